@@ -1,0 +1,276 @@
+"""Reverse-mode differentiation: walk the graph from the output back to the leaves.
+
+1. Order the nodes so that every tensor comes after all tensors computed from it
+   (an iterative depth-first search: no recursion, so a 10^6-op chain works).
+2. Seed dL/dL = 1 (or the given ``grad``), then for each node in that order pop its
+   accumulated gradient, hand it to the node's op's ``vjp`` and add the results into the
+   gradients of the op's inputs (a dict keyed by node identity). Each gradient is
+   released as soon as it is consumed.
+3. Un-broadcasting happens here and only here: a VJP may return a gradient in the
+   broadcast shape; it is summed back to the input's shape, then checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from .errors import (AnomalyError, BackwardError, DTypeError, GraphFreedError, InplaceError,
+                     ShapeError, VJPError)
+from .function import INPLACE, Function
+from .grad_mode import STATE
+from .tensor import Tensor
+
+__all__ = ["backward", "grad", "unbroadcast"]
+
+
+def backward(root: Tensor, grad: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
+    """Accumulate d(root)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
+    _check_root(root, 0)
+    seed = _seed(root, grad, create_graph, 0)
+    retain = create_graph if retain_graph is None else retain_graph
+    _run([root], [seed], retain, create_graph, targets=None)
+
+
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """d(outputs)/d(inputs) as a tuple (one entry per input), without touching ``.grad``.
+
+    ``grad_outputs`` gives dL/d(output) for each output (needed unless it has one element).
+    With ``create_graph=True`` the results are differentiable Tensors (grad of grad).
+    An input the outputs do not depend on gets ``None`` if ``allow_unused`` else an error.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise BackwardError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} "
+                            f"grad_outputs; give one per output")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise BackwardError(f"grad: input {i} does not require grad, so it has no "
+                                f"gradient. Create it with requires_grad=True.")
+    seeds = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        _check_root(out, i)
+        seeds.append(_seed(out, g, create_graph, i))
+    retain = create_graph if retain_graph is None else retain_graph
+    found = _run(outputs, seeds, retain, create_graph, targets={id(t) for t in inputs})
+    result = []
+    for i, t in enumerate(inputs):
+        g = found.get(id(t))
+        if g is None and not allow_unused:
+            raise BackwardError(f"grad: input {i} (shape {t.shape}) is not used to compute "
+                                f"the outputs; pass allow_unused=True to get None for it")
+        if g is not None and not create_graph:
+            g = Tensor._make(np.array(g, copy=True), None)
+        result.append(g)
+    return tuple(result)
+
+
+def _check_root(root: Any, i: int) -> None:
+    if not isinstance(root, Tensor):
+        raise TypeError(f"backward needs Tensors; output {i} is {type(root).__name__}")
+    if not root.requires_grad:
+        raise BackwardError(
+            "backward on a tensor that does not require grad: nothing was recorded. "
+            "Create the inputs with requires_grad=True, and do not compute under no_grad().")
+
+
+def _seed(root: Tensor, g: Any, create_graph: bool, i: int) -> Any:
+    """dL/d(root): ones for a one-element output, else the given gradient (checked)."""
+    if g is None:
+        if root.size != 1:
+            raise BackwardError(
+                f"grad can be created implicitly only for one-element outputs; output {i} "
+                f"has shape {root.shape}. Pass grad= (dL/doutput, same shape), or reduce "
+                f"it first, e.g. loss.sum() or loss.mean().")
+        array = np.ones(root.shape, dtype=root.dtype)
+    else:
+        array = np.array(g._data if isinstance(g, Tensor) else g, copy=True)
+        if array.shape != root.shape:
+            raise ShapeError(f"grad for output {i} has shape {array.shape}; the output has "
+                             f"shape {root.shape}. They must be equal.")
+        if array.dtype.kind not in "biuf":
+            raise DTypeError(f"grad for output {i} has dtype {array.dtype}; expected numbers")
+        array = array.astype(root.dtype, copy=False)
+    if create_graph:
+        return g if isinstance(g, Tensor) and g.requires_grad else Tensor._make(array, None)
+    return array
+
+
+def _topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
+    """Nodes that require grad, every node before the nodes it was computed from."""
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        op = node._op
+        if op is not None:
+            for parent in op.parents:
+                if parent._requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def _prune(order: list[Tensor], targets: set[int]) -> set[int]:
+    """Ids of the nodes from which some target can be reached (the only ones worth visiting)."""
+    useful: set[int] = set()
+    for node in reversed(order):  # inputs before the nodes computed from them
+        op = node._op
+        if id(node) in targets or (op is not None and
+                                   any(id(p) in useful for p in op.parents)):
+            useful.add(id(node))
+    return useful
+
+
+def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph: bool,
+         targets: set[int] | None) -> dict[int, Any]:
+    order = _topological_order(roots)
+    useful = _prune(order, targets) if targets is not None else None
+    grads: dict[int, Any] = {}
+    for root, seed in zip(roots, seeds):
+        key = id(root)
+        grads[key] = seed if key not in grads else grads[key] + seed
+    found: dict[int, Any] = {}
+    handed_out: set[int] = set()  # arrays stored in .grad, so never shared twice
+    previous_mode = STATE.grad_enabled
+    STATE.grad_enabled = create_graph
+    try:
+        for node in order:
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            if targets is not None:
+                if id(node) in targets:
+                    found[id(node)] = g
+                if id(node) not in useful:
+                    continue
+            elif node._op is None or node._retains_grad:
+                _store(node, g, create_graph, handed_out)
+            op = node._op
+            if op is None:
+                continue
+            input_grads = _call_vjp(op, node, g, create_graph)
+            if not retain_graph:
+                op.saved = None
+            for i, (parent, gi) in enumerate(zip(op.parents, input_grads)):
+                if gi is None or not op.needs_input_grad[i]:
+                    continue
+                gi = _fit(gi, parent, op, i)
+                key = id(parent)
+                if key in grads:
+                    grads[key] = grads[key] + gi
+                else:
+                    grads[key] = gi
+    finally:
+        STATE.grad_enabled = previous_mode
+    return found
+
+
+def _call_vjp(op: Function, node: Tensor, g: Any, create_graph: bool) -> tuple:
+    if op.saved is None:
+        raise GraphFreedError(
+            f"trying to backward through {op.name} a second time: its saved arrays were "
+            f"released by the first backward. Pass retain_graph=True to the first call if "
+            f"you need to go through the graph again.")
+    if op.clock != INPLACE.now:
+        _check_versions(op, node)
+    if create_graph:
+        result = op.vjp(g, node, *op.parents)
+    else:
+        result = op.vjp(g, *op.saved)
+    if not isinstance(result, tuple):
+        result = (result,)
+    if len(result) != len(op.parents):
+        raise VJPError(f"{op.name}.vjp returned {len(result)} gradients for "
+                       f"{len(op.parents)} inputs; return one per input (None to skip)")
+    if STATE.anomaly:
+        _check_backward(op, result)
+    return result
+
+
+def _check_versions(op: Function, node: Tensor) -> None:
+    """Refuse gradients computed from arrays that were changed in place after the forward."""
+    watched = list(op.parents) if op.save_inputs else []
+    if op.save_output:
+        watched.append(node)
+    for t in watched:
+        if t._version > op.clock:
+            raise InplaceError(
+                f"a tensor of shape {t.shape} needed by {op.name} for the backward pass was "
+                f"modified in place after {op.name} used it. Use an out-of-place operation "
+                f"(x = x * 2 instead of x *= 2), or .detach() a copy first.")
+
+
+def _check_backward(op: Function, grads: tuple) -> None:
+    for i, gi in enumerate(grads):
+        if gi is None:
+            continue
+        data = gi._data if isinstance(gi, Tensor) else np.asarray(gi)
+        if data.dtype.kind == "f" and not np.isfinite(data).all():
+            raise AnomalyError(
+                f"{op.name}.vjp produced NaN/Inf in the gradient of input {i}; the op was "
+                f"created at {op.origin or '<unknown: created outside detect_anomaly()>'}")
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum ``g`` over the axes broadcasting added or stretched, giving ``shape``.
+
+    Leading axes that ``shape`` lacks are summed away; axes where ``shape`` has 1 and
+    ``g`` has more are summed with keepdims. Raises ValueError if ``g`` is not a
+    broadcast of ``shape``."""
+    extra = g.ndim - len(shape)
+    if extra < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[extra:])):
+        raise ValueError(f"{g.shape} is not a broadcast of {shape}")
+    axes = tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape)
+                                       if n == 1 and g.shape[extra + i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape) if extra else g
+
+
+def _fit(g: Any, x: Tensor, op: Function, i: int) -> Any:
+    """``g`` summed to x's shape and cast to x's dtype; VJPError if it cannot be."""
+    if g.shape != x._data.shape:
+        try:
+            g = unbroadcast(g, x._data.shape)
+        except ValueError:
+            raise VJPError(
+                f"{op.name}.vjp returned a gradient of shape {g.shape} for input {i}, "
+                f"whose shape is {x.shape}; it must equal the input's shape or be a "
+                f"broadcast of it") from None
+    if g.dtype != x._data.dtype:
+        if g.dtype.kind != "f":
+            raise VJPError(f"{op.name}.vjp returned a {g.dtype} gradient for input {i} "
+                           f"({x.dtype}); gradients must be floating")
+        g = g.astype(x._data.dtype)  # undo type promotion (e.g. float32 op float64)
+    return g
+
+
+def _store(node: Tensor, g: Any, create_graph: bool, handed_out: set[int]) -> None:
+    """Accumulate into ``node.grad`` (a leaf, or a non-leaf that asked retain_grad())."""
+    if create_graph:
+        node._grad = g if node._grad is None else node._grad + g
+        return
+    if node._grad is not None:
+        node._grad = Tensor._make(np.asarray(node._grad._data + g), None)
+        return
+    if (type(g) is not np.ndarray or g.base is not None or id(g) in handed_out
+            or not g.flags.writeable):
+        g = np.array(g, copy=True)  # views and shared arrays must not alias .grad
+    handed_out.add(id(g))
+    node._grad = Tensor._make(g, None)

@@ -1,0 +1,66 @@
+"""Every exception the engine raises, in one place.
+
+Each class also subclasses the built-in exception a Python user would already catch
+(``ValueError``, ``TypeError``, ``RuntimeError``...), so ``except ValueError`` keeps
+working. Messages say what was expected, what was given and what to do.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AutogradError",
+    "DataError",
+    "DTypeError",
+    "ShapeError",
+    "AxisError",
+    "BackwardError",
+    "GraphFreedError",
+    "InplaceError",
+    "VJPError",
+    "AnomalyError",
+    "GradcheckError",
+]
+
+
+class AutogradError(Exception):
+    """Base class of every error raised by ``autograd``."""
+
+
+class DataError(AutogradError, ValueError):
+    """Data that cannot become a tensor: ragged nested lists, object arrays."""
+
+
+class DTypeError(AutogradError, TypeError):
+    """A dtype the operation cannot use (e.g. ``requires_grad`` on an integer tensor)."""
+
+
+class ShapeError(AutogradError, ValueError):
+    """Shapes that do not fit: no broadcast, matmul inner dimensions, reshape sizes."""
+
+
+class AxisError(AutogradError, ValueError, IndexError):
+    """An axis outside ``[-ndim, ndim)`` or repeated."""
+
+
+class BackwardError(AutogradError, RuntimeError):
+    """``backward()``/``grad()`` called in a way that has no answer."""
+
+
+class GraphFreedError(BackwardError):
+    """A second backward through a graph whose saved arrays were already released."""
+
+
+class InplaceError(AutogradError, RuntimeError):
+    """An in-place change to a tensor that the graph still needs."""
+
+
+class VJPError(AutogradError, RuntimeError):
+    """A vector-Jacobian product returned a gradient of the wrong count, shape or dtype."""
+
+
+class AnomalyError(AutogradError, FloatingPointError):
+    """Under ``detect_anomaly()``: an op produced NaN or Inf."""
+
+
+class GradcheckError(AutogradError, AssertionError):
+    """Analytic and numerical gradients disagree."""

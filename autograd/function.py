@@ -1,0 +1,152 @@
+"""``Function``: one differentiable operation, its forward and its vector-Jacobian product.
+
+An op is a small class. ``forward`` computes the result from NumPy arrays; ``vjp`` maps
+the upstream gradient ``g = dL/dout`` to one gradient per input, ``dL/dx_i = g . dout/dx_i``.
+Non-tensor arguments (axis, exponent, slope...) are set in ``__init__`` and kept as
+op state, never as graph inputs.
+
+``vjp`` is written once and runs in two modes: on NumPy arrays for an ordinary
+``backward()`` (fast, nothing recorded), and on Tensors under ``create_graph=True``
+(the gradient is itself differentiable). Write it with operators (``+ - * / ** @``),
+array methods both types share (``sum``, ``reshape``, ``swapaxes``, ``transpose``,
+``astype``) and the helpers in ``autograd.ops.generic`` (``exp``, ``log``, ``where``...).
+The engine un-broadcasts what ``vjp`` returns and checks its shape and dtype, so a vjp
+may return a gradient in the broadcast shape of the output.
+
+Defining your own op::
+
+    class Cube(Function):
+        '''y = x^3;  dy/dx = 3 x^2.'''
+        def forward(self, x):
+            return x ** 3
+        def vjp(self, g, out, x):
+            return (g * 3 * x * x,)
+
+    y = Cube()(t)          # or Cube.apply(t)
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+from .errors import AnomalyError
+from .grad_mode import STATE
+from .tensor import Tensor, as_tensor
+
+__all__ = ["Function", "INPLACE"]
+
+
+class _InplaceClock:
+    """Counts in-place writes. A tensor stamps the count when written in place; an op
+    stamps it when recorded. Backward re-checks saved tensors only when the clock moved."""
+
+    __slots__ = ("now",)
+
+    def __init__(self) -> None:
+        self.now = 0
+
+    def tick(self) -> int:
+        self.now += 1
+        return self.now
+
+
+INPLACE = _InplaceClock()
+
+
+class Function:
+    """Base class of every op (the engine's own and user-defined ones).
+
+    Subclasses define ``forward(self, *arrays) -> ndarray`` and
+    ``vjp(self, g, out, *inputs) -> tuple`` (one gradient or ``None`` per input). Set
+    ``save_inputs = False`` / ``save_output = True`` to say what ``vjp`` reads; what is
+    not saved arrives as ``None`` in an ordinary backward. ``needs_input_grad[i]`` tells
+    whether input ``i`` wants a gradient, so expensive ones can be skipped.
+    """
+
+    __slots__ = ("parents", "saved", "needs_input_grad", "clock", "origin")
+    save_inputs: bool = True
+    save_output: bool = False
+
+    def forward(self, *inputs: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple:
+        raise NotImplementedError(f"{type(self).__name__} must define vjp()")
+
+    @property
+    def name(self) -> str:
+        """The op's display name (its class name)."""
+        return type(self).__name__
+
+    def state(self) -> dict[str, Any]:
+        """The op's non-tensor arguments (axis, exponent, ...), for drawings and reprs."""
+        names = [s for cls in type(self).__mro__[:-1] if cls is not Function
+                 for s in getattr(cls, "__slots__", ())]
+        found = {n: getattr(self, n) for n in names if hasattr(self, n)}
+        found.update({k: v for k, v in getattr(self, "__dict__", {}).items()
+                      if not k.startswith("_")})
+        return found
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.state().items())
+        return f"{self.name}({args})"
+
+    def __call__(self, *inputs: Any) -> Tensor:
+        return apply(self, *[as_tensor(x) for x in inputs])
+
+    @classmethod
+    def apply(cls, *inputs: Any, **state: Any) -> Tensor:
+        """``MyOp.apply(x, y, axis=1)`` is ``MyOp(axis=1)(x, y)``."""
+        return cls(**state)(*inputs)
+
+
+def apply(op: Function, *tensors: Tensor) -> Tensor:
+    """Run ``op`` forward on the tensors' arrays and, if any input requires grad while
+    recording is on, attach ``op`` to the result as the node that made it."""
+    arrays = [t.data for t in tensors]
+    out = op.forward(*arrays)
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if STATE.anomaly:
+        _check_forward(op, arrays, out)
+    if not STATE.grad_enabled:
+        return Tensor._make(out, None)
+    needs = tuple([t.requires_grad for t in tensors])
+    if True not in needs:
+        return Tensor._make(out, None)
+    op.parents = tensors
+    op.needs_input_grad = needs
+    op.clock = INPLACE.now
+    op.origin = _user_frame() if STATE.anomaly else None
+    saved_out = out if op.save_output else None
+    if op.save_inputs:
+        op.saved = (saved_out, *arrays)
+    else:
+        op.saved = (saved_out,) + (None,) * len(arrays)
+    return Tensor._make(out, op)
+
+
+def _user_frame() -> str:
+    """``file:line`` of the first caller outside this package (for anomaly messages)."""
+    package = __name__.rsplit(".", 1)[0]
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module != package and not module.startswith(package + "."):
+            return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+        frame = frame.f_back
+    return "<unknown>"
+
+
+def _check_forward(op: Function, arrays: list, out: np.ndarray) -> None:
+    if np.issubdtype(out.dtype, np.floating) and not np.isfinite(out).all():
+        inputs_finite = all(np.isfinite(a).all() for a in arrays
+                            if np.issubdtype(a.dtype, np.floating))
+        if inputs_finite:
+            raise AnomalyError(
+                f"{op.name} produced NaN/Inf in its forward pass from finite inputs "
+                f"(output shape {out.shape}), at {_user_frame()}. Check the input domain "
+                f"(log/sqrt of values <= 0, division by zero, overflow in exp).")

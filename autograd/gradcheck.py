@@ -1,0 +1,167 @@
+"""Check analytic gradients against central finite differences.
+
+For ``y = fn(*inputs)`` and a random upstream gradient ``v``, the analytic side is the
+vector-Jacobian product ``v^T J`` from ``backward``; the numeric side perturbs each input
+element by +-eps: ``(v . fn(x + eps e_k) - v . fn(x - eps e_k)) / (2 eps)``. Both must
+agree within ``atol + rtol * |numeric|`` everywhere. Work in float64: with eps = 1e-6 the
+truncation error is about eps^2 and the rounding error about 1e-16 / eps.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .engine import grad
+from .errors import DTypeError, GradcheckError
+from .grad_mode import enable_grad, no_grad
+from .ops import concatenate
+from .tensor import Tensor
+
+__all__ = ["gradcheck", "gradgradcheck", "numerical_grad"]
+
+
+def _outputs(result: Any) -> list[Tensor]:
+    items = list(result) if isinstance(result, (tuple, list)) else [result]
+    for i, y in enumerate(items):
+        if not isinstance(y, Tensor):
+            raise TypeError(f"gradcheck: fn must return a Tensor (or a tuple of them); "
+                            f"output {i} is {type(y).__name__}")
+    return items
+
+
+def _prepare(inputs: Sequence[Any]) -> list[Tensor]:
+    tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
+    if not any(t.requires_grad for t in tensors):
+        raise ValueError("gradcheck: no input requires grad; create the inputs to check "
+                         "with requires_grad=True")
+    for i, t in enumerate(tensors):
+        if t.requires_grad and t.dtype != np.float64:
+            raise DTypeError(
+                f"gradcheck: input {i} is {t.dtype}; finite differences need float64 (in "
+                f"float32 eps=1e-6 is below the rounding error). Check a float64 copy: "
+                f"Tensor(x.numpy().astype(np.float64), requires_grad=True).")
+    return tensors
+
+
+def _upstream(outputs: list[Tensor], seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(y.shape) for y in outputs]
+
+
+def numerical_grad(fn: Callable[..., Any], inputs: Sequence[Tensor],
+                   grad_outputs: Sequence[np.ndarray], eps: float = 1e-6) -> list:
+    """Central-difference estimate of ``v^T J`` for every input that requires grad
+    (``None`` for the others). ``fn`` is evaluated on float64 copies, never in place."""
+    copies = [Tensor(np.array(x.data, dtype=np.float64, copy=True),
+                     requires_grad=x.requires_grad) for x in inputs]
+
+    def objective() -> float:
+        with no_grad():
+            ys = _outputs(fn(*copies))
+        return sum(float(np.sum(np.asarray(y.data, dtype=np.float64) * v))
+                   for y, v in zip(ys, grad_outputs))
+
+    estimates: list = []
+    for x in copies:
+        if not x.requires_grad:
+            estimates.append(None)
+            continue
+        data, estimate = x.data, np.zeros(x.shape)
+        for index in np.ndindex(*x.shape):
+            original = data[index]
+            data[index] = original + eps
+            upper = objective()
+            data[index] = original - eps
+            lower = objective()
+            data[index] = original
+            estimate[index] = (upper - lower) / (2 * eps)
+        estimates.append(estimate)
+    return estimates
+
+
+def _analytic(fn: Callable[..., Any], inputs: list[Tensor], seed: int,
+              grad_outputs: Any) -> tuple[list, list[np.ndarray]]:
+    ys = _outputs(fn(*inputs))
+    vs = _upstream(ys, seed) if grad_outputs is None else [
+        np.asarray(v, dtype=np.float64) for v in
+        (grad_outputs if isinstance(grad_outputs, (list, tuple)) else [grad_outputs])]
+    wanted = [x for x in inputs if x.requires_grad]
+    live = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
+    if live:
+        found = list(grad([y for y, _ in live], wanted,
+                          grad_outputs=[Tensor(v.astype(y.dtype)) for y, v in live],
+                          allow_unused=True))
+    else:  # outputs do not depend on any input: the true gradient is zero
+        found = [None] * len(wanted)
+    analytic, it = [], iter(found)
+    for x in inputs:
+        if x.requires_grad:
+            g = next(it)
+            analytic.append(np.zeros(x.shape) if g is None else np.asarray(g.data))
+        else:
+            analytic.append(None)
+    return analytic, vs
+
+
+def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,
+              atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0,
+              grad_outputs: Any = None) -> bool:
+    """True if ``fn``'s analytic gradients match central differences, else GradcheckError.
+
+    ``inputs`` are float64 Tensors; those with ``requires_grad=True`` are checked. The
+    upstream gradient is random (seeded), so a VJP that is right only for ones is caught.
+    The error names the input, the worst element's index, both values and the errors.
+    """
+    inputs = _prepare(inputs)
+    analytic, vs = _analytic(fn, inputs, seed, grad_outputs)
+    numeric = numerical_grad(fn, inputs, vs, eps)
+    for i, (a, n) in enumerate(zip(analytic, numeric)):
+        if a is None:
+            continue
+        _compare(i, inputs[i], a, n, atol, rtol)
+    return True
+
+
+def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
+             atol: float, rtol: float) -> None:
+    error = np.abs(analytic - numeric)
+    allowed = atol + rtol * np.abs(numeric)
+    bad = ~(error <= allowed)  # NaN counts as bad
+    if not bad.any():
+        return
+    excess = np.where(np.isnan(error), np.inf, error - allowed)
+    worst = np.unravel_index(int(np.argmax(excess)), error.shape) if error.ndim else ()
+    a, n, e = analytic[worst], numeric[worst], error[worst]
+    relative = e / abs(n) if n != 0 else np.inf
+    label = f"input {i}" + (f" ({x.name})" if x.name else "")
+    raise GradcheckError(
+        f"gradcheck failed for {label} of shape {x.shape}: {int(bad.sum())} of "
+        f"{bad.size} elements out of tolerance. Worst at index {tuple(int(k) for k in worst)}:"
+        f" analytic {a:.10g}, numeric {n:.10g}, absolute error {e:.3g}, relative error "
+        f"{relative:.3g} (allowed {atol:g} + {rtol:g} * |numeric|).")
+
+
+def gradgradcheck(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,
+                  atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0) -> bool:
+    """Check second derivatives: the gradient of ``v^T J`` (built with
+    ``create_graph=True``) against central differences of first-order gradients."""
+    inputs = _prepare(inputs)
+    with enable_grad():
+        vs = _upstream(_outputs(fn(*inputs)), seed + 1)
+
+    def first_order(*xs: Tensor) -> Tensor:
+        with enable_grad():
+            ys = _outputs(fn(*xs))
+            wanted = [x for x in xs if x.requires_grad]
+            pairs = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
+            if not pairs:
+                return Tensor(np.zeros(sum(x.size for x in wanted)))
+            gs = grad([y for y, _ in pairs], wanted,
+                      grad_outputs=[Tensor(v) for _, v in pairs],
+                      create_graph=True, allow_unused=True)
+            return concatenate([Tensor(np.zeros(x.size)) if g is None else g.reshape(-1)
+                                for g, x in zip(gs, wanted)])
+
+    return gradcheck(first_order, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)

@@ -1,0 +1,251 @@
+"""``+ - * / **`` and negation. Addition distributes the gradient unchanged to its inputs.
+
+Python numbers are op state (``AddScalar(2.0)``), not graph inputs, so ``x * 2`` keeps a
+float32 graph float32 and records one input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import DTypeError, ShapeError
+from ..function import Function, apply
+from ..tensor import Tensor, as_tensor
+from .generic import log
+
+__all__ = ["add", "sub", "mul", "div", "neg", "pow", "check_broadcast", "is_scalar",
+           "Add", "Sub", "Mul", "Div", "Neg", "Pow",
+           "AddScalar", "MulScalar", "DivScalar", "PowScalar", "RPowScalar"]
+
+
+class Add(Function):
+    """out = a + b;  da = g, db = g: addition distributes the gradient unchanged."""
+    __slots__ = ()
+    save_inputs = False
+
+    def forward(self, a, b):
+        return a + b
+
+    def vjp(self, g, out, a, b):
+        return g, g
+
+
+class Sub(Function):
+    """out = a - b;  da = g, db = -g."""
+    __slots__ = ()
+    save_inputs = False
+
+    def forward(self, a, b):
+        return a - b
+
+    def vjp(self, g, out, a, b):
+        return g, -g
+
+
+class Mul(Function):
+    """out = a * b;  da = g * b, db = g * a: each input gets the other one."""
+    __slots__ = ()
+
+    def forward(self, a, b):
+        return a * b
+
+    def vjp(self, g, out, a, b):
+        return g * b, g * a
+
+
+class Div(Function):
+    """out = a / b;  da = g / b, db = -g a / b^2 = -(g / b) * out."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, a, b):
+        return a / b
+
+    def vjp(self, g, out, a, b):
+        ga = g / b
+        return ga, -ga * out
+
+
+class Neg(Function):
+    """out = -x;  dx = -g."""
+    __slots__ = ()
+    save_inputs = False
+
+    def forward(self, x):
+        return -x
+
+    def vjp(self, g, out, x):
+        return (-g,)
+
+
+class Pow(Function):
+    """out = a ** b (both tensors);  da = g b a^(b-1), db = g out log(a)."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, a, b):
+        return a ** b
+
+    def vjp(self, g, out, a, b):
+        ga = g * b * a ** (b - 1) if self.needs_input_grad[0] else None
+        gb = g * out * log(a) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class AddScalar(Function):
+    """out = x + c;  dx = g."""
+    __slots__ = ("c",)
+    save_inputs = False
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x):
+        return x + self.c
+
+    def vjp(self, g, out, x):
+        return (g,)
+
+
+class MulScalar(Function):
+    """out = c x;  dx = c g."""
+    __slots__ = ("c",)
+    save_inputs = False
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x):
+        return x * self.c
+
+    def vjp(self, g, out, x):
+        return (g * self.c,)
+
+
+class DivScalar(Function):
+    """out = x / c;  dx = g / c."""
+    __slots__ = ("c",)
+    save_inputs = False
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x):
+        return x / self.c
+
+    def vjp(self, g, out, x):
+        return (g / self.c,)
+
+
+class PowScalar(Function):
+    """out = x ** p;  dx = g p x^(p-1)  (zero for p = 0)."""
+    __slots__ = ("p",)
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+    def forward(self, x):
+        return x ** self.p
+
+    def vjp(self, g, out, x):
+        if self.p == 0:
+            return (g * 0,)
+        if self.p == 2:
+            return (g * 2 * x,)
+        return (g * self.p * x ** (self.p - 1),)
+
+
+class RPowScalar(Function):
+    """out = c ** x;  dx = g out log(c)."""
+    __slots__ = ("c",)
+    save_inputs = False
+    save_output = True
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x):
+        return self.c ** x
+
+    def vjp(self, g, out, x):
+        return (g * out * float(np.log(self.c)),)
+
+
+def is_scalar(x: Any) -> bool:
+    """A real Python or NumPy number (kept as op state, never a graph input)."""
+    if isinstance(x, (complex, np.complexfloating)):
+        raise DTypeError(f"complex numbers are not supported; got {x!r}")
+    return isinstance(x, (int, float, np.number)) and not isinstance(x, np.ndarray)
+
+
+def check_broadcast(op: str, *tensors: Tensor) -> None:
+    """Raise ``ShapeError`` naming ``op`` when the shapes cannot broadcast together."""
+    shapes = [t._data.shape for t in tensors]
+    if all(s == shapes[0] for s in shapes):
+        return
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = " and ".join(str(s) for s in shapes)
+        raise ShapeError(
+            f"{op}: shapes {listed} cannot broadcast (trailing axes must be equal or 1). "
+            f"Reshape or add an axis (x[:, None]) so they line up.") from None
+
+
+def _binary(op: Function, name: str, a: Any, b: Any) -> Tensor:
+    a, b = as_tensor(a), as_tensor(b)
+    if a._data.shape != b._data.shape:
+        check_broadcast(name, a, b)
+    return apply(op, a, b)
+
+
+def add(a: Any, b: Any) -> Tensor:
+    """a + b, broadcasting as NumPy."""
+    if isinstance(a, Tensor) and is_scalar(b):
+        return apply(AddScalar(b), a)
+    if isinstance(b, Tensor) and is_scalar(a):
+        return apply(AddScalar(a), b)
+    return _binary(Add(), "add", a, b)
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """a - b."""
+    if isinstance(a, Tensor) and is_scalar(b):
+        return apply(AddScalar(-b), a)
+    if isinstance(b, Tensor) and is_scalar(a):
+        return apply(AddScalar(a), apply(Neg(), b))
+    return _binary(Sub(), "sub", a, b)
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """a * b (elementwise)."""
+    if isinstance(a, Tensor) and is_scalar(b):
+        return apply(MulScalar(b), a)
+    if isinstance(b, Tensor) and is_scalar(a):
+        return apply(MulScalar(a), b)
+    return _binary(Mul(), "mul", a, b)
+
+
+def div(a: Any, b: Any) -> Tensor:
+    """a / b (true division)."""
+    if isinstance(a, Tensor) and is_scalar(b):
+        return apply(DivScalar(b), a)
+    if isinstance(b, Tensor) and is_scalar(a):
+        return apply(MulScalar(a), apply(PowScalar(-1), b))
+    return _binary(Div(), "div", a, b)
+
+
+def neg(x: Any) -> Tensor:
+    """-x."""
+    return apply(Neg(), as_tensor(x))
+
+
+def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (mirrors operator.pow)
+    """a ** b; a number exponent (or base) is op state."""
+    if isinstance(a, Tensor) and is_scalar(b):
+        return apply(PowScalar(b), a)
+    if isinstance(b, Tensor) and is_scalar(a):
+        return apply(RPowScalar(a), b)
+    return _binary(Pow(), "pow", a, b)

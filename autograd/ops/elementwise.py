@@ -1,0 +1,271 @@
+"""Elementwise functions of one tensor, plus maximum/minimum/where/clip/astype/compare.
+
+Conventions at kinks (tested exactly): relu'(0) = 0, abs'(0) = 0, maximum/minimum split
+the gradient evenly on ties, clip passes the gradient at its bounds; sqrt and log at 0
+follow IEEE (inf) rather than raising.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import DTypeError
+from ..function import Function, apply
+from ..tensor import Tensor, as_tensor
+from .arithmetic import check_broadcast, is_scalar
+from .generic import constant, where as generic_where
+
+__all__ = ["exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "maximum", "minimum",
+           "where", "clip", "astype", "compare",
+           "Exp", "Log", "Sqrt", "Abs", "Tanh", "Sigmoid", "Relu", "Maximum", "Minimum",
+           "Where", "Clip", "Astype"]
+
+
+class Exp(Function):
+    """out = e^x;  dx = g out."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, x):
+        return np.exp(x)
+
+    def vjp(self, g, out, x):
+        return (g * out,)
+
+
+class Log(Function):
+    """out = ln x;  dx = g / x."""
+    __slots__ = ()
+
+    def forward(self, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
+
+    def vjp(self, g, out, x):
+        return (g / x,)
+
+
+class Sqrt(Function):
+    """out = sqrt(x);  dx = g / (2 out)."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, x):
+        with np.errstate(invalid="ignore"):
+            return np.sqrt(x)
+
+    def vjp(self, g, out, x):
+        with np.errstate(divide="ignore"):
+            return (g / (out * 2),)
+
+
+class Abs(Function):
+    """out = |x|;  dx = g sign(x), with abs'(0) = 0."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.abs(x)
+
+    def vjp(self, g, out, x):
+        return (g * np.sign(constant(x)),)
+
+
+class Tanh(Function):
+    """out = tanh x;  dx = g (1 - out^2)."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def vjp(self, g, out, x):
+        return (g * (1 - out * out),)
+
+
+class Sigmoid(Function):
+    """out = 1 / (1 + e^-x);  dx = g out (1 - out). Stable for any |x|."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, x):
+        e = np.exp(-np.abs(x))  # never overflows
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    def vjp(self, g, out, x):
+        return (g * out * (1 - out),)
+
+
+class Relu(Function):
+    """out = max(x, 0);  dx = g [x > 0], so relu'(0) = 0."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def vjp(self, g, out, x):
+        return (g * (constant(x) > 0),)
+
+
+class Maximum(Function):
+    """out = max(a, b) elementwise; the larger input gets g, ties split it evenly."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, a, b):
+        return np.maximum(a, b)
+
+    def vjp(self, g, out, a, b):
+        share = _winner_share(constant(a), constant(b), constant(out).dtype, np.greater)
+        return g * share, g * (1 - share)
+
+
+class Minimum(Function):
+    """out = min(a, b) elementwise; the smaller input gets g, ties split it evenly."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, a, b):
+        return np.minimum(a, b)
+
+    def vjp(self, g, out, a, b):
+        share = _winner_share(constant(a), constant(b), constant(out).dtype, np.less)
+        return g * share, g * (1 - share)
+
+
+def _winner_share(a: np.ndarray, b: np.ndarray, dtype: np.dtype, wins: Any) -> np.ndarray:
+    """1 where ``a`` wins, 1/2 on ties, 0 where ``b`` wins."""
+    return (wins(a, b) + 0.5 * (a == b)).astype(dtype, copy=False)
+
+
+class Where(Function):
+    """out = a where condition else b;  da = g [condition], db = g [not condition].
+
+    The condition is a constant boolean array (op state), never differentiated."""
+    __slots__ = ("condition",)
+    save_inputs = False
+
+    def __init__(self, condition: np.ndarray) -> None:
+        self.condition = condition
+
+    def forward(self, a, b):
+        return np.where(self.condition, a, b)
+
+    def vjp(self, g, out, a, b):
+        zero = np.zeros((), dtype=constant(g).dtype)
+        return (generic_where(self.condition, g, zero),
+                generic_where(self.condition, zero, g))
+
+
+class Clip(Function):
+    """out = min(max(x, lo), hi);  dx = g [lo <= x <= hi] (gradient passes at the bounds)."""
+    __slots__ = ("lo", "hi")
+
+    def __init__(self, lo: Any, hi: Any) -> None:
+        self.lo, self.hi = lo, hi
+
+    def forward(self, x):
+        return np.clip(x, self.lo, self.hi)
+
+    def vjp(self, g, out, x):
+        x = constant(x)
+        inside = np.ones(x.shape, dtype=bool)
+        if self.lo is not None:
+            inside &= x >= self.lo
+        if self.hi is not None:
+            inside &= x <= self.hi
+        return (g * inside,)
+
+
+class Astype(Function):
+    """out = x converted to ``dtype``;  dx = g converted back to x's dtype."""
+    __slots__ = ("dtype", "source")
+    save_inputs = False
+
+    def __init__(self, dtype: Any) -> None:
+        self.dtype = np.dtype(dtype)
+
+    def forward(self, x):
+        self.source = x.dtype
+        return x.astype(self.dtype)
+
+    def vjp(self, g, out, x):
+        return (g.astype(self.source),)
+
+
+def _unary(op_class: type) -> Any:
+    def run(x: Any) -> Tensor:
+        return apply(op_class(), as_tensor(x))
+    run.__name__ = op_class.__name__.lower()
+    run.__doc__ = op_class.__doc__
+    return run
+
+
+exp = _unary(Exp)
+log = _unary(Log)
+sqrt = _unary(Sqrt)
+abs = _unary(Abs)  # noqa: A001 (mirrors numpy.abs)
+tanh = _unary(Tanh)
+sigmoid = _unary(Sigmoid)
+relu = _unary(Relu)
+
+
+def _pair(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
+    """Two tensors; a Python number takes the other operand's dtype."""
+    if is_scalar(a) and isinstance(b, Tensor):
+        a = np.asarray(a, dtype=b.dtype if b.dtype.kind == "f" else None)
+    if is_scalar(b) and isinstance(a, Tensor):
+        b = np.asarray(b, dtype=a.dtype if a.dtype.kind == "f" else None)
+    a, b = as_tensor(a), as_tensor(b)
+    check_broadcast(name, a, b)
+    return a, b
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise max(a, b); ties split the gradient evenly."""
+    return apply(Maximum(), *_pair(a, b, "maximum"))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise min(a, b); ties split the gradient evenly."""
+    return apply(Minimum(), *_pair(a, b, "minimum"))
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask)."""
+    cond = np.asarray(constant(condition))
+    if cond.dtype != bool:
+        raise DTypeError(f"where: condition must be boolean; got dtype {cond.dtype}. "
+                         f"Compare first, e.g. where(x > 0, a, b).")
+    a, b = _pair(a, b, "where")
+    check_broadcast("where", Tensor._make(cond, None), a, b)
+    return apply(Where(cond), a, b)
+
+
+def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
+    """Limit values to [lo, hi] (either bound may be None)."""
+    if lo is None and hi is None:
+        raise ValueError("clip: give at least one of lo and hi")
+    return apply(Clip(lo, hi), as_tensor(x))
+
+
+def astype(x: Any, dtype: Any) -> Tensor:
+    """x converted to ``dtype`` (differentiable between float dtypes)."""
+    x = as_tensor(x)
+    dtype = np.dtype(dtype)
+    if x.requires_grad and dtype.kind != "f":
+        raise DTypeError(f"astype({dtype}) of a tensor that requires grad: the result could "
+                         f"not carry a gradient. Use x.detach().astype({dtype}).")
+    return apply(Astype(dtype), x)
+
+
+def compare(ufunc: Any, a: Any, b: Any) -> Tensor:
+    """A comparison as a constant boolean tensor (never differentiated)."""
+    a_data = a._data if isinstance(a, Tensor) else a
+    b_data = b._data if isinstance(b, Tensor) else b
+    return Tensor._make(np.asarray(ufunc(a_data, b_data)), None)

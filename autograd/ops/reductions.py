@@ -1,0 +1,226 @@
+"""Reductions over axes: sum, max/min, logsumexp, softmax, log_softmax; mean/var/std
+are compositions of them.
+
+Axes follow NumPy: ``axis=None`` reduces everything, an int or a tuple of ints reduces
+those axes (negative counts from the end), ``keepdims=True`` keeps them with size 1.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import AxisError, ShapeError
+from ..function import Function, apply
+from ..tensor import Tensor, as_tensor
+from .arithmetic import DivScalar, Sub, Mul
+from .elementwise import Sqrt
+from .generic import broadcast_to, constant, exp
+
+__all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax",
+           "log_softmax", "normalize_axis", "Sum", "Max", "Min", "LogSumExp", "Softmax",
+           "LogSoftmax"]
+
+
+def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """``axis`` as a sorted tuple of non-negative ints (all axes for None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    result = []
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise AxisError(f"{op}: axis must be an int or a tuple of ints; got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise AxisError(f"{op}: axis {a} is out of range for a {ndim}-d tensor "
+                            f"(valid: {-ndim}..{ndim - 1})" if ndim else
+                            f"{op}: axis {a} given for a 0-d tensor, which has no axes; "
+                            f"use axis=None")
+        result.append(int(a) % ndim)
+    if len(set(result)) != len(result):
+        raise AxisError(f"{op}: repeated axis in {axis!r}")
+    return tuple(sorted(result))
+
+
+def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` with the reduced axes set to 1 (the keepdims shape)."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class _Reduction(Function):
+    """Base of reductions: remembers the input shape and the reduced axes."""
+    __slots__ = ("axis", "keepdims", "shape")
+
+    def __init__(self, axis: tuple[int, ...], keepdims: bool) -> None:
+        self.axis, self.keepdims = axis, keepdims
+
+    def _expand(self, g: Any) -> Any:
+        """Upstream gradient reshaped to keepdims form (broadcastable to the input)."""
+        return g if self.keepdims else g.reshape(_kept_shape(self.shape, self.axis))
+
+
+class Sum(_Reduction):
+    """out = sum of x over axes;  dx = g broadcast back over the summed axes."""
+    __slots__ = ()
+    save_inputs = False
+
+    def forward(self, x):
+        self.shape = x.shape
+        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+
+    def vjp(self, g, out, x):
+        return (broadcast_to(self._expand(g), self.shape),)
+
+
+class Max(_Reduction):
+    """out = max of x over axes;  dx = g on the maxima, split evenly between ties."""
+    __slots__ = ()
+    save_output = True
+    reduce = staticmethod(np.max)
+
+    def forward(self, x):
+        self.shape = x.shape
+        if x.size == 0:
+            raise ShapeError(f"{self.name}: cannot reduce an empty tensor of shape {x.shape}")
+        return self.reduce(x, axis=self.axis, keepdims=self.keepdims)
+
+    def vjp(self, g, out, x):
+        x, out = constant(x), constant(out)
+        hits = x == self._expand(out)
+        share = hits / np.sum(hits, axis=self.axis, keepdims=True)
+        return (self._expand(g) * share.astype(x.dtype, copy=False),)
+
+
+class Min(Max):
+    """out = min of x over axes;  dx = g on the minima, split evenly between ties."""
+    __slots__ = ()
+    reduce = staticmethod(np.min)
+
+
+class LogSumExp(_Reduction):
+    """out = log sum exp(x) over axes, computed as m + log sum exp(x - m), m = max x;
+    dx = g exp(x - out) (= g softmax(x))."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, x):
+        self.shape = x.shape
+        if x.size == 0:
+            raise ShapeError(f"logsumexp: cannot reduce an empty tensor of shape {x.shape}")
+        m = np.max(x, axis=self.axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) rows: no shift needed
+        with np.errstate(divide="ignore"):
+            s = np.log(np.sum(np.exp(x - m), axis=self.axis, keepdims=True)) + m
+        return s if self.keepdims else np.squeeze(s, axis=self.axis)
+
+    def vjp(self, g, out, x):
+        return (self._expand(g) * exp(x - self._expand(out)),)
+
+
+class Softmax(Function):
+    """out_i = e^{x_i} / sum_j e^{x_j} along ``axis``;  dx = out (g - sum(g out))."""
+    __slots__ = ("axis",)
+    save_inputs = False
+    save_output = True
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        e = np.exp(x - np.max(x, axis=self.axis, keepdims=True))
+        return e / np.sum(e, axis=self.axis, keepdims=True)
+
+    def vjp(self, g, out, x):
+        gs = g * out
+        return (gs - out * gs.sum(axis=self.axis, keepdims=True),)
+
+
+class LogSoftmax(Function):
+    """out = x - logsumexp(x) along ``axis``;  dx = g - softmax(x) sum(g)."""
+    __slots__ = ("axis",)
+    save_inputs = False
+    save_output = True
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        shifted = x - np.max(x, axis=self.axis, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
+
+    def vjp(self, g, out, x):
+        return (g - exp(out) * g.sum(axis=self.axis, keepdims=True),)
+
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Sum over ``axis`` (NumPy semantics)."""
+    x = as_tensor(x)
+    return apply(Sum(normalize_axis(axis, x.ndim, "sum"), keepdims), x)
+
+
+def _count(x: Tensor, axes: tuple[int, ...]) -> int:
+    return math.prod(x.shape[a] for a in axes)
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over ``axis``: sum / n."""
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "mean")
+    return apply(DivScalar(_count(x, axes)), apply(Sum(axes, keepdims), x))
+
+
+def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Variance sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (population)."""
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "var")
+    centred = apply(Sub(), x, mean(x, axes, keepdims=True))
+    squares = apply(Sum(axes, keepdims), apply(Mul(), centred, centred))
+    return apply(DivScalar(_count(x, axes) - ddof), squares)
+
+
+def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """Standard deviation sqrt(var); its gradient is infinite where var = 0 (IEEE)."""
+    return apply(Sqrt(), var(x, axis, keepdims, ddof))
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Maximum over ``axis``; ties share the gradient evenly."""
+    x = as_tensor(x)
+    return apply(Max(normalize_axis(axis, x.ndim, "max"), keepdims), x)
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Minimum over ``axis``; ties share the gradient evenly."""
+    x = as_tensor(x)
+    return apply(Min(normalize_axis(axis, x.ndim, "min"), keepdims), x)
+
+
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """log(sum(exp(x))) over ``axis`` without overflow (shifted by the max)."""
+    x = as_tensor(x)
+    return apply(LogSumExp(normalize_axis(axis, x.ndim, "logsumexp"), keepdims), x)
+
+
+def _one_axis(x: Tensor, axis: int, op: str) -> int:
+    if x.ndim == 0:
+        raise AxisError(f"{op}: needs at least one axis; got a 0-d tensor")
+    return normalize_axis(axis, x.ndim, op)[0] if isinstance(axis, (int, np.integer)) \
+        else _bad_axis(op, axis)
+
+
+def _bad_axis(op: str, axis: Any) -> int:
+    raise AxisError(f"{op}: axis must be a single int; got {axis!r}")
+
+
+def softmax(x: Any, axis: int = -1) -> Tensor:
+    """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along ``axis`` (stable: shifted by the max)."""
+    x = as_tensor(x)
+    return apply(Softmax(_one_axis(x, axis, "softmax")), x)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Tensor:
+    """log softmax(x) = x - logsumexp(x) along ``axis`` (stable)."""
+    x = as_tensor(x)
+    return apply(LogSoftmax(_one_axis(x, axis, "log_softmax")), x)

@@ -1,0 +1,410 @@
+"""``Tensor``: a NumPy array that remembers the operation that made it.
+
+A tensor made by an op holds that op (``grad_fn``); the op holds its input tensors
+(``parents``). That chain of references *is* the graph ``backward()`` walks. Leaves
+(tensors made by you) have no op. 0-d tensors are the scalar case.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import numpy as np
+
+from .errors import DataError, DTypeError, InplaceError, ShapeError
+from .grad_mode import STATE
+
+__all__ = ["Tensor", "tensor", "as_tensor"]
+
+_FLOATS = (np.float16, np.float32, np.float64)
+
+
+def _check_dtype(dtype: np.dtype) -> None:
+    if dtype.kind not in "biuf":
+        raise DTypeError(
+            f"a Tensor holds bool, integer or float data; got dtype {dtype}. "
+            f"Convert the data to numbers first (e.g. np.asarray(x, dtype=np.float64)).")
+
+
+def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Turn ``data`` into an ndarray: arrays keep their dtype, Python data becomes float64."""
+    if isinstance(data, Tensor):
+        array = data._data
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.asarray(data)
+    else:
+        try:
+            array = np.asarray(data)
+        except ValueError as exc:
+            raise DataError(
+                f"cannot make a Tensor from ragged nested sequences ({exc}). Every row "
+                f"must have the same length; pad them or build one tensor per row.") from None
+        if dtype is None and array.dtype.kind in "biuf":
+            dtype = np.float64
+    _check_dtype(array.dtype)
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        _check_dtype(dtype)
+        array = array.astype(dtype, copy=False)
+    return array
+
+
+class Tensor:
+    """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
+
+    ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).
+    Python numbers and lists become float64; NumPy arrays keep their dtype. ``.grad`` is
+    ``None`` until a backward pass reaches this tensor; gradients then accumulate
+    (``+=``) until you reset them with ``zero_grad()`` (which sets ``grad = None``).
+    """
+
+    __slots__ = ("_data", "_grad", "_requires_grad", "_op", "_version", "_retains_grad", "name")
+    __array_ufunc__ = None  # so ``ndarray * Tensor`` calls Tensor.__rmul__
+    __hash__ = object.__hash__  # identity: ``==`` is elementwise
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 name: str | None = None) -> None:
+        self._data = _to_array(data, dtype)
+        self._grad = None
+        self._requires_grad = False
+        self._op = None
+        self._version = 0
+        self._retains_grad = False
+        self.name = name
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _make(data: np.ndarray, op: Any) -> "Tensor":
+        """Fast internal constructor: ``data`` is a valid ndarray, ``op`` made it (or None)."""
+        t = _new(Tensor)
+        t._data = data
+        t._grad = None
+        t._requires_grad = op is not None
+        t._op = op
+        t._version = 0
+        t._retains_grad = False
+        t.name = None
+        return t
+
+    # ----------------------------------------------------------- data and gradient
+    @property
+    def data(self) -> np.ndarray:
+        """The live array. Assigning to it is untracked (as in PyTorch): use it for
+        initialisation and optimizer updates, never inside a computation you differentiate."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        array = _to_array(value)
+        if self._requires_grad and array.dtype not in _FLOATS:
+            raise DTypeError(f"this tensor requires grad, so .data must stay floating; "
+                             f"got dtype {array.dtype}")
+        self._data = array
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """dL/dself accumulated by backward(), a Tensor of this tensor's shape, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None:
+            value = value if isinstance(value, Tensor) else Tensor(value, dtype=self.dtype)
+            if value.shape != self.shape:
+                raise ShapeError(f"grad must have this tensor's shape {self.shape}; "
+                                 f"got {value.shape}")
+        self._grad = value
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded for backward."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, flag: bool = True) -> "Tensor":
+        """Start (or stop) tracking this leaf; returns self."""
+        if self._op is not None and not flag:
+            raise InplaceError("requires_grad can only be turned off on a leaf; "
+                               "use .detach() to get an untracked copy of a computed tensor")
+        if flag and self._data.dtype not in _FLOATS:
+            raise DTypeError(
+                f"requires_grad=True needs a floating dtype (float16/32/64); this tensor is "
+                f"{self._data.dtype}. Convert it first, e.g. Tensor(x, dtype=np.float64).")
+        self._requires_grad = bool(flag)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this intermediate (non-leaf) tensor after backward."""
+        if not self._requires_grad:
+            raise InplaceError("retain_grad() on a tensor that does not require grad")
+        self._retains_grad = True
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (sets ``grad = None``, as PyTorch's default)."""
+        self._grad = None
+
+    def detach(self) -> "Tensor":
+        """A new leaf sharing this tensor's array, not tracked."""
+        return Tensor._make(self._data, None)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors you made; False for results of recorded ops."""
+        return self._op is None
+
+    @property
+    def grad_fn(self) -> Any:
+        """The op that made this tensor (a ``Function``), or None for a leaf."""
+        return self._op
+
+    def backward(self, grad: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``grad`` is dL/dself; it may be omitted only for a single-element tensor (then 1).
+        """
+        from .engine import backward
+        backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+
+    # ----------------------------------------------------------- array protocol
+    shape = property(lambda self: self._data.shape, doc="Shape tuple, as NumPy's.")
+    ndim = property(lambda self: self._data.ndim, doc="Number of axes.")
+    size = property(lambda self: self._data.size, doc="Number of elements.")
+    dtype = property(lambda self: self._data.dtype, doc="NumPy dtype of the data.")
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not a copy)."""
+        return self._data
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise ShapeError(f"item() needs a tensor with one element; shape is {self.shape}")
+        return self._data.item()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self._data)
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self._data)))
+
+    def __bool__(self) -> bool:
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __repr__(self) -> str:
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
+        extra = ""
+        if self._data.dtype != np.float64:
+            extra += f", dtype={self._data.dtype}"
+        if self._op is not None:
+            extra += f", grad_fn={self._op.name}"
+        elif self._requires_grad:
+            extra += ", requires_grad=True"
+        if self.name:
+            extra += f", name={self.name!r}"
+        return f"Tensor({body}{extra})"
+
+    # ----------------------------------------------------------- in-place (untracked) ops
+    def _inplace(self, ufunc: Any, other: Any) -> "Tensor":
+        other_data = other._data if isinstance(other, Tensor) else other
+        if STATE.grad_enabled and (self._requires_grad or
+                                   (isinstance(other, Tensor) and other._requires_grad)):
+            raise InplaceError(
+                f"in-place {ufunc.__name__} on a tensor that requires grad (or with an operand "
+                f"that does) would bypass the graph. Write x = x {_SYMBOL[ufunc]} y instead, "
+                f"or do the update under autograd.no_grad().")
+        try:
+            ufunc(self._data, other_data, out=self._data)
+        except TypeError as exc:  # numpy's casting errors
+            raise DTypeError(f"in-place {ufunc.__name__} cannot store the result in a "
+                             f"{self.dtype} tensor: {exc}") from None
+        except ValueError as exc:
+            raise ShapeError(f"in-place {ufunc.__name__}: {exc}") from None
+        self._version = _inplace_tick()
+        return self
+
+    def __iadd__(self, other: Any) -> "Tensor":
+        return self._inplace(np.add, other)
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return self._inplace(np.subtract, other)
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return self._inplace(np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return self._inplace(np.true_divide, other)
+
+    def zero_(self) -> "Tensor":
+        """Set every element to 0 in place (untracked; see ``__iadd__``)."""
+        return self._inplace(np.multiply, 0)
+
+    def fill_(self, value: float) -> "Tensor":
+        """Set every element to ``value`` in place."""
+        self._inplace(np.multiply, 0)
+        return self._inplace(np.add, value)
+
+    # ----------------------------------------------------------- operators
+    def __add__(self, other: Any) -> "Tensor":
+        return _ops.add(self, other)
+
+    def __radd__(self, other: Any) -> "Tensor":
+        return _ops.add(other, self)
+
+    def __sub__(self, other: Any) -> "Tensor":
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        return _ops.sub(other, self)
+
+    def __mul__(self, other: Any) -> "Tensor":
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other: Any) -> "Tensor":
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        return _ops.div(other, self)
+
+    def __pow__(self, other: Any) -> "Tensor":
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other: Any) -> "Tensor":
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other: Any) -> "Tensor":
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        return _ops.matmul(other, self)
+
+    def __neg__(self) -> "Tensor":
+        return _ops.neg(self)
+
+    def __pos__(self) -> "Tensor":
+        return self
+
+    def __abs__(self) -> "Tensor":
+        return _ops.abs(self)
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        return _ops.getitem(self, index)
+
+    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return _ops.compare(np.equal, self, other)
+
+    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return _ops.compare(np.not_equal, self, other)
+
+    def __lt__(self, other: Any) -> "Tensor":
+        return _ops.compare(np.less, self, other)
+
+    def __le__(self, other: Any) -> "Tensor":
+        return _ops.compare(np.less_equal, self, other)
+
+    def __gt__(self, other: Any) -> "Tensor":
+        return _ops.compare(np.greater, self, other)
+
+    def __ge__(self, other: Any) -> "Tensor":
+        return _ops.compare(np.greater_equal, self, other)
+
+    # ----------------------------------------------------------- methods (see autograd.ops)
+    def exp(self) -> "Tensor": return _ops.exp(self)
+    def log(self) -> "Tensor": return _ops.log(self)
+    def sqrt(self) -> "Tensor": return _ops.sqrt(self)
+    def abs(self) -> "Tensor": return _ops.abs(self)
+    def tanh(self) -> "Tensor": return _ops.tanh(self)
+    def sigmoid(self) -> "Tensor": return _ops.sigmoid(self)
+    def relu(self) -> "Tensor": return _ops.relu(self)
+    def pow(self, exponent: Any) -> "Tensor": return _ops.pow(self, exponent)
+    def clip(self, lo: Any = None, hi: Any = None) -> "Tensor": return _ops.clip(self, lo, hi)
+    def astype(self, dtype: Any) -> "Tensor": return _ops.astype(self, dtype)
+    def matmul(self, other: Any) -> "Tensor": return _ops.matmul(self, other)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+        return _ops.sum(self, axis, keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+        return _ops.mean(self, axis, keepdims)
+
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
+        return _ops.var(self, axis, keepdims, ddof)
+
+    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
+        return _ops.std(self, axis, keepdims, ddof)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+        return _ops.max(self, axis, keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+        return _ops.min(self, axis, keepdims)
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+        return _ops.logsumexp(self, axis, keepdims)
+
+    def softmax(self, axis: int = -1) -> "Tensor": return _ops.softmax(self, axis)
+    def log_softmax(self, axis: int = -1) -> "Tensor": return _ops.log_softmax(self, axis)
+
+    def reshape(self, *shape: Any) -> "Tensor":
+        return _ops.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def flatten(self) -> "Tensor": return _ops.reshape(self, (-1,))
+
+    def transpose(self, *axes: Any) -> "Tensor":
+        return _ops.transpose(self, (axes[0] if len(axes) == 1 else axes) or None)
+
+    @property
+    def T(self) -> "Tensor":
+        """All axes reversed (NumPy's ``.T``)."""
+        return _ops.transpose(self, None)
+
+    def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
+        return _ops.swapaxes(self, axis1, axis2)
+
+    def expand_dims(self, axis: Any) -> "Tensor": return _ops.expand_dims(self, axis)
+    def squeeze(self, axis: Any = None) -> "Tensor": return _ops.squeeze(self, axis)
+    def broadcast_to(self, shape: Any) -> "Tensor": return _ops.broadcast_to(self, shape)
+
+
+_new = object.__new__
+_SYMBOL = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/"}
+
+
+def _inplace_tick() -> int:
+    from .function import INPLACE
+    return INPLACE.tick()
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays)."""
+    return Tensor(np.array(_to_array(data, dtype), copy=True), requires_grad=requires_grad)
+
+
+def as_tensor(x: Any) -> Tensor:
+    """``x`` itself if it is a Tensor, else a constant (untracked) Tensor sharing its data."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+from . import ops as _ops  # noqa: E402  (the ops need Tensor, so they come after it)
