@@ -1,17 +1,23 @@
 """Reverse-mode differentiation: walk the graph from the output back to the leaves.
 
-1. Order the nodes so that every tensor comes after all tensors computed from it
-   (an iterative depth-first search: no recursion, so a 10^6-op chain works).
-2. Seed dL/dL = 1 (or the given ``grad``), then for each node in that order pop its
-   accumulated gradient, hand it to the node's op's ``vjp`` and add the results into the
-   gradients of the op's inputs (a dict keyed by node identity). Each gradient is
-   released as soon as it is consumed.
-3. Un-broadcasting happens here and only here: a VJP may return a gradient in the
-   broadcast shape; it is summed back to the input's shape, then checked.
+Order. Every tensor gets an increasing creation number (``_seq``), and an op's inputs
+always exist before its output, so *decreasing creation number is a topological order*.
+The pass keeps a heap of the tensors that have received a gradient and always takes the
+newest one: by then every tensor computed from it has already passed its gradient on.
+No recursion and no separate sorting pass, so a 10^6-op chain is fine.
+
+Step. Seed dL/dL = 1 (or the given ``grad``). For the newest tensor, pop its accumulated
+gradient g, hand g to the op that made it (``vjp``) and add the results into the
+gradients of the op's inputs, a dict keyed by tensor identity. A gradient is released as
+soon as it is consumed; a leaf stores it in ``.grad``.
+
+Un-broadcasting happens here and only here: a VJP may return a gradient in the broadcast
+shape; it is summed back to the input's shape, then its shape and dtype are checked.
 """
 
 from __future__ import annotations
 
+from heapq import heappop, heappush
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -103,33 +109,19 @@ def _seed(root: Tensor, g: Any, create_graph: bool, i: int) -> Any:
     return array
 
 
-def _topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
-    """Nodes that require grad, every node before the nodes it was computed from."""
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
+def _useful_nodes(roots: Iterable[Tensor], targets: set[int]) -> set[int]:
+    """Ids of the nodes from which a target can be reached: ``grad()`` visits only these."""
+    seen: dict[int, Tensor] = {}
+    stack = list(roots)
+    while stack:  # every node reachable from the roots
+        node = stack.pop()
+        if id(node) in seen:
             continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        op = node._op
-        if op is not None:
-            for parent in op.parents:
-                if parent._requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
-    order.reverse()
-    return order
-
-
-def _prune(order: list[Tensor], targets: set[int]) -> set[int]:
-    """Ids of the nodes from which some target can be reached (the only ones worth visiting)."""
+        seen[id(node)] = node
+        if node._op is not None:
+            stack.extend(p for p in node._op.parents if p._requires_grad)
     useful: set[int] = set()
-    for node in reversed(order):  # inputs before the nodes computed from them
+    for node in sorted(seen.values(), key=_creation):  # inputs before their consumers
         op = node._op
         if id(node) in targets or (op is not None and
                                    any(id(p) in useful for p in op.parents)):
@@ -137,69 +129,86 @@ def _prune(order: list[Tensor], targets: set[int]) -> set[int]:
     return useful
 
 
+def _creation(t: Tensor) -> int:
+    return t._seq
+
+
 def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph: bool,
          targets: set[int] | None) -> dict[int, Any]:
-    order = _topological_order(roots)
-    useful = _prune(order, targets) if targets is not None else None
+    """The backward pass. Returns the gradients of ``targets`` (for ``grad()``); without
+    targets, accumulates into ``.grad`` of leaves (and of tensors that retain_grad())."""
+    useful = _useful_nodes(roots, targets) if targets is not None else None
     grads: dict[int, Any] = {}
+    heap: list[tuple[int, Tensor]] = []  # (-creation number, tensor): newest first
     for root, seed in zip(roots, seeds):
         key = id(root)
-        grads[key] = seed if key not in grads else grads[key] + seed
+        if key in grads:
+            grads[key] = grads[key] + seed
+        else:
+            grads[key] = seed
+            heappush(heap, (-root._seq, root))
     found: dict[int, Any] = {}
     handed_out: set[int] = set()  # arrays stored in .grad, so never shared twice
+    clock, anomaly, pop = INPLACE.now, STATE.anomaly, grads.pop
     previous_mode = STATE.grad_enabled
-    STATE.grad_enabled = create_graph
+    STATE.grad_enabled = create_graph  # VJPs on Tensors record only for create_graph
     try:
-        for node in order:
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if targets is not None:
-                if id(node) in targets:
-                    found[id(node)] = g
-                if id(node) not in useful:
-                    continue
-            elif node._op is None or node._retains_grad:
-                _store(node, g, create_graph, handed_out)
+        while heap:
+            node = heappop(heap)[1]
+            key = id(node)
+            g = pop(key)
             op = node._op
+            if targets is not None:
+                if key in targets:
+                    found[key] = g
+                if key not in useful:
+                    continue
+            elif op is None or node._retains_grad:
+                _store(node, g, create_graph, handed_out)
             if op is None:
                 continue
-            input_grads = _call_vjp(op, node, g, create_graph)
+            # one vector-Jacobian product: dL/d(inputs) from dL/d(node)
+            saved = op.saved
+            if saved is None:
+                raise GraphFreedError(
+                    f"trying to backward through {op.name} a second time: its saved arrays "
+                    f"were released by the first backward. Pass retain_graph=True to the "
+                    f"first call if you need to go through the graph again.")
+            if op.clock != clock:
+                _check_versions(op, node)
+            parents = op.parents
+            result = op.vjp(g, node, *parents) if create_graph else op.vjp(g, *saved)
             if not retain_graph:
                 op.saved = None
-            for i, (parent, gi) in enumerate(zip(op.parents, input_grads)):
-                if gi is None or not op.needs_input_grad[i]:
+            if type(result) is not tuple or len(result) != len(parents):
+                result = _as_gradient_tuple(op, result)
+            if anomaly:
+                _check_backward(op, result)
+            for parent, gi, needed in zip(parents, result, op.needs_input_grad):
+                if gi is None or not needed:
                     continue
-                gi = _fit(gi, parent, op, i)
+                data = parent._data
+                if gi.shape != data.shape or gi.dtype is not data.dtype:
+                    gi = _fit(gi, parent, op)  # un-broadcast and check
                 key = id(parent)
-                if key in grads:
-                    grads[key] = grads[key] + gi
-                else:
+                previous = grads.get(key)
+                if previous is None:
                     grads[key] = gi
+                    heappush(heap, (-parent._seq, parent))
+                else:
+                    grads[key] = previous + gi
     finally:
         STATE.grad_enabled = previous_mode
     return found
 
 
-def _call_vjp(op: Function, node: Tensor, g: Any, create_graph: bool) -> tuple:
-    if op.saved is None:
-        raise GraphFreedError(
-            f"trying to backward through {op.name} a second time: its saved arrays were "
-            f"released by the first backward. Pass retain_graph=True to the first call if "
-            f"you need to go through the graph again.")
-    if op.clock != INPLACE.now:
-        _check_versions(op, node)
-    if create_graph:
-        result = op.vjp(g, node, *op.parents)
-    else:
-        result = op.vjp(g, *op.saved)
-    if not isinstance(result, tuple):
+def _as_gradient_tuple(op: Function, result: Any) -> tuple:
+    """Accept a bare gradient from a one-input op; refuse a wrong count."""
+    if type(result) is not tuple:
         result = (result,)
     if len(result) != len(op.parents):
         raise VJPError(f"{op.name}.vjp returned {len(result)} gradients for "
                        f"{len(op.parents)} inputs; return one per input (None to skip)")
-    if STATE.anomaly:
-        _check_backward(op, result)
     return result
 
 
@@ -224,7 +233,7 @@ def _check_backward(op: Function, grads: tuple) -> None:
         if data.dtype.kind == "f" and not np.isfinite(data).all():
             raise AnomalyError(
                 f"{op.name}.vjp produced NaN/Inf in the gradient of input {i}; the op was "
-                f"created at {op.origin or '<unknown: created outside detect_anomaly()>'}")
+                f"created at {getattr(op, 'origin', None) or '<unknown: created outside detect_anomaly()>'}")
 
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
@@ -243,8 +252,9 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     return g.reshape(shape) if extra else g
 
 
-def _fit(g: Any, x: Tensor, op: Function, i: int) -> Any:
+def _fit(g: Any, x: Tensor, op: Function) -> Any:
     """``g`` summed to x's shape and cast to x's dtype; VJPError if it cannot be."""
+    i = next(k for k, p in enumerate(op.parents) if p is x)  # input position, for messages
     if g.shape != x._data.shape:
         try:
             g = unbroadcast(g, x._data.shape)

@@ -34,7 +34,7 @@ import numpy as np
 
 from .errors import AnomalyError
 from .grad_mode import STATE
-from .tensor import Tensor, as_tensor
+from .tensor import Tensor, as_tensor, next_seq
 
 __all__ = ["Function", "INPLACE"]
 
@@ -106,27 +106,47 @@ class Function:
 def apply(op: Function, *tensors: Tensor) -> Tensor:
     """Run ``op`` forward on the tensors' arrays and, if any input requires grad while
     recording is on, attach ``op`` to the result as the node that made it."""
-    arrays = [t.data for t in tensors]
+    if len(tensors) == 1:  # the common cases, spelled out: this is the hot path
+        arrays: tuple = (tensors[0]._data,)
+        needs: tuple = _JUST_ONE if tensors[0]._requires_grad else _NOT_ONE
+    elif len(tensors) == 2:
+        a, b = tensors
+        arrays = (a._data, b._data)
+        needs = (a._requires_grad, b._requires_grad)
+    else:
+        arrays = tuple([t._data for t in tensors])
+        needs = tuple([t._requires_grad for t in tensors])
     out = op.forward(*arrays)
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     if STATE.anomaly:
         _check_forward(op, arrays, out)
-    if not STATE.grad_enabled:
-        return Tensor._make(out, None)
-    needs = tuple([t.requires_grad for t in tensors])
-    if True not in needs:
-        return Tensor._make(out, None)
+        op.origin = _user_frame()
+    result = _new(Tensor)  # Tensor._make, inlined
+    result._data = out
+    result._grad = None
+    result._seq = next_seq()
+    result._version = 0
+    result._retains_grad = False
+    result.name = None
+    if True not in needs or not STATE.grad_enabled:
+        result._requires_grad = False
+        result._op = None
+        return result
     op.parents = tensors
     op.needs_input_grad = needs
     op.clock = INPLACE.now
-    op.origin = _user_frame() if STATE.anomaly else None
-    saved_out = out if op.save_output else None
     if op.save_inputs:
-        op.saved = (saved_out, *arrays)
+        op.saved = (out if op.save_output else None,) + arrays
     else:
-        op.saved = (saved_out,) + (None,) * len(arrays)
-    return Tensor._make(out, op)
+        op.saved = (out if op.save_output else None,) + (None,) * len(arrays)
+    result._requires_grad = True
+    result._op = op
+    return result
+
+
+_JUST_ONE, _NOT_ONE = (True,), (False,)
+_new = object.__new__
 
 
 def _user_frame() -> str:

@@ -54,8 +54,8 @@ def numerical_grad(fn: Callable[..., Any], inputs: Sequence[Tensor],
                    grad_outputs: Sequence[np.ndarray], eps: float = 1e-6) -> list:
     """Central-difference estimate of ``v^T J`` for every input that requires grad
     (``None`` for the others). ``fn`` is evaluated on float64 copies, never in place."""
-    copies = [Tensor(np.array(x.data, dtype=np.float64, copy=True),
-                     requires_grad=x.requires_grad) for x in inputs]
+    copies = [Tensor(np.array(x.data, dtype=np.float64 if x.requires_grad else None,
+                              copy=True), requires_grad=x.requires_grad) for x in inputs]
 
     def objective() -> float:
         with no_grad():

@@ -7,6 +7,7 @@ A tensor made by an op holds that op (``grad_fn``); the op holds its input tenso
 
 from __future__ import annotations
 
+from itertools import count
 from typing import Any, Iterator
 
 import numpy as np
@@ -20,6 +21,10 @@ _FLOATS = (np.float16, np.float32, np.float64)
 
 
 def _check_dtype(dtype: np.dtype) -> None:
+    if dtype.kind == "O":
+        raise DataError(
+            "cannot make a Tensor from object data (mixed types, None, or arrays of "
+            "arrays). Convert it to a numeric array first, e.g. np.asarray(x, dtype=float).")
     if dtype.kind not in "biuf":
         raise DTypeError(
             f"a Tensor holds bool, integer or float data; got dtype {dtype}. "
@@ -58,7 +63,8 @@ class Tensor:
     (``+=``) until you reset them with ``zero_grad()`` (which sets ``grad = None``).
     """
 
-    __slots__ = ("_data", "_grad", "_requires_grad", "_op", "_version", "_retains_grad", "name")
+    __slots__ = ("_data", "_grad", "_requires_grad", "_op", "_seq", "_version", "_retains_grad",
+                 "name")
     __array_ufunc__ = None  # so ``ndarray * Tensor`` calls Tensor.__rmul__
     __hash__ = object.__hash__  # identity: ``==`` is elementwise
 
@@ -68,6 +74,7 @@ class Tensor:
         self._grad = None
         self._requires_grad = False
         self._op = None
+        self._seq = next_seq()
         self._version = 0
         self._retains_grad = False
         self.name = name
@@ -82,6 +89,7 @@ class Tensor:
         t._grad = None
         t._requires_grad = op is not None
         t._op = op
+        t._seq = next_seq()
         t._version = 0
         t._retains_grad = False
         t.name = None
@@ -256,30 +264,38 @@ class Tensor:
 
     def zero_(self) -> "Tensor":
         """Set every element to 0 in place (untracked; see ``__iadd__``)."""
-        return self._inplace(np.multiply, 0)
+        return self._inplace(_assign, 0)
 
     def fill_(self, value: float) -> "Tensor":
         """Set every element to ``value`` in place."""
-        self._inplace(np.multiply, 0)
-        return self._inplace(np.add, value)
+        return self._inplace(_assign, value)
 
     # ----------------------------------------------------------- operators
+    # Python numbers are op state (AddScalar(2.0)...): checked inline, this is the hot path
     def __add__(self, other: Any) -> "Tensor":
+        if type(other) is float or type(other) is int:
+            return _apply(_arith.AddScalar(other), self)
         return _ops.add(self, other)
 
     def __radd__(self, other: Any) -> "Tensor":
         return _ops.add(other, self)
 
     def __sub__(self, other: Any) -> "Tensor":
+        if type(other) is float or type(other) is int:
+            return _apply(_arith.AddScalar(-other), self)
         return _ops.sub(self, other)
 
     def __rsub__(self, other: Any) -> "Tensor":
         return _ops.sub(other, self)
 
     def __mul__(self, other: Any) -> "Tensor":
+        if type(other) is float or type(other) is int:
+            return _apply(_arith.MulScalar(other), self)
         return _ops.mul(self, other)
 
     def __rmul__(self, other: Any) -> "Tensor":
+        if type(other) is float or type(other) is int:
+            return _apply(_arith.MulScalar(other), self)
         return _ops.mul(other, self)
 
     def __truediv__(self, other: Any) -> "Tensor":
@@ -331,13 +347,13 @@ class Tensor:
         return _ops.compare(np.greater_equal, self, other)
 
     # ----------------------------------------------------------- methods (see autograd.ops)
-    def exp(self) -> "Tensor": return _ops.exp(self)
+    def exp(self) -> "Tensor": return _apply(_elementwise.Exp(), self)
     def log(self) -> "Tensor": return _ops.log(self)
     def sqrt(self) -> "Tensor": return _ops.sqrt(self)
     def abs(self) -> "Tensor": return _ops.abs(self)
-    def tanh(self) -> "Tensor": return _ops.tanh(self)
-    def sigmoid(self) -> "Tensor": return _ops.sigmoid(self)
-    def relu(self) -> "Tensor": return _ops.relu(self)
+    def tanh(self) -> "Tensor": return _apply(_elementwise.Tanh(), self)
+    def sigmoid(self) -> "Tensor": return _apply(_elementwise.Sigmoid(), self)
+    def relu(self) -> "Tensor": return _apply(_elementwise.Relu(), self)
     def pow(self, exponent: Any) -> "Tensor": return _ops.pow(self, exponent)
     def clip(self, lo: Any = None, hi: Any = None) -> "Tensor": return _ops.clip(self, lo, hi)
     def astype(self, dtype: Any) -> "Tensor": return _ops.astype(self, dtype)
@@ -389,7 +405,17 @@ class Tensor:
 
 
 _new = object.__new__
+next_seq = count(1).__next__  # creation numbers: an op's output is newer than its inputs
 _SYMBOL = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/"}
+
+
+def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:
+    """``out[...] = value`` shaped like a ufunc for ``_inplace`` (x * 0 + v would keep NaN/inf)."""
+    np.copyto(out, value, casting="same_kind")
+
+
+_assign.__name__ = "fill_"
+_SYMBOL[_assign] = "* 0 +"
 
 
 def _inplace_tick() -> int:
@@ -407,4 +433,7 @@ def as_tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-from . import ops as _ops  # noqa: E402  (the ops need Tensor, so they come after it)
+# The ops need Tensor, so they are imported after it.
+from . import ops as _ops  # noqa: E402
+from .function import apply as _apply  # noqa: E402
+from .ops import arithmetic as _arith, elementwise as _elementwise  # noqa: E402

@@ -100,7 +100,7 @@ class AddScalar(Function):
     save_inputs = False
 
     def __init__(self, c: float) -> None:
-        self.c = c
+        self.c = _number(c)
 
     def forward(self, x):
         return x + self.c
@@ -115,7 +115,7 @@ class MulScalar(Function):
     save_inputs = False
 
     def __init__(self, c: float) -> None:
-        self.c = c
+        self.c = _number(c)
 
     def forward(self, x):
         return x * self.c
@@ -130,7 +130,7 @@ class DivScalar(Function):
     save_inputs = False
 
     def __init__(self, c: float) -> None:
-        self.c = c
+        self.c = _number(c)
 
     def forward(self, x):
         return x / self.c
@@ -144,7 +144,7 @@ class PowScalar(Function):
     __slots__ = ("p",)
 
     def __init__(self, p: float) -> None:
-        self.p = p
+        self.p = _number(p)
 
     def forward(self, x):
         return x ** self.p
@@ -164,7 +164,7 @@ class RPowScalar(Function):
     save_output = True
 
     def __init__(self, c: float) -> None:
-        self.c = c
+        self.c = _number(c)
 
     def forward(self, x):
         return self.c ** x
@@ -173,8 +173,15 @@ class RPowScalar(Function):
         return (g * out * float(np.log(self.c)),)
 
 
+def _number(c: Any) -> Any:
+    """A NumPy scalar as a Python number, so ``x32 * np.float64(2)`` stays float32."""
+    return c.item() if isinstance(c, np.generic) else c
+
+
 def is_scalar(x: Any) -> bool:
     """A real Python or NumPy number (kept as op state, never a graph input)."""
+    if type(x) is float or type(x) is int:
+        return True
     if isinstance(x, (complex, np.complexfloating)):
         raise DTypeError(f"complex numbers are not supported; got {x!r}")
     return isinstance(x, (int, float, np.number)) and not isinstance(x, np.ndarray)

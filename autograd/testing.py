@@ -1,0 +1,302 @@
+"""Hypothesis strategies for property-testing ops, yours and the engine's.
+
+Everything here draws small inputs (at most 3 axes of at most 4 elements by default) so
+that ``autograd.gradcheck``, which evaluates the function twice per input element, stays
+fast. Copy this pattern to test your own op::
+
+    from hypothesis import given
+    import autograd
+    from autograd.testing import domain, tensors
+
+    @given(tensors(elements=domain("log"), requires_grad=True))
+    def test_log_gradient(x):
+        autograd.gradcheck(autograd.log, [x])
+
+What is here:
+
+- ``shapes``, ``broadcastable_shapes``: shape tuples (0-d and size-1 axes included);
+- ``arrays``, ``tensors``: bounded float (or int/bool) data, optionally as
+  non-contiguous views (strided slices, transposes);
+- ``axes``, ``index_expressions``: valid ``axis=`` arguments and ``x[...]`` indices;
+- ``DOMAINS`` / ``domain``: per-op element strategies kept away from kinks (relu, abs,
+  clip), poles (log, sqrt, 1/x) and ties (max, min, maximum, minimum, std).
+
+Only this module imports hypothesis; ``import autograd`` never does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+    raise ImportError(
+        "autograd.testing needs the optional dependency hypothesis: "
+        "pip install 'autograd-engine[test]' (or pip install hypothesis)") from exc
+
+from .tensor import Tensor
+
+__all__ = ["shapes", "broadcastable_shapes", "arrays", "tensors", "axes",
+           "index_expressions", "domain", "DOMAINS", "CLIP_BOUNDS", "GRID_SPACING"]
+
+#: The bounds ``domain("clip")`` keeps away from: test ``clip(x, *CLIP_BOUNDS)``.
+CLIP_BOUNDS: tuple[float, float] = (-1.0, 1.0)
+
+#: Distance between the values of the tie-free domains (max, min, maximum, minimum, std).
+GRID_SPACING: float = 0.05
+
+
+# ------------------------------------------------------------------ shapes
+def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1,
+           max_side: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
+    """Shape tuples with ``min_dims..max_dims`` axes of ``min_side..max_side`` elements.
+
+    The defaults include 0-d shapes ``()`` and size-1 axes::
+
+        @given(shapes(max_dims=2))
+        def test_something(shape): ...
+    """
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
+                            max_side=max_side)
+
+
+def broadcastable_shapes(num_shapes: int = 2, min_dims: int = 0, max_dims: int = 3,
+                         min_side: int = 1, max_side: int = 4,
+                         ) -> st.SearchStrategy[tuple[tuple[int, ...], ...]]:
+    """Tuples of ``num_shapes`` shapes that broadcast together (NumPy rules).
+
+    Drawn shapes differ in rank and have size-1 axes where the others do not, e.g.
+    ``((3, 1), (4,))`` or ``((), (2, 3))``::
+
+        @given(broadcastable_shapes(2))
+        def test_add(shapes):
+            a_shape, b_shape = shapes
+    """
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, min_side=min_side,
+        max_side=max_side).map(lambda drawn: tuple(drawn.input_shapes))
+
+
+# ------------------------------------------------------------------ data
+def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy, np.dtype]:
+    """The strategy for one element and the dtype it is drawn in (cast afterwards)."""
+    if isinstance(elements, st.SearchStrategy):
+        return elements, (np.dtype(np.float64) if dtype.kind == "f" else dtype)
+    if dtype.kind == "b":
+        return st.booleans(), dtype
+    lo, hi = elements
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return st.integers(max(int(np.ceil(lo)), info.min), min(int(np.floor(hi)), info.max)), dtype
+    if dtype.kind != "f":
+        raise TypeError(f"arrays: dtype must be bool, integer or float; got {dtype}")
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False), np.dtype(np.float64)
+
+
+def _strided_view(draw: Callable, shape: tuple[int, ...]) -> tuple[tuple[int, ...], Callable]:
+    """A base shape and a function turning an array of that shape into a view of ``shape``
+    (a transpose, or a slice with step +-2 along one axis)."""
+    if not shape:
+        return (2,), lambda base: base[1, ...]
+    ways = ["step"] + (["transpose"] if len(shape) >= 2 else [])
+    if draw(st.sampled_from(ways)) == "transpose":
+        return shape[::-1], lambda base: base.T
+    wide = [k for k, n in enumerate(shape) if n > 1] or list(range(len(shape)))
+    axis = draw(st.sampled_from(wide))
+    step = draw(st.sampled_from([2, -2]))
+    base = shape[:axis] + (2 * shape[axis],) + shape[axis + 1:]
+    index = (slice(None),) * axis + (slice(None, None, step),)
+    return base, lambda array: array[index]
+
+
+@st.composite
+def arrays(draw: Callable, shape: tuple[int, ...] | st.SearchStrategy | None = None,
+           dtype: Any = np.float64, elements: Any = (-10.0, 10.0),
+           noncontiguous: bool | None = None, unique: bool = False) -> np.ndarray:
+    """NumPy arrays of ``shape`` (drawn from ``shapes()`` when None) and ``dtype``.
+
+    ``elements`` is ``(low, high)`` (inclusive, no NaN/inf) or a hypothesis strategy,
+    e.g. ``domain("log")``. ``noncontiguous=True`` returns a view (a slice with step 2 or
+    a transpose) with the same values a contiguous array would have; ``None`` draws
+    either. ``unique=True`` makes the elements distinct::
+
+        @given(arrays((2, 3), elements=(-1, 1), noncontiguous=True))
+        def test_view(a): assert a.shape == (2, 3)
+    """
+    dtype = np.dtype(dtype)
+    if shape is None:
+        shape = shapes()
+    if isinstance(shape, st.SearchStrategy):
+        shape = draw(shape)
+    shape = tuple(shape)
+    element, draw_dtype = _element_strategy(dtype, elements)
+    if noncontiguous is None:
+        noncontiguous = draw(st.booleans())
+    base_shape, make_view = _strided_view(draw, shape) if noncontiguous else (shape, None)
+    base = draw(hnp.arrays(draw_dtype, base_shape, elements=element, unique=unique))
+    base = base.astype(dtype, copy=False)
+    return make_view(base) if make_view is not None else base
+
+
+def tensors(shape: tuple[int, ...] | st.SearchStrategy | None = None,
+            dtype: Any = np.float64, elements: Any = (-10.0, 10.0),
+            requires_grad: bool = False, noncontiguous: bool | None = None,
+            unique: bool = False) -> st.SearchStrategy[Tensor]:
+    """``autograd.Tensor`` leaves wrapping ``arrays(...)`` (same arguments; the array is
+    shared, so a non-contiguous view stays one)::
+
+        @given(tensors(shapes(min_dims=1), elements=domain("sqrt"), requires_grad=True))
+        def test_sqrt(x): autograd.gradcheck(autograd.sqrt, [x])
+    """
+    return arrays(shape, dtype, elements, noncontiguous, unique).map(
+        lambda array: Tensor(array, requires_grad=requires_grad))
+
+
+# ------------------------------------------------------------------ axes and indices
+@st.composite
+def axes(draw: Callable, ndim: int, allow_none: bool = True,
+         allow_tuple: bool = True) -> int | tuple[int, ...] | None:
+    """A valid ``axis=`` for an ``ndim``-d array: None, an int in ``[-ndim, ndim)`` or a
+    tuple of distinct axes (possibly empty, each written positive or negative)::
+
+        @given(st.data())
+        def test_sum(data):
+            x = data.draw(arrays(shape=(2, 3)))
+            axis = data.draw(axes(x.ndim))
+    """
+    kinds = (["none"] if allow_none else []) + (["int"] if ndim > 0 else []) + \
+        (["tuple"] if allow_tuple else [])
+    if not kinds:
+        raise ValueError(f"axes: a {ndim}-d array has no int axis; allow None or tuples")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "none":
+        return None
+    if kind == "int":
+        return draw(st.integers(-ndim, ndim - 1))
+    if ndim == 0:
+        return ()
+    chosen = draw(st.lists(st.integers(0, ndim - 1), unique=True, max_size=ndim))
+    return tuple(a - ndim if draw(st.booleans()) else a for a in chosen)
+
+
+def _basic_part(draw: Callable, n: int) -> Any:
+    """An int (when the axis is not empty), a slice or a full slice for an axis of size n."""
+    kinds = ["slice", "full"] + (["int"] if n > 0 else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "int":
+        return draw(st.integers(-n, n - 1))
+    if kind == "full":
+        return slice(None)
+    bound = st.none() | st.integers(-n - 1, n + 1)
+    return slice(draw(bound), draw(bound), draw(st.sampled_from([None, 1, 2, -1, -2])))
+
+
+@st.composite
+def index_expressions(draw: Callable, shape: tuple[int, ...], allow_arrays: bool = True,
+                      allow_newaxis: bool = True) -> Any:
+    """A valid index for an array of ``shape``: basic (ints, slices with steps, ``None``,
+    ``...``) or with one integer array (indices may repeat, which a VJP must accumulate)::
+
+        @given(st.data())
+        def test_getitem(data):
+            x = data.draw(tensors((3, 4), requires_grad=True))
+            index = data.draw(index_expressions(x.shape))
+            autograd.gradcheck(lambda t: t[index], [x])
+    """
+    shape = tuple(shape)
+    parts = [_basic_part(draw, n) for n in shape]
+    sized = [k for k, n in enumerate(shape) if n > 0]
+    if allow_arrays and sized and draw(st.booleans()):
+        axis = draw(st.sampled_from(sized))
+        n = shape[axis]
+        picks = draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=5))
+        parts[axis] = np.array(picks, dtype=np.intp)
+        for k in range(len(parts)):  # keep the result layout simple: no other ints
+            if k != axis and isinstance(parts[k], int):
+                parts[k] = slice(None)
+    keep = draw(st.integers(0, len(parts)))
+    if any(isinstance(p, np.ndarray) for p in parts[keep:]):
+        keep = len(parts)
+    parts = parts[:keep]  # trailing axes left out mean ':'
+    if allow_newaxis and draw(st.booleans()):
+        parts.insert(draw(st.integers(0, len(parts))), None)
+    if draw(st.booleans()):  # '...' may stand for zero axes
+        parts.insert(draw(st.integers(0, len(parts))), Ellipsis)
+    if len(parts) == 1 and draw(st.booleans()):
+        return parts[0]
+    return tuple(parts)
+
+
+# ------------------------------------------------------------------ domains
+def _floats(lo: float, hi: float) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+def _away_from(points: Sequence[float], lo: float, hi: float,
+               gap: float = 0.1) -> st.SearchStrategy[float]:
+    """Floats in [lo, hi] at least ``gap`` away from each of the sorted ``points``."""
+    edges = [lo] + [e for p in points for e in (p - gap, p + gap)] + [hi]
+    return st.one_of(*[_floats(a, b) for a, b in zip(edges[::2], edges[1::2])])
+
+
+def _grid(offset: float = 0.0, half_width: float = 10.0) -> st.SearchStrategy[float]:
+    """Multiples of 2 * GRID_SPACING (+ offset): distinct values are far apart next to a
+    finite-difference step, so no perturbation turns a winner into a tie."""
+    step = 2 * GRID_SPACING
+    n = int(half_width / step)
+    return st.integers(-n, n).map(lambda k: round(k * step + offset, 12))
+
+
+_SMOOTH = _floats(-2.0, 2.0)
+_POSITIVE = _floats(0.1, 5.0)
+_NONZERO = _away_from([0.0], -3.0, 3.0)
+_TIE_FREE = _grid()
+_TIE_FREE_OTHER = _grid(offset=GRID_SPACING)  # never equal to a value of _TIE_FREE
+
+#: For each op, one element strategy per input (the last one serves any further
+#: inputs). Values stay away from kinks, poles and ties; draw with ``unique=True`` for
+#: max, min and std, whose ties are between elements of the same array.
+DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
+    **{name: (_SMOOTH,) for name in (
+        "add", "sub", "mul", "neg", "matmul", "exp", "tanh", "sigmoid", "sum", "mean",
+        "var", "logsumexp", "softmax", "log_softmax", "where", "astype", "reshape",
+        "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to", "concatenate",
+        "stack", "getitem")},
+    "div": (_SMOOTH, _away_from([0.0], -3.0, 3.0, gap=0.5)),
+    "rdiv": (_away_from([0.0], -3.0, 3.0, gap=0.5),),          # c / x
+    "pow": (_floats(0.5, 2.0), _SMOOTH),                       # positive base
+    "rpow": (_SMOOTH,),                                         # c ** x, c > 0
+    "log": (_POSITIVE,),
+    "sqrt": (_POSITIVE,),
+    "relu": (_NONZERO,),
+    "abs": (_NONZERO,),
+    "clip": (_away_from(list(CLIP_BOUNDS), -3.0, 3.0),),
+    "max": (_TIE_FREE,),
+    "min": (_TIE_FREE,),
+    "std": (_TIE_FREE,),
+    "maximum": (_TIE_FREE, _TIE_FREE_OTHER),
+    "minimum": (_TIE_FREE, _TIE_FREE_OTHER),
+}
+
+
+def domain(op_name: str, arg: int = 0) -> st.SearchStrategy[float]:
+    """Element strategy for input ``arg`` of ``op_name`` (a key of ``DOMAINS``).
+
+    ``domain("log")`` is positive and >= 0.1, ``domain("relu")`` keeps |x| >= 0.1,
+    ``domain("clip")`` stays 0.1 away from ``CLIP_BOUNDS``, ``domain("div", 1)`` keeps the
+    denominator |x| >= 0.5, ``domain("maximum", 0)`` and ``domain("maximum", 1)`` never
+    produce equal values::
+
+        a = data.draw(arrays(elements=domain("maximum", 0)))
+        b = data.draw(arrays(elements=domain("maximum", 1)))
+    """
+    try:
+        per_input = DOMAINS[op_name]
+    except KeyError:
+        raise KeyError(f"domain: no domain for op {op_name!r}; known ops: "
+                       f"{', '.join(sorted(DOMAINS))}") from None
+    return per_input[min(arg, len(per_input) - 1)]

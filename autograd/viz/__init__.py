@@ -1,0 +1,20 @@
+"""Draw computation graphs with Graphviz: the forward pass, the backward pass with the
+gradient carried on every edge, parameters grouped by module.
+
+``import autograd`` never imports this package (Graphviz is optional)::
+
+    from autograd import viz
+    loss.backward()
+    viz.draw_graph(loss, names={"W1": W1, "b1": b1})            # Jupyter shows it
+    viz.save_graph(viz.draw_backward(loss), "out/backward.png")  # needs `dot`
+
+Install the optional dependency with ``pip install 'autograd-engine[viz]'`` and the
+Graphviz program with your system's package manager (``apt-get install graphviz``,
+``brew install graphviz``, ``conda install -c conda-forge graphviz``).
+"""
+
+from ._draw import RULES, STYLE, draw_backward, draw_graph
+from ._render import GraphvizNotFoundError, save_graph
+
+__all__ = ["draw_graph", "draw_backward", "save_graph", "GraphvizNotFoundError", "STYLE",
+           "RULES"]

@@ -1,0 +1,221 @@
+"""``draw_graph``: a computation graph as a ``graphviz.Digraph``.
+
+Tensors are boxes, ops are ellipses, edges follow the data (input -> op -> output).
+The backward view keeps the same layout, turns the arrows around and writes on each
+edge the gradient it carries back, so the rules of backpropagation can be read off it:
+addition sends ``g`` unchanged to both inputs, matmul sends ``g @ W^T`` to X and
+``X^T @ g`` to W.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._gradients import Gradients, compute_gradients
+from ._graph import GraphView, collect
+from ._labels import (format_grad, format_shape, format_state, format_values, html_label,
+                      is_finite)
+from ._render import require_graphviz
+
+__all__ = ["draw_graph", "draw_backward", "STYLE", "RULES"]
+
+STYLE: dict[str, dict[str, str]] = {
+    "parameter": {"fillcolor": "#cfe5fb", "color": "#2b6cb0"},
+    "constant": {"fillcolor": "#ececec", "color": "#8a8a8a", "style": "rounded,filled,dashed"},
+    "intermediate": {"fillcolor": "#ffffff", "color": "#444444"},
+    "root": {"fillcolor": "#ffe0a6", "color": "#c05600", "penwidth": "2", "peripheries": "2"},
+    "nonfinite": {"fillcolor": "#ff9c9c", "color": "#c00000", "penwidth": "2.5"},
+    "op": {"shape": "ellipse", "style": "filled", "fillcolor": "#fff6c7", "color": "#9a7b00"},
+    "more": {"shape": "box", "style": "dashed", "color": "#666666", "fontcolor": "#444444"},
+    "cluster": {"style": "rounded,dashed", "color": "#2b6cb0", "fontcolor": "#2b6cb0"},
+    "backward_edge": {"dir": "back", "color": "#c53030", "fontcolor": "#c53030"},
+    "no_grad_edge": {"style": "dotted", "color": "#9a9a9a"},
+}
+
+# What the VJP of an op sends to input i, written with the drawn names: {0}, {1} are the
+# inputs, {out} the output. "Add distributes, matmul switches" in the picture's own words.
+RULES: dict[str, tuple[str, ...]] = {
+    "Add": ("g", "g"), "Sub": ("g", "-g"), "Neg": ("-g",),
+    "Mul": ("g * {1}", "g * {0}"), "Div": ("g / {1}", "-g * {out} / {1}"),
+    "MatMul": ("g @ {1}^T", "{0}^T @ g"),
+    "AddScalar": ("g",), "MulScalar": ("c g",), "DivScalar": ("g / c",),
+    "PowScalar": ("p {0}^(p-1) g",), "Exp": ("g * {out}",), "Log": ("g / {0}",),
+    "Tanh": ("g (1 - {out}^2)",), "Sigmoid": ("g {out} (1 - {out})",),
+    "Relu": ("g [{0} > 0]",), "Sum": ("g, broadcast",),
+}
+
+_RANKDIRS = ("LR", "RL", "TB", "BT")
+
+
+def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
+               rankdir: str = "LR", max_nodes: int | None = 300,
+               names: Mapping[str, Tensor] | None = None, model: Any = None,
+               direction: str = "forward", max_values: int = 8, clusters: bool = True,
+               show_rules: bool = True, title: str | None = None) -> Any:
+    """Draw the graph that computed ``roots`` and return a ``graphviz.Digraph``.
+
+    A tensor node shows its name (``names={"W1": W1}``, else the dotted parameter name
+    when ``model=`` is given, else ``Tensor.name``, else ``t0, t1...``), its shape and
+    dtype; with ``show_values`` its values when it has at most ``max_values`` elements,
+    else mean/min/max; with ``show_grad`` its gradient (norm when large). Colours:
+    blue = leaf that requires grad (parameter), grey dashed = input or constant,
+    orange double border = root, red = NaN or Inf in the value or the gradient.
+    An op node shows the op and its non-tensor arguments.
+
+    ``direction="forward"`` shows the gradients the engine stored (``.grad``: leaves,
+    and intermediates that called ``retain_grad()``). ``direction="backward"`` computes
+    d(roots)/d(node) itself (seeding ones, i.e. the gradient of ``root.sum()``), draws
+    the same layout with the arrows reversed and labels each edge with the gradient it
+    carries (and, with ``show_rules``, the rule that produced it).
+
+    ``model`` (anything with ``named_parameters()``, e.g. an ``nn.Module``) names the
+    parameters and, with ``clusters``, groups them in one box per module. More than
+    ``max_nodes`` nodes (None: no limit) are cut: the nodes nearest the roots are drawn
+    and a "... N more nodes" node marks the rest. ``rankdir`` is Graphviz's layout
+    direction ("LR", "TB", ...). Drawing is iterative; large graphs are fine.
+    """
+    graphviz = require_graphviz()
+    if direction not in ("forward", "backward"):
+        raise ValueError(f"direction must be 'forward' or 'backward'; got {direction!r}")
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}; got {rankdir!r}")
+    view = collect(roots, max_nodes, names, model)
+    grads = None
+    if direction == "backward" and show_grad:
+        grads = compute_gradients(view.roots, view.order, view.kept)
+    graph = graphviz.Digraph(
+        "autograd",
+        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "11",
+                    "nodesep": "0.25", "ranksep": "0.35", "bgcolor": "white"},
+        node_attr={"fontname": "Helvetica", "fontsize": "10", "shape": "box",
+                   "style": "rounded,filled", "margin": "0.12,0.05"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7"})
+    if title:
+        graph.attr(label=title, labelloc="t")
+    _Painter(graph, view, grads, direction, show_values, show_grad, max_values,
+             show_rules).paint(clusters)
+    return graph
+
+
+def draw_backward(*roots: Tensor, **options: Any) -> Any:
+    """``draw_graph(*roots, direction="backward", **options)``: gradients on the edges."""
+    return draw_graph(*roots, direction="backward", **options)
+
+
+class _Painter:
+    """Writes the nodes and edges of one drawing."""
+
+    def __init__(self, graph: Any, view: GraphView, grads: Gradients | None,
+                 direction: str, show_values: bool, show_grad: bool, max_values: int,
+                 show_rules: bool) -> None:
+        self.graph, self.view, self.grads = graph, view, grads
+        self.backward = direction == "backward"
+        self.show_values, self.show_grad = show_values, show_grad
+        self.max_values, self.show_rules = max_values, show_rules
+        self.ids = {id(t): f"n{k}" for k, t in enumerate(view.drawn)}
+        self.roots = {id(r) for r in view.roots}
+
+    def paint(self, clusters: bool) -> None:
+        clustered: dict[int, Any] = {}
+        for k, path in enumerate(self.view.clusters if clusters else ()):
+            with self.graph.subgraph(name=f"cluster_{k}") as sub:
+                sub.attr(label=self.view.cluster_labels[path], **STYLE["cluster"])
+                for key in self.view.clusters[path]:
+                    clustered[key] = sub
+        for t in self.view.drawn:
+            self._tensor_node(clustered.get(id(t), self.graph), t)
+        for t in self.view.drawn:
+            if t.grad_fn is not None:
+                self._op(t)
+        if self.view.hidden:
+            self._more()
+
+    # ------------------------------------------------------------------ nodes
+    def _tensor_node(self, where: Any, t: Tensor) -> None:
+        key = id(t)
+        data = t.data
+        blocks = [("title", [self.view.names[key]]),
+                  ("meta", [f"{format_shape(t.shape)} {t.dtype}"])]
+        if self.show_values:
+            blocks.append(("mono", format_values(data, self.max_values)))
+        grad = self._node_grad(t)
+        if grad is not None:
+            blocks.append(("mono", format_grad(grad, self.max_values)))
+        bad = [what for what, a in (("value", data), ("grad", grad)) if not is_finite(a)]
+        if bad:
+            blocks.append(("warn", ["NaN/Inf in " + " and ".join(bad)]))
+            kind = "nonfinite"
+        elif key in self.roots:
+            kind = "root"
+        elif t.grad_fn is not None:
+            kind = "intermediate"
+        else:
+            kind = "parameter" if t.requires_grad else "constant"
+        attrs = dict(STYLE[kind])
+        if key in self.roots:
+            attrs["peripheries"] = "2"
+        where.node(self.ids[key], html_label(blocks), **attrs)
+
+    def _node_grad(self, t: Tensor) -> np.ndarray | None:
+        if not self.show_grad:
+            return None
+        if self.grads is not None:
+            return self.grads.nodes.get(id(t))
+        if self.backward or t.grad is None:
+            return None
+        return t.grad.data
+
+    def _op(self, t: Tensor) -> None:
+        op = t.grad_fn
+        op_id = "f" + self.ids[id(t)][1:]
+        blocks = [("title", [op.name]), ("meta", format_state(op))]
+        if self.grads is not None and id(t) in self.grads.failed:
+            blocks.append(("warn", ["vjp not drawable"]))
+        self.graph.node(op_id, html_label(blocks), **STYLE["op"])
+        out_attrs = dict(STYLE["backward_edge"]) if self.backward else {}
+        g = self._node_grad(t) if self.backward else None
+        if g is not None:
+            lines = format_grad(g, self.max_values, "g", " = ")
+            out_attrs["label"] = html_label([("mono", lines if len(lines) == 1 else ["g"])])
+        self.graph.edge(op_id, self.ids[id(t)], **out_attrs)
+        for i, parent in enumerate(op.parents):
+            if id(parent) in self.ids:
+                self.graph.edge(self.ids[id(parent)], op_id, **self._input_edge(t, i))
+
+    def _input_edge(self, t: Tensor, i: int) -> dict[str, str]:
+        """Attributes of the edge from input ``i`` of ``t``'s op to the op."""
+        op = t.grad_fn
+        if not self.backward:
+            return {}
+        if not op.parents[i].requires_grad:
+            return dict(STYLE["no_grad_edge"])
+        attrs = dict(STYLE["backward_edge"])
+        blocks: list[tuple[str, list[str]]] = []
+        rule = RULES.get(op.name) if self.show_rules else None
+        if rule is not None and i < len(rule):
+            names = [self.view.names.get(id(p), "?") for p in op.parents]
+            blocks.append(("rule", [rule[i].format(*names, out=self.view.names[id(t)])]))
+        edge = self.grads.edges.get((id(t), i)) if self.grads is not None else None
+        if edge is not None:
+            blocks.append(("mono", format_grad(edge.value, self.max_values, "",
+                                               "= " if blocks else "")))
+            if edge.summed_from is not None:
+                blocks.append(("meta", [f"summed from {format_shape(edge.summed_from)}"]))
+            if not is_finite(edge.value):
+                attrs["penwidth"] = "2.5"
+                blocks.append(("warn", ["NaN/Inf"]))
+        if blocks:
+            attrs["label"] = html_label(blocks)
+        return attrs
+
+    def _more(self) -> None:
+        self.graph.node("more", f"... {self.view.hidden:,} more nodes", **STYLE["more"])
+        attrs = {"style": "dashed", "color": "#888888"}
+        if self.backward:
+            attrs["dir"] = "back"
+        for t in self.view.drawn:
+            if id(t) in self.view.cut:
+                self.graph.edge("more", "f" + self.ids[id(t)][1:], **attrs)

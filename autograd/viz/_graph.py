@@ -1,0 +1,169 @@
+"""Collect the part of a computation graph to draw: tensors, the ops that made them,
+their names and clusters, and where the picture is cut when it would be too large.
+
+Everything here is iterative (an explicit stack and a queue): drawing a 10^6-op chain
+must not hit Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from ..tensor import Tensor
+
+__all__ = ["GraphView", "collect"]
+
+
+@dataclass
+class GraphView:
+    """What to draw. Tensors are keyed by ``id()`` (``==`` on Tensor is elementwise).
+
+    ``order`` holds every reachable tensor, inputs before the tensors computed from them;
+    ``kept`` the ids drawn (all of them unless ``max_nodes`` cut the picture);
+    ``cut`` the ids of drawn tensors whose op has an input that is not drawn;
+    ``hidden`` how many tensor and op nodes were left out.
+    """
+
+    roots: list[Tensor]
+    order: list[Tensor]
+    kept: set[int]
+    cut: set[int]
+    hidden: int
+    names: dict[int, str] = field(default_factory=dict)
+    clusters: dict[str, list[int]] = field(default_factory=dict)
+    cluster_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def drawn(self) -> list[Tensor]:
+        """The drawn tensors, inputs first."""
+        return [t for t in self.order if id(t) in self.kept]
+
+
+def collect(roots: Iterable[Tensor], max_nodes: int | None = None,
+            names: Mapping[str, Tensor] | None = None, model: Any = None) -> GraphView:
+    """The graph behind ``roots``, cut to about ``max_nodes`` nodes nearest the roots."""
+    roots = list(roots)
+    for i, root in enumerate(roots):
+        if not isinstance(root, Tensor):
+            raise TypeError(f"draw_graph needs Tensors; argument {i} is "
+                            f"{type(root).__name__}")
+    if not roots:
+        raise ValueError("draw_graph needs at least one tensor to draw")
+    if max_nodes is not None and max_nodes < 2:
+        raise ValueError(f"max_nodes must be at least 2 (or None for no limit); "
+                         f"got {max_nodes}")
+    order = topological_order(roots)
+    kept, hidden = _nearest(roots, max_nodes)
+    cut = {id(t) for t in order if id(t) in kept and t.grad_fn is not None
+           and any(id(p) not in kept for p in t.grad_fn.parents)}
+    view = GraphView(roots, order, kept, cut, hidden)
+    _name_tensors(view, names, model)
+    return view
+
+
+def topological_order(roots: list[Tensor]) -> list[Tensor]:
+    """Every tensor reachable from ``roots``, each after all the tensors it was made from
+    (an iterative post-order depth-first search)."""
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(r, False) for r in reversed(roots)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        op = node.grad_fn
+        if op is not None:
+            for parent in reversed(op.parents):
+                if id(parent) not in visited:
+                    stack.append((parent, False))
+    return order
+
+
+def _nearest(roots: list[Tensor], max_nodes: int | None) -> tuple[set[int], int]:
+    """Breadth-first from the roots: keep tensors (with their op nodes) while they fit in
+    ``max_nodes`` drawn nodes, one of which is saved for the "... N more" node. The kept
+    tensors are a prefix of the breadth-first order, so every one is connected to a root.
+    Returns the kept ids and the number of tensor and op nodes left out."""
+    kept: set[int] = set()
+    queue: deque[Tensor] = deque(roots)
+    seen: set[int] = {id(r) for r in roots}
+    budget = None if max_nodes is None else max_nodes - 1
+    used = hidden = 0
+    full = False
+    while queue:
+        node = queue.popleft()
+        op = node.grad_fn
+        cost = 1 if op is None else 2
+        if not full and (budget is None or used + cost <= budget or not kept):
+            kept.add(id(node))
+            used += cost
+        else:
+            full = True
+            hidden += cost
+        if op is not None:
+            for parent in op.parents:
+                if id(parent) not in seen:
+                    seen.add(id(parent))
+                    queue.append(parent)
+    return kept, hidden
+
+
+def _name_tensors(view: GraphView, names: Mapping[str, Tensor] | None, model: Any) -> None:
+    """Names: ``names=`` first, then the model's parameter names, then ``Tensor.name``,
+    then a short id (``t0``, ``t1``... in data-flow order). Dotted parameter names
+    (``fc1.weight``) put the parameter in the cluster of its module (``fc1``)."""
+    given: dict[int, str] = {}
+    module_types: dict[str, str] = {}
+    if model is not None:
+        given.update(_model_names(model, module_types))
+    if names:
+        for name, t in names.items():
+            if not isinstance(t, Tensor):
+                raise TypeError(f"names[{name!r}] is {type(t).__name__}, not a Tensor")
+            given[id(t)] = str(name)
+    counter = 0
+    for t in view.order:
+        key = id(t)
+        if key not in view.kept:
+            continue
+        if key in given:
+            view.names[key] = given[key]
+            if t.grad_fn is None and (model is not None or "." in given[key]):
+                _add_to_cluster(view, key, given[key], module_types, model)
+        elif t.name:
+            view.names[key] = t.name
+        else:
+            view.names[key] = f"t{counter}"
+            counter += 1
+
+
+def _model_names(model: Any, module_types: dict[str, str]) -> dict[int, str]:
+    """``id(parameter) -> dotted name`` and ``module path -> class name`` (duck typing:
+    anything with ``named_parameters()``; ``named_modules()`` is optional)."""
+    if not hasattr(model, "named_parameters"):
+        raise TypeError(f"model must have named_parameters() (an nn.Module); got "
+                        f"{type(model).__name__}")
+    found = {id(p): str(name) for name, p in model.named_parameters()}
+    if hasattr(model, "named_modules"):
+        for path, module in model.named_modules():
+            module_types[str(path)] = type(module).__name__
+    module_types.setdefault("", type(model).__name__)
+    return found
+
+
+def _add_to_cluster(view: GraphView, key: int, name: str, module_types: dict[str, str],
+                    model: Any) -> None:
+    path = name.rpartition(".")[0]
+    if path not in view.clusters:
+        kind = module_types.get(path)
+        label = path or (kind or "")
+        view.cluster_labels[path] = f"{label} ({kind})" if kind and path else label
+        view.clusters[path] = []
+    view.clusters[path].append(key)

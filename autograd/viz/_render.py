@@ -1,0 +1,79 @@
+"""The optional ``graphviz`` package and the ``dot`` program: importing, rendering, and
+errors that say what to install."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+__all__ = ["GraphvizNotFoundError", "require_graphviz", "save_graph", "INSTALL_HINT"]
+
+PIP_HINT = "pip install 'autograd-engine[viz]'"
+
+INSTALL_HINT = (
+    "Install Graphviz (the program, not only the Python package):\n"
+    "  Debian/Ubuntu:     sudo apt-get install graphviz\n"
+    "  macOS (Homebrew):  brew install graphviz\n"
+    "  conda:             conda install -c conda-forge graphviz\n"
+    "  Windows:           winget install graphviz (or https://graphviz.org/download/)\n"
+    "then check that `dot -V` works in a new terminal.")
+
+FORMATS = ("svg", "png", "pdf", "dot", "gv")
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Graphviz's ``dot`` program is not on PATH, so a graph cannot be rendered (its DOT
+    source, ``graph.source``, is still available)."""
+
+
+def require_graphviz() -> Any:
+    """The ``graphviz`` module, or an ImportError that says how to install it."""
+    try:
+        import graphviz
+    except ImportError as exc:
+        raise ImportError(
+            f"autograd.viz draws graphs with the 'graphviz' Python package, which is not "
+            f"installed. Install it with:  {PIP_HINT}  (or: pip install graphviz). "
+            f"Rendering to files also needs the Graphviz program. {INSTALL_HINT}",
+            name="graphviz") from exc
+    return graphviz
+
+
+def save_graph(graph: Any, path: str | os.PathLike, format: str | None = None) -> Path:
+    """Render ``graph`` (a ``graphviz.Digraph`` from ``draw_graph``) to ``path``.
+
+    ``format`` is ``"svg"``, ``"png"``, ``"pdf"`` (rendered by the ``dot`` program) or
+    ``"dot"``/``"gv"`` (the DOT source, no program needed); by default it is taken from
+    the file's extension, else svg. The file is written exactly at ``path`` (an
+    extension is added only when ``path`` has none). Returns the path written.
+
+    Raises ``GraphvizNotFoundError`` (a RuntimeError) when ``dot`` is missing; the DOT
+    source is then saved next to ``path`` with the extension ``.gv`` so nothing is lost.
+    """
+    graphviz = require_graphviz()
+    if not isinstance(graph, graphviz.Digraph):
+        raise TypeError(f"save_graph needs the graphviz.Digraph returned by draw_graph; "
+                        f"got {type(graph).__name__}")
+    path = Path(path)
+    fmt = (format or path.suffix.lstrip(".") or "svg").lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"save_graph: format {fmt!r} is not supported; use one of "
+                         f"{', '.join(FORMATS)}")
+    if not path.suffix:
+        path = path.with_suffix("." + fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt in ("dot", "gv"):
+        path.write_text(graph.source, encoding="utf-8")
+        return path
+    try:
+        data = graph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        source = path.with_suffix(".gv")
+        source.write_text(graph.source, encoding="utf-8")
+        raise GraphvizNotFoundError(
+            f"cannot render {path.name}: Graphviz's `dot` program was not found on PATH. "
+            f"The DOT source was saved to {source} (render it later with "
+            f"`dot -T{fmt} {source} -o {path}`). {INSTALL_HINT}") from None
+    path.write_bytes(data)
+    return path
