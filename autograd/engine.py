@@ -65,10 +65,10 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
         _check_root(out, i)
         seeds.append(_seed(out, g, create_graph, i))
     retain = create_graph if retain_graph is None else retain_graph
-    found = _run(outputs, seeds, retain, create_graph, targets={id(t) for t in inputs})
+    found = _run(outputs, seeds, retain, create_graph, targets={t._seq for t in inputs})
     result = []
     for i, t in enumerate(inputs):
-        g = found.get(id(t))
+        g = found.get(t._seq)
         if g is None and not allow_unused:
             raise BackwardError(f"grad: input {i} (shape {t.shape}) is not used to compute "
                                 f"the outputs; pass allow_unused=True to get None for it")
@@ -110,27 +110,23 @@ def _seed(root: Tensor, g: Any, create_graph: bool, i: int) -> Any:
 
 
 def _useful_nodes(roots: Iterable[Tensor], targets: set[int]) -> set[int]:
-    """Ids of the nodes from which a target can be reached: ``grad()`` visits only these."""
+    """Creation numbers of the nodes from which a target can be reached: ``grad()``
+    visits only these."""
     seen: dict[int, Tensor] = {}
     stack = list(roots)
     while stack:  # every node reachable from the roots
         node = stack.pop()
-        if id(node) in seen:
+        if node._seq in seen:
             continue
-        seen[id(node)] = node
+        seen[node._seq] = node
         if node._op is not None:
             stack.extend(p for p in node._op.parents if p._requires_grad)
     useful: set[int] = set()
-    for node in sorted(seen.values(), key=_creation):  # inputs before their consumers
-        op = node._op
-        if id(node) in targets or (op is not None and
-                                   any(id(p) in useful for p in op.parents)):
-            useful.add(id(node))
+    for seq in sorted(seen):  # inputs before the nodes computed from them
+        op = seen[seq]._op
+        if seq in targets or (op is not None and any(p._seq in useful for p in op.parents)):
+            useful.add(seq)
     return useful
-
-
-def _creation(t: Tensor) -> int:
-    return t._seq
 
 
 def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph: bool,
@@ -138,10 +134,10 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
     """The backward pass. Returns the gradients of ``targets`` (for ``grad()``); without
     targets, accumulates into ``.grad`` of leaves (and of tensors that retain_grad())."""
     useful = _useful_nodes(roots, targets) if targets is not None else None
-    grads: dict[int, Any] = {}
+    grads: dict[int, Any] = {}  # creation number -> accumulated gradient
     heap: list[tuple[int, Tensor]] = []  # (-creation number, tensor): newest first
     for root, seed in zip(roots, seeds):
-        key = id(root)
+        key = root._seq
         if key in grads:
             grads[key] = grads[key] + seed
         else:
@@ -154,14 +150,13 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
     STATE.grad_enabled = create_graph  # VJPs on Tensors record only for create_graph
     try:
         while heap:
-            node = heappop(heap)[1]
-            key = id(node)
-            g = pop(key)
+            key, node = heappop(heap)
+            g = pop(-key)
             op = node._op
             if targets is not None:
-                if key in targets:
-                    found[key] = g
-                if key not in useful:
+                if -key in targets:
+                    found[-key] = g
+                if -key not in useful:
                     continue
             elif op is None or node._retains_grad:
                 _store(node, g, create_graph, handed_out)
@@ -190,11 +185,11 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 data = parent._data
                 if gi.shape != data.shape or gi.dtype is not data.dtype:
                     gi = _fit(gi, parent, op)  # un-broadcast and check
-                key = id(parent)
+                key = parent._seq
                 previous = grads.get(key)
                 if previous is None:
                     grads[key] = gi
-                    heappush(heap, (-parent._seq, parent))
+                    heappush(heap, (-key, parent))
                 else:
                     grads[key] = previous + gi
     finally:

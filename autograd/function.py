@@ -117,8 +117,8 @@ def apply(op: Function, *tensors: Tensor) -> Tensor:
         arrays = tuple([t._data for t in tensors])
         needs = tuple([t._requires_grad for t in tensors])
     out = op.forward(*arrays)
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
+    if type(out) is not np.ndarray and not isinstance(out, np.generic):
+        out = np.asarray(out)  # NumPy scalars stay: see Tensor._make
     if STATE.anomaly:
         _check_forward(op, arrays, out)
         op.origin = _user_frame()

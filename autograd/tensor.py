@@ -83,7 +83,11 @@ class Tensor:
 
     @staticmethod
     def _make(data: np.ndarray, op: Any) -> "Tensor":
-        """Fast internal constructor: ``data`` is a valid ndarray, ``op`` made it (or None)."""
+        """Fast internal constructor: ``data`` is a valid ndarray, ``op`` made it (or None).
+
+        Internally ``_data`` may also be a NumPy scalar (``np.float64``), which is what
+        NumPy returns for 0-d results: arithmetic on it is ten times faster than on a 0-d
+        array, which matters for scalar graphs. ``.data`` always hands out an ndarray."""
         t = _new(Tensor)
         t._data = data
         t._grad = None
@@ -100,7 +104,10 @@ class Tensor:
     def data(self) -> np.ndarray:
         """The live array. Assigning to it is untracked (as in PyTorch): use it for
         initialisation and optimizer updates, never inside a computation you differentiate."""
-        return self._data
+        data = self._data
+        if type(data) is not np.ndarray:  # a NumPy scalar kept by a 0-d op (see _make)
+            data = self._data = np.asarray(data)
+        return data
 
     @data.setter
     def data(self, value: Any) -> None:
@@ -186,7 +193,7 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not a copy)."""
-        return self._data
+        return self.data
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
@@ -195,9 +202,10 @@ class Tensor:
         return self._data.item()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if dtype is not None and dtype != self._data.dtype:
-            return self._data.astype(dtype)
-        return self._data.copy() if copy else self._data
+        data = self.data
+        if dtype is not None and dtype != data.dtype:
+            return data.astype(dtype)
+        return data.copy() if copy else data
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -219,7 +227,7 @@ class Tensor:
         return int(self.item())
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
         extra = ""
         if self._data.dtype != np.float64:
             extra += f", dtype={self._data.dtype}"
@@ -233,7 +241,7 @@ class Tensor:
 
     # ----------------------------------------------------------- in-place (untracked) ops
     def _inplace(self, ufunc: Any, other: Any) -> "Tensor":
-        other_data = other._data if isinstance(other, Tensor) else other
+        other_data = other.data if isinstance(other, Tensor) else other
         if STATE.grad_enabled and (self._requires_grad or
                                    (isinstance(other, Tensor) and other._requires_grad)):
             raise InplaceError(
@@ -241,7 +249,7 @@ class Tensor:
                 f"that does) would bypass the graph. Write x = x {_SYMBOL[ufunc]} y instead, "
                 f"or do the update under autograd.no_grad().")
         try:
-            ufunc(self._data, other_data, out=self._data)
+            ufunc(self.data, other_data, out=self.data)
         except TypeError as exc:  # numpy's casting errors
             raise DTypeError(f"in-place {ufunc.__name__} cannot store the result in a "
                              f"{self.dtype} tensor: {exc}") from None

@@ -182,7 +182,8 @@ def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tens
 
 def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Standard deviation sqrt(var); its gradient is infinite where var = 0 (IEEE)."""
-    return apply(Sqrt(), var(x, axis, keepdims, ddof))
+    x = as_tensor(x)
+    return apply(Sqrt(), var(x, normalize_axis(axis, x.ndim, "std"), keepdims, ddof))
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
