@@ -6,7 +6,16 @@ gradient carried on every edge, parameters grouped by module.
     from autograd import viz
     loss.backward()
     viz.draw_graph(loss, names={"W1": W1, "b1": b1})            # Jupyter shows it
+    viz.draw_graph(loss, model=net)                              # boxes per module
     viz.save_graph(viz.draw_backward(loss), "out/backward.png")  # needs `dot`
+
+The forward view shows what the engine stored (``.grad`` of leaves and of
+intermediates that called ``retain_grad()``). The engine does not keep what flowed
+along each edge, so the backward view (``draw_backward`` or
+``draw_graph(..., direction="backward")``) runs a private backward pass of its own:
+each op's ``vjp`` on the current ``.data`` of its inputs and output (it works after
+``backward()`` released the saved arrays), un-broadcast by the engine's helper. Each
+edge then shows the gradient it carries, each tensor the total.
 
 Install the optional dependency with ``pip install 'autograd-engine[viz]'`` and the
 Graphviz program with your system's package manager (``apt-get install graphviz``,

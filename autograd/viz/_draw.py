@@ -53,7 +53,7 @@ _RANKDIRS = ("LR", "RL", "TB", "BT")
 def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
                rankdir: str = "LR", max_nodes: int | None = 300,
                names: Mapping[str, Tensor] | None = None, model: Any = None,
-               direction: str = "forward", max_values: int = 8, clusters: bool = True,
+               direction: str = "forward", max_values: int = 6, clusters: bool = True,
                show_rules: bool = True, title: str | None = None) -> Any:
     """Draw the graph that computed ``roots`` and return a ``graphviz.Digraph``.
 
@@ -115,19 +115,24 @@ class _Painter:
         self.backward = direction == "backward"
         self.show_values, self.show_grad = show_values, show_grad
         self.max_values, self.show_rules = max_values, show_rules
-        self.ids = {id(t): f"n{k}" for k, t in enumerate(view.drawn)}
+        self.drawn = view.drawn
+        self.ids = {id(t): f"n{k}" for k, t in enumerate(self.drawn)}
         self.roots = {id(r) for r in view.roots}
 
     def paint(self, clusters: bool) -> None:
-        clustered: dict[int, Any] = {}
+        in_cluster: dict[int, Any] = {}
+        boxes = []
         for k, path in enumerate(self.view.clusters if clusters else ()):
-            with self.graph.subgraph(name=f"cluster_{k}") as sub:
-                sub.attr(label=self.view.cluster_labels[path], **STYLE["cluster"])
-                for key in self.view.clusters[path]:
-                    clustered[key] = sub
-        for t in self.view.drawn:
-            self._tensor_node(clustered.get(id(t), self.graph), t)
-        for t in self.view.drawn:
+            box = type(self.graph)(name=f"cluster_{k}")
+            box.attr(label=self.view.cluster_labels[path], **STYLE["cluster"])
+            boxes.append(box)
+            for key in self.view.clusters[path]:
+                in_cluster[key] = box
+        for t in self.drawn:
+            self._tensor_node(in_cluster.get(id(t), self.graph), t)
+        for box in boxes:
+            self.graph.subgraph(box)
+        for t in self.drawn:
             if t.grad_fn is not None:
                 self._op(t)
         if self.view.hidden:
@@ -139,11 +144,12 @@ class _Painter:
         data = t.data
         blocks = [("title", [self.view.names[key]]),
                   ("meta", [f"{format_shape(t.shape)} {t.dtype}"])]
+        numbers = "mono" if t.size <= self.max_values else "stats"  # arrays or statistics
         if self.show_values:
-            blocks.append(("mono", format_values(data, self.max_values)))
+            blocks.append((numbers, format_values(data, self.max_values)))
         grad = self._node_grad(t)
         if grad is not None:
-            blocks.append(("mono", format_grad(grad, self.max_values)))
+            blocks.append((numbers, format_grad(grad, self.max_values)))
         bad = [what for what, a in (("value", data), ("grad", grad)) if not is_finite(a)]
         if bad:
             blocks.append(("warn", ["NaN/Inf in " + " and ".join(bad)]))
@@ -216,6 +222,6 @@ class _Painter:
         attrs = {"style": "dashed", "color": "#888888"}
         if self.backward:
             attrs["dir"] = "back"
-        for t in self.view.drawn:
+        for t in self.drawn:
             if id(t) in self.view.cut:
                 self.graph.edge("more", "f" + self.ids[id(t)][1:], **attrs)

@@ -55,7 +55,11 @@ def collect(roots: Iterable[Tensor], max_nodes: int | None = None,
         raise ValueError(f"max_nodes must be at least 2 (or None for no limit); "
                          f"got {max_nodes}")
     order = topological_order(roots)
-    kept, hidden = _nearest(roots, max_nodes)
+    total = sum(1 if t.grad_fn is None else 2 for t in order)
+    if max_nodes is None or total <= max_nodes:
+        kept, hidden = {id(t) for t in order}, 0
+    else:
+        kept, hidden = _nearest(roots, max_nodes)
     cut = {id(t) for t in order if id(t) in kept and t.grad_fn is not None
            and any(id(p) not in kept for p in t.grad_fn.parents)}
     view = GraphView(roots, order, kept, cut, hidden)
@@ -86,7 +90,7 @@ def topological_order(roots: list[Tensor]) -> list[Tensor]:
     return order
 
 
-def _nearest(roots: list[Tensor], max_nodes: int | None) -> tuple[set[int], int]:
+def _nearest(roots: list[Tensor], max_nodes: int) -> tuple[set[int], int]:
     """Breadth-first from the roots: keep tensors (with their op nodes) while they fit in
     ``max_nodes`` drawn nodes, one of which is saved for the "... N more" node. The kept
     tensors are a prefix of the breadth-first order, so every one is connected to a root.
@@ -94,14 +98,14 @@ def _nearest(roots: list[Tensor], max_nodes: int | None) -> tuple[set[int], int]
     kept: set[int] = set()
     queue: deque[Tensor] = deque(roots)
     seen: set[int] = {id(r) for r in roots}
-    budget = None if max_nodes is None else max_nodes - 1
+    budget = max_nodes - 1
     used = hidden = 0
     full = False
     while queue:
         node = queue.popleft()
         op = node.grad_fn
         cost = 1 if op is None else 2
-        if not full and (budget is None or used + cost <= budget or not kept):
+        if not full and (used + cost <= budget or not kept):
             kept.add(id(node))
             used += cost
         else:
@@ -119,15 +123,13 @@ def _name_tensors(view: GraphView, names: Mapping[str, Tensor] | None, model: An
     """Names: ``names=`` first, then the model's parameter names, then ``Tensor.name``,
     then a short id (``t0``, ``t1``... in data-flow order). Dotted parameter names
     (``fc1.weight``) put the parameter in the cluster of its module (``fc1``)."""
-    given: dict[int, str] = {}
     module_types: dict[str, str] = {}
-    if model is not None:
-        given.update(_model_names(model, module_types))
-    if names:
-        for name, t in names.items():
-            if not isinstance(t, Tensor):
-                raise TypeError(f"names[{name!r}] is {type(t).__name__}, not a Tensor")
-            given[id(t)] = str(name)
+    model_names = _model_names(model, module_types) if model is not None else {}
+    given = dict(model_names)
+    for name, t in (names or {}).items():
+        if not isinstance(t, Tensor):
+            raise TypeError(f"names[{name!r}] is {type(t).__name__}, not a Tensor")
+        given[id(t)] = str(name)
     counter = 0
     for t in view.order:
         key = id(t)
@@ -135,13 +137,18 @@ def _name_tensors(view: GraphView, names: Mapping[str, Tensor] | None, model: An
             continue
         if key in given:
             view.names[key] = given[key]
-            if t.grad_fn is None and (model is not None or "." in given[key]):
-                _add_to_cluster(view, key, given[key], module_types, model)
+            if key in model_names:  # a parameter of the model: the box of its module
+                _add_to_cluster(view, key, model_names[key], module_types)
+            elif t.grad_fn is None and "." in given[key]:  # names={"fc1.weight": W}
+                _add_to_cluster(view, key, given[key], module_types)
         elif t.name:
             view.names[key] = t.name
         else:
             view.names[key] = f"t{counter}"
             counter += 1
+    rank = {path: i for i, path in enumerate(module_types)}  # the model's own order
+    view.clusters = dict(sorted(view.clusters.items(),
+                                key=lambda item: rank.get(item[0], len(rank))))
 
 
 def _model_names(model: Any, module_types: dict[str, str]) -> dict[int, str]:
@@ -158,8 +165,9 @@ def _model_names(model: Any, module_types: dict[str, str]) -> dict[int, str]:
     return found
 
 
-def _add_to_cluster(view: GraphView, key: int, name: str, module_types: dict[str, str],
-                    model: Any) -> None:
+def _add_to_cluster(view: GraphView, key: int, name: str,
+                    module_types: dict[str, str]) -> None:
+    """Put the leaf ``key`` in the box of the module path in front of its last dot."""
     path = name.rpartition(".")[0]
     if path not in view.clusters:
         kind = module_types.get(path)

@@ -65,20 +65,21 @@ def format_grad(g: np.ndarray, max_values: int, name: str = "grad",
 def html_label(blocks: list[tuple[str, list[str]]]) -> str:
     """A Graphviz HTML-like label from ``(kind, lines)`` blocks. Kinds: ``title`` (bold),
     ``meta`` (small grey), ``mono`` (values, monospace; a block of several lines is
-    left-aligned so arrays keep their columns), ``rule`` (italic), ``warn`` (bold red)."""
-    parts = []
+    left-aligned so arrays keep their columns), ``stats`` (monospace, centred),
+    ``rule`` (italic), ``warn`` (bold red)."""
+    text = ""
+    broken = True  # the text so far ends with a line break
     for kind, lines in blocks:
         if not lines:
             continue
         escaped = [html.escape(line, quote=False) for line in lines]
-        if kind == "mono" and len(lines) > 1:
-            body = "".join(line + '<BR ALIGN="LEFT"/>' for line in escaped)
+        if not broken:
+            text += "<BR/>"
+        if kind == "mono" and len(lines) > 1:  # <BR ALIGN="LEFT"/> ends a left-aligned line
+            body, broken = "".join(line + '<BR ALIGN="LEFT"/>' for line in escaped), True
         else:
-            body = "<BR/>".join(escaped) + "<BR/>"
-        parts.append(_WRAP[kind].format(body))
-    text = "".join(parts)
-    if text.endswith("<BR/>"):
-        text = text[:-len("<BR/>")]
+            body, broken = "<BR/>".join(escaped), False
+        text += _WRAP[kind].format(body)
     return "<" + text + ">"
 
 
@@ -86,6 +87,7 @@ _WRAP = {
     "title": "<B>{}</B>",
     "meta": '<FONT POINT-SIZE="9" COLOR="#555555">{}</FONT>',
     "mono": '<FONT FACE="Courier" POINT-SIZE="9">{}</FONT>',
+    "stats": '<FONT FACE="Courier" POINT-SIZE="9">{}</FONT>',
     "rule": "<I>{}</I>",
     "warn": '<FONT COLOR="#b00000"><B>{}</B></FONT>',
     "plain": "{}",
@@ -136,7 +138,7 @@ def _constructor_arguments(cls: type) -> set[str] | None:
 
 def _format_argument(value: Any) -> str:
     if isinstance(value, np.ndarray):
-        return f"<{value.dtype} array {format_shape(value.shape)}>"
+        return f"{value.dtype}[{', '.join(str(n) for n in value.shape)}]"
     if isinstance(value, (float, np.floating, int, np.integer, bool, np.bool_)):
         return short(value)
     if isinstance(value, np.dtype):

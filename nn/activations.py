@@ -1,0 +1,172 @@
+"""Activations as modules (for ``Sequential``), each a thin wrapper of ``nn.functional``.
+
+Names and defaults follow PyTorch; ``axis`` replaces ``dim``. Only ``PReLU`` has a
+parameter (its learned negative slope). See ``nn.functional.activations`` for the math
+and the conventions at kinks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+from . import functional as F
+from .module import Module, Parameter
+
+__all__ = ["Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU",
+           "GELU", "SiLU", "Swish", "Softmax", "LogSoftmax"]
+
+
+class Step(Module):
+    """The perceptron's step: 1 where x > 0, else 0. Zero gradient everywhere (it cannot
+    be trained by gradient descent)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.step(x)
+
+
+class Heaviside(Module):
+    """H(x) = 1 for x > 0, ``value_at_zero`` at 0, 0 for x < 0. Zero gradient."""
+
+    def __init__(self, value_at_zero: float = 0.0) -> None:
+        super().__init__()
+        self.value_at_zero = float(value_at_zero)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.heaviside(x, self.value_at_zero)
+
+    def extra_repr(self) -> str:
+        return f"value_at_zero={self.value_at_zero}"
+
+
+class Sigmoid(Module):
+    """sigma(x) = 1 / (1 + e^-x)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.sigmoid(x)
+
+
+class Tanh(Module):
+    """tanh(x)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.tanh(x)
+
+
+class ReLU(Module):
+    """max(x, 0), with relu'(0) = 0."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.relu(x)
+
+
+class LeakyReLU(Module):
+    """x for x > 0, negative_slope * x otherwise (derivative negative_slope at 0)."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class PReLU(Module):
+    """Leaky ReLU with a learned slope: x for x > 0, weight * x otherwise.
+
+    ``num_parameters=1`` shares one slope; ``num_parameters=C`` learns one per channel
+    (axis 1 of the input). The slopes start at ``init`` (0.25, as PyTorch)."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
+        super().__init__()
+        if not isinstance(num_parameters, (int, np.integer)) or num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int (1, or the "
+                             f"number of channels); got {num_parameters!r}")
+        self.num_parameters = int(num_parameters)
+        self.weight = Parameter(np.full(self.num_parameters, float(init)))
+
+    def forward(self, x: Any) -> Tensor:
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class ELU(Module):
+    """x for x > 0, alpha (e^x - 1) otherwise."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class GELU(Module):
+    """x Phi(x) (``approximate="none"``, exact) or its tanh approximation."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' (exact) or 'tanh'; "
+                             f"got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Any) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """x sigma(x) (swish with beta = 1)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.silu(x)
+
+
+class Swish(Module):
+    """x sigma(beta x) with a fixed ``beta``."""
+
+    def __init__(self, beta: float = 1.0) -> None:
+        super().__init__()
+        self.beta = float(beta)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.swish(x, self.beta)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}"
+
+
+class Softmax(Module):
+    """softmax(x / temperature) along ``axis``."""
+
+    def __init__(self, axis: int = -1, temperature: float = 1.0) -> None:
+        super().__init__()
+        self.axis, self.temperature = axis, temperature
+
+    def forward(self, x: Any) -> Tensor:
+        return F.softmax(x, self.axis, self.temperature)
+
+    def extra_repr(self) -> str:
+        extra = f", temperature={self.temperature}" if self.temperature != 1 else ""
+        return f"axis={self.axis}{extra}"
+
+
+class LogSoftmax(Softmax):
+    """log softmax(x / temperature) along ``axis`` (stable)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.log_softmax(x, self.axis, self.temperature)

@@ -1,0 +1,291 @@
+"""Checkpoints: many objects in one ``.npz`` file, written atomically, read without pickle.
+
+Layout of the file: every array is an ``.npz`` entry named by its path
+(``model/fc1.weight``, ``optim/state/0/exp_avg``, ...), and one more entry,
+``__checkpoint__``, holds UTF-8 JSON (as a uint8 array) with a magic string, a format
+version and the structure of everything saved: each value is a tagged node such as
+``{"t": "float", "v": "0.1"}`` or ``{"t": "array", "key": "model/fc1.weight"}``. Ints
+are decimal strings and floats their ``repr``, so both round-trip exactly (the 128-bit
+state of a PCG64 generator included).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CheckpointError", "save", "load", "load_into", "MAGIC", "FORMAT_VERSION"]
+
+MAGIC = "autograd-nn-checkpoint"
+FORMAT_VERSION = 1
+META_KEY = "__checkpoint__"
+_RESERVED = {META_KEY, "file", "allow_pickle", "args", "kwds"}  # np.savez's own names
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+_KIND_NAMES = {"state": "state dict", "generator": "generator"}
+
+PathLike = str | os.PathLike
+
+
+class CheckpointError(ValueError):
+    """A file that is not a valid checkpoint, or a checkpoint that does not fit."""
+
+
+# ------------------------------------------------------------------- encoding
+def _has_state(obj: Any) -> bool:
+    return callable(getattr(obj, "state_dict", None)) and callable(
+        getattr(obj, "load_state_dict", None))
+
+
+class _Encoder:
+    """Turns values into JSON nodes, collecting arrays under unique entry names."""
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def _store(self, array: np.ndarray, path: str) -> str:
+        if array.dtype.hasobject:
+            raise TypeError(f"cannot save the object-dtype array at '{path}': checkpoints "
+                            "hold numeric, bool and string arrays only (no pickle)")
+        key, n = path, 0
+        while key in self.arrays or key in _RESERVED:
+            n += 1
+            key = f"{path}~{n}"
+        self.arrays[key] = array
+        return key
+
+    def encode(self, value: Any, path: str) -> dict[str, Any]:
+        if value is None:
+            return {"t": "none"}
+        if isinstance(value, bool):
+            return {"t": "bool", "v": bool(value)}
+        if isinstance(value, int):
+            return {"t": "int", "v": str(int(value))}
+        if isinstance(value, float):
+            return {"t": "float", "v": repr(float(value))}
+        if isinstance(value, str):
+            return {"t": "str", "v": value}
+        if isinstance(value, np.ndarray):
+            return {"t": "array", "key": self._store(value, path)}
+        if isinstance(value, np.generic):
+            return {"t": "scalar", "key": self._store(np.asarray(value), path)}
+        if isinstance(value, np.random.Generator):
+            state = value.bit_generator.state
+            return {"t": "generator", "v": self.encode(state, path)}
+        if _has_state(value):
+            return {"t": "state", "class": type(value).__name__,
+                    "v": self.encode(value.state_dict(), path)}
+        if isinstance(value, (list, tuple)):
+            kind = "list" if isinstance(value, list) else "tuple"
+            return {"t": kind, "items": [self.encode(v, f"{path}/{i}")
+                                         for i, v in enumerate(value)]}
+        if isinstance(value, Mapping):
+            items = []
+            for k, v in value.items():
+                if isinstance(k, bool) or not isinstance(k, (str, int)):
+                    raise TypeError(f"cannot save the dict key {k!r} at '{path}': keys must "
+                                    "be str or int")
+                items.append([self.encode(k, path), self.encode(v, f"{path}/{k}")])
+            return {"t": "dict", "items": items}
+        raise TypeError(
+            f"cannot save '{path}' of type {type(value).__name__}: a checkpoint holds objects "
+            "with state_dict()/load_state_dict(), numpy Generators, arrays, numbers, str, "
+            "bool, None, and lists/tuples/dicts of those (for a Tensor, save its .data)")
+
+
+def save(path: PathLike, **objects: Any) -> None:
+    """Save ``objects`` (name=value) to one ``.npz`` file at ``path``, atomically.
+
+    Modules, optimizers and schedulers are saved through ``state_dict()``; a
+    ``numpy.random.Generator`` through its bit-generator state. The file is written to
+    a temporary file in the same folder, flushed to disk, then renamed over ``path``:
+    if anything fails, the temporary file is removed and an existing checkpoint at
+    ``path`` is left untouched. ``path`` is used as given (no suffix is added).
+    """
+    if not objects:
+        raise ValueError("save() needs at least one object to save, e.g. save(path, model=model)")
+    encoder = _Encoder()
+    items = []
+    for name, value in objects.items():
+        if not name or "/" in name or name == META_KEY:
+            raise ValueError(f"invalid object name {name!r}: use a non-empty name without '/'")
+        items.append([{"t": "str", "v": name}, encoder.encode(value, name)])
+    meta = {"magic": MAGIC, "version": FORMAT_VERSION, "objects": {"t": "dict", "items": items}}
+    entries = dict(encoder.arrays)
+    entries[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+
+    target = os.path.abspath(os.fspath(path))
+    folder = os.path.dirname(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
+                               dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **entries)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+# ------------------------------------------------------------------- decoding
+class _Decoder:
+    """Turns JSON nodes back into values, reading arrays from an open ``NpzFile``."""
+
+    def __init__(self, npz: Any, source: str) -> None:
+        self.npz, self.source = npz, source
+
+    def _array(self, key: Any) -> np.ndarray:
+        if not isinstance(key, str) or key not in self.npz.files:
+            raise CheckpointError(f"{self.source}: the metadata refers to an array entry "
+                                  f"{key!r} that the file does not contain (corrupt file?)")
+        try:
+            return self.npz[key]
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raise CheckpointError(f"{self.source}: cannot read entry {key!r} (truncated or "
+                                  f"corrupt file?): {exc}") from exc
+
+    def decode(self, node: Any) -> Any:
+        kind = node["t"]
+        if kind == "none":
+            return None
+        if kind in ("bool", "str"):
+            return node["v"]
+        if kind == "int":
+            return int(node["v"])
+        if kind == "float":
+            return float(node["v"])
+        if kind == "array":
+            return self._array(node["key"])
+        if kind == "scalar":
+            return self._array(node["key"])[()]
+        if kind in ("list", "tuple"):
+            items = [self.decode(v) for v in node["items"]]
+            return items if kind == "list" else tuple(items)
+        if kind == "dict":
+            return {self.decode(k): self.decode(v) for k, v in node["items"]}
+        if kind == "state":
+            return self.decode(node["v"])
+        if kind == "generator":
+            return _make_generator(self.decode(node["v"]), self.source)
+        raise CheckpointError(f"{self.source}: unknown value kind {kind!r} in the metadata")
+
+
+def _make_generator(state: Any, source: str) -> np.random.Generator:
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if name not in _BIT_GENERATORS:
+        raise CheckpointError(f"{source}: unsupported bit generator {name!r} "
+                              f"(expected one of {_BIT_GENERATORS})")
+    bit_generator = getattr(np.random, name)()
+    bit_generator.state = state
+    return np.random.Generator(bit_generator)
+
+
+def _read(path: PathLike) -> tuple[dict[str, Any], dict[str, str]]:
+    """Values by name, and the kind of each top-level node ("state", "generator", ...)."""
+    source = os.fspath(path)
+    try:
+        npz = np.load(source, allow_pickle=False)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise CheckpointError(f"{source} is not a readable checkpoint (a truncated, corrupt "
+                              f"or foreign file; nn.save writes checkpoints): {exc}") from exc
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise CheckpointError(f"{source} holds a single .npy array, not an nn.save checkpoint")
+    with npz:
+        if META_KEY not in npz.files:
+            raise CheckpointError(f"{source} is an .npz file without checkpoint metadata "
+                                  f"(no '{META_KEY}' entry): it was not written by nn.save")
+        meta = _read_meta(_Decoder(npz, source)._array(META_KEY), source)
+        decoder = _Decoder(npz, source)
+        try:
+            top = meta["objects"]
+            values = decoder.decode(top)
+            kinds = {decoder.decode(k): v["t"] for k, v in top["items"]}
+        except CheckpointError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CheckpointError(f"{source}: corrupt checkpoint metadata "
+                                  f"({type(exc).__name__}: {exc})") from exc
+    return values, kinds
+
+
+def _read_meta(raw: np.ndarray, source: str) -> dict[str, Any]:
+    try:
+        if raw.dtype != np.uint8 or raw.ndim != 1:
+            raise ValueError(f"metadata entry has dtype {raw.dtype} and shape {raw.shape}")
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except ValueError as exc:  # includes JSON and Unicode decoding errors
+        raise CheckpointError(f"{source}: unreadable checkpoint metadata: {exc}") from exc
+    if not isinstance(meta, dict) or meta.get("magic") != MAGIC:
+        raise CheckpointError(f"{source}: wrong magic string in the metadata; this is not an "
+                              "nn.save checkpoint")
+    version = meta.get("version")
+    if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+        raise CheckpointError(f"{source}: checkpoint format version {version!r} is not "
+                              f"supported (this code reads versions 1 to {FORMAT_VERSION}); "
+                              "upgrade the library")
+    return meta
+
+
+def load(path: PathLike) -> dict[str, Any]:
+    """Read a checkpoint written by :func:`save`; never unpickles anything.
+
+    Returns ``{name: value}``: the state dict for a module, optimizer or scheduler (pass
+    it to ``load_state_dict``), a new ``numpy.random.Generator`` for a generator, and
+    the value itself otherwise (tuples stay tuples, ints stay ints). Raises
+    ``FileNotFoundError`` for a missing path and :class:`CheckpointError` for a file
+    that is truncated, corrupt or not a checkpoint.
+    """
+    return _read(path)[0]
+
+
+def load_into(path: PathLike, **objects: Any) -> dict[str, Any]:
+    """Load a checkpoint and restore the named ``objects`` in place.
+
+    ``load_into(path, model=model, optim=optim, rng=rng)`` calls
+    ``model.load_state_dict(...)`` etc. and sets ``rng.bit_generator.state``.
+    Returns the whole checkpoint as :func:`load` does (for the other entries, e.g. the
+    epoch). Raises :class:`CheckpointError` when a name is missing or of another kind.
+    """
+    values, kinds = _read(path)
+    for name, target in objects.items():
+        if name not in values:
+            raise CheckpointError(f"{os.fspath(path)} has no entry {name!r}; "
+                                  f"it holds {sorted(values)}")
+        saved_as = _KIND_NAMES.get(kinds[name], "plain value")
+        if isinstance(target, np.random.Generator):
+            if kinds[name] != "generator":
+                raise CheckpointError(f"entry {name!r} is a {saved_as}, not a generator")
+            state = values[name].bit_generator.state
+            wanted = type(target.bit_generator).__name__
+            if state["bit_generator"] != wanted:
+                raise CheckpointError(f"cannot restore generator {name!r}: the checkpoint "
+                                      f"holds a {state['bit_generator']} state, the target "
+                                      f"generator uses {wanted}")
+            target.bit_generator.state = state
+        elif _has_state(target):
+            if kinds[name] != "state":
+                raise CheckpointError(f"entry {name!r} was saved as a {saved_as}, not "
+                                      f"through state_dict(); cannot load it into a "
+                                      f"{type(target).__name__}")
+            target.load_state_dict(values[name])
+        else:
+            raise TypeError(f"cannot load into {name}={type(target).__name__}: expected an "
+                            "object with load_state_dict() or a numpy Generator")
+    return values

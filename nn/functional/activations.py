@@ -1,0 +1,165 @@
+"""Activation functions on Tensors (differentiable; second derivatives work too).
+
+Conventions at kinks, tested exactly:
+
+* ``relu'(0) = 0`` (the engine's convention);
+* ``leaky_relu'(0) = alpha`` and ``prelu'(0) = weight``: at 0 the negative branch's slope
+  is used, as PyTorch does, so ``alpha = 0`` gives back ``relu'(0) = 0``;
+* ``elu'(0) = alpha`` (the negative branch ``alpha e^x`` at 0; for the default alpha = 1
+  this is the continuous value 1);
+* ``step(0) = 0`` (the perceptron fires only when ``w.x + b > 0``); ``heaviside`` lets
+  you choose the value at 0. The step's gradient is zero everywhere: it cannot be
+  trained by gradient descent.
+
+Scalars such as ``alpha`` or the temperature are op state, so a float32 input gives a
+float32 output.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor, where
+from autograd import log_softmax as _log_softmax
+from autograd import relu as _relu
+from autograd import sigmoid as _sigmoid
+from autograd import softmax as _softmax
+from autograd import tanh as _tanh
+from autograd.errors import ShapeError
+
+from .fused import Elu, Gelu, Heaviside
+
+__all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
+           "gelu", "silu", "swish", "softmax", "log_softmax"]
+
+_GELU_TANH_SCALE = math.sqrt(2.0 / math.pi)
+_GELU_TANH_CUBIC = 0.044715
+
+
+def step(x: Any) -> Tensor:
+    """Heaviside step of the perceptron: 1 where x > 0, else 0 (so step(0) = 0).
+
+    Its gradient is zero everywhere (flat on both sides, a jump at 0): it cannot be
+    trained by gradient descent, which is why the notes move on to the sigmoid."""
+    return Heaviside(0.0)(as_tensor(x))
+
+
+def heaviside(x: Any, value_at_zero: float = 0.0) -> Tensor:
+    """H(x) = 1 for x > 0, ``value_at_zero`` for x = 0, 0 for x < 0 (as
+    ``np.heaviside``). Zero gradient everywhere, like ``step``."""
+    return Heaviside(float(value_at_zero))(as_tensor(x))
+
+
+def sigmoid(x: Any) -> Tensor:
+    """sigma(x) = 1 / (1 + e^-x), stable for any |x|;  sigma' = sigma (1 - sigma) <= 1/4."""
+    return _sigmoid(x)
+
+
+def tanh(x: Any) -> Tensor:
+    """tanh(x) = (e^x - e^-x) / (e^x + e^-x);  tanh' = 1 - tanh^2."""
+    return _tanh(x)
+
+
+def relu(x: Any) -> Tensor:
+    """relu(x) = max(x, 0);  relu'(x) = [x > 0], so relu'(0) = 0."""
+    return _relu(x)
+
+
+def leaky_relu(x: Any, alpha: float | None = None, *,
+               negative_slope: float | None = None) -> Tensor:
+    """leaky_relu(x) = x for x > 0, alpha x otherwise (alpha = 0.01 by default);
+    derivative 1 for x > 0, alpha for x <= 0 (so leaky_relu'(0) = alpha, as PyTorch).
+
+    ``negative_slope`` is PyTorch's name for ``alpha``; give one or the other."""
+    if alpha is not None and negative_slope is not None:
+        raise TypeError("leaky_relu: give alpha or negative_slope (the same thing), not both")
+    slope = 0.01 if alpha is None and negative_slope is None else (
+        alpha if alpha is not None else negative_slope)
+    x = as_tensor(x)
+    return where(x > 0, x, x * float(slope))
+
+
+def prelu(x: Any, weight: Tensor) -> Tensor:
+    """PReLU: x for x > 0, weight * x otherwise, with a learned slope ``weight``;
+    d/dx = weight at x <= 0 (as leaky_relu), d/dweight = x where x <= 0, else 0.
+
+    ``weight`` has shape (1,) (one slope shared by all inputs) or (C,) with one slope per
+    channel, the channel axis being axis 1 of x (as PyTorch; (N, C) or (N, C, ...))."""
+    x, weight = as_tensor(x), as_tensor(weight)
+    if weight.ndim != 1:
+        raise ShapeError(f"prelu: weight must be 1-d, shape (1,) or (channels,); got shape "
+                         f"{weight.shape}")
+    if weight.shape[0] != 1:
+        if x.ndim < 2 or x.shape[1] != weight.shape[0]:
+            raise ShapeError(
+                f"prelu: weight has {weight.shape[0]} slopes (one per channel) but the "
+                f"input of shape {x.shape} has "
+                + (f"{x.shape[1]} channels on axis 1" if x.ndim >= 2 else "no channel axis")
+                + ". Use PReLU(num_parameters=channels) or a single shared slope.")
+        weight = weight.reshape(weight.shape + (1,) * (x.ndim - 2))
+    return where(x > 0, x, weight * x)
+
+
+def elu(x: Any, alpha: float = 1.0) -> Tensor:
+    """elu(x) = x for x > 0, alpha (e^x - 1) for x <= 0;  elu'(x) = alpha e^x for
+    x <= 0 (so elu'(0) = alpha). Computed with expm1, never overflowing."""
+    return Elu(float(alpha))(as_tensor(x))
+
+
+def gelu(x: Any, approximate: str = "none") -> Tensor:
+    """GELU(x) = x Phi(x), Phi the standard normal CDF (exact, via an erf accurate to
+    1e-14); with ``approximate="tanh"``:
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+    Exact derivative: Phi(x) + x phi(x), phi the standard normal density."""
+    x = as_tensor(x)
+    if approximate == "none":
+        return Gelu()(x)
+    if approximate == "tanh":
+        inner = (x + x * x * x * _GELU_TANH_CUBIC) * _GELU_TANH_SCALE
+        return x * 0.5 * (inner.tanh() + 1.0)
+    raise ValueError(f"gelu: approximate must be 'none' (exact) or 'tanh'; "
+                     f"got {approximate!r}")
+
+
+def silu(x: Any) -> Tensor:
+    """SiLU / swish: x sigma(x); minimum about -0.278 at x about -1.278;
+    derivative sigma(x) (1 + x (1 - sigma(x)))."""
+    x = as_tensor(x)
+    return x * _sigmoid(x)
+
+
+def swish(x: Any, beta: float = 1.0) -> Tensor:
+    """swish(x) = x sigma(beta x); beta = 1 is ``silu``. ``beta`` may be a Tensor (learned)."""
+    x = as_tensor(x)
+    return x * _sigmoid(x * beta)
+
+
+def _check_temperature(name: str, temperature: Any) -> None:
+    if isinstance(temperature, Tensor):
+        return
+    if not np.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"{name}: temperature must be a positive finite number; got "
+                         f"{temperature!r}. T < 1 sharpens, T > 1 flattens, T = 1 is plain.")
+
+
+def softmax(x: Any, axis: int = -1, temperature: float = 1.0) -> Tensor:
+    """softmax(x / T)_i = e^{x_i / T} / sum_j e^{x_j / T} along ``axis`` (stable);
+    d softmax_i / d x_j = s_i (delta_ij - s_j) / T. T -> 0 tends to argmax (one-hot),
+    T -> inf to uniform."""
+    _check_temperature("softmax", temperature)
+    x = as_tensor(x)
+    return _softmax(x if _is_one(temperature) else x / temperature, axis)
+
+
+def log_softmax(x: Any, axis: int = -1, temperature: float = 1.0) -> Tensor:
+    """log softmax(x / T) = x / T - logsumexp(x / T) along ``axis`` (stable, fused)."""
+    _check_temperature("log_softmax", temperature)
+    x = as_tensor(x)
+    return _log_softmax(x if _is_one(temperature) else x / temperature, axis)
+
+
+def _is_one(temperature: Any) -> bool:
+    return not isinstance(temperature, Tensor) and temperature == 1

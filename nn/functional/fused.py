@@ -1,0 +1,228 @@
+"""Fused ops: one ``Function`` each, with a hand-written vector-Jacobian product.
+
+Fused where one op is faster or more stable than a chain of primitives: the exact GELU
+(NumPy has no erf), the step (a documented zero gradient), ELU (``expm1`` and no
+overflow in the branch not taken), binary cross-entropy on probabilities (PyTorch's
+clamped logs), binary cross-entropy on logits and softmax cross-entropy on logits
+(log-sum-exp tricks; gradients ``sigmoid(z) - y`` and ``softmax(z) - onehot``).
+
+Every ``vjp`` is written with operators and the dispatching helpers below, so it runs on
+NumPy arrays in an ordinary backward and on Tensors under ``create_graph=True`` (second
+derivatives). The functions users call are in ``activations.py`` and ``losses.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Function, Tensor
+from autograd import maximum as tensor_maximum
+from autograd import softmax as tensor_softmax
+from autograd.ops.generic import constant, exp, is_tensor, where
+
+from .special import normal_cdf
+
+__all__ = ["NormalCdf", "Gelu", "Heaviside", "Elu", "BinaryCrossEntropy",
+           "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "LOG_FLOOR",
+           "BCE_GRAD_EPS"]
+
+LOG_FLOOR = -100.0
+"""Binary cross-entropy clamps its logs at -100 (as PyTorch): -log 0 costs 100, not inf."""
+
+BCE_GRAD_EPS = 1e-12
+"""The BCE gradient (p - y) / (p (1 - p)) has its denominator floored here (as PyTorch)."""
+
+_ONE_OVER_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+# ------------------------------------------------------------------ dispatching helpers
+def _normal_pdf(x: Any) -> Any:
+    """phi(x) = e^{-x^2/2} / sqrt(2 pi) on an array or (differentiably) a Tensor."""
+    return exp(x * x * -0.5) * _ONE_OVER_SQRT_2PI
+
+
+def _normal_cdf(x: Any) -> Any:
+    """Phi(x) on an array, or as a differentiable op on a Tensor."""
+    return NormalCdf()(x) if is_tensor(x) else normal_cdf(x)
+
+
+def _sigmoid(x: Any) -> Any:
+    """1 / (1 + e^-x), stably: e^{-log(1 + e^-x)} with logaddexp."""
+    return x.sigmoid() if is_tensor(x) else np.exp(-np.logaddexp(0, -x))
+
+
+def _softmax_last(x: Any) -> Any:
+    """softmax over the last axis (array or differentiable Tensor)."""
+    if is_tensor(x):
+        return tensor_softmax(x, axis=-1)
+    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _at_least(x: Any, floor: float) -> Any:
+    """max(x, floor) elementwise (array or Tensor)."""
+    return tensor_maximum(x, floor) if is_tensor(x) else np.maximum(x, floor)
+
+
+def _clamped_log(x: Any) -> Any:
+    """max(log x, -100): finite at x = 0."""
+    if is_tensor(x):
+        return tensor_maximum(x.log(), LOG_FLOOR)
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(x), LOG_FLOOR)
+
+
+def _zeros_like(g: Any) -> Any:
+    zeros = np.zeros(constant(g).shape, dtype=constant(g).dtype)
+    return Tensor(zeros) if is_tensor(g) else zeros
+
+
+# ------------------------------------------------------------------ activations
+class NormalCdf(Function):
+    """out = Phi(x), the standard normal CDF;  dx = g phi(x)."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return normal_cdf(x)
+
+    def vjp(self, g, out, x):
+        return (g * _normal_pdf(x),)
+
+
+class Gelu(Function):
+    """out = x Phi(x) (exact GELU);  dx = g (Phi(x) + x phi(x)).
+
+    In an ordinary backward Phi(x) is read back from the output as out / x (exact to
+    about one rounding; Phi(0) = 1/2 near 0) instead of evaluating erf a second time."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, x):
+        return x * normal_cdf(x)
+
+    def vjp(self, g, out, x):
+        if is_tensor(x):
+            cdf = _normal_cdf(x)
+        else:
+            tiny = np.sqrt(np.finfo(out.dtype).tiny)   # below: x Phi(x) may be subnormal
+            readable = np.abs(x) > tiny
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cdf = np.where(readable, out / np.where(readable, x, 1), 0.5)
+        return (g * (cdf + x * _normal_pdf(x)),)
+
+
+class Heaviside(Function):
+    """out = 1 for x > 0, ``value_at_zero`` for x = 0, 0 for x < 0;  dx = 0.
+
+    The step is flat wherever it has a derivative and jumps at 0, so its gradient is
+    zero everywhere: a perceptron with a step activation cannot be trained by gradient
+    descent (which is why the notes move on to the sigmoid)."""
+    __slots__ = ("value_at_zero",)
+    save_inputs = False
+
+    def __init__(self, value_at_zero: float = 0.0) -> None:
+        self.value_at_zero = value_at_zero
+
+    def forward(self, x):
+        return np.heaviside(x, self.value_at_zero)
+
+    def vjp(self, g, out, x):
+        return (_zeros_like(g),)
+
+
+class Elu(Function):
+    """out = x for x > 0, alpha (e^x - 1) for x <= 0;
+    dx = g for x > 0, g alpha e^x = g (out + alpha) for x <= 0 (so elu'(0) = alpha)."""
+    __slots__ = ("alpha",)
+    save_output = True
+
+    def __init__(self, alpha: float) -> None:
+        self.alpha = alpha
+
+    def forward(self, x):
+        negative = self.alpha * np.expm1(np.minimum(x, 0))  # never overflows
+        return np.where(x > 0, x, negative)
+
+    def vjp(self, g, out, x):
+        return (where(constant(x) > 0, g, g * (out + self.alpha)),)
+
+
+# ------------------------------------------------------------------ losses
+class BinaryCrossEntropy(Function):
+    """out = -(y max(log p, -100) + (1 - y) max(log(1 - p), -100)), elementwise;
+    dp = g (p - y) / max(p (1 - p), 1e-12),
+    dy = g (max(log(1 - p), -100) - max(log p, -100)).
+
+    Both clamps follow PyTorch: the loss stays finite at p = 0 or 1, and the gradient at
+    the clamp is the unclamped formula with a floored denominator (a confident mistake
+    still gets a strong push, not the zero slope of the flat clamped log)."""
+    __slots__ = ()
+
+    def forward(self, p, y):
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), LOG_FLOOR)
+            log_not_p = np.maximum(np.log1p(-p), LOG_FLOOR)
+        return -(y * log_p + (1 - y) * log_not_p)
+
+    def vjp(self, g, out, p, y):
+        dp = dy = None
+        if self.needs_input_grad[0]:
+            dp = g * (p - y) / _at_least(p * (1 - p), BCE_GRAD_EPS)
+        if self.needs_input_grad[1]:
+            dy = g * (_clamped_log(1 - p) - _clamped_log(p))
+        return dp, dy
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """out = -(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z)))
+           = max(z, 0) - z y + log(1 + e^{-|z|})   (never overflows);
+    dz = g (sigmoid(z) - y),  dy = -g z."""
+    __slots__ = ()
+
+    def forward(self, z, y):
+        return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+
+    def vjp(self, g, out, z, y):
+        dz = g * (_sigmoid(z) - y) if self.needs_input_grad[0] else None
+        dy = g * -z if self.needs_input_grad[1] else None
+        return dz, dy
+
+
+class SoftmaxCrossEntropy(Function):
+    """Cross-entropy of logits z (..., C) against integer labels t (...), reduced:
+    loss_n = logsumexp(z_n) - z_n[t_n] = -log softmax(z_n)[t_n];
+    dz = g (softmax(z) - onehot(t)), divided by the number of samples for "mean".
+
+    ``labels`` (validated by the caller) and ``reduction`` are op state."""
+    __slots__ = ("labels", "reduction")
+
+    def __init__(self, labels: np.ndarray, reduction: str) -> None:
+        self.labels, self.reduction = labels, reduction
+
+    def forward(self, z):
+        shifted = z - np.max(z, axis=-1, keepdims=True)
+        log_norm = np.log(np.sum(np.exp(shifted), axis=-1))
+        picked = np.take_along_axis(shifted, self.labels[..., None], axis=-1)[..., 0]
+        losses = log_norm - picked
+        if self.reduction == "sum":
+            return np.sum(losses)
+        if self.reduction == "mean":
+            return np.mean(losses)
+        return losses
+
+    def _onehot(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        onehot = np.zeros(shape, dtype=dtype)
+        np.put_along_axis(onehot, self.labels[..., None], 1, axis=-1)
+        return onehot
+
+    def vjp(self, g, out, z):
+        probs = _softmax_last(z)
+        onehot = self._onehot(constant(z).shape, constant(z).dtype)
+        if self.reduction == "none":
+            g = g.reshape(self.labels.shape + (1,))
+        elif self.reduction == "mean":
+            g = g / max(self.labels.size, 1)
+        return ((probs - onehot) * g,)

@@ -1,0 +1,202 @@
+"""Loss functions: regression (MSE, L1, Huber) and classification (BCE, BCE on logits,
+softmax cross-entropy, NLL).
+
+Every loss takes ``reduction``: ``"mean"`` (the default, over all elements or samples),
+``"sum"`` or ``"none"`` (per element / per sample, unreduced). Shapes are checked, never
+broadcast: an input of shape (N, 1) against a target of shape (N,) would silently
+compare every prediction with every target, so it raises ``ShapeError`` instead.
+A target that needs no gradient takes the input's float dtype, so float32 stays float32.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor, where
+from autograd.errors import DTypeError, ShapeError
+from autograd import log_softmax as _log_softmax
+
+from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
+
+__all__ = ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+           "REDUCTIONS", "check_reduction", "reduce_loss"]
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def check_reduction(name: str, reduction: str) -> None:
+    """Raise ValueError unless ``reduction`` is "mean", "sum" or "none"."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none'; "
+                         f"got {reduction!r}")
+
+
+def reduce_loss(losses: Tensor, reduction: str) -> Tensor:
+    """Mean or sum of ``losses`` (a 0-d Tensor), or ``losses`` itself for "none"."""
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses
+
+
+def _target_like(target: Any, input: Tensor) -> Tensor:
+    """``target`` as a Tensor; one that needs no gradient takes the input's float dtype."""
+    if isinstance(target, Tensor) and target.requires_grad:
+        return target
+    data = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if input.dtype.kind == "f" and data.dtype != input.dtype:
+        data = data.astype(input.dtype)
+    return Tensor(data)
+
+
+def _pair(name: str, input: Any, target: Any) -> tuple[Tensor, Tensor]:
+    """Input and target as same-shape Tensors, or a ShapeError naming the loss."""
+    input = as_tensor(input)
+    target = _target_like(target, input)
+    if input.shape != target.shape:
+        raise ShapeError(
+            f"{name}: input shape {input.shape} and target shape {target.shape} differ. A "
+            f"loss compares them element by element, so the shapes must be equal (they are "
+            f"not broadcast, which would silently pair the wrong elements). Reshape one of "
+            f"them, e.g. target.reshape({input.shape}).")
+    return input, target
+
+
+# ------------------------------------------------------------------ regression
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean squared error: (input - target)^2 per element, then reduced.
+    d/dinput = 2 (input - target) / n for "mean"."""
+    check_reduction("mse_loss", reduction)
+    input, target = _pair("mse_loss", input, target)
+    diff = input - target
+    return reduce_loss(diff * diff, reduction)
+
+
+def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean absolute error (MAE): |input - target| per element, then reduced.
+    d/dinput = sign(input - target) / n, with 0 where input = target (abs'(0) = 0)."""
+    check_reduction("l1_loss", reduction)
+    input, target = _pair("l1_loss", input, target)
+    return reduce_loss((input - target).abs(), reduction)
+
+
+def huber_loss(input: Any, target: Any, delta: float = 1.0,
+               reduction: str = "mean") -> Tensor:
+    """Huber loss with d = input - target: d^2 / 2 where |d| <= delta, else
+    delta (|d| - delta / 2). Quadratic near 0, linear (slope +-delta) far away: the
+    gradient is d clipped to [-delta, delta], so outliers pull no harder than delta."""
+    check_reduction("huber_loss", reduction)
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive; got {delta!r}")
+    input, target = _pair("huber_loss", input, target)
+    diff = input - target
+    size = diff.abs()
+    quadratic = diff * diff * 0.5
+    linear = (size - 0.5 * delta) * delta
+    return reduce_loss(where(size.data <= delta, quadratic, linear), reduction)
+
+
+# ------------------------------------------------------------------ binary classification
+def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """BCE on probabilities p = input in [0, 1] and targets y in [0, 1]:
+    -(y log p + (1 - y) log(1 - p)) per element, each log clamped at -100 (as PyTorch),
+    so p = 0 or 1 gives a finite loss (at most 100). d/dp = (p - y) / (p (1 - p)), with
+    the denominator floored at 1e-12. Prefer ``binary_cross_entropy_with_logits`` on
+    the pre-sigmoid scores: it is exact for any logit."""
+    check_reduction("binary_cross_entropy", reduction)
+    input, target = _pair("binary_cross_entropy", input, target)
+    data = input.data
+    if data.size and (np.min(data) < 0 or np.max(data) > 1):
+        raise ValueError(
+            f"binary_cross_entropy: input must hold probabilities in [0, 1]; found values "
+            f"from {np.min(data):g} to {np.max(data):g}. Apply sigmoid first, or pass the "
+            f"raw scores to binary_cross_entropy_with_logits.")
+    return reduce_loss(BinaryCrossEntropy()(input, target), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Any, target: Any,
+                                     reduction: str = "mean") -> Tensor:
+    """BCE of sigmoid(z) for logits z = input, fused and stable:
+    max(z, 0) - z y + log(1 + e^{-|z|}) per element (finite with finite gradients even
+    for |z| = 1e4); d/dz = sigmoid(z) - y."""
+    check_reduction("binary_cross_entropy_with_logits", reduction)
+    input, target = _pair("binary_cross_entropy_with_logits", input, target)
+    return reduce_loss(BinaryCrossEntropyWithLogits()(input, target), reduction)
+
+
+# ------------------------------------------------------------------ multi-class
+def _class_axis(name: str, scores: Tensor) -> int:
+    if scores.ndim == 0:
+        raise ShapeError(f"{name}: input must have a class axis (shape (C,) or (N, C)); "
+                         f"got a 0-d tensor")
+    return scores.shape[-1]
+
+
+def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
+    """Integer class labels of shape scores.shape[:-1], each in [0, C), or an error."""
+    labels = target.data if isinstance(target, Tensor) else np.asarray(target)
+    classes = scores.shape[-1]
+    wanted = scores.shape[:-1]
+    if labels.dtype.kind not in "iu":
+        raise DTypeError(
+            f"{name}: class labels must be integers; got dtype {labels.dtype} with shape "
+            f"{labels.shape}. Convert them, e.g. labels.astype(np.int64)"
+            + (", or give probability targets of the input's shape "
+               f"{scores.shape}" if name == "cross_entropy" else "") + ".")
+    if labels.shape != wanted:
+        raise ShapeError(
+            f"{name}: input of shape {scores.shape} (classes on the last axis) needs one "
+            f"label per sample, of shape {wanted}; got labels of shape {labels.shape}."
+            + (" Flatten them, e.g. labels.reshape(-1)." if labels.size == np.prod(wanted)
+               else ""))
+    bad = (labels < 0) | (labels >= classes)
+    if bad.any():
+        where_bad = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name}: label {int(labels[where_bad])} at position {where_bad} is out of range "
+            f"for {classes} classes (valid labels: 0..{classes - 1}). Check the labels, or "
+            f"the number of outputs of the model.")
+    return labels.astype(np.intp, copy=False)
+
+
+def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy on logits z = input of shape (N, C) (or (C,), or (..., C):
+    classes on the last axis), fused with a stable log-softmax.
+
+    * integer labels t of shape (N,): loss_n = -log softmax(z_n)[t_n]
+      = logsumexp(z_n) - z_n[t_n]; gradient softmax(z) - onehot(t) (divided by N for
+      "mean");
+    * probability targets q of shape (N, C): loss_n = -sum_c q_nc log softmax(z_n)_c;
+      gradient softmax(z) sum_c q_nc - q (= softmax(z) - q when q sums to 1).
+
+    "mean" averages over the samples (N), "none" returns the N per-sample losses.
+    Finite for logits of any magnitude (1e4 included)."""
+    check_reduction("cross_entropy", reduction)
+    input = as_tensor(input)
+    _class_axis("cross_entropy", input)
+    target_dtype = (target.dtype if isinstance(target, Tensor) else np.asarray(target).dtype)
+    target_shape = (target.shape if isinstance(target, Tensor) else np.shape(target))
+    if target_dtype.kind == "f" and target_shape == input.shape:
+        target = _target_like(target, input)
+        losses = -(target * _log_softmax(input, axis=-1)).sum(axis=-1)
+        return reduce_loss(losses, reduction)
+    labels = _labels("cross_entropy", input, target)
+    return SoftmaxCrossEntropy(labels, reduction)(input)
+
+
+def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of integer labels t under log-probabilities input
+    (shape (N, C), classes last, e.g. the output of log_softmax): loss_n = -input[n, t_n],
+    then reduced; d/dinput = -onehot(t) (/ N for "mean").
+    ``nll_loss(log_softmax(z), t)`` equals ``cross_entropy(z, t)``."""
+    check_reduction("nll_loss", reduction)
+    input = as_tensor(input)
+    classes = _class_axis("nll_loss", input)
+    labels = _labels("nll_loss", input, target)
+    rows = input.reshape(-1, classes)
+    picked = rows[np.arange(rows.shape[0]), labels.reshape(-1)]
+    return reduce_loss(-picked.reshape(labels.shape), reduction)

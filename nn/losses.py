@@ -1,0 +1,123 @@
+"""Losses as modules: ``criterion = CrossEntropyLoss(); loss = criterion(logits, labels)``.
+
+Each wraps the function of the same name in ``nn.functional`` (see it for the math) and
+checks ``reduction`` ("mean", "sum" or "none") when it is built. Names and defaults
+follow PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import Tensor
+
+from . import functional as F
+from .functional.losses import check_reduction
+from .module import Module
+
+__all__ = ["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
+           "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss",
+           "BernoulliKLLoss"]
+
+
+class _Loss(Module):
+    """A loss module: holds ``reduction`` and calls ``function(input, target, ...)``."""
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        check_reduction(type(self).__name__, reduction)
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+class MSELoss(_Loss):
+    """Mean squared error, (input - target)^2 reduced."""
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.mse_loss(input, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error (MAE), |input - target| reduced."""
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.l1_loss(input, target, self.reduction)
+
+
+class HuberLoss(_Loss):
+    """Huber loss: quadratic for |d| <= delta, linear beyond."""
+
+    def __init__(self, delta: float = 1.0, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        if not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be positive; got {delta!r}")
+        self.delta = float(delta)
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.huber_loss(input, target, self.delta, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"delta={self.delta}, reduction={self.reduction!r}"
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy on probabilities (logs clamped at -100)."""
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.binary_cross_entropy(input, target, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy on logits (sigmoid fused in, stable for any logit)."""
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax cross-entropy on logits (N, C) with integer labels (N,) or probability
+    targets (N, C)."""
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.cross_entropy(input, target, self.reduction)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of integer labels under log-probabilities (N, C)."""
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.nll_loss(input, target, self.reduction)
+
+
+class GaussianKLLoss(_Loss):
+    """The VAE term KL(N(mu, e^logvar) || N(0, I)): ``criterion(mu, logvar)``; summed
+    over the latent (last) axis, reduced over the samples (mean by default)."""
+
+    def forward(self, mu: Any, logvar: Any) -> Tensor:
+        return F.gaussian_kl(mu, logvar, self.reduction)
+
+
+class GaussianKLDivLoss(_Loss):
+    """KL between diagonal Gaussians: ``criterion(mu1, logvar1, mu2, logvar2)``."""
+
+    def forward(self, mu1: Any, logvar1: Any, mu2: Any, logvar2: Any) -> Tensor:
+        return F.kl_div_gaussians(mu1, logvar1, mu2, logvar2, self.reduction)
+
+
+class BernoulliKLLoss(_Loss):
+    """Sparsity penalty sum_j KL(rho || rho_hat_j): ``criterion(rho_hat)`` with the
+    target activation ``rho`` fixed at construction (reduction "sum" by default)."""
+
+    def __init__(self, rho: float = 0.05, reduction: str = "sum") -> None:
+        super().__init__(reduction)
+        if not 0 <= rho <= 1:
+            raise ValueError(f"BernoulliKLLoss: rho must lie in [0, 1]; got {rho!r}")
+        self.rho = float(rho)
+
+    def forward(self, rho_hat: Any) -> Tensor:
+        return F.bernoulli_kl(self.rho, rho_hat, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"rho={self.rho}, reduction={self.reduction!r}"

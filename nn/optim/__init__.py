@@ -1,0 +1,29 @@
+"""Optimizers and learning-rate schedulers (PyTorch names, defaults and update rules).
+
+Optimizers update ``p.data`` in place with plain NumPy, outside any autograd graph.
+"""
+from . import schedulers
+from .adam import Adam, AdamW
+from .adaptive import Adagrad, RMSprop
+from .optimizer import Optimizer
+from .plateau import ReduceLROnPlateau
+from .schedulers import (
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+    ExponentialLR,
+    LinearLR,
+    LinearWarmup,
+    LRScheduler,
+    MultiStepLR,
+    SequentialLR,
+    StepLR,
+)
+from .sgd import SGD
+
+__all__ = [
+    "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW",
+    "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
+    "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
+    "ReduceLROnPlateau", "schedulers",
+]

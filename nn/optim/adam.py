@@ -1,0 +1,106 @@
+"""Adam and AdamW (Adam with decoupled weight decay)."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, ParamsT, check, check_nonneg
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    """Adam, following PyTorch's documented algorithm.
+
+    At step t (from 1), with b1, b2 = betas::
+
+        g = g + weight_decay * p                     (L2 penalty, if weight_decay != 0)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g^2
+        m_hat = m / (1 - b1^t)
+        v_max = max(v_max, v);  v_hat = v_max / (1 - b2^t)     (amsgrad)
+        v_hat = v / (1 - b2^t)                                 (otherwise)
+        p = p - lr * m_hat / (sqrt(v_hat) + eps)
+
+    State per parameter: ``step``, ``exp_avg`` (m), ``exp_avg_sq`` (v) and
+    ``max_exp_avg_sq`` (v_max, amsgrad only).
+    """
+
+    decoupled = False  # AdamW: decay p directly instead of adding it to the gradient
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False) -> None:
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad)
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        check_nonneg(group, "lr", "eps", "weight_decay")
+        betas = group["betas"]
+        check(isinstance(betas, (tuple, list)) and len(betas) == 2, "betas", betas,
+              "a pair (beta1, beta2)")
+        group["betas"] = tuple(betas)
+        for i, beta in enumerate(betas):
+            ok = isinstance(beta, (int, float, np.floating)) and not isinstance(beta, bool)
+            check(ok and 0.0 <= beta < 1.0, f"beta parameter at index {i}", beta,
+                  "a number in [0, 1)")
+        check(isinstance(group["amsgrad"], (bool, np.bool_)), "amsgrad",
+              group["amsgrad"], "a bool")
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(param)
+            state["exp_avg_sq"] = np.zeros_like(param)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(param)
+        state["step"] += 1
+        t = state["step"]
+        if self.decoupled:
+            if group["weight_decay"] != 0:
+                param *= 1 - lr * group["weight_decay"]
+            g = grad
+        else:
+            g = self._with_weight_decay(param, grad, group["weight_decay"])
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        work = self._scratch(param, 1)
+        m *= beta1                                    # m = b1 m + (1 - b1) g
+        np.multiply(g, 1 - beta1, out=work)
+        m += work
+        v *= beta2                                    # v = b2 v + (1 - b2) g^2
+        np.multiply(g, g, out=work)
+        work *= 1 - beta2
+        v += work
+        if group["amsgrad"]:
+            if "max_exp_avg_sq" not in state:
+                state["max_exp_avg_sq"] = np.zeros_like(param)
+            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+        # lr m_hat / (sqrt(v_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
+        # with c1 = 1 - b1^t, c2 = 1 - b2^t: the same value, one pass over v fewer.
+        root_c2 = math.sqrt(1 - beta2 ** t)
+        np.sqrt(v, out=work)
+        work += eps * root_c2
+        np.divide(m, work, out=work)
+        work *= lr * root_c2 / (1 - beta1 ** t)
+        param -= work
+
+
+class AdamW(Adam):
+    """AdamW: Adam with decoupled weight decay (Loshchilov & Hutter).
+
+    Each step first shrinks the parameter, ``p = p * (1 - lr * weight_decay)``, then
+    applies the Adam update above to the raw gradient (no L2 term added to g).
+    """
+
+    decoupled = True
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad)

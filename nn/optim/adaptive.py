@@ -1,0 +1,128 @@
+"""Optimizers that scale each coordinate by a running gradient magnitude: Adagrad, RMSprop."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, ParamsT, check, check_nonneg
+
+__all__ = ["Adagrad", "RMSprop"]
+
+
+class Adagrad(Optimizer):
+    """Adagrad, following PyTorch's documented algorithm.
+
+    At step t (from 1)::
+
+        clr = lr / (1 + (t - 1) * lr_decay)
+        g = g + weight_decay * p                     (if weight_decay != 0)
+        s = s + g * g                                (s starts at initial_accumulator_value)
+        p = p - clr * g / (sqrt(s) + eps)
+
+    State per parameter: ``step`` (int), ``sum``.
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10) -> None:
+        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, eps=eps)
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        check_nonneg(group, "lr", "lr_decay", "weight_decay",
+                     "initial_accumulator_value", "eps")
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        if not state:
+            state["step"] = 0
+            state["sum"] = np.full_like(param, group["initial_accumulator_value"])
+        state["step"] += 1
+        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        g = self._with_weight_decay(param, grad, group["weight_decay"])
+        total = state["sum"]
+        work = self._scratch(param, 1)
+        np.multiply(g, g, out=work)
+        total += work
+        np.sqrt(total, out=work)
+        work += group["eps"]
+        np.divide(g, work, out=work)
+        work *= clr
+        param -= work
+
+
+class RMSprop(Optimizer):
+    """RMSprop, following PyTorch's documented algorithm.
+
+    ::
+
+        g = g + weight_decay * p                     (if weight_decay != 0)
+        v = alpha * v + (1 - alpha) * g^2            (v starts at 0)
+        if centered:  a = alpha * a + (1 - alpha) * g;  v~ = v - a^2   else  v~ = v
+        if momentum > 0:  b = momentum * b + g / (sqrt(v~) + eps);  p = p - lr * b
+        else:             p = p - lr * g / (sqrt(v~) + eps)
+
+    State per parameter: ``step``, ``square_avg``, and ``momentum_buffer`` /
+    ``grad_avg`` when momentum / centered are used.
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
+                 centered: bool = False) -> None:
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                        momentum=momentum, centered=centered)
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        check_nonneg(group, "lr", "alpha", "eps", "weight_decay", "momentum")
+        check(group["alpha"] <= 1, "alpha", group["alpha"], "a number in [0, 1]")
+        check(isinstance(group["centered"], (bool, np.bool_)), "centered",
+              group["centered"], "a bool")
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        alpha, momentum = group["alpha"], group["momentum"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(param)
+            if momentum > 0:
+                state["momentum_buffer"] = np.zeros_like(param)
+            if group["centered"]:
+                state["grad_avg"] = np.zeros_like(param)
+        state["step"] += 1
+        g = self._with_weight_decay(param, grad, group["weight_decay"])
+        v = state["square_avg"]
+        work = self._scratch(param, 1)
+        v *= alpha
+        np.multiply(g, g, out=work)
+        work *= 1 - alpha
+        v += work
+        if group["centered"]:
+            avg = _get(state, "grad_avg", param)
+            avg *= alpha
+            np.multiply(g, 1 - alpha, out=work)
+            avg += work
+            np.multiply(avg, avg, out=work)
+            np.subtract(v, work, out=work)
+            np.sqrt(work, out=work)
+        else:
+            np.sqrt(v, out=work)
+        work += group["eps"]
+        np.divide(g, work, out=work)
+        if momentum > 0:
+            buf = _get(state, "momentum_buffer", param)
+            buf *= momentum
+            buf += work
+            np.multiply(buf, group["lr"], out=work)
+        else:
+            work *= group["lr"]
+        param -= work
+
+
+def _get(state: dict[str, Any], name: str, param: np.ndarray) -> np.ndarray:
+    """A state array, created at zero if an option was switched on after step 1."""
+    if name not in state:
+        state[name] = np.zeros_like(param)
+    return state[name]

@@ -1,0 +1,237 @@
+"""Base class shared by every optimizer: parameter groups, state, (de)serialisation.
+
+An optimizer only ever touches ``p.data`` (the live NumPy array of a parameter) and
+``p.grad.data``; nothing it does is recorded in an autograd graph.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from autograd import Tensor
+
+__all__ = ["Optimizer", "ParamsT"]
+
+ParamsT = Iterable["Tensor"] | Iterable[dict[str, Any]]
+
+class Optimizer:
+    """Holds ``param_groups`` (list of dicts with a ``"params"`` list plus
+    hyper-parameters) and per-parameter ``state`` (``optimizer.state[p]``, a dict).
+
+    Subclasses implement ``_validate_group(group)`` and ``_update(param, grad, state,
+    group)``, which updates the array ``param`` (``p.data``) in place.
+    """
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[Tensor, dict[str, Any]] = {}  # keyed by identity, as PyTorch
+        self._work: dict[tuple[np.dtype, int], np.ndarray] = {}  # scratch, never saved
+        self._views: dict[tuple[tuple[int, ...], np.dtype, int], np.ndarray] = {}
+        if _is_tensor(params):
+            raise TypeError(
+                "optimizer params must be an iterable of Tensors or of param-group "
+                f"dicts, got a single {type(params).__name__}; wrap it in a list")
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], Mapping):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # ----------------------------------------------------------------- groups
+    def add_param_group(self, param_group: Mapping[str, Any]) -> None:
+        """Add a group ``{"params": [...], **hyper_parameters}``; missing
+        hyper-parameters take the optimizer's defaults."""
+        if not isinstance(param_group, Mapping):
+            raise TypeError(f"a param group must be a dict, got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError("a param group must have a 'params' entry")
+        group = dict(param_group)
+        params = group["params"]
+        group["params"] = [params] if _is_tensor(params) else list(params)
+        for p in group["params"]:
+            if not _is_tensor(p):
+                raise TypeError(
+                    "optimizer can only optimize Tensors (objects with .data and .grad), "
+                    f"got {type(p).__name__}")
+        for key, default in self.defaults.items():
+            group.setdefault(key, default)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        ids = [id(p) for p in group["params"]]
+        if len(set(ids)) != len(ids) or seen.intersection(ids):
+            raise ValueError("some parameters appear more than once (within a group or "
+                             "in several groups); each parameter may appear only once")
+        self._validate_group(group)
+        self.param_groups.append(group)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        """Raise ValueError for an invalid hyper-parameter (overridden)."""
+
+    # ------------------------------------------------------------------- step
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Apply one update to every parameter that has a gradient.
+
+        If ``closure`` is given it is called first (it should zero the gradients,
+        recompute the loss, call ``backward()`` and return the loss) and its result
+        is returned.
+        """
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = {}
+                self._update(p.data, p.grad.data, state, group)
+        return loss
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        """Update the parameter array ``param`` in place (never rebind it)."""
+        raise NotImplementedError
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients: ``p.grad = None`` (default) or fill them with zeros."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.data[...] = 0
+
+    def _scratch(self, arr: np.ndarray, slot: int = 0) -> np.ndarray:
+        """A reusable C-contiguous work array shaped like ``arr`` (contents undefined).
+
+        One flat buffer per (dtype, slot), grown to the largest parameter, and a cached
+        view of it per shape: after the first step the hot path allocates nothing.
+        """
+        key = (arr.shape, arr.dtype, slot)
+        view = self._views.get(key)
+        if view is None:
+            buf = self._work.get((arr.dtype, slot))
+            if buf is None or buf.size < arr.size:
+                buf = self._work[(arr.dtype, slot)] = np.empty(arr.size, dtype=arr.dtype)
+                self._views = {k: v for k, v in self._views.items()
+                               if k[1:] != (arr.dtype, slot)}  # drop views of the old one
+            view = self._views[key] = buf[:arr.size].reshape(arr.shape)
+        return view
+
+    def _with_weight_decay(self, param: np.ndarray, grad: np.ndarray,
+                           weight_decay: float) -> np.ndarray:
+        """g + wd * p in a scratch array (the stored gradient is never modified)."""
+        if weight_decay == 0:
+            return grad
+        out = self._scratch(param, 0)
+        np.multiply(param, weight_decay, out=out)
+        out += grad
+        return out
+
+    # ------------------------------------------------------------- state dict
+    def state_dict(self) -> dict[str, Any]:
+        """``{"state": {"0": {...}, ...}, "param_groups": [{..., "params": [0, 1]}]}``.
+
+        Parameters are numbered across groups in order; arrays are copies, so the
+        result is a snapshot that later steps do not change.
+        """
+        index = 0
+        groups: list[dict[str, Any]] = []
+        state: dict[str, dict[str, Any]] = {}
+        for group in self.param_groups:
+            saved = {k: v for k, v in group.items() if k != "params"}
+            saved["params"] = list(range(index, index + len(group["params"])))
+            for p in group["params"]:
+                if self.state.get(p):
+                    state[str(index)] = {k: _copy(v) for k, v in self.state[p].items()}
+                index += 1
+            groups.append(saved)
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore hyper-parameters and per-parameter state saved by ``state_dict``.
+
+        Groups and parameters are matched by position; shapes are checked and arrays
+        are copied into the parameter's dtype.
+        """
+        if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
+            raise ValueError("optimizer state dict must have exactly the keys "
+                             "'state' and 'param_groups'")
+        saved_groups = list(state_dict["param_groups"])
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"loaded state dict has {len(saved_groups)} parameter groups, "
+                             f"this optimizer has {len(self.param_groups)}")
+        by_index: dict[int, Tensor] = {}
+        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"parameter group {i}: loaded state dict has "
+                                 f"{len(saved['params'])} parameters, this optimizer has "
+                                 f"{len(group['params'])}")
+            by_index.update((int(k), p) for k, p in zip(saved["params"], group["params"]))
+        new_state: dict[Tensor, dict[str, Any]] = {}
+        for key, entry in state_dict["state"].items():
+            if int(key) not in by_index:
+                raise ValueError(f"loaded state dict has state for parameter {key}, "
+                                 "which is in no parameter group")
+            p = by_index[int(key)]
+            new_state[p] = {name: _restore(value, p, key, name)
+                            for name, value in entry.items()}
+        new_groups = []
+        for group, saved in zip(self.param_groups, saved_groups):
+            merged = dict(group)
+            for k, v in saved.items():
+                if k != "params":
+                    merged[k] = tuple(v) if isinstance(v, list) else v
+            self._validate_group(merged)
+            new_groups.append(merged)
+        self.param_groups[:] = new_groups
+        self.state = new_state
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            hyper = ", ".join(f"{k}={v}" for k, v in group.items() if k != "params")
+            lines.append(f"  group {i}: {len(group['params'])} params, {hyper}")
+        return "\n".join(lines + [")"])
+
+
+# ------------------------------------------------------------------ helpers
+def _is_tensor(obj: Any) -> bool:
+    return hasattr(obj, "data") and hasattr(obj, "grad") and not isinstance(obj, Mapping)
+
+
+def _copy(value: Any) -> Any:
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def _restore(value: Any, p: Tensor, key: Any, name: str) -> Any:
+    """Copy a saved state entry, casting arrays to the parameter's dtype."""
+    if isinstance(value, np.ndarray):
+        if value.shape != p.data.shape:
+            raise ValueError(f"state '{name}' of parameter {key} has shape {value.shape}, "
+                             f"but the parameter has shape {p.data.shape}")
+        return np.array(value, dtype=p.data.dtype, copy=True)
+    return value
+
+
+def check(condition: bool, name: str, value: Any, expected: str) -> None:
+    """Raise ``ValueError("Invalid <name>: <value> (expected <expected>)")`` unless
+    ``condition`` holds."""
+    if not condition:
+        raise ValueError(f"Invalid {name}: {value!r} (expected {expected})")
+
+
+def check_nonneg(group: Mapping[str, Any], *names: str) -> None:
+    """Every named hyper-parameter must be a finite number >= 0."""
+    for name in names:
+        value = group[name]
+        ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+        check(ok and math.isfinite(value) and value >= 0, name, value,
+              "a finite number >= 0")

@@ -1,0 +1,86 @@
+"""ReduceLROnPlateau: cut the learning rate when a monitored metric stops improving."""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from .optimizer import Optimizer, check
+from .schedulers import LRScheduler
+
+__all__ = ["ReduceLROnPlateau"]
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """Multiply each group's lr by ``factor`` after more than ``patience`` steps without
+    improvement of the metric passed to ``step(metric)`` (PyTorch semantics).
+
+    "Improvement" of a value a over the best so far (mode "min"; "max" mirrors it)::
+
+        rel: a < best * (1 - threshold)        abs: a < best - threshold
+
+    A reduction sets lr = max(lr * factor, min_lr) (skipped when it would change lr by
+    no more than ``eps``), then waits ``cooldown`` steps during which bad steps are not
+    counted.
+    """
+
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float | Sequence[float] = 0.0,
+                 eps: float = 1e-8) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"ReduceLROnPlateau needs an nn.optim Optimizer, "
+                            f"got {type(optimizer).__name__}")
+        check(mode in ("min", "max"), "mode", mode, "'min' or 'max'")
+        check(threshold_mode in ("rel", "abs"), "threshold_mode", threshold_mode,
+              "'rel' or 'abs'")
+        check(0 <= factor < 1, "factor", factor, "a number in [0, 1)")
+        check(isinstance(patience, int) and patience >= 0, "patience", patience, "an int >= 0")
+        check(isinstance(cooldown, int) and cooldown >= 0, "cooldown", cooldown, "an int >= 0")
+        check(threshold >= 0, "threshold", threshold, "a number >= 0")
+        check(eps >= 0, "eps", eps, "a number >= 0")
+        n = len(optimizer.param_groups)
+        if isinstance(min_lr, (list, tuple)):
+            check(len(min_lr) == n, "min_lr", min_lr, f"a number or a list of {n} numbers")
+            min_lrs = [float(v) for v in min_lr]
+        else:
+            min_lrs = [float(min_lr)] * n
+        self.optimizer = optimizer
+        self.mode, self.factor, self.patience = mode, float(factor), patience
+        self.threshold, self.threshold_mode = float(threshold), threshold_mode
+        self.cooldown, self.min_lrs, self.eps = cooldown, min_lrs, float(eps)
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+        self.last_epoch = 0
+        self._last_lr = [float(g["lr"]) for g in optimizer.param_groups]
+
+    def _is_better(self, value: float) -> bool:
+        if self.mode == "min":
+            bar = (self.best * (1 - self.threshold) if self.threshold_mode == "rel"
+                   else self.best - self.threshold)
+            return value < bar
+        bar = (self.best * (1 + self.threshold) if self.threshold_mode == "rel"
+               else self.best + self.threshold)
+        return value > bar
+
+    def step(self, metric: float) -> None:  # type: ignore[override]
+        """Record one value of the monitored metric (e.g. the validation loss)."""
+        value = float(metric)
+        self.last_epoch += 1
+        if self._is_better(value):
+            self.best = value
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
+                old = float(group["lr"])
+                new = max(old * self.factor, min_lr)
+                if old - new > self.eps:
+                    group["lr"] = new
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [float(g["lr"]) for g in self.optimizer.param_groups]

@@ -1,0 +1,346 @@
+"""Learning-rate schedulers (PyTorch names and semantics).
+
+A scheduler wraps an optimizer and sets ``group["lr"]`` of each param group. Call
+``scheduler.step()`` once per epoch (or per iteration), after ``optimizer.step()``.
+Constructing a scheduler performs step 0 (``last_epoch`` becomes 0).
+
+Every schedule here is computed in closed form from the group's ``initial_lr`` (set
+once, by the first scheduler attached to the optimizer) and the step count, so it is
+exact and does not drift. Two closed-form schedulers do not compose by being stepped
+together; run them one after the other with :class:`SequentialLR` (e.g. a linear
+warm-up followed by cosine annealing). ``ReduceLROnPlateau`` lives in ``plateau.py``.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .optimizer import Optimizer, check
+
+__all__ = [
+    "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
+    "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
+]
+
+
+class LRScheduler:
+    """Base class. Subclasses implement ``_closed_form(epoch) -> list[float]``.
+
+    ``state_dict()`` holds every attribute except the optimizer (and callables);
+    ``load_state_dict()`` restores them. The optimizer's own state dict carries the
+    current ``lr`` values, so restore both.
+    """
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1,
+                 base_lrs: Sequence[float] | None = None) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(self).__name__} needs an nn.optim Optimizer, "
+                            f"got {type(optimizer).__name__}")
+        self.optimizer = optimizer
+        groups = optimizer.param_groups
+        if last_epoch == -1:
+            for group in groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(groups):
+                if "initial_lr" not in group:
+                    raise ValueError(f"param_groups[{i}] has no 'initial_lr': last_epoch="
+                                     f"{last_epoch} resumes a schedule, which needs the "
+                                     "optimizer state of the run that started it")
+        if base_lrs is None:
+            base_lrs = [group["initial_lr"] for group in groups]
+        self.base_lrs = [float(lr) for lr in base_lrs]
+        self.last_epoch = int(last_epoch)
+        self._last_lr: list[float] = [float(g["lr"]) for g in groups]
+        self.step()
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """Advance one step and set each group's lr to the schedule's value."""
+        self.last_epoch += 1
+        self._set_lrs(self._closed_form(self.last_epoch))
+
+    def _set_lrs(self, lrs: Sequence[float]) -> None:
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = float(lr)
+        self._last_lr = [float(lr) for lr in lrs]
+
+    def get_last_lr(self) -> list[float]:
+        """The learning rates set by the last ``step()`` (one per param group)."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Attributes other than the optimizer: counters, base lrs, hyper-parameters."""
+        return {k: (list(v) if isinstance(v, (list, tuple)) else v)
+                for k, v in vars(self).items() if k != "optimizer" and not callable(v)}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore attributes saved by ``state_dict`` (the keys must match exactly)."""
+        expected = set(self.state_dict())
+        if set(state_dict) != expected:
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: keys {sorted(state_dict)} do not "
+                f"match the expected {sorted(expected)}; was it saved by another scheduler?")
+        for key, value in state_dict.items():
+            setattr(self, key, list(value) if isinstance(value, (list, tuple)) else value)
+
+
+def _per_group(name: str, optimizer: Optimizer, value: float | Sequence[float]) -> list[float]:
+    """One value per param group: a scalar is repeated, a sequence must match."""
+    n = len(optimizer.param_groups)
+    if isinstance(value, (list, tuple)):
+        check(len(value) == n, name, value, f"a number or a list of {n} numbers")
+        return [float(v) for v in value]
+    return [float(value)] * n
+
+
+def _check_int(name: str, value: Any, minimum: int) -> None:
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    check(ok and value >= minimum, name, value, f"an int >= {minimum}")
+
+
+class StepLR(LRScheduler):
+    """lr = base_lr * gamma ** (epoch // step_size)."""
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
+        _check_int("step_size", step_size, 1)
+        self.step_size, self.gamma = step_size, float(gamma)
+        super().__init__(optimizer, last_epoch)
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        return [base * self.gamma ** (epoch // self.step_size) for base in self.base_lrs]
+
+
+class MultiStepLR(LRScheduler):
+    """lr = base_lr * gamma ** (number of milestones <= epoch)."""
+
+    def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
+        for m in milestones:
+            _check_int("milestone", m, 0)
+        self.milestones, self.gamma = sorted(milestones), float(gamma)
+        super().__init__(optimizer, last_epoch)
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        passed = bisect.bisect_right(self.milestones, epoch)
+        return [base * self.gamma ** passed for base in self.base_lrs]
+
+
+class ExponentialLR(LRScheduler):
+    """lr = base_lr * gamma ** epoch."""
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        check(gamma >= 0, "gamma", gamma, "a number >= 0")
+        self.gamma = float(gamma)
+        super().__init__(optimizer, last_epoch)
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        return [base * self.gamma ** epoch for base in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """Linear ramp of the multiplicative factor, then constant::
+
+        lr = base_lr * (start_factor + (end_factor - start_factor) * min(epoch, T) / T)
+
+    with T = total_iters. With end_factor = 1 this is a linear warm-up.
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
+        check(0 <= start_factor <= 1, "start_factor", start_factor, "a number in [0, 1]")
+        check(0 <= end_factor <= 1, "end_factor", end_factor, "a number in [0, 1]")
+        _check_int("total_iters", total_iters, 1)
+        self.start_factor, self.end_factor = float(start_factor), float(end_factor)
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        fraction = min(epoch, self.total_iters) / self.total_iters
+        factor = self.start_factor + (self.end_factor - self.start_factor) * fraction
+        return [base * factor for base in self.base_lrs]
+
+
+class LinearWarmup(LinearLR):
+    """Linear warm-up: lr = base_lr * (s + (1 - s) * min(epoch, warmup_steps) / warmup_steps)
+    with s = start_factor; i.e. ``LinearLR(start_factor=s, end_factor=1, total_iters=
+    warmup_steps)``. Chain it with a decay using :class:`SequentialLR`."""
+
+    def __init__(self, optimizer: Optimizer, warmup_steps: int, start_factor: float = 0.0,
+                 last_epoch: int = -1) -> None:
+        _check_int("warmup_steps", warmup_steps, 1)
+        super().__init__(optimizer, start_factor=start_factor, end_factor=1.0,
+                         total_iters=warmup_steps, last_epoch=last_epoch)
+
+
+def _cosine(base: float, eta_min: float, t: float, period: float) -> float:
+    """eta_min + (base - eta_min) * (1 + cos(pi * t / period)) / 2."""
+    return eta_min + (base - eta_min) * (1 + math.cos(math.pi * t / period)) / 2
+
+
+class CosineAnnealingLR(LRScheduler):
+    """lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2.
+
+    (The closed form: past T_max the cosine carries on and the lr rises again.)
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
+        _check_int("T_max", T_max, 1)
+        check(eta_min >= 0, "eta_min", eta_min, "a number >= 0")
+        self.T_max, self.eta_min = T_max, float(eta_min)
+        super().__init__(optimizer, last_epoch)
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        return [_cosine(base, self.eta_min, epoch, self.T_max) for base in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR: cosine annealing restarted after T_0, T_0*T_mult, T_0*T_mult^2, ... steps.
+
+    lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2, where T_i is the
+    length of the current cycle and T_cur the steps since its start.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1,
+                 eta_min: float = 0.0, last_epoch: int = -1) -> None:
+        _check_int("T_0", T_0, 1)
+        _check_int("T_mult", T_mult, 1)
+        check(eta_min >= 0, "eta_min", eta_min, "a number >= 0")
+        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, float(eta_min)
+        super().__init__(optimizer, last_epoch)
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        if self.T_mult == 1:
+            t_cur, t_i = epoch % self.T_0, self.T_0
+        else:
+            t_cur, t_i = epoch, self.T_0
+            while t_cur >= t_i:
+                t_cur -= t_i
+                t_i *= self.T_mult
+        return [_cosine(base, self.eta_min, t_cur, t_i) for base in self.base_lrs]
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rate between ``base_lr`` and ``max_lr`` (step it every batch).
+
+    With S = step_size_up + step_size_down, cycle = floor(1 + t / S), x = 1 + t / S - cycle,
+    ramp = x / r if x <= r else (x - 1) / (r - 1) where r = step_size_up / S::
+
+        lr = base_lr + (max_lr - base_lr) * ramp * scale
+
+    scale is 1 ("triangular"), 1 / 2^(cycle - 1) ("triangular2") or gamma^t
+    ("exp_range"), or ``scale_fn(cycle or t)`` (``scale_mode`` "cycle"/"iterations").
+    The initial lr of each group is set to ``base_lr``. Momentum cycling is not provided.
+    """
+
+    MODES = ("triangular", "triangular2", "exp_range")
+
+    def __init__(self, optimizer: Optimizer, base_lr: float | Sequence[float],
+                 max_lr: float | Sequence[float], step_size_up: int = 2000,
+                 step_size_down: int | None = None, mode: str = "triangular",
+                 gamma: float = 1.0, scale_fn: Callable[[float], float] | None = None,
+                 scale_mode: str = "cycle", last_epoch: int = -1) -> None:
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        step_size_down = step_size_up if step_size_down is None else step_size_down
+        check(step_size_up > 0, "step_size_up", step_size_up, "a number > 0")
+        check(step_size_down > 0, "step_size_down", step_size_down, "a number > 0")
+        check(scale_fn is not None or mode in self.MODES, "mode", mode, f"one of {self.MODES}")
+        check(scale_mode in ("cycle", "iterations"), "scale_mode", scale_mode,
+              "'cycle' or 'iterations'")
+        self.total_size = float(step_size_up + step_size_down)
+        self.step_ratio = step_size_up / self.total_size
+        self.mode, self.gamma = mode, float(gamma)
+        self._scale_fn = scale_fn
+        if scale_fn is None:  # the built-in modes fix what the scale depends on
+            self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        else:
+            self.scale_mode = scale_mode
+        if last_epoch == -1:
+            for group, lr in zip(optimizer.param_groups, base_lrs):
+                group["lr"] = lr
+        super().__init__(optimizer, last_epoch, base_lrs=base_lrs)
+
+    def _scale(self, x: float) -> float:
+        if self._scale_fn is not None:
+            return self._scale_fn(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1.0 / 2.0 ** (x - 1)
+        return self.gamma ** x
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        cycle = math.floor(1 + epoch / self.total_size)
+        x = 1.0 + epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            ramp = x / self.step_ratio
+        else:
+            ramp = (x - 1) / (self.step_ratio - 1)
+        scale = self._scale(cycle if self.scale_mode == "cycle" else epoch)
+        return [base + (top - base) * ramp * scale
+                for base, top in zip(self.base_lrs, self.max_lrs)]
+
+
+class SequentialLR(LRScheduler):
+    """Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]`` (restarted
+    at its step 0) until ``milestones[1]``, and so on.
+
+    Example: ``SequentialLR(opt, [LinearWarmup(opt, 5), CosineAnnealingLR(opt, 95)], [5])``.
+    """
+
+    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],
+                 milestones: Sequence[int], last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"SequentialLR needs an nn.optim Optimizer, "
+                            f"got {type(optimizer).__name__}")
+        check(len(schedulers) >= 1, "schedulers", schedulers, "at least one scheduler")
+        for s in schedulers:
+            check(isinstance(s, LRScheduler) and type(s)._closed_form
+                  is not LRScheduler._closed_form and s.optimizer is optimizer,
+                  "schedulers", s, "closed-form schedulers of this same optimizer")
+        check(len(milestones) == len(schedulers) - 1, "milestones", milestones,
+              f"{len(schedulers) - 1} milestones for {len(schedulers)} schedulers")
+        check(all(b > a for a, b in zip([0, *milestones], milestones)), "milestones",
+              milestones, "strictly increasing positive ints")
+        self.optimizer = optimizer
+        self._schedulers = list(schedulers)
+        self.milestones = list(milestones)
+        self.last_epoch = last_epoch + 1
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        first = self._schedulers[0]
+        first.last_epoch -= 1  # undo the step its constructor made, and redo it here
+        first.step()
+        self._last_lr = first.get_last_lr()
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        index = bisect.bisect_right(self.milestones, self.last_epoch)
+        scheduler = self._schedulers[index]
+        if index > 0 and self.milestones[index - 1] == self.last_epoch:
+            scheduler.last_epoch = -1  # restart the next schedule at its step 0
+        scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"last_epoch": self.last_epoch, "milestones": list(self.milestones),
+                "_last_lr": list(self._last_lr),
+                "schedulers": [s.state_dict() for s in self._schedulers]}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        saved = list(state_dict["schedulers"])
+        if len(saved) != len(self._schedulers):
+            raise ValueError(f"SequentialLR.load_state_dict: {len(saved)} saved schedulers, "
+                             f"this one has {len(self._schedulers)}")
+        for scheduler, state in zip(self._schedulers, saved):
+            scheduler.load_state_dict(state)
+        self.last_epoch = int(state_dict["last_epoch"])
+        self.milestones = list(state_dict["milestones"])
+        self._last_lr = list(state_dict["_last_lr"])

@@ -1,0 +1,68 @@
+"""Stochastic gradient descent with optional momentum, dampening, Nesterov and L2 decay."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, ParamsT, check, check_nonneg
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """SGD, following PyTorch's documented algorithm.
+
+    With gradient g, at step t::
+
+        g = g + weight_decay * p                        (if weight_decay != 0)
+        b = g                                           (t = 1)
+        b = momentum * b + (1 - dampening) * g          (t > 1)
+        g = g + momentum * b  if nesterov  else  b      (if momentum != 0)
+        p = p - lr * g
+
+    State per parameter: ``momentum_buffer`` (only when momentum != 0).
+    """
+
+    def __init__(self, params: ParamsT, lr: float, momentum: float = 0.0,
+                 dampening: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0) -> None:
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
+                        nesterov=nesterov, weight_decay=weight_decay)
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        check_nonneg(group, "lr", "momentum", "dampening", "weight_decay")
+        check(isinstance(group["nesterov"], (bool, np.bool_)), "nesterov",
+              group["nesterov"], "a bool")
+        if group["nesterov"]:
+            check(group["momentum"] > 0 and group["dampening"] == 0, "nesterov", True,
+                  "momentum > 0 and dampening == 0 for Nesterov momentum, got "
+                  f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        d_p = self._with_weight_decay(param, grad, group["weight_decay"])
+        momentum = group["momentum"]
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = np.array(d_p, dtype=param.dtype, copy=True)
+            else:
+                buf *= momentum
+                if group["dampening"] != 0:
+                    tmp = self._scratch(param, 1)
+                    np.multiply(d_p, 1 - group["dampening"], out=tmp)
+                    buf += tmp
+                else:
+                    buf += d_p
+            if group["nesterov"]:
+                tmp = self._scratch(param, 1)
+                np.multiply(buf, momentum, out=tmp)
+                tmp += d_p
+                d_p = tmp
+            else:
+                d_p = buf
+        step = self._scratch(param, 1)
+        np.multiply(d_p, group["lr"], out=step)
+        param -= step

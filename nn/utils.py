@@ -1,0 +1,112 @@
+"""Gradient utilities: norm and value clipping, per-parameter gradient norms.
+
+All of them read and modify ``p.grad.data`` (plain NumPy), outside any graph.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from autograd import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "grad_norms"]
+
+
+def _params(params: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    """A single tensor or an iterable of tensors, as a list."""
+    if hasattr(params, "grad") and hasattr(params, "data"):
+        return [params]  # type: ignore[list-item]
+    return list(params)  # type: ignore[arg-type]
+
+
+def _distinct_grads(params: Iterable[Tensor]) -> list[np.ndarray]:
+    """The gradient arrays of the parameters that have one, each array once (so an
+    array shared by two parameters is never scaled or clipped twice)."""
+    seen: set[int] = set()
+    grads = []
+    for p in params:
+        if p.grad is not None and id(p.grad.data) not in seen:
+            seen.add(id(p.grad.data))
+            grads.append(p.grad.data)
+    return grads
+
+
+def _norm(x: np.ndarray, norm_type: float) -> float:
+    """The vector p-norm of all entries of ``x``, as a Python float."""
+    if x.size == 0:
+        return 0.0
+    flat = x.ravel()
+    if norm_type == math.inf:
+        return float(np.max(np.abs(flat)))
+    if norm_type == 2:
+        return float(np.sqrt(np.dot(flat, flat)))
+    if norm_type == 1:
+        return float(np.sum(np.abs(flat)))
+    return float(np.sum(np.abs(flat) ** norm_type) ** (1.0 / norm_type))
+
+
+def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False) -> float:
+    """Scale all gradients together so that their joint norm is at most ``max_norm``.
+
+    total = || (||g_1||_p, ..., ||g_n||_p) ||_p   (the p-norm of all entries at once;
+    p = inf gives max |g|). If c = max_norm / (total + 1e-6) < 1, every g_i *= c, in
+    place. Returns ``total``, the norm *before* clipping. Parameters without a gradient
+    are ignored; with none at all the result is 0.0. A NaN total scales nothing (PyTorch
+    would fill every gradient with NaN); ``error_if_nonfinite=True`` raises instead.
+    """
+    norm_type = float(norm_type)
+    if not (norm_type > 0):
+        raise ValueError(f"Invalid norm_type: {norm_type!r} (expected a number > 0 or inf)")
+    if not (max_norm >= 0):
+        raise ValueError(f"Invalid max_norm: {max_norm!r} (expected a number >= 0)")
+    grads = _distinct_grads(_params(params))
+    if not grads:
+        return 0.0
+    norms = [_norm(g, norm_type) for g in grads]
+    total = _norm(np.array(norms, dtype=np.float64), norm_type)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(f"the total norm of order {norm_type} of the gradients is "
+                           f"{total}, so they cannot be clipped; pass "
+                           "error_if_nonfinite=False to clip anyway")
+    coef = max_norm / (total + 1e-6)
+    if coef < 1:
+        for g in grads:
+            g *= coef
+    return total
+
+
+def clip_grad_value_(params: Tensor | Iterable[Tensor], clip_value: float) -> None:
+    """Clip every gradient entry into [-clip_value, clip_value], in place."""
+    if not (clip_value >= 0):
+        raise ValueError(f"Invalid clip_value: {clip_value!r} (expected a number >= 0)")
+    for g in _distinct_grads(_params(params)):
+        np.clip(g, -clip_value, clip_value, out=g)
+
+
+def grad_norms(named_params_or_params: Any) -> dict[str, float]:
+    """L2 norm of each parameter's gradient, ``{name: ||g||_2}`` (diagnoses vanishing
+    or exploding gradients layer by layer).
+
+    Accepts ``model.named_parameters()`` (pairs ``(name, param)``), a dict name -> param,
+    a single tensor, or an iterable of tensors (named "0", "1", ... by position).
+    Parameters whose ``.grad`` is None are left out.
+    """
+    items: Iterable[Any]
+    if isinstance(named_params_or_params, Mapping):
+        items = named_params_or_params.items()
+    else:
+        items = _params(named_params_or_params)
+    result: dict[str, float] = {}
+    for i, item in enumerate(items):
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            name, p = item
+        else:
+            name, p = str(i), item
+        if p.grad is not None:
+            result[name] = _norm(p.grad.data, 2.0)
+    return result
