@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import DTypeError
 from ..function import Function, apply
 from ..tensor import Tensor, as_tensor
-from .arithmetic import check_broadcast, is_scalar
+from .arithmetic import _number, check_broadcast, is_scalar
 from .generic import constant, where as generic_where
 
 __all__ = ["exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "maximum", "minimum",
@@ -45,7 +45,8 @@ class Log(Function):
             return np.log(x)
 
     def vjp(self, g, out, x):
-        return (g / x,)
+        with np.errstate(divide="ignore"):  # log'(0) = inf, as IEEE
+            return (g / x,)
 
 
 class Sqrt(Function):
@@ -167,7 +168,7 @@ class Clip(Function):
     __slots__ = ("lo", "hi")
 
     def __init__(self, lo: Any, hi: Any) -> None:
-        self.lo, self.hi = lo, hi
+        self.lo, self.hi = _number(lo), _number(hi)  # NumPy scalars would upcast float32
 
     def forward(self, x):
         return np.clip(x, self.lo, self.hi)

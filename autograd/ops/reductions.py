@@ -68,7 +68,7 @@ class Sum(_Reduction):
 
     def forward(self, x):
         self.shape = x.shape
-        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+        return x.sum(axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):
         return (broadcast_to(self._expand(g), self.shape),)
@@ -78,7 +78,7 @@ class Max(_Reduction):
     """out = max of x over axes;  dx = g on the maxima, split evenly between ties."""
     __slots__ = ()
     save_output = True
-    reduce = staticmethod(np.max)
+    reduce = staticmethod(np.maximum.reduce)
 
     def forward(self, x):
         self.shape = x.shape
@@ -89,14 +89,14 @@ class Max(_Reduction):
     def vjp(self, g, out, x):
         x, out = constant(x), constant(out)
         hits = x == self._expand(out)
-        share = hits / np.sum(hits, axis=self.axis, keepdims=True)
+        share = hits / hits.sum(axis=self.axis, keepdims=True)
         return (self._expand(g) * share.astype(x.dtype, copy=False),)
 
 
 class Min(Max):
     """out = min of x over axes;  dx = g on the minima, split evenly between ties."""
     __slots__ = ()
-    reduce = staticmethod(np.min)
+    reduce = staticmethod(np.minimum.reduce)
 
 
 class LogSumExp(_Reduction):
@@ -109,10 +109,10 @@ class LogSumExp(_Reduction):
         self.shape = x.shape
         if x.size == 0:
             raise ShapeError(f"logsumexp: cannot reduce an empty tensor of shape {x.shape}")
-        m = np.max(x, axis=self.axis, keepdims=True)
+        m = x.max(axis=self.axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) rows: no shift needed
         with np.errstate(divide="ignore"):
-            s = np.log(np.sum(np.exp(x - m), axis=self.axis, keepdims=True)) + m
+            s = np.log(np.exp(x - m).sum(axis=self.axis, keepdims=True)) + m
         return s if self.keepdims else np.squeeze(s, axis=self.axis)
 
     def vjp(self, g, out, x):
@@ -129,8 +129,8 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        e = np.exp(x - np.max(x, axis=self.axis, keepdims=True))
-        return e / np.sum(e, axis=self.axis, keepdims=True)
+        e = np.exp(x - x.max(axis=self.axis, keepdims=True))
+        return e / e.sum(axis=self.axis, keepdims=True)
 
     def vjp(self, g, out, x):
         gs = g * out
@@ -147,8 +147,8 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        shifted = x - np.max(x, axis=self.axis, keepdims=True)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
+        shifted = x - x.max(axis=self.axis, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
 
     def vjp(self, g, out, x):
         return (g - exp(out) * g.sum(axis=self.axis, keepdims=True),)

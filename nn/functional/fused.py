@@ -196,33 +196,38 @@ class SoftmaxCrossEntropy(Function):
     loss_n = logsumexp(z_n) - z_n[t_n] = -log softmax(z_n)[t_n];
     dz = g (softmax(z) - onehot(t)), divided by the number of samples for "mean".
 
-    ``labels`` (validated by the caller) and ``reduction`` are op state."""
-    __slots__ = ("labels", "reduction")
+    ``labels`` (validated by the caller) and ``reduction`` are op state. The forward pass
+    keeps softmax(z) (one (N, C) array) so that the backward pass needs no second exp."""
+    __slots__ = ("labels", "reduction", "probs")
 
     def __init__(self, labels: np.ndarray, reduction: str) -> None:
         self.labels, self.reduction = labels, reduction
 
     def forward(self, z):
         shifted = z - np.max(z, axis=-1, keepdims=True)
-        log_norm = np.log(np.sum(np.exp(shifted), axis=-1))
-        picked = np.take_along_axis(shifted, self.labels[..., None], axis=-1)[..., 0]
-        losses = log_norm - picked
+        exps = np.exp(shifted)
+        sums = np.sum(exps, axis=-1, keepdims=True)
+        self.probs = exps / sums
+        rows = shifted.reshape(-1, shifted.shape[-1])
+        picked = rows[np.arange(rows.shape[0]), self.labels.reshape(-1)]
+        losses = np.log(sums)[..., 0] - picked.reshape(self.labels.shape)
         if self.reduction == "sum":
             return np.sum(losses)
         if self.reduction == "mean":
-            return np.mean(losses)
+            return np.sum(losses) / max(losses.size, 1)
         return losses
 
-    def _onehot(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-        onehot = np.zeros(shape, dtype=dtype)
-        np.put_along_axis(onehot, self.labels[..., None], 1, axis=-1)
-        return onehot
-
     def vjp(self, g, out, z):
-        probs = _softmax_last(z)
-        onehot = self._onehot(constant(z).shape, constant(z).dtype)
+        if is_tensor(z):  # create_graph: softmax as a differentiable Tensor
+            onehot = np.zeros(z.shape, dtype=z.dtype)
+            np.put_along_axis(onehot, self.labels[..., None], 1, axis=-1)
+            delta = _softmax_last(z) - onehot
+        else:  # softmax(z) - onehot(t), from the kept probabilities, in one fresh array
+            delta = self.probs.copy()
+            flat = delta.reshape(-1, delta.shape[-1])
+            flat[np.arange(flat.shape[0]), self.labels.reshape(-1)] -= 1
         if self.reduction == "none":
             g = g.reshape(self.labels.shape + (1,))
         elif self.reduction == "mean":
             g = g / max(self.labels.size, 1)
-        return ((probs - onehot) * g,)
+        return (delta * g,)

@@ -1,0 +1,38 @@
+"""nn: modules, layers, activations, losses, optimizers, schedulers and checkpoints on
+top of ``autograd``, with PyTorch's names, defaults and semantics where they fit.
+
+Parameters are float64 by default (what gradient checks need); cast a model with
+``model.astype(np.float32)`` for speed. ``import nn.functional as F`` for the functions.
+"""
+
+from . import functional, init, optim, utils
+from ._random import manual_seed
+from .activations import (ELU, GELU, Heaviside, LeakyReLU, LogSoftmax, PReLU, ReLU,
+                          Sigmoid, SiLU, Softmax, Step, Swish, Tanh)
+from .checkpoint import CheckpointError, load, load_into, save
+from .containers import ModuleDict, ModuleList, Sequential
+from .layers import Dropout, Flatten, Identity, Linear, Residual
+from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CrossEntropyLoss,
+                     GaussianKLDivLoss, GaussianKLLoss, HuberLoss, L1Loss, MSELoss, NLLLoss)
+from .module import LoadResult, Module, Parameter, StateDictError
+from .normalization import BatchNorm1d, LayerNorm
+from .utils import clip_grad_norm_, clip_grad_value_, grad_norms
+
+__all__ = [
+    # sub-modules
+    "functional", "init", "optim", "utils",
+    # modules and containers
+    "Module", "Parameter", "StateDictError", "LoadResult", "Sequential", "ModuleList",
+    "ModuleDict",
+    # layers
+    "Linear", "Residual", "Dropout", "Flatten", "Identity", "BatchNorm1d", "LayerNorm",
+    # activations
+    "Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU",
+    "SiLU", "Swish", "Softmax", "LogSoftmax",
+    # losses
+    "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+    "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss", "BernoulliKLLoss",
+    # training utilities
+    "clip_grad_norm_", "clip_grad_value_", "grad_norms", "manual_seed",
+    "save", "load", "load_into", "CheckpointError",
+]

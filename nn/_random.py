@@ -1,0 +1,54 @@
+"""Random generators for ``nn``: random functions take ``rng: Generator | int | None``.
+
+* a ``numpy.random.Generator`` is used as given (its state advances, so a model built
+  from one generator is reproducible layer after layer);
+* an int is a seed: ``np.random.default_rng(seed)``;
+* ``None`` means the package-wide default generator, which ``manual_seed(n)`` resets
+  (as ``torch.manual_seed``), so scripts that pass no generator can still be repeated.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["RNGLike", "as_generator", "default_generator", "manual_seed"]
+
+RNGLike = np.random.Generator | int | None
+
+_DEFAULT = np.random.default_rng()
+
+
+def default_generator() -> np.random.Generator:
+    """The generator used when ``rng=None`` (one object for the whole process)."""
+    return _DEFAULT
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Reset the default generator to ``seed`` in place and return it.
+
+    The generator object stays the same, so layers built earlier with ``rng=None``
+    (e.g. ``Dropout``) follow the new seed too.
+    """
+    _check_seed(seed)
+    _DEFAULT.bit_generator.state = np.random.PCG64(int(seed)).state
+    return _DEFAULT
+
+
+def as_generator(rng: RNGLike) -> np.random.Generator:
+    """``rng`` as a ``numpy.random.Generator`` (see the module docstring)."""
+    if rng is None:
+        return _DEFAULT
+    if isinstance(rng, np.random.Generator):
+        return rng
+    _check_seed(rng)
+    return np.random.default_rng(int(rng))
+
+
+def _check_seed(seed: object) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None; got "
+                        f"{type(seed).__name__} {seed!r}. Pass e.g. "
+                        f"rng=np.random.default_rng(0) or rng=0.")
+    if seed < 0:
+        raise ValueError(f"a seed must be a non-negative int; got {seed}")

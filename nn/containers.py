@@ -1,0 +1,203 @@
+"""Modules that hold other modules: ``Sequential``, ``ModuleList``, ``ModuleDict``.
+
+Their items are named by position (``"0"``, ``"1"``, ...) or by key, so parameters are
+called ``"0.weight"``, ``"encoder.fc.bias"``... as in PyTorch. (A plain list or dict of
+modules assigned to an attribute is found too; these classes add list and dict methods,
+and ``Sequential`` a ``forward``.)
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from .module import Module
+
+__all__ = ["Sequential", "ModuleList", "ModuleDict"]
+
+
+def _check_module(value: Any, owner: str, where: Any) -> Module:
+    if not isinstance(value, Module):
+        raise TypeError(
+            f"{owner} holds Modules; item {where!r} is a {type(value).__name__}. Wrap "
+            f"functions in a Module (e.g. nn.ReLU() instead of autograd.relu).")
+    return value
+
+
+def _check_name(name: Any, owner: str) -> str:
+    if not isinstance(name, str) or not name or "." in name:
+        raise ValueError(f"{owner}: module names must be non-empty str without '.'; "
+                         f"got {name!r}")
+    return name
+
+
+class Sequential(Module):
+    """Apply modules one after the other: y = f_n(... f_2(f_1(x))).
+
+    ``Sequential(m1, m2, ...)`` names the layers ``"0"``, ``"1"``...;
+    ``Sequential({"fc": m1, "act": m2})`` uses the keys (then ``seq.fc`` works too).
+    Indexing by int or name gives a layer; a slice gives a new Sequential sharing them.
+    """
+
+    def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
+        super().__init__()
+        self._names: list[str] = []
+        self._layers: list[Module] = []
+        if len(modules) == 1 and isinstance(modules[0], Mapping):
+            pairs: Iterable[tuple[Any, Any]] = modules[0].items()
+        else:
+            pairs = ((str(i), m) for i, m in enumerate(modules))
+        for name, module in pairs:
+            self._add(name, module)
+
+    def _add(self, name: Any, module: Any) -> None:
+        name = _check_name(name, "Sequential")
+        _check_module(module, "Sequential", name)
+        if name in self._names:
+            raise ValueError(f"Sequential: the name {name!r} is used twice")
+        self._names.append(name)
+        self._layers.append(module)
+
+    def forward(self, x: Any) -> Any:
+        for layer in self._layers:
+            x = layer(x)
+        return x
+
+    def append(self, module: Module) -> "Sequential":
+        """Add a layer at the end (named by its position); returns self."""
+        name = str(len(self._layers))
+        while name in self._names:
+            name += "_"
+        self._add(name, module)
+        return self
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        yield from zip(self._names, self._layers)
+        yield from ((k, v) for k, v in super()._members() if k not in ("_names", "_layers"))
+
+    def __len__(self) -> int:
+        return len(self._layers)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._layers)
+
+    def __getitem__(self, index: int | slice | str) -> Any:
+        if isinstance(index, str):
+            if index not in self._names:
+                raise KeyError(f"Sequential has no layer named {index!r}; names: "
+                               f"{self._names}")
+            return self._layers[self._names.index(index)]
+        if isinstance(index, slice):
+            return Sequential(dict(zip(self._names[index], self._layers[index])))
+        return self._layers[index]
+
+    def __getattr__(self, name: str) -> Any:  # only called when normal look-up fails
+        names = self.__dict__.get("_names", ())
+        if name in names:
+            return self.__dict__["_layers"][names.index(name)]
+        raise AttributeError(f"'Sequential' object has no attribute {name!r}")
+
+
+class ModuleList(Module):
+    """A list of modules, registered under the names ``"0"``, ``"1"``, ....
+
+    Supports ``len``, iteration, indexing (a slice gives a new ModuleList), item
+    assignment and deletion, ``append``, ``extend`` and ``insert``. It has no
+    ``forward``: loop over it in your own.
+    """
+
+    def __init__(self, modules: Iterable[Module] = ()) -> None:
+        super().__init__()
+        self._items: list[Module] = []
+        self.extend(modules)
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        yield from ((str(i), m) for i, m in enumerate(self._items))
+        yield from ((k, v) for k, v in super()._members() if k != "_items")
+
+    def append(self, module: Module) -> "ModuleList":
+        """Add a module at the end; returns self."""
+        self._items.append(_check_module(module, "ModuleList", len(self._items)))
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> "ModuleList":
+        """Append every module of ``modules``; returns self."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Insert ``module`` before position ``index``."""
+        self._items.insert(index, _check_module(module, "ModuleList", index))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._items)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return ModuleList(self._items[index])
+        return self._items[index]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        self._items[index] = _check_module(module, "ModuleList", index)
+
+    def __delitem__(self, index: int | slice) -> None:
+        del self._items[index]
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("ModuleList is a container without forward(); iterate "
+                                  "over it in your module's forward, or use Sequential")
+
+
+class ModuleDict(Module):
+    """A dict of modules keyed by name (str without '.'), in insertion order."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()
+                 ) -> None:
+        super().__init__()
+        self._items: dict[str, Module] = {}
+        self.update(modules)
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        yield from self._items.items()
+        yield from ((k, v) for k, v in super()._members() if k != "_items")
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add or replace the modules of a mapping or of ``(name, module)`` pairs."""
+        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        for name, module in pairs:
+            self[name] = module
+
+    def __setitem__(self, name: str, module: Module) -> None:
+        self._items[_check_name(name, "ModuleDict")] = _check_module(module, "ModuleDict",
+                                                                     name)
+
+    def __getitem__(self, name: str) -> Module:
+        return self._items[name]
+
+    def __delitem__(self, name: str) -> None:
+        del self._items[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def keys(self) -> Iterable[str]:
+        return self._items.keys()
+
+    def values(self) -> Iterable[Module]:
+        return self._items.values()
+
+    def items(self) -> Iterable[tuple[str, Module]]:
+        return self._items.items()
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("ModuleDict is a container without forward(); pick "
+                                  "its modules by key in your module's forward")

@@ -1,0 +1,171 @@
+"""Weight initialisation, in place, with PyTorch's names and formulas.
+
+Every function fills ``tensor.data`` in place (untracked; the array object and dtype are
+kept) and returns ``tensor``; plain NumPy arrays work too. Random ones take
+``rng: Generator | int | None`` (see ``nn._random``), so runs are reproducible.
+
+For a weight of shape (out, in, *kernel): fan_in = in * prod(kernel) and
+fan_out = out * prod(kernel).
+
+* Xavier/Glorot keeps the variance of activations and gradients balanced:
+  Var(w) = gain^2 * 2 / (fan_in + fan_out).
+* Kaiming/He keeps the forward (``mode="fan_in"``) or backward (``"fan_out"``)
+  variance for ReLU-like layers: Var(w) = gain^2 / fan, gain = sqrt(2) for ReLU.
+
+A uniform U(-b, b) has variance b^2 / 3, so the uniform variants use b = sqrt(3) * std.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, TypeVar
+
+import numpy as np
+
+from ._random import RNGLike, as_generator
+
+__all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "constant_",
+           "zeros_", "ones_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+           "kaiming_normal_", "glorot_uniform_", "glorot_normal_", "he_uniform_",
+           "he_normal_"]
+
+T = TypeVar("T")
+
+_LINEAR_GAIN = ("linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+                "conv_transpose2d", "conv_transpose3d", "sigmoid")
+_NONLINEARITIES = _LINEAR_GAIN + ("tanh", "relu", "leaky_relu", "selu")
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The factor by which ``nonlinearity`` should scale the initial weights' std.
+
+    linear, conv and sigmoid: 1; tanh: 5/3; relu: sqrt(2);
+    leaky_relu with negative slope a (``param``, default 0.01): sqrt(2 / (1 + a^2));
+    selu: 3/4.
+    """
+    if nonlinearity in _LINEAR_GAIN:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3.0
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, numbers.Real) and not isinstance(param, bool):
+            slope = float(param)
+        else:
+            raise TypeError(f"calculate_gain('leaky_relu', param): param is the negative "
+                            f"slope, a number; got {param!r}")
+        return math.sqrt(2.0 / (1.0 + slope ** 2))
+    if nonlinearity == "selu":
+        return 0.75
+    raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}; choose one "
+                     f"of {', '.join(_NONLINEARITIES)}")
+
+
+def _array(tensor: Any) -> np.ndarray:
+    data = getattr(tensor, "data", tensor) if not isinstance(tensor, np.ndarray) else tensor
+    if not isinstance(data, np.ndarray):
+        raise TypeError(f"nn.init functions fill a Tensor (or ndarray) in place; got "
+                        f"{type(tensor).__name__}")
+    if data.dtype.kind != "f":
+        raise TypeError(f"nn.init: cannot fill a {data.dtype} array with real values; "
+                        f"initialise floating tensors")
+    return data
+
+
+def calculate_fans(tensor: Any) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a weight shaped (out, in, *kernel)."""
+    shape = _array(tensor).shape
+    if len(shape) < 2:
+        raise ValueError(f"fan_in and fan_out need a weight with at least 2 axes (out, in, "
+                         f"...); got shape {shape}. Initialise biases with uniform_ or "
+                         f"zeros_ instead.")
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def _fill(tensor: T, values: Any) -> T:
+    data = _array(tensor)
+    data[...] = values
+    return tensor
+
+
+def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, rng: RNGLike = None) -> T:
+    """Fill with samples of U(a, b)."""
+    if not a <= b:
+        raise ValueError(f"uniform_: needs a <= b; got a={a}, b={b}")
+    shape = _array(tensor).shape
+    return _fill(tensor, as_generator(rng).uniform(a, b, size=shape))
+
+
+def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None) -> T:
+    """Fill with samples of N(mean, std^2)."""
+    if not std >= 0:
+        raise ValueError(f"normal_: std must be >= 0; got {std}")
+    shape = _array(tensor).shape
+    return _fill(tensor, as_generator(rng).normal(mean, std, size=shape))
+
+
+def constant_(tensor: T, value: float) -> T:
+    """Fill with ``value``."""
+    return _fill(tensor, value)
+
+
+def zeros_(tensor: T) -> T:
+    """Fill with 0."""
+    return _fill(tensor, 0.0)
+
+
+def ones_(tensor: T) -> T:
+    """Fill with 1."""
+    return _fill(tensor, 1.0)
+
+
+def _xavier_std(tensor: Any, gain: float) -> float:
+    fan_in, fan_out = calculate_fans(tensor)
+    return gain * math.sqrt(2.0 / max(fan_in + fan_out, 1))
+
+
+def xavier_uniform_(tensor: T, gain: float = 1.0, rng: RNGLike = None) -> T:
+    """Glorot & Bengio (2010): U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out)),
+    so that Var(w) = gain^2 * 2 / (fan_in + fan_out)."""
+    bound = math.sqrt(3.0) * _xavier_std(tensor, gain)
+    return uniform_(tensor, -bound, bound, rng)
+
+
+def xavier_normal_(tensor: T, gain: float = 1.0, rng: RNGLike = None) -> T:
+    """Glorot & Bengio (2010): N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
+    return normal_(tensor, 0.0, _xavier_std(tensor, gain), rng)
+
+
+def _kaiming_std(tensor: Any, a: float, mode: str, nonlinearity: str) -> float:
+    fan_in, fan_out = calculate_fans(tensor)
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"kaiming init: mode must be 'fan_in' (keeps the forward "
+                         f"variance) or 'fan_out' (keeps the backward variance); got "
+                         f"{mode!r}")
+    fan = fan_in if mode == "fan_in" else fan_out
+    return calculate_gain(nonlinearity, a) / math.sqrt(max(fan, 1))
+
+
+def kaiming_uniform_(tensor: T, a: float = 0.0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu", rng: RNGLike = None) -> T:
+    """He et al. (2015): U(-b, b) with b = gain * sqrt(3 / fan); gain from
+    ``calculate_gain(nonlinearity, a)`` (``a`` is the leaky-ReLU slope), fan from
+    ``mode``. Var(w) = gain^2 / fan (2 / fan_in for ReLU)."""
+    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
+    return uniform_(tensor, -bound, bound, rng)
+
+
+def kaiming_normal_(tensor: T, a: float = 0.0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu", rng: RNGLike = None) -> T:
+    """He et al. (2015): N(0, std^2) with std = gain / sqrt(fan)."""
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), rng)
+
+
+glorot_uniform_ = xavier_uniform_
+glorot_normal_ = xavier_normal_
+he_uniform_ = kaiming_uniform_
+he_normal_ = kaiming_normal_

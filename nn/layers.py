@@ -1,0 +1,181 @@
+"""Layers: ``Linear``, ``Residual``, ``Dropout``, ``Flatten``, ``Identity`` (and
+``Sequential``, defined with the other containers in ``nn.containers``).
+
+Every layer computes with autograd ops, so its gradients come from the engine.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor
+from autograd.errors import AxisError, DTypeError, ShapeError
+
+from . import init
+from ._random import RNGLike, as_generator
+from .containers import Sequential
+from .module import Module, Parameter
+
+__all__ = ["Linear", "Sequential", "Residual", "Dropout", "Flatten", "Identity"]
+
+
+def float_dtype(dtype: Any, owner: str) -> np.dtype:
+    """``dtype`` as a NumPy floating dtype, or a DTypeError naming ``owner``."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        result = None
+    if result is None or result not in (np.float16, np.float32, np.float64):
+        raise DTypeError(f"{owner}: parameters need a floating dtype (np.float16, "
+                         f"np.float32 or np.float64); got {dtype!r}")
+    return result
+
+
+def _check_size(value: Any, name: str, owner: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{owner}: {name} must be a non-negative int; got {value!r}")
+    return int(value)
+
+
+def _times_weight_transposed(x: Tensor, weight: Tensor) -> Tensor:
+    """x W^T for x of shape (..., in) and W of shape (out, in), computed as (W x^T)^T.
+
+    Both forms cost one matrix product, but in this one the weight's gradient
+    dL/dW = g^T x comes out of the matmul in W's own (out, in) layout; with x @ W.T it
+    would come out as its transpose, a view the engine must copy (a weight-sized
+    allocation and copy per layer and step). Leading axes are folded into one.
+    """
+    if x.ndim == 1:
+        return weight @ x
+    if x.ndim == 2:
+        return (weight @ x.T).T
+    rows = x.reshape(-1, x.shape[-1])
+    return (weight @ rows.T).T.reshape(x.shape[:-1] + (weight.shape[0],))
+
+
+class Linear(Module):
+    """Affine map y = x W^T + b on the last axis of x.
+
+    ``weight`` W has shape (out_features, in_features) and ``bias`` b (out_features,),
+    as in PyTorch. Both start as U(-1/sqrt(in_features), 1/sqrt(in_features)) (PyTorch's
+    default: Kaiming-uniform with a = sqrt(5) for W), drawn from ``rng``.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
+                 rng: RNGLike = None, dtype: Any = np.float64) -> None:
+        super().__init__()
+        self.in_features = _check_size(in_features, "in_features", "Linear")
+        self.out_features = _check_size(out_features, "out_features", "Linear")
+        dtype = float_dtype(dtype, "Linear")
+        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype))
+        self.bias = Parameter(np.empty(self.out_features, dtype)) if bias else None
+        self.reset_parameters(rng)
+
+    def reset_parameters(self, rng: RNGLike = None) -> None:
+        """Draw new initial values (weight first, then bias) from ``rng``."""
+        generator = as_generator(rng)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5.0), rng=generator)
+        if self.bias is not None:
+            bound = 1.0 / math.sqrt(self.in_features) if self.in_features else 0.0
+            init.uniform_(self.bias, -bound, bound, rng=generator)
+
+    def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
+            raise ShapeError(
+                f"{self!r} expects inputs whose last axis has in_features="
+                f"{self.in_features} elements, shaped (..., {self.in_features}); got an "
+                f"input of shape {x.shape}. Check the previous layer's output size or "
+                f"flatten the input (nn.Flatten()).")
+        y = _times_weight_transposed(x, self.weight)
+        return y if self.bias is None else y + self.bias
+
+    def extra_repr(self) -> str:
+        text = (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+        dtype = self.weight.dtype
+        return text if dtype == np.float64 else f"{text}, dtype={dtype}"
+
+
+class Residual(Module):
+    """Skip connection y = fn(x) + x; ``fn`` must keep the shape of its input."""
+
+    def __init__(self, fn: Module) -> None:
+        super().__init__()
+        if not isinstance(fn, Module):
+            raise TypeError(f"Residual(fn) needs a Module; got {type(fn).__name__}")
+        self.fn = fn
+
+    def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        y = as_tensor(self.fn(x))
+        if y.shape != x.shape:
+            raise ShapeError(
+                f"Residual: the wrapped {type(self.fn).__name__} maps shape {x.shape} to "
+                f"{y.shape}, but y = fn(x) + x needs the same shape; make its output "
+                f"size equal its input size.")
+        return y + x
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, y = x * m / (1 - p) with m ~ Bernoulli(1 - p)
+    drawn per element, so E[y] = x; in evaluation (and for p = 0) y = x.
+    p = 1 gives zeros."""
+
+    def __init__(self, p: float = 0.5, *, rng: RNGLike = None) -> None:
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p is the probability of zeroing an element and "
+                             f"must be a number in [0, 1]; got {p!r}")
+        self.p = float(p)
+        self.rng = as_generator(rng)
+
+    def forward(self, x: Any) -> Any:
+        if not self.training or self.p == 0.0:
+            return x
+        x = as_tensor(x)
+        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+        if self.p == 1.0:
+            return x * np.zeros(x.shape, dtype)
+        mask = (self.rng.random(x.shape) >= self.p).astype(dtype)
+        mask *= dtype.type(1.0 / (1.0 - self.p))
+        return x * mask
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class Flatten(Module):
+    """Merge the axes ``start_dim..end_dim`` (inclusive) into one; by default every axis
+    but the batch axis: (N, d1, d2, ...) -> (N, d1 * d2 * ...)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        ndim = max(x.ndim, 1)
+        start = self.start_dim + ndim if self.start_dim < 0 else self.start_dim
+        end = self.end_dim + ndim if self.end_dim < 0 else self.end_dim
+        if not (0 <= start < ndim and 0 <= end < ndim) or start > end:
+            raise AxisError(
+                f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim}) does not fit "
+                f"an input of shape {x.shape} ({x.ndim} axes); start_dim and end_dim must "
+                f"be axes of the input with start_dim <= end_dim.")
+        shape = x.shape or (1,)
+        merged = math.prod(shape[start:end + 1])
+        return x.reshape(shape[:start] + (merged,) + shape[end + 1:])
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Identity(Module):
+    """y = x (a placeholder, e.g. to switch a layer off)."""
+
+    def forward(self, x: Any) -> Any:
+        return x

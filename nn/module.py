@@ -1,0 +1,403 @@
+"""``Module`` and ``Parameter``: the building blocks of models.
+
+A ``Parameter`` is a Tensor that requires grad. A ``Module`` finds its parameters, its
+buffers and its sub-modules by itself: every attribute that is a ``Parameter`` or a
+``Module``, or a list, tuple or dict holding them (``self.blocks = [Linear(..), ..]``
+works, as do ``ModuleList`` and ``ModuleDict`` from ``nn.containers``). Buffers are
+non-trainable arrays that belong to the model's state (BatchNorm's running statistics);
+declare them with ``register_buffer``. Names are dotted paths in definition order
+(``"blocks.0.weight"``).
+
+Attributes are stored as ordinary instance attributes, so ``self.weight`` inside
+``forward`` costs one dictionary look-up; discovery walks them when asked (iteratively,
+each module once, so shared or cyclic references are safe).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.errors import DTypeError
+
+__all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
+
+_FLOATS = (np.float16, np.float32, np.float64)
+_INTERNAL = frozenset({"training", "_buffer_names"})
+_PARAM, _BUFFER, _MODULE = "parameter", "buffer", "module"
+
+
+class Parameter(Tensor):
+    """A trainable tensor: a leaf that requires grad, found automatically by ``Module``.
+
+    ``Parameter(data, dtype=None)`` wraps ``data`` like ``Tensor`` (NumPy arrays are
+    shared, Python numbers and lists become float64) and must be floating. It can be
+    frozen later with ``requires_grad_(False)``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, dtype: Any = None) -> None:
+        super().__init__(data, dtype=dtype)
+        if self.dtype not in _FLOATS:
+            raise DTypeError(
+                f"a Parameter must be floating (float16/32/64) to require grad; got dtype "
+                f"{self.dtype}. Pass dtype=np.float64 (or convert the data first).")
+        self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Parameter(")
+        extra = "" if self.dtype == np.float64 else f", dtype={self.dtype}"
+        if not self.requires_grad:
+            extra += ", requires_grad=False"
+        if self.name:
+            extra += f", name={self.name!r}"
+        return f"Parameter({body}{extra})"
+
+
+class StateDictError(ValueError):
+    """A state dict that does not fit the module: missing, unexpected or mis-shaped keys.
+
+    The lists are kept as attributes: ``missing``, ``unexpected`` and ``mismatched``
+    (``(key, given_shape, expected_shape)`` triples).
+    """
+
+    def __init__(self, message: str, missing: list[str], unexpected: list[str],
+                 mismatched: list[tuple[str, tuple, tuple]]) -> None:
+        super().__init__(message)
+        self.missing, self.unexpected, self.mismatched = missing, unexpected, mismatched
+
+
+class LoadResult(NamedTuple):
+    """What ``load_state_dict(..., strict=False)`` skipped."""
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _may_hold(value: Any) -> bool:
+    return isinstance(value, (Tensor, Module, list, tuple, dict))
+
+
+class Module:
+    """Base class of layers and models: subclass it, call ``super().__init__()`` first,
+    assign parameters and sub-modules as attributes, and define ``forward``.
+    ``module(x)`` calls ``module.forward(x)``.
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_buffer_names", {})  # insertion-ordered set
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------ attributes
+    def __setattr__(self, name: str, value: Any) -> None:
+        own = self.__dict__
+        if "_buffer_names" not in own and isinstance(value, (Parameter, Module)):
+            raise RuntimeError(
+                f"cannot assign {type(value).__name__} '{name}' before Module.__init__(): "
+                f"call super().__init__() first in {type(self).__name__}.__init__")
+        if name in own.get("_buffer_names", ()):
+            value = _as_buffer(name, value)
+        elif isinstance(own.get(name), Parameter) and not (
+                value is None or isinstance(value, Parameter)):
+            raise TypeError(
+                f"cannot assign a {type(value).__name__} to parameter '{name}' of "
+                f"{type(self).__name__}: expected a Parameter or None. To change its "
+                f"values in place write self.{name}.data[...] = values; to replace it "
+                f"wrap the new values: Parameter(values).")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self.__dict__.get("_buffer_names", {}).pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, value: Any) -> None:
+        """Declare ``self.<name>`` a buffer: state saved by ``state_dict`` and cast by
+        ``astype``, but not a parameter. ``value`` is an array, a Tensor or None."""
+        if "_buffer_names" not in self.__dict__:
+            raise RuntimeError(f"call super().__init__() in {type(self).__name__}.__init__ "
+                               f"before register_buffer('{name}', ...)")
+        if not isinstance(name, str) or not name or "." in name:
+            raise ValueError(f"a buffer name must be a non-empty str without '.'; got "
+                             f"{name!r}")
+        if name in self.__dict__ and name not in self._buffer_names:
+            raise ValueError(f"cannot register buffer '{name}': {type(self).__name__} "
+                             f"already has an attribute of that name")
+        self._buffer_names[name] = None
+        setattr(self, name, value)
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        """(name, value) of the direct attributes that may hold parameters, buffers or
+        modules, in definition order. Containers override this to name their items."""
+        return ((k, v) for k, v in self.__dict__.items() if k not in _INTERNAL)
+
+    # ------------------------------------------------------------ discovery
+    def _walk(self, unique: bool = True) -> Iterator[tuple[str, str, Any, tuple]]:
+        """Pre-order ``(dotted name, kind, object, (holder, key))`` over this module (name
+        ``""``), its sub-modules, parameters and buffers; ``holder[key]`` (or the
+        attribute ``key`` of a module holder) is where the object sits. Each module and
+        container is visited once; with ``unique`` each tensor is reported once too."""
+        seen_nodes: set[int] = set()
+        seen_tensors: set[int] = set()
+        stack: list[tuple[str, Any, bool, tuple]] = [("", self, False, (None, None))]
+        while stack:
+            name, value, is_buffer, where = stack.pop()
+            if isinstance(value, Tensor):
+                if unique:
+                    if id(value) in seen_tensors:
+                        continue
+                    seen_tensors.add(id(value))
+                if is_buffer:
+                    yield name, _BUFFER, value, where
+                elif isinstance(value, Parameter):
+                    yield name, _PARAM, value, where
+                continue
+            if id(value) in seen_nodes:
+                continue
+            seen_nodes.add(id(value))
+            if isinstance(value, Module):
+                yield name, _MODULE, value, where
+                buffers = value.__dict__.get("_buffer_names", ())
+                entries = [(_join(name, k), v, k in buffers, (value, k))
+                           for k, v in value._members()]
+            else:
+                items = value.items() if isinstance(value, dict) else enumerate(value)
+                entries = [(_join(name, str(k)), v, False, (value, k)) for k, v in items]
+            stack.extend(reversed([e for e in entries if _may_hold(e[1])]))
+
+    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, parameter)`` pairs, each parameter once, in definition order."""
+        return ((n, p) for n, kind, p, _ in self._walk() if kind is _PARAM)
+
+    def parameters(self) -> Iterator[Parameter]:
+        """Every parameter of this module and its sub-modules, each once."""
+        return (p for _, kind, p, _ in self._walk() if kind is _PARAM)
+
+    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer)`` pairs (None buffers are skipped)."""
+        return ((n, b) for n, kind, b, _ in self._walk() if kind is _BUFFER)
+
+    def buffers(self) -> Iterator[Tensor]:
+        """Every buffer (running statistics, counters...), each once."""
+        return (b for _, kind, b, _ in self._walk() if kind is _BUFFER)
+
+    def named_modules(self) -> Iterator[tuple[str, "Module"]]:
+        """``(dotted name, module)`` for this module (name ``""``) and every sub-module."""
+        return ((n, m) for n, kind, m, _ in self._walk() if kind is _MODULE)
+
+    def modules(self) -> Iterator["Module"]:
+        """This module and every sub-module, pre-order, each once."""
+        return (m for _, kind, m, _ in self._walk() if kind is _MODULE)
+
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """The direct sub-modules (those inside lists and dicts too), with their names."""
+        seen: set[int] = {id(self)}
+        stack = list(reversed(list(self._members())))
+        while stack:
+            name, value = stack.pop()
+            if isinstance(value, Tensor) or not _may_hold(value) or id(value) in seen:
+                continue
+            seen.add(id(value))
+            if isinstance(value, Module):
+                yield name, value
+                continue
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend(reversed([(f"{name}.{k}", v) for k, v in items]))
+
+    def children(self) -> Iterator["Module"]:
+        """The direct sub-modules."""
+        return (m for _, m in self.named_children())
+
+    # ------------------------------------------------------------ modes and updates
+    def train(self, mode: bool = True) -> "Module":
+        """Set training mode (``mode=True``) or evaluation mode on every module; returns
+        self. Dropout and BatchNorm behave differently in the two modes."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode) needs a bool; got {type(mode).__name__}")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> "Module":
+        """Evaluation mode: ``train(False)``."""
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every parameter's gradient (``grad = None``; zeros if not set_to_none)."""
+        for p in self.parameters():
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad = np.zeros_like(p.data)
+
+    def requires_grad_(self, flag: bool = True) -> "Module":
+        """Freeze (``False``) or unfreeze every parameter; returns self."""
+        for p in self.parameters():
+            p.requires_grad_(flag)
+        return self
+
+    def apply(self, fn: Callable[["Module"], Any]) -> "Module":
+        """Call ``fn(m)`` on every sub-module, then on self (e.g. custom initialisation)."""
+        for _, child in self.named_children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def astype(self, dtype: Any) -> "Module":
+        """Cast every floating parameter, buffer and gradient to ``dtype`` in place and
+        return self. Parameter objects stay the same (optimizers keep their references);
+        only their ``.data`` arrays are replaced. Integer buffers (counters) are kept."""
+        dtype = np.dtype(dtype)
+        if dtype not in _FLOATS:
+            raise DTypeError(f"astype: modules hold float16, float32 or float64 data; got "
+                             f"{dtype}")
+        for _, kind, t, _ in self._walk():
+            if kind is _MODULE or t.dtype not in _FLOATS:
+                continue
+            t.data = t.data.astype(dtype, copy=False)
+            if t.grad is not None:
+                t.grad = t.grad.data.astype(dtype, copy=False)
+        return self
+
+    # ------------------------------------------------------------ state
+    def _named_state(self) -> Iterator[tuple[str, Tensor]]:
+        return ((n, t) for n, kind, t, _ in self._walk(unique=False) if kind is not _MODULE)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter and buffer, keyed by dotted name (a tensor shared by
+        two modules appears under both names)."""
+        return {name: np.array(t.data, copy=True) for name, t in self._named_state()}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
+                        ) -> LoadResult:
+        """Copy values into the existing parameters and buffers (identity and dtype are
+        kept). Everything is checked before anything is copied: a mis-shaped value, or
+        with ``strict`` a missing or unexpected key, raises ``StateDictError`` listing
+        every problem, and the module is left unchanged."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict needs a mapping of names to arrays (from "
+                            f"state_dict()); got {type(state_dict).__name__}")
+        targets = dict(self._named_state())
+        missing = [k for k in targets if k not in state_dict]
+        unexpected = [str(k) for k in state_dict if k not in targets]
+        values, mismatched, bad_types = {}, [], []
+        for key, target in targets.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            if array.dtype.kind not in "biuf":
+                bad_types.append(f"  '{key}' holds {array.dtype} data, not numbers")
+            elif array.shape != target.shape:
+                mismatched.append((key, array.shape, target.shape))
+            else:
+                values[key] = array
+        if mismatched or bad_types or (strict and (missing or unexpected)):
+            raise StateDictError(
+                _load_message(type(self).__name__, missing if strict else [],
+                              unexpected if strict else [], mismatched, bad_types),
+                missing, unexpected, mismatched)
+        for key, array in values.items():
+            targets[key].data[...] = array
+        return LoadResult(missing, unexpected)
+
+    # ------------------------------------------------------------ printing
+    def extra_repr(self) -> str:
+        """The arguments shown inside ``ClassName(...)``; layers override it."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        children = list(self.named_children())
+        if not children:
+            return f"{type(self).__name__}({extra})"
+        lines = [extra] if extra else []
+        for name, child in children:
+            lines.append(f"({name}): " + repr(child).replace("\n", "\n  "))
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def functional_call(module: Module, tensors: Mapping[str, Any], *args: Any,
+                    **kwargs: Any) -> Any:
+    """``module(*args, **kwargs)`` with the parameters and buffers named in ``tensors``
+    (dotted names, as in ``state_dict``) replaced by the given tensors for this one call;
+    the originals are put back afterwards, even on error.
+
+    It makes a module a function of tensors you hold, e.g. to check its gradients:
+    ``gradcheck(lambda x, w: functional_call(layer, {"weight": w}, x), [x, w])``.
+    """
+    slots = {n: where for n, kind, _, where in module._walk(unique=False)
+             if kind is not _MODULE}
+    unknown = [k for k in tensors if k not in slots]
+    if unknown:
+        raise ValueError(f"functional_call: {type(module).__name__} has no parameter or "
+                         f"buffer named {', '.join(map(repr, unknown))}; its names are "
+                         f"{', '.join(map(repr, slots)) or 'none'}")
+    saved: list[tuple[Any, Any, Any]] = []
+    try:
+        for name, value in tensors.items():
+            holder, key = slots[name]
+            if isinstance(holder, tuple):
+                raise TypeError(f"functional_call: '{name}' sits in a tuple, which cannot "
+                                f"be changed; hold it in a list instead")
+            saved.append((holder, key, _get_slot(holder, key)))
+            _set_slot(holder, key, value if isinstance(value, Tensor) else Tensor(value))
+        return module(*args, **kwargs)
+    finally:
+        for holder, key, original in reversed(saved):
+            _set_slot(holder, key, original)
+
+
+def _get_slot(holder: Any, key: Any) -> Any:
+    return holder.__dict__[key] if isinstance(holder, Module) else holder[key]
+
+
+def _set_slot(holder: Any, key: Any, value: Any) -> None:
+    if isinstance(holder, Module):
+        object.__setattr__(holder, key, value)  # no Parameter check: a temporary swap
+    else:
+        holder[key] = value
+
+
+def _as_buffer(name: str, value: Any) -> Tensor | None:
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        return value.detach() if value.requires_grad else value
+    try:
+        return Tensor(np.asarray(value))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"buffer '{name}' must be an array, a Tensor or None; got "
+                        f"{type(value).__name__} ({exc})") from None
+
+
+def _load_message(owner: str, missing: list[str], unexpected: list[str],
+                  mismatched: list[tuple[str, tuple, tuple]], bad_types: list[str]) -> str:
+    lines = [f"cannot load the state dict into {owner}; nothing was loaded:"]
+    if missing:
+        lines.append("  missing keys (in the module, not in the state dict): "
+                     + ", ".join(repr(k) for k in missing))
+    if unexpected:
+        lines.append("  unexpected keys (in the state dict, not in the module): "
+                     + ", ".join(repr(k) for k in unexpected))
+    for key, given, expected in mismatched:
+        lines.append(f"  shape mismatch for '{key}': the state dict has {given}, the "
+                     f"module has {expected}")
+    lines.extend(bad_types)
+    lines.append("Build the module with the same sizes as the one that was saved; strict="
+                 "False skips missing and unexpected keys (shapes must still match).")
+    return "\n".join(lines)
