@@ -95,7 +95,10 @@ class Function:
         return f"{self.name}({args})"
 
     def __call__(self, *inputs: Any) -> Tensor:
-        return apply(self, *[as_tensor(x) for x in inputs])
+        for x in inputs:
+            if not isinstance(x, Tensor):  # arrays and numbers become constant tensors
+                return apply(self, *[as_tensor(x) for x in inputs])
+        return apply(self, *inputs)
 
     @classmethod
     def apply(cls, *inputs: Any, **state: Any) -> Tensor:

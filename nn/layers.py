@@ -14,7 +14,7 @@ import numpy as np
 from autograd import Tensor, as_tensor
 from autograd.errors import AxisError, DTypeError, ShapeError
 
-from . import init
+from . import functional as F, init
 from ._random import RNGLike, as_generator
 from .containers import Sequential
 from .module import Module, Parameter
@@ -38,22 +38,6 @@ def _check_size(value: Any, name: str, owner: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ValueError(f"{owner}: {name} must be a non-negative int; got {value!r}")
     return int(value)
-
-
-def _times_weight_transposed(x: Tensor, weight: Tensor) -> Tensor:
-    """x W^T for x of shape (..., in) and W of shape (out, in), computed as (W x^T)^T.
-
-    Both forms cost one matrix product, but in this one the weight's gradient
-    dL/dW = g^T x comes out of the matmul in W's own (out, in) layout; with x @ W.T it
-    would come out as its transpose, a view the engine must copy (a weight-sized
-    allocation and copy per layer and step). Leading axes are folded into one.
-    """
-    if x.ndim == 1:
-        return weight @ x
-    if x.ndim == 2:
-        return (weight @ x.T).T
-    rows = x.reshape(-1, x.shape[-1])
-    return (weight @ rows.T).T.reshape(x.shape[:-1] + (weight.shape[0],))
 
 
 class Linear(Module):
@@ -90,8 +74,7 @@ class Linear(Module):
                 f"{self.in_features} elements, shaped (..., {self.in_features}); got an "
                 f"input of shape {x.shape}. Check the previous layer's output size or "
                 f"flatten the input (nn.Flatten()).")
-        y = _times_weight_transposed(x, self.weight)
-        return y if self.bias is None else y + self.bias
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         text = (f"in_features={self.in_features}, out_features={self.out_features}, "

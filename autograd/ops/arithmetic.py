@@ -15,7 +15,7 @@ from ..function import Function, apply
 from ..tensor import Tensor, as_tensor
 from .generic import log
 
-__all__ = ["add", "sub", "mul", "div", "neg", "pow", "check_broadcast", "is_scalar",
+__all__ = ["add", "sub", "mul", "div", "neg", "pow", "check_broadcast", "is_scalar", "number",
            "Add", "Sub", "Mul", "Div", "Neg", "Pow",
            "AddScalar", "MulScalar", "DivScalar", "PowScalar", "RPowScalar"]
 
@@ -100,7 +100,7 @@ class AddScalar(Function):
     save_inputs = False
 
     def __init__(self, c: float) -> None:
-        self.c = _number(c)
+        self.c = c
 
     def forward(self, x):
         return x + self.c
@@ -115,7 +115,7 @@ class MulScalar(Function):
     save_inputs = False
 
     def __init__(self, c: float) -> None:
-        self.c = _number(c)
+        self.c = c
 
     def forward(self, x):
         return x * self.c
@@ -130,7 +130,7 @@ class DivScalar(Function):
     save_inputs = False
 
     def __init__(self, c: float) -> None:
-        self.c = _number(c)
+        self.c = c
 
     def forward(self, x):
         return x / self.c
@@ -144,7 +144,7 @@ class PowScalar(Function):
     __slots__ = ("p",)
 
     def __init__(self, p: float) -> None:
-        self.p = _number(p)
+        self.p = p
 
     def forward(self, x):
         return x ** self.p
@@ -164,7 +164,7 @@ class RPowScalar(Function):
     save_output = True
 
     def __init__(self, c: float) -> None:
-        self.c = _number(c)
+        self.c = c
 
     def forward(self, x):
         return self.c ** x
@@ -173,18 +173,23 @@ class RPowScalar(Function):
         return (g * out * float(np.log(self.c)),)
 
 
-def _number(c: Any) -> Any:
-    """A NumPy scalar as a Python number, so ``x32 * np.float64(2)`` stays float32."""
-    return c.item() if isinstance(c, np.generic) else c
+def number(x: Any) -> int | float | None:
+    """``x`` as a Python number if it is a real number, else None. NumPy scalars become
+    Python numbers, so they are weak like Python's: ``x32 * np.float64(2)`` stays float32."""
+    if type(x) is float or type(x) is int:
+        return x
+    if isinstance(x, (complex, np.complexfloating)):
+        raise DTypeError(f"complex numbers are not supported; got {x!r}")
+    if isinstance(x, (np.number, np.bool_)):  # before float: np.float64 subclasses it
+        return x.item()
+    if isinstance(x, (int, float)):
+        return x
+    return None
 
 
 def is_scalar(x: Any) -> bool:
     """A real Python or NumPy number (kept as op state, never a graph input)."""
-    if type(x) is float or type(x) is int:
-        return True
-    if isinstance(x, (complex, np.complexfloating)):
-        raise DTypeError(f"complex numbers are not supported; got {x!r}")
-    return isinstance(x, (int, float, np.number)) and not isinstance(x, np.ndarray)
+    return number(x) is not None
 
 
 def check_broadcast(op: str, *tensors: Tensor) -> None:
@@ -210,37 +215,37 @@ def _binary(op: Function, name: str, a: Any, b: Any) -> Tensor:
 
 def add(a: Any, b: Any) -> Tensor:
     """a + b, broadcasting as NumPy."""
-    if isinstance(a, Tensor) and is_scalar(b):
-        return apply(AddScalar(b), a)
-    if isinstance(b, Tensor) and is_scalar(a):
-        return apply(AddScalar(a), b)
+    if isinstance(a, Tensor) and (c := number(b)) is not None:
+        return apply(AddScalar(c), a)
+    if isinstance(b, Tensor) and (c := number(a)) is not None:
+        return apply(AddScalar(c), b)
     return _binary(Add(), "add", a, b)
 
 
 def sub(a: Any, b: Any) -> Tensor:
     """a - b."""
-    if isinstance(a, Tensor) and is_scalar(b):
-        return apply(AddScalar(-b), a)
-    if isinstance(b, Tensor) and is_scalar(a):
-        return apply(AddScalar(a), apply(Neg(), b))
+    if isinstance(a, Tensor) and (c := number(b)) is not None:
+        return apply(AddScalar(-c), a)
+    if isinstance(b, Tensor) and (c := number(a)) is not None:
+        return apply(AddScalar(c), apply(Neg(), b))
     return _binary(Sub(), "sub", a, b)
 
 
 def mul(a: Any, b: Any) -> Tensor:
     """a * b (elementwise)."""
-    if isinstance(a, Tensor) and is_scalar(b):
-        return apply(MulScalar(b), a)
-    if isinstance(b, Tensor) and is_scalar(a):
-        return apply(MulScalar(a), b)
+    if isinstance(a, Tensor) and (c := number(b)) is not None:
+        return apply(MulScalar(c), a)
+    if isinstance(b, Tensor) and (c := number(a)) is not None:
+        return apply(MulScalar(c), b)
     return _binary(Mul(), "mul", a, b)
 
 
 def div(a: Any, b: Any) -> Tensor:
     """a / b (true division)."""
-    if isinstance(a, Tensor) and is_scalar(b):
-        return apply(DivScalar(b), a)
-    if isinstance(b, Tensor) and is_scalar(a):
-        return apply(MulScalar(a), apply(PowScalar(-1), b))
+    if isinstance(a, Tensor) and (c := number(b)) is not None:
+        return apply(DivScalar(c), a)
+    if isinstance(b, Tensor) and (c := number(a)) is not None:
+        return apply(MulScalar(c), apply(PowScalar(-1), b))
     return _binary(Div(), "div", a, b)
 
 
@@ -251,8 +256,8 @@ def neg(x: Any) -> Tensor:
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (mirrors operator.pow)
     """a ** b; a number exponent (or base) is op state."""
-    if isinstance(a, Tensor) and is_scalar(b):
-        return apply(PowScalar(b), a)
-    if isinstance(b, Tensor) and is_scalar(a):
-        return apply(RPowScalar(a), b)
+    if isinstance(a, Tensor) and (c := number(b)) is not None:
+        return apply(PowScalar(c), a)
+    if isinstance(b, Tensor) and (c := number(a)) is not None:
+        return apply(RPowScalar(c), b)
     return _binary(Pow(), "pow", a, b)

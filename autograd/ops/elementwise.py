@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import DTypeError
 from ..function import Function, apply
 from ..tensor import Tensor, as_tensor
-from .arithmetic import _number, check_broadcast, is_scalar
+from .arithmetic import check_broadcast, is_scalar, number
 from .generic import constant, where as generic_where
 
 __all__ = ["exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "maximum", "minimum",
@@ -168,7 +168,8 @@ class Clip(Function):
     __slots__ = ("lo", "hi")
 
     def __init__(self, lo: Any, hi: Any) -> None:
-        self.lo, self.hi = _number(lo), _number(hi)  # NumPy scalars would upcast float32
+        self.lo = lo if lo is None else number(lo)  # NumPy scalars would upcast float32
+        self.hi = hi if hi is None else number(hi)
 
     def forward(self, x):
         return np.clip(x, self.lo, self.hi)

@@ -204,17 +204,17 @@ class SoftmaxCrossEntropy(Function):
         self.labels, self.reduction = labels, reduction
 
     def forward(self, z):
-        shifted = z - np.max(z, axis=-1, keepdims=True)
+        shifted = z - z.max(axis=-1, keepdims=True)
         exps = np.exp(shifted)
-        sums = np.sum(exps, axis=-1, keepdims=True)
+        sums = exps.sum(axis=-1, keepdims=True)
         self.probs = exps / sums
         rows = shifted.reshape(-1, shifted.shape[-1])
         picked = rows[np.arange(rows.shape[0]), self.labels.reshape(-1)]
         losses = np.log(sums)[..., 0] - picked.reshape(self.labels.shape)
         if self.reduction == "sum":
-            return np.sum(losses)
+            return losses.sum()
         if self.reduction == "mean":
-            return np.sum(losses) / max(losses.size, 1)
+            return losses.sum() / max(losses.size, 1)
         return losses
 
     def vjp(self, g, out, z):

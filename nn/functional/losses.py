@@ -153,8 +153,8 @@ def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
             f"label per sample, of shape {wanted}; got labels of shape {labels.shape}."
             + (" Flatten them, e.g. labels.reshape(-1)." if labels.size == np.prod(wanted)
                else ""))
-    bad = (labels < 0) | (labels >= classes)
-    if bad.any():
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        bad = (labels < 0) | (labels >= classes)
         where_bad = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
             f"{name}: label {int(labels[where_bad])} at position {where_bad} is out of range "
