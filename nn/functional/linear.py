@@ -13,10 +13,10 @@ from typing import Any
 from autograd import Function, Tensor, as_tensor
 from autograd.errors import ShapeError
 
-__all__ = ["linear", "LinearFunction"]
+__all__ = ["linear", "Affine"]
 
 
-class LinearFunction(Function):
+class Affine(Function):
     """y = x W^T + b for x (..., in), W (out, in), b (out,);
     dx = g W,  dW = g^T x and db = sum of g, both summed over the leading axes of x."""
     __slots__ = ()
@@ -51,9 +51,9 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
             f"linear: input of shape {x.shape} needs its last axis to have "
             f"in_features={weight.shape[1]} elements (weight shape {weight.shape}).")
     if bias is None:
-        return LinearFunction()(x, weight)
+        return Affine()(x, weight)
     bias = as_tensor(bias)
     if bias.shape != (weight.shape[0],):
         raise ShapeError(f"linear: bias must have shape ({weight.shape[0]},) to match the "
                          f"weight {weight.shape}; got {bias.shape}")
-    return LinearFunction()(x, weight, bias)
+    return Affine()(x, weight, bias)
