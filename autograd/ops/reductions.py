@@ -119,14 +119,19 @@ class LogSumExp(_Reduction):
         return (self._expand(g) * exp(x - self._expand(out)),)
 
 
-class Softmax(Function):
-    """out_i = e^{x_i} / sum_j e^{x_j} along ``axis``;  dx = out (g - sum(g out))."""
+class _AlongAxis(Function):
+    """Base of softmax and log_softmax: one axis as state; the VJP reads the output."""
     __slots__ = ("axis",)
     save_inputs = False
     save_output = True
 
     def __init__(self, axis: int) -> None:
         self.axis = axis
+
+
+class Softmax(_AlongAxis):
+    """out_i = e^{x_i} / sum_j e^{x_j} along ``axis``;  dx = out (g - sum(g out))."""
+    __slots__ = ()
 
     def forward(self, x):
         e = np.exp(x - x.max(axis=self.axis, keepdims=True))
@@ -137,14 +142,9 @@ class Softmax(Function):
         return (gs - out * gs.sum(axis=self.axis, keepdims=True),)
 
 
-class LogSoftmax(Function):
+class LogSoftmax(_AlongAxis):
     """out = x - logsumexp(x) along ``axis``;  dx = g - softmax(x) sum(g)."""
-    __slots__ = ("axis",)
-    save_inputs = False
-    save_output = True
-
-    def __init__(self, axis: int) -> None:
-        self.axis = axis
+    __slots__ = ()
 
     def forward(self, x):
         shifted = x - x.max(axis=self.axis, keepdims=True)

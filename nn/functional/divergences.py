@@ -19,19 +19,14 @@ import numpy as np
 from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
-from .losses import check_reduction, reduce_loss
+from .losses import check_reduction, reduce_loss, target_like
 
 __all__ = ["gaussian_kl", "kl_div_gaussians", "bernoulli_kl"]
 
 
 def _constant_like(x: Any, like: Tensor) -> Any:
     """Python numbers stay numbers; arrays and untracked tensors take ``like``'s dtype."""
-    if isinstance(x, (int, float)) or (isinstance(x, Tensor) and x.requires_grad):
-        return x
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
-    if like.dtype.kind == "f" and data.dtype != like.dtype:
-        data = data.astype(like.dtype)
-    return Tensor(data)
+    return x if isinstance(x, (int, float)) else target_like(x, like)
 
 
 def _latent_pair(name: str, mu: Any, logvar: Any) -> tuple[Tensor, Tensor]:

@@ -43,7 +43,7 @@ def reduce_loss(losses: Tensor, reduction: str) -> Tensor:
     return losses
 
 
-def _target_like(target: Any, input: Tensor) -> Tensor:
+def target_like(target: Any, input: Tensor) -> Tensor:
     """``target`` as a Tensor; one that needs no gradient takes the input's float dtype."""
     if isinstance(target, Tensor) and target.requires_grad:
         return target
@@ -56,7 +56,7 @@ def _target_like(target: Any, input: Tensor) -> Tensor:
 def _pair(name: str, input: Any, target: Any) -> tuple[Tensor, Tensor]:
     """Input and target as same-shape Tensors, or a ShapeError naming the loss."""
     input = as_tensor(input)
-    target = _target_like(target, input)
+    target = target_like(target, input)
     if input.shape != target.shape:
         raise ShapeError(
             f"{name}: input shape {input.shape} and target shape {target.shape} differ. A "
@@ -181,7 +181,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     target_dtype = (target.dtype if isinstance(target, Tensor) else np.asarray(target).dtype)
     target_shape = (target.shape if isinstance(target, Tensor) else np.shape(target))
     if target_dtype.kind == "f" and target_shape == input.shape:
-        target = _target_like(target, input)
+        target = target_like(target, input)
         losses = -(target * _log_softmax(input, axis=-1)).sum(axis=-1)
         return reduce_loss(losses, reduction)
     labels = _labels("cross_entropy", input, target)
