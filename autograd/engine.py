@@ -183,8 +183,11 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 if gi is None or not needed:
                     continue
                 data = parent._data
-                if gi.shape != data.shape or gi.dtype is not data.dtype:
-                    gi = _fit(gi, parent, op)  # un-broadcast and check
+                try:
+                    if gi.shape != data.shape or gi.dtype is not data.dtype:
+                        gi = _fit(gi, parent, op)  # un-broadcast and check
+                except AttributeError:  # not an array (a Python number, a list...)
+                    raise _not_an_array(op, parent, gi) from None
                 key = parent._seq
                 previous = grads.get(key)
                 if previous is None:
@@ -245,6 +248,13 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape) if extra else g
+
+
+def _not_an_array(op: Function, x: Tensor, g: Any) -> VJPError:
+    i = next(k for k, p in enumerate(op.parents) if p is x)
+    return VJPError(f"{op.name}.vjp returned a {type(g).__name__} for input {i}; gradients "
+                    f"must be arrays (or Tensors under create_graph) of the input's shape "
+                    f"{x.shape}. Wrap numbers, e.g. np.full(x.shape, value).")
 
 
 def _fit(g: Any, x: Tensor, op: Function) -> Any:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .engine import grad
 from .errors import DTypeError, GradcheckError
-from .grad_mode import enable_grad, no_grad
+from .grad_mode import enable_grad
 from .ops import concatenate
 from .tensor import Tensor
 
@@ -58,7 +58,7 @@ def numerical_grad(fn: Callable[..., Any], inputs: Sequence[Tensor],
                               copy=True), requires_grad=x.requires_grad) for x in inputs]
 
     def objective() -> float:
-        with no_grad():
+        with enable_grad():  # fn may call grad() itself, e.g. for a gradient penalty
             ys = _outputs(fn(*copies))
         return sum(float(np.sum(np.asarray(y.data, dtype=np.float64) * v))
                    for y, v in zip(ys, grad_outputs))

@@ -91,7 +91,8 @@ def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy
     lo, hi = elements
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
-        return st.integers(max(int(np.ceil(lo)), info.min), min(int(np.floor(hi)), info.max)), dtype
+        low, high = max(int(np.ceil(lo)), info.min), min(int(np.floor(hi)), info.max)
+        return st.integers(low, high), dtype
     if dtype.kind != "f":
         raise TypeError(f"arrays: dtype must be bool, integer or float; got {dtype}")
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False), np.dtype(np.float64)
@@ -102,7 +103,7 @@ def _strided_view(draw: Callable, shape: tuple[int, ...]) -> tuple[tuple[int, ..
     (a transpose, or a slice with step +-2 along one axis)."""
     if not shape:
         return (2,), lambda base: base[1, ...]
-    ways = ["step"] + (["transpose"] if len(shape) >= 2 else [])
+    ways = ["step"] + (["transpose"] if sum(n > 1 for n in shape) >= 2 else [])
     if draw(st.sampled_from(ways)) == "transpose":
         return shape[::-1], lambda base: base.T
     wide = [k for k, n in enumerate(shape) if n > 1] or list(range(len(shape)))
@@ -120,9 +121,9 @@ def arrays(draw: Callable, shape: tuple[int, ...] | st.SearchStrategy | None = N
     """NumPy arrays of ``shape`` (drawn from ``shapes()`` when None) and ``dtype``.
 
     ``elements`` is ``(low, high)`` (inclusive, no NaN/inf) or a hypothesis strategy,
-    e.g. ``domain("log")``. ``noncontiguous=True`` returns a view (a slice with step 2 or
-    a transpose) with the same values a contiguous array would have; ``None`` draws
-    either. ``unique=True`` makes the elements distinct::
+    e.g. ``domain("log")``. ``noncontiguous=True`` returns a strided view (every other
+    element of a larger array, or a transposed array); ``None`` draws either kind.
+    ``unique=True`` makes the elements distinct::
 
         @given(arrays((2, 3), elements=(-1, 1), noncontiguous=True))
         def test_view(a): assert a.shape == (2, 3)
@@ -218,14 +219,16 @@ def index_expressions(draw: Callable, shape: tuple[int, ...], allow_arrays: bool
         for k in range(len(parts)):  # keep the result layout simple: no other ints
             if k != axis and isinstance(parts[k], int):
                 parts[k] = slice(None)
-    keep = draw(st.integers(0, len(parts)))
-    if any(isinstance(p, np.ndarray) for p in parts[keep:]):
-        keep = len(parts)
-    parts = parts[:keep]  # trailing axes left out mean ':'
+    cut = draw(st.integers(0, len(parts)))
+    has_array = [isinstance(p, np.ndarray) for p in parts]
+    if draw(st.booleans()):  # x[..., parts for the last axes]
+        cut = 0 if any(has_array[:cut]) else cut
+        parts = [Ellipsis] + parts[cut:]
+    else:  # x[parts for the first axes], the others left out (':'), maybe x[parts, ...]
+        cut = len(parts) if any(has_array[cut:]) else cut
+        parts = parts[:cut] + ([Ellipsis] if draw(st.booleans()) else [])
     if allow_newaxis and draw(st.booleans()):
         parts.insert(draw(st.integers(0, len(parts))), None)
-    if draw(st.booleans()):  # '...' may stand for zero axes
-        parts.insert(draw(st.integers(0, len(parts))), Ellipsis)
     if len(parts) == 1 and draw(st.booleans()):
         return parts[0]
     return tuple(parts)

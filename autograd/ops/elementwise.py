@@ -168,8 +168,7 @@ class Clip(Function):
     __slots__ = ("lo", "hi")
 
     def __init__(self, lo: Any, hi: Any) -> None:
-        self.lo = lo if lo is None else number(lo)  # NumPy scalars would upcast float32
-        self.hi = hi if hi is None else number(hi)
+        self.lo, self.hi = lo, hi  # None, Python numbers or arrays (see clip())
 
     def forward(self, x):
         return np.clip(x, self.lo, self.hi)
@@ -253,7 +252,24 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
     """Limit values to [lo, hi] (either bound may be None)."""
     if lo is None and hi is None:
         raise ValueError("clip: give at least one of lo and hi")
-    return apply(Clip(lo, hi), as_tensor(x))
+    for name, bound in (("lo", lo), ("hi", hi)):
+        if isinstance(bound, Tensor) and bound.requires_grad:
+            raise DTypeError(f"clip: the bound {name} requires grad, but clip's bounds are "
+                             f"constants. Use maximum(x, lo) / minimum(x, hi) for bounds "
+                             f"that need a gradient.")
+    x = as_tensor(x)
+    return apply(Clip(_bound(lo, x), _bound(hi, x)), x)
+
+
+def _bound(bound: Any, x: Tensor) -> Any:
+    """A clip bound as a Python number (weak: a float32 x stays float32) or as an array
+    in x's float dtype; None stays None."""
+    if bound is None or (value := number(bound)) is not None:
+        return bound if bound is None else value
+    array = np.asarray(constant(bound))
+    if array.ndim == 0:
+        return array.item()
+    return array.astype(x.dtype) if x.dtype.kind == "f" else array
 
 
 def astype(x: Any, dtype: Any) -> Tensor:

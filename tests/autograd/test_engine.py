@@ -1,0 +1,361 @@
+"""The backward engine: order, accumulation, releasing saved arrays, ``grad()``, grad
+modes, user-defined ops, anomaly detection, memory (no cycles, no aliasing)."""
+
+from __future__ import annotations
+
+import gc
+import inspect
+import os
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import autograd as ag
+from autograd import Function, Tensor
+from autograd.ops.generic import exp, is_tensor
+from autograd.testing import domain, shapes, tensors
+from op_table import CASES, OpCase
+
+
+def leaf(*shape: int, seed: int = 0) -> Tensor:
+    return Tensor(np.random.default_rng(seed).standard_normal(shape), requires_grad=True)
+
+
+def upstream(shape: tuple[int, ...], seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+# ------------------------------------------------------------------ order and depth
+def test_deep_chain_at_the_default_recursion_limit() -> None:
+    depth = int(os.environ.get("AUTOGRAD_TEST_DEPTH", 100_000))
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)  # CPython's default
+    try:
+        x = leaf()
+        y, factor = x, 1.0 + 1e-6
+        for _ in range(depth):
+            y = y * factor
+        y.backward()
+        assert x.grad.item() == pytest.approx(factor ** depth, rel=1e-9)
+        del y  # freeing a deep chain must not recurse either
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def test_wide_graph() -> None:
+    xs = [leaf(seed=k) for k in range(2000)]
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x * x
+    total.backward()
+    for x in xs[1:]:
+        np.testing.assert_array_equal(x.grad.data, 2 * x.data)
+
+
+def test_diamond_is_exact() -> None:
+    a, g = leaf(2, 3), upstream((2, 3))
+    (a + a).backward(g)
+    np.testing.assert_array_equal(a.grad.data, g + g)
+    a.zero_grad()
+    (a * a).backward(g)
+    np.testing.assert_array_equal(a.grad.data, g * a.data + g * a.data)
+
+
+@given(tensors(shapes(), elements=(-1, 1), requires_grad=True))
+def test_shared_subexpressions(x: Tensor) -> None:
+    def f(t: Tensor) -> Tensor:
+        u = t.tanh()
+        v = u * t + u
+        return (v * u - v.exp() * u + t).sum() * v.mean()
+    ag.gradcheck(f, [x])
+
+
+# ------------------------------------------------------------------ saved arrays
+def test_saved_arrays_are_released_but_the_graph_stays() -> None:
+    x = leaf(3)
+    y = (x.exp() * x).sum()
+    mul = y.grad_fn.parents[0].grad_fn
+    assert mul.saved is not None
+    y.backward()
+    assert y.grad_fn is not None and mul.parents[1] is x  # structure kept (for drawing)
+    assert y.grad_fn.saved is None and mul.saved is None  # arrays released
+
+
+def test_retain_graph_allows_a_second_backward_that_accumulates() -> None:
+    x = leaf(3)
+    y = (x.exp() * x).sum()
+    y.backward(retain_graph=True)
+    first = x.grad.data.copy()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, first + first, rtol=1e-15)
+    x.zero_grad()
+    assert x.grad is None
+
+
+def test_retain_grad_keeps_an_intermediate_gradient() -> None:
+    x = leaf(3)
+    h = x.exp()
+    h.retain_grad()
+    y = (h * x).sum()
+    (expected,) = ag.grad(y, [h], retain_graph=True)
+    y.backward()
+    np.testing.assert_array_equal(h.grad.data, expected.data)
+    assert (x * 2).grad is None and h.is_leaf is False and x.is_leaf is True
+
+
+def test_backward_of_a_leaf() -> None:
+    x, g = leaf(2, 2), upstream((2, 2))
+    x.backward(g)
+    np.testing.assert_array_equal(x.grad.data, g)
+    assert not np.shares_memory(x.grad.data, g)
+
+
+# ------------------------------------------------------------------ grad()
+def test_grad_returns_gradients_without_touching_dot_grad() -> None:
+    x, w = leaf(3), leaf(3, seed=1)
+    h = x * w
+    h.retain_grad()
+    y = (h.exp()).sum()
+    gx, gw = ag.grad(y, [x, w], retain_graph=True)
+    assert x.grad is None and w.grad is None and h.grad is None
+    assert not gx.requires_grad and gx.grad_fn is None
+    y.backward()
+    np.testing.assert_array_equal(gx.data, x.grad.data)
+    np.testing.assert_array_equal(gw.data, w.grad.data)
+
+
+def test_grad_of_several_outputs_and_of_an_intermediate() -> None:
+    x = leaf(2, 3)
+    h = x.tanh()
+    outs = [h.sum(axis=0), (h * h).mean()]
+    gs = [upstream((3,)), None]
+    (gh,) = ag.grad(outs, [h], grad_outputs=gs, retain_graph=True)
+    (gx,) = ag.grad(outs, [x], grad_outputs=gs)
+    assert gh.shape == h.shape and gx.shape == x.shape
+    ag.gradcheck(lambda t: t.tanh().sum(axis=0), [x], grad_outputs=gs[0])
+
+
+def test_grad_allow_unused() -> None:
+    x, unused = leaf(3), leaf(2)
+    gx, gu = ag.grad((x * 3).sum(), [x, unused], allow_unused=True)
+    assert gu is None and gx.shape == (3,)
+
+
+def test_nothing_is_recorded_when_no_input_requires_grad() -> None:
+    a, b = Tensor(np.ones(3)), Tensor(np.ones(3))
+    y = (a * b).exp().sum()
+    assert y.grad_fn is None and not y.requires_grad and y.is_leaf
+    c = leaf(3)
+    z = a * c
+    assert z.grad_fn.needs_input_grad == (False, True)
+    z.sum().backward()
+    assert a.grad is None and c.grad is not None
+
+
+def test_inputs_that_need_no_gradient_are_skipped() -> None:
+    calls: list[tuple[bool, ...]] = []
+
+    class Product(Function):
+        def forward(self, a, b):
+            return a * b
+
+        def vjp(self, g, out, a, b):
+            calls.append(self.needs_input_grad)
+            return (g * b if self.needs_input_grad[0] else None,
+                    g * a if self.needs_input_grad[1] else None)
+
+    const, x = Tensor(np.ones(2)), leaf(2)
+    Product()(const, const)
+    Product()(const, x).sum().backward()
+    assert calls == [(False, True)]
+    assert const.grad is None
+
+
+# ------------------------------------------------------------------ grad modes
+def test_no_grad_and_enable_grad_as_context_managers() -> None:
+    x = leaf(2)
+    with ag.no_grad():
+        assert not ag.is_grad_enabled()
+        assert not (x * 2).requires_grad
+        with ag.enable_grad():
+            assert (x * 2).requires_grad
+        assert not (x * 2).requires_grad
+    assert ag.is_grad_enabled() and (x * 2).requires_grad
+    with ag.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+
+
+def test_grad_modes_as_decorators_and_after_exceptions() -> None:
+    @ag.no_grad()
+    def evaluate(t: Tensor) -> Tensor:
+        return t * 2
+
+    @ag.enable_grad()
+    def train(t: Tensor) -> Tensor:
+        return t * 2
+
+    x = leaf(2)
+    assert not evaluate(x).requires_grad
+    with ag.no_grad():
+        assert train(x).requires_grad
+    with pytest.raises(KeyError), ag.no_grad():
+        raise KeyError("boom")
+    assert ag.is_grad_enabled()
+
+
+def test_detach_and_requires_grad_() -> None:
+    x = leaf(3)
+    d = (x * 2).detach()
+    assert d.is_leaf and not d.requires_grad
+    assert d.requires_grad_() is d and (d * 2).requires_grad
+
+
+# ------------------------------------------------------------------ user-defined ops
+class Softplus(Function):
+    """out = log(1 + e^x);  dx = g sigmoid(x) = g e^x / (1 + e^x)."""
+    save_output = True
+
+    def forward(self, x):
+        return np.logaddexp(0, x)
+
+    def vjp(self, g, out, x):
+        return (g * (1 - exp(-out)),)
+
+
+class Hypot(Function):
+    """out = sqrt(a^2 + b^2);  da = g a / out, db = g b / out."""
+    save_output = True
+
+    def forward(self, a, b):
+        return np.hypot(a, b)
+
+    def vjp(self, g, out, a, b):
+        return (g * a / out if self.needs_input_grad[0] else None,
+                g * b / out if self.needs_input_grad[1] else None)
+
+
+@given(tensors(elements=(-3, 3), requires_grad=True))
+def test_user_defined_unary_op(x: Tensor) -> None:
+    ag.gradcheck(Softplus.apply, [x])
+    ag.gradgradcheck(Softplus.apply, [x])
+
+
+@given(st.data())
+def test_user_defined_binary_op_with_broadcasting(data: st.DataObject) -> None:
+    a_shape, b_shape = data.draw(ag.testing.broadcastable_shapes(2))
+    a = data.draw(tensors(a_shape, elements=domain("relu"), requires_grad=True))
+    b = data.draw(tensors(b_shape, elements=domain("relu"), requires_grad=True))
+    ag.gradcheck(Hypot.apply, [a, b])
+    ag.gradgradcheck(Hypot.apply, [a, b])
+    b.requires_grad_(False)
+    ag.gradcheck(Hypot.apply, [a, b])
+
+
+def test_function_state_and_repr() -> None:
+    y = leaf(2, 3).sum(axis=1, keepdims=True)
+    assert y.grad_fn.name == "Sum"
+    assert "axis=(1,)" in repr(y.grad_fn) and "keepdims=True" in repr(y.grad_fn)
+    assert "grad_fn=Sum" in repr(y)
+
+
+# ------------------------------------------------------------------ anomaly detection
+def _line() -> int:
+    return inspect.currentframe().f_back.f_lineno
+
+
+def test_anomaly_in_forward_names_op_and_line() -> None:
+    x = Tensor(-np.ones(2), requires_grad=True)
+    with ag.detect_anomaly():
+        with pytest.raises(ag.AnomalyError, match=rf"Log produced NaN/Inf in its forward pass"
+                                                  rf".*test_engine.py:{_line() + 1} "):
+            x.log()
+    assert not ag.is_anomaly_enabled()
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(x.log().data).all()  # off: IEEE results, no error
+
+
+def test_anomaly_in_backward_names_op_and_line() -> None:
+    x = Tensor(np.zeros(2), requires_grad=True)
+
+    @ag.detect_anomaly()
+    def run() -> int:
+        y = x.sqrt().sum()  # forward finite, gradient infinite
+        line = _line() - 1
+        with pytest.raises(ag.AnomalyError, match=rf"Sqrt.vjp produced NaN/Inf in the "
+                                                  rf"gradient of input 0.*:{line} in run"):
+            y.backward()
+        return line
+    run()
+
+
+def test_anomaly_in_backward_of_a_graph_built_outside() -> None:
+    x = Tensor(np.zeros(2), requires_grad=True)
+    y = x.sqrt().sum()
+    with ag.detect_anomaly(), pytest.raises(ag.AnomalyError, match="Sqrt.vjp.*unknown"):
+        y.backward()
+
+
+# ------------------------------------------------------------------ memory
+def test_no_reference_cycles_between_graph_nodes() -> None:
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        x = leaf(4, 3)
+        w = leaf(3, 2, seed=1)
+        h = (x @ w).tanh()
+        loss = ag.log_softmax(h, axis=1)[np.arange(4), [0, 1, 1, 0]].mean() + h.var()
+        loss.backward()
+        gx, = ag.grad((x * x).sum(), [x])
+        del x, w, h, loss, gx
+        gc.collect()
+        leaked = [o for o in gc.garbage if isinstance(o, (Tensor, Function))]
+        assert leaked == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+
+
+def _shares(a: np.ndarray, others: list[np.ndarray]) -> bool:
+    return any(np.shares_memory(a, b) for b in others)
+
+
+def test_grads_never_alias_each_other_or_user_arrays() -> None:
+    a, c, g = leaf(2, 3), leaf(2, 3, seed=1), upstream((2, 3))
+    (a + c).backward(g)
+    assert not _shares(a.grad.data, [c.grad.data, g, a.data, c.data])
+    assert not _shares(c.grad.data, [g, a.data, c.data])
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+@given(data=st.data(), seed=st.integers(0, 2**32 - 1))
+def test_grads_never_alias_for_any_op(case: OpCase, data: st.DataObject, seed: int) -> None:
+    arrays, params = data.draw(case.inputs, label="inputs")
+    leaves = [Tensor(a, requires_grad=True) for a in arrays]
+    out = case.fn(*leaves, **params)
+    g = upstream(out.shape, seed)
+    out.backward(g)
+    grads = [x.grad.data for x in leaves]
+    for k, grad in enumerate(grads):
+        assert grad.flags.writeable and not is_tensor(grad)
+        assert not _shares(grad, grads[:k] + [g] + list(arrays) + [out.data])
+
+
+# ------------------------------------------------------------------ untracked in-place ops
+def test_fill_and_zero_overwrite_inf_and_nan() -> None:
+    t = Tensor(np.array([np.inf, -np.inf, np.nan, 1.0]))
+    np.testing.assert_array_equal(t.fill_(2.5).data, np.full(4, 2.5))
+    t.data[0] = np.nan
+    np.testing.assert_array_equal(t.zero_().data, np.zeros(4))
+
+
+def test_inplace_updates_under_no_grad_change_the_data() -> None:
+    w = leaf(3)
+    before = w.data.copy()
+    step = upstream((3,))
+    with ag.no_grad():
+        w -= step
+        w *= 2.0
+    np.testing.assert_array_equal(w.data, (before - step) * 2.0)
+    assert w.requires_grad and w.is_leaf

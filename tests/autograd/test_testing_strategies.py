@@ -1,0 +1,160 @@
+"""``autograd.testing``: the strategies draw what their docstrings promise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from hypothesis import find, given, strategies as st
+
+import autograd as ag
+from autograd import testing
+from autograd.testing import (CLIP_BOUNDS, DOMAINS, GRID_SPACING, arrays, axes,
+                              broadcastable_shapes, domain, index_expressions, shapes,
+                              tensors)
+
+
+@given(shapes(min_dims=1, max_dims=2, min_side=2, max_side=3))
+def test_shapes_respect_their_bounds(shape: tuple[int, ...]) -> None:
+    assert 1 <= len(shape) <= 2 and all(2 <= n <= 3 for n in shape)
+
+
+def test_default_shapes_include_0d_and_size_1_axes() -> None:
+    assert find(shapes(), lambda s: s == ()) == ()
+    assert 1 in find(shapes(min_dims=2), lambda s: 1 in s and max(s) > 1)
+
+
+@given(broadcastable_shapes(3))
+def test_broadcastable_shapes_broadcast(drawn: tuple[tuple[int, ...], ...]) -> None:
+    assert len(drawn) == 3
+    np.broadcast_shapes(*drawn)
+
+
+def test_broadcastable_shapes_differ_in_rank_and_stretch_size_1_axes() -> None:
+    find(broadcastable_shapes(2), lambda s: len(s[0]) != len(s[1]))
+    find(broadcastable_shapes(2), lambda s: len(s[0]) == len(s[1]) > 0 and any(
+        m == 1 < n for m, n in zip(*s)))
+
+
+@given(arrays(shapes(), dtype=np.float32, elements=(-2, 3)))
+def test_arrays_have_dtype_and_bounds(a: np.ndarray) -> None:
+    assert a.dtype == np.float32 and np.all((a >= -2) & (a <= 3))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, bool, np.float16])
+@given(data=st.data())
+def test_arrays_of_other_dtypes(dtype, data: st.DataObject) -> None:
+    a = data.draw(arrays((3,), dtype=dtype, elements=(0, 5)))
+    assert a.dtype == np.dtype(dtype) and a.shape == (3,)
+
+
+@given(arrays(shapes(min_dims=1), noncontiguous=True))
+def test_noncontiguous_arrays_are_views(a: np.ndarray) -> None:
+    assert a.base is not None
+    if a.size > 1 and max(a.shape) > 1:
+        assert not a.flags.c_contiguous
+
+
+@given(arrays((3, 4), elements=domain("max"), unique=True))
+def test_unique_arrays_have_distinct_values(a: np.ndarray) -> None:
+    assert len(np.unique(a)) == a.size
+
+
+@given(tensors((2, 3), elements=(0, 1), requires_grad=True, noncontiguous=True))
+def test_tensors_wrap_the_drawn_array(t: ag.Tensor) -> None:
+    assert isinstance(t, ag.Tensor) and t.requires_grad and t.is_leaf
+    assert t.shape == (2, 3) and t.dtype == np.float64 and t.data.base is not None
+
+
+@given(data=st.data())
+def test_axes_are_valid_and_distinct(data: st.DataObject) -> None:
+    shape = data.draw(shapes())
+    axis = data.draw(axes(len(shape)))
+    np.sum(np.zeros(shape), axis=axis)  # NumPy accepts it
+    if isinstance(axis, tuple):
+        assert len({a % len(shape) for a in axis}) == len(axis)
+    single = data.draw(axes(max(len(shape), 1), allow_none=False, allow_tuple=False))
+    assert isinstance(single, int)
+
+
+def test_axes_include_negative_ints_and_tuples() -> None:
+    find(axes(3), lambda a: isinstance(a, int) and a < 0)
+    find(axes(3), lambda a: isinstance(a, tuple) and len(a) == 2 and min(a) < 0)
+    with pytest.raises(ValueError, match="no int axis"):
+        find(axes(0, allow_none=False, allow_tuple=False), lambda a: True)
+
+
+@given(data=st.data())
+def test_index_expressions_are_valid_numpy_indices(data: st.DataObject) -> None:
+    shape = data.draw(shapes())
+    index = data.draw(index_expressions(shape))
+    np.zeros(shape)[index]
+
+
+def test_index_expressions_include_repeated_integer_arrays() -> None:
+    def repeats(index) -> bool:
+        parts = index if isinstance(index, tuple) else (index,)
+        return any(isinstance(p, np.ndarray) and len(set(p % 4)) < len(p) for p in parts)
+    find(index_expressions((4, 3)), repeats)
+    find(index_expressions((4, 3), allow_arrays=False),
+         lambda i: isinstance(i, tuple) and any(isinstance(p, slice) and p.step == -2
+                                                for p in i))
+
+
+# ------------------------------------------------------------------ domains
+@given(st.data())
+def test_domains_avoid_kinks_poles_and_ties(data: st.DataObject) -> None:
+    x = lambda op, arg=0: data.draw(domain(op, arg))  # noqa: E731
+    assert x("log") >= 0.1 and x("sqrt") >= 0.1 and x("pow", 0) > 0
+    assert abs(x("relu")) >= 0.1 and abs(x("abs")) >= 0.1 and abs(x("div", 1)) >= 0.5
+    assert abs(x("rdiv")) >= 0.5
+    assert all(abs(x("clip") - bound) >= 0.1 - 1e-12 for bound in CLIP_BOUNDS)
+    for op in ("max", "min", "std", "maximum", "minimum"):
+        value = x(op) / GRID_SPACING
+        assert abs(value - round(value)) < 1e-9
+    a, b = x("maximum", 0), x("maximum", 1)
+    assert abs(a - b) >= GRID_SPACING - 1e-12
+
+
+def test_every_engine_op_has_a_domain() -> None:
+    for name in ("add", "sub", "mul", "div", "pow", "exp", "log", "sqrt", "abs", "tanh",
+                 "sigmoid", "relu", "maximum", "minimum", "clip", "where", "matmul", "sum",
+                 "mean", "var", "std", "max", "min", "logsumexp", "softmax",
+                 "log_softmax", "reshape", "getitem", "astype"):
+        assert name in DOMAINS and domain(name) is DOMAINS[name][0]
+    assert domain("div", 5) is DOMAINS["div"][-1]
+    with pytest.raises(KeyError, match="no domain for op 'lgo'.*known ops: abs"):
+        domain("lgo")
+
+
+def test_public_api() -> None:
+    assert set(testing.__all__) <= set(dir(testing))
+    for name in ("shapes", "broadcastable_shapes", "arrays", "tensors", "axes",
+                 "index_expressions", "domain"):
+        assert getattr(testing, name).__doc__
+
+
+def _run(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, cwd=str(__import__("pathlib").Path(ag.__file__).parents[1]))
+
+
+def test_import_autograd_does_not_import_hypothesis() -> None:
+    result = _run("""
+        import sys, autograd
+        assert "hypothesis" not in sys.modules, "hypothesis imported by autograd"
+    """)
+    assert result.returncode == 0, result.stderr
+
+
+def test_missing_hypothesis_says_what_to_install() -> None:
+    result = _run("""
+        import sys
+        sys.modules["hypothesis"] = None  # as if it were not installed
+        import autograd.testing
+    """)
+    assert result.returncode != 0
+    assert "pip install 'autograd-engine[test]'" in result.stderr
