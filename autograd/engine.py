@@ -24,7 +24,8 @@ import numpy as np
 
 from .errors import (AnomalyError, BackwardError, DTypeError, GraphFreedError, InplaceError,
                      ShapeError, VJPError)
-from .function import INPLACE, Function
+from .function import Function
+from .inplace import INPLACE
 from .grad_mode import STATE
 from .tensor import Tensor
 

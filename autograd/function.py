@@ -34,26 +34,12 @@ import numpy as np
 
 from .errors import AnomalyError
 from .grad_mode import STATE
+from .inplace import INPLACE
 from .tensor import Tensor, as_tensor, next_seq
 
-__all__ = ["Function", "INPLACE"]
+__all__ = ["Function", "apply"]
 
 
-class _InplaceClock:
-    """Counts in-place writes. A tensor stamps the count when written in place; an op
-    stamps it when recorded. Backward re-checks saved tensors only when the clock moved."""
-
-    __slots__ = ("now",)
-
-    def __init__(self) -> None:
-        self.now = 0
-
-    def tick(self) -> int:
-        self.now += 1
-        return self.now
-
-
-INPLACE = _InplaceClock()
 
 
 class Function:

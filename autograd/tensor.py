@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .errors import DataError, DTypeError, InplaceError, ShapeError
-from .grad_mode import STATE
+from .inplace import InplaceOps
 
 __all__ = ["Tensor", "tensor", "as_tensor"]
 
@@ -54,7 +54,7 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array
 
 
-class Tensor:
+class Tensor(InplaceOps):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).
@@ -239,45 +239,6 @@ class Tensor:
             extra += f", name={self.name!r}"
         return f"Tensor({body}{extra})"
 
-    # ----------------------------------------------------------- in-place (untracked) ops
-    def _inplace(self, ufunc: Any, other: Any) -> "Tensor":
-        other_data = other.data if isinstance(other, Tensor) else other
-        if STATE.grad_enabled and (self._requires_grad or
-                                   (isinstance(other, Tensor) and other._requires_grad)):
-            raise InplaceError(
-                f"in-place {ufunc.__name__} on a tensor that requires grad (or with an operand "
-                f"that does) would bypass the graph. Write x = x {_SYMBOL[ufunc]} y instead, "
-                f"or do the update under autograd.no_grad().")
-        try:
-            ufunc(self.data, other_data, out=self.data)
-        except TypeError as exc:  # numpy's casting errors
-            raise DTypeError(f"in-place {ufunc.__name__} cannot store the result in a "
-                             f"{self.dtype} tensor: {exc}") from None
-        except ValueError as exc:
-            raise ShapeError(f"in-place {ufunc.__name__}: {exc}") from None
-        self._version = _inplace_tick()
-        return self
-
-    def __iadd__(self, other: Any) -> "Tensor":
-        return self._inplace(np.add, other)
-
-    def __isub__(self, other: Any) -> "Tensor":
-        return self._inplace(np.subtract, other)
-
-    def __imul__(self, other: Any) -> "Tensor":
-        return self._inplace(np.multiply, other)
-
-    def __itruediv__(self, other: Any) -> "Tensor":
-        return self._inplace(np.true_divide, other)
-
-    def zero_(self) -> "Tensor":
-        """Set every element to 0 in place (untracked; see ``__iadd__``)."""
-        return self._inplace(_assign, 0)
-
-    def fill_(self, value: float) -> "Tensor":
-        """Set every element to ``value`` in place."""
-        return self._inplace(_assign, value)
-
     # ----------------------------------------------------------- operators
     # Python numbers are op state (AddScalar(2.0)...): checked inline, this is the hot path
     def __add__(self, other: Any) -> "Tensor":
@@ -414,21 +375,6 @@ class Tensor:
 
 _new = object.__new__
 next_seq = count(1).__next__  # creation numbers: an op's output is newer than its inputs
-_SYMBOL = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/"}
-
-
-def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:
-    """``out[...] = value`` shaped like a ufunc for ``_inplace`` (x * 0 + v would keep NaN/inf)."""
-    np.copyto(out, value, casting="same_kind")
-
-
-_assign.__name__ = "fill_"
-_SYMBOL[_assign] = "* 0 +"
-
-
-def _inplace_tick() -> int:
-    from .function import INPLACE
-    return INPLACE.tick()
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:

@@ -215,8 +215,9 @@ def test_bernoulli_kl(data, reduction, rho):
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = (np.nan_to_num(rho * np.log(rho / q.data))
                     + np.nan_to_num((1 - rho) * np.log((1 - rho) / (1 - q.data))))
+    # the two terms cancel when q is near rho: allow rounding of terms of size ~0.1
     np.testing.assert_allclose(F.bernoulli_kl(rho, q, reduction).data,
-                               _reduce(expected, reduction), rtol=1e-12, atol=1e-15)
+                               _reduce(expected, reduction), rtol=1e-12, atol=1e-13)
     assert gradcheck(lambda t: F.bernoulli_kl(rho, t, reduction), [q])
 
 

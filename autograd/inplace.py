@@ -1,0 +1,90 @@
+"""In-place operators: ``+= -= *= /=``, ``zero_()`` and ``fill_()`` write into a tensor's
+array without recording anything.
+
+They are allowed only where they cannot bypass the graph: on tensors that do not require
+grad, or under ``no_grad()`` (optimizer updates). Every write stamps the tensor with the
+in-place clock; an op stamps the clock when it is recorded, so a backward pass can tell
+that an array it saved was changed afterwards and refuse (``InplaceError``). Assigning
+``.data`` is the documented untracked escape hatch and stamps nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import DTypeError, InplaceError, ShapeError
+from .grad_mode import STATE
+
+__all__ = ["InplaceOps", "INPLACE"]
+
+
+class _InplaceClock:
+    """Counts in-place writes. A tensor stamps the count when written in place; an op
+    stamps it when recorded. Backward re-checks saved tensors only when the clock moved."""
+
+    __slots__ = ("now",)
+
+    def __init__(self) -> None:
+        self.now = 0
+
+    def tick(self) -> int:
+        self.now += 1
+        return self.now
+
+
+INPLACE = _InplaceClock()
+
+
+def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:
+    """``out[...] = value`` shaped like a ufunc for ``_inplace`` (x * 0 + v would keep NaN/inf)."""
+    np.copyto(out, value, casting="same_kind")
+
+
+_assign.__name__ = "fill_"
+_SYMBOL = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/",
+           _assign: "* 0 +"}
+
+
+class InplaceOps:
+    """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass)."""
+
+    __slots__ = ()
+
+    def _inplace(self, ufunc: Any, other: Any) -> Any:
+        operand = isinstance(other, InplaceOps)
+        if STATE.grad_enabled and (self._requires_grad or (operand and other._requires_grad)):
+            raise InplaceError(
+                f"in-place {ufunc.__name__} on a tensor that requires grad (or with an operand "
+                f"that does) would bypass the graph. Write x = x {_SYMBOL[ufunc]} y instead, "
+                f"or do the update under autograd.no_grad().")
+        try:
+            ufunc(self.data, other.data if operand else other, out=self.data)
+        except TypeError as exc:  # numpy's casting errors
+            raise DTypeError(f"in-place {ufunc.__name__} cannot store the result in a "
+                             f"{self.dtype} tensor: {exc}") from None
+        except ValueError as exc:
+            raise ShapeError(f"in-place {ufunc.__name__}: {exc}") from None
+        self._version = INPLACE.tick()
+        return self
+
+    def __iadd__(self, other: Any) -> Any:
+        return self._inplace(np.add, other)
+
+    def __isub__(self, other: Any) -> Any:
+        return self._inplace(np.subtract, other)
+
+    def __imul__(self, other: Any) -> Any:
+        return self._inplace(np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> Any:
+        return self._inplace(np.true_divide, other)
+
+    def zero_(self) -> Any:
+        """Set every element to 0 in place (untracked; see the module docstring)."""
+        return self._inplace(_assign, 0)
+
+    def fill_(self, value: float) -> Any:
+        """Set every element to ``value`` in place."""
+        return self._inplace(_assign, value)
