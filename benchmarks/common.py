@@ -40,11 +40,11 @@ def interleaved(candidates: dict[str, Callable[[], object]], rounds: int,
 
 def report(times: dict[str, list[float]], baseline: str, unit: float, unit_name: str) -> str:
     """A table: median time per unit and the median of per-round ratios to ``baseline``."""
-    lines = [f"{'':<22}{'median ' + unit_name:>18}{'ratio to ' + baseline:>22}"]
+    lines = [f"{'':<22}{'median ' + unit_name:>18}  {'ratio to ' + baseline:>26}"]
     for name, values in times.items():
         ratios = [v / b for v, b in zip(values, times[baseline])]
-        lines.append(f"{name:<22}{statistics.median(values) / unit:>18.3f}"
-                     f"{statistics.median(ratios):>22.2f}")
+        lines.append(f"{name:<22}{statistics.median(values) / unit:>18.3f}  "
+                     f"{statistics.median(ratios):>26.2f}")
     return "\n".join(lines)
 
 
