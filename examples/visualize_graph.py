@@ -117,6 +117,11 @@ def main(argv: list[str] | None = None) -> None:
                         choices=["svg", "png", "pdf", "gv"], help="file formats to write")
     parser.add_argument("--seed", type=int, default=0, help="random seed for the weights")
     args = parser.parse_args(argv)
+    try:
+        import graphviz  # noqa: F401  (the drawing needs the optional package)
+    except ImportError:
+        raise SystemExit("This example draws with the graphviz package: "
+                         "pip install 'autograd-engine[viz]'") from None
     rng = np.random.default_rng(args.seed)
     scalar, scalar_backward = scalar_expression()
     forward, backward = hidden_layer(rng)
