@@ -8,7 +8,7 @@ No recursion and no separate sorting pass, so a 10^6-op chain is fine.
 
 Step. Seed dL/dL = 1 (or the given ``grad``). For the newest tensor, pop its accumulated
 gradient g, hand g to the op that made it (``vjp``) and add the results into the
-gradients of the op's inputs, a dict keyed by tensor identity. A gradient is released as
+gradients of the op's inputs, a dict keyed by creation number. A gradient is released as
 soon as it is consumed; a leaf stores it in ``.grad``.
 
 Un-broadcasting happens here and only here: a VJP may return a gradient in the broadcast
@@ -143,7 +143,7 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
             grads[key] = grads[key] + seed
         else:
             grads[key] = seed
-            heappush(heap, (-root._seq, root))
+            heappush(heap, (-key, root))
     found: dict[int, Any] = {}
     handed_out: set[int] = set()  # arrays stored in .grad, so never shared twice
     clock, anomaly, pop = INPLACE.now, STATE.anomaly, grads.pop
@@ -232,7 +232,10 @@ def _check_backward(op: Function, grads: tuple) -> None:
         if data.dtype.kind == "f" and not np.isfinite(data).all():
             raise AnomalyError(
                 f"{op.name}.vjp produced NaN/Inf in the gradient of input {i}; the op was "
-                f"created at {getattr(op, 'origin', None) or '<unknown: created outside detect_anomaly()>'}")
+                f"created at {getattr(op, 'origin', None) or _UNKNOWN_ORIGIN}")
+
+
+_UNKNOWN_ORIGIN = "<unknown: created outside detect_anomaly()>"
 
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
@@ -251,8 +254,13 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     return g.reshape(shape) if extra else g
 
 
+def _position(op: Function, x: Tensor) -> int:
+    """Which input of ``op`` the tensor ``x`` is (by identity), for error messages."""
+    return next(k for k, p in enumerate(op.parents) if p is x)
+
+
 def _not_an_array(op: Function, x: Tensor, g: Any) -> VJPError:
-    i = next(k for k, p in enumerate(op.parents) if p is x)
+    i = _position(op, x)
     return VJPError(f"{op.name}.vjp returned a {type(g).__name__} for input {i}; gradients "
                     f"must be arrays (or Tensors under create_graph) of the input's shape "
                     f"{x.shape}. Wrap numbers, e.g. np.full(x.shape, value).")
@@ -260,7 +268,7 @@ def _not_an_array(op: Function, x: Tensor, g: Any) -> VJPError:
 
 def _fit(g: Any, x: Tensor, op: Function) -> Any:
     """``g`` summed to x's shape and cast to x's dtype; VJPError if it cannot be."""
-    i = next(k for k, p in enumerate(op.parents) if p is x)  # input position, for messages
+    i = _position(op, x)
     if g.shape != x._data.shape:
         try:
             g = unbroadcast(g, x._data.shape)

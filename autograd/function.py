@@ -40,8 +40,6 @@ from .tensor import Tensor, as_tensor, next_seq
 __all__ = ["Function", "apply"]
 
 
-
-
 class Function:
     """Base class of every op (the engine's own and user-defined ones).
 
