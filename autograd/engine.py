@@ -24,8 +24,8 @@ import numpy as np
 
 from .errors import (AnomalyError, BackwardError, DTypeError, GraphFreedError, InplaceError,
                      ShapeError, VJPError)
+from .clock import INPLACE
 from .function import Function
-from .inplace import INPLACE
 from .grad_mode import STATE
 from .tensor import Tensor
 
@@ -146,18 +146,26 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
             heappush(heap, (-key, root))
     found: dict[int, Any] = {}
     handed_out: set[int] = set()  # arrays stored in .grad, so never shared twice
-    clock, anomaly, pop = INPLACE.now, STATE.anomaly, grads.pop
+    last_write, anomaly, pop = INPLACE.last, STATE.anomaly, grads.pop
     previous_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph  # VJPs on Tensors record only for create_graph
+    following = None  # the next node, when known without the heap (see the chain step)
     try:
-        while heap:
-            key, node = heappop(heap)
-            g = pop(-key)
+        while True:
+            if following is not None:
+                node, g, following = following, following_g, None
+                key = node._seq
+            elif heap:
+                key, node = heappop(heap)
+                key = -key
+                g = pop(key)
+            else:
+                break
             op = node._op
             if targets is not None:
-                if -key in targets:
-                    found[-key] = g
-                if -key not in useful:
+                if key in targets:
+                    found[key] = g
+                if key not in useful:
                     continue
             elif op is None or node._retains_grad:
                 _store(node, g, create_graph, handed_out)
@@ -170,7 +178,7 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                     f"trying to backward through {op.name} a second time: its saved arrays "
                     f"were released by the first backward. Pass retain_graph=True to the "
                     f"first call if you need to go through the graph again.")
-            if op.clock != clock:
+            if key < last_write:  # something was written in place after node was made
                 _check_versions(op, node)
             parents = op.parents
             result = op.vjp(g, node, *parents) if create_graph else op.vjp(g, *saved)
@@ -180,6 +188,28 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 result = _as_gradient_tuple(op, result)
             if anomaly:
                 _check_backward(op, result)
+            if len(parents) == 1:  # the chain step: one input (which then needs grad)
+                gi = result[0]
+                if gi is None:
+                    continue
+                parent = parents[0]
+                data = parent._data
+                try:
+                    if ((not op.exact_grads and gi.shape != data.shape)
+                            or gi.dtype is not data.dtype):
+                        gi = _fit(gi, parent, op)
+                except AttributeError:
+                    raise _not_an_array(op, parent, gi) from None
+                key = parent._seq
+                previous = grads.get(key)
+                if previous is not None:  # already waiting in the heap
+                    grads[key] = previous + gi
+                elif not heap or key > -heap[0][0]:  # nothing pending is newer: go on
+                    following, following_g = parent, gi
+                else:
+                    grads[key] = gi
+                    heappush(heap, (-key, parent))
+                continue
             for parent, gi, needed in zip(parents, result, op.needs_input_grad):
                 if gi is None or not needed:
                     continue
@@ -217,7 +247,7 @@ def _check_versions(op: Function, node: Tensor) -> None:
     if op.save_output:
         watched.append(node)
     for t in watched:
-        if t._version > op.clock:
+        if t._version > node._seq:
             raise InplaceError(
                 f"a tensor of shape {t.shape} needed by {op.name} for the backward pass was "
                 f"modified in place after {op.name} used it. Use an out-of-place operation "

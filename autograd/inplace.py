@@ -3,8 +3,9 @@ array without recording anything.
 
 They are allowed only where they cannot bypass the graph: on tensors that do not require
 grad, or under ``no_grad()`` (optimizer updates). Every write stamps the tensor with the
-in-place clock; an op stamps the clock when it is recorded, so a backward pass can tell
-that an array it saved was changed afterwards and refuse (``InplaceError``). Assigning
+time of the write, counted in creation numbers (the clock that numbers new tensors), so a
+backward pass can tell that an array saved by an op was changed after the op's output was
+created, and refuse (``InplaceError``). Assigning
 ``.data`` is the documented untracked escape hatch and stamps nothing.
 """
 
@@ -16,25 +17,11 @@ import numpy as np
 
 from .errors import DTypeError, InplaceError, ShapeError
 from .grad_mode import STATE
+from .clock import INPLACE
 
-__all__ = ["InplaceOps", "INPLACE"]
-
-
-class _InplaceClock:
-    """Counts in-place writes. A tensor stamps the count when written in place; an op
-    stamps it when recorded. Backward re-checks saved tensors only when the clock moved."""
-
-    __slots__ = ("now",)
-
-    def __init__(self) -> None:
-        self.now = 0
-
-    def tick(self) -> int:
-        self.now += 1
-        return self.now
+__all__ = ["InplaceOps"]
 
 
-INPLACE = _InplaceClock()
 
 
 def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:

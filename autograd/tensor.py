@@ -7,12 +7,12 @@ A tensor made by an op holds that op (``grad_fn``); the op holds its input tenso
 
 from __future__ import annotations
 
-from itertools import count
 from typing import Any, Iterator
 
 import numpy as np
 
 from .errors import DataError, DTypeError, InplaceError, ShapeError
+from .clock import next_seq
 from .inplace import InplaceOps
 
 __all__ = ["Tensor", "tensor", "as_tensor"]
@@ -243,7 +243,9 @@ class Tensor(InplaceOps):
     # Python numbers are op state (AddScalar(2.0)...): checked inline, this is the hot path
     def __add__(self, other: Any) -> "Tensor":
         if type(other) is float or type(other) is int:
-            return _apply(_arith.AddScalar(other), self)
+            op = _new(_AddScalar)  # AddScalar(other) without the __init__ call
+            op.c = other
+            return _apply1(op, self)
         return _ops.add(self, other)
 
     def __radd__(self, other: Any) -> "Tensor":
@@ -251,7 +253,9 @@ class Tensor(InplaceOps):
 
     def __sub__(self, other: Any) -> "Tensor":
         if type(other) is float or type(other) is int:
-            return _apply(_arith.AddScalar(-other), self)
+            op = _new(_AddScalar)
+            op.c = -other
+            return _apply1(op, self)
         return _ops.sub(self, other)
 
     def __rsub__(self, other: Any) -> "Tensor":
@@ -259,12 +263,16 @@ class Tensor(InplaceOps):
 
     def __mul__(self, other: Any) -> "Tensor":
         if type(other) is float or type(other) is int:
-            return _apply(_arith.MulScalar(other), self)
+            op = _new(_MulScalar)
+            op.c = other
+            return _apply1(op, self)
         return _ops.mul(self, other)
 
     def __rmul__(self, other: Any) -> "Tensor":
         if type(other) is float or type(other) is int:
-            return _apply(_arith.MulScalar(other), self)
+            op = _new(_MulScalar)
+            op.c = other
+            return _apply1(op, self)
         return _ops.mul(other, self)
 
     def __truediv__(self, other: Any) -> "Tensor":
@@ -316,13 +324,13 @@ class Tensor(InplaceOps):
         return _ops.compare(np.greater_equal, self, other)
 
     # ----------------------------------------------------------- methods (see autograd.ops)
-    def exp(self) -> "Tensor": return _apply(_elementwise.Exp(), self)
+    def exp(self) -> "Tensor": return _apply1(_Exp(), self)
     def log(self) -> "Tensor": return _ops.log(self)
     def sqrt(self) -> "Tensor": return _ops.sqrt(self)
     def abs(self) -> "Tensor": return _ops.abs(self)
-    def tanh(self) -> "Tensor": return _apply(_elementwise.Tanh(), self)
-    def sigmoid(self) -> "Tensor": return _apply(_elementwise.Sigmoid(), self)
-    def relu(self) -> "Tensor": return _apply(_elementwise.Relu(), self)
+    def tanh(self) -> "Tensor": return _apply1(_Tanh(), self)
+    def sigmoid(self) -> "Tensor": return _apply1(_Sigmoid(), self)
+    def relu(self) -> "Tensor": return _apply1(_Relu(), self)
     def pow(self, exponent: Any) -> "Tensor": return _ops.pow(self, exponent)
     def clip(self, lo: Any = None, hi: Any = None) -> "Tensor": return _ops.clip(self, lo, hi)
     def astype(self, dtype: Any) -> "Tensor": return _ops.astype(self, dtype)
@@ -374,7 +382,6 @@ class Tensor(InplaceOps):
 
 
 _new = object.__new__
-next_seq = count(1).__next__  # creation numbers: an op's output is newer than its inputs
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
@@ -389,5 +396,7 @@ def as_tensor(x: Any) -> Tensor:
 
 # The ops need Tensor, so they are imported after it.
 from . import ops as _ops  # noqa: E402
-from .function import apply as _apply  # noqa: E402
-from .ops import arithmetic as _arith, elementwise as _elementwise  # noqa: E402
+from .function import apply1 as _apply1  # noqa: E402
+from .ops.arithmetic import AddScalar as _AddScalar, MulScalar as _MulScalar  # noqa: E402
+from .ops.elementwise import (Exp as _Exp, Relu as _Relu, Sigmoid as _Sigmoid,  # noqa: E402
+                              Tanh as _Tanh)

@@ -71,6 +71,7 @@ class Div(Function):
 class Neg(Function):
     """out = -x;  dx = -g."""
     __slots__ = ()
+    exact_grads = True
     save_inputs = False
 
     def forward(self, x):
@@ -97,6 +98,7 @@ class Pow(Function):
 class AddScalar(Function):
     """out = x + c;  dx = g."""
     __slots__ = ("c",)
+    exact_grads = True
     save_inputs = False
 
     def __init__(self, c: float) -> None:
@@ -112,6 +114,7 @@ class AddScalar(Function):
 class MulScalar(Function):
     """out = c x;  dx = c g."""
     __slots__ = ("c",)
+    exact_grads = True
     save_inputs = False
 
     def __init__(self, c: float) -> None:
@@ -127,6 +130,7 @@ class MulScalar(Function):
 class DivScalar(Function):
     """out = x / c;  dx = g / c."""
     __slots__ = ("c",)
+    exact_grads = True
     save_inputs = False
 
     def __init__(self, c: float) -> None:
@@ -142,6 +146,7 @@ class DivScalar(Function):
 class PowScalar(Function):
     """out = x ** p;  dx = g p x^(p-1)  (zero for p = 0)."""
     __slots__ = ("p",)
+    exact_grads = True
 
     def __init__(self, p: float) -> None:
         self.p = p
@@ -160,6 +165,7 @@ class PowScalar(Function):
 class RPowScalar(Function):
     """out = c ** x;  dx = g out log(c)."""
     __slots__ = ("c",)
+    exact_grads = True
     save_inputs = False
     save_output = True
 

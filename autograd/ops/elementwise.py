@@ -26,6 +26,7 @@ __all__ = ["exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "maximum", "m
 class Exp(Function):
     """out = e^x;  dx = g out."""
     __slots__ = ()
+    exact_grads = True
     save_inputs = False
     save_output = True
 
@@ -39,6 +40,7 @@ class Exp(Function):
 class Log(Function):
     """out = ln x;  dx = g / x."""
     __slots__ = ()
+    exact_grads = True
 
     def forward(self, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -52,6 +54,7 @@ class Log(Function):
 class Sqrt(Function):
     """out = sqrt(x);  dx = g / (2 out)."""
     __slots__ = ()
+    exact_grads = True
     save_inputs = False
     save_output = True
 
@@ -67,6 +70,7 @@ class Sqrt(Function):
 class Abs(Function):
     """out = |x|;  dx = g sign(x), with abs'(0) = 0."""
     __slots__ = ()
+    exact_grads = True
 
     def forward(self, x):
         return np.abs(x)
@@ -78,6 +82,7 @@ class Abs(Function):
 class Tanh(Function):
     """out = tanh x;  dx = g (1 - out^2)."""
     __slots__ = ()
+    exact_grads = True
     save_inputs = False
     save_output = True
 
@@ -91,6 +96,7 @@ class Tanh(Function):
 class Sigmoid(Function):
     """out = 1 / (1 + e^-x);  dx = g out (1 - out). Stable for any |x|."""
     __slots__ = ()
+    exact_grads = True
     save_inputs = False
     save_output = True
 
@@ -105,6 +111,7 @@ class Sigmoid(Function):
 class Relu(Function):
     """out = max(x, 0);  dx = g [x > 0], so relu'(0) = 0."""
     __slots__ = ()
+    exact_grads = True
 
     def forward(self, x):
         return np.maximum(x, 0)

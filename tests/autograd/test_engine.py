@@ -72,6 +72,24 @@ def test_shared_subexpressions(x: Tensor) -> None:
     ag.gradcheck(f, [x])
 
 
+_UNARY = (lambda t: t.tanh(), lambda t: t * 0.7, lambda t: t + 0.3, lambda t: t.sigmoid())
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 10**6), st.integers(0, 10**6)),
+                min_size=1, max_size=25),
+       tensors(shapes(max_dims=2), elements=(-1, 1), requires_grad=True))
+def test_random_graphs(steps: list, x: Tensor) -> None:
+    """Random DAGs mixing one-input chains (the engine's heap-free step) with two-input
+    ops reusing earlier nodes: gradients must match central differences."""
+    def f(t: Tensor) -> Tensor:
+        nodes = [t]
+        for kind, i, j in steps:
+            a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+            nodes.append(_UNARY[kind](a) if (i + j) % 3 else a * b + _UNARY[kind](b))
+        return nodes[-1].sum() + nodes[len(nodes) // 2].sum()
+    ag.gradcheck(f, [x])
+
+
 # ------------------------------------------------------------------ saved arrays
 def test_saved_arrays_are_released_but_the_graph_stays() -> None:
     x = leaf(3)
