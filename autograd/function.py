@@ -98,16 +98,23 @@ class Function:
 def apply(op: Function, *tensors: Tensor) -> Tensor:
     """Run ``op`` forward on the tensors' arrays and, if any input requires grad while
     recording is on, attach ``op`` to the result as the node that made it."""
-    if len(tensors) == 1:
+    count = len(tensors)
+    if count == 1:
         return apply1(op, tensors[0])
-    if len(tensors) == 2:  # the common case, spelled out: this is the hot path
+    if count == 2:  # the common cases, spelled out (a call with *arrays costs 3x)
         a, b = tensors
         arrays: tuple = (a._data, b._data)
         needs: tuple = (a._requires_grad, b._requires_grad)
+        out = op.forward(a._data, b._data)
+    elif count == 3:
+        a, b, c = tensors
+        arrays = (a._data, b._data, c._data)
+        needs = (a._requires_grad, b._requires_grad, c._requires_grad)
+        out = op.forward(a._data, b._data, c._data)
     else:
         arrays = tuple([t._data for t in tensors])
         needs = tuple([t._requires_grad for t in tensors])
-    out = op.forward(*arrays)
+        out = op.forward(*arrays)
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
         out = np.asarray(out)  # NumPy scalars stay: see Tensor._make
     if STATE.anomaly:
@@ -154,7 +161,10 @@ def apply1(op: Function, x: Tensor) -> Tensor:
     if x._requires_grad and STATE.grad_enabled:
         op.parents = (x,)
         op.needs_input_grad = _JUST_ONE
-        op.saved = (out if op.save_output else None, data if op.save_inputs else None)
+        if op.save_output:
+            op.saved = (out, data if op.save_inputs else None)
+        else:
+            op.saved = (None, data) if op.save_inputs else _NOTHING_SAVED
         result._requires_grad = True
         result._op = op
     else:
@@ -163,7 +173,7 @@ def apply1(op: Function, x: Tensor) -> Tensor:
     return result
 
 
-_JUST_ONE = (True,)
+_JUST_ONE, _NOTHING_SAVED = (True,), (None, None)
 _new = object.__new__
 
 

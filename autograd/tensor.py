@@ -182,8 +182,7 @@ class Tensor(InplaceOps):
 
         ``grad`` is dL/dself; it may be omitted only for a single-element tensor (then 1).
         """
-        from .engine import backward
-        backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+        _engine.backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
     # ----------------------------------------------------------- array protocol
     shape = property(lambda self: self._data.shape, doc="Shape tuple, as NumPy's.")
@@ -395,7 +394,7 @@ def as_tensor(x: Any) -> Tensor:
 
 
 # The ops need Tensor, so they are imported after it.
-from . import ops as _ops  # noqa: E402
+from . import engine as _engine, ops as _ops  # noqa: E402
 from .function import apply1 as _apply1  # noqa: E402
 from .ops.arithmetic import AddScalar as _AddScalar, MulScalar as _MulScalar  # noqa: E402
 from .ops.elementwise import (Exp as _Exp, Relu as _Relu, Sigmoid as _Sigmoid,  # noqa: E402

@@ -67,14 +67,17 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound, rng=generator)
 
     def forward(self, x: Any) -> Tensor:
-        x = as_tensor(x)
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ShapeError(
-                f"{self!r} expects inputs whose last axis has in_features="
-                f"{self.in_features} elements, shaped (..., {self.in_features}); got an "
-                f"input of shape {x.shape}. Check the previous layer's output size or "
-                f"flatten the input (nn.Flatten()).")
-        return F.linear(x, self.weight, self.bias)
+        try:
+            return F.linear(x, self.weight, self.bias)  # checks every shape
+        except ShapeError:
+            shape = np.shape(x.data if isinstance(x, Tensor) else x)
+            if not shape or shape[-1] != self.in_features:  # say which layer it was
+                raise ShapeError(
+                    f"{self!r} expects inputs whose last axis has in_features="
+                    f"{self.in_features} elements, shaped (..., {self.in_features}); got an "
+                    f"input of shape {shape}. Check the previous layer's output size or "
+                    f"flatten the input (nn.Flatten()).") from None
+            raise
 
     def extra_repr(self) -> str:
         text = (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -101,6 +101,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if len(args) == 1 and not kwargs:  # the common case without a *args call
+            return self.forward(args[0])
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------ attributes

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DTypeError
-from ..function import Function, apply
+from ..function import Function, apply, apply1
 from ..tensor import Tensor, as_tensor
 from .arithmetic import check_broadcast, is_scalar, number
 from .generic import constant, where as generic_where
@@ -208,7 +208,7 @@ class Astype(Function):
 
 def _unary(op_class: type) -> Any:
     def run(x: Any) -> Tensor:
-        return apply(op_class(), as_tensor(x))
+        return apply1(op_class(), x if isinstance(x, Tensor) else Tensor(x))
     run.__name__ = op_class.__name__.lower()
     run.__doc__ = op_class.__doc__
     return run

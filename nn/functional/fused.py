@@ -218,16 +218,16 @@ class SoftmaxCrossEntropy(Function):
         return losses
 
     def vjp(self, g, out, z):
-        if is_tensor(z):  # create_graph: softmax as a differentiable Tensor
-            onehot = np.zeros(z.shape, dtype=z.dtype)
-            np.put_along_axis(onehot, self.labels[..., None], 1, axis=-1)
-            delta = _softmax_last(z) - onehot
-        else:  # softmax(z) - onehot(t), from the kept probabilities, in one fresh array
-            delta = self.probs.copy()
-            flat = delta.reshape(-1, delta.shape[-1])
-            flat[np.arange(flat.shape[0]), self.labels.reshape(-1)] -= 1
         if self.reduction == "none":
             g = g.reshape(self.labels.shape + (1,))
         elif self.reduction == "mean":
             g = g / max(self.labels.size, 1)
-        return (delta * g,)
+        if is_tensor(z):  # create_graph: softmax as a differentiable Tensor
+            onehot = np.zeros(z.shape, dtype=z.dtype)
+            np.put_along_axis(onehot, self.labels[..., None], 1, axis=-1)
+            return ((_softmax_last(z) - onehot) * g,)
+        # g (softmax(z) - onehot(t)) from the kept probabilities, in one fresh array
+        delta = self.probs * g
+        flat = delta.reshape(-1, delta.shape[-1])
+        flat[np.arange(flat.shape[0]), self.labels.reshape(-1)] -= g.reshape(-1)
+        return (delta,)

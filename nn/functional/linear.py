@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd import Function, Tensor, as_tensor
+from autograd import Function, Tensor
+from autograd.function import apply
 from autograd.errors import ShapeError
 
 __all__ = ["linear", "Affine"]
@@ -32,9 +33,12 @@ class Affine(Function):
 
     def vjp(self, g, out, x, weight, bias=None):
         needs = self.needs_input_grad
-        rows = g.reshape(-1, g.shape[-1])  # leading axes folded: (N, out)
+        if g.ndim == 2:  # (N, out): no leading axes to fold
+            rows, inputs = g, x
+        else:  # leading axes folded: (N, out) and (N, in)
+            rows, inputs = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
         grad_x = g @ weight if needs[0] else None
-        grad_w = rows.swapaxes(-1, -2) @ x.reshape(-1, x.shape[-1]) if needs[1] else None
+        grad_w = rows.swapaxes(-1, -2) @ inputs if needs[1] else None
         if len(needs) == 2:
             return grad_x, grad_w
         return grad_x, grad_w, rows.sum(axis=0) if needs[2] else None
@@ -43,17 +47,20 @@ class Affine(Function):
 def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
     """y = x W^T + b on the last axis of x (PyTorch's ``F.linear``): W has shape
     (out, in), b shape (out,) or None."""
-    x, weight = as_tensor(x), as_tensor(weight)
-    if weight.ndim != 2:
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    weight = weight if isinstance(weight, Tensor) else Tensor(weight)
+    w_shape = weight._data.shape
+    if len(w_shape) != 2:
         raise ShapeError(f"linear: weight must be 2-d (out, in); got shape {weight.shape}")
-    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+    x_shape = x._data.shape
+    if not x_shape or x_shape[-1] != w_shape[1]:
         raise ShapeError(
             f"linear: input of shape {x.shape} needs its last axis to have "
-            f"in_features={weight.shape[1]} elements (weight shape {weight.shape}).")
+            f"in_features={w_shape[1]} elements (weight shape {weight.shape}).")
     if bias is None:
-        return Affine()(x, weight)
-    bias = as_tensor(bias)
-    if bias.shape != (weight.shape[0],):
-        raise ShapeError(f"linear: bias must have shape ({weight.shape[0]},) to match the "
+        return apply(Affine(), x, weight)
+    bias = bias if isinstance(bias, Tensor) else Tensor(bias)
+    if bias._data.shape != w_shape[:1]:
+        raise ShapeError(f"linear: bias must have shape ({w_shape[0]},) to match the "
                          f"weight {weight.shape}; got {bias.shape}")
-    return Affine()(x, weight, bias)
+    return apply(Affine(), x, weight, bias)

@@ -16,6 +16,7 @@ import numpy as np
 
 from autograd import Tensor, as_tensor, where
 from autograd.errors import DTypeError, ShapeError
+from autograd.function import apply1
 from autograd import log_softmax as _log_softmax
 
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
@@ -153,7 +154,9 @@ def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
             f"label per sample, of shape {wanted}; got labels of shape {labels.shape}."
             + (" Flatten them, e.g. labels.reshape(-1)." if labels.size == np.prod(wanted)
                else ""))
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+    # one pass: read as unsigned, a negative label becomes huge, so max() finds both ends
+    unsigned = labels.view(np.dtype(f"u{labels.itemsize}"))
+    if labels.size and np.maximum.reduce(unsigned, axis=None) >= classes:
         bad = (labels < 0) | (labels >= classes)
         where_bad = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
@@ -178,14 +181,14 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     check_reduction("cross_entropy", reduction)
     input = as_tensor(input)
     _class_axis("cross_entropy", input)
-    target_dtype = (target.dtype if isinstance(target, Tensor) else np.asarray(target).dtype)
-    target_shape = (target.shape if isinstance(target, Tensor) else np.shape(target))
-    if target_dtype.kind == "f" and target_shape == input.shape:
+    if not isinstance(target, Tensor):
+        target = np.asarray(target)
+    if target.dtype.kind == "f" and target.shape == input.shape:
         target = target_like(target, input)
         losses = -(target * _log_softmax(input, axis=-1)).sum(axis=-1)
         return reduce_loss(losses, reduction)
     labels = _labels("cross_entropy", input, target)
-    return SoftmaxCrossEntropy(labels, reduction)(input)
+    return apply1(SoftmaxCrossEntropy(labels, reduction), input)
 
 
 def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
