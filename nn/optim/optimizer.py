@@ -82,14 +82,16 @@ class Optimizer:
         is returned.
         """
         loss = closure() if closure is not None else None
+        states, update = self.state, self._update
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
-                state = self.state.get(p)
+                state = states.get(p)
                 if state is None:
-                    state = self.state[p] = {}
-                self._update(p.data, p.grad.data, state, group)
+                    state = states[p] = {}
+                update(p.data, grad.data, state, group)
         return loss
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],

@@ -42,8 +42,11 @@ class SGD(Optimizer):
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
-        d_p = self._with_weight_decay(param, grad, group["weight_decay"])
-        momentum = group["momentum"]
+        momentum, weight_decay = group["momentum"], group["weight_decay"]
+        if momentum == 0 and weight_decay == 0:  # plain SGD: p = p - lr g
+            param -= grad * group["lr"]
+            return
+        d_p = self._with_weight_decay(param, grad, weight_decay)
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
