@@ -96,7 +96,9 @@ def _seed(root: Tensor, g: Any, create_graph: bool, i: int) -> Any:
                 f"grad can be created implicitly only for one-element outputs; output {i} "
                 f"has shape {root.shape}. Pass grad= (dL/doutput, same shape), or reduce "
                 f"it first, e.g. loss.sum() or loss.mean().")
-        array = np.array(1, dtype=root.dtype).reshape(root.shape)  # np.ones is 4x slower
+        dtype = root.dtype
+        # a 0-d seed is a NumPy scalar, as the engine keeps for 0-d results (see Tensor._make)
+        array = dtype.type(1) if root.ndim == 0 else np.ones(root.shape, dtype=dtype)
     else:
         array = np.array(g._data if isinstance(g, Tensor) else g, copy=True)
         if array.shape != root.shape:

@@ -25,6 +25,8 @@ from autograd.ops.generic import constant, exp, is_tensor, where
 
 from .special import normal_cdf
 
+_max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python wrappers
+
 __all__ = ["NormalCdf", "Gelu", "Heaviside", "Elu", "BinaryCrossEntropy",
            "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "LOG_FLOOR",
            "BCE_GRAD_EPS"]
@@ -198,36 +200,42 @@ class SoftmaxCrossEntropy(Function):
 
     ``labels`` (validated by the caller) and ``reduction`` are op state. The forward pass
     keeps softmax(z) (one (N, C) array) so that the backward pass needs no second exp."""
-    __slots__ = ("labels", "reduction", "probs")
+    __slots__ = ("labels", "reduction", "probs", "picks")
 
     def __init__(self, labels: np.ndarray, reduction: str) -> None:
         self.labels, self.reduction = labels, reduction
 
     def forward(self, z):
-        shifted = z - z.max(axis=-1, keepdims=True)
+        shifted = z - _max(z, axis=-1, keepdims=True)
         exps = np.exp(shifted)
-        sums = exps.sum(axis=-1, keepdims=True)
-        self.probs = exps / sums
-        rows = shifted.reshape(-1, shifted.shape[-1])
-        picked = rows[np.arange(rows.shape[0]), self.labels.reshape(-1)]
-        losses = np.log(sums)[..., 0] - picked.reshape(self.labels.shape)
+        sums = _sum(exps, axis=-1, keepdims=True)
+        exps /= sums
+        self.probs = exps  # softmax(z), kept for the backward pass
+        rows = shifted if shifted.ndim == 2 else shifted.reshape(-1, shifted.shape[-1])
+        labels = self.labels if self.labels.ndim == 1 else self.labels.reshape(-1)
+        self.picks = (np.arange(rows.shape[0]), labels)  # (sample, label) of each pick
+        losses = np.log(sums).reshape(-1) - rows[self.picks]  # one per sample, flat
         if self.reduction == "sum":
-            return losses.sum()
+            return _sum(losses, axis=None)
         if self.reduction == "mean":
-            return losses.sum() / max(losses.size, 1)
-        return losses
+            return _sum(losses, axis=None) / max(losses.size, 1)
+        return losses.reshape(self.labels.shape)
 
     def vjp(self, g, out, z):
-        if self.reduction == "none":
-            g = g.reshape(self.labels.shape + (1,))
-        elif self.reduction == "mean":
+        if self.reduction == "mean":
             g = g / max(self.labels.size, 1)
         if is_tensor(z):  # create_graph: softmax as a differentiable Tensor
+            if self.reduction == "none":
+                g = g.reshape(self.labels.shape + (1,))
             onehot = np.zeros(z.shape, dtype=z.dtype)
             np.put_along_axis(onehot, self.labels[..., None], 1, axis=-1)
             return ((_softmax_last(z) - onehot) * g,)
         # g (softmax(z) - onehot(t)) from the kept probabilities, in one fresh array
-        delta = self.probs * g
-        flat = delta.reshape(-1, delta.shape[-1])
-        flat[np.arange(flat.shape[0]), self.labels.reshape(-1)] -= g.reshape(-1)
+        if self.reduction == "none":
+            g = g[..., None]
+        delta = np.multiply(self.probs, g, order="C")  # C order: reshape below is a view
+        if self.reduction == "none":
+            g = g.reshape(-1)
+        rows = delta if delta.ndim == 2 else delta.reshape(-1, delta.shape[-1])
+        rows[self.picks] -= g
         return (delta,)

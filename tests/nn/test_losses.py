@@ -160,6 +160,16 @@ def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     np.testing.assert_allclose(z.grad.data, expected, rtol=1e-14)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_of_fortran_ordered_logits(reduction):
+    """Element-wise results keep their input's memory order: the backward pass must not
+    write into a reshaped copy of a Fortran-ordered gradient."""
+    rng = np.random.default_rng(3)
+    z = Tensor(np.asfortranarray(rng.standard_normal((3, 2, 4))), requires_grad=True)
+    labels = rng.integers(0, 4, (3, 2))
+    assert gradcheck(lambda t: F.cross_entropy(t, labels, reduction), [z])
+
+
 def test_cross_entropy_is_stable_for_logits_of_1e4():
     z = Tensor(np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4]]), requires_grad=True)
     loss = F.cross_entropy(z, np.array([1, 2]), reduction="none")
