@@ -152,6 +152,8 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
     previous_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph  # VJPs on Tensors record only for create_graph
     following = None  # the next node, when known without the heap (see the chain step)
+    storing = targets is None  # backward(): a leaf stores its gradient as soon as it arrives
+    plain = not (create_graph or retain_graph or anomaly)  # the common, fastest VJP call
     try:
         while True:
             if following is not None:
@@ -164,15 +166,16 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
             else:
                 break
             op = node._op
-            if targets is not None:
-                if key in targets:
-                    found[key] = g
-                if key not in useful:
+            if op is None or node._retains_grad or not storing:
+                if storing:
+                    _store(node, g, create_graph, handed_out)
+                else:
+                    if key in targets:
+                        found[key] = g
+                    if key not in useful:
+                        continue
+                if op is None:
                     continue
-            elif op is None or node._retains_grad:
-                _store(node, g, create_graph, handed_out)
-            if op is None:
-                continue
             # one vector-Jacobian product: dL/d(inputs) from dL/d(node)
             saved = op.saved
             if saved is None:
@@ -184,18 +187,18 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 _check_versions(op, node)
             parents = op.parents
             if len(parents) == 1:  # the chain step: one input (which then needs grad)
-                if create_graph:
-                    result = op.vjp(g, node, parents[0])
-                else:
+                if plain:
                     saved_out, saved_x = saved  # spelled out: a *saved call costs 3x
                     result = op.vjp(g, saved_out, saved_x)
-                if not retain_graph:
                     op.saved = None
-                if type(result) is not tuple or len(result) != 1:
+                else:
+                    result = _vjp(op, g, node, create_graph, retain_graph, anomaly)
+                if type(result) is not tuple:
                     result = _as_gradient_tuple(op, result)
-                if anomaly:
-                    _check_backward(op, result)
-                gi = result[0]
+                try:
+                    (gi,) = result
+                except ValueError:  # a tuple of the wrong length
+                    raise _wrong_count(op, result) from None
                 if gi is None:
                     continue
                 parent = parents[0]
@@ -210,7 +213,7 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 previous = grads.get(key)
                 if previous is not None:  # already waiting in the heap
                     grads[key] = previous + gi
-                elif parent._op is None and targets is None:  # a leaf: nothing to wait for
+                elif parent._op is None and storing:  # a leaf: nothing to wait for
                     _store(parent, gi, create_graph, handed_out)
                 elif not heap or key > -heap[0][0]:  # nothing pending is newer: go on
                     following, following_g = parent, gi
@@ -218,22 +221,21 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                     grads[key] = gi
                     heappush(heap, (-key, parent))
                 continue
-            if create_graph:
-                result = op.vjp(g, node, *parents)
+            if not plain:
+                result = _vjp(op, g, node, create_graph, retain_graph, anomaly)
             elif len(saved) == 3:  # two inputs
                 saved_out, saved_a, saved_b = saved
                 result = op.vjp(g, saved_out, saved_a, saved_b)
+                op.saved = None
             elif len(saved) == 4:  # three inputs (an affine map: x, W, b)
                 saved_out, saved_a, saved_b, saved_c = saved
                 result = op.vjp(g, saved_out, saved_a, saved_b, saved_c)
+                op.saved = None
             else:
                 result = op.vjp(g, *saved)
-            if not retain_graph:
                 op.saved = None
             if type(result) is not tuple or len(result) != len(parents):
                 result = _as_gradient_tuple(op, result)
-            if anomaly:
-                _check_backward(op, result)
             for parent, gi, needed in zip(parents, result, op.needs_input_grad):
                 if gi is None or not needed:
                     continue
@@ -247,7 +249,7 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 previous = grads.get(key)
                 if previous is not None:
                     grads[key] = previous + gi
-                elif parent._op is None and targets is None:  # a leaf: store it now
+                elif parent._op is None and storing:  # a leaf: store it now
                     _store(parent, gi, create_graph, handed_out)
                 else:
                     grads[key] = gi
@@ -257,14 +259,34 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
     return found
 
 
+def _vjp(op: Function, g: Any, node: Tensor, create_graph: bool, retain_graph: bool,
+         anomaly: bool) -> tuple:
+    """The VJP call outside the plain case: on Tensors for ``create_graph``, keeping the
+    saved arrays for ``retain_graph``, checked for NaN/Inf under ``detect_anomaly``."""
+    if create_graph:
+        result = op.vjp(g, node, *op.parents)
+    else:
+        result = op.vjp(g, *op.saved)
+    if not retain_graph:
+        op.saved = None
+    if anomaly:
+        result = _as_gradient_tuple(op, result)
+        _check_backward(op, result)
+    return result
+
+
 def _as_gradient_tuple(op: Function, result: Any) -> tuple:
     """Accept a bare gradient from a one-input op; refuse a wrong count."""
     if type(result) is not tuple:
         result = (result,)
     if len(result) != len(op.parents):
-        raise VJPError(f"{op.name}.vjp returned {len(result)} gradients for "
-                       f"{len(op.parents)} inputs; return one per input (None to skip)")
+        raise _wrong_count(op, result)
     return result
+
+
+def _wrong_count(op: Function, result: tuple) -> VJPError:
+    return VJPError(f"{op.name}.vjp returned {len(result)} gradients for "
+                    f"{len(op.parents)} inputs; return one per input (None to skip)")
 
 
 def _check_versions(op: Function, node: Tensor) -> None:
