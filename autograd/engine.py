@@ -209,12 +209,13 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                         gi = _fit(gi, parent, op)
                 except AttributeError:
                     raise _not_an_array(op, parent, gi) from None
+                if parent._op is None and storing:  # a leaf: nothing to wait for
+                    _store(parent, gi, create_graph, handed_out)
+                    continue
                 key = parent._seq
                 previous = grads.get(key)
                 if previous is not None:  # already waiting in the heap
                     grads[key] = previous + gi
-                elif parent._op is None and storing:  # a leaf: nothing to wait for
-                    _store(parent, gi, create_graph, handed_out)
                 elif not heap or key > -heap[0][0]:  # nothing pending is newer: go on
                     following, following_g = parent, gi
                 else:
@@ -245,12 +246,13 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                         gi = _fit(gi, parent, op)  # un-broadcast and check
                 except AttributeError:  # not an array (a Python number, a list...)
                     raise _not_an_array(op, parent, gi) from None
+                if parent._op is None and storing:  # a leaf: store it now
+                    _store(parent, gi, create_graph, handed_out)
+                    continue
                 key = parent._seq
                 previous = grads.get(key)
                 if previous is not None:
                     grads[key] = previous + gi
-                elif parent._op is None and storing:  # a leaf: store it now
-                    _store(parent, gi, create_graph, handed_out)
                 else:
                     grads[key] = gi
                     heappush(heap, (-key, parent))
