@@ -9,7 +9,10 @@ No recursion and no separate sorting pass, so a 10^6-op chain is fine.
 Step. Seed dL/dL = 1 (or the given ``grad``). For the newest tensor, pop its accumulated
 gradient g, hand g to the op that made it (``vjp``) and add the results into the
 gradients of the op's inputs, a dict keyed by creation number. A gradient is released as
-soon as it is consumed; a leaf stores it in ``.grad``.
+soon as it is consumed. Two shortcuts keep chains cheap: a leaf adds each gradient to its
+``.grad`` as soon as it arrives (nothing will ever be computed from it), and when an
+op's single input is newer than everything waiting in the heap, it is processed next
+without going through the heap (nothing else can still add to its gradient).
 
 Un-broadcasting happens here and only here: a VJP may return a gradient in the broadcast
 shape; it is summed back to the input's shape, then its shape and dtype are checked.

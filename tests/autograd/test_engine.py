@@ -377,3 +377,19 @@ def test_inplace_updates_under_no_grad_change_the_data() -> None:
         w *= 2.0
     np.testing.assert_array_equal(w.data, (before - step) * 2.0)
     assert w.requires_grad and w.is_leaf
+
+
+def test_inplace_clock_tells_writes_before_an_op_from_writes_after_it() -> None:
+    w, x = leaf(3), Tensor(np.ones(3))
+    x *= 2.0  # before any op saved x: fine
+    y = (w * x).sum()
+    unrelated = Tensor(np.ones(3))
+    unrelated += 1.0  # after y was built, but not to anything y saved
+    y.backward()
+    np.testing.assert_array_equal(w.grad.data, x.data)
+    out = w.tanh()  # Tanh saves its output
+    total = out.sum()
+    with ag.no_grad():
+        out *= 2.0
+    with pytest.raises(ag.InplaceError, match="needed by Tanh"):
+        total.backward()
