@@ -300,7 +300,7 @@ def _check_versions(op: Function, node: Tensor) -> None:
     if op.save_output:
         watched.append(node)
     for t in watched:
-        if t._version > node._seq:
+        if getattr(t, "_version", 0) > node._seq:
             raise InplaceError(
                 f"a tensor of shape {t.shape} needed by {op.name} for the backward pass was "
                 f"modified in place after {op.name} used it. Use an out-of-place operation "

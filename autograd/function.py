@@ -124,9 +124,7 @@ def apply(op: Function, *tensors: Tensor) -> Tensor:
     result._data = out
     result._grad = None
     result._seq = next_seq()
-    result._version = 0
     result._retains_grad = False
-    result.name = None
     if True not in needs or not STATE.grad_enabled:
         result._requires_grad = False
         result._op = None
@@ -155,9 +153,7 @@ def apply1(op: Function, x: Tensor) -> Tensor:
     result._data = out
     result._grad = None
     result._seq = next_seq()
-    result._version = 0
     result._retains_grad = False
-    result.name = None
     if x._requires_grad and STATE.grad_enabled:
         op.parents = (x,)
         op.needs_input_grad = _JUST_ONE

@@ -63,8 +63,10 @@ class Tensor(InplaceOps):
     (``+=``) until you reset them with ``zero_grad()`` (which sets ``grad = None``).
     """
 
+    # ``_version`` (time of the latest in-place write) and ``_name`` are set only when
+    # used: a recorded op then stores two attributes fewer (read them with getattr).
     __slots__ = ("_data", "_grad", "_requires_grad", "_op", "_seq", "_version", "_retains_grad",
-                 "name")
+                 "_name")
     __array_ufunc__ = None  # so ``ndarray * Tensor`` calls Tensor.__rmul__
     __hash__ = object.__hash__  # identity: ``==`` is elementwise
 
@@ -75,9 +77,9 @@ class Tensor(InplaceOps):
         self._requires_grad = False
         self._op = None
         self._seq = next_seq()
-        self._version = 0
         self._retains_grad = False
-        self.name = name
+        if name is not None:
+            self.name = name
         if requires_grad:
             self.requires_grad_(True)
 
@@ -94,9 +96,7 @@ class Tensor(InplaceOps):
         t._requires_grad = op is not None
         t._op = op
         t._seq = next_seq()
-        t._version = 0
         t._retains_grad = False
-        t.name = None
         return t
 
     # ----------------------------------------------------------- data and gradient
@@ -165,6 +165,17 @@ class Tensor(InplaceOps):
     def detach(self) -> "Tensor":
         """A new leaf sharing this tensor's array, not tracked."""
         return Tensor._make(self._data, None)
+
+    @property
+    def name(self) -> str | None:
+        """An optional label, shown by ``repr``, drawings and gradcheck messages."""
+        return getattr(self, "_name", None)
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"Tensor.name must be a str or None; got {type(value).__name__}")
+        self._name = value
 
     @property
     def is_leaf(self) -> bool:

@@ -162,3 +162,13 @@ def test_integer_and_bool_tensors_are_constants() -> None:
     loss = ag.where(mask, picked, 0.0).sum() + (labels * 1.5).sum()
     loss.backward()
     assert x.grad.dtype == np.float64 and labels.grad is None and mask.grad is None
+
+
+def test_tensor_names_label_reprs_and_default_to_none() -> None:
+    computed = Tensor(np.ones(2), requires_grad=True) * 2.0
+    assert computed.name is None
+    computed.name = "doubled"
+    assert "name='doubled'" in repr(computed)
+    assert Tensor(1.0, name="w").name == "w"
+    with pytest.raises(TypeError, match="must be a str or None; got int"):
+        computed.name = 3
