@@ -227,16 +227,15 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 continue
             if not plain:
                 result = _vjp(op, g, node, create_graph, retain_graph, anomaly)
-            elif len(saved) == 3:  # two inputs
-                saved_out, saved_a, saved_b = saved
-                result = op.vjp(g, saved_out, saved_a, saved_b)
-                op.saved = None
-            elif len(saved) == 4:  # three inputs (an affine map: x, W, b)
-                saved_out, saved_a, saved_b, saved_c = saved
-                result = op.vjp(g, saved_out, saved_a, saved_b, saved_c)
-                op.saved = None
             else:
-                result = op.vjp(g, *saved)
+                if len(saved) == 3:  # two inputs
+                    saved_out, saved_a, saved_b = saved
+                    result = op.vjp(g, saved_out, saved_a, saved_b)
+                elif len(saved) == 4:  # three inputs (an affine map: x, W, b)
+                    saved_out, saved_a, saved_b, saved_c = saved
+                    result = op.vjp(g, saved_out, saved_a, saved_b, saved_c)
+                else:
+                    result = op.vjp(g, *saved)
                 op.saved = None
             if type(result) is not tuple or len(result) != len(parents):
                 result = _as_gradient_tuple(op, result)
