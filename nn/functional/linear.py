@@ -49,10 +49,10 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
     (out, in), b shape (out,) or None."""
     x = x if isinstance(x, Tensor) else Tensor(x)
     weight = weight if isinstance(weight, Tensor) else Tensor(weight)
-    w_shape = weight._data.shape
+    w_shape = weight.shape
     if len(w_shape) != 2:
         raise ShapeError(f"linear: weight must be 2-d (out, in); got shape {weight.shape}")
-    x_shape = x._data.shape
+    x_shape = x.shape
     if not x_shape or x_shape[-1] != w_shape[1]:
         raise ShapeError(
             f"linear: input of shape {x.shape} needs its last axis to have "
@@ -60,7 +60,7 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
     if bias is None:
         return apply(Affine(), x, weight)
     bias = bias if isinstance(bias, Tensor) else Tensor(bias)
-    if bias._data.shape != w_shape[:1]:
+    if bias.shape != w_shape[:1]:
         raise ShapeError(f"linear: bias must have shape ({w_shape[0]},) to match the "
                          f"weight {weight.shape}; got {bias.shape}")
     return apply(Affine(), x, weight, bias)
