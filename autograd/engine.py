@@ -85,7 +85,7 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
 def _check_root(root: Any, i: int) -> None:
     if not isinstance(root, Tensor):
         raise TypeError(f"backward needs Tensors; output {i} is {type(root).__name__}")
-    if not root.requires_grad:
+    if not root._requires_grad:
         raise BackwardError(
             "backward on a tensor that does not require grad: nothing was recorded. "
             "Create the inputs with requires_grad=True, and do not compute under no_grad().")
@@ -94,14 +94,14 @@ def _check_root(root: Any, i: int) -> None:
 def _seed(root: Tensor, g: Any, create_graph: bool, i: int) -> Any:
     """dL/d(root): ones for a one-element output, else the given gradient (checked)."""
     if g is None:
-        if root.size != 1:
+        data = root._data
+        if data.size != 1:
             raise BackwardError(
                 f"grad can be created implicitly only for one-element outputs; output {i} "
                 f"has shape {root.shape}. Pass grad= (dL/doutput, same shape), or reduce "
                 f"it first, e.g. loss.sum() or loss.mean().")
-        dtype = root.dtype
         # a 0-d seed is a NumPy scalar, as the engine keeps for 0-d results (see Tensor._make)
-        array = dtype.type(1) if root.ndim == 0 else np.ones(root.shape, dtype=dtype)
+        array = data.dtype.type(1) if data.ndim == 0 else np.ones(data.shape, dtype=data.dtype)
     else:
         array = np.array(g._data if isinstance(g, Tensor) else g, copy=True)
         if array.shape != root.shape:

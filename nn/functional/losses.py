@@ -137,6 +137,9 @@ def _class_axis(name: str, scores: Tensor) -> int:
     return scores.shape[-1]
 
 
+_UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}  # same-size views
+
+
 def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
     """Integer class labels of shape scores.shape[:-1], each in [0, C), or an error."""
     labels = target.data if isinstance(target, Tensor) else np.asarray(target)
@@ -155,7 +158,7 @@ def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
             + (" Flatten them, e.g. labels.reshape(-1)." if labels.size == np.prod(wanted)
                else ""))
     # one pass: read as unsigned, a negative label becomes huge, so max() finds both ends
-    unsigned = labels.view(np.dtype(f"u{labels.itemsize}"))
+    unsigned = labels.view(_UNSIGNED[labels.itemsize])
     if labels.size and np.maximum.reduce(unsigned, axis=None) >= classes:
         bad = (labels < 0) | (labels >= classes)
         where_bad = tuple(int(i) for i in np.argwhere(bad)[0])
