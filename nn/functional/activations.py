@@ -24,11 +24,12 @@ import numpy as np
 
 from autograd import Tensor, as_tensor, where
 from autograd import log_softmax as _log_softmax
-from autograd import relu as _relu
 from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
 from autograd import tanh as _tanh
 from autograd.errors import ShapeError
+from autograd.function import apply1
+from autograd.ops.elementwise import Relu
 
 from .fused import Elu, Gelu, Heaviside
 
@@ -65,7 +66,7 @@ def tanh(x: Any) -> Tensor:
 
 def relu(x: Any) -> Tensor:
     """relu(x) = max(x, 0);  relu'(x) = [x > 0], so relu'(0) = 0."""
-    return _relu(x)
+    return apply1(Relu(), x if isinstance(x, Tensor) else as_tensor(x))  # the MLP hot path
 
 
 def leaky_relu(x: Any, alpha: float | None = None, *,
