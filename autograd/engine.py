@@ -38,8 +38,12 @@ __all__ = ["backward", "grad", "unbroadcast"]
 def backward(root: Tensor, grad: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False) -> None:
     """Accumulate d(root)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
-    _check_root(root, 0)
-    seed = _seed(root, grad, create_graph, 0)
+    if (grad is None and not create_graph and type(root) is Tensor and root._requires_grad
+            and root._data.ndim == 0):
+        seed = root._data.dtype.type(1)  # the common case, a scalar loss, checked inline
+    else:
+        _check_root(root, 0)
+        seed = _seed(root, grad, create_graph, 0)
     retain = create_graph if retain_graph is None else retain_graph
     _run([root], [seed], retain, create_graph, targets=None)
 

@@ -7,6 +7,7 @@ A tensor made by an op holds that op (``grad_fn``); the op holds its input tenso
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, Iterator
 
 import numpy as np
@@ -117,13 +118,9 @@ class Tensor(InplaceOps):
                              f"got dtype {array.dtype}")
         self._data = array
 
-    @property
-    def grad(self) -> "Tensor | None":
-        """dL/dself accumulated by backward(), a Tensor of this tensor's shape, or None."""
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: Any) -> None:
+    # Plain reads use C-level getters (operator.attrgetter): no Python frame per access,
+    # which counts on hot paths (optimizers and layers read .grad and .shape every step).
+    def _set_grad(self, value: Any) -> None:
         if value is not None:
             value = value if isinstance(value, Tensor) else Tensor(value, dtype=self.dtype)
             if value.shape != self.shape:
@@ -131,14 +128,11 @@ class Tensor(InplaceOps):
                                  f"got {value.shape}")
         self._grad = value
 
-    @property
-    def requires_grad(self) -> bool:
-        """Whether operations on this tensor are recorded for backward."""
-        return self._requires_grad
-
-    @requires_grad.setter
-    def requires_grad(self, flag: bool) -> None:
-        self.requires_grad_(flag)
+    grad = property(attrgetter("_grad"), _set_grad, doc="dL/dself accumulated by backward(), "
+                    "a Tensor of this tensor's shape, or None.")
+    requires_grad = property(attrgetter("_requires_grad"),
+                             lambda self, flag: self.requires_grad_(flag),
+                             doc="Whether operations on this tensor are recorded for backward.")
 
     def requires_grad_(self, flag: bool = True) -> "Tensor":
         """Start (or stop) tracking this leaf; returns self."""
@@ -182,10 +176,8 @@ class Tensor(InplaceOps):
         """True for tensors you made; False for results of recorded ops."""
         return self._op is None
 
-    @property
-    def grad_fn(self) -> Any:
-        """The op that made this tensor (a ``Function``), or None for a leaf."""
-        return self._op
+    grad_fn = property(attrgetter("_op"),
+                       doc="The op that made this tensor (a ``Function``), or None for a leaf.")
 
     def backward(self, grad: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False) -> None:
@@ -196,10 +188,10 @@ class Tensor(InplaceOps):
         _engine.backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
     # ----------------------------------------------------------- array protocol
-    shape = property(lambda self: self._data.shape, doc="Shape tuple, as NumPy's.")
-    ndim = property(lambda self: self._data.ndim, doc="Number of axes.")
-    size = property(lambda self: self._data.size, doc="Number of elements.")
-    dtype = property(lambda self: self._data.dtype, doc="NumPy dtype of the data.")
+    shape = property(attrgetter("_data.shape"), doc="Shape tuple, as NumPy's.")
+    ndim = property(attrgetter("_data.ndim"), doc="Number of axes.")
+    size = property(attrgetter("_data.size"), doc="Number of elements.")
+    dtype = property(attrgetter("_data.dtype"), doc="NumPy dtype of the data.")
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not a copy)."""
