@@ -80,7 +80,8 @@ _UNARY = (lambda t: t.tanh(), lambda t: t * 0.7, lambda t: t + 0.3, lambda t: t.
        tensors(shapes(max_dims=2), elements=(-1, 1), requires_grad=True))
 def test_random_graphs(steps: list, x: Tensor) -> None:
     """Random DAGs mixing one-input chains (the engine's heap-free step) with two-input
-    ops reusing earlier nodes: gradients must match central differences."""
+    ops reusing earlier nodes: gradients must match central differences, and backward(),
+    a retained second backward() and grad() (which prunes the graph) must agree."""
     def f(t: Tensor) -> Tensor:
         nodes = [t]
         for kind, i, j in steps:
@@ -88,6 +89,13 @@ def test_random_graphs(steps: list, x: Tensor) -> None:
             nodes.append(_UNARY[kind](a) if (i + j) % 3 else a * b + _UNARY[kind](b))
         return nodes[-1].sum() + nodes[len(nodes) // 2].sum()
     ag.gradcheck(f, [x])
+    y = f(x)
+    y.backward(retain_graph=True)
+    first = x.grad.data.copy()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * first, rtol=1e-12, atol=1e-15)
+    (found,) = ag.grad(f(x), x)
+    np.testing.assert_allclose(found.data, first, rtol=1e-12, atol=1e-15)
 
 
 # ------------------------------------------------------------------ saved arrays
