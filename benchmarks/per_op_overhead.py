@@ -3,7 +3,7 @@ shape-(8,) float64 tensor, forward and backward, against the same chain written 
 in NumPy (forward keeps the activations; backward applies the chain rule), and PyTorch
 when installed. Prints microseconds per op (median) and ratios per round.
 
-    python benchmarks/per_op_overhead.py [--rounds 50]
+    python benchmarks/per_op_overhead.py [--rounds 60]
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def torch_chain(torch, x0: np.ndarray):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=60)
     args = parser.parse_args()
     x0 = np.random.default_rng(0).random(8)
     np.testing.assert_allclose(engine_chain(x0), numpy_chain(x0), rtol=1e-12)
