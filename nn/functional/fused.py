@@ -224,7 +224,7 @@ class SoftmaxCrossEntropy(Function):
     def vjp(self, g, out, z):
         if self.reduction == "mean":
             g = g / max(self.labels.size, 1)
-        if is_tensor(z):  # create_graph: softmax as a differentiable Tensor
+        if isinstance(z, Tensor):  # create_graph: softmax as a differentiable Tensor
             if self.reduction == "none":
                 g = g.reshape(self.labels.shape + (1,))
             onehot = np.zeros(z.shape, dtype=z.dtype)
