@@ -25,9 +25,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from .clock import INPLACE
 from .errors import (AnomalyError, BackwardError, DTypeError, GraphFreedError, InplaceError,
                      ShapeError, VJPError)
-from .clock import INPLACE
 from .function import Function
 from .grad_mode import STATE
 from .tensor import Tensor

@@ -5,8 +5,8 @@ They are allowed only where they cannot bypass the graph: on tensors that do not
 grad, or under ``no_grad()`` (optimizer updates). Every write stamps the tensor with the
 time of the write, counted in creation numbers (the clock that numbers new tensors), so a
 backward pass can tell that an array saved by an op was changed after the op's output was
-created, and refuse (``InplaceError``). Assigning
-``.data`` is the documented untracked escape hatch and stamps nothing.
+created, and refuse (``InplaceError``). Assigning ``.data`` is the documented untracked
+escape hatch and stamps nothing.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from .clock import INPLACE
 from .errors import DTypeError, InplaceError, ShapeError
 from .grad_mode import STATE
-from .clock import INPLACE
 
 __all__ = ["InplaceOps"]
-
 
 
 

@@ -12,8 +12,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .errors import DataError, DTypeError, InplaceError, ShapeError
 from .clock import next_seq
+from .errors import DataError, DTypeError, InplaceError, ShapeError
 from .inplace import InplaceOps
 
 __all__ = ["Tensor", "tensor", "as_tensor"]
