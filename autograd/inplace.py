@@ -22,7 +22,6 @@ from .grad_mode import STATE
 __all__ = ["InplaceOps"]
 
 
-
 def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:
     """``out[...] = value`` shaped like a ufunc for ``_inplace`` (x * 0 + v would keep NaN/inf)."""
     np.copyto(out, value, casting="same_kind")
