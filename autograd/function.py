@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from .clock import next_seq
 from .errors import AnomalyError
 from .grad_mode import STATE
-from .clock import next_seq
 from .tensor import Tensor, as_tensor
 
 __all__ = ["Function", "apply", "apply1"]
