@@ -5,7 +5,8 @@ vector-Jacobian product per op in reverse order. Addition distributes the gradie
 matmul switches it. See README.md for a tour.
 """
 
-from .tensor import Tensor, as_tensor, tensor  # first: the ops modules need Tensor
+from . import _numpy_version  # noqa: F401  (first: refuses NumPy 1.x)
+from .tensor import Tensor, as_tensor, tensor  # next: the ops modules need Tensor
 
 from . import errors
 from .engine import backward, grad

@@ -294,3 +294,11 @@ def test_clip_bounds_as_tensors() -> None:
     assert y.dtype == np.float32
     with pytest.raises(DTypeError, match=r"clip: the bound hi requires grad.*minimum"):
         ag.clip(x, None, Tensor(1.0, requires_grad=True))
+
+
+def test_numpy_1_is_refused_with_a_clear_message() -> None:
+    from autograd._numpy_version import check_numpy_version
+    with pytest.raises(ImportError, match=r"needs NumPy >= 2.0, found 1.26.4.*pip install"):
+        check_numpy_version("1.26.4")
+    check_numpy_version("2.0.0")
+    check_numpy_version("2.4.6")
