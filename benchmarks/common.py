@@ -2,7 +2,11 @@
 
 Set the thread count before NumPy is imported: every benchmark module imports this
 module first. Timings of the competitors are interleaved (a, b, a, b, ...) so that
-machine noise hits them alike, and ratios are taken per round, then the median.
+machine noise hits them alike, and ratios are taken per round, then the median. Each
+turn is a short block of calls of which only the warm ones are timed: the steady state
+of a loop that runs one model (measuring single cold calls instead flatters whichever
+candidate suffers least from the caches the previous one filled: the ratios then depend
+on which competitors are installed).
 """
 
 from __future__ import annotations
@@ -24,17 +28,27 @@ __all__ = ["interleaved", "report", "torch_or_none"]
 
 
 def interleaved(candidates: dict[str, Callable[[], object]], rounds: int,
-                warmup: int = 2) -> dict[str, list[float]]:
-    """Run each candidate once per round, in turn; return the seconds of every round."""
+                warmup: int = 2, block: int = 4) -> dict[str, list[float]]:
+    """Run the candidates in turn, ``rounds`` times; return each one's seconds per call,
+    one value per round.
+
+    With ``block > 1`` a candidate runs ``block`` times in a row per round and only the
+    last ``block - 1`` calls are timed (their mean): the first call of a block pays for
+    the caches the previous candidate filled, so the timed calls measure the steady state
+    of a loop that runs one model, as training does."""
     for _ in range(warmup):
         for fn in candidates.values():
             fn()
     times: dict[str, list[float]] = {name: [] for name in candidates}
+    timed = max(block - 1, 1)
     for _ in range(rounds):
         for name, fn in candidates.items():
+            if block > 1:
+                fn()
             start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(timed):
+                fn()
+            times[name].append((time.perf_counter() - start) / timed)
     return times
 
 

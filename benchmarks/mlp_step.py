@@ -2,7 +2,7 @@
 with the engine and `nn`, against the same step written by hand in NumPy, and PyTorch
 when installed. One BLAS thread. Prints milliseconds per step and per-round ratios.
 
-    python benchmarks/mlp_step.py [--rounds 200] [--batches 128 32]
+    python benchmarks/mlp_step.py [--rounds 100] [--batches 128 32]
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def run(batch: int, rounds: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=200)  # the ratios move by ~0.02 at 40
+    parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--batches", type=int, nargs="+", default=[128, 32])
     args = parser.parse_args()
     for batch in args.batches:
