@@ -158,7 +158,8 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
     last_write, anomaly, pop = INPLACE.last, STATE.anomaly, grads.pop
     previous_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph  # VJPs on Tensors record only for create_graph
-    following = None  # the next node, when known without the heap (see the chain step)
+    following = following_g = None  # the next node and its gradient, when known without
+    # the heap (see the chain step)
     storing = targets is None  # backward(): a leaf stores its gradient as soon as it arrives
     plain = not (create_graph or retain_graph or anomaly)  # the common, fastest VJP call
     try:
