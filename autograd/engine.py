@@ -25,7 +25,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .clock import INPLACE
+from .clock import INPLACE, next_seq
 from .errors import (AnomalyError, BackwardError, DTypeError, GraphFreedError, InplaceError,
                      ShapeError, VJPError)
 from .function import Function
@@ -33,6 +33,8 @@ from .grad_mode import STATE
 from .tensor import Tensor
 
 __all__ = ["backward", "grad", "unbroadcast"]
+
+_new = object.__new__
 
 
 def backward(root: Tensor, grad: Any = None, retain_graph: bool | None = None,
@@ -162,6 +164,7 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
     # the heap (see the chain step)
     storing = targets is None  # backward(): a leaf stores its gradient as soon as it arrives
     plain = not (create_graph or retain_graph or anomaly)  # the common, fastest VJP call
+    adopt = storing and not create_graph  # a leaf's .grad may take a fresh array as is
     try:
         while True:
             if following is not None:
@@ -244,17 +247,28 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 op.saved = None
             if type(result) is not tuple or len(result) != len(parents):
                 result = _as_gradient_tuple(op, result)
+            exact = op.exact_grads
             for parent, gi, needed in zip(parents, result, op.needs_input_grad):
                 if gi is None or not needed:
                     continue
                 data = parent._data
                 try:
-                    if gi.shape != data.shape or gi.dtype is not data.dtype:
+                    if (not exact and gi.shape != data.shape) or gi.dtype is not data.dtype:
                         gi = _fit(gi, parent, op)  # un-broadcast and check
                 except AttributeError:  # not an array (a Python number, a list...)
                     raise _not_an_array(op, parent, gi) from None
                 if parent._op is None and storing:  # a leaf: store it now
-                    _store(parent, gi, create_graph, handed_out)
+                    if (adopt and parent._grad is None and type(gi) is np.ndarray
+                            and gi.base is None and id(gi) not in handed_out
+                            and gi.flags.writeable):  # a fresh array: .grad takes it as is
+                        handed_out.add(id(gi))
+                        parent._grad = stored = _new(Tensor)  # Tensor._make(gi, None)
+                        stored._data = gi
+                        stored._grad = stored._op = None
+                        stored._requires_grad = stored._retains_grad = False
+                        stored._seq = next_seq()
+                    else:
+                        _store(parent, gi, create_graph, handed_out)
                     continue
                 key = parent._seq
                 previous = grads.get(key)

@@ -19,6 +19,7 @@ from .inplace import InplaceOps
 __all__ = ["Tensor", "tensor", "as_tensor"]
 
 _FLOATS = (np.float16, np.float32, np.float64)
+_FLOAT_SCALARS = (np.float32, np.float64)  # item() converts these with float()
 
 
 def _check_dtype(dtype: np.dtype) -> None:
@@ -199,9 +200,12 @@ class Tensor(InplaceOps):
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
+        data = self._data
+        if type(data) in _FLOAT_SCALARS:  # a 0-d result (see _make), e.g. a loss
+            return float(data)  # as data.item(), ten times faster
+        if data.size != 1:
             raise ShapeError(f"item() needs a tensor with one element; shape is {self.shape}")
-        return self._data.item()
+        return data.item()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         data = self.data

@@ -59,8 +59,7 @@ class Tanh(Module):
 class ReLU(Module):
     """max(x, 0), with relu'(0) = 0."""
 
-    def forward(self, x: Any) -> Tensor:
-        return F.relu(x)
+    forward = staticmethod(F.relu)  # forward(x) = F.relu(x), one Python frame fewer
 
 
 class LeakyReLU(Module):

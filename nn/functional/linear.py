@@ -19,8 +19,10 @@ __all__ = ["linear", "Affine"]
 
 class Affine(Function):
     """y = x W^T + b for x (..., in), W (out, in), b (out,);
-    dx = g W,  dW = g^T x and db = sum of g, both summed over the leading axes of x."""
+    dx = g W,  dW = g^T x and db = sum of g, both summed over the leading axes of x.
+    Each gradient comes out in its input's shape (``exact_grads``)."""
     __slots__ = ()
+    exact_grads = True
 
     def forward(self, x, weight, bias=None):
         y = x @ weight.T

@@ -138,19 +138,25 @@ def _class_axis(name: str, scores: Tensor) -> int:
 
 
 _UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}  # same-size views
+_max = np.maximum.reduce  # ndarray.max without its Python wrapper
 
 
 def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
-    """Integer class labels of shape scores.shape[:-1], each in [0, C), or an error."""
-    labels = target.data if isinstance(target, Tensor) else np.asarray(target)
-    classes = scores.shape[-1]
-    wanted = scores.shape[:-1]
+    """Integer class labels of shape scores.shape[:-1], each in [0, C), or an error
+    (also when ``scores`` has no class axis). Runs on every training step: one NumPy
+    reduction checks the range."""
+    labels = target if type(target) is np.ndarray else (
+        target.data if isinstance(target, Tensor) else np.asarray(target))
+    shape = scores.shape
+    if not shape:
+        _class_axis(name, scores)
     if labels.dtype.kind not in "iu":
         raise DTypeError(
             f"{name}: class labels must be integers; got dtype {labels.dtype} with shape "
             f"{labels.shape}. Convert them, e.g. labels.astype(np.int64)"
             + (", or give probability targets of the input's shape "
                f"{scores.shape}" if name == "cross_entropy" else "") + ".")
+    wanted = shape[:-1]
     if labels.shape != wanted:
         raise ShapeError(
             f"{name}: input of shape {scores.shape} (classes on the last axis) needs one "
@@ -158,15 +164,15 @@ def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
             + (" Flatten them, e.g. labels.reshape(-1)." if labels.size == np.prod(wanted)
                else ""))
     # one pass: read as unsigned, a negative label becomes huge, so max() finds both ends
-    unsigned = labels.view(_UNSIGNED[labels.itemsize])
-    if labels.size and np.maximum.reduce(unsigned, axis=None) >= classes:
+    classes = shape[-1]
+    if labels.size and _max(labels.view(_UNSIGNED[labels.itemsize]), axis=None) >= classes:
         bad = (labels < 0) | (labels >= classes)
         where_bad = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
             f"{name}: label {int(labels[where_bad])} at position {where_bad} is out of range "
             f"for {classes} classes (valid labels: 0..{classes - 1}). Check the labels, or "
             f"the number of outputs of the model.")
-    return labels.astype(np.intp, copy=False)
+    return labels if labels.dtype == np.intp else labels.astype(np.intp)
 
 
 def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
@@ -181,8 +187,13 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
 
     "mean" averages over the samples (N), "none" returns the N per-sample losses.
     Finite for logits of any magnitude (1e4 included)."""
-    check_reduction("cross_entropy", reduction)
-    input = as_tensor(input)
+    if reduction not in REDUCTIONS:
+        check_reduction("cross_entropy", reduction)
+    if not isinstance(input, Tensor):
+        input = as_tensor(input)
+    if type(target) is np.ndarray and target.dtype.kind in "iu":  # labels: the hot path
+        labels = _labels("cross_entropy", input, target)
+        return apply1(SoftmaxCrossEntropy(labels, reduction), input)
     _class_axis("cross_entropy", input)
     if not isinstance(target, Tensor):
         target = np.asarray(target)

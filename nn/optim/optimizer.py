@@ -6,6 +6,7 @@ An optimizer only ever touches ``p.data`` (the live NumPy array of a parameter) 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,8 @@ ParamsT = Iterable["Tensor"] | Iterable[dict[str, Any]]
 
 class Optimizer:
     """Holds ``param_groups`` (list of dicts with a ``"params"`` list plus
-    hyper-parameters) and per-parameter ``state`` (``optimizer.state[p]``, a dict).
+    hyper-parameters) and per-parameter ``state`` (``optimizer.state[p]``, a dict; empty
+    for a parameter that has none, e.g. under plain SGD).
 
     Subclasses implement ``_validate_group(group)`` and ``_update(param, grad, state,
     group)``, which updates the array ``param`` (``p.data``) in place.
@@ -29,7 +31,8 @@ class Optimizer:
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
-        self.state: dict[Tensor, dict[str, Any]] = {}  # keyed by identity, as PyTorch
+        # keyed by identity; a parameter without state reads as {} (as in PyTorch)
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self._work: dict[tuple[np.dtype, int], np.ndarray] = {}  # scratch, never saved
         self._views: dict[tuple[tuple[int, ...], np.dtype, int], np.ndarray] = {}
         if _is_tensor(params):
@@ -82,17 +85,22 @@ class Optimizer:
         is returned.
         """
         loss = closure() if closure is not None else None
-        states, update = self.state, self._update
         for group in self.param_groups:
-            for p in group["params"]:
-                grad = p.grad
-                if grad is None:
-                    continue
-                state = states.get(p)
-                if state is None:
-                    state = states[p] = {}
-                update(p.data, grad.data, state, group)
+            self._step_group(group)
         return loss
+
+    def _step_group(self, group: dict[str, Any]) -> None:
+        """Update the parameters of one group (an optimizer may override this with a
+        faster loop for the cases that need no state)."""
+        states, update = self.state, self._update
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            state = states.get(p)
+            if state is None:
+                state = states[p] = {}
+            update(p.data, grad.data, state, group)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
@@ -103,12 +111,13 @@ class Optimizer:
         """Forget the gradients: ``p.grad = None`` (default) or fill them with zeros."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    grad.data[...] = 0
 
     def _scratch(self, arr: np.ndarray, slot: int = 0) -> np.ndarray:
         """A reusable C-contiguous work array shaped like ``arr`` (contents undefined).
@@ -177,7 +186,7 @@ class Optimizer:
                                  f"{len(saved['params'])} parameters, this optimizer has "
                                  f"{len(group['params'])}")
             by_index.update((int(k), p) for k, p in zip(saved["params"], group["params"]))
-        new_state: dict[Tensor, dict[str, Any]] = {}
+        new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, entry in state_dict["state"].items():
             if int(key) not in by_index:
                 raise ValueError(f"loaded state dict has state for parameter {key}, "

@@ -40,12 +40,20 @@ class SGD(Optimizer):
                   "momentum > 0 and dampening == 0 for Nesterov momentum, got "
                   f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
 
+    def _step_group(self, group: dict[str, Any]) -> None:
+        if group["momentum"] != 0 or group["weight_decay"] != 0:
+            super()._step_group(group)
+            return
+        lr = group["lr"]  # plain SGD, p = p - lr g: no state, one loop
+        for p in group["params"]:
+            grad = p.grad
+            if grad is not None:
+                param = p.data
+                param -= grad.data * lr
+
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         momentum, weight_decay = group["momentum"], group["weight_decay"]
-        if momentum == 0 and weight_decay == 0:  # plain SGD: p = p - lr g
-            param -= grad * group["lr"]
-            return
         d_p = self._with_weight_decay(param, grad, weight_decay)
         if momentum != 0:
             buf = state.get("momentum_buffer")

@@ -172,3 +172,11 @@ def test_tensor_names_label_reprs_and_default_to_none() -> None:
     assert Tensor(1.0, name="w").name == "w"
     with pytest.raises(TypeError, match="must be a str or None; got int"):
         computed.name = 3
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64, np.bool_])
+def test_item_gives_the_python_number_numpy_gives(dtype) -> None:
+    data = np.array([1.1, 0.0, 3.0]).astype(dtype)
+    for tensor in (Tensor(data[:1]), Tensor(data).sum(), Tensor(data[0])):
+        expected = np.asarray(tensor.data).item()
+        assert type(tensor.item()) is type(expected) and tensor.item() == expected

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 import autograd
 from autograd import Tensor
 from autograd.errors import AxisError, DTypeError, ShapeError
+from autograd.function import apply
 from nn._random import manual_seed
+from nn.functional.linear import Affine
 from nn.layers import Dropout, Flatten, Identity, Linear, Residual, Sequential
 from nn.module import functional_call
 
@@ -96,6 +98,29 @@ def test_linear_names_itself_and_the_shapes_on_a_wrong_input():
         layer(Tensor(1.0))
     with pytest.raises(ValueError, match="in_features must be a non-negative int"):
         Linear(-1, 2)
+
+
+@pytest.mark.parametrize("lead", [(), (4,), (2, 3)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_affine_vjp_gives_each_gradient_in_its_inputs_shape_and_dtype(lead, dtype):
+    """Affine sets ``exact_grads`` (the engine then skips its shape check): the promise."""
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in ((*lead, 3), (2, 3), (2,))]
+    op = Affine()
+    out = apply(op, *[Tensor(a, requires_grad=True) for a in arrays])
+    grads = op.vjp(np.ones(out.shape, dtype), *op.saved)
+    for gradient, array in zip(grads, arrays):
+        assert gradient.shape == array.shape and gradient.dtype == array.dtype
+
+
+def test_linear_checks_parameters_whose_data_changed_shape():
+    layer = Linear(3, 2, rng=0)
+    layer.bias.data = np.ones(5)
+    with pytest.raises(ShapeError, match="bias must have shape"):
+        layer(Tensor(np.ones((4, 3))))
+    layer.weight.data = np.ones((2, 4))
+    with pytest.raises(ShapeError, match="in_features=4"):
+        layer(Tensor(np.ones((4, 3))))
 
 
 # ---------------------------------------------------------------- Sequential
