@@ -180,6 +180,21 @@ def test_param_groups_use_their_own_hyper_parameters(case):
     np.testing.assert_allclose(history[-1][1], expected1[-1], rtol=1e-12)
 
 
+def test_sgd_groups_with_and_without_momentum_in_one_optimizer():
+    """Plain SGD groups take the stateless loop, the others the general update."""
+    start, grads = random_problem(seed=11, shapes=[(4,), (2, 3)])
+    params = make_params(start)
+    opt = SGD([{"params": [params[0]]}, {"params": [params[1]], "momentum": 0.9}], lr=0.1)
+    history = run(opt, params, grads)
+    expected0 = ref_sgd(start[0], [g[0] for g in grads], lr=0.1)
+    expected1 = ref_sgd(start[1], [g[1] for g in grads], lr=0.1, momentum=0.9)
+    np.testing.assert_allclose(history[-1][0], expected0[-1], rtol=1e-12)
+    np.testing.assert_allclose(history[-1][1], expected1[-1], rtol=1e-12)
+    assert opt.state[params[0]] == {}  # plain SGD keeps no state (as PyTorch)
+    assert set(opt.state[params[1]]) == {"momentum_buffer"}
+    assert list(opt.state_dict()["state"]) == ["1"]
+
+
 @pytest.mark.parametrize("case", CASES[::2], ids=[_ids(c) for c in CASES[::2]])
 def test_float32_stays_float32(case):
     cls, ref, kwargs = case
