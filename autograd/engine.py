@@ -156,7 +156,6 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
             grads[key] = seed
             heappush(heap, (-key, root))
     found: dict[int, Any] = {}
-    handed_out: set[int] = set()  # arrays stored in .grad, so never shared twice
     last_write, anomaly, pop = INPLACE.last, STATE.anomaly, grads.pop
     previous_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph  # VJPs on Tensors record only for create_graph
@@ -165,6 +164,7 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
     storing = targets is None  # backward(): a leaf stores its gradient as soon as it arrives
     plain = not (create_graph or retain_graph or anomaly)  # the common, fastest VJP call
     adopt = storing and not create_graph  # a leaf's .grad may take a fresh array as is
+    # (see Function.fresh_grads); any other array is copied, as it may be shared
     try:
         while True:
             if following is not None:
@@ -179,7 +179,7 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
             op = node._op
             if op is None or node._retains_grad or not storing:
                 if storing:
-                    _store(node, g, create_graph, handed_out)
+                    _store(node, g, create_graph)
                 else:
                     if key in targets:
                         found[key] = g
@@ -221,7 +221,7 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 except AttributeError:
                     raise _not_an_array(op, parent, gi) from None
                 if parent._op is None and storing:  # a leaf: nothing to wait for
-                    _store(parent, gi, create_graph, handed_out)
+                    _store(parent, gi, create_graph)
                     continue
                 key = parent._seq
                 previous = grads.get(key)
@@ -247,7 +247,7 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 op.saved = None
             if type(result) is not tuple or len(result) != len(parents):
                 result = _as_gradient_tuple(op, result)
-            exact = op.exact_grads
+            exact, fresh = op.exact_grads, adopt and op.fresh_grads
             for parent, gi, needed in zip(parents, result, op.needs_input_grad):
                 if gi is None or not needed:
                     continue
@@ -258,17 +258,14 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 except AttributeError:  # not an array (a Python number, a list...)
                     raise _not_an_array(op, parent, gi) from None
                 if parent._op is None and storing:  # a leaf: store it now
-                    if (adopt and parent._grad is None and type(gi) is np.ndarray
-                            and gi.base is None and id(gi) not in handed_out
-                            and gi.flags.writeable):  # a fresh array: .grad takes it as is
-                        handed_out.add(id(gi))
+                    if fresh and parent._grad is None and type(gi) is np.ndarray:
                         parent._grad = stored = _new(Tensor)  # Tensor._make(gi, None)
                         stored._data = gi
                         stored._grad = stored._op = None
                         stored._requires_grad = stored._retains_grad = False
                         stored._seq = next_seq()
                     else:
-                        _store(parent, gi, create_graph, handed_out)
+                        _store(parent, gi, create_graph)
                     continue
                 key = parent._seq
                 previous = grads.get(key)
@@ -386,16 +383,17 @@ def _fit(g: Any, x: Tensor, op: Function) -> Any:
     return g
 
 
-def _store(node: Tensor, g: Any, create_graph: bool, handed_out: set[int]) -> None:
-    """Accumulate into ``node.grad`` (a leaf, or a non-leaf that asked retain_grad())."""
+def _store(node: Tensor, g: Any, create_graph: bool) -> None:
+    """Accumulate into ``node.grad`` (a leaf, or a non-leaf that asked retain_grad()).
+
+    A first gradient is copied: the array may be shared (``g`` passed on by an add, a
+    view, or an input or saved array a user's vjp returned), and ``.grad`` must never
+    alias anything. Fresh gradients (``Function.fresh_grads``) are stored by the caller
+    without coming here."""
     if create_graph:
         node._grad = g if node._grad is None else node._grad + g
         return
     if node._grad is not None:
         node._grad = Tensor._make(np.asarray(node._grad._data + g), None)
         return
-    if (type(g) is not np.ndarray or g.base is not None or id(g) in handed_out
-            or not g.flags.writeable):
-        g = np.array(g, copy=True)  # views and shared arrays must not alias .grad
-    handed_out.add(id(g))
-    node._grad = Tensor._make(g, None)
+    node._grad = Tensor._make(np.array(g, copy=True), None)

@@ -50,14 +50,18 @@ class Function:
     whether input ``i`` wants a gradient, so expensive ones can be skipped.
 
     ``exact_grads = True`` promises that ``vjp`` returns each gradient in exactly its
-    input's shape (elementwise one-input ops), so the engine skips its shape check; the
-    built-in ops that set it are verified by the op-table tests.
+    input's shape (elementwise one-input ops), so the engine skips its shape check.
+    ``fresh_grads = True`` promises that each gradient ``vjp`` returns is a new array
+    that nothing else refers to (no view, not ``g``, not a saved array, not twice), so a
+    leaf's ``.grad`` may take it without a copy or a check. The built-in ops that set
+    either are verified by tests.
     """
 
     __slots__ = ("parents", "saved", "needs_input_grad", "origin")
     save_inputs: bool = True
     save_output: bool = False
     exact_grads: bool = False
+    fresh_grads: bool = False
 
     def forward(self, *inputs: np.ndarray) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")

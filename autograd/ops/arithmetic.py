@@ -47,6 +47,7 @@ class Sub(Function):
 class Mul(Function):
     """out = a * b;  da = g * b, db = g * a: each input gets the other one."""
     __slots__ = ()
+    fresh_grads = True  # both are new products
 
     def forward(self, a, b):
         return a * b

@@ -21,6 +21,7 @@ __all__ = ["matmul", "MatMul"]
 class MatMul(Function):
     """out = a @ b;  da = g @ b^T,  db = a^T @ g  (the gradient "switches" operands)."""
     __slots__ = ()
+    fresh_grads = True  # both are new matrix products
 
     def forward(self, a, b):
         return a @ b

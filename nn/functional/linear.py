@@ -20,9 +20,10 @@ __all__ = ["linear", "Affine"]
 class Affine(Function):
     """y = x W^T + b for x (..., in), W (out, in), b (out,);
     dx = g W,  dW = g^T x and db = sum of g, both summed over the leading axes of x.
-    Each gradient comes out in its input's shape (``exact_grads``)."""
+    Each gradient comes out in its input's shape, as a new array (``exact_grads``,
+    ``fresh_grads``)."""
     __slots__ = ()
-    exact_grads = True
+    exact_grads = fresh_grads = True
 
     def forward(self, x, weight, bias=None):
         y = x @ weight.T

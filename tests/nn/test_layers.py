@@ -103,14 +103,21 @@ def test_linear_names_itself_and_the_shapes_on_a_wrong_input():
 @pytest.mark.parametrize("lead", [(), (4,), (2, 3)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_affine_vjp_gives_each_gradient_in_its_inputs_shape_and_dtype(lead, dtype):
-    """Affine sets ``exact_grads`` (the engine then skips its shape check): the promise."""
+    """Affine sets ``exact_grads`` and ``fresh_grads`` (the engine then skips its shape
+    check, and leaves take the gradients without a copy): verify both promises."""
     rng = np.random.default_rng(0)
     arrays = [rng.standard_normal(s).astype(dtype) for s in ((*lead, 3), (2, 3), (2,))]
     op = Affine()
     out = apply(op, *[Tensor(a, requires_grad=True) for a in arrays])
-    grads = op.vjp(np.ones(out.shape, dtype), *op.saved)
+    g = np.ones(out.shape, dtype)
+    saved = op.saved
+    grads = op.vjp(g, *saved)
+    assert len({id(gradient) for gradient in grads}) == 3
     for gradient, array in zip(grads, arrays):
         assert gradient.shape == array.shape and gradient.dtype == array.dtype
+        assert type(gradient) is np.ndarray and gradient.flags.writeable
+        assert not any(np.shares_memory(gradient, other) for other in (g, *saved[1:]))
+        assert gradient.base is None  # owns its memory
 
 
 def test_linear_checks_parameters_whose_data_changed_shape():

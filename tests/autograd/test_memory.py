@@ -1,0 +1,114 @@
+"""Memory: no reference cycles between graph nodes, and a leaf's ``.grad`` never shares
+memory with another gradient, the upstream gradient, inputs or outputs."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import autograd as ag
+from autograd import Function, Tensor
+from autograd.ops.generic import is_tensor
+from op_table import CASES, OpCase
+
+
+def leaf(*shape: int, seed: int = 0) -> Tensor:
+    return Tensor(np.random.default_rng(seed).standard_normal(shape), requires_grad=True)
+
+
+def upstream(shape: tuple[int, ...], seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def test_no_reference_cycles_between_graph_nodes() -> None:
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        x = leaf(4, 3)
+        w = leaf(3, 2, seed=1)
+        h = (x @ w).tanh()
+        loss = ag.log_softmax(h, axis=1)[np.arange(4), [0, 1, 1, 0]].mean() + h.var()
+        loss.backward()
+        gx, = ag.grad((x * x).sum(), [x])
+        del x, w, h, loss, gx
+        gc.collect()
+        leaked = [o for o in gc.garbage if isinstance(o, (Tensor, Function))]
+        assert leaked == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+
+
+def _shares(a: np.ndarray, others: list[np.ndarray]) -> bool:
+    return any(np.shares_memory(a, b) for b in others)
+
+
+def test_grads_never_alias_each_other_or_user_arrays() -> None:
+    a, c, g = leaf(2, 3), leaf(2, 3, seed=1), upstream((2, 3))
+    (a + c).backward(g)
+    assert not _shares(a.grad.data, [c.grad.data, g, a.data, c.data])
+    assert not _shares(c.grad.data, [g, a.data, c.data])
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+@given(data=st.data(), seed=st.integers(0, 2**32 - 1))
+def test_grads_never_alias_for_any_op(case: OpCase, data: st.DataObject, seed: int) -> None:
+    arrays, params = data.draw(case.inputs, label="inputs")
+    leaves = [Tensor(a, requires_grad=True) for a in arrays]
+    out = case.fn(*leaves, **params)
+    g = upstream(out.shape, seed)
+    out.backward(g)
+    grads = [x.grad.data for x in leaves]
+    for k, grad in enumerate(grads):
+        assert grad.flags.writeable and not is_tensor(grad)
+        assert not _shares(grad, grads[:k] + [g] + list(arrays) + [out.data])
+
+
+class _Returns(Function):
+    """y = x * w, whose vjp hands out the arrays ``pick`` chooses."""
+    __slots__ = ("pick",)
+
+    def __init__(self, pick) -> None:
+        self.pick = pick
+
+    def forward(self, x, w):
+        return x * w
+
+    def vjp(self, g, out, x, w):
+        return self.pick(g, x, w)
+
+
+class _FreshReturns(_Returns):
+    __slots__ = ("handed",)
+    fresh_grads = True
+
+    def vjp(self, g, out, x, w):
+        self.handed = super().vjp(g, out, x, w)
+        return self.handed
+
+
+def test_fresh_gradients_are_stored_without_a_copy() -> None:
+    x, w = leaf(3), leaf(3, seed=1)
+    op = _FreshReturns(lambda g, x, w: (g * w, g * x))
+    op(x, w).sum().backward()
+    assert x.grad.data is op.handed[0] and w.grad.data is op.handed[1]
+    np.testing.assert_array_equal(x.grad.data, w.data)
+
+
+@pytest.mark.parametrize("pick", [lambda g, x, w: (g, g), lambda g, x, w: (x, w),
+                                  lambda g, x, w: (w, x), lambda g, x, w: (g[None][0], g)],
+                         ids=["the upstream array twice", "the inputs", "the inputs swapped",
+                              "a view"])
+def test_leaf_gradients_never_alias_what_a_vjp_returns(pick) -> None:
+    """A user's vjp may return any array: .grad gets a copy unless it is fresh."""
+    x, w, g = leaf(3), leaf(3, seed=1), upstream((3,))
+    _Returns(pick)(x, w).backward(g)
+    for stored in (x.grad.data, w.grad.data):
+        assert not _shares(stored, [g, x.data, w.data])
+    assert not _shares(x.grad.data, [w.grad.data])
+    expected = pick(g, x.data, w.data)
+    np.testing.assert_array_equal(x.grad.data, expected[0])
+    np.testing.assert_array_equal(w.grad.data, expected[1])
