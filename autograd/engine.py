@@ -47,7 +47,7 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool | None = None,
         _check_root(root, 0)
         seed = _seed(root, grad, create_graph, 0)
     retain = create_graph if retain_graph is None else retain_graph
-    _run([root], [seed], retain, create_graph, targets=None)
+    _run([root], [seed], retain, create_graph, None)
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
@@ -148,19 +148,22 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
     useful = _useful_nodes(roots, targets) if targets is not None else None
     grads: dict[int, Any] = {}  # creation number -> accumulated gradient
     heap: list[tuple[int, Tensor]] = []  # (-creation number, tensor): newest first
-    for root, seed in zip(roots, seeds):
-        key = root._seq
-        if key in grads:
-            grads[key] = grads[key] + seed
-        else:
-            grads[key] = seed
-            heappush(heap, (-key, root))
+    following = following_g = None  # the next node and its gradient, when known without
+    # the heap (see the chain step)
+    if len(roots) == 1:  # backward(): the root goes first
+        following, following_g = roots[0], seeds[0]
+    else:
+        for root, seed in zip(roots, seeds):
+            key = root._seq
+            if key in grads:
+                grads[key] = grads[key] + seed
+            else:
+                grads[key] = seed
+                heappush(heap, (-key, root))
     found: dict[int, Any] = {}
     last_write, anomaly, pop = INPLACE.last, STATE.anomaly, grads.pop
     previous_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph  # VJPs on Tensors record only for create_graph
-    following = following_g = None  # the next node and its gradient, when known without
-    # the heap (see the chain step)
     storing = targets is None  # backward(): a leaf stores its gradient as soon as it arrives
     plain = not (create_graph or retain_graph or anomaly)  # the common, fastest VJP call
     adopt = storing and not create_graph  # a leaf's .grad may take a fresh array as is

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd import Function, Tensor
 from autograd.errors import ShapeError
 from autograd.function import apply
 
 __all__ = ["linear", "Affine"]
+
+_add_reduce = np.add.reduce
 
 
 class Affine(Function):
@@ -41,10 +45,14 @@ class Affine(Function):
         else:  # leading axes folded: (N, out) and (N, in)
             rows, inputs = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
         grad_x = g @ weight if needs[0] else None
-        grad_w = rows.swapaxes(-1, -2) @ inputs if needs[1] else None
+        grad_w = rows.T @ inputs if needs[1] else None  # rows is 2-d: .T swaps its axes
         if len(needs) == 2:
             return grad_x, grad_w
-        return grad_x, grad_w, rows.sum(axis=0) if needs[2] else None
+        if not needs[2]:
+            return grad_x, grad_w, None
+        # ndarray.sum would call through NumPy's Python wrapper; add.reduce is the same sum
+        return grad_x, grad_w, (_add_reduce(rows, 0) if type(rows) is np.ndarray
+                                else rows.sum(axis=0))
 
 
 def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:

@@ -139,6 +139,7 @@ def _class_axis(name: str, scores: Tensor) -> int:
 
 _UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}  # same-size views
 _max = np.maximum.reduce  # ndarray.max without its Python wrapper
+_new = object.__new__
 
 
 def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
@@ -192,8 +193,9 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     if not isinstance(input, Tensor):
         input = as_tensor(input)
     if type(target) is np.ndarray and target.dtype.kind in "iu":  # labels: the hot path
-        labels = _labels("cross_entropy", input, target)
-        return apply1(SoftmaxCrossEntropy(labels, reduction), input)
+        op = _new(SoftmaxCrossEntropy)  # SoftmaxCrossEntropy(labels, reduction), inlined
+        op.labels, op.reduction = _labels("cross_entropy", input, target), reduction
+        return apply1(op, input)
     _class_axis("cross_entropy", input)
     if not isinstance(target, Tensor):
         target = np.asarray(target)

@@ -1,6 +1,7 @@
 """Stochastic gradient descent with optional momentum, dampening, Nesterov and L2 decay."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -40,16 +41,21 @@ class SGD(Optimizer):
                   "momentum > 0 and dampening == 0 for Nesterov momentum, got "
                   f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
 
-    def _step_group(self, group: dict[str, Any]) -> None:
-        if group["momentum"] != 0 or group["weight_decay"] != 0:
-            super()._step_group(group)
-            return
-        lr = group["lr"]  # plain SGD, p = p - lr g: no state, one loop
-        for p in group["params"]:
-            grad = p.grad
-            if grad is not None:
-                param = p.data
-                param -= grad.data * lr
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            if group["momentum"] != 0 or group["weight_decay"] != 0:
+                self._step_group(group)
+                continue
+            lr = group["lr"]  # plain SGD, p = p - lr g: no state, one loop
+            for p in group["params"]:
+                grad = p.grad
+                if grad is not None:
+                    param = p.data
+                    param -= grad.data * lr
+        return loss
+
+    step.__doc__ = Optimizer.step.__doc__
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
