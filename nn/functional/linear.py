@@ -33,10 +33,10 @@ class Affine(Function):
         y = x @ weight.T
         if bias is None:
             return y
-        if y.dtype == bias.dtype and y.ndim:
-            y += bias  # y is a fresh array: add in place, no second allocation
+        if y.dtype is bias.dtype:  # y is a fresh array, at least 1-d: add in place
+            y += bias
             return y
-        return y + bias
+        return y + bias  # (mixed dtypes promote)
 
     def vjp(self, g, out, x, weight, bias=None):
         needs = self.needs_input_grad

@@ -8,16 +8,16 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover - for type checkers only
-    from autograd import Tensor
+from autograd import Tensor
 
 __all__ = ["Optimizer", "ParamsT"]
 
-ParamsT = Iterable["Tensor"] | Iterable[dict[str, Any]]
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+
 
 class Optimizer:
     """Holds ``param_groups`` (list of dicts with a ``"params"`` list plus
@@ -114,10 +114,12 @@ class Optimizer:
                 grad = p.grad
                 if grad is None:
                     continue
-                if set_to_none:
-                    p.grad = None
-                else:
+                if not set_to_none:
                     grad.data[...] = 0
+                elif isinstance(p, Tensor):
+                    p._grad = None  # the setter's checks are for values, not None
+                else:
+                    p.grad = None
 
     def _scratch(self, arr: np.ndarray, slot: int = 0) -> np.ndarray:
         """A reusable C-contiguous work array shaped like ``arr`` (contents undefined).

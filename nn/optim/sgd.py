@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd import Tensor
+
 from .optimizer import Optimizer, ParamsT, check, check_nonneg
 
 __all__ = ["SGD"]
@@ -52,7 +54,7 @@ class SGD(Optimizer):
                 grad = p.grad
                 if grad is not None:
                     param = p.data
-                    param -= grad.data * lr
+                    param -= (grad._data if type(grad) is Tensor else grad.data) * lr
         return loss
 
     step.__doc__ = Optimizer.step.__doc__
