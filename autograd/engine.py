@@ -9,10 +9,11 @@ No recursion and no separate sorting pass, so a 10^6-op chain is fine.
 Step. Seed dL/dL = 1 (or the given ``grad``). For the newest tensor, pop its accumulated
 gradient g, hand g to the op that made it (``vjp``) and add the results into the
 gradients of the op's inputs, a dict keyed by creation number. A gradient is released as
-soon as it is consumed. Two shortcuts keep chains cheap: a leaf adds each gradient to its
-``.grad`` as soon as it arrives (nothing will ever be computed from it), and when an
-op's single input is newer than everything waiting in the heap, it is processed next
-without going through the heap (nothing else can still add to its gradient).
+soon as it is consumed. Two shortcuts keep chains and layer stacks cheap: a leaf adds
+each gradient to its ``.grad`` as soon as it arrives (nothing will ever be computed from
+it), and an input that gets its first gradient from an op and is newer than everything
+waiting in the heap is processed next, without the heap (only newer tensors add to a
+gradient, and none is left).
 
 Un-broadcasting happens here and only here: a VJP may return a gradient in the broadcast
 shape; it is summed back to the input's shape, then its shape and dtype are checked.
@@ -199,20 +200,27 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                     f"first call if you need to go through the graph again.")
             if key < last_write:  # something was written in place after node was made
                 _check_versions(op, node)
-            parents = op.parents
-            if len(parents) == 1:  # the chain step: one input (which then needs grad)
-                if plain:
-                    saved_out, saved_x = saved  # spelled out: a *saved call costs 3x
-                    result = op.vjp(g, saved_out, saved_x)
-                    op.saved = None
+            if not plain:
+                result = _vjp(op, g, node, create_graph, retain_graph, anomaly)
+            else:  # the arguments spelled out: a call with *saved costs 3x
+                op.saved = None
+                count = len(saved)
+                if count == 2:  # one input
+                    saved_out, saved_a = saved
+                    result = op.vjp(g, saved_out, saved_a)
+                elif count == 4:  # three inputs (an affine map: x, W, b)
+                    saved_out, saved_a, saved_b, saved_c = saved
+                    result = op.vjp(g, saved_out, saved_a, saved_b, saved_c)
+                elif count == 3:  # two inputs
+                    saved_out, saved_a, saved_b = saved
+                    result = op.vjp(g, saved_out, saved_a, saved_b)
                 else:
-                    result = _vjp(op, g, node, create_graph, retain_graph, anomaly)
-                if type(result) is not tuple:
-                    result = _as_gradient_tuple(op, result)
-                try:
-                    (gi,) = result
-                except ValueError:  # a tuple of the wrong length
-                    raise _wrong_count(op, result) from None
+                    result = op.vjp(g, *saved)
+            parents = op.parents
+            if type(result) is not tuple or len(result) != len(parents):
+                result = _as_gradient_tuple(op, result)
+            if len(parents) == 1:  # the chain step: one input (which then needs grad)
+                gi = result[0]
                 if gi is None:
                     continue
                 parent = parents[0]
@@ -230,26 +238,12 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 previous = grads.get(key)
                 if previous is not None:  # already waiting in the heap
                     grads[key] = previous + gi
-                elif not heap or key > -heap[0][0]:  # nothing pending is newer: go on
+                elif not heap or key > -heap[0][0]:  # nothing waiting is newer: go on
                     following, following_g = parent, gi
                 else:
                     grads[key] = gi
                     heappush(heap, (-key, parent))
                 continue
-            if not plain:
-                result = _vjp(op, g, node, create_graph, retain_graph, anomaly)
-            else:
-                if len(saved) == 3:  # two inputs
-                    saved_out, saved_a, saved_b = saved
-                    result = op.vjp(g, saved_out, saved_a, saved_b)
-                elif len(saved) == 4:  # three inputs (an affine map: x, W, b)
-                    saved_out, saved_a, saved_b, saved_c = saved
-                    result = op.vjp(g, saved_out, saved_a, saved_b, saved_c)
-                else:
-                    result = op.vjp(g, *saved)
-                op.saved = None
-            if type(result) is not tuple or len(result) != len(parents):
-                result = _as_gradient_tuple(op, result)
             exact, fresh = op.exact_grads, adopt and op.fresh_grads
             for parent, gi, needed in zip(parents, result, op.needs_input_grad):
                 if gi is None or not needed:
@@ -272,11 +266,23 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                     continue
                 key = parent._seq
                 previous = grads.get(key)
-                if previous is not None:
+                if previous is not None:  # already waiting in the heap
                     grads[key] = previous + gi
+                elif following is None:  # the first new input: maybe it goes next
+                    following, following_g = parent, gi
+                elif parent is following:  # the same input twice (x * x)
+                    following_g = following_g + gi
                 else:
                     grads[key] = gi
                     heappush(heap, (-key, parent))
+            if following is not None:
+                # the next step without the heap: an input newer than everything waiting
+                # has all its gradient (only newer nodes feed it); else it waits its turn
+                key = following._seq
+                if heap and key < -heap[0][0]:
+                    grads[key] = following_g
+                    heappush(heap, (-key, following))
+                    following = None
     finally:
         STATE.grad_enabled = previous_mode
     return found
