@@ -200,26 +200,26 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                     f"first call if you need to go through the graph again.")
             if key < last_write:  # something was written in place after node was made
                 _check_versions(op, node)
+            parents = op.parents
+            count = len(parents)  # saved holds the output, then one entry per input
             if not plain:
                 result = _vjp(op, g, node, create_graph, retain_graph, anomaly)
             else:  # the arguments spelled out: a call with *saved costs 3x
                 op.saved = None
-                count = len(saved)
-                if count == 2:  # one input
+                if count == 1:
                     saved_out, saved_a = saved
                     result = op.vjp(g, saved_out, saved_a)
-                elif count == 4:  # three inputs (an affine map: x, W, b)
+                elif count == 3:  # e.g. an affine map: x, W, b
                     saved_out, saved_a, saved_b, saved_c = saved
                     result = op.vjp(g, saved_out, saved_a, saved_b, saved_c)
-                elif count == 3:  # two inputs
+                elif count == 2:
                     saved_out, saved_a, saved_b = saved
                     result = op.vjp(g, saved_out, saved_a, saved_b)
                 else:
                     result = op.vjp(g, *saved)
-            parents = op.parents
-            if type(result) is not tuple or len(result) != len(parents):
+            if type(result) is not tuple or len(result) != count:
                 result = _as_gradient_tuple(op, result)
-            if len(parents) == 1:  # the chain step: one input (which then needs grad)
+            if count == 1:  # the chain step: one input (which then needs grad)
                 gi = result[0]
                 if gi is None:
                     continue
