@@ -26,9 +26,10 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from ._vjp_checks import (as_gradient_tuple, check_finite_gradients, check_versions,
+                          fit_gradient, not_an_array, unbroadcast)
 from .clock import INPLACE, next_seq
-from .errors import (AnomalyError, BackwardError, DTypeError, GraphFreedError, InplaceError,
-                     ShapeError, VJPError)
+from .errors import BackwardError, DTypeError, GraphFreedError, ShapeError
 from .function import Function
 from .grad_mode import STATE
 from .tensor import Tensor
@@ -199,7 +200,7 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                     f"were released by the first backward. Pass retain_graph=True to the "
                     f"first call if you need to go through the graph again.")
             if key < last_write:  # something was written in place after node was made
-                _check_versions(op, node)
+                check_versions(op, node)
             parents = op.parents
             count = len(parents)  # saved holds the output, then one entry per input
             if not plain:
@@ -218,7 +219,7 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 else:
                     result = op.vjp(g, *saved)
             if type(result) is not tuple or len(result) != count:
-                result = _as_gradient_tuple(op, result)
+                result = as_gradient_tuple(op, result)
             if count == 1:  # the chain step: one input (which then needs grad)
                 gi = result[0]
                 if gi is None:
@@ -228,9 +229,9 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 try:
                     if ((not op.exact_grads and gi.shape != data.shape)
                             or gi.dtype is not data.dtype):
-                        gi = _fit(gi, parent, op)
+                        gi = fit_gradient(gi, parent, op)
                 except AttributeError:
-                    raise _not_an_array(op, parent, gi) from None
+                    raise not_an_array(op, parent, gi) from None
                 if parent._op is None and storing:  # a leaf: nothing to wait for
                     _store(parent, gi, create_graph)
                     continue
@@ -251,9 +252,9 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                 data = parent._data
                 try:
                     if (not exact and gi.shape != data.shape) or gi.dtype is not data.dtype:
-                        gi = _fit(gi, parent, op)  # un-broadcast and check
+                        gi = fit_gradient(gi, parent, op)  # un-broadcast and check
                 except AttributeError:  # not an array (a Python number, a list...)
-                    raise _not_an_array(op, parent, gi) from None
+                    raise not_an_array(op, parent, gi) from None
                 if parent._op is None and storing:  # a leaf: store it now
                     if fresh and parent._grad is None and type(gi) is np.ndarray:
                         parent._grad = stored = _new(Tensor)  # Tensor._make(gi, None)
@@ -299,97 +300,9 @@ def _vjp(op: Function, g: Any, node: Tensor, create_graph: bool, retain_graph: b
     if not retain_graph:
         op.saved = None
     if anomaly:
-        result = _as_gradient_tuple(op, result)
-        _check_backward(op, result)
+        result = as_gradient_tuple(op, result)
+        check_finite_gradients(op, result)
     return result
-
-
-def _as_gradient_tuple(op: Function, result: Any) -> tuple:
-    """Accept a bare gradient from a one-input op; refuse a wrong count."""
-    if type(result) is not tuple:
-        result = (result,)
-    if len(result) != len(op.parents):
-        raise _wrong_count(op, result)
-    return result
-
-
-def _wrong_count(op: Function, result: tuple) -> VJPError:
-    return VJPError(f"{op.name}.vjp returned {len(result)} gradients for "
-                    f"{len(op.parents)} inputs; return one per input (None to skip)")
-
-
-def _check_versions(op: Function, node: Tensor) -> None:
-    """Refuse gradients computed from arrays that were changed in place after the forward."""
-    watched = list(op.parents) if op.save_inputs else []
-    if op.save_output:
-        watched.append(node)
-    for t in watched:
-        if getattr(t, "_version", 0) > node._seq:
-            raise InplaceError(
-                f"a tensor of shape {t.shape} needed by {op.name} for the backward pass was "
-                f"modified in place after {op.name} used it. Use an out-of-place operation "
-                f"(x = x * 2 instead of x *= 2), or .detach() a copy first.")
-
-
-def _check_backward(op: Function, grads: tuple) -> None:
-    for i, gi in enumerate(grads):
-        if gi is None:
-            continue
-        data = gi._data if isinstance(gi, Tensor) else np.asarray(gi)
-        if data.dtype.kind == "f" and not np.isfinite(data).all():
-            raise AnomalyError(
-                f"{op.name}.vjp produced NaN/Inf in the gradient of input {i}; the op was "
-                f"created at {getattr(op, 'origin', None) or _UNKNOWN_ORIGIN}")
-
-
-_UNKNOWN_ORIGIN = "<unknown: created outside detect_anomaly()>"
-
-
-def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
-    """Sum ``g`` over the axes broadcasting added or stretched, giving ``shape``.
-
-    Leading axes that ``shape`` lacks are summed away; axes where ``shape`` has 1 and
-    ``g`` has more are summed with keepdims. Raises ValueError if ``g`` is not a
-    broadcast of ``shape``."""
-    extra = g.ndim - len(shape)
-    if extra < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[extra:])):
-        raise ValueError(f"{g.shape} is not a broadcast of {shape}")
-    axes = tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape)
-                                       if n == 1 and g.shape[extra + i] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape) if extra else g
-
-
-def _position(op: Function, x: Tensor) -> int:
-    """Which input of ``op`` the tensor ``x`` is (by identity), for error messages."""
-    return next(k for k, p in enumerate(op.parents) if p is x)
-
-
-def _not_an_array(op: Function, x: Tensor, g: Any) -> VJPError:
-    i = _position(op, x)
-    return VJPError(f"{op.name}.vjp returned a {type(g).__name__} for input {i}; gradients "
-                    f"must be arrays (or Tensors under create_graph) of the input's shape "
-                    f"{x.shape}. Wrap numbers, e.g. np.full(x.shape, value).")
-
-
-def _fit(g: Any, x: Tensor, op: Function) -> Any:
-    """``g`` summed to x's shape and cast to x's dtype; VJPError if it cannot be."""
-    i = _position(op, x)
-    if g.shape != x._data.shape:
-        try:
-            g = unbroadcast(g, x._data.shape)
-        except ValueError:
-            raise VJPError(
-                f"{op.name}.vjp returned a gradient of shape {g.shape} for input {i}, "
-                f"whose shape is {x.shape}; it must equal the input's shape or be a "
-                f"broadcast of it") from None
-    if g.dtype != x._data.dtype:
-        if g.dtype.kind != "f":
-            raise VJPError(f"{op.name}.vjp returned a {g.dtype} gradient for input {i} "
-                           f"({x.dtype}); gradients must be floating")
-        g = g.astype(x._data.dtype)  # undo type promotion (e.g. float32 op float64)
-    return g
 
 
 def _store(node: Tensor, g: Any, create_graph: bool) -> None:
