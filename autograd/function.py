@@ -105,24 +105,28 @@ def apply(op: Function, *tensors: Tensor) -> Tensor:
     count = len(tensors)
     if count == 1:
         return apply1(op, tensors[0])
-    if count == 2:  # the common cases, spelled out (a call with *arrays costs 3x)
+    # saved = (output, *input arrays), the vjp's arguments; the output slot is filled below
+    # if the op saves it (the common cases spelled out: a call with *arrays costs 3x)
+    if count == 2:
         a, b = tensors
-        arrays: tuple = (a._data, b._data)
+        x, y = a._data, b._data
+        saved: tuple = (None, x, y)
         needs: tuple = (a._requires_grad, b._requires_grad)
-        out = op.forward(a._data, b._data)
+        out = op.forward(x, y)
     elif count == 3:
         a, b, c = tensors
-        arrays = (a._data, b._data, c._data)
+        x, y, z = a._data, b._data, c._data
+        saved = (None, x, y, z)
         needs = (a._requires_grad, b._requires_grad, c._requires_grad)
-        out = op.forward(a._data, b._data, c._data)
+        out = op.forward(x, y, z)
     else:
-        arrays = tuple([t._data for t in tensors])
+        saved = (None,) + tuple([t._data for t in tensors])
         needs = tuple([t._requires_grad for t in tensors])
-        out = op.forward(*arrays)
+        out = op.forward(*saved[1:])
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
         out = np.asarray(out)  # NumPy scalars stay: see Tensor._make
     if STATE.anomaly:
-        _check_forward(op, arrays, out)
+        _check_forward(op, saved[1:], out)
         op.origin = _user_frame()
     result = _new(Tensor)  # Tensor._make, inlined
     result._data = out
@@ -135,10 +139,10 @@ def apply(op: Function, *tensors: Tensor) -> Tensor:
         return result
     op.parents = tensors
     op.needs_input_grad = needs
-    if op.save_inputs:
-        op.saved = (out if op.save_output else None,) + arrays
-    else:
-        op.saved = (out if op.save_output else None,) + (None,) * len(arrays)
+    if op.save_output or not op.save_inputs:
+        saved = ((out if op.save_output else None,)
+                 + (saved[1:] if op.save_inputs else (None,) * count))
+    op.saved = saved
     result._requires_grad = True
     result._op = op
     return result
