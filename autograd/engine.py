@@ -220,7 +220,8 @@ def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph
                     result = op.vjp(g, *saved)
             if type(result) is not tuple or len(result) != count:
                 result = as_gradient_tuple(op, result)
-            if count == 1:  # the chain step: one input (which then needs grad)
+            if count == 1:  # the chain step: one input (which then needs grad); the loop
+                # below, unrolled for the one-input case (chains of elementwise ops)
                 gi = result[0]
                 if gi is None:
                     continue
