@@ -17,8 +17,8 @@ from .errors import AnomalyError, InplaceError, VJPError
 from .function import Function
 from .tensor import Tensor
 
-__all__ = ["as_gradient_tuple", "wrong_count", "check_versions", "check_finite_gradients",
-           "unbroadcast", "not_an_array", "fit_gradient"]
+__all__ = ["as_gradient_tuple", "check_versions", "check_finite_gradients", "unbroadcast",
+           "not_an_array", "fit_gradient"]
 
 
 def as_gradient_tuple(op: Function, result: Any) -> tuple:
@@ -26,14 +26,9 @@ def as_gradient_tuple(op: Function, result: Any) -> tuple:
     if type(result) is not tuple:
         result = (result,)
     if len(result) != len(op.parents):
-        raise wrong_count(op, result)
+        raise VJPError(f"{op.name}.vjp returned {len(result)} gradients for "
+                       f"{len(op.parents)} inputs; return one per input (None to skip)")
     return result
-
-
-def wrong_count(op: Function, result: tuple) -> VJPError:
-    """The error for a VJP that returned a wrong number of gradients."""
-    return VJPError(f"{op.name}.vjp returned {len(result)} gradients for "
-                    f"{len(op.parents)} inputs; return one per input (None to skip)")
 
 
 def check_versions(op: Function, node: Tensor) -> None:
