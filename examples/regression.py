@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = make_parser(__doc__, "regression").parse_args(argv)
     out = output_folder(args.out)
     rng = nn.manual_seed(args.seed)
-    steps = 300 if args.quick else 3000
+    steps = 1500 if args.quick else 3000
 
     x, y = notes_data()
     w_exact = normal_equation(x, y)
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> dict:
     plot_linear(x, y, w_exact, w_gd, losses, path, out)
 
     points, labels = two_clouds(rng, 100)
-    model, log_losses = logistic(points, labels, steps // 5, lr=0.5)
+    model, log_losses = logistic(points, labels, 60 if args.quick else 600, lr=0.5)
     with ag.no_grad():
         predicted = model(ag.Tensor(points)).numpy()[:, 0] > 0
     accuracy = float(np.mean(predicted == (labels == 1)))
