@@ -7,14 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor
+from autograd import Tensor, as_tensor, no_grad
 
 from ..activations import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh
 from ..layers import Dropout, Identity, Linear
 from ..module import Module
 from ..normalization import BatchNorm1d
 
-__all__ = ["ACTIVATIONS", "make_activation", "check_sizes", "dense_stack", "as_input"]
+__all__ = ["ACTIVATIONS", "make_activation", "check_sizes", "dense_stack", "as_input", "Inference"]
 
 ACTIVATIONS: dict[str, Callable[[], Module]] = {
     "relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU, "elu": ELU,
@@ -84,3 +84,19 @@ def as_input(x: Any, dtype: np.dtype) -> Tensor:
     if array.dtype.kind in "iub" or (array.dtype.kind == "f" and array.dtype != dtype):
         array = array.astype(dtype)
     return as_tensor(array)
+
+
+class Inference:
+    """Evaluation mode without a graph, restoring the previous mode afterwards."""
+
+    def __init__(self, model: Module) -> None:
+        self.model, self.grad = model, no_grad()
+
+    def __enter__(self) -> None:
+        self.was_training = self.model.training
+        self.model.eval()
+        self.grad.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.grad.__exit__(*exc)
+        self.model.train(self.was_training)

@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, no_grad
+from autograd import Tensor
 
 from .. import functional as F
 from .._random import RNGLike, as_generator
 from ..containers import Sequential
 from ..layers import float_dtype
-from ._parts import as_input, check_sizes, dense_stack
+from ._parts import Inference, as_input, check_sizes, dense_stack
 
 __all__ = ["MLP"]
 
@@ -70,18 +70,13 @@ class MLP(Sequential):
     def predict_proba(self, x: Any) -> np.ndarray:
         """The output activation applied to the scores, in evaluation mode without a
         graph: class probabilities for softmax/sigmoid, the values for regression."""
-        was_training = self.training
-        self.eval()
-        try:
-            with no_grad():
-                scores = self(as_input(x, self[0].weight.dtype))
-                if self.output == "softmax":
-                    scores = F.softmax(scores, axis=-1)
-                elif self.output == "sigmoid":
-                    scores = F.sigmoid(scores)
-                return scores.data
-        finally:
-            self.train(was_training)
+        with Inference(self):
+            scores = self(as_input(x, self[0].weight.dtype))
+            if self.output == "softmax":
+                scores = F.softmax(scores, axis=-1)
+            elif self.output == "sigmoid":
+                scores = F.sigmoid(scores)
+            return scores.data
 
     def predict(self, x: Any) -> np.ndarray:
         """Class labels (argmax for softmax, p >= 0.5 for a single sigmoid unit, one
