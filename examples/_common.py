@@ -167,7 +167,7 @@ def show_images(ax: Any, images: np.ndarray, rows: int, title: str = "",
     """Tile ``images`` (N, side*side) into a grid with ``rows`` rows on one axis."""
     n = len(images)
     cols = math.ceil(n / rows)
-    canvas = np.zeros((rows * (side + 1) - 1, cols * (side + 1) - 1))  # white gaps
+    canvas = np.full((rows * (side + 1) - 1, cols * (side + 1) - 1), 0.15)  # grey gaps
     for i, image in enumerate(images):
         r, c = divmod(i, cols)
         canvas[r * (side + 1):r * (side + 1) + side,
@@ -176,5 +176,7 @@ def show_images(ax: Any, images: np.ndarray, rows: int, title: str = "",
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     if title:
         ax.set_title(title)
