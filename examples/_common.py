@@ -167,7 +167,7 @@ def show_images(ax: Any, images: np.ndarray, rows: int, title: str = "",
     """Tile ``images`` (N, side*side) into a grid with ``rows`` rows on one axis."""
     n = len(images)
     cols = math.ceil(n / rows)
-    canvas = np.full((rows * (side + 1) - 1, cols * (side + 1) - 1), 0.15)  # grey gaps
+    canvas = np.zeros((rows * (side + 1) - 1, cols * (side + 1) - 1))  # white gaps
     for i, image in enumerate(images):
         r, c = divmod(i, cols)
         canvas[r * (side + 1):r * (side + 1) + side,
