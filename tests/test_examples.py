@@ -35,7 +35,8 @@ KEYS = {
     "autoencoders": {"denoising_mse", "identity_mse"},
     "vae": {"first_epoch_val_elbo", "final_val_elbo"},
 }
-AVAILABLE = [name for name in KEYS if (ROOT / "examples" / f"{name}.py").exists()]
+AVAILABLE = list(KEYS)
+EXTRA_ARGS = {"vae": ["--compare"]}   # the beta-VAE and KL-annealing runs too
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict
     for name in AVAILABLE:
         out = tmp_path_factory.mktemp(name)
         module = importlib.import_module(f"examples.{name}")
-        module.main(["--quick", "--seed", "0", "--out", str(out)])
+        module.main(["--quick", "--seed", "0", "--out", str(out), *EXTRA_ARGS.get(name, [])])
         results[name] = (out, json.loads((out / "summary.json").read_text()))
     return results
 
@@ -151,3 +152,29 @@ def test_regularization_fractions_are_fractions(runs) -> None:
     for key in ("l1_zero_fraction", "l2_zero_fraction"):
         assert 0.0 <= summary[key] <= 1.0
     assert 1 <= summary["best_epoch"] <= summary["epochs"]
+
+
+def test_digits_accuracies_are_fractions(runs) -> None:
+    summary = runs["digits"][1]
+    for key in ("test_accuracy", "cv_accuracy_mean"):
+        assert 0.1 < summary[key] <= 1.0                 # better than chance after a few epochs
+    folds = np.array(summary["cv_fold_accuracies"])
+    assert len(folds) == 5
+    assert summary["cv_accuracy_std"] == pytest.approx(folds.std())
+    assert summary["cv_accuracy_mean"] == pytest.approx(folds.mean())
+
+
+def test_autoencoders_measure_against_the_noisy_input(runs) -> None:
+    summary = runs["autoencoders"][1]
+    assert summary["identity_mse"] == pytest.approx(0.3 ** 2, rel=0.15)  # Gaussian, std 0.3
+    assert 0.0 < summary["denoising_mse"] < 1.0
+
+
+def test_vae_elbo_is_negative_and_improves(runs) -> None:
+    summary = runs["vae"][1]
+    # BCE against grey-level pixels and the KL are both positive: the ELBO is below 0
+    assert summary["first_epoch_val_elbo"] < summary["final_val_elbo"] < 0.0
+    assert summary["final_val_elbo"] == pytest.approx(
+        -(summary["final_val_reconstruction"] + summary["final_val_kl"]))
+    assert set(summary["compare_final_val_elbo"]) == {
+        "VAE (beta 1)", "beta-VAE (beta 4): KL collapse", "KL annealing (10 epochs)"}
