@@ -152,8 +152,14 @@ class Trainer:
         batch_end = [cb for cb in self.callbacks if _overrides(cb, "on_batch_end")]
         sums: dict[str, float] = {}
         total, count = 0.0, 0
+        loss_fn, model_loss = self.loss_fn, getattr(model, "loss", None)
         for batch in loader:
-            result, output = self._batch_loss(batch)
+            x = Tensor(batch[0])
+            if loss_fn is None:  # the model's own loss (VAE, Autoencoder, MLP)
+                result, output = model_loss(x, *batch[1:]), None
+            else:
+                output = model(x)
+                result = loss_fn(output, batch[1] if len(batch) > 1 else batch[0])
             loss = result if isinstance(result, Tensor) else result[0]
             optimizer.zero_grad()
             loss.backward()
@@ -164,7 +170,7 @@ class Trainer:
             value = loss.item()
             total += value * n
             count += n
-            if metrics or not isinstance(result, Tensor):
+            if metrics or loss is not result:
                 _accumulate(sums, result, output, batch, metrics, model, n)
             for cb in batch_end:
                 cb.on_batch_end(self, value)
