@@ -37,6 +37,11 @@ def _setup(kind: str, seed: int) -> tuple[nn.Module, Any, Any, tuple, tuple]:
     if kind == "mlp":
         model = MLP([6, 16, 3], output="softmax", dropout=0.3, rng=seed)
         return model, F.cross_entropy, (X, Y), (X_VAL, Y_VAL)
+    if kind == "default-dropout":  # Dropout on the package's default generator
+        nn.manual_seed(seed)
+        model = nn.Sequential(nn.Linear(6, 16, rng=seed), nn.ReLU(), nn.Dropout(0.3),
+                              nn.Linear(16, 3, rng=seed))
+        return model, F.cross_entropy, (X, Y), (X_VAL, Y_VAL)
     model = VAE(6, 5, 2, rng=seed)
     return model, None, X, X_VAL
 
@@ -72,7 +77,7 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-@pytest.mark.parametrize("kind", ["mlp", "vae"])
+@pytest.mark.parametrize("kind", ["mlp", "default-dropout", "vae"])
 def test_resume_equals_the_uninterrupted_run_bit_for_bit(kind: str, tmp_path: Path) -> None:
     (tmp_path / "full").mkdir()
     (tmp_path / "cut").mkdir()
