@@ -119,3 +119,13 @@ def test_kl_annealing_sets_beta_per_epoch() -> None:
     with pytest.raises(AttributeError, match="no attribute"):
         fit(nn.models.MLP([8, 2]), F.mse_loss, nn.optim.SGD(vae.parameters(), lr=0.1), X,
             epochs=1, callbacks=[KLAnnealing(2)], progress=False)
+
+
+def test_float32_vae_stays_float32() -> None:
+    vae = VAE(8, 6, 2, rng=0, dtype=np.float32)
+    x = np.random.default_rng(0).uniform(size=(4, 8))  # float64 data, as scikit-learn gives
+    parts = vae.loss(x)
+    assert all(t.dtype == np.float32 for t in parts)
+    parts.loss.backward()
+    assert all(p.grad.dtype == np.float32 for p in vae.parameters())
+    assert vae.sample(2).dtype == np.float32
