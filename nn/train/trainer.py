@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -310,6 +311,8 @@ def _ctrl_c(trainer: Trainer) -> Any:
         if trainer._stop_now:
             raise KeyboardInterrupt
         trainer._stop_now = True
+        print("\nCtrl-C: stopping after this batch (press again to abort at once)",
+              file=sys.stderr, flush=True)
 
     trainer._stop_now = False
     signal.signal(signal.SIGINT, handler)

@@ -185,3 +185,15 @@ def test_mlp_losses_and_predictions(output: str | None, target: np.ndarray) -> N
     else:
         assert predicted.shape == (64,) and np.mean(predicted == Y) > 0.9
     assert model.training
+
+
+def test_float64_data_trains_a_float32_model_without_warnings() -> None:
+    import warnings
+    model = _model().astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1),
+                      (X, Y), val=(X, Y), epochs=2, progress=False)
+    assert all(p.dtype == np.float32 for p in model.parameters())
+    assert all(g.dtype == np.float32 for g in (p.grad for p in model.parameters()))
+    assert np.isfinite(history["val_loss"]).all()

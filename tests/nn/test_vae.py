@@ -129,3 +129,18 @@ def test_float32_vae_stays_float32() -> None:
     parts.loss.backward()
     assert all(p.grad.dtype == np.float32 for p in vae.parameters())
     assert vae.sample(2).dtype == np.float32
+
+
+def test_loss_parts_with_the_notes_numbers() -> None:
+    """Heads with zero weights output their biases: the notes' mu, sigma and x_hat."""
+    vae = VAE(3, 4, 2, decoder="gaussian", rng=0)
+    mu, sigma = np.array([0.5, -0.3]), np.array([1.2, 0.8])
+    x, x_hat = np.array([[0.8, 0.2, 0.9]]), np.array([0.75, 0.3, 0.85])
+    last = vae.decoder[-1]
+    for layer, bias in ((vae.fc_mu, mu), (vae.fc_logvar, np.log(sigma ** 2)), (last, x_hat)):
+        layer.weight.data[...] = 0.0
+        layer.bias.data[...] = bias
+    parts = vae.loss(x)
+    assert parts.reconstruction.item() == pytest.approx(np.sum((x - x_hat) ** 2), rel=1e-12)
+    assert round(parts.reconstruction.item(), 3) == 0.015
+    assert round(parts.kl.item(), 2) == 0.25
