@@ -81,10 +81,14 @@ class Trainer:
 
     # ------------------------------------------------------------------ state
     def generators(self) -> dict[str, np.random.Generator]:
-        """The generators a resume restores: the model's and the shuffling one."""
+        """The generators a resume restores: the model's and the shuffling ones."""
         found = model_generators(self.model)
-        if all(g is not self.generator for g in found.values()):
-            found["fit.generator"] = self.generator
+        extra = [("fit.generator", self.generator)]
+        if self._loader is not None:  # a DataLoader given to fit shuffles with its own
+            extra.append(("loader.generator", self._loader.generator))
+        for name, generator in extra:
+            if all(g is not generator for g in found.values()):
+                found[name] = generator
         return found
 
     def state_dict(self) -> dict[str, Any]:

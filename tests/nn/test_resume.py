@@ -97,6 +97,22 @@ def test_resume_equals_the_uninterrupted_run_bit_for_bit(kind: str, tmp_path: Pa
                 nn.load(tmp_path / "full" / "ckpt-5.npz")["trainer"])
 
 
+def test_resume_restores_the_generator_of_a_given_data_loader(tmp_path: Path) -> None:
+    def run(seed: int, epochs: int, resume: bool) -> nn.Module:
+        model = MLP([6, 8, 3], output="softmax", rng=0)
+        loader = nn.data.DataLoader(X, Y, batch_size=16, shuffle=True, generator=seed)
+        fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), loader,
+            epochs=epochs, progress=False, callbacks=[ModelCheckpoint(tmp_path / "c.npz",
+                                                                      monitor="loss")],
+            resume_from=tmp_path / "c.npz" if resume else None)
+        return model
+
+    full = run(1, 4, resume=False)
+    run(1, 2, resume=False)
+    resumed = run(9, 4, resume=True)  # another shuffling seed: the checkpoint's wins
+    _same_state(resumed.state_dict(), full.state_dict())
+
+
 def test_resume_with_other_callbacks_is_a_named_error(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     _run("mlp", tmp_path / "a", 2, seed=0)
