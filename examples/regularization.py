@@ -21,8 +21,10 @@ import autograd as ag
 import nn
 import nn.functional as F
 
-from ._common import (load_digits, make_parser, output_folder, progress, pyplot,
-                      save_figure, split, write_summary)
+from nn.train import accuracy, fit
+
+from ._common import (load_digits, make_parser, output_folder, pyplot, save_figure, split,
+                      write_summary)
 
 ZERO = 1e-3
 RUNS = {"no regularisation": {}, "L2 (lambda 1e-3)": {"l2": 1e-3},
@@ -38,42 +40,32 @@ def build(dropout: float, rng: np.random.Generator) -> nn.Sequential:
                          nn.Linear(256, 10, rng=rng))
 
 
-def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy, in evaluation mode, without a graph."""
-    model.eval()
-    with ag.no_grad():
-        logits = model(ag.Tensor(x))
-    model.train()
-    return F.cross_entropy(logits, y).item(), float(np.mean(logits.numpy().argmax(1) == y))
+def cross_entropy(scores: np.ndarray, target: np.ndarray) -> float:
+    """Mean cross-entropy of logits, as a metric of ``fit`` (without the penalty)."""
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-np.mean(log_probs[np.arange(len(target)), target]))
 
 
-def train(config: dict, data: dict, epochs: int, seed: int, desc: str
+def train(config: dict, data: dict, epochs: int, seed: int
           ) -> tuple[nn.Module, dict[str, list[float]]]:
-    """Mini-batch SGD (lr 0.05, momentum 0.9, batch 32) with the run's penalty."""
+    """``fit`` with SGD (lr 0.05, momentum 0.9, batch 32); the penalty joins the loss."""
     rng = np.random.default_rng(seed)
     model = build(config.get("dropout", 0.0), rng)
     weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
-    optimizer = nn.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    (x, y), (xv, yv) = data["train"], data["val"]
-    history: dict[str, list[float]] = {k: [] for k in ("train_loss", "val_loss",
-                                                         "train_acc", "val_acc")}
-    for _ in progress(range(epochs), desc):
-        order = rng.permutation(len(x))
-        for start in range(0, len(x), 32):
-            batch = order[start:start + 32]
-            loss = F.cross_entropy(model(ag.Tensor(x[batch])), y[batch])
-            if "l2" in config:
-                loss = loss + F.l2_penalty(weights, config["l2"])
-            if "l1" in config:
-                loss = loss + F.l1_penalty(weights, config["l1"])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        for part, (xs, ys) in (("train", (x, y)), ("val", (xv, yv))):
-            part_loss, part_acc = evaluate(model, xs, ys)
-            history[f"{part}_loss"].append(part_loss)
-            history[f"{part}_acc"].append(part_acc)
-    return model, history
+
+    def loss_fn(scores: ag.Tensor, target: np.ndarray) -> ag.Tensor:
+        loss = F.cross_entropy(scores, target)
+        if "l2" in config:
+            loss = loss + F.l2_penalty(weights, config["l2"])
+        if "l1" in config:
+            loss = loss + F.l1_penalty(weights, config["l1"])
+        return loss
+
+    history = fit(model, loss_fn, nn.optim.SGD(model.parameters(), lr=0.05, momentum=0.9),
+                  data["train"], val=data["val"], epochs=epochs, batch_size=32,
+                  metrics={"ce": cross_entropy, "acc": accuracy}, generator=rng)
+    return model, history.history
 
 
 def zero_fraction(model: nn.Module) -> float:
@@ -103,13 +95,13 @@ def plot_curves(histories: dict, best_epoch: int, out) -> None:
     colours = dict(zip(histories, ("tab:blue", "tab:green", "tab:purple", "tab:orange")))
     for name in ("no regularisation", "dropout 0.5", "L2 (lambda 1e-3)"):
         h, c = histories[name], colours[name]
-        epochs = np.arange(1, len(h["train_loss"]) + 1)
-        ax1.plot(epochs, h["train_loss"], "--", color=c, label=f"{name}: train")
-        ax1.plot(epochs, h["val_loss"], "-", color=c, label=f"{name}: validation")
+        epochs = np.arange(1, len(h["ce"]) + 1)
+        ax1.plot(epochs, h["ce"], "--", color=c, label=f"{name}: train")
+        ax1.plot(epochs, h["val_ce"], "-", color=c, label=f"{name}: validation")
         ax2.plot(epochs, h["val_acc"], "-", color=c, label=name)
     ax1.axvline(best_epoch, color="k", ls=":", label=f"best epoch {best_epoch} (no reg.)")
     ax1.set_ylim(0, 0.6)
-    ax1.set(xlabel="epoch", ylabel="cross-entropy",
+    ax1.set(xlabel="epoch", ylabel="cross-entropy (without the penalty)",
             title="Overfitting: training loss falls, validation rises")
     ax1.legend(fontsize=7, ncol=2)
     ax2.set(xlabel="epoch", ylabel="validation accuracy", title="Validation accuracy",
@@ -129,18 +121,19 @@ def main(argv: list[str] | None = None) -> dict:
         data = {k: (v[0][:200], v[1][:200]) for k, v in data.items()}
     models, histories = {}, {}
     for name, config in RUNS.items():
-        models[name], histories[name] = train(config, data, epochs, args.seed, name)
+        print(f"training: {name}")
+        models[name], histories[name] = train(config, data, epochs, args.seed)
     fractions = {name: zero_fraction(model) for name, model in models.items()}
     plain = histories["no regularisation"]
-    best_epoch = int(np.argmin(plain["val_loss"])) + 1
+    best_epoch = int(np.argmin(plain["val_ce"])) + 1
     plot_weights(models, fractions, out)
     plot_curves(histories, best_epoch, out)
     summary = {"l1_zero_fraction": fractions["L1 (lambda 1e-4)"],
                "l2_zero_fraction": fractions["L2 (lambda 1e-3)"],
                "unregularised_zero_fraction": fractions["no regularisation"],
                "best_epoch": best_epoch, "epochs": epochs,
-               "best_val_loss": min(plain["val_loss"]),
-               "final_val_loss": {n: h["val_loss"][-1] for n, h in histories.items()},
+               "best_val_loss": min(plain["val_ce"]),
+               "final_val_loss": {n: h["val_ce"][-1] for n, h in histories.items()},
                "final_val_accuracy": {n: h["val_acc"][-1] for n, h in histories.items()}}
     write_summary(out, summary)
     return summary
