@@ -23,8 +23,10 @@ import autograd as ag
 import nn
 import nn.functional as F
 
-from ._common import (load_digits, make_parser, output_folder, progress, pyplot,
-                      save_figure, write_summary)
+from nn.train import fit
+
+from ._common import (load_digits, make_parser, output_folder, pyplot, save_figure,
+                      write_summary)
 
 WIDTH, DEPTH = 32, 10   # ten hidden layers of 32 units, as in the notes' 0.25^10
 
@@ -77,21 +79,15 @@ def backward_once(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
     return loss.item()
 
 
-def train(model: nn.Module, x: np.ndarray, y: np.ndarray, epochs: int, rng, desc: str
+def train(model: nn.Module, x: np.ndarray, y: np.ndarray, epochs: int, rng
           ) -> tuple[list[float], list[float]]:
-    """Mini-batch SGD with momentum; mean loss and first-layer gradient norm per epoch."""
-    optimizer = nn.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    losses, first_norms = [], []
-    for _ in progress(range(epochs), desc):
-        order, epoch_loss, epoch_norm = rng.permutation(len(x)), [], []
-        for start in range(0, len(x), 64):
-            batch = order[start:start + 64]
-            epoch_loss.append(backward_once(model, x[batch], y[batch]))
-            epoch_norm.append(weight_grad_norms(model)[0])
-            optimizer.step()
-        losses.append(float(np.mean(epoch_loss)))
-        first_norms.append(float(np.mean(epoch_norm)))
-    return losses, first_norms
+    """``fit`` with SGD (lr 0.01, momentum 0.9, batch 64); mean loss per epoch and the
+    first layer's gradient norm on each epoch's last batch."""
+    history = fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.01,
+                                                       momentum=0.9),
+                  (x, y), epochs=epochs, batch_size=64, generator=rng)
+    first = next(name for name, p in model.named_parameters() if name.endswith("weight"))
+    return history["loss"], [norms[first] for norms in history.grad_norms]
 
 
 def clipping(x: np.ndarray, y: np.ndarray, rng, out) -> dict[str, float]:
@@ -135,7 +131,8 @@ def main(argv: list[str] | None = None) -> dict:
         model = build(variant, np.random.default_rng(args.seed))
         backward_once(model, x[batch], y[batch])
         at_init[variant] = weight_grad_norms(model)
-        history[variant] = train(model, x, y, epochs, rng, variant)
+        print(f"training: {variant}")
+        history[variant] = train(model, x, y, epochs, rng)
 
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for (variant, norms), marker in zip(at_init.items(), "osD^"):
@@ -155,7 +152,8 @@ def main(argv: list[str] | None = None) -> dict:
         ax2.semilogy(range(1, epochs + 1), first, "o-", ms=3, label=variant)
     ax1.set(xlabel="epoch", ylabel="mean training cross-entropy",
             title="Training (SGD, momentum 0.9, lr 0.01)")
-    ax2.set(xlabel="epoch", ylabel="mean ||dL/dW1||", title="First-layer gradient norm")
+    ax2.set(xlabel="epoch", ylabel="||dL/dW1|| (last batch of the epoch)",
+            title="First-layer gradient norm")
     ax1.legend()
     save_figure(fig, out, "training")
 
