@@ -114,8 +114,8 @@ def main(argv: list[str] | None = None) -> dict:
         plot_latent(ax, codes(model, x), y, "Latent space: mu of every digit")
         save_figure(fig, out, "latent")
 
-    first = {d: int(np.flatnonzero(y_test == d)[0]) for d in (0, 1, 4, 7) if d in y_test}
-    pairs = [(a, b) for a, b in ((0, 1), (4, 7)) if a in first and b in first]
+    first = {d: int(np.flatnonzero(y_test == d)[0]) for d in (0, 6, 4, 2) if d in y_test}
+    pairs = [(a, b) for a, b in ((0, 6), (4, 2)) if a in first and b in first]
     fig, axes = plt.subplots(len(pairs), 1, figsize=(6.4, 0.9 + 0.8 * len(pairs)), squeeze=False)
     for ax, (a, b) in zip(axes[:, 0], pairs):
         strip = model.interpolate(x_test[first[a]], x_test[first[b]], steps=10)
