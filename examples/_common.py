@@ -14,13 +14,13 @@ import importlib
 import json
 import math
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from autograd.errors import AutogradError
 
-__all__ = ["MissingExtraError", "INSTALL_HINT", "make_parser", "output_folder", "require",
+__all__ = ["MissingExtraError", "INSTALL_HINT", "run", "make_parser", "output_folder", "require",
            "pyplot", "save_figure", "progress", "write_summary", "format_value",
            "load_digits", "split", "show_images"]
 
@@ -40,6 +40,16 @@ def require(module: str, package: str | None = None) -> Any:
         raise MissingExtraError(
             f"the examples need the optional package {package or module!r}, which is not "
             f"installed; from a checkout of this project run: {INSTALL_HINT}") from None
+
+
+def run(main: Callable[[], Any]) -> None:
+    """Call ``main()``; a missing optional package ends the program with one line that
+    names the install command instead of a traceback."""
+    try:
+        main()
+    except ImportError as exc:
+        hint = "" if INSTALL_HINT in str(exc) else f" (from a checkout: {INSTALL_HINT})"
+        raise SystemExit(f"error: {exc}{hint}") from None
 
 
 def make_parser(doc: str, name: str, default_help: str = "") -> argparse.ArgumentParser:

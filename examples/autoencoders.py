@@ -18,6 +18,9 @@ activation histograms and mean activation per unit), losses.png (training curves
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
 import autograd as ag
@@ -26,15 +29,17 @@ from nn.data import gaussian_noise, masking_noise, salt_and_pepper
 from nn.models import Autoencoder
 from nn.train import fit
 
-from ._common import (load_digits, make_parser, output_folder, pyplot, save_figure,
+from ._common import (load_digits, make_parser, output_folder, pyplot, run, save_figure,
                       show_images, split, write_summary)
+
+__all__ = ["train", "mean_code", "plot_denoising", "plot_codes", "plot_losses", "main"]
 
 NOISES = {"gaussian": (gaussian_noise, 0.3), "masking": (masking_noise, 0.4),
           "salt_and_pepper": (salt_and_pepper, 0.2)}
 RHO = 0.05
 
 
-def train(model: Autoencoder, data: dict, epochs: int, seed: int):
+def train(model: Autoencoder, data: dict, epochs: int, seed: int) -> Any:
     """Adam (lr 1e-3), batches of 32; the model's own loss (reconstruction + penalty)."""
     return fit(model, None, nn.optim.Adam(model.parameters(), lr=1e-3), data["train"],
                val=data["val"], epochs=epochs, batch_size=32, generator=seed)
@@ -49,7 +54,7 @@ def mean_code(model: Autoencoder, x: np.ndarray) -> np.ndarray:
     return codes
 
 
-def plot_denoising(clean, noisy, restored, noise: str, out) -> None:
+def plot_denoising(clean: np.ndarray, noisy: np.ndarray, restored: np.ndarray, noise: str, out: Path) -> None:
     plt = pyplot()
     fig, axes = plt.subplots(3, 1, figsize=(6.4, 3.3))
     for ax, images, title in zip(axes, (clean, np.clip(noisy, 0, 1), restored),
@@ -60,7 +65,7 @@ def plot_denoising(clean, noisy, restored, noise: str, out) -> None:
     save_figure(fig, out, "denoising")
 
 
-def plot_codes(codes: dict[str, np.ndarray], out) -> None:
+def plot_codes(codes: dict[str, np.ndarray], out: Path) -> None:
     plt = pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
     bins = np.linspace(0, 1, 41)
@@ -77,7 +82,7 @@ def plot_codes(codes: dict[str, np.ndarray], out) -> None:
     save_figure(fig, out, "codes")
 
 
-def plot_losses(histories: dict, out) -> None:
+def plot_losses(histories: dict, out: Path) -> None:
     plt = pyplot()
     fig, axes = plt.subplots(1, len(histories), figsize=(4 * len(histories), 3.2))
     for ax, (name, history) in zip(axes, histories.items()):
@@ -139,4 +144,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

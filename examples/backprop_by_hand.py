@@ -15,11 +15,15 @@ computation graph drawn by ``autograd.viz``; needs Graphviz's ``dot`` program).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 import autograd as ag
 
-from ._common import make_parser, output_folder, pyplot, save_figure, write_summary
+from ._common import make_parser, output_folder, pyplot, run, save_figure, write_summary
+
+__all__ = ["network", "loss_fn", "by_hand", "engine_and_fd", "draw_graphs", "plot", "main"]
 
 PARAMETERS = ("W1", "b1", "W2", "b2")
 
@@ -72,7 +76,7 @@ def engine_and_fd(v: dict[str, np.ndarray]) -> tuple[dict, dict, ag.Tensor, dict
     return engine, fd, loss, tensors
 
 
-def draw_graphs(v: dict[str, np.ndarray], out) -> list[str]:
+def draw_graphs(v: dict[str, np.ndarray], out: Path) -> list[str]:
     """The forward and backward graphs as PNGs (skipped if Graphviz is missing)."""
     try:
         from autograd import viz
@@ -102,7 +106,7 @@ def draw_graphs(v: dict[str, np.ndarray], out) -> list[str]:
     return saved
 
 
-def plot(hand: dict, engine: dict, fd: dict, out) -> None:
+def plot(hand: dict, engine: dict, fd: dict, out: Path) -> None:
     plt = pyplot()
     labels, columns = [], {"by hand": [], "engine": [], "finite difference": []}
     for k in PARAMETERS:
@@ -152,4 +156,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -16,13 +16,19 @@ matrix), mistakes.png (misclassified test digits), cv.png (accuracy per fold).
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
 import nn
 from nn.train import EarlyStopping, accuracy, fit
 
-from ._common import (load_digits, make_parser, output_folder, pyplot, require,
+from ._common import (load_digits, make_parser, output_folder, pyplot, require, run,
                       save_figure, show_images, write_summary)
+
+__all__ = ["stratified_split", "confusion", "cross_validate", "plot_curves",
+           "plot_confusion", "plot_mistakes", "plot_cv", "main"]
 
 
 def stratified_split(x: np.ndarray, y: np.ndarray, seed: int) -> dict[str, tuple]:
@@ -53,7 +59,7 @@ def cross_validate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int) -> np.n
     return model_selection.cross_val_score(classifier, x, y, cv=folds, scoring="accuracy")
 
 
-def plot_curves(history, best_epoch: int, out) -> None:
+def plot_curves(history: Any, best_epoch: int, out: Path) -> None:
     plt = pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
     epochs = np.arange(1, len(history["loss"]) + 1)
@@ -70,7 +76,7 @@ def plot_curves(history, best_epoch: int, out) -> None:
     save_figure(fig, out, "curves")
 
 
-def plot_confusion(counts: np.ndarray, test_accuracy: float, out) -> None:
+def plot_confusion(counts: np.ndarray, test_accuracy: float, out: Path) -> None:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.8, 4.3))
     ax.imshow(counts, cmap="Blues")
@@ -84,7 +90,7 @@ def plot_confusion(counts: np.ndarray, test_accuracy: float, out) -> None:
     save_figure(fig, out, "confusion")
 
 
-def plot_mistakes(x: np.ndarray, y: np.ndarray, predicted: np.ndarray, out) -> None:
+def plot_mistakes(x: np.ndarray, y: np.ndarray, predicted: np.ndarray, out: Path) -> None:
     plt = pyplot()
     wrong = np.flatnonzero(predicted != y)[:12]
     fig, axes = plt.subplots(1, max(len(wrong), 1), figsize=(1.1 * max(len(wrong), 4), 1.7),
@@ -98,7 +104,7 @@ def plot_mistakes(x: np.ndarray, y: np.ndarray, predicted: np.ndarray, out) -> N
     save_figure(fig, out, "mistakes")
 
 
-def plot_cv(scores: np.ndarray, out) -> None:
+def plot_cv(scores: np.ndarray, out: Path) -> None:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 3))
     ax.bar(np.arange(1, len(scores) + 1), scores, color="tab:blue")
@@ -147,4 +153,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -17,6 +17,8 @@ clipping.png (an exploding network's gradients before and after clipping).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 import autograd as ag
@@ -25,8 +27,11 @@ import nn.functional as F
 
 from nn.train import fit
 
-from ._common import (load_digits, make_parser, output_folder, pyplot, save_figure,
+from ._common import (load_digits, make_parser, output_folder, pyplot, run, save_figure,
                       write_summary)
+
+__all__ = ["he_linear", "build", "weight_grad_norms", "backward_once", "train", "clipping",
+           "main"]
 
 WIDTH, DEPTH = 32, 10   # ten hidden layers of 32 units, as in the notes' 0.25^10
 
@@ -79,7 +84,7 @@ def backward_once(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
     return loss.item()
 
 
-def train(model: nn.Module, x: np.ndarray, y: np.ndarray, epochs: int, rng
+def train(model: nn.Module, x: np.ndarray, y: np.ndarray, epochs: int, rng: np.random.Generator
           ) -> tuple[list[float], list[float]]:
     """``fit`` with SGD (lr 0.01, momentum 0.9, batch 64); mean loss per epoch and the
     first layer's gradient norm on each epoch's last batch."""
@@ -90,7 +95,7 @@ def train(model: nn.Module, x: np.ndarray, y: np.ndarray, epochs: int, rng
     return history["loss"], [norms[first] for norms in history.grad_norms]
 
 
-def clipping(x: np.ndarray, y: np.ndarray, rng, out) -> dict[str, float]:
+def clipping(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, out: Path) -> dict[str, float]:
     """Gradients of a ReLU net initialised with Var(w) = 6 / n_in (3x He) before and
     after clip_grad_norm_(max_norm=1) and clip_grad_value_(0.01)."""
     model = build("ReLU + He init", rng, gain2=6.0)
@@ -167,4 +172,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -17,12 +17,20 @@ sigmoid_mse_vs_ce.png (gradient at the logit, and training from a confident mist
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Callable
+
 import numpy as np
 
 import autograd as ag
 import nn.functional as F
 
-from ._common import make_parser, output_folder, progress, pyplot, save_figure, write_summary
+from ._common import (make_parser, output_folder, progress, pyplot, run, save_figure,
+                      write_summary)
+
+__all__ = ["table_numbers", "curve_and_gradient", "plot_regression_losses",
+           "plot_classification_losses", "train_from_confident_mistake",
+           "plot_sigmoid_comparison", "main"]
 
 PRICES, PRICE_PREDICTIONS = np.array([5.0, 8.0, 3.0]), np.array([4.5, 9.0, 3.2])
 SAMPLES = ("pig", "dog", "cat")  # the notes name the rows, truth [0,0,1] is the pig
@@ -52,7 +60,7 @@ def table_numbers() -> dict[str, float]:
     return numbers
 
 
-def curve_and_gradient(loss, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def curve_and_gradient(loss: Callable[[ag.Tensor], ag.Tensor], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """loss(x) elementwise and its derivative, both from the engine."""
     t = ag.Tensor(x, requires_grad=True)
     values = loss(t)
@@ -60,7 +68,7 @@ def curve_and_gradient(loss, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values.numpy(), t.grad.numpy()
 
 
-def plot_regression_losses(out) -> None:
+def plot_regression_losses(out: Path) -> None:
     plt = pyplot()
     r = np.linspace(-3, 3, 301)
     zero = np.zeros_like(r)
@@ -81,7 +89,7 @@ def plot_regression_losses(out) -> None:
     save_figure(fig, out, "regression_losses")
 
 
-def plot_classification_losses(numbers: dict, out) -> None:
+def plot_classification_losses(numbers: dict, out: Path) -> None:
     plt = pyplot()
     p = np.linspace(0.005, 0.995, 199)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.5))
@@ -130,7 +138,7 @@ def train_from_confident_mistake(loss_name: str, steps: int) -> list[float]:
     return history
 
 
-def plot_sigmoid_comparison(steps: int, out) -> dict[str, float]:
+def plot_sigmoid_comparison(steps: int, out: Path) -> dict[str, float]:
     plt = pyplot()
     z = np.linspace(-8, 8, 321)
     one = np.ones_like(z)
@@ -177,4 +185,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -15,12 +15,17 @@ schedules.png (learning rate per epoch for four schedulers).
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 import autograd as ag
 import nn
 
-from ._common import make_parser, output_folder, progress, pyplot, save_figure, write_summary
+from ._common import (make_parser, output_folder, progress, pyplot, run, save_figure,
+                      write_summary)
+
+__all__ = ["surface", "descend", "contour", "schedules", "main"]
 
 CURVATURE = np.array([0.1, 2.0])   # f = sum(c * p^2): along the valley, across it
 START = np.array([-4.5, 1.6])
@@ -39,7 +44,7 @@ def surface(p: ag.Tensor) -> ag.Tensor:
     return (p * p * CURVATURE).sum()
 
 
-def descend(make_optimizer, steps: int, desc: str) -> tuple[np.ndarray, list[float]]:
+def descend(make_optimizer: Callable[[list], Any], steps: int, desc: str) -> tuple[np.ndarray, list[float]]:
     """Run ``steps`` optimizer steps from START; return the path and f before each step."""
     p = ag.Tensor(START.copy(), requires_grad=True)
     optimizer = make_optimizer([p])
@@ -55,7 +60,7 @@ def descend(make_optimizer, steps: int, desc: str) -> tuple[np.ndarray, list[flo
     return np.array(path), losses
 
 
-def contour(ax) -> None:
+def contour(ax: Any) -> None:
     gx, gy = np.meshgrid(np.linspace(-5, 1.5, 200), np.linspace(-2, 2, 200))
     f = CURVATURE[0] * gx ** 2 + CURVATURE[1] * gy ** 2
     ax.contour(gx, gy, f, levels=np.geomspace(0.02, 12, 12), colors="gray", linewidths=0.6)
@@ -135,4 +140,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

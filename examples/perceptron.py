@@ -15,13 +15,19 @@ Figures: hand_picked.png (decision regions of the notes' perceptrons), learned.p
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 import autograd as ag
 import nn
 import nn.functional as F
 
-from ._common import make_parser, output_folder, progress, pyplot, save_figure, write_summary
+from ._common import (make_parser, output_folder, progress, pyplot, run, save_figure,
+                      write_summary)
+
+__all__ = ["step_perceptron", "hand_picked_tables", "train", "predict", "draw_regions",
+           "main"]
 
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 GATES = {"AND": (0.5, 0.5, -0.7), "NAND": (-0.5, -0.5, 0.7), "OR": (0.5, 0.5, -0.2)}
@@ -61,7 +67,7 @@ def predict(model: nn.Module, x: np.ndarray) -> np.ndarray:
         return F.sigmoid(model(ag.Tensor(x))).numpy()[:, 0]
 
 
-def draw_regions(ax, probability, title: str, target: list[int], line=None) -> None:
+def draw_regions(ax: Any, probability: Callable[[np.ndarray], np.ndarray], title: str, target: list[int], line: Any=None) -> None:
     """Colour the unit square by P(y = 1) and mark the four inputs with their targets."""
     grid = np.linspace(-0.5, 1.5, 121)
     gx, gy = np.meshgrid(grid, grid)
@@ -136,4 +142,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -13,13 +13,20 @@ descent path over the loss surface), logistic.png (decision boundary and loss cu
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
 import autograd as ag
 import nn
 import nn.functional as F
 
-from ._common import make_parser, output_folder, progress, pyplot, save_figure, write_summary
+from ._common import (make_parser, output_folder, progress, pyplot, run, save_figure,
+                      write_summary)
+
+__all__ = ["notes_data", "design", "normal_equation", "gradient_descent", "two_clouds",
+           "logistic", "plot_linear", "plot_logistic", "main"]
 
 
 def notes_data() -> tuple[np.ndarray, np.ndarray]:
@@ -78,7 +85,7 @@ def logistic(x: np.ndarray, y: np.ndarray, steps: int, lr: float
     return model, losses
 
 
-def plot_linear(x, y, w_exact, w_gd, losses, path, out) -> None:
+def plot_linear(x: np.ndarray, y: np.ndarray, w_exact: np.ndarray, w_gd: np.ndarray, losses: list[float], path: np.ndarray, out: Path) -> None:
     plt = pyplot()
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(12, 3.6))
     ax1.scatter(x, y, c="k", zorder=3, label="data (y = x + 1)")
@@ -107,7 +114,7 @@ def plot_linear(x, y, w_exact, w_gd, losses, path, out) -> None:
     save_figure(fig, out, "linear")
 
 
-def plot_logistic(x, y, model, losses, accuracy, out) -> None:
+def plot_logistic(x: np.ndarray, y: np.ndarray, model: Any, losses: list[float], accuracy: float, out: Path) -> None:
     plt = pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.8))
     g0, g1 = np.meshgrid(np.linspace(-3.5, 3.5, 150), np.linspace(-3, 3.5, 150))
@@ -156,4 +163,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

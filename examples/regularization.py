@@ -15,6 +15,8 @@ curves.png (training and validation loss and accuracy, best epoch marked).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 import autograd as ag
@@ -23,8 +25,11 @@ import nn.functional as F
 
 from nn.train import accuracy, fit
 
-from ._common import (load_digits, make_parser, output_folder, pyplot, save_figure, split,
-                      write_summary)
+from ._common import (load_digits, make_parser, output_folder, pyplot, run, save_figure,
+                      split, write_summary)
+
+__all__ = ["build", "cross_entropy", "train", "zero_fraction", "plot_weights",
+           "plot_curves", "main"]
 
 ZERO = 1e-3
 RUNS = {"no regularisation": {}, "L2 (lambda 1e-3)": {"l2": 1e-3},
@@ -75,7 +80,7 @@ def zero_fraction(model: nn.Module) -> float:
     return float(np.mean(np.abs(weights) < ZERO))
 
 
-def plot_weights(models: dict, fractions: dict, out) -> None:
+def plot_weights(models: dict, fractions: dict, out: Path) -> None:
     plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.3), sharey=True)
     bins = np.linspace(-0.3, 0.3, 61)
@@ -89,7 +94,7 @@ def plot_weights(models: dict, fractions: dict, out) -> None:
     save_figure(fig, out, "weights")
 
 
-def plot_curves(histories: dict, best_epoch: int, out) -> None:
+def plot_curves(histories: dict, best_epoch: int, out: Path) -> None:
     plt = pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.8))
     colours = dict(zip(histories, ("tab:blue", "tab:green", "tab:purple", "tab:orange")))
@@ -140,4 +145,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

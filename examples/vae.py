@@ -19,6 +19,9 @@ interpolation.png (decoded points on the line between two codes) and, with
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
 import autograd as ag
@@ -26,8 +29,10 @@ import nn
 from nn.models import VAE
 from nn.train import KLAnnealing, fit
 
-from ._common import (load_digits, make_parser, output_folder, pyplot, save_figure,
+from ._common import (load_digits, make_parser, output_folder, pyplot, run, save_figure,
                       show_images, split, write_summary)
+
+__all__ = ["train", "val_elbo", "codes", "plot_losses", "plot_latent", "main", "compare"]
 
 
 def train(data: dict, epochs: int, seed: int, latent: int, beta: float = 1.0,
@@ -54,7 +59,7 @@ def codes(model: VAE, x: np.ndarray) -> np.ndarray:
     return mu
 
 
-def plot_losses(history: dict, out) -> None:
+def plot_losses(history: dict, out: Path) -> None:
     plt = pyplot()
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(11, 3.2))
     epochs = np.arange(1, len(history["loss"]) + 1)
@@ -69,7 +74,7 @@ def plot_losses(history: dict, out) -> None:
     save_figure(fig, out, "losses")
 
 
-def plot_latent(ax, mu: np.ndarray, labels: np.ndarray, title: str) -> None:
+def plot_latent(ax: Any, mu: np.ndarray, labels: np.ndarray, title: str) -> None:
     plt = pyplot()
     scatter = ax.scatter(mu[:, 0], mu[:, 1], c=labels, cmap="tab10", s=6, vmin=-0.5,
                          vmax=9.5, alpha=0.8, linewidths=0)
@@ -133,7 +138,7 @@ def main(argv: list[str] | None = None) -> dict:
     return summary
 
 
-def compare(data, epochs, args, x_all, y_all, history, model, out) -> dict[str, float]:
+def compare(data: dict, epochs: int, args: Any, x_all: np.ndarray, y_all: np.ndarray, history: Any, model: Any, out: Path) -> dict[str, float]:
     """beta-VAE and KL annealing beside the plain VAE: curves, latents, samples."""
     plt = pyplot()
     runs = {"VAE (beta 1)": (model, history),
@@ -160,4 +165,4 @@ def compare(data, epochs, args, x_all, y_all, history, model, out) -> dict[str, 
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -28,6 +28,8 @@ import numpy as np
 import autograd as ag
 from autograd import viz
 
+__all__ = ["scalar_expression", "hidden_layer", "mlp_clusters", "main"]
+
 
 def scalar_expression() -> tuple[Any, Any]:
     """L = (a b + c) f, every node named, every gradient kept; forward and backward."""

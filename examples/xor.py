@@ -20,6 +20,9 @@ import numpy as np
 
 import autograd as ag
 
+__all__ = ["perceptron", "hand_made_gates", "init_params", "forward", "bce_with_logits",
+           "train", "save_pictures", "main"]
+
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR = np.array([[0.0], [1.0], [1.0], [0.0]])
 GATES = {"AND": (0.5, 0.5, -0.7), "NAND": (-0.5, -0.5, 0.7), "OR": (0.5, 0.5, -0.2)}

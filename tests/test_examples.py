@@ -178,3 +178,21 @@ def test_vae_elbo_is_negative_and_improves(runs) -> None:
         -(summary["final_val_reconstruction"] + summary["final_val_kl"]))
     assert set(summary["compare_final_val_elbo"]) == {
         "VAE (beta 1)", "beta-VAE (beta 4): KL collapse", "KL annealing (10 epochs)"}
+
+
+def test_a_missing_extra_names_the_install_command(monkeypatch, tmp_path: Path) -> None:
+    from examples import _common
+    real_import = importlib.import_module
+
+    def no_matplotlib(name: str, *args):
+        if name.startswith("matplotlib"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args)
+
+    monkeypatch.setattr(_common.importlib, "import_module", no_matplotlib)
+    with pytest.raises(_common.MissingExtraError, match=r'pip install -e "\.\[examples\]"'):
+        _common.pyplot()
+    from examples import optimizers
+    with pytest.raises(SystemExit) as exit_info:          # what `python -m` users see
+        _common.run(lambda: optimizers.main(["--quick", "--out", str(tmp_path)]))
+    assert 'pip install -e ".[examples]"' in str(exit_info.value.code)
