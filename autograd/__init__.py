@@ -21,6 +21,9 @@ from .ops import (abs, add, astype, broadcast_to, clip, concatenate, div, exp,
                   expand_dims, log, log_softmax, logsumexp, matmul, max, maximum, mean, min,
                   minimum, mul, neg, pow, relu, reshape, sigmoid, softmax, sqrt, squeeze,
                   stack, std, sub, sum, swapaxes, tanh, transpose, var, where)
+from .ops import (arccos, arcsin, arctan, arctan2, ceil, cos, cosh, erf, expm1, floor,
+                  log1p, log2, log10, reciprocal, round, sign, sin, sinh, softplus, square,
+                  tan)
 __version__ = "0.1.0"
 
 __all__ = [
@@ -35,6 +38,10 @@ __all__ = [
     "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax",
     "reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
     "concatenate", "stack",
+    # more elementwise ops
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
+    "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "softplus",
+    "sign", "floor", "ceil", "round",
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",

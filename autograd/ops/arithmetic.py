@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import DTypeError, ShapeError
 from ..function import Function, apply
 from ..tensor import Tensor, as_tensor
-from .generic import log
+from .generic import constant, log, where
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "check_broadcast", "is_scalar", "number",
            "Add", "Sub", "Mul", "Div", "Neg", "Pow",
@@ -83,7 +83,10 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """out = a ** b (both tensors);  da = g b a^(b-1), db = g out log(a)."""
+    """out = a ** b (both tensors);  da = g b a^(b-1), db = g out ln a.
+
+    At a = 0, as PyTorch: da = 0 where b = 0, db = 0 where b >= 0 (no NaN from 0 * inf);
+    the masks cover only a = 0, so second derivatives elsewhere stay exact."""
     __slots__ = ()
     save_output = True
 
@@ -91,8 +94,14 @@ class Pow(Function):
         return a ** b
 
     def vjp(self, g, out, a, b):
-        ga = g * b * a ** (b - 1) if self.needs_input_grad[0] else None
-        gb = g * out * log(a) if self.needs_input_grad[1] else None
+        ga = gb = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.needs_input_grad[0]:
+                flat = (constant(a) == 0) & (constant(b) == 0)  # d/da a^0 = 0 at a = 0
+                ga = where(flat, 0.0, g * b * where(flat, 1.0, a) ** (b - 1))
+            if self.needs_input_grad[1]:
+                zero_base = (constant(a) == 0) & (constant(b) >= 0)
+                gb = where(zero_base, 0.0, g * out * log(where(zero_base, 1.0, a)))
         return ga, gb
 
 
@@ -156,8 +165,9 @@ class PowScalar(Function):
         return x ** self.p
 
     def vjp(self, g, out, x):
-        if self.p == 0:
-            return (g * 0,)
+        if self.p == 0:  # exactly 0, even where g is infinite
+            everywhere = np.ones(np.shape(constant(g)), dtype=bool)
+            return (where(everywhere, 0.0, g),)
         if self.p == 2:
             return (g * 2 * x,)
         return (g * self.p * x ** (self.p - 1),)
@@ -177,6 +187,9 @@ class RPowScalar(Function):
         return self.c ** x
 
     def vjp(self, g, out, x):
+        if self.c == 0:  # 0 ** x: as PyTorch, 0 where x >= 0 (where out is 0 or 1)
+            with np.errstate(invalid="ignore"):
+                return (where(np.isfinite(constant(out)), 0.0, g * out * -np.inf),)
         return (g * out * float(np.log(self.c)),)
 
 
@@ -231,6 +244,7 @@ def add(a: Any, b: Any) -> Tensor:
 
 def sub(a: Any, b: Any) -> Tensor:
     """a - b."""
+    _refuse_bool("a - b", a, b)
     if isinstance(a, Tensor) and (c := number(b)) is not None:
         return apply(AddScalar(-c), a)
     if isinstance(b, Tensor) and (c := number(a)) is not None:
@@ -258,7 +272,17 @@ def div(a: Any, b: Any) -> Tensor:
 
 def neg(x: Any) -> Tensor:
     """-x."""
-    return apply(Neg(), as_tensor(x))
+    x = as_tensor(x)
+    _refuse_bool("-x", x)
+    return apply(Neg(), x)
+
+
+def _refuse_bool(expression: str, *operands: Any) -> None:
+    """NumPy refuses ``-`` on booleans; say so with a named error and the alternative."""
+    if any(isinstance(t, Tensor) and t.dtype == np.bool_ for t in operands):
+        raise DTypeError(f"{expression} is not defined for boolean tensors (NumPy and "
+                         f"PyTorch refuse it too). Use np.logical_not(x.data) or "
+                         f"np.logical_xor(a.data, b.data), or convert first: x.astype(float).")
 
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (mirrors operator.pow)

@@ -2,7 +2,9 @@
 
 Conventions at kinks (tested exactly): relu'(0) = 0, abs'(0) = 0, maximum/minimum split
 the gradient evenly on ties, clip passes the gradient at its bounds; sqrt and log at 0
-follow IEEE (inf) rather than raising.
+follow IEEE (inf) rather than raising. Masks select (``where``) rather than multiply, so
+the inactive side gets exactly 0 even when the upstream gradient is infinite (as PyTorch:
+``relu(x).sqrt()`` at x = 0 has gradient 0, not NaN).
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ class Abs(Function):
         return np.abs(x)
 
     def vjp(self, g, out, x):
-        return (g * np.sign(constant(x)),)
+        x = constant(x)
+        return (generic_where(x > 0, g, generic_where(x < 0, -g, _zero(g))),)
 
 
 class Tanh(Function):
@@ -117,7 +120,7 @@ class Relu(Function):
         return np.maximum(x, 0)
 
     def vjp(self, g, out, x):
-        return (g * (x > 0),)  # on Tensors (create_graph) the comparison is a constant
+        return (generic_where(constant(x) > 0, g, _zero(g)),)
 
 
 class Maximum(Function):
@@ -129,8 +132,7 @@ class Maximum(Function):
         return np.maximum(a, b)
 
     def vjp(self, g, out, a, b):
-        share = _winner_share(constant(a), constant(b), constant(out).dtype, np.greater)
-        return g * share, g * (1 - share)
+        return _split(g, constant(a), constant(b), np.greater)
 
 
 class Minimum(Function):
@@ -142,13 +144,19 @@ class Minimum(Function):
         return np.minimum(a, b)
 
     def vjp(self, g, out, a, b):
-        share = _winner_share(constant(a), constant(b), constant(out).dtype, np.less)
-        return g * share, g * (1 - share)
+        return _split(g, constant(a), constant(b), np.less)
 
 
-def _winner_share(a: np.ndarray, b: np.ndarray, dtype: np.dtype, wins: Any) -> np.ndarray:
-    """1 where ``a`` wins, 1/2 on ties, 0 where ``b`` wins."""
-    return (wins(a, b) + 0.5 * (a == b)).astype(dtype, copy=False)
+def _zero(g: Any) -> np.ndarray:
+    """A 0-d zero of g's dtype (the value a mask selects for the inactive side)."""
+    return np.zeros((), dtype=constant(g).dtype)
+
+
+def _split(g: Any, a: np.ndarray, b: np.ndarray, wins: Any) -> tuple[Any, Any]:
+    """g to the winner of each element, g / 2 to both on ties, exactly 0 to the loser."""
+    zero, tie = _zero(g), a == b
+    half = generic_where(tie, g * 0.5, zero)
+    return generic_where(wins(a, b), g, half), generic_where(wins(b, a), g, half)
 
 
 class Where(Function):
@@ -187,7 +195,7 @@ class Clip(Function):
             inside &= x >= self.lo
         if self.hi is not None:
             inside &= x <= self.hi
-        return (g * inside,)
+        return (generic_where(inside, g, _zero(g)),)
 
 
 class Astype(Function):
@@ -274,6 +282,9 @@ def _bound(bound: Any, x: Tensor) -> Any:
     if bound is None or (value := number(bound)) is not None:
         return bound if bound is None else value
     array = np.asarray(constant(bound))
+    if array.dtype.kind not in "biuf":
+        raise DTypeError(f"clip: bounds must be numbers, arrays of numbers or None; got "
+                         f"{bound!r} ({array.dtype}). Pass e.g. clip(x, -1.0, 1.0).")
     if array.ndim == 0:
         return array.item()
     return array.astype(x.dtype) if x.dtype.kind == "f" else array

@@ -3,6 +3,8 @@ are compositions of them.
 
 Axes follow NumPy: ``axis=None`` reduces everything, an int or a tuple of ints reduces
 those axes (negative counts from the end), ``keepdims=True`` keeps them with size 1.
+PyTorch's spelling is accepted too: ``dim=`` for ``axis=`` and ``keepdim=`` for
+``keepdims=`` (giving both spellings of one argument is an ``AxisError``).
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ from ..errors import AxisError, ShapeError
 from ..function import Function, apply
 from ..tensor import Tensor, as_tensor
 from .arithmetic import DivScalar, Sub, Mul
-from .elementwise import Sqrt
-from .generic import broadcast_to, constant, exp
+from .generic import broadcast_to, constant, exp, where
 
 __all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax",
-           "log_softmax", "normalize_axis", "Sum", "Max", "Min", "LogSumExp", "Softmax",
+           "log_softmax", "normalize_axis", "pick_axis", "pick_keepdims", "Sum", "StdSqrt", "Max", "Min", "LogSumExp", "Softmax",
            "LogSoftmax"]
 
 
@@ -42,6 +43,26 @@ def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     if len(set(result)) != len(result):
         raise AxisError(f"{op}: repeated axis in {axis!r}")
     return tuple(sorted(result))
+
+
+def pick_axis(axis: Any, dim: Any, op: str, default: Any = None) -> Any:
+    """The axis given as ``axis=`` (NumPy) or ``dim=`` (PyTorch); both is an error.
+    ``default`` is the value ``axis`` has when it was not given."""
+    if dim is None:
+        return axis
+    if axis is not None and not (axis is default or axis == default):
+        raise AxisError(f"{op}: got both axis={axis!r} and dim={dim!r}; they are two names "
+                        f"for one argument (NumPy's and PyTorch's). Pass only one.")
+    return dim
+
+
+def pick_keepdims(keepdims: bool, keepdim: bool | None, op: str) -> bool:
+    """``keepdims=`` (NumPy) or ``keepdim=`` (PyTorch); both is an error."""
+    if keepdim is None:
+        return bool(keepdims)
+    if keepdims:
+        raise AxisError(f"{op}: got both keepdims= and keepdim=; pass only one")
+    return bool(keepdim)
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
@@ -82,8 +103,7 @@ class Max(_Reduction):
 
     def forward(self, x):
         self.shape = x.shape
-        if x.size == 0:
-            raise ShapeError(f"{self.name}: cannot reduce an empty tensor of shape {x.shape}")
+        _check_not_empty(self.name.lower(), x, self.axis)
         return self.reduce(x, axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):
@@ -107,8 +127,9 @@ class LogSumExp(_Reduction):
 
     def forward(self, x):
         self.shape = x.shape
-        if x.size == 0:
-            raise ShapeError(f"logsumexp: cannot reduce an empty tensor of shape {x.shape}")
+        _check_not_empty("logsumexp", x, self.axis)
+        if x.size == 0:  # an empty result (the reduced axes are not empty)
+            return x.sum(axis=self.axis, keepdims=self.keepdims)
         m = x.max(axis=self.axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) rows: no shift needed
         with np.errstate(divide="ignore"):
@@ -117,6 +138,33 @@ class LogSumExp(_Reduction):
 
     def vjp(self, g, out, x):
         return (self._expand(g) * exp(x - self._expand(out)),)
+
+
+def _check_not_empty(op: str, x: np.ndarray, axes: tuple[int, ...]) -> None:
+    """A max over no elements is undefined, unless the result itself is empty (as NumPy:
+    ``max`` over axis 1 of shape (0, 3) is an empty array of shape (0,))."""
+    if any(x.shape[a] == 0 for a in axes):
+        if math.prod(n for i, n in enumerate(x.shape) if i not in axes):
+            raise ShapeError(f"{op}: cannot reduce over an empty axis (shape {x.shape}, "
+                             f"axis {axes}): there is no element to take. Check the input "
+                             f"size, or reduce over the other axes.")
+
+
+class StdSqrt(Function):
+    """out = sqrt(v) for the standard deviation;  dv = g / (2 out) where out > 0, and 0
+    where v = 0 (the std of constant data has gradient 0, as in PyTorch)."""
+    __slots__ = ()
+    exact_grads = True
+    save_inputs = False
+    save_output = True
+
+    def forward(self, v):
+        return np.sqrt(v)
+
+    def vjp(self, g, out, v):
+        positive = constant(out) > 0
+        safe = where(positive, out, 1.0)
+        return (where(positive, g / (safe * 2), 0.0),)
 
 
 class _AlongAxis(Function):
@@ -134,6 +182,8 @@ class Softmax(_AlongAxis):
     __slots__ = ()
 
     def forward(self, x):
+        if x.size == 0:
+            return x.copy()
         e = np.exp(x - x.max(axis=self.axis, keepdims=True))
         return e / e.sum(axis=self.axis, keepdims=True)
 
@@ -147,6 +197,8 @@ class LogSoftmax(_AlongAxis):
     __slots__ = ()
 
     def forward(self, x):
+        if x.size == 0:
+            return x.copy()
         shifted = x - x.max(axis=self.axis, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
 
@@ -154,54 +206,69 @@ class LogSoftmax(_AlongAxis):
         return (g - exp(out) * g.sum(axis=self.axis, keepdims=True),)
 
 
-def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def _axes(x: Tensor, axis: Any, dim: Any, op: str) -> tuple[int, ...]:
+    return normalize_axis(pick_axis(axis, dim, op), x.ndim, op)
+
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
+        keepdim: bool | None = None) -> Tensor:
     """Sum over ``axis`` (NumPy semantics)."""
     x = as_tensor(x)
-    return apply(Sum(normalize_axis(axis, x.ndim, "sum"), keepdims), x)
+    return apply(Sum(_axes(x, axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")), x)
 
 
 def _count(x: Tensor, axes: tuple[int, ...]) -> int:
     return math.prod(x.shape[a] for a in axes)
 
 
-def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+         keepdim: bool | None = None) -> Tensor:
     """Arithmetic mean over ``axis``: sum / n."""
     x = as_tensor(x)
-    axes = normalize_axis(axis, x.ndim, "mean")
+    axes = _axes(x, axis, dim, "mean")
+    keepdims = pick_keepdims(keepdims, keepdim, "mean")
     return apply(DivScalar(_count(x, axes)), apply(Sum(axes, keepdims), x))
 
 
-def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
+        dim: Any = None, keepdim: bool | None = None) -> Tensor:
     """Variance sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (population)."""
     x = as_tensor(x)
-    axes = normalize_axis(axis, x.ndim, "var")
+    axes = _axes(x, axis, dim, "var")
+    keepdims = pick_keepdims(keepdims, keepdim, "var")
     centred = apply(Sub(), x, mean(x, axes, keepdims=True))
     squares = apply(Sum(axes, keepdims), apply(Mul(), centred, centred))
     return apply(DivScalar(_count(x, axes) - ddof), squares)
 
 
-def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Standard deviation sqrt(var); its gradient is infinite where var = 0 (IEEE)."""
+def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
+        dim: Any = None, keepdim: bool | None = None) -> Tensor:
+    """Standard deviation sqrt(var); its gradient is 0 where var = 0 (as PyTorch)."""
     x = as_tensor(x)
-    return apply(Sqrt(), var(x, normalize_axis(axis, x.ndim, "std"), keepdims, ddof))
+    keepdims = pick_keepdims(keepdims, keepdim, "std")
+    return apply(StdSqrt(), var(x, _axes(x, axis, dim, "std"), keepdims, ddof))
 
 
-def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def max(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
+        keepdim: bool | None = None) -> Tensor:
     """Maximum over ``axis``; ties share the gradient evenly."""
     x = as_tensor(x)
-    return apply(Max(normalize_axis(axis, x.ndim, "max"), keepdims), x)
+    return apply(Max(_axes(x, axis, dim, "max"), pick_keepdims(keepdims, keepdim, "max")), x)
 
 
-def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def min(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
+        keepdim: bool | None = None) -> Tensor:
     """Minimum over ``axis``; ties share the gradient evenly."""
     x = as_tensor(x)
-    return apply(Min(normalize_axis(axis, x.ndim, "min"), keepdims), x)
+    return apply(Min(_axes(x, axis, dim, "min"), pick_keepdims(keepdims, keepdim, "min")), x)
 
 
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+              keepdim: bool | None = None) -> Tensor:
     """log(sum(exp(x))) over ``axis`` without overflow (shifted by the max)."""
     x = as_tensor(x)
-    return apply(LogSumExp(normalize_axis(axis, x.ndim, "logsumexp"), keepdims), x)
+    keepdims = pick_keepdims(keepdims, keepdim, "logsumexp")
+    return apply(LogSumExp(_axes(x, axis, dim, "logsumexp"), keepdims), x)
 
 
 def _one_axis(x: Tensor, axis: int, op: str) -> int:
@@ -215,13 +282,14 @@ def _bad_axis(op: str, axis: Any) -> int:
     raise AxisError(f"{op}: axis must be a single int; got {axis!r}")
 
 
-def softmax(x: Any, axis: int = -1) -> Tensor:
+def softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along ``axis`` (stable: shifted by the max)."""
     x = as_tensor(x)
-    return apply(Softmax(_one_axis(x, axis, "softmax")), x)
+    return apply(Softmax(_one_axis(x, pick_axis(axis, dim, "softmax", -1), "softmax")), x)
 
 
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
+def log_softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """log softmax(x) = x - logsumexp(x) along ``axis`` (stable)."""
     x = as_tensor(x)
+    axis = pick_axis(axis, dim, "log_softmax", -1)
     return apply(LogSoftmax(_one_axis(x, axis, "log_softmax")), x)

@@ -153,8 +153,8 @@ def _index_arrays(index: Any) -> Any:
         return tuple(_index_arrays(i) for i in index)
     if isinstance(index, Tensor):
         return index._data
-    if isinstance(index, list):
-        return np.asarray(index)
+    if isinstance(index, list):  # [] selects nothing: an empty integer index, as NumPy
+        return np.asarray(index) if index else np.zeros(0, dtype=np.intp)
     return index
 
 
@@ -180,10 +180,12 @@ def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
     if axes is None:
         perm = tuple(range(x.ndim))[::-1]
     else:
+        axes = (axes,) if isinstance(axes, (int, np.integer)) else tuple(axes)
         perm = tuple(normalize_axis(a, x.ndim, "transpose")[0] for a in axes)
         if sorted(perm) != list(range(x.ndim)):
-            raise AxisError(f"transpose: axes {tuple(axes)} are not a permutation of the "
-                            f"{x.ndim} axes of shape {x.shape}")
+            raise AxisError(f"transpose: axes {axes} are not a permutation of the "
+                            f"{x.ndim} axes of shape {x.shape}: give all {x.ndim} axes in "
+                            f"their new order, or use swapaxes(a, b) to exchange two")
     return apply(Transpose(perm), x)
 
 
