@@ -24,6 +24,13 @@ from .ops import (abs, add, astype, broadcast_to, clip, concatenate, div, exp,
 from .ops import (arccos, arcsin, arctan, arctan2, ceil, cos, cosh, erf, expm1, floor,
                   log1p, log2, log10, reciprocal, round, sign, sin, sinh, softplus, square,
                   tan)
+from .ops import (argmax, argmin, argsort, cholesky, cumprod, cumsum, det, diagonal, dot,
+                  einsum, flip, index_add, index_put, inv, norm, outer, pad, prod, repeat,
+                  roll, slogdet, solve, sort, take_along_axis, tensordot, tile, trace, tril,
+                  triu)
+from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, rand, randn,
+                       zeros, zeros_like)
+from . import functional
 __version__ = "0.1.0"
 
 __all__ = [
@@ -42,6 +49,19 @@ __all__ = [
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
     "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "softplus",
     "sign", "floor", "ceil", "round",
+    # reductions and scans
+    "prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",
+    # linear algebra
+    "dot", "outer", "einsum", "tensordot", "trace", "diagonal", "det", "slogdet", "inv",
+    "solve", "cholesky",
+    # shape and indexing
+    "take_along_axis", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
+    "index_put", "index_add",
+    # creation
+    "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
+    "linspace", "rand", "randn",
+    # derivatives of whole functions
+    "functional",
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",

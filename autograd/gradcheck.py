@@ -31,7 +31,9 @@ def _outputs(result: Any) -> list[Tensor]:
     return items
 
 
-def _prepare(inputs: Sequence[Any]) -> list[Tensor]:
+def _prepare(inputs: Sequence[Any] | Tensor) -> list[Tensor]:
+    if isinstance(inputs, (Tensor, np.ndarray)):  # one input, not a sequence of rows
+        inputs = [inputs]
     tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
     if not any(t.requires_grad for t in tensors):
         raise ValueError("gradcheck: no input requires grad; create the inputs to check "
@@ -50,10 +52,12 @@ def _upstream(outputs: list[Tensor], seed: int) -> list[np.ndarray]:
     return [rng.standard_normal(y.shape) for y in outputs]
 
 
-def numerical_grad(fn: Callable[..., Any], inputs: Sequence[Tensor],
+def numerical_grad(fn: Callable[..., Any], inputs: Sequence[Tensor] | Tensor,
                    grad_outputs: Sequence[np.ndarray], eps: float = 1e-6) -> list:
     """Central-difference estimate of ``v^T J`` for every input that requires grad
     (``None`` for the others). ``fn`` is evaluated on float64 copies, never in place."""
+    if isinstance(inputs, Tensor):
+        inputs = [inputs]
     copies = [Tensor(np.array(x.data, dtype=np.float64 if x.requires_grad else None,
                               copy=True), requires_grad=x.requires_grad) for x in inputs]
 
@@ -105,12 +109,13 @@ def _analytic(fn: Callable[..., Any], inputs: list[Tensor], seed: int,
     return analytic, vs
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,
+def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any] | Tensor, eps: float = 1e-6,
               atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0,
               grad_outputs: Any = None) -> bool:
     """True if ``fn``'s analytic gradients match central differences, else GradcheckError.
 
-    ``inputs`` are float64 Tensors; those with ``requires_grad=True`` are checked. The
+    ``inputs`` are float64 Tensors (a list, or one bare Tensor); those with
+    ``requires_grad=True`` are checked. The
     upstream gradient is random (seeded), so a VJP that is right only for ones is caught.
     The error names the input, the worst element's index, both values and the errors.
     """
@@ -143,7 +148,7 @@ def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
         f"{relative:.3g} (allowed {atol:g} + {rtol:g} * |numeric|).")
 
 
-def gradgradcheck(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6,
+def gradgradcheck(fn: Callable[..., Any], inputs: Sequence[Any] | Tensor, eps: float = 1e-6,
                   atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0) -> bool:
     """Check second derivatives: the gradient of ``v^T J`` (built with
     ``create_graph=True``) against central differences of first-order gradients."""

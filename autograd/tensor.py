@@ -15,6 +15,7 @@ import numpy as np
 from .clock import next_seq
 from .errors import DataError, DTypeError, InplaceError, ShapeError
 from .inplace import InplaceOps
+from .tensor_methods import OpMethods
 
 __all__ = ["Tensor", "tensor", "as_tensor"]
 
@@ -56,7 +57,7 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array
 
 
-class Tensor(InplaceOps):
+class Tensor(InplaceOps, OpMethods):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).
@@ -342,37 +343,10 @@ class Tensor(InplaceOps):
     def astype(self, dtype: Any) -> "Tensor": return _ops.astype(self, dtype)
     def matmul(self, other: Any) -> "Tensor": return _ops.matmul(self, other)
 
-    def sum(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _ops.sum(self, axis, keepdims)
-
-    def mean(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _ops.mean(self, axis, keepdims)
-
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        return _ops.var(self, axis, keepdims, ddof)
-
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        return _ops.std(self, axis, keepdims, ddof)
-
-    def max(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _ops.max(self, axis, keepdims)
-
-    def min(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _ops.min(self, axis, keepdims)
-
-    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _ops.logsumexp(self, axis, keepdims)
-
-    def softmax(self, axis: int = -1) -> "Tensor": return _ops.softmax(self, axis)
-    def log_softmax(self, axis: int = -1) -> "Tensor": return _ops.log_softmax(self, axis)
-
     def reshape(self, *shape: Any) -> "Tensor":
         return _ops.reshape(self, shape[0] if len(shape) == 1 else shape)
 
     def flatten(self) -> "Tensor": return _ops.reshape(self, (-1,))
-
-    def transpose(self, *axes: Any) -> "Tensor":
-        return _ops.transpose(self, (axes[0] if len(axes) == 1 else axes) or None)
 
     @property
     def T(self) -> "Tensor":
@@ -382,8 +356,6 @@ class Tensor(InplaceOps):
     def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
         return _ops.swapaxes(self, axis1, axis2)
 
-    def expand_dims(self, axis: Any) -> "Tensor": return _ops.expand_dims(self, axis)
-    def squeeze(self, axis: Any = None) -> "Tensor": return _ops.squeeze(self, axis)
     def broadcast_to(self, shape: Any) -> "Tensor": return _ops.broadcast_to(self, shape)
 
 
@@ -401,8 +373,10 @@ def as_tensor(x: Any) -> Tensor:
 
 
 # The ops need Tensor, so they are imported after it.
-from . import engine as _engine, ops as _ops  # noqa: E402
+from . import engine as _engine, ops as _ops, tensor_methods as _methods  # noqa: E402
 from .function import apply1 as _apply1  # noqa: E402
 from .ops.arithmetic import AddScalar as _AddScalar, MulScalar as _MulScalar  # noqa: E402
 from .ops.elementwise import (Exp as _Exp, Relu as _Relu, Sigmoid as _Sigmoid,  # noqa: E402
                               Tanh as _Tanh)
+
+_methods._ops = _ops  # the op methods (sin, prod, flip...) call the ops module

@@ -13,7 +13,7 @@ from ..errors import AxisError, ShapeError
 from ..function import Function, apply
 from ..tensor import Tensor, as_tensor
 from .generic import is_tensor
-from .reductions import normalize_axis
+from .reductions import normalize_axis, pick_axis
 
 __all__ = ["reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
            "concatenate", "stack", "getitem", "Reshape", "Transpose", "BroadcastTo",
@@ -199,9 +199,12 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
     return apply(Transpose(tuple(perm)), x)
 
 
-def expand_dims(x: Any, axis: Any) -> Tensor:
+def expand_dims(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
     """Insert size-1 axes at ``axis`` (positions in the result), a reshape."""
     x = as_tensor(x)
+    axis = pick_axis(axis, dim, "expand_dims")
+    if axis is None:
+        raise AxisError("expand_dims: give the position of the new axis (axis= or dim=)")
     axes = normalize_axis(axis, x.ndim + len(axis if isinstance(axis, (tuple, list))
                                                 else (axis,)), "expand_dims")
     shape = iter(x.shape)
@@ -209,9 +212,10 @@ def expand_dims(x: Any, axis: Any) -> Tensor:
     return apply(Reshape(new), x)
 
 
-def squeeze(x: Any, axis: Any = None) -> Tensor:
+def squeeze(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
     """Remove size-1 axes (all of them, or those in ``axis``), a reshape."""
     x = as_tensor(x)
+    axis = pick_axis(axis, dim, "squeeze")
     if axis is None:
         axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
     else:
@@ -229,8 +233,9 @@ def broadcast_to(x: Any, shape: Any) -> Tensor:
     return apply(BroadcastTo(shape), as_tensor(x))
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join tensors along an existing axis."""
+    axis = pick_axis(axis, dim, "concatenate", 0)
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
@@ -246,8 +251,9 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return apply(Concatenate(ax), *tensors)
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join same-shape tensors along a new axis."""
+    axis = pick_axis(axis, dim, "stack", 0)
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
