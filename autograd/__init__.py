@@ -2,40 +2,39 @@
 
 ``Tensor`` records the operations applied to it; ``backward()`` applies one
 vector-Jacobian product per op in reverse order. Addition distributes the gradient,
-matmul switches it. See README.md for a tour.
+matmul switches it. See README.md for a tour; ``autograd.extend`` defines new ops.
 """
 
 from . import _numpy_version  # noqa: F401  (first: refuses NumPy 1.x)
-from .tensor import Tensor, as_tensor, tensor  # next: the ops modules need Tensor
-
-from . import errors
-from .engine import backward, grad
+from . import errors, extend
+from .differentiate import backward, grad
 from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, DataError,
                      DTypeError, GradcheckError, GraphFreedError, InplaceError, ShapeError,
-                     VJPError)
-from .function import Function
+                     UsageError, VJPError)
+from .extend import Function
+from .functions import (abs, add, astype, broadcast_to, clip, concatenate, div, exp,
+                        expand_dims, log, log_softmax, logsumexp, matmul, max, maximum, mean,
+                        min, minimum, mul, neg, pow, relu, reshape, sigmoid, softmax, sqrt,
+                        squeeze, stack, std, sub, sum, swapaxes, tanh, transpose, var, where)
 from .grad_mode import (detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled,
                         no_grad, set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
-from .ops import (abs, add, astype, broadcast_to, clip, concatenate, div, exp,
-                  expand_dims, log, log_softmax, logsumexp, matmul, max, maximum, mean, min,
-                  minimum, mul, neg, pow, relu, reshape, sigmoid, softmax, sqrt, squeeze,
-                  stack, std, sub, sum, swapaxes, tanh, transpose, var, where)
-from .ops import (arccos, arcsin, arctan, arctan2, ceil, cos, cosh, erf, expm1, floor,
-                  log1p, log2, log10, reciprocal, round, sign, sin, sinh, softplus, square,
-                  tan)
-from .ops import (argmax, argmin, argsort, cholesky, cumprod, cumsum, det, diagonal, dot,
-                  einsum, flip, index_add, index_put, inv, norm, outer, pad, prod, repeat,
-                  roll, slogdet, solve, sort, take_along_axis, tensordot, tile, trace, tril,
-                  triu)
+from .tensor import Tensor, as_tensor, tensor
+from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, argsort, ceil,
+                             cholesky, cos, cosh, cumprod, cumsum, det, diagonal, dot, einsum,
+                             erf, expm1, flip, floor, index_add, index_put, inv, log1p, log2,
+                             log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
+                             sign, sin, sinh, slogdet, softplus, solve, sort, square,
+                             take_along_axis, tan, tensordot, tile, trace, tril, triu)
 from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, rand, randn,
                        zeros, zeros_like)
 from . import functional
+
 __version__ = "0.1.0"
 
 __all__ = [
     # tensors and differentiation
-    "Tensor", "tensor", "as_tensor", "backward", "grad", "Function",
+    "Tensor", "tensor", "as_tensor", "backward", "grad", "Function", "extend",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "is_anomaly_enabled",
     "gradcheck", "gradgradcheck", "numerical_grad",
@@ -65,5 +64,5 @@ __all__ = [
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",
-    "GradcheckError",
+    "GradcheckError", "UsageError",
 ]

@@ -19,6 +19,7 @@ __all__ = [
     "VJPError",
     "AnomalyError",
     "GradcheckError",
+    "UsageError",
 ]
 
 
@@ -64,3 +65,9 @@ class AnomalyError(AutogradError, FloatingPointError):
 
 class GradcheckError(AutogradError, AssertionError):
     """Analytic and numerical gradients disagree."""
+
+
+class UsageError(AutogradError, TypeError, RuntimeError):
+    """A call the library cannot honour as written: ``retain_grad()`` on a tensor that
+    records nothing, a NumPy function with no differentiable version, a Tensor as a
+    NumPy ``out=``. ``except TypeError`` and ``except RuntimeError`` both catch it."""

@@ -18,10 +18,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .engine import grad
+from .differentiate import grad
 from .errors import AutogradError, ShapeError
 from .grad_mode import enable_grad
-from .ops import stack
+from .tensor_math import stack
 from .tensor import Tensor
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "IndependentError"]

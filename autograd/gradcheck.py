@@ -13,10 +13,10 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .engine import grad
+from .differentiate import grad
 from .errors import DTypeError, GradcheckError
 from .grad_mode import enable_grad
-from .ops import concatenate
+from .tensor_math import concatenate
 from .tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "numerical_grad"]

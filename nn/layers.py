@@ -13,7 +13,6 @@ import numpy as np
 
 from autograd import Tensor, as_tensor
 from autograd.errors import AxisError, DTypeError, ShapeError
-from autograd.function import apply
 
 from . import functional as F, init
 from ._random import RNGLike, as_generator
@@ -23,7 +22,6 @@ from .module import Module, Parameter
 
 __all__ = ["Linear", "Sequential", "Residual", "Dropout", "Flatten", "Identity"]
 
-_new = object.__new__
 
 
 def float_dtype(dtype: Any, owner: str) -> np.dtype:
@@ -73,10 +71,10 @@ class Linear(Module):
     def forward(self, x: Any) -> Tensor:
         weight, bias = self.weight, self.bias
         if type(x) is Tensor and bias is not None:  # the training hot path: F.linear inline
-            x_shape, w_shape = x._data.shape, weight._data.shape
+            x_shape, w_shape = x.shape, weight.shape
             if (x_shape and len(w_shape) == 2 and x_shape[-1] == w_shape[1]
-                    and bias._data.shape == w_shape[:1]):
-                return apply(_new(Affine), x, weight, bias)
+                    and bias.shape == w_shape[:1]):
+                return Affine()(x, weight, bias)
         try:
             return F.linear(x, weight, bias)  # checks every shape
         except ShapeError:

@@ -6,17 +6,16 @@ float32 graph float32 and records one input.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from ..errors import DTypeError, ShapeError
-from ..function import Function, apply
-from ..tensor import Tensor, as_tensor
+from ..function import Function
 from .generic import constant, log, where
 
-__all__ = ["add", "sub", "mul", "div", "neg", "pow", "check_broadcast", "is_scalar", "number",
-           "Add", "Sub", "Mul", "Div", "Neg", "Pow",
+__all__ = ["broadcasting", "is_scalar", "number", "Add", "Sub", "Mul", "Div", "Neg", "Pow",
            "AddScalar", "MulScalar", "DivScalar", "PowScalar", "RPowScalar"]
 
 
@@ -26,7 +25,7 @@ class Add(Function):
     save_inputs = False
 
     def forward(self, a, b):
-        return a + b
+        return broadcasting("add", operator.add, a, b)
 
     def vjp(self, g, out, a, b):
         return g, g
@@ -38,7 +37,11 @@ class Sub(Function):
     save_inputs = False
 
     def forward(self, a, b):
-        return a - b
+        try:
+            return broadcasting("sub", operator.sub, a, b)
+        except TypeError:  # NumPy refuses bool - bool
+            refuse_bool("a - b", a, b)
+            raise
 
     def vjp(self, g, out, a, b):
         return g, -g
@@ -50,7 +53,7 @@ class Mul(Function):
     fresh_grads = True  # both are new products
 
     def forward(self, a, b):
-        return a * b
+        return broadcasting("mul", operator.mul, a, b)
 
     def vjp(self, g, out, a, b):
         return g * b, g * a
@@ -62,7 +65,7 @@ class Div(Function):
     save_output = True
 
     def forward(self, a, b):
-        return a / b
+        return broadcasting("div", operator.truediv, a, b)
 
     def vjp(self, g, out, a, b):
         ga = g / b
@@ -72,11 +75,14 @@ class Div(Function):
 class Neg(Function):
     """out = -x;  dx = -g."""
     __slots__ = ()
-    exact_grads = True
     save_inputs = False
 
     def forward(self, x):
-        return -x
+        try:
+            return -x
+        except TypeError:  # NumPy refuses -bool
+            refuse_bool("-x", x)
+            raise
 
     def vjp(self, g, out, x):
         return (-g,)
@@ -91,7 +97,7 @@ class Pow(Function):
     save_output = True
 
     def forward(self, a, b):
-        return a ** b
+        return broadcasting("pow", operator.pow, a, b)
 
     def vjp(self, g, out, a, b):
         ga = gb = None
@@ -108,7 +114,6 @@ class Pow(Function):
 class AddScalar(Function):
     """out = x + c;  dx = g."""
     __slots__ = ("c",)
-    exact_grads = True
     save_inputs = False
 
     def __init__(self, c: float) -> None:
@@ -124,7 +129,6 @@ class AddScalar(Function):
 class MulScalar(Function):
     """out = c x;  dx = c g."""
     __slots__ = ("c",)
-    exact_grads = True
     save_inputs = False
 
     def __init__(self, c: float) -> None:
@@ -140,7 +144,6 @@ class MulScalar(Function):
 class DivScalar(Function):
     """out = x / c;  dx = g / c."""
     __slots__ = ("c",)
-    exact_grads = True
     save_inputs = False
 
     def __init__(self, c: float) -> None:
@@ -156,7 +159,6 @@ class DivScalar(Function):
 class PowScalar(Function):
     """out = x ** p;  dx = g p x^(p-1)  (zero for p = 0)."""
     __slots__ = ("p",)
-    exact_grads = True
 
     def __init__(self, p: float) -> None:
         self.p = p
@@ -176,7 +178,6 @@ class PowScalar(Function):
 class RPowScalar(Function):
     """out = c ** x;  dx = g out log(c)."""
     __slots__ = ("c",)
-    exact_grads = True
     save_inputs = False
     save_output = True
 
@@ -207,88 +208,32 @@ def number(x: Any) -> int | float | None:
     return None
 
 
+def refuse_bool(expression: str, *arrays: Any) -> None:
+    """NumPy refuses ``-`` on booleans; say so with a named error and the alternative."""
+    if any(np.asarray(a).dtype == np.bool_ for a in arrays):
+        raise DTypeError(f"{expression} is not defined for boolean tensors (NumPy and "
+                         f"PyTorch refuse it too). Use np.logical_not(x.data) or "
+                         f"np.logical_xor(a.data, b.data), or convert first: "
+                         f"x.astype(float).")
+
+
 def is_scalar(x: Any) -> bool:
     """A real Python or NumPy number (kept as op state, never a graph input)."""
     return number(x) is not None
 
 
-def check_broadcast(op: str, *tensors: Tensor) -> None:
-    """Raise ``ShapeError`` naming ``op`` when the shapes cannot broadcast together."""
-    shapes = [t._data.shape for t in tensors]
-    if all(s == shapes[0] for s in shapes):
-        return
+def broadcasting(op: str, function: Any, *arrays: Any) -> np.ndarray:
+    """``function(*arrays)``; if their shapes cannot broadcast, a ``ShapeError`` naming
+    ``op`` (NumPy's own error is caught, so the common case costs nothing)."""
     try:
-        np.broadcast_shapes(*shapes)
+        return function(*arrays)
     except ValueError:
-        listed = " and ".join(str(s) for s in shapes)
-        raise ShapeError(
-            f"{op}: shapes {listed} cannot broadcast (trailing axes must be equal or 1). "
-            f"Reshape or add an axis (x[:, None]) so they line up.") from None
-
-
-def _binary(op: Function, name: str, a: Any, b: Any) -> Tensor:
-    a, b = as_tensor(a), as_tensor(b)
-    if a._data.shape != b._data.shape:
-        check_broadcast(name, a, b)
-    return apply(op, a, b)
-
-
-def add(a: Any, b: Any) -> Tensor:
-    """a + b, broadcasting as NumPy."""
-    if isinstance(a, Tensor) and (c := number(b)) is not None:
-        return apply(AddScalar(c), a)
-    if isinstance(b, Tensor) and (c := number(a)) is not None:
-        return apply(AddScalar(c), b)
-    return _binary(Add(), "add", a, b)
-
-
-def sub(a: Any, b: Any) -> Tensor:
-    """a - b."""
-    _refuse_bool("a - b", a, b)
-    if isinstance(a, Tensor) and (c := number(b)) is not None:
-        return apply(AddScalar(-c), a)
-    if isinstance(b, Tensor) and (c := number(a)) is not None:
-        return apply(AddScalar(c), apply(Neg(), b))
-    return _binary(Sub(), "sub", a, b)
-
-
-def mul(a: Any, b: Any) -> Tensor:
-    """a * b (elementwise)."""
-    if isinstance(a, Tensor) and (c := number(b)) is not None:
-        return apply(MulScalar(c), a)
-    if isinstance(b, Tensor) and (c := number(a)) is not None:
-        return apply(MulScalar(c), b)
-    return _binary(Mul(), "mul", a, b)
-
-
-def div(a: Any, b: Any) -> Tensor:
-    """a / b (true division)."""
-    if isinstance(a, Tensor) and (c := number(b)) is not None:
-        return apply(DivScalar(c), a)
-    if isinstance(b, Tensor) and (c := number(a)) is not None:
-        return apply(MulScalar(c), apply(PowScalar(-1), b))
-    return _binary(Div(), "div", a, b)
-
-
-def neg(x: Any) -> Tensor:
-    """-x."""
-    x = as_tensor(x)
-    _refuse_bool("-x", x)
-    return apply(Neg(), x)
-
-
-def _refuse_bool(expression: str, *operands: Any) -> None:
-    """NumPy refuses ``-`` on booleans; say so with a named error and the alternative."""
-    if any(isinstance(t, Tensor) and t.dtype == np.bool_ for t in operands):
-        raise DTypeError(f"{expression} is not defined for boolean tensors (NumPy and "
-                         f"PyTorch refuse it too). Use np.logical_not(x.data) or "
-                         f"np.logical_xor(a.data, b.data), or convert first: x.astype(float).")
-
-
-def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (mirrors operator.pow)
-    """a ** b; a number exponent (or base) is op state."""
-    if isinstance(a, Tensor) and (c := number(b)) is not None:
-        return apply(PowScalar(c), a)
-    if isinstance(b, Tensor) and (c := number(a)) is not None:
-        return apply(RPowScalar(c), b)
-    return _binary(Pow(), "pow", a, b)
+        shapes = [np.shape(a) for a in arrays]
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            listed = " and ".join(str(s) for s in shapes)
+            raise ShapeError(
+                f"{op}: shapes {listed} cannot broadcast (trailing axes must be equal or 1). "
+                f"Reshape or add an axis (x[:, None]) so they line up.") from None
+        raise

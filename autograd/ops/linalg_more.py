@@ -15,16 +15,17 @@ import numpy as np
 
 from ..errors import AutogradError, ShapeError
 from ..function import Function, apply
-from ..tensor import Tensor, as_tensor
-from .generic import broadcast_to
-from .indexing import tril
-from .linalg import matmul
+from .generic import broadcast_to, is_tensor
+from .indexing import triangle
+from .linalg import MatMul
 from .reductions import normalize_axis
-from .shape import getitem, reshape, transpose
+from .shape import GetItem, Transpose
 
-__all__ = ["dot", "outer", "einsum", "tensordot", "trace", "diagonal", "det", "slogdet",
-           "inv", "solve", "cholesky", "EinsumError", "Einsum", "Det", "LogAbsDet", "Inv",
-           "Solve", "Cholesky"]
+T = Any  # a Tensor (this module sits below the Tensor class)
+
+__all__ = ["dot", "einsum", "tensordot", "diagonal", "slogdet_sign", "check_square",
+           "check_solve", "EinsumError", "SingularMatrixError", "Einsum", "Det", "LogAbsDet",
+           "Inv", "Solve", "Cholesky"]
 
 
 class EinsumError(AutogradError, ValueError):
@@ -85,15 +86,20 @@ class Einsum(Function):
 
 
 def _einsum(terms: list[str], output: str, operands: list[Any]) -> Any:
-    if any(isinstance(x, Tensor) for x in operands):
-        return apply(Einsum(terms, output), *[as_tensor(x) for x in operands])
+    like = next((x for x in operands if is_tensor(x)), None)
+    if like is not None:
+        return apply(Einsum(terms, output), *[_lift(like, x) for x in operands])
     return np.einsum(",".join(terms) + "->" + output, *operands)
 
 
-def einsum(subscripts: str, *operands: Any) -> Tensor:
+def _lift(like: T, x: Any) -> T:
+    """``x`` as a Tensor (a constant, if it is an array), built like ``like``."""
+    return x if is_tensor(x) else like._make(np.asarray(x), None)
+
+
+def einsum(subscripts: str, *tensors: T) -> T:
     """Einstein summation, as ``np.einsum`` (letters only, no repeated letter within an
     operand): ``einsum("ij,jk->ik", a, b)`` is ``a @ b``."""
-    tensors = [as_tensor(x) for x in operands]
     terms, output = _parse(subscripts, len(tensors))
     for term, t in zip(terms, tensors):
         if len(term) != t.ndim:
@@ -106,9 +112,8 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
     return apply(Einsum(terms, output), *tensors)
 
 
-def tensordot(a: Any, b: Any, axes: Any = 2) -> Tensor:
+def tensordot(a: T, b: T, axes: Any = 2) -> T:
     """Sum of products over ``axes`` of a and b, as ``np.tensordot`` (an einsum)."""
-    a, b = as_tensor(a), as_tensor(b)
     if isinstance(axes, (int, np.integer)):
         a_axes, b_axes = list(range(a.ndim - axes, a.ndim)), list(range(axes))
     else:
@@ -128,44 +133,30 @@ def tensordot(a: Any, b: Any, axes: Any = 2) -> Tensor:
     return einsum(f"{''.join(a_term)},{''.join(b_term)}->{''.join(out)}", a, b)
 
 
-def dot(a: Any, b: Any) -> Tensor:
+def dot(a: T, b: T) -> T:
     """``np.dot``: the inner product of vectors, matmul of matrices, a scalar product
     with a 0-d operand, and a sum over a's last and b's second-to-last axis otherwise."""
-    a, b = as_tensor(a), as_tensor(b)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if b.ndim <= 2:
-        return matmul(a, b)
+        return apply(MatMul(), a, b)
     return tensordot(a, b, axes=([-1], [-2]))
 
 
-def outer(a: Any, b: Any) -> Tensor:
-    """out[i, j] = a[i] b[j] (inputs flattened), as ``np.outer``."""
-    a, b = reshape(as_tensor(a), (-1, 1)), reshape(as_tensor(b), (1, -1))
-    return a * b
-
-
-def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+def diagonal(x: T, offset: int, axis1: int, axis2: int) -> T:
     """The diagonal ``offset`` of the axis1 x axis2 planes, as the last axis (as
     ``np.diagonal``); the gradient goes back onto that diagonal."""
-    x = as_tensor(x)
     if x.ndim < 2:
         raise ShapeError(f"diagonal: needs at least 2 axes; got shape {x.shape}")
     a1, a2 = (normalize_axis(a, x.ndim, "diagonal")[0] for a in (axis1, axis2))
     if a1 == a2:
         raise ShapeError(f"diagonal: axis1 and axis2 are the same axis ({a1})")
     rest = [k for k in range(x.ndim) if k not in (a1, a2)]
-    moved = transpose(x, rest + [a1, a2])
+    moved = apply(Transpose(rest + [a1, a2]), x)
     rows, cols = x.shape[a1], x.shape[a2]
     start_row, start_col = max(-offset, 0), max(offset, 0)
-    length = max(0, min(rows - start_row, cols - start_col))
-    i = np.arange(length)
-    return getitem(moved, (Ellipsis, i + start_row, i + start_col))
-
-
-def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
-    """The sum of a diagonal, as ``np.trace``."""
-    return diagonal(x, offset, axis1, axis2).sum(axis=-1)
+    i = np.arange(max(0, min(rows - start_row, cols - start_col)))
+    return apply(GetItem((Ellipsis, i + start_row, i + start_col)), moved)
 
 
 # ------------------------------------------------------------------ matrix functions
@@ -184,7 +175,7 @@ class Inv(Function):
 
 
 def _inv(a: Any) -> Any:
-    return apply(Inv(), a) if isinstance(a, Tensor) else np.linalg.inv(a)
+    return apply(Inv(), a) if is_tensor(a) else np.linalg.inv(a)
 
 
 class Det(Function):
@@ -233,8 +224,9 @@ class Solve(Function):
 
 
 def _solve(a: Any, b: Any) -> Any:
-    if isinstance(a, Tensor) or isinstance(b, Tensor):
-        return apply(Solve(False), as_tensor(a), as_tensor(b))
+    like = a if is_tensor(a) else b if is_tensor(b) else None
+    if like is not None:
+        return apply(Solve(False), _lift(like, a), _lift(like, b))
     return np.linalg.solve(a, b)
 
 
@@ -259,11 +251,11 @@ class Cholesky(Function):
 
 
 def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+    return x.data if is_tensor(x) else x
 
 
 def _tril(x: Any) -> Any:
-    return tril(x) if isinstance(x, Tensor) else np.tril(x)
+    return triangle(x, 0, lower=True) if is_tensor(x) else np.tril(x)
 
 
 class SingularMatrixError(AutogradError, np.linalg.LinAlgError):
@@ -280,48 +272,22 @@ def _np_linalg(function: Any, *arrays: np.ndarray) -> np.ndarray:
             f"; check the input, or add a small multiple of the identity.") from None
 
 
-def _square(x: Tensor, op: str) -> None:
+def check_square(x: T, op: str) -> None:
+    """ShapeError unless the last two axes of x are a square matrix."""
     if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
         raise ShapeError(f"{op}: needs square matrices in the last two axes; got shape "
                          f"{x.shape}")
 
 
-def det(a: Any) -> Tensor:
-    """The determinant of each square matrix (last two axes)."""
-    a = as_tensor(a)
-    _square(a, "det")
-    return apply(Det(), a)
-
-
-def slogdet(a: Any) -> tuple[Tensor, Tensor]:
-    """(sign, ln |det a|), as ``np.linalg.slogdet``: the sign is a constant, the log is
-    differentiable."""
-    a = as_tensor(a)
-    _square(a, "slogdet")
-    return Tensor(np.linalg.slogdet(a.data)[0]), apply(LogAbsDet(), a)
-
-
-def inv(a: Any) -> Tensor:
-    """The inverse of each square matrix."""
-    a = as_tensor(a)
-    _square(a, "inv")
-    return apply(Inv(), a)
-
-
-def solve(a: Any, b: Any) -> Tensor:
-    """x with a x = b, as ``np.linalg.solve`` (b 1-d: one vector, else matrices)."""
-    a, b = as_tensor(a), as_tensor(b)
-    _square(a, "solve")
+def check_solve(a: T, b: T) -> None:
+    """ShapeError unless b fits a (1-d: one vector; else matrices of a's size rows)."""
+    check_square(a, "solve")
     inner = b.shape[0] if b.ndim == 1 else b.shape[-2] if b.ndim >= 2 else None
     if inner != a.shape[-1]:
         raise ShapeError(f"solve: a has shape {a.shape}, b has shape {b.shape}; b needs "
                          f"{a.shape[-1]} rows")
-    return apply(Solve(b.ndim == 1), a, b)
 
 
-def cholesky(a: Any) -> Tensor:
-    """The lower-triangular L with a = L L^T (a symmetric positive definite; only its
-    lower triangle is read, as NumPy). The gradient is symmetric."""
-    a = as_tensor(a)
-    _square(a, "cholesky")
-    return apply(Cholesky(), a)
+def slogdet_sign(a: T) -> T:
+    """The sign of det a, a constant (its gradient is 0 almost everywhere)."""
+    return a._make(np.asarray(np.linalg.slogdet(a.data)[0]), None)

@@ -4,7 +4,8 @@ are compositions of them.
 Axes follow NumPy: ``axis=None`` reduces everything, an int or a tuple of ints reduces
 those axes (negative counts from the end), ``keepdims=True`` keeps them with size 1.
 PyTorch's spelling is accepted too: ``dim=`` for ``axis=`` and ``keepdim=`` for
-``keepdims=`` (giving both spellings of one argument is an ``AxisError``).
+``keepdims=`` (giving both spellings of one argument is an ``AxisError``; see
+``pick_axis``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import AxisError, ShapeError
-from ..function import Function, apply
-from ..tensor import Tensor, as_tensor
-from .arithmetic import DivScalar, Sub, Mul
+from ..function import Function
 from .generic import broadcast_to, constant, exp, where
 
-__all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax",
-           "log_softmax", "normalize_axis", "pick_axis", "pick_keepdims", "Sum", "StdSqrt", "Max", "Min", "LogSumExp", "Softmax",
+__all__ = ["normalize_axis", "reduced_count", "pick_axis", "pick_keepdims", "StdSqrt", "Sum", "Max", "Min", "LogSumExp", "Softmax",
            "LogSoftmax"]
 
 
@@ -70,12 +68,22 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
+def reduced_count(shape: tuple[int, ...], axis: Any, op: str) -> int:
+    """How many elements a reduction over ``axis`` combines into each result."""
+    return math.prod(shape[a] for a in normalize_axis(axis, len(shape), op))
+
+
 class _Reduction(Function):
     """Base of reductions: remembers the input shape and the reduced axes."""
     __slots__ = ("axis", "keepdims", "shape")
 
-    def __init__(self, axis: tuple[int, ...], keepdims: bool) -> None:
+    def __init__(self, axis: Any, keepdims: bool) -> None:
         self.axis, self.keepdims = axis, keepdims
+
+    def _start(self, x: np.ndarray) -> None:
+        """Read the input's shape; ``axis`` becomes a sorted tuple (AxisError if bad)."""
+        self.shape = x.shape
+        self.axis = normalize_axis(self.axis, x.ndim, self.name.lower())
 
     def _expand(self, g: Any) -> Any:
         """Upstream gradient reshaped to keepdims form (broadcastable to the input)."""
@@ -88,7 +96,7 @@ class Sum(_Reduction):
     save_inputs = False
 
     def forward(self, x):
-        self.shape = x.shape
+        self._start(x)
         return x.sum(axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):
@@ -102,7 +110,7 @@ class Max(_Reduction):
     reduce = staticmethod(np.maximum.reduce)
 
     def forward(self, x):
-        self.shape = x.shape
+        self._start(x)
         _check_not_empty(self.name.lower(), x, self.axis)
         return self.reduce(x, axis=self.axis, keepdims=self.keepdims)
 
@@ -126,7 +134,7 @@ class LogSumExp(_Reduction):
     save_output = True
 
     def forward(self, x):
-        self.shape = x.shape
+        self._start(x)
         _check_not_empty("logsumexp", x, self.axis)
         if x.size == 0:  # an empty result (the reduced axes are not empty)
             return x.sum(axis=self.axis, keepdims=self.keepdims)
@@ -151,10 +159,10 @@ def _check_not_empty(op: str, x: np.ndarray, axes: tuple[int, ...]) -> None:
 
 
 class StdSqrt(Function):
-    """out = sqrt(v) for the standard deviation;  dv = g / (2 out) where out > 0, and 0
-    where v = 0 (the std of constant data has gradient 0, as in PyTorch)."""
+    """out = sqrt(v), for the standard deviation and the 2-norm;  dv = g / (2 out) where
+    out > 0, and 0 where v = 0 (the std of constant data and the norm of 0 have gradient
+    0, as in PyTorch)."""
     __slots__ = ()
-    exact_grads = True
     save_inputs = False
     save_output = True
 
@@ -176,12 +184,18 @@ class _AlongAxis(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
+    def _start(self, x: np.ndarray) -> None:
+        """``axis`` checked against the input and made non-negative."""
+        self.axis = _one_axis(x.ndim, self.axis, self.function_name)
+
 
 class Softmax(_AlongAxis):
     """out_i = e^{x_i} / sum_j e^{x_j} along ``axis``;  dx = out (g - sum(g out))."""
     __slots__ = ()
+    function_name = "softmax"
 
     def forward(self, x):
+        self._start(x)
         if x.size == 0:
             return x.copy()
         e = np.exp(x - x.max(axis=self.axis, keepdims=True))
@@ -195,8 +209,10 @@ class Softmax(_AlongAxis):
 class LogSoftmax(_AlongAxis):
     """out = x - logsumexp(x) along ``axis``;  dx = g - softmax(x) sum(g)."""
     __slots__ = ()
+    function_name = "log_softmax"
 
     def forward(self, x):
+        self._start(x)
         if x.size == 0:
             return x.copy()
         shifted = x - x.max(axis=self.axis, keepdims=True)
@@ -206,90 +222,12 @@ class LogSoftmax(_AlongAxis):
         return (g - exp(out) * g.sum(axis=self.axis, keepdims=True),)
 
 
-def _axes(x: Tensor, axis: Any, dim: Any, op: str) -> tuple[int, ...]:
-    return normalize_axis(pick_axis(axis, dim, op), x.ndim, op)
-
-
-def sum(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
-        keepdim: bool | None = None) -> Tensor:
-    """Sum over ``axis`` (NumPy semantics)."""
-    x = as_tensor(x)
-    return apply(Sum(_axes(x, axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")), x)
-
-
-def _count(x: Tensor, axes: tuple[int, ...]) -> int:
-    return math.prod(x.shape[a] for a in axes)
-
-
-def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-         keepdim: bool | None = None) -> Tensor:
-    """Arithmetic mean over ``axis``: sum / n."""
-    x = as_tensor(x)
-    axes = _axes(x, axis, dim, "mean")
-    keepdims = pick_keepdims(keepdims, keepdim, "mean")
-    return apply(DivScalar(_count(x, axes)), apply(Sum(axes, keepdims), x))
-
-
-def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
-        dim: Any = None, keepdim: bool | None = None) -> Tensor:
-    """Variance sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (population)."""
-    x = as_tensor(x)
-    axes = _axes(x, axis, dim, "var")
-    keepdims = pick_keepdims(keepdims, keepdim, "var")
-    centred = apply(Sub(), x, mean(x, axes, keepdims=True))
-    squares = apply(Sum(axes, keepdims), apply(Mul(), centred, centred))
-    return apply(DivScalar(_count(x, axes) - ddof), squares)
-
-
-def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
-        dim: Any = None, keepdim: bool | None = None) -> Tensor:
-    """Standard deviation sqrt(var); its gradient is 0 where var = 0 (as PyTorch)."""
-    x = as_tensor(x)
-    keepdims = pick_keepdims(keepdims, keepdim, "std")
-    return apply(StdSqrt(), var(x, _axes(x, axis, dim, "std"), keepdims, ddof))
-
-
-def max(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
-        keepdim: bool | None = None) -> Tensor:
-    """Maximum over ``axis``; ties share the gradient evenly."""
-    x = as_tensor(x)
-    return apply(Max(_axes(x, axis, dim, "max"), pick_keepdims(keepdims, keepdim, "max")), x)
-
-
-def min(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
-        keepdim: bool | None = None) -> Tensor:
-    """Minimum over ``axis``; ties share the gradient evenly."""
-    x = as_tensor(x)
-    return apply(Min(_axes(x, axis, dim, "min"), pick_keepdims(keepdims, keepdim, "min")), x)
-
-
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-              keepdim: bool | None = None) -> Tensor:
-    """log(sum(exp(x))) over ``axis`` without overflow (shifted by the max)."""
-    x = as_tensor(x)
-    keepdims = pick_keepdims(keepdims, keepdim, "logsumexp")
-    return apply(LogSumExp(_axes(x, axis, dim, "logsumexp"), keepdims), x)
-
-
-def _one_axis(x: Tensor, axis: int, op: str) -> int:
-    if x.ndim == 0:
+def _one_axis(ndim: int, axis: Any, op: str) -> int:
+    if ndim == 0:
         raise AxisError(f"{op}: needs at least one axis; got a 0-d tensor")
-    return normalize_axis(axis, x.ndim, op)[0] if isinstance(axis, (int, np.integer)) \
+    return normalize_axis(axis, ndim, op)[0] if isinstance(axis, (int, np.integer)) \
         else _bad_axis(op, axis)
 
 
 def _bad_axis(op: str, axis: Any) -> int:
     raise AxisError(f"{op}: axis must be a single int; got {axis!r}")
-
-
-def softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
-    """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along ``axis`` (stable: shifted by the max)."""
-    x = as_tensor(x)
-    return apply(Softmax(_one_axis(x, pick_axis(axis, dim, "softmax", -1), "softmax")), x)
-
-
-def log_softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
-    """log softmax(x) = x - logsumexp(x) along ``axis`` (stable)."""
-    x = as_tensor(x)
-    axis = pick_axis(axis, dim, "log_softmax", -1)
-    return apply(LogSoftmax(_one_axis(x, axis, "log_softmax")), x)

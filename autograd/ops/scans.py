@@ -15,16 +15,15 @@ import numpy as np
 
 from ..errors import AutogradError, AxisError
 from ..function import Function, apply
-from ..tensor import Tensor, as_tensor
-from .elementwise import abs as abs_
-from .generic import constant, where
+from .elementwise import Abs
+from .generic import constant, is_tensor, where
 from .indexing import take_along_axis
-from .reductions import (StdSqrt, _Reduction, max as max_, min as min_, normalize_axis,
-                         pick_axis, pick_keepdims, sum as sum_)
-from .shape import reshape
+from .reductions import Max, Min, StdSqrt, Sum, _Reduction, normalize_axis
 
-__all__ = ["prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",
-           "Prod", "Cumsum", "Cumprod", "NormOrderError"]
+T = Any  # a Tensor (this module sits below the Tensor class)
+
+__all__ = ["cumsum", "cumprod", "norm", "argfunction", "sort", "argsort", "Prod", "Cumsum",
+           "Cumprod", "NormOrderError"]
 
 
 class NormOrderError(AutogradError, ValueError):
@@ -40,7 +39,7 @@ class Prod(_Reduction):
     save_output = True
 
     def forward(self, x):
-        self.shape = x.shape
+        self._start(x)
         return np.prod(x, axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):
@@ -59,7 +58,7 @@ class Prod(_Reduction):
 
 
 def _prod(x: Any, axes: tuple[int, ...]) -> Any:
-    if isinstance(x, Tensor):
+    if is_tensor(x):
         return apply(Prod(axes, True), x)
     return np.prod(x, axis=axes, keepdims=True)
 
@@ -81,7 +80,7 @@ class Cumsum(Function):
 
 
 def _cumsum(x: Any, axis: int) -> Any:
-    return apply(Cumsum(axis), x) if isinstance(x, Tensor) else np.cumsum(x, axis=axis)
+    return apply(Cumsum(axis), x) if is_tensor(x) else np.cumsum(x, axis=axis)
 
 
 class Cumprod(Function):
@@ -114,105 +113,72 @@ class Cumprod(Function):
 
 
 def _cumprod(x: Any, axis: int) -> Any:
-    return apply(Cumprod(axis), x) if isinstance(x, Tensor) else np.cumprod(x, axis=axis)
+    return apply(Cumprod(axis), x) if is_tensor(x) else np.cumprod(x, axis=axis)
 
 
-def _axis_or_flat(x: Tensor, axis: Any, op: str) -> tuple[Tensor, int]:
+def _axis_or_flat(x: T, axis: Any, op: str) -> tuple[T, int]:
+    """x and one axis; the flattened x and axis 0 for None (as NumPy's scans)."""
     if axis is None:
-        return reshape(x, (-1,)), 0
+        return x.reshape(-1), 0
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise AxisError(f"{op}: axis must be a single int or None; got {axis!r}")
     if x.ndim == 0:
-        return reshape(x, (1,)), normalize_axis(axis, 1, op)[0]
+        return x.reshape(1), normalize_axis(axis, 1, op)[0]
     return x, normalize_axis(axis, x.ndim, op)[0]
 
 
-def prod(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-         keepdim: bool | None = None) -> Tensor:
-    """Product over ``axis`` (NumPy semantics); exact gradients also with zeros."""
-    x = as_tensor(x)
-    axes = normalize_axis(pick_axis(axis, dim, "prod"), x.ndim, "prod")
-    return apply(Prod(axes, pick_keepdims(keepdims, keepdim, "prod")), x)
-
-
-def cumsum(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+def cumsum(x: T, axis: Any) -> T:
     """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``."""
-    x, axis = _axis_or_flat(as_tensor(x), pick_axis(axis, dim, "cumsum"), "cumsum")
+    x, axis = _axis_or_flat(x, axis, "cumsum")
     return apply(Cumsum(axis), x)
 
 
-def cumprod(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+def cumprod(x: T, axis: Any) -> T:
     """Running product along ``axis`` (flattened when None), as ``np.cumprod``."""
-    x, axis = _axis_or_flat(as_tensor(x), pick_axis(axis, dim, "cumprod"), "cumprod")
+    x, axis = _axis_or_flat(x, axis, "cumprod")
     return apply(Cumprod(axis), x)
 
 
-def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
-         dim: Any = None, keepdim: bool | None = None) -> Tensor:
+def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
     """The vector norm over ``axis`` (all elements when None), as
     ``torch.linalg.vector_norm``: ord 2 (or None, or "fro": the Frobenius norm of a
     matrix) sqrt(sum x^2), ord 1 sum |x|, ord inf max |x|, ord -inf min |x|. The
     gradient of the 2-norm at x = 0 is 0 (a subgradient), as PyTorch."""
-    x = as_tensor(x)
-    axes = normalize_axis(pick_axis(axis, dim, "norm"), x.ndim, "norm")
-    keepdims = pick_keepdims(keepdims, keepdim, "norm")
     if ord is None or ord == 2 or ord == "fro":
-        return apply(StdSqrt(), sum_(x * x, axes, keepdims))
+        return apply(StdSqrt(), apply(Sum(axis, keepdims), x * x))
     if ord == 1:
-        return sum_(abs_(x), axes, keepdims)
+        return apply(Sum(axis, keepdims), apply(Abs(), x))
     if ord == np.inf:
-        return max_(abs_(x), axes, keepdims)
+        return apply(Max(axis, keepdims), apply(Abs(), x))
     if ord == -np.inf:
-        return min_(abs_(x), axes, keepdims)
+        return apply(Min(axis, keepdims), apply(Abs(), x))
     raise NormOrderError(f"norm: ord must be 1, 2, inf, -inf, 'fro' or None; got {ord!r}. "
                          f"For another p, write (x.abs() ** p).sum() ** (1 / p).")
 
 
-def _argfunction(numpy_function: Any, x: Any, axis: Any, dim: Any, keepdims: bool,
-                 keepdim: bool | None, op: str) -> Tensor:
-    x = as_tensor(x)
-    axis = pick_axis(axis, dim, op)
-    keepdims = pick_keepdims(keepdims, keepdim, op)
+def argfunction(numpy_function: Any, x: T, axis: Any, keepdims: bool, op: str) -> T:
+    """``np.argmax``/``np.argmin`` of x as an integer tensor without gradient."""
     if axis is not None:
-        axis = normalize_axis(axis, x.ndim, op)
-        if len(axis) != 1:
+        axes = normalize_axis(axis, x.ndim, op)
+        if len(axes) != 1:
             raise AxisError(f"{op}: axis must be a single int or None; got {axis!r}")
-        axis = axis[0]
-    result = numpy_function(x.data, axis=axis, keepdims=keepdims)
-    return Tensor(np.asarray(result))
+        axis = axes[0]
+    return x._make(np.asarray(numpy_function(x.data, axis=axis, keepdims=keepdims)), None)
 
 
-def argmax(x: Any, axis: int | None = None, keepdims: bool = False, *,
-           dim: int | None = None, keepdim: bool | None = None) -> Tensor:
-    """Index of the largest element (of the flattened tensor when ``axis`` is None), an
-    integer tensor without gradient. Ties: the first, as NumPy."""
-    return _argfunction(np.argmax, x, axis, dim, keepdims, keepdim, "argmax")
-
-
-def argmin(x: Any, axis: int | None = None, keepdims: bool = False, *,
-           dim: int | None = None, keepdim: bool | None = None) -> Tensor:
-    """Index of the smallest element; integer, no gradient. Ties: the first."""
-    return _argfunction(np.argmin, x, axis, dim, keepdims, keepdim, "argmin")
-
-
-def argsort(x: Any, axis: int | None = -1, descending: bool = False, *,
-            dim: int | None = None) -> Tensor:
+def argsort(x: T, axis: Any, descending: bool) -> T:
     """The indices that sort x along ``axis`` (flattened when None), stable; an integer
     tensor without gradient."""
-    x = as_tensor(x)
-    axis = pick_axis(axis, dim, "argsort", -1)
     data = x.data.reshape(-1) if axis is None else x.data
     axis = normalize_axis(0 if axis is None else axis, data.ndim, "argsort")[0]
-    return Tensor(np.argsort(-data if descending else data, axis=axis, kind="stable"))
+    order = np.argsort(-data if descending else data, axis=axis, kind="stable")
+    return x._make(order, None)
 
 
-def sort(x: Any, axis: int | None = -1, descending: bool = False, *,
-         dim: int | None = None) -> Tensor:
+def sort(x: T, axis: Any, descending: bool) -> T:
     """The values of x sorted along ``axis`` (flattened when None), as ``np.sort``; each
     sorted value's gradient goes back to the element it came from."""
-    x = as_tensor(x)
-    axis = pick_axis(axis, dim, "sort", -1)
     order = argsort(x, axis, descending).data
     if axis is None:
-        return take_along_axis(reshape(x, (-1,)), order, 0)
+        return take_along_axis(x.reshape(-1), order, 0)
     return take_along_axis(x, order, axis)

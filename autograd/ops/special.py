@@ -6,19 +6,14 @@ everywhere (as PyTorch defines it, also at the jumps).
 from __future__ import annotations
 
 import math
-from typing import Any
-
 import numpy as np
 
-from ..function import Function, apply1
-from ..tensor import Tensor, as_tensor
+from ..function import Function
 from .elementwise import Sigmoid
-from .generic import constant, exp
-from .trig import either, public
+from .generic import constant, exp, is_tensor
+from .trig import either
 
-__all__ = ["log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "softplus",
-           "sign", "floor", "ceil", "round",
-           "Log1p", "Expm1", "Log2", "Log10", "Square", "Reciprocal", "Erf", "Softplus",
+__all__ = ["Log1p", "Expm1", "Log2", "Log10", "Square", "Reciprocal", "Erf", "Softplus",
            "Sign", "Floor", "Ceil", "Round"]
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -28,7 +23,6 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 class Log1p(Function):
     """out = ln(1 + x), accurate for small x;  dx = g / (1 + x)."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -42,7 +36,6 @@ class Log1p(Function):
 class Expm1(Function):
     """out = e^x - 1, accurate for small x;  dx = g (out + 1)."""
     __slots__ = ()
-    exact_grads = True
     save_inputs = False
     save_output = True
 
@@ -56,7 +49,6 @@ class Expm1(Function):
 class Log2(Function):
     """out = log2 x;  dx = g / (x ln 2)."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -70,7 +62,6 @@ class Log2(Function):
 class Log10(Function):
     """out = log10 x;  dx = g / (x ln 10)."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -84,7 +75,6 @@ class Log10(Function):
 class Square(Function):
     """out = x^2;  dx = 2 g x."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         return x * x
@@ -96,7 +86,6 @@ class Square(Function):
 class Reciprocal(Function):
     """out = 1 / x;  dx = -g out^2."""
     __slots__ = ()
-    exact_grads = True
     save_inputs = False
     save_output = True
 
@@ -120,7 +109,6 @@ def _np_erf(x: np.ndarray) -> np.ndarray:
 class Erf(Function):
     """out = erf x = 2/sqrt(pi) integral_0^x e^{-t^2} dt;  dx = g 2/sqrt(pi) e^{-x^2}."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         return _np_erf(x)
@@ -132,7 +120,6 @@ class Erf(Function):
 class Softplus(Function):
     """out = ln(1 + e^x) (without overflow);  dx = g sigmoid(x)."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         return np.logaddexp(0, x) if x.dtype.kind == "f" else np.logaddexp(0.0, x)
@@ -152,13 +139,12 @@ class _Constant(Function):
 
     def vjp(self, g, out, x):
         zeros = np.zeros(np.shape(constant(g)), dtype=constant(g).dtype)
-        return (Tensor._make(zeros, None) if isinstance(g, Tensor) else zeros,)
+        return (g._make(zeros, None) if is_tensor(g) else zeros,)
 
 
 class Sign(_Constant):
     """out = -1, 0 or 1 by the sign of x;  dx = 0."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         return np.sign(x)
@@ -167,7 +153,6 @@ class Sign(_Constant):
 class Floor(_Constant):
     """out = largest integer <= x (same dtype);  dx = 0."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         return np.floor(x)
@@ -176,7 +161,6 @@ class Floor(_Constant):
 class Ceil(_Constant):
     """out = smallest integer >= x (same dtype);  dx = 0."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         return np.ceil(x)
@@ -185,28 +169,9 @@ class Ceil(_Constant):
 class Round(_Constant):
     """out = x rounded to ``decimals`` places, halves to even (as NumPy);  dx = 0."""
     __slots__ = ("decimals",)
-    exact_grads = True
 
     def __init__(self, decimals: int = 0) -> None:
         self.decimals = int(decimals)
 
     def forward(self, x):
         return np.round(x, self.decimals)
-
-
-log1p = public(Log1p, "log1p")
-expm1 = public(Expm1, "expm1")
-log2 = public(Log2, "log2")
-log10 = public(Log10, "log10")
-square = public(Square, "square")
-reciprocal = public(Reciprocal, "reciprocal")
-erf = public(Erf, "erf")
-softplus = public(Softplus, "softplus")
-sign = public(Sign, "sign")
-floor = public(Floor, "floor")
-ceil = public(Ceil, "ceil")
-
-
-def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001 (mirrors numpy.round)
-    """x rounded to ``decimals`` places (halves to even); the gradient is 0."""
-    return apply1(Round(decimals), as_tensor(x))

@@ -11,35 +11,24 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..function import Function, apply, apply1
-from ..tensor import Tensor, as_tensor
-from .arithmetic import check_broadcast, is_scalar
+from ..function import Function, apply
+from .arithmetic import broadcasting
+from .generic import is_tensor
 
-__all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
-           "Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Arctan2", "Sinh", "Cosh"]
+__all__ = ["either", "Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Arctan2", "Sinh", "Cosh"]
 
 
 def either(op_class: type, numpy_function: Callable) -> Callable[[Any], Any]:
     """A function that applies ``op_class`` to a Tensor and ``numpy_function`` to an array
     (what a VJP needs: it runs on both)."""
     def run(x: Any) -> Any:
-        return apply1(op_class(), x) if isinstance(x, Tensor) else numpy_function(x)
-    return run
-
-
-def public(op_class: type, name: str) -> Callable[[Any], Tensor]:
-    """The user-facing function of a one-input op: accepts Tensors, arrays and numbers."""
-    def run(x: Any) -> Tensor:
-        return apply1(op_class(), as_tensor(x))
-    run.__name__ = run.__qualname__ = name
-    run.__doc__ = op_class.__doc__
+        return apply(op_class(), x) if is_tensor(x) else numpy_function(x)
     return run
 
 
 class Sin(Function):
     """out = sin x;  dx = g cos x."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         return np.sin(x)
@@ -51,7 +40,6 @@ class Sin(Function):
 class Cos(Function):
     """out = cos x;  dx = -g sin x."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         return np.cos(x)
@@ -63,7 +51,6 @@ class Cos(Function):
 class Tan(Function):
     """out = tan x;  dx = g (1 + out^2)."""
     __slots__ = ()
-    exact_grads = True
     save_inputs = False
     save_output = True
 
@@ -77,7 +64,6 @@ class Tan(Function):
 class Arcsin(Function):
     """out = arcsin x;  dx = g / sqrt(1 - x^2)."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         with np.errstate(invalid="ignore"):
@@ -91,7 +77,6 @@ class Arcsin(Function):
 class Arccos(Function):
     """out = arccos x;  dx = -g / sqrt(1 - x^2)."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         with np.errstate(invalid="ignore"):
@@ -105,7 +90,6 @@ class Arccos(Function):
 class Arctan(Function):
     """out = arctan x;  dx = g / (1 + x^2)."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         return np.arctan(x)
@@ -120,7 +104,7 @@ class Arctan2(Function):
     __slots__ = ()
 
     def forward(self, y, x):
-        return np.arctan2(y, x)
+        return broadcasting("arctan2", np.arctan2, y, x)
 
     def vjp(self, g, out, y, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -131,7 +115,6 @@ class Arctan2(Function):
 class Sinh(Function):
     """out = sinh x;  dx = g cosh x."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         return np.sinh(x)
@@ -143,7 +126,6 @@ class Sinh(Function):
 class Cosh(Function):
     """out = cosh x;  dx = g sinh x."""
     __slots__ = ()
-    exact_grads = True
 
     def forward(self, x):
         return np.cosh(x)
@@ -154,23 +136,3 @@ class Cosh(Function):
 
 _sin, _cos = either(Sin, np.sin), either(Cos, np.cos)
 _sinh, _cosh = either(Sinh, np.sinh), either(Cosh, np.cosh)
-
-sin = public(Sin, "sin")
-cos = public(Cos, "cos")
-tan = public(Tan, "tan")
-arcsin = public(Arcsin, "arcsin")
-arccos = public(Arccos, "arccos")
-arctan = public(Arctan, "arctan")
-sinh = public(Sinh, "sinh")
-cosh = public(Cosh, "cosh")
-
-
-def arctan2(y: Any, x: Any) -> Tensor:
-    """The angle of the point (x, y) in (-pi, pi], elementwise, as ``np.arctan2``."""
-    if is_scalar(y) and isinstance(x, Tensor):
-        y = np.asarray(y, dtype=x.dtype)
-    if is_scalar(x) and isinstance(y, Tensor):
-        x = np.asarray(x, dtype=y.dtype)
-    y, x = as_tensor(y), as_tensor(x)
-    check_broadcast("arctan2", y, x)
-    return apply(Arctan2(), y, x)

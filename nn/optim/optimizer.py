@@ -101,6 +101,7 @@ class Optimizer:
             if state is None:
                 state = states[p] = {}
             update(p.data, grad.data, state, group)
+            _count_write(p)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
@@ -116,8 +117,6 @@ class Optimizer:
                     continue
                 if not set_to_none:
                     grad.data[...] = 0
-                elif isinstance(p, Tensor):
-                    p._grad = None  # the setter's checks are for values, not None
                 else:
                     p.grad = None
 
@@ -248,3 +247,10 @@ def check_nonneg(group: Mapping[str, Any], *names: str) -> None:
         ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
         check(ok and math.isfinite(value) and value >= 0, name, value,
               "a finite number >= 0")
+
+
+def _count_write(p: Any) -> None:
+    """An update writes the parameter's array in place: tell autograd (its version), so a
+    backward through a graph that saved the old values refuses instead of mixing them."""
+    if isinstance(p, Tensor):
+        p.bump_version()

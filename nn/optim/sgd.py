@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .optimizer import Optimizer, ParamsT, check, check_nonneg
+from .optimizer import Optimizer, ParamsT, _count_write, check, check_nonneg
 
 __all__ = ["SGD"]
 
@@ -54,7 +54,8 @@ class SGD(Optimizer):
                 grad = p.grad
                 if grad is not None:
                     param = p.data
-                    param -= (grad._data if type(grad) is Tensor else grad.data) * lr
+                    param -= grad.data * lr
+                    _count_write(p)
         return loss
 
     step.__doc__ = Optimizer.step.__doc__
