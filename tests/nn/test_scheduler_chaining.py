@@ -226,3 +226,14 @@ def test_maximize_matches_torch(cls, kwargs):
         p.grad = -2 * (p.detach() - 1)
         opt.step()
     np.testing.assert_allclose(ours, p.detach().numpy(), rtol=1e-13, atol=1e-15)
+
+
+def test_a_state_saved_before_step_counting_still_loads():
+    opt = make_optimizer()
+    saved = StepLR(opt, 3).state_dict()
+    del saved["_step_count"]
+    restored = StepLR(make_optimizer(), 3)
+    restored.load_state_dict(saved)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        restored.step()  # counts as stepped before: no warning
