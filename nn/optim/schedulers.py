@@ -110,8 +110,9 @@ class LRScheduler:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore attributes saved by ``state_dict`` (the keys must match exactly; a
         state saved before ``_step_count`` existed counts as stepped)."""
-        state_dict = {"_step_count": 2, **state_dict}
         expected = set(self.state_dict())
+        if "_step_count" in expected:
+            state_dict = {"_step_count": 2, **state_dict}
         if set(state_dict) != expected:
             raise ValueError(
                 f"{type(self).__name__}.load_state_dict: keys {sorted(state_dict)} do not "
