@@ -36,7 +36,8 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise ImportError(
         "autograd.testing needs the optional dependency hypothesis: "
-        "pip install 'autograd-engine[test]' (or pip install hypothesis)") from exc
+        "pip install -e \".[test]\" in a checkout of this repository (it is not on PyPI "
+        "yet), or pip install hypothesis") from exc
 
 from .tensor import Tensor
 

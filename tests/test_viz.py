@@ -367,7 +367,7 @@ def test_import_autograd_does_not_import_graphviz():
 
 def test_missing_graphviz_package_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "graphviz", None)  # makes `import graphviz` fail
-    with pytest.raises(ImportError, match=re.escape("pip install 'autograd-engine[viz]'")):
+    with pytest.raises(ImportError, match=re.escape('pip install -e ".[viz]"')):
         viz.draw_graph(ag.Tensor(1.0))
 
 
