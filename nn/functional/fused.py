@@ -28,7 +28,7 @@ from .special import normal_cdf
 _max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python wrappers
 
 __all__ = ["NormalCdf", "Gelu", "Heaviside", "Elu", "BinaryCrossEntropy",
-           "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "LOG_FLOOR",
+           "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "GaussianKL", "LOG_FLOOR",
            "BCE_GRAD_EPS"]
 
 LOG_FLOOR = -100.0
@@ -52,8 +52,12 @@ def _normal_cdf(x: Any) -> Any:
 
 
 def _sigmoid(x: Any) -> Any:
-    """1 / (1 + e^-x), stably: e^{-log(1 + e^-x)} with logaddexp."""
-    return x.sigmoid() if is_tensor(x) else np.exp(-np.logaddexp(0, -x))
+    """1 / (1 + e^-x), stably: with e = e^{-|x|} (never overflows), 1 / (1 + e) for
+    x >= 0 and e / (1 + e) otherwise (about 3x faster than logaddexp)."""
+    if is_tensor(x):
+        return x.sigmoid()
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
 def _softmax_last(x: Any) -> Any:
@@ -239,3 +243,21 @@ class SoftmaxCrossEntropy(Function):
         rows = delta if delta.ndim == 2 else delta.reshape(-1, delta.shape[-1])
         rows[self.picks] -= g
         return (delta,)
+
+
+class GaussianKL(Function):
+    """KL(N(mu, e^logvar) || N(0, I)) per sample, summed over the last (latent) axis:
+    out = 1/2 sum_d (mu_d^2 + e^{logvar_d} - logvar_d - 1);
+    dmu = g mu,  dlogvar = g (e^logvar - 1) / 2. One node instead of eight (the VAE's
+    training step runs it every batch)."""
+    __slots__ = ()
+    exact_grads = True
+
+    def forward(self, mu, logvar):
+        return _sum(mu * mu + np.exp(logvar) - logvar - 1, axis=-1) * 0.5
+
+    def vjp(self, g, out, mu, logvar):
+        g = g.reshape(tuple(g.shape) + (1,))  # one value per sample, over the latent axis
+        dmu = g * mu if self.needs_input_grad[0] else None
+        dlogvar = g * (exp(logvar) - 1) * 0.5 if self.needs_input_grad[1] else None
+        return dmu, dlogvar
