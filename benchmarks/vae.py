@@ -1,0 +1,195 @@
+"""vae: one Adam step of a 64-32-(2+2)-32-64 VAE, float32, batch 64, Bernoulli decoder.
+
+loss = [sum of BCE-with-logits(decode(z), x) + KL(N(mu, e^logvar) || N(0, I))] / N with
+z = mu + e^{logvar/2} eps and eps drawn once (frozen, so every candidate computes the
+same number). The engine runs the library's ``nn.models.VAE`` when it exists, else the
+same structure built here from ``nn.Linear``; the baseline is the same step by hand in
+NumPy (forward, backward and Adam), and PyTorch runs it too."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import autograd as ag
+import nn
+import nn.functional as F
+
+from .harness import Candidate, Case, Settings, measure, torch_or_none
+
+__all__ = ["run", "NumpyVAE", "LinearVAE"]
+
+IN, HIDDEN, LATENT, BATCH = 64, 32, 2, 64
+LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
+TARGET = "<= 1.4x NumPy"
+
+
+class LinearVAE(nn.Module):
+    """encoder x -> ReLU(Linear) -> (mu, logvar) heads; decoder z -> ReLU(Linear) ->
+    Linear (logits)."""
+
+    def __init__(self, sizes=(IN, HIDDEN, LATENT), rng=None) -> None:
+        super().__init__()
+        n_in, hidden, latent = sizes
+        kw = dict(rng=rng, dtype=np.float32)
+        self.encoder = nn.Linear(n_in, hidden, **kw)
+        self.mu = nn.Linear(hidden, latent, **kw)
+        self.logvar = nn.Linear(hidden, latent, **kw)
+        self.decoder_hidden = nn.Linear(latent, hidden, **kw)
+        self.decoder_out = nn.Linear(hidden, n_in, **kw)
+
+    def loss(self, x: ag.Tensor, eps: ag.Tensor) -> ag.Tensor:
+        h = F.relu(self.encoder(x))
+        mu, logvar = self.mu(h), self.logvar(h)
+        z = mu + (logvar * 0.5).exp() * eps
+        logits = self.decoder_out(F.relu(self.decoder_hidden(z)))
+        n = x.shape[0]
+        recon = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / n
+        return recon + F.gaussian_kl(mu, logvar, reduction="mean")
+
+
+class NumpyVAE:
+    """The same step by hand: params W_enc b_enc W_mu b_mu W_lv b_lv W_dh b_dh W_do b_do
+    (weights (out, in)); Adam with preallocated moments, updated in place."""
+
+    def __init__(self, params: list[np.ndarray]) -> None:
+        self.params = [p.copy() for p in params]
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def loss_and_grads(self, x: np.ndarray, eps: np.ndarray):
+        We, be, Wm, bm, Wl, bl, Wh, bh, Wo, bo = self.params
+        n = x.shape[0]
+        he = x @ We.T + be
+        ae = np.maximum(he, 0)
+        mu, logvar = ae @ Wm.T + bm, ae @ Wl.T + bl
+        std = np.exp(logvar * 0.5)
+        z = mu + std * eps
+        hd = z @ Wh.T + bh
+        ad = np.maximum(hd, 0)
+        logits = ad @ Wo.T + bo
+        recon = (np.maximum(logits, 0) - logits * x + np.log1p(np.exp(-np.abs(logits)))).sum()
+        var = std * std
+        kl = 0.5 * (mu * mu + var - logvar - 1).sum()
+        loss = (recon + kl) / n
+        with np.errstate(over="ignore"):  # exp(-z) = inf gives sigmoid 0, as it should
+            dlogits = 1 / (1 + np.exp(-logits))
+        dlogits -= x
+        dlogits /= n
+        dad = dlogits @ Wo
+        dhd = dad * (hd > 0)
+        dz = dhd @ Wh
+        dmu = dz + mu / n
+        dlogvar = dz * eps * std * 0.5 + (var - 1) * (0.5 / n)
+        dae = dmu @ Wm + dlogvar @ Wl
+        dhe = dae * (he > 0)
+        grads = [dhe.T @ x, dhe.sum(0), dmu.T @ ae, dmu.sum(0), dlogvar.T @ ae,
+                 dlogvar.sum(0), dhd.T @ z, dhd.sum(0), dlogits.T @ ad, dlogits.sum(0)]
+        return float(loss), grads
+
+    def step(self, x: np.ndarray, eps: np.ndarray) -> float:
+        loss, grads = self.loss_and_grads(x, eps)
+        self.t += 1
+        (b1, b2), t = BETAS, self.t
+        root_c2 = np.sqrt(1 - b2 ** t)
+        scale = LR * root_c2 / (1 - b1 ** t)
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            g *= g
+            g *= 1 - b2
+            v += g
+            denom = np.sqrt(v)
+            denom += EPS * root_c2
+            np.divide(m, denom, out=denom)
+            denom *= scale
+            p -= denom
+        return loss
+
+
+def _engine_model(rng):
+    """(model, loss function (x, eps) -> Tensor, parameters in the baseline's order)."""
+    model = LinearVAE(rng=rng)
+    return model, model.loss, list(model.parameters())
+
+
+def engine_grads(loss_fn, params, x, eps):
+    for p in params:
+        p.grad = None
+    loss = loss_fn(x, eps)
+    loss.backward()
+    return loss.item(), [p.grad.numpy().copy() for p in params]
+
+
+def engine_step(loss_fn, opt, x, eps) -> float:
+    loss = loss_fn(x, eps)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
+def torch_vae(torch, params: list[np.ndarray]):
+    """(loss function (x, eps) -> tensor, parameters in the baseline's order)."""
+    tp = [torch.tensor(p, requires_grad=True) for p in params]
+    functional = torch.nn.functional
+
+    def loss_fn(x, eps):
+        We, be, Wm, bm, Wl, bl, Wh, bh, Wo, bo = tp
+        h = functional.relu(functional.linear(x, We, be))
+        mu, logvar = functional.linear(h, Wm, bm), functional.linear(h, Wl, bl)
+        z = mu + (logvar * 0.5).exp() * eps
+        logits = functional.linear(functional.relu(functional.linear(z, Wh, bh)), Wo, bo)
+        n = x.shape[0]
+        recon = functional.binary_cross_entropy_with_logits(logits, x, reduction="sum") / n
+        kl = 0.5 * (mu * mu + logvar.exp() - logvar - 1).sum() / n
+        return recon + kl
+    return loss_fn, tp
+
+
+def torch_grads(loss_fn, params, x, eps):
+    for p in params:
+        p.grad = None
+    loss = loss_fn(x, eps)
+    loss.backward()
+    return loss.item(), [p.grad.numpy().copy() for p in params]
+
+
+def torch_step(loss_fn, opt, x, eps) -> float:
+    loss = loss_fn(x, eps)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
+def run(settings: Settings) -> list[Case]:
+    rng = np.random.default_rng(2)
+    x = (rng.random((BATCH, IN)) < 0.3).astype(np.float32)  # binary "pixels"
+    eps = rng.standard_normal((BATCH, LATENT)).astype(np.float32)
+    model, loss_fn, params = _engine_model(np.random.default_rng(0))
+    arrays = [p.data.copy() for p in params]
+    by_hand = NumpyVAE(arrays)
+    opt = nn.optim.Adam(params, lr=LR, betas=BETAS, eps=EPS)
+    xt, et = ag.Tensor(x), ag.Tensor(eps)
+    candidates = [
+        Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, eps),
+                  lambda: by_hand.step(x, eps)),
+        Candidate(f"autograd + nn ({type(model).__name__})",
+                  lambda: engine_grads(loss_fn, params, xt, et),
+                  lambda: engine_step(loss_fn, opt, xt, et))]
+    torch, note = torch_or_none(settings)
+    if torch is not None:
+        tloss, tparams = torch_vae(torch, arrays)
+        topt = torch.optim.Adam(tparams, lr=LR, betas=BETAS, eps=EPS)
+        tx, te = torch.from_numpy(x), torch.from_numpy(eps)
+        candidates.append(Candidate(f"torch {torch.__version__}",
+                                    lambda: torch_grads(tloss, tparams, tx, te),
+                                    lambda: torch_step(tloss, topt, tx, te)))
+    title = (f"VAE {IN}-{HIDDEN}-({LATENT}+{LATENT})-{HIDDEN}-{IN} float32, batch {BATCH}, "
+             f"one Adam step")
+    case = measure("vae", title, "ms/step", 1e-3, candidates, settings, rtol=1e-4,
+                   atol=1e-6, target=TARGET)
+    case.notes += [note] if note else []
+    return [case]
