@@ -52,8 +52,12 @@ def _normal_cdf(x: Any) -> Any:
 
 
 def _sigmoid(x: Any) -> Any:
-    """1 / (1 + e^-x), stably: e^{-log(1 + e^-x)} with logaddexp."""
-    return x.sigmoid() if is_tensor(x) else np.exp(-np.logaddexp(0, -x))
+    """1 / (1 + e^-x). For very negative x, e^-x overflows to inf and 1 / inf = 0, the
+    right limit: only the warning is silenced (logaddexp was about 7x slower)."""
+    if is_tensor(x):
+        return x.sigmoid()
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
 
 
 def _softmax_last(x: Any) -> Any:
