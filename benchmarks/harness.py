@@ -21,8 +21,19 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["Settings", "Candidate", "Row", "Case", "MismatchError", "check_candidates",
+__all__ = ["same_layout", "weight_grad", "Settings", "Candidate", "Row", "Case", "MismatchError", "check_candidates",
            "time_candidates", "measure", "format_case", "torch_or_none"]
+
+
+def same_layout(arrays) -> list[np.ndarray]:
+    """Copies that keep each array's memory order (the baselines make the engine's BLAS
+    calls: ``Linear`` stores its (out, in) weights in F order)."""
+    return [np.array(a, order="K", copy=True) for a in arrays]
+
+
+def weight_grad(g: np.ndarray, a: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """dW = g^T a for y = a W^T, in W's memory order (the product the engine makes)."""
+    return (a.T @ g).T if W.strides[0] < W.strides[1] else g.T @ a
 
 
 @dataclass

@@ -10,7 +10,8 @@ import autograd as ag
 import nn
 import nn.functional as F
 
-from .harness import Candidate, Case, Settings, measure, torch_or_none
+from .harness import (Candidate, Case, Settings, measure, same_layout, torch_or_none,
+                      weight_grad)
 
 __all__ = ["run", "make_model", "NumpyMLP"]
 
@@ -32,7 +33,7 @@ class NumpyMLP:
     """The same network; forward, backward and update written by hand."""
 
     def __init__(self, params: list[np.ndarray]) -> None:
-        self.params = [p.copy() for p in params]  # W1 b1 W2 b2 ... with W (out, in)
+        self.params = same_layout(params)  # W1 b1 W2 b2 ... with W (out, in)
 
     def loss_and_grads(self, x: np.ndarray, labels: np.ndarray
                        ) -> tuple[float, list[np.ndarray]]:
@@ -56,7 +57,7 @@ class NumpyMLP:
         g /= n
         grads: list[np.ndarray] = []
         for layer in range(len(weights) - 1, -1, -1):
-            grads[:0] = [g.T @ inputs[layer], g.sum(axis=0)]
+            grads[:0] = [weight_grad(g, inputs[layer], weights[layer]), g.sum(axis=0)]
             if layer:
                 g = (g @ weights[layer]) * (pre[layer - 1] > 0)
         return float(loss), grads
@@ -120,7 +121,7 @@ def run(settings: Settings, sizes: tuple[int, ...] = SIZES,
         x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
         labels = rng.integers(0, sizes[-1], batch)
         model = make_model(sizes)
-        params = [p.data.copy() for p in model.parameters()]
+        params = same_layout(p.data for p in model.parameters())
         by_hand = NumpyMLP(params)
         opt = nn.optim.SGD(model.parameters(), lr=LR)
         xt = ag.Tensor(x)

@@ -12,7 +12,8 @@ import autograd as ag
 import nn
 import nn.functional as F
 
-from .harness import Candidate, Case, Settings, measure, torch_or_none
+from .harness import (Candidate, Case, Settings, measure, same_layout, torch_or_none,
+                      weight_grad)
 from .mlp import torch_grads, torch_model, torch_step
 
 __all__ = ["run", "two_moons", "NumpyMoons"]
@@ -36,7 +37,7 @@ class NumpyMoons:
     """The same step vectorised by hand: params W1 b1 W2 b2 W3 b3 (W (out, in))."""
 
     def __init__(self, params: list[np.ndarray]) -> None:
-        self.params = [p.copy() for p in params]
+        self.params = same_layout(params)
 
     def loss_and_grads(self, x: np.ndarray, y: np.ndarray):
         W1, b1, W2, b2, W3, b3 = self.params
@@ -54,7 +55,8 @@ class NumpyMoons:
         dz /= n
         dh2 = (dz @ W3) * (h2 > 0)
         dh1 = (dh2 @ W2) * (h1 > 0)
-        grads = [dh1.T @ x, dh1.sum(0), dh2.T @ a1, dh2.sum(0), dz.T @ a2, dz.sum(0)]
+        grads = [weight_grad(dh1, x, W1), dh1.sum(0), weight_grad(dh2, a1, W2), dh2.sum(0),
+                 weight_grad(dz, a2, W3), dz.sum(0)]
         for p, g in zip(self.params, grads):
             g += (2 * LAM) * p
         return float(loss), grads
@@ -96,7 +98,7 @@ def engine_step(model, opt, x, y) -> float:
 def run(settings: Settings) -> list[Case]:
     x, y = two_moons(POINTS, 0.1, np.random.default_rng(3))
     model = make_model()
-    params = [p.data.copy() for p in model.parameters()]
+    params = same_layout(p.data for p in model.parameters())
     by_hand = NumpyMoons(params)
     opt = nn.optim.SGD(model.parameters(), lr=LR)
     xt, yt = ag.Tensor(x), ag.Tensor(y)

@@ -14,7 +14,8 @@ import autograd as ag
 import nn
 import nn.functional as F
 
-from .harness import Candidate, Case, Settings, measure, torch_or_none
+from .harness import (Candidate, Case, Settings, measure, same_layout, torch_or_none,
+                      weight_grad)
 
 __all__ = ["run", "NumpyVAE", "LinearVAE"]
 
@@ -52,7 +53,7 @@ class NumpyVAE:
     (weights (out, in)); Adam with preallocated moments, updated in place."""
 
     def __init__(self, params: list[np.ndarray]) -> None:
-        self.params = [p.copy() for p in params]
+        self.params = same_layout(params)
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
         self.t = 0
@@ -83,8 +84,9 @@ class NumpyVAE:
         dlogvar = dz * eps * std * 0.5 + (var - 1) * (0.5 / n)
         dae = dmu @ Wm + dlogvar @ Wl
         dhe = dae * (he > 0)
-        grads = [dhe.T @ x, dhe.sum(0), dmu.T @ ae, dmu.sum(0), dlogvar.T @ ae,
-                 dlogvar.sum(0), dhd.T @ z, dhd.sum(0), dlogits.T @ ad, dlogits.sum(0)]
+        grads = [weight_grad(dhe, x, We), dhe.sum(0), weight_grad(dmu, ae, Wm), dmu.sum(0),
+                 weight_grad(dlogvar, ae, Wl), dlogvar.sum(0), weight_grad(dhd, z, Wh),
+                 dhd.sum(0), weight_grad(dlogits, ad, Wo), dlogits.sum(0)]
         return float(loss), grads
 
     def step(self, x: np.ndarray, eps: np.ndarray) -> float:
@@ -169,7 +171,7 @@ def run(settings: Settings) -> list[Case]:
     x = (rng.random((BATCH, IN)) < 0.3).astype(np.float32)  # binary "pixels"
     eps = rng.standard_normal((BATCH, LATENT)).astype(np.float32)
     model, loss_fn, params = _engine_model(np.random.default_rng(0))
-    arrays = [p.data.copy() for p in params]
+    arrays = same_layout(p.data for p in params)
     by_hand = NumpyVAE(arrays)
     opt = nn.optim.Adam(params, lr=LR, betas=BETAS, eps=EPS)
     xt, et = ag.Tensor(x), ag.Tensor(eps)
