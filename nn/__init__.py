@@ -18,9 +18,11 @@ from .module import LoadResult, Module, Parameter, StateDictError
 from .normalization import BatchNorm1d, LayerNorm
 from .utils import clip_grad_norm_, clip_grad_value_, grad_norms
 
+from . import data, models, train  # noqa: E402  (after the layers they build on)
+
 __all__ = [
     # sub-modules
-    "functional", "init", "optim", "utils",
+    "functional", "init", "optim", "utils", "data", "models", "train",
     # modules and containers
     "Module", "Parameter", "StateDictError", "LoadResult", "Sequential", "ModuleList",
     "ModuleDict",

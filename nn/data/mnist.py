@@ -1,0 +1,133 @@
+"""MNIST from its four IDX files (gzip-compressed or not), with an opt-in download.
+
+IDX layout: a 4-byte magic number (two zero bytes, a type code, the number of axes),
+one big-endian uint32 per axis, then the values row-major. MNIST uses type 0x08
+(unsigned bytes): images have magic 2051 (3 axes: N, 28, 28), labels 2049 (1 axis).
+"""
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from autograd.errors import AutogradError
+
+__all__ = ["load_mnist", "read_idx", "IDXFormatError", "DownloadError", "MNIST_FILES",
+           "MNIST_URL"]
+
+MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
+MNIST_FILES = {
+    True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
+           0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+_MAGIC = {"images": 2051, "labels": 2049}
+
+
+class IDXFormatError(AutogradError, ValueError):
+    """A file that is not a valid IDX file: wrong magic number, corrupt header, truncated."""
+
+
+class DownloadError(AutogradError, OSError):
+    """The MNIST files could not be downloaded (offline, or the server refused)."""
+
+
+def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.ndarray:
+    """The array stored in one IDX file (``.gz`` files are decompressed)."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (gzip.BadGzipFile, EOFError) as exc:
+        raise IDXFormatError(f"{path}: not a readable gzip file (truncated or corrupt): "
+                             f"{exc}. Download it again.") from exc
+    if len(raw) < 4:
+        raise IDXFormatError(f"{path}: {len(raw)} bytes is too short for an IDX header "
+                             f"(at least 4 bytes); the file is truncated or empty")
+    magic = int.from_bytes(raw[:4], "big")
+    if expected_magic is not None and magic != expected_magic:
+        raise IDXFormatError(f"{path}: wrong magic number {magic} (expected "
+                             f"{expected_magic}); is this the right file (images 2051, "
+                             f"labels 2049)?")
+    zeros, code, ndim = int.from_bytes(raw[:2], "big"), raw[2], raw[3]
+    if zeros != 0 or code not in _DTYPES or ndim == 0:
+        raise IDXFormatError(f"{path}: corrupt IDX header {raw[:4].hex()} (expected two zero "
+                             f"bytes, a type code in {sorted(_DTYPES)} and at least one "
+                             f"axis)")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise IDXFormatError(f"{path}: the header announces {ndim} axes but the file ends "
+                             f"after {len(raw)} bytes (truncated file)")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+    dtype = np.dtype(_DTYPES[code])
+    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if len(raw) != expected:
+        state = "truncated" if len(raw) < expected else "longer than its header says"
+        raise IDXFormatError(f"{path}: shape {shape} needs {expected} bytes but the file has "
+                             f"{len(raw)} ({state}); download it again")
+    data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+    return data.astype(dtype.newbyteorder("="))
+
+
+def _find(folder: Path, stem: str) -> Path | None:
+    for name in (stem, stem + ".gz", stem.replace("-idx", ".idx")):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _download(folder: Path, stem: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    url, target = f"{MNIST_URL}{stem}.gz", folder / f"{stem}.gz"
+    partial = target.with_name(target.name + ".part")
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response, open(partial, "wb") as f:
+            shutil.copyfileobj(response, f)
+        os.replace(partial, target)
+    except (urllib.error.URLError, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise DownloadError(f"cannot download {url} ({exc}). Without internet, copy the four "
+                            f"MNIST IDX files (gzip or not) into {folder} and call "
+                            f"load_mnist({str(folder)!r}) without download=True.") from exc
+    return target
+
+
+def load_mnist(path: str | os.PathLike | None = None, train: bool = True,
+               download: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST images (uint8, shape (N, 28, 28)) and labels (int64, shape (N,)) from the
+    IDX files in the folder ``path`` (the training set, or the test set for
+    ``train=False``).
+
+    ``download=True`` fetches missing files into ``path`` (default
+    ``~/.cache/autograd-nn/mnist``); it needs internet and raises :class:`DownloadError`
+    otherwise. Nothing is downloaded unless asked. Scale the images before training,
+    e.g. ``X = images.reshape(len(images), -1) / 255.0``.
+    """
+    if path is None:
+        if not download:
+            raise ValueError("load_mnist: give the folder holding the MNIST IDX files, or "
+                             "pass download=True to fetch them into a cache folder")
+        path = Path.home() / ".cache" / "autograd-nn" / "mnist"
+    folder = Path(path)
+    arrays = []
+    for stem, kind in zip(MNIST_FILES[bool(train)], ("images", "labels")):
+        found = _find(folder, stem)
+        if found is None:
+            if not download:
+                raise FileNotFoundError(
+                    f"load_mnist: no {stem} (or {stem}.gz) in {folder}; copy the MNIST IDX "
+                    f"files there, or pass download=True to fetch them (needs internet)")
+            found = _download(folder, stem)
+        arrays.append(read_idx(found, _MAGIC[kind]))
+    images, labels = arrays
+    if len(images) != len(labels):
+        raise IDXFormatError(f"{folder}: {len(images)} images but {len(labels)} labels; the "
+                             f"files do not belong together")
+    return images, labels.astype(np.int64)

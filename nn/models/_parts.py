@@ -1,0 +1,102 @@
+"""Shared pieces of the models: activation names, size checks, stacks of layers."""
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor, no_grad
+
+from ..activations import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh
+from ..layers import Dropout, Identity, Linear
+from ..module import Module
+from ..normalization import BatchNorm1d
+
+__all__ = ["ACTIVATIONS", "make_activation", "check_sizes", "dense_stack", "as_input", "Inference"]
+
+ACTIVATIONS: dict[str, Callable[[], Module]] = {
+    "relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU, "elu": ELU,
+    "gelu": GELU, "silu": SiLU, "identity": Identity,
+}
+
+
+def make_activation(activation: str | Callable[[], Module] | None, owner: str) -> Module:
+    """A new activation module from its name ("relu", "tanh", ...), a zero-argument
+    factory such as ``nn.ReLU``, or None (identity)."""
+    if activation is None:
+        return Identity()
+    if isinstance(activation, str):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"{owner}: unknown activation {activation!r}; use one of "
+                             f"{sorted(ACTIVATIONS)} or a Module class such as nn.ReLU")
+        return ACTIVATIONS[activation]()
+    if callable(activation):
+        module = activation()
+        if isinstance(module, Module):
+            return module
+    raise TypeError(f"{owner}: activation must be a name like 'relu', a Module class such "
+                    f"as nn.ReLU, or None; got {activation!r}")
+
+
+def check_sizes(sizes: Any, owner: str, label: str, minimum: int) -> list[int]:
+    """``sizes`` as a list of positive ints with at least ``minimum`` entries."""
+    if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+        sizes = [sizes]
+    try:
+        values = list(sizes)
+    except TypeError:
+        values = None
+    if values is None or len(values) < minimum or not all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
+            for s in values):
+        raise ValueError(f"{owner}: {label} must be a list of at least {minimum} positive "
+                         f"int(s); got {sizes!r}")
+    return [int(s) for s in values]
+
+
+def dense_stack(sizes: Sequence[int], activation: Any, owner: str, *, rng: np.random.Generator,
+                dtype: Any, dropout: float = 0.0, batchnorm: bool = False,
+                last_activation: bool = True) -> list[Module]:
+    """Linear layers sizes[0] -> sizes[1] -> ..., each followed by [BatchNorm1d],
+    the activation and [Dropout] (all but the last layer when ``last_activation`` is
+    False). Dropout draws from ``rng``, so a checkpoint of ``rng`` captures it."""
+    layers: list[Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Linear(n_in, n_out, rng=rng, dtype=dtype))
+        if i == len(sizes) - 2 and not last_activation:
+            break
+        if batchnorm:
+            layers.append(BatchNorm1d(n_out, dtype=dtype))
+        layers.append(make_activation(activation, owner))
+        if dropout > 0.0:
+            layers.append(Dropout(dropout, rng=rng))
+    return layers
+
+
+def as_input(x: Any, dtype: np.dtype) -> Tensor:
+    """``x`` as a Tensor; a float64 array (what scikit-learn returns) fed to a float32
+    model is cast to the model's dtype, any other input is used as given."""
+    if isinstance(x, Tensor):
+        return x
+    array = np.asarray(x)
+    if array.dtype.kind in "iub" or (array.dtype.kind == "f" and array.dtype != dtype):
+        array = array.astype(dtype)
+    return as_tensor(array)
+
+
+class Inference:
+    """Evaluation mode without a graph, restoring the previous mode afterwards."""
+
+    def __init__(self, model: Module) -> None:
+        self.model, self.grad = model, no_grad()
+
+    def __enter__(self) -> None:
+        self.was_training = self.model.training
+        self.model.eval()
+        self.grad.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.grad.__exit__(*exc)
+        self.model.train(self.was_training)

@@ -1,0 +1,139 @@
+"""``VAE``: the variational autoencoder of the notes, with the reparameterisation
+z = mu + sigma * eps, eps ~ N(0, I), sigma = exp(logvar / 2)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd import Tensor
+
+from .. import functional as F
+from .._random import RNGLike, as_generator
+from ..containers import Sequential
+from ..layers import Linear, float_dtype
+from ..module import Module
+from ._parts import Inference, as_input, check_sizes, dense_stack
+
+__all__ = ["VAE", "VAELoss"]
+
+DECODERS = ("bernoulli", "gaussian")
+
+
+class VAELoss(NamedTuple):
+    """The negative ELBO ``loss`` = ``reconstruction`` + beta * ``kl`` (each a 0-d
+    Tensor, averaged over the batch)."""
+    loss: Tensor
+    reconstruction: Tensor
+    kl: Tensor
+
+
+class VAE(Module):
+    """Encoder x -> hidden... -> (mu, logvar) of q(z | x) = N(mu, diag(e^logvar));
+    decoder z -> hidden (reversed) -> p(x | z).
+
+    ``decoder="bernoulli"`` (inputs in [0, 1], e.g. pixels): the decoder outputs
+    logits, the reconstruction term is binary cross-entropy with logits summed over
+    the features. ``"gaussian"``: the decoder outputs the mean, the term is the squared
+    error summed over the features (a unit-variance Gaussian up to constants and a
+    factor 1/2). The KL term is KL(q(z|x) || N(0, I)) summed over the latent axis;
+    both are averaged over the batch. ``beta`` weighs the KL term (beta-VAE; the
+    ``KLAnnealing`` callback changes it during training).
+
+    The noise eps is drawn from ``self.rng`` (``rng``: Generator, seed or None), which
+    ``fit`` saves with its checkpoints, or given explicitly so tests can freeze it.
+    """
+
+    def __init__(self, in_features: int, hidden: int | Sequence[int], latent: int,
+                 decoder: str = "bernoulli", *, beta: float = 1.0, activation: Any = "relu",
+                 rng: RNGLike = None, dtype: Any = np.float64) -> None:
+        super().__init__()
+        if decoder not in DECODERS:
+            raise ValueError(f"VAE: decoder must be 'bernoulli' (inputs in [0, 1]) or "
+                             f"'gaussian' (real-valued inputs); got {decoder!r}")
+        (in_features,) = check_sizes(in_features, "VAE", "in_features", 1)
+        hidden_sizes = check_sizes(hidden, "VAE", "hidden", 1)
+        (latent,) = check_sizes(latent, "VAE", "latent", 1)
+        dtype = float_dtype(dtype, "VAE")
+        generator = as_generator(rng)
+        self.in_features, self.hidden, self.latent = in_features, hidden_sizes, latent
+        self.decoder_kind, self.beta = decoder, float(beta)
+        self.encoder = Sequential(*dense_stack([in_features, *hidden_sizes], activation, "VAE",
+                                               rng=generator, dtype=dtype))
+        self.fc_mu = Linear(hidden_sizes[-1], latent, rng=generator, dtype=dtype)
+        self.fc_logvar = Linear(hidden_sizes[-1], latent, rng=generator, dtype=dtype)
+        self.decoder = Sequential(*dense_stack([latent, *hidden_sizes[::-1], in_features],
+                                               activation, "VAE", rng=generator, dtype=dtype,
+                                               last_activation=False))
+        self.rng = generator
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.fc_mu.weight.dtype
+
+    def encode(self, x: Any) -> tuple[Tensor, Tensor]:
+        """(mu, logvar) of q(z | x), each of shape (N, latent)."""
+        h = self.encoder(x)
+        return self.fc_mu(h), self.fc_logvar(h)
+
+    def reparameterize(self, mu: Tensor, logvar: Tensor, eps: Any = None) -> Tensor:
+        """z = mu + exp(logvar / 2) * eps: dz/dmu = 1, dz/dsigma = eps, so gradients
+        reach the encoder through the sample. ``eps`` defaults to N(0, I) draws from
+        ``self.rng``."""
+        if eps is None:
+            eps = Tensor(self.rng.standard_normal(mu.shape).astype(mu.dtype, copy=False))
+        return mu + (logvar * 0.5).exp() * eps
+
+    def decode(self, z: Any) -> Tensor:
+        """The decoder's output: logits (Bernoulli) or the mean (Gaussian)."""
+        return self.decoder(z)
+
+    def forward(self, x: Any) -> tuple[Tensor, Tensor, Tensor]:
+        """(logits or x_hat, mu, logvar) for one sample z of each input."""
+        mu, logvar = self.encode(x)
+        return self.decode(self.reparameterize(mu, logvar)), mu, logvar
+
+    def loss(self, x: Any, beta: float | None = None, eps: Any = None) -> VAELoss:
+        """Negative ELBO = E_q[-log p(x | z)] + beta KL(q(z | x) || N(0, I)), one sample
+        of z per input, averaged over the batch. ``beta`` defaults to ``self.beta``."""
+        x = x if isinstance(x, Tensor) else as_input(x, self.dtype)
+        mu, logvar = self.encode(x)
+        out = self.decode(self.reparameterize(mu, logvar, eps))
+        n = x.shape[0] if x.ndim > 1 else 1
+        if self.decoder_kind == "bernoulli":
+            reconstruction = F.binary_cross_entropy_with_logits(out, x, reduction="sum") / n
+        else:
+            reconstruction = F.mse_loss(out, x, reduction="sum") / n
+        kl = F.gaussian_kl(mu, logvar)
+        weight = self.beta if beta is None else float(beta)
+        return VAELoss(reconstruction + kl * weight, reconstruction, kl)
+
+    def _mean(self, z: Any) -> np.ndarray:
+        out = self.decode(z)
+        return (F.sigmoid(out) if self.decoder_kind == "bernoulli" else out).data
+
+    def sample(self, n: int) -> np.ndarray:
+        """n new inputs: the decoder's mean at z ~ N(0, I) (drawn from ``self.rng``)."""
+        with Inference(self):
+            z = self.rng.standard_normal((int(n), self.latent)).astype(self.dtype)
+            return self._mean(Tensor(z))
+
+    def reconstruct(self, x: Any) -> np.ndarray:
+        """The decoder's mean at z = mu(x) (no sampling): the model's reconstruction."""
+        with Inference(self):
+            return self._mean(self.encode(as_input(x, self.dtype))[0])
+
+    def interpolate(self, x1: Any, x2: Any, steps: int = 8) -> np.ndarray:
+        """Decoded points on the segment between the codes mu(x1) and mu(x2):
+        shape (steps, in_features), from x1's end to x2's."""
+        with Inference(self):
+            pair = np.stack([np.asarray(x1, dtype=self.dtype).reshape(-1),
+                             np.asarray(x2, dtype=self.dtype).reshape(-1)])
+            mu = self.encode(Tensor(pair))[0].data
+            t = np.linspace(0.0, 1.0, int(steps), dtype=self.dtype)[:, None]
+            return self._mean(Tensor((1 - t) * mu[0] + t * mu[1]))
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, hidden={self.hidden}, latent={self.latent}, "
+                f"decoder={self.decoder_kind!r}, beta={self.beta}")

@@ -1,0 +1,11 @@
+"""Training: ``fit`` (mini-batches, validation, callbacks, checkpoints, exact resume,
+Ctrl-C), ``History``, the Keras-named callbacks and metrics."""
+from .callbacks import (Callback, EarlyStopping, GradientClipping, KLAnnealing, LRScheduler,
+                        ModelCheckpoint)
+from .history import History
+from .metrics import accuracy
+from .trainer import ResumeError, Trainer, fit, model_generators
+
+__all__ = ["fit", "Trainer", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
+           "LRScheduler", "KLAnnealing", "GradientClipping", "accuracy", "ResumeError",
+           "model_generators"]

@@ -1,0 +1,246 @@
+"""Callbacks for ``fit``, with the names Keras and skorch users know.
+
+A callback overrides any of the hooks below; each receives the running ``Trainer``
+(``trainer.model``, ``trainer.optimizer``, ``trainer.epoch``, ``trainer.history``,
+``trainer.stop_training``). Per-batch hooks cost a call per batch, so ``fit`` calls
+only the hooks a callback actually overrides. State that must survive a resume is
+returned by ``state_dict()`` and restored by ``load_state_dict()``.
+"""
+from __future__ import annotations
+
+import math
+import os
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..checkpoint import PathLike
+from ..optim import ReduceLROnPlateau
+from ..utils import clip_grad_norm_, clip_grad_value_
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .trainer import Trainer
+
+__all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "LRScheduler", "KLAnnealing",
+           "GradientClipping", "monitor_mode"]
+
+
+class Callback:
+    """Base class: every hook does nothing."""
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        """Before the first epoch (after a resume has restored the state)."""
+
+    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
+        """Before the first batch of ``epoch`` (counted from 0)."""
+
+    def on_after_backward(self, trainer: Trainer) -> None:
+        """After ``loss.backward()``, before ``optimizer.step()`` (gradient clipping)."""
+
+    def on_batch_end(self, trainer: Trainer, loss: float) -> None:
+        """After the optimizer step of a training batch, with the batch's loss."""
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """After the epoch's validation; ``logs`` holds this epoch's values."""
+
+    def on_checkpoint(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        """After every callback's ``on_epoch_end``, so a file written here holds the state
+        each callback left for this epoch (``ModelCheckpoint`` writes here)."""
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        """After the last epoch, after early stopping, and after Ctrl-C."""
+
+    def state_dict(self) -> dict[str, Any]:
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        pass
+
+
+def monitor_mode(monitor: str, mode: str) -> str:
+    """"min" or "max" for ``monitor``: "auto" is "max" for accuracies and scores."""
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
+    if mode != "auto":
+        return mode
+    return "max" if any(word in monitor for word in ("acc", "score", "auc")) else "min"
+
+
+def _value(logs: dict[str, float], monitor: str, owner: str) -> float:
+    if monitor not in logs:
+        raise KeyError(f"{owner}: monitor={monitor!r} is not among this epoch's values "
+                       f"{sorted(logs)}; pass val=... to fit for 'val_loss', or monitor one "
+                       f"of those")
+    return float(logs[monitor])
+
+
+class _Best:
+    """Tracks the best monitored value (mode "min" or "max", improvement > min_delta)."""
+
+    def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
+        if not min_delta >= 0:
+            raise ValueError(f"min_delta must be a number >= 0; got {min_delta!r}")
+        self.monitor, self.mode = monitor, monitor_mode(monitor, mode)
+        self.min_delta = float(min_delta)
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_epoch = -1
+
+    def improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+
+class EarlyStopping(Callback, _Best):
+    """Stop when ``monitor`` has not improved by more than ``min_delta`` for
+    ``patience`` epochs; with ``restore_best_weights`` the model ends with the
+    parameters (and buffers) of its best epoch."""
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
+                 mode: str = "auto", restore_best_weights: bool = True) -> None:
+        _Best.__init__(self, monitor, mode, min_delta)
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be an int >= 0; got {patience!r}")
+        self.patience, self.restore_best_weights = patience, bool(restore_best_weights)
+        self.wait, self.stopped_epoch = 0, -1
+        self.best_weights: dict[str, np.ndarray] | None = None
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        value = _value(logs, self.monitor, "EarlyStopping")
+        if self.improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = {k: v.copy() for k, v in
+                                     trainer.model.state_dict().items()}
+            return
+        self.wait += 1
+        if self.wait > self.patience:
+            self.stopped_epoch = epoch
+            trainer.stop_training = True
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        if self.restore_best_weights and self.best_weights is not None:
+            trainer.model.load_state_dict(self.best_weights)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
+                "stopped_epoch": self.stopped_epoch, "best_weights": self.best_weights}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
+        self.wait, self.stopped_epoch = int(state["wait"]), int(state["stopped_epoch"])
+        self.best_weights = state["best_weights"]
+
+
+class ModelCheckpoint(Callback, _Best):
+    """Write a complete, resumable checkpoint (model, optimizer, every random generator,
+    epoch, history and callback state) through ``nn.save`` after each epoch, or only
+    when ``monitor`` improves with ``save_best_only``. ``path`` may contain
+    ``{epoch}`` (counted from 1) and any logged name, e.g. ``"ckpt-{epoch:02d}.npz"``.
+    Resume with ``fit(..., resume_from=path)``."""
+
+    def __init__(self, path: PathLike, monitor: str = "val_loss", save_best_only: bool = False,
+                 mode: str = "auto", min_delta: float = 0.0) -> None:
+        _Best.__init__(self, monitor, mode, min_delta)
+        self.path, self.save_best_only = os.fspath(path), bool(save_best_only)
+        self.last_saved: str | None = None
+
+    def on_checkpoint(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        if self.save_best_only:
+            value = _value(logs, self.monitor, "ModelCheckpoint")
+            if not self.improved(value):
+                return
+            self.best, self.best_epoch = value, epoch
+        path = self.path.format(epoch=epoch + 1, **logs)
+        trainer.save_checkpoint(path)
+        self.last_saved = path
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.best, "best_epoch": self.best_epoch}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
+
+
+class LRScheduler(Callback):
+    """Step an ``nn.optim`` scheduler every epoch (``step_every="epoch"``) or batch.
+    ``ReduceLROnPlateau`` is fed the monitored value (default ``"val_loss"``). The
+    scheduler's state is saved with the checkpoint."""
+
+    def __init__(self, scheduler: Any, monitor: str = "val_loss",
+                 step_every: str = "epoch") -> None:
+        if step_every not in ("epoch", "batch"):
+            raise ValueError(f"LRScheduler: step_every must be 'epoch' or 'batch'; got "
+                             f"{step_every!r}")
+        if not callable(getattr(scheduler, "step", None)):
+            raise TypeError(f"LRScheduler needs an nn.optim scheduler (with step()); got "
+                            f"{type(scheduler).__name__}")
+        self.scheduler, self.monitor, self.step_every = scheduler, monitor, step_every
+        self.plateau = isinstance(scheduler, ReduceLROnPlateau)
+        if self.plateau and step_every == "batch":
+            raise ValueError("LRScheduler: ReduceLROnPlateau steps once per epoch, on the "
+                             "monitored value; use step_every='epoch'")
+
+    def on_batch_end(self, trainer: Trainer, loss: float) -> None:
+        if self.step_every == "batch":
+            self.scheduler.step()
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        if self.plateau:
+            self.scheduler.step(_value(logs, self.monitor, "LRScheduler"))
+        elif self.step_every == "epoch":
+            self.scheduler.step()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"scheduler": self.scheduler.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.scheduler.load_state_dict(state["scheduler"])
+
+
+class KLAnnealing(Callback):
+    """beta = max_beta * min(1, epoch / warmup) at the start of each epoch (counted from
+    0), written to ``model.<attribute>`` (the VAE's ``beta``): the KL term is switched
+    on gradually so the decoder learns to use the code first."""
+
+    def __init__(self, warmup: int, max_beta: float = 1.0, attribute: str = "beta") -> None:
+        if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 1:
+            raise ValueError(f"KLAnnealing: warmup must be a positive int (epochs); got "
+                             f"{warmup!r}")
+        if not max_beta >= 0:
+            raise ValueError(f"KLAnnealing: max_beta must be >= 0; got {max_beta!r}")
+        self.warmup, self.max_beta, self.attribute = warmup, float(max_beta), attribute
+
+    def beta(self, epoch: int) -> float:
+        return self.max_beta * min(1.0, epoch / self.warmup)
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        if not hasattr(trainer.model, self.attribute):
+            raise AttributeError(f"KLAnnealing: the model ({type(trainer.model).__name__}) "
+                                 f"has no attribute {self.attribute!r} to anneal; use a VAE "
+                                 f"or pass attribute=...")
+
+    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
+        setattr(trainer.model, self.attribute, self.beta(epoch))
+
+
+class GradientClipping(Callback):
+    """Clip gradients after every backward pass: by their joint norm (``max_norm``,
+    ``norm_type``, as ``nn.clip_grad_norm_``) or elementwise (``clip_value``)."""
+
+    def __init__(self, max_norm: float | None = None, clip_value: float | None = None,
+                 norm_type: float = 2.0) -> None:
+        if (max_norm is None) == (clip_value is None):
+            raise ValueError("GradientClipping: give exactly one of max_norm (clip by norm) "
+                             "and clip_value (clip each entry)")
+        self.max_norm, self.clip_value, self.norm_type = max_norm, clip_value, norm_type
+        self._params: list[Any] = []
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        self._params = list(trainer.model.parameters())
+
+    def on_after_backward(self, trainer: Trainer) -> None:
+        if self.max_norm is not None:
+            clip_grad_norm_(self._params, self.max_norm, self.norm_type)
+        else:
+            clip_grad_value_(self._params, self.clip_value)

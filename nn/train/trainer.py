@@ -1,0 +1,344 @@
+"""``fit`` and the small ``Trainer`` behind it: the training loop of the notes
+(mini-batches, validation, callbacks, checkpoints, exact resume, Ctrl-C)."""
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, no_grad
+from autograd.errors import AutogradError
+
+from .._optional import require
+from .._random import RNGLike, as_generator
+from ..checkpoint import PathLike, load, save
+from ..data import DataLoader
+from ..module import Module
+from ..utils import grad_norms
+from ._progress import Progress
+from .callbacks import Callback
+from .history import History
+
+__all__ = ["Trainer", "fit", "ResumeError"]
+
+LossFn = Callable[[Any, Any], Any] | None
+_HOOKS = ("on_after_backward", "on_batch_end")
+
+
+class ResumeError(AutogradError, ValueError):
+    """A checkpoint that does not fit this training run (other callbacks, generators)."""
+
+
+def _overrides(callback: Callback, hook: str) -> bool:
+    return getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
+def model_generators(model: Module) -> dict[str, np.random.Generator]:
+    """Every ``numpy.random.Generator`` held by the model's modules (Dropout masks, a
+    VAE's noise...), by ``"<module>.<attribute>"``, each object once."""
+    found: dict[str, np.random.Generator] = {}
+    seen: set[int] = set()
+    for name, module in model.named_modules():
+        for attr, value in vars(module).items():
+            if isinstance(value, np.random.Generator) and id(value) not in seen:
+                seen.add(id(value))
+                found[f"{name}.{attr}" if name else attr] = value
+    return found
+
+
+class Trainer:
+    """Runs epochs of mini-batch training; see :func:`fit` for the arguments."""
+
+    def __init__(self, model: Module, loss_fn: LossFn, optimizer: Any, *, batch_size: int = 32,
+                 callbacks: Iterable[Callback] = (), metrics: Any = (), progress: bool = True,
+                 generator: RNGLike = None, blas_threads: int | None = None) -> None:
+        if not isinstance(model, Module):
+            raise TypeError(f"fit needs an nn.Module; got {type(model).__name__}")
+        if loss_fn is None and not callable(getattr(model, "loss", None)):
+            raise TypeError(f"loss_fn=None trains with model.loss(...), but "
+                            f"{type(model).__name__} has no loss method; pass a loss such as "
+                            f"nn.functional.cross_entropy")
+        self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.batch_size = batch_size
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"callbacks must be nn.train.Callback instances; got "
+                                f"{type(cb).__name__}")
+        self.metrics = _named_metrics(metrics)
+        self.progress, self.blas_threads = progress, blas_threads
+        self.generator = as_generator(generator)
+        self.history = History()
+        self.epoch = 0  # epochs completed
+        self.stop_training = False
+        self._stop_now = False
+        self._loader: DataLoader | None = None
+
+    # ------------------------------------------------------------------ state
+    def generators(self) -> dict[str, np.random.Generator]:
+        """The generators a resume restores: the model's and the shuffling one."""
+        found = model_generators(self.model)
+        if all(g is not self.generator for g in found.values()):
+            found["fit.generator"] = self.generator
+        return found
+
+    def state_dict(self) -> dict[str, Any]:
+        """Epoch, history, callback states and generator states (plain values)."""
+        return {"epoch": self.epoch, "stop_training": self.stop_training,
+                "history": self.history.state_dict(),
+                "callbacks": [{"class": type(cb).__name__, "state": cb.state_dict()}
+                              for cb in self.callbacks],
+                "generators": {k: g.bit_generator.state for k, g in self.generators().items()}}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        saved = state["callbacks"]
+        names = [type(cb).__name__ for cb in self.callbacks]
+        if [s["class"] for s in saved] != names:
+            raise ResumeError(f"the checkpoint was written with callbacks "
+                              f"{[s['class'] for s in saved]}, this run has {names}; resume "
+                              f"with the same callbacks in the same order")
+        current, stored = self.generators(), state["generators"]
+        if set(current) != set(stored):
+            raise ResumeError(f"the checkpoint holds random generators {sorted(stored)}, "
+                              f"this run has {sorted(current)}; resume with the same model "
+                              f"and fit arguments")
+        for name, gen in current.items():
+            gen.bit_generator.state = stored[name]
+        for cb, s in zip(self.callbacks, saved):
+            cb.load_state_dict(s["state"])
+        self.history.load_state_dict(state["history"])
+        self.epoch, self.stop_training = int(state["epoch"]), bool(state["stop_training"])
+
+    def save_checkpoint(self, path: PathLike) -> None:
+        """Everything a resume needs, in one file through ``nn.save`` (atomic)."""
+        save(path, model=self.model, optimizer=self.optimizer, trainer=self.state_dict())
+
+    def load_checkpoint(self, path: PathLike) -> None:
+        """Restore the state written by :meth:`save_checkpoint`."""
+        values = load(path)
+        for key in ("model", "optimizer", "trainer"):
+            if key not in values:
+                raise ResumeError(f"{path} holds {sorted(values)}, not a training checkpoint "
+                                  f"(written by ModelCheckpoint or Trainer.save_checkpoint)")
+        self.model.load_state_dict(values["model"])
+        self.optimizer.load_state_dict(values["optimizer"])
+        self.load_state_dict(values["trainer"])
+
+    # ------------------------------------------------------------------ loop
+    def loader(self, data: Any, shuffle: bool) -> DataLoader:
+        if isinstance(data, DataLoader):
+            return data
+        arrays = data if isinstance(data, (tuple, list)) else (data,)
+        dtype = next((p.dtype for p in self.model.parameters()), None)
+        arrays = [_as_model_dtype(a, dtype) for a in arrays]
+        return DataLoader(*arrays, batch_size=self.batch_size, shuffle=shuffle,
+                          generator=self.generator)
+
+    def _batch_loss(self, batch: tuple[np.ndarray, ...]) -> tuple[Any, Any]:
+        """(the loss result, the model output or None)."""
+        x = Tensor(batch[0])
+        if self.loss_fn is None:
+            return self.model.loss(x, *batch[1:]), None
+        output = self.model(x)
+        return self.loss_fn(output, batch[1] if len(batch) > 1 else batch[0]), output
+
+    def _run_epoch(self, loader: DataLoader, bar: Any) -> dict[str, float]:
+        model, optimizer, metrics = self.model, self.optimizer, self.metrics
+        after_backward = [cb for cb in self.callbacks if _overrides(cb, "on_after_backward")]
+        batch_end = [cb for cb in self.callbacks if _overrides(cb, "on_batch_end")]
+        sums: dict[str, float] = {}
+        total, count = 0.0, 0
+        for batch in loader:
+            result, output = self._batch_loss(batch)
+            loss = result if isinstance(result, Tensor) else result[0]
+            optimizer.zero_grad()
+            loss.backward()
+            for cb in after_backward:
+                cb.on_after_backward(self)
+            optimizer.step()
+            n = len(batch[0])
+            value = loss.item()
+            total += value * n
+            count += n
+            if metrics or not isinstance(result, Tensor):
+                _accumulate(sums, result, output, batch, metrics, model, n)
+            for cb in batch_end:
+                cb.on_batch_end(self, value)
+            if bar is not None:
+                bar.update()
+            if self._stop_now:
+                break
+        logs = {"loss": total / max(count, 1)}
+        logs.update({k: v / max(count, 1) for k, v in sums.items()})
+        return logs
+
+    def evaluate(self, data: Any) -> dict[str, float]:
+        """Mean loss (and metrics, loss parts) over ``data`` in evaluation mode, without
+        a graph; keys are prefixed with ``val_``."""
+        loader = self.loader(data, shuffle=False)
+        was_training = self.model.training
+        self.model.eval()
+        sums: dict[str, float] = {}
+        total, count = 0.0, 0
+        try:
+            with no_grad():
+                for batch in loader:
+                    result, output = self._batch_loss(batch)
+                    loss = result if isinstance(result, Tensor) else result[0]
+                    n = len(batch[0])
+                    total += loss.item() * n
+                    count += n
+                    _accumulate(sums, result, output, batch, self.metrics, self.model, n)
+        finally:
+            self.model.train(was_training)
+        logs = {"val_loss": total / max(count, 1)}
+        logs.update({f"val_{k}": v / max(count, 1) for k, v in sums.items()})
+        return logs
+
+    def fit(self, train: Any, val: Any = None, epochs: int = 10,
+            resume_from: PathLike | None = None) -> History:
+        """Train until ``epochs`` epochs are complete (counting those of a resumed run)."""
+        loader = self.loader(train, shuffle=True)
+        self._loader = loader
+        if resume_from is not None:
+            self.load_checkpoint(resume_from)
+        progress = Progress(self.progress, epochs, len(loader))
+        self.model.train()
+        with _blas_limit(self.blas_threads), _ctrl_c(self):
+            try:
+                for cb in self.callbacks:
+                    cb.on_train_begin(self)
+                while self.epoch < epochs and not self.stop_training:
+                    self._epoch(loader, val, progress)
+                    if self._stop_now:
+                        self.history.interrupted = True
+                        break
+            except KeyboardInterrupt:
+                self.history.interrupted = True
+            finally:
+                progress.close()
+            for cb in self.callbacks:
+                cb.on_train_end(self)
+        return self.history
+
+    def _epoch(self, loader: DataLoader, val: Any, progress: Progress) -> None:
+        epoch = self.epoch
+        for cb in self.callbacks:
+            cb.on_epoch_begin(self, epoch)
+        lr = float(self.optimizer.param_groups[0]["lr"])
+        bar = progress.start(epoch)
+        logs = self._run_epoch(loader, bar)
+        if self._stop_now:  # Ctrl-C: the epoch is incomplete, record nothing
+            return
+        if val is not None:
+            logs.update(self.evaluate(val))
+        logs["lr"] = lr
+        self.history.append(epoch, logs, grad_norms(self.model.named_parameters()))
+        self.epoch = epoch + 1
+        for cb in self.callbacks:
+            cb.on_epoch_end(self, epoch, logs)
+        for cb in self.callbacks:
+            cb.on_checkpoint(self, epoch, logs)
+        progress.end(epoch, logs)
+
+
+def _named_metrics(metrics: Any) -> dict[str, Callable[[Any, Any], float]]:
+    items = metrics.items() if isinstance(metrics, Mapping) else (
+        (getattr(m, "__name__", type(m).__name__), m) for m in metrics)
+    named = {}
+    for name, fn in items:
+        if not callable(fn):
+            raise TypeError(f"metric {name!r} must be a callable fn(output, target) -> float")
+        named[str(name)] = fn
+    return named
+
+
+def _accumulate(sums: dict[str, float], result: Any, output: Any,
+                batch: Sequence[np.ndarray], metrics: Mapping[str, Callable], model: Module,
+                n: int) -> None:
+    """Add the batch's loss parts and metrics, weighted by its size ``n``."""
+    for name in getattr(result, "_fields", ())[1:]:  # a named tuple of loss parts
+        sums[name] = sums.get(name, 0.0) + float(getattr(result, name).item()) * n
+    if not metrics:
+        return
+    if output is None:
+        with no_grad():
+            output = model(Tensor(batch[0]))
+    scores = output.data if isinstance(output, Tensor) else np.asarray(output)
+    target = batch[1] if len(batch) > 1 else batch[0]
+    for name, fn in metrics.items():
+        sums[name] = sums.get(name, 0.0) + float(fn(scores, target)) * n
+
+
+def _as_model_dtype(array: Any, dtype: Any) -> Any:
+    array = array.data if isinstance(array, Tensor) else np.asarray(array)
+    if dtype is not None and array.dtype.kind == "f" and array.dtype != dtype:
+        return array.astype(dtype)
+    return array
+
+
+def _blas_limit(threads: int | None) -> contextlib.AbstractContextManager:
+    if threads is None:
+        return contextlib.nullcontext()
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"blas_threads must be a positive int or None (leave BLAS alone); "
+                         f"got {threads!r}")
+    threadpoolctl = require("threadpoolctl", "fit(..., blas_threads=n)")
+    return threadpoolctl.threadpool_limits(limits=threads, user_api="blas")
+
+
+@contextlib.contextmanager
+def _ctrl_c(trainer: Trainer) -> Any:
+    """The first Ctrl-C asks the loop to stop after the current batch; a second one
+    interrupts at once. Only in the main thread (where Python delivers signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: Any) -> None:
+        if trainer._stop_now:
+            raise KeyboardInterrupt
+        trainer._stop_now = True
+
+    trainer._stop_now = False
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def fit(model: Module, loss_fn: LossFn, optimizer: Any, train: Any, val: Any = None,
+        epochs: int = 10, batch_size: int = 32, callbacks: Iterable[Callback] = (),
+        metrics: Any = (), progress: bool = True, generator: RNGLike = None, *,
+        resume_from: PathLike | None = None, blas_threads: int | None = None) -> History:
+    """Train ``model`` for ``epochs`` epochs of mini-batch gradient descent; returns the
+    :class:`History`.
+
+    ``train`` and ``val`` are ``(X, y)`` (supervised), ``X`` alone (autoencoders: the
+    target is the input) or a :class:`~nn.data.DataLoader`; arrays are shuffled every
+    epoch by ``generator`` and float arrays are cast to the model's dtype once. Each
+    batch computes ``loss_fn(model(X), y)``, or ``model.loss(X, ...)`` when ``loss_fn``
+    is None (the models of ``nn.models`` define it; a named tuple of loss parts, like
+    the VAE's, is logged part by part). ``metrics``: functions ``fn(scores, target) ->
+    float`` (e.g. :func:`accuracy`), or a dict of them, averaged per epoch on the
+    training and validation data. ``callbacks`` see ``nn.train.callbacks``.
+
+    ``resume_from`` continues a run from a checkpoint of ``ModelCheckpoint``: model,
+    optimizer, callbacks (schedulers, early stopping), history, epoch and every random
+    generator are restored, so the result equals the uninterrupted run bit for bit.
+    Ctrl-C stops at the end of the current batch and returns the history so far
+    (``history.interrupted``); the last checkpoint written stays valid.
+    ``blas_threads=n`` limits BLAS to n threads during training (threadpoolctl, an
+    optional extra; small models often train faster with 1); None leaves BLAS alone.
+    ``progress``: a tqdm bar in a terminal (when installed), else one line per epoch.
+    """
+    trainer = Trainer(model, loss_fn, optimizer, batch_size=batch_size, callbacks=callbacks,
+                      metrics=metrics, progress=progress, generator=generator,
+                      blas_threads=blas_threads)
+    return trainer.fit(train, val, epochs=epochs, resume_from=resume_from)

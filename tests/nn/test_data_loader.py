@@ -1,0 +1,84 @@
+"""DataLoader and the noise functions of nn.data."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd.errors import AutogradError, ShapeError
+from nn.data import DataLoader, gaussian_noise, masking_noise, salt_and_pepper
+
+
+def test_batches_cover_the_rows_in_order_without_shuffle() -> None:
+    X, y = np.arange(20.0).reshape(10, 2), np.arange(10)
+    loader = DataLoader(X, y, batch_size=4)
+    batches = list(loader)
+    assert len(loader) == len(batches) == math.ceil(10 / 4)
+    np.testing.assert_array_equal(np.concatenate([b[0] for b in batches]), X)
+    np.testing.assert_array_equal(np.concatenate([b[1] for b in batches]), y)
+    assert [len(b[1]) for b in batches] == [4, 4, 2]
+
+
+def test_drop_last_and_len() -> None:
+    loader = DataLoader(np.zeros((10, 3)), batch_size=4, drop_last=True)
+    assert len(loader) == 2 == len(list(loader))
+    assert all(b[0].shape == (4, 3) for b in loader)
+
+
+def test_shuffle_keeps_rows_aligned_and_reshuffles_every_epoch() -> None:
+    X = np.arange(50)
+    loader = DataLoader(X, X * 10, batch_size=7, shuffle=True, generator=0)
+    first = np.concatenate([b[0] for b in loader])
+    second = np.concatenate([b[0] for b in loader])
+    for xb, yb in loader:
+        np.testing.assert_array_equal(yb, xb * 10)
+    assert sorted(first) == list(X) and sorted(second) == list(X)
+    assert not np.array_equal(first, second)
+    expected = np.random.default_rng(0).permutation(50)  # the same draws, recomputed
+    np.testing.assert_array_equal(first, expected)
+
+
+def test_mismatched_lengths_are_a_named_error() -> None:
+    with pytest.raises(ShapeError, match="same number of rows"):
+        DataLoader(np.zeros((5, 2)), np.zeros(4))
+    assert issubclass(ShapeError, AutogradError)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_bad_batch_size(bad: object) -> None:
+    with pytest.raises(ValueError, match="batch_size"):
+        DataLoader(np.zeros(3), batch_size=bad)
+
+
+def test_gaussian_noise_statistics_and_dtype() -> None:
+    x = np.full((200, 50), 0.5, dtype=np.float32)
+    out = gaussian_noise(x, 0.1, np.random.default_rng(1))
+    assert out.dtype == np.float32 and out.shape == x.shape
+    expected = x + 0.1 * np.random.default_rng(1).standard_normal(x.shape)
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+    assert np.all(x == 0.5)  # the clean input is untouched
+
+
+def test_masking_noise_zeroes_a_fraction_p() -> None:
+    x = np.ones((400, 50))
+    out = masking_noise(x, 0.3, np.random.default_rng(2))
+    assert set(np.unique(out)) <= {0.0, 1.0}
+    assert abs((out == 0).mean() - 0.3) < 0.02
+
+
+def test_salt_and_pepper_hits_a_fraction_p_with_both_values() -> None:
+    x = np.full((400, 50), 0.5)
+    out = salt_and_pepper(x, 0.2, np.random.default_rng(3))
+    changed = out != 0.5
+    assert abs(changed.mean() - 0.2) < 0.02
+    assert set(np.unique(out[changed])) == {0.0, 1.0}
+    assert abs((out[changed] == 1.0).mean() - 0.5) < 0.05
+
+
+@pytest.mark.parametrize("fn", [masking_noise, salt_and_pepper])
+def test_noise_rejects_bad_probability_and_generator(fn: object) -> None:
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        fn(np.zeros(3), 1.5, np.random.default_rng())
+    with pytest.raises(TypeError, match="Generator"):
+        fn(np.zeros(3), 0.1, 0)

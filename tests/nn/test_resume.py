@@ -1,0 +1,138 @@
+"""Checkpoints of fit: resume equals the uninterrupted run bit for bit (dropout, VAE
+noise, Adam, a scheduler, early stopping), and Ctrl-C leaves a loadable checkpoint."""
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+from nn.models import MLP, VAE
+from nn.train import (Callback, EarlyStopping, LRScheduler, ModelCheckpoint, ResumeError,
+                      fit)
+
+RNG = np.random.default_rng(0)
+X = RNG.uniform(size=(90, 6))
+Y = (X[:, 0] + X[:, 1] > 1).astype(np.int64) + (X[:, 2] > 0.5)
+X_VAL, Y_VAL = X[:30], Y[:30]
+
+
+class StopAt(Callback):
+    """Raises KeyboardInterrupt (what Ctrl-C raises) at the start of an epoch."""
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def on_epoch_begin(self, trainer: Any, epoch: int) -> None:
+        if epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+def _setup(kind: str, seed: int) -> tuple[nn.Module, Any, Any, tuple, tuple]:
+    if kind == "mlp":
+        model = MLP([6, 16, 3], output="softmax", dropout=0.3, rng=seed)
+        return model, F.cross_entropy, (X, Y), (X_VAL, Y_VAL)
+    model = VAE(6, 5, 2, rng=seed)
+    return model, None, X, X_VAL
+
+
+def _run(kind: str, folder: Path, epochs: int, seed: int, extra: tuple = (),
+         resume_from: Path | None = None) -> tuple[nn.Module, Any, Any]:
+    model, loss_fn, train, val = _setup(kind, seed)
+    opt = nn.optim.Adam(model.parameters(), lr=0.01)
+    sched = nn.optim.StepLR(opt, step_size=2, gamma=0.5)
+    callbacks = [LRScheduler(sched), EarlyStopping(patience=50),
+                 ModelCheckpoint(folder / "ckpt-{epoch}.npz"), *extra]
+    history = fit(model, loss_fn, opt, train, val=val, epochs=epochs, batch_size=16,
+                  callbacks=callbacks, progress=False, generator=seed,
+                  resume_from=resume_from)
+    return model, opt, history
+
+
+def _same_state(a: Any, b: Any) -> None:
+    flat_a, flat_b = _flatten(a), _flatten(b)
+    assert flat_a.keys() == flat_b.keys()
+    for key, value in flat_a.items():
+        np.testing.assert_array_equal(value, flat_b[key], err_msg=key)
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}/{k}"))
+        return out
+    if isinstance(value, (list, tuple)):
+        return _flatten(dict(enumerate(value)), prefix)
+    return {prefix: value}
+
+
+@pytest.mark.parametrize("kind", ["mlp", "vae"])
+def test_resume_equals_the_uninterrupted_run_bit_for_bit(kind: str, tmp_path: Path) -> None:
+    (tmp_path / "full").mkdir()
+    (tmp_path / "cut").mkdir()
+    full_model, full_opt, full = _run(kind, tmp_path / "full", 5, seed=1,
+                                      extra=(StopAt(99),))
+    _, _, cut = _run(kind, tmp_path / "cut", 5, seed=1, extra=(StopAt(3),))
+    assert cut.interrupted and len(cut) == 3
+    # a fresh model built from another seed: everything must come from the checkpoint
+    model, opt, resumed = _run(kind, tmp_path / "cut", 5, seed=7, extra=(StopAt(99),),
+                               resume_from=tmp_path / "cut" / "ckpt-3.npz")
+    assert not resumed.interrupted
+    assert resumed.history == full.history and resumed.epoch == full.epoch
+    _same_state(model.state_dict(), full_model.state_dict())
+    _same_state(opt.state_dict(), full_opt.state_dict())
+    assert resumed.history["lr"] == [0.01, 0.01, 0.005, 0.005, 0.0025]
+    _same_state(nn.load(tmp_path / "cut" / "ckpt-5.npz")["trainer"],
+                nn.load(tmp_path / "full" / "ckpt-5.npz")["trainer"])
+
+
+def test_resume_with_other_callbacks_is_a_named_error(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    _run("mlp", tmp_path / "a", 2, seed=0)
+    model, loss_fn, train, _ = _setup("mlp", 0)
+    with pytest.raises(ResumeError, match="callbacks"):
+        fit(model, loss_fn, nn.optim.SGD(model.parameters(), lr=0.1), train, epochs=3,
+            progress=False, resume_from=tmp_path / "a" / "ckpt-2.npz")
+
+
+def test_keyboard_interrupt_from_a_callback_leaves_a_loadable_checkpoint(
+        tmp_path: Path) -> None:
+    class InterruptMidEpoch(Callback):
+        def on_batch_end(self, trainer: Any, loss: float) -> None:
+            if trainer.epoch == 2:
+                raise KeyboardInterrupt
+
+    model = MLP([6, 8, 3], output="softmax", rng=0)
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    path = tmp_path / "last.npz"
+    history = fit(model, F.cross_entropy, opt, (X, Y), epochs=10, progress=False,
+                  callbacks=[ModelCheckpoint(path, monitor="loss"), InterruptMidEpoch()])
+    assert history.interrupted and len(history) == 2
+    saved = nn.load(path)
+    assert saved["trainer"]["epoch"] == 2
+    fresh = MLP([6, 8, 3], output="softmax", rng=5)
+    fresh.load_state_dict(saved["model"])
+
+
+def test_ctrl_c_signal_stops_at_the_end_of_the_batch(tmp_path: Path) -> None:
+    batches = []
+
+    class SendSigint(Callback):
+        def on_batch_end(self, trainer: Any, loss: float) -> None:
+            batches.append(trainer.epoch)
+            if trainer.epoch == 1 and batches.count(1) == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    model = MLP([6, 8, 3], output="softmax", rng=0)
+    handler = signal.getsignal(signal.SIGINT)
+    history = fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
+                  epochs=5, batch_size=10, progress=False, callbacks=[SendSigint()])
+    assert history.interrupted and len(history) == 1  # the cut epoch is not recorded
+    assert batches.count(1) == 2  # stopped right after the batch that got Ctrl-C
+    assert signal.getsignal(signal.SIGINT) is handler  # the user's handler is back

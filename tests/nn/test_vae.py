@@ -1,0 +1,121 @@
+"""The VAE: reparameterisation gradients, the negative ELBO gradient-checked with frozen
+noise, training on the digits, KL annealing."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+from autograd import Tensor, gradcheck
+from nn.models import VAE, VAELoss
+from nn.module import Module, functional_call
+from nn.train import KLAnnealing, fit
+
+
+def test_reparameterization_matches_the_notes() -> None:
+    mu = Tensor(np.array([0.5]), requires_grad=True)
+    sigma = Tensor(np.array([0.2]), requires_grad=True)
+    eps = np.array([1.3])
+    z = VAE(8, 6, 2).reparameterize(mu, sigma.log() * 2.0, Tensor(eps))
+    assert z.data[0] == pytest.approx(0.5 + 0.2 * 1.3, rel=1e-14)  # the notes' 0.76
+    z.backward(np.ones(1))
+    np.testing.assert_allclose(mu.grad.data, 1.0, rtol=1e-14)  # dz/dmu = 1
+    np.testing.assert_allclose(sigma.grad.data, eps, rtol=1e-12)  # dz/dsigma = eps
+
+
+class _LossOf(Module):
+    """The VAE's negative ELBO as a module forward (for functional_call)."""
+
+    def __init__(self, vae: VAE, eps: np.ndarray) -> None:
+        super().__init__()
+        self.vae, self.eps = vae, eps
+
+    def forward(self, x: Any) -> Tensor:
+        return self.vae.loss(x, beta=0.7, eps=Tensor(self.eps)).loss
+
+
+@pytest.mark.parametrize("decoder", ["bernoulli", "gaussian"])
+def test_negative_elbo_gradcheck_with_frozen_eps(decoder: str) -> None:
+    rng = np.random.default_rng(0)
+    vae = VAE(5, [4], 2, decoder=decoder, activation="tanh", rng=1)
+    wrapper = _LossOf(vae, rng.standard_normal((3, 2)))
+    names = [name for name, _ in wrapper.named_parameters()]
+    params = [Tensor(p.data.copy(), requires_grad=True) for _, p in wrapper.named_parameters()]
+    x = Tensor(rng.uniform(0.05, 0.95, (3, 5)), requires_grad=True)
+
+    def loss(x: Tensor, *tensors: Tensor) -> Tensor:
+        return functional_call(wrapper, dict(zip(names, tensors)), x)
+
+    assert len(names) == 10  # 5 Linear layers: encoder, mu, logvar, decoder (2): W and b
+    assert gradcheck(loss, [x, *params])
+
+
+def test_loss_parts_equal_their_definitions() -> None:
+    rng = np.random.default_rng(2)
+    vae = VAE(6, [5, 4], 3, rng=3, beta=0.5)
+    x = rng.uniform(size=(4, 6))
+    eps = rng.standard_normal((4, 3))
+    parts = vae.loss(x, eps=Tensor(eps))
+    assert isinstance(parts, VAELoss)
+    mu, logvar = (t.data for t in vae.encode(Tensor(x)))
+    logits = vae.decode(Tensor(mu + np.exp(logvar / 2) * eps)).data
+    bce = np.maximum(logits, 0) - logits * x + np.log1p(np.exp(-np.abs(logits)))
+    kl = 0.5 * (mu ** 2 + np.exp(logvar) - logvar - 1).sum(axis=1)
+    assert parts.reconstruction.item() == pytest.approx(bce.sum() / 4, rel=1e-12)
+    assert parts.kl.item() == pytest.approx(kl.mean(), rel=1e-12)
+    assert parts.loss.item() == pytest.approx(bce.sum() / 4 + 0.5 * kl.mean(), rel=1e-12)
+
+
+def test_small_vae_works_end_to_end() -> None:
+    vae = VAE(8, 6, 2, rng=0)
+    x = np.random.default_rng(0).uniform(size=(10, 8))
+    out, mu, logvar = vae(Tensor(x))
+    assert out.shape == (10, 8) and mu.shape == logvar.shape == (10, 2)
+    assert vae.fc_mu.weight.dtype == np.float64
+    samples = vae.sample(5)
+    assert samples.shape == (5, 8) and np.all((samples > 0) & (samples < 1))
+    assert vae.reconstruct(x).shape == (10, 8)
+    path = vae.interpolate(x[0], x[1], steps=4)
+    assert path.shape == (4, 8)
+    np.testing.assert_allclose(path[0], vae.reconstruct(x[:1])[0], rtol=1e-12)
+    np.testing.assert_allclose(path[-1], vae.reconstruct(x[1:2])[0], rtol=1e-12)
+    assert vae.training  # the helpers restore the mode
+
+
+def test_bad_decoder_is_rejected() -> None:
+    with pytest.raises(ValueError, match="bernoulli"):
+        VAE(8, 6, 2, decoder="poisson")
+
+
+def test_vae_elbo_improves_30_percent_on_digits() -> None:
+    datasets = pytest.importorskip("sklearn.datasets")
+    X = (datasets.load_digits().data > 8).astype(np.float64)  # binarised pixels
+    X_train, X_val = X[:1400], X[1400:]
+    vae = VAE(64, 32, 4, rng=0)
+    history = fit(vae, None, nn.optim.Adam(vae.parameters(), lr=1e-3), X_train, val=X_val,
+                  epochs=20, progress=False, generator=0)
+    first, last = history["val_loss"][0], history["val_loss"][-1]
+    assert last <= 0.7 * first
+    assert {"reconstruction", "kl", "val_reconstruction", "val_kl"} <= set(history.history)
+
+
+def test_kl_annealing_sets_beta_per_epoch() -> None:
+    vae = VAE(8, 6, 2, rng=0)
+    seen = []
+
+    class Record(nn.train.Callback):
+        def on_epoch_end(self, trainer: Any, epoch: int, logs: dict) -> None:
+            seen.append(trainer.model.beta)
+
+    X = np.random.default_rng(0).uniform(size=(20, 8))
+    annealing = KLAnnealing(warmup=4, max_beta=2.0)
+    fit(vae, None, nn.optim.SGD(vae.parameters(), lr=0.01), X, epochs=6,
+        callbacks=[annealing, Record()], progress=False, generator=0)
+    assert seen == [annealing.beta(e) for e in range(6)] == [2.0 * min(1, e / 4)
+                                                             for e in range(6)]
+    with pytest.raises(AttributeError, match="no attribute"):
+        fit(nn.models.MLP([8, 2]), F.mse_loss, nn.optim.SGD(vae.parameters(), lr=0.1), X,
+            epochs=1, callbacks=[KLAnnealing(2)], progress=False)
