@@ -2,9 +2,9 @@
 
 loss = [sum of BCE-with-logits(decode(z), x) + KL(N(mu, e^logvar) || N(0, I))] / N with
 z = mu + e^{logvar/2} eps and eps drawn once (frozen, so every candidate computes the
-same number). The engine runs the library's ``nn.models.VAE`` when it exists, else the
-same structure built here from ``nn.Linear``; the baseline is the same step by hand in
-NumPy (forward, backward and Adam), and PyTorch runs it too."""
+same number). The engine runs the library's ``nn.models.VAE`` (ReLU hidden layers);
+the baseline is the same step by hand in NumPy (forward, backward and Adam), and
+PyTorch runs it too."""
 
 from __future__ import annotations
 
@@ -12,40 +12,16 @@ import numpy as np
 
 import autograd as ag
 import nn
-import nn.functional as F
+from nn.models import VAE
 
 from .harness import (Candidate, Case, Settings, measure, same_layout, torch_or_none,
                       weight_grad)
 
-__all__ = ["run", "NumpyVAE", "LinearVAE"]
+__all__ = ["run", "NumpyVAE"]
 
 IN, HIDDEN, LATENT, BATCH = 64, 32, 2, 64
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 TARGET = "<= 1.4x NumPy"
-
-
-class LinearVAE(nn.Module):
-    """encoder x -> ReLU(Linear) -> (mu, logvar) heads; decoder z -> ReLU(Linear) ->
-    Linear (logits)."""
-
-    def __init__(self, sizes=(IN, HIDDEN, LATENT), rng=None) -> None:
-        super().__init__()
-        n_in, hidden, latent = sizes
-        kw = dict(rng=rng, dtype=np.float32)
-        self.encoder = nn.Linear(n_in, hidden, **kw)
-        self.mu = nn.Linear(hidden, latent, **kw)
-        self.logvar = nn.Linear(hidden, latent, **kw)
-        self.decoder_hidden = nn.Linear(latent, hidden, **kw)
-        self.decoder_out = nn.Linear(hidden, n_in, **kw)
-
-    def loss(self, x: ag.Tensor, eps: ag.Tensor) -> ag.Tensor:
-        h = F.relu(self.encoder(x))
-        mu, logvar = self.mu(h), self.logvar(h)
-        z = mu + (logvar * 0.5).exp() * eps
-        logits = self.decoder_out(F.relu(self.decoder_hidden(z)))
-        n = x.shape[0]
-        recon = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / n
-        return recon + F.gaussian_kl(mu, logvar, reduction="mean")
 
 
 class NumpyVAE:
@@ -111,9 +87,16 @@ class NumpyVAE:
 
 
 def _engine_model(rng):
-    """(model, loss function (x, eps) -> Tensor, parameters in the baseline's order)."""
-    model = LinearVAE(rng=rng)
-    return model, model.loss, list(model.parameters())
+    """(the library's VAE, its loss as a function of (x, eps), its parameters in the
+    baseline's order)."""
+    model = VAE(IN, HIDDEN, LATENT, decoder="bernoulli", rng=rng, dtype=np.float32)
+    named = dict(model.named_parameters())
+    order = [f"{layer}.{kind}" for layer in ("encoder.0", "fc_mu", "fc_logvar", "decoder.0",
+                                             "decoder.2") for kind in ("weight", "bias")]
+    if sorted(named) != sorted(order):
+        raise RuntimeError(f"nn.models.VAE has parameters {sorted(named)}; the benchmark's "
+                           f"NumPy baseline expects {order}: update benchmarks/vae.py")
+    return model, lambda x, eps: model.loss(x, eps=eps).loss, [named[k] for k in order]
 
 
 def engine_grads(loss_fn, params, x, eps):
@@ -178,7 +161,7 @@ def run(settings: Settings) -> list[Case]:
     candidates = [
         Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, eps),
                   lambda: by_hand.step(x, eps)),
-        Candidate(f"autograd + nn ({type(model).__name__})",
+        Candidate(f"autograd + nn.{type(model).__name__}",
                   lambda: engine_grads(loss_fn, params, xt, et),
                   lambda: engine_step(loss_fn, opt, xt, et))]
     torch, note = torch_or_none(settings)
