@@ -69,6 +69,7 @@ class NumpyVAE:
         loss, grads = self.loss_and_grads(x, eps)
         self.t += 1
         (b1, b2), t = BETAS, self.t
+        # lr m_hat / (sqrt(v_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
         root_c2 = np.sqrt(1 - b2 ** t)
         scale = LR * root_c2 / (1 - b1 ** t)
         for p, g, m, v in zip(self.params, grads, self.m, self.v):
@@ -78,11 +79,11 @@ class NumpyVAE:
             g *= g
             g *= 1 - b2
             v += g
-            denom = np.sqrt(v)
-            denom += EPS * root_c2
-            np.divide(m, denom, out=denom)
-            denom *= scale
-            p -= denom
+            work = np.sqrt(v, out=g)  # g is spent: reuse it
+            work += EPS * root_c2
+            np.divide(m, work, out=work)
+            work *= scale
+            p -= work
         return loss
 
 
