@@ -36,7 +36,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, metavar="N",
                         help="BLAS / OpenMP / PyTorch threads (default 1)")
     parser.add_argument("--rounds", type=int, help="timed rounds per case "
-                        "(default 15, 3 with --quick)")
+                        "(default 31, 3 with --quick)")
     parser.add_argument("--no-torch", action="store_true",
                         help="leave PyTorch out even when it is installed")
     args = parser.parse_args(argv)

@@ -39,7 +39,7 @@ def weight_grad(g: np.ndarray, a: np.ndarray, W: np.ndarray) -> np.ndarray:
 @dataclass
 class Settings:
     """How much to run: ``quick`` shrinks the workloads (CI proves the harness works)."""
-    rounds: int = 15
+    rounds: int = 31
     warmup: int = 2
     block: int = 4
     quick: bool = False
