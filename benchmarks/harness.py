@@ -17,15 +17,43 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["same_layout", "weight_grad", "Settings", "Candidate", "Row", "Case", "MismatchError", "check_candidates",
+__all__ = ["LossAndGrads", "same_layout", "weight_grad", "training_step", "loss_and_grads",
+           "Settings", "Candidate", "Row", "Case", "MismatchError", "check_candidates",
            "time_candidates", "measure", "format_case", "torch_or_none"]
 
 
-def same_layout(arrays) -> list[np.ndarray]:
+LossAndGrads = tuple[float, list[np.ndarray]]
+
+
+def training_step(loss_fn: Callable[[], Any], optimizer: Any) -> Callable[[], float]:
+    """One step of a training loop; the same calls drive the engine and PyTorch."""
+    def step() -> float:
+        loss = loss_fn()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+    return step
+
+
+def loss_and_grads(loss_fn: Callable[[], Any], params: Sequence[Any]
+                   ) -> Callable[[], LossAndGrads]:
+    """The loss and the gradients of ``params`` at the current point (nothing updated);
+    the engine's Tensors and PyTorch's answer the same calls."""
+    def check() -> LossAndGrads:
+        for p in params:
+            p.grad = None
+        loss = loss_fn()
+        loss.backward()
+        return loss.item(), [np.array(p.grad.numpy()) for p in params]
+    return check
+
+
+def same_layout(arrays: Iterable[np.ndarray]) -> list[np.ndarray]:
     """Copies that keep each array's memory order (the baselines make the engine's BLAS
     calls: ``Linear`` stores its (out, in) weights in F order)."""
     return [np.array(a, order="K", copy=True) for a in arrays]
@@ -51,7 +79,7 @@ class Settings:
 class Candidate:
     """One implementation of a case: ``check()`` -> (loss, [gradients]), ``step()`` timed."""
     name: str
-    check: Callable[[], tuple[float, Sequence[np.ndarray]]]
+    check: Callable[[], LossAndGrads]
     step: Callable[[], object]
 
 

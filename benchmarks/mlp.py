@@ -4,28 +4,31 @@ careful person writes: no graph, in-place updates) and PyTorch."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 import autograd as ag
 import nn
 import nn.functional as F
 
-from .harness import (Candidate, Case, Settings, measure, same_layout, torch_or_none,
-                      weight_grad)
+from .harness import (Candidate, Case, LossAndGrads, Settings, loss_and_grads, measure,
+                      same_layout, torch_or_none, training_step, weight_grad)
 
-__all__ = ["run", "make_model", "NumpyMLP"]
+__all__ = ["run", "make_model", "NumpyMLP", "torch_model"]
 
 SIZES = (784, 256, 128, 10)
 LR = 0.01
 TARGETS = {128: "<= 1.05x NumPy", 32: "<= 1.10x NumPy"}
 
 
-def make_model(sizes: tuple[int, ...] = SIZES, seed: int = 0) -> nn.Module:
-    """Linear-ReLU-...-Linear, float32, PyTorch's initialisation."""
+def make_model(sizes: tuple[int, ...] = SIZES, seed: int = 0,
+               dtype: Any = np.float32) -> nn.Module:
+    """Linear-ReLU-...-Linear with PyTorch's initialisation."""
     rng = np.random.default_rng(seed)
     layers: list[nn.Module] = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        layers += [nn.Linear(fan_in, fan_out, rng=rng, dtype=np.float32), nn.ReLU()]
+        layers += [nn.Linear(fan_in, fan_out, rng=rng, dtype=dtype), nn.ReLU()]
     return nn.Sequential(*layers[:-1])
 
 
@@ -35,8 +38,7 @@ class NumpyMLP:
     def __init__(self, params: list[np.ndarray]) -> None:
         self.params = same_layout(params)  # W1 b1 W2 b2 ... with W (out, in)
 
-    def loss_and_grads(self, x: np.ndarray, labels: np.ndarray
-                       ) -> tuple[float, list[np.ndarray]]:
+    def loss_and_grads(self, x: np.ndarray, labels: np.ndarray) -> LossAndGrads:
         weights, biases = self.params[0::2], self.params[1::2]
         inputs, pre = [x], []
         a = x
@@ -70,23 +72,8 @@ class NumpyMLP:
         return loss
 
 
-def engine_grads(model: nn.Module, x: ag.Tensor, labels: np.ndarray):
-    model.zero_grad()
-    loss = F.cross_entropy(model(x), labels)
-    loss.backward()
-    return loss.item(), [p.grad.numpy().copy() for p in model.parameters()]
-
-
-def engine_step(model: nn.Module, opt, x: ag.Tensor, labels: np.ndarray) -> float:
-    loss = F.cross_entropy(model(x), labels)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    return loss.item()
-
-
-def torch_model(torch, params: list[np.ndarray]):
-    """A torch Sequential with the given (W, b) pairs."""
+def torch_model(torch: Any, params: list[np.ndarray]) -> Any:
+    """A torch Sequential of Linear-ReLU-...-Linear with the given (W, b) pairs."""
     layers = []
     for W, b in zip(params[0::2], params[1::2]):
         linear = torch.nn.Linear(W.shape[1], W.shape[0], dtype=torch.from_numpy(W).dtype)
@@ -97,50 +84,40 @@ def torch_model(torch, params: list[np.ndarray]):
     return torch.nn.Sequential(*layers[:-1])
 
 
-def torch_grads(torch, net, loss_fn, *inputs):
-    net.zero_grad()
-    loss = loss_fn(net(inputs[0]), *inputs[1:])
-    loss.backward()
-    return loss.item(), [p.grad.numpy().copy() for p in net.parameters()]
+def _case(batch: int, sizes: tuple[int, ...], settings: Settings) -> Case:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+    labels = rng.integers(0, sizes[-1], batch)
+    model = make_model(sizes)
+    params = list(model.parameters())
+    arrays = same_layout(p.data for p in params)
+    by_hand = NumpyMLP(arrays)
+    xt = ag.Tensor(x)
 
+    def loss() -> ag.Tensor:
+        return F.cross_entropy(model(xt), labels)
+    candidates = [
+        Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, labels),
+                  lambda: by_hand.step(x, labels)),
+        Candidate("autograd + nn", loss_and_grads(loss, params),
+                  training_step(loss, nn.optim.SGD(params, lr=LR)))]
+    torch, note = torch_or_none(settings)
+    if torch is not None:
+        net = torch_model(torch, arrays)
+        tx, tl = torch.from_numpy(x), torch.from_numpy(labels)
 
-def torch_step(net, opt, loss_fn, *inputs) -> float:
-    loss = loss_fn(net(inputs[0]), *inputs[1:])
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    return loss.item()
+        def torch_loss() -> Any:
+            return torch.nn.functional.cross_entropy(net(tx), tl)
+        candidates.append(Candidate(
+            f"torch {torch.__version__}", loss_and_grads(torch_loss, list(net.parameters())),
+            training_step(torch_loss, torch.optim.SGD(net.parameters(), lr=LR))))
+    title = f"{'-'.join(map(str, sizes))} float32 MLP, batch {batch}, one SGD step"
+    case = measure("mlp", title, "ms/step", 1e-3, candidates, settings, rtol=1e-4,
+                   atol=1e-6, target=TARGETS.get(batch, ""))
+    case.notes += [note] if note else []
+    return case
 
 
 def run(settings: Settings, sizes: tuple[int, ...] = SIZES,
         batches: tuple[int, ...] = (128, 32)) -> list[Case]:
-    cases = []
-    torch, note = torch_or_none(settings)
-    for batch in batches:
-        rng = np.random.default_rng(1)
-        x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
-        labels = rng.integers(0, sizes[-1], batch)
-        model = make_model(sizes)
-        params = same_layout(p.data for p in model.parameters())
-        by_hand = NumpyMLP(params)
-        opt = nn.optim.SGD(model.parameters(), lr=LR)
-        xt = ag.Tensor(x)
-        candidates = [
-            Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, labels),
-                      lambda: by_hand.step(x, labels)),
-            Candidate("autograd + nn", lambda: engine_grads(model, xt, labels),
-                      lambda: engine_step(model, opt, xt, labels))]
-        if torch is not None:
-            net = torch_model(torch, params)
-            topt = torch.optim.SGD(net.parameters(), lr=LR)
-            tx, tl = torch.from_numpy(x), torch.from_numpy(labels)
-            ce = torch.nn.functional.cross_entropy
-            candidates.append(Candidate(
-                f"torch {torch.__version__}", lambda: torch_grads(torch, net, ce, tx, tl),
-                lambda: torch_step(net, topt, ce, tx, tl)))
-        title = f"{'-'.join(map(str, sizes))} float32 MLP, batch {batch}, one SGD step"
-        case = measure("mlp", title, "ms/step", 1e-3, candidates, settings,
-                       rtol=1e-4, atol=1e-6, target=TARGETS.get(batch, ""))
-        case.notes += [note] if note else []
-        cases.append(case)
-    return cases
+    return [_case(batch, sizes, settings) for batch in batches]

@@ -6,15 +6,17 @@ vectorised by hand in NumPy, and PyTorch."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 import autograd as ag
 import nn
 import nn.functional as F
 
-from .harness import (Candidate, Case, Settings, measure, same_layout, torch_or_none,
-                      weight_grad)
-from .mlp import torch_grads, torch_model, torch_step
+from .harness import (Candidate, Case, LossAndGrads, Settings, loss_and_grads, measure,
+                      same_layout, torch_or_none, training_step, weight_grad)
+from .mlp import make_model as make_mlp, torch_model
 
 __all__ = ["run", "two_moons", "NumpyMoons"]
 
@@ -39,7 +41,7 @@ class NumpyMoons:
     def __init__(self, params: list[np.ndarray]) -> None:
         self.params = same_layout(params)
 
-    def loss_and_grads(self, x: np.ndarray, y: np.ndarray):
+    def loss_and_grads(self, x: np.ndarray, y: np.ndarray) -> LossAndGrads:
         W1, b1, W2, b2, W3, b3 = self.params
         n = len(x)
         h1 = x @ W1.T + b1
@@ -70,55 +72,37 @@ class NumpyMoons:
 
 
 def make_model(seed: int = 0) -> nn.Module:
-    rng = np.random.default_rng(seed)
-    return nn.Sequential(nn.Linear(2, 16, rng=rng), nn.ReLU(), nn.Linear(16, 16, rng=rng),
-                         nn.ReLU(), nn.Linear(16, 1, rng=rng))
-
-
-def engine_loss(model: nn.Module, x: ag.Tensor, y: ag.Tensor) -> ag.Tensor:
-    return (F.binary_cross_entropy_with_logits(model(x), y)
-            + F.l2_penalty(model.parameters(), LAM))
-
-
-def engine_grads(model, x, y):
-    model.zero_grad()
-    loss = engine_loss(model, x, y)
-    loss.backward()
-    return loss.item(), [p.grad.numpy().copy() for p in model.parameters()]
-
-
-def engine_step(model, opt, x, y) -> float:
-    loss = engine_loss(model, x, y)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    return loss.item()
+    """2-16-16-1, ReLU, float64."""
+    return make_mlp(SIZES, seed, dtype=np.float64)
 
 
 def run(settings: Settings) -> list[Case]:
     x, y = two_moons(POINTS, 0.1, np.random.default_rng(3))
     model = make_model()
-    params = same_layout(p.data for p in model.parameters())
-    by_hand = NumpyMoons(params)
-    opt = nn.optim.SGD(model.parameters(), lr=LR)
+    params = list(model.parameters())
+    arrays = same_layout(p.data for p in params)
+    by_hand = NumpyMoons(arrays)
     xt, yt = ag.Tensor(x), ag.Tensor(y)
+
+    def loss() -> ag.Tensor:
+        return (F.binary_cross_entropy_with_logits(model(xt), yt)
+                + F.l2_penalty(model.parameters(), LAM))
     candidates = [
         Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, y),
                   lambda: by_hand.step(x, y)),
-        Candidate("autograd + nn", lambda: engine_grads(model, xt, yt),
-                  lambda: engine_step(model, opt, xt, yt))]
+        Candidate("autograd + nn", loss_and_grads(loss, params),
+                  training_step(loss, nn.optim.SGD(params, lr=LR)))]
     torch, note = torch_or_none(settings)
     if torch is not None:
-        net = torch_model(torch, params)
-        topt = torch.optim.SGD(net.parameters(), lr=LR)
+        net = torch_model(torch, arrays)
         tx, ty = torch.from_numpy(x), torch.from_numpy(y)
         bce = torch.nn.functional.binary_cross_entropy_with_logits
 
-        def loss_fn(z, target):
-            return bce(z, target) + LAM * sum((p * p).sum() for p in net.parameters())
-        candidates.append(Candidate(f"torch {torch.__version__}",
-                                    lambda: torch_grads(torch, net, loss_fn, tx, ty),
-                                    lambda: torch_step(net, topt, loss_fn, tx, ty)))
+        def torch_loss() -> Any:
+            return bce(net(tx), ty) + LAM * sum((p * p).sum() for p in net.parameters())
+        candidates.append(Candidate(
+            f"torch {torch.__version__}", loss_and_grads(torch_loss, list(net.parameters())),
+            training_step(torch_loss, torch.optim.SGD(net.parameters(), lr=LR))))
     title = (f"{'-'.join(map(str, SIZES))} MLP, {POINTS} two-moons points float64, "
              f"one full-batch SGD step with L2")
     case = measure("moons", title, "ms/step", 1e-3, candidates, settings, rtol=1e-9,

@@ -8,14 +8,16 @@ PyTorch runs it too."""
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 import autograd as ag
 import nn
 from nn.models import VAE
 
-from .harness import (Candidate, Case, Settings, measure, same_layout, torch_or_none,
-                      weight_grad)
+from .harness import (Candidate, Case, LossAndGrads, Settings, loss_and_grads, measure,
+                      same_layout, torch_or_none, training_step, weight_grad)
 
 __all__ = ["run", "NumpyVAE"]
 
@@ -34,7 +36,7 @@ class NumpyVAE:
         self.v = [np.zeros_like(p) for p in params]
         self.t = 0
 
-    def loss_and_grads(self, x: np.ndarray, eps: np.ndarray):
+    def loss_and_grads(self, x: np.ndarray, eps: np.ndarray) -> LossAndGrads:
         We, be, Wm, bm, Wl, bl, Wh, bh, Wo, bo = self.params
         n = x.shape[0]
         he = x @ We.T + be
@@ -87,7 +89,8 @@ class NumpyVAE:
         return loss
 
 
-def _engine_model(rng):
+def _engine_model(rng: np.random.Generator
+                  ) -> tuple[VAE, Callable[[ag.Tensor, ag.Tensor], ag.Tensor], list]:
     """(the library's VAE, its loss as a function of (x, eps), its parameters in the
     baseline's order)."""
     model = VAE(IN, HIDDEN, LATENT, decoder="bernoulli", rng=rng, dtype=np.float32)
@@ -100,28 +103,12 @@ def _engine_model(rng):
     return model, lambda x, eps: model.loss(x, eps=eps).loss, [named[k] for k in order]
 
 
-def engine_grads(loss_fn, params, x, eps):
-    for p in params:
-        p.grad = None
-    loss = loss_fn(x, eps)
-    loss.backward()
-    return loss.item(), [p.grad.numpy().copy() for p in params]
-
-
-def engine_step(loss_fn, opt, x, eps) -> float:
-    loss = loss_fn(x, eps)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    return loss.item()
-
-
-def torch_vae(torch, params: list[np.ndarray]):
+def torch_vae(torch: Any, params: list[np.ndarray]) -> tuple[Callable[[Any, Any], Any], list]:
     """(loss function (x, eps) -> tensor, parameters in the baseline's order)."""
     tp = [torch.tensor(p, requires_grad=True) for p in params]
     functional = torch.nn.functional
 
-    def loss_fn(x, eps):
+    def loss_fn(x: Any, eps: Any) -> Any:
         We, be, Wm, bm, Wl, bl, Wh, bh, Wo, bo = tp
         h = functional.relu(functional.linear(x, We, be))
         mu, logvar = functional.linear(h, Wm, bm), functional.linear(h, Wl, bl)
@@ -134,22 +121,6 @@ def torch_vae(torch, params: list[np.ndarray]):
     return loss_fn, tp
 
 
-def torch_grads(loss_fn, params, x, eps):
-    for p in params:
-        p.grad = None
-    loss = loss_fn(x, eps)
-    loss.backward()
-    return loss.item(), [p.grad.numpy().copy() for p in params]
-
-
-def torch_step(loss_fn, opt, x, eps) -> float:
-    loss = loss_fn(x, eps)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    return loss.item()
-
-
 def run(settings: Settings) -> list[Case]:
     rng = np.random.default_rng(2)
     x = (rng.random((BATCH, IN)) < 0.3).astype(np.float32)  # binary "pixels"
@@ -157,22 +128,21 @@ def run(settings: Settings) -> list[Case]:
     model, loss_fn, params = _engine_model(np.random.default_rng(0))
     arrays = same_layout(p.data for p in params)
     by_hand = NumpyVAE(arrays)
-    opt = nn.optim.Adam(params, lr=LR, betas=BETAS, eps=EPS)
     xt, et = ag.Tensor(x), ag.Tensor(eps)
+    adam = dict(lr=LR, betas=BETAS, eps=EPS)
     candidates = [
         Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, eps),
                   lambda: by_hand.step(x, eps)),
         Candidate(f"autograd + nn.{type(model).__name__}",
-                  lambda: engine_grads(loss_fn, params, xt, et),
-                  lambda: engine_step(loss_fn, opt, xt, et))]
+                  loss_and_grads(lambda: loss_fn(xt, et), params),
+                  training_step(lambda: loss_fn(xt, et), nn.optim.Adam(params, **adam)))]
     torch, note = torch_or_none(settings)
     if torch is not None:
         tloss, tparams = torch_vae(torch, arrays)
-        topt = torch.optim.Adam(tparams, lr=LR, betas=BETAS, eps=EPS)
         tx, te = torch.from_numpy(x), torch.from_numpy(eps)
-        candidates.append(Candidate(f"torch {torch.__version__}",
-                                    lambda: torch_grads(tloss, tparams, tx, te),
-                                    lambda: torch_step(tloss, topt, tx, te)))
+        candidates.append(Candidate(
+            f"torch {torch.__version__}", loss_and_grads(lambda: tloss(tx, te), tparams),
+            training_step(lambda: tloss(tx, te), torch.optim.Adam(tparams, **adam))))
     title = (f"VAE {IN}-{HIDDEN}-({LATENT}+{LATENT})-{HIDDEN}-{IN} float32, batch {BATCH}, "
              f"one Adam step")
     case = measure("vae", title, "ms/step", 1e-3, candidates, settings, rtol=1e-4,
