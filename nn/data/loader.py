@@ -58,9 +58,16 @@ class DataLoader:
         if self.shuffle:
             order = self.generator.permutation(self.n_samples)
             arrays = tuple(a[order] for a in arrays)
-        size, stop = self.batch_size, len(self) * self.batch_size
-        for start in range(0, min(stop, self.n_samples), size):
-            yield tuple(a[start:start + size] for a in arrays)
+        size = self.batch_size
+        starts = range(0, min(len(self) * size, self.n_samples), size)
+        if len(arrays) == 2:  # (X, y), the common case, without a generator per batch
+            first, second = arrays
+            for start in starts:
+                stop = start + size
+                yield first[start:stop], second[start:stop]
+        else:
+            for start in starts:
+                yield tuple(a[start:start + size] for a in arrays)
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(a.shape) for a in self.arrays)

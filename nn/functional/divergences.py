@@ -19,6 +19,7 @@ import numpy as np
 from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
+from .fused import GaussianKL
 from .losses import check_reduction, reduce_loss, target_like
 
 __all__ = ["gaussian_kl", "kl_div_gaussians", "bernoulli_kl"]
@@ -50,8 +51,7 @@ def gaussian_kl(mu: Any, logvar: Any, reduction: str = "mean") -> Tensor:
     d/dmu = mu, d/dlogvar = (e^logvar - 1) / 2 (per sample)."""
     check_reduction("gaussian_kl", reduction)
     mu, logvar = _latent_pair("gaussian_kl", mu, logvar)
-    per_dim = (mu * mu + logvar.exp() - logvar - 1.0) * 0.5
-    return reduce_loss(per_dim.sum(axis=-1), reduction)
+    return reduce_loss(GaussianKL()(mu, logvar), reduction)
 
 
 def kl_div_gaussians(mu1: Any, logvar1: Any, mu2: Any, logvar2: Any,

@@ -28,7 +28,7 @@ from .special import normal_cdf
 _max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python wrappers
 
 __all__ = ["NormalCdf", "Gelu", "Heaviside", "Elu", "BinaryCrossEntropy",
-           "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "LOG_FLOOR",
+           "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "GaussianKL", "LOG_FLOOR",
            "BCE_GRAD_EPS"]
 
 LOG_FLOOR = -100.0
@@ -53,7 +53,8 @@ def _normal_cdf(x: Any) -> Any:
 
 def _sigmoid(x: Any) -> Any:
     """1 / (1 + e^-x). For very negative x, e^-x overflows to inf and 1 / inf = 0, the
-    right limit: only the warning is silenced (logaddexp was about 7x slower)."""
+    right limit: only the warning is silenced. (exp(-logaddexp(0, -x)) was 5-7x slower,
+    a where() over e^-|x| 2x slower.)"""
     if is_tensor(x):
         return x.sigmoid()
     with np.errstate(over="ignore"):
@@ -243,3 +244,21 @@ class SoftmaxCrossEntropy(Function):
         rows = delta if delta.ndim == 2 else delta.reshape(-1, delta.shape[-1])
         rows[self.picks] -= g
         return (delta,)
+
+
+class GaussianKL(Function):
+    """KL(N(mu, e^logvar) || N(0, I)) per sample, summed over the last (latent) axis:
+    out = 1/2 sum_d (mu_d^2 + e^{logvar_d} - logvar_d - 1);
+    dmu = g mu,  dlogvar = g (e^logvar - 1) / 2. One node instead of eight (the VAE's
+    training step runs it every batch)."""
+    __slots__ = ()
+    exact_grads = True
+
+    def forward(self, mu, logvar):
+        return _sum(mu * mu + np.exp(logvar) - logvar - 1, axis=-1) * 0.5
+
+    def vjp(self, g, out, mu, logvar):
+        g = g.reshape(tuple(g.shape) + (1,))  # one value per sample, over the latent axis
+        dmu = g * mu if self.needs_input_grad[0] else None
+        dlogvar = g * (exp(logvar) - 1) * 0.5 if self.needs_input_grad[1] else None
+        return dmu, dlogvar

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -18,11 +18,10 @@ from ..checkpoint import PathLike
 from ..optim import ReduceLROnPlateau
 from ..utils import clip_grad_norm_, clip_grad_value_
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .trainer import Trainer
-
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "LRScheduler", "KLAnnealing",
            "GradientClipping", "monitor_mode"]
+
+Trainer = Any  # the running nn.train.Trainer (not imported: it imports this module)
 
 
 class Callback:

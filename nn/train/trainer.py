@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -80,10 +81,14 @@ class Trainer:
 
     # ------------------------------------------------------------------ state
     def generators(self) -> dict[str, np.random.Generator]:
-        """The generators a resume restores: the model's and the shuffling one."""
+        """The generators a resume restores: the model's and the shuffling ones."""
         found = model_generators(self.model)
-        if all(g is not self.generator for g in found.values()):
-            found["fit.generator"] = self.generator
+        extra = [("fit.generator", self.generator)]
+        if self._loader is not None:  # a DataLoader given to fit shuffles with its own
+            extra.append(("loader.generator", self._loader.generator))
+        for name, generator in extra:
+            if all(g is not generator for g in found.values()):
+                found[name] = generator
         return found
 
     def state_dict(self) -> dict[str, Any]:
@@ -152,8 +157,14 @@ class Trainer:
         batch_end = [cb for cb in self.callbacks if _overrides(cb, "on_batch_end")]
         sums: dict[str, float] = {}
         total, count = 0.0, 0
+        loss_fn, model_loss = self.loss_fn, getattr(model, "loss", None)
         for batch in loader:
-            result, output = self._batch_loss(batch)
+            x = Tensor(batch[0])
+            if loss_fn is None:  # the model's own loss (VAE, Autoencoder, MLP)
+                result, output = model_loss(x, *batch[1:]), None
+            else:
+                output = model(x)
+                result = loss_fn(output, batch[1] if len(batch) > 1 else batch[0])
             loss = result if isinstance(result, Tensor) else result[0]
             optimizer.zero_grad()
             loss.backward()
@@ -164,7 +175,7 @@ class Trainer:
             value = loss.item()
             total += value * n
             count += n
-            if metrics or not isinstance(result, Tensor):
+            if metrics or loss is not result:
                 _accumulate(sums, result, output, batch, metrics, model, n)
             for cb in batch_end:
                 cb.on_batch_end(self, value)
@@ -304,6 +315,8 @@ def _ctrl_c(trainer: Trainer) -> Any:
         if trainer._stop_now:
             raise KeyboardInterrupt
         trainer._stop_now = True
+        print("\nCtrl-C: stopping after this batch (press again to abort at once)",
+              file=sys.stderr, flush=True)
 
     trainer._stop_now = False
     signal.signal(signal.SIGINT, handler)

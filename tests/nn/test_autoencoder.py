@@ -79,3 +79,17 @@ def test_denoising_autoencoder_beats_identity_on_digits() -> None:
     restored_error = np.mean((ae.reconstruct(noisy) - X_test) ** 2)
     identity_error = np.mean((noisy - X_test) ** 2)
     assert restored_error < 0.8 * identity_error
+
+
+def test_sparsity_penalties_with_the_notes_numbers() -> None:
+    """A code layer with zero weights outputs its bias: the notes' code values."""
+    z = np.array([0.8, 0.1, 0.9, 0.05, 0.7])
+    ae = Autoencoder(3, [], 5, sparsity="l1", sparsity_weight=1.0, rng=0)
+    ae.encoder[0].weight.data[...] = 0.0
+    ae.encoder[0].bias.data[...] = z
+    assert ae.loss(np.ones((1, 3))).sparsity.item() == pytest.approx(np.abs(z).sum(), rel=1e-12)
+    assert round(ae.loss(np.ones((1, 3))).sparsity.item(), 2) == 2.55
+    ae = Autoencoder(3, [], 1, sparsity="kl", sparsity_weight=1.0, rho=0.05, rng=0)
+    ae.encoder[0].weight.data[...] = 0.0
+    ae.encoder[0].bias.data[...] = np.log(0.8 / 0.2)  # sigmoid gives the mean rate 0.8
+    assert round(ae.loss(np.ones((4, 3))).sparsity.item(), 2) == 1.34

@@ -37,6 +37,11 @@ def _setup(kind: str, seed: int) -> tuple[nn.Module, Any, Any, tuple, tuple]:
     if kind == "mlp":
         model = MLP([6, 16, 3], output="softmax", dropout=0.3, rng=seed)
         return model, F.cross_entropy, (X, Y), (X_VAL, Y_VAL)
+    if kind == "default-dropout":  # Dropout on the package's default generator
+        nn.manual_seed(seed)
+        model = nn.Sequential(nn.Linear(6, 16, rng=seed), nn.ReLU(), nn.Dropout(0.3),
+                              nn.Linear(16, 3, rng=seed))
+        return model, F.cross_entropy, (X, Y), (X_VAL, Y_VAL)
     model = VAE(6, 5, 2, rng=seed)
     return model, None, X, X_VAL
 
@@ -72,7 +77,7 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-@pytest.mark.parametrize("kind", ["mlp", "vae"])
+@pytest.mark.parametrize("kind", ["mlp", "default-dropout", "vae"])
 def test_resume_equals_the_uninterrupted_run_bit_for_bit(kind: str, tmp_path: Path) -> None:
     (tmp_path / "full").mkdir()
     (tmp_path / "cut").mkdir()
@@ -90,6 +95,22 @@ def test_resume_equals_the_uninterrupted_run_bit_for_bit(kind: str, tmp_path: Pa
     assert resumed.history["lr"] == [0.01, 0.01, 0.005, 0.005, 0.0025]
     _same_state(nn.load(tmp_path / "cut" / "ckpt-5.npz")["trainer"],
                 nn.load(tmp_path / "full" / "ckpt-5.npz")["trainer"])
+
+
+def test_resume_restores_the_generator_of_a_given_data_loader(tmp_path: Path) -> None:
+    def run(seed: int, epochs: int, resume: bool) -> nn.Module:
+        model = MLP([6, 8, 3], output="softmax", rng=0)
+        loader = nn.data.DataLoader(X, Y, batch_size=16, shuffle=True, generator=seed)
+        fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), loader,
+            epochs=epochs, progress=False, callbacks=[ModelCheckpoint(tmp_path / "c.npz",
+                                                                      monitor="loss")],
+            resume_from=tmp_path / "c.npz" if resume else None)
+        return model
+
+    full = run(1, 4, resume=False)
+    run(1, 2, resume=False)
+    resumed = run(9, 4, resume=True)  # another shuffling seed: the checkpoint's wins
+    _same_state(resumed.state_dict(), full.state_dict())
 
 
 def test_resume_with_other_callbacks_is_a_named_error(tmp_path: Path) -> None:

@@ -119,3 +119,28 @@ def test_kl_annealing_sets_beta_per_epoch() -> None:
     with pytest.raises(AttributeError, match="no attribute"):
         fit(nn.models.MLP([8, 2]), F.mse_loss, nn.optim.SGD(vae.parameters(), lr=0.1), X,
             epochs=1, callbacks=[KLAnnealing(2)], progress=False)
+
+
+def test_float32_vae_stays_float32() -> None:
+    vae = VAE(8, 6, 2, rng=0, dtype=np.float32)
+    x = np.random.default_rng(0).uniform(size=(4, 8))  # float64 data, as scikit-learn gives
+    parts = vae.loss(x)
+    assert all(t.dtype == np.float32 for t in parts)
+    parts.loss.backward()
+    assert all(p.grad.dtype == np.float32 for p in vae.parameters())
+    assert vae.sample(2).dtype == np.float32
+
+
+def test_loss_parts_with_the_notes_numbers() -> None:
+    """Heads with zero weights output their biases: the notes' mu, sigma and x_hat."""
+    vae = VAE(3, 4, 2, decoder="gaussian", rng=0)
+    mu, sigma = np.array([0.5, -0.3]), np.array([1.2, 0.8])
+    x, x_hat = np.array([[0.8, 0.2, 0.9]]), np.array([0.75, 0.3, 0.85])
+    last = vae.decoder[-1]
+    for layer, bias in ((vae.fc_mu, mu), (vae.fc_logvar, np.log(sigma ** 2)), (last, x_hat)):
+        layer.weight.data[...] = 0.0
+        layer.bias.data[...] = bias
+    parts = vae.loss(x)
+    assert parts.reconstruction.item() == pytest.approx(np.sum((x - x_hat) ** 2), rel=1e-12)
+    assert round(parts.reconstruction.item(), 3) == 0.015
+    assert round(parts.kl.item(), 2) == 0.25

@@ -1,0 +1,199 @@
+"""Callbacks and the other switches of fit: schedulers, clipping, checkpoints, metrics,
+progress output, BLAS threads, History."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+from nn.data import DataLoader
+from nn.models import MLP
+from nn.train import (Callback, GradientClipping, History, LRScheduler, ModelCheckpoint,
+                      Trainer, accuracy, fit)
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(64, 4))
+Y = (X[:, 0] > 0).astype(np.int64)
+
+
+def _model() -> MLP:
+    return MLP([4, 8, 2], output="softmax", rng=0)
+
+
+def test_reduce_lr_on_plateau_is_fed_the_monitored_value() -> None:
+    model = _model()
+    opt = nn.optim.SGD(model.parameters(), lr=1e-9)  # too small to improve: lr drops
+    plateau = nn.optim.ReduceLROnPlateau(opt, factor=0.5, patience=1, eps=0.0)
+    seen = []
+
+    class Spy(Callback):
+        def on_epoch_end(self, trainer: Any, epoch: int, logs: dict) -> None:
+            seen.append(logs["val_loss"])
+
+    history = fit(model, F.cross_entropy, opt, (X, Y), val=(X, Y), epochs=6,
+                  callbacks=[Spy(), LRScheduler(plateau)], progress=False, generator=0)
+    reference = nn.optim.ReduceLROnPlateau(nn.optim.SGD([nn.Parameter(np.zeros(1))],
+                                                        lr=1e-9), factor=0.5, patience=1, eps=0.0)
+    expected = []
+    for value in seen:
+        expected.append(reference.optimizer.param_groups[0]["lr"])
+        reference.step(value)
+    assert history["lr"] == expected and expected[-1] < 1e-9
+
+
+def test_step_lr_per_batch() -> None:
+    model = _model()
+    opt = nn.optim.SGD(model.parameters(), lr=1.0)
+    sched = nn.optim.ExponentialLR(opt, gamma=0.9)
+    fit(model, F.cross_entropy, opt, (X, Y), epochs=2, batch_size=16,
+        callbacks=[LRScheduler(sched, step_every="batch")], progress=False)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.9 ** 8, rel=1e-12)  # 4 batches x 2
+
+
+@pytest.mark.parametrize("kwargs", [{"max_norm": 0.01}, {"clip_value": 0.001}])
+def test_gradient_clipping_runs_before_the_step(kwargs: dict) -> None:
+    norms = []
+
+    class Spy(Callback):
+        def on_batch_end(self, trainer: Any, loss: float) -> None:
+            grads = [p.grad.data for p in trainer.model.parameters()]
+            if "max_norm" in kwargs:
+                norms.append(np.sqrt(sum(float(np.sum(g * g)) for g in grads)))
+            else:
+                norms.append(max(float(np.abs(g).max()) for g in grads))
+
+    model = _model()
+    fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y), epochs=1,
+        callbacks=[GradientClipping(**kwargs), Spy()], progress=False)
+    assert max(norms) <= next(iter(kwargs.values())) * (1 + 1e-9)
+    with pytest.raises(ValueError, match="exactly one"):
+        GradientClipping()
+
+
+def test_model_checkpoint_best_only_and_epoch_in_the_name(tmp_path: Path) -> None:
+    model = _model()
+    checkpoint = ModelCheckpoint(tmp_path / "best.npz", monitor="val_accuracy",
+                                 save_best_only=True)
+    every = ModelCheckpoint(tmp_path / "e{epoch:02d}.npz")
+    history = fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.5), (X, Y),
+                  val=(X, Y), epochs=4, metrics=[accuracy], callbacks=[checkpoint, every],
+                  progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.npz", "e01.npz", "e02.npz",
+                                                          "e03.npz", "e04.npz"]
+    best = int(np.argmax(history["val_accuracy"]))
+    assert checkpoint.best_epoch == best and checkpoint.mode == "max"
+    assert nn.load(tmp_path / "best.npz")["trainer"]["epoch"] == best + 1
+
+
+def test_unknown_monitor_names_the_logged_values() -> None:
+    model = _model()
+    with pytest.raises(KeyError, match="val_loss.*pass val="):
+        fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
+            epochs=1, callbacks=[nn.train.EarlyStopping()], progress=False)
+
+
+def test_metrics_as_a_dict_and_a_data_loader() -> None:
+    model = _model()
+    loader = DataLoader(X, Y, batch_size=10, shuffle=True, generator=1)
+    history = fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.5), loader,
+                  val=(X, Y), epochs=3, metrics={"acc": accuracy}, progress=False)
+    trainer = Trainer(model, F.cross_entropy, None, metrics={"acc": accuracy})
+    final = trainer.evaluate((X, Y))
+    assert history["val_acc"][-1] == pytest.approx(final["val_acc"], abs=0)
+    assert final["val_acc"] == np.mean(model.predict(X) == Y)
+
+
+def test_progress_prints_one_line_per_epoch(capsys: pytest.CaptureFixture) -> None:
+    model = _model()
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    fit(model, F.cross_entropy, opt, (X, Y), epochs=3, progress=True)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and lines[0].startswith("epoch 1/3: loss=")
+    fit(model, F.cross_entropy, opt, (X, Y), epochs=2, progress=False)
+    assert capsys.readouterr().out == ""
+
+
+def test_blas_threads_are_limited_during_fit_only() -> None:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    seen = []
+
+    class Spy(Callback):
+        def on_epoch_end(self, trainer: Any, epoch: int, logs: dict) -> None:
+            seen.append([p["num_threads"] for p in threadpoolctl.threadpool_info()
+                         if p["user_api"] == "blas"])
+
+    before = [p["num_threads"] for p in threadpoolctl.threadpool_info()
+              if p["user_api"] == "blas"]
+    model = _model()
+    fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y), epochs=1,
+        callbacks=[Spy()], progress=False, blas_threads=1)
+    assert all(n == 1 for n in seen[0])
+    assert [p["num_threads"] for p in threadpoolctl.threadpool_info()
+            if p["user_api"] == "blas"] == before
+    with pytest.raises(ValueError, match="blas_threads"):
+        fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
+            epochs=1, progress=False, blas_threads=0)
+
+
+def test_history_records_and_round_trips() -> None:
+    model = _model()
+    history = fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
+                  epochs=2, progress=False)
+    copy = History()
+    copy.load_state_dict(history.state_dict())
+    assert copy.history == history.history and copy.grad_norms == history.grad_norms
+    assert "loss" in history and len(history["lr"]) == 2
+    with pytest.raises(KeyError, match="records"):
+        history["val_loss"]
+    expected = {name: float(np.linalg.norm(p.grad.data)) for name, p in
+                model.named_parameters()}
+    assert history.grad_norms[-1] == pytest.approx(expected, rel=1e-12)
+
+
+def test_history_plot() -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    model = _model()
+    history = fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
+                  val=(X, Y), epochs=2, progress=False)
+    figure = history.plot()
+    assert len(figure.axes) == 2  # loss (with val_loss) and lr
+    import matplotlib.pyplot as plt
+    plt.close(figure)
+
+
+def test_loss_fn_none_needs_a_model_loss() -> None:
+    with pytest.raises(TypeError, match="no loss method"):
+        fit(nn.Linear(4, 2), None, nn.optim.SGD(nn.Linear(4, 2).parameters(), lr=0.1), X)
+
+
+@pytest.mark.parametrize("output, target", [(None, X[:, :1] * 2), ("sigmoid", Y),
+                                            ("softmax", Y)])
+def test_mlp_losses_and_predictions(output: str | None, target: np.ndarray) -> None:
+    model = MLP([4, 6, 1 if output != "softmax" else 2], output=output, batchnorm=True,
+                dropout=0.1, rng=0)
+    history = fit(model, None, nn.optim.Adam(model.parameters(), lr=0.03), (X, target),
+                  epochs=30, batch_size=16, progress=False, generator=0)
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    predicted = model.predict(X)
+    if output is None:
+        assert predicted.shape == (64, 1)
+    else:
+        assert predicted.shape == (64,) and np.mean(predicted == Y) > 0.9
+    assert model.training
+
+
+def test_float64_data_trains_a_float32_model_without_warnings() -> None:
+    import warnings
+    model = _model().astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1),
+                      (X, Y), val=(X, Y), epochs=2, progress=False)
+    assert all(p.dtype == np.float32 for p in model.parameters())
+    assert all(g.dtype == np.float32 for g in (p.grad for p in model.parameters()))
+    assert np.isfinite(history["val_loss"]).all()
