@@ -1,9 +1,9 @@
 """The affine map of a ``Linear`` layer as one fused op.
 
 y = x W^T + b could be written as three recorded ops (transpose, matmul, add), but fused
-it is one graph node instead of three, its arrays stay C-contiguous (NumPy reduces and
+it is one graph node instead of three, its arrays stay contiguous (NumPy reduces and
 broadcasts those fastest), and the weight's gradient comes out of one matrix product in
-W's own (out, in) layout, ready to be stored without a copy.
+W's own (out, in) shape and memory order, ready to be stored without a copy.
 """
 
 from __future__ import annotations
@@ -44,7 +44,12 @@ class Affine(Function):
         else:  # leading axes folded: (N, out) and (N, in)
             rows, inputs = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
         grad_x = g @ weight if needs[0] else None
-        grad_w = rows.T @ inputs if needs[1] else None  # rows is 2-d: .T swaps its axes
+        if not needs[1]:
+            grad_w = None
+        elif type(weight) is np.ndarray and weight.strides[0] < weight.strides[1]:
+            grad_w = (inputs.T @ rows).T  # W in F order (Linear's): dW too, for the update
+        else:
+            grad_w = rows.T @ inputs  # rows is 2-d: .T swaps its axes
         if len(needs) == 2:
             return grad_x, grad_w
         if not needs[2]:

@@ -146,20 +146,22 @@ class Optimizer:
                     p.grad = None
 
     def _scratch(self, arr: np.ndarray, slot: int = 0) -> np.ndarray:
-        """A reusable C-contiguous work array shaped like ``arr`` (contents undefined).
+        """A reusable work array shaped like ``arr`` and in its memory order (C, or F as
+        ``Linear``'s weights: mixed orders make every update strided); contents undefined.
 
         One flat buffer per (dtype, slot), grown to the largest parameter, and a cached
         view of it per shape: after the first step the hot path allocates nothing.
         """
-        key = (arr.shape, arr.dtype, slot)
+        order = "F" if arr.ndim > 1 and arr.strides[0] < arr.strides[-1] else "C"  # arr's
+        key = (arr.shape, arr.dtype, slot, order)
         view = self._views.get(key)
         if view is None:
             buf = self._work.get((arr.dtype, slot))
             if buf is None or buf.size < arr.size:
                 buf = self._work[(arr.dtype, slot)] = np.empty(arr.size, dtype=arr.dtype)
                 self._views = {k: v for k, v in self._views.items()
-                               if k[1:] != (arr.dtype, slot)}  # drop views of the old one
-            view = self._views[key] = buf[:arr.size].reshape(arr.shape)
+                               if k[1:3] != (arr.dtype, slot)}  # drop views of the old one
+            view = self._views[key] = buf[:arr.size].reshape(arr.shape, order=order)
         return view
 
     def _with_weight_decay(self, param: np.ndarray, grad: np.ndarray,
