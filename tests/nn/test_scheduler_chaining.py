@@ -55,16 +55,20 @@ def test_exponential_and_step_compose():
     assert got[1] == pytest.approx(0.9 * 0.5 ** 0) and got[2] == pytest.approx(0.405)
 
 
-def test_step_lr_keeps_the_plateau_cuts():
-    opt = make_optimizer(lr=0.5)
-    step = StepLR(opt, step_size=3, gamma=0.5)
-    plateau = ReduceLROnPlateau(opt, factor=0.1, patience=1)
+def step_and_plateau_lrs(opt, step, plateau, epochs=12):
     lrs = []
-    for _ in range(12):
+    for _ in range(epochs):
         lrs.append(opt.param_groups[0]["lr"])
         opt.step()
         step.step()
         plateau.step(1.0)  # a flat metric: a cut after every two bad steps
+    return lrs
+
+
+def test_step_lr_keeps_the_plateau_cuts():
+    opt = make_optimizer(lr=0.5)
+    lrs = step_and_plateau_lrs(opt, StepLR(opt, step_size=3, gamma=0.5),
+                               ReduceLROnPlateau(opt, factor=0.1, patience=1))
     lr, bad, want = 0.5, -1, []  # the first metric sets "best", so it is not bad
     for epoch in range(12):
         want.append(lr)
@@ -75,6 +79,18 @@ def test_step_lr_keeps_the_plateau_cuts():
             lr, bad = lr * 0.1, 0
     np.testing.assert_allclose(lrs, want, rtol=1e-14)
     assert min(lrs) < 0.5 * 0.5 ** 4 * 0.01
+
+
+def test_step_lr_and_plateau_match_torch():
+    torch = pytest.importorskip("torch")
+    theirs = torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=0.5)
+    sched = torch.optim.lr_scheduler
+    want = step_and_plateau_lrs(theirs, sched.StepLR(theirs, 3, 0.5),
+                                sched.ReduceLROnPlateau(theirs, factor=0.1, patience=1))
+    opt = make_optimizer(lr=0.5)
+    got = step_and_plateau_lrs(opt, StepLR(opt, 3, 0.5),
+                               ReduceLROnPlateau(opt, factor=0.1, patience=1))
+    np.testing.assert_allclose(got, want, rtol=1e-14)
 
 
 def test_a_manual_lr_change_survives_the_next_step():
