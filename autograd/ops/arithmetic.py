@@ -40,7 +40,8 @@ class Sub(Function):
         return broadcasting("sub", operator.sub, a, b)
 
     def vjp(self, g, out, a, b):
-        return g, -g
+        need_a, need_b = self.needs_input_grad
+        return (g if need_a else None), (-g if need_b else None)
 
 
 class Mul(Function):
@@ -52,7 +53,8 @@ class Mul(Function):
         return broadcasting("mul", operator.mul, a, b)
 
     def vjp(self, g, out, a, b):
-        return g * b, g * a
+        need_a, need_b = self.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
 
 
 class Div(Function):
@@ -65,7 +67,8 @@ class Div(Function):
 
     def vjp(self, g, out, a, b):
         ga = g / b
-        return ga, -ga * out
+        return (ga if self.needs_input_grad[0] else None,
+                -ga * out if self.needs_input_grad[1] else None)
 
 
 class Neg(Function):

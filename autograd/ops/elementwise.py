@@ -120,7 +120,7 @@ class Maximum(Function):
 
     def vjp(self, g, out, a, b):
         share = _winner_share(constant(a), constant(b), constant(out).dtype, np.greater)
-        return g * share, g * (1 - share)
+        return _shares(g, share, self.needs_input_grad)
 
 
 class Minimum(Function):
@@ -133,7 +133,12 @@ class Minimum(Function):
 
     def vjp(self, g, out, a, b):
         share = _winner_share(constant(a), constant(b), constant(out).dtype, np.less)
-        return g * share, g * (1 - share)
+        return _shares(g, share, self.needs_input_grad)
+
+
+def _shares(g: Any, share: np.ndarray, needs: tuple) -> tuple:
+    """g split between the two inputs: ``share`` to the first, the rest to the second."""
+    return (g * share if needs[0] else None), (g * (1 - share) if needs[1] else None)
 
 
 def _winner_share(a: np.ndarray, b: np.ndarray, dtype: np.dtype, wins: Any) -> np.ndarray:
@@ -159,8 +164,9 @@ class Where(Function):
 
     def vjp(self, g, out, a, b):
         zero = np.zeros((), dtype=constant(g).dtype)
-        return (generic_where(self.condition, g, zero),
-                generic_where(self.condition, zero, g))
+        need_a, need_b = self.needs_input_grad
+        return (generic_where(self.condition, g, zero) if need_a else None,
+                generic_where(self.condition, zero, g) if need_b else None)
 
 
 class Clip(Function):
