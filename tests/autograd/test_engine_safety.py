@@ -4,6 +4,7 @@ need no gradient being skipped. Each test fails on the engine before issue 9."""
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import numpy as np
@@ -44,21 +45,29 @@ def test_grad_mode_of_one_thread_does_not_leak_into_another() -> None:
 
 def test_a_backward_in_another_thread_does_not_switch_recording_off_here() -> None:
     modes: list[bool] = []
+    done = [0]
     stop = threading.Event()
 
     def backward_loop() -> None:
-        x = Tensor([1.0], requires_grad=True)
+        x = Tensor(np.ones(50), requires_grad=True)
         while not stop.is_set():
-            (x * x).sum().backward()
+            y = x
+            for _ in range(20):
+                y = y * 1.0
+            y.sum().backward()
+            done[0] += 1
 
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so samples fall inside backwards
     thread = threading.Thread(target=backward_loop)
     thread.start()
     try:
-        for _ in range(2000):
+        while done[0] < 50 or len(modes) < 10_000:  # sample during 50 backward passes
             modes.append(ag.is_grad_enabled())
     finally:
         stop.set()
         thread.join()
+        sys.setswitchinterval(interval)
     assert all(modes)
 
 
