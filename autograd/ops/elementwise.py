@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DTypeError
+from ..errors import DTypeError, UsageError
 from ..function import Function
 from .arithmetic import broadcasting, number
 from .generic import constant, where as generic_where
@@ -175,7 +175,7 @@ class Clip(Function):
 
     def __init__(self, lo: Any, hi: Any) -> None:
         if lo is None and hi is None:
-            raise ValueError("clip: give at least one of lo and hi")
+            raise UsageError("clip: give at least one of lo and hi")
         for name, bound in (("lo", lo), ("hi", hi)):
             if getattr(bound, "requires_grad", False):
                 raise DTypeError(f"clip: the bound {name} requires grad, but clip's bounds "
