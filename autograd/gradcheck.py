@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .differentiate import grad
-from .errors import DTypeError, GradcheckError
+from .errors import DTypeError, GradcheckError, UsageError
 from .grad_mode import enable_grad
 from .tensor_math import concatenate
 from .tensor import Tensor
@@ -26,17 +26,19 @@ def _outputs(result: Any) -> list[Tensor]:
     items = list(result) if isinstance(result, (tuple, list)) else [result]
     for i, y in enumerate(items):
         if not isinstance(y, Tensor):
-            raise TypeError(f"gradcheck: fn must return a Tensor (or a tuple of them); "
+            raise UsageError(f"gradcheck: fn must return a Tensor (or a tuple of them); "
                             f"output {i} is {type(y).__name__}")
     return items
 
 
-def _prepare(inputs: Sequence[Any] | Tensor) -> list[Tensor]:
-    if isinstance(inputs, (Tensor, np.ndarray)):  # one input, not a sequence of rows
+def _prepare(inputs: Any) -> list[Tensor]:
+    """The inputs as a list of Tensors; one bare Tensor (or array) is one input, not a
+    sequence of rows."""
+    if isinstance(inputs, (Tensor, np.ndarray)):
         inputs = [inputs]
     tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
     if not any(t.requires_grad for t in tensors):
-        raise ValueError("gradcheck: no input requires grad; create the inputs to check "
+        raise UsageError("gradcheck: no input requires grad; create the inputs to check "
                          "with requires_grad=True")
     for i, t in enumerate(tensors):
         if t.requires_grad and t.dtype != np.float64:
@@ -109,7 +111,7 @@ def _analytic(fn: Callable[..., Any], inputs: list[Tensor], seed: int,
     return analytic, vs
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any] | Tensor, eps: float = 1e-6,
+def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
               atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0,
               grad_outputs: Any = None) -> bool:
     """True if ``fn``'s analytic gradients match central differences, else GradcheckError.
@@ -148,7 +150,7 @@ def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
         f"{relative:.3g} (allowed {atol:g} + {rtol:g} * |numeric|).")
 
 
-def gradgradcheck(fn: Callable[..., Any], inputs: Sequence[Any] | Tensor, eps: float = 1e-6,
+def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
                   atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0) -> bool:
     """Check second derivatives: the gradient of ``v^T J`` (built with
     ``create_graph=True``) against central differences of first-order gradients."""
