@@ -1,9 +1,9 @@
 """The affine map of a ``Linear`` layer as one fused op.
 
 y = x W^T + b could be written as three recorded ops (transpose, matmul, add), but fused
-it is one graph node instead of three, its arrays stay C-contiguous (NumPy reduces and
+it is one graph node instead of three, its arrays stay contiguous (NumPy reduces and
 broadcasts those fastest), and the weight's gradient comes out of one matrix product in
-W's own (out, in) layout, ready to be stored without a copy.
+W's own (out, in) shape and memory order, ready to be stored without a copy.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Tensor
+from autograd import Tensor
+from autograd.extend import Function
 from autograd.errors import ShapeError
-from autograd.function import apply
 
 __all__ = ["linear", "Affine"]
 
@@ -24,10 +24,9 @@ _add_reduce = np.add.reduce
 class Affine(Function):
     """y = x W^T + b for x (..., in), W (out, in), b (out,);
     dx = g W,  dW = g^T x and db = sum of g, both summed over the leading axes of x.
-    Each gradient comes out in its input's shape, as a new array (``exact_grads``,
-    ``fresh_grads``)."""
+    Each gradient comes out in its input's shape, as a new array (``fresh_grads``)."""
     __slots__ = ()
-    exact_grads = fresh_grads = True
+    fresh_grads = True
 
     def forward(self, x, weight, bias=None):
         y = x @ weight.T
@@ -45,7 +44,12 @@ class Affine(Function):
         else:  # leading axes folded: (N, out) and (N, in)
             rows, inputs = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
         grad_x = g @ weight if needs[0] else None
-        grad_w = rows.T @ inputs if needs[1] else None  # rows is 2-d: .T swaps its axes
+        if not needs[1]:
+            grad_w = None
+        elif type(weight) is np.ndarray and weight.strides[0] < weight.strides[1]:
+            grad_w = (inputs.T @ rows).T  # W in F order (Linear's): dW too, for the update
+        else:
+            grad_w = rows.T @ inputs  # rows is 2-d: .T swaps its axes
         if len(needs) == 2:
             return grad_x, grad_w
         if not needs[2]:
@@ -69,9 +73,9 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
             f"linear: input of shape {x.shape} needs its last axis to have "
             f"in_features={w_shape[1]} elements (weight shape {weight.shape}).")
     if bias is None:
-        return apply(Affine(), x, weight)
+        return Affine()(x, weight)
     bias = bias if isinstance(bias, Tensor) else Tensor(bias)
     if bias.shape != w_shape[:1]:
         raise ShapeError(f"linear: bias must have shape ({w_shape[0]},) to match the "
                          f"weight {weight.shape}; got {bias.shape}")
-    return apply(Affine(), x, weight, bias)
+    return Affine()(x, weight, bias)

@@ -20,9 +20,38 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Function, Tensor
 
-__all__ = ["l1_penalty", "l2_penalty", "elastic_net_penalty"]
+__all__ = ["l1_penalty", "l2_penalty", "elastic_net_penalty", "SquaredNorm"]
+
+
+class SquaredNorm(Function):
+    """out = lam sum_i sum(w_i^2) over all the inputs w_i;  dw_i = 2 lam g w_i.
+
+    One node for all the parameters: written as ops it was two nodes per parameter plus
+    the sums between them, about two thirds of a small model's training step."""
+    __slots__ = ("lam",)
+    fresh_grads = True  # each gradient is a new product
+
+    def __init__(self, lam: float) -> None:
+        self.lam = lam
+
+    def forward(self, *params):
+        total = 0.0  # a Python float: float32 parameters keep a float32 sum
+        for w in params:
+            flat = w.ravel(order="K")  # a view of a C- or F-ordered array
+            total = total + np.dot(flat, flat)
+        return np.asarray(total * self.lam)
+
+    def vjp(self, g, out, *params):
+        scale = g * (2.0 * self.lam)
+        return tuple((_as_dtype(scale * w, w.dtype) if needs else None)
+                     for w, needs in zip(params, self.needs_input_grad))
+
+
+def _as_dtype(grad: Any, dtype: np.dtype) -> Any:
+    """A float32 parameter summed with float64 ones gets its gradient back in float32."""
+    return grad if grad.dtype == dtype else grad.astype(dtype)
 
 
 def _tensors(name: str, params: Tensor | Iterable[Tensor]) -> list[Tensor]:
@@ -59,7 +88,8 @@ def l1_penalty(params: Tensor | Iterable[Tensor], lam: float) -> Tensor:
 def l2_penalty(params: Tensor | Iterable[Tensor], lam: float) -> Tensor:
     """lam * sum over all elements of all params of w^2 (no 1/2);  d/dw = 2 lam w."""
     lam = _check_strength("l2_penalty", "lam", lam)
-    return _total([(p * p).sum() for p in _tensors("l2_penalty", params)]) * lam
+    tensors = _tensors("l2_penalty", params)
+    return SquaredNorm(lam)(*tensors) if tensors else Tensor(0.0)
 
 
 def elastic_net_penalty(params: Tensor | Iterable[Tensor], l1: float,
@@ -69,5 +99,5 @@ def elastic_net_penalty(params: Tensor | Iterable[Tensor], l1: float,
     l1 = _check_strength("elastic_net_penalty", "l1", l1)
     l2 = _check_strength("elastic_net_penalty", "l2", l2)
     tensors = _tensors("elastic_net_penalty", params)
-    return (_total([p.abs().sum() for p in tensors]) * l1
-            + _total([(p * p).sum() for p in tensors]) * l2)
+    squares = SquaredNorm(l2)(*tensors) if tensors else Tensor(0.0)
+    return _total([p.abs().sum() for p in tensors]) * l1 + squares

@@ -1,0 +1,211 @@
+"""Timing, correctness checks and tables shared by the benchmarks.
+
+A case (one workload at one size) has candidates: the hand-written NumPy baseline, the
+engine, PyTorch when installed. Each candidate offers ``check()``, which returns the loss
+and the gradients at the starting point without changing anything, and ``step()``, the
+call that is timed (a training step, a chain forward and backward, ...).
+
+Timing is interleaved: per round every candidate runs in turn, so machine noise hits
+them alike. A candidate runs a block of ``block`` calls per round and only the last
+``block - 1`` are timed (their mean): the first call pays for the caches the previous
+candidate filled, the timed ones are the steady state of a loop that runs one model.
+The ratio to the baseline is taken per round, then its median is reported.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+__all__ = ["LossAndGrads", "same_layout", "weight_grad", "training_step", "loss_and_grads",
+           "Settings", "Candidate", "Row", "Case", "MismatchError", "check_candidates",
+           "time_candidates", "measure", "format_case", "torch_or_none"]
+
+
+LossAndGrads = tuple[float, list[np.ndarray]]
+
+
+def training_step(loss_fn: Callable[[], Any], optimizer: Any) -> Callable[[], float]:
+    """One step of a training loop; the same calls drive the engine and PyTorch."""
+    def step() -> float:
+        loss = loss_fn()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+    return step
+
+
+def loss_and_grads(loss_fn: Callable[[], Any], params: Sequence[Any]
+                   ) -> Callable[[], LossAndGrads]:
+    """The loss and the gradients of ``params`` at the current point (nothing updated);
+    the engine's Tensors and PyTorch's answer the same calls."""
+    def check() -> LossAndGrads:
+        for p in params:
+            p.grad = None
+        loss = loss_fn()
+        loss.backward()
+        return loss.item(), [np.array(p.grad.numpy()) for p in params]
+    return check
+
+
+def same_layout(arrays: Iterable[np.ndarray]) -> list[np.ndarray]:
+    """Copies that keep each array's memory order (the baselines make the engine's BLAS
+    calls: ``Linear`` stores its (out, in) weights in F order)."""
+    return [np.array(a, order="K", copy=True) for a in arrays]
+
+
+def weight_grad(g: np.ndarray, a: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """dW = g^T a for y = a W^T, in W's memory order (the product the engine makes)."""
+    return (a.T @ g).T if W.strides[0] < W.strides[1] else g.T @ a
+
+
+@dataclass
+class Settings:
+    """How much to run: ``quick`` shrinks the workloads (CI proves the harness works)."""
+    rounds: int = 31
+    warmup: int = 2
+    block: int = 4
+    quick: bool = False
+    threads: int = 1
+    torch: bool = True  # False: leave PyTorch out even when it is installed
+
+
+@dataclass
+class Candidate:
+    """One implementation of a case: ``check()`` -> (loss, [gradients]), ``step()`` timed."""
+    name: str
+    check: Callable[[], LossAndGrads]
+    step: Callable[[], object]
+
+
+@dataclass
+class Row:
+    """A candidate's figures: median, min and max in the case's unit, the median of the
+    per-round ratios to the baseline, and any extra columns (name -> value)."""
+    name: str
+    median: float
+    min: float
+    max: float
+    ratio: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Case:
+    """The result of one case, ready to print or to write as JSON."""
+    benchmark: str
+    title: str
+    unit: str
+    rows: list[Row]
+    target: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class MismatchError(AssertionError):
+    """A candidate's loss or gradients differ from the baseline's: the benchmark would
+    compare different computations, so it stops instead of timing them."""
+
+
+def _as_array(value: Any) -> np.ndarray:
+    if hasattr(value, "detach"):  # a torch tensor
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=np.float64)
+
+
+def check_candidates(candidates: Sequence[Candidate], rtol: float, atol: float) -> None:
+    """Every candidate's loss and gradients equal the first (baseline) candidate's, to
+    ``rtol``/``atol``; else MismatchError naming the candidate and the quantity."""
+    base_loss, base_grads = candidates[0].check()
+    base_grads = [_as_array(g) for g in base_grads]
+    for cand in candidates[1:]:
+        loss, grads = cand.check()
+        grads = [_as_array(g) for g in grads]
+        if not np.allclose(float(loss), float(base_loss), rtol=rtol, atol=atol):
+            raise MismatchError(f"{cand.name}: loss {float(loss)!r} differs from "
+                                f"{candidates[0].name}'s {float(base_loss)!r}")
+        if len(grads) != len(base_grads):
+            raise MismatchError(f"{cand.name}: {len(grads)} gradients, the baseline has "
+                                f"{len(base_grads)}")
+        for i, (got, want) in enumerate(zip(grads, base_grads)):
+            if got.shape != want.shape or not np.allclose(got, want, rtol=rtol, atol=atol):
+                worst = np.max(np.abs(got - want)) if got.shape == want.shape else "shape"
+                raise MismatchError(
+                    f"{cand.name}: gradient {i} (shape {got.shape}) differs from "
+                    f"{candidates[0].name}'s (shape {want.shape}); largest difference "
+                    f"{worst}")
+
+
+def time_candidates(candidates: Sequence[Candidate], settings: Settings
+                    ) -> dict[str, list[float]]:
+    """Seconds per ``step()`` of each candidate, one value per round (interleaved)."""
+    for _ in range(settings.warmup):
+        for cand in candidates:
+            cand.step()
+    times: dict[str, list[float]] = {cand.name: [] for cand in candidates}
+    timed = max(settings.block - 1, 1)
+    for _ in range(settings.rounds):
+        for cand in candidates:
+            step = cand.step
+            if settings.block > 1:
+                step()
+            start = time.perf_counter()
+            for _ in range(timed):
+                step()
+            times[cand.name].append((time.perf_counter() - start) / timed)
+    return times
+
+
+def measure(benchmark: str, title: str, unit: str, scale: float,
+            candidates: Sequence[Candidate], settings: Settings, *, rtol: float,
+            atol: float, target: str = "") -> Case:
+    """Check, then time the candidates; figures in seconds / ``scale`` (``unit``)."""
+    check_candidates(candidates, rtol, atol)
+    times = time_candidates(candidates, settings)
+    base = times[candidates[0].name]
+    rows = []
+    for cand in candidates:
+        values = times[cand.name]
+        ratios = [v / b for v, b in zip(values, base)]
+        rows.append(Row(cand.name, statistics.median(values) / scale, min(values) / scale,
+                        max(values) / scale, statistics.median(ratios)))
+    return Case(benchmark, title, unit, rows, target)
+
+
+def format_case(case: Case) -> str:
+    """The case as a plain-text table."""
+    extra = list(dict.fromkeys(k for row in case.rows for k in row.extra))
+    head = f"{'':<26}{'median':>10}{'min':>10}{'max':>10}{'ratio':>8}"
+    head += "".join(f"{k:>14}" for k in extra)
+    lines = [f"\n{case.benchmark}: {case.title}  [{case.unit}]", head]
+    for row in case.rows:
+        ratio = f"{row.ratio:.2f}x" if row.ratio is not None else ""
+        line = f"{row.name:<26}{row.median:>10.4g}{row.min:>10.4g}{row.max:>10.4g}{ratio:>8}"
+        line += "".join(f"{_cell(row.extra.get(k)):>14}" for k in extra)
+        lines.append(line)
+    if case.target:
+        lines.append(f"target: {case.target}")
+    lines.extend(f"note: {note}" for note in case.notes)
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def torch_or_none(settings: Settings) -> tuple[Any, str]:
+    """(torch, "") when PyTorch is importable and wanted, else (None, a note why not)."""
+    if not settings.torch:
+        return None, "PyTorch left out (--no-torch)"
+    try:
+        import torch
+    except ImportError:  # the optional `compare` extra
+        return None, "PyTorch is not installed: no PyTorch column (pip install torch)"
+    torch.set_num_threads(settings.threads)
+    return torch, ""

@@ -1,0 +1,51 @@
+"""The benchmark harness runs end to end on tiny workloads and refuses to time
+candidates that compute different things. No timing is asserted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks import __main__ as cli
+from benchmarks import deep, harness, mlp, moons, per_op, vae
+
+TINY = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=False)
+
+
+def test_every_workload_runs_and_reports_the_baseline_first() -> None:
+    cases = (mlp.run(TINY, sizes=(12, 8, 3), batches=(4,)) + per_op.run(TINY, links=3)
+             + vae.run(TINY) + moons.run(TINY) + deep.run(TINY, sizes=(200,)))
+    assert {case.benchmark for case in cases} == {"mlp", "per-op", "vae", "moons", "deep"}
+    for case in cases:
+        assert case.rows and all(row.min <= row.median <= row.max for row in case.rows)
+        if case.benchmark != "deep":
+            assert case.rows[0].name.startswith("numpy") and case.rows[0].ratio == 1.0
+    depth = cases[-1].rows[0].extra
+    assert depth["bytes/node"] > 0 and depth["build s"] > 0
+
+
+def test_a_candidate_with_a_wrong_gradient_is_refused() -> None:
+    x0 = np.random.default_rng(0).random(8)
+    right = harness.Candidate("numpy", lambda: per_op.numpy_chain(x0, 3), lambda: None)
+    loss, (grad,) = per_op.numpy_chain(x0, 3)
+    wrong = harness.Candidate("off", lambda: (loss, [grad * 1.001]), lambda: None)
+    with pytest.raises(harness.MismatchError, match="gradient 0"):
+        harness.check_candidates([right, wrong], rtol=1e-6, atol=0)
+
+
+def test_command_line_writes_json_with_the_machine(tmp_path: Path) -> None:
+    out = tmp_path / "figures.json"
+    cli.main(["--quick", "--no-torch", "--rounds", "1", "--only", "per-op,moons",
+              "--json", str(out)])
+    record = json.loads(out.read_text())
+    assert record["machine"]["numpy"] == np.__version__
+    assert record["machine"]["cores"] and record["machine"]["blas"]
+    assert {case["benchmark"] for case in record["cases"]} == {"per-op", "moons"}
+
+
+def test_unknown_benchmark_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--only", "nonesuch"])
