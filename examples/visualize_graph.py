@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
         import graphviz  # noqa: F401  (the drawing needs the optional package)
     except ImportError:
         raise SystemExit("This example draws with the graphviz package: "
-                         "pip install 'autograd-engine[viz]'") from None
+                         'from a checkout: pip install -e ".[viz]"') from None
     rng = np.random.default_rng(args.seed)
     scalar, scalar_backward = scalar_expression()
     forward, backward = hidden_layer(rng)

@@ -87,7 +87,8 @@ def save_pictures(p: dict, losses: list[float], out: Path) -> list[Path]:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("matplotlib is not installed: no pictures (pip install 'autograd-engine[examples]')")
+        print("matplotlib is not installed: no pictures "
+              '(from a checkout: pip install -e ".[examples]")')
         return []
     out.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(5, 3.5))
