@@ -282,6 +282,13 @@ def test_adam_defaults_and_bias_corrected_first_step():
                                rtol=1e-12)
 
 
+def test_an_epoch_of_10000_samples_in_batches_of_100_is_100_iterations():
+    x = np.zeros((10_000, 1))
+    loader = nn.data.DataLoader(x, batch_size=100)
+    assert len(loader) == 100
+    assert sum(1 for _ in loader) == 100
+
+
 
 # ------------------------------------------------------------------ 6. training deep nets
 def test_vanishing_products():
@@ -372,3 +379,15 @@ def test_reparameterisation_trick():
     z.backward()
     assert round(z.item(), 2) == 0.76
     assert (mu.grad.item(), sigma.grad.item()) == (1.0, 1.3)
+
+
+def test_elbo_is_reconstruction_minus_kl_and_annealing_ramps_beta():
+    from nn.models import VAE
+    from nn.train import KLAnnealing
+    x = np.random.default_rng(6).random((5, 4))
+    vae = VAE(4, [3], 2, rng=0)
+    eps = np.random.default_rng(7).standard_normal((5, 2))
+    parts = vae.loss(x, eps=eps)                        # negative ELBO with beta = 1
+    assert parts.loss.item() == pytest.approx(parts.reconstruction.item() + parts.kl.item())
+    annealing = KLAnnealing(warmup=4)                   # beta = min(1, epoch / warmup)
+    assert [annealing.beta(e) for e in range(6)] == [min(1.0, e / 4) for e in range(6)]
