@@ -8,11 +8,12 @@ as z = mu + sigma * eps (the reparameterisation: gradients reach mu and sigma th
 z); the Bernoulli decoder turns z back into pixel probabilities. Training minimises
 reconstruction + beta * KL(q(z | x) || N(0, I)); the ELBO reported is
 -(reconstruction + KL) per digit in nats (higher is better). With ``--compare`` it
-also trains a beta-VAE (beta = 4: a smoother latent space, blurrier digits) and a VAE
-with KL annealing (beta = min(1, epoch / 10)) and plots the three side by side.
+also trains a beta-VAE (beta = 4: a KL term that strong pulls every code onto the
+prior here, KL collapse) and a VAE with KL annealing (beta = min(1, epoch / 10)) and
+plots the three side by side.
 
 Figures: losses.png (reconstruction and KL per epoch), reconstructions.png,
-samples.png (decoded z ~ N(0, I)), latent.png (test digits' mu, coloured by label),
+samples.png (decoded z ~ N(0, I)), latent.png (every digit's mu, coloured by label),
 interpolation.png (decoded points on the line between two codes) and, with
 --compare, compare.png.
 """
