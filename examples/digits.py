@@ -53,7 +53,8 @@ def cross_validate(x: np.ndarray, y: np.ndarray, epochs: int, seed: int) -> np.n
     model_selection = require("sklearn.model_selection", "scikit-learn")
     from nn.sklearn import NeuralNetClassifier
     classifier = NeuralNetClassifier(hidden_layer_sizes=(128, 64), dropout=0.1, lr=1e-3,
-                                     epochs=epochs, batch_size=32, random_state=seed)
+                                     epochs=epochs, batch_size=32, random_state=seed,
+                                     verbose=True)
     folds = model_selection.StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
     print(f"5-fold cross-validation, {epochs} epochs per fold ...")
     return model_selection.cross_val_score(classifier, x, y, cv=folds, scoring="accuracy")
