@@ -22,9 +22,9 @@ THUMBNAILS = {"perceptron": "learned", "backprop_by_hand": "gradient_check",
               "regression": "linear", "losses": "sigmoid_mse_vs_ce",
               "optimizers": "trajectories", "gradients": "grad_norms",
               "regularization": "weights", "digits": "confusion",
-              "autoencoders": "denoising", "vae": "samples"}
+              "autoencoders": "denoising", "vae": "manifold"}
 # the README's main demo: figures of `python -m examples.vae`, at their own size
-README_IMAGES = ("samples", "latent", "interpolation")
+README_IMAGES = ("manifold", "latent", "interpolation")
 
 
 def shrink(source: Path, target: Path, width: int | None) -> Path:

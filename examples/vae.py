@@ -14,6 +14,7 @@ plots the three side by side.
 
 Figures: losses.png (reconstruction and KL per epoch), reconstructions.png,
 samples.png (decoded z ~ N(0, I)), latent.png (every digit's mu, coloured by label),
+manifold.png (the decoder over a grid of the latent plane),
 interpolation.png (decoded points on the line between two codes) and, with
 --compare, compare.png.
 """
@@ -33,7 +34,8 @@ from nn.train import KLAnnealing, fit
 from ._common import (load_digits, make_parser, output_folder, pyplot, run, save_figure,
                       show_images, split, write_summary)
 
-__all__ = ["train", "val_elbo", "codes", "plot_losses", "plot_latent", "main", "compare"]
+__all__ = ["train", "val_elbo", "codes", "manifold", "plot_losses", "plot_latent", "main",
+           "compare"]
 
 
 def train(data: dict, epochs: int, seed: int, latent: int, beta: float = 1.0,
@@ -58,6 +60,19 @@ def codes(model: VAE, x: np.ndarray) -> np.ndarray:
         mu = model.encode(ag.Tensor(x))[0].numpy()
     model.train()
     return mu
+
+
+def manifold(model: VAE, side: int) -> np.ndarray:
+    """The decoder's mean on a side x side grid of z at evenly spaced quantiles of
+    N(0, 1) (rows: z2 from high to low, columns: z1 from low to high)."""
+    from statistics import NormalDist
+    q = np.array([NormalDist().inv_cdf(p) for p in np.linspace(0.04, 0.96, side)])
+    z1, z2 = np.meshgrid(q, q[::-1])
+    model.eval()
+    with ag.no_grad():
+        logits = model.decode(ag.Tensor(np.stack([z1.ravel(), z2.ravel()], axis=1)))
+    model.train()
+    return nn.functional.sigmoid(logits).numpy()
 
 
 def plot_losses(history: dict, out: Path) -> None:
@@ -119,6 +134,10 @@ def main(argv: list[str] | None = None) -> dict:
         fig, ax = plt.subplots(figsize=(5.2, 4.2))
         plot_latent(ax, codes(model, x), y, "Latent space: mu of every digit")
         save_figure(fig, out, "latent")
+        fig, ax = plt.subplots(figsize=(4.6, 4.8))
+        show_images(ax, manifold(model, 12), rows=12,
+                    title="Decoded grid: z1, z2 at prior quantiles 4%...96%")
+        save_figure(fig, out, "manifold")
 
     first = {d: int(np.flatnonzero(y_test == d)[0]) for d in (0, 6, 4, 2) if d in y_test}
     pairs = [(a, b) for a, b in ((0, 6), (4, 2)) if a in first and b in first]
