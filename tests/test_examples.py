@@ -196,3 +196,16 @@ def test_a_missing_extra_names_the_install_command(monkeypatch, tmp_path: Path) 
     with pytest.raises(SystemExit) as exit_info:          # what `python -m` users see
         _common.run(lambda: optimizers.main(["--quick", "--out", str(tmp_path)]))
     assert 'pip install -e ".[examples]"' in str(exit_info.value.code)
+
+
+@pytest.mark.parametrize("page", ["README.md", "examples/README.md"])
+def test_pictures_the_pages_show_exist_and_are_small(page: str) -> None:
+    import re
+    text = (ROOT / page).read_text(encoding="utf-8")
+    sources = re.findall(r'<img src="([^"]+\.png)"', text)
+    assert sources
+    for source in sources:
+        path = (ROOT / page).parent / source
+        assert path.exists(), f"{page} shows {source}, which is missing"
+        assert path.stat().st_size < 200_000
+        png_size(path)
