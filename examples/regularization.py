@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> dict:
     x, y = load_digits()
     parts = split(x, y, (0.3, 0.2, 0.5), np.random.default_rng(args.seed))
     data = {"train": parts[0], "val": parts[1]}
-    epochs = 4 if args.quick else 40
+    epochs = 4 if args.quick else 30
     if args.quick:
         data = {k: (v[0][:200], v[1][:200]) for k, v in data.items()}
     models, histories = {}, {}
