@@ -2,30 +2,39 @@
 
 ``Tensor`` records the operations applied to it; ``backward()`` applies one
 vector-Jacobian product per op in reverse order. Addition distributes the gradient,
-matmul switches it. See README.md for a tour.
+matmul switches it. See README.md for a tour; ``autograd.extend`` defines new ops.
 """
 
 from . import _numpy_version  # noqa: F401  (first: refuses NumPy 1.x)
-from .tensor import Tensor, as_tensor, tensor  # next: the ops modules need Tensor
-
-from . import errors
-from .engine import backward, grad
+from . import errors, extend
+from .differentiate import backward, grad
 from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, DataError,
                      DTypeError, GradcheckError, GraphFreedError, InplaceError, ShapeError,
-                     VJPError)
-from .function import Function
+                     UsageError, VJPError)
+from .extend import Function
+from .functions import (abs, add, astype, broadcast_to, clip, concatenate, div, exp,
+                        expand_dims, log, log_softmax, logsumexp, matmul, max, maximum, mean,
+                        min, minimum, mul, neg, pow, relu, reshape, sigmoid, softmax, sqrt,
+                        squeeze, stack, std, sub, sum, swapaxes, tanh, transpose, var, where)
 from .grad_mode import (detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled,
                         no_grad, set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
-from .ops import (abs, add, astype, broadcast_to, clip, concatenate, div, exp,
-                  expand_dims, log, log_softmax, logsumexp, matmul, max, maximum, mean, min,
-                  minimum, mul, neg, pow, relu, reshape, sigmoid, softmax, sqrt, squeeze,
-                  stack, std, sub, sum, swapaxes, tanh, transpose, var, where)
+from .tensor import Tensor, as_tensor, tensor
+from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, argsort, ceil,
+                             cholesky, cos, cosh, cumprod, cumsum, det, diagonal, dot, einsum,
+                             erf, expm1, flip, floor, index_add, index_put, inv, log1p, log2,
+                             log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
+                             sign, sin, sinh, slogdet, softplus, solve, sort, square,
+                             take_along_axis, tan, tensordot, tile, trace, tril, triu)
+from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, rand, randn,
+                       zeros, zeros_like)
+from . import functional
+
 __version__ = "0.1.0"
 
 __all__ = [
     # tensors and differentiation
-    "Tensor", "tensor", "as_tensor", "backward", "grad", "Function",
+    "Tensor", "tensor", "as_tensor", "backward", "grad", "Function", "extend",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "is_anomaly_enabled",
     "gradcheck", "gradgradcheck", "numerical_grad",
@@ -35,8 +44,25 @@ __all__ = [
     "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax",
     "reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
     "concatenate", "stack",
+    # more elementwise ops
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
+    "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "softplus",
+    "sign", "floor", "ceil", "round",
+    # reductions and scans
+    "prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",
+    # linear algebra
+    "dot", "outer", "einsum", "tensordot", "trace", "diagonal", "det", "slogdet", "inv",
+    "solve", "cholesky",
+    # shape and indexing
+    "take_along_axis", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
+    "index_put", "index_add",
+    # creation
+    "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
+    "linspace", "rand", "randn",
+    # derivatives of whole functions
+    "functional",
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",
-    "GradcheckError",
+    "GradcheckError", "UsageError",
 ]

@@ -13,35 +13,37 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AnomalyError, InplaceError, VJPError
+from .clock import last_write
+from .errors import AnomalyError, InplaceError, ShapeError, VJPError
 from .function import Function
-from .tensor import Tensor
 
 __all__ = ["as_gradient_tuple", "check_versions", "check_finite_gradients", "unbroadcast",
-           "not_an_array", "fit_gradient"]
+           "fit_gradient"]
 
 
 def as_gradient_tuple(op: Function, result: Any) -> tuple:
     """Accept a bare gradient from a one-input op; refuse a wrong count."""
     if type(result) is not tuple:
-        result = (result,)
+        result = tuple(result) if isinstance(result, list) else (result,)
     if len(result) != len(op.parents):
         raise VJPError(f"{op.name}.vjp returned {len(result)} gradients for "
                        f"{len(op.parents)} inputs; return one per input (None to skip)")
     return result
 
 
-def check_versions(op: Function, node: Tensor) -> None:
-    """Refuse gradients computed from arrays that were changed in place after the forward."""
+def check_versions(op: Function, node: Any) -> None:
+    """Refuse gradients computed from arrays that were changed in place after the forward
+    (through the tensor itself, a view, a detached copy, or any tensor sharing its array)."""
     watched = list(op.parents) if op.save_inputs else []
     if op.save_output:
         watched.append(node)
     for t in watched:
-        if getattr(t, "_version", 0) > node._seq:
+        if last_write(t._data) > node._seq:
             raise InplaceError(
-                f"a tensor of shape {t.shape} needed by {op.name} for the backward pass was "
-                f"modified in place after {op.name} used it. Use an out-of-place operation "
-                f"(x = x * 2 instead of x *= 2), or .detach() a copy first.")
+                f"a tensor of shape {t._data.shape} needed by {op.name} for the backward "
+                f"pass was modified in place (directly, through a view or a detached copy, "
+                f"or by an optimizer step) after {op.name} used it. Use an out-of-place "
+                f"operation (x = x * 2 instead of x *= 2), or .detach().copy() first.")
 
 
 def check_finite_gradients(op: Function, grads: tuple) -> None:
@@ -49,7 +51,7 @@ def check_finite_gradients(op: Function, grads: tuple) -> None:
     for i, gi in enumerate(grads):
         if gi is None:
             continue
-        data = gi._data if isinstance(gi, Tensor) else np.asarray(gi)
+        data = np.asarray(getattr(gi, "_data", gi))
         if data.dtype.kind == "f" and not np.isfinite(data).all():
             raise AnomalyError(
                 f"{op.name}.vjp produced NaN/Inf in the gradient of input {i}; the op was "
@@ -63,11 +65,11 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``g`` over the axes broadcasting added or stretched, giving ``shape``.
 
     Leading axes that ``shape`` lacks are summed away; axes where ``shape`` has 1 and
-    ``g`` has more are summed with keepdims. Raises ValueError if ``g`` is not a
+    ``g`` has more are summed with keepdims. Raises ShapeError if ``g`` is not a
     broadcast of ``shape``."""
     extra = g.ndim - len(shape)
     if extra < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[extra:])):
-        raise ValueError(f"{g.shape} is not a broadcast of {shape}")
+        raise ShapeError(f"unbroadcast: {g.shape} is not a broadcast of {shape}")
     axes = tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape)
                                        if n == 1 and g.shape[extra + i] != 1)
     if axes:
@@ -75,33 +77,33 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     return g.reshape(shape) if extra else g
 
 
-def _position(op: Function, x: Tensor) -> int:
+def fit_gradient(g: Any, x: Any, op: Function) -> Any:
+    """``g`` summed to input x's shape and cast to x's dtype; VJPError if it cannot be."""
+    shape, dtype = x._data.shape, x._data.dtype
+    try:
+        if g.shape == shape and g.dtype == dtype:  # the common case: nothing to do
+            return g
+    except AttributeError:  # not an array (a Python number, a list...)
+        raise VJPError(f"{op.name}.vjp returned a {type(g).__name__} for input "
+                       f"{_position(op, x)}; gradients must be arrays (or Tensors under "
+                       f"create_graph) of the input's shape {shape}. Wrap numbers, e.g. "
+                       f"np.full(x.shape, value).") from None
+    if g.shape != shape:
+        try:
+            g = unbroadcast(g, shape)
+        except ShapeError:
+            raise VJPError(
+                f"{op.name}.vjp returned a gradient of shape {g.shape} for input "
+                f"{_position(op, x)}, whose shape is {shape}; it must equal the input's "
+                f"shape or be a broadcast of it") from None
+    if g.dtype != dtype:
+        if g.dtype.kind != "f":
+            raise VJPError(f"{op.name}.vjp returned a {g.dtype} gradient for input "
+                           f"{_position(op, x)} ({dtype}); gradients must be floating")
+        g = g.astype(dtype)  # undo type promotion (e.g. float32 op float64)
+    return g
+
+
+def _position(op: Function, x: Any) -> int:
     """Which input of ``op`` the tensor ``x`` is (by identity), for error messages."""
     return next(k for k, p in enumerate(op.parents) if p is x)
-
-
-def not_an_array(op: Function, x: Tensor, g: Any) -> VJPError:
-    """The error for a VJP that returned a non-array gradient for input ``x``."""
-    i = _position(op, x)
-    return VJPError(f"{op.name}.vjp returned a {type(g).__name__} for input {i}; gradients "
-                    f"must be arrays (or Tensors under create_graph) of the input's shape "
-                    f"{x.shape}. Wrap numbers, e.g. np.full(x.shape, value).")
-
-
-def fit_gradient(g: Any, x: Tensor, op: Function) -> Any:
-    """``g`` summed to x's shape and cast to x's dtype; VJPError if it cannot be."""
-    i = _position(op, x)
-    if g.shape != x._data.shape:
-        try:
-            g = unbroadcast(g, x._data.shape)
-        except ValueError:
-            raise VJPError(
-                f"{op.name}.vjp returned a gradient of shape {g.shape} for input {i}, "
-                f"whose shape is {x.shape}; it must equal the input's shape or be a "
-                f"broadcast of it") from None
-    if g.dtype != x._data.dtype:
-        if g.dtype.kind != "f":
-            raise VJPError(f"{op.name}.vjp returned a {g.dtype} gradient for input {i} "
-                           f"({x.dtype}); gradients must be floating")
-        g = g.astype(x._data.dtype)  # undo type promotion (e.g. float32 op float64)
-    return g

@@ -1,34 +1,62 @@
-"""The engine's two clocks.
+"""The engine's clock: creation numbers and the times of in-place writes.
 
 ``next_seq()`` hands out creation numbers: every tensor gets the next one, so an op's
 output is always newer than its inputs and decreasing creation number is a topological
-order for backward. ``INPLACE.last`` is the time (a creation number) of the latest
-in-place write; each written tensor keeps the time of its own latest write in
-``_version``.
+order for backward.
+
+Versions. An in-place write is stamped with a fresh creation number on the *memory* it
+wrote: the array that owns it (``base``), which a tensor shares with its views, its
+detached copies and any ``Tensor(a)`` wrapping the same array. So they all share one
+version: a backward that needs an array written after its op ran (``last_write(a) >``
+the op output's creation number) refuses. ``INPLACE.last`` is the latest write of all;
+backward checks an op only if something was written after the op's output was created.
 """
 
 from __future__ import annotations
 
+import weakref
 from itertools import count
+from typing import Any
 
-__all__ = ["next_seq", "INPLACE"]
+import numpy as np
+
+__all__ = ["next_seq", "INPLACE", "record_write", "last_write"]
 
 next_seq = count(1).__next__
 
 
 class _InplaceClock:
-    """The time of the latest in-place write, in creation numbers (0: none yet). Backward
-    re-checks an op's saved tensors only if a write happened after the op's output was
-    created."""
+    """The time of the latest in-place write, in creation numbers (0: none yet)."""
     __slots__ = ("last",)
 
     def __init__(self) -> None:
         self.last = 0
 
-    def tick(self) -> int:
-        """Stamp a write: a fresh creation number, remembered as the latest write."""
-        self.last = next_seq()
-        return self.last
-
 
 INPLACE = _InplaceClock()
+_WRITES: dict[int, tuple[weakref.ref, int]] = {}  # id(owner array) -> (owner, write time)
+
+
+def _owner(array: Any) -> Any:
+    """The array that owns the memory ``array`` views (itself if it owns it)."""
+    while isinstance(getattr(array, "base", None), np.ndarray):
+        array = array.base
+    return array
+
+
+def record_write(array: np.ndarray) -> None:
+    """Stamp an in-place write into ``array`` (and so into every view of its memory)."""
+    owner = _owner(array)
+    key = id(owner)
+    INPLACE.last = time = next_seq()
+    entry = _WRITES.get(key)
+    if entry is None or entry[0]() is not owner:
+        entry = (weakref.ref(owner, lambda _, key=key: _WRITES.pop(key, None)), time)
+    _WRITES[key] = (entry[0], time)
+
+
+def last_write(array: Any) -> int:
+    """The time of the latest in-place write into ``array``'s memory (0: never)."""
+    owner = _owner(array)
+    entry = _WRITES.get(id(owner))
+    return entry[1] if entry is not None and entry[0]() is owner else 0

@@ -6,317 +6,162 @@ The pass keeps a heap of the tensors that have received a gradient and always ta
 newest one: by then every tensor computed from it has already passed its gradient on.
 No recursion and no separate sorting pass, so a 10^6-op chain is fine.
 
-Step. Seed dL/dL = 1 (or the given ``grad``). For the newest tensor, pop its accumulated
-gradient g, hand g to the op that made it (``vjp``) and add the results into the
-gradients of the op's inputs, a dict keyed by creation number. A gradient is released as
-soon as it is consumed. Two shortcuts keep chains and layer stacks cheap: a leaf adds
-each gradient to its ``.grad`` as soon as it arrives (nothing will ever be computed from
-it), and an input that gets its first gradient from an op and is newer than everything
-waiting in the heap is processed next, without the heap (only newer tensors add to a
-gradient, and none is left).
+Step. Pop the newest tensor and its accumulated gradient g, hand g to the op that made it
+(``vjp``), un-broadcast and check each input's gradient, and add it to that input's
+gradient, a dict keyed by creation number. A gradient is released as soon as it is
+consumed. One shortcut: a leaf adds each gradient to its ``.grad`` at once (nothing is
+ever computed from a leaf, so nothing else will arrive before it is needed).
 
-Un-broadcasting happens here and only here: a VJP may return a gradient in the broadcast
-shape; it is summed back to the input's shape, then its shape and dtype are checked.
+This module works on the graph's nodes through a narrow interface (``_op``, ``_seq``,
+``_data``, ``_grad``, ``_retains_grad``; an op's ``parents``, ``saved``, ``vjp``) and does
+not import ``Tensor``: ``Tensor.backward`` and ``autograd.grad`` call ``run_backward``.
+It stores plain arrays in ``_grad``; ``Tensor.grad`` wraps them when read.
 """
 
 from __future__ import annotations
 
 from heapq import heappop, heappush
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from ._vjp_checks import (as_gradient_tuple, check_finite_gradients, check_versions,
-                          fit_gradient, not_an_array, unbroadcast)
-from .clock import INPLACE, next_seq
+from ._vjp_checks import as_gradient_tuple, check_finite_gradients, check_versions, fit_gradient
+from .clock import INPLACE
 from .errors import BackwardError, DTypeError, GraphFreedError, ShapeError
 from .function import Function
-from .grad_mode import STATE
-from .tensor import Tensor
+from .grad_mode import STATE, set_grad_enabled
 
-__all__ = ["backward", "grad", "unbroadcast"]
-
-_new = object.__new__
+__all__ = ["run_backward", "seed"]
 
 
-def backward(root: Tensor, grad: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
-    """Accumulate d(root)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
-    if (grad is None and not create_graph and type(root) is Tensor and root._requires_grad
-            and root._data.ndim == 0):
-        seed = root._data.dtype.type(1)  # the common case, a scalar loss, checked inline
-    else:
-        _check_root(root, 0)
-        seed = _seed(root, grad, create_graph, 0)
-    retain = create_graph if retain_graph is None else retain_graph
-    _run([root], [seed], retain, create_graph, None)
+def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
+                 create_graph: bool, inputs: Sequence[Any] | None = None) -> dict[int, Any]:
+    """The backward pass from ``roots`` (with gradients ``seeds``).
 
-
-def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
-         grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
-    """d(outputs)/d(inputs) as a tuple (one entry per input), without touching ``.grad``.
-
-    ``grad_outputs`` gives dL/d(output) for each output (needed unless it has one element).
-    With ``create_graph=True`` the results are differentiable Tensors (grad of grad).
-    An input the outputs do not depend on gets ``None`` if ``allow_unused`` else an error.
+    Without ``inputs`` (``backward()``), gradients accumulate into ``.grad`` of the
+    leaves and of tensors that called ``retain_grad()``. With ``inputs`` (``grad()``),
+    nothing is stored: the pass visits only what lies between the roots and the inputs,
+    stops at the inputs, and returns their gradients by creation number.
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
-    if len(grad_outputs) != len(outputs):
-        raise BackwardError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} "
-                            f"grad_outputs; give one per output")
-    for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
-            raise BackwardError(f"grad: input {i} does not require grad, so it has no "
-                                f"gradient. Create it with requires_grad=True.")
-    seeds = []
-    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        _check_root(out, i)
-        seeds.append(_seed(out, g, create_graph, i))
-    retain = create_graph if retain_graph is None else retain_graph
-    found = _run(outputs, seeds, retain, create_graph, targets={t._seq for t in inputs})
-    result = []
-    for i, t in enumerate(inputs):
-        g = found.get(t._seq)
-        if g is None and not allow_unused:
-            raise BackwardError(f"grad: input {i} (shape {t.shape}) is not used to compute "
-                                f"the outputs; pass allow_unused=True to get None for it")
-        if g is not None and not create_graph:
-            g = Tensor._make(np.array(g, copy=True), None)
-        result.append(g)
-    return tuple(result)
-
-
-def _check_root(root: Any, i: int) -> None:
-    if not isinstance(root, Tensor):
-        raise TypeError(f"backward needs Tensors; output {i} is {type(root).__name__}")
-    if not root._requires_grad:
-        raise BackwardError(
-            "backward on a tensor that does not require grad: nothing was recorded. "
-            "Create the inputs with requires_grad=True, and do not compute under no_grad().")
-
-
-def _seed(root: Tensor, g: Any, create_graph: bool, i: int) -> Any:
-    """dL/d(root): ones for a one-element output, else the given gradient (checked)."""
-    if g is None:
-        data = root._data
-        if data.size != 1:
-            raise BackwardError(
-                f"grad can be created implicitly only for one-element outputs; output {i} "
-                f"has shape {root.shape}. Pass grad= (dL/doutput, same shape), or reduce "
-                f"it first, e.g. loss.sum() or loss.mean().")
-        # a 0-d seed is a NumPy scalar, as the engine keeps for 0-d results (see Tensor._make)
-        array = data.dtype.type(1) if data.ndim == 0 else np.ones(data.shape, dtype=data.dtype)
-    else:
-        array = np.array(g._data if isinstance(g, Tensor) else g, copy=True)
-        if array.shape != root.shape:
-            raise ShapeError(f"grad for output {i} has shape {array.shape}; the output has "
-                             f"shape {root.shape}. They must be equal.")
-        if array.dtype.kind not in "biuf":
-            raise DTypeError(f"grad for output {i} has dtype {array.dtype}; expected numbers")
-        array = array.astype(root.dtype, copy=False)
-    if create_graph:
-        return g if isinstance(g, Tensor) and g.requires_grad else Tensor._make(array, None)
-    return array
-
-
-def _useful_nodes(roots: Iterable[Tensor], targets: set[int]) -> set[int]:
-    """Creation numbers of the nodes from which a target can be reached: ``grad()``
-    visits only these."""
-    seen: dict[int, Tensor] = {}
-    stack = list(roots)
-    while stack:  # every node reachable from the roots
-        node = stack.pop()
-        if node._seq in seen:
-            continue
-        seen[node._seq] = node
-        if node._op is not None:
-            stack.extend(p for p in node._op.parents if p._requires_grad)
-    useful: set[int] = set()
-    for seq in sorted(seen):  # inputs before the nodes computed from them
-        op = seen[seq]._op
-        if seq in targets or (op is not None and any(p._seq in useful for p in op.parents)):
-            useful.add(seq)
-    return useful
-
-
-def _run(roots: list[Tensor], seeds: list[Any], retain_graph: bool, create_graph: bool,
-         targets: set[int] | None) -> dict[int, Any]:
-    """The backward pass. Returns the gradients of ``targets`` (for ``grad()``); without
-    targets, accumulates into ``.grad`` of leaves (and of tensors that retain_grad())."""
-    useful = _useful_nodes(roots, targets) if targets is not None else None
-    grads: dict[int, Any] = {}  # creation number -> accumulated gradient
-    heap: list[tuple[int, Tensor]] = []  # (-creation number, tensor): newest first
-    following = following_g = None  # the next node and its gradient, when known without
-    # the heap (see the chain step)
-    if len(roots) == 1:  # backward(): the root goes first
-        following, following_g = roots[0], seeds[0]
-    else:
-        for root, seed in zip(roots, seeds):
-            key = root._seq
-            if key in grads:
-                grads[key] = grads[key] + seed
-            else:
-                grads[key] = seed
-                heappush(heap, (-key, root))
+    targets = None if inputs is None else {t._seq for t in inputs}
+    through = None if inputs is None else _nodes_above(roots, targets)
+    grads: dict[int, Any] = {}  # creation number -> gradient accumulated so far
+    heap: list[tuple[int, Any]] = []  # (-creation number, tensor): newest comes out first
+    for root, g in zip(roots, seeds):
+        _add(grads, heap, root, g)
     found: dict[int, Any] = {}
-    last_write, anomaly, pop = INPLACE.last, STATE.anomaly, grads.pop
-    previous_mode = STATE.grad_enabled
-    STATE.grad_enabled = create_graph  # VJPs on Tensors record only for create_graph
-    storing = targets is None  # backward(): a leaf stores its gradient as soon as it arrives
-    plain = not (create_graph or retain_graph or anomaly)  # the common, fastest VJP call
-    adopt = storing and not create_graph  # a leaf's .grad may take a fresh array as is
-    # (see Function.fresh_grads); any other array is copied, as it may be shared
-    try:
-        while True:
-            if following is not None:
-                node, g, following = following, following_g, None
-                key = node._seq
-            elif heap:
-                key, node = heappop(heap)
-                key = -key
-                g = pop(key)
-            else:
-                break
+    with set_grad_enabled(create_graph):  # VJPs on Tensors record only for create_graph
+        while heap:
+            _, node = heappop(heap)
+            g = grads.pop(node._seq)
+            if targets is not None:  # grad(): collect, and go on only towards an input
+                if node._seq in targets:
+                    found[node._seq] = g
+                if node._seq not in through:
+                    continue
+            elif node._op is None or node._retains_grad:  # a leaf root, or retain_grad()
+                _accumulate_grad(node, g, fresh=False)
             op = node._op
-            if op is None or node._retains_grad or not storing:
-                if storing:
-                    _store(node, g, create_graph)
-                else:
-                    if key in targets:
-                        found[key] = g
-                    if key not in useful:
-                        continue
-                if op is None:
-                    continue
-            # one vector-Jacobian product: dL/d(inputs) from dL/d(node)
-            saved = op.saved
-            if saved is None:
-                raise GraphFreedError(
-                    f"trying to backward through {op.name} a second time: its saved arrays "
-                    f"were released by the first backward. Pass retain_graph=True to the "
-                    f"first call if you need to go through the graph again.")
-            if key < last_write:  # something was written in place after node was made
-                check_versions(op, node)
-            parents = op.parents
-            count = len(parents)  # saved holds the output, then one entry per input
-            if not plain:
-                result = _vjp(op, g, node, create_graph, retain_graph, anomaly)
-            else:  # the arguments spelled out: a call with *saved costs 3x
-                op.saved = None
-                if count == 1:
-                    saved_out, saved_a = saved
-                    result = op.vjp(g, saved_out, saved_a)
-                elif count == 3:  # e.g. an affine map: x, W, b
-                    saved_out, saved_a, saved_b, saved_c = saved
-                    result = op.vjp(g, saved_out, saved_a, saved_b, saved_c)
-                elif count == 2:
-                    saved_out, saved_a, saved_b = saved
-                    result = op.vjp(g, saved_out, saved_a, saved_b)
-                else:
-                    result = op.vjp(g, *saved)
-            if type(result) is not tuple or len(result) != count:
-                result = as_gradient_tuple(op, result)
-            if count == 1:  # the chain step: one input (which then needs grad); the loop
-                # below, unrolled for the one-input case (chains of elementwise ops)
-                gi = result[0]
-                if gi is None:
-                    continue
-                parent = parents[0]
-                data = parent._data
-                try:
-                    if ((not op.exact_grads and gi.shape != data.shape)
-                            or gi.dtype is not data.dtype):
-                        gi = fit_gradient(gi, parent, op)
-                except AttributeError:
-                    raise not_an_array(op, parent, gi) from None
-                if parent._op is None and storing:  # a leaf: nothing to wait for
-                    _store(parent, gi, create_graph)
-                    continue
-                key = parent._seq
-                previous = grads.get(key)
-                if previous is not None:  # already waiting in the heap
-                    grads[key] = previous + gi
-                elif not heap or key > -heap[0][0]:  # nothing waiting is newer: go on
-                    following, following_g = parent, gi
-                else:
-                    grads[key] = gi
-                    heappush(heap, (-key, parent))
+            if op is None:
                 continue
-            exact, fresh = op.exact_grads, adopt and op.fresh_grads
-            for parent, gi, needed in zip(parents, result, op.needs_input_grad):
+            input_grads = _call_vjp(op, g, node, retain_graph, create_graph)
+            for parent, gi, needed in zip(op.parents, input_grads, op.needs_input_grad):
                 if gi is None or not needed:
                     continue
-                data = parent._data
-                try:
-                    if (not exact and gi.shape != data.shape) or gi.dtype is not data.dtype:
-                        gi = fit_gradient(gi, parent, op)  # un-broadcast and check
-                except AttributeError:  # not an array (a Python number, a list...)
-                    raise not_an_array(op, parent, gi) from None
-                if parent._op is None and storing:  # a leaf: store it now
-                    if fresh and parent._grad is None and type(gi) is np.ndarray:
-                        parent._grad = stored = _new(Tensor)  # Tensor._make(gi, None)
-                        stored._data = gi
-                        stored._grad = stored._op = None
-                        stored._requires_grad = stored._retains_grad = False
-                        stored._seq = next_seq()
-                    else:
-                        _store(parent, gi, create_graph)
-                    continue
-                key = parent._seq
-                previous = grads.get(key)
-                if previous is not None:  # already waiting in the heap
-                    grads[key] = previous + gi
-                elif following is None:  # the first new input: maybe it goes next
-                    following, following_g = parent, gi
-                elif parent is following:  # the same input twice (x * x)
-                    following_g = following_g + gi
-                else:
-                    grads[key] = gi
-                    heappush(heap, (-key, parent))
-            if following is not None:
-                # the next step without the heap: an input newer than everything waiting
-                # has all its gradient (only newer nodes feed it); else it waits its turn
-                key = following._seq
-                if heap and key < -heap[0][0]:
-                    grads[key] = following_g
-                    heappush(heap, (-key, following))
-                    following = None
-    finally:
-        STATE.grad_enabled = previous_mode
+                gi = fit_gradient(gi, parent, op)  # un-broadcast, check shape and dtype
+                if targets is None and parent._op is None:  # a leaf: store at once
+                    _accumulate_grad(parent, gi, fresh=op.fresh_grads)
+                elif through is None or parent._seq in through or parent._seq in targets:
+                    _add(grads, heap, parent, gi)
+            if not retain_graph:  # the arrays and inputs this op kept are no longer needed
+                op.saved = op.parents = None
     return found
 
 
-def _vjp(op: Function, g: Any, node: Tensor, create_graph: bool, retain_graph: bool,
-         anomaly: bool) -> tuple:
-    """The VJP call outside the plain case: on Tensors for ``create_graph``, keeping the
-    saved arrays for ``retain_graph``, checked for NaN/Inf under ``detect_anomaly``."""
-    if create_graph:
+def _add(grads: dict[int, Any], heap: list, node: Any, g: Any) -> None:
+    """Add ``g`` to the gradient waiting for ``node``; a new node enters the heap."""
+    key = node._seq
+    if key in grads:
+        grads[key] = grads[key] + g
+    else:
+        grads[key] = g
+        heappush(heap, (-key, node))
+
+
+def _call_vjp(op: Function, g: Any, node: Any, retain_graph: bool, create_graph: bool) -> tuple:
+    """One vector-Jacobian product: dL/d(inputs) of ``op`` from g = dL/d(node)."""
+    if op.saved is None:
+        raise GraphFreedError(
+            f"trying to backward through {op.name} a second time: its saved arrays were "
+            f"released by the first backward. Pass retain_graph=True to the first call "
+            f"if you need to go through the graph again.")
+    if node._seq < INPLACE.last:  # something was written in place after node was made
+        check_versions(op, node)
+    if create_graph:  # on Tensors: the gradient gets a graph of its own
         result = op.vjp(g, node, *op.parents)
     else:
         result = op.vjp(g, *op.saved)
-    if not retain_graph:
-        op.saved = None
-    if anomaly:
-        result = as_gradient_tuple(op, result)
+    result = as_gradient_tuple(op, result)
+    if STATE.anomaly:
         check_finite_gradients(op, result)
     return result
 
 
-def _store(node: Tensor, g: Any, create_graph: bool) -> None:
-    """Accumulate into ``node.grad`` (a leaf, or a non-leaf that asked retain_grad()).
+def _accumulate_grad(node: Any, g: Any, fresh: bool) -> None:
+    """``node.grad += g``. A first gradient is copied unless the op promised a fresh
+    array (``Function.fresh_grads``): ``.grad`` must never share memory with anything."""
+    if node._grad is None:
+        node._grad = g if fresh else g.copy()
+    else:
+        node._grad = node._grad + g
 
-    A first gradient is copied: the array may be shared (``g`` passed on by an add, a
-    view, or an input or saved array a user's vjp returned), and ``.grad`` must never
-    alias anything. Fresh gradients (``Function.fresh_grads``) are stored by the caller
-    without coming here."""
-    if create_graph:
-        node._grad = g if node._grad is None else node._grad + g
-        return
-    if node._grad is not None:
-        node._grad = Tensor._make(np.asarray(node._grad._data + g), None)
-        return
-    node._grad = Tensor._make(np.array(g, copy=True), None)
+
+def _nodes_above(roots: Sequence[Any], targets: set[int]) -> set[int]:
+    """Creation numbers of the nodes whose op leads down to a target: ``grad()`` runs
+    only their VJPs. Nothing older than the oldest target can lead to one, so the walk
+    stops there: its cost follows the part of the graph between roots and targets."""
+    oldest = min(targets)
+    seen: dict[int, Any] = {}
+    stack = [r for r in roots if r._seq >= oldest]
+    while stack:
+        node = stack.pop()
+        if node._seq in seen:
+            continue
+        seen[node._seq] = node
+        if node._op is not None and node._op.parents is not None:
+            stack.extend(p for p in node._op.parents if p._seq >= oldest)
+    above: set[int] = set()
+    for key in sorted(seen):  # inputs before the nodes computed from them
+        op = seen[key]._op
+        if op is not None and op.parents is not None and any(
+                p._seq in above or p._seq in targets for p in op.parents):
+            above.add(key)
+    return above
+
+
+def seed(root: Any, grad: Any, create_graph: bool, i: int = 0) -> Any:
+    """dL/d(root): 1 for a one-element output, else the given gradient (checked). A
+    Tensor that requires grad is kept under ``create_graph`` (grad of grad); anything
+    else becomes a new array."""
+    if not root._requires_grad:
+        raise BackwardError(
+            "backward on a tensor that does not require grad: nothing was recorded. "
+            "Create the inputs with requires_grad=True, and do not compute under no_grad().")
+    data = root._data
+    if grad is None:
+        if data.size != 1:
+            raise BackwardError(
+                f"grad can be created implicitly only for one-element outputs; output {i} "
+                f"has shape {data.shape}. Pass grad= (dL/doutput, same shape), or reduce "
+                f"it first, e.g. loss.sum() or loss.mean().")
+        return data.dtype.type(1) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+    if create_graph and getattr(grad, "_requires_grad", False):
+        array = grad._data  # kept as it is: the seed is part of a graph
+    else:
+        array = np.array(getattr(grad, "_data", grad), copy=True)
+    if array.shape != data.shape:
+        raise ShapeError(f"grad for output {i} has shape {array.shape}; the output has "
+                         f"shape {data.shape}. They must be equal.")
+    if array.dtype.kind not in "biuf":
+        raise DTypeError(f"grad for output {i} has dtype {array.dtype}; expected numbers")
+    return grad if array is getattr(grad, "_data", None) else array.astype(data.dtype)

@@ -19,6 +19,7 @@ __all__ = [
     "VJPError",
     "AnomalyError",
     "GradcheckError",
+    "UsageError",
 ]
 
 
@@ -64,3 +65,10 @@ class AnomalyError(AutogradError, FloatingPointError):
 
 class GradcheckError(AutogradError, AssertionError):
     """Analytic and numerical gradients disagree."""
+
+
+class UsageError(AutogradError, TypeError, ValueError, RuntimeError):
+    """A call the library cannot honour as written: ``retain_grad()`` on a tensor that
+    records nothing, a NumPy function with no differentiable version, a Tensor as a
+    NumPy ``out=``, an empty list to join. ``except TypeError``, ``except ValueError``
+    and ``except RuntimeError`` all catch it."""

@@ -1,4 +1,4 @@
-"""``Function``: one differentiable operation, its forward and its vector-Jacobian product.
+"""``Function``: the op interface, one differentiable operation as a forward and a VJP.
 
 An op is a small class. ``forward`` computes the result from NumPy arrays; ``vjp`` maps
 the upstream gradient ``g = dL/dout`` to one gradient per input, ``dL/dx_i = g . dout/dx_i``.
@@ -9,58 +9,48 @@ op state, never as graph inputs.
 ``backward()`` (fast, nothing recorded), and on Tensors under ``create_graph=True``
 (the gradient is itself differentiable). Write it with operators (``+ - * / ** @``),
 array methods both types share (``sum``, ``reshape``, ``swapaxes``, ``transpose``,
-``astype``) and the helpers in ``autograd.ops.generic`` (``exp``, ``log``, ``where``...).
-The engine un-broadcasts what ``vjp`` returns and checks its shape and dtype, so a vjp
-may return a gradient in the broadcast shape of the output.
+``astype``) and the helpers in ``autograd.extend`` (``exp``, ``log``, ``where``...).
 
-Defining your own op::
-
-    class Cube(Function):
-        '''y = x^3;  dy/dx = 3 x^2.'''
-        def forward(self, x):
-            return x ** 3
-        def vjp(self, g, out, x):
-            return (g * 3 * x * x,)
-
-    y = Cube()(t)          # or Cube.apply(t)
+``apply(op, *tensors)`` runs an op on tensors and records it. This module does not
+import ``Tensor`` (the ops and the Tensor class are built on it): ``apply`` builds its
+result with the inputs' own constructor, ``Tensor._make``. ``autograd.extend.Function``
+adds ``MyOp()(x)`` for users.
 """
 
 from __future__ import annotations
 
 import sys
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
-from .clock import next_seq
 from .errors import AnomalyError
 from .grad_mode import STATE
-from .tensor import Tensor, as_tensor
 
-__all__ = ["Function", "apply", "apply1"]
+__all__ = ["Function", "apply"]
 
 
 class Function:
     """Base class of every op (the engine's own and user-defined ones).
 
     Subclasses define ``forward(self, *arrays) -> ndarray`` and
-    ``vjp(self, g, out, *inputs) -> tuple`` (one gradient or ``None`` per input). Set
-    ``save_inputs = False`` / ``save_output = True`` to say what ``vjp`` reads; what is
-    not saved arrives as ``None`` in an ordinary backward. ``needs_input_grad[i]`` tells
-    whether input ``i`` wants a gradient, so expensive ones can be skipped.
+    ``vjp(self, g, out, *inputs) -> tuple`` (one gradient or ``None`` per input).
+    Class flags say what ``vjp`` reads and promises:
 
-    ``exact_grads = True`` promises that ``vjp`` returns each gradient in exactly its
-    input's shape (elementwise one-input ops), so the engine skips its shape check.
-    ``fresh_grads = True`` promises that each gradient ``vjp`` returns is a new array
-    that nothing else refers to (no view, not ``g``, not a saved array, not twice), so a
-    leaf's ``.grad`` may take it without a copy or a check. The built-in ops that set
-    either are verified by tests.
+    - ``save_inputs = False`` / ``save_output = True``: what is not saved arrives as
+      ``None`` in an ordinary backward.
+    - ``fresh_grads = True``: each gradient is a new array nothing else refers to, so a
+      leaf's ``.grad`` may take it without a copy.
+
+    While ``vjp`` runs, ``needs_input_grad[i]`` tells whether input ``i`` wants a
+    gradient: compute only those and return ``None`` for the rest (the engine ignores
+    gradients nobody asked for, so skipping them is only a saving).
     """
 
     __slots__ = ("parents", "saved", "needs_input_grad", "origin")
     save_inputs: bool = True
     save_output: bool = False
-    exact_grads: bool = False
     fresh_grads: bool = False
 
     def forward(self, *inputs: np.ndarray) -> np.ndarray:
@@ -87,98 +77,29 @@ class Function:
         args = ", ".join(f"{k}={v!r}" for k, v in self.state().items())
         return f"{self.name}({args})"
 
-    def __call__(self, *inputs: Any) -> Tensor:
-        for x in inputs:
-            if not isinstance(x, Tensor):  # arrays and numbers become constant tensors
-                return apply(self, *[as_tensor(x) for x in inputs])
-        return apply(self, *inputs)
 
-    @classmethod
-    def apply(cls, *inputs: Any, **state: Any) -> Tensor:
-        """``MyOp.apply(x, y, axis=1)`` is ``MyOp(axis=1)(x, y)``."""
-        return cls(**state)(*inputs)
-
-
-def apply(op: Function, *tensors: Tensor) -> Tensor:
-    """Run ``op`` forward on the tensors' arrays and, if any input requires grad while
-    recording is on, attach ``op`` to the result as the node that made it."""
-    count = len(tensors)
-    if count == 1:
-        return apply1(op, tensors[0])
-    # saved = (output, *input arrays), the vjp's arguments; the output slot is filled below
-    # if the op saves it (the common cases spelled out: a call with *arrays costs 3x)
-    if count == 2:
-        a, b = tensors
-        x, y = a._data, b._data
-        saved: tuple = (None, x, y)
-        needs: tuple = (a._requires_grad, b._requires_grad)
-        out = op.forward(x, y)
-    elif count == 3:
-        a, b, c = tensors
-        x, y, z = a._data, b._data, c._data
-        saved = (None, x, y, z)
-        needs = (a._requires_grad, b._requires_grad, c._requires_grad)
-        out = op.forward(x, y, z)
-    else:
-        saved = (None,) + tuple([t._data for t in tensors])
-        needs = tuple([t._requires_grad for t in tensors])
-        out = op.forward(*saved[1:])
+def apply(op: Function, *tensors: Any) -> Any:
+    """Run ``op`` forward on the tensors' arrays. If recording is on and an input requires
+    grad, the result remembers ``op`` as the node that made it, ``op`` remembers its
+    inputs (``parents``) and the arrays its ``vjp`` reads (``saved``)."""
+    arrays = tuple(map(_data_of, tensors))
+    out = op.forward(*arrays)
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
-        out = np.asarray(out)  # NumPy scalars stay: see Tensor._make
+        out = np.asarray(out)  # a 0-d result may stay a NumPy scalar: see Tensor._make
     if STATE.anomaly:
-        _check_forward(op, saved[1:], out)
+        _check_forward(op, arrays, out)
         op.origin = _user_frame()
-    result = _new(Tensor)  # Tensor._make, inlined
-    result._data = out
-    result._grad = None
-    result._seq = next_seq()
-    result._retains_grad = False
+    needs = tuple(map(_requires_grad_of, tensors))
     if True not in needs or not STATE.grad_enabled:
-        result._requires_grad = False
-        result._op = None
-        return result
+        return tensors[0]._make(out, None)
     op.parents = tensors
     op.needs_input_grad = needs
-    if op.save_output or not op.save_inputs:
-        saved = ((out if op.save_output else None,)
-                 + (saved[1:] if op.save_inputs else (None,) * count))
-    op.saved = saved
-    result._requires_grad = True
-    result._op = op
-    return result
+    op.saved = ((out if op.save_output else None,)
+                + (arrays if op.save_inputs else (None,) * len(arrays)))
+    return tensors[0]._make(out, op)
 
 
-def apply1(op: Function, x: Tensor) -> Tensor:
-    """``apply`` for a one-input op (the hottest path: elementwise ops and scalar ops)."""
-    data = x._data
-    out = op.forward(data)
-    if type(out) is not np.ndarray and not isinstance(out, np.generic):
-        out = np.asarray(out)
-    if STATE.anomaly:
-        _check_forward(op, (data,), out)
-        op.origin = _user_frame()
-    result = _new(Tensor)
-    result._data = out
-    result._grad = None
-    result._seq = next_seq()
-    result._retains_grad = False
-    if x._requires_grad and STATE.grad_enabled:
-        op.parents = (x,)
-        op.needs_input_grad = _JUST_ONE
-        if op.save_output:
-            op.saved = (out, data if op.save_inputs else None)
-        else:
-            op.saved = (None, data) if op.save_inputs else _NOTHING_SAVED
-        result._requires_grad = True
-        result._op = op
-    else:
-        result._requires_grad = False
-        result._op = None
-    return result
-
-
-_JUST_ONE, _NOTHING_SAVED = (True,), (None, None)
-_new = object.__new__
+_data_of, _requires_grad_of = attrgetter("_data"), attrgetter("_requires_grad")
 
 
 def _user_frame() -> str:
@@ -193,7 +114,7 @@ def _user_frame() -> str:
     return "<unknown>"
 
 
-def _check_forward(op: Function, arrays: list, out: np.ndarray) -> None:
+def _check_forward(op: Function, arrays: tuple, out: np.ndarray) -> None:
     if np.issubdtype(out.dtype, np.floating) and not np.isfinite(out).all():
         inputs_finite = all(np.isfinite(a).all() for a in arrays
                             if np.issubdtype(a.dtype, np.floating))
@@ -202,3 +123,8 @@ def _check_forward(op: Function, arrays: list, out: np.ndarray) -> None:
                 f"{op.name} produced NaN/Inf in its forward pass from finite inputs "
                 f"(output shape {out.shape}), at {_user_frame()}. Check the input domain "
                 f"(log/sqrt of values <= 0, division by zero, overflow in exp).")
+
+
+# The one-input spelling of ``apply`` from before the layering, kept only while
+# nn/functional/losses.py (owned by another change) still imports it. Not exported.
+apply1 = apply

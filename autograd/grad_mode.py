@@ -1,22 +1,27 @@
-"""Switches for graph recording: ``no_grad``, ``enable_grad``, ``detect_anomaly``.
+"""Switches for graph recording: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``detect_anomaly``.
 
-All three work as context managers and as decorators. The state is process-wide (not
-per thread), which is all a single training loop needs.
+The state is per thread, as PyTorch's: a ``no_grad()`` block or a backward pass in one
+thread never changes what another thread records. Each switch works as a context
+manager and as a decorator (also of generator functions: the mode holds while the
+generator's own code runs, not while its caller's does). ``no_grad`` may decorate
+without parentheses, and ``set_grad_enabled(False)`` called as a plain function
+switches the mode until it is switched back, as in PyTorch.
 """
 
 from __future__ import annotations
 
-from contextlib import ContextDecorator
-from typing import Any
+import functools
+import inspect
+import threading
+from typing import Any, Callable
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
            "detect_anomaly", "is_anomaly_enabled"]
 
 
-class _State:
-    """The mutable switches; ops read ``STATE.grad_enabled`` on every call."""
-
-    __slots__ = ("grad_enabled", "anomaly")
+class _State(threading.local):
+    """The switches of the current thread; ops read ``STATE.grad_enabled`` on every call."""
 
     def __init__(self) -> None:
         self.grad_enabled = True
@@ -27,57 +32,119 @@ STATE = _State()
 
 
 def is_grad_enabled() -> bool:
-    """True when new operations are recorded for backward."""
+    """True when new operations are recorded for backward (in this thread)."""
     return STATE.grad_enabled
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly()``."""
+    """True inside ``detect_anomaly()`` (in this thread)."""
     return STATE.anomaly
 
 
-class set_grad_enabled(ContextDecorator):
-    """Turn graph recording on or off for a block (or a decorated function)."""
+class _Switch:
+    """Set ``STATE.<field>`` to ``value`` for a block, a function or a generator."""
 
-    def __init__(self, mode: bool) -> None:
-        self.mode = bool(mode)
+    field = "grad_enabled"
+
+    def __init__(self, value: bool) -> None:
+        self.value = bool(value)
         self._previous: list[bool] = []
 
     def __enter__(self) -> None:
-        self._previous.append(STATE.grad_enabled)
-        STATE.grad_enabled = self.mode
+        self._previous.append(getattr(STATE, self.field))
+        setattr(STATE, self.field, self.value)
 
     def __exit__(self, *exc: Any) -> None:
-        STATE.grad_enabled = self._previous.pop()
+        setattr(STATE, self.field, self._previous.pop())
+
+    def _fresh(self) -> "_Switch":
+        """An independent switch with the same setting (one per call of a decorated
+        function, so calls in several threads do not share a stack)."""
+        switch = object.__new__(_Switch)
+        _Switch.__init__(switch, self.value)
+        switch.field = self.field
+        return switch
+
+    def __call__(self, func: Callable) -> Callable:
+        if inspect.isgeneratorfunction(func):
+            return self._wrap_generator(func)
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self._fresh():
+                return func(*args, **kwargs)
+        return wrapper
+
+    def _wrap_generator(self, func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            generator = func(*args, **kwargs)
+            resume = functools.partial(generator.send, None)
+            while True:
+                with self._fresh():  # the generator's code runs under the mode
+                    try:
+                        item = resume()
+                    except StopIteration as stop:
+                        return stop.value
+                try:
+                    sent = yield item  # the caller's code runs under its own mode
+                except GeneratorExit:
+                    with self._fresh():
+                        generator.close()
+                    raise
+                except BaseException as exc:  # thrown in: pass it to the generator
+                    resume = functools.partial(generator.throw, exc)
+                else:
+                    resume = functools.partial(generator.send, sent)
+        return wrapper
 
 
-class no_grad(set_grad_enabled):
-    """Record nothing: results have ``requires_grad=False`` (evaluation, optimizer updates)."""
+class set_grad_enabled(_Switch):
+    """Turn recording on or off: ``with set_grad_enabled(flag):``, as a decorator, or
+    called as a plain function, which switches at once (``set_grad_enabled(False)``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: bool) -> None:
+        super().__init__(mode)
+        self._before_call = STATE.grad_enabled
+        STATE.grad_enabled = self.value  # a plain call switches now, as PyTorch's
+
+    def __enter__(self) -> None:
+        self._previous.append(self._before_call)
+        STATE.grad_enabled = self.value
+
+    def __call__(self, func: Callable) -> Callable:
+        STATE.grad_enabled = self._before_call  # used as a decorator: undo the switch
+        return super().__call__(func)
+
+
+class no_grad(_Switch):
+    """Record nothing: results have ``requires_grad=False`` (evaluation, optimizer
+    updates). ``@no_grad`` and ``@no_grad()`` both decorate."""
+
+    def __new__(cls, func: Callable | None = None) -> Any:
+        if func is not None:  # @no_grad without parentheses
+            return cls()(func)
+        return super().__new__(cls)
+
+    def __init__(self, func: Callable | None = None) -> None:
         super().__init__(False)
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(no_grad):
     """Record operations again, e.g. inside a ``no_grad`` block."""
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    def __init__(self, func: Callable | None = None) -> None:
+        _Switch.__init__(self, True)
 
 
-class detect_anomaly(ContextDecorator):
+class detect_anomaly(_Switch):
     """While on, the first op whose forward or backward yields NaN/Inf raises ``AnomalyError``.
 
     The error names the op and the line of user code that created it. Ops record their
     creation site while this is on, so it costs time: use it to debug, not to train.
     """
 
+    field = "anomaly"
+
     def __init__(self) -> None:
-        self._previous: list[bool] = []
-
-    def __enter__(self) -> None:
-        self._previous.append(STATE.anomaly)
-        STATE.anomaly = True
-
-    def __exit__(self, *exc: Any) -> None:
-        STATE.anomaly = self._previous.pop()
+        super().__init__(True)

@@ -2,11 +2,11 @@
 array without recording anything.
 
 They are allowed only where they cannot bypass the graph: on tensors that do not require
-grad, or under ``no_grad()`` (optimizer updates). Every write stamps the tensor with the
-time of the write, counted in creation numbers (the clock that numbers new tensors), so a
-backward pass can tell that an array saved by an op was changed after the op's output was
-created, and refuse (``InplaceError``). Assigning ``.data`` is the documented untracked
-escape hatch and stamps nothing.
+grad, or under ``no_grad()`` (optimizer updates). Every write stamps the written memory
+with the time of the write (``clock.record_write``), so a backward pass can tell that an
+array saved by an op was changed after the op's output was created, and refuse
+(``InplaceError``), whichever tensor (a view, a detached copy) the write went through.
+Assigning ``.data`` is the documented untracked escape hatch and stamps nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .clock import INPLACE
+from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError
 from .grad_mode import STATE
 
@@ -51,7 +51,7 @@ class InplaceOps:
                              f"{self.dtype} tensor: {exc}") from None
         except ValueError as exc:
             raise ShapeError(f"in-place {ufunc.__name__}: {exc}") from None
-        self._version = INPLACE.tick()
+        record_write(self.data)
         return self
 
     def __iadd__(self, other: Any) -> Any:

@@ -3,60 +3,33 @@
 A tensor made by an op holds that op (``grad_fn``); the op holds its input tensors
 (``parents``). That chain of references *is* the graph ``backward()`` walks. Leaves
 (tensors made by you) have no op. 0-d tensors are the scalar case.
+
+The class is assembled from a core (here: data, gradient, flags, backward), the
+operators and differentiable methods (``tensor_math.TensorMath``, and
+``tensor_methods.OpMethods`` for the second set of ops), NumPy interop
+(``interop.NumpyInterop``) and the in-place operators (``inplace.InplaceOps``).
 """
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any, Iterator
 
 import numpy as np
 
-from .clock import next_seq
-from .errors import DataError, DTypeError, InplaceError, ShapeError
+from ._arrays import FLOATS, to_array
+from .clock import next_seq, record_write
+from .engine import run_backward, seed
+from .errors import DTypeError, ShapeError, UsageError
+from .function import Function
 from .inplace import InplaceOps
+from .interop import NumpyInterop
+from .tensor_math import TensorMath
+from .tensor_methods import OpMethods
 
 __all__ = ["Tensor", "tensor", "as_tensor"]
 
-_FLOATS = (np.float16, np.float32, np.float64)
-_FLOAT_SCALARS = (np.float32, np.float64)  # item() converts these with float()
 
-
-def _check_dtype(dtype: np.dtype) -> None:
-    if dtype.kind == "O":
-        raise DataError(
-            "cannot make a Tensor from object data (mixed types, None, or arrays of "
-            "arrays). Convert it to a numeric array first, e.g. np.asarray(x, dtype=float).")
-    if dtype.kind not in "biuf":
-        raise DTypeError(
-            f"a Tensor holds bool, integer or float data; got dtype {dtype}. "
-            f"Convert the data to numbers first (e.g. np.asarray(x, dtype=np.float64)).")
-
-
-def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """Turn ``data`` into an ndarray: arrays keep their dtype, Python data becomes float64."""
-    if isinstance(data, Tensor):
-        array = data._data
-    elif isinstance(data, (np.ndarray, np.generic)):
-        array = np.asarray(data)
-    else:
-        try:
-            array = np.asarray(data)
-        except ValueError as exc:
-            raise DataError(
-                f"cannot make a Tensor from ragged nested sequences ({exc}). Every row "
-                f"must have the same length; pad them or build one tensor per row.") from None
-        if dtype is None and array.dtype.kind in "biuf":
-            dtype = np.float64
-    _check_dtype(array.dtype)
-    if dtype is not None:
-        dtype = np.dtype(dtype)
-        _check_dtype(dtype)
-        array = array.astype(dtype, copy=False)
-    return array
-
-
-class Tensor(InplaceOps):
+class Tensor(TensorMath, OpMethods, NumpyInterop, InplaceOps):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).
@@ -65,41 +38,35 @@ class Tensor(InplaceOps):
     (``+=``) until you reset them with ``zero_grad()`` (which sets ``grad = None``).
     """
 
-    # ``_version`` (time of the latest in-place write) and ``_name`` are set only when
-    # used: a recorded op then stores two attributes fewer (read them with getattr).
-    __slots__ = ("_data", "_grad", "_requires_grad", "_op", "_seq", "_version", "_retains_grad",
-                 "_name")
-    __array_ufunc__ = None  # so ``ndarray * Tensor`` calls Tensor.__rmul__
+    __slots__ = ("_data", "_grad", "_requires_grad", "_op", "_seq", "_retains_grad", "_name")
     __hash__ = object.__hash__  # identity: ``==`` is elementwise
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
-        self._data = _to_array(data, dtype)
-        self._grad = None
-        self._requires_grad = False
-        self._op = None
-        self._seq = next_seq()
-        self._retains_grad = False
+        self._fill(to_array(data, dtype), None)
         if name is not None:
             self.name = name
         if requires_grad:
             self.requires_grad_(True)
 
     @staticmethod
-    def _make(data: np.ndarray, op: Any) -> "Tensor":
-        """Fast internal constructor: ``data`` is a valid ndarray, ``op`` made it (or None).
+    def _make(data: np.ndarray, op: Function | None) -> "Tensor":
+        """The internal constructor: ``data`` is a valid array, ``op`` made it (or None).
 
-        Internally ``_data`` may also be a NumPy scalar (``np.float64``), which is what
-        NumPy returns for 0-d results: arithmetic on it is ten times faster than on a 0-d
-        array, which matters for scalar graphs. ``.data`` always hands out an ndarray."""
-        t = _new(Tensor)
-        t._data = data
-        t._grad = None
-        t._requires_grad = op is not None
-        t._op = op
-        t._seq = next_seq()
-        t._retains_grad = False
+        ``data`` may also be a NumPy scalar (``np.float64``), which NumPy returns for 0-d
+        results: arithmetic on it is ten times faster than on a 0-d array, which matters
+        for scalar graphs. ``.data`` always hands out an ndarray."""
+        t = object.__new__(Tensor)
+        t._fill(data, op)
         return t
+
+    def _fill(self, data: np.ndarray, op: Function | None) -> None:
+        self._data = data
+        self._grad = None  # an array (as the engine stores it) or a Tensor: see .grad
+        self._requires_grad = op is not None
+        self._op = op
+        self._seq = next_seq()  # creation number: backward goes newest first
+        self._retains_grad = False
 
     # ----------------------------------------------------------- data and gradient
     @property
@@ -113,15 +80,22 @@ class Tensor(InplaceOps):
 
     @data.setter
     def data(self, value: Any) -> None:
-        array = _to_array(value)
-        if self._requires_grad and array.dtype not in _FLOATS:
+        array = to_array(value)
+        if self._requires_grad and array.dtype not in FLOATS:
             raise DTypeError(f"this tensor requires grad, so .data must stay floating; "
                              f"got dtype {array.dtype}")
         self._data = array
 
-    # Plain reads use C-level getters (operator.attrgetter): no Python frame per access,
-    # which counts on hot paths (optimizers and layers read .grad and .shape every step).
-    def _set_grad(self, value: Any) -> None:
+    @property
+    def grad(self) -> "Tensor | None":
+        """dL/dself accumulated by backward(), a Tensor of this tensor's shape, or None."""
+        g = self._grad
+        if g is not None and not isinstance(g, Tensor):  # the engine stores arrays
+            g = self._grad = Tensor._make(g, None)
+        return g
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
         if value is not None:
             value = value if isinstance(value, Tensor) else Tensor(value, dtype=self.dtype)
             if value.shape != self.shape:
@@ -129,18 +103,21 @@ class Tensor(InplaceOps):
                                  f"got {value.shape}")
         self._grad = value
 
-    grad = property(attrgetter("_grad"), _set_grad, doc="dL/dself accumulated by backward(), "
-                    "a Tensor of this tensor's shape, or None.")
-    requires_grad = property(attrgetter("_requires_grad"),
-                             lambda self, flag: self.requires_grad_(flag),
-                             doc="Whether operations on this tensor are recorded for backward.")
+    @property
+    def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded for backward."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
 
     def requires_grad_(self, flag: bool = True) -> "Tensor":
         """Start (or stop) tracking this leaf; returns self."""
         if self._op is not None and not flag:
-            raise InplaceError("requires_grad can only be turned off on a leaf; "
-                               "use .detach() to get an untracked copy of a computed tensor")
-        if flag and self._data.dtype not in _FLOATS:
+            raise UsageError("requires_grad can only be turned off on a leaf; "
+                             "use .detach() to get an untracked copy of a computed tensor")
+        if flag and self._data.dtype not in FLOATS:
             raise DTypeError(
                 f"requires_grad=True needs a floating dtype (float16/32/64); this tensor is "
                 f"{self._data.dtype}. Convert it first, e.g. Tensor(x, dtype=np.float64).")
@@ -148,18 +125,26 @@ class Tensor(InplaceOps):
         return self
 
     def retain_grad(self) -> None:
-        """Keep ``.grad`` on this intermediate (non-leaf) tensor after backward."""
+        """Keep ``.grad`` on this intermediate (non-leaf) tensor after backward (a leaf
+        keeps it anyway)."""
         if not self._requires_grad:
-            raise InplaceError("retain_grad() on a tensor that does not require grad")
-        self._retains_grad = True
+            raise UsageError("retain_grad() on a tensor that does not require grad: no "
+                             "gradient will reach it. Create its inputs with "
+                             "requires_grad=True.")
+        self._retains_grad = self._op is not None
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (sets ``grad = None``, as PyTorch's default)."""
         self._grad = None
 
     def detach(self) -> "Tensor":
-        """A new leaf sharing this tensor's array, not tracked."""
+        """A new leaf sharing this tensor's array (and its version), not tracked."""
         return Tensor._make(self._data, None)
+
+    def bump_version(self) -> None:
+        """Record that this tensor's array was changed in place outside autograd (NumPy
+        writing into ``.data``, as optimizers do): a backward that saved it will refuse."""
+        record_write(self.data)
 
     @property
     def name(self) -> str | None:
@@ -169,7 +154,7 @@ class Tensor(InplaceOps):
     @name.setter
     def name(self, value: str | None) -> None:
         if value is not None and not isinstance(value, str):
-            raise TypeError(f"Tensor.name must be a str or None; got {type(value).__name__}")
+            raise UsageError(f"Tensor.name must be a str or None; got {type(value).__name__}")
         self._name = value
 
     @property
@@ -177,22 +162,42 @@ class Tensor(InplaceOps):
         """True for tensors you made; False for results of recorded ops."""
         return self._op is None
 
-    grad_fn = property(attrgetter("_op"),
-                       doc="The op that made this tensor (a ``Function``), or None for a leaf.")
+    @property
+    def grad_fn(self) -> Function | None:
+        """The op that made this tensor (a ``Function``), or None for a leaf."""
+        return self._op
 
     def backward(self, grad: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         ``grad`` is dL/dself; it may be omitted only for a single-element tensor (then 1).
+        Afterwards the graph's saved arrays and links are released unless
+        ``retain_graph=True`` (the default when ``create_graph=True``).
         """
-        _engine.backward(self, grad, retain_graph, create_graph)  # positional: a faster call
+        retain = create_graph if retain_graph is None else retain_graph
+        run_backward([self], [seed(self, grad, create_graph)], retain, create_graph)
 
     # ----------------------------------------------------------- array protocol
-    shape = property(attrgetter("_data.shape"), doc="Shape tuple, as NumPy's.")
-    ndim = property(attrgetter("_data.ndim"), doc="Number of axes.")
-    size = property(attrgetter("_data.size"), doc="Number of elements.")
-    dtype = property(attrgetter("_data.dtype"), doc="NumPy dtype of the data.")
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape tuple, as NumPy's."""
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        """Number of axes."""
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        """Number of elements."""
+        return self._data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        """NumPy dtype of the data."""
+        return self._data.dtype
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not a copy)."""
@@ -200,12 +205,9 @@ class Tensor(InplaceOps):
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
-        data = self._data
-        if type(data) in _FLOAT_SCALARS:  # a 0-d result (see _make), e.g. a loss
-            return float(data)  # as data.item(), ten times faster
-        if data.size != 1:
+        if self._data.size != 1:
             raise ShapeError(f"item() needs a tensor with one element; shape is {self.shape}")
-        return data.item()
+        return self._data.item()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         data = self.data
@@ -215,12 +217,13 @@ class Tensor(InplaceOps):
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise UsageError("len() of a 0-d tensor: it has no axis. Use .item() for its value.")
         return len(self._data)
 
     def __iter__(self) -> Iterator["Tensor"]:
         if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise UsageError("iteration over a 0-d tensor: it has no axis. Use .item() for its "
+                             "value.")
         return (self[i] for i in range(len(self._data)))
 
     def __bool__(self) -> bool:
@@ -245,164 +248,12 @@ class Tensor(InplaceOps):
             extra += f", name={self.name!r}"
         return f"Tensor({body}{extra})"
 
-    # ----------------------------------------------------------- operators
-    # Python numbers are op state (AddScalar(2.0)...): checked inline, this is the hot path
-    def __add__(self, other: Any) -> "Tensor":
-        if type(other) is float or type(other) is int:
-            op = _new(_AddScalar)  # AddScalar(other) without the __init__ call
-            op.c = other
-            return _apply1(op, self)
-        return _ops.add(self, other)
-
-    def __radd__(self, other: Any) -> "Tensor":
-        return _ops.add(other, self)
-
-    def __sub__(self, other: Any) -> "Tensor":
-        if type(other) is float or type(other) is int:
-            op = _new(_AddScalar)
-            op.c = -other
-            return _apply1(op, self)
-        return _ops.sub(self, other)
-
-    def __rsub__(self, other: Any) -> "Tensor":
-        return _ops.sub(other, self)
-
-    def __mul__(self, other: Any) -> "Tensor":
-        if type(other) is float or type(other) is int:
-            op = _new(_MulScalar)
-            op.c = other
-            return _apply1(op, self)
-        return _ops.mul(self, other)
-
-    def __rmul__(self, other: Any) -> "Tensor":
-        if type(other) is float or type(other) is int:
-            op = _new(_MulScalar)
-            op.c = other
-            return _apply1(op, self)
-        return _ops.mul(other, self)
-
-    def __truediv__(self, other: Any) -> "Tensor":
-        return _ops.div(self, other)
-
-    def __rtruediv__(self, other: Any) -> "Tensor":
-        return _ops.div(other, self)
-
-    def __pow__(self, other: Any) -> "Tensor":
-        return _ops.pow(self, other)
-
-    def __rpow__(self, other: Any) -> "Tensor":
-        return _ops.pow(other, self)
-
-    def __matmul__(self, other: Any) -> "Tensor":
-        return _ops.matmul(self, other)
-
-    def __rmatmul__(self, other: Any) -> "Tensor":
-        return _ops.matmul(other, self)
-
-    def __neg__(self) -> "Tensor":
-        return _ops.neg(self)
-
-    def __pos__(self) -> "Tensor":
-        return self
-
-    def __abs__(self) -> "Tensor":
-        return _ops.abs(self)
-
-    def __getitem__(self, index: Any) -> "Tensor":
-        return _ops.getitem(self, index)
-
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return _ops.compare(np.equal, self, other)
-
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return _ops.compare(np.not_equal, self, other)
-
-    def __lt__(self, other: Any) -> "Tensor":
-        return _ops.compare(np.less, self, other)
-
-    def __le__(self, other: Any) -> "Tensor":
-        return _ops.compare(np.less_equal, self, other)
-
-    def __gt__(self, other: Any) -> "Tensor":
-        return _ops.compare(np.greater, self, other)
-
-    def __ge__(self, other: Any) -> "Tensor":
-        return _ops.compare(np.greater_equal, self, other)
-
-    # ----------------------------------------------------------- methods (see autograd.ops)
-    def exp(self) -> "Tensor": return _apply1(_Exp(), self)
-    def log(self) -> "Tensor": return _ops.log(self)
-    def sqrt(self) -> "Tensor": return _ops.sqrt(self)
-    def abs(self) -> "Tensor": return _ops.abs(self)
-    def tanh(self) -> "Tensor": return _apply1(_Tanh(), self)
-    def sigmoid(self) -> "Tensor": return _apply1(_Sigmoid(), self)
-    def relu(self) -> "Tensor": return _apply1(_Relu(), self)
-    def pow(self, exponent: Any) -> "Tensor": return _ops.pow(self, exponent)
-    def clip(self, lo: Any = None, hi: Any = None) -> "Tensor": return _ops.clip(self, lo, hi)
-    def astype(self, dtype: Any) -> "Tensor": return _ops.astype(self, dtype)
-    def matmul(self, other: Any) -> "Tensor": return _ops.matmul(self, other)
-
-    def sum(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _ops.sum(self, axis, keepdims)
-
-    def mean(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _ops.mean(self, axis, keepdims)
-
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        return _ops.var(self, axis, keepdims, ddof)
-
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
-        return _ops.std(self, axis, keepdims, ddof)
-
-    def max(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _ops.max(self, axis, keepdims)
-
-    def min(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _ops.min(self, axis, keepdims)
-
-    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
-        return _ops.logsumexp(self, axis, keepdims)
-
-    def softmax(self, axis: int = -1) -> "Tensor": return _ops.softmax(self, axis)
-    def log_softmax(self, axis: int = -1) -> "Tensor": return _ops.log_softmax(self, axis)
-
-    def reshape(self, *shape: Any) -> "Tensor":
-        return _ops.reshape(self, shape[0] if len(shape) == 1 else shape)
-
-    def flatten(self) -> "Tensor": return _ops.reshape(self, (-1,))
-
-    def transpose(self, *axes: Any) -> "Tensor":
-        return _ops.transpose(self, (axes[0] if len(axes) == 1 else axes) or None)
-
-    @property
-    def T(self) -> "Tensor":
-        """All axes reversed (NumPy's ``.T``)."""
-        return _ops.transpose(self, None)
-
-    def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
-        return _ops.swapaxes(self, axis1, axis2)
-
-    def expand_dims(self, axis: Any) -> "Tensor": return _ops.expand_dims(self, axis)
-    def squeeze(self, axis: Any = None) -> "Tensor": return _ops.squeeze(self, axis)
-    def broadcast_to(self, shape: Any) -> "Tensor": return _ops.broadcast_to(self, shape)
-
-
-_new = object.__new__
-
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays)."""
-    return Tensor(np.array(_to_array(data, dtype), copy=True), requires_grad=requires_grad)
+    return Tensor(np.array(to_array(data, dtype), copy=True), requires_grad=requires_grad)
 
 
 def as_tensor(x: Any) -> Tensor:
     """``x`` itself if it is a Tensor, else a constant (untracked) Tensor sharing its data."""
     return x if isinstance(x, Tensor) else Tensor(x)
-
-
-# The ops need Tensor, so they are imported after it.
-from . import engine as _engine, ops as _ops  # noqa: E402
-from .function import apply1 as _apply1  # noqa: E402
-from .ops.arithmetic import AddScalar as _AddScalar, MulScalar as _MulScalar  # noqa: E402
-from .ops.elementwise import (Exp as _Exp, Relu as _Relu, Sigmoid as _Sigmoid,  # noqa: E402
-                              Tanh as _Tanh)

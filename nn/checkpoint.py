@@ -7,18 +7,28 @@ version and the structure of everything saved: each value is a tagged node such 
 ``{"t": "float", "v": "0.1"}`` or ``{"t": "array", "key": "model/fc1.weight"}``. Ints
 are decimal strings and floats their ``repr``, so both round-trip exactly (the 128-bit
 state of a PCG64 generator included).
+
+Reading never trusts the file: whatever NumPy's or zipfile's parsers raise on damaged
+bytes (a bad zip header, a flipped "encrypted" flag, an unknown compression method, a
+mangled array header, a CRC mismatch) becomes a :class:`CheckpointError` naming the file
+and what is wrong. A save that was killed leaves its temporary
+``.<name>.<pid>-XXXXXXXX.tmp`` beside the target; the next save to that target removes
+those whose process is gone.
 """
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import re
 import tempfile
-import zipfile
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
+from autograd.errors import AutogradError
 
 __all__ = ["CheckpointError", "save", "load", "load_into", "MAGIC", "FORMAT_VERSION"]
 
@@ -32,8 +42,15 @@ _KIND_NAMES = {"state": "state dict", "generator": "generator"}
 PathLike = str | os.PathLike
 
 
-class CheckpointError(ValueError):
+class CheckpointError(AutogradError, ValueError):
     """A file that is not a valid checkpoint, or a checkpoint that does not fit."""
+
+
+# Reading damaged bytes, NumPy and zipfile raise almost anything (RuntimeError "password
+# required", NotImplementedError, zlib.error, tokenize.TokenError, SyntaxError, ...):
+# every such exception while parsing the file means the file is unreadable.
+_UNREADABLE = Exception
+_MISSING = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
 
 
 # ------------------------------------------------------------------- encoding
@@ -105,7 +122,10 @@ def save(path: PathLike, **objects: Any) -> None:
     ``numpy.random.Generator`` through its bit-generator state. The file is written to
     a temporary file in the same folder, flushed to disk, then renamed over ``path``:
     if anything fails, the temporary file is removed and an existing checkpoint at
-    ``path`` is left untouched. ``path`` is used as given (no suffix is added).
+    ``path`` is left untouched. ``path`` is used as given (no suffix is added); a symlink
+    is followed, so the file it points to is replaced and the link is kept. Temporaries
+    that a killed save left beside the target are removed first
+    (:func:`_remove_stale_temporaries`).
     """
     if not objects:
         raise ValueError("save() needs at least one object to save, e.g. save(path, model=model)")
@@ -119,10 +139,11 @@ def save(path: PathLike, **objects: Any) -> None:
     entries = dict(encoder.arrays)
     entries[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
 
-    target = os.path.abspath(os.fspath(path))
+    target = os.path.realpath(os.fspath(path))  # through a symlink, to the file itself
     folder = os.path.dirname(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
-                               dir=folder)
+    _remove_stale_temporaries(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.{os.getpid()}-",
+                               suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **entries)
@@ -142,6 +163,53 @@ def save(path: PathLike, **objects: Any) -> None:
             os.close(dir_fd)
 
 
+_TEMP_MIDDLE = re.compile(r"(?:(\d+)-)?[a-z0-9_]{8}")  # no "<pid>-": older versions
+_LEGACY_AGE = 3600.0  # seconds: a temporary without a pid counts as stale after an hour
+
+
+def _remove_stale_temporaries(target: str) -> None:
+    """Delete ``.<name>.<pid>-XXXXXXXX.tmp`` files of ``target`` owned by this user whose
+    writing process has ended (names without a pid: last written over an hour ago).
+    A temporary of a save still running (another process or thread) is left alone."""
+    folder, name = os.path.split(target)
+    prefix = f".{name}."
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    try:
+        with os.scandir(folder) as entries:
+            candidates = [e for e in entries
+                          if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+    except OSError:
+        return  # the save itself will report an unusable folder
+    for entry in candidates:
+        match = _TEMP_MIDDLE.fullmatch(entry.name[len(prefix):-len(".tmp")])
+        if match is None:
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if not entry.is_file(follow_symlinks=False) or (
+                    uid is not None and info.st_uid != uid):
+                continue
+            pid = match.group(1)
+            if (time.time() - info.st_mtime > _LEGACY_AGE if pid is None
+                    else not _process_alive(int(pid))):
+                os.unlink(entry.path)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (assumed so where it cannot be told)."""
+    if pid == os.getpid():
+        return True  # a save in another thread of this process
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would terminate it on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # e.g. PermissionError: alive, someone else's
+    return True
+
+
 # ------------------------------------------------------------------- decoding
 class _Decoder:
     """Turns JSON nodes back into values, reading arrays from an open ``NpzFile``."""
@@ -155,7 +223,7 @@ class _Decoder:
                                   f"{key!r} that the file does not contain (corrupt file?)")
         try:
             return self.npz[key]
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        except _UNREADABLE as exc:
             raise CheckpointError(f"{self.source}: cannot read entry {key!r} (truncated or "
                                   f"corrupt file?): {exc}") from exc
 
@@ -200,11 +268,12 @@ def _read(path: PathLike) -> tuple[dict[str, Any], dict[str, str]]:
     source = os.fspath(path)
     try:
         npz = np.load(source, allow_pickle=False)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
+    except _MISSING:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+    except _UNREADABLE as exc:
         raise CheckpointError(f"{source} is not a readable checkpoint (a truncated, corrupt "
-                              f"or foreign file; nn.save writes checkpoints): {exc}") from exc
+                              f"or foreign file; nn.save writes checkpoints): "
+                              f"{type(exc).__name__}: {exc}") from exc
     if not isinstance(npz, np.lib.npyio.NpzFile):
         raise CheckpointError(f"{source} holds a single .npy array, not an nn.save checkpoint")
     with npz:

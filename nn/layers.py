@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
 
 from autograd import Tensor, as_tensor
 from autograd.errors import AxisError, DTypeError, ShapeError
-from autograd.function import apply
 
 from . import functional as F, init
 from ._random import RNGLike, as_generator
@@ -21,9 +21,14 @@ from .containers import Sequential
 from .functional.linear import Affine
 from .module import Module, Parameter
 
-__all__ = ["Linear", "Sequential", "Residual", "Dropout", "Flatten", "Identity"]
+__all__ = ["Linear", "Sequential", "Residual", "Dropout", "Flatten", "Identity",
+           "DTypePromotionWarning"]
 
-_new = object.__new__
+
+class DTypePromotionWarning(UserWarning):
+    """Data of a wider dtype than a layer's parameters (float64 into float32): the layer
+    computes in the wider dtype, correct but without the speed of the narrow one."""
+
 
 
 def float_dtype(dtype: Any, owner: str) -> np.dtype:
@@ -50,6 +55,12 @@ class Linear(Module):
     ``weight`` W has shape (out_features, in_features) and ``bias`` b (out_features,),
     as in PyTorch. Both start as U(-1/sqrt(in_features), 1/sqrt(in_features)) (PyTorch's
     default: Kaiming-uniform with a = sqrt(5) for W), drawn from ``rng``.
+
+    Input whose dtype would promote the result past the weight's dtype (float64 data,
+    or ints, into a float32 layer) is computed in the wider dtype, as NumPy does, with a
+    ``DTypePromotionWarning`` once per layer. PyTorch raises instead; here the answer is
+    still right (only slower), and NumPy data (scikit-learn's included) is float64 by
+    default, so a warning that names the fix is enough.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
@@ -58,6 +69,7 @@ class Linear(Module):
         self.in_features = _check_size(in_features, "in_features", "Linear")
         self.out_features = _check_size(out_features, "out_features", "Linear")
         dtype = float_dtype(dtype, "Linear")
+        self._dtype_warned = False  # DTypePromotionWarning: once per layer
         # (out, in) as in PyTorch, stored in F order so that W^T is C-contiguous: with
         # OpenBLAS, x @ W^T then runs as a plain product, 5-10% off an MLP step
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype,
@@ -75,11 +87,13 @@ class Linear(Module):
 
     def forward(self, x: Any) -> Tensor:
         weight, bias = self.weight, self.bias
+        if not self._dtype_warned:
+            self._check_dtype(x)
         if type(x) is Tensor and bias is not None:  # the training hot path: F.linear inline
-            x_shape, w_shape = x._data.shape, weight._data.shape
+            x_shape, w_shape = x.shape, weight.shape
             if (x_shape and len(w_shape) == 2 and x_shape[-1] == w_shape[1]
-                    and bias._data.shape == w_shape[:1]):
-                return apply(_new(Affine), x, weight, bias)
+                    and bias.shape == w_shape[:1]):
+                return Affine()(x, weight, bias)
         try:
             return F.linear(x, weight, bias)  # checks every shape
         except ShapeError:
@@ -91,6 +105,21 @@ class Linear(Module):
                     f"input of shape {shape}. Check the previous layer's output size or "
                     f"flatten the input (nn.Flatten()).") from None
             raise
+
+    def _check_dtype(self, x: Any) -> None:
+        """Warn (once) when x would make the result wider than the weight's dtype."""
+        given = x.dtype if isinstance(x, (Tensor, np.ndarray)) else np.asarray(x).dtype
+        own = self.weight.dtype
+        if given is own or given.kind not in "biuf" or np.result_type(given, own) == own:
+            return
+        self._dtype_warned = True
+        warnings.warn(
+            f"{self!r} holds {own} parameters but got {given} input, so it computes in "
+            f"{np.result_type(given, own)}: correct, but without the speed of {own}. Cast "
+            f"the data once, e.g. x.astype(np.{own}) (scikit-learn and NumPy give float64), "
+            f"or the model, model.astype(np.{given if given.kind == 'f' else 'float64'}). "
+            f"(Said once per layer; PyTorch raises on this mismatch.)",
+            DTypePromotionWarning, stacklevel=4)  # the caller of model(x)
 
     def extra_repr(self) -> str:
         text = (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -15,7 +15,6 @@ each module once, so shared or cyclic references are safe).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from operator import attrgetter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -39,11 +38,6 @@ class Parameter(Tensor):
     """
 
     __slots__ = ()
-
-    # A Parameter's array is always an ndarray (never the NumPy scalar an op may leave in
-    # a computed tensor), so ``.data`` can be read by a C-level getter: no Python frame,
-    # which optimizers notice (they read it for every parameter at every step).
-    data = property(attrgetter("_data"), Tensor.data.fset, doc=Tensor.data.__doc__)
 
     def __init__(self, data: Any, dtype: Any = None) -> None:
         super().__init__(data, dtype=dtype)

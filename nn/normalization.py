@@ -46,7 +46,8 @@ class BatchNorm1d(Module):
     m = ``momentum`` (``None``: a cumulative average, m = 1 / batches seen).
     Evaluation: normalise with running_mean and running_var. With
     ``track_running_stats=False`` there are no running statistics and batch statistics
-    are used in both modes.
+    are used in both modes, so a batch with one value per channel raises in both (as in
+    PyTorch: its variance is 0 and every output would be the bias).
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
@@ -97,11 +98,16 @@ class BatchNorm1d(Module):
         weight = None if self.weight is None else self.weight.reshape(shape)
         if self.training or not self.track_running_stats:
             n = x.size // self.num_features
-            if self.training and n < 2:
-                raise ValueError(
-                    f"BatchNorm1d in training mode needs more than one value per channel "
-                    f"to estimate a variance; got input shape {x.shape}. Use a batch of "
-                    f"2 or more, or call .eval() to use the running statistics.")
+            if n < 2:  # a variance of one value is 0: the output would be all zeros
+                mode = ("in training mode" if self.training else
+                        "with track_running_stats=False (batch statistics in evaluation too)")
+                remedy = ("call .eval() to use the running statistics" if
+                          self.track_running_stats else "build it with "
+                          "track_running_stats=True to have running statistics for .eval()")
+                raise ShapeError(
+                    f"BatchNorm1d {mode} needs more than one value per channel to "
+                    f"estimate a variance; got input shape {x.shape}. Use a batch of 2 "
+                    f"or more, or {remedy}.")
             centred, mean, var, inv_std = _standardise(x, axes, self.eps)
             if self.training and self.track_running_stats:
                 self._update_running_stats(mean.data, var.data, n)

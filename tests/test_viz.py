@@ -81,7 +81,7 @@ def scalar_expression():
     L = d * ag.Tensor(-2.0, name="f")
     e.name, d.name, L.name = "e", "d", "L"
     e.retain_grad()
-    L.backward()
+    L.backward(retain_graph=True)
     return L
 
 
@@ -99,7 +99,7 @@ def hidden_layer(rng):
 # ---------------------------------------------------------------- structure
 def test_node_and_edge_counts_equal_the_graph(rng):
     L, names = hidden_layer(rng)
-    L.backward()
+    L.backward(retain_graph=True)
     for direction in ("forward", "backward"):
         nodes, edges = parse(viz.draw_graph(L, names=names, direction=direction))
         tensors, ops, n_edges = graph_size(L)
@@ -133,7 +133,7 @@ def test_labels_carry_names_shapes_values_and_grads():
 def test_large_tensors_show_statistics_and_gradient_norm(rng):
     W = ag.Tensor(rng.normal(size=(20, 30)).astype(np.float32), requires_grad=True)
     loss = (W * W).sum()
-    loss.backward()
+    loss.backward(retain_graph=True)
     text = label(node_named(parse(viz.draw_graph(loss, names={"W": W}))[0], "W"))
     assert "(20, 30) float32" in text
     data = W.data.astype(np.float64)
@@ -181,7 +181,7 @@ def test_nan_and_inf_are_highlighted():
     assert viz.STYLE["nonfinite"]["fillcolor"] in bad and "NaN/Inf in value" in label(bad)
     z = ag.Tensor([0.0, 4.0], requires_grad=True)
     s = z.sqrt().sum()  # finite value, infinite gradient at 0
-    s.backward()
+    s.backward(retain_graph=True)
     nodes, _ = parse(viz.draw_graph(s, names={"z": z}))
     assert "NaN/Inf in grad" in label(node_named(nodes, "z"))
     assert sum(viz.STYLE["nonfinite"]["fillcolor"] in a for a in nodes.values()) == 1
@@ -230,7 +230,7 @@ def test_clusters_and_names_from_a_model(rng):
     model = TwoLayers(rng)
     x = ag.Tensor(rng.normal(size=(5, 3)))
     loss = model.second(model.first(x).relu()).sum()
-    loss.backward()
+    loss.backward(retain_graph=True)
     graph = viz.draw_graph(loss, model=model, names={"x": x})
     clusters = re.findall(r"subgraph cluster_\w+ \{(.*?)\n\t\}", graph.source, re.S)
     assert [re.search(r'label="(.*?)"', c)[1] for c in clusters] == ["first (Linear)",
@@ -247,7 +247,7 @@ def test_clusters_from_an_nn_module(rng):
     model = nn.Sequential({"fc1": nn.Linear(3, 4), "fc2": nn.Linear(4, 2)})
     x = ag.Tensor(rng.normal(size=(5, 3)))
     loss = model(x).sum()
-    loss.backward()
+    loss.backward(retain_graph=True)
     source = viz.draw_graph(loss, model=model, names={"x": x}).source
     assert re.findall(r'label="(\w+ \(\w+\))"', source) == ["fc1 (Linear)", "fc2 (Linear)"]
     nodes, _ = parse(viz.draw_graph(loss, model=model))
@@ -281,7 +281,7 @@ def test_backward_view_add_distributes_and_matmul_switches():
 def test_backward_view_gradients_match_the_engine(rng):
     L, names = hidden_layer(rng)
     graph = viz.draw_backward(L, names=names)  # drawn before backward: computed itself
-    L.backward()  # releases the saved arrays: the drawing must not need them
+    L.backward(retain_graph=True)  # keeps the graph (and its arrays) for the drawing
     again = viz.draw_backward(L, names=names)
     assert graph.source == again.source
     nodes, _ = parse(again)
@@ -367,7 +367,7 @@ def test_import_autograd_does_not_import_graphviz():
 
 def test_missing_graphviz_package_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "graphviz", None)  # makes `import graphviz` fail
-    with pytest.raises(ImportError, match=re.escape("pip install 'autograd-engine[viz]'")):
+    with pytest.raises(ImportError, match=re.escape('pip install -e ".[viz]"')):
         viz.draw_graph(ag.Tensor(1.0))
 
 
@@ -388,7 +388,7 @@ def test_missing_dot_program_says_how_to_install(tmp_path, monkeypatch):
 @needs_dot
 def test_render_svg_has_one_svg_node_per_graph_node(tmp_path, rng):
     L, names = hidden_layer(rng)
-    L.backward()
+    L.backward(retain_graph=True)
     for direction in ("forward", "backward"):
         graph = viz.draw_graph(L, names=names, direction=direction)
         path = viz.save_graph(graph, tmp_path / f"{direction}.svg")
@@ -415,3 +415,11 @@ def test_the_example_writes_its_pictures(tmp_path):
                  "hidden_layer_backward", "mlp_clusters"):
         assert (tmp_path / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
         ET.parse(tmp_path / f"{name}.svg")
+
+
+def test_a_graph_released_by_backward_is_drawn_up_to_the_release_with_a_note(rng):
+    L, names = hidden_layer(rng)
+    L.backward()  # without retain_graph: the inputs of L's op are released
+    nodes, edges = parse(viz.draw_graph(L, names=names))
+    assert len(nodes) == 2 and len(edges) == 1  # L and the op that made it
+    assert "retain_graph=True" in viz.draw_graph(L).source

@@ -1,16 +1,12 @@
-"""The engine's ops: each a ``Function`` with its forward and VJP, and the functions that
-apply them. ``autograd`` re-exports the functions; the classes stay here."""
+"""The engine's ops: each a ``Function`` with its forward and VJP, grouped by kind.
 
-from .arithmetic import add, div, mul, neg, pow, sub
-from .elementwise import (abs, astype, clip, compare, exp, log, maximum, minimum, relu,
-                          sigmoid, sqrt, tanh, where)
-from .linalg import matmul
-from .reductions import (log_softmax, logsumexp, max, mean, min, softmax, std, sum, var)
-from .shape import (broadcast_to, concatenate, expand_dims, getitem, reshape, squeeze,
-                    stack, swapaxes, transpose)
+Ops know nothing about ``Tensor`` (they are the layer below it): ``Tensor``'s operators
+and methods apply them (``autograd.tensor_math``, ``autograd.tensor_methods``), and
+``autograd.functions`` / ``autograd.more_functions`` give the public functions.
+"""
 
-__all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "tanh",
-           "sigmoid", "relu", "maximum", "minimum", "where", "clip", "astype", "compare",
-           "matmul", "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax",
-           "log_softmax", "reshape", "transpose", "swapaxes", "expand_dims", "squeeze",
-           "broadcast_to", "concatenate", "stack", "getitem"]
+from . import (arithmetic, elementwise, generic, indexing, linalg, linalg_more, reductions,
+               scans, shape, special, trig)
+
+__all__ = ["arithmetic", "elementwise", "generic", "linalg", "reductions", "shape", "trig",
+           "special", "scans", "indexing", "linalg_more"]

@@ -6,17 +6,16 @@ float32 graph float32 and records one input.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
 from ..errors import DTypeError, ShapeError
-from ..function import Function, apply
-from ..tensor import Tensor, as_tensor
-from .generic import log
+from ..function import Function
+from .generic import constant, log, where
 
-__all__ = ["add", "sub", "mul", "div", "neg", "pow", "check_broadcast", "is_scalar", "number",
-           "Add", "Sub", "Mul", "Div", "Neg", "Pow",
+__all__ = ["broadcasting", "is_scalar", "number", "Add", "Sub", "Mul", "Div", "Neg", "Pow",
            "AddScalar", "MulScalar", "DivScalar", "PowScalar", "RPowScalar"]
 
 
@@ -26,7 +25,7 @@ class Add(Function):
     save_inputs = False
 
     def forward(self, a, b):
-        return a + b
+        return broadcasting("add", operator.add, a, b)
 
     def vjp(self, g, out, a, b):
         return g, g
@@ -38,10 +37,15 @@ class Sub(Function):
     save_inputs = False
 
     def forward(self, a, b):
-        return a - b
+        try:
+            return broadcasting("sub", operator.sub, a, b)
+        except TypeError:  # NumPy refuses bool - bool
+            refuse_bool("a - b", a, b)
+            raise
 
     def vjp(self, g, out, a, b):
-        return g, -g
+        need_a, need_b = self.needs_input_grad
+        return (g if need_a else None), (-g if need_b else None)
 
 
 class Mul(Function):
@@ -50,10 +54,11 @@ class Mul(Function):
     fresh_grads = True  # both are new products
 
     def forward(self, a, b):
-        return a * b
+        return broadcasting("mul", operator.mul, a, b)
 
     def vjp(self, g, out, a, b):
-        return g * b, g * a
+        need_a, need_b = self.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
 
 
 class Div(Function):
@@ -62,44 +67,56 @@ class Div(Function):
     save_output = True
 
     def forward(self, a, b):
-        return a / b
+        return broadcasting("div", operator.truediv, a, b)
 
     def vjp(self, g, out, a, b):
         ga = g / b
-        return ga, -ga * out
+        return (ga if self.needs_input_grad[0] else None,
+                -ga * out if self.needs_input_grad[1] else None)
 
 
 class Neg(Function):
     """out = -x;  dx = -g."""
     __slots__ = ()
-    exact_grads = True
     save_inputs = False
 
     def forward(self, x):
-        return -x
+        try:
+            return -x
+        except TypeError:  # NumPy refuses -bool
+            refuse_bool("-x", x)
+            raise
 
     def vjp(self, g, out, x):
         return (-g,)
 
 
 class Pow(Function):
-    """out = a ** b (both tensors);  da = g b a^(b-1), db = g out log(a)."""
+    """out = a ** b (both tensors);  da = g b a^(b-1), db = g out ln a.
+
+    At a = 0, as PyTorch: da = 0 where b = 0, db = 0 where b >= 0 (no NaN from 0 * inf);
+    the masks cover only a = 0, so second derivatives elsewhere stay exact."""
     __slots__ = ()
     save_output = True
 
     def forward(self, a, b):
-        return a ** b
+        return broadcasting("pow", operator.pow, a, b)
 
     def vjp(self, g, out, a, b):
-        ga = g * b * a ** (b - 1) if self.needs_input_grad[0] else None
-        gb = g * out * log(a) if self.needs_input_grad[1] else None
+        ga = gb = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.needs_input_grad[0]:
+                flat = (constant(a) == 0) & (constant(b) == 0)  # d/da a^0 = 0 at a = 0
+                ga = where(flat, 0.0, g * b * where(flat, 1.0, a) ** (b - 1))
+            if self.needs_input_grad[1]:
+                zero_base = (constant(a) == 0) & (constant(b) >= 0)
+                gb = where(zero_base, 0.0, g * out * log(where(zero_base, 1.0, a)))
         return ga, gb
 
 
 class AddScalar(Function):
     """out = x + c;  dx = g."""
     __slots__ = ("c",)
-    exact_grads = True
     save_inputs = False
 
     def __init__(self, c: float) -> None:
@@ -115,7 +132,6 @@ class AddScalar(Function):
 class MulScalar(Function):
     """out = c x;  dx = c g."""
     __slots__ = ("c",)
-    exact_grads = True
     save_inputs = False
 
     def __init__(self, c: float) -> None:
@@ -131,7 +147,6 @@ class MulScalar(Function):
 class DivScalar(Function):
     """out = x / c;  dx = g / c."""
     __slots__ = ("c",)
-    exact_grads = True
     save_inputs = False
 
     def __init__(self, c: float) -> None:
@@ -147,7 +162,6 @@ class DivScalar(Function):
 class PowScalar(Function):
     """out = x ** p;  dx = g p x^(p-1)  (zero for p = 0)."""
     __slots__ = ("p",)
-    exact_grads = True
 
     def __init__(self, p: float) -> None:
         self.p = p
@@ -156,8 +170,9 @@ class PowScalar(Function):
         return x ** self.p
 
     def vjp(self, g, out, x):
-        if self.p == 0:
-            return (g * 0,)
+        if self.p == 0:  # exactly 0, even where g is infinite
+            everywhere = np.ones(np.shape(constant(g)), dtype=bool)
+            return (where(everywhere, 0.0, g),)
         if self.p == 2:
             return (g * 2 * x,)
         return (g * self.p * x ** (self.p - 1),)
@@ -166,7 +181,6 @@ class PowScalar(Function):
 class RPowScalar(Function):
     """out = c ** x;  dx = g out log(c)."""
     __slots__ = ("c",)
-    exact_grads = True
     save_inputs = False
     save_output = True
 
@@ -177,6 +191,9 @@ class RPowScalar(Function):
         return self.c ** x
 
     def vjp(self, g, out, x):
+        if self.c == 0:  # 0 ** x: as PyTorch, 0 where x >= 0 (where out is 0 or 1)
+            with np.errstate(invalid="ignore"):
+                return (where(np.isfinite(constant(out)), 0.0, g * out * -np.inf),)
         return (g * out * float(np.log(self.c)),)
 
 
@@ -194,77 +211,32 @@ def number(x: Any) -> int | float | None:
     return None
 
 
+def refuse_bool(expression: str, *arrays: Any) -> None:
+    """NumPy refuses ``-`` on booleans; say so with a named error and the alternative."""
+    if any(np.asarray(a).dtype == np.bool_ for a in arrays):
+        raise DTypeError(f"{expression} is not defined for boolean tensors (NumPy and "
+                         f"PyTorch refuse it too). Use np.logical_not(x.data) or "
+                         f"np.logical_xor(a.data, b.data), or convert first: "
+                         f"x.astype(float).")
+
+
 def is_scalar(x: Any) -> bool:
     """A real Python or NumPy number (kept as op state, never a graph input)."""
     return number(x) is not None
 
 
-def check_broadcast(op: str, *tensors: Tensor) -> None:
-    """Raise ``ShapeError`` naming ``op`` when the shapes cannot broadcast together."""
-    shapes = [t._data.shape for t in tensors]
-    if all(s == shapes[0] for s in shapes):
-        return
+def broadcasting(op: str, function: Any, *arrays: Any) -> np.ndarray:
+    """``function(*arrays)``; if their shapes cannot broadcast, a ``ShapeError`` naming
+    ``op`` (NumPy's own error is caught, so the common case costs nothing)."""
     try:
-        np.broadcast_shapes(*shapes)
+        return function(*arrays)
     except ValueError:
-        listed = " and ".join(str(s) for s in shapes)
-        raise ShapeError(
-            f"{op}: shapes {listed} cannot broadcast (trailing axes must be equal or 1). "
-            f"Reshape or add an axis (x[:, None]) so they line up.") from None
-
-
-def _binary(op: Function, name: str, a: Any, b: Any) -> Tensor:
-    a, b = as_tensor(a), as_tensor(b)
-    if a._data.shape != b._data.shape:
-        check_broadcast(name, a, b)
-    return apply(op, a, b)
-
-
-def add(a: Any, b: Any) -> Tensor:
-    """a + b, broadcasting as NumPy."""
-    if isinstance(a, Tensor) and (c := number(b)) is not None:
-        return apply(AddScalar(c), a)
-    if isinstance(b, Tensor) and (c := number(a)) is not None:
-        return apply(AddScalar(c), b)
-    return _binary(Add(), "add", a, b)
-
-
-def sub(a: Any, b: Any) -> Tensor:
-    """a - b."""
-    if isinstance(a, Tensor) and (c := number(b)) is not None:
-        return apply(AddScalar(-c), a)
-    if isinstance(b, Tensor) and (c := number(a)) is not None:
-        return apply(AddScalar(c), apply(Neg(), b))
-    return _binary(Sub(), "sub", a, b)
-
-
-def mul(a: Any, b: Any) -> Tensor:
-    """a * b (elementwise)."""
-    if isinstance(a, Tensor) and (c := number(b)) is not None:
-        return apply(MulScalar(c), a)
-    if isinstance(b, Tensor) and (c := number(a)) is not None:
-        return apply(MulScalar(c), b)
-    return _binary(Mul(), "mul", a, b)
-
-
-def div(a: Any, b: Any) -> Tensor:
-    """a / b (true division)."""
-    if isinstance(a, Tensor) and (c := number(b)) is not None:
-        return apply(DivScalar(c), a)
-    if isinstance(b, Tensor) and (c := number(a)) is not None:
-        return apply(MulScalar(c), apply(PowScalar(-1), b))
-    return _binary(Div(), "div", a, b)
-
-
-def neg(x: Any) -> Tensor:
-    """-x."""
-    return apply(Neg(), as_tensor(x))
-
-
-def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (mirrors operator.pow)
-    """a ** b; a number exponent (or base) is op state."""
-    if isinstance(a, Tensor) and (c := number(b)) is not None:
-        return apply(PowScalar(c), a)
-    if isinstance(b, Tensor) and (c := number(a)) is not None:
-        return apply(RPowScalar(c), b)
-    return _binary(Pow(), "pow", a, b)
+        shapes = [np.shape(a) for a in arrays]
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            listed = " and ".join(str(s) for s in shapes)
+            raise ShapeError(
+                f"{op}: shapes {listed} cannot broadcast (trailing axes must be equal or 1). "
+                f"Reshape or add an axis (x[:, None]) so they line up.") from None
+        raise

@@ -2,7 +2,9 @@
 
 A VJP receives arrays in an ordinary backward and Tensors under ``create_graph=True``.
 Operators and the methods both types share (``sum``, ``reshape``, ``swapaxes``...) need
-no help; these few functions pick the NumPy or the Tensor version by argument type.
+no help, and NumPy functions called on Tensors run the differentiable ops (``np.exp(t)``
+is ``t.exp()``, see ``autograd.interop``). These few helpers name the cases a VJP meets.
+This module does not import ``Tensor``: a Tensor is recognised by its ``_data``.
 """
 
 from __future__ import annotations
@@ -11,35 +13,34 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
-
 __all__ = ["exp", "log", "where", "broadcast_to", "constant", "is_tensor"]
 
 
 def is_tensor(x: Any) -> bool:
     """True when the VJP is running on Tensors (building a graph of the gradient)."""
-    return isinstance(x, Tensor)
+    return hasattr(x, "_data") and not isinstance(x, np.ndarray)
 
 
-def constant(x: Any) -> np.ndarray:
+def constant(x: Any) -> Any:
     """The raw array behind ``x``: for masks and counts, which carry no gradient."""
-    return x._data if isinstance(x, Tensor) else x
+    return x._data if is_tensor(x) else x
 
 
 def exp(x: Any) -> Any:
-    return x.exp() if isinstance(x, Tensor) else np.exp(x)
+    """e^x of an array or a Tensor."""
+    return np.exp(x)
 
 
 def log(x: Any) -> Any:
-    return x.log() if isinstance(x, Tensor) else np.log(x)
+    """ln x of an array or a Tensor."""
+    return np.log(x)
 
 
 def where(condition: np.ndarray, a: Any, b: Any) -> Any:
-    if isinstance(a, Tensor) or isinstance(b, Tensor):
-        from .elementwise import where as tensor_where
-        return tensor_where(condition, a, b)
+    """``a`` where ``condition`` holds, else ``b`` (arrays or Tensors)."""
     return np.where(condition, a, b)
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
-    return x.broadcast_to(shape) if isinstance(x, Tensor) else np.broadcast_to(x, shape)
+    """``x`` repeated to ``shape`` (an array or a Tensor)."""
+    return np.broadcast_to(x, shape)

@@ -3,6 +3,9 @@ are compositions of them.
 
 Axes follow NumPy: ``axis=None`` reduces everything, an int or a tuple of ints reduces
 those axes (negative counts from the end), ``keepdims=True`` keeps them with size 1.
+PyTorch's spelling is accepted too: ``dim=`` for ``axis=`` and ``keepdim=`` for
+``keepdims=`` (giving both spellings of one argument is an ``AxisError``; see
+``pick_axis``).
 """
 
 from __future__ import annotations
@@ -13,14 +16,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import AxisError, ShapeError
-from ..function import Function, apply
-from ..tensor import Tensor, as_tensor
-from .arithmetic import DivScalar, Sub, Mul
-from .elementwise import Sqrt
-from .generic import broadcast_to, constant, exp
+from ..function import Function
+from .generic import broadcast_to, constant, exp, where
 
-__all__ = ["sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax",
-           "log_softmax", "normalize_axis", "Sum", "Max", "Min", "LogSumExp", "Softmax",
+__all__ = ["normalize_axis", "reduced_count", "pick_axis", "pick_keepdims", "StdSqrt", "Sum", "Max", "Min", "LogSumExp", "Softmax",
            "LogSoftmax"]
 
 
@@ -44,17 +43,47 @@ def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     return tuple(sorted(result))
 
 
+def pick_axis(axis: Any, dim: Any, op: str, default: Any = None) -> Any:
+    """The axis given as ``axis=`` (NumPy) or ``dim=`` (PyTorch); both is an error.
+    ``default`` is the value ``axis`` has when it was not given."""
+    if dim is None:
+        return axis
+    if axis is not None and not (axis is default or axis == default):
+        raise AxisError(f"{op}: got both axis={axis!r} and dim={dim!r}; they are two names "
+                        f"for one argument (NumPy's and PyTorch's). Pass only one.")
+    return dim
+
+
+def pick_keepdims(keepdims: bool, keepdim: bool | None, op: str) -> bool:
+    """``keepdims=`` (NumPy) or ``keepdim=`` (PyTorch); both is an error."""
+    if keepdim is None:
+        return bool(keepdims)
+    if keepdims:
+        raise AxisError(f"{op}: got both keepdims= and keepdim=; pass only one")
+    return bool(keepdim)
+
+
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     """``shape`` with the reduced axes set to 1 (the keepdims shape)."""
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def reduced_count(shape: tuple[int, ...], axis: Any, op: str) -> int:
+    """How many elements a reduction over ``axis`` combines into each result."""
+    return math.prod(shape[a] for a in normalize_axis(axis, len(shape), op))
 
 
 class _Reduction(Function):
     """Base of reductions: remembers the input shape and the reduced axes."""
     __slots__ = ("axis", "keepdims", "shape")
 
-    def __init__(self, axis: tuple[int, ...], keepdims: bool) -> None:
+    def __init__(self, axis: Any, keepdims: bool) -> None:
         self.axis, self.keepdims = axis, keepdims
+
+    def _start(self, x: np.ndarray) -> None:
+        """Read the input's shape; ``axis`` becomes a sorted tuple (AxisError if bad)."""
+        self.shape = x.shape
+        self.axis = normalize_axis(self.axis, x.ndim, self.name.lower())
 
     def _expand(self, g: Any) -> Any:
         """Upstream gradient reshaped to keepdims form (broadcastable to the input)."""
@@ -67,7 +96,7 @@ class Sum(_Reduction):
     save_inputs = False
 
     def forward(self, x):
-        self.shape = x.shape
+        self._start(x)
         return x.sum(axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):
@@ -81,9 +110,8 @@ class Max(_Reduction):
     reduce = staticmethod(np.maximum.reduce)
 
     def forward(self, x):
-        self.shape = x.shape
-        if x.size == 0:
-            raise ShapeError(f"{self.name}: cannot reduce an empty tensor of shape {x.shape}")
+        self._start(x)
+        _check_not_empty(self.name.lower(), x, self.axis)
         return self.reduce(x, axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g, out, x):
@@ -106,9 +134,10 @@ class LogSumExp(_Reduction):
     save_output = True
 
     def forward(self, x):
-        self.shape = x.shape
-        if x.size == 0:
-            raise ShapeError(f"logsumexp: cannot reduce an empty tensor of shape {x.shape}")
+        self._start(x)
+        _check_not_empty("logsumexp", x, self.axis)
+        if x.size == 0:  # an empty result (the reduced axes are not empty)
+            return x.sum(axis=self.axis, keepdims=self.keepdims)
         m = x.max(axis=self.axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) rows: no shift needed
         with np.errstate(divide="ignore"):
@@ -117,6 +146,33 @@ class LogSumExp(_Reduction):
 
     def vjp(self, g, out, x):
         return (self._expand(g) * exp(x - self._expand(out)),)
+
+
+def _check_not_empty(op: str, x: np.ndarray, axes: tuple[int, ...]) -> None:
+    """A max over no elements is undefined, unless the result itself is empty (as NumPy:
+    ``max`` over axis 1 of shape (0, 3) is an empty array of shape (0,))."""
+    if any(x.shape[a] == 0 for a in axes):
+        if math.prod(n for i, n in enumerate(x.shape) if i not in axes):
+            raise ShapeError(f"{op}: cannot reduce over an empty axis (shape {x.shape}, "
+                             f"axis {axes}): there is no element to take. Check the input "
+                             f"size, or reduce over the other axes.")
+
+
+class StdSqrt(Function):
+    """out = sqrt(v), for the standard deviation and the 2-norm;  dv = g / (2 out) where
+    out > 0, and 0 where v = 0 (the std of constant data and the norm of 0 have gradient
+    0, as in PyTorch)."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, v):
+        return np.sqrt(v)
+
+    def vjp(self, g, out, v):
+        positive = constant(out) > 0
+        safe = where(positive, out, 1.0)
+        return (where(positive, g / (safe * 2), 0.0),)
 
 
 class _AlongAxis(Function):
@@ -128,12 +184,20 @@ class _AlongAxis(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
+    def _start(self, x: np.ndarray) -> None:
+        """``axis`` checked against the input and made non-negative."""
+        self.axis = _one_axis(x.ndim, self.axis, self.function_name)
+
 
 class Softmax(_AlongAxis):
     """out_i = e^{x_i} / sum_j e^{x_j} along ``axis``;  dx = out (g - sum(g out))."""
     __slots__ = ()
+    function_name = "softmax"
 
     def forward(self, x):
+        self._start(x)
+        if x.size == 0:
+            return x.copy()
         e = np.exp(x - x.max(axis=self.axis, keepdims=True))
         return e / e.sum(axis=self.axis, keepdims=True)
 
@@ -145,8 +209,12 @@ class Softmax(_AlongAxis):
 class LogSoftmax(_AlongAxis):
     """out = x - logsumexp(x) along ``axis``;  dx = g - softmax(x) sum(g)."""
     __slots__ = ()
+    function_name = "log_softmax"
 
     def forward(self, x):
+        self._start(x)
+        if x.size == 0:
+            return x.copy()
         shifted = x - x.max(axis=self.axis, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
 
@@ -154,74 +222,12 @@ class LogSoftmax(_AlongAxis):
         return (g - exp(out) * g.sum(axis=self.axis, keepdims=True),)
 
 
-def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Sum over ``axis`` (NumPy semantics)."""
-    x = as_tensor(x)
-    return apply(Sum(normalize_axis(axis, x.ndim, "sum"), keepdims), x)
-
-
-def _count(x: Tensor, axes: tuple[int, ...]) -> int:
-    return math.prod(x.shape[a] for a in axes)
-
-
-def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Arithmetic mean over ``axis``: sum / n."""
-    x = as_tensor(x)
-    axes = normalize_axis(axis, x.ndim, "mean")
-    return apply(DivScalar(_count(x, axes)), apply(Sum(axes, keepdims), x))
-
-
-def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Variance sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (population)."""
-    x = as_tensor(x)
-    axes = normalize_axis(axis, x.ndim, "var")
-    centred = apply(Sub(), x, mean(x, axes, keepdims=True))
-    squares = apply(Sum(axes, keepdims), apply(Mul(), centred, centred))
-    return apply(DivScalar(_count(x, axes) - ddof), squares)
-
-
-def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """Standard deviation sqrt(var); its gradient is infinite where var = 0 (IEEE)."""
-    x = as_tensor(x)
-    return apply(Sqrt(), var(x, normalize_axis(axis, x.ndim, "std"), keepdims, ddof))
-
-
-def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Maximum over ``axis``; ties share the gradient evenly."""
-    x = as_tensor(x)
-    return apply(Max(normalize_axis(axis, x.ndim, "max"), keepdims), x)
-
-
-def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Minimum over ``axis``; ties share the gradient evenly."""
-    x = as_tensor(x)
-    return apply(Min(normalize_axis(axis, x.ndim, "min"), keepdims), x)
-
-
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """log(sum(exp(x))) over ``axis`` without overflow (shifted by the max)."""
-    x = as_tensor(x)
-    return apply(LogSumExp(normalize_axis(axis, x.ndim, "logsumexp"), keepdims), x)
-
-
-def _one_axis(x: Tensor, axis: int, op: str) -> int:
-    if x.ndim == 0:
+def _one_axis(ndim: int, axis: Any, op: str) -> int:
+    if ndim == 0:
         raise AxisError(f"{op}: needs at least one axis; got a 0-d tensor")
-    return normalize_axis(axis, x.ndim, op)[0] if isinstance(axis, (int, np.integer)) \
+    return normalize_axis(axis, ndim, op)[0] if isinstance(axis, (int, np.integer)) \
         else _bad_axis(op, axis)
 
 
 def _bad_axis(op: str, axis: Any) -> int:
     raise AxisError(f"{op}: axis must be a single int; got {axis!r}")
-
-
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """softmax(x)_i = e^{x_i} / sum_j e^{x_j} along ``axis`` (stable: shifted by the max)."""
-    x = as_tensor(x)
-    return apply(Softmax(_one_axis(x, axis, "softmax")), x)
-
-
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    """log softmax(x) = x - logsumexp(x) along ``axis`` (stable)."""
-    x = as_tensor(x)
-    return apply(LogSoftmax(_one_axis(x, axis, "log_softmax")), x)

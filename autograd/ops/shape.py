@@ -9,15 +9,25 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import AxisError, ShapeError
+from ..errors import AxisError, ShapeError, UsageError
 from ..function import Function, apply
-from ..tensor import Tensor, as_tensor
 from .generic import is_tensor
 from .reductions import normalize_axis
 
-__all__ = ["reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
-           "concatenate", "stack", "getitem", "Reshape", "Transpose", "BroadcastTo",
-           "Concatenate", "GetItem", "IndexAdd"]
+__all__ = ["Reshape", "Transpose", "BroadcastTo", "Concatenate", "GetItem", "IndexAdd", "Copy",
+           "permutation", "swapped_axes", "expanded_shape", "squeezed_shape"]
+
+
+class Copy(Function):
+    """out = a new array equal to x;  dx = g. (A gradient that must own its memory.)"""
+    __slots__ = ()
+    save_inputs = False
+
+    def forward(self, x):
+        return x.copy()
+
+    def vjp(self, g, out, x):
+        return (g,)
 
 
 class Reshape(Function):
@@ -25,8 +35,8 @@ class Reshape(Function):
     __slots__ = ("shape", "source")
     save_inputs = False
 
-    def __init__(self, shape: tuple[int, ...]) -> None:
-        self.shape = shape
+    def __init__(self, shape: Any) -> None:
+        self.shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
 
     def forward(self, x):
         self.source = x.shape
@@ -46,10 +56,11 @@ class Transpose(Function):
     __slots__ = ("axes",)
     save_inputs = False
 
-    def __init__(self, axes: tuple[int, ...]) -> None:
-        self.axes = axes
+    def __init__(self, axes: Any = None) -> None:
+        self.axes = axes  # None: reverse them all
 
     def forward(self, x):
+        self.axes = permutation(self.axes, x.shape)
         return x.transpose(self.axes)
 
     def vjp(self, g, out, x):
@@ -62,8 +73,8 @@ class BroadcastTo(Function):
     __slots__ = ("shape",)
     save_inputs = False
 
-    def __init__(self, shape: tuple[int, ...]) -> None:
-        self.shape = shape
+    def __init__(self, shape: Any) -> None:
+        self.shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
 
     def forward(self, x):
         try:
@@ -85,7 +96,18 @@ class Concatenate(Function):
         self.axis = axis
 
     def forward(self, *xs):
-        self.sizes = [x.shape[self.axis] for x in xs]
+        if not xs:
+            raise UsageError("concatenate: needs at least one tensor")
+        if xs[0].ndim == 0:
+            raise ShapeError("concatenate: 0-d tensors have no axis to join; use stack")
+        self.axis = axis = normalize_axis(self.axis, xs[0].ndim, "concatenate")[0]
+        first = xs[0].shape
+        for i, x in enumerate(xs):
+            if x.ndim != len(first) or any(x.shape[d] != first[d]
+                                           for d in range(len(first)) if d != axis):
+                raise ShapeError(f"concatenate along axis {axis}: tensor {i} has shape "
+                                 f"{x.shape}, tensor 0 has {first}; all other axes must match")
+        self.sizes = [x.shape[axis] for x in xs]
         return np.concatenate(xs, axis=self.axis)
 
     def vjp(self, g, out, *xs):
@@ -103,7 +125,7 @@ class GetItem(Function):
     save_inputs = False
 
     def __init__(self, index: Any) -> None:
-        self.index = index
+        self.index = _index_arrays(index)
 
     def forward(self, x):
         self.shape = x.shape
@@ -148,110 +170,56 @@ def _scatter_add(g: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarra
 
 
 def _index_arrays(index: Any) -> Any:
-    """Tensors inside an index become their arrays; lists become arrays."""
+    """Tensors and lists inside an index become integer or boolean arrays."""
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
-    if isinstance(index, Tensor):
-        return index._data
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
+    if index is None or index is Ellipsis or isinstance(index, (int, np.integer, slice)):
+        return index
+    array = np.asarray(index)  # lists, arrays, Tensors (through __array__)
+    if array.dtype.kind not in "biu" and array.size:
+        raise IndexError(f"index arrays must be integer or boolean; got {array.dtype}")
+    return array.astype(np.intp) if array.dtype.kind not in "biu" else array
 
 
-def getitem(x: Any, index: Any) -> Tensor:
-    """x[index]: basic slicing and integer/boolean array indexing, as NumPy."""
-    x = as_tensor(x)
-    index = _index_arrays(index)
-    for part in index if isinstance(index, tuple) else (index,):
-        if isinstance(part, np.ndarray) and part.dtype.kind == "f":
-            raise IndexError(f"index arrays must be integer or boolean; got {part.dtype}")
-    return apply(GetItem(index), x)
-
-
-def reshape(x: Any, shape: Any) -> Tensor:
-    """x with a new shape (same number of elements; one entry may be -1)."""
-    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    return apply(Reshape(shape), as_tensor(x))
-
-
-def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
-    """Permute axes (reverse them when ``axes`` is None), as ``np.transpose``."""
-    x = as_tensor(x)
+def permutation(axes: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``axes`` as a permutation of the axes of ``shape`` (reversed for None)."""
+    ndim = len(shape)
     if axes is None:
-        perm = tuple(range(x.ndim))[::-1]
-    else:
-        perm = tuple(normalize_axis(a, x.ndim, "transpose")[0] for a in axes)
-        if sorted(perm) != list(range(x.ndim)):
-            raise AxisError(f"transpose: axes {tuple(axes)} are not a permutation of the "
-                            f"{x.ndim} axes of shape {x.shape}")
-    return apply(Transpose(perm), x)
+        return tuple(range(ndim))[::-1]
+    axes = (axes,) if isinstance(axes, (int, np.integer)) else tuple(axes)
+    perm = tuple(normalize_axis(a, ndim, "transpose")[0] for a in axes)
+    if sorted(perm) != list(range(ndim)):
+        raise AxisError(f"transpose: axes {axes} are not a permutation of the {ndim} axes "
+                        f"of shape {shape}: give all {ndim} axes in their new order, or "
+                        f"use swapaxes(a, b) to exchange two")
+    return perm
 
 
-def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
-    """Exchange two axes (a transpose)."""
-    x = as_tensor(x)
-    a = normalize_axis(axis1, x.ndim, "swapaxes")[0]
-    b = normalize_axis(axis2, x.ndim, "swapaxes")[0]
-    perm = list(range(x.ndim))
+def swapped_axes(shape: tuple[int, ...], axis1: int, axis2: int) -> tuple[int, ...]:
+    """The permutation that exchanges two axes."""
+    a = normalize_axis(axis1, len(shape), "swapaxes")[0]
+    b = normalize_axis(axis2, len(shape), "swapaxes")[0]
+    perm = list(range(len(shape)))
     perm[a], perm[b] = perm[b], perm[a]
-    return apply(Transpose(tuple(perm)), x)
+    return tuple(perm)
 
 
-def expand_dims(x: Any, axis: Any) -> Tensor:
-    """Insert size-1 axes at ``axis`` (positions in the result), a reshape."""
-    x = as_tensor(x)
-    axes = normalize_axis(axis, x.ndim + len(axis if isinstance(axis, (tuple, list))
-                                                else (axis,)), "expand_dims")
-    shape = iter(x.shape)
-    new = tuple(1 if i in axes else next(shape) for i in range(x.ndim + len(axes)))
-    return apply(Reshape(new), x)
+def expanded_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
+    """``shape`` with size-1 axes inserted at ``axis`` (positions in the result)."""
+    count = len(axis) if isinstance(axis, (tuple, list)) else 1
+    axes = normalize_axis(axis, len(shape) + count, "expand_dims")
+    sizes = iter(shape)
+    return tuple(1 if i in axes else next(sizes) for i in range(len(shape) + count))
 
 
-def squeeze(x: Any, axis: Any = None) -> Tensor:
-    """Remove size-1 axes (all of them, or those in ``axis``), a reshape."""
-    x = as_tensor(x)
+def squeezed_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
+    """``shape`` without its size-1 axes (all, or those in ``axis``)."""
     if axis is None:
-        axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
+        axes = tuple(i for i, n in enumerate(shape) if n == 1)
     else:
-        axes = normalize_axis(axis, x.ndim, "squeeze")
+        axes = normalize_axis(axis, len(shape), "squeeze")
         for a in axes:
-            if x.shape[a] != 1:
-                raise ShapeError(f"squeeze: axis {a} has size {x.shape[a]}, not 1 "
-                                 f"(shape {x.shape})")
-    return apply(Reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes)), x)
-
-
-def broadcast_to(x: Any, shape: Any) -> Tensor:
-    """x repeated to ``shape`` by NumPy broadcasting (a read-only view)."""
-    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    return apply(BroadcastTo(shape), as_tensor(x))
-
-
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
-    tensors = [as_tensor(t) for t in tensors]
-    if not tensors:
-        raise ValueError("concatenate: needs at least one tensor")
-    if tensors[0].ndim == 0:
-        raise ShapeError("concatenate: 0-d tensors have no axis to join; use stack")
-    ax = normalize_axis(axis, tensors[0].ndim, "concatenate")[0]
-    first = tensors[0].shape
-    for i, t in enumerate(tensors):
-        if t.ndim != len(first) or any(t.shape[d] != first[d]
-                                       for d in range(len(first)) if d != ax):
-            raise ShapeError(f"concatenate along axis {ax}: tensor {i} has shape {t.shape}, "
-                             f"tensor 0 has {first}; all other axes must match")
-    return apply(Concatenate(ax), *tensors)
-
-
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join same-shape tensors along a new axis."""
-    tensors = [as_tensor(t) for t in tensors]
-    if not tensors:
-        raise ValueError("stack: needs at least one tensor")
-    for i, t in enumerate(tensors):
-        if t.shape != tensors[0].shape:
-            raise ShapeError(f"stack: tensor {i} has shape {t.shape}, tensor 0 has "
-                             f"{tensors[0].shape}; all must match")
-    ax = normalize_axis(axis, tensors[0].ndim + 1, "stack")[0]
-    return concatenate([expand_dims(t, ax) for t in tensors], axis=ax)
+            if shape[a] != 1:
+                raise ShapeError(f"squeeze: axis {a} has size {shape[a]}, not 1 "
+                                 f"(shape {shape})")
+    return tuple(n for i, n in enumerate(shape) if i not in axes)

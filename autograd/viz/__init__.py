@@ -17,9 +17,10 @@ each op's ``vjp`` on the current ``.data`` of its inputs and output (it works af
 ``backward()`` released the saved arrays), un-broadcast by the engine's helper. Each
 edge then shows the gradient it carries, each tensor the total.
 
-Install the optional dependency with ``pip install 'autograd-engine[viz]'`` and the
-Graphviz program with your system's package manager (``apt-get install graphviz``,
-``brew install graphviz``, ``conda install -c conda-forge graphviz``).
+Install the optional dependency with ``pip install -e ".[viz]"`` in a checkout of the
+repository (the package is not on PyPI yet) and the Graphviz program with your
+system's package manager (``apt-get install graphviz``, ``brew install graphviz``,
+``conda install -c conda-forge graphviz``).
 """
 
 from ._draw import RULES, STYLE, draw_backward, draw_graph

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._gradients import Gradients, compute_gradients
-from ._graph import GraphView, collect
+from ._graph import RELEASED, GraphView, collect, inputs_of
 from ._labels import (format_grad, format_shape, format_state, format_values, html_label,
                       is_finite)
 from ._render import require_graphviz
@@ -179,7 +179,9 @@ class _Painter:
         op = t.grad_fn
         op_id = "f" + self.ids[id(t)][1:]
         blocks = [("title", [op.name]), ("meta", format_state(op))]
-        if self.grads is not None and id(t) in self.grads.failed:
+        if op.parents is None:
+            blocks.append(("warn", [RELEASED]))
+        elif self.grads is not None and id(t) in self.grads.failed:
             blocks.append(("warn", ["vjp not drawable"]))
         self.graph.node(op_id, html_label(blocks), **STYLE["op"])
         out_attrs = dict(STYLE["backward_edge"]) if self.backward else {}
@@ -188,7 +190,7 @@ class _Painter:
             lines = format_grad(g, self.max_values, "g", " = ")
             out_attrs["label"] = html_label([("mono", lines if len(lines) == 1 else ["g"])])
         self.graph.edge(op_id, self.ids[id(t)], **out_attrs)
-        for i, parent in enumerate(op.parents):
+        for i, parent in enumerate(inputs_of(op)):
             if id(parent) in self.ids:
                 self.graph.edge(self.ids[id(parent)], op_id, **self._input_edge(t, i))
 

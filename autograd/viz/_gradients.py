@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import unbroadcast
+from ..extend import unbroadcast
 from ..tensor import Tensor
 
 __all__ = ["EdgeGradient", "Gradients", "compute_gradients"]
@@ -84,6 +84,8 @@ def compute_gradients(roots: list[Tensor], order: list[Tensor], keep: set[int]) 
 
 def _vjp(op: Any, node: Tensor, g: np.ndarray) -> tuple | None:
     """The op's VJP on current arrays; None if it cannot run on them."""
+    if op.parents is None:  # released by backward(): nothing to run it on
+        return None
     try:
         result = op.vjp(g, node.data, *[p.data for p in op.parents])
     except Exception:  # a user op that needs its saved arrays: draw without gradients

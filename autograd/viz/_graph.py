@@ -13,7 +13,16 @@ from typing import Any, Iterable, Mapping
 
 from ..tensor import Tensor
 
-__all__ = ["GraphView", "collect"]
+__all__ = ["GraphView", "collect", "inputs_of", "RELEASED"]
+
+
+RELEASED = "inputs released by backward(): pass retain_graph=True to draw them"
+
+
+def inputs_of(op: Any) -> tuple:
+    """The input tensors of ``op``; none once a backward without ``retain_graph=True``
+    released them (the drawing then stops at that op and says so)."""
+    return op.parents if op.parents is not None else ()
 
 
 @dataclass
@@ -61,7 +70,7 @@ def collect(roots: Iterable[Tensor], max_nodes: int | None = None,
     else:
         kept, hidden = _nearest(roots, max_nodes)
     cut = {id(t) for t in order if id(t) in kept and t.grad_fn is not None
-           and any(id(p) not in kept for p in t.grad_fn.parents)}
+           and any(id(p) not in kept for p in inputs_of(t.grad_fn))}
     view = GraphView(roots, order, kept, cut, hidden)
     _name_tensors(view, names, model)
     return view
@@ -84,7 +93,7 @@ def topological_order(roots: list[Tensor]) -> list[Tensor]:
         stack.append((node, True))
         op = node.grad_fn
         if op is not None:
-            for parent in reversed(op.parents):
+            for parent in reversed(inputs_of(op)):
                 if id(parent) not in visited:
                     stack.append((parent, False))
     return order
@@ -112,7 +121,7 @@ def _nearest(roots: list[Tensor], max_nodes: int) -> tuple[set[int], int]:
             full = True
             hidden += cost
         if op is not None:
-            for parent in op.parents:
+            for parent in inputs_of(op):
                 if id(parent) not in seen:
                     seen.add(id(parent))
                     queue.append(parent)

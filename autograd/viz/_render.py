@@ -9,7 +9,8 @@ from typing import Any
 
 __all__ = ["GraphvizNotFoundError", "require_graphviz", "save_graph", "INSTALL_HINT"]
 
-PIP_HINT = "pip install 'autograd-engine[viz]'"
+PIP_HINT = ('pip install -e ".[viz]" (in a checkout of this repository: it is not on '
+            'PyPI yet)')
 
 INSTALL_HINT = (
     "Install Graphviz (the program, not only the Python package):\n"

@@ -28,15 +28,12 @@ from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
 from autograd import tanh as _tanh
 from autograd.errors import ShapeError
-from autograd.function import apply1
-from autograd.ops.elementwise import Relu
 
 from .fused import Elu, Gelu, Heaviside
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
            "gelu", "silu", "swish", "softmax", "log_softmax"]
 
-_new = object.__new__  # Relu() without the type call: it has no __init__
 
 _GELU_TANH_SCALE = math.sqrt(2.0 / math.pi)
 _GELU_TANH_CUBIC = 0.044715
@@ -68,7 +65,7 @@ def tanh(x: Any) -> Tensor:
 
 def relu(x: Any) -> Tensor:
     """relu(x) = max(x, 0);  relu'(x) = [x > 0], so relu'(0) = 0."""
-    return apply1(_new(Relu), x if isinstance(x, Tensor) else as_tensor(x))  # the MLP hot path
+    return as_tensor(x).relu()
 
 
 def leaky_relu(x: Any, alpha: float | None = None, *,

@@ -21,7 +21,7 @@ import numpy as np
 from autograd import Function, Tensor
 from autograd import maximum as tensor_maximum
 from autograd import softmax as tensor_softmax
-from autograd.ops.generic import constant, exp, is_tensor, where
+from autograd.extend import constant, exp, is_tensor, where
 
 from .special import normal_cdf
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Tensor
+from autograd import Tensor
+from autograd.extend import Function
 from autograd.errors import ShapeError
-from autograd.function import apply
 
 __all__ = ["linear", "Affine"]
 
@@ -24,10 +24,9 @@ _add_reduce = np.add.reduce
 class Affine(Function):
     """y = x W^T + b for x (..., in), W (out, in), b (out,);
     dx = g W,  dW = g^T x and db = sum of g, both summed over the leading axes of x.
-    Each gradient comes out in its input's shape, as a new array (``exact_grads``,
-    ``fresh_grads``)."""
+    Each gradient comes out in its input's shape, as a new array (``fresh_grads``)."""
     __slots__ = ()
-    exact_grads = fresh_grads = True
+    fresh_grads = True
 
     def forward(self, x, weight, bias=None):
         y = x @ weight.T
@@ -74,9 +73,9 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
             f"linear: input of shape {x.shape} needs its last axis to have "
             f"in_features={w_shape[1]} elements (weight shape {weight.shape}).")
     if bias is None:
-        return apply(Affine(), x, weight)
+        return Affine()(x, weight)
     bias = bias if isinstance(bias, Tensor) else Tensor(bias)
     if bias.shape != w_shape[:1]:
         raise ShapeError(f"linear: bias must have shape ({w_shape[0]},) to match the "
                          f"weight {weight.shape}; got {bias.shape}")
-    return apply(Affine(), x, weight, bias)
+    return Affine()(x, weight, bias)

@@ -6,6 +6,10 @@ Every loss takes ``reduction``: ``"mean"`` (the default, over all elements or sa
 broadcast: an input of shape (N, 1) against a target of shape (N,) would silently
 compare every prediction with every target, so it raises ``ShapeError`` instead.
 A target that needs no gradient takes the input's float dtype, so float32 stays float32.
+Targets are checked as inputs are: ragged lists, None, strings, objects and complex
+numbers raise a named error (``DataError`` or ``DTypeError``), never a NumPy error from
+deep inside or a silently dropped imaginary part. "mean" over an empty batch is NaN
+(0 / 0), as in PyTorch, for every loss.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor, where
-from autograd.errors import DTypeError, ShapeError
+from autograd.errors import DataError, DTypeError, ShapeError
 from autograd.function import apply1
 from autograd import log_softmax as _log_softmax
 
@@ -23,7 +27,7 @@ from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCros
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
-           "REDUCTIONS", "check_reduction", "reduce_loss"]
+           "REDUCTIONS", "check_reduction", "reduce_loss", "target_array", "target_like"]
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -44,11 +48,42 @@ def reduce_loss(losses: Tensor, reduction: str) -> Tensor:
     return losses
 
 
-def target_like(target: Any, input: Tensor) -> Tensor:
-    """``target`` as a Tensor; one that needs no gradient takes the input's float dtype."""
+def target_array(name: str, target: Any) -> np.ndarray:
+    """``target`` as a NumPy array of bools, ints or floats, or a named error: ragged
+    nested lists, None and other objects raise ``DataError``; strings, bytes and complex
+    numbers raise ``DTypeError``."""
+    if isinstance(target, Tensor):
+        data = target.data
+    else:
+        try:
+            data = np.asarray(target)
+        except ValueError as exc:  # NumPy's message for ragged nesting
+            raise DataError(
+                f"{name}: the target is a ragged nested sequence (rows of different "
+                f"lengths), which is not an array: {exc}. Give one number per input "
+                f"element, e.g. a NumPy array of the input's shape.") from None
+    kind = data.dtype.kind
+    if kind == "O":
+        raise DataError(
+            f"{name}: the target holds Python objects (None, mixed types or nested "
+            f"sequences), dtype object with shape {data.shape}; expected numbers. Replace "
+            f"the missing values, then convert, e.g. np.asarray(target, dtype=float).")
+    if kind not in "biuf":
+        what = "complex numbers" if kind == "c" else f"dtype {data.dtype}"
+        raise DTypeError(
+            f"{name}: the target holds {what} (shape {data.shape}); a loss needs real "
+            f"numbers (floats, ints or bools). Convert it first, e.g. "
+            f"np.asarray(target, dtype=float) for strings of numbers, or take the real "
+            f"part explicitly with target.real.")
+    return data
+
+
+def target_like(target: Any, input: Tensor, name: str = "loss") -> Tensor:
+    """``target`` as a Tensor; one that needs no gradient takes the input's float dtype.
+    Checked by :func:`target_array`."""
     if isinstance(target, Tensor) and target.requires_grad:
         return target
-    data = target.data if isinstance(target, Tensor) else np.asarray(target)
+    data = target_array(name, target)
     if input.dtype.kind == "f" and data.dtype != input.dtype:
         data = data.astype(input.dtype)
     return Tensor(data)
@@ -57,7 +92,7 @@ def target_like(target: Any, input: Tensor) -> Tensor:
 def _pair(name: str, input: Any, target: Any) -> tuple[Tensor, Tensor]:
     """Input and target as same-shape Tensors, or a ShapeError naming the loss."""
     input = as_tensor(input)
-    target = target_like(target, input)
+    target = target_like(target, input, name)
     if input.shape != target.shape:
         raise ShapeError(
             f"{name}: input shape {input.shape} and target shape {target.shape} differ. A "
@@ -110,13 +145,21 @@ def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Te
     the pre-sigmoid scores: it is exact for any logit."""
     check_reduction("binary_cross_entropy", reduction)
     input, target = _pair("binary_cross_entropy", input, target)
-    data = input.data
-    if data.size and (np.min(data) < 0 or np.max(data) > 1):
-        raise ValueError(
-            f"binary_cross_entropy: input must hold probabilities in [0, 1]; found values "
-            f"from {np.min(data):g} to {np.max(data):g}. Apply sigmoid first, or pass the "
-            f"raw scores to binary_cross_entropy_with_logits.")
+    _check_probabilities("input", input.data, "Apply sigmoid first, or pass the raw "
+                         "scores to binary_cross_entropy_with_logits.")
+    _check_probabilities("target", target.data, "Targets are probabilities too: 0 or 1 "
+                         "for hard labels, values in between for soft ones.")
     return reduce_loss(BinaryCrossEntropy()(input, target), reduction)
+
+
+def _check_probabilities(what: str, data: np.ndarray, advice: str) -> None:
+    """ValueError unless every value lies in [0, 1] (NaN included: it is no probability)."""
+    if data.size and not (np.min(data) >= 0 and np.max(data) <= 1):
+        nans = int(np.count_nonzero(np.isnan(data)))
+        found = (f"{nans} NaN value(s)" if nans else
+                 f"values from {np.min(data):g} to {np.max(data):g}")
+        raise ValueError(f"binary_cross_entropy: {what} must hold probabilities in "
+                         f"[0, 1]; found {found}. {advice}")
 
 
 def binary_cross_entropy_with_logits(input: Any, target: Any,
@@ -146,8 +189,8 @@ def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
     """Integer class labels of shape scores.shape[:-1], each in [0, C), or an error
     (also when ``scores`` has no class axis). Runs on every training step: one NumPy
     reduction checks the range."""
-    labels = target if type(target) is np.ndarray else (
-        target.data if isinstance(target, Tensor) else np.asarray(target))
+    labels = (target if type(target) is np.ndarray and target.dtype.kind in "iu"
+              else target_array(name, target))
     shape = scores.shape
     if not shape:
         _class_axis(name, scores)
@@ -164,9 +207,13 @@ def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
             f"label per sample, of shape {wanted}; got labels of shape {labels.shape}."
             + (" Flatten them, e.g. labels.reshape(-1)." if labels.size == np.prod(wanted)
                else ""))
-    # one pass: read as unsigned, a negative label becomes huge, so max() finds both ends
+    # one pass: read as unsigned, a negative label becomes huge (>= 2^(bits-1)), so max()
+    # finds both ends; with more classes than that, negatives need their own check
     classes = shape[-1]
-    if labels.size and _max(labels.view(_UNSIGNED[labels.itemsize]), axis=None) >= classes:
+    if labels.size and (
+            _max(labels.view(_UNSIGNED[labels.itemsize]), axis=None) >= classes
+            or (labels.dtype.kind == "i" and classes > 1 << (8 * labels.itemsize - 1)
+                and np.minimum.reduce(labels, axis=None) < 0)):
         bad = (labels < 0) | (labels >= classes)
         where_bad = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
@@ -192,18 +239,20 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
         check_reduction("cross_entropy", reduction)
     if not isinstance(input, Tensor):
         input = as_tensor(input)
-    if type(target) is np.ndarray and target.dtype.kind in "iu":  # labels: the hot path
-        op = _new(SoftmaxCrossEntropy)  # SoftmaxCrossEntropy(labels, reduction), inlined
+    if type(target) is np.ndarray and target.dtype.kind in "iu" and target.size:
+        op = _new(SoftmaxCrossEntropy)  # labels, the hot path: SoftmaxCrossEntropy(
         op.labels, op.reduction = _labels("cross_entropy", input, target), reduction
-        return apply1(op, input)
+        return apply1(op, input)        # labels, reduction), inlined
     _class_axis("cross_entropy", input)
-    if not isinstance(target, Tensor):
-        target = np.asarray(target)
+    if not (isinstance(target, Tensor) and target.requires_grad):
+        target = target_array("cross_entropy", target)
     if target.dtype.kind == "f" and target.shape == input.shape:
-        target = target_like(target, input)
+        target = target_like(target, input, "cross_entropy")
         losses = -(target * _log_softmax(input, axis=-1)).sum(axis=-1)
         return reduce_loss(losses, reduction)
     labels = _labels("cross_entropy", input, target)
+    if reduction == "mean" and not labels.size:  # 0 / 0 = NaN, as the other losses give
+        return reduce_loss(apply1(SoftmaxCrossEntropy(labels, "none"), input), reduction)
     return apply1(SoftmaxCrossEntropy(labels, reduction), input)
 
 

@@ -5,12 +5,11 @@ Optimizers update ``p.data`` in place with plain NumPy, outside any autograd gra
 from . import schedulers
 from .adam import Adam, AdamW
 from .adaptive import Adagrad, RMSprop
+from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
 from .optimizer import Optimizer
 from .plateau import ReduceLROnPlateau
 from .schedulers import (
     CosineAnnealingLR,
-    CosineAnnealingWarmRestarts,
-    CyclicLR,
     ExponentialLR,
     LinearLR,
     LinearWarmup,

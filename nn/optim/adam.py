@@ -24,7 +24,8 @@ class Adam(Optimizer):
         v_hat = v / (1 - b2^t)                                 (otherwise)
         p = p - lr * m_hat / (sqrt(v_hat) + eps)
 
-    State per parameter: ``step``, ``exp_avg`` (m), ``exp_avg_sq`` (v) and
+    ``maximize=True`` uses -g (gradient ascent). State per parameter: ``step``,
+    ``exp_avg`` (m), ``exp_avg_sq`` (v) and
     ``max_exp_avg_sq`` (v_max, amsgrad only).
     """
 
@@ -32,9 +33,10 @@ class Adam(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False) -> None:
+                 weight_decay: float = 0.0, amsgrad: bool = False,
+                 maximize: bool = False) -> None:
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad)
+                        amsgrad=amsgrad, maximize=maximize)
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
@@ -101,6 +103,7 @@ class AdamW(Adam):
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
+                 weight_decay: float = 1e-2, amsgrad: bool = False,
+                 maximize: bool = False) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad)
+                         amsgrad=amsgrad, maximize=maximize)

@@ -20,14 +20,16 @@ class Adagrad(Optimizer):
         s = s + g * g                                (s starts at initial_accumulator_value)
         p = p - clr * g / (sqrt(s) + eps)
 
-    State per parameter: ``step`` (int), ``sum``.
+    ``maximize=True`` uses -g (gradient ascent). State per parameter: ``step`` (int),
+    ``sum``.
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
-                 eps: float = 1e-10) -> None:
+                 eps: float = 1e-10, maximize: bool = False) -> None:
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, eps=eps)
+                        initial_accumulator_value=initial_accumulator_value, eps=eps,
+                        maximize=maximize)
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
@@ -64,15 +66,16 @@ class RMSprop(Optimizer):
         if momentum > 0:  b = momentum * b + g / (sqrt(v~) + eps);  p = p - lr * b
         else:             p = p - lr * g / (sqrt(v~) + eps)
 
-    State per parameter: ``step``, ``square_avg``, and ``momentum_buffer`` /
+    ``maximize=True`` uses -g (gradient ascent). State per parameter: ``step``,
+    ``square_avg``, and ``momentum_buffer`` /
     ``grad_avg`` when momentum / centered are used.
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
-                 centered: bool = False) -> None:
+                 centered: bool = False, maximize: bool = False) -> None:
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                        momentum=momentum, centered=centered)
+                        momentum=momentum, centered=centered, maximize=maximize)
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ An optimizer only ever touches ``p.data`` (the live NumPy array of a parameter) 
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -25,8 +26,22 @@ class Optimizer:
     for a parameter that has none, e.g. under plain SGD).
 
     Subclasses implement ``_validate_group(group)`` and ``_update(param, grad, state,
-    group)``, which updates the array ``param`` (``p.data``) in place.
+    group)``, which updates the array ``param`` (``p.data``) in place. A group with
+    ``maximize=True`` hands ``_update`` the negated gradient (gradient ascent).
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass's own ``step`` is wrapped to record that the optimizer has
+        stepped (schedulers warn when they are stepped before it)."""
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_records_step", False):
+            @functools.wraps(step)
+            def recorded_step(self: Optimizer, *args: Any, **kw: Any) -> Any:
+                self._stepped = True
+                return step(self, *args, **kw)
+            recorded_step._records_step = True  # type: ignore[attr-defined]
+            cls.step = recorded_step  # type: ignore[method-assign]
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -35,6 +50,7 @@ class Optimizer:
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self._work: dict[tuple[np.dtype, int], np.ndarray] = {}  # scratch, never saved
         self._views: dict[tuple[tuple[int, ...], np.dtype, int], np.ndarray] = {}
+        self._stepped = False  # has step() been called (read by the schedulers)
         if _is_tensor(params):
             raise TypeError(
                 "optimizer params must be an iterable of Tensors or of param-group "
@@ -71,6 +87,9 @@ class Optimizer:
             raise ValueError("some parameters appear more than once (within a group or "
                              "in several groups); each parameter may appear only once")
         self._validate_group(group)
+        if "maximize" in group:
+            check(isinstance(group["maximize"], (bool, np.bool_)), "maximize",
+                  group["maximize"], "a bool")
         self.param_groups.append(group)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
@@ -84,6 +103,7 @@ class Optimizer:
         recompute the loss, call ``backward()`` and return the loss) and its result
         is returned.
         """
+        self._stepped = True
         loss = closure() if closure is not None else None
         for group in self.param_groups:
             self._step_group(group)
@@ -91,8 +111,10 @@ class Optimizer:
 
     def _step_group(self, group: dict[str, Any]) -> None:
         """Update the parameters of one group (an optimizer may override this with a
-        faster loop for the cases that need no state)."""
+        faster loop for the cases that need no state). ``maximize``: the update
+        sees -g, in a scratch array (the stored gradient is never modified)."""
         states, update = self.state, self._update
+        maximize = group.get("maximize", False)
         for p in group["params"]:
             grad = p.grad
             if grad is None:
@@ -100,7 +122,11 @@ class Optimizer:
             state = states.get(p)
             if state is None:
                 state = states[p] = {}
-            update(p.data, grad.data, state, group)
+            g = grad.data
+            if maximize:
+                g = np.negative(g, out=self._scratch(g, 2))
+            update(p.data, g, state, group)
+            _count_write(p)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
@@ -116,8 +142,6 @@ class Optimizer:
                     continue
                 if not set_to_none:
                     grad.data[...] = 0
-                elif isinstance(p, Tensor):
-                    p._grad = None  # the setter's checks are for values, not None
                 else:
                     p.grad = None
 
@@ -250,3 +274,10 @@ def check_nonneg(group: Mapping[str, Any], *names: str) -> None:
         ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
         check(ok and math.isfinite(value) and value >= 0, name, value,
               "a finite number >= 0")
+
+
+def _count_write(p: Any) -> None:
+    """An update writes the parameter's array in place: tell autograd (its version), so a
+    backward through a graph that saved the old values refuses instead of mixing them."""
+    if isinstance(p, Tensor):
+        p.bump_version()

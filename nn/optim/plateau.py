@@ -21,6 +21,9 @@ class ReduceLROnPlateau(LRScheduler):
     A reduction sets lr = max(lr * factor, min_lr) (skipped when it would change lr by
     no more than ``eps``), then waits ``cooldown`` steps during which bad steps are not
     counted.
+
+    It works from each group's current lr, so it composes with other schedulers
+    stepped alongside it (a StepLR keeps its cuts).
     """
 
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,

@@ -1,32 +1,44 @@
 """Learning-rate schedulers (PyTorch names and semantics).
 
 A scheduler wraps an optimizer and sets ``group["lr"]`` of each param group. Call
-``scheduler.step()`` once per epoch (or per iteration), after ``optimizer.step()``.
-Constructing a scheduler performs step 0 (``last_epoch`` becomes 0).
+``scheduler.step()`` once per epoch (or per iteration), after ``optimizer.step()`` (a
+first ``scheduler.step()`` before any ``optimizer.step()`` warns once, as in PyTorch:
+it skips the first value of the schedule). Constructing a scheduler performs step 0
+(``last_epoch`` becomes 0).
 
-Every schedule here is computed in closed form from the group's ``initial_lr`` (set
-once, by the first scheduler attached to the optimizer) and the step count, so it is
-exact and does not drift. Two closed-form schedulers do not compose by being stepped
-together; run them one after the other with :class:`SequentialLR` (e.g. a linear
-warm-up followed by cosine annealing). ``ReduceLROnPlateau`` lives in ``plateau.py``.
+Chaining, as PyTorch does: ``step()`` updates each group's *current* lr by the
+schedule's step rule (StepLR multiplies it by gamma every step_size steps,
+ExponentialLR by gamma, ...). So several schedulers stepped together compose (their
+factors multiply), a cut by ``ReduceLROnPlateau`` or a manual ``group["lr"] = 0.1``
+is kept and scaled from, and a scheduler attached later starts from the lr it finds.
+Where PyTorch has a closed form (StepLR, MultiStepLR, ExponentialLR, LinearLR,
+CosineAnnealingLR), ``step(epoch)`` jumps to it: the value at ``epoch`` computed
+from the group's ``initial_lr`` (set once, by the first scheduler attached), ignoring
+the current lr. CosineAnnealingWarmRestarts and CyclicLR are computed from their base
+lrs at every step (as in PyTorch), so they do not chain. :class:`SequentialLR` runs
+schedules one after the other, each restarted at its closed-form step 0.
+``ReduceLROnPlateau`` lives in ``plateau.py``, the cyclic schedules in ``cyclic.py``.
 """
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Sequence
 from typing import Any
 
 from .optimizer import Optimizer, check
 
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
-    "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
+    "CosineAnnealingLR", "SequentialLR",
 ]
 
 
 class LRScheduler:
-    """Base class. Subclasses implement ``_closed_form(epoch) -> list[float]``.
+    """Base class. Subclasses implement ``_closed_form(epoch) -> list[float]`` (the lrs
+    at ``epoch`` from ``base_lrs``) and, when the schedule chains, ``_chain(epoch, lrs)``
+    (the lrs at ``epoch`` from the current ``lrs``; by default the closed form).
 
     ``state_dict()`` holds every attribute except the optimizer (and callables);
     ``load_state_dict()`` restores them. The optimizer's own state dict carries the
@@ -54,15 +66,32 @@ class LRScheduler:
         self.base_lrs = [float(lr) for lr in base_lrs]
         self.last_epoch = int(last_epoch)
         self._last_lr: list[float] = [float(g["lr"]) for g in groups]
+        self._step_count = 0  # calls of step(), the constructor's included
         self.step()
 
     def _closed_form(self, epoch: int) -> list[float]:
         raise NotImplementedError
 
-    def step(self) -> None:
-        """Advance one step and set each group's lr to the schedule's value."""
-        self.last_epoch += 1
-        self._set_lrs(self._closed_form(self.last_epoch))
+    def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
+        """The lrs at ``epoch`` from the current ``lrs`` (default: the closed form)."""
+        return self._closed_form(epoch)
+
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one step: each group's lr is updated from its current value by the
+        schedule's step rule. With ``epoch``, jump there: ``last_epoch = epoch`` and the
+        closed-form value from ``initial_lr`` (the current lr is ignored)."""
+        self._step_count += 1
+        if self._step_count == 2:
+            warn_if_optimizer_not_stepped(self)
+        if epoch is None:
+            self.last_epoch += 1
+            current = [float(g["lr"]) for g in self.optimizer.param_groups]
+            lrs = self._chain(self.last_epoch, current)
+        else:
+            _check_int("epoch", epoch, 0)
+            self.last_epoch = epoch
+            lrs = self._closed_form(epoch)
+        self._set_lrs(lrs)
 
     def _set_lrs(self, lrs: Sequence[float]) -> None:
         for group, lr in zip(self.optimizer.param_groups, lrs):
@@ -79,14 +108,27 @@ class LRScheduler:
                 for k, v in vars(self).items() if k != "optimizer" and not callable(v)}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore attributes saved by ``state_dict`` (the keys must match exactly)."""
+        """Restore attributes saved by ``state_dict`` (the keys must match exactly; a
+        state saved before ``_step_count`` existed counts as stepped)."""
         expected = set(self.state_dict())
+        if "_step_count" in expected:
+            state_dict = {"_step_count": 2, **state_dict}
         if set(state_dict) != expected:
             raise ValueError(
                 f"{type(self).__name__}.load_state_dict: keys {sorted(state_dict)} do not "
                 f"match the expected {sorted(expected)}; was it saved by another scheduler?")
         for key, value in state_dict.items():
             setattr(self, key, list(value) if isinstance(value, (list, tuple)) else value)
+
+
+def warn_if_optimizer_not_stepped(scheduler: Any) -> None:
+    """Warn (once per scheduler: on its first step after construction) when the
+    optimizer has not stepped yet: the schedule's first value was then never used."""
+    if not getattr(scheduler.optimizer, "_stepped", True):
+        warnings.warn(
+            f"{type(scheduler).__name__}.step() was called before optimizer.step(): the "
+            "first value of the schedule is skipped. Call optimizer.step() first, then "
+            "scheduler.step(), in each epoch (or iteration).", UserWarning, stacklevel=3)
 
 
 def _per_group(name: str, optimizer: Optimizer, value: float | Sequence[float]) -> list[float]:
@@ -115,6 +157,12 @@ class StepLR(LRScheduler):
     def _closed_form(self, epoch: int) -> list[float]:
         return [base * self.gamma ** (epoch // self.step_size) for base in self.base_lrs]
 
+    def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
+        """lr * gamma at every step_size-th step, else lr."""
+        if epoch == 0 or epoch % self.step_size:
+            return lrs
+        return [lr * self.gamma for lr in lrs]
+
 
 class MultiStepLR(LRScheduler):
     """lr = base_lr * gamma ** (number of milestones <= epoch)."""
@@ -130,6 +178,11 @@ class MultiStepLR(LRScheduler):
         passed = bisect.bisect_right(self.milestones, epoch)
         return [base * self.gamma ** passed for base in self.base_lrs]
 
+    def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
+        """lr * gamma ** (milestones equal to epoch; a repeated one counts twice)."""
+        hits = self.milestones.count(epoch)
+        return [lr * self.gamma ** hits for lr in lrs] if hits else lrs
+
 
 class ExponentialLR(LRScheduler):
     """lr = base_lr * gamma ** epoch."""
@@ -141,6 +194,10 @@ class ExponentialLR(LRScheduler):
 
     def _closed_form(self, epoch: int) -> list[float]:
         return [base * self.gamma ** epoch for base in self.base_lrs]
+
+    def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
+        """lr * gamma (lr at step 0)."""
+        return lrs if epoch == 0 else [lr * self.gamma for lr in lrs]
 
 
 class LinearLR(LRScheduler):
@@ -164,6 +221,20 @@ class LinearLR(LRScheduler):
         fraction = min(epoch, self.total_iters) / self.total_iters
         factor = self.start_factor + (self.end_factor - self.start_factor) * fraction
         return [base * factor for base in self.base_lrs]
+
+    def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
+        """lr * start_factor at step 0, then lr * factor(epoch) / factor(epoch - 1) up
+        to total_iters. A factor of 0 (a warm-up from 0) cannot be scaled from, so the
+        step after it takes the closed form."""
+        if epoch == 0:
+            return [lr * self.start_factor for lr in lrs]
+        if epoch > self.total_iters:
+            return lrs
+        slope = self.end_factor - self.start_factor
+        previous = self.total_iters * self.start_factor + (epoch - 1) * slope
+        if previous == 0:
+            return self._closed_form(epoch)
+        return [lr * (1.0 + slope / previous) for lr in lrs]
 
 
 class LinearWarmup(LinearLR):
@@ -199,93 +270,21 @@ class CosineAnnealingLR(LRScheduler):
     def _closed_form(self, epoch: int) -> list[float]:
         return [_cosine(base, self.eta_min, epoch, self.T_max) for base in self.base_lrs]
 
-
-class CosineAnnealingWarmRestarts(LRScheduler):
-    """SGDR: cosine annealing restarted after T_0, T_0*T_mult, T_0*T_mult^2, ... steps.
-
-    lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2, where T_i is the
-    length of the current cycle and T_cur the steps since its start.
-    """
-
-    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1,
-                 eta_min: float = 0.0, last_epoch: int = -1) -> None:
-        _check_int("T_0", T_0, 1)
-        _check_int("T_mult", T_mult, 1)
-        check(eta_min >= 0, "eta_min", eta_min, "a number >= 0")
-        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, float(eta_min)
-        super().__init__(optimizer, last_epoch)
-
-    def _closed_form(self, epoch: int) -> list[float]:
-        if self.T_mult == 1:
-            t_cur, t_i = epoch % self.T_0, self.T_0
-        else:
-            t_cur, t_i = epoch, self.T_0
-            while t_cur >= t_i:
-                t_cur -= t_i
-                t_i *= self.T_mult
-        return [_cosine(base, self.eta_min, t_cur, t_i) for base in self.base_lrs]
-
-
-class CyclicLR(LRScheduler):
-    """Cyclical learning rate between ``base_lr`` and ``max_lr`` (step it every batch).
-
-    With S = step_size_up + step_size_down, cycle = floor(1 + t / S), x = 1 + t / S - cycle,
-    ramp = x / r if x <= r else (x - 1) / (r - 1) where r = step_size_up / S::
-
-        lr = base_lr + (max_lr - base_lr) * ramp * scale
-
-    scale is 1 ("triangular"), 1 / 2^(cycle - 1) ("triangular2") or gamma^t
-    ("exp_range"), or ``scale_fn(cycle or t)`` (``scale_mode`` "cycle"/"iterations").
-    The initial lr of each group is set to ``base_lr``. Momentum cycling is not provided.
-    """
-
-    MODES = ("triangular", "triangular2", "exp_range")
-
-    def __init__(self, optimizer: Optimizer, base_lr: float | Sequence[float],
-                 max_lr: float | Sequence[float], step_size_up: int = 2000,
-                 step_size_down: int | None = None, mode: str = "triangular",
-                 gamma: float = 1.0, scale_fn: Callable[[float], float] | None = None,
-                 scale_mode: str = "cycle", last_epoch: int = -1) -> None:
-        base_lrs = _per_group("base_lr", optimizer, base_lr)
-        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
-        step_size_down = step_size_up if step_size_down is None else step_size_down
-        check(step_size_up > 0, "step_size_up", step_size_up, "a number > 0")
-        check(step_size_down > 0, "step_size_down", step_size_down, "a number > 0")
-        check(scale_fn is not None or mode in self.MODES, "mode", mode, f"one of {self.MODES}")
-        check(scale_mode in ("cycle", "iterations"), "scale_mode", scale_mode,
-              "'cycle' or 'iterations'")
-        self.total_size = float(step_size_up + step_size_down)
-        self.step_ratio = step_size_up / self.total_size
-        self.mode, self.gamma = mode, float(gamma)
-        self._scale_fn = scale_fn
-        if scale_fn is None:  # the built-in modes fix what the scale depends on
-            self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
-        else:
-            self.scale_mode = scale_mode
-        if last_epoch == -1:
-            for group, lr in zip(optimizer.param_groups, base_lrs):
-                group["lr"] = lr
-        super().__init__(optimizer, last_epoch, base_lrs=base_lrs)
-
-    def _scale(self, x: float) -> float:
-        if self._scale_fn is not None:
-            return self._scale_fn(x)
-        if self.mode == "triangular":
-            return 1.0
-        if self.mode == "triangular2":
-            return 1.0 / 2.0 ** (x - 1)
-        return self.gamma ** x
-
-    def _closed_form(self, epoch: int) -> list[float]:
-        cycle = math.floor(1 + epoch / self.total_size)
-        x = 1.0 + epoch / self.total_size - cycle
-        if x <= self.step_ratio:
-            ramp = x / self.step_ratio
-        else:
-            ramp = (x - 1) / (self.step_ratio - 1)
-        scale = self._scale(cycle if self.scale_mode == "cycle" else epoch)
-        return [base + (top - base) * ramp * scale
-                for base, top in zip(self.base_lrs, self.max_lrs)]
+    def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
+        """PyTorch's recursion: (lr - eta_min) scaled by the ratio of consecutive
+        (1 + cos) terms; at the cosine's minimum (where that ratio is 0/0) the step
+        adds (base_lr - eta_min) (1 - cos(pi / T_max)) / 2 instead."""
+        if epoch == 0:
+            return lrs
+        if self._step_count == 1:  # resumed with last_epoch > 0: nothing to chain from
+            return self._closed_form(epoch)
+        period, low = self.T_max, self.eta_min
+        if (epoch - 1 - period) % (2 * period) == 0:
+            rise = (1 - math.cos(math.pi / period)) / 2
+            return [lr + (base - low) * rise for lr, base in zip(lrs, self.base_lrs)]
+        ratio = ((1 + math.cos(math.pi * epoch / period))
+                 / (1 + math.cos(math.pi * (epoch - 1) / period)))
+        return [ratio * (lr - low) + low for lr in lrs]
 
 
 class SequentialLR(LRScheduler):
@@ -313,20 +312,29 @@ class SequentialLR(LRScheduler):
         self._schedulers = list(schedulers)
         self.milestones = list(milestones)
         self.last_epoch = last_epoch + 1
+        self._step_count = 1
         for group in optimizer.param_groups:
             group["lr"] = group["initial_lr"]
         first = self._schedulers[0]
         first.last_epoch -= 1  # undo the step its constructor made, and redo it here
+        first._step_count = 0
         first.step()
         self._last_lr = first.get_last_lr()
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]
+        """Step the scheduler whose turn it is; at a milestone, restart the next one at
+        its closed-form step 0 (its base lr times its initial factor)."""
+        self._step_count += 1
+        if self._step_count == 2:
+            warn_if_optimizer_not_stepped(self)
         self.last_epoch += 1
         index = bisect.bisect_right(self.milestones, self.last_epoch)
         scheduler = self._schedulers[index]
+        scheduler._step_count = max(scheduler._step_count, 2)  # warned here, not there
         if index > 0 and self.milestones[index - 1] == self.last_epoch:
-            scheduler.last_epoch = -1  # restart the next schedule at its step 0
-        scheduler.step()
+            scheduler.step(0)
+        else:
+            scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
     def state_dict(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .optimizer import Optimizer, ParamsT, check, check_nonneg
+from .optimizer import Optimizer, ParamsT, _count_write, check, check_nonneg
 
 __all__ = ["SGD"]
 
@@ -24,14 +24,15 @@ class SGD(Optimizer):
         g = g + momentum * b  if nesterov  else  b      (if momentum != 0)
         p = p - lr * g
 
-    State per parameter: ``momentum_buffer`` (only when momentum != 0).
+    With ``maximize=True``, g is replaced by -g first (gradient ascent), as in every
+    optimizer here. State per parameter: ``momentum_buffer`` (only when momentum != 0).
     """
 
     def __init__(self, params: ParamsT, lr: float, momentum: float = 0.0,
                  dampening: float = 0.0, nesterov: bool = False,
-                 weight_decay: float = 0.0) -> None:
+                 weight_decay: float = 0.0, maximize: bool = False) -> None:
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
-                        nesterov=nesterov, weight_decay=weight_decay)
+                        nesterov=nesterov, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
@@ -46,7 +47,7 @@ class SGD(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         loss = closure() if closure is not None else None
         for group in self.param_groups:
-            if group["momentum"] != 0 or group["weight_decay"] != 0:
+            if group["momentum"] != 0 or group["weight_decay"] != 0 or group["maximize"]:
                 self._step_group(group)
                 continue
             lr = group["lr"]  # plain SGD, p = p - lr g: no state, one loop
@@ -54,7 +55,8 @@ class SGD(Optimizer):
                 grad = p.grad
                 if grad is not None:
                     param = p.data
-                    param -= (grad._data if type(grad) is Tensor else grad.data) * lr
+                    param -= grad.data * lr
+                    _count_write(p)
         return loss
 
     step.__doc__ = Optimizer.step.__doc__

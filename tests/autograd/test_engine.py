@@ -113,14 +113,18 @@ def test_random_graphs(steps: list, x: Tensor) -> None:
 
 
 # ------------------------------------------------------------------ saved arrays
-def test_saved_arrays_are_released_but_the_graph_stays() -> None:
+def test_backward_releases_saved_arrays_and_inputs_unless_retained() -> None:
     x = leaf(3)
     y = (x.exp() * x).sum()
     mul = y.grad_fn.parents[0].grad_fn
     assert mul.saved is not None
     y.backward()
-    assert y.grad_fn is not None and mul.parents[1] is x  # structure kept (for drawing)
+    assert y.grad_fn is not None  # the op that made y is still named (repr, drawing)
     assert y.grad_fn.saved is None and mul.saved is None  # arrays released
+    assert y.grad_fn.parents is None and mul.parents is None  # so are the activations
+    z = (x.exp() * x).sum()
+    z.backward(retain_graph=True)
+    assert z.grad_fn.parents[0].grad_fn.parents[1] is x  # kept when asked for
 
 
 def test_retain_graph_allows_a_second_backward_that_accumulates() -> None:

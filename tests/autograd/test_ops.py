@@ -7,7 +7,6 @@ Expected values come from NumPy and finite differences only; no gradient is type
 
 from __future__ import annotations
 
-import inspect
 
 import numpy as np
 import pytest
@@ -80,29 +79,3 @@ def test_float32_graph_stays_float32(case: OpCase, data: st.DataObject, seed: in
     for x32, x64 in zip(leaves, reference):
         assert x32.grad.dtype == np.float32
         np.testing.assert_allclose(x32.grad.data, x64.grad.data, rtol=2e-3, atol=2e-3)
-
-
-def _exact_grads_ops() -> list[type]:
-    found, stack = [], [ag.Function]
-    while stack:
-        cls = stack.pop()
-        stack.extend(cls.__subclasses__())
-        if cls.__dict__.get("exact_grads") and cls.__module__.startswith("autograd."):
-            found.append(cls)
-    return sorted(found, key=lambda c: c.__name__)
-
-
-@pytest.mark.parametrize("op_class", _exact_grads_ops(), ids=lambda c: c.__name__)
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(), (3,), (2, 1, 4)])
-def test_exact_grads_ops_return_the_input_shape_and_dtype(op_class, dtype, shape) -> None:
-    """The engine skips its shape check for ops with ``exact_grads``: verify the promise."""
-    number = inspect.signature(op_class).parameters
-    op = op_class(*[1.5] * len(number))  # the scalar ops take one number
-    x = ag.Tensor(np.random.default_rng(0).uniform(0.5, 2.0, shape).astype(dtype),
-                  requires_grad=True)
-    out = op(x)
-    g = np.ones(out.shape, dtype=dtype)
-    (gx,) = op.vjp(g, *op.saved)
-    assert np.shape(gx) == x.shape
-    assert gx.dtype == x.dtype

@@ -157,4 +157,4 @@ def test_missing_hypothesis_says_what_to_install() -> None:
         import autograd.testing
     """)
     assert result.returncode != 0
-    assert "pip install 'autograd-engine[test]'" in result.stderr
+    assert 'pip install -e ".[test]"' in result.stderr

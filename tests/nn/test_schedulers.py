@@ -26,6 +26,7 @@ def trajectory(scheduler, epochs=EPOCHS):
         current = [g["lr"] for g in scheduler.optimizer.param_groups]
         assert scheduler.get_last_lr() == current
         lrs.append(current)
+        scheduler.optimizer.step()  # no gradients: changes nothing, but in the right order
         scheduler.step()
     return np.array(lrs)
 
@@ -118,12 +119,21 @@ def test_sequential_warmup_then_cosine():
     np.testing.assert_allclose(got, expected(closed_form), rtol=1e-12)
 
 
-def test_second_scheduler_keeps_the_original_base_lr():
+def test_second_scheduler_starts_from_the_current_lr():
+    """As in PyTorch: a scheduler attached later chains from the lr it finds (0.05 here),
+    while its closed form (``step(epoch)``) still counts from the original initial_lr."""
     opt = make_optimizer()
+    opt.step()
     StepLR(opt, step_size=1, gamma=0.5).step()
-    assert opt.param_groups[0]["lr"] == pytest.approx(0.05)
-    got = trajectory(ExponentialLR(opt, gamma=0.5), epochs=3)
-    np.testing.assert_allclose(got, expected(lambda b, e: b * 0.5 ** e, epochs=3), rtol=1e-12)
+    found = [g["lr"] for g in opt.param_groups]
+    np.testing.assert_allclose(found, [b * 0.5 for b in BASE_LRS], rtol=1e-15)
+    scheduler = ExponentialLR(opt, gamma=0.5)
+    got = trajectory(scheduler, epochs=3)
+    np.testing.assert_allclose(got, [[lr * 0.5 ** e for lr in found] for e in range(3)],
+                               rtol=1e-15)
+    scheduler.step(epoch=4)
+    np.testing.assert_allclose(scheduler.get_last_lr(), [b * 0.5 ** 4 for b in BASE_LRS],
+                               rtol=1e-15)
 
 
 @pytest.mark.parametrize("build", [c[1] for c in CLOSED_FORMS] + [
@@ -135,6 +145,7 @@ def test_state_dict_round_trip(build):
     opt = make_optimizer()
     scheduler = build(opt)
     for _ in range(11):
+        opt.step()
         scheduler.step()
     opt_state, sched_state = opt.state_dict(), scheduler.state_dict()
     rest = trajectory(scheduler, epochs=12)

@@ -1,0 +1,49 @@
+"""Turning user data into the array a Tensor holds, and the dtypes a gradient may have."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import DataError, DTypeError
+
+__all__ = ["FLOATS", "to_array", "check_dtype"]
+
+FLOATS = (np.float16, np.float32, np.float64)
+
+
+def check_dtype(dtype: np.dtype) -> None:
+    """DataError/DTypeError unless ``dtype`` is bool, integer or float."""
+    if dtype.kind == "O":
+        raise DataError(
+            "cannot make a Tensor from object data (mixed types, None, or arrays of "
+            "arrays). Convert it to a numeric array first, e.g. np.asarray(x, dtype=float).")
+    if dtype.kind not in "biuf":
+        raise DTypeError(
+            f"a Tensor holds bool, integer or float data; got dtype {dtype}. "
+            f"Convert the data to numbers first (e.g. np.asarray(x, dtype=np.float64)).")
+
+
+def to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """``data`` as an ndarray: arrays keep their dtype, Python data becomes float64, a
+    Tensor gives its own array (shared, not copied)."""
+    if hasattr(data, "_data") and not isinstance(data, np.ndarray):  # a Tensor
+        array = np.asarray(data._data)
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.asarray(data)
+    else:
+        try:
+            array = np.asarray(data)
+        except ValueError as exc:
+            raise DataError(
+                f"cannot make a Tensor from ragged nested sequences ({exc}). Every row "
+                f"must have the same length; pad them or build one tensor per row.") from None
+        if dtype is None and array.dtype.kind in "biuf":
+            dtype = np.float64
+    check_dtype(array.dtype)
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        check_dtype(dtype)
+        array = array.astype(dtype, copy=False)
+    return array

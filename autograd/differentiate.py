@@ -1,0 +1,70 @@
+"""The user's entry points to the backward pass: ``backward()`` and ``grad()``.
+
+Both check and seed the outputs, then run the one backward loop in ``engine``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .engine import run_backward, seed
+from .errors import BackwardError, UsageError
+from .tensor import Tensor
+
+__all__ = ["backward", "grad"]
+
+
+def backward(root: Tensor, grad: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
+    """``root.backward(grad, retain_graph, create_graph)``: accumulate d(root)/d(leaf)
+    into ``leaf.grad`` for every leaf that requires grad."""
+    _check_outputs([root])
+    root.backward(grad, retain_graph, create_graph)
+
+
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """d(outputs)/d(inputs) as a tuple (one entry per input), without touching ``.grad``.
+
+    ``grad_outputs`` gives dL/d(output) for each output (needed unless it has one element).
+    With ``create_graph=True`` the results are differentiable Tensors (grad of grad).
+    The pass stops at the inputs: the ops that made them are neither run nor released.
+    An input the outputs do not depend on gets ``None`` if ``allow_unused`` else an error.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    _check_outputs(outputs)
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise BackwardError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} "
+                            f"grad_outputs; give one per output")
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise BackwardError(f"grad: input {i} does not require grad, so it has no "
+                                f"gradient. Create it with requires_grad=True.")
+    seeds = [seed(out, g, create_graph, i) for i, (out, g) in enumerate(zip(outputs,
+                                                                            grad_outputs))]
+    retain = create_graph if retain_graph is None else retain_graph
+    found = run_backward(outputs, seeds, retain, create_graph, inputs)
+    result = []
+    for i, t in enumerate(inputs):
+        g = found.get(t._seq)
+        if g is None and not allow_unused:
+            raise BackwardError(f"grad: input {i} (shape {t.shape}) is not used to compute "
+                                f"the outputs; pass allow_unused=True to get None for it")
+        if g is not None and not isinstance(g, Tensor):
+            g = Tensor(np.array(g, copy=True))  # its own memory, never a shared array
+        elif g is not None and not g.requires_grad:
+            g = g.copy()
+        result.append(g)
+    return tuple(result)
+
+
+def _check_outputs(outputs: list) -> None:
+    for i, root in enumerate(outputs):
+        if not isinstance(root, Tensor):
+            raise UsageError(f"backward needs Tensors; output {i} is {type(root).__name__}")

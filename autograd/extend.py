@@ -1,0 +1,49 @@
+"""The extension API: what you need to define your own differentiable op.
+
+An op is a ``Function`` subclass with a ``forward`` on NumPy arrays and a ``vjp``
+(vector-Jacobian product) that maps g = dL/dout to one gradient per input::
+
+    from autograd.extend import Function
+
+    class Cube(Function):
+        '''y = x^3;  dx = 3 x^2 g.'''
+        def forward(self, x):
+            return x ** 3
+        def vjp(self, g, out, x):
+            return (g * 3 * x * x,)
+
+    y = Cube()(t)          # or Cube.apply(t)
+
+Write ``vjp`` with operators, shared array methods and the helpers below (or ``np.*``,
+which Tensors support), so it runs on arrays in an ordinary backward and on Tensors
+under ``create_graph=True``. The engine un-broadcasts what ``vjp`` returns
+(``unbroadcast``) and checks its shape and dtype; ``self.needs_input_grad[i]`` says
+whether input ``i`` needs a gradient (return ``None`` for those that do not).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import function
+from ._vjp_checks import unbroadcast
+from .ops.generic import broadcast_to, constant, exp, is_tensor, log, where
+from .tensor import Tensor, as_tensor
+
+__all__ = ["Function", "unbroadcast", "constant", "is_tensor", "exp", "log", "where",
+           "broadcast_to"]
+
+
+class Function(function.Function):
+    """Base class of user-defined ops: ``MyOp(state)(x, y)`` runs and records it."""
+
+    __slots__ = ()
+
+    def __call__(self, *inputs: Any) -> Tensor:
+        """Apply this op to tensors (arrays and numbers become constant tensors)."""
+        return function.apply(self, *[as_tensor(x) for x in inputs])
+
+    @classmethod
+    def apply(cls, *inputs: Any, **state: Any) -> Tensor:
+        """``MyOp.apply(x, y, axis=1)`` is ``MyOp(axis=1)(x, y)``."""
+        return cls(**state)(*inputs)

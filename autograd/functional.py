@@ -1,0 +1,195 @@
+"""Derivatives of whole functions, with PyTorch's names and conventions
+(``torch.autograd.functional``): ``vjp``, ``jvp``, ``jacobian``, ``hessian``, ``hvp``.
+
+``inputs`` is a Tensor or a tuple of Tensors (arrays and numbers are accepted too);
+``func`` takes them as positional arguments and returns a Tensor or a tuple of Tensors.
+Results mirror that structure: a bare Tensor in, a bare Tensor out. Gradients are
+detached unless ``create_graph=True`` (then they can be differentiated again).
+``strict=True`` raises ``IndependentError`` when an output does not depend on an input;
+otherwise that derivative is zeros.
+
+``jvp`` uses the double-VJP trick: ``u -> J^T u`` is linear in ``u``, so the VJP of
+that map with ``v`` is ``J v``, forward-mode from two reverse passes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .differentiate import grad
+from .errors import AutogradError, ShapeError
+from .grad_mode import enable_grad
+from .tensor_math import stack
+from .tensor import Tensor
+
+__all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "IndependentError"]
+
+
+class IndependentError(AutogradError, RuntimeError):
+    """``strict=True``: an output does not depend on an input."""
+
+
+def _as_tuple(x: Any) -> tuple[bool, tuple[Any, ...]]:
+    """(was it a tuple/list, its items as a tuple)."""
+    if isinstance(x, (tuple, list)):
+        return True, tuple(x)
+    return False, (x,)
+
+
+def _prepare(inputs: Any, create_graph: bool) -> tuple[bool, tuple[Tensor, ...]]:
+    """Leaves to differentiate with respect to. Under create_graph a tensor that requires
+    grad stays connected to its graph (through a reshape), as PyTorch's view."""
+    is_tuple, items = _as_tuple(inputs)
+    prepared = []
+    for x in items:
+        if create_graph and isinstance(x, Tensor) and x.requires_grad:
+            prepared.append(x.reshape(x.shape))
+        else:
+            data = x.data if isinstance(x, Tensor) else np.asarray(x, dtype=np.float64)
+            prepared.append(Tensor(data, requires_grad=True))
+    return is_tuple, tuple(prepared)
+
+
+def _outputs(result: Any) -> tuple[bool, tuple[Tensor, ...]]:
+    is_tuple, items = _as_tuple(result)
+    for i, y in enumerate(items):
+        if not isinstance(y, Tensor):
+            raise TypeError(f"func must return a Tensor or a tuple of Tensors; output {i} "
+                            f"is {type(y).__name__}")
+    return is_tuple, items
+
+
+def _grads(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...], seeds: list[Any],
+           create_graph: bool, strict: bool, what: str) -> tuple[Tensor, ...]:
+    """d(sum_k seeds_k . outputs_k)/d(inputs), zeros (or an error) where unused."""
+    live = [(y, s) for y, s in zip(outputs, seeds) if y.requires_grad]
+    found = grad([y for y, _ in live], list(inputs), grad_outputs=[s for _, s in live],
+                 retain_graph=True, create_graph=create_graph,
+                 allow_unused=True) if live else (None,) * len(inputs)
+    result = []
+    for i, (g, x) in enumerate(zip(found, inputs)):
+        if g is None:
+            if strict:
+                raise IndependentError(f"{what}: the output does not depend on input {i} "
+                                       f"(strict=True); pass strict=False to get zeros")
+            g = Tensor(np.zeros(x.shape, dtype=x.dtype))
+        result.append(g if create_graph else g.detach())
+    return tuple(result)
+
+
+def _seeds(v: Any, outputs: tuple[Tensor, ...], what: str) -> list[Tensor]:
+    if v is None:
+        if any(y.size != 1 for y in outputs):
+            raise ShapeError(f"{what}: v can be omitted only when every output has one "
+                             f"element; give v with the outputs' shapes")
+        return [Tensor(np.ones(y.shape, dtype=y.dtype)) for y in outputs]
+    _, vs = _as_tuple(v)
+    if len(vs) != len(outputs):
+        raise ShapeError(f"{what}: {len(vs)} vectors v for {len(outputs)} outputs")
+    seeds = []
+    for k, (s, y) in enumerate(zip(vs, outputs)):
+        s = s if isinstance(s, Tensor) else Tensor(np.asarray(s, dtype=y.dtype))
+        if s.shape != y.shape:
+            raise ShapeError(f"{what}: v[{k}] has shape {s.shape}; the output has {y.shape}")
+        seeds.append(s)
+    return seeds
+
+
+def _detach(items: tuple[Tensor, ...], create_graph: bool) -> tuple[Tensor, ...]:
+    return items if create_graph else tuple(y.detach() for y in items)
+
+
+def _shape_like(is_tuple: bool, items: tuple[Any, ...]) -> Any:
+    return items if is_tuple else items[0]
+
+
+def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
+    """(func(inputs), v^T J): the vector-Jacobian product, one entry per input."""
+    in_tuple, xs = _prepare(inputs, create_graph)
+    with enable_grad():
+        out_tuple, ys = _outputs(func(*xs))
+        g = _grads(ys, xs, _seeds(v, ys, "vjp"), create_graph, strict, "vjp")
+    return _shape_like(out_tuple, _detach(ys, create_graph)), _shape_like(in_tuple, g)
+
+
+def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
+    """(func(inputs), J v): the Jacobian-vector product, one entry per output."""
+    in_tuple, xs = _prepare(inputs, create_graph)
+    with enable_grad():
+        out_tuple, ys = _outputs(func(*xs))
+        directions = _seeds(v, xs, "jvp")
+        dummies = tuple(Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
+                        for y in ys)
+        transposed = _grads(ys, xs, list(dummies), True, strict, "jvp")  # J^T u
+        result = _grads(transposed, dummies, directions, create_graph, strict, "jvp")
+    return _shape_like(out_tuple, _detach(ys, create_graph)), _shape_like(out_tuple, result)
+
+
+def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
+             strict: bool = False) -> Any:
+    """d func / d inputs: for one output and one input a Tensor of shape
+    ``output.shape + input.shape``; tuples of them for several (outputs first)."""
+    in_tuple, xs = _prepare(inputs, create_graph)
+    with enable_grad():
+        out_tuple, ys = _outputs(func(*xs))
+        blocks = []
+        for y in ys:
+            rows: list[tuple[Tensor, ...]] = []
+            for k in range(y.size):  # one reverse pass per output element
+                seed = np.zeros(y.size, dtype=y.dtype)
+                seed[k] = 1
+                seeds = [Tensor(seed.reshape(y.shape)) if other is y else
+                         Tensor(np.zeros(other.shape, dtype=other.dtype)) for other in ys]
+                rows.append(_grads(ys, xs, seeds, create_graph, strict, "jacobian"))
+            per_input = []
+            for i, x in enumerate(xs):
+                if rows:
+                    block = stack([row[i] for row in rows]).reshape(y.shape + x.shape)
+                else:
+                    block = Tensor(np.zeros(y.shape + x.shape, dtype=x.dtype))
+                per_input.append(block if create_graph else block.detach())
+            blocks.append(_shape_like(in_tuple, tuple(per_input)))
+    return _shape_like(out_tuple, tuple(blocks))
+
+
+def _scalar(func: Callable[..., Any], what: str) -> Callable[..., Tensor]:
+    def scalar_func(*xs: Tensor) -> Tensor:
+        out_tuple, ys = _outputs(func(*xs))
+        if out_tuple or ys[0].size != 1:
+            raise ShapeError(f"{what}: func must return a single one-element Tensor; got "
+                             f"{'a tuple' if out_tuple else f'shape {ys[0].shape}'}")
+        return ys[0]
+    return scalar_func
+
+
+def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
+            strict: bool = False) -> Any:
+    """Second derivatives of a scalar ``func``: for one input a Tensor of shape
+    ``input.shape + input.shape``; for several, a tuple of tuples (block i, j)."""
+    scalar_func = _scalar(func, "hessian")
+    in_tuple, _ = _as_tuple(inputs)
+
+    def gradient(*xs: Tensor) -> Any:
+        y = scalar_func(*xs)
+        g = _grads((y,), xs, [Tensor(np.ones(y.shape, dtype=y.dtype))], True, strict,
+                   "hessian")
+        return _shape_like(in_tuple, g)
+
+    return jacobian(gradient, inputs, create_graph, strict)
+
+
+def hvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
+    """(func(inputs), H v) for a scalar ``func``: the Hessian-vector product, one entry
+    per input, without forming H (a gradient of the gradient's dot product with v)."""
+    scalar_func = _scalar(func, "hvp")
+    in_tuple, xs = _prepare(inputs, create_graph)
+    with enable_grad():
+        y = scalar_func(*xs)
+        g = _grads((y,), xs, [Tensor(np.ones(y.shape, dtype=y.dtype))], True, strict, "hvp")
+        result = _grads(g, xs, _seeds(v, xs, "hvp"), create_graph, strict, "hvp")
+    return (y if create_graph else y.detach()), _shape_like(in_tuple, result)

@@ -1,0 +1,221 @@
+"""The public functions: ``autograd.exp(x)``, ``autograd.sum(x, axis)``, ...
+
+Each accepts Tensors, arrays and numbers and calls the Tensor operator or method of the
+same name (``tensor_math``), where the op is applied. A number next to a tensor stays a
+number (op state): ``add(x, 2)`` records one input, as ``x + 2`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from . import tensor_math
+from .tensor import Tensor, as_tensor
+
+__all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "tanh",
+           "sigmoid", "relu", "maximum", "minimum", "where", "clip", "astype", "matmul",
+           "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax",
+           "reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
+           "concatenate", "stack", "getitem"]
+
+
+def _first(a: Any, b: Any) -> Any:
+    """``a`` as it is if either operand is a Tensor (Python picks the method), else a
+    constant Tensor."""
+    return a if isinstance(a, Tensor) or isinstance(b, Tensor) else as_tensor(a)
+
+
+def add(a: Any, b: Any) -> Tensor:
+    """a + b, broadcasting as NumPy."""
+    return _first(a, b) + b
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """a - b."""
+    return _first(a, b) - b
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """a * b (elementwise)."""
+    return _first(a, b) * b
+
+
+def div(a: Any, b: Any) -> Tensor:
+    """a / b (true division)."""
+    return _first(a, b) / b
+
+
+def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (mirrors operator.pow)
+    """a ** b; a number exponent (or base) is op state."""
+    return _first(a, b) ** b
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product ``a @ b`` with NumPy's rules (batched, 1-d cases)."""
+    return as_tensor(a) @ b
+
+
+def neg(x: Any) -> Tensor:
+    """-x."""
+    return -as_tensor(x)
+
+
+def exp(x: Any) -> Tensor:
+    """e^x."""
+    return as_tensor(x).exp()
+
+
+def log(x: Any) -> Tensor:
+    """ln x (IEEE at 0: -inf)."""
+    return as_tensor(x).log()
+
+
+def sqrt(x: Any) -> Tensor:
+    """sqrt(x)."""
+    return as_tensor(x).sqrt()
+
+
+def abs(x: Any) -> Tensor:  # noqa: A001 (mirrors numpy.abs)
+    """|x|, with abs'(0) = 0."""
+    return as_tensor(x).abs()
+
+
+def tanh(x: Any) -> Tensor:
+    """tanh x."""
+    return as_tensor(x).tanh()
+
+
+def sigmoid(x: Any) -> Tensor:
+    """1 / (1 + e^-x), stable for any |x|."""
+    return as_tensor(x).sigmoid()
+
+
+def relu(x: Any) -> Tensor:
+    """max(x, 0), with relu'(0) = 0."""
+    return as_tensor(x).relu()
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise max(a, b); ties split the gradient evenly."""
+    return as_tensor(b).maximum(a) if isinstance(b, Tensor) and not isinstance(a, Tensor) \
+        else as_tensor(a).maximum(b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise min(a, b); ties split the gradient evenly."""
+    return as_tensor(b).minimum(a) if isinstance(b, Tensor) and not isinstance(a, Tensor) \
+        else as_tensor(a).minimum(b)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask)."""
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = as_tensor(a)
+    return tensor_math.where(condition, a, b)
+
+
+def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
+    """Limit values to [lo, hi] (either bound may be None)."""
+    return as_tensor(x).clip(lo, hi)
+
+
+def astype(x: Any, dtype: Any) -> Tensor:
+    """x converted to ``dtype`` (differentiable between float dtypes)."""
+    return as_tensor(x).astype(dtype)
+
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None) -> Tensor:  # noqa: A001
+    """Sum over ``axis`` (NumPy semantics)."""
+    return as_tensor(x).sum(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None) -> Tensor:
+    """Arithmetic mean over ``axis``: sum / n."""
+    return as_tensor(x).mean(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
+        dim: Any = None, keepdim: bool | None = None) -> Tensor:
+    """Variance sum((x - mean)^2) / (n - ddof)."""
+    return as_tensor(x).var(axis, keepdims, ddof, dim=dim, keepdim=keepdim)
+
+
+def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
+        dim: Any = None, keepdim: bool | None = None) -> Tensor:
+    """Standard deviation sqrt(var)."""
+    return as_tensor(x).std(axis, keepdims, ddof, dim=dim, keepdim=keepdim)
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None) -> Tensor:  # noqa: A001
+    """Maximum over ``axis``; ties share the gradient evenly."""
+    return as_tensor(x).max(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None) -> Tensor:  # noqa: A001
+    """Minimum over ``axis``; ties share the gradient evenly."""
+    return as_tensor(x).min(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None) -> Tensor:
+    """log(sum(exp(x))) over ``axis`` without overflow (shifted by the max)."""
+    return as_tensor(x).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """e^{x_i} / sum_j e^{x_j} along ``axis`` (stable: shifted by the max)."""
+    return as_tensor(x).softmax(axis, dim=dim)
+
+
+def log_softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """x - logsumexp(x) along ``axis`` (stable)."""
+    return as_tensor(x).log_softmax(axis, dim=dim)
+
+
+def reshape(x: Any, shape: Any) -> Tensor:
+    """x with a new shape (same number of elements; one entry may be -1)."""
+    return as_tensor(x).reshape(shape)
+
+
+def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
+    """Permute axes (reverse them when ``axes`` is None), as ``np.transpose``."""
+    return as_tensor(x).transpose(axes)
+
+
+def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
+    """Exchange two axes (a transpose)."""
+    return as_tensor(x).swapaxes(axis1, axis2)
+
+
+def expand_dims(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """Insert size-1 axes at ``axis`` (positions in the result), a reshape."""
+    return as_tensor(x).expand_dims(axis, dim=dim)
+
+
+def squeeze(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """Remove size-1 axes (all of them, or those in ``axis``), a reshape."""
+    return as_tensor(x).squeeze(axis, dim=dim)
+
+
+def broadcast_to(x: Any, shape: Any) -> Tensor:
+    """x repeated to ``shape`` by NumPy broadcasting (a read-only view)."""
+    return as_tensor(x).broadcast_to(shape)
+
+
+def getitem(x: Any, index: Any) -> Tensor:
+    """x[index]: basic slicing and integer/boolean array indexing, as NumPy."""
+    return as_tensor(x)[index]
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis."""
+    return tensor_math.concatenate([as_tensor(t) for t in tensors], axis, dim=dim)
+
+
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join same-shape tensors along a new axis."""
+    return tensor_math.stack([as_tensor(t) for t in tensors], axis, dim=dim)

@@ -1,0 +1,120 @@
+"""NumPy functions on Tensors: ``np.exp(t)``, ``np.sum(t, axis=0)``, ``ndarray * t``.
+
+NumPy hands a call that involves a Tensor to ``Tensor.__array_ufunc__`` (ufuncs such as
+``np.exp``, ``np.add``) or ``Tensor.__array_function__`` (``np.sum``, ``np.concatenate``).
+Both look the function up in a table and run the differentiable op, so a VJP written
+with ``np.*`` also works under ``create_graph=True``. A NumPy function with no op raises
+``UsageError`` naming the alternative (``np.f(t.data)`` for an untracked result).
+
+With ``out=`` an ndarray, a ufunc computes plain, untracked NumPy into it: the
+escape hatch ``w.data -= 0.1 * w.grad`` works as in PyTorch. A few functions that only
+inspect (``np.shape``, ``np.isfinite``, ``np.allclose``...) also return plain NumPy.
+
+To support another NumPy function, add a row: ``np.sin: TensorMath.sin``.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable
+
+import numpy as np
+
+from .errors import UsageError
+from .ops.arithmetic import number
+from .tensor_math import TensorMath, concatenate, stack, where
+
+__all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS"]
+
+UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
+    np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
+    np.true_divide: operator.truediv, np.power: operator.pow, np.matmul: operator.matmul,
+    np.negative: operator.neg, np.positive: operator.pos, np.absolute: TensorMath.abs,
+    np.exp: TensorMath.exp, np.log: TensorMath.log, np.sqrt: TensorMath.sqrt,
+    np.tanh: TensorMath.tanh, np.maximum: TensorMath.maximum,
+    np.minimum: TensorMath.minimum,
+    np.equal: operator.eq, np.not_equal: operator.ne, np.less: operator.lt,
+    np.less_equal: operator.le, np.greater: operator.gt, np.greater_equal: operator.ge,
+}
+
+FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as NumPy's
+    np.sum: TensorMath.sum, np.mean: TensorMath.mean, np.var: TensorMath.var,
+    np.std: TensorMath.std, np.max: TensorMath.max, np.amax: TensorMath.max,
+    np.min: TensorMath.min, np.amin: TensorMath.min, np.clip: TensorMath.clip,
+    np.reshape: TensorMath.reshape, np.transpose: TensorMath.transpose,
+    np.swapaxes: TensorMath.swapaxes, np.expand_dims: TensorMath.expand_dims,
+    np.squeeze: TensorMath.squeeze, np.broadcast_to: TensorMath.broadcast_to,
+    np.copy: TensorMath.copy, np.concatenate: concatenate, np.stack: stack,
+    np.where: where,
+}
+
+# no gradient to carry: computed on the arrays, returned as plain NumPy
+INSPECTING = {np.shape, np.ndim, np.size, np.allclose, np.isclose, np.array_equal,
+              np.argmax, np.argmin, np.count_nonzero, np.all, np.any, np.nonzero,
+              np.isfinite, np.isnan, np.isinf, np.sign, np.logical_not, np.result_type}
+
+
+def _plain(x: Any) -> Any:
+    """The raw array of a Tensor (recursively inside lists and tuples)."""
+    if isinstance(x, TensorMath):
+        return x.data
+    if isinstance(x, (list, tuple)):
+        return type(x)(_plain(i) for i in x)
+    return x
+
+
+class NumpyInterop:
+    """``__array_ufunc__`` and ``__array_function__`` of ``Tensor`` (a mixin)."""
+
+    __slots__ = ()
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if "out" in kwargs:  # the untracked escape hatch: plain NumPy into the given arrays
+            if any(isinstance(o, TensorMath) for o in kwargs["out"]):
+                raise UsageError(
+                    f"np.{ufunc.__name__}(..., out=<Tensor>): a Tensor cannot be a NumPy "
+                    f"output. Write into t.data (untracked), or use an in-place operator "
+                    f"(t += x) under autograd.no_grad().")
+            return getattr(ufunc, method)(*_plain(inputs), **kwargs)
+        if ufunc in INSPECTING and method == "__call__":
+            return ufunc(*_plain(inputs), **kwargs)
+        function = UFUNCS.get(ufunc)
+        if function is None or method != "__call__" or kwargs:
+            name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+            raise UsageError(
+                f"np.{name} has no differentiable version for Tensors. Use the Tensor "
+                f"methods or autograd functions (t.sum(), autograd.maximum...), or "
+                f"np.{name}(t.data) for an untracked NumPy result.")
+        return function(*self._as_tensors(inputs))
+
+    def __array_function__(self, func: Callable, types: Any, args: tuple, kwargs: dict) -> Any:
+        if func in INSPECTING:
+            return func(*_plain(args), **_plain_values(kwargs))
+        function = FUNCTIONS.get(func)
+        if function is None:
+            raise UsageError(
+                f"np.{func.__name__} has no differentiable version for Tensors. Use the "
+                f"Tensor methods or autograd functions, or np.{func.__name__}(t.data) for "
+                f"an untracked NumPy result.")
+        args = tuple(self._lift_any(a) for a in args)
+        if func in (np.concatenate, np.stack):
+            args = ([self._lift(t) for t in args[0]],) + args[1:]
+        return function(*args, **kwargs)
+
+    def _as_tensors(self, inputs: tuple) -> tuple:
+        """A ufunc's operands as Tensors; a number takes the other operand's float dtype."""
+        if len(inputs) == 2:
+            a, b = inputs
+            return a._pair(b) if isinstance(a, TensorMath) else b._pair(a)[::-1]
+        return tuple(self._lift_any(x) for x in inputs)
+
+    def _lift_any(self, x: Any) -> Any:
+        """ndarrays become Tensors, NumPy scalars Python numbers; the rest stays."""
+        if isinstance(x, np.ndarray):
+            return self._lift(x)
+        value = number(x) if isinstance(x, np.generic) else None
+        return x if value is None else value
+
+
+def _plain_values(kwargs: dict) -> dict:
+    return {k: _plain(v) for k, v in kwargs.items()}

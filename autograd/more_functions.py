@@ -1,0 +1,232 @@
+"""The public functions of the second set of ops: ``autograd.sin(x)``,
+``autograd.prod(x, dim=0)``, ``autograd.einsum("ij,jk->ik", a, b)``...
+
+Each accepts Tensors, arrays and numbers and calls the Tensor method of the same name
+(``tensor_methods``), or, for the linear-algebra functions of several operands, the
+composition in ``autograd.ops.linalg_more``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .function import apply
+from .ops import linalg_more as linalg
+from .tensor import Tensor, as_tensor
+
+__all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
+           "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "softplus",
+           "sign", "floor", "ceil", "round",
+           "prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",
+           "dot", "outer", "einsum", "tensordot", "trace", "diagonal", "det", "slogdet",
+           "inv", "solve", "cholesky",
+           "take_along_axis", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
+           "index_put", "index_add"]
+
+
+def _unary(name: str, doc: str) -> Any:
+    def function(x: Any) -> Tensor:
+        return getattr(as_tensor(x), name)()
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    return function
+
+
+sin = _unary("sin", "sin x (radians).")
+cos = _unary("cos", "cos x (radians).")
+tan = _unary("tan", "tan x (radians).")
+arcsin = _unary("arcsin", "The inverse sine, in [-pi/2, pi/2].")
+arccos = _unary("arccos", "The inverse cosine, in [0, pi].")
+arctan = _unary("arctan", "The inverse tangent, in (-pi/2, pi/2).")
+sinh = _unary("sinh", "sinh x = (e^x - e^-x) / 2.")
+cosh = _unary("cosh", "cosh x = (e^x + e^-x) / 2.")
+log1p = _unary("log1p", "ln(1 + x), accurate for small x.")
+expm1 = _unary("expm1", "e^x - 1, accurate for small x.")
+log2 = _unary("log2", "The base-2 logarithm.")
+log10 = _unary("log10", "The base-10 logarithm.")
+square = _unary("square", "x^2.")
+reciprocal = _unary("reciprocal", "1 / x.")
+erf = _unary("erf", "The error function 2/sqrt(pi) int_0^x e^{-t^2} dt.")
+softplus = _unary("softplus", "ln(1 + e^x), without overflow; its derivative is sigmoid.")
+sign = _unary("sign", "-1, 0 or 1 by the sign of x; the gradient is 0.")
+floor = _unary("floor", "The largest integer <= x (same dtype); the gradient is 0.")
+ceil = _unary("ceil", "The smallest integer >= x (same dtype); the gradient is 0.")
+
+
+def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001 (mirrors numpy.round)
+    """x rounded to ``decimals`` places (halves to even, as NumPy); the gradient is 0."""
+    return as_tensor(x).round(decimals)
+
+
+def arctan2(y: Any, x: Any) -> Tensor:
+    """The angle of the point (x, y) in (-pi, pi], elementwise, as ``np.arctan2``."""
+    if isinstance(x, Tensor) and not isinstance(y, Tensor):
+        y = x._pair(y)[1]  # a number takes x's float dtype
+    return as_tensor(y).arctan2(x)
+
+
+# ------------------------------------------------------------------ reductions and scans
+def prod(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+         keepdim: bool | None = None) -> Tensor:
+    """Product over ``axis`` (NumPy semantics); exact gradients also with zeros."""
+    return as_tensor(x).prod(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def cumsum(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``."""
+    return as_tensor(x).cumsum(axis, dim=dim)
+
+
+def cumprod(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """Running product along ``axis`` (flattened when None), as ``np.cumprod``."""
+    return as_tensor(x).cumprod(axis, dim=dim)
+
+
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
+         dim: Any = None, keepdim: bool | None = None) -> Tensor:
+    """The vector norm over ``axis`` (all elements when None), as
+    ``torch.linalg.vector_norm``: ord 2 (None, "fro") sqrt(sum x^2), 1: sum |x|,
+    inf: max |x|, -inf: min |x|."""
+    return as_tensor(x).norm(ord, axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def argmax(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+           keepdim: bool | None = None) -> Tensor:
+    """Index of the largest element (flattened when ``axis`` is None): an integer tensor
+    without gradient; ties give the first, as NumPy."""
+    return as_tensor(x).argmax(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def argmin(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+           keepdim: bool | None = None) -> Tensor:
+    """Index of the smallest element: an integer tensor without gradient."""
+    return as_tensor(x).argmin(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def sort(x: Any, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> Tensor:
+    """The values sorted along ``axis`` (flattened when None), as ``np.sort``; each
+    value's gradient goes back to the element it came from."""
+    return as_tensor(x).sort(axis, descending, dim=dim)
+
+
+def argsort(x: Any, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> Tensor:
+    """The indices that sort x along ``axis`` (stable): integers, no gradient."""
+    return as_tensor(x).argsort(axis, descending, dim=dim)
+
+
+# ------------------------------------------------------------------ linear algebra
+def dot(a: Any, b: Any) -> Tensor:
+    """``np.dot``: inner product of vectors, matmul of matrices, sum over a's last and
+    b's second-to-last axis otherwise."""
+    return as_tensor(a).dot(b)
+
+
+def outer(a: Any, b: Any) -> Tensor:
+    """out[i, j] = a[i] b[j] (inputs flattened), as ``np.outer``."""
+    return as_tensor(a).outer(b)
+
+
+def einsum(subscripts: str, *operands: Any) -> Tensor:
+    """Einstein summation, as ``np.einsum`` (letters only, no repeated letter within an
+    operand): ``einsum("ij,jk->ik", a, b)`` is ``a @ b``."""
+    return linalg.einsum(subscripts, *[as_tensor(x) for x in operands])
+
+
+def tensordot(a: Any, b: Any, axes: Any = 2) -> Tensor:
+    """Sum of products over ``axes`` of a and b, as ``np.tensordot``."""
+    return linalg.tensordot(as_tensor(a), as_tensor(b), axes)
+
+
+def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+    """The sum of a diagonal, as ``np.trace``."""
+    return as_tensor(x).trace(offset, axis1, axis2)
+
+
+def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+    """A diagonal of the axis1 x axis2 planes as the last axis, as ``np.diagonal``."""
+    return as_tensor(x).diagonal(offset, axis1, axis2)
+
+
+def det(a: Any) -> Tensor:
+    """The determinant of each square matrix (last two axes)."""
+    return as_tensor(a).det()
+
+
+def slogdet(a: Any) -> tuple[Tensor, Tensor]:
+    """(sign, ln |det a|), as ``np.linalg.slogdet``: the sign is a constant, the log is
+    differentiable (d ln|det A| = A^-T)."""
+    a = as_tensor(a)
+    linalg.check_square(a, "slogdet")
+    return linalg.slogdet_sign(a), apply(linalg.LogAbsDet(), a)
+
+
+def inv(a: Any) -> Tensor:
+    """The inverse of each square matrix."""
+    return as_tensor(a).inv()
+
+
+def solve(a: Any, b: Any) -> Tensor:
+    """x with a x = b, as ``np.linalg.solve`` (b 1-d: one vector, else matrices)."""
+    a, b = as_tensor(a), as_tensor(b)
+    linalg.check_solve(a, b)
+    return apply(linalg.Solve(b.ndim == 1), a, b)
+
+
+def cholesky(a: Any) -> Tensor:
+    """The lower-triangular L with a = L L^T (a symmetric positive definite; only its
+    lower triangle is read, as NumPy). The gradient is symmetric."""
+    a = as_tensor(a)
+    linalg.check_square(a, "cholesky")
+    return apply(linalg.Cholesky(), a)
+
+
+# ------------------------------------------------------------------ shape and indexing
+def take_along_axis(x: Any, indices: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """x[..., indices, ...] along ``axis``, as ``np.take_along_axis``."""
+    return as_tensor(x).take_along_axis(indices, axis, dim=dim)
+
+
+def flip(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """The order of elements reversed along ``axis`` (all axes when None)."""
+    return as_tensor(x).flip(axis, dim=dim)
+
+
+def roll(x: Any, shift: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """Elements shifted along ``axis`` with wrap-around, as ``np.roll``."""
+    return as_tensor(x).roll(shift, axis, dim=dim)
+
+
+def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
+    """Constant padding with NumPy's ``pad_width`` (an int, a pair, or a pair per axis)."""
+    return as_tensor(x).pad(pad_width, constant_values)
+
+
+def tile(x: Any, reps: Any) -> Tensor:
+    """x repeated ``reps[k]`` times along axis k, as ``np.tile``."""
+    return as_tensor(x).tile(reps)
+
+
+def repeat(x: Any, repeats: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """Each element repeated along ``axis`` (flattened when None), as ``np.repeat``."""
+    return as_tensor(x).repeat(repeats, axis, dim=dim)
+
+
+def tril(x: Any, k: int = 0) -> Tensor:
+    """The lower triangle of the last two axes (on and below diagonal ``k``), 0 above."""
+    return as_tensor(x).tril(k)
+
+
+def triu(x: Any, k: int = 0) -> Tensor:
+    """The upper triangle of the last two axes (on and above diagonal ``k``), 0 below."""
+    return as_tensor(x).triu(k)
+
+
+def index_put(x: Any, index: Any, v: Any) -> Tensor:
+    """A copy of x with ``[index] = v``, differentiable in x and v (as ``x.at[index].set(v)``).
+    With repeated indices the last write wins, as in NumPy."""
+    return as_tensor(x).index_put(index, v)
+
+
+def index_add(x: Any, index: Any, v: Any) -> Tensor:
+    """A copy of x with v added at ``index`` (repeated indices add up)."""
+    return as_tensor(x).index_add(index, v)

@@ -1,0 +1,188 @@
+"""Shape and indexing ops built on indexing: take_along_axis, flip, roll, tile, repeat
+(each one ``x[index]`` with a computed index, so the gradient scatter-adds back through
+``GetItem``), pad (``IndexAdd`` into zeros), tril, triu (``Where``), and functional
+assignment: ``IndexPut``, behind ``x.index_put(index, v)`` and ``x.at[index].set(v)``.
+
+The functions here take Tensors (this module sits below the Tensor class); the Tensor
+methods and the public functions of ``autograd`` call them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import AxisError, DTypeError, ShapeError
+from ..function import Function, apply
+from .elementwise import Where
+from .generic import constant, is_tensor
+from .reductions import normalize_axis
+from .shape import GetItem, IndexAdd
+
+T = Any  # a Tensor
+
+__all__ = ["take_along_axis", "flip", "roll", "tile", "repeat", "pad", "triangle",
+           "IndexPut", "index_put", "index_add", "target_shape"]
+
+
+def _one(x: T, axis: Any, op: str) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise AxisError(f"{op}: axis must be a single int; got {axis!r}")
+    if x.ndim == 0:
+        raise AxisError(f"{op}: a 0-d tensor has no axis {axis}")
+    return normalize_axis(axis, x.ndim, op)[0]
+
+
+def _along(axis: int, index: Any) -> tuple:
+    """An index that applies ``index`` to ``axis`` and keeps every other axis."""
+    return (slice(None),) * axis + (index,)
+
+
+def take_along_axis(x: T, indices: Any, axis: Any) -> T:
+    """out[..., i, ...] = x[..., indices[..., i, ...], ...] along ``axis`` (as NumPy's);
+    the gradient adds g back at the picked positions (repeats accumulate)."""
+    indices = np.asarray(constant(indices))
+    if axis is None:
+        return take_along_axis(x.reshape(-1), indices.reshape(-1), 0)
+    if indices.dtype.kind not in "iu":
+        raise DTypeError(f"take_along_axis: indices must be integers; got {indices.dtype}")
+    axis = _one(x, axis, "take_along_axis")
+    if indices.ndim != x.ndim:
+        raise ShapeError(f"take_along_axis: indices have {indices.ndim} axes, x has "
+                         f"{x.ndim} ({x.shape}); they must have the same number")
+    grids = [np.arange(n).reshape((1,) * k + (n,) + (1,) * (x.ndim - k - 1))
+             for k, n in enumerate(x.shape)]
+    grids[axis] = indices
+    return apply(GetItem(tuple(grids)), x)
+
+
+def flip(x: T, axis: Any) -> T:
+    """x with the order of elements reversed along ``axis`` (all axes when None)."""
+    axes = normalize_axis(axis, x.ndim, "flip")
+    index = tuple(slice(None, None, -1) if k in axes else slice(None) for k in range(x.ndim))
+    return apply(GetItem(index), x)
+
+
+def roll(x: T, shift: Any, axis: Any) -> T:
+    """Elements shifted by ``shift`` along ``axis``, wrapping around (as ``np.roll``;
+    the flattened tensor when axis is None)."""
+    if axis is None:
+        return roll(x.reshape(-1), shift, 0).reshape(x.shape)
+    shifts = np.broadcast_to(np.asarray(shift), np.shape(axis)).reshape(-1)
+    for a, s in zip(np.asarray(axis).reshape(-1), shifts):
+        a = _one(x, int(a), "roll")
+        n = x.shape[a]
+        if n:
+            x = apply(GetItem(_along(a, (np.arange(n) - int(s)) % n)), x)
+    return x
+
+
+def tile(x: T, reps: Any) -> T:
+    """x repeated ``reps[k]`` times along axis k, as ``np.tile``."""
+    reps = (int(reps),) if np.ndim(reps) == 0 else tuple(int(r) for r in reps)
+    if any(r < 0 for r in reps):
+        raise ShapeError(f"tile: repetitions must be >= 0; got {reps}")
+    if len(reps) > x.ndim:
+        x = x.reshape((1,) * (len(reps) - x.ndim) + x.shape)
+    reps = (1,) * (x.ndim - len(reps)) + reps
+    for a, r in enumerate(reps):
+        if r != 1:
+            x = apply(GetItem(_along(a, np.tile(np.arange(x.shape[a]), r))), x)
+    return x
+
+
+def repeat(x: T, repeats: Any, axis: Any) -> T:
+    """Each element repeated ``repeats`` times along ``axis`` (the flattened tensor when
+    None), as ``np.repeat``; ``repeats`` may give one count per element."""
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    axis = _one(x, axis, "repeat")
+    try:
+        picks = np.repeat(np.arange(x.shape[axis]), repeats)
+    except ValueError as exc:
+        raise ShapeError(f"repeat: {exc} (axis {axis} has {x.shape[axis]} elements)") from None
+    return apply(GetItem(_along(axis, picks)), x)
+
+
+def pad(x: T, pad_width: Any, constant_values: float) -> T:
+    """x surrounded by ``constant_values``: ``pad_width`` is NumPy's (an int, a
+    (before, after) pair, or one pair per axis); only constant padding."""
+    try:
+        widths = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (x.ndim, 2))
+    except (ValueError, TypeError):
+        raise ShapeError(f"pad: pad_width must be an int, a (before, after) pair or one "
+                         f"pair per axis ({x.ndim}); got {pad_width!r}") from None
+    if (widths < 0).any():
+        raise ShapeError(f"pad: widths must be >= 0; got {pad_width!r}")
+    shape = tuple(int(n + b + a) for n, (b, a) in zip(x.shape, widths))
+    inside = tuple(slice(int(b), int(b) + n) for n, (b, _) in zip(x.shape, widths))
+    out = apply(IndexAdd(inside, shape), x)
+    if constant_values != 0:
+        border = np.full(shape, constant_values, dtype=x.dtype)
+        border[inside] = 0
+        out = out + x._make(border, None)
+    return out
+
+
+def triangle(x: T, k: int, lower: bool) -> T:
+    """tril (lower) or triu of the last two axes: entries off the triangle become 0."""
+    op = "tril" if lower else "triu"
+    if x.ndim < 2:
+        raise ShapeError(f"{op}: needs a matrix (or a stack of them); got shape {x.shape}")
+    rows, cols = x.shape[-2:]
+    keep = np.tri(rows, cols, k, dtype=bool)
+    if not lower:
+        keep = ~np.tri(rows, cols, k - 1, dtype=bool)
+    return apply(Where(keep), x, x._make(np.zeros((), dtype=x.dtype), None))
+
+
+class IndexPut(Function):
+    """out = x with out[index] = v;  dx = g with 0 at index, dv = g[index]."""
+    __slots__ = ("index",)
+    save_inputs = False
+
+    def __init__(self, index: Any) -> None:
+        self.index = index
+
+    def forward(self, x, v):
+        out = x.copy()
+        out[self.index] = v
+        return out
+
+    def vjp(self, g, out, x, v):
+        gx = gv = None
+        if self.needs_input_grad[0]:
+            if is_tensor(g):
+                zero = g._make(np.zeros((), dtype=g.dtype), None)
+                gx = apply(IndexPut(self.index), g, zero)
+            else:
+                gx = g.copy()
+                gx[self.index] = 0
+        if self.needs_input_grad[1]:
+            gv = g[self.index]
+        return gx, gv
+
+
+def target_shape(x: T, index: Any, v: T, op: str) -> tuple[int, ...]:
+    """The shape of ``x[index]``; ShapeError if v does not broadcast to it."""
+    target = np.empty(x.shape, dtype=bool)[index].shape
+    try:
+        np.broadcast_shapes(v.shape, target)
+    except ValueError:
+        raise ShapeError(f"{op}: the value of shape {v.shape} does not broadcast to "
+                         f"x[index], of shape {target}") from None
+    return target
+
+
+def index_put(x: T, index: Any, v: T) -> T:
+    """A copy of x with ``x[index] = v`` (v broadcast to ``x[index]``), differentiable in
+    x and v. With repeated indices the last write wins, as in NumPy; give distinct ones."""
+    target_shape(x, index, v, "index_put")
+    return apply(IndexPut(index), x, v)
+
+
+def index_add(x: T, index: Any, v: T) -> T:
+    """A copy of x with v added at ``index`` (repeated indices add up)."""
+    target = target_shape(x, index, v, "index_add")
+    return x + apply(IndexAdd(index, x.shape), v.broadcast_to(target))

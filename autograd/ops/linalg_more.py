@@ -1,0 +1,293 @@
+"""Linear algebra beyond matmul: dot, outer, einsum, tensordot, trace, diagonal, det,
+slogdet, inv, solve, cholesky.
+
+The product-like ones are compositions (einsum is one op whose VJP is again an einsum;
+tensordot is an einsum); det, slogdet, inv, solve and cholesky are ops with the
+classical matrix-calculus VJPs. Matrices are the last two axes; leading axes are a batch.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import AutogradError, ShapeError
+from ..function import Function, apply
+from .generic import broadcast_to, is_tensor
+from .indexing import triangle
+from .linalg import MatMul
+from .reductions import normalize_axis
+from .shape import GetItem, Transpose
+
+T = Any  # a Tensor (this module sits below the Tensor class)
+
+__all__ = ["dot", "einsum", "tensordot", "diagonal", "slogdet_sign", "check_square",
+           "check_solve", "EinsumError", "SingularMatrixError", "Einsum", "Det", "LogAbsDet",
+           "Inv", "Solve", "Cholesky"]
+
+
+class EinsumError(AutogradError, ValueError):
+    """Subscripts ``einsum`` cannot take (or cannot differentiate)."""
+
+
+def _mT(x: Any) -> Any:
+    """The matrix transpose of the last two axes (arrays and Tensors alike)."""
+    return x.swapaxes(-1, -2)
+
+
+# ------------------------------------------------------------------ einsum
+def _parse(subscripts: str, count: int) -> tuple[list[str], str]:
+    text = subscripts.replace(" ", "")
+    if "." in text:
+        raise EinsumError("einsum: '...' is not supported; name every axis with a letter")
+    inputs, arrow, output = text.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != count:
+        raise EinsumError(f"einsum: {subscripts!r} names {len(terms)} operands; got {count}")
+    if not arrow:  # implicit output: the letters used once, in alphabetical order
+        letters = "".join(terms)
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    for term in terms:
+        if len(set(term)) != len(term):
+            raise EinsumError(f"einsum: repeated letter in {term!r} (a diagonal); use "
+                              f"diagonal() or trace() for that")
+    return terms, output
+
+
+class Einsum(Function):
+    """out = einsum(subscripts, *xs);  dx_i = einsum of g with the other operands, to
+    x_i's letters (broadcast back over letters only x_i has, which were summed)."""
+    __slots__ = ("terms", "output")
+
+    def __init__(self, terms: Sequence[str], output: str) -> None:
+        self.terms, self.output = list(terms), output
+
+    def forward(self, *xs):
+        return np.einsum(",".join(self.terms) + "->" + self.output, *xs)
+
+    def vjp(self, g, out, *xs):
+        grads = []
+        for i, term in enumerate(self.terms):
+            if not self.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            others = [t for k, t in enumerate(self.terms) if k != i]
+            known = set(self.output).union(*others)
+            kept = "".join(c for c in term if c in known)
+            operands = [g] + [x for k, x in enumerate(xs) if k != i]
+            gi = _einsum([self.output] + others, kept, operands)
+            if kept != term:  # letters only x_i had were summed: spread g back over them
+                shape = tuple(n if c in kept else 1 for c, n in zip(term, xs[i].shape))
+                gi = broadcast_to(gi.reshape(shape), xs[i].shape)
+            grads.append(gi)
+        return tuple(grads)
+
+
+def _einsum(terms: list[str], output: str, operands: list[Any]) -> Any:
+    like = next((x for x in operands if is_tensor(x)), None)
+    if like is not None:
+        return apply(Einsum(terms, output), *[_lift(like, x) for x in operands])
+    return np.einsum(",".join(terms) + "->" + output, *operands)
+
+
+def _lift(like: T, x: Any) -> T:
+    """``x`` as a Tensor (a constant, if it is an array), built like ``like``."""
+    return x if is_tensor(x) else like._make(np.asarray(x), None)
+
+
+def einsum(subscripts: str, *tensors: T) -> T:
+    """Einstein summation, as ``np.einsum`` (letters only, no repeated letter within an
+    operand): ``einsum("ij,jk->ik", a, b)`` is ``a @ b``."""
+    terms, output = _parse(subscripts, len(tensors))
+    for term, t in zip(terms, tensors):
+        if len(term) != t.ndim:
+            raise EinsumError(f"einsum: {term!r} names {len(term)} axes, but the operand "
+                              f"has shape {t.shape}")
+    try:
+        np.einsum(subscripts, *[np.empty(t.shape) for t in tensors])
+    except ValueError as exc:
+        raise EinsumError(f"einsum {subscripts!r}: {exc}") from None
+    return apply(Einsum(terms, output), *tensors)
+
+
+def tensordot(a: T, b: T, axes: Any = 2) -> T:
+    """Sum of products over ``axes`` of a and b, as ``np.tensordot`` (an einsum)."""
+    if isinstance(axes, (int, np.integer)):
+        a_axes, b_axes = list(range(a.ndim - axes, a.ndim)), list(range(axes))
+    else:
+        a_axes, b_axes = ([int(axes[0])], [int(axes[1])]) if np.ndim(axes[0]) == 0 else \
+            (list(axes[0]), list(axes[1]))
+    a_axes = [normalize_axis(k, a.ndim, "tensordot")[0] for k in a_axes]
+    b_axes = [normalize_axis(k, b.ndim, "tensordot")[0] for k in b_axes]
+    if len(a_axes) != len(b_axes):
+        raise ShapeError(f"tensordot: {len(a_axes)} axes of a against {len(b_axes)} of b")
+    letters = iter(string.ascii_letters)
+    a_term = [next(letters) for _ in range(a.ndim)]
+    b_term = [next(letters) for _ in range(b.ndim)]
+    for i, j in zip(a_axes, b_axes):
+        b_term[j] = a_term[i]
+    out = [c for k, c in enumerate(a_term) if k not in a_axes] + \
+        [c for k, c in enumerate(b_term) if k not in b_axes]
+    return einsum(f"{''.join(a_term)},{''.join(b_term)}->{''.join(out)}", a, b)
+
+
+def dot(a: T, b: T) -> T:
+    """``np.dot``: the inner product of vectors, matmul of matrices, a scalar product
+    with a 0-d operand, and a sum over a's last and b's second-to-last axis otherwise."""
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if b.ndim <= 2:
+        return apply(MatMul(), a, b)
+    return tensordot(a, b, axes=([-1], [-2]))
+
+
+def diagonal(x: T, offset: int, axis1: int, axis2: int) -> T:
+    """The diagonal ``offset`` of the axis1 x axis2 planes, as the last axis (as
+    ``np.diagonal``); the gradient goes back onto that diagonal."""
+    if x.ndim < 2:
+        raise ShapeError(f"diagonal: needs at least 2 axes; got shape {x.shape}")
+    a1, a2 = (normalize_axis(a, x.ndim, "diagonal")[0] for a in (axis1, axis2))
+    if a1 == a2:
+        raise ShapeError(f"diagonal: axis1 and axis2 are the same axis ({a1})")
+    rest = [k for k in range(x.ndim) if k not in (a1, a2)]
+    moved = apply(Transpose(rest + [a1, a2]), x)
+    rows, cols = x.shape[a1], x.shape[a2]
+    start_row, start_col = max(-offset, 0), max(offset, 0)
+    i = np.arange(max(0, min(rows - start_row, cols - start_col)))
+    return apply(GetItem((Ellipsis, i + start_row, i + start_col)), moved)
+
+
+# ------------------------------------------------------------------ matrix functions
+class Inv(Function):
+    """out = A^-1;  dA = -out^T g out^T."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, a):
+        return _np_linalg(np.linalg.inv, a)
+
+    def vjp(self, g, out, a):
+        out_t = _mT(out)
+        return (-(out_t @ g @ out_t),)
+
+
+def _inv(a: Any) -> Any:
+    return apply(Inv(), a) if is_tensor(a) else np.linalg.inv(a)
+
+
+class Det(Function):
+    """out = det A;  dA = g out A^-T."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, a):
+        return np.linalg.det(a)
+
+    def vjp(self, g, out, a):
+        scale = (g * out).reshape(np.shape(out) + (1, 1))
+        return (scale * _mT(_inv(a)),)
+
+
+class LogAbsDet(Function):
+    """out = ln |det A|;  dA = g A^-T."""
+    __slots__ = ()
+
+    def forward(self, a):
+        return np.linalg.slogdet(a)[1]
+
+    def vjp(self, g, out, a):
+        return (g.reshape(np.shape(g) + (1, 1)) * _mT(_inv(a)),)
+
+
+class Solve(Function):
+    """out = A^-1 B (solves A out = B);  dB = A^-T g,  dA = -dB out^T."""
+    __slots__ = ("vector",)
+    save_output = True
+
+    def __init__(self, vector: bool) -> None:
+        self.vector = vector  # B is one vector (NumPy: when it is 1-d)
+
+    def forward(self, a, b):
+        return _np_linalg(np.linalg.solve, a, b)
+
+    def vjp(self, g, out, a, b):
+        if self.vector:
+            g, out = g.reshape(g.shape + (1,)), out.reshape(out.shape + (1,))
+        gb = _solve(_mT(a), g)
+        ga = -(gb @ _mT(out)) if self.needs_input_grad[0] else None
+        if self.vector:
+            gb = gb.reshape(gb.shape[:-1])
+        return ga, gb
+
+
+def _solve(a: Any, b: Any) -> Any:
+    like = a if is_tensor(a) else b if is_tensor(b) else None
+    if like is not None:
+        return apply(Solve(False), _lift(like, a), _lift(like, b))
+    return np.linalg.solve(a, b)
+
+
+class Cholesky(Function):
+    """out = L, lower triangular with A = L L^T (A symmetric positive definite);
+    dA = sym(L^-T Phi(L^T tril(g)) L^-1), where Phi keeps the lower triangle and halves
+    the diagonal and sym(X) = (X + X^T) / 2."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, a):
+        return _np_linalg(np.linalg.cholesky, a)
+
+    def vjp(self, g, out, a):
+        n = np.shape(out)[-1]
+        phi = _tril(_mT(out) @ _tril(g))
+        phi = phi - phi * (np.eye(n, dtype=np.asarray(_data(g)).dtype) * 0.5)
+        l_inv = _inv(out)
+        ga = _mT(l_inv) @ phi @ l_inv
+        return ((ga + _mT(ga)) * 0.5,)
+
+
+def _data(x: Any) -> Any:
+    return x.data if is_tensor(x) else x
+
+
+def _tril(x: Any) -> Any:
+    return triangle(x, 0, lower=True) if is_tensor(x) else np.tril(x)
+
+
+class SingularMatrixError(AutogradError, np.linalg.LinAlgError):
+    """A matrix that the operation needs invertible (or positive definite) is not."""
+
+
+def _np_linalg(function: Any, *arrays: np.ndarray) -> np.ndarray:
+    try:
+        return function(*arrays)
+    except np.linalg.LinAlgError as exc:
+        raise SingularMatrixError(
+            f"{function.__name__}: {exc} (shape {arrays[0].shape}). The matrix must be "
+            f"invertible{' and positive definite' if function is np.linalg.cholesky else ''}"
+            f"; check the input, or add a small multiple of the identity.") from None
+
+
+def check_square(x: T, op: str) -> None:
+    """ShapeError unless the last two axes of x are a square matrix."""
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise ShapeError(f"{op}: needs square matrices in the last two axes; got shape "
+                         f"{x.shape}")
+
+
+def check_solve(a: T, b: T) -> None:
+    """ShapeError unless b fits a (1-d: one vector; else matrices of a's size rows)."""
+    check_square(a, "solve")
+    inner = b.shape[0] if b.ndim == 1 else b.shape[-2] if b.ndim >= 2 else None
+    if inner != a.shape[-1]:
+        raise ShapeError(f"solve: a has shape {a.shape}, b has shape {b.shape}; b needs "
+                         f"{a.shape[-1]} rows")
+
+
+def slogdet_sign(a: T) -> T:
+    """The sign of det a, a constant (its gradient is 0 almost everywhere)."""
+    return a._make(np.asarray(np.linalg.slogdet(a.data)[0]), None)

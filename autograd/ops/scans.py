@@ -1,0 +1,184 @@
+"""Products, running sums and products, norms, argmax/argmin and sort.
+
+prod handles zeros exactly (the gradient of a product with one zero is the product of
+the others at the zero and 0 elsewhere); cumsum and cumprod run along one axis (the
+flattened tensor when ``axis=None``, as NumPy); norm gives the vector norms of orders 1,
+2 (Frobenius for matrices) and inf; sort is ``take_along_axis`` with the sorting
+permutation, so its gradient routes g back to where each value came from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import AutogradError, AxisError
+from ..function import Function, apply
+from .elementwise import Abs
+from .generic import constant, is_tensor, where
+from .indexing import take_along_axis
+from .reductions import Max, Min, StdSqrt, Sum, _Reduction, normalize_axis
+
+T = Any  # a Tensor (this module sits below the Tensor class)
+
+__all__ = ["cumsum", "cumprod", "norm", "argfunction", "sort", "argsort", "Prod", "Cumsum",
+           "Cumprod", "NormOrderError"]
+
+
+class NormOrderError(AutogradError, ValueError):
+    """``norm`` asked for an order it does not compute."""
+
+
+class Prod(_Reduction):
+    """out = product of x over axes;  dx_i = g prod_{j != i} x_j (= g out / x_i without
+    zeros). With one zero x_z: dx_z = g (product of the others), and dx_i = g (product
+    of the others) x_z / x_i, which is 0 but keeps its derivative in x_z; with two or
+    more zeros every dx_i is 0 (its second derivatives are not tracked)."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, x):
+        self._start(x)
+        return np.prod(x, axis=self.axis, keepdims=self.keepdims)
+
+    def vjp(self, g, out, x):
+        g, out = self._expand(g), self._expand(out)
+        is_zero = constant(x) == 0
+        safe = where(is_zero, 1.0, x)  # the divisions below never meet a zero
+        if not is_zero.any():
+            return (g * out / safe,)
+        lone = is_zero.sum(axis=self.axis, keepdims=True) == 1
+        others = _prod(safe, self.axis)  # the product of the nonzero elements
+        the_zero = where(is_zero, x, 0.0).sum(axis=self.axis, keepdims=True)  # x_z
+        at_zero = where(lone, others, 0.0)
+        elsewhere = where(lone, others * the_zero / safe, where(is_zero.any(
+            axis=self.axis, keepdims=True), 0.0, out / safe))
+        return (g * where(is_zero, at_zero, elsewhere),)
+
+
+def _prod(x: Any, axes: tuple[int, ...]) -> Any:
+    if is_tensor(x):
+        return apply(Prod(axes, True), x)
+    return np.prod(x, axis=axes, keepdims=True)
+
+
+class Cumsum(Function):
+    """out_i = sum_{j <= i} x_j along ``axis``;  dx_j = sum_{i >= j} g_i (a reversed
+    running sum, written as total - running + g)."""
+    __slots__ = ("axis",)
+    save_inputs = False
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        return np.cumsum(x, axis=self.axis)
+
+    def vjp(self, g, out, x):
+        return (g.sum(axis=self.axis, keepdims=True) - _cumsum(g, self.axis) + g,)
+
+
+def _cumsum(x: Any, axis: int) -> Any:
+    return apply(Cumsum(axis), x) if is_tensor(x) else np.cumsum(x, axis=axis)
+
+
+class Cumprod(Function):
+    """out_i = prod_{j <= i} x_j along ``axis``;  dx_j = sum_{i >= j} g_i out_i / x_j
+    without zeros; with zeros, sum_{i >= j} g_i prod_{k <= i, k != j} x_k (O(n^2))."""
+    __slots__ = ("axis",)
+    save_output = True
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        return np.cumprod(x, axis=self.axis)
+
+    def vjp(self, g, out, x):
+        axis, x_const = self.axis, constant(x)
+        if not (x_const == 0).any():
+            gout = g * out
+            after = gout.sum(axis=axis, keepdims=True) - _cumsum(gout, axis) + gout
+            return (after / x,)
+        n = x_const.shape[axis]
+        position = np.arange(n).reshape((n,) + (1,) * (x_const.ndim - axis - 1))
+        grad = None
+        for j in range(n):  # the product without x_j, from j on
+            partial = _cumprod(where(position == j, 1.0, x), axis)
+            term = (where(position >= j, g, 0.0) * partial).sum(axis=axis, keepdims=True)
+            term = where(position == j, term, 0.0)
+            grad = term if grad is None else grad + term
+        return (grad,)
+
+
+def _cumprod(x: Any, axis: int) -> Any:
+    return apply(Cumprod(axis), x) if is_tensor(x) else np.cumprod(x, axis=axis)
+
+
+def _axis_or_flat(x: T, axis: Any, op: str) -> tuple[T, int]:
+    """x and one axis; the flattened x and axis 0 for None (as NumPy's scans)."""
+    if axis is None:
+        return x.reshape(-1), 0
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise AxisError(f"{op}: axis must be a single int or None; got {axis!r}")
+    if x.ndim == 0:
+        return x.reshape(1), normalize_axis(axis, 1, op)[0]
+    return x, normalize_axis(axis, x.ndim, op)[0]
+
+
+def cumsum(x: T, axis: Any) -> T:
+    """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``."""
+    x, axis = _axis_or_flat(x, axis, "cumsum")
+    return apply(Cumsum(axis), x)
+
+
+def cumprod(x: T, axis: Any) -> T:
+    """Running product along ``axis`` (flattened when None), as ``np.cumprod``."""
+    x, axis = _axis_or_flat(x, axis, "cumprod")
+    return apply(Cumprod(axis), x)
+
+
+def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
+    """The vector norm over ``axis`` (all elements when None), as
+    ``torch.linalg.vector_norm``: ord 2 (or None, or "fro": the Frobenius norm of a
+    matrix) sqrt(sum x^2), ord 1 sum |x|, ord inf max |x|, ord -inf min |x|. The
+    gradient of the 2-norm at x = 0 is 0 (a subgradient), as PyTorch."""
+    if ord is None or ord == 2 or ord == "fro":
+        return apply(StdSqrt(), apply(Sum(axis, keepdims), x * x))
+    if ord == 1:
+        return apply(Sum(axis, keepdims), apply(Abs(), x))
+    if ord == np.inf:
+        return apply(Max(axis, keepdims), apply(Abs(), x))
+    if ord == -np.inf:
+        return apply(Min(axis, keepdims), apply(Abs(), x))
+    raise NormOrderError(f"norm: ord must be 1, 2, inf, -inf, 'fro' or None; got {ord!r}. "
+                         f"For another p, write (x.abs() ** p).sum() ** (1 / p).")
+
+
+def argfunction(numpy_function: Any, x: T, axis: Any, keepdims: bool, op: str) -> T:
+    """``np.argmax``/``np.argmin`` of x as an integer tensor without gradient."""
+    if axis is not None:
+        axes = normalize_axis(axis, x.ndim, op)
+        if len(axes) != 1:
+            raise AxisError(f"{op}: axis must be a single int or None; got {axis!r}")
+        axis = axes[0]
+    return x._make(np.asarray(numpy_function(x.data, axis=axis, keepdims=keepdims)), None)
+
+
+def argsort(x: T, axis: Any, descending: bool) -> T:
+    """The indices that sort x along ``axis`` (flattened when None), stable; an integer
+    tensor without gradient."""
+    data = x.data.reshape(-1) if axis is None else x.data
+    axis = normalize_axis(0 if axis is None else axis, data.ndim, "argsort")[0]
+    order = np.argsort(-data if descending else data, axis=axis, kind="stable")
+    return x._make(order, None)
+
+
+def sort(x: T, axis: Any, descending: bool) -> T:
+    """The values of x sorted along ``axis`` (flattened when None), as ``np.sort``; each
+    sorted value's gradient goes back to the element it came from."""
+    order = argsort(x, axis, descending).data
+    if axis is None:
+        return take_along_axis(x.reshape(-1), order, 0)
+    return take_along_axis(x, order, axis)

@@ -1,0 +1,177 @@
+"""More elementwise functions: log1p, expm1, log2, log10, square, reciprocal, erf,
+softplus; and the piecewise-constant sign, floor, ceil, round, whose gradient is 0
+everywhere (as PyTorch defines it, also at the jumps).
+"""
+
+from __future__ import annotations
+
+import math
+import numpy as np
+
+from ..function import Function
+from .elementwise import Sigmoid
+from .generic import constant, exp, is_tensor
+from .trig import either
+
+__all__ = ["Log1p", "Expm1", "Log2", "Log10", "Square", "Reciprocal", "Erf", "Softplus",
+           "Sign", "Floor", "Ceil", "Round"]
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+class Log1p(Function):
+    """out = ln(1 + x), accurate for small x;  dx = g / (1 + x)."""
+    __slots__ = ()
+
+    def forward(self, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(x)
+
+    def vjp(self, g, out, x):
+        with np.errstate(divide="ignore"):
+            return (g / (x + 1),)
+
+
+class Expm1(Function):
+    """out = e^x - 1, accurate for small x;  dx = g (out + 1)."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, x):
+        return np.expm1(x)
+
+    def vjp(self, g, out, x):
+        return (g * (out + 1),)
+
+
+class Log2(Function):
+    """out = log2 x;  dx = g / (x ln 2)."""
+    __slots__ = ()
+
+    def forward(self, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log2(x)
+
+    def vjp(self, g, out, x):
+        with np.errstate(divide="ignore"):
+            return (g / (x * _LN2),)
+
+
+class Log10(Function):
+    """out = log10 x;  dx = g / (x ln 10)."""
+    __slots__ = ()
+
+    def forward(self, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(x)
+
+    def vjp(self, g, out, x):
+        with np.errstate(divide="ignore"):
+            return (g / (x * _LN10),)
+
+
+class Square(Function):
+    """out = x^2;  dx = 2 g x."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return x * x
+
+    def vjp(self, g, out, x):
+        return (g * x * 2,)
+
+
+class Reciprocal(Function):
+    """out = 1 / x;  dx = -g out^2."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, x):
+        with np.errstate(divide="ignore"):
+            return 1 / x
+
+    def vjp(self, g, out, x):
+        return (-(g * out * out),)
+
+
+_erf_scalar = np.frompyfunc(math.erf, 1, 1)
+
+
+def _np_erf(x: np.ndarray) -> np.ndarray:
+    """erf on an array (NumPy has none; ``math.erf`` per element is exact to rounding)."""
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    return np.asarray(_erf_scalar(x), dtype=np.float64).astype(dtype, copy=False)
+
+
+class Erf(Function):
+    """out = erf x = 2/sqrt(pi) integral_0^x e^{-t^2} dt;  dx = g 2/sqrt(pi) e^{-x^2}."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return _np_erf(x)
+
+    def vjp(self, g, out, x):
+        return (g * exp(-(x * x)) * _TWO_OVER_SQRT_PI,)
+
+
+class Softplus(Function):
+    """out = ln(1 + e^x) (without overflow);  dx = g sigmoid(x)."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.logaddexp(0, x) if x.dtype.kind == "f" else np.logaddexp(0.0, x)
+
+    def vjp(self, g, out, x):
+        return (g * _sigmoid(x),)
+
+
+_sigmoid = either(Sigmoid, Sigmoid().forward)
+
+
+class _Constant(Function):
+    """Base of piecewise-constant functions: dx = 0 everywhere (a zero array, so that an
+    infinite upstream gradient does not become NaN)."""
+    __slots__ = ()
+    save_inputs = False
+
+    def vjp(self, g, out, x):
+        zeros = np.zeros(np.shape(constant(g)), dtype=constant(g).dtype)
+        return (g._make(zeros, None) if is_tensor(g) else zeros,)
+
+
+class Sign(_Constant):
+    """out = -1, 0 or 1 by the sign of x;  dx = 0."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.sign(x)
+
+
+class Floor(_Constant):
+    """out = largest integer <= x (same dtype);  dx = 0."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.floor(x)
+
+
+class Ceil(_Constant):
+    """out = smallest integer >= x (same dtype);  dx = 0."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.ceil(x)
+
+
+class Round(_Constant):
+    """out = x rounded to ``decimals`` places, halves to even (as NumPy);  dx = 0."""
+    __slots__ = ("decimals",)
+
+    def __init__(self, decimals: int = 0) -> None:
+        self.decimals = int(decimals)
+
+    def forward(self, x):
+        return np.round(x, self.decimals)

@@ -1,0 +1,138 @@
+"""Trigonometric and hyperbolic functions: sin, cos, tan, arcsin, arccos, arctan, arctan2,
+sinh, cosh.
+
+Each VJP is written with functions that run on arrays (an ordinary backward) and on
+Tensors (``create_graph=True``), so second derivatives come for free.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..function import Function, apply
+from .arithmetic import broadcasting
+from .generic import is_tensor
+
+__all__ = ["either", "Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Arctan2", "Sinh", "Cosh"]
+
+
+def either(op_class: type, numpy_function: Callable) -> Callable[[Any], Any]:
+    """A function that applies ``op_class`` to a Tensor and ``numpy_function`` to an array
+    (what a VJP needs: it runs on both)."""
+    def run(x: Any) -> Any:
+        return apply(op_class(), x) if is_tensor(x) else numpy_function(x)
+    return run
+
+
+class Sin(Function):
+    """out = sin x;  dx = g cos x."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.sin(x)
+
+    def vjp(self, g, out, x):
+        return (g * _cos(x),)
+
+
+class Cos(Function):
+    """out = cos x;  dx = -g sin x."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.cos(x)
+
+    def vjp(self, g, out, x):
+        return (-(g * _sin(x)),)
+
+
+class Tan(Function):
+    """out = tan x;  dx = g (1 + out^2)."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, x):
+        return np.tan(x)
+
+    def vjp(self, g, out, x):
+        return (g * (out * out + 1),)
+
+
+class Arcsin(Function):
+    """out = arcsin x;  dx = g / sqrt(1 - x^2)."""
+    __slots__ = ()
+
+    def forward(self, x):
+        with np.errstate(invalid="ignore"):
+            return np.arcsin(x)
+
+    def vjp(self, g, out, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / (1 - x * x) ** 0.5,)
+
+
+class Arccos(Function):
+    """out = arccos x;  dx = -g / sqrt(1 - x^2)."""
+    __slots__ = ()
+
+    def forward(self, x):
+        with np.errstate(invalid="ignore"):
+            return np.arccos(x)
+
+    def vjp(self, g, out, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (-g / (1 - x * x) ** 0.5,)
+
+
+class Arctan(Function):
+    """out = arctan x;  dx = g / (1 + x^2)."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.arctan(x)
+
+    def vjp(self, g, out, x):
+        return (g / (x * x + 1),)
+
+
+class Arctan2(Function):
+    """out = arctan2(y, x), the angle of the point (x, y);
+    dy = g x / (x^2 + y^2),  dx = -g y / (x^2 + y^2)."""
+    __slots__ = ()
+
+    def forward(self, y, x):
+        return broadcasting("arctan2", np.arctan2, y, x)
+
+    def vjp(self, g, out, y, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = g / (x * x + y * y)
+        return scaled * x, -(scaled * y)
+
+
+class Sinh(Function):
+    """out = sinh x;  dx = g cosh x."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.sinh(x)
+
+    def vjp(self, g, out, x):
+        return (g * _cosh(x),)
+
+
+class Cosh(Function):
+    """out = cosh x;  dx = g sinh x."""
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.cosh(x)
+
+    def vjp(self, g, out, x):
+        return (g * _sinh(x),)
+
+
+_sin, _cos = either(Sin, np.sin), either(Cos, np.cos)
+_sinh, _cosh = either(Sinh, np.sinh), either(Cosh, np.cosh)

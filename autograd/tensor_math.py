@@ -1,0 +1,291 @@
+"""``TensorMath``: the operators and methods of ``Tensor``, each applying one op.
+
+``x + y`` is ``apply(Add(), x, y)``; a Python number is op state (``x + 2`` is
+``apply(AddScalar(2), x)``), so it records one input and keeps a float32 graph float32.
+Compositions (``mean``, ``var``, ``std``, ``squeeze``...) are spelled with other methods.
+The module-level functions here take tensors; ``autograd.functions`` gives the public
+versions that also accept arrays and numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ._arrays import to_array
+from .errors import AxisError, ShapeError, UsageError
+from .function import apply
+from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
+                             RPowScalar, Sub, is_scalar, number)
+from .ops.elementwise import (Abs, Astype, Clip, Exp, Log, Maximum, Minimum, Relu, Sigmoid,
+                              Sqrt, Tanh, Where)
+from .ops.linalg import MatMul
+from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
+                             normalize_axis, pick_axis, pick_keepdims, reduced_count)
+from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose,
+                        expanded_shape, squeezed_shape, swapped_axes)
+
+__all__ = ["TensorMath", "concatenate", "stack", "where"]
+
+T = Any  # a Tensor (this module sits below the Tensor class)
+
+
+class TensorMath:
+    """Operators and differentiable methods (a mixin: ``Tensor`` is its only user)."""
+
+    __slots__ = ()
+
+    def _lift(self, other: Any) -> T:
+        """``other`` as a Tensor (an untracked constant unless it is one already)."""
+        return other if isinstance(other, TensorMath) else self._make(to_array(other), None)
+
+    # ----------------------------------------------------------- arithmetic
+    def __add__(self, other: Any) -> T:
+        c = number(other)
+        return apply(AddScalar(c), self) if c is not None else apply(Add(), self,
+                                                                       self._lift(other))
+
+    def __radd__(self, other: Any) -> T:
+        return self.__add__(other) if is_scalar(other) else self._lift(other).__add__(self)
+
+    def __sub__(self, other: Any) -> T:
+        c = number(other)
+        return apply(AddScalar(-c), self) if c is not None else apply(Sub(), self,
+                                                                        self._lift(other))
+
+    def __rsub__(self, other: Any) -> T:
+        c = number(other)
+        return apply(AddScalar(c), -self) if c is not None else self._lift(other) - self
+
+    def __mul__(self, other: Any) -> T:
+        c = number(other)
+        return apply(MulScalar(c), self) if c is not None else apply(Mul(), self,
+                                                                       self._lift(other))
+
+    def __rmul__(self, other: Any) -> T:
+        return self.__mul__(other) if is_scalar(other) else self._lift(other).__mul__(self)
+
+    def __truediv__(self, other: Any) -> T:
+        c = number(other)
+        return apply(DivScalar(c), self) if c is not None else apply(Div(), self,
+                                                                       self._lift(other))
+
+    def __rtruediv__(self, other: Any) -> T:
+        c = number(other)
+        return (apply(MulScalar(c), apply(PowScalar(-1), self)) if c is not None
+                else self._lift(other) / self)
+
+    def __pow__(self, other: Any) -> T:
+        c = number(other)
+        return apply(PowScalar(c), self) if c is not None else apply(Pow(), self,
+                                                                       self._lift(other))
+
+    def __rpow__(self, other: Any) -> T:
+        c = number(other)
+        return apply(RPowScalar(c), self) if c is not None else self._lift(other) ** self
+
+    def __matmul__(self, other: Any) -> T:
+        return apply(MatMul(), self, self._lift(other))
+
+    def __rmatmul__(self, other: Any) -> T:
+        return apply(MatMul(), self._lift(other), self)
+
+    def __neg__(self) -> T:
+        return apply(Neg(), self)
+
+    def __pos__(self) -> T:
+        return self
+
+    def __abs__(self) -> T:
+        return apply(Abs(), self)
+
+    def __getitem__(self, index: Any) -> T:
+        return apply(GetItem(index), self)
+
+    # ----------------------------------------------------------- comparisons (constants)
+    def _compare(self, ufunc: Any, other: Any) -> T:
+        return self._make(np.asarray(ufunc(self._data, getattr(other, "_data", other))), None)
+
+    def __eq__(self, other: Any) -> T:  # type: ignore[override]
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other: Any) -> T:  # type: ignore[override]
+        return self._compare(np.not_equal, other)
+
+    def __lt__(self, other: Any) -> T:
+        return self._compare(np.less, other)
+
+    def __le__(self, other: Any) -> T:
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other: Any) -> T:
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other: Any) -> T:
+        return self._compare(np.greater_equal, other)
+
+    # ----------------------------------------------------------- elementwise
+    def exp(self) -> T:
+        return apply(Exp(), self)
+
+    def log(self) -> T:
+        return apply(Log(), self)
+
+    def sqrt(self) -> T:
+        return apply(Sqrt(), self)
+
+    def abs(self) -> T:
+        return apply(Abs(), self)
+
+    def tanh(self) -> T:
+        return apply(Tanh(), self)
+
+    def sigmoid(self) -> T:
+        return apply(Sigmoid(), self)
+
+    def relu(self) -> T:
+        return apply(Relu(), self)
+
+    def pow(self, exponent: Any) -> T:
+        return self ** exponent
+
+    def clip(self, lo: Any = None, hi: Any = None) -> T:
+        return apply(Clip(lo, hi), self)
+
+    def astype(self, dtype: Any) -> T:
+        return apply(Astype(dtype, self._requires_grad), self)
+
+    def maximum(self, other: Any) -> T:
+        """Elementwise max(self, other); ties split the gradient evenly."""
+        return apply(Maximum(), *self._pair(other))
+
+    def minimum(self, other: Any) -> T:
+        """Elementwise min(self, other); ties split the gradient evenly."""
+        return apply(Minimum(), *self._pair(other))
+
+    def _pair(self, other: Any) -> tuple[T, T]:
+        """(self, other as a Tensor); a number takes self's float dtype."""
+        if is_scalar(other) and self._data.dtype.kind == "f":
+            other = np.asarray(other, dtype=self._data.dtype)
+        return self, self._lift(other)
+
+    def matmul(self, other: Any) -> T:
+        return self @ other
+
+    def copy(self) -> T:
+        """A tensor with its own copy of the data; the gradient passes through."""
+        return apply(Copy(), self)
+
+    # ----------------------------------------------------------- reductions
+    # (axis= or PyTorch's dim=, keepdims= or keepdim=: see ops.reductions.pick_axis)
+    def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> T:
+        return apply(Sum(pick_axis(axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")),
+                     self)
+
+    def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+             keepdim: bool | None = None) -> T:
+        """sum / n over ``axis``."""
+        axis, keepdims = pick_axis(axis, dim, "mean"), pick_keepdims(keepdims, keepdim, "mean")
+        n = reduced_count(self._data.shape, axis, "mean")
+        return self.sum(axis, keepdims) / n
+
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
+            keepdim: bool | None = None) -> T:
+        """sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (population)."""
+        axis, keepdims = pick_axis(axis, dim, "var"), pick_keepdims(keepdims, keepdim, "var")
+        n = reduced_count(self._data.shape, axis, "var")
+        centred = self - self.mean(axis, keepdims=True)
+        return (centred * centred).sum(axis, keepdims) / (n - ddof)
+
+    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
+            keepdim: bool | None = None) -> T:
+        """sqrt(var); its gradient is 0 where var = 0 (constant data), as PyTorch."""
+        axis, keepdims = pick_axis(axis, dim, "std"), pick_keepdims(keepdims, keepdim, "std")
+        reduced_count(self._data.shape, axis, "std")  # checks axis, naming std
+        return apply(StdSqrt(), self.var(axis, keepdims, ddof))
+
+    def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> T:
+        return apply(Max(pick_axis(axis, dim, "max"), pick_keepdims(keepdims, keepdim, "max")),
+                     self)
+
+    def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> T:
+        return apply(Min(pick_axis(axis, dim, "min"), pick_keepdims(keepdims, keepdim, "min")),
+                     self)
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+                  keepdim: bool | None = None) -> T:
+        return apply(LogSumExp(pick_axis(axis, dim, "logsumexp"),
+                               pick_keepdims(keepdims, keepdim, "logsumexp")), self)
+
+    def softmax(self, axis: int = -1, *, dim: int | None = None) -> T:
+        return apply(Softmax(pick_axis(axis, dim, "softmax", -1)), self)
+
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> T:
+        return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), self)
+
+    # ----------------------------------------------------------- shape
+    def reshape(self, *shape: Any) -> T:
+        return apply(Reshape(shape[0] if len(shape) == 1 else shape), self)
+
+    def flatten(self) -> T:
+        return self.reshape(-1)
+
+    def transpose(self, *axes: Any) -> T:
+        """Axes permuted as ``axes`` (all of them), reversed when none are given."""
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        return apply(Transpose(axes if axes != () else None), self)
+
+    @property
+    def T(self) -> T:
+        """All axes reversed (NumPy's ``.T``)."""
+        return apply(Transpose(None), self)
+
+    def swapaxes(self, axis1: int, axis2: int) -> T:
+        return apply(Transpose(swapped_axes(self._data.shape, axis1, axis2)), self)
+
+    def expand_dims(self, axis: Any = None, *, dim: Any = None) -> T:
+        axis = pick_axis(axis, dim, "expand_dims")
+        if axis is None:
+            raise AxisError("expand_dims: give the position of the new axis (axis= or dim=)")
+        return apply(Reshape(expanded_shape(self._data.shape, axis)), self)
+
+    def squeeze(self, axis: Any = None, *, dim: Any = None) -> T:
+        axis = pick_axis(axis, dim, "squeeze")
+        return apply(Reshape(squeezed_shape(self._data.shape, axis)), self)
+
+    def broadcast_to(self, shape: Any) -> T:
+        return apply(BroadcastTo(shape), self)
+
+
+def concatenate(tensors: Sequence[T], axis: int = 0, *, dim: int | None = None) -> T:
+    """Join tensors along an existing axis."""
+    return apply(Concatenate(pick_axis(axis, dim, "concatenate", 0)), *tensors)
+
+
+def stack(tensors: Sequence[T], axis: int = 0, *, dim: int | None = None) -> T:
+    """Join same-shape tensors along a new axis."""
+    axis = pick_axis(axis, dim, "stack", 0)
+    if not tensors:
+        raise UsageError("stack: needs at least one tensor")
+    shape = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.shape != shape:
+            raise ShapeError(f"stack: tensor {i} has shape {t.shape}, tensor 0 has "
+                             f"{shape}; all must match")
+    axis = normalize_axis(axis, len(shape) + 1, "stack")[0]
+    return concatenate([t.expand_dims(axis) for t in tensors], axis)
+
+
+def where(condition: Any, a: Any, b: Any) -> T:
+    """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask); one
+    of ``a``, ``b`` is a Tensor, and a number takes its dtype."""
+    if isinstance(a, TensorMath):
+        a, b = a._pair(b)
+    else:
+        b, a = b._pair(a)
+    return apply(Where(condition), a, b)

@@ -1,0 +1,185 @@
+"""``OpMethods``: the Tensor methods of the second set of ops (``x.sin()``, ``x.prod()``,
+``x.flip(dim=0)``, ``x.at[i].set(v)``...), a mixin of ``Tensor`` beside ``TensorMath``.
+Each applies an op from ``autograd.ops`` (trig, special, scans, indexing, linalg_more).
+
+Axis arguments accept NumPy's ``axis=`` and PyTorch's ``dim=`` (and ``keepdims=`` /
+``keepdim=``). Where NumPy and PyTorch disagree, NumPy wins: ``repeat`` repeats elements
+(``np.repeat``; PyTorch's ``repeat`` is ``tile``) and ``sort`` returns the values only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .function import apply
+from .ops import indexing, linalg_more as linalg, scans
+from .ops.reductions import pick_axis, pick_keepdims
+from .ops.shape import _index_arrays
+from .ops.special import (Ceil, Erf, Expm1, Floor, Log1p, Log2, Log10, Reciprocal, Round, Sign,
+                          Softplus, Square)
+from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
+
+__all__ = ["OpMethods", "At"]
+
+T = Any  # a Tensor (this module sits below the Tensor class)
+
+
+class OpMethods:
+    """The methods of the second set of ops (a mixin: ``Tensor`` is its only user)."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------ elementwise
+    def sin(self) -> T: return apply(Sin(), self)
+    def cos(self) -> T: return apply(Cos(), self)
+    def tan(self) -> T: return apply(Tan(), self)
+    def arcsin(self) -> T: return apply(Arcsin(), self)
+    def arccos(self) -> T: return apply(Arccos(), self)
+    def arctan(self) -> T: return apply(Arctan(), self)
+    def sinh(self) -> T: return apply(Sinh(), self)
+    def cosh(self) -> T: return apply(Cosh(), self)
+    def log1p(self) -> T: return apply(Log1p(), self)
+    def expm1(self) -> T: return apply(Expm1(), self)
+    def log2(self) -> T: return apply(Log2(), self)
+    def log10(self) -> T: return apply(Log10(), self)
+    def square(self) -> T: return apply(Square(), self)
+    def reciprocal(self) -> T: return apply(Reciprocal(), self)
+    def erf(self) -> T: return apply(Erf(), self)
+    def softplus(self) -> T: return apply(Softplus(), self)
+    def sign(self) -> T: return apply(Sign(), self)
+    def floor(self) -> T: return apply(Floor(), self)
+    def ceil(self) -> T: return apply(Ceil(), self)
+    def round(self, decimals: int = 0) -> T: return apply(Round(decimals), self)
+
+    def arctan2(self, other: Any) -> T:
+        """The angle of the point (other, self): ``np.arctan2(self, other)``."""
+        return apply(Arctan2(), *self._pair(other))
+
+    # ------------------------------------------------------------ products, scans, norms
+    def prod(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+             keepdim: bool | None = None) -> T:
+        """Product over ``axis``; exact gradients also with zeros."""
+        return apply(scans.Prod(pick_axis(axis, dim, "prod"),
+                                pick_keepdims(keepdims, keepdim, "prod")), self)
+
+    def cumsum(self, axis: Any = None, *, dim: Any = None) -> T:
+        return scans.cumsum(self, pick_axis(axis, dim, "cumsum"))
+
+    def cumprod(self, axis: Any = None, *, dim: Any = None) -> T:
+        return scans.cumprod(self, pick_axis(axis, dim, "cumprod"))
+
+    def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
+             dim: Any = None, keepdim: bool | None = None) -> T:
+        """Vector norm of order 1, 2 (Frobenius) or inf over ``axis`` (all when None)."""
+        return scans.norm(self, ord, pick_axis(axis, dim, "norm"),
+                          pick_keepdims(keepdims, keepdim, "norm"))
+
+    def argmax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+               keepdim: bool | None = None) -> T:
+        """Index of the largest element (integer, no gradient; ties: the first)."""
+        return scans.argfunction(np.argmax, self, pick_axis(axis, dim, "argmax"),
+                                 pick_keepdims(keepdims, keepdim, "argmax"), "argmax")
+
+    def argmin(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+               keepdim: bool | None = None) -> T:
+        """Index of the smallest element (integer, no gradient; ties: the first)."""
+        return scans.argfunction(np.argmin, self, pick_axis(axis, dim, "argmin"),
+                                 pick_keepdims(keepdims, keepdim, "argmin"), "argmin")
+
+    def sort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> T:
+        """Sorted values, a new tensor (NumPy's ``ndarray.sort`` sorts in place)."""
+        return scans.sort(self, pick_axis(axis, dim, "sort", -1), descending)
+
+    def argsort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> T:
+        return scans.argsort(self, pick_axis(axis, dim, "argsort", -1), descending)
+
+    # ------------------------------------------------------------ linear algebra
+    def dot(self, other: Any) -> T: return linalg.dot(self, self._lift(other))
+
+    def outer(self, other: Any) -> T:
+        return self.reshape(-1, 1) * self._lift(other).reshape(1, -1)
+
+    def det(self) -> T:
+        linalg.check_square(self, "det")
+        return apply(linalg.Det(), self)
+
+    def inv(self) -> T:
+        linalg.check_square(self, "inv")
+        return apply(linalg.Inv(), self)
+
+    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> T:
+        return self.diagonal(offset, axis1, axis2).sum(-1)
+
+    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> T:
+        return linalg.diagonal(self, offset, axis1, axis2)
+
+    # ------------------------------------------------------------ shape and indexing
+    def flip(self, axis: Any = None, *, dim: Any = None) -> T:
+        return indexing.flip(self, pick_axis(axis, dim, "flip"))
+
+    def roll(self, shift: Any, axis: Any = None, *, dim: Any = None) -> T:
+        return indexing.roll(self, shift, pick_axis(axis, dim, "roll"))
+
+    def tile(self, reps: Any) -> T: return indexing.tile(self, reps)
+
+    def repeat(self, repeats: Any, axis: Any = None, *, dim: Any = None) -> T:
+        """Each element repeated (``np.repeat``; PyTorch's ``repeat`` is ``tile``)."""
+        return indexing.repeat(self, repeats, pick_axis(axis, dim, "repeat"))
+
+    def tril(self, k: int = 0) -> T: return indexing.triangle(self, k, lower=True)
+    def triu(self, k: int = 0) -> T: return indexing.triangle(self, k, lower=False)
+
+    def take_along_axis(self, indices: Any, axis: Any = None, *, dim: Any = None) -> T:
+        return indexing.take_along_axis(self, indices, pick_axis(axis, dim,
+                                                                 "take_along_axis"))
+
+    def pad(self, pad_width: Any, constant_values: float = 0.0) -> T:
+        return indexing.pad(self, pad_width, constant_values)
+
+    def index_put(self, index: Any, v: Any) -> T:
+        """A copy with ``[index] = v`` (differentiable in self and v)."""
+        return indexing.index_put(self, _index_arrays(index), self._lift_value(v))
+
+    def index_add(self, index: Any, v: Any) -> T:
+        """A copy with v added at ``[index]`` (repeated indices add up)."""
+        return indexing.index_add(self, _index_arrays(index), self._lift_value(v))
+
+    def _lift_value(self, v: Any) -> T:
+        """v as a Tensor; numbers and arrays take this tensor's dtype."""
+        return v if isinstance(v, OpMethods) else self._lift(np.asarray(v, dtype=self.dtype))
+
+    @property
+    def at(self) -> "At":
+        """Functional updates: ``x.at[index].set(v)`` and ``.add(v)`` return new tensors
+        (differentiable in x and v); x is unchanged."""
+        return At(self)
+
+    def unsqueeze(self, dim: int) -> T:
+        """A size-1 axis inserted at ``dim`` (PyTorch's name for expand_dims)."""
+        return self.expand_dims(dim)
+
+    # ------------------------------------------------------------ conversion
+    def tolist(self) -> Any:
+        """The data as nested Python lists of Python numbers (a number for 0-d)."""
+        return self.data.tolist()
+
+
+class At:
+    """``x.at[index]``: functional updates, ``.set(v)`` and ``.add(v)`` (JAX's spelling)."""
+    __slots__ = ("tensor", "index")
+
+    def __init__(self, tensor: T, index: Any = None) -> None:
+        self.tensor, self.index = tensor, index
+
+    def __getitem__(self, index: Any) -> "At":
+        return At(self.tensor, index)
+
+    def set(self, v: Any) -> T:
+        """A copy of the tensor with ``[index] = v``."""
+        return self.tensor.index_put(self.index, v)
+
+    def add(self, v: Any) -> T:
+        """A copy of the tensor with v added at ``[index]``."""
+        return self.tensor.index_add(self.index, v)

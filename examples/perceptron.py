@@ -1,0 +1,139 @@
+"""Perceptrons and logic gates: AND, NAND and OR with the notes' hand-picked weights,
+the same gates learned by gradient descent, and XOR, which one layer cannot learn and
+two layers can (notes 003, curriculum section 1).
+
+A step perceptron computes y = [b + w1 x1 + w2 x2 > 0]. With the notes' weights
+(AND 0.5, 0.5, b = -0.7; NAND -0.5, -0.5, 0.7; OR 0.5, 0.5, -0.2) it reproduces the
+truth tables, and XOR = AND(NAND(x), OR(x)) needs a second layer. The step has no
+useful gradient, so the trained versions use a sigmoid output and binary
+cross-entropy: one neuron learns AND, NAND and OR but not XOR (its best is 3 of 4
+rows), and a 2-4-1 tanh network learns XOR.
+
+Figures: hand_picked.png (decision regions of the notes' perceptrons), learned.png
+(decision regions after training), loss.png (training curves).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import autograd as ag
+import nn
+import nn.functional as F
+
+from ._common import make_parser, output_folder, progress, pyplot, save_figure, write_summary
+
+INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+GATES = {"AND": (0.5, 0.5, -0.7), "NAND": (-0.5, -0.5, 0.7), "OR": (0.5, 0.5, -0.2)}
+TARGETS = {"AND": [0, 0, 0, 1], "NAND": [1, 1, 1, 0], "OR": [0, 1, 1, 1], "XOR": [0, 1, 1, 0]}
+
+
+def step_perceptron(x: np.ndarray, w1: float, w2: float, b: float) -> np.ndarray:
+    """y = [b + w1 x1 + w2 x2 > 0], computed with the engine's step activation."""
+    return F.step(ag.Tensor(x) @ ag.Tensor([w1, w2]) + b).numpy()
+
+
+def hand_picked_tables() -> dict[str, list[int]]:
+    """Truth tables of the notes' gates and of the two-layer XOR = AND(NAND, OR)."""
+    tables = {name: step_perceptron(INPUTS, *w) for name, w in GATES.items()}
+    hidden = np.stack([tables["NAND"], tables["OR"]], axis=1)
+    tables["XOR = AND(NAND, OR)"] = step_perceptron(hidden, *GATES["AND"])
+    return {name: [int(v) for v in table] for name, table in tables.items()}
+
+
+def train(model: nn.Module, target: list[int], steps: int, desc: str) -> list[float]:
+    """Full-batch Adam on the four rows, binary cross-entropy on the logits."""
+    optimizer = nn.optim.Adam(model.parameters(), lr=0.05)
+    x, y = ag.Tensor(INPUTS), np.array(target, dtype=np.float64)[:, None]
+    losses = []
+    for _ in progress(range(steps), desc):
+        loss = F.binary_cross_entropy_with_logits(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def predict(model: nn.Module, x: np.ndarray) -> np.ndarray:
+    """P(y = 1 | x) for a batch of points."""
+    with ag.no_grad():
+        return F.sigmoid(model(ag.Tensor(x))).numpy()[:, 0]
+
+
+def draw_regions(ax, probability, title: str, target: list[int], line=None) -> None:
+    """Colour the unit square by P(y = 1) and mark the four inputs with their targets."""
+    grid = np.linspace(-0.5, 1.5, 121)
+    gx, gy = np.meshgrid(grid, grid)
+    p = probability(np.c_[gx.ravel(), gy.ravel()]).reshape(gx.shape)
+    ax.contourf(gx, gy, p, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8)
+    ax.contour(gx, gy, p, levels=[0.5], colors="k", linewidths=1)
+    for (x1, x2), t in zip(INPUTS, target):
+        ax.scatter(x1, x2, s=110, c="white" if t == 0 else "k", edgecolors="k", zorder=3)
+    ax.set(title=title, xlabel="x1", ylabel="x2", xlim=(-0.5, 1.5), ylim=(-0.5, 1.5),
+           aspect="equal")
+    ax.grid(False)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = make_parser(__doc__, "perceptron").parse_args(argv)
+    out = output_folder(args.out)
+    rng = nn.manual_seed(args.seed)
+    steps = 300 if args.quick else 3000
+    plt = pyplot()
+
+    tables = hand_picked_tables()
+    print("hand-picked step perceptrons (notes 003):")
+    print("x1 x2 | " + " | ".join(tables))
+    for row, (x1, x2) in enumerate(INPUTS):
+        print(f" {x1:.0f}  {x2:.0f} | " + " | ".join(f"{tables[n][row]:^{len(n)}}" for n in tables))
+
+    fig, axes = plt.subplots(1, 4, figsize=(11, 3.1))
+    for ax, (name, w) in zip(axes, GATES.items()):
+        draw_regions(ax, lambda x, w=w: step_perceptron(x, *w), f"{name}: w={w[:2]}, b={w[2]}",
+                     TARGETS[name])
+    hidden = lambda x: np.stack([step_perceptron(x, *GATES["NAND"]),  # noqa: E731
+                                 step_perceptron(x, *GATES["OR"])], axis=1)
+    draw_regions(axes[3], lambda x: step_perceptron(hidden(x), *GATES["AND"]),
+                 "XOR = AND(NAND, OR)", TARGETS["XOR"])
+    fig.suptitle("Hand-picked step perceptrons (black dot = 1, white = 0)")
+    save_figure(fig, out, "hand_picked")
+
+    models = {name: nn.Linear(2, 1, rng=rng) for name in ("AND", "NAND", "OR", "XOR")}
+    models["XOR (2-4-1)"] = nn.Sequential(nn.Linear(2, 4, rng=rng), nn.Tanh(),
+                                          nn.Linear(4, 1, rng=rng))
+    histories, learned = {}, {}
+    for name, model in models.items():
+        target = TARGETS[name.split()[0]]
+        histories[name] = train(model, target, steps, f"train {name}")
+        learned[name] = [int(p > 0.5) for p in predict(model, INPUTS)]
+    accuracy = {name: float(np.mean(np.array(learned[name]) == TARGETS[name.split()[0]]))
+                for name in learned}
+
+    fig, axes = plt.subplots(1, 5, figsize=(13.5, 3.1))
+    for ax, (name, model) in zip(axes, models.items()):
+        layers = "one neuron" if name in GATES or name == "XOR" else "two layers"
+        draw_regions(ax, lambda x, m=model: predict(m, x),
+                     f"{name}, {layers}\naccuracy {accuracy[name]:.0%}",
+                     TARGETS[name.split()[0]])
+    fig.suptitle("Learned by gradient descent: colour = P(y = 1), line = 0.5 boundary")
+    save_figure(fig, out, "learned")
+
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    for name, losses in histories.items():
+        ax.semilogy(losses, label=name)
+    ax.axhline(np.log(2), color="gray", ls=":", label="log 2 (p = 0.5 everywhere)")
+    ax.set(xlabel="Adam step", ylabel="binary cross-entropy",
+           title="One neuron learns AND/NAND/OR, not XOR")
+    ax.legend(ncol=2)
+    save_figure(fig, out, "loss")
+
+    summary = {"truth_tables": tables, "learned_truth_tables": learned,
+               "xor_one_layer_accuracy": accuracy["XOR"],
+               "xor_two_layer_accuracy": accuracy["XOR (2-4-1)"]}
+    write_summary(out, summary)
+    return summary
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""A variational autoencoder on the digits: ``nn.models.VAE`` trained by
+``nn.train.fit`` on the negative ELBO, then reconstructions, new digits sampled from
+the prior, the 2-D latent space coloured by digit and an interpolation between two
+digits (notes 004 Q25-Q27, curriculum section 9).
+
+The encoder maps a digit to the mean mu and log-variance of q(z | x); a code is drawn
+as z = mu + sigma * eps (the reparameterisation: gradients reach mu and sigma through
+z); the Bernoulli decoder turns z back into pixel probabilities. Training minimises
+reconstruction + beta * KL(q(z | x) || N(0, I)); the ELBO reported is
+-(reconstruction + KL) per digit in nats (higher is better). With ``--compare`` it
+also trains a beta-VAE (beta = 4: a smoother latent space, blurrier digits) and a VAE
+with KL annealing (beta = min(1, epoch / 10)) and plots the three side by side.
+
+Figures: losses.png (reconstruction and KL per epoch), reconstructions.png,
+samples.png (decoded z ~ N(0, I)), latent.png (test digits' mu, coloured by label),
+interpolation.png (decoded points on the line between two codes) and, with
+--compare, compare.png.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import autograd as ag
+import nn
+from nn.models import VAE
+from nn.train import KLAnnealing, fit
+
+from ._common import (load_digits, make_parser, output_folder, pyplot, save_figure,
+                      show_images, split, write_summary)
+
+
+def train(data: dict, epochs: int, seed: int, latent: int, beta: float = 1.0,
+          callbacks: tuple = ()) -> tuple[VAE, dict[str, list[float]]]:
+    """A 64-128-latent VAE with a Bernoulli decoder; Adam lr 1e-3, batches of 32."""
+    model = VAE(64, [128], latent, decoder="bernoulli", beta=beta, rng=seed)
+    history = fit(model, None, nn.optim.Adam(model.parameters(), lr=1e-3), data["train"],
+                  val=data["val"], epochs=epochs, batch_size=32, callbacks=list(callbacks),
+                  generator=seed)
+    return model, history.history
+
+
+def val_elbo(history: dict[str, list[float]]) -> np.ndarray:
+    """ELBO per validation digit and epoch: -(reconstruction + KL), whatever beta was."""
+    return -(np.array(history["val_reconstruction"]) + np.array(history["val_kl"]))
+
+
+def codes(model: VAE, x: np.ndarray) -> np.ndarray:
+    """mu(x): where the encoder puts each digit."""
+    model.eval()
+    with ag.no_grad():
+        mu = model.encode(ag.Tensor(x))[0].numpy()
+    model.train()
+    return mu
+
+
+def plot_losses(history: dict, out) -> None:
+    plt = pyplot()
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(11, 3.2))
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    for ax, key, title in ((ax1, "reconstruction", "Reconstruction: BCE summed over pixels"),
+                           (ax2, "kl", "KL(q(z|x) || N(0, I))")):
+        ax.plot(epochs, history[key], label="training")
+        ax.plot(epochs, history[f"val_{key}"], label="validation")
+        ax.set(xlabel="epoch", ylabel="nats per digit", title=title)
+        ax.legend()
+    ax3.plot(epochs, val_elbo(history), color="tab:green")
+    ax3.set(xlabel="epoch", ylabel="ELBO per digit (nats)", title="Validation ELBO (higher is better)")
+    save_figure(fig, out, "losses")
+
+
+def plot_latent(ax, mu: np.ndarray, labels: np.ndarray, title: str) -> None:
+    plt = pyplot()
+    scatter = ax.scatter(mu[:, 0], mu[:, 1], c=labels, cmap="tab10", s=6, vmin=-0.5,
+                         vmax=9.5, alpha=0.8, linewidths=0)
+    ax.set(xlabel="z1", ylabel="z2", title=title)
+    return plt.colorbar(scatter, ax=ax, ticks=range(10), label="digit")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = make_parser(__doc__, "vae")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="training epochs (default 120; 3 with --quick)")
+    parser.add_argument("--latent", type=int, default=2,
+                        help="latent dimensions (default 2, so the latent space is a plane)")
+    parser.add_argument("--compare", action="store_true",
+                        help="also train a beta-VAE (beta 4) and a KL-annealed VAE")
+    args = parser.parse_args(argv)
+    out = output_folder(args.out)
+    x, y = load_digits()
+    if args.quick:
+        x, y = x[:400], y[:400]
+    (x_train, _), (x_val, _), (x_test, y_test) = split(x, y, (0.8, 0.1, 0.1),
+                                                      np.random.default_rng(args.seed))
+    data = {"train": x_train, "val": x_val}
+    epochs = args.epochs or (3 if args.quick else 120)
+    plt = pyplot()
+
+    model, history = train(data, epochs, args.seed, args.latent)
+    elbo = val_elbo(history)
+    plot_losses(history, out)
+
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.4, 2.4))
+    show_images(ax1, x_test[:12], rows=1, title="test digits")
+    show_images(ax2, model.reconstruct(x_test[:12]), rows=1, title="VAE reconstructions")
+    save_figure(fig, out, "reconstructions")
+
+    fig, ax = plt.subplots(figsize=(4.2, 4.4))
+    show_images(ax, model.sample(64), rows=8, title="New digits: decoded z ~ N(0, I)")
+    save_figure(fig, out, "samples")
+
+    if args.latent == 2:
+        fig, ax = plt.subplots(figsize=(5.2, 4.2))
+        plot_latent(ax, codes(model, x), y, "Latent space: mu of every digit")
+        save_figure(fig, out, "latent")
+
+    first = {d: int(np.flatnonzero(y_test == d)[0]) for d in (0, 1, 4, 7) if d in y_test}
+    pairs = [(a, b) for a, b in ((0, 1), (4, 7)) if a in first and b in first]
+    fig, axes = plt.subplots(len(pairs), 1, figsize=(6.4, 0.9 + 0.8 * len(pairs)), squeeze=False)
+    for ax, (a, b) in zip(axes[:, 0], pairs):
+        strip = model.interpolate(x_test[first[a]], x_test[first[b]], steps=10)
+        show_images(ax, strip, rows=1, title=f"from a {a} to a {b} through the latent space")
+    save_figure(fig, out, "interpolation")
+
+    summary = {"first_epoch_val_elbo": float(elbo[0]), "final_val_elbo": float(elbo[-1]),
+               "final_val_reconstruction": history["val_reconstruction"][-1],
+               "final_val_kl": history["val_kl"][-1], "epochs": epochs,
+               "latent": args.latent}
+    if args.compare:
+        summary["compare_final_val_elbo"] = compare(data, epochs, args, x, y,
+                                                    history, model, out)
+    write_summary(out, summary)
+    return summary
+
+
+def compare(data, epochs, args, x_all, y_all, history, model, out) -> dict[str, float]:
+    """beta-VAE and KL annealing beside the plain VAE: curves, latents, samples."""
+    plt = pyplot()
+    runs = {"VAE (beta 1)": (model, history),
+            "beta-VAE (beta 4): KL collapse": train(data, epochs, args.seed, args.latent, beta=4.0),
+            "KL annealing (10 epochs)": train(data, epochs, args.seed, args.latent,
+                                              callbacks=(KLAnnealing(warmup=10),))}
+    fig, axes = plt.subplots(2, 3, figsize=(12, 7))
+    epochs_axis = np.arange(1, epochs + 1)
+    for name, (_, h) in runs.items():
+        axes[0, 0].plot(epochs_axis, h["val_reconstruction"], label=name)
+        axes[0, 1].plot(epochs_axis, h["val_kl"], label=name)
+        axes[0, 2].plot(epochs_axis, val_elbo(h), label=name)
+    for ax, title in zip(axes[0], ("validation reconstruction (nats)", "validation KL (nats)",
+                                   "validation ELBO (nats)")):
+        ax.set(xlabel="epoch", title=title)
+        ax.legend(fontsize=7)
+    for ax, (name, (m, _)) in zip(axes[1], runs.items()):
+        if args.latent == 2:
+            plot_latent(ax, codes(m, x_all), y_all, f"{name}\nmu of every digit")
+        else:
+            show_images(ax, m.sample(36), rows=6, title=f"{name}: samples")
+    save_figure(fig, out, "compare")
+    return {name: float(val_elbo(h)[-1]) for name, (_, h) in runs.items()}
+
+
+if __name__ == "__main__":
+    main()

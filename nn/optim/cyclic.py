@@ -1,0 +1,100 @@
+"""Cyclic learning-rate schedules: cosine annealing with warm restarts (SGDR) and
+CyclicLR. As in PyTorch, both compute each step's lr from the base lrs (they do not chain
+from the current lr; see ``schedulers.py``)."""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from .optimizer import Optimizer, check
+from .schedulers import LRScheduler, _check_int, _cosine, _per_group
+
+__all__ = ["CosineAnnealingWarmRestarts", "CyclicLR"]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR: cosine annealing restarted after T_0, T_0*T_mult, T_0*T_mult^2, ... steps.
+
+    lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2, where T_i is the
+    length of the current cycle and T_cur the steps since its start.
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1,
+                 eta_min: float = 0.0, last_epoch: int = -1) -> None:
+        _check_int("T_0", T_0, 1)
+        _check_int("T_mult", T_mult, 1)
+        check(eta_min >= 0, "eta_min", eta_min, "a number >= 0")
+        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, float(eta_min)
+        super().__init__(optimizer, last_epoch)
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        if self.T_mult == 1:
+            t_cur, t_i = epoch % self.T_0, self.T_0
+        else:
+            t_cur, t_i = epoch, self.T_0
+            while t_cur >= t_i:
+                t_cur -= t_i
+                t_i *= self.T_mult
+        return [_cosine(base, self.eta_min, t_cur, t_i) for base in self.base_lrs]
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rate between ``base_lr`` and ``max_lr`` (step it every batch).
+
+    With S = step_size_up + step_size_down, cycle = floor(1 + t / S), x = 1 + t / S - cycle,
+    ramp = x / r if x <= r else (x - 1) / (r - 1) where r = step_size_up / S::
+
+        lr = base_lr + (max_lr - base_lr) * ramp * scale
+
+    scale is 1 ("triangular"), 1 / 2^(cycle - 1) ("triangular2") or gamma^t
+    ("exp_range"), or ``scale_fn(cycle or t)`` (``scale_mode`` "cycle"/"iterations").
+    The initial lr of each group is set to ``base_lr``. Momentum cycling is not provided.
+    """
+
+    MODES = ("triangular", "triangular2", "exp_range")
+
+    def __init__(self, optimizer: Optimizer, base_lr: float | Sequence[float],
+                 max_lr: float | Sequence[float], step_size_up: int = 2000,
+                 step_size_down: int | None = None, mode: str = "triangular",
+                 gamma: float = 1.0, scale_fn: Callable[[float], float] | None = None,
+                 scale_mode: str = "cycle", last_epoch: int = -1) -> None:
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        step_size_down = step_size_up if step_size_down is None else step_size_down
+        check(step_size_up > 0, "step_size_up", step_size_up, "a number > 0")
+        check(step_size_down > 0, "step_size_down", step_size_down, "a number > 0")
+        check(scale_fn is not None or mode in self.MODES, "mode", mode, f"one of {self.MODES}")
+        check(scale_mode in ("cycle", "iterations"), "scale_mode", scale_mode,
+              "'cycle' or 'iterations'")
+        self.total_size = float(step_size_up + step_size_down)
+        self.step_ratio = step_size_up / self.total_size
+        self.mode, self.gamma = mode, float(gamma)
+        self._scale_fn = scale_fn
+        if scale_fn is None:  # the built-in modes fix what the scale depends on
+            self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        else:
+            self.scale_mode = scale_mode
+        if last_epoch == -1:
+            for group, lr in zip(optimizer.param_groups, base_lrs):
+                group["lr"] = lr
+        super().__init__(optimizer, last_epoch, base_lrs=base_lrs)
+
+    def _scale(self, x: float) -> float:
+        if self._scale_fn is not None:
+            return self._scale_fn(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1.0 / 2.0 ** (x - 1)
+        return self.gamma ** x
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        cycle = math.floor(1 + epoch / self.total_size)
+        x = 1.0 + epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            ramp = x / self.step_ratio
+        else:
+            ramp = (x - 1) / (self.step_ratio - 1)
+        scale = self._scale(cycle if self.scale_mode == "cycle" else epoch)
+        return [base + (top - base) * ramp * scale
+                for base, top in zip(self.base_lrs, self.max_lrs)]

@@ -1,0 +1,180 @@
+"""Every example program runs with ``--quick`` into a temporary folder: it writes valid
+PNG images and a summary.json with its keys, and where a number has a known answer
+(the normal equation's w, the notes' cross-entropies) the answer is checked."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("tqdm")
+pytest.importorskip("sklearn")
+
+from examples.__main__ import PROGRAMS  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+# The summary keys the issue names for each program (more may be present).
+KEYS = {
+    "perceptron": {"truth_tables", "xor_one_layer_accuracy", "xor_two_layer_accuracy"},
+    "backprop_by_hand": {"max_abs_gradient_error"},
+    "regression": {"normal_equation_w", "gradient_descent_w", "logistic_accuracy"},
+    "losses": {"cross_entropy_m1", "cross_entropy_m2", "mse_m1", "mse_m2"},
+    "optimizers": {"final_loss"},
+    "gradients": {"first_layer_grad_norm"},
+    "regularization": {"l1_zero_fraction", "l2_zero_fraction", "best_epoch"},
+    "digits": {"test_accuracy", "cv_accuracy_mean", "cv_accuracy_std"},
+    "autoencoders": {"denoising_mse", "identity_mse"},
+    "vae": {"first_epoch_val_elbo", "final_val_elbo"},
+}
+AVAILABLE = list(KEYS)
+EXTRA_ARGS = {"vae": ["--compare"]}   # the beta-VAE and KL-annealing runs too
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict]]:
+    """Run each program once with --quick (shared by the tests of this module)."""
+    results = {}
+    for name in AVAILABLE:
+        out = tmp_path_factory.mktemp(name)
+        module = importlib.import_module(f"examples.{name}")
+        module.main(["--quick", "--seed", "0", "--out", str(out), *EXTRA_ARGS.get(name, [])])
+        results[name] = (out, json.loads((out / "summary.json").read_text()))
+    return results
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (after checking the signature)."""
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE, f"{path.name} is not a PNG"
+    assert data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@pytest.mark.parametrize("name", AVAILABLE)
+def test_quick_run_writes_pngs_and_summary_keys(runs, name: str) -> None:
+    out, summary = runs[name]
+    assert KEYS[name] <= summary.keys()
+    pngs = sorted(out.glob("*.png"))
+    assert pngs, f"{name} wrote no PNG"
+    import matplotlib.image as mpimg
+    for path in pngs:
+        width, height = png_size(path)
+        assert 100 <= width <= 5000 and 100 <= height <= 5000
+        assert mpimg.imread(path).shape[:2] == (height, width)   # decodes completely
+
+
+def test_every_program_is_listed() -> None:
+    files = {p.stem for p in (ROOT / "examples").glob("*.py") if not p.stem.startswith("_")}
+    assert files <= set(PROGRAMS)
+    listing = subprocess.run([sys.executable, "-m", "examples"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout
+    for name in files:
+        assert name in listing
+
+
+@pytest.mark.parametrize("name", AVAILABLE)
+def test_help_names_the_shared_options(name: str, capsys) -> None:
+    module = importlib.import_module(f"examples.{name}")
+    with pytest.raises(SystemExit) as exit_info:
+        module.main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--seed", "--out", "--quick"):
+        assert option in text
+
+
+# ------------------------------------------------------------------ known answers
+def test_perceptron_truth_tables_and_xor(runs) -> None:
+    summary = runs["perceptron"][1]
+    rows = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    expected = {"AND": [a & b for a, b in rows], "NAND": [1 - (a & b) for a, b in rows],
+                "OR": [a | b for a, b in rows], "XOR = AND(NAND, OR)": [a ^ b for a, b in rows]}
+    assert summary["truth_tables"] == expected
+    assert summary["xor_one_layer_accuracy"] <= 0.75   # not linearly separable
+    assert summary["xor_two_layer_accuracy"] == 1.0
+
+
+def test_backprop_by_hand_matches_finite_differences(runs) -> None:
+    summary = runs["backprop_by_hand"][1]
+    assert summary["max_abs_gradient_error"] < 1e-7
+    assert summary["max_abs_hand_vs_engine"] < 1e-12
+
+
+def test_regression_recovers_y_equals_x_plus_one(runs) -> None:
+    from examples.regression import notes_data
+    x, y = notes_data()
+    slope, intercept = np.polyfit(x, y, 1)           # the least-squares line, by NumPy
+    summary = runs["regression"][1]
+    np.testing.assert_allclose(summary["normal_equation_w"], [intercept, slope], atol=1e-12)
+    np.testing.assert_allclose(summary["gradient_descent_w"], [intercept, slope], atol=1e-3)
+    assert summary["logistic_accuracy"] > 0.9
+
+
+def test_losses_reproduce_the_pig_dog_cat_table(runs) -> None:
+    from examples.losses import MODELS, TRUTH
+    summary = runs["losses"][1]
+    for name, probs in MODELS.items():
+        key = name.lower()
+        expected_ce = -np.mean(np.log(np.sum(probs * TRUTH, axis=1)))
+        expected_mse = np.mean(np.sum((probs - TRUTH) ** 2, axis=1))
+        assert summary[f"cross_entropy_{key}"] == pytest.approx(expected_ce, rel=1e-12)
+        assert summary[f"mse_{key}"] == pytest.approx(expected_mse, rel=1e-12)
+    assert round(summary["cross_entropy_m1"], 2) == 1.38   # the notes' printed values
+    assert round(summary["cross_entropy_m2"], 2) == 0.64
+    assert summary["prices_mse"] == pytest.approx(np.mean(np.square([0.5, -1.0, -0.2])))
+
+
+def test_optimizers_all_descend(runs) -> None:
+    from examples.optimizers import CURVATURE, START
+    start = float(np.sum(CURVATURE * START ** 2))
+    final = runs["optimizers"][1]["final_loss"]
+    assert set(final) == {"SGD", "momentum 0.9", "Nesterov 0.9", "Adagrad", "RMSprop", "Adam"}
+    assert all(value < start / 10 for value in final.values())
+
+
+def test_gradients_vanish_in_the_deep_sigmoid_net(runs) -> None:
+    norms = runs["gradients"][1]["first_layer_grad_norm"]
+    assert norms["sigmoid, default init"] < 1e-4 * norms["ReLU + He init"]
+    assert runs["gradients"][1]["clipped_by_norm_total_weight_grad_norm"] <= 1.0 + 1e-6
+
+
+def test_regularization_fractions_are_fractions(runs) -> None:
+    summary = runs["regularization"][1]
+    for key in ("l1_zero_fraction", "l2_zero_fraction"):
+        assert 0.0 <= summary[key] <= 1.0
+    assert 1 <= summary["best_epoch"] <= summary["epochs"]
+
+
+def test_digits_accuracies_are_fractions(runs) -> None:
+    summary = runs["digits"][1]
+    for key in ("test_accuracy", "cv_accuracy_mean"):
+        assert 0.1 < summary[key] <= 1.0                 # better than chance after a few epochs
+    folds = np.array(summary["cv_fold_accuracies"])
+    assert len(folds) == 5
+    assert summary["cv_accuracy_std"] == pytest.approx(folds.std())
+    assert summary["cv_accuracy_mean"] == pytest.approx(folds.mean())
+
+
+def test_autoencoders_measure_against_the_noisy_input(runs) -> None:
+    summary = runs["autoencoders"][1]
+    assert summary["identity_mse"] == pytest.approx(0.3 ** 2, rel=0.15)  # Gaussian, std 0.3
+    assert 0.0 < summary["denoising_mse"] < 1.0
+
+
+def test_vae_elbo_is_negative_and_improves(runs) -> None:
+    summary = runs["vae"][1]
+    # BCE against grey-level pixels and the KL are both positive: the ELBO is below 0
+    assert summary["first_epoch_val_elbo"] < summary["final_val_elbo"] < 0.0
+    assert summary["final_val_elbo"] == pytest.approx(
+        -(summary["final_val_reconstruction"] + summary["final_val_kl"]))
+    assert set(summary["compare_final_val_elbo"]) == {
+        "VAE (beta 1)", "beta-VAE (beta 4): KL collapse", "KL annealing (10 epochs)"}
