@@ -37,6 +37,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="BLAS / OpenMP / PyTorch threads (default 1)")
     parser.add_argument("--rounds", type=int, help="timed rounds per case "
                         "(default 31, 3 with --quick)")
+    parser.add_argument("--clock", choices=("cpu", "wall"),
+                        help="what a time is: this process's CPU time (the default with "
+                             "one thread: steady on a shared machine) or wall time (the "
+                             "default with several threads)")
     parser.add_argument("--no-torch", action="store_true",
                         help="leave PyTorch out even when it is installed")
     args = parser.parse_args(argv)
@@ -57,14 +61,16 @@ def main(argv: list[str] | None = None) -> list:
     thread_note = set_thread_variables(args.threads)  # before NumPy, for this process
     from . import harness, machine                      # noqa: E402  (imports NumPy)
 
-    settings = harness.Settings(threads=args.threads, quick=args.quick,
+    clock = args.clock or ("cpu" if args.threads == 1 else "wall")
+    settings = harness.Settings(clock=clock, threads=args.threads, quick=args.quick,
                                 torch=not args.no_torch)
     if args.quick:
         settings.rounds, settings.warmup, settings.block = 3, 1, 2
     if args.rounds:
         settings.rounds = args.rounds
     command = "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:])
-    print(f"{command.strip()}\n{machine.summary(machine.describe())}")
+    print(f"{command.strip()}\n{machine.summary(machine.describe())}\n"
+          f"{args.threads} thread(s), {clock} time")
     if thread_note:
         print(f"note: {thread_note}")
     cases = []

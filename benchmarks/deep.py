@@ -15,10 +15,9 @@ import resource
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from .harness import Case, Row, Settings, torch_or_none
+from .harness import CLOCKS, Case, Row, Settings, torch_or_none
 
 __all__ = ["run", "child"]
 
@@ -54,8 +53,9 @@ def _peak_rss_bytes() -> int:
     return maxrss if sys.platform == "darwin" else maxrss * 1024  # bytes on macOS
 
 
-def child(engine: str, n: int) -> dict:
+def child(engine: str, n: int, clock_name: str = "cpu") -> dict:
     """Build and differentiate the chain once in this process; return the figures."""
+    clock = CLOCKS[clock_name]
     if engine == "torch":
         import torch
         x = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
@@ -64,13 +64,13 @@ def child(engine: str, n: int) -> dict:
         x = ag.Tensor(1.0, requires_grad=True)
     gc.collect()
     before = _rss_bytes()
-    start = time.perf_counter()
+    start = clock()
     y = x
     for _ in range(n // 2):
         y = y * SCALE + SHIFT
-    built = time.perf_counter()
+    built = clock()
     y.backward()
-    done = time.perf_counter()
+    done = clock()
     peak = _peak_rss_bytes()
     grad, expected = float(x.grad.item()), SCALE ** (n // 2)
     if abs(grad - expected) > 1e-9 * expected:
@@ -79,10 +79,10 @@ def child(engine: str, n: int) -> dict:
             "bytes_per_node": (peak - before) / n}
 
 
-def _spawn(engine: str, n: int) -> dict:
+def _spawn(engine: str, n: int, clock: str) -> dict:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
-    out = subprocess.run([sys.executable, "-m", "benchmarks.deep", engine, str(n)],
+    out = subprocess.run([sys.executable, "-m", "benchmarks.deep", engine, str(n), clock],
                          capture_output=True, text=True, env=env, cwd=ROOT, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"deep chain child ({engine}, n={n}) failed:\n{out.stderr}")
@@ -99,7 +99,7 @@ def run(settings: Settings, sizes: tuple[int, ...] | None = None) -> list[Case]:
         runs: dict[str, list[dict]] = {engine: [] for engine in engines}
         for _ in range(repeats):  # interleaved, a fresh process each
             for engine in engines:
-                runs[engine].append(_spawn(engine, n))
+                runs[engine].append(_spawn(engine, n, settings.clock))
         rows = []
         for engine in engines:
             totals = [r["build"] + r["backward"] for r in runs[engine]]
@@ -123,4 +123,4 @@ def run(settings: Settings, sizes: tuple[int, ...] | None = None) -> list[Case]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(child(sys.argv[1], int(sys.argv[2]))))
+    print(json.dumps(child(*sys.argv[1:2], int(sys.argv[2]), *sys.argv[3:4])))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from importlib import metadata
 import sys
 from typing import Any
 
@@ -35,10 +36,9 @@ def _blas() -> list[dict[str, Any]]:
 
 def describe() -> dict[str, Any]:
     """The machine and the software versions, as a JSON-ready dict."""
-    try:
-        import torch
-        torch_version = torch.__version__
-    except ImportError:
+    try:  # the installed version, without importing it (a slow import, its own pools)
+        torch_version = metadata.version("torch")
+    except metadata.PackageNotFoundError:
         torch_version = None
     return {"cpu": _cpu_model(), "cores": os.cpu_count(), "platform": platform.platform(),
             "python": sys.version.split()[0], "numpy": np.__version__,
