@@ -19,7 +19,6 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 from autograd.testing import (CLIP_BOUNDS, arrays, axes, broadcastable_shapes, domain,
                               index_expressions, shapes)
-from op_domains import DOMAINS as EXTRA_DOMAINS
 
 Drawn = tuple[tuple[np.ndarray, ...], dict[str, Any]]
 
@@ -41,9 +40,6 @@ class OpCase:
 
 # ------------------------------------------------------------------ input strategies
 def _array(op: str, shape: Any, arg: int = 0, unique: bool = False) -> st.SearchStrategy:
-    if op in EXTRA_DOMAINS:  # the ops added after autograd.testing's DOMAINS
-        per_input = EXTRA_DOMAINS[op]
-        return arrays(shape, elements=per_input[min(arg, len(per_input) - 1)], unique=unique)
     return arrays(shape, elements=domain(op, arg), unique=unique)
 
 
