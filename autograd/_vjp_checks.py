@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .clock import last_write
-from .errors import AnomalyError, InplaceError, VJPError
+from .errors import AnomalyError, InplaceError, ShapeError, VJPError
 from .function import Function
 
 __all__ = ["as_gradient_tuple", "check_versions", "check_finite_gradients", "unbroadcast",
@@ -65,11 +65,11 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``g`` over the axes broadcasting added or stretched, giving ``shape``.
 
     Leading axes that ``shape`` lacks are summed away; axes where ``shape`` has 1 and
-    ``g`` has more are summed with keepdims. Raises ValueError if ``g`` is not a
+    ``g`` has more are summed with keepdims. Raises ShapeError if ``g`` is not a
     broadcast of ``shape``."""
     extra = g.ndim - len(shape)
     if extra < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[extra:])):
-        raise ValueError(f"{g.shape} is not a broadcast of {shape}")
+        raise ShapeError(f"unbroadcast: {g.shape} is not a broadcast of {shape}")
     axes = tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape)
                                        if n == 1 and g.shape[extra + i] != 1)
     if axes:
@@ -91,7 +91,7 @@ def fit_gradient(g: Any, x: Any, op: Function) -> Any:
     if g.shape != shape:
         try:
             g = unbroadcast(g, shape)
-        except ValueError:
+        except ShapeError:
             raise VJPError(
                 f"{op.name}.vjp returned a gradient of shape {g.shape} for input "
                 f"{_position(op, x)}, whose shape is {shape}; it must equal the input's "

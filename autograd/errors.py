@@ -67,7 +67,8 @@ class GradcheckError(AutogradError, AssertionError):
     """Analytic and numerical gradients disagree."""
 
 
-class UsageError(AutogradError, TypeError, RuntimeError):
+class UsageError(AutogradError, TypeError, ValueError, RuntimeError):
     """A call the library cannot honour as written: ``retain_grad()`` on a tensor that
     records nothing, a NumPy function with no differentiable version, a Tensor as a
-    NumPy ``out=``. ``except TypeError`` and ``except RuntimeError`` both catch it."""
+    NumPy ``out=``, an empty list to join. ``except TypeError``, ``except ValueError``
+    and ``except RuntimeError`` all catch it."""

@@ -20,6 +20,7 @@ adds ``MyOp()(x)`` for users.
 from __future__ import annotations
 
 import sys
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -81,14 +82,14 @@ def apply(op: Function, *tensors: Any) -> Any:
     """Run ``op`` forward on the tensors' arrays. If recording is on and an input requires
     grad, the result remembers ``op`` as the node that made it, ``op`` remembers its
     inputs (``parents``) and the arrays its ``vjp`` reads (``saved``)."""
-    arrays = tuple([t._data for t in tensors])
+    arrays = tuple(map(_data_of, tensors))
     out = op.forward(*arrays)
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
         out = np.asarray(out)  # a 0-d result may stay a NumPy scalar: see Tensor._make
     if STATE.anomaly:
         _check_forward(op, arrays, out)
         op.origin = _user_frame()
-    needs = tuple([t._requires_grad for t in tensors])
+    needs = tuple(map(_requires_grad_of, tensors))
     if True not in needs or not STATE.grad_enabled:
         return tensors[0]._make(out, None)
     op.parents = tensors
@@ -96,6 +97,9 @@ def apply(op: Function, *tensors: Any) -> Any:
     op.saved = ((out if op.save_output else None,)
                 + (arrays if op.save_inputs else (None,) * len(arrays)))
     return tensors[0]._make(out, op)
+
+
+_data_of, _requires_grad_of = attrgetter("_data"), attrgetter("_requires_grad")
 
 
 def _user_frame() -> str:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .differentiate import grad
-from .errors import DTypeError, GradcheckError
+from .errors import DTypeError, GradcheckError, UsageError
 from .grad_mode import enable_grad
 from .tensor_math import concatenate
 from .tensor import Tensor
@@ -26,17 +26,19 @@ def _outputs(result: Any) -> list[Tensor]:
     items = list(result) if isinstance(result, (tuple, list)) else [result]
     for i, y in enumerate(items):
         if not isinstance(y, Tensor):
-            raise TypeError(f"gradcheck: fn must return a Tensor (or a tuple of them); "
+            raise UsageError(f"gradcheck: fn must return a Tensor (or a tuple of them); "
                             f"output {i} is {type(y).__name__}")
     return items
 
 
-def _prepare(inputs: Sequence[Any] | Tensor) -> list[Tensor]:
-    if isinstance(inputs, (Tensor, np.ndarray)):  # one input, not a sequence of rows
+def _prepare(inputs: Any) -> list[Tensor]:
+    """The inputs as a list of Tensors; one bare Tensor (or array) is one input, not a
+    sequence of rows."""
+    if isinstance(inputs, (Tensor, np.ndarray)):
         inputs = [inputs]
     tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
     if not any(t.requires_grad for t in tensors):
-        raise ValueError("gradcheck: no input requires grad; create the inputs to check "
+        raise UsageError("gradcheck: no input requires grad; create the inputs to check "
                          "with requires_grad=True")
     for i, t in enumerate(tensors):
         if t.requires_grad and t.dtype != np.float64:
@@ -52,10 +54,11 @@ def _upstream(outputs: list[Tensor], seed: int) -> list[np.ndarray]:
     return [rng.standard_normal(y.shape) for y in outputs]
 
 
-def numerical_grad(fn: Callable[..., Any], inputs: Sequence[Tensor] | Tensor,
+def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Tensor],
                    grad_outputs: Sequence[np.ndarray], eps: float = 1e-6) -> list:
     """Central-difference estimate of ``v^T J`` for every input that requires grad
-    (``None`` for the others). ``fn`` is evaluated on float64 copies, never in place."""
+    (``None`` for the others; one bare Tensor is one input). ``fn`` is evaluated on
+    float64 copies, never in place."""
     if isinstance(inputs, Tensor):
         inputs = [inputs]
     copies = [Tensor(np.array(x.data, dtype=np.float64 if x.requires_grad else None,
@@ -109,13 +112,12 @@ def _analytic(fn: Callable[..., Any], inputs: list[Tensor], seed: int,
     return analytic, vs
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any] | Tensor, eps: float = 1e-6,
+def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
               atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0,
               grad_outputs: Any = None) -> bool:
     """True if ``fn``'s analytic gradients match central differences, else GradcheckError.
 
-    ``inputs`` are float64 Tensors (a list, or one bare Tensor); those with
-    ``requires_grad=True`` are checked. The
+    ``inputs`` are float64 Tensors; those with ``requires_grad=True`` are checked. The
     upstream gradient is random (seeded), so a VJP that is right only for ones is caught.
     The error names the input, the worst element's index, both values and the errors.
     """
@@ -148,7 +150,7 @@ def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
         f"{relative:.3g} (allowed {atol:g} + {rtol:g} * |numeric|).")
 
 
-def gradgradcheck(fn: Callable[..., Any], inputs: Sequence[Any] | Tensor, eps: float = 1e-6,
+def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
                   atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0) -> bool:
     """Check second derivatives: the gradient of ``v^T J`` (built with
     ``create_graph=True``) against central differences of first-order gradients."""

@@ -154,7 +154,7 @@ class Tensor(TensorMath, OpMethods, NumpyInterop, InplaceOps):
     @name.setter
     def name(self, value: str | None) -> None:
         if value is not None and not isinstance(value, str):
-            raise TypeError(f"Tensor.name must be a str or None; got {type(value).__name__}")
+            raise UsageError(f"Tensor.name must be a str or None; got {type(value).__name__}")
         self._name = value
 
     @property
@@ -217,12 +217,13 @@ class Tensor(TensorMath, OpMethods, NumpyInterop, InplaceOps):
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise UsageError("len() of a 0-d tensor: it has no axis. Use .item() for its value.")
         return len(self._data)
 
     def __iter__(self) -> Iterator["Tensor"]:
         if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise UsageError("iteration over a 0-d tensor: it has no axis. Use .item() for its "
+                             "value.")
         return (self[i] for i in range(len(self._data)))
 
     def __bool__(self) -> bool:

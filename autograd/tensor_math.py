@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._arrays import to_array
-from .errors import AxisError, ShapeError
+from .errors import AxisError, ShapeError, UsageError
 from .function import apply
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
                              RPowScalar, Sub, is_scalar, number)
@@ -271,7 +271,7 @@ def stack(tensors: Sequence[T], axis: int = 0, *, dim: int | None = None) -> T:
     """Join same-shape tensors along a new axis."""
     axis = pick_axis(axis, dim, "stack", 0)
     if not tensors:
-        raise ValueError("stack: needs at least one tensor")
+        raise UsageError("stack: needs at least one tensor")
     shape = tensors[0].shape
     for i, t in enumerate(tensors):
         if t.shape != shape:

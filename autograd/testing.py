@@ -38,6 +38,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         "autograd.testing needs the optional dependency hypothesis: "
         "pip install 'autograd-engine[test]' (or pip install hypothesis)") from exc
 
+from .errors import UsageError
 from .tensor import Tensor
 
 __all__ = ["shapes", "broadcastable_shapes", "arrays", "tensors", "axes",
@@ -94,7 +95,7 @@ def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy
         low, high = max(int(np.ceil(lo)), info.min), min(int(np.floor(hi)), info.max)
         return st.integers(low, high), dtype
     if dtype.kind != "f":
-        raise TypeError(f"arrays: dtype must be bool, integer or float; got {dtype}")
+        raise UsageError(f"arrays: dtype must be bool, integer or float; got {dtype}")
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False), np.dtype(np.float64)
 
 
@@ -172,7 +173,7 @@ def axes(draw: Callable, ndim: int, allow_none: bool = True,
     kinds = (["none"] if allow_none else []) + (["int"] if ndim > 0 else []) + \
         (["tuple"] if allow_tuple else [])
     if not kinds:
-        raise ValueError(f"axes: a {ndim}-d array has no int axis; allow None or tuples")
+        raise UsageError(f"axes: a {ndim}-d array has no int axis; allow None or tuples")
     kind = draw(st.sampled_from(kinds))
     if kind == "none":
         return None

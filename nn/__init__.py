@@ -5,6 +5,7 @@ Parameters are float64 by default (what gradient checks need); cast a model with
 ``model.astype(np.float32)`` for speed. ``import nn.functional as F`` for the functions.
 """
 
+from . import _engine_check  # noqa: F401  (first: a clear error if another autograd is found)
 from . import functional, init, optim, utils
 from ._random import manual_seed
 from .activations import (ELU, GELU, Heaviside, LeakyReLU, LogSoftmax, PReLU, ReLU,

@@ -44,7 +44,8 @@ class Sub(Function):
             raise
 
     def vjp(self, g, out, a, b):
-        return g, -g
+        need_a, need_b = self.needs_input_grad
+        return (g if need_a else None), (-g if need_b else None)
 
 
 class Mul(Function):
@@ -56,7 +57,8 @@ class Mul(Function):
         return broadcasting("mul", operator.mul, a, b)
 
     def vjp(self, g, out, a, b):
-        return g * b, g * a
+        need_a, need_b = self.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
 
 
 class Div(Function):
@@ -69,7 +71,8 @@ class Div(Function):
 
     def vjp(self, g, out, a, b):
         ga = g / b
-        return ga, -ga * out
+        return (ga if self.needs_input_grad[0] else None,
+                -ga * out if self.needs_input_grad[1] else None)
 
 
 class Neg(Function):

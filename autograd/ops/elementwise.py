@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DTypeError
+from ..errors import DTypeError, UsageError
 from ..function import Function
 from .arithmetic import broadcasting, number
 from .generic import constant, where as generic_where
@@ -122,7 +122,7 @@ class Maximum(Function):
         return broadcasting("maximum", np.maximum, a, b)
 
     def vjp(self, g, out, a, b):
-        return _split(g, constant(a), constant(b), np.greater)
+        return _split(g, constant(a), constant(b), np.greater, self.needs_input_grad)
 
 
 class Minimum(Function):
@@ -134,7 +134,7 @@ class Minimum(Function):
         return broadcasting("minimum", np.minimum, a, b)
 
     def vjp(self, g, out, a, b):
-        return _split(g, constant(a), constant(b), np.less)
+        return _split(g, constant(a), constant(b), np.less, self.needs_input_grad)
 
 
 def _zero(g: Any) -> np.ndarray:
@@ -142,11 +142,12 @@ def _zero(g: Any) -> np.ndarray:
     return np.zeros((), dtype=constant(g).dtype)
 
 
-def _split(g: Any, a: np.ndarray, b: np.ndarray, wins: Any) -> tuple[Any, Any]:
-    """g to the winner of each element, g / 2 to both on ties, exactly 0 to the loser."""
-    zero, tie = _zero(g), a == b
-    half = generic_where(tie, g * 0.5, zero)
-    return generic_where(wins(a, b), g, half), generic_where(wins(b, a), g, half)
+def _split(g: Any, a: np.ndarray, b: np.ndarray, wins: Any, needs: tuple) -> tuple:
+    """g to the winner of each element, g / 2 to both on ties, exactly 0 to the loser
+    (None for an input that needs no gradient)."""
+    half = generic_where(a == b, g * 0.5, _zero(g))
+    return (generic_where(wins(a, b), g, half) if needs[0] else None,
+            generic_where(wins(b, a), g, half) if needs[1] else None)
 
 
 class Where(Function):
@@ -167,8 +168,9 @@ class Where(Function):
 
     def vjp(self, g, out, a, b):
         zero = np.zeros((), dtype=constant(g).dtype)
-        return (generic_where(self.condition, g, zero),
-                generic_where(self.condition, zero, g))
+        need_a, need_b = self.needs_input_grad
+        return (generic_where(self.condition, g, zero) if need_a else None,
+                generic_where(self.condition, zero, g) if need_b else None)
 
 
 class Clip(Function):
@@ -177,7 +179,7 @@ class Clip(Function):
 
     def __init__(self, lo: Any, hi: Any) -> None:
         if lo is None and hi is None:
-            raise ValueError("clip: give at least one of lo and hi")
+            raise UsageError("clip: give at least one of lo and hi")
         for name, bound in (("lo", lo), ("hi", hi)):
             if getattr(bound, "requires_grad", False):
                 raise DTypeError(f"clip: the bound {name} requires grad, but clip's bounds "

@@ -175,7 +175,7 @@ class Inv(Function):
 
 
 def _inv(a: Any) -> Any:
-    return apply(Inv(), a) if is_tensor(a) else np.linalg.inv(a)
+    return apply(Inv(), a) if is_tensor(a) else _np_linalg(np.linalg.inv, a)
 
 
 class Det(Function):
@@ -227,7 +227,7 @@ def _solve(a: Any, b: Any) -> Any:
     like = a if is_tensor(a) else b if is_tensor(b) else None
     if like is not None:
         return apply(Solve(False), _lift(like, a), _lift(like, b))
-    return np.linalg.solve(a, b)
+    return _np_linalg(np.linalg.solve, a, b)
 
 
 class Cholesky(Function):

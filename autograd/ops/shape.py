@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import AxisError, ShapeError
+from ..errors import AxisError, ShapeError, UsageError
 from ..function import Function, apply
 from .generic import is_tensor
 from .reductions import normalize_axis
@@ -97,7 +97,7 @@ class Concatenate(Function):
 
     def forward(self, *xs):
         if not xs:
-            raise ValueError("concatenate: needs at least one tensor")
+            raise UsageError("concatenate: needs at least one tensor")
         if xs[0].ndim == 0:
             raise ShapeError("concatenate: 0-d tensors have no axis to join; use stack")
         self.axis = axis = normalize_axis(self.axis, xs[0].ndim, "concatenate")[0]

@@ -22,7 +22,7 @@ def invertible(draw: st.DrawFn, batch: bool = True) -> np.ndarray:
     n = draw(st.integers(1, 3))
     lead = draw(st.sampled_from([(), (2,)])) if batch else ()
     a = draw(arrays(lead + (n, n), elements=(-1.0, 1.0)))
-    return a + 3.0 * np.eye(n)
+    return a + 4.0 * np.eye(n)  # strictly diagonally dominant: |a_ii| >= 3 > 2
 
 
 def leaf(a: np.ndarray) -> ag.Tensor:

@@ -1,0 +1,125 @@
+"""NumPy interop: NumPy functions on Tensors run the differentiable ops, ``out=`` gives
+plain NumPy, and what has no op says so. Also: a foreign ``autograd`` package found
+before this one makes ``import nn`` say what happened."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import Tensor, UsageError
+from autograd.extend import Function
+
+
+def leaf(*shape: int, seed: int = 0) -> Tensor:
+    return Tensor(np.random.default_rng(seed).uniform(0.5, 2.0, shape), requires_grad=True)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: np.exp(x), lambda x: np.log(x), lambda x: np.sqrt(x), lambda x: np.tanh(x),
+    lambda x: np.abs(x), lambda x: -np.negative(x), lambda x: np.maximum(x, 1.0),
+    lambda x: np.minimum(1.0, x), lambda x: np.power(x, 3), lambda x: np.multiply(2.0, x),
+    lambda x: np.arange(6.0).reshape(2, 3) * x, lambda x: np.ones(3) - x,
+    lambda x: np.ones((3, 3)) @ x.T, lambda x: np.sum(x, axis=0), lambda x: np.mean(x),
+    lambda x: np.var(x, axis=1), lambda x: np.max(x, axis=1), lambda x: np.clip(x, 0.7, 1.5),
+    lambda x: np.reshape(x, (3, 2)), lambda x: np.transpose(x),
+    lambda x: np.concatenate([x, np.ones((1, 3))]), lambda x: np.stack([x, x], axis=1),
+    lambda x: np.where(x.data > 1, x, 0.0), lambda x: np.expand_dims(x, 0),
+])
+def test_numpy_functions_on_tensors_are_differentiable(fn) -> None:
+    x = leaf(2, 3)
+    y = fn(x)
+    assert isinstance(y, Tensor) and y.requires_grad
+    assert ag.gradcheck(lambda t: fn(t), [x])
+
+
+def test_numpy_results_match_numpy() -> None:
+    x = leaf(2, 3)
+    np.testing.assert_allclose(np.exp(x).data, np.exp(x.data))
+    np.testing.assert_allclose(np.sum(x, axis=1, keepdims=True).data,
+                               np.sum(x.data, axis=1, keepdims=True))
+    assert (np.ones(3, dtype=np.float32) * Tensor(np.ones(3, dtype=np.float32))).dtype \
+        == np.float32
+
+
+def test_the_escape_hatch_w_data_minus_equals_lr_times_grad() -> None:
+    w = leaf(3)
+    (w * w).sum().backward()
+    before, grad = w.data.copy(), w.grad.data.copy()
+    w.data -= 0.1 * w.grad  # the first line of a hand-written gradient-descent step
+    np.testing.assert_allclose(w.data, before - 0.1 * grad)
+    assert type(w.data) is np.ndarray and w.requires_grad
+
+
+def test_out_gives_plain_untracked_numpy() -> None:
+    x = leaf(3)
+    out = np.empty(3)
+    result = np.multiply(x, 2.0, out=out)
+    assert result is out and type(result) is np.ndarray
+    np.testing.assert_allclose(out, 2 * x.data)
+    with pytest.raises(UsageError, match="cannot be a NumPy output"):
+        np.multiply(x.data, 2.0, out=(Tensor(np.empty(3)),))
+
+
+def test_functions_without_an_op_name_the_alternative() -> None:
+    x = leaf(3)
+    with pytest.raises(UsageError, match=r"np\.arcsinh has no differentiable version.*"
+                                         r"np\.arcsinh\(t\.data\)"):
+        np.arcsinh(x)
+    with pytest.raises(UsageError, match=r"np\.add\.reduce has no differentiable version"):
+        np.add.reduce(x)
+    with pytest.raises(UsageError, match=r"np\.median has no differentiable version"):
+        np.median(x)
+    with pytest.raises(TypeError):  # UsageError is also the built-in a user would catch
+        np.arcsinh(x)
+
+
+def test_inspecting_functions_return_plain_numpy() -> None:
+    x = leaf(2, 3)
+    assert np.shape(x) == (2, 3) and np.ndim(x) == 2
+    assert np.isfinite(x).all() and type(np.isfinite(x)) is np.ndarray
+    assert np.allclose(x, x.data)
+
+
+class _ExpByNumpy(Function):
+    """y = e^x, its VJP written with np.exp: it must also work at second order."""
+
+    def forward(self, x):
+        return np.exp(x)
+
+    def vjp(self, g, out, x):
+        return (g * np.exp(x),)
+
+
+def test_a_vjp_written_with_numpy_works_at_second_order() -> None:
+    x = leaf(3)
+    assert ag.gradgradcheck(lambda t: _ExpByNumpy()(t), [x])
+
+
+def test_gradcheck_accepts_one_bare_tensor() -> None:
+    x = leaf(3, 2)
+    assert ag.gradcheck(lambda t: (t * t).sum(), x)  # not iterated row by row
+    assert ag.gradgradcheck(lambda t: (t * t * t).sum(), x)
+
+
+def test_a_foreign_autograd_package_makes_nn_say_what_happened() -> None:
+    code = """
+import sys, types
+fake = types.ModuleType("autograd")  # what HIPS autograd looks like to us: no Tensor
+fake.__file__ = "/site-packages/autograd/__init__.py"
+sys.modules["autograd"] = fake
+try:
+    import nn
+except ImportError as exc:
+    print(exc)
+"""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    run = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                         text=True, timeout=60)
+    assert "another package with the same name at /site-packages/autograd" in run.stdout
+    assert "pip uninstall autograd" in run.stdout
