@@ -13,7 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from .clock import record_write
+from .errors import DTypeError, InplaceError, ShapeError
 from .function import apply
+from .grad_mode import STATE
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays
@@ -159,6 +162,29 @@ class OpMethods:
     def unsqueeze(self, dim: int) -> T:
         """A size-1 axis inserted at ``dim`` (PyTorch's name for expand_dims)."""
         return self.expand_dims(dim)
+
+    # ------------------------------------------------------------ item assignment
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``t[index] = value`` writes into the array in place, untracked, like the other
+        in-place operators: refused while recording when t or value requires grad, since
+        the graph could not see it. ``t = t.at[index].set(value)`` is the differentiable
+        form (a new tensor; gradients reach both t and value)."""
+        tracked = isinstance(value, OpMethods) and value.requires_grad
+        if STATE.grad_enabled and (self.requires_grad or tracked):
+            raise InplaceError(
+                "t[index] = value on a tensor that requires grad (or with a value that "
+                "does) would bypass the graph. Write t = t.at[index].set(value) (or "
+                "autograd.index_put(t, index, value)) for a differentiable assignment, or "
+                "do the write under autograd.no_grad().")
+        array = self.data
+        try:
+            array[_index_arrays(index)] = value.data if isinstance(value, OpMethods) else value
+        except ValueError as exc:
+            raise ShapeError(f"t[index] = value: {exc}") from None
+        except TypeError as exc:
+            raise DTypeError(f"t[index] = value cannot store {type(value).__name__} in a "
+                             f"{array.dtype} tensor: {exc}") from None
+        record_write(array)
 
     # ------------------------------------------------------------ conversion
     def tolist(self) -> Any:

@@ -120,3 +120,34 @@ def test_empty_index_has_a_gradient() -> None:
     x = leaf([1.0, 2.0])
     (x[[]].sum() + x.sum()).backward()
     np.testing.assert_array_equal(x.grad.data, np.ones(2))
+
+
+def test_item_assignment_writes_in_place_and_stamps_the_version() -> None:
+    t = ag.Tensor(np.zeros(4))
+    t[1] = 5.0
+    t[[0, 3]] = ag.Tensor(np.array([1.0, 2.0]))
+    expected = np.zeros(4)
+    expected[1], expected[[0, 3]] = 5.0, [1.0, 2.0]
+    np.testing.assert_array_equal(t.data, expected)
+    w = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    a = ag.Tensor(np.array([3.0, 4.0]))
+    y = (a * w).sum()  # Mul saved a
+    a[0] = 10.0
+    with pytest.raises(ag.InplaceError):
+        y.backward()
+
+
+def test_item_assignment_in_a_graph_names_the_differentiable_form() -> None:
+    w = ag.Tensor(np.ones(3), requires_grad=True)
+    h = w * 2.0
+    with pytest.raises(ag.InplaceError, match=r"t\.at\[index\]\.set\(value\)"):
+        h[0] = 1.0
+    with pytest.raises(ag.InplaceError):
+        ag.Tensor(np.zeros(3))[0] = w[0]
+    v = ag.Tensor(np.array(7.0), requires_grad=True)
+    h = h.at[0].set(v)  # the functional form: gradients reach both
+    (h * h).sum().backward()
+    expected = 8.0 * w.data  # d/dw (2w)^2, except where v replaced 2w
+    expected[0] = 0.0
+    np.testing.assert_array_equal(w.grad.data, expected)
+    assert v.grad.item() == 2 * v.item()
