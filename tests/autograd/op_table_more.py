@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 import autograd as ag
 from autograd.testing import arrays, axes, broadcastable_shapes, shapes
+from op_case import Drawn, OpCase
 from op_domains import DOMAINS
-
-Drawn = tuple[tuple[np.ndarray, ...], dict[str, Any]]
 
 
 def _array(op: str, shape: Any, arg: int = 0, unique: bool = False) -> st.SearchStrategy:
@@ -36,8 +35,7 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype)
 
 
-def _case(name: str, fn: Callable, ref: Callable, inputs: Any, **options: Any) -> Any:
-    from op_table import OpCase  # the row type (op_table imports this module at its end)
+def _case(name: str, fn: Callable, ref: Callable, inputs: Any, **options: Any) -> OpCase:
     return OpCase(name, fn, ref, inputs, **options)
 
 
