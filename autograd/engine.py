@@ -68,7 +68,9 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
             for parent, gi, needed in zip(op.parents, input_grads, op.needs_input_grad):
                 if gi is None or not needed:
                     continue
-                gi = fit_gradient(gi, parent, op)  # un-broadcast, check shape and dtype
+                data = parent._data  # un-broadcast, check shape and dtype (if they differ)
+                if getattr(gi, "shape", None) != data.shape or gi.dtype != data.dtype:
+                    gi = fit_gradient(gi, parent, op)
                 if targets is None and parent._op is None:  # a leaf: store at once
                     _accumulate_grad(parent, gi, fresh=op.fresh_grads)
                 elif through is None or parent._seq in through or parent._seq in targets:
@@ -101,7 +103,8 @@ def _call_vjp(op: Function, g: Any, node: Any, retain_graph: bool, create_graph:
         result = op.vjp(g, node, *op.parents)
     else:
         result = op.vjp(g, *op.saved)
-    result = as_gradient_tuple(op, result)
+    if type(result) is not tuple or len(result) != len(op.parents):
+        result = as_gradient_tuple(op, result)  # a bare gradient, or an error
     if STATE.anomaly:
         check_finite_gradients(op, result)
     return result
