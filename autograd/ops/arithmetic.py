@@ -24,10 +24,10 @@ class Add(Function):
     __slots__ = ()
     save_inputs = False
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("add", operator.add, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         return g, g
 
 
@@ -36,10 +36,10 @@ class Sub(Function):
     __slots__ = ()
     save_inputs = False
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("sub", operator.sub, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
         return (g if need_a else None), (-g if need_b else None)
 
@@ -49,10 +49,10 @@ class Mul(Function):
     __slots__ = ()
     fresh_grads = True  # both are new products
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("mul", operator.mul, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
 
@@ -62,10 +62,10 @@ class Div(Function):
     __slots__ = ()
     save_output = True
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("div", operator.truediv, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         ga = g / b
         return (ga if self.needs_input_grad[0] else None,
                 -ga * out if self.needs_input_grad[1] else None)
@@ -76,10 +76,10 @@ class Neg(Function):
     __slots__ = ()
     save_inputs = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return -x
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (-g,)
 
 
@@ -88,10 +88,10 @@ class Pow(Function):
     __slots__ = ()
     save_output = True
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("pow", operator.pow, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         ga = g * b * a ** (b - 1) if self.needs_input_grad[0] else None
         gb = g * out * log(a) if self.needs_input_grad[1] else None
         return ga, gb
@@ -105,10 +105,10 @@ class AddScalar(Function):
     def __init__(self, c: float) -> None:
         self.c = c
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x + self.c
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g,)
 
 
@@ -120,10 +120,10 @@ class MulScalar(Function):
     def __init__(self, c: float) -> None:
         self.c = c
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x * self.c
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * self.c,)
 
 
@@ -135,10 +135,10 @@ class DivScalar(Function):
     def __init__(self, c: float) -> None:
         self.c = c
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x / self.c
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g / self.c,)
 
 
@@ -149,10 +149,10 @@ class PowScalar(Function):
     def __init__(self, p: float) -> None:
         self.p = p
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x ** self.p
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if self.p == 0:
             return (g * 0,)
         if self.p == 2:
@@ -169,10 +169,10 @@ class RPowScalar(Function):
     def __init__(self, c: float) -> None:
         self.c = c
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return self.c ** x
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * out * float(np.log(self.c)),)
 
 
