@@ -10,7 +10,9 @@ Step. Pop the newest tensor and its accumulated gradient g, hand g to the op tha
 (``vjp``), un-broadcast and check each input's gradient, and add it to that input's
 gradient, a dict keyed by creation number. A gradient is released as soon as it is
 consumed. One shortcut: a leaf adds each gradient to its ``.grad`` at once (nothing is
-ever computed from a leaf, so nothing else will arrive before it is needed).
+ever computed from a leaf, so nothing else will arrive before it is needed). (Skipping
+the heap along chains, as the engine once did, saved under 10% of a chain's backward:
+not worth a second way for a tensor to come next.)
 
 This module works on the graph's nodes through a narrow interface (``_op``, ``_seq``,
 ``_data``, ``_grad``, ``_retains_grad``; an op's ``parents``, ``saved``, ``vjp``) and does
@@ -68,10 +70,15 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
             for parent, gi, needed in zip(op.parents, input_grads, op.needs_input_grad):
                 if gi is None or not needed:
                     continue
-                gi = fit_gradient(gi, parent, op)  # un-broadcast, check shape and dtype
+                data = parent._data  # un-broadcast, check shape and dtype (if they differ)
+                if getattr(gi, "shape", None) != data.shape or gi.dtype is not data.dtype:
+                    gi = fit_gradient(gi, parent, op)
                 if targets is None and parent._op is None:  # a leaf: store at once
                     _accumulate_grad(parent, gi, fresh=op.fresh_grads)
-                elif through is None or parent._seq in through or parent._seq in targets:
+                elif through is not None and not (parent._seq in through
+                                                  or parent._seq in targets):
+                    continue  # grad(): nothing below leads to an input
+                else:
                     _add(grads, heap, parent, gi)
             if not retain_graph:  # the arrays and inputs this op kept are no longer needed
                 op.saved = op.parents = None
@@ -101,7 +108,8 @@ def _call_vjp(op: Function, g: Any, node: Any, retain_graph: bool, create_graph:
         result = op.vjp(g, node, *op.parents)
     else:
         result = op.vjp(g, *op.saved)
-    result = as_gradient_tuple(op, result)
+    if type(result) is not tuple or len(result) != len(op.parents):
+        result = as_gradient_tuple(op, result)  # a bare gradient, or an error
     if STATE.anomaly:
         check_finite_gradients(op, result)
     return result

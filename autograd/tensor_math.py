@@ -42,65 +42,81 @@ class TensorMath:
 
     # ----------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> T:
+        """self + other (a number is op state)."""
         c = number(other)
         return apply(AddScalar(c), self) if c is not None else apply(Add(), self,
                                                                        self._lift(other))
 
     def __radd__(self, other: Any) -> T:
+        """other + self."""
         return self.__add__(other) if is_scalar(other) else self._lift(other).__add__(self)
 
     def __sub__(self, other: Any) -> T:
+        """self - other."""
         c = number(other)
         return apply(AddScalar(-c), self) if c is not None else apply(Sub(), self,
                                                                         self._lift(other))
 
     def __rsub__(self, other: Any) -> T:
+        """other - self."""
         c = number(other)
         return apply(AddScalar(c), -self) if c is not None else self._lift(other) - self
 
     def __mul__(self, other: Any) -> T:
+        """self * other (elementwise)."""
         c = number(other)
         return apply(MulScalar(c), self) if c is not None else apply(Mul(), self,
                                                                        self._lift(other))
 
     def __rmul__(self, other: Any) -> T:
+        """other * self."""
         return self.__mul__(other) if is_scalar(other) else self._lift(other).__mul__(self)
 
     def __truediv__(self, other: Any) -> T:
+        """self / other."""
         c = number(other)
         return apply(DivScalar(c), self) if c is not None else apply(Div(), self,
                                                                        self._lift(other))
 
     def __rtruediv__(self, other: Any) -> T:
+        """other / self."""
         c = number(other)
         return (apply(MulScalar(c), apply(PowScalar(-1), self)) if c is not None
                 else self._lift(other) / self)
 
     def __pow__(self, other: Any) -> T:
+        """self ** other."""
         c = number(other)
         return apply(PowScalar(c), self) if c is not None else apply(Pow(), self,
                                                                        self._lift(other))
 
     def __rpow__(self, other: Any) -> T:
+        """other ** self."""
         c = number(other)
         return apply(RPowScalar(c), self) if c is not None else self._lift(other) ** self
 
     def __matmul__(self, other: Any) -> T:
+        """self @ other (NumPy's matmul rules)."""
         return apply(MatMul(), self, self._lift(other))
 
     def __rmatmul__(self, other: Any) -> T:
+        """other @ self."""
         return apply(MatMul(), self._lift(other), self)
 
     def __neg__(self) -> T:
+        """-self."""
         return apply(Neg(), self)
 
     def __pos__(self) -> T:
+        """self, unchanged."""
         return self
 
     def __abs__(self) -> T:
+        """|self|."""
         return apply(Abs(), self)
 
     def __getitem__(self, index: Any) -> T:
+        """self[index]: basic and integer/boolean array indexing, as NumPy."""
         return apply(GetItem(index), self)
 
     # ----------------------------------------------------------- comparisons (constants)
@@ -114,46 +130,60 @@ class TensorMath:
         return self._compare(np.not_equal, other)
 
     def __lt__(self, other: Any) -> T:
+        """self < other (constant)."""
         return self._compare(np.less, other)
 
     def __le__(self, other: Any) -> T:
+        """self <= other (constant)."""
         return self._compare(np.less_equal, other)
 
     def __gt__(self, other: Any) -> T:
+        """self > other (constant)."""
         return self._compare(np.greater, other)
 
     def __ge__(self, other: Any) -> T:
+        """self >= other (constant)."""
         return self._compare(np.greater_equal, other)
 
     # ----------------------------------------------------------- elementwise
     def exp(self) -> T:
+        """e^self."""
         return apply(Exp(), self)
 
     def log(self) -> T:
+        """ln self (IEEE at 0: -inf)."""
         return apply(Log(), self)
 
     def sqrt(self) -> T:
+        """sqrt(self)."""
         return apply(Sqrt(), self)
 
     def abs(self) -> T:
+        """|self|, with abs'(0) = 0."""
         return apply(Abs(), self)
 
     def tanh(self) -> T:
+        """tanh(self)."""
         return apply(Tanh(), self)
 
     def sigmoid(self) -> T:
+        """1 / (1 + e^-self), stable for any |x|."""
         return apply(Sigmoid(), self)
 
     def relu(self) -> T:
+        """max(self, 0), with relu'(0) = 0."""
         return apply(Relu(), self)
 
     def pow(self, exponent: Any) -> T:
+        """self ** exponent."""
         return self ** exponent
 
     def clip(self, lo: Any = None, hi: Any = None) -> T:
+        """self limited to [lo, hi] (either may be None); the gradient passes at the bounds."""
         return apply(Clip(lo, hi), self)
 
     def astype(self, dtype: Any) -> T:
+        """self converted to ``dtype`` (differentiable between float dtypes)."""
         return apply(Astype(dtype, self._requires_grad), self)
 
     def maximum(self, other: Any) -> T:
@@ -171,6 +201,7 @@ class TensorMath:
         return self, self._lift(other)
 
     def matmul(self, other: Any) -> T:
+        """self @ other."""
         return self @ other
 
     def copy(self) -> T:
@@ -181,6 +212,7 @@ class TensorMath:
     # (axis= or PyTorch's dim=, keepdims= or keepdim=: see ops.reductions.pick_axis)
     def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> T:
+        """Sum over ``axis`` (NumPy semantics)."""
         return apply(Sum(pick_axis(axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")),
                      self)
 
@@ -208,30 +240,37 @@ class TensorMath:
 
     def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> T:
+        """Maximum over ``axis``; ties share the gradient evenly."""
         return apply(Max(pick_axis(axis, dim, "max"), pick_keepdims(keepdims, keepdim, "max")),
                      self)
 
     def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> T:
+        """Minimum over ``axis``; ties share the gradient evenly."""
         return apply(Min(pick_axis(axis, dim, "min"), pick_keepdims(keepdims, keepdim, "min")),
                      self)
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
                   keepdim: bool | None = None) -> T:
+        """log(sum(exp(self))) over ``axis``, shifted by the max (no overflow)."""
         return apply(LogSumExp(pick_axis(axis, dim, "logsumexp"),
                                pick_keepdims(keepdims, keepdim, "logsumexp")), self)
 
     def softmax(self, axis: int = -1, *, dim: int | None = None) -> T:
+        """e^{x_i} / sum_j e^{x_j} along ``axis``."""
         return apply(Softmax(pick_axis(axis, dim, "softmax", -1)), self)
 
     def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> T:
+        """x - logsumexp(x) along ``axis``."""
         return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), self)
 
     # ----------------------------------------------------------- shape
     def reshape(self, *shape: Any) -> T:
+        """self with a new shape (one entry may be -1)."""
         return apply(Reshape(shape[0] if len(shape) == 1 else shape), self)
 
     def flatten(self) -> T:
+        """self as a 1-d tensor."""
         return self.reshape(-1)
 
     def transpose(self, *axes: Any) -> T:
@@ -246,19 +285,23 @@ class TensorMath:
         return apply(Transpose(None), self)
 
     def swapaxes(self, axis1: int, axis2: int) -> T:
+        """Two axes exchanged."""
         return apply(Transpose(swapped_axes(self._data.shape, axis1, axis2)), self)
 
     def expand_dims(self, axis: Any = None, *, dim: Any = None) -> T:
+        """Size-1 axes inserted at ``axis``."""
         axis = pick_axis(axis, dim, "expand_dims")
         if axis is None:
             raise AxisError("expand_dims: give the position of the new axis (axis= or dim=)")
         return apply(Reshape(expanded_shape(self._data.shape, axis)), self)
 
     def squeeze(self, axis: Any = None, *, dim: Any = None) -> T:
+        """Size-1 axes removed (all, or those in ``axis``)."""
         axis = pick_axis(axis, dim, "squeeze")
         return apply(Reshape(squeezed_shape(self._data.shape, axis)), self)
 
     def broadcast_to(self, shape: Any) -> T:
+        """self repeated to ``shape`` by broadcasting."""
         return apply(BroadcastTo(shape), self)
 
 

@@ -35,26 +35,66 @@ class OpMethods:
     __slots__ = ()
 
     # ------------------------------------------------------------ elementwise
-    def sin(self) -> T: return apply(Sin(), self)
-    def cos(self) -> T: return apply(Cos(), self)
-    def tan(self) -> T: return apply(Tan(), self)
-    def arcsin(self) -> T: return apply(Arcsin(), self)
-    def arccos(self) -> T: return apply(Arccos(), self)
-    def arctan(self) -> T: return apply(Arctan(), self)
-    def sinh(self) -> T: return apply(Sinh(), self)
-    def cosh(self) -> T: return apply(Cosh(), self)
-    def log1p(self) -> T: return apply(Log1p(), self)
-    def expm1(self) -> T: return apply(Expm1(), self)
-    def log2(self) -> T: return apply(Log2(), self)
-    def log10(self) -> T: return apply(Log10(), self)
-    def square(self) -> T: return apply(Square(), self)
-    def reciprocal(self) -> T: return apply(Reciprocal(), self)
-    def erf(self) -> T: return apply(Erf(), self)
-    def softplus(self) -> T: return apply(Softplus(), self)
-    def sign(self) -> T: return apply(Sign(), self)
-    def floor(self) -> T: return apply(Floor(), self)
-    def ceil(self) -> T: return apply(Ceil(), self)
-    def round(self, decimals: int = 0) -> T: return apply(Round(decimals), self)
+    def sin(self) -> T:
+        """sin x (radians); d/dx = cos x."""
+        return apply(Sin(), self)
+    def cos(self) -> T:
+        """cos x; d/dx = -sin x."""
+        return apply(Cos(), self)
+    def tan(self) -> T:
+        """tan x; d/dx = 1 + tan^2 x."""
+        return apply(Tan(), self)
+    def arcsin(self) -> T:
+        """The inverse sine; d/dx = 1 / sqrt(1 - x^2)."""
+        return apply(Arcsin(), self)
+    def arccos(self) -> T:
+        """The inverse cosine; d/dx = -1 / sqrt(1 - x^2)."""
+        return apply(Arccos(), self)
+    def arctan(self) -> T:
+        """The inverse tangent; d/dx = 1 / (1 + x^2)."""
+        return apply(Arctan(), self)
+    def sinh(self) -> T:
+        """sinh x; d/dx = cosh x."""
+        return apply(Sinh(), self)
+    def cosh(self) -> T:
+        """cosh x; d/dx = sinh x."""
+        return apply(Cosh(), self)
+    def log1p(self) -> T:
+        """ln(1 + x), accurate for small x."""
+        return apply(Log1p(), self)
+    def expm1(self) -> T:
+        """e^x - 1, accurate for small x."""
+        return apply(Expm1(), self)
+    def log2(self) -> T:
+        """The base-2 logarithm."""
+        return apply(Log2(), self)
+    def log10(self) -> T:
+        """The base-10 logarithm."""
+        return apply(Log10(), self)
+    def square(self) -> T:
+        """x^2; d/dx = 2x."""
+        return apply(Square(), self)
+    def reciprocal(self) -> T:
+        """1 / x; d/dx = -1 / x^2."""
+        return apply(Reciprocal(), self)
+    def erf(self) -> T:
+        """The error function; d/dx = 2/sqrt(pi) e^{-x^2}."""
+        return apply(Erf(), self)
+    def softplus(self) -> T:
+        """ln(1 + e^x) without overflow; d/dx = sigmoid(x)."""
+        return apply(Softplus(), self)
+    def sign(self) -> T:
+        """-1, 0 or 1; the gradient is 0."""
+        return apply(Sign(), self)
+    def floor(self) -> T:
+        """The largest integer <= x; the gradient is 0."""
+        return apply(Floor(), self)
+    def ceil(self) -> T:
+        """The smallest integer >= x; the gradient is 0."""
+        return apply(Ceil(), self)
+    def round(self, decimals: int = 0) -> T:
+        """Rounded to ``decimals`` places (halves to even); the gradient is 0."""
+        return apply(Round(decimals), self)
 
     def arctan2(self, other: Any) -> T:
         """The angle of the point (other, self): ``np.arctan2(self, other)``."""
@@ -68,9 +108,11 @@ class OpMethods:
                                 pick_keepdims(keepdims, keepdim, "prod")), self)
 
     def cumsum(self, axis: Any = None, *, dim: Any = None) -> T:
+        """Running sum along ``axis`` (flattened when None)."""
         return scans.cumsum(self, pick_axis(axis, dim, "cumsum"))
 
     def cumprod(self, axis: Any = None, *, dim: Any = None) -> T:
+        """Running product along ``axis`` (flattened when None)."""
         return scans.cumprod(self, pick_axis(axis, dim, "cumprod"))
 
     def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
@@ -96,49 +138,67 @@ class OpMethods:
         return scans.sort(self, pick_axis(axis, dim, "sort", -1), descending)
 
     def argsort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> T:
+        """Indices that sort along ``axis`` (stable; integers, no gradient)."""
         return scans.argsort(self, pick_axis(axis, dim, "argsort", -1), descending)
 
     # ------------------------------------------------------------ linear algebra
-    def dot(self, other: Any) -> T: return linalg.dot(self, self._lift(other))
+    def dot(self, other: Any) -> T:
+        """``np.dot``: inner product of vectors, matmul of matrices."""
+        return linalg.dot(self, self._lift(other))
 
     def outer(self, other: Any) -> T:
+        """out[i, j] = self[i] other[j] (both flattened)."""
         return self.reshape(-1, 1) * self._lift(other).reshape(1, -1)
 
     def det(self) -> T:
+        """The determinant of each square matrix (last two axes)."""
         linalg.check_square(self, "det")
         return apply(linalg.Det(), self)
 
     def inv(self) -> T:
+        """The inverse of each square matrix."""
         linalg.check_square(self, "inv")
         return apply(linalg.Inv(), self)
 
     def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> T:
+        """The sum of a diagonal, as ``np.trace``."""
         return self.diagonal(offset, axis1, axis2).sum(-1)
 
     def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> T:
+        """A diagonal of the axis1 x axis2 planes, as the last axis."""
         return linalg.diagonal(self, offset, axis1, axis2)
 
     # ------------------------------------------------------------ shape and indexing
     def flip(self, axis: Any = None, *, dim: Any = None) -> T:
+        """Elements reversed along ``axis`` (all axes when None)."""
         return indexing.flip(self, pick_axis(axis, dim, "flip"))
 
     def roll(self, shift: Any, axis: Any = None, *, dim: Any = None) -> T:
+        """Elements shifted along ``axis`` with wrap-around, as ``np.roll``."""
         return indexing.roll(self, shift, pick_axis(axis, dim, "roll"))
 
-    def tile(self, reps: Any) -> T: return indexing.tile(self, reps)
+    def tile(self, reps: Any) -> T:
+        """Repeated ``reps[k]`` times along axis k, as ``np.tile``."""
+        return indexing.tile(self, reps)
 
     def repeat(self, repeats: Any, axis: Any = None, *, dim: Any = None) -> T:
         """Each element repeated (``np.repeat``; PyTorch's ``repeat`` is ``tile``)."""
         return indexing.repeat(self, repeats, pick_axis(axis, dim, "repeat"))
 
-    def tril(self, k: int = 0) -> T: return indexing.triangle(self, k, lower=True)
-    def triu(self, k: int = 0) -> T: return indexing.triangle(self, k, lower=False)
+    def tril(self, k: int = 0) -> T:
+        """The lower triangle of the last two axes (diagonal ``k`` and below)."""
+        return indexing.triangle(self, k, lower=True)
+    def triu(self, k: int = 0) -> T:
+        """The upper triangle of the last two axes (diagonal ``k`` and above)."""
+        return indexing.triangle(self, k, lower=False)
 
     def take_along_axis(self, indices: Any, axis: Any = None, *, dim: Any = None) -> T:
+        """Elements picked along ``axis`` by ``indices``, as ``np.take_along_axis``."""
         return indexing.take_along_axis(self, indices, pick_axis(axis, dim,
                                                                  "take_along_axis"))
 
     def pad(self, pad_width: Any, constant_values: float = 0.0) -> T:
+        """Constant padding with NumPy's ``pad_width``."""
         return indexing.pad(self, pad_width, constant_values)
 
     def index_put(self, index: Any, v: Any) -> T:

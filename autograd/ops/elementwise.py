@@ -28,10 +28,10 @@ class Exp(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.exp(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * out,)
 
 
@@ -39,11 +39,11 @@ class Log(Function):
     """out = ln x;  dx = g / x."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         with np.errstate(divide="ignore"):  # log'(0) = inf, as IEEE
             return (g / x,)
 
@@ -54,11 +54,11 @@ class Sqrt(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             return np.sqrt(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         with np.errstate(divide="ignore"):
             return (g / (out * 2),)
 
@@ -67,10 +67,10 @@ class Abs(Function):
     """out = |x|;  dx = g sign(x), with abs'(0) = 0."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.abs(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         x = constant(x)
         return (generic_where(x > 0, g, generic_where(x < 0, -g, _zero(g))),)
 
@@ -81,10 +81,10 @@ class Tanh(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * (1 - out * out),)
 
 
@@ -94,11 +94,11 @@ class Sigmoid(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         e = np.exp(-np.abs(x))  # never overflows
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * out * (1 - out),)
 
 
@@ -106,10 +106,10 @@ class Relu(Function):
     """out = max(x, 0);  dx = g [x > 0], so relu'(0) = 0."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (generic_where(constant(x) > 0, g, _zero(g)),)
 
 
@@ -118,10 +118,10 @@ class Maximum(Function):
     __slots__ = ()
     save_output = True
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("maximum", np.maximum, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         return _split(g, constant(a), constant(b), np.greater, self.needs_input_grad)
 
 
@@ -130,10 +130,10 @@ class Minimum(Function):
     __slots__ = ()
     save_output = True
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("minimum", np.minimum, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         return _split(g, constant(a), constant(b), np.less, self.needs_input_grad)
 
 
@@ -163,10 +163,10 @@ class Where(Function):
             raise DTypeError(f"where: condition must be boolean; got dtype "
                              f"{self.condition.dtype}. Compare first, e.g. where(x > 0, a, b).")
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("where", np.where, self.condition, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         zero = np.zeros((), dtype=constant(g).dtype)
         need_a, need_b = self.needs_input_grad
         return (generic_where(self.condition, g, zero) if need_a else None,
@@ -187,11 +187,11 @@ class Clip(Function):
                                  f"bounds that need a gradient.")
         self.lo, self.hi = lo, hi  # None, Python numbers or arrays (see _bound)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.lo, self.hi = _bound(self.lo, x), _bound(self.hi, x)
         return np.clip(x, self.lo, self.hi)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         x = constant(x)
         inside = np.ones(x.shape, dtype=bool)
         if self.lo is not None:
@@ -213,11 +213,11 @@ class Astype(Function):
                              f"result could not carry a gradient. Use "
                              f"x.detach().astype({self.dtype}).")
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.source = x.dtype
         return x.astype(self.dtype)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g.astype(self.source),)
 
 

@@ -38,11 +38,11 @@ class Prod(_Reduction):
     __slots__ = ()
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
         return np.prod(x, axis=self.axis, keepdims=self.keepdims)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         g, out = self._expand(g), self._expand(out)
         product = constant(out)
         if np.isfinite(product).all() and (product != 0).all():  # no zero (no underflow)
@@ -76,10 +76,10 @@ class Cumsum(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.cumsum(x, axis=self.axis)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g.sum(axis=self.axis, keepdims=True) - _cumsum(g, self.axis) + g,)
 
 
@@ -96,10 +96,10 @@ class Cumprod(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.cumprod(x, axis=self.axis)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         axis, x_const = self.axis, constant(x)
         if not (x_const == 0).any():
             gout = g * out
