@@ -33,8 +33,9 @@ class NormOrderError(AutogradError, ValueError):
 
 class Prod(_Reduction):
     """out = product of x over axes;  dx_i = g prod_{j != i} x_j: g out / x_i without
-    zeros; with zeros (or an underflow to 0), the products of the elements before and after x_i (exclusive
-    running products, no division), so higher derivatives stay exact too."""
+    zeros; with zeros (or an underflow to 0), the product of the elements before x_i
+    times that of those after it (running products, no division), so higher derivatives
+    stay exact too."""
     __slots__ = ()
     save_output = True
 

@@ -6,6 +6,8 @@ everywhere (as PyTorch defines it, also at the jumps).
 from __future__ import annotations
 
 import math
+from typing import Any
+
 import numpy as np
 
 from ..function import Function
@@ -122,7 +124,7 @@ class Softplus(Function):
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.logaddexp(0, x) if x.dtype.kind == "f" else np.logaddexp(0.0, x)
+        return np.logaddexp(0, x)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * _sigmoid(x),)

@@ -15,7 +15,8 @@ from ..function import Function, apply
 from .arithmetic import broadcasting
 from .generic import is_tensor
 
-__all__ = ["either", "Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Arctan2", "Sinh", "Cosh"]
+__all__ = ["either", "Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Arctan2", "Sinh",
+           "Cosh"]
 
 
 def either(op_class: type, numpy_function: Callable) -> Callable[[Any], Any]:
