@@ -69,8 +69,8 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
             if op is None:
                 continue
             input_grads = _call_vjp(op, g, node, retain_graph, create_graph)
-            for parent, gi, needed in zip(op.parents, input_grads, op.needs_input_grad):
-                if gi is None or not needed:
+            for parent, gi in zip(op.parents, input_grads):
+                if gi is None or not parent._requires_grad:  # no gradient, or none wanted
                     continue
                 data = parent._data  # un-broadcast, check shape and dtype (if they differ)
                 if getattr(gi, "shape", None) != data.shape or gi.dtype is not data.dtype:
