@@ -9,8 +9,11 @@ No recursion and no separate sorting pass, so a 10^6-op chain is fine.
 Step. Pop the newest tensor and its accumulated gradient g, hand g to the op that made it
 (``vjp``), un-broadcast and check each input's gradient, and add it to that input's
 gradient, a dict keyed by creation number. A gradient is released as soon as it is
-consumed. One shortcut: a leaf adds each gradient to its ``.grad`` at once (nothing is
-ever computed from a leaf, so nothing else will arrive before it is needed).
+consumed. Two shortcuts: a leaf adds each gradient to its ``.grad`` at once (nothing is
+ever computed from a leaf, so nothing else will arrive before it is needed), and the
+chain step: the input of a one-input op goes next without the heap when it waits for
+nothing (no gradient yet, newer than everything waiting). Along a chain of elementwise
+ops that halves the cost of a node's bookkeeping (heap and dict: 0.6 us of 1.2 us).
 
 This module works on the graph's nodes through a narrow interface (``_op``, ``_seq``,
 ``_data``, ``_grad``, ``_retains_grad``; an op's ``parents``, ``saved``, ``vjp``) and does
@@ -50,10 +53,11 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
     for root, g in zip(roots, seeds):
         _add(grads, heap, root, g)
     found: dict[int, Any] = {}
+    following = None  # (tensor, gradient) found by the chain step: it goes next
     with set_grad_enabled(create_graph):  # VJPs on Tensors record only for create_graph
-        while heap:
-            _, node = heappop(heap)
-            g = grads.pop(node._seq)
+        while following or heap:
+            node, g = following or _pop_newest(grads, heap)
+            following = None
             if targets is not None:  # grad(): collect, and go on only towards an input
                 if node._seq in targets:
                     found[node._seq] = g
@@ -65,17 +69,36 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
             if op is None:
                 continue
             input_grads = _call_vjp(op, g, node, retain_graph, create_graph)
-            for parent, gi, needed in zip(op.parents, input_grads, op.needs_input_grad):
-                if gi is None or not needed:
+            for parent, gi in zip(op.parents, input_grads):
+                if gi is None or not parent._requires_grad:  # no gradient, or none wanted
                     continue
-                gi = fit_gradient(gi, parent, op)  # un-broadcast, check shape and dtype
+                data = parent._data  # un-broadcast, check shape and dtype (if they differ)
+                if getattr(gi, "shape", None) != data.shape or gi.dtype is not data.dtype:
+                    gi = fit_gradient(gi, parent, op)
                 if targets is None and parent._op is None:  # a leaf: store at once
                     _accumulate_grad(parent, gi, fresh=op.fresh_grads)
-                elif through is None or parent._seq in through or parent._seq in targets:
+                elif through is not None and not (parent._seq in through
+                                                  or parent._seq in targets):
+                    continue  # grad(): nothing below leads to an input
+                elif len(op.parents) == 1 and _waits_for_nothing(parent, grads, heap):
+                    following = parent, gi  # the chain step: next, without the heap
+                else:
                     _add(grads, heap, parent, gi)
             if not retain_graph:  # the arrays and inputs this op kept are no longer needed
                 op.saved = op.parents = None
     return found
+
+
+def _pop_newest(grads: dict[int, Any], heap: list) -> tuple[Any, Any]:
+    """The newest tensor waiting in the heap, and its gradient."""
+    _, node = heappop(heap)
+    return node, grads.pop(node._seq)
+
+
+def _waits_for_nothing(node: Any, grads: dict[int, Any], heap: list) -> bool:
+    """True if ``node`` has no gradient yet and is newer than every tensor waiting: only
+    newer tensors add to its gradient and none is left, so it may go next."""
+    return node._seq not in grads and (not heap or node._seq > -heap[0][0])
 
 
 def _add(grads: dict[int, Any], heap: list, node: Any, g: Any) -> None:
@@ -101,7 +124,8 @@ def _call_vjp(op: Function, g: Any, node: Any, retain_graph: bool, create_graph:
         result = op.vjp(g, node, *op.parents)
     else:
         result = op.vjp(g, *op.saved)
-    result = as_gradient_tuple(op, result)
+    if type(result) is not tuple or len(result) != len(op.parents):
+        result = as_gradient_tuple(op, result)  # a bare gradient, or an error
     if STATE.anomaly:
         check_finite_gradients(op, result)
     return result

@@ -41,7 +41,7 @@ class Function(function.Function):
 
     def __call__(self, *inputs: Any) -> Tensor:
         """Apply this op to tensors (arrays and numbers become constant tensors)."""
-        return function.apply(self, *[as_tensor(x) for x in inputs])
+        return function.apply(self, *map(as_tensor, inputs))
 
     @classmethod
     def apply(cls, *inputs: Any, **state: Any) -> Tensor:

@@ -48,7 +48,7 @@ class Function:
     gradients nobody asked for, so skipping them is only a saving).
     """
 
-    __slots__ = ("parents", "saved", "needs_input_grad", "origin")
+    __slots__ = ("parents", "saved", "origin")
     save_inputs: bool = True
     save_output: bool = False
     fresh_grads: bool = False
@@ -58,6 +58,11 @@ class Function:
 
     def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple:
         raise NotImplementedError(f"{type(self).__name__} must define vjp()")
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether it wants a gradient (its ``requires_grad``)."""
+        return tuple(map(_requires_grad_of, self.parents))
 
     @property
     def name(self) -> str:
@@ -84,16 +89,14 @@ def apply(op: Function, *tensors: Any) -> Any:
     inputs (``parents``) and the arrays its ``vjp`` reads (``saved``)."""
     arrays = tuple(map(_data_of, tensors))
     out = op.forward(*arrays)
-    if type(out) is not np.ndarray and not isinstance(out, np.generic):
+    if not isinstance(out, (np.ndarray, np.generic)):
         out = np.asarray(out)  # a 0-d result may stay a NumPy scalar: see Tensor._make
     if STATE.anomaly:
         _check_forward(op, arrays, out)
         op.origin = _user_frame()
-    needs = tuple(map(_requires_grad_of, tensors))
-    if True not in needs or not STATE.grad_enabled:
-        return tensors[0]._make(out, None)
+    if not (STATE.grad_enabled and any(map(_requires_grad_of, tensors))):
+        return tensors[0]._make(out, None)  # nothing to record
     op.parents = tensors
-    op.needs_input_grad = needs
     op.saved = ((out if op.save_output else None,)
                 + (arrays if op.save_inputs else (None,) * len(arrays)))
     return tensors[0]._make(out, op)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .differentiate import grad
-from .errors import AutogradError, ShapeError
+from .errors import AutogradError, ShapeError, UsageError
 from .grad_mode import enable_grad
 from .tensor_math import stack
 from .tensor import Tensor
@@ -56,8 +56,9 @@ def _outputs(result: Any) -> tuple[bool, tuple[Tensor, ...]]:
     is_tuple, items = _as_tuple(result)
     for i, y in enumerate(items):
         if not isinstance(y, Tensor):
-            raise TypeError(f"func must return a Tensor or a tuple of Tensors; output {i} "
-                            f"is {type(y).__name__}")
+            raise UsageError(f"func must return a Tensor or a tuple of Tensors; output {i} "
+                             f"is {type(y).__name__}. Build it from the inputs with autograd "
+                             f"operations.")
     return is_tuple, items
 
 

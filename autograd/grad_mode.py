@@ -60,8 +60,7 @@ class _Switch:
     def _fresh(self) -> "_Switch":
         """An independent switch with the same setting (one per call of a decorated
         function, so calls in several threads do not share a stack)."""
-        switch = object.__new__(_Switch)
-        _Switch.__init__(switch, self.value)
+        switch = _Switch(self.value)
         switch.field = self.field
         return switch
 

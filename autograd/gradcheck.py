@@ -54,10 +54,11 @@ def _upstream(outputs: list[Tensor], seed: int) -> list[np.ndarray]:
     return [rng.standard_normal(y.shape) for y in outputs]
 
 
-def numerical_grad(fn: Callable[..., Any], inputs: Sequence[Tensor] | Tensor,
+def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Tensor],
                    grad_outputs: Sequence[np.ndarray], eps: float = 1e-6) -> list:
     """Central-difference estimate of ``v^T J`` for every input that requires grad
-    (``None`` for the others). ``fn`` is evaluated on float64 copies, never in place."""
+    (``None`` for the others; one bare Tensor is one input). ``fn`` is evaluated on
+    float64 copies, never in place."""
     if isinstance(inputs, Tensor):
         inputs = [inputs]
     copies = [Tensor(np.array(x.data, dtype=np.float64 if x.requires_grad else None,
@@ -116,8 +117,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
               grad_outputs: Any = None) -> bool:
     """True if ``fn``'s analytic gradients match central differences, else GradcheckError.
 
-    ``inputs`` are float64 Tensors (a list, or one bare Tensor); those with
-    ``requires_grad=True`` are checked. The
+    ``inputs`` are float64 Tensors; those with ``requires_grad=True`` are checked. The
     upstream gradient is random (seeded), so a VJP that is right only for ones is caught.
     The error names the input, the worst element's index, both values and the errors.
     """

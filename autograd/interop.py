@@ -22,7 +22,9 @@ import numpy as np
 
 from .errors import UsageError
 from .ops.arithmetic import number
+from .ops import linalg_more
 from .tensor_math import TensorMath, concatenate, stack, where
+from .tensor_methods import OpMethods
 
 __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS"]
 
@@ -35,6 +37,13 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.minimum: TensorMath.minimum,
     np.equal: operator.eq, np.not_equal: operator.ne, np.less: operator.lt,
     np.less_equal: operator.le, np.greater: operator.gt, np.greater_equal: operator.ge,
+    # the second set of ops (tensor_methods.OpMethods)
+    np.sin: OpMethods.sin, np.cos: OpMethods.cos, np.tan: OpMethods.tan,
+    np.arcsin: OpMethods.arcsin, np.arccos: OpMethods.arccos, np.arctan: OpMethods.arctan,
+    np.arctan2: OpMethods.arctan2, np.sinh: OpMethods.sinh, np.cosh: OpMethods.cosh,
+    np.log1p: OpMethods.log1p, np.expm1: OpMethods.expm1, np.log2: OpMethods.log2,
+    np.log10: OpMethods.log10, np.square: OpMethods.square,
+    np.reciprocal: OpMethods.reciprocal, np.floor: OpMethods.floor, np.ceil: OpMethods.ceil,
 }
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as NumPy's
@@ -46,6 +55,15 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.squeeze: TensorMath.squeeze, np.broadcast_to: TensorMath.broadcast_to,
     np.copy: TensorMath.copy, np.concatenate: concatenate, np.stack: stack,
     np.where: where,
+    # the second set of ops (tensor_methods.OpMethods, ops.linalg_more)
+    np.prod: OpMethods.prod, np.cumsum: OpMethods.cumsum, np.cumprod: OpMethods.cumprod,
+    np.sort: OpMethods.sort, np.round: OpMethods.round, np.around: OpMethods.round,
+    np.dot: OpMethods.dot, np.outer: OpMethods.outer, np.trace: OpMethods.trace,
+    np.diagonal: OpMethods.diagonal, np.einsum: linalg_more.einsum,
+    np.tensordot: linalg_more.tensordot, np.linalg.det: OpMethods.det,
+    np.linalg.inv: OpMethods.inv, np.flip: OpMethods.flip, np.roll: OpMethods.roll,
+    np.tile: OpMethods.tile, np.repeat: OpMethods.repeat, np.tril: OpMethods.tril,
+    np.triu: OpMethods.triu, np.take_along_axis: OpMethods.take_along_axis,
 }
 
 # no gradient to carry: computed on the arrays, returned as plain NumPy

@@ -28,7 +28,7 @@ from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transp
 
 __all__ = ["TensorMath", "concatenate", "stack", "where"]
 
-T = Any  # a Tensor (this module sits below the Tensor class)
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
 
 class TensorMath:
@@ -36,163 +36,195 @@ class TensorMath:
 
     __slots__ = ()
 
-    def _lift(self, other: Any) -> T:
+    def _lift(self, other: Any) -> AnyTensor:
         """``other`` as a Tensor (an untracked constant unless it is one already)."""
         return other if isinstance(other, TensorMath) else self._make(to_array(other), None)
 
     # ----------------------------------------------------------- arithmetic
-    def __add__(self, other: Any) -> T:
+    def __add__(self, other: Any) -> AnyTensor:
+        """self + other (a number is op state)."""
         c = number(other)
         return apply(AddScalar(c), self) if c is not None else apply(Add(), self,
                                                                        self._lift(other))
 
-    def __radd__(self, other: Any) -> T:
+    def __radd__(self, other: Any) -> AnyTensor:
+        """other + self."""
         return self.__add__(other) if is_scalar(other) else self._lift(other).__add__(self)
 
-    def __sub__(self, other: Any) -> T:
+    def __sub__(self, other: Any) -> AnyTensor:
+        """self - other."""
         c = number(other)
         return apply(AddScalar(-c), self) if c is not None else apply(Sub(), self,
                                                                         self._lift(other))
 
-    def __rsub__(self, other: Any) -> T:
+    def __rsub__(self, other: Any) -> AnyTensor:
+        """other - self."""
         c = number(other)
         return apply(AddScalar(c), -self) if c is not None else self._lift(other) - self
 
-    def __mul__(self, other: Any) -> T:
+    def __mul__(self, other: Any) -> AnyTensor:
+        """self * other (elementwise)."""
         c = number(other)
         return apply(MulScalar(c), self) if c is not None else apply(Mul(), self,
                                                                        self._lift(other))
 
-    def __rmul__(self, other: Any) -> T:
+    def __rmul__(self, other: Any) -> AnyTensor:
+        """other * self."""
         return self.__mul__(other) if is_scalar(other) else self._lift(other).__mul__(self)
 
-    def __truediv__(self, other: Any) -> T:
+    def __truediv__(self, other: Any) -> AnyTensor:
+        """self / other."""
         c = number(other)
         return apply(DivScalar(c), self) if c is not None else apply(Div(), self,
                                                                        self._lift(other))
 
-    def __rtruediv__(self, other: Any) -> T:
+    def __rtruediv__(self, other: Any) -> AnyTensor:
+        """other / self."""
         c = number(other)
         return (apply(MulScalar(c), apply(PowScalar(-1), self)) if c is not None
                 else self._lift(other) / self)
 
-    def __pow__(self, other: Any) -> T:
+    def __pow__(self, other: Any) -> AnyTensor:
+        """self ** other."""
         c = number(other)
         return apply(PowScalar(c), self) if c is not None else apply(Pow(), self,
                                                                        self._lift(other))
 
-    def __rpow__(self, other: Any) -> T:
+    def __rpow__(self, other: Any) -> AnyTensor:
+        """other ** self."""
         c = number(other)
         return apply(RPowScalar(c), self) if c is not None else self._lift(other) ** self
 
-    def __matmul__(self, other: Any) -> T:
+    def __matmul__(self, other: Any) -> AnyTensor:
+        """self @ other (NumPy's matmul rules)."""
         return apply(MatMul(), self, self._lift(other))
 
-    def __rmatmul__(self, other: Any) -> T:
+    def __rmatmul__(self, other: Any) -> AnyTensor:
+        """other @ self."""
         return apply(MatMul(), self._lift(other), self)
 
-    def __neg__(self) -> T:
+    def __neg__(self) -> AnyTensor:
+        """-self."""
         return apply(Neg(), self)
 
-    def __pos__(self) -> T:
+    def __pos__(self) -> AnyTensor:
+        """self, unchanged."""
         return self
 
-    def __abs__(self) -> T:
+    def __abs__(self) -> AnyTensor:
+        """|self|."""
         return apply(Abs(), self)
 
-    def __getitem__(self, index: Any) -> T:
+    def __getitem__(self, index: Any) -> AnyTensor:
+        """self[index]: basic and integer/boolean array indexing, as NumPy."""
         return apply(GetItem(index), self)
 
     # ----------------------------------------------------------- comparisons (constants)
-    def _compare(self, ufunc: Any, other: Any) -> T:
+    def _compare(self, ufunc: Any, other: Any) -> AnyTensor:
         return self._make(np.asarray(ufunc(self._data, getattr(other, "_data", other))), None)
 
-    def __eq__(self, other: Any) -> T:  # type: ignore[override]
+    def __eq__(self, other: Any) -> AnyTensor:  # type: ignore[override]
         return self._compare(np.equal, other)
 
-    def __ne__(self, other: Any) -> T:  # type: ignore[override]
+    def __ne__(self, other: Any) -> AnyTensor:  # type: ignore[override]
         return self._compare(np.not_equal, other)
 
-    def __lt__(self, other: Any) -> T:
+    def __lt__(self, other: Any) -> AnyTensor:
+        """self < other (constant)."""
         return self._compare(np.less, other)
 
-    def __le__(self, other: Any) -> T:
+    def __le__(self, other: Any) -> AnyTensor:
+        """self <= other (constant)."""
         return self._compare(np.less_equal, other)
 
-    def __gt__(self, other: Any) -> T:
+    def __gt__(self, other: Any) -> AnyTensor:
+        """self > other (constant)."""
         return self._compare(np.greater, other)
 
-    def __ge__(self, other: Any) -> T:
+    def __ge__(self, other: Any) -> AnyTensor:
+        """self >= other (constant)."""
         return self._compare(np.greater_equal, other)
 
     # ----------------------------------------------------------- elementwise
-    def exp(self) -> T:
+    def exp(self) -> AnyTensor:
+        """e^self."""
         return apply(Exp(), self)
 
-    def log(self) -> T:
+    def log(self) -> AnyTensor:
+        """ln self (IEEE at 0: -inf)."""
         return apply(Log(), self)
 
-    def sqrt(self) -> T:
+    def sqrt(self) -> AnyTensor:
+        """sqrt(self)."""
         return apply(Sqrt(), self)
 
-    def abs(self) -> T:
+    def abs(self) -> AnyTensor:
+        """|self|, with abs'(0) = 0."""
         return apply(Abs(), self)
 
-    def tanh(self) -> T:
+    def tanh(self) -> AnyTensor:
+        """tanh(self)."""
         return apply(Tanh(), self)
 
-    def sigmoid(self) -> T:
+    def sigmoid(self) -> AnyTensor:
+        """1 / (1 + e^-self), stable for any |x|."""
         return apply(Sigmoid(), self)
 
-    def relu(self) -> T:
+    def relu(self) -> AnyTensor:
+        """max(self, 0), with relu'(0) = 0."""
         return apply(Relu(), self)
 
-    def pow(self, exponent: Any) -> T:
+    def pow(self, exponent: Any) -> AnyTensor:
+        """self ** exponent."""
         return self ** exponent
 
-    def clip(self, lo: Any = None, hi: Any = None) -> T:
+    def clip(self, lo: Any = None, hi: Any = None) -> AnyTensor:
+        """self limited to [lo, hi] (either may be None); the gradient passes at the bounds."""
         return apply(Clip(lo, hi), self)
 
-    def astype(self, dtype: Any) -> T:
+    def astype(self, dtype: Any) -> AnyTensor:
+        """self converted to ``dtype`` (differentiable between float dtypes)."""
         return apply(Astype(dtype, self._requires_grad), self)
 
-    def maximum(self, other: Any) -> T:
+    def maximum(self, other: Any) -> AnyTensor:
         """Elementwise max(self, other); ties split the gradient evenly."""
         return apply(Maximum(), *self._pair(other))
 
-    def minimum(self, other: Any) -> T:
+    def minimum(self, other: Any) -> AnyTensor:
         """Elementwise min(self, other); ties split the gradient evenly."""
         return apply(Minimum(), *self._pair(other))
 
-    def _pair(self, other: Any) -> tuple[T, T]:
+    def _pair(self, other: Any) -> tuple[AnyTensor, AnyTensor]:
         """(self, other as a Tensor); a number takes self's float dtype."""
         if is_scalar(other) and self._data.dtype.kind == "f":
             other = np.asarray(other, dtype=self._data.dtype)
         return self, self._lift(other)
 
-    def matmul(self, other: Any) -> T:
+    def matmul(self, other: Any) -> AnyTensor:
+        """self @ other."""
         return self @ other
 
-    def copy(self) -> T:
+    def copy(self) -> AnyTensor:
         """A tensor with its own copy of the data; the gradient passes through."""
         return apply(Copy(), self)
 
     # ----------------------------------------------------------- reductions
     # (axis= or PyTorch's dim=, keepdims= or keepdim=: see ops.reductions.pick_axis)
     def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> T:
+            keepdim: bool | None = None) -> AnyTensor:
+        """Sum over ``axis`` (NumPy semantics)."""
         return apply(Sum(pick_axis(axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")),
                      self)
 
     def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None) -> T:
+             keepdim: bool | None = None) -> AnyTensor:
         """sum / n over ``axis``."""
         axis, keepdims = pick_axis(axis, dim, "mean"), pick_keepdims(keepdims, keepdim, "mean")
         n = reduced_count(self._data.shape, axis, "mean")
         return self.sum(axis, keepdims) / n
 
     def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
-            keepdim: bool | None = None) -> T:
+            keepdim: bool | None = None) -> AnyTensor:
         """sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (population)."""
         axis, keepdims = pick_axis(axis, dim, "var"), pick_keepdims(keepdims, keepdim, "var")
         n = reduced_count(self._data.shape, axis, "var")
@@ -200,74 +232,85 @@ class TensorMath:
         return (centred * centred).sum(axis, keepdims) / (n - ddof)
 
     def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
-            keepdim: bool | None = None) -> T:
+            keepdim: bool | None = None) -> AnyTensor:
         """sqrt(var); its gradient is 0 where var = 0 (constant data), as PyTorch."""
         axis, keepdims = pick_axis(axis, dim, "std"), pick_keepdims(keepdims, keepdim, "std")
         reduced_count(self._data.shape, axis, "std")  # checks axis, naming std
         return apply(StdSqrt(), self.var(axis, keepdims, ddof))
 
     def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> T:
+            keepdim: bool | None = None) -> AnyTensor:
+        """Maximum over ``axis``; ties share the gradient evenly."""
         return apply(Max(pick_axis(axis, dim, "max"), pick_keepdims(keepdims, keepdim, "max")),
                      self)
 
     def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> T:
+            keepdim: bool | None = None) -> AnyTensor:
+        """Minimum over ``axis``; ties share the gradient evenly."""
         return apply(Min(pick_axis(axis, dim, "min"), pick_keepdims(keepdims, keepdim, "min")),
                      self)
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-                  keepdim: bool | None = None) -> T:
+                  keepdim: bool | None = None) -> AnyTensor:
+        """log(sum(exp(self))) over ``axis``, shifted by the max (no overflow)."""
         return apply(LogSumExp(pick_axis(axis, dim, "logsumexp"),
                                pick_keepdims(keepdims, keepdim, "logsumexp")), self)
 
-    def softmax(self, axis: int = -1, *, dim: int | None = None) -> T:
+    def softmax(self, axis: int = -1, *, dim: int | None = None) -> AnyTensor:
+        """e^{x_i} / sum_j e^{x_j} along ``axis``."""
         return apply(Softmax(pick_axis(axis, dim, "softmax", -1)), self)
 
-    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> T:
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> AnyTensor:
+        """x - logsumexp(x) along ``axis``."""
         return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), self)
 
     # ----------------------------------------------------------- shape
-    def reshape(self, *shape: Any) -> T:
+    def reshape(self, *shape: Any) -> AnyTensor:
+        """self with a new shape (one entry may be -1)."""
         return apply(Reshape(shape[0] if len(shape) == 1 else shape), self)
 
-    def flatten(self) -> T:
+    def flatten(self) -> AnyTensor:
+        """self as a 1-d tensor."""
         return self.reshape(-1)
 
-    def transpose(self, *axes: Any) -> T:
+    def transpose(self, *axes: Any) -> AnyTensor:
         """Axes permuted as ``axes`` (all of them), reversed when none are given."""
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
         return apply(Transpose(axes if axes != () else None), self)
 
     @property
-    def T(self) -> T:
+    def T(self) -> AnyTensor:
         """All axes reversed (NumPy's ``.T``)."""
         return apply(Transpose(None), self)
 
-    def swapaxes(self, axis1: int, axis2: int) -> T:
+    def swapaxes(self, axis1: int, axis2: int) -> AnyTensor:
+        """Two axes exchanged."""
         return apply(Transpose(swapped_axes(self._data.shape, axis1, axis2)), self)
 
-    def expand_dims(self, axis: Any = None, *, dim: Any = None) -> T:
+    def expand_dims(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
+        """Size-1 axes inserted at ``axis``."""
         axis = pick_axis(axis, dim, "expand_dims")
         if axis is None:
             raise AxisError("expand_dims: give the position of the new axis (axis= or dim=)")
         return apply(Reshape(expanded_shape(self._data.shape, axis)), self)
 
-    def squeeze(self, axis: Any = None, *, dim: Any = None) -> T:
+    def squeeze(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
+        """Size-1 axes removed (all, or those in ``axis``)."""
         axis = pick_axis(axis, dim, "squeeze")
         return apply(Reshape(squeezed_shape(self._data.shape, axis)), self)
 
-    def broadcast_to(self, shape: Any) -> T:
+    def broadcast_to(self, shape: Any) -> AnyTensor:
+        """self repeated to ``shape`` by broadcasting."""
         return apply(BroadcastTo(shape), self)
 
 
-def concatenate(tensors: Sequence[T], axis: int = 0, *, dim: int | None = None) -> T:
+def concatenate(tensors: Sequence[AnyTensor], axis: int = 0, *, dim: int | None = None) -> AnyTensor:
     """Join tensors along an existing axis."""
     return apply(Concatenate(pick_axis(axis, dim, "concatenate", 0)), *tensors)
 
 
-def stack(tensors: Sequence[T], axis: int = 0, *, dim: int | None = None) -> T:
+def stack(tensors: Sequence[AnyTensor], axis: int = 0, *, dim: int | None = None) -> AnyTensor:
     """Join same-shape tensors along a new axis."""
     axis = pick_axis(axis, dim, "stack", 0)
     if not tensors:
@@ -281,7 +324,7 @@ def stack(tensors: Sequence[T], axis: int = 0, *, dim: int | None = None) -> T:
     return concatenate([t.expand_dims(axis) for t in tensors], axis)
 
 
-def where(condition: Any, a: Any, b: Any) -> T:
+def where(condition: Any, a: Any, b: Any) -> AnyTensor:
     """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask); one
     of ``a``, ``b`` is a Tensor, and a number takes its dtype."""
     if isinstance(a, TensorMath):

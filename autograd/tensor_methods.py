@@ -13,7 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from .clock import record_write
+from .errors import DTypeError, InplaceError, ShapeError
 from .function import apply
+from .grad_mode import STATE
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays
@@ -23,7 +26,7 @@ from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
 
 __all__ = ["OpMethods", "At"]
 
-T = Any  # a Tensor (this module sits below the Tensor class)
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
 
 class OpMethods:
@@ -32,121 +35,181 @@ class OpMethods:
     __slots__ = ()
 
     # ------------------------------------------------------------ elementwise
-    def sin(self) -> T: return apply(Sin(), self)
-    def cos(self) -> T: return apply(Cos(), self)
-    def tan(self) -> T: return apply(Tan(), self)
-    def arcsin(self) -> T: return apply(Arcsin(), self)
-    def arccos(self) -> T: return apply(Arccos(), self)
-    def arctan(self) -> T: return apply(Arctan(), self)
-    def sinh(self) -> T: return apply(Sinh(), self)
-    def cosh(self) -> T: return apply(Cosh(), self)
-    def log1p(self) -> T: return apply(Log1p(), self)
-    def expm1(self) -> T: return apply(Expm1(), self)
-    def log2(self) -> T: return apply(Log2(), self)
-    def log10(self) -> T: return apply(Log10(), self)
-    def square(self) -> T: return apply(Square(), self)
-    def reciprocal(self) -> T: return apply(Reciprocal(), self)
-    def erf(self) -> T: return apply(Erf(), self)
-    def softplus(self) -> T: return apply(Softplus(), self)
-    def sign(self) -> T: return apply(Sign(), self)
-    def floor(self) -> T: return apply(Floor(), self)
-    def ceil(self) -> T: return apply(Ceil(), self)
-    def round(self, decimals: int = 0) -> T: return apply(Round(decimals), self)
+    def sin(self) -> AnyTensor:
+        """sin x (radians); d/dx = cos x."""
+        return apply(Sin(), self)
+    def cos(self) -> AnyTensor:
+        """cos x; d/dx = -sin x."""
+        return apply(Cos(), self)
+    def tan(self) -> AnyTensor:
+        """tan x; d/dx = 1 + tan^2 x."""
+        return apply(Tan(), self)
+    def arcsin(self) -> AnyTensor:
+        """The inverse sine; d/dx = 1 / sqrt(1 - x^2)."""
+        return apply(Arcsin(), self)
+    def arccos(self) -> AnyTensor:
+        """The inverse cosine; d/dx = -1 / sqrt(1 - x^2)."""
+        return apply(Arccos(), self)
+    def arctan(self) -> AnyTensor:
+        """The inverse tangent; d/dx = 1 / (1 + x^2)."""
+        return apply(Arctan(), self)
+    def sinh(self) -> AnyTensor:
+        """sinh x; d/dx = cosh x."""
+        return apply(Sinh(), self)
+    def cosh(self) -> AnyTensor:
+        """cosh x; d/dx = sinh x."""
+        return apply(Cosh(), self)
+    def log1p(self) -> AnyTensor:
+        """ln(1 + x), accurate for small x."""
+        return apply(Log1p(), self)
+    def expm1(self) -> AnyTensor:
+        """e^x - 1, accurate for small x."""
+        return apply(Expm1(), self)
+    def log2(self) -> AnyTensor:
+        """The base-2 logarithm."""
+        return apply(Log2(), self)
+    def log10(self) -> AnyTensor:
+        """The base-10 logarithm."""
+        return apply(Log10(), self)
+    def square(self) -> AnyTensor:
+        """x^2; d/dx = 2x."""
+        return apply(Square(), self)
+    def reciprocal(self) -> AnyTensor:
+        """1 / x; d/dx = -1 / x^2."""
+        return apply(Reciprocal(), self)
+    def erf(self) -> AnyTensor:
+        """The error function; d/dx = 2/sqrt(pi) e^{-x^2}."""
+        return apply(Erf(), self)
+    def softplus(self) -> AnyTensor:
+        """ln(1 + e^x) without overflow; d/dx = sigmoid(x)."""
+        return apply(Softplus(), self)
+    def sign(self) -> AnyTensor:
+        """-1, 0 or 1; the gradient is 0."""
+        return apply(Sign(), self)
+    def floor(self) -> AnyTensor:
+        """The largest integer <= x; the gradient is 0."""
+        return apply(Floor(), self)
+    def ceil(self) -> AnyTensor:
+        """The smallest integer >= x; the gradient is 0."""
+        return apply(Ceil(), self)
+    def round(self, decimals: int = 0) -> AnyTensor:
+        """Rounded to ``decimals`` places (halves to even); the gradient is 0."""
+        return apply(Round(decimals), self)
 
-    def arctan2(self, other: Any) -> T:
+    def arctan2(self, other: Any) -> AnyTensor:
         """The angle of the point (other, self): ``np.arctan2(self, other)``."""
         return apply(Arctan2(), *self._pair(other))
 
     # ------------------------------------------------------------ products, scans, norms
     def prod(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None) -> T:
+             keepdim: bool | None = None) -> AnyTensor:
         """Product over ``axis``; exact gradients also with zeros."""
         return apply(scans.Prod(pick_axis(axis, dim, "prod"),
                                 pick_keepdims(keepdims, keepdim, "prod")), self)
 
-    def cumsum(self, axis: Any = None, *, dim: Any = None) -> T:
+    def cumsum(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
+        """Running sum along ``axis`` (flattened when None)."""
         return scans.cumsum(self, pick_axis(axis, dim, "cumsum"))
 
-    def cumprod(self, axis: Any = None, *, dim: Any = None) -> T:
+    def cumprod(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
+        """Running product along ``axis`` (flattened when None)."""
         return scans.cumprod(self, pick_axis(axis, dim, "cumprod"))
 
     def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
-             dim: Any = None, keepdim: bool | None = None) -> T:
+             dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
         """Vector norm of order 1, 2 (Frobenius) or inf over ``axis`` (all when None)."""
         return scans.norm(self, ord, pick_axis(axis, dim, "norm"),
                           pick_keepdims(keepdims, keepdim, "norm"))
 
     def argmax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-               keepdim: bool | None = None) -> T:
+               keepdim: bool | None = None) -> AnyTensor:
         """Index of the largest element (integer, no gradient; ties: the first)."""
         return scans.argfunction(np.argmax, self, pick_axis(axis, dim, "argmax"),
                                  pick_keepdims(keepdims, keepdim, "argmax"), "argmax")
 
     def argmin(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-               keepdim: bool | None = None) -> T:
+               keepdim: bool | None = None) -> AnyTensor:
         """Index of the smallest element (integer, no gradient; ties: the first)."""
         return scans.argfunction(np.argmin, self, pick_axis(axis, dim, "argmin"),
                                  pick_keepdims(keepdims, keepdim, "argmin"), "argmin")
 
-    def sort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> T:
+    def sort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> AnyTensor:
         """Sorted values, a new tensor (NumPy's ``ndarray.sort`` sorts in place)."""
         return scans.sort(self, pick_axis(axis, dim, "sort", -1), descending)
 
-    def argsort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> T:
+    def argsort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> AnyTensor:
+        """Indices that sort along ``axis`` (stable; integers, no gradient)."""
         return scans.argsort(self, pick_axis(axis, dim, "argsort", -1), descending)
 
     # ------------------------------------------------------------ linear algebra
-    def dot(self, other: Any) -> T: return linalg.dot(self, self._lift(other))
+    def dot(self, other: Any) -> AnyTensor:
+        """``np.dot``: inner product of vectors, matmul of matrices."""
+        return linalg.dot(self, self._lift(other))
 
-    def outer(self, other: Any) -> T:
+    def outer(self, other: Any) -> AnyTensor:
+        """out[i, j] = self[i] other[j] (both flattened)."""
         return self.reshape(-1, 1) * self._lift(other).reshape(1, -1)
 
-    def det(self) -> T:
+    def det(self) -> AnyTensor:
+        """The determinant of each square matrix (last two axes)."""
         linalg.check_square(self, "det")
         return apply(linalg.Det(), self)
 
-    def inv(self) -> T:
+    def inv(self) -> AnyTensor:
+        """The inverse of each square matrix."""
         linalg.check_square(self, "inv")
         return apply(linalg.Inv(), self)
 
-    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> T:
+    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> AnyTensor:
+        """The sum of a diagonal, as ``np.trace``."""
         return self.diagonal(offset, axis1, axis2).sum(-1)
 
-    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> T:
+    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> AnyTensor:
+        """A diagonal of the axis1 x axis2 planes, as the last axis."""
         return linalg.diagonal(self, offset, axis1, axis2)
 
     # ------------------------------------------------------------ shape and indexing
-    def flip(self, axis: Any = None, *, dim: Any = None) -> T:
+    def flip(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
+        """Elements reversed along ``axis`` (all axes when None)."""
         return indexing.flip(self, pick_axis(axis, dim, "flip"))
 
-    def roll(self, shift: Any, axis: Any = None, *, dim: Any = None) -> T:
+    def roll(self, shift: Any, axis: Any = None, *, dim: Any = None) -> AnyTensor:
+        """Elements shifted along ``axis`` with wrap-around, as ``np.roll``."""
         return indexing.roll(self, shift, pick_axis(axis, dim, "roll"))
 
-    def tile(self, reps: Any) -> T: return indexing.tile(self, reps)
+    def tile(self, reps: Any) -> AnyTensor:
+        """Repeated ``reps[k]`` times along axis k, as ``np.tile``."""
+        return indexing.tile(self, reps)
 
-    def repeat(self, repeats: Any, axis: Any = None, *, dim: Any = None) -> T:
+    def repeat(self, repeats: Any, axis: Any = None, *, dim: Any = None) -> AnyTensor:
         """Each element repeated (``np.repeat``; PyTorch's ``repeat`` is ``tile``)."""
         return indexing.repeat(self, repeats, pick_axis(axis, dim, "repeat"))
 
-    def tril(self, k: int = 0) -> T: return indexing.triangle(self, k, lower=True)
-    def triu(self, k: int = 0) -> T: return indexing.triangle(self, k, lower=False)
+    def tril(self, k: int = 0) -> AnyTensor:
+        """The lower triangle of the last two axes (diagonal ``k`` and below)."""
+        return indexing.triangle(self, k, lower=True)
+    def triu(self, k: int = 0) -> AnyTensor:
+        """The upper triangle of the last two axes (diagonal ``k`` and above)."""
+        return indexing.triangle(self, k, lower=False)
 
-    def take_along_axis(self, indices: Any, axis: Any = None, *, dim: Any = None) -> T:
+    def take_along_axis(self, indices: Any, axis: Any = None, *, dim: Any = None) -> AnyTensor:
+        """Elements picked along ``axis`` by ``indices``, as ``np.take_along_axis``."""
         return indexing.take_along_axis(self, indices, pick_axis(axis, dim,
                                                                  "take_along_axis"))
 
-    def pad(self, pad_width: Any, constant_values: float = 0.0) -> T:
+    def pad(self, pad_width: Any, constant_values: float = 0.0) -> AnyTensor:
+        """Constant padding with NumPy's ``pad_width``."""
         return indexing.pad(self, pad_width, constant_values)
 
-    def index_put(self, index: Any, v: Any) -> T:
+    def index_put(self, index: Any, v: Any) -> AnyTensor:
         """A copy with ``[index] = v`` (differentiable in self and v)."""
         return indexing.index_put(self, _index_arrays(index), self._lift_value(v))
 
-    def index_add(self, index: Any, v: Any) -> T:
+    def index_add(self, index: Any, v: Any) -> AnyTensor:
         """A copy with v added at ``[index]`` (repeated indices add up)."""
         return indexing.index_add(self, _index_arrays(index), self._lift_value(v))
 
-    def _lift_value(self, v: Any) -> T:
+    def _lift_value(self, v: Any) -> AnyTensor:
         """v as a Tensor; numbers and arrays take this tensor's dtype."""
         return v if isinstance(v, OpMethods) else self._lift(np.asarray(v, dtype=self.dtype))
 
@@ -156,9 +219,32 @@ class OpMethods:
         (differentiable in x and v); x is unchanged."""
         return At(self)
 
-    def unsqueeze(self, dim: int) -> T:
+    def unsqueeze(self, dim: int) -> AnyTensor:
         """A size-1 axis inserted at ``dim`` (PyTorch's name for expand_dims)."""
         return self.expand_dims(dim)
+
+    # ------------------------------------------------------------ item assignment
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """``t[index] = value`` writes into the array in place, untracked, like the other
+        in-place operators: refused while recording when t or value requires grad, since
+        the graph could not see it. ``t = t.at[index].set(value)`` is the differentiable
+        form (a new tensor; gradients reach both t and value)."""
+        tracked = isinstance(value, OpMethods) and value.requires_grad
+        if STATE.grad_enabled and (self.requires_grad or tracked):
+            raise InplaceError(
+                "t[index] = value on a tensor that requires grad (or with a value that "
+                "does) would bypass the graph. Write t = t.at[index].set(value) (or "
+                "autograd.index_put(t, index, value)) for a differentiable assignment, or "
+                "do the write under autograd.no_grad().")
+        array = self.data
+        try:
+            array[_index_arrays(index)] = value.data if isinstance(value, OpMethods) else value
+        except ValueError as exc:
+            raise ShapeError(f"t[index] = value: {exc}") from None
+        except TypeError as exc:
+            raise DTypeError(f"t[index] = value cannot store {type(value).__name__} in a "
+                             f"{array.dtype} tensor: {exc}") from None
+        record_write(array)
 
     # ------------------------------------------------------------ conversion
     def tolist(self) -> Any:
@@ -170,16 +256,16 @@ class At:
     """``x.at[index]``: functional updates, ``.set(v)`` and ``.add(v)`` (JAX's spelling)."""
     __slots__ = ("tensor", "index")
 
-    def __init__(self, tensor: T, index: Any = None) -> None:
+    def __init__(self, tensor: AnyTensor, index: Any = None) -> None:
         self.tensor, self.index = tensor, index
 
     def __getitem__(self, index: Any) -> "At":
         return At(self.tensor, index)
 
-    def set(self, v: Any) -> T:
+    def set(self, v: Any) -> AnyTensor:
         """A copy of the tensor with ``[index] = v``."""
         return self.tensor.index_put(self.index, v)
 
-    def add(self, v: Any) -> T:
+    def add(self, v: Any) -> AnyTensor:
         """A copy of the tensor with v added at ``[index]``."""
         return self.tensor.index_add(self.index, v)

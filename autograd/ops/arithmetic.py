@@ -24,10 +24,10 @@ class Add(Function):
     __slots__ = ()
     save_inputs = False
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("add", operator.add, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         return g, g
 
 
@@ -36,14 +36,14 @@ class Sub(Function):
     __slots__ = ()
     save_inputs = False
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         try:
             return broadcasting("sub", operator.sub, a, b)
         except TypeError:  # NumPy refuses bool - bool
             refuse_bool("a - b", a, b)
             raise
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
         return (g if need_a else None), (-g if need_b else None)
 
@@ -53,10 +53,10 @@ class Mul(Function):
     __slots__ = ()
     fresh_grads = True  # both are new products
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("mul", operator.mul, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
 
@@ -66,10 +66,10 @@ class Div(Function):
     __slots__ = ()
     save_output = True
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("div", operator.truediv, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         ga = g / b
         return (ga if self.needs_input_grad[0] else None,
                 -ga * out if self.needs_input_grad[1] else None)
@@ -80,14 +80,14 @@ class Neg(Function):
     __slots__ = ()
     save_inputs = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         try:
             return -x
         except TypeError:  # NumPy refuses -bool
             refuse_bool("-x", x)
             raise
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (-g,)
 
 
@@ -99,10 +99,10 @@ class Pow(Function):
     __slots__ = ()
     save_output = True
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("pow", operator.pow, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.needs_input_grad[0]:
@@ -122,10 +122,10 @@ class AddScalar(Function):
     def __init__(self, c: float) -> None:
         self.c = c
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x + self.c
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g,)
 
 
@@ -137,10 +137,10 @@ class MulScalar(Function):
     def __init__(self, c: float) -> None:
         self.c = c
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x * self.c
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * self.c,)
 
 
@@ -152,10 +152,10 @@ class DivScalar(Function):
     def __init__(self, c: float) -> None:
         self.c = c
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x / self.c
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g / self.c,)
 
 
@@ -166,10 +166,10 @@ class PowScalar(Function):
     def __init__(self, p: float) -> None:
         self.p = p
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x ** self.p
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if self.p == 0:  # exactly 0, even where g is infinite
             everywhere = np.ones(np.shape(constant(g)), dtype=bool)
             return (where(everywhere, 0.0, g),)
@@ -187,10 +187,10 @@ class RPowScalar(Function):
     def __init__(self, c: float) -> None:
         self.c = c
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return self.c ** x
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if self.c == 0:  # 0 ** x: as PyTorch, 0 where x >= 0 (where out is 0 or 1)
             with np.errstate(invalid="ignore"):
                 return (where(np.isfinite(constant(out)), 0.0, g * out * -np.inf),)

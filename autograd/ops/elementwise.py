@@ -9,6 +9,7 @@ the inactive side gets exactly 0 even when the upstream gradient is infinite (as
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from ..errors import DTypeError, UsageError
 from ..function import Function
 from .arithmetic import broadcasting, number
-from .generic import constant, where as generic_where
+from .generic import constant, is_tensor, where as generic_where
 
 __all__ = ["Exp", "Log", "Sqrt", "Abs", "Tanh", "Sigmoid", "Relu", "Maximum", "Minimum",
            "Where", "Clip", "Astype"]
@@ -28,10 +29,10 @@ class Exp(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.exp(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * out,)
 
 
@@ -39,11 +40,11 @@ class Log(Function):
     """out = ln x;  dx = g / x."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         with np.errstate(divide="ignore"):  # log'(0) = inf, as IEEE
             return (g / x,)
 
@@ -54,11 +55,11 @@ class Sqrt(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             return np.sqrt(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         with np.errstate(divide="ignore"):
             return (g / (out * 2),)
 
@@ -67,11 +68,13 @@ class Abs(Function):
     """out = |x|;  dx = g sign(x), with abs'(0) = 0."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.abs(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         x = constant(x)
+        if finite(g):
+            return (g * np.sign(x),)
         return (generic_where(x > 0, g, generic_where(x < 0, -g, _zero(g))),)
 
 
@@ -81,10 +84,10 @@ class Tanh(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * (1 - out * out),)
 
 
@@ -94,11 +97,11 @@ class Sigmoid(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         e = np.exp(-np.abs(x))  # never overflows
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * out * (1 - out),)
 
 
@@ -106,11 +109,11 @@ class Relu(Function):
     """out = max(x, 0);  dx = g [x > 0], so relu'(0) = 0."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
 
-    def vjp(self, g, out, x):
-        return (generic_where(constant(x) > 0, g, _zero(g)),)
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (masked(g, constant(x) > 0),)
 
 
 class Maximum(Function):
@@ -118,10 +121,10 @@ class Maximum(Function):
     __slots__ = ()
     save_output = True
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("maximum", np.maximum, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         return _split(g, constant(a), constant(b), np.greater, self.needs_input_grad)
 
 
@@ -130,10 +133,10 @@ class Minimum(Function):
     __slots__ = ()
     save_output = True
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("minimum", np.minimum, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         return _split(g, constant(a), constant(b), np.less, self.needs_input_grad)
 
 
@@ -142,12 +145,25 @@ def _zero(g: Any) -> np.ndarray:
     return np.zeros((), dtype=constant(g).dtype)
 
 
-def _split(g: Any, a: np.ndarray, b: np.ndarray, wins: Any,
-           needs: tuple[bool, bool]) -> tuple[Any, Any]:
+def finite(g: Any) -> bool:
+    """True when g is an array without inf or NaN (one cheap pass: its sum is finite).
+    Then multiplying by a 0/1 mask is exact, and three times faster than selecting; an
+    infinite g needs the selection, since inf * 0 is NaN."""
+    return not is_tensor(g) and math.isfinite(g.sum())
+
+
+def masked(g: Any, keep: np.ndarray) -> Any:
+    """g where ``keep``, exactly 0 elsewhere (also where g is infinite)."""
+    return g * keep if finite(g) else generic_where(keep, g, _zero(g))
+
+
+def _split(g: Any, a: np.ndarray, b: np.ndarray, wins: Any, needs: tuple) -> tuple:
     """g to the winner of each element, g / 2 to both on ties, exactly 0 to the loser
     (None for an input that needs no gradient)."""
-    zero, tie = _zero(g), a == b
-    half = generic_where(tie, g * 0.5, zero)
+    if finite(g):
+        share = (wins(a, b) + 0.5 * (a == b)).astype(constant(g).dtype, copy=False)
+        return (g * share if needs[0] else None), (g * (1 - share) if needs[1] else None)
+    half = generic_where(a == b, g * 0.5, _zero(g))
     return (generic_where(wins(a, b), g, half) if needs[0] else None,
             generic_where(wins(b, a), g, half) if needs[1] else None)
 
@@ -165,10 +181,10 @@ class Where(Function):
             raise DTypeError(f"where: condition must be boolean; got dtype "
                              f"{self.condition.dtype}. Compare first, e.g. where(x > 0, a, b).")
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("where", np.where, self.condition, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         zero = np.zeros((), dtype=constant(g).dtype)
         need_a, need_b = self.needs_input_grad
         return (generic_where(self.condition, g, zero) if need_a else None,
@@ -189,18 +205,18 @@ class Clip(Function):
                                  f"bounds that need a gradient.")
         self.lo, self.hi = lo, hi  # None, Python numbers or arrays (see _bound)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.lo, self.hi = _bound(self.lo, x), _bound(self.hi, x)
         return np.clip(x, self.lo, self.hi)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         x = constant(x)
         inside = np.ones(x.shape, dtype=bool)
         if self.lo is not None:
             inside &= x >= self.lo
         if self.hi is not None:
             inside &= x <= self.hi
-        return (generic_where(inside, g, _zero(g)),)
+        return (masked(g, inside),)
 
 
 class Astype(Function):
@@ -215,11 +231,11 @@ class Astype(Function):
                              f"result could not carry a gradient. Use "
                              f"x.detach().astype({self.dtype}).")
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.source = x.dtype
         return x.astype(self.dtype)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g.astype(self.source),)
 
 

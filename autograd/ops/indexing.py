@@ -145,12 +145,12 @@ class IndexPut(Function):
     def __init__(self, index: Any) -> None:
         self.index = index
 
-    def forward(self, x, v):
+    def forward(self, x: np.ndarray, v: np.ndarray) -> np.ndarray:
         out = x.copy()
         out[self.index] = v
         return out
 
-    def vjp(self, g, out, x, v):
+    def vjp(self, g: Any, out: Any, x: Any, v: Any) -> tuple:
         gx = gv = None
         if self.needs_input_grad[0]:
             if is_tensor(g):

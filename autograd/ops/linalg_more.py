@@ -64,10 +64,10 @@ class Einsum(Function):
     def __init__(self, terms: Sequence[str], output: str) -> None:
         self.terms, self.output = list(terms), output
 
-    def forward(self, *xs):
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
         return np.einsum(",".join(self.terms) + "->" + self.output, *xs)
 
-    def vjp(self, g, out, *xs):
+    def vjp(self, g: Any, out: Any, *xs: Any) -> tuple:
         grads = []
         for i, term in enumerate(self.terms):
             if not self.needs_input_grad[i]:
@@ -166,16 +166,16 @@ class Inv(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         return _np_linalg(np.linalg.inv, a)
 
-    def vjp(self, g, out, a):
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         out_t = _mT(out)
         return (-(out_t @ g @ out_t),)
 
 
 def _inv(a: Any) -> Any:
-    return apply(Inv(), a) if is_tensor(a) else np.linalg.inv(a)
+    return apply(Inv(), a) if is_tensor(a) else _np_linalg(np.linalg.inv, a)
 
 
 class Det(Function):
@@ -183,10 +183,10 @@ class Det(Function):
     __slots__ = ()
     save_output = True
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         return np.linalg.det(a)
 
-    def vjp(self, g, out, a):
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         scale = (g * out).reshape(np.shape(out) + (1, 1))
         return (scale * _mT(_inv(a)),)
 
@@ -195,10 +195,10 @@ class LogAbsDet(Function):
     """out = ln |det A|;  dA = g A^-T."""
     __slots__ = ()
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         return np.linalg.slogdet(a)[1]
 
-    def vjp(self, g, out, a):
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         return (g.reshape(np.shape(g) + (1, 1)) * _mT(_inv(a)),)
 
 
@@ -210,10 +210,10 @@ class Solve(Function):
     def __init__(self, vector: bool) -> None:
         self.vector = vector  # B is one vector (NumPy: when it is 1-d)
 
-    def forward(self, a, b):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return _np_linalg(np.linalg.solve, a, b)
 
-    def vjp(self, g, out, a, b):
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         if self.vector:
             g, out = g.reshape(g.shape + (1,)), out.reshape(out.shape + (1,))
         gb = _solve(_mT(a), g)
@@ -227,7 +227,7 @@ def _solve(a: Any, b: Any) -> Any:
     like = a if is_tensor(a) else b if is_tensor(b) else None
     if like is not None:
         return apply(Solve(False), _lift(like, a), _lift(like, b))
-    return np.linalg.solve(a, b)
+    return _np_linalg(np.linalg.solve, a, b)
 
 
 class Cholesky(Function):
@@ -238,10 +238,10 @@ class Cholesky(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, a):
+    def forward(self, a: np.ndarray) -> np.ndarray:
         return _np_linalg(np.linalg.cholesky, a)
 
-    def vjp(self, g, out, a):
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         n = np.shape(out)[-1]
         phi = _tril(_mT(out) @ _tril(g))
         phi = phi - phi * (np.eye(n, dtype=np.asarray(_data(g)).dtype) * 0.5)

@@ -95,11 +95,11 @@ class Sum(_Reduction):
     __slots__ = ()
     save_inputs = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
         return x.sum(axis=self.axis, keepdims=self.keepdims)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (broadcast_to(self._expand(g), self.shape),)
 
 
@@ -109,12 +109,12 @@ class Max(_Reduction):
     save_output = True
     reduce = staticmethod(np.maximum.reduce)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
         _check_not_empty(self.name.lower(), x, self.axis)
         return self.reduce(x, axis=self.axis, keepdims=self.keepdims)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         x, out = constant(x), constant(out)
         hits = x == self._expand(out)
         share = hits / hits.sum(axis=self.axis, keepdims=True)
@@ -133,7 +133,7 @@ class LogSumExp(_Reduction):
     __slots__ = ()
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
         _check_not_empty("logsumexp", x, self.axis)
         if x.size == 0:  # an empty result (the reduced axes are not empty)
@@ -144,7 +144,7 @@ class LogSumExp(_Reduction):
             s = np.log(np.exp(x - m).sum(axis=self.axis, keepdims=True)) + m
         return s if self.keepdims else np.squeeze(s, axis=self.axis)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (self._expand(g) * exp(x - self._expand(out)),)
 
 
@@ -194,14 +194,14 @@ class Softmax(_AlongAxis):
     __slots__ = ()
     function_name = "softmax"
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
         if x.size == 0:
             return x.copy()
         e = np.exp(x - x.max(axis=self.axis, keepdims=True))
         return e / e.sum(axis=self.axis, keepdims=True)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         gs = g * out
         return (gs - out * gs.sum(axis=self.axis, keepdims=True),)
 
@@ -211,14 +211,14 @@ class LogSoftmax(_AlongAxis):
     __slots__ = ()
     function_name = "log_softmax"
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
         if x.size == 0:
             return x.copy()
         shifted = x - x.max(axis=self.axis, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g - exp(out) * g.sum(axis=self.axis, keepdims=True),)
 
 

@@ -1,7 +1,7 @@
 """Products, running sums and products, norms, argmax/argmin and sort.
 
-prod handles zeros exactly (the gradient of a product with one zero is the product of
-the others at the zero and 0 elsewhere); cumsum and cumprod run along one axis (the
+prod handles zeros exactly (the gradient at x_i is the product of the others, computed
+without division when there are zeros); cumsum and cumprod run along one axis (the
 flattened tensor when ``axis=None``, as NumPy); norm gives the vector norms of orders 1,
 2 (Frobenius for matrices) and inf; sort is ``take_along_axis`` with the sorting
 permutation, so its gradient routes g back to where each value came from.
@@ -19,6 +19,7 @@ from .elementwise import Abs
 from .generic import constant, is_tensor, where
 from .indexing import take_along_axis
 from .reductions import Max, Min, StdSqrt, Sum, _Reduction, normalize_axis
+from .shape import Concatenate
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
@@ -31,36 +32,40 @@ class NormOrderError(AutogradError, ValueError):
 
 
 class Prod(_Reduction):
-    """out = product of x over axes;  dx_i = g prod_{j != i} x_j (= g out / x_i without
-    zeros). With one zero x_z: dx_z = g (product of the others), and dx_i = g (product
-    of the others) x_z / x_i, which is 0 but keeps its derivative in x_z; with two or
-    more zeros every dx_i is 0 (its second derivatives are not tracked)."""
+    """out = product of x over axes;  dx_i = g prod_{j != i} x_j: g out / x_i without
+    zeros; with zeros (or an underflow to 0), the product of the elements before x_i
+    times that of those after it (running products, no division), so higher derivatives
+    stay exact too."""
     __slots__ = ()
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
         return np.prod(x, axis=self.axis, keepdims=self.keepdims)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         g, out = self._expand(g), self._expand(out)
-        is_zero = constant(x) == 0
-        safe = where(is_zero, 1.0, x)  # the divisions below never meet a zero
-        if not is_zero.any():
-            return (g * out / safe,)
-        lone = is_zero.sum(axis=self.axis, keepdims=True) == 1
-        others = _prod(safe, self.axis)  # the product of the nonzero elements
-        the_zero = where(is_zero, x, 0.0).sum(axis=self.axis, keepdims=True)  # x_z
-        at_zero = where(lone, others, 0.0)
-        elsewhere = where(lone, others * the_zero / safe, where(is_zero.any(
-            axis=self.axis, keepdims=True), 0.0, out / safe))
-        return (g * where(is_zero, at_zero, elsewhere),)
+        product = constant(out)
+        if np.isfinite(product).all() and (product != 0).all():  # no zero (no underflow)
+            return (g * out / x,)
+        kept = [k for k in range(len(self.shape)) if k not in self.axis]
+        order = tuple(kept) + self.axis  # the reduced axes last, then one axis
+        rows = x.transpose(order).reshape(tuple(self.shape[k] for k in kept) + (-1,))
+        last = rows.ndim - 1
+        others = _exclusive_cumprod(rows, last) * _exclusive_cumprod(rows[..., ::-1],
+                                                                     last)[..., ::-1]
+        moved = others.reshape(tuple(self.shape[k] for k in order))
+        return (g * moved.transpose(tuple(int(k) for k in np.argsort(order))),)
 
 
-def _prod(x: Any, axes: tuple[int, ...]) -> Any:
+def _exclusive_cumprod(x: Any, axis: int) -> Any:
+    """out_i = prod_{j < i} x_j along the last axis (1 for the first element)."""
+    ones = np.ones(np.shape(constant(x))[:-1] + (1,), dtype=constant(x).dtype)
     if is_tensor(x):
-        return apply(Prod(axes, True), x)
-    return np.prod(x, axis=axes, keepdims=True)
+        shifted = apply(Concatenate(axis), x._make(ones, None), x[..., :-1])
+    else:
+        shifted = np.concatenate([ones, x[..., :-1]], axis=axis)
+    return _cumprod(shifted, axis)
 
 
 class Cumsum(Function):
@@ -72,10 +77,10 @@ class Cumsum(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.cumsum(x, axis=self.axis)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g.sum(axis=self.axis, keepdims=True) - _cumsum(g, self.axis) + g,)
 
 
@@ -92,10 +97,10 @@ class Cumprod(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.cumprod(x, axis=self.axis)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         axis, x_const = self.axis, constant(x)
         if not (x_const == 0).any():
             gout = g * out

@@ -5,7 +5,7 @@ repeated indices accumulate). expand_dims, squeeze, swapaxes and stack are compo
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,10 +23,10 @@ class Copy(Function):
     __slots__ = ()
     save_inputs = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x.copy()
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g,)
 
 
@@ -38,7 +38,7 @@ class Reshape(Function):
     def __init__(self, shape: Any) -> None:
         self.shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.source = x.shape
         try:
             return x.reshape(self.shape)
@@ -47,7 +47,7 @@ class Reshape(Function):
                              f"{self.shape}; the sizes must match (one -1 may be inferred)")\
                 from None
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g.reshape(self.source),)
 
 
@@ -59,11 +59,11 @@ class Transpose(Function):
     def __init__(self, axes: Any = None) -> None:
         self.axes = axes  # None: reverse them all
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.axes = permutation(self.axes, x.shape)
         return x.transpose(self.axes)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g.transpose(tuple(np.argsort(self.axes))),)
 
 
@@ -76,14 +76,14 @@ class BroadcastTo(Function):
     def __init__(self, shape: Any) -> None:
         self.shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         try:
             return np.broadcast_to(x, self.shape)
         except ValueError:
             raise ShapeError(f"broadcast_to: cannot broadcast {x.shape} to {self.shape}")\
                 from None
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g,)
 
 
@@ -95,7 +95,7 @@ class Concatenate(Function):
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
-    def forward(self, *xs):
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
         if not xs:
             raise UsageError("concatenate: needs at least one tensor")
         if xs[0].ndim == 0:
@@ -110,7 +110,7 @@ class Concatenate(Function):
         self.sizes = [x.shape[axis] for x in xs]
         return np.concatenate(xs, axis=self.axis)
 
-    def vjp(self, g, out, *xs):
+    def vjp(self, g: Any, out: Any, *xs: Any) -> tuple:
         grads, start = [], 0
         lead = (slice(None),) * self.axis
         for size in self.sizes:
@@ -127,11 +127,11 @@ class GetItem(Function):
     def __init__(self, index: Any) -> None:
         self.index = _index_arrays(index)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self.shape = x.shape
         return x[self.index]
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if is_tensor(g):
             return (apply(IndexAdd(self.index, self.shape), g),)
         return (_scatter_add(g, self.index, self.shape),)
@@ -146,10 +146,10 @@ class IndexAdd(Function):
     def __init__(self, index: Any, shape: tuple[int, ...]) -> None:
         self.index, self.shape = index, shape
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return _scatter_add(x, self.index, self.shape)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g[self.index],)
 
 

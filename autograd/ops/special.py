@@ -6,6 +6,8 @@ everywhere (as PyTorch defines it, also at the jumps).
 from __future__ import annotations
 
 import math
+from typing import Any
+
 import numpy as np
 
 from ..function import Function
@@ -24,11 +26,11 @@ class Log1p(Function):
     """out = ln(1 + x), accurate for small x;  dx = g / (1 + x)."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log1p(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         with np.errstate(divide="ignore"):
             return (g / (x + 1),)
 
@@ -39,10 +41,10 @@ class Expm1(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.expm1(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * (out + 1),)
 
 
@@ -50,11 +52,11 @@ class Log2(Function):
     """out = log2 x;  dx = g / (x ln 2)."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log2(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         with np.errstate(divide="ignore"):
             return (g / (x * _LN2),)
 
@@ -63,11 +65,11 @@ class Log10(Function):
     """out = log10 x;  dx = g / (x ln 10)."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log10(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         with np.errstate(divide="ignore"):
             return (g / (x * _LN10),)
 
@@ -76,10 +78,10 @@ class Square(Function):
     """out = x^2;  dx = 2 g x."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x * x
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * x * 2,)
 
 
@@ -89,11 +91,11 @@ class Reciprocal(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
             return 1 / x
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (-(g * out * out),)
 
 
@@ -110,10 +112,10 @@ class Erf(Function):
     """out = erf x = 2/sqrt(pi) integral_0^x e^{-t^2} dt;  dx = g 2/sqrt(pi) e^{-x^2}."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return _np_erf(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * exp(-(x * x)) * _TWO_OVER_SQRT_PI,)
 
 
@@ -121,10 +123,10 @@ class Softplus(Function):
     """out = ln(1 + e^x) (without overflow);  dx = g sigmoid(x)."""
     __slots__ = ()
 
-    def forward(self, x):
-        return np.logaddexp(0, x) if x.dtype.kind == "f" else np.logaddexp(0.0, x)
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.logaddexp(0, x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * _sigmoid(x),)
 
 
@@ -137,7 +139,7 @@ class _Constant(Function):
     __slots__ = ()
     save_inputs = False
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         zeros = np.zeros(np.shape(constant(g)), dtype=constant(g).dtype)
         return (g._make(zeros, None) if is_tensor(g) else zeros,)
 
@@ -146,7 +148,7 @@ class Sign(_Constant):
     """out = -1, 0 or 1 by the sign of x;  dx = 0."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sign(x)
 
 
@@ -154,7 +156,7 @@ class Floor(_Constant):
     """out = largest integer <= x (same dtype);  dx = 0."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.floor(x)
 
 
@@ -162,7 +164,7 @@ class Ceil(_Constant):
     """out = smallest integer >= x (same dtype);  dx = 0."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.ceil(x)
 
 
@@ -173,5 +175,5 @@ class Round(_Constant):
     def __init__(self, decimals: int = 0) -> None:
         self.decimals = int(decimals)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.round(x, self.decimals)

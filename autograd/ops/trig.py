@@ -15,7 +15,8 @@ from ..function import Function, apply
 from .arithmetic import broadcasting
 from .generic import is_tensor
 
-__all__ = ["either", "Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Arctan2", "Sinh", "Cosh"]
+__all__ = ["either", "Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Arctan2", "Sinh",
+           "Cosh"]
 
 
 def either(op_class: type, numpy_function: Callable) -> Callable[[Any], Any]:
@@ -30,10 +31,10 @@ class Sin(Function):
     """out = sin x;  dx = g cos x."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sin(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * _cos(x),)
 
 
@@ -41,10 +42,10 @@ class Cos(Function):
     """out = cos x;  dx = -g sin x."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.cos(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (-(g * _sin(x)),)
 
 
@@ -54,10 +55,10 @@ class Tan(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tan(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * (out * out + 1),)
 
 
@@ -65,11 +66,11 @@ class Arcsin(Function):
     """out = arcsin x;  dx = g / sqrt(1 - x^2)."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             return np.arcsin(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         with np.errstate(divide="ignore", invalid="ignore"):
             return (g / (1 - x * x) ** 0.5,)
 
@@ -78,11 +79,11 @@ class Arccos(Function):
     """out = arccos x;  dx = -g / sqrt(1 - x^2)."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             return np.arccos(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         with np.errstate(divide="ignore", invalid="ignore"):
             return (-g / (1 - x * x) ** 0.5,)
 
@@ -91,10 +92,10 @@ class Arctan(Function):
     """out = arctan x;  dx = g / (1 + x^2)."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.arctan(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g / (x * x + 1),)
 
 
@@ -103,10 +104,10 @@ class Arctan2(Function):
     dy = g x / (x^2 + y^2),  dx = -g y / (x^2 + y^2)."""
     __slots__ = ()
 
-    def forward(self, y, x):
+    def forward(self, y: np.ndarray, x: np.ndarray) -> np.ndarray:
         return broadcasting("arctan2", np.arctan2, y, x)
 
-    def vjp(self, g, out, y, x):
+    def vjp(self, g: Any, out: Any, y: Any, x: Any) -> tuple:
         with np.errstate(divide="ignore", invalid="ignore"):
             scaled = g / (x * x + y * y)
         return scaled * x, -(scaled * y)
@@ -116,10 +117,10 @@ class Sinh(Function):
     """out = sinh x;  dx = g cosh x."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sinh(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * _cosh(x),)
 
 
@@ -127,10 +128,10 @@ class Cosh(Function):
     """out = cosh x;  dx = g sinh x."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.cosh(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * _sinh(x),)
 
 

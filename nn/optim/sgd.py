@@ -6,8 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-
 from .optimizer import Optimizer, ParamsT, _count_write, check, check_nonneg
 
 __all__ = ["SGD"]

@@ -9,7 +9,6 @@ non-differentiable arguments (axis, shape, index, mask...), and whether the op i
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
@@ -19,31 +18,15 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 from autograd.testing import (CLIP_BOUNDS, arrays, axes, broadcastable_shapes, domain,
                               index_expressions, shapes)
-from op_domains import DOMAINS as EXTRA_DOMAINS
 
-Drawn = tuple[tuple[np.ndarray, ...], dict[str, Any]]
+from op_case import Drawn, OpCase
+from op_table_more import MORE_CASES  # the second half of the table
 
-
-@dataclass(frozen=True)
-class OpCase:
-    """One op: ``fn(*tensors, **params)`` must equal ``ref(*arrays, **params)``."""
-    name: str
-    fn: Callable[..., ag.Tensor]
-    ref: Callable[..., np.ndarray]
-    inputs: st.SearchStrategy  # draws (arrays, params)
-    smooth: bool = True  # check second derivatives
-    check: dict[str, float] = field(default_factory=dict)  # gradcheck tolerances
-    keeps_dtype: bool = True  # float32 in, float32 out
-
-    def __repr__(self) -> str:
-        return self.name
+__all__ = ["CASES", "SMOOTH_CASES", "OpCase"]
 
 
 # ------------------------------------------------------------------ input strategies
 def _array(op: str, shape: Any, arg: int = 0, unique: bool = False) -> st.SearchStrategy:
-    if op in EXTRA_DOMAINS:  # the ops added after autograd.testing's DOMAINS
-        per_input = EXTRA_DOMAINS[op]
-        return arrays(shape, elements=per_input[min(arg, len(per_input) - 1)], unique=unique)
     return arrays(shape, elements=domain(op, arg), unique=unique)
 
 
@@ -264,8 +247,6 @@ CASES: list[OpCase] = [
            smooth=False, check={"eps": 1e-2, "atol": 1e-4, "rtol": 1e-3},
            keeps_dtype=False),
 ]
-
-from op_table_more import MORE_CASES  # noqa: E402 (the second half of the table)
 
 CASES += MORE_CASES
 SMOOTH_CASES = [case for case in CASES if case.smooth]

@@ -10,10 +10,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 import autograd as ag
-from autograd.testing import arrays, broadcastable_shapes, shapes
+from autograd.testing import arrays, axes, broadcastable_shapes, shapes
+from op_case import Drawn, OpCase
 from op_domains import DOMAINS
-
-Drawn = tuple[tuple[np.ndarray, ...], dict[str, Any]]
 
 
 def _array(op: str, shape: Any, arg: int = 0, unique: bool = False) -> st.SearchStrategy:
@@ -36,8 +35,7 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype)
 
 
-def _case(name: str, fn: Callable, ref: Callable, inputs: Any, **options: Any) -> Any:
-    from op_table import OpCase  # the row type (op_table imports this module at its end)
+def _case(name: str, fn: Callable, ref: Callable, inputs: Any, **options: Any) -> OpCase:
     return OpCase(name, fn, ref, inputs, **options)
 
 
@@ -61,3 +59,219 @@ def _elementwise() -> list:
 
 
 MORE_CASES: list = _elementwise()
+
+
+# ------------------------------------------------------------------ scans and norms
+@st.composite
+def reduction(draw: Callable, op: str, unique: bool = False) -> Drawn:
+    """One input, an ``axis`` (None, int or tuple) and ``keepdims``."""
+    shape = draw(shapes())
+    return (draw(_array(op, shape, unique=unique)),), {
+        "axis": draw(axes(len(shape))), "keepdims": draw(st.booleans())}
+
+
+@st.composite
+def scan(draw: Callable, op: str, unique: bool = False) -> Drawn:
+    """One input and a single axis, or None (the flattened tensor)."""
+    shape = draw(shapes())
+    axis = draw(st.none() | (st.integers(-len(shape), len(shape) - 1) if shape
+                             else st.none()))
+    return (draw(_array(op, shape, unique=unique)),), {"axis": axis}
+
+
+@st.composite
+def norm_inputs(draw: Callable, op: str, order: Any) -> Drawn:
+    arrays_, params = draw(reduction(op, unique=op == "norm_inf"))
+    return arrays_, {"ord": order, **params}
+
+
+def _np_norm(x: np.ndarray, ord: Any, axis: Any, keepdims: bool) -> np.ndarray:
+    axes_ = tuple(range(x.ndim)) if axis is None else axis if isinstance(axis, tuple) \
+        else (axis,)
+    moved = np.moveaxis(x, [a % x.ndim for a in axes_] if x.ndim else [],
+                        list(range(-len(axes_), 0)) if x.ndim else [])
+    flat = moved.reshape(moved.shape[:moved.ndim - len(axes_)] + (-1,))
+    result = np.linalg.norm(flat, ord=ord, axis=-1)
+    if keepdims:
+        result = np.expand_dims(result, tuple(a % x.ndim for a in axes_)) if x.ndim \
+            else result
+    return result
+
+
+def _scans() -> list:
+    return [
+        _case("prod", ag.prod, np.prod, reduction("prod")),
+        _case("cumsum", ag.cumsum, np.cumsum, scan("cumsum")),
+        _case("cumprod", ag.cumprod, np.cumprod, scan("cumprod")),
+        _case("norm2", ag.norm, _np_norm, norm_inputs("norm2", 2)),
+        _case("norm1", ag.norm, _np_norm, norm_inputs("norm1", 1), smooth=False),
+        _case("norm_inf", ag.norm, _np_norm, norm_inputs("norm_inf", np.inf),
+              smooth=False),
+        _case("sort", ag.sort, np.sort, scan("sort", unique=True)),
+        _case("sort_descending", lambda x, axis: ag.sort(x, axis, descending=True),
+              lambda x, axis: -np.sort(-x, axis), scan("sort", unique=True)),
+    ]
+
+
+# ------------------------------------------------------------------ shape and indexing
+@st.composite
+def flip_inputs(draw: Callable) -> Drawn:
+    shape = draw(shapes())
+    return (draw(_array("flip", shape)),), {"axis": draw(axes(len(shape)))}
+
+
+@st.composite
+def roll_inputs(draw: Callable) -> Drawn:
+    (x,), params = draw(scan("roll"))
+    return (x,), {"shift": draw(st.integers(-5, 5)), **params}
+
+
+@st.composite
+def tile_inputs(draw: Callable) -> Drawn:
+    shape = draw(shapes(max_side=3))
+    reps = draw(st.lists(st.integers(0, 3), min_size=0, max_size=4).map(tuple) |
+                st.integers(1, 3))
+    return (draw(_array("tile", shape)),), {"reps": reps}
+
+
+@st.composite
+def repeat_inputs(draw: Callable) -> Drawn:
+    (x,), params = draw(scan("repeat"))
+    n = x.size if params["axis"] is None else x.shape[params["axis"]]
+    counts = draw(st.integers(0, 3) | st.lists(st.integers(0, 3), min_size=n, max_size=n))
+    return (x,), {"repeats": counts, **params}
+
+
+@st.composite
+def pad_inputs(draw: Callable) -> Drawn:
+    shape = draw(shapes(min_dims=1, max_side=3))
+    widths = draw(st.integers(0, 2) | st.tuples(st.integers(0, 2), st.integers(0, 2)) |
+                  st.tuples(*[st.tuples(st.integers(0, 2), st.integers(0, 2))
+                              for _ in shape]))
+    return (draw(_array("pad", shape)),), {"pad_width": widths,
+                                           "constant_values": draw(st.sampled_from([0.0,
+                                                                                    1.5]))}
+
+
+@st.composite
+def triangle_inputs(draw: Callable, op: str) -> Drawn:
+    shape = draw(shapes(min_dims=2))
+    return (draw(_array(op, shape)),), {"k": draw(st.integers(-2, 2))}
+
+
+@st.composite
+def take_inputs(draw: Callable) -> Drawn:
+    shape = draw(shapes(min_dims=1))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    n = shape[axis]
+    picked = shape[:axis % len(shape)] + (draw(st.integers(1, 4)),) + \
+        shape[axis % len(shape) + 1:]
+    indices = draw(arrays(picked, dtype=np.intp, elements=(0, n - 1), noncontiguous=False))
+    return (draw(_array("take_along_axis", shape)),), {"indices": indices, "axis": axis}
+
+
+@st.composite
+def index_put_inputs(draw: Callable) -> Drawn:
+    """x, a value for x[index] (broadcastable), and an index without repeated elements."""
+    shape = draw(shapes(min_dims=1))
+    axis = draw(st.integers(0, len(shape) - 1))
+    picks = draw(st.lists(st.integers(0, shape[axis] - 1), min_size=1, max_size=3,
+                          unique=True))
+    index = (slice(None),) * axis + (np.array(picks),)
+    target = np.empty(shape)[index].shape
+    v_shape = draw(st.sampled_from([target, target[1:], ()]))
+    return (draw(_array("index_put", shape)), draw(_array("index_put", v_shape))), \
+        {"index": index}
+
+
+def _np_index_put(x: np.ndarray, v: np.ndarray, index: Any) -> np.ndarray:
+    out = x.copy()
+    out[index] = v
+    return out
+
+
+def _np_index_add(x: np.ndarray, v: np.ndarray, index: Any) -> np.ndarray:
+    out = x.copy()
+    np.add.at(out, index, np.broadcast_to(v, x[index].shape))
+    return out
+
+
+def _shape_ops() -> list:
+    return [
+        _case("flip", ag.flip, np.flip, flip_inputs()),
+        _case("roll", ag.roll, np.roll, roll_inputs()),
+        _case("tile", ag.tile, np.tile, tile_inputs()),
+        _case("repeat", ag.repeat, np.repeat, repeat_inputs()),
+        _case("pad", ag.pad, lambda x, pad_width, constant_values: np.pad(
+            x, pad_width, constant_values=constant_values), pad_inputs()),
+        _case("tril", ag.tril, np.tril, triangle_inputs("tril")),
+        _case("triu", ag.triu, np.triu, triangle_inputs("triu")),
+        _case("take_along_axis", ag.take_along_axis, np.take_along_axis, take_inputs()),
+        _case("index_put", lambda x, v, index: ag.index_put(x, index, v), _np_index_put,
+              index_put_inputs()),
+        _case("at_set", lambda x, v, index: x.at[index].set(v), _np_index_put,
+              index_put_inputs()),
+        _case("index_add", lambda x, v, index: ag.index_add(x, index, v), _np_index_add,
+              index_put_inputs()),
+    ]
+
+
+# ------------------------------------------------------------------ linear algebra
+@st.composite
+def dot_inputs(draw: Callable) -> Drawn:
+    n = draw(st.integers(1, 3))
+    a_shape = draw(st.sampled_from([(), (n,), (2, n), (2, 2, n)]))
+    b_shape = draw(st.sampled_from([(), (n,), (n, 2), (2, n, 3)]))
+    return (draw(_array("dot", a_shape)), draw(_array("dot", b_shape))), {}
+
+
+@st.composite
+def outer_inputs(draw: Callable) -> Drawn:
+    return (draw(_array("outer", shapes(max_dims=2))),
+            draw(_array("outer", shapes(max_dims=2)))), {}
+
+
+EINSUMS = ["ij,jk->ik", "ij,ij->", "i,j->ij", "ijk,ik->ij", "ij->ji", "ij,kl->i", "ij",
+           "ij,j", "ab,bc,cd->ad"]
+
+
+@st.composite
+def einsum_inputs(draw: Callable) -> Drawn:
+    subscripts = draw(st.sampled_from(EINSUMS))
+    sizes = {c: draw(st.integers(1, 3)) for c in "abcdijkl"}
+    terms = subscripts.split("->")[0].split(",")
+    return tuple(draw(_array("einsum", tuple(sizes[c] for c in t))) for t in terms), \
+        {"subscripts": subscripts}
+
+
+@st.composite
+def tensordot_inputs(draw: Callable) -> Drawn:
+    a = draw(_array("tensordot", shapes(min_dims=1, max_side=3)))
+    count = draw(st.integers(0, min(a.ndim, 2)))
+    contracted = a.shape[a.ndim - count:]
+    extra = draw(shapes(max_dims=2, max_side=3))
+    b = draw(_array("tensordot", contracted + extra))
+    return (a, b), {"axes": count}
+
+
+@st.composite
+def diagonal_inputs(draw: Callable, op: str) -> Drawn:
+    shape = draw(shapes(min_dims=2))
+    axis1, axis2 = draw(st.permutations(range(len(shape))))[:2]
+    return (draw(_array(op, shape)),), {"offset": draw(st.integers(-2, 2)),
+                                        "axis1": axis1, "axis2": axis2}
+
+
+def _linalg() -> list:
+    return [
+        _case("dot", ag.dot, np.dot, dot_inputs()),
+        _case("outer", ag.outer, np.outer, outer_inputs()),
+        _case("einsum", lambda *xs, subscripts: ag.einsum(subscripts, *xs),
+              lambda *xs, subscripts: np.einsum(subscripts, *xs), einsum_inputs()),
+        _case("tensordot", ag.tensordot, np.tensordot, tensordot_inputs()),
+        _case("trace", ag.trace, np.trace, diagonal_inputs("trace")),
+        _case("diagonal", ag.diagonal, np.diagonal, diagonal_inputs("diagonal")),
+    ]
+
+
+MORE_CASES += _scans() + _shape_ops() + _linalg()

@@ -239,3 +239,18 @@ def test_engine_refuses_integer_gradient() -> None:
     y = Returns(lambda g: (np.ones(3, dtype=np.int64),))(x)
     with pytest.raises(VJPError, match="Returns.vjp returned a int64 gradient for input 0"):
         y.backward(np.ones(3))
+
+
+def test_a_bare_tensor_is_one_input_not_a_sequence_of_rows() -> None:
+    x = ag.Tensor(np.array([[1.0, 2.0], [3.0, 0.5]]), requires_grad=True)
+    calls = []
+
+    def fn(*inputs):
+        calls.append(len(inputs))
+        return inputs[0].sin() * inputs[0]
+
+    assert ag.gradcheck(fn, x)
+    assert ag.gradgradcheck(fn, x)
+    assert set(calls) == {1}  # always called with the whole tensor
+    (estimate,) = ag.numerical_grad(lambda t: t.sum(), x, [np.ones(())])
+    np.testing.assert_allclose(estimate, np.ones((2, 2)), atol=1e-8)

@@ -73,8 +73,8 @@ def test_functions_without_an_op_name_the_alternative() -> None:
         np.arcsinh(x)
     with pytest.raises(UsageError, match=r"np\.add\.reduce has no differentiable version"):
         np.add.reduce(x)
-    with pytest.raises(UsageError, match=r"np\.cumsum has no differentiable version"):
-        np.cumsum(x)
+    with pytest.raises(UsageError, match=r"np\.median has no differentiable version"):
+        np.median(x)
     with pytest.raises(TypeError):  # UsageError is also the built-in a user would catch
         np.arcsinh(x)
 

@@ -1,0 +1,76 @@
+"""``zeros``, ``ones``, ``full``, ``*_like``, ``eye``, ``arange``, ``linspace``, ``rand``,
+``randn``, ``tolist`` and ``numpy``: each against its NumPy counterpart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import autograd as ag
+from autograd.creation import GeneratorError
+from autograd.testing import shapes
+
+
+@given(shapes(), st.sampled_from([None, np.float32, np.float64]), st.booleans())
+def test_constant_fills(shape, dtype, requires_grad) -> None:
+    expected_dtype = np.dtype(np.float64 if dtype is None else dtype)
+    cases = [(ag.zeros(*shape, dtype=dtype, requires_grad=requires_grad), np.zeros(shape)),
+             (ag.ones(shape, dtype=dtype, requires_grad=requires_grad), np.ones(shape)),
+             (ag.full(shape, 2.5, dtype=dtype, requires_grad=requires_grad),
+              np.full(shape, 2.5))]
+    for made, expected in cases:
+        assert made.shape == shape and made.dtype == expected_dtype
+        assert made.requires_grad == requires_grad and made.is_leaf
+        np.testing.assert_array_equal(made.data, expected)
+
+
+@given(shapes(), st.sampled_from([np.float32, np.float64, np.int64]))
+def test_like_functions_copy_shape_and_dtype(shape, dtype) -> None:
+    t = ag.Tensor(np.zeros(shape, dtype=dtype))
+    for made, value in ((ag.zeros_like(t), 0), (ag.ones_like(t), 1),
+                        (ag.full_like(t, 3), 3)):
+        assert made.shape == shape and made.dtype == dtype
+        np.testing.assert_array_equal(made.data, np.full(shape, value, dtype=dtype))
+    assert ag.zeros_like(t, dtype=np.float32).dtype == np.float32
+
+
+def test_eye_arange_linspace() -> None:
+    np.testing.assert_array_equal(ag.eye(3).data, np.eye(3))
+    np.testing.assert_array_equal(ag.eye(2, 4).data, np.eye(2, 4))
+    np.testing.assert_array_equal(ag.arange(5).data, np.arange(5))
+    assert ag.arange(5).dtype.kind == "i"  # integers stay integers, as NumPy and PyTorch
+    np.testing.assert_array_equal(ag.arange(1, 2, 0.25).data, np.arange(1, 2, 0.25))
+    np.testing.assert_array_equal(ag.linspace(0, 1, 5).data, np.linspace(0, 1, 5))
+    x = ag.linspace(0, 1, 4, requires_grad=True)
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+
+
+def test_random_tensors_follow_the_generator() -> None:
+    a = ag.randn(2, 3, generator=np.random.default_rng(7))
+    b = ag.randn((2, 3), generator=np.random.default_rng(7))
+    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.data, np.random.default_rng(7).standard_normal((2, 3)))
+    u = ag.rand(100, generator=np.random.default_rng(1), dtype=np.float32)
+    assert u.dtype == np.float32 and (u.data >= 0).all() and (u.data < 1).all()
+    assert ag.randn(3, requires_grad=True).requires_grad
+
+
+def test_errors_are_named() -> None:
+    with pytest.raises(GeneratorError, match="numpy.random.Generator"):
+        ag.randn(2, generator=0)
+    with pytest.raises(ag.ShapeError, match="sizes must be ints"):
+        ag.zeros(2.5)
+    with pytest.raises(ag.ShapeError, match=">= 0"):
+        ag.ones(-1)
+    with pytest.raises(ag.DTypeError):  # an integer leaf cannot require grad
+        ag.arange(3, requires_grad=True)
+
+
+def test_tolist_and_numpy() -> None:
+    t = ag.Tensor(np.arange(6.0).reshape(2, 3))
+    assert t.tolist() == np.arange(6.0).reshape(2, 3).tolist()
+    assert ag.Tensor(2.5).tolist() == 2.5
+    assert isinstance(t.numpy(), np.ndarray)
+    np.testing.assert_array_equal(t.numpy(), t.data)

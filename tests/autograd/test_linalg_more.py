@@ -1,0 +1,115 @@
+"""Matrix functions that need well-conditioned inputs (det, slogdet, inv, solve,
+cholesky): hypothesis draws square matrices made invertible (or symmetric positive
+definite); forward against NumPy, gradients against finite differences, second order
+too. Expected values come from NumPy and central differences only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import autograd as ag
+from autograd.ops.linalg_more import EinsumError, SingularMatrixError
+from autograd.testing import arrays
+
+SEEDS = st.integers(0, 2**32 - 1)
+
+
+@st.composite
+def invertible(draw: st.DrawFn, batch: bool = True) -> np.ndarray:
+    """A (batch of) n x n matrices, diagonally dominant: far from singular."""
+    n = draw(st.integers(1, 3))
+    lead = draw(st.sampled_from([(), (2,)])) if batch else ()
+    a = draw(arrays(lead + (n, n), elements=(-1.0, 1.0)))
+    return a + 4.0 * np.eye(n)  # strictly diagonally dominant: |a_ii| >= 3 > 2
+
+
+def leaf(a: np.ndarray) -> ag.Tensor:
+    return ag.Tensor(np.array(a, dtype=np.float64), requires_grad=True)
+
+
+def symmetric_pd(m: ag.Tensor) -> ag.Tensor:
+    """m m^T + I: symmetric positive definite, and differentiable in every entry of m
+    (so finite differences see the symmetric perturbations cholesky's gradient means)."""
+    n = m.shape[-1]
+    return m @ m.swapaxes(-1, -2) + ag.Tensor(np.eye(n))
+
+
+@given(invertible(), SEEDS)
+def test_det(a: np.ndarray, seed: int) -> None:
+    np.testing.assert_allclose(ag.det(a).data, np.linalg.det(a), rtol=1e-10)
+    ag.gradcheck(ag.det, [leaf(a)], seed=seed)
+    ag.gradgradcheck(ag.det, [leaf(a)], seed=seed)
+
+
+@given(invertible(), SEEDS)
+def test_slogdet(a: np.ndarray, seed: int) -> None:
+    sign, log_abs = ag.slogdet(a)
+    expected_sign, expected_log = np.linalg.slogdet(a)
+    np.testing.assert_array_equal(sign.data, expected_sign)
+    np.testing.assert_allclose(log_abs.data, expected_log, rtol=1e-10, atol=1e-12)
+    assert not sign.requires_grad
+    ag.gradcheck(lambda x: ag.slogdet(x)[1], [leaf(a)], seed=seed)
+    ag.gradgradcheck(lambda x: ag.slogdet(x)[1], [leaf(a)], seed=seed)
+
+
+@given(invertible(), SEEDS)
+def test_inv(a: np.ndarray, seed: int) -> None:
+    np.testing.assert_allclose(ag.inv(a).data, np.linalg.inv(a), rtol=1e-10, atol=1e-12)
+    ag.gradcheck(ag.inv, [leaf(a)], seed=seed)
+    ag.gradgradcheck(ag.inv, [leaf(a)], seed=seed)
+
+
+@given(st.data(), SEEDS)
+def test_solve(data: st.DataObject, seed: int) -> None:
+    a = data.draw(invertible())
+    n = a.shape[-1]
+    b_shape = data.draw(st.sampled_from([(n,), (n, 2), a.shape[:-2] + (n, 1)]))
+    b = data.draw(arrays(b_shape, elements=(-2.0, 2.0)))
+    np.testing.assert_allclose(ag.solve(a, b).data, np.linalg.solve(a, b), rtol=1e-10,
+                               atol=1e-12)
+    ag.gradcheck(ag.solve, [leaf(a), leaf(b)], seed=seed)
+    ag.gradgradcheck(ag.solve, [leaf(a), leaf(b)], seed=seed)
+
+
+@given(st.data(), SEEDS)
+def test_cholesky(data: st.DataObject, seed: int) -> None:
+    n = data.draw(st.integers(1, 3))
+    m = data.draw(arrays(data.draw(st.sampled_from([(), (2,)])) + (n, n),
+                         elements=(-1.0, 1.0)))
+    spd = m @ np.swapaxes(m, -1, -2) + np.eye(n)
+    np.testing.assert_allclose(ag.cholesky(spd).data, np.linalg.cholesky(spd), rtol=1e-10,
+                               atol=1e-12)
+    ag.gradcheck(lambda x: ag.cholesky(symmetric_pd(x)), [leaf(m)], seed=seed)
+    ag.gradgradcheck(lambda x: ag.cholesky(symmetric_pd(x)), [leaf(m)], seed=seed)
+
+
+def test_cholesky_gradient_is_symmetric() -> None:
+    a = leaf(np.array([[4.0, 1.0], [1.0, 3.0]]))
+    ag.cholesky(a).sum().backward()
+    np.testing.assert_allclose(a.grad.data, a.grad.data.T)
+
+
+def test_singular_matrix_is_a_named_error() -> None:
+    with pytest.raises(SingularMatrixError, match="invertible"):
+        ag.inv(np.zeros((2, 2)))
+    with pytest.raises(SingularMatrixError, match="positive definite"):
+        ag.cholesky(-np.eye(2))
+    with pytest.raises(np.linalg.LinAlgError):  # the built-in a NumPy user catches
+        ag.inv(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("op", [ag.det, ag.inv, ag.cholesky])
+def test_non_square_is_a_shape_error(op) -> None:
+    with pytest.raises(ag.ShapeError, match="square"):
+        op(np.ones((2, 3)))
+
+
+def test_einsum_refuses_what_it_cannot_differentiate() -> None:
+    with pytest.raises(EinsumError, match="trace"):
+        ag.einsum("ii", np.eye(2))
+    with pytest.raises(EinsumError, match="'...'"):
+        ag.einsum("...i->i", np.ones((2, 2)))
+    with pytest.raises(EinsumError, match="names 2 axes"):
+        ag.einsum("ij->i", np.ones(3))
