@@ -60,9 +60,11 @@ def test_ci_runs_the_readme_command_and_removes_its_venv(tmp_path, pytest_status
     assert log[:2] == ["apt-get update -qq [profile=]",
                        "apt-get install -y -qq graphviz [profile=]"]
     assert log[2].startswith(f"python3 -m venv {tmp_path / 'tmp'}/")  # under TMPDIR
-    assert log[3:6] == ["python -m pip install -q --upgrade pip [profile=]",
-                        "pip install -e .[dev] [profile=ci]",
-                        "python -m pytest [profile=ci]"]  # later steps may follow
+    assert log[3:] == ["python -m pip install -q --upgrade pip [profile=]",
+                       "pip install -q -e .[dev] [profile=ci]",
+                       "python -m benchmarks --quick [profile=ci]",
+                       "pip install -e .[dev] [profile=ci]",
+                       "python -m pytest [profile=ci]"]  # the tests last: their summary closes the run
     command = readme_test_command()
     assert command == 'pip install -e ".[dev]" && python -m pytest'
     assert command in SCRIPT.read_text().splitlines()  # verbatim, as the README says
