@@ -20,7 +20,6 @@ import numpy as np
 
 from autograd import Tensor, as_tensor, where
 from autograd.errors import DataError, DTypeError, ShapeError
-from autograd.function import apply1
 from autograd import log_softmax as _log_softmax
 
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
@@ -183,7 +182,6 @@ def _class_axis(name: str, scores: Tensor) -> int:
 
 _UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}  # same-size views
 _max = np.maximum.reduce  # ndarray.max without its Python wrapper
-_new = object.__new__
 
 
 def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
@@ -241,9 +239,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     if not isinstance(input, Tensor):
         input = as_tensor(input)
     if type(target) is np.ndarray and target.dtype.kind in "iu" and target.size:
-        op = _new(SoftmaxCrossEntropy)  # labels, the hot path: SoftmaxCrossEntropy(
-        op.labels, op.reduction = _labels("cross_entropy", input, target), reduction
-        return apply1(op, input)        # labels, reduction), inlined
+        labels = _labels("cross_entropy", input, target)  # the common case, checked first
+        return SoftmaxCrossEntropy(labels, reduction)(input)
     _class_axis("cross_entropy", input)
     if not (isinstance(target, Tensor) and target.requires_grad):
         target = target_array("cross_entropy", target)
@@ -253,8 +250,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
         return reduce_loss(losses, reduction)
     labels = _labels("cross_entropy", input, target)
     if reduction == "mean" and not labels.size:  # 0 / 0 = NaN, as the other losses give
-        return reduce_loss(apply1(SoftmaxCrossEntropy(labels, "none"), input), reduction)
-    return apply1(SoftmaxCrossEntropy(labels, reduction), input)
+        return reduce_loss(SoftmaxCrossEntropy(labels, "none")(input), reduction)
+    return SoftmaxCrossEntropy(labels, reduction)(input)
 
 
 def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
