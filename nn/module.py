@@ -15,13 +15,14 @@ each module once, so shared or cyclic references are safe).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from autograd import Tensor
 from autograd.errors import DTypeError, UsageError
 from .errors import ArgumentTypeError, ConfigError, StateDictError
+from .state_dict import LoadResult, load_state
 
 __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
 
@@ -56,12 +57,6 @@ class Parameter(Tensor):
         if self.name:
             extra += f", name={self.name!r}"
         return f"Parameter({body}{extra})"
-
-
-class LoadResult(NamedTuple):
-    """What ``load_state_dict(..., strict=False)`` skipped."""
-    missing_keys: list[str]
-    unexpected_keys: list[str]
 
 
 def _join(prefix: str, name: str) -> str:
@@ -278,32 +273,8 @@ class Module:
         kept). Everything is checked before anything is copied: a mis-shaped value, or
         with ``strict`` a missing or unexpected key, raises ``StateDictError`` listing
         every problem, and the module is left unchanged."""
-        if not isinstance(state_dict, Mapping):
-            raise ArgumentTypeError(f"load_state_dict needs a mapping of names to arrays (from "
-                                    f"state_dict()); got {type(state_dict).__name__}")
-        targets = dict(self._named_state())
-        missing = [k for k in targets if k not in state_dict]
-        unexpected = [str(k) for k in state_dict if k not in targets]
-        values, mismatched, bad_types = {}, [], []
-        for key, target in targets.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else np.asarray(value)
-            if array.dtype.kind not in "biuf":
-                bad_types.append(f"  '{key}' holds {array.dtype} data, not numbers")
-            elif array.shape != target.shape:
-                mismatched.append((key, array.shape, target.shape))
-            else:
-                values[key] = array
-        if mismatched or bad_types or (strict and (missing or unexpected)):
-            raise StateDictError(
-                _load_message(type(self).__name__, missing if strict else [],
-                              unexpected if strict else [], mismatched, bad_types),
-                missing, unexpected, mismatched)
-        for key, array in values.items():
-            targets[key].data[...] = array
-        return LoadResult(missing, unexpected)
+        return load_state(type(self).__name__, dict(self._named_state()), state_dict,
+                          strict)
 
     # ------------------------------------------------------------ printing
     def extra_repr(self) -> str:
@@ -374,20 +345,3 @@ def _as_buffer(name: str, value: Any) -> Tensor | None:
         raise ArgumentTypeError(f"buffer '{name}' must be an array, a Tensor or None; got "
                                 f"{type(value).__name__} ({exc})") from None
 
-
-def _load_message(owner: str, missing: list[str], unexpected: list[str],
-                  mismatched: list[tuple[str, tuple, tuple]], bad_types: list[str]) -> str:
-    lines = [f"cannot load the state dict into {owner}; nothing was loaded:"]
-    if missing:
-        lines.append("  missing keys (in the module, not in the state dict): "
-                     + ", ".join(repr(k) for k in missing))
-    if unexpected:
-        lines.append("  unexpected keys (in the state dict, not in the module): "
-                     + ", ".join(repr(k) for k in unexpected))
-    for key, given, expected in mismatched:
-        lines.append(f"  shape mismatch for '{key}': the state dict has {given}, the "
-                     f"module has {expected}")
-    lines.extend(bad_types)
-    lines.append("Build the module with the same sizes as the one that was saved; strict="
-                 "False skips missing and unexpected keys (shapes must still match).")
-    return "\n".join(lines)
