@@ -188,3 +188,18 @@ def test_a_graph_released_by_backward_is_drawn_up_to_the_release_with_a_note(rng
     nodes, edges = parse(viz.draw_graph(L, names=names))
     assert len(nodes) == 2 and len(edges) == 1  # L and the op that made it
     assert "retain_graph=True" in viz.draw_graph(L).source
+
+
+def test_the_example_draws_whole_graphs_after_backward():
+    from examples.visualize_graph import hidden_layer as example_hidden_layer
+    from examples.visualize_graph import scalar_expression as example_scalar
+    for graph in example_scalar():
+        nodes, _ = parse(graph)
+        names = {label(attrs).split("\n")[0] for attrs in nodes.values()}
+        assert {"a", "b", "c", "f", "e", "d", "L"} <= names
+    forward, backward = example_hidden_layer(np.random.default_rng(0))
+    for graph in (forward, backward):
+        names = {label(attrs).split("\n")[0] for attrs in parse(graph)[0].values()}
+        assert {"x", "W1", "b1", "W2", "b2", "L"} <= names
+    edge_labels = [label(attrs) for _, _, attrs in parse(backward)[1]]
+    assert any(text.startswith("g @ W2^T") for text in edge_labels)  # matmul switches
