@@ -13,6 +13,7 @@ __all__ = [
     "DTypeError",
     "ShapeError",
     "AxisError",
+    "TensorIndexError",
     "BackwardError",
     "GraphFreedError",
     "InplaceError",
@@ -41,6 +42,11 @@ class ShapeError(AutogradError, ValueError):
 
 class AxisError(AutogradError, ValueError, IndexError):
     """An axis outside ``[-ndim, ndim)`` or repeated."""
+
+
+class TensorIndexError(AutogradError, IndexError):
+    """An index that selects nothing valid: out of bounds, too many indices, or an index
+    array of floats."""
 
 
 class BackwardError(AutogradError, RuntimeError):

@@ -43,7 +43,7 @@ def scalar_expression() -> tuple[Any, Any]:
     for t, name in ((e, "e"), (d, "d"), (L, "L")):
         t.name = name
         t.retain_grad()
-    L.backward()
+    L.backward(retain_graph=True)  # keep the graph to draw it
     return (viz.draw_graph(L, title="L = (a b + c) f: values and gradients"),
             viz.draw_backward(L, title="Backward: + passes g to both inputs, "
                                        "* sends each input g times the other"))
@@ -64,7 +64,7 @@ def hidden_layer(rng: np.random.Generator) -> tuple[Any, Any]:
     y_hat = hW2 + b2
     residual = y - y_hat
     L = 0.5 * (residual ** 2).sum()
-    L.backward()
+    L.backward(retain_graph=True)  # keep the graph to draw it
     names = {"x": x, "y": y, "W1": W1, "b1": b1, "W2": W2, "b2": b2, "xW1": xW1, "z": z,
              "h": h, "hW2": hW2, "y_hat": y_hat, "y - y_hat": residual, "L": L}
     forward = viz.draw_graph(L, names=names, rankdir="TB",
@@ -90,7 +90,7 @@ def mlp_clusters(rng: np.random.Generator) -> Any:
                                "hidden2": nn.Linear(8, 8, rng=rng), "act2": nn.Tanh(),
                                "output": nn.Linear(8, 3, rng=rng)})
         loss = nn.CrossEntropyLoss()(model(x), labels)
-        loss.backward()
+        loss.backward(retain_graph=True)  # keep the graph to draw it
         return viz.draw_graph(loss, model=model, names={"x": x, "loss": loss},
                               rankdir="TB", title="MLP 4-8-8-3: parameters grouped by layer")
     names: dict[str, ag.Tensor] = {"x": x}
@@ -104,7 +104,7 @@ def mlp_clusters(rng: np.random.Generator) -> Any:
         if i < len(sizes) - 2:
             h = h.tanh()
     loss = -h.log_softmax(axis=1)[np.arange(16), labels].mean()
-    loss.backward()
+    loss.backward(retain_graph=True)  # keep the graph to draw it
     names["loss"] = loss
     return viz.draw_graph(loss, names=names, rankdir="TB",
                           title="MLP 4-8-8-3: parameters grouped by layer")

@@ -6,7 +6,7 @@ Parameters are float64 by default (what gradient checks need); cast a model with
 """
 
 from . import _engine_check  # noqa: F401  (first: a clear error if another autograd is found)
-from . import functional, init, optim, utils
+from . import errors, functional, init, optim, utils
 from ._random import manual_seed
 from .activations import (ELU, GELU, Heaviside, LeakyReLU, LogSoftmax, PReLU, ReLU,
                           Sigmoid, SiLU, Softmax, Step, Swish, Tanh)
@@ -23,7 +23,7 @@ from . import data, models, train  # noqa: E402  (after the layers they build on
 
 __all__ = [
     # sub-modules
-    "functional", "init", "optim", "utils", "data", "models", "train",
+    "errors", "functional", "init", "optim", "utils", "data", "models", "train",
     # modules and containers
     "Module", "Parameter", "StateDictError", "LoadResult", "Sequential", "ModuleList",
     "ModuleDict",

@@ -5,13 +5,9 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from autograd.errors import AutogradError
+from .errors import MissingDependencyError
 
 __all__ = ["MissingDependencyError", "require"]
-
-
-class MissingDependencyError(AutogradError, ImportError):
-    """An optional package that a feature needs is not installed."""
 
 
 def require(module: str, purpose: str, extra: str = "examples") -> ModuleType:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["RNGLike", "as_generator", "default_generator", "manual_seed"]
 
@@ -47,8 +48,8 @@ def as_generator(rng: RNGLike) -> np.random.Generator:
 
 def _check_seed(seed: object) -> None:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"rng must be a numpy.random.Generator, an int seed or None; got "
-                        f"{type(seed).__name__} {seed!r}. Pass e.g. "
-                        f"rng=np.random.default_rng(0) or rng=0.")
+        raise ArgumentTypeError(f"rng must be a numpy.random.Generator, an int seed or None; got "
+                                f"{type(seed).__name__} {seed!r}. Pass e.g. "
+                                f"rng=np.random.default_rng(0) or rng=0.")
     if seed < 0:
-        raise ValueError(f"a seed must be a non-negative int; got {seed}")
+        raise ConfigError(f"a seed must be a non-negative int; got {seed}")

@@ -15,6 +15,7 @@ from autograd import Tensor
 
 from . import functional as F
 from .module import Module, Parameter
+from .errors import ConfigError
 
 __all__ = ["Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU",
            "GELU", "SiLU", "Swish", "Softmax", "LogSoftmax"]
@@ -85,8 +86,8 @@ class PReLU(Module):
     def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
         super().__init__()
         if not isinstance(num_parameters, (int, np.integer)) or num_parameters < 1:
-            raise ValueError(f"PReLU: num_parameters must be a positive int (1, or the "
-                             f"number of channels); got {num_parameters!r}")
+            raise ConfigError(f"PReLU: num_parameters must be a positive int (1, or the "
+                              f"number of channels); got {num_parameters!r}")
         self.num_parameters = int(num_parameters)
         self.weight = Parameter(np.full(self.num_parameters, float(init)))
 
@@ -117,8 +118,8 @@ class GELU(Module):
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
         if approximate not in ("none", "tanh"):
-            raise ValueError(f"GELU: approximate must be 'none' (exact) or 'tanh'; "
-                             f"got {approximate!r}")
+            raise ConfigError(f"GELU: approximate must be 'none' (exact) or 'tanh'; "
+                              f"got {approximate!r}")
         self.approximate = approximate
 
     def forward(self, x: Any) -> Tensor:

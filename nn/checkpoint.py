@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.errors import AutogradError
+from autograd.errors import DTypeError, UsageError
+from .errors import ArgumentTypeError, CheckpointError, ConfigError
 
 __all__ = ["CheckpointError", "save", "load", "load_into", "MAGIC", "FORMAT_VERSION"]
 
@@ -40,10 +41,6 @@ _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 _KIND_NAMES = {"state": "state dict", "generator": "generator"}
 
 PathLike = str | os.PathLike
-
-
-class CheckpointError(AutogradError, ValueError):
-    """A file that is not a valid checkpoint, or a checkpoint that does not fit."""
 
 
 # Reading damaged bytes, NumPy and zipfile raise almost anything (RuntimeError "password
@@ -67,8 +64,8 @@ class _Encoder:
 
     def _store(self, array: np.ndarray, path: str) -> str:
         if array.dtype.hasobject:
-            raise TypeError(f"cannot save the object-dtype array at '{path}': checkpoints "
-                            "hold numeric, bool and string arrays only (no pickle)")
+            raise DTypeError(f"cannot save the object-dtype array at '{path}': checkpoints "
+                             "hold numeric, bool and string arrays only (no pickle)")
         key, n = path, 0
         while key in self.arrays or key in _RESERVED:
             n += 1
@@ -105,11 +102,11 @@ class _Encoder:
             items = []
             for k, v in value.items():
                 if isinstance(k, bool) or not isinstance(k, (str, int)):
-                    raise TypeError(f"cannot save the dict key {k!r} at '{path}': keys must "
-                                    "be str or int")
+                    raise ArgumentTypeError(f"cannot save the dict key {k!r} at '{path}': "
+                                            "keys must be str or int")
                 items.append([self.encode(k, path), self.encode(v, f"{path}/{k}")])
             return {"t": "dict", "items": items}
-        raise TypeError(
+        raise ArgumentTypeError(
             f"cannot save '{path}' of type {type(value).__name__}: a checkpoint holds objects "
             "with state_dict()/load_state_dict(), numpy Generators, arrays, numbers, str, "
             "bool, None, and lists/tuples/dicts of those (for a Tensor, save its .data)")
@@ -128,12 +125,12 @@ def save(path: PathLike, **objects: Any) -> None:
     (:func:`_remove_stale_temporaries`).
     """
     if not objects:
-        raise ValueError("save() needs at least one object to save, e.g. save(path, model=model)")
+        raise UsageError("save() needs at least one object to save, e.g. save(path, model=model)")
     encoder = _Encoder()
     items = []
     for name, value in objects.items():
         if not name or "/" in name or name == META_KEY:
-            raise ValueError(f"invalid object name {name!r}: use a non-empty name without '/'")
+            raise ConfigError(f"invalid object name {name!r}: use a non-empty name without '/'")
         items.append([{"t": "str", "v": name}, encoder.encode(value, name)])
     meta = {"magic": MAGIC, "version": FORMAT_VERSION, "objects": {"t": "dict", "items": items}}
     entries = dict(encoder.arrays)
@@ -297,7 +294,7 @@ def _read(path: PathLike) -> tuple[dict[str, Any], dict[str, str]]:
 def _read_meta(raw: np.ndarray, source: str) -> dict[str, Any]:
     try:
         if raw.dtype != np.uint8 or raw.ndim != 1:
-            raise ValueError(f"metadata entry has dtype {raw.dtype} and shape {raw.shape}")
+            raise CheckpointError(f"metadata entry has dtype {raw.dtype} and shape {raw.shape}")
         meta = json.loads(raw.tobytes().decode("utf-8"))
     except ValueError as exc:  # includes JSON and Unicode decoding errors
         raise CheckpointError(f"{source}: unreadable checkpoint metadata: {exc}") from exc
@@ -355,6 +352,7 @@ def load_into(path: PathLike, **objects: Any) -> dict[str, Any]:
                                       f"{type(target).__name__}")
             target.load_state_dict(values[name])
         else:
-            raise TypeError(f"cannot load into {name}={type(target).__name__}: expected an "
-                            "object with load_state_dict() or a numpy Generator")
+            raise ArgumentTypeError(f"cannot load into {name}={type(target).__name__}: "
+                                    "expected an object with load_state_dict() or a "
+                                    "numpy Generator")
     return values

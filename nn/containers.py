@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .module import Module
+from .errors import ArgumentTypeError, ConfigError, NameNotFoundError
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict"]
 
@@ -19,7 +20,7 @@ _MODULE_CALL = Module.__call__
 
 def _check_module(value: Any, owner: str, where: Any) -> Module:
     if not isinstance(value, Module):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{owner} holds Modules; item {where!r} is a {type(value).__name__}. Wrap "
             f"functions in a Module (e.g. nn.ReLU() instead of autograd.relu).")
     return value
@@ -27,8 +28,8 @@ def _check_module(value: Any, owner: str, where: Any) -> Module:
 
 def _check_name(name: Any, owner: str) -> str:
     if not isinstance(name, str) or not name or "." in name:
-        raise ValueError(f"{owner}: module names must be non-empty str without '.'; "
-                         f"got {name!r}")
+        raise ConfigError(f"{owner}: module names must be non-empty str without '.'; "
+                          f"got {name!r}")
     return name
 
 
@@ -55,7 +56,7 @@ class Sequential(Module):
         name = _check_name(name, "Sequential")
         _check_module(module, "Sequential", name)
         if name in self._names:
-            raise ValueError(f"Sequential: the name {name!r} is used twice")
+            raise ConfigError(f"Sequential: the name {name!r} is used twice")
         self._names.append(name)
         self._layers.append(module)
 
@@ -87,8 +88,8 @@ class Sequential(Module):
     def __getitem__(self, index: int | slice | str) -> Any:
         if isinstance(index, str):
             if index not in self._names:
-                raise KeyError(f"Sequential has no layer named {index!r}; names: "
-                               f"{self._names}")
+                raise NameNotFoundError(f"Sequential has no layer named {index!r}; names: "
+                                        f"{self._names}")
             return self._layers[self._names.index(index)]
         if isinstance(index, slice):
             return Sequential(dict(zip(self._names[index], self._layers[index])))

@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ._random import RNGLike, as_generator
+from autograd.errors import DTypeError
+from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "constant_",
            "zeros_", "ones_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -55,23 +57,23 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         elif isinstance(param, numbers.Real) and not isinstance(param, bool):
             slope = float(param)
         else:
-            raise TypeError(f"calculate_gain('leaky_relu', param): param is the negative "
-                            f"slope, a number; got {param!r}")
+            raise ArgumentTypeError(f"calculate_gain('leaky_relu', param): param is the negative "
+                                    f"slope, a number; got {param!r}")
         return math.sqrt(2.0 / (1.0 + slope ** 2))
     if nonlinearity == "selu":
         return 0.75
-    raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}; choose one "
-                     f"of {', '.join(_NONLINEARITIES)}")
+    raise ConfigError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}; choose one "
+                      f"of {', '.join(_NONLINEARITIES)}")
 
 
 def _array(tensor: Any) -> np.ndarray:
     data = getattr(tensor, "data", tensor) if not isinstance(tensor, np.ndarray) else tensor
     if not isinstance(data, np.ndarray):
-        raise TypeError(f"nn.init functions fill a Tensor (or ndarray) in place; got "
-                        f"{type(tensor).__name__}")
+        raise ArgumentTypeError(f"nn.init functions fill a Tensor (or ndarray) in place; got "
+                                f"{type(tensor).__name__}")
     if data.dtype.kind != "f":
-        raise TypeError(f"nn.init: cannot fill a {data.dtype} array with real values; "
-                        f"initialise floating tensors")
+        raise DTypeError(f"nn.init: cannot fill a {data.dtype} array with real values; "
+                         f"initialise floating tensors")
     return data
 
 
@@ -79,9 +81,9 @@ def calculate_fans(tensor: Any) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of a weight shaped (out, in, *kernel)."""
     shape = _array(tensor).shape
     if len(shape) < 2:
-        raise ValueError(f"fan_in and fan_out need a weight with at least 2 axes (out, in, "
-                         f"...); got shape {shape}. Initialise biases with uniform_ or "
-                         f"zeros_ instead.")
+        raise ConfigError(f"fan_in and fan_out need a weight with at least 2 axes (out, in, "
+                          f"...); got shape {shape}. Initialise biases with uniform_ or "
+                          f"zeros_ instead.")
     receptive = math.prod(shape[2:])
     return shape[1] * receptive, shape[0] * receptive
 
@@ -95,7 +97,7 @@ def _fill(tensor: T, values: Any) -> T:
 def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, rng: RNGLike = None) -> T:
     """Fill with samples of U(a, b)."""
     if not a <= b:
-        raise ValueError(f"uniform_: needs a <= b; got a={a}, b={b}")
+        raise ConfigError(f"uniform_: needs a <= b; got a={a}, b={b}")
     shape = _array(tensor).shape
     return _fill(tensor, as_generator(rng).uniform(a, b, size=shape))
 
@@ -103,7 +105,7 @@ def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, rng: RNGLike = None) -> 
 def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None) -> T:
     """Fill with samples of N(mean, std^2)."""
     if not std >= 0:
-        raise ValueError(f"normal_: std must be >= 0; got {std}")
+        raise ConfigError(f"normal_: std must be >= 0; got {std}")
     shape = _array(tensor).shape
     return _fill(tensor, as_generator(rng).normal(mean, std, size=shape))
 
@@ -143,9 +145,9 @@ def xavier_normal_(tensor: T, gain: float = 1.0, rng: RNGLike = None) -> T:
 def _kaiming_std(tensor: Any, a: float, mode: str, nonlinearity: str) -> float:
     fan_in, fan_out = calculate_fans(tensor)
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"kaiming init: mode must be 'fan_in' (keeps the forward "
-                         f"variance) or 'fan_out' (keeps the backward variance); got "
-                         f"{mode!r}")
+        raise ConfigError(f"kaiming init: mode must be 'fan_in' (keeps the forward "
+                          f"variance) or 'fan_out' (keeps the backward variance); got "
+                          f"{mode!r}")
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(max(fan, 1))
 

@@ -20,6 +20,7 @@ from ._random import RNGLike, as_generator
 from .containers import Sequential
 from .functional.linear import Affine
 from .module import Module, Parameter
+from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["Linear", "Sequential", "Residual", "Dropout", "Flatten", "Identity",
            "DTypePromotionWarning"]
@@ -45,7 +46,7 @@ def float_dtype(dtype: Any, owner: str) -> np.dtype:
 
 def _check_size(value: Any, name: str, owner: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"{owner}: {name} must be a non-negative int; got {value!r}")
+        raise ConfigError(f"{owner}: {name} must be a non-negative int; got {value!r}")
     return int(value)
 
 
@@ -134,7 +135,7 @@ class Residual(Module):
     def __init__(self, fn: Module) -> None:
         super().__init__()
         if not isinstance(fn, Module):
-            raise TypeError(f"Residual(fn) needs a Module; got {type(fn).__name__}")
+            raise ArgumentTypeError(f"Residual(fn) needs a Module; got {type(fn).__name__}")
         self.fn = fn
 
     def forward(self, x: Any) -> Tensor:
@@ -156,8 +157,8 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, *, rng: RNGLike = None) -> None:
         super().__init__()
         if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p is the probability of zeroing an element and "
-                             f"must be a number in [0, 1]; got {p!r}")
+            raise ConfigError(f"Dropout: p is the probability of zeroing an element and "
+                              f"must be a number in [0, 1]; got {p!r}")
         self.p = float(p)
         self.rng = as_generator(rng)
 

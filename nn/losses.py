@@ -14,6 +14,7 @@ from autograd import Tensor
 from . import functional as F
 from .functional.losses import check_reduction
 from .module import Module
+from .errors import ConfigError
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
            "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss",
@@ -52,7 +53,7 @@ class HuberLoss(_Loss):
     def __init__(self, delta: float = 1.0, reduction: str = "mean") -> None:
         super().__init__(reduction)
         if not delta > 0:
-            raise ValueError(f"HuberLoss: delta must be positive; got {delta!r}")
+            raise ConfigError(f"HuberLoss: delta must be positive; got {delta!r}")
         self.delta = float(delta)
 
     def forward(self, input: Any, target: Any) -> Tensor:
@@ -113,7 +114,7 @@ class BernoulliKLLoss(_Loss):
     def __init__(self, rho: float = 0.05, reduction: str = "sum") -> None:
         super().__init__(reduction)
         if not 0 <= rho <= 1:
-            raise ValueError(f"BernoulliKLLoss: rho must lie in [0, 1]; got {rho!r}")
+            raise ConfigError(f"BernoulliKLLoss: rho must lie in [0, 1]; got {rho!r}")
         self.rho = float(rho)
 
     def forward(self, rho_hat: Any) -> Tensor:

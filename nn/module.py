@@ -15,12 +15,14 @@ each module once, so shared or cyclic references are safe).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from autograd import Tensor
-from autograd.errors import DTypeError
+from autograd.errors import DTypeError, UsageError
+from .errors import ArgumentTypeError, ConfigError, StateDictError
+from .state_dict import LoadResult, load_state
 
 __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
 
@@ -57,25 +59,6 @@ class Parameter(Tensor):
         return f"Parameter({body}{extra})"
 
 
-class StateDictError(ValueError):
-    """A state dict that does not fit the module: missing, unexpected or mis-shaped keys.
-
-    The lists are kept as attributes: ``missing``, ``unexpected`` and ``mismatched``
-    (``(key, given_shape, expected_shape)`` triples).
-    """
-
-    def __init__(self, message: str, missing: list[str], unexpected: list[str],
-                 mismatched: list[tuple[str, tuple, tuple]]) -> None:
-        super().__init__(message)
-        self.missing, self.unexpected, self.mismatched = missing, unexpected, mismatched
-
-
-class LoadResult(NamedTuple):
-    """What ``load_state_dict(..., strict=False)`` skipped."""
-    missing_keys: list[str]
-    unexpected_keys: list[str]
-
-
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
@@ -109,14 +92,14 @@ class Module:
     def __setattr__(self, name: str, value: Any) -> None:
         own = self.__dict__
         if "_buffer_names" not in own and isinstance(value, (Parameter, Module)):
-            raise RuntimeError(
+            raise UsageError(
                 f"cannot assign {type(value).__name__} '{name}' before Module.__init__(): "
                 f"call super().__init__() first in {type(self).__name__}.__init__")
         if name in own.get("_buffer_names", ()):
             value = _as_buffer(name, value)
         elif isinstance(own.get(name), Parameter) and not (
                 value is None or isinstance(value, Parameter)):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"cannot assign a {type(value).__name__} to parameter '{name}' of "
                 f"{type(self).__name__}: expected a Parameter or None. To change its "
                 f"values in place write self.{name}.data[...] = values; to replace it "
@@ -131,13 +114,13 @@ class Module:
         """Declare ``self.<name>`` a buffer: state saved by ``state_dict`` and cast by
         ``astype``, but not a parameter. ``value`` is an array, a Tensor or None."""
         if "_buffer_names" not in self.__dict__:
-            raise RuntimeError(f"call super().__init__() in {type(self).__name__}.__init__ "
-                               f"before register_buffer('{name}', ...)")
+            raise UsageError(f"call super().__init__() in {type(self).__name__}.__init__ "
+                             f"before register_buffer('{name}', ...)")
         if not isinstance(name, str) or not name or "." in name:
-            raise ValueError(f"a buffer name must be a non-empty str without '.'; got "
-                             f"{name!r}")
+            raise ConfigError(f"a buffer name must be a non-empty str without '.'; got "
+                              f"{name!r}")
         if name in self.__dict__ and name not in self._buffer_names:
-            raise ValueError(f"cannot register buffer '{name}': {type(self).__name__} "
+            raise UsageError(f"cannot register buffer '{name}': {type(self).__name__} "
                              f"already has an attribute of that name")
         self._buffer_names[name] = None
         setattr(self, name, value)
@@ -229,7 +212,7 @@ class Module:
         """Set training mode (``mode=True``) or evaluation mode on every module; returns
         self. Dropout and BatchNorm behave differently in the two modes."""
         if not isinstance(mode, bool):
-            raise TypeError(f"train(mode) needs a bool; got {type(mode).__name__}")
+            raise ArgumentTypeError(f"train(mode) needs a bool; got {type(mode).__name__}")
         for module in self.modules():
             object.__setattr__(module, "training", mode)
         return self
@@ -290,32 +273,8 @@ class Module:
         kept). Everything is checked before anything is copied: a mis-shaped value, or
         with ``strict`` a missing or unexpected key, raises ``StateDictError`` listing
         every problem, and the module is left unchanged."""
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict needs a mapping of names to arrays (from "
-                            f"state_dict()); got {type(state_dict).__name__}")
-        targets = dict(self._named_state())
-        missing = [k for k in targets if k not in state_dict]
-        unexpected = [str(k) for k in state_dict if k not in targets]
-        values, mismatched, bad_types = {}, [], []
-        for key, target in targets.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else np.asarray(value)
-            if array.dtype.kind not in "biuf":
-                bad_types.append(f"  '{key}' holds {array.dtype} data, not numbers")
-            elif array.shape != target.shape:
-                mismatched.append((key, array.shape, target.shape))
-            else:
-                values[key] = array
-        if mismatched or bad_types or (strict and (missing or unexpected)):
-            raise StateDictError(
-                _load_message(type(self).__name__, missing if strict else [],
-                              unexpected if strict else [], mismatched, bad_types),
-                missing, unexpected, mismatched)
-        for key, array in values.items():
-            targets[key].data[...] = array
-        return LoadResult(missing, unexpected)
+        return load_state(type(self).__name__, dict(self._named_state()), state_dict,
+                          strict)
 
     # ------------------------------------------------------------ printing
     def extra_repr(self) -> str:
@@ -346,7 +305,7 @@ def functional_call(module: Module, tensors: Mapping[str, Any], *args: Any,
              if kind is not _MODULE}
     unknown = [k for k in tensors if k not in slots]
     if unknown:
-        raise ValueError(f"functional_call: {type(module).__name__} has no parameter or "
+        raise UsageError(f"functional_call: {type(module).__name__} has no parameter or "
                          f"buffer named {', '.join(map(repr, unknown))}; its names are "
                          f"{', '.join(map(repr, slots)) or 'none'}")
     saved: list[tuple[Any, Any, Any]] = []
@@ -354,8 +313,8 @@ def functional_call(module: Module, tensors: Mapping[str, Any], *args: Any,
         for name, value in tensors.items():
             holder, key = slots[name]
             if isinstance(holder, tuple):
-                raise TypeError(f"functional_call: '{name}' sits in a tuple, which cannot "
-                                f"be changed; hold it in a list instead")
+                raise UsageError(f"functional_call: '{name}' sits in a tuple, which cannot "
+                                 f"be changed; hold it in a list instead")
             saved.append((holder, key, _get_slot(holder, key)))
             _set_slot(holder, key, value if isinstance(value, Tensor) else Tensor(value))
         return module(*args, **kwargs)
@@ -383,23 +342,6 @@ def _as_buffer(name: str, value: Any) -> Tensor | None:
     try:
         return Tensor(np.asarray(value))
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"buffer '{name}' must be an array, a Tensor or None; got "
-                        f"{type(value).__name__} ({exc})") from None
+        raise ArgumentTypeError(f"buffer '{name}' must be an array, a Tensor or None; got "
+                                f"{type(value).__name__} ({exc})") from None
 
-
-def _load_message(owner: str, missing: list[str], unexpected: list[str],
-                  mismatched: list[tuple[str, tuple, tuple]], bad_types: list[str]) -> str:
-    lines = [f"cannot load the state dict into {owner}; nothing was loaded:"]
-    if missing:
-        lines.append("  missing keys (in the module, not in the state dict): "
-                     + ", ".join(repr(k) for k in missing))
-    if unexpected:
-        lines.append("  unexpected keys (in the state dict, not in the module): "
-                     + ", ".join(repr(k) for k in unexpected))
-    for key, given, expected in mismatched:
-        lines.append(f"  shape mismatch for '{key}': the state dict has {given}, the "
-                     f"module has {expected}")
-    lines.extend(bad_types)
-    lines.append("Build the module with the same sizes as the one that was saved; strict="
-                 "False skips missing and unexpected keys (shapes must still match).")
-    return "\n".join(lines)

@@ -17,13 +17,14 @@ from autograd.errors import ShapeError
 
 from .layers import float_dtype
 from .module import Module, Parameter
+from .errors import ConfigError
 
 __all__ = ["BatchNorm1d", "LayerNorm"]
 
 
 def _check_eps(eps: Any, owner: str) -> float:
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
-        raise ValueError(f"{owner}: eps must be a positive number; got {eps!r}")
+        raise ConfigError(f"{owner}: eps must be a positive number; got {eps!r}")
     return float(eps)
 
 
@@ -56,12 +57,12 @@ class BatchNorm1d(Module):
         super().__init__()
         if (isinstance(num_features, bool) or not isinstance(num_features, numbers.Integral)
                 or num_features < 1):
-            raise ValueError(f"BatchNorm1d: num_features must be a positive int; got "
-                             f"{num_features!r}")
+            raise ConfigError(f"BatchNorm1d: num_features must be a positive int; got "
+                              f"{num_features!r}")
         if momentum is not None and (isinstance(momentum, bool) or not isinstance(
                 momentum, numbers.Real) or not 0.0 <= momentum <= 1.0):
-            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1] or None (cumulative "
-                             f"average); got {momentum!r}")
+            raise ConfigError(f"BatchNorm1d: momentum must be in [0, 1] or None (cumulative "
+                              f"average); got {momentum!r}")
         self.num_features = int(num_features)
         self.eps = _check_eps(eps, "BatchNorm1d")
         self.momentum = None if momentum is None else float(momentum)
@@ -147,8 +148,8 @@ class LayerNorm(Module):
                  else tuple(normalized_shape))
         if not shape or any(isinstance(s, bool) or not isinstance(s, numbers.Integral)
                             or s < 1 for s in shape):
-            raise ValueError(f"LayerNorm: normalized_shape must be a positive int or a "
-                             f"non-empty tuple of them; got {normalized_shape!r}")
+            raise ConfigError(f"LayerNorm: normalized_shape must be a positive int or a "
+                              f"non-empty tuple of them; got {normalized_shape!r}")
         self.normalized_shape = tuple(int(s) for s in shape)
         self.eps = _check_eps(eps, "LayerNorm")
         self.elementwise_affine = bool(elementwise_affine)

@@ -30,6 +30,7 @@ from . import optim  # noqa: E402
 from .models import MLP  # noqa: E402
 from .module import Module  # noqa: E402
 from .train import fit  # noqa: E402
+from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
@@ -48,8 +49,8 @@ def _generator(random_state: Any) -> np.random.Generator:
         return np.random.default_rng(random_state.randint(2 ** 31))
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         return np.random.default_rng(int(random_state))
-    raise ValueError(f"random_state must be None, an int, a numpy RandomState or Generator; "
-                     f"got {random_state!r}")
+    raise ConfigError(f"random_state must be None, an int, a numpy RandomState or Generator; "
+                      f"got {random_state!r}")
 
 
 class _NeuralNet(BaseEstimator):
@@ -87,16 +88,16 @@ class _NeuralNet(BaseEstimator):
             built = self.module(n_features, n_outputs)
             if isinstance(built, Module):
                 return built
-        raise TypeError(f"{type(self).__name__}: module must be None (an MLP), an nn.Module "
-                        f"or a function (n_features, n_outputs) -> nn.Module; got "
-                        f"{self.module!r}")
+        raise ArgumentTypeError(f"{type(self).__name__}: module must be None (an MLP), an "
+                                f"nn.Module or a function (n_features, n_outputs) -> "
+                                f"nn.Module; got {self.module!r}")
 
     def _make_optimizer(self, model: Module) -> Any:
         cls = OPTIMIZERS.get(self.optimizer) if isinstance(self.optimizer, str) else (
             self.optimizer)
         if cls is None or not callable(cls):
-            raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)} or an nn.optim "
-                             f"class; got {self.optimizer!r}")
+            raise ConfigError(f"optimizer must be one of {sorted(OPTIMIZERS)} or an nn.optim "
+                              f"class; got {self.optimizer!r}")
         kwargs = {"weight_decay": self.weight_decay} if self.weight_decay else {}
         return cls(model.parameters(), lr=self.lr, **kwargs)
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from .errors import ConfigError, NonFiniteGradientError
 
 if TYPE_CHECKING:  # pragma: no cover
     from autograd import Tensor
@@ -61,18 +62,18 @@ def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
     """
     norm_type = float(norm_type)
     if not (norm_type > 0):
-        raise ValueError(f"Invalid norm_type: {norm_type!r} (expected a number > 0 or inf)")
+        raise ConfigError(f"Invalid norm_type: {norm_type!r} (expected a number > 0 or inf)")
     if not (max_norm >= 0):
-        raise ValueError(f"Invalid max_norm: {max_norm!r} (expected a number >= 0)")
+        raise ConfigError(f"Invalid max_norm: {max_norm!r} (expected a number >= 0)")
     grads = _distinct_grads(_params(params))
     if not grads:
         return 0.0
     norms = [_norm(g, norm_type) for g in grads]
     total = _norm(np.array(norms, dtype=np.float64), norm_type)
     if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(f"the total norm of order {norm_type} of the gradients is "
-                           f"{total}, so they cannot be clipped; pass "
-                           "error_if_nonfinite=False to clip anyway")
+        raise NonFiniteGradientError(f"the total norm of order {norm_type} of the gradients is "
+                                     f"{total}, so they cannot be clipped; pass "
+                                     "error_if_nonfinite=False to clip anyway")
     coef = max_norm / (total + 1e-6)
     if coef < 1:
         for g in grads:
@@ -83,7 +84,7 @@ def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
 def clip_grad_value_(params: Tensor | Iterable[Tensor], clip_value: float) -> None:
     """Clip every gradient entry into [-clip_value, clip_value], in place."""
     if not (clip_value >= 0):
-        raise ValueError(f"Invalid clip_value: {clip_value!r} (expected a number >= 0)")
+        raise ConfigError(f"Invalid clip_value: {clip_value!r} (expected a number >= 0)")
     for g in _distinct_grads(_params(params)):
         np.clip(g, -clip_value, clip_value, out=g)
 

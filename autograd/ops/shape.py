@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AxisError, ShapeError, UsageError
+from ..errors import AxisError, ShapeError, TensorIndexError, UsageError
 from ..function import Function, apply
 from .generic import is_tensor
 from .reductions import normalize_axis
@@ -129,7 +129,13 @@ class GetItem(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.shape = x.shape
-        return x[self.index]
+        try:
+            return x[self.index]
+        except IndexError as exc:
+            raise TensorIndexError(f"cannot index a tensor of shape {x.shape} with "
+                                   f"{_describe(self.index)}: {exc}. Use integers in "
+                                   f"[-n, n) for an axis of size n, at most {x.ndim} "
+                                   f"indices, and integer or boolean index arrays") from None
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if is_tensor(g):
@@ -177,8 +183,19 @@ def _index_arrays(index: Any) -> Any:
         return index
     array = np.asarray(index)  # lists, arrays, Tensors (through __array__)
     if array.dtype.kind not in "biu" and array.size:
-        raise IndexError(f"index arrays must be integer or boolean; got {array.dtype}")
+        raise TensorIndexError(f"an index must be an int, a slice, None, ... or an integer "
+                               f"or boolean array; got {type(index).__name__} of dtype "
+                               f"{array.dtype}. Convert it first, e.g. idx.astype(int)")
     return array.astype(np.intp) if array.dtype.kind not in "biu" else array
+
+
+def _describe(index: Any) -> str:
+    """A short description of an index for error messages (arrays by dtype and shape)."""
+    if isinstance(index, tuple):
+        return "(" + ", ".join(_describe(i) for i in index) + ")"
+    if isinstance(index, np.ndarray):
+        return f"an index array of dtype {index.dtype} and shape {index.shape}"
+    return repr(index)
 
 
 def permutation(axes: Any, shape: tuple[int, ...]) -> tuple[int, ...]:

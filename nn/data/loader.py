@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.errors import ShapeError
+from autograd.errors import DTypeError, ShapeError
 
 from .._random import RNGLike, as_generator
+from ..errors import ConfigError
 
 __all__ = ["DataLoader"]
 
@@ -31,11 +32,11 @@ class DataLoader:
     def __init__(self, *arrays: Any, batch_size: int = 32, shuffle: bool = False,
                  drop_last: bool = False, generator: RNGLike = None) -> None:
         if not arrays:
-            raise ValueError("DataLoader needs at least one array, e.g. DataLoader(X, y)")
+            raise ConfigError("DataLoader needs at least one array, e.g. DataLoader(X, y)")
         if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
                 or batch_size < 1):
-            raise ValueError(f"DataLoader: batch_size must be a positive int; got "
-                             f"{batch_size!r}")
+            raise ConfigError(f"DataLoader: batch_size must be a positive int; got "
+                              f"{batch_size!r}")
         self.arrays = tuple(_as_array(a, i) for i, a in enumerate(arrays))
         lengths = [len(a) for a in self.arrays]
         if len(set(lengths)) > 1:
@@ -81,6 +82,6 @@ def _as_array(value: Any, position: int) -> np.ndarray:
         raise ShapeError(f"DataLoader: array {position} is a scalar; every array needs a "
                          f"first axis of samples")
     if array.dtype.hasobject:
-        raise TypeError(f"DataLoader: array {position} has dtype object; give numeric "
-                        f"arrays (e.g. np.asarray(x, dtype=np.float64))")
+        raise DTypeError(f"DataLoader: array {position} has dtype object; give numeric "
+                         f"arrays (e.g. np.asarray(x, dtype=np.float64))")
     return array

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd.errors import AutogradError
+from autograd.errors import UsageError
+from ..errors import DownloadError, IDXFormatError
 
 __all__ = ["load_mnist", "read_idx", "IDXFormatError", "DownloadError", "MNIST_FILES",
            "MNIST_URL"]
@@ -28,14 +29,6 @@ MNIST_FILES = {
 _DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
            0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 _MAGIC = {"images": 2051, "labels": 2049}
-
-
-class IDXFormatError(AutogradError, ValueError):
-    """A file that is not a valid IDX file: wrong magic number, corrupt header, truncated."""
-
-
-class DownloadError(AutogradError, OSError):
-    """The MNIST files could not be downloaded (offline, or the server refused)."""
 
 
 def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.ndarray:
@@ -112,7 +105,7 @@ def load_mnist(path: str | os.PathLike | None = None, train: bool = True,
     """
     if path is None:
         if not download:
-            raise ValueError("load_mnist: give the folder holding the MNIST IDX files, or "
+            raise UsageError("load_mnist: give the folder holding the MNIST IDX files, or "
                              "pass download=True to fetch them into a cache folder")
         path = Path.home() / ".cache" / "autograd-nn" / "mnist"
     folder = Path(path)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["gaussian_noise", "masking_noise", "salt_and_pepper"]
 
@@ -16,12 +17,12 @@ __all__ = ["gaussian_noise", "masking_noise", "salt_and_pepper"]
 def _prepare(name: str, x: Any, rng: Any, amount: Any, label: str,
              probability: bool) -> tuple[np.ndarray, float]:
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"{name}: rng must be a numpy.random.Generator, e.g. "
-                        f"np.random.default_rng(0); got {type(rng).__name__}")
+        raise ArgumentTypeError(f"{name}: rng must be a numpy.random.Generator, e.g. "
+                                f"np.random.default_rng(0); got {type(rng).__name__}")
     if isinstance(amount, bool) or not isinstance(amount, numbers.Real) or not (
             0.0 <= amount <= (1.0 if probability else np.inf)):
         bound = "in [0, 1]" if probability else ">= 0"
-        raise ValueError(f"{name}: {label} must be a number {bound}; got {amount!r}")
+        raise ConfigError(f"{name}: {label} must be a number {bound}; got {amount!r}")
     array = x.data if isinstance(x, Tensor) else np.asarray(x)
     if array.dtype.kind != "f":
         array = array.astype(np.float64)

@@ -27,9 +27,10 @@ from autograd import log_softmax as _log_softmax
 from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
 from autograd import tanh as _tanh
-from autograd.errors import ShapeError
+from autograd.errors import ShapeError, UsageError
 
 from .fused import Elu, Gelu, Heaviside
+from ..errors import ConfigError
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
            "gelu", "silu", "swish", "softmax", "log_softmax"]
@@ -75,7 +76,7 @@ def leaky_relu(x: Any, alpha: float | None = None, *,
 
     ``negative_slope`` is PyTorch's name for ``alpha``; give one or the other."""
     if alpha is not None and negative_slope is not None:
-        raise TypeError("leaky_relu: give alpha or negative_slope (the same thing), not both")
+        raise UsageError("leaky_relu: give alpha or negative_slope (the same thing), not both")
     slope = 0.01 if alpha is None and negative_slope is None else (
         alpha if alpha is not None else negative_slope)
     x = as_tensor(x)
@@ -120,8 +121,8 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
     if approximate == "tanh":
         inner = (x + x * x * x * _GELU_TANH_CUBIC) * _GELU_TANH_SCALE
         return x * 0.5 * (inner.tanh() + 1.0)
-    raise ValueError(f"gelu: approximate must be 'none' (exact) or 'tanh'; "
-                     f"got {approximate!r}")
+    raise ConfigError(f"gelu: approximate must be 'none' (exact) or 'tanh'; "
+                      f"got {approximate!r}")
 
 
 def silu(x: Any) -> Tensor:
@@ -141,8 +142,8 @@ def _check_temperature(name: str, temperature: Any) -> None:
     if isinstance(temperature, Tensor):
         return
     if not np.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"{name}: temperature must be a positive finite number; got "
-                         f"{temperature!r}. T < 1 sharpens, T > 1 flattens, T = 1 is plain.")
+        raise ConfigError(f"{name}: temperature must be a positive finite number; got "
+                          f"{temperature!r}. T < 1 sharpens, T > 1 flattens, T = 1 is plain.")
 
 
 def softmax(x: Any, axis: int = -1, temperature: float = 1.0) -> Tensor:

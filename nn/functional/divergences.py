@@ -21,6 +21,7 @@ from autograd.errors import ShapeError
 
 from .fused import GaussianKL
 from .losses import check_reduction, reduce_loss, target_like
+from ..errors import ConfigError
 
 __all__ = ["gaussian_kl", "kl_div_gaussians", "bernoulli_kl"]
 
@@ -94,13 +95,13 @@ def bernoulli_kl(rho: Any, rho_hat: Any, reduction: str = "sum") -> Tensor:
     d/drho_hat = (rho_hat - rho) / (rho_hat (1 - rho_hat)). KL(0.05 || 0.8) = 1.34."""
     check_reduction("bernoulli_kl", reduction)
     if isinstance(rho, Tensor) and rho.requires_grad:
-        raise ValueError("bernoulli_kl: rho is the fixed target sparsity and cannot require "
-                         "grad; pass a number or rho.detach()")
+        raise ConfigError("bernoulli_kl: rho is the fixed target sparsity and cannot require "
+                          "grad; pass a number or rho.detach()")
     rho_hat = as_tensor(rho_hat)
     target = np.asarray(rho.data if isinstance(rho, Tensor) else rho, dtype=np.float64)
     if target.size and (target.min() < 0 or target.max() > 1):
-        raise ValueError(f"bernoulli_kl: rho must lie in [0, 1]; got values from "
-                         f"{target.min():g} to {target.max():g}")
+        raise ConfigError(f"bernoulli_kl: rho must lie in [0, 1]; got values from "
+                          f"{target.min():g} to {target.max():g}")
     dtype = rho_hat.dtype if rho_hat.dtype.kind == "f" else np.dtype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         entropy_part = (np.where(target > 0, target * np.log(target), 0.0)

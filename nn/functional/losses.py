@@ -20,10 +20,10 @@ import numpy as np
 
 from autograd import Tensor, as_tensor, where
 from autograd.errors import DataError, DTypeError, ShapeError
-from autograd.function import apply1
 from autograd import log_softmax as _log_softmax
 
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
+from ..errors import ConfigError
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
@@ -33,10 +33,10 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 def check_reduction(name: str, reduction: str) -> None:
-    """Raise ValueError unless ``reduction`` is "mean", "sum" or "none"."""
+    """Raise ``ConfigError`` unless ``reduction`` is "mean", "sum" or "none"."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none'; "
-                         f"got {reduction!r}")
+        raise ConfigError(f"{name}: reduction must be 'mean', 'sum' or 'none'; "
+                          f"got {reduction!r}")
 
 
 def reduce_loss(losses: Tensor, reduction: str) -> Tensor:
@@ -127,7 +127,7 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
     gradient is d clipped to [-delta, delta], so outliers pull no harder than delta."""
     check_reduction("huber_loss", reduction)
     if not delta > 0:
-        raise ValueError(f"huber_loss: delta must be positive; got {delta!r}")
+        raise ConfigError(f"huber_loss: delta must be positive; got {delta!r}")
     input, target = _pair("huber_loss", input, target)
     diff = input - target
     size = diff.abs()
@@ -158,8 +158,8 @@ def _check_probabilities(what: str, data: np.ndarray, advice: str) -> None:
         nans = int(np.count_nonzero(np.isnan(data)))
         found = (f"{nans} NaN value(s)" if nans else
                  f"values from {np.min(data):g} to {np.max(data):g}")
-        raise ValueError(f"binary_cross_entropy: {what} must hold probabilities in "
-                         f"[0, 1]; found {found}. {advice}")
+        raise ConfigError(f"binary_cross_entropy: {what} must hold probabilities in "
+                          f"[0, 1]; found {found}. {advice}")
 
 
 def binary_cross_entropy_with_logits(input: Any, target: Any,
@@ -182,7 +182,6 @@ def _class_axis(name: str, scores: Tensor) -> int:
 
 _UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}  # same-size views
 _max = np.maximum.reduce  # ndarray.max without its Python wrapper
-_new = object.__new__
 
 
 def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
@@ -216,7 +215,7 @@ def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
                 and np.minimum.reduce(labels, axis=None) < 0)):
         bad = (labels < 0) | (labels >= classes)
         where_bad = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
+        raise ConfigError(
             f"{name}: label {int(labels[where_bad])} at position {where_bad} is out of range "
             f"for {classes} classes (valid labels: 0..{classes - 1}). Check the labels, or "
             f"the number of outputs of the model.")
@@ -240,9 +239,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     if not isinstance(input, Tensor):
         input = as_tensor(input)
     if type(target) is np.ndarray and target.dtype.kind in "iu" and target.size:
-        op = _new(SoftmaxCrossEntropy)  # labels, the hot path: SoftmaxCrossEntropy(
-        op.labels, op.reduction = _labels("cross_entropy", input, target), reduction
-        return apply1(op, input)        # labels, reduction), inlined
+        labels = _labels("cross_entropy", input, target)  # the common case, checked first
+        return SoftmaxCrossEntropy(labels, reduction)(input)
     _class_axis("cross_entropy", input)
     if not (isinstance(target, Tensor) and target.requires_grad):
         target = target_array("cross_entropy", target)
@@ -252,8 +250,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
         return reduce_loss(losses, reduction)
     labels = _labels("cross_entropy", input, target)
     if reduction == "mean" and not labels.size:  # 0 / 0 = NaN, as the other losses give
-        return reduce_loss(apply1(SoftmaxCrossEntropy(labels, "none"), input), reduction)
-    return apply1(SoftmaxCrossEntropy(labels, reduction), input)
+        return reduce_loss(SoftmaxCrossEntropy(labels, "none")(input), reduction)
+    return SoftmaxCrossEntropy(labels, reduction)(input)
 
 
 def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:

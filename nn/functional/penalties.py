@@ -21,6 +21,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from autograd import Function, Tensor
+from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["l1_penalty", "l2_penalty", "elastic_net_penalty", "SquaredNorm"]
 
@@ -58,15 +59,15 @@ def _tensors(name: str, params: Tensor | Iterable[Tensor]) -> list[Tensor]:
     items = [params] if isinstance(params, Tensor) else list(params)
     for i, p in enumerate(items):
         if not isinstance(p, Tensor):
-            raise TypeError(f"{name}: params must be Tensors (e.g. model.parameters()); "
-                            f"item {i} is {type(p).__name__}")
+            raise ArgumentTypeError(f"{name}: params must be Tensors (e.g. model.parameters()); "
+                                    f"item {i} is {type(p).__name__}")
     return items
 
 
 def _check_strength(name: str, label: str, value: Any) -> float:
     if isinstance(value, Tensor) or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name}: {label} must be a non-negative finite number; "
-                         f"got {value!r}")
+        raise ConfigError(f"{name}: {label} must be a non-negative finite number; "
+                          f"got {value!r}")
     return float(value)
 
 

@@ -13,6 +13,7 @@ from ..activations import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh
 from ..layers import Dropout, Identity, Linear
 from ..module import Module
 from ..normalization import BatchNorm1d
+from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["ACTIVATIONS", "make_activation", "check_sizes", "dense_stack", "as_input", "Inference"]
 
@@ -29,15 +30,15 @@ def make_activation(activation: str | Callable[[], Module] | None, owner: str) -
         return Identity()
     if isinstance(activation, str):
         if activation not in ACTIVATIONS:
-            raise ValueError(f"{owner}: unknown activation {activation!r}; use one of "
-                             f"{sorted(ACTIVATIONS)} or a Module class such as nn.ReLU")
+            raise ConfigError(f"{owner}: unknown activation {activation!r}; use one of "
+                              f"{sorted(ACTIVATIONS)} or a Module class such as nn.ReLU")
         return ACTIVATIONS[activation]()
     if callable(activation):
         module = activation()
         if isinstance(module, Module):
             return module
-    raise TypeError(f"{owner}: activation must be a name like 'relu', a Module class such "
-                    f"as nn.ReLU, or None; got {activation!r}")
+    raise ArgumentTypeError(f"{owner}: activation must be a name like 'relu', a Module class such "
+                            f"as nn.ReLU, or None; got {activation!r}")
 
 
 def check_sizes(sizes: Any, owner: str, label: str, minimum: int) -> list[int]:
@@ -51,8 +52,8 @@ def check_sizes(sizes: Any, owner: str, label: str, minimum: int) -> list[int]:
     if values is None or len(values) < minimum or not all(
             isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
             for s in values):
-        raise ValueError(f"{owner}: {label} must be a list of at least {minimum} positive "
-                         f"int(s); got {sizes!r}")
+        raise ConfigError(f"{owner}: {label} must be a list of at least {minimum} positive "
+                          f"int(s); got {sizes!r}")
     return [int(s) for s in values]
 
 

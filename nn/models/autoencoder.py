@@ -18,6 +18,7 @@ from ..data.noise import gaussian_noise, masking_noise, salt_and_pepper
 from ..layers import float_dtype
 from ..module import Module
 from ._parts import Inference, as_input, check_sizes, dense_stack, make_activation
+from ..errors import ConfigError
 
 __all__ = ["Autoencoder", "AutoencoderLoss"]
 
@@ -59,23 +60,23 @@ class Autoencoder(Module):
         hidden_sizes = check_sizes(hidden, "Autoencoder", "hidden", 0)
         (code,) = check_sizes(code, "Autoencoder", "code", 1)
         if sparsity not in SPARSITIES:
-            raise ValueError(f"Autoencoder: sparsity must be None, 'l1' or 'kl'; got "
-                             f"{sparsity!r}")
+            raise ConfigError(f"Autoencoder: sparsity must be None, 'l1' or 'kl'; got "
+                              f"{sparsity!r}")
         if noise is not None and noise not in NOISES:
-            raise ValueError(f"Autoencoder: noise must be None or one of {sorted(NOISES)}; "
-                             f"got {noise!r}")
+            raise ConfigError(f"Autoencoder: noise must be None or one of {sorted(NOISES)}; "
+                              f"got {noise!r}")
         if output not in (None, "sigmoid"):
-            raise ValueError(f"Autoencoder: output must be None or 'sigmoid'; got {output!r}")
+            raise ConfigError(f"Autoencoder: output must be None or 'sigmoid'; got {output!r}")
         for label, value in (("sparsity_weight", sparsity_weight), ("rho", rho),
                              ("noise_level", noise_level)):
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-                raise ValueError(f"Autoencoder: {label} must be a number >= 0; got {value!r}")
+                raise ConfigError(f"Autoencoder: {label} must be a number >= 0; got {value!r}")
         if code_activation == "auto":
             code_activation = "sigmoid" if sparsity == "kl" else None
         if sparsity == "kl" and code_activation != "sigmoid":
-            raise ValueError("Autoencoder: sparsity='kl' compares mean code activations with "
-                             "the rate rho, so they must lie in (0, 1): use "
-                             "code_activation='sigmoid'")
+            raise ConfigError("Autoencoder: sparsity='kl' compares mean code activations with "
+                              "the rate rho, so they must lie in (0, 1): use "
+                              "code_activation='sigmoid'")
         dtype = float_dtype(dtype, "Autoencoder")
         generator = as_generator(rng)
         sizes = [in_features, *hidden_sizes, code]

@@ -15,6 +15,7 @@ from .._random import RNGLike, as_generator
 from ..containers import Sequential
 from ..layers import float_dtype
 from ._parts import Inference, as_input, check_sizes, dense_stack
+from ..errors import ConfigError
 
 __all__ = ["MLP"]
 
@@ -42,11 +43,11 @@ class MLP(Sequential):
                  dtype: Any = np.float64) -> None:
         sizes = check_sizes(sizes, "MLP", "sizes (input, hidden..., output)", 2)
         if output not in OUTPUTS:
-            raise ValueError(f"MLP: output must be None (regression), 'sigmoid' (binary) or "
-                             f"'softmax' (multi-class); got {output!r}")
+            raise ConfigError(f"MLP: output must be None (regression), 'sigmoid' (binary) or "
+                              f"'softmax' (multi-class); got {output!r}")
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not (
                 0.0 <= dropout < 1.0):
-            raise ValueError(f"MLP: dropout must be a probability in [0, 1); got {dropout!r}")
+            raise ConfigError(f"MLP: dropout must be a probability in [0, 1); got {dropout!r}")
         generator = as_generator(rng)
         super().__init__(*dense_stack(sizes, activation, "MLP", rng=generator,
                                       dtype=float_dtype(dtype, "MLP"), dropout=float(dropout),

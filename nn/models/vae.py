@@ -15,6 +15,7 @@ from ..containers import Sequential
 from ..layers import Linear, float_dtype
 from ..module import Module
 from ._parts import Inference, as_input, check_sizes, dense_stack
+from ..errors import ConfigError
 
 __all__ = ["VAE", "VAELoss"]
 
@@ -50,8 +51,8 @@ class VAE(Module):
                  rng: RNGLike = None, dtype: Any = np.float64) -> None:
         super().__init__()
         if decoder not in DECODERS:
-            raise ValueError(f"VAE: decoder must be 'bernoulli' (inputs in [0, 1]) or "
-                             f"'gaussian' (real-valued inputs); got {decoder!r}")
+            raise ConfigError(f"VAE: decoder must be 'bernoulli' (inputs in [0, 1]) or "
+                              f"'gaussian' (real-valued inputs); got {decoder!r}")
         (in_features,) = check_sizes(in_features, "VAE", "in_features", 1)
         hidden_sizes = check_sizes(hidden, "VAE", "hidden", 1)
         (latent,) = check_sizes(latent, "VAE", "latent", 1)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from ..errors import ArgumentTypeError, ConfigError, StateDictError
 
 __all__ = ["Optimizer", "ParamsT"]
 
@@ -52,12 +53,12 @@ class Optimizer:
         self._views: dict[tuple[tuple[int, ...], np.dtype, int], np.ndarray] = {}
         self._stepped = False  # has step() been called (read by the schedulers)
         if _is_tensor(params):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "optimizer params must be an iterable of Tensors or of param-group "
                 f"dicts, got a single {type(params).__name__}; wrap it in a list")
         groups = list(params)
         if not groups:
-            raise ValueError("optimizer got an empty parameter list")
+            raise ConfigError("optimizer got an empty parameter list")
         if not isinstance(groups[0], Mapping):
             groups = [{"params": groups}]
         for group in groups:
@@ -68,15 +69,16 @@ class Optimizer:
         """Add a group ``{"params": [...], **hyper_parameters}``; missing
         hyper-parameters take the optimizer's defaults."""
         if not isinstance(param_group, Mapping):
-            raise TypeError(f"a param group must be a dict, got {type(param_group).__name__}")
+            raise ArgumentTypeError(f"a param group must be a dict, got "
+                                    f"{type(param_group).__name__}")
         if "params" not in param_group:
-            raise ValueError("a param group must have a 'params' entry")
+            raise ConfigError("a param group must have a 'params' entry")
         group = dict(param_group)
         params = group["params"]
         group["params"] = [params] if _is_tensor(params) else list(params)
         for p in group["params"]:
             if not _is_tensor(p):
-                raise TypeError(
+                raise ArgumentTypeError(
                     "optimizer can only optimize Tensors (objects with .data and .grad), "
                     f"got {type(p).__name__}")
         for key, default in self.defaults.items():
@@ -84,8 +86,8 @@ class Optimizer:
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = [id(p) for p in group["params"]]
         if len(set(ids)) != len(ids) or seen.intersection(ids):
-            raise ValueError("some parameters appear more than once (within a group or "
-                             "in several groups); each parameter may appear only once")
+            raise ConfigError("some parameters appear more than once (within a group or "
+                              "in several groups); each parameter may appear only once")
         self._validate_group(group)
         if "maximize" in group:
             check(isinstance(group["maximize"], (bool, np.bool_)), "maximize",
@@ -93,7 +95,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
-        """Raise ValueError for an invalid hyper-parameter (overridden)."""
+        """Raise ``ConfigError`` (a ValueError) for an invalid hyper-parameter (overridden)."""
 
     # ------------------------------------------------------------------- step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -201,24 +203,24 @@ class Optimizer:
         are copied into the parameter's dtype.
         """
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
-            raise ValueError("optimizer state dict must have exactly the keys "
-                             "'state' and 'param_groups'")
+            raise StateDictError("optimizer state dict must have exactly the keys "
+                                 "'state' and 'param_groups'")
         saved_groups = list(state_dict["param_groups"])
         if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"loaded state dict has {len(saved_groups)} parameter groups, "
-                             f"this optimizer has {len(self.param_groups)}")
+            raise StateDictError(f"loaded state dict has {len(saved_groups)} parameter groups, "
+                                 f"this optimizer has {len(self.param_groups)}")
         by_index: dict[int, Tensor] = {}
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"parameter group {i}: loaded state dict has "
-                                 f"{len(saved['params'])} parameters, this optimizer has "
-                                 f"{len(group['params'])}")
+                raise StateDictError(f"parameter group {i}: loaded state dict has "
+                                     f"{len(saved['params'])} parameters, this optimizer has "
+                                     f"{len(group['params'])}")
             by_index.update((int(k), p) for k, p in zip(saved["params"], group["params"]))
         new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, entry in state_dict["state"].items():
             if int(key) not in by_index:
-                raise ValueError(f"loaded state dict has state for parameter {key}, "
-                                 "which is in no parameter group")
+                raise StateDictError(f"loaded state dict has state for parameter {key}, "
+                                     "which is in no parameter group")
             p = by_index[int(key)]
             new_state[p] = {name: _restore(value, p, key, name)
                             for name, value in entry.items()}
@@ -254,17 +256,17 @@ def _restore(value: Any, p: Tensor, key: Any, name: str) -> Any:
     """Copy a saved state entry, casting arrays to the parameter's dtype."""
     if isinstance(value, np.ndarray):
         if value.shape != p.data.shape:
-            raise ValueError(f"state '{name}' of parameter {key} has shape {value.shape}, "
-                             f"but the parameter has shape {p.data.shape}")
+            raise StateDictError(f"state '{name}' of parameter {key} has shape {value.shape}, "
+                                 f"but the parameter has shape {p.data.shape}")
         return np.array(value, dtype=p.data.dtype, copy=True)
     return value
 
 
 def check(condition: bool, name: str, value: Any, expected: str) -> None:
-    """Raise ``ValueError("Invalid <name>: <value> (expected <expected>)")`` unless
+    """Raise ``ConfigError("Invalid <name>: <value> (expected <expected>)")`` unless
     ``condition`` holds."""
     if not condition:
-        raise ValueError(f"Invalid {name}: {value!r} (expected {expected})")
+        raise ConfigError(f"Invalid {name}: {value!r} (expected {expected})")
 
 
 def check_nonneg(group: Mapping[str, Any], *names: str) -> None:

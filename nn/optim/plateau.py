@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from .optimizer import Optimizer, check
 from .schedulers import LRScheduler
+from ..errors import ArgumentTypeError
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -31,8 +32,8 @@ class ReduceLROnPlateau(LRScheduler):
                  cooldown: int = 0, min_lr: float | Sequence[float] = 0.0,
                  eps: float = 1e-8) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"ReduceLROnPlateau needs an nn.optim Optimizer, "
-                            f"got {type(optimizer).__name__}")
+            raise ArgumentTypeError(f"ReduceLROnPlateau needs an nn.optim Optimizer, "
+                                    f"got {type(optimizer).__name__}")
         check(mode in ("min", "max"), "mode", mode, "'min' or 'max'")
         check(threshold_mode in ("rel", "abs"), "threshold_mode", threshold_mode,
               "'rel' or 'abs'")

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .optimizer import Optimizer, check
+from ..errors import ArgumentTypeError, ConfigError, StateDictError
 
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
@@ -48,8 +49,8 @@ class LRScheduler:
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1,
                  base_lrs: Sequence[float] | None = None) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__} needs an nn.optim Optimizer, "
-                            f"got {type(optimizer).__name__}")
+            raise ArgumentTypeError(f"{type(self).__name__} needs an nn.optim Optimizer, "
+                                    f"got {type(optimizer).__name__}")
         self.optimizer = optimizer
         groups = optimizer.param_groups
         if last_epoch == -1:
@@ -58,9 +59,9 @@ class LRScheduler:
         else:
             for i, group in enumerate(groups):
                 if "initial_lr" not in group:
-                    raise ValueError(f"param_groups[{i}] has no 'initial_lr': last_epoch="
-                                     f"{last_epoch} resumes a schedule, which needs the "
-                                     "optimizer state of the run that started it")
+                    raise ConfigError(f"param_groups[{i}] has no 'initial_lr': last_epoch="
+                                      f"{last_epoch} resumes a schedule, which needs the "
+                                      "optimizer state of the run that started it")
         if base_lrs is None:
             base_lrs = [group["initial_lr"] for group in groups]
         self.base_lrs = [float(lr) for lr in base_lrs]
@@ -114,7 +115,7 @@ class LRScheduler:
         if "_step_count" in expected:
             state_dict = {"_step_count": 2, **state_dict}
         if set(state_dict) != expected:
-            raise ValueError(
+            raise StateDictError(
                 f"{type(self).__name__}.load_state_dict: keys {sorted(state_dict)} do not "
                 f"match the expected {sorted(expected)}; was it saved by another scheduler?")
         for key, value in state_dict.items():
@@ -297,8 +298,8 @@ class SequentialLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],
                  milestones: Sequence[int], last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"SequentialLR needs an nn.optim Optimizer, "
-                            f"got {type(optimizer).__name__}")
+            raise ArgumentTypeError(f"SequentialLR needs an nn.optim Optimizer, "
+                                    f"got {type(optimizer).__name__}")
         check(len(schedulers) >= 1, "schedulers", schedulers, "at least one scheduler")
         for s in schedulers:
             check(isinstance(s, LRScheduler) and type(s)._closed_form
@@ -345,8 +346,8 @@ class SequentialLR(LRScheduler):
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         saved = list(state_dict["schedulers"])
         if len(saved) != len(self._schedulers):
-            raise ValueError(f"SequentialLR.load_state_dict: {len(saved)} saved schedulers, "
-                             f"this one has {len(self._schedulers)}")
+            raise StateDictError(f"SequentialLR.load_state_dict: {len(saved)} saved schedulers, "
+                                 f"this one has {len(self._schedulers)}")
         for scheduler, state in zip(self._schedulers, saved):
             scheduler.load_state_dict(state)
         self.last_epoch = int(state_dict["last_epoch"])

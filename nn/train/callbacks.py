@@ -17,6 +17,8 @@ import numpy as np
 from ..checkpoint import PathLike
 from ..optim import ReduceLROnPlateau
 from ..utils import clip_grad_norm_, clip_grad_value_
+from autograd.errors import UsageError
+from ..errors import ArgumentTypeError, ConfigError, NameNotFoundError
 
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "LRScheduler", "KLAnnealing",
            "GradientClipping", "monitor_mode"]
@@ -59,7 +61,7 @@ class Callback:
 def monitor_mode(monitor: str, mode: str) -> str:
     """"min" or "max" for ``monitor``: "auto" is "max" for accuracies and scores."""
     if mode not in ("auto", "min", "max"):
-        raise ValueError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
+        raise ConfigError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
     if mode != "auto":
         return mode
     return "max" if any(word in monitor for word in ("acc", "score", "auc")) else "min"
@@ -67,9 +69,9 @@ def monitor_mode(monitor: str, mode: str) -> str:
 
 def _value(logs: dict[str, float], monitor: str, owner: str) -> float:
     if monitor not in logs:
-        raise KeyError(f"{owner}: monitor={monitor!r} is not among this epoch's values "
-                       f"{sorted(logs)}; pass val=... to fit for 'val_loss', or monitor one "
-                       f"of those")
+        raise NameNotFoundError(f"{owner}: monitor={monitor!r} is not among this epoch's "
+                                f"values {sorted(logs)}; pass val=... to fit for 'val_loss', "
+                                f"or monitor one of those")
     return float(logs[monitor])
 
 
@@ -78,7 +80,7 @@ class _Best:
 
     def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
         if not min_delta >= 0:
-            raise ValueError(f"min_delta must be a number >= 0; got {min_delta!r}")
+            raise ConfigError(f"min_delta must be a number >= 0; got {min_delta!r}")
         self.monitor, self.mode = monitor, monitor_mode(monitor, mode)
         self.min_delta = float(min_delta)
         self.best = math.inf if self.mode == "min" else -math.inf
@@ -99,7 +101,7 @@ class EarlyStopping(Callback, _Best):
                  mode: str = "auto", restore_best_weights: bool = True) -> None:
         _Best.__init__(self, monitor, mode, min_delta)
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be an int >= 0; got {patience!r}")
+            raise ConfigError(f"EarlyStopping: patience must be an int >= 0; got {patience!r}")
         self.patience, self.restore_best_weights = patience, bool(restore_best_weights)
         self.wait, self.stopped_epoch = 0, -1
         self.best_weights: dict[str, np.ndarray] | None = None
@@ -169,16 +171,16 @@ class LRScheduler(Callback):
     def __init__(self, scheduler: Any, monitor: str = "val_loss",
                  step_every: str = "epoch") -> None:
         if step_every not in ("epoch", "batch"):
-            raise ValueError(f"LRScheduler: step_every must be 'epoch' or 'batch'; got "
-                             f"{step_every!r}")
+            raise ConfigError(f"LRScheduler: step_every must be 'epoch' or 'batch'; got "
+                              f"{step_every!r}")
         if not callable(getattr(scheduler, "step", None)):
-            raise TypeError(f"LRScheduler needs an nn.optim scheduler (with step()); got "
-                            f"{type(scheduler).__name__}")
+            raise ArgumentTypeError(f"LRScheduler needs an nn.optim scheduler (with step()); got "
+                                    f"{type(scheduler).__name__}")
         self.scheduler, self.monitor, self.step_every = scheduler, monitor, step_every
         self.plateau = isinstance(scheduler, ReduceLROnPlateau)
         if self.plateau and step_every == "batch":
-            raise ValueError("LRScheduler: ReduceLROnPlateau steps once per epoch, on the "
-                             "monitored value; use step_every='epoch'")
+            raise ConfigError("LRScheduler: ReduceLROnPlateau steps once per epoch, on the "
+                              "monitored value; use step_every='epoch'")
 
     def on_batch_end(self, trainer: Trainer, loss: float) -> None:
         if self.step_every == "batch":
@@ -204,10 +206,10 @@ class KLAnnealing(Callback):
 
     def __init__(self, warmup: int, max_beta: float = 1.0, attribute: str = "beta") -> None:
         if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 1:
-            raise ValueError(f"KLAnnealing: warmup must be a positive int (epochs); got "
-                             f"{warmup!r}")
+            raise ConfigError(f"KLAnnealing: warmup must be a positive int (epochs); got "
+                              f"{warmup!r}")
         if not max_beta >= 0:
-            raise ValueError(f"KLAnnealing: max_beta must be >= 0; got {max_beta!r}")
+            raise ConfigError(f"KLAnnealing: max_beta must be >= 0; got {max_beta!r}")
         self.warmup, self.max_beta, self.attribute = warmup, float(max_beta), attribute
 
     def beta(self, epoch: int) -> float:
@@ -230,7 +232,7 @@ class GradientClipping(Callback):
     def __init__(self, max_norm: float | None = None, clip_value: float | None = None,
                  norm_type: float = 2.0) -> None:
         if (max_norm is None) == (clip_value is None):
-            raise ValueError("GradientClipping: give exactly one of max_norm (clip by norm) "
+            raise UsageError("GradientClipping: give exactly one of max_norm (clip by norm) "
                              "and clip_value (clip each entry)")
         self.max_norm, self.clip_value, self.norm_type = max_norm, clip_value, norm_type
         self._params: list[Any] = []

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._optional import require
+from ..errors import NameNotFoundError
 
 __all__ = ["History"]
 
@@ -40,7 +41,7 @@ class History:
 
     def __getitem__(self, name: str) -> list[float]:
         if name not in self.history:
-            raise KeyError(f"History has no {name!r}; it records {sorted(self.history)}")
+            raise NameNotFoundError(f"History has no {name!r}; it records {sorted(self.history)}")
         return self.history[name]
 
     def __contains__(self, name: object) -> bool:

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, no_grad
-from autograd.errors import AutogradError
 
 from .._optional import require
 from .._random import RNGLike, as_generator
@@ -23,15 +22,12 @@ from ..utils import grad_norms
 from ._progress import Progress
 from .callbacks import Callback
 from .history import History
+from ..errors import ArgumentTypeError, ConfigError, ResumeError
 
 __all__ = ["Trainer", "fit", "ResumeError"]
 
 LossFn = Callable[[Any, Any], Any] | None
 _HOOKS = ("on_after_backward", "on_batch_end")
-
-
-class ResumeError(AutogradError, ValueError):
-    """A checkpoint that does not fit this training run (other callbacks, generators)."""
 
 
 def _overrides(callback: Callback, hook: str) -> bool:
@@ -58,18 +54,18 @@ class Trainer:
                  callbacks: Iterable[Callback] = (), metrics: Any = (), progress: bool = True,
                  generator: RNGLike = None, blas_threads: int | None = None) -> None:
         if not isinstance(model, Module):
-            raise TypeError(f"fit needs an nn.Module; got {type(model).__name__}")
+            raise ArgumentTypeError(f"fit needs an nn.Module; got {type(model).__name__}")
         if loss_fn is None and not callable(getattr(model, "loss", None)):
-            raise TypeError(f"loss_fn=None trains with model.loss(...), but "
-                            f"{type(model).__name__} has no loss method; pass a loss such as "
-                            f"nn.functional.cross_entropy")
+            raise ArgumentTypeError(f"loss_fn=None trains with model.loss(...), but "
+                                    f"{type(model).__name__} has no loss method; pass a loss "
+                                    f"such as nn.functional.cross_entropy")
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.batch_size = batch_size
         self.callbacks = list(callbacks)
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
-                raise TypeError(f"callbacks must be nn.train.Callback instances; got "
-                                f"{type(cb).__name__}")
+                raise ArgumentTypeError(f"callbacks must be nn.train.Callback instances; got "
+                                        f"{type(cb).__name__}")
         self.metrics = _named_metrics(metrics)
         self.progress, self.blas_threads = progress, blas_threads
         self.generator = as_generator(generator)
@@ -263,7 +259,8 @@ def _named_metrics(metrics: Any) -> dict[str, Callable[[Any, Any], float]]:
     named = {}
     for name, fn in items:
         if not callable(fn):
-            raise TypeError(f"metric {name!r} must be a callable fn(output, target) -> float")
+            raise ArgumentTypeError(f"metric {name!r} must be a callable "
+                                    f"fn(output, target) -> float")
         named[str(name)] = fn
     return named
 
@@ -296,8 +293,8 @@ def _blas_limit(threads: int | None) -> contextlib.AbstractContextManager:
     if threads is None:
         return contextlib.nullcontext()
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"blas_threads must be a positive int or None (leave BLAS alone); "
-                         f"got {threads!r}")
+        raise ConfigError(f"blas_threads must be a positive int or None (leave BLAS alone); "
+                          f"got {threads!r}")
     threadpoolctl = require("threadpoolctl", "fit(..., blas_threads=n)")
     return threadpoolctl.threadpool_limits(limits=threads, user_api="blas")
 

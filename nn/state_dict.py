@@ -1,0 +1,72 @@
+"""Loading a state dict into a module: every value is checked before anything is copied,
+so a state dict that does not fit leaves the module unchanged and the error lists every
+problem (missing and unexpected keys, shape mismatches, non-numeric values)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd import Tensor
+from .errors import ArgumentTypeError, StateDictError
+
+__all__ = ["LoadResult", "load_state"]
+
+
+class LoadResult(NamedTuple):
+    """What ``load_state_dict(..., strict=False)`` skipped."""
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def load_state(owner: str, targets: dict[str, Tensor], state_dict: Mapping[str, Any],
+               strict: bool = True) -> LoadResult:
+    """Copy ``state_dict[key]`` into ``targets[key].data`` for every key (identity and dtype
+    of the targets are kept), or raise ``StateDictError`` naming ``owner`` and every
+    problem: a mis-shaped or non-numeric value, or with ``strict`` a missing or
+    unexpected key."""
+    if not isinstance(state_dict, Mapping):
+        raise ArgumentTypeError(f"load_state_dict needs a mapping of names to arrays (from "
+                                f"state_dict()); got {type(state_dict).__name__}")
+    missing = [k for k in targets if k not in state_dict]
+    unexpected = [str(k) for k in state_dict if k not in targets]
+    values, mismatched, bad_types = {}, [], []
+    for key, target in targets.items():
+        if key not in state_dict:
+            continue
+        value = state_dict[key]
+        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            bad_types.append(f"  '{key}' holds {array.dtype} data, not numbers")
+        elif array.shape != target.shape:
+            mismatched.append((key, array.shape, target.shape))
+        else:
+            values[key] = array
+    if mismatched or bad_types or (strict and (missing or unexpected)):
+        raise StateDictError(
+            _load_message(owner, missing if strict else [],
+                          unexpected if strict else [], mismatched, bad_types),
+            missing, unexpected, mismatched)
+    for key, array in values.items():
+        targets[key].data[...] = array
+    return LoadResult(missing, unexpected)
+
+
+def _load_message(owner: str, missing: list[str], unexpected: list[str],
+                  mismatched: list[tuple[str, tuple, tuple]], bad_types: list[str]) -> str:
+    lines = [f"cannot load the state dict into {owner}; nothing was loaded:"]
+    if missing:
+        lines.append("  missing keys (in the module, not in the state dict): "
+                     + ", ".join(repr(k) for k in missing))
+    if unexpected:
+        lines.append("  unexpected keys (in the state dict, not in the module): "
+                     + ", ".join(repr(k) for k in unexpected))
+    for key, given, expected in mismatched:
+        lines.append(f"  shape mismatch for '{key}': the state dict has {given}, the "
+                     f"module has {expected}")
+    lines.extend(bad_types)
+    lines.append("Build the module with the same sizes as the one that was saved; strict="
+                 "False skips missing and unexpected keys (shapes must still match).")
+    return "\n".join(lines)
