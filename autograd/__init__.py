@@ -10,7 +10,7 @@ from . import errors, extend
 from .differentiate import backward, grad
 from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, DataError,
                      DTypeError, GradcheckError, GraphFreedError, InplaceError, ShapeError,
-                     UsageError, VJPError)
+                     TensorIndexError, UnknownOpError, UsageError, VJPError)
 from .extend import Function
 from .functions import (abs, add, astype, broadcast_to, clip, concatenate, div, exp,
                         expand_dims, log, log_softmax, logsumexp, matmul, max, maximum, mean,
@@ -64,5 +64,5 @@ __all__ = [
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",
-    "GradcheckError", "UsageError",
+    "GradcheckError", "UsageError", "TensorIndexError", "UnknownOpError",
 ]

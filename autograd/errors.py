@@ -21,6 +21,7 @@ __all__ = [
     "AnomalyError",
     "GradcheckError",
     "UsageError",
+    "UnknownOpError",
 ]
 
 
@@ -78,3 +79,7 @@ class UsageError(AutogradError, TypeError, ValueError, RuntimeError):
     records nothing, a NumPy function with no differentiable version, a Tensor as a
     NumPy ``out=``, an empty list to join. ``except TypeError``, ``except ValueError``
     and ``except RuntimeError`` all catch it."""
+
+
+class UnknownOpError(AutogradError, KeyError):
+    """A name that is not one of the engine's ops (e.g. ``autograd.testing.domain``)."""

@@ -39,7 +39,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         "pip install -e \".[test]\" in a checkout of this repository (it is not on PyPI "
         "yet), or pip install hypothesis") from exc
 
-from .errors import UsageError
+from .errors import UnknownOpError, UsageError
 from .tensor import Tensor
 
 __all__ = ["shapes", "broadcastable_shapes", "arrays", "tensors", "axes",
@@ -302,6 +302,6 @@ def domain(op_name: str, arg: int = 0) -> st.SearchStrategy[float]:
     try:
         per_input = DOMAINS[op_name]
     except KeyError:
-        raise KeyError(f"domain: no domain for op {op_name!r}; known ops: "
+        raise UnknownOpError(f"domain: no domain for op {op_name!r}; known ops: "
                        f"{', '.join(sorted(DOMAINS))}") from None
     return per_input[min(arg, len(per_input) - 1)]

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from ..errors import UsageError
 from ..tensor import Tensor
 from ._gradients import Gradients, compute_gradients
 from ._graph import RELEASED, GraphView, collect, inputs_of
@@ -80,9 +81,9 @@ def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
     """
     graphviz = require_graphviz()
     if direction not in ("forward", "backward"):
-        raise ValueError(f"direction must be 'forward' or 'backward'; got {direction!r}")
+        raise UsageError(f"direction must be 'forward' or 'backward'; got {direction!r}")
     if rankdir not in _RANKDIRS:
-        raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}; got {rankdir!r}")
+        raise UsageError(f"rankdir must be one of {', '.join(_RANKDIRS)}; got {rankdir!r}")
     view = collect(roots, max_nodes, names, model)
     grads = None
     if direction == "backward" and show_grad:

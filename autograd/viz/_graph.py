@@ -11,6 +11,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from ..errors import UsageError
 from ..tensor import Tensor
 
 __all__ = ["GraphView", "collect", "inputs_of", "RELEASED"]
@@ -56,12 +57,12 @@ def collect(roots: Iterable[Tensor], max_nodes: int | None = None,
     roots = list(roots)
     for i, root in enumerate(roots):
         if not isinstance(root, Tensor):
-            raise TypeError(f"draw_graph needs Tensors; argument {i} is "
+            raise UsageError(f"draw_graph needs Tensors; argument {i} is "
                             f"{type(root).__name__}")
     if not roots:
-        raise ValueError("draw_graph needs at least one tensor to draw")
+        raise UsageError("draw_graph needs at least one tensor to draw")
     if max_nodes is not None and max_nodes < 2:
-        raise ValueError(f"max_nodes must be at least 2 (or None for no limit); "
+        raise UsageError(f"max_nodes must be at least 2 (or None for no limit); "
                          f"got {max_nodes}")
     order = topological_order(roots)
     total = sum(1 if t.grad_fn is None else 2 for t in order)
@@ -137,7 +138,7 @@ def _name_tensors(view: GraphView, names: Mapping[str, Tensor] | None, model: An
     given = dict(model_names)
     for name, t in (names or {}).items():
         if not isinstance(t, Tensor):
-            raise TypeError(f"names[{name!r}] is {type(t).__name__}, not a Tensor")
+            raise UsageError(f"names[{name!r}] is {type(t).__name__}, not a Tensor")
         given[id(t)] = str(name)
     counter = 0
     for t in view.order:
@@ -164,7 +165,7 @@ def _model_names(model: Any, module_types: dict[str, str]) -> dict[int, str]:
     """``id(parameter) -> dotted name`` and ``module path -> class name`` (duck typing:
     anything with ``named_parameters()``; ``named_modules()`` is optional)."""
     if not hasattr(model, "named_parameters"):
-        raise TypeError(f"model must have named_parameters() (an nn.Module); got "
+        raise UsageError(f"model must have named_parameters() (an nn.Module); got "
                         f"{type(model).__name__}")
     found = {id(p): str(name) for name, p in model.named_parameters()}
     if hasattr(model, "named_modules"):

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..errors import AutogradError, UsageError
+
 __all__ = ["GraphvizNotFoundError", "require_graphviz", "save_graph", "INSTALL_HINT"]
 
 PIP_HINT = ('pip install -e ".[viz]" (in a checkout of this repository: it is not on '
@@ -23,7 +25,7 @@ INSTALL_HINT = (
 FORMATS = ("svg", "png", "pdf", "dot", "gv")
 
 
-class GraphvizNotFoundError(RuntimeError):
+class GraphvizNotFoundError(AutogradError, RuntimeError):
     """Graphviz's ``dot`` program is not on PATH, so a graph cannot be rendered (its DOT
     source, ``graph.source``, is still available)."""
 
@@ -56,12 +58,12 @@ def save_graph(graph: Any, path: str | os.PathLike, format: str | None = None,
     """
     graphviz = require_graphviz()
     if not isinstance(graph, graphviz.Digraph):
-        raise TypeError(f"save_graph needs the graphviz.Digraph returned by draw_graph; "
+        raise UsageError(f"save_graph needs the graphviz.Digraph returned by draw_graph; "
                         f"got {type(graph).__name__}")
     path = Path(path)
     fmt = (format or path.suffix.lstrip(".") or "svg").lower()
     if fmt not in FORMATS:
-        raise ValueError(f"save_graph: format {fmt!r} is not supported; use one of "
+        raise UsageError(f"save_graph: format {fmt!r} is not supported; use one of "
                          f"{', '.join(FORMATS)}")
     if not path.suffix:
         path = path.with_suffix("." + fmt)
