@@ -17,8 +17,8 @@ from .clock import last_write
 from .errors import AnomalyError, InplaceError, ShapeError, VJPError
 from .function import Function
 
-__all__ = ["as_gradient_tuple", "check_versions", "check_finite_gradients", "unbroadcast",
-           "fit_gradient"]
+__all__ = ["as_gradient_tuple", "as_used", "check_versions", "check_finite_gradients",
+           "unbroadcast", "fit_gradient"]
 
 
 def as_gradient_tuple(op: Function, result: Any) -> tuple:
@@ -44,6 +44,20 @@ def check_versions(op: Function, node: Any) -> None:
                 f"pass was modified in place (directly, through a view or a detached copy, "
                 f"or by an optimizer step) after {op.name} used it. Use an out-of-place "
                 f"operation (x = x * 2 instead of x *= 2), or .detach().copy() first.")
+
+
+def as_used(parents: tuple, seq: int) -> tuple:
+    """The parents as the op that made tensor ``seq`` used them. A parent newer than the
+    op's output was given a new history by ``t[index] = v`` after the op ran; its earlier
+    self, which the assignment's op keeps as ``previous``, gets the gradient instead."""
+    if all(p._seq < seq for p in parents):
+        return parents
+    used = []
+    for p in parents:
+        while p._seq > seq:
+            p = p._op.previous
+        used.append(p)
+    return tuple(used)
 
 
 def check_finite_gradients(op: Function, grads: tuple) -> None:

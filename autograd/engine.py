@@ -28,7 +28,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._vjp_checks import as_gradient_tuple, check_finite_gradients, check_versions, fit_gradient
+from ._vjp_checks import (as_gradient_tuple, as_used, check_finite_gradients, check_versions,
+                          fit_gradient)
 from .clock import INPLACE
 from .errors import BackwardError, DTypeError, GraphFreedError, ShapeError
 from .function import Function
@@ -118,7 +119,8 @@ def _call_vjp(op: Function, g: Any, node: Any, retain_graph: bool, create_graph:
             f"trying to backward through {op.name} a second time: its saved arrays were "
             f"released by the first backward. Pass retain_graph=True to the first call "
             f"if you need to go through the graph again.")
-    if node._seq < INPLACE.last:  # something was written in place after node was made
+    if node._seq < INPLACE.last:  # something was written in place after node was made:
+        op.parents = as_used(op.parents, node._seq)  # t[i] = v rebased one of them?
         check_versions(op, node)
     if create_graph:  # on Tensors: the gradient gets a graph of its own
         result = op.vjp(g, node, *op.parents)
@@ -152,8 +154,11 @@ def _nodes_above(roots: Sequence[Any], targets: set[int]) -> set[int]:
         if node._seq in seen:
             continue
         seen[node._seq] = node
-        if node._op is not None and node._op.parents is not None:
-            stack.extend(p for p in node._op.parents if p._seq >= oldest)
+        op = node._op
+        if op is not None and op.parents is not None:
+            if node._seq < INPLACE.last:  # t[i] = v may have rebased a parent since
+                op.parents = as_used(op.parents, node._seq)
+            stack.extend(p for p in op.parents if p._seq >= oldest)
     above: set[int] = set()
     for key in sorted(seen):  # inputs before the nodes computed from them
         op = seen[key]._op

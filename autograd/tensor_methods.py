@@ -225,17 +225,18 @@ class OpMethods:
 
     # ------------------------------------------------------------ item assignment
     def __setitem__(self, index: Any, value: Any) -> None:
-        """``t[index] = value`` writes into the array in place, untracked, like the other
-        in-place operators: refused while recording when t or value requires grad, since
-        the graph could not see it. ``t = t.at[index].set(value)`` is the differentiable
-        form (a new tensor; gradients reach both t and value)."""
+        """``t[index] = value``. While recording, when t or value requires grad, it is
+        differentiable as in PyTorch: t's history is rebased onto an index-put op (the
+        gradient of t's new value reaches its old value and ``value``; ops that used t
+        before still send theirs to the old value). t then holds a new array: views of t
+        taken before keep the old values, which their graph describes. A leaf that
+        requires grad cannot be assigned into while recording (as in PyTorch): do that
+        under ``no_grad()``. Otherwise the write goes into the array in place, untracked,
+        like the other in-place operators."""
         tracked = isinstance(value, OpMethods) and value.requires_grad
         if STATE.grad_enabled and (self.requires_grad or tracked):
-            raise InplaceError(
-                "t[index] = value on a tensor that requires grad (or with a value that "
-                "does) would bypass the graph. Write t = t.at[index].set(value) (or "
-                "autograd.index_put(t, index, value)) for a differentiable assignment, or "
-                "do the write under autograd.no_grad().")
+            self._rebase_onto_assignment(_index_arrays(index), value)
+            return
         array = self.data
         try:
             array[_index_arrays(index)] = value.data if isinstance(value, OpMethods) else value
@@ -245,6 +246,26 @@ class OpMethods:
             raise DTypeError(f"t[index] = value cannot store {type(value).__name__} in a "
                              f"{array.dtype} tensor: {exc}") from None
         record_write(array)
+
+    def _rebase_onto_assignment(self, index: Any, value: Any) -> None:
+        """``self[index] = value`` as an op: self takes the op's output as its value and
+        the op as its history; the op keeps self's earlier identity as ``previous``."""
+        if self._op is None and self._requires_grad:
+            raise InplaceError(
+                "t[index] = value on a leaf tensor that requires grad, while recording: "
+                "the gradient would have nowhere to go (PyTorch refuses it too). Assign "
+                "under autograd.no_grad() (e.g. for initialisation), or write "
+                "t2 = t.at[index].set(value) for a new, differentiable tensor.")
+        value = self._lift_value(value)
+        if value.dtype != self.dtype:
+            value = value.astype(self.dtype)
+        indexing.target_shape(self, index, value, "t[index] = value")
+        earlier = self._make(self._data, self._op)  # self as it was, under its old number
+        earlier._seq, earlier._requires_grad = self._seq, self._requires_grad
+        out = apply(indexing.SetItem(index, earlier), earlier, value)
+        self._data, self._op, self._seq = out._data, out._op, out._seq
+        self._requires_grad = True
+        record_write(self._data)  # the clock moves on: older ops check their parents
 
     # ------------------------------------------------------------ conversion
     def tolist(self) -> Any:

@@ -164,6 +164,18 @@ class IndexPut(Function):
         return gx, gv
 
 
+class SetItem(IndexPut):
+    """``t[index] = v`` on a tensor in a graph: t's new value is IndexPut's output (a new
+    array; the old one, which earlier ops may have saved, stays as it was) and its new
+    history this op. ``previous`` is t as it was before: every op that used t before the
+    write still sends its gradient there (``engine`` asks ``as_used``)."""
+    __slots__ = ("previous",)
+
+    def __init__(self, index: Any, previous: Any) -> None:
+        super().__init__(index)
+        self.previous = previous
+
+
 def target_shape(x: T, index: Any, v: T, op: str) -> tuple[int, ...]:
     """The shape of ``x[index]``; ShapeError if v does not broadcast to it."""
     target = np.empty(x.shape, dtype=bool)[index].shape
