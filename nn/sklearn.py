@@ -63,7 +63,7 @@ class _NeuralNet(BaseEstimator):
                  dropout: float = 0.0, optimizer: str | type = "adam", lr: float = 1e-2,
                  weight_decay: float = 0.0, epochs: int = 50, batch_size: int = 32,
                  callbacks: Sequence[Any] = (), random_state: Any = None,
-                 verbose: bool = False, blas_threads: int | None = None) -> None:
+                 verbose: bool = False, blas_threads: int | str | None = "auto") -> None:
         self.module = module
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation

@@ -53,3 +53,11 @@ def test_command_line_writes_json_with_the_machine(tmp_path: Path) -> None:
 def test_unknown_benchmark_is_a_usage_error() -> None:
     with pytest.raises(SystemExit):
         cli.main(["--only", "nonesuch"])
+
+
+def test_blas_threads_trains_both_models_with_either_setting() -> None:
+    pytest.importorskip("threadpoolctl")
+    from benchmarks import blas_threads
+    for kind in ("mlp", "vae"):
+        for threads in (1, None):
+            assert blas_threads.train_once(kind, threads) > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import signal
 import sys
 import threading
@@ -52,7 +53,8 @@ class Trainer:
 
     def __init__(self, model: Module, loss_fn: LossFn, optimizer: Any, *, batch_size: int = 32,
                  callbacks: Iterable[Callback] = (), metrics: Any = (), progress: bool = True,
-                 generator: RNGLike = None, blas_threads: int | None = None) -> None:
+                 generator: RNGLike = None, blas_threads: int | str | None = "auto"
+                 ) -> None:
         if not isinstance(model, Module):
             raise ArgumentTypeError(f"fit needs an nn.Module; got {type(model).__name__}")
         if loss_fn is None and not callable(getattr(model, "loss", None)):
@@ -289,11 +291,18 @@ def _as_model_dtype(array: Any, dtype: Any) -> Any:
     return array
 
 
-def _blas_limit(threads: int | None) -> contextlib.AbstractContextManager:
+def _blas_limit(threads: int | str | None) -> contextlib.AbstractContextManager:
+    """BLAS held at ``threads`` threads while training. ``"auto"``: one thread when
+    threadpoolctl is installed (else BLAS is left alone); None: left alone."""
     if threads is None:
         return contextlib.nullcontext()
+    if threads == "auto":
+        if importlib.util.find_spec("threadpoolctl") is None:
+            return contextlib.nullcontext()
+        threads = 1
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ConfigError(f"blas_threads must be a positive int or None (leave BLAS alone); "
+        raise ConfigError(f"blas_threads must be a positive int, \"auto\" (one thread when "
+                          f"threadpoolctl is installed) or None (leave BLAS alone); "
                           f"got {threads!r}")
     threadpoolctl = require("threadpoolctl", "fit(..., blas_threads=n)")
     return threadpoolctl.threadpool_limits(limits=threads, user_api="blas")
@@ -326,7 +335,8 @@ def _ctrl_c(trainer: Trainer) -> Any:
 def fit(model: Module, loss_fn: LossFn, optimizer: Any, train: Any, val: Any = None,
         epochs: int = 10, batch_size: int = 32, callbacks: Iterable[Callback] = (),
         metrics: Any = (), progress: bool = True, generator: RNGLike = None, *,
-        resume_from: PathLike | None = None, blas_threads: int | None = None) -> History:
+        resume_from: PathLike | None = None, blas_threads: int | str | None = "auto"
+        ) -> History:
     """Train ``model`` for ``epochs`` epochs of mini-batch gradient descent; returns the
     :class:`History`.
 
@@ -344,8 +354,11 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Any, train: Any, val: Any = N
     generator are restored, so the result equals the uninterrupted run bit for bit.
     Ctrl-C stops at the end of the current batch and returns the history so far
     (``history.interrupted``); the last checkpoint written stays valid.
-    ``blas_threads=n`` limits BLAS to n threads during training (threadpoolctl, an
-    optional extra; small models often train faster with 1); None leaves BLAS alone.
+    ``blas_threads``: BLAS threads during training. The default ``"auto"`` holds BLAS at
+    one thread when threadpoolctl (an optional extra) is installed: the models a course
+    trains run several times faster so on two cores, and far faster on a busy machine
+    (README, "Threads"); ``n`` holds it at n threads (needs threadpoolctl); None leaves
+    BLAS alone (large matrices on an idle machine may gain from more threads).
     ``progress``: a tqdm bar in a terminal (when installed), else one line per epoch.
     """
     trainer = Trainer(model, loss_fn, optimizer, batch_size=batch_size, callbacks=callbacks,

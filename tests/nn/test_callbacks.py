@@ -2,6 +2,8 @@
 progress output, BLAS threads, History."""
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ from nn.data import DataLoader
 from nn.models import MLP
 from nn.train import (Callback, GradientClipping, History, LRScheduler, ModelCheckpoint,
                       Trainer, accuracy, fit)
+
+_find_spec = importlib.util.find_spec  # the real one (a test replaces it)
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(64, 4))
@@ -137,6 +141,30 @@ def test_blas_threads_are_limited_during_fit_only() -> None:
     with pytest.raises(ValueError, match="blas_threads"):
         fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
             epochs=1, progress=False, blas_threads=0)
+
+
+def test_blas_threads_default_to_one_with_threadpoolctl_and_none_leaves_them(monkeypatch) -> None:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    seen = []
+
+    class Spy(Callback):
+        def on_epoch_end(self, trainer: Any, epoch: int, logs: dict) -> None:
+            seen.append([p["num_threads"] for p in threadpoolctl.threadpool_info()
+                         if p["user_api"] == "blas"])
+
+    before = [p["num_threads"] for p in threadpoolctl.threadpool_info()
+              if p["user_api"] == "blas"]
+    model = _model()
+    for threads in ("auto", None):
+        fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
+            epochs=1, callbacks=[Spy()], progress=False, **(
+                {} if threads == "auto" else {"blas_threads": threads}))
+    assert all(n == 1 for n in seen[0]) and seen[1] == before
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # not installed: auto is a no-op
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "threadpoolctl" else _find_spec(name))
+    fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y), epochs=1,
+        progress=False)
 
 
 def test_history_records_and_round_trips() -> None:
