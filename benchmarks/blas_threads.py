@@ -20,22 +20,23 @@ __all__ = ["main", "train_once"]
 ROWS, FEATURES, CLASSES, EPOCHS, BATCH = 1797, 64, 10, 5, 64
 
 
-def train_once(kind: str, blas_threads: int | None) -> float:
-    """Seconds of wall time for one ``fit`` of ``EPOCHS`` epochs."""
+def train_once(kind: str, blas_threads: int | None, rows: int = ROWS,
+               epochs: int = EPOCHS) -> float:
+    """Seconds of wall time for one ``fit`` of ``epochs`` epochs on ``rows`` rows."""
     import nn
     from nn.models import MLP, VAE
     from nn.train import fit
 
     rng = np.random.default_rng(0)
-    x = rng.random((ROWS, FEATURES))
+    x = rng.random((rows, FEATURES))
     if kind == "mlp":
         model = MLP([FEATURES, 128, 64, CLASSES], output="softmax", rng=0)
-        train = (x, rng.integers(0, CLASSES, ROWS))
+        train = (x, rng.integers(0, CLASSES, rows))
     else:
         model, train = VAE(FEATURES, 32, 2, rng=0), x
     optimizer = nn.optim.Adam(model.parameters(), lr=1e-3)
     start = time.perf_counter()
-    fit(model, None, optimizer, train, epochs=EPOCHS, batch_size=BATCH, progress=False,
+    fit(model, None, optimizer, train, epochs=epochs, batch_size=BATCH, progress=False,
         generator=1, blas_threads=blas_threads)
     return time.perf_counter() - start
 
