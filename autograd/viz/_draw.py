@@ -191,7 +191,7 @@ class _Painter:
             lines = format_grad(g, self.max_values, "g", " = ")
             out_attrs["label"] = html_label([("mono", lines if len(lines) == 1 else ["g"])])
         self.graph.edge(op_id, self.ids[id(t)], **out_attrs)
-        for i, parent in enumerate(inputs_of(op)):
+        for i, parent in enumerate(inputs_of(t)):
             if id(parent) in self.ids:
                 self.graph.edge(self.ids[id(parent)], op_id, **self._input_edge(t, i))
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..extend import unbroadcast
 from ..tensor import Tensor
+from ._graph import inputs_of
 
 __all__ = ["EdgeGradient", "Gradients", "compute_gradients"]
 
@@ -67,7 +68,7 @@ def compute_gradients(roots: list[Tensor], order: list[Tensor], keep: set[int]) 
             if received is None:
                 result.failed.add(id(node))
                 continue
-            for i, (parent, gi) in enumerate(zip(op.parents, received)):
+            for i, (parent, gi) in enumerate(zip(inputs_of(node), received)):
                 if gi is None or not parent.requires_grad:
                     continue
                 try:
@@ -84,15 +85,16 @@ def compute_gradients(roots: list[Tensor], order: list[Tensor], keep: set[int]) 
 
 def _vjp(op: Any, node: Tensor, g: np.ndarray) -> tuple | None:
     """The op's VJP on current arrays; None if it cannot run on them."""
-    if op.parents is None:  # released by backward(): nothing to run it on
+    parents = inputs_of(node)
+    if not parents:  # released by backward(): nothing to run it on
         return None
     try:
-        result = op.vjp(g, node.data, *[p.data for p in op.parents])
+        result = op.vjp(g, node.data, *[p.data for p in parents])
     except Exception:  # a user op that needs its saved arrays: draw without gradients
         return None
     if not isinstance(result, tuple):
         result = (result,)
-    return result if len(result) == len(op.parents) else None
+    return result if len(result) == len(parents) else None
 
 
 def _fit(g: np.ndarray, parent: Tensor) -> EdgeGradient:

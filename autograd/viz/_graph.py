@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from ..errors import UsageError
+from .._vjp_checks import as_used
 from ..tensor import Tensor
 
 __all__ = ["GraphView", "collect", "inputs_of", "RELEASED"]
@@ -20,10 +21,15 @@ __all__ = ["GraphView", "collect", "inputs_of", "RELEASED"]
 RELEASED = "inputs released by backward(): pass retain_graph=True to draw them"
 
 
-def inputs_of(op: Any) -> tuple:
-    """The input tensors of ``op``; none once a backward without ``retain_graph=True``
-    released them (the drawing then stops at that op and says so)."""
-    return op.parents if op.parents is not None else ()
+def inputs_of(node: Tensor) -> tuple:
+    """The input tensors of the op that made ``node``, as that op used them (an input
+    that ``t[index] = v`` rebased since then is drawn as it was); none for a leaf, or
+    once a backward without ``retain_graph=True`` released them (the drawing then stops
+    at that op and says so)."""
+    op = node.grad_fn
+    if op is None or op.parents is None:
+        return ()
+    return as_used(op.parents, node._seq)
 
 
 @dataclass
@@ -71,7 +77,7 @@ def collect(roots: Iterable[Tensor], max_nodes: int | None = None,
     else:
         kept, hidden = _nearest(roots, max_nodes)
     cut = {id(t) for t in order if id(t) in kept and t.grad_fn is not None
-           and any(id(p) not in kept for p in inputs_of(t.grad_fn))}
+           and any(id(p) not in kept for p in inputs_of(t))}
     view = GraphView(roots, order, kept, cut, hidden)
     _name_tensors(view, names, model)
     return view
@@ -94,7 +100,7 @@ def topological_order(roots: list[Tensor]) -> list[Tensor]:
         stack.append((node, True))
         op = node.grad_fn
         if op is not None:
-            for parent in reversed(inputs_of(op)):
+            for parent in reversed(inputs_of(node)):
                 if id(parent) not in visited:
                     stack.append((parent, False))
     return order
@@ -122,7 +128,7 @@ def _nearest(roots: list[Tensor], max_nodes: int) -> tuple[set[int], int]:
             full = True
             hidden += cost
         if op is not None:
-            for parent in inputs_of(op):
+            for parent in inputs_of(node):
                 if id(parent) not in seen:
                     seen.add(id(parent))
                     queue.append(parent)

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
+
 __all__ = ["format_shape", "format_values", "format_grad", "format_state", "html_label",
            "is_finite", "short"]
 
@@ -116,8 +118,8 @@ def format_state(op: Any, max_chars: int = 32) -> list[str]:
         arguments = None  # the constructor names its arguments differently: show all
     lines = []
     for key, value in state.items():
-        if arguments is not None and key not in arguments:
-            continue
+        if arguments is not None and key not in arguments or isinstance(value, Tensor):
+            continue  # bookkeeping, or a tensor (the graph draws it as a node)
         text = f"{key}={_format_argument(value)}"
         lines.append(text if len(text) <= max_chars else text[:max_chars - 3] + "...")
     return lines

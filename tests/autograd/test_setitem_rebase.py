@@ -105,3 +105,24 @@ def test_retained_graph_runs_twice() -> None:
     first = x.grad.data.copy()
     out.backward()
     np.testing.assert_allclose(x.grad.data, 2 * first)
+
+
+def test_a_drawing_shows_the_earlier_value_to_the_ops_that_used_it() -> None:
+    viz = pytest.importorskip("autograd.viz")
+    pytest.importorskip("graphviz")
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True, name="x")
+    t = x * 2.0
+    before = t.sum()  # uses t's earlier value
+    t[0] = 5.0
+    loss = before + (t * t).sum()
+    lines = viz.draw_backward(loss).source.splitlines()
+
+    def ids(text: str) -> set[str]:
+        return {line.split()[0] for line in lines if "[label" in line and text in line}
+    edges = {tuple(line.split()[:3:2]) for line in lines if " -> " in line}
+    (earlier,), (later,) = ids("data [2., 4.]"), ids("data [5., 4.]")
+    (set_item,), (mul,) = ids("<B>SetItem</B>"), ids("<B>Mul</B>")
+    assert {(earlier, set_item), (later, mul)} <= edges
+    assert any((earlier, op) in edges for op in ids("<B>Sum</B>"))  # the sum before
+    assert not any((later, op) in edges for op in ids("<B>Sum</B>"))
+    assert not any("previous=" in line for line in lines)  # a tensor, not an argument
