@@ -54,6 +54,7 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
         _add(grads, heap, root, g)
     found: dict[int, Any] = {}
     following = None  # (tensor, gradient) found by the chain step: it goes next
+    anomaly = STATE.anomaly  # detect_anomaly(): check every gradient for NaN/Inf
     with set_grad_enabled(create_graph):  # VJPs on Tensors record only for create_graph
         while following or heap:
             node, g = following or _pop_newest(grads, heap)
@@ -64,11 +65,13 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
                 if node._seq not in through:
                     continue
             elif node._op is None or node._retains_grad:  # a leaf root, or retain_grad()
-                _accumulate_grad(node, g, fresh=False)
+                _accumulate_grad(node, g, False)
             op = node._op
             if op is None:
                 continue
-            input_grads = _call_vjp(op, g, node, retain_graph, create_graph)
+            input_grads = _call_vjp(op, g, node, create_graph)
+            if anomaly:
+                check_finite_gradients(op, input_grads)
             for parent, gi in zip(op.parents, input_grads):
                 if gi is None or not parent._requires_grad:  # no gradient, or none wanted
                     continue
@@ -76,12 +79,13 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
                 if getattr(gi, "shape", None) != data.shape or gi.dtype is not data.dtype:
                     gi = fit_gradient(gi, parent, op)
                 if targets is None and parent._op is None:  # a leaf: store at once
-                    _accumulate_grad(parent, gi, fresh=op.fresh_grads)
+                    _accumulate_grad(parent, gi, op.fresh_grads)
                 elif through is not None and not (parent._seq in through
                                                   or parent._seq in targets):
                     continue  # grad(): nothing below leads to an input
-                elif len(op.parents) == 1 and _waits_for_nothing(parent, grads, heap):
-                    following = parent, gi  # the chain step: next, without the heap
+                elif len(op.parents) == 1 and parent._seq not in grads and (  # no gradient yet,
+                        not heap or parent._seq > -heap[0][0]):  # newer than all waiting
+                    following = parent, gi  # the chain step: it waits for nothing, so next
                 else:
                     _add(grads, heap, parent, gi)
             if not retain_graph:  # the arrays and inputs this op kept are no longer needed
@@ -95,12 +99,6 @@ def _pop_newest(grads: dict[int, Any], heap: list) -> tuple[Any, Any]:
     return node, grads.pop(node._seq)
 
 
-def _waits_for_nothing(node: Any, grads: dict[int, Any], heap: list) -> bool:
-    """True if ``node`` has no gradient yet and is newer than every tensor waiting: only
-    newer tensors add to its gradient and none is left, so it may go next."""
-    return node._seq not in grads and (not heap or node._seq > -heap[0][0])
-
-
 def _add(grads: dict[int, Any], heap: list, node: Any, g: Any) -> None:
     """Add ``g`` to the gradient waiting for ``node``; a new node enters the heap."""
     key = node._seq
@@ -111,7 +109,7 @@ def _add(grads: dict[int, Any], heap: list, node: Any, g: Any) -> None:
         heappush(heap, (-key, node))
 
 
-def _call_vjp(op: Function, g: Any, node: Any, retain_graph: bool, create_graph: bool) -> tuple:
+def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
     """One vector-Jacobian product: dL/d(inputs) of ``op`` from g = dL/d(node)."""
     if op.saved is None:
         raise GraphFreedError(
@@ -126,8 +124,6 @@ def _call_vjp(op: Function, g: Any, node: Any, retain_graph: bool, create_graph:
         result = op.vjp(g, *op.saved)
     if type(result) is not tuple or len(result) != len(op.parents):
         result = as_gradient_tuple(op, result)  # a bare gradient, or an error
-    if STATE.anomaly:
-        check_finite_gradients(op, result)
     return result
 
 

@@ -89,19 +89,19 @@ def apply(op: Function, *tensors: Any) -> Any:
     inputs (``parents``) and the arrays its ``vjp`` reads (``saved``)."""
     arrays = tuple(map(_data_of, tensors))
     out = op.forward(*arrays)
-    if not isinstance(out, (np.ndarray, np.generic)):
+    if type(out) is not np.ndarray and not isinstance(out, np.generic):
         out = np.asarray(out)  # a 0-d result may stay a NumPy scalar: see Tensor._make
     if STATE.anomaly:
         _check_forward(op, arrays, out)
         op.origin = _user_frame()
-    if not (STATE.grad_enabled and any(map(_requires_grad_of, tensors))):
+    if not (any(map(_requires_grad_of, tensors)) and STATE.grad_enabled):
         return tensors[0]._make(out, None)  # nothing to record
     op.parents = tensors
-    op.saved = ((out if op.save_output else None,)
-                + (arrays if op.save_inputs else (None,) * len(arrays)))
+    if op.save_inputs:
+        op.saved = (out if op.save_output else None, *arrays)
+    else:
+        op.saved = (out if op.save_output else None,) + (None,) * len(arrays)
     return tensors[0]._make(out, op)
-
-
 _data_of, _requires_grad_of = attrgetter("_data"), attrgetter("_requires_grad")
 
 
