@@ -75,8 +75,9 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
             for parent, gi in zip(op.parents, input_grads):
                 if gi is None or not parent._requires_grad:  # no gradient, or none wanted
                     continue
-                data = parent._data  # un-broadcast, check shape and dtype (if they differ)
-                if getattr(gi, "shape", None) != data.shape or gi.dtype is not data.dtype:
+                data = parent._data  # un-broadcast, check shape and dtype (if they differ;
+                if type(gi) is not type(data) or (type(gi) is np.ndarray and (  # scalars of one
+                        gi.shape != data.shape or gi.dtype is not data.dtype)):  # type match)
                     gi = fit_gradient(gi, parent, op)
                 if targets is None and parent._op is None:  # a leaf: store at once
                     _accumulate_grad(parent, gi, op.fresh_grads)

@@ -99,9 +99,14 @@ def apply(op: Function, *tensors: Any) -> Any:
     op.parents = tensors
     if op.save_inputs:
         op.saved = (out if op.save_output else None, *arrays)
-    else:
-        op.saved = (out if op.save_output else None,) + (None,) * len(arrays)
+    elif op.save_output:
+        op.saved = (out,) + (None,) * len(arrays)
+    else:  # nothing to keep: one shared record, not a new tuple for the collector to track
+        op.saved = _NOTHING_SAVED.get(len(arrays)) or (None,) * (len(arrays) + 1)
     return tensors[0]._make(out, op)
+
+
+_NOTHING_SAVED = {n: (None,) * (n + 1) for n in range(1, 4)}  # by number of inputs
 _data_of, _requires_grad_of = attrgetter("_data"), attrgetter("_requires_grad")
 
 
