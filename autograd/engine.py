@@ -11,9 +11,10 @@ Step. Pop the newest tensor and its accumulated gradient g, hand g to the op tha
 gradient, a dict keyed by creation number. A gradient is released as soon as it is
 consumed. Two shortcuts: a leaf adds each gradient to its ``.grad`` at once (nothing is
 ever computed from a leaf, so nothing else will arrive before it is needed), and the
-chain step: the input of a one-input op goes next without the heap when it waits for
-nothing (no gradient yet, newer than everything waiting). Along a chain of elementwise
-ops that halves the cost of a node's bookkeeping (heap and dict: 0.6 us of 1.2 us).
+chain step: an op's first input with no gradient yet goes next without the heap, unless
+a tensor newer than it (or itself) waits there. Only newer tensors add to its gradient
+and none is left, so its gradient is complete. Along a chain of ops (elementwise, or with
+constant or leaf operands, as a layer's ``x @ W + b``) the heap and the dict stay empty.
 
 This module works on the graph's nodes through a narrow interface (``_op``, ``_seq``,
 ``_data``, ``_grad``, ``_retains_grad``; an op's ``parents``, ``saved``, ``vjp``) and does
@@ -84,11 +85,13 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
                 elif through is not None and not (parent._seq in through
                                                   or parent._seq in targets):
                     continue  # grad(): nothing below leads to an input
-                elif len(op.parents) == 1 and parent._seq not in grads and (  # no gradient yet,
-                        not heap or parent._seq > -heap[0][0]):  # newer than all waiting
-                    following = parent, gi  # the chain step: it waits for nothing, so next
+                elif following is None and parent._seq not in grads:
+                    following = parent, gi  # the chain step: a first gradient may go next...
                 else:
                     _add(grads, heap, parent, gi)
+            if following and heap and following[0]._seq <= -heap[0][0]:
+                _add(grads, heap, *following)  # ...unless it waits for a newer tensor (or
+                following = None  # for itself: x * x), which then goes first
             if not retain_graph:  # the arrays and inputs this op kept are no longer needed
                 op.saved = op.parents = None
     return found
