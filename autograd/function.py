@@ -87,21 +87,36 @@ def apply(op: Function, *tensors: Any) -> Any:
     """Run ``op`` forward on the tensors' arrays. If recording is on and an input requires
     grad, the result remembers ``op`` as the node that made it, ``op`` remembers its
     inputs (``parents``) and the arrays its ``vjp`` reads (``saved``)."""
-    arrays = tuple(map(_data_of, tensors))
-    out = op.forward(*arrays)
-    if not isinstance(out, (np.ndarray, np.generic)):
+    # One input (most ops) is spelled out: the general lines' call with *arrays and two
+    # map() passes cost a quarter of a one-input op's forward (per-op chain, shape (8,):
+    # 2.07 -> 1.65 us per op forward, 4.1x -> 3.7x NumPy forward + backward).
+    if len(tensors) == 1:
+        x = tensors[0]._data
+        arrays = (x,)
+        out = op.forward(x)
+        wanted = tensors[0]._requires_grad
+    else:
+        arrays = tuple(map(_data_of, tensors))
+        out = op.forward(*arrays)
+        wanted = any(map(_requires_grad_of, tensors))  # does an input want a gradient?
+    if type(out) is not np.ndarray and not isinstance(out, np.generic):
         out = np.asarray(out)  # a 0-d result may stay a NumPy scalar: see Tensor._make
     if STATE.anomaly:
         _check_forward(op, arrays, out)
         op.origin = _user_frame()
-    if not (STATE.grad_enabled and any(map(_requires_grad_of, tensors))):
+    if not (wanted and STATE.grad_enabled):
         return tensors[0]._make(out, None)  # nothing to record
     op.parents = tensors
-    op.saved = ((out if op.save_output else None,)
-                + (arrays if op.save_inputs else (None,) * len(arrays)))
+    if op.save_inputs:
+        op.saved = (out if op.save_output else None, *arrays)
+    elif op.save_output:
+        op.saved = (out,) + (None,) * len(arrays)
+    else:  # nothing to keep: one shared record, not a new tuple for the collector to track
+        op.saved = _NOTHING_SAVED.get(len(arrays)) or (None,) * (len(arrays) + 1)
     return tensors[0]._make(out, op)
 
 
+_NOTHING_SAVED = {n: (None,) * (n + 1) for n in range(1, 4)}  # by number of inputs
 _data_of, _requires_grad_of = attrgetter("_data"), attrgetter("_requires_grad")
 
 

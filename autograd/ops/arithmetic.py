@@ -202,6 +202,8 @@ def number(x: Any) -> int | float | None:
     Python numbers, so they are weak like Python's: ``x32 * np.float64(2)`` stays float32."""
     if type(x) is float or type(x) is int:
         return x
+    if not isinstance(x, (int, float, complex, np.generic)):
+        return None  # a Tensor, an array, a list: one check
     if isinstance(x, (complex, np.complexfloating)):
         raise DTypeError(f"complex numbers are not supported; got {x!r}")
     if isinstance(x, (np.number, np.bool_)):  # before float: np.float64 subclasses it

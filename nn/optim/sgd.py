@@ -53,7 +53,9 @@ class SGD(Optimizer):
                 grad = p.grad
                 if grad is not None:
                     param = p.data
-                    param -= grad.data * lr
+                    step = self._scratch(param, 1)  # lr g, without a new array per step
+                    np.multiply(grad.data, lr, out=step)
+                    param -= step
                     _count_write(p)
         return loss
 

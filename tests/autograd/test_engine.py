@@ -66,7 +66,8 @@ def test_diamond_is_exact() -> None:
     lambda x: (lambda a: a * (a * 2.0))(x.tanh()),  # ... and computed from it
     lambda x: (lambda a: a * a)(x.sigmoid()),  # one non-leaf input twice
     lambda x: (lambda a: (a * 2.0) * a)(x.sigmoid()),  # the newer input first
-], ids=["independent", "dependent", "twice", "newer first"])
+    lambda x: (lambda a: (Tensor(2.0) * a + a) * (Tensor(0.5) - a))(x.tanh()),  # constants
+], ids=["independent", "dependent", "twice", "newer first", "constant operands"])
 def test_two_input_ops_on_intermediate_tensors(build) -> None:
     """After a two-input op the engine may go straight to one of its inputs (skipping the
     heap) only if nothing still pending can add to that input's gradient."""
