@@ -356,9 +356,9 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Any, train: Any, val: Any = N
     (``history.interrupted``); the last checkpoint written stays valid.
     ``blas_threads``: BLAS threads during training. The default ``"auto"`` holds BLAS at
     one thread when threadpoolctl (an optional extra) is installed: the models a course
-    trains run several times faster so on two cores, and far faster on a busy machine
-    (README, "Threads"); ``n`` holds it at n threads (needs threadpoolctl); None leaves
-    BLAS alone (large matrices on an idle machine may gain from more threads).
+    trains are no slower so on an idle machine and 2-20x faster on a busy one (README,
+    "BLAS threads"); ``n`` holds it at n threads (needs threadpoolctl); None leaves BLAS
+    alone (large matrices on an idle machine gain from more threads).
     ``progress``: a tqdm bar in a terminal (when installed), else one line per epoch.
     """
     trainer = Trainer(model, loss_fn, optimizer, batch_size=batch_size, callbacks=callbacks,
