@@ -169,7 +169,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any,
     for |z| = 1e4); d/dz = sigmoid(z) - y."""
     check_reduction("binary_cross_entropy_with_logits", reduction)
     input, target = _pair("binary_cross_entropy_with_logits", input, target)
-    return reduce_loss(BinaryCrossEntropyWithLogits()(input, target), reduction)
+    return BinaryCrossEntropyWithLogits(reduction)(input, target)
 
 
 # ------------------------------------------------------------------ multi-class
