@@ -108,7 +108,8 @@ class VAE(Module):
             reconstruction = F.mse_loss(out, x, reduction="sum") / n
         kl = F.gaussian_kl(mu, logvar)
         weight = self.beta if beta is None else float(beta)
-        return VAELoss(reconstruction + kl * weight, reconstruction, kl)
+        weighted = kl if weight == 1.0 else kl * weight  # beta = 1, the plain ELBO: no node
+        return VAELoss(reconstruction + weighted, reconstruction, kl)
 
     def _mean(self, z: Any) -> np.ndarray:
         out = self.decode(z)
