@@ -28,7 +28,7 @@ from .special import normal_cdf
 _max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python wrappers
 
 __all__ = ["NormalCdf", "Gelu", "Heaviside", "Elu", "BinaryCrossEntropy",
-           "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "GaussianKL", "LOG_FLOOR",
+           "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "GaussianKL", "Reparameterize", "LOG_FLOOR",
            "BCE_GRAD_EPS"]
 
 LOG_FLOOR = -100.0
@@ -286,3 +286,20 @@ class GaussianKL(Function):
         dmu = g * mu if self.needs_input_grad[0] else None
         dlogvar = g * (exp(logvar) - 1) * 0.5 if self.needs_input_grad[1] else None
         return dmu, dlogvar
+
+
+class Reparameterize(Function):
+    """The VAE's sample z = mu + e^{logvar/2} eps, for inputs of one shape;
+    dmu = g,  dlogvar = g eps e^{logvar/2} / 2,  deps = g e^{logvar/2}.
+    One node instead of four (a VAE's training step runs it every batch)."""
+    __slots__ = ()
+
+    def forward(self, mu, logvar, eps):
+        return mu + np.exp(logvar * 0.5) * eps
+
+    def vjp(self, g, out, mu, logvar, eps):
+        needs = self.needs_input_grad
+        std = exp(logvar * 0.5) if needs[1] or needs[2] else None
+        return (g if needs[0] else None,
+                g * eps * std * 0.5 if needs[1] else None,
+                g * std if needs[2] else None)
