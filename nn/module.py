@@ -64,7 +64,7 @@ def _join(prefix: str, name: str) -> str:
 
 
 def _may_hold(value: Any) -> bool:
-    return isinstance(value, (Tensor, Module, list, tuple, dict))
+    return isinstance(value, _HOLDERS)
 
 
 class Module:
@@ -169,8 +169,28 @@ class Module:
         return ((n, p) for n, kind, p, _ in self._walk() if kind is _PARAM)
 
     def parameters(self) -> Iterator[Parameter]:
-        """Every parameter of this module and its sub-modules, each once."""
-        return (p for _, kind, p, _ in self._walk() if kind is _PARAM)
+        """Every parameter of this module and its sub-modules, each once, in the order of
+        ``named_parameters``. The same walk as ``_walk`` without dotted names or holders:
+        a training loop may call this every step, and the names were most of its cost."""
+        seen: set[int] = set()
+        stack: list[tuple[Any, bool]] = [(self, False)]
+        while stack:
+            value, is_buffer = stack.pop()
+            if id(value) in seen:
+                continue
+            seen.add(id(value))  # tensors and nodes alike: each reported or walked once
+            if isinstance(value, Tensor):
+                if not is_buffer and isinstance(value, Parameter):
+                    yield value
+                continue
+            if isinstance(value, Module):
+                buffers = value.__dict__.get("_buffer_names", ())
+                entries = [(v, k in buffers) for k, v in value._members()
+                           if isinstance(v, _HOLDERS)]
+            else:
+                items = value.values() if isinstance(value, dict) else value
+                entries = [(v, False) for v in items if isinstance(v, _HOLDERS)]
+            stack.extend(reversed(entries))
 
     def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
         """``(dotted name, buffer)`` pairs (None buffers are skipped)."""
@@ -290,6 +310,9 @@ class Module:
         for name, child in children:
             lines.append(f"({name}): " + repr(child).replace("\n", "\n  "))
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+_HOLDERS = (Tensor, Module, list, tuple, dict)  # what may hold parameters or modules
 
 
 def functional_call(module: Module, tensors: Mapping[str, Any], *args: Any,

@@ -52,7 +52,7 @@ def gaussian_kl(mu: Any, logvar: Any, reduction: str = "mean") -> Tensor:
     d/dmu = mu, d/dlogvar = (e^logvar - 1) / 2 (per sample)."""
     check_reduction("gaussian_kl", reduction)
     mu, logvar = _latent_pair("gaussian_kl", mu, logvar)
-    return reduce_loss(GaussianKL()(mu, logvar), reduction)
+    return GaussianKL(reduction)(mu, logvar)
 
 
 def kl_div_gaussians(mu1: Any, logvar1: Any, mu2: Any, logvar2: Any,

@@ -28,7 +28,7 @@ from .special import normal_cdf
 _max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python wrappers
 
 __all__ = ["NormalCdf", "Gelu", "Heaviside", "Elu", "BinaryCrossEntropy",
-           "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "GaussianKL", "LOG_FLOOR",
+           "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "GaussianKL", "Reparameterize", "LOG_FLOOR",
            "BCE_GRAD_EPS"]
 
 LOG_FLOOR = -100.0
@@ -85,6 +85,15 @@ def _clamped_log(x: Any) -> Any:
 def _zeros_like(g: Any) -> Any:
     zeros = np.zeros(constant(g).shape, dtype=constant(g).dtype)
     return Tensor(zeros) if is_tensor(g) else zeros
+
+
+def _reduce(losses: np.ndarray, reduction: str) -> Any:
+    """The losses themselves ("none"), their sum, or their mean (the sum / count, as
+    ``Tensor.mean``)."""
+    if reduction == "none":
+        return losses
+    total = _sum(losses, axis=None)
+    return total / losses.size if reduction == "mean" else total
 
 
 # ------------------------------------------------------------------ activations
@@ -185,14 +194,22 @@ class BinaryCrossEntropy(Function):
 
 class BinaryCrossEntropyWithLogits(Function):
     """out = -(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z)))
-           = max(z, 0) - z y + log(1 + e^{-|z|})   (never overflows);
-    dz = g (sigmoid(z) - y),  dy = -g z."""
-    __slots__ = ()
+           = max(z, 0) - z y + log(1 + e^{-|z|})   (never overflows),
+    per element, then reduced (``reduction``: "none", "sum" or "mean");
+    dz = g' (sigmoid(z) - y),  dy = -g' z, with g' = g, or g / size for "mean".
+    The reduction is part of the op: one graph node where "mean" was three."""
+    __slots__ = ("reduction",)
+
+    def __init__(self, reduction: str = "none") -> None:
+        self.reduction = reduction
 
     def forward(self, z, y):
-        return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        return _reduce(losses, self.reduction)
 
     def vjp(self, g, out, z, y):
+        if self.reduction == "mean":
+            g = g / constant(z).size
         dz = g * (_sigmoid(z) - y) if self.needs_input_grad[0] else None
         dy = g * -z if self.needs_input_grad[1] else None
         return dz, dy
@@ -248,17 +265,41 @@ class SoftmaxCrossEntropy(Function):
 
 class GaussianKL(Function):
     """KL(N(mu, e^logvar) || N(0, I)) per sample, summed over the last (latent) axis:
-    out = 1/2 sum_d (mu_d^2 + e^{logvar_d} - logvar_d - 1);
-    dmu = g mu,  dlogvar = g (e^logvar - 1) / 2. One node instead of eight (the VAE's
-    training step runs it every batch)."""
-    __slots__ = ()
-    exact_grads = True
+    out = 1/2 sum_d (mu_d^2 + e^{logvar_d} - logvar_d - 1), then reduced over the
+    samples (``reduction``: "none", "sum" or "mean");
+    dmu = g' mu,  dlogvar = g' (e^logvar - 1) / 2, with g' = g, or g / samples for
+    "mean". One node instead of eight, reduction included (the VAE's training step runs
+    it every batch)."""
+    __slots__ = ("reduction",)
+
+    def __init__(self, reduction: str = "none") -> None:
+        self.reduction = reduction
 
     def forward(self, mu, logvar):
-        return _sum(mu * mu + np.exp(logvar) - logvar - 1, axis=-1) * 0.5
+        per_sample = _sum(mu * mu + np.exp(logvar) - logvar - 1, axis=-1) * 0.5
+        return _reduce(per_sample, self.reduction)
 
     def vjp(self, g, out, mu, logvar):
+        if self.reduction == "mean":
+            g = g / math.prod(constant(mu).shape[:-1])  # / the number of samples
         g = g.reshape(tuple(g.shape) + (1,))  # one value per sample, over the latent axis
         dmu = g * mu if self.needs_input_grad[0] else None
         dlogvar = g * (exp(logvar) - 1) * 0.5 if self.needs_input_grad[1] else None
         return dmu, dlogvar
+
+
+class Reparameterize(Function):
+    """The VAE's sample z = mu + e^{logvar/2} eps, for inputs of one shape;
+    dmu = g,  dlogvar = g eps e^{logvar/2} / 2,  deps = g e^{logvar/2}.
+    One node instead of four (a VAE's training step runs it every batch)."""
+    __slots__ = ()
+
+    def forward(self, mu, logvar, eps):
+        return mu + np.exp(logvar * 0.5) * eps
+
+    def vjp(self, g, out, mu, logvar, eps):
+        needs = self.needs_input_grad
+        std = exp(logvar * 0.5) if needs[1] or needs[2] else None
+        return (g if needs[0] else None,
+                g * eps * std * 0.5 if needs[1] else None,
+                g * std if needs[2] else None)

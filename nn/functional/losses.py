@@ -80,8 +80,8 @@ def target_array(name: str, target: Any) -> np.ndarray:
 
 def target_like(target: Any, input: Tensor, name: str = "loss") -> Tensor:
     """``target`` as a Tensor; one that needs no gradient takes the input's float dtype.
-    Checked by :func:`target_array`."""
-    if isinstance(target, Tensor) and target.requires_grad:
+    Checked by :func:`target_array`; a Tensor that already fits is used as it is."""
+    if isinstance(target, Tensor) and (target.requires_grad or target.dtype == input.dtype):
         return target
     data = target_array(name, target)
     if input.dtype.kind == "f" and data.dtype != input.dtype:
@@ -169,7 +169,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any,
     for |z| = 1e4); d/dz = sigmoid(z) - y."""
     check_reduction("binary_cross_entropy_with_logits", reduction)
     input, target = _pair("binary_cross_entropy_with_logits", input, target)
-    return reduce_loss(BinaryCrossEntropyWithLogits()(input, target), reduction)
+    return BinaryCrossEntropyWithLogits(reduction)(input, target)
 
 
 # ------------------------------------------------------------------ multi-class

@@ -16,6 +16,7 @@ from ..layers import Linear, float_dtype
 from ..module import Module
 from ._parts import Inference, as_input, check_sizes, dense_stack
 from ..errors import ConfigError
+from ..functional.fused import Reparameterize
 
 __all__ = ["VAE", "VAELoss"]
 
@@ -84,7 +85,10 @@ class VAE(Module):
         ``self.rng``."""
         if eps is None:
             eps = Tensor(self.rng.standard_normal(mu.shape).astype(mu.dtype, copy=False))
-        return mu + (logvar * 0.5).exp() * eps
+        if (isinstance(eps, Tensor) and eps.shape == mu.shape == logvar.shape
+                and eps.dtype == mu.dtype == logvar.dtype):  # the training step: one node
+            return Reparameterize()(mu, logvar, eps)
+        return mu + (logvar * 0.5).exp() * eps  # broadcasting or promoting eps
 
     def decode(self, z: Any) -> Tensor:
         """The decoder's output: logits (Bernoulli) or the mean (Gaussian)."""
@@ -108,7 +112,8 @@ class VAE(Module):
             reconstruction = F.mse_loss(out, x, reduction="sum") / n
         kl = F.gaussian_kl(mu, logvar)
         weight = self.beta if beta is None else float(beta)
-        return VAELoss(reconstruction + kl * weight, reconstruction, kl)
+        weighted = kl if weight == 1.0 else kl * weight  # beta = 1, the plain ELBO: no node
+        return VAELoss(reconstruction + weighted, reconstruction, kl)
 
     def _mean(self, z: Any) -> np.ndarray:
         out = self.decode(z)
