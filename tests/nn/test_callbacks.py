@@ -121,45 +121,43 @@ def test_progress_prints_one_line_per_epoch(capsys: pytest.CaptureFixture) -> No
     assert capsys.readouterr().out == ""
 
 
-def test_blas_threads_are_limited_during_fit_only() -> None:
+def _blas_threads() -> list[int]:
+    """The thread count of every loaded BLAS library, now."""
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    seen = []
+    return [p["num_threads"] for p in threadpoolctl.threadpool_info()
+            if p["user_api"] == "blas"]
 
-    class Spy(Callback):
-        def on_epoch_end(self, trainer: Any, epoch: int, logs: dict) -> None:
-            seen.append([p["num_threads"] for p in threadpoolctl.threadpool_info()
-                         if p["user_api"] == "blas"])
 
-    before = [p["num_threads"] for p in threadpoolctl.threadpool_info()
-              if p["user_api"] == "blas"]
+class _ThreadSpy(Callback):
+    """Records the BLAS thread counts at the end of every epoch."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[int]] = []
+
+    def on_epoch_end(self, trainer: Any, epoch: int, logs: dict) -> None:
+        self.seen.append(_blas_threads())
+
+
+def test_blas_threads_are_limited_during_fit_only() -> None:
+    before, spy = _blas_threads(), _ThreadSpy()
     model = _model()
     fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y), epochs=1,
-        callbacks=[Spy()], progress=False, blas_threads=1)
-    assert all(n == 1 for n in seen[0])
-    assert [p["num_threads"] for p in threadpoolctl.threadpool_info()
-            if p["user_api"] == "blas"] == before
+        callbacks=[spy], progress=False, blas_threads=1)
+    assert all(n == 1 for n in spy.seen[0])
+    assert _blas_threads() == before
     with pytest.raises(ValueError, match="blas_threads"):
         fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
             epochs=1, progress=False, blas_threads=0)
 
 
 def test_blas_threads_default_to_one_with_threadpoolctl_and_none_leaves_them(monkeypatch) -> None:
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    seen = []
-
-    class Spy(Callback):
-        def on_epoch_end(self, trainer: Any, epoch: int, logs: dict) -> None:
-            seen.append([p["num_threads"] for p in threadpoolctl.threadpool_info()
-                         if p["user_api"] == "blas"])
-
-    before = [p["num_threads"] for p in threadpoolctl.threadpool_info()
-              if p["user_api"] == "blas"]
+    before, spy = _blas_threads(), _ThreadSpy()
     model = _model()
-    for threads in ("auto", None):
-        fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
-            epochs=1, callbacks=[Spy()], progress=False, **(
-                {} if threads == "auto" else {"blas_threads": threads}))
-    assert all(n == 1 for n in seen[0]) and seen[1] == before
+    fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y), epochs=1,
+        callbacks=[spy], progress=False)  # the default, "auto"
+    fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y), epochs=1,
+        callbacks=[spy], progress=False, blas_threads=None)
+    assert all(n == 1 for n in spy.seen[0]) and spy.seen[1] == before
     monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # not installed: auto is a no-op
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "threadpoolctl" else _find_spec(name))
