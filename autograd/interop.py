@@ -26,7 +26,23 @@ from .ops import linalg_more
 from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
 
-__all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS"]
+__all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm"]
+
+def linalg_norm(x: Any, ord: Any = None, axis: Any = None,  # noqa: A002
+                keepdims: bool = False) -> Any:
+    """``np.linalg.norm`` where it is a vector norm (or the Frobenius norm): the same as
+    ``x.norm``. NumPy's matrix norms (ord 1, 2, inf... of a matrix) have no op here."""
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    matrix = len(axes) == 2 if axes is not None else x.ndim == 2
+    vector = len(axes) == 1 if axes is not None else x.ndim == 1
+    if not (ord is None or (matrix and ord == "fro") or (vector and ord != "fro")):
+        raise UsageError(
+            f"np.linalg.norm(t, ord={ord!r}) on shape {x.shape} with axis={axis!r} is a "
+            f"matrix norm, which has no differentiable version here. Vector norms (axis an "
+            f"int, or a 1-d tensor) and the Frobenius norm (ord=None or 'fro') work; for "
+            f"the norm of all elements as one vector use t.norm(ord).")
+    return x.norm(ord, axis, keepdims)
+
 
 UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
@@ -61,7 +77,9 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.dot: OpMethods.dot, np.outer: OpMethods.outer, np.trace: OpMethods.trace,
     np.diagonal: OpMethods.diagonal, np.einsum: linalg_more.einsum,
     np.tensordot: linalg_more.tensordot, np.linalg.det: OpMethods.det,
-    np.linalg.inv: OpMethods.inv, np.flip: OpMethods.flip, np.roll: OpMethods.roll,
+    np.linalg.inv: OpMethods.inv, np.linalg.solve: linalg_more.solve,
+    np.linalg.slogdet: linalg_more.slogdet, np.linalg.cholesky: linalg_more.cholesky,
+    np.linalg.norm: linalg_norm, np.flip: OpMethods.flip, np.roll: OpMethods.roll,
     np.tile: OpMethods.tile, np.repeat: OpMethods.repeat, np.tril: OpMethods.tril,
     np.triu: OpMethods.triu, np.take_along_axis: OpMethods.take_along_axis,
 }

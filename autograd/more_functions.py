@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .function import apply
 from .ops import linalg_more as linalg
 from .tensor import Tensor, as_tensor
 
@@ -127,8 +126,8 @@ def outer(a: Any, b: Any) -> Tensor:
 
 
 def einsum(subscripts: str, *operands: Any) -> Tensor:
-    """Einstein summation, as ``np.einsum`` (letters only, no repeated letter within an
-    operand): ``einsum("ij,jk->ik", a, b)`` is ``a @ b``."""
+    """Einstein summation, as ``np.einsum``: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``,
+    ``einsum("ii", a)`` the trace, ``einsum("...ij,...jk", a, b)`` a batched product."""
     return linalg.einsum(subscripts, *[as_tensor(x) for x in operands])
 
 
@@ -155,9 +154,7 @@ def det(a: Any) -> Tensor:
 def slogdet(a: Any) -> tuple[Tensor, Tensor]:
     """(sign, ln |det a|), as ``np.linalg.slogdet``: the sign is a constant, the log is
     differentiable (d ln|det A| = A^-T)."""
-    a = as_tensor(a)
-    linalg.check_square(a, "slogdet")
-    return linalg.slogdet_sign(a), apply(linalg.LogAbsDet(), a)
+    return linalg.slogdet(as_tensor(a))
 
 
 def inv(a: Any) -> Tensor:
@@ -167,17 +164,13 @@ def inv(a: Any) -> Tensor:
 
 def solve(a: Any, b: Any) -> Tensor:
     """x with a x = b, as ``np.linalg.solve`` (b 1-d: one vector, else matrices)."""
-    a, b = as_tensor(a), as_tensor(b)
-    linalg.check_solve(a, b)
-    return apply(linalg.Solve(b.ndim == 1), a, b)
+    return linalg.solve(as_tensor(a), as_tensor(b))
 
 
 def cholesky(a: Any) -> Tensor:
     """The lower-triangular L with a = L L^T (a symmetric positive definite; only its
     lower triangle is read, as NumPy). The gradient is symmetric."""
-    a = as_tensor(a)
-    linalg.check_square(a, "cholesky")
-    return apply(linalg.Cholesky(), a)
+    return linalg.cholesky(as_tensor(a))
 
 
 # ------------------------------------------------------------------ shape and indexing

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["exp", "log", "where", "broadcast_to", "constant", "is_tensor"]
+__all__ = ["exp", "log", "where", "broadcast_to", "constant", "is_tensor", "lift_like"]
 
 
 def is_tensor(x: Any) -> bool:
@@ -44,3 +44,8 @@ def where(condition: np.ndarray, a: Any, b: Any) -> Any:
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
     """``x`` repeated to ``shape`` (an array or a Tensor)."""
     return np.broadcast_to(x, shape)
+
+
+def lift_like(like: Any, x: Any) -> Any:
+    """``x`` as a Tensor (a constant, if it is an array), built like the Tensor ``like``."""
+    return x if is_tensor(x) else like._make(np.asarray(x), None)

@@ -1,21 +1,21 @@
 """Linear algebra beyond matmul: dot, outer, einsum, tensordot, trace, diagonal, det,
 slogdet, inv, solve, cholesky.
 
-The product-like ones are compositions (einsum is one op whose VJP is again an einsum;
-tensordot is an einsum); det, slogdet, inv, solve and cholesky are ops with the
-classical matrix-calculus VJPs. Matrices are the last two axes; leading axes are a batch.
+The product-like ones are compositions (tensordot is an einsum, see ``ops.einsum``); det,
+slogdet, inv, solve and cholesky are ops with the classical matrix-calculus VJPs. Matrices are the last two axes; leading axes are a batch.
 """
 
 from __future__ import annotations
 
 import string
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from ..errors import AutogradError, ShapeError
 from ..function import Function, apply
-from .generic import broadcast_to, is_tensor
+from .einsum import EinsumError, einsum
+from .generic import is_tensor, lift_like
 from .indexing import triangle
 from .linalg import MatMul
 from .reductions import normalize_axis
@@ -23,93 +23,15 @@ from .shape import GetItem, Transpose
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
-__all__ = ["dot", "einsum", "tensordot", "diagonal", "slogdet_sign", "check_square",
-           "check_solve", "EinsumError", "SingularMatrixError", "Einsum", "Det", "LogAbsDet",
+__all__ = ["dot", "einsum", "tensordot", "diagonal", "solve", "slogdet", "cholesky",
+           "slogdet_sign", "check_square",
+           "check_solve", "EinsumError", "SingularMatrixError", "Det", "LogAbsDet",
            "Inv", "Solve", "Cholesky"]
-
-
-class EinsumError(AutogradError, ValueError):
-    """Subscripts ``einsum`` cannot take (or cannot differentiate)."""
 
 
 def _mT(x: Any) -> Any:
     """The matrix transpose of the last two axes (arrays and Tensors alike)."""
     return x.swapaxes(-1, -2)
-
-
-# ------------------------------------------------------------------ einsum
-def _parse(subscripts: str, count: int) -> tuple[list[str], str]:
-    text = subscripts.replace(" ", "")
-    if "." in text:
-        raise EinsumError("einsum: '...' is not supported; name every axis with a letter")
-    inputs, arrow, output = text.partition("->")
-    terms = inputs.split(",")
-    if len(terms) != count:
-        raise EinsumError(f"einsum: {subscripts!r} names {len(terms)} operands; got {count}")
-    if not arrow:  # implicit output: the letters used once, in alphabetical order
-        letters = "".join(terms)
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    for term in terms:
-        if len(set(term)) != len(term):
-            raise EinsumError(f"einsum: repeated letter in {term!r} (a diagonal); use "
-                              f"diagonal() or trace() for that")
-    return terms, output
-
-
-class Einsum(Function):
-    """out = einsum(subscripts, *xs);  dx_i = einsum of g with the other operands, to
-    x_i's letters (broadcast back over letters only x_i has, which were summed)."""
-    __slots__ = ("terms", "output")
-
-    def __init__(self, terms: Sequence[str], output: str) -> None:
-        self.terms, self.output = list(terms), output
-
-    def forward(self, *xs: np.ndarray) -> np.ndarray:
-        return np.einsum(",".join(self.terms) + "->" + self.output, *xs)
-
-    def vjp(self, g: Any, out: Any, *xs: Any) -> tuple:
-        grads = []
-        for i, term in enumerate(self.terms):
-            if not self.needs_input_grad[i]:
-                grads.append(None)
-                continue
-            others = [t for k, t in enumerate(self.terms) if k != i]
-            known = set(self.output).union(*others)
-            kept = "".join(c for c in term if c in known)
-            operands = [g] + [x for k, x in enumerate(xs) if k != i]
-            gi = _einsum([self.output] + others, kept, operands)
-            if kept != term:  # letters only x_i had were summed: spread g back over them
-                shape = tuple(n if c in kept else 1 for c, n in zip(term, xs[i].shape))
-                gi = broadcast_to(gi.reshape(shape), xs[i].shape)
-            grads.append(gi)
-        return tuple(grads)
-
-
-def _einsum(terms: list[str], output: str, operands: list[Any]) -> Any:
-    like = next((x for x in operands if is_tensor(x)), None)
-    if like is not None:
-        return apply(Einsum(terms, output), *[_lift(like, x) for x in operands])
-    return np.einsum(",".join(terms) + "->" + output, *operands)
-
-
-def _lift(like: T, x: Any) -> T:
-    """``x`` as a Tensor (a constant, if it is an array), built like ``like``."""
-    return x if is_tensor(x) else like._make(np.asarray(x), None)
-
-
-def einsum(subscripts: str, *tensors: T) -> T:
-    """Einstein summation, as ``np.einsum`` (letters only, no repeated letter within an
-    operand): ``einsum("ij,jk->ik", a, b)`` is ``a @ b``."""
-    terms, output = _parse(subscripts, len(tensors))
-    for term, t in zip(terms, tensors):
-        if len(term) != t.ndim:
-            raise EinsumError(f"einsum: {term!r} names {len(term)} axes, but the operand "
-                              f"has shape {t.shape}")
-    try:
-        np.einsum(subscripts, *[np.empty(t.shape) for t in tensors])
-    except ValueError as exc:
-        raise EinsumError(f"einsum {subscripts!r}: {exc}") from None
-    return apply(Einsum(terms, output), *tensors)
 
 
 def tensordot(a: T, b: T, axes: Any = 2) -> T:
@@ -226,7 +148,7 @@ class Solve(Function):
 def _solve(a: Any, b: Any) -> Any:
     like = a if is_tensor(a) else b if is_tensor(b) else None
     if like is not None:
-        return apply(Solve(False), _lift(like, a), _lift(like, b))
+        return apply(Solve(False), lift_like(like, a), lift_like(like, b))
     return _np_linalg(np.linalg.solve, a, b)
 
 
@@ -286,6 +208,25 @@ def check_solve(a: T, b: T) -> None:
     if inner != a.shape[-1]:
         raise ShapeError(f"solve: a has shape {a.shape}, b has shape {b.shape}; b needs "
                          f"{a.shape[-1]} rows")
+
+
+def solve(a: T, b: T) -> T:
+    """x with a x = b, as ``np.linalg.solve`` (b 1-d: one vector, else matrices)."""
+    check_solve(a, b)
+    return apply(Solve(b.ndim == 1), a, b)
+
+
+def slogdet(a: T) -> tuple[T, T]:
+    """(sign, ln |det a|), as ``np.linalg.slogdet``: the sign is a constant, the log is
+    differentiable (d ln|det A| = A^-T)."""
+    check_square(a, "slogdet")
+    return slogdet_sign(a), apply(LogAbsDet(), a)
+
+
+def cholesky(a: T) -> T:
+    """The lower-triangular L with a = L L^T, as ``np.linalg.cholesky``."""
+    check_square(a, "cholesky")
+    return apply(Cholesky(), a)
 
 
 def slogdet_sign(a: T) -> T:

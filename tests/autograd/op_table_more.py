@@ -232,16 +232,24 @@ def outer_inputs(draw: Callable) -> Drawn:
 
 
 EINSUMS = ["ij,jk->ik", "ij,ij->", "i,j->ij", "ijk,ik->ij", "ij->ji", "ij,kl->i", "ij",
-           "ij,j", "ab,bc,cd->ad"]
+           "ij,j", "ab,bc,cd->ad", "ii", "ii->i", "iji->j", "ij,jj->i", "...ij,...jk->...ik",
+           "i...->...", "...ii->...i", "...j,j"]
 
 
 @st.composite
 def einsum_inputs(draw: Callable) -> Drawn:
+    """Operands for subscripts with letters (one size each), repeated letters (a diagonal)
+    and '...' (the same drawn batch shape for every operand that has it)."""
     subscripts = draw(st.sampled_from(EINSUMS))
     sizes = {c: draw(st.integers(1, 3)) for c in "abcdijkl"}
+    batch = draw(shapes(max_dims=2, max_side=3))
     terms = subscripts.split("->")[0].split(",")
-    return tuple(draw(_array("einsum", tuple(sizes[c] for c in t))) for t in terms), \
-        {"subscripts": subscripts}
+
+    def shape(term: str) -> tuple[int, ...]:
+        left, dots, right = term.partition("...")
+        return tuple(sizes[c] for c in left) + (batch if dots else ()) + \
+            tuple(sizes[c] for c in right)
+    return tuple(draw(_array("einsum", shape(t))) for t in terms), {"subscripts": subscripts}
 
 
 @st.composite

@@ -47,6 +47,37 @@ def test_numpy_results_match_numpy() -> None:
         == np.float32
 
 
+SPD = np.array([[3.0, 1.0, 0.5], [1.0, 2.0, 0.2], [0.5, 0.2, 1.5]])  # symmetric positive definite
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("solve", lambda a: np.linalg.solve(a, np.arange(3.0))),
+    ("solve matrices", lambda a: np.linalg.solve(a, np.ones((3, 2)) + a[:, :2])),
+    ("slogdet", lambda a: np.linalg.slogdet(a)[1]),
+    ("cholesky", lambda a: np.linalg.cholesky(a @ a.T)),
+    ("det", lambda a: np.linalg.det(a)), ("inv", lambda a: np.linalg.inv(a)),
+    ("norm", lambda a: np.linalg.norm(a)), ("norm fro", lambda a: np.linalg.norm(a, "fro")),
+    ("norm axis", lambda a: np.linalg.norm(a, 1, axis=0, keepdims=True)),
+    ("norm vector", lambda a: np.linalg.norm(a[0], np.inf)),
+    ("einsum", lambda a: np.einsum("ii", a)),
+])
+def test_numpy_linalg_on_tensors_matches_numpy_and_is_differentiable(name, fn) -> None:
+    a = Tensor(SPD.copy(), requires_grad=True)
+    y = fn(a)
+    assert isinstance(y, Tensor) and y.requires_grad, name
+    np.testing.assert_allclose(y.data, fn(SPD), rtol=1e-12, err_msg=name)
+    assert ag.gradcheck(fn, [a]), name
+
+
+@pytest.mark.parametrize("ord_, axis", [(2, None), (1, None), (np.inf, (0, 1)), ("nuc", None),
+                                        ("fro", 0)])
+def test_numpy_matrix_norms_are_refused_not_replaced(ord_, axis) -> None:
+    """np.linalg.norm(matrix, 2) is the spectral norm; t.norm(2) is the 2-norm of all
+    elements. Dispatching one to the other would be a silent wrong answer."""
+    with pytest.raises(UsageError, match="matrix norm|t.norm"):
+        np.linalg.norm(Tensor(SPD), ord_, axis)
+
+
 def test_the_escape_hatch_w_data_minus_equals_lr_times_grad() -> None:
     w = leaf(3)
     (w * w).sum().backward()

@@ -37,6 +37,8 @@ CASES = [  # (ours, theirs, input)
     (lambda t: t.tril(), lambda t: t.tril(), X),
     (lambda t: t.diagonal(), lambda t: t.diagonal(), X),
     (lambda t: ag.einsum("ij,kj->ik", t, t), lambda t: torch.einsum("ij,kj->ik", t, t), X),
+    (lambda t: ag.einsum("ii->i", t[:, :2]), lambda t: torch.einsum("ii->i", t[:, :2]), X),
+    (lambda t: ag.einsum("...j,kj", t, t), lambda t: torch.einsum("...j,kj", t, t), X),
     (lambda t: (t @ t.T + ag.eye(2)).det(), lambda t: torch.linalg.det(t @ t.T + torch.eye(
         2, dtype=t.dtype)), X),
     (lambda t: ag.cholesky(t @ t.T + ag.eye(2)),

@@ -1,0 +1,183 @@
+"""Einstein summation as one op, with ``...`` and repeated letters, as ``np.einsum``.
+
+``einsum("ij,jk->ik", a, b)`` multiplies along ``j`` and sums it. The VJP of an einsum is
+again an einsum: for operand i, contract the upstream gradient ``g`` (output letters)
+with the *other* operands, giving operand i's letters. Two cases need one more step:
+
+- a letter only operand i has, and the output lacks, was summed away: ``g`` does not
+  depend on it, so the gradient is the same along it (a broadcast);
+- a repeated letter (``"ii->i"`` reads the diagonal) was read on the diagonal only: the
+  gradient is the gradient of the diagonal written onto the diagonal of zeros
+  (``DiagonalEmbed``, whose own VJP reads the diagonal again).
+
+``...`` is rewritten first into letters the subscripts do not use (right-aligned, as
+NumPy broadcasts), so the op itself only ever sees letters.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import AutogradError
+from ..function import Function, apply
+from .generic import broadcast_to, is_tensor, lift_like
+
+T = Any  # a Tensor (this module sits below the Tensor class)
+
+__all__ = ["EinsumError", "Einsum", "DiagonalEmbed", "einsum", "expand_subscripts",
+           "check_letters", "unique_letters", "contract"]
+
+
+class EinsumError(AutogradError, ValueError):
+    """Subscripts ``einsum`` cannot take."""
+
+
+def expand_subscripts(subscripts: str, shapes: Sequence[tuple[int, ...]]
+                      ) -> tuple[list[str], str]:
+    """(one term per operand, the output term) in letters only: ``...`` becomes letters
+    the subscripts do not use, and an implicit output (no ``->``) is NumPy's: the
+    ``...`` axes, then the letters used exactly once, in alphabetical order."""
+    text = subscripts.replace(" ", "")
+    inputs, arrow, output = text.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != len(shapes):
+        raise EinsumError(f"einsum: {subscripts!r} names {len(terms)} operands; "
+                          f"got {len(shapes)}")
+    for term in terms + [output]:
+        if not all(c in string.ascii_letters for c in term.replace("...", "", 1)):
+            raise EinsumError(f"einsum: {term!r} in {subscripts!r} may hold only letters "
+                              f"and one '...'")
+    free = [c for c in string.ascii_letters if c not in text]
+    widest = max((len(shape) - len(term) + 3 for term, shape in zip(terms, shapes)
+                  if "..." in term), default=0)
+    if widest > len(free):
+        raise EinsumError(f"einsum: '...' stands for {widest} axes; only {len(free)} "
+                          f"letters are left to name them")
+    dots = "".join(free[:widest])  # the letters of the broadcast '...' axes
+    expanded = []
+    for term, shape in zip(terms, shapes):
+        if "..." in term:
+            count = len(shape) - len(term) + 3
+            if count < 0:
+                raise EinsumError(f"einsum: {term!r} names {len(term) - 3} axes besides "
+                                  f"'...', but the operand has shape {shape}")
+            term = term.replace("...", dots[widest - count:])
+        if len(term) != len(shape):
+            raise EinsumError(f"einsum: {term!r} names {len(term)} axes, but the operand "
+                              f"has shape {shape}")
+        expanded.append(term)
+    if arrow:
+        output = output.replace("...", dots)
+    else:
+        letters = "".join(expanded)
+        output = dots + "".join(sorted(c for c in set(letters) - set(dots)
+                                       if letters.count(c) == 1))
+    return expanded, output
+
+
+def check_letters(subscripts: str, terms: Sequence[str], output: str,
+                  shapes: Sequence[tuple[int, ...]]) -> None:
+    """EinsumError unless every output letter names one input axis size and appears once,
+    and all axes of one letter have one size (or 1)."""
+    sizes: dict[str, set[int]] = {}
+    for term, shape in zip(terms, shapes):
+        for c, n in zip(term, shape):
+            sizes.setdefault(c, set()).add(n)
+    for c, found in sizes.items():
+        if len(found - {1}) > 1:
+            raise EinsumError(f"einsum {subscripts!r}: the axes of letter {c!r} have sizes "
+                              f"{sorted(found)} in shapes {list(shapes)}; they must be "
+                              f"equal (or 1, which broadcasts)")
+    for c in output:
+        if c not in sizes or output.count(c) > 1:
+            raise EinsumError(f"einsum {subscripts!r}: output letter {c!r} must appear in "
+                              f"an input, and only once in the output")
+
+
+def unique_letters(term: str) -> str:
+    """``term`` without repeats, in order of first use: ``"iij"`` -> ``"ij"``."""
+    return "".join(dict.fromkeys(term))
+
+
+class Einsum(Function):
+    """out = einsum(terms -> output, *xs);  dx_i = einsum of g with the other operands,
+    to x_i's letters (broadcast over letters only x_i had, put on the diagonal for a
+    repeated letter)."""
+    __slots__ = ("terms", "output")
+
+    def __init__(self, terms: Sequence[str], output: str) -> None:
+        self.terms, self.output = list(terms), output
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        return np.einsum(",".join(self.terms) + "->" + self.output, *xs)
+
+    def vjp(self, g: Any, out: Any, *xs: Any) -> tuple:
+        needs = self.needs_input_grad
+        return tuple(self._input_grad(g, xs, i) if needs[i] else None
+                     for i in range(len(xs)))
+
+    def _input_grad(self, g: Any, xs: Sequence[Any], i: int) -> Any:
+        term = self.terms[i]
+        others = [t for k, t in enumerate(self.terms) if k != i]
+        known = set(self.output).union(*others)
+        letters = unique_letters(term)
+        kept = "".join(c for c in letters if c in known)
+        gi = contract([self.output] + others, kept, [g] + [x for k, x in enumerate(xs)
+                                                          if k != i])
+        size = dict(zip(term, xs[i].shape))
+        summed = tuple(k for k, c in enumerate(kept) if size[c] == 1 and gi.shape[k] != 1)
+        if summed:  # x_i's axis of size 1 broadcast against the others: sum g back to 1
+            gi = gi.sum(axis=summed, keepdims=True)
+        if kept != letters or gi.shape != tuple(size[c] for c in kept):
+            # letters only x_i had were summed, or the others' size-1 axes broadcast
+            # against x_i: g is the same along them
+            at = [gi.shape[kept.index(c)] if c in kept else 1 for c in letters]
+            gi = broadcast_to(gi.reshape(at), tuple(size[c] for c in letters))
+        if letters != term:  # a repeated letter was read on the diagonal: write it there
+            gi = apply(DiagonalEmbed(term, xs[i].shape), gi) if is_tensor(gi) else \
+                DiagonalEmbed(term, xs[i].shape).forward(gi)
+        return gi
+
+
+class DiagonalEmbed(Function):
+    """out = zeros of ``shape`` (letters ``term``) with ``x`` (letters without repeats)
+    on the diagonal of each repeated letter: the inverse of ``einsum("ii->i")``.
+    dx = einsum(term -> unique letters) of g: the diagonal read back."""
+    __slots__ = ("term", "shape")
+    save_inputs = False
+
+    def __init__(self, term: str, shape: tuple[int, ...]) -> None:
+        self.term, self.shape = term, tuple(shape)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.shape, dtype=x.dtype)
+        np.einsum(f"{self.term}->{unique_letters(self.term)}", out)[...] = x  # a view
+        return out
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (contract([self.term], unique_letters(self.term), [g]),)
+
+
+def contract(terms: list[str], output: str, operands: list[Any]) -> Any:
+    """einsum of arrays, or a recorded ``Einsum`` if an operand is a Tensor (under
+    ``create_graph``)."""
+    like = next((x for x in operands if is_tensor(x)), None)
+    if like is not None:
+        return apply(Einsum(terms, output), *[lift_like(like, x) for x in operands])
+    return np.einsum(",".join(terms) + "->" + output, *operands)
+
+
+def einsum(subscripts: str, *tensors: T) -> T:
+    """Einstein summation, as ``np.einsum``: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``,
+    ``einsum("ii", a)`` its trace, ``einsum("...ij,...jk", a, b)`` a batched product.
+    Axes of one letter must have one size (or 1, which broadcasts)."""
+    if not isinstance(subscripts, str):
+        raise EinsumError(f"einsum: subscripts must be a str such as 'ij,jk->ik'; got "
+                          f"{type(subscripts).__name__} (the interleaved operand/axes "
+                          f"form is not supported)")
+    terms, output = expand_subscripts(subscripts, [t.shape for t in tensors])
+    check_letters(subscripts, terms, output, [t.shape for t in tensors])
+    return apply(Einsum(terms, output), *tensors)
