@@ -33,7 +33,8 @@ def as_gradient_tuple(op: Function, result: Any) -> tuple:
 
 def check_versions(op: Function, node: Any) -> None:
     """Refuse gradients computed from arrays that were changed in place after the forward
-    (through the tensor itself, a view, a detached copy, or any tensor sharing its array)."""
+    (through the tensor itself, a view, a detached copy, or any tensor sharing its array),
+    or that replaced the tensor's array (``t.data = ...``)."""
     watched = list(op.parents) if op.save_inputs else []
     if op.save_output:
         watched.append(node)
@@ -42,7 +43,7 @@ def check_versions(op: Function, node: Any) -> None:
             raise InplaceError(
                 f"a tensor of shape {t._data.shape} needed by {op.name} for the backward "
                 f"pass was modified in place (directly, through a view or a detached copy, "
-                f"or by an optimizer step) after {op.name} used it. Use an out-of-place "
+                f"by assigning .data, or by an optimizer step) after {op.name} used it. Use an out-of-place "
                 f"operation (x = x * 2 instead of x *= 2), or .detach().copy() first.")
 
 

@@ -55,7 +55,7 @@ class BackwardError(AutogradError, RuntimeError):
 
 
 class GraphFreedError(BackwardError):
-    """A second backward through a graph whose saved arrays were already released."""
+    """A second backward through a graph that the first backward already released."""
 
 
 class InplaceError(AutogradError, RuntimeError):

@@ -4,9 +4,10 @@ array without recording anything.
 They are allowed only where they cannot bypass the graph: on tensors that do not require
 grad, or under ``no_grad()`` (optimizer updates). Every write stamps the written memory
 with the time of the write (``clock.record_write``), so a backward pass can tell that an
-array saved by an op was changed after the op's output was created, and refuse
+array an op reads was changed after the op's output was created, and refuse
 (``InplaceError``), whichever tensor (a view, a detached copy) the write went through.
-Assigning ``.data`` is the documented untracked escape hatch and stamps nothing.
+Assigning ``.data`` is the documented untracked escape hatch; it stamps the new array, so
+a graph built before it refuses too.
 """
 
 from __future__ import annotations

@@ -72,7 +72,9 @@ class Tensor(TensorMath, OpMethods, NumpyInterop, InplaceOps):
     @property
     def data(self) -> np.ndarray:
         """The live array. Assigning to it is untracked (as in PyTorch): use it for
-        initialisation and optimizer updates, never inside a computation you differentiate."""
+        initialisation and optimizer updates, never inside a computation you differentiate.
+        A graph built before the assignment refuses to backward (``InplaceError``): its
+        ops read their inputs' arrays when the backward runs."""
         data = self._data
         if type(data) is not np.ndarray:  # a NumPy scalar kept by a 0-d op (see _make)
             data = self._data = np.asarray(data)
@@ -85,6 +87,7 @@ class Tensor(TensorMath, OpMethods, NumpyInterop, InplaceOps):
             raise DTypeError(f"this tensor requires grad, so .data must stay floating; "
                              f"got dtype {array.dtype}")
         self._data = array
+        record_write(array)  # a graph that used the old value refuses to backward
 
     @property
     def grad(self) -> "Tensor | None":
@@ -143,7 +146,7 @@ class Tensor(TensorMath, OpMethods, NumpyInterop, InplaceOps):
 
     def bump_version(self) -> None:
         """Record that this tensor's array was changed in place outside autograd (NumPy
-        writing into ``.data``, as optimizers do): a backward that saved it will refuse."""
+        writing into ``.data``, as optimizers do): a backward that reads it will refuse."""
         record_write(self.data)
 
     @property
@@ -172,7 +175,7 @@ class Tensor(TensorMath, OpMethods, NumpyInterop, InplaceOps):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         ``grad`` is dL/dself; it may be omitted only for a single-element tensor (then 1).
-        Afterwards the graph's saved arrays and links are released unless
+        Afterwards the graph's links to the activations are released unless
         ``retain_graph=True`` (the default when ``create_graph=True``).
         """
         retain = create_graph if retain_graph is None else retain_graph

@@ -166,7 +166,7 @@ class IndexPut(Function):
 
 class SetItem(IndexPut):
     """``t[index] = v`` on a tensor in a graph: t's new value is IndexPut's output (a new
-    array; the old one, which earlier ops may have saved, stays as it was) and its new
+    array; the old one, which earlier ops read, stays with its earlier self) and its new
     history this op. ``previous`` is t as it was before: every op that used t before the
     write still sends its gradient there (``engine`` asks ``as_used``)."""
     __slots__ = ("previous",)
