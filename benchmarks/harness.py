@@ -86,9 +86,11 @@ class Settings:
 
 @dataclass
 class Candidate:
-    """One implementation of a case: ``check()`` -> (loss, [gradients]), ``step()`` timed."""
+    """One implementation of a case: ``check()`` -> (loss, [gradients]), ``step()`` timed.
+    ``check`` None: a part of another candidate's work, timed but not compared
+    (``benchmarks.breakdown``)."""
     name: str
-    check: Callable[[], LossAndGrads]
+    check: Callable[[], LossAndGrads] | None
     step: Callable[[], object]
 
 
@@ -132,6 +134,8 @@ def check_candidates(candidates: Sequence[Candidate], rtol: float, atol: float) 
     base_loss, base_grads = candidates[0].check()
     base_grads = [_as_array(g) for g in base_grads]
     for cand in candidates[1:]:
+        if cand.check is None:  # a part of another candidate's step
+            continue
         loss, grads = cand.check()
         grads = [_as_array(g) for g in grads]
         if not np.allclose(float(loss), float(base_loss), rtol=rtol, atol=atol):

@@ -12,6 +12,7 @@ import autograd as ag
 import nn
 import nn.functional as F
 
+from .breakdown import NOTE, breakdown_candidates
 from .harness import (Candidate, Case, LossAndGrads, Settings, loss_and_grads, measure,
                       same_layout, torch_or_none, training_step, weight_grad)
 
@@ -96,11 +97,12 @@ def _case(batch: int, sizes: tuple[int, ...], settings: Settings) -> Case:
 
     def loss() -> ag.Tensor:
         return F.cross_entropy(model(xt), labels)
+    sgd = nn.optim.SGD(params, lr=LR)
     candidates = [
         Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, labels),
                   lambda: by_hand.step(x, labels)),
-        Candidate("autograd + nn", loss_and_grads(loss, params),
-                  training_step(loss, nn.optim.SGD(params, lr=LR)))]
+        Candidate("autograd + nn", loss_and_grads(loss, params), training_step(loss, sgd)),
+        *breakdown_candidates(loss, sgd.step)]
     torch, note = torch_or_none(settings)
     if torch is not None:
         net = torch_model(torch, arrays)
@@ -114,7 +116,7 @@ def _case(batch: int, sizes: tuple[int, ...], settings: Settings) -> Case:
     title = f"{'-'.join(map(str, sizes))} float32 MLP, batch {batch}, one SGD step"
     case = measure("mlp", title, "ms/step", 1e-3, candidates, settings, rtol=1e-4,
                    atol=1e-6, target=TARGETS.get(batch, ""))
-    case.notes += [note] if note else []
+    case.notes += [NOTE] + ([note] if note else [])
     return case
 
 

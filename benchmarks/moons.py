@@ -14,6 +14,7 @@ import autograd as ag
 import nn
 import nn.functional as F
 
+from .breakdown import NOTE, breakdown_candidates
 from .harness import (Candidate, Case, LossAndGrads, Settings, loss_and_grads, measure,
                       same_layout, torch_or_none, training_step, weight_grad)
 from .mlp import make_model as make_mlp, torch_model
@@ -87,11 +88,12 @@ def run(settings: Settings) -> list[Case]:
     def loss() -> ag.Tensor:
         return (F.binary_cross_entropy_with_logits(model(xt), yt)
                 + F.l2_penalty(model.parameters(), LAM))
+    sgd = nn.optim.SGD(params, lr=LR)
     candidates = [
         Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, y),
                   lambda: by_hand.step(x, y)),
-        Candidate("autograd + nn", loss_and_grads(loss, params),
-                  training_step(loss, nn.optim.SGD(params, lr=LR)))]
+        Candidate("autograd + nn", loss_and_grads(loss, params), training_step(loss, sgd)),
+        *breakdown_candidates(loss, sgd.step)]
     torch, note = torch_or_none(settings)
     if torch is not None:
         net = torch_model(torch, arrays)
@@ -107,5 +109,5 @@ def run(settings: Settings) -> list[Case]:
              f"one full-batch SGD step with L2")
     case = measure("moons", title, "ms/step", 1e-3, candidates, settings, rtol=1e-9,
                    atol=1e-12, target=TARGET)
-    case.notes += [note] if note else []
+    case.notes += [NOTE] + ([note] if note else [])
     return [case]

@@ -10,9 +10,10 @@ import numpy as np
 
 import autograd as ag
 
+from .breakdown import NOTE, breakdown_candidates
 from .harness import Candidate, Case, Settings, measure, torch_or_none
 
-__all__ = ["run", "numpy_chain", "engine_chain"]
+__all__ = ["run", "numpy_chain", "engine_loss", "engine_chain"]
 
 SCALE, SHIFT = 1.0001, 0.5
 TARGET = "<= 2.5x NumPy forward+backward, with either kind of constant"
@@ -31,13 +32,19 @@ def numpy_chain(x0: np.ndarray, links: int) -> tuple[float, list[np.ndarray]]:
     return float(outputs[-1].sum()), [g]
 
 
-def engine_chain(x0: np.ndarray, links: int, scale, shift) -> tuple[float, list[np.ndarray]]:
-    """The chain on autograd Tensors; ``scale`` and ``shift`` are floats or Tensors."""
+def engine_loss(x0: np.ndarray, links: int, scale, shift) -> tuple[ag.Tensor, ag.Tensor]:
+    """(x, sum of the chain on x) on autograd Tensors; ``scale`` and ``shift`` are floats
+    or Tensors."""
     x = ag.Tensor(x0, requires_grad=True)
     y = x
     for _ in range(links):
         y = (y * scale + shift).tanh()
-    loss = y.sum()
+    return x, y.sum()
+
+
+def engine_chain(x0: np.ndarray, links: int, scale, shift) -> tuple[float, list[np.ndarray]]:
+    """The chain forward and backward: (loss, [dloss/dx])."""
+    x, loss = engine_loss(x0, links, scale, shift)
     loss.backward()
     return loss.item(), [x.grad.numpy()]
 
@@ -68,7 +75,8 @@ def run(settings: Settings, links: int | None = None) -> list[Case]:
                 Candidate("numpy (by hand)", lambda x0=x0: numpy_chain(x0, links),
                           lambda x0=x0: numpy_chain(x0, links)),
                 Candidate("autograd", lambda x0=x0, c=consts: engine_chain(x0, links, *c),
-                          lambda x0=x0, c=consts: engine_chain(x0, links, *c))]
+                          lambda x0=x0, c=consts: engine_chain(x0, links, *c)),
+                *breakdown_candidates(lambda x0=x0, c=consts: engine_loss(x0, links, *c)[1])]
             if torch is not None:
                 tconsts = consts if kind == "float" else (
                     torch.tensor(SCALE, dtype=torch.float64),
@@ -79,6 +87,6 @@ def run(settings: Settings, links: int | None = None) -> list[Case]:
                      f"constants, forward + backward")
             case = measure("per-op", title, "us/op", ops * 1e-6, candidates, settings,
                            rtol=1e-10, atol=1e-12, target=TARGET)
-            case.notes += [note] if note else []
+            case.notes += [NOTE] + ([note] if note else [])
             cases.append(case)
     return cases

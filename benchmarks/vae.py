@@ -16,6 +16,7 @@ import autograd as ag
 import nn
 from nn.models import VAE
 
+from .breakdown import NOTE, breakdown_candidates
 from .harness import (Candidate, Case, LossAndGrads, Settings, loss_and_grads, measure,
                       same_layout, torch_or_none, training_step, weight_grad)
 
@@ -130,12 +131,14 @@ def run(settings: Settings) -> list[Case]:
     by_hand = NumpyVAE(arrays)
     xt, et = ag.Tensor(x), ag.Tensor(eps)
     adam = dict(lr=LR, betas=BETAS, eps=EPS)
+    optimizer = nn.optim.Adam(params, **adam)
     candidates = [
         Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, eps),
                   lambda: by_hand.step(x, eps)),
         Candidate(f"autograd + nn.{type(model).__name__}",
                   loss_and_grads(lambda: loss_fn(xt, et), params),
-                  training_step(lambda: loss_fn(xt, et), nn.optim.Adam(params, **adam)))]
+                  training_step(lambda: loss_fn(xt, et), optimizer)),
+        *breakdown_candidates(lambda: loss_fn(xt, et), optimizer.step)]
     torch, note = torch_or_none(settings)
     if torch is not None:
         tloss, tparams = torch_vae(torch, arrays)
@@ -147,5 +150,5 @@ def run(settings: Settings) -> list[Case]:
              f"one Adam step")
     case = measure("vae", title, "ms/step", 1e-3, candidates, settings, rtol=1e-4,
                    atol=1e-6, target=TARGET)
-    case.notes += [note] if note else []
+    case.notes += [NOTE] + ([note] if note else [])
     return [case]

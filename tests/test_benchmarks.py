@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from benchmarks import __main__ as cli
-from benchmarks import deep, fit, harness, mlp, moons, per_op, vae
+from benchmarks import breakdown, deep, fit, harness, mlp, moons, per_op, vae
 
 TINY = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=False)
 
@@ -29,6 +29,32 @@ def test_every_workload_runs_and_reports_the_baseline_first() -> None:
             assert case.rows[0].name.startswith("numpy") and case.rows[0].ratio == 1.0
     depth = cases[-1].rows[0].extra
     assert depth["bytes/node"] > 0 and depth["build s"] > 0
+    for case in cases:
+        if case.benchmark in ("mlp", "per-op", "vae", "moons"):  # the engine's row, then
+            names = [row.name.strip() for row in case.rows]  # where its time goes
+            at = names.index("forward only")
+            assert names[at - 1].startswith("autograd")
+            assert names[at:at + 3] == ["forward only", "VJPs alone", "ops alone"]
+            assert breakdown.NOTE in case.notes
+
+
+def test_breakdown_replays_every_recorded_op_inputs_first() -> None:
+    """graph_nodes lists each op's output once, after the outputs it was computed from;
+    the bare VJP loop visits them newest first."""
+    import autograd as ag
+    x = ag.Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    h = (x * 2.0).tanh()
+    loss = (h * h + h).sum()
+    nodes = breakdown.graph_nodes(loss)
+    names = [n.grad_fn.name for n in nodes]
+    assert len(nodes) == len({id(n) for n in nodes}) == 5 and names[-1] == "Sum"
+    position = {id(n): i for i, n in enumerate(nodes)}
+    for i, node in enumerate(nodes):
+        assert all(position[id(p)] < i for p in node.grad_fn.parents if p.grad_fn)
+    forwards, vjps = breakdown.replays(nodes)
+    forwards()
+    vjps()  # on plain arrays: nothing recorded, nothing stored
+    assert x.grad is None
 
 
 def test_a_candidate_with_a_wrong_gradient_is_refused() -> None:

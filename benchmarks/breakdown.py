@@ -1,0 +1,85 @@
+"""Where the engine's time goes: three more rows under the engine's, timed in the same
+interleaved rounds (so their ratios are as steady as the others):
+
+- ``forward only``: the engine's forward pass (the loss, recorded), no backward;
+- ``VJPs alone``: every recorded op's ``vjp`` called on arrays in a bare Python loop,
+  newest first: no engine, no bookkeeping, no Tensors;
+- ``ops alone``: the recorded ops' ``forward`` and then ``vjp`` in such a loop, plus the
+  optimizer's update: the same step with an engine that costs nothing.
+
+``ops alone`` bounds from below what any engine around these ops can reach; ``forward
+only`` plus ``VJPs alone`` is the least the engine's own forward leaves room for. Only
+public API is used: ``grad_fn``, an op's ``parents``, ``forward``, ``vjp`` and its
+``save_inputs``/``save_output`` flags.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .harness import Candidate
+
+__all__ = ["breakdown_candidates", "graph_nodes", "replays", "NOTE"]
+
+NOTE = ("'forward only': the engine's forward; 'VJPs alone': the recorded ops' vjp on "
+        "arrays in a bare loop; 'ops alone': their forward and vjp so, plus the update: "
+        "the step with a cost-free engine (benchmarks/breakdown.py)")
+
+
+def graph_nodes(root: Any) -> list[Any]:
+    """The tensors computed by ops below ``root``, inputs before outputs (a post-order
+    walk from the root: every node after the nodes it was computed from)."""
+    order: list[Any] = []
+    done: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in done or node.grad_fn is None:
+            continue
+        if expanded:
+            done.add(id(node))
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((p, False) for p in node.grad_fn.parents)
+    return order
+
+
+def replays(nodes: Sequence[Any]) -> tuple[Callable[[], None], Callable[[], None]]:
+    """(the ops' forwards, their VJPs newest first), each a loop on plain arrays."""
+    forwards = [(n.grad_fn, [p.data for p in n.grad_fn.parents]) for n in nodes]
+    vjps = []
+    for n in reversed(nodes):
+        op = n.grad_fn
+        out = n.data if op.save_output else None
+        inputs = [p.data if op.save_inputs else None for p in op.parents]
+        g = np.ones_like(n.data) if n.data.ndim else n.data.dtype.type(1)
+        vjps.append((op, g, out, inputs))
+
+    def run_forwards() -> None:
+        for op, arrays in forwards:
+            op.forward(*arrays)
+
+    def run_vjps() -> None:
+        for op, g, out, inputs in vjps:
+            op.vjp(g, out, *inputs)
+    return run_forwards, run_vjps
+
+
+def breakdown_candidates(loss_fn: Callable[[], Any],
+                         update: Callable[[], object] | None = None) -> list[Candidate]:
+    """The three timed-only rows for the graph ``loss_fn()`` records; ``update`` (the
+    optimizer's step, if the timed step has one) runs in ``ops alone`` too."""
+    forwards, vjps = replays(graph_nodes(loss_fn()))
+
+    def ops_alone() -> None:
+        forwards()
+        vjps()
+        if update is not None:
+            update()
+    return [Candidate("  forward only", None, loss_fn), Candidate("  VJPs alone", None, vjps),
+            Candidate("  ops alone", None, ops_alone)]
+
+
