@@ -125,10 +125,10 @@ def outer(a: Any, b: Any) -> Tensor:
     return as_tensor(a).outer(b)
 
 
-def einsum(subscripts: str, *operands: Any) -> Tensor:
+def einsum(subscripts: str, *operands: Any, optimize: Any = False) -> Tensor:
     """Einstein summation, as ``np.einsum``: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``,
     ``einsum("ii", a)`` the trace, ``einsum("...ij,...jk", a, b)`` a batched product."""
-    return linalg.einsum(subscripts, *[as_tensor(x) for x in operands])
+    return linalg.einsum(subscripts, *[as_tensor(x) for x in operands], optimize=optimize)
 
 
 def tensordot(a: Any, b: Any, axes: Any = 2) -> Tensor:

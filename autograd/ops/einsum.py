@@ -106,13 +106,14 @@ class Einsum(Function):
     """out = einsum(terms -> output, *xs);  dx_i = einsum of g with the other operands,
     to x_i's letters (broadcast over letters only x_i had, put on the diagonal for a
     repeated letter)."""
-    __slots__ = ("terms", "output")
+    __slots__ = ("terms", "output", "optimize")
 
-    def __init__(self, terms: Sequence[str], output: str) -> None:
-        self.terms, self.output = list(terms), output
+    def __init__(self, terms: Sequence[str], output: str, optimize: Any = False) -> None:
+        self.terms, self.output, self.optimize = list(terms), output, optimize
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:
-        return np.einsum(",".join(self.terms) + "->" + self.output, *xs)
+        return np.einsum(",".join(self.terms) + "->" + self.output, *xs,
+                         optimize=self.optimize)
 
     def vjp(self, g: Any, out: Any, *xs: Any) -> tuple:
         needs = self.needs_input_grad
@@ -170,14 +171,15 @@ def contract(terms: list[str], output: str, operands: list[Any]) -> Any:
     return np.einsum(",".join(terms) + "->" + output, *operands)
 
 
-def einsum(subscripts: str, *tensors: T) -> T:
+def einsum(subscripts: str, *tensors: T, optimize: Any = False) -> T:
     """Einstein summation, as ``np.einsum``: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``,
     ``einsum("ii", a)`` its trace, ``einsum("...ij,...jk", a, b)`` a batched product.
-    Axes of one letter must have one size (or 1, which broadcasts)."""
+    Axes of one letter must have one size (or 1, which broadcasts). ``optimize`` is
+    NumPy's contraction-order search for the forward pass."""
     if not isinstance(subscripts, str):
         raise EinsumError(f"einsum: subscripts must be a str such as 'ij,jk->ik'; got "
                           f"{type(subscripts).__name__} (the interleaved operand/axes "
                           f"form is not supported)")
     terms, output = expand_subscripts(subscripts, [t.shape for t in tensors])
     check_letters(subscripts, terms, output, [t.shape for t in tensors])
-    return apply(Einsum(terms, output), *tensors)
+    return apply(Einsum(terms, output, optimize), *tensors)
