@@ -43,8 +43,9 @@ def check_versions(op: Function, node: Any) -> None:
             raise InplaceError(
                 f"a tensor of shape {t._data.shape} needed by {op.name} for the backward "
                 f"pass was modified in place (directly, through a view or a detached copy, "
-                f"by assigning .data, or by an optimizer step) after {op.name} used it. Use an out-of-place "
-                f"operation (x = x * 2 instead of x *= 2), or .detach().copy() first.")
+                f"by assigning .data, or by an optimizer step) after {op.name} used it. "
+                f"Use an out-of-place operation (x = x * 2 instead of x *= 2), or "
+                f".detach().copy() first.")
 
 
 def as_used(parents: tuple, seq: int) -> tuple:

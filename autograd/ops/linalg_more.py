@@ -2,7 +2,8 @@
 slogdet, inv, solve, cholesky.
 
 The product-like ones are compositions (tensordot is an einsum, see ``ops.einsum``); det,
-slogdet, inv, solve and cholesky are ops with the classical matrix-calculus VJPs. Matrices are the last two axes; leading axes are a batch.
+slogdet, inv, solve and cholesky are ops with the classical matrix-calculus VJPs.
+Matrices are the last two axes; leading axes are a batch.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from ..errors import AxisError, ShapeError
 from ..function import Function
 from .generic import broadcast_to, constant, exp, where
 
-__all__ = ["normalize_axis", "reduced_count", "pick_axis", "pick_keepdims", "StdSqrt", "Sum", "Max", "Min", "LogSumExp", "Softmax",
-           "LogSoftmax"]
+__all__ = ["normalize_axis", "reduced_count", "pick_axis", "pick_keepdims", "StdSqrt", "Sum",
+           "Max", "Min", "LogSumExp", "Softmax", "LogSoftmax"]
 
 
 def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
@@ -166,10 +166,10 @@ class StdSqrt(Function):
     save_inputs = False
     save_output = True
 
-    def forward(self, v):
+    def forward(self, v: np.ndarray) -> np.ndarray:
         return np.sqrt(v)
 
-    def vjp(self, g, out, v):
+    def vjp(self, g: Any, out: Any, v: Any) -> tuple:
         positive = constant(out) > 0
         safe = where(positive, out, 1.0)
         return (where(positive, g / (safe * 2), 0.0),)

@@ -28,8 +28,8 @@ from .special import normal_cdf
 _max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python wrappers
 
 __all__ = ["NormalCdf", "Gelu", "Heaviside", "Elu", "BinaryCrossEntropy",
-           "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "GaussianKL", "Reparameterize", "LOG_FLOOR",
-           "BCE_GRAD_EPS"]
+           "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "GaussianKL",
+           "Reparameterize", "LOG_FLOOR", "BCE_GRAD_EPS"]
 
 LOG_FLOOR = -100.0
 """Binary cross-entropy clamps its logs at -100 (as PyTorch): -log 0 costs 100, not inf."""
@@ -101,10 +101,10 @@ class NormalCdf(Function):
     """out = Phi(x), the standard normal CDF;  dx = g phi(x)."""
     __slots__ = ()
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return normal_cdf(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * _normal_pdf(x),)
 
 
@@ -116,10 +116,10 @@ class Gelu(Function):
     __slots__ = ()
     save_output = True
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return x * normal_cdf(x)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if is_tensor(x):
             cdf = _normal_cdf(x)
         else:
@@ -142,10 +142,10 @@ class Heaviside(Function):
     def __init__(self, value_at_zero: float = 0.0) -> None:
         self.value_at_zero = value_at_zero
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.heaviside(x, self.value_at_zero)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (_zeros_like(g),)
 
 
@@ -158,11 +158,11 @@ class Elu(Function):
     def __init__(self, alpha: float) -> None:
         self.alpha = alpha
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         negative = self.alpha * np.expm1(np.minimum(x, 0))  # never overflows
         return np.where(x > 0, x, negative)
 
-    def vjp(self, g, out, x):
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (where(constant(x) > 0, g, g * (out + self.alpha)),)
 
 
@@ -177,13 +177,13 @@ class BinaryCrossEntropy(Function):
     still gets a strong push, not the zero slope of the flat clamped log)."""
     __slots__ = ()
 
-    def forward(self, p, y):
+    def forward(self, p: np.ndarray, y: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(p), LOG_FLOOR)
             log_not_p = np.maximum(np.log1p(-p), LOG_FLOOR)
         return -(y * log_p + (1 - y) * log_not_p)
 
-    def vjp(self, g, out, p, y):
+    def vjp(self, g: Any, out: Any, p: Any, y: Any) -> tuple:
         dp = dy = None
         if self.needs_input_grad[0]:
             dp = g * (p - y) / _at_least(p * (1 - p), BCE_GRAD_EPS)
@@ -203,11 +203,11 @@ class BinaryCrossEntropyWithLogits(Function):
     def __init__(self, reduction: str = "none") -> None:
         self.reduction = reduction
 
-    def forward(self, z, y):
+    def forward(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
         losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
         return _reduce(losses, self.reduction)
 
-    def vjp(self, g, out, z, y):
+    def vjp(self, g: Any, out: Any, z: Any, y: Any) -> tuple:
         if self.reduction == "mean":
             g = g / constant(z).size
         dz = g * (_sigmoid(z) - y) if self.needs_input_grad[0] else None
@@ -227,7 +227,7 @@ class SoftmaxCrossEntropy(Function):
     def __init__(self, labels: np.ndarray, reduction: str) -> None:
         self.labels, self.reduction = labels, reduction
 
-    def forward(self, z):
+    def forward(self, z: np.ndarray) -> np.ndarray:
         shifted = z - _max(z, axis=-1, keepdims=True)
         exps = np.exp(shifted)
         sums = _sum(exps, axis=-1, keepdims=True)
@@ -243,7 +243,7 @@ class SoftmaxCrossEntropy(Function):
             return _sum(losses, axis=None) / max(losses.size, 1)
         return losses.reshape(self.labels.shape)
 
-    def vjp(self, g, out, z):
+    def vjp(self, g: Any, out: Any, z: Any) -> tuple:
         if self.reduction == "mean":
             g = g / max(self.labels.size, 1)
         if isinstance(z, Tensor):  # create_graph: softmax as a differentiable Tensor
@@ -275,11 +275,11 @@ class GaussianKL(Function):
     def __init__(self, reduction: str = "none") -> None:
         self.reduction = reduction
 
-    def forward(self, mu, logvar):
+    def forward(self, mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
         per_sample = _sum(mu * mu + np.exp(logvar) - logvar - 1, axis=-1) * 0.5
         return _reduce(per_sample, self.reduction)
 
-    def vjp(self, g, out, mu, logvar):
+    def vjp(self, g: Any, out: Any, mu: Any, logvar: Any) -> tuple:
         if self.reduction == "mean":
             g = g / math.prod(constant(mu).shape[:-1])  # / the number of samples
         g = g.reshape(tuple(g.shape) + (1,))  # one value per sample, over the latent axis
@@ -294,10 +294,10 @@ class Reparameterize(Function):
     One node instead of four (a VAE's training step runs it every batch)."""
     __slots__ = ()
 
-    def forward(self, mu, logvar, eps):
+    def forward(self, mu: np.ndarray, logvar: np.ndarray, eps: np.ndarray) -> np.ndarray:
         return mu + np.exp(logvar * 0.5) * eps
 
-    def vjp(self, g, out, mu, logvar, eps):
+    def vjp(self, g: Any, out: Any, mu: Any, logvar: Any, eps: Any) -> tuple:
         needs = self.needs_input_grad
         std = exp(logvar * 0.5) if needs[1] or needs[2] else None
         return (g if needs[0] else None,

@@ -28,7 +28,8 @@ class Affine(Function):
     __slots__ = ()
     fresh_grads = True
 
-    def forward(self, x, weight, bias=None):
+    def forward(self, x: np.ndarray, weight: np.ndarray,
+                bias: np.ndarray | None = None) -> np.ndarray:
         y = x @ weight.T
         if bias is None:
             return y
@@ -37,7 +38,7 @@ class Affine(Function):
             return y
         return y + bias  # (mixed dtypes promote)
 
-    def vjp(self, g, out, x, weight, bias=None):
+    def vjp(self, g: Any, out: Any, x: Any, weight: Any, bias: Any = None) -> tuple:
         needs = self.needs_input_grad
         if g.ndim == 2:  # (N, out): no leading axes to fold
             rows, inputs = g, x

@@ -37,14 +37,14 @@ class SquaredNorm(Function):
     def __init__(self, lam: float) -> None:
         self.lam = lam
 
-    def forward(self, *params):
+    def forward(self, *params: np.ndarray) -> np.ndarray:
         total = 0.0  # a Python float: float32 parameters keep a float32 sum
         for w in params:
             flat = w.ravel(order="K")  # a view of a C- or F-ordered array
             total = total + np.dot(flat, flat)
         return np.asarray(total * self.lam)
 
-    def vjp(self, g, out, *params):
+    def vjp(self, g: Any, out: Any, *params: Any) -> tuple:
         scale = g * (2.0 * self.lam)
         return tuple((_as_dtype(scale * w, w.dtype) if needs else None)
                      for w, needs in zip(params, self.needs_input_grad))

@@ -11,7 +11,7 @@ import pytest
 
 import autograd
 from nn.optim import (SGD, Adagrad, Adam, AdamW, CosineAnnealingLR, ExponentialLR,
-                      LinearLR, LinearWarmup, MultiStepLR, ReduceLROnPlateau, RMSprop,
+                      LinearWarmup, MultiStepLR, ReduceLROnPlateau, RMSprop,
                       StepLR)
 
 STEPS = 30
