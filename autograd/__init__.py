@@ -12,10 +12,11 @@ from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, Data
                      DTypeError, GradcheckError, GraphFreedError, InplaceError, ShapeError,
                      TensorIndexError, UnknownOpError, UsageError, VJPError)
 from .extend import Function
-from .functions import (abs, add, astype, broadcast_to, clip, concatenate, div, exp,
-                        expand_dims, log, log_softmax, logsumexp, matmul, max, maximum, mean,
-                        min, minimum, mul, neg, pow, relu, reshape, sigmoid, softmax, sqrt,
-                        squeeze, stack, std, sub, sum, swapaxes, tanh, transpose, var, where)
+from .functions import (abs, add, astype, broadcast_to, cat, clamp, clip, concatenate, div,
+                        exp, expand_dims, log, log_softmax, logsumexp, matmul, max, maximum,
+                        mean, min, minimum, mul, neg, pow, relu, reshape, sigmoid, softmax,
+                        sqrt, squeeze, stack, std, sub, sum, swapaxes, tanh, transpose, var,
+                        where)
 from .grad_mode import (detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled,
                         no_grad, set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
@@ -43,7 +44,7 @@ __all__ = [
     "sigmoid", "relu", "maximum", "minimum", "where", "clip", "astype", "matmul",
     "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax",
     "reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
-    "concatenate", "stack",
+    "concatenate", "stack", "cat", "clamp",
     # more elementwise ops
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
     "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "softplus",

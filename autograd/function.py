@@ -134,7 +134,3 @@ def _check_forward(op: Function, arrays: tuple, out: np.ndarray) -> None:
                 f"(output shape {out.shape}), at {_user_frame()}. Check the input domain "
                 f"(log/sqrt of values <= 0, division by zero, overflow in exp).")
 
-
-# The one-input spelling of ``apply`` from before the layering, kept only while
-# nn/functional/losses.py (owned by another change) still imports it. Not exported.
-apply1 = apply

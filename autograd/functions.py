@@ -16,7 +16,7 @@ __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs"
            "sigmoid", "relu", "maximum", "minimum", "where", "clip", "astype", "matmul",
            "sum", "mean", "var", "std", "max", "min", "logsumexp", "softmax", "log_softmax",
            "reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to",
-           "concatenate", "stack", "getitem"]
+           "concatenate", "stack", "getitem", "cat", "clamp"]
 
 
 def _first(a: Any, b: Any) -> Any:
@@ -119,6 +119,11 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
     return as_tensor(x).clip(lo, hi)
 
 
+def clamp(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """``clip`` with PyTorch's name and keywords."""
+    return as_tensor(x).clip(min, max)
+
+
 def astype(x: Any, dtype: Any) -> Tensor:
     """x converted to ``dtype`` (differentiable between float dtypes)."""
     return as_tensor(x).astype(dtype)
@@ -137,15 +142,19 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 
 def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
-        dim: Any = None, keepdim: bool | None = None) -> Tensor:
-    """Variance sum((x - mean)^2) / (n - ddof)."""
-    return as_tensor(x).var(axis, keepdims, ddof, dim=dim, keepdim=keepdim)
+        dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
+        unbiased: bool | None = None) -> Tensor:
+    """Variance sum((x - mean)^2) / (n - ddof) (or PyTorch's correction=/unbiased=)."""
+    return as_tensor(x).var(axis, keepdims, ddof, dim=dim, keepdim=keepdim,
+                            correction=correction, unbiased=unbiased)
 
 
 def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
-        dim: Any = None, keepdim: bool | None = None) -> Tensor:
-    """Standard deviation sqrt(var)."""
-    return as_tensor(x).std(axis, keepdims, ddof, dim=dim, keepdim=keepdim)
+        dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
+        unbiased: bool | None = None) -> Tensor:
+    """Standard deviation sqrt(var) (or PyTorch's correction=/unbiased=)."""
+    return as_tensor(x).std(axis, keepdims, ddof, dim=dim, keepdim=keepdim,
+                            correction=correction, unbiased=unbiased)
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
@@ -219,3 +228,8 @@ def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None
 def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join same-shape tensors along a new axis."""
     return tensor_math.stack([as_tensor(t) for t in tensors], axis, dim=dim)
+
+
+def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """``concatenate`` with PyTorch's name."""
+    return concatenate(tensors, dim=dim)

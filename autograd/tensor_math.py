@@ -22,7 +22,8 @@ from .ops.elementwise import (Abs, Astype, Clip, Exp, Log, Maximum, Minimum, Rel
                               Sqrt, Tanh, Where)
 from .ops.linalg import MatMul
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
-                             normalize_axis, pick_axis, pick_keepdims, reduced_count)
+                             normalize_axis, pick_axis, pick_ddof, pick_keepdims,
+                             reduced_count)
 from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose,
                         expanded_shape, squeezed_shape, swapped_axes)
 
@@ -224,17 +225,23 @@ class TensorMath:
         return self.sum(axis, keepdims) / n
 
     def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
-            keepdim: bool | None = None) -> AnyTensor:
-        """sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (population)."""
+            keepdim: bool | None = None, correction: int | None = None,
+            unbiased: bool | None = None) -> AnyTensor:
+        """sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (population). PyTorch's
+        ``correction=`` (its ddof) and ``unbiased=`` (ddof 1 or 0) are accepted too."""
         axis, keepdims = pick_axis(axis, dim, "var"), pick_keepdims(keepdims, keepdim, "var")
+        ddof = pick_ddof(ddof, correction, unbiased, "var")
         n = reduced_count(self._data.shape, axis, "var")
         centred = self - self.mean(axis, keepdims=True)
         return (centred * centred).sum(axis, keepdims) / (n - ddof)
 
     def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
-            keepdim: bool | None = None) -> AnyTensor:
-        """sqrt(var); its gradient is 0 where var = 0 (constant data), as PyTorch."""
+            keepdim: bool | None = None, correction: int | None = None,
+            unbiased: bool | None = None) -> AnyTensor:
+        """sqrt(var); its gradient is 0 where var = 0 (constant data), as PyTorch.
+        ``correction=``/``unbiased=`` as in ``var``."""
         axis, keepdims = pick_axis(axis, dim, "std"), pick_keepdims(keepdims, keepdim, "std")
+        ddof = pick_ddof(ddof, correction, unbiased, "std")
         reduced_count(self._data.shape, axis, "std")  # checks axis, naming std
         return apply(StdSqrt(), self.var(axis, keepdims, ddof))
 

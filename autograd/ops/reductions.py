@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AxisError, ShapeError
+from ..errors import AxisError, ShapeError, UsageError
 from ..function import Function
 from .generic import broadcast_to, constant, exp, where
 
-__all__ = ["normalize_axis", "reduced_count", "pick_axis", "pick_keepdims", "StdSqrt", "Sum",
+__all__ = ["normalize_axis", "reduced_count", "pick_axis", "pick_keepdims", "pick_ddof",
+           "StdSqrt", "Sum",
            "Max", "Min", "LogSumExp", "Softmax", "LogSoftmax"]
 
 
@@ -61,6 +62,18 @@ def pick_keepdims(keepdims: bool, keepdim: bool | None, op: str) -> bool:
     if keepdims:
         raise AxisError(f"{op}: got both keepdims= and keepdim=; pass only one")
     return bool(keepdim)
+
+
+def pick_ddof(ddof: int, correction: int | None, unbiased: bool | None, op: str) -> int:
+    """``ddof=`` (NumPy), ``correction=`` or ``unbiased=`` (PyTorch); at most one."""
+    given = [name for name, value in (("ddof", ddof or None), ("correction", correction),
+                                      ("unbiased", unbiased)) if value is not None]
+    if len(given) > 1:
+        raise UsageError(f"{op}: got {' and '.join(given)}; pass only one of ddof= (NumPy), "
+                         f"correction= or unbiased= (PyTorch)")
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    return ddof if correction is None else correction
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:

@@ -375,39 +375,3 @@ def test_inplace_clock_tells_writes_before_an_op_from_writes_after_it() -> None:
     with pytest.raises(ag.InplaceError, match="needed by Tanh"):
         total.backward()
 
-
-# ------------------------------------------------------------------ what a vjp is handed
-class _Reads(Function):
-    """y = 2 x; records what its vjp was handed."""
-    seen: list = []
-
-    def forward(self, x):
-        return 2 * x
-
-    def vjp(self, g, out, x):
-        type(self).seen.append((out, x))
-        return (2 * g,)
-
-
-class _ReadsNothing(_Reads):
-    save_inputs = False
-
-
-class _ReadsOutput(_Reads):
-    save_output = True
-
-
-@pytest.mark.parametrize("op, reads_input, reads_output", [
-    (_Reads, True, False), (_ReadsNothing, False, False), (_ReadsOutput, True, True)])
-def test_a_vjp_gets_the_arrays_it_declares_and_none_for_the_rest(op, reads_input,
-                                                                   reads_output) -> None:
-    """Nothing is copied in the forward pass: the vjp reads the output's and the inputs'
-    arrays from the graph; undeclared ones arrive as None (so a vjp cannot read an array
-    the in-place check does not watch)."""
-    x = leaf(3)
-    y = op()(x)
-    op.seen = []
-    y.sum().backward()
-    (out, seen_x), = op.seen
-    assert (seen_x is x.data) == reads_input and (seen_x is None) == (not reads_input)
-    assert (out is y.data) == reads_output and (out is None) == (not reads_output)

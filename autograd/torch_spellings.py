@@ -1,0 +1,229 @@
+"""``TorchSpellings``: PyTorch's names for what ``Tensor`` already does (a mixin of
+``Tensor``): ``x.view(2, 3)``, ``x.permute(1, 0)``, ``x.clamp(min=0)``, ``x.float()``,
+``x.t()``, ``x.gather(1, idx)``, ``x.masked_fill(mask, 0)``, ``x.split(2, dim=1)``...
+
+Many users come from PyTorch, and these let their habits work. Each is a line or two
+over an op that exists under its NumPy name, so the graph (and a drawing) shows that
+op. Where NumPy and PyTorch disagree NumPy wins: ``x.size`` is the number of elements
+(``x.shape`` is PyTorch's ``x.size()``), and ``x.max(dim=1)`` gives the values only.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from .errors import DTypeError, ShapeError, UsageError
+from .ops.reductions import normalize_axis
+from .tensor_math import where
+
+__all__ = ["TorchSpellings"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def _sizes(args: tuple) -> tuple:
+    """``view(2, 3)`` and ``view((2, 3))`` alike."""
+    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+
+
+class TorchSpellings:
+    """PyTorch's method names over the existing ops (a mixin: ``Tensor`` is its user)."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------ shape
+    def view(self, *shape: Any) -> AnyTensor:
+        """``reshape`` (PyTorch's name; a copy where the memory order needs one, where
+        PyTorch would refuse)."""
+        return self.reshape(_sizes(shape))
+
+    def permute(self, *dims: Any) -> AnyTensor:
+        """The axes in the order ``dims`` (``transpose`` with every axis named)."""
+        return self.transpose(_sizes(dims))
+
+    def t(self) -> AnyTensor:
+        """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is)."""
+        if self.ndim > 2:
+            raise ShapeError(f"t() needs a tensor of at most 2 axes; got shape {self.shape}. "
+                             f"Use transpose(...) or permute(...) to name the axes.")
+        return self.transpose() if self.ndim == 2 else self
+
+    def expand(self, *sizes: Any) -> AnyTensor:
+        """Broadcast to ``sizes`` (-1 keeps an axis; new axes go in front)."""
+        sizes = _sizes(sizes)
+        lead = len(sizes) - self.ndim
+        if lead < 0:
+            raise ShapeError(f"expand: {len(sizes)} sizes for a tensor of shape {self.shape}; "
+                             f"give at least one size per axis")
+        shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n
+                      for i, n in enumerate(sizes))
+        return self.broadcast_to(shape)
+
+    def split(self, split_size_or_sections: int | Sequence[int], dim: int = 0
+              ) -> tuple[AnyTensor, ...]:
+        """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or of
+        the given sizes, which must add up to the axis."""
+        axis = normalize_axis(dim, self.ndim, "split")[0]
+        n = self.shape[axis]
+        if isinstance(split_size_or_sections, (int, np.integer)):
+            if split_size_or_sections <= 0:
+                raise ShapeError(f"split: the size of a piece must be positive; got "
+                                 f"{split_size_or_sections}")
+            sizes = [min(split_size_or_sections, n - start)
+                     for start in range(0, n, split_size_or_sections)]
+        else:
+            sizes = [int(k) for k in split_size_or_sections]
+            if sum(sizes) != n or any(k < 0 for k in sizes):
+                raise ShapeError(f"split: sizes {sizes} must be >= 0 and add up to {n}, the "
+                                 f"length of axis {axis} of shape {self.shape}")
+        starts = np.cumsum([0] + sizes[:-1])
+        lead = (slice(None),) * axis
+        return tuple(self[lead + (slice(int(s), int(s) + k),)] for s, k in zip(starts, sizes))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[AnyTensor, ...]:
+        """At most ``chunks`` pieces of equal size along ``dim`` (the last may be smaller)."""
+        if chunks <= 0:
+            raise ShapeError(f"chunk: chunks must be positive; got {chunks}")
+        n = self.shape[normalize_axis(dim, self.ndim, "chunk")[0]]
+        return self.split(max(math.ceil(n / chunks), 1), dim)
+
+    def gather(self, dim: int, index: Any) -> AnyTensor:
+        """out[..., i, ...] = self[..., index[..., i, ...], ...] along ``dim``, as PyTorch:
+        ``index`` has self's number of axes and may be smaller on the others."""
+        index = np.asarray(getattr(index, "data", index))
+        axis = normalize_axis(dim, self.ndim, "gather")[0]
+        if index.ndim != self.ndim or any(m > n for k, (m, n) in
+                                          enumerate(zip(index.shape, self.shape)) if k != axis):
+            raise ShapeError(f"gather: index of shape {index.shape} needs {self.ndim} axes, "
+                             f"no longer than the input's {self.shape} except on dim {axis}")
+        block = tuple(slice(None) if k == axis else slice(0, m)
+                      for k, m in enumerate(index.shape))
+        return self[block].take_along_axis(index, axis)
+
+    # ------------------------------------------------------------ values
+    def clamp(self, min: Any = None, max: Any = None) -> AnyTensor:  # noqa: A002
+        """``clip`` (PyTorch's name and keywords)."""
+        return self.clip(min, max)
+
+    def masked_fill(self, mask: Any, value: Any) -> AnyTensor:
+        """``value`` where ``mask`` is True, self elsewhere (the gradient flows to the
+        kept elements)."""
+        mask = np.asarray(getattr(mask, "data", mask))
+        if mask.dtype != np.bool_:
+            raise DTypeError(f"masked_fill: the mask must be boolean; got dtype {mask.dtype}")
+        return where(mask, value, self)
+
+    def add(self, other: Any, alpha: Any = 1) -> AnyTensor:
+        """self + alpha * other."""
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: Any = 1) -> AnyTensor:
+        """self - alpha * other."""
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> AnyTensor:
+        """self * other."""
+        return self * other
+
+    def div(self, other: Any) -> AnyTensor:
+        """self / other."""
+        return self / other
+
+    def neg(self) -> AnyTensor:
+        """-self."""
+        return -self
+
+    def mm(self, other: Any) -> AnyTensor:
+        """The product of two matrices (2-d only, as PyTorch's ``mm``; ``@`` for the rest)."""
+        if self.ndim != 2 or np.ndim(other) != 2:
+            raise ShapeError(f"mm: needs two matrices; got shapes {self.shape} and "
+                             f"{np.shape(other)}. Use @ (matmul) for vectors and batches.")
+        return self @ other
+
+    def clone(self) -> AnyTensor:
+        """``copy``: own memory, and the gradient passes through."""
+        return self.copy()
+
+    # ------------------------------------------------------------ dtype and device
+    def float(self) -> AnyTensor:
+        """self as float32."""
+        return self.astype(np.float32)
+
+    def double(self) -> AnyTensor:
+        """self as float64."""
+        return self.astype(np.float64)
+
+    def half(self) -> AnyTensor:
+        """self as float16."""
+        return self.astype(np.float16)
+
+    def to(self, target: Any = None, dtype: Any = None, device: Any = None) -> AnyTensor:
+        """self as another dtype (``x.to(np.float32)``, ``dtype=``), on a device
+        (``"cpu"`` or ``device="cpu"``: self, the only device there is), or both."""
+        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
+            target, device = None, target
+        if device is not None and not str(device).startswith("cpu"):
+            return self.cuda()
+        dtype = target if dtype is None else dtype
+        return self if dtype is None else self.astype(dtype)
+
+    def type(self, dtype: Any = None) -> Any:
+        """The dtype's name (no argument), or self as ``dtype``."""
+        return self.dtype.name if dtype is None else self.astype(dtype)
+
+    def cpu(self) -> AnyTensor:
+        """self: every tensor lives in host memory."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> AnyTensor:
+        """Refused: this engine computes with NumPy on the CPU."""
+        raise UsageError("cuda(): this engine computes with NumPy on the CPU; there is no "
+                         "GPU device. Leave the tensor where it is (or .cpu(), which is self).")
+
+    def contiguous(self) -> AnyTensor:
+        """self (every op here accepts any memory layout)."""
+        return self
+
+    def numel(self) -> int:
+        """The number of elements (``size`` in NumPy's spelling)."""
+        return self.size
+
+    def dim(self) -> int:
+        """The number of axes (``ndim``)."""
+        return self.ndim
+
+    # ------------------------------------------------------------ tests, no gradient
+    def isnan(self) -> AnyTensor:
+        """A boolean tensor: where self is NaN."""
+        return self._make(np.isnan(self.data), None)
+
+    def isinf(self) -> AnyTensor:
+        """A boolean tensor: where self is +-inf."""
+        return self._make(np.isinf(self.data), None)
+
+    def isfinite(self) -> AnyTensor:
+        """A boolean tensor: where self is neither NaN nor infinite."""
+        return self._make(np.isfinite(self.data), None)
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> AnyTensor:
+        """Whether every element (along ``dim``) is true; a boolean tensor."""
+        return self._make(np.asarray(np.all(self.data, axis=dim, keepdims=keepdim)), None)
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> AnyTensor:
+        """Whether some element (along ``dim``) is true; a boolean tensor."""
+        return self._make(np.asarray(np.any(self.data, axis=dim, keepdims=keepdim)), None)
+
+    def new_zeros(self, *size: Any) -> AnyTensor:
+        """A constant tensor of zeros of this dtype."""
+        return self._make(np.zeros(_sizes(size), self.dtype), None)
+
+    def new_ones(self, *size: Any) -> AnyTensor:
+        """A constant tensor of ones of this dtype."""
+        return self._make(np.ones(_sizes(size), self.dtype), None)
+
+    def new_full(self, size: Any, fill_value: Any) -> AnyTensor:
+        """A constant tensor of ``fill_value`` of this dtype."""
+        return self._make(np.full(size, fill_value, self.dtype), None)

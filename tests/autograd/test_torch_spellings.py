@@ -1,0 +1,113 @@
+"""PyTorch's spellings (``x.view``, ``x.permute``, ``x.gather``, ``autograd.cat``...): the
+same values as PyTorch where it is installed, gradients against finite differences, and
+named errors for what makes no sense here (``cuda()``)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import DTypeError, ShapeError, Tensor, UsageError
+
+X = np.random.default_rng(0).standard_normal((3, 4))
+INDEX = np.array([[2, 0, 1], [1, 1, 0]])  # gather along 0: smaller than X on axis 1
+MASK = X > 0.3
+
+# (name, ours, PyTorch's): each takes the tensor and returns a tensor (or a tuple of them)
+SPELLINGS: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
+    ("view", lambda t: t.view(4, 3), lambda t: t.view(4, 3)),
+    ("view tuple", lambda t: t.view((2, 6)), lambda t: t.view((2, 6))),
+    ("permute", lambda t: t.permute(1, 0), lambda t: t.permute(1, 0)),
+    ("t", lambda t: t.t(), lambda t: t.t()),
+    ("expand", lambda t: t[:, :1].expand(2, -1, 5), lambda t: t[:, :1].expand(2, -1, 5)),
+    ("split int", lambda t: t.split(3, dim=1), lambda t: t.split(3, dim=1)),
+    ("split sizes", lambda t: t.split([1, 2], 0), lambda t: t.split([1, 2], 0)),
+    ("chunk", lambda t: t.chunk(3, dim=1), lambda t: t.chunk(3, dim=1)),
+    ("gather", lambda t: t.gather(0, INDEX), lambda t: t.gather(0, _torch().tensor(INDEX))),
+    ("masked_fill", lambda t: t.masked_fill(MASK, -1.0),
+     lambda t: t.masked_fill(_torch().tensor(MASK), -1.0)),
+    ("clamp", lambda t: t.clamp(min=-0.5), lambda t: t.clamp(min=-0.5)),
+    ("clamp both", lambda t: ag.clamp(t, -0.5, 0.5), lambda t: _torch().clamp(t, -0.5, 0.5)),
+    ("cat", lambda t: ag.cat([t, t * 2], dim=1), lambda t: _torch().cat([t, t * 2], dim=1)),
+    ("add alpha", lambda t: t.add(t * t, alpha=3), lambda t: t.add(t * t, alpha=3)),
+    ("sub alpha", lambda t: t.sub(t * t, alpha=0.5), lambda t: t.sub(t * t, alpha=0.5)),
+    ("mul div neg", lambda t: t.mul(t).div(2.0).neg(), lambda t: t.mul(t).div(2.0).neg()),
+    ("mm", lambda t: t.mm(t.t()), lambda t: t.mm(t.t())),
+    ("clone", lambda t: t.clone() * 1.0, lambda t: t.clone() * 1.0),
+    ("var unbiased", lambda t: t.var(dim=1, unbiased=True), lambda t: t.var(dim=1)),
+    ("var biased", lambda t: t.var(dim=0, unbiased=False),
+     lambda t: t.var(dim=0, unbiased=False)),
+    ("std correction", lambda t: t.std(dim=1, correction=2),
+     lambda t: t.std(dim=1, correction=2)),
+]
+
+
+def _torch() -> Any:
+    return pytest.importorskip("torch")
+
+
+def _pieces(y: Any) -> list:
+    return list(y) if isinstance(y, tuple) else [y]
+
+
+@pytest.mark.parametrize("name, ours, theirs", SPELLINGS, ids=[s[0] for s in SPELLINGS])
+def test_spellings_are_differentiable(name: str, ours: Callable, theirs: Callable) -> None:
+    x = Tensor(X.copy(), requires_grad=True)
+    assert ag.gradcheck(lambda t: ag.cat([p.reshape(-1) for p in _pieces(ours(t))]), [x]), name
+
+
+@pytest.mark.parametrize("name, ours, theirs", SPELLINGS, ids=[s[0] for s in SPELLINGS])
+def test_spellings_match_pytorch(name: str, ours: Callable, theirs: Callable) -> None:
+    torch = _torch()
+    x, tx = Tensor(X.copy(), requires_grad=True), torch.tensor(X, requires_grad=True)
+    mine, reference = _pieces(ours(x)), _pieces(theirs(tx))
+    assert len(mine) == len(reference), name
+    weights = [np.random.default_rng(k).standard_normal(r.shape) for k, r in enumerate(reference)]
+    for m, r in zip(mine, reference):
+        np.testing.assert_allclose(m.data, r.detach().numpy(), rtol=1e-12, atol=1e-12)
+    sum(((m * w).sum() for m, w in zip(mine, weights)), Tensor(0.0)).backward()
+    sum((r * torch.tensor(w)).sum() for r, w in zip(reference, weights)).backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_conversions_and_queries() -> None:
+    x = Tensor(X.copy(), requires_grad=True)
+    assert x.float().dtype == np.float32 and x.double().dtype == np.float64
+    assert x.half().dtype == np.float16 and x.to(np.float32).dtype == np.float32
+    assert x.to("cpu") is x and x.cpu() is x and x.contiguous() is x
+    assert x.to(device="cpu", dtype=np.float32).dtype == np.float32
+    assert x.type() == "float64" and x.type(np.float32).dtype == np.float32
+    assert x.numel() == 12 and x.dim() == 2 and x.size == 12  # NumPy's size stays
+    assert x.float().requires_grad  # conversions stay in the graph
+    assert x.new_zeros(2, 3).shape == (2, 3) and x.new_ones((2,)).dtype == np.float64
+    assert x.new_full((2,), 7.0).tolist() == [7.0, 7.0]
+    assert not x.new_zeros(2).requires_grad
+    y = Tensor(np.array([1.0, np.nan, np.inf]))
+    assert y.isnan().tolist() == [False, True, False]
+    assert y.isinf().tolist() == [False, False, True]
+    assert y.isfinite().tolist() == [True, False, False]
+    assert (x > 0).any().item() and not (x > 10).all().item()
+    assert (x > -10).all(dim=1).shape == (3,) and not x.isnan().requires_grad
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda x: x.cuda(), UsageError, "no GPU"),
+    (lambda x: x.to("cuda:0"), UsageError, "no GPU"),
+    (lambda x: x.reshape(1, 3, 4).t(), ShapeError, "at most 2 axes"),
+    (lambda x: x.split([1, 1], dim=0), ShapeError, "add up to 3"),
+    (lambda x: x.split(0), ShapeError, "positive"),
+    (lambda x: x.chunk(0), ShapeError, "positive"),
+    (lambda x: x.gather(1, np.zeros(3, dtype=int)), ShapeError, "2 axes"),
+    (lambda x: x.gather(1, np.zeros((4, 1), dtype=int)), ShapeError, "no longer"),
+    (lambda x: x.masked_fill(X, 0.0), DTypeError, "boolean"),
+    (lambda x: x.mm(np.ones(4)), ShapeError, "two matrices"),
+    (lambda x: x.expand(4), ShapeError, "at least one size per axis"),
+    (lambda x: x.var(ddof=1, unbiased=True), UsageError, "only one"),
+    (lambda x: ag.std(x, correction=1, unbiased=False), UsageError, "only one"),
+])
+def test_what_makes_no_sense_here_is_named(call: Callable, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        call(Tensor(X.copy()))
