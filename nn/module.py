@@ -278,6 +278,25 @@ class Module:
                 t.grad = t.grad.data.astype(dtype, copy=False)
         return self
 
+    def to(self, target: Any = None, dtype: Any = None, device: Any = None) -> "Module":
+        """PyTorch's ``to``: a dtype casts in place (``astype``); the device may only be
+        ``"cpu"``, where everything already is."""
+        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
+            target, device = None, target
+        if device is not None and not str(device).startswith("cpu"):
+            raise UsageError(f"to({device!r}): this library computes with NumPy on the CPU; "
+                             f"there is no other device. Leave the module where it is.")
+        dtype = target if dtype is None else dtype
+        return self if dtype is None else self.astype(dtype)
+
+    def float(self) -> "Module":
+        """``astype(np.float32)``, PyTorch's spelling."""
+        return self.astype(np.float32)
+
+    def double(self) -> "Module":
+        """``astype(np.float64)``, PyTorch's spelling."""
+        return self.astype(np.float64)
+
     # ------------------------------------------------------------ state
     def _named_state(self) -> Iterator[tuple[str, Tensor]]:
         return ((n, t) for n, kind, t, _ in self._walk(unique=False) if kind is not _MODULE)

@@ -7,7 +7,7 @@ import pytest
 
 import autograd
 from autograd import Tensor
-from autograd.errors import DTypeError
+from autograd.errors import DTypeError, UsageError
 from nn.containers import ModuleDict, ModuleList, Sequential
 from nn.layers import Dropout, Identity, Linear
 from nn.module import LoadResult, Module, Parameter, StateDictError, functional_call
@@ -292,6 +292,17 @@ def test_astype_casts_parameters_buffers_and_grads_in_place():
     assert net(Tensor(np.ones((4, 3), np.float32))).dtype == np.float32
     with pytest.raises(DTypeError, match="float"):
         net.astype(np.int32)
+
+
+def test_pytorch_spellings_of_astype():
+    net = Net()
+    assert net.float() is net and all(p.dtype == np.float32 for p in net.parameters())
+    assert net.double() is net and all(p.dtype == np.float64 for p in net.parameters())
+    assert net.to(np.float32) is net and net.blocks[0].norm.running_var.dtype == np.float32
+    assert net.to("cpu") is net and net.to(device="cpu", dtype=np.float64) is net
+    assert all(p.dtype == np.float64 for p in net.parameters())
+    with pytest.raises(UsageError, match="no other device"):
+        net.to("cuda")
 
 
 def test_deepcopy_and_pickle_make_independent_models():
