@@ -18,6 +18,7 @@ from autograd.errors import AxisError, DTypeError, ShapeError
 from . import functional as F, init
 from ._random import RNGLike, as_generator
 from .containers import Sequential
+from .functional.dropout import check_dropout_p
 from .functional.linear import Affine
 from .module import Module, Parameter
 from .errors import ArgumentTypeError, ConfigError
@@ -156,22 +157,13 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, *, rng: RNGLike = None) -> None:
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
-            raise ConfigError(f"Dropout: p is the probability of zeroing an element and "
-                              f"must be a number in [0, 1]; got {p!r}")
-        self.p = float(p)
+        self.p = check_dropout_p("Dropout", p)
         self.rng = as_generator(rng)
 
     def forward(self, x: Any) -> Any:
         if not self.training or self.p == 0.0:
             return x
-        x = as_tensor(x)
-        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-        if self.p == 1.0:
-            return x * np.zeros(x.shape, dtype)
-        mask = (self.rng.random(x.shape) >= self.p).astype(dtype)
-        mask *= dtype.type(1.0 / (1.0 - self.p))
-        return x * mask
+        return F.dropout(x, self.p, generator=self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

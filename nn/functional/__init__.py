@@ -4,38 +4,44 @@ Use as ``import nn.functional as F``. Everything here is differentiable (also to
 order), takes an ``axis`` where it needs one (NumPy's word for PyTorch's ``dim``), keeps
 float32 inputs float32, and depends only on ``autograd`` and NumPy.
 
-The affine map ``linear`` (fused, as the ``Linear`` layer uses it).
+The affine map ``linear`` (fused, as the ``Linear`` layer uses it) and ``dropout``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
-``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``.
+``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
+``softplus``, ``logsigmoid``.
 Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_loss``,
-``binary_cross_entropy``, ``binary_cross_entropy_with_logits``, ``cross_entropy``,
-``nll_loss``; divergences ``gaussian_kl``, ``kl_div`` (= ``kl_div_gaussians``: two
+``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``,
+``cross_entropy``, ``nll_loss``; divergences ``gaussian_kl``, ``kl_div`` (= ``kl_div_gaussians``: two
 diagonal Gaussians; unlike PyTorch's ``kl_div``, which takes log-probabilities),
 ``bernoulli_kl``;
-penalties ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``.
+penalties ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``; vectors ``one_hot``,
+``normalize``, ``cosine_similarity``.
 The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
 """
 
-from .activations import (elu, gelu, heaviside, leaky_relu, log_softmax, prelu, relu,
-                          sigmoid, silu, softmax, step, swish, tanh)
+from .activations import (elu, gelu, heaviside, leaky_relu, log_softmax, logsigmoid, prelu,
+                          relu, sigmoid, silu, softmax, softplus, step, swish, tanh)
 from .divergences import bernoulli_kl, gaussian_kl, kl_div_gaussians
-
-kl_div = kl_div_gaussians  # the issue's name for the KL between two diagonal Gaussians
+from .dropout import dropout
 from .linear import linear
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
-                     cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss)
+                     cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
+from .vectors import cosine_similarity, normalize, one_hot
+
+kl_div = kl_div_gaussians  # the issue's name for the KL between two diagonal Gaussians
 
 __all__ = [
-    "linear",
+    "linear", "dropout",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
-    "silu", "swish", "softmax", "log_softmax",
+    "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
     # losses
-    "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
+    "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
     # divergences
     "gaussian_kl", "kl_div", "kl_div_gaussians", "bernoulli_kl",
     # penalties
     "l1_penalty", "l2_penalty", "elastic_net_penalty",
+    # vectors
+    "one_hot", "normalize", "cosine_similarity",
 ]

@@ -33,7 +33,7 @@ from .fused import Elu, Gelu, Heaviside
 from ..errors import ConfigError
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
-           "gelu", "silu", "swish", "softmax", "log_softmax"]
+           "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid"]
 
 
 _GELU_TANH_SCALE = math.sqrt(2.0 / math.pi)
@@ -146,20 +146,39 @@ def _check_temperature(name: str, temperature: Any) -> None:
                           f"{temperature!r}. T < 1 sharpens, T > 1 flattens, T = 1 is plain.")
 
 
-def softmax(x: Any, axis: int = -1, temperature: float = 1.0) -> Tensor:
-    """softmax(x / T)_i = e^{x_i / T} / sum_j e^{x_j / T} along ``axis`` (stable);
-    d softmax_i / d x_j = s_i (delta_ij - s_j) / T. T -> 0 tends to argmax (one-hot),
-    T -> inf to uniform."""
+def softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
+            dim: int | None = None) -> Tensor:
+    """softmax(x / T)_i = e^{x_i / T} / sum_j e^{x_j / T} along ``axis`` (or PyTorch's
+    ``dim``; stable); d softmax_i / d x_j = s_i (delta_ij - s_j) / T. T -> 0 tends to
+    argmax (one-hot), T -> inf to uniform."""
     _check_temperature("softmax", temperature)
     x = as_tensor(x)
-    return _softmax(x if _is_one(temperature) else x / temperature, axis)
+    return _softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
 
-def log_softmax(x: Any, axis: int = -1, temperature: float = 1.0) -> Tensor:
-    """log softmax(x / T) = x / T - logsumexp(x / T) along ``axis`` (stable, fused)."""
+def log_softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
+                dim: int | None = None) -> Tensor:
+    """log softmax(x / T) = x / T - logsumexp(x / T) along ``axis`` (or ``dim``; stable,
+    fused)."""
     _check_temperature("log_softmax", temperature)
     x = as_tensor(x)
-    return _log_softmax(x if _is_one(temperature) else x / temperature, axis)
+    return _log_softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
+
+
+def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """(1 / beta) ln(1 + e^{beta x}), and x itself where beta x > threshold (as PyTorch);
+    d/dx = sigmoid(beta x) (1 above the threshold)."""
+    if not beta > 0:
+        raise ConfigError(f"softplus: beta must be positive; got {beta!r}")
+    x = as_tensor(x)
+    scaled = x if beta == 1 else x * beta
+    smooth = scaled.softplus() if beta == 1 else scaled.softplus() / beta
+    return where(scaled.data > threshold, x, smooth)
+
+
+def logsigmoid(x: Any) -> Tensor:
+    """ln sigmoid(x) = -ln(1 + e^{-x}), without overflow; d/dx = sigmoid(-x)."""
+    return -(-as_tensor(x)).softplus()
 
 
 def _is_one(temperature: Any) -> bool:

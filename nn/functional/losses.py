@@ -25,7 +25,7 @@ from autograd import log_softmax as _log_softmax
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from ..errors import ConfigError
 
-__all__ = ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
+__all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
            "REDUCTIONS", "check_reduction", "reduce_loss", "target_array", "target_like"]
 
@@ -134,6 +134,18 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
     quadratic = diff * diff * 0.5
     linear = (size - 0.5 * delta) * delta
     return reduce_loss(where(size.data <= delta, quadratic, linear), reduction)
+
+
+def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """PyTorch's smooth L1: d^2 / (2 beta) where |d| < beta, else |d| - beta / 2, i.e.
+    ``huber_loss(delta=beta) / beta`` (and ``l1_loss`` for beta = 0)."""
+    check_reduction("smooth_l1_loss", reduction)
+    if not beta >= 0:
+        raise ConfigError(f"smooth_l1_loss: beta must be >= 0; got {beta!r}")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    return huber_loss(input, target, beta, reduction) / beta
 
 
 # ------------------------------------------------------------------ binary classification

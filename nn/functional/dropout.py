@@ -1,0 +1,46 @@
+"""Inverted dropout as a function: ``F.dropout(x, p, training)``, which ``nn.Dropout`` calls.
+
+In training each element is kept with probability 1 - p and scaled by 1 / (1 - p), so
+E[y] = x and nothing changes at evaluation: y = x * m / (1 - p), m ~ Bernoulli(1 - p);
+dy/dx = m / (1 - p). The mask comes from a ``numpy.random.Generator``: the one given, or
+nn's default generator (``nn.manual_seed`` resets it), so runs can be repeated.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor
+
+from .._random import RNGLike, as_generator
+from ..errors import ConfigError
+
+__all__ = ["dropout", "check_dropout_p"]
+
+
+def check_dropout_p(name: str, p: Any) -> float:
+    """``p`` as a float in [0, 1], or a ConfigError naming ``name``."""
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+        raise ConfigError(f"{name}: p is the probability of zeroing an element and must be "
+                          f"a number in [0, 1]; got {p!r}")
+    return float(p)
+
+
+def dropout(x: Any, p: float = 0.5, training: bool = True, *,
+            generator: RNGLike = None) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p) when
+    ``training`` (PyTorch's default is True here too); x itself otherwise. ``p = 1``
+    gives zeros."""
+    p = check_dropout_p("dropout", p)
+    if not training or p == 0.0:
+        return x if isinstance(x, Tensor) else as_tensor(x)
+    x = as_tensor(x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    if p == 1.0:
+        return x * np.zeros(x.shape, dtype)
+    mask = (as_generator(generator).random(x.shape) >= p).astype(dtype)
+    mask *= dtype.type(1.0 / (1.0 - p))
+    return x * mask
