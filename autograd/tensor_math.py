@@ -312,7 +312,8 @@ class TensorMath:
         return apply(BroadcastTo(shape), self)
 
 
-def concatenate(tensors: Sequence[AnyTensor], axis: int = 0, *, dim: int | None = None) -> AnyTensor:
+def concatenate(tensors: Sequence[AnyTensor], axis: int = 0, *,
+                dim: int | None = None) -> AnyTensor:
     """Join tensors along an existing axis."""
     return apply(Concatenate(pick_axis(axis, dim, "concatenate", 0)), *tensors)
 

@@ -10,9 +10,9 @@ Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_r
 ``softplus``, ``logsigmoid``.
 Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_loss``,
 ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``,
-``cross_entropy``, ``nll_loss``; divergences ``gaussian_kl``, ``kl_div`` (= ``kl_div_gaussians``: two
-diagonal Gaussians; unlike PyTorch's ``kl_div``, which takes log-probabilities),
-``bernoulli_kl``;
+``cross_entropy``, ``nll_loss``; divergences ``gaussian_kl``, ``kl_div``
+(= ``kl_div_gaussians``: two diagonal Gaussians; unlike PyTorch's ``kl_div``, which takes
+log-probabilities), ``bernoulli_kl``;
 penalties ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``; vectors ``one_hot``,
 ``normalize``, ``cosine_similarity``.
 The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
