@@ -23,8 +23,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["CLOCKS", "LossAndGrads", "same_layout", "weight_grad", "training_step", "loss_and_grads",
-           "Settings", "Candidate", "Row", "Case", "MismatchError", "check_candidates",
+__all__ = ["CLOCKS", "LossAndGrads", "same_layout", "weight_grad", "training_step",
+           "loss_and_grads", "Settings", "Candidate", "Row", "Case", "MismatchError", "check_candidates",
            "time_candidates", "measure", "format_case", "torch_or_none"]
 
 

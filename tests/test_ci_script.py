@@ -64,7 +64,7 @@ def test_ci_runs_the_readme_command_and_removes_its_venv(tmp_path, pytest_status
                        "pip install -q -e .[dev] [profile=ci]",
                        "python -m benchmarks --quick [profile=ci]",
                        "pip install -e .[dev] [profile=ci]",
-                       "python -m pytest [profile=ci]"]  # the tests last: their summary closes the run
+                       "python -m pytest [profile=ci]"]  # tests last: their summary ends the run
     command = readme_test_command()
     assert command == 'pip install -e ".[dev]" && python -m pytest'
     assert command in SCRIPT.read_text().splitlines()  # verbatim, as the README says
