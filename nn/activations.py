@@ -12,13 +12,14 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from autograd.errors import AxisError
 
 from . import functional as F
 from .module import Module, Parameter
 from .errors import ConfigError
 
 __all__ = ["Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU",
-           "GELU", "SiLU", "Swish", "Softmax", "LogSoftmax"]
+           "GELU", "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid"]
 
 
 class Step(Module):
@@ -151,11 +152,14 @@ class Swish(Module):
 
 
 class Softmax(Module):
-    """softmax(x / temperature) along ``axis``."""
+    """softmax(x / temperature) along ``axis`` (or PyTorch's ``dim``)."""
 
-    def __init__(self, axis: int = -1, temperature: float = 1.0) -> None:
+    def __init__(self, axis: int = -1, temperature: float = 1.0, *,
+                 dim: int | None = None) -> None:
         super().__init__()
-        self.axis, self.temperature = axis, temperature
+        if dim is not None and axis != -1:
+            raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
+        self.axis, self.temperature = (axis if dim is None else dim), temperature
 
     def forward(self, x: Any) -> Tensor:
         return F.softmax(x, self.axis, self.temperature)
@@ -170,3 +174,24 @@ class LogSoftmax(Softmax):
 
     def forward(self, x: Any) -> Tensor:
         return F.log_softmax(x, self.axis, self.temperature)
+
+
+class Softplus(Module):
+    """(1 / beta) ln(1 + e^{beta x}), linear above ``threshold`` (PyTorch's)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = float(beta), float(threshold)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class LogSigmoid(Module):
+    """ln sigmoid(x), without overflow."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.logsigmoid(x)

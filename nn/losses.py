@@ -16,7 +16,7 @@ from .functional.losses import check_reduction
 from .module import Module
 from .errors import ConfigError
 
-__all__ = ["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
+__all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
            "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss",
            "BernoulliKLLoss"]
 
@@ -61,6 +61,22 @@ class HuberLoss(_Loss):
 
     def extra_repr(self) -> str:
         return f"delta={self.delta}, reduction={self.reduction!r}"
+
+
+class SmoothL1Loss(_Loss):
+    """PyTorch's smooth L1: d^2 / (2 beta) for |d| < beta, |d| - beta / 2 beyond."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        if not beta >= 0:
+            raise ConfigError(f"SmoothL1Loss: beta must be >= 0; got {beta!r}")
+        self.beta = float(beta)
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.smooth_l1_loss(input, target, self.reduction, self.beta)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, reduction={self.reduction!r}"
 
 
 class BCELoss(_Loss):

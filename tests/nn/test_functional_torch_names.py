@@ -107,3 +107,18 @@ def test_normalize_and_cosine_of_a_zero_vector_stay_finite() -> None:
     assert F.cosine_similarity(x, Y[:2]).tolist() == [0.0, 0.0]
     F.cosine_similarity(x, Y[:2]).sum().backward()
     assert np.isfinite(x.grad.data).all()
+
+
+def test_the_modules_call_the_functions() -> None:
+    x = Tensor(X.copy())
+    np.testing.assert_array_equal(nn.Softplus(2.0, 3.0)(x).data,
+                                  F.softplus(x, beta=2.0, threshold=3.0).data)
+    np.testing.assert_array_equal(nn.LogSigmoid()(x).data, F.logsigmoid(x).data)
+    np.testing.assert_array_equal(nn.SmoothL1Loss(beta=0.7)(x, Y).data,
+                                  F.smooth_l1_loss(x, Y, beta=0.7).data)
+    np.testing.assert_array_equal(nn.Softmax(dim=0)(x).data, F.softmax(x, dim=0).data)
+    assert repr(nn.LogSoftmax(dim=1)) == "LogSoftmax(axis=1)"
+    with pytest.raises(ag.AxisError, match="pass one"):
+        nn.Softmax(0, dim=1)
+    with pytest.raises(ConfigError, match="beta"):
+        nn.SmoothL1Loss(beta=-1.0)
