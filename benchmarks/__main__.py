@@ -18,7 +18,7 @@ from .threads import limit_threads, set_thread_variables
 __all__ = ["main", "BENCHMARKS"]
 
 BENCHMARKS = {"mlp": "mlp", "per-op": "per_op", "deep": "deep", "vae": "vae",
-              "moons": "moons", "fit": "fit"}  # name on the command line -> module
+              "moons": "moons", "fit": "fit", "gc": "collector"}  # command-line name -> module
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

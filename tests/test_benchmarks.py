@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from benchmarks import __main__ as cli
-from benchmarks import breakdown, deep, fit, harness, mlp, moons, per_op, vae
+from benchmarks import breakdown, collector, deep, fit, harness, mlp, moons, per_op, vae
 
 TINY = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=False)
 
@@ -18,13 +18,15 @@ TINY = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=False)
 def test_every_workload_runs_and_reports_the_baseline_first() -> None:
     cases = (mlp.run(TINY, sizes=(12, 8, 3), batches=(4,)) + per_op.run(TINY, links=3)
              + vae.run(TINY) + moons.run(TINY) + fit.run(TINY, rows=64)
-             + deep.run(TINY, sizes=(200,)))
+             + collector.run(TINY, steps=20) + deep.run(TINY, sizes=(200,)))
     assert {case.benchmark for case in cases} == {"mlp", "per-op", "vae", "moons", "fit",
-                                                  "deep"}
+                                                  "gc", "deep"}
     for case in cases:
         assert case.rows and all(row.min <= row.median <= row.max for row in case.rows)
         if case.benchmark == "fit":  # its baseline is the bare loop with nn's parts
             assert case.rows[0].name.startswith("bare loop") and case.rows[0].ratio == 1.0
+        elif case.benchmark == "gc":  # and this one the same build without the collector
+            assert case.rows[0].name == "collector off" and case.rows[0].ratio == 1.0
         elif case.benchmark != "deep":
             assert case.rows[0].name.startswith("numpy") and case.rows[0].ratio == 1.0
     depth = cases[-1].rows[0].extra
