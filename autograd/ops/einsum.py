@@ -106,10 +106,17 @@ class Einsum(Function):
     """out = einsum(terms -> output, *xs);  dx_i = einsum of g with the other operands,
     to x_i's letters (broadcast over letters only x_i had, put on the diagonal for a
     repeated letter)."""
-    __slots__ = ("terms", "output", "optimize")
+    __slots__ = ("terms", "output", "optimize", "subscripts")
 
-    def __init__(self, terms: Sequence[str], output: str, optimize: Any = False) -> None:
+    def __init__(self, terms: Sequence[str], output: str, optimize: Any = False,
+                 subscripts: str | None = None) -> None:
         self.terms, self.output, self.optimize = list(terms), output, optimize
+        self.subscripts = subscripts or ",".join(self.terms) + "->" + self.output
+
+    def state(self) -> dict[str, Any]:
+        """The subscripts as the user wrote them, for reprs and drawings."""
+        found = {"subscripts": self.subscripts}
+        return found if self.optimize is False else {**found, "optimize": self.optimize}
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:
         return np.einsum(",".join(self.terms) + "->" + self.output, *xs,
@@ -182,4 +189,4 @@ def einsum(subscripts: str, *tensors: T, optimize: Any = False) -> T:
                           f"form is not supported)")
     terms, output = expand_subscripts(subscripts, [t.shape for t in tensors])
     check_letters(subscripts, terms, output, [t.shape for t in tensors])
-    return apply(Einsum(terms, output, optimize), *tensors)
+    return apply(Einsum(terms, output, optimize, subscripts), *tensors)

@@ -156,3 +156,9 @@ def test_einsum_takes_numpys_optimize_and_refuses_the_interleaved_form() -> None
     assert ag.gradcheck(lambda t: ag.einsum("ij,jk,k->i", t, b, c, optimize="greedy"), [a])
     with pytest.raises(EinsumError, match="interleaved"):
         np.einsum(a, [0, 1], [1])
+
+
+def test_einsum_names_itself_by_the_subscripts_as_written() -> None:
+    a = ag.Tensor(np.ones((2, 3)), requires_grad=True)
+    assert repr(ag.einsum("...j,kj", a, a).grad_fn) == "Einsum(subscripts='...j,kj')"
+    assert "optimize=True" in repr(ag.einsum("ij,jk", a, a.T, optimize=True).grad_fn)
