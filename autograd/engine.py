@@ -128,7 +128,9 @@ def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
         result = op.vjp(g, node, *op.parents)
     else:  # on arrays; what the op does not read arrives as None (see Function)
         out = node._data if op.save_output else None
-        if len(op.parents) == 1:  # spelled out: a one-input op's call costs 6% less
+        # one input (most ops) spelled out, without a list: per-op chain, shape (8,),
+        # 3.47x -> 3.32x NumPy; shape (), 13.2x -> 11.9x
+        if len(op.parents) == 1:
             result = op.vjp(g, out, op.parents[0]._data if op.save_inputs else None)
         elif op.save_inputs:
             result = op.vjp(g, out, *[p._data for p in op.parents])
