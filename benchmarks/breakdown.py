@@ -24,8 +24,8 @@ from .harness import Candidate
 __all__ = ["breakdown_candidates", "graph_nodes", "replays", "NOTE"]
 
 NOTE = ("'forward only': the engine's forward; 'VJPs alone': the recorded ops' vjp on "
-        "arrays in a bare loop; 'ops alone': their forward and vjp so, plus the update: "
-        "the step with a cost-free engine (benchmarks/breakdown.py)")
+        "arrays in a bare loop; 'ops alone': their forward and vjp called the same way, plus "
+        "the update, i.e. the step with a cost-free engine (benchmarks/breakdown.py)")
 
 
 def graph_nodes(root: Any) -> list[Any]:
