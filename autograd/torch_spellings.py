@@ -161,10 +161,13 @@ class TorchSpellings:
         return self.astype(np.float16)
 
     def to(self, target: Any = None, dtype: Any = None, device: Any = None) -> AnyTensor:
-        """self as another dtype (``x.to(np.float32)``, ``dtype=``), on a device
-        (``"cpu"`` or ``device="cpu"``: self, the only device there is), or both."""
+        """self as another dtype (``x.to(np.float32)``, ``dtype=``, or another tensor's
+        ``x.to(y)``), on a device (``"cpu"`` or ``device="cpu"``: self, the only device
+        there is), or both."""
         if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
             target, device = None, target
+        if isinstance(target, TorchSpellings):
+            target = target.dtype
         if device is not None and not str(device).startswith("cpu"):
             return self.cuda()
         dtype = target if dtype is None else dtype

@@ -79,6 +79,7 @@ def test_conversions_and_queries() -> None:
     assert x.half().dtype == np.float16 and x.to(np.float32).dtype == np.float32
     assert x.to("cpu") is x and x.cpu() is x and x.contiguous() is x
     assert x.to(device="cpu", dtype=np.float32).dtype == np.float32
+    assert x.to(Tensor(np.ones(2, np.float32))).dtype == np.float32
     assert x.type() == "float64" and x.type(np.float32).dtype == np.float32
     assert x.numel() == 12 and x.dim() == 2 and x.size == 12  # NumPy's size stays
     assert x.float().requires_grad  # conversions stay in the graph
