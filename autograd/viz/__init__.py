@@ -13,9 +13,10 @@ The forward view shows what the engine stored (``.grad`` of leaves and of
 intermediates that called ``retain_grad()``). The engine does not keep what flowed
 along each edge, so the backward view (``draw_backward`` or
 ``draw_graph(..., direction="backward")``) runs a private backward pass of its own:
-each op's ``vjp`` on the current ``.data`` of its inputs and output (it works after
-``backward()`` released the saved arrays), un-broadcast by the engine's helper. Each
-edge then shows the gradient it carries, each tensor the total.
+each op's ``vjp`` on the current ``.data`` of its inputs and output (so it needs the
+graph's inputs: draw before ``backward()``, or pass it ``retain_graph=True``),
+un-broadcast by the engine's helper. Each edge then shows the gradient it carries, each
+tensor the total.
 
 Install the optional dependency with ``pip install -e ".[viz]"`` in a checkout of the
 repository (the package is not on PyPI yet) and the Graphviz program with your

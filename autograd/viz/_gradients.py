@@ -4,7 +4,7 @@ The engine accumulates d(root)/d(x) per tensor and throws away what flowed along
 edge; a picture of backpropagation needs exactly that. So the backward view runs its
 own pass over the drawn graph: for each op, in reverse data-flow order, it calls the
 op's ``vjp`` with the node's accumulated gradient, the node's ``.data`` and its inputs'
-``.data`` (not the saved arrays, which ``backward()`` releases), un-broadcasts with the
+``.data`` (all of them, whatever the op declares it reads), un-broadcasts with the
 engine's ``unbroadcast`` and records what each input received.
 
 It reads the tensors' current values: if ``.data`` was changed after the forward pass
@@ -90,7 +90,7 @@ def _vjp(op: Any, node: Tensor, g: np.ndarray) -> tuple | None:
         return None
     try:
         result = op.vjp(g, node.data, *[p.data for p in parents])
-    except Exception:  # a user op that needs its saved arrays: draw without gradients
+    except Exception:  # a user op that cannot run on these arrays: draw without gradients
         return None
     if not isinstance(result, tuple):
         result = (result,)

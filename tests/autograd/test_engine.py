@@ -1,4 +1,4 @@
-"""The backward engine: order, accumulation, releasing saved arrays, ``grad()``, grad
+"""The backward engine: order, accumulation, releasing the graph, ``grad()``, grad
 modes, user-defined ops, anomaly detection (memory: ``test_memory.py``)."""
 
 from __future__ import annotations
@@ -113,8 +113,8 @@ def test_random_graphs(steps: list, x: Tensor) -> None:
     np.testing.assert_allclose(found.data, first, rtol=1e-12, atol=1e-15)
 
 
-# ------------------------------------------------------------------ saved arrays
-def test_backward_releases_saved_arrays_and_inputs_unless_retained() -> None:
+# ------------------------------------------------------------------ releasing the graph
+def test_backward_releases_the_inputs_unless_retained() -> None:
     x = leaf(3)
     y = (x.exp() * x).sum()
     mul = y.grad_fn.parents[0].grad_fn

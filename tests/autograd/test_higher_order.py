@@ -118,7 +118,7 @@ def test_create_graph_retains_the_graph(how: str) -> None:
     y = (x ** 3).sum()
     if how == "backward":
         y.backward(create_graph=True)
-        y.backward(create_graph=True)  # the saved arrays were kept
+        y.backward(create_graph=True)  # the graph was kept
         assert x.grad.requires_grad
     else:
         ag.grad(y, [x], create_graph=True)
