@@ -38,11 +38,11 @@ class TorchSpellings:
     def view(self, *shape: Any) -> AnyTensor:
         """``reshape`` (PyTorch's name; a copy where the memory order needs one, where
         PyTorch would refuse)."""
-        return self.reshape(_sizes(shape))
+        return self.reshape(*shape)
 
     def permute(self, *dims: Any) -> AnyTensor:
         """The axes in the order ``dims`` (``transpose`` with every axis named)."""
-        return self.transpose(_sizes(dims))
+        return self.transpose(*dims)
 
     def t(self) -> AnyTensor:
         """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is)."""

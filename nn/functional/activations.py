@@ -172,7 +172,7 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
         raise ConfigError(f"softplus: beta must be positive; got {beta!r}")
     x = as_tensor(x)
     scaled = x if beta == 1 else x * beta
-    smooth = scaled.softplus() if beta == 1 else scaled.softplus() / beta
+    smooth = scaled.softplus() if beta == 1 else scaled.softplus() / beta  # no node for 1
     return where(scaled.data > threshold, x, smooth)
 
 

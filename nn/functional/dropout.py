@@ -35,9 +35,9 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, *,
     ``training`` (PyTorch's default is True here too); x itself otherwise. ``p = 1``
     gives zeros."""
     p = check_dropout_p("dropout", p)
-    if not training or p == 0.0:
-        return x if isinstance(x, Tensor) else as_tensor(x)
     x = as_tensor(x)
+    if not training or p == 0.0:
+        return x
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     if p == 1.0:
         return x * np.zeros(x.shape, dtype)

@@ -26,11 +26,11 @@ def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
     if array.dtype.kind not in "iu":
         raise DTypeError(f"one_hot: labels must be integers; got dtype {array.dtype}. "
                          f"Convert them, e.g. labels.astype(np.int64).")
-    classes = int(array.max()) + 1 if num_classes == -1 and array.size else num_classes
-    if classes < 0 or (array.size and (array.min() < 0 or array.max() >= classes)):
+    lo, hi = (int(array.min()), int(array.max())) if array.size else ("-", "-")
+    classes = hi + 1 if num_classes == -1 and array.size else num_classes
+    if classes < 0 or (array.size and (lo < 0 or hi >= classes)):
         raise ConfigError(f"one_hot: labels must lie in [0, num_classes); got labels from "
-                          f"{array.min() if array.size else '-'} to "
-                          f"{array.max() if array.size else '-'} with num_classes={classes}")
+                          f"{lo} to {hi} with num_classes={classes}")
     out = np.zeros(array.shape + (max(classes, 0),), dtype=np.int64)
     np.put_along_axis(out, array[..., None].astype(np.intp), 1, axis=-1)
     return Tensor(out)
