@@ -9,8 +9,8 @@ interleaved rounds (so their ratios are as steady as the others):
 
 ``ops alone`` bounds from below what any engine around these ops can reach; ``forward
 only`` plus ``VJPs alone`` is the least the engine's own forward leaves room for. Only
-public API is used: ``grad_fn``, an op's ``parents``, ``forward``, ``vjp`` and its
-``save_inputs``/``save_output`` flags.
+public API is used: ``autograd.viz.topological_order``, ``grad_fn``, an op's ``parents``,
+``forward``, ``vjp`` and its ``save_inputs``/``save_output`` flags.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 import numpy as np
+
+from autograd.viz import topological_order
 
 from .harness import Candidate
 
@@ -29,22 +31,9 @@ NOTE = ("'forward only': the engine's forward; 'VJPs alone': the recorded ops' v
 
 
 def graph_nodes(root: Any) -> list[Any]:
-    """The tensors computed by ops below ``root``, inputs before outputs (a post-order
-    walk from the root: every node after the nodes it was computed from)."""
-    order: list[Any] = []
-    done: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if id(node) in done or node.grad_fn is None:
-            continue
-        if expanded:
-            done.add(id(node))
-            order.append(node)
-            continue
-        stack.append((node, True))
-        stack.extend((p, False) for p in node.grad_fn.parents)
-    return order
+    """The tensors computed by ops below ``root``, inputs before outputs (the drawing's
+    order, ``autograd.viz.topological_order``, without the leaves)."""
+    return [t for t in topological_order([root]) if t.grad_fn is not None]
 
 
 def replays(nodes: Sequence[Any]) -> tuple[Callable[[], None], Callable[[], None]]:

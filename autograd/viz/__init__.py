@@ -18,6 +18,9 @@ graph's inputs: draw before ``backward()``, or pass it ``retain_graph=True``),
 un-broadcast by the engine's helper. Each edge then shows the gradient it carries, each
 tensor the total.
 
+``topological_order(roots)`` lists the tensors a drawing walks, each after the tensors it
+was made from (it needs no Graphviz).
+
 Install the optional dependency with ``pip install -e ".[viz]"`` in a checkout of the
 repository (the package is not on PyPI yet) and the Graphviz program with your
 system's package manager (``apt-get install graphviz``, ``brew install graphviz``,
@@ -25,7 +28,8 @@ system's package manager (``apt-get install graphviz``, ``brew install graphviz`
 """
 
 from ._draw import RULES, STYLE, draw_backward, draw_graph
+from ._graph import topological_order
 from ._render import GraphvizNotFoundError, save_graph
 
 __all__ = ["draw_graph", "draw_backward", "save_graph", "GraphvizNotFoundError", "STYLE",
-           "RULES"]
+           "RULES", "topological_order"]
