@@ -175,4 +175,3 @@ def test_clusters_from_an_nn_module(rng):
     nodes, _ = parse(viz.draw_graph(loss, model=model))
     for name in ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"):
         assert viz.STYLE["parameter"]["fillcolor"] in node_named(nodes, name)
-
