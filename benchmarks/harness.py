@@ -24,8 +24,9 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 __all__ = ["CLOCKS", "LossAndGrads", "same_layout", "weight_grad", "training_step",
-           "loss_and_grads", "Settings", "Candidate", "Row", "Case", "MismatchError", "check_candidates",
-           "time_candidates", "measure", "format_case", "torch_or_none"]
+           "loss_and_grads", "training_candidate", "Settings", "Candidate", "Row", "Case",
+           "MismatchError", "check_candidates", "time_candidates", "measure", "format_case",
+           "torch_or_none"]
 
 
 LossAndGrads = tuple[float, list[np.ndarray]]
@@ -92,6 +93,13 @@ class Candidate:
     name: str
     check: Callable[[], LossAndGrads] | None
     step: Callable[[], object]
+
+
+def training_candidate(name: str, loss_fn: Callable[[], Any], params: Sequence[Any],
+                       optimizer: Any) -> Candidate:
+    """A candidate that trains: checked by its loss and the gradients of ``params``,
+    timed by one step of ``optimizer`` (the engine and PyTorch alike)."""
+    return Candidate(name, loss_and_grads(loss_fn, params), training_step(loss_fn, optimizer))
 
 
 @dataclass

@@ -13,8 +13,8 @@ import nn
 import nn.functional as F
 
 from .breakdown import NOTE, breakdown_candidates
-from .harness import (Candidate, Case, LossAndGrads, Settings, loss_and_grads, measure,
-                      same_layout, torch_or_none, training_step, weight_grad)
+from .harness import (Candidate, Case, LossAndGrads, Settings, measure,
+                      same_layout, torch_or_none, training_candidate, weight_grad)
 
 __all__ = ["run", "make_model", "NumpyMLP", "torch_model"]
 
@@ -101,7 +101,7 @@ def _case(batch: int, sizes: tuple[int, ...], settings: Settings) -> Case:
     candidates = [
         Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, labels),
                   lambda: by_hand.step(x, labels)),
-        Candidate("autograd + nn", loss_and_grads(loss, params), training_step(loss, sgd)),
+        training_candidate("autograd + nn", loss, params, sgd),
         *breakdown_candidates(loss, sgd.step)]
     torch, note = torch_or_none(settings)
     if torch is not None:
@@ -110,9 +110,9 @@ def _case(batch: int, sizes: tuple[int, ...], settings: Settings) -> Case:
 
         def torch_loss() -> Any:
             return torch.nn.functional.cross_entropy(net(tx), tl)
-        candidates.append(Candidate(
-            f"torch {torch.__version__}", loss_and_grads(torch_loss, list(net.parameters())),
-            training_step(torch_loss, torch.optim.SGD(net.parameters(), lr=LR))))
+        candidates.append(training_candidate(
+            f"torch {torch.__version__}", torch_loss, list(net.parameters()),
+            torch.optim.SGD(net.parameters(), lr=LR)))
     title = f"{'-'.join(map(str, sizes))} float32 MLP, batch {batch}, one SGD step"
     case = measure("mlp", title, "ms/step", 1e-3, candidates, settings, rtol=1e-4,
                    atol=1e-6, target=TARGETS.get(batch, ""))

@@ -15,8 +15,8 @@ import nn
 import nn.functional as F
 
 from .breakdown import NOTE, breakdown_candidates
-from .harness import (Candidate, Case, LossAndGrads, Settings, loss_and_grads, measure,
-                      same_layout, torch_or_none, training_step, weight_grad)
+from .harness import (Candidate, Case, LossAndGrads, Settings, measure,
+                      same_layout, torch_or_none, training_candidate, weight_grad)
 from .mlp import make_model as make_mlp, torch_model
 
 __all__ = ["run", "two_moons", "NumpyMoons"]
@@ -92,7 +92,7 @@ def run(settings: Settings) -> list[Case]:
     candidates = [
         Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, y),
                   lambda: by_hand.step(x, y)),
-        Candidate("autograd + nn", loss_and_grads(loss, params), training_step(loss, sgd)),
+        training_candidate("autograd + nn", loss, params, sgd),
         *breakdown_candidates(loss, sgd.step)]
     torch, note = torch_or_none(settings)
     if torch is not None:
@@ -102,9 +102,9 @@ def run(settings: Settings) -> list[Case]:
 
         def torch_loss() -> Any:
             return bce(net(tx), ty) + LAM * sum((p * p).sum() for p in net.parameters())
-        candidates.append(Candidate(
-            f"torch {torch.__version__}", loss_and_grads(torch_loss, list(net.parameters())),
-            training_step(torch_loss, torch.optim.SGD(net.parameters(), lr=LR))))
+        candidates.append(training_candidate(
+            f"torch {torch.__version__}", torch_loss, list(net.parameters()),
+            torch.optim.SGD(net.parameters(), lr=LR)))
     title = (f"{'-'.join(map(str, SIZES))} MLP, {POINTS} two-moons points float64, "
              f"one full-batch SGD step with L2")
     case = measure("moons", title, "ms/step", 1e-3, candidates, settings, rtol=1e-9,

@@ -17,8 +17,8 @@ import nn
 from nn.models import VAE
 
 from .breakdown import NOTE, breakdown_candidates
-from .harness import (Candidate, Case, LossAndGrads, Settings, loss_and_grads, measure,
-                      same_layout, torch_or_none, training_step, weight_grad)
+from .harness import (Candidate, Case, LossAndGrads, Settings, measure,
+                      same_layout, torch_or_none, training_candidate, weight_grad)
 
 __all__ = ["run", "NumpyVAE"]
 
@@ -135,17 +135,16 @@ def run(settings: Settings) -> list[Case]:
     candidates = [
         Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, eps),
                   lambda: by_hand.step(x, eps)),
-        Candidate(f"autograd + nn.{type(model).__name__}",
-                  loss_and_grads(lambda: loss_fn(xt, et), params),
-                  training_step(lambda: loss_fn(xt, et), optimizer)),
+        training_candidate(f"autograd + nn.{type(model).__name__}",
+                           lambda: loss_fn(xt, et), params, optimizer),
         *breakdown_candidates(lambda: loss_fn(xt, et), optimizer.step)]
     torch, note = torch_or_none(settings)
     if torch is not None:
         tloss, tparams = torch_vae(torch, arrays)
         tx, te = torch.from_numpy(x), torch.from_numpy(eps)
-        candidates.append(Candidate(
-            f"torch {torch.__version__}", loss_and_grads(lambda: tloss(tx, te), tparams),
-            training_step(lambda: tloss(tx, te), torch.optim.Adam(tparams, **adam))))
+        candidates.append(training_candidate(
+            f"torch {torch.__version__}", lambda: tloss(tx, te), tparams,
+            torch.optim.Adam(tparams, **adam)))
     title = (f"VAE {IN}-{HIDDEN}-({LATENT}+{LATENT})-{HIDDEN}-{IN} float32, batch {BATCH}, "
              f"one Adam step")
     case = measure("vae", title, "ms/step", 1e-3, candidates, settings, rtol=1e-4,
