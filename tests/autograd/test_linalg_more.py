@@ -38,6 +38,10 @@ def symmetric_pd(m: ag.Tensor) -> ag.Tensor:
 
 @given(invertible(), SEEDS)
 def test_det(a: np.ndarray, seed: int) -> None:
+    # scaled so that det is of order 1, not up to 125: NumPy's LU determinant of such a
+    # matrix carries a few 1e-14 of rounding, which central differences (eps 1e-6) turn
+    # into about 1e-7 of noise, gradcheck's absolute tolerance (hypothesis found one)
+    a = a / 4.0
     np.testing.assert_allclose(ag.det(a).data, np.linalg.det(a), rtol=1e-10)
     ag.gradcheck(ag.det, [leaf(a)], seed=seed)
     ag.gradgradcheck(ag.det, [leaf(a)], seed=seed)
