@@ -60,13 +60,7 @@ class GraphView:
 def collect(roots: Iterable[Tensor], max_nodes: int | None = None,
             names: Mapping[str, Tensor] | None = None, model: Any = None) -> GraphView:
     """The graph behind ``roots``, cut to about ``max_nodes`` nodes nearest the roots."""
-    roots = list(roots)
-    for i, root in enumerate(roots):
-        if not isinstance(root, Tensor):
-            raise UsageError(f"draw_graph needs Tensors; argument {i} is "
-                            f"{type(root).__name__}")
-    if not roots:
-        raise UsageError("draw_graph needs at least one tensor to draw")
+    roots = as_roots(roots, "draw_graph")
     if max_nodes is not None and max_nodes < 2:
         raise UsageError(f"max_nodes must be at least 2 (or None for no limit); "
                          f"got {max_nodes}")
@@ -83,9 +77,24 @@ def collect(roots: Iterable[Tensor], max_nodes: int | None = None,
     return view
 
 
-def topological_order(roots: list[Tensor]) -> list[Tensor]:
-    """Every tensor reachable from ``roots``, each after all the tensors it was made from
-    (an iterative post-order depth-first search)."""
+def as_roots(roots: Tensor | Iterable[Tensor], caller: str) -> list[Tensor]:
+    """``roots`` as a non-empty list of Tensors: one Tensor is one root (iterating it
+    would walk its rows instead); anything else is a ``UsageError``."""
+    roots = [roots] if isinstance(roots, Tensor) else list(roots)
+    for i, root in enumerate(roots):
+        if not isinstance(root, Tensor):
+            raise UsageError(f"{caller} needs Tensors; root {i} is of type "
+                             f"{type(root).__name__}. Pass the output tensor(s) of the "
+                             f"computation, e.g. the loss.")
+    if not roots:
+        raise UsageError(f"{caller} needs at least one tensor; got none")
+    return roots
+
+
+def topological_order(roots: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    """Every tensor reachable from ``roots`` (one Tensor or several), each after all the
+    tensors it was made from (an iterative post-order depth-first search)."""
+    roots = as_roots(roots, "topological_order")
     order: list[Tensor] = []
     visited: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(r, False) for r in reversed(roots)]
