@@ -220,8 +220,9 @@ def getitem(x: Any, index: Any) -> Tensor:
     return as_tensor(x)[index]
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
-    """Join tensors along an existing axis."""
+def concatenate(tensors: Sequence[Any], axis: int | None = 0, *,
+                dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (``axis=None``: flattened first, as NumPy)."""
     return tensor_math.concatenate([as_tensor(t) for t in tensors], axis, dim=dim)
 
 

@@ -312,10 +312,13 @@ class TensorMath:
         return apply(BroadcastTo(shape), self)
 
 
-def concatenate(tensors: Sequence[AnyTensor], axis: int = 0, *,
+def concatenate(tensors: Sequence[AnyTensor], axis: int | None = 0, *,
                 dim: int | None = None) -> AnyTensor:
-    """Join tensors along an existing axis."""
-    return apply(Concatenate(pick_axis(axis, dim, "concatenate", 0)), *tensors)
+    """Join tensors along an existing axis (``axis=None``: flattened first, as NumPy)."""
+    axis = pick_axis(axis, dim, "concatenate", 0)
+    if axis is None:
+        tensors, axis = [t.reshape(-1) for t in tensors], 0
+    return apply(Concatenate(axis), *tensors)
 
 
 def stack(tensors: Sequence[AnyTensor], axis: int = 0, *, dim: int | None = None) -> AnyTensor:

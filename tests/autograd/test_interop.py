@@ -97,6 +97,13 @@ def test_out_gives_plain_untracked_numpy() -> None:
         np.multiply(x.data, 2.0, out=(Tensor(np.empty(3)),))
 
 
+def test_concatenate_with_axis_none_flattens_first_as_numpy() -> None:
+    a, b = leaf(2, 3), leaf(3, seed=1)
+    for joined in (np.concatenate([a, b], axis=None), ag.concatenate([a, b], axis=None)):
+        np.testing.assert_array_equal(joined.data, np.concatenate([a.data, b.data], axis=None))
+    assert ag.gradcheck(lambda a, b: np.concatenate([a, b * b], axis=None), [a, b])
+
+
 def test_functions_without_an_op_name_the_alternative() -> None:
     x = leaf(3)
     with pytest.raises(UsageError, match=r"np\.arcsinh has no differentiable version.*"
