@@ -301,6 +301,27 @@ def test_vjp_returning_a_python_number() -> None:
         Twice()(leaf(3)).sum().backward()
 
 
+def test_forward_returning_none_or_a_tuple_is_refused() -> None:
+    class Forgot(ag.Function):
+        def forward(self, x):
+            x * 2  # the return is missing
+
+        def vjp(self, g, out, x):
+            return (2 * g,)
+
+    class Pair(ag.Function):
+        def forward(self, x):
+            return x, 2 * x  # two outputs: np.asarray stacked them silently
+
+        def vjp(self, g, out, x):
+            return (g,)
+
+    with pytest.raises(UsageError, match=r"Forgot\.forward returned None.*return"):
+        Forgot()(leaf(3))
+    with pytest.raises(UsageError, match=r"Pair\.forward returned a tuple of 2.*one op per"):
+        Pair()(leaf(3))
+
+
 def test_clip_bounds_as_tensors() -> None:
     x = Tensor(np.array([-2.0, 0.5, 2.0], dtype=np.float32), requires_grad=True)
     y = ag.clip(x, Tensor(-1.0), Tensor(1.0))
