@@ -240,6 +240,16 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
     def __int__(self) -> int:
         return int(self.item())
 
+    def __format__(self, spec: str) -> str:
+        """``f"{t:.3f}"`` formats a 0-d tensor's value, as PyTorch and NumPy do; an empty
+        spec gives ``str(t)``."""
+        if not spec:
+            return str(self)
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        raise UsageError(f"format spec {spec!r} needs a 0-d tensor; this one has shape "
+                         f"{self.shape}. Format t.item() for one element, or t.tolist().")
+
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")
         extra = ""

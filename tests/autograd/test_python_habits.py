@@ -1,0 +1,20 @@
+"""Python's own protocols and the habits PyTorch and NumPy users bring to them:
+``f"{loss:.3f}"``, keyword spellings, comparisons with named errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd import Tensor, UsageError
+
+
+def test_format_spec_on_a_0d_tensor_formats_its_value() -> None:
+    loss = Tensor(np.float32(0.123456), requires_grad=True) * 2
+    assert f"{loss:.3f}" == f"{loss.item():.3f}" == "0.247"
+    assert f"{Tensor(np.int64(7)):>3d}" == "  7"
+    assert f"{loss}" == str(loss)  # no spec: the tensor as str() shows it
+    with pytest.raises(UsageError, match=r"'\.2f' needs a 0-d tensor.*\(2,\).*item\(\)"):
+        f"{Tensor([1.0, 2.0]):.2f}"
+    with pytest.raises(TypeError):  # what format() raises for a spec it cannot use
+        format(Tensor([1.0, 2.0]), ".2f")
