@@ -173,13 +173,19 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         return self._op
 
     def backward(self, grad: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
+                 create_graph: bool = False, *, gradient: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
-        ``grad`` is dL/dself; it may be omitted only for a single-element tensor (then 1).
-        Afterwards the graph's links to the activations are released unless
-        ``retain_graph=True`` (the default when ``create_graph=True``).
+        ``grad`` is dL/dself (``gradient=``, PyTorch's name, is accepted too); it may be
+        omitted only for a single-element tensor (then 1). Afterwards the graph's links
+        to the activations are released unless ``retain_graph=True`` (the default when
+        ``create_graph=True``).
         """
+        if gradient is not None:
+            if grad is not None:
+                raise UsageError("backward: got both grad= and gradient=; they are two names "
+                                 "(ours and PyTorch's) for dL/dself. Pass only one.")
+            grad = gradient
         retain = create_graph if retain_graph is None else retain_graph
         run_backward([self], [seed(self, grad, create_graph)], retain, create_graph)
 

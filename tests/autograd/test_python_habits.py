@@ -18,3 +18,15 @@ def test_format_spec_on_a_0d_tensor_formats_its_value() -> None:
         f"{Tensor([1.0, 2.0]):.2f}"
     with pytest.raises(TypeError):  # what format() raises for a spec it cannot use
         format(Tensor([1.0, 2.0]), ".2f")
+
+
+def test_backward_takes_pytorchs_gradient_keyword() -> None:
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    upstream = np.array([0.5, -1.0, 2.0])
+    (x * x).backward(gradient=upstream)
+    by_gradient = x.grad.data.copy()
+    x.zero_grad()
+    (x * x).backward(upstream)
+    np.testing.assert_array_equal(by_gradient, x.grad.data)
+    with pytest.raises(UsageError, match="both grad= and gradient=.*only one"):
+        (x * x).backward(upstream, gradient=upstream)
