@@ -114,9 +114,10 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     return tensor_math.where(condition, a, b)
 
 
-def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
-    """Limit values to [lo, hi] (either bound may be None)."""
-    return as_tensor(x).clip(lo, hi)
+def clip(x: Any, lo: Any = None, hi: Any = None, *, min: Any = None,  # noqa: A002
+         max: Any = None) -> Tensor:  # noqa: A002
+    """Limit values to [lo, hi] (either bound may be None; or ``min=``/``max=``)."""
+    return as_tensor(x).clip(lo, hi, min=min, max=max)
 
 
 def clamp(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002

@@ -179,9 +179,14 @@ class TensorMath:
         """self ** exponent."""
         return self ** exponent
 
-    def clip(self, lo: Any = None, hi: Any = None) -> AnyTensor:
-        """self limited to [lo, hi] (either may be None); the gradient passes at the bounds."""
-        return apply(Clip(lo, hi), self)
+    def clip(self, lo: Any = None, hi: Any = None, *, min: Any = None,  # noqa: A002
+             max: Any = None) -> AnyTensor:  # noqa: A002
+        """self limited to [lo, hi] (either may be None; ``min=``/``max=`` are NumPy's and
+        PyTorch's keywords for them); the gradient passes at the bounds."""
+        if (min is not None and lo is not None) or (max is not None and hi is not None):
+            raise UsageError("clip: a bound was given twice, by position and as min=/max=; "
+                             "pass each bound once")
+        return apply(Clip(lo if min is None else min, hi if max is None else max), self)
 
     def astype(self, dtype: Any) -> AnyTensor:
         """self converted to ``dtype`` (differentiable between float dtypes)."""

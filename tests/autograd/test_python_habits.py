@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import autograd as ag
 from autograd import Tensor, UsageError
 
 
@@ -30,3 +31,19 @@ def test_backward_takes_pytorchs_gradient_keyword() -> None:
     np.testing.assert_array_equal(by_gradient, x.grad.data)
     with pytest.raises(UsageError, match="both grad= and gradient=.*only one"):
         (x * x).backward(upstream, gradient=upstream)
+
+
+def test_clip_takes_the_min_max_and_a_min_a_max_keywords() -> None:
+    data = np.array([-2.0, -0.5, 0.5, 2.0])
+    x = Tensor(data, requires_grad=True)
+    for clipped, reference in [
+            (x.clip(min=-1.0), data.clip(min=-1.0)),  # ndarray.clip, torch.clip
+            (x.clip(max=1.0), data.clip(max=1.0)),
+            (ag.clip(x, min=-1.0, max=1.0), np.clip(data, -1.0, 1.0)),
+            (np.clip(x, a_min=-1.0, a_max=1.0), np.clip(data, a_min=-1.0, a_max=1.0)),
+            (np.clip(x, max=1.0), np.clip(data, max=1.0))]:
+        np.testing.assert_array_equal(clipped.data, reference)
+        assert clipped.requires_grad
+    with pytest.raises(UsageError, match="bound was given twice"):
+        x.clip(0.0, min=1.0)
+
