@@ -17,7 +17,7 @@ from ._arrays import to_array
 from .errors import AxisError, ShapeError, UsageError
 from .function import apply
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
-                             RPowScalar, Sub, is_scalar, number)
+                             RPowScalar, Sub, broadcasting, is_scalar, number)
 from .ops.elementwise import (Abs, Astype, Clip, Exp, Log, Maximum, Minimum, Relu, Sigmoid,
                               Sqrt, Tanh, Where)
 from .ops.linalg import MatMul
@@ -122,7 +122,8 @@ class TensorMath:
 
     # ----------------------------------------------------------- comparisons (constants)
     def _compare(self, ufunc: Any, other: Any) -> AnyTensor:
-        return self._make(np.asarray(ufunc(self._data, getattr(other, "_data", other))), None)
+        result = broadcasting(ufunc.__name__, ufunc, self._data, getattr(other, "_data", other))
+        return self._make(np.asarray(result), None)
 
     def __eq__(self, other: Any) -> AnyTensor:  # type: ignore[override]
         return self._compare(np.equal, other)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd import Tensor, UsageError
+from autograd import ShapeError, Tensor, UsageError
 
 
 def test_format_spec_on_a_0d_tensor_formats_its_value() -> None:
@@ -47,3 +47,11 @@ def test_clip_takes_the_min_max_and_a_min_a_max_keywords() -> None:
     with pytest.raises(UsageError, match="bound was given twice"):
         x.clip(0.0, min=1.0)
 
+
+def test_comparing_shapes_that_do_not_broadcast_is_a_shape_error() -> None:
+    x = Tensor([1.0, 2.0, 3.0])
+    with pytest.raises(ShapeError, match=r"less: shapes \(3,\) and \(2,\) cannot broadcast"):
+        x < Tensor([1.0, 2.0])
+    with pytest.raises(ShapeError, match=r"equal: shapes \(3,\) and \(2,\)"):
+        x == np.ones(2)
+    assert (x >= np.ones((2, 1))).shape == (2, 3)  # what broadcasts still does
