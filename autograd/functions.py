@@ -107,9 +107,10 @@ def minimum(a: Any, b: Any) -> Tensor:
         else as_tensor(a).minimum(b)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask)."""
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:
+    """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask);
+    ``where(condition)`` alone gives the indices where it holds (``np.nonzero``)."""
+    if a is not None and not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = as_tensor(a)
     return tensor_math.where(condition, a, b)
 

@@ -341,9 +341,15 @@ def stack(tensors: Sequence[AnyTensor], axis: int = 0, *, dim: int | None = None
     return concatenate([t.expand_dims(axis) for t in tensors], axis)
 
 
-def where(condition: Any, a: Any, b: Any) -> AnyTensor:
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:
     """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask); one
-    of ``a``, ``b`` is a Tensor, and a number takes its dtype."""
+    of ``a``, ``b`` is a Tensor, and a number takes its dtype. ``where(condition)`` alone
+    is NumPy's ``nonzero``: the indices where it holds, as plain integer arrays."""
+    if a is None and b is None:
+        return np.nonzero(getattr(condition, "data", condition))
+    if a is None or b is None:
+        raise UsageError("where: give both a and b (the values where condition holds and "
+                         "where it does not), or neither for the indices where it holds")
     if isinstance(a, TensorMath):
         a, b = a._pair(b)
     else:

@@ -104,6 +104,16 @@ def test_concatenate_with_axis_none_flattens_first_as_numpy() -> None:
     assert ag.gradcheck(lambda a, b: np.concatenate([a, b * b], axis=None), [a, b])
 
 
+def test_where_with_only_a_condition_gives_the_indices_as_numpy() -> None:
+    x = leaf(2, 3, seed=2) - 1.25
+    for found in (np.where(x > 0), ag.where(x > 0)):
+        assert len(found) == 2
+        for ours, numpys in zip(found, np.where(x.data > 0)):
+            np.testing.assert_array_equal(ours, numpys)
+    with pytest.raises(UsageError, match="give both a and b.*or neither"):
+        ag.where(x > 0, x)
+
+
 def test_functions_without_an_op_name_the_alternative() -> None:
     x = leaf(3)
     with pytest.raises(UsageError, match=r"np\.arcsinh has no differentiable version.*"
