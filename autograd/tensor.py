@@ -246,6 +246,14 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        """A 0-d integer tensor as a Python int (``range(n)``, ``seq[i]``), as NumPy's."""
+        if self._data.dtype.kind not in "iu" or self._data.ndim != 0:
+            raise UsageError(f"only a 0-d integer tensor can be used as an index; this one "
+                             f"has dtype {self.dtype} and shape {self.shape}. Convert it "
+                             f"first, e.g. int(t.item()).")
+        return int(self._data.item())
+
     def __format__(self, spec: str) -> str:
         """``f"{t:.3f}"`` formats a 0-d tensor's value, as PyTorch and NumPy do; an empty
         spec gives ``str(t)``."""

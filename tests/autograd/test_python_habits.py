@@ -55,3 +55,14 @@ def test_comparing_shapes_that_do_not_broadcast_is_a_shape_error() -> None:
     with pytest.raises(ShapeError, match=r"equal: shapes \(3,\) and \(2,\)"):
         x == np.ones(2)
     assert (x >= np.ones((2, 1))).shape == (2, 3)  # what broadcasts still does
+
+
+def test_a_0d_integer_tensor_is_an_index_as_a_0d_numpy_array() -> None:
+    k = Tensor(np.int64(2))
+    assert ["a", "b", "c"][k] == "c" and list(range(k)) == [0, 1]
+    assert np.arange(5)[k:].tolist() == [2, 3, 4]
+    with pytest.raises(UsageError, match=r"0-d integer tensor.*float64.*int\(t\.item\(\)\)"):
+        ["a", "b"][Tensor(1.0)]
+    with pytest.raises(TypeError, match=r"shape \(2,\)"):
+        ["a", "b"][Tensor(np.array([0, 1]))]
+    assert np.arange(5)[Tensor(np.array([1]))].shape == (1,)  # an array index stays one
