@@ -133,10 +133,11 @@ class NumpyInterop:
             return func(*_plain(args), **_plain_values(kwargs))
         function = FUNCTIONS.get(func)
         if function is None:
+            module = getattr(func, "__module__", None) or "numpy"  # np.linalg.eigh too
+            name = "np" + module.removeprefix("numpy") + "." + func.__name__
             raise UsageError(
-                f"np.{func.__name__} has no differentiable version for Tensors. Use the "
-                f"Tensor methods or autograd functions, or np.{func.__name__}(t.data) for "
-                f"an untracked NumPy result.")
+                f"{name} has no differentiable version for Tensors. Use the Tensor methods "
+                f"or autograd functions, or {name}(t.data) for an untracked NumPy result.")
         args = tuple(self._lift_any(a) for a in args)
         if func in (np.concatenate, np.stack):
             args = ([self._lift(t) for t in args[0]],) + args[1:]

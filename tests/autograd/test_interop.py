@@ -123,6 +123,8 @@ def test_functions_without_an_op_name_the_alternative() -> None:
         np.add.reduce(x)
     with pytest.raises(UsageError, match=r"np\.median has no differentiable version"):
         np.median(x)
+    with pytest.raises(UsageError, match=r"np\.linalg\.eigh has no .*np\.linalg\.eigh\(t"):
+        np.linalg.eigh(x * x[:, None])  # was "np.eigh(t.data)", which does not exist
     with pytest.raises(TypeError):  # UsageError is also the built-in a user would catch
         np.arcsinh(x)
 
