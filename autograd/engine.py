@@ -117,10 +117,7 @@ def _add(grads: dict[int, Any], heap: list, node: Any, g: Any) -> None:
 def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
     """One vector-Jacobian product: dL/d(inputs) of ``op`` from g = dL/d(node)."""
     if op.parents is None:
-        raise GraphFreedError(
-            f"trying to backward through {op.name} a second time: the first backward "
-            f"released its inputs. Pass retain_graph=True to the first call if you need "
-            f"to go through the graph again.")
+        raise _graph_freed(op)
     if node._seq < INPLACE.last:  # something was written in place after node was made:
         op.parents = as_used(op.parents, node._seq)  # t[i] = v rebased one of them?
         check_versions(op, node)
@@ -141,6 +138,13 @@ def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
     return result
 
 
+def _graph_freed(op: Function) -> GraphFreedError:
+    return GraphFreedError(
+        f"trying to backward through {op.name} a second time: the first backward "
+        f"released its inputs. Pass retain_graph=True to the first call if you need "
+        f"to go through the graph again.")
+
+
 def _accumulate_grad(node: Any, g: Any, fresh: bool) -> None:
     """``node.grad += g``. A first gradient is copied unless the op promised a fresh
     array (``Function.fresh_grads``): ``.grad`` must never share memory with anything."""
@@ -153,7 +157,8 @@ def _accumulate_grad(node: Any, g: Any, fresh: bool) -> None:
 def _nodes_above(roots: Sequence[Any], targets: set[int]) -> set[int]:
     """Creation numbers of the nodes whose op leads down to a target: ``grad()`` runs
     only their VJPs. Nothing older than the oldest target can lead to one, so the walk
-    stops there: its cost follows the part of the graph between roots and targets."""
+    stops there: its cost follows the part of the graph between roots and targets. A
+    released op on the way raises, as ``backward()`` does: the part below it is unknown."""
     oldest = min(targets)
     seen: dict[int, Any] = {}
     stack = [r for r in roots if r._seq >= oldest]
@@ -163,6 +168,8 @@ def _nodes_above(roots: Sequence[Any], targets: set[int]) -> set[int]:
             continue
         seen[node._seq] = node
         op = node._op
+        if op is not None and op.parents is None and node._seq not in targets:
+            raise _graph_freed(op)
         if op is not None and op.parents is not None:
             if node._seq < INPLACE.last:  # t[i] = v may have rebased a parent since
                 op.parents = as_used(op.parents, node._seq)

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AnomalyError
+from ._arrays import check_dtype
+from .errors import AnomalyError, UsageError
 from .grad_mode import STATE
 
 __all__ = ["Function", "apply"]
@@ -99,7 +100,7 @@ def apply(op: Function, *tensors: Any) -> Any:
         out = op.forward(*map(_data_of, tensors))
         wanted = any(map(_requires_grad_of, tensors))  # does an input want a gradient?
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
-        out = np.asarray(out)  # a 0-d result may stay a NumPy scalar: see Tensor._make
+        out = _as_output(op, out)  # a 0-d result may stay a NumPy scalar: see Tensor._make
     if STATE.anomaly:
         _check_forward(op, tuple(map(_data_of, tensors)), out)
         op.origin = _user_frame()
@@ -110,6 +111,20 @@ def apply(op: Function, *tensors: Any) -> Any:
 
 
 _data_of, _requires_grad_of = attrgetter("_data"), attrgetter("_requires_grad")
+
+
+def _as_output(op: Function, out: Any) -> np.ndarray:
+    """What a (user's) ``forward`` returned that is not an array: numbers and lists become
+    one; None (a missing ``return``), a tuple (several outputs) or non-numbers raise."""
+    if out is None:
+        raise UsageError(f"{op.name}.forward returned None; it must return an array (is a "
+                         f"return statement missing?)")
+    if isinstance(out, tuple):
+        raise UsageError(f"{op.name}.forward returned a tuple of {len(out)}; an op has one "
+                         f"output array. Write one op per output, or stack them into one.")
+    out = np.asarray(out)
+    check_dtype(out.dtype)
+    return out
 
 
 def _user_frame() -> str:

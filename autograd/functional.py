@@ -80,20 +80,22 @@ def _grads(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...], seeds: list[
     return tuple(result)
 
 
-def _seeds(v: Any, outputs: tuple[Tensor, ...], what: str) -> list[Tensor]:
+def _seeds(v: Any, outputs: tuple[Tensor, ...], what: str,
+           of: str = "output") -> list[Tensor]:
+    """``v`` checked against ``outputs`` (func's outputs, or its inputs: ``of="input"``)."""
     if v is None:
         if any(y.size != 1 for y in outputs):
-            raise ShapeError(f"{what}: v can be omitted only when every output has one "
-                             f"element; give v with the outputs' shapes")
+            raise ShapeError(f"{what}: v can be omitted only when every {of} has one "
+                             f"element; give v with the {of}s' shapes")
         return [Tensor(np.ones(y.shape, dtype=y.dtype)) for y in outputs]
     _, vs = _as_tuple(v)
     if len(vs) != len(outputs):
-        raise ShapeError(f"{what}: {len(vs)} vectors v for {len(outputs)} outputs")
+        raise ShapeError(f"{what}: {len(vs)} vectors v for {len(outputs)} {of}s")
     seeds = []
     for k, (s, y) in enumerate(zip(vs, outputs)):
         s = s if isinstance(s, Tensor) else Tensor(np.asarray(s, dtype=y.dtype))
         if s.shape != y.shape:
-            raise ShapeError(f"{what}: v[{k}] has shape {s.shape}; the output has {y.shape}")
+            raise ShapeError(f"{what}: v[{k}] has shape {s.shape}; the {of} has {y.shape}")
         seeds.append(s)
     return seeds
 
@@ -122,7 +124,7 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     in_tuple, xs = _prepare(inputs, create_graph)
     with enable_grad():
         out_tuple, ys = _outputs(func(*xs))
-        directions = _seeds(v, xs, "jvp")
+        directions = _seeds(v, xs, "jvp", "input")
         dummies = tuple(Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
                         for y in ys)
         transposed = _grads(ys, xs, list(dummies), True, strict, "jvp")  # J^T u
@@ -192,5 +194,5 @@ def hvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     with enable_grad():
         y = scalar_func(*xs)
         g = _grads((y,), xs, [Tensor(np.ones(y.shape, dtype=y.dtype))], True, strict, "hvp")
-        result = _grads(g, xs, _seeds(v, xs, "hvp"), create_graph, strict, "hvp")
+        result = _grads(g, xs, _seeds(v, xs, "hvp", "input"), create_graph, strict, "hvp")
     return (y if create_graph else y.detach()), _shape_like(in_tuple, result)

@@ -107,16 +107,18 @@ def minimum(a: Any, b: Any) -> Tensor:
         else as_tensor(a).minimum(b)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask)."""
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:
+    """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask);
+    ``where(condition)`` alone gives the indices where it holds (``np.nonzero``)."""
+    if a is not None and not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = as_tensor(a)
     return tensor_math.where(condition, a, b)
 
 
-def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
-    """Limit values to [lo, hi] (either bound may be None)."""
-    return as_tensor(x).clip(lo, hi)
+def clip(x: Any, lo: Any = None, hi: Any = None, *, min: Any = None,  # noqa: A002
+         max: Any = None) -> Tensor:  # noqa: A002
+    """Limit values to [lo, hi] (either bound may be None; or ``min=``/``max=``)."""
+    return as_tensor(x).clip(lo, hi, min=min, max=max)
 
 
 def clamp(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
@@ -220,8 +222,9 @@ def getitem(x: Any, index: Any) -> Tensor:
     return as_tensor(x)[index]
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
-    """Join tensors along an existing axis."""
+def concatenate(tensors: Sequence[Any], axis: int | None = 0, *,
+                dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (``axis=None``: flattened first, as NumPy)."""
     return tensor_math.concatenate([as_tensor(t) for t in tensors], axis, dim=dim)
 
 

@@ -26,7 +26,7 @@ from .ops import linalg_more
 from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
 
-__all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm"]
+__all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip"]
 
 def linalg_norm(x: Any, ord: Any = None, axis: Any = None,  # noqa: A002
                 keepdims: bool = False) -> Any:
@@ -42,6 +42,11 @@ def linalg_norm(x: Any, ord: Any = None, axis: Any = None,  # noqa: A002
             f"int, or a 1-d tensor) and the Frobenius norm (ord=None or 'fro') work; for "
             f"the norm of all elements as one vector use t.norm(ord).")
     return x.norm(ord, axis, keepdims)
+
+
+def numpy_clip(x: Any, a_min: Any = None, a_max: Any = None, **bounds: Any) -> Any:
+    """``np.clip`` with its keywords ``a_min``/``a_max`` (and ``min``/``max``)."""
+    return x.clip(a_min, a_max, **bounds)
 
 
 UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
@@ -65,7 +70,7 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as NumPy's
     np.sum: TensorMath.sum, np.mean: TensorMath.mean, np.var: TensorMath.var,
     np.std: TensorMath.std, np.max: TensorMath.max, np.amax: TensorMath.max,
-    np.min: TensorMath.min, np.amin: TensorMath.min, np.clip: TensorMath.clip,
+    np.min: TensorMath.min, np.amin: TensorMath.min, np.clip: numpy_clip,
     np.reshape: TensorMath.reshape, np.transpose: TensorMath.transpose,
     np.swapaxes: TensorMath.swapaxes, np.expand_dims: TensorMath.expand_dims,
     np.squeeze: TensorMath.squeeze, np.broadcast_to: TensorMath.broadcast_to,
@@ -128,10 +133,11 @@ class NumpyInterop:
             return func(*_plain(args), **_plain_values(kwargs))
         function = FUNCTIONS.get(func)
         if function is None:
+            module = getattr(func, "__module__", None) or "numpy"  # np.linalg.eigh too
+            name = "np" + module.removeprefix("numpy") + "." + func.__name__
             raise UsageError(
-                f"np.{func.__name__} has no differentiable version for Tensors. Use the "
-                f"Tensor methods or autograd functions, or np.{func.__name__}(t.data) for "
-                f"an untracked NumPy result.")
+                f"{name} has no differentiable version for Tensors. Use the Tensor methods "
+                f"or autograd functions, or {name}(t.data) for an untracked NumPy result.")
         args = tuple(self._lift_any(a) for a in args)
         if func in (np.concatenate, np.stack):
             args = ([self._lift(t) for t in args[0]],) + args[1:]

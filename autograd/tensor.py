@@ -173,13 +173,19 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         return self._op
 
     def backward(self, grad: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
+                 create_graph: bool = False, *, gradient: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
-        ``grad`` is dL/dself; it may be omitted only for a single-element tensor (then 1).
-        Afterwards the graph's links to the activations are released unless
-        ``retain_graph=True`` (the default when ``create_graph=True``).
+        ``grad`` is dL/dself (``gradient=``, PyTorch's name, is accepted too); it may be
+        omitted only for a single-element tensor (then 1). Afterwards the graph's links
+        to the activations are released unless ``retain_graph=True`` (the default when
+        ``create_graph=True``).
         """
+        if gradient is not None:
+            if grad is not None:
+                raise UsageError("backward: got both grad= and gradient=; they are two names "
+                                 "(ours and PyTorch's) for dL/dself. Pass only one.")
+            grad = gradient
         retain = create_graph if retain_graph is None else retain_graph
         run_backward([self], [seed(self, grad, create_graph)], retain, create_graph)
 
@@ -239,6 +245,24 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
 
     def __int__(self) -> int:
         return int(self.item())
+
+    def __index__(self) -> int:
+        """A 0-d integer tensor as a Python int (``range(n)``, ``seq[i]``), as NumPy's."""
+        if self._data.dtype.kind not in "iu" or self._data.ndim != 0:
+            raise UsageError(f"only a 0-d integer tensor can be used as an index; this one "
+                             f"has dtype {self.dtype} and shape {self.shape}. Convert it "
+                             f"first, e.g. int(t.item()).")
+        return int(self._data.item())
+
+    def __format__(self, spec: str) -> str:
+        """``f"{t:.3f}"`` formats a 0-d tensor's value, as PyTorch and NumPy do; an empty
+        spec gives ``str(t)``."""
+        if not spec:
+            return str(self)
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        raise UsageError(f"format spec {spec!r} needs a 0-d tensor; this one has shape "
+                         f"{self.shape}. Format t.item() for one element, or t.tolist().")
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")

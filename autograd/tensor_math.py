@@ -17,7 +17,7 @@ from ._arrays import to_array
 from .errors import AxisError, ShapeError, UsageError
 from .function import apply
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
-                             RPowScalar, Sub, is_scalar, number)
+                             RPowScalar, Sub, broadcasting, is_scalar, number)
 from .ops.elementwise import (Abs, Astype, Clip, Exp, Log, Maximum, Minimum, Relu, Sigmoid,
                               Sqrt, Tanh, Where)
 from .ops.linalg import MatMul
@@ -122,7 +122,8 @@ class TensorMath:
 
     # ----------------------------------------------------------- comparisons (constants)
     def _compare(self, ufunc: Any, other: Any) -> AnyTensor:
-        return self._make(np.asarray(ufunc(self._data, getattr(other, "_data", other))), None)
+        result = broadcasting(ufunc.__name__, ufunc, self._data, getattr(other, "_data", other))
+        return self._make(np.asarray(result), None)
 
     def __eq__(self, other: Any) -> AnyTensor:  # type: ignore[override]
         return self._compare(np.equal, other)
@@ -179,9 +180,14 @@ class TensorMath:
         """self ** exponent."""
         return self ** exponent
 
-    def clip(self, lo: Any = None, hi: Any = None) -> AnyTensor:
-        """self limited to [lo, hi] (either may be None); the gradient passes at the bounds."""
-        return apply(Clip(lo, hi), self)
+    def clip(self, lo: Any = None, hi: Any = None, *, min: Any = None,  # noqa: A002
+             max: Any = None) -> AnyTensor:  # noqa: A002
+        """self limited to [lo, hi] (either may be None; ``min=``/``max=`` are NumPy's and
+        PyTorch's keywords for them); the gradient passes at the bounds."""
+        if (min is not None and lo is not None) or (max is not None and hi is not None):
+            raise UsageError("clip: a bound was given twice, by position and as min=/max=; "
+                             "pass each bound once")
+        return apply(Clip(lo if min is None else min, hi if max is None else max), self)
 
     def astype(self, dtype: Any) -> AnyTensor:
         """self converted to ``dtype`` (differentiable between float dtypes)."""
@@ -312,10 +318,13 @@ class TensorMath:
         return apply(BroadcastTo(shape), self)
 
 
-def concatenate(tensors: Sequence[AnyTensor], axis: int = 0, *,
+def concatenate(tensors: Sequence[AnyTensor], axis: int | None = 0, *,
                 dim: int | None = None) -> AnyTensor:
-    """Join tensors along an existing axis."""
-    return apply(Concatenate(pick_axis(axis, dim, "concatenate", 0)), *tensors)
+    """Join tensors along an existing axis (``axis=None``: flattened first, as NumPy)."""
+    axis = pick_axis(axis, dim, "concatenate", 0)
+    if axis is None:
+        tensors, axis = [t.reshape(-1) for t in tensors], 0
+    return apply(Concatenate(axis), *tensors)
 
 
 def stack(tensors: Sequence[AnyTensor], axis: int = 0, *, dim: int | None = None) -> AnyTensor:
@@ -332,9 +341,15 @@ def stack(tensors: Sequence[AnyTensor], axis: int = 0, *, dim: int | None = None
     return concatenate([t.expand_dims(axis) for t in tensors], axis)
 
 
-def where(condition: Any, a: Any, b: Any) -> AnyTensor:
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:
     """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask); one
-    of ``a``, ``b`` is a Tensor, and a number takes its dtype."""
+    of ``a``, ``b`` is a Tensor, and a number takes its dtype. ``where(condition)`` alone
+    is NumPy's ``nonzero``: the indices where it holds, as plain integer arrays."""
+    if a is None and b is None:
+        return np.nonzero(getattr(condition, "data", condition))
+    if a is None or b is None:
+        raise UsageError("where: give both a and b (the values where condition holds and "
+                         "where it does not), or neither for the indices where it holds")
     if isinstance(a, TensorMath):
         a, b = a._pair(b)
     else:

@@ -178,6 +178,20 @@ def test_backward_twice_through_a_freed_graph() -> None:
         y.backward()
 
 
+def test_grad_through_a_freed_graph_raises_as_backward_does() -> None:
+    x = leaf(3)
+    y = (x.exp() * 2).sum()
+    ag.grad(y, x)
+    for allow_unused in (False, True):  # was: "not used", or a silent None
+        with pytest.raises(GraphFreedError, match="backward through Sum a second time"):
+            ag.grad(y, x, allow_unused=allow_unused)
+    h = x * x
+    h.sum().backward()  # releases h's op; a new graph on h still needs it
+    with pytest.raises(GraphFreedError, match="backward through Mul a second time"):
+        ag.grad((h * 3).sum() + (x * 2).sum(), x)  # was: only the x * 2 part, silently
+    assert ag.grad((h * h).sum(), h)[0] is not None  # grad() stops at its inputs
+
+
 def test_backward_on_a_tensor_that_does_not_require_grad() -> None:
     with pytest.raises(BackwardError, match="does not require grad.*requires_grad=True"):
         Tensor(np.ones(3)).sum().backward()
@@ -285,6 +299,27 @@ def test_vjp_returning_a_python_number() -> None:
 
     with pytest.raises(VJPError, match=r"Twice\.vjp returned a float for input 0.*\(3,\)"):
         Twice()(leaf(3)).sum().backward()
+
+
+def test_forward_returning_none_or_a_tuple_is_refused() -> None:
+    class Forgot(ag.Function):
+        def forward(self, x):
+            x * 2  # the return is missing
+
+        def vjp(self, g, out, x):
+            return (2 * g,)
+
+    class Pair(ag.Function):
+        def forward(self, x):
+            return x, 2 * x  # two outputs: np.asarray stacked them silently
+
+        def vjp(self, g, out, x):
+            return (g,)
+
+    with pytest.raises(UsageError, match=r"Forgot\.forward returned None.*return"):
+        Forgot()(leaf(3))
+    with pytest.raises(UsageError, match=r"Pair\.forward returned a tuple of 2.*one op per"):
+        Pair()(leaf(3))
 
 
 def test_clip_bounds_as_tensors() -> None:

@@ -97,6 +97,23 @@ def test_out_gives_plain_untracked_numpy() -> None:
         np.multiply(x.data, 2.0, out=(Tensor(np.empty(3)),))
 
 
+def test_concatenate_with_axis_none_flattens_first_as_numpy() -> None:
+    a, b = leaf(2, 3), leaf(3, seed=1)
+    for joined in (np.concatenate([a, b], axis=None), ag.concatenate([a, b], axis=None)):
+        np.testing.assert_array_equal(joined.data, np.concatenate([a.data, b.data], axis=None))
+    assert ag.gradcheck(lambda a, b: np.concatenate([a, b * b], axis=None), [a, b])
+
+
+def test_where_with_only_a_condition_gives_the_indices_as_numpy() -> None:
+    x = leaf(2, 3, seed=2) - 1.25
+    for found in (np.where(x > 0), ag.where(x > 0)):
+        assert len(found) == 2
+        for ours, numpys in zip(found, np.where(x.data > 0)):
+            np.testing.assert_array_equal(ours, numpys)
+    with pytest.raises(UsageError, match="give both a and b.*or neither"):
+        ag.where(x > 0, x)
+
+
 def test_functions_without_an_op_name_the_alternative() -> None:
     x = leaf(3)
     with pytest.raises(UsageError, match=r"np\.arcsinh has no differentiable version.*"
@@ -106,6 +123,8 @@ def test_functions_without_an_op_name_the_alternative() -> None:
         np.add.reduce(x)
     with pytest.raises(UsageError, match=r"np\.median has no differentiable version"):
         np.median(x)
+    with pytest.raises(UsageError, match=r"np\.linalg\.eigh has no .*np\.linalg\.eigh\(t"):
+        np.linalg.eigh(x * x[:, None])  # was "np.eigh(t.data)", which does not exist
     with pytest.raises(TypeError):  # UsageError is also the built-in a user would catch
         np.arcsinh(x)
 

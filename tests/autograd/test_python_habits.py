@@ -1,0 +1,68 @@
+"""Python's own protocols and the habits PyTorch and NumPy users bring to them:
+``f"{loss:.3f}"``, keyword spellings, comparisons with named errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import ShapeError, Tensor, UsageError
+
+
+def test_format_spec_on_a_0d_tensor_formats_its_value() -> None:
+    loss = Tensor(np.float32(0.123456), requires_grad=True) * 2
+    assert f"{loss:.3f}" == f"{loss.item():.3f}" == "0.247"
+    assert f"{Tensor(np.int64(7)):>3d}" == "  7"
+    assert f"{loss}" == str(loss)  # no spec: the tensor as str() shows it
+    with pytest.raises(UsageError, match=r"'\.2f' needs a 0-d tensor.*\(2,\).*item\(\)"):
+        f"{Tensor([1.0, 2.0]):.2f}"
+    with pytest.raises(TypeError):  # what format() raises for a spec it cannot use
+        format(Tensor([1.0, 2.0]), ".2f")
+
+
+def test_backward_takes_pytorchs_gradient_keyword() -> None:
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    upstream = np.array([0.5, -1.0, 2.0])
+    (x * x).backward(gradient=upstream)
+    by_gradient = x.grad.data.copy()
+    x.zero_grad()
+    (x * x).backward(upstream)
+    np.testing.assert_array_equal(by_gradient, x.grad.data)
+    with pytest.raises(UsageError, match="both grad= and gradient=.*only one"):
+        (x * x).backward(upstream, gradient=upstream)
+
+
+def test_clip_takes_the_min_max_and_a_min_a_max_keywords() -> None:
+    data = np.array([-2.0, -0.5, 0.5, 2.0])
+    x = Tensor(data, requires_grad=True)
+    for clipped, reference in [
+            (x.clip(min=-1.0), data.clip(min=-1.0)),  # ndarray.clip, torch.clip
+            (x.clip(max=1.0), data.clip(max=1.0)),
+            (ag.clip(x, min=-1.0, max=1.0), np.clip(data, -1.0, 1.0)),
+            (np.clip(x, a_min=-1.0, a_max=1.0), np.clip(data, a_min=-1.0, a_max=1.0)),
+            (np.clip(x, max=1.0), np.clip(data, max=1.0))]:
+        np.testing.assert_array_equal(clipped.data, reference)
+        assert clipped.requires_grad
+    with pytest.raises(UsageError, match="bound was given twice"):
+        x.clip(0.0, min=1.0)
+
+
+def test_comparing_shapes_that_do_not_broadcast_is_a_shape_error() -> None:
+    x = Tensor([1.0, 2.0, 3.0])
+    with pytest.raises(ShapeError, match=r"less: shapes \(3,\) and \(2,\) cannot broadcast"):
+        x < Tensor([1.0, 2.0])
+    with pytest.raises(ShapeError, match=r"equal: shapes \(3,\) and \(2,\)"):
+        x == np.ones(2)
+    assert (x >= np.ones((2, 1))).shape == (2, 3)  # what broadcasts still does
+
+
+def test_a_0d_integer_tensor_is_an_index_as_a_0d_numpy_array() -> None:
+    k = Tensor(np.int64(2))
+    assert ["a", "b", "c"][k] == "c" and list(range(k)) == [0, 1]
+    assert np.arange(5)[k:].tolist() == [2, 3, 4]
+    with pytest.raises(UsageError, match=r"0-d integer tensor.*float64.*int\(t\.item\(\)\)"):
+        ["a", "b"][Tensor(1.0)]
+    with pytest.raises(TypeError, match=r"shape \(2,\)"):
+        ["a", "b"][Tensor(np.array([0, 1]))]
+    assert np.arange(5)[Tensor(np.array([1]))].shape == (1,)  # an array index stays one
