@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd.errors import AutogradError, ShapeError
+from autograd.errors import AutogradError, DataError, ShapeError
 from nn.data import DataLoader, gaussian_noise, masking_noise, salt_and_pepper
 
 
@@ -43,6 +43,13 @@ def test_mismatched_lengths_are_a_named_error() -> None:
     with pytest.raises(ShapeError, match="same number of rows"):
         DataLoader(np.zeros((5, 2)), np.zeros(4))
     assert issubclass(ShapeError, AutogradError)
+
+
+def test_ragged_rows_are_a_data_error() -> None:
+    with pytest.raises(DataError, match="DataLoader: array 1 is a ragged nested sequence"):
+        DataLoader(np.zeros((2, 2)), [[1, 2], [3]])
+    with pytest.raises(ValueError):  # DataError is a ValueError, as NumPy's was
+        DataLoader([[1.0], [2.0, 3.0]])
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True])
