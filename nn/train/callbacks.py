@@ -94,8 +94,10 @@ class _Best:
 
 class EarlyStopping(Callback, _Best):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for
-    ``patience`` epochs; with ``restore_best_weights`` the model ends with the
-    parameters (and buffers) of its best epoch."""
+    ``patience`` epochs in a row (Keras's and skorch's count: with ``patience=2`` the
+    second epoch without improvement is the last; 0 stops at the first, as 1 does);
+    with ``restore_best_weights`` the model ends with the parameters (and buffers) of
+    its best epoch."""
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = True) -> None:
@@ -115,7 +117,7 @@ class EarlyStopping(Callback, _Best):
                                      trainer.model.state_dict().items()}
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:
             self.stopped_epoch = epoch
             trainer.stop_training = True
 

@@ -14,8 +14,8 @@ import nn
 import nn.functional as F
 from nn.data import DataLoader
 from nn.models import MLP
-from nn.train import (Callback, GradientClipping, History, LRScheduler, ModelCheckpoint,
-                      Trainer, accuracy, fit)
+from nn.train import (Callback, EarlyStopping, GradientClipping, History, LRScheduler,
+                      ModelCheckpoint, Trainer, accuracy, fit)
 
 _find_spec = importlib.util.find_spec  # the real one (a test replaces it)
 
@@ -47,6 +47,22 @@ def test_reduce_lr_on_plateau_is_fed_the_monitored_value() -> None:
         expected.append(reference.optimizer.param_groups[0]["lr"])
         reference.step(value)
     assert history["lr"] == expected and expected[-1] < 1e-9
+
+
+@pytest.mark.parametrize("patience", [0, 1, 2, 5])
+def test_early_stopping_counts_patience_as_keras_does(patience: int) -> None:
+    """Keras and skorch stop at the patience-th epoch in a row without improvement (0
+    and 1 both at the first); the model is never consulted for it."""
+    model = _model()
+    trainer = Trainer(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1))
+    stopper = EarlyStopping(monitor="val_loss", patience=patience)
+    values = [3.0, 2.0, 1.5, 1.0] + [1.5] * 10  # the best is epoch 3, never beaten
+    for epoch, value in enumerate(values):
+        stopper.on_epoch_end(trainer, epoch, {"val_loss": value})
+        if trainer.stop_training:
+            break
+    assert stopper.best_epoch == 3
+    assert stopper.stopped_epoch == epoch == 3 + max(patience, 1)
 
 
 def test_step_lr_per_batch() -> None:
