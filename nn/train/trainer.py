@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
+import numbers
 import signal
 import sys
 import threading
@@ -62,6 +63,10 @@ class Trainer:
             raise ArgumentTypeError(f"loss_fn=None trains with model.loss(...), but "
                                     f"{type(model).__name__} has no loss method; pass a loss "
                                     f"such as nn.functional.cross_entropy")
+        if loss_fn is not None and not callable(loss_fn):
+            raise ArgumentTypeError(f"fit needs a loss function fn(output, target), such as "
+                                    f"nn.functional.cross_entropy or nn.MSELoss(), or None "
+                                    f"for model.loss; got {loss_fn!r} (names are not looked up)")
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.batch_size = batch_size
         self.callbacks = list(callbacks)
@@ -212,6 +217,12 @@ class Trainer:
     def fit(self, train: Any, val: Any = None, epochs: int = 10,
             resume_from: PathLike | None = None) -> History:
         """Train until ``epochs`` epochs are complete (counting those of a resumed run)."""
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+            raise ConfigError(f"fit: epochs must be an int >= 0; got {epochs!r}")
+        optimizer = self.optimizer  # may be None for a Trainer that only evaluates
+        if not (hasattr(optimizer, "param_groups") and callable(getattr(optimizer, "step", None))):
+            raise ArgumentTypeError(f"fit needs an nn.optim optimizer, e.g. nn.optim.Adam("
+                                    f"model.parameters(), lr=1e-3); got {optimizer!r}")
         loader = self.loader(train, shuffle=True)
         self._loader = loader
         if resume_from is not None:

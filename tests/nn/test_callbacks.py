@@ -213,6 +213,25 @@ def test_loss_fn_none_needs_a_model_loss() -> None:
         fit(nn.Linear(4, 2), None, nn.optim.SGD(nn.Linear(4, 2).parameters(), lr=0.1), X)
 
 
+def test_keras_style_fit_arguments_are_named_errors_before_training() -> None:
+    """Keras habits (a loss or optimizer by name, the parameters instead of an
+    optimizer, a float or str epoch count) fail at once with a named error, not with
+    "'str' object is not callable" at the first batch or a silent third epoch."""
+    model = _model()
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(TypeError, match="fit needs a loss function .* got 'cross_entropy'"):
+        fit(model, "cross_entropy", opt, (X, Y), progress=False)
+    for bad in ("adam", model.parameters()):
+        with pytest.raises(TypeError, match=r"fit needs an nn.optim optimizer, e.g. nn.optim"):
+            fit(model, F.cross_entropy, bad, (X, Y), progress=False)
+    for epochs in (2.5, "3", -1, True):
+        with pytest.raises(ValueError, match="fit: epochs must be an int >= 0"):
+            fit(model, F.cross_entropy, opt, (X, Y), epochs=epochs, progress=False)
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+    assert len(fit(model, F.cross_entropy, opt, (X, Y), epochs=np.int64(1), progress=False)) == 1
+
+
 @pytest.mark.parametrize("output, target", [(None, X[:, :1] * 2), ("sigmoid", Y),
                                             ("softmax", Y)])
 def test_mlp_losses_and_predictions(output: str | None, target: np.ndarray) -> None:
