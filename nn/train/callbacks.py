@@ -9,6 +9,7 @@ returned by ``state_dict()`` and restored by ``load_state_dict()``.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from typing import Any
 
@@ -102,9 +103,10 @@ class EarlyStopping(Callback, _Best):
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = True) -> None:
         _Best.__init__(self, monitor, mode, min_delta)
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+        if (isinstance(patience, bool) or not isinstance(patience, numbers.Integral)
+                or patience < 0):
             raise ConfigError(f"EarlyStopping: patience must be an int >= 0; got {patience!r}")
-        self.patience, self.restore_best_weights = patience, bool(restore_best_weights)
+        self.patience, self.restore_best_weights = int(patience), bool(restore_best_weights)
         self.wait, self.stopped_epoch = 0, -1
         self.best_weights: dict[str, np.ndarray] | None = None
 
@@ -207,12 +209,12 @@ class KLAnnealing(Callback):
     on gradually so the decoder learns to use the code first."""
 
     def __init__(self, warmup: int, max_beta: float = 1.0, attribute: str = "beta") -> None:
-        if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 1:
+        if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 1:
             raise ConfigError(f"KLAnnealing: warmup must be a positive int (epochs); got "
                               f"{warmup!r}")
         if not max_beta >= 0:
             raise ConfigError(f"KLAnnealing: max_beta must be >= 0; got {max_beta!r}")
-        self.warmup, self.max_beta, self.attribute = warmup, float(max_beta), attribute
+        self.warmup, self.max_beta, self.attribute = int(warmup), float(max_beta), attribute
 
     def beta(self, epoch: int) -> float:
         return self.max_beta * min(1.0, epoch / self.warmup)

@@ -65,6 +65,15 @@ def test_early_stopping_counts_patience_as_keras_does(patience: int) -> None:
     assert stopper.stopped_epoch == epoch == 3 + max(patience, 1)
 
 
+def test_numpy_integer_counts_are_accepted_as_ints() -> None:
+    stopper = EarlyStopping(patience=np.int64(3))
+    annealing = nn.train.KLAnnealing(np.int32(4))
+    assert type(stopper.patience) is type(annealing.warmup) is int
+    assert annealing.beta(2) == nn.train.KLAnnealing(4).beta(2)
+    with pytest.raises(ValueError, match="patience must be an int >= 0; got 1.5"):
+        EarlyStopping(patience=1.5)
+
+
 def test_step_lr_per_batch() -> None:
     model = _model()
     opt = nn.optim.SGD(model.parameters(), lr=1.0)
