@@ -12,6 +12,7 @@ import pytest
 
 import nn
 import nn.functional as F
+from autograd.errors import ShapeError
 from nn.data import DataLoader
 from nn.models import MLP
 from nn.train import (Callback, EarlyStopping, GradientClipping, History, LRScheduler,
@@ -72,6 +73,26 @@ def test_numpy_integer_counts_are_accepted_as_ints() -> None:
     assert annealing.beta(2) == nn.train.KLAnnealing(4).beta(2)
     with pytest.raises(ValueError, match="patience must be an int >= 0; got 1.5"):
         EarlyStopping(patience=1.5)
+
+
+def test_accuracy_on_one_hot_targets_and_mismatched_shapes() -> None:
+    """One-hot targets count as their argmax (Keras's categorical accuracy); a target
+    shape that does not fit raises instead of broadcasting into a wrong share (labels
+    of shape (N, 1) against (N,) predictions compared every sample with every label)."""
+    scores = RNG.normal(size=(6, 3))
+    labels = RNG.integers(0, 3, 6)
+    by_hand = np.mean(scores.argmax(axis=1) == labels)
+    assert accuracy(scores, labels) == accuracy(scores, np.eye(3)[labels]) == by_hand
+    logits = RNG.normal(size=(6, 1))
+    hits = np.mean((logits[:, 0] > 0) == (labels > 0))
+    assert accuracy(logits, labels > 0) == accuracy(logits, (labels > 0)[:, None]) == hits
+    for bad in (labels[:, None], labels[:4], np.eye(6)[labels]):
+        with pytest.raises(ShapeError, match=r"accuracy: scores of shape \(6, 3\)"):
+            accuracy(scores, bad)
+    model = _model()
+    history = fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1),
+                  (X, np.eye(2)[Y]), epochs=1, metrics=[accuracy], progress=False)
+    assert 0.0 <= history["accuracy"][0] <= 1.0
 
 
 def test_step_lr_per_batch() -> None:
