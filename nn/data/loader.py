@@ -47,7 +47,7 @@ class DataLoader:
         self.n_samples = lengths[0]
         self.batch_size = int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
-        self.generator = as_generator(generator)
+        self.generator = as_generator(generator, "generator")
 
     def __len__(self) -> int:
         if self.drop_last:

@@ -76,7 +76,7 @@ class Trainer:
                                         f"{type(cb).__name__}")
         self.metrics = _named_metrics(metrics)
         self.progress, self.blas_threads = progress, blas_threads
-        self.generator = as_generator(generator)
+        self.generator = as_generator(generator, "generator")
         self.history = History()
         self.epoch = 0  # epochs completed
         self.stop_training = False

@@ -45,6 +45,13 @@ def test_mismatched_lengths_are_a_named_error() -> None:
     assert issubclass(ShapeError, AutogradError)
 
 
+def test_a_bad_generator_is_named_as_the_argument_it_was_given_as() -> None:
+    with pytest.raises(TypeError, match=r"generator must be a numpy.random.Generator, an "
+                                        r"int seed or None; got str 'abc'. Pass e.g. "
+                                        r"generator=np.random.default_rng\(0\)"):
+        DataLoader(np.zeros(3), shuffle=True, generator="abc")
+
+
 def test_ragged_rows_are_a_data_error() -> None:
     with pytest.raises(DataError, match="DataLoader: array 1 is a ragged nested sequence"):
         DataLoader(np.zeros((2, 2)), [[1, 2], [3]])
