@@ -138,14 +138,19 @@ class Trainer:
         self.load_state_dict(values["trainer"])
 
     # ------------------------------------------------------------------ loop
-    def loader(self, data: Any, shuffle: bool) -> DataLoader:
-        if isinstance(data, DataLoader):
-            return data
-        arrays = data if isinstance(data, (tuple, list)) else (data,)
-        dtype = next((p.dtype for p in self.model.parameters()), None)
-        arrays = [_as_model_dtype(a, dtype) for a in arrays]
-        return DataLoader(*arrays, batch_size=self.batch_size, shuffle=shuffle,
-                          generator=self.generator)
+    def loader(self, data: Any, shuffle: bool, what: str = "train") -> DataLoader:
+        """``data`` as a DataLoader with at least one batch (else ``ConfigError``)."""
+        if not isinstance(data, DataLoader):
+            arrays = data if isinstance(data, (tuple, list)) else (data,)
+            dtype = next((p.dtype for p in self.model.parameters()), None)
+            arrays = [_as_model_dtype(a, dtype) for a in arrays]
+            data = DataLoader(*arrays, batch_size=self.batch_size, shuffle=shuffle,
+                              generator=self.generator)
+        if len(data) == 0:
+            raise ConfigError(f"fit: the {what} data gives no batch ({data!r} has "
+                              f"{data.n_samples} rows); give it rows, or with drop_last=True "
+                              f"a batch_size of at most its number of rows")
+        return data
 
     def _batch_loss(self, batch: tuple[np.ndarray, ...]) -> tuple[Any, Any]:
         """(the loss result, the model output or None)."""
@@ -194,7 +199,7 @@ class Trainer:
     def evaluate(self, data: Any) -> dict[str, float]:
         """Mean loss (and metrics, loss parts) over ``data`` in evaluation mode, without
         a graph; keys are prefixed with ``val_``."""
-        loader = self.loader(data, shuffle=False)
+        loader = self.loader(data, shuffle=False, what="validation")
         was_training = self.model.training
         self.model.eval()
         sums: dict[str, float] = {}
@@ -225,6 +230,8 @@ class Trainer:
                                     f"model.parameters(), lr=1e-3); got {optimizer!r}")
         loader = self.loader(train, shuffle=True)
         self._loader = loader
+        if val is not None:  # checked and cast once, not at every epoch
+            val = self.loader(val, shuffle=False, what="validation")
         if resume_from is not None:
             self.load_checkpoint(resume_from)
         progress = Progress(self.progress, epochs, len(loader))

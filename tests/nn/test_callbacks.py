@@ -66,6 +66,20 @@ def test_early_stopping_counts_patience_as_keras_does(patience: int) -> None:
     assert stopper.stopped_epoch == epoch == 3 + max(patience, 1)
 
 
+def test_data_without_a_batch_is_refused_before_training() -> None:
+    """No rows (or drop_last with fewer rows than a batch) trained nothing and logged a
+    loss of 0.0; now fit says so before the first epoch."""
+    model = _model()
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    before = [p.data.copy() for p in model.parameters()]
+    for train, val, what in [((X[:0], Y[:0]), None, "train"),
+                             (DataLoader(X, Y, batch_size=65, drop_last=True), None, "train"),
+                             ((X, Y), (X[:0], Y[:0]), "validation")]:
+        with pytest.raises(ValueError, match=f"fit: the {what} data gives no batch"):
+            fit(model, F.cross_entropy, opt, train, val=val, epochs=2, progress=False)
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+
+
 def test_numpy_integer_counts_are_accepted_as_ints() -> None:
     stopper = EarlyStopping(patience=np.int64(3))
     annealing = nn.train.KLAnnealing(np.int32(4))
