@@ -36,20 +36,21 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _DEFAULT
 
 
-def as_generator(rng: RNGLike) -> np.random.Generator:
-    """``rng`` as a ``numpy.random.Generator`` (see the module docstring)."""
+def as_generator(rng: RNGLike, name: str = "rng") -> np.random.Generator:
+    """``rng`` as a ``numpy.random.Generator`` (see the module docstring); ``name`` is the
+    caller's name for the argument, used in the error message."""
     if rng is None:
         return _DEFAULT
     if isinstance(rng, np.random.Generator):
         return rng
-    _check_seed(rng)
+    _check_seed(rng, name)
     return np.random.default_rng(int(rng))
 
 
-def _check_seed(seed: object) -> None:
+def _check_seed(seed: object, name: str = "rng") -> None:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ArgumentTypeError(f"rng must be a numpy.random.Generator, an int seed or None; got "
-                                f"{type(seed).__name__} {seed!r}. Pass e.g. "
-                                f"rng=np.random.default_rng(0) or rng=0.")
+        raise ArgumentTypeError(f"{name} must be a numpy.random.Generator, an int seed or None; "
+                                f"got {type(seed).__name__} {seed!r}. Pass e.g. "
+                                f"{name}=np.random.default_rng(0) or {name}=0.")
     if seed < 0:
         raise ConfigError(f"a seed must be a non-negative int; got {seed}")

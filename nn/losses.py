@@ -12,7 +12,7 @@ from typing import Any
 from autograd import Tensor
 
 from . import functional as F
-from .functional.losses import check_reduction
+from .functional.losses import check_number, check_reduction
 from .module import Module
 from .errors import ConfigError
 
@@ -52,6 +52,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, delta: float = 1.0, reduction: str = "mean") -> None:
         super().__init__(reduction)
+        check_number("HuberLoss", "delta", delta)
         if not delta > 0:
             raise ConfigError(f"HuberLoss: delta must be positive; got {delta!r}")
         self.delta = float(delta)
@@ -68,6 +69,7 @@ class SmoothL1Loss(_Loss):
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
+        check_number("SmoothL1Loss", "beta", beta)
         if not beta >= 0:
             raise ConfigError(f"SmoothL1Loss: beta must be >= 0; got {beta!r}")
         self.beta = float(beta)

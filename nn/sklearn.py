@@ -30,7 +30,7 @@ from . import optim  # noqa: E402
 from .models import MLP  # noqa: E402
 from .module import Module  # noqa: E402
 from .train import fit  # noqa: E402
-from .errors import ArgumentTypeError, ConfigError
+from .errors import ArgumentTypeError, ConfigError  # noqa: E402
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
@@ -113,10 +113,13 @@ class _NeuralNet(BaseEstimator):
         return self
 
     def _forward(self, X: Any) -> np.ndarray:
-        """The module's raw output for ``X``, in evaluation mode without a graph."""
+        """The module's raw output for ``X`` (cast to the module's float dtype, as ``fit``
+        casts the training data), in evaluation mode without a graph."""
         check_is_fitted(self, "module_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
         model = self.module_
+        dtype = next((p.dtype for p in model.parameters()), X.dtype)
+        X = X.astype(dtype, copy=False)
         was_training = model.training
         model.eval()
         try:

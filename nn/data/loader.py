@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.errors import DTypeError, ShapeError
+from autograd.errors import DataError, DTypeError, ShapeError
 
 from .._random import RNGLike, as_generator
 from ..errors import ConfigError
@@ -47,7 +47,7 @@ class DataLoader:
         self.n_samples = lengths[0]
         self.batch_size = int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
-        self.generator = as_generator(generator)
+        self.generator = as_generator(generator, "generator")
 
     def __len__(self) -> int:
         if self.drop_last:
@@ -77,7 +77,12 @@ class DataLoader:
 
 
 def _as_array(value: Any, position: int) -> np.ndarray:
-    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    try:
+        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    except ValueError as exc:  # NumPy's message for ragged nesting
+        raise DataError(f"DataLoader: array {position} is a ragged nested sequence (rows of "
+                        f"different lengths), which is not an array: {exc}. Give rows of "
+                        f"equal length, e.g. a NumPy array.") from None
     if array.ndim == 0:
         raise ShapeError(f"DataLoader: array {position} is a scalar; every array needs a "
                          f"first axis of samples")

@@ -41,6 +41,6 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, *,
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     if p == 1.0:
         return x * np.zeros(x.shape, dtype)
-    mask = (as_generator(generator).random(x.shape) >= p).astype(dtype)
+    mask = (as_generator(generator, "generator").random(x.shape) >= p).astype(dtype)
     mask *= dtype.type(1.0 / (1.0 - p))
     return x * mask

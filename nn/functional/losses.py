@@ -14,6 +14,7 @@ deep inside or a silently dropped imaginary part. "mean" over an empty batch is 
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -23,20 +24,39 @@ from autograd.errors import DataError, DTypeError, ShapeError
 from autograd import log_softmax as _log_softmax
 
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
-from ..errors import ConfigError
+from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
-           "REDUCTIONS", "check_reduction", "reduce_loss", "target_array", "target_like"]
+           "REDUCTIONS", "check_reduction", "check_number", "reduce_loss", "target_array",
+           "target_like"]
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
 def check_reduction(name: str, reduction: str) -> None:
-    """Raise ``ConfigError`` unless ``reduction`` is "mean", "sum" or "none"."""
+    """Raise ``ConfigError`` unless ``reduction`` is "mean", "sum" or "none";
+    ``ArgumentTypeError`` for a value that is not a str at all: PyTorch's losses take
+    class weights (``weight``) where these take ``reduction``."""
+    if not isinstance(reduction, str):
+        raise ArgumentTypeError(
+            f"{name}: reduction must be 'mean', 'sum' or 'none'; got a value of type "
+            f"{type(reduction).__name__}. PyTorch's cross-entropy, NLL and BCE losses take "
+            f"weights (weight) in this position, which this library does not have; pass "
+            f"reduction by keyword, e.g. reduction='sum'.")
     if reduction not in REDUCTIONS:
         raise ConfigError(f"{name}: reduction must be 'mean', 'sum' or 'none'; "
                           f"got {reduction!r}")
+
+
+def check_number(name: str, label: str, value: Any) -> None:
+    """Raise ``ArgumentTypeError`` unless ``value`` is a real number (bools excluded); a
+    reduction name in its place means the arguments came in PyTorch's order."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return
+    hint = (f" PyTorch puts reduction before {label}; pass both by keyword, e.g. "
+            f"reduction={value!r}." if isinstance(value, str) and value in REDUCTIONS else "")
+    raise ArgumentTypeError(f"{name}: {label} must be a number; got {value!r}.{hint}")
 
 
 def reduce_loss(losses: Tensor, reduction: str) -> Tensor:
@@ -126,6 +146,7 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
     delta (|d| - delta / 2). Quadratic near 0, linear (slope +-delta) far away: the
     gradient is d clipped to [-delta, delta], so outliers pull no harder than delta."""
     check_reduction("huber_loss", reduction)
+    check_number("huber_loss", "delta", delta)
     if not delta > 0:
         raise ConfigError(f"huber_loss: delta must be positive; got {delta!r}")
     input, target = _pair("huber_loss", input, target)
@@ -141,6 +162,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
     """PyTorch's smooth L1: d^2 / (2 beta) where |d| < beta, else |d| - beta / 2, i.e.
     ``huber_loss(delta=beta) / beta`` (and ``l1_loss`` for beta = 0)."""
     check_reduction("smooth_l1_loss", reduction)
+    check_number("smooth_l1_loss", "beta", beta)
     if not beta >= 0:
         raise ConfigError(f"smooth_l1_loss: beta must be >= 0; got {beta!r}")
     if beta == 0:
@@ -246,7 +268,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
 
     "mean" averages over the samples (N), "none" returns the N per-sample losses.
     Finite for logits of any magnitude (1e4 included)."""
-    if reduction not in REDUCTIONS:
+    if type(reduction) is not str or reduction not in REDUCTIONS:
         check_reduction("cross_entropy", reduction)
     if not isinstance(input, Tensor):
         input = as_tensor(input)

@@ -15,7 +15,7 @@ from ..containers import Sequential
 from ..layers import Linear, float_dtype
 from ..module import Module
 from ._parts import Inference, as_input, check_sizes, dense_stack
-from ..errors import ConfigError
+from ..errors import ArgumentTypeError, ConfigError
 from ..functional.fused import Reparameterize
 
 __all__ = ["VAE", "VAELoss"]
@@ -102,6 +102,15 @@ class VAE(Module):
     def loss(self, x: Any, beta: float | None = None, eps: Any = None) -> VAELoss:
         """Negative ELBO = E_q[-log p(x | z)] + beta KL(q(z | x) || N(0, I)), one sample
         of z per input, averaged over the batch. ``beta`` defaults to ``self.beta``."""
+        try:
+            weight = self.beta if beta is None else float(beta)
+        except (TypeError, ValueError):
+            shape = getattr(beta, "shape", None)
+            raise ArgumentTypeError(
+                f"VAE.loss: beta must be a number or None; got {type(beta).__name__}"
+                f"{f' of shape {shape}' if shape else ''}. fit(vae, None, ...) passes the "
+                f"arrays after X to vae.loss: train on X alone, fit(vae, None, optimizer, "
+                f"X_train), and keep the labels for plots.") from None
         x = x if isinstance(x, Tensor) else as_input(x, self.dtype)
         mu, logvar = self.encode(x)
         out = self.decode(self.reparameterize(mu, logvar, eps))
@@ -111,7 +120,6 @@ class VAE(Module):
         else:
             reconstruction = F.mse_loss(out, x, reduction="sum") / n
         kl = F.gaussian_kl(mu, logvar)
-        weight = self.beta if beta is None else float(beta)
         weighted = kl if weight == 1.0 else kl * weight  # beta = 1, the plain ELBO: no node
         return VAELoss(reconstruction + weighted, reconstruction, kl)
 

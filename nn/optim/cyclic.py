@@ -21,10 +21,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1,
                  eta_min: float = 0.0, last_epoch: int = -1) -> None:
-        _check_int("T_0", T_0, 1)
-        _check_int("T_mult", T_mult, 1)
+        self.T_0, self.T_mult = _check_int("T_0", T_0, 1), _check_int("T_mult", T_mult, 1)
         check(eta_min >= 0, "eta_min", eta_min, "a number >= 0")
-        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, float(eta_min)
+        self.eta_min = float(eta_min)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:

@@ -5,7 +5,7 @@ import math
 from collections.abc import Sequence
 
 from .optimizer import Optimizer, check
-from .schedulers import LRScheduler
+from .schedulers import LRScheduler, _check_int
 from ..errors import ArgumentTypeError
 
 __all__ = ["ReduceLROnPlateau"]
@@ -38,8 +38,8 @@ class ReduceLROnPlateau(LRScheduler):
         check(threshold_mode in ("rel", "abs"), "threshold_mode", threshold_mode,
               "'rel' or 'abs'")
         check(0 <= factor < 1, "factor", factor, "a number in [0, 1)")
-        check(isinstance(patience, int) and patience >= 0, "patience", patience, "an int >= 0")
-        check(isinstance(cooldown, int) and cooldown >= 0, "cooldown", cooldown, "an int >= 0")
+        patience = _check_int("patience", patience, 0)
+        cooldown = _check_int("cooldown", cooldown, 0)
         check(threshold >= 0, "threshold", threshold, "a number >= 0")
         check(eps >= 0, "eps", eps, "a number >= 0")
         n = len(optimizer.param_groups)

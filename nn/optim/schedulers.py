@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -89,7 +90,7 @@ class LRScheduler:
             current = [float(g["lr"]) for g in self.optimizer.param_groups]
             lrs = self._chain(self.last_epoch, current)
         else:
-            _check_int("epoch", epoch, 0)
+            epoch = _check_int("epoch", epoch, 0)
             self.last_epoch = epoch
             lrs = self._closed_form(epoch)
         self._set_lrs(lrs)
@@ -141,9 +142,12 @@ def _per_group(name: str, optimizer: Optimizer, value: float | Sequence[float]) 
     return [float(value)] * n
 
 
-def _check_int(name: str, value: Any, minimum: int) -> None:
-    ok = isinstance(value, int) and not isinstance(value, bool)
+def _check_int(name: str, value: Any, minimum: int) -> int:
+    """``value`` as a Python int (NumPy's integers included), or ``ConfigError`` unless it
+    is an integer >= ``minimum``."""
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     check(ok and value >= minimum, name, value, f"an int >= {minimum}")
+    return int(value)
 
 
 class StepLR(LRScheduler):
@@ -151,8 +155,8 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        _check_int("step_size", step_size, 1)
-        self.step_size, self.gamma = step_size, float(gamma)
+        self.step_size = _check_int("step_size", step_size, 1)
+        self.gamma = float(gamma)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -170,9 +174,8 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        for m in milestones:
-            _check_int("milestone", m, 0)
-        self.milestones, self.gamma = sorted(milestones), float(gamma)
+        self.milestones = sorted(_check_int("milestone", m, 0) for m in milestones)
+        self.gamma = float(gamma)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -213,9 +216,8 @@ class LinearLR(LRScheduler):
                  end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
         check(0 <= start_factor <= 1, "start_factor", start_factor, "a number in [0, 1]")
         check(0 <= end_factor <= 1, "end_factor", end_factor, "a number in [0, 1]")
-        _check_int("total_iters", total_iters, 1)
+        self.total_iters = _check_int("total_iters", total_iters, 1)
         self.start_factor, self.end_factor = float(start_factor), float(end_factor)
-        self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -245,9 +247,9 @@ class LinearWarmup(LinearLR):
 
     def __init__(self, optimizer: Optimizer, warmup_steps: int, start_factor: float = 0.0,
                  last_epoch: int = -1) -> None:
-        _check_int("warmup_steps", warmup_steps, 1)
         super().__init__(optimizer, start_factor=start_factor, end_factor=1.0,
-                         total_iters=warmup_steps, last_epoch=last_epoch)
+                         total_iters=_check_int("warmup_steps", warmup_steps, 1),
+                         last_epoch=last_epoch)
 
 
 def _cosine(base: float, eta_min: float, t: float, period: float) -> float:
@@ -263,9 +265,9 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
-        _check_int("T_max", T_max, 1)
+        self.T_max = _check_int("T_max", T_max, 1)
         check(eta_min >= 0, "eta_min", eta_min, "a number >= 0")
-        self.T_max, self.eta_min = T_max, float(eta_min)
+        self.eta_min = float(eta_min)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:

@@ -9,6 +9,7 @@ returned by ``state_dict()`` and restored by ``load_state_dict()``.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from typing import Any
 
@@ -94,15 +95,18 @@ class _Best:
 
 class EarlyStopping(Callback, _Best):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for
-    ``patience`` epochs; with ``restore_best_weights`` the model ends with the
-    parameters (and buffers) of its best epoch."""
+    ``patience`` epochs in a row (Keras's and skorch's count: with ``patience=2`` the
+    second epoch without improvement is the last; 0 stops at the first, as 1 does);
+    with ``restore_best_weights`` the model ends with the parameters (and buffers) of
+    its best epoch."""
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = True) -> None:
         _Best.__init__(self, monitor, mode, min_delta)
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+        if (isinstance(patience, bool) or not isinstance(patience, numbers.Integral)
+                or patience < 0):
             raise ConfigError(f"EarlyStopping: patience must be an int >= 0; got {patience!r}")
-        self.patience, self.restore_best_weights = patience, bool(restore_best_weights)
+        self.patience, self.restore_best_weights = int(patience), bool(restore_best_weights)
         self.wait, self.stopped_epoch = 0, -1
         self.best_weights: dict[str, np.ndarray] | None = None
 
@@ -115,7 +119,7 @@ class EarlyStopping(Callback, _Best):
                                      trainer.model.state_dict().items()}
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:
             self.stopped_epoch = epoch
             trainer.stop_training = True
 
@@ -205,12 +209,12 @@ class KLAnnealing(Callback):
     on gradually so the decoder learns to use the code first."""
 
     def __init__(self, warmup: int, max_beta: float = 1.0, attribute: str = "beta") -> None:
-        if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 1:
+        if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 1:
             raise ConfigError(f"KLAnnealing: warmup must be a positive int (epochs); got "
                               f"{warmup!r}")
         if not max_beta >= 0:
             raise ConfigError(f"KLAnnealing: max_beta must be >= 0; got {max_beta!r}")
-        self.warmup, self.max_beta, self.attribute = warmup, float(max_beta), attribute
+        self.warmup, self.max_beta, self.attribute = int(warmup), float(max_beta), attribute
 
     def beta(self, epoch: int) -> float:
         return self.max_beta * min(1.0, epoch / self.warmup)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
+import numbers
 import signal
 import sys
 import threading
@@ -62,6 +63,10 @@ class Trainer:
             raise ArgumentTypeError(f"loss_fn=None trains with model.loss(...), but "
                                     f"{type(model).__name__} has no loss method; pass a loss "
                                     f"such as nn.functional.cross_entropy")
+        if loss_fn is not None and not callable(loss_fn):
+            raise ArgumentTypeError(f"fit needs a loss function fn(output, target), such as "
+                                    f"nn.functional.cross_entropy or nn.MSELoss(), or None "
+                                    f"for model.loss; got {loss_fn!r} (names are not looked up)")
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.batch_size = batch_size
         self.callbacks = list(callbacks)
@@ -71,7 +76,7 @@ class Trainer:
                                         f"{type(cb).__name__}")
         self.metrics = _named_metrics(metrics)
         self.progress, self.blas_threads = progress, blas_threads
-        self.generator = as_generator(generator)
+        self.generator = as_generator(generator, "generator")
         self.history = History()
         self.epoch = 0  # epochs completed
         self.stop_training = False
@@ -133,14 +138,19 @@ class Trainer:
         self.load_state_dict(values["trainer"])
 
     # ------------------------------------------------------------------ loop
-    def loader(self, data: Any, shuffle: bool) -> DataLoader:
-        if isinstance(data, DataLoader):
-            return data
-        arrays = data if isinstance(data, (tuple, list)) else (data,)
-        dtype = next((p.dtype for p in self.model.parameters()), None)
-        arrays = [_as_model_dtype(a, dtype) for a in arrays]
-        return DataLoader(*arrays, batch_size=self.batch_size, shuffle=shuffle,
-                          generator=self.generator)
+    def loader(self, data: Any, shuffle: bool, what: str = "train") -> DataLoader:
+        """``data`` as a DataLoader with at least one batch (else ``ConfigError``)."""
+        if not isinstance(data, DataLoader):
+            arrays = data if isinstance(data, (tuple, list)) else (data,)
+            dtype = next((p.dtype for p in self.model.parameters()), None)
+            arrays = [_as_model_dtype(a, dtype) for a in arrays]
+            data = DataLoader(*arrays, batch_size=self.batch_size, shuffle=shuffle,
+                              generator=self.generator)
+        if len(data) == 0:
+            raise ConfigError(f"fit: the {what} data gives no batch ({data!r} has "
+                              f"{data.n_samples} rows); give it rows, or with drop_last=True "
+                              f"a batch_size of at most its number of rows")
+        return data
 
     def _batch_loss(self, batch: tuple[np.ndarray, ...]) -> tuple[Any, Any]:
         """(the loss result, the model output or None)."""
@@ -189,7 +199,7 @@ class Trainer:
     def evaluate(self, data: Any) -> dict[str, float]:
         """Mean loss (and metrics, loss parts) over ``data`` in evaluation mode, without
         a graph; keys are prefixed with ``val_``."""
-        loader = self.loader(data, shuffle=False)
+        loader = self.loader(data, shuffle=False, what="validation")
         was_training = self.model.training
         self.model.eval()
         sums: dict[str, float] = {}
@@ -212,8 +222,16 @@ class Trainer:
     def fit(self, train: Any, val: Any = None, epochs: int = 10,
             resume_from: PathLike | None = None) -> History:
         """Train until ``epochs`` epochs are complete (counting those of a resumed run)."""
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+            raise ConfigError(f"fit: epochs must be an int >= 0; got {epochs!r}")
+        optimizer = self.optimizer  # may be None for a Trainer that only evaluates
+        if not (hasattr(optimizer, "param_groups") and callable(getattr(optimizer, "step", None))):
+            raise ArgumentTypeError(f"fit needs an nn.optim optimizer, e.g. nn.optim.Adam("
+                                    f"model.parameters(), lr=1e-3); got {optimizer!r}")
         loader = self.loader(train, shuffle=True)
         self._loader = loader
+        if val is not None:  # checked and cast once, not at every epoch
+            val = self.loader(val, shuffle=False, what="validation")
         if resume_from is not None:
             self.load_checkpoint(resume_from)
         progress = Progress(self.progress, epochs, len(loader))

@@ -12,10 +12,11 @@ import pytest
 
 import nn
 import nn.functional as F
+from autograd.errors import ShapeError
 from nn.data import DataLoader
 from nn.models import MLP
-from nn.train import (Callback, GradientClipping, History, LRScheduler, ModelCheckpoint,
-                      Trainer, accuracy, fit)
+from nn.train import (Callback, EarlyStopping, GradientClipping, History, LRScheduler,
+                      ModelCheckpoint, Trainer, accuracy, fit)
 
 _find_spec = importlib.util.find_spec  # the real one (a test replaces it)
 
@@ -47,6 +48,65 @@ def test_reduce_lr_on_plateau_is_fed_the_monitored_value() -> None:
         expected.append(reference.optimizer.param_groups[0]["lr"])
         reference.step(value)
     assert history["lr"] == expected and expected[-1] < 1e-9
+
+
+@pytest.mark.parametrize("patience", [0, 1, 2, 5])
+def test_early_stopping_counts_patience_as_keras_does(patience: int) -> None:
+    """Keras and skorch stop at the patience-th epoch in a row without improvement (0
+    and 1 both at the first); the model is never consulted for it."""
+    model = _model()
+    trainer = Trainer(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1))
+    stopper = EarlyStopping(monitor="val_loss", patience=patience)
+    values = [3.0, 2.0, 1.5, 1.0] + [1.5] * 10  # the best is epoch 3, never beaten
+    for epoch, value in enumerate(values):
+        stopper.on_epoch_end(trainer, epoch, {"val_loss": value})
+        if trainer.stop_training:
+            break
+    assert stopper.best_epoch == 3
+    assert stopper.stopped_epoch == epoch == 3 + max(patience, 1)
+
+
+def test_data_without_a_batch_is_refused_before_training() -> None:
+    """No rows (or drop_last with fewer rows than a batch) trained nothing and logged a
+    loss of 0.0; now fit says so before the first epoch."""
+    model = _model()
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    before = [p.data.copy() for p in model.parameters()]
+    for train, val, what in [((X[:0], Y[:0]), None, "train"),
+                             (DataLoader(X, Y, batch_size=65, drop_last=True), None, "train"),
+                             ((X, Y), (X[:0], Y[:0]), "validation")]:
+        with pytest.raises(ValueError, match=f"fit: the {what} data gives no batch"):
+            fit(model, F.cross_entropy, opt, train, val=val, epochs=2, progress=False)
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+
+
+def test_numpy_integer_counts_are_accepted_as_ints() -> None:
+    stopper = EarlyStopping(patience=np.int64(3))
+    annealing = nn.train.KLAnnealing(np.int32(4))
+    assert type(stopper.patience) is type(annealing.warmup) is int
+    assert annealing.beta(2) == nn.train.KLAnnealing(4).beta(2)
+    with pytest.raises(ValueError, match="patience must be an int >= 0; got 1.5"):
+        EarlyStopping(patience=1.5)
+
+
+def test_accuracy_on_one_hot_targets_and_mismatched_shapes() -> None:
+    """One-hot targets count as their argmax (Keras's categorical accuracy); a target
+    shape that does not fit raises instead of broadcasting into a wrong share (labels
+    of shape (N, 1) against (N,) predictions compared every sample with every label)."""
+    scores = RNG.normal(size=(6, 3))
+    labels = RNG.integers(0, 3, 6)
+    by_hand = np.mean(scores.argmax(axis=1) == labels)
+    assert accuracy(scores, labels) == accuracy(scores, np.eye(3)[labels]) == by_hand
+    logits = RNG.normal(size=(6, 1))
+    hits = np.mean((logits[:, 0] > 0) == (labels > 0))
+    assert accuracy(logits, labels > 0) == accuracy(logits, (labels > 0)[:, None]) == hits
+    for bad in (labels[:, None], labels[:4], np.eye(6)[labels]):
+        with pytest.raises(ShapeError, match=r"accuracy: scores of shape \(6, 3\)"):
+            accuracy(scores, bad)
+    model = _model()
+    history = fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1),
+                  (X, np.eye(2)[Y]), epochs=1, metrics=[accuracy], progress=False)
+    assert 0.0 <= history["accuracy"][0] <= 1.0
 
 
 def test_step_lr_per_batch() -> None:
@@ -195,6 +255,25 @@ def test_history_plot() -> None:
 def test_loss_fn_none_needs_a_model_loss() -> None:
     with pytest.raises(TypeError, match="no loss method"):
         fit(nn.Linear(4, 2), None, nn.optim.SGD(nn.Linear(4, 2).parameters(), lr=0.1), X)
+
+
+def test_keras_style_fit_arguments_are_named_errors_before_training() -> None:
+    """Keras habits (a loss or optimizer by name, the parameters instead of an
+    optimizer, a float or str epoch count) fail at once with a named error, not with
+    "'str' object is not callable" at the first batch or a silent third epoch."""
+    model = _model()
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    before = [p.data.copy() for p in model.parameters()]
+    with pytest.raises(TypeError, match="fit needs a loss function .* got 'cross_entropy'"):
+        fit(model, "cross_entropy", opt, (X, Y), progress=False)
+    for bad in ("adam", model.parameters()):
+        with pytest.raises(TypeError, match=r"fit needs an nn.optim optimizer, e.g. nn.optim"):
+            fit(model, F.cross_entropy, bad, (X, Y), progress=False)
+    for epochs in (2.5, "3", -1, True):
+        with pytest.raises(ValueError, match="fit: epochs must be an int >= 0"):
+            fit(model, F.cross_entropy, opt, (X, Y), epochs=epochs, progress=False)
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+    assert len(fit(model, F.cross_entropy, opt, (X, Y), epochs=np.int64(1), progress=False)) == 1
 
 
 @pytest.mark.parametrize("output, target", [(None, X[:, :1] * 2), ("sigmoid", Y),

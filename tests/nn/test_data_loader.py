@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd.errors import AutogradError, ShapeError
+from autograd.errors import AutogradError, DataError, ShapeError
 from nn.data import DataLoader, gaussian_noise, masking_noise, salt_and_pepper
 
 
@@ -43,6 +43,20 @@ def test_mismatched_lengths_are_a_named_error() -> None:
     with pytest.raises(ShapeError, match="same number of rows"):
         DataLoader(np.zeros((5, 2)), np.zeros(4))
     assert issubclass(ShapeError, AutogradError)
+
+
+def test_a_bad_generator_is_named_as_the_argument_it_was_given_as() -> None:
+    with pytest.raises(TypeError, match=r"generator must be a numpy.random.Generator, an "
+                                        r"int seed or None; got str 'abc'. Pass e.g. "
+                                        r"generator=np.random.default_rng\(0\)"):
+        DataLoader(np.zeros(3), shuffle=True, generator="abc")
+
+
+def test_ragged_rows_are_a_data_error() -> None:
+    with pytest.raises(DataError, match="DataLoader: array 1 is a ragged nested sequence"):
+        DataLoader(np.zeros((2, 2)), [[1, 2], [3]])
+    with pytest.raises(ValueError):  # DataError is a ValueError, as NumPy's was
+        DataLoader([[1.0], [2.0, 3.0]])
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True])

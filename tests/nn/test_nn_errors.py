@@ -93,6 +93,28 @@ def test_unknown_reduction_is_config_error() -> None:
         F.mse_loss(x, np.zeros(3), reduction="avg")
 
 
+def test_pytorch_positional_loss_arguments_are_named_errors() -> None:
+    """PyTorch's losses take weight where these take reduction, and HuberLoss takes
+    (reduction, delta): such calls raise a named TypeError, not NumPy's "truth value of
+    an array is ambiguous" or "'>' not supported between str and int"."""
+    logits, labels, weight = np.zeros((2, 3)), np.array([0, 2]), np.ones(3)
+    with pytest.raises(ArgumentTypeError, match="reduction must be .* got a value of type "
+                                                "ndarray.* reduction by keyword"):
+        F.cross_entropy(logits, labels, weight)
+    for build in (nn.CrossEntropyLoss, nn.NLLLoss, nn.BCELoss, nn.MSELoss):
+        with pytest.raises(TypeError, match=f"{build.__name__}: reduction must be"):
+            build(weight)
+    with pytest.raises(ArgumentTypeError, match="HuberLoss: delta must be a number; got "
+                                                "'sum'. PyTorch puts reduction before delta"):
+        nn.HuberLoss("sum")
+    with pytest.raises(ArgumentTypeError, match="huber_loss: delta must be a number"):
+        F.huber_loss(logits, logits, "sum")
+    with pytest.raises(ArgumentTypeError, match="smooth_l1_loss: beta must be a number"):
+        F.smooth_l1_loss(logits, logits, "sum", "0.5")
+    by_keyword = nn.HuberLoss(reduction="sum", delta=0.5)(logits, logits + 1)
+    assert by_keyword.item() == F.huber_loss(logits, logits + 1, 0.5, "sum").item()
+
+
 def test_wrong_argument_type_is_argument_type_error_and_type_error() -> None:
     with pytest.raises(ArgumentTypeError, match=r"train\(mode\) needs a bool; got int"):
         nn.Linear(2, 1).train(1)

@@ -256,6 +256,33 @@ def test_bad_arguments_raise(build, match):
         build(make_optimizer())
 
 
+NUMPY_INTS = [
+    lambda o, n: StepLR(o, step_size=n(3), gamma=0.5),
+    lambda o, n: MultiStepLR(o, milestones=[n(2), n(5)]),
+    lambda o, n: LinearLR(o, total_iters=n(4)),
+    lambda o, n: LinearWarmup(o, warmup_steps=n(4)),
+    lambda o, n: CosineAnnealingLR(o, T_max=n(7)),
+    lambda o, n: CosineAnnealingWarmRestarts(o, T_0=n(3), T_mult=n(2)),
+]
+
+
+@pytest.mark.parametrize("build", NUMPY_INTS)
+def test_numpy_integers_are_ints(build):
+    """Counts computed with NumPy (np.int64) are accepted, as Python ints and as by
+    PyTorch, and stored as Python ints (the schedule and the state dict are the same)."""
+    with_numpy, with_python = build(make_optimizer(), np.int64), build(make_optimizer(), int)
+    assert with_numpy.state_dict() == with_python.state_dict()
+    for value in with_numpy.state_dict().values():
+        assert not isinstance(value, np.integer)
+    np.testing.assert_array_equal(trajectory(with_numpy), trajectory(with_python))
+    with_numpy.step(np.int64(2))
+    assert type(with_numpy.last_epoch) is int
+    plateau = ReduceLROnPlateau(make_optimizer(), patience=np.int64(1), cooldown=np.int32(1))
+    assert type(plateau.patience) is type(plateau.cooldown) is int
+    with pytest.raises(ValueError, match="Invalid patience: True"):
+        ReduceLROnPlateau(make_optimizer(), patience=True)
+
+
 def test_scheduler_needs_an_optimizer():
     with pytest.raises(TypeError, match="needs an nn.optim Optimizer"):
         StepLR(object(), step_size=1)

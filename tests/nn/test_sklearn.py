@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -60,6 +61,24 @@ def test_custom_module_builder_and_regression() -> None:
     template = nn.models.MLP([3, 4, 2], output="softmax", rng=0)
     clf = NeuralNetClassifier(template, epochs=5, random_state=0).fit(X, y > 0)
     assert clf.module_ is not template and set(clf.predict(X)) <= {False, True}
+
+
+def test_a_float32_module_predicts_float32_data_without_warnings() -> None:
+    """fit casts scikit-learn's float64 data to the module's dtype; predict and
+    predict_proba must too, else every call warns with advice the user cannot follow."""
+    X, y = make_moons(60, noise=0.2, random_state=0)
+    template = nn.models.MLP([2, 4, 2], output="softmax", rng=0).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = NeuralNetClassifier(template, epochs=2, random_state=0).fit(X, y)
+        proba = clf.predict_proba(X)
+        reg = NeuralNetRegressor(lambda n_in, n_out: nn.Linear(n_in, n_out, dtype=np.float32),
+                                 epochs=2, random_state=0).fit(X, X[:, 0])
+        values = reg.predict(X)
+    assert proba.dtype == values.dtype == np.float32
+    np.testing.assert_allclose(proba, clf.module_.predict_proba(X.astype(np.float32)),
+                               rtol=1e-6)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
 
 
 def test_importing_without_scikit_learn_names_the_extra(monkeypatch: pytest.MonkeyPatch

@@ -85,6 +85,19 @@ def test_small_vae_works_end_to_end() -> None:
     assert vae.training  # the helpers restore the mode
 
 
+def test_fitting_on_x_and_labels_names_the_mistake() -> None:
+    """fit(vae, None, opt, (X, y)) hands y to vae.loss as beta: a named TypeError that
+    says to train on X alone, not NumPy's 'only 0-dimensional arrays can be converted'."""
+    vae = VAE(8, 6, 2, rng=0)
+    X, y = np.random.default_rng(0).random((10, 8)), np.arange(10)
+    with pytest.raises(TypeError, match=r"beta must be a number or None; got ndarray of "
+                                        r"shape \(5,\)\. .*fit\(vae, None, optimizer, X_train\)"):
+        fit(vae, None, nn.optim.Adam(vae.parameters()), (X, y), epochs=1, batch_size=5,
+            progress=False)
+    for beta in (np.float32(0.5), np.array(0.5), Tensor(0.5)):
+        assert vae.loss(X, beta=beta).loss.dtype == np.float64
+
+
 def test_bad_decoder_is_rejected() -> None:
     with pytest.raises(ValueError, match="bernoulli"):
         VAE(8, 6, 2, decoder="poisson")
