@@ -109,6 +109,17 @@ def test_backprop_by_hand_matches_finite_differences(runs) -> None:
     assert summary["max_abs_hand_vs_engine"] < 1e-12
 
 
+def test_backprop_by_hand_draws_the_whole_graph() -> None:
+    """The pictures are drawn after a backward that keeps the graph: every op and
+    tensor is in them, not only the loss with a note that its inputs were released."""
+    pytest.importorskip("graphviz")
+    from examples.backprop_by_hand import graphs, network
+    for kind, graph in graphs(network(np.random.default_rng(0), batch=2)).items():
+        assert "released" not in graph.source, kind
+        for name in ("W1", "b1", "W2", "b2", "y_hat", "Sigmoid", "MatMul"):
+            assert name in graph.source, (kind, name)
+
+
 def test_regression_recovers_y_equals_x_plus_one(runs) -> None:
     from examples.regression import notes_data
     x, y = notes_data()
