@@ -34,6 +34,7 @@ KEYS = {
     "digits": {"test_accuracy", "cv_accuracy_mean", "cv_accuracy_std"},
     "autoencoders": {"denoising_mse", "identity_mse"},
     "vae": {"first_epoch_val_elbo", "final_val_elbo"},
+    "xor": {"truth_tables", "final_loss", "rows_correct"},
 }
 AVAILABLE = list(KEYS)
 EXTRA_ARGS = {"vae": ["--compare"]}   # the beta-VAE and KL-annealing runs too
@@ -189,6 +190,16 @@ def test_vae_elbo_is_negative_and_improves(runs) -> None:
         -(summary["final_val_reconstruction"] + summary["final_val_kl"]))
     assert set(summary["compare_final_val_elbo"]) == {
         "VAE (beta 1)", "beta-VAE (beta 4): KL collapse", "KL annealing (10 epochs)"}
+
+
+def test_xor_gates_and_the_learned_network(runs) -> None:
+    summary = runs["xor"][1]
+    rows = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    expected = {"AND": [a & b for a, b in rows], "NAND": [1 - (a & b) for a, b in rows],
+                "OR": [a | b for a, b in rows], "XOR = AND(NAND, OR)": [a ^ b for a, b in rows]}
+    assert summary["truth_tables"] == expected
+    assert summary["rows_correct"] == 4
+    assert summary["final_loss"] < summary["first_loss"]
 
 
 def test_a_missing_extra_names_the_install_command(monkeypatch, tmp_path: Path) -> None:
