@@ -5,7 +5,9 @@ PNG images and a summary.json with its keys, and where a number has a known answ
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,9 +37,12 @@ KEYS = {
     "autoencoders": {"denoising_mse", "identity_mse"},
     "vae": {"first_epoch_val_elbo", "final_val_elbo"},
     "xor": {"truth_tables", "final_loss", "rows_correct"},
+    "visualize_graph": {"pictures", "scalar_expression_gradients"},
 }
 AVAILABLE = list(KEYS)
 EXTRA_ARGS = {"vae": ["--compare"]}   # the beta-VAE and KL-annealing runs too
+# visualize_graph renders with Graphviz: the graphviz package and the `dot` program
+RENDERING = shutil.which("dot") is not None and importlib.util.find_spec("graphviz") is not None
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +50,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict
     """Run each program once with --quick (shared by the tests of this module)."""
     results = {}
     for name in AVAILABLE:
+        if name == "visualize_graph" and not RENDERING:
+            continue
         out = tmp_path_factory.mktemp(name)
         module = importlib.import_module(f"examples.{name}")
         module.main(["--quick", "--seed", "0", "--out", str(out), *EXTRA_ARGS.get(name, [])])
@@ -62,6 +69,8 @@ def png_size(path: Path) -> tuple[int, int]:
 
 @pytest.mark.parametrize("name", AVAILABLE)
 def test_quick_run_writes_pngs_and_summary_keys(runs, name: str) -> None:
+    if name not in runs:
+        pytest.skip(f"{name} needs Graphviz (the graphviz package and the `dot` program)")
     out, summary = runs[name]
     assert KEYS[name] <= summary.keys()
     pngs = sorted(out.glob("*.png"))
@@ -200,6 +209,17 @@ def test_xor_gates_and_the_learned_network(runs) -> None:
     assert summary["truth_tables"] == expected
     assert summary["rows_correct"] == 4
     assert summary["final_loss"] < summary["first_loss"]
+
+
+def test_visualize_graph_gradients_match_finite_differences(runs) -> None:
+    if "visualize_graph" not in runs:
+        pytest.skip("needs Graphviz (the graphviz package and the `dot` program)")
+    import autograd as ag
+    summary = runs["visualize_graph"][1]
+    values = [ag.Tensor(v, requires_grad=True) for v in (2.0, -3.0, 10.0, -2.0)]
+    numeric = ag.numerical_grad(lambda a, b, c, f: (a * b + c) * f, values, [np.ones(())])
+    expected = dict(zip("abcf", (float(g) for g in numeric)))
+    assert summary["scalar_expression_gradients"] == pytest.approx(expected, abs=1e-6)
 
 
 def test_a_missing_extra_names_the_install_command(monkeypatch, tmp_path: Path) -> None:
