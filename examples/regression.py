@@ -41,9 +41,10 @@ def design(x: np.ndarray) -> np.ndarray:
 
 
 def normal_equation(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """w = (X^T X)^-1 X^T y, solved as a linear system rather than by inverting."""
-    X = design(x)
-    return np.linalg.solve(X.T @ X, X.T @ y)
+    """w = (X^T X)^-1 X^T y, solved by the engine as a linear system rather than by
+    inverting."""
+    X = ag.Tensor(design(x))
+    return ag.solve(X.T @ X, X.T @ ag.Tensor(y)).numpy()
 
 
 def gradient_descent(x: np.ndarray, y: np.ndarray, steps: int, lr: float

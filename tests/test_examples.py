@@ -166,6 +166,8 @@ def test_gradients_vanish_in_the_deep_sigmoid_net(runs) -> None:
     norms = runs["gradients"][1]["first_layer_grad_norm"]
     assert norms["sigmoid, default init"] < 1e-4 * norms["ReLU + He init"]
     assert runs["gradients"][1]["clipped_by_norm_total_weight_grad_norm"] <= 1.0 + 1e-6
+    bound = runs["gradients"][1]["sigmoid_slope_bound_10_layers"]   # sigmoid'(0) ** 10
+    assert round(bound, 8) == 9.5e-7 and bound == pytest.approx(0.25 ** 10)   # the notes'
 
 
 def test_regularization_fractions_are_fractions(runs) -> None:
