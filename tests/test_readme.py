@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,3 +68,49 @@ def test_readme_test_skips_rendering_without_dot(tmp_path: Path) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 skipped" in result.stdout and "`dot` program" in result.stdout
+
+
+def error_classes() -> dict[str, type]:
+    """Every AutogradError subclass the packages define, by name."""
+    import autograd.functional  # noqa: F401  (IndependentError)
+    import autograd.viz  # noqa: F401  (GraphvizNotFoundError)
+    import nn  # noqa: F401  (nn.errors)
+    from autograd.errors import AutogradError
+    found, stack = {}, [AutogradError]
+    while stack:
+        cls = stack.pop()
+        found[cls.__name__] = cls
+        stack.extend(cls.__subclasses__())
+    return found
+
+
+def test_readme_error_tree_matches_the_classes() -> None:
+    """In the README's tree of errors, "A > B, C" means B and C subclass A (up to a ";" or
+    brackets), and a built-in in brackets applies to every class named since the
+    previous brackets."""
+    import builtins
+    text = README.read_text(encoding="utf-8")
+    tree = re.search(r"```\nAutogradError\n(.*?)```", text, re.S).group(1)
+    tree = re.sub(r"\n[│ ]\s+", " ", tree)           # join the continuation lines
+    classes = error_classes()
+    checked = 0
+    for line in tree.splitlines():
+        for segment in line.split(";"):
+            if ">" in segment:
+                parent, children = segment.split(">")
+                parent_name = re.findall(r"\w+Error", parent)[-1]
+                for child in re.findall(r"\w+Error", children.split("(")[0]):
+                    assert issubclass(classes[child], classes[parent_name]), \
+                        f"{child} is not a {parent_name}"
+            names: list[str] = []
+            for token in re.findall(r"\([^)]*\)|\w+Error", segment):
+                if not token.startswith("("):
+                    names.append(token)
+                    continue
+                for base_name in re.findall(r"\w+Error", token):
+                    base = getattr(builtins, base_name, None) or getattr(np.linalg, base_name)
+                    for name in names:
+                        assert issubclass(classes[name], base), f"{name} is not a {base_name}"
+                        checked += 1
+                names = []
+    assert checked >= 20
