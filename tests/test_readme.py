@@ -114,3 +114,34 @@ def test_readme_error_tree_matches_the_classes() -> None:
                         checked += 1
                 names = []
     assert checked >= 20
+
+
+def quoted_signature(prefix: str) -> list[str]:
+    """The parameters the README writes for ``prefix(...)`` (in backquotes)."""
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"`" + re.escape(prefix) + r"\((.*?)\)`", text, re.S)
+    assert match, f"the README no longer quotes {prefix}(...)"
+    params = re.sub(r"\s+", " ", match.group(1))
+    return [p.strip() for p in params.split(",") if p.strip() not in ("", "*")]
+
+
+@pytest.mark.parametrize("prefix", ["autograd.Tensor", "t.backward", "autograd.grad",
+                                    "autograd.gradcheck", "viz.draw_graph", "fit"])
+def test_readme_signatures_match_the_code(prefix: str) -> None:
+    """Every parameter the README quotes exists, with the default it states."""
+    import ast
+    import inspect
+
+    import autograd
+    from autograd import viz
+    from nn.train import fit
+    function = {"autograd.Tensor": autograd.Tensor, "t.backward": autograd.Tensor.backward,
+                "autograd.grad": autograd.grad, "autograd.gradcheck": autograd.gradcheck,
+                "viz.draw_graph": viz.draw_graph, "fit": fit}[prefix]
+    parameters = inspect.signature(function).parameters
+    for quoted in quoted_signature(prefix):
+        name, _, default = quoted.lstrip("*").partition("=")
+        assert name in parameters, f"{prefix} has no parameter {name!r}"
+        if default:
+            assert parameters[name].default == ast.literal_eval(default), \
+                f"{prefix}: {name} defaults to {parameters[name].default!r}, not {default}"
