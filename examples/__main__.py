@@ -9,7 +9,8 @@ __all__ = ["PROGRAMS", "main"]
 # In the order of the lecture notes (docs/curriculum.md); the gallery is examples/README.md.
 PROGRAMS = {
     "perceptron": "AND/NAND/OR perceptrons by hand and by training; XOR needs two layers",
-    "backprop_by_hand": "one hidden layer: every gradient by hand vs backward() vs finite differences",
+    "backprop_by_hand": ("one hidden layer: every gradient by hand vs backward() vs finite "
+                         "differences"),
     "regression": "normal equation vs gradient descent (y = x + 1); logistic regression",
     "losses": "MSE/MAE/Huber/BCE/cross-entropy tables; why CE beats MSE behind a sigmoid",
     "optimizers": "SGD, momentum, Nesterov, Adagrad, RMSprop, Adam on a valley; lr schedules",

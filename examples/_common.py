@@ -64,7 +64,7 @@ def make_parser(doc: str, name: str, default_help: str = "") -> argparse.Argumen
     parser.add_argument("--out", type=Path, default=Path("out") / name,
                         help=f"folder for the PNGs and summary.json (default out/{name})")
     parser.add_argument("--quick", action="store_true",
-                        help="a few seconds of training instead of about a minute "
+                        help="a short run (what the tests run) instead of the full training "
                              f"{default_help}".rstrip())
     return parser
 

@@ -54,7 +54,8 @@ def mean_code(model: Autoencoder, x: np.ndarray) -> np.ndarray:
     return codes
 
 
-def plot_denoising(clean: np.ndarray, noisy: np.ndarray, restored: np.ndarray, noise: str, out: Path) -> None:
+def plot_denoising(clean: np.ndarray, noisy: np.ndarray, restored: np.ndarray, noise: str,
+                   out: Path) -> None:
     plt = pyplot()
     fig, axes = plt.subplots(3, 1, figsize=(6.4, 3.3))
     for ax, images, title in zip(axes, (clean, np.clip(noisy, 0, 1), restored),

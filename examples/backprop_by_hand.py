@@ -16,6 +16,7 @@ computation graph drawn by ``autograd.viz``; needs Graphviz's ``dot`` program).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,8 @@ import autograd as ag
 
 from ._common import make_parser, output_folder, pyplot, run, save_figure, write_summary
 
-__all__ = ["network", "loss_fn", "by_hand", "engine_and_fd", "draw_graphs", "plot", "main"]
+__all__ = ["network", "loss_fn", "by_hand", "engine_and_fd", "graphs", "draw_graphs", "plot",
+           "main"]
 
 PARAMETERS = ("W1", "b1", "W2", "b2")
 
@@ -76,6 +78,23 @@ def engine_and_fd(v: dict[str, np.ndarray]) -> tuple[dict, dict, ag.Tensor, dict
     return engine, fd, loss, tensors
 
 
+def graphs(v: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The forward and backward graphs (``graphviz.Digraph``) of one backward pass,
+    kept with ``retain_graph=True`` so that the drawings show every op."""
+    from autograd import viz
+    t = {k: ag.Tensor(a.copy(), requires_grad=k in PARAMETERS) for k, a in v.items()}
+    z = t["x"] @ t["W1"] + t["b1"]
+    h = z.sigmoid()
+    y_hat = h @ t["W2"] + t["b2"]
+    loss = 0.5 * ((t["y"] - y_hat) ** 2).sum()
+    loss.backward(retain_graph=True)  # keep the graph to draw it
+    names = {**t, "z": z, "h": h, "y_hat": y_hat, "L": loss}
+    return {"forward": viz.draw_graph(loss, names=names, rankdir="TB",
+                                      title="forward: values (and parameter gradients)"),
+            "backward": viz.draw_backward(loss, names=names, rankdir="TB",
+                                          title="backward: the gradient each edge carries")}
+
+
 def draw_graphs(v: dict[str, np.ndarray], out: Path) -> list[str]:
     """The forward and backward graphs as PNGs (skipped if Graphviz is missing)."""
     try:
@@ -84,18 +103,8 @@ def draw_graphs(v: dict[str, np.ndarray], out: Path) -> list[str]:
     except ImportError:
         print("  graphviz (Python package) not installed: no graph pictures")
         return []
-    t = {k: ag.Tensor(a.copy(), requires_grad=k in PARAMETERS) for k, a in v.items()}
-    z = t["x"] @ t["W1"] + t["b1"]
-    h = z.sigmoid()
-    y_hat = h @ t["W2"] + t["b2"]
-    loss = 0.5 * ((t["y"] - y_hat) ** 2).sum()
-    loss.backward()
-    names = {**t, "z": z, "h": h, "y_hat": y_hat, "L": loss}
     saved = []
-    for kind, draw in (("forward", viz.draw_graph), ("backward", viz.draw_backward)):
-        title = ("forward: values (and parameter gradients)" if kind == "forward" else
-                 "backward: the gradient each edge carries")
-        graph = draw(loss, names=names, rankdir="TB", title=title)
+    for kind, graph in graphs(v).items():
         try:
             path = viz.save_graph(graph, out / f"graph_{kind}.png")
         except viz.GraphvizNotFoundError as exc:

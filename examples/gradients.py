@@ -31,7 +31,7 @@ from ._common import (load_digits, make_parser, output_folder, pyplot, run, save
                       write_summary)
 
 __all__ = ["he_linear", "build", "weight_grad_norms", "backward_once", "train", "clipping",
-           "main"]
+           "sigmoid_max_slope", "main"]
 
 WIDTH, DEPTH = 32, 10   # ten hidden layers of 32 units, as in the notes' 0.25^10
 
@@ -120,6 +120,13 @@ def clipping(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, out: Path) 
             "clipped_by_norm_total_weight_grad_norm": total["clip_grad_norm_(max_norm=1)"]}
 
 
+def sigmoid_max_slope() -> float:
+    """sigmoid'(0) = 1/4, the sigmoid's largest slope, from ``backward()``."""
+    z = ag.Tensor(0.0, requires_grad=True)
+    z.sigmoid().backward()
+    return z.grad.item()
+
+
 def main(argv: list[str] | None = None) -> dict:
     args = make_parser(__doc__, "gradients").parse_args(argv)
     out = output_folder(args.out)
@@ -144,7 +151,7 @@ def main(argv: list[str] | None = None) -> dict:
         ax.semilogy(range(1, len(norms) + 1), norms, marker + "-", label=variant)
     sigmoid = at_init[VARIANTS[0]]
     layers = np.arange(1, DEPTH + 1)
-    ax.semilogy(layers, sigmoid[DEPTH - 1] * 0.25 ** (DEPTH - layers), "k:",
+    ax.semilogy(layers, sigmoid[DEPTH - 1] * sigmoid_max_slope() ** (DEPTH - layers), "k:",
                 label="x 0.25 per layer (sigmoid slope bound)")
     ax.set(xlabel="layer (1 = input side, 11 = output)", ylabel="||dL/dW|| at initialisation",
            title=f"Gradient norm per layer, {DEPTH} hidden layers of {WIDTH}")
@@ -165,7 +172,7 @@ def main(argv: list[str] | None = None) -> dict:
     summary = {"first_layer_grad_norm": {v: norms[0] for v, norms in at_init.items()},
                "last_layer_grad_norm": {v: norms[-1] for v, norms in at_init.items()},
                "final_train_loss": {v: h[0][-1] for v, h in history.items()},
-               "sigmoid_slope_bound_10_layers": 0.25 ** 10}
+               "sigmoid_slope_bound_10_layers": sigmoid_max_slope() ** DEPTH}
     summary.update(clipping(x[batch], y[batch], rng, out))
     write_summary(out, summary)
     return summary

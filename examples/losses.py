@@ -60,7 +60,8 @@ def table_numbers() -> dict[str, float]:
     return numbers
 
 
-def curve_and_gradient(loss: Callable[[ag.Tensor], ag.Tensor], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def curve_and_gradient(loss: Callable[[ag.Tensor], ag.Tensor], x: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """loss(x) elementwise and its derivative, both from the engine."""
     t = ag.Tensor(x, requires_grad=True)
     values = loss(t)

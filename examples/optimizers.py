@@ -44,7 +44,8 @@ def surface(p: ag.Tensor) -> ag.Tensor:
     return (p * p * CURVATURE).sum()
 
 
-def descend(make_optimizer: Callable[[list], Any], steps: int, desc: str) -> tuple[np.ndarray, list[float]]:
+def descend(make_optimizer: Callable[[list], Any], steps: int, desc: str
+            ) -> tuple[np.ndarray, list[float]]:
     """Run ``steps`` optimizer steps from START; return the path and f before each step."""
     p = ag.Tensor(START.copy(), requires_grad=True)
     optimizer = make_optimizer([p])
@@ -101,7 +102,8 @@ def main(argv: list[str] | None = None) -> dict:
     for name, (path, _) in runs.items():  # Adagrad dashed: RMSprop's path is close
         ax.plot(path[:, 0], path[:, 1], ".--" if "Adagrad" in name else ".-", ms=3, lw=1,
                 label=name)
-    ax.set_title(f"Six optimizers on f = x^2/10 + 2 y^2, {steps} steps from ({START[0]}, {START[1]})")
+    ax.set_title(f"Six optimizers on f = x^2/10 + 2 y^2, {steps} steps "
+                 f"from ({START[0]}, {START[1]})")
     ax.legend(loc="upper right", fontsize=7)
     save_figure(fig, out, "trajectories")
 

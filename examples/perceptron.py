@@ -67,7 +67,8 @@ def predict(model: nn.Module, x: np.ndarray) -> np.ndarray:
         return F.sigmoid(model(ag.Tensor(x))).numpy()[:, 0]
 
 
-def draw_regions(ax: Any, probability: Callable[[np.ndarray], np.ndarray], title: str, target: list[int], line: Any=None) -> None:
+def draw_regions(ax: Any, probability: Callable[[np.ndarray], np.ndarray], title: str,
+                 target: list[int], line: Any = None) -> None:
     """Colour the unit square by P(y = 1) and mark the four inputs with their targets."""
     grid = np.linspace(-0.5, 1.5, 121)
     gx, gy = np.meshgrid(grid, grid)

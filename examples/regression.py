@@ -41,9 +41,10 @@ def design(x: np.ndarray) -> np.ndarray:
 
 
 def normal_equation(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """w = (X^T X)^-1 X^T y, solved as a linear system rather than by inverting."""
-    X = design(x)
-    return np.linalg.solve(X.T @ X, X.T @ y)
+    """w = (X^T X)^-1 X^T y, solved by the engine as a linear system rather than by
+    inverting."""
+    X = ag.Tensor(design(x))
+    return ag.solve(X.T @ X, X.T @ ag.Tensor(y)).numpy()
 
 
 def gradient_descent(x: np.ndarray, y: np.ndarray, steps: int, lr: float
@@ -85,7 +86,8 @@ def logistic(x: np.ndarray, y: np.ndarray, steps: int, lr: float
     return model, losses
 
 
-def plot_linear(x: np.ndarray, y: np.ndarray, w_exact: np.ndarray, w_gd: np.ndarray, losses: list[float], path: np.ndarray, out: Path) -> None:
+def plot_linear(x: np.ndarray, y: np.ndarray, w_exact: np.ndarray, w_gd: np.ndarray,
+                losses: list[float], path: np.ndarray, out: Path) -> None:
     plt = pyplot()
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(12, 3.6))
     ax1.scatter(x, y, c="k", zorder=3, label="data (y = x + 1)")
@@ -114,7 +116,8 @@ def plot_linear(x: np.ndarray, y: np.ndarray, w_exact: np.ndarray, w_gd: np.ndar
     save_figure(fig, out, "linear")
 
 
-def plot_logistic(x: np.ndarray, y: np.ndarray, model: Any, losses: list[float], accuracy: float, out: Path) -> None:
+def plot_logistic(x: np.ndarray, y: np.ndarray, model: Any, losses: list[float],
+                  accuracy: float, out: Path) -> None:
     plt = pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.8))
     g0, g1 = np.meshgrid(np.linspace(-3.5, 3.5, 150), np.linspace(-3, 3.5, 150))

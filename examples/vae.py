@@ -86,7 +86,8 @@ def plot_losses(history: dict, out: Path) -> None:
         ax.set(xlabel="epoch", ylabel="nats per digit", title=title)
         ax.legend()
     ax3.plot(epochs, val_elbo(history), color="tab:green")
-    ax3.set(xlabel="epoch", ylabel="ELBO per digit (nats)", title="Validation ELBO (higher is better)")
+    ax3.set(xlabel="epoch", ylabel="ELBO per digit (nats)",
+            title="Validation ELBO (higher is better)")
     save_figure(fig, out, "losses")
 
 
@@ -158,7 +159,8 @@ def main(argv: list[str] | None = None) -> dict:
     return summary
 
 
-def compare(data: dict, epochs: int, args: Any, x_all: np.ndarray, y_all: np.ndarray, history: Any, model: Any, out: Path) -> dict[str, float]:
+def compare(data: dict, epochs: int, args: Any, x_all: np.ndarray, y_all: np.ndarray,
+            history: Any, model: Any, out: Path) -> dict[str, float]:
     """beta-VAE and KL annealing beside the plain VAE: curves, latents, samples."""
     plt = pyplot()
     runs = {"VAE (beta 1)": (model, history),

@@ -12,15 +12,16 @@
    parameters grouped in one box per layer (``model=``), values summarised by
    mean/min/max and gradient norms.
 
-Each picture is saved as SVG and PNG (PNG needs Graphviz's ``dot`` program).
+Each picture is saved as SVG and PNG (both need Graphviz's ``dot`` program; without it
+the DOT sources are written as .gv files); summary.json lists them with the gradients
+of the scalar expression. Nothing is trained, so ``--quick`` draws the same pictures.
 
-    python -m examples.visualize_graph [--out out/graphs] [--formats svg png] [--seed 0]
+    python -m examples.visualize_graph [--out out/visualize_graph] [--formats svg png]
+                                       [--seed 0] [--quick]
 """
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,11 +29,13 @@ import numpy as np
 import autograd as ag
 from autograd import viz
 
-__all__ = ["scalar_expression", "hidden_layer", "mlp_clusters", "main"]
+from ._common import make_parser, output_folder, run, write_summary
+
+__all__ = ["scalar_tensors", "scalar_expression", "hidden_layer", "mlp_clusters", "main"]
 
 
-def scalar_expression() -> tuple[Any, Any]:
-    """L = (a b + c) f, every node named, every gradient kept; forward and backward."""
+def scalar_tensors() -> dict[str, ag.Tensor]:
+    """L = (a b + c) f after its backward: every tensor named, every gradient kept."""
     a = ag.Tensor(2.0, requires_grad=True, name="a")
     b = ag.Tensor(-3.0, requires_grad=True, name="b")
     c = ag.Tensor(10.0, requires_grad=True, name="c")
@@ -44,6 +47,12 @@ def scalar_expression() -> tuple[Any, Any]:
         t.name = name
         t.retain_grad()
     L.backward(retain_graph=True)  # keep the graph to draw it
+    return {t.name: t for t in (a, b, c, f, e, d, L)}
+
+
+def scalar_expression() -> tuple[Any, Any]:
+    """L = (a b + c) f with values and gradients; forward and backward drawings."""
+    L = scalar_tensors()["L"]
     return (viz.draw_graph(L, title="L = (a b + c) f: values and gradients"),
             viz.draw_backward(L, title="Backward: + passes g to both inputs, "
                                        "* sends each input g times the other"))
@@ -110,38 +119,40 @@ def mlp_clusters(rng: np.random.Generator) -> Any:
                           title="MLP 4-8-8-3: parameters grouped by layer")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=Path("out/graphs"),
-                        help="folder for the pictures (default: out/graphs)")
+def main(argv: list[str] | None = None) -> dict:
+    parser = make_parser(__doc__, "visualize_graph",
+                         "(nothing is trained here: the same pictures)")
     parser.add_argument("--formats", nargs="+", default=["svg", "png"],
                         choices=["svg", "png", "pdf", "gv"], help="file formats to write")
-    parser.add_argument("--seed", type=int, default=0, help="random seed for the weights")
     args = parser.parse_args(argv)
     try:
         import graphviz  # noqa: F401  (the drawing needs the optional package)
     except ImportError:
         raise SystemExit("This example draws with the graphviz package: "
                          'from a checkout: pip install -e ".[viz]"') from None
+    out = output_folder(args.out)
     rng = np.random.default_rng(args.seed)
     scalar, scalar_backward = scalar_expression()
+    gradients = {k: t.grad.item() for k, t in scalar_tensors().items() if k in ("a", "b", "c", "f")}
     forward, backward = hidden_layer(rng)
     pictures = {"scalar_expression": scalar, "scalar_expression_backward": scalar_backward,
                 "hidden_layer_forward": forward, "hidden_layer_backward": backward,
                 "mlp_clusters": mlp_clusters(rng)}
-    print(f"Writing {len(pictures)} graphs to {args.out.resolve()}")
     for name, graph in pictures.items():
         for fmt in args.formats:
             try:
-                path = viz.save_graph(graph, args.out / f"{name}.{fmt}")
+                path = viz.save_graph(graph, out / f"{name}.{fmt}")
             except viz.GraphvizNotFoundError as exc:
                 for other, source in pictures.items():  # keep every DOT source
-                    viz.save_graph(source, args.out / f"{other}.gv")
+                    viz.save_graph(source, out / f"{other}.gv")
                 print(exc)
                 raise SystemExit(1) from None
-            print(f"  {path}")
+            print(f"  saved {path.name}")
+    summary = {"pictures": list(pictures), "formats": args.formats,
+               "scalar_expression_gradients": gradients}
+    write_summary(out, summary)
+    return summary
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

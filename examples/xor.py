@@ -5,20 +5,23 @@ A perceptron with a step activation computes AND, NAND and OR with hand-picked w
 and XOR = AND(NAND(x), OR(x)) needs two layers. Here a 2-8-1 network with tanh hidden
 units and a sigmoid output learns XOR from its truth table: binary cross-entropy, plain
 gradient descent, every gradient from ``backward()``. Prints the truth tables and the
-loss curve's end points; saves the loss curve and the learned decision surface as PNGs
-when matplotlib is installed.
+loss curve's end points and writes them to summary.json; saves the loss curve and the
+learned decision surface as PNGs when matplotlib is installed.
 
-    python -m examples.xor [--steps 2000] [--lr 0.5] [--hidden 8] [--seed 0] [--out out/xor]
+    python -m examples.xor [--steps 2000] [--lr 0.5] [--hidden 8] [--quick] [--seed 0]
+                           [--out out/xor]
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 
 import autograd as ag
+
+from ._common import (MissingExtraError, make_parser, output_folder, pyplot, run,
+                      save_figure, write_summary)
 
 __all__ = ["perceptron", "hand_made_gates", "init_params", "forward", "bce_with_logits",
            "train", "save_pictures", "main"]
@@ -33,7 +36,8 @@ def perceptron(x: ag.Tensor, w1: float, w2: float, b: float) -> ag.Tensor:
     return (x @ ag.Tensor([[w1], [w2]]) + b > 0).astype(np.float64)
 
 
-def hand_made_gates() -> None:
+def hand_made_gates() -> dict[str, list[int]]:
+    """Print and return the truth tables of the hand-picked gates and of XOR."""
     x = ag.Tensor(INPUTS)
     columns = {name: perceptron(x, *weights) for name, weights in GATES.items()}
     columns["XOR = AND(NAND, OR)"] = perceptron(
@@ -43,6 +47,7 @@ def hand_made_gates() -> None:
     for row in range(4):
         cells = [f"{int(columns[name].numpy()[row, 0]):^{len(name)}}" for name in columns]
         print(f" {int(INPUTS[row, 0])}  {int(INPUTS[row, 1])} | " + " | ".join(cells))
+    return {name: [int(v) for v in column.numpy()[:, 0]] for name, column in columns.items()}
 
 
 def init_params(seed: int, hidden: int) -> dict[str, ag.Tensor]:
@@ -82,21 +87,16 @@ def train(steps: int, lr: float, seed: int, hidden: int) -> tuple[dict, list[flo
 
 
 def save_pictures(p: dict, losses: list[float], out: Path) -> list[Path]:
+    """loss.png and decision_surface.png (none, with a note, without matplotlib)."""
     try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no pictures "
-              '(from a checkout: pip install -e ".[examples]")')
+        plt = pyplot()
+    except MissingExtraError as exc:
+        print(f"no pictures: {exc}")
         return []
-    out.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(5, 3.5))
     ax.semilogy(losses)
     ax.set(xlabel="step", ylabel="binary cross-entropy", title="Learning XOR")
-    fig.tight_layout()
-    fig.savefig(out / "loss.png", dpi=120)
-    plt.close(fig)
+    saved = [save_figure(fig, out, "loss")]
     grid = np.linspace(-0.25, 1.25, 151)
     gx, gy = np.meshgrid(grid, grid)
     with ag.no_grad():
@@ -108,24 +108,24 @@ def save_pictures(p: dict, losses: list[float], out: Path) -> list[Path]:
         ax.annotate(f"{int(target)}", (x1, x2), ha="center", va="center", zorder=4)
     fig.colorbar(image, label="P(XOR = 1)")
     ax.set(xlabel="x1", ylabel="x2", title="Learned decision surface")
-    fig.tight_layout()
-    fig.savefig(out / "decision_surface.png", dpi=120)
-    plt.close(fig)
-    return [out / "loss.png", out / "decision_surface.png"]
+    ax.grid(False)
+    saved.append(save_figure(fig, out, "decision_surface"))
+    return saved
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Learn XOR with a two-layer network.")
-    parser.add_argument("--steps", type=int, default=2000, help="gradient steps (2000)")
-    parser.add_argument("--lr", type=float, default=0.5, help="learning rate (0.5)")
-    parser.add_argument("--hidden", type=int, default=8, help="hidden units (8)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
-    parser.add_argument("--out", type=Path, default=Path("out/xor"), help="picture folder")
+def main(argv: list[str] | None = None) -> dict:
+    parser = make_parser(__doc__, "xor")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="gradient steps (default 2000; 300 with --quick)")
+    parser.add_argument("--lr", type=float, default=0.5, help="learning rate (default 0.5)")
+    parser.add_argument("--hidden", type=int, default=8, help="hidden units (default 8)")
     args = parser.parse_args(argv)
+    out = output_folder(args.out)
+    steps = args.steps or (300 if args.quick else 2000)
 
-    hand_made_gates()
-    p, losses = train(args.steps, args.lr, args.seed, args.hidden)
-    print(f"\nTrained a 2-{args.hidden}-1 network for {args.steps} steps (lr {args.lr}):")
+    tables = hand_made_gates()
+    p, losses = train(steps, args.lr, args.seed, args.hidden)
+    print(f"\nTrained a 2-{args.hidden}-1 network for {steps} steps (lr {args.lr}):")
     print(f"loss: first step {losses[0]:.4f}, last step {losses[-1]:.6f}")
     with ag.no_grad():
         probs = forward(p, ag.Tensor(INPUTS)).sigmoid().numpy()[:, 0]
@@ -134,10 +134,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f" {int(x1)}  {int(x2)} |   {int(target)}    | {prob:.4f} |     {int(prob > 0.5)}")
     correct = int(np.sum((probs > 0.5) == (XOR[:, 0] > 0.5)))
     print(f"{correct}/4 rows correct")
-    saved = save_pictures(p, losses, args.out)
-    if saved:
-        print(f"pictures saved in {args.out.resolve()}: " + ", ".join(s.name for s in saved))
+    save_pictures(p, losses, out)
+    summary = {"truth_tables": tables, "steps": steps, "first_loss": losses[0],
+               "final_loss": losses[-1], "probabilities": probs, "rows_correct": correct}
+    write_summary(out, summary)
+    return summary
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -5,7 +5,9 @@ PNG images and a summary.json with its keys, and where a number has a known answ
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,9 +36,13 @@ KEYS = {
     "digits": {"test_accuracy", "cv_accuracy_mean", "cv_accuracy_std"},
     "autoencoders": {"denoising_mse", "identity_mse"},
     "vae": {"first_epoch_val_elbo", "final_val_elbo"},
+    "xor": {"truth_tables", "final_loss", "rows_correct"},
+    "visualize_graph": {"pictures", "scalar_expression_gradients"},
 }
 AVAILABLE = list(KEYS)
 EXTRA_ARGS = {"vae": ["--compare"]}   # the beta-VAE and KL-annealing runs too
+# visualize_graph renders with Graphviz: the graphviz package and the `dot` program
+RENDERING = shutil.which("dot") is not None and importlib.util.find_spec("graphviz") is not None
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +50,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict
     """Run each program once with --quick (shared by the tests of this module)."""
     results = {}
     for name in AVAILABLE:
+        if name == "visualize_graph" and not RENDERING:
+            continue
         out = tmp_path_factory.mktemp(name)
         module = importlib.import_module(f"examples.{name}")
         module.main(["--quick", "--seed", "0", "--out", str(out), *EXTRA_ARGS.get(name, [])])
@@ -61,6 +69,8 @@ def png_size(path: Path) -> tuple[int, int]:
 
 @pytest.mark.parametrize("name", AVAILABLE)
 def test_quick_run_writes_pngs_and_summary_keys(runs, name: str) -> None:
+    if name not in runs:
+        pytest.skip(f"{name} needs Graphviz (the graphviz package and the `dot` program)")
     out, summary = runs[name]
     assert KEYS[name] <= summary.keys()
     pngs = sorted(out.glob("*.png"))
@@ -109,6 +119,17 @@ def test_backprop_by_hand_matches_finite_differences(runs) -> None:
     assert summary["max_abs_hand_vs_engine"] < 1e-12
 
 
+def test_backprop_by_hand_draws_the_whole_graph() -> None:
+    """The pictures are drawn after a backward that keeps the graph: every op and
+    tensor is in them, not only the loss with a note that its inputs were released."""
+    pytest.importorskip("graphviz")
+    from examples.backprop_by_hand import graphs, network
+    for kind, graph in graphs(network(np.random.default_rng(0), batch=2)).items():
+        assert "released" not in graph.source, kind
+        for name in ("W1", "b1", "W2", "b2", "y_hat", "Sigmoid", "MatMul"):
+            assert name in graph.source, (kind, name)
+
+
 def test_regression_recovers_y_equals_x_plus_one(runs) -> None:
     from examples.regression import notes_data
     x, y = notes_data()
@@ -145,6 +166,8 @@ def test_gradients_vanish_in_the_deep_sigmoid_net(runs) -> None:
     norms = runs["gradients"][1]["first_layer_grad_norm"]
     assert norms["sigmoid, default init"] < 1e-4 * norms["ReLU + He init"]
     assert runs["gradients"][1]["clipped_by_norm_total_weight_grad_norm"] <= 1.0 + 1e-6
+    bound = runs["gradients"][1]["sigmoid_slope_bound_10_layers"]   # sigmoid'(0) ** 10
+    assert round(bound, 8) == 9.5e-7 and bound == pytest.approx(0.25 ** 10)   # the notes'
 
 
 def test_regularization_fractions_are_fractions(runs) -> None:
@@ -178,6 +201,27 @@ def test_vae_elbo_is_negative_and_improves(runs) -> None:
         -(summary["final_val_reconstruction"] + summary["final_val_kl"]))
     assert set(summary["compare_final_val_elbo"]) == {
         "VAE (beta 1)", "beta-VAE (beta 4): KL collapse", "KL annealing (10 epochs)"}
+
+
+def test_xor_gates_and_the_learned_network(runs) -> None:
+    summary = runs["xor"][1]
+    rows = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    expected = {"AND": [a & b for a, b in rows], "NAND": [1 - (a & b) for a, b in rows],
+                "OR": [a | b for a, b in rows], "XOR = AND(NAND, OR)": [a ^ b for a, b in rows]}
+    assert summary["truth_tables"] == expected
+    assert summary["rows_correct"] == 4
+    assert summary["final_loss"] < summary["first_loss"]
+
+
+def test_visualize_graph_gradients_match_finite_differences(runs) -> None:
+    if "visualize_graph" not in runs:
+        pytest.skip("needs Graphviz (the graphviz package and the `dot` program)")
+    import autograd as ag
+    summary = runs["visualize_graph"][1]
+    values = [ag.Tensor(v, requires_grad=True) for v in (2.0, -3.0, 10.0, -2.0)]
+    numeric = ag.numerical_grad(lambda a, b, c, f: (a * b + c) * f, values, [np.ones(())])
+    expected = dict(zip("abcf", (float(g) for g in numeric)))
+    assert summary["scalar_expression_gradients"] == pytest.approx(expected, abs=1e-6)
 
 
 def test_a_missing_extra_names_the_install_command(monkeypatch, tmp_path: Path) -> None:

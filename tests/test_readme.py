@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,3 +68,80 @@ def test_readme_test_skips_rendering_without_dot(tmp_path: Path) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 skipped" in result.stdout and "`dot` program" in result.stdout
+
+
+def error_classes() -> dict[str, type]:
+    """Every AutogradError subclass the packages define, by name."""
+    import autograd.functional  # noqa: F401  (IndependentError)
+    import autograd.viz  # noqa: F401  (GraphvizNotFoundError)
+    import nn  # noqa: F401  (nn.errors)
+    from autograd.errors import AutogradError
+    found, stack = {}, [AutogradError]
+    while stack:
+        cls = stack.pop()
+        found[cls.__name__] = cls
+        stack.extend(cls.__subclasses__())
+    return found
+
+
+def test_readme_error_tree_matches_the_classes() -> None:
+    """In the README's tree of errors, "A > B, C" means B and C subclass A (up to a ";" or
+    brackets), and a built-in in brackets applies to every class named since the
+    previous brackets."""
+    import builtins
+    text = README.read_text(encoding="utf-8")
+    tree = re.search(r"```\nAutogradError\n(.*?)```", text, re.S).group(1)
+    tree = re.sub(r"\n[│ ]\s+", " ", tree)           # join the continuation lines
+    classes = error_classes()
+    checked = 0
+    for line in tree.splitlines():
+        for segment in line.split(";"):
+            if ">" in segment:
+                parent, children = segment.split(">")
+                parent_name = re.findall(r"\w+Error", parent)[-1]
+                for child in re.findall(r"\w+Error", children.split("(")[0]):
+                    assert issubclass(classes[child], classes[parent_name]), \
+                        f"{child} is not a {parent_name}"
+            names: list[str] = []
+            for token in re.findall(r"\([^)]*\)|\w+Error", segment):
+                if not token.startswith("("):
+                    names.append(token)
+                    continue
+                for base_name in re.findall(r"\w+Error", token):
+                    base = getattr(builtins, base_name, None) or getattr(np.linalg, base_name)
+                    for name in names:
+                        assert issubclass(classes[name], base), f"{name} is not a {base_name}"
+                        checked += 1
+                names = []
+    assert checked >= 20
+
+
+def quoted_signature(prefix: str) -> list[str]:
+    """The parameters the README writes for ``prefix(...)`` (in backquotes)."""
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"`" + re.escape(prefix) + r"\((.*?)\)`", text, re.S)
+    assert match, f"the README no longer quotes {prefix}(...)"
+    params = re.sub(r"\s+", " ", match.group(1))
+    return [p.strip() for p in params.split(",") if p.strip() not in ("", "*")]
+
+
+@pytest.mark.parametrize("prefix", ["autograd.Tensor", "t.backward", "autograd.grad",
+                                    "autograd.gradcheck", "viz.draw_graph", "fit"])
+def test_readme_signatures_match_the_code(prefix: str) -> None:
+    """Every parameter the README quotes exists, with the default it states."""
+    import ast
+    import inspect
+
+    import autograd
+    from autograd import viz
+    from nn.train import fit
+    function = {"autograd.Tensor": autograd.Tensor, "t.backward": autograd.Tensor.backward,
+                "autograd.grad": autograd.grad, "autograd.gradcheck": autograd.gradcheck,
+                "viz.draw_graph": viz.draw_graph, "fit": fit}[prefix]
+    parameters = inspect.signature(function).parameters
+    for quoted in quoted_signature(prefix):
+        name, _, default = quoted.lstrip("*").partition("=")
+        assert name in parameters, f"{prefix} has no parameter {name!r}"
+        if default:
+            assert parameters[name].default == ast.literal_eval(default), \
+                f"{prefix}: {name} defaults to {parameters[name].default!r}, not {default}"
