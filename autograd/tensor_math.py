@@ -286,6 +286,10 @@ class TensorMath:
         """self as a 1-d tensor."""
         return self.reshape(-1)
 
+    def ravel(self) -> AnyTensor:
+        """self as a 1-d tensor (NumPy's name for ``flatten``)."""
+        return self.reshape(-1)
+
     def transpose(self, *axes: Any) -> AnyTensor:
         """Axes permuted as ``axes`` (all of them), reversed when none are given."""
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
