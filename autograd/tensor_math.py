@@ -218,14 +218,18 @@ class TensorMath:
     # ----------------------------------------------------------- reductions
     # (axis= or PyTorch's dim=, keepdims= or keepdim=: see ops.reductions.pick_axis)
     def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> AnyTensor:
-        """Sum over ``axis`` (NumPy semantics)."""
+            keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
+        """Sum over ``axis`` (NumPy semantics), computed in ``dtype`` when given."""
+        if dtype is not None:
+            return self.astype(dtype).sum(axis, keepdims, dim=dim, keepdim=keepdim)
         return apply(Sum(pick_axis(axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")),
                      self)
 
     def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None) -> AnyTensor:
-        """sum / n over ``axis``."""
+             keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
+        """sum / n over ``axis``, computed in ``dtype`` when given."""
+        if dtype is not None:
+            return self.astype(dtype).mean(axis, keepdims, dim=dim, keepdim=keepdim)
         axis, keepdims = pick_axis(axis, dim, "mean"), pick_keepdims(keepdims, keepdim, "mean")
         n = reduced_count(self._data.shape, axis, "mean")
         return self.sum(axis, keepdims) / n

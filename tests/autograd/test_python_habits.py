@@ -66,3 +66,22 @@ def test_a_0d_integer_tensor_is_an_index_as_a_0d_numpy_array() -> None:
     with pytest.raises(TypeError, match=r"shape \(2,\)"):
         ["a", "b"][Tensor(np.array([0, 1]))]
     assert np.arange(5)[Tensor(np.array([1]))].shape == (1,)  # an array index stays one
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sum_and_mean_take_numpys_dtype(reduce: str, dtype: type) -> None:
+    data = np.random.default_rng(1).standard_normal((3, 4)).astype(np.float16)
+    x = Tensor(data, requires_grad=True)
+    for result, expected in ((getattr(x, reduce)(dtype=dtype), getattr(data, reduce)(dtype=dtype)),
+                             (getattr(np, reduce)(x, axis=0, dtype=dtype),
+                              getattr(np, reduce)(data, axis=0, dtype=dtype)),
+                             (getattr(ag, reduce)(x, dim=1, keepdim=True, dtype=dtype),
+                              getattr(data, reduce)(axis=1, keepdims=True, dtype=dtype))):
+        assert result.dtype == expected.dtype == dtype and result.requires_grad
+        np.testing.assert_allclose(result.data, expected, rtol=1e-6)
+    x64 = Tensor(data.astype(np.float64), requires_grad=True)
+    assert ag.gradcheck(lambda t: getattr(t, reduce)(axis=1, dtype=np.float64), [x64])
+    integers = Tensor(np.arange(6).reshape(2, 3))
+    assert getattr(integers, reduce)(dtype=np.float32).item() == \
+        getattr(np.arange(6), reduce)(dtype=np.float32)
