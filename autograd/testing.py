@@ -20,7 +20,7 @@ What is here:
 - ``axes``, ``index_expressions``: valid ``axis=`` arguments and ``x[...]`` indices;
 - ``DOMAINS`` / ``domain``: per-op element strategies, for every op of the engine's op
   table, kept away from kinks (relu, abs, clip, sign), poles (log, sqrt, 1/x, tan), jumps
-  (floor, round) and ties (max, min, maximum, minimum, std, sort). ``norm`` has one
+  (floor, round, //, %) and ties (max, min, maximum, minimum, std, sort). ``norm`` has one
   entry per order: ``"norm1"``, ``"norm2"``, ``"norm_inf"``.
 
 Only this module imports hypothesis; ``import autograd`` never does.
@@ -267,6 +267,8 @@ _OFF_ZERO = _away_from([0.0], -3.0, 3.0, gap=0.5)
 _OFF_ZERO_SMALL = _away_from([0.0], -2.0, 2.0, gap=0.2)  # products stay moderate
 #: k/2 + 1/4: a quarter away from every integer (floor, ceil) and half (round).
 _OFF_STEPS = st.integers(-8, 7).map(lambda k: k / 2 + 0.25)
+#: divisors for _OFF_STEPS: a / b stays 1/8 or more away from every integer (a // b, a % b)
+_STEP_DIVISORS = st.sampled_from([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
 #: distinct multiples of 0.1 in [-5, 5] (sort and norm_inf never meet ties)
 _TENTHS = st.integers(-50, 50).map(lambda k: k / 10)
 
@@ -312,6 +314,8 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "floor": (_OFF_STEPS,),
     "ceil": (_OFF_STEPS,),
     "round": (_OFF_STEPS,),
+    "floor_divide": (_OFF_STEPS, _STEP_DIVISORS),
+    "remainder": (_OFF_STEPS, _STEP_DIVISORS),
     "sort": (_TENTHS,),
     # norm(x, ord) by its order: 2 (also Frobenius), 1, inf
     "norm2": (_OFF_ZERO_SMALL,),

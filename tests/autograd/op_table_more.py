@@ -29,6 +29,11 @@ def binary(draw: Callable, op: str) -> Drawn:
     return (draw(_array(op, a_shape, 0)), draw(_array(op, b_shape, 1))), {}
 
 
+def divisors(op: str) -> st.SearchStrategy[Drawn]:
+    """One input drawn as ``op``'s second operand (for ``1.25 % x``)."""
+    return st.tuples(st.tuples(_array(op, shapes(), 1)), st.just({}))
+
+
 def _erf(x: np.ndarray) -> np.ndarray:
     return np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype)
 
@@ -52,6 +57,15 @@ def _elementwise() -> list:
         _case("round", ag.round, np.round, unary("round")),
         _case("round_1", lambda x: ag.round(x * 0.1, 1), lambda x: np.round(x * 0.1, 1),
               unary("round"), op="round"),  # x / 10 stays 0.025 away from the steps of 0.1
+        _case("floor_divide", lambda a, b: a // b, np.floor_divide, binary("floor_divide")),
+        _case("remainder", lambda a, b: a % b, np.remainder, binary("remainder")),
+        _case("x//2", lambda x: x // 2.0, lambda x: x // 2.0, unary("floor_divide"),
+              op="floor_divide"),
+        _case("x%2", lambda x: x % 2.0, lambda x: x % 2.0, unary("remainder"), op="remainder"),
+        _case("1.25//x", lambda x: 1.25 // x, lambda x: 1.25 // x, divisors("floor_divide"),
+              op="floor_divide"),
+        _case("1.25%x", lambda x: 1.25 % x, lambda x: 1.25 % x, divisors("remainder"),
+              op="remainder"),
     ]
     return cases
 

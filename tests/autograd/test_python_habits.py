@@ -85,3 +85,21 @@ def test_sum_and_mean_take_numpys_dtype(reduce: str, dtype: type) -> None:
     integers = Tensor(np.arange(6).reshape(2, 3))
     assert getattr(integers, reduce)(dtype=np.float32).item() == \
         getattr(np.arange(6), reduce)(dtype=np.float32)
+
+
+def test_floor_division_and_remainder_follow_numpy_everywhere_they_are_spelled() -> None:
+    data = np.array([[5.5, -3.25], [0.75, -7.0]])
+    x = Tensor(data, requires_grad=True)
+    divisor = np.array([2.0, -1.5])
+    for ours, expected in ((x // 2, data // 2), (x % -1.5, data % -1.5),
+                           (3 // x, 3 // data), (3 % x, 3 % data),
+                           (np.floor_divide(x, divisor), np.floor_divide(data, divisor)),
+                           (np.mod(x, divisor), np.mod(data, divisor)),
+                           (divisor % x, divisor % data), (divisor // x, divisor // data)):
+        assert isinstance(ours, Tensor) and ours.requires_grad
+        np.testing.assert_array_equal(ours.data, expected)
+    integers = Tensor(np.array([7, -7]))
+    np.testing.assert_array_equal((integers // 2).data, np.array([7, -7]) // 2)
+    np.testing.assert_array_equal((integers % 3).data, np.array([7, -7]) % 3)
+    x32 = Tensor(data.astype(np.float32), requires_grad=True)
+    assert (x32 // 2).dtype == (x32 % 2).dtype == (2 % x32).dtype == np.float32
