@@ -56,8 +56,6 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.exp: TensorMath.exp, np.log: TensorMath.log, np.sqrt: TensorMath.sqrt,
     np.tanh: TensorMath.tanh, np.maximum: TensorMath.maximum,
     np.minimum: TensorMath.minimum,
-    np.equal: operator.eq, np.not_equal: operator.ne, np.less: operator.lt,
-    np.less_equal: operator.le, np.greater: operator.gt, np.greater_equal: operator.ge,
     # the second set of ops (tensor_methods.OpMethods)
     np.sin: OpMethods.sin, np.cos: OpMethods.cos, np.tan: OpMethods.tan,
     np.arcsin: OpMethods.arcsin, np.arccos: OpMethods.arccos, np.arctan: OpMethods.arctan,
@@ -90,6 +88,12 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.triu: OpMethods.triu, np.take_along_axis: OpMethods.take_along_axis,
 }
 
+# comparisons (constant results), each with its ufunc for swapped operands: ``array < t``
+# is ``t > array``
+SWAPPED = {np.equal: np.equal, np.not_equal: np.not_equal, np.less: np.greater,
+           np.less_equal: np.greater_equal, np.greater: np.less,
+           np.greater_equal: np.less_equal}
+
 # no gradient to carry: computed on the arrays, returned as plain NumPy
 INSPECTING = {np.shape, np.ndim, np.size, np.allclose, np.isclose, np.array_equal,
               np.argmax, np.argmin, np.count_nonzero, np.all, np.any, np.nonzero,
@@ -120,6 +124,10 @@ class NumpyInterop:
             return getattr(ufunc, method)(*_plain(inputs), **kwargs)
         if ufunc in INSPECTING and method == "__call__":
             return ufunc(*_plain(inputs), **kwargs)
+        if ufunc in SWAPPED and method == "__call__" and not kwargs:  # the tensor compares
+            a, b = inputs  # (so a str array meets the same rules as in t == "a")
+            return a._compare(ufunc, b) if isinstance(a, TensorMath) else \
+                b._compare(SWAPPED[ufunc], a)
         function = UFUNCS.get(ufunc)
         if function is None or method != "__call__" or kwargs:
             name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"

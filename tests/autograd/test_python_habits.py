@@ -103,3 +103,30 @@ def test_floor_division_and_remainder_follow_numpy_everywhere_they_are_spelled()
     np.testing.assert_array_equal((integers % 3).data, np.array([7, -7]) % 3)
     x32 = Tensor(data.astype(np.float32), requires_grad=True)
     assert (x32 // 2).dtype == (x32 % 2).dtype == (2 % x32).dtype == np.float32
+
+
+@pytest.mark.parametrize("other", ["a", None, [1.0, "a"], np.array(["x", "y"]), object()])
+def test_comparing_with_non_numbers_gives_numpys_answer_or_a_named_error(other) -> None:
+    data = np.array([1.0, 2.0])
+    x = Tensor(data)
+    for ours, theirs in ((x == other, data == other), (x != other, data != other),
+                         (other == x, other == data)):
+        assert isinstance(ours, Tensor)
+        np.testing.assert_array_equal(ours.data, theirs)
+    for order in (lambda: x < other, lambda: x >= other, lambda: other < x):
+        with pytest.raises(ag.DTypeError, match="ordered .* numbers.*Convert it first"):
+            order()
+    with pytest.raises(TypeError):  # what NumPy's users catch
+        x > other
+
+
+def test_a_tensor_from_a_torch_tensor_keeps_its_dtype_as_from_an_array() -> None:
+    torch = pytest.importorskip("torch")
+    for source in (torch.ones(2, 3), torch.ones(2, dtype=torch.float16),
+                   torch.arange(3), torch.tensor([True, False]), torch.tensor(2.5)):
+        expected = source.numpy()
+        for made in (Tensor(source), ag.tensor(source)):
+            assert made.dtype == expected.dtype and made.shape == expected.shape
+            np.testing.assert_array_equal(made.data, expected)
+    x = Tensor(torch.ones(2, 3), requires_grad=True)
+    assert (x * 2).sum().dtype == np.float32  # a float32 graph, as from a float32 array
