@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .errors import DTypeError, ShapeError, UsageError
-from .ops.reductions import normalize_axis
+from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .tensor_math import where
 
 __all__ = ["TorchSpellings"]
@@ -237,13 +237,17 @@ class TorchSpellings:
         """A boolean tensor: where self is neither NaN nor infinite."""
         return self._make(np.isfinite(self.data), None)
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> AnyTensor:
-        """Whether every element (along ``dim``) is true; a boolean tensor."""
-        return self._make(np.asarray(np.all(self.data, axis=dim, keepdims=keepdim)), None)
+    def all(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> AnyTensor:
+        """Whether every element (along ``axis``/``dim``) is true; a boolean tensor."""
+        axis, keepdims = pick_axis(axis, dim, "all"), pick_keepdims(keepdims, keepdim, "all")
+        return self._make(np.asarray(np.all(self.data, axis=axis, keepdims=keepdims)), None)
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> AnyTensor:
-        """Whether some element (along ``dim``) is true; a boolean tensor."""
-        return self._make(np.asarray(np.any(self.data, axis=dim, keepdims=keepdim)), None)
+    def any(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> AnyTensor:
+        """Whether some element (along ``axis``/``dim``) is true; a boolean tensor."""
+        axis, keepdims = pick_axis(axis, dim, "any"), pick_keepdims(keepdims, keepdim, "any")
+        return self._make(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)), None)
 
     def new_zeros(self, *size: Any) -> AnyTensor:
         """A constant tensor of zeros of this dtype."""
