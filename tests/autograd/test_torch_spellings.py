@@ -147,3 +147,12 @@ def test_detach_in_place_of_a_computed_tensor_says_to_use_detach() -> None:
 def test_what_makes_no_sense_here_is_named(call: Callable, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         call(Tensor(X.copy()))
+
+
+def test_transpose_follows_numpy_where_pytorch_differs_as_the_readme_says() -> None:
+    torch = _torch()
+    x, tx = Tensor(X.copy()), torch.tensor(X)
+    np.testing.assert_array_equal(x.transpose(0, 1).data, np.transpose(X, (0, 1)))
+    assert x.transpose(0, 1).shape == X.shape != tuple(tx.transpose(0, 1).shape)
+    for swapped in (x.swapaxes(0, 1), x.permute(1, 0), x.T, x.mT):
+        np.testing.assert_array_equal(swapped.data, tx.transpose(0, 1).numpy())
