@@ -9,8 +9,10 @@ from . import _numpy_version  # noqa: F401  (first: refuses NumPy 1.x)
 from . import errors, extend
 from .differentiate import backward, grad
 from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, DataError,
-                     DTypeError, GradcheckError, GraphFreedError, InplaceError, ShapeError,
-                     TensorIndexError, UnknownOpError, UsageError, VJPError)
+                     DTypeError, EinsumError, GeneratorError, GradcheckError,
+                     GraphFreedError, IndependentError, InplaceError, NormOrderError,
+                     ShapeError, SingularMatrixError, TensorIndexError, UnknownOpError,
+                     UsageError, VJPError)
 from .extend import Function
 from .functions import (abs, add, astype, broadcast_to, cat, clamp, clip, concatenate, div,
                         exp, expand_dims, log, log_softmax, logsumexp, matmul, max, maximum,
@@ -65,5 +67,6 @@ __all__ = [
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",
-    "GradcheckError", "UsageError", "TensorIndexError", "UnknownOpError",
+    "GradcheckError", "UsageError", "TensorIndexError", "UnknownOpError", "EinsumError",
+    "NormOrderError", "GeneratorError", "SingularMatrixError", "IndependentError",
 ]

@@ -26,11 +26,12 @@ def check_dtype(dtype: np.dtype) -> None:
 
 
 def to_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """``data`` as an ndarray: arrays keep their dtype, Python data becomes float64, a
-    Tensor gives its own array (shared, not copied)."""
+    """``data`` as an ndarray: arrays (and array-likes with ``__array__``, e.g. a torch
+    or pandas object) keep their dtype, Python data becomes float64, a Tensor gives its
+    own array (shared, not copied)."""
     if hasattr(data, "_data") and not isinstance(data, np.ndarray):  # a Tensor
         array = np.asarray(data._data)
-    elif isinstance(data, (np.ndarray, np.generic)):
+    elif isinstance(data, (np.ndarray, np.generic)) or hasattr(data, "__array__"):
         array = np.asarray(data)
     else:
         try:

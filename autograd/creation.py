@@ -14,15 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AutogradError, ShapeError
+from .errors import GeneratorError, ShapeError
 from .tensor import Tensor, as_tensor
 
 __all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
            "linspace", "rand", "randn", "GeneratorError"]
-
-
-class GeneratorError(AutogradError, TypeError):
-    """``generator=`` is not a ``numpy.random.Generator``."""
 
 
 def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:

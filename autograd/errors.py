@@ -7,6 +7,8 @@ working. Messages say what was expected, what was given and what to do.
 
 from __future__ import annotations
 
+import numpy as np
+
 __all__ = [
     "AutogradError",
     "DataError",
@@ -22,6 +24,11 @@ __all__ = [
     "GradcheckError",
     "UsageError",
     "UnknownOpError",
+    "EinsumError",
+    "NormOrderError",
+    "GeneratorError",
+    "SingularMatrixError",
+    "IndependentError",
 ]
 
 
@@ -83,3 +90,24 @@ class UsageError(AutogradError, TypeError, ValueError, RuntimeError):
 
 class UnknownOpError(AutogradError, KeyError):
     """A name that is not one of the engine's ops (e.g. ``autograd.testing.domain``)."""
+
+
+class EinsumError(AutogradError, ValueError):
+    """Subscripts ``einsum`` cannot take."""
+
+
+class NormOrderError(AutogradError, ValueError):
+    """``norm`` asked for an order it does not compute."""
+
+
+class GeneratorError(AutogradError, TypeError):
+    """``generator=`` is not a ``numpy.random.Generator``."""
+
+
+class SingularMatrixError(AutogradError, np.linalg.LinAlgError):
+    """A matrix that the operation needs invertible (or positive definite) is not."""
+
+
+class IndependentError(AutogradError, RuntimeError):
+    """``autograd.functional`` with ``strict=True``: an output does not depend on an
+    input."""

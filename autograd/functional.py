@@ -19,16 +19,12 @@ from typing import Any, Callable
 import numpy as np
 
 from .differentiate import grad
-from .errors import AutogradError, ShapeError, UsageError
+from .errors import IndependentError, ShapeError, UsageError
 from .grad_mode import enable_grad
 from .tensor_math import stack
 from .tensor import Tensor
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "IndependentError"]
-
-
-class IndependentError(AutogradError, RuntimeError):
-    """``strict=True``: an output does not depend on an input."""
 
 
 def _as_tuple(x: Any) -> tuple[bool, tuple[Any, ...]]:

@@ -132,15 +132,15 @@ def astype(x: Any, dtype: Any) -> Tensor:
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None) -> Tensor:  # noqa: A001
-    """Sum over ``axis`` (NumPy semantics)."""
-    return as_tensor(x).sum(axis, keepdims, dim=dim, keepdim=keepdim)
+        keepdim: bool | None = None, dtype: Any = None) -> Tensor:  # noqa: A001
+    """Sum over ``axis`` (NumPy semantics), computed in ``dtype`` when given."""
+    return as_tensor(x).sum(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None) -> Tensor:
-    """Arithmetic mean over ``axis``: sum / n."""
-    return as_tensor(x).mean(axis, keepdims, dim=dim, keepdim=keepdim)
+        keepdim: bool | None = None, dtype: Any = None) -> Tensor:
+    """Arithmetic mean over ``axis``: sum / n, computed in ``dtype`` when given."""
+    return as_tensor(x).mean(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
 def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,

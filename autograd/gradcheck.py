@@ -114,8 +114,9 @@ def _analytic(fn: Callable[..., Any], inputs: list[Tensor], seed: int,
 
 def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
               atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0,
-              grad_outputs: Any = None) -> bool:
-    """True if ``fn``'s analytic gradients match central differences, else GradcheckError.
+              grad_outputs: Any = None, raise_exception: bool = True) -> bool:
+    """True if ``fn``'s analytic gradients match central differences, else GradcheckError
+    (or False with ``raise_exception=False``, as PyTorch's).
 
     ``inputs`` are float64 Tensors; those with ``requires_grad=True`` are checked. The
     upstream gradient is random (seeded), so a VJP that is right only for ones is caught.
@@ -124,10 +125,14 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     inputs = _prepare(inputs)
     analytic, vs = _analytic(fn, inputs, seed, grad_outputs)
     numeric = numerical_grad(fn, inputs, vs, eps)
-    for i, (a, n) in enumerate(zip(analytic, numeric)):
-        if a is None:
-            continue
-        _compare(i, inputs[i], a, n, atol, rtol)
+    try:
+        for i, (a, n) in enumerate(zip(analytic, numeric)):
+            if a is not None:
+                _compare(i, inputs[i], a, n, atol, rtol)
+    except GradcheckError:
+        if raise_exception:
+            raise
+        return False
     return True
 
 
@@ -151,9 +156,11 @@ def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
 
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
-                  atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0) -> bool:
+                  atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0,
+                  raise_exception: bool = True) -> bool:
     """Check second derivatives: the gradient of ``v^T J`` (built with
-    ``create_graph=True``) against central differences of first-order gradients."""
+    ``create_graph=True``) against central differences of first-order gradients
+    (``raise_exception=False``: False instead of GradcheckError on a mismatch)."""
     inputs = _prepare(inputs)
     with enable_grad():
         vs = _upstream(_outputs(fn(*inputs)), seed + 1)
@@ -171,4 +178,5 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: f
             return concatenate([Tensor(np.zeros(x.size)) if g is None else g.reshape(-1)
                                 for g, x in zip(gs, wanted)])
 
-    return gradcheck(first_order, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
+    return gradcheck(first_order, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed,
+                     raise_exception=raise_exception)

@@ -8,7 +8,10 @@ with ``np.*`` also works under ``create_graph=True``. A NumPy function with no o
 
 With ``out=`` an ndarray, a ufunc computes plain, untracked NumPy into it: the
 escape hatch ``w.data -= 0.1 * w.grad`` works as in PyTorch. A few functions that only
-inspect (``np.shape``, ``np.isfinite``, ``np.allclose``...) also return plain NumPy.
+inspect and have no Tensor method of their name (``np.shape``, ``np.allclose``,
+``np.logical_not``...) return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()``
+gives, so ``np.sign(t)``, ``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as
+``t.sign()``, ``t.isnan()`` and ``t.argmax()`` are.
 
 To support another NumPy function, add a row: ``np.sin: TensorMath.sin``.
 """
@@ -25,6 +28,7 @@ from .ops.arithmetic import number
 from .ops import linalg_more
 from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
+from .torch_spellings import TorchSpellings
 
 __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip"]
 
@@ -56,8 +60,6 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.exp: TensorMath.exp, np.log: TensorMath.log, np.sqrt: TensorMath.sqrt,
     np.tanh: TensorMath.tanh, np.maximum: TensorMath.maximum,
     np.minimum: TensorMath.minimum,
-    np.equal: operator.eq, np.not_equal: operator.ne, np.less: operator.lt,
-    np.less_equal: operator.le, np.greater: operator.gt, np.greater_equal: operator.ge,
     # the second set of ops (tensor_methods.OpMethods)
     np.sin: OpMethods.sin, np.cos: OpMethods.cos, np.tan: OpMethods.tan,
     np.arcsin: OpMethods.arcsin, np.arccos: OpMethods.arccos, np.arctan: OpMethods.arctan,
@@ -65,6 +67,10 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.log1p: OpMethods.log1p, np.expm1: OpMethods.expm1, np.log2: OpMethods.log2,
     np.log10: OpMethods.log10, np.square: OpMethods.square,
     np.reciprocal: OpMethods.reciprocal, np.floor: OpMethods.floor, np.ceil: OpMethods.ceil,
+    np.floor_divide: operator.floordiv, np.remainder: operator.mod, np.sign: OpMethods.sign,
+    # constants (boolean tensors), as the methods of the same names
+    np.isnan: TorchSpellings.isnan, np.isinf: TorchSpellings.isinf,
+    np.isfinite: TorchSpellings.isfinite,
 }
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as NumPy's
@@ -87,12 +93,21 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.linalg.norm: linalg_norm, np.flip: OpMethods.flip, np.roll: OpMethods.roll,
     np.tile: OpMethods.tile, np.repeat: OpMethods.repeat, np.tril: OpMethods.tril,
     np.triu: OpMethods.triu, np.take_along_axis: OpMethods.take_along_axis,
+    # constants (integer or boolean tensors), as the methods of the same names
+    np.argmax: OpMethods.argmax, np.argmin: OpMethods.argmin, np.all: TorchSpellings.all,
+    np.any: TorchSpellings.any,
 }
 
-# no gradient to carry: computed on the arrays, returned as plain NumPy
+# comparisons (constant results), each with its ufunc for swapped operands: ``array < t``
+# is ``t > array``
+SWAPPED = {np.equal: np.equal, np.not_equal: np.not_equal, np.less: np.greater,
+           np.less_equal: np.greater_equal, np.greater: np.less,
+           np.greater_equal: np.less_equal}
+
+# no gradient to carry and no Tensor method of the name: computed on the arrays,
+# returned as plain NumPy (np.shape, np.ndim, np.size give what t.shape... give)
 INSPECTING = {np.shape, np.ndim, np.size, np.allclose, np.isclose, np.array_equal,
-              np.argmax, np.argmin, np.count_nonzero, np.all, np.any, np.nonzero,
-              np.isfinite, np.isnan, np.isinf, np.sign, np.logical_not, np.result_type}
+              np.count_nonzero, np.nonzero, np.logical_not, np.result_type}
 
 
 def _plain(x: Any) -> Any:
@@ -119,6 +134,10 @@ class NumpyInterop:
             return getattr(ufunc, method)(*_plain(inputs), **kwargs)
         if ufunc in INSPECTING and method == "__call__":
             return ufunc(*_plain(inputs), **kwargs)
+        if ufunc in SWAPPED and method == "__call__" and not kwargs:  # the tensor compares
+            a, b = inputs  # (so a str array meets the same rules as in t == "a")
+            return a._compare(ufunc, b) if isinstance(a, TensorMath) else \
+                b._compare(SWAPPED[ufunc], a)
         function = UFUNCS.get(ufunc)
         if function is None or method != "__call__" or kwargs:
             name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"

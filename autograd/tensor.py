@@ -146,6 +146,18 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         """A new leaf sharing this tensor's array (and its version), not tracked."""
         return Tensor._make(self._data, None)
 
+    def detach_(self) -> "Tensor":
+        """Stop tracking this leaf, in place (PyTorch's ``detach_``); returns self. A
+        computed tensor is itself a node of the graphs built on it here, so detaching
+        it in place would cut them: that raises ``UsageError`` (use ``t = t.detach()``)."""
+        if self._op is not None:
+            raise UsageError(
+                "detach_() on a computed tensor: in this engine the tensor is itself a node "
+                "of the graphs already built on it, which detaching in place would cut. "
+                "Write t = t.detach() (a new untracked tensor sharing the array) instead.")
+        self._requires_grad = False
+        return self
+
     def bump_version(self) -> None:
         """Record that this tensor's array was changed in place outside autograd (NumPy
         writing into ``.data``, as optimizers do): a backward that reads it will refuse."""

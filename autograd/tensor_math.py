@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._arrays import to_array
-from .errors import AxisError, ShapeError, UsageError
+from .errors import AxisError, DTypeError, ShapeError, UsageError
 from .function import apply
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
                              RPowScalar, Sub, broadcasting, is_scalar, number)
@@ -122,8 +122,20 @@ class TensorMath:
 
     # ----------------------------------------------------------- comparisons (constants)
     def _compare(self, ufunc: Any, other: Any) -> AnyTensor:
+        if not _numeric(other):  # a str, None, an object: NumPy's == and != or an error
+            return self._compare_non_number(ufunc, other)
         result = broadcasting(ufunc.__name__, ufunc, self._data, getattr(other, "_data", other))
         return self._make(np.asarray(result), None)
+
+    def _compare_non_number(self, ufunc: Any, other: Any) -> AnyTensor:
+        """``==`` and ``!=`` give what NumPy's ndarray gives (all False / all True);
+        ordering is a DTypeError, where NumPy raises its own UFuncTypeError."""
+        if ufunc is np.equal or ufunc is np.not_equal:
+            result = self.data == other if ufunc is np.equal else self.data != other
+            return self._make(np.asarray(result), None)
+        raise DTypeError(f"{ufunc.__name__}: a tensor can be ordered (< <= > >=) against "
+                         f"numbers, numeric arrays and tensors only; got "
+                         f"{type(other).__name__} {other!r:.40}. Convert it first.")
 
     def __eq__(self, other: Any) -> AnyTensor:  # type: ignore[override]
         return self._compare(np.equal, other)
@@ -218,14 +230,18 @@ class TensorMath:
     # ----------------------------------------------------------- reductions
     # (axis= or PyTorch's dim=, keepdims= or keepdim=: see ops.reductions.pick_axis)
     def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> AnyTensor:
-        """Sum over ``axis`` (NumPy semantics)."""
+            keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
+        """Sum over ``axis`` (NumPy semantics), computed in ``dtype`` when given."""
+        if dtype is not None:
+            return self.astype(dtype).sum(axis, keepdims, dim=dim, keepdim=keepdim)
         return apply(Sum(pick_axis(axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")),
                      self)
 
     def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None) -> AnyTensor:
-        """sum / n over ``axis``."""
+             keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
+        """sum / n over ``axis``, computed in ``dtype`` when given."""
+        if dtype is not None:
+            return self.astype(dtype).mean(axis, keepdims, dim=dim, keepdim=keepdim)
         axis, keepdims = pick_axis(axis, dim, "mean"), pick_keepdims(keepdims, keepdim, "mean")
         n = reduced_count(self._data.shape, axis, "mean")
         return self.sum(axis, keepdims) / n
@@ -286,6 +302,10 @@ class TensorMath:
         """self as a 1-d tensor."""
         return self.reshape(-1)
 
+    def ravel(self) -> AnyTensor:
+        """self as a 1-d tensor (NumPy's name for ``flatten``)."""
+        return self.reshape(-1)
+
     def transpose(self, *axes: Any) -> AnyTensor:
         """Axes permuted as ``axes`` (all of them), reversed when none are given."""
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
@@ -316,6 +336,16 @@ class TensorMath:
     def broadcast_to(self, shape: Any) -> AnyTensor:
         """self repeated to ``shape`` by broadcasting."""
         return apply(BroadcastTo(shape), self)
+
+
+def _numeric(other: Any) -> bool:
+    """Whether ``other`` is a tensor, a number or data NumPy makes a numeric array of."""
+    if isinstance(other, (TensorMath, int, float, np.number, np.bool_)):
+        return True
+    try:
+        return np.asarray(other).dtype.kind in "biufc"
+    except (ValueError, TypeError):  # ragged lists: the usual path names the problem
+        return True
 
 
 def concatenate(tensors: Sequence[AnyTensor], axis: int | None = 0, *,

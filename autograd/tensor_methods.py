@@ -20,8 +20,8 @@ from .grad_mode import STATE
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays
-from .ops.special import (Ceil, Erf, Expm1, Floor, Log1p, Log2, Log10, Reciprocal, Round, Sign,
-                          Softplus, Square)
+from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
+                          Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
 
 __all__ = ["OpMethods", "At"]
@@ -95,6 +95,23 @@ class OpMethods:
     def round(self, decimals: int = 0) -> AnyTensor:
         """Rounded to ``decimals`` places (halves to even); the gradient is 0."""
         return apply(Round(decimals), self)
+
+    def __floordiv__(self, other: Any) -> AnyTensor:
+        """self // other = floor(self / other); the gradient is 0."""
+        return apply(FloorDivide(), *self._pair(other))
+
+    def __rfloordiv__(self, other: Any) -> AnyTensor:
+        """other // self."""
+        return apply(FloorDivide(), *self._pair(other)[::-1])
+
+    def __mod__(self, other: Any) -> AnyTensor:
+        """self % other = self - other floor(self / other) (other's sign, as NumPy);
+        d/dself = 1, d/dother = -floor(self / other), as PyTorch."""
+        return apply(Remainder(), *self._pair(other))
+
+    def __rmod__(self, other: Any) -> AnyTensor:
+        """other % self."""
+        return apply(Remainder(), *self._pair(other)[::-1])
 
     def arctan2(self, other: Any) -> AnyTensor:
         """The angle of the point (other, self): ``np.arctan2(self, other)``."""

@@ -18,8 +18,10 @@ What is here:
 - ``arrays``, ``tensors``: bounded float (or int/bool) data, optionally as
   non-contiguous views (strided slices, transposes);
 - ``axes``, ``index_expressions``: valid ``axis=`` arguments and ``x[...]`` indices;
-- ``DOMAINS`` / ``domain``: per-op element strategies kept away from kinks (relu, abs,
-  clip), poles (log, sqrt, 1/x) and ties (max, min, maximum, minimum, std).
+- ``DOMAINS`` / ``domain``: per-op element strategies, for every op of the engine's op
+  table, kept away from kinks (relu, abs, clip, sign), poles (log, sqrt, 1/x, tan), jumps
+  (floor, round, //, %) and ties (max, min, maximum, minimum, std, sort). ``norm`` has one
+  entry per order: ``"norm1"``, ``"norm2"``, ``"norm_inf"``.
 
 Only this module imports hypothesis; ``import autograd`` never does.
 """
@@ -261,6 +263,14 @@ _POSITIVE = _floats(0.1, 5.0)
 _NONZERO = _away_from([0.0], -3.0, 3.0)
 _TIE_FREE = _grid()
 _TIE_FREE_OTHER = _grid(offset=GRID_SPACING)  # never equal to a value of _TIE_FREE
+_OFF_ZERO = _away_from([0.0], -3.0, 3.0, gap=0.5)
+_OFF_ZERO_SMALL = _away_from([0.0], -2.0, 2.0, gap=0.2)  # products stay moderate
+#: k/2 + 1/4: a quarter away from every integer (floor, ceil) and half (round).
+_OFF_STEPS = st.integers(-8, 7).map(lambda k: k / 2 + 0.25)
+#: divisors for _OFF_STEPS: a / b stays 1/8 or more away from every integer (a // b, a % b)
+_STEP_DIVISORS = st.sampled_from([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
+#: distinct multiples of 0.1 in [-5, 5] (sort and norm_inf never meet ties)
+_TENTHS = st.integers(-50, 50).map(lambda k: k / 10)
 
 #: For each op, one element strategy per input (the last one serves any further
 #: inputs). Values stay away from kinks, poles and ties; draw with ``unique=True`` for
@@ -285,6 +295,32 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "std": (_TIE_FREE,),
     "maximum": (_TIE_FREE, _TIE_FREE_OTHER),
     "minimum": (_TIE_FREE, _TIE_FREE_OTHER),
+    # trig.py, special.py, scans.py, shape.py, indexing.py, linalg_more.py, einsum.py
+    **{name: (_SMOOTH,) for name in (
+        "sin", "cos", "arctan", "sinh", "cosh", "expm1", "square", "erf", "softplus",
+        "cumsum", "flip", "roll", "pad", "tile", "repeat", "tril", "triu", "diagonal",
+        "trace", "dot", "outer", "einsum", "tensordot", "take_along_axis", "index_put")},
+    "prod": (_OFF_ZERO_SMALL,),
+    "cumprod": (_OFF_ZERO_SMALL,),
+    "tan": (_floats(-1.2, 1.2),),
+    "arcsin": (_floats(-0.9, 0.9),),
+    "arccos": (_floats(-0.9, 0.9),),
+    "arctan2": (_OFF_ZERO, _SMOOTH),  # y != 0: off the branch cut and the origin
+    "log1p": (_floats(-0.5, 5.0),),
+    "log2": (_POSITIVE,),
+    "log10": (_POSITIVE,),
+    "reciprocal": (_OFF_ZERO,),
+    "sign": (_NONZERO,),
+    "floor": (_OFF_STEPS,),
+    "ceil": (_OFF_STEPS,),
+    "round": (_OFF_STEPS,),
+    "floor_divide": (_OFF_STEPS, _STEP_DIVISORS),
+    "remainder": (_OFF_STEPS, _STEP_DIVISORS),
+    "sort": (_TENTHS,),
+    # norm(x, ord) by its order: 2 (also Frobenius), 1, inf
+    "norm2": (_OFF_ZERO_SMALL,),
+    "norm1": (_NONZERO,),
+    "norm_inf": (_TENTHS.filter(lambda v: v != 0),),
 }
 
 

@@ -1,6 +1,7 @@
 """``TorchSpellings``: PyTorch's names for what ``Tensor`` already does (a mixin of
 ``Tensor``): ``x.view(2, 3)``, ``x.permute(1, 0)``, ``x.clamp(min=0)``, ``x.float()``,
-``x.t()``, ``x.gather(1, idx)``, ``x.masked_fill(mask, 0)``, ``x.split(2, dim=1)``...
+``x.t()``, ``x.mT``, ``x.gather(1, idx)``, ``x.masked_fill(mask, 0)``, ``x.long()``,
+``x.device``, ``x.split(2, dim=1)``...
 
 Many users come from PyTorch, and these let their habits work. Each is a line or two
 over an op that exists under its NumPy name, so the graph (and a drawing) shows that
@@ -16,7 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .errors import DTypeError, ShapeError, UsageError
-from .ops.reductions import normalize_axis
+from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .tensor_math import where
 
 __all__ = ["TorchSpellings"]
@@ -43,6 +44,14 @@ class TorchSpellings:
     def permute(self, *dims: Any) -> AnyTensor:
         """The axes in the order ``dims`` (``transpose`` with every axis named)."""
         return self.transpose(*dims)
+
+    @property
+    def mT(self) -> AnyTensor:
+        """The last two axes swapped (a matrix, or a batch of them, transposed)."""
+        if self.ndim < 2:
+            raise ShapeError(f"mT needs a matrix or a batch of matrices (2 or more axes); "
+                             f"got shape {self.shape}. Use .T for all axes reversed.")
+        return self.swapaxes(-2, -1)
 
     def t(self) -> AnyTensor:
         """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is)."""
@@ -173,9 +182,26 @@ class TorchSpellings:
         dtype = target if dtype is None else dtype
         return self if dtype is None else self.astype(dtype)
 
+    def long(self) -> AnyTensor:
+        """self as int64, a constant (an integer tensor carries no gradient)."""
+        return self.detach().astype(np.int64)
+
+    def int(self) -> AnyTensor:
+        """self as int32, a constant."""
+        return self.detach().astype(np.int32)
+
+    def bool(self) -> AnyTensor:
+        """self != 0 as a boolean constant."""
+        return self.detach().astype(np.bool_)
+
     def type(self, dtype: Any = None) -> Any:
         """The dtype's name (no argument), or self as ``dtype``."""
         return self.dtype.name if dtype is None else self.astype(dtype)
+
+    @property
+    def device(self) -> str:
+        """``"cpu"``: every tensor lives in host memory."""
+        return "cpu"
 
     def cpu(self) -> AnyTensor:
         """self: every tensor lives in host memory."""
@@ -211,13 +237,17 @@ class TorchSpellings:
         """A boolean tensor: where self is neither NaN nor infinite."""
         return self._make(np.isfinite(self.data), None)
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> AnyTensor:
-        """Whether every element (along ``dim``) is true; a boolean tensor."""
-        return self._make(np.asarray(np.all(self.data, axis=dim, keepdims=keepdim)), None)
+    def all(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> AnyTensor:
+        """Whether every element (along ``axis``/``dim``) is true; a boolean tensor."""
+        axis, keepdims = pick_axis(axis, dim, "all"), pick_keepdims(keepdims, keepdim, "all")
+        return self._make(np.asarray(np.all(self.data, axis=axis, keepdims=keepdims)), None)
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> AnyTensor:
-        """Whether some element (along ``dim``) is true; a boolean tensor."""
-        return self._make(np.asarray(np.any(self.data, axis=dim, keepdims=keepdim)), None)
+    def any(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> AnyTensor:
+        """Whether some element (along ``axis``/``dim``) is true; a boolean tensor."""
+        axis, keepdims = pick_axis(axis, dim, "any"), pick_keepdims(keepdims, keepdim, "any")
+        return self._make(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)), None)
 
     def new_zeros(self, *size: Any) -> AnyTensor:
         """A constant tensor of zeros of this dtype."""

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import AutogradError
+from ..errors import EinsumError
 from ..function import Function, apply
 from .generic import broadcast_to, is_tensor, lift_like
 
@@ -29,10 +29,6 @@ T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["EinsumError", "Einsum", "DiagonalEmbed", "einsum", "expand_subscripts",
            "check_letters", "unique_letters", "contract"]
-
-
-class EinsumError(AutogradError, ValueError):
-    """Subscripts ``einsum`` cannot take."""
 
 
 def expand_subscripts(subscripts: str, shapes: Sequence[tuple[int, ...]]

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AutogradError, ShapeError
+from ..errors import EinsumError, ShapeError, SingularMatrixError
 from ..function import Function, apply
-from .einsum import EinsumError, einsum
+from .einsum import einsum
 from .generic import is_tensor, lift_like
 from .indexing import triangle
 from .linalg import MatMul
@@ -179,10 +179,6 @@ def _data(x: Any) -> Any:
 
 def _tril(x: Any) -> Any:
     return triangle(x, 0, lower=True) if is_tensor(x) else np.tril(x)
-
-
-class SingularMatrixError(AutogradError, np.linalg.LinAlgError):
-    """A matrix that the operation needs invertible (or positive definite) is not."""
 
 
 def _np_linalg(function: Any, *arrays: np.ndarray) -> np.ndarray:

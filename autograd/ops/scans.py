@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AutogradError, AxisError
+from ..errors import AxisError, NormOrderError
 from ..function import Function, apply
 from .elementwise import Abs
 from .generic import constant, is_tensor, where
@@ -25,10 +25,6 @@ T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["cumsum", "cumprod", "norm", "argfunction", "sort", "argsort", "Prod", "Cumsum",
            "Cumprod", "NormOrderError"]
-
-
-class NormOrderError(AutogradError, ValueError):
-    """``norm`` asked for an order it does not compute."""
 
 
 class Prod(_Reduction):

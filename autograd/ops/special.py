@@ -1,6 +1,6 @@
 """More elementwise functions: log1p, expm1, log2, log10, square, reciprocal, erf,
-softplus; and the piecewise-constant sign, floor, ceil, round, whose gradient is 0
-everywhere (as PyTorch defines it, also at the jumps).
+softplus; the piecewise-constant sign, floor, ceil, round and floor division, whose
+gradient is 0 everywhere (as PyTorch defines it, also at the jumps); and the remainder.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
+from .arithmetic import broadcasting
 from .elementwise import Sigmoid
 from .generic import constant, exp, is_tensor
 from .trig import either
 
 __all__ = ["Log1p", "Expm1", "Log2", "Log10", "Square", "Reciprocal", "Erf", "Softplus",
-           "Sign", "Floor", "Ceil", "Round"]
+           "Sign", "Floor", "Ceil", "Round", "FloorDivide", "Remainder"]
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -140,8 +141,13 @@ class _Constant(Function):
     save_inputs = False
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        zeros = np.zeros(np.shape(constant(g)), dtype=constant(g).dtype)
-        return (g._make(zeros, None) if is_tensor(g) else zeros,)
+        return (_zeros_like(g),)
+
+
+def _zeros_like(g: Any) -> Any:
+    """Zeros of g's shape and dtype, an array or (under create_graph) a constant Tensor."""
+    zeros = np.zeros(np.shape(constant(g)), dtype=constant(g).dtype)
+    return g._make(zeros, None) if is_tensor(g) else zeros
 
 
 class Sign(_Constant):
@@ -177,3 +183,29 @@ class Round(_Constant):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.round(x, self.decimals)
+
+
+class FloorDivide(Function):
+    """out = floor(a / b) (``a // b``, NumPy's floor_divide);  da = db = 0."""
+    __slots__ = ()
+    save_inputs = False
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return broadcasting("a // b", np.floor_divide, a, b)
+
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
+        return _zeros_like(g), _zeros_like(g)
+
+
+class Remainder(Function):
+    """out = a - b floor(a / b) (``a % b``, with b's sign, as NumPy and PyTorch);
+    da = g, db = -g floor(a / b)."""
+    __slots__ = ()
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return broadcasting("a % b", np.remainder, a, b)
+
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
+        need_a, need_b = self.needs_input_grad
+        quotient = np.floor_divide(constant(a), constant(b))  # a constant: no gradient
+        return (g if need_a else None), (-g * quotient if need_b else None)

@@ -23,6 +23,11 @@ class OpCase:
     smooth: bool = True  # check second derivatives
     check: dict[str, float] = field(default_factory=dict)  # gradcheck tolerances
     keeps_dtype: bool = True  # float32 in, float32 out
+    op: str = ""  # its key of autograd.testing.DOMAINS (the inputs' domain); default: name
+
+    def __post_init__(self) -> None:
+        if not self.op:
+            object.__setattr__(self, "op", self.name)
 
     def __repr__(self) -> str:
         return self.name

@@ -176,7 +176,7 @@ def _np_squeeze(x: np.ndarray, axis: Any) -> np.ndarray:
 
 def _scalar_row(name: str, fn: Callable, dom: str, smooth: bool = True) -> OpCase:
     """Scalar forms (x + 2, 2 / x...): the same lambda serves engine and NumPy."""
-    return OpCase(name, fn, fn, unary(dom), smooth)
+    return OpCase(name, fn, fn, unary(dom), smooth, op=dom)
 
 
 # ------------------------------------------------------------------ the table
@@ -226,7 +226,7 @@ CASES: list[OpCase] = [
            along_axis("log_softmax")),
     OpCase("reshape", ag.reshape, lambda x, shape: np.reshape(x, shape), reshape_inputs()),
     OpCase("transpose", ag.transpose, np.transpose, transpose_inputs()),
-    OpCase(".T", lambda x: x.T, lambda x: x.T, unary("transpose")),
+    OpCase(".T", lambda x: x.T, lambda x: x.T, unary("transpose"), op="transpose"),
     OpCase("swapaxes", ag.swapaxes, np.swapaxes, swapaxes_inputs()),
     OpCase("expand_dims", ag.expand_dims, np.expand_dims, expand_dims_inputs()),
     OpCase("squeeze", ag.squeeze, _np_squeeze, squeeze_inputs()),
@@ -236,16 +236,16 @@ CASES: list[OpCase] = [
     OpCase("stack", lambda *xs, axis: ag.stack(xs, axis),
            lambda *xs, axis: np.stack(xs, axis), join_inputs("stack")),
     OpCase("getitem_basic", lambda x, index: x[index], lambda x, index: x[index],
-           getitem_inputs(allow_arrays=False)),
+           getitem_inputs(allow_arrays=False), op="getitem"),
     OpCase("getitem_array", lambda x, index: x[index], lambda x, index: x[index],
-           getitem_inputs(allow_arrays=True)),
+           getitem_inputs(allow_arrays=True), op="getitem"),
     OpCase("astype_f64", lambda x: x.astype(np.float64), lambda x: x.astype(np.float64),
-           unary("astype"), keeps_dtype=False),
+           unary("astype"), keeps_dtype=False, op="astype"),
     # through float32 and back: finite differences need a step float32 can resolve
     OpCase("astype_f32", lambda x: x.astype(np.float32).astype(np.float64) * 3.0,
            lambda x: x.astype(np.float32).astype(np.float64) * 3.0, unary("astype"),
            smooth=False, check={"eps": 1e-2, "atol": 1e-4, "rtol": 1e-3},
-           keeps_dtype=False),
+           keeps_dtype=False, op="astype"),
 ]
 
 CASES += MORE_CASES

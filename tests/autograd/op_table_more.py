@@ -10,14 +10,12 @@ import numpy as np
 from hypothesis import strategies as st
 
 import autograd as ag
-from autograd.testing import arrays, axes, broadcastable_shapes, shapes
+from autograd.testing import arrays, axes, broadcastable_shapes, domain, shapes
 from op_case import Drawn, OpCase
-from op_domains import DOMAINS
 
 
 def _array(op: str, shape: Any, arg: int = 0, unique: bool = False) -> st.SearchStrategy:
-    per_input = DOMAINS[op]
-    return arrays(shape, elements=per_input[min(arg, len(per_input) - 1)], unique=unique)
+    return arrays(shape, elements=domain(op, arg), unique=unique)
 
 
 def unary(op: str, shape: Any = None) -> st.SearchStrategy[Drawn]:
@@ -29,6 +27,11 @@ def unary(op: str, shape: Any = None) -> st.SearchStrategy[Drawn]:
 def binary(draw: Callable, op: str) -> Drawn:
     a_shape, b_shape = draw(broadcastable_shapes(2))
     return (draw(_array(op, a_shape, 0)), draw(_array(op, b_shape, 1))), {}
+
+
+def divisors(op: str) -> st.SearchStrategy[Drawn]:
+    """One input drawn as ``op``'s second operand (for ``1.25 % x``)."""
+    return st.tuples(st.tuples(_array(op, shapes(), 1)), st.just({}))
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -53,7 +56,16 @@ def _elementwise() -> list:
         _case("ceil", ag.ceil, np.ceil, unary("ceil")),
         _case("round", ag.round, np.round, unary("round")),
         _case("round_1", lambda x: ag.round(x * 0.1, 1), lambda x: np.round(x * 0.1, 1),
-              unary("round")),  # x / 10 stays 0.025 away from the steps of 0.1
+              unary("round"), op="round"),  # x / 10 stays 0.025 away from the steps of 0.1
+        _case("floor_divide", lambda a, b: a // b, np.floor_divide, binary("floor_divide")),
+        _case("remainder", lambda a, b: a % b, np.remainder, binary("remainder")),
+        _case("x//2", lambda x: x // 2.0, lambda x: x // 2.0, unary("floor_divide"),
+              op="floor_divide"),
+        _case("x%2", lambda x: x % 2.0, lambda x: x % 2.0, unary("remainder"), op="remainder"),
+        _case("1.25//x", lambda x: 1.25 // x, lambda x: 1.25 // x, divisors("floor_divide"),
+              op="floor_divide"),
+        _case("1.25%x", lambda x: 1.25 % x, lambda x: 1.25 % x, divisors("remainder"),
+              op="remainder"),
     ]
     return cases
 
@@ -109,7 +121,7 @@ def _scans() -> list:
               smooth=False),
         _case("sort", ag.sort, np.sort, scan("sort", unique=True)),
         _case("sort_descending", lambda x, axis: ag.sort(x, axis, descending=True),
-              lambda x, axis: -np.sort(-x, axis), scan("sort", unique=True)),
+              lambda x, axis: -np.sort(-x, axis), scan("sort", unique=True), op="sort"),
     ]
 
 
@@ -210,9 +222,9 @@ def _shape_ops() -> list:
         _case("index_put", lambda x, v, index: ag.index_put(x, index, v), _np_index_put,
               index_put_inputs()),
         _case("at_set", lambda x, v, index: x.at[index].set(v), _np_index_put,
-              index_put_inputs()),
+              index_put_inputs(), op="index_put"),
         _case("index_add", lambda x, v, index: ag.index_add(x, index, v), _np_index_add,
-              index_put_inputs()),
+              index_put_inputs(), op="index_put"),
     ]
 
 

@@ -156,6 +156,16 @@ def test_gradgradcheck_catches_lost_second_derivative(x: Tensor) -> None:
         ag.gradgradcheck(CubeDetached.apply, [x])
 
 
+def test_raise_exception_false_returns_false_as_pytorch() -> None:
+    x = Tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    assert ag.gradcheck(ScaledSquare.apply, [x], raise_exception=False) is False
+    assert ag.gradgradcheck(CubeDetached.apply, [x], raise_exception=False) is False
+    assert ag.gradcheck(Square.apply, [x], raise_exception=False) is True
+    assert ag.gradgradcheck(Cube.apply, [x], raise_exception=False) is True
+    with pytest.raises(GradcheckError):  # the default still raises, with the numbers
+        ag.gradcheck(ScaledSquare.apply, [x])
+
+
 @given(tensors(shapes(min_dims=1), elements=domain("relu"), requires_grad=True))
 def test_several_outputs(x: Tensor) -> None:
     assert ag.gradcheck(lambda t: (t.exp(), Square.apply(t).sum(), Tensor(1.0)), [x])

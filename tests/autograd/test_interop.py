@@ -131,9 +131,28 @@ def test_functions_without_an_op_name_the_alternative() -> None:
 
 def test_inspecting_functions_return_plain_numpy() -> None:
     x = leaf(2, 3)
-    assert np.shape(x) == (2, 3) and np.ndim(x) == 2
-    assert np.isfinite(x).all() and type(np.isfinite(x)) is np.ndarray
-    assert np.allclose(x, x.data)
+    assert np.shape(x) == (2, 3) and np.ndim(x) == 2 and np.size(x) == 6
+    assert np.allclose(x, x.data) and type(np.logical_not(x > 0)) is np.ndarray
+
+
+def test_a_numpy_function_gives_what_the_tensor_method_of_its_name_gives() -> None:
+    """np.f(t) is a Tensor exactly when t.f() is one: only functions without a method of
+    their name return plain NumPy."""
+    from autograd.interop import INSPECTING
+    for function in INSPECTING:
+        method = getattr(Tensor, function.__name__, None)
+        assert method is None or isinstance(method, property), function.__name__
+    data = np.array([[0.5, -np.inf, np.nan], [-2.0, 0.0, 3.0]])
+    x = Tensor(data)
+    for name, kwargs in (("sign", {}), ("isnan", {}), ("isinf", {}), ("isfinite", {}),
+                         ("argmax", {"axis": 1}), ("argmin", {}), ("all", {"axis": 0}),
+                         ("any", {"axis": 1, "keepdims": True})):
+        ours, method = getattr(np, name)(x, **kwargs), getattr(x, name)(**kwargs)
+        assert type(ours) is Tensor and not ours.requires_grad, name
+        np.testing.assert_array_equal(ours.data, method.data)
+        np.testing.assert_array_equal(ours.data, getattr(np, name)(data, **kwargs))
+    y = Tensor(np.array([0.5, -2.0]), requires_grad=True)
+    assert np.sign(y).requires_grad and np.sign(y).grad_fn is not None  # as y.sign()
 
 
 class _ExpByNumpy(Function):

@@ -22,6 +22,13 @@ CASES = [  # (ours, theirs, input)
     (lambda t: t.softplus(), lambda t: torch.nn.functional.softplus(t), SMOOTH_X),
     (lambda t: t.round(), lambda t: t.round(), SMOOTH_X),
     (lambda t: t.sign(), lambda t: t.sign(), SMOOTH_X),
+    # remainder with both signs: d/da = 1, d/db = -floor(a / b); floor division: 0
+    (lambda t: (t * 7.0) % (t[::-1] * 3.0 + 0.05), lambda t: (t * 7.0) % (t.flip(0) * 3.0 + 0.05),
+     SMOOTH_X),
+    (lambda t: (t * 7.0) // (t[::-1] * 3.0 + 0.05) + t,
+     lambda t: torch.floor((t * 7.0) / (t.flip(0) * 3.0 + 0.05)) + t, SMOOTH_X),
+    (lambda t: 2.5 % t + t % 0.4,  # PyTorch's 2.5 % t has no derivative: a 0-d tensor does
+     lambda t: torch.remainder(torch.tensor(2.5, dtype=t.dtype), t) + t % 0.4, SMOOTH_X),
     (lambda t: t.prod(), lambda t: t.prod(), X),
     (lambda t: t.prod(dim=1), lambda t: t.prod(dim=1), X),
     (lambda t: t.cumprod(dim=1), lambda t: t.cumprod(dim=1), X),

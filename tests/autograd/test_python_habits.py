@@ -66,3 +66,67 @@ def test_a_0d_integer_tensor_is_an_index_as_a_0d_numpy_array() -> None:
     with pytest.raises(TypeError, match=r"shape \(2,\)"):
         ["a", "b"][Tensor(np.array([0, 1]))]
     assert np.arange(5)[Tensor(np.array([1]))].shape == (1,)  # an array index stays one
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sum_and_mean_take_numpys_dtype(reduce: str, dtype: type) -> None:
+    data = np.random.default_rng(1).standard_normal((3, 4)).astype(np.float16)
+    x = Tensor(data, requires_grad=True)
+    for result, expected in ((getattr(x, reduce)(dtype=dtype), getattr(data, reduce)(dtype=dtype)),
+                             (getattr(np, reduce)(x, axis=0, dtype=dtype),
+                              getattr(np, reduce)(data, axis=0, dtype=dtype)),
+                             (getattr(ag, reduce)(x, dim=1, keepdim=True, dtype=dtype),
+                              getattr(data, reduce)(axis=1, keepdims=True, dtype=dtype))):
+        assert result.dtype == expected.dtype == dtype and result.requires_grad
+        np.testing.assert_allclose(result.data, expected, rtol=1e-6)
+    x64 = Tensor(data.astype(np.float64), requires_grad=True)
+    assert ag.gradcheck(lambda t: getattr(t, reduce)(axis=1, dtype=np.float64), [x64])
+    integers = Tensor(np.arange(6).reshape(2, 3))
+    assert getattr(integers, reduce)(dtype=np.float32).item() == \
+        getattr(np.arange(6), reduce)(dtype=np.float32)
+
+
+def test_floor_division_and_remainder_follow_numpy_everywhere_they_are_spelled() -> None:
+    data = np.array([[5.5, -3.25], [0.75, -7.0]])
+    x = Tensor(data, requires_grad=True)
+    divisor = np.array([2.0, -1.5])
+    for ours, expected in ((x // 2, data // 2), (x % -1.5, data % -1.5),
+                           (3 // x, 3 // data), (3 % x, 3 % data),
+                           (np.floor_divide(x, divisor), np.floor_divide(data, divisor)),
+                           (np.mod(x, divisor), np.mod(data, divisor)),
+                           (divisor % x, divisor % data), (divisor // x, divisor // data)):
+        assert isinstance(ours, Tensor) and ours.requires_grad
+        np.testing.assert_array_equal(ours.data, expected)
+    integers = Tensor(np.array([7, -7]))
+    np.testing.assert_array_equal((integers // 2).data, np.array([7, -7]) // 2)
+    np.testing.assert_array_equal((integers % 3).data, np.array([7, -7]) % 3)
+    x32 = Tensor(data.astype(np.float32), requires_grad=True)
+    assert (x32 // 2).dtype == (x32 % 2).dtype == (2 % x32).dtype == np.float32
+
+
+@pytest.mark.parametrize("other", ["a", None, [1.0, "a"], np.array(["x", "y"]), object()])
+def test_comparing_with_non_numbers_gives_numpys_answer_or_a_named_error(other) -> None:
+    data = np.array([1.0, 2.0])
+    x = Tensor(data)
+    for ours, theirs in ((x == other, data == other), (x != other, data != other),
+                         (other == x, other == data)):
+        assert isinstance(ours, Tensor)
+        np.testing.assert_array_equal(ours.data, theirs)
+    for order in (lambda: x < other, lambda: x >= other, lambda: other < x):
+        with pytest.raises(ag.DTypeError, match="ordered .* numbers.*Convert it first"):
+            order()
+    with pytest.raises(TypeError):  # what NumPy's users catch
+        x > other
+
+
+def test_a_tensor_from_a_torch_tensor_keeps_its_dtype_as_from_an_array() -> None:
+    torch = pytest.importorskip("torch")
+    for source in (torch.ones(2, 3), torch.ones(2, dtype=torch.float16),
+                   torch.arange(3), torch.tensor([True, False]), torch.tensor(2.5)):
+        expected = source.numpy()
+        for made in (Tensor(source), ag.tensor(source)):
+            assert made.dtype == expected.dtype and made.shape == expected.shape
+            np.testing.assert_array_equal(made.data, expected)
+    x = Tensor(torch.ones(2, 3), requires_grad=True)
+    assert (x * 2).sum().dtype == np.float32  # a float32 graph, as from a float32 array

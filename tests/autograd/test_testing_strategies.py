@@ -9,12 +9,14 @@ import textwrap
 import numpy as np
 import pytest
 from hypothesis import find, given, strategies as st
+from hypothesis.errors import NoSuchExample
 
 import autograd as ag
 from autograd import testing
 from autograd.testing import (CLIP_BOUNDS, DOMAINS, GRID_SPACING, arrays, axes,
                               broadcastable_shapes, domain, index_expressions, shapes,
                               tensors)
+from op_table import CASES, OpCase
 
 
 @given(shapes(min_dims=1, max_dims=2, min_side=2, max_side=3))
@@ -128,6 +130,23 @@ def test_every_engine_op_has_a_domain() -> None:
     assert domain("div", 5) is DOMAINS["div"][-1]
     with pytest.raises(KeyError, match="no domain for op 'lgo'.*known ops: abs"):
         domain("lgo")
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_every_op_table_row_has_a_public_domain(case: OpCase) -> None:
+    """The op table draws its inputs from ``autograd.testing.domain``: one place for all
+    ops, so users property-testing arcsin or sort get the same safe values."""
+    assert case.op in DOMAINS
+    assert domain(case.op) is DOMAINS[case.op][0]
+
+
+def test_domains_of_later_ops_avoid_their_poles_and_jumps() -> None:
+    for op, bad in (("arcsin", lambda v: abs(v) > 0.95), ("tan", lambda v: abs(v) > 1.3),
+                    ("floor", lambda v: abs(v - round(v)) < 0.2),
+                    ("round", lambda v: abs(2 * v - round(2 * v)) < 0.4),
+                    ("reciprocal", lambda v: abs(v) < 0.5), ("sign", lambda v: v == 0)):
+        with pytest.raises(NoSuchExample):
+            find(domain(op), bad)
 
 
 def test_public_api() -> None:

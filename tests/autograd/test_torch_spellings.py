@@ -22,6 +22,9 @@ SPELLINGS: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
     ("view tuple", lambda t: t.view((2, 6)), lambda t: t.view((2, 6))),
     ("permute", lambda t: t.permute(1, 0), lambda t: t.permute(1, 0)),
     ("t", lambda t: t.t(), lambda t: t.t()),
+    ("mT", lambda t: t.mT, lambda t: t.mT),
+    ("mT batch", lambda t: t.reshape(2, 3, 2).mT, lambda t: t.reshape(2, 3, 2).mT),
+    ("ravel", lambda t: t.ravel(), lambda t: t.ravel()),
     ("expand", lambda t: t[:, :1].expand(2, -1, 5), lambda t: t[:, :1].expand(2, -1, 5)),
     ("split int", lambda t: t.split(3, dim=1), lambda t: t.split(3, dim=1)),
     ("split sizes", lambda t: t.split([1, 2], 0), lambda t: t.split([1, 2], 0)),
@@ -94,10 +97,42 @@ def test_conversions_and_queries() -> None:
     assert (x > -10).all(dim=1).shape == (3,) and not x.isnan().requires_grad
 
 
+def test_integer_and_bool_conversions_are_constants_as_in_pytorch() -> None:
+    torch = _torch()
+    x, tx = Tensor(X * 3, requires_grad=True), torch.tensor(X * 3, requires_grad=True)
+    for name, dtype in (("long", np.int64), ("int", np.int32), ("bool", np.bool_)):
+        mine, theirs = getattr(x, name)(), getattr(tx, name)()
+        assert mine.dtype == dtype and not mine.requires_grad, name
+        assert theirs.requires_grad is False
+        np.testing.assert_array_equal(mine.data, theirs.numpy())
+    assert x.requires_grad and x.device == "cpu" == str(tx.device)
+
+
+def test_detach_in_place_follows_pytorch_on_leaves() -> None:
+    torch = _torch()
+    x, tx = Tensor(X.copy(), requires_grad=True), torch.tensor(X, requires_grad=True)
+    y, ty = (x * 2).sum(), (tx * 2).sum()
+    assert x.detach_() is x and tx.detach_() is tx
+    assert not x.requires_grad and x.is_leaf and not tx.requires_grad
+    y.backward()
+    ty.backward()
+    assert x.grad is None and tx.grad is None  # graphs built before see it detached too
+
+
+def test_detach_in_place_of_a_computed_tensor_says_to_use_detach() -> None:
+    x = Tensor(X.copy(), requires_grad=True)
+    h = x * 2
+    with pytest.raises(UsageError, match=r"t = t.detach\(\)"):
+        h.detach_()
+    assert h.requires_grad and h.grad_fn is not None  # unchanged
+    assert Tensor(X).detach_().requires_grad is False  # untracked leaf: nothing to do
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda x: x.cuda(), UsageError, "no GPU"),
     (lambda x: x.to("cuda:0"), UsageError, "no GPU"),
     (lambda x: x.reshape(1, 3, 4).t(), ShapeError, "at most 2 axes"),
+    (lambda x: x[0].mT, ShapeError, "2 or more axes"),
     (lambda x: x.split([1, 1], dim=0), ShapeError, "add up to 3"),
     (lambda x: x.split(0), ShapeError, "positive"),
     (lambda x: x.chunk(0), ShapeError, "positive"),
@@ -112,3 +147,12 @@ def test_conversions_and_queries() -> None:
 def test_what_makes_no_sense_here_is_named(call: Callable, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         call(Tensor(X.copy()))
+
+
+def test_transpose_follows_numpy_where_pytorch_differs_as_the_readme_says() -> None:
+    torch = _torch()
+    x, tx = Tensor(X.copy()), torch.tensor(X)
+    np.testing.assert_array_equal(x.transpose(0, 1).data, np.transpose(X, (0, 1)))
+    assert x.transpose(0, 1).shape == X.shape != tuple(tx.transpose(0, 1).shape)
+    for swapped in (x.swapaxes(0, 1), x.permute(1, 0), x.T, x.mT):
+        np.testing.assert_array_equal(swapped.data, tx.transpose(0, 1).numpy())

@@ -1,0 +1,75 @@
+"""Every ``AutogradError`` subclass the ``autograd`` package defines lives in
+``autograd.errors`` (so ``from autograd.errors import X`` works for each error the library
+raises), is exported by ``autograd`` and appears in the README's error tree."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import errors
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+#: defined next to the optional code that raises it (its own package's public name)
+ELSEWHERE = {"GraphvizNotFoundError": "autograd.viz"}
+
+
+def _defined_errors() -> list[type]:
+    """The AutogradError subclasses of every module of the autograd package."""
+    for module in pkgutil.walk_packages(autograd.__path__, "autograd."):
+        importlib.import_module(module.name)
+    found, stack = [], [errors.AutogradError]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] == "autograd":
+            found.append(cls)
+    return found
+
+
+ERRORS = _defined_errors()
+
+
+def test_the_walk_finds_the_errors_of_ops_and_creation() -> None:
+    names = {cls.__name__ for cls in ERRORS}
+    assert {"AutogradError", "ShapeError", "EinsumError", "NormOrderError",
+            "GeneratorError", "SingularMatrixError", "IndependentError"} <= names
+
+
+@pytest.mark.parametrize("cls", ERRORS, ids=lambda cls: cls.__name__)
+def test_every_error_is_importable_from_autograd_errors(cls: type) -> None:
+    name = cls.__name__
+    if name in ELSEWHERE:
+        assert getattr(importlib.import_module(ELSEWHERE[name]), name) is cls
+        return
+    assert cls.__module__ == "autograd.errors"
+    assert name in errors.__all__ and getattr(errors, name) is cls
+    assert name in autograd.__all__ and getattr(autograd, name) is cls
+
+
+@pytest.mark.parametrize("cls", ERRORS, ids=lambda cls: cls.__name__)
+def test_every_error_is_in_the_readme_error_tree(cls: type) -> None:
+    tree = re.search(r"```\nAutogradError\n(.*?)```", README.read_text(encoding="utf-8"),
+                     re.S).group(0)
+    assert cls.__name__ in re.findall(r"\w+Error", tree)
+
+
+def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
+    from autograd.creation import GeneratorError
+    from autograd.functional import IndependentError
+    from autograd.ops.linalg_more import EinsumError, SingularMatrixError
+    from autograd.ops.scans import NormOrderError
+    assert issubclass(EinsumError, ValueError) and issubclass(NormOrderError, ValueError)
+    assert issubclass(GeneratorError, TypeError)
+    assert issubclass(SingularMatrixError, np.linalg.LinAlgError)
+    assert issubclass(IndependentError, RuntimeError)
+    with pytest.raises(errors.SingularMatrixError):
+        autograd.inv(autograd.zeros(2, 2))
+    with pytest.raises(errors.EinsumError):
+        autograd.einsum("ij,jk", autograd.ones(2, 2))
