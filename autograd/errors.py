@@ -28,6 +28,7 @@ __all__ = [
     "NormOrderError",
     "GeneratorError",
     "SingularMatrixError",
+    "GraphvizNotFoundError",
     "IndependentError",
 ]
 
@@ -111,3 +112,8 @@ class SingularMatrixError(AutogradError, np.linalg.LinAlgError):
 class IndependentError(AutogradError, RuntimeError):
     """``autograd.functional`` with ``strict=True``: an output does not depend on an
     input."""
+
+
+class GraphvizNotFoundError(AutogradError, RuntimeError):
+    """Graphviz's ``dot`` program is not on PATH, so ``autograd.viz`` cannot render a graph
+    (its DOT source, ``graph.source``, is still available)."""

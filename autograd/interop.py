@@ -18,6 +18,8 @@ To support another NumPy function, add a row: ``np.sin: TensorMath.sin``.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import operator
 from typing import Any, Callable
 
@@ -98,6 +100,12 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.any: TorchSpellings.any,
 }
 
+# NumPy's reductions take (a, axis, dtype, out, keepdims, ...) by position, the methods
+# (axis, keepdims): their arguments are matched by NumPy's own signature, then passed by
+# name (``np.sum(t, 0, None, None, True)`` keeps the axis, as NumPy does)
+BY_NAME = {np.sum, np.mean, np.var, np.std, np.max, np.amax, np.min, np.amin, np.prod,
+           np.cumsum, np.cumprod, np.argmax, np.argmin, np.all, np.any, np.round, np.around}
+
 # comparisons (constant results), each with its ufunc for swapped operands: ``array < t``
 # is ``t > array``
 SWAPPED = {np.equal: np.equal, np.not_equal: np.not_equal, np.less: np.greater,
@@ -158,6 +166,8 @@ class NumpyInterop:
                 f"{name} has no differentiable version for Tensors. Use the Tensor methods "
                 f"or autograd functions, or {name}(t.data) for an untracked NumPy result.")
         args = tuple(self._lift_any(a) for a in args)
+        if func in BY_NAME:
+            return _call_by_name(func, function, args, kwargs)
         if func in (np.concatenate, np.stack):
             args = ([self._lift(t) for t in args[0]],) + args[1:]
         return function(*args, **kwargs)
@@ -179,3 +189,30 @@ class NumpyInterop:
 
 def _plain_values(kwargs: dict) -> dict:
     return {k: _plain(v) for k, v in kwargs.items()}
+
+
+def _call_by_name(func: Callable, method: Callable, args: tuple, kwargs: dict) -> Any:
+    """``func(*args, **kwargs)`` (a NumPy reduction) as ``method``: arguments matched by
+    NumPy's names. With an ``out=`` array the result is plain, untracked NumPy (as for
+    ufuncs); a ``dtype=`` the method does not take converts the input first."""
+    named = _signature(func).bind(*args, **kwargs).arguments
+    if named.get("out") is not None:
+        return func(*_plain(args), **_plain_values(kwargs))
+    named.pop("out", None)
+    tensor = named.pop("a")
+    accepted = _signature(method).parameters
+    if "dtype" in named and "dtype" not in accepted:
+        dtype = named.pop("dtype")
+        tensor = tensor if dtype is None else tensor.astype(dtype)
+    unknown = [name for name in named if name not in accepted]
+    if unknown:
+        raise UsageError(
+            f"np.{func.__name__}(..., {unknown[0]}=...) has no differentiable version for "
+            f"Tensors. Leave it out, or call np.{func.__name__} on t.data for an untracked "
+            f"NumPy result.")
+    return method(tensor, **named)
+
+
+@functools.cache
+def _signature(function: Callable) -> inspect.Signature:
+    return inspect.signature(function)

@@ -56,11 +56,17 @@ def pick_axis(axis: Any, dim: Any, op: str, default: Any = None) -> Any:
 
 
 def pick_keepdims(keepdims: bool, keepdim: bool | None, op: str) -> bool:
-    """``keepdims=`` (NumPy) or ``keepdim=`` (PyTorch); both is an error."""
+    """``keepdims=`` (NumPy) or ``keepdim=`` (PyTorch); both is an error, and so is a
+    value that is not a bool: NumPy's second positional argument is ``dtype``, ours is
+    ``keepdims``, and ``t.sum(0, np.float32)`` must not silently keep the axis."""
     if keepdim is None:
-        return bool(keepdims)
-    if keepdims:
+        keepdim = keepdims
+    elif keepdims:
         raise AxisError(f"{op}: got both keepdims= and keepdim=; pass only one")
+    if not isinstance(keepdim, (bool, np.bool_)):
+        raise UsageError(f"{op}: keepdims must be True or False; got {keepdim!r}. The "
+                         f"argument after the axis is keepdims (NumPy's is dtype): pass "
+                         f"dtype= by keyword.")
     return bool(keepdim)
 
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import AutogradError, UsageError
+from ..errors import GraphvizNotFoundError, UsageError
 
 __all__ = ["GraphvizNotFoundError", "require_graphviz", "save_graph", "INSTALL_HINT"]
 
@@ -23,11 +23,6 @@ INSTALL_HINT = (
     "then check that `dot -V` works in a new terminal.")
 
 FORMATS = ("svg", "png", "pdf", "dot", "gv")
-
-
-class GraphvizNotFoundError(AutogradError, RuntimeError):
-    """Graphviz's ``dot`` program is not on PATH, so a graph cannot be rendered (its DOT
-    source, ``graph.source``, is still available)."""
 
 
 def require_graphviz() -> Any:
