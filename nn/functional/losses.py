@@ -60,8 +60,12 @@ def check_number(name: str, label: str, value: Any) -> None:
 
 
 def reduce_loss(losses: Tensor, reduction: str) -> Tensor:
-    """Mean or sum of ``losses`` (a 0-d Tensor), or ``losses`` itself for "none"."""
+    """Mean or sum of ``losses`` (a 0-d Tensor), or ``losses`` itself for "none". The mean
+    of no losses is NaN, quietly as in PyTorch (NumPy's 0 / 0 would warn, in the forward
+    and again in the backward pass)."""
     if reduction == "mean":
+        if not losses.size:
+            return losses.sum() * float("nan")
         return losses.mean()
     if reduction == "sum":
         return losses.sum()
@@ -203,6 +207,8 @@ def binary_cross_entropy_with_logits(input: Any, target: Any,
     for |z| = 1e4); d/dz = sigmoid(z) - y."""
     check_reduction("binary_cross_entropy_with_logits", reduction)
     input, target = _pair("binary_cross_entropy_with_logits", input, target)
+    if reduction == "mean" and not input.size:  # NaN, quietly (see reduce_loss)
+        return reduce_loss(BinaryCrossEntropyWithLogits("none")(input, target), reduction)
     return BinaryCrossEntropyWithLogits(reduction)(input, target)
 
 
@@ -283,7 +289,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
         losses = -(target * _log_softmax(input, axis=-1)).sum(axis=-1)
         return reduce_loss(losses, reduction)
     labels = _labels("cross_entropy", input, target)
-    if reduction == "mean" and not labels.size:  # 0 / 0 = NaN, as the other losses give
+    if reduction == "mean" and not labels.size:  # NaN, quietly (see reduce_loss)
         return reduce_loss(SoftmaxCrossEntropy(labels, "none")(input), reduction)
     return SoftmaxCrossEntropy(labels, reduction)(input)
 
