@@ -1,4 +1,4 @@
-"""``Module`` and ``Parameter``: the building blocks of models.
+"""``Module`` and ``Parameter`` (from ``parameter.py``): the building blocks of models.
 
 A ``Parameter`` is a Tensor that requires grad. A ``Module`` finds its parameters, its
 buffers and its sub-modules by itself: every attribute that is a ``Parameter`` or a
@@ -20,43 +20,16 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.errors import DTypeError, UsageError
+from autograd.errors import UsageError
 from .errors import ArgumentTypeError, ConfigError, StateDictError
+from .module_dtype import DtypeMethods
+from .parameter import Parameter
 from .state_dict import LoadResult, load_state
 
 __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
 
-_FLOATS = (np.float16, np.float32, np.float64)
 _INTERNAL = frozenset({"training", "_buffer_names"})
 _PARAM, _BUFFER, _MODULE = "parameter", "buffer", "module"
-
-
-class Parameter(Tensor):
-    """A trainable tensor: a leaf that requires grad, found automatically by ``Module``.
-
-    ``Parameter(data, dtype=None)`` wraps ``data`` like ``Tensor`` (NumPy arrays are
-    shared, Python numbers and lists become float64) and must be floating. It can be
-    frozen later with ``requires_grad_(False)``.
-    """
-
-    __slots__ = ()
-
-    def __init__(self, data: Any, dtype: Any = None) -> None:
-        super().__init__(data, dtype=dtype)
-        if self.dtype not in _FLOATS:
-            raise DTypeError(
-                f"a Parameter must be floating (float16/32/64) to require grad; got dtype "
-                f"{self.dtype}. Pass dtype=np.float64 (or convert the data first).")
-        self.requires_grad_(True)
-
-    def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Parameter(")
-        extra = "" if self.dtype == np.float64 else f", dtype={self.dtype}"
-        if not self.requires_grad:
-            extra += ", requires_grad=False"
-        if self.name:
-            extra += f", name={self.name!r}"
-        return f"Parameter({body}{extra})"
 
 
 def _join(prefix: str, name: str) -> str:
@@ -67,7 +40,7 @@ def _may_hold(value: Any) -> bool:
     return isinstance(value, _HOLDERS)
 
 
-class Module:
+class Module(DtypeMethods):
     """Base class of layers and models: subclass it, call ``super().__init__()`` first,
     assign parameters and sub-modules as attributes, and define ``forward``.
     ``module(x)`` calls ``module.forward(x)``.
@@ -261,41 +234,6 @@ class Module:
             child.apply(fn)
         fn(self)
         return self
-
-    def astype(self, dtype: Any) -> "Module":
-        """Cast every floating parameter, buffer and gradient to ``dtype`` in place and
-        return self. Parameter objects stay the same (optimizers keep their references);
-        only their ``.data`` arrays are replaced. Integer buffers (counters) are kept."""
-        dtype = np.dtype(dtype)
-        if dtype not in _FLOATS:
-            raise DTypeError(f"astype: modules hold float16, float32 or float64 data; got "
-                             f"{dtype}")
-        for _, kind, t, _ in self._walk():
-            if kind is _MODULE or t.dtype not in _FLOATS:
-                continue
-            t.data = t.data.astype(dtype, copy=False)
-            if t.grad is not None:
-                t.grad = t.grad.data.astype(dtype, copy=False)
-        return self
-
-    def to(self, target: Any = None, dtype: Any = None, device: Any = None) -> "Module":
-        """PyTorch's ``to``: a dtype casts in place (``astype``); the device may only be
-        ``"cpu"``, where everything already is."""
-        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
-            target, device = None, target
-        if device is not None and not str(device).startswith("cpu"):
-            raise UsageError(f"to({device!r}): this library computes with NumPy on the CPU; "
-                             f"there is no other device. Leave the module where it is.")
-        dtype = target if dtype is None else dtype
-        return self if dtype is None else self.astype(dtype)
-
-    def float(self) -> "Module":
-        """``astype(np.float32)``, PyTorch's spelling."""
-        return self.astype(np.float32)
-
-    def double(self) -> "Module":
-        """``astype(np.float64)``, PyTorch's spelling."""
-        return self.astype(np.float64)
 
     # ------------------------------------------------------------ state
     def _named_state(self) -> Iterator[tuple[str, Tensor]]:
