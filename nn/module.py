@@ -21,7 +21,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.errors import UsageError
-from .errors import ArgumentTypeError, ConfigError, StateDictError
+from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
 from .module_dtype import DtypeMethods
 from .parameter import Parameter
 from .state_dict import LoadResult, load_state
@@ -98,17 +98,77 @@ class Module(DtypeMethods):
         self._buffer_names[name] = None
         setattr(self, name, value)
 
+    def add_module(self, name: str, module: "Module | None") -> None:
+        """``self.<name> = module``, PyTorch's spelling (for names made at run time)."""
+        self._check_new_name("add_module", name, module, Module)
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """``self.<name> = param``, PyTorch's spelling; ``param`` is a Parameter or None."""
+        self._check_new_name("register_parameter", name, param, Parameter)
+        setattr(self, name, param)
+
+    def _check_new_name(self, caller: str, name: Any, value: Any, kind: type) -> None:
+        """``value`` a ``kind`` or None, ``name`` a free attribute or one holding a kind."""
+        if value is not None and not isinstance(value, kind):
+            raise ArgumentTypeError(f"{caller}('{name}', ...): expected a {kind.__name__} or "
+                                    f"None; got {type(value).__name__}")
+        if not isinstance(name, str) or not name or "." in name:
+            raise ConfigError(f"{caller}: the name must be a non-empty str without '.'; "
+                              f"got {name!r}")
+        held = self.__dict__.get(name)
+        if hasattr(self, name) and not (name in self.__dict__ and (held is None or isinstance(
+                held, kind)) and name not in self.__dict__.get("_buffer_names", ())):
+            raise UsageError(f"{caller}: {type(self).__name__} already has an attribute "
+                             f"'{name}'; choose another name")
+
+    def get_submodule(self, target: str) -> "Module":
+        """The sub-module at the dotted path ``target`` (``""``: self), e.g.
+        ``"encoder.0"``; else ``MemberNotFoundError`` (an AttributeError, as PyTorch's)."""
+        return self._follow("get_submodule", target, Module)
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target``, e.g. ``"encoder.0.weight"``."""
+        return self._follow("get_parameter", target, Parameter)
+
+    def _follow(self, caller: str, target: str, kind: type) -> Any:
+        """The ``kind`` at a dotted path of attribute names, list indices and dict keys."""
+        if not isinstance(target, str):
+            raise ArgumentTypeError(f"{caller}: expected a dotted str; got {target!r}")
+        value: Any = self
+        steps = target.split(".") if target else []
+        for depth, step in enumerate(steps):
+            items = (value._members() if isinstance(value, Module) else value.items()
+                     if isinstance(value, dict) else enumerate(value)
+                     if isinstance(value, (list, tuple)) else ())
+            members = {str(k): v for k, v in items}
+            if step not in members:
+                names = ", ".join(repr(k) for k, v in members.items() if _may_hold(v))
+                raise MemberNotFoundError(
+                    f"{caller}: {'.'.join(steps[:depth]) or 'the module'} "
+                    f"({type(value).__name__}) has no '{step}' (looking for {target!r}); "
+                    f"it has {names or 'no modules or parameters'}")
+            value = members[step]
+        if not isinstance(value, kind):
+            raise MemberNotFoundError(f"{caller}: {target!r} is a {type(value).__name__}, "
+                                      f"not a {kind.__name__}")
+        return value
+
     def _members(self) -> Iterator[tuple[str, Any]]:
         """(name, value) of the direct attributes that may hold parameters, buffers or
         modules, in definition order. Containers override this to name their items."""
         return ((k, v) for k, v in self.__dict__.items() if k not in _INTERNAL)
 
     # ------------------------------------------------------------ discovery
-    def _walk(self, unique: bool = True) -> Iterator[tuple[str, str, Any, tuple]]:
+    def _walk(self, unique: bool = True, recurse: bool = True
+              ) -> Iterator[tuple[str, str, Any, tuple]]:
         """Pre-order ``(dotted name, kind, object, (holder, key))`` over this module (name
         ``""``), its sub-modules, parameters and buffers; ``holder[key]`` (or the
         attribute ``key`` of a module holder) is where the object sits. Each module and
-        container is visited once; with ``unique`` each tensor is reported once too."""
+        container is visited once; with ``unique`` each tensor is reported once too.
+        Without ``recurse`` the sub-modules are reported but not entered."""
         seen_nodes: set[int] = set()
         seen_tensors: set[int] = set()
         stack: list[tuple[str, Any, bool, tuple]] = [("", self, False, (None, None))]
@@ -129,6 +189,8 @@ class Module(DtypeMethods):
             seen_nodes.add(id(value))
             if isinstance(value, Module):
                 yield name, _MODULE, value, where
+                if not recurse and value is not self:
+                    continue
                 buffers = value.__dict__.get("_buffer_names", ())
                 entries = [(_join(name, k), v, k in buffers, (value, k))
                            for k, v in value._members()]
@@ -137,14 +199,21 @@ class Module(DtypeMethods):
                 entries = [(_join(name, str(k)), v, False, (value, k)) for k, v in items]
             stack.extend(reversed([e for e in entries if _may_hold(e[1])]))
 
-    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
-        """``(dotted name, parameter)`` pairs, each parameter once, in definition order."""
-        return ((n, p) for n, kind, p, _ in self._walk() if kind is _PARAM)
+    def named_parameters(self, prefix: str = "", recurse: bool = True
+                         ) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, parameter)`` pairs, each parameter once, in definition order;
+        names start with ``prefix``; ``recurse=False``: this module's own only."""
+        return ((_join(prefix, n), p) for n, kind, p, _ in self._walk(recurse=recurse)
+                if kind is _PARAM)
 
-    def parameters(self) -> Iterator[Parameter]:
-        """Every parameter of this module and its sub-modules, each once, in the order of
-        ``named_parameters``. The same walk as ``_walk`` without dotted names or holders:
-        a training loop may call this every step, and the names were most of its cost."""
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter of this module and its sub-modules (``recurse=False``: its
+        own only), each once, in the order of ``named_parameters``. The same walk as
+        ``_walk`` without dotted names or holders: a training loop may call this every
+        step, and the names were most of its cost."""
+        if not recurse:
+            yield from (p for _, p in self.named_parameters(recurse=False))
+            return
         seen: set[int] = set()
         stack: list[tuple[Any, bool]] = [(self, False)]
         while stack:
@@ -165,13 +234,15 @@ class Module(DtypeMethods):
                 entries = [(v, False) for v in items if isinstance(v, _HOLDERS)]
             stack.extend(reversed(entries))
 
-    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
-        """``(dotted name, buffer)`` pairs (None buffers are skipped)."""
-        return ((n, b) for n, kind, b, _ in self._walk() if kind is _BUFFER)
+    def named_buffers(self, prefix: str = "", recurse: bool = True
+                      ) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer)`` pairs (None buffers are skipped); as named_parameters."""
+        return ((_join(prefix, n), b) for n, kind, b, _ in self._walk(recurse=recurse)
+                if kind is _BUFFER)
 
-    def buffers(self) -> Iterator[Tensor]:
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Every buffer (running statistics, counters...), each once."""
-        return (b for _, kind, b, _ in self._walk() if kind is _BUFFER)
+        return (b for _, b in self.named_buffers(recurse=recurse))
 
     def named_modules(self) -> Iterator[tuple[str, "Module"]]:
         """``(dotted name, module)`` for this module (name ``""``) and every sub-module."""

@@ -1,5 +1,5 @@
-"""``Module``'s dtype and device conversions (``astype``, ``to``, ``float``, ``double``),
-a base class of ``Module`` kept in its own file."""
+"""``Module``'s dtype and device conversions (``astype``, ``to``, ``float``, ``half``,
+``double``), a base class of ``Module`` kept in its own file."""
 from __future__ import annotations
 
 from typing import Any, TypeVar
@@ -49,6 +49,10 @@ class DtypeMethods:
     def float(self: _M) -> _M:
         """``astype(np.float32)``, PyTorch's spelling."""
         return self.astype(np.float32)
+
+    def half(self: _M) -> _M:
+        """``astype(np.float16)``, PyTorch's spelling."""
+        return self.astype(np.float16)
 
     def double(self: _M) -> _M:
         """``astype(np.float64)``, PyTorch's spelling."""
