@@ -31,6 +31,9 @@ def manual_seed(seed: int) -> np.random.Generator:
     The generator object stays the same, so layers built earlier with ``rng=None``
     (e.g. ``Dropout``) follow the new seed too.
     """
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ArgumentTypeError(f"manual_seed: the seed must be an int, e.g. manual_seed(0); "
+                                f"got {type(seed).__name__} {seed!r}")
     _check_seed(seed)
     _DEFAULT.bit_generator.state = np.random.PCG64(int(seed)).state
     return _DEFAULT

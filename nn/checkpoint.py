@@ -30,6 +30,7 @@ import numpy as np
 
 from autograd.errors import DTypeError, UsageError
 from .errors import ArgumentTypeError, CheckpointError, ConfigError
+from .optim.optimizer import Optimizer
 
 __all__ = ["CheckpointError", "save", "load", "load_into", "MAGIC", "FORMAT_VERSION"]
 
@@ -260,8 +261,9 @@ def _make_generator(state: Any, source: str) -> np.random.Generator:
     return np.random.Generator(bit_generator)
 
 
-def _read(path: PathLike) -> tuple[dict[str, Any], dict[str, str]]:
-    """Values by name, and the kind of each top-level node ("state", "generator", ...)."""
+def _read(path: PathLike) -> tuple[dict[str, Any], dict[str, str], dict[str, str | None]]:
+    """Values by name, the kind of each top-level node ("state", "generator", ...) and
+    the class name of each object saved through ``state_dict`` (else None)."""
     source = os.fspath(path)
     try:
         npz = np.load(source, allow_pickle=False)
@@ -283,12 +285,13 @@ def _read(path: PathLike) -> tuple[dict[str, Any], dict[str, str]]:
             top = meta["objects"]
             values = decoder.decode(top)
             kinds = {decoder.decode(k): v["t"] for k, v in top["items"]}
+            classes = {decoder.decode(k): v.get("class") for k, v in top["items"]}
         except CheckpointError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CheckpointError(f"{source}: corrupt checkpoint metadata "
                                   f"({type(exc).__name__}: {exc})") from exc
-    return values, kinds
+    return values, kinds, classes
 
 
 def _read_meta(raw: np.ndarray, source: str) -> dict[str, Any]:
@@ -329,7 +332,7 @@ def load_into(path: PathLike, **objects: Any) -> dict[str, Any]:
     Returns the whole checkpoint as :func:`load` does (for the other entries, e.g. the
     epoch). Raises :class:`CheckpointError` when a name is missing or of another kind.
     """
-    values, kinds = _read(path)
+    values, kinds, classes = _read(path)
     for name, target in objects.items():
         if name not in values:
             raise CheckpointError(f"{os.fspath(path)} has no entry {name!r}; "
@@ -350,6 +353,12 @@ def load_into(path: PathLike, **objects: Any) -> dict[str, Any]:
                 raise CheckpointError(f"entry {name!r} was saved as a {saved_as}, not "
                                       f"through state_dict(); cannot load it into a "
                                       f"{type(target).__name__}")
+            if isinstance(target, Optimizer) and classes[name] not in (None, type(target).__name__):
+                raise CheckpointError(
+                    f"entry {name!r} holds the state of an optimizer of class "
+                    f"{classes[name]}; cannot load it into one of class "
+                    f"{type(target).__name__} (their updates differ). Build a "
+                    f"{classes[name]} to resume, or start this optimizer afresh.")
             target.load_state_dict(values[name])
         else:
             raise ArgumentTypeError(f"cannot load into {name}={type(target).__name__}: "

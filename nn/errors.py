@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from autograd.errors import AutogradError
 
-__all__ = ["ConfigError", "ArgumentTypeError", "NameNotFoundError", "StateDictError",
+__all__ = ["ConfigError", "ArgumentTypeError", "NameNotFoundError", "MemberNotFoundError",
+           "StateDictError",
            "NonFiniteGradientError", "CheckpointError", "ResumeError", "IDXFormatError",
            "DownloadError", "MissingDependencyError"]
 
@@ -31,6 +32,11 @@ class ArgumentTypeError(AutogradError, TypeError):
 class NameNotFoundError(AutogradError, KeyError):
     """A name that is not there: a ``Sequential`` layer, a ``History`` entry, a metric a
     callback monitors. The message lists the names that are."""
+
+
+class MemberNotFoundError(NameNotFoundError, AttributeError):
+    """A dotted path to a sub-module or parameter (``get_submodule("encoder.0")``) that
+    leads nowhere; an ``AttributeError`` too, which PyTorch raises there."""
 
 
 class StateDictError(AutogradError, ValueError):

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd import Tensor
+from autograd.errors import DTypeError
 
 from . import functional as F
 from .functional.losses import check_number, check_reduction
+from .functional.weighted import check_ignore_index, check_label_smoothing
 from .module import Module
 from .errors import ConfigError
 
@@ -81,33 +85,92 @@ class SmoothL1Loss(_Loss):
         return f"beta={self.beta}, reduction={self.reduction!r}"
 
 
-class BCELoss(_Loss):
+class _WeightedLoss(_Loss):
+    """A loss taking PyTorch's ``weight`` (keyword-only: ``reduction`` stays first). The
+    weight is checked against the input at the first call, kept as a NumPy array."""
+
+    def __init__(self, reduction: str = "mean", *, weight: Any = None) -> None:
+        super().__init__(reduction)
+        self.weight = None if weight is None else _weight_array(type(self).__name__,
+                                                               "weight", weight)
+
+    def extra_repr(self) -> str:
+        weighted = "" if self.weight is None else f", weight={self.weight.tolist()}"
+        return super().extra_repr() + weighted
+
+
+def _weight_array(name: str, label: str, weight: Any) -> np.ndarray:
+    """``weight`` as a float array, or a named error for anything but real numbers."""
+    data = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    if data.dtype.kind not in "biuf":
+        raise DTypeError(f"{name}: {label} must hold real numbers; got dtype {data.dtype}")
+    return data.astype(data.dtype if data.dtype.kind == "f" else np.float64)
+
+
+class BCELoss(_WeightedLoss):
     """Binary cross-entropy on probabilities (logs clamped at -100)."""
 
     def forward(self, input: Any, target: Any) -> Tensor:
-        return F.binary_cross_entropy(input, target, self.reduction)
+        return F.binary_cross_entropy(input, target, self.reduction, weight=self.weight)
 
 
-class BCEWithLogitsLoss(_Loss):
-    """Binary cross-entropy on logits (sigmoid fused in, stable for any logit)."""
+class BCEWithLogitsLoss(_WeightedLoss):
+    """Binary cross-entropy on logits (sigmoid fused in, stable for any logit);
+    ``pos_weight`` scales the positive term (e.g. negatives / positives per class)."""
+
+    def __init__(self, reduction: str = "mean", *, weight: Any = None,
+                 pos_weight: Any = None) -> None:
+        super().__init__(reduction, weight=weight)
+        self.pos_weight = (None if pos_weight is None else
+                           _weight_array("BCEWithLogitsLoss", "pos_weight", pos_weight))
 
     def forward(self, input: Any, target: Any) -> Tensor:
-        return F.binary_cross_entropy_with_logits(input, target, self.reduction)
+        return F.binary_cross_entropy_with_logits(input, target, self.reduction,
+                                                  weight=self.weight,
+                                                  pos_weight=self.pos_weight)
+
+    def extra_repr(self) -> str:
+        weighted = ("" if self.pos_weight is None else
+                    f", pos_weight={self.pos_weight.tolist()}")
+        return super().extra_repr() + weighted
 
 
-class CrossEntropyLoss(_Loss):
+class CrossEntropyLoss(_WeightedLoss):
     """Softmax cross-entropy on logits (N, C) with integer labels (N,) or probability
-    targets (N, C)."""
+    targets (N, C); PyTorch's ``weight``, ``ignore_index``, ``label_smoothing``."""
+
+    def __init__(self, reduction: str = "mean", *, weight: Any = None,
+                 ignore_index: int = -100, label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction, weight=weight)
+        self.ignore_index = check_ignore_index("CrossEntropyLoss", ignore_index)
+        self.label_smoothing = check_label_smoothing("CrossEntropyLoss", label_smoothing)
 
     def forward(self, input: Any, target: Any) -> Tensor:
-        return F.cross_entropy(input, target, self.reduction)
+        return F.cross_entropy(input, target, self.reduction, weight=self.weight,
+                               ignore_index=self.ignore_index,
+                               label_smoothing=self.label_smoothing)
+
+    def extra_repr(self) -> str:
+        return (super().extra_repr() + f", ignore_index={self.ignore_index}"
+                + (f", label_smoothing={self.label_smoothing}" if self.label_smoothing
+                   else ""))
 
 
-class NLLLoss(_Loss):
-    """Negative log-likelihood of integer labels under log-probabilities (N, C)."""
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of integer labels under log-probabilities (N, C);
+    PyTorch's ``weight`` and ``ignore_index``."""
+
+    def __init__(self, reduction: str = "mean", *, weight: Any = None,
+                 ignore_index: int = -100) -> None:
+        super().__init__(reduction, weight=weight)
+        self.ignore_index = check_ignore_index("NLLLoss", ignore_index)
 
     def forward(self, input: Any, target: Any) -> Tensor:
-        return F.nll_loss(input, target, self.reduction)
+        return F.nll_loss(input, target, self.reduction, weight=self.weight,
+                          ignore_index=self.ignore_index)
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + f", ignore_index={self.ignore_index}"
 
 
 class GaussianKLLoss(_Loss):

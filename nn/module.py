@@ -1,4 +1,4 @@
-"""``Module`` and ``Parameter``: the building blocks of models.
+"""``Module`` and ``Parameter`` (from ``parameter.py``): the building blocks of models.
 
 A ``Parameter`` is a Tensor that requires grad. A ``Module`` finds its parameters, its
 buffers and its sub-modules by itself: every attribute that is a ``Parameter`` or a
@@ -20,43 +20,16 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.errors import DTypeError, UsageError
-from .errors import ArgumentTypeError, ConfigError, StateDictError
+from autograd.errors import UsageError
+from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
+from .module_dtype import DtypeMethods
+from .parameter import Parameter
 from .state_dict import LoadResult, load_state
 
 __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
 
-_FLOATS = (np.float16, np.float32, np.float64)
 _INTERNAL = frozenset({"training", "_buffer_names"})
 _PARAM, _BUFFER, _MODULE = "parameter", "buffer", "module"
-
-
-class Parameter(Tensor):
-    """A trainable tensor: a leaf that requires grad, found automatically by ``Module``.
-
-    ``Parameter(data, dtype=None)`` wraps ``data`` like ``Tensor`` (NumPy arrays are
-    shared, Python numbers and lists become float64) and must be floating. It can be
-    frozen later with ``requires_grad_(False)``.
-    """
-
-    __slots__ = ()
-
-    def __init__(self, data: Any, dtype: Any = None) -> None:
-        super().__init__(data, dtype=dtype)
-        if self.dtype not in _FLOATS:
-            raise DTypeError(
-                f"a Parameter must be floating (float16/32/64) to require grad; got dtype "
-                f"{self.dtype}. Pass dtype=np.float64 (or convert the data first).")
-        self.requires_grad_(True)
-
-    def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Parameter(")
-        extra = "" if self.dtype == np.float64 else f", dtype={self.dtype}"
-        if not self.requires_grad:
-            extra += ", requires_grad=False"
-        if self.name:
-            extra += f", name={self.name!r}"
-        return f"Parameter({body}{extra})"
 
 
 def _join(prefix: str, name: str) -> str:
@@ -67,7 +40,7 @@ def _may_hold(value: Any) -> bool:
     return isinstance(value, _HOLDERS)
 
 
-class Module:
+class Module(DtypeMethods):
     """Base class of layers and models: subclass it, call ``super().__init__()`` first,
     assign parameters and sub-modules as attributes, and define ``forward``.
     ``module(x)`` calls ``module.forward(x)``.
@@ -125,17 +98,77 @@ class Module:
         self._buffer_names[name] = None
         setattr(self, name, value)
 
+    def add_module(self, name: str, module: "Module | None") -> None:
+        """``self.<name> = module``, PyTorch's spelling (for names made at run time)."""
+        self._check_new_name("add_module", name, module, Module)
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """``self.<name> = param``, PyTorch's spelling; ``param`` is a Parameter or None."""
+        self._check_new_name("register_parameter", name, param, Parameter)
+        setattr(self, name, param)
+
+    def _check_new_name(self, caller: str, name: Any, value: Any, kind: type) -> None:
+        """``value`` a ``kind`` or None, ``name`` a free attribute or one holding a kind."""
+        if value is not None and not isinstance(value, kind):
+            raise ArgumentTypeError(f"{caller}('{name}', ...): expected a {kind.__name__} or "
+                                    f"None; got {type(value).__name__}")
+        if not isinstance(name, str) or not name or "." in name:
+            raise ConfigError(f"{caller}: the name must be a non-empty str without '.'; "
+                              f"got {name!r}")
+        held = self.__dict__.get(name)
+        if hasattr(self, name) and not (name in self.__dict__ and (held is None or isinstance(
+                held, kind)) and name not in self.__dict__.get("_buffer_names", ())):
+            raise UsageError(f"{caller}: {type(self).__name__} already has an attribute "
+                             f"'{name}'; choose another name")
+
+    def get_submodule(self, target: str) -> "Module":
+        """The sub-module at the dotted path ``target`` (``""``: self), e.g.
+        ``"encoder.0"``; else ``MemberNotFoundError`` (an AttributeError, as PyTorch's)."""
+        return self._follow("get_submodule", target, Module)
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target``, e.g. ``"encoder.0.weight"``."""
+        return self._follow("get_parameter", target, Parameter)
+
+    def _follow(self, caller: str, target: str, kind: type) -> Any:
+        """The ``kind`` at a dotted path of attribute names, list indices and dict keys."""
+        if not isinstance(target, str):
+            raise ArgumentTypeError(f"{caller}: expected a dotted str; got {target!r}")
+        value: Any = self
+        steps = target.split(".") if target else []
+        for depth, step in enumerate(steps):
+            items = (value._members() if isinstance(value, Module) else value.items()
+                     if isinstance(value, dict) else enumerate(value)
+                     if isinstance(value, (list, tuple)) else ())
+            members = {str(k): v for k, v in items}
+            if step not in members:
+                names = ", ".join(repr(k) for k, v in members.items() if _may_hold(v))
+                raise MemberNotFoundError(
+                    f"{caller}: {'.'.join(steps[:depth]) or 'the module'} "
+                    f"({type(value).__name__}) has no '{step}' (looking for {target!r}); "
+                    f"it has {names or 'no modules or parameters'}")
+            value = members[step]
+        if not isinstance(value, kind):
+            raise MemberNotFoundError(f"{caller}: {target!r} is a {type(value).__name__}, "
+                                      f"not a {kind.__name__}")
+        return value
+
     def _members(self) -> Iterator[tuple[str, Any]]:
         """(name, value) of the direct attributes that may hold parameters, buffers or
         modules, in definition order. Containers override this to name their items."""
         return ((k, v) for k, v in self.__dict__.items() if k not in _INTERNAL)
 
     # ------------------------------------------------------------ discovery
-    def _walk(self, unique: bool = True) -> Iterator[tuple[str, str, Any, tuple]]:
+    def _walk(self, unique: bool = True, recurse: bool = True
+              ) -> Iterator[tuple[str, str, Any, tuple]]:
         """Pre-order ``(dotted name, kind, object, (holder, key))`` over this module (name
         ``""``), its sub-modules, parameters and buffers; ``holder[key]`` (or the
         attribute ``key`` of a module holder) is where the object sits. Each module and
-        container is visited once; with ``unique`` each tensor is reported once too."""
+        container is visited once; with ``unique`` each tensor is reported once too.
+        Without ``recurse`` the sub-modules are reported but not entered."""
         seen_nodes: set[int] = set()
         seen_tensors: set[int] = set()
         stack: list[tuple[str, Any, bool, tuple]] = [("", self, False, (None, None))]
@@ -156,6 +189,8 @@ class Module:
             seen_nodes.add(id(value))
             if isinstance(value, Module):
                 yield name, _MODULE, value, where
+                if not recurse and value is not self:
+                    continue
                 buffers = value.__dict__.get("_buffer_names", ())
                 entries = [(_join(name, k), v, k in buffers, (value, k))
                            for k, v in value._members()]
@@ -164,14 +199,21 @@ class Module:
                 entries = [(_join(name, str(k)), v, False, (value, k)) for k, v in items]
             stack.extend(reversed([e for e in entries if _may_hold(e[1])]))
 
-    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
-        """``(dotted name, parameter)`` pairs, each parameter once, in definition order."""
-        return ((n, p) for n, kind, p, _ in self._walk() if kind is _PARAM)
+    def named_parameters(self, prefix: str = "", recurse: bool = True
+                         ) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, parameter)`` pairs, each parameter once, in definition order;
+        names start with ``prefix``; ``recurse=False``: this module's own only."""
+        return ((_join(prefix, n), p) for n, kind, p, _ in self._walk(recurse=recurse)
+                if kind is _PARAM)
 
-    def parameters(self) -> Iterator[Parameter]:
-        """Every parameter of this module and its sub-modules, each once, in the order of
-        ``named_parameters``. The same walk as ``_walk`` without dotted names or holders:
-        a training loop may call this every step, and the names were most of its cost."""
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter of this module and its sub-modules (``recurse=False``: its
+        own only), each once, in the order of ``named_parameters``. The same walk as
+        ``_walk`` without dotted names or holders: a training loop may call this every
+        step, and the names were most of its cost."""
+        if not recurse:
+            yield from (p for _, p in self.named_parameters(recurse=False))
+            return
         seen: set[int] = set()
         stack: list[tuple[Any, bool]] = [(self, False)]
         while stack:
@@ -192,13 +234,15 @@ class Module:
                 entries = [(v, False) for v in items if isinstance(v, _HOLDERS)]
             stack.extend(reversed(entries))
 
-    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
-        """``(dotted name, buffer)`` pairs (None buffers are skipped)."""
-        return ((n, b) for n, kind, b, _ in self._walk() if kind is _BUFFER)
+    def named_buffers(self, prefix: str = "", recurse: bool = True
+                      ) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer)`` pairs (None buffers are skipped); as named_parameters."""
+        return ((_join(prefix, n), b) for n, kind, b, _ in self._walk(recurse=recurse)
+                if kind is _BUFFER)
 
-    def buffers(self) -> Iterator[Tensor]:
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Every buffer (running statistics, counters...), each once."""
-        return (b for _, kind, b, _ in self._walk() if kind is _BUFFER)
+        return (b for _, b in self.named_buffers(recurse=recurse))
 
     def named_modules(self) -> Iterator[tuple[str, "Module"]]:
         """``(dotted name, module)`` for this module (name ``""``) and every sub-module."""
@@ -261,41 +305,6 @@ class Module:
             child.apply(fn)
         fn(self)
         return self
-
-    def astype(self, dtype: Any) -> "Module":
-        """Cast every floating parameter, buffer and gradient to ``dtype`` in place and
-        return self. Parameter objects stay the same (optimizers keep their references);
-        only their ``.data`` arrays are replaced. Integer buffers (counters) are kept."""
-        dtype = np.dtype(dtype)
-        if dtype not in _FLOATS:
-            raise DTypeError(f"astype: modules hold float16, float32 or float64 data; got "
-                             f"{dtype}")
-        for _, kind, t, _ in self._walk():
-            if kind is _MODULE or t.dtype not in _FLOATS:
-                continue
-            t.data = t.data.astype(dtype, copy=False)
-            if t.grad is not None:
-                t.grad = t.grad.data.astype(dtype, copy=False)
-        return self
-
-    def to(self, target: Any = None, dtype: Any = None, device: Any = None) -> "Module":
-        """PyTorch's ``to``: a dtype casts in place (``astype``); the device may only be
-        ``"cpu"``, where everything already is."""
-        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
-            target, device = None, target
-        if device is not None and not str(device).startswith("cpu"):
-            raise UsageError(f"to({device!r}): this library computes with NumPy on the CPU; "
-                             f"there is no other device. Leave the module where it is.")
-        dtype = target if dtype is None else dtype
-        return self if dtype is None else self.astype(dtype)
-
-    def float(self) -> "Module":
-        """``astype(np.float32)``, PyTorch's spelling."""
-        return self.astype(np.float32)
-
-    def double(self) -> "Module":
-        """``astype(np.float64)``, PyTorch's spelling."""
-        return self.astype(np.float64)
 
     # ------------------------------------------------------------ state
     def _named_state(self) -> Iterator[tuple[str, Tensor]]:

@@ -24,6 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets  # noqa: E402
 from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
 
 from autograd import Tensor, no_grad  # noqa: E402
+from autograd.errors import DataError  # noqa: E402
 
 from . import functional as F  # noqa: E402
 from . import optim  # noqa: E402
@@ -140,6 +141,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     ``weight_decay``; ``epochs``, ``batch_size``, ``callbacks``, ``blas_threads`` go to
     ``nn.train.fit``; ``random_state`` seeds the weights, shuffling and dropout.
     Fitted attributes: ``module_``, ``classes_``, ``history_``, ``n_features_in_``.
+    ``fit`` raises ``DataError`` (a ValueError) on a single class.
     """
 
     _output = "softmax"
@@ -148,6 +150,13 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            only = self.classes_[0].tolist()
+            raise DataError(
+                f"NeuralNetClassifier: y holds a single class ({only!r}); a classifier "
+                f"needs at least 2 classes to learn from (softmax over one class has loss 0 "
+                f"and no gradient), as scikit-learn's LogisticRegression and SVC say. Check "
+                f"the labels, or split with StratifiedKFold / stratify=y.")
         return self._fit(X, encoded.astype(np.int64), len(self.classes_), F.cross_entropy)
 
     def predict_proba(self, X: Any) -> np.ndarray:

@@ -5,16 +5,17 @@ All of them read and modify ``p.grad.data`` (plain NumPy), outside any graph.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from .errors import ConfigError, NonFiniteGradientError
+from .errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
 
 if TYPE_CHECKING:  # pragma: no cover
     from autograd import Tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "grad_norms"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "grad_norms", "check_clip_argument"]
 
 
 def _params(params: Tensor | Iterable[Tensor]) -> list[Tensor]:
@@ -50,6 +51,21 @@ def _norm(x: np.ndarray, norm_type: float) -> float:
     return float(np.sum(np.abs(flat) ** norm_type) ** (1.0 / norm_type))
 
 
+def check_clip_argument(name: str, value: Any) -> float:
+    """``value`` as a float, or a named error: ``max_norm`` and ``clip_value`` must be
+    numbers >= 0, ``norm_type`` a number > 0 or inf (also the string "inf", as PyTorch)."""
+    if name == "norm_type" and isinstance(value, str) and value.lower() == "inf":
+        return math.inf
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentTypeError(f"{name} must be a number; got {type(value).__name__} "
+                                f"{value!r}")
+    if name == "norm_type" and not value > 0:
+        raise ConfigError(f"Invalid norm_type: {value!r} (expected a number > 0 or inf)")
+    if name != "norm_type" and not value >= 0:
+        raise ConfigError(f"Invalid {name}: {value!r} (expected a number >= 0)")
+    return float(value)
+
+
 def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
                     norm_type: float = 2.0, error_if_nonfinite: bool = False) -> float:
     """Scale all gradients together so that their joint norm is at most ``max_norm``.
@@ -60,11 +76,8 @@ def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
     are ignored; with none at all the result is 0.0. A NaN total scales nothing (PyTorch
     would fill every gradient with NaN); ``error_if_nonfinite=True`` raises instead.
     """
-    norm_type = float(norm_type)
-    if not (norm_type > 0):
-        raise ConfigError(f"Invalid norm_type: {norm_type!r} (expected a number > 0 or inf)")
-    if not (max_norm >= 0):
-        raise ConfigError(f"Invalid max_norm: {max_norm!r} (expected a number >= 0)")
+    norm_type = check_clip_argument("norm_type", norm_type)
+    check_clip_argument("max_norm", max_norm)
     grads = _distinct_grads(_params(params))
     if not grads:
         return 0.0
@@ -83,8 +96,7 @@ def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
 
 def clip_grad_value_(params: Tensor | Iterable[Tensor], clip_value: float) -> None:
     """Clip every gradient entry into [-clip_value, clip_value], in place."""
-    if not (clip_value >= 0):
-        raise ConfigError(f"Invalid clip_value: {clip_value!r} (expected a number >= 0)")
+    check_clip_argument("clip_value", clip_value)
     for g in _distinct_grads(_params(params)):
         np.clip(g, -clip_value, clip_value, out=g)
 

@@ -52,6 +52,8 @@ def gaussian_kl(mu: Any, logvar: Any, reduction: str = "mean") -> Tensor:
     d/dmu = mu, d/dlogvar = (e^logvar - 1) / 2 (per sample)."""
     check_reduction("gaussian_kl", reduction)
     mu, logvar = _latent_pair("gaussian_kl", mu, logvar)
+    if reduction == "mean" and 0 in mu.shape[:-1]:  # no samples: NaN, quietly (see reduce_loss)
+        return reduce_loss(GaussianKL("none")(mu, logvar), reduction)
     return GaussianKL(reduction)(mu, logvar)
 
 

@@ -24,6 +24,8 @@ from autograd.errors import DataError, DTypeError, ShapeError
 from autograd import log_softmax as _log_softmax
 
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
+from .weighted import (check_ignore_index, check_label_smoothing, loss_weight,
+                       soft_cross_entropy, weighted_bce_with_logits, weighted_nll)
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
@@ -37,13 +39,14 @@ REDUCTIONS = ("mean", "sum", "none")
 def check_reduction(name: str, reduction: str) -> None:
     """Raise ``ConfigError`` unless ``reduction`` is "mean", "sum" or "none";
     ``ArgumentTypeError`` for a value that is not a str at all: PyTorch's losses take
-    class weights (``weight``) where these take ``reduction``."""
+    class weights (``weight``) where these take ``reduction`` (``weight`` is keyword-only
+    here)."""
     if not isinstance(reduction, str):
         raise ArgumentTypeError(
             f"{name}: reduction must be 'mean', 'sum' or 'none'; got a value of type "
             f"{type(reduction).__name__}. PyTorch's cross-entropy, NLL and BCE losses take "
-            f"weights (weight) in this position, which this library does not have; pass "
-            f"reduction by keyword, e.g. reduction='sum'.")
+            f"weights (weight) in this position; here weight is keyword-only: pass it and "
+            f"reduction by keyword, e.g. weight=w, reduction='sum'.")
     if reduction not in REDUCTIONS:
         raise ConfigError(f"{name}: reduction must be 'mean', 'sum' or 'none'; "
                           f"got {reduction!r}")
@@ -60,8 +63,12 @@ def check_number(name: str, label: str, value: Any) -> None:
 
 
 def reduce_loss(losses: Tensor, reduction: str) -> Tensor:
-    """Mean or sum of ``losses`` (a 0-d Tensor), or ``losses`` itself for "none"."""
+    """Mean or sum of ``losses`` (a 0-d Tensor), or ``losses`` itself for "none". The mean
+    of no losses is NaN, quietly as in PyTorch (NumPy's 0 / 0 would warn, in the forward
+    and again in the backward pass)."""
     if reduction == "mean":
+        if not losses.size:
+            return losses.sum() * float("nan")
         return losses.mean()
     if reduction == "sum":
         return losses.sum()
@@ -171,19 +178,25 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
 
 
 # ------------------------------------------------------------------ binary classification
-def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean", *,
+                         weight: Any = None) -> Tensor:
     """BCE on probabilities p = input in [0, 1] and targets y in [0, 1]:
     -(y log p + (1 - y) log(1 - p)) per element, each log clamped at -100 (as PyTorch),
     so p = 0 or 1 gives a finite loss (at most 100). d/dp = (p - y) / (p (1 - p)), with
     the denominator floored at 1e-12. Prefer ``binary_cross_entropy_with_logits`` on
-    the pre-sigmoid scores: it is exact for any logit."""
+    the pre-sigmoid scores: it is exact for any logit. ``weight`` (keyword-only,
+    broadcast to the input) scales each element's loss, as in PyTorch."""
     check_reduction("binary_cross_entropy", reduction)
     input, target = _pair("binary_cross_entropy", input, target)
     _check_probabilities("input", input.data, "Apply sigmoid first, or pass the raw "
                          "scores to binary_cross_entropy_with_logits.")
     _check_probabilities("target", target.data, "Targets are probabilities too: 0 or 1 "
                          "for hard labels, values in between for soft ones.")
-    return reduce_loss(BinaryCrossEntropy()(input, target), reduction)
+    losses = BinaryCrossEntropy()(input, target)
+    if weight is not None:
+        losses = losses * loss_weight("binary_cross_entropy", "weight", weight, input.shape,
+                                      input.dtype)
+    return reduce_loss(losses, reduction)
 
 
 def _check_probabilities(what: str, data: np.ndarray, advice: str) -> None:
@@ -196,13 +209,23 @@ def _check_probabilities(what: str, data: np.ndarray, advice: str) -> None:
                           f"[0, 1]; found {found}. {advice}")
 
 
-def binary_cross_entropy_with_logits(input: Any, target: Any,
-                                     reduction: str = "mean") -> Tensor:
+def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "mean", *,
+                                     weight: Any = None, pos_weight: Any = None) -> Tensor:
     """BCE of sigmoid(z) for logits z = input, fused and stable:
     max(z, 0) - z y + log(1 + e^{-|z|}) per element (finite with finite gradients even
-    for |z| = 1e4); d/dz = sigmoid(z) - y."""
-    check_reduction("binary_cross_entropy_with_logits", reduction)
-    input, target = _pair("binary_cross_entropy_with_logits", input, target)
+    for |z| = 1e4); d/dz = sigmoid(z) - y. PyTorch's options, keyword-only:
+    ``pos_weight`` p (e.g. one per class, the last axis) scales the positive term,
+    -p y log sigmoid(z); ``weight`` (broadcast to the input) scales each element's loss."""
+    name = "binary_cross_entropy_with_logits"
+    check_reduction(name, reduction)
+    input, target = _pair(name, input, target)
+    if weight is not None or pos_weight is not None:
+        weight, pos_weight = (
+            None if w is None else loss_weight(name, label, w, input.shape, input.dtype)
+            for label, w in (("weight", weight), ("pos_weight", pos_weight)))
+        return weighted_bce_with_logits(input, target, weight, pos_weight, reduction)
+    if reduction == "mean" and not input.size:  # NaN, quietly (see reduce_loss)
+        return reduce_loss(BinaryCrossEntropyWithLogits("none")(input, target), reduction)
     return BinaryCrossEntropyWithLogits(reduction)(input, target)
 
 
@@ -218,10 +241,12 @@ _UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}  # same-size v
 _max = np.maximum.reduce  # ndarray.max without its Python wrapper
 
 
-def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
-    """Integer class labels of shape scores.shape[:-1], each in [0, C), or an error
-    (also when ``scores`` has no class axis). Runs on every training step: one NumPy
-    reduction checks the range."""
+def _labels(name: str, scores: Tensor, target: Any,
+            ignore_index: int = -100) -> tuple[np.ndarray, np.ndarray | None]:
+    """Integer class labels of shape scores.shape[:-1], each in [0, C) or equal to
+    ``ignore_index``, or an error (also when ``scores`` has no class axis); and the mask
+    of the labels to keep, None when none is ignored. Runs on every training step: one
+    NumPy reduction checks the range."""
     labels = (target if type(target) is np.ndarray and target.dtype.kind in "iu"
               else target_array(name, target))
     shape = scores.shape
@@ -243,20 +268,28 @@ def _labels(name: str, scores: Tensor, target: Any) -> np.ndarray:
     # one pass: read as unsigned, a negative label becomes huge (>= 2^(bits-1)), so max()
     # finds both ends; with more classes than that, negatives need their own check
     classes = shape[-1]
+    keep = None
     if labels.size and (
             _max(labels.view(_UNSIGNED[labels.itemsize]), axis=None) >= classes
             or (labels.dtype.kind == "i" and classes > 1 << (8 * labels.itemsize - 1)
                 and np.minimum.reduce(labels, axis=None) < 0)):
-        bad = (labels < 0) | (labels >= classes)
-        where_bad = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ConfigError(
-            f"{name}: label {int(labels[where_bad])} at position {where_bad} is out of range "
-            f"for {classes} classes (valid labels: 0..{classes - 1}). Check the labels, or "
-            f"the number of outputs of the model.")
-    return labels if labels.dtype == np.intp else labels.astype(np.intp)
+        keep = labels != ignore_index
+        bad = ((labels < 0) | (labels >= classes)) & keep
+        if bad.any():
+            where_bad = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ConfigError(
+                f"{name}: label {int(labels[where_bad])} at position {where_bad} is out of "
+                f"range for {classes} classes (valid labels: 0..{classes - 1}) and is not "
+                f"ignore_index={ignore_index}. Check the labels, or the number of outputs "
+                f"of the model.")
+    elif 0 <= ignore_index < classes and labels.size:
+        hits = labels == ignore_index
+        keep = ~hits if hits.any() else None
+    return (labels if labels.dtype == np.intp else labels.astype(np.intp)), keep
 
 
-def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: Any = None,
+                  ignore_index: int = -100, label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy on logits z = input of shape (N, C) (or (C,), or (..., C):
     classes on the last axis), fused with a stable log-softmax.
 
@@ -267,36 +300,69 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Tensor:
       gradient softmax(z) sum_c q_nc - q (= softmax(z) - q when q sums to 1).
 
     "mean" averages over the samples (N), "none" returns the N per-sample losses.
-    Finite for logits of any magnitude (1e4 included)."""
+    Finite for logits of any magnitude (1e4 included). PyTorch's options, keyword-only
+    here (``reduction`` keeps the third place): ``weight`` (C,) scales each class's loss
+    and makes "mean" divide by the sum of the weights picked; samples labelled
+    ``ignore_index`` give 0 and are not counted; ``label_smoothing`` e trains against
+    (1 - e) onehot(t) + e / C (see ``weighted.py``)."""
     if type(reduction) is not str or reduction not in REDUCTIONS:
         check_reduction("cross_entropy", reduction)
     if not isinstance(input, Tensor):
         input = as_tensor(input)
-    if type(target) is np.ndarray and target.dtype.kind in "iu" and target.size:
-        labels = _labels("cross_entropy", input, target)  # the common case, checked first
-        return SoftmaxCrossEntropy(labels, reduction)(input)
-    _class_axis("cross_entropy", input)
+    if type(ignore_index) is not int or ignore_index != -100:
+        ignore_index = check_ignore_index("cross_entropy", ignore_index)
+    if type(label_smoothing) is not float or label_smoothing:
+        label_smoothing = check_label_smoothing("cross_entropy", label_smoothing)
+    plain = weight is None and not label_smoothing
+    if plain and type(target) is np.ndarray and target.dtype.kind in "iu" and target.size:
+        labels, keep = _labels("cross_entropy", input, target, ignore_index)  # the common
+        if keep is None:                                                      # case first
+            return SoftmaxCrossEntropy(labels, reduction)(input)
+    classes = _class_axis("cross_entropy", input)
+    if weight is not None:
+        weight = loss_weight("cross_entropy", "weight", weight, (classes,), input.dtype,
+                             exact=True)
     if not (isinstance(target, Tensor) and target.requires_grad):
         target = target_array("cross_entropy", target)
     if target.dtype.kind == "f" and target.shape == input.shape:
+        if ignore_index >= 0:
+            raise ConfigError(f"cross_entropy: ignore_index={ignore_index} needs integer "
+                              f"labels; probability targets have no label to ignore (as "
+                              f"in PyTorch). Leave ignore_index at its default.")
         target = target_like(target, input, "cross_entropy")
-        losses = -(target * _log_softmax(input, axis=-1)).sum(axis=-1)
-        return reduce_loss(losses, reduction)
-    labels = _labels("cross_entropy", input, target)
-    if reduction == "mean" and not labels.size:  # 0 / 0 = NaN, as the other losses give
-        return reduce_loss(SoftmaxCrossEntropy(labels, "none")(input), reduction)
-    return SoftmaxCrossEntropy(labels, reduction)(input)
+        if plain:
+            losses = -(target * _log_softmax(input, axis=-1)).sum(axis=-1)
+            return reduce_loss(losses, reduction)
+        return soft_cross_entropy(_log_softmax(input, axis=-1), target, weight, reduction,
+                                  label_smoothing)
+    labels, keep = _labels("cross_entropy", input, target, ignore_index)
+    if plain and keep is None:
+        if reduction == "mean" and not labels.size:  # NaN, quietly (see reduce_loss)
+            return reduce_loss(SoftmaxCrossEntropy(labels, "none")(input), reduction)
+        return SoftmaxCrossEntropy(labels, reduction)(input)
+    keep = np.ones(labels.shape, dtype=bool) if keep is None else keep
+    return weighted_nll(_log_softmax(input, axis=-1), labels, keep, weight, reduction,
+                        label_smoothing)
 
 
-def nll_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+def nll_loss(input: Any, target: Any, reduction: str = "mean", *, weight: Any = None,
+             ignore_index: int = -100) -> Tensor:
     """Negative log-likelihood of integer labels t under log-probabilities input
     (shape (N, C), classes last, e.g. the output of log_softmax): loss_n = -input[n, t_n],
     then reduced; d/dinput = -onehot(t) (/ N for "mean").
-    ``nll_loss(log_softmax(z), t)`` equals ``cross_entropy(z, t)``."""
+    ``nll_loss(log_softmax(z), t)`` equals ``cross_entropy(z, t)``. ``weight`` and
+    ``ignore_index`` (keyword-only) as in :func:`cross_entropy`."""
     check_reduction("nll_loss", reduction)
+    ignore_index = check_ignore_index("nll_loss", ignore_index)
     input = as_tensor(input)
     classes = _class_axis("nll_loss", input)
-    labels = _labels("nll_loss", input, target)
+    labels, keep = _labels("nll_loss", input, target, ignore_index)
+    if weight is not None or keep is not None:
+        if weight is not None:
+            weight = loss_weight("nll_loss", "weight", weight, (classes,), input.dtype,
+                                 exact=True)
+        keep = np.ones(labels.shape, dtype=bool) if keep is None else keep
+        return weighted_nll(input, labels, keep, weight, reduction)
     rows = input.reshape(-1, classes)
     picked = rows[np.arange(rows.shape[0]), labels.reshape(-1)]
     return reduce_loss(-picked.reshape(labels.shape), reduction)

@@ -211,6 +211,7 @@ class Optimizer:
                                  f"this optimizer has {len(self.param_groups)}")
         by_index: dict[int, Tensor] = {}
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            self._check_group_keys(i, group, saved)
             if len(saved["params"]) != len(group["params"]):
                 raise StateDictError(f"parameter group {i}: loaded state dict has "
                                      f"{len(saved['params'])} parameters, this optimizer has "
@@ -234,6 +235,23 @@ class Optimizer:
             new_groups.append(merged)
         self.param_groups[:] = new_groups
         self.state = new_state
+
+    def _check_group_keys(self, index: int, group: Mapping[str, Any],
+                          saved: Mapping[str, Any]) -> None:
+        """``StateDictError`` unless the saved group has this optimizer's
+        hyper-parameters and no others (a scheduler's ``initial_lr`` and keys this group
+        has too are fine): an Adam state loaded into SGD would merge silently."""
+        keys = set(saved) - {"params"}
+        missing = sorted(set(self.defaults) - keys)
+        unexpected = sorted(keys - set(group) - {"initial_lr"})
+        if missing or unexpected:
+            name = type(self).__name__
+            raise StateDictError(
+                f"{name}.load_state_dict: parameter group {index} of the state dict has "
+                f"hyper-parameters {sorted(keys)}; a {name} expects {sorted(self.defaults)} "
+                f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'}). It was "
+                f"saved from another kind of optimizer: load it into that kind, or start "
+                f"this {name} afresh.")
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..checkpoint import PathLike
 from ..optim import ReduceLROnPlateau
-from ..utils import clip_grad_norm_, clip_grad_value_
+from ..utils import check_clip_argument, clip_grad_norm_, clip_grad_value_
 from autograd.errors import UsageError
 from ..errors import ArgumentTypeError, ConfigError, NameNotFoundError
 
@@ -238,6 +238,13 @@ class GradientClipping(Callback):
         if (max_norm is None) == (clip_value is None):
             raise UsageError("GradientClipping: give exactly one of max_norm (clip by norm) "
                              "and clip_value (clip each entry)")
+        for name, value in (("max_norm", max_norm), ("clip_value", clip_value),
+                            ("norm_type", norm_type)):  # now, not at the first batch
+            if value is not None or name == "norm_type":
+                try:
+                    check_clip_argument(name, value)
+                except (ArgumentTypeError, ConfigError) as exc:
+                    raise type(exc)(f"GradientClipping: {exc}") from None
         self.max_norm, self.clip_value, self.norm_type = max_norm, clip_value, norm_type
         self._params: list[Any] = []
 

@@ -18,7 +18,7 @@ from autograd import Tensor, no_grad
 
 from .._optional import require
 from .._random import RNGLike, as_generator
-from ..checkpoint import PathLike, load, save
+from ..checkpoint import PathLike, load, load_into, save
 from ..data import DataLoader
 from ..module import Module
 from ..utils import grad_norms
@@ -133,8 +133,7 @@ class Trainer:
             if key not in values:
                 raise ResumeError(f"{path} holds {sorted(values)}, not a training checkpoint "
                                   f"(written by ModelCheckpoint or Trainer.save_checkpoint)")
-        self.model.load_state_dict(values["model"])
-        self.optimizer.load_state_dict(values["optimizer"])
+        load_into(path, model=self.model, optimizer=self.optimizer)  # checks the types
         self.load_state_dict(values["trainer"])
 
     # ------------------------------------------------------------------ loop

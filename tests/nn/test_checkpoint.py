@@ -11,7 +11,7 @@ from nn import checkpoint
 from nn.checkpoint import CheckpointError, load, load_into, save
 from nn.layers import Linear
 from nn.module import Module
-from nn.optim import (SGD, Adam, CosineAnnealingLR, LinearWarmup, ReduceLROnPlateau,
+from nn.optim import (SGD, Adam, AdamW, CosineAnnealingLR, LinearWarmup, ReduceLROnPlateau,
                       SequentialLR, StepLR)
 from nn.utils import clip_grad_norm_
 
@@ -170,6 +170,21 @@ def test_wrong_architecture_raises_the_load_state_dict_error(tmp_path):
         load_into(tmp_path / "c.npz", model=wide)
     with pytest.raises(ValueError, match=r"exp_avg.*shape \(8, 3\).*\(5, 3\)"):
         load_into(tmp_path / "c.npz", optim=Adam(wide.parameters()))
+
+
+def test_optimizer_of_another_class_is_a_checkpoint_error(tmp_path):
+    """Adam and AdamW have the same keys, so only the checkpoint's class name tells an
+    Adam state from an AdamW one; load_into (and so fit's resume) compares it."""
+    model, opt, _, _ = make_training(seed=0)
+    train(model, opt, StepLR(opt, 5), np.random.default_rng(0), 1)
+    save(tmp_path / "c.npz", optim=opt)
+    other = AdamW(model.parameters())
+    before = other.state_dict()
+    with pytest.raises(CheckpointError, match="holds the state of an optimizer of class "
+                                              "Adam; cannot load it into one of class AdamW"):
+        load_into(tmp_path / "c.npz", optim=other)
+    assert other.state_dict() == before
+    load_into(tmp_path / "c.npz", optim=Adam(model.parameters()))
 
 
 def leftovers(folder, keep):

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 import autograd
+from autograd.errors import AutogradError
+from nn.train import GradientClipping
 from nn.utils import clip_grad_norm_, clip_grad_value_, grad_norms
 
 SHAPES = [(3, 4), (5,), ()]
@@ -125,3 +127,34 @@ def test_grad_norms_show_vanishing_gradients_through_a_deep_sigmoid_chain():
     norms = grad_norms([(f"layer{i}", w) for i, w in enumerate(ws)])
     assert list(norms) == [f"layer{i}" for i in range(6)]
     assert norms["layer0"] < norms["layer5"] / 10  # the first layers learn the slowest
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(max_norm=-1), ValueError, r"Invalid max_norm: -1 \(expected a number >= 0\)"),
+    (dict(max_norm=float("nan")), ValueError, "Invalid max_norm: nan"),
+    (dict(max_norm="1"), TypeError, "max_norm must be a number; got str '1'"),
+    (dict(clip_value=-0.5), ValueError, r"Invalid clip_value: -0.5"),
+    (dict(clip_value=None, max_norm=1.0, norm_type=0), ValueError, "Invalid norm_type: 0"),
+    (dict(max_norm=1.0, norm_type=None), TypeError, "norm_type must be a number"),
+])
+def test_bad_clip_arguments_are_named_errors_and_gradient_clipping_checks_them_at_once(
+        kwargs, error, match):
+    """GradientClipping(max_norm=-1) used to fail only at the first batch of fit; the
+    functions raised bare TypeErrors ("'>=' not supported") for non-numbers."""
+    with pytest.raises(error, match=f"GradientClipping: {match}") as info:
+        GradientClipping(**kwargs)
+    assert isinstance(info.value, AutogradError)
+    params = [autograd.Tensor(np.ones(2), requires_grad=True)]
+    params[0].grad = np.ones(2)
+    with pytest.raises(error, match=match):
+        if "clip_value" in kwargs and kwargs["clip_value"] is not None:
+            clip_grad_value_(params, kwargs["clip_value"])
+        else:
+            clip_grad_norm_(params, kwargs["max_norm"], kwargs.get("norm_type", 2.0))
+
+
+def test_norm_type_inf_may_be_a_string_as_in_pytorch():
+    params = [autograd.Tensor(np.array([3.0, -4.0]), requires_grad=True)]
+    params[0].grad = np.array([3.0, -4.0])
+    assert clip_grad_norm_(params, 10.0, norm_type="inf") == 4.0
+    GradientClipping(max_norm=1.0, norm_type="inf")

@@ -99,34 +99,51 @@ def test_binary_cross_entropy_rejects_nan_and_out_of_range(where):
 
 
 # ------------------------------------------------------------------ empty batches
+def _empty(*shape):
+    return Tensor(np.zeros(shape), requires_grad=True)
+
+
 EMPTY = {
-    "mse_loss": lambda r: F.mse_loss(Tensor(np.zeros(0)), np.zeros(0), r),
+    "mse_loss": lambda r: F.mse_loss(_empty(0), np.zeros(0), r),
     "binary_cross_entropy": lambda r: F.binary_cross_entropy(
-        Tensor(np.zeros(0)), np.zeros(0), r),
+        _empty(0), np.zeros(0), r),
     "cross_entropy labels": lambda r: F.cross_entropy(
-        Tensor(np.zeros((0, 3))), np.zeros(0, dtype=np.int64), r),
+        _empty(0, 3), np.zeros(0, dtype=np.int64), r),
     "cross_entropy Tensor labels": lambda r: F.cross_entropy(
-        Tensor(np.zeros((0, 3))), Tensor(np.zeros(0, dtype=np.int32)), r),
+        _empty(0, 3), Tensor(np.zeros(0, dtype=np.int32)), r),
     "cross_entropy probabilities": lambda r: F.cross_entropy(
-        Tensor(np.zeros((0, 3))), np.zeros((0, 3)), r),
-    "nll_loss": lambda r: F.nll_loss(Tensor(np.zeros((0, 3))), np.zeros(0, dtype=np.int64), r),
+        _empty(0, 3), np.zeros((0, 3)), r),
+    "nll_loss": lambda r: F.nll_loss(_empty(0, 3), np.zeros(0, dtype=np.int64), r),
+    "binary_cross_entropy_with_logits": lambda r: F.binary_cross_entropy_with_logits(
+        _empty(0), np.zeros(0), r),
+    "l1_loss": lambda r: F.l1_loss(_empty(0), np.zeros(0), r),
+    "huber_loss": lambda r: F.huber_loss(_empty(0), np.zeros(0), reduction=r),
+    "gaussian_kl": lambda r: F.gaussian_kl(_empty(0, 2), np.zeros((0, 2)), r),
+    "kl_div": lambda r: F.kl_div(_empty(0, 2), np.zeros((0, 2)),
+                                 np.zeros((0, 2)), np.zeros((0, 2)), r),
 }
 
 
 @pytest.mark.parametrize("name", EMPTY)
 def test_mean_over_an_empty_batch_is_nan_and_sum_is_zero(name):
+    """NaN quietly, as PyTorch: no NumPy "invalid value" warning, forward or backward."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's "mean of empty slice"
-        assert np.isnan(EMPTY[name]("mean").item())
+        warnings.simplefilter("error")
+        mean = EMPTY[name]("mean")
+        assert np.isnan(mean.item())
+        mean.backward()
     assert EMPTY[name]("sum").item() == 0.0
     assert EMPTY[name]("none").shape == (0,)
+
+
+def test_mean_over_an_empty_batch_keeps_float32():
+    loss = F.mse_loss(Tensor(np.zeros(0, np.float32)), np.zeros(0))
+    assert loss.dtype == np.float32 and np.isnan(loss.item())
 
 
 def test_empty_batch_matches_torch():
     torch = pytest.importorskip("torch")
     want = torch.nn.functional.cross_entropy(torch.zeros(0, 3),
                                              torch.zeros(0, dtype=torch.long))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        ours = EMPTY["cross_entropy labels"]("mean").item()
+    ours = EMPTY["cross_entropy labels"]("mean").item()
     assert np.isnan(want.item()) and np.isnan(ours)

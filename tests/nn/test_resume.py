@@ -13,6 +13,7 @@ import pytest
 import nn
 import nn.functional as F
 from nn.models import MLP, VAE
+from nn.errors import CheckpointError
 from nn.train import (Callback, EarlyStopping, LRScheduler, ModelCheckpoint, ResumeError,
                       fit)
 
@@ -118,6 +119,18 @@ def test_resume_with_other_callbacks_is_a_named_error(tmp_path: Path) -> None:
     _run("mlp", tmp_path / "a", 2, seed=0)
     model, loss_fn, train, _ = _setup("mlp", 0)
     with pytest.raises(ResumeError, match="callbacks"):
+        fit(model, loss_fn, nn.optim.Adam(model.parameters(), lr=0.01), train, epochs=3,
+            progress=False, resume_from=tmp_path / "a" / "ckpt-2.npz")
+
+
+def test_resume_with_another_optimizer_type_is_a_named_error(tmp_path: Path) -> None:
+    """The checkpoint holds Adam's state: an SGD must not absorb it silently."""
+    (tmp_path / "a").mkdir()
+    _run("mlp", tmp_path / "a", 2, seed=0)
+    model, loss_fn, train, _ = _setup("mlp", 0)
+    with pytest.raises(CheckpointError, match=r"entry 'optimizer' holds the state of an "
+                                              r"optimizer of class Adam; cannot load it "
+                                              r"into one of class SGD"):
         fit(model, loss_fn, nn.optim.SGD(model.parameters(), lr=0.1), train, epochs=3,
             progress=False, resume_from=tmp_path / "a" / "ckpt-2.npz")
 

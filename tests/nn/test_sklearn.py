@@ -88,3 +88,12 @@ def test_importing_without_scikit_learn_names_the_extra(monkeypatch: pytest.Monk
     with pytest.raises(ImportError, match=r'pip install -e "\.\[examples\]"') as info:
         importlib.import_module("nn.sklearn")
     assert isinstance(info.value, MissingDependencyError) and "scikit-learn" in str(info.value)
+
+
+def test_classifier_on_a_single_class_raises_a_value_error_naming_classes() -> None:
+    """As LogisticRegression, SVC and SGDClassifier (scikit-learn's one-label estimator
+    check accepts a ValueError mentioning 'class'): one class leaves nothing to learn."""
+    X = np.random.default_rng(0).uniform(size=(10, 3))
+    with pytest.raises(ValueError, match=r"y holds a single class \('a'\).*at least 2 "
+                                         r"classes.*StratifiedKFold"):
+        NeuralNetClassifier(epochs=1).fit(X, np.array(["a"] * 10))

@@ -1,0 +1,132 @@
+"""PyTorch's optional loss arguments: class weights (``weight``), ignored labels
+(``ignore_index``), label smoothing, and BCE's ``weight`` / ``pos_weight``.
+
+``losses.py`` calls these only when such an argument is in use: the plain case keeps its
+fused op. Here the losses are compositions of differentiable Tensor ops (log-softmax,
+indexing, products, sums), so gradients, also of second order, come from the engine.
+Weights are constants (no gradient flows to them).
+
+With class weights w and integer labels t, PyTorch's "mean" is a weighted mean:
+sum_n w[t_n] loss_n / sum_n w[t_n], over the samples whose label is not ``ignore_index``;
+ignored samples give 0 in "none" and count for nothing. With probability targets "mean"
+divides by the number of samples.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.errors import DTypeError, ShapeError
+
+from ..errors import ArgumentTypeError, ConfigError
+
+__all__ = ["check_ignore_index", "check_label_smoothing", "loss_weight", "weighted_nll",
+           "soft_cross_entropy", "weighted_bce_with_logits"]
+
+
+def check_ignore_index(name: str, ignore_index: Any) -> int:
+    """``ignore_index`` as an int, or ``ArgumentTypeError``."""
+    if isinstance(ignore_index, numbers.Integral) and not isinstance(ignore_index, bool):
+        return int(ignore_index)
+    raise ArgumentTypeError(f"{name}: ignore_index must be an int (a label to skip; "
+                            f"PyTorch's default is -100); got {ignore_index!r}")
+
+
+def check_label_smoothing(name: str, label_smoothing: Any) -> float:
+    """``label_smoothing`` as a float in [0, 1], or a named error."""
+    if not isinstance(label_smoothing, numbers.Real) or isinstance(label_smoothing, bool):
+        raise ArgumentTypeError(f"{name}: label_smoothing must be a number in [0, 1]; got "
+                                f"{label_smoothing!r}")
+    if not 0 <= label_smoothing <= 1:
+        raise ConfigError(f"{name}: label_smoothing must lie in [0, 1] (0: none, 0.1 is "
+                          f"usual); got {label_smoothing!r}")
+    return float(label_smoothing)
+
+
+def loss_weight(name: str, label: str, weight: Any, shape: tuple, dtype: np.dtype,
+                exact: bool = False) -> np.ndarray:
+    """``weight`` as a constant array of ``dtype``: of exactly ``shape`` when ``exact``
+    (one weight per class), else broadcastable to it. A Tensor gives its values."""
+    data = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    if data.dtype.kind not in "biuf":
+        raise DTypeError(f"{name}: {label} must hold real numbers; got dtype {data.dtype}. "
+                         f"Convert it, e.g. np.asarray({label}, dtype=float).")
+    fits = data.shape == shape
+    if not exact and not fits:
+        try:
+            fits = np.broadcast_shapes(data.shape, shape) == shape
+        except ValueError:
+            fits = False
+    if not fits:
+        wanted = (f"one weight per class, shape {shape}" if exact else
+                  f"a shape that broadcasts to the input's {shape}")
+        raise ShapeError(f"{name}: {label} has shape {data.shape}; expected {wanted}.")
+    return data.astype(dtype if dtype.kind == "f" else np.float64)
+
+
+def _picked_weights(labels: np.ndarray, keep: np.ndarray, weight: np.ndarray | None,
+                    dtype: np.dtype) -> np.ndarray:
+    """w[t_n] for every kept sample, 0 for the ignored ones."""
+    safe = np.where(keep, labels, 0)
+    picked = weight[safe] if weight is not None else np.ones(labels.shape, dtype)
+    return np.where(keep, picked, 0).astype(picked.dtype)
+
+
+def _weighted_reduce(losses: Tensor, total_weight: float, reduction: str) -> Tensor:
+    """Sum, sum / total weight ("mean"; NaN when nothing counts), or the losses."""
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    if not total_weight:  # 0 / 0: NaN, quietly
+        return losses.sum() * float("nan")
+    return losses.sum() / total_weight
+
+
+def weighted_nll(logp: Tensor, labels: np.ndarray, keep: np.ndarray,
+                 weight: np.ndarray | None, reduction: str,
+                 label_smoothing: float = 0.0) -> Tensor:
+    """NLL of labels t under log-probabilities ``logp`` (..., C), labels where ``keep``
+    is False ignored: loss_n = -w[t_n] logp_n[t_n] (w = 1 without weights); with label
+    smoothing e, (1 - e) loss_n - e / C sum_c w_c logp_nc (PyTorch's definition)."""
+    classes = logp.shape[-1]
+    picked_w = _picked_weights(labels, keep, weight, logp.dtype)
+    rows = logp.reshape(-1, classes)
+    safe = np.where(keep, labels, 0).reshape(-1)
+    picked = rows[np.arange(rows.shape[0]), safe].reshape(labels.shape)
+    losses = -(picked * picked_w)
+    if label_smoothing:
+        all_w = logp if weight is None else logp * weight
+        smooth = -all_w.sum(axis=-1) * keep.astype(picked_w.dtype)
+        losses = losses * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+    return _weighted_reduce(losses, float(picked_w.sum()), reduction)
+
+
+def soft_cross_entropy(logp: Tensor, target: Tensor, weight: np.ndarray | None,
+                       reduction: str, label_smoothing: float) -> Tensor:
+    """-sum_c w_c q_c logp_c per sample for probability targets q, smoothed to
+    (1 - e) q + e / C; "mean" divides by the number of samples (as PyTorch)."""
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / logp.shape[-1]
+    terms = target * logp if weight is None else target * logp * weight
+    losses = -terms.sum(axis=-1)
+    return _weighted_reduce(losses, losses.size, reduction)
+
+
+def weighted_bce_with_logits(z: Tensor, y: Tensor, weight: np.ndarray | None,
+                             pos_weight: np.ndarray | None, reduction: str) -> Tensor:
+    """-w (p y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))) per element, with
+    log sigmoid(z) = -softplus(-z) and log(1 - sigmoid(z)) = -softplus(z) (stable for
+    any z); p = ``pos_weight`` scales the positive term, w = ``weight`` the whole loss.
+    "mean" divides by the number of elements (as PyTorch)."""
+    positive = (-z).softplus() * y
+    if pos_weight is not None:
+        positive = positive * pos_weight
+    losses = positive + z.softplus() * (1 - y)
+    if weight is not None:
+        losses = losses * weight
+    return _weighted_reduce(losses, losses.size, reduction)

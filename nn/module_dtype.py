@@ -1,0 +1,59 @@
+"""``Module``'s dtype and device conversions (``astype``, ``to``, ``float``, ``half``,
+``double``), a base class of ``Module`` kept in its own file."""
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import numpy as np
+
+from autograd.errors import DTypeError, UsageError
+
+from .parameter import FLOATS
+
+__all__ = ["DtypeMethods"]
+
+_M = TypeVar("_M", bound="DtypeMethods")
+
+
+class DtypeMethods:
+    """Casts of every floating parameter and buffer, in place; ``Module`` inherits them
+    (they use its ``parameters()`` and ``buffers()``)."""
+
+    def astype(self: _M, dtype: Any) -> _M:
+        """Cast every floating parameter, buffer and gradient to ``dtype`` in place and
+        return self. Parameter objects stay the same (optimizers keep their references);
+        only their ``.data`` arrays are replaced. Integer buffers (counters) are kept."""
+        dtype = np.dtype(dtype)
+        if dtype not in FLOATS:
+            raise DTypeError(f"astype: modules hold float16, float32 or float64 data; got "
+                             f"{dtype}")
+        for t in [*self.parameters(), *self.buffers()]:  # in both: cast, then a no-op
+            if t.dtype not in FLOATS:
+                continue
+            t.data = t.data.astype(dtype, copy=False)
+            if t.grad is not None:
+                t.grad = t.grad.data.astype(dtype, copy=False)
+        return self
+
+    def to(self: _M, target: Any = None, dtype: Any = None, device: Any = None) -> _M:
+        """PyTorch's ``to``: a dtype casts in place (``astype``); the device may only be
+        ``"cpu"``, where everything already is."""
+        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
+            target, device = None, target
+        if device is not None and not str(device).startswith("cpu"):
+            raise UsageError(f"to({device!r}): this library computes with NumPy on the CPU; "
+                             f"there is no other device. Leave the module where it is.")
+        dtype = target if dtype is None else dtype
+        return self if dtype is None else self.astype(dtype)
+
+    def float(self: _M) -> _M:
+        """``astype(np.float32)``, PyTorch's spelling."""
+        return self.astype(np.float32)
+
+    def half(self: _M) -> _M:
+        """``astype(np.float16)``, PyTorch's spelling."""
+        return self.astype(np.float16)
+
+    def double(self: _M) -> _M:
+        """``astype(np.float64)``, PyTorch's spelling."""
+        return self.astype(np.float64)

@@ -1,0 +1,42 @@
+"""``Parameter``: a Tensor that a ``Module`` finds and an optimizer trains."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.errors import DTypeError
+
+__all__ = ["Parameter", "FLOATS"]
+
+FLOATS = (np.float16, np.float32, np.float64)
+"""The dtypes a parameter (and a module's floating state) may have."""
+
+
+class Parameter(Tensor):
+    """A trainable tensor: a leaf that requires grad, found automatically by ``Module``.
+
+    ``Parameter(data, dtype=None)`` wraps ``data`` like ``Tensor`` (NumPy arrays are
+    shared, Python numbers and lists become float64) and must be floating. It can be
+    frozen later with ``requires_grad_(False)``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, dtype: Any = None) -> None:
+        super().__init__(data, dtype=dtype)
+        if self.dtype not in FLOATS:
+            raise DTypeError(
+                f"a Parameter must be floating (float16/32/64) to require grad; got dtype "
+                f"{self.dtype}. Pass dtype=np.float64 (or convert the data first).")
+        self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Parameter(")
+        extra = "" if self.dtype == np.float64 else f", dtype={self.dtype}"
+        if not self.requires_grad:
+            extra += ", requires_grad=False"
+        if self.name:
+            extra += f", name={self.name!r}"
+        return f"Parameter({body}{extra})"
