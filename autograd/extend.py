@@ -45,9 +45,12 @@ class Function(function.Function):
 
         One instance may be called several times, as a module (``s = Scale(2); s(s(x))``):
         a recorded call keeps the instance as its graph node, so later calls record a
-        copy of it."""
+        copy of it. An integer or bool result (an index, a mask) is a constant."""
         op = copy.copy(self) if hasattr(self, "parents") else self
-        return function.apply(op, *map(as_tensor, inputs))
+        out = function.apply(op, *map(as_tensor, inputs))
+        if out.requires_grad and out.dtype.kind != "f":
+            return out.detach()  # integer or bool: not differentiable (as in PyTorch)
+        return out
 
     @classmethod
     def apply(cls, *inputs: Any, **state: Any) -> Tensor:

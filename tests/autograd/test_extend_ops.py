@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import autograd as ag
 from autograd.extend import Function
@@ -62,3 +63,57 @@ def test_an_earlier_output_of_a_reused_instance_keeps_its_graph() -> None:
     mul(w, w)  # a second call must not take over the first output's node
     (g,) = ag.grad(first.sum(), x)
     assert np.allclose(g.numpy(), 2 * x.numpy())
+
+
+class Above(Function):
+    """A mask: x > c (not differentiable)."""
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x):
+        return x > self.c
+
+    def vjp(self, g, out, x):
+        return (None,)
+
+
+class Count(Function):
+    """The number of elements above c, a Python int."""
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x):
+        return int((x > self.c).sum())
+
+    def vjp(self, g, out, x):
+        return (None,)
+
+
+def test_integer_and_bool_results_are_constants_as_in_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+
+    class TorchAbove(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x > 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            return None
+
+    x = _x(3, 6)
+    expected = TorchAbove.apply(torch.tensor(x.numpy(), requires_grad=True))
+    for op in (Above(1.0), Count(1.0)):
+        y = op(x)
+        assert y.dtype.kind in "bi"
+        assert y.requires_grad is expected.requires_grad is False
+        assert y.grad_fn is None
+
+
+def test_results_of_integer_and_bool_ops_feed_differentiable_code() -> None:
+    x = ag.Tensor([0.5, 0.8, 1.3, 1.7, 2.0], requires_grad=True)  # off the kink at 1
+    assert ag.gradcheck(lambda x: Above(1.0)(x) * x * x, x)
+    assert ag.gradcheck(lambda x: Above(1.0)(x).sum() * x, x)  # was a VJPError on Sum
+    assert ag.gradcheck(lambda x: Count(1.0)(x) * x.sin(), x)
