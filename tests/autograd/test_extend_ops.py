@@ -117,3 +117,17 @@ def test_results_of_integer_and_bool_ops_feed_differentiable_code() -> None:
     assert ag.gradcheck(lambda x: Above(1.0)(x) * x * x, x)
     assert ag.gradcheck(lambda x: Above(1.0)(x).sum() * x, x)  # was a VJPError on Sum
     assert ag.gradcheck(lambda x: Count(1.0)(x) * x.sin(), x)
+
+
+class Ragged(Function):
+    def forward(self, x):
+        return [x, x[:1]]
+
+    def vjp(self, g, out, x):
+        return (g,)
+
+
+def test_a_ragged_forward_result_is_named() -> None:
+    with pytest.raises(ValueError, match="Ragged.forward returned a list that is not one "
+                                         "rectangular array"):
+        Ragged()(_x())
