@@ -23,6 +23,7 @@ whether input ``i`` needs a gradient (return ``None`` for those that do not).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from . import function
@@ -40,8 +41,16 @@ class Function(function.Function):
     __slots__ = ()
 
     def __call__(self, *inputs: Any) -> Tensor:
-        """Apply this op to tensors (arrays and numbers become constant tensors)."""
-        return function.apply(self, *map(as_tensor, inputs))
+        """Apply this op to tensors (arrays and numbers become constant tensors).
+
+        One instance may be called several times, as a module (``s = Scale(2); s(s(x))``):
+        a recorded call keeps the instance as its graph node, so later calls record a
+        copy of it. An integer or bool result (an index, a mask) is a constant."""
+        op = copy.copy(self) if hasattr(self, "parents") else self
+        out = function.apply(op, *map(as_tensor, inputs))
+        if out.requires_grad and out.dtype.kind != "f":
+            return out.detach()  # integer or bool: not differentiable (as in PyTorch)
+        return out
 
     @classmethod
     def apply(cls, *inputs: Any, **state: Any) -> Tensor:

@@ -122,7 +122,12 @@ def _as_output(op: Function, out: Any) -> np.ndarray:
     if isinstance(out, tuple):
         raise UsageError(f"{op.name}.forward returned a tuple of {len(out)}; an op has one "
                          f"output array. Write one op per output, or stack them into one.")
-    out = np.asarray(out)
+    try:
+        out = np.asarray(out)
+    except ValueError:  # ragged: rows of different lengths
+        raise UsageError(f"{op.name}.forward returned a {type(out).__name__} that is not "
+                         f"one rectangular array (rows of different lengths?); return one "
+                         f"array") from None
     check_dtype(out.dtype)
     return out
 

@@ -1,12 +1,15 @@
 """Derivatives of whole functions, with PyTorch's names and conventions
-(``torch.autograd.functional``): ``vjp``, ``jvp``, ``jacobian``, ``hessian``, ``hvp``.
+(``torch.autograd.functional``): ``vjp``, ``jvp``, ``jacobian``, ``hessian``, ``hvp``,
+``vhp``.
 
 ``inputs`` is a Tensor or a tuple of Tensors (arrays and numbers are accepted too);
 ``func`` takes them as positional arguments and returns a Tensor or a tuple of Tensors.
 Results mirror that structure: a bare Tensor in, a bare Tensor out. Gradients are
 detached unless ``create_graph=True`` (then they can be differentiated again).
 ``strict=True`` raises ``IndependentError`` when an output does not depend on an input;
-otherwise that derivative is zeros.
+otherwise that derivative is zeros. PyTorch's ``vectorize`` and ``strategy`` (Jacobian) and
+``outer_jacobian_strategy`` (Hessian) are accepted and change nothing: the results are
+the same, computed one reverse pass per output element.
 
 ``jvp`` uses the double-VJP trick: ``u -> J^T u`` is linear in ``u``, so the VJP of
 that map with ``v`` is ``J v``, forward-mode from two reverse passes.
@@ -24,7 +27,16 @@ from .grad_mode import enable_grad
 from .tensor_math import stack
 from .tensor import Tensor
 
-__all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "IndependentError"]
+__all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp", "IndependentError"]
+
+_STRATEGIES = ("reverse-mode", "forward-mode")
+
+
+def _check_strategy(strategy: str, what: str) -> None:
+    """PyTorch's strategy names; either gives the same result here."""
+    if strategy not in _STRATEGIES:
+        raise UsageError(f"{what} must be 'reverse-mode' or 'forward-mode' (as in PyTorch); "
+                         f"got {strategy!r}")
 
 
 def _as_tuple(x: Any) -> tuple[bool, tuple[Any, ...]]:
@@ -129,9 +141,12 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
 
 
 def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
-             strict: bool = False) -> Any:
+             strict: bool = False, vectorize: bool = False,
+             strategy: str = "reverse-mode") -> Any:
     """d func / d inputs: for one output and one input a Tensor of shape
-    ``output.shape + input.shape``; tuples of them for several (outputs first)."""
+    ``output.shape + input.shape``; tuples of them for several (outputs first).
+    ``vectorize`` and ``strategy`` are PyTorch's and change nothing."""
+    _check_strategy(strategy, "jacobian: strategy")
     in_tuple, xs = _prepare(inputs, create_graph)
     with enable_grad():
         out_tuple, ys = _outputs(func(*xs))
@@ -166,9 +181,12 @@ def _scalar(func: Callable[..., Any], what: str) -> Callable[..., Tensor]:
 
 
 def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
-            strict: bool = False) -> Any:
+            strict: bool = False, vectorize: bool = False,
+            outer_jacobian_strategy: str = "reverse-mode") -> Any:
     """Second derivatives of a scalar ``func``: for one input a Tensor of shape
-    ``input.shape + input.shape``; for several, a tuple of tuples (block i, j)."""
+    ``input.shape + input.shape``; for several, a tuple of tuples (block i, j).
+    ``vectorize`` and ``outer_jacobian_strategy`` are PyTorch's and change nothing."""
+    _check_strategy(outer_jacobian_strategy, "hessian: outer_jacobian_strategy")
     scalar_func = _scalar(func, "hessian")
     in_tuple, _ = _as_tuple(inputs)
 
@@ -185,10 +203,23 @@ def hvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), H v) for a scalar ``func``: the Hessian-vector product, one entry
     per input, without forming H (a gradient of the gradient's dot product with v)."""
-    scalar_func = _scalar(func, "hvp")
+    return _second_order(func, inputs, v, create_graph, strict, "hvp")
+
+
+def vhp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple[Any, Any]:
+    """(func(inputs), v^T H) for a scalar ``func`` (PyTorch's ``vhp``): the Hessian is
+    symmetric, so this is ``hvp``'s H v, computed the same way."""
+    return _second_order(func, inputs, v, create_graph, strict, "vhp")
+
+
+def _second_order(func: Callable[..., Any], inputs: Any, v: Any, create_graph: bool,
+                  strict: bool, what: str) -> tuple[Any, Any]:
+    """d(grad func . v)/d inputs: v^T H, which is H v."""
+    scalar_func = _scalar(func, what)
     in_tuple, xs = _prepare(inputs, create_graph)
     with enable_grad():
         y = scalar_func(*xs)
-        g = _grads((y,), xs, [Tensor(np.ones(y.shape, dtype=y.dtype))], True, strict, "hvp")
-        result = _grads(g, xs, _seeds(v, xs, "hvp", "input"), create_graph, strict, "hvp")
+        g = _grads((y,), xs, [Tensor(np.ones(y.shape, dtype=y.dtype))], True, strict, what)
+        result = _grads(g, xs, _seeds(v, xs, what, "input"), create_graph, strict, what)
     return (y if create_graph else y.detach()), _shape_like(in_tuple, result)

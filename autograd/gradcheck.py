@@ -88,8 +88,18 @@ def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Tensor],
     return estimates
 
 
+def _precision_note(dtypes: list[np.dtype], eps: float) -> str:
+    """A hint for a failure when ``fn`` computes in less than float64."""
+    low = [f"output {k} is {d}" for k, d in enumerate(dtypes)
+           if d.kind == "f" and d.itemsize < 8]
+    return "" if not low else (
+        f" Note: {', '.join(low)}: fn computes in lower precision (e.g. an "
+        f"astype(np.float32) inside it), so finite differences with eps={eps:g} are "
+        f"mostly rounding error. Compute in float64 to check the gradient.")
+
+
 def _analytic(fn: Callable[..., Any], inputs: list[Tensor], seed: int,
-              grad_outputs: Any) -> tuple[list, list[np.ndarray]]:
+              grad_outputs: Any) -> tuple[list, list[np.ndarray], list[np.dtype]]:
     ys = _outputs(fn(*inputs))
     vs = _upstream(ys, seed) if grad_outputs is None else [
         np.asarray(v, dtype=np.float64) for v in
@@ -109,7 +119,7 @@ def _analytic(fn: Callable[..., Any], inputs: list[Tensor], seed: int,
             analytic.append(np.zeros(x.shape) if g is None else np.asarray(g.data))
         else:
             analytic.append(None)
-    return analytic, vs
+    return analytic, vs, [y.dtype for y in ys]
 
 
 def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
@@ -123,12 +133,12 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     The error names the input, the worst element's index, both values and the errors.
     """
     inputs = _prepare(inputs)
-    analytic, vs = _analytic(fn, inputs, seed, grad_outputs)
+    analytic, vs, dtypes = _analytic(fn, inputs, seed, grad_outputs)
     numeric = numerical_grad(fn, inputs, vs, eps)
     try:
         for i, (a, n) in enumerate(zip(analytic, numeric)):
             if a is not None:
-                _compare(i, inputs[i], a, n, atol, rtol)
+                _compare(i, inputs[i], a, n, atol, rtol, _precision_note(dtypes, eps))
     except GradcheckError:
         if raise_exception:
             raise
@@ -137,7 +147,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
 
 
 def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
-             atol: float, rtol: float) -> None:
+             atol: float, rtol: float, note: str = "") -> None:
     error = np.abs(analytic - numeric)
     allowed = atol + rtol * np.abs(numeric)
     bad = ~(error <= allowed)  # NaN counts as bad
@@ -152,7 +162,7 @@ def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
         f"gradcheck failed for {label} of shape {x.shape}: {int(bad.sum())} of "
         f"{bad.size} elements out of tolerance. Worst at index {tuple(int(k) for k in worst)}:"
         f" analytic {a:.10g}, numeric {n:.10g}, absolute error {e:.3g}, relative error "
-        f"{relative:.3g} (allowed {atol:g} + {rtol:g} * |numeric|).")
+        f"{relative:.3g} (allowed {atol:g} + {rtol:g} * |numeric|).{note}")
 
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
@@ -164,6 +174,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: f
     inputs = _prepare(inputs)
     with enable_grad():
         vs = _upstream(_outputs(fn(*inputs)), seed + 1)
+    recorded: list[bool] = []  # did each first-order gradient get a graph?
 
     def first_order(*xs: Tensor) -> Tensor:
         with enable_grad():
@@ -175,8 +186,20 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: f
             gs = grad([y for y, _ in pairs], wanted,
                       grad_outputs=[Tensor(v) for _, v in pairs],
                       create_graph=True, allow_unused=True)
-            return concatenate([Tensor(np.zeros(x.size)) if g is None else g.reshape(-1)
+            flat = concatenate([Tensor(np.zeros(x.size)) if g is None else g.reshape(-1)
                                 for g, x in zip(gs, wanted)])
+            recorded.append(flat.requires_grad)
+            return flat
 
-    return gradcheck(first_order, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed,
-                     raise_exception=raise_exception)
+    try:
+        return gradcheck(first_order, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
+    except GradcheckError as exc:
+        if not raise_exception:
+            return False
+        if recorded and not recorded[0]:
+            raise GradcheckError(
+                f"{exc} The first derivative has no graph of its own: a VJP that leaves the "
+                f"graph (np.asarray(x), x.data, float(x), a new ndarray) gives no second "
+                f"derivative. Write vjp with operators, np.* or autograd.extend's helpers on "
+                f"its arguments.") from None
+        raise

@@ -92,14 +92,37 @@ def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy
         return elements, (np.dtype(np.float64) if dtype.kind == "f" else dtype)
     if dtype.kind == "b":
         return st.booleans(), dtype
-    lo, hi = elements
+    try:
+        lo, hi = elements
+    except (TypeError, ValueError):
+        raise UsageError(f"arrays: elements must be (low, high) or a hypothesis strategy "
+                         f"such as domain('log'); got {elements!r}") from None
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
         low, high = max(int(np.ceil(lo)), info.min), min(int(np.floor(hi)), info.max)
         return st.integers(low, high), dtype
     if dtype.kind != "f":
         raise UsageError(f"arrays: dtype must be bool, integer or float; got {dtype}")
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False), np.dtype(np.float64)
+    return _floats_of(dtype, lo, hi), dtype
+
+
+def _floats_of(dtype: np.dtype, lo: float, hi: float) -> st.SearchStrategy[float]:
+    """Finite floats of ``dtype`` in [lo, hi]: the bounds are cut to the dtype's finite
+    range and rounded inwards, so no drawn value becomes inf or leaves [lo, hi] when it
+    is stored in ``dtype`` (float16 holds at most 65504, its smallest step is 6e-8)."""
+    smallest, largest = float(np.finfo(dtype).min), float(np.finfo(dtype).max)
+    low = high = None
+    if lo <= hi and hi >= smallest and lo <= largest:
+        low, high = dtype.type(max(lo, smallest)), dtype.type(min(hi, largest))
+        if float(low) < lo:  # compared in float64: lo itself may not fit in dtype
+            low = np.nextafter(low, dtype.type(np.inf))
+        if float(high) > hi:
+            high = np.nextafter(high, dtype.type(-np.inf))
+    if low is None or not low <= high:
+        raise UsageError(f"arrays: no finite {dtype} value lies in [{lo}, {hi}]; widen the "
+                         f"elements bounds or use float64")
+    return st.floats(float(low), float(high), width=8 * dtype.itemsize, allow_nan=False,
+                     allow_infinity=False)
 
 
 def _strided_view(draw: Callable, shape: tuple[int, ...]) -> tuple[tuple[int, ...], Callable]:
@@ -119,12 +142,14 @@ def _strided_view(draw: Callable, shape: tuple[int, ...]) -> tuple[tuple[int, ..
 
 
 @st.composite
-def arrays(draw: Callable, shape: tuple[int, ...] | st.SearchStrategy | None = None,
+def arrays(draw: Callable, shape: int | tuple[int, ...] | st.SearchStrategy | None = None,
            dtype: Any = np.float64, elements: Any = (-10.0, 10.0),
            noncontiguous: bool | None = None, unique: bool = False) -> np.ndarray:
-    """NumPy arrays of ``shape`` (drawn from ``shapes()`` when None) and ``dtype``.
+    """NumPy arrays of ``shape`` (an int or a tuple as in NumPy, or drawn from ``shapes()``
+    when None) and ``dtype``.
 
-    ``elements`` is ``(low, high)`` (inclusive, no NaN/inf) or a hypothesis strategy,
+    ``elements`` is ``(low, high)`` (inclusive, no NaN/inf, also after rounding to a
+    float16/float32 ``dtype``; cut to its finite range) or a hypothesis strategy,
     e.g. ``domain("log")``. ``noncontiguous=True`` returns a strided view (every other
     element of a larger array, or a transposed array); ``None`` draws either kind.
     ``unique=True`` makes the elements distinct::
@@ -137,7 +162,7 @@ def arrays(draw: Callable, shape: tuple[int, ...] | st.SearchStrategy | None = N
         shape = shapes()
     if isinstance(shape, st.SearchStrategy):
         shape = draw(shape)
-    shape = tuple(shape)
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)  # as NumPy
     element, draw_dtype = _element_strategy(dtype, elements)
     if noncontiguous is None:
         noncontiguous = draw(st.booleans())
@@ -147,7 +172,7 @@ def arrays(draw: Callable, shape: tuple[int, ...] | st.SearchStrategy | None = N
     return make_view(base) if make_view is not None else base
 
 
-def tensors(shape: tuple[int, ...] | st.SearchStrategy | None = None,
+def tensors(shape: int | tuple[int, ...] | st.SearchStrategy | None = None,
             dtype: Any = np.float64, elements: Any = (-10.0, 10.0),
             requires_grad: bool = False, noncontiguous: bool | None = None,
             unique: bool = False) -> st.SearchStrategy[Tensor]:

@@ -144,3 +144,44 @@ def test_matches_torch_when_installed() -> None:
     ours = F.hessian(scalar_fn, ag.Tensor(x)).data
     theirs = TF.hessian(lambda t: (t ** 3).sum() + t.sin().prod(), torch.tensor(x)).numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_pytorch_keywords_and_vhp_match_torch() -> None:
+    """jacobian(..., vectorize=, strategy=), hessian(..., outer_jacobian_strategy=) and
+    vhp, as PyTorch code spells them, give PyTorch's numbers."""
+    torch = pytest.importorskip("torch")
+    from torch.autograd import functional as TF
+    rng = np.random.default_rng(3)
+    a, b, v = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal(2)
+
+    def f(x, y):
+        return (x * y).sin(), (x.exp() * y.sum()).sum()
+
+    def s(x, y):
+        return (x * y).sin().sum() * y.prod()
+
+    ta, tb = torch.tensor(a), torch.tensor(b)
+    ours = F.jacobian(f, (ag.Tensor(a), ag.Tensor(b)), vectorize=True, strategy="forward-mode")
+    theirs = TF.jacobian(f, (ta, tb), vectorize=True, strategy="forward-mode")
+    ours_h = F.hessian(s, (ag.Tensor(a), ag.Tensor(b)), vectorize=True,
+                       outer_jacobian_strategy="forward-mode")
+    theirs_h = TF.hessian(s, (ta, tb), vectorize=True, outer_jacobian_strategy="forward-mode")
+    for i in range(2):
+        for j in range(2):
+            np.testing.assert_allclose(ours[i][j].data, theirs[i][j].numpy(),
+                                       rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(ours_h[i][j].data, theirs_h[i][j].detach().numpy(),
+                                       rtol=1e-12, atol=1e-12)
+    value, vh = F.vhp(s, (ag.Tensor(a), ag.Tensor(b)), (np.ones((3, 2)), v))
+    t_value, t_vh = TF.vhp(s, (ta, tb), (torch.ones(3, 2, dtype=torch.float64),
+                                         torch.tensor(v)))
+    np.testing.assert_allclose(value.data, t_value.numpy(), rtol=1e-12)
+    for ours_k, theirs_k in zip(vh, t_vh):
+        np.testing.assert_allclose(ours_k.data, theirs_k.numpy(), rtol=1e-12)
+
+
+def test_an_unknown_strategy_is_named() -> None:
+    with pytest.raises(ValueError, match="strategy must be 'reverse-mode' or"):
+        F.jacobian(vector_fn, ag.Tensor([1.0, 2.0]), strategy="reverse")
+    with pytest.raises(ValueError, match="outer_jacobian_strategy"):
+        F.hessian(scalar_fn, ag.Tensor([1.0, 2.0]), outer_jacobian_strategy="fwd")

@@ -152,8 +152,27 @@ def test_error_reports_the_numbers() -> None:
 @given(tensors(shapes(min_dims=1), elements=domain("relu"), requires_grad=True))
 def test_gradgradcheck_catches_lost_second_derivative(x: Tensor) -> None:
     assert ag.gradcheck(CubeDetached.apply, [x])
-    with pytest.raises(GradcheckError):
+    with pytest.raises(GradcheckError, match="first derivative has no graph of its own"):
         ag.gradgradcheck(CubeDetached.apply, [x])
+
+
+def test_gradgradcheck_blames_the_graph_only_when_it_is_missing() -> None:
+    """A wrong second derivative that has a graph gets the plain report."""
+    x = Tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    with pytest.raises(GradcheckError) as info:
+        ag.gradgradcheck(lambda t: ScaledSquare.apply(t) * t, [x])
+    assert "no graph" not in str(info.value)
+    assert ag.gradgradcheck(lambda t: 3 * t, [x])  # linear: no graph, and none needed
+
+
+def test_a_failure_in_lower_precision_says_so() -> None:
+    """fn computing in float32 fails against float64 differences: the report says why."""
+    x = Tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    with pytest.raises(GradcheckError, match="output 0 is float32.*Compute in float64"):
+        ag.gradcheck(lambda t: t.astype(np.float32).sin(), [x])
+    with pytest.raises(GradcheckError) as info:
+        ag.gradcheck(ScaledSquare.apply, [x])
+    assert "precision" not in str(info.value)
 
 
 def test_raise_exception_false_returns_false_as_pytorch() -> None:

@@ -12,6 +12,7 @@ from hypothesis import find, given, strategies as st
 from hypothesis.errors import NoSuchExample
 
 import autograd as ag
+from autograd.errors import UsageError
 from autograd import testing
 from autograd.testing import (CLIP_BOUNDS, DOMAINS, GRID_SPACING, arrays, axes,
                               broadcastable_shapes, domain, index_expressions, shapes,
@@ -51,6 +52,32 @@ def test_arrays_have_dtype_and_bounds(a: np.ndarray) -> None:
 def test_arrays_of_other_dtypes(dtype, data: st.DataObject) -> None:
     a = data.draw(arrays((3,), dtype=dtype, elements=(0, 5)))
     assert a.dtype == np.dtype(dtype) and a.shape == (3,)
+
+
+@pytest.mark.parametrize("dtype, low, high", [
+    (np.float16, -1e6, 1e6),      # beyond float16's range: was inf
+    (np.float16, 1e-9, 1.0),      # below float16's smallest step: was 0.0, log(0) = -inf
+    (np.float32, 0.1, 0.3),       # bounds not representable in float32
+    (np.float16, 0.1, 0.2)])
+@given(data=st.data())
+def test_float_bounds_hold_in_the_arrays_dtype(dtype, low, high,
+                                               data: st.DataObject) -> None:
+    a = data.draw(arrays((8,), dtype=dtype, elements=(low, high)))
+    assert a.dtype == dtype and np.all(np.isfinite(a))
+    assert np.all((a.astype(np.float64) >= low) & (a.astype(np.float64) <= high))
+
+
+@pytest.mark.parametrize("elements, dtype", [((1.0, -1.0), np.float64),
+                                             ((7e4, 1e6), np.float16), ((0.1, 0.1), np.float32),
+                                             (5.0, np.float64)])
+def test_elements_with_no_value_in_the_dtype_are_refused(elements, dtype) -> None:
+    with pytest.raises(UsageError, match="elements|no finite"):
+        find(arrays((2,), dtype=dtype, elements=elements), lambda a: True)
+
+
+@given(arrays(3), tensors(2))
+def test_an_int_shape_is_one_axis_as_in_numpy(a: np.ndarray, t: ag.Tensor) -> None:
+    assert a.shape == np.zeros(3).shape and t.shape == (2,)
 
 
 @given(arrays(shapes(min_dims=1), noncontiguous=True))
