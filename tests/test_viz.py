@@ -175,3 +175,20 @@ def test_clusters_from_an_nn_module(rng):
     nodes, _ = parse(viz.draw_graph(loss, model=model))
     for name in ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"):
         assert viz.STYLE["parameter"]["fillcolor"] in node_named(nodes, name)
+
+
+def test_a_list_of_roots_draws_as_the_roots_themselves(rng):
+    """draw_graph([a, b]) as draw_graph(a, b) (topological_order takes a list too)."""
+    x = ag.Tensor(rng.standard_normal(3), requires_grad=True, name="x")
+    a, b = (x * 2.0).sum(), x.exp().sum()
+    assert parse(viz.draw_graph([a, b])) == parse(viz.draw_graph(a, b))
+    assert parse(viz.draw_graph((a, b))) == parse(viz.draw_graph(a, b))
+
+
+def test_names_with_keys_and_values_swapped_say_so(rng):
+    W = ag.Tensor(rng.standard_normal((40, 40)), requires_grad=True)
+    y = (W * W).sum()
+    with pytest.raises(ag.UsageError, match=r"got a tensor of shape \(40, 40\) as a key.*swap") \
+            as info:
+        viz.draw_graph(y, names={W: "W"})
+    assert len(str(info.value)) < 300  # not the whole tensor printed

@@ -112,7 +112,7 @@ def test_bad_arguments_are_explained(rng):
     with pytest.raises(ValueError, match="at least one"):
         viz.draw_graph()
     with pytest.raises(ValueError, match="format"):
-        viz.save_graph(viz.draw_graph(L), "graph.jpeg")
+        viz.save_graph(viz.draw_graph(L), "graph.bmp")
 
 
 def test_a_leaf_alone_and_several_roots(rng):
@@ -169,6 +169,7 @@ def test_render_png_and_pdf_have_valid_headers(tmp_path):
     assert viz.save_graph(graph, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert viz.save_graph(graph, tmp_path / "g", format="pdf").read_bytes()[:5] == b"%PDF-"
     assert (tmp_path / "g.pdf").exists()
+    assert viz.save_graph(graph, tmp_path / "g.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
 
 
 @needs_dot

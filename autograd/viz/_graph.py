@@ -79,8 +79,11 @@ def collect(roots: Iterable[Tensor], max_nodes: int | None = None,
 
 def as_roots(roots: Tensor | Iterable[Tensor], caller: str) -> list[Tensor]:
     """``roots`` as a non-empty list of Tensors: one Tensor is one root (iterating it
-    would walk its rows instead); anything else is a ``UsageError``."""
+    would walk its rows instead), and so is a list or tuple of them given alone
+    (``draw_graph([a, b])``); anything else is a ``UsageError``."""
     roots = [roots] if isinstance(roots, Tensor) else list(roots)
+    if len(roots) == 1 and isinstance(roots[0], (list, tuple)):
+        roots = list(roots[0])
     for i, root in enumerate(roots):
         if not isinstance(root, Tensor):
             raise UsageError(f"{caller} needs Tensors; root {i} is of type "
@@ -152,6 +155,10 @@ def _name_tensors(view: GraphView, names: Mapping[str, Tensor] | None, model: An
     model_names = _model_names(model, module_types) if model is not None else {}
     given = dict(model_names)
     for name, t in (names or {}).items():
+        if isinstance(name, Tensor):
+            raise UsageError(f"names= maps each name to its tensor, {{'W1': W1}}; got a "
+                             f"tensor of shape {name.shape} as a key (with the value "
+                             f"{t!r}): swap the keys and values")
         if not isinstance(t, Tensor):
             raise UsageError(f"names[{name!r}] is {type(t).__name__}, not a Tensor")
         given[id(t)] = str(name)

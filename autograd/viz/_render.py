@@ -22,7 +22,7 @@ INSTALL_HINT = (
     "  Windows:           winget install graphviz (or https://graphviz.org/download/)\n"
     "then check that `dot -V` works in a new terminal.")
 
-FORMATS = ("svg", "png", "pdf", "dot", "gv")
+FORMATS = ("svg", "png", "pdf", "jpg", "jpeg", "dot", "gv")
 
 
 def require_graphviz() -> Any:
@@ -42,11 +42,11 @@ def save_graph(graph: Any, path: str | os.PathLike, format: str | None = None,
                dpi: int | None = 144) -> Path:
     """Render ``graph`` (a ``graphviz.Digraph`` from ``draw_graph``) to ``path``.
 
-    ``format`` is ``"svg"``, ``"png"``, ``"pdf"`` (rendered by the ``dot`` program) or
+    ``format`` is ``"svg"``, ``"png"``, ``"pdf"``, ``"jpg"`` (rendered by ``dot``) or
     ``"dot"``/``"gv"`` (the DOT source, no program needed); by default it is taken from
     the file's extension, else svg. The file is written exactly at ``path`` (an
     extension is added only when ``path`` has none). ``dpi`` sets the resolution of a
-    PNG (Graphviz's default, 96, makes small text blurry). Returns the path written.
+    PNG or JPEG (Graphviz's default, 96, makes small text blurry). Returns the path written.
 
     Raises ``GraphvizNotFoundError`` (a RuntimeError) when ``dot`` is missing; the DOT
     source is then saved next to ``path`` with the extension ``.gv`` so nothing is lost.
@@ -66,7 +66,7 @@ def save_graph(graph: Any, path: str | os.PathLike, format: str | None = None,
     if fmt in ("dot", "gv"):
         path.write_text(graph.source, encoding="utf-8")
         return path
-    if fmt == "png" and dpi:
+    if fmt in ("png", "jpg", "jpeg") and dpi:
         graph = graph.copy()
         graph.attr(dpi=str(dpi))
     try:
