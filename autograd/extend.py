@@ -48,7 +48,7 @@ class Function(function.Function):
         copy of it. An integer or bool result (an index, a mask) is a constant."""
         op = copy.copy(self) if hasattr(self, "parents") else self
         out = function.apply(op, *map(as_tensor, inputs))
-        if out.requires_grad and out.dtype.kind != "f":
+        if out._requires_grad and out._data.dtype.kind != "f":
             return out.detach()  # integer or bool: not differentiable (as in PyTorch)
         return out
 
