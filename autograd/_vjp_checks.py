@@ -31,6 +31,20 @@ def as_gradient_tuple(op: Function, result: Any) -> tuple:
     return result
 
 
+def unsaved_hint(op: Function, error: TypeError) -> VJPError | None:
+    """A ``VJPError`` explaining a TypeError from ``op.vjp`` when the op declared that it
+    does not read its inputs or output (they arrived as None), else None."""
+    unread = [name for name, saved in (("inputs", op.save_inputs), ("output", op.save_output))
+              if not saved]
+    if not unread or "NoneType" not in str(error):
+        return None
+    flags = " and ".join(f"save_{name} = True" for name in unread)
+    return VJPError(
+        f"{op.name}.vjp raised TypeError ({error}) after receiving None for its "
+        f"{' and '.join(unread)}: {op.name} does not declare that its vjp reads them. If it "
+        f"does, set {flags} on the class (see autograd.extend.Function).")
+
+
 def check_versions(op: Function, node: Any) -> None:
     """Refuse gradients computed from arrays that were changed in place after the forward
     (through the tensor itself, a view, a detached copy, or any tensor sharing its array),

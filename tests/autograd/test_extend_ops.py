@@ -131,3 +131,44 @@ def test_a_ragged_forward_result_is_named() -> None:
     with pytest.raises(ValueError, match="Ragged.forward returned a list that is not one "
                                          "rectangular array"):
         Ragged()(_x())
+
+
+def test_a_vjp_reading_what_its_op_did_not_save_is_told_which_flag() -> None:
+    """A VJP that reads an input (or the output) its class declared unread gets None for
+    it; the TypeError that follows is explained by a VJPError naming the flag."""
+    class Square(ag.Function):
+        save_inputs = False  # wrong: vjp reads x
+
+        def forward(self, x):
+            return x * x
+
+        def vjp(self, g, out, x):
+            return (2 * x * g,)
+
+    class Exp(ag.Function):  # save_output left False, but vjp reads out
+        def forward(self, x):
+            return np.exp(x)
+
+        def vjp(self, g, out, x):
+            return (g * out,)
+
+    x = ag.Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    with pytest.raises(ag.VJPError, match=r"Square\.vjp raised TypeError.*None for its "
+                                          r"inputs.*save_inputs = True"):
+        Square()(x).sum().backward()
+    with pytest.raises(ag.VJPError, match=r"Exp\.vjp .*None for its output.*save_output = True"):
+        Exp()(x).sum().backward()
+
+
+def test_other_type_errors_in_a_vjp_pass_through() -> None:
+    class Broken(ag.Function):
+        def forward(self, x):
+            return x * 2
+
+        def vjp(self, g, out, x):
+            return (g + "two",)
+
+    x = ag.Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    with pytest.raises(TypeError) as info:
+        Broken()(x).sum().backward()
+    assert not isinstance(info.value, ag.VJPError)
