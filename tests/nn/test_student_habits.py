@@ -61,3 +61,33 @@ def test_clipping_a_module_says_to_pass_its_parameters(clip):
         clip(list(net))
     for name, p in net.named_parameters():
         np.testing.assert_array_equal(p.grad.data, before[name])
+
+
+INITS = [nn.init.xavier_normal_, nn.init.xavier_uniform_, nn.init.kaiming_normal_,
+         nn.init.kaiming_uniform_, nn.init.normal_, nn.init.uniform_]
+
+
+@pytest.mark.parametrize("init", INITS, ids=lambda f: f.__name__)
+def test_init_takes_pytorchs_generator_keyword(init):
+    """xavier_normal_(w, generator=g), PyTorch's keyword, raised TypeError; a generator
+    given by position (it fills gain, a or mean) raised NumPy's bare 'unsupported operand'."""
+    a, b = np.empty((256, 784)), np.empty((256, 784))
+    init(a, generator=np.random.default_rng(3))
+    init(b, rng=np.random.default_rng(3))
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(TypeError, match=rf"{init.__name__}: .* must be a number; got "
+                                        r"Generator\. Pass a generator by keyword") as info:
+        init(a, np.random.default_rng(3))
+    assert isinstance(info.value, AutogradError)
+    with pytest.raises(ConfigError, match="both rng= and generator="):
+        init(a, rng=0, generator=0)
+
+
+def test_xavier_and_he_statistics_match_the_notes():
+    """Xavier N(0, 2 / (n_in + n_out)) and He N(0, 2 / n_in) on a 784 -> 256 weight."""
+    w = np.empty((256, 784))
+    nn.init.xavier_normal_(w, generator=0)
+    assert w.std() == pytest.approx(np.sqrt(2 / (784 + 256)), rel=0.01)
+    nn.init.kaiming_normal_(w, nonlinearity="relu", generator=0)
+    assert w.std() == pytest.approx(np.sqrt(2 / 784), rel=0.01)
+    assert abs(w.mean()) < 0.1 * w.std()
