@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
+import numbers
+
 import numpy as np
 
 from .differentiate import grad
@@ -32,9 +34,9 @@ def _outputs(result: Any) -> list[Tensor]:
 
 
 def _prepare(inputs: Any) -> list[Tensor]:
-    """The inputs as a list of Tensors; one bare Tensor (or array) is one input, not a
-    sequence of rows."""
-    if isinstance(inputs, (Tensor, np.ndarray)):
+    """The inputs as a list of Tensors; one bare Tensor (or array, or number) is one
+    input, not a sequence of rows."""
+    if isinstance(inputs, (Tensor, np.ndarray, numbers.Number)):
         inputs = [inputs]
     tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
     if not any(t.requires_grad for t in tensors):

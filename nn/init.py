@@ -2,7 +2,8 @@
 
 Every function fills ``tensor.data`` in place (untracked; the array object and dtype are
 kept) and returns ``tensor``; plain NumPy arrays work too. Random ones take
-``rng: Generator | int | None`` (see ``nn._random``), so runs are reproducible.
+``rng: Generator | int | None`` (see ``nn._random``), so runs are reproducible; PyTorch's
+keyword ``generator=`` is the same argument.
 
 For a weight of shape (out, in, *kernel): fan_in = in * prod(kernel) and
 fan_out = out * prod(kernel).
@@ -88,22 +89,47 @@ def calculate_fans(tensor: Any) -> tuple[int, int]:
     return shape[1] * receptive, shape[0] * receptive
 
 
+def _rng(fn: str, rng: RNGLike, generator: RNGLike) -> RNGLike:
+    """``rng``, or PyTorch's spelling ``generator`` of it (not both)."""
+    if rng is not None and generator is not None:
+        raise ConfigError(f"{fn}: got both rng= and generator= (two names for one "
+                          "argument); pass one of them")
+    return generator if rng is None else rng
+
+
+def _number(fn: str, name: str, value: Any) -> float:
+    """``value`` as a float, or an ``ArgumentTypeError`` (a generator given by position
+    lands here: ``xavier_normal_(w, g)`` fills ``gain``)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    hint = (f" Pass a generator by keyword: {fn}(tensor, generator=g)"
+            if isinstance(value, np.random.Generator) else "")
+    raise ArgumentTypeError(f"{fn}: {name} must be a number; got {type(value).__name__}."
+                            f"{hint}")
+
+
 def _fill(tensor: T, values: Any) -> T:
     data = _array(tensor)
     data[...] = values
     return tensor
 
 
-def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, rng: RNGLike = None) -> T:
+def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, rng: RNGLike = None, *,
+             generator: RNGLike = None) -> T:
     """Fill with samples of U(a, b)."""
+    a, b = _number("uniform_", "a", a), _number("uniform_", "b", b)
+    rng = _rng("uniform_", rng, generator)
     if not a <= b:
         raise ConfigError(f"uniform_: needs a <= b; got a={a}, b={b}")
     shape = _array(tensor).shape
     return _fill(tensor, as_generator(rng).uniform(a, b, size=shape))
 
 
-def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None) -> T:
+def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None, *,
+            generator: RNGLike = None) -> T:
     """Fill with samples of N(mean, std^2)."""
+    mean, std = _number("normal_", "mean", mean), _number("normal_", "std", std)
+    rng = _rng("normal_", rng, generator)
     if not std >= 0:
         raise ConfigError(f"normal_: std must be >= 0; got {std}")
     shape = _array(tensor).shape
@@ -125,24 +151,28 @@ def ones_(tensor: T) -> T:
     return _fill(tensor, 1.0)
 
 
-def _xavier_std(tensor: Any, gain: float) -> float:
+def _xavier_std(fn: str, tensor: Any, gain: float) -> float:
     fan_in, fan_out = calculate_fans(tensor)
-    return gain * math.sqrt(2.0 / max(fan_in + fan_out, 1))
+    return _number(fn, "gain", gain) * math.sqrt(2.0 / max(fan_in + fan_out, 1))
 
 
-def xavier_uniform_(tensor: T, gain: float = 1.0, rng: RNGLike = None) -> T:
+def xavier_uniform_(tensor: T, gain: float = 1.0, rng: RNGLike = None, *,
+                    generator: RNGLike = None) -> T:
     """Glorot & Bengio (2010): U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out)),
     so that Var(w) = gain^2 * 2 / (fan_in + fan_out)."""
-    bound = math.sqrt(3.0) * _xavier_std(tensor, gain)
-    return uniform_(tensor, -bound, bound, rng)
+    bound = math.sqrt(3.0) * _xavier_std("xavier_uniform_", tensor, gain)
+    return uniform_(tensor, -bound, bound, _rng("xavier_uniform_", rng, generator))
 
 
-def xavier_normal_(tensor: T, gain: float = 1.0, rng: RNGLike = None) -> T:
+def xavier_normal_(tensor: T, gain: float = 1.0, rng: RNGLike = None, *,
+                   generator: RNGLike = None) -> T:
     """Glorot & Bengio (2010): N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
-    return normal_(tensor, 0.0, _xavier_std(tensor, gain), rng)
+    std = _xavier_std("xavier_normal_", tensor, gain)
+    return normal_(tensor, 0.0, std, _rng("xavier_normal_", rng, generator))
 
 
-def _kaiming_std(tensor: Any, a: float, mode: str, nonlinearity: str) -> float:
+def _kaiming_std(fn: str, tensor: Any, a: float, mode: str, nonlinearity: str) -> float:
+    a = _number(fn, "a", a)
     fan_in, fan_out = calculate_fans(tensor)
     if mode not in ("fan_in", "fan_out"):
         raise ConfigError(f"kaiming init: mode must be 'fan_in' (keeps the forward "
@@ -153,18 +183,21 @@ def _kaiming_std(tensor: Any, a: float, mode: str, nonlinearity: str) -> float:
 
 
 def kaiming_uniform_(tensor: T, a: float = 0.0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu", rng: RNGLike = None) -> T:
+                     nonlinearity: str = "leaky_relu", rng: RNGLike = None, *,
+                     generator: RNGLike = None) -> T:
     """He et al. (2015): U(-b, b) with b = gain * sqrt(3 / fan); gain from
     ``calculate_gain(nonlinearity, a)`` (``a`` is the leaky-ReLU slope), fan from
     ``mode``. Var(w) = gain^2 / fan (2 / fan_in for ReLU)."""
-    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
-    return uniform_(tensor, -bound, bound, rng)
+    bound = math.sqrt(3.0) * _kaiming_std("kaiming_uniform_", tensor, a, mode, nonlinearity)
+    return uniform_(tensor, -bound, bound, _rng("kaiming_uniform_", rng, generator))
 
 
 def kaiming_normal_(tensor: T, a: float = 0.0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu", rng: RNGLike = None) -> T:
+                    nonlinearity: str = "leaky_relu", rng: RNGLike = None, *,
+                    generator: RNGLike = None) -> T:
     """He et al. (2015): N(0, std^2) with std = gain / sqrt(fan)."""
-    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), rng)
+    std = _kaiming_std("kaiming_normal_", tensor, a, mode, nonlinearity)
+    return normal_(tensor, 0.0, std, _rng("kaiming_normal_", rng, generator))
 
 
 glorot_uniform_ = xavier_uniform_

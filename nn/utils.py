@@ -18,11 +18,29 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "grad_norms", "check_clip_argument"]
 
 
+def _is_tensor(obj: Any) -> bool:
+    return hasattr(obj, "grad") and hasattr(obj, "data")
+
+
 def _params(params: Tensor | Iterable[Tensor]) -> list[Tensor]:
     """A single tensor or an iterable of tensors, as a list."""
-    if hasattr(params, "grad") and hasattr(params, "data"):
+    if _is_tensor(params):
         return [params]  # type: ignore[list-item]
     return list(params)  # type: ignore[arg-type]
+
+
+def _checked_params(name: str, params: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    """``_params``, or an ``ArgumentTypeError`` for a module or an item that is not a
+    tensor (a Sequential iterates over its layers)."""
+    if callable(getattr(params, "named_parameters", None)):
+        raise ArgumentTypeError(f"{name}: got the module {type(params).__name__}; pass its "
+                                f"parameters, e.g. {name}(model.parameters(), ...)")
+    items = _params(params)
+    for i, p in enumerate(items):
+        if not _is_tensor(p):
+            raise ArgumentTypeError(f"{name}: params must be Tensors (e.g. model.parameters()); "
+                                    f"item {i} is {type(p).__name__}")
+    return items
 
 
 def _distinct_grads(params: Iterable[Tensor]) -> list[np.ndarray]:
@@ -78,7 +96,7 @@ def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
     """
     norm_type = check_clip_argument("norm_type", norm_type)
     check_clip_argument("max_norm", max_norm)
-    grads = _distinct_grads(_params(params))
+    grads = _distinct_grads(_checked_params("clip_grad_norm_", params))
     if not grads:
         return 0.0
     norms = [_norm(g, norm_type) for g in grads]
@@ -97,7 +115,7 @@ def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
 def clip_grad_value_(params: Tensor | Iterable[Tensor], clip_value: float) -> None:
     """Clip every gradient entry into [-clip_value, clip_value], in place."""
     check_clip_argument("clip_value", clip_value)
-    for g in _distinct_grads(_params(params)):
+    for g in _distinct_grads(_checked_params("clip_grad_value_", params)):
         np.clip(g, -clip_value, clip_value, out=g)
 
 
@@ -105,12 +123,14 @@ def grad_norms(named_params_or_params: Any) -> dict[str, float]:
     """L2 norm of each parameter's gradient, ``{name: ||g||_2}`` (diagnoses vanishing
     or exploding gradients layer by layer).
 
-    Accepts ``model.named_parameters()`` (pairs ``(name, param)``), a dict name -> param,
-    a single tensor, or an iterable of tensors (named "0", "1", ... by position).
-    Parameters whose ``.grad`` is None are left out.
+    Accepts a module (its ``named_parameters()``), ``model.named_parameters()`` (pairs
+    ``(name, param)``), a dict name -> param, a single tensor, or an iterable of tensors
+    (named "0", "1", ... by position). Parameters whose ``.grad`` is None are left out.
     """
     items: Iterable[Any]
-    if isinstance(named_params_or_params, Mapping):
+    if callable(getattr(named_params_or_params, "named_parameters", None)):
+        items = named_params_or_params.named_parameters()
+    elif isinstance(named_params_or_params, Mapping):
         items = named_params_or_params.items()
     else:
         items = _params(named_params_or_params)
@@ -120,6 +140,9 @@ def grad_norms(named_params_or_params: Any) -> dict[str, float]:
             name, p = item
         else:
             name, p = str(i), item
+        if not _is_tensor(p):
+            raise ArgumentTypeError(f"grad_norms: expected a module, its named_parameters() "
+                                    f"or Tensors; item {i} is {type(p).__name__}")
         if p.grad is not None:
             result[name] = _norm(p.grad.data, 2.0)
     return result

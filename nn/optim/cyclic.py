@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from .optimizer import Optimizer, check
 from .schedulers import LRScheduler, _check_int, _cosine, _per_group
@@ -47,7 +48,11 @@ class CyclicLR(LRScheduler):
 
     scale is 1 ("triangular"), 1 / 2^(cycle - 1) ("triangular2") or gamma^t
     ("exp_range"), or ``scale_fn(cycle or t)`` (``scale_mode`` "cycle"/"iterations").
-    The initial lr of each group is set to ``base_lr``. Momentum cycling is not provided.
+    The initial lr of each group is set to ``base_lr``. As in PyTorch, with
+    ``cycle_momentum=True`` (the default) the momentum (SGD, RMSprop) or beta1 (Adam)
+    cycles inversely, ``momentum = max_momentum - (max_momentum - base_momentum) * ramp *
+    scale``, starting at ``max_momentum``; an optimizer with neither (Adagrad) needs
+    ``cycle_momentum=False``.
     """
 
     MODES = ("triangular", "triangular2", "exp_range")
@@ -56,7 +61,9 @@ class CyclicLR(LRScheduler):
                  max_lr: float | Sequence[float], step_size_up: int = 2000,
                  step_size_down: int | None = None, mode: str = "triangular",
                  gamma: float = 1.0, scale_fn: Callable[[float], float] | None = None,
-                 scale_mode: str = "cycle", last_epoch: int = -1) -> None:
+                 scale_mode: str = "cycle", cycle_momentum: bool = True,
+                 base_momentum: float | Sequence[float] = 0.8,
+                 max_momentum: float | Sequence[float] = 0.9, last_epoch: int = -1) -> None:
         base_lrs = _per_group("base_lr", optimizer, base_lr)
         self.max_lrs = _per_group("max_lr", optimizer, max_lr)
         step_size_down = step_size_up if step_size_down is None else step_size_down
@@ -76,7 +83,32 @@ class CyclicLR(LRScheduler):
         if last_epoch == -1:
             for group, lr in zip(optimizer.param_groups, base_lrs):
                 group["lr"] = lr
+        self._init_momentum(optimizer, bool(cycle_momentum), base_momentum, max_momentum,
+                            last_epoch)
         super().__init__(optimizer, last_epoch, base_lrs=base_lrs)
+
+    def _init_momentum(self, optimizer: Optimizer, cycle_momentum: bool,
+                       base_momentum: float | Sequence[float],
+                       max_momentum: float | Sequence[float], last_epoch: int) -> None:
+        self.cycle_momentum, self.use_beta1 = cycle_momentum, "betas" in optimizer.defaults
+        self.base_momentums: list[float] = []
+        self.max_momentums: list[float] = []
+        if not cycle_momentum:
+            return
+        check(self.use_beta1 or "momentum" in optimizer.defaults, "cycle_momentum", True,
+              f"an optimizer with momentum or betas ({type(optimizer).__name__} has "
+              "neither); pass cycle_momentum=False to cycle only the learning rate")
+        self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+        self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+        if last_epoch == -1:
+            self._set_momentums(optimizer, self.max_momentums)
+
+    def _set_momentums(self, optimizer: Optimizer, momentums: Sequence[float]) -> None:
+        for group, momentum in zip(optimizer.param_groups, momentums):
+            if self.use_beta1:
+                group["betas"] = (momentum, *group["betas"][1:])
+            else:
+                group["momentum"] = momentum
 
     def _scale(self, x: float) -> float:
         if self._scale_fn is not None:
@@ -95,5 +127,18 @@ class CyclicLR(LRScheduler):
         else:
             ramp = (x - 1) / (self.step_ratio - 1)
         scale = self._scale(cycle if self.scale_mode == "cycle" else epoch)
+        if self.cycle_momentum:  # inversely to the lr, as PyTorch (a side effect, as there)
+            self._set_momentums(self.optimizer, [
+                top - (top - base) * ramp * scale
+                for base, top in zip(self.base_momentums, self.max_momentums)])
         return [base + (top - base) * ramp * scale
                 for base, top in zip(self.base_lrs, self.max_lrs)]
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """As the base class; a state saved before momentum cycling existed loads as
+        ``cycle_momentum=False`` (what it did then)."""
+        old = {"cycle_momentum": False, "use_beta1": self.use_beta1,
+               "base_momentums": [], "max_momentums": []}
+        if "cycle_momentum" not in state_dict:
+            state_dict = {**old, **state_dict}
+        super().load_state_dict(state_dict)

@@ -81,6 +81,13 @@ class Optimizer:
                 raise ArgumentTypeError(
                     "optimizer can only optimize Tensors (objects with .data and .grad), "
                     f"got {type(p).__name__}")
+            if getattr(p, "is_leaf", True) is False:  # as PyTorch: it would never get a .grad
+                raise ConfigError(
+                    f"optimizer can only optimize leaf tensors; got a tensor computed by "
+                    f"{type(p.grad_fn).__name__} (shape {p.shape}), which never receives a "
+                    ".grad, so step() would leave it unchanged. Make the leaf the result: "
+                    "w = ag.Tensor(w.data, requires_grad=True) (or compute w under "
+                    "ag.no_grad() and then call w.requires_grad_())")
         for key, default in self.defaults.items():
             group.setdefault(key, default)
         seen = {id(p) for g in self.param_groups for p in g["params"]}

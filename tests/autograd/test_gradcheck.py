@@ -11,6 +11,7 @@ from hypothesis import given, strategies as st
 
 import autograd as ag
 from autograd import Function, GradcheckError, Tensor, VJPError
+from autograd.errors import UsageError
 from autograd.ops.generic import constant
 from autograd.testing import domain, shapes, tensors
 
@@ -283,3 +284,11 @@ def test_a_bare_tensor_is_one_input_not_a_sequence_of_rows() -> None:
     assert set(calls) == {1}  # always called with the whole tensor
     (estimate,) = ag.numerical_grad(lambda t: t.sum(), x, [np.ones(())])
     np.testing.assert_allclose(estimate, np.ones((2, 2)), atol=1e-8)
+
+
+@pytest.mark.parametrize("check", [ag.gradcheck, ag.gradgradcheck])
+def test_a_python_number_as_input_says_to_require_grad(check):
+    """gradcheck(f, 2.0) raised Python's bare "'float' object is not iterable"."""
+    with pytest.raises(UsageError, match="no input requires grad.*requires_grad=True"):
+        check(lambda w: (3 * w + 2) ** 2, 2.0)
+    assert check(lambda w: (3 * w + 2) ** 2, ag.Tensor(2.0, requires_grad=True))
