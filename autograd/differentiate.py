@@ -5,6 +5,7 @@ Both check and seed the outputs, then run the one backward loop in ``engine``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Sequence
 
 import numpy as np
@@ -34,8 +35,8 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     The pass stops at the inputs: the ops that made them are neither run nor released.
     An input the outputs do not depend on gets ``None`` if ``allow_unused`` else an error.
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    outputs = _as_list(outputs, "outputs", "the tensor(s) to differentiate, e.g. the loss")
+    inputs = _as_list(inputs, "inputs", "the tensor(s) to differentiate with respect to")
     _check_outputs(outputs)
     if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
@@ -62,6 +63,20 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
             g = g.copy()
         result.append(g)
     return tuple(result)
+
+
+def _as_list(tensors: Any, what: str, meaning: str) -> list:
+    """One Tensor, or an iterable of them (a list, ``model.parameters()``), as a non-empty
+    list (else ``UsageError``)."""
+    if isinstance(tensors, Tensor):
+        return [tensors]
+    iterable = isinstance(tensors, Iterable) and not isinstance(tensors, (str, bytes, dict))
+    found = list(tensors) if iterable else []
+    if not found:
+        raise UsageError(f"grad: {what} must be a Tensor or a non-empty list of Tensors "
+                         f"({meaning}); got {tensors!r:.60}")
+    return found
+
 
 
 def _check_outputs(outputs: list) -> None:

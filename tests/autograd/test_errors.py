@@ -337,3 +337,12 @@ def test_numpy_1_is_refused_with_a_clear_message() -> None:
         check_numpy_version("1.26.4")
     check_numpy_version("2.0.0")
     check_numpy_version("2.4.6")
+
+
+def test_grad_without_outputs_or_inputs_is_named() -> None:
+    x = leaf(3)
+    for outputs, inputs, what in (((x * x).sum(), [], "inputs"), ((x * x).sum(), None, "inputs"),
+                                  ([], x, "outputs"), ((x * x).sum(), {"x": x}, "inputs")):
+        with pytest.raises(UsageError, match=f"grad: {what} must be a Tensor or a non-empty"):
+            ag.grad(outputs, inputs)  # was: min() arg is an empty sequence, or 'input 0 unused'
+    assert len(ag.grad((x * x).sum(), (t for t in [x]))) == 1  # any iterable, as parameters()
