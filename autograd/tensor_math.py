@@ -25,7 +25,7 @@ from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, 
                              normalize_axis, pick_axis, pick_ddof, pick_keepdims,
                              reduced_count)
 from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose,
-                        expanded_shape, squeezed_shape, swapped_axes)
+                        expanded_shape, memory_order, squeezed_shape, swapped_axes)
 
 __all__ = ["TensorMath", "concatenate", "stack", "where"]
 
@@ -298,13 +298,9 @@ class TensorMath:
         """self with a new shape (one entry may be -1)."""
         return apply(Reshape(shape[0] if len(shape) == 1 else shape), self)
 
-    def flatten(self) -> AnyTensor:
-        """self as a 1-d tensor."""
-        return self.reshape(-1)
-
-    def ravel(self) -> AnyTensor:
-        """self as a 1-d tensor (NumPy's name for ``flatten``)."""
-        return self.reshape(-1)
+    def ravel(self, order: str = "C") -> AnyTensor:
+        """self as a 1-d tensor, read in NumPy's ``order``: "C" (row-major) or "F"."""
+        return (self.T if memory_order(order, "ravel") == "F" else self).reshape(-1)
 
     def transpose(self, *axes: Any) -> AnyTensor:
         """Axes permuted as ``axes`` (all of them), reversed when none are given."""
