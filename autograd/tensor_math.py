@@ -228,12 +228,21 @@ class TensorMath:
         return apply(Copy(), self)
 
     # ----------------------------------------------------------- reductions
+    def _in_dtype(self, dtype: Any, op: str) -> AnyTensor:
+        """self as ``dtype`` for ``op(dtype=...)``; a non-float dtype of a tensor that
+        requires grad is refused naming ``op`` (the result could carry no gradient)."""
+        if self._requires_grad and (dtype := np.dtype(dtype)).kind != "f":
+            raise DTypeError(f"{op}(dtype={dtype}) of a tensor that requires grad: a {dtype} "
+                             f"result could carry no gradient. Use a float dtype, or "
+                             f"x.detach().{op}(dtype={dtype}) for a constant.")
+        return self.astype(dtype)
+
     # (axis= or PyTorch's dim=, keepdims= or keepdim=: see ops.reductions.pick_axis)
     def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
         """Sum over ``axis`` (NumPy semantics), computed in ``dtype`` when given."""
         if dtype is not None:
-            return self.astype(dtype).sum(axis, keepdims, dim=dim, keepdim=keepdim)
+            return self._in_dtype(dtype, "sum").sum(axis, keepdims, dim=dim, keepdim=keepdim)
         return apply(Sum(pick_axis(axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")),
                      self)
 
@@ -241,7 +250,7 @@ class TensorMath:
              keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
         """sum / n over ``axis``, computed in ``dtype`` when given."""
         if dtype is not None:
-            return self.astype(dtype).mean(axis, keepdims, dim=dim, keepdim=keepdim)
+            return self._in_dtype(dtype, "mean").mean(axis, keepdims, dim=dim, keepdim=keepdim)
         axis, keepdims = pick_axis(axis, dim, "mean"), pick_keepdims(keepdims, keepdim, "mean")
         n = reduced_count(self._data.shape, axis, "mean")
         return self.sum(axis, keepdims) / n
