@@ -248,11 +248,13 @@ class TensorMath:
 
     def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
              keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
-        """sum / n over ``axis``, computed in ``dtype`` when given."""
-        if dtype is not None:
-            return self._in_dtype(dtype, "mean").mean(axis, keepdims, dim=dim, keepdim=keepdim)
+        """sum / n over ``axis``, computed in ``dtype`` when given (an integer dtype
+        truncates the mean toward zero, as NumPy)."""
         axis, keepdims = pick_axis(axis, dim, "mean"), pick_keepdims(keepdims, keepdim, "mean")
         n = reduced_count(self._data.shape, axis, "mean")
+        if dtype is not None:
+            average = self._in_dtype(dtype, "mean").sum(axis, keepdims) / n
+            return average if average.dtype == dtype else average.astype(dtype)
         return self.sum(axis, keepdims) / n
 
     def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,

@@ -102,6 +102,16 @@ def test_an_integer_dtype_on_a_tensor_that_requires_grad_names_the_reduction(red
     assert constant.dtype == np.int64 and constant.item() == data.sum(dtype=np.int64)
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.int32])
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_mean_in_an_integer_dtype_truncates_as_numpy(dtype: type, axis: int | None) -> None:
+    for data in (np.array([[1.5, 2.5, -4.0], [7.25, -0.5, 3.0]]), np.arange(6).reshape(2, 3)):
+        mean = Tensor(data).mean(axis=axis, dtype=dtype)
+        expected = data.mean(axis=axis, dtype=dtype)
+        assert mean.dtype == expected.dtype
+        np.testing.assert_array_equal(mean.data, expected)
+
+
 def test_floor_division_and_remainder_follow_numpy_everywhere_they_are_spelled() -> None:
     data = np.array([[5.5, -3.25], [0.75, -7.0]])
     x = Tensor(data, requires_grad=True)
