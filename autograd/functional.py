@@ -2,8 +2,12 @@
 (``torch.autograd.functional``): ``vjp``, ``jvp``, ``jacobian``, ``hessian``, ``hvp``,
 ``vhp``.
 
-``inputs`` is a Tensor or a tuple of Tensors (arrays and numbers are accepted too);
-``func`` takes them as positional arguments and returns a Tensor or a tuple of Tensors.
+``inputs`` is a Tensor or a tuple of Tensors: a tuple is several inputs, as in PyTorch.
+Anything else is one input: a NumPy array, a number or a list of numbers becomes one
+Tensor (``jacobian(f, [2.0, 1.0])`` differentiates f at one 2-vector), and a list that
+holds Tensors raises ``UsageError`` (pass a tuple). Integer data is differentiated as
+float64 (PyTorch refuses it); float arrays keep their dtype. ``v`` follows the same rule.
+``func`` takes the inputs as positional arguments and returns a Tensor or a tuple of Tensors.
 Results mirror that structure: a bare Tensor in, a bare Tensor out. Gradients are
 detached unless ``create_graph=True`` (then they can be differentiated again).
 ``strict=True`` raises ``IndependentError`` when an output does not depend on an input;
@@ -22,7 +26,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .differentiate import grad
-from .errors import IndependentError, ShapeError, UsageError
+from .errors import DTypeError, IndependentError, ShapeError, UsageError
 from .grad_mode import enable_grad
 from .tensor_math import stack
 from .tensor import Tensor
@@ -40,23 +44,46 @@ def _check_strategy(strategy: str, what: str) -> None:
 
 
 def _as_tuple(x: Any) -> tuple[bool, tuple[Any, ...]]:
-    """(was it a tuple/list, its items as a tuple)."""
+    """(was it a tuple/list, its items as a tuple): for func's outputs."""
     if isinstance(x, (tuple, list)):
         return True, tuple(x)
     return False, (x,)
 
 
-def _prepare(inputs: Any, create_graph: bool) -> tuple[bool, tuple[Tensor, ...]]:
+def _as_inputs(x: Any, what: str, name: str = "inputs") -> tuple[bool, tuple[Any, ...]]:
+    """(was it a tuple, its items): a tuple is several inputs (or vectors v); anything
+    else is one, so a list of numbers is one vector. A list of Tensors is ambiguous."""
+    if isinstance(x, tuple):
+        return True, x
+    if isinstance(x, list) and any(isinstance(item, Tensor) for item in x):
+        raise UsageError(f"{what}: {name} is a list holding Tensors; pass a tuple for "
+                         f"several ({name} = (x, y)), or one Tensor (as PyTorch, which "
+                         f"refuses lists)")
+    return False, (x,)
+
+
+def _float_data(x: Any, what: str, i: int) -> np.ndarray:
+    """Input ``i`` as a float array: float dtypes kept, integers as float64."""
+    data = np.asarray(x.data if isinstance(x, Tensor) else x)
+    if data.dtype.kind in "iu":
+        return data.astype(np.float64)
+    if data.dtype.kind != "f":
+        raise DTypeError(f"{what}: input {i} has dtype {data.dtype}; give real numbers "
+                         f"(a float Tensor or array)")
+    return data
+
+
+def _prepare(inputs: Any, create_graph: bool,
+             what: str) -> tuple[bool, tuple[Tensor, ...]]:
     """Leaves to differentiate with respect to. Under create_graph a tensor that requires
     grad stays connected to its graph (through a reshape), as PyTorch's view."""
-    is_tuple, items = _as_tuple(inputs)
+    is_tuple, items = _as_inputs(inputs, what)
     prepared = []
-    for x in items:
+    for i, x in enumerate(items):
         if create_graph and isinstance(x, Tensor) and x.requires_grad:
             prepared.append(x.reshape(x.shape))
         else:
-            data = x.data if isinstance(x, Tensor) else np.asarray(x, dtype=np.float64)
-            prepared.append(Tensor(data, requires_grad=True))
+            prepared.append(Tensor(_float_data(x, what, i), requires_grad=True))
     return is_tuple, tuple(prepared)
 
 
@@ -96,7 +123,7 @@ def _seeds(v: Any, outputs: tuple[Tensor, ...], what: str,
             raise ShapeError(f"{what}: v can be omitted only when every {of} has one "
                              f"element; give v with the {of}s' shapes")
         return [Tensor(np.ones(y.shape, dtype=y.dtype)) for y in outputs]
-    _, vs = _as_tuple(v)
+    _, vs = _as_inputs(v, what, "v")
     if len(vs) != len(outputs):
         raise ShapeError(f"{what}: {len(vs)} vectors v for {len(outputs)} {of}s")
     seeds = []
@@ -119,7 +146,7 @@ def _shape_like(is_tuple: bool, items: tuple[Any, ...]) -> Any:
 def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), v^T J): the vector-Jacobian product, one entry per input."""
-    in_tuple, xs = _prepare(inputs, create_graph)
+    in_tuple, xs = _prepare(inputs, create_graph, "vjp")
     with enable_grad():
         out_tuple, ys = _outputs(func(*xs))
         g = _grads(ys, xs, _seeds(v, ys, "vjp"), create_graph, strict, "vjp")
@@ -129,7 +156,7 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
 def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), J v): the Jacobian-vector product, one entry per output."""
-    in_tuple, xs = _prepare(inputs, create_graph)
+    in_tuple, xs = _prepare(inputs, create_graph, "jvp")
     with enable_grad():
         out_tuple, ys = _outputs(func(*xs))
         directions = _seeds(v, xs, "jvp", "input")
@@ -147,7 +174,7 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
     ``output.shape + input.shape``; tuples of them for several (outputs first).
     ``vectorize`` and ``strategy`` are PyTorch's and change nothing."""
     _check_strategy(strategy, "jacobian: strategy")
-    in_tuple, xs = _prepare(inputs, create_graph)
+    in_tuple, xs = _prepare(inputs, create_graph, "jacobian")
     with enable_grad():
         out_tuple, ys = _outputs(func(*xs))
         blocks = []
@@ -188,7 +215,7 @@ def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
     ``vectorize`` and ``outer_jacobian_strategy`` are PyTorch's and change nothing."""
     _check_strategy(outer_jacobian_strategy, "hessian: outer_jacobian_strategy")
     scalar_func = _scalar(func, "hessian")
-    in_tuple, _ = _as_tuple(inputs)
+    in_tuple, _ = _as_inputs(inputs, "hessian")
 
     def gradient(*xs: Tensor) -> Any:
         y = scalar_func(*xs)
@@ -217,7 +244,7 @@ def _second_order(func: Callable[..., Any], inputs: Any, v: Any, create_graph: b
                   strict: bool, what: str) -> tuple[Any, Any]:
     """d(grad func . v)/d inputs: v^T H, which is H v."""
     scalar_func = _scalar(func, what)
-    in_tuple, xs = _prepare(inputs, create_graph)
+    in_tuple, xs = _prepare(inputs, create_graph, what)
     with enable_grad():
         y = scalar_func(*xs)
         g = _grads((y,), xs, [Tensor(np.ones(y.shape, dtype=y.dtype))], True, strict, what)

@@ -25,7 +25,7 @@ from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, 
                              normalize_axis, pick_axis, pick_ddof, pick_keepdims,
                              reduced_count)
 from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose,
-                        expanded_shape, squeezed_shape, swapped_axes)
+                        expanded_shape, memory_order, squeezed_shape, swapped_axes)
 
 __all__ = ["TensorMath", "concatenate", "stack", "where"]
 
@@ -228,22 +228,33 @@ class TensorMath:
         return apply(Copy(), self)
 
     # ----------------------------------------------------------- reductions
+    def _in_dtype(self, dtype: Any, op: str) -> AnyTensor:
+        """self as ``dtype`` for ``op(dtype=...)``; a non-float dtype of a tensor that
+        requires grad is refused naming ``op`` (the result could carry no gradient)."""
+        if self._requires_grad and (dtype := np.dtype(dtype)).kind != "f":
+            raise DTypeError(f"{op}(dtype={dtype}) of a tensor that requires grad: a {dtype} "
+                             f"result could carry no gradient. Use a float dtype, or "
+                             f"x.detach().{op}(dtype={dtype}) for a constant.")
+        return self.astype(dtype)
+
     # (axis= or PyTorch's dim=, keepdims= or keepdim=: see ops.reductions.pick_axis)
     def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
         """Sum over ``axis`` (NumPy semantics), computed in ``dtype`` when given."""
         if dtype is not None:
-            return self.astype(dtype).sum(axis, keepdims, dim=dim, keepdim=keepdim)
+            return self._in_dtype(dtype, "sum").sum(axis, keepdims, dim=dim, keepdim=keepdim)
         return apply(Sum(pick_axis(axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")),
                      self)
 
     def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
              keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
-        """sum / n over ``axis``, computed in ``dtype`` when given."""
-        if dtype is not None:
-            return self.astype(dtype).mean(axis, keepdims, dim=dim, keepdim=keepdim)
+        """sum / n over ``axis``, computed in ``dtype`` when given (an integer dtype
+        truncates the mean toward zero, as NumPy)."""
         axis, keepdims = pick_axis(axis, dim, "mean"), pick_keepdims(keepdims, keepdim, "mean")
         n = reduced_count(self._data.shape, axis, "mean")
+        if dtype is not None:
+            average = self._in_dtype(dtype, "mean").sum(axis, keepdims) / n
+            return average if average.dtype == dtype else average.astype(dtype)
         return self.sum(axis, keepdims) / n
 
     def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
@@ -298,13 +309,9 @@ class TensorMath:
         """self with a new shape (one entry may be -1)."""
         return apply(Reshape(shape[0] if len(shape) == 1 else shape), self)
 
-    def flatten(self) -> AnyTensor:
-        """self as a 1-d tensor."""
-        return self.reshape(-1)
-
-    def ravel(self) -> AnyTensor:
-        """self as a 1-d tensor (NumPy's name for ``flatten``)."""
-        return self.reshape(-1)
+    def ravel(self, order: str = "C") -> AnyTensor:
+        """self as a 1-d tensor, read in NumPy's ``order``: "C" (row-major) or "F"."""
+        return (self.T if memory_order(order, "ravel") == "F" else self).reshape(-1)
 
     def transpose(self, *axes: Any) -> AnyTensor:
         """Axes permuted as ``axes`` (all of them), reversed when none are given."""

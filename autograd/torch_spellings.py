@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import DTypeError, ShapeError, UsageError
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
+from .ops.shape import flattened_shape, memory_order
 from .tensor_math import where
 
 __all__ = ["TorchSpellings"]
@@ -59,6 +60,33 @@ class TorchSpellings:
             raise ShapeError(f"t() needs a tensor of at most 2 axes; got shape {self.shape}. "
                              f"Use transpose(...) or permute(...) to name the axes.")
         return self.transpose() if self.ndim == 2 else self
+
+    def flatten(self, start_dim: int | str = 0, end_dim: int = -1, *,
+                order: str | None = None) -> AnyTensor:
+        """Axes ``start_dim..end_dim`` merged into one, as PyTorch (all by default: a 1-d
+        tensor; ``x.flatten(1)`` flattens each sample of a batch). NumPy's
+        ``flatten(order)`` works too: a string, "C" (row-major) or "F", is the order."""
+        if isinstance(start_dim, str) or order is not None:
+            if order is not None and (start_dim, end_dim) != (0, -1):
+                raise UsageError(f"flatten: got order={order!r} (NumPy's) with start_dim/"
+                                 f"end_dim (PyTorch's); pass one or the other")
+            order = memory_order(start_dim if order is None else order, "flatten")
+            return (self.T if order == "F" else self).reshape(-1)
+        return self.reshape(flattened_shape(self.shape, start_dim, end_dim))
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> AnyTensor:
+        """Axis ``dim`` split into axes of ``sizes`` (one may be -1), as PyTorch: the
+        inverse of ``flatten``."""
+        axis = normalize_axis(dim, self.ndim, "unflatten")[0]
+        sizes = tuple(int(n) for n in sizes)
+        known = math.prod(n for n in sizes if n != -1)
+        n = self.shape[axis]
+        if not sizes or sizes.count(-1) > 1 or (n != known if -1 not in sizes else
+                                                 known == 0 or n % known):
+            raise ShapeError(f"unflatten: sizes {sizes} do not split axis {axis} of length "
+                             f"{n} (shape {self.shape}); their product must be {n}, with "
+                             f"at most one -1")
+        return self.reshape(self.shape[:axis] + sizes + self.shape[axis + 1:])
 
     def expand(self, *sizes: Any) -> AnyTensor:
         """Broadcast to ``sizes`` (-1 keeps an axis; new axes go in front)."""

@@ -15,7 +15,8 @@ from .generic import is_tensor
 from .reductions import normalize_axis
 
 __all__ = ["Reshape", "Transpose", "BroadcastTo", "Concatenate", "GetItem", "IndexAdd", "Copy",
-           "permutation", "swapped_axes", "expanded_shape", "squeezed_shape"]
+           "permutation", "swapped_axes", "expanded_shape", "squeezed_shape", "flattened_shape",
+           "memory_order"]
 
 
 class Copy(Function):
@@ -240,3 +241,28 @@ def squeezed_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
                 raise ShapeError(f"squeeze: axis {a} has size {shape[a]}, not 1 "
                                  f"(shape {shape})")
     return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def flattened_shape(shape: tuple[int, ...], start_dim: Any, end_dim: Any) -> tuple[int, ...]:
+    """``shape`` with axes ``start_dim..end_dim`` (both included) merged into one, as
+    PyTorch's ``flatten``; a 0-d shape counts as one axis of size 1."""
+    for name, d in (("start_dim", start_dim), ("end_dim", end_dim)):
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+            raise AxisError(f"flatten: {name} must be an int; got {d!r}")
+    ndim = max(len(shape), 1)
+    start = normalize_axis(start_dim, ndim, "flatten: start_dim")[0]
+    end = normalize_axis(end_dim, ndim, "flatten: end_dim")[0]
+    if start > end:
+        raise AxisError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for "
+                        f"shape {shape}; give start_dim <= end_dim")
+    shape = shape or (1,)
+    return shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:]
+
+
+def memory_order(order: Any, op: str) -> str:
+    """NumPy's ``order`` for ravel/flatten: "C" (row-major) or "F" (column-major); "A"
+    and "K" follow the memory layout, which a Tensor does not promise."""
+    if order is None or order in ("C", "F", "c", "f"):
+        return "C" if order is None else order.upper()
+    raise UsageError(f"{op}: order={order!r} is not supported; use 'C' (row-major, the "
+                     f"default) or 'F' (column-major)")

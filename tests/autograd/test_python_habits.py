@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd import ShapeError, Tensor, UsageError
+from autograd import DTypeError, ShapeError, Tensor, UsageError
 
 
 def test_format_spec_on_a_0d_tensor_formats_its_value() -> None:
@@ -85,6 +85,31 @@ def test_sum_and_mean_take_numpys_dtype(reduce: str, dtype: type) -> None:
     integers = Tensor(np.arange(6).reshape(2, 3))
     assert getattr(integers, reduce)(dtype=np.float32).item() == \
         getattr(np.arange(6), reduce)(dtype=np.float32)
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_an_integer_dtype_on_a_tensor_that_requires_grad_names_the_reduction(reduce: str
+                                                                             ) -> None:
+    data = np.array([1.5, 2.5, -4.0])
+    x = Tensor(data, requires_grad=True)
+    message = rf"{reduce}\(dtype=int64\) of a tensor that requires grad.*x\.detach\(\)"
+    for call in (lambda: getattr(x, reduce)(dtype=np.int64),
+                 lambda: getattr(np, reduce)(x, dtype=np.int64),
+                 lambda: getattr(ag, reduce)(x, dtype="int64")):
+        with pytest.raises(DTypeError, match=message):
+            call()
+    constant = x.detach().sum(dtype=np.int64)
+    assert constant.dtype == np.int64 and constant.item() == data.sum(dtype=np.int64)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32])
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_mean_in_an_integer_dtype_truncates_as_numpy(dtype: type, axis: int | None) -> None:
+    for data in (np.array([[1.5, 2.5, -4.0], [7.25, -0.5, 3.0]]), np.arange(6).reshape(2, 3)):
+        mean = Tensor(data).mean(axis=axis, dtype=dtype)
+        expected = data.mean(axis=axis, dtype=dtype)
+        assert mean.dtype == expected.dtype
+        np.testing.assert_array_equal(mean.data, expected)
 
 
 def test_floor_division_and_remainder_follow_numpy_everywhere_they_are_spelled() -> None:
