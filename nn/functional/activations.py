@@ -13,6 +13,10 @@ Conventions at kinks, tested exactly:
 
 Scalars such as ``alpha`` or the temperature are op state, so a float32 input gives a
 float32 output.
+
+``inplace=`` (relu, leaky_relu, elu, silu, as PyTorch's) is accepted for compatibility:
+the result is always computed out of place, with the same values and gradients as
+PyTorch's in-place version, but it does not share memory with the input.
 """
 
 from __future__ import annotations
@@ -30,14 +34,26 @@ from autograd import tanh as _tanh
 from autograd.errors import ShapeError, UsageError
 
 from .fused import Elu, Gelu, Heaviside
-from ..errors import ConfigError
+from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
-           "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid"]
+           "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
+           "check_inplace"]
 
 
 _GELU_TANH_SCALE = math.sqrt(2.0 / math.pi)
 _GELU_TANH_CUBIC = 0.044715
+
+
+def check_inplace(name: str, inplace: Any) -> bool:
+    """``inplace`` as a bool, or an ArgumentTypeError naming ``name``. The flag exists for
+    PyTorch compatibility only: every result here is computed out of place."""
+    if not isinstance(inplace, (bool, np.bool_)):
+        raise ArgumentTypeError(
+            f"{name}: inplace must be True or False; got {inplace!r} "
+            f"({type(inplace).__name__}). It is accepted for PyTorch compatibility; the "
+            f"result is computed out of place either way.")
+    return bool(inplace)
 
 
 def step(x: Any) -> Tensor:
@@ -64,17 +80,21 @@ def tanh(x: Any) -> Tensor:
     return _tanh(x)
 
 
-def relu(x: Any) -> Tensor:
-    """relu(x) = max(x, 0);  relu'(x) = [x > 0], so relu'(0) = 0."""
+def relu(x: Any, inplace: bool = False) -> Tensor:
+    """relu(x) = max(x, 0);  relu'(x) = [x > 0], so relu'(0) = 0. ``inplace`` is
+    accepted for PyTorch compatibility (computed out of place)."""
+    check_inplace("relu", inplace)
     return as_tensor(x).relu()
 
 
-def leaky_relu(x: Any, alpha: float | None = None, *,
+def leaky_relu(x: Any, alpha: float | None = None, inplace: bool = False, *,
                negative_slope: float | None = None) -> Tensor:
     """leaky_relu(x) = x for x > 0, alpha x otherwise (alpha = 0.01 by default);
     derivative 1 for x > 0, alpha for x <= 0 (so leaky_relu'(0) = alpha, as PyTorch).
 
-    ``negative_slope`` is PyTorch's name for ``alpha``; give one or the other."""
+    ``negative_slope`` is PyTorch's name for ``alpha``; give one or the other.
+    ``inplace`` is accepted for PyTorch compatibility (computed out of place)."""
+    check_inplace("leaky_relu", inplace)
     if alpha is not None and negative_slope is not None:
         raise UsageError("leaky_relu: give alpha or negative_slope (the same thing), not both")
     slope = 0.01 if alpha is None and negative_slope is None else (
@@ -104,9 +124,11 @@ def prelu(x: Any, weight: Tensor) -> Tensor:
     return where(x > 0, x, weight * x)
 
 
-def elu(x: Any, alpha: float = 1.0) -> Tensor:
+def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """elu(x) = x for x > 0, alpha (e^x - 1) for x <= 0;  elu'(x) = alpha e^x for
-    x <= 0 (so elu'(0) = alpha). Computed with expm1, never overflowing."""
+    x <= 0 (so elu'(0) = alpha). Computed with expm1, never overflowing. ``inplace`` is
+    accepted for PyTorch compatibility (computed out of place)."""
+    check_inplace("elu", inplace)
     return Elu(float(alpha))(as_tensor(x))
 
 
@@ -125,9 +147,10 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
                       f"got {approximate!r}")
 
 
-def silu(x: Any) -> Tensor:
+def silu(x: Any, inplace: bool = False) -> Tensor:
     """SiLU / swish: x sigma(x); minimum about -0.278 at x about -1.278;
-    derivative sigma(x) (1 + x (1 - sigma(x)))."""
+    derivative sigma(x) (1 + x (1 - sigma(x))). ``inplace``: as in ``relu``."""
+    check_inplace("silu", inplace)
     x = as_tensor(x)
     return x * _sigmoid(x)
 
