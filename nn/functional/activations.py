@@ -107,13 +107,16 @@ def prelu(x: Any, weight: Tensor) -> Tensor:
     """PReLU: x for x > 0, weight * x otherwise, with a learned slope ``weight``;
     d/dx = weight at x <= 0 (as leaky_relu), d/dweight = x where x <= 0, else 0.
 
-    ``weight`` has shape (1,) (one slope shared by all inputs) or (C,) with one slope per
-    channel, the channel axis being axis 1 of x (as PyTorch; (N, C) or (N, C, ...))."""
+    ``weight`` has shape () or (1,) (one slope shared by all inputs) or (C,) with one
+    slope per channel, the channel axis being axis 1 of x (as PyTorch; (N, C) or
+    (N, C, ...)). The result has the shape of x."""
     x, weight = as_tensor(x), as_tensor(weight)
-    if weight.ndim != 1:
-        raise ShapeError(f"prelu: weight must be 1-d, shape (1,) or (channels,); got shape "
-                         f"{weight.shape}")
-    if weight.shape[0] != 1:
+    if weight.ndim > 1:
+        raise ShapeError(f"prelu: weight must be 0-d or 1-d, shape (), (1,) or (channels,); "
+                         f"got shape {weight.shape}")
+    if weight.size == 1:
+        weight = weight.reshape(())  # shared: broadcasts without adding an axis to x
+    else:
         if x.ndim < 2 or x.shape[1] != weight.shape[0]:
             raise ShapeError(
                 f"prelu: weight has {weight.shape[0]} slopes (one per channel) but the "
