@@ -15,12 +15,13 @@ from autograd import Tensor
 from autograd.errors import AxisError
 
 from . import functional as F
-from .functional.activations import check_inplace
+from .functional.activations import check_hardtanh_bounds, check_inplace
 from .module import Module, Parameter
 from .errors import ConfigError
 
 __all__ = ["Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU",
-           "GELU", "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid"]
+           "GELU", "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid",
+           "Hardtanh"]
 
 
 def _inplace_repr(inplace: bool, separator: str = "") -> str:
@@ -92,6 +93,24 @@ class LeakyReLU(Module):
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + _inplace_repr(self.inplace, ", ")
+
+
+class Hardtanh(Module):
+    """x clipped to [min_val, max_val], gradient 1 strictly inside (``F.hardtanh``)."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        check_hardtanh_bounds("Hardtanh", min_val, max_val)
+        self.min_val, self.max_val = min_val, max_val
+        self.inplace = check_inplace("Hardtanh", inplace)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return (f"min_val={self.min_val}, max_val={self.max_val}"
+                + _inplace_repr(self.inplace, ", "))
 
 
 class PReLU(Module):

@@ -22,6 +22,7 @@ PyTorch's in-place version, but it does not share memory with the input.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,7 @@ from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
            "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
-           "check_inplace"]
+           "hardtanh", "check_inplace", "check_hardtanh_bounds"]
 
 
 _GELU_TANH_SCALE = math.sqrt(2.0 / math.pi)
@@ -125,6 +126,27 @@ def prelu(x: Any, weight: Tensor) -> Tensor:
                 + ". Use PReLU(num_parameters=channels) or a single shared slope.")
         weight = weight.reshape(weight.shape + (1,) * (x.ndim - 2))
     return where(x > 0, x, weight * x)
+
+
+def check_hardtanh_bounds(owner: str, min_val: Any, max_val: Any) -> None:
+    """Both bounds real numbers with min_val <= max_val, else an error naming ``owner``."""
+    for name, bound in (("min_val", min_val), ("max_val", max_val)):
+        if isinstance(bound, bool) or not isinstance(bound, numbers.Real):
+            raise ArgumentTypeError(f"{owner}: {name} must be a number; got {bound!r}")
+    if min_val > max_val:
+        raise ConfigError(f"{owner}: min_val cannot be greater than max_val; got "
+                          f"min_val={min_val!r}, max_val={max_val!r}")
+
+
+def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x clipped to [min_val, max_val]; derivative 1 strictly inside, 0 outside and at
+    the two bounds (as PyTorch). ``inplace``: as in ``relu``."""
+    check_inplace("hardtanh", inplace)
+    check_hardtanh_bounds("hardtanh", min_val, max_val)
+    x = as_tensor(x)
+    inside = (x.data > min_val) & (x.data < max_val)
+    return where(inside, x, np.clip(x.data, min_val, max_val))
 
 
 def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
