@@ -8,8 +8,8 @@ Parameters are float64 by default (what gradient checks need); cast a model with
 from . import _engine_check  # noqa: F401  (first: a clear error if another autograd is found)
 from . import errors, functional, init, optim, utils
 from ._random import manual_seed
-from .activations import (ELU, GELU, Heaviside, LeakyReLU, LogSigmoid, LogSoftmax, PReLU,
-                          ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Swish, Tanh)
+from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid, LogSoftmax,
+                          PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Swish, Tanh)
 from .checkpoint import CheckpointError, load, load_into, save
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import Dropout, Flatten, Identity, Linear, Residual
@@ -32,10 +32,10 @@ __all__ = [
     "Linear", "Residual", "Dropout", "Flatten", "Identity", "BatchNorm1d", "LayerNorm",
     # activations
     "Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU",
-    "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid",
+    "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid", "Hardtanh",
     # losses
-    "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-    "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss", "BernoulliKLLoss",
+    "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
+    "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss", "BernoulliKLLoss",
     # training utilities
     "clip_grad_norm_", "clip_grad_value_", "grad_norms", "manual_seed",
     "save", "load", "load_into", "CheckpointError",

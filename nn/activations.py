@@ -15,11 +15,18 @@ from autograd import Tensor
 from autograd.errors import AxisError
 
 from . import functional as F
+from .functional.activations import check_hardtanh_bounds, check_inplace
 from .module import Module, Parameter
 from .errors import ConfigError
 
 __all__ = ["Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU",
-           "GELU", "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid"]
+           "GELU", "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid",
+           "Hardtanh"]
+
+
+def _inplace_repr(inplace: bool, separator: str = "") -> str:
+    """PyTorch shows ``inplace=True`` only when it is set."""
+    return f"{separator}inplace=True" if inplace else ""
 
 
 class Step(Module):
@@ -59,23 +66,51 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    """max(x, 0), with relu'(0) = 0."""
+    """max(x, 0), with relu'(0) = 0. ``inplace`` (here and in ``LeakyReLU``, ``ELU``,
+    ``SiLU``) is accepted for PyTorch compatibility: the result is computed out of place,
+    with the same values and gradients, but does not share memory with the input."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = check_inplace("ReLU", inplace)
 
     forward = staticmethod(F.relu)  # forward(x) = F.relu(x), one Python frame fewer
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
 
 
 class LeakyReLU(Module):
     """x for x > 0, negative_slope * x otherwise (derivative negative_slope at 0)."""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = float(negative_slope)
+        self.inplace = check_inplace("LeakyReLU", inplace)
 
     def forward(self, x: Any) -> Tensor:
         return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + _inplace_repr(self.inplace, ", ")
+
+
+class Hardtanh(Module):
+    """x clipped to [min_val, max_val], gradient 1 strictly inside (``F.hardtanh``)."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        check_hardtanh_bounds("Hardtanh", min_val, max_val)
+        self.min_val, self.max_val = min_val, max_val
+        self.inplace = check_inplace("Hardtanh", inplace)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return (f"min_val={self.min_val}, max_val={self.max_val}"
+                + _inplace_repr(self.inplace, ", "))
 
 
 class PReLU(Module):
@@ -102,15 +137,16 @@ class PReLU(Module):
 class ELU(Module):
     """x for x > 0, alpha (e^x - 1) otherwise."""
 
-    def __init__(self, alpha: float = 1.0) -> None:
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = float(alpha)
+        self.inplace = check_inplace("ELU", inplace)
 
     def forward(self, x: Any) -> Tensor:
         return F.elu(x, self.alpha)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + _inplace_repr(self.inplace, ", ")
 
 
 class GELU(Module):
@@ -132,6 +168,13 @@ class GELU(Module):
 
 class SiLU(Module):
     """x sigma(x) (swish with beta = 1)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = check_inplace("SiLU", inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
 
     def forward(self, x: Any) -> Tensor:
         return F.silu(x)

@@ -62,9 +62,10 @@ class Sequential(Module):
 
     def forward(self, x: Any) -> Any:
         for layer in self._layers:
-            # layer(x) is layer.forward(x) unless the layer redefines __call__: calling
-            # forward directly saves a Python frame per layer
-            x = layer.forward(x) if type(layer).__call__ is _MODULE_CALL else layer(x)
+            # layer(x) is layer.forward(x) unless the layer redefines __call__ or has
+            # hooks: calling forward directly saves a Python frame per layer
+            direct = type(layer).__call__ is _MODULE_CALL and layer._hook_registry is None
+            x = layer.forward(x) if direct else layer(x)
         return x
 
     def append(self, module: Module) -> "Sequential":

@@ -18,6 +18,7 @@ from autograd.errors import AxisError, DTypeError, ShapeError
 from . import functional as F, init
 from ._random import RNGLike, as_generator
 from .containers import Sequential
+from .functional.activations import check_inplace
 from .functional.dropout import check_dropout_p
 from .functional.linear import Affine
 from .module import Module, Parameter
@@ -153,11 +154,14 @@ class Residual(Module):
 class Dropout(Module):
     """Inverted dropout: in training, y = x * m / (1 - p) with m ~ Bernoulli(1 - p)
     drawn per element, so E[y] = x; in evaluation (and for p = 0) y = x.
-    p = 1 gives zeros."""
+    p = 1 gives zeros. ``inplace`` is accepted for PyTorch compatibility: the result is
+    computed out of place (same values and gradients, no memory shared with x)."""
 
-    def __init__(self, p: float = 0.5, *, rng: RNGLike = None) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False, *,
+                 rng: RNGLike = None) -> None:
         super().__init__()
         self.p = check_dropout_p("Dropout", p)
+        self.inplace = check_inplace("Dropout", inplace)
         self.rng = as_generator(rng)
 
     def forward(self, x: Any) -> Any:
@@ -166,7 +170,7 @@ class Dropout(Module):
         return F.dropout(x, self.p, generator=self.rng)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Flatten(Module):

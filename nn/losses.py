@@ -87,12 +87,13 @@ class SmoothL1Loss(_Loss):
 
 class _WeightedLoss(_Loss):
     """A loss taking PyTorch's ``weight`` (keyword-only: ``reduction`` stays first). The
-    weight is checked against the input at the first call, kept as a NumPy array."""
+    weight is checked against the input at the first call. It is a buffer, as in
+    PyTorch: in ``state_dict()``, cast by ``.to()`` / ``.float()`` / ``.double()``."""
 
     def __init__(self, reduction: str = "mean", *, weight: Any = None) -> None:
         super().__init__(reduction)
-        self.weight = None if weight is None else _weight_array(type(self).__name__,
-                                                               "weight", weight)
+        self.register_buffer("weight", None if weight is None else _weight_array(
+            type(self).__name__, "weight", weight))
 
     def extra_repr(self) -> str:
         weighted = "" if self.weight is None else f", weight={self.weight.tolist()}"
@@ -116,13 +117,14 @@ class BCELoss(_WeightedLoss):
 
 class BCEWithLogitsLoss(_WeightedLoss):
     """Binary cross-entropy on logits (sigmoid fused in, stable for any logit);
-    ``pos_weight`` scales the positive term (e.g. negatives / positives per class)."""
+    ``pos_weight`` scales the positive term (e.g. negatives / positives per class); a
+    buffer, as ``weight``."""
 
     def __init__(self, reduction: str = "mean", *, weight: Any = None,
                  pos_weight: Any = None) -> None:
         super().__init__(reduction, weight=weight)
-        self.pos_weight = (None if pos_weight is None else
-                           _weight_array("BCEWithLogitsLoss", "pos_weight", pos_weight))
+        self.register_buffer("pos_weight", None if pos_weight is None else _weight_array(
+            "BCEWithLogitsLoss", "pos_weight", pos_weight))
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.reduction,

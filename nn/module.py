@@ -8,9 +8,9 @@ non-trainable arrays that belong to the model's state (BatchNorm's running stati
 declare them with ``register_buffer``. Names are dotted paths in definition order
 (``"blocks.0.weight"``).
 
-Attributes are stored as ordinary instance attributes, so ``self.weight`` inside
-``forward`` costs one dictionary look-up; discovery walks them when asked (iteratively,
-each module once, so shared or cyclic references are safe).
+Attributes are plain instance attributes (``self.weight`` in ``forward``: one dict
+look-up); discovery walks them when asked, iteratively, each module once. Forward hooks:
+``nn/hooks.py``.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import numpy as np
 from autograd import Tensor
 from autograd.errors import UsageError
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
+from .hooks import HookMethods
 from .module_dtype import DtypeMethods
 from .parameter import Parameter
 from .state_dict import LoadResult, load_state
@@ -40,11 +41,10 @@ def _may_hold(value: Any) -> bool:
     return isinstance(value, _HOLDERS)
 
 
-class Module(DtypeMethods):
+class Module(DtypeMethods, HookMethods):
     """Base class of layers and models: subclass it, call ``super().__init__()`` first,
     assign parameters and sub-modules as attributes, and define ``forward``.
-    ``module(x)`` calls ``module.forward(x)``.
-    """
+    ``module(x)`` calls ``module.forward(x)`` (and the forward hooks, if any)."""
 
     training: bool
 
@@ -57,6 +57,8 @@ class Module(DtypeMethods):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._hook_registry is not None:  # hooks registered: see nn/hooks.py
+            return self._hook_registry.call(self, args, kwargs)
         if len(args) == 1 and not kwargs:  # the common case without a *args call
             return self.forward(args[0])
         return self.forward(*args, **kwargs)

@@ -1,9 +1,9 @@
 """Normalisation layers: ``BatchNorm1d`` and ``LayerNorm``.
 
 Both compute x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then,
-if affine, y = x_hat * weight + bias (weight starts at 1, bias at 0). They are written
-with autograd ops, so their gradients (through the mean and variance too) come from the
-engine and are checked against finite differences by the tests.
+if affine, y = x_hat * weight + bias (weight starts at 1, bias at 0), by calling
+``F.batch_norm`` and ``F.layer_norm`` (``nn.functional.normalization``: the math), with
+their parameters and running statistics.
 """
 from __future__ import annotations
 
@@ -15,26 +15,13 @@ import numpy as np
 from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
+from . import functional as F
+from .functional.normalization import check_eps, check_normalized_shape
 from .layers import float_dtype
 from .module import Module, Parameter
 from .errors import ConfigError
 
 __all__ = ["BatchNorm1d", "LayerNorm"]
-
-
-def _check_eps(eps: Any, owner: str) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
-        raise ConfigError(f"{owner}: eps must be a positive number; got {eps!r}")
-    return float(eps)
-
-
-def _standardise(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor,
-                                                                        Tensor, Tensor]:
-    """``(x - mean, mean, biased var, 1 / sqrt(var + eps))`` over ``axes`` (kept)."""
-    mean = x.mean(axes, keepdims=True)
-    centred = x - mean
-    var = (centred * centred).mean(axes, keepdims=True)
-    return centred, mean, var, (var + eps) ** -0.5
 
 
 class BatchNorm1d(Module):
@@ -64,7 +51,7 @@ class BatchNorm1d(Module):
             raise ConfigError(f"BatchNorm1d: momentum must be in [0, 1] or None (cumulative "
                               f"average); got {momentum!r}")
         self.num_features = int(num_features)
-        self.eps = _check_eps(eps, "BatchNorm1d")
+        self.eps = check_eps(eps, "BatchNorm1d")
         self.momentum = None if momentum is None else float(momentum)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         dtype = float_dtype(dtype, "BatchNorm1d")
@@ -94,40 +81,24 @@ class BatchNorm1d(Module):
     def forward(self, x: Any) -> Tensor:
         x = as_tensor(x)
         self._check_input(x)
-        axes = (0,) if x.ndim == 2 else (0, 2)
-        shape = (self.num_features,) if x.ndim == 2 else (self.num_features, 1)
-        weight = None if self.weight is None else self.weight.reshape(shape)
-        if self.training or not self.track_running_stats:
-            n = x.size // self.num_features
-            if n < 2:  # a variance of one value is 0: the output would be all zeros
-                mode = ("in training mode" if self.training else
-                        "with track_running_stats=False (batch statistics in evaluation too)")
-                remedy = ("call .eval() to use the running statistics" if
-                          self.track_running_stats else "build it with "
-                          "track_running_stats=True to have running statistics for .eval()")
-                raise ShapeError(
-                    f"BatchNorm1d {mode} needs more than one value per channel to "
-                    f"estimate a variance; got input shape {x.shape}. Use a batch of 2 "
-                    f"or more, or {remedy}.")
-            centred, mean, var, inv_std = _standardise(x, axes, self.eps)
-            if self.training and self.track_running_stats:
-                self._update_running_stats(mean.data, var.data, n)
-            y = centred * (inv_std if weight is None else inv_std * weight)
-        else:  # y = x * s + (bias - running_mean * s), s = weight / sqrt(running_var + eps)
-            inv_std = 1.0 / np.sqrt(self.running_var.data.reshape(shape) + self.eps)
-            scale = inv_std if weight is None else weight * inv_std
-            y = x * scale - self.running_mean.data.reshape(shape) * scale
-        return y if self.bias is None else y + self.bias.reshape(shape)
-
-    def _update_running_stats(self, mean: np.ndarray, var: np.ndarray, n: int) -> None:
-        self.num_batches_tracked.data[...] += 1
-        m = (1.0 / float(self.num_batches_tracked.data) if self.momentum is None
-             else self.momentum)
-        running_mean, running_var = self.running_mean.data, self.running_var.data
-        running_mean *= 1.0 - m
-        running_mean += m * mean.reshape(self.num_features)
-        running_var *= 1.0 - m
-        running_var += (m * n / (n - 1)) * var.reshape(self.num_features)
+        batch_statistics = self.training or not self.track_running_stats
+        if batch_statistics and x.size // self.num_features < 2:
+            mode = ("in training mode" if self.training else
+                    "with track_running_stats=False (batch statistics in evaluation too)")
+            remedy = ("call .eval() to use the running statistics" if
+                      self.track_running_stats else "build it with "
+                      "track_running_stats=True to have running statistics for .eval()")
+            raise ShapeError(
+                f"BatchNorm1d {mode} needs more than one value per channel to "
+                f"estimate a variance; got input shape {x.shape}. Use a batch of 2 "
+                f"or more, or {remedy}.")
+        momentum = 0.0
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data[...] += 1
+            momentum = (1.0 / float(self.num_batches_tracked.data) if self.momentum is None
+                        else self.momentum)
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                            batch_statistics, momentum, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
@@ -144,14 +115,8 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True, *,
                  dtype: Any = np.float64) -> None:
         super().__init__()
-        shape = ((normalized_shape,) if isinstance(normalized_shape, numbers.Integral)
-                 else tuple(normalized_shape))
-        if not shape or any(isinstance(s, bool) or not isinstance(s, numbers.Integral)
-                            or s < 1 for s in shape):
-            raise ConfigError(f"LayerNorm: normalized_shape must be a positive int or a "
-                              f"non-empty tuple of them; got {normalized_shape!r}")
-        self.normalized_shape = tuple(int(s) for s in shape)
-        self.eps = _check_eps(eps, "LayerNorm")
+        self.normalized_shape = check_normalized_shape(normalized_shape, "LayerNorm")
+        self.eps = check_eps(eps, "LayerNorm")
         self.elementwise_affine = bool(elementwise_affine)
         dtype = float_dtype(dtype, "LayerNorm")
         affine = self.elementwise_affine
@@ -160,18 +125,7 @@ class LayerNorm(Module):
                      if affine and bias else None)
 
     def forward(self, x: Any) -> Tensor:
-        x = as_tensor(x)
-        k = len(self.normalized_shape)
-        if x.ndim < k or x.shape[x.ndim - k:] != self.normalized_shape:
-            raise ShapeError(
-                f"{self!r} normalises the last axes of shape {self.normalized_shape}; got "
-                f"an input of shape {x.shape}, whose trailing axes differ.")
-        centred, _, _, inv_std = _standardise(x, tuple(range(x.ndim - k, x.ndim)),
-                                              self.eps)
-        y = centred * inv_std
-        if self.weight is not None:
-            y = y * self.weight
-        return y if self.bias is None else y + self.bias
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "

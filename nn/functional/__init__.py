@@ -7,7 +7,9 @@ float32 inputs float32, and depends only on ``autograd`` and NumPy.
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it) and ``dropout``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
-``softplus``, ``logsigmoid``.
+``softplus``, ``logsigmoid``, ``hardtanh``.
+Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d`` call): ``layer_norm``,
+``batch_norm``.
 Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_loss``,
 ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``,
 ``cross_entropy``, ``nll_loss``; divergences ``gaussian_kl``, ``kl_div``
@@ -18,11 +20,13 @@ penalties ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``; vectors ``one
 The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
 """
 
-from .activations import (elu, gelu, heaviside, leaky_relu, log_softmax, logsigmoid, prelu,
-                          relu, sigmoid, silu, softmax, softplus, step, swish, tanh)
+from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softmax,
+                          logsigmoid, prelu, relu, sigmoid, silu, softmax, softplus, step,
+                          swish, tanh)
 from .divergences import bernoulli_kl, gaussian_kl, kl_div_gaussians
 from .dropout import dropout
 from .linear import linear
+from .normalization import batch_norm, layer_norm
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
@@ -34,7 +38,9 @@ __all__ = [
     "linear", "dropout",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
-    "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
+    "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
+    # normalisation
+    "layer_norm", "batch_norm",
     # losses
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",

@@ -13,11 +13,16 @@ Conventions at kinks, tested exactly:
 
 Scalars such as ``alpha`` or the temperature are op state, so a float32 input gives a
 float32 output.
+
+``inplace=`` (relu, leaky_relu, elu, silu, as PyTorch's) is accepted for compatibility:
+the result is always computed out of place, with the same values and gradients as
+PyTorch's in-place version, but it does not share memory with the input.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -30,14 +35,26 @@ from autograd import tanh as _tanh
 from autograd.errors import ShapeError, UsageError
 
 from .fused import Elu, Gelu, Heaviside
-from ..errors import ConfigError
+from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
-           "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid"]
+           "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
+           "hardtanh", "check_inplace", "check_hardtanh_bounds"]
 
 
 _GELU_TANH_SCALE = math.sqrt(2.0 / math.pi)
 _GELU_TANH_CUBIC = 0.044715
+
+
+def check_inplace(name: str, inplace: Any) -> bool:
+    """``inplace`` as a bool, or an ArgumentTypeError naming ``name``. The flag exists for
+    PyTorch compatibility only: every result here is computed out of place."""
+    if not isinstance(inplace, (bool, np.bool_)):
+        raise ArgumentTypeError(
+            f"{name}: inplace must be True or False; got {inplace!r} "
+            f"({type(inplace).__name__}). It is accepted for PyTorch compatibility; the "
+            f"result is computed out of place either way.")
+    return bool(inplace)
 
 
 def step(x: Any) -> Tensor:
@@ -64,17 +81,21 @@ def tanh(x: Any) -> Tensor:
     return _tanh(x)
 
 
-def relu(x: Any) -> Tensor:
-    """relu(x) = max(x, 0);  relu'(x) = [x > 0], so relu'(0) = 0."""
+def relu(x: Any, inplace: bool = False) -> Tensor:
+    """relu(x) = max(x, 0);  relu'(x) = [x > 0], so relu'(0) = 0. ``inplace`` is
+    accepted for PyTorch compatibility (computed out of place)."""
+    check_inplace("relu", inplace)
     return as_tensor(x).relu()
 
 
-def leaky_relu(x: Any, alpha: float | None = None, *,
+def leaky_relu(x: Any, alpha: float | None = None, inplace: bool = False, *,
                negative_slope: float | None = None) -> Tensor:
     """leaky_relu(x) = x for x > 0, alpha x otherwise (alpha = 0.01 by default);
     derivative 1 for x > 0, alpha for x <= 0 (so leaky_relu'(0) = alpha, as PyTorch).
 
-    ``negative_slope`` is PyTorch's name for ``alpha``; give one or the other."""
+    ``negative_slope`` is PyTorch's name for ``alpha``; give one or the other.
+    ``inplace`` is accepted for PyTorch compatibility (computed out of place)."""
+    check_inplace("leaky_relu", inplace)
     if alpha is not None and negative_slope is not None:
         raise UsageError("leaky_relu: give alpha or negative_slope (the same thing), not both")
     slope = 0.01 if alpha is None and negative_slope is None else (
@@ -87,13 +108,16 @@ def prelu(x: Any, weight: Tensor) -> Tensor:
     """PReLU: x for x > 0, weight * x otherwise, with a learned slope ``weight``;
     d/dx = weight at x <= 0 (as leaky_relu), d/dweight = x where x <= 0, else 0.
 
-    ``weight`` has shape (1,) (one slope shared by all inputs) or (C,) with one slope per
-    channel, the channel axis being axis 1 of x (as PyTorch; (N, C) or (N, C, ...))."""
+    ``weight`` has shape () or (1,) (one slope shared by all inputs) or (C,) with one
+    slope per channel, the channel axis being axis 1 of x (as PyTorch; (N, C) or
+    (N, C, ...)). The result has the shape of x."""
     x, weight = as_tensor(x), as_tensor(weight)
-    if weight.ndim != 1:
-        raise ShapeError(f"prelu: weight must be 1-d, shape (1,) or (channels,); got shape "
-                         f"{weight.shape}")
-    if weight.shape[0] != 1:
+    if weight.ndim > 1:
+        raise ShapeError(f"prelu: weight must be 0-d or 1-d, shape (), (1,) or (channels,); "
+                         f"got shape {weight.shape}")
+    if weight.size == 1:
+        weight = weight.reshape(())  # shared: broadcasts without adding an axis to x
+    else:
         if x.ndim < 2 or x.shape[1] != weight.shape[0]:
             raise ShapeError(
                 f"prelu: weight has {weight.shape[0]} slopes (one per channel) but the "
@@ -104,9 +128,32 @@ def prelu(x: Any, weight: Tensor) -> Tensor:
     return where(x > 0, x, weight * x)
 
 
-def elu(x: Any, alpha: float = 1.0) -> Tensor:
+def check_hardtanh_bounds(owner: str, min_val: Any, max_val: Any) -> None:
+    """Both bounds real numbers with min_val <= max_val, else an error naming ``owner``."""
+    for name, bound in (("min_val", min_val), ("max_val", max_val)):
+        if isinstance(bound, bool) or not isinstance(bound, numbers.Real):
+            raise ArgumentTypeError(f"{owner}: {name} must be a number; got {bound!r}")
+    if min_val > max_val:
+        raise ConfigError(f"{owner}: min_val cannot be greater than max_val; got "
+                          f"min_val={min_val!r}, max_val={max_val!r}")
+
+
+def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x clipped to [min_val, max_val]; derivative 1 strictly inside, 0 outside and at
+    the two bounds (as PyTorch). ``inplace``: as in ``relu``."""
+    check_inplace("hardtanh", inplace)
+    check_hardtanh_bounds("hardtanh", min_val, max_val)
+    x = as_tensor(x)
+    inside = (x.data > min_val) & (x.data < max_val)
+    return where(inside, x, np.clip(x.data, min_val, max_val))
+
+
+def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """elu(x) = x for x > 0, alpha (e^x - 1) for x <= 0;  elu'(x) = alpha e^x for
-    x <= 0 (so elu'(0) = alpha). Computed with expm1, never overflowing."""
+    x <= 0 (so elu'(0) = alpha). Computed with expm1, never overflowing. ``inplace`` is
+    accepted for PyTorch compatibility (computed out of place)."""
+    check_inplace("elu", inplace)
     return Elu(float(alpha))(as_tensor(x))
 
 
@@ -125,9 +172,10 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
                       f"got {approximate!r}")
 
 
-def silu(x: Any) -> Tensor:
+def silu(x: Any, inplace: bool = False) -> Tensor:
     """SiLU / swish: x sigma(x); minimum about -0.278 at x about -1.278;
-    derivative sigma(x) (1 + x (1 - sigma(x)))."""
+    derivative sigma(x) (1 + x (1 - sigma(x))). ``inplace``: as in ``relu``."""
+    check_inplace("silu", inplace)
     x = as_tensor(x)
     return x * _sigmoid(x)
 

@@ -17,6 +17,7 @@ from autograd import Tensor, as_tensor
 
 from .._random import RNGLike, as_generator
 from ..errors import ConfigError
+from .activations import check_inplace
 
 __all__ = ["dropout", "check_dropout_p"]
 
@@ -29,12 +30,14 @@ def check_dropout_p(name: str, p: Any) -> float:
     return float(p)
 
 
-def dropout(x: Any, p: float = 0.5, training: bool = True, *,
+def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
             generator: RNGLike = None) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p) when
     ``training`` (PyTorch's default is True here too); x itself otherwise. ``p = 1``
-    gives zeros."""
+    gives zeros. ``inplace`` is accepted for PyTorch compatibility: the result is
+    computed out of place (same values and gradients, no memory shared with x)."""
     p = check_dropout_p("dropout", p)
+    check_inplace("dropout", inplace)
     x = as_tensor(x)
     if not training or p == 0.0:
         return x

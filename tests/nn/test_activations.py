@@ -184,7 +184,7 @@ def test_activation_errors():
         F.prelu(x, Tensor(np.ones(4)))
     with pytest.raises(ShapeError, match="no channel axis"):
         F.prelu(Tensor(np.ones(3)), Tensor(np.ones(3)))
-    with pytest.raises(ShapeError, match="weight must be 1-d"):
+    with pytest.raises(ShapeError, match="weight must be 0-d or 1-d"):
         F.prelu(x, Tensor(np.ones((1, 3))))
     with pytest.raises(autograd.AxisError):
         F.softmax(x, axis=2)

@@ -320,7 +320,7 @@ def test_repr_is_an_indented_tree():
         "Sequential(\n"
         "  (0): Linear(in_features=2, out_features=3, bias=True)\n"
         "  (1): Sequential(\n"
-        "    (0): Dropout(p=0.25)\n"
+        "    (0): Dropout(p=0.25, inplace=False)\n"
         "    (1): Identity()\n"
         "  )\n"
         ")")

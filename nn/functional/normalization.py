@@ -1,0 +1,155 @@
+"""Normalisation as functions: ``layer_norm`` and ``batch_norm`` (PyTorch's signatures),
+which ``nn.LayerNorm`` and ``nn.BatchNorm1d`` call.
+
+Both compute x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then
+y = x_hat * weight + bias where weight / bias are given. They are written with autograd
+ops, so their gradients (through the mean and variance too) come from the engine.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor
+from autograd.errors import ShapeError, UsageError
+
+from ..errors import ArgumentTypeError, ConfigError
+
+__all__ = ["layer_norm", "batch_norm", "check_eps", "check_normalized_shape"]
+
+
+def check_eps(eps: Any, owner: str) -> float:
+    """``eps`` as a positive float, or a ConfigError naming ``owner``."""
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
+        raise ConfigError(f"{owner}: eps must be a positive number; got {eps!r}")
+    return float(eps)
+
+
+def check_normalized_shape(normalized_shape: Any, owner: str) -> tuple[int, ...]:
+    """An int or a non-empty sequence of positive ints, as a tuple; else ConfigError."""
+    if isinstance(normalized_shape, numbers.Integral):
+        shape: tuple = (normalized_shape,)
+    else:
+        try:
+            shape = () if isinstance(normalized_shape, str) else tuple(normalized_shape)
+        except TypeError:
+            shape = ()
+    if not shape or any(isinstance(s, bool) or not isinstance(s, numbers.Integral)
+                        or s < 1 for s in shape):
+        raise ConfigError(f"{owner}: normalized_shape must be a positive int or a "
+                          f"non-empty tuple of them; got {normalized_shape!r}")
+    return tuple(int(s) for s in shape)
+
+
+def _standardise(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor,
+                                                                        Tensor, Tensor]:
+    """``(x - mean, mean, biased var, 1 / sqrt(var + eps))`` over ``axes`` (kept)."""
+    mean = x.mean(axes, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(axes, keepdims=True)
+    return centred, mean, var, (var + eps) ** -0.5
+
+
+def _check_affine(name: str, value: Any, shape: tuple[int, ...], owner: str) -> Any:
+    """``value`` (weight or bias) as a Tensor of ``shape``, or None."""
+    if value is None:
+        return None
+    value = as_tensor(value)
+    if value.shape != shape:
+        raise ShapeError(f"{owner}: {name} must have shape {shape}; got {value.shape}")
+    return value
+
+
+def layer_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = None,
+               bias: Any = None, eps: float = 1e-5) -> Tensor:
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and biased var taken over
+    the last axes of x, those of ``normalized_shape``, each sample on its own.
+    ``weight`` and ``bias`` (optional) have shape ``normalized_shape``."""
+    shape = check_normalized_shape(normalized_shape, "layer_norm")
+    eps = check_eps(eps, "layer_norm")
+    x = as_tensor(x)
+    k = len(shape)
+    if x.ndim < k or x.shape[x.ndim - k:] != shape:
+        raise ShapeError(f"layer_norm normalises the last axes of shape {shape}; got an "
+                         f"input of shape {x.shape}, whose trailing axes differ.")
+    weight = _check_affine("weight", weight, shape, "layer_norm")
+    bias = _check_affine("bias", bias, shape, "layer_norm")
+    centred, _, _, inv_std = _standardise(x, tuple(range(x.ndim - k, x.ndim)), eps)
+    y = centred * inv_std
+    if weight is not None:
+        y = y * weight
+    return y if bias is None else y + bias
+
+
+def _running_array(name: str, value: Any, channels: int, updated: bool) -> np.ndarray:
+    """The live array of a running statistic: a Tensor's ``.data`` or the ndarray."""
+    array = value.data if isinstance(value, Tensor) else value
+    if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
+        if updated:
+            raise ArgumentTypeError(
+                f"batch_norm: {name} is updated in place in training mode, so it must be "
+                f"a float Tensor or NumPy array; got {type(value).__name__}")
+        array = np.asarray(array, dtype=np.float64)
+    if array.shape != (channels,):
+        raise ShapeError(f"batch_norm: {name} must have shape ({channels},), one value per "
+                         f"channel (axis 1 of the input); got {array.shape}")
+    return array
+
+
+def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
+               bias: Any = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Batch normalisation of x of shape (N, C, ...) per channel C (axis 1).
+
+    ``training=True``: normalise with the batch mean and biased variance (over every axis
+    but 1) and, if running statistics are given, update them in place:
+    running_mean <- (1 - m) running_mean + m mean,
+    running_var <- (1 - m) running_var + m var n / (n - 1) (unbiased, n values per
+    channel), m = ``momentum``. ``training=False``: normalise with running_mean and
+    running_var (constants: no gradient reaches them). weight and bias have shape (C,).
+    """
+    x = as_tensor(x)
+    eps = check_eps(eps, "batch_norm")
+    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not (
+            0.0 <= momentum <= 1.0):
+        raise ConfigError(f"batch_norm: momentum must be a number in [0, 1]; got "
+                          f"{momentum!r}")
+    if x.ndim < 2:
+        raise ShapeError(f"batch_norm expects an input of shape (N, C) or (N, C, ...) with "
+                         f"channels on axis 1; got shape {x.shape}")
+    if (running_mean is None) != (running_var is None):
+        raise UsageError("batch_norm: give both running_mean and running_var, or neither")
+    if running_mean is None and not training:
+        raise UsageError("batch_norm: evaluation mode (training=False) normalises with the "
+                         "running statistics; pass running_mean and running_var, or "
+                         "training=True to use the batch statistics")
+    channels = x.shape[1]
+    shape = (channels,) + (1,) * (x.ndim - 2)  # broadcasts a per-channel vector
+    weight = _check_affine("weight", weight, (channels,), "batch_norm")
+    bias = _check_affine("bias", bias, (channels,), "batch_norm")
+    weight = None if weight is None else weight.reshape(shape)
+    if training:
+        n = x.size // channels
+        if n < 2:  # a variance of one value is 0: the output would be all zeros
+            raise ShapeError(f"batch_norm in training mode needs more than one value per "
+                             f"channel to estimate a variance; got input shape {x.shape}")
+        axes = (0,) + tuple(range(2, x.ndim))
+        centred, mean, var, inv_std = _standardise(x, axes, eps)
+        if running_mean is not None:
+            mean_array = _running_array("running_mean", running_mean, channels, True)
+            var_array = _running_array("running_var", running_var, channels, True)
+            mean_array *= 1.0 - momentum
+            mean_array += momentum * mean.data.reshape(channels)
+            var_array *= 1.0 - momentum
+            var_array += (momentum * n / (n - 1)) * var.data.reshape(channels)
+        y = centred * (inv_std if weight is None else inv_std * weight)
+    else:  # y = x * s - running_mean * s (+ bias), s = weight / sqrt(running_var + eps)
+        mean_array = _running_array("running_mean", running_mean, channels, False)
+        var_array = _running_array("running_var", running_var, channels, False)
+        inv_std = 1.0 / np.sqrt(var_array.reshape(shape) + eps)
+        scale = inv_std if weight is None else weight * inv_std
+        y = x * scale - mean_array.reshape(shape) * scale
+    return y if bias is None else y + bias.reshape(shape)

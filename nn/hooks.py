@@ -1,0 +1,125 @@
+"""Forward hooks on modules, with PyTorch's signatures: ``register_forward_pre_hook`` and
+``register_forward_hook`` (inherited by ``Module``), and the ``RemovableHandle`` they
+return.
+
+A pre-hook runs before ``forward`` as ``hook(module, args)`` and may return new inputs
+(a tuple, or one value that becomes a 1-tuple); a forward hook runs after it as
+``hook(module, args, output)`` and may return a new output. With ``with_kwargs=True``
+they also receive the keyword arguments: ``hook(module, args, kwargs)`` returning None or
+``(args, kwargs)``, and ``hook(module, args, kwargs, output)``. Hooks run in the order
+they were registered (``prepend=True`` puts one first).
+
+A module without hooks pays one attribute test per call: the hooks live in a
+``ForwardHooks`` object created at the first registration.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from autograd.errors import UsageError
+
+from .errors import ArgumentTypeError
+
+__all__ = ["RemovableHandle", "ForwardHooks", "HookMethods"]
+
+_handle_ids = itertools.count()
+
+
+class RemovableHandle:
+    """Returned by ``register_forward_(pre_)hook``: ``handle.remove()`` unregisters the
+    hook (again: nothing happens); ``with handle:`` removes it when the block ends."""
+
+    def __init__(self, hooks: dict[int, tuple[Callable, bool]]) -> None:
+        self.id = next(_handle_ids)
+        self._hooks = hooks
+
+    def remove(self) -> None:
+        """Unregister the hook."""
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.remove()
+
+
+class ForwardHooks:
+    """A module's hooks: ``pre`` and ``post`` map a handle id to ``(hook, with_kwargs)``
+    in calling order; ``call`` runs forward between them."""
+
+    def __init__(self) -> None:
+        self.pre: dict[int, tuple[Callable, bool]] = {}
+        self.post: dict[int, tuple[Callable, bool]] = {}
+
+    def add(self, hooks: dict[int, tuple[Callable, bool]], hook: Callable, prepend: bool,
+            with_kwargs: bool) -> RemovableHandle:
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = (hook, with_kwargs)
+        if prepend:  # move it to the front, keeping the others' order
+            for key in [k for k in hooks if k != handle.id]:
+                hooks[key] = hooks.pop(key)
+        return handle
+
+    def call(self, module: Any, args: tuple, kwargs: dict) -> Any:
+        """``module.forward(*args, **kwargs)`` with the pre-hooks before and the forward
+        hooks after, each seeing (and possibly replacing) what the previous one gave."""
+        for hook, with_kwargs in list(self.pre.values()):
+            if with_kwargs:
+                result = hook(module, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise UsageError(
+                            f"a forward pre-hook registered with with_kwargs=True must "
+                            f"return None or a tuple (args, kwargs); {hook!r} returned "
+                            f"{type(result).__name__}")
+                    args, kwargs = result
+            else:
+                result = hook(module, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        output = module.forward(*args, **kwargs)
+        for hook, with_kwargs in list(self.post.values()):
+            result = (hook(module, args, kwargs, output) if with_kwargs
+                      else hook(module, args, output))
+            if result is not None:
+                output = result
+        return output
+
+
+class HookMethods:
+    """The hook registration methods of ``Module``."""
+
+    _hook_registry: ForwardHooks | None = None  # set on the instance at the first hook
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every ``forward``; a value it returns
+        replaces the inputs (a tuple, or one value). Returns a handle with ``.remove()``."""
+        return self._add_hook("register_forward_pre_hook", "pre", hook, prepend,
+                              with_kwargs)
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every ``forward``; a value it returns
+        replaces the output. Returns a handle with ``.remove()``."""
+        return self._add_hook("register_forward_hook", "post", hook, prepend, with_kwargs)
+
+    def _add_hook(self, caller: str, kind: str, hook: Any, prepend: Any,
+                  with_kwargs: Any) -> RemovableHandle:
+        if not callable(hook):
+            raise ArgumentTypeError(f"{caller}: the hook must be callable, e.g. a function "
+                                    f"hook(module, args{', output' if kind == 'post' else ''})"
+                                    f"; got {type(hook).__name__}")
+        for name, flag in (("prepend", prepend), ("with_kwargs", with_kwargs)):
+            if not isinstance(flag, bool):
+                raise ArgumentTypeError(f"{caller}: {name} must be True or False; got "
+                                        f"{flag!r}")
+        if self._hook_registry is None:
+            object.__setattr__(self, "_hook_registry", ForwardHooks())
+        hooks = self._hook_registry
+        return hooks.add(hooks.pre if kind == "pre" else hooks.post, hook, prepend,
+                         with_kwargs)
