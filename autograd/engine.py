@@ -9,15 +9,17 @@ No recursion and no separate sorting pass, so a 10^6-op chain is fine.
 Step. Pop the newest tensor and its accumulated gradient g, hand g to the op that made it
 (``vjp``), un-broadcast and check each input's gradient, and add it to that input's
 gradient, a dict keyed by creation number. A gradient is released as soon as it is
-consumed. Two shortcuts: a leaf adds each gradient to its ``.grad`` at once (nothing is
-ever computed from a leaf, so nothing else will arrive before it is needed), and the
+consumed. A tensor with hooks (``register_hook``) hands its complete gradient to them
+first. Two shortcuts: a leaf adds each gradient to its ``.grad`` at once (nothing is
+ever computed from a leaf, so nothing else will arrive before it is needed; a leaf with
+hooks waits in the heap instead, so they see the whole gradient), and the
 chain step: an op's first input with no gradient yet goes next without the heap, unless
 a tensor newer than it (or itself) waits there. Only newer tensors add to its gradient
 and none is left, so its gradient is complete. Along a chain of ops (elementwise, or with
 constant or leaf operands, as a layer's ``x @ W + b``) the heap and the dict stay empty.
 
 This module works on the graph's nodes through a narrow interface (``_op``, ``_seq``,
-``_data``, ``_grad``, ``_retains_grad``; an op's ``parents``, ``vjp``) and does
+``_data``, ``_grad``, ``_retains_grad``, ``_hooks``; an op's ``parents``, ``vjp``) and does
 not import ``Tensor``: ``Tensor.backward`` and ``autograd.grad`` call ``run_backward``.
 It stores plain arrays in ``_grad``; ``Tensor.grad`` wraps them when read.
 """
@@ -35,6 +37,7 @@ from .clock import INPLACE
 from .errors import BackwardError, DTypeError, GraphFreedError, ShapeError
 from .function import Function
 from .grad_mode import STATE, set_grad_enabled
+from .hooks import run_hooks
 
 __all__ = ["run_backward", "seed"]
 
@@ -61,6 +64,8 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
         while following or heap:
             node, g = following or _pop_newest(grads, heap)
             following = None
+            if node._hooks:  # register_hook: each hook sees the complete gradient
+                g = run_hooks(node, g)
             if targets is not None:  # grad(): collect, and go on only towards an input
                 if node._seq in targets:
                     found[node._seq] = g
@@ -81,7 +86,8 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
                 if type(gi) is not type(data) or (type(gi) is np.ndarray and (  # scalars of one
                         gi.shape != data.shape or gi.dtype is not data.dtype)):  # type match)
                     gi = fit_gradient(gi, parent, op)
-                if targets is None and parent._op is None:  # a leaf: store at once
+                if targets is None and parent._op is None and not parent._hooks:  # a leaf:
+                    # store at once (a leaf with hooks waits for its whole gradient)
                     _accumulate_grad(parent, gi, op.fresh_grads)
                 elif through is not None and not (parent._seq in through
                                                   or parent._seq in targets):

@@ -13,6 +13,7 @@ in-place operators (``inplace.InplaceOps``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Iterator
 
 import numpy as np
@@ -22,6 +23,7 @@ from .clock import next_seq, record_write
 from .engine import run_backward, seed
 from .errors import DTypeError, ShapeError, UsageError
 from .function import Function
+from .hooks import RemovableHandle, add_hook
 from .inplace import InplaceOps
 from .interop import NumpyInterop
 from .tensor_math import TensorMath
@@ -40,7 +42,8 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
     (``+=``) until you reset them with ``zero_grad()`` (which sets ``grad = None``).
     """
 
-    __slots__ = ("_data", "_grad", "_requires_grad", "_op", "_seq", "_retains_grad", "_name")
+    __slots__ = ("_data", "_grad", "_requires_grad", "_op", "_seq", "_retains_grad", "_name",
+                 "_hooks")
     __hash__ = object.__hash__  # identity: ``==`` is elementwise
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
@@ -69,6 +72,7 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         self._op = op
         self._seq = next_seq()  # creation number: backward goes newest first
         self._retains_grad = False
+        self._hooks = None  # register_hook: {handle id: hook}
 
     # ----------------------------------------------------------- data and gradient
     @property
@@ -137,6 +141,20 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
                              "gradient will reach it. Create its inputs with "
                              "requires_grad=True.")
         self._retains_grad = self._op is not None
+
+    def register_hook(self, hook: Callable[["Tensor"], Any]) -> RemovableHandle:
+        """Call ``hook(grad)`` during each backward with this tensor's complete gradient
+        dL/dself; it may return None or a replacement of the same shape and dtype, which
+        the pass uses instead (see ``autograd.hooks``). Returns a handle: ``.remove()``."""
+        if not self._requires_grad:
+            raise UsageError("register_hook on a tensor that does not require grad: no "
+                             "gradient will reach it. Create it (or its inputs) with "
+                             "requires_grad=True.")
+        if not callable(hook):
+            raise UsageError(f"register_hook needs a function hook(grad); got "
+                             f"{type(hook).__name__}")
+        self._hooks, handle = add_hook(self._hooks, hook)
+        return handle
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (sets ``grad = None``, as PyTorch's default)."""

@@ -15,37 +15,15 @@ A module without hooks pays one attribute test per call: the hooks live in a
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any
 
 from autograd.errors import UsageError
+from autograd.hooks import RemovableHandle
 
 from .errors import ArgumentTypeError
 
 __all__ = ["RemovableHandle", "ForwardHooks", "HookMethods"]
-
-_handle_ids = itertools.count()
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_(pre_)hook``: ``handle.remove()`` unregisters the
-    hook (again: nothing happens); ``with handle:`` removes it when the block ends."""
-
-    def __init__(self, hooks: dict[int, tuple[Callable, bool]]) -> None:
-        self.id = next(_handle_ids)
-        self._hooks = hooks
-
-    def remove(self) -> None:
-        """Unregister the hook."""
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.remove()
-
 
 class ForwardHooks:
     """A module's hooks: ``pre`` and ``post`` map a handle id to ``(hook, with_kwargs)``

@@ -1,0 +1,76 @@
+"""Gradient hooks: ``t.register_hook(hook)`` calls ``hook(grad)`` during backward with the
+complete gradient dL/dt (a Tensor of t's shape), before it is stored or passed on. The hook
+may return None (keep the gradient) or a replacement of the same shape, which is what the
+pass then uses: to inspect gradients, clip them, or zero some of them. Hooks run in the
+order they were registered; ``handle.remove()`` (or ``with handle:``) unregisters one.
+
+The engine calls ``run_hooks`` on a tensor that has hooks when it pops it, i.e. when its
+gradient is complete (for a leaf too: a leaf with hooks waits in the heap like any other
+tensor instead of adding each part to ``.grad`` at once). This module does not import
+``Tensor``: it wraps arrays with the tensor's own constructor, ``_make``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .errors import ShapeError
+
+__all__ = ["RemovableHandle", "add_hook", "run_hooks"]
+
+_handle_ids = itertools.count()
+
+
+class RemovableHandle:
+    """What registering a hook returns: ``handle.remove()`` unregisters it (again:
+    nothing happens); ``with handle:`` removes it when the block ends."""
+
+    def __init__(self, hooks: dict[int, Any]) -> None:
+        self.id = next(_handle_ids)
+        self._hooks = hooks
+
+    def remove(self) -> None:
+        """Unregister the hook."""
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.remove()
+
+
+def add_hook(hooks: dict[int, Callable] | None, hook: Callable
+             ) -> tuple[dict[int, Callable], RemovableHandle]:
+    """``hooks`` (created when None) with ``hook`` added last, and its handle."""
+    hooks = {} if hooks is None else hooks
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return hooks, handle
+
+
+def run_hooks(node: Any, g: Any) -> Any:
+    """g after each of ``node``'s hooks. The engine's gradients are arrays (Tensors under
+    ``create_graph=True``); a hook always sees a Tensor, and what it returns goes back
+    in the engine's form, checked against the tensor's shape and dtype."""
+    for hook in list(node._hooks.values()):
+        shown = g if isinstance(g, type(node)) else node._make(g, None)
+        result = hook(shown)
+        if result is None:
+            continue
+        if isinstance(g, type(node)):  # create_graph: keep a Tensor (a graph if it has one)
+            new = result if isinstance(result, type(node)) else node._make(
+                np.asarray(result, dtype=node._data.dtype), None)
+        else:
+            new = np.asarray(getattr(result, "_data", result))
+        if new.shape != np.shape(node._data) or new.dtype != node._data.dtype:
+            raise ShapeError(
+                f"a gradient hook of a tensor of shape {np.shape(node._data)} and dtype "
+                f"{node._data.dtype} returned shape {new.shape}, dtype {new.dtype}: return "
+                f"None to keep the gradient, or one of the tensor's shape and dtype")
+        g = new
+    return g
