@@ -86,9 +86,8 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
                 if type(gi) is not type(data) or (type(gi) is np.ndarray and (  # scalars of one
                         gi.shape != data.shape or gi.dtype is not data.dtype)):  # type match)
                     gi = fit_gradient(gi, parent, op)
-                if targets is None and parent._op is None and not parent._hooks:  # a leaf:
-                    # store at once (a leaf with hooks waits for its whole gradient)
-                    _accumulate_grad(parent, gi, op.fresh_grads)
+                if targets is None and parent._op is None and not parent._hooks:
+                    _accumulate_grad(parent, gi, op.fresh_grads)  # a leaf: store at once
                 elif through is not None and not (parent._seq in through
                                                   or parent._seq in targets):
                     continue  # grad(): nothing below leads to an input
@@ -123,7 +122,10 @@ def _add(grads: dict[int, Any], heap: list, node: Any, g: Any) -> None:
 def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
     """One vector-Jacobian product: dL/d(inputs) of ``op`` from g = dL/d(node)."""
     if op.parents is None:
-        raise _graph_freed(op)
+        raise GraphFreedError(
+            f"trying to backward through {op.name} a second time: the first backward "
+            f"released its inputs. Pass retain_graph=True to the first call if you need "
+            f"to go through the graph again.")
     if node._seq < INPLACE.last:  # something was written in place after node was made:
         op.parents = as_used(op.parents, node._seq)  # t[i] = v rebased one of them?
         check_versions(op, node)
@@ -145,13 +147,6 @@ def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
     if type(result) is not tuple or len(result) != len(op.parents):
         result = as_gradient_tuple(op, result)  # a bare gradient, or an error
     return result
-
-
-def _graph_freed(op: Function) -> GraphFreedError:
-    return GraphFreedError(
-        f"trying to backward through {op.name} a second time: the first backward "
-        f"released its inputs. Pass retain_graph=True to the first call if you need "
-        f"to go through the graph again.")
 
 
 def _accumulate_grad(node: Any, g: Any, fresh: bool) -> None:
@@ -178,7 +173,11 @@ def _nodes_above(roots: Sequence[Any], targets: set[int]) -> set[int]:
         seen[node._seq] = node
         op = node._op
         if op is not None and op.parents is None and node._seq not in targets:
-            raise _graph_freed(op)
+            raise GraphFreedError(  # whether it leads to an input is no longer known
+                f"grad() reached {op.name}, whose inputs an earlier backward released, so "
+                f"it cannot tell whether that part of the graph leads to the inputs (a "
+                f"silent guess could drop gradients). Pass retain_graph=True to the earlier "
+                f"backward, or compute the outputs afresh.")
         if op is not None and op.parents is not None:
             if node._seq < INPLACE.last:  # t[i] = v may have rebased a parent since
                 op.parents = as_used(op.parents, node._seq)

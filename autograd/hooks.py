@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError
+from .errors import DTypeError, ShapeError
 
-__all__ = ["RemovableHandle", "add_hook", "run_hooks"]
+__all__ = ["RemovableHandle"]  # add_hook and run_hooks serve Tensor and the engine
 
 _handle_ids = itertools.count()
 
@@ -62,15 +62,19 @@ def run_hooks(node: Any, g: Any) -> Any:
         result = hook(shown)
         if result is None:
             continue
+        dtype = node._data.dtype  # a Python number takes it, as in arithmetic
+        array = np.asarray(getattr(result, "_data", result),
+                           dtype=dtype if isinstance(result, (int, float)) else None)
+        if array.shape != np.shape(node._data):
+            raise ShapeError(f"a gradient hook of a tensor of shape {np.shape(node._data)} "
+                             f"returned shape {array.shape}: return None to keep the "
+                             f"gradient, or one of the tensor's shape")
+        if array.dtype != dtype:
+            raise DTypeError(f"a gradient hook of a {dtype} tensor returned {array.dtype}: "
+                             f"return one of the tensor's dtype (e.g. g * 2, or "
+                             f"g.astype(np.{dtype}))")
         if isinstance(g, type(node)):  # create_graph: keep a Tensor (a graph if it has one)
-            new = result if isinstance(result, type(node)) else node._make(
-                np.asarray(result, dtype=node._data.dtype), None)
+            g = result if isinstance(result, type(node)) else node._make(array, None)
         else:
-            new = np.asarray(getattr(result, "_data", result))
-        if new.shape != np.shape(node._data) or new.dtype != node._data.dtype:
-            raise ShapeError(
-                f"a gradient hook of a tensor of shape {np.shape(node._data)} and dtype "
-                f"{node._data.dtype} returned shape {new.shape}, dtype {new.dtype}: return "
-                f"None to keep the gradient, or one of the tensor's shape and dtype")
-        g = new
+            g = array
     return g

@@ -203,7 +203,7 @@ def _call_by_name(func: Callable, method: Callable, args: tuple, kwargs: dict) -
     accepted = _signature(method).parameters
     if "dtype" in named and "dtype" not in accepted:
         dtype = named.pop("dtype")
-        tensor = tensor if dtype is None else tensor.astype(dtype)
+        tensor = tensor if dtype is None else tensor._in_dtype(dtype, func.__name__)
     unknown = [name for name in named if name not in accepted]
     if unknown:
         raise UsageError(

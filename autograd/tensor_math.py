@@ -240,9 +240,11 @@ class TensorMath:
     # (axis= or PyTorch's dim=, keepdims= or keepdim=: see ops.reductions.pick_axis)
     def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
-        """Sum over ``axis`` (NumPy semantics), computed in ``dtype`` when given."""
+        """Sum over ``axis`` (NumPy semantics), computed in ``dtype`` when given (and
+        returned in it: NumPy's sum would promote small integers and bools)."""
         if dtype is not None:
-            return self._in_dtype(dtype, "sum").sum(axis, keepdims, dim=dim, keepdim=keepdim)
+            total = self._in_dtype(dtype, "sum").sum(axis, keepdims, dim=dim, keepdim=keepdim)
+            return total if total.dtype == dtype else total.astype(dtype)
         return apply(Sum(pick_axis(axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")),
                      self)
 

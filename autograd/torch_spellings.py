@@ -70,8 +70,7 @@ class TorchSpellings:
             if order is not None and (start_dim, end_dim) != (0, -1):
                 raise UsageError(f"flatten: got order={order!r} (NumPy's) with start_dim/"
                                  f"end_dim (PyTorch's); pass one or the other")
-            order = memory_order(start_dim if order is None else order, "flatten")
-            return (self.T if order == "F" else self).reshape(-1)
+            return self.ravel(memory_order(start_dim if order is None else order, "flatten"))
         return self.reshape(flattened_shape(self.shape, start_dim, end_dim))
 
     def unflatten(self, dim: int, sizes: Sequence[int]) -> AnyTensor:

@@ -63,7 +63,7 @@ def pick_keepdims(keepdims: bool, keepdim: bool | None, op: str) -> bool:
         keepdim = keepdims
     elif keepdims:
         raise AxisError(f"{op}: got both keepdims= and keepdim=; pass only one")
-    if not isinstance(keepdim, (bool, np.bool_)):
+    if not isinstance(keepdim, (bool, np.bool_, int, np.integer)):
         raise UsageError(f"{op}: keepdims must be True or False; got {keepdim!r}. The "
                          f"argument after the axis is keepdims (NumPy's is dtype): pass "
                          f"dtype= by keyword.")

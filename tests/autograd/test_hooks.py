@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd import ShapeError, Tensor, UsageError
+from autograd import DTypeError, ShapeError, Tensor, UsageError
 
 
 def _graph(x: Tensor) -> tuple[Tensor, Tensor]:
@@ -50,13 +50,17 @@ def test_a_replacement_is_what_the_pass_uses() -> None:
 
 
 def test_hooks_under_grad_and_create_graph() -> None:
+    """A hook doubling x's gradient doubles the first derivative and, running again in
+    the second pass, the second derivative twice over."""
     x = _leaf(2)
-    y = (x ** 3).sum()
+    (g0,) = ag.grad((x ** 3).sum(), x, create_graph=True)
+    (h0,) = ag.grad(g0.sum(), x)
     x.register_hook(lambda g: g * 2.0)  # a Tensor with a graph under create_graph
-    (g,) = ag.grad(y, x, create_graph=True)
-    np.testing.assert_allclose(g.data, 6.0 * x.data ** 2)
-    (h,) = ag.grad(g.sum(), x)  # the hook runs again here: 2 * (12 x)
-    np.testing.assert_allclose(h.data, 24.0 * x.data)
+    (g,) = ag.grad((x ** 3).sum(), x, create_graph=True)
+    (h,) = ag.grad(g.sum(), x)
+    np.testing.assert_allclose(g.data, 2.0 * g0.data, rtol=1e-12)
+    np.testing.assert_allclose(h.data, 4.0 * h0.data, rtol=1e-12)
+    assert ag.gradgradcheck(lambda t: (t ** 3).sum(), [_leaf(2)])
 
 
 def test_handles_remove_hooks() -> None:
@@ -80,9 +84,18 @@ def test_bad_hooks_and_bad_replacements_are_named() -> None:
         Tensor(np.ones(2)).register_hook(print)
     with pytest.raises(UsageError, match="needs a function"):
         x.register_hook("print")
-    x.register_hook(lambda g: np.ones(3))
+    handle = x.register_hook(lambda g: np.ones(3))
     with pytest.raises(ShapeError, match=r"shape \(4,\).*returned shape \(3,\)"):
         (x * 2.0).sum().backward()
+    handle.remove()
+    x32 = Tensor(np.ones(2, np.float32), requires_grad=True)
+    with x32.register_hook(lambda g: np.ones(2)):  # float64 for a float32 tensor
+        with pytest.raises(DTypeError, match="float32 tensor returned float64"):
+            (x32 * 2.0).sum().backward()
+    s = Tensor(np.float32(2.0), requires_grad=True)
+    s.register_hook(lambda g: 1.0)  # a Python number takes the tensor's dtype
+    (s * 3.0).backward()
+    assert s.grad.dtype == np.float32 and s.grad.item() == 1.0
 
 
 def test_hooks_agree_with_pytorch() -> None:

@@ -66,4 +66,17 @@ def test_a_dtype_where_keepdims_goes_is_refused(method) -> None:
     t = Tensor(np.ones((2, 3)), requires_grad=True)
     with pytest.raises(UsageError, match=r"keepdims must be True or False.*dtype= by keyword"):
         getattr(t, method)(0, np.float32)
-    assert getattr(t, method)(0, np.True_).shape == (1, 3)
+    for keep in (np.True_, 1, np.int64(1)):  # bools and ints, as NumPy takes them
+        assert getattr(t, method)(0, keep).shape == (1, 3)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.uint8, np.bool_, np.float32, np.int64])
+def test_sum_and_mean_in_a_dtype_return_numpys_dtype(dtype) -> None:
+    """NumPy returns a sum in the dtype asked for (small integers and bools are not
+    promoted), and a mean cast to it."""
+    x = np.array([[0.5, 0.0], [2.0, 0.0], [1.5, 3.0]])  # no negatives: uint8 too
+    for name in ("sum", "mean"):
+        ours, expected = getattr(Tensor(x), name)(0, dtype=dtype), getattr(np, name)(x, 0,
+                                                                                    dtype=dtype)
+        assert ours.dtype == expected.dtype
+        np.testing.assert_array_equal(ours.data, expected)
