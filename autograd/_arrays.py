@@ -31,8 +31,17 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     own array (shared, not copied)."""
     if hasattr(data, "_data") and not isinstance(data, np.ndarray):  # a Tensor
         array = np.asarray(data._data)
-    elif isinstance(data, (np.ndarray, np.generic)) or hasattr(data, "__array__"):
+    elif isinstance(data, (np.ndarray, np.generic)):
         array = np.asarray(data)
+    elif hasattr(data, "__array__"):  # another library's array
+        try:
+            array = np.asarray(data)
+        except RuntimeError as exc:  # e.g. a torch tensor that requires grad
+            raise DataError(
+                f"cannot read a {type(data).__module__}.{type(data).__name__} as an array "
+                f"({exc}). Give its values "
+                f"without their history, e.g. Tensor(t.detach().numpy()) for a torch "
+                f"tensor.") from None
     else:
         try:
             array = np.asarray(data)

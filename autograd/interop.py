@@ -69,7 +69,8 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.log1p: OpMethods.log1p, np.expm1: OpMethods.expm1, np.log2: OpMethods.log2,
     np.log10: OpMethods.log10, np.square: OpMethods.square,
     np.reciprocal: OpMethods.reciprocal, np.floor: OpMethods.floor, np.ceil: OpMethods.ceil,
-    np.floor_divide: operator.floordiv, np.remainder: operator.mod, np.sign: OpMethods.sign,
+    np.floor_divide: operator.floordiv, np.remainder: operator.mod, np.divmod: divmod,
+    np.sign: OpMethods.sign,
     # constants (boolean tensors), as the methods of the same names
     np.isnan: TorchSpellings.isnan, np.isinf: TorchSpellings.isinf,
     np.isfinite: TorchSpellings.isfinite,

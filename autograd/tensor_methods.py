@@ -113,6 +113,14 @@ class OpMethods:
         """other % self."""
         return apply(Remainder(), *self._pair(other)[::-1])
 
+    def __divmod__(self, other: Any) -> tuple[AnyTensor, AnyTensor]:
+        """(self // other, self % other), as Python's and NumPy's ``divmod``."""
+        return self // other, self % other
+
+    def __rdivmod__(self, other: Any) -> tuple[AnyTensor, AnyTensor]:
+        """divmod(other, self)."""
+        return other // self, other % self
+
     def arctan2(self, other: Any) -> AnyTensor:
         """The angle of the point (other, self): ``np.arctan2(self, other)``."""
         return apply(Arctan2(), *self._pair(other))

@@ -155,3 +155,21 @@ def test_a_tensor_from_a_torch_tensor_keeps_its_dtype_as_from_an_array() -> None
             np.testing.assert_array_equal(made.data, expected)
     x = Tensor(torch.ones(2, 3), requires_grad=True)
     assert (x * 2).sum().dtype == np.float32  # a float32 graph, as from a float32 array
+
+
+def test_divmod_is_floor_division_and_remainder_as_numpy() -> None:
+    x = np.array([7.5, -3.25, 0.6])
+    t = Tensor(x, requires_grad=True)
+    for ours, expected in ((divmod(t, 2.0), divmod(x, 2.0)), (divmod(5.0, t), divmod(5.0, x)),
+                           (np.divmod(t, 2.0), np.divmod(x, 2.0))):
+        for part, want in zip(ours, expected):
+            assert isinstance(part, Tensor)
+            np.testing.assert_array_equal(part.data, want)
+    assert ag.gradcheck(lambda a: divmod(a, 2.0)[1], [Tensor(x, requires_grad=True)])
+
+
+def test_a_torch_tensor_with_history_is_refused_by_name() -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ag.DataError, match=r"torch\.Tensor.*detach\(\)"):
+        Tensor(torch.ones(2, requires_grad=True))
+    assert Tensor(torch.ones(2, dtype=torch.float32)).dtype == np.float32
