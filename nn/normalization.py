@@ -70,6 +70,8 @@ class BatchNorm1d(Module):
             self.running_mean.data[...] = 0
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
+            for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
+                buffer.bump_version()
 
     def _check_input(self, x: Tensor) -> None:
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
@@ -95,6 +97,7 @@ class BatchNorm1d(Module):
         momentum = 0.0
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked.bump_version()  # a write, as the statistics' update
             momentum = (1.0 / float(self.num_batches_tracked.data) if self.momentum is None
                         else self.momentum)
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,

@@ -99,6 +99,15 @@ def _running_array(name: str, value: Any, channels: int, updated: bool) -> np.nd
     return array
 
 
+def _blend(array: np.ndarray, new: np.ndarray, momentum: float) -> None:
+    """array <- (1 - momentum) array + momentum new, in place, recorded as an in-place
+    write (a Tensor wrapping the array shares its version), so a graph that saved the
+    old values refuses to backward instead of using the new ones."""
+    array *= 1.0 - momentum
+    array += momentum * new
+    as_tensor(array).bump_version()
+
+
 def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
                bias: Any = None, training: bool = False, momentum: float = 0.1,
                eps: float = 1e-5) -> Tensor:
@@ -141,10 +150,8 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
         if running_mean is not None:
             mean_array = _running_array("running_mean", running_mean, channels, True)
             var_array = _running_array("running_var", running_var, channels, True)
-            mean_array *= 1.0 - momentum
-            mean_array += momentum * mean.data.reshape(channels)
-            var_array *= 1.0 - momentum
-            var_array += (momentum * n / (n - 1)) * var.data.reshape(channels)
+            _blend(mean_array, mean.data.reshape(channels), momentum)
+            _blend(var_array, var.data.reshape(channels) * (n / (n - 1)), momentum)
         y = centred * (inv_std if weight is None else inv_std * weight)
     else:  # y = x * s - running_mean * s (+ bias), s = weight / sqrt(running_var + eps)
         mean_array = _running_array("running_mean", running_mean, channels, False)

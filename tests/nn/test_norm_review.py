@@ -1,0 +1,47 @@
+"""Review fixes for F.batch_norm / BatchNorm1d / LayerNorm: in-place updates of the
+running statistics count as writes, outputs keep x's dtype, bad arguments get named
+errors, LayerNorm's errors name the module."""
+
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+from autograd import Tensor
+from autograd.errors import InplaceError
+
+
+def batch(seed=0, shape=(4, 3), dtype=np.float64):
+    return Tensor(np.random.default_rng(seed).standard_normal(shape).astype(dtype))
+
+
+@pytest.mark.parametrize("wrap", [Tensor, lambda a: a], ids=["tensor", "ndarray"])
+@pytest.mark.parametrize("name", ["running_mean", "running_var"])
+def test_training_update_of_a_running_statistic_counts_as_an_inplace_write(wrap, name):
+    stats = {"running_mean": np.zeros(3), "running_var": np.ones(3)}
+    saved = Tensor(stats[name])  # a graph saving the statistic's array
+    w = Tensor(np.ones(3), requires_grad=True)
+    y = (w * saved).sum()
+    F.batch_norm(batch(), wrap(stats["running_mean"]), wrap(stats["running_var"]),
+                 training=True)
+    with pytest.raises(InplaceError, match="modified in place"):
+        y.backward()
+
+
+def test_batchnorm1d_counter_update_counts_as_an_inplace_write():
+    bn = nn.BatchNorm1d(3)
+    w = Tensor(np.ones(()), requires_grad=True)
+    y = w * bn.num_batches_tracked
+    bn(batch())
+    with pytest.raises(InplaceError, match="modified in place"):
+        y.backward()
+
+
+def test_reset_running_stats_counts_as_an_inplace_write():
+    bn = nn.BatchNorm1d(3)
+    bn(batch())
+    w = Tensor(np.ones(3), requires_grad=True)
+    y = (w * bn.running_mean).sum()
+    bn.reset_running_stats()
+    with pytest.raises(InplaceError, match="modified in place"):
+        y.backward()
