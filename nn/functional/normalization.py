@@ -118,7 +118,8 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
     running_mean <- (1 - m) running_mean + m mean,
     running_var <- (1 - m) running_var + m var n / (n - 1) (unbiased, n values per
     channel), m = ``momentum``. ``training=False``: normalise with running_mean and
-    running_var (constants: no gradient reaches them). weight and bias have shape (C,).
+    running_var (constants: no gradient reaches them), cast to x's dtype as training
+    mode's batch statistics are. weight and bias have shape (C,).
     """
     x = as_tensor(x)
     eps = check_eps(eps, "batch_norm")
@@ -156,7 +157,8 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
     else:  # y = x * s - running_mean * s (+ bias), s = weight / sqrt(running_var + eps)
         mean_array = _running_array("running_mean", running_mean, channels, False)
         var_array = _running_array("running_var", running_var, channels, False)
-        inv_std = 1.0 / np.sqrt(var_array.reshape(shape) + eps)
+        dtype = x.dtype if x.dtype.kind == "f" else np.float64  # as training mode
+        inv_std = (1.0 / np.sqrt(var_array.reshape(shape) + eps)).astype(dtype)
         scale = inv_std if weight is None else weight * inv_std
-        y = x * scale - mean_array.reshape(shape) * scale
+        y = x * scale - mean_array.reshape(shape).astype(dtype) * scale
     return y if bias is None else y + bias.reshape(shape)

@@ -45,3 +45,21 @@ def test_reset_running_stats_counts_as_an_inplace_write():
     bn.reset_running_stats()
     with pytest.raises(InplaceError, match="modified in place"):
         y.backward()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("stats_dtype", [np.float32, np.float64])
+def test_both_modes_return_the_dtype_of_x(dtype, stats_dtype):
+    x = batch(dtype=dtype)
+    running_mean, running_var = np.zeros(3, stats_dtype), np.ones(3, stats_dtype)
+    for training in (True, False):
+        y = F.batch_norm(x, running_mean, running_var, training=training)
+        assert y.dtype == dtype, training
+    x.requires_grad_()
+    F.batch_norm(x, running_mean, running_var).sum().backward()
+    assert x.grad.dtype == dtype
+
+
+def test_float32_module_in_eval_with_float64_statistics_stays_float32():
+    bn = nn.BatchNorm1d(3, affine=False).eval()
+    assert bn(batch(dtype=np.float32)).dtype == np.float32
