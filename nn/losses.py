@@ -12,11 +12,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.errors import DTypeError
 
 from . import functional as F
 from .functional.losses import check_number, check_reduction
-from .functional.weighted import check_ignore_index, check_label_smoothing
+from .functional.weighted import check_ignore_index, check_label_smoothing, weight_values
 from .module import Module
 from .errors import ConfigError
 
@@ -102,10 +101,7 @@ class _WeightedLoss(_Loss):
 
 def _weight_array(name: str, label: str, weight: Any) -> np.ndarray:
     """``weight`` as a float array, or a named error for anything but real numbers."""
-    data = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
-    if data.dtype.kind not in "biuf":
-        raise DTypeError(f"{name}: {label} must hold real numbers; got dtype {data.dtype}")
-    return data.astype(data.dtype if data.dtype.kind == "f" else np.float64)
+    return weight_values(name, label, weight)
 
 
 class BCELoss(_WeightedLoss):

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor
-from autograd.errors import ShapeError, UsageError
+from autograd.errors import DataError, ShapeError, UsageError
 
 from ..errors import ArgumentTypeError, ConfigError
 
@@ -92,7 +92,16 @@ def _running_array(name: str, value: Any, channels: int, updated: bool) -> np.nd
             raise ArgumentTypeError(
                 f"batch_norm: {name} is updated in place in training mode, so it must be "
                 f"a float Tensor or NumPy array; got {type(value).__name__}")
-        array = np.asarray(array, dtype=np.float64)
+        try:
+            array = np.asarray(array)
+        except ValueError:  # NumPy refuses ragged nesting
+            raise DataError(f"batch_norm: {name} must be numbers, one per channel; got a "
+                            f"ragged nested sequence (rows of different lengths)") from None
+        if array.dtype.kind not in "biuf":
+            raise ArgumentTypeError(
+                f"batch_norm: {name} must be real numbers, one per channel (a Tensor, "
+                f"array or list); got {type(value).__name__} of dtype {array.dtype}")
+        array = array.astype(np.float64)
     if array.shape != (channels,):
         raise ShapeError(f"batch_norm: {name} must have shape ({channels},), one value per "
                          f"channel (axis 1 of the input); got {array.shape}")
