@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from autograd import Tensor
 
 from . import functional as F
@@ -91,17 +89,12 @@ class _WeightedLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", *, weight: Any = None) -> None:
         super().__init__(reduction)
-        self.register_buffer("weight", None if weight is None else _weight_array(
+        self.register_buffer("weight", None if weight is None else weight_values(
             type(self).__name__, "weight", weight))
 
     def extra_repr(self) -> str:
         weighted = "" if self.weight is None else f", weight={self.weight.tolist()}"
         return super().extra_repr() + weighted
-
-
-def _weight_array(name: str, label: str, weight: Any) -> np.ndarray:
-    """``weight`` as a float array, or a named error for anything but real numbers."""
-    return weight_values(name, label, weight)
 
 
 class BCELoss(_WeightedLoss):
@@ -119,7 +112,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def __init__(self, reduction: str = "mean", *, weight: Any = None,
                  pos_weight: Any = None) -> None:
         super().__init__(reduction, weight=weight)
-        self.register_buffer("pos_weight", None if pos_weight is None else _weight_array(
+        self.register_buffer("pos_weight", None if pos_weight is None else weight_values(
             "BCEWithLogitsLoss", "pos_weight", pos_weight))
 
     def forward(self, input: Any, target: Any) -> Tensor:

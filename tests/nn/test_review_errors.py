@@ -58,3 +58,16 @@ def test_cyclic_lr_bounds_must_be_numbers(name, value):
     kwargs = {"base_lr": 0.01, "max_lr": 0.1, name: value}
     with pytest.raises(ArgumentTypeError, match=f"{name}.*expected a number"):
         nn.optim.CyclicLR(opt, **kwargs)
+
+
+def test_loss_modules_convert_weights_with_the_functional_helper():
+    """One conversion for the modules and the functions: same values, same errors."""
+    from nn import losses
+    from nn.functional.weighted import weight_values
+    assert not hasattr(losses, "_weight_array")
+    for weight in ([1, 2], np.array([0.5, 2.0], np.float32), 3.0):
+        module = nn.BCEWithLogitsLoss(weight=weight, pos_weight=weight)
+        expected = weight_values("BCEWithLogitsLoss", "weight", weight)
+        for buffer in (module.weight, module.pos_weight):
+            np.testing.assert_array_equal(buffer.data, expected)
+            assert buffer.dtype == expected.dtype
