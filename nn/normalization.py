@@ -16,7 +16,8 @@ from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
 from . import functional as F
-from .functional.normalization import check_eps, check_normalized_shape
+from .functional.normalization import (check_eps, check_normalized_shape,
+                                       check_trailing_shape)
 from .layers import float_dtype
 from .module import Module, Parameter
 from .errors import ConfigError
@@ -128,6 +129,8 @@ class LayerNorm(Module):
                      if affine and bias else None)
 
     def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        check_trailing_shape(x, self.normalized_shape, repr(self))  # names the module
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:

@@ -18,7 +18,8 @@ from autograd.errors import DataError, ShapeError, UsageError
 
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["layer_norm", "batch_norm", "check_eps", "check_normalized_shape"]
+__all__ = ["layer_norm", "batch_norm", "check_eps", "check_normalized_shape",
+           "check_trailing_shape"]
 
 
 def check_eps(eps: Any, owner: str) -> float:
@@ -42,6 +43,14 @@ def check_normalized_shape(normalized_shape: Any, owner: str) -> tuple[int, ...]
         raise ConfigError(f"{owner}: normalized_shape must be a positive int or a "
                           f"non-empty tuple of them; got {normalized_shape!r}")
     return tuple(int(s) for s in shape)
+
+
+def check_trailing_shape(x: Tensor, shape: tuple[int, ...], owner: str) -> None:
+    """ShapeError naming ``owner`` unless the last axes of x have ``shape``."""
+    k = len(shape)
+    if x.ndim < k or x.shape[x.ndim - k:] != shape:
+        raise ShapeError(f"{owner} normalises the last axes of shape {shape}; got an "
+                         f"input of shape {x.shape}, whose trailing axes differ.")
 
 
 def _standardise(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor,
@@ -71,10 +80,8 @@ def layer_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = No
     shape = check_normalized_shape(normalized_shape, "layer_norm")
     eps = check_eps(eps, "layer_norm")
     x = as_tensor(x)
+    check_trailing_shape(x, shape, "layer_norm")
     k = len(shape)
-    if x.ndim < k or x.shape[x.ndim - k:] != shape:
-        raise ShapeError(f"layer_norm normalises the last axes of shape {shape}; got an "
-                         f"input of shape {x.shape}, whose trailing axes differ.")
     weight = _check_affine("weight", weight, shape, "layer_norm")
     bias = _check_affine("bias", bias, shape, "layer_norm")
     centred, _, _, inv_std = _standardise(x, tuple(range(x.ndim - k, x.ndim)), eps)

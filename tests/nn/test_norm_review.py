@@ -2,13 +2,15 @@
 running statistics count as writes, outputs keep x's dtype, bad arguments get named
 errors, LayerNorm's errors name the module."""
 
+import re
+
 import numpy as np
 import pytest
 
 import nn
 import nn.functional as F
 from autograd import Tensor
-from autograd.errors import InplaceError
+from autograd.errors import InplaceError, ShapeError
 
 
 def batch(seed=0, shape=(4, 3), dtype=np.float64):
@@ -63,3 +65,13 @@ def test_both_modes_return_the_dtype_of_x(dtype, stats_dtype):
 def test_float32_module_in_eval_with_float64_statistics_stays_float32():
     bn = nn.BatchNorm1d(3, affine=False).eval()
     assert bn(batch(dtype=np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("shape, normalized", [((3, 5), 4), ((4,), (2, 4))])
+def test_layernorm_shape_error_names_the_module_as_batchnorm_does(shape, normalized):
+    layer = nn.LayerNorm(normalized)
+    with pytest.raises(ShapeError, match=rf"^{re.escape(repr(layer))} normalises the last "
+                                         rf"axes of shape .*{re.escape(str(shape))}"):
+        layer(Tensor(np.ones(shape)))
+    with pytest.raises(ShapeError, match=r"^layer_norm normalises"):
+        F.layer_norm(Tensor(np.ones(shape)), normalized)
