@@ -11,6 +11,8 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from autograd.errors import GeneratorError
+
 from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["RNGLike", "as_generator", "default_generator", "manual_seed"]
@@ -41,7 +43,8 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 def as_generator(rng: RNGLike, name: str = "rng") -> np.random.Generator:
     """``rng`` as a ``numpy.random.Generator`` (see the module docstring); ``name`` is the
-    caller's name for the argument, used in the error message."""
+    caller's name for the argument, used in the error message. Anything else raises
+    autograd's ``GeneratorError`` (a TypeError), as ``autograd.randn(generator=)`` does."""
     if rng is None:
         return _DEFAULT
     if isinstance(rng, np.random.Generator):
@@ -52,8 +55,8 @@ def as_generator(rng: RNGLike, name: str = "rng") -> np.random.Generator:
 
 def _check_seed(seed: object, name: str = "rng") -> None:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ArgumentTypeError(f"{name} must be a numpy.random.Generator, an int seed or None; "
-                                f"got {type(seed).__name__} {seed!r}. Pass e.g. "
-                                f"{name}=np.random.default_rng(0) or {name}=0.")
+        raise GeneratorError(f"{name} must be a numpy.random.Generator, an int seed or None; "
+                             f"got {type(seed).__name__} {seed!r}. Pass e.g. "
+                             f"{name}=np.random.default_rng(0) or {name}=0.")
     if seed < 0:
         raise ConfigError(f"a seed must be a non-negative int; got {seed}")

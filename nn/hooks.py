@@ -35,6 +35,8 @@ class ForwardHooks:
 
     def add(self, hooks: dict[int, tuple[Callable, bool]], hook: Callable, prepend: bool,
             with_kwargs: bool) -> RemovableHandle:
+        """Put ``hook`` in ``hooks`` (``self.pre`` or ``self.post``), last or, with
+        ``prepend``, first; the returned handle's ``remove()`` takes it out again."""
         handle = RemovableHandle(hooks)
         hooks[handle.id] = (hook, with_kwargs)
         if prepend:  # move it to the front, keeping the others' order

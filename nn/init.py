@@ -89,12 +89,15 @@ def calculate_fans(tensor: Any) -> tuple[int, int]:
     return shape[1] * receptive, shape[0] * receptive
 
 
-def _rng(fn: str, rng: RNGLike, generator: RNGLike) -> RNGLike:
-    """``rng``, or PyTorch's spelling ``generator`` of it (not both)."""
+def _rng(fn: str, rng: RNGLike, generator: RNGLike) -> np.random.Generator:
+    """``rng``, or PyTorch's spelling ``generator`` of it (not both), as a Generator;
+    an error names the argument the caller used."""
     if rng is not None and generator is not None:
         raise ConfigError(f"{fn}: got both rng= and generator= (two names for one "
                           "argument); pass one of them")
-    return generator if rng is None else rng
+    if generator is None:
+        return as_generator(rng, "rng")
+    return as_generator(generator, "generator")
 
 
 def _number(fn: str, name: str, value: Any) -> float:
@@ -122,7 +125,7 @@ def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, rng: RNGLike = None, *,
     if not a <= b:
         raise ConfigError(f"uniform_: needs a <= b; got a={a}, b={b}")
     shape = _array(tensor).shape
-    return _fill(tensor, as_generator(rng).uniform(a, b, size=shape))
+    return _fill(tensor, rng.uniform(a, b, size=shape))
 
 
 def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None, *,
@@ -133,7 +136,7 @@ def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None,
     if not std >= 0:
         raise ConfigError(f"normal_: std must be >= 0; got {std}")
     shape = _array(tensor).shape
-    return _fill(tensor, as_generator(rng).normal(mean, std, size=shape))
+    return _fill(tensor, rng.normal(mean, std, size=shape))
 
 
 def constant_(tensor: T, value: float) -> T:

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from autograd import Tensor
-from autograd.errors import DTypeError
 
 from . import functional as F
 from .functional.losses import check_number, check_reduction
-from .functional.weighted import check_ignore_index, check_label_smoothing
+from .functional.weighted import check_ignore_index, check_label_smoothing, weight_values
 from .module import Module
 from .errors import ConfigError
 
@@ -92,20 +89,12 @@ class _WeightedLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", *, weight: Any = None) -> None:
         super().__init__(reduction)
-        self.register_buffer("weight", None if weight is None else _weight_array(
+        self.register_buffer("weight", None if weight is None else weight_values(
             type(self).__name__, "weight", weight))
 
     def extra_repr(self) -> str:
         weighted = "" if self.weight is None else f", weight={self.weight.tolist()}"
         return super().extra_repr() + weighted
-
-
-def _weight_array(name: str, label: str, weight: Any) -> np.ndarray:
-    """``weight`` as a float array, or a named error for anything but real numbers."""
-    data = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
-    if data.dtype.kind not in "biuf":
-        raise DTypeError(f"{name}: {label} must hold real numbers; got dtype {data.dtype}")
-    return data.astype(data.dtype if data.dtype.kind == "f" else np.float64)
 
 
 class BCELoss(_WeightedLoss):
@@ -123,7 +112,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def __init__(self, reduction: str = "mean", *, weight: Any = None,
                  pos_weight: Any = None) -> None:
         super().__init__(reduction, weight=weight)
-        self.register_buffer("pos_weight", None if pos_weight is None else _weight_array(
+        self.register_buffer("pos_weight", None if pos_weight is None else weight_values(
             "BCEWithLogitsLoss", "pos_weight", pos_weight))
 
     def forward(self, input: Any, target: Any) -> Tensor:

@@ -16,7 +16,8 @@ from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
 from . import functional as F
-from .functional.normalization import check_eps, check_normalized_shape
+from .functional.normalization import (check_eps, check_normalized_shape,
+                                       check_trailing_shape)
 from .layers import float_dtype
 from .module import Module, Parameter
 from .errors import ConfigError
@@ -70,6 +71,8 @@ class BatchNorm1d(Module):
             self.running_mean.data[...] = 0
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
+            for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
+                buffer.bump_version()
 
     def _check_input(self, x: Tensor) -> None:
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
@@ -95,6 +98,7 @@ class BatchNorm1d(Module):
         momentum = 0.0
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked.bump_version()  # a write, as the statistics' update
             momentum = (1.0 / float(self.num_batches_tracked.data) if self.momentum is None
                         else self.momentum)
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
@@ -125,6 +129,8 @@ class LayerNorm(Module):
                      if affine and bias else None)
 
     def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        check_trailing_shape(x, self.normalized_shape, repr(self))  # names the module
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:

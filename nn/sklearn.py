@@ -31,6 +31,7 @@ from . import optim  # noqa: E402
 from .models import MLP  # noqa: E402
 from .module import Module  # noqa: E402
 from .train import fit  # noqa: E402
+from .train.trainer import as_model_dtype  # noqa: E402
 from .errors import ArgumentTypeError, ConfigError  # noqa: E402
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
@@ -119,8 +120,7 @@ class _NeuralNet(BaseEstimator):
         check_is_fitted(self, "module_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
         model = self.module_
-        dtype = next((p.dtype for p in model.parameters()), X.dtype)
-        X = X.astype(dtype, copy=False)
+        X = as_model_dtype(X, model)
         was_training = model.training
         model.eval()
         try:

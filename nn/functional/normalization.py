@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor
-from autograd.errors import ShapeError, UsageError
+from autograd.errors import DataError, ShapeError, UsageError
 
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["layer_norm", "batch_norm", "check_eps", "check_normalized_shape"]
+__all__ = ["layer_norm", "batch_norm", "check_eps", "check_normalized_shape",
+           "check_trailing_shape"]
 
 
 def check_eps(eps: Any, owner: str) -> float:
@@ -42,6 +43,14 @@ def check_normalized_shape(normalized_shape: Any, owner: str) -> tuple[int, ...]
         raise ConfigError(f"{owner}: normalized_shape must be a positive int or a "
                           f"non-empty tuple of them; got {normalized_shape!r}")
     return tuple(int(s) for s in shape)
+
+
+def check_trailing_shape(x: Tensor, shape: tuple[int, ...], owner: str) -> None:
+    """ShapeError naming ``owner`` unless the last axes of x have ``shape``."""
+    k = len(shape)
+    if x.ndim < k or x.shape[x.ndim - k:] != shape:
+        raise ShapeError(f"{owner} normalises the last axes of shape {shape}; got an "
+                         f"input of shape {x.shape}, whose trailing axes differ.")
 
 
 def _standardise(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor,
@@ -71,10 +80,8 @@ def layer_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = No
     shape = check_normalized_shape(normalized_shape, "layer_norm")
     eps = check_eps(eps, "layer_norm")
     x = as_tensor(x)
+    check_trailing_shape(x, shape, "layer_norm")
     k = len(shape)
-    if x.ndim < k or x.shape[x.ndim - k:] != shape:
-        raise ShapeError(f"layer_norm normalises the last axes of shape {shape}; got an "
-                         f"input of shape {x.shape}, whose trailing axes differ.")
     weight = _check_affine("weight", weight, shape, "layer_norm")
     bias = _check_affine("bias", bias, shape, "layer_norm")
     centred, _, _, inv_std = _standardise(x, tuple(range(x.ndim - k, x.ndim)), eps)
@@ -92,11 +99,29 @@ def _running_array(name: str, value: Any, channels: int, updated: bool) -> np.nd
             raise ArgumentTypeError(
                 f"batch_norm: {name} is updated in place in training mode, so it must be "
                 f"a float Tensor or NumPy array; got {type(value).__name__}")
-        array = np.asarray(array, dtype=np.float64)
+        try:
+            array = np.asarray(array)
+        except ValueError:  # NumPy refuses ragged nesting
+            raise DataError(f"batch_norm: {name} must be numbers, one per channel; got a "
+                            f"ragged nested sequence (rows of different lengths)") from None
+        if array.dtype.kind not in "biuf":
+            raise ArgumentTypeError(
+                f"batch_norm: {name} must be real numbers, one per channel (a Tensor, "
+                f"array or list); got {type(value).__name__} of dtype {array.dtype}")
+        array = array.astype(np.float64)
     if array.shape != (channels,):
         raise ShapeError(f"batch_norm: {name} must have shape ({channels},), one value per "
                          f"channel (axis 1 of the input); got {array.shape}")
     return array
+
+
+def _blend(array: np.ndarray, new: np.ndarray, momentum: float) -> None:
+    """array <- (1 - momentum) array + momentum new, in place, recorded as an in-place
+    write (a Tensor wrapping the array shares its version), so a graph that saved the
+    old values refuses to backward instead of using the new ones."""
+    array *= 1.0 - momentum
+    array += momentum * new
+    as_tensor(array).bump_version()
 
 
 def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
@@ -109,7 +134,8 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
     running_mean <- (1 - m) running_mean + m mean,
     running_var <- (1 - m) running_var + m var n / (n - 1) (unbiased, n values per
     channel), m = ``momentum``. ``training=False``: normalise with running_mean and
-    running_var (constants: no gradient reaches them). weight and bias have shape (C,).
+    running_var (constants: no gradient reaches them), cast to x's dtype as training
+    mode's batch statistics are. weight and bias have shape (C,).
     """
     x = as_tensor(x)
     eps = check_eps(eps, "batch_norm")
@@ -141,15 +167,14 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
         if running_mean is not None:
             mean_array = _running_array("running_mean", running_mean, channels, True)
             var_array = _running_array("running_var", running_var, channels, True)
-            mean_array *= 1.0 - momentum
-            mean_array += momentum * mean.data.reshape(channels)
-            var_array *= 1.0 - momentum
-            var_array += (momentum * n / (n - 1)) * var.data.reshape(channels)
+            _blend(mean_array, mean.data.reshape(channels), momentum)
+            _blend(var_array, var.data.reshape(channels) * (n / (n - 1)), momentum)
         y = centred * (inv_std if weight is None else inv_std * weight)
     else:  # y = x * s - running_mean * s (+ bias), s = weight / sqrt(running_var + eps)
         mean_array = _running_array("running_mean", running_mean, channels, False)
         var_array = _running_array("running_var", running_var, channels, False)
-        inv_std = 1.0 / np.sqrt(var_array.reshape(shape) + eps)
+        dtype = x.dtype if x.dtype.kind == "f" else np.float64  # as training mode
+        inv_std = (1.0 / np.sqrt(var_array.reshape(shape) + eps)).astype(dtype)
         scale = inv_std if weight is None else weight * inv_std
-        y = x * scale - mean_array.reshape(shape) * scale
+        y = x * scale - mean_array.reshape(shape).astype(dtype) * scale
     return y if bias is None else y + bias.reshape(shape)

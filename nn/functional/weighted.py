@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.errors import DTypeError, ShapeError
+from autograd.errors import DataError, DTypeError, ShapeError
 
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["check_ignore_index", "check_label_smoothing", "loss_weight", "weighted_nll",
-           "soft_cross_entropy", "weighted_bce_with_logits"]
+__all__ = ["check_ignore_index", "check_label_smoothing", "weight_values", "loss_weight",
+           "weighted_nll", "soft_cross_entropy", "weighted_bce_with_logits"]
 
 
 def check_ignore_index(name: str, ignore_index: Any) -> int:
@@ -47,14 +47,33 @@ def check_label_smoothing(name: str, label_smoothing: Any) -> float:
     return float(label_smoothing)
 
 
+def weight_values(name: str, label: str, weight: Any) -> np.ndarray:
+    """``weight`` (a Tensor, array, list or number) as a float array (ints become
+    float64), or a named error: ``DataError`` for ragged nesting or Python objects,
+    ``DTypeError`` for anything but real numbers."""
+    if isinstance(weight, Tensor):
+        data = weight.data
+    else:
+        try:
+            data = np.asarray(weight)
+        except ValueError:  # NumPy refuses ragged nesting
+            raise DataError(f"{name}: {label} is a ragged nested sequence (rows of "
+                            f"different lengths); every row must have the same length. "
+                            f"Give an array of numbers, e.g. np.array([1.0, 2.0]).") from None
+    if data.dtype.kind == "O":
+        raise DataError(f"{name}: {label} holds Python objects (None or mixed types), "
+                        f"dtype object; expected real numbers, e.g. np.array([1.0, 2.0]).")
+    if data.dtype.kind not in "biuf":
+        raise DTypeError(f"{name}: {label} must hold real numbers; got dtype {data.dtype}. "
+                         f"Convert it, e.g. np.asarray({label}, dtype=float).")
+    return data.astype(data.dtype if data.dtype.kind == "f" else np.float64)
+
+
 def loss_weight(name: str, label: str, weight: Any, shape: tuple, dtype: np.dtype,
                 exact: bool = False) -> np.ndarray:
     """``weight`` as a constant array of ``dtype``: of exactly ``shape`` when ``exact``
     (one weight per class), else broadcastable to it. A Tensor gives its values."""
-    data = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
-    if data.dtype.kind not in "biuf":
-        raise DTypeError(f"{name}: {label} must hold real numbers; got dtype {data.dtype}. "
-                         f"Convert it, e.g. np.asarray({label}, dtype=float).")
+    data = weight_values(name, label, weight)
     fits = data.shape == shape
     if not exact and not fits:
         try:

@@ -136,10 +136,12 @@ def warn_if_optimizer_not_stepped(scheduler: Any) -> None:
 def _per_group(name: str, optimizer: Optimizer, value: float | Sequence[float]) -> list[float]:
     """One value per param group: a scalar is repeated, a sequence must match."""
     n = len(optimizer.param_groups)
-    if isinstance(value, (list, tuple)):
-        check(len(value) == n, name, value, f"a number or a list of {n} numbers")
-        return [float(v) for v in value]
-    return [float(value)] * n
+    expected = f"a number or a list of {n} numbers"
+    values = list(value) if isinstance(value, (list, tuple)) else [value] * n
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+        raise ArgumentTypeError(f"Invalid {name}: {value!r} (expected {expected})")
+    check(len(values) == n, name, value, expected)
+    return [float(v) for v in values]
 
 
 def _check_int(name: str, value: Any, minimum: int) -> int:

@@ -27,7 +27,7 @@ from .callbacks import Callback
 from .history import History
 from ..errors import ArgumentTypeError, ConfigError, ResumeError
 
-__all__ = ["Trainer", "fit", "ResumeError"]
+__all__ = ["Trainer", "fit", "ResumeError", "as_model_dtype"]
 
 LossFn = Callable[[Any, Any], Any] | None
 _HOOKS = ("on_after_backward", "on_batch_end")
@@ -141,8 +141,7 @@ class Trainer:
         """``data`` as a DataLoader with at least one batch (else ``ConfigError``)."""
         if not isinstance(data, DataLoader):
             arrays = data if isinstance(data, (tuple, list)) else (data,)
-            dtype = next((p.dtype for p in self.model.parameters()), None)
-            arrays = [_as_model_dtype(a, dtype) for a in arrays]
+            arrays = [as_model_dtype(a, self.model) for a in arrays]
             data = DataLoader(*arrays, batch_size=self.batch_size, shuffle=shuffle,
                               generator=self.generator)
         if len(data) == 0:
@@ -302,8 +301,11 @@ def _accumulate(sums: dict[str, float], result: Any, output: Any,
         sums[name] = sums.get(name, 0.0) + float(fn(scores, target)) * n
 
 
-def _as_model_dtype(array: Any, dtype: Any) -> Any:
+def as_model_dtype(array: Any, model: Module) -> np.ndarray:
+    """``array`` as NumPy (a Tensor gives its data), float data cast to the dtype of the
+    model's parameters (left as it is when the model has none); labels are kept."""
     array = array.data if isinstance(array, Tensor) else np.asarray(array)
+    dtype = next((p.dtype for p in model.parameters()), None)
     if dtype is not None and array.dtype.kind == "f" and array.dtype != dtype:
         return array.astype(dtype)
     return array

@@ -96,3 +96,46 @@ def test_state_round_trip_and_an_old_state_without_momentum_cycling(tmp_path):
            if k not in ("cycle_momentum", "use_beta1", "base_momentums", "max_momentums")}
     again.load_state_dict(old)
     assert again.cycle_momentum is False
+
+
+class Point(nn.Module):
+    """The Rosenbrock point as a module, so a checkpoint can hold it."""
+
+    def __init__(self):
+        super().__init__()
+        self.p = nn.Parameter(np.array([-1.5, 2.0]))
+
+
+def train(point, opt, sched, steps):
+    """Per step: the parameters, lr and momentum-like value after it."""
+    out = []
+    for _ in range(steps):
+        opt.zero_grad()
+        rosenbrock(point.p).backward()
+        opt.step()
+        sched.step()
+        group = opt.param_groups[0]
+        momentum = group["betas"][0] if "betas" in group else group["momentum"]
+        out.append([*point.p.data, group["lr"], momentum])
+    return out
+
+
+@pytest.mark.parametrize("make_opt", [CASES[0][0], CASES[2][0], CASES[3][0]],
+                         ids=["sgd", "adam", "rmsprop"])
+def test_a_run_restored_mid_cycle_continues_exactly_as_the_uninterrupted_one(make_opt,
+                                                                             tmp_path):
+    extra = dict(mode="exp_range", gamma=0.9, base_momentum=0.7, max_momentum=0.95)
+
+    def fresh():
+        point = Point()
+        opt = make_opt(point.parameters())
+        return point, opt, CyclicLR(opt, **KWARGS, **extra)
+
+    whole = train(*fresh(), steps=12)
+    point, opt, sched = fresh()
+    first = train(point, opt, sched, steps=5)
+    nn.save(tmp_path / "mid.npz", model=point, opt=opt, sched=sched)
+    point, opt, sched = fresh()  # a new process: built anew, then restored
+    nn.load_into(tmp_path / "mid.npz", model=point, opt=opt, sched=sched)
+    rest = train(point, opt, sched, steps=7)
+    np.testing.assert_array_equal(np.array(first + rest), np.array(whole))

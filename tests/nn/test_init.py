@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from autograd import Tensor
+from autograd.errors import GeneratorError
 from nn import init
 from nn._random import as_generator, manual_seed
 from nn.errors import ArgumentTypeError
@@ -180,3 +181,15 @@ def test_manual_seed_arguments_are_checked_as_seeds():
             manual_seed(bad)
     with pytest.raises(ValueError, match="non-negative"):
         manual_seed(-1)
+
+
+@pytest.mark.parametrize("fill", [init.normal_, init.uniform_, init.xavier_uniform_,
+                                  init.xavier_normal_, init.kaiming_uniform_,
+                                  init.kaiming_normal_])
+@pytest.mark.parametrize("name", ["rng", "generator"])
+def test_a_bad_generator_is_named_as_the_caller_spelled_it(fill, name):
+    """The message names generator= when that is what was passed (PyTorch's spelling),
+    and the error is autograd's GeneratorError (as autograd.randn(..., generator=))."""
+    with pytest.raises(GeneratorError, match=rf"^{name} must be a numpy.random.Generator.*"
+                                             rf"Pass e\.g\. {name}=np\.random"):
+        fill(Tensor(np.zeros((3, 4))), **{name: "abc"})

@@ -81,6 +81,23 @@ def test_a_float32_module_predicts_float32_data_without_warnings() -> None:
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
 
 
+def test_predict_casts_with_the_trainers_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One cast for fit and predict: the estimators call the trainer's as_model_dtype."""
+    import nn.sklearn as wrapper
+    from nn.train.trainer import as_model_dtype
+    seen = []
+
+    def spy(array, model):
+        seen.append(array.dtype)
+        return as_model_dtype(array, model)
+
+    X, y = make_moons(40, noise=0.2, random_state=0)
+    template = nn.models.MLP([2, 3, 2], output="softmax", rng=0).astype(np.float32)
+    clf = NeuralNetClassifier(template, epochs=1, random_state=0).fit(X, y)
+    monkeypatch.setattr(wrapper, "as_model_dtype", spy)
+    assert clf.predict_proba(X).dtype == np.float32 and seen == [np.float64]
+
+
 def test_importing_without_scikit_learn_names_the_extra(monkeypatch: pytest.MonkeyPatch
                                                        ) -> None:
     monkeypatch.setitem(sys.modules, "sklearn", None)  # makes `import sklearn` fail
