@@ -49,6 +49,8 @@ _GELU_TANH_CUBIC = 0.044715
 def check_inplace(name: str, inplace: Any) -> bool:
     """``inplace`` as a bool, or an ArgumentTypeError naming ``name``. The flag exists for
     PyTorch compatibility only: every result here is computed out of place."""
+    if inplace is False or inplace is True:  # the usual case, checked on every call
+        return inplace
     if not isinstance(inplace, (bool, np.bool_)):
         raise ArgumentTypeError(
             f"{name}: inplace must be True or False; got {inplace!r} "
