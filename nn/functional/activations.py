@@ -64,7 +64,7 @@ def step(x: Any) -> Tensor:
 
     Its gradient is zero everywhere (flat on both sides, a jump at 0): it cannot be
     trained by gradient descent, which is why the notes move on to the sigmoid."""
-    return Heaviside(0.0)(as_tensor(x))
+    return Heaviside.apply(as_tensor(x), value_at_zero=0.0)
 
 
 def heaviside(x: Any, value_at_zero: float = 0.0) -> Tensor:
@@ -166,7 +166,7 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
     Exact derivative: Phi(x) + x phi(x), phi the standard normal density."""
     x = as_tensor(x)
     if approximate == "none":
-        return Gelu()(x)
+        return Gelu.apply(x)
     if approximate == "tanh":
         inner = (x + x * x * x * _GELU_TANH_CUBIC) * _GELU_TANH_SCALE
         return x * 0.5 * (inner.tanh() + 1.0)

@@ -53,8 +53,8 @@ def gaussian_kl(mu: Any, logvar: Any, reduction: str = "mean") -> Tensor:
     check_reduction("gaussian_kl", reduction)
     mu, logvar = _latent_pair("gaussian_kl", mu, logvar)
     if reduction == "mean" and 0 in mu.shape[:-1]:  # no samples: NaN, quietly (see reduce_loss)
-        return reduce_loss(GaussianKL("none")(mu, logvar), reduction)
-    return GaussianKL(reduction)(mu, logvar)
+        return reduce_loss(GaussianKL.apply(mu, logvar, reduction="none"), reduction)
+    return GaussianKL.apply(mu, logvar, reduction=reduction)
 
 
 def kl_div_gaussians(mu1: Any, logvar1: Any, mu2: Any, logvar2: Any,

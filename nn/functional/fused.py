@@ -48,7 +48,7 @@ def _normal_pdf(x: Any) -> Any:
 
 def _normal_cdf(x: Any) -> Any:
     """Phi(x) on an array, or as a differentiable op on a Tensor."""
-    return NormalCdf()(x) if is_tensor(x) else normal_cdf(x)
+    return NormalCdf.apply(x) if is_tensor(x) else normal_cdf(x)
 
 
 def _sigmoid(x: Any) -> Any:

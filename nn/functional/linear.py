@@ -74,9 +74,9 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
             f"linear: input of shape {x.shape} needs its last axis to have "
             f"in_features={w_shape[1]} elements (weight shape {weight.shape}).")
     if bias is None:
-        return Affine()(x, weight)
+        return Affine.apply(x, weight)
     bias = bias if isinstance(bias, Tensor) else Tensor(bias)
     if bias.shape != w_shape[:1]:
         raise ShapeError(f"linear: bias must have shape ({w_shape[0]},) to match the "
                          f"weight {weight.shape}; got {bias.shape}")
-    return Affine()(x, weight, bias)
+    return Affine.apply(x, weight, bias)

@@ -192,7 +192,7 @@ def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean", *,
                          "scores to binary_cross_entropy_with_logits.")
     _check_probabilities("target", target.data, "Targets are probabilities too: 0 or 1 "
                          "for hard labels, values in between for soft ones.")
-    losses = BinaryCrossEntropy()(input, target)
+    losses = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         losses = losses * loss_weight("binary_cross_entropy", "weight", weight, input.shape,
                                       input.dtype)
@@ -225,8 +225,9 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "
             for label, w in (("weight", weight), ("pos_weight", pos_weight)))
         return weighted_bce_with_logits(input, target, weight, pos_weight, reduction)
     if reduction == "mean" and not input.size:  # NaN, quietly (see reduce_loss)
-        return reduce_loss(BinaryCrossEntropyWithLogits("none")(input, target), reduction)
-    return BinaryCrossEntropyWithLogits(reduction)(input, target)
+        losses = BinaryCrossEntropyWithLogits.apply(input, target, reduction="none")
+        return reduce_loss(losses, reduction)
+    return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
 
 
 # ------------------------------------------------------------------ multi-class
@@ -317,7 +318,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
     if plain and type(target) is np.ndarray and target.dtype.kind in "iu" and target.size:
         labels, keep = _labels("cross_entropy", input, target, ignore_index)  # the common
         if keep is None:                                                      # case first
-            return SoftmaxCrossEntropy(labels, reduction)(input)
+            return SoftmaxCrossEntropy.apply(input, labels=labels, reduction=reduction)
     classes = _class_axis("cross_entropy", input)
     if weight is not None:
         weight = loss_weight("cross_entropy", "weight", weight, (classes,), input.dtype,
@@ -338,8 +339,9 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
     labels, keep = _labels("cross_entropy", input, target, ignore_index)
     if plain and keep is None:
         if reduction == "mean" and not labels.size:  # NaN, quietly (see reduce_loss)
-            return reduce_loss(SoftmaxCrossEntropy(labels, "none")(input), reduction)
-        return SoftmaxCrossEntropy(labels, reduction)(input)
+            losses = SoftmaxCrossEntropy.apply(input, labels=labels, reduction="none")
+            return reduce_loss(losses, reduction)
+        return SoftmaxCrossEntropy.apply(input, labels=labels, reduction=reduction)
     keep = np.ones(labels.shape, dtype=bool) if keep is None else keep
     return weighted_nll(_log_softmax(input, axis=-1), labels, keep, weight, reduction,
                         label_smoothing)

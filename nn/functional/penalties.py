@@ -90,7 +90,7 @@ def l2_penalty(params: Tensor | Iterable[Tensor], lam: float) -> Tensor:
     """lam * sum over all elements of all params of w^2 (no 1/2);  d/dw = 2 lam w."""
     lam = _check_strength("l2_penalty", "lam", lam)
     tensors = _tensors("l2_penalty", params)
-    return SquaredNorm(lam)(*tensors) if tensors else Tensor(0.0)
+    return SquaredNorm.apply(*tensors, lam=lam) if tensors else Tensor(0.0)
 
 
 def elastic_net_penalty(params: Tensor | Iterable[Tensor], l1: float,
@@ -100,5 +100,5 @@ def elastic_net_penalty(params: Tensor | Iterable[Tensor], l1: float,
     l1 = _check_strength("elastic_net_penalty", "l1", l1)
     l2 = _check_strength("elastic_net_penalty", "l2", l2)
     tensors = _tensors("elastic_net_penalty", params)
-    squares = SquaredNorm(l2)(*tensors) if tensors else Tensor(0.0)
+    squares = SquaredNorm.apply(*tensors, lam=l2) if tensors else Tensor(0.0)
     return _total([p.abs().sum() for p in tensors]) * l1 + squares

@@ -87,7 +87,7 @@ class VAE(Module):
             eps = Tensor(self.rng.standard_normal(mu.shape).astype(mu.dtype, copy=False))
         if (isinstance(eps, Tensor) and eps.shape == mu.shape == logvar.shape
                 and eps.dtype == mu.dtype == logvar.dtype):  # the training step: one node
-            return Reparameterize()(mu, logvar, eps)
+            return Reparameterize.apply(mu, logvar, eps)
         return mu + (logvar * 0.5).exp() * eps  # broadcasting or promoting eps
 
     def decode(self, z: Any) -> Tensor:
