@@ -62,6 +62,7 @@ def test_ci_runs_the_readme_command_and_removes_its_venv(tmp_path, pytest_status
     assert log[2].startswith(f"python3 -m venv {tmp_path / 'tmp'}/")  # under TMPDIR
     assert log[3:] == ["python -m pip install -q --upgrade pip [profile=]",
                        "pip install -q -e .[dev] [profile=ci]",
+                       "pip install -q torch==2.13.0 [profile=ci]",  # the PyTorch comparisons
                        "python -m benchmarks --quick [profile=ci]",
                        "pip install -e .[dev] [profile=ci]",
                        "python -m pytest [profile=ci]"]  # tests last: their summary ends the run
