@@ -294,6 +294,20 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         raise UsageError(f"format spec {spec!r} needs a 0-d tensor; this one has shape "
                          f"{self.shape}. Format t.item() for one element, or t.tolist().")
 
+    # ----------------------------------------------------------- copy and pickle
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """``pickle`` and ``copy.deepcopy``: the array, ``requires_grad``, ``.grad`` (as an
+        array) and the name, not the graph nor hooks. A tensor computed by ops comes back
+        as a leaf, as PyTorch's pickle gives (its deepcopy refuses). Carrying the graph
+        would copy its creation numbers too, and the backward pass orders nodes by them."""
+        grad = self._grad  # the engine's array, or a Tensor once .grad was read
+        grad = grad.data if isinstance(grad, Tensor) else grad
+        return _rebuild, (type(self), self.data, self._requires_grad, grad, self.name)
+
+    def __copy__(self) -> "Tensor":
+        """``copy.copy``: a leaf sharing this tensor's array, without ``.grad`` (as PyTorch)."""
+        return _rebuild(type(self), self.data, self._requires_grad, None, self.name)
+
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")
         extra = ""
@@ -306,6 +320,16 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         if self.name:
             extra += f", name={self.name!r}"
         return f"Tensor({body}{extra})"
+
+
+def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray | None,
+             name: str | None) -> Tensor:
+    """A leaf of class ``cls`` (Tensor, or a subclass such as nn's Parameter) from what
+    ``__reduce_ex__`` kept; a new creation number, as for any tensor made now."""
+    t = cls.__new__(cls)
+    Tensor.__init__(t, data, requires_grad=requires_grad, name=name)
+    t._grad = grad
+    return t
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
