@@ -376,7 +376,7 @@ def load_into(path: PathLike | BinaryIO, **objects: Any) -> dict[str, Any]:
                                       f"generator uses {wanted}")
             target.bit_generator.state = state
         elif _has_state(target):
-            if kinds[name] != "state":
+            if kinds[name] not in ("state", "dict"):  # dict: nn.save(p, model=m.state_dict())
                 raise CheckpointError(f"entry {name!r} was saved as a {saved_as}, not "
                                       f"through state_dict(); cannot load it into a "
                                       f"{type(target).__name__}")

@@ -57,3 +57,33 @@ def test_torch_argument_order_is_a_named_error(call, tmp_path: Path) -> None:
 def test_load_needs_a_path_or_a_file() -> None:
     with pytest.raises(ArgumentTypeError, match="nn.load needs a path .* got dict"):
         nn.load({"model": 1})
+
+
+def test_state_dicts_saved_as_plain_values_load_into_their_objects(tmp_path: Path) -> None:
+    """torch.save({"model": model.state_dict(), ...}) is the usual way of PyTorch users."""
+    model = _model(0)
+    opt = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    path = tmp_path / "c.npz"
+    nn.save(path, model=model.state_dict(), optimizer=opt.state_dict(), epoch=3)
+    fresh = _model(1)
+    fresh_opt = nn.optim.SGD(fresh.parameters(), lr=0.5, momentum=0.9)
+    assert nn.load_into(path, model=fresh, optimizer=fresh_opt)["epoch"] == 3
+    _same(fresh.state_dict(), model.state_dict())
+    assert fresh_opt.param_groups[0]["lr"] == 0.1
+    with pytest.raises(CheckpointError, match="'epoch' was saved as a plain value"):
+        nn.load_into(path, epoch=fresh)
+
+
+def test_loading_the_whole_checkpoint_into_a_module_names_the_entry(tmp_path: Path) -> None:
+    model = _model(0)
+    nn.save(tmp_path / "c.npz", model=model, epoch=3)
+    with pytest.raises(nn.errors.StateDictError,
+                       match=r"if it came from nn.load\(path\), pass nn.load\(path\)\['model'\]"):
+        model.load_state_dict(nn.load(tmp_path / "c.npz"))
+
+
+def test_a_ragged_value_in_a_state_dict_is_a_state_dict_error() -> None:
+    model = _model(0)
+    state = dict(model.state_dict(), **{"0.weight": [[1.0, 2.0, 3.0], [1.0]]})
+    with pytest.raises(nn.errors.StateDictError, match="'0.weight' is a ragged sequence"):
+        model.load_state_dict(state)
