@@ -138,8 +138,8 @@ class Trainer:
             if key not in values:
                 raise ResumeError(f"{path} holds {sorted(values)}, not a training checkpoint "
                                   f"(written by ModelCheckpoint or Trainer.save_checkpoint)")
-        load_into(path, model=self.model, optimizer=self.optimizer)  # checks the types
-        self.load_state_dict(values["trainer"])
+        self.load_state_dict(values["trainer"])  # checks callbacks and generators first
+        load_into(path, optimizer=self.optimizer, model=self.model)  # the model last
 
     # ------------------------------------------------------------------ loop
     def loader(self, data: Any, shuffle: bool, what: str = "train") -> DataLoader:

@@ -148,22 +148,29 @@ def test_resume_restores_the_generator_of_a_given_data_loader(tmp_path: Path) ->
 def test_resume_with_other_callbacks_is_a_named_error(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     _run("mlp", tmp_path / "a", 2, seed=0)
-    model, loss_fn, train, _ = _setup("mlp", 0)
+    model, loss_fn, train, _ = _setup("mlp", 5)
+    before = model.state_dict()
     with pytest.raises(ResumeError, match="callbacks"):
         fit(model, loss_fn, nn.optim.Adam(model.parameters(), lr=0.01), train, epochs=3,
             progress=False, resume_from=tmp_path / "a" / "ckpt-2.npz")
+    _same_state(model.state_dict(), before)  # a failed resume leaves the model as it was
 
 
 def test_resume_with_another_optimizer_type_is_a_named_error(tmp_path: Path) -> None:
     """The checkpoint holds Adam's state: an SGD must not absorb it silently."""
     (tmp_path / "a").mkdir()
     _run("mlp", tmp_path / "a", 2, seed=0)
-    model, loss_fn, train, _ = _setup("mlp", 0)
+    model, loss_fn, train, _ = _setup("mlp", 5)
+    before = model.state_dict()
     with pytest.raises(CheckpointError, match=r"entry 'optimizer' holds the state of an "
                                               r"optimizer of class Adam; cannot load it "
                                               r"into one of class SGD"):
-        fit(model, loss_fn, nn.optim.SGD(model.parameters(), lr=0.1), train, epochs=3,
-            progress=False, resume_from=tmp_path / "a" / "ckpt-2.npz")
+        opt = nn.optim.SGD(model.parameters(), lr=0.1)
+        callbacks = [LRScheduler(nn.optim.StepLR(opt, step_size=2)), EarlyStopping(),
+                     ModelCheckpoint(tmp_path / "b.npz")]  # the run's callbacks
+        fit(model, loss_fn, opt, train, epochs=3, progress=False, callbacks=callbacks,
+            generator=0, resume_from=tmp_path / "a" / "ckpt-2.npz")
+    _same_state(model.state_dict(), before)
 
 
 def test_keyboard_interrupt_from_a_callback_leaves_a_loadable_checkpoint(
