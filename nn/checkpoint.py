@@ -24,7 +24,7 @@ import re
 import tempfile
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -113,7 +113,7 @@ class _Encoder:
             "bool, None, and lists/tuples/dicts of those (for a Tensor, save its .data)")
 
 
-def save(path: PathLike, **objects: Any) -> None:
+def save(path: PathLike | BinaryIO, *misplaced: Any, **objects: Any) -> None:
     """Save ``objects`` (name=value) to one ``.npz`` file at ``path``, atomically.
 
     Modules, optimizers and schedulers are saved through ``state_dict()``; a
@@ -123,8 +123,16 @@ def save(path: PathLike, **objects: Any) -> None:
     ``path`` is left untouched. ``path`` is used as given (no suffix is added); a symlink
     is followed, so the file it points to is replaced and the link is kept. Temporaries
     that a killed save left beside the target are removed first
-    (:func:`_remove_stale_temporaries`).
+    (:func:`_remove_stale_temporaries`). A binary file object (``io.BytesIO``, ``open(p,
+    "wb")``) is written in place, as ``torch.save`` does (not atomically).
     """
+    if misplaced or not _is_path_or_file(path, "write"):
+        raise ArgumentTypeError(
+            f"nn.save(path, **objects) takes the path (str, pathlib.Path or a binary file) "
+            f"first and names every object, e.g. nn.save('ckpt.npz', model=model, "
+            f"optimizer=opt); got a {type(path).__name__} first"
+            + (f" and {len(misplaced)} more positional argument(s)" if misplaced else "")
+            + " (torch.save(obj, path) has them the other way round)")
     if not objects:
         raise UsageError("save() needs at least one object to save, e.g. save(path, model=model)")
     encoder = _Encoder()
@@ -137,7 +145,10 @@ def save(path: PathLike, **objects: Any) -> None:
     entries = dict(encoder.arrays)
     entries[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
 
-    target = os.path.realpath(os.fspath(path))  # through a symlink, to the file itself
+    if not isinstance(path, (str, bytes, os.PathLike)):  # a file object
+        np.savez(path, **entries)
+        return
+    target = os.path.realpath(os.fsdecode(path))  # through a symlink, to the file itself
     folder = os.path.dirname(target)
     _remove_stale_temporaries(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.{os.getpid()}-",
@@ -163,6 +174,17 @@ def save(path: PathLike, **objects: Any) -> None:
 
 _TEMP_MIDDLE = re.compile(r"(?:(\d+)-)?[a-z0-9_]{8}")  # no "<pid>-": older versions
 _LEGACY_AGE = 3600.0  # seconds: a temporary without a pid counts as stale after an hour
+
+
+def _is_path_or_file(path: Any, method: str) -> bool:
+    return isinstance(path, (str, bytes, os.PathLike)) or callable(getattr(path, method, None))
+
+
+def _source(path: Any) -> str:
+    """How a path or file object is named in messages."""
+    if isinstance(path, (str, bytes, os.PathLike)):
+        return os.fsdecode(path)
+    return str(getattr(path, "name", f"<{type(path).__name__}>"))
 
 
 def _remove_stale_temporaries(target: str) -> None:
@@ -261,12 +283,16 @@ def _make_generator(state: Any, source: str) -> np.random.Generator:
     return np.random.Generator(bit_generator)
 
 
-def _read(path: PathLike) -> tuple[dict[str, Any], dict[str, str], dict[str, str | None]]:
+def _read(path: PathLike | BinaryIO
+          ) -> tuple[dict[str, Any], dict[str, str], dict[str, str | None]]:
     """Values by name, the kind of each top-level node ("state", "generator", ...) and
     the class name of each object saved through ``state_dict`` (else None)."""
-    source = os.fspath(path)
+    if not _is_path_or_file(path, "read"):
+        raise ArgumentTypeError(f"nn.load needs a path (str or pathlib.Path) or a binary file "
+                                f"object; got {type(path).__name__}")
+    source = _source(path)
     try:
-        npz = np.load(source, allow_pickle=False)
+        npz = np.load(path if hasattr(path, "read") else source, allow_pickle=False)
     except _MISSING:
         raise
     except _UNREADABLE as exc:
@@ -312,8 +338,9 @@ def _read_meta(raw: np.ndarray, source: str) -> dict[str, Any]:
     return meta
 
 
-def load(path: PathLike) -> dict[str, Any]:
-    """Read a checkpoint written by :func:`save`; never unpickles anything.
+def load(path: PathLike | BinaryIO) -> dict[str, Any]:
+    """Read a checkpoint written by :func:`save` from a path or a binary file object;
+    never unpickles anything.
 
     Returns ``{name: value}``: the state dict for a module, optimizer or scheduler (pass
     it to ``load_state_dict``), a new ``numpy.random.Generator`` for a generator, and
@@ -324,7 +351,7 @@ def load(path: PathLike) -> dict[str, Any]:
     return _read(path)[0]
 
 
-def load_into(path: PathLike, **objects: Any) -> dict[str, Any]:
+def load_into(path: PathLike | BinaryIO, **objects: Any) -> dict[str, Any]:
     """Load a checkpoint and restore the named ``objects`` in place.
 
     ``load_into(path, model=model, optim=optim, rng=rng)`` calls
@@ -335,7 +362,7 @@ def load_into(path: PathLike, **objects: Any) -> dict[str, Any]:
     values, kinds, classes = _read(path)
     for name, target in objects.items():
         if name not in values:
-            raise CheckpointError(f"{os.fspath(path)} has no entry {name!r}; "
+            raise CheckpointError(f"{_source(path)} has no entry {name!r}; "
                                   f"it holds {sorted(values)}")
         saved_as = _KIND_NAMES.get(kinds[name], "plain value")
         if isinstance(target, np.random.Generator):
@@ -349,7 +376,7 @@ def load_into(path: PathLike, **objects: Any) -> dict[str, Any]:
                                       f"generator uses {wanted}")
             target.bit_generator.state = state
         elif _has_state(target):
-            if kinds[name] != "state":
+            if kinds[name] not in ("state", "dict"):  # dict: nn.save(p, model=m.state_dict())
                 raise CheckpointError(f"entry {name!r} was saved as a {saved_as}, not "
                                       f"through state_dict(); cannot load it into a "
                                       f"{type(target).__name__}")

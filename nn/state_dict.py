@@ -37,7 +37,11 @@ def load_state(owner: str, targets: dict[str, Tensor], state_dict: Mapping[str, 
         if key not in state_dict:
             continue
         value = state_dict[key]
-        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        try:
+            array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        except ValueError:  # NumPy's "inhomogeneous shape"
+            bad_types.append(f"  '{key}' is a ragged sequence, not an array of numbers")
+            continue
         if array.dtype.kind not in "biuf":
             bad_types.append(f"  '{key}' holds {array.dtype} data, not numbers")
         elif array.shape != target.shape:
@@ -45,6 +49,10 @@ def load_state(owner: str, targets: dict[str, Tensor], state_dict: Mapping[str, 
         else:
             values[key] = array
     if mismatched or bad_types or (strict and (missing or unexpected)):
+        nested = [k for k in state_dict if isinstance(state_dict[k], Mapping)]
+        if nested and missing:  # e.g. model.load_state_dict(nn.load(path))
+            bad_types.append(f"  the state dict holds dicts under {nested}: if it came from "
+                             f"nn.load(path), pass nn.load(path)[{nested[0]!r}]")
         raise StateDictError(
             _load_message(owner, missing if strict else [],
                           unexpected if strict else [], mismatched, bad_types),

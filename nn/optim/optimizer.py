@@ -226,7 +226,7 @@ class Optimizer:
             by_index.update((int(k), p) for k, p in zip(saved["params"], group["params"]))
         new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, entry in state_dict["state"].items():
-            if int(key) not in by_index:
+            if not str(key).isdigit() or int(key) not in by_index:
                 raise StateDictError(f"loaded state dict has state for parameter {key}, "
                                      "which is in no parameter group")
             p = by_index[int(key)]
@@ -280,6 +280,9 @@ def _copy(value: Any) -> Any:
 def _restore(value: Any, p: Tensor, key: Any, name: str) -> Any:
     """Copy a saved state entry, casting arrays to the parameter's dtype."""
     if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise StateDictError(f"state '{name}' of parameter {key} holds {value.dtype} "
+                                 "data, not numbers")
         if value.shape != p.data.shape:
             raise StateDictError(f"state '{name}' of parameter {key} has shape {value.shape}, "
                                  f"but the parameter has shape {p.data.shape}")

@@ -141,7 +141,8 @@ class ModelCheckpoint(Callback, _Best):
     """Write a complete, resumable checkpoint (model, optimizer, every random generator,
     epoch, history and callback state) through ``nn.save`` after each epoch, or only
     when ``monitor`` improves with ``save_best_only``. ``path`` may contain
-    ``{epoch}`` (counted from 1) and any logged name, e.g. ``"ckpt-{epoch:02d}.npz"``.
+    ``{epoch}`` (counted from 1) and any logged name, e.g. ``"ckpt-{epoch:02d}.npz"``;
+    missing folders are created.
     Resume with ``fit(..., resume_from=path)``."""
 
     def __init__(self, path: PathLike, monitor: str = "val_loss", save_best_only: bool = False,
@@ -157,6 +158,8 @@ class ModelCheckpoint(Callback, _Best):
                 return
             self.best, self.best_epoch = value, epoch
         path = self.path.format(epoch=epoch + 1, **logs)
+        if os.path.dirname(path):  # as Keras: "runs/ckpt.npz" creates "runs"
+            os.makedirs(os.path.dirname(path), exist_ok=True)
         trainer.save_checkpoint(path)
         self.last_saved = path
 

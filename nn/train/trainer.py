@@ -17,7 +17,7 @@ import numpy as np
 from autograd import Tensor, no_grad
 
 from .._optional import require
-from .._random import RNGLike, as_generator
+from .._random import RNGLike, as_generator, default_generator
 from ..checkpoint import PathLike, load, load_into, save
 from ..data import DataLoader
 from ..module import Module
@@ -30,6 +30,7 @@ from ..errors import ArgumentTypeError, ConfigError, ResumeError
 __all__ = ["Trainer", "fit", "ResumeError", "as_model_dtype"]
 
 LossFn = Callable[[Any, Any], Any] | None
+_DEFAULT_NAME = "nn.default_generator"  # absent from checkpoints of older versions
 _HOOKS = ("on_after_backward", "on_batch_end")
 
 
@@ -85,11 +86,13 @@ class Trainer:
 
     # ------------------------------------------------------------------ state
     def generators(self) -> dict[str, np.random.Generator]:
-        """The generators a resume restores: the model's and the shuffling ones."""
+        """The generators a resume restores: the model's, the shuffling ones and nn's
+        default one (``F.dropout(x, p, self.training)`` in a forward draws from it)."""
         found = model_generators(self.model)
         extra = [("fit.generator", self.generator)]
         if self._loader is not None:  # a DataLoader given to fit shuffles with its own
             extra.append(("loader.generator", self._loader.generator))
+        extra.append((_DEFAULT_NAME, default_generator()))
         for name, generator in extra:
             if all(g is not generator for g in found.values()):
                 found[name] = generator
@@ -111,6 +114,8 @@ class Trainer:
                               f"{[s['class'] for s in saved]}, this run has {names}; resume "
                               f"with the same callbacks in the same order")
         current, stored = self.generators(), state["generators"]
+        if _DEFAULT_NAME not in stored:  # written before the default generator was saved
+            current.pop(_DEFAULT_NAME, None)
         if set(current) != set(stored):
             raise ResumeError(f"the checkpoint holds random generators {sorted(stored)}, "
                               f"this run has {sorted(current)}; resume with the same model "
@@ -133,8 +138,8 @@ class Trainer:
             if key not in values:
                 raise ResumeError(f"{path} holds {sorted(values)}, not a training checkpoint "
                                   f"(written by ModelCheckpoint or Trainer.save_checkpoint)")
-        load_into(path, model=self.model, optimizer=self.optimizer)  # checks the types
-        self.load_state_dict(values["trainer"])
+        self.load_state_dict(values["trainer"])  # checks callbacks and generators first
+        load_into(path, optimizer=self.optimizer, model=self.model)  # the model last
 
     # ------------------------------------------------------------------ loop
     def loader(self, data: Any, shuffle: bool, what: str = "train") -> DataLoader:

@@ -153,6 +153,15 @@ def test_model_checkpoint_best_only_and_epoch_in_the_name(tmp_path: Path) -> Non
     assert nn.load(tmp_path / "best.npz")["trainer"]["epoch"] == best + 1
 
 
+def test_model_checkpoint_creates_missing_folders_as_keras_does(tmp_path: Path) -> None:
+    """The first epoch's checkpoint failed (FileNotFoundError on a temporary) and ended fit."""
+    model = _model()
+    path = tmp_path / "runs" / "{epoch}" / "ckpt.npz"
+    fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.5), (X, Y), epochs=2,
+        callbacks=[ModelCheckpoint(path, monitor="loss")], progress=False)
+    assert nn.load(tmp_path / "runs" / "2" / "ckpt.npz")["trainer"]["epoch"] == 2
+
+
 def test_unknown_monitor_names_the_logged_values() -> None:
     model = _model()
     with pytest.raises(KeyError, match="val_loss.*pass val="):

@@ -45,3 +45,19 @@ def test_load_state_dict_accepts_scheduler_and_user_group_keys():
     assert fresh.param_groups[0]["momentum"] == 0.9
     with pytest.raises(StateDictError, match=r"unexpected: \['name'\]"):
         SGD(make_params([np.zeros(3)]), lr=0.5).load_state_dict(opt.state_dict())
+
+
+def test_a_damaged_state_entry_is_a_state_dict_error_and_loads_nothing():
+    params = make_params([np.zeros((2, 3))])
+    opt = SGD(params, lr=0.1, momentum=0.9)
+    run(opt, params, [np.ones((2, 3))])
+    saved = opt.state_dict()
+    before = opt.state[params[0]]["momentum_buffer"].copy()
+    bad_key = {"state": {"first": saved["state"]["0"]}, "param_groups": saved["param_groups"]}
+    with pytest.raises(StateDictError, match="state for parameter first, which is in no"):
+        opt.load_state_dict(bad_key)
+    text = {"state": {"0": {"momentum_buffer": np.full((2, 3), "a")}},
+            "param_groups": saved["param_groups"]}
+    with pytest.raises(StateDictError, match="'momentum_buffer' of parameter 0 holds <U1 data"):
+        opt.load_state_dict(text)
+    np.testing.assert_array_equal(opt.state[params[0]]["momentum_buffer"], before)

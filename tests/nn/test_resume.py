@@ -34,6 +34,18 @@ class StopAt(Callback):
             raise KeyboardInterrupt
 
 
+class FunctionalDropout(nn.Module):
+    """PyTorch's habit: F.dropout in forward, on the package's default generator, which
+    no module holds."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__()
+        self.hidden, self.out = nn.Linear(6, 16, rng=seed), nn.Linear(16, 3, rng=seed + 1)
+
+    def forward(self, x: Any) -> Any:
+        return self.out(F.dropout(F.relu(self.hidden(x)), 0.3, training=self.training))
+
+
 def _setup(kind: str, seed: int) -> tuple[nn.Module, Any, Any, tuple, tuple]:
     if kind == "mlp":
         model = MLP([6, 16, 3], output="softmax", dropout=0.3, rng=seed)
@@ -43,6 +55,9 @@ def _setup(kind: str, seed: int) -> tuple[nn.Module, Any, Any, tuple, tuple]:
         model = nn.Sequential(nn.Linear(6, 16, rng=seed), nn.ReLU(), nn.Dropout(0.3),
                               nn.Linear(16, 3, rng=seed))
         return model, F.cross_entropy, (X, Y), (X_VAL, Y_VAL)
+    if kind == "functional-dropout":
+        nn.manual_seed(seed)
+        return FunctionalDropout(seed), F.cross_entropy, (X, Y), (X_VAL, Y_VAL)
     model = VAE(6, 5, 2, rng=seed)
     return model, None, X, X_VAL
 
@@ -78,7 +93,7 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-@pytest.mark.parametrize("kind", ["mlp", "default-dropout", "vae"])
+@pytest.mark.parametrize("kind", ["mlp", "default-dropout", "functional-dropout", "vae"])
 def test_resume_equals_the_uninterrupted_run_bit_for_bit(kind: str, tmp_path: Path) -> None:
     (tmp_path / "full").mkdir()
     (tmp_path / "cut").mkdir()
@@ -96,6 +111,22 @@ def test_resume_equals_the_uninterrupted_run_bit_for_bit(kind: str, tmp_path: Pa
     assert resumed.history["lr"] == [0.01, 0.01, 0.005, 0.005, 0.0025]
     _same_state(nn.load(tmp_path / "cut" / "ckpt-5.npz")["trainer"],
                 nn.load(tmp_path / "full" / "ckpt-5.npz")["trainer"])
+
+
+def test_a_checkpoint_without_the_default_generator_still_resumes(tmp_path: Path) -> None:
+    """Checkpoints of older versions did not hold nn's default generator."""
+    (tmp_path / "a").mkdir()
+    _run("mlp", tmp_path / "a", 2, seed=0)
+    path = tmp_path / "a" / "ckpt-2.npz"
+    saved = nn.load(path)
+    del saved["trainer"]["generators"]["nn.default_generator"]
+    model = _setup("mlp", 0)[0]
+    opt = nn.optim.Adam(model.parameters(), lr=0.01)
+    model.load_state_dict(saved["model"])
+    opt.load_state_dict(saved["optimizer"])
+    nn.save(path, model=model, optimizer=opt, trainer=saved["trainer"])
+    _, _, history = _run("mlp", tmp_path / "a", 3, seed=0, resume_from=path)
+    assert len(history) == 3
 
 
 def test_resume_restores_the_generator_of_a_given_data_loader(tmp_path: Path) -> None:
@@ -117,22 +148,29 @@ def test_resume_restores_the_generator_of_a_given_data_loader(tmp_path: Path) ->
 def test_resume_with_other_callbacks_is_a_named_error(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     _run("mlp", tmp_path / "a", 2, seed=0)
-    model, loss_fn, train, _ = _setup("mlp", 0)
+    model, loss_fn, train, _ = _setup("mlp", 5)
+    before = model.state_dict()
     with pytest.raises(ResumeError, match="callbacks"):
         fit(model, loss_fn, nn.optim.Adam(model.parameters(), lr=0.01), train, epochs=3,
             progress=False, resume_from=tmp_path / "a" / "ckpt-2.npz")
+    _same_state(model.state_dict(), before)  # a failed resume leaves the model as it was
 
 
 def test_resume_with_another_optimizer_type_is_a_named_error(tmp_path: Path) -> None:
     """The checkpoint holds Adam's state: an SGD must not absorb it silently."""
     (tmp_path / "a").mkdir()
     _run("mlp", tmp_path / "a", 2, seed=0)
-    model, loss_fn, train, _ = _setup("mlp", 0)
+    model, loss_fn, train, _ = _setup("mlp", 5)
+    before = model.state_dict()
     with pytest.raises(CheckpointError, match=r"entry 'optimizer' holds the state of an "
                                               r"optimizer of class Adam; cannot load it "
                                               r"into one of class SGD"):
-        fit(model, loss_fn, nn.optim.SGD(model.parameters(), lr=0.1), train, epochs=3,
-            progress=False, resume_from=tmp_path / "a" / "ckpt-2.npz")
+        opt = nn.optim.SGD(model.parameters(), lr=0.1)
+        callbacks = [LRScheduler(nn.optim.StepLR(opt, step_size=2)), EarlyStopping(),
+                     ModelCheckpoint(tmp_path / "b.npz")]  # the run's callbacks
+        fit(model, loss_fn, opt, train, epochs=3, progress=False, callbacks=callbacks,
+            generator=0, resume_from=tmp_path / "a" / "ckpt-2.npz")
+    _same_state(model.state_dict(), before)
 
 
 def test_keyboard_interrupt_from_a_callback_leaves_a_loadable_checkpoint(

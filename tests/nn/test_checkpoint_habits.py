@@ -1,0 +1,89 @@
+"""PyTorch's checkpoint habits with nn.save / nn.load: file objects, the argument order
+of torch.save, state dicts saved as plain values."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn
+from nn.errors import ArgumentTypeError, CheckpointError
+
+
+def _model(seed: int) -> nn.Module:
+    return nn.Sequential(nn.Linear(3, 4, rng=seed), nn.BatchNorm1d(4), nn.Linear(4, 2, rng=seed))
+
+
+def _same(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_save_and_load_with_file_objects_as_torch_does(tmp_path: Path) -> None:
+    model, fresh = _model(0), _model(1)
+    buffer = io.BytesIO()
+    nn.save(buffer, model=model, epoch=3)
+    buffer.seek(0)
+    assert nn.load(buffer)["epoch"] == 3
+    buffer.seek(0)
+    nn.load_into(buffer, model=fresh)
+    _same(fresh.state_dict(), model.state_dict())
+    with open(tmp_path / "c.npz", "wb") as f:
+        nn.save(f, model=model)
+    with open(tmp_path / "c.npz", "rb") as f:
+        _same(nn.load(f)["model"], model.state_dict())
+    assert nn.load(str(tmp_path / "c.npz").encode())["model"].keys() == model.state_dict().keys()
+
+
+def test_a_damaged_file_object_is_a_checkpoint_error() -> None:
+    with pytest.raises(CheckpointError, match="<BytesIO> is not a readable checkpoint"):
+        nn.load(io.BytesIO(b"PK\x03\x04 not really a zip"))
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, p: nn.save(m.state_dict(), p),  # torch.save(obj, path)
+    lambda m, p: nn.save(m, f=p),
+    lambda m, p: nn.save(None, model=m),
+])
+def test_torch_argument_order_is_a_named_error(call, tmp_path: Path) -> None:
+    with pytest.raises(ArgumentTypeError, match=r"takes the path .* first and names every "
+                                                r"object, e.g. nn.save\('ckpt.npz', model="):
+        call(_model(0), tmp_path / "c.npz")
+
+
+def test_load_needs_a_path_or_a_file() -> None:
+    with pytest.raises(ArgumentTypeError, match="nn.load needs a path .* got dict"):
+        nn.load({"model": 1})
+
+
+def test_state_dicts_saved_as_plain_values_load_into_their_objects(tmp_path: Path) -> None:
+    """torch.save({"model": model.state_dict(), ...}) is the usual way of PyTorch users."""
+    model = _model(0)
+    opt = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    path = tmp_path / "c.npz"
+    nn.save(path, model=model.state_dict(), optimizer=opt.state_dict(), epoch=3)
+    fresh = _model(1)
+    fresh_opt = nn.optim.SGD(fresh.parameters(), lr=0.5, momentum=0.9)
+    assert nn.load_into(path, model=fresh, optimizer=fresh_opt)["epoch"] == 3
+    _same(fresh.state_dict(), model.state_dict())
+    assert fresh_opt.param_groups[0]["lr"] == 0.1
+    with pytest.raises(CheckpointError, match="'epoch' was saved as a plain value"):
+        nn.load_into(path, epoch=fresh)
+
+
+def test_loading_the_whole_checkpoint_into_a_module_names_the_entry(tmp_path: Path) -> None:
+    model = _model(0)
+    nn.save(tmp_path / "c.npz", model=model, epoch=3)
+    with pytest.raises(nn.errors.StateDictError,
+                       match=r"if it came from nn.load\(path\), pass nn.load\(path\)\['model'\]"):
+        model.load_state_dict(nn.load(tmp_path / "c.npz"))
+
+
+def test_a_ragged_value_in_a_state_dict_is_a_state_dict_error() -> None:
+    model = _model(0)
+    state = dict(model.state_dict(), **{"0.weight": [[1.0, 2.0, 3.0], [1.0]]})
+    with pytest.raises(nn.errors.StateDictError, match="'0.weight' is a ragged sequence"):
+        model.load_state_dict(state)
