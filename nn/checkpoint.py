@@ -18,6 +18,7 @@ those whose process is gone.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -150,6 +151,9 @@ def save(path: PathLike | BinaryIO, *misplaced: Any, **objects: Any) -> None:
         return
     target = os.path.realpath(os.fsdecode(path))  # through a symlink, to the file itself
     folder = os.path.dirname(target)
+    if not os.path.isdir(folder):  # else mkstemp names a temporary file nobody asked for
+        raise FileNotFoundError(errno.ENOENT, f"nn.save: the folder {folder} does not "
+                                f"exist; create it first (os.makedirs)", target)
     _remove_stale_temporaries(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.{os.getpid()}-",
                                suffix=".tmp", dir=folder)

@@ -87,3 +87,10 @@ def test_a_ragged_value_in_a_state_dict_is_a_state_dict_error() -> None:
     state = dict(model.state_dict(), **{"0.weight": [[1.0, 2.0, 3.0], [1.0]]})
     with pytest.raises(nn.errors.StateDictError, match="'0.weight' is a ragged sequence"):
         model.load_state_dict(state)
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path: Path) -> None:
+    target = tmp_path / "runs" / "ckpt.npz"
+    with pytest.raises(FileNotFoundError, match="folder .*runs does not exist.*makedirs") as err:
+        nn.save(target, model=nn.Linear(2, 1))  # was: a FileNotFoundError on '.ckpt.npz...tmp'
+    assert err.value.filename == str(target) and not (tmp_path / "runs").exists()
