@@ -299,10 +299,12 @@ def _read(path: PathLike | BinaryIO
         npz = np.load(path if hasattr(path, "read") else source, allow_pickle=False)
     except _MISSING:
         raise
-    except _UNREADABLE as exc:
+    except _UNREADABLE as exc:  # NumPy's advice to allow pickles is not ours to give:
+        detail = ("not an .npz archive" if "allow_pickle" in str(exc)  # any non-NumPy file
+                  else f"{type(exc).__name__}: {exc}")
         raise CheckpointError(f"{source} is not a readable checkpoint (a truncated, corrupt "
                               f"or foreign file; nn.save writes checkpoints): "
-                              f"{type(exc).__name__}: {exc}") from exc
+                              f"{detail}") from exc
     if not isinstance(npz, np.lib.npyio.NpzFile):
         raise CheckpointError(f"{source} holds a single .npy array, not an nn.save checkpoint")
     with npz:

@@ -94,3 +94,12 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="folder .*runs does not exist.*makedirs") as err:
         nn.save(target, model=nn.Linear(2, 1))  # was: a FileNotFoundError on '.ckpt.npz...tmp'
     assert err.value.filename == str(target) and not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("content", [b"random bytes, not a checkpoint", b"\x80\x04K\x01."])
+def test_a_foreign_file_gets_no_advice_to_unpickle(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "foreign.bin"
+    path.write_bytes(content)  # any non-NumPy file, a pickle included
+    with pytest.raises(CheckpointError, match="not a readable checkpoint.*not an .npz") as err:
+        nn.load(path)
+    assert "pickle" not in str(err.value)  # NumPy's message suggested allow_pickle=
