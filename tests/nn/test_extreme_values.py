@@ -1,0 +1,59 @@
+"""nn.functional at extreme values: float16 normalisation, losses with infinite
+residuals. Expected values come from PyTorch (skipped without it) or finite
+differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn.functional as F
+from autograd import Tensor
+
+ROWS = np.array([[5.0, 5.0, 5.0, 5.0],          # constant: var = 0
+                 [300.0, -200.0, 0.0, 100.0],   # squares overflow float16
+                 [1e4, 0.0, -1e4, 2e3],
+                 [0.5, -1.0, 2.0, 0.25]])
+
+
+def _ours_and_torch(torch, ours_fn, torch_fn, x: np.ndarray, *params: np.ndarray):
+    g = np.random.default_rng(1).uniform(0.5, 1.5, x.shape).astype(x.dtype)
+    ours = [Tensor(a.copy(), requires_grad=True) for a in (x, *params)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, *params)]
+    y, yt = ours_fn(*ours), torch_fn(*theirs)
+    y.backward(g)
+    yt.backward(torch.tensor(g))
+    assert y.dtype == x.dtype and all(t.grad.dtype == t.dtype for t in ours)
+    return ([y.data] + [t.grad.data for t in ours],
+            [yt.detach().numpy()] + [t.grad.numpy() for t in theirs])
+
+
+def _assert_close_float16(ours, theirs):
+    for a, b in zip(ours, theirs):
+        assert np.isfinite(a).all()
+        np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-2, atol=2e-2)
+
+
+def test_float16_layer_norm_matches_torch_on_constant_and_large_rows():
+    """float16 squares overflow from 256 on, and on a constant row the gradient of
+    (var + eps)^-1/2 overflowed (NaN gradient): both are computed in float32 now."""
+    torch = pytest.importorskip("torch")
+    x = ROWS.astype(np.float16)
+    w = np.array([1.0, 0.5, -2.0, 1.5], dtype=np.float16)
+    b = np.array([0.1, 0.2, 0.3, 0.4], dtype=np.float16)
+    ours, theirs = _ours_and_torch(
+        torch, lambda x, w, b: F.layer_norm(x, 4, w, b),
+        lambda x, w, b: torch.nn.functional.layer_norm(x, (4,), w, b), x, w, b)
+    _assert_close_float16(ours, theirs)
+
+
+def test_float16_batch_norm_matches_torch_on_constant_and_large_channels():
+    torch = pytest.importorskip("torch")
+    x = ROWS.T.astype(np.float16)  # channels: constant, large, larger, small
+    w = np.array([1.0, 0.5, -2.0, 1.5], dtype=np.float16)
+    b = np.array([0.1, 0.2, 0.3, 0.4], dtype=np.float16)
+    ours, theirs = _ours_and_torch(
+        torch, lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        lambda x, w, b: torch.nn.functional.batch_norm(x, None, None, w, b, training=True),
+        x, w, b)
+    _assert_close_float16(ours, theirs)
