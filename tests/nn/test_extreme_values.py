@@ -57,3 +57,20 @@ def test_float16_batch_norm_matches_torch_on_constant_and_large_channels():
         lambda x, w, b: torch.nn.functional.batch_norm(x, None, None, w, b, training=True),
         x, w, b)
     _assert_close_float16(ours, theirs)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("name, kwargs", [("huber_loss", {}), ("huber_loss", {"delta": 0.5}),
+                                          ("smooth_l1_loss", {"beta": 0.5})])
+def test_huber_at_an_infinite_or_huge_residual_matches_torch(dtype, name, kwargs):
+    """The gradient is the residual clipped to +-delta, also for an infinite residual
+    (the quadratic branch's inf * 0 made it NaN)."""
+    torch = pytest.importorskip("torch")
+    x = np.array([np.inf, -np.inf, 6e4, 1e4, 1.0, -0.5, 0.0], dtype=dtype)
+    y = np.zeros_like(x)
+    ours, theirs = _ours_and_torch(
+        torch, lambda x: getattr(F, name)(x, y, reduction="none", **kwargs),
+        lambda x: getattr(torch.nn.functional, name)(x, torch.tensor(y), reduction="none",
+                                                     **kwargs), x)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-3)
