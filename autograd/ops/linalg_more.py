@@ -102,7 +102,10 @@ def _inv(a: Any) -> Any:
 
 
 class Det(Function):
-    """out = det A;  dA = g out A^-T."""
+    """out = det A;  dA = g cof(A), the cofactor matrix: out A^-T where A is invertible.
+    At a singular A (det 0) the cofactors come from the SVD A = U S V^T:
+    cof(A) = det(U) det(V) U diag(prod_{j != i} s_j) V^T, which needs no inverse (under
+    ``create_graph`` a singular A still raises ``SingularMatrixError``)."""
     __slots__ = ()
     save_output = True
 
@@ -110,8 +113,22 @@ class Det(Function):
         return np.linalg.det(a)
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
-        scale = (g * out).reshape(np.shape(out) + (1, 1))
-        return (scale * _mT(_inv(a)),)
+        g = g.reshape(np.shape(g) + (1, 1))
+        if is_tensor(a) or np.all(out != 0):
+            return (g * out.reshape(np.shape(out) + (1, 1)) * _mT(_inv(a)),)
+        return (g * _cofactors(a),)
+
+
+def _cofactors(a: np.ndarray) -> np.ndarray:
+    """The cofactor matrix of each matrix in ``a`` (the gradient of det), from its SVD:
+    the products of all singular values but one come from running products, without
+    division, so a zero singular value is no problem."""
+    u, s, vh = np.linalg.svd(a)
+    ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return sign[..., None, None] * ((u * (before * after)[..., None, :]) @ vh)
 
 
 class LogAbsDet(Function):

@@ -60,3 +60,18 @@ def test_norm_second_derivatives_match_finite_differences() -> None:
     x = ag.Tensor(VECTORS.copy(), requires_grad=True)
     ag.gradgradcheck(lambda t: t.norm(axis=1), [x])
     ag.gradgradcheck(lambda t: t.norm(), [x])
+
+
+@pytest.mark.parametrize("a", [
+    [[1.0, 2.0], [2.0, 4.0]],                                    # rank 1
+    [[0.0, 0.0], [0.0, 0.0]],                                    # rank 0
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 2.0]],         # rank 2
+    [[[1.0, 2.0], [3.0, 6.0]], [[2.0, 1.0], [1.0, 3.0]]],        # a batch, one singular
+])
+def test_det_gradient_at_a_singular_matrix_is_the_cofactor_matrix(a) -> None:
+    """det is a polynomial: its gradient (the cofactors) exists at singular matrices,
+    where A^-T does not; the backward pass raised SingularMatrixError."""
+    ag.gradcheck(ag.det, [ag.Tensor(np.array(a), requires_grad=True)])
+    x32 = ag.Tensor(np.array(a, dtype=np.float32), requires_grad=True)
+    ag.det(x32).sum().backward()
+    assert x32.grad.dtype == np.float32
