@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EinsumError, ShapeError, SingularMatrixError
+from ..errors import DTypeError, EinsumError, ShapeError, SingularMatrixError
 from ..function import Function, apply
 from .einsum import einsum
 from .generic import is_tensor, lift_like
@@ -209,15 +209,26 @@ def _np_linalg(function: Any, *arrays: np.ndarray) -> np.ndarray:
 
 
 def check_square(x: T, op: str) -> None:
-    """ShapeError unless the last two axes of x are a square matrix."""
+    """ShapeError unless the last two axes of x are a square matrix; DTypeError for
+    float16, which NumPy's linear algebra (like PyTorch's on the CPU) does not take."""
     if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
         raise ShapeError(f"{op}: needs square matrices in the last two axes; got shape "
                          f"{x.shape}")
+    _check_not_float16(x, op)
+
+
+def _check_not_float16(x: T, op: str) -> None:
+    if x.dtype == np.float16:
+        raise DTypeError(f"{op}: float16 matrices are not supported (NumPy's linear "
+                         f"algebra has no float16 routines); got shape {x.shape}, dtype "
+                         f"float16. Convert first: x.astype(np.float32) (the gradient is "
+                         f"cast back to float16).")
 
 
 def check_solve(a: T, b: T) -> None:
     """ShapeError unless b fits a (1-d: one vector; else matrices of a's size rows)."""
     check_square(a, "solve")
+    _check_not_float16(b, "solve")
     inner = b.shape[0] if b.ndim == 1 else b.shape[-2] if b.ndim >= 2 else None
     if inner != a.shape[-1]:
         raise ShapeError(f"solve: a has shape {a.shape}, b has shape {b.shape}; b needs "

@@ -75,3 +75,17 @@ def test_det_gradient_at_a_singular_matrix_is_the_cofactor_matrix(a) -> None:
     x32 = ag.Tensor(np.array(a, dtype=np.float32), requires_grad=True)
     ag.det(x32).sum().backward()
     assert x32.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("op", [ag.det, ag.inv, ag.cholesky, lambda a: ag.slogdet(a)[1],
+                                lambda a: ag.solve(a, np.ones(2, dtype=np.float16)),
+                                lambda a: ag.solve(a.astype(np.float32), a)])
+def test_float16_linear_algebra_is_a_named_dtype_error(op) -> None:
+    """NumPy's linalg raised a bare TypeError ('array type float16 is unsupported')."""
+    a = ag.Tensor(np.eye(2, dtype=np.float16) * 2, requires_grad=True)
+    with pytest.raises(ag.errors.DTypeError, match=r"float16 .*x\.astype\(np\.float32\)"):
+        op(a)
+    with pytest.raises(TypeError):  # the built-in a NumPy user catches
+        op(a)
+    ag.det(a.astype(np.float32)).backward()  # the advice works; the gradient is float16
+    assert a.grad.dtype == np.float16
