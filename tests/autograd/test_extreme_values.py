@@ -89,3 +89,17 @@ def test_float16_linear_algebra_is_a_named_dtype_error(op) -> None:
         op(a)
     ag.det(a.astype(np.float32)).backward()  # the advice works; the gradient is float16
     assert a.grad.dtype == np.float16
+
+
+@pytest.mark.parametrize("shape, axis", [((0, 3), 0), ((0,), None), ((2, 0), 1), ((0, 3), 1)])
+def test_logsumexp_over_an_empty_axis_is_minus_inf_as_torch(shape, axis) -> None:
+    """The log of an empty sum: PyTorch gives -inf; this raised ShapeError."""
+    torch = pytest.importorskip("torch")
+    x = ag.Tensor(np.zeros(shape, dtype=np.float32), requires_grad=True)
+    out = x.logsumexp(axis=axis)
+    dims = tuple(range(len(shape))) if axis is None else axis
+    expected = torch.logsumexp(torch.zeros(shape), dim=dims).numpy()
+    assert out.dtype == np.float32 and out.shape == expected.shape
+    np.testing.assert_array_equal(out.data, expected)
+    out.sum().backward()
+    assert x.grad.shape == shape and x.grad.dtype == np.float32
