@@ -74,3 +74,28 @@ def test_huber_at_an_infinite_or_huge_residual_matches_torch(dtype, name, kwargs
                                                      **kwargs), x)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-3)
+
+
+@pytest.mark.parametrize("dtype, scale", [(np.float16, 100.0), (np.float16, 1e-3),
+                                          (np.float32, 1e20), (np.float64, 1.0)])
+def test_cosine_similarity_of_large_vectors_matches_torch(dtype, scale):
+    """x1.x2 overflowed (float16 from |x| = 256, float32 from 1.8e19): NaN. The cosine
+    is scale invariant and its gradient scales by 1 / scale, so the reference is
+    PyTorch's in float64 on the unscaled vectors."""
+    torch = pytest.importorskip("torch")
+    v1 = np.array([[3.0, 4.0, 0.0], [100.0, 0.0, 1.0], [1.0, -2.0, 2.0]])
+    v2 = np.array([[4.0, 3.0, 0.0], [100.0, 1.0, 0.0], [-1.0, 2.0, 2.0]])
+    g = np.array([0.5, 1.0, 1.5])
+    a = Tensor((v1 * scale).astype(dtype), requires_grad=True)
+    b = Tensor((v2 * scale).astype(dtype), requires_grad=True)
+    y = F.cosine_similarity(a, b)
+    y.backward(g.astype(dtype))
+    ta, tb = torch.tensor(v1, requires_grad=True), torch.tensor(v2, requires_grad=True)
+    yt = torch.nn.functional.cosine_similarity(ta, tb)
+    yt.backward(torch.tensor(g))
+    assert y.dtype == dtype and a.grad.dtype == dtype and b.grad.dtype == dtype
+    rtol = 1e-2 if dtype == np.float16 else 1e-5
+    np.testing.assert_allclose(y.data.astype(float), yt.detach().numpy(), rtol=rtol)
+    for ours_grad, torch_grad in ((a.grad.data, ta.grad), (b.grad.data, tb.grad)):
+        np.testing.assert_allclose(ours_grad.astype(float) * scale, torch_grad.numpy(),
+                                   rtol=rtol, atol=rtol * 1e-2)
