@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EinsumError, ShapeError, SingularMatrixError
+from ..errors import DTypeError, EinsumError, ShapeError, SingularMatrixError
 from ..function import Function, apply
 from .einsum import einsum
 from .generic import is_tensor, lift_like
@@ -102,7 +102,10 @@ def _inv(a: Any) -> Any:
 
 
 class Det(Function):
-    """out = det A;  dA = g out A^-T."""
+    """out = det A;  dA = g cof(A), the cofactor matrix: out A^-T where A is invertible.
+    At a singular A (det 0) the cofactors come from the SVD A = U S V^T:
+    cof(A) = det(U) det(V) U diag(prod_{j != i} s_j) V^T, which needs no inverse (under
+    ``create_graph`` a singular A still raises ``SingularMatrixError``)."""
     __slots__ = ()
     save_output = True
 
@@ -110,8 +113,22 @@ class Det(Function):
         return np.linalg.det(a)
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
-        scale = (g * out).reshape(np.shape(out) + (1, 1))
-        return (scale * _mT(_inv(a)),)
+        g = g.reshape(np.shape(g) + (1, 1))
+        if is_tensor(a) or np.all(out != 0):
+            return (g * out.reshape(np.shape(out) + (1, 1)) * _mT(_inv(a)),)
+        return (g * _cofactors(a),)
+
+
+def _cofactors(a: np.ndarray) -> np.ndarray:
+    """The cofactor matrix of each matrix in ``a`` (the gradient of det), from its SVD:
+    the products of all singular values but one come from running products, without
+    division, so a zero singular value is no problem."""
+    u, s, vh = np.linalg.svd(a)
+    ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return sign[..., None, None] * ((u * (before * after)[..., None, :]) @ vh)
 
 
 class LogAbsDet(Function):
@@ -192,15 +209,26 @@ def _np_linalg(function: Any, *arrays: np.ndarray) -> np.ndarray:
 
 
 def check_square(x: T, op: str) -> None:
-    """ShapeError unless the last two axes of x are a square matrix."""
+    """ShapeError unless the last two axes of x are a square matrix; DTypeError for
+    float16, which NumPy's linear algebra (like PyTorch's on the CPU) does not take."""
     if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
         raise ShapeError(f"{op}: needs square matrices in the last two axes; got shape "
                          f"{x.shape}")
+    _check_not_float16(x, op)
+
+
+def _check_not_float16(x: T, op: str) -> None:
+    if x.dtype == np.float16:
+        raise DTypeError(f"{op}: float16 matrices are not supported (NumPy's linear "
+                         f"algebra has no float16 routines); got shape {x.shape}, dtype "
+                         f"float16. Convert first: x.astype(np.float32) (the gradient is "
+                         f"cast back to float16).")
 
 
 def check_solve(a: T, b: T) -> None:
     """ShapeError unless b fits a (1-d: one vector; else matrices of a's size rows)."""
     check_square(a, "solve")
+    _check_not_float16(b, "solve")
     inner = b.shape[0] if b.ndim == 1 else b.shape[-2] if b.ndim >= 2 else None
     if inner != a.shape[-1]:
         raise ShapeError(f"solve: a has shape {a.shape}, b has shape {b.shape}; b needs "

@@ -148,15 +148,16 @@ class Min(Max):
 
 class LogSumExp(_Reduction):
     """out = log sum exp(x) over axes, computed as m + log sum exp(x - m), m = max x;
-    dx = g exp(x - out) (= g softmax(x))."""
+    dx = g exp(x - out) (= g softmax(x)). Over an empty axis the sum is 0 and out is
+    -inf, as PyTorch."""
     __slots__ = ()
     save_output = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
-        _check_not_empty("logsumexp", x, self.axis)
-        if x.size == 0:  # an empty result (the reduced axes are not empty)
-            return x.sum(axis=self.axis, keepdims=self.keepdims)
+        if x.size == 0:  # log of an empty sum, -inf (or an empty result)
+            with np.errstate(divide="ignore"):
+                return np.log(x.sum(axis=self.axis, keepdims=self.keepdims))
         m = x.max(axis=self.axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)  # all -inf (or inf) rows: no shift needed
         with np.errstate(divide="ignore"):

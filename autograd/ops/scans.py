@@ -18,13 +18,13 @@ from ..function import Function, apply
 from .elementwise import Abs
 from .generic import constant, is_tensor, where
 from .indexing import take_along_axis
-from .reductions import Max, Min, StdSqrt, Sum, _Reduction, normalize_axis
+from .reductions import Max, Min, Sum, _Reduction, normalize_axis
 from .shape import Concatenate
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["cumsum", "cumprod", "norm", "argfunction", "sort", "argsort", "Prod", "Cumsum",
-           "Cumprod", "NormOrderError"]
+           "Cumprod", "Norm2", "NormOrderError"]
 
 
 class Prod(_Reduction):
@@ -117,6 +117,28 @@ def _cumprod(x: Any, axis: int) -> Any:
     return apply(Cumprod(axis), x) if is_tensor(x) else np.cumprod(x, axis=axis)
 
 
+class Norm2(_Reduction):
+    """out = sqrt(sum of x^2 over axes), computed as m sqrt(sum (x / m)^2) with m the
+    largest |x|, so that x^2 neither overflows (|x| > 256 in float16, 1.8e19 in float32)
+    nor underflows to 0;  dx = g x / out, and 0 where out = 0 (as PyTorch)."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._start(x)
+        largest = np.max(np.abs(x), axis=self.axis, keepdims=True, initial=0)
+        scale = np.where(np.isfinite(largest) & (largest > 0), largest, 1).astype(x.dtype)
+        scaled = x / scale
+        out = np.sqrt(np.sum(scaled * scaled, axis=self.axis, keepdims=True)) * scale
+        return out if self.keepdims else np.squeeze(out, axis=self.axis)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        g, out = self._expand(g), self._expand(out)
+        positive = constant(out) > 0
+        with np.errstate(invalid="ignore"):  # inf / inf where x holds inf: NaN
+            return (where(positive, x / where(positive, out, 1.0) * g, 0.0),)  # x/out <= 1
+
+
 def _axis_or_flat(x: T, axis: Any, op: str) -> tuple[T, int]:
     """x and one axis; the flattened x and axis 0 for None (as NumPy's scans)."""
     if axis is None:
@@ -146,7 +168,7 @@ def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
     matrix) sqrt(sum x^2), ord 1 sum |x|, ord inf max |x|, ord -inf min |x|. The
     gradient of the 2-norm at x = 0 is 0 (a subgradient), as PyTorch."""
     if ord is None or ord == 2 or ord == "fro":
-        return apply(StdSqrt(), apply(Sum(axis, keepdims), x * x))
+        return apply(Norm2(axis, keepdims), x)
     if ord == 1:
         return apply(Sum(axis, keepdims), apply(Abs(), x))
     if ord == np.inf:

@@ -151,7 +151,8 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
                reduction: str = "mean") -> Tensor:
     """Huber loss with d = input - target: d^2 / 2 where |d| <= delta, else
     delta (|d| - delta / 2). Quadratic near 0, linear (slope +-delta) far away: the
-    gradient is d clipped to [-delta, delta], so outliers pull no harder than delta."""
+    gradient is d clipped to [-delta, delta], so outliers pull no harder than delta (an
+    infinite residual too, as PyTorch)."""
     check_reduction("huber_loss", reduction)
     check_number("huber_loss", "delta", delta)
     if not delta > 0:
@@ -159,9 +160,10 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
     input, target = _pair("huber_loss", input, target)
     diff = input - target
     size = diff.abs()
-    quadratic = diff * diff * 0.5
+    small = size.data <= delta
+    inner = where(small, diff, 0.0)  # squared only where small: no inf, no 0 * inf = NaN
     linear = (size - 0.5 * delta) * delta
-    return reduce_loss(where(size.data <= delta, quadratic, linear), reduction)
+    return reduce_loss(where(small, inner * inner * 0.5, linear), reduction)
 
 
 def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",

@@ -55,11 +55,23 @@ def check_trailing_shape(x: Tensor, shape: tuple[int, ...], owner: str) -> None:
 
 def _standardise(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor,
                                                                         Tensor, Tensor]:
-    """``(x - mean, mean, biased var, 1 / sqrt(var + eps))`` over ``axes`` (kept)."""
+    """``(x - mean, mean, biased var, 1 / sqrt(var + eps))`` over ``axes`` (kept).
+
+    A float16 x is standardised in float32, as PyTorch does: in float16 the squares
+    overflow from |x - mean| = 256 on, and for a constant row the gradient of
+    (var + eps)^-1/2, (var + eps)^-3/2 / 2, overflows too (0 * inf: NaN). The caller
+    casts the result back to x's dtype (``_narrow``)."""
+    if x.dtype == np.float16:
+        x = x.astype(np.float32)
     mean = x.mean(axes, keepdims=True)
     centred = x - mean
     var = (centred * centred).mean(axes, keepdims=True)
     return centred, mean, var, (var + eps) ** -0.5
+
+
+def _narrow(y: Tensor, dtype: np.dtype) -> Tensor:
+    """y cast back to float16 if x was float16 (see ``_standardise``), else y itself."""
+    return y.astype(dtype) if dtype == np.float16 and y.dtype != dtype else y
 
 
 def _check_affine(name: str, value: Any, shape: tuple[int, ...], owner: str) -> Any:
@@ -85,7 +97,7 @@ def layer_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = No
     weight = _check_affine("weight", weight, shape, "layer_norm")
     bias = _check_affine("bias", bias, shape, "layer_norm")
     centred, _, _, inv_std = _standardise(x, tuple(range(x.ndim - k, x.ndim)), eps)
-    y = centred * inv_std
+    y = _narrow(centred * inv_std, x.dtype)
     if weight is not None:
         y = y * weight
     return y if bias is None else y + bias
@@ -169,7 +181,7 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
             var_array = _running_array("running_var", running_var, channels, True)
             _blend(mean_array, mean.data.reshape(channels), momentum)
             _blend(var_array, var.data.reshape(channels) * (n / (n - 1)), momentum)
-        y = centred * (inv_std if weight is None else inv_std * weight)
+        y = _narrow(centred * (inv_std if weight is None else inv_std * weight), x.dtype)
     else:  # y = x * s - running_mean * s (+ bias), s = weight / sqrt(running_var + eps)
         mean_array = _running_array("running_mean", running_mean, channels, False)
         var_array = _running_array("running_var", running_var, channels, False)

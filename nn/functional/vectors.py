@@ -44,7 +44,9 @@ def normalize(x: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tenso
 
 def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """The cosine of the angle between x1 and x2 along ``dim`` (broadcasting):
-    x1.x2 / (max(||x1||, eps) max(||x2||, eps))."""
+    x1.x2 / (max(||x1||, eps) max(||x2||, eps)), computed as the dot product of the two
+    scaled vectors, as PyTorch does (x1.x2 itself overflows for float16 |x| > 256)."""
     x1, x2 = as_tensor(x1), as_tensor(x2)
-    dot = (x1 * x2).sum(dim=dim)
-    return dot / (x1.norm(2, dim=dim).clip(eps, None) * x2.norm(2, dim=dim).clip(eps, None))
+    unit1 = x1 / x1.norm(2, dim=dim, keepdim=True).clip(eps, None)
+    unit2 = x2 / x2.norm(2, dim=dim, keepdim=True).clip(eps, None)
+    return (unit1 * unit2).sum(dim=dim)
