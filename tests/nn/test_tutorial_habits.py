@@ -29,3 +29,82 @@ def test_init_after_a_forward_counts_as_a_write_as_in_pytorch():
     y = layer(x).sum()  # a forward after the init is fine
     y.backward()
     assert np.allclose(x.grad.data, np.broadcast_to(layer.weight.data.sum(0), (4, 3)))
+
+
+def _names(module):
+    return [name for name, _ in module.named_children()]
+
+
+def test_sequential_built_with_add_module_runs_those_layers():
+    # the loop of many tutorials: an empty Sequential filled with add_module
+    x = ag.Tensor(np.ones((1, 2)))
+    seq = nn.Sequential()
+    seq.add_module("fc", nn.Linear(2, 3))
+    seq.add_module("act", nn.ReLU())
+    seq.register_module("out", nn.Linear(3, 1))
+    assert len(seq) == 3 and _names(seq) == ["fc", "act", "out"]
+    assert seq(x).shape == (1, 1) and seq.out is seq[2] is seq["out"]
+    seq.add_module("out", nn.Linear(3, 4))  # the same name replaces the layer
+    assert len(seq) == 3 and seq(x).shape == (1, 4)
+    seq.head = nn.Linear(4, 5)  # attribute assignment appends, as in PyTorch
+    seq.head = nn.Linear(4, 6)  # ... and replaces
+    assert _names(seq) == ["fc", "act", "out", "head"] and seq(x).shape == (1, 6)
+    del seq.head
+    assert len(seq) == 3 and seq(x).shape == (1, 4)
+
+
+def test_sequential_item_assignment_deletion_insert_pop_extend():
+    x = ag.Tensor(np.ones((2, 2)))
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 4))
+    seq[-1] = nn.Linear(3, 10)  # replacing the classifier head
+    assert seq(x).shape == (2, 10) and len(list(seq.parameters())) == 4
+    del seq[1]
+    assert _names(seq) == ["0", "1"] and isinstance(seq[1], nn.Linear)  # renumbered
+    seq.insert(1, nn.Tanh())
+    assert [type(m).__name__ for m in seq] == ["Linear", "Tanh", "Linear"]
+    assert _names(seq) == ["0", "1", "2"]
+    popped = seq.pop(1)
+    assert isinstance(popped, nn.Tanh) and len(seq) == 2
+    assert seq.extend([nn.Sigmoid(), nn.Identity()]) is seq and len(seq) == 4
+    del seq[2:]
+    assert len(seq) == 2 and seq(x).shape == (2, 10)
+    assert [n for n, _ in seq.named_parameters()] == ["0.weight", "0.bias", "1.weight",
+                                                      "1.bias"]
+    named = nn.Sequential({"fc": nn.Linear(2, 2), "act": nn.ReLU()})
+    named["act"] = nn.Tanh()
+    assert isinstance(named.act, nn.Tanh) and _names(named) == ["fc", "act"]
+
+
+def test_sequential_editing_errors_are_named():
+    seq = nn.Sequential(nn.Linear(2, 3))
+    with pytest.raises(nn.errors.NameNotFoundError, match="no layer named 'x'"):
+        seq["x"] = nn.ReLU()
+    with pytest.raises(nn.errors.ArgumentTypeError, match="holds Modules"):
+        seq[0] = "relu"
+    with pytest.raises(nn.errors.ArgumentTypeError, match="holds Modules"):
+        seq.insert(0, np.tanh)
+    with pytest.raises(IndexError):
+        seq[5] = nn.ReLU()
+    with pytest.raises(nn.errors.ConfigError, match="without '.'"):
+        seq.add_module("a.b", nn.ReLU())
+
+
+def test_sequential_editing_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    def edit(M):
+        seq = M.Sequential()
+        seq.add_module("fc", M.Linear(2, 3))
+        seq.add_module("act", M.ReLU())
+        seq.extra = M.Linear(3, 4)
+        seq[-1] = M.Linear(3, 5)
+        seq.append(M.Tanh())
+        del seq[1]
+        seq.insert(0, M.Identity())
+        seq.extend([M.Sigmoid()])
+        seq.pop(0)
+        return seq
+
+    ours, theirs = edit(nn), edit(torch.nn)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
