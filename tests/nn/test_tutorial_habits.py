@@ -108,3 +108,19 @@ def test_sequential_editing_matches_torch():
     ours, theirs = edit(nn), edit(torch.nn)
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
+
+
+def test_parameter_takes_requires_grad_as_pytorch():
+    frozen = nn.Parameter(np.arange(3.0), requires_grad=False)
+    assert not frozen.requires_grad and frozen.is_leaf and "requires_grad=False" in repr(frozen)
+    assert not nn.Parameter(np.zeros(2), False).requires_grad  # torch's positional order
+    assert nn.Parameter(np.zeros(2), np.float32).dtype == np.float32  # ours still works
+    model = nn.Linear(3, 1, rng=0)
+    model.scale = nn.Parameter(np.ones(1), requires_grad=False)  # e.g. a fixed encoding
+    assert [n for n, _ in model.named_parameters()] == ["weight", "bias", "scale"]
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    (model(np.ones((2, 3))) * model.scale).sum().backward()
+    opt.step()
+    assert model.scale.grad is None and model.scale.data[0] == 1.0
+    with pytest.raises(nn.errors.ArgumentTypeError, match="requires_grad must be a bool"):
+        nn.Parameter(np.zeros(2), requires_grad="no")
