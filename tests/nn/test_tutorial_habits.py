@@ -124,3 +124,27 @@ def test_parameter_takes_requires_grad_as_pytorch():
     assert model.scale.grad is None and model.scale.data[0] == 1.0
     with pytest.raises(nn.errors.ArgumentTypeError, match="requires_grad must be a bool"):
         nn.Parameter(np.zeros(2), requires_grad="no")
+
+
+def test_clip_grad_norm_result_has_item_and_equals_torchs():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x, y = rng.random((10, 3)), rng.random((10, 1))
+    ours = nn.Sequential(nn.Linear(3, 4, rng=1), nn.Tanh(), nn.Linear(4, 1, rng=2))
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(),
+                                 torch.nn.Linear(4, 1)).double()
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        q.data = torch.tensor(p.data.copy())
+    nn.functional.mse_loss(ours(x), y, reduction="sum").backward()
+    ((theirs(torch.tensor(x)) - torch.tensor(y)) ** 2).sum().backward()
+    for norm_type in (2.0, 1.0, float("inf")):
+        total = nn.clip_grad_norm_(ours.parameters(), 1e9, norm_type=norm_type)
+        expected = torch.nn.utils.clip_grad_norm_(theirs.parameters(), 1e9, norm_type)
+        assert np.isclose(total.item(), expected.item(), rtol=1e-12)  # the torch habit
+        assert isinstance(total, float) and f"{total:.3f}" == f"{expected.item():.3f}"
+    total = nn.clip_grad_norm_(ours.parameters(), 0.5)
+    expected = torch.nn.utils.clip_grad_norm_(theirs.parameters(), 0.5)
+    assert np.isclose(total.item(), expected.item(), rtol=1e-12)
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        assert np.allclose(p.grad.data, q.grad.numpy(), rtol=1e-12, atol=0)
+    assert nn.clip_grad_norm_([nn.Parameter(np.zeros(2))], 1.0).item() == 0.0
