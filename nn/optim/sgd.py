@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, _count_write, check, check_nonneg
+from .optimizer import (Optimizer, ParamsT, _count_write, call_closure, check,
+                        check_nonneg)
 
 __all__ = ["SGD"]
 
@@ -43,7 +44,7 @@ class SGD(Optimizer):
                   f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        loss = closure() if closure is not None else None
+        loss = call_closure(closure)
         for group in self.param_groups:
             if group["momentum"] != 0 or group["weight_decay"] != 0 or group["maximize"]:
                 self._step_group(group)

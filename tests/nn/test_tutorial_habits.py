@@ -148,3 +148,37 @@ def test_clip_grad_norm_result_has_item_and_equals_torchs():
     for p, q in zip(ours.parameters(), theirs.parameters()):
         assert np.allclose(p.grad.data, q.grad.numpy(), rtol=1e-12, atol=0)
     assert nn.clip_grad_norm_([nn.Parameter(np.zeros(2))], 1.0).item() == 0.0
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+def test_step_closure_runs_with_gradients_enabled_as_in_torch(name):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x, y = rng.random((10, 3)), rng.random((10, 1))
+    ours = nn.Linear(3, 1, rng=0)
+    theirs = torch.nn.Linear(3, 1).double()
+    theirs.weight.data = torch.tensor(ours.weight.data.copy())
+    theirs.bias.data = torch.tensor(ours.bias.data.copy())
+    opt = getattr(nn.optim, name)(ours.parameters(), lr=0.1)
+    topt = getattr(torch.optim, name)(theirs.parameters(), lr=0.1)
+
+    def closure():
+        opt.zero_grad()
+        loss = nn.functional.mse_loss(ours(x), y)
+        loss.backward()
+        return loss
+
+    def tclosure():
+        topt.zero_grad()
+        loss = ((theirs(torch.tensor(x)) - torch.tensor(y)) ** 2).mean()
+        loss.backward()
+        return loss
+
+    for _ in range(3):
+        with ag.no_grad():  # e.g. a whole evaluation-style block; torch enables grad
+            loss = opt.step(closure)
+        with torch.no_grad():
+            tloss = topt.step(tclosure)
+        assert np.isclose(loss.item(), tloss.item(), rtol=1e-12)
+    assert ag.is_grad_enabled()
+    assert np.allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-12, atol=0)
