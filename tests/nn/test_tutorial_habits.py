@@ -182,3 +182,15 @@ def test_step_closure_runs_with_gradients_enabled_as_in_torch(name):
         assert np.isclose(loss.item(), tloss.item(), rtol=1e-12)
     assert ag.is_grad_enabled()
     assert np.allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-12, atol=0)
+
+
+def test_model_activation_given_as_an_instance_gets_a_named_error():
+    from nn.models import MLP, VAE, Autoencoder
+    for build in (lambda a: MLP([4, 3, 2], activation=a), lambda a: VAE(4, [3], 2, activation=a),
+                  lambda a: Autoencoder(4, [3], 2, activation=a)):
+        with pytest.raises(nn.errors.ArgumentTypeError, match=r"pass its class \(nn.LeakyReLU\)"):
+            build(nn.LeakyReLU(0.2))
+        model = build(lambda: nn.LeakyReLU(0.2))  # what the message suggests
+        slopes = [m.negative_slope for m in model.modules() if isinstance(m, nn.LeakyReLU)]
+        assert slopes and set(slopes) == {0.2}
+
