@@ -194,3 +194,13 @@ def test_model_activation_given_as_an_instance_gets_a_named_error():
         slopes = [m.negative_slope for m in model.modules() if isinstance(m, nn.LeakyReLU)]
         assert slopes and set(slopes) == {0.2}
 
+
+def test_sparse_autoencoder_takes_the_sigmoid_class_for_its_code():
+    from nn.models import Autoencoder
+    x = np.random.default_rng(0).random((5, 4))
+    by_name = Autoencoder(4, [3], 2, sparsity="kl", rng=0)
+    by_class = Autoencoder(4, [3], 2, sparsity="kl", code_activation=nn.Sigmoid, rng=0)
+    assert isinstance(by_class.encoder[-1], nn.Sigmoid)
+    assert by_class.loss(x).loss.item() == by_name.loss(x).loss.item()
+    with pytest.raises(nn.errors.ConfigError, match="code_activation='sigmoid'"):
+        Autoencoder(4, [3], 2, sparsity="kl", code_activation=nn.Tanh)
