@@ -204,3 +204,19 @@ def test_sparse_autoencoder_takes_the_sigmoid_class_for_its_code():
     assert by_class.loss(x).loss.item() == by_name.loss(x).loss.item()
     with pytest.raises(nn.errors.ConfigError, match="code_activation='sigmoid'"):
         Autoencoder(4, [3], 2, sparsity="kl", code_activation=nn.Tanh)
+
+
+def test_repr_shows_a_shared_layer_at_each_place_it_runs():
+    shared = nn.Linear(2, 2)
+    seq = nn.Sequential(shared, nn.ReLU(), shared)
+    assert repr(seq).count("Linear(") == 2  # printed at both places forward runs it
+    assert [n for n, _ in seq.named_children()] == ["0", "1"]  # still unique, as torch's
+    holder = nn.Module()
+    holder.a = holder.b = shared
+    assert "(a): Linear" in repr(holder) and "(b): Linear" in repr(holder)
+    torch = pytest.importorskip("torch")
+    tshared = torch.nn.Linear(2, 2)
+    assert repr(seq) == repr(torch.nn.Sequential(tshared, torch.nn.ReLU(), tshared))
+    theirs = torch.nn.Module()
+    theirs.a = theirs.b = tshared
+    assert repr(holder) == repr(theirs)
