@@ -27,9 +27,9 @@ class SGD(Optimizer):
     optimizer here. State per parameter: ``momentum_buffer`` (only when momentum != 0).
     """
 
-    def __init__(self, params: ParamsT, lr: float, momentum: float = 0.0,
-                 dampening: float = 0.0, nesterov: bool = False,
-                 weight_decay: float = 0.0, maximize: bool = False) -> None:
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
+                 maximize: bool = False) -> None:  # PyTorch's order and defaults
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         nesterov=nesterov, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)

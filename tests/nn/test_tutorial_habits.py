@@ -220,3 +220,15 @@ def test_repr_shows_a_shared_layer_at_each_place_it_runs():
     theirs = torch.nn.Module()
     theirs.a = theirs.b = tshared
     assert repr(holder) == repr(theirs)
+
+
+def test_sgd_takes_pytorchs_positional_order_and_default_lr():
+    torch = pytest.importorskip("torch")
+    ours = nn.optim.SGD([nn.Parameter(np.zeros(1))], 0.1, 0.9, 0.0, 1e-4, True)
+    theirs = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], 0.1, 0.9, 0.0, 1e-4, True)
+    for key, value in theirs.defaults.items():
+        if key in ours.defaults:
+            assert ours.defaults[key] == value, key
+    plain = nn.optim.SGD([nn.Parameter(np.zeros(1))])
+    assert plain.defaults["lr"] == torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))]
+                                                   ).defaults["lr"]
