@@ -232,3 +232,9 @@ def test_sgd_takes_pytorchs_positional_order_and_default_lr():
     plain = nn.optim.SGD([nn.Parameter(np.zeros(1))])
     assert plain.defaults["lr"] == torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))]
                                                    ).defaults["lr"]
+
+
+def test_identity_ignores_its_arguments_as_pytorchs():
+    layer = nn.Identity(54, unused_argument1=0.1, unused_argument2=False)
+    x = ag.Tensor(np.arange(3.0))
+    assert layer(x) is x and repr(layer) == "Identity()"
