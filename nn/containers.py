@@ -39,6 +39,10 @@ class Sequential(Module):
     ``Sequential(m1, m2, ...)`` names the layers ``"0"``, ``"1"``...;
     ``Sequential({"fc": m1, "act": m2})`` uses the keys (then ``seq.fc`` works too).
     Indexing by int or name gives a layer; a slice gives a new Sequential sharing them.
+    As in PyTorch, ``add_module(name, m)`` and ``seq.name = m`` add a layer at the end
+    (or replace the layer of that name), ``seq[i] = m`` replaces one, and ``del seq[i]``,
+    ``pop``, ``insert`` and ``extend`` edit the list (``del`` and ``insert`` rename the
+    layers by position).
     """
 
     def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
@@ -76,6 +80,52 @@ class Sequential(Module):
         self._add(name, module)
         return self
 
+    def extend(self, modules: Iterable[Module]) -> "Sequential":
+        """Append every module of ``modules``; returns self."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> "Sequential":
+        """Insert ``module`` before position ``index``; the layers are then named by
+        position, as after ``del``; returns self."""
+        self._layers.insert(index, _check_module(module, "Sequential", index))
+        self._names = [str(i) for i in range(len(self._layers))]
+        return self
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove the layer at ``index`` and return it (the rest are renamed as by del)."""
+        layer = self._layers[index]
+        del self[index]
+        return layer
+
+    def add_module(self, name: str, module: "Module | None") -> None:
+        """Add ``module`` at the end under ``name``, or replace the layer of that name; it
+        takes part in ``forward`` (as does ``seq.name = module``), as in PyTorch."""
+        if isinstance(name, str) and name in self.__dict__.get("_names", ()):
+            setattr(self, name, module)
+        else:
+            super().add_module(name, module)
+
+    register_module = add_module
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        names = self.__dict__.get("_names")
+        if names is None or not isinstance(value, Module) or name in self.__dict__:
+            super().__setattr__(name, value)
+        elif name in names:
+            self._layers[names.index(name)] = value
+        else:
+            self._add(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        names = self.__dict__.get("_names", ())
+        if name in names and name not in self.__dict__:
+            del self._layers[names.index(name)]
+            names.remove(name)
+        else:
+            super().__delattr__(name)
+
     def _members(self) -> Iterator[tuple[str, Any]]:
         yield from zip(self._names, self._layers)
         yield from ((k, v) for k, v in super()._members() if k not in ("_names", "_layers"))
@@ -95,6 +145,25 @@ class Sequential(Module):
         if isinstance(index, slice):
             return Sequential(dict(zip(self._names[index], self._layers[index])))
         return self._layers[index]
+
+    def __setitem__(self, index: int | str, module: Module) -> None:
+        """Replace the layer at ``index`` (or named ``index``), keeping its name."""
+        self._layers[self._position(index)] = _check_module(module, "Sequential", index)
+
+    def __delitem__(self, index: int | slice) -> None:
+        """Remove layers; the remaining ones are renamed by position ("0", "1", ...), as
+        PyTorch does."""
+        del self._layers[index if isinstance(index, slice) else self._position(index)]
+        self._names = [str(i) for i in range(len(self._layers))]
+
+    def _position(self, index: int | str) -> int:
+        """The position of the layer at ``index`` or named ``index``; else IndexError
+        (NameNotFoundError for an unknown name)."""
+        if isinstance(index, str):
+            self[index]  # NameNotFoundError, listing the names
+            return self._names.index(index)
+        self._layers[index]  # IndexError as for s[index]
+        return index % len(self._layers)
 
     def __getattr__(self, name: str) -> Any:  # only called when normal look-up fails
         names = self.__dict__.get("_names", ())

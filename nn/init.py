@@ -1,7 +1,9 @@
 """Weight initialisation, in place, with PyTorch's names and formulas.
 
 Every function fills ``tensor.data`` in place (untracked; the array object and dtype are
-kept) and returns ``tensor``; plain NumPy arrays work too. Random ones take
+kept), counts that as a write to the tensor (a backward through a graph that used the old
+values raises ``InplaceError``, as PyTorch's does) and returns ``tensor``; plain NumPy
+arrays work too. Random ones take
 ``rng: Generator | int | None`` (see ``nn._random``), so runs are reproducible; PyTorch's
 keyword ``generator=`` is the same argument.
 
@@ -23,8 +25,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ._random import RNGLike, as_generator
+from autograd import Tensor
 from autograd.errors import DTypeError
+
+from ._random import RNGLike, as_generator
 from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "constant_",
@@ -114,6 +118,8 @@ def _number(fn: str, name: str, value: Any) -> float:
 def _fill(tensor: T, values: Any) -> T:
     data = _array(tensor)
     data[...] = values
+    if isinstance(tensor, Tensor):  # a write, as in PyTorch: a graph that saved the old
+        tensor.bump_version()       # values refuses to backward instead of mixing them
     return tensor
 
 

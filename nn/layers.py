@@ -200,7 +200,11 @@ class Flatten(Module):
 
 
 class Identity(Module):
-    """y = x (a placeholder, e.g. to switch a layer off)."""
+    """y = x (a placeholder, e.g. to switch a layer off). As PyTorch's, it ignores any
+    constructor arguments, so ``nn.Identity(*args)`` can stand in for another layer."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
 
     def forward(self, x: Any) -> Any:
         return x

@@ -209,10 +209,8 @@ class Module(DtypeMethods, HookMethods):
                 if kind is _PARAM)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        """Every parameter of this module and its sub-modules (``recurse=False``: its
-        own only), each once, in the order of ``named_parameters``. The same walk as
-        ``_walk`` without dotted names or holders: a training loop may call this every
-        step, and the names were most of its cost."""
+        """Every parameter (``recurse=False``: this module's own), each once, in the order
+        of ``named_parameters``: ``_walk`` without names, which were most of its cost."""
         if not recurse:
             yield from (p for _, p in self.named_parameters(recurse=False))
             return
@@ -256,13 +254,18 @@ class Module(DtypeMethods, HookMethods):
 
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
         """The direct sub-modules (those inside lists and dicts too), with their names."""
+        return self._children(unique=True)
+
+    def _children(self, unique: bool) -> Iterator[tuple[str, "Module"]]:
+        """named_children; without ``unique`` a module held twice is listed twice (repr)."""
         seen: set[int] = {id(self)}
         stack = list(reversed(list(self._members())))
         while stack:
             name, value = stack.pop()
             if isinstance(value, Tensor) or not _may_hold(value) or id(value) in seen:
                 continue
-            seen.add(id(value))
+            if unique or not isinstance(value, Module):
+                seen.add(id(value))
             if isinstance(value, Module):
                 yield name, value
                 continue
@@ -317,14 +320,11 @@ class Module(DtypeMethods, HookMethods):
         two modules appears under both names)."""
         return {name: np.array(t.data, copy=True) for name, t in self._named_state()}
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
-                        ) -> LoadResult:
-        """Copy values into the existing parameters and buffers (identity and dtype are
-        kept). Everything is checked before anything is copied: a mis-shaped value, or
-        with ``strict`` a missing or unexpected key, raises ``StateDictError`` listing
-        every problem, and the module is left unchanged."""
-        return load_state(type(self).__name__, dict(self._named_state()), state_dict,
-                          strict)
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> LoadResult:
+        """Copy values into the existing parameters and buffers (keeping identity and
+        dtype), all checked first: a mis-shaped value, or with ``strict`` a missing or
+        unexpected key, raises ``StateDictError`` listing every problem, changing nothing."""
+        return load_state(type(self).__name__, dict(self._named_state()), state_dict, strict)
 
     # ------------------------------------------------------------ printing
     def extra_repr(self) -> str:
@@ -333,7 +333,7 @@ class Module(DtypeMethods, HookMethods):
 
     def __repr__(self) -> str:
         extra = self.extra_repr()
-        children = list(self.named_children())
+        children = list(self._children(unique=False))  # a shared layer shows at each place
         if not children:
             return f"{type(self).__name__}({extra})"
         lines = [extra] if extra else []

@@ -8,6 +8,8 @@ import numpy as np
 from autograd import Tensor
 from autograd.errors import DTypeError
 
+from .errors import ArgumentTypeError
+
 __all__ = ["Parameter", "FLOATS"]
 
 FLOATS = (np.float16, np.float32, np.float64)
@@ -17,20 +19,26 @@ FLOATS = (np.float16, np.float32, np.float64)
 class Parameter(Tensor):
     """A trainable tensor: a leaf that requires grad, found automatically by ``Module``.
 
-    ``Parameter(data, dtype=None)`` wraps ``data`` like ``Tensor`` (NumPy arrays are
-    shared, Python numbers and lists become float64) and must be floating. It can be
-    frozen later with ``requires_grad_(False)``.
+    ``Parameter(data, dtype=None, requires_grad=True)`` wraps ``data`` like ``Tensor``
+    (NumPy arrays are shared, Python numbers and lists become float64) and must be
+    floating. ``requires_grad=False`` (PyTorch's ``Parameter(data, False)`` too) makes a
+    frozen parameter; ``requires_grad_()`` switches it later.
     """
 
     __slots__ = ()
 
-    def __init__(self, data: Any, dtype: Any = None) -> None:
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = True) -> None:
+        if isinstance(dtype, (bool, np.bool_)):  # PyTorch's order: Parameter(data, False)
+            dtype, requires_grad = None, bool(dtype)
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise ArgumentTypeError(f"Parameter: requires_grad must be a bool; got "
+                                    f"{type(requires_grad).__name__}")
         super().__init__(data, dtype=dtype)
         if self.dtype not in FLOATS:
             raise DTypeError(
                 f"a Parameter must be floating (float16/32/64) to require grad; got dtype "
                 f"{self.dtype}. Pass dtype=np.float64 (or convert the data first).")
-        self.requires_grad_(True)
+        self.requires_grad_(bool(requires_grad))
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Parameter(")

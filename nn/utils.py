@@ -85,27 +85,29 @@ def check_clip_argument(name: str, value: Any) -> float:
 
 
 def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
-                    norm_type: float = 2.0, error_if_nonfinite: bool = False) -> float:
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False
+                    ) -> np.float64:
     """Scale all gradients together so that their joint norm is at most ``max_norm``.
 
     total = || (||g_1||_p, ..., ||g_n||_p) ||_p   (the p-norm of all entries at once;
     p = inf gives max |g|). If c = max_norm / (total + 1e-6) < 1, every g_i *= c, in
-    place. Returns ``total``, the norm *before* clipping. Parameters without a gradient
-    are ignored; with none at all the result is 0.0. A NaN total scales nothing (PyTorch
+    place. Returns ``total``, the norm *before* clipping, as a ``np.float64`` (a float
+    with PyTorch's ``total.item()``). Parameters without a gradient are ignored; with
+    none at all the result is 0.0. A NaN total scales nothing (PyTorch
     would fill every gradient with NaN); ``error_if_nonfinite=True`` raises instead.
     """
     norm_type = check_clip_argument("norm_type", norm_type)
     check_clip_argument("max_norm", max_norm)
     grads = _distinct_grads(_checked_params("clip_grad_norm_", params))
     if not grads:
-        return 0.0
+        return np.float64(0.0)
     norms = [_norm(g, norm_type) for g in grads]
-    total = _norm(np.array(norms, dtype=np.float64), norm_type)
+    total = np.float64(_norm(np.array(norms, dtype=np.float64), norm_type))
     if error_if_nonfinite and not math.isfinite(total):
         raise NonFiniteGradientError(f"the total norm of order {norm_type} of the gradients is "
                                      f"{total}, so they cannot be clipped; pass "
                                      "error_if_nonfinite=False to clip anyway")
-    coef = max_norm / (total + 1e-6)
+    coef = max_norm / (float(total) + 1e-6)
     if coef < 1:
         for g in grads:
             g *= coef

@@ -33,6 +33,11 @@ def make_activation(activation: str | Callable[[], Module] | None, owner: str) -
             raise ConfigError(f"{owner}: unknown activation {activation!r}; use one of "
                               f"{sorted(ACTIVATIONS)} or a Module class such as nn.ReLU")
         return ACTIVATIONS[activation]()
+    if isinstance(activation, Module):
+        raise ArgumentTypeError(
+            f"{owner}: activation is the module {activation!r}; each layer needs its own, so "
+            f"pass its class (nn.{type(activation).__name__}) or a factory such as "
+            f"lambda: nn.{type(activation).__name__}(...) with its arguments")
     if callable(activation):
         module = activation()
         if isinstance(module, Module):

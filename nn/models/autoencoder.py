@@ -16,6 +16,7 @@ from .._random import RNGLike, as_generator
 from ..containers import Sequential
 from ..data.noise import gaussian_noise, masking_noise, salt_and_pepper
 from ..layers import float_dtype
+from ..activations import Sigmoid
 from ..module import Module
 from ._parts import Inference, as_input, check_sizes, dense_stack, make_activation
 from ..errors import ConfigError
@@ -71,18 +72,19 @@ class Autoencoder(Module):
                              ("noise_level", noise_level)):
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
                 raise ConfigError(f"Autoencoder: {label} must be a number >= 0; got {value!r}")
-        if code_activation == "auto":
+        if isinstance(code_activation, str) and code_activation == "auto":
             code_activation = "sigmoid" if sparsity == "kl" else None
-        if sparsity == "kl" and code_activation != "sigmoid":
+        code_module = make_activation(code_activation, "Autoencoder")
+        if sparsity == "kl" and not isinstance(code_module, Sigmoid):
             raise ConfigError("Autoencoder: sparsity='kl' compares mean code activations with "
                               "the rate rho, so they must lie in (0, 1): use "
-                              "code_activation='sigmoid'")
+                              "code_activation='sigmoid' (or nn.Sigmoid)")
         dtype = float_dtype(dtype, "Autoencoder")
         generator = as_generator(rng)
         sizes = [in_features, *hidden_sizes, code]
         self.encoder = Sequential(*dense_stack(sizes, activation, "Autoencoder", rng=generator,
                                                dtype=dtype, last_activation=False),
-                                  make_activation(code_activation, "Autoencoder"))
+                                  code_module)
         self.decoder = Sequential(*dense_stack(sizes[::-1], activation, "Autoencoder",
                                                rng=generator, dtype=dtype,
                                                last_activation=False),

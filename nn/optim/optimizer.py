@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, enable_grad
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 
 __all__ = ["Optimizer", "ParamsT"]
@@ -110,10 +110,11 @@ class Optimizer:
 
         If ``closure`` is given it is called first (it should zero the gradients,
         recompute the loss, call ``backward()`` and return the loss) and its result
-        is returned.
+        is returned. As in PyTorch it runs with gradients enabled, also when ``step``
+        is called under ``no_grad()``.
         """
         self._stepped = True
-        loss = closure() if closure is not None else None
+        loss = call_closure(closure)
         for group in self.param_groups:
             self._step_group(group)
         return loss
@@ -288,6 +289,15 @@ def _restore(value: Any, p: Tensor, key: Any, name: str) -> Any:
                                  f"but the parameter has shape {p.data.shape}")
         return np.array(value, dtype=p.data.dtype, copy=True)
     return value
+
+
+def call_closure(closure: Callable[[], Any] | None) -> Any:
+    """``closure()`` with gradients enabled (None without a closure), as PyTorch's
+    optimizers call it: it records the loss and runs its backward."""
+    if closure is None:
+        return None
+    with enable_grad():
+        return closure()
 
 
 def check(condition: bool, name: str, value: Any, expected: str) -> None:

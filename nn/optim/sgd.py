@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, _count_write, check, check_nonneg
+from .optimizer import (Optimizer, ParamsT, _count_write, call_closure, check,
+                        check_nonneg)
 
 __all__ = ["SGD"]
 
@@ -26,9 +27,9 @@ class SGD(Optimizer):
     optimizer here. State per parameter: ``momentum_buffer`` (only when momentum != 0).
     """
 
-    def __init__(self, params: ParamsT, lr: float, momentum: float = 0.0,
-                 dampening: float = 0.0, nesterov: bool = False,
-                 weight_decay: float = 0.0, maximize: bool = False) -> None:
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
+                 maximize: bool = False) -> None:  # PyTorch's order and defaults
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         nesterov=nesterov, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
@@ -43,7 +44,7 @@ class SGD(Optimizer):
                   f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        loss = closure() if closure is not None else None
+        loss = call_closure(closure)
         for group in self.param_groups:
             if group["momentum"] != 0 or group["weight_decay"] != 0 or group["maximize"]:
                 self._step_group(group)
