@@ -135,17 +135,23 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     The error names the input, the worst element's index, both values and the errors.
     """
     inputs = _prepare(inputs)
-    analytic, vs, dtypes = _analytic(fn, inputs, seed, grad_outputs)
-    numeric = numerical_grad(fn, inputs, vs, eps)
     try:
-        for i, (a, n) in enumerate(zip(analytic, numeric)):
-            if a is not None:
-                _compare(i, inputs[i], a, n, atol, rtol, _precision_note(dtypes, eps))
+        _check(fn, inputs, eps, atol, rtol, seed, grad_outputs, lambda i: "")
     except GradcheckError:
         if raise_exception:
             raise
         return False
     return True
+
+
+def _check(fn: Callable[..., Any], inputs: list[Tensor], eps: float, atol: float,
+           rtol: float, seed: int, grad_outputs: Any, note: Callable[[int], str]) -> None:
+    """GradcheckError at the first input whose gradient is off (``note(i)`` appended)."""
+    analytic, vs, dtypes = _analytic(fn, inputs, seed, grad_outputs)
+    numeric = numerical_grad(fn, inputs, vs, eps)
+    for i, (a, n) in enumerate(zip(analytic, numeric)):
+        if a is not None:
+            _compare(i, inputs[i], a, n, atol, rtol, _precision_note(dtypes, eps) + note(i))
 
 
 def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
@@ -170,38 +176,47 @@ def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
 def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
                   atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0,
                   raise_exception: bool = True) -> bool:
-    """Check second derivatives: the gradient of ``v^T J`` (built with
-    ``create_graph=True``) against central differences of first-order gradients
+    """Check second derivatives: the gradients of ``v^T J`` (built with
+    ``create_graph=True``) with respect to the inputs and to the upstream gradient ``v``
+    (as PyTorch's: a VJP must be differentiable in ``v`` too, or ``jvp`` and Hessians of
+    compositions go wrong) against central differences of first-order gradients
     (``raise_exception=False``: False instead of GradcheckError on a mismatch)."""
     inputs = _prepare(inputs)
     with enable_grad():
-        vs = _upstream(_outputs(fn(*inputs)), seed + 1)
-    recorded: list[bool] = []  # did each first-order gradient get a graph?
+        outputs = _outputs(fn(*inputs))
+    live = [k for k, y in enumerate(outputs) if y.requires_grad]
+    upstream = [Tensor(v, requires_grad=True, name=f"upstream gradient of output {k}")
+                for k, v in zip(live, _upstream([outputs[k] for k in live], seed + 1))]
+    count = len(inputs)
 
-    def first_order(*xs: Tensor) -> Tensor:
+    def first_order(*args: Tensor) -> Tensor:
+        xs, vs = args[:count], args[count:]
         with enable_grad():
             ys = _outputs(fn(*xs))
             wanted = [x for x in xs if x.requires_grad]
-            pairs = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
+            pairs = [(ys[k], v if v.dtype == ys[k].dtype else v.astype(ys[k].dtype))
+                     for k, v in zip(live, vs) if ys[k].requires_grad]
             if not pairs:
                 return Tensor(np.zeros(sum(x.size for x in wanted)))
-            gs = grad([y for y, _ in pairs], wanted,
-                      grad_outputs=[Tensor(v) for _, v in pairs],
+            gs = grad([y for y, _ in pairs], wanted, grad_outputs=[v for _, v in pairs],
                       create_graph=True, allow_unused=True)
-            flat = concatenate([Tensor(np.zeros(x.size)) if g is None else g.reshape(-1)
+            return concatenate([Tensor(np.zeros(x.size)) if g is None else g.reshape(-1)
                                 for g, x in zip(gs, wanted)])
-            recorded.append(flat.requires_grad)
-            return flat
 
+    # does the first derivative have a graph back to the inputs (v held constant)?
+    has_graph = first_order(*inputs, *[v.detach() for v in upstream]).requires_grad
+    lost = ("" if has_graph else
+            " The first derivative has no graph of its own: a VJP that leaves the graph "
+            "(np.asarray(x), x.data, float(x), a new ndarray) gives no second derivative. "
+            "Write vjp with operators, np.* or autograd.extend's helpers on its arguments.")
+    in_g = (" The VJP is not differentiable in its upstream gradient g (used through "
+            "constant(g), np.asarray(g) or g.data?): jvp and second derivatives of "
+            "compositions through it are wrong. Compute with g itself.")
     try:
-        return gradcheck(first_order, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
-    except GradcheckError as exc:
-        if not raise_exception:
-            return False
-        if recorded and not recorded[0]:
-            raise GradcheckError(
-                f"{exc} The first derivative has no graph of its own: a VJP that leaves the "
-                f"graph (np.asarray(x), x.data, float(x), a new ndarray) gives no second "
-                f"derivative. Write vjp with operators, np.* or autograd.extend's helpers on "
-                f"its arguments.") from None
-        raise
+        _check(first_order, inputs + upstream, eps, atol, rtol, seed, None,
+               lambda i: lost if i < count else in_g)
+    except GradcheckError:
+        if raise_exception:
+            raise
+        return False
+    return True

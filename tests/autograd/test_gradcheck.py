@@ -71,6 +71,13 @@ class CubeDetached(Function):
         return (g * 3 * constant(x) ** 2,)
 
 
+class CubeUpstreamDetached(CubeDetached):
+    """dx = 3 g x^2 with g taken off the graph: right for gradcheck and for d/dx of
+    v^T J with v fixed, but jvp (d/dg of the VJP) and Hessians of compositions get 0."""
+    def vjp(self, g, out, x):
+        return (constant(g) * 3 * x * x,)
+
+
 class Cube(CubeDetached):
     """out = x^3, dx = 3 g x^2 written with operators: right to every order."""
     def vjp(self, g, out, x):
@@ -155,6 +162,18 @@ def test_gradgradcheck_catches_lost_second_derivative(x: Tensor) -> None:
     assert ag.gradcheck(CubeDetached.apply, [x])
     with pytest.raises(GradcheckError, match="first derivative has no graph of its own"):
         ag.gradgradcheck(CubeDetached.apply, [x])
+
+
+def test_gradgradcheck_catches_a_vjp_not_differentiable_in_its_upstream_gradient() -> None:
+    """It checked d/dx of v^T J for a fixed v only, so a VJP that detached g passed alone
+    (PyTorch's gradgradcheck differentiates with respect to v too)."""
+    x = Tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    assert ag.gradcheck(CubeUpstreamDetached.apply, [x])
+    with pytest.raises(GradcheckError, match=r"input 1 \(upstream gradient of output 0\).*"
+                       r"not differentiable in its upstream gradient"):
+        ag.gradgradcheck(CubeUpstreamDetached.apply, [x])
+    assert ag.gradgradcheck(CubeUpstreamDetached.apply, [x], raise_exception=False) is False
+    assert ag.gradgradcheck(lambda t: (Cube.apply(t), t.argmax(), Tensor(1.0)), [x])
 
 
 def test_gradgradcheck_blames_the_graph_only_when_it_is_missing() -> None:
