@@ -33,17 +33,23 @@ def _outputs(result: Any) -> list[Tensor]:
     return items
 
 
-def _prepare(inputs: Any) -> list[Tensor]:
-    """The inputs as a list of Tensors; one bare Tensor (or array, or number) is one
-    input, not a sequence of rows."""
+def _wants(x: Any) -> bool:
+    """Is ``x`` an input to check (a Tensor that requires grad)?"""
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def _prepare(inputs: Any) -> list[Any]:
+    """The inputs as a list; one bare Tensor (or array, or number) is one input, not a
+    sequence of rows. Arrays become constant Tensors; anything else that is no Tensor (an
+    axis, an exponent, a shape) reaches ``fn`` unchanged, as in PyTorch's gradcheck."""
     if isinstance(inputs, (Tensor, np.ndarray, numbers.Number)):
         inputs = [inputs]
-    tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
-    if not any(t.requires_grad for t in tensors):
+    tensors = [Tensor(x) if isinstance(x, np.ndarray) else x for x in inputs]
+    if not any(_wants(t) for t in tensors):
         raise UsageError("gradcheck: no input requires grad; create the inputs to check "
                          "with requires_grad=True")
     for i, t in enumerate(tensors):
-        if t.requires_grad and t.dtype != np.float64:
+        if _wants(t) and t.dtype != np.float64:
             raise DTypeError(
                 f"gradcheck: input {i} is {t.dtype}; finite differences need float64 (in "
                 f"float32 eps=1e-6 is below the rounding error). Check a float64 copy: "
@@ -56,7 +62,7 @@ def _upstream(outputs: list[Tensor], seed: int) -> list[np.ndarray]:
     return [rng.standard_normal(y.shape) for y in outputs]
 
 
-def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Tensor],
+def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
                    grad_outputs: Sequence[np.ndarray], eps: float = 1e-6) -> list:
     """Central-difference estimate of ``v^T J`` for every input that requires grad
     (``None`` for the others; one bare Tensor is one input). ``fn`` is evaluated on
@@ -64,7 +70,8 @@ def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Tensor],
     if isinstance(inputs, Tensor):
         inputs = [inputs]
     copies = [Tensor(np.array(x.data, dtype=np.float64 if x.requires_grad else None,
-                              copy=True), requires_grad=x.requires_grad) for x in inputs]
+                              copy=True), requires_grad=x.requires_grad)
+              if isinstance(x, Tensor) else x for x in inputs]
 
     def objective() -> float:
         with enable_grad():  # fn may call grad() itself, e.g. for a gradient penalty
@@ -74,7 +81,7 @@ def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Tensor],
 
     estimates: list = []
     for x in copies:
-        if not x.requires_grad:
+        if not _wants(x):
             estimates.append(None)
             continue
         data, estimate = x.data, np.zeros(x.shape)
@@ -100,13 +107,13 @@ def _precision_note(dtypes: list[np.dtype], eps: float) -> str:
         f"mostly rounding error. Compute in float64 to check the gradient.")
 
 
-def _analytic(fn: Callable[..., Any], inputs: list[Tensor], seed: int,
+def _analytic(fn: Callable[..., Any], inputs: list[Any], seed: int,
               grad_outputs: Any) -> tuple[list, list[np.ndarray], list[np.dtype]]:
     ys = _outputs(fn(*inputs))
     vs = _upstream(ys, seed) if grad_outputs is None else [
         np.asarray(v, dtype=np.float64) for v in
         (grad_outputs if isinstance(grad_outputs, (list, tuple)) else [grad_outputs])]
-    wanted = [x for x in inputs if x.requires_grad]
+    wanted = [x for x in inputs if _wants(x)]
     live = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
     if live:
         found = list(grad([y for y, _ in live], wanted,
@@ -116,7 +123,7 @@ def _analytic(fn: Callable[..., Any], inputs: list[Tensor], seed: int,
         found = [None] * len(wanted)
     analytic, it = [], iter(found)
     for x in inputs:
-        if x.requires_grad:
+        if _wants(x):
             g = next(it)
             analytic.append(np.zeros(x.shape) if g is None else np.asarray(g.data))
         else:
@@ -144,7 +151,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     return True
 
 
-def _check(fn: Callable[..., Any], inputs: list[Tensor], eps: float, atol: float,
+def _check(fn: Callable[..., Any], inputs: list[Any], eps: float, atol: float,
            rtol: float, seed: int, grad_outputs: Any, note: Callable[[int], str]) -> None:
     """GradcheckError at the first input whose gradient is off (``note(i)`` appended)."""
     analytic, vs, dtypes = _analytic(fn, inputs, seed, grad_outputs)
@@ -193,7 +200,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: f
         xs, vs = args[:count], args[count:]
         with enable_grad():
             ys = _outputs(fn(*xs))
-            wanted = [x for x in xs if x.requires_grad]
+            wanted = [x for x in xs if _wants(x)]
             pairs = [(ys[k], v if v.dtype == ys[k].dtype else v.astype(ys[k].dtype))
                      for k, v in zip(live, vs) if ys[k].requires_grad]
             if not pairs:

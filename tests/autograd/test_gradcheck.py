@@ -311,3 +311,19 @@ def test_a_python_number_as_input_says_to_require_grad(check):
     with pytest.raises(UsageError, match="no input requires grad.*requires_grad=True"):
         check(lambda w: (3 * w + 2) ** 2, 2.0)
     assert check(lambda w: (3 * w + 2) ** 2, ag.Tensor(2.0, requires_grad=True))
+
+
+@pytest.mark.parametrize("check", [ag.gradcheck, ag.gradgradcheck])
+def test_inputs_that_are_no_tensor_reach_fn_unchanged_as_in_pytorch(check) -> None:
+    """gradcheck(fn, (x, 1)) turned the axis 1 into Tensor(1.0): AxisError."""
+    x = Tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    seen = []
+
+    def fn(t, axis, shape, power):
+        seen.append((axis, shape, power))
+        return (t.reshape(shape) ** power).sum(axis)
+
+    assert check(fn, (x, 1, (4, 3), 3))
+    assert set(seen) == {(1, (4, 3), 3)}
+    with pytest.raises(GradcheckError, match="input 0"):
+        check(lambda t, axis: ScaledSquare.apply(t).sum(axis) * t.sum(), (x, 0))
