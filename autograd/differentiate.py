@@ -6,13 +6,15 @@ Both check and seed the outputs, then run the one backward loop in ``engine``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from numbers import Number
 from typing import Any, Sequence
 
 import numpy as np
 
 from .engine import run_backward, seed
-from .errors import BackwardError, UsageError
+from .errors import BackwardError, ShapeError, UsageError
 from .tensor import Tensor
+from .tensor_math import stack
 
 __all__ = ["backward", "grad"]
 
@@ -27,18 +29,28 @@ def backward(root: Tensor, grad: Any = None, retain_graph: bool | None = None,
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
          grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+         create_graph: bool = False, allow_unused: bool | None = None, *,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
     """d(outputs)/d(inputs) as a tuple (one entry per input), without touching ``.grad``.
 
     ``grad_outputs`` gives dL/d(output) for each output (needed unless it has one element).
     With ``create_graph=True`` the results are differentiable Tensors (grad of grad).
     The pass stops at the inputs: the ops that made them are neither run nor released.
-    An input the outputs do not depend on gets ``None`` if ``allow_unused`` else an error.
+    An input the outputs do not depend on gets ``None`` if ``allow_unused`` (zeros with
+    ``materialize_grads``), else an error. ``is_grads_batched``: the first axis of each
+    grad_output indexes a batch of vectors, and so does each result's (one pass each).
     """
+    if materialize_grads and allow_unused is False:
+        raise UsageError("grad: materialize_grads=True gives zeros for unused inputs, so "
+                         "allow_unused must be True or left out (as in PyTorch); got False")
+    allow_unused = bool(allow_unused) or materialize_grads
     outputs = _as_list(outputs, "outputs", "the tensor(s) to differentiate, e.g. the loss")
     inputs = _as_list(inputs, "inputs", "the tensor(s) to differentiate with respect to")
+    if is_grads_batched:
+        return _batched(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                        allow_unused, materialize_grads)
     _check_outputs(outputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray, Number)):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     if len(grad_outputs) != len(outputs):
         raise BackwardError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} "
@@ -57,12 +69,36 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
         if g is None and not allow_unused:
             raise BackwardError(f"grad: input {i} (shape {t.shape}) is not used to compute "
                                 f"the outputs; pass allow_unused=True to get None for it")
+        if g is None and materialize_grads:
+            g = np.zeros(t.shape, dtype=t.dtype)
         if g is not None and not isinstance(g, Tensor):
             g = Tensor(np.array(g, copy=True))  # its own memory, never a shared array
         elif g is not None and not g.requires_grad:
             g = g.copy()
         result.append(g)
     return tuple(result)
+
+
+def _batched(outputs: list, inputs: list, grad_outputs: Any, retain_graph: bool | None,
+             create_graph: bool, allow_unused: bool, materialize_grads: bool) -> tuple:
+    """``grad`` for each vector of a batch (the first axis of every grad_output), the
+    results stacked along a new first axis (PyTorch's ``is_grads_batched``)."""
+    single = isinstance(grad_outputs, (Tensor, np.ndarray))
+    batches = [grad_outputs] if single else list(grad_outputs or [])
+    if not batches or any(b is None or np.ndim(b) == 0 for b in batches):
+        raise UsageError("grad: is_grads_batched=True needs grad_outputs, each with a "
+                         "leading batch axis (e.g. an identity matrix for a Jacobian)")
+    sizes = {len(b) for b in batches}
+    if len(sizes) != 1 or 0 in sizes:
+        raise ShapeError(f"grad: is_grads_batched=True needs one batch size (at least 1) "
+                         f"for every grad_output; got first axes of sizes {sorted(sizes)}")
+    size = sizes.pop()
+    rows = [grad(outputs, inputs, [b[k] for b in batches],
+                 retain_graph=True if k < size - 1 else retain_graph,
+                 create_graph=create_graph, allow_unused=allow_unused,
+                 materialize_grads=materialize_grads) for k in range(size)]
+    return tuple(None if column[0] is None else stack(list(column))
+                 for column in zip(*rows))
 
 
 def _as_list(tensors: Any, what: str, meaning: str) -> list:

@@ -1,0 +1,64 @@
+"""PyTorch's keyword options of ``autograd.grad``: ``materialize_grads`` and
+``is_grads_batched`` (both raised a bare TypeError), and a number as ``grad_outputs``
+(``backward(2.0)`` took it, ``grad`` raised "object of type 'float' has no len()")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import ShapeError, Tensor, UsageError
+
+
+def _leaf(*shape: int, seed: int = 0) -> Tensor:
+    return Tensor(np.random.default_rng(seed).standard_normal(shape), requires_grad=True)
+
+
+def test_materialize_grads_gives_zeros_for_unused_inputs() -> None:
+    x, unused = _leaf(3), _leaf(2, 2, seed=1)
+    y = (x ** 3).sum()
+    gx, gu = ag.grad(y, [x, unused], materialize_grads=True, retain_graph=True)
+    np.testing.assert_allclose(gx.data, 3 * x.data ** 2)
+    assert gu.shape == (2, 2) and gu.dtype == unused.dtype and not gu.data.any()
+    assert ag.grad(y, [x, unused], allow_unused=True)[1] is None
+    with pytest.raises(UsageError, match="allow_unused must be True or left out"):
+        ag.grad((x * 2).sum(), [x, unused], materialize_grads=True, allow_unused=False)
+
+
+def test_is_grads_batched_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    x, w = _leaf(3), _leaf(2, 3, seed=1)
+    y = w @ x.sin()
+    vs = np.random.default_rng(2).standard_normal((4, 2))
+    jx, jw = ag.grad(y, [x, w], Tensor(vs), is_grads_batched=True, create_graph=True)
+    (second,) = ag.grad((jx ** 2).sum(), x)
+
+    tx = torch.tensor(x.data, requires_grad=True)
+    tw = torch.tensor(w.data, requires_grad=True)
+    ty = tw @ tx.sin()
+    tjx, tjw = torch.autograd.grad(ty, [tx, tw], torch.tensor(vs), is_grads_batched=True,
+                                   create_graph=True)
+    (tsecond,) = torch.autograd.grad((tjx ** 2).sum(), tx)
+    assert jx.shape == (4, 3) and jw.shape == (4, 2, 3)
+    np.testing.assert_allclose(jx.data, tjx.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(jw.data, tjw.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(second.data, tsecond.numpy(), rtol=1e-12)
+
+
+def test_is_grads_batched_takes_parameters_and_names_bad_batches() -> None:
+    x = _leaf(3)
+    params = iter([x])  # a generator such as model.parameters() is read once
+    y = x * x
+    (jacobian,) = ag.grad(y, params, ag.eye(3), is_grads_batched=True, retain_graph=True)
+    np.testing.assert_allclose(jacobian.data, np.diag(2 * x.data))
+    with pytest.raises(UsageError, match="needs grad_outputs, each with a leading batch"):
+        ag.grad(y, x, None, is_grads_batched=True, retain_graph=True)
+    with pytest.raises(ShapeError, match=r"one batch size .* sizes \[2, 3\]"):
+        ag.grad([y, y], x, [ag.ones((2, 3)), ag.ones((3, 3))], is_grads_batched=True)
+
+
+def test_a_number_is_the_grad_output_of_a_one_element_output() -> None:
+    x = _leaf(3)
+    (g,) = ag.grad((x * x).sum(), x, grad_outputs=2.0)
+    np.testing.assert_allclose(g.data, 4 * x.data)
