@@ -19,12 +19,45 @@ from .tensor_math import stack
 __all__ = ["backward", "grad"]
 
 
-def backward(root: Tensor, grad: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
-    """``root.backward(grad, retain_graph, create_graph)``: accumulate d(root)/d(leaf)
-    into ``leaf.grad`` for every leaf that requires grad."""
-    _check_outputs([root])
-    root.backward(grad, retain_graph, create_graph)
+def backward(root: Tensor | Sequence[Tensor], grad: Any = None,
+             retain_graph: bool | None = None, create_graph: bool = False, *,
+             grad_tensors: Any = None, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
+    """``backward(loss)``, or PyTorch's ``backward([l1, l2], [g1, g2])``: accumulate
+    d(sum_k g_k . root_k)/d(leaf) into ``leaf.grad`` for every leaf that requires grad
+    (one pass for all roots). ``grad_tensors=`` is PyTorch's name for ``grad``; with
+    ``inputs=`` only those tensors' ``.grad`` is written (leaves or not), as PyTorch's."""
+    if grad_tensors is not None:
+        if grad is not None:
+            raise UsageError("backward: got both grad and grad_tensors; they are two names "
+                             "(ours and PyTorch's) for dL/droot. Pass only one.")
+        grad = grad_tensors
+    roots = _as_list(root, "tensors", "the tensor(s) to differentiate, e.g. the loss")
+    _check_outputs(roots)
+    if isinstance(root, Tensor) or isinstance(grad, (Tensor, np.ndarray, Number)):
+        grads = [grad]
+    else:
+        grads = [None] * len(roots) if grad is None else list(grad)
+    if len(grads) != len(roots):
+        raise BackwardError(f"backward: {len(roots)} tensors but {len(grads)} gradients; "
+                            f"give one per tensor (None for a one-element tensor)")
+    if inputs is not None:
+        _backward_into(roots, inputs, grads, retain_graph, create_graph)
+        return
+    seeds = [seed(r, g, create_graph, i) for i, (r, g) in enumerate(zip(roots, grads))]
+    run_backward(roots, seeds, create_graph if retain_graph is None else retain_graph,
+                 create_graph)
+
+
+def _backward_into(roots: list, inputs: Any, grads: list, retain_graph: bool | None,
+                   create_graph: bool) -> None:
+    """``backward(..., inputs=)``: the gradients of those tensors only (each once), added
+    to their ``.grad`` (copies, as ``grad`` returns)."""
+    targets = list({id(t): t for t in _as_list(
+        inputs, "inputs", "the tensor(s) whose .grad to accumulate")}.values())
+    found = grad(roots, targets, grads, retain_graph, create_graph, allow_unused=True)
+    for t, g in zip(targets, found):
+        if g is not None:
+            t.grad = g if t.grad is None else t.grad + g
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
@@ -55,10 +88,7 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     if len(grad_outputs) != len(outputs):
         raise BackwardError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} "
                             f"grad_outputs; give one per output")
-    for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
-            raise BackwardError(f"grad: input {i} does not require grad, so it has no "
-                                f"gradient. Create it with requires_grad=True.")
+    _check_inputs(inputs, "grad")
     seeds = [seed(out, g, create_graph, i) for i, (out, g) in enumerate(zip(outputs,
                                                                             grad_outputs))]
     retain = create_graph if retain_graph is None else retain_graph
@@ -113,6 +143,13 @@ def _as_list(tensors: Any, what: str, meaning: str) -> list:
                          f"({meaning}); got {tensors!r:.60}")
     return found
 
+
+
+def _check_inputs(inputs: list, what: str) -> None:
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise BackwardError(f"{what}: input {i} does not require grad, so it has no "
+                                f"gradient. Create it with requires_grad=True.")
 
 
 def _check_outputs(outputs: list) -> None:

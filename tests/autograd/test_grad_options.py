@@ -62,3 +62,45 @@ def test_a_number_is_the_grad_output_of_a_one_element_output() -> None:
     x = _leaf(3)
     (g,) = ag.grad((x * x).sum(), x, grad_outputs=2.0)
     np.testing.assert_allclose(g.data, 4 * x.data)
+
+
+def _torch_backward_case(torch_like: bool):
+    """The same calls on our tensors or on torch's, returning the gradients as arrays."""
+    if torch_like:
+        torch = pytest.importorskip("torch")
+        leaf = lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)  # noqa: E731
+        backward, ones = torch.autograd.backward, lambda n: torch.ones(n, dtype=torch.float64)
+    else:
+        leaf = lambda v: Tensor(v, requires_grad=True)  # noqa: E731
+        backward, ones = ag.backward, ag.ones
+    x, w = leaf([1.0, 2.0]), leaf([3.0, -1.0])
+    found = []
+    backward([(x * w).sum(), (x * x).sum()])  # several roots, one pass
+    found += [x.grad, w.grad]
+    x.grad = w.grad = None
+    backward([x * w, (x ** 3).sum()], grad_tensors=[ones(2), None])
+    found += [x.grad, w.grad]
+    x.grad = w.grad = None
+    h = x * w
+    backward((h * h).sum(), inputs=[x, h])  # only these get .grad, a non-leaf too
+    found += [x.grad, h.grad]
+    assert w.grad is None
+    x.grad = None
+    backward((x ** 3).sum(), inputs=x, create_graph=True)
+    first, x.grad = x.grad, None
+    backward(first.sum(), inputs=[x])
+    found += [x.grad]
+    return [np.array(g.detach().numpy() if torch_like else g.data) for g in found]
+
+
+@pytest.mark.filterwarnings("ignore:Using backward")  # torch's note on create_graph
+def test_backward_takes_pytorchs_tensors_grad_tensors_and_inputs() -> None:
+    """ag.backward([l1, l2]) raised "output 0 is list"; grad_tensors= and inputs= a
+    bare TypeError."""
+    for ours, theirs in zip(_torch_backward_case(False), _torch_backward_case(True)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    x = _leaf(2)
+    with pytest.raises(ag.BackwardError, match="2 tensors but 1 gradients"):
+        ag.backward([x * 2, x * 3], [ag.ones(2)])
+    with pytest.raises(UsageError, match="both grad and grad_tensors"):
+        ag.backward(x * 2, ag.ones(2), grad_tensors=ag.ones(2))
