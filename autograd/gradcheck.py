@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 
 from .differentiate import grad
-from .errors import DTypeError, GradcheckError, UsageError
+from .errors import DTypeError, GradcheckError, ShapeError, UsageError
 from .grad_mode import enable_grad
 from .tensor_math import concatenate
 from .tensor import Tensor
@@ -60,6 +60,30 @@ def _prepare(inputs: Any) -> list[Any]:
 def _upstream(outputs: list[Tensor], seed: int) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     return [rng.standard_normal(y.shape) for y in outputs]
+
+
+def _upstream_for(outputs: list[Tensor], seed: int, grad_outputs: Any) -> list[np.ndarray]:
+    """The upstream gradients: random (seeded), or the given ones, one per output."""
+    if grad_outputs is None:
+        return _upstream(outputs, seed)
+    given = list(grad_outputs) if isinstance(grad_outputs, (list, tuple)) else [grad_outputs]
+    if len(given) != len(outputs):
+        raise UsageError(f"gradcheck: {len(given)} grad_outputs for {len(outputs)} outputs "
+                         f"of fn; give one per output")
+    vs = [np.asarray(v.data if isinstance(v, Tensor) else v, dtype=np.float64) for v in given]
+    for k, (v, y) in enumerate(zip(vs, outputs)):
+        if v.shape != y.shape:
+            raise ShapeError(f"gradcheck: grad_outputs[{k}] has shape {v.shape}; output {k} "
+                             f"of fn has shape {y.shape}")
+    return vs
+
+
+def _check_eps(eps: Any) -> None:
+    """A named error for a misplaced argument (PyTorch's gradgradcheck takes grad_outputs
+    third, where ours takes eps)."""
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
+        raise UsageError(f"gradcheck: eps must be a positive number; got {eps!r:.60}. "
+                         f"Pass grad_outputs by name (grad_outputs=...).")
 
 
 def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
@@ -110,9 +134,7 @@ def _precision_note(dtypes: list[np.dtype], eps: float) -> str:
 def _analytic(fn: Callable[..., Any], inputs: list[Any], seed: int,
               grad_outputs: Any) -> tuple[list, list[np.ndarray], list[np.dtype]]:
     ys = _outputs(fn(*inputs))
-    vs = _upstream(ys, seed) if grad_outputs is None else [
-        np.asarray(v, dtype=np.float64) for v in
-        (grad_outputs if isinstance(grad_outputs, (list, tuple)) else [grad_outputs])]
+    vs = _upstream_for(ys, seed, grad_outputs)
     wanted = [x for x in inputs if _wants(x)]
     live = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
     if live:
@@ -141,6 +163,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     upstream gradient is random (seeded), so a VJP that is right only for ones is caught.
     The error names the input, the worst element's index, both values and the errors.
     """
+    _check_eps(eps)
     inputs = _prepare(inputs)
     try:
         _check(fn, inputs, eps, atol, rtol, seed, grad_outputs, lambda i: "")
@@ -182,18 +205,21 @@ def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
                   atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0,
-                  raise_exception: bool = True) -> bool:
+                  raise_exception: bool = True, grad_outputs: Any = None) -> bool:
     """Check second derivatives: the gradients of ``v^T J`` (built with
     ``create_graph=True``) with respect to the inputs and to the upstream gradient ``v``
     (as PyTorch's: a VJP must be differentiable in ``v`` too, or ``jvp`` and Hessians of
     compositions go wrong) against central differences of first-order gradients
-    (``raise_exception=False``: False instead of GradcheckError on a mismatch)."""
+    (``raise_exception=False``: False instead of GradcheckError on a mismatch).
+    ``grad_outputs`` (one per output, as PyTorch's) replaces the random ``v``."""
+    _check_eps(eps)
     inputs = _prepare(inputs)
     with enable_grad():
         outputs = _outputs(fn(*inputs))
     live = [k for k, y in enumerate(outputs) if y.requires_grad]
-    upstream = [Tensor(v, requires_grad=True, name=f"upstream gradient of output {k}")
-                for k, v in zip(live, _upstream([outputs[k] for k in live], seed + 1))]
+    vs = _upstream_for(outputs, seed + 1, grad_outputs)
+    upstream = [Tensor(vs[k], requires_grad=True, name=f"upstream gradient of output {k}")
+                for k in live]
     count = len(inputs)
 
     def first_order(*args: Tensor) -> Tensor:

@@ -327,3 +327,26 @@ def test_inputs_that_are_no_tensor_reach_fn_unchanged_as_in_pytorch(check) -> No
     assert set(seen) == {(1, (4, 3), 3)}
     with pytest.raises(GradcheckError, match="input 0"):
         check(lambda t, axis: ScaledSquare.apply(t).sum(axis) * t.sum(), (x, 0))
+
+
+def test_grad_outputs_of_gradgradcheck_as_pytorch_and_a_misplaced_one_is_named() -> None:
+    """gradgradcheck(fn, inputs, grad_outputs) (PyTorch's order) raised NumPy's bare
+    "setting an array element with a sequence" (the third place is eps), and
+    grad_outputs= a TypeError; gradcheck dropped surplus outputs without a word."""
+    seen = []
+
+    class Recorded(Cube):
+        def vjp(self, g, out, x):
+            seen.append(np.array(constant(g)))
+            return super().vjp(g, out, x)
+
+    x = Tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    v = np.array([1.0, -2.0, 0.5])
+    assert ag.gradgradcheck(Recorded.apply, [x], grad_outputs=[v])
+    assert seen and all(np.allclose(g, v, atol=1e-5) for g in seen)  # v, or v +- eps
+    with pytest.raises(UsageError, match="eps must be a positive number.*grad_outputs="):
+        ag.gradgradcheck(Cube.apply, (x,), (Tensor(v),))
+    with pytest.raises(UsageError, match="1 grad_outputs for 2 outputs"):
+        ag.gradcheck(lambda t: (Cube.apply(t), t * 2), [x], grad_outputs=[v])
+    with pytest.raises(ag.ShapeError, match=r"grad_outputs\[0\] has shape \(2,\); output 0"):
+        ag.gradgradcheck(Cube.apply, [x], grad_outputs=[np.ones(2)])
