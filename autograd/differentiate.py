@@ -6,47 +6,89 @@ Both check and seed the outputs, then run the one backward loop in ``engine``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from numbers import Number
 from typing import Any, Sequence
 
 import numpy as np
 
 from .engine import run_backward, seed
-from .errors import BackwardError, UsageError
+from .errors import BackwardError, ShapeError, UsageError
 from .tensor import Tensor
+from .tensor_math import stack
 
 __all__ = ["backward", "grad"]
 
 
-def backward(root: Tensor, grad: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
-    """``root.backward(grad, retain_graph, create_graph)``: accumulate d(root)/d(leaf)
-    into ``leaf.grad`` for every leaf that requires grad."""
-    _check_outputs([root])
-    root.backward(grad, retain_graph, create_graph)
+def backward(root: Tensor | Sequence[Tensor], grad: Any = None,
+             retain_graph: bool | None = None, create_graph: bool = False, *,
+             grad_tensors: Any = None, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
+    """``backward(loss)``, or PyTorch's ``backward([l1, l2], [g1, g2])``: accumulate
+    d(sum_k g_k . root_k)/d(leaf) into ``leaf.grad`` for every leaf that requires grad
+    (one pass for all roots). ``grad_tensors=`` is PyTorch's name for ``grad``; with
+    ``inputs=`` only those tensors' ``.grad`` is written (leaves or not), as PyTorch's."""
+    if grad_tensors is not None:
+        if grad is not None:
+            raise UsageError("backward: got both grad and grad_tensors; they are two names "
+                             "(ours and PyTorch's) for dL/droot. Pass only one.")
+        grad = grad_tensors
+    roots = _as_list(root, "tensors", "the tensor(s) to differentiate, e.g. the loss")
+    _check_outputs(roots)
+    if isinstance(root, Tensor) or isinstance(grad, (Tensor, np.ndarray, Number)):
+        grads = [grad]
+    else:
+        grads = [None] * len(roots) if grad is None else list(grad)
+    if len(grads) != len(roots):
+        raise BackwardError(f"backward: {len(roots)} tensors but {len(grads)} gradients; "
+                            f"give one per tensor (None for a one-element tensor)")
+    if inputs is not None:
+        _backward_into(roots, inputs, grads, retain_graph, create_graph)
+        return
+    seeds = [seed(r, g, create_graph, i) for i, (r, g) in enumerate(zip(roots, grads))]
+    run_backward(roots, seeds, create_graph if retain_graph is None else retain_graph,
+                 create_graph)
+
+
+def _backward_into(roots: list, inputs: Any, grads: list, retain_graph: bool | None,
+                   create_graph: bool) -> None:
+    """``backward(..., inputs=)``: the gradients of those tensors only (each once), added
+    to their ``.grad`` (copies, as ``grad`` returns)."""
+    targets = list({id(t): t for t in _as_list(
+        inputs, "inputs", "the tensor(s) whose .grad to accumulate")}.values())
+    found = grad(roots, targets, grads, retain_graph, create_graph, allow_unused=True)
+    for t, g in zip(targets, found):
+        if g is not None:
+            t.grad = g if t.grad is None else t.grad + g
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
          grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+         create_graph: bool = False, allow_unused: bool | None = None, *,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
     """d(outputs)/d(inputs) as a tuple (one entry per input), without touching ``.grad``.
 
     ``grad_outputs`` gives dL/d(output) for each output (needed unless it has one element).
     With ``create_graph=True`` the results are differentiable Tensors (grad of grad).
     The pass stops at the inputs: the ops that made them are neither run nor released.
-    An input the outputs do not depend on gets ``None`` if ``allow_unused`` else an error.
+    An input the outputs do not depend on gets ``None`` if ``allow_unused`` (zeros with
+    ``materialize_grads``), else an error. ``is_grads_batched``: the first axis of each
+    grad_output indexes a batch of vectors, and so does each result's (one pass each).
     """
+    if materialize_grads and allow_unused is False:
+        raise UsageError("grad: materialize_grads=True gives zeros for unused inputs, so "
+                         "allow_unused must be True or left out (as in PyTorch); got False")
+    allow_unused = bool(allow_unused) or materialize_grads
     outputs = _as_list(outputs, "outputs", "the tensor(s) to differentiate, e.g. the loss")
     inputs = _as_list(inputs, "inputs", "the tensor(s) to differentiate with respect to")
+    if is_grads_batched:
+        return _batched(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                        allow_unused, materialize_grads)
     _check_outputs(outputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray, Number)):
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     if len(grad_outputs) != len(outputs):
         raise BackwardError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} "
                             f"grad_outputs; give one per output")
-    for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
-            raise BackwardError(f"grad: input {i} does not require grad, so it has no "
-                                f"gradient. Create it with requires_grad=True.")
+    _check_inputs(inputs, "grad")
     seeds = [seed(out, g, create_graph, i) for i, (out, g) in enumerate(zip(outputs,
                                                                             grad_outputs))]
     retain = create_graph if retain_graph is None else retain_graph
@@ -57,12 +99,36 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
         if g is None and not allow_unused:
             raise BackwardError(f"grad: input {i} (shape {t.shape}) is not used to compute "
                                 f"the outputs; pass allow_unused=True to get None for it")
+        if g is None and materialize_grads:
+            g = np.zeros(t.shape, dtype=t.dtype)
         if g is not None and not isinstance(g, Tensor):
             g = Tensor(np.array(g, copy=True))  # its own memory, never a shared array
         elif g is not None and not g.requires_grad:
             g = g.copy()
         result.append(g)
     return tuple(result)
+
+
+def _batched(outputs: list, inputs: list, grad_outputs: Any, retain_graph: bool | None,
+             create_graph: bool, allow_unused: bool, materialize_grads: bool) -> tuple:
+    """``grad`` for each vector of a batch (the first axis of every grad_output), the
+    results stacked along a new first axis (PyTorch's ``is_grads_batched``)."""
+    single = isinstance(grad_outputs, (Tensor, np.ndarray))
+    batches = [grad_outputs] if single else list(grad_outputs or [])
+    if not batches or any(b is None or np.ndim(b) == 0 for b in batches):
+        raise UsageError("grad: is_grads_batched=True needs grad_outputs, each with a "
+                         "leading batch axis (e.g. an identity matrix for a Jacobian)")
+    sizes = {len(b) for b in batches}
+    if len(sizes) != 1 or 0 in sizes:
+        raise ShapeError(f"grad: is_grads_batched=True needs one batch size (at least 1) "
+                         f"for every grad_output; got first axes of sizes {sorted(sizes)}")
+    size = sizes.pop()
+    rows = [grad(outputs, inputs, [b[k] for b in batches],
+                 retain_graph=True if k < size - 1 else retain_graph,
+                 create_graph=create_graph, allow_unused=allow_unused,
+                 materialize_grads=materialize_grads) for k in range(size)]
+    return tuple(None if column[0] is None else stack(list(column))
+                 for column in zip(*rows))
 
 
 def _as_list(tensors: Any, what: str, meaning: str) -> list:
@@ -77,6 +143,13 @@ def _as_list(tensors: Any, what: str, meaning: str) -> list:
                          f"({meaning}); got {tensors!r:.60}")
     return found
 
+
+
+def _check_inputs(inputs: list, what: str) -> None:
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise BackwardError(f"{what}: input {i} does not require grad, so it has no "
+                                f"gradient. Create it with requires_grad=True.")
 
 
 def _check_outputs(outputs: list) -> None:

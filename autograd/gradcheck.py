@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 
 from .differentiate import grad
-from .errors import DTypeError, GradcheckError, UsageError
+from .errors import DTypeError, GradcheckError, ShapeError, UsageError
 from .grad_mode import enable_grad
 from .tensor_math import concatenate
 from .tensor import Tensor
@@ -33,17 +33,23 @@ def _outputs(result: Any) -> list[Tensor]:
     return items
 
 
-def _prepare(inputs: Any) -> list[Tensor]:
-    """The inputs as a list of Tensors; one bare Tensor (or array, or number) is one
-    input, not a sequence of rows."""
+def _wants(x: Any) -> bool:
+    """Is ``x`` an input to check (a Tensor that requires grad)?"""
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def _prepare(inputs: Any) -> list[Any]:
+    """The inputs as a list; one bare Tensor (or array, or number) is one input, not a
+    sequence of rows. Arrays become constant Tensors; anything else that is no Tensor (an
+    axis, an exponent, a shape) reaches ``fn`` unchanged, as in PyTorch's gradcheck."""
     if isinstance(inputs, (Tensor, np.ndarray, numbers.Number)):
         inputs = [inputs]
-    tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
-    if not any(t.requires_grad for t in tensors):
+    tensors = [Tensor(x) if isinstance(x, np.ndarray) else x for x in inputs]
+    if not any(_wants(t) for t in tensors):
         raise UsageError("gradcheck: no input requires grad; create the inputs to check "
                          "with requires_grad=True")
     for i, t in enumerate(tensors):
-        if t.requires_grad and t.dtype != np.float64:
+        if _wants(t) and t.dtype != np.float64:
             raise DTypeError(
                 f"gradcheck: input {i} is {t.dtype}; finite differences need float64 (in "
                 f"float32 eps=1e-6 is below the rounding error). Check a float64 copy: "
@@ -56,7 +62,31 @@ def _upstream(outputs: list[Tensor], seed: int) -> list[np.ndarray]:
     return [rng.standard_normal(y.shape) for y in outputs]
 
 
-def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Tensor],
+def _upstream_for(outputs: list[Tensor], seed: int, grad_outputs: Any) -> list[np.ndarray]:
+    """The upstream gradients: random (seeded), or the given ones, one per output."""
+    if grad_outputs is None:
+        return _upstream(outputs, seed)
+    given = list(grad_outputs) if isinstance(grad_outputs, (list, tuple)) else [grad_outputs]
+    if len(given) != len(outputs):
+        raise UsageError(f"gradcheck: {len(given)} grad_outputs for {len(outputs)} outputs "
+                         f"of fn; give one per output")
+    vs = [np.asarray(v.data if isinstance(v, Tensor) else v, dtype=np.float64) for v in given]
+    for k, (v, y) in enumerate(zip(vs, outputs)):
+        if v.shape != y.shape:
+            raise ShapeError(f"gradcheck: grad_outputs[{k}] has shape {v.shape}; output {k} "
+                             f"of fn has shape {y.shape}")
+    return vs
+
+
+def _check_eps(eps: Any) -> None:
+    """A named error for a misplaced argument (PyTorch's gradgradcheck takes grad_outputs
+    third, where ours takes eps)."""
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
+        raise UsageError(f"gradcheck: eps must be a positive number; got {eps!r:.60}. "
+                         f"Pass grad_outputs by name (grad_outputs=...).")
+
+
+def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
                    grad_outputs: Sequence[np.ndarray], eps: float = 1e-6) -> list:
     """Central-difference estimate of ``v^T J`` for every input that requires grad
     (``None`` for the others; one bare Tensor is one input). ``fn`` is evaluated on
@@ -64,7 +94,8 @@ def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Tensor],
     if isinstance(inputs, Tensor):
         inputs = [inputs]
     copies = [Tensor(np.array(x.data, dtype=np.float64 if x.requires_grad else None,
-                              copy=True), requires_grad=x.requires_grad) for x in inputs]
+                              copy=True), requires_grad=x.requires_grad)
+              if isinstance(x, Tensor) else x for x in inputs]
 
     def objective() -> float:
         with enable_grad():  # fn may call grad() itself, e.g. for a gradient penalty
@@ -74,7 +105,7 @@ def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Tensor],
 
     estimates: list = []
     for x in copies:
-        if not x.requires_grad:
+        if not _wants(x):
             estimates.append(None)
             continue
         data, estimate = x.data, np.zeros(x.shape)
@@ -100,13 +131,11 @@ def _precision_note(dtypes: list[np.dtype], eps: float) -> str:
         f"mostly rounding error. Compute in float64 to check the gradient.")
 
 
-def _analytic(fn: Callable[..., Any], inputs: list[Tensor], seed: int,
+def _analytic(fn: Callable[..., Any], inputs: list[Any], seed: int,
               grad_outputs: Any) -> tuple[list, list[np.ndarray], list[np.dtype]]:
     ys = _outputs(fn(*inputs))
-    vs = _upstream(ys, seed) if grad_outputs is None else [
-        np.asarray(v, dtype=np.float64) for v in
-        (grad_outputs if isinstance(grad_outputs, (list, tuple)) else [grad_outputs])]
-    wanted = [x for x in inputs if x.requires_grad]
+    vs = _upstream_for(ys, seed, grad_outputs)
+    wanted = [x for x in inputs if _wants(x)]
     live = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
     if live:
         found = list(grad([y for y, _ in live], wanted,
@@ -116,7 +145,7 @@ def _analytic(fn: Callable[..., Any], inputs: list[Tensor], seed: int,
         found = [None] * len(wanted)
     analytic, it = [], iter(found)
     for x in inputs:
-        if x.requires_grad:
+        if _wants(x):
             g = next(it)
             analytic.append(np.zeros(x.shape) if g is None else np.asarray(g.data))
         else:
@@ -134,18 +163,25 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     upstream gradient is random (seeded), so a VJP that is right only for ones is caught.
     The error names the input, the worst element's index, both values and the errors.
     """
+    _check_eps(eps)
     inputs = _prepare(inputs)
-    analytic, vs, dtypes = _analytic(fn, inputs, seed, grad_outputs)
-    numeric = numerical_grad(fn, inputs, vs, eps)
     try:
-        for i, (a, n) in enumerate(zip(analytic, numeric)):
-            if a is not None:
-                _compare(i, inputs[i], a, n, atol, rtol, _precision_note(dtypes, eps))
+        _check(fn, inputs, eps, atol, rtol, seed, grad_outputs, lambda i: "")
     except GradcheckError:
         if raise_exception:
             raise
         return False
     return True
+
+
+def _check(fn: Callable[..., Any], inputs: list[Any], eps: float, atol: float,
+           rtol: float, seed: int, grad_outputs: Any, note: Callable[[int], str]) -> None:
+    """GradcheckError at the first input whose gradient is off (``note(i)`` appended)."""
+    analytic, vs, dtypes = _analytic(fn, inputs, seed, grad_outputs)
+    numeric = numerical_grad(fn, inputs, vs, eps)
+    for i, (a, n) in enumerate(zip(analytic, numeric)):
+        if a is not None:
+            _compare(i, inputs[i], a, n, atol, rtol, _precision_note(dtypes, eps) + note(i))
 
 
 def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
@@ -169,39 +205,51 @@ def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
                   atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0,
-                  raise_exception: bool = True) -> bool:
-    """Check second derivatives: the gradient of ``v^T J`` (built with
-    ``create_graph=True``) against central differences of first-order gradients
-    (``raise_exception=False``: False instead of GradcheckError on a mismatch)."""
+                  raise_exception: bool = True, grad_outputs: Any = None) -> bool:
+    """Check second derivatives: the gradients of ``v^T J`` (built with
+    ``create_graph=True``) with respect to the inputs and to the upstream gradient ``v``
+    (as PyTorch's: a VJP must be differentiable in ``v`` too, or ``jvp`` and Hessians of
+    compositions go wrong) against central differences of first-order gradients
+    (``raise_exception=False``: False instead of GradcheckError on a mismatch).
+    ``grad_outputs`` (one per output, as PyTorch's) replaces the random ``v``."""
+    _check_eps(eps)
     inputs = _prepare(inputs)
     with enable_grad():
-        vs = _upstream(_outputs(fn(*inputs)), seed + 1)
-    recorded: list[bool] = []  # did each first-order gradient get a graph?
+        outputs = _outputs(fn(*inputs))
+    live = [k for k, y in enumerate(outputs) if y.requires_grad]
+    vs = _upstream_for(outputs, seed + 1, grad_outputs)
+    upstream = [Tensor(vs[k], requires_grad=True, name=f"upstream gradient of output {k}")
+                for k in live]
+    count = len(inputs)
 
-    def first_order(*xs: Tensor) -> Tensor:
+    def first_order(*args: Tensor) -> Tensor:
+        xs, vs = args[:count], args[count:]
         with enable_grad():
             ys = _outputs(fn(*xs))
-            wanted = [x for x in xs if x.requires_grad]
-            pairs = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
+            wanted = [x for x in xs if _wants(x)]
+            pairs = [(ys[k], v if v.dtype == ys[k].dtype else v.astype(ys[k].dtype))
+                     for k, v in zip(live, vs) if ys[k].requires_grad]
             if not pairs:
                 return Tensor(np.zeros(sum(x.size for x in wanted)))
-            gs = grad([y for y, _ in pairs], wanted,
-                      grad_outputs=[Tensor(v) for _, v in pairs],
+            gs = grad([y for y, _ in pairs], wanted, grad_outputs=[v for _, v in pairs],
                       create_graph=True, allow_unused=True)
-            flat = concatenate([Tensor(np.zeros(x.size)) if g is None else g.reshape(-1)
+            return concatenate([Tensor(np.zeros(x.size)) if g is None else g.reshape(-1)
                                 for g, x in zip(gs, wanted)])
-            recorded.append(flat.requires_grad)
-            return flat
 
+    # does the first derivative have a graph back to the inputs (v held constant)?
+    has_graph = first_order(*inputs, *[v.detach() for v in upstream]).requires_grad
+    lost = ("" if has_graph else
+            " The first derivative has no graph of its own: a VJP that leaves the graph "
+            "(np.asarray(x), x.data, float(x), a new ndarray) gives no second derivative. "
+            "Write vjp with operators, np.* or autograd.extend's helpers on its arguments.")
+    in_g = (" The VJP is not differentiable in its upstream gradient g (used through "
+            "constant(g), np.asarray(g) or g.data?): jvp and second derivatives of "
+            "compositions through it are wrong. Compute with g itself.")
     try:
-        return gradcheck(first_order, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
-    except GradcheckError as exc:
-        if not raise_exception:
-            return False
-        if recorded and not recorded[0]:
-            raise GradcheckError(
-                f"{exc} The first derivative has no graph of its own: a VJP that leaves the "
-                f"graph (np.asarray(x), x.data, float(x), a new ndarray) gives no second "
-                f"derivative. Write vjp with operators, np.* or autograd.extend's helpers on "
-                f"its arguments.") from None
-        raise
+        _check(first_order, inputs + upstream, eps, atol, rtol, seed, None,
+               lambda i: lost if i < count else in_g)
+    except GradcheckError:
+        if raise_exception:
+            raise
+        return False
+    return True

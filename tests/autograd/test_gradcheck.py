@@ -71,6 +71,13 @@ class CubeDetached(Function):
         return (g * 3 * constant(x) ** 2,)
 
 
+class CubeUpstreamDetached(CubeDetached):
+    """dx = 3 g x^2 with g taken off the graph: right for gradcheck and for d/dx of
+    v^T J with v fixed, but jvp (d/dg of the VJP) and Hessians of compositions get 0."""
+    def vjp(self, g, out, x):
+        return (constant(g) * 3 * x * x,)
+
+
 class Cube(CubeDetached):
     """out = x^3, dx = 3 g x^2 written with operators: right to every order."""
     def vjp(self, g, out, x):
@@ -155,6 +162,18 @@ def test_gradgradcheck_catches_lost_second_derivative(x: Tensor) -> None:
     assert ag.gradcheck(CubeDetached.apply, [x])
     with pytest.raises(GradcheckError, match="first derivative has no graph of its own"):
         ag.gradgradcheck(CubeDetached.apply, [x])
+
+
+def test_gradgradcheck_catches_a_vjp_not_differentiable_in_its_upstream_gradient() -> None:
+    """It checked d/dx of v^T J for a fixed v only, so a VJP that detached g passed alone
+    (PyTorch's gradgradcheck differentiates with respect to v too)."""
+    x = Tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    assert ag.gradcheck(CubeUpstreamDetached.apply, [x])
+    with pytest.raises(GradcheckError, match=r"input 1 \(upstream gradient of output 0\).*"
+                       r"not differentiable in its upstream gradient"):
+        ag.gradgradcheck(CubeUpstreamDetached.apply, [x])
+    assert ag.gradgradcheck(CubeUpstreamDetached.apply, [x], raise_exception=False) is False
+    assert ag.gradgradcheck(lambda t: (Cube.apply(t), t.argmax(), Tensor(1.0)), [x])
 
 
 def test_gradgradcheck_blames_the_graph_only_when_it_is_missing() -> None:
@@ -292,3 +311,42 @@ def test_a_python_number_as_input_says_to_require_grad(check):
     with pytest.raises(UsageError, match="no input requires grad.*requires_grad=True"):
         check(lambda w: (3 * w + 2) ** 2, 2.0)
     assert check(lambda w: (3 * w + 2) ** 2, ag.Tensor(2.0, requires_grad=True))
+
+
+@pytest.mark.parametrize("check", [ag.gradcheck, ag.gradgradcheck])
+def test_inputs_that_are_no_tensor_reach_fn_unchanged_as_in_pytorch(check) -> None:
+    """gradcheck(fn, (x, 1)) turned the axis 1 into Tensor(1.0): AxisError."""
+    x = Tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    seen = []
+
+    def fn(t, axis, shape, power):
+        seen.append((axis, shape, power))
+        return (t.reshape(shape) ** power).sum(axis)
+
+    assert check(fn, (x, 1, (4, 3), 3))
+    assert set(seen) == {(1, (4, 3), 3)}
+    with pytest.raises(GradcheckError, match="input 0"):
+        check(lambda t, axis: ScaledSquare.apply(t).sum(axis) * t.sum(), (x, 0))
+
+
+def test_grad_outputs_of_gradgradcheck_as_pytorch_and_a_misplaced_one_is_named() -> None:
+    """gradgradcheck(fn, inputs, grad_outputs) (PyTorch's order) raised NumPy's bare
+    "setting an array element with a sequence" (the third place is eps), and
+    grad_outputs= a TypeError; gradcheck dropped surplus outputs without a word."""
+    seen = []
+
+    class Recorded(Cube):
+        def vjp(self, g, out, x):
+            seen.append(np.array(constant(g)))
+            return super().vjp(g, out, x)
+
+    x = Tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    v = np.array([1.0, -2.0, 0.5])
+    assert ag.gradgradcheck(Recorded.apply, [x], grad_outputs=[v])
+    assert seen and all(np.allclose(g, v, atol=1e-5) for g in seen)  # v, or v +- eps
+    with pytest.raises(UsageError, match="eps must be a positive number.*grad_outputs="):
+        ag.gradgradcheck(Cube.apply, (x,), (Tensor(v),))
+    with pytest.raises(UsageError, match="1 grad_outputs for 2 outputs"):
+        ag.gradcheck(lambda t: (Cube.apply(t), t * 2), [x], grad_outputs=[v])
+    with pytest.raises(ag.ShapeError, match=r"grad_outputs\[0\] has shape \(2,\); output 0"):
+        ag.gradgradcheck(Cube.apply, [x], grad_outputs=[np.ones(2)])

@@ -1,0 +1,106 @@
+"""PyTorch's keyword options of ``autograd.grad``: ``materialize_grads`` and
+``is_grads_batched`` (both raised a bare TypeError), and a number as ``grad_outputs``
+(``backward(2.0)`` took it, ``grad`` raised "object of type 'float' has no len()")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import ShapeError, Tensor, UsageError
+
+
+def _leaf(*shape: int, seed: int = 0) -> Tensor:
+    return Tensor(np.random.default_rng(seed).standard_normal(shape), requires_grad=True)
+
+
+def test_materialize_grads_gives_zeros_for_unused_inputs() -> None:
+    x, unused = _leaf(3), _leaf(2, 2, seed=1)
+    y = (x ** 3).sum()
+    gx, gu = ag.grad(y, [x, unused], materialize_grads=True, retain_graph=True)
+    np.testing.assert_allclose(gx.data, 3 * x.data ** 2)
+    assert gu.shape == (2, 2) and gu.dtype == unused.dtype and not gu.data.any()
+    assert ag.grad(y, [x, unused], allow_unused=True)[1] is None
+    with pytest.raises(UsageError, match="allow_unused must be True or left out"):
+        ag.grad((x * 2).sum(), [x, unused], materialize_grads=True, allow_unused=False)
+
+
+def test_is_grads_batched_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    x, w = _leaf(3), _leaf(2, 3, seed=1)
+    y = w @ x.sin()
+    vs = np.random.default_rng(2).standard_normal((4, 2))
+    jx, jw = ag.grad(y, [x, w], Tensor(vs), is_grads_batched=True, create_graph=True)
+    (second,) = ag.grad((jx ** 2).sum(), x)
+
+    tx = torch.tensor(x.data, requires_grad=True)
+    tw = torch.tensor(w.data, requires_grad=True)
+    ty = tw @ tx.sin()
+    tjx, tjw = torch.autograd.grad(ty, [tx, tw], torch.tensor(vs), is_grads_batched=True,
+                                   create_graph=True)
+    (tsecond,) = torch.autograd.grad((tjx ** 2).sum(), tx)
+    assert jx.shape == (4, 3) and jw.shape == (4, 2, 3)
+    np.testing.assert_allclose(jx.data, tjx.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(jw.data, tjw.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(second.data, tsecond.numpy(), rtol=1e-12)
+
+
+def test_is_grads_batched_takes_parameters_and_names_bad_batches() -> None:
+    x = _leaf(3)
+    params = iter([x])  # a generator such as model.parameters() is read once
+    y = x * x
+    (jacobian,) = ag.grad(y, params, ag.eye(3), is_grads_batched=True, retain_graph=True)
+    np.testing.assert_allclose(jacobian.data, np.diag(2 * x.data))
+    with pytest.raises(UsageError, match="needs grad_outputs, each with a leading batch"):
+        ag.grad(y, x, None, is_grads_batched=True, retain_graph=True)
+    with pytest.raises(ShapeError, match=r"one batch size .* sizes \[2, 3\]"):
+        ag.grad([y, y], x, [ag.ones((2, 3)), ag.ones((3, 3))], is_grads_batched=True)
+
+
+def test_a_number_is_the_grad_output_of_a_one_element_output() -> None:
+    x = _leaf(3)
+    (g,) = ag.grad((x * x).sum(), x, grad_outputs=2.0)
+    np.testing.assert_allclose(g.data, 4 * x.data)
+
+
+def _torch_backward_case(torch_like: bool):
+    """The same calls on our tensors or on torch's, returning the gradients as arrays."""
+    if torch_like:
+        torch = pytest.importorskip("torch")
+        leaf = lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)  # noqa: E731
+        backward, ones = torch.autograd.backward, lambda n: torch.ones(n, dtype=torch.float64)
+    else:
+        leaf = lambda v: Tensor(v, requires_grad=True)  # noqa: E731
+        backward, ones = ag.backward, ag.ones
+    x, w = leaf([1.0, 2.0]), leaf([3.0, -1.0])
+    found = []
+    backward([(x * w).sum(), (x * x).sum()])  # several roots, one pass
+    found += [x.grad, w.grad]
+    x.grad = w.grad = None
+    backward([x * w, (x ** 3).sum()], grad_tensors=[ones(2), None])
+    found += [x.grad, w.grad]
+    x.grad = w.grad = None
+    h = x * w
+    backward((h * h).sum(), inputs=[x, h])  # only these get .grad, a non-leaf too
+    found += [x.grad, h.grad]
+    assert w.grad is None
+    x.grad = None
+    backward((x ** 3).sum(), inputs=x, create_graph=True)
+    first, x.grad = x.grad, None
+    backward(first.sum(), inputs=[x])
+    found += [x.grad]
+    return [np.array(g.detach().numpy() if torch_like else g.data) for g in found]
+
+
+@pytest.mark.filterwarnings("ignore:Using backward")  # torch's note on create_graph
+def test_backward_takes_pytorchs_tensors_grad_tensors_and_inputs() -> None:
+    """ag.backward([l1, l2]) raised "output 0 is list"; grad_tensors= and inputs= a
+    bare TypeError."""
+    for ours, theirs in zip(_torch_backward_case(False), _torch_backward_case(True)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    x = _leaf(2)
+    with pytest.raises(ag.BackwardError, match="2 tensors but 1 gradients"):
+        ag.backward([x * 2, x * 3], [ag.ones(2)])
+    with pytest.raises(UsageError, match="both grad and grad_tensors"):
+        ag.backward(x * 2, ag.ones(2), grad_tensors=ag.ones(2))
