@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.errors import DataError, DTypeError, ShapeError
+from autograd import Tensor, is_grad_enabled
+from autograd.errors import DataError, DTypeError, ShapeError, UsageError
 
 from ..errors import ArgumentTypeError, ConfigError
 
@@ -52,6 +52,11 @@ def weight_values(name: str, label: str, weight: Any) -> np.ndarray:
     float64), or a named error: ``DataError`` for ragged nesting or Python objects,
     ``DTypeError`` for anything but real numbers."""
     if isinstance(weight, Tensor):
+        if weight.requires_grad and is_grad_enabled():  # it would silently get no gradient
+            raise UsageError(f"{name}: {label} requires grad, but the loss is not "
+                             f"differentiable with respect to it (a constant, as in "
+                             f"PyTorch). Pass {label}.detach(), or write the weighting "
+                             f"with Tensor ops if you need its gradient.")
         data = weight.data
     else:
         try:

@@ -10,7 +10,8 @@ import pytest
 
 import nn
 import nn.functional as F
-from autograd import DTypeError, ShapeError, Tensor, gradcheck, gradgradcheck
+from autograd import (DTypeError, ShapeError, Tensor, UsageError, gradcheck, gradgradcheck,
+                      no_grad)
 from nn.errors import ArgumentTypeError, ConfigError
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -201,3 +202,26 @@ def test_option_errors():
         nn.NLLLoss(weight=["a", "b"])
     with pytest.raises(ArgumentTypeError, match="weight is keyword-only"):
         nn.CrossEntropyLoss(WEIGHT)
+
+
+BITS = (LOGITS[:4, :3] > 0) * 1.0
+
+
+@pytest.mark.parametrize("call", [
+    lambda x, t, w: F.cross_entropy(x, t, weight=w),
+    lambda x, t, w: F.nll_loss(F.log_softmax(x, axis=1), t, weight=w),
+    lambda x, t, w: F.binary_cross_entropy(x.sigmoid(), BITS, weight=w),
+    lambda x, t, w: F.binary_cross_entropy_with_logits(x, BITS, weight=w),
+    lambda x, t, w: F.binary_cross_entropy_with_logits(x, BITS, pos_weight=w),
+], ids=["cross_entropy", "nll_loss", "bce", "bce_logits", "bce_logits_pos_weight"])
+def test_a_weight_that_requires_grad_is_refused_not_silently_constant(call) -> None:
+    # (for the BCE cases the labels are unused: their targets are BITS)
+    x = Tensor(LOGITS[:4, :3], requires_grad=True)
+    labels = Tensor(np.array([0, 1, 2, 1]))
+    w = Tensor([0.5, 1.0, 2.0], requires_grad=True)
+    with pytest.raises(UsageError, match=r"weight requires grad.*\.detach\(\)"):
+        call(x, labels, w)  # as PyTorch: "not differentiable with respect to weight"
+    with no_grad():
+        call(x, labels, w)  # nothing is recorded, so no gradient is lost
+    call(x, labels, w.detach()).backward()
+    assert x.grad is not None and w.grad is None
