@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .engine import run_backward, seed
+from .engine import accumulate_into, run_backward, seed
 from .errors import BackwardError, ShapeError, UsageError
 from .tensor import Tensor
 from .tensor_math import stack
@@ -51,13 +51,13 @@ def backward(root: Tensor | Sequence[Tensor], grad: Any = None,
 def _backward_into(roots: list, inputs: Any, grads: list, retain_graph: bool | None,
                    create_graph: bool) -> None:
     """``backward(..., inputs=)``: the gradients of those tensors only (each once), added
-    to their ``.grad`` (copies, as ``grad`` returns)."""
+    to their ``.grad``."""
     targets = list({id(t): t for t in _as_list(
         inputs, "inputs", "the tensor(s) whose .grad to accumulate")}.values())
-    found = grad(roots, targets, grads, retain_graph, create_graph, allow_unused=True)
-    for t, g in zip(targets, found):
-        if g is not None:
-            t.grad = g if t.grad is None else t.grad + g
+    _check_inputs(targets, "backward")
+    seeds = [seed(r, g, create_graph, i) for i, (r, g) in enumerate(zip(roots, grads))]
+    retain = create_graph if retain_graph is None else retain_graph
+    accumulate_into(targets, run_backward(roots, seeds, retain, create_graph, targets))
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],

@@ -39,7 +39,7 @@ from .function import Function
 from .grad_mode import STATE, set_grad_enabled
 from .hooks import run_hooks
 
-__all__ = ["run_backward", "seed"]
+__all__ = ["run_backward", "seed", "accumulate_into"]
 
 
 def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
@@ -147,6 +147,14 @@ def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
     if type(result) is not tuple or len(result) != len(op.parents):
         result = as_gradient_tuple(op, result)  # a bare gradient, or an error
     return result
+
+
+def accumulate_into(tensors: Sequence[Any], found: dict[int, Any]) -> None:
+    """``backward(inputs=...)``: add to each tensor's ``.grad`` the gradient that
+    ``run_backward(..., inputs=tensors)`` found for it (leaves or not, as PyTorch)."""
+    for t in tensors:
+        if t._seq in found:
+            _accumulate_grad(t, found[t._seq], False)
 
 
 def _accumulate_grad(node: Any, g: Any, fresh: bool) -> None:

@@ -13,14 +13,14 @@ in-place operators (``inplace.InplaceOps``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Iterator
 
 import numpy as np
 
 from ._arrays import FLOATS, to_array
 from .clock import next_seq, record_write
-from .engine import run_backward, seed
+from .engine import accumulate_into, run_backward, seed
 from .errors import DTypeError, ShapeError, UsageError
 from .function import Function
 from .hooks import RemovableHandle, add_hook
@@ -203,13 +203,15 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         return self._op
 
     def backward(self, grad: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, *, gradient: Any = None) -> None:
+                 create_graph: bool = False, *, gradient: Any = None,
+                 inputs: "Tensor | Iterable[Tensor] | None" = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         ``grad`` is dL/dself (``gradient=``, PyTorch's name, is accepted too); it may be
         omitted only for a single-element tensor (then 1). Afterwards the graph's links
         to the activations are released unless ``retain_graph=True`` (the default when
-        ``create_graph=True``).
+        ``create_graph=True``). With ``inputs`` (PyTorch's), only those tensors' ``.grad``
+        is written, leaves or not, and the pass stops at them.
         """
         if gradient is not None:
             if grad is not None:
@@ -217,7 +219,11 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
                                  "(ours and PyTorch's) for dL/dself. Pass only one.")
             grad = gradient
         retain = create_graph if retain_graph is None else retain_graph
-        run_backward([self], [seed(self, grad, create_graph)], retain, create_graph)
+        targets = None if inputs is None else _backward_inputs(inputs)
+        found = run_backward([self], [seed(self, grad, create_graph)], retain, create_graph,
+                             targets)
+        if targets is not None:
+            accumulate_into(targets, found)
 
     # ----------------------------------------------------------- array protocol
     @property
@@ -320,6 +326,19 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         if self.name:
             extra += f", name={self.name!r}"
         return f"Tensor({body}{extra})"
+
+
+def _backward_inputs(inputs: Any) -> list[Tensor]:
+    """``backward(inputs=)``: one Tensor or several, each once, each requiring grad."""
+    tensors = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor) or not t._requires_grad:
+            raise UsageError(f"backward: inputs[{i}] is not a tensor that requires grad "
+                             f"({type(t).__name__}); inputs= names tensors whose .grad to "
+                             f"accumulate, created with requires_grad=True")
+    if not tensors:
+        raise UsageError("backward: inputs= is empty; leave it out to reach every leaf")
+    return list({id(t): t for t in tensors}.values())
 
 
 def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray | None,

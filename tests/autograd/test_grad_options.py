@@ -104,3 +104,47 @@ def test_backward_takes_pytorchs_tensors_grad_tensors_and_inputs() -> None:
         ag.backward([x * 2, x * 3], [ag.ones(2)])
     with pytest.raises(UsageError, match="both grad and grad_tensors"):
         ag.backward(x * 2, ag.ones(2), grad_tensors=ag.ones(2))
+
+
+def _method_case(torch_like: bool) -> list:
+    """Tensor.backward(inputs=) on our tensors or torch's: the gradients as arrays."""
+    if torch_like:
+        torch = pytest.importorskip("torch")
+        leaf = lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)  # noqa: E731
+    else:
+        leaf = lambda v: Tensor(v, requires_grad=True)  # noqa: E731
+    x, w = leaf([1.0, 2.0]), leaf([3.0, -1.0])
+    h = x * w
+    (h * h + x).sum().backward(inputs=[x, h])  # a leaf and a non-leaf; w untouched
+    assert w.grad is None
+    found = [x.grad, h.grad]
+    x.grad = None
+    (x ** 3).sum().backward(inputs=x, create_graph=True)
+    first, x.grad = x.grad, None
+    first.sum().backward(inputs=[x])  # through the graph the first call built
+    return [np.array(g.detach().numpy() if torch_like else g.data) for g in found + [x.grad]]
+
+
+def test_tensor_backward_takes_pytorchs_inputs() -> None:
+    """loss.backward(inputs=[...]) was a bare TypeError (autograd.backward took it)."""
+    ours = _method_case(False)
+    x, w = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, -1.0], requires_grad=True)
+    h = x * w
+    expected = ag.grad((h * h + x).sum(), [x, h])  # the pass stops at h: dx = 1 only
+    np.testing.assert_allclose(ours[0], expected[0].data)
+    np.testing.assert_allclose(ours[1], expected[1].data)
+    np.testing.assert_allclose(ours[2], 6 * np.array([1.0, 2.0]))  # d/dx sum 3x^2
+
+
+@pytest.mark.filterwarnings("ignore:Using backward")  # torch's note on create_graph
+def test_tensor_backward_inputs_as_torch() -> None:
+    for a, b in zip(_method_case(False), _method_case(True)):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_tensor_backward_inputs_must_require_grad() -> None:
+    x = _leaf(2)
+    with pytest.raises(UsageError, match=r"inputs\[1\] is not a tensor that requires grad"):
+        (x * 2).sum().backward(inputs=[x, Tensor([1.0, 2.0])])
+    with pytest.raises(UsageError, match="inputs= is empty"):
+        (x * 2).sum().backward(inputs=[])
