@@ -262,13 +262,14 @@ class TensorMath:
     def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
             keepdim: bool | None = None, correction: int | None = None,
             unbiased: bool | None = None) -> AnyTensor:
-        """sum((x - mean)^2) / (n - ddof); ddof=0 as NumPy (population). PyTorch's
-        ``correction=`` (its ddof) and ``unbiased=`` (ddof 1 or 0) are accepted too."""
+        """sum((x - mean)^2) / max(n - ddof, 0); ddof=0 as NumPy (population), and as
+        NumPy's, ddof >= n gives inf (or NaN for 0 / 0). PyTorch's ``correction=`` (its
+        ddof) and ``unbiased=`` (ddof 1 or 0) are accepted too."""
         axis, keepdims = pick_axis(axis, dim, "var"), pick_keepdims(keepdims, keepdim, "var")
         ddof = pick_ddof(ddof, correction, unbiased, "var")
         n = reduced_count(self._data.shape, axis, "var")
         centred = self - self.mean(axis, keepdims=True)
-        return (centred * centred).sum(axis, keepdims) / (n - ddof)
+        return (centred * centred).sum(axis, keepdims) / max(n - ddof, 0)
 
     def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
             keepdim: bool | None = None, correction: int | None = None,

@@ -5,6 +5,8 @@ float64 computation, whose gradients finite differences check."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,18 @@ def test_logsumexp_over_an_empty_axis_is_minus_inf_as_torch(shape, axis) -> None
     np.testing.assert_array_equal(out.data, expected)
     out.sum().backward()
     assert x.grad.shape == shape and x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("data, axis, ddof", [
+    ([1.0, 2.0], None, 3), ([2.0, 2.0], None, 2), ([], None, 1), (np.ones((0, 3)), 0, 1),
+    ([[1.0, 4.0], [2.0, 8.0]], 1, 2), ([1.0, 5.0, 2.0], None, 1)])
+def test_var_and_std_with_ddof_at_or_past_the_count_follow_numpy(data, axis, ddof) -> None:
+    """ddof >= n gave a negative variance (or -0.0 for empty data); NumPy divides by
+    max(n - ddof, 0): inf, or NaN for 0 / 0."""
+    array = np.asarray(data, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for method in ("var", "std"):
+            ours = getattr(ag.Tensor(array), method)(axis, ddof=ddof).data
+            theirs = getattr(np, method)(array, axis=axis, ddof=ddof)
+            np.testing.assert_array_equal(ours, theirs, err_msg=method)
