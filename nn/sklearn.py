@@ -82,7 +82,7 @@ class _NeuralNet(BaseEstimator):
 
     def _build(self, n_features: int, n_outputs: int, rng: np.random.Generator) -> Module:
         if self.module is None:
-            return MLP([n_features, *self.hidden_layer_sizes, n_outputs], self.activation,
+            return MLP([n_features, *self._hidden_sizes(), n_outputs], self.activation,
                        output=self._output, dropout=self.dropout, rng=rng)
         if isinstance(self.module, Module):
             return copy.deepcopy(self.module)  # each fit trains its own copy
@@ -93,6 +93,19 @@ class _NeuralNet(BaseEstimator):
         raise ArgumentTypeError(f"{type(self).__name__}: module must be None (an MLP), an "
                                 f"nn.Module or a function (n_features, n_outputs) -> "
                                 f"nn.Module; got {self.module!r}")
+
+    def _hidden_sizes(self) -> list[Any]:
+        """``hidden_layer_sizes`` as a list; an int is one hidden layer, as in
+        scikit-learn's MLPClassifier."""
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral):
+            return [sizes]
+        try:
+            return list(sizes)
+        except TypeError:
+            raise ConfigError(f"{type(self).__name__}: hidden_layer_sizes must be a sequence "
+                              f"of layer widths such as (64,) or (32, 16), or an int for one "
+                              f"hidden layer; got {sizes!r}") from None
 
     def _make_optimizer(self, model: Module) -> Any:
         cls = OPTIMIZERS.get(self.optimizer) if isinstance(self.optimizer, str) else (
@@ -134,7 +147,8 @@ class _NeuralNet(BaseEstimator):
 class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     """A classifier trained with softmax cross-entropy on the module's scores.
 
-    ``module``: None builds ``MLP([n_features, *hidden_layer_sizes, n_classes])``; an
+    ``module``: None builds ``MLP([n_features, *hidden_layer_sizes, n_classes])`` (an
+    int ``hidden_layer_sizes`` is one hidden layer, as in MLPClassifier); an
     ``nn.Module`` (copied at each fit) or a function ``(n_features, n_classes) ->
     Module`` must output (N, n_classes) scores (logits). ``optimizer`` is a name
     (``"adam"``, ``"sgd"``, ...) or an ``nn.optim`` class, built with ``lr`` and
