@@ -82,7 +82,9 @@ class _NeuralNet(BaseEstimator):
 
     def _build(self, n_features: int, n_outputs: int, rng: np.random.Generator) -> Module:
         if self.module is None:
-            return MLP([n_features, *self._hidden_sizes(), n_outputs], self.activation,
+            # "logistic" is scikit-learn's MLPClassifier name for the sigmoid
+            activation = "sigmoid" if self.activation == "logistic" else self.activation
+            return MLP([n_features, *self._hidden_sizes(), n_outputs], activation,
                        output=self._output, dropout=self.dropout, rng=rng)
         if isinstance(self.module, Module):
             return copy.deepcopy(self.module)  # each fit trains its own copy
@@ -148,7 +150,8 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     """A classifier trained with softmax cross-entropy on the module's scores.
 
     ``module``: None builds ``MLP([n_features, *hidden_layer_sizes, n_classes])`` (an
-    int ``hidden_layer_sizes`` is one hidden layer, as in MLPClassifier); an
+    int ``hidden_layer_sizes`` is one hidden layer and ``activation="logistic"`` the
+    sigmoid, as in MLPClassifier); an
     ``nn.Module`` (copied at each fit) or a function ``(n_features, n_classes) ->
     Module`` must output (N, n_classes) scores (logits). ``optimizer`` is a name
     (``"adam"``, ``"sgd"``, ...) or an ``nn.optim`` class, built with ``lr`` and

@@ -35,3 +35,14 @@ def test_a_hidden_layer_sizes_that_is_no_sequence_is_a_named_error(moons: tuple)
                        ) as info:
         NeuralNetClassifier(hidden_layer_sizes=7.5, epochs=1).fit(*moons)
     assert isinstance(info.value, AutogradError)
+
+
+@pytest.mark.parametrize("name", ["identity", "logistic", "tanh", "relu"])
+def test_every_activation_name_of_mlp_classifier_is_accepted(moons: tuple, name: str) -> None:
+    X, y = moons
+    MLPClassifier(activation=name)._validate_params()  # scikit-learn's own list of names
+    clf = NeuralNetClassifier(activation=name, epochs=2, random_state=0).fit(X, y)
+    if name == "logistic":
+        sigmoid = NeuralNetClassifier(activation="sigmoid", epochs=2, random_state=0)
+        np.testing.assert_array_equal(clf.predict_proba(X),
+                                      sigmoid.fit(X, y).predict_proba(X))
