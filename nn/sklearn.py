@@ -24,7 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets  # noqa: E402
 from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
 
 from autograd import Tensor, no_grad  # noqa: E402
-from autograd.errors import DataError  # noqa: E402
+from autograd.errors import DataError, ShapeError  # noqa: E402
 
 from . import functional as F  # noqa: E402
 from . import optim  # noqa: E402
@@ -121,6 +121,8 @@ class _NeuralNet(BaseEstimator):
     def _fit(self, X: np.ndarray, target: np.ndarray, n_outputs: int, loss_fn: Any) -> Any:
         rng = _generator(self.random_state)
         self.module_ = self._build(X.shape[1], n_outputs, rng)
+        self._n_outputs = n_outputs
+        self._output_of(X[:1])  # a module of the wrong output width fails before training
         self.history_ = fit(self.module_, loss_fn, self._make_optimizer(self.module_),
                             (X, target), epochs=self.epochs, batch_size=self.batch_size,
                             callbacks=copy.deepcopy(list(self.callbacks)),
@@ -133,7 +135,11 @@ class _NeuralNet(BaseEstimator):
         """The module's raw output for ``X`` (cast to the module's float dtype, as ``fit``
         casts the training data), in evaluation mode without a graph."""
         check_is_fitted(self, "module_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self._output_of(validate_data(self, X, reset=False, dtype=np.float64))
+
+    def _output_of(self, X: np.ndarray) -> np.ndarray:
+        """The module's output for the validated ``X``; ``ShapeError`` unless it is
+        (N, n_outputs): one column per class or per target."""
         model = self.module_
         X = as_model_dtype(X, model)
         was_training = model.training
@@ -143,7 +149,15 @@ class _NeuralNet(BaseEstimator):
                 out = model(Tensor(X))
         finally:
             model.train(was_training)
-        return np.asarray(out.data if isinstance(out, Tensor) else out)
+        out = np.asarray(out.data if isinstance(out, Tensor) else out)
+        expected = (len(X), self._n_outputs)
+        if out.shape != expected:
+            per = "class" if isinstance(self, ClassifierMixin) else "target"
+            raise ShapeError(f"{type(self).__name__}: the module maps {len(X)} sample(s) to "
+                             f"shape {out.shape}; expected {expected}, one output column per "
+                             f"{per}. Build the module with the n_outputs it is given "
+                             f"(module=lambda n_features, n_outputs: ...).")
+        return out
 
 
 class NeuralNetClassifier(ClassifierMixin, _NeuralNet):

@@ -9,8 +9,10 @@ pytest.importorskip("sklearn")
 from sklearn.datasets import make_moons  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 
-from autograd.errors import AutogradError  # noqa: E402
-from nn.sklearn import NeuralNetClassifier  # noqa: E402
+import nn  # noqa: E402
+from autograd import Tensor  # noqa: E402
+from autograd.errors import AutogradError, ShapeError  # noqa: E402
+from nn.sklearn import NeuralNetClassifier, NeuralNetRegressor  # noqa: E402
 
 
 @pytest.fixture
@@ -46,3 +48,32 @@ def test_every_activation_name_of_mlp_classifier_is_accepted(moons: tuple, name:
         sigmoid = NeuralNetClassifier(activation="sigmoid", epochs=2, random_state=0)
         np.testing.assert_array_equal(clf.predict_proba(X),
                                       sigmoid.fit(X, y).predict_proba(X))
+
+
+@pytest.mark.parametrize("estimator, width", [(NeuralNetClassifier, 3), (NeuralNetClassifier, 1),
+                                              (NeuralNetRegressor, 2)])
+def test_a_module_of_the_wrong_output_width_is_a_named_error_before_training(
+        moons: tuple, estimator: type, width: int) -> None:
+    """A classifier's module with more columns than classes used to train and give
+    predict_proba 3 columns for 2 classes (and predict an IndexError)."""
+    X, y = moons
+    est = estimator(lambda n_in, n_out: nn.Linear(n_in, width, rng=0), epochs=1)
+    with pytest.raises(ValueError, match=rf"maps 1 sample\(s\) to shape \(1, {width}\); "
+                                         rf"expected \(1, (2|1)\)") as info:
+        est.fit(X, y)
+    assert isinstance(info.value, ShapeError) and not hasattr(est, "history_")
+
+
+def test_a_regressor_module_giving_a_flat_output_is_a_named_error(moons: tuple) -> None:
+    class Flat(nn.Module):
+        def __init__(self, n_in: int) -> None:
+            super().__init__()
+            self.linear = nn.Linear(n_in, 1, rng=0)
+
+        def forward(self, x: Tensor) -> Tensor:
+            return self.linear(x).reshape(-1)
+
+    X, y = moons
+    with pytest.raises(ShapeError, match=r"shape \(1,\); expected \(1, 1\), one output "
+                                         r"column per target"):
+        NeuralNetRegressor(lambda n_in, n_out: Flat(n_in), epochs=1).fit(X, y * 1.0)
