@@ -55,6 +55,44 @@ def _generator(random_state: Any) -> np.random.Generator:
                       f"got {random_state!r}")
 
 
+def _weighted(per_sample: Callable[[Any, np.ndarray], Any]) -> Callable[[Any, np.ndarray], Any]:
+    """A loss on targets packed with a last column of sample weights: the per-sample
+    losses averaged with those weights in each mini-batch, as scikit-learn's MLPs do."""
+    def loss(output: Any, packed: np.ndarray) -> Any:
+        target, weight = packed[:, :-1], packed[:, -1]
+        total = float(weight.sum())
+        return (per_sample(output, target) * weight).sum() / (total if total > 0 else 1.0)
+    return loss
+
+
+def _sample_weights(sample_weight: Any, n_samples: int, owner: str) -> np.ndarray:
+    """``sample_weight`` as n_samples finite numbers >= 0, not all 0 (a number is given
+    to every sample, as scikit-learn does)."""
+    try:
+        weight = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"{owner}: sample_weight must be numbers, one per sample; got "
+                        f"{type(sample_weight).__name__} {sample_weight!r:.80}") from None
+    if weight.ndim == 0:
+        weight = np.full(n_samples, float(weight))
+    if weight.shape != (n_samples,):
+        raise ShapeError(f"{owner}: sample_weight has shape {weight.shape}; expected "
+                         f"({n_samples},), one weight per sample of X")
+    if not np.isfinite(weight).all() or (weight < 0).any() or not weight.any():
+        raise DataError(f"{owner}: sample_weight must be finite and >= 0, not all zero "
+                        f"(nothing to learn from); got values from {weight.min()} to "
+                        f"{weight.max()}")
+    return weight
+
+
+def _class_losses(scores: Any, target: np.ndarray) -> Any:
+    return F.cross_entropy(scores, target[:, 0].astype(np.int64), reduction="none")
+
+
+def _squared_errors(output: Any, target: np.ndarray) -> Any:
+    return F.mse_loss(output, target, reduction="none").mean(axis=1)
+
+
 class _NeuralNet(BaseEstimator):
     """Shared fitting machinery; see the two public classes."""
 
@@ -118,7 +156,12 @@ class _NeuralNet(BaseEstimator):
         kwargs = {"weight_decay": self.weight_decay} if self.weight_decay else {}
         return cls(model.parameters(), lr=self.lr, **kwargs)
 
-    def _fit(self, X: np.ndarray, target: np.ndarray, n_outputs: int, loss_fn: Any) -> Any:
+    def _fit(self, X: np.ndarray, target: np.ndarray, n_outputs: int, loss_fn: Any,
+             sample_weight: Any, per_sample: Any) -> Any:
+        if sample_weight is not None:  # packed as the target's last column
+            weight = _sample_weights(sample_weight, len(X), type(self).__name__)
+            target = np.column_stack([target.reshape(len(X), -1), weight])
+            loss_fn = _weighted(per_sample)
         rng = _generator(self.random_state)
         self.module_ = self._build(X.shape[1], n_outputs, rng)
         self._n_outputs = n_outputs
@@ -177,7 +220,10 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
 
     _output = "softmax"
 
-    def fit(self, X: Any, y: Any) -> NeuralNetClassifier:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuralNetClassifier:
+        """Train on ``X`` and labels ``y``; ``sample_weight`` (one number >= 0 per
+        sample) weights each sample's loss in its mini-batch's mean, as in
+        MLPClassifier."""
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
@@ -188,7 +234,8 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
                 f"needs at least 2 classes to learn from (softmax over one class has loss 0 "
                 f"and no gradient), as scikit-learn's LogisticRegression and SVC say. Check "
                 f"the labels, or split with StratifiedKFold / stratify=y.")
-        return self._fit(X, encoded.astype(np.int64), len(self.classes_), F.cross_entropy)
+        return self._fit(X, encoded.astype(np.int64), len(self.classes_), F.cross_entropy,
+                         sample_weight, _class_losses)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities softmax(scores), shape (N, n_classes)."""
@@ -213,11 +260,13 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
         tags.target_tags.multi_output = True
         return tags
 
-    def fit(self, X: Any, y: Any) -> NeuralNetRegressor:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuralNetRegressor:
+        """Train on ``X`` and targets ``y``; ``sample_weight`` as for the classifier."""
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
         self._y_ndim = y.ndim
         target = y.reshape(len(y), -1).astype(np.float64)
-        return self._fit(X, target, target.shape[1], F.mse_loss)
+        return self._fit(X, target, target.shape[1], F.mse_loss, sample_weight,
+                         _squared_errors)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted values, shaped like the training targets ((N,) or (N, k))."""

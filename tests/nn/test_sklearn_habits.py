@@ -8,6 +8,8 @@ import pytest
 pytest.importorskip("sklearn")
 from sklearn.datasets import make_moons  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import nn  # noqa: E402
 from autograd import Tensor  # noqa: E402
@@ -77,3 +79,36 @@ def test_a_regressor_module_giving_a_flat_output_is_a_named_error(moons: tuple) 
     with pytest.raises(ShapeError, match=r"shape \(1,\); expected \(1, 1\), one output "
                                          r"column per target"):
         NeuralNetRegressor(lambda n_in, n_out: Flat(n_in), epochs=1).fit(X, y * 1.0)
+
+
+@pytest.mark.parametrize("estimator", [NeuralNetClassifier, NeuralNetRegressor])
+def test_sample_weight_of_k_equals_repeating_the_sample_k_times(moons: tuple,
+                                                                estimator: type) -> None:
+    """fit(X, y, sample_weight=w), as MLPClassifier takes it: with one batch per epoch
+    (the weighted mean loss is then the mean over the repeated rows) it trains exactly
+    as on the data with row i repeated w_i times."""
+    X, y = moons
+    y = y if estimator is NeuralNetClassifier else X @ np.array([1.0, -0.5])
+    w = np.random.default_rng(0).integers(0, 4, len(X))
+    kwargs = dict(epochs=10, batch_size=1000, random_state=0)
+    weighted = estimator(**kwargs).fit(X, y, sample_weight=w)
+    repeated = estimator(**kwargs).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    np.testing.assert_allclose(weighted.history_["loss"], repeated.history_["loss"],
+                               rtol=1e-9)
+    ones = estimator(**kwargs).fit(X, y, sample_weight=np.ones(len(X)))
+    np.testing.assert_allclose(ones.history_["loss"], estimator(**kwargs).fit(X, y)
+                               .history_["loss"], rtol=1e-9)
+
+
+def test_sample_weight_goes_through_a_pipeline_and_bad_weights_are_named(moons: tuple
+                                                                         ) -> None:
+    X, y = moons
+    pipe = make_pipeline(StandardScaler(), NeuralNetClassifier(epochs=2, random_state=0))
+    pipe.fit(X, y, neuralnetclassifier__sample_weight=np.where(y == 1, 2.0, 1.0))
+    clf = NeuralNetClassifier(epochs=1)
+    with pytest.raises(ShapeError, match=r"sample_weight has shape \(3,\); expected \(80,\)"):
+        clf.fit(X, y, sample_weight=[1, 2, 3])
+    for bad in (-np.ones(len(X)), np.zeros(len(X))):
+        with pytest.raises(ValueError, match=r"finite and >= 0, not all zero") as info:
+            clf.fit(X, y, sample_weight=bad)
+        assert isinstance(info.value, AutogradError)
