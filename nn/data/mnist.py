@@ -32,8 +32,9 @@ _MAGIC = {"images": 2051, "labels": 2049}
 
 
 def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.ndarray:
-    """The array stored in one IDX file (``.gz`` files are decompressed)."""
-    path = Path(path)
+    """The array stored in one IDX file (``.gz`` files are decompressed); ``~`` in the
+    path is the home folder."""
+    path = Path(path).expanduser()
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:
@@ -95,8 +96,8 @@ def _download(folder: Path, stem: str) -> Path:
 def load_mnist(path: str | os.PathLike | None = None, train: bool = True,
                download: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """MNIST images (uint8, shape (N, 28, 28)) and labels (int64, shape (N,)) from the
-    IDX files in the folder ``path`` (the training set, or the test set for
-    ``train=False``).
+    IDX files in the folder ``path`` (``~`` is the home folder; the training set, or
+    the test set for ``train=False``).
 
     ``download=True`` fetches missing files into ``path`` (default
     ``~/.cache/autograd-nn/mnist``); it needs internet and raises :class:`DownloadError`
@@ -108,7 +109,7 @@ def load_mnist(path: str | os.PathLike | None = None, train: bool = True,
             raise UsageError("load_mnist: give the folder holding the MNIST IDX files, or "
                              "pass download=True to fetch them into a cache folder")
         path = Path.home() / ".cache" / "autograd-nn" / "mnist"
-    folder = Path(path)
+    folder = Path(path).expanduser()  # "~/data/mnist", as torchvision's root= takes it
     arrays = []
     for stem, kind in zip(MNIST_FILES[bool(train)], ("images", "labels")):
         found = _find(folder, stem)

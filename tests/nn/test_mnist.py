@@ -102,3 +102,15 @@ def test_download_offline_is_a_clear_error(tmp_path: Path,
         load_mnist(tmp_path / "cache", download=True)
     assert isinstance(info.value, OSError)
     assert not list((tmp_path / "cache").iterdir())  # no partial file left behind
+
+
+def test_a_path_starting_with_a_tilde_is_in_the_home_folder(
+        tmp_path: Path, data: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    """torchvision's MNIST(root="~/data") expands the tilde; so do load_mnist and
+    read_idx (pathlib alone looks for a folder named "~")."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "mnist").mkdir()
+    _write(tmp_path / "mnist", True, *data, compress=True)
+    images, labels = load_mnist("~/mnist")
+    np.testing.assert_array_equal(images, data[0])
+    np.testing.assert_array_equal(read_idx("~/mnist/train-labels-idx1-ubyte.gz"), data[1])
