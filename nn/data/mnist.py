@@ -11,6 +11,7 @@ import os
 import shutil
 import urllib.error
 import urllib.request
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -32,16 +33,18 @@ _MAGIC = {"images": 2051, "labels": 2049}
 
 
 def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.ndarray:
-    """The array stored in one IDX file (``.gz`` files are decompressed); ``~`` in the
-    path is the home folder."""
+    """The array stored in one IDX file (gzip-compressed files are decompressed, told
+    by their content, not their name); ``~`` in the path is the home folder."""
     path = Path(path).expanduser()
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as f:
-            raw = f.read()
-    except (gzip.BadGzipFile, EOFError) as exc:
-        raise IDXFormatError(f"{path}: not a readable gzip file (truncated or corrupt): "
-                             f"{exc}. Download it again.") from exc
+    raw = path.read_bytes()
+    # An IDX file starts with two zero bytes, gzip with 1f 8b. Browsers often unpack a
+    # downloaded .gz file but keep its name, so the name cannot be trusted.
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+            raise IDXFormatError(f"{path}: not a readable gzip file (truncated or corrupt): "
+                                 f"{exc}. Download it again.") from exc
     if len(raw) < 4:
         raise IDXFormatError(f"{path}: {len(raw)} bytes is too short for an IDX header "
                              f"(at least 4 bytes); the file is truncated or empty")
