@@ -244,6 +244,13 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         p = np.exp(scores)
         return p / p.sum(axis=1, keepdims=True)
 
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Log class probabilities log_softmax(scores), finite where predict_proba
+        underflows to 0 (MLPClassifier has this method too)."""
+        scores = self._forward(X)
+        scores = scores - scores.max(axis=1, keepdims=True)
+        return scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each sample (one of ``classes_``)."""
         scores = self._forward(X)  # checks that the model is fitted

@@ -112,3 +112,14 @@ def test_sample_weight_goes_through_a_pipeline_and_bad_weights_are_named(moons: 
         with pytest.raises(ValueError, match=r"finite and >= 0, not all zero") as info:
             clf.fit(X, y, sample_weight=bad)
         assert isinstance(info.value, AutogradError)
+
+
+def test_predict_log_proba_is_the_log_of_predict_proba_and_stays_finite(moons: tuple
+                                                                        ) -> None:
+    """MLPClassifier has predict_log_proba; here it raised AttributeError."""
+    X, y = moons
+    clf = NeuralNetClassifier(epochs=3, random_state=0).fit(X, y)
+    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(clf.predict_proba(X)),
+                               rtol=1e-12, atol=1e-12)
+    far = X * 1e4  # scores so large that one probability underflows to 0
+    assert (clf.predict_proba(far) == 0).any() and np.isfinite(clf.predict_log_proba(far)).all()
