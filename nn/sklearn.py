@@ -24,7 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets  # noqa: E402
 from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
 
 from autograd import Tensor, no_grad  # noqa: E402
-from autograd.errors import DataError  # noqa: E402
+from autograd.errors import DataError, ShapeError  # noqa: E402
 
 from . import functional as F  # noqa: E402
 from . import optim  # noqa: E402
@@ -55,6 +55,44 @@ def _generator(random_state: Any) -> np.random.Generator:
                       f"got {random_state!r}")
 
 
+def _weighted(per_sample: Callable[[Any, np.ndarray], Any]) -> Callable[[Any, np.ndarray], Any]:
+    """A loss on targets packed with a last column of sample weights: the per-sample
+    losses averaged with those weights in each mini-batch, as scikit-learn's MLPs do."""
+    def loss(output: Any, packed: np.ndarray) -> Any:
+        target, weight = packed[:, :-1], packed[:, -1]
+        total = float(weight.sum())
+        return (per_sample(output, target) * weight).sum() / (total if total > 0 else 1.0)
+    return loss
+
+
+def _sample_weights(sample_weight: Any, n_samples: int, owner: str) -> np.ndarray:
+    """``sample_weight`` as n_samples finite numbers >= 0, not all 0 (a number is given
+    to every sample, as scikit-learn does)."""
+    try:
+        weight = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(f"{owner}: sample_weight must be numbers, one per sample; got "
+                        f"{type(sample_weight).__name__} {sample_weight!r:.80}") from None
+    if weight.ndim == 0:
+        weight = np.full(n_samples, float(weight))
+    if weight.shape != (n_samples,):
+        raise ShapeError(f"{owner}: sample_weight has shape {weight.shape}; expected "
+                         f"({n_samples},), one weight per sample of X")
+    if not np.isfinite(weight).all() or (weight < 0).any() or not weight.any():
+        raise DataError(f"{owner}: sample_weight must be finite and >= 0, not all zero "
+                        f"(nothing to learn from); got values from {weight.min()} to "
+                        f"{weight.max()}")
+    return weight
+
+
+def _class_losses(scores: Any, target: np.ndarray) -> Any:
+    return F.cross_entropy(scores, target[:, 0].astype(np.int64), reduction="none")
+
+
+def _squared_errors(output: Any, target: np.ndarray) -> Any:
+    return F.mse_loss(output, target, reduction="none").mean(axis=1)
+
+
 class _NeuralNet(BaseEstimator):
     """Shared fitting machinery; see the two public classes."""
 
@@ -82,7 +120,9 @@ class _NeuralNet(BaseEstimator):
 
     def _build(self, n_features: int, n_outputs: int, rng: np.random.Generator) -> Module:
         if self.module is None:
-            return MLP([n_features, *self.hidden_layer_sizes, n_outputs], self.activation,
+            # "logistic" is scikit-learn's MLPClassifier name for the sigmoid
+            activation = "sigmoid" if self.activation == "logistic" else self.activation
+            return MLP([n_features, *self._hidden_sizes(), n_outputs], activation,
                        output=self._output, dropout=self.dropout, rng=rng)
         if isinstance(self.module, Module):
             return copy.deepcopy(self.module)  # each fit trains its own copy
@@ -94,6 +134,19 @@ class _NeuralNet(BaseEstimator):
                                 f"nn.Module or a function (n_features, n_outputs) -> "
                                 f"nn.Module; got {self.module!r}")
 
+    def _hidden_sizes(self) -> list[Any]:
+        """``hidden_layer_sizes`` as a list; an int is one hidden layer, as in
+        scikit-learn's MLPClassifier."""
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral):
+            return [sizes]
+        try:
+            return list(sizes)
+        except TypeError:
+            raise ConfigError(f"{type(self).__name__}: hidden_layer_sizes must be a sequence "
+                              f"of layer widths such as (64,) or (32, 16), or an int for one "
+                              f"hidden layer; got {sizes!r}") from None
+
     def _make_optimizer(self, model: Module) -> Any:
         cls = OPTIMIZERS.get(self.optimizer) if isinstance(self.optimizer, str) else (
             self.optimizer)
@@ -103,9 +156,16 @@ class _NeuralNet(BaseEstimator):
         kwargs = {"weight_decay": self.weight_decay} if self.weight_decay else {}
         return cls(model.parameters(), lr=self.lr, **kwargs)
 
-    def _fit(self, X: np.ndarray, target: np.ndarray, n_outputs: int, loss_fn: Any) -> Any:
+    def _fit(self, X: np.ndarray, target: np.ndarray, n_outputs: int, loss_fn: Any,
+             sample_weight: Any, per_sample: Any) -> Any:
+        if sample_weight is not None:  # packed as the target's last column
+            weight = _sample_weights(sample_weight, len(X), type(self).__name__)
+            target = np.column_stack([target.reshape(len(X), -1), weight])
+            loss_fn = _weighted(per_sample)
         rng = _generator(self.random_state)
         self.module_ = self._build(X.shape[1], n_outputs, rng)
+        self._n_outputs = n_outputs
+        self._output_of(X[:1])  # a module of the wrong output width fails before training
         self.history_ = fit(self.module_, loss_fn, self._make_optimizer(self.module_),
                             (X, target), epochs=self.epochs, batch_size=self.batch_size,
                             callbacks=copy.deepcopy(list(self.callbacks)),
@@ -118,7 +178,11 @@ class _NeuralNet(BaseEstimator):
         """The module's raw output for ``X`` (cast to the module's float dtype, as ``fit``
         casts the training data), in evaluation mode without a graph."""
         check_is_fitted(self, "module_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self._output_of(validate_data(self, X, reset=False, dtype=np.float64))
+
+    def _output_of(self, X: np.ndarray) -> np.ndarray:
+        """The module's output for the validated ``X``; ``ShapeError`` unless it is
+        (N, n_outputs): one column per class or per target."""
         model = self.module_
         X = as_model_dtype(X, model)
         was_training = model.training
@@ -128,13 +192,23 @@ class _NeuralNet(BaseEstimator):
                 out = model(Tensor(X))
         finally:
             model.train(was_training)
-        return np.asarray(out.data if isinstance(out, Tensor) else out)
+        out = np.asarray(out.data if isinstance(out, Tensor) else out)
+        expected = (len(X), self._n_outputs)
+        if out.shape != expected:
+            per = "class" if isinstance(self, ClassifierMixin) else "target"
+            raise ShapeError(f"{type(self).__name__}: the module maps {len(X)} sample(s) to "
+                             f"shape {out.shape}; expected {expected}, one output column per "
+                             f"{per}. Build the module with the n_outputs it is given "
+                             f"(module=lambda n_features, n_outputs: ...).")
+        return out
 
 
 class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     """A classifier trained with softmax cross-entropy on the module's scores.
 
-    ``module``: None builds ``MLP([n_features, *hidden_layer_sizes, n_classes])``; an
+    ``module``: None builds ``MLP([n_features, *hidden_layer_sizes, n_classes])`` (an
+    int ``hidden_layer_sizes`` is one hidden layer and ``activation="logistic"`` the
+    sigmoid, as in MLPClassifier); an
     ``nn.Module`` (copied at each fit) or a function ``(n_features, n_classes) ->
     Module`` must output (N, n_classes) scores (logits). ``optimizer`` is a name
     (``"adam"``, ``"sgd"``, ...) or an ``nn.optim`` class, built with ``lr`` and
@@ -146,7 +220,10 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
 
     _output = "softmax"
 
-    def fit(self, X: Any, y: Any) -> NeuralNetClassifier:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuralNetClassifier:
+        """Train on ``X`` and labels ``y``; ``sample_weight`` (one number >= 0 per
+        sample) weights each sample's loss in its mini-batch's mean, as in
+        MLPClassifier."""
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
@@ -157,7 +234,8 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
                 f"needs at least 2 classes to learn from (softmax over one class has loss 0 "
                 f"and no gradient), as scikit-learn's LogisticRegression and SVC say. Check "
                 f"the labels, or split with StratifiedKFold / stratify=y.")
-        return self._fit(X, encoded.astype(np.int64), len(self.classes_), F.cross_entropy)
+        return self._fit(X, encoded.astype(np.int64), len(self.classes_), F.cross_entropy,
+                         sample_weight, _class_losses)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities softmax(scores), shape (N, n_classes)."""
@@ -165,6 +243,13 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         scores = scores - scores.max(axis=1, keepdims=True)
         p = np.exp(scores)
         return p / p.sum(axis=1, keepdims=True)
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Log class probabilities log_softmax(scores), finite where predict_proba
+        underflows to 0 (MLPClassifier has this method too)."""
+        scores = self._forward(X)
+        scores = scores - scores.max(axis=1, keepdims=True)
+        return scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each sample (one of ``classes_``)."""
@@ -182,11 +267,13 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
         tags.target_tags.multi_output = True
         return tags
 
-    def fit(self, X: Any, y: Any) -> NeuralNetRegressor:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuralNetRegressor:
+        """Train on ``X`` and targets ``y``; ``sample_weight`` as for the classifier."""
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
         self._y_ndim = y.ndim
         target = y.reshape(len(y), -1).astype(np.float64)
-        return self._fit(X, target, target.shape[1], F.mse_loss)
+        return self._fit(X, target, target.shape[1], F.mse_loss, sample_weight,
+                         _squared_errors)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted values, shaped like the training targets ((N,) or (N, k))."""

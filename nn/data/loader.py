@@ -84,9 +84,24 @@ def _as_array(value: Any, position: int) -> np.ndarray:
                         f"different lengths), which is not an array: {exc}. Give rows of "
                         f"equal length, e.g. a NumPy array.") from None
     if array.ndim == 0:
-        raise ShapeError(f"DataLoader: array {position} is a scalar; every array needs a "
-                         f"first axis of samples")
+        raise ShapeError(_not_an_array(value, position))
     if array.dtype.hasobject:
         raise DTypeError(f"DataLoader: array {position} has dtype object; give numeric "
                          f"arrays (e.g. np.asarray(x, dtype=np.float64))")
     return array
+
+
+def _not_an_array(value: Any, position: int) -> str:
+    """Why ``value`` (NumPy made a 0-d array of it) is no array of samples."""
+    if isinstance(value, (numbers.Number, np.generic)) and position > 0:
+        return (f"DataLoader: argument {position} is the single value {value}, not an array "
+                f"of samples. The arrays come first and the options by keyword: "
+                f"DataLoader(X, y, batch_size=32, shuffle=True) (PyTorch's DataLoader(data, "
+                f"32) passes batch_size by position; here every argument before the keywords "
+                f"is an array)")
+    if isinstance(value, (numbers.Number, np.generic, str, bytes)):
+        return (f"DataLoader: array {position} is a scalar ({value!r}); every array needs a "
+                f"first axis of samples")
+    return (f"DataLoader: array {position} is a {type(value).__name__}, not an array of "
+            f"samples; give a NumPy array or a list of rows (an iterator or generator: "
+            f"np.array(list(it)))")

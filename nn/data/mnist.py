@@ -11,6 +11,7 @@ import os
 import shutil
 import urllib.error
 import urllib.request
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -32,15 +33,18 @@ _MAGIC = {"images": 2051, "labels": 2049}
 
 
 def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.ndarray:
-    """The array stored in one IDX file (``.gz`` files are decompressed)."""
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as f:
-            raw = f.read()
-    except (gzip.BadGzipFile, EOFError) as exc:
-        raise IDXFormatError(f"{path}: not a readable gzip file (truncated or corrupt): "
-                             f"{exc}. Download it again.") from exc
+    """The array stored in one IDX file (gzip-compressed files are decompressed, told
+    by their content, not their name); ``~`` in the path is the home folder."""
+    path = Path(path).expanduser()
+    raw = path.read_bytes()
+    # An IDX file starts with two zero bytes, gzip with 1f 8b. Browsers often unpack a
+    # downloaded .gz file but keep its name, so the name cannot be trusted.
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+            raise IDXFormatError(f"{path}: not a readable gzip file (truncated or corrupt): "
+                                 f"{exc}. Download it again.") from exc
     if len(raw) < 4:
         raise IDXFormatError(f"{path}: {len(raw)} bytes is too short for an IDX header "
                              f"(at least 4 bytes); the file is truncated or empty")
@@ -95,8 +99,8 @@ def _download(folder: Path, stem: str) -> Path:
 def load_mnist(path: str | os.PathLike | None = None, train: bool = True,
                download: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """MNIST images (uint8, shape (N, 28, 28)) and labels (int64, shape (N,)) from the
-    IDX files in the folder ``path`` (the training set, or the test set for
-    ``train=False``).
+    IDX files in the folder ``path`` (``~`` is the home folder; the training set, or
+    the test set for ``train=False``).
 
     ``download=True`` fetches missing files into ``path`` (default
     ``~/.cache/autograd-nn/mnist``); it needs internet and raises :class:`DownloadError`
@@ -108,7 +112,7 @@ def load_mnist(path: str | os.PathLike | None = None, train: bool = True,
             raise UsageError("load_mnist: give the folder holding the MNIST IDX files, or "
                              "pass download=True to fetch them into a cache folder")
         path = Path.home() / ".cache" / "autograd-nn" / "mnist"
-    folder = Path(path)
+    folder = Path(path).expanduser()  # "~/data/mnist", as torchvision's root= takes it
     arrays = []
     for stem, kind in zip(MNIST_FILES[bool(train)], ("images", "labels")):
         found = _find(folder, stem)

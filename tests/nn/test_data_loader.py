@@ -96,3 +96,24 @@ def test_noise_rejects_bad_probability_and_generator(fn: object) -> None:
         fn(np.zeros(3), 1.5, np.random.default_rng())
     with pytest.raises(TypeError, match="Generator"):
         fn(np.zeros(3), 0.1, 0)
+
+
+def test_pytorchs_positional_batch_size_is_named_with_the_keyword_to_use() -> None:
+    """torch.utils.data.DataLoader(data, 32) takes batch_size by position; here the
+    positional arguments are arrays, and the error said only 'array 1 is a scalar'."""
+    X = np.zeros((8, 2))
+    for extra in [(4,), (4, True), (np.int64(4),)]:
+        with pytest.raises(ShapeError, match=r"argument 1 is the single value 4.*by keyword: "
+                                             r"DataLoader\(X, y, batch_size=32"):
+            DataLoader(X, *extra)
+
+
+@pytest.mark.parametrize("value, name", [((i for i in range(3)), "generator"),
+                                         (iter([1, 2]), "list_iterator"), (None, "NoneType"),
+                                         ({"x": 1}, "dict")])
+def test_an_object_that_is_no_array_is_named_by_its_type(value: object, name: str) -> None:
+    with pytest.raises(ShapeError, match=rf"array 0 is a {name}, not an array of samples.*"
+                                         r"np\.array\(list\(it\)\)"):
+        DataLoader(value)
+    with pytest.raises(ShapeError, match=r"array 0 is a scalar \(3\.0\)"):
+        DataLoader(3.0)

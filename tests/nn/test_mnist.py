@@ -102,3 +102,31 @@ def test_download_offline_is_a_clear_error(tmp_path: Path,
         load_mnist(tmp_path / "cache", download=True)
     assert isinstance(info.value, OSError)
     assert not list((tmp_path / "cache").iterdir())  # no partial file left behind
+
+
+def test_a_path_starting_with_a_tilde_is_in_the_home_folder(
+        tmp_path: Path, data: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    """torchvision's MNIST(root="~/data") expands the tilde; so do load_mnist and
+    read_idx (pathlib alone looks for a folder named "~")."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "mnist").mkdir()
+    _write(tmp_path / "mnist", True, *data, compress=True)
+    images, labels = load_mnist("~/mnist")
+    np.testing.assert_array_equal(images, data[0])
+    np.testing.assert_array_equal(read_idx("~/mnist/train-labels-idx1-ubyte.gz"), data[1])
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_the_content_not_the_name_tells_a_gzip_file(tmp_path: Path, data: tuple,
+                                                    compress: bool) -> None:
+    """Browsers unpack a downloaded train-images-idx3-ubyte.gz and keep the name; the
+    plain IDX file behind a .gz name (and a gzip file without one) must still load."""
+    images, labels = data
+    for stem, array in (("train-images-idx3-ubyte", images),
+                        ("train-labels-idx1-ubyte", labels)):
+        raw = _idx(array)
+        name = stem if compress else f"{stem}.gz"
+        (tmp_path / name).write_bytes(gzip.compress(raw) if compress else raw)
+    got_images, got_labels = load_mnist(tmp_path)
+    np.testing.assert_array_equal(got_images, images)
+    np.testing.assert_array_equal(got_labels, labels)
