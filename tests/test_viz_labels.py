@@ -1,0 +1,40 @@
+"""``autograd.viz``: what the labels say about unusual names and values, and that they
+render through ``dot`` without errors or warnings."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+import autograd as ag
+
+graphviz = pytest.importorskip("graphviz", reason="the 'graphviz' package is not installed")
+from autograd import viz  # noqa: E402
+from viz_helpers import needs_dot, parse, label, node_named  # noqa: E402
+
+
+def _dot_stderr(graph) -> str:
+    """What ``dot`` prints while rendering ``graph`` to SVG (it fails on a bad label)."""
+    done = subprocess.run(["dot", "-Tsvg"], input=graph.source.encode(), capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stderr.decode()
+
+
+@needs_dot
+def test_names_with_line_breaks_tabs_and_control_characters_are_drawn_as_written():
+    names = ["line1\nline2", "tab\there", "a\rb", "esc\x1b[31m", "nul\x00", "<b>&amp;</b>"]
+    leaves = [ag.Tensor(1.0, requires_grad=True, name=n) for n in names]
+    total = leaves[0] * 2
+    for leaf in leaves[1:]:
+        total = total + leaf * 2
+    graph = viz.draw_backward(total)
+    assert _dot_stderr(graph) == ""
+    nodes, _ = parse(graph)  # one node is one line of DOT source
+    assert node_named(nodes, "line1")  # a line break starts a new line of the label
+    assert "line1\nline2" in label(node_named(nodes, "line1"))
+    assert "a\nb" in label(node_named(nodes, "a"))
+    node_named(nodes, "tab here")
+    node_named(nodes, "esc\\x1b[31m")
+    node_named(nodes, "nul\\x00")
+    node_named(nodes, "<b>&amp;</b>")
