@@ -38,3 +38,12 @@ def test_names_with_line_breaks_tabs_and_control_characters_are_drawn_as_written
     node_named(nodes, "esc\\x1b[31m")
     node_named(nodes, "nul\\x00")
     node_named(nodes, "<b>&amp;</b>")
+
+
+def test_op_arguments_are_drawn_as_given_not_rounded_to_values_precision():
+    x = ag.Tensor([1.0, 2.0], requires_grad=True, name="x")
+    y = ((x * 1.0001) ** 0.123456).clip(-0.25, 2.5)
+    ops = [label(a) for a in parse(viz.draw_graph(y))[0].values()]
+    assert any(t.startswith("MulScalar") and "c=1.0001" in t for t in ops)  # was c=1
+    assert any(t.startswith("PowScalar") and "p=0.123456" in t for t in ops)
+    assert any("-0.25" in t and "2.5" in t for t in ops if t.startswith("Clip"))

@@ -152,7 +152,9 @@ def _constructor_arguments(cls: type) -> set[str] | None:
 def _format_argument(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"{value.dtype}[{', '.join(str(n) for n in value.shape)}]"
-    if isinstance(value, (float, np.floating, int, np.integer, bool, np.bool_)):
+    if isinstance(value, (float, np.floating)):  # the constant itself: c=1.0001, not c=1
+        return f"{float(value):.6g}"
+    if isinstance(value, (int, np.integer, bool, np.bool_)):
         return short(value)
     if isinstance(value, np.dtype):
         return str(value)
