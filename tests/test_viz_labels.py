@@ -47,3 +47,18 @@ def test_op_arguments_are_drawn_as_given_not_rounded_to_values_precision():
     assert any(t.startswith("MulScalar") and "c=1.0001" in t for t in ops)  # was c=1
     assert any(t.startswith("PowScalar") and "p=0.123456" in t for t in ops)
     assert any("-0.25" in t and "2.5" in t for t in ops if t.startswith("Clip"))
+
+
+def test_the_backward_view_says_where_a_hook_was_not_applied():
+    x = ag.Tensor([1.0, 2.0], requires_grad=True, name="x")
+    y = x * 2
+    y.name = "y"
+    seen = []
+    y.register_hook(lambda g: seen.append(g) or g * 10)
+    L = (y ** 2).sum()
+    L.backward(retain_graph=True)
+    nodes, _ = parse(viz.draw_backward(L))
+    assert len(seen) == 1  # drawing runs no user code
+    assert "1 hook not applied here" in label(node_named(nodes, "y"))
+    assert "hook" not in label(node_named(nodes, "x"))
+    assert "hook" not in label(node_named(parse(viz.draw_graph(L))[0], "y"))  # stored grads

@@ -71,7 +71,9 @@ def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
     and intermediates that called ``retain_grad()``). ``direction="backward"`` computes
     d(roots)/d(node) itself (seeding ones, i.e. the gradient of ``root.sum()``), draws
     the same layout with the arrows reversed and labels each edge with the gradient it
-    carries (and, with ``show_rules``, the rule that produced it).
+    carries (and, with ``show_rules``, the rule that produced it). It does not run
+    ``register_hook`` hooks (user code, maybe with side effects): a tensor with hooks
+    says so, and the gradients drawn from it on are those without the hooks.
 
     ``model`` (anything with ``named_parameters()``, e.g. an ``nn.Module``) names the
     parameters and, with ``clusters``, groups them in one box per module. More than
@@ -152,6 +154,9 @@ class _Painter:
         grad = self._node_grad(t)
         if grad is not None:
             blocks.append((numbers, format_grad(grad, self.max_values)))
+        hooks = len(t._hooks or ()) if self.grads is not None else 0
+        if hooks:  # user code: the private pass does not run it (see compute_gradients)
+            blocks.append(("warn", [f"{hooks} hook{'s' * (hooks > 1)} not applied here"]))
         bad = [what for what, a in (("value", data), ("grad", grad)) if not is_finite(a)]
         if bad:
             blocks.append(("warn", ["NaN/Inf in " + " and ".join(bad)]))
