@@ -62,3 +62,15 @@ def test_the_backward_view_says_where_a_hook_was_not_applied():
     assert "1 hook not applied here" in label(node_named(nodes, "y"))
     assert "hook" not in label(node_named(nodes, "x"))
     assert "hook" not in label(node_named(parse(viz.draw_graph(L))[0], "y"))  # stored grads
+
+
+@needs_dot
+def test_a_long_chain_saved_as_png_fits_the_bitmap_limit_without_a_warning(tmp_path, capfd):
+    x = ag.Tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(400):
+        y = y * 1.0001
+    path = viz.save_graph(viz.draw_graph(y), tmp_path / "chain.png")  # 300 nodes in a row
+    assert capfd.readouterr().err == ""  # was "graph is too large for cairo-renderer..."
+    width = int.from_bytes(path.read_bytes()[16:20], "big")  # the PNG header's IHDR
+    assert 20000 < width <= 32767
