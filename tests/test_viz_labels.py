@@ -74,3 +74,16 @@ def test_a_long_chain_saved_as_png_fits_the_bitmap_limit_without_a_warning(tmp_p
     assert capfd.readouterr().err == ""  # was "graph is too large for cairo-renderer..."
     width = int.from_bytes(path.read_bytes()[16:20], "big")  # the PNG header's IHDR
     assert 20000 < width <= 32767
+
+
+def test_names_from_named_parameters_and_bad_names_or_max_nodes_are_explained():
+    nn = pytest.importorskip("nn")
+    net = nn.Linear(2, 1)
+    y = net(ag.Tensor([[1.0, 2.0]])).sum()
+    nodes, _ = parse(viz.draw_graph(y, names=net.named_parameters()))  # pairs, as dict() takes
+    node_named(nodes, "weight")
+    with pytest.raises(TypeError, match=r"names= maps each name .* got list"):
+        viz.draw_graph(y, names=[net.weight])  # was AttributeError: no attribute 'items'
+    for bad in ("10", 10.5, True):
+        with pytest.raises(TypeError, match="max_nodes must be an int"):
+            viz.draw_graph(y, max_nodes=bad)  # "10" was a bare '<' not supported

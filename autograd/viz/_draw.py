@@ -59,7 +59,8 @@ def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
                show_rules: bool = True, title: str | None = None) -> Any:
     """Draw the graph that computed ``roots`` and return a ``graphviz.Digraph``.
 
-    A tensor node shows its name (``names={"W1": W1}``, else the dotted parameter name
+    A tensor node shows its name (``names={"W1": W1}`` or (name, tensor) pairs such as
+    ``net.named_parameters()``, else the dotted parameter name
     when ``model=`` is given, else ``Tensor.name``, else ``t0, t1...``), its shape and
     dtype; with ``show_values`` its values when it has at most ``max_values`` elements,
     else mean/min/max; with ``show_grad`` its gradient (norm when large). Colours:
