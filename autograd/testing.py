@@ -89,7 +89,11 @@ def broadcastable_shapes(num_shapes: int = 2, min_dims: int = 0, max_dims: int =
 def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy, np.dtype]:
     """The strategy for one element and the dtype it is drawn in (cast afterwards)."""
     if isinstance(elements, st.SearchStrategy):
-        return elements, (np.dtype(np.float64) if dtype.kind == "f" else dtype)
+        if dtype.kind != "f":
+            return elements, dtype
+        # drawn in float64 (hypothesis refuses a float that float32 cannot hold exactly)
+        # but already rounded to dtype, so that unique=True holds in dtype too
+        return elements.map(lambda value: _rounded(value, dtype)), np.dtype(np.float64)
     if dtype.kind == "b":
         return st.booleans(), dtype
     try:
@@ -104,6 +108,18 @@ def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy
     if dtype.kind != "f":
         raise UsageError(f"arrays: dtype must be bool, integer or float; got {dtype}")
     return _floats_of(dtype, lo, hi), dtype
+
+
+def _rounded(value: Any, dtype: np.dtype) -> float:
+    """``value`` rounded to ``dtype``; a finite value it cannot hold is a UsageError (it
+    would become an inf the test never asked for)."""
+    with np.errstate(over="ignore"):
+        rounded = dtype.type(value)
+    if np.isfinite(value) and not np.isfinite(rounded):
+        raise UsageError(f"arrays: the elements strategy drew {value!r}, beyond what {dtype} "
+                         f"holds (at most {float(np.finfo(dtype).max):g}); bound the "
+                         f"strategy, e.g. st.floats(-1e3, 1e3), or pass elements=(low, high)")
+    return float(rounded)
 
 
 def _floats_of(dtype: np.dtype, lo: float, hi: float) -> st.SearchStrategy[float]:
@@ -150,9 +166,10 @@ def arrays(draw: Callable, shape: int | tuple[int, ...] | st.SearchStrategy | No
 
     ``elements`` is ``(low, high)`` (inclusive, no NaN/inf, also after rounding to a
     float16/float32 ``dtype``; cut to its finite range) or a hypothesis strategy,
-    e.g. ``domain("log")``. ``noncontiguous=True`` returns a strided view (every other
-    element of a larger array, or a transposed array); ``None`` draws either kind.
-    ``unique=True`` makes the elements distinct::
+    e.g. ``domain("log")`` (its values are rounded to ``dtype``; one that would
+    overflow to inf there is a UsageError). ``noncontiguous=True`` returns a strided
+    view (every other element of a larger array, or a transposed array); ``None`` draws
+    either kind. ``unique=True`` makes the elements distinct (in ``dtype``)::
 
         @given(arrays((2, 3), elements=(-1, 1), noncontiguous=True))
         def test_view(a): assert a.shape == (2, 3)

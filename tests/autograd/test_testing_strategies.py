@@ -204,3 +204,17 @@ def test_missing_hypothesis_says_what_to_install() -> None:
     """)
     assert result.returncode != 0
     assert 'pip install -e ".[test]"' in result.stderr
+
+
+@pytest.mark.parametrize("dtype, elements", [(np.float32, domain("log")),
+                                             (np.float16, st.floats(0, 1e-3))])
+@given(data=st.data())
+def test_unique_holds_in_the_arrays_dtype_for_an_elements_strategy(dtype, elements,
+                                                                  data: st.DataObject) -> None:
+    a = data.draw(arrays((20,), dtype=dtype, elements=elements, unique=True))
+    assert a.dtype == dtype and len(np.unique(a)) == a.size  # 2.0000001 and 2 were both 2
+
+
+def test_an_elements_strategy_beyond_the_dtype_is_refused_not_drawn_as_inf() -> None:
+    with pytest.raises(UsageError, match=r"beyond what float16 holds.*bound the strategy"):
+        find(arrays((3,), dtype=np.float16, elements=st.floats(1e5, 1e6)), lambda a: True)
