@@ -104,6 +104,9 @@ def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
         low, high = max(int(np.ceil(lo)), info.min), min(int(np.floor(hi)), info.max)
+        if low > high:  # hypothesis would say 'Cannot have max_value=0 < min_value=1'
+            raise UsageError(f"arrays: no {dtype} value lies in [{lo}, {hi}] (the dtype holds "
+                             f"{info.min}..{info.max}); widen the elements bounds")
         return st.integers(low, high), dtype
     if dtype.kind != "f":
         raise UsageError(f"arrays: dtype must be bool, integer or float; got {dtype}")
@@ -135,8 +138,9 @@ def _floats_of(dtype: np.dtype, lo: float, hi: float) -> st.SearchStrategy[float
         if float(high) > hi:
             high = np.nextafter(high, dtype.type(-np.inf))
     if low is None or not low <= high:
-        raise UsageError(f"arrays: no finite {dtype} value lies in [{lo}, {hi}]; widen the "
-                         f"elements bounds or use float64")
+        advice = "low > high: swap them" if lo > hi else "widen the elements bounds" + (
+            " or use float64" if dtype != np.float64 else "")
+        raise UsageError(f"arrays: no finite {dtype} value lies in [{lo}, {hi}]; {advice}")
     return st.floats(float(low), float(high), width=8 * dtype.itemsize, allow_nan=False,
                      allow_infinity=False)
 

@@ -218,3 +218,11 @@ def test_unique_holds_in_the_arrays_dtype_for_an_elements_strategy(dtype, elemen
 def test_an_elements_strategy_beyond_the_dtype_is_refused_not_drawn_as_inf() -> None:
     with pytest.raises(UsageError, match=r"beyond what float16 holds.*bound the strategy"):
         find(arrays((3,), dtype=np.float16, elements=st.floats(1e5, 1e6)), lambda a: True)
+
+
+@pytest.mark.parametrize("dtype, elements, advice", [
+    (np.int8, (0.2, 0.8), "widen"), (np.uint8, (300, 400), "widen"),
+    (np.float64, (1.0, -1.0), "swap them"), (np.float64, (np.nan, 1.0), "widen")])
+def test_bounds_with_no_value_of_the_dtype_say_what_to_do(dtype, elements, advice) -> None:
+    with pytest.raises(UsageError, match=rf"no .*{np.dtype(dtype)} value lies in .*{advice}"):
+        find(arrays((2,), dtype=dtype, elements=elements), lambda a: True)  # int: InvalidArgument
