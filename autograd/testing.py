@@ -21,7 +21,8 @@ What is here:
 - ``DOMAINS`` / ``domain``: per-op element strategies, for every op of the engine's op
   table, kept away from kinks (relu, abs, clip, sign), poles (log, sqrt, 1/x, tan), jumps
   (floor, round, //, %) and ties (max, min, maximum, minimum, std, sort). ``norm`` has one
-  entry per order: ``"norm1"``, ``"norm2"``, ``"norm_inf"``.
+  entry per order: ``"norm1"``, ``"norm2"``, ``"norm_inf"``; PyTorch's names ``clamp`` and
+  ``cat`` are there too.
 
 Only this module imports hypothesis; ``import autograd`` never does.
 """
@@ -368,6 +369,10 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "norm1": (_NONZERO,),
     "norm_inf": (_TENTHS.filter(lambda v: v != 0),),
 }
+#: The other names autograd exports (PyTorch's ``clamp`` and ``cat``; ``index_add``
+#: moves values as ``index_put`` does) share their op's domain.
+DOMAINS = {**DOMAINS, "clamp": DOMAINS["clip"], "cat": DOMAINS["concatenate"],
+           "index_add": DOMAINS["index_put"]}
 
 
 def domain(op_name: str, arg: int = 0) -> st.SearchStrategy[float]:

@@ -226,3 +226,9 @@ def test_an_elements_strategy_beyond_the_dtype_is_refused_not_drawn_as_inf() -> 
 def test_bounds_with_no_value_of_the_dtype_say_what_to_do(dtype, elements, advice) -> None:
     with pytest.raises(UsageError, match=rf"no .*{np.dtype(dtype)} value lies in .*{advice}"):
         find(arrays((2,), dtype=dtype, elements=elements), lambda a: True)  # int: InvalidArgument
+
+
+@pytest.mark.parametrize("alias, op", [("clamp", "clip"), ("cat", "concatenate"),
+                                       ("index_add", "index_put")])
+def test_the_other_exported_names_of_an_op_have_its_domain(alias, op) -> None:
+    assert domain(alias) is domain(op)  # ag.clamp, ag.cat: was UnknownOpError
