@@ -21,7 +21,8 @@ What is here:
 - ``DOMAINS`` / ``domain``: per-op element strategies, for every op of the engine's op
   table, kept away from kinks (relu, abs, clip, sign), poles (log, sqrt, 1/x, tan), jumps
   (floor, round, //, %) and ties (max, min, maximum, minimum, std, sort). ``norm`` has one
-  entry per order: ``"norm1"``, ``"norm2"``, ``"norm_inf"``.
+  entry per order: ``"norm1"``, ``"norm2"``, ``"norm_inf"``; PyTorch's names ``clamp`` and
+  ``cat`` are there too.
 
 Only this module imports hypothesis; ``import autograd`` never does.
 """
@@ -89,7 +90,11 @@ def broadcastable_shapes(num_shapes: int = 2, min_dims: int = 0, max_dims: int =
 def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy, np.dtype]:
     """The strategy for one element and the dtype it is drawn in (cast afterwards)."""
     if isinstance(elements, st.SearchStrategy):
-        return elements, (np.dtype(np.float64) if dtype.kind == "f" else dtype)
+        if dtype.kind != "f":
+            return elements, dtype
+        # drawn in float64 (hypothesis refuses a float that float32 cannot hold exactly)
+        # but already rounded to dtype, so that unique=True holds in dtype too
+        return elements.map(lambda value: _rounded(value, dtype)), np.dtype(np.float64)
     if dtype.kind == "b":
         return st.booleans(), dtype
     try:
@@ -100,10 +105,25 @@ def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
         low, high = max(int(np.ceil(lo)), info.min), min(int(np.floor(hi)), info.max)
+        if low > high:  # hypothesis would say 'Cannot have max_value=0 < min_value=1'
+            raise UsageError(f"arrays: no {dtype} value lies in [{lo}, {hi}] (the dtype holds "
+                             f"{info.min}..{info.max}); widen the elements bounds")
         return st.integers(low, high), dtype
     if dtype.kind != "f":
         raise UsageError(f"arrays: dtype must be bool, integer or float; got {dtype}")
     return _floats_of(dtype, lo, hi), dtype
+
+
+def _rounded(value: Any, dtype: np.dtype) -> float:
+    """``value`` rounded to ``dtype``; a finite value it cannot hold is a UsageError (it
+    would become an inf the test never asked for)."""
+    with np.errstate(over="ignore"):
+        rounded = dtype.type(value)
+    if np.isfinite(value) and not np.isfinite(rounded):
+        raise UsageError(f"arrays: the elements strategy drew {value!r}, beyond what {dtype} "
+                         f"holds (at most {float(np.finfo(dtype).max):g}); bound the "
+                         f"strategy, e.g. st.floats(-1e3, 1e3), or pass elements=(low, high)")
+    return float(rounded)
 
 
 def _floats_of(dtype: np.dtype, lo: float, hi: float) -> st.SearchStrategy[float]:
@@ -119,8 +139,9 @@ def _floats_of(dtype: np.dtype, lo: float, hi: float) -> st.SearchStrategy[float
         if float(high) > hi:
             high = np.nextafter(high, dtype.type(-np.inf))
     if low is None or not low <= high:
-        raise UsageError(f"arrays: no finite {dtype} value lies in [{lo}, {hi}]; widen the "
-                         f"elements bounds or use float64")
+        advice = "low > high: swap them" if lo > hi else "widen the elements bounds" + (
+            " or use float64" if dtype != np.float64 else "")
+        raise UsageError(f"arrays: no finite {dtype} value lies in [{lo}, {hi}]; {advice}")
     return st.floats(float(low), float(high), width=8 * dtype.itemsize, allow_nan=False,
                      allow_infinity=False)
 
@@ -150,9 +171,10 @@ def arrays(draw: Callable, shape: int | tuple[int, ...] | st.SearchStrategy | No
 
     ``elements`` is ``(low, high)`` (inclusive, no NaN/inf, also after rounding to a
     float16/float32 ``dtype``; cut to its finite range) or a hypothesis strategy,
-    e.g. ``domain("log")``. ``noncontiguous=True`` returns a strided view (every other
-    element of a larger array, or a transposed array); ``None`` draws either kind.
-    ``unique=True`` makes the elements distinct::
+    e.g. ``domain("log")`` (its values are rounded to ``dtype``; one that would
+    overflow to inf there is a UsageError). ``noncontiguous=True`` returns a strided
+    view (every other element of a larger array, or a transposed array); ``None`` draws
+    either kind. ``unique=True`` makes the elements distinct (in ``dtype``)::
 
         @given(arrays((2, 3), elements=(-1, 1), noncontiguous=True))
         def test_view(a): assert a.shape == (2, 3)
@@ -347,6 +369,10 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "norm1": (_NONZERO,),
     "norm_inf": (_TENTHS.filter(lambda v: v != 0),),
 }
+#: The other names autograd exports (PyTorch's ``clamp`` and ``cat``; ``index_add``
+#: moves values as ``index_put`` does) share their op's domain.
+DOMAINS = {**DOMAINS, "clamp": DOMAINS["clip"], "cat": DOMAINS["concatenate"],
+           "index_add": DOMAINS["index_put"]}
 
 
 def domain(op_name: str, arg: int = 0) -> st.SearchStrategy[float]:

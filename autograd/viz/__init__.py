@@ -15,8 +15,8 @@ along each edge, so the backward view (``draw_backward`` or
 ``draw_graph(..., direction="backward")``) runs a private backward pass of its own:
 each op's ``vjp`` on the current ``.data`` of its inputs and output (so it needs the
 graph's inputs: draw before ``backward()``, or pass it ``retain_graph=True``),
-un-broadcast by the engine's helper. Each edge then shows the gradient it carries, each
-tensor the total.
+un-broadcast by the engine's helper (``register_hook`` hooks are not run: a tensor that
+has some says so). Each edge then shows the gradient it carries, each tensor the total.
 
 ``topological_order(roots)`` lists the tensors a drawing walks, each after the tensors it
 was made from (it needs no Graphviz).

@@ -59,7 +59,8 @@ def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
                show_rules: bool = True, title: str | None = None) -> Any:
     """Draw the graph that computed ``roots`` and return a ``graphviz.Digraph``.
 
-    A tensor node shows its name (``names={"W1": W1}``, else the dotted parameter name
+    A tensor node shows its name (``names={"W1": W1}`` or (name, tensor) pairs such as
+    ``net.named_parameters()``, else the dotted parameter name
     when ``model=`` is given, else ``Tensor.name``, else ``t0, t1...``), its shape and
     dtype; with ``show_values`` its values when it has at most ``max_values`` elements,
     else mean/min/max; with ``show_grad`` its gradient (norm when large). Colours:
@@ -71,7 +72,9 @@ def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
     and intermediates that called ``retain_grad()``). ``direction="backward"`` computes
     d(roots)/d(node) itself (seeding ones, i.e. the gradient of ``root.sum()``), draws
     the same layout with the arrows reversed and labels each edge with the gradient it
-    carries (and, with ``show_rules``, the rule that produced it).
+    carries (and, with ``show_rules``, the rule that produced it). It does not run
+    ``register_hook`` hooks (user code, maybe with side effects): a tensor with hooks
+    says so, and the gradients drawn from it on are those without the hooks.
 
     ``model`` (anything with ``named_parameters()``, e.g. an ``nn.Module``) names the
     parameters and, with ``clusters``, groups them in one box per module. More than
@@ -152,6 +155,9 @@ class _Painter:
         grad = self._node_grad(t)
         if grad is not None:
             blocks.append((numbers, format_grad(grad, self.max_values)))
+        hooks = len(t._hooks or ()) if self.grads is not None else 0
+        if hooks:  # user code: the private pass does not run it (see compute_gradients)
+            blocks.append(("warn", [f"{hooks} hook{'s' * (hooks > 1)} not applied here"]))
         bad = [what for what, a in (("value", data), ("grad", grad)) if not is_finite(a)]
         if bad:
             blocks.append(("warn", ["NaN/Inf in " + " and ".join(bad)]))

@@ -61,6 +61,9 @@ def collect(roots: Iterable[Tensor], max_nodes: int | None = None,
             names: Mapping[str, Tensor] | None = None, model: Any = None) -> GraphView:
     """The graph behind ``roots``, cut to about ``max_nodes`` nodes nearest the roots."""
     roots = as_roots(roots, "draw_graph")
+    if max_nodes is not None and (not isinstance(max_nodes, int) or isinstance(max_nodes, bool)):
+        raise UsageError(f"max_nodes must be an int (or None for no limit); got "
+                         f"{type(max_nodes).__name__} {max_nodes!r}")
     if max_nodes is not None and max_nodes < 2:
         raise UsageError(f"max_nodes must be at least 2 (or None for no limit); "
                          f"got {max_nodes}")
@@ -154,7 +157,7 @@ def _name_tensors(view: GraphView, names: Mapping[str, Tensor] | None, model: An
     module_types: dict[str, str] = {}
     model_names = _model_names(model, module_types) if model is not None else {}
     given = dict(model_names)
-    for name, t in (names or {}).items():
+    for name, t in _name_pairs(names):
         if isinstance(name, Tensor):
             raise UsageError(f"names= maps each name to its tensor, {{'W1': W1}}; got a "
                              f"tensor of shape {name.shape} as a key (with the value "
@@ -181,6 +184,18 @@ def _name_tensors(view: GraphView, names: Mapping[str, Tensor] | None, model: An
     rank = {path: i for i, path in enumerate(module_types)}  # the model's own order
     view.clusters = dict(sorted(view.clusters.items(),
                                 key=lambda item: rank.get(item[0], len(rank))))
+
+
+def _name_pairs(names: Any) -> list[tuple[Any, Any]]:
+    """``names=`` as (name, tensor) pairs: a mapping, or pairs such as those of
+    ``model.named_parameters()`` (torchviz's ``params=dict(...)`` habit)."""
+    if names is None:
+        return []
+    try:
+        return list((names if isinstance(names, Mapping) else dict(names)).items())
+    except (TypeError, ValueError):
+        raise UsageError(f"names= maps each name to its tensor, {{'W1': W1}} (or is a list "
+                         f"of (name, tensor) pairs); got {type(names).__name__}") from None
 
 
 def _model_names(model: Any, module_types: dict[str, str]) -> dict[int, str]:

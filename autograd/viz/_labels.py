@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import re
 from typing import Any
 
 import numpy as np
@@ -68,13 +69,16 @@ def html_label(blocks: list[tuple[str, list[str]]]) -> str:
     """A Graphviz HTML-like label from ``(kind, lines)`` blocks. Kinds: ``title`` (bold),
     ``meta`` (small grey), ``mono`` (values, monospace; a block of several lines is
     left-aligned so arrays keep their columns), ``stats`` (monospace, centred),
-    ``rule`` (italic), ``warn`` (bold red)."""
+    ``rule`` (italic), ``warn`` (bold red). A line break in a line (a name such as
+    ``"conv\\nout"``) starts a new line of the label (Graphviz would drop it); other
+    control characters, which Graphviz refuses, are written as ``\\x1b``."""
     text = ""
     broken = True  # the text so far ends with a line break
     for kind, lines in blocks:
+        lines = [part.expandtabs(4) for line in lines for part in line.splitlines() or [""]]
         if not lines:
             continue
-        escaped = [html.escape(line, quote=False) for line in lines]
+        escaped = [_CONTROL.sub(_visible, html.escape(line, quote=False)) for line in lines]
         if not broken:
             text += "<BR/>"
         if kind == "mono" and len(lines) > 1:  # <BR ALIGN="LEFT"/> ends a left-aligned line
@@ -83,6 +87,13 @@ def html_label(blocks: list[tuple[str, list[str]]]) -> str:
             body, broken = "<BR/>".join(escaped), False
         text += _WRAP[kind].format(body)
     return "<" + text + ">"
+
+
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")  # the ones splitlines() leaves
+
+
+def _visible(match: re.Match) -> str:
+    return f"\\x{ord(match[0]):02x}"
 
 
 _WRAP = {
@@ -141,7 +152,9 @@ def _constructor_arguments(cls: type) -> set[str] | None:
 def _format_argument(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"{value.dtype}[{', '.join(str(n) for n in value.shape)}]"
-    if isinstance(value, (float, np.floating, int, np.integer, bool, np.bool_)):
+    if isinstance(value, (float, np.floating)):  # the constant itself: c=1.0001, not c=1
+        return f"{float(value):.6g}"
+    if isinstance(value, (int, np.integer, bool, np.bool_)):
         return short(value)
     if isinstance(value, np.dtype):
         return str(value)

@@ -24,6 +24,10 @@ INSTALL_HINT = (
 
 FORMATS = ("svg", "png", "pdf", "jpg", "jpeg", "dot", "gv")
 
+#: Pixels per side of the largest PNG/JPEG: Graphviz's cairo renderer takes at most
+#: 32767 and scales a larger picture down itself, printing a warning.
+BITMAP_LIMIT = 32000
+
 
 def require_graphviz() -> Any:
     """The ``graphviz`` module, or an ImportError that says how to install it."""
@@ -46,7 +50,9 @@ def save_graph(graph: Any, path: str | os.PathLike, format: str | None = None,
     ``"dot"``/``"gv"`` (the DOT source, no program needed); by default it is taken from
     the file's extension, else svg. The file is written exactly at ``path`` (an
     extension is added only when ``path`` has none). ``dpi`` sets the resolution of a
-    PNG or JPEG (Graphviz's default, 96, makes small text blurry). Returns the path written.
+    PNG or JPEG (Graphviz's default, 96, makes small text blurry); a picture that would
+    be wider or taller than 32000 pixels is scaled down to fit (SVG and PDF never are).
+    Returns the path written.
 
     Raises ``GraphvizNotFoundError`` (a RuntimeError) when ``dot`` is missing; the DOT
     source is then saved next to ``path`` with the extension ``.gv`` so nothing is lost.
@@ -69,6 +75,9 @@ def save_graph(graph: Any, path: str | os.PathLike, format: str | None = None,
     if fmt in ("png", "jpg", "jpeg") and dpi:
         graph = graph.copy()
         graph.attr(dpi=str(dpi))
+        if "size" not in graph.graph_attr:  # shrink to fit instead of dot's warning
+            inches = BITMAP_LIMIT / float(dpi)
+            graph.attr(size=f"{inches:.6g},{inches:.6g}")
     try:
         data = graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:

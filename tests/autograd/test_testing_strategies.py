@@ -204,3 +204,31 @@ def test_missing_hypothesis_says_what_to_install() -> None:
     """)
     assert result.returncode != 0
     assert 'pip install -e ".[test]"' in result.stderr
+
+
+@pytest.mark.parametrize("dtype, elements", [(np.float32, domain("log")),
+                                             (np.float16, st.floats(0, 1e-3))])
+@given(data=st.data())
+def test_unique_holds_in_the_arrays_dtype_for_an_elements_strategy(dtype, elements,
+                                                                  data: st.DataObject) -> None:
+    a = data.draw(arrays((20,), dtype=dtype, elements=elements, unique=True))
+    assert a.dtype == dtype and len(np.unique(a)) == a.size  # 2.0000001 and 2 were both 2
+
+
+def test_an_elements_strategy_beyond_the_dtype_is_refused_not_drawn_as_inf() -> None:
+    with pytest.raises(UsageError, match=r"beyond what float16 holds.*bound the strategy"):
+        find(arrays((3,), dtype=np.float16, elements=st.floats(1e5, 1e6)), lambda a: True)
+
+
+@pytest.mark.parametrize("dtype, elements, advice", [
+    (np.int8, (0.2, 0.8), "widen"), (np.uint8, (300, 400), "widen"),
+    (np.float64, (1.0, -1.0), "swap them"), (np.float64, (np.nan, 1.0), "widen")])
+def test_bounds_with_no_value_of_the_dtype_say_what_to_do(dtype, elements, advice) -> None:
+    with pytest.raises(UsageError, match=rf"no .*{np.dtype(dtype)} value lies in .*{advice}"):
+        find(arrays((2,), dtype=dtype, elements=elements), lambda a: True)  # int: InvalidArgument
+
+
+@pytest.mark.parametrize("alias, op", [("clamp", "clip"), ("cat", "concatenate"),
+                                       ("index_add", "index_put")])
+def test_the_other_exported_names_of_an_op_have_its_domain(alias, op) -> None:
+    assert domain(alias) is domain(op)  # ag.clamp, ag.cat: was UnknownOpError

@@ -1,0 +1,89 @@
+"""``autograd.viz``: what the labels say about unusual names and values, and that they
+render through ``dot`` without errors or warnings."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+import autograd as ag
+
+graphviz = pytest.importorskip("graphviz", reason="the 'graphviz' package is not installed")
+from autograd import viz  # noqa: E402
+from viz_helpers import needs_dot, parse, label, node_named  # noqa: E402
+
+
+def _dot_stderr(graph) -> str:
+    """What ``dot`` prints while rendering ``graph`` to SVG (it fails on a bad label)."""
+    done = subprocess.run(["dot", "-Tsvg"], input=graph.source.encode(), capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stderr.decode()
+
+
+@needs_dot
+def test_names_with_line_breaks_tabs_and_control_characters_are_drawn_as_written():
+    names = ["line1\nline2", "tab\there", "a\rb", "esc\x1b[31m", "nul\x00", "<b>&amp;</b>"]
+    leaves = [ag.Tensor(1.0, requires_grad=True, name=n) for n in names]
+    total = leaves[0] * 2
+    for leaf in leaves[1:]:
+        total = total + leaf * 2
+    graph = viz.draw_backward(total)
+    assert _dot_stderr(graph) == ""
+    nodes, _ = parse(graph)  # one node is one line of DOT source
+    assert node_named(nodes, "line1")  # a line break starts a new line of the label
+    assert "line1\nline2" in label(node_named(nodes, "line1"))
+    assert "a\nb" in label(node_named(nodes, "a"))
+    node_named(nodes, "tab here")
+    node_named(nodes, "esc\\x1b[31m")
+    node_named(nodes, "nul\\x00")
+    node_named(nodes, "<b>&amp;</b>")
+
+
+def test_op_arguments_are_drawn_as_given_not_rounded_to_values_precision():
+    x = ag.Tensor([1.0, 2.0], requires_grad=True, name="x")
+    y = ((x * 1.0001) ** 0.123456).clip(-0.25, 2.5)
+    ops = [label(a) for a in parse(viz.draw_graph(y))[0].values()]
+    assert any(t.startswith("MulScalar") and "c=1.0001" in t for t in ops)  # was c=1
+    assert any(t.startswith("PowScalar") and "p=0.123456" in t for t in ops)
+    assert any("-0.25" in t and "2.5" in t for t in ops if t.startswith("Clip"))
+
+
+def test_the_backward_view_says_where_a_hook_was_not_applied():
+    x = ag.Tensor([1.0, 2.0], requires_grad=True, name="x")
+    y = x * 2
+    y.name = "y"
+    seen = []
+    y.register_hook(lambda g: seen.append(g) or g * 10)
+    L = (y ** 2).sum()
+    L.backward(retain_graph=True)
+    nodes, _ = parse(viz.draw_backward(L))
+    assert len(seen) == 1  # drawing runs no user code
+    assert "1 hook not applied here" in label(node_named(nodes, "y"))
+    assert "hook" not in label(node_named(nodes, "x"))
+    assert "hook" not in label(node_named(parse(viz.draw_graph(L))[0], "y"))  # stored grads
+
+
+@needs_dot
+def test_a_long_chain_saved_as_png_fits_the_bitmap_limit_without_a_warning(tmp_path, capfd):
+    x = ag.Tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(400):
+        y = y * 1.0001
+    path = viz.save_graph(viz.draw_graph(y), tmp_path / "chain.png")  # 300 nodes in a row
+    assert capfd.readouterr().err == ""  # was "graph is too large for cairo-renderer..."
+    width = int.from_bytes(path.read_bytes()[16:20], "big")  # the PNG header's IHDR
+    assert 20000 < width <= 32767
+
+
+def test_names_from_named_parameters_and_bad_names_or_max_nodes_are_explained():
+    nn = pytest.importorskip("nn")
+    net = nn.Linear(2, 1)
+    y = net(ag.Tensor([[1.0, 2.0]])).sum()
+    nodes, _ = parse(viz.draw_graph(y, names=net.named_parameters()))  # pairs, as dict() takes
+    node_named(nodes, "weight")
+    with pytest.raises(TypeError, match=r"names= maps each name .* got list"):
+        viz.draw_graph(y, names=[net.weight])  # was AttributeError: no attribute 'items'
+    for bad in ("10", 10.5, True):
+        with pytest.raises(TypeError, match="max_nodes must be an int"):
+            viz.draw_graph(y, max_nodes=bad)  # "10" was a bare '<' not supported
