@@ -1,6 +1,7 @@
 """Corruptions for denoising autoencoders. Each takes a NumPy array (or a Tensor's data)
-and a ``numpy.random.Generator`` and returns a new array of the same shape and dtype;
-the clean input is left unchanged."""
+and a ``numpy.random.Generator`` and returns a new array of the same shape: float
+arrays keep their dtype, integer and bool ones (MNIST's uint8 pixels) come back as
+float64. The clean input is left unchanged."""
 from __future__ import annotations
 
 import numbers

@@ -117,3 +117,15 @@ def test_an_object_that_is_no_array_is_named_by_its_type(value: object, name: st
         DataLoader(value)
     with pytest.raises(ShapeError, match=r"array 0 is a scalar \(3\.0\)"):
         DataLoader(3.0)
+
+
+@pytest.mark.parametrize("fn, amount", [(gaussian_noise, 0.1), (masking_noise, 0.3),
+                                        (salt_and_pepper, 0.2)])
+def test_noise_keeps_float_dtypes_and_makes_integer_images_float64(fn, amount) -> None:
+    """As the module docstring says: MNIST's uint8 pixels come back as float64."""
+    rng = np.random.default_rng(0)
+    for dtype, expected in ((np.float32, np.float32), (np.float64, np.float64),
+                            (np.uint8, np.float64), (np.bool_, np.float64)):
+        x = (rng.random((3, 4)) * 2).astype(dtype)
+        out = fn(x, amount, np.random.default_rng(1))
+        assert out.dtype == expected and out.shape == x.shape, dtype
