@@ -20,6 +20,7 @@ from ._optional import require
 require("sklearn", "nn.sklearn (NeuralNetClassifier, NeuralNetRegressor)")
 
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.utils.multiclass import check_classification_targets  # noqa: E402
 from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
 
@@ -102,8 +103,9 @@ class _NeuralNet(BaseEstimator):
                  hidden_layer_sizes: Sequence[int] = (64,), activation: str = "relu",
                  dropout: float = 0.0, optimizer: str | type = "adam", lr: float = 1e-2,
                  weight_decay: float = 0.0, epochs: int = 50, batch_size: int = 32,
-                 callbacks: Sequence[Any] = (), random_state: Any = None,
-                 verbose: bool = False, blas_threads: int | str | None = "auto") -> None:
+                 callbacks: Sequence[Any] = (), validation_fraction: float = 0.0,
+                 random_state: Any = None, verbose: bool = False,
+                 blas_threads: int | str | None = "auto") -> None:
         self.module = module
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -114,6 +116,7 @@ class _NeuralNet(BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.callbacks = callbacks
+        self.validation_fraction = validation_fraction
         self.random_state = random_state
         self.verbose = verbose
         self.blas_threads = blas_threads
@@ -163,16 +166,45 @@ class _NeuralNet(BaseEstimator):
             target = np.column_stack([target.reshape(len(X), -1), weight])
             loss_fn = _weighted(per_sample)
         rng = _generator(self.random_state)
+        train, val = self._split(X, target, rng)
         self.module_ = self._build(X.shape[1], n_outputs, rng)
         self._n_outputs = n_outputs
         self._output_of(X[:1])  # a module of the wrong output width fails before training
         self.history_ = fit(self.module_, loss_fn, self._make_optimizer(self.module_),
-                            (X, target), epochs=self.epochs, batch_size=self.batch_size,
+                            train, val=val, epochs=self.epochs, batch_size=self.batch_size,
                             callbacks=copy.deepcopy(list(self.callbacks)),
                             progress=self.verbose, generator=rng,
                             blas_threads=self.blas_threads)
         self.n_iter_ = len(self.history_)
         return self
+
+    def _split(self, X: np.ndarray, target: np.ndarray, rng: np.random.Generator
+               ) -> tuple[tuple, tuple | None]:
+        """(train, val): ``validation_fraction`` of the samples held out for the
+        validation loss that ``EarlyStopping`` and co. monitor (stratified by class for
+        a classifier, as MLPClassifier's early stopping), or all of them and None."""
+        fraction, owner = self.validation_fraction, type(self).__name__
+        if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not (
+                0 <= fraction < 1):
+            raise ConfigError(f"{owner}: validation_fraction must be a number in [0, 1); "
+                              f"got {fraction!r}")
+        if fraction == 0:
+            watching = [m for m in (getattr(c, "monitor", None) for c in self.callbacks)
+                        if isinstance(m, str) and m.startswith("val_")]
+            if watching:
+                raise ConfigError(f"{owner}: a callback monitors {watching[0]!r}, which needs "
+                                  f"held-out data: pass validation_fraction=0.1 (for example) "
+                                  f"to hold out that share of the training samples")
+            return (X, target), None
+        labels = target.reshape(len(X), -1)[:, 0] if isinstance(self, ClassifierMixin) else None
+        try:
+            fit_part, val_part = train_test_split(
+                np.arange(len(X)), test_size=fraction, stratify=labels,
+                random_state=int(rng.integers(2**31)))
+        except ValueError as exc:  # too few samples (per class) to split
+            raise ConfigError(f"{owner}: cannot hold out validation_fraction={fraction} of "
+                              f"{len(X)} samples: {exc}") from None
+        return (X[fit_part], target[fit_part]), (X[val_part], target[val_part])
 
     def _forward(self, X: Any) -> np.ndarray:
         """The module's raw output for ``X`` (cast to the module's float dtype, as ``fit``
@@ -213,7 +245,10 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     Module`` must output (N, n_classes) scores (logits). ``optimizer`` is a name
     (``"adam"``, ``"sgd"``, ...) or an ``nn.optim`` class, built with ``lr`` and
     ``weight_decay``; ``epochs``, ``batch_size``, ``callbacks``, ``blas_threads`` go to
-    ``nn.train.fit``; ``random_state`` seeds the weights, shuffling and dropout.
+    ``nn.train.fit``; ``validation_fraction`` (as MLPClassifier's; 0: none) holds out
+    that share of the samples, stratified, as ``fit``'s ``val`` for callbacks such as
+    ``EarlyStopping()`` that monitor ``val_loss``; ``random_state`` seeds the weights,
+    the split, shuffling and dropout.
     Fitted attributes: ``module_``, ``classes_``, ``history_``, ``n_features_in_``.
     ``fit`` raises ``DataError`` (a ValueError) on a single class.
     """

@@ -123,3 +123,33 @@ def test_predict_log_proba_is_the_log_of_predict_proba_and_stays_finite(moons: t
                                rtol=1e-12, atol=1e-12)
     far = X * 1e4  # scores so large that one probability underflows to 0
     assert (clf.predict_proba(far) == 0).any() and np.isfinite(clf.predict_log_proba(far)).all()
+
+
+def test_early_stopping_through_the_estimator_uses_a_held_out_stratified_share(
+        moons: tuple) -> None:
+    """EarlyStopping() (monitor 'val_loss') could not be used through the wrapper: fit
+    said 'pass val=... to fit', which a wrapper user cannot do. validation_fraction
+    (MLPClassifier's name) holds out that share, stratified, as fit's val."""
+    X, y = moons
+    clf = NeuralNetClassifier(hidden_layer_sizes=(16,), epochs=60, lr=0.05, random_state=0,
+                              validation_fraction=0.25,
+                              callbacks=[nn.train.EarlyStopping(patience=2)])
+    clf.fit(X, y)
+    assert "val_loss" in clf.history_.history and clf.n_iter_ < 60  # stopped early
+    again = NeuralNetClassifier(**clf.get_params()).fit(X, y)  # clone-able, reproducible
+    assert again.history_.history == clf.history_.history
+    (_, y_fit), (_, y_val) = clf._split(X, y, np.random.default_rng(0))
+    assert len(y_val) == 20 and np.bincount(y_val).tolist() == [10, 10]  # stratified
+    assert len(y_fit) == 60 and np.bincount(y_fit).tolist() == [30, 30]
+
+
+def test_a_val_monitor_without_validation_fraction_and_bad_fractions_are_named(
+        moons: tuple) -> None:
+    X, y = moons
+    with pytest.raises(nn.errors.ConfigError, match="monitors 'val_loss'.*validation_fraction"):
+        NeuralNetClassifier(epochs=2, callbacks=[nn.train.EarlyStopping()]).fit(X, y)
+    for bad in (1.0, -0.1, True, "0.1"):
+        with pytest.raises(nn.errors.ConfigError, match="validation_fraction must be"):
+            NeuralNetRegressor(epochs=1, validation_fraction=bad).fit(X, y)
+    with pytest.raises(nn.errors.ConfigError, match="cannot hold out"):
+        NeuralNetClassifier(epochs=1, validation_fraction=0.01).fit(X, y)  # < 1 per class
