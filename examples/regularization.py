@@ -105,12 +105,13 @@ def plot_curves(histories: dict, best_epoch: int, out: Path) -> None:
         ax1.plot(epochs, h["val_ce"], "-", color=c, label=f"{name}: validation")
         ax2.plot(epochs, h["val_acc"], "-", color=c, label=name)
     ax1.axvline(best_epoch, color="k", ls=":", label=f"best epoch {best_epoch} (no reg.)")
-    ax1.set_ylim(0, 0.6)
-    ax1.set(xlabel="epoch", ylabel="cross-entropy (without the penalty)",
+    ax1.set(xlabel="epoch", ylabel="cross-entropy (without the penalty)", yscale="log",
             title="Overfitting: training loss falls, validation rises")
     ax1.legend(fontsize=7, ncol=2)
+    # zoom on the accuracies of the second half (all of them after a short --quick run)
+    late = [a for h in histories.values() for a in h["val_acc"][len(h["val_acc"]) // 2:]]
     ax2.set(xlabel="epoch", ylabel="validation accuracy", title="Validation accuracy",
-            ylim=(0.85, 1.0))
+            ylim=(min(0.85, min(late) - 0.02), 1.0))
     ax2.legend(fontsize=7)
     save_figure(fig, out, "curves")
 

@@ -45,16 +45,44 @@ EXTRA_ARGS = {"vae": ["--compare"]}   # the beta-VAE and KL-annealing runs too
 RENDERING = shutil.which("dot") is not None and importlib.util.find_spec("graphviz") is not None
 
 
+# (program, figure name) -> what each matplotlib figure held when it was saved
+FIGURES: dict[tuple[str, str], list[dict]] = {}
+
+
+def describe(figure) -> list[dict]:
+    """Each axes of a figure: title, labels, scales, limits and its data lines (the
+    points of every line drawn in data coordinates)."""
+    axes = []
+    for ax in figure.axes:
+        lines = [np.column_stack(line.get_data()).astype(float) for line in ax.get_lines()
+                 if line.get_transform() is ax.transData]
+        axes.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(),
+                     "ylabel": ax.get_ylabel(), "xscale": ax.get_xscale(),
+                     "xlim": sorted(ax.get_xlim()), "ylim": sorted(ax.get_ylim()),
+                     "lines": lines})
+    return axes
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict]]:
-    """Run each program once with --quick (shared by the tests of this module)."""
-    results = {}
+    """Run each program once with --quick (shared by the tests of this module); every
+    matplotlib figure they save is described in FIGURES."""
+    from matplotlib.figure import Figure
+    results, save = {}, Figure.savefig
     for name in AVAILABLE:
         if name == "visualize_graph" and not RENDERING:
             continue
         out = tmp_path_factory.mktemp(name)
         module = importlib.import_module(f"examples.{name}")
-        module.main(["--quick", "--seed", "0", "--out", str(out), *EXTRA_ARGS.get(name, [])])
+
+        def recording_savefig(figure, path, *args, name=name, **kwargs):
+            FIGURES[name, Path(path).stem] = describe(figure)
+            return save(figure, path, *args, **kwargs)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Figure, "savefig", recording_savefig)
+            module.main(["--quick", "--seed", "0", "--out", str(out),
+                         *EXTRA_ARGS.get(name, [])])
         results[name] = (out, json.loads((out / "summary.json").read_text()))
     return results
 
@@ -80,6 +108,26 @@ def test_quick_run_writes_pngs_and_summary_keys(runs, name: str) -> None:
         width, height = png_size(path)
         assert 100 <= width <= 5000 and 100 <= height <= 5000
         assert mpimg.imread(path).shape[:2] == (height, width)   # decodes completely
+
+
+@pytest.mark.parametrize("name", AVAILABLE)
+def test_no_curve_lies_outside_its_axes(runs, name: str) -> None:
+    """A curve whose every point falls outside fixed axis limits leaves an empty panel
+    (the quick runs train less, so their numbers are not the default run's)."""
+    if name not in runs:
+        pytest.skip(f"{name} needs Graphviz")
+    for (program, figure), axes in FIGURES.items():
+        if program != name:
+            continue
+        for ax in axes:
+            (x0, x1), (y0, y1) = ax["xlim"], ax["ylim"]
+            for points in ax["lines"]:
+                x, y = points[:, 0], points[:, 1]
+                finite = np.isfinite(x) & np.isfinite(y)
+                if not finite.any():
+                    continue
+                inside = finite & (x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)
+                assert inside.any(), f"{figure}.png, panel {ax['title']!r}: a curve is off scale"
 
 
 def test_every_program_is_listed() -> None:
