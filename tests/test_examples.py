@@ -51,15 +51,18 @@ FIGURES: dict[tuple[str, str], list[dict]] = {}
 
 def describe(figure) -> list[dict]:
     """Each axes of a figure: title, labels, scales, limits and its data lines (the
-    points of every line drawn in data coordinates)."""
+    points of every line drawn in data coordinates, in drawing order, and their styles)."""
     axes = []
     for ax in figure.axes:
-        lines = [np.column_stack(line.get_data()).astype(float) for line in ax.get_lines()
-                 if line.get_transform() is ax.transData]
+        drawn = sorted((line for line in ax.get_lines() if line.get_transform() is ax.transData),
+                       key=lambda line: line.get_zorder())   # stable: same z, call order
         axes.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(),
                      "ylabel": ax.get_ylabel(), "xscale": ax.get_xscale(),
+                     "yscale": ax.get_yscale(),
                      "xlim": sorted(ax.get_xlim()), "ylim": sorted(ax.get_ylim()),
-                     "lines": lines})
+                     "lines": [np.column_stack(line.get_data()).astype(float) for line in drawn],
+                     "styles": [line.get_linestyle() for line in drawn],
+                     "labels": [line.get_label() for line in drawn]})
     return axes
 
 
@@ -128,6 +131,39 @@ def test_no_curve_lies_outside_its_axes(runs, name: str) -> None:
                     continue
                 inside = finite & (x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)
                 assert inside.any(), f"{figure}.png, panel {ax['title']!r}: a curve is off scale"
+
+
+def _in_axis_units(values: np.ndarray, scale: str) -> np.ndarray:
+    if scale != "log":
+        return values
+    with np.errstate(divide="ignore"):
+        return np.log10(np.abs(values))
+
+
+@pytest.mark.parametrize("name", AVAILABLE)
+def test_no_curve_is_hidden_under_another(runs, name: str) -> None:
+    """A curve that a later solid curve covers point for point (within 1% of the axes)
+    cannot be seen: the legend names a line the picture does not show."""
+    if name not in runs:
+        pytest.skip(f"{name} needs Graphviz")
+    for (program, figure), axes in FIGURES.items():
+        if program != name:
+            continue
+        for ax in axes:
+            span = [np.ptp(_in_axis_units(np.array(ax[lim]), ax[f"{axis}scale"]))
+                    for axis, lim in (("x", "xlim"), ("y", "ylim"))]
+            lines = [np.column_stack([_in_axis_units(points[:, 0], ax["xscale"]),
+                                      _in_axis_units(points[:, 1], ax["yscale"])])
+                     for points in ax["lines"]]
+            for i, below in enumerate(lines):
+                for j in range(i + 1, len(lines)):
+                    above = lines[j]
+                    if above.shape != below.shape or ax["styles"][j] != "-":
+                        continue
+                    close = np.abs(above - below) <= 0.01 * np.array(span)
+                    assert not np.all(close), (
+                        f"{figure}.png, panel {ax['title']!r}: {ax['labels'][i]!r} is hidden "
+                        f"under {ax['labels'][j]!r}")
 
 
 def test_every_program_is_listed() -> None:
