@@ -177,9 +177,13 @@ def compare(data: dict, epochs: int, args: Any, x_all: np.ndarray, y_all: np.nda
                                    "validation ELBO (nats)")):
         ax.set(xlabel="epoch", title=title)
         ax.legend(fontsize=7)
+    latents = {name: codes(m, x_all) for name, (m, _) in runs.items()}
+    # one scale for the three planes: a collapsed code shows as a dot at the origin
+    reach = 1.05 * max(np.abs(mu).max() for mu in latents.values())
     for ax, (name, (m, _)) in zip(axes[1], runs.items()):
         if args.latent == 2:
-            plot_latent(ax, codes(m, x_all), y_all, f"{name}\nmu of every digit")
+            plot_latent(ax, latents[name], y_all, f"{name}\nmu of every digit")
+            ax.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal")
         else:
             show_images(ax, m.sample(36), rows=6, title=f"{name}: samples")
     save_figure(fig, out, "compare")

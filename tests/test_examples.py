@@ -287,6 +287,15 @@ def test_vae_elbo_is_negative_and_improves(runs) -> None:
         "VAE (beta 1)", "beta-VAE (beta 4): KL collapse", "KL annealing (10 epochs)"}
 
 
+def test_vae_compare_draws_the_latent_planes_on_one_scale(runs) -> None:
+    """On its own scale the collapsed beta-VAE's codes (all within about 0.05 of the
+    origin) look as spread out as the others: the planes must share their limits."""
+    planes = [ax for ax in FIGURES["vae", "compare"] if "mu of every digit" in ax["title"]]
+    assert len(planes) == 3
+    assert all(ax["xlim"] == planes[0]["xlim"] and ax["ylim"] == planes[0]["ylim"]
+               for ax in planes)
+
+
 def test_xor_gates_and_the_learned_network(runs) -> None:
     summary = runs["xor"][1]
     rows = [(0, 0), (0, 1), (1, 0), (1, 1)]
