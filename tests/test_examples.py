@@ -296,6 +296,14 @@ def test_vae_compare_draws_the_latent_planes_on_one_scale(runs) -> None:
                for ax in planes)
 
 
+def test_vae_manifold_names_its_axes(runs) -> None:
+    """The decoded grid says which way z1 and z2 run, so it can be read against
+    latent.png (same axes, same labels)."""
+    (grid,) = FIGURES["vae", "manifold"]
+    (plane, _colorbar) = FIGURES["vae", "latent"]
+    assert (grid["xlabel"], grid["ylabel"]) == (plane["xlabel"], plane["ylabel"]) == ("z1", "z2")
+
+
 def test_xor_gates_and_the_learned_network(runs) -> None:
     summary = runs["xor"][1]
     rows = [(0, 0), (0, 1), (1, 0), (1, 1)]
