@@ -9,7 +9,7 @@ The penalties are added to the loss: L2 = lambda sum w^2 (gradient 2 lambda w),
 L1 = lambda sum |w| (gradient lambda sign(w): a constant pull to zero). A weight
 counts as zero when |w| < 1e-3.
 
-Figures: weights.png (first-layer weight histograms: none, L2, L1),
+Figures: weights.png (histograms of |w| on a log axis: none, L2, L1),
 curves.png (training and validation loss and accuracy, best epoch marked).
 """
 
@@ -28,7 +28,7 @@ from nn.train import accuracy, fit
 from ._common import (load_digits, make_parser, output_folder, pyplot, run, save_figure,
                       split, write_summary)
 
-__all__ = ["build", "cross_entropy", "train", "zero_fraction", "plot_weights",
+__all__ = ["build", "cross_entropy", "train", "all_weights", "zero_fraction", "plot_weights",
            "plot_curves", "main"]
 
 ZERO = 1e-3
@@ -73,24 +73,31 @@ def train(config: dict, data: dict, epochs: int, seed: int
     return model, history.history
 
 
+def all_weights(model: nn.Module) -> np.ndarray:
+    """Every layer's weights (not the biases) in one flat array."""
+    return np.concatenate([p.numpy().ravel() for name, p in model.named_parameters()
+                           if name.endswith("weight")])
+
+
 def zero_fraction(model: nn.Module) -> float:
     """Fraction of all weights (not biases) with |w| < 1e-3."""
-    weights = np.concatenate([p.numpy().ravel() for name, p in model.named_parameters()
-                              if name.endswith("weight")])
-    return float(np.mean(np.abs(weights) < ZERO))
+    return float(np.mean(np.abs(all_weights(model)) < ZERO))
 
 
 def plot_weights(models: dict, fractions: dict, out: Path) -> None:
+    """Histograms of |w| over all the weights on a log axis: what lies left of the 1e-3
+    line is the fraction in the title."""
     plt = pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.3), sharey=True)
-    bins = np.linspace(-0.3, 0.3, 61)
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.3), sharex=True, sharey=True)
+    bins = np.geomspace(1e-8, 1.0, 49)
     for ax, name in zip(axes, list(models)[:3]):
-        w = models[name][0].weight.numpy().ravel()
+        w = np.abs(all_weights(models[name]))
         ax.hist(np.clip(w, bins[0], bins[-1]), bins=bins, color="tab:blue")
-        ax.set_yscale("log")
-        ax.set(title=f"{name}\n|w| < 1e-3: {fractions[name]:.0%} of all weights",
-               xlabel="first-layer weight")
-    axes[0].set_ylabel("count (log scale)")
+        ax.axvline(ZERO, color="k", ls=":", label="1e-3")
+        ax.set(xscale="log", xlabel="|w| of every weight (below 1e-8: first bar)",
+               title=f"{name}\n{fractions[name]:.0%} of the weights below 1e-3")
+        ax.legend(loc="upper left")
+    axes[0].set_ylabel("number of weights")
     save_figure(fig, out, "weights")
 
 

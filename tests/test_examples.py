@@ -261,6 +261,18 @@ def test_regularization_fractions_are_fractions(runs) -> None:
     assert 1 <= summary["best_epoch"] <= summary["epochs"]
 
 
+def test_regularization_histograms_show_the_zero_fractions(runs) -> None:
+    """weights.png shows |w| of every weight on a log axis, where the share below 1e-3
+    that the titles and the summary give can be seen (a linear axis of the first layer
+    showed neither)."""
+    summary = runs["regularization"][1]
+    panels = {ax["title"].split("\n")[0]: ax for ax in FIGURES["regularization", "weights"]}
+    for name, key in (("L2 (lambda 1e-3)", "l2_zero_fraction"),
+                      ("L1 (lambda 1e-4)", "l1_zero_fraction")):
+        assert panels[name]["xscale"] == "log" and "every weight" in panels[name]["xlabel"]
+        assert f"{summary[key]:.0%} of the weights below 1e-3" in panels[name]["title"]
+
+
 def test_digits_accuracies_are_fractions(runs) -> None:
     summary = runs["digits"][1]
     for key in ("test_accuracy", "cv_accuracy_mean"):
