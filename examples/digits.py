@@ -73,7 +73,8 @@ def plot_curves(history: Any, best_epoch: int, out: Path) -> None:
         ax.set_xlabel("epoch")
         ax.legend()
     ax1.set(ylabel="cross-entropy", title="Loss (early stopping on validation)", yscale="log")
-    ax2.set(ylabel="accuracy", title="Accuracy", ylim=(0.8, 1.005))
+    late = history["val_accuracy"][len(epochs) // 2:]   # all of them after a short run
+    ax2.set(ylabel="accuracy", title="Accuracy", ylim=(min(0.8, min(late) - 0.02), 1.005))
     save_figure(fig, out, "curves")
 
 

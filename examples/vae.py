@@ -34,8 +34,8 @@ from nn.train import KLAnnealing, fit
 from ._common import (load_digits, make_parser, output_folder, pyplot, run, save_figure,
                       show_images, split, write_summary)
 
-__all__ = ["train", "val_elbo", "codes", "manifold", "plot_losses", "plot_latent", "main",
-           "compare"]
+__all__ = ["train", "val_elbo", "codes", "prior_quantiles", "manifold", "label_grid_axes",
+           "plot_losses", "plot_latent", "main", "compare"]
 
 
 def train(data: dict, epochs: int, seed: int, latent: int, beta: float = 1.0,
@@ -62,17 +62,32 @@ def codes(model: VAE, x: np.ndarray) -> np.ndarray:
     return mu
 
 
+def prior_quantiles(side: int) -> np.ndarray:
+    """``side`` evenly spaced quantiles of N(0, 1), from the 4% to the 96% one."""
+    from statistics import NormalDist
+    return np.array([NormalDist().inv_cdf(p) for p in np.linspace(0.04, 0.96, side)])
+
+
 def manifold(model: VAE, side: int) -> np.ndarray:
     """The decoder's mean on a side x side grid of z at evenly spaced quantiles of
     N(0, 1) (rows: z2 from high to low, columns: z1 from low to high)."""
-    from statistics import NormalDist
-    q = np.array([NormalDist().inv_cdf(p) for p in np.linspace(0.04, 0.96, side)])
+    q = prior_quantiles(side)
     z1, z2 = np.meshgrid(q, q[::-1])
     model.eval()
     with ag.no_grad():
         logits = model.decode(ag.Tensor(np.stack([z1.ravel(), z2.ravel()], axis=1)))
     model.train()
     return nn.functional.sigmoid(logits).numpy()
+
+
+def label_grid_axes(ax: Any, q: np.ndarray, side: int = 8) -> None:
+    """Ticks at the first, middle and last image of a ``manifold`` grid, with their z."""
+    last = (len(q) - 1) * (side + 1) + (side - 1) / 2   # centre of the last image
+    ticks = [(side - 1) / 2, (last + (side - 1) / 2) / 2, last]
+    values = [f"{v:.2f}" for v in (q[0], (q[0] + q[-1]) / 2, q[-1])]
+    ax.set_xticks(ticks, values)
+    ax.set_yticks(ticks, values[::-1])
+    ax.set(xlabel="z1", ylabel="z2")
 
 
 def plot_losses(history: dict, out: Path) -> None:
@@ -138,6 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
         fig, ax = plt.subplots(figsize=(4.6, 4.8))
         show_images(ax, manifold(model, 12), rows=12,
                     title="Decoded grid: z1, z2 at prior quantiles 4%...96%")
+        label_grid_axes(ax, prior_quantiles(12))
         save_figure(fig, out, "manifold")
 
     first = {d: int(np.flatnonzero(y_test == d)[0]) for d in (0, 6, 4, 2) if d in y_test}
@@ -177,9 +193,13 @@ def compare(data: dict, epochs: int, args: Any, x_all: np.ndarray, y_all: np.nda
                                    "validation ELBO (nats)")):
         ax.set(xlabel="epoch", title=title)
         ax.legend(fontsize=7)
+    latents = {name: codes(m, x_all) for name, (m, _) in runs.items()}
+    # one scale for the three planes: a collapsed code shows as a dot at the origin
+    reach = 1.05 * max(np.abs(mu).max() for mu in latents.values())
     for ax, (name, (m, _)) in zip(axes[1], runs.items()):
         if args.latent == 2:
-            plot_latent(ax, codes(m, x_all), y_all, f"{name}\nmu of every digit")
+            plot_latent(ax, latents[name], y_all, f"{name}\nmu of every digit")
+            ax.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal")
         else:
             show_images(ax, m.sample(36), rows=6, title=f"{name}: samples")
     save_figure(fig, out, "compare")

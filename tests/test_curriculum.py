@@ -1,5 +1,6 @@
 """Every worked number of the lecture notes (docs/curriculum.md), recomputed with the
-engine and compared at the notes' printed precision, in the order of the topic map.
+engine and compared at the notes' printed precision, in the order of the topic map
+(the training ones of sections 5, 6 and 10 continue in test_curriculum_training.py).
 
 Where the notes are wrong the test asserts the correct value and says so in a comment
 marked "notes wrong": the pig/dog/cat MSE (0.38 / 0.08 printed; 0.807 / 0.340), and

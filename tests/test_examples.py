@@ -45,16 +45,47 @@ EXTRA_ARGS = {"vae": ["--compare"]}   # the beta-VAE and KL-annealing runs too
 RENDERING = shutil.which("dot") is not None and importlib.util.find_spec("graphviz") is not None
 
 
+# (program, figure name) -> what each matplotlib figure held when it was saved
+FIGURES: dict[tuple[str, str], list[dict]] = {}
+
+
+def describe(figure) -> list[dict]:
+    """Each axes of a figure: title, labels, scales, limits and its data lines (the
+    points of every line drawn in data coordinates, in drawing order, and their styles)."""
+    axes = []
+    for ax in figure.axes:
+        drawn = sorted((line for line in ax.get_lines() if line.get_transform() is ax.transData),
+                       key=lambda line: line.get_zorder())   # stable: same z, call order
+        axes.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(),
+                     "ylabel": ax.get_ylabel(), "xscale": ax.get_xscale(),
+                     "yscale": ax.get_yscale(),
+                     "xlim": sorted(ax.get_xlim()), "ylim": sorted(ax.get_ylim()),
+                     "lines": [np.column_stack(line.get_data()).astype(float) for line in drawn],
+                     "styles": [line.get_linestyle() for line in drawn],
+                     "labels": [line.get_label() for line in drawn]})
+    return axes
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict]]:
-    """Run each program once with --quick (shared by the tests of this module)."""
-    results = {}
+    """Run each program once with --quick (shared by the tests of this module); every
+    matplotlib figure they save is described in FIGURES."""
+    from matplotlib.figure import Figure
+    results, save = {}, Figure.savefig
     for name in AVAILABLE:
         if name == "visualize_graph" and not RENDERING:
             continue
         out = tmp_path_factory.mktemp(name)
         module = importlib.import_module(f"examples.{name}")
-        module.main(["--quick", "--seed", "0", "--out", str(out), *EXTRA_ARGS.get(name, [])])
+
+        def recording_savefig(figure, path, *args, name=name, **kwargs):
+            FIGURES[name, Path(path).stem] = describe(figure)
+            return save(figure, path, *args, **kwargs)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Figure, "savefig", recording_savefig)
+            module.main(["--quick", "--seed", "0", "--out", str(out),
+                         *EXTRA_ARGS.get(name, [])])
         results[name] = (out, json.loads((out / "summary.json").read_text()))
     return results
 
@@ -80,6 +111,59 @@ def test_quick_run_writes_pngs_and_summary_keys(runs, name: str) -> None:
         width, height = png_size(path)
         assert 100 <= width <= 5000 and 100 <= height <= 5000
         assert mpimg.imread(path).shape[:2] == (height, width)   # decodes completely
+
+
+@pytest.mark.parametrize("name", AVAILABLE)
+def test_no_curve_lies_outside_its_axes(runs, name: str) -> None:
+    """A curve whose every point falls outside fixed axis limits leaves an empty panel
+    (the quick runs train less, so their numbers are not the default run's)."""
+    if name not in runs:
+        pytest.skip(f"{name} needs Graphviz")
+    for (program, figure), axes in FIGURES.items():
+        if program != name:
+            continue
+        for ax in axes:
+            (x0, x1), (y0, y1) = ax["xlim"], ax["ylim"]
+            for points in ax["lines"]:
+                x, y = points[:, 0], points[:, 1]
+                finite = np.isfinite(x) & np.isfinite(y)
+                if not finite.any():
+                    continue
+                inside = finite & (x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)
+                assert inside.any(), f"{figure}.png, panel {ax['title']!r}: a curve is off scale"
+
+
+def _in_axis_units(values: np.ndarray, scale: str) -> np.ndarray:
+    if scale != "log":
+        return values
+    with np.errstate(divide="ignore"):
+        return np.log10(np.abs(values))
+
+
+@pytest.mark.parametrize("name", AVAILABLE)
+def test_no_curve_is_hidden_under_another(runs, name: str) -> None:
+    """A curve that a later solid curve covers point for point (within 1% of the axes)
+    cannot be seen: the legend names a line the picture does not show."""
+    if name not in runs:
+        pytest.skip(f"{name} needs Graphviz")
+    for (program, figure), axes in FIGURES.items():
+        if program != name:
+            continue
+        for ax in axes:
+            span = [np.ptp(_in_axis_units(np.array(ax[lim]), ax[f"{axis}scale"]))
+                    for axis, lim in (("x", "xlim"), ("y", "ylim"))]
+            lines = [np.column_stack([_in_axis_units(points[:, 0], ax["xscale"]),
+                                      _in_axis_units(points[:, 1], ax["yscale"])])
+                     for points in ax["lines"]]
+            for i, below in enumerate(lines):
+                for j in range(i + 1, len(lines)):
+                    above = lines[j]
+                    if above.shape != below.shape or ax["styles"][j] != "-":
+                        continue
+                    close = np.abs(above - below) <= 0.01 * np.array(span)
+                    assert not np.all(close), (
+                        f"{figure}.png, panel {ax['title']!r}: {ax['labels'][i]!r} is hidden "
+                        f"under {ax['labels'][j]!r}")
 
 
 def test_every_program_is_listed() -> None:
@@ -177,6 +261,18 @@ def test_regularization_fractions_are_fractions(runs) -> None:
     assert 1 <= summary["best_epoch"] <= summary["epochs"]
 
 
+def test_regularization_histograms_show_the_zero_fractions(runs) -> None:
+    """weights.png shows |w| of every weight on a log axis, where the share below 1e-3
+    that the titles and the summary give can be seen (a linear axis of the first layer
+    showed neither)."""
+    summary = runs["regularization"][1]
+    panels = {ax["title"].split("\n")[0]: ax for ax in FIGURES["regularization", "weights"]}
+    for name, key in (("L2 (lambda 1e-3)", "l2_zero_fraction"),
+                      ("L1 (lambda 1e-4)", "l1_zero_fraction")):
+        assert panels[name]["xscale"] == "log" and "every weight" in panels[name]["xlabel"]
+        assert f"{summary[key]:.0%} of the weights below 1e-3" in panels[name]["title"]
+
+
 def test_digits_accuracies_are_fractions(runs) -> None:
     summary = runs["digits"][1]
     for key in ("test_accuracy", "cv_accuracy_mean"):
@@ -201,6 +297,23 @@ def test_vae_elbo_is_negative_and_improves(runs) -> None:
         -(summary["final_val_reconstruction"] + summary["final_val_kl"]))
     assert set(summary["compare_final_val_elbo"]) == {
         "VAE (beta 1)", "beta-VAE (beta 4): KL collapse", "KL annealing (10 epochs)"}
+
+
+def test_vae_compare_draws_the_latent_planes_on_one_scale(runs) -> None:
+    """On its own scale the collapsed beta-VAE's codes (all within about 0.05 of the
+    origin) look as spread out as the others: the planes must share their limits."""
+    planes = [ax for ax in FIGURES["vae", "compare"] if "mu of every digit" in ax["title"]]
+    assert len(planes) == 3
+    assert all(ax["xlim"] == planes[0]["xlim"] and ax["ylim"] == planes[0]["ylim"]
+               for ax in planes)
+
+
+def test_vae_manifold_names_its_axes(runs) -> None:
+    """The decoded grid says which way z1 and z2 run, so it can be read against
+    latent.png (same axes, same labels)."""
+    (grid,) = FIGURES["vae", "manifold"]
+    (plane, _colorbar) = FIGURES["vae", "latent"]
+    assert (grid["xlabel"], grid["ylabel"]) == (plane["xlabel"], plane["ylabel"]) == ("z1", "z2")
 
 
 def test_xor_gates_and_the_learned_network(runs) -> None:
