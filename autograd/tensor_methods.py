@@ -258,8 +258,9 @@ class OpMethods:
         taken before keep the old values, which their graph describes. A leaf that
         requires grad cannot be assigned into while recording (as in PyTorch): do that
         under ``no_grad()``; nor can a view of another tensor (``out[i][j] = v``: PyTorch
-        writes through to ``out``, which here would keep its values): index once. Otherwise the write goes into the array in place, untracked,
-        like the other in-place operators."""
+        writes through to ``out``, which here would keep its values): index once.
+        Otherwise the write goes into the array in place, untracked, like the other
+        in-place operators."""
         tracked = isinstance(value, OpMethods) and value.requires_grad
         if STATE.grad_enabled and (self.requires_grad or tracked):
             self._rebase_onto_assignment(_index_arrays(index), value)
@@ -276,7 +277,8 @@ class OpMethods:
 
     def _rebase_onto_assignment(self, index: Any, value: Any) -> None:
         """``self[index] = value`` as an op: self takes the op's output as its value and
-        the op as its history; the op keeps self's earlier identity as ``previous``."""
+        the op as its history; the op keeps self's earlier identity as ``previous``, and
+        the hooks registered so far, which see the old value's gradient (as PyTorch's)."""
         if self._op is None and self._requires_grad:
             raise InplaceError(
                 "t[index] = value on a leaf tensor that requires grad, while recording: "
@@ -297,6 +299,7 @@ class OpMethods:
         indexing.target_shape(self, index, value, "t[index] = value")
         earlier = self._make(self._data, self._op)  # self as it was, under its old number
         earlier._seq, earlier._requires_grad = self._seq, self._requires_grad
+        earlier._hooks, self._hooks = self._hooks, None  # hooks so far see the old value's
         out = apply(indexing.SetItem(index, earlier), earlier, value)
         self._data, self._op, self._seq = out._data, out._op, out._seq
         self._requires_grad = True

@@ -176,3 +176,23 @@ def test_a_view_of_a_temporary_is_the_tensors_own() -> None:
         s[...] = x[0] * x[1]
         return (t * t).sum() + s * s
     assert ag.gradcheck(fn, [rng_tensor((3,), 15)])
+
+
+def test_hooks_registered_before_the_write_see_the_old_values_gradient_as_torch() -> None:
+    """PyTorch: a hook registered before an in-place write gets the gradient of the value
+    it was registered on; one registered after, the new value's. A hook that changes the
+    gradient (here: scales it) so changes a different part of x's gradient."""
+    torch = pytest.importorskip("torch")
+    x0, c = np.array([1.0, 2.0, 3.0]), np.array([1.0, 10.0, 100.0])
+    results = []
+    for lib in (ag, torch):
+        x = lib.tensor(x0, requires_grad=True)
+        seen = []
+        h = x * 2.0
+        h.register_hook(lambda g: seen.append(("before", g.tolist())) or g * 3.0)
+        old = (h * lib.tensor(c)).sum()  # does not save h: PyTorch allows the write
+        h[0] = 0.0
+        h.register_hook(lambda g: seen.append(("after", g.tolist())))
+        (old + (h * 5.0).sum()).backward()
+        results.append((sorted(seen), x.grad.tolist()))
+    assert results[0] == results[1]
