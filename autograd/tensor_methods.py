@@ -18,6 +18,7 @@ from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError
 from .function import apply
 from .grad_mode import STATE
+from .inplace import check_writable
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import GetItem, _index_arrays
@@ -266,6 +267,7 @@ class OpMethods:
             self._rebase_onto_assignment(_index_arrays(index), value)
             return
         array = self.data
+        check_writable(array, "t[index] = value")
         try:
             array[_index_arrays(index)] = value.data if isinstance(value, OpMethods) else value
         except ValueError as exc:

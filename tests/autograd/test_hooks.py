@@ -81,6 +81,22 @@ def test_a_hook_dropping_the_graph_under_create_graph_is_a_named_error(spelling)
     np.testing.assert_allclose(g.data, np.broadcast_to(expected, h.shape), rtol=1e-12)
 
 
+def test_writing_into_a_read_only_gradient_is_a_named_error() -> None:
+    """sum's gradient is a broadcast (read-only): ``g *= 10`` in a hook raised ShapeError
+    "output array is read-only"; PyTorch raises a RuntimeError for its expanded grad."""
+    h = _leaf(7) * 2.0
+
+    def scale_in_place(g):
+        g *= 10.0
+    h.register_hook(scale_in_place)
+    with pytest.raises(RuntimeError, match="read-only array of shape .4,.*return it"):
+        h.sum().backward()
+    broadcast = Tensor(np.broadcast_to(np.ones(3), (2, 3)))
+    for write in (lambda t: t.fill_(0.0), lambda t: t.__setitem__(0, 5.0)):
+        with pytest.raises(UsageError, match="read-only"):
+            write(broadcast)
+
+
 def test_handles_remove_hooks() -> None:
     x = _leaf(3)
     calls: list[int] = []
