@@ -26,6 +26,7 @@ It stores plain arrays in ``_grad``; ``Tensor.grad`` wraps them when read.
 
 from __future__ import annotations
 
+import threading
 from heapq import heappop, heappush
 from typing import Any, Sequence
 
@@ -157,13 +158,19 @@ def accumulate_into(tensors: Sequence[Any], found: dict[int, Any]) -> None:
             _accumulate_grad(t, found[t._seq], False)
 
 
+_GRAD_LOCK = threading.Lock()  # backward passes in several threads may share a leaf
+
+
 def _accumulate_grad(node: Any, g: Any, fresh: bool) -> None:
     """``node.grad += g``. A first gradient is copied unless the op promised a fresh
-    array (``Function.fresh_grads``): ``.grad`` must never share memory with anything."""
-    if node._grad is None:
-        node._grad = g if fresh else g.copy()
-    else:
-        node._grad = node._grad + g
+    array (``Function.fresh_grads``): ``.grad`` must never share memory with anything.
+    Read, add and store happen under a lock (as PyTorch's AccumulateGrad): two threads
+    adding to one ``.grad`` at once would otherwise lose one of the parts."""
+    with _GRAD_LOCK:
+        if node._grad is None:
+            node._grad = g if fresh else g.copy()
+        else:
+            node._grad = node._grad + g
 
 
 def _nodes_above(roots: Sequence[Any], targets: set[int]) -> set[int]:

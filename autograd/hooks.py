@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DTypeError, ShapeError
+from .errors import DTypeError, ShapeError, UsageError
 
 __all__ = ["RemovableHandle"]  # add_hook and run_hooks serve Tensor and the engine
 
@@ -74,6 +74,13 @@ def run_hooks(node: Any, g: Any) -> Any:
                              f"return one of the tensor's dtype (e.g. g * 2, or "
                              f"g.astype(np.{dtype}))")
         if isinstance(g, type(node)):  # create_graph: keep a Tensor (a graph if it has one)
+            if g._requires_grad and not isinstance(result, type(node)):
+                raise UsageError(
+                    f"a gradient hook returned a {type(result).__name__} under "
+                    f"create_graph=True, where its gradient has a graph: that would silently "
+                    f"cut the gradient off its graph (a higher derivative would miss this "
+                    f"path). Return a Tensor computed from the gradient (e.g. g * 2, "
+                    f"g.clip(-1, 1)), or None.")
             g = result if isinstance(result, type(node)) else node._make(array, None)
         else:
             g = array

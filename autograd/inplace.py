@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from .clock import record_write
-from .errors import DTypeError, InplaceError, ShapeError
+from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
 
-__all__ = ["InplaceOps"]
+__all__ = ["InplaceOps", "check_writable"]
 
 
 def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:
@@ -31,6 +31,17 @@ def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:
 _assign.__name__ = "fill_"
 _SYMBOL = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/",
            _assign: "* 0 +"}
+
+
+def check_writable(array: np.ndarray, what: str) -> None:
+    """UsageError if ``array`` is read-only, e.g. the broadcast gradient a hook gets from
+    ``sum`` (NumPy's ValueError would have read as a ShapeError)."""
+    if not array.flags.writeable:
+        raise UsageError(
+            f"{what} into a read-only array of shape {array.shape} (a broadcast, such as "
+            f"the gradient a hook gets from a sum, or an array NumPy marked read-only). "
+            f"Compute a new tensor instead (g = g * 2, and return it from a hook), or "
+            f"copy first (t = t.clone()).")
 
 
 class InplaceOps:
@@ -45,6 +56,7 @@ class InplaceOps:
                 f"in-place {ufunc.__name__} on a tensor that requires grad (or with an operand "
                 f"that does) would bypass the graph. Write x = x {_SYMBOL[ufunc]} y instead, "
                 f"or do the update under autograd.no_grad().")
+        check_writable(self.data, f"in-place {ufunc.__name__}")
         try:
             ufunc(self.data, other.data if operand else other, out=self.data)
         except TypeError as exc:  # numpy's casting errors

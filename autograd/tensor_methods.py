@@ -9,6 +9,7 @@ Axis arguments accept NumPy's ``axis=`` and PyTorch's ``dim=`` (and ``keepdims=`
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -17,9 +18,10 @@ from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError
 from .function import apply
 from .grad_mode import STATE
+from .inplace import check_writable
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
-from .ops.shape import _index_arrays
+from .ops.shape import GetItem, _index_arrays
 from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
@@ -256,13 +258,16 @@ class OpMethods:
         before still send theirs to the old value). t then holds a new array: views of t
         taken before keep the old values, which their graph describes. A leaf that
         requires grad cannot be assigned into while recording (as in PyTorch): do that
-        under ``no_grad()``. Otherwise the write goes into the array in place, untracked,
-        like the other in-place operators."""
+        under ``no_grad()``; nor can a view of another tensor (``out[i][j] = v``: PyTorch
+        writes through to ``out``, which here would keep its values): index once.
+        Otherwise the write goes into the array in place, untracked, like the other
+        in-place operators."""
         tracked = isinstance(value, OpMethods) and value.requires_grad
         if STATE.grad_enabled and (self.requires_grad or tracked):
             self._rebase_onto_assignment(_index_arrays(index), value)
             return
         array = self.data
+        check_writable(array, "t[index] = value")
         try:
             array[_index_arrays(index)] = value.data if isinstance(value, OpMethods) else value
         except ValueError as exc:
@@ -274,19 +279,29 @@ class OpMethods:
 
     def _rebase_onto_assignment(self, index: Any, value: Any) -> None:
         """``self[index] = value`` as an op: self takes the op's output as its value and
-        the op as its history; the op keeps self's earlier identity as ``previous``."""
+        the op as its history; the op keeps self's earlier identity as ``previous``, and
+        the hooks registered so far, which see the old value's gradient (as PyTorch's)."""
         if self._op is None and self._requires_grad:
             raise InplaceError(
                 "t[index] = value on a leaf tensor that requires grad, while recording: "
                 "the gradient would have nowhere to go (PyTorch refuses it too). Assign "
                 "under autograd.no_grad() (e.g. for initialisation), or write "
                 "t2 = t.at[index].set(value) for a new, differentiable tensor.")
+        if _is_view_of_another(self):
+            raise InplaceError(
+                f"t[index] = value while recording, where t (shape {self.shape}) is a view "
+                f"of another tensor's (or NumPy) array (t = base[i], a reshape, a "
+                f"transpose...): PyTorch writes through to the base and records it there, "
+                f"but here only t would change and the base would silently keep its old "
+                f"values. Index the base once instead (base[i, j] = value, not "
+                f"base[i][j] = value), or make t a tensor of its own first (t = t.clone()).")
         value = self._lift_value(value)
         if value.dtype != self.dtype:
             value = value.astype(self.dtype)
         indexing.target_shape(self, index, value, "t[index] = value")
         earlier = self._make(self._data, self._op)  # self as it was, under its old number
         earlier._seq, earlier._requires_grad = self._seq, self._requires_grad
+        earlier._hooks, self._hooks = self._hooks, None  # hooks so far see the old value's
         out = apply(indexing.SetItem(index, earlier), earlier, value)
         self._data, self._op, self._seq = out._data, out._op, out._seq
         self._requires_grad = True
@@ -296,6 +311,22 @@ class OpMethods:
     def tolist(self) -> Any:
         """The data as nested Python lists of Python numbers (a number for 0-d)."""
         return self.data.tolist()
+
+
+def _is_view_of_another(t: AnyTensor) -> bool:
+    """Whether t's array views memory another tensor may hold: its op's input's
+    (``base[i]``, a reshape, a transpose), or, for a tensor without a recorded op, an array
+    that something besides t's array refers to (``out[i]`` of a constant ``out``). A view
+    of a temporary (a norm over an axis, ``Tensor(a.reshape(2, 3))`` of a temporary a) is
+    t's own."""
+    data = t._data
+    if not isinstance(data, np.ndarray):  # a NumPy scalar: x[i, j] copies the element,
+        return isinstance(t._op, GetItem)  # where PyTorch's is a view
+    if data.base is None:
+        return False
+    if t._op is not None and t._op.parents is not None:
+        return any(np.may_share_memory(data, p._data) for p in t._op.parents)
+    return sys.getrefcount(data.base) > 2  # referred to by more than data (and this call)
 
 
 class At:

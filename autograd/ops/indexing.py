@@ -146,7 +146,7 @@ class IndexPut(Function):
         self.index = index
 
     def forward(self, x: np.ndarray, v: np.ndarray) -> np.ndarray:
-        out = x.copy()
+        out = np.array(x)  # a copy, also of a NumPy scalar (a 0-d op's result)
         out[self.index] = v
         return out
 
@@ -157,7 +157,7 @@ class IndexPut(Function):
                 zero = g._make(np.zeros((), dtype=g.dtype), None)
                 gx = apply(IndexPut(self.index), g, zero)
             else:
-                gx = g.copy()
+                gx = np.array(g)  # a copy, also of a NumPy scalar
                 gx[self.index] = 0
         if self.needs_input_grad[1]:
             gv = g[self.index]

@@ -71,6 +71,26 @@ def test_a_backward_in_another_thread_does_not_switch_recording_off_here() -> No
     assert all(modes)
 
 
+def test_backward_in_several_threads_adds_every_part_to_a_shared_leaf() -> None:
+    """Hogwild style: threads run backward passes that share a leaf. Adding to its
+    ``.grad`` is read, add, store; NumPy releases the GIL inside a large add, so without
+    a lock two threads lost parts (a fifth to a third of them). PyTorch counts all."""
+    w = Tensor(np.ones((300, 300)), requires_grad=True)
+    threads, passes = 4, 50
+    x = Tensor(np.ones(300))
+
+    def work() -> None:
+        for _ in range(passes):
+            (w * x).sum().backward()
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    np.testing.assert_array_equal(w.grad.data, np.full(w.shape, float(threads * passes)))
+
+
 # ------------------------------------------------------------------ grad mode forms
 def test_no_grad_without_parentheses_and_as_a_generator_decorator() -> None:
     x = leaf(2)

@@ -63,6 +63,40 @@ def test_hooks_under_grad_and_create_graph() -> None:
     assert ag.gradgradcheck(lambda t: (t ** 3).sum(), [_leaf(2)])
 
 
+@pytest.mark.parametrize("spelling", [lambda g: g.data * 2.0, lambda g: np.asarray(g) * 2.0,
+                                      lambda g: np.clip(g.data, -1.0, 1.0)],
+                         ids=["g.data * 2", "np.asarray(g) * 2", "np.clip(g.data)"])
+def test_a_hook_dropping_the_graph_under_create_graph_is_a_named_error(spelling) -> None:
+    """PyTorch requires a Tensor from a hook; an array returned where the gradient has a
+    graph used to cut it silently (the second derivative missed the path). Without a
+    graph in the gradient, plain NumPy is still fine."""
+    h = _leaf(6) * 1.5
+    h.register_hook(spelling)
+    with pytest.raises(UsageError, match="create_graph=True"):
+        ag.grad((h ** 3).sum(), h, create_graph=True)
+    with pytest.raises(TypeError, match="Return a Tensor"):
+        (h ** 3).sum().backward(create_graph=True)
+    (g,) = ag.grad((h ** 3).sum(), h)  # no graph to cut: the hook's value is used
+    expected = spelling(Tensor(3.0 * h.data ** 2))
+    np.testing.assert_allclose(g.data, np.broadcast_to(expected, h.shape), rtol=1e-12)
+
+
+def test_writing_into_a_read_only_gradient_is_a_named_error() -> None:
+    """sum's gradient is a broadcast (read-only): ``g *= 10`` in a hook raised ShapeError
+    "output array is read-only"; PyTorch raises a RuntimeError for its expanded grad."""
+    h = _leaf(7) * 2.0
+
+    def scale_in_place(g):
+        g *= 10.0
+    h.register_hook(scale_in_place)
+    with pytest.raises(RuntimeError, match="read-only array of shape .4,.*return it"):
+        h.sum().backward()
+    broadcast = Tensor(np.broadcast_to(np.ones(3), (2, 3)))
+    for write in (lambda t: t.fill_(0.0), lambda t: t.__setitem__(0, 5.0)):
+        with pytest.raises(UsageError, match="read-only"):
+            write(broadcast)
+
+
 def test_handles_remove_hooks() -> None:
     x = _leaf(3)
     calls: list[int] = []

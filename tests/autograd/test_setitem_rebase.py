@@ -126,3 +126,73 @@ def test_a_drawing_shows_the_earlier_value_to_the_ops_that_used_it() -> None:
     assert any((earlier, op) in edges for op in ids("<B>Sum</B>"))  # the sum before
     assert not any((later, op) in edges for op in ids("<B>Sum</B>"))
     assert not any("previous=" in line for line in lines)  # a tensor, not an argument
+
+
+# t[index] = v on a view: PyTorch writes through to the base; rebasing only the view would
+# leave the base silently unchanged (``out[i][j] = v`` filled nothing), so it is refused.
+def test_chained_indexing_into_a_buffer_is_refused_not_silently_dropped() -> None:
+    x = rng_tensor((2,), 12)
+    out = ag.zeros(2, 2)
+    with pytest.raises(ag.InplaceError, match=r"base\[i, j\] = value"):
+        out[0][1] = x[1] * 2.0
+    assert out.tolist() == [[0.0, 0.0], [0.0, 0.0]] and not out.requires_grad
+    with pytest.raises(RuntimeError, match="view of another tensor"):  # PyTorch's class
+        out[0][0] = x[0]
+
+
+@pytest.mark.parametrize("view", [lambda t: t[1:3], lambda t: t.reshape(2, 2)[0],
+                                  lambda t: t.reshape(2, 2).T, lambda t: t[1]],
+                         ids=["slice", "row of a reshape", "transpose", "element"])
+def test_assigning_into_a_view_of_a_graph_tensor_is_refused(view) -> None:
+    x = rng_tensor((4,), 13)
+    h = x * 2.0
+    before = h.data.copy()
+    with pytest.raises(ag.InplaceError, match="view of another tensor"):
+        view(h)[...] = 5.0
+    np.testing.assert_array_equal(h.data, before)
+
+
+def test_the_same_loop_indexing_the_base_once_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    x = rng_tensor((2,), 14)
+    out = ag.zeros(2, 2)
+    xt = torch.tensor(x.data, requires_grad=True)
+    out_t = torch.zeros(2, 2, dtype=torch.float64)
+    for i in range(2):
+        for j in range(2):
+            out[i, j] = x[j] * (i + 1.0)
+            out_t[i][j] = xt[j] * (i + 1.0)  # PyTorch writes through the view
+    (out * out).sum().backward()
+    (out_t * out_t).sum().backward()
+    np.testing.assert_allclose(out.data, out_t.detach().numpy())
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy())
+
+
+def test_a_view_of_a_temporary_is_the_tensors_own() -> None:
+    def fn(x):
+        t = ag.Tensor(np.zeros(6).reshape(2, 3))  # a view of an array no one else holds
+        t[0] = x
+        s = x.sum()  # a 0-d result (a NumPy scalar inside)
+        s[...] = x[0] * x[1]
+        return (t * t).sum() + s * s
+    assert ag.gradcheck(fn, [rng_tensor((3,), 15)])
+
+
+def test_hooks_registered_before_the_write_see_the_old_values_gradient_as_torch() -> None:
+    """PyTorch: a hook registered before an in-place write gets the gradient of the value
+    it was registered on; one registered after, the new value's. A hook that changes the
+    gradient (here: scales it) so changes a different part of x's gradient."""
+    torch = pytest.importorskip("torch")
+    x0, c = np.array([1.0, 2.0, 3.0]), np.array([1.0, 10.0, 100.0])
+    results = []
+    for lib in (ag, torch):
+        x = lib.tensor(x0, requires_grad=True)
+        seen = []
+        h = x * 2.0
+        h.register_hook(lambda g: seen.append(("before", g.tolist())) or g * 3.0)
+        old = (h * lib.tensor(c)).sum()  # does not save h: PyTorch allows the write
+        h[0] = 0.0
+        h.register_hook(lambda g: seen.append(("after", g.tolist())))
+        (old + (h * 5.0).sum()).backward()
+        results.append((sorted(seen), x.grad.tolist()))
+    assert results[0] == results[1]
