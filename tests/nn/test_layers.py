@@ -220,9 +220,11 @@ def test_dropout_masks_are_reproducible_and_fresh_per_call():
     assert layer(Tensor(np.ones(10, np.float32))).dtype == np.float32
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.5, True, "0.5", float("nan")])
-def test_dropout_rejects_invalid_probabilities(p):
-    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+@pytest.mark.parametrize("p, error", [(-0.1, ValueError), (1.5, ValueError),
+                                      (float("nan"), ValueError), (True, TypeError),
+                                      ("0.5", TypeError)])
+def test_dropout_rejects_invalid_probabilities(p, error):
+    with pytest.raises(error, match=r"in \[0, 1\]"):
         Dropout(p)
 
 

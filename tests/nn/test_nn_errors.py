@@ -104,8 +104,9 @@ def test_pytorch_positional_loss_arguments_are_named_errors() -> None:
     for build in (nn.CrossEntropyLoss, nn.NLLLoss, nn.BCELoss, nn.MSELoss):
         with pytest.raises(TypeError, match=f"{build.__name__}: reduction must be"):
             build(weight)
-    with pytest.raises(ArgumentTypeError, match="HuberLoss: delta must be a number; got "
-                                                "'sum'. PyTorch puts reduction before delta"):
+    with pytest.raises(ArgumentTypeError, match="HuberLoss: delta must be a number > 0; got "
+                                                "'sum' .str.. PyTorch puts reduction before "
+                                                "delta"):
         nn.HuberLoss("sum")
     with pytest.raises(ArgumentTypeError, match="huber_loss: delta must be a number"):
         F.huber_loss(logits, logits, "sum")
