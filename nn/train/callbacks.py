@@ -244,10 +244,7 @@ class GradientClipping(Callback):
         for name, value in (("max_norm", max_norm), ("clip_value", clip_value),
                             ("norm_type", norm_type)):  # now, not at the first batch
             if value is not None or name == "norm_type":
-                try:
-                    check_clip_argument(name, value)
-                except (ArgumentTypeError, ConfigError) as exc:
-                    raise type(exc)(f"GradientClipping: {exc}") from None
+                check_clip_argument(name, value, "GradientClipping")
         self.max_norm, self.clip_value, self.norm_type = max_norm, clip_value, norm_type
         self._params: list[Any] = []
 
