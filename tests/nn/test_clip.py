@@ -96,7 +96,8 @@ def test_clip_grad_value():
     clip_grad_value_(params, 0.7)
     for p, g in zip(params[:2], before):
         np.testing.assert_array_equal(p.grad.data, np.minimum(np.maximum(g, -0.7), 0.7))
-    with pytest.raises(ValueError, match="clip_grad_value_: clip_value must be a number >= 0; got -0.1"):
+    with pytest.raises(ValueError, match="clip_grad_value_: clip_value must be a number >= 0; "
+                                         "got -0.1"):
         clip_grad_value_(params, -0.1)
 
 

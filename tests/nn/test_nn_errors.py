@@ -82,7 +82,7 @@ def test_moved_classes_are_still_importable_from_their_old_modules() -> None:
 def test_bad_hyper_parameter_is_config_error_and_value_error() -> None:
     with pytest.raises(ConfigError, match=r"Dropout: p .* got 1.5"):
         nn.Dropout(1.5)
-    with pytest.raises(ValueError, match=r"Invalid lr: -1.0 \(expected"):
+    with pytest.raises(ValueError, match=r"SGD: lr must be a finite number >= 0; got -1.0"):
         nn.optim.SGD(nn.Linear(2, 1).parameters(), lr=-1.0)
 
 
