@@ -96,7 +96,7 @@ def test_linear_names_itself_and_the_shapes_on_a_wrong_input():
         layer(Tensor(np.ones((5, 3))))
     with pytest.raises(ShapeError, match=r"shape \(\)"):
         layer(Tensor(1.0))
-    with pytest.raises(ValueError, match="in_features must be a non-negative int"):
+    with pytest.raises(ValueError, match="Linear: in_features must be an int >= 0; got -1"):
         Linear(-1, 2)
 
 
