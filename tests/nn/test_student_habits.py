@@ -76,7 +76,8 @@ def test_init_takes_pytorchs_generator_keyword(init):
     init(b, rng=np.random.default_rng(3))
     np.testing.assert_array_equal(a, b)
     with pytest.raises(TypeError, match=rf"{init.__name__}: .* must be a finite number; got "
-                                        r"Generator.*\(Generator\)\. Pass a generator by keyword") as info:
+                                        r"Generator.*\(Generator\)\. Pass a generator by "
+                                        r"keyword") as info:
         init(a, np.random.default_rng(3))
     assert isinstance(info.value, AutogradError)
     with pytest.raises(ConfigError, match="both rng= and generator="):
