@@ -16,6 +16,7 @@ from autograd.errors import AxisError
 
 from . import functional as F
 from .functional.activations import check_hardtanh_bounds, check_inplace
+from ._checks import integer, real_number
 from .module import Module, Parameter
 from .errors import ConfigError
 
@@ -42,7 +43,8 @@ class Heaviside(Module):
 
     def __init__(self, value_at_zero: float = 0.0) -> None:
         super().__init__()
-        self.value_at_zero = float(value_at_zero)
+        self.value_at_zero = real_number("Heaviside", "value_at_zero", value_at_zero,
+                                         finite=False)
 
     def forward(self, x: Any) -> Tensor:
         return F.heaviside(x, self.value_at_zero)
@@ -85,7 +87,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = real_number("LeakyReLU", "negative_slope", negative_slope)
         self.inplace = check_inplace("LeakyReLU", inplace)
 
     def forward(self, x: Any) -> Tensor:
@@ -121,11 +123,10 @@ class PReLU(Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
         super().__init__()
-        if not isinstance(num_parameters, (int, np.integer)) or num_parameters < 1:
-            raise ConfigError(f"PReLU: num_parameters must be a positive int (1, or the "
-                              f"number of channels); got {num_parameters!r}")
-        self.num_parameters = int(num_parameters)
-        self.weight = Parameter(np.full(self.num_parameters, float(init)))
+        self.num_parameters = integer("PReLU", "num_parameters", num_parameters, minimum=1,
+                                      advice="Use 1, or the number of channels.")
+        self.weight = Parameter(np.full(self.num_parameters,
+                                        real_number("PReLU", "init", init)))
 
     def forward(self, x: Any) -> Tensor:
         return F.prelu(x, self.weight)
@@ -139,7 +140,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = real_number("ELU", "alpha", alpha)
         self.inplace = check_inplace("ELU", inplace)
 
     def forward(self, x: Any) -> Tensor:
@@ -185,7 +186,7 @@ class Swish(Module):
 
     def __init__(self, beta: float = 1.0) -> None:
         super().__init__()
-        self.beta = float(beta)
+        self.beta = real_number("Swish", "beta", beta)
 
     def forward(self, x: Any) -> Tensor:
         return F.swish(x, self.beta)
@@ -202,6 +203,9 @@ class Softmax(Module):
         super().__init__()
         if dim is not None and axis != -1:
             raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
+        if not isinstance(temperature, Tensor):  # a Tensor (learned) is checked in forward
+            temperature = real_number(type(self).__name__, "temperature", temperature,
+                                      minimum=0, open_min=True)
         self.axis, self.temperature = (axis if dim is None else dim), temperature
 
     def forward(self, x: Any) -> Tensor:
@@ -224,7 +228,8 @@ class Softplus(Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
-        self.beta, self.threshold = float(beta), float(threshold)
+        self.beta = real_number("Softplus", "beta", beta, minimum=0, open_min=True)
+        self.threshold = real_number("Softplus", "threshold", threshold, finite=False)
 
     def forward(self, x: Any) -> Tensor:
         return F.softplus(x, self.beta, self.threshold)

@@ -20,7 +20,6 @@ A uniform U(-b, b) has variance b^2 / 3, so the uniform variants use b = sqrt(3)
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, TypeVar
 
 import numpy as np
@@ -28,6 +27,7 @@ import numpy as np
 from autograd import Tensor
 from autograd.errors import DTypeError
 
+from ._checks import real_number
 from ._random import RNGLike, as_generator
 from .errors import ArgumentTypeError, ConfigError
 
@@ -57,13 +57,9 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        if param is None:
-            slope = 0.01
-        elif isinstance(param, numbers.Real) and not isinstance(param, bool):
-            slope = float(param)
-        else:
-            raise ArgumentTypeError(f"calculate_gain('leaky_relu', param): param is the negative "
-                                    f"slope, a number; got {param!r}")
+        slope = 0.01 if param is None else real_number(
+            "calculate_gain('leaky_relu', param)", "param", param,
+            advice="param is the negative slope (None: 0.01).")
         return math.sqrt(2.0 / (1.0 + slope ** 2))
     if nonlinearity == "selu":
         return 0.75
@@ -104,15 +100,13 @@ def _rng(fn: str, rng: RNGLike, generator: RNGLike) -> np.random.Generator:
     return as_generator(generator, "generator")
 
 
-def _number(fn: str, name: str, value: Any) -> float:
-    """``value`` as a float, or an ``ArgumentTypeError`` (a generator given by position
-    lands here: ``xavier_normal_(w, g)`` fills ``gain``)."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return float(value)
-    hint = (f" Pass a generator by keyword: {fn}(tensor, generator=g)"
+def _number(fn: str, name: str, value: Any, **limits: Any) -> float:
+    """``value`` as a finite float (``limits``: ``nn._checks.real_number``'s), or a named
+    error; a generator given by position lands here (``xavier_normal_(w, g)`` fills
+    ``gain``), and the message says to pass it by keyword."""
+    hint = (f"Pass a generator by keyword: {fn}(tensor, generator=g)."
             if isinstance(value, np.random.Generator) else "")
-    raise ArgumentTypeError(f"{fn}: {name} must be a number; got {type(value).__name__}."
-                            f"{hint}")
+    return real_number(fn, name, value, advice=hint, **limits)
 
 
 def _fill(tensor: T, values: Any) -> T:
@@ -137,17 +131,15 @@ def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, rng: RNGLike = None, *,
 def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None, *,
             generator: RNGLike = None) -> T:
     """Fill with samples of N(mean, std^2)."""
-    mean, std = _number("normal_", "mean", mean), _number("normal_", "std", std)
+    mean, std = _number("normal_", "mean", mean), _number("normal_", "std", std, minimum=0)
     rng = _rng("normal_", rng, generator)
-    if not std >= 0:
-        raise ConfigError(f"normal_: std must be >= 0; got {std}")
     shape = _array(tensor).shape
     return _fill(tensor, rng.normal(mean, std, size=shape))
 
 
 def constant_(tensor: T, value: float) -> T:
-    """Fill with ``value``."""
-    return _fill(tensor, value)
+    """Fill with ``value`` (a number; inf and NaN too)."""
+    return _fill(tensor, real_number("constant_", "value", value, finite=False))
 
 
 def zeros_(tensor: T) -> T:

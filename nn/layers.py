@@ -6,7 +6,6 @@ Every layer computes with autograd ops, so its gradients come from the engine.
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from typing import Any
 
@@ -16,13 +15,14 @@ from autograd import Tensor, as_tensor
 from autograd.errors import AxisError, DTypeError, ShapeError
 
 from . import functional as F, init
+from ._checks import integer
 from ._random import RNGLike, as_generator
 from .containers import Sequential
 from .functional.activations import check_inplace
 from .functional.dropout import check_dropout_p
 from .functional.linear import Affine
 from .module import Module, Parameter
-from .errors import ArgumentTypeError, ConfigError
+from .errors import ArgumentTypeError
 
 __all__ = ["Linear", "Sequential", "Residual", "Dropout", "Flatten", "Identity",
            "DTypePromotionWarning"]
@@ -46,12 +46,6 @@ def float_dtype(dtype: Any, owner: str) -> np.dtype:
     return result
 
 
-def _check_size(value: Any, name: str, owner: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ConfigError(f"{owner}: {name} must be a non-negative int; got {value!r}")
-    return int(value)
-
-
 class Linear(Module):
     """Affine map y = x W^T + b on the last axis of x.
 
@@ -69,8 +63,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
                  rng: RNGLike = None, dtype: Any = np.float64) -> None:
         super().__init__()
-        self.in_features = _check_size(in_features, "in_features", "Linear")
-        self.out_features = _check_size(out_features, "out_features", "Linear")
+        self.in_features = integer("Linear", "in_features", in_features, minimum=0)
+        self.out_features = integer("Linear", "out_features", out_features, minimum=0)
         dtype = float_dtype(dtype, "Linear")
         self._dtype_warned = False  # DTypePromotionWarning: once per layer
         # (out, in) as in PyTorch, stored in F order so that W^T is C-contiguous: with
@@ -179,7 +173,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+        self.start_dim = integer("Flatten", "start_dim", start_dim)
+        self.end_dim = integer("Flatten", "end_dim", end_dim)
 
     def forward(self, x: Any) -> Tensor:
         x = as_tensor(x)

@@ -14,8 +14,8 @@ from autograd import Tensor
 from . import functional as F
 from .functional.losses import check_number, check_reduction
 from .functional.weighted import check_ignore_index, check_label_smoothing, weight_values
+from ._checks import real_number
 from .module import Module
-from .errors import ConfigError
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
            "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss",
@@ -52,11 +52,10 @@ class HuberLoss(_Loss):
     """Huber loss: quadratic for |d| <= delta, linear beyond."""
 
     def __init__(self, delta: float = 1.0, reduction: str = "mean") -> None:
+        delta = check_number("HuberLoss", "delta", delta, minimum=0, open_min=True,
+                             finite=False)  # first: a reduction here has the better hint
         super().__init__(reduction)
-        check_number("HuberLoss", "delta", delta)
-        if not delta > 0:
-            raise ConfigError(f"HuberLoss: delta must be positive; got {delta!r}")
-        self.delta = float(delta)
+        self.delta = delta
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.huber_loss(input, target, self.delta, self.reduction)
@@ -69,11 +68,9 @@ class SmoothL1Loss(_Loss):
     """PyTorch's smooth L1: d^2 / (2 beta) for |d| < beta, |d| - beta / 2 beyond."""
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        beta = check_number("SmoothL1Loss", "beta", beta, minimum=0, finite=False)
         super().__init__(reduction)
-        check_number("SmoothL1Loss", "beta", beta)
-        if not beta >= 0:
-            raise ConfigError(f"SmoothL1Loss: beta must be >= 0; got {beta!r}")
-        self.beta = float(beta)
+        self.beta = beta
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.smooth_l1_loss(input, target, self.reduction, self.beta)
@@ -185,9 +182,7 @@ class BernoulliKLLoss(_Loss):
 
     def __init__(self, rho: float = 0.05, reduction: str = "sum") -> None:
         super().__init__(reduction)
-        if not 0 <= rho <= 1:
-            raise ConfigError(f"BernoulliKLLoss: rho must lie in [0, 1]; got {rho!r}")
-        self.rho = float(rho)
+        self.rho = real_number("BernoulliKLLoss", "rho", rho, minimum=0, maximum=1)
 
     def forward(self, rho_hat: Any) -> Tensor:
         return F.bernoulli_kl(self.rho, rho_hat, self.reduction)

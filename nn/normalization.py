@@ -7,7 +7,6 @@ their parameters and running statistics.
 """
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -19,8 +18,8 @@ from . import functional as F
 from .functional.normalization import (check_eps, check_normalized_shape,
                                        check_trailing_shape)
 from .layers import float_dtype
+from ._checks import integer, real_number
 from .module import Module, Parameter
-from .errors import ConfigError
 
 __all__ = ["BatchNorm1d", "LayerNorm"]
 
@@ -43,17 +42,11 @@ class BatchNorm1d(Module):
                  affine: bool = True, track_running_stats: bool = True, *,
                  dtype: Any = np.float64) -> None:
         super().__init__()
-        if (isinstance(num_features, bool) or not isinstance(num_features, numbers.Integral)
-                or num_features < 1):
-            raise ConfigError(f"BatchNorm1d: num_features must be a positive int; got "
-                              f"{num_features!r}")
-        if momentum is not None and (isinstance(momentum, bool) or not isinstance(
-                momentum, numbers.Real) or not 0.0 <= momentum <= 1.0):
-            raise ConfigError(f"BatchNorm1d: momentum must be in [0, 1] or None (cumulative "
-                              f"average); got {momentum!r}")
-        self.num_features = int(num_features)
+        self.num_features = integer("BatchNorm1d", "num_features", num_features, minimum=1)
         self.eps = check_eps(eps, "BatchNorm1d")
-        self.momentum = None if momentum is None else float(momentum)
+        self.momentum = None if momentum is None else real_number(
+            "BatchNorm1d", "momentum", momentum, minimum=0, maximum=1,
+            advice="None gives a cumulative average.")
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         dtype = float_dtype(dtype, "BatchNorm1d")
         c = self.num_features

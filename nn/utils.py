@@ -5,12 +5,12 @@ All of them read and modify ``p.grad.data`` (plain NumPy), outside any graph.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from .errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
+from ._checks import real_number
+from .errors import ArgumentTypeError, NonFiniteGradientError
 
 if TYPE_CHECKING:  # pragma: no cover
     from autograd import Tensor
@@ -69,19 +69,18 @@ def _norm(x: np.ndarray, norm_type: float) -> float:
     return float(np.sum(np.abs(flat) ** norm_type) ** (1.0 / norm_type))
 
 
-def check_clip_argument(name: str, value: Any) -> float:
-    """``value`` as a float, or a named error: ``max_norm`` and ``clip_value`` must be
-    numbers >= 0, ``norm_type`` a number > 0 or inf (also the string "inf", as PyTorch)."""
+def check_clip_argument(name: str, value: Any, owner: str | None = None) -> float:
+    """``value`` as a float, or a named error (``nn._checks``' rule) naming ``owner``
+    (by default the clip function that takes ``name``): ``max_norm`` and ``clip_value``
+    must be numbers >= 0, ``norm_type`` a number > 0 or inf (also the string "inf", as
+    PyTorch)."""
     if name == "norm_type" and isinstance(value, str) and value.lower() == "inf":
         return math.inf
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentTypeError(f"{name} must be a number; got {type(value).__name__} "
-                                f"{value!r}")
-    if name == "norm_type" and not value > 0:
-        raise ConfigError(f"Invalid norm_type: {value!r} (expected a number > 0 or inf)")
-    if name != "norm_type" and not value >= 0:
-        raise ConfigError(f"Invalid {name}: {value!r} (expected a number >= 0)")
-    return float(value)
+    owner = owner or ("clip_grad_value_" if name == "clip_value" else "clip_grad_norm_")
+    if name == "norm_type":
+        return real_number(owner, name, value, minimum=0, open_min=True, finite=False,
+                           advice="inf (or 'inf') is the max norm, 2 the Euclidean one.")
+    return real_number(owner, name, value, minimum=0, finite=False)
 
 
 def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,

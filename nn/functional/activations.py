@@ -22,7 +22,6 @@ PyTorch's in-place version, but it does not share memory with the input.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
@@ -35,7 +34,8 @@ from autograd import tanh as _tanh
 from autograd.errors import ShapeError, UsageError
 
 from .fused import Elu, Gelu, Heaviside
-from ..errors import ArgumentTypeError, ConfigError
+from .._checks import flag, real_number
+from ..errors import ConfigError
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
            "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
@@ -51,12 +51,8 @@ def check_inplace(name: str, inplace: Any) -> bool:
     PyTorch compatibility only: every result here is computed out of place."""
     if inplace is False or inplace is True:  # the usual case, checked on every call
         return inplace
-    if not isinstance(inplace, (bool, np.bool_)):
-        raise ArgumentTypeError(
-            f"{name}: inplace must be True or False; got {inplace!r} "
-            f"({type(inplace).__name__}). It is accepted for PyTorch compatibility; the "
-            f"result is computed out of place either way.")
-    return bool(inplace)
+    return flag(name, "inplace", inplace, advice="It is accepted for PyTorch compatibility; "
+                "the result is computed out of place either way.")
 
 
 def step(x: Any) -> Tensor:
@@ -70,7 +66,8 @@ def step(x: Any) -> Tensor:
 def heaviside(x: Any, value_at_zero: float = 0.0) -> Tensor:
     """H(x) = 1 for x > 0, ``value_at_zero`` for x = 0, 0 for x < 0 (as
     ``np.heaviside``). Zero gradient everywhere, like ``step``."""
-    return Heaviside(float(value_at_zero))(as_tensor(x))
+    value = real_number("heaviside", "value_at_zero", value_at_zero, finite=False)
+    return Heaviside(value)(as_tensor(x))
 
 
 def sigmoid(x: Any) -> Tensor:
@@ -100,10 +97,11 @@ def leaky_relu(x: Any, alpha: float | None = None, inplace: bool = False, *,
     check_inplace("leaky_relu", inplace)
     if alpha is not None and negative_slope is not None:
         raise UsageError("leaky_relu: give alpha or negative_slope (the same thing), not both")
-    slope = 0.01 if alpha is None and negative_slope is None else (
-        alpha if alpha is not None else negative_slope)
+    name = "negative_slope" if negative_slope is not None else "alpha"
+    slope = real_number("leaky_relu", name, 0.01 if alpha is None and negative_slope is None
+                        else alpha if alpha is not None else negative_slope)
     x = as_tensor(x)
-    return where(x > 0, x, x * float(slope))
+    return where(x > 0, x, x * slope)
 
 
 def prelu(x: Any, weight: Tensor) -> Tensor:
@@ -132,9 +130,8 @@ def prelu(x: Any, weight: Tensor) -> Tensor:
 
 def check_hardtanh_bounds(owner: str, min_val: Any, max_val: Any) -> None:
     """Both bounds real numbers with min_val <= max_val, else an error naming ``owner``."""
-    for name, bound in (("min_val", min_val), ("max_val", max_val)):
-        if isinstance(bound, bool) or not isinstance(bound, numbers.Real):
-            raise ArgumentTypeError(f"{owner}: {name} must be a number; got {bound!r}")
+    min_val = real_number(owner, "min_val", min_val, finite=False)
+    max_val = real_number(owner, "max_val", max_val, finite=False)
     if min_val > max_val:
         raise ConfigError(f"{owner}: min_val cannot be greater than max_val; got "
                           f"min_val={min_val!r}, max_val={max_val!r}")
@@ -156,7 +153,7 @@ def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     x <= 0 (so elu'(0) = alpha). Computed with expm1, never overflowing. ``inplace`` is
     accepted for PyTorch compatibility (computed out of place)."""
     check_inplace("elu", inplace)
-    return Elu(float(alpha))(as_tensor(x))
+    return Elu(real_number("elu", "alpha", alpha))(as_tensor(x))
 
 
 def gelu(x: Any, approximate: str = "none") -> Tensor:
@@ -185,15 +182,15 @@ def silu(x: Any, inplace: bool = False) -> Tensor:
 def swish(x: Any, beta: float = 1.0) -> Tensor:
     """swish(x) = x sigma(beta x); beta = 1 is ``silu``. ``beta`` may be a Tensor (learned)."""
     x = as_tensor(x)
+    if not isinstance(beta, Tensor):
+        beta = real_number("swish", "beta", beta)
     return x * _sigmoid(x * beta)
 
 
 def _check_temperature(name: str, temperature: Any) -> None:
-    if isinstance(temperature, Tensor):
-        return
-    if not np.isfinite(temperature) or temperature <= 0:
-        raise ConfigError(f"{name}: temperature must be a positive finite number; got "
-                          f"{temperature!r}. T < 1 sharpens, T > 1 flattens, T = 1 is plain.")
+    if not isinstance(temperature, Tensor):
+        real_number(name, "temperature", temperature, minimum=0, open_min=True,
+                    advice="T < 1 sharpens, T > 1 flattens, T = 1 is plain.")
 
 
 def softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
@@ -218,8 +215,8 @@ def log_softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
 def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """(1 / beta) ln(1 + e^{beta x}), and x itself where beta x > threshold (as PyTorch);
     d/dx = sigmoid(beta x) (1 above the threshold)."""
-    if not beta > 0:
-        raise ConfigError(f"softplus: beta must be positive; got {beta!r}")
+    beta = real_number("softplus", "beta", beta, minimum=0, open_min=True)
+    threshold = real_number("softplus", "threshold", threshold, finite=False)
     x = as_tensor(x)
     scaled = x if beta == 1 else x * beta
     smooth = scaled.softplus() if beta == 1 else scaled.softplus() / beta  # no node for 1

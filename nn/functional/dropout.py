@@ -8,7 +8,6 @@ nn's default generator (``nn.manual_seed`` resets it), so runs can be repeated.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -16,18 +15,16 @@ import numpy as np
 from autograd import Tensor, as_tensor
 
 from .._random import RNGLike, as_generator
-from ..errors import ConfigError
+from .._checks import real_number
 from .activations import check_inplace
 
 __all__ = ["dropout", "check_dropout_p"]
 
 
 def check_dropout_p(name: str, p: Any) -> float:
-    """``p`` as a float in [0, 1], or a ConfigError naming ``name``."""
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
-        raise ConfigError(f"{name}: p is the probability of zeroing an element and must be "
-                          f"a number in [0, 1]; got {p!r}")
-    return float(p)
+    """``p`` as a float in [0, 1], or a named error (``nn._checks``' rule)."""
+    return real_number(name, "p", p, minimum=0, maximum=1,
+                       advice="p is the probability of zeroing an element.")
 
 
 def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,

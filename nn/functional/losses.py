@@ -14,7 +14,6 @@ deep inside or a silently dropped imaginary part. "mean" over an empty batch is 
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ from autograd import log_softmax as _log_softmax
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from .weighted import (check_ignore_index, check_label_smoothing, loss_weight,
                        soft_cross_entropy, weighted_bce_with_logits, weighted_nll)
+from .._checks import real_number
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
@@ -52,14 +52,13 @@ def check_reduction(name: str, reduction: str) -> None:
                           f"got {reduction!r}")
 
 
-def check_number(name: str, label: str, value: Any) -> None:
-    """Raise ``ArgumentTypeError`` unless ``value`` is a real number (bools excluded); a
-    reduction name in its place means the arguments came in PyTorch's order."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return
-    hint = (f" PyTorch puts reduction before {label}; pass both by keyword, e.g. "
+def check_number(name: str, label: str, value: Any, **limits: Any) -> float:
+    """``value`` as a float, checked by :func:`nn._checks.real_number` (``limits``: its
+    ``minimum``, ``open_min``, ...); a reduction name in its place means the arguments
+    came in PyTorch's order, and the message says so."""
+    hint = (f"PyTorch puts reduction before {label}; pass both by keyword, e.g. "
             f"reduction={value!r}." if isinstance(value, str) and value in REDUCTIONS else "")
-    raise ArgumentTypeError(f"{name}: {label} must be a number; got {value!r}.{hint}")
+    return real_number(name, label, value, advice=hint, **limits)
 
 
 def reduce_loss(losses: Tensor, reduction: str) -> Tensor:
@@ -153,10 +152,9 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
     delta (|d| - delta / 2). Quadratic near 0, linear (slope +-delta) far away: the
     gradient is d clipped to [-delta, delta], so outliers pull no harder than delta (an
     infinite residual too, as PyTorch)."""
+    delta = check_number("huber_loss", "delta", delta, minimum=0, open_min=True,
+                         finite=False)  # first: a reduction here has the better hint
     check_reduction("huber_loss", reduction)
-    check_number("huber_loss", "delta", delta)
-    if not delta > 0:
-        raise ConfigError(f"huber_loss: delta must be positive; got {delta!r}")
     input, target = _pair("huber_loss", input, target)
     diff = input - target
     size = diff.abs()
@@ -171,9 +169,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
     """PyTorch's smooth L1: d^2 / (2 beta) where |d| < beta, else |d| - beta / 2, i.e.
     ``huber_loss(delta=beta) / beta`` (and ``l1_loss`` for beta = 0)."""
     check_reduction("smooth_l1_loss", reduction)
-    check_number("smooth_l1_loss", "beta", beta)
-    if not beta >= 0:
-        raise ConfigError(f"smooth_l1_loss: beta must be >= 0; got {beta!r}")
+    beta = check_number("smooth_l1_loss", "beta", beta, minimum=0, finite=False)
     if beta == 0:
         return l1_loss(input, target, reduction)
     return huber_loss(input, target, beta, reduction) / beta

@@ -8,7 +8,6 @@ ops, so their gradients (through the mean and variance too) come from the engine
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -16,6 +15,7 @@ import numpy as np
 from autograd import Tensor, as_tensor
 from autograd.errors import DataError, ShapeError, UsageError
 
+from .._checks import integer, is_integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["layer_norm", "batch_norm", "check_eps", "check_normalized_shape",
@@ -23,26 +23,28 @@ __all__ = ["layer_norm", "batch_norm", "check_eps", "check_normalized_shape",
 
 
 def check_eps(eps: Any, owner: str) -> float:
-    """``eps`` as a positive float, or a ConfigError naming ``owner``."""
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
-        raise ConfigError(f"{owner}: eps must be a positive number; got {eps!r}")
-    return float(eps)
+    """``eps`` as a positive finite float, or a named error (``nn._checks``' rule)."""
+    return real_number(owner, "eps", eps, minimum=0, open_min=True)
 
 
 def check_normalized_shape(normalized_shape: Any, owner: str) -> tuple[int, ...]:
-    """An int or a non-empty sequence of positive ints, as a tuple; else ConfigError."""
-    if isinstance(normalized_shape, numbers.Integral):
-        shape: tuple = (normalized_shape,)
-    else:
-        try:
-            shape = () if isinstance(normalized_shape, str) else tuple(normalized_shape)
-        except TypeError:
-            shape = ()
-    if not shape or any(isinstance(s, bool) or not isinstance(s, numbers.Integral)
-                        or s < 1 for s in shape):
-        raise ConfigError(f"{owner}: normalized_shape must be a positive int or a "
-                          f"non-empty tuple of them; got {normalized_shape!r}")
-    return tuple(int(s) for s in shape)
+    """An int or a non-empty sequence of positive ints, as a tuple; else a named error
+    (``ArgumentTypeError`` for a wrong type, ``ConfigError`` for sizes < 1 or ())."""
+    if is_integer(normalized_shape):
+        return (integer(owner, "normalized_shape", normalized_shape, minimum=1),)
+    what = "a positive int or a non-empty tuple of them"
+    try:
+        if isinstance(normalized_shape, str):
+            raise TypeError
+        shape = tuple(normalized_shape)
+    except TypeError:
+        raise ArgumentTypeError(f"{owner}: normalized_shape must be {what}; got "
+                                f"{normalized_shape!r} ({type(normalized_shape).__name__})."
+                                ) from None
+    if not shape:
+        raise ConfigError(f"{owner}: normalized_shape must be {what}; got ().")
+    return tuple(integer(owner, f"normalized_shape[{i}]", s, minimum=1)
+                 for i, s in enumerate(shape))
 
 
 def check_trailing_shape(x: Tensor, shape: tuple[int, ...], owner: str) -> None:
@@ -151,10 +153,7 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
     """
     x = as_tensor(x)
     eps = check_eps(eps, "batch_norm")
-    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not (
-            0.0 <= momentum <= 1.0):
-        raise ConfigError(f"batch_norm: momentum must be a number in [0, 1]; got "
-                          f"{momentum!r}")
+    momentum = real_number("batch_norm", "momentum", momentum, minimum=0, maximum=1)
     if x.ndim < 2:
         raise ShapeError(f"batch_norm expects an input of shape (N, C) or (N, C, ...) with "
                          f"channels on axis 1; got shape {x.shape}")

@@ -21,7 +21,8 @@ from typing import Any, Iterable
 import numpy as np
 
 from autograd import Function, Tensor
-from ..errors import ArgumentTypeError, ConfigError
+from .._checks import real_number
+from ..errors import ArgumentTypeError
 
 __all__ = ["l1_penalty", "l2_penalty", "elastic_net_penalty", "SquaredNorm"]
 
@@ -65,10 +66,7 @@ def _tensors(name: str, params: Tensor | Iterable[Tensor]) -> list[Tensor]:
 
 
 def _check_strength(name: str, label: str, value: Any) -> float:
-    if isinstance(value, Tensor) or not np.isfinite(value) or value < 0:
-        raise ConfigError(f"{name}: {label} must be a non-negative finite number; "
-                          f"got {value!r}")
-    return float(value)
+    return real_number(name, label, value, minimum=0)
 
 
 def _total(terms: list[Tensor]) -> Tensor:

@@ -14,7 +14,6 @@ divides by the number of samples.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ import numpy as np
 from autograd import Tensor, is_grad_enabled
 from autograd.errors import DataError, DTypeError, ShapeError, UsageError
 
-from ..errors import ArgumentTypeError, ConfigError
+from .._checks import integer, real_number
 
 __all__ = ["check_ignore_index", "check_label_smoothing", "weight_values", "loss_weight",
            "weighted_nll", "soft_cross_entropy", "weighted_bce_with_logits"]
@@ -30,21 +29,14 @@ __all__ = ["check_ignore_index", "check_label_smoothing", "weight_values", "loss
 
 def check_ignore_index(name: str, ignore_index: Any) -> int:
     """``ignore_index`` as an int, or ``ArgumentTypeError``."""
-    if isinstance(ignore_index, numbers.Integral) and not isinstance(ignore_index, bool):
-        return int(ignore_index)
-    raise ArgumentTypeError(f"{name}: ignore_index must be an int (a label to skip; "
-                            f"PyTorch's default is -100); got {ignore_index!r}")
+    return integer(name, "ignore_index", ignore_index,
+                   advice="It is a label to skip; PyTorch's default is -100.")
 
 
 def check_label_smoothing(name: str, label_smoothing: Any) -> float:
     """``label_smoothing`` as a float in [0, 1], or a named error."""
-    if not isinstance(label_smoothing, numbers.Real) or isinstance(label_smoothing, bool):
-        raise ArgumentTypeError(f"{name}: label_smoothing must be a number in [0, 1]; got "
-                                f"{label_smoothing!r}")
-    if not 0 <= label_smoothing <= 1:
-        raise ConfigError(f"{name}: label_smoothing must lie in [0, 1] (0: none, 0.1 is "
-                          f"usual); got {label_smoothing!r}")
-    return float(label_smoothing)
+    return real_number(name, "label_smoothing", label_smoothing, minimum=0, maximum=1,
+                       advice="0 is none, 0.1 is usual.")
 
 
 def weight_values(name: str, label: str, weight: Any) -> np.ndarray:

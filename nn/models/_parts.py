@@ -1,7 +1,6 @@
 """Shared pieces of the models: activation names, size checks, stacks of layers."""
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -9,6 +8,7 @@ import numpy as np
 
 from autograd import Tensor, as_tensor, no_grad
 
+from .._checks import is_integer
 from ..activations import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh
 from ..layers import Dropout, Identity, Linear
 from ..module import Module
@@ -47,18 +47,21 @@ def make_activation(activation: str | Callable[[], Module] | None, owner: str) -
 
 
 def check_sizes(sizes: Any, owner: str, label: str, minimum: int) -> list[int]:
-    """``sizes`` as a list of positive ints with at least ``minimum`` entries."""
-    if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
-        sizes = [sizes]
-    try:
-        values = list(sizes)
-    except TypeError:
-        values = None
-    if values is None or len(values) < minimum or not all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
-            for s in values):
-        raise ConfigError(f"{owner}: {label} must be a list of at least {minimum} positive "
-                          f"int(s); got {sizes!r}")
+    """``sizes`` (an int or a list of them) as a list of positive ints with at least
+    ``minimum`` entries: ``ArgumentTypeError`` if it is not ints, ``ConfigError`` if they
+    are too few or not positive (``nn._checks``' rule)."""
+    values = [sizes] if is_integer(sizes) else None
+    if values is None and not isinstance(sizes, str):
+        try:
+            values = list(sizes)
+        except TypeError:
+            pass
+    message = (f"{owner}: {label} must be a list of at least {minimum} positive int(s); "
+               f"got {sizes!r}")
+    if values is None or not all(is_integer(s) for s in values):
+        raise ArgumentTypeError(message + f" ({type(sizes).__name__}).")
+    if len(values) < minimum or not all(s > 0 for s in values):
+        raise ConfigError(message + ".")
     return [int(s) for s in values]
 
 

@@ -3,7 +3,6 @@ input; optionally sparse (an L1 or KL penalty on the code) and denoising (the in
 corrupted, the loss compares with the clean input)."""
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -12,6 +11,7 @@ import numpy as np
 from autograd import Tensor
 
 from .. import functional as F
+from .._checks import real_number
 from .._random import RNGLike, as_generator
 from ..containers import Sequential
 from ..data.noise import gaussian_noise, masking_noise, salt_and_pepper
@@ -68,10 +68,9 @@ class Autoencoder(Module):
                               f"got {noise!r}")
         if output not in (None, "sigmoid"):
             raise ConfigError(f"Autoencoder: output must be None or 'sigmoid'; got {output!r}")
-        for label, value in (("sparsity_weight", sparsity_weight), ("rho", rho),
-                             ("noise_level", noise_level)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
-                raise ConfigError(f"Autoencoder: {label} must be a number >= 0; got {value!r}")
+        sparsity_weight, rho, noise_level = (
+            real_number("Autoencoder", label, value, minimum=0) for label, value in
+            (("sparsity_weight", sparsity_weight), ("rho", rho), ("noise_level", noise_level)))
         if isinstance(code_activation, str) and code_activation == "auto":
             code_activation = "sigmoid" if sparsity == "kl" else None
         code_module = make_activation(code_activation, "Autoencoder")
@@ -90,8 +89,8 @@ class Autoencoder(Module):
                                                last_activation=False),
                                   make_activation(output, "Autoencoder"))
         self.in_features, self.hidden, self.code = in_features, hidden_sizes, code
-        self.sparsity, self.sparsity_weight = sparsity, float(sparsity_weight)
-        self.rho, self.noise, self.noise_level = float(rho), noise, float(noise_level)
+        self.sparsity, self.sparsity_weight = sparsity, sparsity_weight
+        self.rho, self.noise, self.noise_level = rho, noise, noise_level
         self.output = output
         self.rng = generator
 

@@ -2,7 +2,6 @@
 layer, with an output activation chosen by the task."""
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +10,7 @@ import numpy as np
 from autograd import Tensor
 
 from .. import functional as F
+from .._checks import real_number
 from .._random import RNGLike, as_generator
 from ..containers import Sequential
 from ..layers import float_dtype
@@ -45,12 +45,11 @@ class MLP(Sequential):
         if output not in OUTPUTS:
             raise ConfigError(f"MLP: output must be None (regression), 'sigmoid' (binary) or "
                               f"'softmax' (multi-class); got {output!r}")
-        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not (
-                0.0 <= dropout < 1.0):
-            raise ConfigError(f"MLP: dropout must be a probability in [0, 1); got {dropout!r}")
+        dropout = real_number("MLP", "dropout", dropout, minimum=0, maximum=1, open_max=True,
+                              advice="It is the probability of zeroing a hidden unit.")
         generator = as_generator(rng)
         super().__init__(*dense_stack(sizes, activation, "MLP", rng=generator,
-                                      dtype=float_dtype(dtype, "MLP"), dropout=float(dropout),
+                                      dtype=float_dtype(dtype, "MLP"), dropout=dropout,
                                       batchnorm=bool(batchnorm), last_activation=False))
         self.sizes, self.output = sizes, output
         self.rng = generator

@@ -10,6 +10,7 @@ import numpy as np
 from autograd import Tensor
 
 from .. import functional as F
+from .._checks import integer, is_real, real_number
 from .._random import RNGLike, as_generator
 from ..containers import Sequential
 from ..layers import Linear, float_dtype
@@ -60,7 +61,8 @@ class VAE(Module):
         dtype = float_dtype(dtype, "VAE")
         generator = as_generator(rng)
         self.in_features, self.hidden, self.latent = in_features, hidden_sizes, latent
-        self.decoder_kind, self.beta = decoder, float(beta)
+        self.decoder_kind = decoder
+        self.beta = real_number("VAE", "beta", beta, minimum=0)
         self.encoder = Sequential(*dense_stack([in_features, *hidden_sizes], activation, "VAE",
                                                rng=generator, dtype=dtype))
         self.fc_mu = Linear(hidden_sizes[-1], latent, rng=generator, dtype=dtype)
@@ -102,15 +104,18 @@ class VAE(Module):
     def loss(self, x: Any, beta: float | None = None, eps: Any = None) -> VAELoss:
         """Negative ELBO = E_q[-log p(x | z)] + beta KL(q(z | x) || N(0, I)), one sample
         of z per input, averaged over the batch. ``beta`` defaults to ``self.beta``."""
-        try:
-            weight = self.beta if beta is None else float(beta)
-        except (TypeError, ValueError):
+        data = None if beta is None or is_real(beta) else np.asarray(getattr(beta, "data", beta))
+        if data is not None and data.shape == () and data.dtype.kind in "iuf":
+            beta = data.item()  # a 0-d array or Tensor (a beta computed with NumPy)
+        elif data is not None:
             shape = getattr(beta, "shape", None)
             raise ArgumentTypeError(
                 f"VAE.loss: beta must be a number or None; got {type(beta).__name__}"
                 f"{f' of shape {shape}' if shape else ''}. fit(vae, None, ...) passes the "
                 f"arrays after X to vae.loss: train on X alone, fit(vae, None, optimizer, "
-                f"X_train), and keep the labels for plots.") from None
+                f"X_train), and keep the labels for plots.")
+        weight = self.beta if beta is None else real_number("VAE.loss", "beta", beta,
+                                                            minimum=0)
         x = x if isinstance(x, Tensor) else as_input(x, self.dtype)
         mu, logvar = self.encode(x)
         out = self.decode(self.reparameterize(mu, logvar, eps))
@@ -129,8 +134,9 @@ class VAE(Module):
 
     def sample(self, n: int) -> np.ndarray:
         """n new inputs: the decoder's mean at z ~ N(0, I) (drawn from ``self.rng``)."""
+        n = integer("VAE.sample", "n", n, minimum=0)
         with Inference(self):
-            z = self.rng.standard_normal((int(n), self.latent)).astype(self.dtype)
+            z = self.rng.standard_normal((n, self.latent)).astype(self.dtype)
             return self._mean(Tensor(z))
 
     def reconstruct(self, x: Any) -> np.ndarray:
@@ -141,11 +147,12 @@ class VAE(Module):
     def interpolate(self, x1: Any, x2: Any, steps: int = 8) -> np.ndarray:
         """Decoded points on the segment between the codes mu(x1) and mu(x2):
         shape (steps, in_features), from x1's end to x2's."""
+        steps = integer("VAE.interpolate", "steps", steps, minimum=0)
         with Inference(self):
             pair = np.stack([np.asarray(x1, dtype=self.dtype).reshape(-1),
                              np.asarray(x2, dtype=self.dtype).reshape(-1)])
             mu = self.encode(Tensor(pair))[0].data
-            t = np.linspace(0.0, 1.0, int(steps), dtype=self.dtype)[:, None]
+            t = np.linspace(0.0, 1.0, steps, dtype=self.dtype)[:, None]
             return self._mean(Tensor((1 - t) * mu[0] + t * mu[1]))
 
     def extra_repr(self) -> str:

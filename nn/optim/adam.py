@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import flag, real_number
 from .optimizer import Optimizer, ParamsT, check, check_nonneg
 
 __all__ = ["Adam", "AdamW"]
@@ -40,17 +41,15 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
-        check_nonneg(group, "lr", "eps", "weight_decay")
+        owner = type(self).__name__
+        check_nonneg(owner, group, "lr", "eps", "weight_decay")
         betas = group["betas"]
         check(isinstance(betas, (tuple, list)) and len(betas) == 2, "betas", betas,
               "a pair (beta1, beta2)")
         group["betas"] = tuple(betas)
         for i, beta in enumerate(betas):
-            ok = isinstance(beta, (int, float, np.floating)) and not isinstance(beta, bool)
-            check(ok and 0.0 <= beta < 1.0, f"beta parameter at index {i}", beta,
-                  "a number in [0, 1)")
-        check(isinstance(group["amsgrad"], (bool, np.bool_)), "amsgrad",
-              group["amsgrad"], "a bool")
+            real_number(owner, f"betas[{i}]", beta, minimum=0, maximum=1, open_max=True)
+        flag(owner, "amsgrad", group["amsgrad"])
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:

@@ -5,7 +5,8 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, check, check_nonneg
+from .._checks import flag, real_number
+from .optimizer import Optimizer, ParamsT, check_nonneg
 
 __all__ = ["Adagrad", "RMSprop"]
 
@@ -33,7 +34,7 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
-        check_nonneg(group, "lr", "lr_decay", "weight_decay",
+        check_nonneg(type(self).__name__, group, "lr", "lr_decay", "weight_decay",
                      "initial_accumulator_value", "eps")
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
@@ -79,10 +80,10 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
-        check_nonneg(group, "lr", "alpha", "eps", "weight_decay", "momentum")
-        check(group["alpha"] <= 1, "alpha", group["alpha"], "a number in [0, 1]")
-        check(isinstance(group["centered"], (bool, np.bool_)), "centered",
-              group["centered"], "a bool")
+        owner = type(self).__name__
+        check_nonneg(owner, group, "lr", "eps", "weight_decay", "momentum")
+        real_number(owner, "alpha", group["alpha"], minimum=0, maximum=1)
+        flag(owner, "centered", group["centered"])
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:

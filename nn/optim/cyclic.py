@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .optimizer import Optimizer, check
-from .schedulers import LRScheduler, _check_int, _cosine, _per_group
+from .._checks import flag, integer, real_number
+from .schedulers import LRScheduler, _cosine, _per_group
 
 __all__ = ["CosineAnnealingWarmRestarts", "CyclicLR"]
 
@@ -22,9 +23,10 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1,
                  eta_min: float = 0.0, last_epoch: int = -1) -> None:
-        self.T_0, self.T_mult = _check_int("T_0", T_0, 1), _check_int("T_mult", T_mult, 1)
-        check(eta_min >= 0, "eta_min", eta_min, "a number >= 0")
-        self.eta_min = float(eta_min)
+        owner = "CosineAnnealingWarmRestarts"
+        self.T_0 = integer(owner, "T_0", T_0, minimum=1)
+        self.T_mult = integer(owner, "T_mult", T_mult, minimum=1)
+        self.eta_min = real_number(owner, "eta_min", eta_min, minimum=0)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -64,17 +66,19 @@ class CyclicLR(LRScheduler):
                  scale_mode: str = "cycle", cycle_momentum: bool = True,
                  base_momentum: float | Sequence[float] = 0.8,
                  max_momentum: float | Sequence[float] = 0.9, last_epoch: int = -1) -> None:
-        base_lrs = _per_group("base_lr", optimizer, base_lr)
-        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
-        step_size_down = step_size_up if step_size_down is None else step_size_down
-        check(step_size_up > 0, "step_size_up", step_size_up, "a number > 0")
-        check(step_size_down > 0, "step_size_down", step_size_down, "a number > 0")
+        base_lrs = _per_group("CyclicLR", "base_lr", optimizer, base_lr)
+        self.max_lrs = _per_group("CyclicLR", "max_lr", optimizer, max_lr)
+        step_size_up = real_number("CyclicLR", "step_size_up", step_size_up, minimum=0,
+                                   open_min=True)
+        step_size_down = step_size_up if step_size_down is None else real_number(
+            "CyclicLR", "step_size_down", step_size_down, minimum=0, open_min=True)
         check(scale_fn is not None or mode in self.MODES, "mode", mode, f"one of {self.MODES}")
         check(scale_mode in ("cycle", "iterations"), "scale_mode", scale_mode,
               "'cycle' or 'iterations'")
         self.total_size = float(step_size_up + step_size_down)
         self.step_ratio = step_size_up / self.total_size
-        self.mode, self.gamma = mode, float(gamma)
+        self.mode = mode
+        self.gamma = real_number("CyclicLR", "gamma", gamma, minimum=0)
         self._scale_fn = scale_fn
         if scale_fn is None:  # the built-in modes fix what the scale depends on
             self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
@@ -83,8 +87,8 @@ class CyclicLR(LRScheduler):
         if last_epoch == -1:
             for group, lr in zip(optimizer.param_groups, base_lrs):
                 group["lr"] = lr
-        self._init_momentum(optimizer, bool(cycle_momentum), base_momentum, max_momentum,
-                            last_epoch)
+        self._init_momentum(optimizer, flag("CyclicLR", "cycle_momentum", cycle_momentum),
+                            base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch, base_lrs=base_lrs)
 
     def _init_momentum(self, optimizer: Optimizer, cycle_momentum: bool,
@@ -98,8 +102,8 @@ class CyclicLR(LRScheduler):
         check(self.use_beta1 or "momentum" in optimizer.defaults, "cycle_momentum", True,
               f"an optimizer with momentum or betas ({type(optimizer).__name__} has "
               "neither); pass cycle_momentum=False to cycle only the learning rate")
-        self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-        self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+        self.base_momentums = _per_group("CyclicLR", "base_momentum", optimizer, base_momentum)
+        self.max_momentums = _per_group("CyclicLR", "max_momentum", optimizer, max_momentum)
         if last_epoch == -1:
             self._set_momentums(optimizer, self.max_momentums)
 

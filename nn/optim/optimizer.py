@@ -6,7 +6,6 @@ An optimizer only ever touches ``p.data`` (the live NumPy array of a parameter) 
 from __future__ import annotations
 
 import functools
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, enable_grad
+from .._checks import flag, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 
 __all__ = ["Optimizer", "ParamsT"]
@@ -97,8 +97,7 @@ class Optimizer:
                               "in several groups); each parameter may appear only once")
         self._validate_group(group)
         if "maximize" in group:
-            check(isinstance(group["maximize"], (bool, np.bool_)), "maximize",
-                  group["maximize"], "a bool")
+            flag(type(self).__name__, "maximize", group["maximize"])
         self.param_groups.append(group)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
@@ -307,13 +306,11 @@ def check(condition: bool, name: str, value: Any, expected: str) -> None:
         raise ConfigError(f"Invalid {name}: {value!r} (expected {expected})")
 
 
-def check_nonneg(group: Mapping[str, Any], *names: str) -> None:
-    """Every named hyper-parameter must be a finite number >= 0."""
+def check_nonneg(owner: str, group: Mapping[str, Any], *names: str) -> None:
+    """Every named hyper-parameter must be a finite number >= 0 (``nn._checks``' rule:
+    ``ArgumentTypeError`` for another type, ``ConfigError`` out of range)."""
     for name in names:
-        value = group[name]
-        ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
-        check(ok and math.isfinite(value) and value >= 0, name, value,
-              "a finite number >= 0")
+        real_number(owner, name, group[name], minimum=0)
 
 
 def _count_write(p: Any) -> None:

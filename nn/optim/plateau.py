@@ -5,7 +5,8 @@ import math
 from collections.abc import Sequence
 
 from .optimizer import Optimizer, check
-from .schedulers import LRScheduler, _check_int
+from .._checks import integer, real_number
+from .schedulers import LRScheduler, _per_group
 from ..errors import ArgumentTypeError
 
 __all__ = ["ReduceLROnPlateau"]
@@ -37,21 +38,15 @@ class ReduceLROnPlateau(LRScheduler):
         check(mode in ("min", "max"), "mode", mode, "'min' or 'max'")
         check(threshold_mode in ("rel", "abs"), "threshold_mode", threshold_mode,
               "'rel' or 'abs'")
-        check(0 <= factor < 1, "factor", factor, "a number in [0, 1)")
-        patience = _check_int("patience", patience, 0)
-        cooldown = _check_int("cooldown", cooldown, 0)
-        check(threshold >= 0, "threshold", threshold, "a number >= 0")
-        check(eps >= 0, "eps", eps, "a number >= 0")
-        n = len(optimizer.param_groups)
-        if isinstance(min_lr, (list, tuple)):
-            check(len(min_lr) == n, "min_lr", min_lr, f"a number or a list of {n} numbers")
-            min_lrs = [float(v) for v in min_lr]
-        else:
-            min_lrs = [float(min_lr)] * n
+        owner = "ReduceLROnPlateau"
+        self.factor = real_number(owner, "factor", factor, minimum=0, maximum=1, open_max=True)
+        self.patience = integer(owner, "patience", patience, minimum=0)
+        self.cooldown = integer(owner, "cooldown", cooldown, minimum=0)
+        self.threshold = real_number(owner, "threshold", threshold, minimum=0)
+        self.eps = real_number(owner, "eps", eps, minimum=0)
+        self.min_lrs = _per_group(owner, "min_lr", optimizer, min_lr)
         self.optimizer = optimizer
-        self.mode, self.factor, self.patience = mode, float(factor), patience
-        self.threshold, self.threshold_mode = float(threshold), threshold_mode
-        self.cooldown, self.min_lrs, self.eps = cooldown, min_lrs, float(eps)
+        self.mode, self.threshold_mode = mode, threshold_mode
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0
         self.cooldown_counter = 0

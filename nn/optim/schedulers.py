@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import bisect
 import math
-import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from .optimizer import Optimizer, check
+from .._checks import integer, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 
 __all__ = [
@@ -52,6 +52,7 @@ class LRScheduler:
         if not isinstance(optimizer, Optimizer):
             raise ArgumentTypeError(f"{type(self).__name__} needs an nn.optim Optimizer, "
                                     f"got {type(optimizer).__name__}")
+        last_epoch = integer(type(self).__name__, "last_epoch", last_epoch, minimum=-1)
         self.optimizer = optimizer
         groups = optimizer.param_groups
         if last_epoch == -1:
@@ -66,7 +67,7 @@ class LRScheduler:
         if base_lrs is None:
             base_lrs = [group["initial_lr"] for group in groups]
         self.base_lrs = [float(lr) for lr in base_lrs]
-        self.last_epoch = int(last_epoch)
+        self.last_epoch = last_epoch
         self._last_lr: list[float] = [float(g["lr"]) for g in groups]
         self._step_count = 0  # calls of step(), the constructor's included
         self.step()
@@ -90,7 +91,7 @@ class LRScheduler:
             current = [float(g["lr"]) for g in self.optimizer.param_groups]
             lrs = self._chain(self.last_epoch, current)
         else:
-            epoch = _check_int("epoch", epoch, 0)
+            epoch = integer(f"{type(self).__name__}.step", "epoch", epoch, minimum=0)
             self.last_epoch = epoch
             lrs = self._closed_form(epoch)
         self._set_lrs(lrs)
@@ -133,23 +134,18 @@ def warn_if_optimizer_not_stepped(scheduler: Any) -> None:
             "scheduler.step(), in each epoch (or iteration).", UserWarning, stacklevel=3)
 
 
-def _per_group(name: str, optimizer: Optimizer, value: float | Sequence[float]) -> list[float]:
-    """One value per param group: a scalar is repeated, a sequence must match."""
+def _per_group(owner: str, name: str, optimizer: Optimizer,
+               value: float | Sequence[float]) -> list[float]:
+    """One number >= 0 per param group: a scalar is repeated, a list or tuple must have
+    one per group (``nn._checks``' rule for each)."""
     n = len(optimizer.param_groups)
-    expected = f"a number or a list of {n} numbers"
-    values = list(value) if isinstance(value, (list, tuple)) else [value] * n
-    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
-        raise ArgumentTypeError(f"Invalid {name}: {value!r} (expected {expected})")
-    check(len(values) == n, name, value, expected)
-    return [float(v) for v in values]
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    """``value`` as a Python int (NumPy's integers included), or ``ConfigError`` unless it
-    is an integer >= ``minimum``."""
-    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    check(ok and value >= minimum, name, value, f"an int >= {minimum}")
-    return int(value)
+    if not isinstance(value, (list, tuple)):
+        return [real_number(owner, name, value, minimum=0)] * n
+    values = [real_number(owner, f"{name}[{i}]", v, minimum=0) for i, v in enumerate(value)]
+    if len(values) != n:
+        raise ConfigError(f"{owner}: {name} must be a number or a list of {n} numbers (one "
+                          f"per param group); got {value!r}.")
+    return values
 
 
 class StepLR(LRScheduler):
@@ -157,8 +153,8 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        self.step_size = _check_int("step_size", step_size, 1)
-        self.gamma = float(gamma)
+        self.step_size = integer("StepLR", "step_size", step_size, minimum=1)
+        self.gamma = real_number("StepLR", "gamma", gamma, minimum=0)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -176,8 +172,9 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        self.milestones = sorted(_check_int("milestone", m, 0) for m in milestones)
-        self.gamma = float(gamma)
+        self.milestones = sorted(integer("MultiStepLR", "milestone", m, minimum=0)
+                                 for m in milestones)
+        self.gamma = real_number("MultiStepLR", "gamma", gamma, minimum=0)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -194,8 +191,7 @@ class ExponentialLR(LRScheduler):
     """lr = base_lr * gamma ** epoch."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        check(gamma >= 0, "gamma", gamma, "a number >= 0")
-        self.gamma = float(gamma)
+        self.gamma = real_number("ExponentialLR", "gamma", gamma, minimum=0)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -216,10 +212,11 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
-        check(0 <= start_factor <= 1, "start_factor", start_factor, "a number in [0, 1]")
-        check(0 <= end_factor <= 1, "end_factor", end_factor, "a number in [0, 1]")
-        self.total_iters = _check_int("total_iters", total_iters, 1)
-        self.start_factor, self.end_factor = float(start_factor), float(end_factor)
+        owner = type(self).__name__
+        self.start_factor = real_number(owner, "start_factor", start_factor, minimum=0,
+                                        maximum=1)
+        self.end_factor = real_number(owner, "end_factor", end_factor, minimum=0, maximum=1)
+        self.total_iters = integer(owner, "total_iters", total_iters, minimum=1)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -250,7 +247,8 @@ class LinearWarmup(LinearLR):
     def __init__(self, optimizer: Optimizer, warmup_steps: int, start_factor: float = 0.0,
                  last_epoch: int = -1) -> None:
         super().__init__(optimizer, start_factor=start_factor, end_factor=1.0,
-                         total_iters=_check_int("warmup_steps", warmup_steps, 1),
+                         total_iters=integer("LinearWarmup", "warmup_steps", warmup_steps,
+                                             minimum=1),
                          last_epoch=last_epoch)
 
 
@@ -267,9 +265,8 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
-        self.T_max = _check_int("T_max", T_max, 1)
-        check(eta_min >= 0, "eta_min", eta_min, "a number >= 0")
-        self.eta_min = float(eta_min)
+        self.T_max = integer("CosineAnnealingLR", "T_max", T_max, minimum=1)
+        self.eta_min = real_number("CosineAnnealingLR", "eta_min", eta_min, minimum=0)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -309,6 +306,7 @@ class SequentialLR(LRScheduler):
             check(isinstance(s, LRScheduler) and type(s)._closed_form
                   is not LRScheduler._closed_form and s.optimizer is optimizer,
                   "schedulers", s, "closed-form schedulers of this same optimizer")
+        milestones = [integer("SequentialLR", "milestone", m, minimum=1) for m in milestones]
         check(len(milestones) == len(schedulers) - 1, "milestones", milestones,
               f"{len(schedulers) - 1} milestones for {len(schedulers)} schedulers")
         check(all(b > a for a, b in zip([0, *milestones], milestones)), "milestones",
@@ -316,7 +314,7 @@ class SequentialLR(LRScheduler):
         self.optimizer = optimizer
         self._schedulers = list(schedulers)
         self.milestones = list(milestones)
-        self.last_epoch = last_epoch + 1
+        self.last_epoch = integer("SequentialLR", "last_epoch", last_epoch, minimum=-1) + 1
         self._step_count = 1
         for group in optimizer.param_groups:
             group["lr"] = group["initial_lr"]

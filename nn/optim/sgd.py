@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import flag
 from .optimizer import (Optimizer, ParamsT, _count_write, call_closure, check,
                         check_nonneg)
 
@@ -35,9 +36,9 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
-        check_nonneg(group, "lr", "momentum", "dampening", "weight_decay")
-        check(isinstance(group["nesterov"], (bool, np.bool_)), "nesterov",
-              group["nesterov"], "a bool")
+        owner = type(self).__name__
+        check_nonneg(owner, group, "lr", "momentum", "dampening", "weight_decay")
+        flag(owner, "nesterov", group["nesterov"])
         if group["nesterov"]:
             check(group["momentum"] > 0 and group["dampening"] == 0, "nesterov", True,
                   "momentum > 0 and dampening == 0 for Nesterov momentum, got "

@@ -9,12 +9,12 @@ returned by ``state_dict()`` and restored by ``load_state_dict()``.
 from __future__ import annotations
 
 import math
-import numbers
 import os
 from typing import Any
 
 import numpy as np
 
+from .._checks import integer, real_number
 from ..checkpoint import PathLike
 from ..optim import ReduceLROnPlateau
 from ..utils import check_clip_argument, clip_grad_norm_, clip_grad_value_
@@ -80,10 +80,8 @@ class _Best:
     """Tracks the best monitored value (mode "min" or "max", improvement > min_delta)."""
 
     def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
-        if not min_delta >= 0:
-            raise ConfigError(f"min_delta must be a number >= 0; got {min_delta!r}")
+        self.min_delta = real_number(type(self).__name__, "min_delta", min_delta, minimum=0)
         self.monitor, self.mode = monitor, monitor_mode(monitor, mode)
-        self.min_delta = float(min_delta)
         self.best = math.inf if self.mode == "min" else -math.inf
         self.best_epoch = -1
 
@@ -103,10 +101,8 @@ class EarlyStopping(Callback, _Best):
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = True) -> None:
         _Best.__init__(self, monitor, mode, min_delta)
-        if (isinstance(patience, bool) or not isinstance(patience, numbers.Integral)
-                or patience < 0):
-            raise ConfigError(f"EarlyStopping: patience must be an int >= 0; got {patience!r}")
-        self.patience, self.restore_best_weights = int(patience), bool(restore_best_weights)
+        self.patience = integer("EarlyStopping", "patience", patience, minimum=0)
+        self.restore_best_weights = bool(restore_best_weights)
         self.wait, self.stopped_epoch = 0, -1
         self.best_weights: dict[str, np.ndarray] | None = None
 
@@ -212,12 +208,10 @@ class KLAnnealing(Callback):
     on gradually so the decoder learns to use the code first."""
 
     def __init__(self, warmup: int, max_beta: float = 1.0, attribute: str = "beta") -> None:
-        if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 1:
-            raise ConfigError(f"KLAnnealing: warmup must be a positive int (epochs); got "
-                              f"{warmup!r}")
-        if not max_beta >= 0:
-            raise ConfigError(f"KLAnnealing: max_beta must be >= 0; got {max_beta!r}")
-        self.warmup, self.max_beta, self.attribute = int(warmup), float(max_beta), attribute
+        self.warmup = integer("KLAnnealing", "warmup", warmup, minimum=1,
+                              advice="It counts epochs.")
+        self.max_beta = real_number("KLAnnealing", "max_beta", max_beta, minimum=0)
+        self.attribute = attribute
 
     def beta(self, epoch: int) -> float:
         return self.max_beta * min(1.0, epoch / self.warmup)
@@ -244,10 +238,7 @@ class GradientClipping(Callback):
         for name, value in (("max_norm", max_norm), ("clip_value", clip_value),
                             ("norm_type", norm_type)):  # now, not at the first batch
             if value is not None or name == "norm_type":
-                try:
-                    check_clip_argument(name, value)
-                except (ArgumentTypeError, ConfigError) as exc:
-                    raise type(exc)(f"GradientClipping: {exc}") from None
+                check_clip_argument(name, value, "GradientClipping")
         self.max_norm, self.clip_value, self.norm_type = max_norm, clip_value, norm_type
         self._params: list[Any] = []
 

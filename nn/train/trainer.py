@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
-import numbers
 import signal
 import sys
 import threading
@@ -16,6 +15,7 @@ import numpy as np
 
 from autograd import Tensor, no_grad
 
+from .._checks import integer
 from .._optional import require
 from .._random import RNGLike, as_generator, default_generator
 from ..checkpoint import PathLike, load, load_into, save
@@ -225,8 +225,7 @@ class Trainer:
     def fit(self, train: Any, val: Any = None, epochs: int = 10,
             resume_from: PathLike | None = None) -> History:
         """Train until ``epochs`` epochs are complete (counting those of a resumed run)."""
-        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
-            raise ConfigError(f"fit: epochs must be an int >= 0; got {epochs!r}")
+        epochs = integer("fit", "epochs", epochs, minimum=0)
         optimizer = self.optimizer  # may be None for a Trainer that only evaluates
         if not (hasattr(optimizer, "param_groups") and callable(getattr(optimizer, "step", None))):
             raise ArgumentTypeError(f"fit needs an nn.optim optimizer, e.g. nn.optim.Adam("
@@ -325,10 +324,8 @@ def _blas_limit(threads: int | str | None) -> contextlib.AbstractContextManager:
         if importlib.util.find_spec("threadpoolctl") is None:
             return contextlib.nullcontext()
         threads = 1
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ConfigError(f"blas_threads must be a positive int, \"auto\" (one thread when "
-                          f"threadpoolctl is installed) or None (leave BLAS alone); "
-                          f"got {threads!r}")
+    threads = integer("fit", "blas_threads", threads, minimum=1, advice='Or pass "auto" (one '
+                      'thread when threadpoolctl is installed) or None (leave BLAS alone).')
     return _thread_controller().limit(limits=threads, user_api="blas")
 
 

@@ -85,8 +85,10 @@ def test_numpy_integer_counts_are_accepted_as_ints() -> None:
     annealing = nn.train.KLAnnealing(np.int32(4))
     assert type(stopper.patience) is type(annealing.warmup) is int
     assert annealing.beta(2) == nn.train.KLAnnealing(4).beta(2)
-    with pytest.raises(ValueError, match="patience must be an int >= 0; got 1.5"):
+    with pytest.raises(TypeError, match="patience must be an int >= 0; got 1.5"):  # a type
         EarlyStopping(patience=1.5)
+    with pytest.raises(ValueError, match="patience must be an int >= 0; got -1"):
+        EarlyStopping(patience=-1)
 
 
 def test_accuracy_on_one_hot_targets_and_mismatched_shapes() -> None:
@@ -278,8 +280,9 @@ def test_keras_style_fit_arguments_are_named_errors_before_training() -> None:
     for bad in ("adam", model.parameters()):
         with pytest.raises(TypeError, match=r"fit needs an nn.optim optimizer, e.g. nn.optim"):
             fit(model, F.cross_entropy, bad, (X, Y), progress=False)
-    for epochs in (2.5, "3", -1, True):
-        with pytest.raises(ValueError, match="fit: epochs must be an int >= 0"):
+    for epochs, error in ((2.5, TypeError), ("3", TypeError), (-1, ValueError),
+                          (True, TypeError)):  # a wrong type is a TypeError (nn._checks)
+        with pytest.raises(error, match="fit: epochs must be an int >= 0"):
             fit(model, F.cross_entropy, opt, (X, Y), epochs=epochs, progress=False)
     assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
     assert len(fit(model, F.cross_entropy, opt, (X, Y), epochs=np.int64(1), progress=False)) == 1

@@ -74,7 +74,7 @@ def test_clip_grad_norm_nonfinite():
     params[0].grad.data[0, 0] = np.inf
     with pytest.raises(RuntimeError, match="total norm .* is inf"):
         clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
-    with pytest.raises(ValueError, match="Invalid max_norm: -1"):
+    with pytest.raises(ValueError, match="clip_grad_norm_: max_norm must be a number >= 0; got -1"):
         clip_grad_norm_(params, -1)
 
 
@@ -96,7 +96,8 @@ def test_clip_grad_value():
     clip_grad_value_(params, 0.7)
     for p, g in zip(params[:2], before):
         np.testing.assert_array_equal(p.grad.data, np.minimum(np.maximum(g, -0.7), 0.7))
-    with pytest.raises(ValueError, match="Invalid clip_value: -0.1"):
+    with pytest.raises(ValueError, match="clip_grad_value_: clip_value must be a number >= 0; "
+                                         "got -0.1"):
         clip_grad_value_(params, -0.1)
 
 
@@ -130,12 +131,13 @@ def test_grad_norms_show_vanishing_gradients_through_a_deep_sigmoid_chain():
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    (dict(max_norm=-1), ValueError, r"Invalid max_norm: -1 \(expected a number >= 0\)"),
-    (dict(max_norm=float("nan")), ValueError, "Invalid max_norm: nan"),
-    (dict(max_norm="1"), TypeError, "max_norm must be a number; got str '1'"),
-    (dict(clip_value=-0.5), ValueError, r"Invalid clip_value: -0.5"),
-    (dict(clip_value=None, max_norm=1.0, norm_type=0), ValueError, "Invalid norm_type: 0"),
-    (dict(max_norm=1.0, norm_type=None), TypeError, "norm_type must be a number"),
+    (dict(max_norm=-1), ValueError, r"max_norm must be a number >= 0; got -1\."),
+    (dict(max_norm=float("nan")), ValueError, "max_norm must be a number >= 0; got nan"),
+    (dict(max_norm="1"), TypeError, r"max_norm must be a number >= 0; got '1' \(str\)"),
+    (dict(clip_value=-0.5), ValueError, r"clip_value must be a number >= 0; got -0.5"),
+    (dict(clip_value=None, max_norm=1.0, norm_type=0), ValueError,
+     "norm_type must be a number > 0; got 0. inf"),
+    (dict(max_norm=1.0, norm_type=None), TypeError, "norm_type must be a number > 0"),
 ])
 def test_bad_clip_arguments_are_named_errors_and_gradient_clipping_checks_them_at_once(
         kwargs, error, match):

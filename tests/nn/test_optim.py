@@ -310,24 +310,24 @@ def test_step_with_closure_and_backward():
 
 
 BAD = [
-    (SGD, dict(lr=-0.1), r"Invalid lr: -0\.1 \(expected a finite number >= 0\)"),
-    (SGD, dict(lr=float("nan")), r"Invalid lr: nan"),
-    (SGD, dict(lr=0.1, momentum=-0.5), r"Invalid momentum: -0\.5"),
-    (SGD, dict(lr=0.1, weight_decay=-1), r"Invalid weight_decay: -1"),
+    (SGD, dict(lr=-0.1), r"^SGD: lr must be a finite number >= 0; got -0\.1\.$"),
+    (SGD, dict(lr=float("nan")), r"SGD: lr must be .*; got nan"),
+    (SGD, dict(lr=0.1, momentum=-0.5), r"SGD: momentum must be .*; got -0\.5"),
+    (SGD, dict(lr=0.1, weight_decay=-1), r"SGD: weight_decay must be .*; got -1"),
     (SGD, dict(lr=0.1, nesterov=True), r"Invalid nesterov.*momentum > 0.*momentum=0"),
     (SGD, dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
      r"Invalid nesterov.*dampening == 0"),
-    (Adagrad, dict(lr_decay=-1e-3), r"Invalid lr_decay"),
-    (Adagrad, dict(initial_accumulator_value=-1), r"Invalid initial_accumulator_value"),
-    (Adagrad, dict(eps=-1e-10), r"Invalid eps"),
-    (RMSprop, dict(alpha=1.5), r"Invalid alpha: 1\.5 \(expected a number in \[0, 1\]\)"),
-    (RMSprop, dict(momentum=-0.1), r"Invalid momentum"),
-    (Adam, dict(betas=(1.0, 0.999)), r"beta parameter at index 0: 1\.0 .*\[0, 1\)"),
-    (Adam, dict(betas=(0.9, -0.1)), r"beta parameter at index 1: -0\.1"),
+    (Adagrad, dict(lr_decay=-1e-3), r"Adagrad: lr_decay must be"),
+    (Adagrad, dict(initial_accumulator_value=-1), r"initial_accumulator_value must be"),
+    (Adagrad, dict(eps=-1e-10), r"Adagrad: eps must be"),
+    (RMSprop, dict(alpha=1.5), r"RMSprop: alpha must be a number in \[0, 1\]; got 1\.5"),
+    (RMSprop, dict(momentum=-0.1), r"RMSprop: momentum must be"),
+    (Adam, dict(betas=(1.0, 0.999)), r"Adam: betas\[0\] must be a number in \[0, 1\); got 1\.0"),
+    (Adam, dict(betas=(0.9, -0.1)), r"betas\[1\] must be .*; got -0\.1"),
     (Adam, dict(betas=(0.9,)), r"Invalid betas"),
-    (Adam, dict(lr=-1e-3), r"Invalid lr: -0\.001"),
-    (AdamW, dict(weight_decay=-0.01), r"Invalid weight_decay: -0\.01"),
-    (AdamW, dict(eps=-1.0), r"Invalid eps: -1\.0"),
+    (Adam, dict(lr=-1e-3), r"Adam: lr must be .*; got -0\.001"),
+    (AdamW, dict(weight_decay=-0.01), r"AdamW: weight_decay must be .*; got -0\.01"),
+    (AdamW, dict(eps=-1.0), r"AdamW: eps must be .*; got -1\.0"),
 ]
 
 
@@ -338,7 +338,7 @@ def test_bad_hyper_parameters_raise(cls, kwargs, match):
 
 
 def test_bad_hyper_parameter_in_a_group_raises():
-    with pytest.raises(ValueError, match=r"Invalid lr: -1"):
+    with pytest.raises(ValueError, match=r"SGD: lr must be .*; got -1"):
         SGD([{"params": make_params([np.zeros(2)]), "lr": -1}], lr=0.1)
 
 

@@ -56,7 +56,8 @@ def test_cyclic_lr_bounds_must_be_numbers(name, value):
     layer = nn.Linear(2, 2)
     opt = nn.optim.SGD(layer.parameters(), lr=0.1, momentum=0.9)
     kwargs = {"base_lr": 0.01, "max_lr": 0.1, name: value}
-    with pytest.raises(ArgumentTypeError, match=f"{name}.*expected a number"):
+    match = rf"CyclicLR: {name}(\[1\])? must be a finite number >= 0; got "
+    with pytest.raises(ArgumentTypeError, match=match):
         nn.optim.CyclicLR(opt, **kwargs)
 
 

@@ -227,7 +227,7 @@ def test_maximize_is_descent_on_the_negated_gradient(cls, kwargs):
     np.testing.assert_array_equal(ascend(cls, kwargs, True), ascend(cls, kwargs, False))
     assert cls([autograd.Tensor(np.zeros(1), requires_grad=True)], **kwargs) \
         .param_groups[0]["maximize"] is False
-    with pytest.raises(ValueError, match="maximize"):
+    with pytest.raises(TypeError, match="maximize must be True or False"):  # a wrong type
         cls([autograd.Tensor(np.zeros(1), requires_grad=True)], maximize="yes", **kwargs)
 
 

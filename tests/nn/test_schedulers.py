@@ -233,20 +233,19 @@ def test_plateau_state_dict_round_trip():
 
 
 BAD = [
-    (lambda o: StepLR(o, step_size=0), r"Invalid step_size: 0 \(expected an int >= 1\)"),
-    (lambda o: StepLR(o, step_size=2.5), r"Invalid step_size: 2\.5"),
-    (lambda o: MultiStepLR(o, milestones=[3, -1]), r"Invalid milestone: -1"),
-    (lambda o: CosineAnnealingLR(o, T_max=0), r"Invalid T_max: 0"),
-    (lambda o: CosineAnnealingWarmRestarts(o, T_0=5, T_mult=0), r"Invalid T_mult: 0"),
-    (lambda o: LinearLR(o, start_factor=1.5), r"Invalid start_factor: 1\.5"),
-    (lambda o: LinearLR(o, total_iters=0), r"Invalid total_iters: 0"),
-    (lambda o: LinearWarmup(o, warmup_steps=0), r"Invalid warmup_steps: 0"),
+    (lambda o: StepLR(o, step_size=0), r"^StepLR: step_size must be an int >= 1; got 0\.$"),
+    (lambda o: MultiStepLR(o, milestones=[3, -1]), r"milestone must be an int >= 0; got -1"),
+    (lambda o: CosineAnnealingLR(o, T_max=0), r"T_max must be an int >= 1; got 0"),
+    (lambda o: CosineAnnealingWarmRestarts(o, T_0=5, T_mult=0), r"T_mult must be .*; got 0"),
+    (lambda o: LinearLR(o, start_factor=1.5), r"start_factor must be .*; got 1\.5"),
+    (lambda o: LinearLR(o, total_iters=0), r"LinearLR: total_iters must be .*; got 0"),
+    (lambda o: LinearWarmup(o, warmup_steps=0), r"LinearWarmup: warmup_steps must be"),
     (lambda o: CyclicLR(o, 0.1, 1.0, mode="sine"), r"Invalid mode: 'sine'"),
-    (lambda o: CyclicLR(o, [0.1], 1.0), r"Invalid base_lr: \[0\.1\].*list of 2"),
-    (lambda o: ReduceLROnPlateau(o, factor=1.0), r"Invalid factor: 1\.0.*\[0, 1\)"),
+    (lambda o: CyclicLR(o, [0.1], 1.0), r"base_lr must be .*list of 2 .*; got \[0\.1\]"),
+    (lambda o: ReduceLROnPlateau(o, factor=1.0), r"factor must be a number in \[0, 1\); got 1"),
     (lambda o: ReduceLROnPlateau(o, mode="up"), r"Invalid mode: 'up'"),
     (lambda o: ReduceLROnPlateau(o, threshold_mode="x"), r"Invalid threshold_mode"),
-    (lambda o: SequentialLR(o, [StepLR(o, 2), StepLR(o, 3)], [0]), r"Invalid milestones"),
+    (lambda o: SequentialLR(o, [StepLR(o, 2), StepLR(o, 3)], [0]), r"milestone must be .*; got 0"),
 ]
 
 
@@ -279,8 +278,11 @@ def test_numpy_integers_are_ints(build):
     assert type(with_numpy.last_epoch) is int
     plateau = ReduceLROnPlateau(make_optimizer(), patience=np.int64(1), cooldown=np.int32(1))
     assert type(plateau.patience) is type(plateau.cooldown) is int
-    with pytest.raises(ValueError, match="Invalid patience: True"):
-        ReduceLROnPlateau(make_optimizer(), patience=True)
+    for wrong_type in (True, 2.5):  # ArgumentTypeError (a TypeError), as nn._checks' rule
+        with pytest.raises(TypeError, match=f"patience must be an int >= 0; got {wrong_type}"):
+            ReduceLROnPlateau(make_optimizer(), patience=wrong_type)
+    with pytest.raises(TypeError, match=r"step_size must be .*; got 2\.5 \(float\)"):
+        StepLR(make_optimizer(), step_size=2.5)
 
 
 def test_scheduler_needs_an_optimizer():

@@ -1,0 +1,116 @@
+"""Checks of numeric hyper-parameters (learning rates, probabilities, sizes, flags) with
+one rule for all of ``nn``:
+
+* a value of the wrong type (a str, None, a bool, a Tensor, an array where a number is
+  expected) raises ``ArgumentTypeError`` (a ``TypeError``);
+* a number of the right type but out of range (a negative learning rate, NaN, a
+  probability of 1.5) raises ``ConfigError`` (a ``ValueError``).
+
+NumPy scalars (``np.float32(0.1)``, ``np.int64(3)``) are numbers; bools never are (a
+``True`` in a number's place is almost always an argument in the wrong position).
+Messages read ``"<owner>: <name> must be <what>; got <value!r>"``, then the caller's
+advice, if any.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .errors import ArgumentTypeError, ConfigError
+
+__all__ = ["is_real", "is_integer", "real_number", "integer", "flag"]
+
+
+def is_real(value: Any) -> bool:
+    """True for a real number: int, float, ``Fraction``, a NumPy integer or float scalar;
+    False for bools, strings, None, arrays (0-d too) and Tensors."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def is_integer(value: Any) -> bool:
+    """True for an int or a NumPy integer scalar; False for bools and floats (``3.0``)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _bound(value: float) -> str:
+    return f"{value:g}"
+
+
+def _describe(noun: str, minimum: float | None, maximum: float | None, open_min: bool,
+              open_max: bool) -> str:
+    """``noun`` with its range: "a number > 0", "an int >= 1", "a number in [0, 1)"."""
+    if minimum is not None and maximum is not None:
+        left, right = "(" if open_min else "[", ")" if open_max else "]"
+        return f"{noun} in {left}{_bound(minimum)}, {_bound(maximum)}{right}"
+    if minimum is not None:
+        return f"{noun} {'>' if open_min else '>='} {_bound(minimum)}"
+    if maximum is not None:
+        return f"{noun} {'<' if open_max else '<='} {_bound(maximum)}"
+    return noun
+
+
+def _message(owner: str, name: str, what: str, value: Any, advice: str,
+             show_type: bool) -> str:
+    kind = f" ({type(value).__name__})" if show_type else ""
+    return (f"{owner}: {name} must be {what}; got {value!r}{kind}."
+            + (f" {advice}" if advice else ""))
+
+
+def _in_range(value: float, minimum: float | None, maximum: float | None, open_min: bool,
+              open_max: bool) -> bool:
+    """Whether ``value`` lies in the range (NaN never does when there is a bound)."""
+    if minimum is not None and not (value > minimum if open_min else value >= minimum):
+        return False
+    if maximum is not None and not (value < maximum if open_max else value <= maximum):
+        return False
+    return True
+
+
+def real_number(owner: str, name: str, value: Any, *, minimum: float | None = None,
+                maximum: float | None = None, open_min: bool = False,
+                open_max: bool = False, finite: bool = True, advice: str = "") -> float:
+    """``value`` as a float, checked: a real number (else ``ArgumentTypeError``) within
+    ``[minimum, maximum]`` (``open_min`` / ``open_max`` exclude the ends) and, with
+    ``finite`` (the default), neither infinite nor NaN (else ``ConfigError``).
+    ``advice`` is appended to either message."""
+    noun = "a finite number" if finite and (minimum is None or maximum is None) else "a number"
+    what = _describe(noun, minimum, maximum, open_min, open_max)
+    if not is_real(value):
+        raise ArgumentTypeError(_message(owner, name, what, value, advice, show_type=True))
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond the float range
+        number = math.inf if value > 0 else -math.inf
+    if (finite and not math.isfinite(number)) or not _in_range(
+            number, minimum, maximum, open_min, open_max):
+        raise ConfigError(_message(owner, name, what, value, advice, show_type=False))
+    return number
+
+
+def integer(owner: str, name: str, value: Any, *, minimum: int | None = None,
+            maximum: int | None = None, advice: str = "") -> int:
+    """``value`` as a Python int, checked: an int or NumPy integer (else
+    ``ArgumentTypeError``; a float such as ``3.0`` too) within ``[minimum, maximum]``
+    (else ``ConfigError``). ``advice`` is appended to either message."""
+    what = _describe("an int", minimum, maximum, False, False)
+    if not is_integer(value):
+        if not advice and isinstance(value, (float, np.floating)) and float(value).is_integer():
+            advice = f"Pass an int, e.g. {name}={int(value)}."
+        raise ArgumentTypeError(_message(owner, name, what, value, advice, show_type=True))
+    if not _in_range(value, minimum, maximum, False, False):
+        raise ConfigError(_message(owner, name, what, value, advice, show_type=False))
+    return int(value)
+
+
+def flag(owner: str, name: str, value: Any, *, advice: str = "") -> bool:
+    """``value`` as a bool: True, False or a NumPy bool, else ``ArgumentTypeError`` (an
+    int 0 or 1 too: in a flag's place it is usually an argument in the wrong position)."""
+    if value is True or value is False:
+        return value
+    if not isinstance(value, np.bool_):
+        raise ArgumentTypeError(_message(owner, name, "True or False", value, advice,
+                                         show_type=True))
+    return bool(value)
