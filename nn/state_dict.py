@@ -59,6 +59,7 @@ def load_state(owner: str, targets: dict[str, Tensor], state_dict: Mapping[str, 
             missing, unexpected, mismatched)
     for key, array in values.items():
         targets[key].data[...] = array
+        targets[key].bump_version()  # a graph built on the old values refuses to backward
     return LoadResult(missing, unexpected)
 
 

@@ -151,6 +151,7 @@ class Optimizer:
                     continue
                 if not set_to_none:
                     grad.data[...] = 0
+                    grad.bump_version()  # a graph that used it (create_graph) refuses
                 else:
                     p.grad = None
 
