@@ -117,20 +117,24 @@ def test_quick_run_writes_pngs_and_summary_keys(runs, name: str) -> None:
 def test_no_curve_lies_outside_its_axes(runs, name: str) -> None:
     """A curve whose every point falls outside fixed axis limits leaves an empty panel
     (the quick runs train less, so their numbers are not the default run's)."""
+    for figure, ax in _panels(runs, name):
+        (x0, x1), (y0, y1) = ax["xlim"], ax["ylim"]
+        for points in ax["lines"]:
+            x, y = points[:, 0], points[:, 1]
+            finite = np.isfinite(x) & np.isfinite(y)
+            if not finite.any():
+                continue
+            inside = finite & (x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)
+            assert inside.any(), f"{figure}.png, panel {ax['title']!r}: a curve is off scale"
+
+
+def _panels(runs, name: str):
+    """(figure name, recorded axes) of every panel the quick run of ``name`` saved."""
     if name not in runs:
         pytest.skip(f"{name} needs Graphviz")
     for (program, figure), axes in FIGURES.items():
-        if program != name:
-            continue
-        for ax in axes:
-            (x0, x1), (y0, y1) = ax["xlim"], ax["ylim"]
-            for points in ax["lines"]:
-                x, y = points[:, 0], points[:, 1]
-                finite = np.isfinite(x) & np.isfinite(y)
-                if not finite.any():
-                    continue
-                inside = finite & (x0 <= x) & (x <= x1) & (y0 <= y) & (y <= y1)
-                assert inside.any(), f"{figure}.png, panel {ax['title']!r}: a curve is off scale"
+        if program == name:
+            yield from ((figure, ax) for ax in axes)
 
 
 def _in_axis_units(values: np.ndarray, scale: str) -> np.ndarray:
@@ -144,26 +148,21 @@ def _in_axis_units(values: np.ndarray, scale: str) -> np.ndarray:
 def test_no_curve_is_hidden_under_another(runs, name: str) -> None:
     """A curve that a later solid curve covers point for point (within 1% of the axes)
     cannot be seen: the legend names a line the picture does not show."""
-    if name not in runs:
-        pytest.skip(f"{name} needs Graphviz")
-    for (program, figure), axes in FIGURES.items():
-        if program != name:
-            continue
-        for ax in axes:
-            span = [np.ptp(_in_axis_units(np.array(ax[lim]), ax[f"{axis}scale"]))
-                    for axis, lim in (("x", "xlim"), ("y", "ylim"))]
-            lines = [np.column_stack([_in_axis_units(points[:, 0], ax["xscale"]),
-                                      _in_axis_units(points[:, 1], ax["yscale"])])
-                     for points in ax["lines"]]
-            for i, below in enumerate(lines):
-                for j in range(i + 1, len(lines)):
-                    above = lines[j]
-                    if above.shape != below.shape or ax["styles"][j] != "-":
-                        continue
-                    close = np.abs(above - below) <= 0.01 * np.array(span)
-                    assert not np.all(close), (
-                        f"{figure}.png, panel {ax['title']!r}: {ax['labels'][i]!r} is hidden "
-                        f"under {ax['labels'][j]!r}")
+    for figure, ax in _panels(runs, name):
+        span = [np.ptp(_in_axis_units(np.array(ax[lim]), ax[f"{axis}scale"]))
+                for axis, lim in (("x", "xlim"), ("y", "ylim"))]
+        lines = [np.column_stack([_in_axis_units(points[:, 0], ax["xscale"]),
+                                  _in_axis_units(points[:, 1], ax["yscale"])])
+                 for points in ax["lines"]]
+        for i, below in enumerate(lines):
+            for j in range(i + 1, len(lines)):
+                above = lines[j]
+                if above.shape != below.shape or ax["styles"][j] != "-":
+                    continue
+                close = np.abs(above - below) <= 0.01 * np.array(span)
+                assert not np.all(close), (
+                    f"{figure}.png, panel {ax['title']!r}: {ax['labels'][i]!r} is hidden "
+                    f"under {ax['labels'][j]!r}")
 
 
 def test_every_program_is_listed() -> None:
