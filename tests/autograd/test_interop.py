@@ -192,3 +192,15 @@ except ImportError as exc:
                          text=True, timeout=60)
     assert "another package with the same name at /site-packages/autograd" in run.stdout
     assert "pip uninstall autograd" in run.stdout
+
+
+def test_array_protocol_refuses_a_copy_that_copy_false_forbids() -> None:
+    """np.array(t, dtype=other, copy=False) copied silently (NumPy 2 expects a refusal,
+    as for an ndarray); the same dtype shares the memory, as np.asarray does."""
+    t = Tensor(np.arange(3.0))
+    with pytest.raises(ValueError, match="Unable to avoid copy"):
+        np.array(t, dtype=np.float32, copy=False)
+    with pytest.raises(ValueError, match="Unable to avoid copy"):
+        np.array(np.arange(3.0), dtype=np.float32, copy=False)  # NumPy's own rule
+    assert np.shares_memory(np.array(t, copy=False), t.data)
+    assert np.array(t, dtype=np.float32).dtype == np.float32
