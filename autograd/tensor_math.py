@@ -214,9 +214,11 @@ class TensorMath:
         return apply(Minimum(), *self._pair(other))
 
     def _pair(self, other: Any) -> tuple[AnyTensor, AnyTensor]:
-        """(self, other as a Tensor); a number takes self's float dtype."""
-        if is_scalar(other) and self._data.dtype.kind == "f":
-            other = np.asarray(other, dtype=self._data.dtype)
+        """(self, other as a Tensor); a number takes the dtype NumPy gives it beside self
+        (a float tensor's own dtype; an integer tensor's with an int, float64 with a float)."""
+        value = number(other)
+        if value is not None:
+            other = np.asarray(value, dtype=np.result_type(self._data.dtype, value))
         return self, self._lift(other)
 
     def matmul(self, other: Any) -> AnyTensor:

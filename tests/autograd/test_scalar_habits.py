@@ -1,0 +1,30 @@
+"""The micrograd habits on 0-d tensors, and Python numbers on either side of an operator:
+results keep NumPy's dtypes, gradients agree with PyTorch and finite differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import Tensor
+
+INTEGER_DATA = [np.int64(7), np.array([7, -7, 3]), np.array([5, -2], dtype=np.int32),
+                np.array([True, False])]
+
+
+@pytest.mark.parametrize("data", INTEGER_DATA, ids=["0-d int64", "int64", "int32", "bool"])
+def test_integer_tensors_with_a_python_number_keep_numpys_dtype(data: np.ndarray) -> None:
+    t = Tensor(data)
+    for ours, expected in ((t // 2, data // 2), (t % 3, data % 3),
+                           (7 // t.maximum(1), 7 // np.maximum(data, 1)),
+                           (t.maximum(2), np.maximum(data, 2)),
+                           (t.minimum(2.5), np.minimum(data, 2.5)),
+                           (ag.where(t > 1, t, 0), np.where(data > 1, data, 0)),
+                           (np.add(t, 2), np.add(data, 2)),
+                           (np.maximum(2, t), np.maximum(2, data))):
+        assert isinstance(ours, Tensor)
+        assert ours.dtype == expected.dtype, (ours, expected)
+        np.testing.assert_array_equal(ours.data, expected)
+    labels = Tensor(np.array([0, 3, 5]))
+    assert Tensor(np.arange(6.0))[labels // 2].tolist() == [0.0, 1.0, 2.0]  # still an index
