@@ -80,10 +80,11 @@ class TensorMath:
                                                                        self._lift(other))
 
     def __rtruediv__(self, other: Any) -> AnyTensor:
-        """other / self."""
+        """other / self (an integer tensor divides as NumPy: x ** -1 would refuse it)."""
         c = number(other)
-        return (apply(MulScalar(c), apply(PowScalar(-1), self)) if c is not None
-                else self._lift(other) / self)
+        if c is not None and self._data.dtype.kind == "f":
+            return apply(MulScalar(c), apply(PowScalar(-1), self))
+        return self._lift(other) / self
 
     def __pow__(self, other: Any) -> AnyTensor:
         """self ** other."""

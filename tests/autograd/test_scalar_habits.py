@@ -28,3 +28,13 @@ def test_integer_tensors_with_a_python_number_keep_numpys_dtype(data: np.ndarray
         np.testing.assert_array_equal(ours.data, expected)
     labels = Tensor(np.array([0, 3, 5]))
     assert Tensor(np.arange(6.0))[labels // 2].tolist() == [0.0, 1.0, 2.0]  # still an index
+
+
+@pytest.mark.parametrize("data", INTEGER_DATA, ids=["0-d int64", "int64", "int32", "bool"])
+def test_a_number_divided_by_an_integer_tensor_is_numpys_true_division(data: np.ndarray) -> None:
+    divisor = np.where(data == 0, 1, data).astype(data.dtype)  # no division by zero
+    t = Tensor(divisor)
+    for number in (2, 2.5, np.int64(4)):
+        ours, expected = number / t, number / divisor
+        assert ours.dtype == expected.dtype
+        np.testing.assert_array_equal(ours.data, expected)
