@@ -105,11 +105,18 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
 
     @grad.setter
     def grad(self, value: Any) -> None:
+        """A gradient of this tensor's shape and dtype (numbers and arrays are converted
+        to the dtype; a Tensor must have it, as in PyTorch), or None to forget it."""
         if value is not None:
-            value = value if isinstance(value, Tensor) else Tensor(value, dtype=self.dtype)
+            if not isinstance(value, Tensor):
+                value = Tensor(value, dtype=self.dtype)
+            elif value.dtype != self.dtype:
+                raise DTypeError(f"grad must have this tensor's dtype {self.dtype}; got a "
+                                 f"{value.dtype} Tensor. Convert it: .astype({self.dtype}).")
             if value.shape != self.shape:
-                raise ShapeError(f"grad must have this tensor's shape {self.shape}; "
-                                 f"got {value.shape}")
+                raise ShapeError(f"grad must have this tensor's shape {self.shape}; got "
+                                 f"{value.shape}. To reset it, assign None (or call "
+                                 f"zero_grad()); backward then starts from zero.")
         self._grad = value
 
     @property

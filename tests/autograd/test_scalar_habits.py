@@ -38,3 +38,26 @@ def test_a_number_divided_by_an_integer_tensor_is_numpys_true_division(data: np.
         ours, expected = number / t, number / divisor
         assert ours.dtype == expected.dtype
         np.testing.assert_array_equal(ours.data, expected)
+
+
+def test_micrograds_zero_grad_p_grad_equals_0_works_on_scalars_and_is_refused_by_name() -> None:
+    w = Tensor(np.float32(1.5), requires_grad=True)
+    for _ in range(2):  # micrograd's loop: p.grad = 0, then backward accumulates into it
+        w.grad = 0
+        (w * w * 3).backward()
+        assert w.grad.dtype == np.float32
+        np.testing.assert_allclose(w.grad.data, 6 * w.data)
+    v = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ag.ShapeError, match=r"shape \(2,\); got \(\)\. .*assign None.*zero_grad"):
+        v.grad = 0
+
+
+def test_a_grad_tensor_of_another_dtype_is_refused_not_kept() -> None:
+    w = Tensor(np.float32(1.5), requires_grad=True)
+    with pytest.raises(ag.DTypeError, match=r"dtype float32; got a float64 Tensor.*astype"):
+        w.grad = Tensor(0.0)
+    with pytest.raises(ag.DTypeError, match="got a int64 Tensor"):
+        Tensor(1.0, requires_grad=True).grad = Tensor(np.int64(0))
+    w.grad = np.float64(0.0)  # numbers and arrays are converted, as before
+    (w * 2).backward()
+    assert w.grad.dtype == np.float32
