@@ -267,7 +267,7 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         data = self.data
         if dtype is not None and dtype != data.dtype:
             if copy is False:  # NumPy 2's protocol: refuse rather than copy silently
-                raise ValueError(f"Unable to avoid copy while creating an array as requested "
+                raise UsageError(f"Unable to avoid copy while creating an array as requested "
                                  f"(a {data.dtype} tensor as {np.dtype(dtype)}); use "
                                  f"np.asarray(t, dtype=...) to allow the copy.")
             return data.astype(dtype)
