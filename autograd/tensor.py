@@ -285,6 +285,11 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         return (self[i] for i in range(len(self._data)))
 
     def __bool__(self) -> bool:
+        """The truth of a one-element tensor (``if loss < 0.1:``), as NumPy and PyTorch."""
+        if self._data.size != 1:
+            raise UsageError(f"the truth value of a tensor of shape {self.shape} is "
+                             f"ambiguous: `if t:` needs exactly one element. Use t.any() or "
+                             f"t.all() to reduce it first.")
         return bool(self._data)
 
     def __float__(self) -> float:

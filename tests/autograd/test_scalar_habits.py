@@ -3,6 +3,8 @@ results keep NumPy's dtypes, gradients agree with PyTorch and finite differences
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -61,3 +63,17 @@ def test_a_grad_tensor_of_another_dtype_is_refused_not_kept() -> None:
     w.grad = np.float64(0.0)  # numbers and arrays are converted, as before
     (w * 2).backward()
     assert w.grad.dtype == np.float32
+
+
+def test_if_on_a_tensor_needs_one_element_and_names_any_and_all() -> None:
+    a = Tensor(2.0, requires_grad=True)
+    assert (a > 0) and not (a < 0) and a == 2.0 and Tensor([[3]]) == 3  # one element
+    for shape in [(2,), (0,), (2, 3)]:
+        t = Tensor(np.ones(shape))
+        message = re.escape(f"shape {shape} is ambiguous") + r".*t\.any\(\) or t\.all\(\)"
+        with pytest.raises(ag.UsageError, match=message):
+            bool(t > 0)
+        with pytest.raises(ValueError):  # what NumPy's users catch
+            bool(t)
+        with pytest.raises(RuntimeError):  # and PyTorch's
+            bool(t)
