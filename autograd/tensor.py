@@ -48,6 +48,7 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
+        _refuse_tracked_elements(data)
         self._fill(to_array(data, dtype), None)
         if name is not None:
             self.name = name
@@ -357,6 +358,25 @@ def _backward_inputs(inputs: Any) -> list[Tensor]:
     return list({id(t): t for t in tensors}.values())
 
 
+def _refuse_tracked_elements(data: Any) -> None:
+    """UsageError for ``Tensor([h1, h2])`` of tensors that require grad (micrograd code
+    does it): copying their values would cut them out of the graph. Looked for when the
+    first element (``data[0][0]...``) is a Tensor, so lists of numbers cost nothing."""
+    first = data
+    while type(first) in (list, tuple) and first:
+        first = first[0]
+    pending = [data] if isinstance(first, Tensor) and first is not data else []
+    while pending:
+        item = pending.pop()
+        if type(item) in (list, tuple):
+            pending.extend(item)
+        elif isinstance(item, Tensor) and item._requires_grad:
+            raise UsageError(
+                "Tensor([...]) of tensors that require grad would copy their values and cut "
+                "them out of the graph: no gradient would reach them. Use autograd.stack("
+                "[...]) to build a tensor in the graph, or pass t.detach() for constants.")
+
+
 def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray | None,
              name: str | None) -> Tensor:
     """A leaf of class ``cls`` (Tensor, or a subclass such as nn's Parameter) from what
@@ -369,6 +389,7 @@ def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays)."""
+    _refuse_tracked_elements(data)
     return Tensor(np.array(to_array(data, dtype), copy=True), requires_grad=requires_grad)
 
 

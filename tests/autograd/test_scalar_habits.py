@@ -77,3 +77,16 @@ def test_if_on_a_tensor_needs_one_element_and_names_any_and_all() -> None:
             bool(t)
         with pytest.raises(RuntimeError):  # and PyTorch's
             bool(t)
+
+
+def test_a_tensor_built_from_a_list_of_tracked_scalars_is_refused_naming_stack() -> None:
+    h = [Tensor(v, requires_grad=True) for v in (0.5, -1.0, 2.0)]
+    for build in (lambda: Tensor(h), lambda: ag.tensor([h[:2], h[1:]]), lambda: Tensor(tuple(h))):
+        with pytest.raises(ag.UsageError, match=r"cut them out of the graph.*autograd\.stack"):
+            build()
+    stacked = ag.stack(h)  # the way that keeps the graph
+    (stacked * stacked).sum().backward()
+    assert [g.item() for g in (t.grad for t in h)] == [2 * t.item() for t in h]
+    constants = Tensor([t.detach() for t in h])  # values only, as asked
+    assert constants.tolist() == [0.5, -1.0, 2.0] and not constants.requires_grad
+    assert Tensor(h[0]).shape == () and Tensor([[1.0, 2.0]]).shape == (1, 2)
