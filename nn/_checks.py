@@ -27,11 +27,15 @@ __all__ = ["is_real", "is_integer", "real_number", "integer", "flag"]
 def is_real(value: Any) -> bool:
     """True for a real number: int, float, ``Fraction``, a NumPy integer or float scalar;
     False for bools, strings, None, arrays (0-d too) and Tensors."""
+    if type(value) is float or type(value) is int:  # the usual case, checked per call
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def is_integer(value: Any) -> bool:
     """True for an int or a NumPy integer scalar; False for bools and floats (``3.0``)."""
+    if type(value) is int:
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -76,18 +80,28 @@ def real_number(owner: str, name: str, value: Any, *, minimum: float | None = No
     ``[minimum, maximum]`` (``open_min`` / ``open_max`` exclude the ends) and, with
     ``finite`` (the default), neither infinite nor NaN (else ``ConfigError``).
     ``advice`` is appended to either message."""
-    noun = "a finite number" if finite and (minimum is None or maximum is None) else "a number"
-    what = _describe(noun, minimum, maximum, open_min, open_max)
     if not is_real(value):
-        raise ArgumentTypeError(_message(owner, name, what, value, advice, show_type=True))
+        raise ArgumentTypeError(_message(
+            owner, name, _real_what(minimum, maximum, open_min, open_max, finite), value,
+            advice, show_type=True))
     try:
         number = float(value)
     except OverflowError:  # an int beyond the float range
         number = math.inf if value > 0 else -math.inf
     if (finite and not math.isfinite(number)) or not _in_range(
             number, minimum, maximum, open_min, open_max):
-        raise ConfigError(_message(owner, name, what, value, advice, show_type=False))
+        raise ConfigError(_message(
+            owner, name, _real_what(minimum, maximum, open_min, open_max, finite), value,
+            advice, show_type=False))
     return number
+
+
+def _real_what(minimum: float | None, maximum: float | None, open_min: bool, open_max: bool,
+               finite: bool) -> str:
+    """What ``real_number`` expects, in words (built only for a message: losses and
+    penalties check their numbers on every call)."""
+    noun = "a finite number" if finite and (minimum is None or maximum is None) else "a number"
+    return _describe(noun, minimum, maximum, open_min, open_max)
 
 
 def integer(owner: str, name: str, value: Any, *, minimum: int | None = None,
@@ -95,13 +109,14 @@ def integer(owner: str, name: str, value: Any, *, minimum: int | None = None,
     """``value`` as a Python int, checked: an int or NumPy integer (else
     ``ArgumentTypeError``; a float such as ``3.0`` too) within ``[minimum, maximum]``
     (else ``ConfigError``). ``advice`` is appended to either message."""
-    what = _describe("an int", minimum, maximum, False, False)
     if not is_integer(value):
         if not advice and isinstance(value, (float, np.floating)) and float(value).is_integer():
             advice = f"Pass an int, e.g. {name}={int(value)}."
-        raise ArgumentTypeError(_message(owner, name, what, value, advice, show_type=True))
+        raise ArgumentTypeError(_message(owner, name, _describe(
+            "an int", minimum, maximum, False, False), value, advice, show_type=True))
     if not _in_range(value, minimum, maximum, False, False):
-        raise ConfigError(_message(owner, name, what, value, advice, show_type=False))
+        raise ConfigError(_message(owner, name, _describe(
+            "an int", minimum, maximum, False, False), value, advice, show_type=False))
     return int(value)
 
 
