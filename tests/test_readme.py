@@ -126,18 +126,22 @@ def quoted_signature(prefix: str) -> list[str]:
 
 
 @pytest.mark.parametrize("prefix", ["autograd.Tensor", "t.backward", "autograd.grad",
-                                    "autograd.gradcheck", "viz.draw_graph", "fit"])
+                                    "autograd.gradcheck", "viz.draw_graph", "fit",
+                                    "F.dropout", "huber_loss"])
 def test_readme_signatures_match_the_code(prefix: str) -> None:
-    """Every parameter the README quotes exists, with the default it states."""
+    """Every parameter the README quotes exists, with the default it states, and the
+    parameters come in the code's order."""
     import ast
     import inspect
 
     import autograd
+    import nn.functional as F
     from autograd import viz
     from nn.train import fit
     function = {"autograd.Tensor": autograd.Tensor, "t.backward": autograd.Tensor.backward,
                 "autograd.grad": autograd.grad, "autograd.gradcheck": autograd.gradcheck,
-                "viz.draw_graph": viz.draw_graph, "fit": fit}[prefix]
+                "viz.draw_graph": viz.draw_graph, "fit": fit, "F.dropout": F.dropout,
+                "huber_loss": F.huber_loss}[prefix]
     parameters = inspect.signature(function).parameters
     for quoted in quoted_signature(prefix):
         name, _, default = quoted.lstrip("*").partition("=")
@@ -145,3 +149,16 @@ def test_readme_signatures_match_the_code(prefix: str) -> None:
         if default:
             assert parameters[name].default == ast.literal_eval(default), \
                 f"{prefix}: {name} defaults to {parameters[name].default!r}, not {default}"
+    names = [quoted.lstrip("*").partition("=")[0] for quoted in quoted_signature(prefix)]
+    positions = [list(parameters).index(name) for name in names]
+    assert positions == sorted(positions), f"{prefix}: the code's order is {list(parameters)}"
+
+
+@pytest.mark.parametrize("page", ["README.md", "examples/README.md"])
+def test_prose_lines_stay_readable_in_the_source(page: str) -> None:
+    """Lines of prose, lists and code stay within 100 characters (tables and pictures
+    cannot be wrapped)."""
+    long = [f"{page}:{number}" for number, line in
+            enumerate((ROOT / page).read_text(encoding="utf-8").splitlines(), 1)
+            if len(line) > 100 and not line.startswith(("|", "<img", "!["))]
+    assert long == []
