@@ -19,21 +19,21 @@ from .tensor_math import stack
 __all__ = ["backward", "grad"]
 
 
-def backward(root: Tensor | Sequence[Tensor], grad: Any = None,
+def backward(tensors: Tensor | Sequence[Tensor], grad: Any = None,
              retain_graph: bool | None = None, create_graph: bool = False, *,
              grad_tensors: Any = None, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
     """``backward(loss)``, or PyTorch's ``backward([l1, l2], [g1, g2])``: accumulate
-    d(sum_k g_k . root_k)/d(leaf) into ``leaf.grad`` for every leaf that requires grad
-    (one pass for all roots). ``grad_tensors=`` is PyTorch's name for ``grad``; with
+    d(sum_k g_k . tensors_k)/d(leaf) into ``leaf.grad`` for every leaf that requires
+    grad (one pass for all of them; ``tensors``, PyTorch's name, may be passed by name). ``grad_tensors=`` is PyTorch's name for ``grad``; with
     ``inputs=`` only those tensors' ``.grad`` is written (leaves or not), as PyTorch's."""
     if grad_tensors is not None:
         if grad is not None:
             raise UsageError("backward: got both grad and grad_tensors; they are two names "
                              "(ours and PyTorch's) for dL/droot. Pass only one.")
         grad = grad_tensors
-    roots = _as_list(root, "tensors", "the tensor(s) to differentiate, e.g. the loss")
+    roots = _as_list(tensors, "tensors", "the tensor(s) to differentiate, e.g. the loss")
     _check_outputs(roots)
-    if isinstance(root, Tensor) or isinstance(grad, (Tensor, np.ndarray, Number)):
+    if isinstance(tensors, Tensor) or isinstance(grad, (Tensor, np.ndarray, Number)):
         grads = [grad]
     else:
         grads = [None] * len(roots) if grad is None else list(grad)

@@ -148,3 +148,10 @@ def test_tensor_backward_inputs_must_require_grad() -> None:
         (x * 2).sum().backward(inputs=[x, Tensor([1.0, 2.0])])
     with pytest.raises(UsageError, match="inputs= is empty"):
         (x * 2).sum().backward(inputs=[])
+
+
+def test_autograd_backward_takes_tensors_by_pytorchs_name() -> None:
+    """ag.backward(tensors=[loss]) raised a bare TypeError (the parameter was 'root')."""
+    x = _leaf(3)
+    ag.backward(tensors=[(x * x).sum()])
+    np.testing.assert_allclose(x.grad.data, 2 * x.data)
