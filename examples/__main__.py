@@ -6,7 +6,8 @@ from pathlib import Path
 
 __all__ = ["PROGRAMS", "main"]
 
-# In the order of the lecture notes (docs/curriculum.md); the gallery is examples/README.md.
+# In the order of the lecture notes (their topic map, curriculum.md, is not in this
+# repository; examples/README.md, the gallery, says which notes each program follows).
 PROGRAMS = {
     "perceptron": "AND/NAND/OR perceptrons by hand and by training; XOR needs two layers",
     "backprop_by_hand": ("one hidden layer: every gradient by hand vs backward() vs finite "

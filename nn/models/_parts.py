@@ -71,6 +71,8 @@ def dense_stack(sizes: Sequence[int], activation: Any, owner: str, *, rng: np.ra
     """Linear layers sizes[0] -> sizes[1] -> ..., each followed by [BatchNorm1d],
     the activation and [Dropout] (all but the last layer when ``last_activation`` is
     False). Dropout draws from ``rng``, so a checkpoint of ``rng`` captures it."""
+    if isinstance(activation, str) and activation not in ACTIVATIONS:  # also with no
+        make_activation(activation, owner)  # hidden layer to use it: a typo is named
     layers: list[Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(Linear(n_in, n_out, rng=rng, dtype=dtype))

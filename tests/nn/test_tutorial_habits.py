@@ -238,3 +238,13 @@ def test_identity_ignores_its_arguments_as_pytorchs():
     layer = nn.Identity(54, unused_argument1=0.1, unused_argument2=False)
     x = ag.Tensor(np.arange(3.0))
     assert layer(x) is x and repr(layer) == "Identity()"
+
+
+@pytest.mark.parametrize("build", [
+    lambda: nn.models.MLP([2, 2], activation="relus"),  # no hidden layer to use it
+    lambda: nn.models.MLP([2, 3, 2], activation="relus"),
+    lambda: nn.models.Autoencoder(4, [], 2, activation="relus")])
+def test_a_misspelt_activation_is_named_even_without_hidden_layers(build):
+    """MLP([2, 2], activation='relus') was accepted silently: only hidden layers built one."""
+    with pytest.raises(nn.errors.ConfigError, match="unknown activation 'relus'"):
+        build()
