@@ -146,7 +146,7 @@ def test_matches_torch_when_installed() -> None:
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:FutureWarning")  # torch's
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")  # torch 2.13-2.14
 def test_pytorch_keywords_and_vhp_match_torch() -> None:
     """jacobian(..., vectorize=, strategy=), hessian(..., outer_jacobian_strategy=) and
     vhp, as PyTorch code spells them, give PyTorch's numbers."""
