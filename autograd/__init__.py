@@ -11,8 +11,8 @@ from .differentiate import backward, grad
 from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, DataError,
                      DTypeError, EinsumError, GeneratorError, GradcheckError,
                      GraphFreedError, GraphvizNotFoundError, IndependentError, InplaceError,
-                     NormOrderError, ShapeError, SingularMatrixError, TensorIndexError,
-                     UnknownOpError, UsageError, VJPError)
+                     MissingDependencyError, NormOrderError, ShapeError, SingularMatrixError,
+                     TensorIndexError, UnknownOpError, UsageError, VJPError)
 from .extend import Function
 from .functions import (abs, add, astype, broadcast_to, cat, clamp, clip, concatenate, div,
                         exp, expand_dims, log, log_softmax, logsumexp, matmul, max, maximum,
@@ -69,5 +69,5 @@ __all__ = [
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",
     "GradcheckError", "UsageError", "TensorIndexError", "UnknownOpError", "EinsumError",
     "NormOrderError", "GeneratorError", "SingularMatrixError", "IndependentError",
-    "GraphvizNotFoundError",
+    "GraphvizNotFoundError", "MissingDependencyError",
 ]

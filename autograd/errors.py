@@ -30,6 +30,7 @@ __all__ = [
     "SingularMatrixError",
     "GraphvizNotFoundError",
     "IndependentError",
+    "MissingDependencyError",
 ]
 
 
@@ -117,3 +118,9 @@ class IndependentError(AutogradError, RuntimeError):
 class GraphvizNotFoundError(AutogradError, RuntimeError):
     """Graphviz's ``dot`` program is not on PATH, so ``autograd.viz`` cannot render a graph
     (its DOT source, ``graph.source``, is still available)."""
+
+
+class MissingDependencyError(AutogradError, ImportError):
+    """An optional package that a feature needs is not installed (graphviz for
+    ``autograd.viz``, hypothesis for ``autograd.testing``; nn's scikit-learn, tqdm,
+    matplotlib): the message says what to install."""

@@ -37,7 +37,8 @@ try:
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
-    raise ImportError(
+    from .errors import MissingDependencyError
+    raise MissingDependencyError(
         "autograd.testing needs the optional dependency hypothesis: "
         "pip install -e \".[test]\" in a checkout of this repository (it is not on PyPI "
         "yet), or pip install hypothesis") from exc

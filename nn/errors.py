@@ -11,7 +11,7 @@ library cannot honour as written, e.g. assigning a Parameter before
 
 from __future__ import annotations
 
-from autograd.errors import AutogradError
+from autograd.errors import AutogradError, MissingDependencyError
 
 __all__ = ["ConfigError", "ArgumentTypeError", "NameNotFoundError", "MemberNotFoundError",
            "StateDictError",
@@ -74,7 +74,3 @@ class IDXFormatError(AutogradError, ValueError):
 
 class DownloadError(AutogradError, OSError):
     """The MNIST files could not be downloaded (offline, or the server refused)."""
-
-
-class MissingDependencyError(AutogradError, ImportError):
-    """An optional package that a feature needs is not installed."""

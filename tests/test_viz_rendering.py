@@ -132,8 +132,9 @@ def test_import_autograd_does_not_import_graphviz():
 
 def test_missing_graphviz_package_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "graphviz", None)  # makes `import graphviz` fail
-    with pytest.raises(ImportError, match=re.escape('pip install -e ".[viz]"')):
+    with pytest.raises(ImportError, match=re.escape('pip install -e ".[viz]"')) as err:
         viz.draw_graph(ag.Tensor(1.0))
+    assert isinstance(err.value, ag.errors.MissingDependencyError)  # as nn's optional extras
 
 
 def test_missing_dot_program_says_how_to_install(tmp_path, monkeypatch):

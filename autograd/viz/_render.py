@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import GraphvizNotFoundError, UsageError
+from ..errors import GraphvizNotFoundError, MissingDependencyError, UsageError
 
 __all__ = ["GraphvizNotFoundError", "require_graphviz", "save_graph", "INSTALL_HINT"]
 
@@ -30,11 +30,12 @@ BITMAP_LIMIT = 32000
 
 
 def require_graphviz() -> Any:
-    """The ``graphviz`` module, or an ImportError that says how to install it."""
+    """The ``graphviz`` module, or a MissingDependencyError (an ImportError) that says how
+    to install it."""
     try:
         import graphviz
     except ImportError as exc:
-        raise ImportError(
+        raise MissingDependencyError(
             f"autograd.viz draws graphs with the 'graphviz' Python package, which is not "
             f"installed. Install it with:  {PIP_HINT}  (or: pip install graphviz). "
             f"Rendering to files also needs the Graphviz program. {INSTALL_HINT}",

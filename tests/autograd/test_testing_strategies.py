@@ -204,6 +204,7 @@ def test_missing_hypothesis_says_what_to_install() -> None:
     """)
     assert result.returncode != 0
     assert 'pip install -e ".[test]"' in result.stderr
+    assert "autograd.errors.MissingDependencyError" in result.stderr  # an ImportError too
 
 
 @pytest.mark.parametrize("dtype, elements", [(np.float32, domain("log")),
