@@ -93,6 +93,9 @@ class UsageError(AutogradError, TypeError, ValueError, RuntimeError):
 class UnknownOpError(AutogradError, KeyError):
     """A name that is not one of the engine's ops (e.g. ``autograd.testing.domain``)."""
 
+    def __str__(self) -> str:  # KeyError's own shows the message in quotes, escaped
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
 
 class EinsumError(AutogradError, ValueError):
     """Subscripts ``einsum`` cannot take."""

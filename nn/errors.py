@@ -33,6 +33,9 @@ class NameNotFoundError(AutogradError, KeyError):
     """A name that is not there: a ``Sequential`` layer, a ``History`` entry, a metric a
     callback monitors. The message lists the names that are."""
 
+    def __str__(self) -> str:  # KeyError's own shows the message in quotes, escaped
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
 
 class MemberNotFoundError(NameNotFoundError, AttributeError):
     """A dotted path to a sub-module or parameter (``get_submodule("encoder.0")``) that

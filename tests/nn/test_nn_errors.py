@@ -168,3 +168,22 @@ def test_save_without_objects_is_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="at least one object"):
         nn.save(tmp_path / "empty.npz")
 
+
+
+def test_key_errors_print_their_message_without_quotes() -> None:
+    """KeyError's str() shows its message in quotes with escaped quotes inside:
+    "Sequential has no layer named 'x'..." printed as '"Sequential has no layer named \\'x\\'"'."""
+    import nn
+    from autograd.testing import domain
+    from autograd.errors import UnknownOpError
+    from nn.errors import NameNotFoundError
+    for call, cls in ((lambda: nn.Sequential(nn.Linear(2, 2))["x"], NameNotFoundError),
+                      (lambda: domain("nope"), UnknownOpError),
+                      (lambda: nn.Linear(2, 2).get_submodule("a.b"), NameNotFoundError)):
+        try:
+            call()
+        except cls as err:
+            text = str(err)
+            assert text == err.args[0] and not text.startswith(('"', "'")), text
+        else:
+            raise AssertionError("no error")
