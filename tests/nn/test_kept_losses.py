@@ -1,9 +1,11 @@
 """Memory over long runs: a loss kept after ``backward()`` (``losses.append(loss)``)
-holds no activation-sized array, whichever loss made it (README, *Differentiating*)."""
+holds no activation-sized array, whichever loss made it (README, *Differentiating*), and
+nothing keeps one training step's graph alive into the next."""
 
 from __future__ import annotations
 
 import tracemalloc
+import weakref
 
 import numpy as np
 import pytest
@@ -71,3 +73,41 @@ def test_cross_entropy_backward_twice_through_a_retained_graph(reduction) -> Non
                                  z, [upstream])
     np.testing.assert_allclose(first, expected, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(z.grad.data, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_zero_grad_without_none_frees_the_graph_of_a_create_graph_gradient() -> None:
+    """backward(create_graph=True) leaves a .grad with a graph; zero_grad(set_to_none=False)
+    detaches it, as PyTorch's: zeroing it in place kept every step's graph (chained
+    through the accumulation) alive for the rest of the run."""
+    rng = np.random.default_rng(4)
+    x = Tensor(rng.standard_normal((64, 10)))
+    w = nn.Parameter(rng.standard_normal((10, 1)))
+    opt = nn.optim.SGD([w], lr=1e-3)
+    activations = []
+    for _ in range(3):
+        opt.zero_grad(set_to_none=False)
+        hidden = (x @ w).tanh()
+        activations.append(weakref.ref(hidden.data))
+        (hidden ** 2).mean().backward(create_graph=True)
+        opt.step()
+    del hidden
+    opt.zero_grad(set_to_none=False)
+    assert [ref() is None for ref in activations] == [True] * 3
+    assert not w.grad.requires_grad and not w.grad.data.any()
+
+
+@pytest.mark.filterwarnings("ignore:Using backward.. with create_graph=True:UserWarning")
+def test_zero_grad_without_none_detaches_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    start = np.array([1.0, -2.0])
+    ours, theirs = Tensor(start, requires_grad=True), torch.tensor(start, requires_grad=True)
+    (ours ** 3).sum().backward(create_graph=True)
+    (theirs ** 3).sum().backward(create_graph=True)
+    nn.optim.SGD([ours], lr=0.1).zero_grad(set_to_none=False)
+    torch.optim.SGD([theirs], lr=0.1).zero_grad(set_to_none=False)
+    assert ours.grad.requires_grad == theirs.grad.requires_grad
+    (ours ** 3).sum().backward(create_graph=True)
+    (theirs ** 3).sum().backward(create_graph=True)
+    (ours.grad ** 2).sum().backward()
+    (theirs.grad ** 2).sum().backward()
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.detach().numpy())
