@@ -302,6 +302,8 @@ class OpMethods:
         earlier = self._make(self._data, self._op)  # self as it was, under its old number
         earlier._seq, earlier._requires_grad = self._seq, self._requires_grad
         earlier._hooks, self._hooks = self._hooks, None  # hooks so far see the old value's
+        value = earlier if value is self else value  # t[...] = t reads t's old value
+        _read_earlier(value, self, earlier)
         out = apply(indexing.SetItem(index, earlier), earlier, value)
         self._data, self._op, self._seq = out._data, out._op, out._seq
         self._requires_grad = True
@@ -311,6 +313,24 @@ class OpMethods:
     def tolist(self) -> Any:
         """The data as nested Python lists of Python numbers (a number for 0-d)."""
         return self.data.tolist()
+
+
+def _read_earlier(value: AnyTensor, t: AnyTensor, earlier: AnyTensor) -> None:
+    """Make the ops of value's graph that read t read ``earlier`` (t as it was) now, as
+    the engine's ``as_used`` would at backward. Otherwise ``t[i] = f(t)`` closes a
+    reference cycle (t -> its new op -> value -> ... -> t), and a graph dropped without a
+    backward waits for the cycle collector. Only ops newer than t can have read it, so
+    the walk stops at older ones: it covers what was computed since t's last write."""
+    stack, seen = [value], set()
+    while stack:
+        node = stack.pop()
+        op = node._op
+        if node._seq <= t._seq or node._seq in seen or op is None or op.parents is None:
+            continue
+        seen.add(node._seq)
+        if any(p is t for p in op.parents):
+            op.parents = tuple(earlier if p is t else p for p in op.parents)
+        stack.extend(op.parents)
 
 
 def _is_view_of_another(t: AnyTensor) -> bool:

@@ -221,8 +221,10 @@ class SoftmaxCrossEntropy(Function):
     dz = g (softmax(z) - onehot(t)), divided by the number of samples for "mean".
 
     ``labels`` (validated by the caller) and ``reduction`` are op state. The forward pass
-    keeps softmax(z) (one (N, C) array) so that the backward pass needs no second exp."""
-    __slots__ = ("labels", "reduction", "probs", "picks")
+    keeps softmax(z) (one (N, C) array) so that the backward pass needs no second exp;
+    the backward pass drops it, so a loss kept after ``backward()`` holds no (N, C)
+    array (a second backward, with ``retain_graph=True``, computes it again)."""
+    __slots__ = ("labels", "reduction", "probs")
 
     def __init__(self, labels: np.ndarray, reduction: str) -> None:
         self.labels, self.reduction = labels, reduction
@@ -234,9 +236,7 @@ class SoftmaxCrossEntropy(Function):
         exps /= sums
         self.probs = exps  # softmax(z), kept for the backward pass
         rows = shifted if shifted.ndim == 2 else shifted.reshape(-1, shifted.shape[-1])
-        labels = self.labels if self.labels.ndim == 1 else self.labels.reshape(-1)
-        self.picks = (np.arange(rows.shape[0]), labels)  # (sample, label) of each pick
-        losses = np.log(sums).reshape(-1) - rows[self.picks]  # one per sample, flat
+        losses = np.log(sums).reshape(-1) - rows[self._picks(rows)]  # one per sample, flat
         if self.reduction == "sum":
             return _sum(losses, axis=None)
         if self.reduction == "mean":
@@ -253,14 +253,21 @@ class SoftmaxCrossEntropy(Function):
             np.put_along_axis(onehot, self.labels[..., None], 1, axis=-1)
             return ((_softmax_last(z) - onehot) * g,)
         # g (softmax(z) - onehot(t)) from the kept probabilities, in one fresh array
+        probs, self.probs = self.probs, None  # used once: a kept loss holds no (N, C) array
+        if probs is None:  # a second backward through a retained graph
+            probs = _softmax_last(z)
         if self.reduction == "none":
             g = g[..., None]
-        delta = np.multiply(self.probs, g, order="C")  # C order: reshape below is a view
+        delta = np.multiply(probs, g, order="C")  # C order: reshape below is a view
         if self.reduction == "none":
             g = g.reshape(-1)
         rows = delta if delta.ndim == 2 else delta.reshape(-1, delta.shape[-1])
-        rows[self.picks] -= g
+        rows[self._picks(rows)] -= g
         return (delta,)
+
+    def _picks(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The (sample, label) index of each sample's picked logit in ``rows`` (N, C)."""
+        return np.arange(rows.shape[0]), self.labels.reshape(-1)
 
 
 class GaussianKL(Function):

@@ -143,13 +143,17 @@ class Optimizer:
         raise NotImplementedError
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget the gradients: ``p.grad = None`` (default) or fill them with zeros."""
+        """Forget the gradients: ``p.grad = None`` (default) or fill them with zeros (a
+        gradient from ``backward(create_graph=True)`` is detached first, as in PyTorch, so
+        its graph is freed)."""
         for group in self.param_groups:
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
                     continue
                 if not set_to_none:
+                    if grad.requires_grad:  # from backward(create_graph=True): drop its
+                        grad = p.grad = grad.detach()  # graph, as PyTorch (else kept forever)
                     grad.data[...] = 0
                     grad.bump_version()  # a graph that used it (create_graph) refuses
                 else:
