@@ -5,10 +5,10 @@ A tensor made by an op holds that op (``grad_fn``); the op holds its input tenso
 (tensors made by you) have no op. 0-d tensors are the scalar case.
 
 The class is assembled from a core (here: data, gradient, flags, backward), the
-operators and differentiable methods (``tensor_math.TensorMath``, and
-``tensor_methods.OpMethods`` for the second set of ops), PyTorch's names for them
-(``torch_spellings.TorchSpellings``), NumPy interop (``interop.NumpyInterop``) and the
-in-place operators (``inplace.InplaceOps``).
+operators and differentiable methods (``tensor_math.TensorMath``, the reductions in
+``tensor_reductions.Reductions``, and ``tensor_methods.OpMethods`` for the second set of
+ops), PyTorch's names for them (``torch_spellings.TorchSpellings``), NumPy interop
+(``interop.NumpyInterop``) and the in-place operators (``inplace.InplaceOps``).
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ from .inplace import InplaceOps
 from .interop import NumpyInterop
 from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
+from .tensor_reductions import Reductions
 from .torch_spellings import TorchSpellings
 
 __all__ = ["Tensor", "tensor", "as_tensor"]
 
 
-class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
+class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).
