@@ -30,6 +30,7 @@ from .ops.arithmetic import number
 from .ops import linalg_more
 from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
+from .tensor_reductions import Reductions
 from .torch_spellings import TorchSpellings
 
 __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip"]
@@ -77,9 +78,9 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
 }
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as NumPy's
-    np.sum: TensorMath.sum, np.mean: TensorMath.mean, np.var: TensorMath.var,
-    np.std: TensorMath.std, np.max: TensorMath.max, np.amax: TensorMath.max,
-    np.min: TensorMath.min, np.amin: TensorMath.min, np.clip: numpy_clip,
+    np.sum: Reductions.sum, np.mean: Reductions.mean, np.var: Reductions.var,
+    np.std: Reductions.std, np.max: Reductions.max, np.amax: Reductions.max,
+    np.min: Reductions.min, np.amin: Reductions.min, np.clip: numpy_clip,
     np.reshape: TensorMath.reshape, np.transpose: TensorMath.transpose,
     np.swapaxes: TensorMath.swapaxes, np.expand_dims: TensorMath.expand_dims,
     np.squeeze: TensorMath.squeeze, np.broadcast_to: TensorMath.broadcast_to,

@@ -4,17 +4,20 @@ A tensor made by an op holds that op (``grad_fn``); the op holds its input tenso
 (``parents``). That chain of references *is* the graph ``backward()`` walks. Leaves
 (tensors made by you) have no op. 0-d tensors are the scalar case.
 
-The class is assembled from a core (here: data, gradient, flags, backward), the
-operators and differentiable methods (``tensor_math.TensorMath``, and
+The class is assembled from a core (here: data, gradient, flags, backward, shape and
+dtype, copy and pickle), the operators and differentiable methods
+(``tensor_math.TensorMath``, the reductions in ``tensor_reductions.Reductions``, and
 ``tensor_methods.OpMethods`` for the second set of ops), PyTorch's names for them
-(``torch_spellings.TorchSpellings``), NumPy interop (``interop.NumpyInterop``) and the
-in-place operators (``inplace.InplaceOps``).
+(``torch_spellings.TorchSpellings``), NumPy interop (``interop.NumpyInterop``), the
+in-place operators (``inplace.InplaceOps``) and the ways Python and NumPy read its
+values (``tensor_protocols.ValueProtocols``: ``item``, ``np.asarray``, ``len``, ``if t:``,
+``float``, ``format``, ``repr``...).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -28,12 +31,15 @@ from .inplace import InplaceOps
 from .interop import NumpyInterop
 from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
+from .tensor_protocols import ValueProtocols
+from .tensor_reductions import Reductions
 from .torch_spellings import TorchSpellings
 
 __all__ = ["Tensor", "tensor", "as_tensor"]
 
 
-class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
+class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, NumpyInterop, InplaceOps,
+             ValueProtocols):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).
@@ -233,7 +239,7 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         if targets is not None:
             accumulate_into(targets, found)
 
-    # ----------------------------------------------------------- array protocol
+    # ----------------------------------------------------------- shape and dtype
     @property
     def shape(self) -> tuple[int, ...]:
         """Shape tuple, as NumPy's."""
@@ -254,69 +260,6 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
         """NumPy dtype of the data."""
         return self._data.dtype
 
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not a copy)."""
-        return self.data
-
-    def item(self) -> Any:
-        """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise ShapeError(f"item() needs a tensor with one element; shape is {self.shape}")
-        return self._data.item()
-
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        data = self.data
-        if dtype is not None and dtype != data.dtype:
-            if copy is False:  # NumPy 2's protocol: refuse rather than copy silently
-                raise UsageError(f"Unable to avoid copy while creating an array as requested "
-                                 f"(a {data.dtype} tensor as {np.dtype(dtype)}); use "
-                                 f"np.asarray(t, dtype=...) to allow the copy.")
-            return data.astype(dtype)
-        return data.copy() if copy else data
-
-    def __len__(self) -> int:
-        if self._data.ndim == 0:
-            raise UsageError("len() of a 0-d tensor: it has no axis. Use .item() for its value.")
-        return len(self._data)
-
-    def __iter__(self) -> Iterator["Tensor"]:
-        if self._data.ndim == 0:
-            raise UsageError("iteration over a 0-d tensor: it has no axis. Use .item() for its "
-                             "value.")
-        return (self[i] for i in range(len(self._data)))
-
-    def __bool__(self) -> bool:
-        """The truth of a one-element tensor (``if loss < 0.1:``), as NumPy and PyTorch."""
-        if self._data.size != 1:
-            raise UsageError(f"the truth value of a tensor of shape {self.shape} is "
-                             f"ambiguous: `if t:` needs exactly one element. Use t.any() or "
-                             f"t.all() to reduce it first.")
-        return bool(self._data)
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __index__(self) -> int:
-        """A 0-d integer tensor as a Python int (``range(n)``, ``seq[i]``), as NumPy's."""
-        if self._data.dtype.kind not in "iu" or self._data.ndim != 0:
-            raise UsageError(f"only a 0-d integer tensor can be used as an index; this one "
-                             f"has dtype {self.dtype} and shape {self.shape}. Convert it "
-                             f"first, e.g. int(t.item()).")
-        return int(self._data.item())
-
-    def __format__(self, spec: str) -> str:
-        """``f"{t:.3f}"`` formats a 0-d tensor's value, as PyTorch and NumPy do; an empty
-        spec gives ``str(t)``."""
-        if not spec:
-            return str(self)
-        if self._data.ndim == 0:
-            return format(self._data.item(), spec)
-        raise UsageError(f"format spec {spec!r} needs a 0-d tensor; this one has shape "
-                         f"{self.shape}. Format t.item() for one element, or t.tolist().")
-
     # ----------------------------------------------------------- copy and pickle
     def __reduce_ex__(self, protocol: Any) -> tuple:
         """``pickle`` and ``copy.deepcopy``: the array, ``requires_grad``, ``.grad`` (as an
@@ -330,19 +273,6 @@ class Tensor(TensorMath, OpMethods, TorchSpellings, NumpyInterop, InplaceOps):
     def __copy__(self) -> "Tensor":
         """``copy.copy``: a leaf sharing this tensor's array, without ``.grad`` (as PyTorch)."""
         return _rebuild(type(self), self.data, self._requires_grad, None, self.name)
-
-    def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
-        extra = ""
-        if self._data.dtype != np.float64:
-            extra += f", dtype={self._data.dtype}"
-        if self._op is not None:
-            extra += f", grad_fn={self._op.name}"
-        elif self._requires_grad:
-            extra += ", requires_grad=True"
-        if self.name:
-            extra += f", name={self.name!r}"
-        return f"Tensor({body}{extra})"
 
 
 def _backward_inputs(inputs: Any) -> list[Tensor]:

@@ -2,7 +2,9 @@
 
 ``x + y`` is ``apply(Add(), x, y)``; a Python number is op state (``x + 2`` is
 ``apply(AddScalar(2), x)``), so it records one input and keeps a float32 graph float32.
-Compositions (``mean``, ``var``, ``std``, ``squeeze``...) are spelled with other methods.
+Here: arithmetic, comparisons, the elementwise functions and the shape methods;
+compositions (``ravel``, ``squeeze``...) are spelled with other methods. The reductions
+(``sum``, ``mean``, ``var``, ``max``, ``softmax``...) are ``tensor_reductions.Reductions``.
 The module-level functions here take tensors; ``autograd.functions`` gives the public
 versions that also accept arrays and numbers.
 """
@@ -21,9 +23,7 @@ from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg
 from .ops.elementwise import (Abs, Astype, Clip, Exp, Log, Maximum, Minimum, Relu, Sigmoid,
                               Sqrt, Tanh, Where)
 from .ops.linalg import MatMul
-from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
-                             normalize_axis, pick_axis, pick_ddof, pick_keepdims,
-                             reduced_count)
+from .ops.reductions import normalize_axis, pick_axis
 from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose,
                         expanded_shape, memory_order, squeezed_shape, swapped_axes)
 
@@ -229,86 +229,6 @@ class TensorMath:
     def copy(self) -> AnyTensor:
         """A tensor with its own copy of the data; the gradient passes through."""
         return apply(Copy(), self)
-
-    # ----------------------------------------------------------- reductions
-    def _in_dtype(self, dtype: Any, op: str) -> AnyTensor:
-        """self as ``dtype`` for ``op(dtype=...)``; a non-float dtype of a tensor that
-        requires grad is refused naming ``op`` (the result could carry no gradient)."""
-        if self._requires_grad and (dtype := np.dtype(dtype)).kind != "f":
-            raise DTypeError(f"{op}(dtype={dtype}) of a tensor that requires grad: a {dtype} "
-                             f"result could carry no gradient. Use a float dtype, or "
-                             f"x.detach().{op}(dtype={dtype}) for a constant.")
-        return self.astype(dtype)
-
-    # (axis= or PyTorch's dim=, keepdims= or keepdim=: see ops.reductions.pick_axis)
-    def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
-        """Sum over ``axis`` (NumPy semantics), computed in ``dtype`` when given (and
-        returned in it: NumPy's sum would promote small integers and bools)."""
-        if dtype is not None:
-            total = self._in_dtype(dtype, "sum").sum(axis, keepdims, dim=dim, keepdim=keepdim)
-            return total if total.dtype == dtype else total.astype(dtype)
-        return apply(Sum(pick_axis(axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")),
-                     self)
-
-    def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
-        """sum / n over ``axis``, computed in ``dtype`` when given (an integer dtype
-        truncates the mean toward zero, as NumPy)."""
-        axis, keepdims = pick_axis(axis, dim, "mean"), pick_keepdims(keepdims, keepdim, "mean")
-        n = reduced_count(self._data.shape, axis, "mean")
-        if dtype is not None:
-            average = self._in_dtype(dtype, "mean").sum(axis, keepdims) / n
-            return average if average.dtype == dtype else average.astype(dtype)
-        return self.sum(axis, keepdims) / n
-
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
-            keepdim: bool | None = None, correction: int | None = None,
-            unbiased: bool | None = None) -> AnyTensor:
-        """sum((x - mean)^2) / max(n - ddof, 0); ddof=0 as NumPy (population), and as
-        NumPy's, ddof >= n gives inf (or NaN for 0 / 0). PyTorch's ``correction=`` (its
-        ddof) and ``unbiased=`` (ddof 1 or 0) are accepted too."""
-        axis, keepdims = pick_axis(axis, dim, "var"), pick_keepdims(keepdims, keepdim, "var")
-        ddof = pick_ddof(ddof, correction, unbiased, "var")
-        n = reduced_count(self._data.shape, axis, "var")
-        centred = self - self.mean(axis, keepdims=True)
-        return (centred * centred).sum(axis, keepdims) / max(n - ddof, 0)
-
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
-            keepdim: bool | None = None, correction: int | None = None,
-            unbiased: bool | None = None) -> AnyTensor:
-        """sqrt(var); its gradient is 0 where var = 0 (constant data), as PyTorch.
-        ``correction=``/``unbiased=`` as in ``var``."""
-        axis, keepdims = pick_axis(axis, dim, "std"), pick_keepdims(keepdims, keepdim, "std")
-        ddof = pick_ddof(ddof, correction, unbiased, "std")
-        reduced_count(self._data.shape, axis, "std")  # checks axis, naming std
-        return apply(StdSqrt(), self.var(axis, keepdims, ddof))
-
-    def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> AnyTensor:
-        """Maximum over ``axis``; ties share the gradient evenly."""
-        return apply(Max(pick_axis(axis, dim, "max"), pick_keepdims(keepdims, keepdim, "max")),
-                     self)
-
-    def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> AnyTensor:
-        """Minimum over ``axis``; ties share the gradient evenly."""
-        return apply(Min(pick_axis(axis, dim, "min"), pick_keepdims(keepdims, keepdim, "min")),
-                     self)
-
-    def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-                  keepdim: bool | None = None) -> AnyTensor:
-        """log(sum(exp(self))) over ``axis``, shifted by the max (no overflow)."""
-        return apply(LogSumExp(pick_axis(axis, dim, "logsumexp"),
-                               pick_keepdims(keepdims, keepdim, "logsumexp")), self)
-
-    def softmax(self, axis: int = -1, *, dim: int | None = None) -> AnyTensor:
-        """e^{x_i} / sum_j e^{x_j} along ``axis``."""
-        return apply(Softmax(pick_axis(axis, dim, "softmax", -1)), self)
-
-    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> AnyTensor:
-        """x - logsumexp(x) along ``axis``."""
-        return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), self)
 
     # ----------------------------------------------------------- shape
     def reshape(self, *shape: Any) -> AnyTensor:

@@ -1,12 +1,8 @@
 """Checkpoints: many objects in one ``.npz`` file, written atomically, read without pickle.
 
-Layout of the file: every array is an ``.npz`` entry named by its path
-(``model/fc1.weight``, ``optim/state/0/exp_avg``, ...), and one more entry,
-``__checkpoint__``, holds UTF-8 JSON (as a uint8 array) with a magic string, a format
-version and the structure of everything saved: each value is a tagged node such as
-``{"t": "float", "v": "0.1"}`` or ``{"t": "array", "key": "model/fc1.weight"}``. Ints
-are decimal strings and floats their ``repr``, so both round-trip exactly (the 128-bit
-state of a PCG64 generator included).
+``save``, ``load`` and ``load_into`` open and write the files; what goes inside (an
+``.npz`` entry per array and one JSON entry, ``__checkpoint__``, for the structure) is
+``nn/checkpoint_format.py``.
 
 Reading never trusts the file: whatever NumPy's or zipfile's parsers raise on damaged
 bytes (a bad zip header, a flipped "encrypted" flag, an unknown compression method, a
@@ -24,94 +20,23 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Mapping
 from typing import Any, BinaryIO
 
 import numpy as np
 
-from autograd.errors import DTypeError, UsageError
+from autograd.errors import UsageError
+from .checkpoint_format import (FORMAT_VERSION, MAGIC, META_KEY, UNREADABLE, Decoder, Encoder,
+                                has_state, read_meta)
 from .errors import ArgumentTypeError, CheckpointError, ConfigError
 from .optim.optimizer import Optimizer
 
 __all__ = ["CheckpointError", "save", "load", "load_into", "MAGIC", "FORMAT_VERSION"]
 
-MAGIC = "autograd-nn-checkpoint"
-FORMAT_VERSION = 1
-META_KEY = "__checkpoint__"
-_RESERVED = {META_KEY, "file", "allow_pickle", "args", "kwds"}  # np.savez's own names
-_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 _KIND_NAMES = {"state": "state dict", "generator": "generator"}
 
 PathLike = str | os.PathLike
 
-
-# Reading damaged bytes, NumPy and zipfile raise almost anything (RuntimeError "password
-# required", NotImplementedError, zlib.error, tokenize.TokenError, SyntaxError, ...):
-# every such exception while parsing the file means the file is unreadable.
-_UNREADABLE = Exception
 _MISSING = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
-
-
-# ------------------------------------------------------------------- encoding
-def _has_state(obj: Any) -> bool:
-    return callable(getattr(obj, "state_dict", None)) and callable(
-        getattr(obj, "load_state_dict", None))
-
-
-class _Encoder:
-    """Turns values into JSON nodes, collecting arrays under unique entry names."""
-
-    def __init__(self) -> None:
-        self.arrays: dict[str, np.ndarray] = {}
-
-    def _store(self, array: np.ndarray, path: str) -> str:
-        if array.dtype.hasobject:
-            raise DTypeError(f"cannot save the object-dtype array at '{path}': checkpoints "
-                             "hold numeric, bool and string arrays only (no pickle)")
-        key, n = path, 0
-        while key in self.arrays or key in _RESERVED:
-            n += 1
-            key = f"{path}~{n}"
-        self.arrays[key] = array
-        return key
-
-    def encode(self, value: Any, path: str) -> dict[str, Any]:
-        if value is None:
-            return {"t": "none"}
-        if isinstance(value, bool):
-            return {"t": "bool", "v": bool(value)}
-        if isinstance(value, int):
-            return {"t": "int", "v": str(int(value))}
-        if isinstance(value, float):
-            return {"t": "float", "v": repr(float(value))}
-        if isinstance(value, str):
-            return {"t": "str", "v": value}
-        if isinstance(value, np.ndarray):
-            return {"t": "array", "key": self._store(value, path)}
-        if isinstance(value, np.generic):
-            return {"t": "scalar", "key": self._store(np.asarray(value), path)}
-        if isinstance(value, np.random.Generator):
-            state = value.bit_generator.state
-            return {"t": "generator", "v": self.encode(state, path)}
-        if _has_state(value):
-            return {"t": "state", "class": type(value).__name__,
-                    "v": self.encode(value.state_dict(), path)}
-        if isinstance(value, (list, tuple)):
-            kind = "list" if isinstance(value, list) else "tuple"
-            return {"t": kind, "items": [self.encode(v, f"{path}/{i}")
-                                         for i, v in enumerate(value)]}
-        if isinstance(value, Mapping):
-            items = []
-            for k, v in value.items():
-                if isinstance(k, bool) or not isinstance(k, (str, int)):
-                    raise ArgumentTypeError(f"cannot save the dict key {k!r} at '{path}': "
-                                            "keys must be str or int")
-                items.append([self.encode(k, path), self.encode(v, f"{path}/{k}")])
-            return {"t": "dict", "items": items}
-        raise ArgumentTypeError(
-            f"cannot save '{path}' of type {type(value).__name__}: a checkpoint holds objects "
-            "with state_dict()/load_state_dict(), numpy Generators, arrays, numbers, str, "
-            "bool, None, and lists/tuples/dicts of those (for a Tensor, save its .data)")
 
 
 def save(path: PathLike | BinaryIO, *misplaced: Any, **objects: Any) -> None:
@@ -136,7 +61,7 @@ def save(path: PathLike | BinaryIO, *misplaced: Any, **objects: Any) -> None:
             + " (torch.save(obj, path) has them the other way round)")
     if not objects:
         raise UsageError("save() needs at least one object to save, e.g. save(path, model=model)")
-    encoder = _Encoder()
+    encoder = Encoder()
     items = []
     for name, value in objects.items():
         if not name or "/" in name or name == META_KEY:
@@ -234,59 +159,6 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-# ------------------------------------------------------------------- decoding
-class _Decoder:
-    """Turns JSON nodes back into values, reading arrays from an open ``NpzFile``."""
-
-    def __init__(self, npz: Any, source: str) -> None:
-        self.npz, self.source = npz, source
-
-    def _array(self, key: Any) -> np.ndarray:
-        if not isinstance(key, str) or key not in self.npz.files:
-            raise CheckpointError(f"{self.source}: the metadata refers to an array entry "
-                                  f"{key!r} that the file does not contain (corrupt file?)")
-        try:
-            return self.npz[key]
-        except _UNREADABLE as exc:
-            raise CheckpointError(f"{self.source}: cannot read entry {key!r} (truncated or "
-                                  f"corrupt file?): {exc}") from exc
-
-    def decode(self, node: Any) -> Any:
-        kind = node["t"]
-        if kind == "none":
-            return None
-        if kind in ("bool", "str"):
-            return node["v"]
-        if kind == "int":
-            return int(node["v"])
-        if kind == "float":
-            return float(node["v"])
-        if kind == "array":
-            return self._array(node["key"])
-        if kind == "scalar":
-            return self._array(node["key"])[()]
-        if kind in ("list", "tuple"):
-            items = [self.decode(v) for v in node["items"]]
-            return items if kind == "list" else tuple(items)
-        if kind == "dict":
-            return {self.decode(k): self.decode(v) for k, v in node["items"]}
-        if kind == "state":
-            return self.decode(node["v"])
-        if kind == "generator":
-            return _make_generator(self.decode(node["v"]), self.source)
-        raise CheckpointError(f"{self.source}: unknown value kind {kind!r} in the metadata")
-
-
-def _make_generator(state: Any, source: str) -> np.random.Generator:
-    name = state.get("bit_generator") if isinstance(state, dict) else None
-    if name not in _BIT_GENERATORS:
-        raise CheckpointError(f"{source}: unsupported bit generator {name!r} "
-                              f"(expected one of {_BIT_GENERATORS})")
-    bit_generator = getattr(np.random, name)()
-    bit_generator.state = state
-    return np.random.Generator(bit_generator)
-
-
 def _read(path: PathLike | BinaryIO
           ) -> tuple[dict[str, Any], dict[str, str], dict[str, str | None]]:
     """Values by name, the kind of each top-level node ("state", "generator", ...) and
@@ -299,7 +171,7 @@ def _read(path: PathLike | BinaryIO
         npz = np.load(path if hasattr(path, "read") else source, allow_pickle=False)
     except _MISSING:
         raise
-    except _UNREADABLE as exc:  # NumPy's advice to allow pickles is not ours to give:
+    except UNREADABLE as exc:  # NumPy's advice to allow pickles is not ours to give:
         detail = ("not an .npz archive" if "allow_pickle" in str(exc)  # any non-NumPy file
                   else f"{type(exc).__name__}: {exc}")
         raise CheckpointError(f"{source} is not a readable checkpoint (a truncated, corrupt "
@@ -311,8 +183,8 @@ def _read(path: PathLike | BinaryIO
         if META_KEY not in npz.files:
             raise CheckpointError(f"{source} is an .npz file without checkpoint metadata "
                                   f"(no '{META_KEY}' entry): it was not written by nn.save")
-        meta = _read_meta(_Decoder(npz, source)._array(META_KEY), source)
-        decoder = _Decoder(npz, source)
+        meta = read_meta(Decoder(npz, source)._array(META_KEY), source)
+        decoder = Decoder(npz, source)
         try:
             top = meta["objects"]
             values = decoder.decode(top)
@@ -324,24 +196,6 @@ def _read(path: PathLike | BinaryIO
             raise CheckpointError(f"{source}: corrupt checkpoint metadata "
                                   f"({type(exc).__name__}: {exc})") from exc
     return values, kinds, classes
-
-
-def _read_meta(raw: np.ndarray, source: str) -> dict[str, Any]:
-    try:
-        if raw.dtype != np.uint8 or raw.ndim != 1:
-            raise CheckpointError(f"metadata entry has dtype {raw.dtype} and shape {raw.shape}")
-        meta = json.loads(raw.tobytes().decode("utf-8"))
-    except ValueError as exc:  # includes JSON and Unicode decoding errors
-        raise CheckpointError(f"{source}: unreadable checkpoint metadata: {exc}") from exc
-    if not isinstance(meta, dict) or meta.get("magic") != MAGIC:
-        raise CheckpointError(f"{source}: wrong magic string in the metadata; this is not an "
-                              "nn.save checkpoint")
-    version = meta.get("version")
-    if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
-        raise CheckpointError(f"{source}: checkpoint format version {version!r} is not "
-                              f"supported (this code reads versions 1 to {FORMAT_VERSION}); "
-                              "upgrade the library")
-    return meta
 
 
 def load(path: PathLike | BinaryIO) -> dict[str, Any]:
@@ -381,7 +235,7 @@ def load_into(path: PathLike | BinaryIO, **objects: Any) -> dict[str, Any]:
                                       f"holds a {state['bit_generator']} state, the target "
                                       f"generator uses {wanted}")
             target.bit_generator.state = state
-        elif _has_state(target):
+        elif has_state(target):
             if kinds[name] not in ("state", "dict"):  # dict: nn.save(p, model=m.state_dict())
                 raise CheckpointError(f"entry {name!r} was saved as a {saved_as}, not "
                                       f"through state_dict(); cannot load it into a "

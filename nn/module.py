@@ -9,8 +9,9 @@ declare them with ``register_buffer``. Names are dotted paths in definition orde
 (``"blocks.0.weight"``).
 
 Attributes are plain instance attributes (``self.weight`` in ``forward``: one dict
-look-up); discovery walks them when asked, iteratively, each module once. Forward hooks:
-``nn/hooks.py``.
+look-up); discovery walks them when asked, iteratively, each module once
+(``parameters()``, ``named_modules()``...: ``nn/module_discovery.py``). Forward hooks:
+``nn/hooks.py``; dtype casts: ``nn/module_dtype.py``.
 """
 from __future__ import annotations
 
@@ -23,25 +24,15 @@ from autograd import Tensor
 from autograd.errors import UsageError
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
 from .hooks import HookMethods
+from .module_discovery import _MODULE, DiscoveryMethods, _may_hold
 from .module_dtype import DtypeMethods
 from .parameter import Parameter
 from .state_dict import LoadResult, load_state
 
 __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
 
-_INTERNAL = frozenset({"training", "_buffer_names"})
-_PARAM, _BUFFER, _MODULE = "parameter", "buffer", "module"
 
-
-def _join(prefix: str, name: str) -> str:
-    return f"{prefix}.{name}" if prefix else name
-
-
-def _may_hold(value: Any) -> bool:
-    return isinstance(value, _HOLDERS)
-
-
-class Module(DtypeMethods, HookMethods):
+class Module(DiscoveryMethods, DtypeMethods, HookMethods):
     """Base class of layers and models: subclass it, call ``super().__init__()`` first,
     assign parameters and sub-modules as attributes, and define ``forward``.
     ``module(x)`` calls ``module.forward(x)`` (and the forward hooks, if any)."""
@@ -158,124 +149,6 @@ class Module(DtypeMethods, HookMethods):
                                       f"not a {kind.__name__}")
         return value
 
-    def _members(self) -> Iterator[tuple[str, Any]]:
-        """(name, value) of the direct attributes that may hold parameters, buffers or
-        modules, in definition order. Containers override this to name their items."""
-        return ((k, v) for k, v in self.__dict__.items() if k not in _INTERNAL)
-
-    # ------------------------------------------------------------ discovery
-    def _walk(self, unique: bool = True, recurse: bool = True
-              ) -> Iterator[tuple[str, str, Any, tuple]]:
-        """Pre-order ``(dotted name, kind, object, (holder, key))`` over this module (name
-        ``""``), its sub-modules, parameters and buffers; ``holder[key]`` (or the
-        attribute ``key`` of a module holder) is where the object sits. Each module and
-        container is visited once; with ``unique`` each tensor is reported once too.
-        Without ``recurse`` the sub-modules are reported but not entered."""
-        seen_nodes: set[int] = set()
-        seen_tensors: set[int] = set()
-        stack: list[tuple[str, Any, bool, tuple]] = [("", self, False, (None, None))]
-        while stack:
-            name, value, is_buffer, where = stack.pop()
-            if isinstance(value, Tensor):
-                if unique:
-                    if id(value) in seen_tensors:
-                        continue
-                    seen_tensors.add(id(value))
-                if is_buffer:
-                    yield name, _BUFFER, value, where
-                elif isinstance(value, Parameter):
-                    yield name, _PARAM, value, where
-                continue
-            if id(value) in seen_nodes:
-                continue
-            seen_nodes.add(id(value))
-            if isinstance(value, Module):
-                yield name, _MODULE, value, where
-                if not recurse and value is not self:
-                    continue
-                buffers = value.__dict__.get("_buffer_names", ())
-                entries = [(_join(name, k), v, k in buffers, (value, k))
-                           for k, v in value._members()]
-            else:
-                items = value.items() if isinstance(value, dict) else enumerate(value)
-                entries = [(_join(name, str(k)), v, False, (value, k)) for k, v in items]
-            stack.extend(reversed([e for e in entries if _may_hold(e[1])]))
-
-    def named_parameters(self, prefix: str = "", recurse: bool = True
-                         ) -> Iterator[tuple[str, Parameter]]:
-        """``(dotted name, parameter)`` pairs, each parameter once, in definition order;
-        names start with ``prefix``; ``recurse=False``: this module's own only."""
-        return ((_join(prefix, n), p) for n, kind, p, _ in self._walk(recurse=recurse)
-                if kind is _PARAM)
-
-    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        """Every parameter (``recurse=False``: this module's own), each once, in the order
-        of ``named_parameters``: ``_walk`` without names, which were most of its cost."""
-        if not recurse:
-            yield from (p for _, p in self.named_parameters(recurse=False))
-            return
-        seen: set[int] = set()
-        stack: list[tuple[Any, bool]] = [(self, False)]
-        while stack:
-            value, is_buffer = stack.pop()
-            if id(value) in seen:
-                continue
-            seen.add(id(value))  # tensors and nodes alike: each reported or walked once
-            if isinstance(value, Tensor):
-                if not is_buffer and isinstance(value, Parameter):
-                    yield value
-                continue
-            if isinstance(value, Module):
-                buffers = value.__dict__.get("_buffer_names", ())
-                entries = [(v, k in buffers) for k, v in value._members()
-                           if isinstance(v, _HOLDERS)]
-            else:
-                items = value.values() if isinstance(value, dict) else value
-                entries = [(v, False) for v in items if isinstance(v, _HOLDERS)]
-            stack.extend(reversed(entries))
-
-    def named_buffers(self, prefix: str = "", recurse: bool = True
-                      ) -> Iterator[tuple[str, Tensor]]:
-        """``(dotted name, buffer)`` pairs (None buffers are skipped); as named_parameters."""
-        return ((_join(prefix, n), b) for n, kind, b, _ in self._walk(recurse=recurse)
-                if kind is _BUFFER)
-
-    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
-        """Every buffer (running statistics, counters...), each once."""
-        return (b for _, b in self.named_buffers(recurse=recurse))
-
-    def named_modules(self) -> Iterator[tuple[str, "Module"]]:
-        """``(dotted name, module)`` for this module (name ``""``) and every sub-module."""
-        return ((n, m) for n, kind, m, _ in self._walk() if kind is _MODULE)
-
-    def modules(self) -> Iterator["Module"]:
-        """This module and every sub-module, pre-order, each once."""
-        return (m for _, kind, m, _ in self._walk() if kind is _MODULE)
-
-    def named_children(self) -> Iterator[tuple[str, "Module"]]:
-        """The direct sub-modules (those inside lists and dicts too), with their names."""
-        return self._children(unique=True)
-
-    def _children(self, unique: bool) -> Iterator[tuple[str, "Module"]]:
-        """named_children; without ``unique`` a module held twice is listed twice (repr)."""
-        seen: set[int] = {id(self)}
-        stack = list(reversed(list(self._members())))
-        while stack:
-            name, value = stack.pop()
-            if isinstance(value, Tensor) or not _may_hold(value) or id(value) in seen:
-                continue
-            if unique or not isinstance(value, Module):
-                seen.add(id(value))
-            if isinstance(value, Module):
-                yield name, value
-                continue
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            stack.extend(reversed([(f"{name}.{k}", v) for k, v in items]))
-
-    def children(self) -> Iterator["Module"]:
-        """The direct sub-modules."""
-        return (m for _, m in self.named_children())
-
     # ------------------------------------------------------------ modes and updates
     def train(self, mode: bool = True) -> "Module":
         """Set training mode (``mode=True``) or evaluation mode on every module; returns
@@ -340,9 +213,6 @@ class Module(DtypeMethods, HookMethods):
         for name, child in children:
             lines.append(f"({name}): " + repr(child).replace("\n", "\n  "))
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
-
-
-_HOLDERS = (Tensor, Module, list, tuple, dict)  # what may hold parameters or modules
 
 
 def functional_call(module: Module, tensors: Mapping[str, Any], *args: Any,

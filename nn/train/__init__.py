@@ -4,7 +4,8 @@ from .callbacks import (Callback, EarlyStopping, GradientClipping, KLAnnealing, 
                         ModelCheckpoint)
 from .history import History
 from .metrics import accuracy
-from .trainer import ResumeError, Trainer, fit, model_generators
+from .resume import model_generators
+from .trainer import ResumeError, Trainer, fit
 
 __all__ = ["fit", "Trainer", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
            "LRScheduler", "KLAnnealing", "GradientClipping", "accuracy", "ResumeError",

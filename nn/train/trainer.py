@@ -1,5 +1,7 @@
 """``fit`` and the small ``Trainer`` behind it: the training loop of the notes
-(mini-batches, validation, callbacks, checkpoints, exact resume, Ctrl-C)."""
+(mini-batches, validation, callbacks, checkpoints, exact resume, Ctrl-C). What a resume
+saves and restores (``state_dict``, ``save_checkpoint``, ``load_checkpoint``...) is
+``resume.ResumeMethods``, a base class of ``Trainer``."""
 from __future__ import annotations
 
 import contextlib
@@ -17,20 +19,20 @@ from autograd import Tensor, no_grad
 
 from .._checks import integer
 from .._optional import require
-from .._random import RNGLike, as_generator, default_generator
-from ..checkpoint import PathLike, load, load_into, save
+from .._random import RNGLike, as_generator
+from ..checkpoint import PathLike
 from ..data import DataLoader
 from ..module import Module
 from ..utils import grad_norms
 from ._progress import Progress
 from .callbacks import Callback
 from .history import History
+from .resume import ResumeMethods, model_generators  # noqa: F401  (re-exported)
 from ..errors import ArgumentTypeError, ConfigError, ResumeError
 
 __all__ = ["Trainer", "fit", "ResumeError", "as_model_dtype"]
 
 LossFn = Callable[[Any, Any], Any] | None
-_DEFAULT_NAME = "nn.default_generator"  # absent from checkpoints of older versions
 _HOOKS = ("on_after_backward", "on_batch_end")
 
 
@@ -38,20 +40,7 @@ def _overrides(callback: Callback, hook: str) -> bool:
     return getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
-def model_generators(model: Module) -> dict[str, np.random.Generator]:
-    """Every ``numpy.random.Generator`` held by the model's modules (Dropout masks, a
-    VAE's noise...), by ``"<module>.<attribute>"``, each object once."""
-    found: dict[str, np.random.Generator] = {}
-    seen: set[int] = set()
-    for name, module in model.named_modules():
-        for attr, value in vars(module).items():
-            if isinstance(value, np.random.Generator) and id(value) not in seen:
-                seen.add(id(value))
-                found[f"{name}.{attr}" if name else attr] = value
-    return found
-
-
-class Trainer:
+class Trainer(ResumeMethods):
     """Runs epochs of mini-batch training; see :func:`fit` for the arguments."""
 
     def __init__(self, model: Module, loss_fn: LossFn, optimizer: Any, *, batch_size: int = 32,
@@ -83,63 +72,6 @@ class Trainer:
         self.stop_training = False
         self._stop_now = False
         self._loader: DataLoader | None = None
-
-    # ------------------------------------------------------------------ state
-    def generators(self) -> dict[str, np.random.Generator]:
-        """The generators a resume restores: the model's, the shuffling ones and nn's
-        default one (``F.dropout(x, p, self.training)`` in a forward draws from it)."""
-        found = model_generators(self.model)
-        extra = [("fit.generator", self.generator)]
-        if self._loader is not None:  # a DataLoader given to fit shuffles with its own
-            extra.append(("loader.generator", self._loader.generator))
-        extra.append((_DEFAULT_NAME, default_generator()))
-        for name, generator in extra:
-            if all(g is not generator for g in found.values()):
-                found[name] = generator
-        return found
-
-    def state_dict(self) -> dict[str, Any]:
-        """Epoch, history, callback states and generator states (plain values)."""
-        return {"epoch": self.epoch, "stop_training": self.stop_training,
-                "history": self.history.state_dict(),
-                "callbacks": [{"class": type(cb).__name__, "state": cb.state_dict()}
-                              for cb in self.callbacks],
-                "generators": {k: g.bit_generator.state for k, g in self.generators().items()}}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        saved = state["callbacks"]
-        names = [type(cb).__name__ for cb in self.callbacks]
-        if [s["class"] for s in saved] != names:
-            raise ResumeError(f"the checkpoint was written with callbacks "
-                              f"{[s['class'] for s in saved]}, this run has {names}; resume "
-                              f"with the same callbacks in the same order")
-        current, stored = self.generators(), state["generators"]
-        if _DEFAULT_NAME not in stored:  # written before the default generator was saved
-            current.pop(_DEFAULT_NAME, None)
-        if set(current) != set(stored):
-            raise ResumeError(f"the checkpoint holds random generators {sorted(stored)}, "
-                              f"this run has {sorted(current)}; resume with the same model "
-                              f"and fit arguments")
-        for name, gen in current.items():
-            gen.bit_generator.state = stored[name]
-        for cb, s in zip(self.callbacks, saved):
-            cb.load_state_dict(s["state"])
-        self.history.load_state_dict(state["history"])
-        self.epoch, self.stop_training = int(state["epoch"]), bool(state["stop_training"])
-
-    def save_checkpoint(self, path: PathLike) -> None:
-        """Everything a resume needs, in one file through ``nn.save`` (atomic)."""
-        save(path, model=self.model, optimizer=self.optimizer, trainer=self.state_dict())
-
-    def load_checkpoint(self, path: PathLike) -> None:
-        """Restore the state written by :meth:`save_checkpoint`."""
-        values = load(path)
-        for key in ("model", "optimizer", "trainer"):
-            if key not in values:
-                raise ResumeError(f"{path} holds {sorted(values)}, not a training checkpoint "
-                                  f"(written by ModelCheckpoint or Trainer.save_checkpoint)")
-        self.load_state_dict(values["trainer"])  # checks callbacks and generators first
-        load_into(path, optimizer=self.optimizer, model=self.model)  # the model last
 
     # ------------------------------------------------------------------ loop
     def loader(self, data: Any, shuffle: bool, what: str = "train") -> DataLoader:

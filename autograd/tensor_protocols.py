@@ -1,0 +1,103 @@
+"""``ValueProtocols``: how Python and NumPy read a tensor's values, a mixin of ``Tensor``.
+
+``numpy()`` and ``item()``, NumPy's ``__array__`` (``np.asarray(t)``), and the Python
+protocols ``len``, iteration (over the first axis, as tensors), truth (``if t:``),
+``float``/``int``/``operator.index``, ``format`` (``f"{t:.3f}"``) and ``repr``. Those
+that need one element, an axis or an integer refuse other tensors with a named error that
+says what to do. Copy and pickle stay with the class in ``tensor.py`` (a pickle names the
+function that rebuilds the tensor, ``autograd.tensor._rebuild``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import numpy as np
+
+from .errors import ShapeError, UsageError
+
+__all__ = ["ValueProtocols"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+class ValueProtocols:
+    """Reading a tensor's values (a mixin: ``Tensor`` is its only user)."""
+
+    __slots__ = ()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not a copy)."""
+        return self.data
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise ShapeError(f"item() needs a tensor with one element; shape is {self.shape}")
+        return self._data.item()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        data = self.data
+        if dtype is not None and dtype != data.dtype:
+            if copy is False:  # NumPy 2's protocol: refuse rather than copy silently
+                raise UsageError(f"Unable to avoid copy while creating an array as requested "
+                                 f"(a {data.dtype} tensor as {np.dtype(dtype)}); use "
+                                 f"np.asarray(t, dtype=...) to allow the copy.")
+            return data.astype(dtype)
+        return data.copy() if copy else data
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise UsageError("len() of a 0-d tensor: it has no axis. Use .item() for its value.")
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[AnyTensor]:
+        if self._data.ndim == 0:
+            raise UsageError("iteration over a 0-d tensor: it has no axis. Use .item() for its "
+                             "value.")
+        return (self[i] for i in range(len(self._data)))
+
+    def __bool__(self) -> bool:
+        """The truth of a one-element tensor (``if loss < 0.1:``), as NumPy and PyTorch."""
+        if self._data.size != 1:
+            raise UsageError(f"the truth value of a tensor of shape {self.shape} is "
+                             f"ambiguous: `if t:` needs exactly one element. Use t.any() or "
+                             f"t.all() to reduce it first.")
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        """A 0-d integer tensor as a Python int (``range(n)``, ``seq[i]``), as NumPy's."""
+        if self._data.dtype.kind not in "iu" or self._data.ndim != 0:
+            raise UsageError(f"only a 0-d integer tensor can be used as an index; this one "
+                             f"has dtype {self.dtype} and shape {self.shape}. Convert it "
+                             f"first, e.g. int(t.item()).")
+        return int(self._data.item())
+
+    def __format__(self, spec: str) -> str:
+        """``f"{t:.3f}"`` formats a 0-d tensor's value, as PyTorch and NumPy do; an empty
+        spec gives ``str(t)``."""
+        if not spec:
+            return str(self)
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        raise UsageError(f"format spec {spec!r} needs a 0-d tensor; this one has shape "
+                         f"{self.shape}. Format t.item() for one element, or t.tolist().")
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extra = ""
+        if self._data.dtype != np.float64:
+            extra += f", dtype={self._data.dtype}"
+        if self._op is not None:
+            extra += f", grad_fn={self._op.name}"
+        elif self._requires_grad:
+            extra += ", requires_grad=True"
+        if self.name:
+            extra += f", name={self.name!r}"
+        return f"Tensor({body}{extra})"

@@ -1,0 +1,108 @@
+"""``Reductions``: the Tensor methods that reduce over axes (``sum``, ``mean``, ``var``,
+``std``, ``max``, ``min``, ``logsumexp``) and the softmaxes along one axis, a mixin of
+``Tensor`` beside ``TensorMath``.
+
+Each accepts NumPy's ``axis=``/``keepdims=`` and PyTorch's ``dim=``/``keepdim=`` (see
+``ops.reductions.pick_axis``). ``sum``, ``max``, ``min``, ``logsumexp`` and the softmaxes
+apply one op of ``ops.reductions``; ``mean`` and ``var`` are compositions of other methods.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import DTypeError
+from .function import apply
+from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
+                             pick_axis, pick_ddof, pick_keepdims, reduced_count)
+
+__all__ = ["Reductions"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+class Reductions:
+    """Reductions and softmaxes (a mixin: ``Tensor`` is its only user)."""
+
+    __slots__ = ()
+
+    def _in_dtype(self, dtype: Any, op: str) -> AnyTensor:
+        """self as ``dtype`` for ``op(dtype=...)``; a non-float dtype of a tensor that
+        requires grad is refused naming ``op`` (the result could carry no gradient)."""
+        if self._requires_grad and (dtype := np.dtype(dtype)).kind != "f":
+            raise DTypeError(f"{op}(dtype={dtype}) of a tensor that requires grad: a {dtype} "
+                             f"result could carry no gradient. Use a float dtype, or "
+                             f"x.detach().{op}(dtype={dtype}) for a constant.")
+        return self.astype(dtype)
+
+    # (axis= or PyTorch's dim=, keepdims= or keepdim=: see ops.reductions.pick_axis)
+    def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
+        """Sum over ``axis`` (NumPy semantics), computed in ``dtype`` when given (and
+        returned in it: NumPy's sum would promote small integers and bools)."""
+        if dtype is not None:
+            total = self._in_dtype(dtype, "sum").sum(axis, keepdims, dim=dim, keepdim=keepdim)
+            return total if total.dtype == dtype else total.astype(dtype)
+        return apply(Sum(pick_axis(axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")),
+                     self)
+
+    def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+             keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
+        """sum / n over ``axis``, computed in ``dtype`` when given (an integer dtype
+        truncates the mean toward zero, as NumPy)."""
+        axis, keepdims = pick_axis(axis, dim, "mean"), pick_keepdims(keepdims, keepdim, "mean")
+        n = reduced_count(self._data.shape, axis, "mean")
+        if dtype is not None:
+            average = self._in_dtype(dtype, "mean").sum(axis, keepdims) / n
+            return average if average.dtype == dtype else average.astype(dtype)
+        return self.sum(axis, keepdims) / n
+
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
+            keepdim: bool | None = None, correction: int | None = None,
+            unbiased: bool | None = None) -> AnyTensor:
+        """sum((x - mean)^2) / max(n - ddof, 0); ddof=0 as NumPy (population), and as
+        NumPy's, ddof >= n gives inf (or NaN for 0 / 0). PyTorch's ``correction=`` (its
+        ddof) and ``unbiased=`` (ddof 1 or 0) are accepted too."""
+        axis, keepdims = pick_axis(axis, dim, "var"), pick_keepdims(keepdims, keepdim, "var")
+        ddof = pick_ddof(ddof, correction, unbiased, "var")
+        n = reduced_count(self._data.shape, axis, "var")
+        centred = self - self.mean(axis, keepdims=True)
+        return (centred * centred).sum(axis, keepdims) / max(n - ddof, 0)
+
+    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
+            keepdim: bool | None = None, correction: int | None = None,
+            unbiased: bool | None = None) -> AnyTensor:
+        """sqrt(var); its gradient is 0 where var = 0 (constant data), as PyTorch.
+        ``correction=``/``unbiased=`` as in ``var``."""
+        axis, keepdims = pick_axis(axis, dim, "std"), pick_keepdims(keepdims, keepdim, "std")
+        ddof = pick_ddof(ddof, correction, unbiased, "std")
+        reduced_count(self._data.shape, axis, "std")  # checks axis, naming std
+        return apply(StdSqrt(), self.var(axis, keepdims, ddof))
+
+    def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> AnyTensor:
+        """Maximum over ``axis``; ties share the gradient evenly."""
+        return apply(Max(pick_axis(axis, dim, "max"), pick_keepdims(keepdims, keepdim, "max")),
+                     self)
+
+    def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> AnyTensor:
+        """Minimum over ``axis``; ties share the gradient evenly."""
+        return apply(Min(pick_axis(axis, dim, "min"), pick_keepdims(keepdims, keepdim, "min")),
+                     self)
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+                  keepdim: bool | None = None) -> AnyTensor:
+        """log(sum(exp(self))) over ``axis``, shifted by the max (no overflow)."""
+        return apply(LogSumExp(pick_axis(axis, dim, "logsumexp"),
+                               pick_keepdims(keepdims, keepdim, "logsumexp")), self)
+
+    def softmax(self, axis: int = -1, *, dim: int | None = None) -> AnyTensor:
+        """e^{x_i} / sum_j e^{x_j} along ``axis``."""
+        return apply(Softmax(pick_axis(axis, dim, "softmax", -1)), self)
+
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> AnyTensor:
+        """x - logsumexp(x) along ``axis``."""
+        return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), self)

@@ -1,0 +1,156 @@
+"""``Module``'s discovery of its parameters, buffers and sub-modules (``parameters``,
+``named_parameters``, ``buffers``, ``modules``, ``children`` and their named forms), a
+base class of ``Module`` kept in its own file.
+
+A module holds them as plain attributes: a ``Parameter``, a buffer (a Tensor whose name
+``register_buffer`` recorded), a ``Module``, or a list, tuple or dict holding them.
+``_walk`` visits them iteratively in definition order, each module and container once,
+giving dotted names (``"blocks.0.weight"``); containers name their items by overriding
+``_members``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from autograd import Tensor
+
+from .parameter import Parameter
+
+__all__ = ["DiscoveryMethods"]
+
+AnyModule = Any  # a Module: this file sits below the Module class
+_INTERNAL = frozenset({"training", "_buffer_names"})  # Module.__init__'s own
+_PARAM, _BUFFER, _MODULE = "parameter", "buffer", "module"
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _may_hold(value: Any) -> bool:
+    return isinstance(value, _HOLDERS)
+
+
+class DiscoveryMethods:
+    """The discovery walk and the methods built on it; ``Module`` inherits them (it is
+    the only subclass, so ``isinstance(v, DiscoveryMethods)`` asks "is v a Module?")."""
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        """(name, value) of the direct attributes that may hold parameters, buffers or
+        modules, in definition order. Containers override this to name their items."""
+        return ((k, v) for k, v in self.__dict__.items() if k not in _INTERNAL)
+
+    def _walk(self, unique: bool = True, recurse: bool = True
+              ) -> Iterator[tuple[str, str, Any, tuple]]:
+        """Pre-order ``(dotted name, kind, object, (holder, key))`` over this module (name
+        ``""``), its sub-modules, parameters and buffers; ``holder[key]`` (or the
+        attribute ``key`` of a module holder) is where the object sits. Each module and
+        container is visited once; with ``unique`` each tensor is reported once too.
+        Without ``recurse`` the sub-modules are reported but not entered."""
+        seen_nodes: set[int] = set()
+        seen_tensors: set[int] = set()
+        stack: list[tuple[str, Any, bool, tuple]] = [("", self, False, (None, None))]
+        while stack:
+            name, value, is_buffer, where = stack.pop()
+            if isinstance(value, Tensor):
+                if unique:
+                    if id(value) in seen_tensors:
+                        continue
+                    seen_tensors.add(id(value))
+                if is_buffer:
+                    yield name, _BUFFER, value, where
+                elif isinstance(value, Parameter):
+                    yield name, _PARAM, value, where
+                continue
+            if id(value) in seen_nodes:
+                continue
+            seen_nodes.add(id(value))
+            if isinstance(value, DiscoveryMethods):
+                yield name, _MODULE, value, where
+                if not recurse and value is not self:
+                    continue
+                buffers = value.__dict__.get("_buffer_names", ())
+                entries = [(_join(name, k), v, k in buffers, (value, k))
+                           for k, v in value._members()]
+            else:
+                items = value.items() if isinstance(value, dict) else enumerate(value)
+                entries = [(_join(name, str(k)), v, False, (value, k)) for k, v in items]
+            stack.extend(reversed([e for e in entries if _may_hold(e[1])]))
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True
+                         ) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, parameter)`` pairs, each parameter once, in definition order;
+        names start with ``prefix``; ``recurse=False``: this module's own only."""
+        return ((_join(prefix, n), p) for n, kind, p, _ in self._walk(recurse=recurse)
+                if kind is _PARAM)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter (``recurse=False``: this module's own), each once, in the order
+        of ``named_parameters``: ``_walk`` without names, which were most of its cost."""
+        if not recurse:
+            yield from (p for _, p in self.named_parameters(recurse=False))
+            return
+        seen: set[int] = set()
+        stack: list[tuple[Any, bool]] = [(self, False)]
+        while stack:
+            value, is_buffer = stack.pop()
+            if id(value) in seen:
+                continue
+            seen.add(id(value))  # tensors and nodes alike: each reported or walked once
+            if isinstance(value, Tensor):
+                if not is_buffer and isinstance(value, Parameter):
+                    yield value
+                continue
+            if isinstance(value, DiscoveryMethods):
+                buffers = value.__dict__.get("_buffer_names", ())
+                entries = [(v, k in buffers) for k, v in value._members()
+                           if isinstance(v, _HOLDERS)]
+            else:
+                items = value.values() if isinstance(value, dict) else value
+                entries = [(v, False) for v in items if isinstance(v, _HOLDERS)]
+            stack.extend(reversed(entries))
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True
+                      ) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer)`` pairs (None buffers are skipped); as named_parameters."""
+        return ((_join(prefix, n), b) for n, kind, b, _ in self._walk(recurse=recurse)
+                if kind is _BUFFER)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer (running statistics, counters...), each once."""
+        return (b for _, b in self.named_buffers(recurse=recurse))
+
+    def named_modules(self) -> Iterator[tuple[str, AnyModule]]:
+        """``(dotted name, module)`` for this module (name ``""``) and every sub-module."""
+        return ((n, m) for n, kind, m, _ in self._walk() if kind is _MODULE)
+
+    def modules(self) -> Iterator[AnyModule]:
+        """This module and every sub-module, pre-order, each once."""
+        return (m for _, kind, m, _ in self._walk() if kind is _MODULE)
+
+    def named_children(self) -> Iterator[tuple[str, AnyModule]]:
+        """The direct sub-modules (those inside lists and dicts too), with their names."""
+        return self._children(unique=True)
+
+    def _children(self, unique: bool) -> Iterator[tuple[str, AnyModule]]:
+        """named_children; without ``unique`` a module held twice is listed twice (repr)."""
+        seen: set[int] = {id(self)}
+        stack = list(reversed(list(self._members())))
+        while stack:
+            name, value = stack.pop()
+            if isinstance(value, Tensor) or not _may_hold(value) or id(value) in seen:
+                continue
+            if unique or not isinstance(value, DiscoveryMethods):
+                seen.add(id(value))
+            if isinstance(value, DiscoveryMethods):
+                yield name, value
+                continue
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend(reversed([(f"{name}.{k}", v) for k, v in items]))
+
+    def children(self) -> Iterator[AnyModule]:
+        """The direct sub-modules."""
+        return (m for _, m in self.named_children())
+
+_HOLDERS = (Tensor, DiscoveryMethods, list, tuple, dict)  # what may hold parameters or modules
