@@ -33,7 +33,6 @@ from ..errors import ArgumentTypeError, ConfigError, ResumeError
 __all__ = ["Trainer", "fit", "ResumeError", "as_model_dtype"]
 
 LossFn = Callable[[Any, Any], Any] | None
-_HOOKS = ("on_after_backward", "on_batch_end")
 
 
 def _overrides(callback: Callback, hook: str) -> bool:
