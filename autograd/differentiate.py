@@ -24,8 +24,9 @@ def backward(tensors: Tensor | Sequence[Tensor], grad: Any = None,
              grad_tensors: Any = None, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
     """``backward(loss)``, or PyTorch's ``backward([l1, l2], [g1, g2])``: accumulate
     d(sum_k g_k . tensors_k)/d(leaf) into ``leaf.grad`` for every leaf that requires
-    grad (one pass for all of them; ``tensors``, PyTorch's name, may be passed by name). ``grad_tensors=`` is PyTorch's name for ``grad``; with
-    ``inputs=`` only those tensors' ``.grad`` is written (leaves or not), as PyTorch's."""
+    grad (one pass for all of them; ``tensors``, PyTorch's name, may be passed by name).
+    ``grad_tensors=`` is PyTorch's name for ``grad``; with ``inputs=`` only those
+    tensors' ``.grad`` is written (each once, leaves or not), as PyTorch's."""
     if grad_tensors is not None:
         if grad is not None:
             raise UsageError("backward: got both grad and grad_tensors; they are two names "
@@ -40,24 +41,16 @@ def backward(tensors: Tensor | Sequence[Tensor], grad: Any = None,
     if len(grads) != len(roots):
         raise BackwardError(f"backward: {len(roots)} tensors but {len(grads)} gradients; "
                             f"give one per tensor (None for a one-element tensor)")
+    targets = None
     if inputs is not None:
-        _backward_into(roots, inputs, grads, retain_graph, create_graph)
-        return
-    seeds = [seed(r, g, create_graph, i) for i, (r, g) in enumerate(zip(roots, grads))]
-    run_backward(roots, seeds, create_graph if retain_graph is None else retain_graph,
-                 create_graph)
-
-
-def _backward_into(roots: list, inputs: Any, grads: list, retain_graph: bool | None,
-                   create_graph: bool) -> None:
-    """``backward(..., inputs=)``: the gradients of those tensors only (each once), added
-    to their ``.grad``."""
-    targets = list({id(t): t for t in _as_list(
-        inputs, "inputs", "the tensor(s) whose .grad to accumulate")}.values())
-    _check_inputs(targets, "backward")
+        targets = list({id(t): t for t in _as_list(
+            inputs, "inputs", "the tensor(s) whose .grad to accumulate")}.values())
+        _check_inputs(targets, "backward")
     seeds = [seed(r, g, create_graph, i) for i, (r, g) in enumerate(zip(roots, grads))]
     retain = create_graph if retain_graph is None else retain_graph
-    accumulate_into(targets, run_backward(roots, seeds, retain, create_graph, targets))
+    found = run_backward(roots, seeds, retain, create_graph, targets)
+    if targets is not None:
+        accumulate_into(targets, found)
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
