@@ -48,9 +48,10 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
     """The backward pass from ``roots`` (with gradients ``seeds``).
 
     Without ``inputs`` (``backward()``), gradients accumulate into ``.grad`` of the
-    leaves and of tensors that called ``retain_grad()``. With ``inputs`` (``grad()``),
-    nothing is stored: the pass visits only what lies between the roots and the inputs,
-    stops at the inputs, and returns their gradients by creation number.
+    leaves and of tensors that called ``retain_grad()``. With ``inputs`` (``grad()``, and
+    ``backward(inputs=)`` through ``accumulate_into``), nothing is stored: the pass visits
+    only what lies between the roots and the inputs, stops at the inputs, and returns
+    their gradients by creation number.
     """
     targets = None if inputs is None else {t._seq for t in inputs}
     through = None if inputs is None else _nodes_above(roots, targets)
