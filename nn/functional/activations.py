@@ -97,9 +97,9 @@ def leaky_relu(x: Any, alpha: float | None = None, inplace: bool = False, *,
     check_inplace("leaky_relu", inplace)
     if alpha is not None and negative_slope is not None:
         raise UsageError("leaky_relu: give alpha or negative_slope (the same thing), not both")
-    name = "negative_slope" if negative_slope is not None else "alpha"
-    slope = real_number("leaky_relu", name, 0.01 if alpha is None and negative_slope is None
-                        else alpha if alpha is not None else negative_slope)
+    name, value = (("negative_slope", negative_slope) if negative_slope is not None
+                   else ("alpha", 0.01 if alpha is None else alpha))
+    slope = real_number("leaky_relu", name, value)
     x = as_tensor(x)
     return where(x > 0, x, x * slope)
 
