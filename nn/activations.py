@@ -15,7 +15,7 @@ from autograd import Tensor
 from autograd.errors import AxisError
 
 from . import functional as F
-from .functional.activations import check_hardtanh_bounds, check_inplace
+from .functional.activations import check_hardtanh_bounds, check_inplace, check_temperature
 from ._checks import integer, real_number
 from .module import Module, Parameter
 from .errors import ConfigError
@@ -203,10 +203,8 @@ class Softmax(Module):
         super().__init__()
         if dim is not None and axis != -1:
             raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
-        if not isinstance(temperature, Tensor):  # a Tensor (learned) is checked in forward
-            temperature = real_number(type(self).__name__, "temperature", temperature,
-                                      minimum=0, open_min=True)
-        self.axis, self.temperature = (axis if dim is None else dim), temperature
+        self.axis = axis if dim is None else dim
+        self.temperature = check_temperature(type(self).__name__, temperature)
 
     def forward(self, x: Any) -> Tensor:
         return F.softmax(x, self.axis, self.temperature)

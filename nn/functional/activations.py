@@ -39,7 +39,7 @@ from ..errors import ConfigError
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
            "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
-           "hardtanh", "check_inplace", "check_hardtanh_bounds"]
+           "hardtanh", "check_inplace", "check_hardtanh_bounds", "check_temperature"]
 
 
 _GELU_TANH_SCALE = math.sqrt(2.0 / math.pi)
@@ -97,9 +97,9 @@ def leaky_relu(x: Any, alpha: float | None = None, inplace: bool = False, *,
     check_inplace("leaky_relu", inplace)
     if alpha is not None and negative_slope is not None:
         raise UsageError("leaky_relu: give alpha or negative_slope (the same thing), not both")
-    name = "negative_slope" if negative_slope is not None else "alpha"
-    slope = real_number("leaky_relu", name, 0.01 if alpha is None and negative_slope is None
-                        else alpha if alpha is not None else negative_slope)
+    name, value = (("negative_slope", negative_slope) if negative_slope is not None
+                   else ("alpha", 0.01 if alpha is None else alpha))
+    slope = real_number("leaky_relu", name, value)
     x = as_tensor(x)
     return where(x > 0, x, x * slope)
 
@@ -187,10 +187,13 @@ def swish(x: Any, beta: float = 1.0) -> Tensor:
     return x * _sigmoid(x * beta)
 
 
-def _check_temperature(name: str, temperature: Any) -> None:
-    if not isinstance(temperature, Tensor):
-        real_number(name, "temperature", temperature, minimum=0, open_min=True,
-                    advice="T < 1 sharpens, T > 1 flattens, T = 1 is plain.")
+def check_temperature(name: str, temperature: Any) -> Any:
+    """``temperature`` as a float > 0, or a named error; a Tensor (a learned temperature)
+    is returned as given, unchecked."""
+    if isinstance(temperature, Tensor):
+        return temperature
+    return real_number(name, "temperature", temperature, minimum=0, open_min=True,
+                       advice="T < 1 sharpens, T > 1 flattens, T = 1 is plain.")
 
 
 def softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
@@ -198,7 +201,7 @@ def softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
     """softmax(x / T)_i = e^{x_i / T} / sum_j e^{x_j / T} along ``axis`` (or PyTorch's
     ``dim``; stable); d softmax_i / d x_j = s_i (delta_ij - s_j) / T. T -> 0 tends to
     argmax (one-hot), T -> inf to uniform."""
-    _check_temperature("softmax", temperature)
+    check_temperature("softmax", temperature)
     x = as_tensor(x)
     return _softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
@@ -207,7 +210,7 @@ def log_softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
                 dim: int | None = None) -> Tensor:
     """log softmax(x / T) = x / T - logsumexp(x / T) along ``axis`` (or ``dim``; stable,
     fused)."""
-    _check_temperature("log_softmax", temperature)
+    check_temperature("log_softmax", temperature)
     x = as_tensor(x)
     return _log_softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
