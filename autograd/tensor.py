@@ -24,7 +24,7 @@ import numpy as np
 from ._arrays import FLOATS, to_array
 from .clock import next_seq, record_write
 from .engine import accumulate_into, run_backward, seed
-from .errors import DTypeError, ShapeError, UsageError
+from .errors import BackwardError, DTypeError, ShapeError, UsageError
 from .function import Function
 from .hooks import RemovableHandle, add_hook
 from .inplace import InplaceOps
@@ -280,9 +280,9 @@ def _backward_inputs(inputs: Any) -> list[Tensor]:
     tensors = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor) or not t._requires_grad:
-            raise UsageError(f"backward: inputs[{i}] is not a tensor that requires grad "
-                             f"({type(t).__name__}); inputs= names tensors whose .grad to "
-                             f"accumulate, created with requires_grad=True")
+            raise BackwardError(f"backward: inputs[{i}] is not a tensor that requires grad "
+                                f"({type(t).__name__}); inputs= names tensors whose .grad to "
+                                f"accumulate, created with requires_grad=True")  # as grad()
     if not tensors:
         raise UsageError("backward: inputs= is empty; leave it out to reach every leaf")
     return list({id(t): t for t in tensors}.values())
