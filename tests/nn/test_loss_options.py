@@ -53,14 +53,8 @@ def _ours_value_and_grad(loss, x, *args, **kwargs):
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("case", CE_CASES)
 def test_cross_entropy_options_match_torch(case, reduction):
-    torch = pytest.importorskip("torch")
     options, labels = CE_CASES[case], _labels(CE_CASES[case])
-    torch_options = {k: torch.tensor(v) if k == "weight" else v for k, v in options.items()}
-    want = _torch_value_and_grad(torch.nn.functional.cross_entropy, LOGITS,
-                                 torch.tensor(labels), reduction=reduction, **torch_options)
-    got = _ours_value_and_grad(F.cross_entropy, LOGITS, labels, reduction, **options)
-    for ours, theirs in zip(got, want):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    want = _cross_entropy_matches_torch(labels, reduction, options)
     module = nn.CrossEntropyLoss(reduction, **options)
     np.testing.assert_allclose(module(Tensor(LOGITS), labels).data, want[0], rtol=1e-12)
 
@@ -69,13 +63,19 @@ def test_cross_entropy_options_match_torch(case, reduction):
 @pytest.mark.parametrize("options", [dict(weight=WEIGHT), dict(label_smoothing=0.3),
                                      dict(weight=WEIGHT, label_smoothing=0.1)])
 def test_cross_entropy_options_on_probability_targets_match_torch(options, reduction):
+    _cross_entropy_matches_torch(PROBS, reduction, options)
+
+
+def _cross_entropy_matches_torch(targets: np.ndarray, reduction: str, options: dict) -> tuple:
+    """F.cross_entropy(LOGITS, targets) against torch's: value and gradient; torch's pair."""
     torch = pytest.importorskip("torch")
     torch_options = {k: torch.tensor(v) if k == "weight" else v for k, v in options.items()}
     want = _torch_value_and_grad(torch.nn.functional.cross_entropy, LOGITS,
-                                 torch.tensor(PROBS), reduction=reduction, **torch_options)
-    got = _ours_value_and_grad(F.cross_entropy, LOGITS, PROBS, reduction, **options)
+                                 torch.tensor(targets), reduction=reduction, **torch_options)
+    got = _ours_value_and_grad(F.cross_entropy, LOGITS, targets, reduction, **options)
     for ours, theirs in zip(got, want):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    return want
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
