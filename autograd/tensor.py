@@ -31,7 +31,7 @@ from .inplace import InplaceOps
 from .interop import NumpyInterop
 from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
-from .tensor_protocols import ValueProtocols
+from .tensor_protocols import TRACKED_READS, ValueProtocols
 from .tensor_reductions import Reductions
 from .torch_spellings import TorchSpellings
 
@@ -54,8 +54,7 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, NumpyInterop, In
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
-        _refuse_tracked_elements(data)
-        self._fill(to_array(data, dtype), None)
+        self._fill(_array_of(data, dtype), None)
         if name is not None:
             self.name = name
         if requires_grad:
@@ -288,23 +287,19 @@ def _backward_inputs(inputs: Any) -> list[Tensor]:
     return list({id(t): t for t in tensors}.values())
 
 
-def _refuse_tracked_elements(data: Any) -> None:
-    """UsageError for ``Tensor([h1, h2])`` of tensors that require grad (micrograd code
-    does it): copying their values would cut them out of the graph. Looked for when the
-    first element (``data[0][0]...``) is a Tensor, so lists of numbers cost nothing."""
-    first = data
-    while type(first) in (list, tuple) and first:
-        first = first[0]
-    pending = [data] if isinstance(first, Tensor) and first is not data else []
-    while pending:
-        item = pending.pop()
-        if type(item) in (list, tuple):
-            pending.extend(item)
-        elif isinstance(item, Tensor) and item._requires_grad:
-            raise UsageError(
-                "Tensor([...]) of tensors that require grad would copy their values and cut "
-                "them out of the graph: no gradient would reach them. Use autograd.stack("
-                "[...]) to build a tensor in the graph, or pass t.detach() for constants.")
+def _array_of(data: Any, dtype: Any = None) -> np.ndarray:
+    """``to_array(data, dtype)``, refusing ``Tensor([h1, h2])`` of tensors that require
+    grad (micrograd code does it): copying their values would cut them out of the graph.
+    NumPy reads each Tensor in a list through ``__array__``, which counts those that
+    require grad (``TRACKED_READS``), wherever they sit in the list."""
+    before = TRACKED_READS.count
+    array = to_array(data, dtype)
+    if TRACKED_READS.count != before:
+        raise UsageError(
+            "Tensor([...]) of tensors that require grad would copy their values and cut "
+            "them out of the graph: no gradient would reach them. Use autograd.stack("
+            "[...]) to build a tensor in the graph, or pass t.detach() for constants.")
+    return array
 
 
 def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray | None,
@@ -319,8 +314,7 @@ def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays)."""
-    _refuse_tracked_elements(data)
-    return Tensor(np.array(to_array(data, dtype), copy=True), requires_grad=requires_grad)
+    return Tensor(np.array(_array_of(data, dtype), copy=True), requires_grad=requires_grad)
 
 
 def as_tensor(x: Any) -> Tensor:

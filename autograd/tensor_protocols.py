@@ -10,13 +10,24 @@ function that rebuilds the tensor, ``autograd.tensor._rebuild``).
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Iterator
 
 import numpy as np
 
 from .errors import ShapeError, UsageError
 
-__all__ = ["ValueProtocols"]
+__all__ = ["ValueProtocols", "TRACKED_READS"]
+
+
+class _TrackedReads(threading.local):
+    """How many tensors that require grad NumPy has read through ``__array__`` in this
+    thread. NumPy reads each Tensor inside a list that way, so ``Tensor([1.0, h])``
+    compares the count before and after converting its list (see ``tensor.py``)."""
+    count = 0
+
+
+TRACKED_READS = _TrackedReads()
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -37,6 +48,8 @@ class ValueProtocols:
         return self._data.item()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if self._requires_grad:
+            TRACKED_READS.count += 1
         data = self.data
         if dtype is not None and dtype != data.dtype:
             if copy is False:  # NumPy 2's protocol: refuse rather than copy silently

@@ -90,3 +90,27 @@ def test_a_tensor_built_from_a_list_of_tracked_scalars_is_refused_naming_stack()
     constants = Tensor([t.detach() for t in h])  # values only, as asked
     assert constants.tolist() == [0.5, -1.0, 2.0] and not constants.requires_grad
     assert Tensor(h[0]).shape == () and Tensor([[1.0, 2.0]]).shape == (1, 2)
+
+
+def test_a_tracked_tensor_anywhere_in_a_list_is_refused_not_only_the_first() -> None:
+    x = Tensor(2.0, requires_grad=True)
+    h = x * 3.0
+    for data in ([0.0, h], [[1.0, 2.0], [h, 1.0]], (1.0, 2.0, h), [[1.0], [x]]):
+        for build in (Tensor, ag.tensor):
+            with pytest.raises(ag.UsageError, match=r"cut them out of the graph"):
+                build(data)
+    assert Tensor([0.0, h.detach()]).tolist() == [0.0, 6.0]  # constants are fine
+    assert np.asarray(h) == 6.0  # reading a tracked tensor with NumPy alone is fine
+
+
+def test_the_count_of_tracked_reads_behind_that_check_is_per_thread() -> None:
+    import threading
+    from autograd.tensor_protocols import TRACKED_READS
+    x = Tensor(2.0, requires_grad=True)
+    before = TRACKED_READS.count
+    reader = threading.Thread(target=lambda: np.asarray(x))  # another thread's read...
+    reader.start()
+    reader.join()
+    assert TRACKED_READS.count == before  # ...cannot make this thread's Tensor([...]) fail
+    np.asarray(x)
+    assert TRACKED_READS.count == before + 1
