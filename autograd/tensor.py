@@ -86,7 +86,8 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, NumpyInterop, In
         """The live array. Assigning to it is untracked (as in PyTorch): use it for
         initialisation and optimizer updates, never inside a computation you differentiate.
         A graph built before the assignment refuses to backward (``InplaceError``): its
-        ops read their inputs' arrays when the backward runs."""
+        ops read their inputs' arrays when the backward runs. It takes an array or a
+        Tensor, not a number or a list (as PyTorch): ``t.data[...] = v`` sets values."""
         data = self._data
         if type(data) is not np.ndarray:  # a NumPy scalar kept by a 0-d op (see _make)
             data = self._data = np.asarray(data)
@@ -94,6 +95,13 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, NumpyInterop, In
 
     @data.setter
     def data(self, value: Any) -> None:
+        if isinstance(value, (int, float, bool, list, tuple)):  # PyTorch refuses them too
+            raise UsageError(
+                f".data takes an array or a Tensor (it replaces the whole array, shape and "
+                f"dtype included); got a {type(value).__name__}, which would make this "
+                f"{self.dtype} tensor of shape {self.shape} a float64 one of shape "
+                f"{np.shape(value)}. To set its values in place write t.data[...] = value; "
+                f"to replace it, pass an array: t.data = np.asarray(value, dtype=...).")
         array = to_array(value)
         if self._requires_grad and array.dtype not in FLOATS:
             raise DTypeError(f"this tensor requires grad, so .data must stay floating; "

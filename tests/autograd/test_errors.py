@@ -352,3 +352,13 @@ def test_grad_without_outputs_or_inputs_is_named() -> None:
         with pytest.raises(UsageError, match=f"grad: {what} must be a Tensor or a non-empty"):
             ag.grad(outputs, inputs)  # was: min() arg is an empty sequence, or 'input 0 unused'
     assert len(ag.grad((x * x).sum(), (t for t in [x]))) == 1  # any iterable, as parameters()
+
+
+@pytest.mark.parametrize("value", [0.5, 1, True, [1.0, 2.0, 3.0], (1.0, 2.0, 3.0)])
+def test_data_refuses_python_numbers_and_lists_that_would_change_its_dtype(value) -> None:
+    w = Tensor(np.zeros(3, np.float32), requires_grad=True)
+    with pytest.raises(UsageError, match=r"\.data takes an array or a Tensor.*t\.data\[\.\.\.\]"):
+        w.data = value  # would be a float64 array (of shape () for a number): PyTorch refuses
+    assert w.dtype == np.float32 and w.shape == (3,)
+    w.data = np.ones(2, np.float32)  # an array replaces it, shape and dtype included
+    assert w.shape == (2,)
