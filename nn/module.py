@@ -15,13 +15,14 @@ look-up); discovery walks them when asked, iteratively, each module once
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
 
 from autograd import Tensor
 from autograd.errors import UsageError
+from ._checks import flag
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
 from .hooks import HookMethods
 from .module_discovery import _MODULE, DiscoveryMethods, _may_hold
@@ -188,10 +189,24 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
     def _named_state(self) -> Iterator[tuple[str, Tensor]]:
         return ((n, t) for n, kind, t, _ in self._walk(unique=False) if kind is not _MODULE)
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """Copies of every parameter and buffer, keyed by dotted name (a tensor shared by
-        two modules appears under both names)."""
-        return {name: np.array(t.data, copy=True) for name, t in self._named_state()}
+    def state_dict(self, destination: dict[str, Any] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Any]:
+        """Copies of every parameter's and buffer's array, keyed by ``prefix`` + dotted
+        name (a tensor shared by two modules appears under both names), in a new dict or
+        in ``destination``, which is returned. ``keep_vars=True`` gives the Parameter and
+        buffer objects themselves instead of copies (PyTorch's arguments)."""
+        if destination is None:
+            destination = {}
+        elif not isinstance(destination, MutableMapping):
+            raise ArgumentTypeError(f"state_dict: destination must be a dict to fill (or "
+                                    f"None); got {type(destination).__name__}")
+        if not isinstance(prefix, str):
+            raise ArgumentTypeError(f"state_dict: prefix must be a str (put before every "
+                                    f"key, e.g. 'model.'); got {type(prefix).__name__}")
+        keep_vars = flag("state_dict", "keep_vars", keep_vars)
+        for name, t in self._named_state():
+            destination[prefix + name] = t if keep_vars else np.array(t.data, copy=True)
+        return destination
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> LoadResult:
         """Copy values into the existing parameters and buffers (keeping identity and
