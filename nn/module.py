@@ -25,7 +25,7 @@ from autograd.errors import UsageError
 from ._checks import flag
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
 from .hooks import HookMethods
-from .module_discovery import _MODULE, DiscoveryMethods, _may_hold
+from .module_discovery import _BUFFER, _MODULE, _PARAM, DiscoveryMethods, _may_hold
 from .module_dtype import DtypeMethods
 from .parameter import Parameter
 from .state_dict import LoadResult, load_state
@@ -42,7 +42,7 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
 
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
-        object.__setattr__(self, "_buffer_names", {})  # insertion-ordered set
+        object.__setattr__(self, "_buffer_names", {})  # buffer name -> persistent
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; every subclass defines it."""
@@ -77,9 +77,11 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
         self.__dict__.get("_buffer_names", {}).pop(name, None)
         object.__delattr__(self, name)
 
-    def register_buffer(self, name: str, value: Any) -> None:
+    def register_buffer(self, name: str, value: Any, persistent: bool = True) -> None:
         """Declare ``self.<name>`` a buffer: state saved by ``state_dict`` and cast by
-        ``astype``, but not a parameter. ``value`` is an array, a Tensor or None."""
+        ``astype``, but not a parameter. ``value`` is an array, a Tensor or None.
+        ``persistent=False`` (PyTorch's): listed by ``buffers()`` and cast, but left out
+        of ``state_dict`` (and so not expected by ``load_state_dict``)."""
         if "_buffer_names" not in self.__dict__:
             raise UsageError(f"call super().__init__() in {type(self).__name__}.__init__ "
                              f"before register_buffer('{name}', ...)")
@@ -89,7 +91,7 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
         if name in self.__dict__ and name not in self._buffer_names:
             raise UsageError(f"cannot register buffer '{name}': {type(self).__name__} "
                              f"already has an attribute of that name")
-        self._buffer_names[name] = None
+        self._buffer_names[name] = flag("register_buffer", "persistent", persistent)
         setattr(self, name, value)
 
     def add_module(self, name: str, module: "Module | None") -> None:
@@ -187,7 +189,9 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
 
     # ------------------------------------------------------------ state
     def _named_state(self) -> Iterator[tuple[str, Tensor]]:
-        return ((n, t) for n, kind, t, _ in self._walk(unique=False) if kind is not _MODULE)
+        """The parameters and persistent buffers: what ``state_dict`` holds."""
+        return ((n, t) for n, kind, t, (holder, key) in self._walk(unique=False)
+                if kind is _PARAM or (kind is _BUFFER and holder._buffer_names[key]))
 
     def state_dict(self, destination: dict[str, Any] | None = None, prefix: str = "",
                    keep_vars: bool = False) -> dict[str, Any]:

@@ -62,3 +62,71 @@ def test_state_dict_argument_errors():
         model.state_dict(prefix=3)
     with pytest.raises(ArgumentTypeError, match="keep_vars must be True or False"):
         model.state_dict(keep_vars="yes")
+
+
+# ---------------------------------------------------------------- non-persistent buffers
+def _buffered(lib):
+    """A module with a persistent and a non-persistent buffer, in nn or in torch."""
+    torch = pytest.importorskip("torch")
+    m = (torch.nn if lib == "torch" else nn).Module()
+    make = torch.ones if lib == "torch" else np.ones
+    m.register_buffer("kept", make(2))
+    m.register_buffer("scratch", make(3), persistent=False)
+    return m
+
+
+def test_non_persistent_buffer_is_listed_but_not_saved_as_torch():
+    ours, theirs = _buffered("nn"), _buffered("torch")
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["kept"]
+    assert ([n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+            == ["kept", "scratch"])
+    assert len(list(ours.buffers())) == 2
+    assert list(ours.state_dict(keep_vars=True)) == ["kept"]
+
+
+def test_non_persistent_buffer_is_cast_with_the_others():
+    ours = _buffered("nn")
+    ours.float()
+    assert ours.scratch.dtype == np.float32
+    ours.to(np.float64)
+    assert ours.scratch.dtype == np.float64
+    ours.astype(np.float16)
+    assert ours.scratch.dtype == np.float16
+
+
+def test_load_state_dict_neither_expects_nor_accepts_a_non_persistent_buffer():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _buffered("nn"), _buffered("torch")
+    ours.load_state_dict({"kept": np.zeros(2)})  # strict, and "scratch" is not missing
+    theirs.load_state_dict({"kept": torch.zeros(2)})
+    np.testing.assert_array_equal(ours.scratch.data, np.ones(3))
+    with pytest.raises(nn.StateDictError, match="unexpected keys.*'scratch'"):
+        ours.load_state_dict({"kept": np.zeros(2), "scratch": np.zeros(3)})
+    with pytest.raises(RuntimeError, match="Unexpected key.*scratch"):
+        theirs.load_state_dict({"kept": torch.zeros(2), "scratch": torch.zeros(3)})
+    result = ours.load_state_dict({"kept": np.zeros(2), "scratch": np.zeros(3)}, strict=False)
+    assert result.unexpected_keys == ["scratch"] and result.missing_keys == []
+
+
+def test_register_buffer_again_switches_persistence_as_torch():
+    ours, theirs = _buffered("nn"), _buffered("torch")
+    ours.register_buffer("scratch", np.ones(3), persistent=True)
+    theirs.register_buffer("scratch", theirs.scratch, persistent=True)
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["kept", "scratch"]
+    ours.register_buffer("kept", np.ones(2), persistent=False)
+    assert list(ours.state_dict()) == ["scratch"]
+
+
+def test_non_persistent_buffers_in_sub_modules_and_checkpoints(tmp_path):
+    outer = nn.Sequential(_buffered("nn"), nn.Linear(2, 2, rng=0))
+    assert list(outer.state_dict()) == ["0.kept", "1.weight", "1.bias"]
+    assert [n for n, _ in outer.named_buffers()] == ["0.kept", "0.scratch"]
+    nn.save(tmp_path / "c.npz", model=outer)
+    other = nn.Sequential(_buffered("nn"), nn.Linear(2, 2, rng=1))
+    nn.load_into(tmp_path / "c.npz", model=other)
+    np.testing.assert_array_equal(other[1].weight.data, outer[1].weight.data)
+
+
+def test_register_buffer_persistent_must_be_a_bool():
+    with pytest.raises(ArgumentTypeError, match="persistent must be True or False"):
+        nn.Module().register_buffer("b", np.ones(1), persistent="no")
