@@ -18,6 +18,7 @@ from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CrossEntropyLo
                      SmoothL1Loss)
 from .module import LoadResult, Module, Parameter, StateDictError
 from .normalization import BatchNorm1d, LayerNorm
+from .parameter_containers import ParameterDict, ParameterList
 from .utils import clip_grad_norm_, clip_grad_value_, grad_norms
 
 from . import data, models, train  # noqa: E402  (after the layers they build on)
@@ -27,7 +28,7 @@ __all__ = [
     "errors", "functional", "init", "optim", "utils", "data", "models", "train",
     # modules and containers
     "Module", "Parameter", "StateDictError", "LoadResult", "Sequential", "ModuleList",
-    "ModuleDict",
+    "ModuleDict", "ParameterList", "ParameterDict",
     # layers
     "Linear", "Residual", "Dropout", "Flatten", "Identity", "BatchNorm1d", "LayerNorm",
     # activations

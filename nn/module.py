@@ -266,12 +266,12 @@ def functional_call(module: Module, tensors: Mapping[str, Any], *args: Any,
 
 
 def _get_slot(holder: Any, key: Any) -> Any:
-    return holder.__dict__[key] if isinstance(holder, Module) else holder[key]
+    return holder._member(key) if isinstance(holder, Module) else holder[key]
 
 
 def _set_slot(holder: Any, key: Any, value: Any) -> None:
     if isinstance(holder, Module):
-        object.__setattr__(holder, key, value)  # no Parameter check: a temporary swap
+        holder._set_member(key, value)  # no Parameter check: a temporary swap
     else:
         holder[key] = value
 

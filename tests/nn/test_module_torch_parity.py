@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nn
+from autograd.errors import DTypeError
 from nn.errors import ArgumentTypeError
 from nn.module import Parameter
 
@@ -130,3 +131,130 @@ def test_non_persistent_buffers_in_sub_modules_and_checkpoints(tmp_path):
 def test_register_buffer_persistent_must_be_a_bool():
     with pytest.raises(ArgumentTypeError, match="persistent must be True or False"):
         nn.Module().register_buffer("b", np.ones(1), persistent="no")
+
+
+# ---------------------------------------------------------------- ParameterList / Dict
+def _with_parameter_containers(lib):
+    """A module holding a ParameterList and a ParameterDict, in nn or in torch."""
+    torch = pytest.importorskip("torch")
+    if lib == "torch":
+        m, make, P = torch.nn.Module(), torch.ones, torch.nn.Parameter
+        m.plist = torch.nn.ParameterList([make(2), P(make(3))])
+        m.pdict = torch.nn.ParameterDict({"scale": make(1), "shift": P(make(2))})
+    else:
+        m, make, P = nn.Module(), np.ones, Parameter
+        m.plist = nn.ParameterList([make(2), P(make(3))])
+        m.pdict = nn.ParameterDict({"scale": make(1), "shift": P(make(2))})
+    m.plist.append(make(4))
+    m.plist.extend([make(5)])
+    m.pdict["gain"] = make(6)
+    m.pdict.update({"bias": make(7)})
+    return m
+
+
+def test_parameter_containers_are_discovered_with_torch_names():
+    ours, theirs = _with_parameter_containers("nn"), _with_parameter_containers("torch")
+    names = [n for n, _ in ours.named_parameters()]
+    assert names == [n for n, _ in theirs.named_parameters()]
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == names
+    assert ([p.shape for p in ours.parameters()]
+            == [tuple(p.shape) for p in theirs.parameters()])
+    assert all(isinstance(p, Parameter) and p.requires_grad for p in ours.parameters())
+    assert [n for n, _ in ours.plist.named_parameters()] == ["0", "1", "2", "3"]
+    assert ours.get_parameter("pdict.gain") is ours.pdict["gain"]
+
+
+def test_parameter_list_behaves_as_torchs():
+    torch = pytest.importorskip("torch")
+    ours = nn.ParameterList([np.zeros(2), np.zeros(3)])
+    theirs = torch.nn.ParameterList([torch.zeros(2), torch.zeros(3)])
+    assert len(ours) == len(theirs) == 2
+    assert [p.shape for p in ours] == [tuple(p.shape) for p in theirs]
+    assert ours[-1].shape == tuple(theirs[-1].shape) == (3,)
+    part = ours[1:]
+    assert isinstance(part, nn.ParameterList) and part[0] is ours[1]
+    ours[0] = np.ones(4)
+    theirs[0] = torch.ones(4)
+    assert isinstance(ours[0], Parameter) and ours[0].shape == tuple(theirs[0].shape)
+    kept = Parameter(np.ones(1))
+    assert ours.append(kept) is ours and ours[2] is kept  # a Parameter is not re-wrapped
+    array = np.zeros(2)
+    ours.append(array)
+    assert np.shares_memory(ours[3].data, array)  # wrapped, sharing, as torch does
+    with pytest.raises(IndexError):
+        ours[10] = np.ones(1)
+
+
+def test_parameter_dict_behaves_as_torchs():
+    torch = pytest.importorskip("torch")
+    ours = nn.ParameterDict({"a": np.zeros(1), "b": np.zeros(2)})
+    theirs = torch.nn.ParameterDict({"a": torch.zeros(1), "b": torch.zeros(2)})
+    assert list(ours) == list(theirs) == list(ours.keys()) == list(theirs.keys())
+    assert len(ours) == len(theirs) and ("a" in ours) == ("a" in theirs)
+    assert [k for k, _ in ours.items()] == [k for k, _ in theirs.items()]
+    assert [p.shape for p in ours.values()] == [tuple(p.shape) for p in theirs.values()]
+    assert ours.pop("a").shape == tuple(theirs.pop("a").shape)
+    del ours["b"]
+    del theirs["b"]
+    assert list(ours) == list(theirs) == []
+    assert ours.get("b") is None and ours.get("b", 3) == 3
+
+
+def test_parameter_containers_train_load_and_cast():
+    model = _with_parameter_containers("nn")
+    before = [p.data.copy() for p in model.parameters()]
+    loss = sum((p * p).sum() for p in model.parameters())
+    loss.backward()
+    nn.optim.SGD(model.parameters(), lr=0.1).step()
+    for old, p in zip(before, model.parameters()):
+        np.testing.assert_allclose(p.data, old * 0.8)
+    fresh = _with_parameter_containers("nn")
+    fresh.load_state_dict(model.state_dict())
+    np.testing.assert_array_equal(fresh.pdict["bias"].data, model.pdict["bias"].data)
+    model.float()
+    assert {p.dtype for p in model.parameters()} == {np.dtype(np.float32)}
+
+
+def test_functional_call_swaps_parameter_container_items():
+    from nn.module import functional_call
+
+    class Scale(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ws = nn.ParameterList([np.full(2, 2.0)])
+            self.bs = nn.ParameterDict({"b": np.zeros(2)})
+
+        def forward(self, x):
+            return x * self.ws[0] + self.bs["b"]
+
+    m = Scale()
+    y = functional_call(m, {"ws.0": np.full(2, 3.0), "bs.b": np.ones(2)}, np.ones(2))
+    np.testing.assert_array_equal(y.data, [4.0, 4.0])
+    np.testing.assert_array_equal(m(np.ones(2)).data, [2.0, 2.0])  # originals back
+
+
+def test_parameter_container_errors():
+    with pytest.raises(ArgumentTypeError, match="ParameterList holds Parameters.*item 1 is a "
+                                                "float"):
+        nn.ParameterList([np.ones(1), 2.0])
+    with pytest.raises(ArgumentTypeError, match="extend needs an iterable.*ndarray"):
+        nn.ParameterList().extend(np.ones(2))
+    with pytest.raises(DTypeError, match="must be floating"):
+        nn.ParameterList([np.arange(3)])
+    pdict = nn.ParameterDict()
+    with pytest.raises(ArgumentTypeError, match="ParameterDict keys are str; got 1"):
+        pdict[1] = np.ones(1)
+    with pytest.raises(nn.errors.ConfigError, match="without '.'"):
+        pdict["a.b"] = np.ones(1)
+    with pytest.raises(ArgumentTypeError, match="item 'a' is a NoneType"):
+        pdict["a"] = None
+    with pytest.raises(nn.errors.NameNotFoundError, match="no key 'x'; keys: \\[\\]"):
+        pdict["x"]
+    with pytest.raises(NotImplementedError, match="container without forward"):
+        nn.ParameterList()(1)
+
+
+def test_parameter_container_repr_lists_shapes():
+    m = _with_parameter_containers("nn")
+    assert "(plist): ParameterList(\n    (0): Parameter of shape (2,), float64" in repr(m)
+    assert repr(nn.ParameterDict()) == "ParameterDict()"
