@@ -12,7 +12,7 @@ from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid,
                           PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Swish, Tanh)
 from .checkpoint import CheckpointError, load, load_into, save
 from .containers import ModuleDict, ModuleList, Sequential
-from .layers import Dropout, Flatten, Identity, Linear, Residual
+from .layers import Dropout, Flatten, Identity, Linear, Residual, Unflatten
 from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CrossEntropyLoss,
                      GaussianKLDivLoss, GaussianKLLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
                      SmoothL1Loss)
@@ -30,7 +30,8 @@ __all__ = [
     "Module", "Parameter", "StateDictError", "LoadResult", "Sequential", "ModuleList",
     "ModuleDict", "ParameterList", "ParameterDict",
     # layers
-    "Linear", "Residual", "Dropout", "Flatten", "Identity", "BatchNorm1d", "LayerNorm",
+    "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
+    "BatchNorm1d", "LayerNorm",
     # activations
     "Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU",
     "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid", "Hardtanh",

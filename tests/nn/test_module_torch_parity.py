@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import nn
-from autograd.errors import DTypeError
+from autograd import Tensor, gradcheck
+from autograd.errors import AxisError, DTypeError, ShapeError
 from nn.errors import ArgumentTypeError
 from nn.module import Parameter
 
@@ -258,3 +259,38 @@ def test_parameter_container_repr_lists_shapes():
     m = _with_parameter_containers("nn")
     assert "(plist): ParameterList(\n    (0): Parameter of shape (2,), float64" in repr(m)
     assert repr(nn.ParameterDict()) == "ParameterDict()"
+
+
+# ---------------------------------------------------------------- Unflatten
+@pytest.mark.parametrize("dim, sizes, shape", [
+    (1, (2, 5), (3, 10)), (-1, (2, -1), (3, 10)), (0, [3, 1], (3, 4)), (1, (4,), (2, 4, 3)),
+    (-2, (2, 2), (2, 4, 3))])
+def test_unflatten_matches_torch(dim, sizes, shape):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).normal(size=shape)
+    ours = nn.Unflatten(dim, sizes)
+    theirs = torch.nn.Unflatten(dim, tuple(sizes))
+    np.testing.assert_array_equal(ours(x).data, theirs(torch.from_numpy(x)).numpy())
+    assert repr(ours) == repr(theirs)
+
+
+def test_unflatten_inverts_flatten_and_has_the_gradient_of_a_reshape():
+    x = Tensor(np.random.default_rng(1).normal(size=(2, 3, 4)), requires_grad=True)
+    model = nn.Sequential(nn.Flatten(), nn.Unflatten(1, (3, 4)))
+    np.testing.assert_array_equal(model(x).data, x.data)
+    assert gradcheck(lambda t: nn.Unflatten(2, (-1, 2))(t) ** 2, [x])
+
+
+def test_unflatten_errors():
+    with pytest.raises(ArgumentTypeError, match="unflattened_size must be a tuple of ints.*int"):
+        nn.Unflatten(1, 5)
+    with pytest.raises(ArgumentTypeError, match=r"unflattened_size\[0\] must be an int"):
+        nn.Unflatten(1, (2.0, 5))
+    with pytest.raises(ArgumentTypeError, match="dim must be an int"):
+        nn.Unflatten(1.0, (2, 5))
+    with pytest.raises(nn.errors.ConfigError, match="unflattened_size is empty"):
+        nn.Unflatten(0, ())
+    with pytest.raises(ShapeError, match=r"sizes \(3, 5\) do not split axis 1 of length 10"):
+        nn.Unflatten(1, (3, 5))(np.ones((3, 10)))
+    with pytest.raises(AxisError, match="axis 3 is out of range"):
+        nn.Unflatten(3, (2, 5))(np.ones((3, 10)))
