@@ -7,7 +7,7 @@ import pytest
 
 import nn
 from autograd import Tensor, gradcheck
-from autograd.errors import AxisError, DTypeError, ShapeError
+from autograd.errors import AxisError, DTypeError, InplaceError, ShapeError
 from nn.errors import ArgumentTypeError
 from nn.module import Parameter
 
@@ -294,3 +294,84 @@ def test_unflatten_errors():
         nn.Unflatten(1, (3, 5))(np.ones((3, 10)))
     with pytest.raises(AxisError, match="axis 3 is out of range"):
         nn.Unflatten(3, (2, 5))(np.ones((3, 10)))
+
+
+# ---------------------------------------------------------------- parameters <-> vector
+def _linear_pair():
+    """nn.Linear(3, 2) and torch's with the same weights."""
+    torch = pytest.importorskip("torch")
+    ours = nn.Linear(3, 2, rng=0)
+    theirs = torch.nn.Linear(3, 2).double()
+    with torch.no_grad():
+        theirs.weight.copy_(torch.from_numpy(ours.weight.data))
+        theirs.bias.copy_(torch.from_numpy(ours.bias.data))
+    return torch, ours, theirs
+
+
+def test_parameters_to_vector_matches_torch_in_value_and_gradient():
+    torch, ours, theirs = _linear_pair()
+    from torch.nn.utils import parameters_to_vector as torch_p2v
+    vec = nn.utils.parameters_to_vector(ours.parameters())
+    torch_vec = torch_p2v(theirs.parameters())
+    np.testing.assert_array_equal(vec.data, torch_vec.detach().numpy())
+    weights = np.random.default_rng(2).normal(size=vec.shape)
+    (nn.utils.parameters_to_vector(ours.parameters()) ** 2 * weights).sum().backward()
+    (torch_vec ** 2 * torch.from_numpy(weights)).sum().backward()
+    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy())
+    np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy())
+
+
+def test_parameters_to_vector_passes_gradcheck():
+    w = Tensor(np.random.default_rng(3).normal(size=(2, 3)), requires_grad=True)
+    b = Tensor(np.random.default_rng(4).normal(size=2), requires_grad=True)
+    assert gradcheck(lambda w, b: nn.utils.parameters_to_vector([w, b]) ** 3, [w, b])
+
+
+def test_vector_to_parameters_writes_as_torch():
+    torch, ours, theirs = _linear_pair()
+    from torch.nn.utils import vector_to_parameters as torch_v2p
+    vec = np.arange(8.0)
+    weight = ours.weight
+    nn.utils.vector_to_parameters(vec, ours.parameters())
+    torch_v2p(torch.from_numpy(vec.copy()), theirs.parameters())
+    assert ours.weight is weight  # the same Parameter, written in place
+    np.testing.assert_array_equal(ours.weight.data, theirs.weight.detach().numpy())
+    np.testing.assert_array_equal(ours.bias.data, theirs.bias.detach().numpy())
+    vec[:] = -1.0
+    assert ours.bias.data[0] == 6.0  # a copy: vec stays separate
+
+
+def test_vector_to_parameters_round_trip_keeps_dtype():
+    model = nn.Sequential(nn.Linear(3, 4, rng=0), nn.Linear(4, 1, rng=1)).float()
+    before = nn.utils.parameters_to_vector(model.parameters())
+    nn.utils.vector_to_parameters(before * 2, model.parameters())
+    after = nn.utils.parameters_to_vector(model.parameters())
+    np.testing.assert_array_equal(after.data, before.data * 2)
+    assert {p.dtype for p in model.parameters()} == {np.dtype(np.float32)}
+
+
+def test_vector_to_parameters_is_a_write_a_stale_graph_refuses():
+    layer = nn.Linear(2, 1, rng=0)
+    out = (layer.weight * layer.weight).sum()  # saves the weight for its backward
+    nn.utils.vector_to_parameters(np.zeros(3), layer.parameters())
+    with pytest.raises(InplaceError):
+        out.backward()
+
+
+def test_parameters_vector_errors():
+    layer = nn.Linear(2, 2)
+    with pytest.raises(nn.errors.ConfigError, match="got no parameters"):
+        nn.utils.parameters_to_vector([])
+    with pytest.raises(ArgumentTypeError, match="got the module Linear"):
+        nn.utils.parameters_to_vector(layer)
+    with pytest.raises(ShapeError, match=r"one value per parameter entry, 6 here; got "
+                                         r"shape \(5,\)"):
+        nn.utils.vector_to_parameters(np.ones(5), layer.parameters())
+    with pytest.raises(ShapeError, match=r"6 here; got shape \(7,\)"):  # torch ignores these
+        nn.utils.vector_to_parameters(np.ones(7), layer.parameters())
+    with pytest.raises(ShapeError, match=r"got shape \(2, 3\)"):
+        nn.utils.vector_to_parameters(np.ones((2, 3)), layer.parameters())
+    with pytest.raises(ArgumentTypeError, match="vec must be a Tensor.*list"):
+        nn.utils.vector_to_parameters([1.0] * 6, layer.parameters())
+    with pytest.raises(DTypeError, match="holds <U1 data"):
+        nn.utils.vector_to_parameters(np.array(list("abcdef")), layer.parameters())
