@@ -2,6 +2,8 @@
 destination / prefix / keep_vars, non-persistent buffers, ParameterList/ParameterDict,
 Unflatten, parameters_to_vector / vector_to_parameters, orthogonal_ and trunc_normal_."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -375,3 +377,107 @@ def test_parameters_vector_errors():
         nn.utils.vector_to_parameters([1.0] * 6, layer.parameters())
     with pytest.raises(DTypeError, match="holds <U1 data"):
         nn.utils.vector_to_parameters(np.array(list("abcdef")), layer.parameters())
+
+
+# ---------------------------------------------------------------- orthogonal_
+@pytest.mark.parametrize("shape", [(3, 5), (5, 3), (4, 4), (2, 3, 4), (6, 2, 2)])
+@pytest.mark.parametrize("gain", [1.0, 2.5])
+def test_orthogonal_rows_or_columns_are_orthonormal_times_gain(shape, gain):
+    w = nn.init.orthogonal_(Parameter(np.zeros(shape)), gain=gain, rng=0)
+    matrix = w.data.reshape(shape[0], -1)
+    rows, cols = matrix.shape
+    gram = matrix @ matrix.T if rows <= cols else matrix.T @ matrix
+    np.testing.assert_allclose(gram, gain ** 2 * np.eye(min(rows, cols)), atol=1e-12)
+
+
+def test_orthogonal_is_seeded_counts_its_write_and_keeps_dtype():
+    first = nn.init.orthogonal_(np.zeros((4, 3), np.float32), rng=7)
+    again = nn.init.orthogonal_(np.zeros((4, 3), np.float32), generator=np.random.default_rng(7))
+    assert first.dtype == np.float32
+    np.testing.assert_array_equal(first, again)
+    p = Parameter(np.zeros((2, 2)))
+    out = (p * p).sum()
+    nn.init.orthogonal_(p, rng=0)
+    with pytest.raises(InplaceError):
+        out.backward()
+
+
+def test_orthogonal_shapes_as_torch():
+    torch = pytest.importorskip("torch")
+    empty = np.zeros((0, 3))
+    assert nn.init.orthogonal_(empty, rng=0) is empty
+    assert torch.nn.init.orthogonal_(torch.empty(0, 3)).shape == (0, 3)
+    with pytest.raises(ValueError, match="2 or more dimensions"):
+        torch.nn.init.orthogonal_(torch.empty(3))
+    with pytest.raises(nn.errors.ConfigError, match=r"at least 2 axes.*got shape \(3,\)"):
+        nn.init.orthogonal_(np.zeros(3), rng=0)
+    with pytest.raises(ArgumentTypeError, match="gain must be a finite number"):
+        nn.init.orthogonal_(np.zeros((2, 2)), gain="2")
+
+
+# ---------------------------------------------------------------- trunc_normal_
+def _pdf(x):
+    return 0.0 if math.isinf(x) else math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+
+
+def _cdf(x):
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def _truncated_moments(mean, std, a, b):
+    """Mean and std of N(mean, std^2) conditioned on [a, b], from the textbook formulas
+    (alpha, beta: the bounds in standard units; x phi(x) is 0 at +-inf)."""
+    alpha, beta = (a - mean) / std, (b - mean) / std
+    z = _cdf(beta) - _cdf(alpha)
+    shift = (_pdf(alpha) - _pdf(beta)) / z
+    tails = ((alpha * _pdf(alpha) if math.isfinite(alpha) else 0.0)
+             - (beta * _pdf(beta) if math.isfinite(beta) else 0.0)) / z
+    return mean + std * shift, std * math.sqrt(1 + tails - shift ** 2)
+
+
+@pytest.mark.parametrize("mean, std, a, b", [
+    (0.0, 1.0, -2.0, 2.0), (0.5, 1.0, -1.0, 1.0), (0.0, 0.02, -0.04, 0.04),
+    (1.0, 2.0, 0.0, math.inf), (0.0, 0.02, -2.0, 2.0)])
+def test_trunc_normal_values_in_range_with_the_truncated_moments(mean, std, a, b):
+    w = nn.init.trunc_normal_(Parameter(np.zeros((300, 300))), mean, std, a, b, rng=0)
+    assert a <= w.data.min() and w.data.max() <= b
+    expected_mean, expected_std = _truncated_moments(mean, std, a, b)
+    n = w.data.size
+    assert abs(w.data.mean() - expected_mean) < 5 * expected_std / math.sqrt(n)
+    assert abs(w.data.std() - expected_std) < 5 * expected_std * math.sqrt(2 / n)
+
+
+def test_trunc_normal_agrees_with_torch_in_distribution():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    theirs = torch.nn.init.trunc_normal_(torch.empty(300, 300, dtype=torch.float64),
+                                         mean=0.5, std=1.0, a=-1.0, b=1.0).numpy()
+    ours = nn.init.trunc_normal_(np.zeros((300, 300)), 0.5, 1.0, -1.0, 1.0, rng=0)
+    assert abs(ours.mean() - theirs.mean()) < 0.01 and abs(ours.std() - theirs.std()) < 0.01
+    assert ours.min() >= -1.0 and ours.max() <= 1.0
+
+
+def test_trunc_normal_is_seeded_counts_its_write_and_keeps_dtype():
+    first = nn.init.trunc_normal_(np.zeros(50, np.float16), rng=3)
+    again = nn.init.trunc_normal_(np.zeros(50, np.float16), generator=np.random.default_rng(3))
+    assert first.dtype == np.float16
+    np.testing.assert_array_equal(first, again)
+    p = Parameter(np.zeros(3))
+    out = (p * p).sum()
+    nn.init.trunc_normal_(p, rng=0)
+    with pytest.raises(InplaceError):
+        out.backward()
+
+
+def test_trunc_normal_errors():
+    w = np.zeros(4)
+    with pytest.raises(nn.errors.ConfigError, match="needs a < b; got a=1.0, b=-1.0"):
+        nn.init.trunc_normal_(w, a=1.0, b=-1.0)
+    with pytest.raises(nn.errors.ConfigError, match="std must be a finite number > 0"):
+        nn.init.trunc_normal_(w, std=0.0)  # torch: ZeroDivisionError
+    with pytest.raises(nn.errors.ConfigError, match=r"holds only 2.9e-07 of N\(5.0, 1.0\^2\)"):
+        nn.init.trunc_normal_(w, mean=5.0, a=-2.0, b=0.0)
+    with pytest.raises(ArgumentTypeError, match="a must be a number"):
+        nn.init.trunc_normal_(w, a=None)
+    with pytest.raises(nn.errors.ConfigError, match="both rng= and generator="):
+        nn.init.trunc_normal_(w, rng=0, generator=np.random.default_rng(0))
