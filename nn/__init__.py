@@ -12,12 +12,13 @@ from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid,
                           PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Swish, Tanh)
 from .checkpoint import CheckpointError, load, load_into, save
 from .containers import ModuleDict, ModuleList, Sequential
-from .layers import Dropout, Flatten, Identity, Linear, Residual
+from .layers import Dropout, Flatten, Identity, Linear, Residual, Unflatten
 from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CrossEntropyLoss,
                      GaussianKLDivLoss, GaussianKLLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
                      SmoothL1Loss)
 from .module import LoadResult, Module, Parameter, StateDictError
 from .normalization import BatchNorm1d, LayerNorm
+from .parameter_containers import ParameterDict, ParameterList
 from .utils import clip_grad_norm_, clip_grad_value_, grad_norms
 
 from . import data, models, train  # noqa: E402  (after the layers they build on)
@@ -27,9 +28,10 @@ __all__ = [
     "errors", "functional", "init", "optim", "utils", "data", "models", "train",
     # modules and containers
     "Module", "Parameter", "StateDictError", "LoadResult", "Sequential", "ModuleList",
-    "ModuleDict",
+    "ModuleDict", "ParameterList", "ParameterDict",
     # layers
-    "Linear", "Residual", "Dropout", "Flatten", "Identity", "BatchNorm1d", "LayerNorm",
+    "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
+    "BatchNorm1d", "LayerNorm",
     # activations
     "Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU",
     "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid", "Hardtanh",

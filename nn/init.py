@@ -14,6 +14,7 @@ fan_out = out * prod(kernel).
   Var(w) = gain^2 * 2 / (fan_in + fan_out).
 * Kaiming/He keeps the forward (``mode="fan_in"``) or backward (``"fan_out"``)
   variance for ReLU-like layers: Var(w) = gain^2 / fan, gain = sqrt(2) for ReLU.
+* Orthogonal (Saxe et al.) keeps every singular value at ``gain``.
 
 A uniform U(-b, b) has variance b^2 / 3, so the uniform variants use b = sqrt(3) * std.
 """
@@ -31,10 +32,10 @@ from ._checks import real_number
 from ._random import RNGLike, as_generator
 from .errors import ArgumentTypeError, ConfigError
 
-__all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "constant_",
-           "zeros_", "ones_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
-           "kaiming_normal_", "glorot_uniform_", "glorot_normal_", "he_uniform_",
-           "he_normal_"]
+__all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "trunc_normal_",
+           "constant_", "zeros_", "ones_", "xavier_uniform_", "xavier_normal_",
+           "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "glorot_uniform_",
+           "glorot_normal_", "he_uniform_", "he_normal_"]
 
 T = TypeVar("T")
 
@@ -137,6 +138,38 @@ def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None,
     return _fill(tensor, rng.normal(mean, std, size=shape))
 
 
+_MIN_TRUNCATED_MASS = 1e-3  # below: rejection needs > 1000 draws per value
+
+
+def trunc_normal_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, rng: RNGLike = None, *, generator: RNGLike = None) -> T:
+    """Fill with samples of N(mean, std^2) conditioned on [a, b] (``a`` and ``b`` are
+    values, not multiples of std, as in PyTorch): draws outside [a, b] are drawn again.
+
+    [a, b] must hold at least 0.1% of N(mean, std^2) (else ``ConfigError``: PyTorch
+    samples there with a warning that the values may be wrong)."""
+    mean, std = _number("trunc_normal_", "mean", mean), _number(
+        "trunc_normal_", "std", std, minimum=0, open_min=True)
+    a = _number("trunc_normal_", "a", a, finite=False)
+    b = _number("trunc_normal_", "b", b, finite=False)
+    rng = _rng("trunc_normal_", rng, generator)
+    if not a < b:
+        raise ConfigError(f"trunc_normal_: needs a < b; got a={a}, b={b}")
+    low, high = (a - mean) / (std * math.sqrt(2.0)), (b - mean) / (std * math.sqrt(2.0))
+    mass = (0.5 * (math.erfc(low) - math.erfc(high)) if low > 0
+            else 0.5 * (math.erfc(-high) - math.erfc(-low)))  # each form exact in its tail
+    if mass < _MIN_TRUNCATED_MASS:
+        raise ConfigError(f"trunc_normal_: [a, b] = [{a}, {b}] holds only {mass:.2g} of "
+                          f"N({mean}, {std}^2); move mean into [a, b] or widen it (a and b "
+                          f"are values, not multiples of std)")
+    samples = rng.normal(mean, std, size=_array(tensor).size)
+    outside = np.flatnonzero((samples < a) | (samples > b))
+    while outside.size:
+        samples[outside] = rng.normal(mean, std, size=outside.size)
+        outside = outside[(samples[outside] < a) | (samples[outside] > b)]
+    return _fill(tensor, samples.reshape(_array(tensor).shape))
+
+
 def constant_(tensor: T, value: float) -> T:
     """Fill with ``value`` (a number; inf and NaN too)."""
     return _fill(tensor, real_number("constant_", "value", value, finite=False))
@@ -199,6 +232,28 @@ def kaiming_normal_(tensor: T, a: float = 0.0, mode: str = "fan_in",
     """He et al. (2015): N(0, std^2) with std = gain / sqrt(fan)."""
     std = _kaiming_std("kaiming_normal_", tensor, a, mode, nonlinearity)
     return normal_(tensor, 0.0, std, _rng("kaiming_normal_", rng, generator))
+
+
+def orthogonal_(tensor: T, gain: float = 1.0, rng: RNGLike = None, *,
+                generator: RNGLike = None) -> T:
+    """Saxe et al. (2013): a (semi-)orthogonal matrix times ``gain``. The tensor is seen
+    as a (rows, cols) matrix W, rows = shape[0] (the other axes flattened), filled from
+    the QR decomposition of a standard normal matrix (signs fixed so the result is
+    uniformly distributed): W W^T = gain^2 I if rows <= cols, else W^T W = gain^2 I."""
+    gain = _number("orthogonal_", "gain", gain)
+    rng = _rng("orthogonal_", rng, generator)
+    shape = _array(tensor).shape
+    if len(shape) < 2:
+        raise ConfigError(f"orthogonal_: needs a tensor with at least 2 axes (rows, ...); "
+                          f"got shape {shape}")
+    if math.prod(shape) == 0:
+        return tensor  # nothing to fill, as PyTorch
+    rows, cols = shape[0], math.prod(shape[1:])
+    normal = rng.standard_normal((rows, cols))
+    q, r = np.linalg.qr(normal if rows >= cols else normal.T)  # q: orthonormal columns
+    q = q * np.sign(np.diag(r))  # makes the decomposition unique, the result uniform
+    matrix = q if rows >= cols else q.T
+    return _fill(tensor, gain * matrix.reshape(shape))
 
 
 glorot_uniform_ = xavier_uniform_

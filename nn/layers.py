@@ -1,5 +1,5 @@
-"""Layers: ``Linear``, ``Residual``, ``Dropout``, ``Flatten``, ``Identity`` (and
-``Sequential``, defined with the other containers in ``nn.containers``).
+"""Layers: ``Linear``, ``Residual``, ``Dropout``, ``Flatten``, ``Unflatten``, ``Identity``
+(and ``Sequential``, defined with the other containers in ``nn.containers``).
 
 Every layer computes with autograd ops, so its gradients come from the engine.
 """
@@ -22,9 +22,9 @@ from .functional.activations import check_inplace
 from .functional.dropout import check_dropout_p
 from .functional.linear import Affine
 from .module import Module, Parameter
-from .errors import ArgumentTypeError
+from .errors import ArgumentTypeError, ConfigError
 
-__all__ = ["Linear", "Sequential", "Residual", "Dropout", "Flatten", "Identity",
+__all__ = ["Linear", "Sequential", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
            "DTypePromotionWarning"]
 
 
@@ -192,6 +192,31 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split axis ``dim`` into axes of sizes ``unflattened_size`` (one of them may be -1,
+    inferred), the inverse of ``Flatten``: ``Unflatten(1, (C, H, W))`` takes
+    (N, C*H*W) to (N, C, H, W). PyTorch's arguments; ``Tensor.unflatten`` does the work."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...] | list[int]) -> None:
+        super().__init__()
+        self.dim = integer("Unflatten", "dim", dim)
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise ArgumentTypeError(f"Unflatten: unflattened_size must be a tuple of ints, "
+                                    f"e.g. (2, 5); got {type(unflattened_size).__name__}")
+        self.unflattened_size = tuple(
+            integer("Unflatten", f"unflattened_size[{i}]", n, minimum=-1)
+            for i, n in enumerate(unflattened_size))
+        if not self.unflattened_size:
+            raise ConfigError("Unflatten: unflattened_size is empty; give the sizes the "
+                              "axis is split into, e.g. (2, 5)")
+
+    def forward(self, x: Any) -> Tensor:
+        return as_tensor(x).unflatten(self.dim, self.unflattened_size)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 class Identity(Module):

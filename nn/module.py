@@ -15,16 +15,17 @@ look-up); discovery walks them when asked, iteratively, each module once
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
 
 from autograd import Tensor
 from autograd.errors import UsageError
+from ._checks import flag
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
 from .hooks import HookMethods
-from .module_discovery import _MODULE, DiscoveryMethods, _may_hold
+from .module_discovery import _BUFFER, _MODULE, _PARAM, DiscoveryMethods, _may_hold
 from .module_dtype import DtypeMethods
 from .parameter import Parameter
 from .state_dict import LoadResult, load_state
@@ -41,7 +42,7 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
 
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
-        object.__setattr__(self, "_buffer_names", {})  # insertion-ordered set
+        object.__setattr__(self, "_buffer_names", {})  # buffer name -> persistent
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; every subclass defines it."""
@@ -76,9 +77,11 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
         self.__dict__.get("_buffer_names", {}).pop(name, None)
         object.__delattr__(self, name)
 
-    def register_buffer(self, name: str, value: Any) -> None:
+    def register_buffer(self, name: str, value: Any, persistent: bool = True) -> None:
         """Declare ``self.<name>`` a buffer: state saved by ``state_dict`` and cast by
-        ``astype``, but not a parameter. ``value`` is an array, a Tensor or None."""
+        ``astype``, but not a parameter. ``value`` is an array, a Tensor or None.
+        ``persistent=False`` (PyTorch's): listed by ``buffers()`` and cast, but left out
+        of ``state_dict`` (and so not expected by ``load_state_dict``)."""
         if "_buffer_names" not in self.__dict__:
             raise UsageError(f"call super().__init__() in {type(self).__name__}.__init__ "
                              f"before register_buffer('{name}', ...)")
@@ -88,7 +91,7 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
         if name in self.__dict__ and name not in self._buffer_names:
             raise UsageError(f"cannot register buffer '{name}': {type(self).__name__} "
                              f"already has an attribute of that name")
-        self._buffer_names[name] = None
+        self._buffer_names[name] = flag("register_buffer", "persistent", persistent)
         setattr(self, name, value)
 
     def add_module(self, name: str, module: "Module | None") -> None:
@@ -186,12 +189,28 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
 
     # ------------------------------------------------------------ state
     def _named_state(self) -> Iterator[tuple[str, Tensor]]:
-        return ((n, t) for n, kind, t, _ in self._walk(unique=False) if kind is not _MODULE)
+        """The parameters and persistent buffers: what ``state_dict`` holds."""
+        return ((n, t) for n, kind, t, (holder, key) in self._walk(unique=False)
+                if kind is _PARAM or (kind is _BUFFER and holder._buffer_names[key]))
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """Copies of every parameter and buffer, keyed by dotted name (a tensor shared by
-        two modules appears under both names)."""
-        return {name: np.array(t.data, copy=True) for name, t in self._named_state()}
+    def state_dict(self, destination: dict[str, Any] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Any]:
+        """Copies of every parameter's and buffer's array, keyed by ``prefix`` + dotted
+        name (a tensor shared by two modules appears under both names), in a new dict or
+        in ``destination``, which is returned. ``keep_vars=True`` gives the Parameter and
+        buffer objects themselves instead of copies (PyTorch's arguments)."""
+        if destination is None:
+            destination = {}
+        elif not isinstance(destination, MutableMapping):
+            raise ArgumentTypeError(f"state_dict: destination must be a dict to fill (or "
+                                    f"None); got {type(destination).__name__}")
+        if not isinstance(prefix, str):
+            raise ArgumentTypeError(f"state_dict: prefix must be a str (put before every "
+                                    f"key, e.g. 'model.'); got {type(prefix).__name__}")
+        keep_vars = flag("state_dict", "keep_vars", keep_vars)
+        for name, t in self._named_state():
+            destination[prefix + name] = t if keep_vars else np.array(t.data, copy=True)
+        return destination
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> LoadResult:
         """Copy values into the existing parameters and buffers (keeping identity and
@@ -247,12 +266,12 @@ def functional_call(module: Module, tensors: Mapping[str, Any], *args: Any,
 
 
 def _get_slot(holder: Any, key: Any) -> Any:
-    return holder.__dict__[key] if isinstance(holder, Module) else holder[key]
+    return holder._member(key) if isinstance(holder, Module) else holder[key]
 
 
 def _set_slot(holder: Any, key: Any, value: Any) -> None:
     if isinstance(holder, Module):
-        object.__setattr__(holder, key, value)  # no Parameter check: a temporary swap
+        holder._set_member(key, value)  # no Parameter check: a temporary swap
     else:
         holder[key] = value
 

@@ -6,7 +6,7 @@ A module holds them as plain attributes: a ``Parameter``, a buffer (a Tensor who
 ``register_buffer`` recorded), a ``Module``, or a list, tuple or dict holding them.
 ``_walk`` visits them iteratively in definition order, each module and container once,
 giving dotted names (``"blocks.0.weight"``); containers name their items by overriding
-``_members``.
+``_members`` (and ``_member`` / ``_set_member`` when the items are not attributes).
 """
 from __future__ import annotations
 
@@ -40,6 +40,15 @@ class DiscoveryMethods:
         """(name, value) of the direct attributes that may hold parameters, buffers or
         modules, in definition order. Containers override this to name their items."""
         return ((k, v) for k, v in self.__dict__.items() if k not in _INTERNAL)
+
+    def _member(self, name: str) -> Any:
+        """The member ``name`` of ``_members`` (``functional_call`` swaps it); containers
+        that name their items override this and ``_set_member``."""
+        return self.__dict__[name]
+
+    def _set_member(self, name: str, value: Any) -> None:
+        """Put ``value`` in the place of member ``name``, unchecked (a temporary swap)."""
+        object.__setattr__(self, name, value)
 
     def _walk(self, unique: bool = True, recurse: bool = True
               ) -> Iterator[tuple[str, str, Any, tuple]]:

@@ -1,6 +1,6 @@
-"""Gradient utilities: norm and value clipping, per-parameter gradient norms.
-
-All of them read and modify ``p.grad.data`` (plain NumPy), outside any graph.
+"""Gradient utilities: norm and value clipping, per-parameter gradient norms (they read
+and modify ``p.grad.data``, plain NumPy, outside any graph); and PyTorch's
+``parameters_to_vector`` / ``vector_to_parameters``.
 """
 from __future__ import annotations
 
@@ -9,13 +9,17 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from autograd import concatenate
+from autograd.errors import DTypeError, ShapeError
 from ._checks import real_number
-from .errors import ArgumentTypeError, NonFiniteGradientError
+from .errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
 
 if TYPE_CHECKING:  # pragma: no cover
     from autograd import Tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "grad_norms", "check_clip_argument"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "grad_norms", "check_clip_argument",
+           "parameters_to_vector", "vector_to_parameters"]
 
 
 def _is_tensor(obj: Any) -> bool:
@@ -147,3 +151,40 @@ def grad_norms(named_params_or_params: Any) -> dict[str, float]:
         if p.grad is not None:
             result[name] = _norm(p.grad.data, 2.0)
     return result
+
+
+def parameters_to_vector(parameters: Tensor | Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and joined into one 1-d Tensor, in order (PyTorch's). It
+    is computed with autograd ops, so a loss of it back-propagates into the parameters."""
+    params = _checked_params("parameters_to_vector", parameters)
+    if not params:
+        raise ConfigError("parameters_to_vector: got no parameters (an empty iterable, or "
+                          "a generator used up already); pass model.parameters()")
+    return concatenate([p.reshape(-1) for p in params])
+
+
+def vector_to_parameters(vec: Tensor | np.ndarray, parameters: Tensor | Iterable[Tensor]
+                         ) -> None:
+    """Copy consecutive pieces of the 1-d ``vec`` into the parameters, in place and in
+    order (each keeps its array, shape and dtype): the inverse of
+    ``parameters_to_vector``. Each copy counts as a write, so a graph built on the old
+    values refuses to backward. ``vec`` must hold exactly as many values as the
+    parameters (PyTorch ignores extra ones); the copy is not differentiable."""
+    if not (_is_tensor(vec) or isinstance(vec, np.ndarray)):
+        raise ArgumentTypeError(f"vector_to_parameters: vec must be a Tensor (or ndarray); "
+                                f"got {type(vec).__name__}")
+    values = vec if isinstance(vec, np.ndarray) else vec.data
+    params = _checked_params("vector_to_parameters", parameters)
+    total = sum(p.data.size for p in params)
+    if values.ndim != 1 or values.size != total:
+        raise ShapeError(f"vector_to_parameters: vec must be 1-d with one value per "
+                         f"parameter entry, {total} here; got shape {values.shape}. Make "
+                         f"it with parameters_to_vector(the same parameters).")
+    if values.dtype.kind not in "biuf":
+        raise DTypeError(f"vector_to_parameters: vec holds {values.dtype} data, not real "
+                         f"numbers")
+    start = 0
+    for p in params:
+        p.data[...] = values[start:start + p.data.size].reshape(p.data.shape)
+        p.bump_version()  # a graph that saved the old values refuses to backward
+        start += p.data.size

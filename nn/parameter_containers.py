@@ -1,0 +1,184 @@
+"""Containers of Parameters: ``ParameterList`` and ``ParameterDict`` (PyTorch's), whose
+items the module holding them finds as ``"<attribute>.0"`` / ``"<attribute>.<key>"``.
+
+PyTorch wraps a tensor put into them in a Parameter and keeps any other object as a
+plain item; here Tensors and ndarrays are wrapped, and other objects (numbers, lists,
+None) are refused, since they would silently not be trained.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from .containers import _check_name
+from .errors import ArgumentTypeError, NameNotFoundError
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["ParameterList", "ParameterDict"]
+
+
+def _as_parameter(value: Any, owner: str, where: Any) -> Parameter:
+    """A Parameter as is; a Tensor or ndarray wrapped in one (sharing its array, as
+    PyTorch wraps tensors); anything else refused."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, (Tensor, np.ndarray)):
+        return Parameter(value.data if isinstance(value, Tensor) else value)
+    raise ArgumentTypeError(f"{owner} holds Parameters (Tensors and arrays are wrapped in "
+                            f"one); item {where!r} is a {type(value).__name__}. Wrap the "
+                            f"values yourself: Parameter(np.asarray(values, float)).")
+
+
+def _repr(owner: str, items: Iterable[tuple[Any, Parameter]]) -> str:
+    """``owner(`` then one ``(name): Parameter of shape (..), dtype`` line per item."""
+    lines = [f"({name}): Parameter of shape {p.shape}, {p.dtype}" for name, p in items]
+    return f"{owner}(\n  " + "\n  ".join(lines) + "\n)" if lines else f"{owner}()"
+
+
+class ParameterList(Module):
+    """A list of Parameters, found by the module holding it under the names ``"0"``,
+    ``"1"``, ... (``"weights.0"``). Tensors and arrays put in are wrapped in a Parameter,
+    as PyTorch wraps tensors. Supports ``len``, iteration, indexing (a slice gives a
+    new ParameterList sharing them), item assignment, ``append`` and ``extend``."""
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        self._items: list[Parameter] = []
+        self.extend(() if values is None else values)
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        yield from ((str(i), p) for i, p in enumerate(self._items))
+        yield from ((k, v) for k, v in super()._members() if k != "_items")
+
+    def _member(self, name: str) -> Any:
+        return self._items[int(name)] if name.isdigit() else super()._member(name)
+
+    def _set_member(self, name: str, value: Any) -> None:
+        if name.isdigit():
+            self._items[int(name)] = value
+        else:
+            super()._set_member(name, value)
+
+    def append(self, value: Any) -> "ParameterList":
+        """Add a parameter at the end; returns self."""
+        self._items.append(_as_parameter(value, "ParameterList", len(self._items)))
+        return self
+
+    def extend(self, values: Iterable[Any]) -> "ParameterList":
+        """Append every item of ``values`` (a list or other iterable); returns self."""
+        if isinstance(values, (Tensor, np.ndarray)) or not isinstance(values, Iterable):
+            raise ArgumentTypeError(f"ParameterList.extend needs an iterable of parameters; "
+                                    f"got {type(values).__name__}. Use append for one.")
+        for value in values:
+            self.append(value)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._items)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return ParameterList(self._items[index])
+        return self._items[index]
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        self._items[index] = _as_parameter(value, "ParameterList", index)
+
+    def __repr__(self) -> str:
+        return _repr("ParameterList", enumerate(self._items))
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("ParameterList is a container without forward(); use "
+                                  "its parameters in your module's forward")
+
+
+class ParameterDict(Module):
+    """A dict of Parameters keyed by name (str without '.'), in insertion order, found by
+    the module holding it as ``"<attribute>.<key>"``. Tensors and arrays put in are
+    wrapped in a Parameter, as PyTorch wraps tensors. Supports ``len``, iteration over
+    the keys, ``in``, item get/set/delete, ``keys``, ``values``, ``items``, ``get``,
+    ``pop`` and ``update``."""
+
+    def __init__(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None
+                 = None) -> None:
+        super().__init__()
+        self._items: dict[str, Parameter] = {}
+        self.update(() if parameters is None else parameters)
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        yield from self._items.items()
+        yield from ((k, v) for k, v in super()._members() if k != "_items")
+
+    def _member(self, name: str) -> Any:
+        return self._items[name] if name in self._items else super()._member(name)
+
+    def _set_member(self, name: str, value: Any) -> None:
+        if name in self._items:
+            self._items[name] = value
+        else:
+            super()._set_member(name, value)
+
+    def update(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+        """Add or replace the parameters of a mapping or of ``(name, value)`` pairs."""
+        pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
+        for name, value in pairs:
+            self[name] = value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        if not isinstance(name, str):
+            raise ArgumentTypeError(f"ParameterDict keys are str; got {name!r} "
+                                    f"({type(name).__name__})")
+        self._items[_check_name(name, "ParameterDict")] = _as_parameter(
+            value, "ParameterDict", name)
+
+    def __getitem__(self, name: str) -> Parameter:
+        if name not in self._items:
+            raise NameNotFoundError(f"ParameterDict has no key {name!r}; keys: "
+                                    f"{list(self._items)}")
+        return self._items[name]
+
+    def __delitem__(self, name: str) -> None:
+        self[name]  # NameNotFoundError, listing the keys
+        del self._items[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def keys(self) -> Iterable[str]:
+        return self._items.keys()
+
+    def values(self) -> Iterable[Parameter]:
+        return self._items.values()
+
+    def items(self) -> Iterable[tuple[str, Parameter]]:
+        return self._items.items()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The parameter under ``name``, else ``default``."""
+        return self._items.get(name, default)
+
+    def pop(self, name: str) -> Parameter:
+        """Remove the parameter under ``name`` and return it."""
+        value = self[name]
+        del self._items[name]
+        return value
+
+    def __repr__(self) -> str:
+        return _repr("ParameterDict", self._items.items())
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("ParameterDict is a container without forward(); pick "
+                                  "its parameters by key in your module's forward")
