@@ -1,0 +1,170 @@
+"""PyTorch's in-place methods (``add_ sub_ mul_ div_ neg_ clamp_ copy_``): the values
+PyTorch gives, the rules of ``+=`` (refused on tensors that require grad unless under
+no_grad(), stamped so an older graph refuses to backward), and named errors."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import DataError, DTypeError, InplaceError, ShapeError, Tensor, UsageError
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((3, 4))
+ROW = RNG.standard_normal(4) + 2.0  # broadcasts along the rows; away from 0 for div_
+
+
+def _torch() -> Any:
+    return pytest.importorskip("torch")
+
+
+# (name, update): the update takes the tensor and a function turning an array into the
+# library's tensor, and calls one in-place method
+UPDATES: list[tuple[str, Callable[[Any, Callable], Any]]] = [
+    ("add_", lambda t, of: t.add_(of(ROW))),
+    ("add_ alpha", lambda t, of: t.add_(of(ROW), alpha=-0.5)),
+    ("add_ number", lambda t, of: t.add_(2.5, alpha=3)),
+    ("sub_", lambda t, of: t.sub_(of(ROW))),
+    ("sub_ alpha", lambda t, of: t.sub_(of(X), alpha=0.1)),
+    ("mul_", lambda t, of: t.mul_(of(ROW))),
+    ("mul_ number", lambda t, of: t.mul_(-2.0)),
+    ("div_", lambda t, of: t.div_(of(ROW))),
+    ("neg_", lambda t, of: t.neg_()),
+    ("clamp_", lambda t, of: t.clamp_(-0.5, 0.5)),
+    ("clamp_ min", lambda t, of: t.clamp_(min=0.0)),
+    ("clamp_ max", lambda t, of: t.clamp_(max=0.1)),
+    ("clamp_ min > max", lambda t, of: t.clamp_(1.0, -1.0)),
+    ("clamp_ tensor bound", lambda t, of: t.clamp_(min=of(ROW - 2.0))),
+    ("copy_", lambda t, of: t.copy_(of(X[::-1]))),
+    ("copy_ broadcast", lambda t, of: t.copy_(of(ROW))),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name, update", UPDATES, ids=[u[0] for u in UPDATES])
+def test_in_place_methods_match_pytorch(name: str, update: Callable, dtype: str) -> None:
+    torch = _torch()
+    ours, theirs = Tensor(X.astype(dtype)), torch.tensor(X.astype(dtype))
+    assert update(ours, lambda a: Tensor(a.astype(dtype))) is ours  # returns self
+    update(theirs, lambda a: torch.tensor(a.astype(dtype)))
+    assert ours.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("update", [
+    lambda t, of: t.copy_(of([1.7, -2.5, 3.9])),  # floats truncate toward 0
+    lambda t, of: t.clamp_(1, 3),
+    lambda t, of: t.add_(of([1, 2, 3]), alpha=2),
+    lambda t, of: t.mul_(3),
+], ids=["copy_ float to int", "clamp_", "add_ alpha", "mul_"])
+def test_integer_tensors_as_pytorch(update: Callable) -> None:
+    torch = _torch()
+    ours, theirs = Tensor(np.arange(6).reshape(2, 3)), torch.arange(6).reshape(2, 3)
+    update(ours, lambda a: Tensor(np.array(a)))
+    update(theirs, torch.tensor)
+    assert ours.dtype == np.int64
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_copy_casts_to_bool_and_neg_wraps_unsigned_as_pytorch() -> None:
+    torch = _torch()
+    ours = Tensor(np.zeros(3, bool)).copy_(Tensor([0.0, 0.5, -2.0]))
+    np.testing.assert_array_equal(
+        ours.data, torch.zeros(3, dtype=torch.bool).copy_(torch.tensor([0.0, 0.5, -2.0])))
+    ours = Tensor(np.array([1, 2], np.uint8)).neg_()
+    np.testing.assert_array_equal(ours.data, torch.tensor([1, 2], dtype=torch.uint8).neg_())
+
+
+def test_a_hand_written_optimizer_step_matches_pytorch() -> None:
+    torch = _torch()
+    w, tw = Tensor(X.copy(), requires_grad=True), torch.tensor(X.copy(), requires_grad=True)
+    target, t_target = Tensor(np.zeros_like(X)), torch.zeros(X.shape, dtype=torch.float64)
+    for _ in range(3):
+        (w * w * w).sum().backward()
+        (tw * tw * tw).sum().backward()
+        with ag.no_grad():
+            w.sub_(0.1 * w.grad)
+            target.mul_(0.5).add_(w, alpha=0.5)  # a moving average of the weights
+        with torch.no_grad():
+            tw.sub_(0.1 * tw.grad)
+            t_target.mul_(0.5).add_(tw, alpha=0.5)
+        w.grad, tw.grad = None, None
+    np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(target.data, t_target.numpy(), rtol=1e-12)
+    assert w.requires_grad and w.is_leaf
+    with ag.no_grad():
+        target.copy_(w)
+    np.testing.assert_array_equal(target.data, w.data)
+    assert not target.requires_grad
+
+
+CALLS = [("add_", "x = x \\+ y", lambda t, o: t.add_(o)),
+         ("add_", "x = x \\+ 2 \\* y", lambda t, o: t.add_(o, alpha=2)),
+         ("sub_", "x = x - y", lambda t, o: t.sub_(o)),
+         ("mul_", "x = x \\* y", lambda t, o: t.mul_(o)),
+         ("div_", "x = x / y", lambda t, o: t.div_(o)),
+         ("neg_", "x = -x", lambda t, o: t.neg_()),
+         ("clamp_", "x = x.clamp", lambda t, o: t.clamp_(o)),
+         ("copy_", "x = y.broadcast_to", lambda t, o: t.copy_(o))]
+
+
+@pytest.mark.parametrize("name, instead, call", CALLS, ids=[f"{c[0]} {c[1]}" for c in CALLS])
+def test_refused_on_a_tensor_requiring_grad_while_recording(name: str, instead: str,
+                                                            call: Callable) -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(InplaceError, match=rf"in-place {name} on a tensor that requires grad"
+                                           rf".*Write {instead}.*no_grad\(\)"):
+        call(w, Tensor(np.ones(3)))
+    computed = w * 2
+    with pytest.raises(InplaceError, match=f"in-place {name}"):
+        call(computed, 1.0)
+    if name != "neg_":  # an operand that requires grad would be cut out of the graph too
+        with pytest.raises(InplaceError, match="with an operand that does"):
+            call(Tensor(np.ones(3)), w)
+    with ag.no_grad():
+        assert call(w, Tensor(np.full(3, 0.5))) is w
+    np.testing.assert_array_equal(call(Tensor(np.ones(3)), 0.5).data,
+                                  call(Tensor(np.ones(3)), Tensor(np.full(3, 0.5))).data)
+
+
+@pytest.mark.parametrize("name, instead, call", CALLS, ids=[f"{c[0]} {c[1]}" for c in CALLS])
+def test_writes_are_stamped_so_an_older_graph_refuses(name: str, instead: str,
+                                                      call: Callable) -> None:
+    a = Tensor(np.full(3, 2.0))
+    w = Tensor(np.ones(3), requires_grad=True)
+    y = (a * w).sum()  # Mul saved a's values for w's gradient
+    call(a[1:], 0.5)  # through a view
+    with pytest.raises(InplaceError, match="modified in place"):
+        y.backward()
+
+
+@pytest.mark.parametrize("name, instead, call", CALLS, ids=[f"{c[0]} {c[1]}" for c in CALLS])
+def test_read_only_arrays_are_refused(name: str, instead: str, call: Callable) -> None:
+    frozen = np.ones(3)
+    frozen.flags.writeable = False
+    with pytest.raises(UsageError, match=f"in-place {name} into a read-only array"):
+        call(Tensor(frozen), 0.5)
+
+
+def test_shape_and_dtype_errors_are_named() -> None:
+    with pytest.raises(ShapeError, match=r"in-place add_: .*\(2,3\)"):
+        Tensor(np.ones(3)).add_(Tensor(np.ones((2, 3))))  # PyTorch refuses to grow self
+    with pytest.raises(ShapeError, match=r"in-place copy_: .*\(4,\) into shape \(3,\)"):
+        Tensor(np.ones(3)).copy_(Tensor(np.ones(4)))
+    with pytest.raises(DTypeError, match="in-place div_ cannot store the result in a int64"):
+        Tensor(np.arange(3)).div_(2)  # PyTorch: Float can't be cast to Long
+    with pytest.raises(DTypeError, match="in-place add_ cannot store the result in a int64"):
+        Tensor(np.arange(3)).add_(Tensor(np.arange(3)), alpha=2.5)
+    with pytest.raises(DTypeError, match="in-place clamp_ cannot store the result in a int64"):
+        Tensor(np.arange(3)).clamp_(1.5, 3)
+    with pytest.raises(DTypeError, match="in-place neg_ .* bool tensor.*logical_not"):
+        Tensor(np.ones(3, bool)).neg_()
+    with pytest.raises(UsageError, match="clamp_: give at least one of min and max"):
+        Tensor(np.ones(3)).clamp_()
+    with pytest.raises(DTypeError, match="holds bool, integer or float data; got dtype <U1"):
+        Tensor(np.ones(3)).copy_(["a", "b", "c"])
+    with pytest.raises(DataError, match="ragged"):
+        Tensor(np.ones(2)).copy_([[1.0], [1.0, 2.0]])
