@@ -1,6 +1,6 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
-add_ sub_ mul_ div_ neg_ clamp_ copy_``) write into a tensor's array without recording
-anything.
+add_ sub_ mul_ div_ neg_ clamp_ copy_``, and ``uniform_ normal_``, which draw from a
+``numpy.random.Generator``) write into a tensor's array without recording anything.
 
 They are allowed only where they cannot bypass the graph: on tensors that do not require
 grad, or under ``no_grad()`` (optimizer updates). Every write stamps the written memory
@@ -18,9 +18,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._arrays import to_array
+from ._arrays import FLOATS, to_array
 from .clock import record_write
-from .errors import DTypeError, InplaceError, ShapeError, UsageError
+from .errors import DTypeError, GeneratorError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
 
 __all__ = ["InplaceOps", "check_writable"]
@@ -142,6 +142,25 @@ class InplaceOps:
         return self._write("copy_", "x = y.broadcast_to(x.shape).astype(x.dtype)",
                            lambda out: np.copyto(out, value, casting="unsafe"), src)
 
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill with samples uniform in [a, b) drawn from ``generator``, a
+        ``numpy.random.Generator`` (a fresh unseeded one if None, as ``autograd.rand``)."""
+        rng = _random_fill_checks(self, "uniform_", generator)
+        if not (np.isfinite(a) and np.isfinite(b) and np.isfinite(b - a) and a <= b):
+            raise UsageError(f"uniform_ draws from [a, b): a and b must be finite with "
+                             f"a <= b; got a={a}, b={b}")
+        return self._write("uniform_", "x = autograd.rand(*x.shape) * (b - a) + a",
+                           lambda out: _store(out, rng.uniform(a, b, out.shape)))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill with normal samples of ``mean`` and ``std`` drawn from ``generator`` (as
+        ``uniform_``)."""
+        rng = _random_fill_checks(self, "normal_", generator)
+        if not std >= 0:
+            raise UsageError(f"normal_: std must be >= 0; got {std}")
+        return self._write("normal_", "x = autograd.randn(*x.shape) * std + mean",
+                           lambda out: _store(out, rng.normal(mean, std, out.shape)))
+
 
 def _value(x: Any) -> Any:
     """A tensor's array, anything else as it is (NumPy takes numbers and arrays)."""
@@ -154,3 +173,22 @@ def _scaled(other: Any, alpha: Any) -> Any:
     if alpha == 1:
         return value
     return (np.asarray(value) if isinstance(value, (list, tuple)) else value) * alpha
+
+
+def _random_fill_checks(t: Any, name: str, generator: Any) -> np.random.Generator:
+    """The generator to draw from, once ``t`` is known to be a floating tensor."""
+    if t.dtype not in FLOATS:
+        raise DTypeError(f"{name} fills a floating tensor (float16/32/64); this one is "
+                         f"{t.dtype}. Draw integers with generator.integers(...) and "
+                         f"copy_ them in.")
+    if generator is None:
+        return np.random.default_rng()
+    if not isinstance(generator, np.random.Generator):
+        raise GeneratorError(f"{name}: generator must be a numpy.random.Generator (e.g. "
+                             f"np.random.default_rng(0)); got {type(generator).__name__}")
+    return generator
+
+
+def _store(out: np.ndarray, sample: np.ndarray) -> None:
+    """Write float64 samples into ``out``, rounded to its dtype."""
+    np.copyto(out, sample, casting="same_kind")

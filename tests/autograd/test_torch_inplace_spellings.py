@@ -168,3 +168,70 @@ def test_shape_and_dtype_errors_are_named() -> None:
         Tensor(np.ones(3)).copy_(["a", "b", "c"])
     with pytest.raises(DataError, match="ragged"):
         Tensor(np.ones(2)).copy_([[1.0], [1.0, 2.0]])
+
+
+# ------------------------------------------------------------------ uniform_ and normal_
+def _rng() -> np.random.Generator:
+    return np.random.default_rng(7)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_random_fills_draw_as_rand_and_randn_do(dtype: Any) -> None:
+    t = Tensor(np.zeros((40, 50), dtype))
+    assert t.uniform_(-2.0, 3.0, generator=_rng()) is t and t.dtype == dtype
+    expected = (ag.rand(40, 50, generator=_rng()) * 5.0 - 2.0).astype(dtype)
+    np.testing.assert_allclose(t.data, expected.data, rtol=1e-6)
+    assert t.data.min() >= -2.0 and t.data.max() < 3.0
+    t.normal_(1.5, 0.5, generator=_rng())
+    expected = (ag.randn(40, 50, generator=_rng()) * 0.5 + 1.5).astype(dtype)
+    np.testing.assert_allclose(t.data, expected.data, rtol=1e-6)
+    assert t.uniform_().data.max() < 1.0 and abs(t.normal_().data.mean()) < 0.2  # unseeded
+
+
+def test_random_fills_of_degenerate_ranges_as_pytorch() -> None:
+    torch = _torch()
+    np.testing.assert_array_equal(Tensor(np.zeros(3)).uniform_(1, 1).data,
+                                  torch.zeros(3, dtype=torch.float64).uniform_(1, 1).numpy())
+    np.testing.assert_array_equal(Tensor(np.zeros(3)).normal_(2, 0).data,
+                                  torch.zeros(3, dtype=torch.float64).normal_(2, 0).numpy())
+
+
+def test_random_fills_follow_the_in_place_rules() -> None:
+    w = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(InplaceError, match=r"in-place uniform_ .*Write x = autograd.rand"):
+        w.uniform_()
+    with pytest.raises(InplaceError, match=r"in-place normal_ .*Write x = autograd.randn"):
+        w.normal_()
+    with ag.no_grad():  # initialising a parameter, as nn.init does
+        w.normal_(0, 0.01, generator=_rng())
+    assert w.requires_grad and w.is_leaf and np.abs(w.data).max() < 0.1
+    a = Tensor(np.ones(3))
+    y = (a * w).sum()
+    a.uniform_()
+    with pytest.raises(InplaceError, match="modified in place"):
+        y.backward()
+    frozen = np.ones(3)
+    frozen.flags.writeable = False
+    with pytest.raises(UsageError, match="in-place normal_ into a read-only array"):
+        Tensor(frozen).normal_()
+
+
+def test_random_fills_name_bad_arguments() -> None:
+    torch = _torch()
+    with pytest.raises(RuntimeError):  # PyTorch refuses the same three
+        torch.ones(3).uniform_(1, 0)
+    with pytest.raises(UsageError, match=r"a <= b; got a=1, b=0"):
+        Tensor(np.ones(3)).uniform_(1, 0)
+    with pytest.raises(UsageError, match="must be finite"):
+        Tensor(np.ones(3)).uniform_(0, float("inf"))
+    with pytest.raises(RuntimeError):
+        torch.ones(3).normal_(0, -1)
+    with pytest.raises(UsageError, match="std must be >= 0; got -1"):
+        Tensor(np.ones(3)).normal_(0, -1)
+    with pytest.raises(NotImplementedError):
+        torch.ones(3, dtype=torch.long).uniform_()
+    for fill in ("uniform_", "normal_"):
+        with pytest.raises(DTypeError, match=f"{fill} fills a floating tensor.*int64"):
+            getattr(Tensor(np.arange(3)), fill)()
+        with pytest.raises(ag.GeneratorError, match="numpy.random.Generator.*got int"):
+            getattr(Tensor(np.ones(3)), fill)(generator=0)
