@@ -235,3 +235,68 @@ def test_random_fills_name_bad_arguments() -> None:
             getattr(Tensor(np.arange(3)), fill)()
         with pytest.raises(ag.GeneratorError, match="numpy.random.Generator.*got int"):
             getattr(Tensor(np.ones(3)), fill)(generator=0)
+
+
+# ------------------------------------------------------------------ type_as, clamp_min/max
+@pytest.mark.parametrize("method, bound", [("clamp_min", 0.2), ("clamp_max", -0.1),
+                                           ("clamp_min", ROW - 2.0), ("clamp_max", ROW - 2.0)])
+def test_clamp_min_and_max_as_pytorch(method: str, bound: Any) -> None:
+    torch = _torch()
+    x = Tensor(X, requires_grad=True)
+    tx = torch.tensor(X, requires_grad=True)
+    theirs = getattr(tx, method)(torch.tensor(bound) if isinstance(bound, np.ndarray) else bound)
+    g = RNG.standard_normal(X.shape)
+    getattr(x, method)(bound).backward(g)
+    theirs.backward(torch.tensor(g))
+    np.testing.assert_array_equal(getattr(x, method)(bound).data, theirs.detach().numpy())
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+    assert ag.gradcheck(lambda t: getattr(t, method)(bound), [Tensor(X, requires_grad=True)])
+    with pytest.raises(UsageError, match=f"{method} needs a bound"):
+        getattr(x, method)(None)
+
+
+@pytest.mark.parametrize("source, target", [("float64", "float32"), ("float32", "float64"),
+                                            ("float64", "int64"), ("int64", "float32"),
+                                            ("float32", "bool")])
+def test_type_as_as_pytorch(source: str, target: str) -> None:
+    torch = _torch()
+    values = X * 3
+    ours = Tensor(values.astype(source)).type_as(Tensor(np.ones(2, target)))
+    theirs = torch.tensor(values.astype(source)).type_as(torch.ones(2).to(getattr(torch, target)))
+    assert ours.dtype == np.dtype(target)
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_type_as_keeps_the_graph_between_floats_and_returns_self_for_the_same_dtype() -> None:
+    x = Tensor(X, requires_grad=True)
+    assert x.type_as(Tensor(np.ones(1))) is x  # PyTorch returns self too
+    y = x.type_as(Tensor(np.ones(1, np.float32)))
+    assert y.dtype == np.float32 and y.requires_grad
+    y.sum().backward()
+    assert x.grad.dtype == np.float64
+    np.testing.assert_array_equal(x.grad.data, np.ones(X.shape))
+    labels = x.type_as(Tensor(np.ones(1, np.int64)))  # a constant, as x.long()
+    assert labels.dtype == np.int64 and not labels.requires_grad
+    with pytest.raises(UsageError, match="type_as needs a Tensor.*got ndarray.*astype"):
+        x.type_as(np.ones(2, np.float32))
+
+
+# ------------------------------------------------------------------ is_contiguous
+VIEWS = [("itself", lambda t: t), ("transpose", lambda t: t.t()),
+         ("strided columns", lambda t: t[:, ::2]), ("rows", lambda t: t[1:]),
+         ("columns", lambda t: t[:, 1:]), ("one column", lambda t: t[:, :1]),
+         ("a size-1 axis dropped", lambda t: t[:1].reshape(4)),
+         ("expand", lambda t: t[:1].expand(3, 4)), ("0-d", lambda t: t[0, 0]),
+         ("empty", lambda t: t[:0])]
+
+
+@pytest.mark.parametrize("name, view", VIEWS, ids=[v[0] for v in VIEWS])
+def test_is_contiguous_as_pytorch(name: str, view: Callable) -> None:
+    torch = _torch()
+    assert view(Tensor(X)).is_contiguous() == view(torch.tensor(X)).is_contiguous()
+
+
+def test_is_contiguous_reads_the_array() -> None:
+    assert not Tensor(X).flip(0).is_contiguous()  # NumPy's flip is a negative-stride view
+    assert Tensor(np.asfortranarray(X)).T.is_contiguous()
+    assert not Tensor(X).T.contiguous().is_contiguous()  # contiguous() is self here
