@@ -300,3 +300,48 @@ def test_is_contiguous_reads_the_array() -> None:
     assert not Tensor(X).flip(0).is_contiguous()  # NumPy's flip is a negative-stride view
     assert Tensor(np.asfortranarray(X)).T.is_contiguous()
     assert not Tensor(X).T.contiguous().is_contiguous()  # contiguous() is self here
+
+
+# ------------------------------------------------------------------ inference_mode
+def _modes(lib: Any, outer: bool, mode: bool) -> list[bool]:
+    """is_grad_enabled() seen inside inference_mode(mode) used four ways, under ``outer``."""
+    @lib.inference_mode
+    def bare() -> bool:
+        return lib.is_grad_enabled()
+
+    @lib.inference_mode(mode)
+    def decorated() -> bool:
+        return lib.is_grad_enabled()
+
+    @lib.inference_mode(mode=mode)
+    def generate():
+        yield lib.is_grad_enabled()
+        yield lib.is_grad_enabled()
+
+    with lib.set_grad_enabled(outer):
+        with lib.inference_mode(mode):
+            seen = [lib.is_grad_enabled()]
+        seen += [lib.is_grad_enabled(), bare(), decorated()]
+        for inside in generate():
+            seen += [inside, lib.is_grad_enabled()]  # the caller keeps its own mode
+    return seen
+
+
+@pytest.mark.parametrize("outer", [True, False])
+@pytest.mark.parametrize("mode", [True, False])
+def test_inference_mode_switches_as_pytorch(outer: bool, mode: bool) -> None:
+    assert _modes(ag, outer, mode) == _modes(_torch(), outer, mode)
+
+
+def test_inference_mode_is_no_grad_here() -> None:
+    x = Tensor(np.ones(3), requires_grad=True)
+    with ag.inference_mode():
+        y = x * 2
+    assert not y.requires_grad
+    z = (y * x).sum()  # PyTorch would refuse y (an inference tensor) here; here it is
+    z.backward()       # an ordinary constant
+    np.testing.assert_array_equal(x.grad.data, y.data)
+    with ag.inference_mode():
+        x.add_(1)  # allowed, as under no_grad()
+    np.testing.assert_array_equal(x.data, np.full(3, 2.0))
+    assert ag.is_grad_enabled() and x.requires_grad
