@@ -345,3 +345,33 @@ def test_inference_mode_is_no_grad_here() -> None:
         x.add_(1)  # allowed, as under no_grad()
     np.testing.assert_array_equal(x.data, np.full(3, 2.0))
     assert ag.is_grad_enabled() and x.requires_grad
+
+
+# ------------------------------------------------------------------ from_numpy
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "int64", "uint8", "bool"])
+def test_from_numpy_shares_memory_as_pytorch(dtype: str) -> None:
+    torch = _torch()
+    a, b = (np.arange(6).reshape(2, 3).astype(dtype) for _ in range(2))
+    ours, theirs = ag.from_numpy(a), torch.from_numpy(b)
+    assert ours.dtype == a.dtype and theirs.numpy().dtype == b.dtype
+    a[0, 0] = b[0, 0] = 1  # a write through the array is seen by the tensor
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    ours.copy_(Tensor(np.zeros(3, dtype)))
+    theirs.copy_(torch.zeros(3).to(theirs.dtype))  # and a write through the tensor
+    np.testing.assert_array_equal(a, b)
+    assert not ours.requires_grad and ag.from_numpy(np.array(2.5)).shape == ()
+
+
+@pytest.mark.parametrize("data, error, match", [
+    ([1.0, 2.0], UsageError, "needs a numpy.ndarray; got list.*autograd.tensor"),
+    (np.float64(1.0), UsageError, "needs a numpy.ndarray; got float64"),
+    (np.array(["a"]), DTypeError, "bool, integer or float data; got an array of dtype <U1"),
+    (np.array([1], dtype=object), DTypeError, "got an array of dtype object"),
+    (np.ones(2, ">f8"), DataError, r"byte order \(>f8\).*newbyteorder"),
+], ids=["list", "numpy scalar", "text", "object", "big-endian"])
+def test_from_numpy_refuses_as_pytorch(data: Any, error: type, match: str) -> None:
+    torch = _torch()
+    with pytest.raises(TypeError if error is not DataError else ValueError):
+        torch.from_numpy(data)  # the same built-in class as ours
+    with pytest.raises(error, match=match):
+        ag.from_numpy(data)
