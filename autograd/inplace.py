@@ -27,8 +27,9 @@ __all__ = ["InplaceOps", "check_writable"]
 
 
 def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:
-    """``out[...] = value`` shaped like a ufunc for ``_inplace`` (x * 0 + v would keep NaN/inf)."""
-    np.copyto(out, value, casting="same_kind")
+    """``out[...] = value`` shaped like a ufunc for ``_inplace`` (x * 0 + v would keep NaN/inf),
+    cast to out's dtype as ``ndarray.fill`` and PyTorch's ``fill_`` do (2.7 -> 2 -> True)."""
+    np.copyto(out, value, casting="unsafe")
 
 
 _assign.__name__ = "fill_"
@@ -72,7 +73,7 @@ class InplaceOps:
         check_writable(self.data, f"in-place {name}")
         try:
             write(self.data)
-        except TypeError as exc:  # numpy's casting errors
+        except (TypeError, OverflowError) as exc:  # numpy's casting errors; 300 into uint8
             raise DTypeError(f"in-place {name} cannot store the result in a "
                              f"{self.dtype} tensor: {exc}") from None
         except ValueError as exc:

@@ -375,3 +375,22 @@ def test_from_numpy_refuses_as_pytorch(data: Any, error: type, match: str) -> No
         torch.from_numpy(data)  # the same built-in class as ours
     with pytest.raises(error, match=match):
         ag.from_numpy(data)
+
+
+# ------------------------------------------------------------------ fill_ and zero_ casts
+@pytest.mark.parametrize("dtype", ["bool", "int64", "uint8", "float32"])
+@pytest.mark.parametrize("value", [0, 1, 2.7, -0.5, True])
+def test_fill_and_zero_cast_as_pytorch(dtype: str, value: Any) -> None:
+    torch = _torch()
+    if dtype == "uint8" and value == -0.5:
+        pytest.skip("a negative float into uint8 is undefined in C, so in both libraries")
+    ours, theirs = Tensor(np.ones(3, dtype)), torch.ones(3).to(getattr(torch, dtype))
+    np.testing.assert_array_equal(ours.fill_(value).data, theirs.fill_(value).numpy())
+    np.testing.assert_array_equal(ours.zero_().data, theirs.zero_().numpy())
+    assert ours.dtype == np.dtype(dtype)
+
+
+def test_an_integer_out_of_range_is_a_named_dtype_error() -> None:
+    with pytest.raises(DTypeError, match="in-place add cannot store the result in a uint8 "
+                                         "tensor: Python integer 300 out of bounds"):
+        Tensor(np.zeros(2, np.uint8)).__iadd__(300)
