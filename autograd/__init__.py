@@ -19,10 +19,10 @@ from .functions import (abs, add, astype, broadcast_to, cat, clamp, clip, concat
                         mean, min, minimum, mul, neg, pow, relu, reshape, sigmoid, softmax,
                         sqrt, squeeze, stack, std, sub, sum, swapaxes, tanh, transpose, var,
                         where)
-from .grad_mode import (detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled,
-                        no_grad, set_grad_enabled)
+from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_anomaly_enabled,
+                        is_grad_enabled, no_grad, set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
-from .tensor import Tensor, as_tensor, tensor
+from .tensor import Tensor, as_tensor, from_numpy, tensor
 from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, argsort, ceil,
                              cholesky, cos, cosh, cumprod, cumsum, det, diagonal, dot, einsum,
                              erf, expm1, flip, floor, index_add, index_put, inv, log1p, log2,
@@ -37,8 +37,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     # tensors and differentiation
-    "Tensor", "tensor", "as_tensor", "backward", "grad", "Function", "extend",
-    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "Tensor", "tensor", "as_tensor", "from_numpy", "backward", "grad", "Function", "extend",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
     "detect_anomaly", "is_anomaly_enabled",
     "gradcheck", "gradgradcheck", "numerical_grad",
     # ops

@@ -1,5 +1,5 @@
 """Switches for graph recording: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
-``detect_anomaly``.
+``inference_mode`` (PyTorch's name; here an alias of ``no_grad``), ``detect_anomaly``.
 
 The state is per thread, as PyTorch's: a ``no_grad()`` block or a backward pass in one
 thread never changes what another thread records. Each switch works as a context
@@ -17,7 +17,7 @@ import threading
 from typing import Any, Callable
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-           "detect_anomaly", "is_anomaly_enabled"]
+           "inference_mode", "detect_anomaly", "is_anomaly_enabled"]
 
 
 class _State(threading.local):
@@ -134,6 +134,22 @@ class enable_grad(no_grad):
 
     def __init__(self, func: Callable | None = None) -> None:
         _Switch.__init__(self, True)
+
+
+class inference_mode(no_grad):
+    """PyTorch's ``inference_mode``, an alias of ``no_grad`` in this engine: record
+    nothing (``@inference_mode`` and ``@inference_mode()`` both decorate).
+    ``inference_mode(False)`` records, as ``enable_grad`` (PyTorch's switches grad mode on
+    too). Tensors made under it are ordinary tensors: PyTorch's "inference tensors",
+    which later refuse to enter a graph, have no counterpart here."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # @inference_mode without parentheses
+            return cls()(mode)
+        return _Switch.__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        _Switch.__init__(self, not mode)
 
 
 class detect_anomaly(_Switch):

@@ -1,31 +1,35 @@
-"""In-place operators: ``+= -= *= /=``, ``zero_()`` and ``fill_()`` write into a tensor's
-array without recording anything.
+"""In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
+add_ sub_ mul_ div_ neg_ clamp_ copy_``, and ``uniform_ normal_``, which draw from a
+``numpy.random.Generator``) write into a tensor's array without recording anything.
 
 They are allowed only where they cannot bypass the graph: on tensors that do not require
 grad, or under ``no_grad()`` (optimizer updates). Every write stamps the written memory
 with the time of the write (``clock.record_write``), so a backward pass can tell that an
 array an op reads was changed after the op's output was created, and refuse
 (``InplaceError``), whichever tensor (a view, a detached copy) the write went through.
-Assigning ``.data`` is the documented untracked escape hatch; it stamps the new array, so
-a graph built before it refuses too.
+PyTorch records in-place ops on computed tensors; here they are refused with a message
+naming the out-of-place form to write instead. Assigning ``.data`` is the documented
+untracked escape hatch; it stamps the new array, so a graph built before it refuses too.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
+from ._arrays import FLOATS, to_array
 from .clock import record_write
-from .errors import DTypeError, InplaceError, ShapeError, UsageError
+from .errors import DTypeError, GeneratorError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
 
 __all__ = ["InplaceOps", "check_writable"]
 
 
 def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:
-    """``out[...] = value`` shaped like a ufunc for ``_inplace`` (x * 0 + v would keep NaN/inf)."""
-    np.copyto(out, value, casting="same_kind")
+    """``out[...] = value`` shaped like a ufunc for ``_inplace`` (x * 0 + v would keep NaN/inf),
+    cast to out's dtype as ``ndarray.fill`` and PyTorch's ``fill_`` do (2.7 -> 2 -> True)."""
+    np.copyto(out, value, casting="unsafe")
 
 
 _assign.__name__ = "fill_"
@@ -50,20 +54,30 @@ class InplaceOps:
     __slots__ = ()
 
     def _inplace(self, ufunc: Any, other: Any) -> Any:
-        operand = isinstance(other, InplaceOps)
-        if STATE.grad_enabled and (self._requires_grad or (operand and other._requires_grad)):
+        value = other.data if isinstance(other, InplaceOps) else other
+        return self._write(ufunc.__name__, f"x = x {_SYMBOL[ufunc]} y",
+                           lambda out: ufunc(out, value, out=out), other)
+
+    def _write(self, name: str, instead: str, write: Callable[[np.ndarray], Any],
+               *operands: Any) -> Any:
+        """Run ``write(self.data)`` under the rules of the module docstring: refused while
+        recording if self or an operand requires grad (``instead`` is the out-of-place
+        form), refused on a read-only array, NumPy's errors named, the write stamped."""
+        tracked = self._requires_grad or any(isinstance(t, InplaceOps) and t._requires_grad
+                                             for t in operands)
+        if STATE.grad_enabled and tracked:
             raise InplaceError(
-                f"in-place {ufunc.__name__} on a tensor that requires grad (or with an operand "
-                f"that does) would bypass the graph. Write x = x {_SYMBOL[ufunc]} y instead, "
+                f"in-place {name} on a tensor that requires grad (or with an operand "
+                f"that does) would bypass the graph. Write {instead} instead, "
                 f"or do the update under autograd.no_grad().")
-        check_writable(self.data, f"in-place {ufunc.__name__}")
+        check_writable(self.data, f"in-place {name}")
         try:
-            ufunc(self.data, other.data if operand else other, out=self.data)
-        except TypeError as exc:  # numpy's casting errors
-            raise DTypeError(f"in-place {ufunc.__name__} cannot store the result in a "
+            write(self.data)
+        except (TypeError, OverflowError) as exc:  # numpy's casting errors; 300 into uint8
+            raise DTypeError(f"in-place {name} cannot store the result in a "
                              f"{self.dtype} tensor: {exc}") from None
         except ValueError as exc:
-            raise ShapeError(f"in-place {ufunc.__name__}: {exc}") from None
+            raise ShapeError(f"in-place {name}: {exc}") from None
         record_write(self.data)
         return self
 
@@ -86,3 +100,96 @@ class InplaceOps:
     def fill_(self, value: float) -> Any:
         """Set every element to ``value`` in place."""
         return self._inplace(_assign, value)
+
+    def add_(self, other: Any, alpha: Any = 1) -> Any:
+        """self += alpha * other, in place (PyTorch's; ``other`` broadcasts to self)."""
+        value = _scaled(other, alpha)
+        return self._write("add_", "x = x + y" if alpha == 1 else f"x = x + {alpha} * y",
+                           lambda out: np.add(out, value, out=out), other)
+
+    def sub_(self, other: Any, alpha: Any = 1) -> Any:
+        """self -= alpha * other, in place (``w.sub_(lr * w.grad)`` under no_grad())."""
+        value = _scaled(other, alpha)
+        return self._write("sub_", "x = x - y" if alpha == 1 else f"x = x - {alpha} * y",
+                           lambda out: np.subtract(out, value, out=out), other)
+
+    def mul_(self, other: Any) -> Any:
+        """self *= other, in place."""
+        return self._write("mul_", "x = x * y",
+                           lambda out: np.multiply(out, _value(other), out=out), other)
+
+    def div_(self, other: Any) -> Any:
+        """self /= other, in place (true division: an integer tensor raises DTypeError)."""
+        return self._write("div_", "x = x / y",
+                           lambda out: np.true_divide(out, _value(other), out=out), other)
+
+    def neg_(self) -> Any:
+        """self = -self, in place (a bool tensor raises DTypeError, as in PyTorch)."""
+        return self._write("neg_", "x = -x", lambda out: np.negative(out, out=out))
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+        """self limited to [min, max] in place (either may be None, not both; where
+        min > max the result is max, as in PyTorch)."""
+        if min is None and max is None:
+            raise UsageError("clamp_: give at least one of min and max")
+        lo, hi = _value(min), _value(max)
+        return self._write("clamp_", "x = x.clamp(min, max)",
+                           lambda out: np.clip(out, lo, hi, out=out), min, max)
+
+    def copy_(self, src: Any) -> Any:
+        """Copy ``src``'s values into self, in place: ``src`` broadcasts to self's shape
+        and is cast to self's dtype as PyTorch does (floats to ints truncate toward 0)."""
+        value = to_array(src)  # DataError/DTypeError for ragged, object or text data
+        return self._write("copy_", "x = y.broadcast_to(x.shape).astype(x.dtype)",
+                           lambda out: np.copyto(out, value, casting="unsafe"), src)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill with samples uniform in [a, b) drawn from ``generator``, a
+        ``numpy.random.Generator`` (a fresh unseeded one if None, as ``autograd.rand``)."""
+        rng = _random_fill_checks(self, "uniform_", generator)
+        if not (np.isfinite(a) and np.isfinite(b) and np.isfinite(b - a) and a <= b):
+            raise UsageError(f"uniform_ draws from [a, b): a and b must be finite with "
+                             f"a <= b; got a={a}, b={b}")
+        return self._write("uniform_", "x = autograd.rand(*x.shape) * (b - a) + a",
+                           lambda out: _store(out, rng.uniform(a, b, out.shape)))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill with normal samples of ``mean`` and ``std`` drawn from ``generator`` (as
+        ``uniform_``)."""
+        rng = _random_fill_checks(self, "normal_", generator)
+        if not std >= 0:
+            raise UsageError(f"normal_: std must be >= 0; got {std}")
+        return self._write("normal_", "x = autograd.randn(*x.shape) * std + mean",
+                           lambda out: _store(out, rng.normal(mean, std, out.shape)))
+
+
+def _value(x: Any) -> Any:
+    """A tensor's array, anything else as it is (NumPy takes numbers and arrays)."""
+    return x.data if isinstance(x, InplaceOps) else x
+
+
+def _scaled(other: Any, alpha: Any) -> Any:
+    """alpha * other for add_/sub_ (a Python number stays one, so float32 stays float32)."""
+    value = _value(other)
+    if alpha == 1:
+        return value
+    return (np.asarray(value) if isinstance(value, (list, tuple)) else value) * alpha
+
+
+def _random_fill_checks(t: Any, name: str, generator: Any) -> np.random.Generator:
+    """The generator to draw from, once ``t`` is known to be a floating tensor."""
+    if t.dtype not in FLOATS:
+        raise DTypeError(f"{name} fills a floating tensor (float16/32/64); this one is "
+                         f"{t.dtype}. Draw integers with generator.integers(...) and "
+                         f"copy_ them in.")
+    if generator is None:
+        return np.random.default_rng()
+    if not isinstance(generator, np.random.Generator):
+        raise GeneratorError(f"{name}: generator must be a numpy.random.Generator (e.g. "
+                             f"np.random.default_rng(0)); got {type(generator).__name__}")
+    return generator
+
+
+def _store(out: np.ndarray, sample: np.ndarray) -> None:
+    """Write float64 samples into ``out``, rounded to its dtype."""
+    np.copyto(out, sample, casting="same_kind")

@@ -24,7 +24,7 @@ import numpy as np
 from ._arrays import FLOATS, to_array
 from .clock import next_seq, record_write
 from .engine import accumulate_into, run_backward, seed
-from .errors import BackwardError, DTypeError, ShapeError, UsageError
+from .errors import BackwardError, DataError, DTypeError, ShapeError, UsageError
 from .function import Function
 from .hooks import RemovableHandle, add_hook
 from .inplace import InplaceOps
@@ -35,7 +35,7 @@ from .tensor_protocols import TRACKED_READS, ValueProtocols
 from .tensor_reductions import Reductions
 from .torch_spellings import TorchSpellings
 
-__all__ = ["Tensor", "tensor", "as_tensor"]
+__all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, NumpyInterop, InplaceOps,
@@ -328,3 +328,19 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
 def as_tensor(x: Any) -> Tensor:
     """``x`` itself if it is a Tensor, else a constant (untracked) Tensor sharing its data."""
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A constant tensor sharing ``array``'s memory (PyTorch's ``from_numpy``; as
+    ``Tensor(array)``): writes through either are seen by the other."""
+    if not isinstance(array, np.ndarray):
+        raise UsageError(f"from_numpy needs a numpy.ndarray; got {type(array).__name__}. "
+                         f"Use autograd.tensor(data) to copy other data into a tensor.")
+    if array.dtype.kind not in "biuf":
+        raise DTypeError(f"from_numpy: a Tensor holds bool, integer or float data; got an "
+                         f"array of dtype {array.dtype}. Convert it first, e.g. "
+                         f"a.astype(np.float64).")
+    if not array.dtype.isnative:
+        raise DataError(f"from_numpy: the array's byte order ({array.dtype}) is not this "
+                        f"machine's. Convert it first: a.astype(a.dtype.newbyteorder('=')).")
+    return Tensor(array)

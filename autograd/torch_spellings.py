@@ -144,6 +144,18 @@ class TorchSpellings:
         """``clip`` (PyTorch's name and keywords)."""
         return self.clip(min, max)
 
+    def clamp_min(self, min: Any) -> AnyTensor:  # noqa: A002
+        """self limited from below: ``clamp(min=min)``."""
+        if min is None:
+            raise UsageError("clamp_min needs a bound (a number or a tensor); got None")
+        return self.clip(min, None)
+
+    def clamp_max(self, max: Any) -> AnyTensor:  # noqa: A002
+        """self limited from above: ``clamp(max=max)``."""
+        if max is None:
+            raise UsageError("clamp_max needs a bound (a number or a tensor); got None")
+        return self.clip(None, max)
+
     def masked_fill(self, mask: Any, value: Any) -> AnyTensor:
         """``value`` where ``mask`` is True, self elsewhere (the gradient flows to the
         kept elements)."""
@@ -221,6 +233,16 @@ class TorchSpellings:
         """self != 0 as a boolean constant."""
         return self.detach().astype(np.bool_)
 
+    def type_as(self, other: AnyTensor) -> AnyTensor:
+        """self as ``other``'s dtype (self if it has it already, as PyTorch); a constant
+        when that dtype is not floating, as ``long()``."""
+        if not isinstance(other, TorchSpellings):
+            raise UsageError(f"type_as needs a Tensor whose dtype to take; got "
+                             f"{type(other).__name__}. For a dtype, use x.astype(dtype).")
+        if other.dtype == self.dtype:
+            return self
+        return (self if other.dtype.kind == "f" else self.detach()).astype(other.dtype)
+
     def type(self, dtype: Any = None) -> Any:
         """The dtype's name (no argument), or self as ``dtype``."""
         return self.dtype.name if dtype is None else self.astype(dtype)
@@ -242,6 +264,11 @@ class TorchSpellings:
     def contiguous(self) -> AnyTensor:
         """self (every op here accepts any memory layout)."""
         return self
+
+    def is_contiguous(self) -> bool:
+        """True when the array is C-contiguous (row-major, no gaps): False for a
+        transpose or a strided slice, as PyTorch. ``contiguous()`` still returns self."""
+        return bool(self.data.flags.c_contiguous)
 
     def numel(self) -> int:
         """The number of elements (``size`` in NumPy's spelling)."""
