@@ -5,7 +5,7 @@ import pytest
 
 import autograd
 import nn
-from nn.errors import StateDictError
+from nn.errors import MemberNotFoundError, StateDictError
 from nn.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 CASES = [(SGD, {"lr": 0.1, "momentum": 0.9}), (Adam, {"lr": 0.01}), (AdamW, {"lr": 0.01}),
@@ -147,3 +147,59 @@ def test_a_plain_dict_with_str_keys_is_loaded_unchanged(tmp_path):
     value = {"state": {"0": 1}, "param_groups": []}
     nn.save(tmp_path / "v.npz", value=value)
     assert nn.load(tmp_path / "v.npz")["value"] == value
+
+
+# ------------------------------------------------- nn.optim.lr_scheduler (PyTorch's path)
+SCHEDULERS = sorted(name for name in nn.optim.__all__
+                    if isinstance(getattr(nn.optim, name), type)
+                    and issubclass(getattr(nn.optim, name),
+                                   (nn.optim.LRScheduler, nn.optim.ReduceLROnPlateau)))
+
+
+def test_lr_scheduler_module_holds_every_scheduler_itself():
+    from nn.optim import lr_scheduler
+    assert len(SCHEDULERS) == 11
+    assert sorted(lr_scheduler.__all__) == SCHEDULERS
+    for name in SCHEDULERS:
+        assert getattr(lr_scheduler, name) is getattr(nn.optim, name)  # not a copy
+    from nn.optim.lr_scheduler import ReduceLROnPlateau, StepLR
+    assert StepLR is nn.optim.StepLR and ReduceLROnPlateau is nn.optim.ReduceLROnPlateau
+
+
+def test_lr_scheduler_names_are_torchs():
+    torch = pytest.importorskip("torch")
+    ours_only = {"LinearWarmup"}  # LinearLR from 0 (documented as ours)
+    for name in set(SCHEDULERS) - ours_only:
+        assert hasattr(torch.optim.lr_scheduler, name), name
+
+
+def test_torch_tutorial_scheduler_code_gives_torchs_lrs():
+    torch = pytest.importorskip("torch")
+    p = autograd.Tensor(np.zeros(2), requires_grad=True)
+    opt = nn.optim.SGD([p], lr=0.1, momentum=0.9)
+    sched = nn.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    plateau = nn.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1)
+    tp = torch.nn.Parameter(torch.zeros(2))
+    topt = torch.optim.SGD([tp], lr=0.1, momentum=0.9)
+    tsched = torch.optim.lr_scheduler.StepLR(topt, step_size=2, gamma=0.5)
+    tplateau = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, patience=1)
+    for epoch in range(8):
+        p.grad, tp.grad = autograd.Tensor(np.ones(2)), torch.ones(2)
+        opt.step()
+        topt.step()
+        sched.step()
+        tsched.step()
+        plateau.step(1.0)
+        tplateau.step(1.0)
+        assert opt.param_groups[0]["lr"] == pytest.approx(topt.param_groups[0]["lr"],
+                                                          rel=1e-12), epoch
+
+
+@pytest.mark.parametrize("name", ["OneCycleLR", "LambdaLR"])
+def test_torch_scheduler_we_lack_is_a_named_attribute_error(name):
+    with pytest.raises(MemberNotFoundError, match=rf"has no {name} .*it has LRScheduler, "
+                                                  r"StepLR.*param_groups\[i\]\['lr'\]"):
+        getattr(nn.optim.lr_scheduler, name)
+    assert not hasattr(nn.optim.lr_scheduler, name)  # an AttributeError
+    with pytest.raises(AttributeError, match="has no attribute 'Steplr'"):
+        nn.optim.lr_scheduler.Steplr
