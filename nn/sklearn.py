@@ -38,6 +38,7 @@ from .errors import ArgumentTypeError, ConfigError  # noqa: E402
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
+_FLOATS = (np.float64, np.float32)  # X's dtype is kept (others become float64), as sklearn's MLPs
 OPTIMIZERS = {"adam": optim.Adam, "adamw": optim.AdamW, "sgd": optim.SGD,
               "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad}
 
@@ -100,10 +101,10 @@ def _two_or_more(classes: np.ndarray) -> np.ndarray:
     if len(classes) < 2:
         found = f"a single class ({classes[0].tolist()!r})" if len(classes) else "no class"
         raise DataError(
-            f"NeuralNetClassifier: y holds {found}; a "
-            f"classifier needs at least 2 classes to learn from (softmax over one class has "
-            f"loss 0 and no gradient), as scikit-learn's LogisticRegression and SVC say. "
-            f"Check the labels, or split with StratifiedKFold / stratify=y.")
+            f"NeuralNetClassifier: y holds {found}; a classifier needs at least 2 classes to "
+            f"learn from (softmax over one class has loss 0 and no gradient), as scikit-learn's "
+            f"LogisticRegression and SVC say. Check the labels, or split with StratifiedKFold "
+            f"/ stratify=y.")
     return classes
 
 
@@ -135,12 +136,13 @@ class _NeuralNet(BaseEstimator):
         self.verbose = verbose
         self.blas_threads = blas_threads
 
-    def _build(self, n_features: int, n_outputs: int, rng: np.random.Generator) -> Module:
-        if self.module is None:
+    def _build(self, n_features: int, n_outputs: int, rng: np.random.Generator,
+               dtype: np.dtype) -> Module:
+        if self.module is None:  # in X's dtype, as MLPClassifier's weights
             # "logistic" is scikit-learn's MLPClassifier name for the sigmoid
             activation = "sigmoid" if self.activation == "logistic" else self.activation
             return MLP([n_features, *self._hidden_sizes(), n_outputs], activation,
-                       output=self._output, dropout=self.dropout, rng=rng)
+                       output=self._output, dropout=self.dropout, rng=rng, dtype=dtype)
         if isinstance(self.module, Module):
             return copy.deepcopy(self.module)  # each fit trains its own copy
         if callable(self.module):
@@ -181,9 +183,8 @@ class _NeuralNet(BaseEstimator):
 
     def _fit(self, X: np.ndarray, target: np.ndarray, n_outputs: int, loss_fn: Any,
              sample_weight: Any, per_sample: Any, incremental: bool = False) -> Any:
-        """Train ``epochs`` epochs (one for ``partial_fit``). A new module, unless
-        :meth:`_continues`; a new optimizer, except in ``partial_fit`` on a fitted
-        estimator, which keeps the optimizer state (and random stream) of the last fit."""
+        """``epochs`` epochs (``partial_fit``: one) of a new module unless :meth:`_continues`;
+        ``partial_fit`` on a fitted estimator also keeps the optimizer and random stream."""
         if sample_weight is not None:  # packed as the target's last column
             weight = _sample_weights(sample_weight, len(X), type(self).__name__)
             target = np.column_stack([target.reshape(len(X), -1), weight])
@@ -193,7 +194,7 @@ class _NeuralNet(BaseEstimator):
         rng = self._rng if keep else _generator(self.random_state)
         train, val = self._split(X, target, rng, incremental)
         if not warm:
-            self.module_ = self._build(X.shape[1], n_outputs, rng)
+            self.module_ = self._build(X.shape[1], n_outputs, rng, X.dtype)
             self._n_outputs = n_outputs
             self._output_of(X[:1])  # a module of the wrong output width fails before training
         elif n_outputs != self._n_outputs:
@@ -252,7 +253,7 @@ class _NeuralNet(BaseEstimator):
         """The module's raw output for ``X`` (cast to the module's float dtype, as ``fit``
         casts the training data), in evaluation mode without a graph."""
         check_is_fitted(self, "module_")
-        return self._output_of(validate_data(self, X, reset=False, dtype=np.float64))
+        return self._output_of(validate_data(self, X, reset=False, dtype=_FLOATS))
 
     def _output_of(self, X: np.ndarray) -> np.ndarray:
         """The module's output for the validated ``X``; ``ShapeError`` unless it is
@@ -304,7 +305,7 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
         """Train on ``X`` and labels ``y``; ``sample_weight`` (one number >= 0 per sample)
         weights each sample's loss in its mini-batch's mean, as in MLPClassifier."""
         warm = self._continues(incremental=False)
-        X, y = validate_data(self, X, y, dtype=np.float64, reset=not warm)
+        X, y = validate_data(self, X, y, dtype=_FLOATS, reset=not warm)
         check_classification_targets(y)
         classes, encoded = np.unique(y, return_inverse=True)
         if warm and not np.array_equal(classes, self.classes_):
@@ -318,12 +319,11 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None,
                     classes: Any = None) -> NeuralNetClassifier:
-        """One epoch on ``X``, ``y``, continuing from the current weights and optimizer
-        state (MLPClassifier's ``partial_fit``). The first call needs ``classes``, every
-        label that any call's ``y`` will hold (``np.unique(y_all)``); later calls may
-        omit it. ``sample_weight`` as for ``fit``."""
+        """One epoch on ``X``, ``y`` from the current weights and optimizer state, as
+        MLPClassifier's. The first call needs ``classes``, every label any call's ``y``
+        will hold (``np.unique(y_all)``); later calls may omit it."""
         first = not hasattr(self, "module_")
-        X, y = validate_data(self, X, y, dtype=np.float64, reset=first)
+        X, y = validate_data(self, X, y, dtype=_FLOATS, reset=first)
         check_classification_targets(y)
         if classes is None and first:
             raise UsageError("NeuralNetClassifier.partial_fit: pass classes= on the first "
@@ -387,7 +387,7 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
     def _fit_targets(self, X: Any, y: Any, sample_weight: Any,
                      incremental: bool) -> NeuralNetRegressor:
         warm = self._continues(incremental)
-        X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True,
+        X, y = validate_data(self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True,
                              reset=not warm)
         self._y_ndim = y.ndim
         target = y.reshape(len(y), -1).astype(np.float64)

@@ -2,6 +2,7 @@
 ``warm_start=True`` (a second fit continues from the fitted weights) and
 ``partial_fit`` (one epoch on the data given; the classifier needs ``classes=`` first)."""
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -125,3 +126,27 @@ def test_partial_fit_holds_out_nothing():
         NeuralNetClassifier(validation_fraction=0.2).partial_fit(X, Y, classes=[0, 1, 2])
     with pytest.raises(ValueError, match="monitors 'val_loss', but partial_fit holds out"):
         NeuralNetClassifier(callbacks=[EarlyStopping()]).partial_fit(X, Y, classes=[0, 1, 2])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("fit_dtype, predict_dtype", [(np.float32, np.float32),
+                                                      (np.float64, np.float32),
+                                                      (np.float64, np.float64),
+                                                      (np.int64, np.float32)])
+def test_prediction_dtypes_follow_sklearns_mlps(fit_dtype, predict_dtype):
+    """float32 X trains a float32 MLP and predicts float32, as MLPClassifier's weights
+    take X's dtype; other X trains in float64."""
+    pairs = [(NeuralNetClassifier(epochs=1, random_state=0), MLPClassifier(max_iter=1)),
+             (NeuralNetRegressor(epochs=1, random_state=0), MLPRegressor(max_iter=1))]
+    for ours, theirs in pairs:
+        for est in (ours, theirs):
+            est.fit(X.astype(fit_dtype), Y.astype(np.float32))
+        assert next(ours.module_.parameters()).dtype == theirs.coefs_[0].dtype
+        Xp = X.astype(predict_dtype)
+        methods = ["predict_proba", "predict_log_proba"] if hasattr(ours, "classes_") else [
+            "predict"]
+        for method in methods:
+            assert getattr(ours, method)(Xp).dtype == getattr(theirs, method)(Xp).dtype
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # float64 weights and targets meet a float32 model
+        NeuralNetRegressor(epochs=1).fit(X.astype(fit_dtype), Y, sample_weight=np.ones(150))
