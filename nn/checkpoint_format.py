@@ -137,10 +137,25 @@ class Decoder:
         if kind == "dict":
             return {self.decode(k): self.decode(v) for k, v in node["items"]}
         if kind == "state":
-            return self.decode(node["v"])
+            return _int_state_keys(self.decode(node["v"]))
         if kind == "generator":
             return _make_generator(self.decode(node["v"]), self.source)
         raise CheckpointError(f"{self.source}: unknown value kind {kind!r} in the metadata")
+
+
+def _int_state_keys(value: Any) -> Any:
+    """An optimizer's state dict written before its ``"state"`` was keyed by int
+    (``{"0": {...}}``) comes back keyed as ``state_dict()`` keys it now (``{0: {...}}``);
+    any other value is returned unchanged."""
+    if not (isinstance(value, dict) and set(value) == {"state", "param_groups"}
+            and isinstance(value["state"], dict)):
+        return value
+    state = value["state"]
+    if not state or not all(isinstance(k, str) and k.isascii() and k.isdigit() for k in state):
+        return value
+    if len({int(k) for k in state}) != len(state):  # "0" and "00": leave for load_state_dict
+        return value
+    return {**value, "state": {int(k): v for k, v in state.items()}}
 
 
 def _make_generator(state: Any, source: str) -> np.random.Generator:

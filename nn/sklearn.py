@@ -25,18 +25,20 @@ from sklearn.utils.multiclass import check_classification_targets  # noqa: E402
 from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
 
 from autograd import Tensor, no_grad  # noqa: E402
-from autograd.errors import DataError, ShapeError  # noqa: E402
+from autograd.errors import DataError, ShapeError, UsageError  # noqa: E402
 
 from . import functional as F  # noqa: E402
 from . import optim  # noqa: E402
 from .models import MLP  # noqa: E402
 from .module import Module  # noqa: E402
 from .train import fit  # noqa: E402
+from ._checks import flag  # noqa: E402
 from .train.trainer import as_model_dtype  # noqa: E402
 from .errors import ArgumentTypeError, ConfigError  # noqa: E402
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
+_FLOATS = (np.float64, np.float32)  # X's dtype is kept (others become float64), as sklearn's MLPs
 OPTIMIZERS = {"adam": optim.Adam, "adamw": optim.AdamW, "sgd": optim.SGD,
               "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad}
 
@@ -94,6 +96,18 @@ def _squared_errors(output: Any, target: np.ndarray) -> Any:
     return F.mse_loss(output, target, reduction="none").mean(axis=1)
 
 
+def _two_or_more(classes: np.ndarray) -> np.ndarray:
+    """``classes``, unless there is just one (``DataError``)."""
+    if len(classes) < 2:
+        found = f"a single class ({classes[0].tolist()!r})" if len(classes) else "no class"
+        raise DataError(
+            f"NeuralNetClassifier: y holds {found}; a classifier needs at least 2 classes to "
+            f"learn from (softmax over one class has loss 0 and no gradient), as scikit-learn's "
+            f"LogisticRegression and SVC say. Check the labels, or split with StratifiedKFold "
+            f"/ stratify=y.")
+    return classes
+
+
 class _NeuralNet(BaseEstimator):
     """Shared fitting machinery; see the two public classes."""
 
@@ -104,7 +118,7 @@ class _NeuralNet(BaseEstimator):
                  dropout: float = 0.0, optimizer: str | type = "adam", lr: float = 1e-2,
                  weight_decay: float = 0.0, epochs: int = 50, batch_size: int = 32,
                  callbacks: Sequence[Any] = (), validation_fraction: float = 0.0,
-                 random_state: Any = None, verbose: bool = False,
+                 warm_start: bool = False, random_state: Any = None, verbose: bool = False,
                  blas_threads: int | str | None = "auto") -> None:
         self.module = module
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -117,16 +131,18 @@ class _NeuralNet(BaseEstimator):
         self.batch_size = batch_size
         self.callbacks = callbacks
         self.validation_fraction = validation_fraction
+        self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
         self.blas_threads = blas_threads
 
-    def _build(self, n_features: int, n_outputs: int, rng: np.random.Generator) -> Module:
-        if self.module is None:
+    def _build(self, n_features: int, n_outputs: int, rng: np.random.Generator,
+               dtype: np.dtype) -> Module:
+        if self.module is None:  # in X's dtype, as MLPClassifier's weights
             # "logistic" is scikit-learn's MLPClassifier name for the sigmoid
             activation = "sigmoid" if self.activation == "logistic" else self.activation
             return MLP([n_features, *self._hidden_sizes(), n_outputs], activation,
-                       output=self._output, dropout=self.dropout, rng=rng)
+                       output=self._output, dropout=self.dropout, rng=rng, dtype=dtype)
         if isinstance(self.module, Module):
             return copy.deepcopy(self.module)  # each fit trains its own copy
         if callable(self.module):
@@ -159,38 +175,65 @@ class _NeuralNet(BaseEstimator):
         kwargs = {"weight_decay": self.weight_decay} if self.weight_decay else {}
         return cls(model.parameters(), lr=self.lr, **kwargs)
 
+    def _continues(self, incremental: bool) -> bool:
+        """Whether this fit trains the fitted module further (``partial_fit``, or ``fit``
+        with ``warm_start=True``) rather than a new one, as in MLPClassifier."""
+        warm = flag(type(self).__name__, "warm_start", self.warm_start) or incremental
+        return warm and hasattr(self, "module_")
+
     def _fit(self, X: np.ndarray, target: np.ndarray, n_outputs: int, loss_fn: Any,
-             sample_weight: Any, per_sample: Any) -> Any:
+             sample_weight: Any, per_sample: Any, incremental: bool = False) -> Any:
+        """``epochs`` epochs (``partial_fit``: one) of a new module unless :meth:`_continues`;
+        ``partial_fit`` on a fitted estimator also keeps the optimizer and random stream."""
         if sample_weight is not None:  # packed as the target's last column
             weight = _sample_weights(sample_weight, len(X), type(self).__name__)
             target = np.column_stack([target.reshape(len(X), -1), weight])
             loss_fn = _weighted(per_sample)
-        rng = _generator(self.random_state)
-        train, val = self._split(X, target, rng)
-        self.module_ = self._build(X.shape[1], n_outputs, rng)
-        self._n_outputs = n_outputs
-        self._output_of(X[:1])  # a module of the wrong output width fails before training
-        self.history_ = fit(self.module_, loss_fn, self._make_optimizer(self.module_),
-                            train, val=val, epochs=self.epochs, batch_size=self.batch_size,
+        warm = self._continues(incremental)
+        keep = warm and incremental and hasattr(self, "_optimizer")
+        rng = self._rng if keep else _generator(self.random_state)
+        train, val = self._split(X, target, rng, incremental)
+        if not warm:
+            self.module_ = self._build(X.shape[1], n_outputs, rng, X.dtype)
+            self._n_outputs = n_outputs
+            self._output_of(X[:1])  # a module of the wrong output width fails before training
+        elif n_outputs != self._n_outputs:
+            raise ShapeError(f"{type(self).__name__}: y has {n_outputs} target column(s); the "
+                             f"fitted model this fit continues predicts {self._n_outputs}. Pass "
+                             f"that many, or set warm_start=False to start afresh")
+        if not keep:
+            self._optimizer = self._make_optimizer(self.module_)
+        self._rng = rng
+        self.history_ = fit(self.module_, loss_fn, self._optimizer, train, val=val,
+                            epochs=1 if incremental else self.epochs, batch_size=self.batch_size,
                             callbacks=copy.deepcopy(list(self.callbacks)),
                             progress=self.verbose, generator=rng,
                             blas_threads=self.blas_threads)
         self.n_iter_ = len(self.history_)
         return self
 
-    def _split(self, X: np.ndarray, target: np.ndarray, rng: np.random.Generator
-               ) -> tuple[tuple, tuple | None]:
+    def _split(self, X: np.ndarray, target: np.ndarray, rng: np.random.Generator,
+               incremental: bool = False) -> tuple[tuple, tuple | None]:
         """(train, val): ``validation_fraction`` of the samples held out for the
         validation loss that ``EarlyStopping`` and co. monitor (stratified by class for
-        a classifier, as MLPClassifier's early stopping), or all of them and None."""
+        a classifier, as MLPClassifier's early stopping), or all of them and None.
+        ``partial_fit`` holds out nothing (MLPClassifier's refuses early stopping)."""
         fraction, owner = self.validation_fraction, type(self).__name__
         if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real) or not (
                 0 <= fraction < 1):
             raise ConfigError(f"{owner}: validation_fraction must be a number in [0, 1); "
                               f"got {fraction!r}")
+        if incremental and fraction != 0:
+            raise ConfigError(f"{owner}: partial_fit trains one pass over the data it is "
+                              f"given and holds none out; set validation_fraction=0 (it is "
+                              f"{fraction}) and keep your own validation data")
         if fraction == 0:
             watching = [m for m in (getattr(c, "monitor", None) for c in self.callbacks)
                         if isinstance(m, str) and m.startswith("val_")]
+            if watching and incremental:
+                raise ConfigError(f"{owner}: a callback monitors {watching[0]!r}, but "
+                                  f"partial_fit holds out no data; use fit with "
+                                  f"validation_fraction=0.1 (for example) for it")
             if watching:
                 raise ConfigError(f"{owner}: a callback monitors {watching[0]!r}, which needs "
                                   f"held-out data: pass validation_fraction=0.1 (for example) "
@@ -210,7 +253,7 @@ class _NeuralNet(BaseEstimator):
         """The module's raw output for ``X`` (cast to the module's float dtype, as ``fit``
         casts the training data), in evaluation mode without a graph."""
         check_is_fitted(self, "module_")
-        return self._output_of(validate_data(self, X, reset=False, dtype=np.float64))
+        return self._output_of(validate_data(self, X, reset=False, dtype=_FLOATS))
 
     def _output_of(self, X: np.ndarray) -> np.ndarray:
         """The module's output for the validated ``X``; ``ShapeError`` unless it is
@@ -248,29 +291,58 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     ``nn.train.fit``; ``validation_fraction`` (as MLPClassifier's; 0: none) holds out
     that share of the samples, stratified, as ``fit``'s ``val`` for callbacks such as
     ``EarlyStopping()`` that monitor ``val_loss``; ``random_state`` seeds the weights,
-    the split, shuffling and dropout.
-    Fitted attributes: ``module_``, ``classes_``, ``history_``, ``n_features_in_``.
-    ``fit`` raises ``DataError`` (a ValueError) on a single class.
+    the split, shuffling and dropout. ``warm_start=True``: a second ``fit`` trains the
+    fitted module further (with a new optimizer, on the same classes), as MLPClassifier;
+    ``partial_fit`` trains one epoch on the data given.
+    Fitted attributes: ``module_``, ``classes_``, ``history_`` and ``n_iter_`` (of the
+    last fit), ``n_features_in_``. ``fit`` raises ``DataError`` (a ValueError) on a
+    single class.
     """
 
     _output = "softmax"
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuralNetClassifier:
-        """Train on ``X`` and labels ``y``; ``sample_weight`` (one number >= 0 per
-        sample) weights each sample's loss in its mini-batch's mean, as in
-        MLPClassifier."""
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        """Train on ``X`` and labels ``y``; ``sample_weight`` (one number >= 0 per sample)
+        weights each sample's loss in its mini-batch's mean, as in MLPClassifier."""
+        warm = self._continues(incremental=False)
+        X, y = validate_data(self, X, y, dtype=_FLOATS, reset=not warm)
         check_classification_targets(y)
-        self.classes_, encoded = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            only = self.classes_[0].tolist()
-            raise DataError(
-                f"NeuralNetClassifier: y holds a single class ({only!r}); a classifier "
-                f"needs at least 2 classes to learn from (softmax over one class has loss 0 "
-                f"and no gradient), as scikit-learn's LogisticRegression and SVC say. Check "
-                f"the labels, or split with StratifiedKFold / stratify=y.")
+        classes, encoded = np.unique(y, return_inverse=True)
+        if warm and not np.array_equal(classes, self.classes_):
+            raise DataError(f"NeuralNetClassifier: warm_start=True continues the fitted "
+                            f"model, whose classes are {self.classes_.tolist()}; y has "
+                            f"{classes.tolist()}. Fit on the same classes, or set "
+                            f"warm_start=False to start afresh.")
+        self.classes_ = _two_or_more(classes)
         return self._fit(X, encoded.astype(np.int64), len(self.classes_), F.cross_entropy,
                          sample_weight, _class_losses)
+
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None,
+                    classes: Any = None) -> NeuralNetClassifier:
+        """One epoch on ``X``, ``y`` from the current weights and optimizer state, as
+        MLPClassifier's. The first call needs ``classes``, every label any call's ``y``
+        will hold (``np.unique(y_all)``); later calls may omit it."""
+        first = not hasattr(self, "module_")
+        X, y = validate_data(self, X, y, dtype=_FLOATS, reset=first)
+        check_classification_targets(y)
+        if classes is None and first:
+            raise UsageError("NeuralNetClassifier.partial_fit: pass classes= on the first "
+                             "call, every label the calls' y will hold (e.g. "
+                             "classes=np.unique(y_all)): the model needs one output per class")
+        if classes is not None and first:
+            self.classes_ = _two_or_more(np.unique(np.asarray(classes)))
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise DataError(f"NeuralNetClassifier.partial_fit: classes={classes!r:.80} differs "
+                            f"from the classes of the fitted model, {self.classes_.tolist()}; "
+                            f"pass the same, or none")
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise DataError(f"NeuralNetClassifier.partial_fit: y has labels {unknown.tolist()}, "
+                            f"not among the classes {self.classes_.tolist()}; pass every label "
+                            f"on the first call (classes=np.unique(y_all))")
+        encoded = np.searchsorted(self.classes_, y).astype(np.int64)
+        return self._fit(X, encoded, len(self.classes_), F.cross_entropy, sample_weight,
+                         _class_losses, incremental=True)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities softmax(scores), shape (N, n_classes)."""
@@ -303,12 +375,24 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
         return tags
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuralNetRegressor:
-        """Train on ``X`` and targets ``y``; ``sample_weight`` as for the classifier."""
-        X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
+        """Train on ``X`` and targets ``y``; ``sample_weight`` and ``warm_start`` as for
+        the classifier."""
+        return self._fit_targets(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuralNetRegressor:
+        """One epoch on ``X``, ``y``, continuing from the current weights and optimizer
+        state (MLPRegressor's ``partial_fit``)."""
+        return self._fit_targets(X, y, sample_weight, incremental=True)
+
+    def _fit_targets(self, X: Any, y: Any, sample_weight: Any,
+                     incremental: bool) -> NeuralNetRegressor:
+        warm = self._continues(incremental)
+        X, y = validate_data(self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True,
+                             reset=not warm)
         self._y_ndim = y.ndim
         target = y.reshape(len(y), -1).astype(np.float64)
         return self._fit(X, target, target.shape[1], F.mse_loss, sample_weight,
-                         _squared_errors)
+                         _squared_errors, incremental)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted values, shaped like the training targets ((N,) or (N, k))."""

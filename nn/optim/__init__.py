@@ -1,8 +1,9 @@
 """Optimizers and learning-rate schedulers (PyTorch names, defaults and update rules).
 
 Optimizers update ``p.data`` in place with plain NumPy, outside any autograd graph.
+The schedulers are also reachable under PyTorch's path, ``nn.optim.lr_scheduler``.
 """
-from . import schedulers
+from . import lr_scheduler, schedulers
 from .adam import Adam, AdamW
 from .adaptive import Adagrad, RMSprop
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
@@ -24,5 +25,5 @@ __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW",
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
-    "ReduceLROnPlateau", "schedulers",
+    "ReduceLROnPlateau", "lr_scheduler", "schedulers",
 ]

@@ -190,20 +190,22 @@ class Optimizer:
 
     # ------------------------------------------------------------- state dict
     def state_dict(self) -> dict[str, Any]:
-        """``{"state": {"0": {...}, ...}, "param_groups": [{..., "params": [0, 1]}]}``.
+        """``{"state": {0: {...}, ...}, "param_groups": [{..., "params": [0, 1]}]}``.
 
-        Parameters are numbered across groups in order; arrays are copies, so the
-        result is a snapshot that later steps do not change.
+        Parameters are numbered across groups in order, and ``"state"`` is keyed by
+        that int, as in PyTorch (``sd["state"][0]["exp_avg"]``); a parameter without
+        state has no entry. Arrays are copies, so the result is a snapshot that later
+        steps do not change.
         """
         index = 0
         groups: list[dict[str, Any]] = []
-        state: dict[str, dict[str, Any]] = {}
+        state: dict[int, dict[str, Any]] = {}
         for group in self.param_groups:
             saved = {k: v for k, v in group.items() if k != "params"}
             saved["params"] = list(range(index, index + len(group["params"])))
             for p in group["params"]:
                 if self.state.get(p):
-                    state[str(index)] = {k: _copy(v) for k, v in self.state[p].items()}
+                    state[index] = {k: _copy(v) for k, v in self.state[p].items()}
                 index += 1
             groups.append(saved)
         return {"state": state, "param_groups": groups}
@@ -212,7 +214,9 @@ class Optimizer:
         """Restore hyper-parameters and per-parameter state saved by ``state_dict``.
 
         Groups and parameters are matched by position; shapes are checked and arrays
-        are copied into the parameter's dtype.
+        are copied into the parameter's dtype. ``"state"`` may be keyed by int (as
+        ``state_dict`` writes it) or by the same numbers as str (``"0"``, as state dicts
+        of earlier versions were).
         """
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
             raise StateDictError("optimizer state dict must have exactly the keys "
@@ -231,10 +235,14 @@ class Optimizer:
             by_index.update((int(k), p) for k, p in zip(saved["params"], group["params"]))
         new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, entry in state_dict["state"].items():
-            if not str(key).isdigit() or int(key) not in by_index:
+            index = _param_index(key)
+            if index is None or index not in by_index:
                 raise StateDictError(f"loaded state dict has state for parameter {key}, "
                                      "which is in no parameter group")
-            p = by_index[int(key)]
+            p = by_index[index]
+            if p in new_state:
+                raise StateDictError(f"loaded state dict has state for parameter {index} "
+                                     "twice (under an int and a str key); keep one")
             new_state[p] = {name: _restore(value, p, key, name)
                             for name, value in entry.items()}
         new_groups = []
@@ -276,6 +284,16 @@ class Optimizer:
 # ------------------------------------------------------------------ helpers
 def _is_tensor(obj: Any) -> bool:
     return hasattr(obj, "data") and hasattr(obj, "grad") and not isinstance(obj, Mapping)
+
+
+def _param_index(key: Any) -> int | None:
+    """The parameter number a ``"state"`` key stands for: an int, or its digits as a
+    str (older state dicts); None for anything else."""
+    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        return int(key)
+    if isinstance(key, str) and key.isascii() and key.isdigit():
+        return int(key)
+    return None
 
 
 def _copy(value: Any) -> Any:

@@ -53,7 +53,7 @@ def test_a_damaged_state_entry_is_a_state_dict_error_and_loads_nothing():
     run(opt, params, [np.ones((2, 3))])
     saved = opt.state_dict()
     before = opt.state[params[0]]["momentum_buffer"].copy()
-    bad_key = {"state": {"first": saved["state"]["0"]}, "param_groups": saved["param_groups"]}
+    bad_key = {"state": {"first": saved["state"][0]}, "param_groups": saved["param_groups"]}
     with pytest.raises(StateDictError, match="state for parameter first, which is in no"):
         opt.load_state_dict(bad_key)
     text = {"state": {"0": {"momentum_buffer": np.full((2, 3), "a")}},
