@@ -262,12 +262,13 @@ class TorchSpellings:
                          "GPU device. Leave the tensor where it is (or .cpu(), which is self).")
 
     def contiguous(self) -> AnyTensor:
-        """self (every op here accepts any memory layout)."""
-        return self
+        """self if its array is C-contiguous, else a C-ordered copy through which the
+        gradient passes (as PyTorch; every op here also takes any layout)."""
+        return self if self.is_contiguous() else self.copy()
 
     def is_contiguous(self) -> bool:
         """True when the array is C-contiguous (row-major, no gaps): False for a
-        transpose or a strided slice, as PyTorch. ``contiguous()`` still returns self."""
+        transpose or a strided slice, as PyTorch; ``contiguous()`` makes it True."""
         return bool(self.data.flags.c_contiguous)
 
     def numel(self) -> int:

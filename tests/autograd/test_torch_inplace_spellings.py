@@ -281,27 +281,6 @@ def test_type_as_keeps_the_graph_between_floats_and_returns_self_for_the_same_dt
         x.type_as(np.ones(2, np.float32))
 
 
-# ------------------------------------------------------------------ is_contiguous
-VIEWS = [("itself", lambda t: t), ("transpose", lambda t: t.t()),
-         ("strided columns", lambda t: t[:, ::2]), ("rows", lambda t: t[1:]),
-         ("columns", lambda t: t[:, 1:]), ("one column", lambda t: t[:, :1]),
-         ("a size-1 axis dropped", lambda t: t[:1].reshape(4)),
-         ("expand", lambda t: t[:1].expand(3, 4)), ("0-d", lambda t: t[0, 0]),
-         ("empty", lambda t: t[:0])]
-
-
-@pytest.mark.parametrize("name, view", VIEWS, ids=[v[0] for v in VIEWS])
-def test_is_contiguous_as_pytorch(name: str, view: Callable) -> None:
-    torch = _torch()
-    assert view(Tensor(X)).is_contiguous() == view(torch.tensor(X)).is_contiguous()
-
-
-def test_is_contiguous_reads_the_array() -> None:
-    assert not Tensor(X).flip(0).is_contiguous()  # NumPy's flip is a negative-stride view
-    assert Tensor(np.asfortranarray(X)).T.is_contiguous()
-    assert not Tensor(X).T.contiguous().is_contiguous()  # contiguous() is self here
-
-
 # ------------------------------------------------------------------ inference_mode
 def _modes(lib: Any, outer: bool, mode: bool) -> list[bool]:
     """is_grad_enabled() seen inside inference_mode(mode) used four ways, under ``outer``."""

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd import DTypeError, ShapeError, Tensor, UsageError
+from autograd import DTypeError, ShapeError, Tensor, UsageError, gradcheck
 
 X = np.random.default_rng(0).standard_normal((3, 4))
 INDEX = np.array([[2, 0, 1], [1, 1, 0]])  # gather along 0: smaller than X on axis 1
@@ -162,3 +162,35 @@ def test_transpose_follows_numpy_where_pytorch_differs_as_the_readme_says() -> N
     assert x.transpose(0, 1).shape == X.shape != tuple(tx.transpose(0, 1).shape)
     for swapped in (x.swapaxes(0, 1), x.permute(1, 0), x.T, x.mT):
         np.testing.assert_array_equal(swapped.data, tx.transpose(0, 1).numpy())
+
+
+# ------------------------------------------------------------------ is_contiguous
+VIEWS = [("itself", lambda t: t), ("transpose", lambda t: t.t()),
+         ("strided columns", lambda t: t[:, ::2]), ("rows", lambda t: t[1:]),
+         ("columns", lambda t: t[:, 1:]), ("one column", lambda t: t[:, :1]),
+         ("a size-1 axis dropped", lambda t: t[:1].reshape(4)),
+         ("expand", lambda t: t[:1].expand(3, 4)), ("0-d", lambda t: t[0, 0]),
+         ("empty", lambda t: t[:0])]
+
+
+@pytest.mark.parametrize("name, view", VIEWS, ids=[v[0] for v in VIEWS])
+def test_is_contiguous_as_pytorch(name: str, view: Callable) -> None:
+    torch = _torch()
+    assert view(Tensor(X)).is_contiguous() == view(torch.tensor(X)).is_contiguous()
+
+
+def test_is_contiguous_reads_the_array() -> None:
+    assert not Tensor(X).flip(0).is_contiguous()  # NumPy's flip is a negative-stride view
+    assert Tensor(np.asfortranarray(X)).T.is_contiguous()
+
+
+def test_contiguous_is_self_or_a_c_ordered_copy_the_gradient_passes_through() -> None:
+    torch = _torch()
+    for name, view in VIEWS:
+        x = Tensor(X.copy(), requires_grad=True)
+        ours, theirs = view(x).contiguous(), view(torch.tensor(X)).contiguous()
+        assert ours.is_contiguous() and theirs.is_contiguous(), name
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+    x = Tensor(X.copy(), requires_grad=True)
+    assert x.contiguous() is x  # already C-ordered: no copy, as PyTorch
+    gradcheck(lambda t: t.T.contiguous() * 2.0, [Tensor(X.copy(), requires_grad=True)])
