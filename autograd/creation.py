@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._random import as_generator
 from .errors import GeneratorError, ShapeError
 from .tensor import Tensor, as_tensor
 
@@ -107,20 +108,11 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
     return _leaf(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad)
 
 
-def _generator(generator: Any) -> np.random.Generator:
-    if generator is None:
-        return np.random.default_rng()
-    if not isinstance(generator, np.random.Generator):
-        raise GeneratorError(f"generator must be a numpy.random.Generator (e.g. "
-                             f"np.random.default_rng(0)); got {type(generator).__name__}")
-    return generator
-
-
 def rand(*size: Any, generator: Any = None, dtype: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) drawn from ``generator``."""
     shape = _size(size, "rand")
-    sample = _generator(generator).random(shape)
+    sample = as_generator(generator, "rand").random(shape)
     return _leaf(sample.astype(_dtype(dtype), copy=False), requires_grad)
 
 
@@ -128,5 +120,5 @@ def randn(*size: Any, generator: Any = None, dtype: Any = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal samples drawn from ``generator``."""
     shape = _size(size, "randn")
-    sample = _generator(generator).standard_normal(shape)
+    sample = as_generator(generator, "randn").standard_normal(shape)
     return _leaf(sample.astype(_dtype(dtype), copy=False), requires_grad)

@@ -19,8 +19,9 @@ from typing import Any, Callable
 import numpy as np
 
 from ._arrays import FLOATS, to_array
+from ._random import as_generator
 from .clock import record_write
-from .errors import DTypeError, GeneratorError, InplaceError, ShapeError, UsageError
+from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
 
 __all__ = ["InplaceOps", "check_writable"]
@@ -182,12 +183,7 @@ def _random_fill_checks(t: Any, name: str, generator: Any) -> np.random.Generato
         raise DTypeError(f"{name} fills a floating tensor (float16/32/64); this one is "
                          f"{t.dtype}. Draw integers with generator.integers(...) and "
                          f"copy_ them in.")
-    if generator is None:
-        return np.random.default_rng()
-    if not isinstance(generator, np.random.Generator):
-        raise GeneratorError(f"{name}: generator must be a numpy.random.Generator (e.g. "
-                             f"np.random.default_rng(0)); got {type(generator).__name__}")
-    return generator
+    return as_generator(generator, name)
 
 
 def _store(out: np.ndarray, sample: np.ndarray) -> None:
