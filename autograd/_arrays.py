@@ -28,7 +28,8 @@ def check_dtype(dtype: np.dtype) -> None:
 def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """``data`` as an ndarray: arrays (and array-likes with ``__array__``, e.g. a torch
     or pandas object) keep their dtype, Python data becomes float64, a Tensor gives its
-    own array (shared, not copied)."""
+    own array (shared, not copied). Data in a byte order other than the machine's (as
+    read from a big-endian file) is converted to it: a copy."""
     if hasattr(data, "_data") and not isinstance(data, np.ndarray):  # a Tensor
         array = np.asarray(data._data)
     elif isinstance(data, (np.ndarray, np.generic)):
@@ -52,6 +53,8 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
         if dtype is None and array.dtype.kind in "biuf":
             dtype = np.float64
     check_dtype(array.dtype)
+    if not array.dtype.isnative:  # '>f8' on this machine: every op returns native data
+        array = array.astype(array.dtype.newbyteorder("="))
     if dtype is not None:
         dtype = np.dtype(dtype)
         check_dtype(dtype)

@@ -362,3 +362,16 @@ def test_data_refuses_python_numbers_and_lists_that_would_change_its_dtype(value
     assert w.dtype == np.float32 and w.shape == (3,)
     w.data = np.ones(2, np.float32)  # an array replaces it, shape and dtype included
     assert w.shape == (2,)
+
+
+@pytest.mark.parametrize("dtype", [">f8", ">f4", ">i4", "<f8"])
+def test_data_in_another_byte_order_becomes_the_machines(dtype: str) -> None:
+    big = np.arange(3, dtype=dtype)  # as read from a big-endian file (IDX, FITS, ...)
+    native = big.dtype.newbyteorder("=")
+    for t in (Tensor(big), ag.tensor(big)):
+        assert t.dtype == native and t.dtype.isnative
+        np.testing.assert_array_equal(t.data, big)
+    if native.kind == "f":  # it can require grad like any float data
+        w = Tensor(big, requires_grad=True)
+        (w * w).sum().backward()
+        np.testing.assert_array_equal(w.grad.data, 2 * big)
