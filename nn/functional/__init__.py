@@ -23,7 +23,7 @@ The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
 from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softmax,
                           logsigmoid, prelu, relu, sigmoid, silu, softmax, softplus, step,
                           swish, tanh)
-from .divergences import bernoulli_kl, gaussian_kl, kl_div_gaussians
+from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import dropout
 from .linear import linear
 from .normalization import batch_norm, layer_norm
@@ -31,8 +31,6 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import cosine_similarity, normalize, one_hot
-
-kl_div = kl_div_gaussians  # the name for the KL between two diagonal Gaussians
 
 __all__ = [
     "linear", "dropout",

@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor
-from autograd.errors import ShapeError
+from autograd.errors import ShapeError, UsageError
 
 from .fused import GaussianKL
 from .losses import check_reduction, reduce_loss, target_like
 from ..errors import ConfigError
 
-__all__ = ["gaussian_kl", "kl_div_gaussians", "bernoulli_kl"]
+__all__ = ["gaussian_kl", "kl_div_gaussians", "kl_div", "bernoulli_kl"]
 
 
 def _constant_like(x: Any, like: Tensor) -> Any:
@@ -85,6 +85,22 @@ def kl_div_gaussians(mu1: Any, logvar1: Any, mu2: Any, logvar2: Any,
         np.exp(-logvar2))
     per_dim = (log_ratio.exp() - log_ratio + diff * diff * inverse_var2 - 1.0) * 0.5
     return reduce_loss(per_dim.sum(axis=-1), reduction)
+
+
+def kl_div(mu1: Any, logvar1: Any, mu2: Any = None, logvar2: Any = None,
+           reduction: str = "mean") -> Tensor:
+    """``kl_div_gaussians`` (the KL between two diagonal Gaussians) under the name the
+    library gives it. PyTorch's ``kl_div(input, target)`` on log-probabilities is another
+    function: called its way (two tensors, a reduction by position) it raises
+    ``UsageError`` with the formula to write instead."""
+    if mu2 is None or logvar2 is None or isinstance(mu2, str) or isinstance(logvar2, str):
+        raise UsageError(
+            "nn.functional.kl_div here is the KL between two diagonal Gaussians, "
+            "kl_div(mu1, logvar1, mu2, logvar2, reduction='mean'), not PyTorch's "
+            "kl_div(input, target) on log-probabilities. For PyTorch's, with input = log q "
+            "and target = p: (target * (target.log() - input)).sum() / N (its "
+            "'batchmean'); for the VAE's KL to N(0, I) use gaussian_kl(mu, logvar).")
+    return kl_div_gaussians(mu1, logvar1, mu2, logvar2, reduction)
 
 
 def bernoulli_kl(rho: Any, rho_hat: Any, reduction: str = "sum") -> Tensor:

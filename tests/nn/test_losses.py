@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from autograd import DTypeError, ShapeError, Tensor, gradcheck, gradgradcheck
+from autograd import DTypeError, ShapeError, Tensor, UsageError, gradcheck, gradgradcheck
 from autograd.testing import arrays, shapes, tensors
 
 import nn.functional as F
@@ -368,3 +368,15 @@ def test_classification_and_kl_modules():
     with pytest.raises(ValueError, match="delta must be a number > 0"):
         L.HuberLoss(delta=0.0)
     assert list(L.CrossEntropyLoss().parameters()) == []
+
+
+def test_kl_div_is_the_gaussian_kl_and_a_pytorch_style_call_is_named() -> None:
+    rng = np.random.default_rng(5)
+    mu1, lv1, mu2, lv2 = (Tensor(rng.standard_normal((4, 3))) for _ in range(4))
+    np.testing.assert_array_equal(F.kl_div(mu1, lv1, mu2, lv2, "sum").data,
+                                  F.kl_div_gaussians(mu1, lv1, mu2, lv2, "sum").data)
+    log_q, p = Tensor(np.log(np.full((2, 3), 1 / 3))), np.full((2, 3), 1 / 3)
+    for call in (lambda: F.kl_div(log_q, p), lambda: F.kl_div(log_q, p, reduction="batchmean"),
+                 lambda: F.kl_div(log_q, p, "batchmean")):  # PyTorch's ways to call its kl_div
+        with pytest.raises(UsageError, match=r"two diagonal Gaussians.*target \* \(target"):
+            call()
