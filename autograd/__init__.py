@@ -11,8 +11,9 @@ from .differentiate import backward, grad
 from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, DataError,
                      DTypeError, EinsumError, GeneratorError, GradcheckError,
                      GraphFreedError, GraphvizNotFoundError, IndependentError, InplaceError,
-                     MissingDependencyError, NormOrderError, ShapeError, SingularMatrixError,
-                     TensorIndexError, UnknownOpError, UsageError, VJPError)
+                     MissingDependencyError, MissingNameError, NormOrderError, ShapeError,
+                     SingularMatrixError, TensorIndexError, UnknownOpError, UsageError,
+                     VJPError)
 from .extend import Function
 from .functions import (abs, add, astype, broadcast_to, cat, clamp, clip, concatenate, div,
                         exp, expand_dims, log, log_softmax, logsumexp, matmul, max, maximum,
@@ -34,6 +35,14 @@ from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, 
 from . import functional
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``autograd.unsqueeze`` (PyTorch's) and other missing names: an AttributeError
+    (``MissingNameError``) naming the method or function that does it here."""
+    from ._missing import missing_name
+    raise missing_name(name)
+
 
 __all__ = [
     # tensors and differentiation
@@ -69,5 +78,5 @@ __all__ = [
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",
     "GradcheckError", "UsageError", "TensorIndexError", "UnknownOpError", "EinsumError",
     "NormOrderError", "GeneratorError", "SingularMatrixError", "IndependentError",
-    "GraphvizNotFoundError", "MissingDependencyError",
+    "GraphvizNotFoundError", "MissingDependencyError", "MissingNameError",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "IndependentError",
     "MissingDependencyError",
+    "MissingNameError",
 ]
 
 
@@ -95,6 +96,12 @@ class UnknownOpError(AutogradError, KeyError):
 
     def __str__(self) -> str:  # KeyError's own shows the message in quotes, escaped
         return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+
+class MissingNameError(AutogradError, AttributeError):
+    """A name ``autograd`` does not have, such as PyTorch's ``autograd.unsqueeze``: the
+    message names the Tensor method, the NumPy-named function or the NumPy function that
+    does it here."""
 
 
 class EinsumError(AutogradError, ValueError):

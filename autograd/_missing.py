@@ -1,0 +1,39 @@
+"""What ``autograd.<name>`` says for a name it does not have. PyTorch's module-level
+functions often exist here in another form: a Tensor method (``x.unsqueeze(0)``), NumPy's
+name (``asin`` is ``arcsin``), or a NumPy function that runs the differentiable op on
+Tensors (``np.hypot(a, b)``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import MissingNameError
+from .interop import FUNCTIONS, INSPECTING, UFUNCS
+from .tensor import Tensor
+
+__all__ = ["missing_name"]
+
+NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
+               "inverse": "inv", "amax": "max", "amin": "min", "absolute": "abs",
+               "take_along_dim": "take_along_axis", "true_divide": "div", "concat": "cat",
+               "bmm": "matmul", "mm": "matmul", "mv": "matmul"}  # matmul batches
+
+
+def missing_name(name: str) -> AttributeError:
+    """The error for ``autograd.<name>``, with the alternative when there is one."""
+    if name.startswith("_"):  # Python's own look-ups (__path__, __wrapped__...)
+        return AttributeError(f"module 'autograd' has no attribute {name!r}")
+    numpy_function = getattr(np, name, None)
+    if not callable(numpy_function):  # np.typecodes is a dict
+        numpy_function = None
+    if name in NUMPY_NAMES:
+        hint = f"it is autograd.{NUMPY_NAMES[name]} here (NumPy's name)"
+    elif callable(getattr(Tensor, name, None)):
+        hint = f"it is a Tensor method here: t.{name}(...)"
+    elif numpy_function in UFUNCS or numpy_function in FUNCTIONS:
+        hint = f"np.{name}(t) runs the differentiable op on Tensors"
+    elif numpy_function in INSPECTING:
+        hint = f"np.{name} takes Tensors (its result is plain NumPy)"
+    else:
+        hint = "autograd.__all__ lists what it has"
+    return MissingNameError(f"module 'autograd' has no attribute {name!r}: {hint}")
