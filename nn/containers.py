@@ -33,6 +33,31 @@ def _check_name(name: Any, owner: str) -> str:
     return name
 
 
+class DictItems:
+    """The read side of a dict container (``ModuleDict``, ``ParameterDict``) over its
+    ``_items``: ``in``, ``len``, iteration over the keys, ``keys``, ``values``, ``items``."""
+
+    _items: dict[str, Any]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def keys(self) -> Iterable[str]:
+        return self._items.keys()
+
+    def values(self) -> Iterable[Any]:
+        return self._items.values()
+
+    def items(self) -> Iterable[tuple[str, Any]]:
+        return self._items.items()
+
+
 class Sequential(Module):
     """Apply modules one after the other: y = f_n(... f_2(f_1(x))).
 
@@ -226,7 +251,7 @@ class ModuleList(Module):
                                   "over it in your module's forward, or use Sequential")
 
 
-class ModuleDict(Module):
+class ModuleDict(DictItems, Module):
     """A dict of modules keyed by name (str without '.'), in insertion order."""
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()
@@ -254,24 +279,6 @@ class ModuleDict(Module):
 
     def __delitem__(self, name: str) -> None:
         del self._items[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._items
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def keys(self) -> Iterable[str]:
-        return self._items.keys()
-
-    def values(self) -> Iterable[Module]:
-        return self._items.values()
-
-    def items(self) -> Iterable[tuple[str, Module]]:
-        return self._items.items()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleDict is a container without forward(); pick "

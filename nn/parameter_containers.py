@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from .containers import _check_name
+from .containers import DictItems, _check_name
 from .errors import ArgumentTypeError, NameNotFoundError
 from .module import Module
 from .parameter import Parameter
@@ -99,7 +99,7 @@ class ParameterList(Module):
                                   "its parameters in your module's forward")
 
 
-class ParameterDict(Module):
+class ParameterDict(DictItems, Module):
     """A dict of Parameters keyed by name (str without '.'), in insertion order, found by
     the module holding it as ``"<attribute>.<key>"``. Tensors and arrays put in are
     wrapped in a Parameter, as PyTorch wraps tensors. Supports ``len``, iteration over
@@ -147,24 +147,6 @@ class ParameterDict(Module):
     def __delitem__(self, name: str) -> None:
         self[name]  # NameNotFoundError, listing the keys
         del self._items[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._items
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def keys(self) -> Iterable[str]:
-        return self._items.keys()
-
-    def values(self) -> Iterable[Parameter]:
-        return self._items.values()
-
-    def items(self) -> Iterable[tuple[str, Parameter]]:
-        return self._items.items()
 
     def get(self, name: str, default: Any = None) -> Any:
         """The parameter under ``name``, else ``default``."""
