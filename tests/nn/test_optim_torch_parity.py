@@ -96,6 +96,16 @@ def test_bad_state_keys_are_state_dict_errors_and_load_nothing():
     np.testing.assert_array_equal(opt.state[params[0]]["exp_avg"], before)
 
 
+def assert_resumes_identically(opt, params, path, grads):
+    """A fresh Adam loaded from ``path`` then continues exactly as ``opt`` does."""
+    clones, other = ours(Adam, {}, [p.data for p in params])
+    nn.load_into(path, optimizer=other)
+    run(opt, params, grads)
+    run(other, clones, grads)
+    for p, q in zip(params, clones):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
 def test_save_load_round_trip_keeps_int_keys(tmp_path):
     start, grads = problem(seed=2, steps=6)
     params, opt = ours(Adam, {"lr": 0.01}, start)
@@ -105,12 +115,7 @@ def test_save_load_round_trip_keeps_int_keys(tmp_path):
     assert list(loaded["state"]) == [0, 2]
     np.testing.assert_array_equal(loaded["state"][0]["exp_avg"],
                                   opt.state_dict()["state"][0]["exp_avg"])
-    clones, other = ours(Adam, {}, [p.data for p in params])
-    nn.load_into(tmp_path / "ckpt.npz", optimizer=other)
-    run(opt, params, grads[3:])
-    run(other, clones, grads[3:])
-    for p, q in zip(params, clones):
-        np.testing.assert_array_equal(p.data, q.data)
+    assert_resumes_identically(opt, params, tmp_path / "ckpt.npz", grads[3:])
 
 
 def test_checkpoint_written_with_str_keys_still_loads(tmp_path):
@@ -133,12 +138,7 @@ def test_checkpoint_written_with_str_keys_still_loads(tmp_path):
     assert list(loaded["optimizer"]["state"]) == [0, 2] and loaded["epoch"] == 3
     np.testing.assert_array_equal(loaded["optimizer"]["state"][2]["exp_avg_sq"],
                                   opt.state[params[2]]["exp_avg_sq"])
-    clones, other = ours(Adam, {}, [p.data for p in params])
-    nn.load_into(tmp_path / "old.npz", optimizer=other)
-    run(opt, params, grads[3:])
-    run(other, clones, grads[3:])
-    for p, q in zip(params, clones):
-        np.testing.assert_array_equal(p.data, q.data)
+    assert_resumes_identically(opt, params, tmp_path / "old.npz", grads[3:])
 
 
 def test_a_plain_dict_with_str_keys_is_loaded_unchanged(tmp_path):
