@@ -83,8 +83,17 @@ CLOSED_FORMS = [
 @pytest.mark.parametrize("name, build, closed_form", CLOSED_FORMS,
                          ids=[c[0] for c in CLOSED_FORMS])
 def test_closed_forms(name, build, closed_form):
+    """Stepped one epoch at a time (the chained rule) and jumped with ``step(epoch)``
+    (the scheduler's own closed form, in any order: the current lr is ignored)."""
+    want = expected(closed_form)
     got = trajectory(build(make_optimizer()))
-    np.testing.assert_allclose(got, expected(closed_form), rtol=1e-12)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    jumping = build(make_optimizer())
+    jumping.optimizer.step()
+    for epoch in [*range(EPOCHS - 1, -1, -3), *range(EPOCHS)]:
+        jumping.step(epoch=epoch)
+        np.testing.assert_allclose(jumping.get_last_lr(), want[epoch], rtol=1e-12,
+                                   err_msg=f"step(epoch={epoch})")
 
 
 @pytest.mark.parametrize("T_0, T_mult", [(5, 1), (3, 2), (2, 3)])
