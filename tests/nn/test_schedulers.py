@@ -204,15 +204,18 @@ def test_plateau_improving_metric_never_reduces():
     assert np.all(plateau_lrs(np.linspace(1, 10, 30), mode="max", patience=0) == 1.0)
 
 
-def test_plateau_threshold_modes():
-    tiny = 10.0 * (1 - 1e-6) ** np.arange(30)  # improves by 1e-6 relative: below 1e-4
+@pytest.mark.parametrize("mode, sign", [("min", -1), ("max", 1)])
+def test_plateau_threshold_modes(mode, sign):
+    """In mode "max" an improvement is a rise: the same bars, mirrored."""
+    tiny = 10.0 * (1 + sign * 1e-6) ** np.arange(30)  # improves by 1e-6 relative: < 1e-4
     flat = 0.1 ** reductions_for_flat_metric(30, 3, 0)
-    np.testing.assert_allclose(plateau_lrs(tiny, patience=3), flat, rtol=1e-12)
-    np.testing.assert_allclose(plateau_lrs(tiny, patience=3, threshold=1e-7), 1.0)
-    steps = 10.0 - 0.01 * np.arange(30)  # improves by 0.01 absolute, 0.29 in all
-    np.testing.assert_allclose(plateau_lrs(steps, patience=3, threshold=0.5,
+    np.testing.assert_allclose(plateau_lrs(tiny, mode=mode, patience=3), flat, rtol=1e-12)
+    np.testing.assert_allclose(plateau_lrs(tiny, mode=mode, patience=3, threshold=1e-7), 1.0)
+    steps = 10.0 + sign * 0.01 * np.arange(30)  # improves by 0.01 absolute, 0.29 in all
+    np.testing.assert_allclose(plateau_lrs(steps, mode=mode, patience=3, threshold=0.5,
                                            threshold_mode="abs"), flat, rtol=1e-12)
-    np.testing.assert_allclose(plateau_lrs(steps, patience=3, threshold_mode="abs"), 1.0)
+    np.testing.assert_allclose(plateau_lrs(steps, mode=mode, patience=3,
+                                           threshold_mode="abs"), 1.0)
 
 
 def test_plateau_min_lr_and_eps():
