@@ -78,9 +78,11 @@ def test_command_line_writes_json_with_the_machine(tmp_path: Path) -> None:
     assert {case["benchmark"] for case in record["cases"]} == {"per-op", "moons"}
 
 
-def test_unknown_benchmark_is_a_usage_error() -> None:
-    with pytest.raises(SystemExit):
+def test_unknown_benchmark_is_a_usage_error(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as exit_info:
         cli.main(["--only", "nonesuch"])
+    assert exit_info.value.code == 2  # argparse's usage error, not a clean exit
+    assert "unknown benchmark nonesuch; choose from" in capsys.readouterr().err
 
 
 def test_blas_threads_trains_both_models_with_either_setting() -> None:

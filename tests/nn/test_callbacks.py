@@ -66,6 +66,30 @@ def test_early_stopping_counts_patience_as_keras_does(patience: int) -> None:
     assert stopper.stopped_epoch == epoch == 3 + max(patience, 1)
 
 
+@pytest.mark.parametrize("mode, sign", [("min", 1.0), ("max", -1.0)])
+@pytest.mark.parametrize("min_delta, values", [
+    (0.0, [2.0, 1.0, 1.0, 1.0, 0.5]),       # a tie is no improvement (Keras: strictly less)
+    (0.1, [2.0, 1.0, 0.95, 0.92, 0.5])])    # nor is a gain of less than min_delta
+def test_best_epoch_needs_a_gain_of_more_than_min_delta(tmp_path: Path, mode: str,
+                                                        sign: float, min_delta: float,
+                                                        values: list) -> None:
+    """EarlyStopping and ModelCheckpoint(save_best_only) in both modes (in mode "max"
+    the values are mirrored): the best stays epoch 1, and patience=2 stops at epoch 3."""
+    model = _model()
+    trainer = Trainer(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1))
+    stopper = EarlyStopping("score", patience=2, min_delta=min_delta, mode=mode)
+    checkpoint = ModelCheckpoint(tmp_path / "e{epoch}.npz", "score", save_best_only=True,
+                                 mode=mode, min_delta=min_delta)
+    for epoch, value in enumerate(values):
+        stopper.on_epoch_end(trainer, epoch, {"score": sign * value})
+        checkpoint.on_checkpoint(trainer, epoch, {"score": sign * value})
+        if trainer.stop_training:
+            break
+    assert (stopper.best_epoch, stopper.stopped_epoch, epoch) == (1, 3, 3)
+    assert stopper.best == checkpoint.best == sign * 1.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e1.npz", "e2.npz"]
+
+
 def test_data_without_a_batch_is_refused_before_training() -> None:
     """No rows (or drop_last with fewer rows than a batch) trained nothing and logged a
     loss of 0.0; now fit says so before the first epoch."""

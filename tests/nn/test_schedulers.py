@@ -83,8 +83,17 @@ CLOSED_FORMS = [
 @pytest.mark.parametrize("name, build, closed_form", CLOSED_FORMS,
                          ids=[c[0] for c in CLOSED_FORMS])
 def test_closed_forms(name, build, closed_form):
+    """Stepped one epoch at a time (the chained rule) and jumped with ``step(epoch)``
+    (the scheduler's own closed form, in any order: the current lr is ignored)."""
+    want = expected(closed_form)
     got = trajectory(build(make_optimizer()))
-    np.testing.assert_allclose(got, expected(closed_form), rtol=1e-12)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    jumping = build(make_optimizer())
+    jumping.optimizer.step()
+    for epoch in [*range(EPOCHS - 1, -1, -3), *range(EPOCHS)]:
+        jumping.step(epoch=epoch)
+        np.testing.assert_allclose(jumping.get_last_lr(), want[epoch], rtol=1e-12,
+                                   err_msg=f"step(epoch={epoch})")
 
 
 @pytest.mark.parametrize("T_0, T_mult", [(5, 1), (3, 2), (2, 3)])
@@ -195,15 +204,18 @@ def test_plateau_improving_metric_never_reduces():
     assert np.all(plateau_lrs(np.linspace(1, 10, 30), mode="max", patience=0) == 1.0)
 
 
-def test_plateau_threshold_modes():
-    tiny = 10.0 * (1 - 1e-6) ** np.arange(30)  # improves by 1e-6 relative: below 1e-4
+@pytest.mark.parametrize("mode, sign", [("min", -1), ("max", 1)])
+def test_plateau_threshold_modes(mode, sign):
+    """In mode "max" an improvement is a rise: the same bars, mirrored."""
+    tiny = 10.0 * (1 + sign * 1e-6) ** np.arange(30)  # improves by 1e-6 relative: < 1e-4
     flat = 0.1 ** reductions_for_flat_metric(30, 3, 0)
-    np.testing.assert_allclose(plateau_lrs(tiny, patience=3), flat, rtol=1e-12)
-    np.testing.assert_allclose(plateau_lrs(tiny, patience=3, threshold=1e-7), 1.0)
-    steps = 10.0 - 0.01 * np.arange(30)  # improves by 0.01 absolute, 0.29 in all
-    np.testing.assert_allclose(plateau_lrs(steps, patience=3, threshold=0.5,
+    np.testing.assert_allclose(plateau_lrs(tiny, mode=mode, patience=3), flat, rtol=1e-12)
+    np.testing.assert_allclose(plateau_lrs(tiny, mode=mode, patience=3, threshold=1e-7), 1.0)
+    steps = 10.0 + sign * 0.01 * np.arange(30)  # improves by 0.01 absolute, 0.29 in all
+    np.testing.assert_allclose(plateau_lrs(steps, mode=mode, patience=3, threshold=0.5,
                                            threshold_mode="abs"), flat, rtol=1e-12)
-    np.testing.assert_allclose(plateau_lrs(steps, patience=3, threshold_mode="abs"), 1.0)
+    np.testing.assert_allclose(plateau_lrs(steps, mode=mode, patience=3,
+                                           threshold_mode="abs"), 1.0)
 
 
 def test_plateau_min_lr_and_eps():
