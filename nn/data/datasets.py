@@ -1,8 +1,10 @@
-"""``TensorDataset`` (aligned arrays as a map-style dataset) and the checks that turn
-the arrays given to ``DataLoader`` or ``TensorDataset`` into NumPy arrays."""
+"""``TensorDataset`` (aligned arrays as a map-style dataset), the default collate that
+stacks a dataset's samples into a batch, and the checks that turn the arrays given to
+``DataLoader`` or ``TensorDataset`` into NumPy arrays."""
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,6 +42,84 @@ class TensorDataset:
     def __repr__(self) -> str:
         shapes = ", ".join(str(a.shape) for a in self.tensors)
         return f"TensorDataset({shapes})"
+
+
+def is_map_style(value: Any) -> bool:
+    """Whether ``value`` is a map-style dataset: it has ``__len__`` and ``__getitem__`` and
+    is no array of samples itself (NumPy array, Tensor, list, tuple, dict, string, or
+    anything NumPy converts through ``__array__`` or the buffer protocol, e.g. pandas)."""
+    kind = type(value)
+    if not (hasattr(kind, "__len__") and hasattr(kind, "__getitem__")):
+        return False
+    if isinstance(value, (np.ndarray, Tensor, Sequence, Mapping, str, bytes, memoryview)):
+        return False
+    return not (hasattr(value, "__array__") or hasattr(value, "__array_interface__"))
+
+
+def collate(samples: list[Any], field: str = "") -> Any:
+    """A batch of ``samples`` as PyTorch's default collate makes it, with NumPy arrays:
+    a tuple (or list, namedtuple) of fields gives a tuple (list, namedtuple) of batched
+    fields, a dict a dict, an array, Tensor or number one array stacked along a new
+    first axis, strings a list. ``field`` names the part being collated, for errors."""
+    first = samples[0]
+    if isinstance(first, Mapping):
+        _check_structure(samples, Mapping, field)
+        return {key: collate([s[key] for s in samples], f"{field}[{key!r}]")
+                for key in first}
+    if isinstance(first, (tuple, list)):
+        _check_structure(samples, (tuple, list), field)
+        fields = [collate([s[i] for s in samples], f"{field}[{i}]")
+                  for i in range(len(first))]
+        if hasattr(first, "_fields"):  # a namedtuple
+            return type(first)(*fields)
+        return fields if isinstance(first, list) else tuple(fields)
+    if isinstance(first, (str, bytes)):
+        return list(samples)
+    return _stack(samples, field)
+
+
+def _check_structure(samples: list[Any], kind: Any, field: str) -> None:
+    """Every sample is a ``kind`` with the first one's keys or length (else DataError)."""
+    first = samples[0]
+    for j, sample in enumerate(samples):
+        same = isinstance(sample, kind) and (
+            set(sample) == set(first) if isinstance(first, Mapping)
+            else len(sample) == len(first))
+        if not same:
+            raise DataError(
+                f"DataLoader: {_describe(field)} differ in structure within a batch: the "
+                f"first is {_summary(first)}, sample {j} of the batch {_summary(sample)}; "
+                f"__getitem__ must return the same fields for every index")
+
+
+def _stack(samples: list[Any], field: str) -> np.ndarray:
+    try:
+        arrays = [s.data if isinstance(s, Tensor) else np.asarray(s) for s in samples]
+    except ValueError as exc:  # NumPy's message for ragged nesting
+        raise DataError(f"DataLoader: {_describe(field)} are ragged nested sequences, "
+                        f"which are not arrays: {exc}") from None
+    for j, array in enumerate(arrays):
+        if array.dtype.hasobject:
+            raise DTypeError(
+                f"DataLoader: {_describe(field)} must be arrays, Tensors, numbers or "
+                f"strings, or tuples, lists or dicts of them; sample {j} of the batch has "
+                f"a {type(samples[j]).__name__}")
+        if array.shape != arrays[0].shape:
+            raise ShapeError(
+                f"DataLoader: {_describe(field)} differ in shape within a batch: "
+                f"{arrays[0].shape} in the first, {array.shape} in sample {j} of the batch; "
+                f"give every sample the same shape (pad or crop), as PyTorch's default "
+                f"collate requires")
+    return np.stack(arrays)
+
+
+def _describe(field: str) -> str:
+    return f"the samples' field {field}" if field else "the samples"
+
+
+def _summary(sample: Any) -> str:
+    size = f" of {len(sample)}" if isinstance(sample, (tuple, list, Mapping)) else ""
+    return f"a {type(sample).__name__}{size}"
 
 
 def aligned_arrays(values: tuple[Any, ...], owner: str) -> tuple[np.ndarray, ...]:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from autograd import Tensor
-from autograd.errors import AutogradError, ShapeError
+from autograd.errors import AutogradError, DataError, DTypeError, ShapeError
 from nn.data import DataLoader, TensorDataset
 from nn.errors import ConfigError
 
@@ -100,3 +100,142 @@ def test_a_dataset_takes_the_options_by_keyword() -> None:
         DataLoader(ds, 32)
     with pytest.raises(ConfigError, match="only positional argument"):
         DataLoader(np.zeros(4), ds)
+
+
+# ------------------------------------------------------------------ map-style datasets
+class Pairs:
+    """A map-style dataset as in PyTorch tutorials: ``(x_i, y_i)`` built on the fly."""
+
+    def __init__(self, n: int = 10) -> None:
+        self.x = np.arange(n * 3, dtype=np.float32).reshape(n, 3)
+        self.y = np.arange(n) % 3
+        self.seen: list[object] = []
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, int]:
+        self.seen.append(i)
+        return self.x[i], int(self.y[i])
+
+
+class Records(Pairs):
+    def __getitem__(self, i: int) -> dict[str, object]:
+        return {"image": self.x[i], "label": int(self.y[i]), "weight": 0.5 * i}
+
+
+class Images(Pairs):
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self.x[i]
+
+
+def _torch_batches(torch: object, dataset: object, order: object = None, **options: object
+                   ) -> list[object]:
+    loader = torch.utils.data.DataLoader(dataset, sampler=order, **options)
+    return [_numpy(b) for b in loader]
+
+
+@pytest.mark.parametrize("dataset", [Pairs(), Records(), Images()],
+                         ids=["tuple", "dict", "array"])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_batches_of_a_dataset_match_torch(dataset: object, drop_last: bool) -> None:
+    torch = pytest.importorskip("torch")
+    ours = DataLoader(dataset, batch_size=4, drop_last=drop_last)
+    theirs = _torch_batches(torch, dataset, batch_size=4, drop_last=drop_last)
+    assert len(ours) == len(theirs) == (2 if drop_last else 3)
+    for a, b in zip(ours, theirs, strict=True):
+        _assert_same(a, b)
+
+
+def test_shuffled_batches_follow_the_generator_as_arrays_do() -> None:
+    torch = pytest.importorskip("torch")
+    dataset = Pairs(11)
+    ours = DataLoader(dataset, batch_size=4, shuffle=True, generator=7)
+    arrays = DataLoader(dataset.x, dataset.y, batch_size=4, shuffle=True, generator=7)
+    order = np.random.default_rng(7).permutation(11).tolist()
+    theirs = _torch_batches(torch, dataset, order, batch_size=4)
+    for a, b, c in zip(ours, arrays, theirs, strict=True):
+        assert isinstance(a, tuple)
+        _assert_same(a, c)
+        _assert_same(list(a), list(b))
+    assert dataset.seen[:11] == order and all(type(i) is int for i in dataset.seen)
+    epochs = [np.concatenate([b[1] for b in ours]) for _ in range(2)]
+    assert not np.array_equal(*epochs)  # a new order every epoch
+
+
+def test_a_dataset_of_numbers_tensors_and_namedtuples_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    from collections import namedtuple
+    Sample = namedtuple("Sample", "x y")
+    samples = [Sample(Tensor(np.full(2, float(i))), float(i)) for i in range(5)]
+
+    class Named:
+        def __len__(self) -> int:
+            return len(samples)
+
+        def __getitem__(self, i: int) -> object:
+            return samples[i]
+
+    batch = next(iter(DataLoader(Named(), batch_size=5)))
+    assert type(batch) is Sample and isinstance(batch.x, np.ndarray)  # NumPy, as arrays
+    torch_samples = [Sample(torch.full((2,), float(i), dtype=torch.float64), float(i))
+                     for i in range(5)]
+    _assert_same(list(batch), _numpy(torch.utils.data.default_collate(torch_samples)))
+    numbers = next(iter(DataLoader(Pairs(5).y.tolist(), batch_size=5)))  # list: an array
+    np.testing.assert_array_equal(numbers[0], [0, 1, 2, 0, 1])
+
+
+def test_a_subclass_of_tensor_dataset_is_read_through_its_getitem() -> None:
+    class Doubled(TensorDataset):
+        def __getitem__(self, i: int) -> tuple[np.ndarray, ...]:
+            return tuple(2 * a[i] for a in self.tensors)
+
+    loader = DataLoader(Doubled(np.arange(4.0)), batch_size=4)
+    assert loader.arrays is None
+    np.testing.assert_array_equal(next(iter(loader))[0], [0.0, 2.0, 4.0, 6.0])
+
+
+def test_what_a_dataset_loader_yields_goes_into_models_and_losses() -> None:
+    import nn
+    import nn.functional as F
+    from nn.models import MLP
+    from nn.train import fit
+    model = MLP([3, 4, 3], rng=0)
+    loader = DataLoader(Pairs(), batch_size=4, shuffle=True, generator=0)
+    for xb, yb in loader:
+        F.cross_entropy(model(xb), yb).backward()
+    opt = nn.optim.SGD(model.parameters(), lr=0.01)
+    history = fit(model, F.cross_entropy, opt, loader, epochs=2, progress=False)
+    assert len(history) == 2
+    assert "Pairs of 10 samples" in repr(loader)
+
+
+def test_samples_that_do_not_stack_are_named_errors() -> None:
+    class Ragged(Pairs):
+        def __getitem__(self, i: int) -> tuple[np.ndarray, int]:
+            return np.zeros(2 + i), i
+
+    with pytest.raises(ShapeError, match=r"DataLoader: the samples' field \[0\] differ in "
+                                         r"shape within a batch: \(2,\) in the first, "
+                                         r"\(3,\) in sample 1 of the batch; give every "
+                                         r"sample the same shape"):
+        list(DataLoader(Ragged(), batch_size=4))
+
+    class Missing(Pairs):
+        def __getitem__(self, i: int) -> tuple[object, ...]:
+            return (self.x[i], None)
+
+    with pytest.raises(DTypeError, match=r"the samples' field \[1\] must be arrays, Tensors, "
+                                         r"numbers or strings.*has a NoneType"):
+        list(DataLoader(Missing(), batch_size=4))
+
+    class Uneven(Pairs):
+        def __getitem__(self, i: int) -> object:
+            return (self.x[i], i) if i else {"x": self.x[i]}
+
+    with pytest.raises(DataError, match=r"the samples differ in structure within a batch: "
+                                        r"the first is a dict of 1, sample 1 of the batch a "
+                                        r"tuple of 2"):
+        list(DataLoader(Uneven(), batch_size=4))
+    with pytest.raises(ConfigError, match="only positional argument"):
+        DataLoader(Pairs(), 32)
