@@ -56,6 +56,33 @@ def is_map_style(value: Any) -> bool:
     return not (hasattr(value, "__array__") or hasattr(value, "__array_interface__"))
 
 
+def is_sample_list(value: Any) -> bool:
+    """Whether a list or tuple given alone to ``DataLoader`` is a list of samples
+    (PyTorch's ``DataLoader(list(zip(X, y)))``) rather than the rows of one array: its
+    elements are dicts, or tuples whose fields NumPy cannot join into one array (fields
+    of different shapes, such as ``(x_i, label_i)``). A list of lists, or of tuples of
+    numbers, stays one array. Tuples of arrays of one shape could be either: DataError
+    saying how to pass each."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return False
+    if all(isinstance(sample, Mapping) for sample in value):
+        return True
+    if not all(isinstance(sample, tuple) for sample in value):
+        return False
+    try:
+        joined = np.asarray(value)
+    except ValueError:  # ragged: the fields differ in shape, so these are no rows
+        return True
+    if any(isinstance(field, (np.ndarray, Tensor)) for field in value[0]):
+        raise DataError(
+            f"DataLoader: a list of {len(value[0])}-tuples of arrays of one shape is "
+            f"ambiguous: PyTorch reads it as samples (x_i, y_i), NumPy as one array of shape "
+            f"{joined.shape}. For samples pass the arrays, DataLoader(X, y) or "
+            f"DataLoader(TensorDataset(X, y)) with X = np.stack([s[0] for s in data]), ...; "
+            f"for one array pass DataLoader(np.asarray(data))")
+    return False
+
+
 def collate(samples: list[Any], field: str = "") -> Any:
     """A batch of ``samples`` as PyTorch's default collate makes it, with NumPy arrays:
     a tuple (or list, namedtuple) of fields gives a tuple (list, namedtuple) of batched

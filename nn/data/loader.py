@@ -10,7 +10,7 @@ import numpy as np
 
 from .._random import RNGLike, as_generator
 from ..errors import ConfigError
-from .datasets import TensorDataset, aligned_arrays, collate, is_map_style
+from .datasets import TensorDataset, aligned_arrays, collate, is_map_style, is_sample_list
 
 __all__ = ["DataLoader"]
 
@@ -21,7 +21,8 @@ class DataLoader:
 
     ``DataLoader(TensorDataset(X, y))`` is the same loader as ``DataLoader(X, y)``
     (PyTorch's spelling). Any other map-style dataset (an object with ``__len__`` and
-    ``__getitem__(i)``, given as the only positional argument) is read sample by sample
+    ``__getitem__(i)``, or a list of ``(x_i, y_i)`` samples whose fields differ in shape,
+    given as the only positional argument) is read sample by sample
     in the epoch's order, and each batch is collated as PyTorch's default collate does
     (a tuple of fields gives a tuple of stacked NumPy arrays, a dict a dict, a single
     array one array), see ``nn.data.datasets.collate``.
@@ -101,7 +102,10 @@ class DataLoader:
 
 
 def _dataset_argument(arguments: tuple[Any, ...]) -> Any:
-    """The dataset given as the only positional argument, or None (arrays were given)."""
+    """The dataset given as the only positional argument, or None (arrays were given).
+    A list of samples, ``[(x_i, y_i), ...]``, is a dataset too (see ``is_sample_list``)."""
+    if len(arguments) == 1 and is_sample_list(arguments[0]):
+        return arguments[0]
     datasets = [a for a in arguments if isinstance(a, TensorDataset) or is_map_style(a)]
     if not datasets:
         return None

@@ -239,3 +239,42 @@ def test_samples_that_do_not_stack_are_named_errors() -> None:
         list(DataLoader(Uneven(), batch_size=4))
     with pytest.raises(ConfigError, match="only positional argument"):
         DataLoader(Pairs(), 32)
+
+
+# ------------------------------------------------------------------ lists of samples
+def test_a_list_of_sample_tuples_is_a_dataset_as_in_torch() -> None:
+    torch = pytest.importorskip("torch")
+    X, y = np.arange(30.0).reshape(10, 3), np.arange(10) % 2
+    samples = list(zip(X, y.tolist()))  # (x_i, label_i): fields of different shapes
+    ours = DataLoader(samples, batch_size=4, shuffle=True, generator=1)
+    order = np.random.default_rng(1).permutation(10).tolist()
+    theirs = _torch_batches(torch, samples, order, batch_size=4)
+    for a, b in zip(ours, theirs, strict=True):
+        assert isinstance(a, tuple)
+        _assert_same(a, b)
+    records = [{"x": X[i], "y": int(y[i])} for i in range(10)]  # a list of dicts
+    for a, b in zip(DataLoader(records, batch_size=4),
+                    _torch_batches(torch, records, batch_size=4), strict=True):
+        _assert_same(a, b)
+
+
+def test_a_list_of_rows_stays_one_array() -> None:
+    rows = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+    (batch,) = next(iter(DataLoader(rows, batch_size=3)))
+    np.testing.assert_array_equal(batch, np.asarray(rows))
+    points = [(1.0, 2.0), (3.0, 4.0)]  # tuples of numbers: rows too, as in NumPy
+    (batch,) = next(iter(DataLoader(points, batch_size=2)))
+    np.testing.assert_array_equal(batch, np.asarray(points))
+
+
+def test_tuples_of_same_shaped_arrays_are_ambiguous() -> None:
+    X = np.arange(12.0).reshape(4, 3)
+    with pytest.raises(DataError, match=r"a list of 2-tuples of arrays of one shape is "
+                                        r"ambiguous: PyTorch reads it as samples \(x_i, "
+                                        r"y_i\), NumPy as one array of shape \(4, 2, 3\). "
+                                        r"For samples pass the arrays, DataLoader\(X, y\)"):
+        DataLoader(list(zip(X, X + 1)))
+    with pytest.raises(DataError, match="ambiguous"):
+        DataLoader([(Tensor(x), Tensor(x)) for x in X])
+    with pytest.raises(DataError, match="array 1 is a ragged nested sequence"):
+        DataLoader(X, list(zip(X, [0, 1, 2, 3])))  # only a lone argument is a dataset
