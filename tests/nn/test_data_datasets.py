@@ -278,3 +278,32 @@ def test_tuples_of_same_shaped_arrays_are_ambiguous() -> None:
         DataLoader([(Tensor(x), Tensor(x)) for x in X])
     with pytest.raises(DataError, match="array 1 is a ragged nested sequence"):
         DataLoader(X, list(zip(X, [0, 1, 2, 3])))  # only a lone argument is a dataset
+
+
+# ------------------------------------------------------------------ what batches are
+def test_every_path_yields_tuples_of_numpy_arrays_as_the_arrays_path() -> None:
+    import nn.functional as F
+    from nn.models import MLP
+    X = np.random.default_rng(0).random((8, 3))
+    y = np.arange(8) % 3
+    tensors = [(Tensor(X[i], requires_grad=True), Tensor(y[i])) for i in range(8)]
+
+    class FromTensors:
+        def __len__(self) -> int:
+            return 8
+
+        def __getitem__(self, i: int) -> tuple[Tensor, Tensor]:
+            return tensors[i]
+
+    loaders = [DataLoader(X, y, batch_size=4),
+               DataLoader(TensorDataset(Tensor(X), Tensor(y)), batch_size=4),
+               DataLoader(FromTensors(), batch_size=4),
+               DataLoader(list(zip(X, y.tolist())), batch_size=4)]
+    model = MLP([3, 5, 3], rng=0)
+    expected = [b for b in loaders[0]]
+    for loader in loaders:
+        for (xb, yb), (x0, y0) in zip(loader, expected, strict=True):
+            assert type(xb) is np.ndarray and type(yb) is np.ndarray  # no graph kept
+            np.testing.assert_array_equal(xb, x0)
+            np.testing.assert_array_equal(yb, y0)
+            assert F.cross_entropy(model(xb), yb).shape == ()
