@@ -1,13 +1,14 @@
-"""Data for training: ``DataLoader`` (mini-batches of aligned arrays), the corruptions
-of denoising autoencoders, and ``load_mnist``.
+"""Data for training: ``DataLoader`` (mini-batches of aligned arrays or of a dataset),
+``TensorDataset``, the corruptions of denoising autoencoders, and ``load_mnist``.
 
 Data sets, splits, cross-validation and scalers come from scikit-learn
 (``load_digits``, ``train_test_split``, ``StratifiedKFold``, ``StandardScaler``...),
 which works on the same NumPy arrays; this package does not rewrite them.
 """
+from .datasets import TensorDataset
 from .loader import DataLoader
 from .mnist import DownloadError, IDXFormatError, load_mnist, read_idx
 from .noise import gaussian_noise, masking_noise, salt_and_pepper
 
-__all__ = ["DataLoader", "gaussian_noise", "masking_noise", "salt_and_pepper",
+__all__ = ["DataLoader", "TensorDataset", "gaussian_noise", "masking_noise", "salt_and_pepper",
            "load_mnist", "read_idx", "IDXFormatError", "DownloadError"]

@@ -1,4 +1,4 @@
-"""``DataLoader``: aligned arrays in mini-batches."""
+"""``DataLoader``: aligned arrays, or a dataset, in mini-batches."""
 from __future__ import annotations
 
 import math
@@ -8,11 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.errors import DataError, DTypeError, ShapeError
-
 from .._random import RNGLike, as_generator
 from ..errors import ConfigError
+from .datasets import TensorDataset, aligned_arrays, collate, is_map_style, is_sample_list
 
 __all__ = ["DataLoader"]
 
@@ -21,12 +19,21 @@ class DataLoader:
     """Iterate over aligned arrays (``X``, ``y``, ...) in mini-batches of ``batch_size``
     rows; each batch is a tuple of NumPy arrays, row i of each array belonging together.
 
+    ``DataLoader(TensorDataset(X, y))`` is the same loader as ``DataLoader(X, y)``
+    (PyTorch's spelling). Any other map-style dataset (an object with ``__len__`` and
+    ``__getitem__(i)``, or a list of ``(x_i, y_i)`` samples whose fields differ in shape,
+    given as the only positional argument) is read sample by sample
+    in the epoch's order, and each batch is collated as PyTorch's default collate does
+    (a tuple of fields gives a tuple of stacked NumPy arrays, a dict a dict, a single
+    array one array), see ``nn.data.datasets.collate``.
+
     With ``shuffle=True`` the rows are permuted at the start of every epoch (every
     ``iter()``), by a permutation drawn from ``generator`` (a ``numpy.random.Generator``,
-    an int seed, or None for the package's default generator, see ``nn.manual_seed``).
-    The permuted arrays are built once per epoch, so every batch is a contiguous slice
-    of them. ``drop_last=True`` skips a final batch smaller than ``batch_size``.
-    ``len(loader)`` is the number of batches per epoch.
+    an int seed, or None for the package's default generator, see ``nn.manual_seed``);
+    the same seed gives the same order for arrays and datasets. The permuted arrays are
+    built once per epoch, so every batch is a contiguous slice of them.
+    ``drop_last=True`` skips a final batch smaller than ``batch_size``. ``len(loader)``
+    is the number of batches per epoch.
     """
 
     def __init__(self, *arrays: Any, batch_size: int = 32, shuffle: bool = False,
@@ -37,14 +44,15 @@ class DataLoader:
                 or batch_size < 1):
             raise ConfigError(f"DataLoader: batch_size must be a positive int; got "
                               f"{batch_size!r}")
-        self.arrays = tuple(_as_array(a, i) for i, a in enumerate(arrays))
-        lengths = [len(a) for a in self.arrays]
-        if len(set(lengths)) > 1:
-            raise ShapeError(
-                f"DataLoader: the arrays must have the same number of rows (one row per "
-                f"sample); got lengths {lengths}. Check that X and y come from the same "
-                f"split.")
-        self.n_samples = lengths[0]
+        self.dataset = _dataset_argument(arrays)
+        self.arrays: tuple[np.ndarray, ...] | None  # None: samples come from the dataset
+        if self.dataset is None:
+            self.arrays = aligned_arrays(arrays, "DataLoader")
+        elif _slices_arrays(self.dataset):
+            self.arrays = self.dataset.tensors
+        else:
+            self.arrays = None
+        self.n_samples = len(self.dataset if self.arrays is None else self.arrays[0])
         self.batch_size = int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.generator = as_generator(generator, "generator")
@@ -54,13 +62,27 @@ class DataLoader:
             return self.n_samples // self.batch_size
         return math.ceil(self.n_samples / self.batch_size)
 
-    def __iter__(self) -> Iterator[tuple[np.ndarray, ...]]:
-        arrays = self.arrays
+    def __iter__(self) -> Iterator[Any]:
+        if self.arrays is None:
+            return self._dataset_batches()
+        return self._array_batches(self.arrays)
+
+    def _starts(self) -> range:
+        """Where each batch of the epoch starts in the epoch's order of samples."""
+        return range(0, min(len(self) * self.batch_size, self.n_samples), self.batch_size)
+
+    def _dataset_batches(self) -> Iterator[Any]:
+        n, size = self.n_samples, self.batch_size
+        order = self.generator.permutation(n) if self.shuffle else np.arange(n)
+        for start in self._starts():
+            yield collate([self.dataset[int(i)] for i in order[start:start + size]])
+
+    def _array_batches(self, arrays: tuple[np.ndarray, ...]) -> Iterator[tuple[np.ndarray, ...]]:
         if self.shuffle:
             order = self.generator.permutation(self.n_samples)
             arrays = tuple(a[order] for a in arrays)
         size = self.batch_size
-        starts = range(0, min(len(self) * size, self.n_samples), size)
+        starts = self._starts()
         if len(arrays) == 2:  # (X, y), the common case, without a generator per batch
             first, second = arrays
             for start in starts:
@@ -71,37 +93,33 @@ class DataLoader:
                 yield tuple(a[start:start + size] for a in arrays)
 
     def __repr__(self) -> str:
-        shapes = ", ".join(str(a.shape) for a in self.arrays)
-        return (f"DataLoader({shapes}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
+        if self.arrays is None:
+            data = f"<{type(self.dataset).__name__} of {self.n_samples} samples>"
+        else:
+            data = ", ".join(str(a.shape) for a in self.arrays)
+        return (f"DataLoader({data}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last})")
 
 
-def _as_array(value: Any, position: int) -> np.ndarray:
-    try:
-        array = value.data if isinstance(value, Tensor) else np.asarray(value)
-    except ValueError as exc:  # NumPy's message for ragged nesting
-        raise DataError(f"DataLoader: array {position} is a ragged nested sequence (rows of "
-                        f"different lengths), which is not an array: {exc}. Give rows of "
-                        f"equal length, e.g. a NumPy array.") from None
-    if array.ndim == 0:
-        raise ShapeError(_not_an_array(value, position))
-    if array.dtype.hasobject:
-        raise DTypeError(f"DataLoader: array {position} has dtype object; give numeric "
-                         f"arrays (e.g. np.asarray(x, dtype=np.float64))")
-    return array
+def _dataset_argument(arguments: tuple[Any, ...]) -> Any:
+    """The dataset given as the only positional argument, or None (arrays were given).
+    A list of samples, ``[(x_i, y_i), ...]``, is a dataset too (see ``is_sample_list``)."""
+    if len(arguments) == 1 and is_sample_list(arguments[0]):
+        return arguments[0]
+    datasets = [a for a in arguments if isinstance(a, TensorDataset) or is_map_style(a)]
+    if not datasets:
+        return None
+    if len(arguments) > 1:
+        kinds = ", ".join(type(a).__name__ for a in arguments)
+        raise ConfigError(
+            f"DataLoader: a dataset is the only positional argument, the options come by "
+            f"keyword: DataLoader(dataset, batch_size=32, shuffle=True); got "
+            f"{len(arguments)} positional arguments ({kinds})")
+    return datasets[0]
 
 
-def _not_an_array(value: Any, position: int) -> str:
-    """Why ``value`` (NumPy made a 0-d array of it) is no array of samples."""
-    if isinstance(value, (numbers.Number, np.generic)) and position > 0:
-        return (f"DataLoader: argument {position} is the single value {value}, not an array "
-                f"of samples. The arrays come first and the options by keyword: "
-                f"DataLoader(X, y, batch_size=32, shuffle=True) (PyTorch's DataLoader(data, "
-                f"32) passes batch_size by position; here every argument before the keywords "
-                f"is an array)")
-    if isinstance(value, (numbers.Number, np.generic, str, bytes)):
-        return (f"DataLoader: array {position} is a scalar ({value!r}); every array needs a "
-                f"first axis of samples")
-    return (f"DataLoader: array {position} is a {type(value).__name__}, not an array of "
-            f"samples; give a NumPy array or a list of rows (an iterator or generator: "
-            f"np.array(list(it)))")
+def _slices_arrays(dataset: Any) -> bool:
+    """Whether batches of ``dataset`` can be sliced from its arrays: a TensorDataset
+    whose ``__getitem__`` is not overridden by a subclass."""
+    return (isinstance(dataset, TensorDataset)
+            and type(dataset).__getitem__ is TensorDataset.__getitem__)

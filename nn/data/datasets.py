@@ -1,0 +1,196 @@
+"""``TensorDataset`` (aligned arrays as a map-style dataset), the default collate that
+stacks a dataset's samples into a batch, and the checks that turn the arrays given to
+``DataLoader`` or ``TensorDataset`` into NumPy arrays."""
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.errors import DataError, DTypeError, ShapeError
+
+from ..errors import ConfigError
+
+__all__ = ["TensorDataset"]
+
+
+class TensorDataset:
+    """Aligned arrays (``X``, ``y``, ...) as a dataset, PyTorch's ``TensorDataset``:
+    ``len(ds)`` is the number of rows and ``ds[i]`` the tuple ``(X[i], y[i], ...)``.
+
+    The arrays may be NumPy arrays, Tensors (their ``.data`` is used) or nested lists;
+    ``ds.tensors`` holds them as NumPy arrays (PyTorch's attribute name). A
+    ``DataLoader`` over it slices every batch from these arrays at once, as
+    ``DataLoader(X, y)`` does.
+    """
+
+    def __init__(self, *tensors: Any) -> None:
+        if not tensors:
+            raise ConfigError("TensorDataset needs at least one array, e.g. "
+                              "TensorDataset(X, y)")
+        self.tensors = aligned_arrays(tensors, "TensorDataset")
+
+    def __len__(self) -> int:
+        return len(self.tensors[0])
+
+    def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
+        return tuple(a[index] for a in self.tensors)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(a.shape) for a in self.tensors)
+        return f"TensorDataset({shapes})"
+
+
+def is_map_style(value: Any) -> bool:
+    """Whether ``value`` is a map-style dataset: it has ``__len__`` and ``__getitem__`` and
+    is no array of samples itself (NumPy array, Tensor, list, tuple, dict, string, or
+    anything NumPy converts through ``__array__`` or the buffer protocol, e.g. pandas)."""
+    kind = type(value)
+    if not (hasattr(kind, "__len__") and hasattr(kind, "__getitem__")):
+        return False
+    if isinstance(value, (np.ndarray, Tensor, Sequence, Mapping, str, bytes, memoryview)):
+        return False
+    return not (hasattr(value, "__array__") or hasattr(value, "__array_interface__"))
+
+
+def is_sample_list(value: Any) -> bool:
+    """Whether a list or tuple given alone to ``DataLoader`` is a list of samples
+    (PyTorch's ``DataLoader(list(zip(X, y)))``) rather than the rows of one array: its
+    elements are dicts, or tuples whose fields NumPy cannot join into one array (fields
+    of different shapes, such as ``(x_i, label_i)``). A list of lists, or of tuples of
+    numbers, stays one array. Tuples of arrays of one shape could be either: DataError
+    saying how to pass each."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return False
+    if all(isinstance(sample, Mapping) for sample in value):
+        return True
+    if not all(isinstance(sample, tuple) for sample in value):
+        return False
+    try:
+        joined = np.asarray(value)
+    except ValueError:  # ragged: the fields differ in shape, so these are no rows
+        return True
+    if any(isinstance(field, (np.ndarray, Tensor)) for field in value[0]):
+        raise DataError(
+            f"DataLoader: a list of {len(value[0])}-tuples of arrays of one shape is "
+            f"ambiguous: PyTorch reads it as samples (x_i, y_i), NumPy as one array of shape "
+            f"{joined.shape}. For samples pass the arrays, DataLoader(X, y) or "
+            f"DataLoader(TensorDataset(X, y)) with X = np.stack([s[0] for s in data]), ...; "
+            f"for one array pass DataLoader(np.asarray(data))")
+    return False
+
+
+def collate(samples: list[Any], field: str = "") -> Any:
+    """A batch of ``samples`` as PyTorch's default collate makes it, with NumPy arrays:
+    a tuple (or list, namedtuple) of fields gives a tuple (list, namedtuple) of batched
+    fields, a dict a dict, an array, Tensor or number one array stacked along a new
+    first axis, strings a list. ``field`` names the part being collated, for errors."""
+    first = samples[0]
+    if isinstance(first, Mapping):
+        _check_structure(samples, Mapping, field)
+        return {key: collate([s[key] for s in samples], f"{field}[{key!r}]")
+                for key in first}
+    if isinstance(first, (tuple, list)):
+        _check_structure(samples, (tuple, list), field)
+        fields = [collate([s[i] for s in samples], f"{field}[{i}]")
+                  for i in range(len(first))]
+        if hasattr(first, "_fields"):  # a namedtuple
+            return type(first)(*fields)
+        return fields if isinstance(first, list) else tuple(fields)
+    if isinstance(first, (str, bytes)):
+        return list(samples)
+    return _stack(samples, field)
+
+
+def _check_structure(samples: list[Any], kind: Any, field: str) -> None:
+    """Every sample is a ``kind`` with the first one's keys or length (else DataError)."""
+    first = samples[0]
+    for j, sample in enumerate(samples):
+        same = isinstance(sample, kind) and (
+            set(sample) == set(first) if isinstance(first, Mapping)
+            else len(sample) == len(first))
+        if not same:
+            raise DataError(
+                f"DataLoader: {_describe(field)} differ in structure within a batch: the "
+                f"first is {_summary(first)}, sample {j} of the batch {_summary(sample)}; "
+                f"__getitem__ must return the same fields for every index")
+
+
+def _stack(samples: list[Any], field: str) -> np.ndarray:
+    try:
+        arrays = [s.data if isinstance(s, Tensor) else np.asarray(s) for s in samples]
+    except ValueError as exc:  # NumPy's message for ragged nesting
+        raise DataError(f"DataLoader: {_describe(field)} are ragged nested sequences, "
+                        f"which are not arrays: {exc}") from None
+    for j, array in enumerate(arrays):
+        if array.dtype.hasobject:
+            raise DTypeError(
+                f"DataLoader: {_describe(field)} must be arrays, Tensors, numbers or "
+                f"strings, or tuples, lists or dicts of them; sample {j} of the batch has "
+                f"a {type(samples[j]).__name__}")
+        if array.shape != arrays[0].shape:
+            raise ShapeError(
+                f"DataLoader: {_describe(field)} differ in shape within a batch: "
+                f"{arrays[0].shape} in the first, {array.shape} in sample {j} of the batch; "
+                f"give every sample the same shape (pad or crop), as PyTorch's default "
+                f"collate requires")
+    return np.stack(arrays)
+
+
+def _describe(field: str) -> str:
+    return f"the samples' field {field}" if field else "the samples"
+
+
+def _summary(sample: Any) -> str:
+    size = f" of {len(sample)}" if isinstance(sample, (tuple, list, Mapping)) else ""
+    return f"a {type(sample).__name__}{size}"
+
+
+def aligned_arrays(values: tuple[Any, ...], owner: str) -> tuple[np.ndarray, ...]:
+    """``values`` as NumPy arrays with the same number of rows (else ``ShapeError``)."""
+    arrays = tuple(as_array(a, i, owner) for i, a in enumerate(values))
+    lengths = [len(a) for a in arrays]
+    if len(set(lengths)) > 1:
+        raise ShapeError(
+            f"{owner}: the arrays must have the same number of rows (one row per "
+            f"sample); got lengths {lengths}. Check that X and y come from the same "
+            f"split.")
+    return arrays
+
+
+def as_array(value: Any, position: int, owner: str = "DataLoader") -> np.ndarray:
+    """``value`` (an array of samples) as a NumPy array; ``owner`` names the caller."""
+    try:
+        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    except ValueError as exc:  # NumPy's message for ragged nesting
+        raise DataError(f"{owner}: array {position} is a ragged nested sequence (rows of "
+                        f"different lengths), which is not an array: {exc}. Give rows of "
+                        f"equal length, e.g. a NumPy array.") from None
+    if array.ndim == 0:
+        raise ShapeError(_not_an_array(value, position, owner))
+    if array.dtype.hasobject:
+        raise DTypeError(f"{owner}: array {position} has dtype object; give numeric "
+                         f"arrays (e.g. np.asarray(x, dtype=np.float64))")
+    return array
+
+
+def _not_an_array(value: Any, position: int, owner: str) -> str:
+    """Why ``value`` (NumPy made a 0-d array of it) is no array of samples."""
+    if isinstance(value, (numbers.Number, np.generic)) and position > 0:
+        if owner != "DataLoader":
+            return (f"{owner}: argument {position} is the single value {value}, not an "
+                    f"array of samples; give arrays with a first axis of samples")
+        return (f"{owner}: argument {position} is the single value {value}, not an array "
+                f"of samples. The arrays come first and the options by keyword: "
+                f"DataLoader(X, y, batch_size=32, shuffle=True) (PyTorch's DataLoader(data, "
+                f"32) passes batch_size by position; here every argument before the keywords "
+                f"is an array)")
+    if isinstance(value, (numbers.Number, np.generic, str, bytes)):
+        return (f"{owner}: array {position} is a scalar ({value!r}); every array needs a "
+                f"first axis of samples")
+    return (f"{owner}: array {position} is a {type(value).__name__}, not an array of "
+            f"samples; give a NumPy array or a list of rows (an iterator or generator: "
+            f"np.array(list(it)))")
