@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, no_grad
+from autograd.errors import DataError
 
 from .._checks import integer
 from .._optional import require
@@ -101,7 +102,7 @@ class Trainer(ResumeMethods):
         sums: dict[str, float] = {}
         total, count = 0.0, 0
         loss_fn, model_loss = self.loss_fn, getattr(model, "loss", None)
-        for batch in loader:
+        for batch in map(_fields, loader):
             x = Tensor(batch[0])
             if loss_fn is None:  # the model's own loss (VAE, Autoencoder, MLP)
                 result, output = model_loss(x, *batch[1:]), None
@@ -140,7 +141,7 @@ class Trainer(ResumeMethods):
         total, count = 0.0, 0
         try:
             with no_grad():
-                for batch in loader:
+                for batch in map(_fields, loader):
                     result, output = self._batch_loss(batch)
                     loss = result if isinstance(result, Tensor) else result[0]
                     n = len(batch[0])
@@ -217,6 +218,21 @@ def _named_metrics(metrics: Any) -> dict[str, Callable[[Any, Any], float]]:
                                     f"fn(output, target) -> float")
         named[str(name)] = fn
     return named
+
+
+def _fields(batch: Any) -> tuple[np.ndarray, ...]:
+    """A loader's batch as the tuple ``(inputs, targets, ...)`` the loop reads: a bare
+    array (a dataset whose samples are single arrays) is the inputs alone; a dict (a
+    dataset returning dicts) is refused by name, since fit cannot tell its fields apart."""
+    if isinstance(batch, tuple):
+        return batch
+    if isinstance(batch, list):
+        return tuple(batch)
+    if isinstance(batch, np.ndarray):
+        return (batch,)
+    raise DataError(f"fit trains on batches of (inputs, targets) arrays, or of inputs alone; "
+                    f"the loader gave a {type(batch).__name__}. Make the dataset's "
+                    f"__getitem__ return a tuple (x, y) or a single array x.")
 
 
 def _accumulate(sums: dict[str, float], result: Any, output: Any,
