@@ -7,6 +7,7 @@ from . import lr_scheduler, schedulers
 from .adam import Adam, AdamW
 from .adaptive import Adagrad, RMSprop
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
+from .more_schedulers import LambdaLR, MultiplicativeLR
 from .optimizer import Optimizer
 from .plateau import ReduceLROnPlateau
 from .schedulers import (
@@ -25,5 +26,5 @@ __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW",
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
-    "ReduceLROnPlateau", "lr_scheduler", "schedulers",
+    "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "lr_scheduler", "schedulers",
 ]

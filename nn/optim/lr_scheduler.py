@@ -3,13 +3,14 @@
 
 The classes are those of ``nn.optim`` itself, not copies
 (``nn.optim.lr_scheduler.StepLR is nn.optim.StepLR``); they live in ``schedulers.py``,
-``cyclic.py`` and ``plateau.py``. PyTorch's schedulers that nn.optim lacks (``LambdaLR``,
-``OneCycleLR``, ...) raise ``MemberNotFoundError`` (an ``AttributeError``) naming those
-it has.
+``cyclic.py``, ``plateau.py`` and ``more_schedulers.py``. PyTorch's schedulers that
+nn.optim lacks (``OneCycleLR``, ...) raise ``MemberNotFoundError`` (an
+``AttributeError``) naming those it has.
 """
 from typing import Any
 
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
+from .more_schedulers import LambdaLR, MultiplicativeLR
 from .plateau import ReduceLROnPlateau
 from ..errors import MemberNotFoundError
 from .schedulers import (
@@ -26,10 +27,10 @@ from .schedulers import (
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
-    "ReduceLROnPlateau",
+    "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR",
 ]
 
-_TORCH_ONLY = ("LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR", "OneCycleLR",
+_TORCH_ONLY = ("ConstantLR", "PolynomialLR", "OneCycleLR",
                "ChainedScheduler")
 
 

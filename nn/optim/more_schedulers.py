@@ -1,0 +1,120 @@
+"""More of PyTorch's learning-rate schedulers, with its names and semantics: LambdaLR and
+MultiplicativeLR (a factor from a function of the epoch).
+
+They follow ``schedulers.py``'s rules: ``step()`` updates each group's current lr by the
+step rule (so schedulers stepped together compose) and ``step(epoch)`` jumps to the
+closed form from the group's ``initial_lr``.
+"""
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Sequence
+from typing import Any, Union
+
+from .optimizer import Optimizer
+from .._checks import real_number
+from ..errors import ArgumentTypeError, ConfigError, StateDictError
+from .schedulers import LRScheduler
+
+__all__ = ["LambdaLR", "MultiplicativeLR"]
+
+LrLambda = Union[Callable[[int], float], Sequence[Callable[[int], float]]]
+
+
+def _lambdas(owner: str, optimizer: Optimizer, lr_lambda: LrLambda) -> list[Callable]:
+    """One callable per param group: a single one is repeated, a list or tuple must have
+    one per group."""
+    if not isinstance(optimizer, Optimizer):
+        raise ArgumentTypeError(f"{owner} needs an nn.optim Optimizer, "
+                                f"got {type(optimizer).__name__}")
+    n = len(optimizer.param_groups)
+    fns = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
+    if len(fns) != n:
+        raise ConfigError(f"{owner}: lr_lambda must be one function or a list of {n} (one "
+                          f"per param group); got a list of {len(fns)}.")
+    for i, fn in enumerate(fns):
+        if not callable(fn):
+            raise ArgumentTypeError(
+                f"{owner}: lr_lambda must be a function of the epoch returning a factor "
+                f"(e.g. lambda epoch: 0.95 ** epoch); got {fn!r} ({type(fn).__name__})"
+                + (f" at index {i}." if isinstance(lr_lambda, (list, tuple)) else "."))
+    return fns
+
+
+class _FunctionScheduler(LRScheduler):
+    """Shared by LambdaLR and MultiplicativeLR: ``lr_lambdas`` (one function of the epoch
+    per group) and PyTorch's state dict for them (functions and lambdas are left out,
+    as ``None``; a callable object's ``__dict__`` is saved and restored)."""
+
+    lr_lambdas: list[Callable[[int], float]]
+
+    def _factor(self, i: int, epoch: int) -> float:
+        value = self.lr_lambdas[i](epoch)
+        return real_number(type(self).__name__, f"lr_lambda({epoch})", value,
+                           advice="The function must return the lr factor, a number.")
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: v for k, v in super().state_dict().items() if k != "lr_lambdas"}
+        state["lr_lambdas"] = [
+            None if isinstance(fn, types.FunctionType) or not hasattr(fn, "__dict__")
+            else dict(vars(fn)) for fn in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        saved, fns = state_dict.get("lr_lambdas", []), self.lr_lambdas
+        if "lr_lambdas" in state_dict and (not isinstance(saved, (list, tuple))
+                                           or len(saved) != len(fns)):
+            raise StateDictError(f"{type(self).__name__}.load_state_dict: lr_lambdas must be "
+                                 f"a list of {len(fns)} entries; got {saved!r}")
+        super().load_state_dict(state_dict)
+        self.lr_lambdas = fns
+        for fn, attributes in zip(fns, saved):
+            if attributes is not None:
+                vars(fn).update(attributes)
+
+
+class LambdaLR(_FunctionScheduler):
+    """lr = initial_lr * lr_lambda(epoch), with one function for every param group or a
+    list of them, one per group. As in PyTorch it does not chain (each step starts again
+    from ``initial_lr``). ``state_dict()`` cannot save a function or lambda: it holds
+    ``None`` in its place (a callable object's attributes are saved), so build the
+    scheduler with the same functions before ``load_state_dict``.
+
+    Example: ``LambdaLR(opt, lambda epoch: 0.95 ** epoch)``.
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: LrLambda,
+                 last_epoch: int = -1) -> None:
+        self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        return [base * self._factor(i, epoch) for i, base in enumerate(self.base_lrs)]
+
+
+class MultiplicativeLR(_FunctionScheduler):
+    """Each step multiplies the current lr by ``lr_lambda(epoch)`` (the lr at step 0 is
+    the one found); one function for every param group or a list, one per group.
+    PyTorch has no closed form here, and neither does this: ``step(epoch)`` sets
+    ``last_epoch`` and multiplies the current lr by ``lr_lambda(epoch)``, so in a
+    :class:`SequentialLR` it goes on from the lr it finds, times ``lr_lambda(0)``, as in
+    PyTorch. ``state_dict()`` cannot save a function or lambda: as :class:`LambdaLR`.
+
+    Example: ``MultiplicativeLR(opt, lambda epoch: 0.95)``.
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: LrLambda,
+                 last_epoch: int = -1) -> None:
+        self.lr_lambdas = _lambdas("MultiplicativeLR", optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        """PyTorch's ``step(epoch)``: the current lr times ``lr_lambda(epoch)``."""
+        return [float(g["lr"]) * self._factor(i, epoch)
+                for i, g in enumerate(self.optimizer.param_groups)]
+
+    def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
+        """lr * lr_lambda(epoch); the constructor's step keeps the lr (as PyTorch)."""
+        if self._step_count == 1:
+            return lrs
+        return [lr * self._factor(i, epoch) for i, lr in enumerate(lrs)]

@@ -1,0 +1,197 @@
+"""LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR, OneCycleLR and ChainedScheduler
+against PyTorch's, step by step; their state dicts, errors and the fit callback."""
+import math
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import nn.functional as F
+import nn.optim
+from nn.errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
+from nn.models import MLP
+from nn.optim import SGD, LambdaLR, MultiplicativeLR
+from nn.train import LRScheduler, fit
+
+BASE_LRS = (0.1, 0.03)  # two param groups, each with its own lr
+STEPS = 30
+
+
+def make_optimizer(lrs=BASE_LRS, cls=SGD, **kwargs):
+    groups = [{"params": [autograd.Tensor(np.zeros(2), requires_grad=True)], "lr": lr}
+              for lr in lrs]
+    return cls(groups, lr=1.0, **kwargs)
+
+
+def torch_optimizer(torch, lrs=BASE_LRS, name="SGD", **kwargs):
+    groups = [{"params": [torch.zeros(1, requires_grad=True)], "lr": lr} for lr in lrs]
+    return getattr(torch.optim, name)(groups, lr=1.0, **kwargs)
+
+
+def lrs_of(optimizer):
+    return [g["lr"] for g in optimizer.param_groups]
+
+
+def trajectory(scheduler, optimizer, steps=STEPS):
+    """Each group's lr before every step (optimizer.step(), then scheduler.step())."""
+    out = []
+    for _ in range(steps):
+        out.append(lrs_of(optimizer))
+        optimizer.step()
+        scheduler.step()
+    return np.array(out)
+
+
+def step_decay(epoch):
+    return 0.5 ** (epoch // 4)
+
+
+class Warmup:
+    """A callable object: its attributes go into the state dict (PyTorch's rule)."""
+
+    def __init__(self, steps):
+        self.steps = steps
+
+    def __call__(self, epoch):
+        return min(1.0, (epoch + 1) / self.steps)
+
+
+TORCH_CASES = [
+    ("LambdaLR", dict(lr_lambda=lambda e: 0.9 ** e)),
+    ("LambdaLR", dict(lr_lambda=[step_decay, lambda e: 1.0 / (1 + e)])),
+    ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.9)),
+    ("MultiplicativeLR", dict(lr_lambda=[lambda e: 0.95, lambda e: 1.0 - 0.01 * e])),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", TORCH_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(TORCH_CASES)])
+def test_matches_torch(name, kwargs):
+    torch = pytest.importorskip("torch")
+    opt = make_optimizer(momentum=0.9)
+    ours = trajectory(getattr(nn.optim.lr_scheduler, name)(opt, **kwargs), opt)
+    topt = torch_optimizer(torch, momentum=0.9)
+    want = trajectory(getattr(torch.optim.lr_scheduler, name)(topt, **kwargs), topt)
+    np.testing.assert_allclose(ours, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("build", [
+    lambda o: LambdaLR(o, [step_decay, Warmup(5)]),
+    lambda o: MultiplicativeLR(o, lambda e: 0.9),
+])
+def test_state_dict_round_trip(build):
+    opt = make_optimizer()
+    scheduler = build(opt)
+    trajectory(scheduler, opt, steps=7)
+    opt_state, sched_state = opt.state_dict(), scheduler.state_dict()
+    rest = trajectory(scheduler, opt, steps=12)
+    opt2 = make_optimizer(lrs=(0.5, 0.5))
+    scheduler2 = build(opt2)
+    opt2.load_state_dict(opt_state)
+    scheduler2.load_state_dict(sched_state)
+    np.testing.assert_array_equal(trajectory(scheduler2, opt2, steps=12), rest)
+
+
+def test_lambda_state_dict_leaves_out_functions_but_saves_callable_objects():
+    torch = pytest.importorskip("torch")
+    warmup = Warmup(5)
+    state = LambdaLR(make_optimizer(), [step_decay, warmup]).state_dict()
+    tstate = torch.optim.lr_scheduler.LambdaLR(torch_optimizer(torch),
+                                               [step_decay, warmup]).state_dict()
+    assert state["lr_lambdas"] == tstate["lr_lambdas"] == [None, {"steps": 5}]
+    other = Warmup(2)
+    scheduler = LambdaLR(make_optimizer(), [step_decay, other])
+    scheduler.load_state_dict(state)
+    assert other.steps == 5 and scheduler.lr_lambdas[1] is other
+
+
+def test_lambda_state_dict_saves_with_a_fit_checkpoint(tmp_path):
+    opt = make_optimizer()
+    scheduler = LambdaLR(opt, lambda e: 0.9 ** e)
+    trajectory(scheduler, opt, steps=3)
+    nn.save(tmp_path / "s.npz", scheduler=scheduler)
+    again = LambdaLR(make_optimizer(), lambda e: 0.9 ** e)
+    nn.load_into(tmp_path / "s.npz", scheduler=again)
+    assert again.last_epoch == 3 and again.get_last_lr() == scheduler.get_last_lr()
+
+
+def test_step_epoch_jumps_to_the_closed_form():
+    opt = make_optimizer()
+    lam = LambdaLR(opt, lambda e: 0.5 ** e)
+    opt.step()
+    lam.step(3)
+    assert lam.get_last_lr() == pytest.approx([b * 0.125 for b in BASE_LRS], rel=1e-12)
+    opt = make_optimizer()
+    mult = MultiplicativeLR(opt, lambda e: 1.0 / (e + 1))
+    opt.step()
+    mult.step()
+    mult.step(4)  # no closed form (as PyTorch): the current lr times f(4)
+    assert mult.last_epoch == 4
+    assert mult.get_last_lr() == pytest.approx([b / 2 / 5 for b in BASE_LRS], rel=1e-12)
+
+
+SEQUENTIAL_CASES = [
+    lambda lib, o: [lib.LinearLR(o, 0.5, total_iters=3), lib.MultiplicativeLR(o, lambda e: 0.9)],
+    lambda lib, o: [lib.ExponentialLR(o, 0.8), lib.LambdaLR(o, lambda e: 1 / (e + 2))],
+]
+
+
+@pytest.mark.parametrize("build", SEQUENTIAL_CASES)
+def test_in_sequential_lr_as_torch(build):
+    torch = pytest.importorskip("torch")
+    opt, topt = make_optimizer(), torch_optimizer(torch)
+    ours = nn.optim.SequentialLR(opt, build(nn.optim, opt), milestones=[4])
+    L = torch.optim.lr_scheduler
+    theirs = L.SequentialLR(topt, build(L, topt), milestones=[4])
+    np.testing.assert_allclose(trajectory(ours, opt, 12), trajectory(theirs, topt, 12),
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("build, error, match", [
+    (lambda o: LambdaLR(o, 0.9), ArgumentTypeError, r"LambdaLR: lr_lambda must be a func"),
+    (lambda o: LambdaLR(o, [step_decay]), ConfigError, r"list of 2 \(one per param group"),
+    (lambda o: MultiplicativeLR(o, [step_decay, "x"]), ArgumentTypeError, "at index 1"),
+    (lambda o: LambdaLR(o, lambda e: None), ArgumentTypeError,
+     r"LambdaLR: lr_lambda\(0\) must be a finite number; got None"),
+    (lambda o: trajectory(MultiplicativeLR(o, lambda e: math.nan), o), ConfigError,
+     r"lr_lambda\(1\) must be a finite number; got nan"),
+    (lambda o: LambdaLR(object(), step_decay), ArgumentTypeError, "needs an nn.optim Opt"),
+])
+def test_bad_arguments_raise(build, error, match):
+    with pytest.raises(error, match=match):
+        build(make_optimizer())
+
+
+def test_load_state_dict_with_the_wrong_number_of_lambdas_raises():
+    state = LambdaLR(make_optimizer(), step_decay).state_dict()
+    state["lr_lambdas"] = [None]
+    with pytest.raises(StateDictError, match="lr_lambdas must be a list of 2"):
+        LambdaLR(make_optimizer(), step_decay).load_state_dict(state)
+
+
+def test_stepping_before_the_optimizer_warns_once():
+    scheduler = MultiplicativeLR(make_optimizer(), lambda e: 0.9)
+    with pytest.warns(UserWarning, match="before optimizer.step"):
+        scheduler.step()
+
+
+@pytest.mark.parametrize("build", [
+    lambda o: LambdaLR(o, lambda e: 0.5 ** e),
+    lambda o: MultiplicativeLR(o, lambda e: 0.5),
+])
+def test_fit_lr_scheduler_callback(build):
+    model = MLP([4, 8, 2], output="softmax", rng=0)
+    opt = SGD(model.parameters(), lr=1.0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 4))
+    fit(model, F.cross_entropy, opt, (X, (X[:, 0] > 0).astype(np.int64)), epochs=3,
+        batch_size=16, callbacks=[LRScheduler(build(opt))], progress=False)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.5 ** 3, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["LambdaLR", "MultiplicativeLR"])
+def test_pytorch_path(name):
+    assert getattr(nn.optim.lr_scheduler, name) is getattr(nn.optim, name)
+    with pytest.raises(MemberNotFoundError):
+        nn.optim.lr_scheduler.OneCycleLR
