@@ -7,7 +7,7 @@ from . import lr_scheduler, schedulers
 from .adam import Adam, AdamW
 from .adaptive import Adagrad, RMSprop
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
-from .more_schedulers import LambdaLR, MultiplicativeLR
+from .more_schedulers import ConstantLR, LambdaLR, MultiplicativeLR, PolynomialLR
 from .optimizer import Optimizer
 from .plateau import ReduceLROnPlateau
 from .schedulers import (
@@ -26,5 +26,6 @@ __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW",
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
-    "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "lr_scheduler", "schedulers",
+    "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR",
+    "PolynomialLR", "lr_scheduler", "schedulers",
 ]

@@ -10,7 +10,7 @@ nn.optim lacks (``OneCycleLR``, ...) raise ``MemberNotFoundError`` (an
 from typing import Any
 
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
-from .more_schedulers import LambdaLR, MultiplicativeLR
+from .more_schedulers import ConstantLR, LambdaLR, MultiplicativeLR, PolynomialLR
 from .plateau import ReduceLROnPlateau
 from ..errors import MemberNotFoundError
 from .schedulers import (
@@ -27,11 +27,11 @@ from .schedulers import (
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
-    "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR",
+    "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR",
+    "PolynomialLR",
 ]
 
-_TORCH_ONLY = ("ConstantLR", "PolynomialLR", "OneCycleLR",
-               "ChainedScheduler")
+_TORCH_ONLY = ("OneCycleLR", "ChainedScheduler")
 
 
 def __getattr__(name: str) -> Any:

@@ -1,5 +1,5 @@
 """More of PyTorch's learning-rate schedulers, with its names and semantics: LambdaLR and
-MultiplicativeLR (a factor from a function of the epoch).
+MultiplicativeLR (a factor from a function of the epoch), ConstantLR and PolynomialLR.
 
 They follow ``schedulers.py``'s rules: ``step()`` updates each group's current lr by the
 step rule (so schedulers stepped together compose) and ``step(epoch)`` jumps to the
@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 from .optimizer import Optimizer
-from .._checks import real_number
+from .._checks import integer, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .schedulers import LRScheduler
 
-__all__ = ["LambdaLR", "MultiplicativeLR"]
+__all__ = ["LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR"]
 
 LrLambda = Union[Callable[[int], float], Sequence[Callable[[int], float]]]
 
@@ -118,3 +118,57 @@ class MultiplicativeLR(_FunctionScheduler):
         if self._step_count == 1:
             return lrs
         return [lr * self._factor(i, epoch) for i, lr in enumerate(lrs)]
+
+
+class ConstantLR(LRScheduler):
+    """lr = initial_lr * factor for the first ``total_iters`` steps, then initial_lr.
+
+    Chaining, as PyTorch: step 0 multiplies the current lr by ``factor`` and step
+    ``total_iters`` divides it by ``factor`` (with ``factor=0``, that step takes the
+    closed form, initial_lr).
+    """
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
+        self.factor = real_number("ConstantLR", "factor", factor, minimum=0, maximum=1)
+        self.total_iters = integer("ConstantLR", "total_iters", total_iters, minimum=1)
+        super().__init__(optimizer, last_epoch)
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        factor = self.factor if epoch < self.total_iters else 1.0
+        return [base * factor for base in self.base_lrs]
+
+    def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
+        if epoch == 0:
+            return [lr * self.factor for lr in lrs]
+        if epoch != self.total_iters:
+            return lrs
+        if self.factor == 0:
+            return self._closed_form(epoch)
+        return [lr / self.factor for lr in lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """lr = initial_lr * (1 - min(epoch, total_iters) / total_iters) ** power: a decay to
+    0 at step ``total_iters`` (linear with the default ``power=1``), then 0.
+
+    Chaining, as PyTorch: each step up to total_iters multiplies the current lr by
+    ``((1 - epoch / T) / (1 - (epoch - 1) / T)) ** power``; later steps keep it.
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
+        self.total_iters = integer("PolynomialLR", "total_iters", total_iters, minimum=1)
+        self.power = real_number("PolynomialLR", "power", power, minimum=0)
+        super().__init__(optimizer, last_epoch)
+
+    def _closed_form(self, epoch: int) -> list[float]:
+        factor = (1.0 - min(epoch, self.total_iters) / self.total_iters) ** self.power
+        return [base * factor for base in self.base_lrs]
+
+    def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
+        """The constructor's step keeps the lr (as PyTorch)."""
+        if self._step_count == 1 or epoch > self.total_iters:
+            return lrs
+        left, before = 1.0 - epoch / self.total_iters, 1.0 - (epoch - 1) / self.total_iters
+        return [lr * (left / before) ** self.power for lr in lrs]

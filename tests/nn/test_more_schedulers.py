@@ -11,7 +11,7 @@ import nn.functional as F
 import nn.optim
 from nn.errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
 from nn.models import MLP
-from nn.optim import SGD, LambdaLR, MultiplicativeLR
+from nn.optim import SGD, ConstantLR, LambdaLR, MultiplicativeLR, PolynomialLR
 from nn.train import LRScheduler, fit
 
 BASE_LRS = (0.1, 0.03)  # two param groups, each with its own lr
@@ -62,6 +62,12 @@ TORCH_CASES = [
     ("LambdaLR", dict(lr_lambda=[step_decay, lambda e: 1.0 / (1 + e)])),
     ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.9)),
     ("MultiplicativeLR", dict(lr_lambda=[lambda e: 0.95, lambda e: 1.0 - 0.01 * e])),
+    ("ConstantLR", dict()),
+    ("ConstantLR", dict(factor=0.2, total_iters=7)),
+    ("ConstantLR", dict(factor=1.0, total_iters=1)),
+    ("PolynomialLR", dict()),
+    ("PolynomialLR", dict(total_iters=12, power=2.5)),
+    ("PolynomialLR", dict(total_iters=9, power=0.5)),
 ]
 
 
@@ -79,6 +85,8 @@ def test_matches_torch(name, kwargs):
 @pytest.mark.parametrize("build", [
     lambda o: LambdaLR(o, [step_decay, Warmup(5)]),
     lambda o: MultiplicativeLR(o, lambda e: 0.9),
+    lambda o: ConstantLR(o, 0.5, total_iters=10),
+    lambda o: PolynomialLR(o, total_iters=15, power=1.5),
 ])
 def test_state_dict_round_trip(build):
     opt = make_optimizer()
@@ -131,6 +139,52 @@ def test_step_epoch_jumps_to_the_closed_form():
     assert mult.get_last_lr() == pytest.approx([b / 2 / 5 for b in BASE_LRS], rel=1e-12)
 
 
+CHAINED = [
+    lambda lib, o: [lib.ConstantLR(o, 0.25, total_iters=4), lib.ExponentialLR(o, 0.9)],
+    lambda lib, o: [lib.PolynomialLR(o, total_iters=20, power=2.0), lib.StepLR(o, 3, 0.5)],
+    lambda lib, o: [lib.LinearLR(o, 0.1, total_iters=5), lib.PolynomialLR(o, 10, 0.7)],
+]
+
+
+@pytest.mark.parametrize("build", CHAINED)
+def test_stepped_together_they_compose_as_torch(build):
+    torch = pytest.importorskip("torch")
+    opt, topt = make_optimizer(), torch_optimizer(torch)
+    ours, theirs = build(nn.optim, opt), build(torch.optim.lr_scheduler, topt)
+    want, got = [], []
+    for _ in range(STEPS):
+        got.append(lrs_of(opt))
+        want.append(lrs_of(topt))
+        opt.step()
+        topt.step()
+        for a, b in zip(ours, theirs):
+            a.step()
+            b.step()
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name, kwargs", [("ConstantLR", dict(factor=0.3, total_iters=6)),
+                                          ("PolynomialLR", dict(total_iters=8, power=1.7))])
+def test_step_epoch_is_torchs_closed_form(name, kwargs):
+    torch = pytest.importorskip("torch")
+    opt, topt = make_optimizer(), torch_optimizer(torch)
+    ours = getattr(nn.optim, name)(opt, **kwargs)
+    theirs = getattr(torch.optim.lr_scheduler, name)(topt, **kwargs)
+    opt.step()
+    topt.step()
+    for epoch in (3, 0, 6, 8, 11, 5):
+        ours.step(epoch)
+        with pytest.warns(UserWarning):  # PyTorch deprecates step(epoch)
+            theirs.step(epoch)
+        np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
+
+
+def test_constant_lr_with_factor_zero_restores_the_initial_lr():
+    opt = make_optimizer()  # PyTorch divides by the factor 0 there
+    got = trajectory(ConstantLR(opt, factor=0.0, total_iters=3), opt, steps=5)
+    np.testing.assert_array_equal(got, [[0.0, 0.0]] * 3 + [list(BASE_LRS)] * 2)
+
+
 SEQUENTIAL_CASES = [
     lambda lib, o: [lib.LinearLR(o, 0.5, total_iters=3), lib.MultiplicativeLR(o, lambda e: 0.9)],
     lambda lib, o: [lib.ExponentialLR(o, 0.8), lib.LambdaLR(o, lambda e: 1 / (e + 2))],
@@ -157,6 +211,13 @@ def test_in_sequential_lr_as_torch(build):
     (lambda o: trajectory(MultiplicativeLR(o, lambda e: math.nan), o), ConfigError,
      r"lr_lambda\(1\) must be a finite number; got nan"),
     (lambda o: LambdaLR(object(), step_decay), ArgumentTypeError, "needs an nn.optim Opt"),
+    (lambda o: ConstantLR(o, factor=1.5), ConfigError,
+     r"ConstantLR: factor must be a number in \[0, 1\]; got 1.5"),
+    (lambda o: ConstantLR(o, total_iters=0), ConfigError, "total_iters must be an int >= 1"),
+    (lambda o: ConstantLR(o, factor="0.5"), ArgumentTypeError, "factor must be a number"),
+    (lambda o: PolynomialLR(o, total_iters=5.0), ArgumentTypeError, "Pass an int"),
+    (lambda o: PolynomialLR(o, power=-1), ConfigError, "power must be a finite number >= 0"),
+    (lambda o: PolynomialLR(o, power=None), ArgumentTypeError, "power must be"),
 ])
 def test_bad_arguments_raise(build, error, match):
     with pytest.raises(error, match=match):
@@ -179,6 +240,8 @@ def test_stepping_before_the_optimizer_warns_once():
 @pytest.mark.parametrize("build", [
     lambda o: LambdaLR(o, lambda e: 0.5 ** e),
     lambda o: MultiplicativeLR(o, lambda e: 0.5),
+    lambda o: ConstantLR(o, 0.125, total_iters=7),
+    lambda o: PolynomialLR(o, total_iters=6, power=3.0),
 ])
 def test_fit_lr_scheduler_callback(build):
     model = MLP([4, 8, 2], output="softmax", rng=0)
@@ -190,7 +253,8 @@ def test_fit_lr_scheduler_callback(build):
     assert opt.param_groups[0]["lr"] == pytest.approx(0.5 ** 3, rel=1e-12)
 
 
-@pytest.mark.parametrize("name", ["LambdaLR", "MultiplicativeLR"])
+@pytest.mark.parametrize("name", ["LambdaLR", "MultiplicativeLR", "ConstantLR",
+                                  "PolynomialLR"])
 def test_pytorch_path(name):
     assert getattr(nn.optim.lr_scheduler, name) is getattr(nn.optim, name)
     with pytest.raises(MemberNotFoundError):

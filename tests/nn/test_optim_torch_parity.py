@@ -158,7 +158,7 @@ SCHEDULERS = sorted(name for name in nn.optim.__all__
 
 def test_lr_scheduler_module_holds_every_scheduler_itself():
     from nn.optim import lr_scheduler
-    assert len(SCHEDULERS) == 13
+    assert len(SCHEDULERS) == 15
     assert sorted(lr_scheduler.__all__) == SCHEDULERS
     for name in SCHEDULERS:
         assert getattr(lr_scheduler, name) is getattr(nn.optim, name)  # not a copy
