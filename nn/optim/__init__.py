@@ -8,6 +8,7 @@ from .adam import Adam, AdamW
 from .adaptive import Adagrad, RMSprop
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
 from .more_schedulers import ConstantLR, LambdaLR, MultiplicativeLR, PolynomialLR
+from .one_cycle import OneCycleLR
 from .optimizer import Optimizer
 from .plateau import ReduceLROnPlateau
 from .schedulers import (
@@ -27,5 +28,5 @@ __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
     "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR",
-    "PolynomialLR", "lr_scheduler", "schedulers",
+    "PolynomialLR", "OneCycleLR", "lr_scheduler", "schedulers",
 ]

@@ -3,14 +3,15 @@
 
 The classes are those of ``nn.optim`` itself, not copies
 (``nn.optim.lr_scheduler.StepLR is nn.optim.StepLR``); they live in ``schedulers.py``,
-``cyclic.py``, ``plateau.py`` and ``more_schedulers.py``. PyTorch's schedulers that
-nn.optim lacks (``OneCycleLR``, ...) raise ``MemberNotFoundError`` (an
+``cyclic.py``, ``plateau.py``, ``more_schedulers.py`` and ``one_cycle.py``. PyTorch's
+schedulers that nn.optim lacks (``ChainedScheduler``) raise ``MemberNotFoundError`` (an
 ``AttributeError``) naming those it has.
 """
 from typing import Any
 
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
 from .more_schedulers import ConstantLR, LambdaLR, MultiplicativeLR, PolynomialLR
+from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
 from ..errors import MemberNotFoundError
 from .schedulers import (
@@ -28,10 +29,10 @@ __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
     "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR",
-    "PolynomialLR",
+    "PolynomialLR", "OneCycleLR",
 ]
 
-_TORCH_ONLY = ("OneCycleLR", "ChainedScheduler")
+_TORCH_ONLY = ("ChainedScheduler",)
 
 
 def __getattr__(name: str) -> Any:

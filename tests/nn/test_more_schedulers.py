@@ -1,5 +1,5 @@
-"""LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR, OneCycleLR and ChainedScheduler
-against PyTorch's, step by step; their state dicts, errors and the fit callback."""
+"""LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR and ChainedScheduler against PyTorch's,
+step by step; their state dicts, errors and the fit callback."""
 import math
 
 import numpy as np
@@ -254,8 +254,9 @@ def test_fit_lr_scheduler_callback(build):
 
 
 @pytest.mark.parametrize("name", ["LambdaLR", "MultiplicativeLR", "ConstantLR",
-                                  "PolynomialLR"])
+                                  "PolynomialLR", "OneCycleLR"])
 def test_pytorch_path(name):
     assert getattr(nn.optim.lr_scheduler, name) is getattr(nn.optim, name)
     with pytest.raises(MemberNotFoundError):
-        nn.optim.lr_scheduler.OneCycleLR
+        nn.optim.lr_scheduler.ChainedScheduler
+
