@@ -7,7 +7,8 @@ from . import lr_scheduler, schedulers
 from .adam import Adam, AdamW
 from .adaptive import Adagrad, RMSprop
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
-from .more_schedulers import ConstantLR, LambdaLR, MultiplicativeLR, PolynomialLR
+from .more_schedulers import (ChainedScheduler, ConstantLR, LambdaLR, MultiplicativeLR,
+                              PolynomialLR)
 from .one_cycle import OneCycleLR
 from .optimizer import Optimizer
 from .plateau import ReduceLROnPlateau
@@ -28,5 +29,5 @@ __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
     "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR",
-    "PolynomialLR", "OneCycleLR", "lr_scheduler", "schedulers",
+    "PolynomialLR", "OneCycleLR", "ChainedScheduler", "lr_scheduler", "schedulers",
 ]

@@ -1,5 +1,6 @@
 """More of PyTorch's learning-rate schedulers, with its names and semantics: LambdaLR and
-MultiplicativeLR (a factor from a function of the epoch), ConstantLR and PolynomialLR.
+MultiplicativeLR (a factor from a function of the epoch), ConstantLR, PolynomialLR and
+ChainedScheduler.
 
 They follow ``schedulers.py``'s rules: ``step()`` updates each group's current lr by the
 step rule (so schedulers stepped together compose) and ``step(epoch)`` jumps to the
@@ -14,9 +15,10 @@ from typing import Any, Union
 from .optimizer import Optimizer
 from .._checks import integer, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
-from .schedulers import LRScheduler
+from .plateau import ReduceLROnPlateau
+from .schedulers import LRScheduler, warn_if_optimizer_not_stepped
 
-__all__ = ["LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR"]
+__all__ = ["LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR", "ChainedScheduler"]
 
 LrLambda = Union[Callable[[int], float], Sequence[Callable[[int], float]]]
 
@@ -172,3 +174,72 @@ class PolynomialLR(LRScheduler):
             return lrs
         left, before = 1.0 - epoch / self.total_iters, 1.0 - (epoch - 1) / self.total_iters
         return [lr * (left / before) ** self.power for lr in lrs]
+
+
+class ChainedScheduler(LRScheduler):
+    """Step several schedulers of one optimizer together: ``step()`` calls each one's
+    ``step()`` in order, so their step rules compose (as stepping them one by one).
+
+    Example: ``ChainedScheduler([ConstantLR(opt, 0.1, total_iters=2), ExponentialLR(opt,
+    0.9)])``. ``ReduceLROnPlateau`` cannot be chained (its step needs the metric), as in
+    PyTorch. ``optimizer`` defaults to the schedulers' own.
+    """
+
+    def __init__(self, schedulers: Sequence[LRScheduler],
+                 optimizer: Optimizer | None = None) -> None:
+        if not isinstance(schedulers, (list, tuple)):
+            raise ArgumentTypeError("ChainedScheduler: schedulers must be a list of nn.optim "
+                                    f"schedulers; got {type(schedulers).__name__}.")
+        if not schedulers:
+            raise ConfigError("ChainedScheduler: schedulers must hold at least one "
+                              "scheduler; got an empty list.")
+        schedulers = list(schedulers)
+        for i, s in enumerate(schedulers):
+            if not isinstance(s, LRScheduler):
+                raise ArgumentTypeError(f"ChainedScheduler: schedulers[{i}] must be an "
+                                        f"nn.optim scheduler; got {type(s).__name__}.")
+            if isinstance(s, ReduceLROnPlateau):
+                raise ConfigError(f"ChainedScheduler: schedulers[{i}] is a ReduceLROnPlateau, "
+                                  "whose step() needs the metric; step it yourself, after "
+                                  "the chained scheduler.")
+        if optimizer is None:
+            optimizer = schedulers[0].optimizer
+        elif not isinstance(optimizer, Optimizer):
+            raise ArgumentTypeError(f"ChainedScheduler: optimizer must be an nn.optim "
+                                    f"Optimizer; got {type(optimizer).__name__}.")
+        for i, s in enumerate(schedulers):
+            if s.optimizer is not optimizer:
+                raise ConfigError(f"ChainedScheduler: schedulers[{i}] "
+                                  f"({type(s).__name__}) belongs to another optimizer; all "
+                                  "must schedule the same one.")
+        self.optimizer = optimizer
+        self._schedulers = schedulers
+        self._step_count = 1  # as a scheduler just built
+        self._last_lr = [float(g["lr"]) for g in optimizer.param_groups]
+
+    def step(self) -> None:  # type: ignore[override]
+        """One step of each scheduler, in order (the optimizer-order warning comes once,
+        from here)."""
+        self._step_count += 1
+        if self._step_count == 2:
+            warn_if_optimizer_not_stepped(self)
+        for scheduler in self._schedulers:
+            scheduler._step_count = max(scheduler._step_count, 2)  # warned here, not there
+            scheduler.step()
+        self._last_lr = [float(g["lr"]) for g in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict[str, Any]:
+        """The last lrs and each scheduler's own state dict (``_schedulers``)."""
+        return {"_last_lr": list(self._last_lr), "_step_count": self._step_count,
+                "_schedulers": [s.state_dict() for s in self._schedulers]}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        saved = state_dict.get("_schedulers")
+        if not isinstance(saved, (list, tuple)) or len(saved) != len(self._schedulers):
+            raise StateDictError(
+                f"ChainedScheduler.load_state_dict: expected the states of "
+                f"{len(self._schedulers)} schedulers under '_schedulers'; got {saved!r}")
+        for scheduler, state in zip(self._schedulers, saved):
+            scheduler.load_state_dict(state)
+        self._last_lr = list(state_dict["_last_lr"])
+        self._step_count = int(state_dict.get("_step_count", 2))

@@ -1,5 +1,5 @@
-"""LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR and ChainedScheduler against PyTorch's,
-step by step; their state dicts, errors and the fit callback."""
+"""LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR and ChainedScheduler against
+PyTorch's, step by step; their state dicts, errors and the fit callback."""
 import math
 
 import numpy as np
@@ -9,9 +9,10 @@ import autograd
 import nn
 import nn.functional as F
 import nn.optim
-from nn.errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
+from nn.errors import ArgumentTypeError, ConfigError, StateDictError
 from nn.models import MLP
-from nn.optim import SGD, ConstantLR, LambdaLR, MultiplicativeLR, PolynomialLR
+from nn.optim import (SGD, ChainedScheduler, ConstantLR, ExponentialLR, LambdaLR,
+                      MultiplicativeLR, PolynomialLR, ReduceLROnPlateau, StepLR)
 from nn.train import LRScheduler, fit
 
 BASE_LRS = (0.1, 0.03)  # two param groups, each with its own lr
@@ -242,6 +243,7 @@ def test_stepping_before_the_optimizer_warns_once():
     lambda o: MultiplicativeLR(o, lambda e: 0.5),
     lambda o: ConstantLR(o, 0.125, total_iters=7),
     lambda o: PolynomialLR(o, total_iters=6, power=3.0),
+    lambda o: ChainedScheduler([ConstantLR(o, 0.25, total_iters=2), ExponentialLR(o, 0.5)]),
 ])
 def test_fit_lr_scheduler_callback(build):
     model = MLP([4, 8, 2], output="softmax", rng=0)
@@ -254,9 +256,66 @@ def test_fit_lr_scheduler_callback(build):
 
 
 @pytest.mark.parametrize("name", ["LambdaLR", "MultiplicativeLR", "ConstantLR",
-                                  "PolynomialLR", "OneCycleLR"])
+                                  "PolynomialLR", "OneCycleLR", "ChainedScheduler"])
 def test_pytorch_path(name):
     assert getattr(nn.optim.lr_scheduler, name) is getattr(nn.optim, name)
-    with pytest.raises(MemberNotFoundError):
-        nn.optim.lr_scheduler.ChainedScheduler
 
+
+
+# ------------------------------------------------------------------------ ChainedScheduler
+@pytest.mark.parametrize("build", CHAINED + [
+    lambda lib, o: [lib.ConstantLR(o, 0.1, total_iters=20), lib.ExponentialLR(o, 0.9)],
+    lambda lib, o: [lib.MultiplicativeLR(o, lambda e: 0.95), lib.CosineAnnealingLR(o, 12)],
+])
+def test_chained_scheduler_matches_torch(build):
+    torch = pytest.importorskip("torch")
+    opt, topt = make_optimizer(momentum=0.9), torch_optimizer(torch, momentum=0.9)
+    ours = ChainedScheduler(build(nn.optim, opt))
+    theirs = torch.optim.lr_scheduler.ChainedScheduler(build(torch.optim.lr_scheduler, topt))
+    assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12)
+    np.testing.assert_allclose(trajectory(ours, opt), trajectory(theirs, topt), rtol=1e-12)
+    assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12)
+
+
+def test_chained_scheduler_state_dict_round_trip():
+    def build(o):
+        return ChainedScheduler([ConstantLR(o, 0.5, total_iters=6), StepLR(o, 4, 0.5)], o)
+    opt = make_optimizer()
+    scheduler = build(opt)
+    trajectory(scheduler, opt, steps=5)
+    opt_state, sched_state = opt.state_dict(), scheduler.state_dict()
+    rest = trajectory(scheduler, opt, steps=10)
+    opt2 = make_optimizer(lrs=(0.5, 0.5))
+    scheduler2 = build(opt2)
+    opt2.load_state_dict(opt_state)
+    scheduler2.load_state_dict(sched_state)
+    np.testing.assert_array_equal(trajectory(scheduler2, opt2, steps=10), rest)
+    sched_state["_schedulers"] = sched_state["_schedulers"][:1]
+    with pytest.raises(StateDictError, match="the states of 2 schedulers"):
+        scheduler2.load_state_dict(sched_state)
+
+
+def test_chained_scheduler_warns_once_when_stepped_before_the_optimizer():
+    opt = make_optimizer()
+    scheduler = ChainedScheduler([ConstantLR(opt), ExponentialLR(opt, 0.9)])
+    with pytest.warns(UserWarning, match="ChainedScheduler.step.. was called before") as got:
+        scheduler.step()
+    assert len(got) == 1
+
+
+def test_chained_scheduler_bad_arguments_raise():
+    opt, other = make_optimizer(), make_optimizer()
+    with pytest.raises(ArgumentTypeError, match="schedulers must be a list"):
+        ChainedScheduler(ExponentialLR(opt, 0.9))
+    with pytest.raises(ConfigError, match="at least one scheduler"):
+        ChainedScheduler([])
+    with pytest.raises(ArgumentTypeError, match=r"schedulers\[1\] must be an nn.optim sch"):
+        ChainedScheduler([ExponentialLR(opt, 0.9), "StepLR"])
+    with pytest.raises(ConfigError, match="ReduceLROnPlateau, whose step.. needs the metric"):
+        ChainedScheduler([ReduceLROnPlateau(opt)])
+    with pytest.raises(ConfigError, match=r"schedulers\[1\] \(StepLR\) belongs to another"):
+        ChainedScheduler([ExponentialLR(opt, 0.9), StepLR(other, 2)])
+    with pytest.raises(ConfigError, match=r"schedulers\[0\]"):
+        ChainedScheduler([ExponentialLR(opt, 0.9)], optimizer=other)
+    with pytest.raises(ArgumentTypeError, match="optimizer must be an nn.optim Optimizer"):
+        ChainedScheduler([ExponentialLR(opt, 0.9)], optimizer="SGD")
