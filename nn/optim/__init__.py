@@ -7,6 +7,9 @@ from . import lr_scheduler, schedulers
 from .adam import Adam, AdamW
 from .adaptive import Adagrad, RMSprop
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
+from .more_schedulers import (ChainedScheduler, ConstantLR, LambdaLR, MultiplicativeLR,
+                              PolynomialLR)
+from .one_cycle import OneCycleLR
 from .optimizer import Optimizer
 from .plateau import ReduceLROnPlateau
 from .schedulers import (
@@ -25,5 +28,6 @@ __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW",
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
-    "ReduceLROnPlateau", "lr_scheduler", "schedulers",
+    "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR",
+    "PolynomialLR", "OneCycleLR", "ChainedScheduler", "lr_scheduler", "schedulers",
 ]

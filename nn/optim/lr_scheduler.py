@@ -3,15 +3,14 @@
 
 The classes are those of ``nn.optim`` itself, not copies
 (``nn.optim.lr_scheduler.StepLR is nn.optim.StepLR``); they live in ``schedulers.py``,
-``cyclic.py`` and ``plateau.py``. PyTorch's schedulers that nn.optim lacks (``LambdaLR``,
-``OneCycleLR``, ...) raise ``MemberNotFoundError`` (an ``AttributeError``) naming those
-it has.
+``cyclic.py``, ``plateau.py``, ``more_schedulers.py`` and ``one_cycle.py``. Every name
+of PyTorch's ``torch.optim.lr_scheduler.__all__`` is here.
 """
-from typing import Any
-
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
+from .more_schedulers import (ChainedScheduler, ConstantLR, LambdaLR, MultiplicativeLR,
+                              PolynomialLR)
+from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
-from ..errors import MemberNotFoundError
 from .schedulers import (
     CosineAnnealingLR,
     ExponentialLR,
@@ -26,19 +25,7 @@ from .schedulers import (
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
-    "ReduceLROnPlateau",
+    "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR",
+    "PolynomialLR", "OneCycleLR", "ChainedScheduler",
 ]
 
-_TORCH_ONLY = ("LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR", "OneCycleLR",
-               "ChainedScheduler")
-
-
-def __getattr__(name: str) -> Any:
-    """Only called for a name the module lacks: PyTorch's schedulers that nn.optim does not
-    have get a message saying so (other names: Python's own AttributeError)."""
-    if name in _TORCH_ONLY:
-        raise MemberNotFoundError(
-            f"nn.optim.lr_scheduler has no {name} (PyTorch's torch.optim.lr_scheduler does); "
-            f"it has {', '.join(__all__)}. For another schedule, set each "
-            f"optimizer.param_groups[i]['lr'] yourself before each step.")
-    raise AttributeError(f"module 'nn.optim.lr_scheduler' has no attribute {name!r}")
