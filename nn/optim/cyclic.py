@@ -11,7 +11,34 @@ from .optimizer import Optimizer, check
 from .._checks import flag, integer, real_number
 from .schedulers import LRScheduler, _cosine, _per_group
 
-__all__ = ["CosineAnnealingWarmRestarts", "CyclicLR"]
+__all__ = ["CosineAnnealingWarmRestarts", "CyclicLR", "MomentumCycling"]
+
+
+class MomentumCycling:
+    """The momentum side of CyclicLR and OneCycleLR: with ``cycle_momentum`` each step
+    also sets each group's momentum (SGD, RMSprop) or beta1 (Adam), inversely to the lr,
+    between ``base_momentum`` and ``max_momentum`` (one value, or one per group)."""
+
+    def _init_momentum(self, owner: str, optimizer: Optimizer, cycle_momentum: bool,
+                       base_momentum: float | Sequence[float],
+                       max_momentum: float | Sequence[float]) -> None:
+        self.cycle_momentum, self.use_beta1 = cycle_momentum, "betas" in optimizer.defaults
+        self.base_momentums: list[float] = []
+        self.max_momentums: list[float] = []
+        if not cycle_momentum:
+            return
+        check(self.use_beta1 or "momentum" in optimizer.defaults, "cycle_momentum", True,
+              f"an optimizer with momentum or betas ({type(optimizer).__name__} has "
+              "neither); pass cycle_momentum=False to cycle only the learning rate")
+        self.base_momentums = _per_group(owner, "base_momentum", optimizer, base_momentum)
+        self.max_momentums = _per_group(owner, "max_momentum", optimizer, max_momentum)
+
+    def _set_momentums(self, optimizer: Optimizer, momentums: Sequence[float]) -> None:
+        for group, momentum in zip(optimizer.param_groups, momentums):
+            if self.use_beta1:
+                group["betas"] = (momentum, *group["betas"][1:])
+            else:
+                group["momentum"] = momentum
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -40,7 +67,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return [_cosine(base, self.eta_min, t_cur, t_i) for base in self.base_lrs]
 
 
-class CyclicLR(LRScheduler):
+class CyclicLR(MomentumCycling, LRScheduler):
     """Cyclical learning rate between ``base_lr`` and ``max_lr`` (step it every batch).
 
     With S = step_size_up + step_size_down, cycle = floor(1 + t / S), x = 1 + t / S - cycle,
@@ -87,32 +114,12 @@ class CyclicLR(LRScheduler):
         if last_epoch == -1:
             for group, lr in zip(optimizer.param_groups, base_lrs):
                 group["lr"] = lr
-        self._init_momentum(optimizer, flag("CyclicLR", "cycle_momentum", cycle_momentum),
-                            base_momentum, max_momentum, last_epoch)
-        super().__init__(optimizer, last_epoch, base_lrs=base_lrs)
-
-    def _init_momentum(self, optimizer: Optimizer, cycle_momentum: bool,
-                       base_momentum: float | Sequence[float],
-                       max_momentum: float | Sequence[float], last_epoch: int) -> None:
-        self.cycle_momentum, self.use_beta1 = cycle_momentum, "betas" in optimizer.defaults
-        self.base_momentums: list[float] = []
-        self.max_momentums: list[float] = []
-        if not cycle_momentum:
-            return
-        check(self.use_beta1 or "momentum" in optimizer.defaults, "cycle_momentum", True,
-              f"an optimizer with momentum or betas ({type(optimizer).__name__} has "
-              "neither); pass cycle_momentum=False to cycle only the learning rate")
-        self.base_momentums = _per_group("CyclicLR", "base_momentum", optimizer, base_momentum)
-        self.max_momentums = _per_group("CyclicLR", "max_momentum", optimizer, max_momentum)
-        if last_epoch == -1:
+        self._init_momentum("CyclicLR", optimizer,
+                            flag("CyclicLR", "cycle_momentum", cycle_momentum),
+                            base_momentum, max_momentum)
+        if self.cycle_momentum and last_epoch == -1:
             self._set_momentums(optimizer, self.max_momentums)
-
-    def _set_momentums(self, optimizer: Optimizer, momentums: Sequence[float]) -> None:
-        for group, momentum in zip(optimizer.param_groups, momentums):
-            if self.use_beta1:
-                group["betas"] = (momentum, *group["betas"][1:])
-            else:
-                group["momentum"] = momentum
+        super().__init__(optimizer, last_epoch, base_lrs=base_lrs)
 
     def _scale(self, x: float) -> float:
         if self._scale_fn is not None:

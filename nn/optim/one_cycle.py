@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from .optimizer import Optimizer, check
 from .._checks import flag, integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
+from .cyclic import MomentumCycling
 from .schedulers import LRScheduler, _per_group
 
 __all__ = ["OneCycleLR"]
 
 
-class OneCycleLR(LRScheduler):
+class OneCycleLR(MomentumCycling, LRScheduler):
     """The 1cycle policy: step it once per batch, ``total_steps`` times (or give
     ``epochs`` and ``steps_per_epoch``; total_steps = their product).
 
@@ -66,8 +67,8 @@ class OneCycleLR(LRScheduler):
                 group["initial_lr"] = top / div_factor
         self.min_lrs = [float(g.get("initial_lr", math.nan)) / final_div_factor
                         for g in optimizer.param_groups]
-        self._init_momentum(optimizer, flag(owner, "cycle_momentum", cycle_momentum),
-                            base_momentum, max_momentum)
+        self._init_momentum(owner, optimizer, flag(owner, "cycle_momentum", cycle_momentum),
+                            base_momentum, max_momentum)  # set by the constructor's step
         super().__init__(optimizer, last_epoch)
 
     def _phase_ends(self) -> list[float]:
@@ -76,29 +77,6 @@ class OneCycleLR(LRScheduler):
         if self.three_phase:
             return [up - 1, 2 * up - 2, self.total_steps - 1.0]
         return [up - 1, self.total_steps - 1.0]
-
-    def _init_momentum(self, optimizer: Optimizer, cycle_momentum: bool,
-                       base_momentum: float | Sequence[float],
-                       max_momentum: float | Sequence[float]) -> None:
-        self.cycle_momentum, self.use_beta1 = cycle_momentum, "betas" in optimizer.defaults
-        self.base_momentums: list[float] = []
-        self.max_momentums: list[float] = []
-        if not cycle_momentum:
-            return
-        check(self.use_beta1 or "momentum" in optimizer.defaults, "cycle_momentum", True,
-              f"an optimizer with momentum or betas ({type(optimizer).__name__} has "
-              "neither); pass cycle_momentum=False to cycle only the learning rate")
-        self.base_momentums = _per_group("OneCycleLR", "base_momentum", optimizer,
-                                         base_momentum)
-        self.max_momentums = _per_group("OneCycleLR", "max_momentum", optimizer,
-                                        max_momentum)  # set by the constructor's step
-
-    def _set_momentums(self, momentums: Sequence[float]) -> None:
-        for group, momentum in zip(self.optimizer.param_groups, momentums):
-            if self.use_beta1:
-                group["betas"] = (momentum, *group["betas"][1:])
-            else:
-                group["momentum"] = momentum
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self.anneal_strategy == "cos":
@@ -126,8 +104,8 @@ class OneCycleLR(LRScheduler):
         pct = (epoch - start) / (end - start)
         lr_from, lr_to, mom_from, mom_to = phases[k]
         if self.cycle_momentum:  # a side effect, as in PyTorch (and CyclicLR)
-            self._set_momentums([self._anneal(a, b, pct)
-                                 for a, b in zip(moms[mom_from], moms[mom_to])])
+            self._set_momentums(self.optimizer, [
+                self._anneal(a, b, pct) for a, b in zip(moms[mom_from], moms[mom_to])])
         return [self._anneal(a, b, pct) for a, b in zip(lrs[lr_from], lrs[lr_to])]
 
 
