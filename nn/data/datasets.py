@@ -166,6 +166,13 @@ def as_array(value: Any, position: int, owner: str = "DataLoader") -> np.ndarray
     try:
         array = value.data if isinstance(value, Tensor) else np.asarray(value)
     except ValueError as exc:  # NumPy's message for ragged nesting
+        if isinstance(value, (list, tuple)) and all(
+                isinstance(v, (np.ndarray, Tensor)) for v in value):  # DataLoader((X, y))
+            shapes = ", ".join(str(np.shape(v)) for v in value)
+            raise DataError(f"{owner}: array {position} is a {type(value).__name__} of "
+                            f"{len(value)} arrays of shapes {shapes}, which are no rows of "
+                            f"one array; pass them as separate arguments: {owner}(X, y), "
+                            f"not {owner}((X, y))") from None
         raise DataError(f"{owner}: array {position} is a ragged nested sequence (rows of "
                         f"different lengths), which is not an array: {exc}. Give rows of "
                         f"equal length, e.g. a NumPy array.") from None

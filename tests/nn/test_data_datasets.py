@@ -350,3 +350,12 @@ def test_fit_refuses_a_loader_of_dicts_by_name() -> None:
             return {"x": X[i], "y": X[i]}
     with pytest.raises(DataError, match=r"fit trains on batches of \(inputs, targets\).*dict"):
         _train(DataLoader(Dicts(), batch_size=4))
+
+
+def test_the_arrays_passed_as_one_tuple_are_named() -> None:
+    X, y = np.zeros((10, 3)), np.zeros(10)
+    for data in ((X, y), [X, y], (Tensor(X), y)):
+        with pytest.raises(DataError, match=r"of 2 arrays of shapes \(10, 3\), \(10,\).*"
+                                            r"DataLoader\(X, y\), not DataLoader\(\(X, y\)\)"):
+            DataLoader(data)
+    assert len(DataLoader(X, y, batch_size=5)) == 2  # the spelling it names
