@@ -14,12 +14,12 @@ from autograd import Tensor
 from . import functional as F
 from .functional.losses import check_number, check_reduction
 from .functional.weighted import check_ignore_index, check_label_smoothing, weight_values
-from ._checks import real_number
+from ._checks import flag, real_number
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
            "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss",
-           "BernoulliKLLoss"]
+           "BernoulliKLLoss", "GaussianNLLLoss", "PoissonNLLLoss"]
 
 
 class _Loss(Module):
@@ -189,3 +189,41 @@ class BernoulliKLLoss(_Loss):
 
     def extra_repr(self) -> str:
         return f"rho={self.rho}, reduction={self.reduction!r}"
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood: ``criterion(input, target, var)`` with a predicted
+    mean ``input`` and variance ``var`` (see ``F.gaussian_nll_loss``). Keyword-only
+    arguments, as PyTorch."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.full = flag("GaussianNLLLoss", "full", full)
+        self.eps = check_number("GaussianNLLLoss", "eps", eps, minimum=0)
+
+    def forward(self, input: Any, target: Any, var: Any) -> Tensor:
+        return F.gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"full={self.full}, eps={self.eps}, reduction={self.reduction!r}"
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log-likelihood of counts ``target`` given ``input``, a log-rate
+    (``log_input=True``) or a rate (see ``F.poisson_nll_loss``)."""
+
+    def __init__(self, log_input: bool = True, full: bool = False, *, eps: float = 1e-8,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.log_input = flag("PoissonNLLLoss", "log_input", log_input)
+        self.full = flag("PoissonNLLLoss", "full", full)
+        self.eps = check_number("PoissonNLLLoss", "eps", eps, minimum=0)
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.poisson_nll_loss(input, target, self.log_input, self.full, eps=self.eps,
+                                  reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return (f"log_input={self.log_input}, full={self.full}, eps={self.eps}, "
+                f"reduction={self.reduction!r}")
