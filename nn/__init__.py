@@ -13,9 +13,11 @@ from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid,
 from .checkpoint import CheckpointError, load, load_into, save
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import Dropout, Flatten, Identity, Linear, Residual, Unflatten
-from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CrossEntropyLoss,
-                     GaussianKLDivLoss, GaussianKLLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
-                     SmoothL1Loss)
+from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddingLoss,
+                     CrossEntropyLoss, GaussianKLDivLoss, GaussianKLLoss, GaussianNLLLoss,
+                     HingeEmbeddingLoss, HuberLoss, L1Loss, MarginRankingLoss, MSELoss,
+                     MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss,
+                     SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
 from .module import LoadResult, Module, Parameter, StateDictError
 from .normalization import BatchNorm1d, LayerNorm
 from .parameter_containers import ParameterDict, ParameterList
@@ -38,6 +40,9 @@ __all__ = [
     # losses
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss", "BernoulliKLLoss",
+    "GaussianNLLLoss", "PoissonNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
+    "SoftMarginLoss", "MultiMarginLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss",
+    "TripletMarginLoss",
     # training utilities
     "clip_grad_norm_", "clip_grad_value_", "grad_norms", "manual_seed",
     "save", "load", "load_into", "CheckpointError",

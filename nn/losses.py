@@ -14,12 +14,14 @@ from autograd import Tensor
 from . import functional as F
 from .functional.losses import check_number, check_reduction
 from .functional.weighted import check_ignore_index, check_label_smoothing, weight_values
-from ._checks import real_number
+from ._checks import flag, integer, real_number
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
            "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss",
-           "BernoulliKLLoss"]
+           "BernoulliKLLoss", "GaussianNLLLoss", "PoissonNLLLoss", "MarginRankingLoss",
+           "HingeEmbeddingLoss", "SoftMarginLoss", "MultiMarginLoss",
+           "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss"]
 
 
 class _Loss(Module):
@@ -189,3 +191,145 @@ class BernoulliKLLoss(_Loss):
 
     def extra_repr(self) -> str:
         return f"rho={self.rho}, reduction={self.reduction!r}"
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood: ``criterion(input, target, var)`` with a predicted
+    mean ``input`` and variance ``var`` (see ``F.gaussian_nll_loss``). Keyword-only
+    arguments, as PyTorch."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.full = flag("GaussianNLLLoss", "full", full)
+        self.eps = check_number("GaussianNLLLoss", "eps", eps, minimum=0)
+
+    def forward(self, input: Any, target: Any, var: Any) -> Tensor:
+        return F.gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"full={self.full}, eps={self.eps}, reduction={self.reduction!r}"
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log-likelihood of counts ``target`` given ``input``, a log-rate
+    (``log_input=True``) or a rate (see ``F.poisson_nll_loss``)."""
+
+    def __init__(self, log_input: bool = True, full: bool = False, *, eps: float = 1e-8,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.log_input = flag("PoissonNLLLoss", "log_input", log_input)
+        self.full = flag("PoissonNLLLoss", "full", full)
+        self.eps = check_number("PoissonNLLLoss", "eps", eps, minimum=0)
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.poisson_nll_loss(input, target, self.log_input, self.full, eps=self.eps,
+                                  reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return (f"log_input={self.log_input}, full={self.full}, eps={self.eps}, "
+                f"reduction={self.reduction!r}")
+
+
+# ------------------------------------------------------------------ margin losses
+class _MarginLoss(_Loss):
+    """A loss with a ``margin`` (first, as PyTorch) and a keyword-only ``reduction``."""
+
+    def __init__(self, margin: float = 0.0, *, reduction: str = "mean") -> None:
+        margin = check_number(type(self).__name__, "margin", margin)
+        super().__init__(reduction)
+        self.margin = margin
+
+    def extra_repr(self) -> str:
+        return f"margin={self.margin}, reduction={self.reduction!r}"
+
+
+class MarginRankingLoss(_MarginLoss):
+    """max(0, -y (x1 - x2) + margin): ``criterion(input1, input2, target)``, y in {1, -1}."""
+
+    def forward(self, input1: Any, input2: Any, target: Any) -> Tensor:
+        return F.margin_ranking_loss(input1, input2, target, self.margin,
+                                     reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_MarginLoss):
+    """x where y = 1, max(0, margin - x) where y = -1 (margin 1 by default)."""
+
+    def __init__(self, margin: float = 1.0, *, reduction: str = "mean") -> None:
+        super().__init__(margin, reduction=reduction)
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.hinge_embedding_loss(input, target, self.margin, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_MarginLoss):
+    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1."""
+
+    def forward(self, input1: Any, input2: Any, target: Any) -> Tensor:
+        return F.cosine_embedding_loss(input1, input2, target, self.margin,
+                                       reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """The two-class logistic loss log(1 + e^{-y x}), y in {1, -1}."""
+
+    def __init__(self, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """The multi-class SVM hinge on scores (N, C) and labels (N,); ``weight`` (C,) is a
+    buffer, as in PyTorch."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Any = None, *,
+                 reduction: str = "mean") -> None:
+        p = integer("MultiMarginLoss", "p", p, minimum=1, maximum=2,
+                    advice="Only 1 and 2 are supported, as in PyTorch.")
+        margin = check_number("MultiMarginLoss", "margin", margin)
+        super().__init__(reduction, weight=weight)
+        self.p, self.margin = p, margin
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.multi_margin_loss(input, target, self.p, self.margin, self.weight,
+                                   reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, margin={self.margin}, " + super().extra_repr()
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Per-label logistic loss on logits (N, C) and 0/1 targets (N, C), averaged over the
+    labels; ``weight`` (broadcast to the input) is a buffer."""
+
+    def __init__(self, weight: Any = None, *, reduction: str = "mean") -> None:
+        super().__init__(reduction, weight=weight)
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.multilabel_soft_margin_loss(input, target, self.weight,
+                                             reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """max(0, d(a, pos) - d(a, neg) + margin) with the p-norm distance:
+    ``criterion(anchor, positive, negative)``."""
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, *, reduction: str = "mean") -> None:
+        name = "TripletMarginLoss"
+        margin = check_number(name, "margin", margin, minimum=0, open_min=True)
+        p = check_number(name, "p", p, minimum=0, open_min=True, finite=False)
+        eps = check_number(name, "eps", eps, minimum=0)
+        swap = flag(name, "swap", swap)
+        super().__init__(reduction)
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor: Any, positive: Any, negative: Any) -> Tensor:
+        return F.triplet_margin_loss(anchor, positive, negative, self.margin, self.p,
+                                     self.eps, self.swap, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return (f"margin={self.margin}, p={self.p}, eps={self.eps}, swap={self.swap}, "
+                f"reduction={self.reduction!r}")

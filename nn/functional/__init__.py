@@ -12,9 +12,12 @@ Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d`` call): ``layer_norm``,
 ``batch_norm``.
 Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_loss``,
 ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``,
-``cross_entropy``, ``nll_loss``; divergences ``gaussian_kl``, ``kl_div``
-(= ``kl_div_gaussians``: two diagonal Gaussians; unlike PyTorch's ``kl_div``, which takes
-log-probabilities), ``bernoulli_kl``;
+``cross_entropy``, ``nll_loss``, ``gaussian_nll_loss``, ``poisson_nll_loss``;
+margin losses ``margin_ranking_loss``, ``hinge_embedding_loss``, ``soft_margin_loss``,
+``multi_margin_loss``, ``multilabel_soft_margin_loss``, ``cosine_embedding_loss``,
+``triplet_margin_loss``;
+divergences ``gaussian_kl``, ``kl_div`` (= ``kl_div_gaussians``: two diagonal Gaussians;
+unlike PyTorch's ``kl_div``, which takes log-probabilities), ``bernoulli_kl``;
 penalties ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``; vectors ``one_hot``,
 ``normalize``, ``cosine_similarity``.
 The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
@@ -27,6 +30,10 @@ from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import dropout
 from .linear import linear
 from .normalization import batch_norm, layer_norm
+from .likelihood_losses import gaussian_nll_loss, poisson_nll_loss
+from .margin_losses import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
+                            multi_margin_loss, multilabel_soft_margin_loss, soft_margin_loss,
+                            triplet_margin_loss)
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
@@ -41,7 +48,10 @@ __all__ = [
     "layer_norm", "batch_norm",
     # losses
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+    "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "gaussian_nll_loss",
+    "poisson_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
+    "multi_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
+    "triplet_margin_loss",
     # divergences
     "gaussian_kl", "kl_div", "kl_div_gaussians", "bernoulli_kl",
     # penalties
