@@ -7,7 +7,9 @@ float32 inputs float32, and depends only on ``autograd`` and NumPy.
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it) and ``dropout``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
-``softplus``, ``logsigmoid``, ``hardtanh``.
+``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
+``celu``, ``mish``, ``hardsigmoid``, ``hardswish``, ``softsign``, ``softmin``, ``glu``,
+``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``.
 Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d`` call): ``layer_norm``,
 ``batch_norm``.
 Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_loss``,
@@ -23,6 +25,8 @@ The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
 from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softmax,
                           logsigmoid, prelu, relu, sigmoid, silu, softmax, softplus, step,
                           swish, tanh)
+from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
+                               selu, softmin, softshrink, softsign, tanhshrink, threshold)
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import dropout
 from .linear import linear
@@ -37,6 +41,8 @@ __all__ = [
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
+    "relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "softmin", "glu",
+    "hardshrink", "softshrink", "tanhshrink", "threshold",
     # normalisation
     "layer_norm", "batch_norm",
     # losses
