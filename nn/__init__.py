@@ -13,6 +13,7 @@ from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid,
 from .more_activations import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Mish,
                                ReLU6, Softmin, Softshrink, Softsign, Tanhshrink, Threshold)
 from .checkpoint import CheckpointError, load, load_into, save
+from .embedding import Embedding
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import Dropout, Flatten, Identity, Linear, Residual, Unflatten
 from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CrossEntropyLoss,
@@ -33,7 +34,7 @@ __all__ = [
     "ModuleDict", "ParameterList", "ParameterDict",
     # layers
     "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
-    "BatchNorm1d", "LayerNorm",
+    "BatchNorm1d", "LayerNorm", "Embedding",
     # activations
     "Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU",
     "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid", "Hardtanh",

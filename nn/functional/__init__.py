@@ -4,7 +4,8 @@ Use as ``import nn.functional as F``. Everything here is differentiable (also to
 order), takes an ``axis`` where it needs one (NumPy's word for PyTorch's ``dim``), keeps
 float32 inputs float32, and depends only on ``autograd`` and NumPy.
 
-The affine map ``linear`` (fused, as the ``Linear`` layer uses it) and ``dropout``.
+The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout`` and
+``embedding`` (rows of a weight picked by integer indices).
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
@@ -29,6 +30,7 @@ from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mi
                                selu, softmin, softshrink, softsign, tanhshrink, threshold)
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import dropout
+from .embedding import embedding
 from .linear import linear
 from .normalization import batch_norm, layer_norm
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
@@ -37,7 +39,7 @@ from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import cosine_similarity, normalize, one_hot
 
 __all__ = [
-    "linear", "dropout",
+    "linear", "dropout", "embedding",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
