@@ -5,7 +5,7 @@ order), takes an ``axis`` where it needs one (NumPy's word for PyTorch's ``dim``
 float32 inputs float32, and depends only on ``autograd`` and NumPy.
 
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout`` and
-``embedding`` (rows of a weight picked by integer indices).
+``embedding`` (rows of a weight picked by integer indices), ``pad`` (PyTorch's order).
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
@@ -33,13 +33,14 @@ from .dropout import dropout
 from .embedding import embedding
 from .linear import linear
 from .normalization import batch_norm, layer_norm
+from .padding import pad
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import cosine_similarity, normalize, one_hot
 
 __all__ = [
-    "linear", "dropout", "embedding",
+    "linear", "dropout", "embedding", "pad",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",

@@ -125,3 +125,55 @@ def test_embedding_errors_are_named():
         nn.Embedding.from_pretrained(np.ones((3, 2)), freeze="no")
     for error in (TensorIndexError, DTypeError, ShapeError, ConfigError):
         assert issubclass(error, AutogradError)
+
+
+# ------------------------------------------------------------------ pad
+PADS = [(), (1, 2), (0, 0, 2, 1), (1, 0, 0, 3, 2, 2), (-1, 2), (2, -1, -1, 0),
+        (-2, -2, 0, 0), (-4, 1)]
+
+
+@pytest.mark.parametrize("widths", PADS)
+@pytest.mark.parametrize("value", [None, 0.0, -1.5])
+def test_pad_matches_torch_values_and_gradients(widths, value):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(3, 2, 4))
+    t, tx = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = F.pad(t, widths, value=value), torch.nn.functional.pad(tx, widths, value=value)
+    assert out.shape == tuple(tout.shape)
+    np.testing.assert_array_equal(out.data, tout.detach().numpy())
+    upstream = rng.normal(size=out.shape)
+    out.backward(upstream)
+    tout.backward(torch.tensor(upstream))
+    np.testing.assert_array_equal(t.grad.data, tx.grad.numpy())
+
+
+def test_pad_gradient_agrees_with_finite_differences_and_keeps_float32():
+    x = Tensor(np.random.default_rng(6).normal(size=(2, 5)), requires_grad=True)
+    assert gradcheck(lambda v: F.pad(v, (2, -1, 1, 1), value=3.0) ** 2, [x])
+    small = F.pad(Tensor(np.ones((2, 2), np.float32)), [1, 1], "constant", 2.5)
+    assert small.dtype == np.float32
+    np.testing.assert_array_equal(small.data[:, 0], 2.5)
+
+
+def test_pad_errors_are_named():
+    x = Tensor(np.ones((3, 4)))
+    with pytest.raises(ConfigError, match=r"mode='reflect' is not available .* constant"):
+        F.pad(x, (1, 1), mode="reflect")
+    for mode in ("replicate", "circular"):
+        with pytest.raises(ConfigError, match=f"mode='{mode}' is not available"):
+            F.pad(x, (1, 1), mode=mode)
+    with pytest.raises(ConfigError, match="mode must be 'constant'"):
+        F.pad(x, (1, 1), mode="edge")
+    with pytest.raises(ConfigError, match="even number of ints.*got 3"):
+        F.pad(x, (1, 1, 1))
+    with pytest.raises(ShapeError, match="3 .* pairs but the input has only 2 axes"):
+        F.pad(x, (1, 1, 1, 1, 1, 1))
+    with pytest.raises(ShapeError, match="axis 1 has size 4; the negative padding"):
+        F.pad(x, (-3, -2))
+    with pytest.raises(ArgumentTypeError, match="pad must be a tuple of ints"):
+        F.pad(x, (1.5, 1))
+    with pytest.raises(ArgumentTypeError, match="pad must be a tuple of ints"):
+        F.pad(x, 2)
+    with pytest.raises(ArgumentTypeError, match="pad: value must be"):
+        F.pad(x, (1, 1), value="0")
