@@ -10,7 +10,10 @@ from . import errors, functional, init, optim, utils
 from ._random import manual_seed
 from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid, LogSoftmax,
                           PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Swish, Tanh)
+from .more_activations import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Mish,
+                               ReLU6, Softmin, Softshrink, Softsign, Tanhshrink, Threshold)
 from .checkpoint import CheckpointError, load, load_into, save
+from .embedding import Embedding
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import Dropout, Flatten, Identity, Linear, Residual, Unflatten
 from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddingLoss,
@@ -33,10 +36,12 @@ __all__ = [
     "ModuleDict", "ParameterList", "ParameterDict",
     # layers
     "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
-    "BatchNorm1d", "LayerNorm",
+    "BatchNorm1d", "LayerNorm", "Embedding",
     # activations
     "Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU",
     "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid", "Hardtanh",
+    "ReLU6", "SELU", "CELU", "Mish", "Hardsigmoid", "Hardswish", "Softsign", "Softmin", "GLU",
+    "Hardshrink", "Softshrink", "Tanhshrink", "Threshold",
     # losses
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss", "BernoulliKLLoss",

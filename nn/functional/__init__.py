@@ -4,10 +4,13 @@ Use as ``import nn.functional as F``. Everything here is differentiable (also to
 order), takes an ``axis`` where it needs one (NumPy's word for PyTorch's ``dim``), keeps
 float32 inputs float32, and depends only on ``autograd`` and NumPy.
 
-The affine map ``linear`` (fused, as the ``Linear`` layer uses it) and ``dropout``.
+The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout`` and
+``embedding`` (rows of a weight picked by integer indices), ``pad`` (PyTorch's order).
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
-``softplus``, ``logsigmoid``, ``hardtanh``.
+``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
+``celu``, ``mish``, ``hardsigmoid``, ``hardswish``, ``softsign``, ``softmin``, ``glu``,
+``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``.
 Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d`` call): ``layer_norm``,
 ``batch_norm``.
 Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_loss``,
@@ -26,24 +29,30 @@ The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
 from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softmax,
                           logsigmoid, prelu, relu, sigmoid, silu, softmax, softplus, step,
                           swish, tanh)
+from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
+                               selu, softmin, softshrink, softsign, tanhshrink, threshold)
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import dropout
+from .embedding import embedding
 from .linear import linear
 from .normalization import batch_norm, layer_norm
 from .likelihood_losses import gaussian_nll_loss, poisson_nll_loss
 from .margin_losses import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
                             multi_margin_loss, multilabel_soft_margin_loss, soft_margin_loss,
                             triplet_margin_loss)
+from .padding import pad
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import cosine_similarity, normalize, one_hot
 
 __all__ = [
-    "linear", "dropout",
+    "linear", "dropout", "embedding", "pad",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
+    "relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "softmin", "glu",
+    "hardshrink", "softshrink", "tanhshrink", "threshold",
     # normalisation
     "layer_norm", "batch_norm",
     # losses

@@ -1,0 +1,176 @@
+"""More of PyTorch's activations, with its names, defaults and conventions at kinks.
+
+Each one is a composition of differentiable ops (so second derivatives work too) and
+keeps a float32 input float32. At a kink the gradient is PyTorch's, tested against it:
+
+* ``relu6``, ``hardsigmoid``: gradient 0 at the bounds (as ``hardtanh``);
+* ``hardswish``: gradient 0 at x = -3 and 1 at x = 3 (PyTorch's);
+* ``selu``, ``celu``: at 0 the negative branch's slope (scale alpha for selu, 1 for celu);
+* ``hardshrink``, ``softshrink``: gradient 0 at |x| = lambd;
+* ``threshold``: gradient 0 at x = threshold (the replaced side).
+
+``inplace=`` is accepted for PyTorch compatibility, as in ``nn.functional.activations``:
+the result is computed out of place, with the same values and gradients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor, expm1, where
+from autograd import sigmoid as _sigmoid
+from autograd import softmax as _softmax
+from autograd.errors import AxisError, ShapeError
+
+from .activations import check_inplace, elu, hardtanh
+from .._checks import is_integer, real_number
+from ..errors import ConfigError
+
+__all__ = ["relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign",
+           "softmin", "glu", "hardshrink", "softshrink", "tanhshrink", "threshold",
+           "check_celu_alpha", "check_softshrink_lambd"]
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def relu6(x: Any, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6) (``hardtanh(x, 0, 6)``); gradient 1 on (0, 6), 0 elsewhere,
+    also at 0 and 6 (as PyTorch)."""
+    check_inplace("relu6", inplace)
+    return hardtanh(x, 0.0, 6.0)
+
+
+def selu(x: Any, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha) with PyTorch's constants alpha = 1.6733, scale = 1.0507
+    (self-normalising); selu'(0) = scale * alpha."""
+    check_inplace("selu", inplace)
+    return elu(x, SELU_ALPHA) * SELU_SCALE
+
+
+def check_celu_alpha(owner: str, alpha: Any) -> float:
+    """CELU's alpha as a float, non-zero (it divides x), else a named error."""
+    alpha = real_number(owner, "alpha", alpha)
+    if alpha == 0:
+        raise ConfigError(f"{owner}: alpha cannot be 0 (CELU divides x by alpha); got "
+                          f"alpha={alpha!r}")
+    return alpha
+
+
+def celu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha (e^{x / alpha} - 1) for x <= 0 (alpha != 0);
+    derivative 1 for x > 0, e^{x / alpha} for x <= 0 (so celu'(0) = 1)."""
+    check_inplace("celu", inplace)
+    alpha = check_celu_alpha("celu", alpha)
+    x = as_tensor(x)
+    positive = x.data > 0
+    # the exponential only sees x <= 0 (0 elsewhere), so the branch not taken never
+    # overflows and its zero gradient stays zero (not 0 * inf)
+    negative_part = where(positive, np.zeros((), x.dtype), x)
+    return where(positive, x, expm1(negative_part / alpha) * alpha)
+
+
+def mish(x: Any, inplace: bool = False) -> Tensor:
+    """x tanh(softplus(x)), smooth; mish'(0) = tanh(ln 2) = 0.6."""
+    check_inplace("mish", inplace)
+    x = as_tensor(x)
+    return x * x.softplus().tanh()
+
+
+def hardsigmoid(x: Any, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6: 0 for x <= -3, x / 6 + 1/2 between, 1 for x >= 3; gradient 1/6
+    strictly inside (-3, 3), 0 elsewhere (as PyTorch)."""
+    check_inplace("hardsigmoid", inplace)
+    return hardtanh(x, -3.0, 3.0) / 6.0 + 0.5
+
+
+def hardswish(x: Any, inplace: bool = False) -> Tensor:
+    """x * hardsigmoid(x); derivative 0 for x <= -3, x / 3 + 1/2 on (-3, 3), 1 for
+    x >= 3 (PyTorch's values at -3 and 3)."""
+    check_inplace("hardswish", inplace)
+    x = as_tensor(x)
+    return x * hardsigmoid(x)
+
+
+def softsign(x: Any) -> Tensor:
+    """x / (1 + |x|);  derivative 1 / (1 + |x|)^2."""
+    x = as_tensor(x)
+    return x / (x.abs() + 1.0)
+
+
+def softmin(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """softmax(-x) along ``axis`` (or PyTorch's ``dim``): the smallest entry gets the
+    largest weight. Unlike PyTorch, the axis defaults to the last one (as ``softmax``)."""
+    return _softmax(-as_tensor(x), axis, dim=dim)
+
+
+def _glu_axis(axis: Any, dim: Any, ndim: int) -> int:
+    """The one axis of ``glu`` (``axis`` or ``dim``) as a non-negative int."""
+    if dim is not None:
+        if axis != -1:
+            raise AxisError(f"glu: got axis={axis!r} and dim={dim!r}; they are two names "
+                            f"for one argument. Pass only one.")
+        axis = dim
+    if not is_integer(axis):
+        raise AxisError(f"glu: axis must be an int; got {axis!r}")
+    if ndim == 0:
+        raise ShapeError("glu: a 0-d tensor cannot be halved; give a tensor with at least "
+                         "one axis of even size")
+    if not -ndim <= axis < ndim:
+        raise AxisError(f"glu: axis {axis} is out of range for a {ndim}-d tensor "
+                        f"(valid: {-ndim}..{ndim - 1})")
+    return int(axis) % ndim
+
+
+def glu(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """Gated linear unit: x split into halves a, b along ``axis`` (or ``dim``);
+    a * sigmoid(b). The axis must have an even size; the result has half of it."""
+    x = as_tensor(x)
+    axis = _glu_axis(axis, dim, x.ndim)
+    size = x.shape[axis]
+    if size % 2:
+        raise ShapeError(f"glu: axis {axis} of the input of shape {x.shape} has size {size}; "
+                         f"it is halved, so it must be even")
+    keep = (slice(None),) * axis
+    first, second = x[keep + (slice(0, size // 2),)], x[keep + (slice(size // 2, None),)]
+    return first * _sigmoid(second)
+
+
+def hardshrink(x: Any, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0; gradient 1 where |x| > lambd, else 0 (also at
+    |x| = lambd, as PyTorch)."""
+    lambd = real_number("hardshrink", "lambd", lambd)
+    x = as_tensor(x)
+    return where(np.abs(x.data) > lambd, x, np.zeros((), x.dtype))
+
+
+def check_softshrink_lambd(owner: str, lambd: Any) -> float:
+    """Softshrink's lambd as a float >= 0, else a named error (PyTorch's rule)."""
+    return real_number(owner, "lambd", lambd, minimum=0)
+
+
+def softshrink(x: Any, lambd: float = 0.5) -> Tensor:
+    """x - lambd for x > lambd, x + lambd for x < -lambd, else 0 (lambd >= 0); gradient
+    1 where |x| > lambd, else 0 (also at |x| = lambd, as PyTorch)."""
+    lambd = check_softshrink_lambd("softshrink", lambd)
+    x = as_tensor(x)
+    shift = (np.sign(x.data) * lambd).astype(x.dtype)  # a constant: +-lambd
+    return where(np.abs(x.data) > lambd, x - shift, np.zeros((), x.dtype))
+
+
+def tanhshrink(x: Any) -> Tensor:
+    """x - tanh(x);  derivative tanh(x)^2."""
+    x = as_tensor(x)
+    return x - x.tanh()
+
+
+def threshold(x: Any, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else ``value``; gradient 1 where x > threshold, else 0
+    (PyTorch's ``F.threshold``; both numbers are required, as there)."""
+    check_inplace("threshold", inplace)
+    threshold = real_number("threshold", "threshold", threshold, finite=False)
+    value = real_number("threshold", "value", value, finite=False)
+    x = as_tensor(x)
+    return where(x.data > threshold, x, np.asarray(value, x.dtype))

@@ -1,0 +1,174 @@
+"""More of PyTorch's activation modules, each a thin wrapper of
+``nn.functional.more_activations`` (see it for the math and the conventions at kinks).
+
+Names, defaults and reprs follow PyTorch; ``axis`` replaces ``dim`` (``dim=`` is
+accepted too). ``inplace=`` is accepted for compatibility (computed out of place).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import Tensor
+from autograd.errors import AxisError
+
+from .functional import more_activations as F
+from .functional.activations import check_inplace
+from ._checks import real_number
+from .module import Module
+
+__all__ = ["ReLU6", "SELU", "CELU", "Mish", "Hardsigmoid", "Hardswish", "Softsign",
+           "Softmin", "GLU", "Hardshrink", "Softshrink", "Tanhshrink", "Threshold"]
+
+
+class _InplaceActivation(Module):
+    """An activation whose only option is PyTorch's ``inplace`` flag."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = check_inplace(type(self).__name__, inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU6(_InplaceActivation):
+    """min(max(x, 0), 6)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.relu6(x)
+
+
+class SELU(_InplaceActivation):
+    """scale * elu(x, alpha) with PyTorch's self-normalising constants."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.selu(x)
+
+
+class CELU(Module):
+    """x for x > 0, alpha (e^{x / alpha} - 1) otherwise."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = F.check_celu_alpha("CELU", alpha)
+        self.inplace = check_inplace("CELU", inplace)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.celu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Mish(_InplaceActivation):
+    """x tanh(softplus(x))."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.mish(x)
+
+
+class Hardsigmoid(_InplaceActivation):
+    """relu6(x + 3) / 6."""
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's Hardsigmoid and Hardswish do not show inplace
+
+    def forward(self, x: Any) -> Tensor:
+        return F.hardsigmoid(x)
+
+
+class Hardswish(_InplaceActivation):
+    """x relu6(x + 3) / 6."""
+
+    def extra_repr(self) -> str:
+        return ""  # as PyTorch's
+
+    def forward(self, x: Any) -> Tensor:
+        return F.hardswish(x)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.softsign(x)
+
+
+class Tanhshrink(Module):
+    """x - tanh(x)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.tanhshrink(x)
+
+
+class _AxisActivation(Module):
+    """An activation along one axis: ``axis`` (NumPy's word) or PyTorch's ``dim``."""
+
+    def __init__(self, axis: int = -1, *, dim: int | None = None) -> None:
+        super().__init__()
+        if dim is not None and axis != -1:
+            raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
+        self.axis = axis if dim is None else dim
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class Softmin(_AxisActivation):
+    """softmax(-x) along ``axis`` (the last by default, as ``Softmax`` here)."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.softmin(x, self.axis)
+
+
+class GLU(_AxisActivation):
+    """a * sigmoid(b), a and b the two halves of x along ``axis``."""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.glu(x, self.axis)
+
+
+class Hardshrink(Module):
+    """x where |x| > lambd, else 0."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = real_number("Hardshrink", "lambd", lambd)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.hardshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    """x - lambd for x > lambd, x + lambd for x < -lambd, else 0 (lambd >= 0)."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = F.check_softshrink_lambd("Softshrink", lambd)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.softshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Threshold(Module):
+    """x where x > threshold, else ``value`` (both required, as in PyTorch)."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold = real_number("Threshold", "threshold", threshold, finite=False)
+        self.value = real_number("Threshold", "value", value, finite=False)
+        self.inplace = check_inplace("Threshold", inplace)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.threshold(x, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return (f"threshold={self.threshold}, value={self.value}"
+                + (", inplace=True" if self.inplace else ""))
