@@ -69,3 +69,12 @@ def test_a_nan_gradient_fails_the_check() -> None:
         ag.gradcheck(NanVJP.apply, [x])
     with pytest.raises(GradcheckError, match=r"numeric nan"):
         ag.gradcheck(lambda t: ag.where(t > 1.9999999, np.nan, 1.0) + t * t, [x])
+
+
+@pytest.mark.parametrize("check", [ag.gradcheck, ag.gradgradcheck])
+@pytest.mark.parametrize("eps", [0, 0.0, -1e-6])
+def test_eps_must_be_positive(check, eps) -> None:
+    """eps = 0 divided by zero into a NaN 'numeric' gradient and a misleading report."""
+    x = Tensor(np.array([0.5, -1.5]), requires_grad=True)
+    with pytest.raises(ag.UsageError, match="eps must be a positive number"):
+        check(lambda t: t * t, [x], eps=eps)
