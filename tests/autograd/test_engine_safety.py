@@ -111,6 +111,17 @@ def test_no_grad_without_parentheses_and_as_a_generator_decorator() -> None:
         outside.append(ag.is_grad_enabled())  # the caller's code keeps its mode
     assert outside == [True, True]
 
+    @ag.no_grad()
+    def cleans_up():  # closing it early runs its finally block under its mode too
+        try:
+            yield 1
+        finally:
+            outside.append(ag.is_grad_enabled())
+    started = cleans_up()
+    next(started)
+    started.close()
+    assert outside[2:] == [False] and ag.is_grad_enabled()  # as PyTorch's
+
 
 def test_set_grad_enabled_called_as_a_function_switches_until_switched_back() -> None:
     x = leaf(2)
