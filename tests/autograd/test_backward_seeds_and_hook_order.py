@@ -25,11 +25,12 @@ def test_backward_without_grad_on_any_one_element_output_as_pytorch(shape) -> No
     np.testing.assert_allclose(g.data, tx.grad.numpy())
 
 
-def test_a_seed_of_another_dtype_takes_the_outputs_as_pytorch() -> None:
+@pytest.mark.parametrize("seed", [np.ones, lambda n: Tensor(np.ones(n))], ids=["array", "Tensor"])
+def test_a_seed_of_another_dtype_takes_the_outputs_as_pytorch(seed) -> None:
     x = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
     y = x * 2
     y.retain_grad()
-    y.backward(np.ones(3))  # float64 into a float32 output
+    y.backward(seed(3))  # float64 into a float32 output
     tx = torch.ones(3, requires_grad=True)
     ty = tx * 2
     ty.retain_grad()
@@ -37,8 +38,8 @@ def test_a_seed_of_another_dtype_takes_the_outputs_as_pytorch() -> None:
     assert y.grad.dtype == x.grad.dtype == np.float32
     assert ty.grad.dtype == tx.grad.dtype == torch.float32
     leaf = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
-    leaf.backward(np.ones(3))
-    assert leaf.grad.dtype == np.float32
+    leaf.backward(seed(3))
+    assert leaf.grad.dtype == np.float32 and type(leaf.grad.data) is np.ndarray
 
 
 @pytest.mark.parametrize("leaf", [True, False])
