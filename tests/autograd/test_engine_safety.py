@@ -165,6 +165,17 @@ def test_a_write_through_any_alias_is_caught(write) -> None:
         y.backward()
 
 
+def test_bump_version_right_after_the_op_is_caught() -> None:
+    """A write stamped at the very next creation number (nothing made in between) still
+    postdates the op: the comparison is strict, not off by one."""
+    x = Tensor(np.array([0.5, 1.5]), requires_grad=True)
+    y = x.exp()  # Exp reads its output in the backward
+    y.data[...] = 0.0
+    y.bump_version()
+    with pytest.raises(InplaceError, match="needed by Exp"):
+        y.sum().backward()
+
+
 def test_an_optimizer_step_between_two_backwards_is_caught() -> None:
     nn = pytest.importorskip("nn")
     model = nn.Linear(3, 2, rng=0)
