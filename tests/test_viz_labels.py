@@ -87,3 +87,19 @@ def test_names_from_named_parameters_and_bad_names_or_max_nodes_are_explained():
     for bad in ("10", 10.5, True):
         with pytest.raises(TypeError, match="max_nodes must be an int"):
             viz.draw_graph(y, max_nodes=bad)  # "10" was a bare '<' not supported
+
+
+def test_shapes_slices_and_the_max_values_boundary_are_drawn_as_python_writes_them():
+    """(3,) as Python's tuple, 0:2 without a trailing colon, exactly max_values values in
+    full and one more as statistics; a tensor an op keeps (t[i] = v's earlier self) is a
+    node, never a label line. Mutants breaking each passed the other viz tests."""
+    x = ag.Tensor([1.0, 2.0, 3.0], requires_grad=True, name="x")
+    t = x * 1
+    t[0] = x[1]
+    y = t[::2] + t[0:2].sum()
+    labels = [label(a) for a in parse(viz.draw_graph(y, max_values=2))[0].values()]
+    assert any(text.startswith("x\n(3,) float64\nmean") for text in labels)
+    assert "t3\n(2,) float64\ndata [2., 3.]" in labels  # two values, max_values=2: in full
+    assert "GetItem\nindex=0:2" in labels and "GetItem\nindex=::2" in labels
+    assert any(text.startswith("SetItem") for text in labels)
+    assert not any("Tensor" in text for text in labels)

@@ -111,6 +111,17 @@ def test_no_grad_without_parentheses_and_as_a_generator_decorator() -> None:
         outside.append(ag.is_grad_enabled())  # the caller's code keeps its mode
     assert outside == [True, True]
 
+    @ag.no_grad()
+    def cleans_up():  # closing it early runs its finally block under its mode too
+        try:
+            yield 1
+        finally:
+            outside.append(ag.is_grad_enabled())
+    started = cleans_up()
+    next(started)
+    started.close()
+    assert outside[2:] == [False] and ag.is_grad_enabled()  # as PyTorch's
+
 
 def test_set_grad_enabled_called_as_a_function_switches_until_switched_back() -> None:
     x = leaf(2)
@@ -152,6 +163,17 @@ def test_a_write_through_any_alias_is_caught(write) -> None:
     write(a)
     with pytest.raises(InplaceError, match="modified in place"):
         y.backward()
+
+
+def test_bump_version_right_after_the_op_is_caught() -> None:
+    """A write stamped at the very next creation number (nothing made in between) still
+    postdates the op: the comparison is strict, not off by one."""
+    x = Tensor(np.array([0.5, 1.5]), requires_grad=True)
+    y = x.exp()  # Exp reads its output in the backward
+    y.data[...] = 0.0
+    y.bump_version()
+    with pytest.raises(InplaceError, match="needed by Exp"):
+        y.sum().backward()
 
 
 def test_an_optimizer_step_between_two_backwards_is_caught() -> None:
@@ -267,3 +289,40 @@ def test_builtin_binary_ops_compute_no_gradient_for_a_constant() -> None:
         constant = [i for i, p in enumerate(op.parents) if p is c][0]
         grads = op.vjp(np.ones(3), y.data, *[p.data for p in op.parents])
         assert grads[constant] is None, op.name
+
+
+def test_a_vjp_gradient_for_a_constant_input_is_dropped_as_pytorch() -> None:
+    """A user op may return gradients for every input: a constant's is not stored."""
+    torch = pytest.importorskip("torch")
+
+    class Both(ag.Function):
+        def forward(self, x, c):
+            return x * c
+
+        def vjp(self, g, out, x, c):
+            return g * 2, g * 3
+
+    class TorchBoth(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, c):
+            return x * c
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2, g * 3
+
+    x, c = Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2))
+    tx, tc = torch.ones(2, dtype=torch.float64, requires_grad=True), torch.ones(2)
+    Both.apply(x, c).sum().backward()
+    TorchBoth.apply(tx, tc).sum().backward()
+    assert c.grad is None and tc.grad is None
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
+
+
+def test_anomaly_blames_only_the_op_that_made_the_nan() -> None:
+    """An op fed a NaN that was already there (data, an earlier op outside the mode) is
+    not blamed in the forward pass: only one that makes NaN/Inf from finite inputs."""
+    x = Tensor(np.array([np.nan, 1.0]), requires_grad=True)
+    with ag.detect_anomaly():
+        y = (x * 2).exp()
+    assert np.isnan(y.data[0])

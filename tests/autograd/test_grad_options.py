@@ -157,3 +157,32 @@ def test_autograd_backward_takes_tensors_by_pytorchs_name() -> None:
     x = _leaf(3)
     ag.backward(tensors=[(x * x).sum()])
     np.testing.assert_allclose(x.grad.data, 2 * x.data)
+
+
+def test_retain_graph_defaults_as_pytorch() -> None:
+    """grad() and a batched grad() free the graph unless told (the batch keeps it until
+    its last vector); backward(create_graph=True) keeps it. Mutants flipping each default
+    passed the other tests."""
+    torch = pytest.importorskip("torch")
+    data = np.array([1.0, 2.0, 3.0])
+    x, tx = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    for y, ty in [(x * x, tx * tx), ((x * x).sin(), (tx * tx).sin())]:
+        (g,) = ag.grad(y, [x], np.eye(3), is_grads_batched=True)
+        (tg,) = torch.autograd.grad(ty, tx, torch.eye(3, dtype=torch.float64),
+                                    is_grads_batched=True)
+        np.testing.assert_allclose(g.data, tg.numpy())
+        with pytest.raises(ag.GraphFreedError):
+            ag.grad(y, [x], np.ones(3))
+    y = (x * x).sum()
+    ag.grad(y, [x])
+    with pytest.raises(ag.GraphFreedError):
+        ag.grad(y, [x])
+    for backward, torch_backward in [(Tensor.backward, torch.Tensor.backward),
+                                     (ag.backward, torch.autograd.backward)]:
+        x.grad, tx.grad = None, None
+        y, ty = (x ** 3).sum(), (tx ** 3).sum()
+        backward(y, create_graph=True)
+        torch_backward(ty, create_graph=True)
+        backward(y)  # the first kept the graph
+        torch_backward(ty)
+        np.testing.assert_allclose(x.grad.data, tx.grad.detach().numpy())

@@ -204,3 +204,23 @@ def test_array_protocol_refuses_a_copy_that_copy_false_forbids() -> None:
         np.array(np.arange(3.0), dtype=np.float32, copy=False)  # NumPy's own rule
     assert np.shares_memory(np.array(t, copy=False), t.data)
     assert np.array(t, dtype=np.float32).dtype == np.float32
+
+
+@pytest.mark.parametrize("compare", [np.less, np.less_equal, np.greater, np.greater_equal,
+                                     np.equal, np.not_equal])
+def test_an_array_compared_with_a_tensor_gives_numpys_answer(compare) -> None:
+    """``array < t`` runs as ``t > array``: a wrong swap table passed the other tests."""
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(compare(a, ag.Tensor(b)).data, compare(a, b))
+    np.testing.assert_array_equal(compare(ag.Tensor(a), b).data, compare(a, b))
+
+
+def test_ufunc_keywords_and_matrix_norms_of_3d_tensors_are_refused() -> None:
+    """np.exp(t, where=m) would silently ignore where=; NumPy refuses 'fro' on 3-d."""
+    t = ag.Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    with pytest.raises(ag.UsageError):
+        np.exp(t, where=np.array([True, False, True]))
+    with pytest.raises(ValueError):
+        np.linalg.norm(np.ones((2, 2, 2)), "fro")
+    with pytest.raises(ag.UsageError, match="matrix norm"):
+        np.linalg.norm(ag.Tensor(np.ones((2, 2, 2))), "fro")

@@ -53,6 +53,22 @@ def test_grads_never_alias_each_other_or_user_arrays() -> None:
     assert not _shares(c.grad.data, [g, a.data, c.data])
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_grad_results_and_backward_inputs_never_alias(create_graph: bool) -> None:
+    """Add's VJP hands the same g to both inputs: grad() and backward(inputs=) copy it
+    (mutants that stored or returned it as it was passed every other test)."""
+    a, c, g = leaf(2, 3), leaf(2, 3, seed=1), upstream((2, 3))
+    ga, gc_ = ag.grad(a + c, [a, c], g, create_graph=create_graph)
+    assert ga is not gc_ and not _shares(ga.data, [gc_.data, g, a.data, c.data])
+    h, k = a * 1, c * 1
+    (h + k).backward(g, inputs=[h, k], create_graph=create_graph)
+    assert not _shares(h.grad.data, [k.grad.data, g])
+    kept = Tensor(np.ones((2, 3)))  # a hook's replacement: the result is a copy of it
+    a.register_hook(lambda grad: kept)
+    (ga,) = ag.grad((a * c).sum(), [a], create_graph=create_graph)
+    assert ga is not kept and not _shares(ga.data, [kept.data])
+
+
 @pytest.mark.parametrize("case", CASES, ids=repr)
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_grads_never_alias_for_any_op(case: OpCase, data: st.DataObject, seed: int) -> None:

@@ -233,3 +233,17 @@ def test_bounds_with_no_value_of_the_dtype_say_what_to_do(dtype, elements, advic
                                        ("index_add", "index_put")])
 def test_the_other_exported_names_of_an_op_have_its_domain(alias, op) -> None:
     assert domain(alias) is domain(op)  # ag.clamp, ag.cat: was UnknownOpError
+
+
+def test_strategies_keep_drawing_their_edge_cases() -> None:
+    """0-d strided views, reversed views, x[None], negative slice bounds:
+    strategies that stopped drawing each of them passed the other tests."""
+    assert find(arrays((), noncontiguous=True), lambda a: True).base is not None
+    find(arrays((3,), noncontiguous=True), lambda a: a.strides[0] < 0)
+
+    def parts(index) -> tuple:
+        return index if isinstance(index, tuple) else (index,)
+    find(index_expressions((4, 3)), lambda i: any(p is None for p in parts(i)))
+    find(index_expressions((4, 3), allow_arrays=False), lambda i: any(
+        isinstance(p, slice) and any(b is not None and b < 0 for b in (p.start, p.stop))
+        for p in parts(i)))

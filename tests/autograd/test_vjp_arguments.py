@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import autograd as ag
 from autograd import Function, Tensor
 
 
@@ -47,3 +48,54 @@ def test_a_vjp_gets_the_arrays_it_declares_and_none_for_the_rest(op, reads_input
     (out, seen_x), = op.seen
     assert (seen_x is x.data) == reads_input and (seen_x is None) == (not reads_input)
     assert (out is y.data) == reads_output and (out is None) == (not reads_output)
+
+
+@pytest.mark.parametrize("as_list", [True, False], ids=["list", "tuple"])
+def test_a_vjp_may_return_its_gradients_as_a_list(as_list: bool) -> None:
+    """One gradient per input, in a tuple or a list (a bare array for one input)."""
+    class Mul(Function):
+        def forward(self, x, y):
+            return x * y
+
+        def vjp(self, g, out, x, y):
+            grads = (g * y, g * x)
+            return list(grads) if as_list else grads
+
+    class Square(Function):
+        def forward(self, x):
+            return x * x
+
+        def vjp(self, g, out, x):
+            return [g * 2 * x] if as_list else g * 2 * x
+
+    rng = np.random.default_rng(0)
+    x, y = (Tensor(rng.standard_normal(3), requires_grad=True) for _ in range(2))
+    assert ag.gradcheck(Mul.apply, [x, y]) and ag.gradcheck(Square.apply, [x])
+
+
+def test_a_promoted_gradient_is_cast_back_to_the_inputs_dtype_as_pytorch() -> None:
+    """A vjp computing in float64 for a float32 input: .grad is float32 (PyTorch casts)."""
+    torch = pytest.importorskip("torch")
+
+    class Promotes(Function):
+        def forward(self, x):
+            return x * 2
+
+        def vjp(self, g, out, x):
+            return g.astype(np.float64) * 2
+
+    class TorchPromotes(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.double() * 2
+
+    x = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    tx = torch.ones(3, requires_grad=True)
+    Promotes.apply(x).sum().backward()
+    TorchPromotes.apply(tx).sum().backward()
+    assert x.grad.dtype == np.float32 and tx.grad.dtype == torch.float32
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
