@@ -149,7 +149,13 @@ class NumpyInterop:
             return a._compare(ufunc, b) if isinstance(a, TensorMath) else \
                 b._compare(SWAPPED[ufunc], a)
         function = UFUNCS.get(ufunc)
-        if function is None or method != "__call__" or kwargs:
+        if function is not None and method == "__call__" and kwargs:
+            raise UsageError(
+                f"np.{ufunc.__name__}(t, {', '.join(f'{k}=...' for k in kwargs)}): the "
+                f"differentiable np.{ufunc.__name__} takes no keyword arguments. Drop them "
+                f"(select afterwards: autograd.where(mask, np.{ufunc.__name__}(t), other)), "
+                f"or pass t.data for an untracked NumPy result.")
+        if function is None or method != "__call__":
             name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
             raise UsageError(
                 f"np.{name} has no differentiable version for Tensors. Use the Tensor "
