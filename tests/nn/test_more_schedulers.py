@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pytest
 
-import autograd
 import nn
 import nn.functional as F
 import nn.optim
@@ -14,35 +13,8 @@ from nn.models import MLP
 from nn.optim import (SGD, ChainedScheduler, ConstantLR, ExponentialLR, LambdaLR,
                       MultiplicativeLR, PolynomialLR, ReduceLROnPlateau, StepLR)
 from nn.train import LRScheduler, fit
-
-BASE_LRS = (0.1, 0.03)  # two param groups, each with its own lr
-STEPS = 30
-
-
-def make_optimizer(lrs=BASE_LRS, cls=SGD, **kwargs):
-    groups = [{"params": [autograd.Tensor(np.zeros(2), requires_grad=True)], "lr": lr}
-              for lr in lrs]
-    return cls(groups, lr=1.0, **kwargs)
-
-
-def torch_optimizer(torch, lrs=BASE_LRS, name="SGD", **kwargs):
-    groups = [{"params": [torch.zeros(1, requires_grad=True)], "lr": lr} for lr in lrs]
-    return getattr(torch.optim, name)(groups, lr=1.0, **kwargs)
-
-
-def lrs_of(optimizer):
-    return [g["lr"] for g in optimizer.param_groups]
-
-
-def trajectory(scheduler, optimizer, steps=STEPS):
-    """Each group's lr before every step (optimizer.step(), then scheduler.step())."""
-    out = []
-    for _ in range(steps):
-        out.append(lrs_of(optimizer))
-        optimizer.step()
-        scheduler.step()
-    return np.array(out)
-
+from scheduler_helpers import (BASE_LRS, STEPS, assert_resumes_identically, lrs_of,
+                               make_optimizer, torch_optimizer, trajectory)
 
 def step_decay(epoch):
     return 0.5 ** (epoch // 4)
@@ -90,16 +62,7 @@ def test_matches_torch(name, kwargs):
     lambda o: PolynomialLR(o, total_iters=15, power=1.5),
 ])
 def test_state_dict_round_trip(build):
-    opt = make_optimizer()
-    scheduler = build(opt)
-    trajectory(scheduler, opt, steps=7)
-    opt_state, sched_state = opt.state_dict(), scheduler.state_dict()
-    rest = trajectory(scheduler, opt, steps=12)
-    opt2 = make_optimizer(lrs=(0.5, 0.5))
-    scheduler2 = build(opt2)
-    opt2.load_state_dict(opt_state)
-    scheduler2.load_state_dict(sched_state)
-    np.testing.assert_array_equal(trajectory(scheduler2, opt2, steps=12), rest)
+    assert_resumes_identically(build, before=7, after=12)
 
 
 def test_lambda_state_dict_leaves_out_functions_but_saves_callable_objects():
@@ -280,16 +243,9 @@ def test_chained_scheduler_matches_torch(build):
 def test_chained_scheduler_state_dict_round_trip():
     def build(o):
         return ChainedScheduler([ConstantLR(o, 0.5, total_iters=6), StepLR(o, 4, 0.5)], o)
-    opt = make_optimizer()
-    scheduler = build(opt)
-    trajectory(scheduler, opt, steps=5)
-    opt_state, sched_state = opt.state_dict(), scheduler.state_dict()
-    rest = trajectory(scheduler, opt, steps=10)
+    sched_state = assert_resumes_identically(build, before=5, after=10)
     opt2 = make_optimizer(lrs=(0.5, 0.5))
     scheduler2 = build(opt2)
-    opt2.load_state_dict(opt_state)
-    scheduler2.load_state_dict(sched_state)
-    np.testing.assert_array_equal(trajectory(scheduler2, opt2, steps=10), rest)
     sched_state["_schedulers"] = sched_state["_schedulers"][:1]
     with pytest.raises(StateDictError, match="the states of 2 schedulers"):
         scheduler2.load_state_dict(sched_state)

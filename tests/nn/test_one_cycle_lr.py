@@ -3,36 +3,13 @@ several param groups); its state dict, errors and the fit callback."""
 import numpy as np
 import pytest
 
-import autograd
 import nn.functional as F
 import nn.optim
 from nn.errors import ArgumentTypeError, ConfigError
 from nn.models import MLP
 from nn.optim import SGD, Adagrad, Adam, OneCycleLR
 from nn.train import LRScheduler, fit
-
-BASE_LRS = (0.1, 0.03)  # two param groups (OneCycleLR replaces their lrs)
-
-
-def make_optimizer(lrs=BASE_LRS, cls=SGD, **kwargs):
-    groups = [{"params": [autograd.Tensor(np.zeros(2), requires_grad=True)], "lr": lr}
-              for lr in lrs]
-    return cls(groups, lr=1.0, **kwargs)
-
-
-def torch_optimizer(torch, lrs=BASE_LRS, name="SGD", **kwargs):
-    groups = [{"params": [torch.zeros(1, requires_grad=True)], "lr": lr} for lr in lrs]
-    return getattr(torch.optim, name)(groups, lr=1.0, **kwargs)
-
-
-def trajectory(scheduler, optimizer, steps):
-    """Each group's lr before every step (optimizer.step(), then scheduler.step())."""
-    out = []
-    for _ in range(steps):
-        out.append([g["lr"] for g in optimizer.param_groups])
-        optimizer.step()
-        scheduler.step()
-    return np.array(out)
+from scheduler_helpers import make_optimizer, torch_optimizer, trajectory
 
 ONE_CYCLE = [
     dict(max_lr=1.0, total_steps=30),
