@@ -144,9 +144,21 @@ def _kink_cases():
            (2.0, 2, 0.0, True))
 
 
+HINGE_BY_CLAMP = {"margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss"}
+
+
+def _version(torch) -> tuple[int, int]:
+    major, minor = torch.__version__.split(".")[:2]
+    return int(major), int(minor)
+
+
 @pytest.mark.parametrize("name, arrays, needs_grad, extra", list(_kink_cases()))
 def test_kinks_match_torch(name, arrays, needs_grad, extra):
-    pytest.importorskip("torch")
+    torch = pytest.importorskip("torch")
+    if name in HINGE_BY_CLAMP and _version(torch) < (2, 14):
+        pytest.skip(f"PyTorch {torch.__version__} passes the gradient at the hinge of "
+                    f"{name} (its clamp_min's old boundary rule); from 2.14 on it gives 0 "
+                    f"there, as relu'(0) = 0 here")
     want = _torch(name, arrays, needs_grad, extra, reduction="sum")
     _assert_match(_ours(getattr(F, name), arrays, needs_grad, extra, reduction="sum"), want)
 
@@ -218,3 +230,20 @@ def test_label_and_option_errors():
         F.soft_margin_loss(A, SIGNS, None, None, "sum")  # PyTorch's deprecated slots
     with pytest.raises(UsageError, match="requires grad"):
         F.multi_margin_loss(A, LABELS, weight=Tensor(WEIGHT, requires_grad=True))
+
+
+@pytest.mark.parametrize("loss, inputs", [
+    (lambda a, b: F.margin_ranking_loss(a, b, np.array([1.0]), 1.0, reduction="sum"),
+     ([1.0], [0.0])),                                  # max(0, -(1 - 0) + 1) = 0 at the hinge
+    (lambda a: F.hinge_embedding_loss(a, -np.ones(1), 1.0, reduction="sum"), ([1.0],)),
+    (lambda a, p, n: F.triplet_margin_loss(a, p, n, 1.0, 2, 0.0, reduction="sum"),
+     ([[0.0, 0.0]], [[1.0, 0.0]], [[2.0, 0.0]])),       # d(a, p) - d(a, n) + 1 = 0
+])
+def test_the_gradient_at_the_hinge_is_that_of_the_flat_side(loss, inputs) -> None:
+    """The convention of relu'(0) = 0 (PyTorch's since 2.14), checked without torch."""
+    tensors = [Tensor(np.array(x), requires_grad=True) for x in inputs]
+    value = loss(*tensors)
+    value.backward()
+    assert value.item() == 0.0
+    for t in tensors:
+        np.testing.assert_array_equal(t.grad.data, np.zeros_like(t.data))
