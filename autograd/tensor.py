@@ -95,7 +95,9 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, NumpyInterop, In
 
     @data.setter
     def data(self, value: Any) -> None:
-        if isinstance(value, (int, float, bool, list, tuple)):  # PyTorch refuses them too
+        # Python numbers and lists (PyTorch refuses them too); a NumPy scalar is NumPy's
+        # 0-d result (p.data - lr * p.grad.data for a 0-d p), taken as a 0-d array
+        if isinstance(value, (int, float, list, tuple)) and not isinstance(value, np.generic):
             raise UsageError(
                 f".data takes an array or a Tensor (it replaces the whole array, shape and "
                 f"dtype included); got a {type(value).__name__}, which would make this "

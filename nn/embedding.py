@@ -68,7 +68,7 @@ class Embedding(Module):
         freeze = flag("Embedding.from_pretrained", "freeze", freeze)
         values = embeddings.data if isinstance(embeddings, Tensor) else embeddings
         if not isinstance(values, np.ndarray):
-            values = np.asarray(values)  # a list: float64, as any Python numbers here
+            values = Tensor(values).data  # a list: float64, as any Python numbers here
         if values.ndim != 2:
             raise ShapeError(f"Embedding.from_pretrained: embeddings must be 2-d, "
                              f"(num_embeddings, embedding_dim); got shape {values.shape}")

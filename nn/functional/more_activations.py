@@ -140,10 +140,10 @@ def glu(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
 
 def hardshrink(x: Any, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, else 0; gradient 1 where |x| > lambd, else 0 (also at
-    |x| = lambd, as PyTorch)."""
+    |x| = lambd, as PyTorch). NaN stays NaN (as PyTorch)."""
     lambd = real_number("hardshrink", "lambd", lambd)
     x = as_tensor(x)
-    return where(np.abs(x.data) > lambd, x, np.zeros((), x.dtype))
+    return where(np.abs(x.data) <= lambd, np.zeros((), x.dtype), x)
 
 
 def check_softshrink_lambd(owner: str, lambd: Any) -> float:
@@ -153,11 +153,11 @@ def check_softshrink_lambd(owner: str, lambd: Any) -> float:
 
 def softshrink(x: Any, lambd: float = 0.5) -> Tensor:
     """x - lambd for x > lambd, x + lambd for x < -lambd, else 0 (lambd >= 0); gradient
-    1 where |x| > lambd, else 0 (also at |x| = lambd, as PyTorch)."""
+    1 where |x| > lambd, else 0 (also at |x| = lambd, as PyTorch). NaN stays NaN."""
     lambd = check_softshrink_lambd("softshrink", lambd)
     x = as_tensor(x)
     shift = (np.sign(x.data) * lambd).astype(x.dtype)  # a constant: +-lambd
-    return where(np.abs(x.data) > lambd, x - shift, np.zeros((), x.dtype))
+    return where(np.abs(x.data) <= lambd, np.zeros((), x.dtype), x - shift)
 
 
 def tanhshrink(x: Any) -> Tensor:
@@ -168,9 +168,9 @@ def tanhshrink(x: Any) -> Tensor:
 
 def threshold(x: Any, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else ``value``; gradient 1 where x > threshold, else 0
-    (PyTorch's ``F.threshold``; both numbers are required, as there)."""
+    (PyTorch's ``F.threshold``; both numbers are required, as there). NaN stays NaN."""
     check_inplace("threshold", inplace)
     threshold = real_number("threshold", "threshold", threshold, finite=False)
     value = real_number("threshold", "value", value, finite=False)
     x = as_tensor(x)
-    return where(x.data > threshold, x, np.asarray(value, x.dtype))
+    return where(x.data <= threshold, np.asarray(value, x.dtype), x)

@@ -366,6 +366,16 @@ def test_data_refuses_python_numbers_and_lists_that_would_change_its_dtype(value
     assert w.shape == (2,)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_data_takes_the_numpy_scalar_of_a_0d_update(dtype) -> None:
+    """p.data = p.data - lr * p.grad.data on a 0-d p (micrograd-style scalars) gives a
+    NumPy scalar, not a Python number (np.float64 subclasses float): it is taken."""
+    p = Tensor(np.asarray(2.0, dtype), requires_grad=True)
+    (p * p).backward()
+    p.data = p.data - 0.25 * p.grad.data
+    assert p.dtype == dtype and p.shape == () and p.item() == 1.0
+
+
 @pytest.mark.parametrize("dtype", [">f8", ">f4", ">i4", "<f8"])
 def test_data_in_another_byte_order_becomes_the_machines(dtype: str) -> None:
     big = np.arange(3, dtype=dtype)  # as read from a big-endian file (IDX, FITS, ...)

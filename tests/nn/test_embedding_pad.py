@@ -97,6 +97,10 @@ def test_from_pretrained_is_frozen_by_default_and_keeps_the_values():
     trainable(np.array([1, 3, 3])).sum().backward()
     np.testing.assert_array_equal(trainable.weight.grad.data, [[0, 0], [0, 0], [0, 0], [2, 2]])
     assert nn.Embedding.from_pretrained([[1.0, 2.0]]).weight.dtype == np.float64
+    # Python ints too: a list is Python data, float64 (the design's rule), not int64
+    from_ints = nn.Embedding.from_pretrained([[1, 2], [3, 4]])
+    assert from_ints.weight.dtype == np.float64
+    np.testing.assert_array_equal(from_ints(np.array([1])).data, [[3.0, 4.0]])
 
 
 def test_embedding_errors_are_named():

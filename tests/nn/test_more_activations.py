@@ -144,6 +144,23 @@ def test_kink_conventions_in_words():
                                                        value=5.0) == 0
 
 
+@pytest.mark.parametrize("name", ["hardshrink", "softshrink", "threshold"])
+def test_nan_stays_nan_as_in_pytorch(name):
+    """A NaN input is not mistaken for a small one (replaced by 0 or ``value``): it comes
+    out NaN and passes the upstream gradient on, as PyTorch's, and as relu and hardtanh."""
+    torch = pytest.importorskip("torch")
+    ours, theirs, kwargs, _ = CASES[name]
+    x, upstream = np.array([np.nan, -2.0, 0.1, 2.0]), np.array([0.3, -1.2, 0.7, 2.0])
+    t, tx = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours(t, **kwargs).backward(upstream)
+    tout = getattr(torch.nn.functional, theirs)(tx, **kwargs)
+    tout.backward(torch.tensor(upstream))
+    out = ours(Tensor(x), **kwargs)
+    assert np.isnan(out.data[0])
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(t.grad.data, tx.grad.numpy(), rtol=1e-12)
+
+
 def test_large_inputs_do_not_overflow():
     x = Tensor(np.array([-1000.0, 1000.0]), requires_grad=True)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
