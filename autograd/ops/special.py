@@ -37,16 +37,15 @@ class Log1p(Function):
 
 
 class Expm1(Function):
-    """out = e^x - 1, accurate for small x;  dx = g (out + 1)."""
+    """out = e^x - 1, accurate for small x;  dx = g e^x (not g (out + 1), which is 0 in
+    float32 from x = -17 on, where out rounds to -1: selu's and celu's tails need it)."""
     __slots__ = ()
-    save_inputs = False
-    save_output = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.expm1(x)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        return (g * (out + 1),)
+        return (g * exp(x),)
 
 
 class Log2(Function):

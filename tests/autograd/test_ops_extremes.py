@@ -120,3 +120,15 @@ def test_var_and_std_with_ddof_at_or_past_the_count_follow_numpy(data, axis, ddo
             ours = getattr(ag.Tensor(array), method)(axis, ddof=ddof).data
             theirs = getattr(np, method)(array, axis=axis, ddof=ddof)
             np.testing.assert_array_equal(ours, theirs, err_msg=method)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_expm1_keeps_its_gradient_where_its_value_rounds_to_minus_one(dtype) -> None:
+    """d/dx (e^x - 1) = e^x: computed from x, not as out + 1, which is 0 wherever out
+    rounds to -1 (x below about -17 in float32, -37 in float64)."""
+    x = np.array([-20.0, -40.0, -0.5, 0.0, 3.0], dtype)
+    t = ag.Tensor(x, requires_grad=True)
+    t.expm1().sum().backward()
+    np.testing.assert_allclose(t.grad.data, np.exp(x), rtol=1e-6 if dtype == np.float32
+                               else 1e-15)
+    assert t.grad.dtype == dtype and (t.grad.data > 0).all()
