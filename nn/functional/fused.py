@@ -151,9 +151,9 @@ class Heaviside(Function):
 
 class Elu(Function):
     """out = x for x > 0, alpha (e^x - 1) for x <= 0;
-    dx = g for x > 0, g alpha e^x = g (out + alpha) for x <= 0 (so elu'(0) = alpha)."""
+    dx = g for x > 0, g alpha e^x for x <= 0 (so elu'(0) = alpha). e^x is computed from
+    x: out + alpha is 0 in float32 from x = -17 on, where e^x - 1 rounds to -1."""
     __slots__ = ("alpha",)
-    save_output = True
 
     def __init__(self, alpha: float) -> None:
         self.alpha = alpha
@@ -163,7 +163,9 @@ class Elu(Function):
         return np.where(x > 0, x, negative)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        return (where(constant(x) > 0, g, g * (out + self.alpha)),)
+        positive = constant(x) > 0
+        below = where(positive, 0.0, x)  # x where x <= 0: e^x never overflows
+        return (where(positive, g, g * self.alpha * exp(below)),)
 
 
 # ------------------------------------------------------------------ losses

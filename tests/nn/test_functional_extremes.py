@@ -99,3 +99,16 @@ def test_cosine_similarity_of_large_vectors_matches_torch(dtype, scale):
     for ours_grad, torch_grad in ((a.grad.data, ta.grad), (b.grad.data, tb.grad)):
         np.testing.assert_allclose(ours_grad.astype(float) * scale, torch_grad.numpy(),
                                    rtol=rtol, atol=rtol * 1e-2)
+
+
+@pytest.mark.parametrize("name, slope", [("elu", 1.0), ("celu", 1.0),
+                                         ("selu", 1.6732632423543772 * 1.0507009873554805)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_elu_family_keeps_its_gradient_in_the_far_negative_tail(name, slope, dtype) -> None:
+    """d/dx alpha (e^x - 1) = alpha e^x, from x: as out + alpha it is 0 wherever e^x - 1
+    rounds to -1 (x below about -17 in float32), where PyTorch keeps e^x."""
+    x = np.array([-20.0, -30.0, -1.0], dtype)
+    t = Tensor(x, requires_grad=True)
+    getattr(F, name)(t).sum().backward()
+    np.testing.assert_allclose(t.grad.data, slope * np.exp(x.astype(np.float64)),
+                               rtol=1e-6 if dtype == np.float32 else 1e-13)
