@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._random import as_generator
+from ._random import as_generator, below
 from .errors import GeneratorError, ShapeError
 from .tensor import Tensor, as_tensor
 
@@ -113,7 +113,7 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None,
     """Uniform samples in [0, 1) drawn from ``generator``."""
     shape = _size(size, "rand")
     sample = as_generator(generator, "rand").random(shape)
-    return _leaf(sample.astype(_dtype(dtype), copy=False), requires_grad)
+    return _leaf(below(sample, 0.0, 1.0, _dtype(dtype)), requires_grad)
 
 
 def randn(*size: Any, generator: Any = None, dtype: Any = None,

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._arrays import FLOATS, to_array
-from ._random import as_generator
+from ._random import as_generator, below
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
@@ -152,7 +152,8 @@ class InplaceOps:
             raise UsageError(f"uniform_ draws from [a, b): a and b must be finite with "
                              f"a <= b; got a={a}, b={b}")
         return self._write("uniform_", "x = autograd.rand(*x.shape) * (b - a) + a",
-                           lambda out: _store(out, rng.uniform(a, b, out.shape)))
+                           lambda out: _store(out, below(rng.uniform(a, b, out.shape), a, b,
+                                                         out.dtype)))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
         """Fill with normal samples of ``mean`` and ``std`` drawn from ``generator`` (as

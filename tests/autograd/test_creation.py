@@ -74,3 +74,15 @@ def test_tolist_and_numpy() -> None:
     assert ag.Tensor(2.5).tolist() == 2.5
     assert isinstance(t.numpy(), np.ndarray)
     np.testing.assert_array_equal(t.numpy(), t.data)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_uniform_draws_stay_below_their_upper_bound_in_narrow_dtypes(dtype) -> None:
+    """float64 draws in [a, b) rounded to float16 land on b about 3 times in 10^4: rand
+    and uniform_ keep them below b (the largest value of the dtype under it)."""
+    rng = np.random.default_rng(0)
+    assert (ag.rand(200_000, generator=rng, dtype=dtype).data < 1).all()
+    for a, b in ((0.0, 1.0), (-2.0, 3.0), (0.5, 0.75)):
+        t = ag.zeros(200_000, dtype=dtype).uniform_(a, b, generator=rng)
+        assert t.dtype == dtype and (t.data >= a).all() and (t.data < b).all()
+    assert (ag.zeros(4, dtype=dtype).uniform_(1.0, 1.0).data == 1.0).all()  # a == b: a
