@@ -88,18 +88,20 @@ def kl_div_gaussians(mu1: Any, logvar1: Any, mu2: Any, logvar2: Any,
 
 
 def kl_div(mu1: Any, logvar1: Any, mu2: Any = None, logvar2: Any = None,
-           reduction: str = "mean") -> Tensor:
+           reduction: str = "mean", *, log_target: Any = None) -> Tensor:
     """``kl_div_gaussians`` (the KL between two diagonal Gaussians) under the name the
     library gives it. PyTorch's ``kl_div(input, target)`` on log-probabilities is another
-    function: called its way (two tensors, a reduction by position) it raises
-    ``UsageError`` with the formula to write instead."""
-    if mu2 is None or logvar2 is None or isinstance(mu2, str) or isinstance(logvar2, str):
+    function: called its way (two tensors, a reduction by position, ``log_target=``) it
+    raises ``UsageError`` with the formula to write instead."""
+    if (mu2 is None or logvar2 is None or isinstance(mu2, str) or isinstance(logvar2, str)
+            or log_target is not None):
         raise UsageError(
             "nn.functional.kl_div here is the KL between two diagonal Gaussians, "
             "kl_div(mu1, logvar1, mu2, logvar2, reduction='mean'), not PyTorch's "
             "kl_div(input, target) on log-probabilities. For PyTorch's, with input = log q "
-            "and target = p: (target * (target.log() - input)).sum() / N (its "
-            "'batchmean'); for the VAE's KL to N(0, I) use gaussian_kl(mu, logvar).")
+            "and target = p (an array; 0 log 0 = 0): (p * (np.log(np.where(p > 0, p, 1)) - "
+            "input)).sum() / len(p) (its 'batchmean'); for the VAE's KL to N(0, I) use "
+            "gaussian_kl(mu, logvar).")
     return kl_div_gaussians(mu1, logvar1, mu2, logvar2, reduction)
 
 

@@ -377,6 +377,14 @@ def test_kl_div_is_the_gaussian_kl_and_a_pytorch_style_call_is_named() -> None:
                                   F.kl_div_gaussians(mu1, lv1, mu2, lv2, "sum").data)
     log_q, p = Tensor(np.log(np.full((2, 3), 1 / 3))), np.full((2, 3), 1 / 3)
     for call in (lambda: F.kl_div(log_q, p), lambda: F.kl_div(log_q, p, reduction="batchmean"),
-                 lambda: F.kl_div(log_q, p, "batchmean")):  # PyTorch's ways to call its kl_div
-        with pytest.raises(UsageError, match=r"two diagonal Gaussians.*target \* \(target"):
+                 lambda: F.kl_div(log_q, p, "batchmean"),  # PyTorch's ways to call its kl_div
+                 lambda: F.kl_div(log_q, np.log(p), reduction="sum", log_target=True)):
+        with pytest.raises(UsageError, match=r"two diagonal Gaussians.*np\.where\(p > 0"):
             call()
+    # the formula the message gives is PyTorch's kl_div, also where p = 0 (one-hot targets)
+    onehot = np.eye(3)[[0, 2]]
+    formula = (onehot * (np.log(np.where(onehot > 0, onehot, 1)) - log_q)).sum() / len(onehot)
+    torch = pytest.importorskip("torch")
+    want = torch.nn.functional.kl_div(torch.tensor(log_q.data), torch.tensor(onehot),
+                                      reduction="batchmean")
+    np.testing.assert_allclose(formula.data, want.numpy(), rtol=1e-12)
