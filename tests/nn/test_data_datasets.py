@@ -237,8 +237,32 @@ def test_samples_that_do_not_stack_are_named_errors() -> None:
                                         r"the first is a dict of 1, sample 1 of the batch a "
                                         r"tuple of 2"):
         list(DataLoader(Uneven(), batch_size=4))
+    class Renamed(Pairs):
+        def __getitem__(self, i: int) -> object:
+            return {"x": self.x[i]} if i else {"image": self.x[i]}
+
+    with pytest.raises(DataError, match=r"the samples differ in structure within a batch: "
+                                        r"the first is a dict of 1, sample 1 of the batch a "
+                                        r"dict of 1"):
+        list(DataLoader(Renamed(), batch_size=4))
     with pytest.raises(ConfigError, match="only positional argument"):
         DataLoader(Pairs(), 32)
+
+
+def test_list_samples_and_strings_collate_into_lists_as_in_torch() -> None:
+    torch = pytest.importorskip("torch")
+
+    class Named(Pairs):
+        def __getitem__(self, i: int) -> list[object]:
+            return [self.x[i], f"item {i}"]
+
+    dataset = Named(3)
+    ours = next(iter(DataLoader(dataset, batch_size=3)))
+    theirs = torch.utils.data.default_collate([dataset[i] for i in range(3)])
+    assert type(ours) is type(theirs) is list and type(ours[1]) is list
+    # strings stay strings, in a list (torch's is the tuple its transpose made)
+    assert ours[1] == list(theirs[1]) == ["item 0", "item 1", "item 2"]
+    np.testing.assert_array_equal(ours[0], theirs[0].numpy())
 
 
 # ------------------------------------------------------------------ lists of samples
