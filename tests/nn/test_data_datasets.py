@@ -335,19 +335,21 @@ def test_every_path_yields_tuples_of_numpy_arrays_as_the_arrays_path() -> None:
 
 # ------------------------------------------------------------------ fit on such loaders
 def _train(data, rng_seed: int = 0):
-    """Weights of a 3-2-3 autoencoder after two epochs of fit on ``data``."""
+    """Weights of a 3-2-3 autoencoder after two epochs of fit on ``data``, then its
+    validation losses on ``data``."""
     import nn
     import nn.functional as F
     from nn.train import fit
     model = nn.Sequential(nn.Linear(3, 2, rng=rng_seed), nn.Linear(2, 3, rng=rng_seed + 1))
-    fit(model, F.mse_loss, nn.optim.SGD(model.parameters(), lr=0.1), data, epochs=2,
-        progress=False)
-    return [p.data.copy() for p in model.parameters()]
+    history = fit(model, F.mse_loss, nn.optim.SGD(model.parameters(), lr=0.1), data,
+                  val=data, epochs=2, progress=False)
+    return [p.data.copy() for p in model.parameters()] + [np.array(history["val_loss"])]
 
 
 def test_fit_on_a_dataset_of_single_arrays_trains_as_on_the_array() -> None:
     """A dataset whose __getitem__ returns x alone yields bare batches: fit reads them as
-    the inputs (its loss compares the output with them), not row 0 as x and row 1 as y."""
+    the inputs (its loss compares the output with them), not row 0 as x and row 1 as y,
+    in training and in validation."""
     X = np.random.default_rng(3).standard_normal((12, 3))
 
     class Rows:
