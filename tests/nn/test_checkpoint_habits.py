@@ -103,3 +103,33 @@ def test_a_foreign_file_gets_no_advice_to_unpickle(tmp_path: Path, content: byte
     with pytest.raises(CheckpointError, match="not a readable checkpoint.*not an .npz") as err:
         nn.load(path)
     assert "pickle" not in str(err.value)  # NumPy's message suggested allow_pickle=
+
+
+class _Saved:
+    """An object whose state_dict() is the given dict: stands in for an optimizer saved by
+    an older version, whose ``"state"`` was keyed "0", "1", ... (now 0, 1, ... as torch)."""
+
+    def __init__(self, state: dict) -> None:
+        self.state = state
+
+    def state_dict(self) -> dict:
+        return self.state
+
+    def load_state_dict(self, state: dict) -> None:
+        self.state = state
+
+
+@pytest.mark.parametrize("keys, loaded", [
+    (["0", "1"], [0, 1]),        # an older optimizer's keys come back as int
+    (["0", "00"], ["0", "00"]),  # two keys for one int: left for load_state_dict to refuse
+    (["a"], ["a"]),              # not indices
+    (["\u0663"], ["\u0663"]),    # an Arabic-Indic 3: isdigit() is True, but no ASCII index
+])
+def test_an_older_optimizer_state_keyed_by_str_loads_keyed_by_int(
+        keys: list, loaded: list, tmp_path: Path) -> None:
+    state = {"state": {k: {"step": 1} for k in keys}, "param_groups": [{"lr": 0.1}]}
+    nn.save(tmp_path / "c.npz", optimizer=_Saved(state))
+    assert list(nn.load(tmp_path / "c.npz")["optimizer"]["state"]) == loaded
+    other = {"state": {"0": 1}, "param_groups": [], "step": 3}  # no optimizer's state dict
+    nn.save(tmp_path / "d.npz", other=_Saved(other))
+    assert nn.load(tmp_path / "d.npz")["other"] == other

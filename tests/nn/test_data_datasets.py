@@ -237,8 +237,32 @@ def test_samples_that_do_not_stack_are_named_errors() -> None:
                                         r"the first is a dict of 1, sample 1 of the batch a "
                                         r"tuple of 2"):
         list(DataLoader(Uneven(), batch_size=4))
+    class Renamed(Pairs):
+        def __getitem__(self, i: int) -> object:
+            return {"x": self.x[i]} if i else {"image": self.x[i]}
+
+    with pytest.raises(DataError, match=r"the samples differ in structure within a batch: "
+                                        r"the first is a dict of 1, sample 1 of the batch a "
+                                        r"dict of 1"):
+        list(DataLoader(Renamed(), batch_size=4))
     with pytest.raises(ConfigError, match="only positional argument"):
         DataLoader(Pairs(), 32)
+
+
+def test_list_samples_and_strings_collate_into_lists_as_in_torch() -> None:
+    torch = pytest.importorskip("torch")
+
+    class Named(Pairs):
+        def __getitem__(self, i: int) -> list[object]:
+            return [self.x[i], f"item {i}"]
+
+    dataset = Named(3)
+    ours = next(iter(DataLoader(dataset, batch_size=3)))
+    theirs = torch.utils.data.default_collate([dataset[i] for i in range(3)])
+    assert type(ours) is type(theirs) is list and type(ours[1]) is list
+    # strings stay strings, in a list (torch's is the tuple its transpose made)
+    assert ours[1] == list(theirs[1]) == ["item 0", "item 1", "item 2"]
+    np.testing.assert_array_equal(ours[0], theirs[0].numpy())
 
 
 # ------------------------------------------------------------------ lists of samples
@@ -311,19 +335,21 @@ def test_every_path_yields_tuples_of_numpy_arrays_as_the_arrays_path() -> None:
 
 # ------------------------------------------------------------------ fit on such loaders
 def _train(data, rng_seed: int = 0):
-    """Weights of a 3-2-3 autoencoder after two epochs of fit on ``data``."""
+    """Weights of a 3-2-3 autoencoder after two epochs of fit on ``data``, then its
+    validation losses on ``data``."""
     import nn
     import nn.functional as F
     from nn.train import fit
     model = nn.Sequential(nn.Linear(3, 2, rng=rng_seed), nn.Linear(2, 3, rng=rng_seed + 1))
-    fit(model, F.mse_loss, nn.optim.SGD(model.parameters(), lr=0.1), data, epochs=2,
-        progress=False)
-    return [p.data.copy() for p in model.parameters()]
+    history = fit(model, F.mse_loss, nn.optim.SGD(model.parameters(), lr=0.1), data,
+                  val=data, epochs=2, progress=False)
+    return [p.data.copy() for p in model.parameters()] + [np.array(history["val_loss"])]
 
 
 def test_fit_on_a_dataset_of_single_arrays_trains_as_on_the_array() -> None:
     """A dataset whose __getitem__ returns x alone yields bare batches: fit reads them as
-    the inputs (its loss compares the output with them), not row 0 as x and row 1 as y."""
+    the inputs (its loss compares the output with them), not row 0 as x and row 1 as y,
+    in training and in validation."""
     X = np.random.default_rng(3).standard_normal((12, 3))
 
     class Rows:

@@ -50,6 +50,8 @@ CASES = {
                          (True, True, True), (1.5, 1, 1e-6, True)),
     "triplet p=3": (F.triplet_margin_loss, "triplet_margin_loss", (A, B, C),
                     (True, True, True), (2.0, 3)),
+    "triplet p=inf": (F.triplet_margin_loss, "triplet_margin_loss", (A, B, C),
+                      (True, True, True), (2.0, np.inf)),
 }
 MODULES = {  # name: (module, its arguments)
     "margin_ranking": (nn.MarginRankingLoss, (0.3,)),
@@ -203,6 +205,8 @@ def test_shape_errors():
         F.triplet_margin_loss(A, B[:1], C)
     with pytest.raises(ShapeError, match="one target per vector"):
         F.cosine_embedding_loss(A, B, np.ones(1))
+    with pytest.raises(ShapeError, match="one target per vector"):  # as many, wrong shape
+        F.cosine_embedding_loss(A, B, PAIR_SIGNS[:, None])
     with pytest.raises(ShapeError, match="one label per sample"):
         F.multi_margin_loss(A, LABELS[:2])
     with pytest.raises(ShapeError, match="class axis"):
@@ -220,6 +224,8 @@ def test_label_and_option_errors():
         F.multi_margin_loss(A, LABELS, p=3)
     with pytest.raises(ConfigError, match="margin must be"):
         nn.TripletMarginLoss(margin=0.0)
+    with pytest.raises(ConfigError, match="margin must be"):  # torch: must be greater than 0
+        F.triplet_margin_loss(A, B, C, margin=0.0)
     with pytest.raises(ArgumentTypeError, match="swap"):
         F.triplet_margin_loss(A, B, C, 1.0, 2, 1e-6, "yes")
     with pytest.raises(ConfigError, match="reduction"):

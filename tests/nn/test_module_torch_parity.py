@@ -175,6 +175,8 @@ def test_parameter_list_behaves_as_torchs():
     assert ours[-1].shape == tuple(theirs[-1].shape) == (3,)
     part = ours[1:]
     assert isinstance(part, nn.ParameterList) and part[0] is ours[1]
+    for index in (slice(None, None, -1), slice(None, None, 2), slice(-1, None)):
+        assert [p.shape for p in ours[index]] == [tuple(p.shape) for p in theirs[index]]
     ours[0] = np.ones(4)
     theirs[0] = torch.ones(4)
     assert isinstance(ours[0], Parameter) and ours[0].shape == tuple(theirs[0].shape)
@@ -252,6 +254,10 @@ def test_parameter_container_errors():
         pdict["a"] = None
     with pytest.raises(nn.errors.NameNotFoundError, match="no key 'x'; keys: \\[\\]"):
         pdict["x"]
+    with pytest.raises(nn.errors.NameNotFoundError, match="no key 'x'; keys: \\[\\]"):
+        del pdict["x"]
+    with pytest.raises(nn.errors.NameNotFoundError, match="no key 'x'; keys: \\[\\]"):
+        pdict.pop("x")
     with pytest.raises(NotImplementedError, match="container without forward"):
         nn.ParameterList()(1)
 

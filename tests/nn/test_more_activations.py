@@ -96,6 +96,8 @@ def test_softmin_and_glu_along_an_axis_match_torch(axis):
         np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
         np.testing.assert_allclose(t.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
         assert gradcheck(lambda v: ours(v, axis), [Tensor(x, requires_grad=True)])
+        positional = ours(x, axis)  # NumPy's spelling: the axis by position
+        np.testing.assert_allclose(positional.data, tout.detach().numpy(), rtol=1e-12)
 
 
 def test_modules_compute_their_functions():

@@ -246,6 +246,8 @@ def test_chained_scheduler_state_dict_round_trip():
     sched_state = assert_resumes_identically(build, before=5, after=10)
     opt2 = make_optimizer(lrs=(0.5, 0.5))
     scheduler2 = build(opt2)
+    scheduler2.load_state_dict(sched_state)
+    assert scheduler2.state_dict() == sched_state  # _step_count too, as torch restores it
     sched_state["_schedulers"] = sched_state["_schedulers"][:1]
     with pytest.raises(StateDictError, match="the states of 2 schedulers"):
         scheduler2.load_state_dict(sched_state)

@@ -127,6 +127,8 @@ def test_parameters_vector_errors():
         nn.utils.vector_to_parameters([1.0] * 6, layer.parameters())
     with pytest.raises(DTypeError, match="holds <U1 data"):
         nn.utils.vector_to_parameters(np.array(list("abcdef")), layer.parameters())
+    with pytest.raises(DTypeError, match="holds complex128 data"):  # not the real part
+        nn.utils.vector_to_parameters(np.ones(6) + 1j, layer.parameters())
 
 
 # ---------------------------------------------------------------- orthogonal_
@@ -138,6 +140,16 @@ def test_orthogonal_rows_or_columns_are_orthonormal_times_gain(shape, gain):
     rows, cols = matrix.shape
     gram = matrix @ matrix.T if rows <= cols else matrix.T @ matrix
     np.testing.assert_allclose(gram, gain ** 2 * np.eye(min(rows, cols)), atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(3, 1), (1, 3), (2, 2)])
+def test_orthogonal_entries_are_symmetric_about_zero(shape):
+    # A uniformly (Haar) distributed orthogonal matrix W has the distribution of -W, so each
+    # entry is positive in half of the draws; a QR without the sign fix gives W[0, 0] one sign
+    # (Householder makes R's diagonal negative where the first column's head is positive).
+    firsts = np.array([nn.init.orthogonal_(np.zeros(shape), rng=seed)[0, 0]
+                       for seed in range(400)])
+    assert 0.4 < np.mean(firsts > 0) < 0.6
 
 
 def test_orthogonal_is_seeded_counts_its_write_and_keeps_dtype():
