@@ -3,7 +3,6 @@ catch) whose message names the op, the shapes or dtypes, and what to do."""
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 import pytest
@@ -387,22 +386,3 @@ def test_data_in_another_byte_order_becomes_the_machines(dtype: str) -> None:
         w = Tensor(big, requires_grad=True)
         (w * w).sum().backward()
         np.testing.assert_array_equal(w.grad.data, 2 * big)
-
-
-@pytest.mark.parametrize("name, hint", [
-    ("unsqueeze", "t.unsqueeze("), ("gather", "t.gather("),  # Tensor methods
-    ("asin", "autograd.arcsin"), ("bmm", "autograd.matmul"),  # NumPy's names here
-    ("remainder", "np.remainder(t) runs the differentiable op"),
-    ("allclose", "np.allclose takes Tensors"), ("typecodes", "autograd.__all__"),
-    ("no_such_function", "autograd.__all__")])
-def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
-    with pytest.raises(ag.MissingNameError, match=re.escape(hint)) as caught:
-        getattr(ag, name)
-    assert isinstance(caught.value, AttributeError) and not hasattr(ag, name)
-    for alternative in re.findall(r"autograd\.(\w+)", str(caught.value)):
-        assert alternative == "__all__" or callable(getattr(ag, alternative))
-    with pytest.raises(ImportError):
-        exec(f"from autograd import {name}")
-    with pytest.raises(AttributeError, match="__wrapped__") as plain:  # Python's own look-ups
-        ag.__wrapped__
-    assert not isinstance(plain.value, ag.MissingNameError)

@@ -73,3 +73,22 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
         autograd.inv(autograd.zeros(2, 2))
     with pytest.raises(errors.EinsumError):
         autograd.einsum("ij,jk", autograd.ones(2, 2))
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("unsqueeze", "t.unsqueeze("), ("gather", "t.gather("),  # Tensor methods
+    ("asin", "autograd.arcsin"), ("bmm", "autograd.matmul"),  # NumPy's names here
+    ("remainder", "np.remainder(t) runs the differentiable op"),
+    ("allclose", "np.allclose takes Tensors"), ("typecodes", "autograd.__all__"),
+    ("no_such_function", "autograd.__all__")])
+def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
+    with pytest.raises(autograd.MissingNameError, match=re.escape(hint)) as caught:
+        getattr(autograd, name)
+    assert isinstance(caught.value, AttributeError) and not hasattr(autograd, name)
+    for alternative in re.findall(r"autograd\.(\w+)", str(caught.value)):
+        assert alternative == "__all__" or callable(getattr(autograd, alternative))
+    with pytest.raises(ImportError):
+        exec(f"from autograd import {name}")
+    with pytest.raises(AttributeError, match="__wrapped__") as plain:  # Python's own look-ups
+        autograd.__wrapped__
+    assert not isinstance(plain.value, autograd.MissingNameError)
