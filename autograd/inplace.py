@@ -55,7 +55,7 @@ class InplaceOps:
     __slots__ = ()
 
     def _inplace(self, ufunc: Any, other: Any) -> Any:
-        value = other.data if isinstance(other, InplaceOps) else other
+        value = _value(other)
         return self._write(ufunc.__name__, f"x = x {_SYMBOL[ufunc]} y",
                            lambda out: ufunc(out, value, out=out), other)
 
