@@ -162,13 +162,8 @@ def test_pad_gradient_agrees_with_finite_differences_and_keeps_float32():
 
 def test_pad_errors_are_named():
     x = Tensor(np.ones((3, 4)))
-    with pytest.raises(ConfigError, match=r"mode='reflect' is not available .* constant"):
-        F.pad(x, (1, 1), mode="reflect")
-    for mode in ("replicate", "circular"):
-        with pytest.raises(ConfigError, match=f"mode='{mode}' is not available"):
-            F.pad(x, (1, 1), mode=mode)
-    with pytest.raises(ConfigError, match="mode must be 'constant'"):
-        F.pad(x, (1, 1), mode="edge")
+    with pytest.raises(ConfigError, match="mode must be one of 'constant', 'reflect'.*'edge'"):
+        F.pad(x, (1, 1), mode="edge")  # the other modes: tests/nn/test_pad_modes.py
     with pytest.raises(ConfigError, match="even number of ints.*got 3"):
         F.pad(x, (1, 1, 1))
     with pytest.raises(ShapeError, match="3 .* pairs but the input has only 2 axes"):
