@@ -13,7 +13,7 @@ from autograd.errors import DTypeError, ShapeError
 from . import init
 from ._checks import flag, integer
 from ._random import RNGLike, as_generator
-from .functional.embedding import check_padding_idx, embedding
+from .functional.embedding import check_max_norm, check_norm_type, check_padding_idx, embedding
 from .layers import float_dtype
 from .module import Module, Parameter
 
@@ -26,18 +26,23 @@ class Embedding(Module):
     array of any shape S, shaped S + (embedding_dim,).
 
     ``padding_idx`` (negative counts from the end) names a row that starts at zero and
-    gets no gradient: the vector of a padding token. PyTorch's ``max_norm``,
-    ``scale_grad_by_freq`` and ``sparse`` are not offered."""
+    gets no gradient: the vector of a padding token. ``max_norm``, ``norm_type`` and
+    ``scale_grad_by_freq`` are PyTorch's (see ``F.embedding``: looked-up rows longer than
+    max_norm are rescaled in the weight, in place); ``sparse`` is not offered."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int,
-                 padding_idx: int | None = None, *, rng: RNGLike = None,
-                 dtype: Any = np.float64, _weight: Any = None) -> None:
+                 padding_idx: int | None = None, max_norm: float | None = None,
+                 norm_type: float = 2.0, scale_grad_by_freq: bool = False, *,
+                 rng: RNGLike = None, dtype: Any = np.float64, _weight: Any = None) -> None:
         super().__init__()
         self.num_embeddings = integer("Embedding", "num_embeddings", num_embeddings,
                                       minimum=0)
         self.embedding_dim = integer("Embedding", "embedding_dim", embedding_dim, minimum=0)
         self.padding_idx = (None if padding_idx is None else
                             check_padding_idx("Embedding", padding_idx, self.num_embeddings))
+        self.max_norm = check_max_norm("Embedding", max_norm)
+        self.norm_type = check_norm_type("Embedding", norm_type)
+        self.scale_grad_by_freq = flag("Embedding", "scale_grad_by_freq", scale_grad_by_freq)
         if _weight is None:
             shape = (self.num_embeddings, self.embedding_dim)
             self.weight = Parameter(np.empty(shape, float_dtype(dtype, "Embedding")))
@@ -52,19 +57,30 @@ class Embedding(Module):
             self.weight.data[self.padding_idx] = 0
 
     def forward(self, input: Any) -> Tensor:
-        return embedding(input, self.weight, self.padding_idx)
+        return embedding(input, self.weight, self.padding_idx, self.max_norm,
+                         self.norm_type, self.scale_grad_by_freq)
 
     def extra_repr(self) -> str:
-        extra = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
-        return f"{self.num_embeddings}, {self.embedding_dim}{extra}"
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            text += ", scale_grad_by_freq=True"
+        return text
 
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True,
-                        padding_idx: int | None = None) -> "Embedding":
+                        padding_idx: int | None = None, max_norm: float | None = None,
+                        norm_type: float = 2.0,
+                        scale_grad_by_freq: bool = False) -> "Embedding":
         """An Embedding whose weight is ``embeddings`` (2-d, floating; a NumPy array is
         shared, as PyTorch shares the tensor). ``freeze=True`` (the default) makes the
         weight not require grad. The ``padding_idx`` row keeps its given values and
-        gets no gradient."""
+        gets no gradient; the other arguments are the constructor's."""
         freeze = flag("Embedding.from_pretrained", "freeze", freeze)
         values = embeddings.data if isinstance(embeddings, Tensor) else embeddings
         if not isinstance(values, np.ndarray):
@@ -76,6 +92,7 @@ class Embedding(Module):
             raise DTypeError(f"Embedding.from_pretrained: embeddings must be floating "
                              f"(float16/32/64); got dtype {values.dtype}. Convert them, "
                              f"e.g. embeddings.astype(np.float64).")
-        module = cls(values.shape[0], values.shape[1], padding_idx, _weight=values)
+        module = cls(values.shape[0], values.shape[1], padding_idx, max_norm, norm_type,
+                     scale_grad_by_freq, _weight=values)
         module.weight.requires_grad_(not freeze)
         return module

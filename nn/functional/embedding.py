@@ -2,7 +2,9 @@
 ``F.embedding``), what ``nn.Embedding`` calls.
 
 The lookup is an ordinary index ``weight[indices]``, so its gradient scatter-adds back
-into the picked rows: a row picked several times gets the sum of their gradients.
+into the picked rows: a row picked several times gets the sum of their gradients (their
+mean with ``scale_grad_by_freq=True``). ``max_norm`` rescales the picked rows of the
+weight in place first, untracked, as PyTorch's ``embedding_renorm_``.
 """
 
 from __future__ import annotations
@@ -11,12 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, where
+from autograd import Function, Tensor, as_tensor, no_grad, where
+from autograd.extend import constant
 from autograd.errors import DTypeError, ShapeError, TensorIndexError
 
-from .._checks import integer
+from .._checks import flag, integer, real_number
 
-__all__ = ["embedding", "check_padding_idx"]
+__all__ = ["embedding", "check_padding_idx", "check_max_norm", "check_norm_type",
+           "ScaleGradient"]
+
+RENORM_EPS = 1e-7
+"""A row longer than max_norm is scaled by max_norm / (norm + 1e-7), as PyTorch."""
 
 
 def check_padding_idx(owner: str, padding_idx: Any, num_embeddings: int) -> int:
@@ -44,23 +51,85 @@ def _indices(input: Any, num_embeddings: int) -> np.ndarray:
     return indices
 
 
-def embedding(input: Any, weight: Any, padding_idx: int | None = None) -> Tensor:
+def check_max_norm(owner: str, max_norm: Any) -> float | None:
+    """``max_norm`` as None or a number >= 0 (inf: never rescale), else a named error."""
+    if max_norm is None:
+        return None
+    return real_number(owner, "max_norm", max_norm, minimum=0, finite=False,
+                       advice="It is the largest norm a looked-up row keeps (or None).")
+
+
+def check_norm_type(owner: str, norm_type: Any) -> float:
+    """``norm_type``, the p of the p-norm ``max_norm`` bounds: a number > 0 (inf too)."""
+    return real_number(owner, "norm_type", norm_type, minimum=0, open_min=True,
+                       finite=False, advice="It is the p of the p-norm, 2 by default.")
+
+
+def embedding(input: Any, weight: Any, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False) -> Tensor:
     """``weight[input]``: for integer indices of shape S, the rows of ``weight``
     (num_embeddings, embedding_dim) as a tensor of shape S + (embedding_dim,).
 
     The gradient adds up over repeated indices. Entries equal to ``padding_idx`` give
     their row's values but send it no gradient (the row itself is not zeroed here;
-    ``nn.Embedding`` zeroes it when it is created). Out-of-range or non-integer indices
-    raise ``TensorIndexError`` / ``DTypeError``."""
+    ``nn.Embedding`` zeroes it when it is created). With ``max_norm``, every picked row
+    whose ``norm_type``-norm exceeds it is first scaled in place (under ``no_grad``) to
+    norm max_norm, as PyTorch; the weight's version changes, so a graph that saved the
+    weight before refuses to run backward. ``scale_grad_by_freq`` divides each row's
+    gradient by how often its index occurs in ``input``. Out-of-range or non-integer
+    indices raise ``TensorIndexError`` / ``DTypeError``."""
     weight = as_tensor(weight)
     if weight.ndim != 2:
         raise ShapeError(f"embedding: weight must be 2-d, (num_embeddings, embedding_dim); "
                          f"got shape {weight.shape}")
     indices = _indices(input, weight.shape[0])
+    max_norm = check_max_norm("embedding", max_norm)
+    norm_type = check_norm_type("embedding", norm_type)
+    if max_norm is not None:
+        _renorm_rows(weight, indices, max_norm, norm_type)
     rows = weight[indices]
+    if flag("embedding", "scale_grad_by_freq", scale_grad_by_freq):
+        _, where_in_unique, counts = np.unique(indices, return_inverse=True,
+                                               return_counts=True)
+        frequency = counts[where_in_unique].reshape(indices.shape + (1,))
+        rows = ScaleGradient.apply(rows, scale=(1 / frequency).astype(weight.dtype))
     if padding_idx is not None:
         padding_idx = check_padding_idx("embedding", padding_idx, weight.shape[0])
         padded = indices == padding_idx
         if padded.any():
             rows = where(padded[..., None], rows.detach(), rows)
     return rows
+
+
+def _renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float,
+                 norm_type: float) -> None:
+    """Scale, in place, the rows of ``weight`` that ``indices`` pick and whose norm
+    exceeds ``max_norm`` by max_norm / (norm + 1e-7) (PyTorch's ``embedding_renorm_``)."""
+    rows = np.unique(indices)
+    if rows.size == 0 or weight.shape[1] == 0:
+        return
+    norms = np.linalg.norm(weight.data[rows], ord=norm_type, axis=1)
+    too_long = norms > max_norm
+    if too_long.any():
+        scale = max_norm / (norms[too_long] + RENORM_EPS)
+        with no_grad():  # an untracked write, as an optimizer's update
+            weight[rows[too_long]] = weight.data[rows[too_long]] * scale[:, None]
+
+
+class ScaleGradient(Function):
+    """out = x; dx = g * scale (``scale`` is op state, broadcast against g).
+
+    Written g + (g * (scale - 1)) held constant: its derivative in g is 1, as in PyTorch's
+    double backward of ``scale_grad_by_freq``, so a second derivative (the change of the
+    scaled gradient with the weight) applies the scale once, not twice."""
+    __slots__ = ("scale",)
+
+    def __init__(self, scale: np.ndarray) -> None:
+        self.scale = scale
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (g + constant(g) * (self.scale - 1),)
