@@ -7,7 +7,7 @@ import pytest
 import autograd
 import nn
 from nn.errors import ArgumentTypeError, ConfigError
-from nn.optim import Adamax
+from nn.optim import Adamax, NAdam
 
 SHAPES = [(2, 3), (3,), (4,)]
 STEPS = 12
@@ -16,6 +16,9 @@ CASES = [
     (Adamax, dict(), dict(lr=0.05)),
     (Adamax, dict(lr=0.01, betas=(0.5, 0.8), eps=1e-3, weight_decay=0.1),
      dict(weight_decay=0.0, maximize=True)),
+    (NAdam, dict(lr=0.01, weight_decay=0.1), dict(lr=0.05, momentum_decay=0.1)),
+    (NAdam, dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True),
+     dict(betas=(0.5, 0.7), weight_decay=0.0)),
 ]
 
 
@@ -120,7 +123,7 @@ def test_checkpoint_round_trip_resumes_exactly(case, tmp_path):
 
 
 def test_exported_from_nn_optim():
-    for name in ("Adamax",):
+    for name in ("Adamax", "NAdam"):
         assert name in nn.optim.__all__ and getattr(nn.optim, name).__name__ == name
 
 
@@ -131,6 +134,10 @@ BAD = [
      r"Adamax: betas must be a pair \(beta1, beta2\), e\.g\. .*; got 0\.9 \(float\)"),
     (Adamax, dict(betas=[0.9]), ConfigError, r"Invalid betas: \[0\.9\] \(expected a pair"),
     (Adamax, dict(eps="1e-8"), ArgumentTypeError, r"Adamax: eps must be a finite number"),
+    (NAdam, dict(momentum_decay=-0.1), ConfigError, r"NAdam: momentum_decay must be .*>= 0"),
+    (NAdam, dict(decoupled_weight_decay=1), ArgumentTypeError,
+     r"NAdam: decoupled_weight_decay must be True or False; got 1 \(int\)"),
+    (NAdam, dict(betas=(0.9, 1.5)), ConfigError, r"NAdam: betas\[1\] must be"),
 ]
 
 
