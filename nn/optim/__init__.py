@@ -6,7 +6,7 @@ The schedulers are also reachable under PyTorch's path, ``nn.optim.lr_scheduler`
 """
 from . import lr_scheduler, schedulers
 from .adam import Adam, AdamW
-from .adam_variants import Adamax, NAdam
+from .adam_variants import Adamax, NAdam, RAdam
 from .adaptive import Adagrad, RMSprop
 from .lr_scheduler import (ChainedScheduler, ConstantLR, CosineAnnealingLR,
                            CosineAnnealingWarmRestarts, CyclicLR, ExponentialLR, LambdaLR,
@@ -16,7 +16,7 @@ from .optimizer import Optimizer
 from .sgd import SGD
 
 __all__ = [
-    "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam",
+    "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
     "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR",

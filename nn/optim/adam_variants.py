@@ -1,7 +1,8 @@
 """Variants of Adam, with PyTorch's names, defaults, update rules and state keys: Adamax
-(infinity norm) and NAdam (Nesterov momentum)."""
+(infinity norm), NAdam (Nesterov momentum) and RAdam (rectified variance)."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ from .._checks import flag, real_number
 from ..errors import ArgumentTypeError
 from .optimizer import Optimizer, ParamsT, check, check_nonneg
 
-__all__ = ["Adamax", "NAdam"]
+__all__ = ["Adamax", "NAdam", "RAdam"]
 
 
 def _check_betas(owner: str, group: dict[str, Any]) -> None:
@@ -154,4 +155,70 @@ class NAdam(Optimizer):
         param -= work
         np.divide(m, denom, out=work)                 # the momentum's share
         work *= lr * mu_next / (1 - mu_product * mu_next)
+        param -= work
+
+
+class RAdam(Optimizer):
+    """RAdam (Adam with a rectified variance), following PyTorch's documented algorithm.
+
+    At step t (from 1), with b1, b2 = betas::
+
+        g = g + weight_decay * p        (or p = p * (1 - lr * weight_decay) when
+                                         decoupled_weight_decay, as AdamW)
+        m = b1 * m + (1 - b1) * g;   m_hat = m / (1 - b1^t)
+        v = b2 * v + (1 - b2) * g^2
+        rho_inf = 2 / (1 - b2) - 1;   rho_t = rho_inf - 2 t b2^t / (1 - b2^t)
+        if rho_t > 5:
+            r = sqrt((rho_t - 4) (rho_t - 2) rho_inf / ((rho_inf - 4) (rho_inf - 2) rho_t))
+            p = p - lr * m_hat * r * sqrt(1 - b2^t) / (sqrt(v) + eps)
+        else:
+            p = p - lr * m_hat                       (the first steps: plain momentum)
+
+    ``maximize=True`` uses -g (gradient ascent). State per parameter: ``step``,
+    ``exp_avg`` (m), ``exp_avg_sq`` (v).
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, decoupled_weight_decay: bool = False,
+                 maximize: bool = False) -> None:
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        owner = type(self).__name__
+        check_nonneg(owner, group, "lr", "eps", "weight_decay")
+        _check_betas(owner, group)
+        flag(owner, "decoupled_weight_decay", group["decoupled_weight_decay"])
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(param)
+            state["exp_avg_sq"] = np.zeros_like(param)
+        state["step"] += 1
+        t = state["step"]
+        if group["decoupled_weight_decay"]:
+            _decay(param, group)
+            g = grad
+        else:
+            g = self._with_weight_decay(param, grad, group["weight_decay"])
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        work = self._scratch(param, 1)
+        _moments(m, v, g, beta1, beta2, work)
+        c1, c2 = 1 - beta1 ** t, 1 - beta2 ** t
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * beta2 ** t / c2
+        if rho_t > 5:
+            rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                             / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            np.sqrt(v, out=work)
+            work += group["eps"]
+            np.divide(m, work, out=work)
+            work *= lr * rect * math.sqrt(c2) / c1
+        else:
+            np.multiply(m, lr / c1, out=work)
         param -= work

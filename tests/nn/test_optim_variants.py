@@ -7,7 +7,7 @@ import pytest
 import autograd
 import nn
 from nn.errors import ArgumentTypeError, ConfigError
-from nn.optim import Adamax, NAdam
+from nn.optim import Adamax, NAdam, RAdam
 
 SHAPES = [(2, 3), (3,), (4,)]
 STEPS = 12
@@ -19,6 +19,9 @@ CASES = [
     (NAdam, dict(lr=0.01, weight_decay=0.1), dict(lr=0.05, momentum_decay=0.1)),
     (NAdam, dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True),
      dict(betas=(0.5, 0.7), weight_decay=0.0)),
+    (RAdam, dict(lr=0.01, weight_decay=0.1), dict(lr=0.05, betas=(0.5, 0.7))),
+    (RAdam, dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True),
+     dict(eps=1e-2)),
 ]
 
 
@@ -123,7 +126,7 @@ def test_checkpoint_round_trip_resumes_exactly(case, tmp_path):
 
 
 def test_exported_from_nn_optim():
-    for name in ("Adamax", "NAdam"):
+    for name in ("Adamax", "NAdam", "RAdam"):
         assert name in nn.optim.__all__ and getattr(nn.optim, name).__name__ == name
 
 
@@ -138,6 +141,8 @@ BAD = [
     (NAdam, dict(decoupled_weight_decay=1), ArgumentTypeError,
      r"NAdam: decoupled_weight_decay must be True or False; got 1 \(int\)"),
     (NAdam, dict(betas=(0.9, 1.5)), ConfigError, r"NAdam: betas\[1\] must be"),
+    (RAdam, dict(weight_decay=-0.1), ConfigError, r"RAdam: weight_decay must be .*>= 0"),
+    (RAdam, dict(maximize="yes"), ArgumentTypeError, r"RAdam: maximize must be True or"),
 ]
 
 
