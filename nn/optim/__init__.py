@@ -7,7 +7,7 @@ The schedulers are also reachable under PyTorch's path, ``nn.optim.lr_scheduler`
 from . import lr_scheduler, schedulers
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
-from .adaptive import Adagrad, RMSprop
+from .adaptive import Adadelta, Adagrad, RMSprop
 from .lr_scheduler import (ChainedScheduler, ConstantLR, CosineAnnealingLR,
                            CosineAnnealingWarmRestarts, CyclicLR, ExponentialLR, LambdaLR,
                            LinearLR, LinearWarmup, LRScheduler, MultiplicativeLR, MultiStepLR,
@@ -17,6 +17,7 @@ from .sgd import SGD
 
 __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
+    "Adadelta",
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
     "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR",

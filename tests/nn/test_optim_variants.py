@@ -7,7 +7,7 @@ import pytest
 import autograd
 import nn
 from nn.errors import ArgumentTypeError, ConfigError
-from nn.optim import Adamax, NAdam, RAdam
+from nn.optim import Adadelta, Adamax, NAdam, RAdam
 
 SHAPES = [(2, 3), (3,), (4,)]
 STEPS = 12
@@ -22,6 +22,9 @@ CASES = [
     (RAdam, dict(lr=0.01, weight_decay=0.1), dict(lr=0.05, betas=(0.5, 0.7))),
     (RAdam, dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True),
      dict(eps=1e-2)),
+    (Adadelta, dict(), dict(lr=0.5, rho=0.5)),
+    (Adadelta, dict(lr=0.1, rho=0.95, eps=1e-3, weight_decay=0.1),
+     dict(weight_decay=0.0, maximize=True)),
 ]
 
 
@@ -126,7 +129,7 @@ def test_checkpoint_round_trip_resumes_exactly(case, tmp_path):
 
 
 def test_exported_from_nn_optim():
-    for name in ("Adamax", "NAdam", "RAdam"):
+    for name in ("Adamax", "NAdam", "RAdam", "Adadelta"):
         assert name in nn.optim.__all__ and getattr(nn.optim, name).__name__ == name
 
 
@@ -143,6 +146,8 @@ BAD = [
     (NAdam, dict(betas=(0.9, 1.5)), ConfigError, r"NAdam: betas\[1\] must be"),
     (RAdam, dict(weight_decay=-0.1), ConfigError, r"RAdam: weight_decay must be .*>= 0"),
     (RAdam, dict(maximize="yes"), ArgumentTypeError, r"RAdam: maximize must be True or"),
+    (Adadelta, dict(rho=1.5), ConfigError, r"Adadelta: rho must be a number in \[0, 1\]; got 1\.5"),
+    (Adadelta, dict(lr=None), ArgumentTypeError, r"Adadelta: lr must be a finite number >= 0"),
 ]
 
 
