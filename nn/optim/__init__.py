@@ -13,11 +13,12 @@ from .lr_scheduler import (ChainedScheduler, ConstantLR, CosineAnnealingLR,
                            LinearLR, LinearWarmup, LRScheduler, MultiplicativeLR, MultiStepLR,
                            OneCycleLR, PolynomialLR, ReduceLROnPlateau, SequentialLR, StepLR)
 from .optimizer import Optimizer
+from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
-    "Adadelta",
+    "Adadelta", "Rprop",
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
     "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR",

@@ -8,21 +8,14 @@ from typing import Any
 import numpy as np
 
 from .._checks import flag, real_number
-from ..errors import ArgumentTypeError
-from .optimizer import Optimizer, ParamsT, check, check_nonneg
+from .optimizer import Optimizer, ParamsT, check_nonneg, check_pair
 
 __all__ = ["Adamax", "NAdam", "RAdam"]
 
 
 def _check_betas(owner: str, group: dict[str, Any]) -> None:
     """``betas`` must be a pair of numbers in [0, 1) (stored as a tuple)."""
-    betas = group["betas"]
-    if not isinstance(betas, (tuple, list)):
-        raise ArgumentTypeError(f"{owner}: betas must be a pair (beta1, beta2), e.g. "
-                                f"betas=(0.9, 0.999); got {betas!r} "
-                                f"({type(betas).__name__})")
-    check(len(betas) == 2, "betas", betas, "a pair (beta1, beta2)")
-    group["betas"] = tuple(betas)
+    betas = check_pair(owner, group, "betas", "betas=(0.9, 0.999)")
     for i, beta in enumerate(betas):
         real_number(owner, f"betas[{i}]", beta, minimum=0, maximum=1, open_max=True)
 

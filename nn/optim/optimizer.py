@@ -329,6 +329,19 @@ def check(condition: bool, name: str, value: Any, expected: str) -> None:
         raise ConfigError(f"Invalid {name}: {value!r} (expected {expected})")
 
 
+def check_pair(owner: str, group: dict[str, Any], name: str, example: str) -> tuple[Any, Any]:
+    """``group[name]`` as a tuple of two (stored back into the group): a tuple or list,
+    else ``ArgumentTypeError``; of length 2, else ``ConfigError``. ``example`` shows one,
+    e.g. ``"betas=(0.9, 0.999)"``."""
+    pair = group[name]
+    if not isinstance(pair, (tuple, list)):
+        raise ArgumentTypeError(f"{owner}: {name} must be a pair, e.g. {example}; got "
+                                f"{pair!r} ({type(pair).__name__})")
+    check(len(pair) == 2, name, pair, f"a pair, e.g. {example}")
+    group[name] = tuple(pair)
+    return group[name]
+
+
 def check_nonneg(owner: str, group: Mapping[str, Any], *names: str) -> None:
     """Every named hyper-parameter must be a finite number >= 0 (``nn._checks``' rule:
     ``ArgumentTypeError`` for another type, ``ConfigError`` out of range)."""

@@ -7,7 +7,7 @@ import pytest
 import autograd
 import nn
 from nn.errors import ArgumentTypeError, ConfigError
-from nn.optim import Adadelta, Adamax, NAdam, RAdam
+from nn.optim import Adadelta, Adamax, NAdam, RAdam, Rprop
 
 SHAPES = [(2, 3), (3,), (4,)]
 STEPS = 12
@@ -25,6 +25,8 @@ CASES = [
     (Adadelta, dict(), dict(lr=0.5, rho=0.5)),
     (Adadelta, dict(lr=0.1, rho=0.95, eps=1e-3, weight_decay=0.1),
      dict(weight_decay=0.0, maximize=True)),
+    (Rprop, dict(), dict(lr=0.05, etas=(0.3, 1.5))),
+    (Rprop, dict(lr=0.1, step_sizes=(0.02, 0.12), maximize=True), dict(lr=1e-3)),
 ]
 
 
@@ -129,7 +131,7 @@ def test_checkpoint_round_trip_resumes_exactly(case, tmp_path):
 
 
 def test_exported_from_nn_optim():
-    for name in ("Adamax", "NAdam", "RAdam", "Adadelta"):
+    for name in ("Adamax", "NAdam", "RAdam", "Adadelta", "Rprop"):
         assert name in nn.optim.__all__ and getattr(nn.optim, name).__name__ == name
 
 
@@ -137,8 +139,8 @@ BAD = [
     (Adamax, dict(lr=-1.0), ConfigError, r"^Adamax: lr must be a finite number >= 0; got -1\.0"),
     (Adamax, dict(betas=(1.0, 0.9)), ConfigError, r"Adamax: betas\[0\] must be .*\[0, 1\)"),
     (Adamax, dict(betas=0.9), ArgumentTypeError,
-     r"Adamax: betas must be a pair \(beta1, beta2\), e\.g\. .*; got 0\.9 \(float\)"),
-    (Adamax, dict(betas=[0.9]), ConfigError, r"Invalid betas: \[0\.9\] \(expected a pair"),
+     r"Adamax: betas must be a pair, e\.g\. betas=\(0\.9, 0\.999\); got 0\.9 \(float\)"),
+    (Adamax, dict(betas=[0.9]), ConfigError, r"Invalid betas: \[0\.9\] \(expected a pair, e"),
     (Adamax, dict(eps="1e-8"), ArgumentTypeError, r"Adamax: eps must be a finite number"),
     (NAdam, dict(momentum_decay=-0.1), ConfigError, r"NAdam: momentum_decay must be .*>= 0"),
     (NAdam, dict(decoupled_weight_decay=1), ArgumentTypeError,
@@ -148,6 +150,12 @@ BAD = [
     (RAdam, dict(maximize="yes"), ArgumentTypeError, r"RAdam: maximize must be True or"),
     (Adadelta, dict(rho=1.5), ConfigError, r"Adadelta: rho must be a number in \[0, 1\]; got 1\.5"),
     (Adadelta, dict(lr=None), ArgumentTypeError, r"Adadelta: lr must be a finite number >= 0"),
+    (Rprop, dict(etas=(1.0, 1.2)), ConfigError, r"Rprop: etas\[0\] must be a number in \(0, 1\)"),
+    (Rprop, dict(etas=(0.5, 1)), ConfigError, r"Rprop: etas\[1\] must be a finite number > 1"),
+    (Rprop, dict(etas=0.5), ArgumentTypeError, r"Rprop: etas must be a pair, e\.g\. etas="),
+    (Rprop, dict(step_sizes=(1.0, 0.1)), ConfigError,
+     r"Invalid step_sizes: \(1\.0, 0\.1\) \(expected \(smallest, largest\) with smallest <="),
+    (Rprop, dict(step_sizes=(-1, 1)), ConfigError, r"Rprop: step_sizes\[0\] must be"),
 ]
 
 
