@@ -142,6 +142,8 @@ BAD = [
      r"Adamax: betas must be a pair, e\.g\. betas=\(0\.9, 0\.999\); got 0\.9 \(float\)"),
     (Adamax, dict(betas=[0.9]), ConfigError, r"Invalid betas: \[0\.9\] \(expected a pair, e"),
     (Adamax, dict(eps="1e-8"), ArgumentTypeError, r"Adamax: eps must be a finite number"),
+    (nn.optim.Adam, dict(betas=0.9), ArgumentTypeError, r"Adam: betas must be a pair, e\.g\."),
+    (nn.optim.AdamW, dict(betas=[0.9]), ConfigError, r"Invalid betas: \[0\.9\]"),
     (NAdam, dict(momentum_decay=-0.1), ConfigError, r"NAdam: momentum_decay must be .*>= 0"),
     (NAdam, dict(decoupled_weight_decay=1), ArgumentTypeError,
      r"NAdam: decoupled_weight_decay must be True or False; got 1 \(int\)"),
