@@ -19,6 +19,9 @@ from ..errors import ArgumentTypeError, ConfigError, StateDictError
 __all__ = ["Optimizer", "ParamsT"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+# what schedulers write into param groups (as PyTorch's): a saved group may have them
+SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum",
+                            "base_momentum"})
 
 
 class Optimizer:
@@ -259,11 +262,12 @@ class Optimizer:
     def _check_group_keys(self, index: int, group: Mapping[str, Any],
                           saved: Mapping[str, Any]) -> None:
         """``StateDictError`` unless the saved group has this optimizer's
-        hyper-parameters and no others (a scheduler's ``initial_lr`` and keys this group
-        has too are fine): an Adam state loaded into SGD would merge silently."""
+        hyper-parameters and no others (the keys schedulers write, ``SCHEDULER_KEYS``, and
+        keys this group has too are fine): an Adam state loaded into SGD would merge
+        silently."""
         keys = set(saved) - {"params"}
         missing = sorted(set(self.defaults) - keys)
-        unexpected = sorted(keys - set(group) - {"initial_lr"})
+        unexpected = sorted(keys - set(group) - SCHEDULER_KEYS)
         if missing or unexpected:
             name = type(self).__name__
             raise StateDictError(
