@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import flag, real_number
-from .optimizer import Optimizer, ParamsT, check, check_nonneg
+from .optimizer import Optimizer, ParamsT, check_nonneg, check_pair
 
 __all__ = ["Adam", "AdamW"]
 
@@ -36,17 +36,14 @@ class Adam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False,
                  maximize: bool = False) -> None:
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         amsgrad=amsgrad, maximize=maximize)
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
         owner = type(self).__name__
         check_nonneg(owner, group, "lr", "eps", "weight_decay")
-        betas = group["betas"]
-        check(isinstance(betas, (tuple, list)) and len(betas) == 2, "betas", betas,
-              "a pair (beta1, beta2)")
-        group["betas"] = tuple(betas)
+        betas = check_pair(owner, group, "betas", "betas=(0.9, 0.999)")
         for i, beta in enumerate(betas):
             real_number(owner, f"betas[{i}]", beta, minimum=0, maximum=1, open_max=True)
         flag(owner, "amsgrad", group["amsgrad"])

@@ -1,4 +1,5 @@
-"""Optimizers that scale each coordinate by a running gradient magnitude: Adagrad, RMSprop."""
+"""Optimizers that scale each coordinate by a running gradient magnitude: Adagrad, RMSprop,
+Adadelta."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,7 +9,7 @@ import numpy as np
 from .._checks import flag, real_number
 from .optimizer import Optimizer, ParamsT, check_nonneg
 
-__all__ = ["Adagrad", "RMSprop"]
+__all__ = ["Adagrad", "RMSprop", "Adadelta"]
 
 
 class Adagrad(Optimizer):
@@ -123,6 +124,62 @@ class RMSprop(Optimizer):
         else:
             work *= group["lr"]
         param -= work
+
+
+class Adadelta(Optimizer):
+    """Adadelta, following PyTorch's documented algorithm.
+
+    ::
+
+        g = g + weight_decay * p                     (if weight_decay != 0)
+        v = rho * v + (1 - rho) * g^2                (v, u start at 0)
+        d = sqrt(u + eps) / sqrt(v + eps) * g
+        u = rho * u + (1 - rho) * d^2
+        p = p - lr * d
+
+    ``maximize=True`` uses -g (gradient ascent). State per parameter: ``step``,
+    ``square_avg`` (v), ``acc_delta`` (u).
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9,
+                 eps: float = 1e-6, weight_decay: float = 0.0,
+                 maximize: bool = False) -> None:
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                        maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        owner = type(self).__name__
+        check_nonneg(owner, group, "lr", "eps", "weight_decay")
+        real_number(owner, "rho", group["rho"], minimum=0, maximum=1)
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        rho, eps = group["rho"], group["eps"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(param)
+            state["acc_delta"] = np.zeros_like(param)
+        state["step"] += 1
+        g = self._with_weight_decay(param, grad, group["weight_decay"])
+        v, u = state["square_avg"], state["acc_delta"]
+        work, delta = self._scratch(param, 1), self._scratch(param, 3)
+        v *= rho                                      # v = rho v + (1 - rho) g^2
+        np.multiply(g, g, out=work)
+        work *= 1 - rho
+        v += work
+        np.add(v, eps, out=work)                      # d = sqrt(u + eps) / sqrt(v + eps) g
+        np.sqrt(work, out=work)
+        np.add(u, eps, out=delta)
+        np.sqrt(delta, out=delta)
+        delta /= work
+        delta *= g
+        u *= rho                                      # u = rho u + (1 - rho) d^2
+        np.multiply(delta, delta, out=work)
+        work *= 1 - rho
+        u += work
+        delta *= group["lr"]
+        param -= delta
 
 
 def _get(state: dict[str, Any], name: str, param: np.ndarray) -> np.ndarray:

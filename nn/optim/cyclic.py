@@ -33,6 +33,12 @@ class MomentumCycling:
         self.base_momentums = _per_group(owner, "base_momentum", optimizer, base_momentum)
         self.max_momentums = _per_group(owner, "max_momentum", optimizer, max_momentum)
 
+    def _record_momentum_bounds(self, optimizer: Optimizer) -> None:
+        """Write ``max_momentum`` and ``base_momentum`` into each group, as PyTorch."""
+        for group, top, base in zip(optimizer.param_groups, self.max_momentums,
+                                    self.base_momentums):
+            group["max_momentum"], group["base_momentum"] = top, base
+
     def _set_momentums(self, optimizer: Optimizer, momentums: Sequence[float]) -> None:
         for group, momentum in zip(optimizer.param_groups, momentums):
             if self.use_beta1:
@@ -80,8 +86,8 @@ class CyclicLR(MomentumCycling, LRScheduler):
     The initial lr of each group is set to ``base_lr``. As in PyTorch, with
     ``cycle_momentum=True`` (the default) the momentum (SGD, RMSprop) or beta1 (Adam)
     cycles inversely, ``momentum = max_momentum - (max_momentum - base_momentum) * ramp *
-    scale``, starting at ``max_momentum``; an optimizer with neither (Adagrad) needs
-    ``cycle_momentum=False``.
+    scale``, starting at ``max_momentum`` (each group records ``max_momentum`` and
+    ``base_momentum``); an optimizer with neither (Adagrad) needs ``cycle_momentum=False``.
     """
 
     MODES = ("triangular", "triangular2", "exp_range")
@@ -119,6 +125,7 @@ class CyclicLR(MomentumCycling, LRScheduler):
                             base_momentum, max_momentum)
         if self.cycle_momentum and last_epoch == -1:
             self._set_momentums(optimizer, self.max_momentums)
+            self._record_momentum_bounds(optimizer)
         super().__init__(optimizer, last_epoch, base_lrs=base_lrs)
 
     def _scale(self, x: float) -> float:

@@ -23,9 +23,10 @@ class OneCycleLR(MomentumCycling, LRScheduler):
     ``pct_start * total_steps - 1`` steps, then falls to ``min_lr = initial_lr /
     final_div_factor`` at step ``total_steps - 1``; with ``three_phase=True`` it falls
     back to initial_lr over as many steps, then to min_lr. Each phase anneals with a
-    half cosine (``anneal_strategy="cos"``) or a straight line (``"linear"``). Each
-    group's ``initial_lr`` is set (as PyTorch). A step past ``total_steps`` raises
-    ``ConfigError``.
+    half cosine (``anneal_strategy="cos"``) or a straight line (``"linear"``). As
+    PyTorch, each group records ``initial_lr``, ``max_lr`` and ``min_lr`` (and, with
+    cycle_momentum, ``max_momentum`` and ``base_momentum``); the schedule itself uses the
+    values given here. A step past ``total_steps`` raises ``ConfigError``.
 
     With ``cycle_momentum=True`` (the default) the momentum (SGD, RMSprop) or beta1
     (Adam) moves inversely, from ``max_momentum`` to ``base_momentum`` and back (in the
@@ -67,8 +68,13 @@ class OneCycleLR(MomentumCycling, LRScheduler):
                 group["initial_lr"] = top / div_factor
         self.min_lrs = [float(g.get("initial_lr", math.nan)) / final_div_factor
                         for g in optimizer.param_groups]
+        if last_epoch == -1:  # PyTorch's record of the bounds in each group
+            for group, top, bottom in zip(optimizer.param_groups, self.max_lrs, self.min_lrs):
+                group["max_lr"], group["min_lr"] = top, bottom
         self._init_momentum(owner, optimizer, flag(owner, "cycle_momentum", cycle_momentum),
                             base_momentum, max_momentum)  # set by the constructor's step
+        if self.cycle_momentum and last_epoch == -1:
+            self._record_momentum_bounds(optimizer)
         super().__init__(optimizer, last_epoch)
 
     def _phase_ends(self) -> list[float]:

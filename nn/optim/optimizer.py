@@ -19,6 +19,9 @@ from ..errors import ArgumentTypeError, ConfigError, StateDictError
 __all__ = ["Optimizer", "ParamsT"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+# what schedulers write into param groups (as PyTorch's): a saved group may have them
+SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum",
+                            "base_momentum"})
 
 
 class Optimizer:
@@ -259,11 +262,12 @@ class Optimizer:
     def _check_group_keys(self, index: int, group: Mapping[str, Any],
                           saved: Mapping[str, Any]) -> None:
         """``StateDictError`` unless the saved group has this optimizer's
-        hyper-parameters and no others (a scheduler's ``initial_lr`` and keys this group
-        has too are fine): an Adam state loaded into SGD would merge silently."""
+        hyper-parameters and no others (the keys schedulers write, ``SCHEDULER_KEYS``, and
+        keys this group has too are fine): an Adam state loaded into SGD would merge
+        silently."""
         keys = set(saved) - {"params"}
         missing = sorted(set(self.defaults) - keys)
-        unexpected = sorted(keys - set(group) - {"initial_lr"})
+        unexpected = sorted(keys - set(group) - SCHEDULER_KEYS)
         if missing or unexpected:
             name = type(self).__name__
             raise StateDictError(
@@ -327,6 +331,19 @@ def check(condition: bool, name: str, value: Any, expected: str) -> None:
     ``condition`` holds."""
     if not condition:
         raise ConfigError(f"Invalid {name}: {value!r} (expected {expected})")
+
+
+def check_pair(owner: str, group: dict[str, Any], name: str, example: str) -> tuple[Any, Any]:
+    """``group[name]`` as a tuple of two (stored back into the group): a tuple or list,
+    else ``ArgumentTypeError``; of length 2, else ``ConfigError``. ``example`` shows one,
+    e.g. ``"betas=(0.9, 0.999)"``."""
+    pair = group[name]
+    if not isinstance(pair, (tuple, list)):
+        raise ArgumentTypeError(f"{owner}: {name} must be a pair, e.g. {example}; got "
+                                f"{pair!r} ({type(pair).__name__})")
+    check(len(pair) == 2, name, pair, f"a pair, e.g. {example}")
+    group[name] = tuple(pair)
+    return group[name]
 
 
 def check_nonneg(owner: str, group: Mapping[str, Any], *names: str) -> None:
