@@ -11,6 +11,7 @@ import numpy as np
 from .._random import RNGLike, as_generator
 from ..errors import ConfigError
 from .datasets import TensorDataset, aligned_arrays, collate, is_map_style, is_sample_list
+from .subsets import Subset
 
 __all__ = ["DataLoader"]
 
@@ -20,7 +21,8 @@ class DataLoader:
     rows; each batch is a tuple of NumPy arrays, row i of each array belonging together.
 
     ``DataLoader(TensorDataset(X, y))`` is the same loader as ``DataLoader(X, y)``
-    (PyTorch's spelling). Any other map-style dataset (an object with ``__len__`` and
+    (PyTorch's spelling); over a ``Subset`` of a TensorDataset each epoch takes its rows
+    from the arrays at once too. Any other map-style dataset (an object with ``__len__`` and
     ``__getitem__(i)``, or a list of ``(x_i, y_i)`` samples whose fields differ in shape,
     given as the only positional argument) is read sample by sample
     in the epoch's order, and each batch is collated as PyTorch's default collate does
@@ -46,13 +48,12 @@ class DataLoader:
                               f"{batch_size!r}")
         self.dataset = _dataset_argument(arrays)
         self.arrays: tuple[np.ndarray, ...] | None  # None: samples come from the dataset
+        self._rows: np.ndarray | None = None  # the rows of the arrays a Subset holds
         if self.dataset is None:
             self.arrays = aligned_arrays(arrays, "DataLoader")
-        elif _slices_arrays(self.dataset):
-            self.arrays = self.dataset.tensors
         else:
-            self.arrays = None
-        self.n_samples = len(self.dataset if self.arrays is None else self.arrays[0])
+            self.arrays, self._rows = _array_rows(self.dataset)
+        self.n_samples = len(self.dataset if self.dataset is not None else self.arrays[0])
         self.batch_size = int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.generator = as_generator(generator, "generator")
@@ -78,8 +79,10 @@ class DataLoader:
             yield collate([self.dataset[int(i)] for i in order[start:start + size]])
 
     def _array_batches(self, arrays: tuple[np.ndarray, ...]) -> Iterator[tuple[np.ndarray, ...]]:
-        if self.shuffle:
-            order = self.generator.permutation(self.n_samples)
+        order = self.generator.permutation(self.n_samples) if self.shuffle else None
+        if self._rows is not None:
+            order = self._rows if order is None else self._rows[order]
+        if order is not None:
             arrays = tuple(a[order] for a in arrays)
         size = self.batch_size
         starts = self._starts()
@@ -93,7 +96,7 @@ class DataLoader:
                 yield tuple(a[start:start + size] for a in arrays)
 
     def __repr__(self) -> str:
-        if self.arrays is None:
+        if self.arrays is None or self._rows is not None:
             data = f"<{type(self.dataset).__name__} of {self.n_samples} samples>"
         else:
             data = ", ".join(str(a.shape) for a in self.arrays)
@@ -116,6 +119,20 @@ def _dataset_argument(arguments: tuple[Any, ...]) -> Any:
             f"keyword: DataLoader(dataset, batch_size=32, shuffle=True); got "
             f"{len(arguments)} positional arguments ({kinds})")
     return datasets[0]
+
+
+def _array_rows(dataset: Any) -> tuple[tuple[np.ndarray, ...] | None, np.ndarray | None]:
+    """The arrays batches of ``dataset`` can be sliced from, and the rows of them its
+    samples are (None: all rows, in order): a TensorDataset, or Subsets of Subsets... of
+    one. ``(None, None)`` when samples must be read one by one."""
+    rows = None
+    while isinstance(dataset, Subset) and type(dataset).__getitem__ is Subset.__getitem__:
+        indices = np.asarray(dataset.indices, dtype=np.intp)  # checked by Subset
+        rows = indices if rows is None else indices[rows]
+        dataset = dataset.dataset
+    if _slices_arrays(dataset):
+        return dataset.tensors, rows
+    return None, None
 
 
 def _slices_arrays(dataset: Any) -> bool:
