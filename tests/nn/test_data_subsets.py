@@ -1,4 +1,4 @@
-"""Subset and random_split of nn.data, against PyTorch's torch.utils.data."""
+"""Subset, random_split and ConcatDataset of nn.data, against PyTorch's torch.utils.data."""
 from __future__ import annotations
 
 import warnings
@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
-from autograd.errors import AutogradError
-from nn.data import DataLoader, Subset, TensorDataset, random_split
+from autograd.errors import AutogradError, TensorIndexError
+from nn.data import ConcatDataset, DataLoader, Subset, TensorDataset, random_split
 from nn.errors import ArgumentTypeError, ConfigError
 
 
@@ -154,3 +154,53 @@ def test_random_split_errors() -> None:
         random_split(range(10), 0.8)
     with pytest.raises(TypeError, match="generator must be a numpy.random.Generator"):
         random_split(range(10), [5, 5], generator="seed")
+
+
+# ------------------------------------------------------------------ ConcatDataset
+def test_concat_dataset_indexes_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    X, y = _data(9)
+    parts = [(0, 4), (4, 4), (4, 9)]  # an empty dataset in the middle
+    ours = ConcatDataset([TensorDataset(X[a:b], y[a:b]) for a, b in parts])
+    theirs = torch.utils.data.ConcatDataset([torch.utils.data.TensorDataset(
+        torch.from_numpy(X[a:b]), torch.from_numpy(y[a:b])) for a, b in parts])
+    assert len(ours) == len(theirs) == 9
+    assert ours.cumulative_sizes == theirs.cumulative_sizes == [4, 4, 9]
+    assert len(ours.datasets) == 3
+    for i in range(-9, 9):
+        for a, b in zip(ours[i], theirs[i], strict=True):
+            np.testing.assert_array_equal(a, b.numpy())
+    assert len(list(ours)) == 9  # iteration stops at the end (an IndexError)
+
+
+def test_a_loader_over_a_concat_dataset_matches_torch_batches() -> None:
+    torch = pytest.importorskip("torch")
+    X, y = _data(10)
+    datasets = [Samples(X[:3], y[:3]), TensorDataset(X[3:], y[3:]), list(zip(X, y))]
+    ours = DataLoader(ConcatDataset(datasets), batch_size=4)
+    theirs = torch.utils.data.DataLoader(torch.utils.data.ConcatDataset(datasets),
+                                         batch_size=4)  # NumPy samples: torch collates them
+    assert len(ours) == len(theirs) == 5
+    for a, b in zip(ours, theirs, strict=True):
+        for u, v in zip(a, b, strict=True):
+            assert u.dtype == v.numpy().dtype
+            np.testing.assert_array_equal(u, v.numpy())
+
+
+def test_concat_dataset_errors() -> None:
+    ds = ConcatDataset([TensorDataset(*_data(3)), TensorDataset(*_data(2))])
+    assert repr(ds) == "ConcatDataset([TensorDataset, TensorDataset], 5 samples)"
+    for index in [5, -6]:
+        with pytest.raises(TensorIndexError, match=rf"ConcatDataset: index {index} is out "
+                                                   rf"of range for 5 samples; give an int "
+                                                   rf"in \[-5, 5\)"):
+            ds[index]
+    assert issubclass(TensorIndexError, IndexError)
+    with pytest.raises(ArgumentTypeError, match=r"an index is an int; got slice"):
+        ds[1:3]
+    with pytest.raises(ConfigError, match="ConcatDataset needs at least one dataset"):
+        ConcatDataset([])
+    with pytest.raises(ArgumentTypeError, match=r"dataset 1 is a int, not a dataset"):
+        ConcatDataset([ds, 3])
+    with pytest.raises(ArgumentTypeError, match=r"ConcatDataset takes a list of datasets"):
+        ConcatDataset(ds.datasets[0].tensors[0][0, 0])
