@@ -6,12 +6,12 @@ Data sets, splits, cross-validation and scalers come from scikit-learn
 which works on the same NumPy arrays; this package does not rewrite them. ``Subset``,
 ``random_split`` and ``ConcatDataset`` are here for scripts written with PyTorch's datasets.
 """
-from .datasets import TensorDataset
+from .datasets import TensorDataset, default_collate
 from .loader import DataLoader
 from .mnist import DownloadError, IDXFormatError, load_mnist, read_idx
 from .noise import gaussian_noise, masking_noise, salt_and_pepper
 from .subsets import ConcatDataset, Subset, random_split
 
-__all__ = ["DataLoader", "TensorDataset", "Subset", "random_split", "ConcatDataset",
-           "gaussian_noise", "masking_noise", "salt_and_pepper", "load_mnist", "read_idx",
-           "IDXFormatError", "DownloadError"]
+__all__ = ["DataLoader", "TensorDataset", "default_collate", "Subset", "random_split",
+           "ConcatDataset", "gaussian_noise", "masking_noise", "salt_and_pepper",
+           "load_mnist", "read_idx", "IDXFormatError", "DownloadError"]

@@ -14,7 +14,7 @@ from autograd.errors import DataError, DTypeError, ShapeError
 
 from ..errors import ConfigError
 
-__all__ = ["TensorDataset"]
+__all__ = ["TensorDataset", "default_collate"]
 
 
 class TensorDataset:
@@ -103,6 +103,9 @@ def collate(samples: list[Any], field: str = "") -> Any:
     if isinstance(first, (str, bytes)):
         return list(samples)
     return _stack(samples, field)
+
+
+default_collate = collate  # PyTorch's name, for a collate_fn that calls it
 
 
 def _check_structure(samples: list[Any], kind: Any, field: str) -> None:
