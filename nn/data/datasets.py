@@ -13,11 +13,12 @@ from autograd import Tensor
 from autograd.errors import DataError, DTypeError, ShapeError
 
 from ..errors import ConfigError
+from .base import Dataset
 
 __all__ = ["TensorDataset", "default_collate"]
 
 
-class TensorDataset:
+class TensorDataset(Dataset):
     """Aligned arrays (``X``, ``y``, ...) as a dataset, PyTorch's ``TensorDataset``:
     ``len(ds)`` is the number of rows and ``ds[i]`` the tuple ``(X[i], y[i], ...)``.
 

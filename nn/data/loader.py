@@ -11,6 +11,7 @@ from autograd.errors import TensorIndexError
 
 from .._random import RNGLike, as_generator
 from ..errors import ArgumentTypeError, ConfigError
+from .base import Dataset, check_dataset
 from .datasets import TensorDataset, aligned_arrays, collate, is_map_style, is_sample_list
 from .subsets import Subset
 
@@ -57,8 +58,10 @@ class DataLoader:
             raise ConfigError("DataLoader needs at least one array, e.g. DataLoader(X, y)")
         if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
                 or batch_size < 1):
+            hint = ("; PyTorch's batch_size=None (samples one at a time, unbatched) is not "
+                    "supported: iterate the dataset itself" if batch_size is None else "")
             raise ConfigError(f"DataLoader: batch_size must be a positive int; got "
-                              f"{batch_size!r}")
+                              f"{batch_size!r}{hint}")
         _check_options(shuffle, collate_fn, sampler, batch_sampler, num_workers)
         self.dataset = _dataset_argument(arrays)
         if self.dataset is None:
@@ -178,6 +181,9 @@ def _dataset_argument(arguments: tuple[Any, ...]) -> Any:
     A list of samples, ``[(x_i, y_i), ...]``, is a dataset too (see ``is_sample_list``)."""
     if len(arguments) == 1 and is_sample_list(arguments[0]):
         return arguments[0]
+    for argument in arguments:
+        if isinstance(argument, Dataset):
+            check_dataset(argument, "DataLoader: the dataset")
     datasets = [a for a in arguments if isinstance(a, TensorDataset) or is_map_style(a)]
     if not datasets:
         return None

@@ -1,9 +1,7 @@
-"""Parts and sums of datasets, as ``torch.utils.data`` spells them: ``Subset`` (the samples
-at some indices), ``random_split`` (a dataset cut at random into non-overlapping subsets)
-and ``ConcatDataset`` (datasets one after another)."""
+"""Parts of a dataset, as ``torch.utils.data`` spells them: ``Subset`` (the samples at some
+indices) and ``random_split`` (a dataset cut at random into non-overlapping subsets)."""
 from __future__ import annotations
 
-import bisect
 import math
 import numbers
 import warnings
@@ -12,15 +10,14 @@ from typing import Any
 
 import numpy as np
 
-from autograd.errors import TensorIndexError
-
 from .._random import RNGLike, as_generator
 from ..errors import ArgumentTypeError, ConfigError
+from .base import Dataset, check_dataset
 
-__all__ = ["Subset", "random_split", "ConcatDataset"]
+__all__ = ["Subset", "random_split"]
 
 
-class Subset:
+class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``, PyTorch's ``Subset``: ``len(sub)`` is
     ``len(indices)`` and ``sub[i]`` is ``dataset[indices[i]]`` (a list ``i`` gives
     ``dataset[[indices[j] for j in i]]``, as PyTorch's). ``sub.dataset`` and
@@ -33,6 +30,7 @@ class Subset:
     """
 
     def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        check_dataset(dataset, "Subset: the dataset")
         _check_indices(indices, len(dataset))
         self.dataset = dataset
         self.indices = indices
@@ -124,58 +122,3 @@ def _split_sizes(lengths: Sequence[float], n: int) -> list[int]:
             f"fractions summing to 1; got {list(lengths)} (sum {total})")
     return [int(x) for x in lengths]
 
-
-class ConcatDataset:
-    """``datasets`` one after another, PyTorch's ``ConcatDataset``: ``len(cat)`` is the sum
-    of their lengths and ``cat[i]`` the i-th sample counting through them in order
-    (negative ``i`` count from the end). ``cat.datasets`` is the list of them and
-    ``cat.cumulative_sizes`` the running totals of their lengths, PyTorch's names.
-
-    A ``DataLoader`` reads it sample by sample. An index out of range raises
-    ``TensorIndexError``, an ``IndexError`` (PyTorch raises ``ValueError`` for a negative
-    one), so iterating over it stops at the end.
-    """
-
-    def __init__(self, datasets: Any) -> None:
-        if isinstance(datasets, (str, bytes)) or not hasattr(datasets, "__iter__"):
-            raise ArgumentTypeError(f"ConcatDataset takes a list of datasets, "
-                                    f"ConcatDataset([train, extra]); got "
-                                    f"{type(datasets).__name__}")
-        self.datasets = list(datasets)
-        if not self.datasets:
-            raise ConfigError("ConcatDataset needs at least one dataset; got an empty list")
-        for i, dataset in enumerate(self.datasets):
-            if not _has_samples(dataset):
-                raise ArgumentTypeError(
-                    f"ConcatDataset: dataset {i} is a {type(dataset).__name__}, not a "
-                    f"dataset with __len__ and __getitem__; for arrays X, y pass "
-                    f"TensorDataset(X, y)")
-        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
-
-    def __len__(self) -> int:
-        return self.cumulative_sizes[-1]
-
-    def __getitem__(self, index: int) -> Any:
-        if isinstance(index, bool) or not isinstance(index, numbers.Integral):
-            raise ArgumentTypeError(f"ConcatDataset: an index is an int; got "
-                                    f"{type(index).__name__} {index!r}")
-        n = len(self)
-        if not -n <= index < n:
-            raise TensorIndexError(f"ConcatDataset: index {index} is out of range for "
-                                   f"{n} samples; give an int in [-{n}, {n})")
-        index = int(index) % n
-        which = bisect.bisect_right(self.cumulative_sizes, index)
-        start = self.cumulative_sizes[which - 1] if which else 0
-        return self.datasets[which][index - start]
-
-    def __repr__(self) -> str:
-        parts = ", ".join(type(d).__name__ for d in self.datasets)
-        return f"ConcatDataset([{parts}], {len(self)} samples)"
-
-
-def _has_samples(dataset: Any) -> bool:
-    """Whether ``dataset`` holds samples: a map-style dataset, or an array or list whose
-    items are the samples."""
-    kind = type(dataset)
-    return (hasattr(kind, "__len__") and hasattr(kind, "__getitem__")
-            and not isinstance(dataset, (str, bytes)))
