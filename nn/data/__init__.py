@@ -3,12 +3,17 @@
 
 Data sets, splits, cross-validation and scalers come from scikit-learn
 (``load_digits``, ``train_test_split``, ``StratifiedKFold``, ``StandardScaler``...),
-which works on the same NumPy arrays; this package does not rewrite them.
+which works on the same NumPy arrays; this package does not rewrite them. ``Dataset``,
+``Subset``, ``random_split`` and ``ConcatDataset`` are here for scripts written with
+PyTorch's datasets.
 """
-from .datasets import TensorDataset
+from .base import ConcatDataset, Dataset
+from .datasets import TensorDataset, default_collate
 from .loader import DataLoader
 from .mnist import DownloadError, IDXFormatError, load_mnist, read_idx
 from .noise import gaussian_noise, masking_noise, salt_and_pepper
+from .subsets import Subset, random_split
 
-__all__ = ["DataLoader", "TensorDataset", "gaussian_noise", "masking_noise", "salt_and_pepper",
+__all__ = ["DataLoader", "Dataset", "TensorDataset", "default_collate", "Subset", "random_split",
+           "ConcatDataset", "gaussian_noise", "masking_noise", "salt_and_pepper",
            "load_mnist", "read_idx", "IDXFormatError", "DownloadError"]

@@ -13,11 +13,12 @@ from autograd import Tensor
 from autograd.errors import DataError, DTypeError, ShapeError
 
 from ..errors import ConfigError
+from .base import Dataset
 
-__all__ = ["TensorDataset"]
+__all__ = ["TensorDataset", "default_collate"]
 
 
-class TensorDataset:
+class TensorDataset(Dataset):
     """Aligned arrays (``X``, ``y``, ...) as a dataset, PyTorch's ``TensorDataset``:
     ``len(ds)`` is the number of rows and ``ds[i]`` the tuple ``(X[i], y[i], ...)``.
 
@@ -103,6 +104,9 @@ def collate(samples: list[Any], field: str = "") -> Any:
     if isinstance(first, (str, bytes)):
         return list(samples)
     return _stack(samples, field)
+
+
+default_collate = collate  # PyTorch's name, for a collate_fn that calls it
 
 
 def _check_structure(samples: list[Any], kind: Any, field: str) -> None:

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
+from autograd.errors import TensorIndexError
 
 from .._random import RNGLike, as_generator
-from ..errors import ConfigError
+from ..errors import ArgumentTypeError, ConfigError
+from .base import Dataset, check_dataset
 from .datasets import TensorDataset, aligned_arrays, collate, is_map_style, is_sample_list
+from .subsets import Subset
 
 __all__ = ["DataLoader"]
 
@@ -20,7 +23,8 @@ class DataLoader:
     rows; each batch is a tuple of NumPy arrays, row i of each array belonging together.
 
     ``DataLoader(TensorDataset(X, y))`` is the same loader as ``DataLoader(X, y)``
-    (PyTorch's spelling). Any other map-style dataset (an object with ``__len__`` and
+    (PyTorch's spelling); over a ``Subset`` of a TensorDataset each epoch takes its rows
+    from the arrays at once too. Any other map-style dataset (an object with ``__len__`` and
     ``__getitem__(i)``, or a list of ``(x_i, y_i)`` samples whose fields differ in shape,
     given as the only positional argument) is read sample by sample
     in the epoch's order, and each batch is collated as PyTorch's default collate does
@@ -33,56 +37,84 @@ class DataLoader:
     the same seed gives the same order for arrays and datasets. The permuted arrays are
     built once per epoch, so every batch is a contiguous slice of them.
     ``drop_last=True`` skips a final batch smaller than ``batch_size``. ``len(loader)``
-    is the number of batches per epoch.
+    is the number of batches per epoch; ``loader.dataset`` is the dataset (a TensorDataset
+    of the arrays when arrays were given).
+
+    As PyTorch's: ``sampler`` (instead of ``shuffle``) is a list, range, array or object
+    with ``__iter__`` and ``__len__`` giving the indices of an epoch's samples, iterated
+    again every epoch; ``collate_fn(samples)`` makes a batch of the list of samples (the
+    rows ``(X[i], y[i], ...)`` when arrays were given, then read one by one).
+    ``num_workers=0`` and ``pin_memory`` are accepted and change nothing (batches are
+    NumPy arrays read in this process); ``num_workers > 0`` and ``batch_sampler`` raise
+    ``ConfigError``.
     """
 
     def __init__(self, *arrays: Any, batch_size: int = 32, shuffle: bool = False,
-                 drop_last: bool = False, generator: RNGLike = None) -> None:
+                 drop_last: bool = False, generator: RNGLike = None,
+                 collate_fn: Callable[[list[Any]], Any] | None = None,
+                 sampler: Iterable[int] | None = None, batch_sampler: Any = None,
+                 num_workers: int = 0, pin_memory: bool = False) -> None:
         if not arrays:
             raise ConfigError("DataLoader needs at least one array, e.g. DataLoader(X, y)")
         if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
                 or batch_size < 1):
+            hint = ("; PyTorch's batch_size=None (samples one at a time, unbatched) is not "
+                    "supported: iterate the dataset itself" if batch_size is None else "")
             raise ConfigError(f"DataLoader: batch_size must be a positive int; got "
-                              f"{batch_size!r}")
+                              f"{batch_size!r}{hint}")
+        _check_options(shuffle, collate_fn, sampler, batch_sampler, num_workers)
         self.dataset = _dataset_argument(arrays)
-        self.arrays: tuple[np.ndarray, ...] | None  # None: samples come from the dataset
         if self.dataset is None:
-            self.arrays = aligned_arrays(arrays, "DataLoader")
-        elif _slices_arrays(self.dataset):
-            self.arrays = self.dataset.tensors
-        else:
-            self.arrays = None
-        self.n_samples = len(self.dataset if self.arrays is None else self.arrays[0])
+            self.dataset = TensorDataset(*aligned_arrays(arrays, "DataLoader"))
+        self.collate_fn = collate if collate_fn is None else collate_fn
+        self.arrays: tuple[np.ndarray, ...] | None  # None: samples come from the dataset
+        self._rows: np.ndarray | None  # the rows of the arrays a Subset holds
+        self.arrays, self._rows = (_array_rows(self.dataset) if self.collate_fn is collate
+                                   else (None, None))
+        self.n_samples = len(self.dataset)
         self.batch_size = int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.generator = as_generator(generator, "generator")
+        self.sampler, self.num_workers, self.pin_memory = sampler, 0, bool(pin_memory)
 
     def __len__(self) -> int:
+        count = self.n_samples if self.sampler is None else len(self.sampler)
         if self.drop_last:
-            return self.n_samples // self.batch_size
-        return math.ceil(self.n_samples / self.batch_size)
+            return count // self.batch_size
+        return math.ceil(count / self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
         if self.arrays is None:
             return self._dataset_batches()
         return self._array_batches(self.arrays)
 
-    def _starts(self) -> range:
-        """Where each batch of the epoch starts in the epoch's order of samples."""
-        return range(0, min(len(self) * self.batch_size, self.n_samples), self.batch_size)
+    def _order(self) -> np.ndarray | None:
+        """The epoch's samples (their positions in the dataset); None: all, in order."""
+        if self.sampler is not None:
+            return _sampled_indices(self.sampler, self.n_samples)
+        return self.generator.permutation(self.n_samples) if self.shuffle else None
+
+    def _starts(self, count: int) -> range:
+        """Where each batch starts in the epoch's ``count`` samples."""
+        full = count // self.batch_size * self.batch_size
+        return range(0, full if self.drop_last else count, self.batch_size)
 
     def _dataset_batches(self) -> Iterator[Any]:
-        n, size = self.n_samples, self.batch_size
-        order = self.generator.permutation(n) if self.shuffle else np.arange(n)
-        for start in self._starts():
-            yield collate([self.dataset[int(i)] for i in order[start:start + size]])
+        order = self._order()
+        if order is None:
+            order = np.arange(self.n_samples)
+        size = self.batch_size
+        for start in self._starts(len(order)):
+            yield self.collate_fn([self.dataset[int(i)] for i in order[start:start + size]])
 
     def _array_batches(self, arrays: tuple[np.ndarray, ...]) -> Iterator[tuple[np.ndarray, ...]]:
-        if self.shuffle:
-            order = self.generator.permutation(self.n_samples)
+        order = self._order()
+        if self._rows is not None:
+            order = self._rows if order is None else self._rows[order]
+        if order is not None:
             arrays = tuple(a[order] for a in arrays)
         size = self.batch_size
-        starts = self._starts()
+        starts = self._starts(len(arrays[0]))
         if len(arrays) == 2:  # (X, y), the common case, without a generator per batch
             first, second = arrays
             for start in starts:
@@ -93,7 +125,7 @@ class DataLoader:
                 yield tuple(a[start:start + size] for a in arrays)
 
     def __repr__(self) -> str:
-        if self.arrays is None:
+        if not _slices_arrays(self.dataset) or self.arrays is None:
             data = f"<{type(self.dataset).__name__} of {self.n_samples} samples>"
         else:
             data = ", ".join(str(a.shape) for a in self.arrays)
@@ -101,11 +133,57 @@ class DataLoader:
                 f"drop_last={self.drop_last})")
 
 
+def _check_options(shuffle: bool, collate_fn: Any, sampler: Any, batch_sampler: Any,
+                   num_workers: Any) -> None:
+    """PyTorch's options that are accepted as they are, or a named error."""
+    if collate_fn is not None and not callable(collate_fn):
+        raise ArgumentTypeError(f"DataLoader: collate_fn must be a function of the list of "
+                                f"samples; got {type(collate_fn).__name__}")
+    if sampler is not None:
+        if shuffle:
+            raise ConfigError("DataLoader: sampler and shuffle=True both choose the order; "
+                              "give one (shuffle the sampler's indices yourself)")
+        if not (hasattr(sampler, "__iter__") and hasattr(sampler, "__len__")):
+            raise ArgumentTypeError(
+                f"DataLoader: sampler must give the indices anew every epoch and have a "
+                f"len() (a list, range, array or Sampler); got {type(sampler).__name__}. "
+                f"For an iterator pass list(it)")
+    if batch_sampler is not None:
+        raise ConfigError("DataLoader: batch_sampler is not supported; give the order with "
+                          "sampler= and batch_size=, or index the arrays with your batches "
+                          "of indices yourself (X[idx], y[idx])")
+    if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or \
+            num_workers < 0:
+        raise ConfigError(f"DataLoader: num_workers must be an int >= 0; got "
+                          f"{num_workers!r}")
+    if num_workers > 0:
+        raise ConfigError(f"DataLoader reads batches in this process (no worker processes); "
+                          f"got num_workers={num_workers}: pass num_workers=0 or leave it out")
+
+
+def _sampled_indices(sampler: Iterable[int], n: int) -> np.ndarray:
+    """The indices ``sampler`` gives for this epoch: ints in ``[-n, n)``."""
+    indices = np.asarray(list(sampler))
+    if indices.size == 0:
+        return indices.astype(np.intp)
+    if indices.ndim != 1 or not np.issubdtype(indices.dtype, np.integer):
+        raise ArgumentTypeError(f"DataLoader: the sampler must give int indices; it gave "
+                                f"{indices.dtype} values of shape {indices.shape}")
+    low, high = int(indices.min()), int(indices.max())
+    if low < -n or high >= n:
+        raise TensorIndexError(f"DataLoader: the sampler gave index {low if low < -n else high}"
+                               f", out of range for a dataset of {n} samples")
+    return indices
+
+
 def _dataset_argument(arguments: tuple[Any, ...]) -> Any:
     """The dataset given as the only positional argument, or None (arrays were given).
     A list of samples, ``[(x_i, y_i), ...]``, is a dataset too (see ``is_sample_list``)."""
     if len(arguments) == 1 and is_sample_list(arguments[0]):
         return arguments[0]
+    for argument in arguments:
+        if isinstance(argument, Dataset):
+            check_dataset(argument, "DataLoader: the dataset")
     datasets = [a for a in arguments if isinstance(a, TensorDataset) or is_map_style(a)]
     if not datasets:
         return None
@@ -116,6 +194,20 @@ def _dataset_argument(arguments: tuple[Any, ...]) -> Any:
             f"keyword: DataLoader(dataset, batch_size=32, shuffle=True); got "
             f"{len(arguments)} positional arguments ({kinds})")
     return datasets[0]
+
+
+def _array_rows(dataset: Any) -> tuple[tuple[np.ndarray, ...] | None, np.ndarray | None]:
+    """The arrays batches of ``dataset`` can be sliced from, and the rows of them its
+    samples are (None: all rows, in order): a TensorDataset, or Subsets of Subsets... of
+    one. ``(None, None)`` when samples must be read one by one."""
+    rows = None
+    while isinstance(dataset, Subset) and type(dataset).__getitem__ is Subset.__getitem__:
+        indices = np.asarray(dataset.indices, dtype=np.intp)  # checked by Subset
+        rows = indices if rows is None else indices[rows]
+        dataset = dataset.dataset
+    if _slices_arrays(dataset):
+        return dataset.tensors, rows
+    return None, None
 
 
 def _slices_arrays(dataset: Any) -> bool:
