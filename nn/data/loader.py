@@ -44,9 +44,10 @@ class DataLoader:
     with ``__iter__`` and ``__len__`` giving the indices of an epoch's samples, iterated
     again every epoch; ``collate_fn(samples)`` makes a batch of the list of samples (the
     rows ``(X[i], y[i], ...)`` when arrays were given, then read one by one).
-    ``num_workers=0`` and ``pin_memory`` are accepted and change nothing (batches are
-    NumPy arrays read in this process); ``num_workers > 0`` and ``batch_sampler`` raise
-    ``ConfigError``.
+    ``num_workers`` and ``pin_memory`` are accepted and change nothing: batches are NumPy
+    arrays read in this process, the same batches PyTorch's workers would give (a
+    ``worker_init_fn`` has no workers to run in, so it is not taken). ``batch_sampler``
+    raises ``ConfigError``.
     """
 
     def __init__(self, *arrays: Any, batch_size: int = 32, shuffle: bool = False,
@@ -75,7 +76,8 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.generator = as_generator(generator, "generator")
-        self.sampler, self.num_workers, self.pin_memory = sampler, 0, bool(pin_memory)
+        self.sampler, self.num_workers = sampler, int(num_workers)
+        self.pin_memory = bool(pin_memory)
 
     def __len__(self) -> int:
         count = self.n_samples if self.sampler is None else len(self.sampler)
@@ -156,9 +158,6 @@ def _check_options(shuffle: bool, collate_fn: Any, sampler: Any, batch_sampler: 
             num_workers < 0:
         raise ConfigError(f"DataLoader: num_workers must be an int >= 0; got "
                           f"{num_workers!r}")
-    if num_workers > 0:
-        raise ConfigError(f"DataLoader reads batches in this process (no worker processes); "
-                          f"got num_workers={num_workers}: pass num_workers=0 or leave it out")
 
 
 def _sampled_indices(sampler: Iterable[int], n: int) -> np.ndarray:
