@@ -99,7 +99,13 @@ class InplaceOps:
         return self._inplace(_assign, 0)
 
     def fill_(self, value: float) -> Any:
-        """Set every element to ``value`` in place."""
+        """Set every element to ``value`` in place: a number, or a 0-d tensor or array (as
+        PyTorch; ``copy_`` takes a tensor of values)."""
+        if np.ndim(_value(value)) != 0:
+            raise UsageError(
+                f"fill_ takes one value (a number or a 0-d tensor), as PyTorch; got a "
+                f"{type(value).__name__} of shape {np.shape(_value(value))}. To copy "
+                f"several values in, write t.copy_(values) (they broadcast to t's shape).")
         return self._inplace(_assign, value)
 
     def add_(self, other: Any, alpha: Any = 1) -> Any:

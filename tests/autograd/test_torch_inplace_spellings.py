@@ -373,3 +373,20 @@ def test_an_integer_out_of_range_is_a_named_dtype_error() -> None:
     with pytest.raises(DTypeError, match="in-place add cannot store the result in a uint8 "
                                          "tensor: Python integer 300 out of bounds"):
         Tensor(np.zeros(2, np.uint8)).__iadd__(300)
+
+
+@pytest.mark.parametrize("value", [lambda m: m.tensor([1.0, 2.0, 3.0]),
+                                   lambda m: m.ones((1,))])
+def test_fill_takes_one_value_as_pytorch(value: Any) -> None:
+    torch = _torch()
+    with pytest.raises(RuntimeError, match="fill_ only supports 0-dimension value tensor"):
+        torch.zeros(3).fill_(value(torch))
+    ours = Tensor(np.zeros(3))
+    with pytest.raises(UsageError, match=r"fill_ takes one value .*write t.copy_\(values\)"):
+        ours.fill_(value(ag))
+    with pytest.raises(UsageError, match=r"got a ndarray of shape \(3,\)"):
+        ours.fill_(np.arange(3.0))
+    np.testing.assert_array_equal(ours.data, np.zeros(3))  # nothing written
+    np.testing.assert_array_equal(ours.fill_(ag.tensor(2.0)).data,
+                                  torch.zeros(3, dtype=torch.float64).fill_(
+                                      torch.tensor(2.0)).numpy())
