@@ -196,9 +196,10 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
     def state_dict(self, destination: dict[str, Any] | None = None, prefix: str = "",
                    keep_vars: bool = False) -> dict[str, Any]:
         """Copies of every parameter's and buffer's array, keyed by ``prefix`` + dotted
-        name (a tensor shared by two modules appears under both names), in a new dict or
-        in ``destination``, which is returned. ``keep_vars=True`` gives the Parameter and
-        buffer objects themselves instead of copies (PyTorch's arguments)."""
+        name (a tensor or module held under two names appears under each, as in PyTorch),
+        in a new dict or in ``destination``, which is returned. ``keep_vars=True`` gives
+        the Parameter and buffer objects themselves instead of copies (PyTorch's
+        arguments)."""
         if destination is None:
             destination = {}
         elif not isinstance(destination, MutableMapping):

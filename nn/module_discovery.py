@@ -54,14 +54,17 @@ class DiscoveryMethods:
               ) -> Iterator[tuple[str, str, Any, tuple]]:
         """Pre-order ``(dotted name, kind, object, (holder, key))`` over this module (name
         ``""``), its sub-modules, parameters and buffers; ``holder[key]`` (or the
-        attribute ``key`` of a module holder) is where the object sits. Each module and
-        container is visited once; with ``unique`` each tensor is reported once too.
-        Without ``recurse`` the sub-modules are reported but not entered."""
+        attribute ``key`` of a module holder) is where the object sits. With ``unique``
+        each module, container and tensor is reported once, under its first name;
+        without, under every name (PyTorch's ``state_dict`` and ``remove_duplicate=False``),
+        a module that holds one of its ancestors (a cycle) stopping there. Without
+        ``recurse`` the sub-modules are reported but not entered."""
         seen_nodes: set[int] = set()
         seen_tensors: set[int] = set()
-        stack: list[tuple[str, Any, bool, tuple]] = [("", self, False, (None, None))]
+        stack: list[tuple[str, Any, bool, tuple, frozenset]] = [
+            ("", self, False, (None, None), frozenset())]
         while stack:
-            name, value, is_buffer, where = stack.pop()
+            name, value, is_buffer, where, ancestors = stack.pop()
             if isinstance(value, Tensor):
                 if unique:
                     if id(value) in seen_tensors:
@@ -72,19 +75,22 @@ class DiscoveryMethods:
                 elif isinstance(value, Parameter):
                     yield name, _PARAM, value, where
                 continue
-            if id(value) in seen_nodes:
+            if id(value) in (seen_nodes if unique else ancestors):
                 continue
             seen_nodes.add(id(value))
+            if not unique:  # the nodes on the path to the items below
+                ancestors = ancestors | {id(value)}
             if isinstance(value, DiscoveryMethods):
                 yield name, _MODULE, value, where
                 if not recurse and value is not self:
                     continue
                 buffers = value.__dict__.get("_buffer_names", ())
-                entries = [(_join(name, k), v, k in buffers, (value, k))
+                entries = [(_join(name, k), v, k in buffers, (value, k), ancestors)
                            for k, v in value._members()]
             else:
                 items = value.items() if isinstance(value, dict) else enumerate(value)
-                entries = [(_join(name, str(k)), v, False, (value, k)) for k, v in items]
+                entries = [(_join(name, str(k)), v, False, (value, k), ancestors)
+                           for k, v in items]
             stack.extend(reversed([e for e in entries if _may_hold(e[1])]))
 
     def named_parameters(self, prefix: str = "", recurse: bool = True

@@ -1,0 +1,56 @@
+"""A module or parameter held under two names, compared with torch.nn.Module: the
+discovery methods report it once, ``state_dict`` under every name."""
+
+import numpy as np
+import pytest
+
+import nn
+
+
+def _shared(lib):
+    """A model whose sub-module ``a`` is also ``b`` and whose ``c.weight`` is ``a``'s."""
+
+    class Shared(lib.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = lib.Linear(2, 2)
+            self.b = self.a
+            self.c = lib.Linear(2, 2)
+            self.c.weight = self.a.weight
+
+    return Shared()
+
+
+def test_state_dict_names_a_shared_module_under_each_name_as_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _shared(nn), _shared(torch.nn)
+    assert sorted(ours.state_dict()) == sorted(theirs.state_dict())
+    assert "b.weight" in ours.state_dict()
+    assert [n for n, _ in ours.named_parameters()] == [
+        n for n, _ in theirs.named_parameters()]
+    assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
+
+
+def test_a_torch_state_dict_of_a_shared_module_loads_strictly():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _shared(nn), _shared(torch.nn)
+    values = {k: v.detach().double().numpy() for k, v in theirs.state_dict().items()}
+    assert ours.load_state_dict(values) == ([], [])
+    np.testing.assert_array_equal(ours.a.weight.data, values["a.weight"])
+
+
+def test_a_module_list_holding_one_module_twice_saves_both_places_as_torch():
+    torch = pytest.importorskip("torch")
+    layer, their_layer = nn.Linear(1, 1), torch.nn.Linear(1, 1)
+    ours = nn.ModuleList([layer, layer])
+    theirs = torch.nn.ModuleList([their_layer, their_layer])
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+
+
+def test_a_module_holding_its_parent_does_not_loop():
+    parent = nn.Sequential(nn.Linear(1, 1))
+    child = nn.Module()
+    child.parent = parent
+    parent.append(child)
+    assert list(parent.state_dict()) == ["0.weight", "0.bias"]
+    assert [n for n, _ in parent.named_modules()] == ["", "0", "1"]
