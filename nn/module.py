@@ -63,7 +63,10 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
                 f"cannot assign {type(value).__name__} '{name}' before Module.__init__(): "
                 f"call super().__init__() first in {type(self).__name__}.__init__")
         if name in own.get("_buffer_names", ()):
-            value = _as_buffer(name, value)
+            if isinstance(value, (Parameter, Module)):  # it replaces the buffer (PyTorch)
+                del own["_buffer_names"][name]
+            else:
+                value = _as_buffer(name, value)
         elif isinstance(own.get(name), Parameter) and not (
                 value is None or isinstance(value, Parameter)):
             raise ArgumentTypeError(
@@ -92,7 +95,7 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
             raise UsageError(f"cannot register buffer '{name}': {type(self).__name__} "
                              f"already has an attribute of that name")
         self._buffer_names[name] = flag("register_buffer", "persistent", persistent)
-        setattr(self, name, value)
+        setattr(self, name, _as_buffer(name, value))  # a Parameter too becomes a buffer
 
     def add_module(self, name: str, module: "Module | None") -> None:
         """``self.<name> = module``, PyTorch's spelling (for names made at run time)."""

@@ -54,3 +54,48 @@ def test_a_module_holding_its_parent_does_not_loop():
     parent.append(child)
     assert list(parent.state_dict()) == ["0.weight", "0.bias"]
     assert [n for n, _ in parent.named_modules()] == ["", "0", "1"]
+
+
+# ---------------------------------------------------------------- buffer names reused
+def _with_buffer(lib, zeros):
+    module = lib.Module()
+    module.register_buffer("scale", zeros(2))
+    return module
+
+
+def test_a_parameter_assigned_to_a_buffer_name_becomes_a_parameter_as_torch():
+    torch = pytest.importorskip("torch")
+    ours = _with_buffer(nn, np.zeros)
+    theirs = _with_buffer(torch.nn, torch.zeros)
+    weight = nn.Parameter(np.ones(2))
+    ours.scale = weight
+    theirs.scale = torch.nn.Parameter(torch.ones(2))
+    assert ours.scale is weight and ours.scale.requires_grad
+    assert [n for n, _ in ours.named_parameters()] == [
+        n for n, _ in theirs.named_parameters()] == ["scale"]
+    assert list(ours.named_buffers()) == list(theirs.named_buffers()) == []
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+
+
+def test_a_module_assigned_to_a_buffer_name_becomes_a_child_as_torch():
+    torch = pytest.importorskip("torch")
+    ours = _with_buffer(nn, np.zeros)
+    theirs = _with_buffer(torch.nn, torch.zeros)
+    ours.scale, theirs.scale = nn.Linear(1, 1), torch.nn.Linear(1, 1)
+    assert [n for n, _ in ours.named_children()] == [
+        n for n, _ in theirs.named_children()] == ["scale"]
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+
+
+def test_an_array_assigned_to_a_buffer_name_stays_a_buffer():
+    module = _with_buffer(nn, np.zeros)
+    module.scale = np.ones(3)
+    assert [n for n, _ in module.named_buffers()] == ["scale"]
+    np.testing.assert_array_equal(module.scale.data, np.ones(3))
+
+
+def test_register_buffer_with_a_parameter_still_makes_a_buffer():
+    module = nn.Module()
+    module.register_buffer("scale", nn.Parameter(np.ones(2)))
+    assert [n for n, _ in module.named_buffers()] == ["scale"]
+    assert list(module.parameters()) == []
