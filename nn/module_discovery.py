@@ -15,6 +15,7 @@ from typing import Any
 
 from autograd import Tensor
 
+from ._checks import flag
 from .parameter import Parameter
 
 __all__ = ["DiscoveryMethods"]
@@ -25,7 +26,7 @@ _PARAM, _BUFFER, _MODULE = "parameter", "buffer", "module"
 
 
 def _join(prefix: str, name: str) -> str:
-    return f"{prefix}.{name}" if prefix else name
+    return f"{prefix}.{name}" if prefix and name else prefix or name
 
 
 def _may_hold(value: Any) -> bool:
@@ -93,11 +94,13 @@ class DiscoveryMethods:
                            for k, v in items]
             stack.extend(reversed([e for e in entries if _may_hold(e[1])]))
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True
-                         ) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """``(dotted name, parameter)`` pairs, each parameter once, in definition order;
-        names start with ``prefix``; ``recurse=False``: this module's own only."""
-        return ((_join(prefix, n), p) for n, kind, p, _ in self._walk(recurse=recurse)
+        names start with ``prefix``; ``recurse=False``: this module's own only;
+        ``remove_duplicate=False``: a shared parameter under each of its names."""
+        unique = flag("named_parameters", "remove_duplicate", remove_duplicate)
+        return ((_join(prefix, n), p) for n, kind, p, _ in self._walk(unique, recurse)
                 if kind is _PARAM)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
@@ -126,19 +129,25 @@ class DiscoveryMethods:
                 entries = [(v, False) for v in items if isinstance(v, _HOLDERS)]
             stack.extend(reversed(entries))
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True
-                      ) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         """``(dotted name, buffer)`` pairs (None buffers are skipped); as named_parameters."""
-        return ((_join(prefix, n), b) for n, kind, b, _ in self._walk(recurse=recurse)
+        unique = flag("named_buffers", "remove_duplicate", remove_duplicate)
+        return ((_join(prefix, n), b) for n, kind, b, _ in self._walk(unique, recurse)
                 if kind is _BUFFER)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Every buffer (running statistics, counters...), each once."""
         return (b for _, b in self.named_buffers(recurse=recurse))
 
-    def named_modules(self) -> Iterator[tuple[str, AnyModule]]:
-        """``(dotted name, module)`` for this module (name ``""``) and every sub-module."""
-        return ((n, m) for n, kind, m, _ in self._walk() if kind is _MODULE)
+    def named_modules(self, *, prefix: str = "", remove_duplicate: bool = True
+                      ) -> Iterator[tuple[str, AnyModule]]:
+        """``(dotted name, module)`` for this module (name ``prefix``, ``""`` by default)
+        and every sub-module, each once; ``remove_duplicate=False``: a shared module
+        under each of its names (PyTorch's keywords; its ``memo`` is not taken)."""
+        unique = flag("named_modules", "remove_duplicate", remove_duplicate)
+        return ((_join(prefix, n), m) for n, kind, m, _ in self._walk(unique)
+                if kind is _MODULE)
 
     def modules(self) -> Iterator[AnyModule]:
         """This module and every sub-module, pre-order, each once."""

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import nn
+from nn.errors import ArgumentTypeError
 
 
 def _shared(lib):
@@ -99,3 +100,32 @@ def test_register_buffer_with_a_parameter_still_makes_a_buffer():
     module.register_buffer("scale", nn.Parameter(np.ones(2)))
     assert [n for n, _ in module.named_buffers()] == ["scale"]
     assert list(module.parameters()) == []
+
+
+# ---------------------------------------------------------------- PyTorch's keywords
+def _names(pairs):
+    return [name for name, _ in pairs]
+
+
+@pytest.mark.parametrize("remove_duplicate", [True, False])
+def test_named_methods_take_remove_duplicate_as_torch(remove_duplicate):
+    torch = pytest.importorskip("torch")
+    ours, theirs = _shared(nn), _shared(torch.nn)
+    for method in ("named_parameters", "named_buffers", "named_modules"):
+        mine = getattr(ours, method)(remove_duplicate=remove_duplicate)
+        their = getattr(theirs, method)(remove_duplicate=remove_duplicate)
+        assert _names(mine) == _names(their), method
+
+
+def test_named_modules_takes_a_prefix_as_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _shared(nn), _shared(torch.nn)
+    assert _names(ours.named_modules(prefix="model")) == _names(
+        theirs.named_modules(prefix="model")) == ["model", "model.a", "model.c"]
+    assert _names(ours.named_modules(prefix="m", remove_duplicate=False)) == _names(
+        theirs.named_modules(prefix="m", remove_duplicate=False))
+
+
+def test_remove_duplicate_must_be_a_bool():
+    with pytest.raises(ArgumentTypeError, match="remove_duplicate"):
+        nn.Linear(1, 1).named_parameters(remove_duplicate=0)
