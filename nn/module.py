@@ -132,6 +132,15 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
         """The parameter at the dotted path ``target``, e.g. ``"encoder.0.weight"``."""
         return self._follow("get_parameter", target, Parameter)
 
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target``, e.g. ``"bn.running_mean"``."""
+        value = self._follow("get_buffer", target, Tensor)
+        path, _, name = target.rpartition(".")
+        if name not in self._follow("get_buffer", path, Module)._buffer_names:
+            raise MemberNotFoundError(f"get_buffer: {target!r} is a {type(value).__name__}"
+                                      f", not a buffer (see named_buffers())")
+        return value
+
     def _follow(self, caller: str, target: str, kind: type) -> Any:
         """The ``kind`` at a dotted path of attribute names, list indices and dict keys."""
         if not isinstance(target, str):

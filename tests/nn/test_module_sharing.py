@@ -129,3 +129,17 @@ def test_named_modules_takes_a_prefix_as_torch():
 def test_remove_duplicate_must_be_a_bool():
     with pytest.raises(ArgumentTypeError, match="remove_duplicate"):
         nn.Linear(1, 1).named_parameters(remove_duplicate=0)
+
+
+def test_get_buffer_as_torch():
+    torch = pytest.importorskip("torch")
+    ours = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
+    for name, _ in theirs.named_buffers():
+        assert ours.get_buffer(name) is dict(ours.named_buffers())[name]
+    with pytest.raises(AttributeError):
+        theirs.get_buffer("0.weight")
+    with pytest.raises(AttributeError, match="'0.weight' is a Parameter, not a buffer"):
+        ours.get_buffer("0.weight")
+    with pytest.raises(AttributeError, match="has no 'nothing'"):
+        ours.get_buffer("1.nothing")
