@@ -221,6 +221,9 @@ class ModuleList(Module):
 
     def extend(self, modules: Iterable[Module]) -> "ModuleList":
         """Append every module of ``modules``; returns self."""
+        if not isinstance(modules, Iterable):
+            raise ArgumentTypeError(f"ModuleList.extend needs an iterable of modules; got "
+                                    f"{type(modules).__name__}. Use append for one module.")
         for module in modules:
             self.append(module)
         return self
@@ -228,6 +231,10 @@ class ModuleList(Module):
     def insert(self, index: int, module: Module) -> None:
         """Insert ``module`` before position ``index``."""
         self._items.insert(index, _check_module(module, "ModuleList", index))
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove the module at ``index`` (the last by default) and return it."""
+        return self._items.pop(index)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -275,10 +282,24 @@ class ModuleDict(DictItems, Module):
                                                                      name)
 
     def __getitem__(self, name: str) -> Module:
+        if name not in self._items:
+            raise NameNotFoundError(f"ModuleDict has no key {name!r}; keys: "
+                                    f"{list(self._items)}")
         return self._items[name]
 
     def __delitem__(self, name: str) -> None:
+        self[name]  # NameNotFoundError, listing the keys
         del self._items[name]
+
+    def pop(self, name: str) -> Module:
+        """Remove the module under ``name`` and return it."""
+        module = self[name]
+        del self._items[name]
+        return module
+
+    def clear(self) -> None:
+        """Remove every module."""
+        self._items.clear()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleDict is a container without forward(); pick "
