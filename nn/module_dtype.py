@@ -1,5 +1,5 @@
 """``Module``'s dtype and device conversions (``astype``, ``to``, ``float``, ``half``,
-``double``), a base class of ``Module`` kept in its own file."""
+``double``, ``cpu``, ``cuda``), a base class of ``Module`` kept in its own file."""
 from __future__ import annotations
 
 from typing import Any, TypeVar
@@ -35,9 +35,10 @@ class DtypeMethods:
                 t.grad = t.grad.data.astype(dtype, copy=False)
         return self
 
-    def to(self: _M, target: Any = None, dtype: Any = None, device: Any = None) -> _M:
+    def to(self: _M, target: Any = None, dtype: Any = None, device: Any = None,
+           non_blocking: bool = False) -> _M:
         """PyTorch's ``to``: a dtype casts in place (``astype``); the device may only be
-        ``"cpu"``, where everything already is."""
+        ``"cpu"``, where everything already is (``non_blocking`` changes nothing here)."""
         if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
             target, device = None, target
         if device is not None and not str(device).startswith("cpu"):
@@ -45,6 +46,16 @@ class DtypeMethods:
                              f"there is no other device. Leave the module where it is.")
         dtype = target if dtype is None else dtype
         return self if dtype is None else self.astype(dtype)
+
+    def cpu(self: _M) -> _M:
+        """self, PyTorch's spelling: everything already lives in host memory."""
+        return self
+
+    def cuda(self: _M, device: Any = None) -> _M:
+        """Refused with ``UsageError``: this library computes with NumPy on the CPU."""
+        raise UsageError("cuda(): this library computes with NumPy on the CPU; there is no "
+                         "GPU device. Leave the module where it is (or .cpu(), which is "
+                         "self).")
 
     def float(self: _M) -> _M:
         """``astype(np.float32)``, PyTorch's spelling."""
