@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd import concatenate
 from autograd.errors import DTypeError, ShapeError
-from ._checks import real_number
+from ._checks import flag, real_number
 from .errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,9 +87,15 @@ def check_clip_argument(name: str, value: Any, owner: str | None = None) -> floa
     return real_number(owner, name, value, minimum=0, finite=False)
 
 
+def _check_foreach(owner: str, foreach: Any) -> None:
+    """PyTorch's ``foreach`` is None, True or False (it picks a kernel, not a result)."""
+    if foreach is not None:
+        flag(owner, "foreach", foreach, advice="It picks PyTorch's kernel; None is fine.")
+
+
 def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
-                    norm_type: float = 2.0, error_if_nonfinite: bool = False
-                    ) -> np.float64:
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                    foreach: bool | None = None) -> np.float64:
     """Scale all gradients together so that their joint norm is at most ``max_norm``.
 
     total = || (||g_1||_p, ..., ||g_n||_p) ||_p   (the p-norm of all entries at once;
@@ -98,7 +104,10 @@ def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
     with PyTorch's ``total.item()``). Parameters without a gradient are ignored; with
     none at all the result is 0.0. A NaN total scales nothing (PyTorch
     would fill every gradient with NaN); ``error_if_nonfinite=True`` raises instead.
+    PyTorch's ``foreach`` (None, True or False) picks a kernel there; the result here is
+    the same either way.
     """
+    _check_foreach("clip_grad_norm_", foreach)
     norm_type = check_clip_argument("norm_type", norm_type)
     check_clip_argument("max_norm", max_norm)
     grads = _distinct_grads(_checked_params("clip_grad_norm_", params))
@@ -117,8 +126,11 @@ def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
     return total
 
 
-def clip_grad_value_(params: Tensor | Iterable[Tensor], clip_value: float) -> None:
-    """Clip every gradient entry into [-clip_value, clip_value], in place."""
+def clip_grad_value_(params: Tensor | Iterable[Tensor], clip_value: float,
+                     foreach: bool | None = None) -> None:
+    """Clip every gradient entry into [-clip_value, clip_value], in place (``foreach``:
+    as in ``clip_grad_norm_``)."""
+    _check_foreach("clip_grad_value_", foreach)
     check_clip_argument("clip_value", clip_value)
     for g in _distinct_grads(_checked_params("clip_grad_value_", params)):
         np.clip(g, -clip_value, clip_value, out=g)

@@ -1,5 +1,6 @@
 """PyTorch's spellings compared with torch: nn.Unflatten, nn.utils.parameters_to_vector /
-vector_to_parameters, nn.init.orthogonal_ and trunc_normal_."""
+vector_to_parameters, clip_grad_norm_/clip_grad_value_'s foreach, nn.init.orthogonal_ and
+trunc_normal_."""
 import math
 
 import numpy as np
@@ -243,3 +244,27 @@ def test_trunc_normal_errors():
         nn.init.trunc_normal_(w, a=None)
     with pytest.raises(nn.errors.ConfigError, match="both rng= and generator="):
         nn.init.trunc_normal_(w, rng=0, generator=np.random.default_rng(0))
+
+
+# ---------------------------------------------------------------- clipping's foreach
+@pytest.mark.parametrize("foreach", [None, True, False])
+def test_clip_functions_take_foreach_as_torch(foreach):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    grads = [rng.standard_normal((3, 4)), rng.standard_normal(5)]
+    ours = [Parameter(np.zeros_like(g)) for g in grads]
+    theirs = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64)) for g in grads]
+    for p, q, g in zip(ours, theirs, grads):
+        p.grad, q.grad = g.copy(), torch.tensor(g)
+    total = nn.utils.clip_grad_norm_(ours, 1.0, foreach=foreach)
+    their_total = torch.nn.utils.clip_grad_norm_(theirs, 1.0, foreach=foreach)
+    np.testing.assert_allclose(total, their_total.item(), rtol=1e-12)
+    nn.utils.clip_grad_value_(ours, 0.1, foreach=foreach)
+    torch.nn.utils.clip_grad_value_(theirs, 0.1, foreach=foreach)
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-12)
+
+
+def test_foreach_must_be_none_or_a_bool():
+    with pytest.raises(ArgumentTypeError, match="foreach"):
+        nn.utils.clip_grad_norm_(nn.Linear(1, 1).parameters(), 1.0, foreach="yes")
