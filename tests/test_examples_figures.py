@@ -1,0 +1,63 @@
+"""What the example figures show, read back from the matplotlib Figure before it is
+saved: the data the lecture notes give must be visible (not under a legend), and the
+colours must be explained."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("tqdm")
+
+
+@pytest.fixture
+def capture(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], dict]:
+    """``capture(module)``: the figures that module passes to ``save_figure``, by name,
+    laid out and drawn as they would be saved (and not written)."""
+    def patch(module: Any) -> dict:
+        figures: dict = {}
+
+        def keep(fig: Any, out: Any, name: str) -> None:
+            fig.tight_layout()
+            fig.canvas.draw()
+            figures[name] = fig
+
+        monkeypatch.setattr(module, "save_figure", keep)
+        return figures
+    return patch
+
+
+def hidden_by_legend(fig: Any) -> list[tuple[str, tuple[float, ...]]]:
+    """(axes title, point) of every labelled scatter point drawn under its axes' legend."""
+    hidden = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent()
+        for collection in ax.collections:
+            if collection.get_label().startswith("_"):  # contours, unlabelled artists
+                continue
+            points = np.asarray(collection.get_offsets(), dtype=float)
+            for point, (px, py) in zip(points, ax.transData.transform(points)):
+                if box.contains(px, py):
+                    hidden.append((ax.get_title(), tuple(point)))
+    return hidden
+
+
+def test_the_regression_legend_leaves_every_data_point_of_the_notes_visible(capture, tmp_path):
+    """y = x + 1 on x = 0..5: the legend in the upper left covered the point (3, 4)."""
+    from examples import regression
+
+    figures = capture(regression)
+    x, y = regression.notes_data()
+    w_gd, losses, path = regression.gradient_descent(x, y, 300, lr=0.02)
+    regression.plot_linear(x, y, regression.normal_equation(x, y), w_gd, losses, path,
+                           tmp_path)
+    fig = figures["linear"]
+    drawn = np.asarray(fig.axes[0].collections[0].get_offsets())
+    np.testing.assert_array_equal(drawn, np.c_[x, y])  # all six points are plotted
+    assert hidden_by_legend(fig) == []
