@@ -113,7 +113,7 @@ def plot_linear(x: np.ndarray, y: np.ndarray, w_exact: np.ndarray, w_gd: np.ndar
     ax3.plot(*w_exact, "k*", ms=12, label="normal equation")
     ax3.plot(*w_gd, "o", mfc="none", mec="tab:red", ms=10, label="descent, last step")
     ax3.set(xlabel="w0 (intercept)", ylabel="w1 (slope)", title="Path over the MSE surface")
-    ax3.legend(fontsize=7, loc="lower left")
+    ax3.legend(fontsize=7, loc="upper right")  # lower left hid the start, w = (0, 0)
     save_figure(fig, out, "linear")
 
 

@@ -30,26 +30,31 @@ def capture(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], dict]:
     return patch
 
 
-def hidden_by_legend(fig: Any) -> list[tuple[str, tuple[float, ...]]]:
-    """(axes title, point) of every labelled scatter point drawn under its axes' legend."""
+def hidden_by_legend(fig: Any) -> list[tuple[str, str, tuple[float, ...]]]:
+    """(axes title, label, point) of every point of a labelled scatter or of a labelled
+    line with markers that is drawn under its axes' legend."""
     hidden = []
     for ax in fig.axes:
         legend = ax.get_legend()
         if legend is None:
             continue
         box = legend.get_window_extent()
-        for collection in ax.collections:
-            if collection.get_label().startswith("_"):  # contours, unlabelled artists
+        drawn = [(c.get_label(), np.asarray(c.get_offsets(), dtype=float))
+                 for c in ax.collections]
+        drawn += [(line.get_label(), np.column_stack(line.get_data()).astype(float))
+                  for line in ax.get_lines() if line.get_marker() not in ("None", "", " ")]
+        for name, points in drawn:
+            if name.startswith("_"):  # contours and other unlabelled artists
                 continue
-            points = np.asarray(collection.get_offsets(), dtype=float)
             for point, (px, py) in zip(points, ax.transData.transform(points)):
                 if box.contains(px, py):
-                    hidden.append((ax.get_title(), tuple(point)))
+                    hidden.append((ax.get_title(), name, tuple(point)))
     return hidden
 
 
 def test_the_regression_legend_leaves_every_data_point_of_the_notes_visible(capture, tmp_path):
-    """y = x + 1 on x = 0..5: the legend in the upper left covered the point (3, 4)."""
+    """y = x + 1 on x = 0..5: the legend in the upper left covered the point (3, 4), and
+    the one over the loss surface the start of the descent path, w = (0, 0)."""
     from examples import regression
 
     figures = capture(regression)
