@@ -66,3 +66,17 @@ def test_the_regression_legend_leaves_every_data_point_of_the_notes_visible(capt
     drawn = np.asarray(fig.axes[0].collections[0].get_offsets())
     np.testing.assert_array_equal(drawn, np.c_[x, y])  # all six points are plotted
     assert hidden_by_legend(fig) == []
+
+
+def test_the_minimum_of_the_optimizers_valley_is_drawn_above_the_paths(capture, tmp_path):
+    """Six paths end at (0, 0) and were drawn over the star that marks the minimum."""
+    from examples import optimizers
+
+    figures = capture(optimizers)
+    optimizers.main(["--quick", "--out", str(tmp_path)])
+    for name in ("trajectories", "learning_rates"):
+        ax = figures[name].axes[0]
+        star = [line for line in ax.get_lines() if line.get_marker() == "*"]
+        assert len(star) == 1 and tuple(star[0].get_xydata()[0]) == (0.0, 0.0)
+        paths = [line for line in ax.get_lines() if line is not star[0]]
+        assert paths and star[0].get_zorder() > max(line.get_zorder() for line in paths)
