@@ -80,3 +80,18 @@ def test_the_minimum_of_the_optimizers_valley_is_drawn_above_the_paths(capture, 
         assert len(star) == 1 and tuple(star[0].get_xydata()[0]) == (0.0, 0.0)
         paths = [line for line in ax.get_lines() if line is not star[0]]
         assert paths and star[0].get_zorder() > max(line.get_zorder() for line in paths)
+
+
+def test_the_perceptron_figures_say_what_their_colours_mean(capture, tmp_path):
+    """The regions are red (output or P(y = 1) near 1) and blue (0): the hand-picked
+    figure did not say so, the learned one named no ends of its colour scale."""
+    from examples import perceptron
+
+    figures = capture(perceptron)
+    perceptron.main(["--quick", "--out", str(tmp_path)])
+    for name in ("hand_picked", "learned"):
+        fig = figures[name]
+        cmap = fig.axes[0].collections[0].get_cmap()   # the filled regions
+        assert cmap(0.0)[2] > cmap(0.0)[0] and cmap(1.0)[0] > cmap(1.0)[2]  # blue 0, red 1
+        title = fig.get_suptitle()
+        assert "red" in title and "blue" in title and "black 1, white 0" in title, title
