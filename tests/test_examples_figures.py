@@ -95,3 +95,18 @@ def test_the_perceptron_figures_say_what_their_colours_mean(capture, tmp_path):
         assert cmap(0.0)[2] > cmap(0.0)[0] and cmap(1.0)[0] > cmap(1.0)[2]  # blue 0, red 1
         title = fig.get_suptitle()
         assert "red" in title and "blue" in title and "black 1, white 0" in title, title
+
+
+def test_backprop_by_hand_without_dot_keeps_the_dot_source_of_both_graphs(monkeypatch,
+                                                                          tmp_path):
+    """Without Graphviz's ``dot`` the forward graph's DOT source was saved and the
+    backward graph (the one with the gradient on every edge) was lost."""
+    pytest.importorskip("graphviz")
+    from examples import backprop_by_hand
+
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))  # no `dot` on PATH
+    values = backprop_by_hand.network(np.random.default_rng(0), batch=2)
+    assert backprop_by_hand.draw_graphs(values, tmp_path) == []  # no pictures
+    assert sorted(p.name for p in tmp_path.glob("*.gv")) == ["graph_backward.gv",
+                                                              "graph_forward.gv"]
+    assert "dir=back" in (tmp_path / "graph_backward.gv").read_text()
