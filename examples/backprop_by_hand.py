@@ -103,13 +103,17 @@ def draw_graphs(v: dict[str, np.ndarray], out: Path) -> list[str]:
     except ImportError:
         print("  graphviz (Python package) not installed: no graph pictures")
         return []
-    saved = []
+    saved, dot_missing = [], False
     for kind, graph in graphs(v).items():
+        if dot_missing:  # keep this graph's DOT source too, as save_graph kept the first
+            print(f"  saved {viz.save_graph(graph, out / f'graph_{kind}.gv').name}")
+            continue
         try:
             path = viz.save_graph(graph, out / f"graph_{kind}.png")
         except viz.GraphvizNotFoundError as exc:
             print(f"  {exc}")
-            return saved
+            dot_missing = True
+            continue
         print(f"  saved {path.name}")
         saved.append(path.name)
     return saved

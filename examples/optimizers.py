@@ -65,7 +65,7 @@ def contour(ax: Any) -> None:
     gx, gy = np.meshgrid(np.linspace(-5, 1.5, 200), np.linspace(-2, 2, 200))
     f = CURVATURE[0] * gx ** 2 + CURVATURE[1] * gy ** 2
     ax.contour(gx, gy, f, levels=np.geomspace(0.02, 12, 12), colors="gray", linewidths=0.6)
-    ax.plot(0, 0, "k*", ms=12)
+    ax.plot(0, 0, "k*", ms=14, mec="white", zorder=5)  # the minimum, above the paths
     ax.set(xlabel="x (along the valley)", ylabel="y (across)", xlim=(-5, 1.5), ylim=(-2, 2))
 
 

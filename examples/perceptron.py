@@ -103,7 +103,8 @@ def main(argv: list[str] | None = None) -> dict:
                                  step_perceptron(x, *GATES["OR"])], axis=1)
     draw_regions(axes[3], lambda x: step_perceptron(hidden(x), *GATES["AND"]),
                  "XOR = AND(NAND, OR)", TARGETS["XOR"])
-    fig.suptitle("Hand-picked step perceptrons (black dot = 1, white = 0)")
+    fig.suptitle("Hand-picked step perceptrons: red region = output 1, blue = output 0; "
+                 "dots = the truth table (black 1, white 0)")
     save_figure(fig, out, "hand_picked")
 
     models = {name: nn.Linear(2, 1, rng=rng) for name in ("AND", "NAND", "OR", "XOR")}
@@ -123,7 +124,8 @@ def main(argv: list[str] | None = None) -> dict:
         draw_regions(ax, lambda x, m=model: predict(m, x),
                      f"{name}, {layers}\naccuracy {accuracy[name]:.0%}",
                      TARGETS[name.split()[0]])
-    fig.suptitle("Learned by gradient descent: colour = P(y = 1), line = 0.5 boundary")
+    fig.suptitle("Learned by gradient descent: colour = P(y = 1) from blue (0) to red (1), "
+                 "line = 0.5 boundary; dots = the truth table (black 1, white 0)")
     save_figure(fig, out, "learned")
 
     fig, ax = plt.subplots(figsize=(5.5, 3.4))

@@ -99,7 +99,8 @@ def plot_linear(x: np.ndarray, y: np.ndarray, w_exact: np.ndarray, w_gd: np.ndar
     ax1.plot(line, w_exact[0] + w_exact[1] * line, "k--",
              label=f"normal equation w = ({w_exact[0]:.2f}, {w_exact[1]:.2f})")
     ax1.set(xlabel="x", ylabel="y", title="Fits as gradient descent proceeds")
-    ax1.legend(fontsize=7)
+    ax1.set_ylim(top=y.max() + 4.0)  # room above the data: the legend hid the point (3, 4)
+    ax1.legend(fontsize=7, loc="upper left")
     ax2.semilogy(losses)
     ax2.set(xlabel="step", ylabel="mean squared error", title="Gradient descent loss")
     w0, w1 = np.meshgrid(np.linspace(-0.5, 2.0, 120), np.linspace(-0.2, 1.6, 120))
@@ -112,7 +113,7 @@ def plot_linear(x: np.ndarray, y: np.ndarray, w_exact: np.ndarray, w_gd: np.ndar
     ax3.plot(*w_exact, "k*", ms=12, label="normal equation")
     ax3.plot(*w_gd, "o", mfc="none", mec="tab:red", ms=10, label="descent, last step")
     ax3.set(xlabel="w0 (intercept)", ylabel="w1 (slope)", title="Path over the MSE surface")
-    ax3.legend(fontsize=7, loc="lower left")
+    ax3.legend(fontsize=7, loc="upper right")  # lower left hid the start, w = (0, 0)
     save_figure(fig, out, "linear")
 
 

@@ -3,8 +3,10 @@ render through ``dot`` without errors or warnings."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
+import numpy as np
 import pytest
 
 import autograd as ag
@@ -103,3 +105,27 @@ def test_shapes_slices_and_the_max_values_boundary_are_drawn_as_python_writes_th
     assert "GetItem\nindex=0:2" in labels and "GetItem\nindex=::2" in labels
     assert any(text.startswith("SetItem") for text in labels)
     assert not any("Tensor" in text for text in labels)
+
+
+def _numbers(text: str) -> np.ndarray:
+    """The numbers of one label line such as ``grad [1e-05, 0.5]``."""
+    return np.array([float(v) for v in re.findall(r"-?\d+(?:\.\d*)?(?:e[-+]\d+)?", text)])
+
+
+def test_a_vanishing_gradient_is_drawn_with_its_digits_not_as_zero():
+    """A vector behind eight sigmoids: the engine's gradient is ~1e-5 to 1e-7. Three
+    decimals drew it as ``grad [0., 0.]`` (and -0.0003 as ``-0.``)."""
+    w = ag.Tensor(np.array([0.5, -0.5]), requires_grad=True, name="w")
+    h = w
+    for _ in range(8):
+        h = (h * 4.0 - 3.0).sigmoid()
+    L = h.sum()
+    L.backward(retain_graph=True)
+    for graph in (viz.draw_graph(L), viz.draw_backward(L)):
+        text = label(node_named(parse(graph)[0], "w"))
+        grad_line = next(line for line in text.split("\n") if line.startswith("grad"))
+        drawn = _numbers(grad_line)
+        assert np.all(drawn != 0), grad_line
+        np.testing.assert_allclose(drawn, w.grad.numpy(), rtol=5e-3)
+    z = ag.Tensor(np.array([0.25, -0.0, 0.0]), requires_grad=True, name="z")
+    assert "-0" not in label(node_named(parse(viz.draw_graph(z * 1))[0], "z"))

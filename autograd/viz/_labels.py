@@ -34,10 +34,19 @@ def short(x: Any) -> str:
 
 
 def _array_lines(a: np.ndarray, prefix: str) -> list[str]:
-    """``prefix`` and the array, continuation lines indented under the first."""
+    """``prefix`` and the array, continuation lines indented under the first. Three
+    decimals, unless a nonzero value would show as ``0.``: then every value in three
+    significant digits (a vanishing gradient must not read as zero)."""
     if a.size == 1:
         return [prefix + short(a.reshape(()).item())]
-    with np.printoptions(precision=3, suppress=True, floatmode="maxprec"):
+    options: dict[str, Any] = {"precision": 3, "suppress": True, "floatmode": "maxprec"}
+    if a.dtype.kind == "f":
+        a = a + 0.0  # -0.0 becomes 0.0: no "-0." in the picture
+        finite = np.abs(a[np.isfinite(a)])
+        if np.any((finite > 0) & (finite < 5e-4)):  # would be rounded to 0. or -0.
+            width = max(len(f"{v:.3g}") for v in a.ravel().tolist())
+            options["formatter"] = {"float_kind": lambda v: f"{v:.3g}".rjust(width)}
+    with np.printoptions(**options):
         text = np.array2string(a, separator=", ", max_line_width=64, prefix=prefix)
     return (prefix + text).splitlines()
 
