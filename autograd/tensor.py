@@ -144,16 +144,16 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, NumpyInterop, In
     def requires_grad(self, flag: bool) -> None:
         self.requires_grad_(flag)
 
-    def requires_grad_(self, flag: bool = True) -> "Tensor":
-        """Start (or stop) tracking this leaf; returns self."""
-        if self._op is not None and not flag:
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Start (or stop) tracking this leaf; returns self (PyTorch's argument name)."""
+        if self._op is not None and not requires_grad:
             raise UsageError("requires_grad can only be turned off on a leaf; "
                              "use .detach() to get an untracked copy of a computed tensor")
-        if flag and self._data.dtype not in FLOATS:
+        if requires_grad and self._data.dtype not in FLOATS:
             raise DTypeError(
                 f"requires_grad=True needs a floating dtype (float16/32/64); this tensor is "
                 f"{self._data.dtype}. Convert it first, e.g. Tensor(x, dtype=np.float64).")
-        self._requires_grad = bool(flag)
+        self._requires_grad = bool(requires_grad)
         return self
 
     def retain_grad(self) -> None:

@@ -186,10 +186,10 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
             elif p.grad is not None:
                 p.grad = np.zeros_like(p.data)
 
-    def requires_grad_(self, flag: bool = True) -> "Module":
+    def requires_grad_(self, requires_grad: bool = True) -> "Module":
         """Freeze (``False``) or unfreeze every parameter; returns self."""
         for p in self.parameters():
-            p.requires_grad_(flag)
+            p.requires_grad_(requires_grad)
         return self
 
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":

@@ -42,7 +42,7 @@ def _checked_params(name: str, params: Tensor | Iterable[Tensor]) -> list[Tensor
     items = _params(params)
     for i, p in enumerate(items):
         if not _is_tensor(p):
-            raise ArgumentTypeError(f"{name}: params must be Tensors (e.g. model.parameters()); "
+            raise ArgumentTypeError(f"{name}: parameters must be Tensors (e.g. model.parameters()); "
                                     f"item {i} is {type(p).__name__}")
     return items
 
@@ -93,7 +93,7 @@ def _check_foreach(owner: str, foreach: Any) -> None:
         flag(owner, "foreach", foreach, advice="It picks PyTorch's kernel; None is fine.")
 
 
-def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
                     norm_type: float = 2.0, error_if_nonfinite: bool = False,
                     foreach: bool | None = None) -> np.float64:
     """Scale all gradients together so that their joint norm is at most ``max_norm``.
@@ -110,7 +110,7 @@ def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
     _check_foreach("clip_grad_norm_", foreach)
     norm_type = check_clip_argument("norm_type", norm_type)
     check_clip_argument("max_norm", max_norm)
-    grads = _distinct_grads(_checked_params("clip_grad_norm_", params))
+    grads = _distinct_grads(_checked_params("clip_grad_norm_", parameters))
     if not grads:
         return np.float64(0.0)
     norms = [_norm(g, norm_type) for g in grads]
@@ -126,13 +126,13 @@ def clip_grad_norm_(params: Tensor | Iterable[Tensor], max_norm: float,
     return total
 
 
-def clip_grad_value_(params: Tensor | Iterable[Tensor], clip_value: float,
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
                      foreach: bool | None = None) -> None:
     """Clip every gradient entry into [-clip_value, clip_value], in place (``foreach``:
     as in ``clip_grad_norm_``)."""
     _check_foreach("clip_grad_value_", foreach)
     check_clip_argument("clip_value", clip_value)
-    for g in _distinct_grads(_checked_params("clip_grad_value_", params)):
+    for g in _distinct_grads(_checked_params("clip_grad_value_", parameters)):
         np.clip(g, -clip_value, clip_value, out=g)
 
 

@@ -268,3 +268,32 @@ def test_clip_functions_take_foreach_as_torch(foreach):
 def test_foreach_must_be_none_or_a_bool():
     with pytest.raises(ArgumentTypeError, match="foreach"):
         nn.utils.clip_grad_norm_(nn.Linear(1, 1).parameters(), 1.0, foreach="yes")
+
+
+# ---------------------------------------------------------------- PyTorch's keyword names
+def test_torch_keyword_names_of_clipping_and_freezing():
+    """clip_grad_norm_(parameters=..., max_norm=...), clip_grad_value_(parameters=...,
+    clip_value=...) and requires_grad_(requires_grad=...) as tutorials write them."""
+    torch = pytest.importorskip("torch")
+    g = np.random.default_rng(3).normal(size=(3, 4)) * 5
+
+    def both():
+        ours, theirs = nn.Linear(4, 3), torch.nn.Linear(4, 3, dtype=torch.float64)
+        ours.weight.grad = g.copy()
+        theirs.weight.grad = torch.from_numpy(g.copy())
+        return ours, theirs
+    ours, theirs = both()
+    total = nn.utils.clip_grad_norm_(parameters=[ours.weight], max_norm=1.0, norm_type=2.0)
+    expected = torch.nn.utils.clip_grad_norm_(parameters=[theirs.weight], max_norm=1.0,
+                                              norm_type=2.0)
+    np.testing.assert_allclose(total, expected.item())
+    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy())
+    ours, theirs = both()
+    nn.utils.clip_grad_value_(parameters=[ours.weight], clip_value=0.5)
+    torch.nn.utils.clip_grad_value_(parameters=[theirs.weight], clip_value=0.5)
+    np.testing.assert_array_equal(ours.weight.grad.data, theirs.weight.grad.numpy())
+    ours.requires_grad_(requires_grad=False)
+    theirs.requires_grad_(requires_grad=False)
+    assert [p.requires_grad for p in ours.parameters()] == [
+        p.requires_grad for p in theirs.parameters()] == [False, False]
+    assert Tensor(np.ones(2)).requires_grad_(requires_grad=True).requires_grad
