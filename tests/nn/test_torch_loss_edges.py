@@ -5,6 +5,7 @@ layout given to cross_entropy."""
 import numpy as np
 import pytest
 
+import nn
 import nn.functional as F
 from autograd import Tensor
 
@@ -51,3 +52,73 @@ def test_batch_partly_ignored_keeps_its_gradient():
     F.cross_entropy(x, labels).backward()
     torch.nn.functional.cross_entropy(xt, torch.tensor(labels)).backward()
     np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------------ empty batches
+def bn_pair(torch, **options):
+    ours = nn.BatchNorm1d(3, **options)
+    theirs = torch.nn.BatchNorm1d(3, dtype=torch.float64, **options)
+    if ours.weight is not None:
+        ours.weight.data[:], ours.bias.data[:] = normal(2, 3), normal(3, 3)
+        with torch.no_grad():
+            theirs.weight.copy_(torch.tensor(ours.weight.data))
+            theirs.bias.copy_(torch.tensor(ours.bias.data))
+    return ours, theirs
+
+
+def check_bn_step(torch, ours, theirs, x):
+    xo, xt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, yt = ours(xo), theirs(xt)
+    assert y.shape == tuple(yt.shape)
+    g = normal(4, y.shape)
+    y.backward(Tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad.data, getattr(theirs, name).grad.numpy(),
+                                   rtol=1e-10, atol=1e-12)
+    ours.zero_grad()
+    theirs.zero_grad()
+    for name, buffer in theirs.named_buffers():
+        np.testing.assert_allclose(getattr(ours, name).data, buffer.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("options", [{}, {"momentum": None}, {"affine": False},
+                                     {"track_running_stats": False}])
+@pytest.mark.parametrize("empty_shape", [(0, 3), (0, 3, 4), (2, 3, 0)])
+@pytest.mark.parametrize("training", [True, False])
+def test_batchnorm1d_empty_batch_as_torch(options, empty_shape, training):
+    """An empty batch gives an empty output and leaves the running statistics alone
+    (num_batches_tracked still counts it, as PyTorch's); training goes on after it."""
+    torch = pytest.importorskip("torch")
+    ours, theirs = bn_pair(torch, **options)
+    ours.train(training)
+    theirs.train(training)
+    for step, shape in enumerate([(5, 3, 2), empty_shape, (4, 3, 2)]):
+        check_bn_step(torch, ours, theirs, normal(10 + step, shape) * 2 + 1)
+
+
+def test_batch_norm_function_empty_batch():
+    torch = pytest.importorskip("torch")
+    for shape in [(0, 3), (4, 0), (1, 3, 0)]:
+        mean, var = np.zeros(shape[1]), np.ones(shape[1])
+        x = Tensor(np.zeros(shape), requires_grad=True)
+        y = F.batch_norm(x, mean, var, training=True)
+        expected = torch.nn.functional.batch_norm(
+            torch.zeros(shape, dtype=torch.float64), torch.tensor(mean), torch.tensor(var),
+            training=True)
+        assert y.shape == tuple(expected.shape)
+        y.sum().backward()
+        assert x.grad.shape == shape
+        np.testing.assert_array_equal(mean, 0.0)
+        np.testing.assert_array_equal(var, 1.0)
+
+
+def test_batchnorm1d_one_value_per_channel_still_raises():
+    from autograd.errors import ShapeError
+    for shape in [(1, 3), (1, 3, 1)]:
+        with pytest.raises(ShapeError, match="more than one value per channel"):
+            nn.BatchNorm1d(3)(np.zeros(shape))
+        with pytest.raises(ShapeError, match="more than one value per channel"):
+            F.batch_norm(np.zeros(shape), None, None, training=True)
