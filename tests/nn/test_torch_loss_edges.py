@@ -2,6 +2,8 @@
 PyTorch: all labels ignored, empty batches in BatchNorm1d, PyTorch's (N, C, d1, ...)
 layout given to cross_entropy."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -122,3 +124,32 @@ def test_batchnorm1d_one_value_per_channel_still_raises():
             nn.BatchNorm1d(3)(np.zeros(shape))
         with pytest.raises(ShapeError, match="more than one value per channel"):
             F.batch_norm(np.zeros(shape), None, None, training=True)
+
+
+# ------------------------------------------------------------------ PyTorch's class axis
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("shape", [(2, 4, 5), (2, 4, 3, 5)])
+def test_torch_layout_error_says_how_to_move_the_classes(name, shape):
+    """PyTorch's (N, C, d1, ...) with labels (N, d1, ...) raises a ShapeError naming the
+    permutation, and the permuted input gives PyTorch's loss and gradient."""
+    from autograd.errors import ShapeError
+    torch = pytest.importorskip("torch")
+    logits = normal(5, shape)
+    labels = np.random.default_rng(6).integers(0, shape[1], shape[:1] + shape[2:])
+    order = (0,) + tuple(range(2, len(shape))) + (1,)
+    with pytest.raises(ShapeError, match="classes on axis 1.*" + re.escape(f"permute{order}")):
+        getattr(F, name)(logits, labels)
+    x = Tensor(logits, requires_grad=True)
+    loss = getattr(F, name)(x.permute(order), labels)
+    loss.backward()
+    xt = torch.tensor(logits, requires_grad=True)
+    expected = getattr(torch.nn.functional, name)(xt, torch.tensor(labels))
+    expected.backward()
+    np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_flatten_hint_kept_for_column_labels():
+    from autograd.errors import ShapeError
+    with pytest.raises(ShapeError, match=r"labels.reshape\(-1\)"):
+        F.cross_entropy(normal(0, (4, 3)), np.zeros((4, 1), int))
