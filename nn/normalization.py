@@ -16,7 +16,7 @@ from autograd.errors import ShapeError
 
 from . import functional as F
 from .functional.normalization import (check_eps, check_normalized_shape,
-                                       check_trailing_shape)
+                                       check_trailing_shape, values_per_channel)
 from .layers import float_dtype
 from ._checks import integer, real_number
 from .module import Module, Parameter
@@ -35,7 +35,9 @@ class BatchNorm1d(Module):
     Evaluation: normalise with running_mean and running_var. With
     ``track_running_stats=False`` there are no running statistics and batch statistics
     are used in both modes, so a batch with one value per channel raises in both (as in
-    PyTorch: its variance is 0 and every output would be the bias).
+    PyTorch: its variance is 0 and every output would be the bias). An empty batch gives
+    an empty output and leaves the statistics alone (``num_batches_tracked`` counts it,
+    as PyTorch's).
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
@@ -78,7 +80,7 @@ class BatchNorm1d(Module):
         x = as_tensor(x)
         self._check_input(x)
         batch_statistics = self.training or not self.track_running_stats
-        if batch_statistics and x.size // self.num_features < 2:
+        if batch_statistics and values_per_channel(x.shape) == 1:
             mode = ("in training mode" if self.training else
                     "with track_running_stats=False (batch statistics in evaluation too)")
             remedy = ("call .eval() to use the running statistics" if

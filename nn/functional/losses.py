@@ -14,6 +14,7 @@ deep inside or a silently dropped imaginary part. "mean" over an empty batch is 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -240,6 +241,18 @@ _UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}  # same-size v
 _max = np.maximum.reduce  # ndarray.max without its Python wrapper
 
 
+def _layout_hint(shape: tuple[int, ...], label_shape: tuple[int, ...]) -> str:
+    """What to do about labels that do not fit scores of ``shape``: PyTorch's layout
+    (N, C, d1, ...) with labels (N, d1, ...) needs the classes moved last."""
+    if len(shape) >= 3 and label_shape == shape[:1] + shape[2:]:
+        order = (0,) + tuple(range(2, len(shape))) + (1,)
+        return (f" PyTorch puts the classes on axis 1, (N, C, d1, ...); here they are on "
+                f"the last axis: pass input.permute{order}.")
+    if math.prod(label_shape) == math.prod(shape[:-1]):
+        return " Flatten them, e.g. labels.reshape(-1)."
+    return ""
+
+
 def _labels(name: str, scores: Tensor, target: Any,
             ignore_index: int = -100) -> tuple[np.ndarray, np.ndarray | None]:
     """Integer class labels of shape scores.shape[:-1], each in [0, C) or equal to
@@ -262,8 +275,7 @@ def _labels(name: str, scores: Tensor, target: Any,
         raise ShapeError(
             f"{name}: input of shape {scores.shape} (classes on the last axis) needs one "
             f"label per sample, of shape {wanted}; got labels of shape {labels.shape}."
-            + (" Flatten them, e.g. labels.reshape(-1)." if labels.size == np.prod(wanted)
-               else ""))
+            + _layout_hint(shape, labels.shape))
     # one pass: read as unsigned, a negative label becomes huge (>= 2^(bits-1)), so max()
     # finds both ends; with more classes than that, negatives need their own check
     classes = shape[-1]

@@ -8,6 +8,7 @@ ops, so their gradients (through the mean and variance too) come from the engine
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from .._checks import integer, is_integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["layer_norm", "batch_norm", "check_eps", "check_normalized_shape",
-           "check_trailing_shape"]
+           "check_trailing_shape", "values_per_channel"]
 
 
 def check_eps(eps: Any, owner: str) -> float:
@@ -105,6 +106,11 @@ def layer_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = No
     return y if bias is None else y + bias
 
 
+def values_per_channel(shape: tuple[int, ...]) -> int:
+    """How many values of an input of ``shape`` (N, C, ...) each channel has: N * L * ..."""
+    return math.prod(shape[:1] + shape[2:])
+
+
 def _running_array(name: str, value: Any, channels: int, updated: bool) -> np.ndarray:
     """The live array of a running statistic: a Tensor's ``.data`` or the ndarray."""
     array = value.data if isinstance(value, Tensor) else value
@@ -147,7 +153,8 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
     but 1) and, if running statistics are given, update them in place:
     running_mean <- (1 - m) running_mean + m mean,
     running_var <- (1 - m) running_var + m var n / (n - 1) (unbiased, n values per
-    channel), m = ``momentum``. ``training=False``: normalise with running_mean and
+    channel), m = ``momentum``; an empty batch gives an empty output and leaves them
+    alone. ``training=False``: normalise with running_mean and
     running_var (constants: no gradient reaches them), cast to x's dtype as training
     mode's batch statistics are. weight and bias have shape (C,).
     """
@@ -169,10 +176,13 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
     bias = _check_affine("bias", bias, (channels,), "batch_norm")
     weight = None if weight is None else weight.reshape(shape)
     if training:
-        n = x.size // channels
-        if n < 2:  # a variance of one value is 0: the output would be all zeros
+        n = values_per_channel(x.shape)
+        if n == 1:  # a variance of one value is 0: the output would be all zeros
             raise ShapeError(f"batch_norm in training mode needs more than one value per "
                              f"channel to estimate a variance; got input shape {x.shape}")
+        if not x.size:  # an empty batch: an empty output, statistics left alone (PyTorch)
+            y = _narrow(x * (1.0 if weight is None else weight), x.dtype)
+            return y if bias is None else y + bias.reshape(shape)
         axes = (0,) + tuple(range(2, x.ndim))
         centred, mean, var, inv_std = _standardise(x, axes, eps)
         if running_mean is not None:

@@ -93,13 +93,15 @@ def _picked_weights(labels: np.ndarray, keep: np.ndarray, weight: np.ndarray | N
 
 
 def _weighted_reduce(losses: Tensor, total_weight: float, reduction: str) -> Tensor:
-    """Sum, sum / total weight ("mean"; NaN when nothing counts), or the losses."""
+    """Sum, sum / total weight ("mean"), or the losses. When nothing counts (every label
+    ignored) "mean" is 0 / 0, NaN, quietly, with a zero gradient as in PyTorch: a batch
+    of padding must not turn the parameters' gradients into NaN."""
     if reduction == "none":
         return losses
     if reduction == "sum":
         return losses.sum()
-    if not total_weight:  # 0 / 0: NaN, quietly
-        return losses.sum() * float("nan")
+    if not total_weight:
+        return losses.sum() * 0.0 + float("nan")
     return losses.sum() / total_weight
 
 
