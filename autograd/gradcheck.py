@@ -90,12 +90,14 @@ def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
                    grad_outputs: Sequence[np.ndarray], eps: float = 1e-6) -> list:
     """Central-difference estimate of ``v^T J`` for every input that requires grad
     (``None`` for the others; one bare Tensor is one input). ``fn`` is evaluated on
-    float64 copies, never in place."""
+    float64 copies, never in place; a Tensor passed twice (``(x, x)``) is one copy, so
+    a step moves both places, as it moves ``x`` in PyTorch's gradcheck."""
     if isinstance(inputs, Tensor):
         inputs = [inputs]
-    copies = [Tensor(np.array(x.data, dtype=np.float64 if x.requires_grad else None,
-                              copy=True), requires_grad=x.requires_grad)
-              if isinstance(x, Tensor) else x for x in inputs]
+    copy_of = {id(x): Tensor(np.array(x.data, dtype=np.float64 if x.requires_grad else None,
+                                      copy=True), requires_grad=x.requires_grad)
+               for x in inputs if isinstance(x, Tensor)}
+    copies = [copy_of[id(x)] if isinstance(x, Tensor) else x for x in inputs]
 
     def evaluate() -> list[np.ndarray]:
         with enable_grad():  # fn may call grad() itself, e.g. for a gradient penalty

@@ -25,3 +25,28 @@ def test_an_output_that_shares_the_input_memory_is_read_before_the_next_step() -
     x = Tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
     assert ag.gradcheck(lambda a: a, [x])
     assert ag.gradcheck(lambda a: (a[1:], a.T), [x])
+
+
+def test_one_tensor_passed_twice_is_checked_as_pytorch_does() -> None:
+    """gradcheck(f, (x, x)): grad() gives each place the total derivative; the numeric
+    side perturbed two separate copies and found half of it (a false failure)."""
+    torch = pytest.importorskip("torch")
+    x = Tensor(np.array([0.3, -1.2, 2.0]), requires_grad=True)
+    tx = torch.tensor(x.numpy(), requires_grad=True)
+    assert torch.autograd.gradcheck(lambda a, b: a * b.sin(), (tx, tx))
+    assert ag.gradcheck(lambda a, b: a * b.sin(), (x, x))
+    assert ag.gradgradcheck(lambda a, b: a * b.sin(), (x, x))
+    with pytest.raises(ag.GradcheckError):  # still catches a wrong VJP
+        ag.gradcheck(lambda a, b: a * _wrong_sin(b), (x, x))
+
+
+class _WrongSin(ag.Function):
+    def forward(self, x):
+        return np.sin(x)
+
+    def vjp(self, g, out, x):
+        return (g * np.cos(x) * 1.001,)
+
+
+def _wrong_sin(x: Tensor) -> Tensor:
+    return _WrongSin()(x)
