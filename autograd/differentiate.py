@@ -5,6 +5,7 @@ Both check and seed the outputs, then run the one backward loop in ``engine``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from numbers import Number
 from typing import Any, Sequence
@@ -56,7 +57,8 @@ def backward(tensors: Tensor | Sequence[Tensor], grad: Any = None,
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
          grad_outputs: Any = None, retain_graph: bool | None = None,
          create_graph: bool = False, allow_unused: bool | None = None, *,
-         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
+         is_grads_batched: bool = False, materialize_grads: bool = False,
+         only_inputs: bool = True) -> tuple:
     """d(outputs)/d(inputs) as a tuple (one entry per input), without touching ``.grad``.
 
     ``grad_outputs`` gives dL/d(output) for each output (needed unless it has one element).
@@ -65,7 +67,13 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     An input the outputs do not depend on gets ``None`` if ``allow_unused`` (zeros with
     ``materialize_grads``), else an error. ``is_grads_batched``: the first axis of each
     grad_output indexes a batch of vectors, and so does each result's (one pass each).
+    ``only_inputs`` is PyTorch's deprecated flag: ignored (False warns), as there.
     """
+    if not only_inputs:
+        warnings.warn("grad: only_inputs is deprecated and ignored, as in PyTorch (only "
+                      "the inputs' gradients are computed). To accumulate gradients into "
+                      "other tensors' .grad, use autograd.backward.", FutureWarning,
+                      stacklevel=2)
     if materialize_grads and allow_unused is False:
         raise UsageError("grad: materialize_grads=True gives zeros for unused inputs, so "
                          "allow_unused must be True or left out (as in PyTorch); got False")

@@ -178,14 +178,14 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
     with enable_grad():
         out_tuple, ys = _outputs(func(*xs))
         blocks = []
-        for y in ys:
+        for j, y in enumerate(ys):
             rows: list[tuple[Tensor, ...]] = []
-            for k in range(y.size):  # one reverse pass per output element
-                seed = np.zeros(y.size, dtype=y.dtype)
+            what = f"jacobian (output {j})" if out_tuple else "jacobian"
+            for k in range(y.size):  # one reverse pass per output element, of y alone
+                seed = np.zeros(y.size, dtype=y.dtype)  # (so strict sees y's inputs)
                 seed[k] = 1
-                seeds = [Tensor(seed.reshape(y.shape)) if other is y else
-                         Tensor(np.zeros(other.shape, dtype=other.dtype)) for other in ys]
-                rows.append(_grads(ys, xs, seeds, create_graph, strict, "jacobian"))
+                rows.append(_grads((y,), xs, [Tensor(seed.reshape(y.shape))],
+                                   create_graph, strict, what))
             per_input = []
             for i, x in enumerate(xs):
                 if rows:

@@ -2,7 +2,7 @@
 
 For ``y = fn(*inputs)`` and a random upstream gradient ``v``, the analytic side is the
 vector-Jacobian product ``v^T J`` from ``backward``; the numeric side perturbs each input
-element by +-eps: ``(v . fn(x + eps e_k) - v . fn(x - eps e_k)) / (2 eps)``. Both must
+element by +-eps: ``v . (fn(x + eps e_k) - fn(x - eps e_k)) / (2 eps)``. Both must
 agree within ``atol + rtol * |numeric|`` everywhere. Work in float64: with eps = 1e-6 the
 truncation error is about eps^2 and the rounding error about 1e-16 / eps.
 """
@@ -86,22 +86,67 @@ def _check_eps(eps: Any) -> None:
                          f"Pass grad_outputs by name (grad_outputs=...).")
 
 
+#: PyTorch's other gradcheck / gradgradcheck flags and the values accepted here. What
+#: they ask for holds by construction (no undefined gradients: a missing one is zeros;
+#: the engine checks every gradient's dtype; ``is_grads_batched`` is one pass per vector;
+#: the check is always the full one, which ``fast_mode`` only shortens; no sparse
+#: tensors for ``masked``); forward-mode AD does not exist here (``jvp`` is two reverse
+#: passes, which gradgradcheck covers).
+_PYTORCH_FLAGS: dict[str, tuple[Any, ...]] = {
+    "check_undefined_grad": (True, False), "check_grad_dtypes": (True, False),
+    "check_batched_grad": (True, False), "fast_mode": (True, False),
+    "masked": (None, True, False), "check_backward_ad": (True,),
+    "check_forward_ad": (False,), "check_batched_forward_grad": (False,)}
+_PYTORCH_GRADGRAD_FLAGS: dict[str, tuple[Any, ...]] = {
+    "check_undefined_grad": (True, False), "check_grad_dtypes": (True, False),
+    "check_batched_grad": (True, False), "fast_mode": (True, False),
+    "masked": (None, True, False), "check_rev_over_rev": (True,),
+    "check_fwd_over_rev": (False,)}
+
+
+def _check_flags(what: str, flags: dict[str, Any], known: dict[str, tuple[Any, ...]],
+                 nondet_tol: Any) -> None:
+    """UsageError for a keyword PyTorch's ``what`` does not take, or a value whose check
+    cannot run here."""
+    for name, value in flags.items():
+        if name not in known:
+            raise UsageError(f"{what}() got an unexpected keyword argument {name!r}; it "
+                             f"takes eps, atol, rtol, seed, grad_outputs, raise_exception, "
+                             f"nondet_tol and PyTorch's {', '.join(known)}")
+        if value not in known[name]:
+            allowed = " or ".join(repr(v) for v in known[name])
+            raise UsageError(f"{what}: {name}={value!r:.40} is not supported (there is no "
+                             f"forward-mode AD here; jvp is two reverse passes, which "
+                             f"gradgradcheck covers); pass {allowed} or leave it out")
+    if isinstance(nondet_tol, bool) or not isinstance(nondet_tol, numbers.Real) \
+            or not nondet_tol >= 0:
+        raise UsageError(f"{what}: nondet_tol must be a number >= 0; got {nondet_tol!r:.60}")
+
+
 def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
                    grad_outputs: Sequence[np.ndarray], eps: float = 1e-6) -> list:
     """Central-difference estimate of ``v^T J`` for every input that requires grad
     (``None`` for the others; one bare Tensor is one input). ``fn`` is evaluated on
-    float64 copies, never in place."""
+    float64 copies, never in place; a Tensor passed twice (``(x, x)``) is one copy, so
+    a step moves both places, as it moves ``x`` in PyTorch's gradcheck."""
     if isinstance(inputs, Tensor):
         inputs = [inputs]
-    copies = [Tensor(np.array(x.data, dtype=np.float64 if x.requires_grad else None,
-                              copy=True), requires_grad=x.requires_grad)
-              if isinstance(x, Tensor) else x for x in inputs]
+    copy_of = {id(x): Tensor(np.array(x.data, dtype=np.float64 if x.requires_grad else None,
+                                      copy=True), requires_grad=x.requires_grad)
+               for x in inputs if isinstance(x, Tensor)}
+    copies = [copy_of[id(x)] if isinstance(x, Tensor) else x for x in inputs]
 
-    def objective() -> float:
+    def evaluate() -> list[np.ndarray]:
         with enable_grad():  # fn may call grad() itself, e.g. for a gradient penalty
             ys = _outputs(fn(*copies))
-        return sum(float(np.sum(np.asarray(y.data, dtype=np.float64) * v))
-                   for y, v in zip(ys, grad_outputs))
+        return [np.array(y.data, dtype=np.float64) for y in ys]
+
+    def directional(upper: list[np.ndarray], lower: list[np.ndarray]) -> float:
+        """v . (f(x + eps e_k) - f(x - eps e_k)) / (2 eps), differenced elementwise
+        first: an output element the step does not move cancels exactly, so a large
+        one (exp(10)) does not drown a small derivative in its rounding error."""
+        return sum(float(np.sum(v * (u - lo))) for u, lo, v in
+                   zip(upper, lower, grad_outputs)) / (2 * eps)
 
     estimates: list = []
     for x in copies:
@@ -112,11 +157,11 @@ def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
         for index in np.ndindex(*x.shape):
             original = data[index]
             data[index] = original + eps
-            upper = objective()
+            upper = evaluate()
             data[index] = original - eps
-            lower = objective()
+            lower = evaluate()
             data[index] = original
-            estimate[index] = (upper - lower) / (2 * eps)
+            estimate[index] = directional(upper, lower)
         estimates.append(estimate)
     return estimates
 
@@ -133,40 +178,50 @@ def _precision_note(dtypes: list[np.dtype], eps: float) -> str:
 
 def _analytic(fn: Callable[..., Any], inputs: list[Any], seed: int,
               grad_outputs: Any) -> tuple[list, list[np.ndarray], list[np.dtype]]:
+    """Two backward passes through one forward (to compare), the upstream gradients
+    and the outputs' dtypes."""
     ys = _outputs(fn(*inputs))
     vs = _upstream_for(ys, seed, grad_outputs)
     wanted = [x for x in inputs if _wants(x)]
     live = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
-    if live:
-        found = list(grad([y for y, _ in live], wanted,
-                          grad_outputs=[Tensor(v.astype(y.dtype)) for y, v in live],
-                          allow_unused=True))
-    else:  # outputs do not depend on any input: the true gradient is zero
-        found = [None] * len(wanted)
-    analytic, it = [], iter(found)
-    for x in inputs:
-        if _wants(x):
-            g = next(it)
-            analytic.append(np.zeros(x.shape) if g is None else np.asarray(g.data))
-        else:
-            analytic.append(None)
-    return analytic, vs, [y.dtype for y in ys]
+    passes = []
+    for retain in (True, False):  # twice on one graph: a backward must be repeatable
+        if live:
+            found = list(grad([y for y, _ in live], wanted,
+                              grad_outputs=[Tensor(v.astype(y.dtype)) for y, v in live],
+                              retain_graph=retain, allow_unused=True))
+        else:  # outputs do not depend on any input: the true gradient is zero
+            found = [None] * len(wanted)
+        analytic, it = [], iter(found)
+        for x in inputs:
+            if _wants(x):
+                g = next(it)
+                analytic.append(np.zeros(x.shape) if g is None else np.asarray(g.data))
+            else:
+                analytic.append(None)
+        passes.append(analytic)
+    return passes, vs, [y.dtype for y in ys]
 
 
 def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
               atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0,
-              grad_outputs: Any = None, raise_exception: bool = True) -> bool:
+              grad_outputs: Any = None, raise_exception: bool = True, *,
+              nondet_tol: float = 0.0, **pytorch_flags: Any) -> bool:
     """True if ``fn``'s analytic gradients match central differences, else GradcheckError
     (or False with ``raise_exception=False``, as PyTorch's).
 
     ``inputs`` are float64 Tensors; those with ``requires_grad=True`` are checked. The
     upstream gradient is random (seeded), so a VJP that is right only for ones is caught.
     The error names the input, the worst element's index, both values and the errors.
+    As PyTorch's, two backward passes through one forward must agree within
+    ``nondet_tol``; PyTorch's other flags (``check_undefined_grad``, ``fast_mode``, ...)
+    are accepted where what they check holds here (see ``_PYTORCH_FLAGS``).
     """
     _check_eps(eps)
+    _check_flags("gradcheck", pytorch_flags, _PYTORCH_FLAGS, nondet_tol)
     inputs = _prepare(inputs)
     try:
-        _check(fn, inputs, eps, atol, rtol, seed, grad_outputs, lambda i: "")
+        _check(fn, inputs, eps, atol, rtol, seed, grad_outputs, lambda i: "", nondet_tol)
     except GradcheckError:
         if raise_exception:
             raise
@@ -175,9 +230,21 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
 
 
 def _check(fn: Callable[..., Any], inputs: list[Any], eps: float, atol: float,
-           rtol: float, seed: int, grad_outputs: Any, note: Callable[[int], str]) -> None:
+           rtol: float, seed: int, grad_outputs: Any, note: Callable[[int], str],
+           nondet_tol: float = 0.0) -> None:
     """GradcheckError at the first input whose gradient is off (``note(i)`` appended)."""
-    analytic, vs, dtypes = _analytic(fn, inputs, seed, grad_outputs)
+    (analytic, again), vs, dtypes = _analytic(fn, inputs, seed, grad_outputs)
+    for i, (a, b) in enumerate(zip(analytic, again)):
+        if a is None:
+            continue
+        with np.errstate(invalid="ignore"):  # inf - inf
+            apart = np.where((a == b) | (np.isnan(a) & np.isnan(b)), 0.0, np.abs(a - b))
+        if not np.all(apart <= nondet_tol):
+            raise GradcheckError(
+                f"gradcheck: two backward passes through one forward gave different "
+                f"gradients for input {i} (largest difference {np.nanmax(apart):.3g}, "
+                f"nondet_tol={nondet_tol:g}): the VJP is not deterministic. Make it so, "
+                f"or pass a larger nondet_tol.")
     numeric = numerical_grad(fn, inputs, vs, eps)
     for i, (a, n) in enumerate(zip(analytic, numeric)):
         if a is not None:
@@ -205,19 +272,26 @@ def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
                   atol: float = 1e-7, rtol: float = 1e-5, seed: int = 0,
-                  raise_exception: bool = True, grad_outputs: Any = None) -> bool:
+                  raise_exception: bool = True, grad_outputs: Any = None, *,
+                  nondet_tol: float = 0.0, gen_non_contig_grad_outputs: bool = False,
+                  **pytorch_flags: Any) -> bool:
     """Check second derivatives: the gradients of ``v^T J`` (built with
     ``create_graph=True``) with respect to the inputs and to the upstream gradient ``v``
     (as PyTorch's: a VJP must be differentiable in ``v`` too, or ``jvp`` and Hessians of
     compositions go wrong) against central differences of first-order gradients
     (``raise_exception=False``: False instead of GradcheckError on a mismatch).
-    ``grad_outputs`` (one per output, as PyTorch's) replaces the random ``v``."""
+    ``grad_outputs`` (one per output, as PyTorch's) replaces the random ``v``;
+    ``gen_non_contig_grad_outputs=True`` passes it as a strided view. ``nondet_tol``
+    and PyTorch's other flags as in ``gradcheck``."""
     _check_eps(eps)
+    _check_flags("gradgradcheck", pytorch_flags, _PYTORCH_GRADGRAD_FLAGS, nondet_tol)
     inputs = _prepare(inputs)
     with enable_grad():
         outputs = _outputs(fn(*inputs))
     live = [k for k, y in enumerate(outputs) if y.requires_grad]
     vs = _upstream_for(outputs, seed + 1, grad_outputs)
+    if gen_non_contig_grad_outputs:  # every other element of a larger array
+        vs = [np.stack([v, v], axis=-1)[..., 0] for v in vs]
     upstream = [Tensor(vs[k], requires_grad=True, name=f"upstream gradient of output {k}")
                 for k in live]
     count = len(inputs)
@@ -247,7 +321,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: f
             "compositions through it are wrong. Compute with g itself.")
     try:
         _check(first_order, inputs + upstream, eps, atol, rtol, seed, None,
-               lambda i: lost if i < count else in_g)
+               lambda i: lost if i < count else in_g, nondet_tol)
     except GradcheckError:
         if raise_exception:
             raise

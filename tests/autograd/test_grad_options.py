@@ -186,3 +186,23 @@ def test_retain_graph_defaults_as_pytorch() -> None:
         backward(y)  # the first kept the graph
         torch_backward(ty)
         np.testing.assert_allclose(x.grad.data, tx.grad.detach().numpy())
+
+
+def test_only_inputs_is_accepted_as_pytorch_does() -> None:
+    """WGAN-GP tutorials pass only_inputs=True (a bare TypeError here before); PyTorch
+    ignores it, and warns on False."""
+    torch = pytest.importorskip("torch")
+    x = _leaf(4)
+    tx = torch.tensor(x.numpy(), requires_grad=True)
+    (g,) = ag.grad((x ** 3).sum(), x, grad_outputs=None, create_graph=True,
+                   retain_graph=True, only_inputs=True)
+    (tg,) = torch.autograd.grad((tx ** 3).sum(), tx, grad_outputs=None, create_graph=True,
+                                retain_graph=True, only_inputs=True)
+    np.testing.assert_allclose(g.numpy(), tg.detach().numpy(), rtol=1e-12)
+    assert g.requires_grad  # the penalty is differentiable, as PyTorch's
+    with pytest.warns(FutureWarning, match="only_inputs"):
+        torch.autograd.grad((tx ** 3).sum(), tx, only_inputs=False)
+    with pytest.warns(FutureWarning, match="only_inputs is deprecated.*autograd.backward"):
+        (g2,) = ag.grad((x ** 3).sum(), x, only_inputs=False)
+    np.testing.assert_allclose(g2.numpy(), tg.detach().numpy(), rtol=1e-12)
+    assert x.grad is None  # ignored: nothing else is written
