@@ -8,6 +8,7 @@ from . import lr_scheduler, schedulers
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
 from .adaptive import Adadelta, Adagrad, RMSprop
+from .lbfgs import LBFGS
 from .lr_scheduler import (ChainedScheduler, ConstantLR, CosineAnnealingLR,
                            CosineAnnealingWarmRestarts, CyclicLR, ExponentialLR, LambdaLR,
                            LinearLR, LinearWarmup, LRScheduler, MultiplicativeLR, MultiStepLR,
@@ -18,7 +19,7 @@ from .sgd import SGD
 
 __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
-    "Adadelta", "Rprop",
+    "Adadelta", "Rprop", "LBFGS",
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
     "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR",
