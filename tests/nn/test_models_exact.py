@@ -111,3 +111,18 @@ def test_mlp_predicts_integer_input_in_its_dtype_and_keeps_its_mode() -> None:
     model.train()
     model.predict(X)
     assert model.training
+
+
+def test_denoising_autoencoder_corrupts_in_training_only() -> None:
+    """With tanh units the reconstruction depends on the input (the relu model of
+    test_autoencoder maps every input to the same output, so it cannot tell)."""
+    ae = Autoencoder(6, [4], 3, activation="tanh", noise="masking", noise_level=0.5, rng=4)
+    generator = copy.deepcopy(ae.rng)
+    noisy = ae.corrupt(X)
+    ae.rng = generator  # the same draws again, for loss
+    training = ae.loss(X).reconstruction.item()
+    assert training == pytest.approx(np.mean((ae.reconstruct(noisy) - X) ** 2), rel=1e-12)
+    ae.eval()
+    evaluation = ae.loss(X).reconstruction.item()
+    assert evaluation == pytest.approx(np.mean((ae.reconstruct(X) - X) ** 2), rel=1e-12)
+    assert evaluation != pytest.approx(training, rel=1e-6)
