@@ -1,0 +1,60 @@
+"""nn.save / nn.load keep every value's type and bits: floats, ints, tuples, NumPy
+scalars, int dict keys, array entries whose paths collide; load_into checks the bit
+generator; a save keeps the file's mode and the temporaries of its own process."""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn
+from nn.errors import CheckpointError
+
+
+def test_values_come_back_with_their_type_and_bits(tmp_path: Path) -> None:
+    values = {"third": 1.0 / 3.0, "sum": 0.1 + 0.2, "tiny": 5e-324, "big": 2 ** 70,
+              "pair": (1, 2.5), "half": np.float32(1.0 / 3.0), "keys": {0: "a", 7: "b"}}
+    nn.save(tmp_path / "v.npz", **values)
+    loaded = nn.load(tmp_path / "v.npz")
+    for name, value in values.items():
+        assert loaded[name] == value and type(loaded[name]) is type(value), name
+    assert type(loaded["pair"][0]) is int
+    assert loaded["half"].dtype == np.float32 and not isinstance(loaded["half"], np.ndarray)
+
+
+def test_array_entries_whose_paths_collide_stay_apart(tmp_path: Path) -> None:
+    a, b = np.arange(3.0), np.arange(4.0) + 10
+    nn.save(tmp_path / "c.npz", obj={"x/y": a, "x": {"y": b}})
+    loaded = nn.load(tmp_path / "c.npz")["obj"]
+    np.testing.assert_array_equal(loaded["x/y"], a)
+    np.testing.assert_array_equal(loaded["x"]["y"], b)
+
+
+def test_load_into_a_generator_of_another_bit_generator_is_a_checkpoint_error(
+        tmp_path: Path) -> None:
+    nn.save(tmp_path / "g.npz", rng=np.random.default_rng(0))
+    target = np.random.Generator(np.random.MT19937(0))
+    with pytest.raises(CheckpointError, match="MT19937"):
+        nn.load_into(tmp_path / "g.npz", rng=target)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_saving_over_a_checkpoint_keeps_its_mode(tmp_path: Path) -> None:
+    path = tmp_path / "m.npz"
+    nn.save(path, n=1)
+    os.chmod(path, 0o600)
+    nn.save(path, n=2)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600 and nn.load(path)["n"] == 2
+
+
+def test_a_temporary_of_this_process_is_left_for_the_save_that_writes_it(
+        tmp_path: Path) -> None:
+    """Another thread of this process may be writing it right now."""
+    path = tmp_path / "t.npz"
+    busy = tmp_path / f".t.npz.{os.getpid()}-abcd1234.tmp"
+    busy.write_bytes(b"in progress")
+    nn.save(path, n=1)
+    assert busy.exists()
