@@ -86,7 +86,8 @@ def _cumsum(x: Any, axis: int) -> Any:
 
 class Cumprod(Function):
     """out_i = prod_{j <= i} x_j along ``axis``;  dx_j = sum_{i >= j} g_i out_i / x_j
-    without zeros; with zeros, sum_{i >= j} g_i prod_{k <= i, k != j} x_k (O(n^2))."""
+    without zeros; with zeros, or a product that overflows (inf / inf), sum_{i >= j} g_i
+    prod_{k <= i, k != j} x_k (O(n^2))."""
     __slots__ = ("axis",)
     save_output = True
 
@@ -98,7 +99,7 @@ class Cumprod(Function):
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         axis, x_const = self.axis, constant(x)
-        if not (x_const == 0).any():
+        if (x_const != 0).all() and np.isfinite(constant(out)).all():
             gout = g * out
             after = gout.sum(axis=axis, keepdims=True) - _cumsum(gout, axis) + gout
             return (after / x,)
@@ -107,7 +108,7 @@ class Cumprod(Function):
         grad = None
         for j in range(n):  # the product without x_j, from j on
             partial = _cumprod(where(position == j, 1.0, x), axis)
-            term = (where(position >= j, g, 0.0) * partial).sum(axis=axis, keepdims=True)
+            term = where(position >= j, g * partial, 0.0).sum(axis=axis, keepdims=True)
             term = where(position == j, term, 0.0)
             grad = term if grad is None else grad + term
         return (grad,)

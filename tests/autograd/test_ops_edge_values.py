@@ -1,6 +1,7 @@
-"""Ops at edge values found by comparing with PyTorch: the origin and extreme magnitudes
-of arctan2, ... Expected gradients come from finite differences at ordinary values
-(scaled where the op is homogeneous) or from PyTorch (skipped without it)."""
+"""Ops at edge values found by comparing with PyTorch: arctan2 at the origin and at
+extreme magnitudes, cumprod where its running product overflows, ... Expected gradients
+come from finite differences at ordinary values (scaled where the op is homogeneous), a
+wider dtype, or PyTorch (skipped without it)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,35 @@ def test_arctan2_gradient_at_the_origin_is_zero_and_second_order_finite() -> Non
     gy, gx = ag.grad(ag.arctan2(y, x).sum(), [y, x], create_graph=True)
     second = ag.grad((gy + gx).sum(), [y, x])
     assert all(np.isfinite(s.data).all() for s in second)
+
+
+def _cumprod_grad(x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    t = ag.Tensor(x, requires_grad=True)
+    t.cumprod(axis=-1).backward(g)
+    assert t.grad.dtype == x.dtype
+    return t.grad.data
+
+
+def test_cumprod_gradient_where_the_running_product_overflows() -> None:
+    """Once the float32 running product is inf, out / x is inf / inf = NaN; the gradient
+    of the first elements is still finite. Expected: the same in float64, where nothing
+    overflows (and finite differences check the formula)."""
+    x = np.array([[3e20, 2e20, 0.5, 4.0], [2e20, 3e20, 0.5, 5.0]])
+    g = np.random.default_rng(0).uniform(0.5, 1.5, x.shape)
+    with np.errstate(over="ignore"):
+        grad = _cumprod_grad(x.astype(np.float32), g.astype(np.float32))
+        expected = _cumprod_grad(x, g).astype(np.float32)
+    assert np.isfinite(grad[:, :2]).all()
+    np.testing.assert_allclose(grad, expected, rtol=1e-5)
+    ag.gradcheck(lambda t: t.cumprod(axis=-1), [ag.Tensor(x / 1e20, requires_grad=True)])
+
+
+def test_cumprod_overflow_against_torch() -> None:
+    torch = pytest.importorskip("torch")
+    x = np.array([3e20, 2e20, 0.5, 4.0, 1e-3], dtype=np.float32)
+    g = np.random.default_rng(1).uniform(0.5, 1.5, x.shape).astype(np.float32)
+    tx = torch.tensor(x.astype(np.float64), requires_grad=True)
+    tx.cumprod(0).backward(torch.tensor(g.astype(np.float64)))
+    with np.errstate(over="ignore"):
+        expected = tx.grad.numpy().astype(np.float32)
+        np.testing.assert_allclose(_cumprod_grad(x, g), expected, rtol=1e-5)
