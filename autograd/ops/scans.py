@@ -18,7 +18,7 @@ from ..function import Function, apply
 from .elementwise import Abs
 from .generic import constant, is_tensor, where
 from .indexing import take_along_axis
-from .reductions import Max, Min, Sum, _Reduction, normalize_axis
+from .reductions import Max, Min, Sum, _check_not_empty, _Reduction, normalize_axis
 from .shape import Concatenate
 
 T = Any  # a Tensor (this module sits below the Tensor class)
@@ -181,12 +181,14 @@ def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
 
 
 def argfunction(numpy_function: Any, x: T, axis: Any, keepdims: bool, op: str) -> T:
-    """``np.argmax``/``np.argmin`` of x as an integer tensor without gradient."""
+    """``np.argmax``/``np.argmin`` of x as an integer tensor without gradient; over an
+    empty axis a ``ShapeError`` (a ValueError, as NumPy's), as ``max``."""
+    axes = normalize_axis(axis, x.ndim, op)
     if axis is not None:
-        axes = normalize_axis(axis, x.ndim, op)
         if len(axes) != 1:
             raise AxisError(f"{op}: axis must be a single int or None; got {axis!r}")
         axis = axes[0]
+    _check_not_empty(op, x.data, axes)
     return x._make(np.asarray(numpy_function(x.data, axis=axis, keepdims=keepdims)), None)
 
 

@@ -83,3 +83,23 @@ def test_cumprod_overflow_against_torch() -> None:
     with np.errstate(over="ignore"):
         expected = tx.grad.numpy().astype(np.float32)
         np.testing.assert_allclose(_cumprod_grad(x, g), expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+@pytest.mark.parametrize("shape, axis", [((0,), None), ((0, 3), 0), ((2, 0), -1), ((2, 0), None)])
+def test_argmax_over_an_empty_axis_is_a_named_error(name: str, shape, axis) -> None:
+    """As max: a ShapeError (NumPy raises a bare ValueError, which it still is)."""
+    x = ag.zeros(shape)
+    with pytest.raises(ag.ShapeError, match=f"{name}: cannot reduce over an empty axis"):
+        getattr(x, name)(axis)
+    with pytest.raises(ValueError):
+        getattr(np, name)(x, axis)
+
+
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+def test_argmax_with_an_empty_result_is_empty_as_numpy(name: str) -> None:
+    for shape, axis in (((0, 3), 1), ((2, 0), 0)):
+        for keepdims in (False, True):
+            out = getattr(ag.zeros(shape), name)(axis, keepdims)
+            expected = getattr(np, name)(np.zeros(shape), axis, keepdims=keepdims)
+            assert out.shape == expected.shape and out.dtype == expected.dtype
