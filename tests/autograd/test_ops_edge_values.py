@@ -103,3 +103,17 @@ def test_argmax_with_an_empty_result_is_empty_as_numpy(name: str) -> None:
             out = getattr(ag.zeros(shape), name)(axis, keepdims)
             expected = getattr(np, name)(np.zeros(shape), axis, keepdims=keepdims)
             assert out.shape == expected.shape and out.dtype == expected.dtype
+
+
+def test_pow_with_exponent_zero_has_gradient_zero_at_a_nan_base() -> None:
+    """NaN ** 0 = 1 (NumPy, PyTorch), a constant in a: its da is 0, as x ** 0's and
+    PyTorch's, not g * 0 * NaN ** -1 = NaN; other bases keep the formula."""
+    a = ag.Tensor(np.array([np.nan, 0.0, 2.0, np.nan], np.float32), requires_grad=True)
+    b = ag.Tensor(np.array([0.0, 0.0, 0.0, 2.0], np.float32), requires_grad=True)
+    (a ** b).sum().backward()
+    np.testing.assert_array_equal(a.grad.data[:3], 0.0)
+    assert np.isnan(a.grad.data[3]) and a.grad.dtype == np.float32
+    torch = pytest.importorskip("torch")
+    ta = torch.tensor(a.data, requires_grad=True)
+    (ta ** torch.tensor(b.data)).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, ta.grad.numpy())
