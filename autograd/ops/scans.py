@@ -121,7 +121,8 @@ def _cumprod(x: Any, axis: int) -> Any:
 class Norm2(_Reduction):
     """out = sqrt(sum of x^2 over axes), computed as m sqrt(sum (x / m)^2) with m the
     largest |x|, so that x^2 neither overflows (|x| > 256 in float16, 1.8e19 in float32)
-    nor underflows to 0;  dx = g x / out, and 0 where out = 0 (as PyTorch)."""
+    nor underflows to 0;  dx = g x / out, and 0 where out = 0 (as PyTorch; NaN where
+    out is NaN, not 0)."""
     __slots__ = ()
     save_output = True
 
@@ -135,9 +136,9 @@ class Norm2(_Reduction):
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         g, out = self._expand(g), self._expand(out)
-        positive = constant(out) > 0
+        nonzero = constant(out) != 0  # also where out is NaN: a NaN x gets a NaN gradient
         with np.errstate(invalid="ignore"):  # inf / inf where x holds inf: NaN
-            return (where(positive, x / where(positive, out, 1.0) * g, 0.0),)  # x/out <= 1
+            return (where(nonzero, x / where(nonzero, out, 1.0) * g, 0.0),)  # x/out <= 1
 
 
 def _axis_or_flat(x: T, axis: Any, op: str) -> tuple[T, int]:

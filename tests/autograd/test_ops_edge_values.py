@@ -117,3 +117,16 @@ def test_pow_with_exponent_zero_has_gradient_zero_at_a_nan_base() -> None:
     ta = torch.tensor(a.data, requires_grad=True)
     (ta ** torch.tensor(b.data)).sum().backward()
     np.testing.assert_array_equal(a.grad.data, ta.grad.numpy())
+
+
+def test_norm_of_data_with_nan_has_a_nan_gradient() -> None:
+    """The 2-norm's gradient is 0 where the norm is 0; a NaN norm is not 0, and a NaN
+    must not turn into a zero gradient (PyTorch's is NaN too)."""
+    x = ag.Tensor(np.array([[np.nan, 1.0, 2.0], [0.0, 0.0, 0.0]]), requires_grad=True)
+    x.norm(axis=1).sum().backward()
+    assert np.isnan(x.grad.data[0]).all()
+    np.testing.assert_array_equal(x.grad.data[1], 0.0)
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor(x.data, requires_grad=True)
+    torch.linalg.vector_norm(tx, dim=1).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
