@@ -130,3 +130,15 @@ def test_norm_of_data_with_nan_has_a_nan_gradient() -> None:
     tx = torch.tensor(x.data, requires_grad=True)
     torch.linalg.vector_norm(tx, dim=1).sum().backward()
     np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_a_boolean_tensor_is_a_named_error(name: str) -> None:
+    """NumPy's error (from x - max) spoke of the `-` operator; PyTorch refuses too."""
+    mask = ag.Tensor(np.array([[True, False, True]]))
+    with pytest.raises(ag.DTypeError, match=f"{name} of a boolean tensor.*astype"):
+        getattr(mask, name)(dim=-1)
+    with pytest.raises(TypeError):
+        getattr(ag, name)(mask, 1)
+    converted = getattr(mask.astype(float), name)(-1)
+    np.testing.assert_allclose(converted.data, getattr(ag.Tensor([[1.0, 0.0, 1.0]]), name)().data)
