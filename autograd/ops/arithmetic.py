@@ -95,7 +95,8 @@ class Pow(Function):
     """out = a ** b (both tensors);  da = g b a^(b-1), db = g out ln a.
 
     At a = 0, as PyTorch: da = 0 where b = 0, db = 0 where b >= 0 (no NaN from 0 * inf);
-    the masks cover only a = 0, so second derivatives elsewhere stay exact."""
+    da = 0 where b = 0 at a NaN a too (out = 1, as PyTorch's); the masks cover only those
+    a, so second derivatives elsewhere stay exact."""
     __slots__ = ()
     save_output = True
 
@@ -106,7 +107,8 @@ class Pow(Function):
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.needs_input_grad[0]:
-                flat = (constant(a) == 0) & (constant(b) == 0)  # d/da a^0 = 0 at a = 0
+                a_const = constant(a)  # d/da a^0 = 0 at a = 0 and a = NaN
+                flat = ((a_const == 0) | np.isnan(a_const)) & (constant(b) == 0)
                 ga = where(flat, 0.0, g * b * where(flat, 1.0, a) ** (b - 1))
             if self.needs_input_grad[1]:
                 zero_base = (constant(a) == 0) & (constant(b) >= 0)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AxisError, ShapeError, UsageError
+from ..errors import AxisError, DTypeError, ShapeError, UsageError
 from ..function import Function
 from .generic import broadcast_to, constant, exp, where
 
@@ -205,8 +205,12 @@ class _AlongAxis(Function):
         self.axis = axis
 
     def _start(self, x: np.ndarray) -> None:
-        """``axis`` checked against the input and made non-negative."""
+        """``axis`` checked against the input and made non-negative; booleans refused."""
         self.axis = _one_axis(x.ndim, self.axis, self.function_name)
+        if x.dtype == np.bool_:  # NumPy would fail in x - max with a message about `-`
+            raise DTypeError(f"{self.function_name} of a boolean tensor (shape {x.shape}) is "
+                             f"not defined (PyTorch refuses it too); convert first: "
+                             f"x.astype(float).{self.function_name}(...)")
 
 
 class Softmax(_AlongAxis):

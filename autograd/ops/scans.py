@@ -18,7 +18,7 @@ from ..function import Function, apply
 from .elementwise import Abs
 from .generic import constant, is_tensor, where
 from .indexing import take_along_axis
-from .reductions import Max, Min, Sum, _Reduction, normalize_axis
+from .reductions import Max, Min, Sum, _check_not_empty, _Reduction, normalize_axis
 from .shape import Concatenate
 
 T = Any  # a Tensor (this module sits below the Tensor class)
@@ -86,7 +86,8 @@ def _cumsum(x: Any, axis: int) -> Any:
 
 class Cumprod(Function):
     """out_i = prod_{j <= i} x_j along ``axis``;  dx_j = sum_{i >= j} g_i out_i / x_j
-    without zeros; with zeros, sum_{i >= j} g_i prod_{k <= i, k != j} x_k (O(n^2))."""
+    without zeros; with zeros, or a product that overflows (inf / inf), sum_{i >= j} g_i
+    prod_{k <= i, k != j} x_k (O(n^2))."""
     __slots__ = ("axis",)
     save_output = True
 
@@ -98,7 +99,7 @@ class Cumprod(Function):
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         axis, x_const = self.axis, constant(x)
-        if not (x_const == 0).any():
+        if (x_const != 0).all() and np.isfinite(constant(out)).all():
             gout = g * out
             after = gout.sum(axis=axis, keepdims=True) - _cumsum(gout, axis) + gout
             return (after / x,)
@@ -107,7 +108,7 @@ class Cumprod(Function):
         grad = None
         for j in range(n):  # the product without x_j, from j on
             partial = _cumprod(where(position == j, 1.0, x), axis)
-            term = (where(position >= j, g, 0.0) * partial).sum(axis=axis, keepdims=True)
+            term = where(position >= j, g * partial, 0.0).sum(axis=axis, keepdims=True)
             term = where(position == j, term, 0.0)
             grad = term if grad is None else grad + term
         return (grad,)
@@ -120,7 +121,8 @@ def _cumprod(x: Any, axis: int) -> Any:
 class Norm2(_Reduction):
     """out = sqrt(sum of x^2 over axes), computed as m sqrt(sum (x / m)^2) with m the
     largest |x|, so that x^2 neither overflows (|x| > 256 in float16, 1.8e19 in float32)
-    nor underflows to 0;  dx = g x / out, and 0 where out = 0 (as PyTorch)."""
+    nor underflows to 0;  dx = g x / out, and 0 where out = 0 (as PyTorch; NaN where
+    out is NaN, not 0)."""
     __slots__ = ()
     save_output = True
 
@@ -134,9 +136,9 @@ class Norm2(_Reduction):
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         g, out = self._expand(g), self._expand(out)
-        positive = constant(out) > 0
+        nonzero = constant(out) != 0  # also where out is NaN: a NaN x gets a NaN gradient
         with np.errstate(invalid="ignore"):  # inf / inf where x holds inf: NaN
-            return (where(positive, x / where(positive, out, 1.0) * g, 0.0),)  # x/out <= 1
+            return (where(nonzero, x / where(nonzero, out, 1.0) * g, 0.0),)  # x/out <= 1
 
 
 def _axis_or_flat(x: T, axis: Any, op: str) -> tuple[T, int]:
@@ -180,12 +182,14 @@ def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
 
 
 def argfunction(numpy_function: Any, x: T, axis: Any, keepdims: bool, op: str) -> T:
-    """``np.argmax``/``np.argmin`` of x as an integer tensor without gradient."""
+    """``np.argmax``/``np.argmin`` of x as an integer tensor without gradient; over an
+    empty axis a ``ShapeError`` (a ValueError, as NumPy's), as ``max``."""
+    axes = normalize_axis(axis, x.ndim, op)
     if axis is not None:
-        axes = normalize_axis(axis, x.ndim, op)
         if len(axes) != 1:
             raise AxisError(f"{op}: axis must be a single int or None; got {axis!r}")
         axis = axes[0]
+    _check_not_empty(op, x.data, axes)
     return x._make(np.asarray(numpy_function(x.data, axis=axis, keepdims=keepdims)), None)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..function import Function, apply
 from .arithmetic import broadcasting
-from .generic import is_tensor
+from .generic import constant, is_tensor
 
 __all__ = ["either", "Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Arctan2", "Sinh",
            "Cosh"]
@@ -101,16 +101,23 @@ class Arctan(Function):
 
 class Arctan2(Function):
     """out = arctan2(y, x), the angle of the point (x, y);
-    dy = g x / (x^2 + y^2),  dx = -g y / (x^2 + y^2)."""
+    dy = g x / (x^2 + y^2),  dx = -g y / (x^2 + y^2).
+
+    Computed with x and y divided by s = max(|x|, |y|) (a constant: the formula does not
+    change with s), so x^2 + y^2 neither underflows to 0 (|x| < 1e-19 in float32) nor
+    overflows; at the origin both are 0, as PyTorch."""
     __slots__ = ()
 
     def forward(self, y: np.ndarray, x: np.ndarray) -> np.ndarray:
         return broadcasting("arctan2", np.arctan2, y, x)
 
     def vjp(self, g: Any, out: Any, y: Any, x: Any) -> tuple:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scaled = g / (x * x + y * y)
-        return scaled * x, -(scaled * y)
+        scale = np.maximum(np.abs(constant(y)), np.abs(constant(x)))
+        origin = scale == 0
+        scale = np.where(origin, 1, scale)
+        ys, xs = y / scale, x / scale
+        scaled = g / ((xs * xs + ys * ys + origin) * scale)  # + 1 at the origin, where
+        return scaled * xs, -(scaled * ys)                   # xs = ys = 0
 
 
 class Sinh(Function):
