@@ -19,7 +19,8 @@ from ._arrays import to_array
 from .errors import AxisError, DTypeError, ShapeError, UsageError
 from .function import apply
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
-                             RPowScalar, Sub, broadcasting, is_scalar, number)
+                             RPowScalar, RSubScalar, Sub, SubScalar, broadcasting, is_scalar,
+                             number)
 from .ops.elementwise import (Abs, Astype, Clip, Exp, Log, Maximum, Minimum, Relu, Sigmoid,
                               Sqrt, Tanh, Where)
 from .ops.linalg import MatMul
@@ -55,13 +56,13 @@ class TensorMath:
     def __sub__(self, other: Any) -> AnyTensor:
         """self - other."""
         c = number(other)
-        return apply(AddScalar(-c), self) if c is not None else apply(Sub(), self,
-                                                                        self._lift(other))
+        return apply(SubScalar(c), self) if c is not None else apply(Sub(), self,
+                                                                       self._lift(other))
 
     def __rsub__(self, other: Any) -> AnyTensor:
         """other - self."""
         c = number(other)
-        return apply(AddScalar(c), -self) if c is not None else self._lift(other) - self
+        return apply(RSubScalar(c), self) if c is not None else self._lift(other) - self
 
     def __mul__(self, other: Any) -> AnyTensor:
         """self * other (elementwise)."""

@@ -16,7 +16,8 @@ from ..function import Function
 from .generic import constant, log, where
 
 __all__ = ["broadcasting", "is_scalar", "number", "Add", "Sub", "Mul", "Div", "Neg", "Pow",
-           "AddScalar", "MulScalar", "DivScalar", "PowScalar", "RPowScalar"]
+           "AddScalar", "SubScalar", "RSubScalar", "MulScalar", "DivScalar", "PowScalar",
+           "RPowScalar"]
 
 
 class Add(Function):
@@ -129,6 +130,44 @@ class AddScalar(Function):
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g,)
+
+
+class SubScalar(Function):
+    """out = x - c;  dx = g. (Not x + (-c): -1 does not fit a uint8 tensor's x - 1.)"""
+    __slots__ = ("c",)
+    save_inputs = False
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        try:
+            return x - self.c
+        except TypeError:  # NumPy refuses bool - bool
+            refuse_bool("a - b", x, self.c)
+            raise
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (g,)
+
+
+class RSubScalar(Function):
+    """out = c - x;  dx = -g."""
+    __slots__ = ("c",)
+    save_inputs = False
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        try:
+            return self.c - x
+        except TypeError:  # NumPy refuses bool - bool
+            refuse_bool("a - b", x, self.c)
+            raise
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (-g,)
 
 
 class MulScalar(Function):

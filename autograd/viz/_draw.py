@@ -43,7 +43,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "Mul": ("g * {1}", "g * {0}"), "Div": ("g / {1}", "-g * {out} / {1}"),
     "MatMul": ("g @ {1}^T", "{0}^T @ g"),
     "Affine": ("g @ {1}", "g^T @ {0}", "g summed over rows"),  # nn's fused x W^T + b
-    "AddScalar": ("g",), "MulScalar": ("c g",), "DivScalar": ("g / c",),
+    "AddScalar": ("g",), "SubScalar": ("g",), "RSubScalar": ("-g",), "MulScalar": ("c g",),
+    "DivScalar": ("g / c",),
     "PowScalar": ("p {0}^(p-1) g",), "Exp": ("g * {out}",), "Log": ("g / {0}",),
     "Tanh": ("g (1 - {out}^2)",), "Sigmoid": ("g {out} (1 - {out})",),
     "Relu": ("g [{0} > 0]",), "Sum": ("g, broadcast",),

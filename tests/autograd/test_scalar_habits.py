@@ -114,3 +114,32 @@ def test_the_count_of_tracked_reads_behind_that_check_is_per_thread() -> None:
     assert TRACKED_READS.count == before  # ...cannot make this thread's Tensor([...]) fail
     np.asarray(x)
     assert TRACKED_READS.count == before + 1
+
+
+# ------------------------------------------------------- subtracting a Python number
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int64, np.float32, np.bool_])
+@pytest.mark.parametrize("c", [1, 2.5, True])
+def test_number_minus_and_minus_number_as_numpy(dtype, c):
+    """x - c and c - x give NumPy's values and dtypes (x - 1 on a uint8 tensor, labels as
+    MNIST stores them, raised OverflowError: it was computed as x + (-1)); where NumPy
+    refuses (bool - True), a DTypeError."""
+    data = np.array([3, 5, 0], dtype=dtype)
+    for ours, theirs in ((lambda: ag.Tensor(data) - c, lambda: data - c),
+                         (lambda: c - ag.Tensor(data), lambda: c - data)):
+        try:
+            expected = theirs()
+        except TypeError:  # NumPy: bool - bool
+            with pytest.raises(ag.DTypeError, match="not defined for boolean tensors"):
+                ours()
+            continue
+        got = ours()
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got.data, expected)
+
+
+def test_number_minus_tensor_is_one_node_with_gradient_minus_one():
+    x = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = 3.0 - x
+    assert y.grad_fn.parents == (x,)  # one op, not -x then + 3
+    y.backward(np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(x.grad.data, [-1.0, -10.0])
