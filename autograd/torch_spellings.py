@@ -100,8 +100,9 @@ class TorchSpellings:
 
     def split(self, split_size_or_sections: int | Sequence[int], dim: int = 0
               ) -> tuple[AnyTensor, ...]:
-        """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or of
-        the given sizes, which must add up to the axis."""
+        """Pieces along ``dim``: of ``split_size`` each (the last may be smaller; one empty
+        piece for an empty axis, as PyTorch), or of the given sizes, which must add up to
+        the axis."""
         axis = normalize_axis(dim, self.ndim, "split")[0]
         n = self.shape[axis]
         if isinstance(split_size_or_sections, (int, np.integer)):
@@ -109,7 +110,7 @@ class TorchSpellings:
                 raise ShapeError(f"split: the size of a piece must be positive; got "
                                  f"{split_size_or_sections}")
             sizes = [min(split_size_or_sections, n - start)
-                     for start in range(0, n, split_size_or_sections)]
+                     for start in range(0, n, split_size_or_sections)] or [0]
         else:
             sizes = [int(k) for k in split_size_or_sections]
             if sum(sizes) != n or any(k < 0 for k in sizes):
@@ -120,11 +121,14 @@ class TorchSpellings:
         return tuple(self[lead + (slice(int(s), int(s) + k),)] for s, k in zip(starts, sizes))
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[AnyTensor, ...]:
-        """At most ``chunks`` pieces of equal size along ``dim`` (the last may be smaller)."""
+        """At most ``chunks`` pieces of equal size along ``dim`` (the last may be smaller);
+        an empty axis gives ``chunks`` empty pieces, as PyTorch."""
         if chunks <= 0:
             raise ShapeError(f"chunk: chunks must be positive; got {chunks}")
         n = self.shape[normalize_axis(dim, self.ndim, "chunk")[0]]
-        return self.split(max(math.ceil(n / chunks), 1), dim)
+        if n == 0:
+            return self.split([0] * chunks, dim)
+        return self.split(math.ceil(n / chunks), dim)
 
     def gather(self, dim: int, index: Any) -> AnyTensor:
         """out[..., i, ...] = self[..., index[..., i, ...], ...] along ``dim``, as PyTorch:
@@ -296,12 +300,16 @@ class TorchSpellings:
             keepdim: bool | None = None) -> AnyTensor:
         """Whether every element (along ``axis``/``dim``) is true; a boolean tensor."""
         axis, keepdims = pick_axis(axis, dim, "all"), pick_keepdims(keepdims, keepdim, "all")
+        if axis is not None:  # a named AxisError for a repeated or out-of-range axis
+            axis = normalize_axis(axis, self.ndim, "all")
         return self._make(np.asarray(np.all(self.data, axis=axis, keepdims=keepdims)), None)
 
     def any(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> AnyTensor:
         """Whether some element (along ``axis``/``dim``) is true; a boolean tensor."""
         axis, keepdims = pick_axis(axis, dim, "any"), pick_keepdims(keepdims, keepdim, "any")
+        if axis is not None:  # a named AxisError for a repeated or out-of-range axis
+            axis = normalize_axis(axis, self.ndim, "any")
         return self._make(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)), None)
 
     def new_zeros(self, *size: Any) -> AnyTensor:

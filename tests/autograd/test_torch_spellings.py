@@ -194,3 +194,28 @@ def test_contiguous_is_self_or_a_c_ordered_copy_the_gradient_passes_through() ->
     x = Tensor(X.copy(), requires_grad=True)
     assert x.contiguous() is x  # already C-ordered: no copy, as PyTorch
     gradcheck(lambda t: t.T.contiguous() * 2.0, [Tensor(X.copy(), requires_grad=True)])
+
+
+# ------------------------------------------------------------ empty axes, repeated axes
+@pytest.mark.parametrize("shape, pieces", [
+    ((0,), lambda t: t.chunk(2)), ((0, 3), lambda t: t.chunk(3)),
+    ((3, 0), lambda t: t.chunk(2, 1)), ((0, 3), lambda t: t.split(1)),
+    ((0, 3), lambda t: t.split(2)), ((3, 0), lambda t: t.split(1, dim=1)),
+    ((5,), lambda t: t.chunk(3)), ((1,), lambda t: t.chunk(3))])
+def test_chunk_and_split_of_an_empty_axis_give_pytorchs_pieces(shape, pieces) -> None:
+    """An empty axis gave no pieces at all (``a, = t.split(1)`` failed); PyTorch gives one
+    empty piece for split and ``chunks`` of them for chunk."""
+    torch = _torch()
+    ours, theirs = pieces(ag.zeros(shape)), pieces(torch.zeros(shape))
+    assert [t.shape for t in ours] == [tuple(t.shape) for t in theirs]
+
+
+@pytest.mark.parametrize("name", ["all", "any"])
+def test_all_and_any_name_a_repeated_or_out_of_range_axis(name: str) -> None:
+    x = ag.ones((2, 2))
+    with pytest.raises(ag.AxisError, match=f"{name}: repeated axis in \\(0, 0\\)"):
+        getattr(x, name)(dim=(0, 0))
+    with pytest.raises(ag.AxisError, match=f"{name}: axis 2 is out of range"):
+        getattr(x, name)(axis=2)
+    np.testing.assert_array_equal(getattr(x, name)(axis=(1, -2)).data,
+                                  getattr(np, name)(np.ones((2, 2)), axis=(1, -2)))
