@@ -214,7 +214,10 @@ def seed(root: Any, grad: Any, create_graph: bool, i: int = 0) -> Any:
     if not root._requires_grad:
         raise BackwardError(
             "backward on a tensor that does not require grad: nothing was recorded. "
-            "Create the inputs with requires_grad=True, and do not compute under no_grad().")
+            "Create the inputs with requires_grad=True, and do not compute under no_grad(). "
+            "(A gradient from grad(..., create_graph=True) of a function that is linear, "
+            "or piecewise linear such as relu, in the inputs records nothing either: "
+            "its own derivative is zero.)")
     data = root._data
     if grad is None:
         if data.size != 1:

@@ -206,3 +206,14 @@ def test_only_inputs_is_accepted_as_pytorch_does() -> None:
         (g2,) = ag.grad((x ** 3).sum(), x, only_inputs=False)
     np.testing.assert_allclose(g2.numpy(), tg.detach().numpy(), rtol=1e-12)
     assert x.grad is None  # ignored: nothing else is written
+
+
+def test_differentiating_a_gradient_that_records_nothing_says_why() -> None:
+    """The gradient of relu(x).sum() is a constant mask: grad of it raises, and the
+    message names that case (it told the user to set requires_grad, which they had)."""
+    x = _leaf(2)
+    (g,) = ag.grad(x.relu().sum(), x, create_graph=True)
+    assert not g.requires_grad
+    with pytest.raises(ag.BackwardError, match=r"piecewise linear such as relu.*derivative "
+                                               r"is zero"):
+        ag.grad(g.sum(), x)
