@@ -65,9 +65,9 @@ def test_ci_runs_the_readme_command_and_removes_its_venv(tmp_path, pytest_status
                        "pip install -q torch==2.13.0 [profile=ci]",  # the PyTorch comparisons
                        "python -m benchmarks --quick [profile=ci]",
                        "pip install -e .[dev] [profile=ci]",
-                       "python -m pytest [profile=ci]"]  # tests last: their summary ends the run
+                       "python -m pytest -n auto [profile=ci]"]  # last: the summary ends the run
     command = readme_test_command()
-    assert command == 'pip install -e ".[dev]" && python -m pytest'
+    assert command == 'pip install -e ".[dev]" && python -m pytest -n auto'
     assert command in SCRIPT.read_text().splitlines()  # verbatim, as the README says
 
 
