@@ -16,8 +16,8 @@ from ..function import Function
 from .generic import constant, log, where
 
 __all__ = ["broadcasting", "is_scalar", "number", "Add", "Sub", "Mul", "Div", "Neg", "Pow",
-           "AddScalar", "SubScalar", "RSubScalar", "MulScalar", "DivScalar", "PowScalar",
-           "RPowScalar"]
+           "ScalarOp", "AddScalar", "SubScalar", "RSubScalar", "MulScalar", "DivScalar",
+           "PowScalar", "RPowScalar"]
 
 
 class Add(Function):
@@ -117,13 +117,27 @@ class Pow(Function):
         return ga, gb
 
 
-class AddScalar(Function):
-    """out = x + c;  dx = g."""
+class ScalarOp(Function):
+    """An op of one tensor and a Python number ``c`` (op state, not a graph input)."""
     __slots__ = ("c",)
     save_inputs = False
 
     def __init__(self, c: float) -> None:
         self.c = c
+
+
+def _subtract(a: Any, b: Any) -> Any:
+    """a - b, naming NumPy's refusal of bool - bool."""
+    try:
+        return a - b
+    except TypeError:
+        refuse_bool("a - b", a, b)
+        raise
+
+
+class AddScalar(ScalarOp):
+    """out = x + c;  dx = g."""
+    __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x + self.c
@@ -132,51 +146,31 @@ class AddScalar(Function):
         return (g,)
 
 
-class SubScalar(Function):
+class SubScalar(ScalarOp):
     """out = x - c;  dx = g. (Not x + (-c): -1 does not fit a uint8 tensor's x - 1.)"""
-    __slots__ = ("c",)
-    save_inputs = False
-
-    def __init__(self, c: float) -> None:
-        self.c = c
+    __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        try:
-            return x - self.c
-        except TypeError:  # NumPy refuses bool - bool
-            refuse_bool("a - b", x, self.c)
-            raise
+        return _subtract(x, self.c)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g,)
 
 
-class RSubScalar(Function):
+class RSubScalar(ScalarOp):
     """out = c - x;  dx = -g."""
-    __slots__ = ("c",)
-    save_inputs = False
-
-    def __init__(self, c: float) -> None:
-        self.c = c
+    __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        try:
-            return self.c - x
-        except TypeError:  # NumPy refuses bool - bool
-            refuse_bool("a - b", x, self.c)
-            raise
+        return _subtract(self.c, x)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (-g,)
 
 
-class MulScalar(Function):
+class MulScalar(ScalarOp):
     """out = c x;  dx = c g."""
-    __slots__ = ("c",)
-    save_inputs = False
-
-    def __init__(self, c: float) -> None:
-        self.c = c
+    __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x * self.c
@@ -185,13 +179,9 @@ class MulScalar(Function):
         return (g * self.c,)
 
 
-class DivScalar(Function):
+class DivScalar(ScalarOp):
     """out = x / c;  dx = g / c."""
-    __slots__ = ("c",)
-    save_inputs = False
-
-    def __init__(self, c: float) -> None:
-        self.c = c
+    __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x / self.c
@@ -219,14 +209,10 @@ class PowScalar(Function):
         return (g * self.p * x ** (self.p - 1),)
 
 
-class RPowScalar(Function):
+class RPowScalar(ScalarOp):
     """out = c ** x;  dx = g out log(c)."""
-    __slots__ = ("c",)
-    save_inputs = False
+    __slots__ = ()
     save_output = True
-
-    def __init__(self, c: float) -> None:
-        self.c = c
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return self.c ** x
