@@ -9,7 +9,14 @@ import numpy as np
 from .._checks import flag, real_number
 from .optimizer import Optimizer, ParamsT, check_nonneg, check_pair
 
-__all__ = ["Adam", "AdamW"]
+__all__ = ["Adam", "AdamW", "check_betas"]
+
+
+def check_betas(owner: str, group: dict[str, Any]) -> None:
+    """``betas`` must be a pair of numbers in [0, 1) (stored as a tuple)."""
+    betas = check_pair(owner, group, "betas", "betas=(0.9, 0.999)")
+    for i, beta in enumerate(betas):
+        real_number(owner, f"betas[{i}]", beta, minimum=0, maximum=1, open_max=True)
 
 
 class Adam(Optimizer):
@@ -43,9 +50,7 @@ class Adam(Optimizer):
     def _validate_group(self, group: dict[str, Any]) -> None:
         owner = type(self).__name__
         check_nonneg(owner, group, "lr", "eps", "weight_decay")
-        betas = check_pair(owner, group, "betas", "betas=(0.9, 0.999)")
-        for i, beta in enumerate(betas):
-            real_number(owner, f"betas[{i}]", beta, minimum=0, maximum=1, open_max=True)
+        check_betas(owner, group)
         flag(owner, "amsgrad", group["amsgrad"])
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],

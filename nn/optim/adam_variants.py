@@ -7,23 +7,23 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import flag, real_number
-from .optimizer import Optimizer, ParamsT, check_nonneg, check_pair
+from .._checks import flag
+from .adam import check_betas
+from .optimizer import Optimizer, ParamsT, check_nonneg
 
 __all__ = ["Adamax", "NAdam", "RAdam"]
 
 
-def _check_betas(owner: str, group: dict[str, Any]) -> None:
-    """``betas`` must be a pair of numbers in [0, 1) (stored as a tuple)."""
-    betas = check_pair(owner, group, "betas", "betas=(0.9, 0.999)")
-    for i, beta in enumerate(betas):
-        real_number(owner, f"betas[{i}]", beta, minimum=0, maximum=1, open_max=True)
-
-
-def _decay(param: np.ndarray, group: dict[str, Any]) -> None:
-    """Decoupled weight decay: ``p = p * (1 - lr * weight_decay)``."""
+def _decayed(optimizer: Optimizer, param: np.ndarray, grad: np.ndarray,
+             group: dict[str, Any]) -> np.ndarray:
+    """The gradient after weight decay: with ``decoupled_weight_decay`` the parameter
+    shrinks, ``p = p * (1 - lr * weight_decay)``, and g is unchanged (as AdamW); else
+    ``g + weight_decay * p`` (L2)."""
+    if not group["decoupled_weight_decay"]:
+        return optimizer._with_weight_decay(param, grad, group["weight_decay"])
     if group["weight_decay"] != 0:
         param *= 1 - group["lr"] * group["weight_decay"]
+    return grad
 
 
 def _moments(m: np.ndarray, v: np.ndarray, g: np.ndarray, beta1: float, beta2: float,
@@ -61,7 +61,7 @@ class Adamax(Optimizer):
 
     def _validate_group(self, group: dict[str, Any]) -> None:
         check_nonneg(type(self).__name__, group, "lr", "eps", "weight_decay")
-        _check_betas(type(self).__name__, group)
+        check_betas(type(self).__name__, group)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
@@ -116,7 +116,7 @@ class NAdam(Optimizer):
     def _validate_group(self, group: dict[str, Any]) -> None:
         owner = type(self).__name__
         check_nonneg(owner, group, "lr", "eps", "weight_decay", "momentum_decay")
-        _check_betas(owner, group)
+        check_betas(owner, group)
         flag(owner, "decoupled_weight_decay", group["decoupled_weight_decay"])
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
@@ -129,11 +129,7 @@ class NAdam(Optimizer):
             state["exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
         t = state["step"]
-        if group["decoupled_weight_decay"]:
-            _decay(param, group)
-            g = grad
-        else:
-            g = self._with_weight_decay(param, grad, group["weight_decay"])
+        g = _decayed(self, param, grad, group)
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
         state["mu_product"] = mu_product = float(state["mu_product"]) * mu
@@ -182,7 +178,7 @@ class RAdam(Optimizer):
     def _validate_group(self, group: dict[str, Any]) -> None:
         owner = type(self).__name__
         check_nonneg(owner, group, "lr", "eps", "weight_decay")
-        _check_betas(owner, group)
+        check_betas(owner, group)
         flag(owner, "decoupled_weight_decay", group["decoupled_weight_decay"])
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
@@ -194,11 +190,7 @@ class RAdam(Optimizer):
             state["exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
         t = state["step"]
-        if group["decoupled_weight_decay"]:
-            _decay(param, group)
-            g = grad
-        else:
-            g = self._with_weight_decay(param, grad, group["weight_decay"])
+        g = _decayed(self, param, grad, group)
         m, v = state["exp_avg"], state["exp_avg_sq"]
         work = self._scratch(param, 1)
         _moments(m, v, g, beta1, beta2, work)
