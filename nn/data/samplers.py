@@ -6,6 +6,10 @@ Random ones draw from ``generator``: a ``numpy.random.Generator``, an int seed o
 (the package's default generator, which ``nn.manual_seed`` resets), as elsewhere in
 ``nn.data``. Each ``iter()`` draws anew, so every epoch has its own order; the draws
 follow PyTorch's distributions, not its random streams.
+
+Resuming ``nn.train.fit`` from a checkpoint restores nn's default generator and the
+DataLoader's own, not a sampler's: a sampler drawing from ``generator=None`` resumes
+bit for bit, one with its own seed or Generator starts its stream anew.
 """
 from __future__ import annotations
 
