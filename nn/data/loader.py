@@ -13,9 +13,18 @@ from .._random import RNGLike, as_generator
 from ..errors import ArgumentTypeError, ConfigError
 from .base import Dataset, check_dataset
 from .datasets import TensorDataset, aligned_arrays, collate, is_map_style, is_sample_list
+from .samplers import BatchSampler
 from .subsets import Subset
 
 __all__ = ["DataLoader"]
+
+
+class _DefaultBatchSize(int):
+    """32, DataLoader's default ``batch_size``, told apart from a ``batch_size`` given (which
+    ``batch_sampler`` refuses)."""
+
+
+_DEFAULT_BATCH_SIZE = _DefaultBatchSize(32)
 
 
 class DataLoader:
@@ -46,24 +55,33 @@ class DataLoader:
     rows ``(X[i], y[i], ...)`` when arrays were given, then read one by one).
     ``num_workers`` and ``pin_memory`` are accepted and change nothing: batches are NumPy
     arrays read in this process, the same batches PyTorch's workers would give (a
-    ``worker_init_fn`` has no workers to run in, so it is not taken). ``batch_sampler``
-    raises ``ConfigError``.
+    ``worker_init_fn`` has no workers to run in, so it is not taken).
+
+    ``batch_sampler`` (a ``BatchSampler``, a list of lists of indices, or any object with
+    ``__iter__`` and ``__len__`` giving lists of indices, iterated again every epoch) gives
+    each batch's samples; as in PyTorch it excludes ``batch_size`` (PyTorch's default 1 is
+    allowed), ``shuffle``, ``sampler`` and ``drop_last``, and ``loader.batch_size`` is
+    None. ``len(loader)`` is then ``len(batch_sampler)``. ``fit``'s checkpoints hold
+    ``generator`` and nn's default generator, not a (batch) sampler's own (see
+    ``nn.data.samplers``).
     """
 
-    def __init__(self, *arrays: Any, batch_size: int = 32, shuffle: bool = False,
-                 drop_last: bool = False, generator: RNGLike = None,
+    def __init__(self, *arrays: Any, batch_size: int = _DEFAULT_BATCH_SIZE,
+                 shuffle: bool = False, drop_last: bool = False, generator: RNGLike = None,
                  collate_fn: Callable[[list[Any]], Any] | None = None,
                  sampler: Iterable[int] | None = None, batch_sampler: Any = None,
                  num_workers: int = 0, pin_memory: bool = False) -> None:
         if not arrays:
             raise ConfigError("DataLoader needs at least one array, e.g. DataLoader(X, y)")
-        if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
+        if batch_sampler is not None:
+            _check_batch_sampler(batch_sampler, batch_size, shuffle, sampler, drop_last)
+        elif (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
                 or batch_size < 1):
             hint = ("; PyTorch's batch_size=None (samples one at a time, unbatched) is not "
                     "supported: iterate the dataset itself" if batch_size is None else "")
             raise ConfigError(f"DataLoader: batch_size must be a positive int; got "
                               f"{batch_size!r}{hint}")
-        _check_options(shuffle, collate_fn, sampler, batch_sampler, num_workers)
+        _check_options(shuffle, collate_fn, sampler, num_workers)
         self.dataset = _dataset_argument(arrays)
         if self.dataset is None:
             self.dataset = TensorDataset(*aligned_arrays(arrays, "DataLoader"))
@@ -73,19 +91,24 @@ class DataLoader:
         self.arrays, self._rows = (_array_rows(self.dataset) if self.collate_fn is collate
                                    else (None, None))
         self.n_samples = len(self.dataset)
-        self.batch_size = int(batch_size)
+        self.batch_size = None if batch_sampler is not None else int(batch_size)
+        self.batch_sampler = batch_sampler
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.generator = as_generator(generator, "generator")
         self.sampler, self.num_workers = sampler, int(num_workers)
         self.pin_memory = bool(pin_memory)
 
     def __len__(self) -> int:
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
         count = self.n_samples if self.sampler is None else len(self.sampler)
         if self.drop_last:
             return count // self.batch_size
         return math.ceil(count / self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.batch_sampler is not None:
+            return self._batch_sampler_batches()
         if self.arrays is None:
             return self._dataset_batches()
         return self._array_batches(self.arrays)
@@ -109,6 +132,16 @@ class DataLoader:
         for start in self._starts(len(order)):
             yield self.collate_fn([self.dataset[int(i)] for i in order[start:start + size]])
 
+    def _batch_sampler_batches(self) -> Iterator[Any]:
+        """The batches of the lists of indices ``batch_sampler`` gives this epoch."""
+        for number, batch in enumerate(self.batch_sampler):
+            indices = _batch_indices(batch, self.n_samples, number)
+            if self.arrays is None:
+                yield self.collate_fn([self.dataset[int(i)] for i in indices])
+            else:
+                rows = indices if self._rows is None else self._rows[indices]
+                yield tuple(a[rows] for a in self.arrays)
+
     def _array_batches(self, arrays: tuple[np.ndarray, ...]) -> Iterator[tuple[np.ndarray, ...]]:
         order = self._order()
         if self._rows is not None:
@@ -131,16 +164,22 @@ class DataLoader:
             data = f"<{type(self.dataset).__name__} of {self.n_samples} samples>"
         else:
             data = ", ".join(str(a.shape) for a in self.arrays)
+        if self.batch_sampler is not None:
+            return (f"DataLoader({data}, batch_sampler=<{type(self.batch_sampler).__name__} "
+                    f"of {len(self.batch_sampler)} batches>)")
         return (f"DataLoader({data}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last})")
 
 
-def _check_options(shuffle: bool, collate_fn: Any, sampler: Any, batch_sampler: Any,
-                   num_workers: Any) -> None:
+def _check_options(shuffle: bool, collate_fn: Any, sampler: Any, num_workers: Any) -> None:
     """PyTorch's options that are accepted as they are, or a named error."""
     if collate_fn is not None and not callable(collate_fn):
         raise ArgumentTypeError(f"DataLoader: collate_fn must be a function of the list of "
                                 f"samples; got {type(collate_fn).__name__}")
+    if isinstance(sampler, BatchSampler):
+        raise ConfigError("DataLoader: a BatchSampler gives lists of indices, not indices; "
+                          "pass it as batch_sampler=, without batch_size (PyTorch's "
+                          "sampler=BatchSampler(...), batch_size=None is the same loader)")
     if sampler is not None:
         if shuffle:
             raise ConfigError("DataLoader: sampler and shuffle=True both choose the order; "
@@ -150,27 +189,58 @@ def _check_options(shuffle: bool, collate_fn: Any, sampler: Any, batch_sampler: 
                 f"DataLoader: sampler must give the indices anew every epoch and have a "
                 f"len() (a list, range, array or Sampler); got {type(sampler).__name__}. "
                 f"For an iterator pass list(it)")
-    if batch_sampler is not None:
-        raise ConfigError("DataLoader: batch_sampler is not supported; give the order with "
-                          "sampler= and batch_size=, or index the arrays with your batches "
-                          "of indices yourself (X[idx], y[idx])")
     if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or \
             num_workers < 0:
         raise ConfigError(f"DataLoader: num_workers must be an int >= 0; got "
                           f"{num_workers!r}")
 
 
-def _sampled_indices(sampler: Iterable[int], n: int) -> np.ndarray:
+def _check_batch_sampler(batch_sampler: Any, batch_size: Any, shuffle: bool, sampler: Any,
+                         drop_last: bool) -> None:
+    """``batch_sampler`` gives lists of indices anew every epoch and is the only option
+    that chooses the batches (else ArgumentTypeError / ConfigError)."""
+    if not (hasattr(batch_sampler, "__iter__") and hasattr(batch_sampler, "__len__")):
+        raise ArgumentTypeError(
+            f"DataLoader: batch_sampler must give the lists of indices anew every epoch and "
+            f"have a len() (a BatchSampler or a list of lists); got "
+            f"{type(batch_sampler).__name__}. For an iterator pass list(it)")
+    given = [f"batch_size={batch_size!r}"] if (batch_size is not _DEFAULT_BATCH_SIZE
+                                               and batch_size != 1) else []
+    given += [f"{name}={value!r}" for name, value in [("shuffle", shuffle),
+                                                      ("drop_last", drop_last)] if value]
+    given += [f"sampler=<{type(sampler).__name__}>"] if sampler is not None else []
+    if given:
+        raise ConfigError(
+            f"DataLoader: batch_sampler gives the batches, so batch_size, shuffle, sampler "
+            f"and drop_last must be left out; got {', '.join(given)}. Give them to the "
+            f"batch sampler: BatchSampler(RandomSampler(data), batch_size, drop_last)")
+
+
+def _batch_indices(batch: Any, n: int, number: int) -> np.ndarray:
+    """Batch ``number`` of a batch_sampler as indices: ints in ``[-n, n)``, at least one."""
+    what = f"batch {number} of the batch_sampler"
+    if isinstance(batch, (str, bytes)) or not hasattr(batch, "__iter__"):
+        raise ArgumentTypeError(
+            f"DataLoader: {what} is {type(batch).__name__} {batch!r}, not a list of indices; "
+            f"a batch_sampler gives lists of indices (indices one by one go in sampler=)")
+    indices = _sampled_indices(batch, n, what)
+    if indices.size == 0:
+        raise ConfigError(f"DataLoader: {what} is empty; every batch needs an index")
+    return indices
+
+
+def _sampled_indices(sampler: Iterable[int], n: int, what: str = "the sampler") -> np.ndarray:
     """The indices ``sampler`` gives for this epoch: ints in ``[-n, n)``."""
     indices = np.asarray(list(sampler))
     if indices.size == 0:
         return indices.astype(np.intp)
     if indices.ndim != 1 or not np.issubdtype(indices.dtype, np.integer):
-        raise ArgumentTypeError(f"DataLoader: the sampler must give int indices; it gave "
-                                f"{indices.dtype} values of shape {indices.shape}")
+        hint = " (lists of indices go in batch_sampler=)" if indices.ndim == 2 else ""
+        raise ArgumentTypeError(f"DataLoader: {what} must give int indices; it gave "
+                                f"{indices.dtype} values of shape {indices.shape}{hint}")
     low, high = int(indices.min()), int(indices.max())
     if low < -n or high >= n:
-        raise TensorIndexError(f"DataLoader: the sampler gave index {low if low < -n else high}"
+        raise TensorIndexError(f"DataLoader: {what} gave index {low if low < -n else high}"
                                f", out of range for a dataset of {n} samples")
     return indices
 

@@ -1,4 +1,5 @@
-"""DataLoader's PyTorch options: collate_fn, sampler, batch_sampler, num_workers, pin_memory."""
+"""DataLoader's PyTorch options: collate_fn, sampler, num_workers, pin_memory (batch_sampler:
+test_data_batch_sampler.py)."""
 from __future__ import annotations
 
 import numpy as np
@@ -134,9 +135,6 @@ def test_unsupported_options_are_named_errors() -> None:
     X, y = _data()
     with pytest.raises(ConfigError, match=r"num_workers must be an int >= 0; got -1"):
         DataLoader(X, y, num_workers=-1)
-    with pytest.raises(ConfigError, match=r"batch_sampler is not supported; give the order "
-                                          r"with sampler= and batch_size="):
-        DataLoader(X, y, batch_sampler=[[0, 1], [2]])
     with pytest.raises(ArgumentTypeError, match=r"collate_fn must be a function of the list "
                                                 r"of samples; got int"):
         DataLoader(X, y, collate_fn=3)
