@@ -7,6 +7,7 @@ and ``Sequential`` a ``forward``.)
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -67,7 +68,8 @@ class Sequential(Module):
     As in PyTorch, ``add_module(name, m)`` and ``seq.name = m`` add a layer at the end
     (or replace the layer of that name), ``seq[i] = m`` replaces one, and ``del seq[i]``,
     ``pop``, ``insert`` and ``extend`` edit the list (``del`` and ``insert`` rename the
-    layers by position).
+    layers by position). ``seq1 + seq2`` and ``seq * n`` make a new Sequential of the same
+    layer objects (named by position); ``+=`` and ``*=`` extend this one.
     """
 
     def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
@@ -161,6 +163,26 @@ class Sequential(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(self._layers)
 
+    def __add__(self, other: "Sequential") -> "Sequential":
+        """A new Sequential of this one's layers, then ``other``'s (the same module
+        objects, renamed "0", "1", ...), as PyTorch."""
+        return Sequential(*self, *_sequential(other, "+"))
+
+    def __iadd__(self, other: "Sequential") -> "Sequential":
+        """Append ``other``'s layers to this one (PyTorch's ``seq += other``)."""
+        return self.extend(list(_sequential(other, "+=")))
+
+    def __mul__(self, times: int) -> "Sequential":
+        """A new Sequential of this one's layers ``times`` times over: the same module
+        objects, so the copies share parameters (PyTorch's ``seq * n``)."""
+        return Sequential(*(list(self) * _repeats(times, "*")))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, times: int) -> "Sequential":
+        """Repeat this one's layers ``times`` times over, in place (``seq *= n``)."""
+        return self.extend(list(self) * (_repeats(times, "*=") - 1))
+
     def __getitem__(self, index: int | slice | str) -> Any:
         if isinstance(index, str):
             if index not in self._names:
@@ -195,6 +217,24 @@ class Sequential(Module):
         if name in names:
             return self.__dict__["_layers"][names.index(name)]
         raise AttributeError(f"'Sequential' object has no attribute {name!r}")
+
+
+def _sequential(other: Any, operator: str) -> Sequential:
+    if not isinstance(other, Sequential):
+        raise ArgumentTypeError(f"Sequential {operator} needs another Sequential (as "
+                                f"PyTorch); got {type(other).__name__}. Wrap modules: "
+                                f"seq {operator} nn.Sequential(m1, m2)")
+    return other
+
+
+def _repeats(times: Any, operator: str) -> int:
+    if isinstance(times, bool) or not isinstance(times, numbers.Integral):
+        raise ArgumentTypeError(f"Sequential {operator} needs an int number of repeats; "
+                                f"got {type(times).__name__}")
+    if times <= 0:
+        raise ConfigError(f"Sequential {operator} needs a positive number of repeats; "
+                          f"got {times}")
+    return int(times)
 
 
 class ModuleList(Module):
