@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .module import Module
-from .errors import ArgumentTypeError, ConfigError, NameNotFoundError
+from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, NameNotFoundError
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict"]
 
@@ -299,7 +299,9 @@ class ModuleList(Module):
 
 
 class ModuleDict(DictItems, Module):
-    """A dict of modules keyed by name (str without '.'), in insertion order."""
+    """A dict of modules keyed by name (str without '.'), in insertion order. As in
+    PyTorch a key is an attribute too: ``md.fc`` is ``md["fc"]``, ``md.fc = module`` adds
+    or replaces the key and ``del md.fc`` removes it."""
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()
                  ) -> None:
@@ -340,6 +342,32 @@ class ModuleDict(DictItems, Module):
     def clear(self) -> None:
         """Remove every module."""
         self._items.clear()
+
+    def __getattr__(self, name: str) -> Any:  # only called when normal look-up fails
+        items = self.__dict__.get("_items", {})
+        if name in items:
+            return items[name]
+        raise MemberNotFoundError(f"'ModuleDict' object has no attribute or key {name!r}; "
+                                  f"keys: {list(items)}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        items = self.__dict__.get("_items")
+        if items is None or name in self.__dict__:
+            super().__setattr__(name, value)
+        elif isinstance(value, Module):
+            self[name] = value
+        elif name in items:
+            raise ArgumentTypeError(f"cannot assign a {type(value).__name__} to the module "
+                                    f"'{name}' of a ModuleDict: expected a Module. To remove "
+                                    f"it write del md.{name} (PyTorch keeps None there)")
+        else:
+            super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self.__dict__.get("_items", ()) and name not in self.__dict__:
+            del self._items[name]
+        else:
+            super().__delattr__(name)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleDict is a container without forward(); pick "
