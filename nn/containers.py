@@ -7,11 +7,12 @@ and ``Sequential`` a ``forward``.)
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .module import Module
-from .errors import ArgumentTypeError, ConfigError, NameNotFoundError
+from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, NameNotFoundError
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict"]
 
@@ -67,7 +68,8 @@ class Sequential(Module):
     As in PyTorch, ``add_module(name, m)`` and ``seq.name = m`` add a layer at the end
     (or replace the layer of that name), ``seq[i] = m`` replaces one, and ``del seq[i]``,
     ``pop``, ``insert`` and ``extend`` edit the list (``del`` and ``insert`` rename the
-    layers by position).
+    layers by position). ``seq1 + seq2`` and ``seq * n`` make a new Sequential of the same
+    layer objects (named by position); ``+=`` and ``*=`` extend this one.
     """
 
     def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
@@ -161,6 +163,26 @@ class Sequential(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(self._layers)
 
+    def __add__(self, other: "Sequential") -> "Sequential":
+        """A new Sequential of this one's layers, then ``other``'s (the same module
+        objects, renamed "0", "1", ...), as PyTorch."""
+        return Sequential(*self, *_sequential(other, "+"))
+
+    def __iadd__(self, other: "Sequential") -> "Sequential":
+        """Append ``other``'s layers to this one (PyTorch's ``seq += other``)."""
+        return self.extend(list(_sequential(other, "+=")))
+
+    def __mul__(self, times: int) -> "Sequential":
+        """A new Sequential of this one's layers ``times`` times over: the same module
+        objects, so the copies share parameters (PyTorch's ``seq * n``)."""
+        return Sequential(*(list(self) * _repeats(times, "*")))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, times: int) -> "Sequential":
+        """Repeat this one's layers ``times`` times over, in place (``seq *= n``)."""
+        return self.extend(list(self) * (_repeats(times, "*=") - 1))
+
     def __getitem__(self, index: int | slice | str) -> Any:
         if isinstance(index, str):
             if index not in self._names:
@@ -195,6 +217,24 @@ class Sequential(Module):
         if name in names:
             return self.__dict__["_layers"][names.index(name)]
         raise AttributeError(f"'Sequential' object has no attribute {name!r}")
+
+
+def _sequential(other: Any, operator: str) -> Sequential:
+    if not isinstance(other, Sequential):
+        raise ArgumentTypeError(f"Sequential {operator} needs another Sequential (as "
+                                f"PyTorch); got {type(other).__name__}. Wrap modules: "
+                                f"seq {operator} nn.Sequential(m1, m2)")
+    return other
+
+
+def _repeats(times: Any, operator: str) -> int:
+    if isinstance(times, bool) or not isinstance(times, numbers.Integral):
+        raise ArgumentTypeError(f"Sequential {operator} needs an int number of repeats; "
+                                f"got {type(times).__name__}")
+    if times <= 0:
+        raise ConfigError(f"Sequential {operator} needs a positive number of repeats; "
+                          f"got {times}")
+    return int(times)
 
 
 class ModuleList(Module):
@@ -259,7 +299,9 @@ class ModuleList(Module):
 
 
 class ModuleDict(DictItems, Module):
-    """A dict of modules keyed by name (str without '.'), in insertion order."""
+    """A dict of modules keyed by name (str without '.'), in insertion order. As in
+    PyTorch a key is an attribute too: ``md.fc`` is ``md["fc"]``, ``md.fc = module`` adds
+    or replaces the key and ``del md.fc`` removes it."""
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()
                  ) -> None:
@@ -300,6 +342,32 @@ class ModuleDict(DictItems, Module):
     def clear(self) -> None:
         """Remove every module."""
         self._items.clear()
+
+    def __getattr__(self, name: str) -> Any:  # only called when normal look-up fails
+        items = self.__dict__.get("_items", {})
+        if name in items:
+            return items[name]
+        raise MemberNotFoundError(f"'ModuleDict' object has no attribute or key {name!r}; "
+                                  f"keys: {list(items)}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        items = self.__dict__.get("_items")
+        if items is None or name in self.__dict__:
+            super().__setattr__(name, value)
+        elif isinstance(value, Module):
+            self[name] = value
+        elif name in items:
+            raise ArgumentTypeError(f"cannot assign a {type(value).__name__} to the module "
+                                    f"'{name}' of a ModuleDict: expected a Module. To remove "
+                                    f"it write del md.{name} (PyTorch keeps None there)")
+        else:
+            super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self.__dict__.get("_items", ()) and name not in self.__dict__:
+            del self._items[name]
+        else:
+            super().__delattr__(name)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleDict is a container without forward(); pick "

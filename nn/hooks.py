@@ -9,6 +9,14 @@ they also receive the keyword arguments: ``hook(module, args, kwargs)`` returnin
 ``(args, kwargs)``, and ``hook(module, args, kwargs, output)``. Hooks run in the order
 they were registered (``prepend=True`` puts one first).
 
+``register_full_backward_pre_hook`` and ``register_full_backward_hook`` (PyTorch's
+semantics) call ``hook(module, grad_output)`` once the gradients with respect to the
+module's Tensor outputs are known, and ``hook(module, grad_input, grad_output)`` once
+those with respect to its positional Tensor inputs are (None for an input that does not
+require grad or gets no gradient; where no input requires grad, this hook runs with the
+pre-hooks, grad_input all None); a tuple either returns replaces the gradients passed
+on. How: ``nn/backward_hooks.py``.
+
 A module without hooks pays one attribute test per call: the hooks live in a
 ``ForwardHooks`` object created at the first registration.
 """
@@ -21,17 +29,21 @@ from typing import Any
 from autograd.errors import UsageError
 from autograd.hooks import RemovableHandle
 
+from .backward_hooks import BackwardCall
 from .errors import ArgumentTypeError
 
 __all__ = ["RemovableHandle", "ForwardHooks", "HookMethods"]
 
 class ForwardHooks:
-    """A module's hooks: ``pre`` and ``post`` map a handle id to ``(hook, with_kwargs)``
-    in calling order; ``call`` runs forward between them."""
+    """A module's hooks: ``pre`` and ``post`` (forward), ``backward_pre`` and
+    ``backward`` (full backward) map a handle id to ``(hook, with_kwargs)`` in calling
+    order; ``call`` runs forward between them."""
 
     def __init__(self) -> None:
         self.pre: dict[int, tuple[Callable, bool]] = {}
         self.post: dict[int, tuple[Callable, bool]] = {}
+        self.backward_pre: dict[int, tuple[Callable, bool]] = {}
+        self.backward: dict[int, tuple[Callable, bool]] = {}
 
     def add(self, hooks: dict[int, tuple[Callable, bool]], hook: Callable, prepend: bool,
             with_kwargs: bool) -> RemovableHandle:
@@ -46,7 +58,13 @@ class ForwardHooks:
 
     def call(self, module: Any, args: tuple, kwargs: dict) -> Any:
         """``module.forward(*args, **kwargs)`` with the pre-hooks before and the forward
-        hooks after, each seeing (and possibly replacing) what the previous one gave."""
+        hooks after, each seeing (and possibly replacing) what the previous one gave.
+        With backward hooks, the inputs forward gets and the output returned are wrapped
+        in identity ops that run them (``BackwardCall``), as PyTorch does."""
+        backward = None
+        if self.backward or self.backward_pre:  # the hooks as they are now (PyTorch)
+            backward = BackwardCall(module, [h for h, _ in self.backward.values()],
+                                    [h for h, _ in self.backward_pre.values()])
         for hook, with_kwargs in list(self.pre.values()):
             if with_kwargs:
                 result = hook(module, args, kwargs)
@@ -61,13 +79,15 @@ class ForwardHooks:
                 result = hook(module, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        if backward is not None:
+            args = backward.wrap_inputs(args)
         output = module.forward(*args, **kwargs)
         for hook, with_kwargs in list(self.post.values()):
             result = (hook(module, args, kwargs, output) if with_kwargs
                       else hook(module, args, output))
             if result is not None:
                 output = result
-        return output
+        return output if backward is None else backward.wrap_outputs(output)
 
 
 class HookMethods:
@@ -88,12 +108,32 @@ class HookMethods:
         replaces the output. Returns a handle with ``.remove()``."""
         return self._add_hook("register_forward_hook", "post", hook, prepend, with_kwargs)
 
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any],
+                                        prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` in every backward through this module, once
+        the gradients with respect to its Tensor outputs are known (a tuple, None where an
+        output is not a Tensor or gets no gradient); a tuple it returns replaces them.
+        Returns a handle with ``.remove()``."""
+        return self._add_hook("register_full_backward_pre_hook", "backward_pre", hook,
+                              prepend, False)
+
+    def register_full_backward_hook(self, hook: Callable[..., Any],
+                                    prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` in every backward through this
+        module, once the gradients with respect to its positional Tensor inputs are known
+        (None for an input that does not require grad or gets no gradient; where no
+        input requires grad, with grad_output and grad_input all None); a tuple it
+        returns replaces grad_input. Returns a handle with ``.remove()``."""
+        return self._add_hook("register_full_backward_hook", "backward", hook, prepend,
+                              False)
+
     def _add_hook(self, caller: str, kind: str, hook: Any, prepend: Any,
                   with_kwargs: Any) -> RemovableHandle:
         if not callable(hook):
+            signature = {"pre": "args", "post": "args, output", "backward_pre": "grad_output",
+                         "backward": "grad_input, grad_output"}[kind]
             raise ArgumentTypeError(f"{caller}: the hook must be callable, e.g. a function "
-                                    f"hook(module, args{', output' if kind == 'post' else ''})"
-                                    f"; got {type(hook).__name__}")
+                                    f"hook(module, {signature}); got {type(hook).__name__}")
         for name, flag in (("prepend", prepend), ("with_kwargs", with_kwargs)):
             if not isinstance(flag, bool):
                 raise ArgumentTypeError(f"{caller}: {name} must be True or False; got "
@@ -101,5 +141,4 @@ class HookMethods:
         if self._hook_registry is None:
             object.__setattr__(self, "_hook_registry", ForwardHooks())
         hooks = self._hook_registry
-        return hooks.add(hooks.pre if kind == "pre" else hooks.post, hook, prepend,
-                         with_kwargs)
+        return hooks.add(getattr(hooks, kind), hook, prepend, with_kwargs)

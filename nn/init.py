@@ -28,14 +28,14 @@ import numpy as np
 from autograd import Tensor
 from autograd.errors import DTypeError
 
-from ._checks import real_number
+from ._checks import integer, real_number
 from ._random import RNGLike, as_generator
 from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "trunc_normal_",
            "constant_", "zeros_", "ones_", "xavier_uniform_", "xavier_normal_",
-           "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "glorot_uniform_",
-           "glorot_normal_", "he_uniform_", "he_normal_"]
+           "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "eye_", "dirac_",
+           "glorot_uniform_", "glorot_normal_", "he_uniform_", "he_normal_"]
 
 T = TypeVar("T")
 
@@ -254,6 +254,38 @@ def orthogonal_(tensor: T, gain: float = 1.0, rng: RNGLike = None, *,
     q = q * np.sign(np.diag(r))  # makes the decomposition unique, the result uniform
     matrix = q if rows >= cols else q.T
     return _fill(tensor, gain * matrix.reshape(shape))
+
+
+def eye_(tensor: T) -> T:
+    """Fill a 2-D weight (out, in) with the identity: w[i, i] = 1, 0 elsewhere (a
+    ``Linear`` then passes its first min(out, in) inputs through unchanged)."""
+    shape = _array(tensor).shape
+    if len(shape) != 2:
+        raise ConfigError(f"eye_: needs a 2-D weight (out, in); got shape {shape}. For a "
+                          f"convolution's weight (3 to 5 axes) use dirac_")
+    return _fill(tensor, np.eye(*shape))
+
+
+def dirac_(tensor: T, groups: int = 1) -> T:
+    """Fill a convolution's weight (out, in, *kernel), 3 to 5 axes, with Dirac deltas, so
+    that the convolution passes its inputs through: in each of the ``groups`` groups of
+    n = out // groups output channels, channel g * n + d has a 1 at input channel d and
+    the kernel's centre (size // 2 on each axis) for d < min(n, in); 0 elsewhere."""
+    shape = _array(tensor).shape
+    if len(shape) not in (3, 4, 5):
+        raise ConfigError(f"dirac_: needs a convolution's weight with 3, 4 or 5 axes (out, "
+                          f"in, *kernel); got shape {shape}. For a 2-D weight use eye_")
+    groups = integer("dirac_", "groups", groups, minimum=1)
+    if shape[0] % groups:
+        raise ConfigError(f"dirac_: the {shape[0]} output channels (axis 0) must divide "
+                          f"into groups={groups} equal groups")
+    per_group = shape[0] // groups
+    centre = tuple(size // 2 for size in shape[2:])
+    values = np.zeros(shape)
+    for g in range(groups):
+        for d in range(min(per_group, shape[1])):
+            values[(g * per_group + d, d) + centre] = 1.0
+    return _fill(tensor, values)
 
 
 glorot_uniform_ = xavier_uniform_

@@ -225,11 +225,32 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
             destination[prefix + name] = t if keep_vars else np.array(t.data, copy=True)
         return destination
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> LoadResult:
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> LoadResult:
         """Copy values into the existing parameters and buffers (keeping identity and
         dtype), all checked first: a mis-shaped value, or with ``strict`` a missing or
-        unexpected key, raises ``StateDictError`` listing every problem, changing nothing."""
-        return load_state(type(self).__name__, dict(self._named_state()), state_dict, strict)
+        unexpected key, raises ``StateDictError`` listing every problem, changing nothing.
+
+        ``assign=True`` (PyTorch's): the given values take the places instead, with their
+        own dtype and memory: a Parameter is kept (its ``requires_grad`` set to the
+        replaced one's), a Tensor or array becomes a new Parameter (or the buffer). An
+        optimizer built before still holds the old parameters: build it afterwards."""
+        assign = flag("load_state_dict", "assign", assign)
+        put = None
+        if assign:
+            places = {n: where for n, kind, _, where in self._walk(unique=False)
+                      if kind is not _MODULE}
+            fixed = [n for n in state_dict if n in places and isinstance(places[n][0], tuple)]
+            if fixed:
+                raise UsageError(f"load_state_dict(assign=True): {', '.join(map(repr, fixed))} "
+                                 f"sit in a tuple, which cannot be changed; hold them in a "
+                                 f"list, or load with assign=False (copies the values)")
+
+            def put(name: str, value: Any) -> None:
+                holder, key = places[name]
+                _set_slot(holder, key, _assigned(_get_slot(holder, key), value))
+        return load_state(type(self).__name__, dict(self._named_state()), state_dict, strict,
+                          put)
 
     # ------------------------------------------------------------ printing
     def extra_repr(self) -> str:
@@ -287,6 +308,16 @@ def _set_slot(holder: Any, key: Any, value: Any) -> None:
         holder._set_member(key, value)  # no Parameter check: a temporary swap
     else:
         holder[key] = value
+
+
+def _assigned(old: Tensor, value: Any) -> Tensor:
+    """What ``load_state_dict(assign=True)`` puts in the place of ``old``."""
+    if isinstance(old, Parameter):
+        if isinstance(value, Parameter):
+            return value.requires_grad_(old.requires_grad)
+        data = value.data if isinstance(value, Tensor) else np.asarray(value)
+        return Parameter(data, requires_grad=old.requires_grad)
+    return value if isinstance(value, Tensor) else Tensor(np.asarray(value))
 
 
 def _as_buffer(name: str, value: Any) -> Tensor | None:

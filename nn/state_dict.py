@@ -4,13 +4,14 @@ problem (missing and unexpected keys, shape mismatches, non-numeric values)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from autograd import Tensor
 from .errors import ArgumentTypeError, StateDictError
+from .parameter import Parameter
 
 __all__ = ["LoadResult", "load_state"]
 
@@ -22,11 +23,13 @@ class LoadResult(NamedTuple):
 
 
 def load_state(owner: str, targets: dict[str, Tensor], state_dict: Mapping[str, Any],
-               strict: bool = True) -> LoadResult:
+               strict: bool = True, assign: Callable[[str, Any], None] | None = None
+               ) -> LoadResult:
     """Copy ``state_dict[key]`` into ``targets[key].data`` for every key (identity and dtype
     of the targets are kept), or raise ``StateDictError`` naming ``owner`` and every
     problem: a mis-shaped or non-numeric value, or with ``strict`` a missing or
-    unexpected key."""
+    unexpected key. With ``assign``, call ``assign(key, state_dict[key])`` instead of
+    copying (a parameter's value must then be floating)."""
     if not isinstance(state_dict, Mapping):
         raise ArgumentTypeError(f"load_state_dict needs a mapping of names to arrays (from "
                                 f"state_dict()); got {type(state_dict).__name__}")
@@ -44,10 +47,13 @@ def load_state(owner: str, targets: dict[str, Tensor], state_dict: Mapping[str, 
             continue
         if array.dtype.kind not in "biuf":
             bad_types.append(f"  '{key}' holds {array.dtype} data, not numbers")
+        elif assign and isinstance(target, Parameter) and array.dtype.kind != "f":
+            bad_types.append(f"  '{key}' holds {array.dtype} data; assign=True makes it a "
+                             f"Parameter, which must be floating")
         elif array.shape != target.shape:
             mismatched.append((key, array.shape, target.shape))
         else:
-            values[key] = array
+            values[key] = value if assign else array
     if mismatched or bad_types or (strict and (missing or unexpected)):
         nested = [k for k in state_dict if isinstance(state_dict[k], Mapping)]
         if nested and missing:  # e.g. model.load_state_dict(nn.load(path))
@@ -58,6 +64,9 @@ def load_state(owner: str, targets: dict[str, Tensor], state_dict: Mapping[str, 
                           unexpected if strict else [], mismatched, bad_types),
             missing, unexpected, mismatched)
     for key, array in values.items():
+        if assign:
+            assign(key, array)
+            continue
         targets[key].data[...] = array
         targets[key].bump_version()  # a graph built on the old values refuses to backward
     return LoadResult(missing, unexpected)
