@@ -2,9 +2,10 @@
 
 A callback overrides any of the hooks below; each receives the running ``Trainer``
 (``trainer.model``, ``trainer.optimizer``, ``trainer.epoch``, ``trainer.history``,
-``trainer.stop_training``). Per-batch hooks cost a call per batch, so ``fit`` calls
-only the hooks a callback actually overrides. State that must survive a resume is
-returned by ``state_dict()`` and restored by ``load_state_dict()``.
+``trainer.stop_training``: set in a batch hook, as in Keras, it ends the epoch after
+that batch; the epoch is still validated and recorded). Per-batch hooks cost a call per
+batch, so ``fit`` calls only the hooks a callback actually overrides. State that must
+survive a resume is returned by ``state_dict()`` and restored by ``load_state_dict()``.
 """
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ class Trainer(ResumeMethods):
                 cb.on_batch_end(self, value)
             if bar is not None:
                 bar.update()
-            if self._stop_now:
+            if self._stop_now or self.stop_training:  # Ctrl-C, or a callback (Keras's habit)
                 break
         logs = {"loss": total / max(count, 1)}
         logs.update({k: v / max(count, 1) for k, v in sums.items()})

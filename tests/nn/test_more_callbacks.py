@@ -1,0 +1,104 @@
+"""Keras's callbacks in nn.train.more_callbacks: TerminateOnNaN, CSVLogger, LambdaCallback,
+LearningRateScheduler; and a callback's stop_training ending the epoch, as in Keras."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+from autograd import is_grad_enabled
+from nn.models import MLP
+from nn.train import Callback, EarlyStopping, History, TerminateOnNaN, fit
+
+RNG = np.random.default_rng(4)
+X = RNG.normal(size=(40, 4))
+Y = (X[:, 0] > 0).astype(np.int64)
+
+
+def _model() -> MLP:
+    return MLP([4, 8, 2], output="softmax", rng=0)
+
+
+class CountBatches(Callback):
+    def __init__(self) -> None:
+        self.per_epoch: list[int] = []
+
+    def on_epoch_begin(self, trainer: Any, epoch: int) -> None:
+        self.per_epoch.append(0)
+
+    def on_batch_end(self, trainer: Any, loss: float) -> None:
+        self.per_epoch[-1] += 1
+
+
+def _loss_poisoned_at(call: int, poison: float) -> Any:
+    """cross_entropy, times ``poison`` (nan or inf) at the ``call``-th training batch
+    (from 0; validation batches, without gradients, are not counted)."""
+    calls = []
+
+    def loss_fn(output: Any, target: Any) -> Any:
+        calls.append(is_grad_enabled())
+        loss = F.cross_entropy(output, target)
+        return loss * poison if calls[-1] and sum(calls) == call + 1 else loss
+    return loss_fn
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the NaN flows into the step
+@pytest.mark.parametrize("poison", [math.nan, math.inf])
+def test_terminate_on_nan_stops_after_the_batch_and_marks_the_history(
+        poison: float, capsys: pytest.CaptureFixture) -> None:
+    counter, model = CountBatches(), _model()
+    history = fit(model, _loss_poisoned_at(6, poison), nn.optim.SGD(model.parameters(), lr=0.1),
+                  (X, Y), val=(X, Y), epochs=5, batch_size=10, progress=False, generator=0,
+                  callbacks=[TerminateOnNaN(), counter])
+    assert counter.per_epoch == [4, 3]  # batch 6 is the 3rd of epoch 2: the epoch ends there
+    assert history.terminated_on_nan and not history.interrupted
+    assert len(history) == 2 and not math.isfinite(history["loss"][1])
+    assert len(history["val_loss"]) == 2  # the cut epoch is still validated and recorded
+    assert "TerminateOnNaN" in capsys.readouterr().err
+
+
+def test_without_terminate_on_nan_every_epoch_runs() -> None:
+    model = _model()
+    history = fit(model, _loss_poisoned_at(6, math.nan), nn.optim.SGD(model.parameters(),
+                  lr=0.1), (X, Y), epochs=5, batch_size=10, progress=False)
+    assert len(history) == 5 and not history.terminated_on_nan
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_terminate_on_nan_with_early_stopping_restores_the_best_weights() -> None:
+    model = _model()
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    history = fit(model, _loss_poisoned_at(9, math.nan), opt, (X, Y), val=(X, Y), epochs=5,
+                  batch_size=10, progress=False, generator=0,
+                  callbacks=[TerminateOnNaN(), EarlyStopping(patience=3)])
+    assert history.terminated_on_nan and len(history) == 3
+    assert all(np.isfinite(p.data).all() for p in model.parameters())
+
+
+def test_stop_training_set_in_a_batch_hook_ends_the_epoch_as_in_keras() -> None:
+    class StopAtThirdBatch(CountBatches):
+        def on_batch_end(self, trainer: Any, loss: float) -> None:
+            super().on_batch_end(trainer, loss)
+            if sum(self.per_epoch) == 3:
+                trainer.stop_training = True
+
+    counter, model = StopAtThirdBatch(), _model()
+    history = fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
+                  epochs=4, batch_size=10, progress=False, callbacks=[counter])
+    assert counter.per_epoch == [3] and len(history) == 1
+
+
+def test_history_keeps_terminated_on_nan_and_reads_older_states() -> None:
+    history = History()
+    history.terminated_on_nan = True
+    copy = History()
+    copy.load_state_dict(history.state_dict())
+    assert copy.terminated_on_nan
+    older = history.state_dict()
+    del older["terminated_on_nan"]  # written before the flag existed
+    copy.load_state_dict(older)
+    assert not copy.terminated_on_nan
