@@ -1,12 +1,18 @@
-"""More of Keras's callbacks, for users who come from it: ``TerminateOnNaN``."""
+"""More of Keras's callbacks, for users who come from it: ``TerminateOnNaN``,
+``CSVLogger``."""
 from __future__ import annotations
 
+import csv
 import math
+import os
 import sys
+from typing import Any, TextIO
 
+from ..checkpoint import PathLike
+from ..errors import ArgumentTypeError, ConfigError
 from .callbacks import Callback, Trainer
 
-__all__ = ["TerminateOnNaN"]
+__all__ = ["TerminateOnNaN", "CSVLogger"]
 
 
 class TerminateOnNaN(Callback):
@@ -22,3 +28,73 @@ class TerminateOnNaN(Callback):
             trainer.history.terminated_on_nan = True
             print(f"TerminateOnNaN: epoch {trainer.epoch + 1}: the batch loss is {loss}; "
                   f"stopping training", file=sys.stderr, flush=True)
+
+
+class CSVLogger(Callback):
+    """Write one row per epoch to a CSV file through the ``csv`` module, as Keras's
+    ``CSVLogger``: the header ``epoch`` (counted from 0, as Keras) and then the names
+    this epoch logged (the History's columns: ``loss``, ``val_loss``, metrics, ``lr``...)
+    in sorted order; each row is flushed. ``append=True`` adds to an existing file,
+    with a header only if the file is empty; missing folders are created.
+
+    Resume: the checkpoint keeps the file's length after its epoch's row, and a run
+    resumed from it cuts the file back to that length and goes on, so the file equals
+    the uninterrupted run's. If the file is shorter than that (removed, or another
+    path), it is written anew from the resumed History."""
+
+    def __init__(self, path: PathLike, separator: str = ",", append: bool = False) -> None:
+        if not isinstance(separator, str):
+            raise ArgumentTypeError(f"CSVLogger: separator must be a str of one character; "
+                                    f"got {separator!r} ({type(separator).__name__})")
+        if len(separator) != 1:
+            raise ConfigError(f"CSVLogger: separator must be one character, as the csv "
+                              f"module needs; got {separator!r}")
+        self.path, self.separator, self.append = os.fspath(path), separator, bool(append)
+        self.keys: list[str] | None = None  # the columns after "epoch", fixed at the first row
+        self.size = 0  # the file's length after the last row written
+        self._resume_size: int | None = None
+        self._file: TextIO | None = None
+        self._writer: Any = None
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        if os.path.dirname(self.path):
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        resume_size, self._resume_size = self._resume_size, None
+        found = os.path.getsize(self.path) if os.path.isfile(self.path) else -1
+        if resume_size is not None and found >= resume_size:  # drop rows after the checkpoint
+            os.truncate(self.path, resume_size)
+            self._open("a")
+        elif resume_size is not None:  # the log is gone: write it again from the History
+            self._open("w")
+            self.keys = None
+            history = trainer.history
+            for i, epoch in enumerate(history.epoch):
+                self.on_epoch_end(trainer, epoch, {k: v[i] for k, v in history.history.items()})
+        else:
+            self._open("a" if self.append else "w")
+            self.keys = None
+
+    def _open(self, mode: str) -> None:
+        self._file = open(self.path, mode, newline="", encoding="utf-8")
+        self._writer = csv.writer(self._file, delimiter=self.separator)
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if self._file.tell() == 0:  # a new or empty file (Keras: no second header)
+                self._writer.writerow(["epoch", *self.keys])
+        self._writer.writerow([epoch, *(logs.get(key, "NA") for key in self.keys)])
+        self._file.flush()
+        self.size = os.fstat(self._file.fileno()).st_size
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = self._writer = None
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"size": self.size, "keys": self.keys}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.size = self._resume_size = int(state["size"])
+        self.keys = None if state["keys"] is None else [str(k) for k in state["keys"]]

@@ -2,7 +2,9 @@
 LearningRateScheduler; and a callback's stop_training ending the epoch, as in Keras."""
 from __future__ import annotations
 
+import csv
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,7 +14,8 @@ import nn
 import nn.functional as F
 from autograd import is_grad_enabled
 from nn.models import MLP
-from nn.train import Callback, EarlyStopping, History, TerminateOnNaN, fit
+from nn.errors import ArgumentTypeError, ConfigError
+from nn.train import CSVLogger, Callback, EarlyStopping, History, TerminateOnNaN, accuracy, fit
 
 RNG = np.random.default_rng(4)
 X = RNG.normal(size=(40, 4))
@@ -102,3 +105,51 @@ def test_history_keeps_terminated_on_nan_and_reads_older_states() -> None:
     del older["terminated_on_nan"]  # written before the flag existed
     copy.load_state_dict(older)
     assert not copy.terminated_on_nan
+
+
+def _fit(epochs: int, callbacks: list, val: Any = (X, Y), **kwargs: Any) -> History:
+    model = _model()
+    return fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
+               val=val, epochs=epochs, batch_size=10, progress=False, generator=0,
+               metrics=[accuracy], callbacks=callbacks, **kwargs)
+
+
+def _rows(path: Path, separator: str = ",") -> list[list[str]]:
+    with open(path, newline="") as file:
+        return list(csv.reader(file, delimiter=separator))
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_csv_logger_writes_the_history_one_row_per_epoch(tmp_path: Path,
+                                                         separator: str) -> None:
+    path = tmp_path / "logs" / "run.csv"  # a missing folder is created
+    history = _fit(3, [CSVLogger(path, separator=separator)])
+    header, *rows = _rows(path, separator)
+    assert header == ["epoch", *sorted(history.history)]  # Keras: epoch, then sorted names
+    assert [int(row[0]) for row in rows] == history.epoch == [0, 1, 2]
+    for i, row in enumerate(rows):  # every value read back exactly
+        assert [float(v) for v in row[1:]] == [history[k][i] for k in header[1:]]
+
+
+def test_csv_logger_appends_under_one_header_or_overwrites(tmp_path: Path) -> None:
+    path = tmp_path / "run.csv"
+    _fit(2, [CSVLogger(path)])
+    _fit(3, [CSVLogger(path, append=True)])
+    rows = _rows(path)
+    assert rows[0][0] == "epoch" and [r[0] for r in rows[1:]] == ["0", "1", "0", "1", "2"]
+    _fit(1, [CSVLogger(path)])  # append=False: a new file
+    assert [r[0] for r in _rows(path)] == ["epoch", "0"]
+
+
+def test_csv_logger_appends_a_header_to_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "run.csv"
+    path.write_text("")
+    _fit(1, [CSVLogger(path, append=True)], val=None)
+    assert _rows(path)[0] == ["epoch", "accuracy", "loss", "lr"]
+
+
+def test_csv_logger_separator_errors() -> None:
+    with pytest.raises(ArgumentTypeError, match="separator must be a str"):
+        CSVLogger("a.csv", separator=0)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="one character.*';;'"):
+        CSVLogger("a.csv", separator=";;")
