@@ -37,6 +37,9 @@ class Callback:
     def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
         """Before the first batch of ``epoch`` (counted from 0)."""
 
+    def on_batch_begin(self, trainer: Trainer, batch: int) -> None:
+        """Before a training batch; ``batch`` counts the epoch's batches from 0."""
+
     def on_after_backward(self, trainer: Trainer) -> None:
         """After ``loss.backward()``, before ``optimizer.step()`` (gradient clipping)."""
 
@@ -245,6 +248,9 @@ class GradientClipping(Callback):
 
     def on_train_begin(self, trainer: Trainer) -> None:
         self._params = list(trainer.model.parameters())
+
+    def on_batch_begin(self, trainer: Trainer, batch: int) -> None:
+        """Before a training batch; ``batch`` counts the epoch's batches from 0."""
 
     def on_after_backward(self, trainer: Trainer) -> None:
         if self.max_norm is not None:

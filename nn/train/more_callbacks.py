@@ -1,18 +1,21 @@
 """More of Keras's callbacks, for users who come from it: ``TerminateOnNaN``,
-``CSVLogger``."""
+``CSVLogger``, ``LambdaCallback``."""
 from __future__ import annotations
 
 import csv
 import math
 import os
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
+
+from autograd.errors import UsageError
 
 from ..checkpoint import PathLike
 from ..errors import ArgumentTypeError, ConfigError
 from .callbacks import Callback, Trainer
 
-__all__ = ["TerminateOnNaN", "CSVLogger"]
+__all__ = ["TerminateOnNaN", "CSVLogger", "LambdaCallback"]
 
 
 class TerminateOnNaN(Callback):
@@ -98,3 +101,63 @@ class CSVLogger(Callback):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.size = self._resume_size = int(state["size"])
         self.keys = None if state["keys"] is None else [str(k) for k in state["keys"]]
+
+
+Function = Callable[..., Any] | None
+
+
+class LambdaCallback(Callback):
+    """A callback made of plain functions, called with Keras's arguments:
+    ``on_epoch_begin(epoch, logs)``, ``on_epoch_end(epoch, logs)``,
+    ``on_batch_begin(batch, logs)``, ``on_batch_end(batch, logs)``,
+    ``on_train_begin(logs)`` and ``on_train_end(logs)`` (Keras 3's names
+    ``on_train_batch_begin`` / ``on_train_batch_end`` work too). ``epoch`` counts from 0
+    and ``batch`` from 0 in each epoch. ``logs`` is ``{}`` at the beginnings, the epoch's
+    values at its end (a copy), ``{"loss": the batch's loss}`` at a batch's end (Keras 3
+    gives the mean over the epoch's batches so far) and the last epoch's values at the
+    end of training. The functions keep their own state: nothing is saved for a resume."""
+
+    def __init__(self, on_epoch_begin: Function = None, on_epoch_end: Function = None,
+                 on_batch_begin: Function = None, on_batch_end: Function = None,
+                 on_train_begin: Function = None, on_train_end: Function = None, *,
+                 on_train_batch_begin: Function = None,
+                 on_train_batch_end: Function = None) -> None:
+        for name, alias, first, second in (
+                ("on_batch_begin", "on_train_batch_begin", on_batch_begin, on_train_batch_begin),
+                ("on_batch_end", "on_train_batch_end", on_batch_end, on_train_batch_end)):
+            if first is not None and second is not None:
+                raise UsageError(f"LambdaCallback: {name} and {alias} are the same hook; "
+                                 f"give one of them")
+        self.functions = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end,
+                          "on_batch_begin": on_batch_begin or on_train_batch_begin,
+                          "on_batch_end": on_batch_end or on_train_batch_end,
+                          "on_train_begin": on_train_begin, "on_train_end": on_train_end}
+        for name, function in self.functions.items():
+            if function is not None and not callable(function):
+                raise ArgumentTypeError(f"LambdaCallback: {name} must be a function or None; "
+                                        f"got {function!r} ({type(function).__name__})")
+        self._batch = 0
+
+    def _call(self, name: str, *args: Any) -> None:
+        if self.functions[name] is not None:
+            self.functions[name](*args)
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        self._call("on_train_begin", {})
+
+    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
+        self._call("on_epoch_begin", epoch, {})
+
+    def on_batch_begin(self, trainer: Trainer, batch: int) -> None:
+        self._batch = batch
+        self._call("on_batch_begin", batch, {})
+
+    def on_batch_end(self, trainer: Trainer, loss: float) -> None:
+        self._call("on_batch_end", self._batch, {"loss": loss})
+
+    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
+        self._call("on_epoch_end", epoch, dict(logs))
+
+    def on_train_end(self, trainer: Trainer) -> None:
+        history = trainer.history.history
+        self._call("on_train_end", {name: values[-1] for name, values in history.items()})

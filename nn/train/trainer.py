@@ -97,12 +97,15 @@ class Trainer(ResumeMethods):
 
     def _run_epoch(self, loader: DataLoader, bar: Any) -> dict[str, float]:
         model, optimizer, metrics = self.model, self.optimizer, self.metrics
+        batch_begin = [cb for cb in self.callbacks if _overrides(cb, "on_batch_begin")]
         after_backward = [cb for cb in self.callbacks if _overrides(cb, "on_after_backward")]
         batch_end = [cb for cb in self.callbacks if _overrides(cb, "on_batch_end")]
         sums: dict[str, float] = {}
         total, count = 0.0, 0
         loss_fn, model_loss = self.loss_fn, getattr(model, "loss", None)
-        for batch in map(_fields, loader):
+        for index, batch in enumerate(map(_fields, loader)):
+            for cb in batch_begin:
+                cb.on_batch_begin(self, index)
             x = Tensor(batch[0])
             if loss_fn is None:  # the model's own loss (VAE, Autoencoder, MLP)
                 result, output = model_loss(x, *batch[1:]), None

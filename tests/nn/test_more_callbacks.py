@@ -15,7 +15,9 @@ import nn.functional as F
 from autograd import is_grad_enabled
 from nn.models import MLP
 from nn.errors import ArgumentTypeError, ConfigError
-from nn.train import CSVLogger, Callback, EarlyStopping, History, TerminateOnNaN, accuracy, fit
+from autograd.errors import UsageError
+from nn.train import (CSVLogger, Callback, EarlyStopping, History, LambdaCallback,
+                      TerminateOnNaN, accuracy, fit)
 
 RNG = np.random.default_rng(4)
 X = RNG.normal(size=(40, 4))
@@ -107,10 +109,11 @@ def test_history_keeps_terminated_on_nan_and_reads_older_states() -> None:
     assert not copy.terminated_on_nan
 
 
-def _fit(epochs: int, callbacks: list, val: Any = (X, Y), **kwargs: Any) -> History:
+def _fit(epochs: int, callbacks: list, val: Any = (X, Y), batch_size: int = 10,
+         **kwargs: Any) -> History:
     model = _model()
     return fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
-               val=val, epochs=epochs, batch_size=10, progress=False, generator=0,
+               val=val, epochs=epochs, batch_size=batch_size, progress=False, generator=0,
                metrics=[accuracy], callbacks=callbacks, **kwargs)
 
 
@@ -153,3 +156,46 @@ def test_csv_logger_separator_errors() -> None:
         CSVLogger("a.csv", separator=0)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="one character.*';;'"):
         CSVLogger("a.csv", separator=";;")
+
+
+class BatchLosses(Callback):
+    def __init__(self) -> None:
+        self.losses: list[float] = []
+
+    def on_batch_end(self, trainer: Any, loss: float) -> None:
+        self.losses.append(loss)
+
+
+@pytest.mark.parametrize("keras3_names", [False, True])
+def test_lambda_callback_calls_with_keras_arguments(keras3_names: bool) -> None:
+    events: list[tuple] = []
+    batch_hooks = {"on_train_batch_begin" if keras3_names else "on_batch_begin":
+                   lambda batch, logs: events.append(("batch_begin", batch, logs)),
+                   "on_train_batch_end" if keras3_names else "on_batch_end":
+                   lambda batch, logs: events.append(("batch_end", batch, logs))}
+    spy = LambdaCallback(
+        on_train_begin=lambda logs: events.append(("train_begin", logs)),
+        on_epoch_begin=lambda epoch, logs: events.append(("epoch_begin", epoch, logs)),
+        on_epoch_end=lambda epoch, logs: events.append(("epoch_end", epoch, logs)),
+        on_train_end=lambda logs: events.append(("train_end", logs)), **batch_hooks)
+    losses = BatchLosses()
+    history = _fit(2, [spy, losses], val=None, batch_size=20)
+    batch_losses = iter(losses.losses)
+    expected: list[tuple] = [("train_begin", {})]
+    for epoch in range(2):
+        expected.append(("epoch_begin", epoch, {}))
+        for batch in range(2):  # 40 rows in batches of 20
+            expected += [("batch_begin", batch, {}),
+                         ("batch_end", batch, {"loss": next(batch_losses)})]
+        expected.append(("epoch_end", epoch, {k: v[epoch] for k, v in
+                                              history.history.items()}))
+    expected.append(("train_end", {k: v[-1] for k, v in history.history.items()}))
+    assert events == expected
+
+
+def test_lambda_callback_without_functions_and_its_errors() -> None:
+    assert len(_fit(1, [LambdaCallback()])) == 1
+    with pytest.raises(ArgumentTypeError, match="on_epoch_end must be a function.*'print'"):
+        LambdaCallback(on_epoch_end="print")  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="on_batch_end and on_train_batch_end are the same"):
+        LambdaCallback(on_batch_end=print, on_train_batch_end=print)
