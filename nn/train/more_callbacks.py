@@ -1,8 +1,9 @@
 """More of Keras's callbacks, for users who come from it: ``TerminateOnNaN``,
-``CSVLogger``, ``LambdaCallback``."""
+``CSVLogger``, ``LambdaCallback``, ``LearningRateScheduler``."""
 from __future__ import annotations
 
 import csv
+import inspect
 import math
 import os
 import sys
@@ -11,11 +12,12 @@ from typing import Any, TextIO
 
 from autograd.errors import UsageError
 
+from .._checks import real_number
 from ..checkpoint import PathLike
 from ..errors import ArgumentTypeError, ConfigError
 from .callbacks import Callback, Trainer
 
-__all__ = ["TerminateOnNaN", "CSVLogger", "LambdaCallback"]
+__all__ = ["TerminateOnNaN", "CSVLogger", "LambdaCallback", "LearningRateScheduler"]
 
 
 class TerminateOnNaN(Callback):
@@ -161,3 +163,35 @@ class LambdaCallback(Callback):
     def on_train_end(self, trainer: Trainer) -> None:
         history = trainer.history.history
         self._call("on_train_end", {name: values[-1] for name, values in history.items()})
+
+
+class LearningRateScheduler(Callback):
+    """Keras's ``LearningRateScheduler``: at the start of each epoch (counted from 0)
+    every parameter group's learning rate becomes ``schedule(epoch, lr)``, ``lr`` being
+    that group's current one (a one-argument ``schedule(epoch)``, Keras's older form,
+    works too). The result must be a number >= 0. The epoch's rate is logged as
+    ``"lr"``. Nothing is saved for a resume: the rates are in the optimizer's state."""
+
+    def __init__(self, schedule: Callable[..., float]) -> None:
+        if not callable(schedule):
+            raise ArgumentTypeError(f"LearningRateScheduler needs a function schedule(epoch, "
+                                    f"lr) -> new lr; got {schedule!r} ({type(schedule).__name__})")
+        self.schedule = schedule
+        self.takes_lr = _takes_two_arguments(schedule)
+
+    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
+        for group in trainer.optimizer.param_groups:
+            lr = self.schedule(epoch, group["lr"]) if self.takes_lr else self.schedule(epoch)
+            group["lr"] = real_number("LearningRateScheduler", f"schedule({epoch}, ...)", lr,
+                                      minimum=0, advice="It must return the new learning rate.")
+
+
+def _takes_two_arguments(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` can be called with two positional arguments."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):  # no signature to read (some builtins): as Keras's
+        return True
+    kinds = [p.kind for p in parameters]
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return inspect.Parameter.VAR_POSITIONAL in kinds or sum(k in positional for k in kinds) >= 2

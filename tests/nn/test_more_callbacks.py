@@ -17,7 +17,7 @@ from nn.models import MLP
 from nn.errors import ArgumentTypeError, ConfigError
 from autograd.errors import UsageError
 from nn.train import (CSVLogger, Callback, EarlyStopping, History, LambdaCallback,
-                      TerminateOnNaN, accuracy, fit)
+                      LearningRateScheduler, LRScheduler, TerminateOnNaN, accuracy, fit)
 
 RNG = np.random.default_rng(4)
 X = RNG.normal(size=(40, 4))
@@ -199,3 +199,52 @@ def test_lambda_callback_without_functions_and_its_errors() -> None:
         LambdaCallback(on_epoch_end="print")  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="on_batch_end and on_train_batch_end are the same"):
         LambdaCallback(on_batch_end=print, on_train_batch_end=print)
+
+
+def test_learning_rate_scheduler_calls_schedule_with_epoch_and_lr_as_keras() -> None:
+    def schedule(epoch: int, lr: float) -> float:  # the Keras tutorial's
+        return lr if epoch < 2 else lr * math.exp(-0.1)
+
+    history = _fit(5, [LearningRateScheduler(schedule)])
+    expected, lr = [], 0.1
+    for epoch in range(5):
+        lr = schedule(epoch, lr)
+        expected.append(lr)
+    assert history["lr"] == expected
+
+
+def test_learning_rate_scheduler_of_the_epoch_alone_equals_lambda_lr() -> None:
+    """Keras's older one-argument form; the same rates as nn.optim.LambdaLR give the
+    same weights, bit for bit."""
+    def run(make_callback: Any) -> tuple[History, MLP]:
+        model = _model()
+        opt = nn.optim.SGD(model.parameters(), lr=0.1)
+        history = fit(model, F.cross_entropy, opt, (X, Y), epochs=4, batch_size=10,
+                      progress=False, generator=0, callbacks=[make_callback(opt)])
+        return history, model
+
+    ours, model = run(lambda opt: LearningRateScheduler(lambda epoch: 0.1 * 0.5 ** epoch))
+    reference, reference_model = run(
+        lambda opt: LRScheduler(nn.optim.LambdaLR(opt, lambda epoch: 0.5 ** epoch)))
+    assert ours["lr"] == reference["lr"]
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, reference_model.state_dict()[key])
+
+
+def test_learning_rate_scheduler_sets_every_group_from_its_own_rate() -> None:
+    model = _model()
+    params = list(model.parameters())
+    opt = nn.optim.SGD([{"params": params[:2], "lr": 0.1}, {"params": params[2:], "lr": 0.02}])
+    fit(model, F.cross_entropy, opt, (X, Y), epochs=3, progress=False,
+        callbacks=[LearningRateScheduler(lambda epoch, lr: lr * 0.5)])
+    assert [g["lr"] for g in opt.param_groups] == [0.1 * 0.5 ** 3, 0.02 * 0.5 ** 3]
+
+
+def test_learning_rate_scheduler_errors() -> None:
+    with pytest.raises(ArgumentTypeError, match="needs a function schedule"):
+        LearningRateScheduler(0.1)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"schedule\(0, ...\) must be a finite number >= 0; "
+                                          r"got -0.1"):
+        _fit(1, [LearningRateScheduler(lambda epoch, lr: -0.1)])
+    with pytest.raises(ArgumentTypeError, match="must return the new learning rate"):
+        _fit(1, [LearningRateScheduler(lambda epoch, lr: None)])
