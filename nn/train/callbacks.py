@@ -90,9 +90,13 @@ class _Best:
         self.best_epoch = -1
 
     def improved(self, value: float) -> bool:
+        return self.better(value, self.best)
+
+    def better(self, value: float, reference: float) -> bool:
+        """Whether ``value`` beats ``reference`` by more than ``min_delta``."""
         if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
+            return value < reference - self.min_delta
+        return value > reference + self.min_delta
 
 
 class EarlyStopping(Callback, _Best):
@@ -100,25 +104,41 @@ class EarlyStopping(Callback, _Best):
     ``patience`` epochs in a row (Keras's and skorch's count: with ``patience=2`` the
     second epoch without improvement is the last; 0 stops at the first, as 1 does);
     with ``restore_best_weights`` the model ends with the parameters (and buffers) of
-    its best epoch."""
+    its best epoch.
+
+    As Keras's: the epochs before ``start_from_epoch`` (counted from 0) are a warm-up,
+    neither counted nor candidates for the best. With a ``baseline``, only an epoch that
+    beats both the best so far and the baseline restarts the count; one that beats only
+    the best becomes the best without restarting it (and, as in Keras, an improving
+    epoch never stops the run): a run that never beats the baseline stops at the first
+    epoch without improvement once ``patience`` epochs have been monitored."""
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
-                 mode: str = "auto", restore_best_weights: bool = True) -> None:
+                 mode: str = "auto", restore_best_weights: bool = True,
+                 baseline: float | None = None, start_from_epoch: int = 0) -> None:
         _Best.__init__(self, monitor, mode, min_delta)
         self.patience = integer("EarlyStopping", "patience", patience, minimum=0)
         self.restore_best_weights = bool(restore_best_weights)
+        self.baseline = None if baseline is None else real_number("EarlyStopping", "baseline",
+                                                                  baseline)
+        self.start_from_epoch = integer("EarlyStopping", "start_from_epoch", start_from_epoch,
+                                        minimum=0)
         self.wait, self.stopped_epoch = 0, -1
         self.best_weights: dict[str, np.ndarray] | None = None
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         value = _value(logs, self.monitor, "EarlyStopping")
+        if epoch < self.start_from_epoch:
+            return
+        self.wait += 1
         if self.improved(value):
-            self.best, self.best_epoch, self.wait = value, epoch, 0
+            self.best, self.best_epoch = value, epoch
             if self.restore_best_weights:
                 self.best_weights = {k: v.copy() for k, v in
                                      trainer.model.state_dict().items()}
+            if self.baseline is None or self.better(value, self.baseline):
+                self.wait = 0
             return
-        self.wait += 1
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
             trainer.stop_training = True

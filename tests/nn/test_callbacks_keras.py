@@ -1,0 +1,83 @@
+"""EarlyStopping's and ModelCheckpoint's Keras arguments (baseline, start_from_epoch,
+save_weights_only) and mode="auto", against Keras 3's rules written out here (Keras is
+not installed: ``keras/src/callbacks/early_stopping.py`` is the source of the rules)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+from nn.errors import ArgumentTypeError, ConfigError
+from nn.models import MLP
+from nn.train import EarlyStopping, Trainer
+
+
+def _trainer() -> Trainer:
+    model = MLP([3, 4, 2], output="softmax", rng=0)
+    return Trainer(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1))
+
+
+def keras_early_stopping(values: list[float], patience: int, baseline: float | None,
+                         start_from_epoch: int, min_delta: float) -> tuple[int, int]:
+    """(the epoch Keras 3 stops at or -1, its best epoch) for val_loss ``values``."""
+    wait, best, best_epoch = 0, math.inf, -1
+    for epoch, current in enumerate(values):
+        if epoch < start_from_epoch:
+            continue
+        wait += 1
+        if current - (-min_delta) < best:  # monitor_op(current - min_delta, best), "min"
+            best, best_epoch = current, epoch
+            if baseline is None or current + min_delta < baseline:
+                wait = 0
+            continue
+        if wait >= patience and epoch > 0:
+            return epoch, best_epoch
+    return -1, best_epoch
+
+
+def ours(values: list[float], **kwargs: float | int | None) -> tuple[int, int]:
+    trainer, stopper = _trainer(), EarlyStopping(**kwargs)  # type: ignore[arg-type]
+    for epoch, value in enumerate(values):
+        stopper.on_epoch_end(trainer, epoch, {"val_loss": value})
+        if trainer.stop_training:
+            return epoch, stopper.best_epoch
+    return -1, stopper.best_epoch
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_early_stopping_stops_where_keras_does(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    values = list(np.round(rng.uniform(0, 1, size=12), 1))  # ties and plateaus happen
+    if seed % 3 == 0:  # mostly improving, to reach the baseline rules
+        values = sorted(values, reverse=True)[:8] + values[8:]
+    patience = int(rng.integers(1, 4))
+    baseline = [None, 0.5, 0.2][seed % 3]
+    start = int(rng.integers(0, 4))
+    min_delta = [0.0, 0.05][seed % 2]
+    assert ours(values, patience=patience, baseline=baseline, start_from_epoch=start,
+                min_delta=min_delta) == keras_early_stopping(values, patience, baseline,
+                                                             start, min_delta)
+
+
+def test_baseline_never_reached_stops_after_patience_epochs() -> None:
+    """Keras's docs: "If no epoch improves on baseline, training will run for patience
+    epochs" (epoch 0 counts: it is the best, but not below the baseline)."""
+    values = [0.9, 0.95, 0.97, 0.99]
+    assert ours(values, patience=2, baseline=0.5) == (1, 0)
+    assert ours(values, patience=2) == (2, 0)  # without a baseline: two misses after 0
+
+
+def test_start_from_epoch_ignores_the_warm_up() -> None:
+    values = [0.1, 0.9, 0.8, 0.85, 0.86]  # epoch 0 would be the best, but is warm-up
+    assert ours(values, patience=2, start_from_epoch=1) == (4, 2)
+    assert ours(values, patience=2) == (2, 0)
+
+
+def test_early_stopping_argument_errors() -> None:
+    with pytest.raises(ArgumentTypeError, match="baseline must be a finite number"):
+        EarlyStopping(baseline="0.5")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="start_from_epoch must be an int >= 0"):
+        EarlyStopping(start_from_epoch=-1)
