@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import integer, real_number
-from ..checkpoint import PathLike
+from ..checkpoint import PathLike, save
 from ..optim import ReduceLROnPlateau
 from ..utils import check_clip_argument, clip_grad_norm_, clip_grad_value_
 from autograd.errors import UsageError
@@ -163,12 +163,16 @@ class ModelCheckpoint(Callback, _Best):
     when ``monitor`` improves with ``save_best_only``. ``path`` may contain
     ``{epoch}`` (counted from 1) and any logged name, e.g. ``"ckpt-{epoch:02d}.npz"``;
     missing folders are created.
-    Resume with ``fit(..., resume_from=path)``."""
+    Resume with ``fit(..., resume_from=path)``. With ``save_weights_only`` (Keras's) the
+    file holds only the model's state, ``nn.save(path, model=model)``: restore it with
+    ``nn.load_into(path, model=model)``; it cannot resume a run."""
 
     def __init__(self, path: PathLike, monitor: str = "val_loss", save_best_only: bool = False,
-                 mode: str = "auto", min_delta: float = 0.0) -> None:
+                 mode: str = "auto", min_delta: float = 0.0,
+                 save_weights_only: bool = False) -> None:
         _Best.__init__(self, monitor, mode, min_delta)
         self.path, self.save_best_only = os.fspath(path), bool(save_best_only)
+        self.save_weights_only = bool(save_weights_only)
         self.last_saved: str | None = None
 
     def on_checkpoint(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
@@ -180,7 +184,10 @@ class ModelCheckpoint(Callback, _Best):
         path = self.path.format(epoch=epoch + 1, **logs)
         if os.path.dirname(path):  # as Keras: "runs/ckpt.npz" creates "runs"
             os.makedirs(os.path.dirname(path), exist_ok=True)
-        trainer.save_checkpoint(path)
+        if self.save_weights_only:
+            save(path, model=trainer.model)
+        else:
+            trainer.save_checkpoint(path)
         self.last_saved = path
 
     def state_dict(self) -> dict[str, Any]:

@@ -4,6 +4,7 @@ not installed: ``keras/src/callbacks/early_stopping.py`` is the source of the ru
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ import nn
 import nn.functional as F
 from nn.errors import ArgumentTypeError, ConfigError
 from nn.models import MLP
-from nn.train import EarlyStopping, Trainer
+from nn.train import EarlyStopping, ModelCheckpoint, ResumeError, Trainer, fit
 
 
 def _trainer() -> Trainer:
@@ -81,3 +82,23 @@ def test_early_stopping_argument_errors() -> None:
         EarlyStopping(baseline="0.5")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="start_from_epoch must be an int >= 0"):
         EarlyStopping(start_from_epoch=-1)
+
+
+def _fit(model: MLP, callbacks: list, epochs: int, **kwargs: object) -> None:
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(30, 3)), rng.integers(0, 2, size=30)
+    fit(model, F.cross_entropy, nn.optim.SGD(model.parameters(), lr=0.1), (x, y), val=(x, y),
+        epochs=epochs, progress=False, generator=0, callbacks=callbacks, **kwargs)
+
+
+def test_model_checkpoint_save_weights_only_writes_the_model_alone(tmp_path: Path) -> None:
+    model = MLP([3, 4, 2], output="softmax", rng=0)
+    _fit(model, [ModelCheckpoint(tmp_path / "w.npz", save_weights_only=True)], epochs=2)
+    assert sorted(nn.load(tmp_path / "w.npz")) == ["model"]
+    fresh = MLP([3, 4, 2], output="softmax", rng=9)
+    nn.load_into(tmp_path / "w.npz", model=fresh)  # as Keras's model.load_weights(path)
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(fresh.state_dict()[key], value)
+    with pytest.raises(ResumeError, match="not a training checkpoint.*save_weights_only"):
+        _fit(fresh, [ModelCheckpoint(tmp_path / "w.npz", save_weights_only=True)], epochs=3,
+             resume_from=tmp_path / "w.npz")
