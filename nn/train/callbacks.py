@@ -63,13 +63,19 @@ class Callback:
         pass
 
 
+# names Keras maximises with mode="auto" (its metrics of direction "up"): accuracies,
+# AUC, precision, recall, F1 and other scores, IoU
+_HIGHER_IS_BETTER = ("acc", "score", "auc", "precision", "recall", "f1", "iou")
+
+
 def monitor_mode(monitor: str, mode: str) -> str:
-    """"min" or "max" for ``monitor``: "auto" is "max" for accuracies and scores."""
+    """"min" or "max" for ``monitor``: "auto" is "max" for accuracies, AUC, precision,
+    recall, F1 and other scores, IoU (as Keras), else "min"."""
     if mode not in ("auto", "min", "max"):
         raise ConfigError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
     if mode != "auto":
         return mode
-    return "max" if any(word in monitor for word in ("acc", "score", "auc")) else "min"
+    return "max" if any(word in monitor for word in _HIGHER_IS_BETTER) else "min"
 
 
 def _value(logs: dict[str, float], monitor: str, owner: str) -> float:

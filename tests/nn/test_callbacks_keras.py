@@ -102,3 +102,24 @@ def test_model_checkpoint_save_weights_only_writes_the_model_alone(tmp_path: Pat
     with pytest.raises(ResumeError, match="not a training checkpoint.*save_weights_only"):
         _fit(fresh, [ModelCheckpoint(tmp_path / "w.npz", save_weights_only=True)], epochs=3,
              resume_from=tmp_path / "w.npz")
+
+
+@pytest.mark.parametrize("name", ["accuracy", "auc", "precision", "recall", "f1", "f1_score",
+                                  "mean_iou", "r2_score", "top_k_categorical_accuracy"])
+def test_mode_auto_maximises_what_keras_maximises(name: str) -> None:
+    """Keras's metrics of direction "up"; ours go by the name, with or without val_."""
+    for monitor in (name, f"val_{name}"):
+        assert EarlyStopping(monitor).mode == ModelCheckpoint("c.npz", monitor).mode == "max"
+
+
+@pytest.mark.parametrize("name", ["loss", "mse", "mae", "kl", "crossentropy", "hinge"])
+def test_mode_auto_minimises_losses_and_errors(name: str) -> None:
+    for monitor in (name, f"val_{name}"):
+        assert EarlyStopping(monitor).mode == ModelCheckpoint("c.npz", monitor).mode == "min"
+
+
+def test_mode_min_and_max_override_the_name_and_others_are_named_errors() -> None:
+    assert EarlyStopping("val_accuracy", mode="min").mode == "min"
+    assert EarlyStopping("val_loss", mode="max").mode == "max"
+    with pytest.raises(ConfigError, match="mode must be 'auto', 'min' or 'max'; got 'minimum'"):
+        EarlyStopping(mode="minimum")
