@@ -187,7 +187,13 @@ class ModelCheckpoint(Callback, _Best):
             if not self.improved(value):
                 return
             self.best, self.best_epoch = value, epoch
-        path = self.path.format(epoch=epoch + 1, **logs)
+        try:
+            path = self.path.format(epoch=epoch + 1, **logs)
+        except (KeyError, IndexError) as exc:
+            raise NameNotFoundError(f"ModelCheckpoint: cannot fill in the path {self.path!r} "
+                                    f"({type(exc).__name__}: {exc}); the names in its braces "
+                                    f"must be 'epoch' or among this epoch's values "
+                                    f"{sorted(logs)}") from None
         if os.path.dirname(path):  # as Keras: "runs/ckpt.npz" creates "runs"
             os.makedirs(os.path.dirname(path), exist_ok=True)
         if self.save_weights_only:

@@ -11,7 +11,7 @@ import pytest
 
 import nn
 import nn.functional as F
-from nn.errors import ArgumentTypeError, ConfigError
+from nn.errors import ArgumentTypeError, ConfigError, NameNotFoundError
 from nn.models import MLP
 from nn.train import EarlyStopping, ModelCheckpoint, ResumeError, Trainer, fit
 
@@ -123,3 +123,12 @@ def test_mode_min_and_max_override_the_name_and_others_are_named_errors() -> Non
     assert EarlyStopping("val_loss", mode="max").mode == "max"
     with pytest.raises(ConfigError, match="mode must be 'auto', 'min' or 'max'; got 'minimum'"):
         EarlyStopping(mode="minimum")
+
+
+@pytest.mark.parametrize("path", ["c-{val_acc}.npz", "c-{0}.npz"])
+def test_model_checkpoint_path_with_an_unknown_name_is_a_named_error(tmp_path: Path,
+                                                                     path: str) -> None:
+    model = MLP([3, 4, 2], output="softmax", rng=0)
+    with pytest.raises(NameNotFoundError,
+                       match=r"cannot fill in the path .*'epoch' or among .*'val_loss'"):
+        _fit(model, [ModelCheckpoint(tmp_path / path)], epochs=1)
