@@ -11,7 +11,8 @@ import pytest
 import nn
 import nn.functional as F
 from nn.models import MLP
-from nn.train import CSVLogger, Callback, ModelCheckpoint, accuracy, fit
+from nn.train import (CSVLogger, Callback, EarlyStopping, GradientClipping, LambdaCallback,
+                      LearningRateScheduler, ModelCheckpoint, TerminateOnNaN, accuracy, fit)
 
 RNG = np.random.default_rng(5)
 X = RNG.normal(size=(50, 4))
@@ -79,3 +80,51 @@ def test_csv_logger_resumed_keeps_what_an_appended_file_held_before(tmp_path: Pa
     text = (tmp_path / "cut" / "log.csv").read_text()
     assert text == (tmp_path / "full" / "log.csv").read_text()
     assert text.startswith("an earlier run\n")
+
+
+CALLBACKS = {
+    "terminate-on-nan": lambda: [TerminateOnNaN()],
+    "lambda": lambda: [LambdaCallback(on_epoch_end=lambda epoch, logs: None)],
+    "lr-scheduler": lambda: [LearningRateScheduler(lambda epoch, lr: lr * 0.7 ** (epoch % 2))],
+    "early-stopping-keras": lambda: [EarlyStopping(patience=50, baseline=0.3,
+                                                   start_from_epoch=2)],
+    "best-accuracy": lambda: [ModelCheckpoint("unused-{epoch}.npz", monitor="val_accuracy",
+                                              save_best_only=True, save_weights_only=True)],
+    "clipping": lambda: [GradientClipping(max_norm=0.1)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALLBACKS))
+def test_each_callback_resumes_bit_for_bit(tmp_path: Path, name: str,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # where "unused-{epoch}.npz" goes
+    full_dir, cut_dir = tmp_path / "full", tmp_path / "cut"
+    full = _run(full_dir, 99, seed=1, callbacks=CALLBACKS[name]())
+    _run(cut_dir, 3, seed=1, callbacks=CALLBACKS[name]())
+    resumed = _run(cut_dir, 99, seed=8, callbacks=CALLBACKS[name](),
+                   resume_from=cut_dir / "ckpt-3.npz")
+    _same_run(resumed, full)
+    last_cut, last_full = nn.load(cut_dir / "ckpt-5.npz"), nn.load(full_dir / "ckpt-5.npz")
+    assert str(last_cut["trainer"]) == str(last_full["trainer"])  # callbacks' states too
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the NaN flows into the step
+def test_a_run_ended_by_terminate_on_nan_resumes_to_no_more_training(tmp_path: Path) -> None:
+    def loss_fn(output: Any, target: Any) -> Any:
+        loss = F.cross_entropy(output, target)
+        return loss * np.nan if len(seen) == 7 else loss
+
+    seen: list[float] = []
+    spy = LambdaCallback(on_batch_end=lambda batch, logs: seen.append(logs["loss"]))
+
+    def run(resume_from: Path | None = None) -> Any:
+        model = MLP([4, 8, 2], output="softmax", rng=0)
+        return fit(model, loss_fn, nn.optim.SGD(model.parameters(), lr=0.1), (X, Y),
+                   epochs=5, batch_size=16, progress=False, generator=0,
+                   callbacks=[ModelCheckpoint(tmp_path / "last.npz", monitor="loss"),
+                              TerminateOnNaN(), spy], resume_from=resume_from)
+
+    history = run()
+    assert history.terminated_on_nan and len(history) == 2 and len(seen) == 8
+    resumed = run(tmp_path / "last.npz")
+    assert resumed.terminated_on_nan and len(resumed) == 2 and len(seen) == 8
