@@ -4,9 +4,10 @@ from .callbacks import (Callback, EarlyStopping, GradientClipping, KLAnnealing, 
                         ModelCheckpoint)
 from .history import History
 from .metrics import accuracy
+from .more_callbacks import CSVLogger, LambdaCallback, LearningRateScheduler, TerminateOnNaN
 from .resume import model_generators
 from .trainer import ResumeError, Trainer, fit
 
 __all__ = ["fit", "Trainer", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
-           "LRScheduler", "KLAnnealing", "GradientClipping", "accuracy", "ResumeError",
-           "model_generators"]
+           "LRScheduler", "KLAnnealing", "GradientClipping", "TerminateOnNaN", "CSVLogger",
+           "LambdaCallback", "LearningRateScheduler", "accuracy", "ResumeError", "model_generators"]

@@ -2,9 +2,10 @@
 
 A callback overrides any of the hooks below; each receives the running ``Trainer``
 (``trainer.model``, ``trainer.optimizer``, ``trainer.epoch``, ``trainer.history``,
-``trainer.stop_training``). Per-batch hooks cost a call per batch, so ``fit`` calls
-only the hooks a callback actually overrides. State that must survive a resume is
-returned by ``state_dict()`` and restored by ``load_state_dict()``.
+``trainer.stop_training``: set in a batch hook, as in Keras, it ends the epoch after
+that batch; the epoch is still validated and recorded). Per-batch hooks cost a call per
+batch, so ``fit`` calls only the hooks a callback actually overrides. State that must
+survive a resume is returned by ``state_dict()`` and restored by ``load_state_dict()``.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import integer, real_number
-from ..checkpoint import PathLike
+from ..checkpoint import PathLike, save
 from ..optim import ReduceLROnPlateau
 from ..utils import check_clip_argument, clip_grad_norm_, clip_grad_value_
 from autograd.errors import UsageError
@@ -35,6 +36,9 @@ class Callback:
 
     def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
         """Before the first batch of ``epoch`` (counted from 0)."""
+
+    def on_batch_begin(self, trainer: Trainer, batch: int) -> None:
+        """Before a training batch; ``batch`` counts the epoch's batches from 0."""
 
     def on_after_backward(self, trainer: Trainer) -> None:
         """After ``loss.backward()``, before ``optimizer.step()`` (gradient clipping)."""
@@ -59,13 +63,19 @@ class Callback:
         pass
 
 
+# names Keras maximises with mode="auto" (its metrics of direction "up"): accuracies,
+# AUC, precision, recall, F1 and other scores, IoU
+_HIGHER_IS_BETTER = ("acc", "score", "auc", "precision", "recall", "f1", "iou")
+
+
 def monitor_mode(monitor: str, mode: str) -> str:
-    """"min" or "max" for ``monitor``: "auto" is "max" for accuracies and scores."""
+    """"min" or "max" for ``monitor``: "auto" is "max" for accuracies, AUC, precision,
+    recall, F1 and other scores, IoU (as Keras), else "min"."""
     if mode not in ("auto", "min", "max"):
         raise ConfigError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
     if mode != "auto":
         return mode
-    return "max" if any(word in monitor for word in ("acc", "score", "auc")) else "min"
+    return "max" if any(word in monitor for word in _HIGHER_IS_BETTER) else "min"
 
 
 def _value(logs: dict[str, float], monitor: str, owner: str) -> float:
@@ -86,9 +96,13 @@ class _Best:
         self.best_epoch = -1
 
     def improved(self, value: float) -> bool:
+        return self.better(value, self.best)
+
+    def better(self, value: float, reference: float) -> bool:
+        """Whether ``value`` beats ``reference`` by more than ``min_delta``."""
         if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
+            return value < reference - self.min_delta
+        return value > reference + self.min_delta
 
 
 class EarlyStopping(Callback, _Best):
@@ -96,25 +110,41 @@ class EarlyStopping(Callback, _Best):
     ``patience`` epochs in a row (Keras's and skorch's count: with ``patience=2`` the
     second epoch without improvement is the last; 0 stops at the first, as 1 does);
     with ``restore_best_weights`` the model ends with the parameters (and buffers) of
-    its best epoch."""
+    its best epoch.
+
+    As Keras's: the epochs before ``start_from_epoch`` (counted from 0) are a warm-up,
+    neither counted nor candidates for the best. With a ``baseline``, only an epoch that
+    beats both the best so far and the baseline restarts the count; one that beats only
+    the best becomes the best without restarting it (and, as in Keras, an improving
+    epoch never stops the run): a run that never beats the baseline stops at the first
+    epoch without improvement once ``patience`` epochs have been monitored."""
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
-                 mode: str = "auto", restore_best_weights: bool = True) -> None:
+                 mode: str = "auto", restore_best_weights: bool = True,
+                 baseline: float | None = None, start_from_epoch: int = 0) -> None:
         _Best.__init__(self, monitor, mode, min_delta)
         self.patience = integer("EarlyStopping", "patience", patience, minimum=0)
         self.restore_best_weights = bool(restore_best_weights)
+        self.baseline = None if baseline is None else real_number("EarlyStopping", "baseline",
+                                                                  baseline)
+        self.start_from_epoch = integer("EarlyStopping", "start_from_epoch", start_from_epoch,
+                                        minimum=0)
         self.wait, self.stopped_epoch = 0, -1
         self.best_weights: dict[str, np.ndarray] | None = None
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         value = _value(logs, self.monitor, "EarlyStopping")
+        if epoch < self.start_from_epoch:
+            return
+        self.wait += 1
         if self.improved(value):
-            self.best, self.best_epoch, self.wait = value, epoch, 0
+            self.best, self.best_epoch = value, epoch
             if self.restore_best_weights:
                 self.best_weights = {k: v.copy() for k, v in
                                      trainer.model.state_dict().items()}
+            if self.baseline is None or self.better(value, self.baseline):
+                self.wait = 0
             return
-        self.wait += 1
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
             trainer.stop_training = True
@@ -139,12 +169,16 @@ class ModelCheckpoint(Callback, _Best):
     when ``monitor`` improves with ``save_best_only``. ``path`` may contain
     ``{epoch}`` (counted from 1) and any logged name, e.g. ``"ckpt-{epoch:02d}.npz"``;
     missing folders are created.
-    Resume with ``fit(..., resume_from=path)``."""
+    Resume with ``fit(..., resume_from=path)``. With ``save_weights_only`` (Keras's) the
+    file holds only the model's state, ``nn.save(path, model=model)``: restore it with
+    ``nn.load_into(path, model=model)``; it cannot resume a run."""
 
     def __init__(self, path: PathLike, monitor: str = "val_loss", save_best_only: bool = False,
-                 mode: str = "auto", min_delta: float = 0.0) -> None:
+                 mode: str = "auto", min_delta: float = 0.0,
+                 save_weights_only: bool = False) -> None:
         _Best.__init__(self, monitor, mode, min_delta)
         self.path, self.save_best_only = os.fspath(path), bool(save_best_only)
+        self.save_weights_only = bool(save_weights_only)
         self.last_saved: str | None = None
 
     def on_checkpoint(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
@@ -153,10 +187,19 @@ class ModelCheckpoint(Callback, _Best):
             if not self.improved(value):
                 return
             self.best, self.best_epoch = value, epoch
-        path = self.path.format(epoch=epoch + 1, **logs)
+        try:
+            path = self.path.format(epoch=epoch + 1, **logs)
+        except (KeyError, IndexError) as exc:
+            raise NameNotFoundError(f"ModelCheckpoint: cannot fill in the path {self.path!r} "
+                                    f"({type(exc).__name__}: {exc}); the names in its braces "
+                                    f"must be 'epoch' or among this epoch's values "
+                                    f"{sorted(logs)}") from None
         if os.path.dirname(path):  # as Keras: "runs/ckpt.npz" creates "runs"
             os.makedirs(os.path.dirname(path), exist_ok=True)
-        trainer.save_checkpoint(path)
+        if self.save_weights_only:
+            save(path, model=trainer.model)
+        else:
+            trainer.save_checkpoint(path)
         self.last_saved = path
 
     def state_dict(self) -> dict[str, Any]:
@@ -244,6 +287,9 @@ class GradientClipping(Callback):
 
     def on_train_begin(self, trainer: Trainer) -> None:
         self._params = list(trainer.model.parameters())
+
+    def on_batch_begin(self, trainer: Trainer, batch: int) -> None:
+        """Before a training batch; ``batch`` counts the epoch's batches from 0."""
 
     def on_after_backward(self, trainer: Trainer) -> None:
         if self.max_norm is not None:

@@ -19,7 +19,8 @@ class History:
     ``history["val_loss"]`` is a shortcut. ``history.epoch`` lists the epochs (counted
     from 0), ``history.grad_norms`` one ``{parameter name: ||g||_2}`` dict per epoch
     (the gradients of the epoch's last batch, for spotting vanishing or exploding
-    gradients layer by layer). ``interrupted`` is True when Ctrl-C ended the run.
+    gradients layer by layer). ``interrupted`` is True when Ctrl-C ended the run,
+    ``terminated_on_nan`` when ``TerminateOnNaN`` did (at a NaN or infinite batch loss).
     """
 
     def __init__(self) -> None:
@@ -27,6 +28,7 @@ class History:
         self.history: dict[str, list[float]] = {}
         self.grad_norms: list[dict[str, float]] = []
         self.interrupted = False
+        self.terminated_on_nan = False
 
     def append(self, epoch: int, logs: Mapping[str, float],
                grad_norms: Mapping[str, float]) -> None:
@@ -55,7 +57,7 @@ class History:
         return {"epoch": list(self.epoch), "history": {k: list(v) for k, v in
                                                        self.history.items()},
                 "grad_norms": [dict(g) for g in self.grad_norms],
-                "interrupted": self.interrupted}
+                "interrupted": self.interrupted, "terminated_on_nan": self.terminated_on_nan}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.epoch = [int(e) for e in state["epoch"]]
@@ -63,6 +65,8 @@ class History:
         self.grad_norms = [{str(k): float(x) for k, x in g.items()}
                            for g in state["grad_norms"]]
         self.interrupted = bool(state["interrupted"])
+        # absent from the checkpoints of older versions
+        self.terminated_on_nan = bool(state.get("terminated_on_nan", False))
 
     def plot(self, names: list[str] | None = None) -> Any:
         """Plot each recorded quantity against the epoch, ``name`` and ``val_name`` on

@@ -91,6 +91,7 @@ class ResumeMethods:
         for key in ("model", "optimizer", "trainer"):
             if key not in values:
                 raise ResumeError(f"{path} holds {sorted(values)}, not a training checkpoint "
-                                  f"(written by ModelCheckpoint or Trainer.save_checkpoint)")
+                                  f"(written by ModelCheckpoint without save_weights_only, "
+                                  f"or Trainer.save_checkpoint)")
         self.load_state_dict(values["trainer"])  # checks callbacks and generators first
         load_into(path, optimizer=self.optimizer, model=self.model)  # the model last

@@ -24,6 +24,7 @@ from .._random import RNGLike, as_generator
 from ..checkpoint import PathLike
 from ..data import DataLoader
 from ..module import Module
+from ..optim import LBFGS
 from ..utils import grad_norms
 from ._progress import Progress
 from .callbacks import Callback
@@ -95,26 +96,49 @@ class Trainer(ResumeMethods):
         output = self.model(x)
         return self.loss_fn(output, batch[1] if len(batch) > 1 else batch[0]), output
 
+    def _forward_backward(self, batch: tuple[np.ndarray, ...], after_backward: list[Callback]
+                          ) -> tuple[Any, Any, Tensor]:
+        """The batch's loss, then ``zero_grad``, ``backward`` and the after-backward hooks:
+        (the loss result, the model output or None, the loss Tensor)."""
+        result, output = self._batch_loss(batch)
+        loss = result if isinstance(result, Tensor) else result[0]
+        self.optimizer.zero_grad()
+        loss.backward()
+        for cb in after_backward:
+            cb.on_after_backward(self)
+        return result, output, loss
+
+    def _closure_step(self, batch: tuple[np.ndarray, ...], after_backward: list[Callback]
+                      ) -> tuple[Any, Any, Tensor]:
+        """``optimizer.step(closure)`` for an optimizer that evaluates the loss several
+        times per step (L-BFGS), as PyTorch's loop and skorch's call it: each evaluation
+        runs :meth:`_forward_backward`; the first one (before any update) is logged."""
+        first: list[tuple[Any, Any, Tensor]] = []
+
+        def closure() -> Tensor:
+            evaluation = self._forward_backward(batch, after_backward)
+            if not first:
+                first.append(evaluation)
+            return evaluation[2]
+
+        self.optimizer.step(closure)
+        return first[0]
+
     def _run_epoch(self, loader: DataLoader, bar: Any) -> dict[str, float]:
         model, optimizer, metrics = self.model, self.optimizer, self.metrics
+        batch_begin = [cb for cb in self.callbacks if _overrides(cb, "on_batch_begin")]
         after_backward = [cb for cb in self.callbacks if _overrides(cb, "on_after_backward")]
         batch_end = [cb for cb in self.callbacks if _overrides(cb, "on_batch_end")]
         sums: dict[str, float] = {}
         total, count = 0.0, 0
-        loss_fn, model_loss = self.loss_fn, getattr(model, "loss", None)
-        for batch in map(_fields, loader):
-            x = Tensor(batch[0])
-            if loss_fn is None:  # the model's own loss (VAE, Autoencoder, MLP)
-                result, output = model_loss(x, *batch[1:]), None
+        for index, batch in enumerate(map(_fields, loader)):
+            for cb in batch_begin:
+                cb.on_batch_begin(self, index)
+            if isinstance(optimizer, LBFGS):  # its step re-evaluates the loss
+                result, output, loss = self._closure_step(batch, after_backward)
             else:
-                output = model(x)
-                result = loss_fn(output, batch[1] if len(batch) > 1 else batch[0])
-            loss = result if isinstance(result, Tensor) else result[0]
-            optimizer.zero_grad()
-            loss.backward()
-            for cb in after_backward:
-                cb.on_after_backward(self)
-            optimizer.step()
+                result, output, loss = self._forward_backward(batch, after_backward)
+                optimizer.step()
             n = len(batch[0])
             value = loss.item()
             total += value * n
@@ -125,7 +149,7 @@ class Trainer(ResumeMethods):
                 cb.on_batch_end(self, value)
             if bar is not None:
                 bar.update()
-            if self._stop_now:
+            if self._stop_now or self.stop_training:  # Ctrl-C, or a callback (Keras's habit)
                 break
         logs = {"loss": total / max(count, 1)}
         logs.update({k: v / max(count, 1) for k, v in sums.items()})
@@ -324,6 +348,9 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Any, train: Any, val: Any = N
     the VAE's, is logged part by part). ``metrics``: functions ``fn(scores, target) ->
     float`` (e.g. :func:`accuracy`), or a dict of them, averaged per epoch on the
     training and validation data. ``callbacks`` see ``nn.train.callbacks``.
+    ``nn.optim.LBFGS`` works as any optimizer: fit calls its ``step(closure)`` with a
+    closure that runs the batch forward and backward (and the after-backward hooks) at
+    each evaluation, as PyTorch's loop and skorch do; the first evaluation is logged.
 
     ``resume_from`` continues a run from a checkpoint of ``ModelCheckpoint``: model,
     optimizer, callbacks (schedulers, early stopping), history, epoch and every random
