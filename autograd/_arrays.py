@@ -8,7 +8,7 @@ import numpy as np
 
 from .errors import DataError, DTypeError
 
-__all__ = ["FLOATS", "to_array", "check_dtype"]
+__all__ = ["FLOATS", "to_array", "check_dtype", "as_dtype"]
 
 FLOATS = (np.float16, np.float32, np.float64)
 
@@ -23,6 +23,24 @@ def check_dtype(dtype: np.dtype) -> None:
         raise DTypeError(
             f"a Tensor holds bool, integer or float data; got dtype {dtype}. "
             f"Convert the data to numbers first (e.g. np.asarray(x, dtype=np.float64)).")
+
+
+def as_dtype(dtype: Any, what: str) -> np.dtype:
+    """``dtype`` (np.float32, "float32", float, ...) as a NumPy dtype a Tensor may hold:
+    DTypeError naming ``what`` for one NumPy does not know (a torch dtype, a typo) or one
+    that is not bool, integer or float (object, str, complex), which NumPy would take."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        hint = " (a torch dtype: write np.float32 or 'float32')" if (
+            type(dtype).__module__ == "torch") else ""
+        raise DTypeError(f"{what}: expected a NumPy dtype such as np.float32, 'float32' "
+                         f"or float; got {dtype!r}{hint}") from None
+    if result.kind not in "biuf":
+        raise DTypeError(f"{what}: expected a bool, integer or float dtype (what a Tensor "
+                         f"holds); got {result}. For NumPy data of another dtype, convert "
+                         f"the array: t.numpy().astype(...).")
+    return result
 
 
 def to_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -56,7 +74,5 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
     if not array.dtype.isnative:  # '>f8' on this machine: every op returns native data
         array = array.astype(array.dtype.newbyteorder("="))
     if dtype is not None:
-        dtype = np.dtype(dtype)
-        check_dtype(dtype)
-        array = array.astype(dtype, copy=False)
+        array = array.astype(as_dtype(dtype, "Tensor"), copy=False)
     return array

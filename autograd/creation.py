@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._arrays import as_dtype
 from ._random import as_generator, below
 from .errors import GeneratorError, ShapeError
 from .tensor import Tensor, as_tensor
@@ -39,7 +40,7 @@ def _leaf(array: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 def _dtype(dtype: Any) -> np.dtype:
-    return np.dtype(np.float64 if dtype is None else dtype)
+    return np.dtype(np.float64) if dtype is None else as_dtype(dtype, "dtype")
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -61,7 +62,7 @@ def full(size: Any, fill_value: float, dtype: Any = None,
 
 def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
     t = as_tensor(t)
-    return t.shape, (t.dtype if dtype is None else np.dtype(dtype))
+    return t.shape, (t.dtype if dtype is None else as_dtype(dtype, "dtype"))
 
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -98,6 +99,7 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
         start, end = 0, start
     if step == 0:
         raise ShapeError("arange: step must not be 0")
+    dtype = None if dtype is None else as_dtype(dtype, "dtype")
     return _leaf(np.arange(start, end, step, dtype=dtype), requires_grad)
 
 

@@ -24,7 +24,7 @@ from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
 
-__all__ = ["InplaceOps", "check_writable"]
+__all__ = ["InplaceOps", "check_writable", "check_fits"]
 
 
 def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:
@@ -47,6 +47,20 @@ def check_writable(array: np.ndarray, what: str) -> None:
             f"the gradient a hook gets from a sum, or an array NumPy marked read-only). "
             f"Compute a new tensor instead (g = g * 2, and return it from a hook), or "
             f"copy first (t = t.clone()).")
+
+
+def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
+    """DTypeError if ``value``, one float number, cannot be stored in an integer ``dtype``:
+    NaN, inf, or out of the dtype's range after truncation toward 0, where NumPy's cast
+    would store garbage (PyTorch refuses these too)."""
+    number = np.asarray(_value(value))
+    if dtype.kind not in "iu" or number.ndim != 0 or number.dtype.kind != "f":
+        return
+    info, x = np.iinfo(dtype), float(number)
+    if not (np.isfinite(x) and info.min <= np.trunc(x) <= info.max):
+        raise DTypeError(f"{what}: {x} cannot be stored in a {dtype} tensor, which holds "
+                         f"integers in [{info.min}, {info.max}]. Pass a value in that range, "
+                         f"or convert the tensor first (t = t.astype(np.float64)).")
 
 
 class InplaceOps:
@@ -106,6 +120,7 @@ class InplaceOps:
                 f"fill_ takes one value (a number or a 0-d tensor), as PyTorch; got a "
                 f"{type(value).__name__} of shape {np.shape(_value(value))}. To copy "
                 f"several values in, write t.copy_(values) (they broadcast to t's shape).")
+        check_fits(value, self.dtype, "fill_")
         return self._inplace(_assign, value)
 
     def add_(self, other: Any, alpha: Any = 1) -> Any:

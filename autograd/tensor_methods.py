@@ -18,7 +18,7 @@ from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError
 from .function import apply
 from .grad_mode import STATE
-from .inplace import check_writable
+from .inplace import check_fits, check_writable
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import GetItem, _index_arrays
@@ -268,11 +268,12 @@ class OpMethods:
             return
         array = self.data
         check_writable(array, "t[index] = value")
+        check_fits(value, array.dtype, "t[index] = value")
         try:
             array[_index_arrays(index)] = value.data if isinstance(value, OpMethods) else value
         except ValueError as exc:
             raise ShapeError(f"t[index] = value: {exc}") from None
-        except TypeError as exc:
+        except (TypeError, OverflowError) as exc:  # OverflowError: 300 into uint8
             raise DTypeError(f"t[index] = value cannot store {type(value).__name__} in a "
                              f"{array.dtype} tensor: {exc}") from None
         record_write(array)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from ._arrays import as_dtype
 from .errors import DTypeError
 from .function import apply
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
@@ -31,7 +30,8 @@ class Reductions:
     def _in_dtype(self, dtype: Any, op: str) -> AnyTensor:
         """self as ``dtype`` for ``op(dtype=...)``; a non-float dtype of a tensor that
         requires grad is refused naming ``op`` (the result could carry no gradient)."""
-        if self._requires_grad and (dtype := np.dtype(dtype)).kind != "f":
+        dtype = as_dtype(dtype, f"{op}(dtype=...)")
+        if self._requires_grad and dtype.kind != "f":
             raise DTypeError(f"{op}(dtype={dtype}) of a tensor that requires grad: a {dtype} "
                              f"result could carry no gradient. Use a float dtype, or "
                              f"x.detach().{op}(dtype={dtype}) for a constant.")

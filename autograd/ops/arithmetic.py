@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, ShapeError, UsageError
 from ..function import Function
 from .generic import constant, log, where
 
@@ -102,7 +102,7 @@ class Pow(Function):
     save_output = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return broadcasting("pow", operator.pow, a, b)
+        return power("pow", a, b)
 
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         ga = gb = None
@@ -198,7 +198,7 @@ class PowScalar(Function):
         self.p = p
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x ** self.p
+        return power("pow", x, self.p)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if self.p == 0:  # exactly 0, even where g is infinite
@@ -215,7 +215,7 @@ class RPowScalar(ScalarOp):
     save_output = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return self.c ** x
+        return power("pow", self.c, x)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if self.c == 0:  # 0 ** x: as PyTorch, 0 where x >= 0 (where out is 0 or 1)
@@ -269,3 +269,17 @@ def broadcasting(op: str, function: Any, *arrays: Any) -> np.ndarray:
                 f"{op}: shapes {listed} cannot broadcast (trailing axes must be equal or 1). "
                 f"Reshape or add an axis (x[:, None]) so they line up.") from None
         raise
+
+
+def power(op: str, base: Any, exponent: Any) -> np.ndarray:
+    """``base ** exponent`` (broadcasting); integers to negative integer powers, which
+    NumPy refuses with a bare ValueError, are a ``UsageError`` saying what to write."""
+    try:
+        return broadcasting(op, operator.pow, base, exponent)
+    except ValueError as exc:
+        if "negative integer powers" not in str(exc):
+            raise
+        raise UsageError(f"{op}: integers to negative integer powers have no integer "
+                         f"result (NumPy and PyTorch refuse them too). Convert first, "
+                         f"x.astype(np.float64) ** p, or use a float exponent "
+                         f"(x ** -1.0).") from None

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .._arrays import as_dtype
 from ..errors import DTypeError, UsageError
 from ..function import Function
 from .arithmetic import broadcasting, number
@@ -225,7 +226,7 @@ class Astype(Function):
     save_inputs = False
 
     def __init__(self, dtype: Any, requires_grad: bool = False) -> None:
-        self.dtype = np.dtype(dtype)
+        self.dtype = as_dtype(dtype, "astype")
         if requires_grad and self.dtype.kind != "f":
             raise DTypeError(f"astype({self.dtype}) of a tensor that requires grad: the "
                              f"result could not carry a gradient. Use "
