@@ -42,8 +42,8 @@ def _checked_params(name: str, params: Tensor | Iterable[Tensor]) -> list[Tensor
     items = _params(params)
     for i, p in enumerate(items):
         if not _is_tensor(p):
-            raise ArgumentTypeError(f"{name}: parameters must be Tensors (e.g. model.parameters()); "
-                                    f"item {i} is {type(p).__name__}")
+            raise ArgumentTypeError(f"{name}: parameters must be Tensors (e.g. "
+                                    f"model.parameters()); item {i} is {type(p).__name__}")
     return items
 
 
