@@ -62,8 +62,7 @@ class DataLoader:
     each batch's samples; as in PyTorch it excludes ``batch_size`` (PyTorch's default 1 is
     allowed), ``shuffle``, ``sampler`` and ``drop_last``, and ``loader.batch_size`` is
     None. ``len(loader)`` is then ``len(batch_sampler)``. ``fit``'s checkpoints hold
-    ``generator`` and nn's default generator, not a (batch) sampler's own (see
-    ``nn.data.samplers``).
+    ``generator`` and the (batch) sampler's generator (see ``nn.data.samplers``).
     """
 
     def __init__(self, *arrays: Any, batch_size: int = _DEFAULT_BATCH_SIZE,

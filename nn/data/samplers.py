@@ -7,9 +7,9 @@ Random ones draw from ``generator``: a ``numpy.random.Generator``, an int seed o
 ``nn.data``. Each ``iter()`` draws anew, so every epoch has its own order; the draws
 follow PyTorch's distributions, not its random streams.
 
-Resuming ``nn.train.fit`` from a checkpoint restores nn's default generator and the
-DataLoader's own, not a sampler's: a sampler drawing from ``generator=None`` resumes
-bit for bit, one with its own seed or Generator starts its stream anew.
+Resuming ``nn.train.fit`` from a checkpoint restores the generators of the DataLoader
+given to ``fit``, of its sampler or batch sampler (and a BatchSampler's sampler) and nn's
+default one, so a run resumes bit for bit whichever a sampler draws from.
 """
 from __future__ import annotations
 

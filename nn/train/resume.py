@@ -18,7 +18,7 @@ from ..checkpoint import PathLike, load, load_into, save
 from ..errors import ResumeError
 from ..module import Module
 
-__all__ = ["ResumeMethods", "model_generators"]
+__all__ = ["ResumeMethods", "model_generators", "loader_generators"]
 
 _DEFAULT_NAME = "nn.default_generator"  # absent from checkpoints of older versions
 
@@ -36,6 +36,17 @@ def model_generators(model: Module) -> dict[str, np.random.Generator]:
     return found
 
 
+def loader_generators(loader: Any) -> list[tuple[str, np.random.Generator]]:
+    """A DataLoader's generators: its own (shuffling), its sampler's or batch sampler's,
+    and a BatchSampler's sampler's, where they hold one (``nn.data.RandomSampler``...)."""
+    batch_sampler = getattr(loader, "batch_sampler", None)
+    holders = {"loader": loader, "loader.sampler": getattr(loader, "sampler", None),
+               "loader.batch_sampler": batch_sampler,
+               "loader.batch_sampler.sampler": getattr(batch_sampler, "sampler", None)}
+    return [(f"{name}.generator", holder.generator) for name, holder in holders.items()
+            if isinstance(getattr(holder, "generator", None), np.random.Generator)]
+
+
 class ResumeMethods:
     """The state and checkpoint methods of ``Trainer``."""
 
@@ -45,7 +56,7 @@ class ResumeMethods:
         found = model_generators(self.model)
         extra = [("fit.generator", self.generator)]
         if self._loader is not None:  # a DataLoader given to fit shuffles with its own
-            extra.append(("loader.generator", self._loader.generator))
+            extra += loader_generators(self._loader)
         extra.append((_DEFAULT_NAME, default_generator()))
         for name, generator in extra:
             if all(g is not generator for g in found.values()):

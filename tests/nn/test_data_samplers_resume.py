@@ -47,9 +47,12 @@ def test_samplers_on_the_default_generator_resume_bit_for_bit(make_loader: Calla
     assert _resumed_equals_full(tmp_path, make_loader)
 
 
-@pytest.mark.xfail(strict=False, reason="fit's checkpoint holds the loader's generator, not "
-                   "its sampler's own (nn/train/resume.py would need to add the generators of "
-                   "loader.sampler / loader.batch_sampler and of a BatchSampler's sampler)")
-def test_a_samplers_own_generator_is_not_restored_yet(tmp_path: Path) -> None:
-    assert _resumed_equals_full(tmp_path, lambda seed: DataLoader(
-        X, Y, batch_size=16, sampler=RandomSampler(X, generator=seed)))
+@pytest.mark.parametrize("make_loader", [
+    lambda seed: DataLoader(X, Y, batch_size=16, sampler=RandomSampler(X, generator=seed)),
+    lambda seed: DataLoader(X, Y, batch_size=16, sampler=WeightedRandomSampler(
+        np.arange(1.0, 61.0), 60, generator=seed + 1)),
+    lambda seed: DataLoader(X, Y, batch_sampler=BatchSampler(
+        RandomSampler(X, generator=seed), 16, False)),
+], ids=["random", "weighted", "batch_sampler"])
+def test_a_samplers_own_generator_is_restored(make_loader: Callable, tmp_path: Path) -> None:
+    assert _resumed_equals_full(tmp_path, make_loader)
