@@ -48,6 +48,8 @@ class LBFGS(Optimizer):
     ``step`` returns the closure's first loss (before the update).
     """
 
+    needs_closure = True
+
     def __init__(self, params: ParamsT, lr: float = 1, max_iter: int = 20,
                  max_eval: int | None = None, tolerance_grad: float = 1e-7,
                  tolerance_change: float = 1e-9, history_size: int = 100,

@@ -32,7 +32,11 @@ class Optimizer:
     Subclasses implement ``_validate_group(group)`` and ``_update(param, grad, state,
     group)``, which updates the array ``param`` (``p.data``) in place. A group with
     ``maximize=True`` hands ``_update`` the negated gradient (gradient ascent).
+    ``needs_closure``: ``step`` must be given a closure that re-evaluates the loss
+    (L-BFGS); ``nn.train.fit`` then passes one.
     """
+
+    needs_closure: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A subclass's own ``step`` is wrapped to record that the optimizer has

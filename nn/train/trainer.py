@@ -24,7 +24,6 @@ from .._random import RNGLike, as_generator
 from ..checkpoint import PathLike
 from ..data import DataLoader
 from ..module import Module
-from ..optim import LBFGS
 from ..utils import grad_norms
 from ._progress import Progress
 from .callbacks import Callback
@@ -134,7 +133,7 @@ class Trainer(ResumeMethods):
         for index, batch in enumerate(map(_fields, loader)):
             for cb in batch_begin:
                 cb.on_batch_begin(self, index)
-            if isinstance(optimizer, LBFGS):  # its step re-evaluates the loss
+            if getattr(optimizer, "needs_closure", False):  # L-BFGS re-evaluates the loss
                 result, output, loss = self._closure_step(batch, after_backward)
             else:
                 result, output, loss = self._forward_backward(batch, after_backward)
@@ -348,9 +347,10 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Any, train: Any, val: Any = N
     the VAE's, is logged part by part). ``metrics``: functions ``fn(scores, target) ->
     float`` (e.g. :func:`accuracy`), or a dict of them, averaged per epoch on the
     training and validation data. ``callbacks`` see ``nn.train.callbacks``.
-    ``nn.optim.LBFGS`` works as any optimizer: fit calls its ``step(closure)`` with a
-    closure that runs the batch forward and backward (and the after-backward hooks) at
-    each evaluation, as PyTorch's loop and skorch do; the first evaluation is logged.
+    ``nn.optim.LBFGS`` works as any optimizer: for one with ``needs_closure = True``,
+    fit calls ``step(closure)`` with a closure that runs the batch forward and backward
+    (and the after-backward hooks) at each evaluation, as PyTorch's loop and skorch do;
+    the first evaluation is logged.
 
     ``resume_from`` continues a run from a checkpoint of ``ModelCheckpoint``: model,
     optimizer, callbacks (schedulers, early stopping), history, epoch and every random

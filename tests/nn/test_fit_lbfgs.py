@@ -128,3 +128,20 @@ def _same(a: Any, b: Any) -> None:
             _same(x, y)
     else:
         np.testing.assert_array_equal(a, b)
+
+
+def test_fit_passes_a_closure_to_any_optimizer_that_declares_it_needs_one() -> None:
+    """Not only LBFGS: an optimizer class with ``needs_closure = True`` gets a closure."""
+    calls = []
+
+    class CountingSGD(nn.optim.SGD):
+        needs_closure = True
+
+        def step(self, closure=None):
+            calls.append(closure is not None and float(closure()) >= 0)
+            return super().step()
+    model = nn.Linear(2, 1)
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    fit(model, nn.functional.mse_loss, CountingSGD(model.parameters(), lr=0.1), (X, X[:, :1]),
+        epochs=1, batch_size=4, progress=False)
+    assert calls == [True, True]
