@@ -108,8 +108,9 @@ class Sequential(Module):
         return self
 
     def extend(self, modules: Iterable[Module]) -> "Sequential":
-        """Append every module of ``modules``; returns self."""
-        for module in modules:
+        """Append every module of ``modules``; returns self. ``seq.extend(seq)`` doubles
+        ``seq``, as ``seq += seq`` (the modules are read before the first is appended)."""
+        for module in list(modules):
             self.append(module)
         return self
 
@@ -264,7 +265,7 @@ class ModuleList(Module):
         if not isinstance(modules, Iterable):
             raise ArgumentTypeError(f"ModuleList.extend needs an iterable of modules; got "
                                     f"{type(modules).__name__}. Use append for one module.")
-        for module in modules:
+        for module in list(modules):  # read first: ml.extend(ml) doubles ml
             self.append(module)
         return self
 

@@ -64,3 +64,15 @@ def test_module_dict_missing_key_is_a_key_error_listing_the_keys():
             action(theirs)
         with pytest.raises(NameNotFoundError, match=r"no key 'head'; keys: \['fc', 'act'\]"):
             action(ours)
+
+
+@pytest.mark.parametrize("make", [lambda: nn.Sequential(nn.Linear(1, 1), nn.ReLU()),
+                                  lambda: nn.ModuleList([nn.Linear(1, 1), nn.ReLU()])])
+def test_extend_with_itself_doubles_instead_of_looping_forever(make):
+    """seq.extend(seq) appended while iterating the container it grew: an endless loop
+    (PyTorch raises 'dictionary changed size'); it now doubles, as seq += seq does."""
+    container = make()
+    layers = list(container)
+    assert container.extend(container) is container
+    assert list(container) == layers * 2
+    assert len(list(container.parameters())) == 2  # the same Linear, listed once
