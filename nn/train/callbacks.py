@@ -288,9 +288,6 @@ class GradientClipping(Callback):
     def on_train_begin(self, trainer: Trainer) -> None:
         self._params = list(trainer.model.parameters())
 
-    def on_batch_begin(self, trainer: Trainer, batch: int) -> None:
-        """Before a training batch; ``batch`` counts the epoch's batches from 0."""
-
     def on_after_backward(self, trainer: Trainer) -> None:
         if self.max_norm is not None:
             clip_grad_norm_(self._params, self.max_norm, self.norm_type)
