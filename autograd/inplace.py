@@ -50,13 +50,22 @@ def check_writable(array: np.ndarray, what: str) -> None:
 
 
 def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
-    """DTypeError if ``value``, one float number, cannot be stored in an integer ``dtype``:
-    NaN, inf, or out of the dtype's range after truncation toward 0, where NumPy's cast
-    would store garbage (PyTorch refuses these too)."""
+    """DTypeError if ``value``, one float number, cannot be stored in ``dtype``: for an
+    integer dtype NaN, inf, or out of its range after truncation toward 0 (NumPy's cast
+    would store garbage); for a float dtype a finite number beyond its largest (it would
+    become inf: 1e6 in float16). PyTorch's ``fill_`` refuses these too."""
     number = np.asarray(_value(value))
-    if dtype.kind not in "iu" or number.ndim != 0 or number.dtype.kind != "f":
+    if number.ndim != 0 or number.dtype.kind != "f" or dtype.kind not in "iuf":
         return
-    info, x = np.iinfo(dtype), float(number)
+    x = float(number)
+    if dtype.kind == "f":
+        largest = float(np.finfo(dtype).max)
+        if np.isfinite(x) and abs(x) > largest:
+            raise DTypeError(f"{what}: {x} is beyond the largest {dtype} ({largest:g}) and "
+                             f"would be stored as inf. Pass a smaller value, or convert the "
+                             f"tensor first (t = t.astype(np.float64)).")
+        return
+    info = np.iinfo(dtype)
     if not (np.isfinite(x) and info.min <= np.trunc(x) <= info.max):
         raise DTypeError(f"{what}: {x} cannot be stored in a {dtype} tensor, which holds "
                          f"integers in [{info.min}, {info.max}]. Pass a value in that range, "

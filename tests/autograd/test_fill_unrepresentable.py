@@ -67,3 +67,24 @@ def test_an_integer_out_of_range_in_setitem_is_a_dtype_error_not_numpys() -> Non
     with pytest.raises(DTypeError, match="cannot store int in a uint8 tensor: Python "
                                          "integer 300 out of bounds"):
         t[0] = 300
+
+
+@pytest.mark.parametrize("write", [_fill, _setitem])
+@pytest.mark.parametrize("dtype, value", [("float16", 1e6), ("float16", -70000.0),
+                                          ("float32", 1e39)])
+def test_a_finite_float_beyond_a_float_dtype_is_refused(write: Any, dtype: str,
+                                                        value: float) -> None:
+    """It would be stored as inf (PyTorch's fill_ refuses it; its setitem stores inf)."""
+    t = Tensor(np.zeros(2, dtype))
+    with pytest.raises(DTypeError, match=rf"is beyond the largest {dtype} .* stored as inf"):
+        write(t, value)
+    np.testing.assert_array_equal(t.data, [0, 0])
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="cannot be converted to type .* without overflow"):
+        torch.zeros(2, dtype=getattr(torch, dtype)).fill_(value)
+
+
+@pytest.mark.parametrize("value", [65504.0, float("inf"), float("nan"), -1e-8])
+def test_the_largest_float16_inf_and_nan_are_stored_as_given(value: float) -> None:
+    t = Tensor(np.zeros(2, np.float16)).fill_(value)
+    np.testing.assert_array_equal(t.data, np.full(2, value, np.float16))
