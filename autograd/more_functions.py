@@ -82,11 +82,11 @@ def cumprod(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
 
 
 def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
-         dim: Any = None, keepdim: bool | None = None) -> Tensor:
+         dim: Any = None, keepdim: bool | None = None, p: Any = None) -> Tensor:
     """The vector norm over ``axis`` (all elements when None), as
     ``torch.linalg.vector_norm``: ord 2 (None, "fro") sqrt(sum x^2), 1: sum |x|,
-    inf: max |x|, -inf: min |x|."""
-    return as_tensor(x).norm(ord, axis, keepdims, dim=dim, keepdim=keepdim)
+    inf: max |x|, -inf: min |x|. PyTorch's ``p=`` is ``ord``."""
+    return as_tensor(x).norm(ord, axis, keepdims, dim=dim, keepdim=keepdim, p=p)
 
 
 def argmax(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,

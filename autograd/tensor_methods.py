@@ -25,6 +25,7 @@ from .ops.shape import GetItem, _index_arrays
 from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
+from .torch_arguments import pick_one
 
 __all__ = ["OpMethods", "At"]
 
@@ -143,9 +144,10 @@ class OpMethods:
         return scans.cumprod(self, pick_axis(axis, dim, "cumprod"))
 
     def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
-             dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
-        """Vector norm of order 1, 2 (Frobenius) or inf over ``axis`` (all when None)."""
-        return scans.norm(self, ord, pick_axis(axis, dim, "norm"),
+             dim: Any = None, keepdim: bool | None = None, p: Any = None) -> AnyTensor:
+        """Vector norm of order 1, 2 (Frobenius) or inf over ``axis`` (all when None);
+        PyTorch's ``p=`` is ``ord``."""
+        return scans.norm(self, pick_one("norm", ord=ord, p=p), pick_axis(axis, dim, "norm"),
                           pick_keepdims(keepdims, keepdim, "norm"))
 
     def argmax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,

@@ -1,0 +1,57 @@
+"""PyTorch's keyword names and call forms beside NumPy's (``x.norm(p=2, dim=1)``,
+``x.flip(dims=...)``, ...): values and gradients against PyTorch where it is installed,
+gradients against finite differences, and named errors for two spellings at once."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import AutogradError, Tensor
+
+X = np.random.default_rng(1).standard_normal((3, 4))
+
+# (name, ours, PyTorch's): each takes the tensor (ours or torch's) and returns a tensor
+CASES: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
+    ("norm p", lambda t: t.norm(p=2, dim=1, keepdim=True),
+     lambda t: t.norm(p=2, dim=1, keepdim=True)),
+    ("norm p fro", lambda t: t.norm(p="fro"), lambda t: t.norm(p="fro")),
+    ("norm p 1", lambda t: t.norm(p=1, dim=0), lambda t: t.norm(p=1, dim=0)),
+    ("norm p inf", lambda t: t.norm(p=np.inf, dim=(0, 1)),
+     lambda t: t.norm(p=float("inf"), dim=(0, 1))),
+    ("ag.norm p", lambda t: ag.norm(t, p=2, dim=0), lambda t: _torch().norm(t, p=2, dim=0)),
+]
+
+
+def _torch() -> Any:
+    return pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("name, ours, theirs", CASES, ids=[c[0] for c in CASES])
+def test_keywords_are_differentiable(name: str, ours: Callable, theirs: Callable) -> None:
+    x = Tensor(X.copy(), requires_grad=True)
+    assert ag.gradcheck(lambda t: ours(t), [x]), name
+
+
+@pytest.mark.parametrize("name, ours, theirs", CASES, ids=[c[0] for c in CASES])
+def test_keywords_match_pytorch(name: str, ours: Callable, theirs: Callable) -> None:
+    torch = _torch()
+    x, tx = Tensor(X.copy(), requires_grad=True), torch.tensor(X, requires_grad=True)
+    mine, reference = ours(x), theirs(tx)
+    np.testing.assert_allclose(mine.data, reference.detach().numpy(), rtol=1e-12, atol=1e-12)
+    weight = np.random.default_rng(2).standard_normal(reference.shape)
+    (mine * weight).sum().backward()
+    (reference * torch.tensor(weight)).sum().backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_norm_p_and_ord_together_is_a_named_error() -> None:
+    x = Tensor(X)
+    with pytest.raises(AutogradError, match=r"norm: got ord=1 and p=2.*only one"):
+        x.norm(1, p=2)
+    with pytest.raises(TypeError, match="ord=.*p="):
+        ag.norm(x, ord=2, p=1)
+    assert x.norm(2) == x.norm(p=2) == x.norm()  # NumPy's ord still works
