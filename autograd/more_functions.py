@@ -179,9 +179,10 @@ def take_along_axis(x: Any, indices: Any, axis: Any = None, *, dim: Any = None) 
     return as_tensor(x).take_along_axis(indices, axis, dim=dim)
 
 
-def flip(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
-    """The order of elements reversed along ``axis`` (all axes when None)."""
-    return as_tensor(x).flip(axis, dim=dim)
+def flip(x: Any, axis: Any = None, *, dim: Any = None, dims: Any = None) -> Tensor:
+    """The order of elements reversed along ``axis`` (all axes when None; PyTorch's
+    ``dims=``)."""
+    return as_tensor(x).flip(axis, dim=dim, dims=dims)
 
 
 def roll(x: Any, shift: Any, axis: Any = None, *, dim: Any = None) -> Tensor:

@@ -198,9 +198,10 @@ class OpMethods:
         return linalg.diagonal(self, offset, axis1, axis2)
 
     # ------------------------------------------------------------ shape and indexing
-    def flip(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
-        """Elements reversed along ``axis`` (all axes when None)."""
-        return indexing.flip(self, pick_axis(axis, dim, "flip"))
+    def flip(self, axis: Any = None, *, dim: Any = None, dims: Any = None) -> AnyTensor:
+        """Elements reversed along ``axis`` (all axes when None; PyTorch's ``dims=``)."""
+        return indexing.flip(self, pick_axis(axis, pick_one("flip", dim=dim, dims=dims),
+                                             "flip"))
 
     def roll(self, shift: Any, axis: Any = None, *, dim: Any = None) -> AnyTensor:
         """Elements shifted along ``axis`` with wrap-around, as ``np.roll``."""

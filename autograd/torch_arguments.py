@@ -1,5 +1,6 @@
-"""PyTorch's keyword names beside NumPy's, for the methods that take both: ``p=`` for
-``ord=`` (``norm``). Giving both spellings of one argument is an error that names them.
+"""PyTorch's keyword names beside NumPy's, for the methods that take both (``p=`` for
+``ord=`` in ``norm``, ``dims=`` for ``axis=`` in ``flip``...). Giving two spellings of one
+argument is an error that names them.
 """
 
 from __future__ import annotations

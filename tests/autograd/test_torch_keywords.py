@@ -23,6 +23,9 @@ CASES: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
     ("norm p inf", lambda t: t.norm(p=np.inf, dim=(0, 1)),
      lambda t: t.norm(p=float("inf"), dim=(0, 1))),
     ("ag.norm p", lambda t: ag.norm(t, p=2, dim=0), lambda t: _torch().norm(t, p=2, dim=0)),
+    ("flip dims", lambda t: t.flip(dims=(0,)) * t, lambda t: t.flip(dims=(0,)) * t),
+    ("flip dims all", lambda t: t.flip(dims=(1, 0)), lambda t: t.flip(dims=(1, 0))),
+    ("ag.flip dims", lambda t: ag.flip(t, dims=[-1]), lambda t: _torch().flip(t, dims=[-1])),
 ]
 
 
@@ -55,3 +58,12 @@ def test_norm_p_and_ord_together_is_a_named_error() -> None:
     with pytest.raises(TypeError, match="ord=.*p="):
         ag.norm(x, ord=2, p=1)
     assert x.norm(2) == x.norm(p=2) == x.norm()  # NumPy's ord still works
+
+
+def test_flip_dims_with_dim_or_axis_is_a_named_error() -> None:
+    x = Tensor(X)
+    with pytest.raises(AutogradError, match=r"flip: got dim=0 and dims=\(1,\)"):
+        x.flip(dim=0, dims=(1,))
+    with pytest.raises(ValueError, match="flip: got both axis=0 and dim=1"):
+        ag.flip(x, 0, dims=1)
+    np.testing.assert_array_equal(x.flip(0).data, np.flip(X, 0))  # NumPy's axis stays
