@@ -185,9 +185,11 @@ def flip(x: Any, axis: Any = None, *, dim: Any = None, dims: Any = None) -> Tens
     return as_tensor(x).flip(axis, dim=dim, dims=dims)
 
 
-def roll(x: Any, shift: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
-    """Elements shifted along ``axis`` with wrap-around, as ``np.roll``."""
-    return as_tensor(x).roll(shift, axis, dim=dim)
+def roll(x: Any, shift: Any = None, axis: Any = None, *, dim: Any = None,
+         shifts: Any = None, dims: Any = None) -> Tensor:
+    """Elements shifted along ``axis`` with wrap-around, as ``np.roll`` (also PyTorch's
+    ``shifts=``, ``dims=``)."""
+    return as_tensor(x).roll(shift, axis, dim=dim, shifts=shifts, dims=dims)
 
 
 def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .clock import record_write
-from .errors import DTypeError, InplaceError, ShapeError
+from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .function import apply
 from .grad_mode import STATE
 from .inplace import check_fits, check_writable
@@ -203,9 +203,22 @@ class OpMethods:
         return indexing.flip(self, pick_axis(axis, pick_one("flip", dim=dim, dims=dims),
                                              "flip"))
 
-    def roll(self, shift: Any, axis: Any = None, *, dim: Any = None) -> AnyTensor:
-        """Elements shifted along ``axis`` with wrap-around, as ``np.roll``."""
-        return indexing.roll(self, shift, pick_axis(axis, dim, "roll"))
+    def roll(self, shift: Any = None, axis: Any = None, *, dim: Any = None,
+             shifts: Any = None, dims: Any = None) -> AnyTensor:
+        """Elements shifted along ``axis`` with wrap-around, as ``np.roll`` (also PyTorch's
+        ``shifts=``, ``dims=``): shifts and axes pair up by broadcasting, as NumPy's."""
+        shift = pick_one("roll", shift=shift, shifts=shifts)
+        axis = pick_axis(axis, pick_one("roll", dim=dim, dims=dims), "roll")
+        if shift is None:
+            raise UsageError("roll: needs shift (PyTorch's shifts=), the number of places "
+                             "to move the elements; got none")
+        try:  # roll(x, (1, 2), 0) moves axis 0 by 3, as NumPy; with no axis, the flat x
+            shift, axis = (np.sum(shift), None) if axis is None else \
+                np.broadcast_arrays(shift, axis)
+        except ValueError:
+            raise ShapeError(f"roll: shifts {shift!r} and axes {axis!r} do not pair up; give "
+                             f"one shift per axis, or one for all") from None
+        return indexing.roll(self, shift, axis)
 
     def tile(self, reps: Any) -> AnyTensor:
         """Repeated ``reps[k]`` times along axis k, as ``np.tile``."""

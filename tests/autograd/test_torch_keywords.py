@@ -26,6 +26,11 @@ CASES: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
     ("flip dims", lambda t: t.flip(dims=(0,)) * t, lambda t: t.flip(dims=(0,)) * t),
     ("flip dims all", lambda t: t.flip(dims=(1, 0)), lambda t: t.flip(dims=(1, 0))),
     ("ag.flip dims", lambda t: ag.flip(t, dims=[-1]), lambda t: _torch().flip(t, dims=[-1])),
+    ("roll dims", lambda t: t.roll(1, dims=1) * t, lambda t: t.roll(1, dims=1) * t),
+    ("roll shifts dims", lambda t: t.roll(shifts=(-1, 2), dims=(0, 1)),
+     lambda t: t.roll(shifts=(-1, 2), dims=(0, 1))),
+    ("roll flat", lambda t: t.roll(5) * t, lambda t: t.roll(5) * t),
+    ("ag.roll", lambda t: ag.roll(t, shifts=2, dims=-1), lambda t: _torch().roll(t, 2, -1)),
 ]
 
 
@@ -67,3 +72,16 @@ def test_flip_dims_with_dim_or_axis_is_a_named_error() -> None:
     with pytest.raises(ValueError, match="flip: got both axis=0 and dim=1"):
         ag.flip(x, 0, dims=1)
     np.testing.assert_array_equal(x.flip(0).data, np.flip(X, 0))  # NumPy's axis stays
+
+
+def test_roll_pairs_shifts_and_axes_as_numpy() -> None:
+    x = Tensor(X)
+    for shift, axis in (((1, 2), 0), (1, (0, 1)), ((1, 2), None), ((1, -2), (1, 0))):
+        np.testing.assert_array_equal(x.roll(shift, axis).data, np.roll(X, shift, axis))
+        np.testing.assert_array_equal(np.roll(x, shift, axis).data, np.roll(X, shift, axis))
+    with pytest.raises(ValueError, match=r"roll: shifts \(1, 2\) and axes \(0, 1, 1\) do not"):
+        x.roll((1, 2), (0, 1, 1))
+    with pytest.raises(AutogradError, match="roll: got shift=1 and shifts=2"):
+        x.roll(1, shifts=2)
+    with pytest.raises(TypeError, match="roll: needs shift"):
+        x.roll(dims=0)
