@@ -207,14 +207,16 @@ def repeat(x: Any, repeats: Any, axis: Any = None, *, dim: Any = None) -> Tensor
     return as_tensor(x).repeat(repeats, axis, dim=dim)
 
 
-def tril(x: Any, k: int = 0) -> Tensor:
-    """The lower triangle of the last two axes (on and below diagonal ``k``), 0 above."""
-    return as_tensor(x).tril(k)
+def tril(x: Any, k: int | None = None, *, diagonal: int | None = None) -> Tensor:
+    """The lower triangle of the last two axes (on and below diagonal ``k``, PyTorch's
+    ``diagonal=``), 0 above."""
+    return as_tensor(x).tril(k, diagonal=diagonal)
 
 
-def triu(x: Any, k: int = 0) -> Tensor:
-    """The upper triangle of the last two axes (on and above diagonal ``k``), 0 below."""
-    return as_tensor(x).triu(k)
+def triu(x: Any, k: int | None = None, *, diagonal: int | None = None) -> Tensor:
+    """The upper triangle of the last two axes (on and above diagonal ``k``, PyTorch's
+    ``diagonal=``), 0 below."""
+    return as_tensor(x).triu(k, diagonal=diagonal)
 
 
 def index_put(x: Any, index: Any, v: Any) -> Tensor:

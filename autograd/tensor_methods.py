@@ -228,12 +228,13 @@ class OpMethods:
         """Each element repeated (``np.repeat``; PyTorch's ``repeat`` is ``tile``)."""
         return indexing.repeat(self, repeats, pick_axis(axis, dim, "repeat"))
 
-    def tril(self, k: int = 0) -> AnyTensor:
-        """The lower triangle of the last two axes (diagonal ``k`` and below)."""
-        return indexing.triangle(self, k, lower=True)
-    def triu(self, k: int = 0) -> AnyTensor:
+    def tril(self, k: int | None = None, *, diagonal: int | None = None) -> AnyTensor:
+        """The lower triangle of the last two axes (diagonal ``k`` and below; PyTorch's
+        ``diagonal=``)."""
+        return indexing.triangle(self, pick_one("tril", 0, k=k, diagonal=diagonal), True)
+    def triu(self, k: int | None = None, *, diagonal: int | None = None) -> AnyTensor:
         """The upper triangle of the last two axes (diagonal ``k`` and above)."""
-        return indexing.triangle(self, k, lower=False)
+        return indexing.triangle(self, pick_one("triu", 0, k=k, diagonal=diagonal), False)
 
     def take_along_axis(self, indices: Any, axis: Any = None, *, dim: Any = None) -> AnyTensor:
         """Elements picked along ``axis`` by ``indices``, as ``np.take_along_axis``."""

@@ -31,6 +31,10 @@ CASES: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
      lambda t: t.roll(shifts=(-1, 2), dims=(0, 1))),
     ("roll flat", lambda t: t.roll(5) * t, lambda t: t.roll(5) * t),
     ("ag.roll", lambda t: ag.roll(t, shifts=2, dims=-1), lambda t: _torch().roll(t, 2, -1)),
+    ("triu diagonal", lambda t: t.triu(diagonal=1), lambda t: t.triu(diagonal=1)),
+    ("tril diagonal", lambda t: t.tril(diagonal=-1), lambda t: t.tril(diagonal=-1)),
+    ("ag.triu", lambda t: ag.triu(t, diagonal=-2), lambda t: _torch().triu(t, diagonal=-2)),
+    ("ag.tril", lambda t: ag.tril(t, diagonal=2), lambda t: _torch().tril(t, diagonal=2)),
 ]
 
 
@@ -85,3 +89,13 @@ def test_roll_pairs_shifts_and_axes_as_numpy() -> None:
         x.roll(1, shifts=2)
     with pytest.raises(TypeError, match="roll: needs shift"):
         x.roll(dims=0)
+
+
+def test_triangles_take_k_or_diagonal_not_both() -> None:
+    x = Tensor(X)
+    with pytest.raises(AutogradError, match="tril: got k=1 and diagonal=1"):
+        x.tril(1, diagonal=1)
+    with pytest.raises(TypeError, match="triu: got k=0 and diagonal=2"):
+        ag.triu(x, 0, diagonal=2)
+    np.testing.assert_array_equal(np.triu(x, k=1).data, np.triu(X, k=1))  # NumPy's k stays
+    np.testing.assert_array_equal(x.tril().data, np.tril(X))
