@@ -25,7 +25,7 @@ from .ops.shape import GetItem, _index_arrays
 from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
-from .torch_arguments import pick_one
+from .torch_arguments import pick_one, tile_reps
 
 __all__ = ["OpMethods", "At"]
 
@@ -220,9 +220,10 @@ class OpMethods:
                              f"one shift per axis, or one for all") from None
         return indexing.roll(self, shift, axis)
 
-    def tile(self, reps: Any) -> AnyTensor:
-        """Repeated ``reps[k]`` times along axis k, as ``np.tile``."""
-        return indexing.tile(self, reps)
+    def tile(self, reps: Any = None, *more: int, dims: Any = None) -> AnyTensor:
+        """Repeated ``reps[k]`` times along axis k, as ``np.tile``; PyTorch's forms too:
+        ``x.tile(2, 1)`` (separate ints), ``dims=``."""
+        return indexing.tile(self, tile_reps(pick_one("tile", reps=reps, dims=dims), more))
 
     def repeat(self, repeats: Any, axis: Any = None, *, dim: Any = None) -> AnyTensor:
         """Each element repeated (``np.repeat``; PyTorch's ``repeat`` is ``tile``)."""

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import UsageError
+import numpy as np
 
-__all__ = ["pick_one"]
+from .errors import ShapeError, UsageError
+
+__all__ = ["pick_one", "tile_reps"]
 
 
 def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
@@ -21,3 +23,17 @@ def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
         raise UsageError(f"{op}: got {names}; they are names of one argument (NumPy's and "
                          f"PyTorch's). Pass only one.")
     return next(iter(given.values()), default)
+
+
+def tile_reps(reps: Any, more: tuple) -> Any:
+    """``tile``'s repetitions: NumPy's one int or sequence, or PyTorch's separate ints
+    (``x.tile(2, 1)`` is ``x.tile((2, 1))``)."""
+    if reps is None:
+        raise UsageError("tile: needs the repetitions per axis (reps, or PyTorch's dims=), "
+                         "e.g. x.tile((2, 1)) or x.tile(2, 1); got none")
+    if not more:
+        return reps
+    if np.ndim(reps) != 0:
+        raise ShapeError(f"tile: got the sequence {reps!r} followed by {more!r}; pass the "
+                         f"repetitions either as one sequence or as separate ints")
+    return (reps,) + more

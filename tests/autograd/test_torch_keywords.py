@@ -35,6 +35,11 @@ CASES: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
     ("tril diagonal", lambda t: t.tril(diagonal=-1), lambda t: t.tril(diagonal=-1)),
     ("ag.triu", lambda t: ag.triu(t, diagonal=-2), lambda t: _torch().triu(t, diagonal=-2)),
     ("ag.tril", lambda t: ag.tril(t, diagonal=2), lambda t: _torch().tril(t, diagonal=2)),
+    ("tile ints", lambda t: t.tile(2, 1) * 1.5, lambda t: t.tile(2, 1) * 1.5),
+    ("tile ints new axis", lambda t: t.tile(2, 1, 3), lambda t: t.tile(2, 1, 3)),
+    ("tile one int", lambda t: t.tile(2), lambda t: t.tile(2)),
+    ("tile dims", lambda t: t.tile(dims=(1, 2)), lambda t: t.tile(dims=(1, 2))),
+    ("tile tuple", lambda t: t.tile((3, 1)), lambda t: t.tile((3, 1))),
 ]
 
 
@@ -99,3 +104,15 @@ def test_triangles_take_k_or_diagonal_not_both() -> None:
         ag.triu(x, 0, diagonal=2)
     np.testing.assert_array_equal(np.triu(x, k=1).data, np.triu(X, k=1))  # NumPy's k stays
     np.testing.assert_array_equal(x.tril().data, np.tril(X))
+
+
+def test_tile_forms_and_errors() -> None:
+    x = Tensor(X)
+    np.testing.assert_array_equal(np.tile(x, (2, 1)).data, np.tile(X, (2, 1)))
+    np.testing.assert_array_equal(np.tile(x, reps=2).data, np.tile(X, reps=2))
+    with pytest.raises(ValueError, match=r"tile: got the sequence \(2, 1\) followed by"):
+        x.tile((2, 1), 3)
+    with pytest.raises(AutogradError, match="tile: got reps=2 and dims=2"):
+        x.tile(2, dims=2)
+    with pytest.raises(TypeError, match="tile: needs the repetitions"):
+        x.tile()
