@@ -180,9 +180,24 @@ class TorchSpellings:
         """self * other."""
         return self * other
 
-    def div(self, other: Any) -> AnyTensor:
-        """self / other."""
-        return self / other
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> AnyTensor:
+        """self / other; with PyTorch's ``rounding_mode`` the quotient rounded down
+        ("floor", which is ``self // other``) or toward 0 ("trunc"), of gradient 0 (as
+        PyTorch). Integer tensors stay integer there."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("floor", "trunc"):
+            raise UsageError(f"div: rounding_mode must be None, 'floor' or 'trunc'; got "
+                             f"{rounding_mode!r}")
+        floor = self // other
+        if rounding_mode == "floor":
+            return floor
+        if floor.dtype.kind == "f":
+            exact = self / other
+            return where(exact.data < 0, exact.ceil(), exact.floor())
+        other = self._pair(other)[1].data  # integers: exact, without a float quotient
+        round_up = ((self.data < 0) != (other < 0)) & ((self % other).data != 0)
+        return floor + round_up.astype(floor.dtype)
 
     def neg(self) -> AnyTensor:
         """-self."""
