@@ -127,7 +127,12 @@ def outer(a: Any, b: Any) -> Tensor:
 
 def einsum(subscripts: str, *operands: Any, optimize: Any = False) -> Tensor:
     """Einstein summation, as ``np.einsum``: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``,
-    ``einsum("ii", a)`` the trace, ``einsum("...ij,...jk", a, b)`` a batched product."""
+    ``einsum("ii", a)`` the trace, ``einsum("...ij,...jk", a, b)`` a batched product.
+    PyTorch's list form ``einsum("ij,jk->ik", [a, b])`` works where the subscripts name
+    two or more operands (with one, a list is an array, as NumPy's)."""
+    if (len(operands) == 1 and isinstance(operands[0], (list, tuple))
+            and isinstance(subscripts, str) and "," in subscripts.split("->")[0]):
+        operands = tuple(operands[0])
     return linalg.einsum(subscripts, *[as_tensor(x) for x in operands], optimize=optimize)
 
 

@@ -40,6 +40,10 @@ CASES: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
     ("tile one int", lambda t: t.tile(2), lambda t: t.tile(2)),
     ("tile dims", lambda t: t.tile(dims=(1, 2)), lambda t: t.tile(dims=(1, 2))),
     ("tile tuple", lambda t: t.tile((3, 1)), lambda t: t.tile((3, 1))),
+    ("einsum list", lambda t: ag.einsum("ij,kj->ik", [t, t * t]),
+     lambda t: _torch().einsum("ij,kj->ik", [t, t * t])),
+    ("einsum tuple", lambda t: ag.einsum("ij,ij,ij->j", (t, t, t.exp())),
+     lambda t: _torch().einsum("ij,ij,ij->j", (t, t, t.exp()))),
 ]
 
 
@@ -116,3 +120,13 @@ def test_tile_forms_and_errors() -> None:
         x.tile(2, dims=2)
     with pytest.raises(TypeError, match="tile: needs the repetitions"):
         x.tile()
+
+
+def test_einsum_list_form_errors_and_numpy_array_likes() -> None:
+    x = Tensor(X)
+    with pytest.raises(ValueError, match="einsum"):
+        ag.einsum("ij,jk->ik", [x])  # one operand for two: the einsum error, not a DataError
+    with pytest.raises(ValueError, match="einsum"):
+        ag.einsum("ij,jk->ik", [x, x.T, x])
+    nested = [[1.0, 2.0], [3.0, 4.0]]  # one operand: a list is an array-like, as NumPy's
+    np.testing.assert_array_equal(ag.einsum("ij->ji", nested).data, np.einsum("ij->ji", nested))
