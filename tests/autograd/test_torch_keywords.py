@@ -130,3 +130,22 @@ def test_einsum_list_form_errors_and_numpy_array_likes() -> None:
         ag.einsum("ij,jk->ik", [x, x.T, x])
     nested = [[1.0, 2.0], [3.0, 4.0]]  # one operand: a list is an array-like, as NumPy's
     np.testing.assert_array_equal(ag.einsum("ij->ji", nested).data, np.einsum("ij->ji", nested))
+
+
+@pytest.mark.parametrize("device", ["mps", "cuda", "cuda:1", "xpu"])
+def test_to_another_device_names_it(device: str) -> None:
+    x = Tensor(X)
+    with pytest.raises(AutogradError, match=rf"to\('{device}'\): there is no '{device}' device"):
+        x.to(device)
+    with pytest.raises(TypeError, match=f"no '{device}' device"):  # UsageError, as cuda()'s
+        x.to(device=device, dtype=np.float32)
+    assert x.to("cpu:0") is x and x.to("cpu", np.float32).dtype == np.float32
+    assert x.to("cpu", non_blocking=True) is x
+
+
+def test_to_takes_a_torch_device() -> None:
+    torch = _torch()
+    x = Tensor(X)
+    assert x.to(torch.device("cpu")) is x
+    with pytest.raises(AutogradError, match="no 'cuda:0' device"):
+        x.to(torch.device("cuda", 0))
