@@ -40,9 +40,14 @@ def mul(a: Any, b: Any) -> Tensor:
     return _first(a, b) * b
 
 
-def div(a: Any, b: Any) -> Tensor:
-    """a / b (true division)."""
-    return _first(a, b) / b
+def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """a / b (true division); PyTorch's ``rounding_mode`` "floor" or "trunc" rounds the
+    quotient down or toward 0 (gradient 0), as ``Tensor.div``."""
+    if rounding_mode is None:
+        return _first(a, b) / b
+    if isinstance(b, Tensor) and not isinstance(a, Tensor):
+        a = b._pair(a)[1]  # a number takes b's float dtype
+    return as_tensor(a).div(b, rounding_mode=rounding_mode)
 
 
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (mirrors operator.pow)

@@ -82,11 +82,11 @@ def cumprod(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
 
 
 def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
-         dim: Any = None, keepdim: bool | None = None) -> Tensor:
+         dim: Any = None, keepdim: bool | None = None, p: Any = None) -> Tensor:
     """The vector norm over ``axis`` (all elements when None), as
     ``torch.linalg.vector_norm``: ord 2 (None, "fro") sqrt(sum x^2), 1: sum |x|,
-    inf: max |x|, -inf: min |x|."""
-    return as_tensor(x).norm(ord, axis, keepdims, dim=dim, keepdim=keepdim)
+    inf: max |x|, -inf: min |x|. PyTorch's ``p=`` is ``ord``."""
+    return as_tensor(x).norm(ord, axis, keepdims, dim=dim, keepdim=keepdim, p=p)
 
 
 def argmax(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
@@ -127,7 +127,12 @@ def outer(a: Any, b: Any) -> Tensor:
 
 def einsum(subscripts: str, *operands: Any, optimize: Any = False) -> Tensor:
     """Einstein summation, as ``np.einsum``: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``,
-    ``einsum("ii", a)`` the trace, ``einsum("...ij,...jk", a, b)`` a batched product."""
+    ``einsum("ii", a)`` the trace, ``einsum("...ij,...jk", a, b)`` a batched product.
+    PyTorch's list form ``einsum("ij,jk->ik", [a, b])`` works where the subscripts name
+    two or more operands (with one, a list is an array, as NumPy's)."""
+    if (len(operands) == 1 and isinstance(operands[0], (list, tuple))
+            and isinstance(subscripts, str) and "," in subscripts.split("->")[0]):
+        operands = tuple(operands[0])
     return linalg.einsum(subscripts, *[as_tensor(x) for x in operands], optimize=optimize)
 
 
@@ -179,14 +184,17 @@ def take_along_axis(x: Any, indices: Any, axis: Any = None, *, dim: Any = None) 
     return as_tensor(x).take_along_axis(indices, axis, dim=dim)
 
 
-def flip(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
-    """The order of elements reversed along ``axis`` (all axes when None)."""
-    return as_tensor(x).flip(axis, dim=dim)
+def flip(x: Any, axis: Any = None, *, dim: Any = None, dims: Any = None) -> Tensor:
+    """The order of elements reversed along ``axis`` (all axes when None; PyTorch's
+    ``dims=``)."""
+    return as_tensor(x).flip(axis, dim=dim, dims=dims)
 
 
-def roll(x: Any, shift: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
-    """Elements shifted along ``axis`` with wrap-around, as ``np.roll``."""
-    return as_tensor(x).roll(shift, axis, dim=dim)
+def roll(x: Any, shift: Any = None, axis: Any = None, *, dim: Any = None,
+         shifts: Any = None, dims: Any = None) -> Tensor:
+    """Elements shifted along ``axis`` with wrap-around, as ``np.roll`` (also PyTorch's
+    ``shifts=``, ``dims=``)."""
+    return as_tensor(x).roll(shift, axis, dim=dim, shifts=shifts, dims=dims)
 
 
 def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
@@ -204,14 +212,16 @@ def repeat(x: Any, repeats: Any, axis: Any = None, *, dim: Any = None) -> Tensor
     return as_tensor(x).repeat(repeats, axis, dim=dim)
 
 
-def tril(x: Any, k: int = 0) -> Tensor:
-    """The lower triangle of the last two axes (on and below diagonal ``k``), 0 above."""
-    return as_tensor(x).tril(k)
+def tril(x: Any, k: int | None = None, *, diagonal: int | None = None) -> Tensor:
+    """The lower triangle of the last two axes (on and below diagonal ``k``, PyTorch's
+    ``diagonal=``), 0 above."""
+    return as_tensor(x).tril(k, diagonal=diagonal)
 
 
-def triu(x: Any, k: int = 0) -> Tensor:
-    """The upper triangle of the last two axes (on and above diagonal ``k``), 0 below."""
-    return as_tensor(x).triu(k)
+def triu(x: Any, k: int | None = None, *, diagonal: int | None = None) -> Tensor:
+    """The upper triangle of the last two axes (on and above diagonal ``k``, PyTorch's
+    ``diagonal=``), 0 below."""
+    return as_tensor(x).triu(k, diagonal=diagonal)
 
 
 def index_put(x: Any, index: Any, v: Any) -> Tensor:

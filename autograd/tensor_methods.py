@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .clock import record_write
-from .errors import DTypeError, InplaceError, ShapeError
+from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .function import apply
 from .grad_mode import STATE
 from .inplace import check_fits, check_writable
@@ -25,6 +25,7 @@ from .ops.shape import GetItem, _index_arrays
 from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
+from .torch_arguments import pick_one, tile_reps
 
 __all__ = ["OpMethods", "At"]
 
@@ -143,9 +144,10 @@ class OpMethods:
         return scans.cumprod(self, pick_axis(axis, dim, "cumprod"))
 
     def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
-             dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
-        """Vector norm of order 1, 2 (Frobenius) or inf over ``axis`` (all when None)."""
-        return scans.norm(self, ord, pick_axis(axis, dim, "norm"),
+             dim: Any = None, keepdim: bool | None = None, p: Any = None) -> AnyTensor:
+        """Vector norm of order 1, 2 (Frobenius) or inf over ``axis`` (all when None);
+        PyTorch's ``p=`` is ``ord``."""
+        return scans.norm(self, pick_one("norm", ord=ord, p=p), pick_axis(axis, dim, "norm"),
                           pick_keepdims(keepdims, keepdim, "norm"))
 
     def argmax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
@@ -196,28 +198,44 @@ class OpMethods:
         return linalg.diagonal(self, offset, axis1, axis2)
 
     # ------------------------------------------------------------ shape and indexing
-    def flip(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
-        """Elements reversed along ``axis`` (all axes when None)."""
-        return indexing.flip(self, pick_axis(axis, dim, "flip"))
+    def flip(self, axis: Any = None, *, dim: Any = None, dims: Any = None) -> AnyTensor:
+        """Elements reversed along ``axis`` (all axes when None; PyTorch's ``dims=``)."""
+        return indexing.flip(self, pick_axis(axis, pick_one("flip", dim=dim, dims=dims),
+                                             "flip"))
 
-    def roll(self, shift: Any, axis: Any = None, *, dim: Any = None) -> AnyTensor:
-        """Elements shifted along ``axis`` with wrap-around, as ``np.roll``."""
-        return indexing.roll(self, shift, pick_axis(axis, dim, "roll"))
+    def roll(self, shift: Any = None, axis: Any = None, *, dim: Any = None,
+             shifts: Any = None, dims: Any = None) -> AnyTensor:
+        """Elements shifted along ``axis`` with wrap-around, as ``np.roll`` (also PyTorch's
+        ``shifts=``, ``dims=``): shifts and axes pair up by broadcasting, as NumPy's."""
+        shift = pick_one("roll", shift=shift, shifts=shifts)
+        axis = pick_axis(axis, pick_one("roll", dim=dim, dims=dims), "roll")
+        if shift is None:
+            raise UsageError("roll: needs shift (PyTorch's shifts=), the number of places "
+                             "to move the elements; got none")
+        try:  # roll(x, (1, 2), 0) moves axis 0 by 3, as NumPy; with no axis, the flat x
+            shift, axis = (np.sum(shift), None) if axis is None else \
+                np.broadcast_arrays(shift, axis)
+        except ValueError:
+            raise ShapeError(f"roll: shifts {shift!r} and axes {axis!r} do not pair up; give "
+                             f"one shift per axis, or one for all") from None
+        return indexing.roll(self, shift, axis)
 
-    def tile(self, reps: Any) -> AnyTensor:
-        """Repeated ``reps[k]`` times along axis k, as ``np.tile``."""
-        return indexing.tile(self, reps)
+    def tile(self, reps: Any = None, *more: int, dims: Any = None) -> AnyTensor:
+        """Repeated ``reps[k]`` times along axis k, as ``np.tile``; PyTorch's forms too:
+        ``x.tile(2, 1)`` (separate ints), ``dims=``."""
+        return indexing.tile(self, tile_reps(pick_one("tile", reps=reps, dims=dims), more))
 
     def repeat(self, repeats: Any, axis: Any = None, *, dim: Any = None) -> AnyTensor:
         """Each element repeated (``np.repeat``; PyTorch's ``repeat`` is ``tile``)."""
         return indexing.repeat(self, repeats, pick_axis(axis, dim, "repeat"))
 
-    def tril(self, k: int = 0) -> AnyTensor:
-        """The lower triangle of the last two axes (diagonal ``k`` and below)."""
-        return indexing.triangle(self, k, lower=True)
-    def triu(self, k: int = 0) -> AnyTensor:
+    def tril(self, k: int | None = None, *, diagonal: int | None = None) -> AnyTensor:
+        """The lower triangle of the last two axes (diagonal ``k`` and below; PyTorch's
+        ``diagonal=``)."""
+        return indexing.triangle(self, pick_one("tril", 0, k=k, diagonal=diagonal), True)
+    def triu(self, k: int | None = None, *, diagonal: int | None = None) -> AnyTensor:
         """The upper triangle of the last two axes (diagonal ``k`` and above)."""
-        return indexing.triangle(self, k, lower=False)
+        return indexing.triangle(self, pick_one("triu", 0, k=k, diagonal=diagonal), False)
 
     def take_along_axis(self, indices: Any, axis: Any = None, *, dim: Any = None) -> AnyTensor:
         """Elements picked along ``axis`` by ``indices``, as ``np.take_along_axis``."""

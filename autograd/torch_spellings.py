@@ -24,6 +24,7 @@ from .tensor_math import where
 __all__ = ["TorchSpellings"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+_DEVICES = ("cpu", "cuda", "mps", "xpu", "hip", "xla", "meta")  # PyTorch's device names
 
 
 def _sizes(args: tuple) -> tuple:
@@ -180,9 +181,24 @@ class TorchSpellings:
         """self * other."""
         return self * other
 
-    def div(self, other: Any) -> AnyTensor:
-        """self / other."""
-        return self / other
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> AnyTensor:
+        """self / other; with PyTorch's ``rounding_mode`` the quotient rounded down
+        ("floor", which is ``self // other``) or toward 0 ("trunc"), of gradient 0 (as
+        PyTorch). Integer tensors stay integer there."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("floor", "trunc"):
+            raise UsageError(f"div: rounding_mode must be None, 'floor' or 'trunc'; got "
+                             f"{rounding_mode!r}")
+        floor = self // other
+        if rounding_mode == "floor":
+            return floor
+        if floor.dtype.kind == "f":
+            exact = self / other
+            return where(exact.data < 0, exact.ceil(), exact.floor())
+        other = self._pair(other)[1].data  # integers: exact, without a float quotient
+        round_up = ((self.data < 0) != (other < 0)) & ((self % other).data != 0)
+        return floor + round_up.astype(floor.dtype)
 
     def neg(self) -> AnyTensor:
         """-self."""
@@ -212,16 +228,21 @@ class TorchSpellings:
         """self as float16."""
         return self.astype(np.float16)
 
-    def to(self, target: Any = None, dtype: Any = None, device: Any = None) -> AnyTensor:
+    def to(self, target: Any = None, dtype: Any = None, device: Any = None, *,
+           non_blocking: bool = False) -> AnyTensor:
         """self as another dtype (``x.to(np.float32)``, ``dtype=``, or another tensor's
         ``x.to(y)``), on a device (``"cpu"`` or ``device="cpu"``: self, the only device
-        there is), or both."""
-        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
-            target, device = None, target
+        there is; another is a ``UsageError`` naming it), or both. ``non_blocking`` changes
+        nothing here."""
+        if type(target).__name__ == "device" or (  # a str or PyTorch's torch.device
+                isinstance(target, str) and target.split(":")[0] in _DEVICES):
+            target, device = None, str(target)
         if isinstance(target, TorchSpellings):
             target = target.dtype
-        if device is not None and not str(device).startswith("cpu"):
-            return self.cuda()
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise UsageError(f"to({str(device)!r}): there is no {str(device)!r} device (no "
+                             f"GPU) here; this engine computes with NumPy on the CPU. Leave "
+                             f"the tensor where it is (x.to('cpu') and x.cpu() are x).")
         dtype = target if dtype is None else dtype
         return self if dtype is None else self.astype(dtype)
 
