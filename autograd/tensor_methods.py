@@ -25,7 +25,7 @@ from .ops.shape import GetItem, _index_arrays
 from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
-from .torch_arguments import pick_one, tile_reps
+from .torch_arguments import pick_one, tile_reps, torch_index_add
 
 __all__ = ["OpMethods", "At"]
 
@@ -250,8 +250,12 @@ class OpMethods:
         """A copy with ``[index] = v`` (differentiable in self and v)."""
         return indexing.index_put(self, _index_arrays(index), self._lift_value(v))
 
-    def index_add(self, index: Any, v: Any) -> AnyTensor:
-        """A copy with v added at ``[index]`` (repeated indices add up)."""
+    def index_add(self, index: Any, v: Any = None, source: Any = None, *, dim: Any = None,
+                  alpha: Any = 1) -> AnyTensor:
+        """A copy with v added at ``[index]`` (repeated indices add up); PyTorch's form
+        ``index_add(dim, index, source, alpha=1)`` too (see ``torch_index_add``)."""
+        if source is not None or dim is not None:
+            index, v = torch_index_add(self, index, v, source, dim, alpha)
         return indexing.index_add(self, _index_arrays(index), self._lift_value(v))
 
     def _lift_value(self, v: Any) -> AnyTensor:

@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError, UsageError
+from .errors import ShapeError, TensorIndexError, UsageError
+from .ops.reductions import normalize_axis
 
-__all__ = ["pick_one", "tile_reps"]
+__all__ = ["pick_one", "tile_reps", "torch_index_add"]
 
 
 def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
@@ -37,3 +38,35 @@ def tile_reps(reps: Any, more: tuple) -> Any:
         raise ShapeError(f"tile: got the sequence {reps!r} followed by {more!r}; pass the "
                          f"repetitions either as one sequence or as separate ints")
     return (reps,) + more
+
+
+def torch_index_add(x: Any, first: Any, second: Any, source: Any, dim: Any,
+                    alpha: Any) -> tuple[tuple, Any]:
+    """PyTorch's ``x.index_add(dim, index, source, alpha=1)`` (positional, or ``dim=`` and
+    ``source=`` by name) as NumPy's index expression and the value to add there:
+    ``x[:, ..., index] += alpha * source`` along axis ``dim``. As PyTorch: ``index`` holds
+    integers in ``[0, x.shape[dim])`` (1-d, or one number), and ``source`` has x's shape
+    with ``len(index)`` along ``dim`` (it is not broadcast)."""
+    if dim is None:
+        dim, index = first, second
+    elif second is not None:
+        raise UsageError("index_add: got dim= and two positional arguments; write "
+                         "index_add(dim, index, source) or index_add(index, v)")
+    else:
+        index = first
+    axis = normalize_axis(dim, x.ndim, "index_add")[0]
+    idx = np.asarray(getattr(index, "data", index))
+    if idx.ndim > 1 or idx.dtype.kind not in "iu":
+        raise TensorIndexError(f"index_add: index must be integers, 1-d or one number, as "
+                               f"PyTorch's; got {idx.dtype} of shape {idx.shape}")
+    idx = idx.reshape(-1)
+    if idx.size and (idx.min() < 0 or idx.max() >= x.shape[axis]):
+        raise TensorIndexError(f"index_add: index values must be in [0, {x.shape[axis]}) "
+                               f"along dim {axis} (PyTorch takes no negative ones); got "
+                               f"{idx.min()}..{idx.max()}")
+    expected = x.shape[:axis] + (idx.size,) + x.shape[axis + 1:]
+    if np.shape(source) != expected:
+        raise ShapeError(f"index_add: source must have shape {expected} (the tensor's, with "
+                         f"len(index) = {idx.size} along dim {axis}; it is not broadcast, as "
+                         f"in PyTorch); got {np.shape(source)}")
+    return (slice(None),) * axis + (idx,), source if alpha == 1 else source * alpha

@@ -149,3 +149,43 @@ def test_to_takes_a_torch_device() -> None:
     assert x.to(torch.device("cpu")) is x
     with pytest.raises(AutogradError, match="no 'cuda:0' device"):
         x.to(torch.device("cuda", 0))
+
+
+# ------------------------------------------------------------ index_add(dim, index, source)
+@pytest.mark.parametrize("call", [
+    lambda x, i, s: x.index_add(1, i, s), lambda x, i, s: x.index_add(1, i, s, alpha=2.5),
+    lambda x, i, s: x.index_add(dim=1, index=i, source=s),
+    lambda x, i, s: x.index_add(-1, i, source=s)])
+def test_index_add_in_pytorchs_form_matches_torch(call) -> None:
+    """index_add(dim, index, source, alpha=) as PyTorch (repeated indices add up), values
+    and gradients; ours, index_add(index, v), is unchanged."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x0, s0 = rng.normal(size=(3, 4)), rng.normal(size=(3, 3))
+    i0 = np.array([0, 2, 0])
+    w = rng.normal(size=(3, 4))
+    x, s = Tensor(x0, requires_grad=True), Tensor(s0, requires_grad=True)
+    out = call(x, i0, s)
+    (out * w).sum().backward()
+    tx = torch.tensor(x0, requires_grad=True)
+    ts = torch.tensor(s0, requires_grad=True)
+    tout = call(tx, torch.from_numpy(i0), ts)
+    (tout * torch.from_numpy(w)).sum().backward()
+    np.testing.assert_allclose(out.data, tout.detach().numpy())
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
+    np.testing.assert_allclose(s.grad.data, ts.grad.numpy())
+    np.testing.assert_array_equal(ag.zeros(3).index_add([0, 0], np.ones(2)).data, [2, 0, 0])
+
+
+@pytest.mark.parametrize("index, source, error, match", [
+    (np.array([0.0, 1.0]), np.ones((3, 2)), ag.TensorIndexError, "must be integers"),
+    (np.array([-1, 0]), np.ones((3, 2)), ag.TensorIndexError, r"in \[0, 4\)"),
+    (np.array([0, 4]), np.ones((3, 2)), ag.TensorIndexError, r"in \[0, 4\)"),
+    (np.array([0, 1]), np.ones(2), ag.ShapeError, r"shape \(3, 2\).*not broadcast"),
+])
+def test_index_add_in_pytorchs_form_names_bad_input(index, source, error, match) -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(error, match=match):
+        ag.zeros((3, 4)).index_add(1, index, source)
+    with pytest.raises((RuntimeError, IndexError)):
+        torch.zeros(3, 4).index_add(1, torch.from_numpy(index), torch.from_numpy(source))
