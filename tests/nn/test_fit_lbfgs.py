@@ -13,6 +13,7 @@ import nn.functional as F
 from autograd import Tensor
 from nn.data import DataLoader
 from nn.train import Callback, GradientClipping, ModelCheckpoint, fit
+from train_helpers import StopAt
 
 RNG = np.random.default_rng(6)
 X = RNG.normal(size=(30, 4))
@@ -90,14 +91,6 @@ def test_after_backward_hooks_run_at_every_evaluation() -> None:
 
 
 def test_fit_with_lbfgs_resumes_bit_for_bit(tmp_path: Path) -> None:
-    class StopAt(Callback):
-        def __init__(self, epoch: int) -> None:
-            self.epoch = epoch
-
-        def on_epoch_begin(self, trainer: Any, epoch: int) -> None:
-            if epoch == self.epoch:
-                raise KeyboardInterrupt
-
     def run(folder: Path, seed: int, stop_at: int, resume: Path | None = None) -> Any:
         model = nn.Sequential(nn.Linear(4, 6, rng=seed), nn.Dropout(0.2, rng=seed),
                               nn.Linear(6, 2, rng=seed))

@@ -11,23 +11,13 @@ import pytest
 import nn
 import nn.functional as F
 from nn.models import MLP
-from nn.train import (CSVLogger, Callback, EarlyStopping, GradientClipping, LambdaCallback,
+from nn.train import (CSVLogger, EarlyStopping, GradientClipping, LambdaCallback,
                       LearningRateScheduler, ModelCheckpoint, TerminateOnNaN, accuracy, fit)
+from train_helpers import StopAt
 
 RNG = np.random.default_rng(5)
 X = RNG.normal(size=(50, 4))
 Y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
-
-
-class StopAt(Callback):
-    """Raises KeyboardInterrupt (what Ctrl-C raises) at the start of an epoch."""
-
-    def __init__(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def on_epoch_begin(self, trainer: Any, epoch: int) -> None:
-        if epoch == self.epoch:
-            raise KeyboardInterrupt
 
 
 def _run(folder: Path, stop_at: int, seed: int, callbacks: list,

@@ -16,22 +16,12 @@ from nn.models import MLP, VAE
 from nn.errors import CheckpointError
 from nn.train import (Callback, EarlyStopping, LRScheduler, ModelCheckpoint, ResumeError,
                       fit)
+from train_helpers import StopAt
 
 RNG = np.random.default_rng(0)
 X = RNG.uniform(size=(90, 6))
 Y = (X[:, 0] + X[:, 1] > 1).astype(np.int64) + (X[:, 2] > 0.5)
 X_VAL, Y_VAL = X[:30], Y[:30]
-
-
-class StopAt(Callback):
-    """Raises KeyboardInterrupt (what Ctrl-C raises) at the start of an epoch."""
-
-    def __init__(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def on_epoch_begin(self, trainer: Any, epoch: int) -> None:
-        if epoch == self.epoch:
-            raise KeyboardInterrupt
 
 
 class FunctionalDropout(nn.Module):
