@@ -149,10 +149,16 @@ class InplaceOps:
         return self._write("mul_", "x = x * y",
                            lambda out: np.multiply(out, _value(other), out=out), other)
 
-    def div_(self, other: Any) -> Any:
-        """self /= other, in place (true division: an integer tensor raises DTypeError)."""
-        return self._write("div_", "x = x / y",
-                           lambda out: np.true_divide(out, _value(other), out=out), other)
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
+        """self /= other, in place (true division: an integer tensor raises DTypeError);
+        with PyTorch's ``rounding_mode`` ("floor", "trunc") it writes
+        ``self.div(other, rounding_mode=...)``, which keeps an integer tensor integer."""
+        if rounding_mode is None:
+            return self._write("div_", "x = x / y",
+                               lambda out: np.true_divide(out, _value(other), out=out), other)
+        quotient = _value(self.div(other, rounding_mode=rounding_mode))
+        return self._write("div_", f"x = x.div(y, rounding_mode={rounding_mode!r})",
+                           lambda out: np.copyto(out, quotient, casting="same_kind"), other)
 
     def neg_(self) -> Any:
         """self = -self, in place (a bool tensor raises DTypeError, as in PyTorch)."""

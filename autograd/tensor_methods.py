@@ -198,8 +198,11 @@ class OpMethods:
         return linalg.diagonal(self, offset, axis1, axis2)
 
     # ------------------------------------------------------------ shape and indexing
-    def flip(self, axis: Any = None, *, dim: Any = None, dims: Any = None) -> AnyTensor:
-        """Elements reversed along ``axis`` (all axes when None; PyTorch's ``dims=``)."""
+    def flip(self, axis: Any = None, *more: int, dim: Any = None, dims: Any = None
+             ) -> AnyTensor:
+        """Elements reversed along ``axis`` (all axes when None; PyTorch's ``dims=``, and
+        its separate ints: ``x.flip(0, 1)`` is ``x.flip((0, 1))``)."""
+        axis = tile_reps(axis, more, "flip") if more else axis
         return indexing.flip(self, pick_axis(axis, pick_one("flip", dim=dim, dims=dims),
                                              "flip"))
 

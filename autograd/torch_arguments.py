@@ -26,17 +26,17 @@ def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
     return next(iter(given.values()), default)
 
 
-def tile_reps(reps: Any, more: tuple) -> Any:
-    """``tile``'s repetitions: NumPy's one int or sequence, or PyTorch's separate ints
-    (``x.tile(2, 1)`` is ``x.tile((2, 1))``)."""
+def tile_reps(reps: Any, more: tuple, op: str = "tile") -> Any:
+    """``tile``'s repetitions (or ``flip``'s axes): NumPy's one int or sequence, or
+    PyTorch's separate ints (``x.tile(2, 1)`` is ``x.tile((2, 1))``)."""
     if reps is None:
-        raise UsageError("tile: needs the repetitions per axis (reps, or PyTorch's dims=), "
-                         "e.g. x.tile((2, 1)) or x.tile(2, 1); got none")
+        raise UsageError(f"{op}: needs the repetitions per axis (reps, or PyTorch's dims=), "
+                         f"e.g. x.tile((2, 1)) or x.tile(2, 1); got none")
     if not more:
         return reps
     if np.ndim(reps) != 0:
-        raise ShapeError(f"tile: got the sequence {reps!r} followed by {more!r}; pass the "
-                         f"repetitions either as one sequence or as separate ints")
+        raise ShapeError(f"{op}: got the sequence {reps!r} followed by {more!r}; pass them "
+                         f"either as one sequence or as separate ints")
     return (reps,) + more
 
 

@@ -64,3 +64,24 @@ def test_functional_div_rounding_and_bad_mode() -> None:
         x.div(2.0, rounding_mode="round")
     with pytest.raises(RuntimeError, match="rounding_mode"):  # PyTorch raises RuntimeError
         ag.div(x, 2.0, rounding_mode="Floor")
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc"])
+@pytest.mark.parametrize("a, b", [(np.array([7, -7, 5]), 2), (np.array([7.5, -7.5, 5.0]), 2.0),
+                                  (np.array([7, -7, 5]), np.array([2, 2, -3]))])
+def test_in_place_div_takes_rounding_mode_as_pytorch(mode, a, b) -> None:
+    torch = pytest.importorskip("torch")
+    ours = ag.Tensor(a.copy()).div_(b, rounding_mode=mode)
+    theirs = torch.from_numpy(a.copy()).div_(torch.as_tensor(b), rounding_mode=mode)
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    assert ours.dtype == a.dtype
+
+
+def test_in_place_div_with_rounding_mode_keeps_the_in_place_rules() -> None:
+    with pytest.raises(ag.DTypeError, match="in-place div_ cannot store the result in a int64"):
+        ag.Tensor(np.array([7, 5])).div_(2.5, rounding_mode="floor")  # torch refuses too
+    w = ag.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ag.InplaceError, match=r"x = x.div\(y, rounding_mode='floor'\)"):
+        w.div_(2, rounding_mode="floor")
+    with pytest.raises(ag.UsageError, match="rounding_mode must be None, 'floor' or 'trunc'"):
+        ag.Tensor([1.0]).div_(2, rounding_mode="round")

@@ -189,3 +189,12 @@ def test_index_add_in_pytorchs_form_names_bad_input(index, source, error, match)
         ag.zeros((3, 4)).index_add(1, index, source)
     with pytest.raises((RuntimeError, IndexError)):
         torch.zeros(3, 4).index_add(1, torch.from_numpy(index), torch.from_numpy(source))
+
+
+def test_flip_takes_pytorchs_separate_ints() -> None:
+    torch = pytest.importorskip("torch")
+    x = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(Tensor(x).flip(0, 2).data,
+                                  torch.from_numpy(x).flip(0, 2).numpy())
+    with pytest.raises(ag.ShapeError, match=r"flip: got the sequence \(0,\) followed by"):
+        Tensor(x).flip((0,), 1)
