@@ -269,6 +269,15 @@ class ModuleList(Module):
             self.append(module)
         return self
 
+    def __add__(self, other: Iterable[Module]) -> "ModuleList":
+        """A new ModuleList of this one's modules, then ``other``'s (the same objects), as
+        PyTorch's ``ml + [...]``."""
+        return ModuleList(self).extend(other)
+
+    def __iadd__(self, other: Iterable[Module]) -> "ModuleList":
+        """Append ``other``'s modules (``ml += [...]``, as ``extend``)."""
+        return self.extend(other)
+
     def insert(self, index: int, module: Module) -> None:
         """Insert ``module`` before position ``index``."""
         self._items.insert(index, _check_module(module, "ModuleList", index))

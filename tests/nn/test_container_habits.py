@@ -76,3 +76,22 @@ def test_extend_with_itself_doubles_instead_of_looping_forever(make):
     assert container.extend(container) is container
     assert list(container) == layers * 2
     assert len(list(container.parameters())) == 2  # the same Linear, listed once
+
+
+def test_module_list_plus_an_iterable_as_pytorch() -> None:
+    """``ml + [...]`` is a new ModuleList of the same objects; ``ml += [...]`` extends."""
+    torch = pytest.importorskip("torch")
+    a, b = nn.ReLU(), nn.Tanh()
+    ml = nn.ModuleList([a])
+    joined = ml + [b]
+    assert isinstance(joined, nn.ModuleList) and list(joined) == [a, b] and len(ml) == 1
+    ml += nn.ModuleList([b])
+    assert list(ml) == [a, b]
+    ta, tb = torch.nn.ReLU(), torch.nn.Tanh()
+    tml = torch.nn.ModuleList([ta])
+    assert [type(m).__name__ for m in tml + [tb]] == [type(m).__name__ for m in joined]
+    tml += [tb]
+    assert [name for name, _ in ml.named_children()] == [name for name, _ in
+                                                          tml.named_children()]
+    with pytest.raises(ArgumentTypeError, match="needs an iterable of modules"):
+        ml + 5
