@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import flag, real_number
+from .averages import running_average_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg, check_pair
 
 __all__ = ["Adam", "AdamW", "check_betas"]
@@ -64,21 +65,11 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
         t = state["step"]
-        if self.decoupled:
-            if group["weight_decay"] != 0:
-                param *= 1 - lr * group["weight_decay"]
-            g = grad
-        else:
-            g = self._with_weight_decay(param, grad, group["weight_decay"])
+        g = self._decayed_gradient(param, grad, group, self.decoupled)
         m, v = state["exp_avg"], state["exp_avg_sq"]
         work = self._scratch(param, 1)
-        m *= beta1                                    # m = b1 m + (1 - b1) g
-        np.multiply(g, 1 - beta1, out=work)
-        m += work
-        v *= beta2                                    # v = b2 v + (1 - b2) g^2
-        np.multiply(g, g, out=work)
-        work *= 1 - beta2
-        v += work
+        running_average_(m, g, beta1, work)             # m = b1 m + (1 - b1) g
+        running_average_of_squares_(v, g, beta2, work)  # v = b2 v + (1 - b2) g^2
         if group["amsgrad"]:
             if "max_exp_avg_sq" not in state:
                 state["max_exp_avg_sq"] = np.zeros_like(param)

@@ -9,33 +9,10 @@ import numpy as np
 
 from .._checks import flag
 from .adam import check_betas
+from .averages import running_average_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg
 
 __all__ = ["Adamax", "NAdam", "RAdam"]
-
-
-def _decayed(optimizer: Optimizer, param: np.ndarray, grad: np.ndarray,
-             group: dict[str, Any]) -> np.ndarray:
-    """The gradient after weight decay: with ``decoupled_weight_decay`` the parameter
-    shrinks, ``p = p * (1 - lr * weight_decay)``, and g is unchanged (as AdamW); else
-    ``g + weight_decay * p`` (L2)."""
-    if not group["decoupled_weight_decay"]:
-        return optimizer._with_weight_decay(param, grad, group["weight_decay"])
-    if group["weight_decay"] != 0:
-        param *= 1 - group["lr"] * group["weight_decay"]
-    return grad
-
-
-def _moments(m: np.ndarray, v: np.ndarray, g: np.ndarray, beta1: float, beta2: float,
-             work: np.ndarray) -> None:
-    """``m = b1 m + (1 - b1) g`` and ``v = b2 v + (1 - b2) g^2``, in place."""
-    m *= beta1
-    np.multiply(g, 1 - beta1, out=work)
-    m += work
-    v *= beta2
-    np.multiply(g, g, out=work)
-    work *= 1 - beta2
-    v += work
 
 
 class Adamax(Optimizer):
@@ -74,9 +51,7 @@ class Adamax(Optimizer):
         g = self._with_weight_decay(param, grad, group["weight_decay"])
         m, u = state["exp_avg"], state["exp_inf"]
         work = self._scratch(param, 1)
-        m *= beta1                                    # m = b1 m + (1 - b1) g
-        np.multiply(g, 1 - beta1, out=work)
-        m += work
+        running_average_(m, g, beta1, work)           # m = b1 m + (1 - b1) g
         u *= beta2                                    # u = max(b2 u, |g| + eps)
         np.abs(g, out=work)
         work += group["eps"]
@@ -129,13 +104,14 @@ class NAdam(Optimizer):
             state["exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
         t = state["step"]
-        g = _decayed(self, param, grad, group)
+        g = self._decayed_gradient(param, grad, group, group["decoupled_weight_decay"])
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
         state["mu_product"] = mu_product = float(state["mu_product"]) * mu
         m, v = state["exp_avg"], state["exp_avg_sq"]
         work, denom = self._scratch(param, 1), self._scratch(param, 3)
-        _moments(m, v, g, beta1, beta2, work)
+        running_average_(m, g, beta1, work)
+        running_average_of_squares_(v, g, beta2, work)
         np.divide(v, 1 - beta2 ** t, out=denom)       # d = sqrt(v / (1 - b2^t)) + eps
         np.sqrt(denom, out=denom)
         denom += group["eps"]
@@ -190,10 +166,11 @@ class RAdam(Optimizer):
             state["exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
         t = state["step"]
-        g = _decayed(self, param, grad, group)
+        g = self._decayed_gradient(param, grad, group, group["decoupled_weight_decay"])
         m, v = state["exp_avg"], state["exp_avg_sq"]
         work = self._scratch(param, 1)
-        _moments(m, v, g, beta1, beta2, work)
+        running_average_(m, g, beta1, work)
+        running_average_of_squares_(v, g, beta2, work)
         c1, c2 = 1 - beta1 ** t, 1 - beta2 ** t
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * t * beta2 ** t / c2

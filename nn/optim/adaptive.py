@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import flag, real_number
+from .averages import running_average_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg
 
 __all__ = ["Adagrad", "RMSprop", "Adadelta"]
@@ -100,15 +101,10 @@ class RMSprop(Optimizer):
         g = self._with_weight_decay(param, grad, group["weight_decay"])
         v = state["square_avg"]
         work = self._scratch(param, 1)
-        v *= alpha
-        np.multiply(g, g, out=work)
-        work *= 1 - alpha
-        v += work
+        running_average_of_squares_(v, g, alpha, work)
         if group["centered"]:
             avg = _get(state, "grad_avg", param)
-            avg *= alpha
-            np.multiply(g, 1 - alpha, out=work)
-            avg += work
+            running_average_(avg, g, alpha, work)
             np.multiply(avg, avg, out=work)
             np.subtract(v, work, out=work)
             np.sqrt(work, out=work)
@@ -164,20 +160,14 @@ class Adadelta(Optimizer):
         g = self._with_weight_decay(param, grad, group["weight_decay"])
         v, u = state["square_avg"], state["acc_delta"]
         work, delta = self._scratch(param, 1), self._scratch(param, 3)
-        v *= rho                                      # v = rho v + (1 - rho) g^2
-        np.multiply(g, g, out=work)
-        work *= 1 - rho
-        v += work
+        running_average_of_squares_(v, g, rho, work)  # v = rho v + (1 - rho) g^2
         np.add(v, eps, out=work)                      # d = sqrt(u + eps) / sqrt(v + eps) g
         np.sqrt(work, out=work)
         np.add(u, eps, out=delta)
         np.sqrt(delta, out=delta)
         delta /= work
         delta *= g
-        u *= rho                                      # u = rho u + (1 - rho) d^2
-        np.multiply(delta, delta, out=work)
-        work *= 1 - rho
-        u += work
+        running_average_of_squares_(u, delta, rho, work)  # u = rho u + (1 - rho) d^2
         delta *= group["lr"]
         param -= delta
 

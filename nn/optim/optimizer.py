@@ -195,6 +195,16 @@ class Optimizer:
         out += grad
         return out
 
+    def _decayed_gradient(self, param: np.ndarray, grad: np.ndarray, group: dict[str, Any],
+                          decoupled: bool) -> np.ndarray:
+        """The gradient after weight decay: ``decoupled`` (AdamW's) shrinks the parameter,
+        ``p = p * (1 - lr * weight_decay)``, and keeps g; else ``g + weight_decay * p``."""
+        if not decoupled:
+            return self._with_weight_decay(param, grad, group["weight_decay"])
+        if group["weight_decay"] != 0:
+            param *= 1 - group["lr"] * group["weight_decay"]
+        return grad
+
     # ------------------------------------------------------------- state dict
     def state_dict(self) -> dict[str, Any]:
         """``{"state": {0: {...}, ...}, "param_groups": [{..., "params": [0, 1]}]}``.
