@@ -25,7 +25,7 @@ from .ops.shape import GetItem, _index_arrays
 from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
-from .torch_arguments import pick_one, tile_reps, torch_index_add
+from .torch_arguments import joined_ints, pick_one, tile_reps, torch_index_add
 
 __all__ = ["OpMethods", "At"]
 
@@ -202,9 +202,8 @@ class OpMethods:
              ) -> AnyTensor:
         """Elements reversed along ``axis`` (all axes when None; PyTorch's ``dims=``, and
         its separate ints: ``x.flip(0, 1)`` is ``x.flip((0, 1))``)."""
-        axis = tile_reps(axis, more, "flip") if more else axis
-        return indexing.flip(self, pick_axis(axis, pick_one("flip", dim=dim, dims=dims),
-                                             "flip"))
+        return indexing.flip(self, pick_axis(joined_ints(axis, more, "flip"),
+                                             pick_one("flip", dim=dim, dims=dims), "flip"))
 
     def roll(self, shift: Any = None, axis: Any = None, *, dim: Any = None,
              shifts: Any = None, dims: Any = None) -> AnyTensor:

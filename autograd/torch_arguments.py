@@ -12,7 +12,7 @@ import numpy as np
 from .errors import ShapeError, TensorIndexError, UsageError
 from .ops.reductions import normalize_axis
 
-__all__ = ["pick_one", "tile_reps", "torch_index_add"]
+__all__ = ["pick_one", "joined_ints", "tile_reps", "torch_index_add"]
 
 
 def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
@@ -26,18 +26,23 @@ def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
     return next(iter(given.values()), default)
 
 
-def tile_reps(reps: Any, more: tuple, op: str = "tile") -> Any:
-    """``tile``'s repetitions (or ``flip``'s axes): NumPy's one int or sequence, or
-    PyTorch's separate ints (``x.tile(2, 1)`` is ``x.tile((2, 1))``)."""
-    if reps is None:
-        raise UsageError(f"{op}: needs the repetitions per axis (reps, or PyTorch's dims=), "
-                         f"e.g. x.tile((2, 1)) or x.tile(2, 1); got none")
+def joined_ints(first: Any, more: tuple, op: str) -> Any:
+    """NumPy's one int or sequence, or PyTorch's separate ints (``x.tile(2, 1)`` is
+    ``x.tile((2, 1))``, ``x.flip(0, 1)`` is ``x.flip((0, 1))``)."""
     if not more:
-        return reps
-    if np.ndim(reps) != 0:
-        raise ShapeError(f"{op}: got the sequence {reps!r} followed by {more!r}; pass them "
+        return first
+    if np.ndim(first) != 0:
+        raise ShapeError(f"{op}: got the sequence {first!r} followed by {more!r}; pass them "
                          f"either as one sequence or as separate ints")
-    return (reps,) + more
+    return (first,) + more
+
+
+def tile_reps(reps: Any, more: tuple) -> Any:
+    """``tile``'s repetitions, in NumPy's or PyTorch's form (see ``joined_ints``)."""
+    if reps is None:
+        raise UsageError("tile: needs the repetitions per axis (reps, or PyTorch's dims=), "
+                         "e.g. x.tile((2, 1)) or x.tile(2, 1); got none")
+    return joined_ints(reps, more, "tile")
 
 
 def torch_index_add(x: Any, first: Any, second: Any, source: Any, dim: Any,
