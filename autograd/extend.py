@@ -28,17 +28,31 @@ from typing import Any
 
 from . import function
 from ._vjp_checks import unbroadcast
+from .ctx_function import ctx_apply, is_ctx_style, once_differentiable
 from .ops.generic import broadcast_to, constant, exp, is_tensor, log, where
+from .errors import UsageError
 from .tensor import Tensor, as_tensor
 
 __all__ = ["Function", "unbroadcast", "constant", "is_tensor", "exp", "log", "where",
-           "broadcast_to"]
+           "broadcast_to", "once_differentiable"]
 
 
 class Function(function.Function):
-    """Base class of user-defined ops: ``MyOp(state)(x, y)`` runs and records it."""
+    """Base class of user-defined ops: ``MyOp(state)(x, y)`` runs and records it.
+
+    A class written PyTorch's way (``@staticmethod forward(ctx, ...)`` and
+    ``backward(ctx, g)``) works too: see ``autograd.ctx_function``."""
 
     __slots__ = ()
+    _ctx_style = False  # PyTorch's way of writing it; set per subclass when defined
+    _style_error: str | None = None  # why a class that mixes the two ways cannot run
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        try:
+            cls._ctx_style, cls._style_error = is_ctx_style(cls), None
+        except UsageError as error:  # raised when the class is used, not when defined
+            cls._ctx_style, cls._style_error = False, str(error)
 
     def __call__(self, *inputs: Any) -> Tensor:
         """Apply this op to tensors (arrays and numbers become constant tensors).
@@ -46,6 +60,8 @@ class Function(function.Function):
         One instance may be called several times, as a module (``s = Scale(2); s(s(x))``):
         a recorded call keeps the instance as its graph node, so later calls record a
         copy of it. An integer or bool result (an index, a mask) is a constant."""
+        if self._ctx_style or self._style_error:
+            return type(self).apply(*inputs)
         return _run(copy.copy(self) if hasattr(self, "parents") else self, inputs)
 
     @classmethod
@@ -53,6 +69,10 @@ class Function(function.Function):
         """``MyOp.apply(x, y, axis=1)`` is ``MyOp(axis=1)(x, y)``, PyTorch's spelling. The
         instance is new, so nothing needs copying: ``nn``'s ops are called this way (the
         check for an instance called before costs 0.8 us per call on the moons step)."""
+        if cls._ctx_style:
+            return ctx_apply(cls, inputs, state)
+        if cls._style_error:
+            raise UsageError(cls._style_error)
         return _run(cls(**state), inputs)
 
 

@@ -1,0 +1,207 @@
+"""PyTorch's way of writing an op: static ``forward(ctx, ...)`` and ``backward(ctx, g)``.
+
+People who come from PyTorch write their own op like this, and it works here as it is::
+
+    class MyExp(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return g * y
+
+    MyExp.apply(x)
+
+Each ``apply`` records one op of this engine, :class:`CtxOp`, which calls the class's
+static methods. As in PyTorch, ``forward`` gets the Tensors themselves (arrays become
+constant Tensors, other arguments such as numbers arrive unchanged) and runs without
+recording; ``backward`` gets g as a Tensor and returns one gradient per argument of
+``forward`` (None for those that need none). Under ``create_graph=True`` the backward is
+recorded, and a saved output stands for the graph's output, so second derivatives are
+right. The engine's own style (``forward`` on arrays and ``vjp``) is the faster one.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable
+
+import numpy as np
+
+from . import function
+from .errors import UsageError, VJPError
+from .grad_mode import STATE, no_grad
+from .ops.generic import is_tensor
+from .tensor import Tensor
+
+__all__ = ["FunctionCtx", "CtxOp", "is_ctx_style", "ctx_apply", "once_differentiable"]
+
+
+class FunctionCtx:
+    """The ``ctx`` that ``forward`` and ``backward`` share: saved tensors, which
+    arguments need a gradient, and any attribute the function sets (``ctx.alpha = 2``)."""
+
+    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
+        self.needs_input_grad = needs_input_grad  # one per argument of forward, as PyTorch
+        self._saved: tuple[Any, ...] = ()
+        self._output: Any = None  # what forward returned
+        self._graph_output: Any = None  # the recorded output, while a create_graph backward runs
+        self._non_differentiable = False
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep Tensors (or None) for ``backward``, which reads them as ``saved_tensors``."""
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise UsageError(f"save_for_backward takes Tensors or None; argument {i} is "
+                                 f"a {type(t).__name__}. Keep other values as attributes: "
+                                 f"ctx.name = value.")
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """What ``save_for_backward`` kept; the output stands for the recorded output."""
+        if self._graph_output is None:
+            return self._saved
+        return tuple(self._graph_output if t is self._output else t for t in self._saved)
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """The output is a constant (an index, a mask): it records no gradient."""
+        self._non_differentiable = True
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for PyTorch's code: an op here has one output, whose gradient always
+        arrives as a Tensor, so there is nothing to materialise."""
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        raise UsageError("mark_dirty: a function here may not change its inputs in place; "
+                         "return a new Tensor (e.g. x.clone() changed) instead.")
+
+
+class CtxOp(function.Function):
+    """One call of a PyTorch-style function class, as an op of this engine: ``forward``
+    and ``vjp`` call the class's static ``forward(ctx, ...)`` and ``backward(ctx, g)``."""
+    __slots__ = ("fn", "ctx", "args")
+    save_output = True  # a saved output stands for it under create_graph
+
+    def __init__(self, fn: type, args: tuple, ctx: FunctionCtx) -> None:
+        self.fn, self.args, self.ctx = fn, args, ctx
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+    def state(self) -> dict[str, Any]:
+        """The arguments that are no Tensors (numbers, flags), by position."""
+        return {f"arg{i}": a for i, a in enumerate(self.args) if not isinstance(a, Tensor)}
+
+    def forward(self, *arrays: np.ndarray) -> np.ndarray:
+        """``fn.forward(ctx, *args)`` without recording (``arrays`` are the Tensor
+        arguments' own); its result as an array."""
+        with no_grad():
+            if _defines(self.fn, "setup_context"):  # PyTorch 2's split: forward has no ctx
+                result = self.fn.forward(*self.args)
+                self.fn.setup_context(self.ctx, self.args, result)
+            else:
+                result = self.fn.forward(self.ctx, *self.args)
+        if isinstance(result, (tuple, list)):
+            raise UsageError(f"{self.name}.forward returned a {type(result).__name__} of "
+                             f"{len(result)}; a function here has one output Tensor. Write "
+                             f"one function per output, or stack them into one.")
+        self.ctx._output = result
+        return result.data if isinstance(result, Tensor) else result
+
+    def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple:
+        """``fn.backward(ctx, g)``, one gradient per Tensor argument (as arrays, or as
+        Tensors when the backward is recorded)."""
+        ctx, recorded = self.ctx, is_tensor(out)  # create_graph hands over the graph's nodes
+        ctx._graph_output = out if recorded else None
+        try:
+            grads = self.fn.backward(ctx, g if is_tensor(g) else Tensor(g))
+        finally:
+            ctx._graph_output = None
+        return self._per_input(grads if isinstance(grads, tuple) else (grads,), recorded)
+
+    def _per_input(self, grads: tuple, recorded: bool) -> tuple:
+        """The gradients of the Tensor arguments, checked against PyTorch's rules."""
+        if len(grads) < len(self.args) or any(g is not None for g in grads[len(self.args):]):
+            raise VJPError(f"{self.name}.backward returned {len(grads)} gradients; forward "
+                           f"took {len(self.args)} arguments: return one per argument "
+                           f"(None for those that need no gradient), as in PyTorch.")
+        picked = []
+        for i, (arg, g) in enumerate(zip(self.args, grads)):
+            if not isinstance(arg, Tensor):
+                if g is not None:
+                    raise VJPError(f"{self.name}.backward returned a gradient for argument "
+                                   f"{i}, a {type(arg).__name__}, which is no Tensor; return "
+                                   f"None there.")
+                continue
+            picked.append(g.data if isinstance(g, Tensor) and not recorded else g)
+        return tuple(picked)
+
+
+def is_ctx_style(cls: type) -> bool:
+    """True for a class written PyTorch's way: a static ``forward`` and a ``backward``;
+    ``UsageError`` for a class that mixes the two ways."""
+    static_forward = isinstance(inspect.getattr_static(cls, "forward", None), staticmethod)
+    backward = _defines(cls, "backward")
+    if static_forward and backward:
+        return True
+    if static_forward or (backward and not _defines(cls, "vjp")):
+        has = ("a static forward but no backward" if static_forward
+               else "a backward but a forward that is not static")
+        raise UsageError(
+            f"{cls.__name__} has {has}. Write this library's op (forward(self, *arrays) and "
+            f"vjp(self, g, out, *inputs)) or PyTorch's (@staticmethod forward(ctx, ...) and "
+            f"@staticmethod backward(ctx, g)).")
+    return False
+
+
+def ctx_apply(cls: type, args: tuple, keywords: dict[str, Any]) -> Tensor:
+    """``cls.apply(*args)`` for a PyTorch-style class: one recorded :class:`CtxOp`."""
+    if keywords:
+        raise UsageError(f"{cls.__name__}.apply takes its arguments by position, as "
+                         f"PyTorch's; got keywords {sorted(keywords)}")
+    args = tuple(Tensor(a) if isinstance(a, np.ndarray) else a for a in args)
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    recording = STATE.grad_enabled
+    ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad and recording
+                            for a in args))
+    op = CtxOp(cls, args, ctx)
+    if not tensors:  # nothing to record (PyTorch runs it the same way)
+        return Tensor(op.forward())
+    out = function.apply(op, *tensors)
+    if out.requires_grad and (ctx._non_differentiable or out.dtype.kind != "f"):
+        return out.detach()  # a constant (an index, a mask), as in PyTorch
+    return out
+
+
+def once_differentiable(backward: Callable) -> Callable:
+    """Mark a PyTorch-style ``backward`` that cannot itself be differentiated (written
+    with NumPy, say): it then runs without recording, and a backward with
+    ``create_graph=True`` through it raises instead of giving a silently wrong second
+    derivative. (PyTorch raises later, when the second derivative is taken.)"""
+    @functools.wraps(backward)
+    def wrapper(ctx: FunctionCtx, *grads: Any) -> Any:
+        if STATE.grad_enabled:  # the engine records a backward only for create_graph
+            raise UsageError(f"{backward.__qualname__} is @once_differentiable: it cannot be "
+                             f"differentiated again, and backward(create_graph=True) (or "
+                             f"grad(..., create_graph=True), hessian...) asks for that.")
+        with no_grad():
+            return backward(ctx, *grads)
+    return wrapper
+
+
+def _defines(cls: type, name: str) -> bool:
+    """Whether ``cls`` or one of its bases, up to the engine's ``Function``, defines
+    ``name`` (the engine's own ``forward`` and ``vjp`` only raise)."""
+    for c in cls.__mro__:
+        if c is function.Function:
+            return False
+        if name in vars(c):
+            return True
+    return False
