@@ -208,10 +208,11 @@ def xavier_normal_(tensor: T, gain: float = 1.0, rng: RNGLike = None, *,
 def _kaiming_std(fn: str, tensor: Any, a: float, mode: str, nonlinearity: str) -> float:
     a = _number(fn, "a", a)
     fan_in, fan_out = calculate_fans(tensor)
+    given, mode = mode, mode.lower() if isinstance(mode, str) else mode  # as PyTorch
     if mode not in ("fan_in", "fan_out"):
         raise ConfigError(f"kaiming init: mode must be 'fan_in' (keeps the forward "
                           f"variance) or 'fan_out' (keeps the backward variance); got "
-                          f"{mode!r}")
+                          f"{given!r}")
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(max(fan, 1))
 

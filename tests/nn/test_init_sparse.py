@@ -1,4 +1,5 @@
-"""nn.init.sparse_: PyTorch's layout (zeros per column), the normal's std, errors."""
+"""nn.init.sparse_: PyTorch's layout (zeros per column), the normal's std, errors; and
+kaiming_*'s mode, case-insensitive as PyTorch's."""
 import math
 
 import numpy as np
@@ -68,3 +69,19 @@ def test_bad_input_raises_named_errors(call, error, match):
     with pytest.raises(error, match=match) as info:
         call()
     assert isinstance(info.value, AutogradError)
+
+
+@pytest.mark.parametrize("mode", ["FAN_IN", "Fan_Out"])
+def test_kaiming_mode_ignores_case_as_torch(mode):
+    """PyTorch lower-cases ``mode``: "FAN_IN" is "fan_in"."""
+    torch = pytest.importorskip("torch")
+    shape = (200, 300)
+    w = nn.init.kaiming_uniform_(np.zeros(shape), mode=mode, rng=0)
+    expected = nn.init.kaiming_uniform_(np.zeros(shape), mode=mode.lower(), rng=0)
+    np.testing.assert_array_equal(w, expected)
+    torch_bound = torch.nn.init.kaiming_uniform_(torch.empty(shape), mode=mode).abs().max()
+    assert abs(np.abs(w).max() - torch_bound.item()) < 1e-3 * torch_bound.item()
+    with pytest.raises(ConfigError, match="got 'FAN_AVG'"):
+        nn.init.kaiming_normal_(np.zeros(shape), mode="FAN_AVG")
+    with pytest.raises(ConfigError, match="got None"):
+        nn.init.kaiming_normal_(np.zeros(shape), mode=None)
