@@ -15,6 +15,7 @@ from autograd import Tensor
 from autograd.errors import AxisError
 
 from . import functional as F
+from . import init as nn_init
 from .functional.activations import check_hardtanh_bounds, check_inplace, check_temperature
 from ._checks import integer, real_number
 from .module import Module, Parameter
@@ -119,14 +120,19 @@ class PReLU(Module):
     """Leaky ReLU with a learned slope: x for x > 0, weight * x otherwise.
 
     ``num_parameters=1`` shares one slope; ``num_parameters=C`` learns one per channel
-    (axis 1 of the input). The slopes start at ``init`` (0.25, as PyTorch)."""
+    (axis 1 of the input). The slopes start at ``init`` (0.25, as PyTorch), and
+    ``reset_parameters()`` sets them back to it."""
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
         super().__init__()
         self.num_parameters = integer("PReLU", "num_parameters", num_parameters, minimum=1,
                                       advice="Use 1, or the number of channels.")
-        self.weight = Parameter(np.full(self.num_parameters,
-                                        real_number("PReLU", "init", init)))
+        self.init = real_number("PReLU", "init", init)
+        self.weight = Parameter(np.full(self.num_parameters, self.init))
+
+    def reset_parameters(self) -> None:
+        """Every slope back to ``init``, in place (as PyTorch)."""
+        nn_init.constant_(self.weight, self.init)
 
     def forward(self, x: Any) -> Tensor:
         return F.prelu(x, self.weight)

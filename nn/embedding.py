@@ -13,7 +13,8 @@ from autograd.errors import DTypeError, ShapeError
 from . import init
 from ._checks import flag, integer
 from ._random import RNGLike, as_generator
-from .functional.embedding import check_max_norm, check_norm_type, check_padding_idx, embedding
+from .functional.embedding import (SPARSE_ADVICE, check_max_norm, check_norm_type,
+                                   check_padding_idx, embedding)
 from .layers import float_dtype
 from .module import Module, Parameter
 
@@ -28,12 +29,15 @@ class Embedding(Module):
     ``padding_idx`` (negative counts from the end) names a row that starts at zero and
     gets no gradient: the vector of a padding token. ``max_norm``, ``norm_type`` and
     ``scale_grad_by_freq`` are PyTorch's (see ``F.embedding``: looked-up rows longer than
-    max_norm are rescaled in the weight, in place); ``sparse`` is not offered."""
+    max_norm are rescaled in the weight, in place). PyTorch's ``sparse`` is accepted for
+    compatibility: the gradient is dense either way (the same values, zero rows where
+    PyTorch's sparse gradient has none)."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int,
                  padding_idx: int | None = None, max_norm: float | None = None,
-                 norm_type: float = 2.0, scale_grad_by_freq: bool = False, *,
-                 rng: RNGLike = None, dtype: Any = np.float64, _weight: Any = None) -> None:
+                 norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                 sparse: bool = False, *, rng: RNGLike = None, dtype: Any = np.float64,
+                 _weight: Any = None) -> None:
         super().__init__()
         self.num_embeddings = integer("Embedding", "num_embeddings", num_embeddings,
                                       minimum=0)
@@ -43,6 +47,7 @@ class Embedding(Module):
         self.max_norm = check_max_norm("Embedding", max_norm)
         self.norm_type = check_norm_type("Embedding", norm_type)
         self.scale_grad_by_freq = flag("Embedding", "scale_grad_by_freq", scale_grad_by_freq)
+        self.sparse = flag("Embedding", "sparse", sparse, advice=SPARSE_ADVICE)
         if _weight is None:
             shape = (self.num_embeddings, self.embedding_dim)
             self.weight = Parameter(np.empty(shape, float_dtype(dtype, "Embedding")))
@@ -70,13 +75,16 @@ class Embedding(Module):
             text += f", norm_type={self.norm_type}"
         if self.scale_grad_by_freq:
             text += ", scale_grad_by_freq=True"
+        if self.sparse:
+            text += ", sparse=True"
         return text
 
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True,
                         padding_idx: int | None = None, max_norm: float | None = None,
                         norm_type: float = 2.0,
-                        scale_grad_by_freq: bool = False) -> "Embedding":
+                        scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> "Embedding":
         """An Embedding whose weight is ``embeddings`` (2-d, floating; a NumPy array is
         shared, as PyTorch shares the tensor). ``freeze=True`` (the default) makes the
         weight not require grad. The ``padding_idx`` row keeps its given values and
@@ -93,6 +101,6 @@ class Embedding(Module):
                              f"(float16/32/64); got dtype {values.dtype}. Convert them, "
                              f"e.g. embeddings.astype(np.float64).")
         module = cls(values.shape[0], values.shape[1], padding_idx, max_norm, norm_type,
-                     scale_grad_by_freq, _weight=values)
+                     scale_grad_by_freq, sparse, _weight=values)
         module.weight.requires_grad_(not freeze)
         return module

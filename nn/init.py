@@ -34,7 +34,7 @@ from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "trunc_normal_",
            "constant_", "zeros_", "ones_", "xavier_uniform_", "xavier_normal_",
-           "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "eye_", "dirac_",
+           "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_", "eye_", "dirac_",
            "glorot_uniform_", "glorot_normal_", "he_uniform_", "he_normal_"]
 
 T = TypeVar("T")
@@ -208,10 +208,11 @@ def xavier_normal_(tensor: T, gain: float = 1.0, rng: RNGLike = None, *,
 def _kaiming_std(fn: str, tensor: Any, a: float, mode: str, nonlinearity: str) -> float:
     a = _number(fn, "a", a)
     fan_in, fan_out = calculate_fans(tensor)
+    given, mode = mode, mode.lower() if isinstance(mode, str) else mode  # as PyTorch
     if mode not in ("fan_in", "fan_out"):
         raise ConfigError(f"kaiming init: mode must be 'fan_in' (keeps the forward "
                           f"variance) or 'fan_out' (keeps the backward variance); got "
-                          f"{mode!r}")
+                          f"{given!r}")
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(max(fan, 1))
 
@@ -254,6 +255,28 @@ def orthogonal_(tensor: T, gain: float = 1.0, rng: RNGLike = None, *,
     q = q * np.sign(np.diag(r))  # makes the decomposition unique, the result uniform
     matrix = q if rows >= cols else q.T
     return _fill(tensor, gain * matrix.reshape(shape))
+
+
+def sparse_(tensor: T, sparsity: float, std: float = 0.01, rng: RNGLike = None, *,
+            generator: RNGLike = None) -> T:
+    """Martens (2010): a 2-D weight (rows, cols) drawn from N(0, std^2), then in each
+    column ceil(sparsity * rows) entries, at rows chosen at random, set to 0 (as
+    PyTorch's ``sparse_``; ``sparsity`` is the fraction of zeros, in [0, 1])."""
+    sparsity = real_number("sparse_", "sparsity", sparsity, minimum=0, maximum=1,
+                           advice="It is the fraction of each column set to zero.")
+    std = _number("sparse_", "std", std, minimum=0)
+    rng = _rng("sparse_", rng, generator)
+    shape = _array(tensor).shape
+    if len(shape) != 2:
+        raise ConfigError(f"sparse_: needs a 2-D weight (rows, cols), as PyTorch's; got "
+                          f"shape {shape}. Reshape it to 2-D or use another init")
+    rows, cols = shape
+    values = rng.normal(0.0, std, size=shape)
+    zeros_per_column = math.ceil(sparsity * rows)
+    # each column an independent random order of the rows; its first ones become 0
+    row_order = rng.permuted(np.repeat(np.arange(rows)[:, None], cols, axis=1), axis=0)
+    values[row_order[:zeros_per_column], np.arange(cols)] = 0.0
+    return _fill(tensor, values)
 
 
 def eye_(tensor: T) -> T:

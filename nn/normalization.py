@@ -15,6 +15,7 @@ from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
 from . import functional as F
+from . import init
 from .functional.normalization import (check_eps, check_normalized_shape,
                                        check_trailing_shape, values_per_channel)
 from .layers import float_dtype
@@ -69,6 +70,13 @@ class BatchNorm1d(Module):
             for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
                 buffer.bump_version()
 
+    def reset_parameters(self) -> None:
+        """``reset_running_stats()``, and weight = 1, bias = 0 if affine (as PyTorch)."""
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
     def _check_input(self, x: Tensor) -> None:
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
             raise ShapeError(
@@ -122,6 +130,13 @@ class LayerNorm(Module):
         self.weight = Parameter(np.ones(self.normalized_shape, dtype)) if affine else None
         self.bias = (Parameter(np.zeros(self.normalized_shape, dtype))
                      if affine and bias else None)
+
+    def reset_parameters(self) -> None:
+        """weight = 1 and bias = 0, those that exist (as PyTorch)."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
 
     def forward(self, x: Any) -> Tensor:
         x = as_tensor(x)

@@ -20,10 +20,13 @@ from autograd.errors import DTypeError, ShapeError, TensorIndexError
 from .._checks import flag, integer, real_number
 
 __all__ = ["embedding", "check_padding_idx", "check_max_norm", "check_norm_type",
-           "ScaleGradient"]
+           "ScaleGradient", "SPARSE_ADVICE"]
 
 RENORM_EPS = 1e-7
 """A row longer than max_norm is scaled by max_norm / (norm + 1e-7), as PyTorch."""
+
+SPARSE_ADVICE = ("It is accepted for PyTorch compatibility; the weight's gradient is dense "
+                 "either way.")
 
 
 def check_padding_idx(owner: str, padding_idx: Any, num_embeddings: int) -> int:
@@ -67,7 +70,7 @@ def check_norm_type(owner: str, norm_type: Any) -> float:
 
 def embedding(input: Any, weight: Any, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
-              scale_grad_by_freq: bool = False) -> Tensor:
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """``weight[input]``: for integer indices of shape S, the rows of ``weight``
     (num_embeddings, embedding_dim) as a tensor of shape S + (embedding_dim,).
 
@@ -77,8 +80,10 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None,
     whose ``norm_type``-norm exceeds it is first scaled in place (under ``no_grad``) to
     norm max_norm, as PyTorch; the weight's version changes, so a graph that saved the
     weight before refuses to run backward. ``scale_grad_by_freq`` divides each row's
-    gradient by how often its index occurs in ``input``. Out-of-range or non-integer
-    indices raise ``TensorIndexError`` / ``DTypeError``."""
+    gradient by how often its index occurs in ``input``. ``sparse`` is accepted for
+    PyTorch compatibility: the gradient is dense either way (the same values, zero rows
+    where PyTorch's sparse gradient has none). Out-of-range or non-integer indices raise
+    ``TensorIndexError`` / ``DTypeError``."""
     weight = as_tensor(weight)
     if weight.ndim != 2:
         raise ShapeError(f"embedding: weight must be 2-d, (num_embeddings, embedding_dim); "
@@ -86,6 +91,7 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None,
     indices = _indices(input, weight.shape[0])
     max_norm = check_max_norm("embedding", max_norm)
     norm_type = check_norm_type("embedding", norm_type)
+    flag("embedding", "sparse", sparse, advice=SPARSE_ADVICE)
     if max_norm is not None:
         _renorm_rows(weight, indices, max_norm, norm_type)
     rows = weight[indices]
