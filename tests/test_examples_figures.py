@@ -141,3 +141,35 @@ def test_the_losses_annotations_are_not_drawn_over_a_curve(capture, tmp_path):
     assert figures["sigmoid_mse_vs_ce"].axes[0].texts      # the label is still there
     for fig in figures.values():
         assert texts_over_lines(fig) == []
+
+
+def lines_under_legend(fig: Any) -> list[tuple[str, str]]:
+    """(axes title, label) of every labelled line that passes under its axes' legend
+    (inside the axes: a legend placed outside them hides nothing)."""
+    hidden = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box, inside = legend.get_window_extent(), ax.get_window_extent()
+        for line in ax.get_lines():
+            if line.get_label().startswith("_"):
+                continue
+            points = ax.transData.transform(np.column_stack(line.get_data()).astype(float))
+            steps = np.linspace(0.0, 1.0, 20)[:, None, None]
+            dense = (points[:-1] + steps * (points[1:] - points[:-1])).reshape(-1, 2)
+            if any(box.contains(px, py) and inside.contains(px, py) for px, py in dense):
+                hidden.append((ax.get_title(), line.get_label()))
+    return hidden
+
+
+def test_the_perceptron_loss_legend_hides_no_curve(capture, tmp_path):
+    """The legend in the lower left hid the two-layer XOR curve from step 1000 to 1900,
+    the one curve that shows XOR being learned."""
+    from examples import perceptron
+
+    figures = capture(perceptron)
+    perceptron.main(["--quick", "--out", str(tmp_path)])
+    fig = figures["loss"]
+    assert "XOR (2-4-1)" in [line.get_label() for line in fig.axes[0].get_lines()]
+    assert lines_under_legend(fig) == []
