@@ -128,13 +128,14 @@ def main(argv: list[str] | None = None) -> dict:
                  "line = 0.5 boundary; dots = the truth table (black 1, white 0)")
     save_figure(fig, out, "learned")
 
-    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    fig, ax = plt.subplots(figsize=(5.5, 4.0))
     for name, losses in histories.items():
         ax.semilogy(losses, label=name)
     ax.axhline(np.log(2), color="gray", ls=":", label="log 2 (p = 0.5 everywhere)")
     ax.set(xlabel="Adam step", ylabel="binary cross-entropy",
            title="One neuron learns AND/NAND/OR, not XOR")
-    ax.legend(ncol=2)
+    # below the axes: inside, the legend hid the two-layer XOR curve (steps 1000-1900)
+    ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2))
     save_figure(fig, out, "loss")
 
     summary = {"truth_tables": tables, "learned_truth_tables": learned,

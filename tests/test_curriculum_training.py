@@ -1,8 +1,9 @@
 """The notes' worked numbers on training (docs/curriculum.md sections 5, 6 and 10) that
 tests/test_curriculum.py does not hold: the learning-rate step examples (notes 002),
 the gradient shrinking through a chain of sigmoids and the activations' largest slopes
-(004 Q11), and the early-stopping and best-checkpoint logs (004 Q28), each recomputed
-with the engine, nn.optim and nn.train's callbacks."""
+(004 Q11), the train / validation / test proportions and the early-stopping and
+best-checkpoint logs (004 Q28), each recomputed with the engine, nn.optim, nn.data and
+nn.train's callbacks."""
 
 from types import SimpleNamespace
 
@@ -62,6 +63,19 @@ def test_largest_slopes_of_sigmoid_tanh_and_relu():
 
 
 # ------------------------------------------------------------------ 10. the pipeline
+@pytest.mark.parametrize("fractions, sizes", [((0.6, 0.2, 0.2), [6000, 2000, 2000]),
+                                              ((0.7, 0.15, 0.15), [7000, 1500, 1500]),
+                                              ((0.8, 0.1, 0.1), [8000, 1000, 1000])])
+def test_the_notes_train_validation_test_proportions(fractions, sizes):
+    """notes 004 Q28: the typical splits 60/20/20, 70/15/15, 80/10/10; 10,000 samples
+    give 6,000 / 2,000 / 2,000 at 60/20/20. Every sample lands in exactly one part."""
+    samples = nn.data.TensorDataset(np.arange(10_000.0))
+    parts = nn.data.random_split(samples, list(fractions), generator=0)
+    assert [len(part) for part in parts] == sizes
+    chosen = np.concatenate([part.indices for part in parts])
+    assert np.array_equal(np.sort(chosen), np.arange(10_000))
+
+
 def test_early_stopping_on_the_notes_log():
     """notes 004 Q28: val_loss 0.52, 0.35, 0.25, 0.30, 0.35: the validation loss got
     worse twice, training stops after epoch 5 and keeps the model of epoch 3."""

@@ -110,3 +110,66 @@ def test_backprop_by_hand_without_dot_keeps_the_dot_source_of_both_graphs(monkey
     assert sorted(p.name for p in tmp_path.glob("*.gv")) == ["graph_backward.gv",
                                                               "graph_forward.gv"]
     assert "dir=back" in (tmp_path / "graph_backward.gv").read_text()
+
+
+def texts_over_lines(fig: Any) -> list[tuple[str, str, str]]:
+    """(axes title, text, line label) of every text drawn in an axes (not a title or a
+    legend) that a line of the same axes passes through (an annotation's arrow may
+    touch the point it names)."""
+    from matplotlib.text import Text
+
+    crossed = []
+    for ax in fig.axes:
+        for text in ax.texts:
+            box = Text.get_window_extent(text)   # the words only, not an annotation's arrow
+            for line in ax.get_lines():
+                points = ax.transData.transform(np.column_stack(line.get_data()).astype(float))
+                steps = np.linspace(0.0, 1.0, 20)[:, None, None]   # along every segment
+                dense = (points[:-1] + steps * (points[1:] - points[:-1])).reshape(-1, 2)
+                if any(box.contains(px, py) for px, py in dense):
+                    crossed.append((ax.get_title(), text.get_text(), line.get_label()))
+    return crossed
+
+
+def test_the_losses_annotations_are_not_drawn_over_a_curve(capture, tmp_path):
+    """The "confident mistake" label of the sigmoid figure sat on the MSE gradient curve
+    it points at (z from -8 to -6), so both were hard to read."""
+    from examples import losses
+
+    figures = capture(losses)
+    losses.main(["--quick", "--out", str(tmp_path)])
+    assert figures["sigmoid_mse_vs_ce"].axes[0].texts      # the label is still there
+    for fig in figures.values():
+        assert texts_over_lines(fig) == []
+
+
+def lines_under_legend(fig: Any) -> list[tuple[str, str]]:
+    """(axes title, label) of every labelled line that passes under its axes' legend
+    (inside the axes: a legend placed outside them hides nothing)."""
+    hidden = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box, inside = legend.get_window_extent(), ax.get_window_extent()
+        for line in ax.get_lines():
+            if line.get_label().startswith("_"):
+                continue
+            points = ax.transData.transform(np.column_stack(line.get_data()).astype(float))
+            steps = np.linspace(0.0, 1.0, 20)[:, None, None]
+            dense = (points[:-1] + steps * (points[1:] - points[:-1])).reshape(-1, 2)
+            if any(box.contains(px, py) and inside.contains(px, py) for px, py in dense):
+                hidden.append((ax.get_title(), line.get_label()))
+    return hidden
+
+
+def test_the_perceptron_loss_legend_hides_no_curve(capture, tmp_path):
+    """The legend in the lower left hid the two-layer XOR curve from step 1000 to 1900,
+    the one curve that shows XOR being learned."""
+    from examples import perceptron
+
+    figures = capture(perceptron)
+    perceptron.main(["--quick", "--out", str(tmp_path)])
+    fig = figures["loss"]
+    assert "XOR (2-4-1)" in [line.get_label() for line in fig.axes[0].get_lines()]
+    assert lines_under_legend(fig) == []
