@@ -29,7 +29,9 @@ _DEFAULT_BATCH_SIZE = _DefaultBatchSize(32)
 
 class DataLoader:
     """Iterate over aligned arrays (``X``, ``y``, ...) in mini-batches of ``batch_size``
-    rows; each batch is a tuple of NumPy arrays, row i of each array belonging together.
+    rows; each batch is a tuple of NumPy arrays, row i of each array belonging together
+    (``DataLoader(X)`` of one array gives X's rows as one array, as PyTorch's
+    ``DataLoader(tensor)``; ``DataLoader(TensorDataset(X))`` gives 1-tuples, as its).
 
     ``DataLoader(TensorDataset(X, y))`` is the same loader as ``DataLoader(X, y)``
     (PyTorch's spelling); over a ``Subset`` of a TensorDataset each epoch takes its rows
@@ -82,6 +84,8 @@ class DataLoader:
                               f"{batch_size!r}{hint}")
         _check_options(shuffle, collate_fn, sampler, num_workers)
         self.dataset = _dataset_argument(arrays)
+        # DataLoader(X): batches of X itself, as PyTorch's DataLoader(tensor) gives
+        self._one_array = self.dataset is None and len(arrays) == 1
         if self.dataset is None:
             self.dataset = TensorDataset(*aligned_arrays(arrays, "DataLoader"))
         self.collate_fn = collate if collate_fn is None else collate_fn
@@ -139,7 +143,7 @@ class DataLoader:
                 yield self.collate_fn([self.dataset[int(i)] for i in indices])
             else:
                 rows = indices if self._rows is None else self._rows[indices]
-                yield tuple(a[rows] for a in self.arrays)
+                yield self._batch(tuple(a[rows] for a in self.arrays))
 
     def _array_batches(self, arrays: tuple[np.ndarray, ...]) -> Iterator[tuple[np.ndarray, ...]]:
         order = self._order()
@@ -156,7 +160,12 @@ class DataLoader:
                 yield first[start:stop], second[start:stop]
         else:
             for start in starts:
-                yield tuple(a[start:start + size] for a in arrays)
+                yield self._batch(tuple(a[start:start + size] for a in arrays))
+
+    def _batch(self, rows: tuple[np.ndarray, ...]) -> Any:
+        """The rows of each array as a tuple; of the one array of ``DataLoader(X)``, that
+        array (PyTorch's ``DataLoader(tensor)`` gives the batch itself, not a tuple)."""
+        return rows[0] if self._one_array else rows
 
     def __repr__(self) -> str:
         if not _slices_arrays(self.dataset) or self.arrays is None:

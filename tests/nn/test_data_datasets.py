@@ -181,8 +181,10 @@ def test_a_dataset_of_numbers_tensors_and_namedtuples_matches_torch() -> None:
     torch_samples = [Sample(torch.full((2,), float(i), dtype=torch.float64), float(i))
                      for i in range(5)]
     _assert_same(list(batch), _numpy(torch.utils.data.default_collate(torch_samples)))
-    numbers = next(iter(DataLoader(Pairs(5).y.tolist(), batch_size=5)))  # list: an array
-    np.testing.assert_array_equal(numbers[0], [0, 1, 2, 0, 1])
+    labels = Pairs(5).y.tolist()
+    numbers = next(iter(DataLoader(labels, batch_size=5)))  # a list: one array, its batch
+    torch_numbers = next(iter(torch.utils.data.DataLoader(labels, batch_size=5)))
+    np.testing.assert_array_equal(numbers, torch_numbers.numpy())
 
 
 def test_a_subclass_of_tensor_dataset_is_read_through_its_getitem() -> None:
@@ -284,10 +286,10 @@ def test_a_list_of_sample_tuples_is_a_dataset_as_in_torch() -> None:
 
 def test_a_list_of_rows_stays_one_array() -> None:
     rows = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
-    (batch,) = next(iter(DataLoader(rows, batch_size=3)))
+    batch = next(iter(DataLoader(rows, batch_size=3)))  # one array: its batch itself
     np.testing.assert_array_equal(batch, np.asarray(rows))
     points = [(1.0, 2.0), (3.0, 4.0)]  # tuples of numbers: rows too, as in NumPy
-    (batch,) = next(iter(DataLoader(points, batch_size=2)))
+    batch = next(iter(DataLoader(points, batch_size=2)))
     np.testing.assert_array_equal(batch, np.asarray(points))
 
 

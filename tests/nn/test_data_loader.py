@@ -23,7 +23,7 @@ def test_batches_cover_the_rows_in_order_without_shuffle() -> None:
 def test_drop_last_and_len() -> None:
     loader = DataLoader(np.zeros((10, 3)), batch_size=4, drop_last=True)
     assert len(loader) == 2 == len(list(loader))
-    assert all(b[0].shape == (4, 3) for b in loader)
+    assert all(b.shape == (4, 3) for b in loader)  # one array: batches of it, no tuple
 
 
 def test_shuffle_keeps_rows_aligned_and_reshuffles_every_epoch() -> None:
@@ -129,3 +129,22 @@ def test_noise_keeps_float_dtypes_and_makes_integer_images_float64(fn, amount) -
         x = (rng.random((3, 4)) * 2).astype(dtype)
         out = fn(x, amount, np.random.default_rng(1))
         assert out.dtype == expected and out.shape == x.shape, dtype
+
+
+def test_one_array_gives_its_batches_as_pytorchs_loader_of_a_tensor_does() -> None:
+    """``for xb in DataLoader(X)`` hands the model an array (a 1-tuple made Linear see a
+    (1, N, in) input); a TensorDataset of one array gives 1-tuples, as in PyTorch."""
+    torch = pytest.importorskip("torch")
+    X = np.arange(12.0).reshape(6, 2)
+    ours = list(DataLoader(X, batch_size=4))
+    theirs = list(torch.utils.data.DataLoader(torch.from_numpy(X), batch_size=4))
+    assert all(type(b) is np.ndarray for b in ours)
+    for b, tb in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(b, tb.numpy())
+    from nn.data import TensorDataset
+    wrapped = next(iter(DataLoader(TensorDataset(X), batch_size=4)))
+    torch_wrapped = next(iter(torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.from_numpy(X)), batch_size=4)))
+    assert isinstance(wrapped, tuple) and len(wrapped) == len(torch_wrapped) == 1
+    batches = DataLoader(X, batch_sampler=[[0, 5], [1]])
+    assert [b.tolist() for b in batches] == [[[0.0, 1.0], [10.0, 11.0]], [[2.0, 3.0]]]

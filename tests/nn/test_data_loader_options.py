@@ -100,8 +100,8 @@ def test_a_sampler_is_iterated_again_every_epoch() -> None:
 
     sampler = Reversed()
     loader = DataLoader(np.arange(4), batch_size=4, sampler=sampler)
-    np.testing.assert_array_equal(next(iter(loader))[0], [3, 2, 1, 0])
-    np.testing.assert_array_equal(next(iter(loader))[0], [0, 1, 2, 3])
+    np.testing.assert_array_equal(next(iter(loader)), [3, 2, 1, 0])
+    np.testing.assert_array_equal(next(iter(loader)), [0, 1, 2, 3])
     assert loader.sampler is sampler
 
 

@@ -226,7 +226,7 @@ def test_sampler_base_class() -> None:
             return self.n
 
     loader = DataLoader(np.arange(5.0), batch_size=5, sampler=EvensFirst(5))
-    np.testing.assert_array_equal(next(iter(loader))[0], [0.0, 2.0, 4.0, 1.0, 3.0])
+    np.testing.assert_array_equal(next(iter(loader)), [0.0, 2.0, 4.0, 1.0, 3.0])
     with pytest.raises(NotImplementedError, match=r"Sampler must define __iter__"):
         iter(Sampler())
 
