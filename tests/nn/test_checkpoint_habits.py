@@ -133,3 +133,18 @@ def test_an_older_optimizer_state_keyed_by_str_loads_keyed_by_int(
     other = {"state": {"0": 1}, "param_groups": [], "step": 3}  # no optimizer's state dict
     nn.save(tmp_path / "d.npz", other=_Saved(other))
     assert nn.load(tmp_path / "d.npz")["other"] == other
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_saving_to_a_folder_names_it_and_writes_nothing(tmp_path: Path, link: bool) -> None:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    target = folder
+    if link:
+        target = tmp_path / "link"
+        target.symlink_to(folder)
+    with pytest.raises(IsADirectoryError, match=r"runs is a folder; give the path of a file "
+                                                r"in it, e.g. .*runs/checkpoint.npz") as err:
+        nn.save(target, model=nn.Linear(2, 1))  # was: an error on '.runs.<pid>-....tmp'
+    assert err.value.filename == str(folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["runs"] + ["link"] * link)
