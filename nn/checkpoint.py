@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import os
 import re
@@ -59,6 +60,7 @@ def save(path: PathLike | BinaryIO, *misplaced: Any, **objects: Any) -> None:
             f"optimizer=opt); got a {type(path).__name__} first"
             + (f" and {len(misplaced)} more positional argument(s)" if misplaced else "")
             + " (torch.save(obj, path) has them the other way round)")
+    _refuse_text_file(path, "save", "wb")
     if not objects:
         raise UsageError("save() needs at least one object to save, e.g. save(path, model=model)")
     encoder = Encoder()
@@ -111,6 +113,14 @@ _LEGACY_AGE = 3600.0  # seconds: a temporary without a pid counts as stale after
 
 def _is_path_or_file(path: Any, method: str) -> bool:
     return isinstance(path, (str, bytes, os.PathLike)) or callable(getattr(path, method, None))
+
+
+def _refuse_text_file(path: Any, verb: str, mode: str) -> None:
+    """``ArgumentTypeError`` for a file object opened in text mode: checkpoints are bytes."""
+    if isinstance(path, io.TextIOBase):
+        raise ArgumentTypeError(f"nn.{verb} needs a binary file; {_source(path)} is open in "
+                                f"text mode. Open it with open(path, {mode!r}), or pass the "
+                                f"path itself")
 
 
 def _source(path: Any) -> str:
@@ -170,6 +180,7 @@ def _read(path: PathLike | BinaryIO
     if not _is_path_or_file(path, "read"):
         raise ArgumentTypeError(f"nn.load needs a path (str or pathlib.Path) or a binary file "
                                 f"object; got {type(path).__name__}")
+    _refuse_text_file(path, "load", "rb")
     source = _source(path)
     try:
         npz = np.load(path if hasattr(path, "read") else source, allow_pickle=False)

@@ -148,3 +148,16 @@ def test_saving_to_a_folder_names_it_and_writes_nothing(tmp_path: Path, link: bo
         nn.save(target, model=nn.Linear(2, 1))  # was: an error on '.runs.<pid>-....tmp'
     assert err.value.filename == str(folder)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["runs"] + ["link"] * link)
+
+
+def test_a_file_opened_in_text_mode_is_a_named_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.npz"
+    with open(path, "w") as f, pytest.raises(ArgumentTypeError, match=r"nn.save needs a "
+                                             r"binary file; .*c.npz is open in text mode. "
+                                             r"Open it with open\(path, 'wb'\)"):
+        nn.save(f, epoch=1)  # was: TypeError "write() argument must be str, not bytes"
+    nn.save(path, epoch=1)
+    with open(path) as f, pytest.raises(ArgumentTypeError, match=r"nn.load needs a binary "
+                                        r"file; .*'rb'"):
+        nn.load(f)  # was: a CheckpointError calling the file corrupt
+    assert nn.load(path) == {"epoch": 1}
