@@ -28,6 +28,7 @@ import numpy as np
 from autograd.errors import UsageError
 from .checkpoint_format import (FORMAT_VERSION, MAGIC, META_KEY, UNREADABLE, Decoder, Encoder,
                                 has_state, read_meta)
+from ._checks import flag
 from .errors import ArgumentTypeError, CheckpointError, ConfigError
 from .optim.optimizer import Optimizer
 
@@ -213,9 +214,14 @@ def _read(path: PathLike | BinaryIO
     return values, kinds, classes
 
 
-def load(path: PathLike | BinaryIO) -> dict[str, Any]:
+def load(path: PathLike | BinaryIO, map_location: Any = None, *,
+         weights_only: bool | None = None) -> dict[str, Any]:
     """Read a checkpoint written by :func:`save` from a path or a binary file object;
     never unpickles anything.
+
+    ``torch.load``'s ``map_location`` and ``weights_only`` are taken and change nothing:
+    arrays load into host memory, and only data is ever read (a ``map_location`` naming
+    another device than the CPU, e.g. ``"cuda"``, is a ``UsageError``).
 
     Returns ``{name: value}``: the state dict for a module, optimizer or scheduler (pass
     it to ``load_state_dict``), a new ``numpy.random.Generator`` for a generator, and
@@ -223,7 +229,29 @@ def load(path: PathLike | BinaryIO) -> dict[str, Any]:
     ``FileNotFoundError`` for a missing path and :class:`CheckpointError` for a file
     that is truncated, corrupt or not a checkpoint.
     """
+    _check_torch_options(map_location, weights_only)
     return _read(path)[0]
+
+
+def _check_torch_options(map_location: Any, weights_only: Any) -> None:
+    """Refuse ``torch.load`` options that ask for something else than data on the CPU."""
+    if weights_only is not None:
+        flag("nn.load", "weights_only", weights_only)
+    if map_location is None or callable(map_location):  # a function can only keep it here
+        return
+    if isinstance(map_location, dict):
+        devices = list(map_location.values())
+    elif isinstance(map_location, str) or type(map_location).__name__ == "device":
+        devices = [map_location]
+    else:
+        raise ArgumentTypeError(f"nn.load: map_location must be None, a device such as "
+                                f"'cpu', a dict or a function, as in torch.load; got "
+                                f"{type(map_location).__name__}")
+    for device in devices:
+        if str(device).split(":")[0] != "cpu":
+            raise UsageError(f"nn.load(map_location={map_location!r}): this library "
+                             f"computes with NumPy on the CPU; there is no other device. "
+                             f"Leave map_location out, or pass 'cpu'.")
 
 
 def load_into(path: PathLike | BinaryIO, **objects: Any) -> dict[str, Any]:

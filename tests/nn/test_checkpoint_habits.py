@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import nn
+from autograd.errors import UsageError
 from nn.errors import ArgumentTypeError, CheckpointError
 
 
@@ -161,3 +162,36 @@ def test_a_file_opened_in_text_mode_is_a_named_error(tmp_path: Path) -> None:
                                         r"file; .*'rb'"):
         nn.load(f)  # was: a CheckpointError calling the file corrupt
     assert nn.load(path) == {"epoch": 1}
+
+
+@pytest.mark.parametrize("options", [
+    {"map_location": "cpu"}, {"map_location": "cpu:0"}, {"map_location": None},
+    {"map_location": {"cuda:0": "cpu"}}, {"map_location": lambda storage, loc: storage},
+    {"weights_only": True}, {"weights_only": False}, {"map_location": "cpu", "weights_only": True},
+])
+def test_torch_load_options_are_taken(options: dict, tmp_path: Path) -> None:
+    nn.save(tmp_path / "c.npz", model=_model(0), epoch=3)
+    _same(nn.load(tmp_path / "c.npz", **options)["model"], _model(0).state_dict())
+    assert nn.load(tmp_path / "c.npz", "cpu")["epoch"] == 3  # positional, as torch.load's
+
+
+def test_a_torch_device_as_map_location(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    nn.save(tmp_path / "c.npz", epoch=3)
+    assert nn.load(tmp_path / "c.npz", map_location=torch.device("cpu"))["epoch"] == 3
+    with pytest.raises(UsageError, match="no other device"):
+        nn.load(tmp_path / "c.npz", map_location=torch.device("cuda"))
+
+
+@pytest.mark.parametrize("options, error, match", [
+    ({"map_location": "cuda"}, UsageError, r"map_location='cuda'.*on the CPU; "
+                                                     r"there is no other device"),
+    ({"map_location": {"cpu": "cuda:1"}}, UsageError, "no other device"),
+    ({"map_location": 0}, ArgumentTypeError, "map_location must be None, a device .* got int"),
+    ({"weights_only": 1}, ArgumentTypeError, "weights_only"),
+])
+def test_torch_load_options_asking_for_more_are_named_errors(
+        options: dict, error: type, match: str, tmp_path: Path) -> None:
+    nn.save(tmp_path / "c.npz", epoch=3)
+    with pytest.raises(error, match=match):  # was: load() got an unexpected keyword argument
+        nn.load(tmp_path / "c.npz", **options)
