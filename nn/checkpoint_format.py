@@ -89,6 +89,7 @@ class Encoder:
         if isinstance(value, Mapping):
             items = []
             for k, v in value.items():
+                k = int(k) if isinstance(k, np.integer) else k  # np.unique's labels, say
                 if isinstance(k, bool) or not isinstance(k, (str, int)):
                     raise ArgumentTypeError(f"cannot save the dict key {k!r} at '{path}': "
                                             "keys must be str or int")

@@ -58,3 +58,12 @@ def test_a_temporary_of_this_process_is_left_for_the_save_that_writes_it(
     busy.write_bytes(b"in progress")
     nn.save(path, n=1)
     assert busy.exists()
+
+
+def test_numpy_integer_dict_keys_are_saved_as_ints(tmp_path: Path) -> None:
+    """NumPy ints are ints everywhere else in a checkpoint (np.unique's labels as keys)."""
+    labels = np.unique(np.array([3, 1, 3], dtype=np.int32))
+    counts = {label: np.int64(i) for i, label in enumerate(labels)}
+    nn.save(tmp_path / "k.npz", counts=counts)  # was: "keys must be str or int"
+    loaded = nn.load(tmp_path / "k.npz")["counts"]
+    assert loaded == {1: 0, 3: 1} and all(type(k) is int for k in loaded)
