@@ -72,6 +72,11 @@ class Encoder:
             return {"t": "float", "v": repr(float(value))}
         if isinstance(value, str):
             return {"t": "str", "v": value}
+        if isinstance(value, np.ma.MaskedArray):
+            raise ArgumentTypeError(f"cannot save the masked array at '{path}': a checkpoint "
+                                    "holds plain arrays, so its mask would be lost; save "
+                                    "np.ma.getdata(a) and np.ma.getmaskarray(a), or "
+                                    "a.filled(value)")
         if isinstance(value, np.ndarray):
             return {"t": "array", "key": self._store(value, path)}
         if isinstance(value, np.generic):

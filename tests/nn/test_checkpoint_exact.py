@@ -67,3 +67,12 @@ def test_numpy_integer_dict_keys_are_saved_as_ints(tmp_path: Path) -> None:
     nn.save(tmp_path / "k.npz", counts=counts)  # was: "keys must be str or int"
     loaded = nn.load(tmp_path / "k.npz")["counts"]
     assert loaded == {1: 0, 3: 1} and all(type(k) is int for k in loaded)
+
+
+def test_a_masked_array_is_refused_rather_than_saved_without_its_mask(tmp_path: Path) -> None:
+    masked = np.ma.masked_array([1.0, 2.0], mask=[False, True])
+    with pytest.raises(TypeError, match=r"masked array at 'x/0'.*mask would be lost"):
+        nn.save(tmp_path / "m.npz", x=[masked])  # was: saved as [1.0, 2.0], mask dropped
+    assert not any(tmp_path.iterdir())
+    nn.save(tmp_path / "m.npz", data=np.ma.getdata(masked), mask=np.ma.getmaskarray(masked))
+    assert nn.load(tmp_path / "m.npz")["mask"].tolist() == [False, True]
