@@ -112,13 +112,16 @@ class Decoder:
 
     def __init__(self, npz: Any, source: str) -> None:
         self.npz, self.source = npz, source
+        self.members = set(npz.zip.namelist())  # np.savez stores entry "k" as "k.npy"
 
     def _array(self, key: Any) -> np.ndarray:
-        if not isinstance(key, str) or key not in self.npz.files:
+        """Entry ``key``, read by its member name: ``npz[key]`` would give entry "a"
+        (member "a.npy") for key "a.npy" (member "a.npy.npy") when both are saved."""
+        if not isinstance(key, str) or f"{key}.npy" not in self.members:
             raise CheckpointError(f"{self.source}: the metadata refers to an array entry "
                                   f"{key!r} that the file does not contain (corrupt file?)")
         try:
-            return self.npz[key]
+            return self.npz[f"{key}.npy"]
         except UNREADABLE as exc:
             raise CheckpointError(f"{self.source}: cannot read entry {key!r} (truncated or "
                                   f"corrupt file?): {exc}") from exc

@@ -76,3 +76,15 @@ def test_a_masked_array_is_refused_rather_than_saved_without_its_mask(tmp_path: 
     assert not any(tmp_path.iterdir())
     nn.save(tmp_path / "m.npz", data=np.ma.getdata(masked), mask=np.ma.getmaskarray(masked))
     assert nn.load(tmp_path / "m.npz")["mask"].tolist() == [False, True]
+
+
+def test_a_key_ending_in_npy_beside_the_same_key_without_it_keeps_its_own_array(
+        tmp_path: Path) -> None:
+    """np.savez stores entry "k" as member "k.npy"; NumPy's npz["a.npy"] then reads entry
+    "a" (member "a.npy") rather than entry "a.npy" (member "a.npy.npy")."""
+    ones, zeros = np.ones(2), np.zeros(3)
+    nn.save(tmp_path / "n.npz", weights={"a.npy": ones, "a": zeros}, **{"b.npy": ones, "b": 1})
+    loaded = nn.load(tmp_path / "n.npz")
+    np.testing.assert_array_equal(loaded["weights"]["a.npy"], ones)  # was: zeros, shape (3,)
+    np.testing.assert_array_equal(loaded["weights"]["a"], zeros)
+    np.testing.assert_array_equal(loaded["b.npy"], ones)
