@@ -2,7 +2,8 @@
 document, and how ``nn.load`` turns them back (``Encoder``, ``Decoder``).
 
 Layout of the file: every array is an ``.npz`` entry named by its path
-(``model/fc1.weight``, ``optim/state/0/exp_avg``, ...), and one more entry,
+(``model/fc1.weight``, ``optim/state/0/exp_avg``, ...; ``~1`` added where two paths
+meet, see :func:`_member_name` for the rest), and one more entry,
 ``__checkpoint__``, holds UTF-8 JSON (as a uint8 array) with a magic string, a format
 version and the structure of everything saved: each value is a tagged node such as
 ``{"t": "float", "v": "0.1"}`` or ``{"t": "array", "key": "model/fc1.weight"}``. Ints
@@ -54,10 +55,11 @@ class Encoder:
         if array.dtype.hasobject:
             raise DTypeError(f"cannot save the object-dtype array at '{path}': checkpoints "
                              "hold numeric, bool and string arrays only (no pickle)")
-        key, n = path, 0
+        key = base = _member_name(path)
+        n = 0
         while key in self.arrays or key in _RESERVED:
             n += 1
-            key = f"{path}~{n}"
+            key = f"{base}~{n}"
         self.arrays[key] = array
         return key
 
@@ -104,6 +106,14 @@ class Encoder:
             f"cannot save '{path}' of type {type(value).__name__}: a checkpoint holds objects "
             "with state_dict()/load_state_dict(), numpy Generators, arrays, numbers, str, "
             "bool, None, and lists/tuples/dicts of those (for a Tensor, save its .data)")
+
+
+def _member_name(path: str) -> str:
+    """``path`` as a zip member name (the metadata maps values to names, so it need not be
+    the path): NUL, where zip cuts a name, and lone surrogates, which UTF-8 cannot encode,
+    escaped; at most 1000 characters (a zip name holds at most 65535 bytes)."""
+    name = path.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+    return name[:1000]
 
 
 # ------------------------------------------------------------------- decoding

@@ -88,3 +88,16 @@ def test_a_key_ending_in_npy_beside_the_same_key_without_it_keeps_its_own_array(
     np.testing.assert_array_equal(loaded["weights"]["a.npy"], ones)  # was: zeros, shape (3,)
     np.testing.assert_array_equal(loaded["weights"]["a"], zeros)
     np.testing.assert_array_equal(loaded["b.npy"], ones)
+
+
+def test_keys_that_make_no_zip_member_name_round_trip(tmp_path: Path) -> None:
+    """A NUL ends a zip name (two keys became one member, or none was found), a lone
+    surrogate is no UTF-8 and a zip name holds at most 65535 bytes."""
+    keys = ["a\x00b", "a\x00c", "a", "\ud800", "k" * 70_000, "k" * 70_001]
+    weights = {key: np.full(2, float(i)) for i, key in enumerate(keys)}
+    nn.save(tmp_path / "k.npz", weights=weights, **{"x\x00": np.ones(1)})
+    loaded = nn.load(tmp_path / "k.npz")  # was: CheckpointError, UnicodeEncodeError, error
+    assert list(loaded["weights"]) == keys
+    for i, key in enumerate(keys):
+        np.testing.assert_array_equal(loaded["weights"][key], np.full(2, float(i)))
+    np.testing.assert_array_equal(loaded["x\x00"], np.ones(1))
