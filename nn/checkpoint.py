@@ -79,9 +79,9 @@ def save(path: PathLike | BinaryIO, *misplaced: Any, **objects: Any) -> None:
         return
     target = os.path.realpath(os.fsdecode(path))  # through a symlink, to the file itself
     folder = os.path.dirname(target)
-    if os.path.isdir(target):  # else a whole checkpoint is written beside it, then refused
-        raise IsADirectoryError(errno.EISDIR, f"nn.save: {target} is a folder; give the path "
-                                f"of a file in it, e.g. "
+    if os.path.isdir(target) or os.fsdecode(path).endswith(("/", os.sep)):  # as open() does
+        raise IsADirectoryError(errno.EISDIR, f"nn.save: {target} names a folder; give the "
+                                f"path of a file in it, e.g. "
                                 f"{os.path.join(target, 'checkpoint.npz')}", target)
     if not os.path.isdir(folder):  # else mkstemp names a temporary file nobody asked for
         raise FileNotFoundError(errno.ENOENT, f"nn.save: the folder {folder} does not "

@@ -144,11 +144,17 @@ def test_saving_to_a_folder_names_it_and_writes_nothing(tmp_path: Path, link: bo
     if link:
         target = tmp_path / "link"
         target.symlink_to(folder)
-    with pytest.raises(IsADirectoryError, match=r"runs is a folder; give the path of a file "
-                                                r"in it, e.g. .*runs/checkpoint.npz") as err:
+    with pytest.raises(IsADirectoryError, match=r"runs names a folder; give the path of a "
+                                                r"file in it, e.g. .*runs/checkpoint.npz") as err:
         nn.save(target, model=nn.Linear(2, 1))  # was: an error on '.runs.<pid>-....tmp'
     assert err.value.filename == str(folder)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["runs"] + ["link"] * link)
+
+
+def test_a_path_ending_in_a_slash_names_a_folder_as_for_open(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError, match=r"new names a folder"):
+        nn.save(f"{tmp_path}/new/", model=nn.Linear(2, 1))  # was: wrote a file named 'new'
+    assert not any(tmp_path.iterdir())
 
 
 def test_a_file_opened_in_text_mode_is_a_named_error(tmp_path: Path) -> None:
