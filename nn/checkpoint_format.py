@@ -50,6 +50,7 @@ class Encoder:
 
     def __init__(self) -> None:
         self.arrays: dict[str, np.ndarray] = {}
+        self._open: set[int] = set()  # ids of the containers being encoded (for cycles)
 
     def _store(self, array: np.ndarray, path: str) -> str:
         if array.dtype.hasobject:
@@ -89,23 +90,35 @@ class Encoder:
         if has_state(value):
             return {"t": "state", "class": type(value).__name__,
                     "v": self.encode(value.state_dict(), path)}
-        if isinstance(value, (list, tuple)):
-            kind = "list" if isinstance(value, list) else "tuple"
-            return {"t": kind, "items": [self.encode(v, f"{path}/{i}")
-                                         for i, v in enumerate(value)]}
-        if isinstance(value, Mapping):
-            items = []
-            for k, v in value.items():
-                k = int(k) if isinstance(k, np.integer) else k  # np.unique's labels, say
-                if isinstance(k, bool) or not isinstance(k, (str, int)):
-                    raise ArgumentTypeError(f"cannot save the dict key {k!r} at '{path}': "
-                                            "keys must be str or int")
-                items.append([self.encode(k, path), self.encode(v, f"{path}/{k}")])
-            return {"t": "dict", "items": items}
+        if isinstance(value, (list, tuple, Mapping)):
+            if id(value) in self._open:
+                raise ArgumentTypeError(f"cannot save '{path}': it is a "
+                                        f"{type(value).__name__} that holds itself (a "
+                                        f"cycle); a checkpoint holds trees of values")
+            self._open.add(id(value))
+            try:
+                return self._container(value, path)
+            finally:
+                self._open.discard(id(value))
         raise ArgumentTypeError(
             f"cannot save '{path}' of type {type(value).__name__}: a checkpoint holds objects "
             "with state_dict()/load_state_dict(), numpy Generators, arrays, numbers, str, "
             "bool, None, and lists/tuples/dicts of those (for a Tensor, save its .data)")
+
+    def _container(self, value: list | tuple | Mapping, path: str) -> dict[str, Any]:
+        """A list, tuple or dict node, its items encoded under ``path/<index or key>``."""
+        if isinstance(value, (list, tuple)):
+            kind = "list" if isinstance(value, list) else "tuple"
+            return {"t": kind, "items": [self.encode(v, f"{path}/{i}")
+                                         for i, v in enumerate(value)]}
+        items = []
+        for k, v in value.items():
+            k = int(k) if isinstance(k, np.integer) else k  # np.unique's labels, say
+            if isinstance(k, bool) or not isinstance(k, (str, int)):
+                raise ArgumentTypeError(f"cannot save the dict key {k!r} at '{path}': "
+                                        "keys must be str or int")
+            items.append([self.encode(k, path), self.encode(v, f"{path}/{k}")])
+        return {"t": "dict", "items": items}
 
 
 def _member_name(path: str) -> str:

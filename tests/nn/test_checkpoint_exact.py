@@ -101,3 +101,14 @@ def test_keys_that_make_no_zip_member_name_round_trip(tmp_path: Path) -> None:
     for i, key in enumerate(keys):
         np.testing.assert_array_equal(loaded["weights"][key], np.full(2, float(i)))
     np.testing.assert_array_equal(loaded["x\x00"], np.ones(1))
+
+
+def test_a_list_or_dict_holding_itself_is_a_named_error(tmp_path: Path) -> None:
+    loop: list = [1]
+    loop.append({"back": loop})
+    with pytest.raises(TypeError, match=r"cannot save 'x/1/back': it is a list that holds "
+                                        r"itself \(a cycle\)"):
+        nn.save(tmp_path / "c.npz", x=loop)  # was: a bare RecursionError
+    shared = [1]
+    nn.save(tmp_path / "c.npz", y=(shared, {"again": shared}))  # twice, but no cycle
+    assert nn.load(tmp_path / "c.npz")["y"] == ([1], {"again": [1]})
