@@ -208,7 +208,7 @@ def _read(path: PathLike | BinaryIO
             classes = {decoder.decode(k): v.get("class") for k, v in top["items"]}
         except CheckpointError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
             raise CheckpointError(f"{source}: corrupt checkpoint metadata "
                                   f"({type(exc).__name__}: {exc})") from exc
     return values, kinds, classes

@@ -207,7 +207,7 @@ def read_meta(raw: np.ndarray, source: str) -> dict[str, Any]:
         if raw.dtype != np.uint8 or raw.ndim != 1:
             raise CheckpointError(f"metadata entry has dtype {raw.dtype} and shape {raw.shape}")
         meta = json.loads(raw.tobytes().decode("utf-8"))
-    except ValueError as exc:  # includes JSON and Unicode decoding errors
+    except (ValueError, RecursionError) as exc:  # JSON, Unicode; nested too deeply
         raise CheckpointError(f"{source}: unreadable checkpoint metadata: {exc}") from exc
     if not isinstance(meta, dict) or meta.get("magic") != MAGIC:
         raise CheckpointError(f"{source}: wrong magic string in the metadata; this is not an "

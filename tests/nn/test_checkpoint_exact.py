@@ -4,6 +4,7 @@ generator; a save keeps the file's mode and the temporaries of its own process."
 from __future__ import annotations
 
 import os
+import sys
 import stat
 from pathlib import Path
 
@@ -112,3 +113,19 @@ def test_a_list_or_dict_holding_itself_is_a_named_error(tmp_path: Path) -> None:
     shared = [1]
     nn.save(tmp_path / "c.npz", y=(shared, {"again": shared}))  # twice, but no cycle
     assert nn.load(tmp_path / "c.npz")["y"] == ([1], {"again": [1]})
+
+
+@pytest.mark.parametrize("share", [0.7, 2.0])
+def test_metadata_nested_too_deeply_is_a_checkpoint_error(tmp_path: Path, share: float
+                                                          ) -> None:
+    """A crafted file: JSON deeper than the recursion limit (json.loads fails) or just
+    under it (the decoder, two frames a level, fails)."""
+    from nn.checkpoint_format import MAGIC, META_KEY
+    depth = int(sys.getrecursionlimit() * share)
+    node = '{"t": "list", "items": [' * depth + '{"t": "none"}' + "]}" * depth
+    meta = f'{{"magic": "{MAGIC}", "version": 1, "objects": {{"t": "dict", "items": ' \
+           f'[[{{"t": "str", "v": "x"}}, {node}]]}}}}'
+    np.savez(tmp_path / "deep.npz", **{META_KEY: np.frombuffer(meta.encode(), np.uint8)})
+    with pytest.raises(CheckpointError, match="deep.npz: (unreadable|corrupt) checkpoint "
+                                              "metadata.*recursion"):
+        nn.load(tmp_path / "deep.npz")  # was: a bare RecursionError
