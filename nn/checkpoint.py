@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import os
 import re
@@ -27,6 +28,7 @@ import numpy as np
 from autograd.errors import UsageError
 from .checkpoint_format import (FORMAT_VERSION, MAGIC, META_KEY, UNREADABLE, Decoder, Encoder,
                                 has_state, read_meta)
+from ._checks import flag
 from .errors import ArgumentTypeError, CheckpointError, ConfigError
 from .optim.optimizer import Optimizer
 
@@ -59,6 +61,7 @@ def save(path: PathLike | BinaryIO, *misplaced: Any, **objects: Any) -> None:
             f"optimizer=opt); got a {type(path).__name__} first"
             + (f" and {len(misplaced)} more positional argument(s)" if misplaced else "")
             + " (torch.save(obj, path) has them the other way round)")
+    _refuse_text_file(path, "save", "wb")
     if not objects:
         raise UsageError("save() needs at least one object to save, e.g. save(path, model=model)")
     encoder = Encoder()
@@ -76,6 +79,10 @@ def save(path: PathLike | BinaryIO, *misplaced: Any, **objects: Any) -> None:
         return
     target = os.path.realpath(os.fsdecode(path))  # through a symlink, to the file itself
     folder = os.path.dirname(target)
+    if os.path.isdir(target) or os.fsdecode(path).endswith(("/", os.sep)):  # as open() does
+        raise IsADirectoryError(errno.EISDIR, f"nn.save: {target} names a folder; give the "
+                                f"path of a file in it, e.g. "
+                                f"{os.path.join(target, 'checkpoint.npz')}", target)
     if not os.path.isdir(folder):  # else mkstemp names a temporary file nobody asked for
         raise FileNotFoundError(errno.ENOENT, f"nn.save: the folder {folder} does not "
                                 f"exist; create it first (os.makedirs)", target)
@@ -107,6 +114,14 @@ _LEGACY_AGE = 3600.0  # seconds: a temporary without a pid counts as stale after
 
 def _is_path_or_file(path: Any, method: str) -> bool:
     return isinstance(path, (str, bytes, os.PathLike)) or callable(getattr(path, method, None))
+
+
+def _refuse_text_file(path: Any, verb: str, mode: str) -> None:
+    """``ArgumentTypeError`` for a file object opened in text mode: checkpoints are bytes."""
+    if isinstance(path, io.TextIOBase):
+        raise ArgumentTypeError(f"nn.{verb} needs a binary file; {_source(path)} is open in "
+                                f"text mode. Open it with open(path, {mode!r}), or pass the "
+                                f"path itself")
 
 
 def _source(path: Any) -> str:
@@ -166,6 +181,7 @@ def _read(path: PathLike | BinaryIO
     if not _is_path_or_file(path, "read"):
         raise ArgumentTypeError(f"nn.load needs a path (str or pathlib.Path) or a binary file "
                                 f"object; got {type(path).__name__}")
+    _refuse_text_file(path, "load", "rb")
     source = _source(path)
     try:
         npz = np.load(path if hasattr(path, "read") else source, allow_pickle=False)
@@ -192,15 +208,20 @@ def _read(path: PathLike | BinaryIO
             classes = {decoder.decode(k): v.get("class") for k, v in top["items"]}
         except CheckpointError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
             raise CheckpointError(f"{source}: corrupt checkpoint metadata "
                                   f"({type(exc).__name__}: {exc})") from exc
     return values, kinds, classes
 
 
-def load(path: PathLike | BinaryIO) -> dict[str, Any]:
+def load(path: PathLike | BinaryIO, map_location: Any = None, *,
+         weights_only: bool | None = None) -> dict[str, Any]:
     """Read a checkpoint written by :func:`save` from a path or a binary file object;
     never unpickles anything.
+
+    ``torch.load``'s ``map_location`` and ``weights_only`` are taken and change nothing:
+    arrays load into host memory, and only data is ever read (a ``map_location`` naming
+    another device than the CPU, e.g. ``"cuda"``, is a ``UsageError``).
 
     Returns ``{name: value}``: the state dict for a module, optimizer or scheduler (pass
     it to ``load_state_dict``), a new ``numpy.random.Generator`` for a generator, and
@@ -208,7 +229,29 @@ def load(path: PathLike | BinaryIO) -> dict[str, Any]:
     ``FileNotFoundError`` for a missing path and :class:`CheckpointError` for a file
     that is truncated, corrupt or not a checkpoint.
     """
+    _check_torch_options(map_location, weights_only)
     return _read(path)[0]
+
+
+def _check_torch_options(map_location: Any, weights_only: Any) -> None:
+    """Refuse ``torch.load`` options that ask for something else than data on the CPU."""
+    if weights_only is not None:
+        flag("nn.load", "weights_only", weights_only)
+    if map_location is None or callable(map_location):  # a function can only keep it here
+        return
+    if isinstance(map_location, dict):
+        devices = list(map_location.values())
+    elif isinstance(map_location, str) or type(map_location).__name__ == "device":
+        devices = [map_location]
+    else:
+        raise ArgumentTypeError(f"nn.load: map_location must be None, a device such as "
+                                f"'cpu', a dict or a function, as in torch.load; got "
+                                f"{type(map_location).__name__}")
+    for device in devices:
+        if str(device).split(":")[0] != "cpu":
+            raise UsageError(f"nn.load(map_location={map_location!r}): this library "
+                             f"computes with NumPy on the CPU; there is no other device. "
+                             f"Leave map_location out, or pass 'cpu'.")
 
 
 def load_into(path: PathLike | BinaryIO, **objects: Any) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 document, and how ``nn.load`` turns them back (``Encoder``, ``Decoder``).
 
 Layout of the file: every array is an ``.npz`` entry named by its path
-(``model/fc1.weight``, ``optim/state/0/exp_avg``, ...), and one more entry,
+(``model/fc1.weight``, ``optim/state/0/exp_avg``, ...; ``~1`` added where two paths
+meet, see :func:`_member_name` for the rest), and one more entry,
 ``__checkpoint__``, holds UTF-8 JSON (as a uint8 array) with a magic string, a format
 version and the structure of everything saved: each value is a tagged node such as
 ``{"t": "float", "v": "0.1"}`` or ``{"t": "array", "key": "model/fc1.weight"}``. Ints
@@ -49,15 +50,17 @@ class Encoder:
 
     def __init__(self) -> None:
         self.arrays: dict[str, np.ndarray] = {}
+        self._open: set[int] = set()  # ids of the containers being encoded (for cycles)
 
     def _store(self, array: np.ndarray, path: str) -> str:
         if array.dtype.hasobject:
             raise DTypeError(f"cannot save the object-dtype array at '{path}': checkpoints "
                              "hold numeric, bool and string arrays only (no pickle)")
-        key, n = path, 0
+        key = base = _member_name(path)
+        n = 0
         while key in self.arrays or key in _RESERVED:
             n += 1
-            key = f"{path}~{n}"
+            key = f"{base}~{n}"
         self.arrays[key] = array
         return key
 
@@ -72,6 +75,11 @@ class Encoder:
             return {"t": "float", "v": repr(float(value))}
         if isinstance(value, str):
             return {"t": "str", "v": value}
+        if isinstance(value, np.ma.MaskedArray):
+            raise ArgumentTypeError(f"cannot save the masked array at '{path}': a checkpoint "
+                                    "holds plain arrays, so its mask would be lost; save "
+                                    "np.ma.getdata(a) and np.ma.getmaskarray(a), or "
+                                    "a.filled(value)")
         if isinstance(value, np.ndarray):
             return {"t": "array", "key": self._store(value, path)}
         if isinstance(value, np.generic):
@@ -82,22 +90,43 @@ class Encoder:
         if has_state(value):
             return {"t": "state", "class": type(value).__name__,
                     "v": self.encode(value.state_dict(), path)}
-        if isinstance(value, (list, tuple)):
-            kind = "list" if isinstance(value, list) else "tuple"
-            return {"t": kind, "items": [self.encode(v, f"{path}/{i}")
-                                         for i, v in enumerate(value)]}
-        if isinstance(value, Mapping):
-            items = []
-            for k, v in value.items():
-                if isinstance(k, bool) or not isinstance(k, (str, int)):
-                    raise ArgumentTypeError(f"cannot save the dict key {k!r} at '{path}': "
-                                            "keys must be str or int")
-                items.append([self.encode(k, path), self.encode(v, f"{path}/{k}")])
-            return {"t": "dict", "items": items}
+        if isinstance(value, (list, tuple, Mapping)):
+            if id(value) in self._open:
+                raise ArgumentTypeError(f"cannot save '{path}': it is a "
+                                        f"{type(value).__name__} that holds itself (a "
+                                        f"cycle); a checkpoint holds trees of values")
+            self._open.add(id(value))
+            try:
+                return self._container(value, path)
+            finally:
+                self._open.discard(id(value))
         raise ArgumentTypeError(
             f"cannot save '{path}' of type {type(value).__name__}: a checkpoint holds objects "
             "with state_dict()/load_state_dict(), numpy Generators, arrays, numbers, str, "
             "bool, None, and lists/tuples/dicts of those (for a Tensor, save its .data)")
+
+    def _container(self, value: list | tuple | Mapping, path: str) -> dict[str, Any]:
+        """A list, tuple or dict node, its items encoded under ``path/<index or key>``."""
+        if isinstance(value, (list, tuple)):
+            kind = "list" if isinstance(value, list) else "tuple"
+            return {"t": kind, "items": [self.encode(v, f"{path}/{i}")
+                                         for i, v in enumerate(value)]}
+        items = []
+        for k, v in value.items():
+            k = int(k) if isinstance(k, np.integer) else k  # np.unique's labels, say
+            if isinstance(k, bool) or not isinstance(k, (str, int)):
+                raise ArgumentTypeError(f"cannot save the dict key {k!r} at '{path}': "
+                                        "keys must be str or int")
+            items.append([self.encode(k, path), self.encode(v, f"{path}/{k}")])
+        return {"t": "dict", "items": items}
+
+
+def _member_name(path: str) -> str:
+    """``path`` as a zip member name (the metadata maps values to names, so it need not be
+    the path): NUL, where zip cuts a name, and lone surrogates, which UTF-8 cannot encode,
+    escaped; at most 1000 characters (a zip name holds at most 65535 bytes)."""
+    name = path.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+    return name[:1000]
 
 
 # ------------------------------------------------------------------- decoding
@@ -106,13 +135,16 @@ class Decoder:
 
     def __init__(self, npz: Any, source: str) -> None:
         self.npz, self.source = npz, source
+        self.members = set(npz.zip.namelist())  # np.savez stores entry "k" as "k.npy"
 
     def _array(self, key: Any) -> np.ndarray:
-        if not isinstance(key, str) or key not in self.npz.files:
+        """Entry ``key``, read by its member name: ``npz[key]`` would give entry "a"
+        (member "a.npy") for key "a.npy" (member "a.npy.npy") when both are saved."""
+        if not isinstance(key, str) or f"{key}.npy" not in self.members:
             raise CheckpointError(f"{self.source}: the metadata refers to an array entry "
                                   f"{key!r} that the file does not contain (corrupt file?)")
         try:
-            return self.npz[key]
+            return self.npz[f"{key}.npy"]
         except UNREADABLE as exc:
             raise CheckpointError(f"{self.source}: cannot read entry {key!r} (truncated or "
                                   f"corrupt file?): {exc}") from exc
@@ -175,7 +207,7 @@ def read_meta(raw: np.ndarray, source: str) -> dict[str, Any]:
         if raw.dtype != np.uint8 or raw.ndim != 1:
             raise CheckpointError(f"metadata entry has dtype {raw.dtype} and shape {raw.shape}")
         meta = json.loads(raw.tobytes().decode("utf-8"))
-    except ValueError as exc:  # includes JSON and Unicode decoding errors
+    except (ValueError, RecursionError) as exc:  # JSON, Unicode; nested too deeply
         raise CheckpointError(f"{source}: unreadable checkpoint metadata: {exc}") from exc
     if not isinstance(meta, dict) or meta.get("magic") != MAGIC:
         raise CheckpointError(f"{source}: wrong magic string in the metadata; this is not an "

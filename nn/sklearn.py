@@ -35,6 +35,7 @@ from .train import fit  # noqa: E402
 from ._checks import flag  # noqa: E402
 from .train.trainer import as_model_dtype  # noqa: E402
 from .errors import ArgumentTypeError, ConfigError  # noqa: E402
+from .sklearn_params import FlatParams  # noqa: E402
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
@@ -108,7 +109,7 @@ def _two_or_more(classes: np.ndarray) -> np.ndarray:
     return classes
 
 
-class _NeuralNet(BaseEstimator):
+class _NeuralNet(FlatParams, BaseEstimator):
     """Shared fitting machinery; see the two public classes."""
 
     _output: str | None = None
@@ -281,19 +282,18 @@ class _NeuralNet(BaseEstimator):
 class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     """A classifier trained with softmax cross-entropy on the module's scores.
 
-    ``module``: None builds ``MLP([n_features, *hidden_layer_sizes, n_classes])`` (an
-    int ``hidden_layer_sizes`` is one hidden layer and ``activation="logistic"`` the
-    sigmoid, as in MLPClassifier); an
-    ``nn.Module`` (copied at each fit) or a function ``(n_features, n_classes) ->
-    Module`` must output (N, n_classes) scores (logits). ``optimizer`` is a name
-    (``"adam"``, ``"sgd"``, ...) or an ``nn.optim`` class, built with ``lr`` and
-    ``weight_decay``; ``epochs``, ``batch_size``, ``callbacks``, ``blas_threads`` go to
-    ``nn.train.fit``; ``validation_fraction`` (as MLPClassifier's; 0: none) holds out
-    that share of the samples, stratified, as ``fit``'s ``val`` for callbacks such as
-    ``EarlyStopping()`` that monitor ``val_loss``; ``random_state`` seeds the weights,
-    the split, shuffling and dropout. ``warm_start=True``: a second ``fit`` trains the
-    fitted module further (with a new optimizer, on the same classes), as MLPClassifier;
-    ``partial_fit`` trains one epoch on the data given.
+    ``module``: None builds ``MLP([n_features, *hidden_layer_sizes, n_classes])`` (an int
+    ``hidden_layer_sizes`` is one hidden layer and ``activation="logistic"`` the sigmoid,
+    as in MLPClassifier); an ``nn.Module`` (copied at each fit) or a function
+    ``(n_features, n_classes) -> Module`` must output (N, n_classes) scores (logits).
+    ``optimizer`` is a name (``"adam"``, ``"sgd"``, ...) or an ``nn.optim`` class, built
+    with ``lr`` and ``weight_decay``; ``epochs``, ``batch_size``, ``callbacks``,
+    ``blas_threads`` go to ``nn.train.fit``; ``validation_fraction`` (as MLPClassifier's;
+    0: none) holds out that share of the samples, stratified, as ``fit``'s ``val`` for
+    callbacks such as ``EarlyStopping()`` that monitor ``val_loss``; ``random_state``
+    seeds the weights, the split, shuffling and dropout. ``warm_start=True``: a second
+    ``fit`` trains the fitted module further (with a new optimizer, on the same classes),
+    as MLPClassifier; ``partial_fit`` trains one epoch on the data given.
     Fitted attributes: ``module_``, ``classes_``, ``history_`` and ``n_iter_`` (of the
     last fit), ``n_features_in_``. ``fit`` raises ``DataError`` (a ValueError) on a
     single class.

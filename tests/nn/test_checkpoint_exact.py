@@ -4,6 +4,7 @@ generator; a save keeps the file's mode and the temporaries of its own process."
 from __future__ import annotations
 
 import os
+import sys
 import stat
 from pathlib import Path
 
@@ -58,3 +59,73 @@ def test_a_temporary_of_this_process_is_left_for_the_save_that_writes_it(
     busy.write_bytes(b"in progress")
     nn.save(path, n=1)
     assert busy.exists()
+
+
+def test_numpy_integer_dict_keys_are_saved_as_ints(tmp_path: Path) -> None:
+    """NumPy ints are ints everywhere else in a checkpoint (np.unique's labels as keys)."""
+    labels = np.unique(np.array([3, 1, 3], dtype=np.int32))
+    counts = {label: np.int64(i) for i, label in enumerate(labels)}
+    nn.save(tmp_path / "k.npz", counts=counts)  # was: "keys must be str or int"
+    loaded = nn.load(tmp_path / "k.npz")["counts"]
+    assert loaded == {1: 0, 3: 1} and all(type(k) is int for k in loaded)
+
+
+def test_a_masked_array_is_refused_rather_than_saved_without_its_mask(tmp_path: Path) -> None:
+    masked = np.ma.masked_array([1.0, 2.0], mask=[False, True])
+    with pytest.raises(TypeError, match=r"masked array at 'x/0'.*mask would be lost"):
+        nn.save(tmp_path / "m.npz", x=[masked])  # was: saved as [1.0, 2.0], mask dropped
+    assert not any(tmp_path.iterdir())
+    nn.save(tmp_path / "m.npz", data=np.ma.getdata(masked), mask=np.ma.getmaskarray(masked))
+    assert nn.load(tmp_path / "m.npz")["mask"].tolist() == [False, True]
+
+
+def test_a_key_ending_in_npy_beside_the_same_key_without_it_keeps_its_own_array(
+        tmp_path: Path) -> None:
+    """np.savez stores entry "k" as member "k.npy"; NumPy's npz["a.npy"] then reads entry
+    "a" (member "a.npy") rather than entry "a.npy" (member "a.npy.npy")."""
+    ones, zeros = np.ones(2), np.zeros(3)
+    nn.save(tmp_path / "n.npz", weights={"a.npy": ones, "a": zeros}, **{"b.npy": ones, "b": 1})
+    loaded = nn.load(tmp_path / "n.npz")
+    np.testing.assert_array_equal(loaded["weights"]["a.npy"], ones)  # was: zeros, shape (3,)
+    np.testing.assert_array_equal(loaded["weights"]["a"], zeros)
+    np.testing.assert_array_equal(loaded["b.npy"], ones)
+
+
+def test_keys_that_make_no_zip_member_name_round_trip(tmp_path: Path) -> None:
+    """A NUL ends a zip name (two keys became one member, or none was found), a lone
+    surrogate is no UTF-8 and a zip name holds at most 65535 bytes."""
+    keys = ["a\x00b", "a\x00c", "a", "\ud800", "k" * 70_000, "k" * 70_001]
+    weights = {key: np.full(2, float(i)) for i, key in enumerate(keys)}
+    nn.save(tmp_path / "k.npz", weights=weights, **{"x\x00": np.ones(1)})
+    loaded = nn.load(tmp_path / "k.npz")  # was: CheckpointError, UnicodeEncodeError, error
+    assert list(loaded["weights"]) == keys
+    for i, key in enumerate(keys):
+        np.testing.assert_array_equal(loaded["weights"][key], np.full(2, float(i)))
+    np.testing.assert_array_equal(loaded["x\x00"], np.ones(1))
+
+
+def test_a_list_or_dict_holding_itself_is_a_named_error(tmp_path: Path) -> None:
+    loop: list = [1]
+    loop.append({"back": loop})
+    with pytest.raises(TypeError, match=r"cannot save 'x/1/back': it is a list that holds "
+                                        r"itself \(a cycle\)"):
+        nn.save(tmp_path / "c.npz", x=loop)  # was: a bare RecursionError
+    shared = [1]
+    nn.save(tmp_path / "c.npz", y=(shared, {"again": shared}))  # twice, but no cycle
+    assert nn.load(tmp_path / "c.npz")["y"] == ([1], {"again": [1]})
+
+
+@pytest.mark.parametrize("share", [0.7, 2.0])
+def test_metadata_nested_too_deeply_is_a_checkpoint_error(tmp_path: Path, share: float
+                                                          ) -> None:
+    """A crafted file: JSON deeper than the recursion limit (json.loads fails) or just
+    under it (the decoder, two frames a level, fails)."""
+    from nn.checkpoint_format import MAGIC, META_KEY
+    depth = int(sys.getrecursionlimit() * share)
+    node = '{"t": "list", "items": [' * depth + '{"t": "none"}' + "]}" * depth
+    meta = f'{{"magic": "{MAGIC}", "version": 1, "objects": {{"t": "dict", "items": ' \
+           f'[[{{"t": "str", "v": "x"}}, {node}]]}}}}'
+    np.savez(tmp_path / "deep.npz", **{META_KEY: np.frombuffer(meta.encode(), np.uint8)})
+    with pytest.raises(CheckpointError, match="deep.npz: (unreadable|corrupt) checkpoint "
+                                              "metadata.*recursion"):
+        nn.load(tmp_path / "deep.npz")  # was: a bare RecursionError

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import nn
+from autograd.errors import UsageError
 from nn.errors import ArgumentTypeError, CheckpointError
 
 
@@ -133,3 +134,70 @@ def test_an_older_optimizer_state_keyed_by_str_loads_keyed_by_int(
     other = {"state": {"0": 1}, "param_groups": [], "step": 3}  # no optimizer's state dict
     nn.save(tmp_path / "d.npz", other=_Saved(other))
     assert nn.load(tmp_path / "d.npz")["other"] == other
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_saving_to_a_folder_names_it_and_writes_nothing(tmp_path: Path, link: bool) -> None:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    target = folder
+    if link:
+        target = tmp_path / "link"
+        target.symlink_to(folder)
+    with pytest.raises(IsADirectoryError, match=r"runs names a folder; give the path of a "
+                                                r"file in it, e.g. .*runs/checkpoint.npz") as err:
+        nn.save(target, model=nn.Linear(2, 1))  # was: an error on '.runs.<pid>-....tmp'
+    assert err.value.filename == str(folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["runs"] + ["link"] * link)
+
+
+def test_a_path_ending_in_a_slash_names_a_folder_as_for_open(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError, match=r"new names a folder"):
+        nn.save(f"{tmp_path}/new/", model=nn.Linear(2, 1))  # was: wrote a file named 'new'
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_file_opened_in_text_mode_is_a_named_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.npz"
+    with open(path, "w") as f, pytest.raises(ArgumentTypeError, match=r"nn.save needs a "
+                                             r"binary file; .*c.npz is open in text mode. "
+                                             r"Open it with open\(path, 'wb'\)"):
+        nn.save(f, epoch=1)  # was: TypeError "write() argument must be str, not bytes"
+    nn.save(path, epoch=1)
+    with open(path) as f, pytest.raises(ArgumentTypeError, match=r"nn.load needs a binary "
+                                        r"file; .*'rb'"):
+        nn.load(f)  # was: a CheckpointError calling the file corrupt
+    assert nn.load(path) == {"epoch": 1}
+
+
+@pytest.mark.parametrize("options", [
+    {"map_location": "cpu"}, {"map_location": "cpu:0"}, {"map_location": None},
+    {"map_location": {"cuda:0": "cpu"}}, {"map_location": lambda storage, loc: storage},
+    {"weights_only": True}, {"weights_only": False}, {"map_location": "cpu", "weights_only": True},
+])
+def test_torch_load_options_are_taken(options: dict, tmp_path: Path) -> None:
+    nn.save(tmp_path / "c.npz", model=_model(0), epoch=3)
+    _same(nn.load(tmp_path / "c.npz", **options)["model"], _model(0).state_dict())
+    assert nn.load(tmp_path / "c.npz", "cpu")["epoch"] == 3  # positional, as torch.load's
+
+
+def test_a_torch_device_as_map_location(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    nn.save(tmp_path / "c.npz", epoch=3)
+    assert nn.load(tmp_path / "c.npz", map_location=torch.device("cpu"))["epoch"] == 3
+    with pytest.raises(UsageError, match="no other device"):
+        nn.load(tmp_path / "c.npz", map_location=torch.device("cuda"))
+
+
+@pytest.mark.parametrize("options, error, match", [
+    ({"map_location": "cuda"}, UsageError, r"map_location='cuda'.*on the CPU; "
+                                                     r"there is no other device"),
+    ({"map_location": {"cpu": "cuda:1"}}, UsageError, "no other device"),
+    ({"map_location": 0}, ArgumentTypeError, "map_location must be None, a device .* got int"),
+    ({"weights_only": 1}, ArgumentTypeError, "weights_only"),
+])
+def test_torch_load_options_asking_for_more_are_named_errors(
+        options: dict, error: type, match: str, tmp_path: Path) -> None:
+    nn.save(tmp_path / "c.npz", epoch=3)
+    with pytest.raises(error, match=match):  # was: load() got an unexpected keyword argument
+        nn.load(tmp_path / "c.npz", **options)
