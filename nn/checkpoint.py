@@ -215,9 +215,11 @@ def _read(path: PathLike | BinaryIO
 
 
 def load(path: PathLike | BinaryIO, map_location: Any = None, *,
-         weights_only: bool | None = None) -> dict[str, Any]:
+         weights_only: bool | None = None, **objects: Any) -> dict[str, Any]:
     """Read a checkpoint written by :func:`save` from a path or a binary file object;
-    never unpickles anything.
+    never unpickles anything. Named ``objects`` (``nn.load(path, model=model)``, the
+    mirror of ``nn.save(path, model=model)``) are restored in place, as by
+    :func:`load_into`.
 
     ``torch.load``'s ``map_location`` and ``weights_only`` are taken and change nothing:
     arrays load into host memory, and only data is ever read (a ``map_location`` naming
@@ -230,6 +232,8 @@ def load(path: PathLike | BinaryIO, map_location: Any = None, *,
     that is truncated, corrupt or not a checkpoint.
     """
     _check_torch_options(map_location, weights_only)
+    if objects:
+        return load_into(path, **objects)
     return _read(path)[0]
 
 

@@ -201,3 +201,18 @@ def test_torch_load_options_asking_for_more_are_named_errors(
     nn.save(tmp_path / "c.npz", epoch=3)
     with pytest.raises(error, match=match):  # was: load() got an unexpected keyword argument
         nn.load(tmp_path / "c.npz", **options)
+
+
+def test_load_with_named_objects_restores_them_as_save_named_them(tmp_path: Path) -> None:
+    """``nn.load(path, model=m)`` mirrors ``nn.save(path, model=m)`` (was a bare TypeError)."""
+    path = tmp_path / "ckpt.npz"
+    model, rng = nn.Linear(3, 2, rng=0), np.random.default_rng(5)
+    nn.save(path, model=model, rng=rng, epoch=7)
+    expected_draw = np.random.default_rng(5).random()
+    fresh, other = nn.Linear(3, 2, rng=1), np.random.default_rng(0)
+    everything = nn.load(path, model=fresh, rng=other)
+    assert everything["epoch"] == 7
+    np.testing.assert_array_equal(fresh.weight.data, model.weight.data)
+    assert other.random() == expected_draw
+    with pytest.raises(CheckpointError, match="no entry 'optimizer'"):
+        nn.load(path, optimizer=nn.optim.SGD(fresh.parameters(), lr=0.1))
