@@ -84,8 +84,9 @@ def cumprod(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
 def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
          dim: Any = None, keepdim: bool | None = None, p: Any = None) -> Tensor:
     """The vector norm over ``axis`` (all elements when None), as
-    ``torch.linalg.vector_norm``: ord 2 (None, "fro") sqrt(sum x^2), 1: sum |x|,
-    inf: max |x|, -inf: min |x|. PyTorch's ``p=`` is ``ord``."""
+    ``torch.linalg.vector_norm``: ord 2 (None, "fro") sqrt(sum x^2), any real p
+    (sum |x|^p)^(1/p) (p < 0: 0 if an entry is 0), 0: the count of nonzeros (gradient
+    0), inf: max |x|, -inf: min |x|. PyTorch's ``p=`` is ``ord``."""
     return as_tensor(x).norm(ord, axis, keepdims, dim=dim, keepdim=keepdim, p=p)
 
 

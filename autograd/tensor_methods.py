@@ -145,8 +145,8 @@ class OpMethods:
 
     def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
              dim: Any = None, keepdim: bool | None = None, p: Any = None) -> AnyTensor:
-        """Vector norm of order 1, 2 (Frobenius) or inf over ``axis`` (all when None);
-        PyTorch's ``p=`` is ``ord``."""
+        """Vector norm of any real order p, 0, inf or -inf (2: Frobenius) over ``axis``
+        (all when None), as ``torch.linalg.vector_norm``; PyTorch's ``p=`` is ``ord``."""
         return scans.norm(self, pick_one("norm", ord=ord, p=p), pick_axis(axis, dim, "norm"),
                           pick_keepdims(keepdims, keepdim, "norm"))
 
