@@ -40,3 +40,13 @@ def test_tensordot_takes_torchs_dims() -> None:
         np.testing.assert_array_equal(ag.tensordot(a, b, dims=dims).data, expected)
     with pytest.raises(ag.UsageError, match="axes=2 and dims=2"):
         ag.tensordot(a, b, 2, dims=2)
+
+
+def test_solve_reads_b_as_matrices_unless_1d_as_numpy() -> None:
+    """Where NumPy and PyTorch disagree (b of shape a.shape[:-1]), NumPy wins, as the
+    README says; the batch-of-vectors form is written with b[..., None]."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((3, 3, 3)) + 3 * np.eye(3), rng.standard_normal((3, 3))
+    np.testing.assert_allclose(ag.solve(a, b).data, np.linalg.solve(a, b))
+    vectors = ag.solve(a, b[..., None])[..., 0].data
+    np.testing.assert_allclose(np.einsum("bij,bj->bi", a, vectors), b)
