@@ -12,6 +12,7 @@ from typing import Any
 
 from .ops import linalg_more as linalg
 from .tensor import Tensor, as_tensor
+from .torch_arguments import pick_one
 
 __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
            "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "softplus",
@@ -84,8 +85,9 @@ def cumprod(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
 def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
          dim: Any = None, keepdim: bool | None = None, p: Any = None) -> Tensor:
     """The vector norm over ``axis`` (all elements when None), as
-    ``torch.linalg.vector_norm``: ord 2 (None, "fro") sqrt(sum x^2), 1: sum |x|,
-    inf: max |x|, -inf: min |x|. PyTorch's ``p=`` is ``ord``."""
+    ``torch.linalg.vector_norm``: ord 2 (None, "fro") sqrt(sum x^2), any real p
+    (sum |x|^p)^(1/p) (p < 0: 0 if an entry is 0), 0: the count of nonzeros (gradient
+    0), inf: max |x|, -inf: min |x|. PyTorch's ``p=`` is ``ord``."""
     return as_tensor(x).norm(ord, axis, keepdims, dim=dim, keepdim=keepdim, p=p)
 
 
@@ -136,9 +138,11 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = False) -> Tensor:
     return linalg.einsum(subscripts, *[as_tensor(x) for x in operands], optimize=optimize)
 
 
-def tensordot(a: Any, b: Any, axes: Any = 2) -> Tensor:
-    """Sum of products over ``axes`` of a and b, as ``np.tensordot``."""
-    return linalg.tensordot(as_tensor(a), as_tensor(b), axes)
+def tensordot(a: Any, b: Any, axes: Any = None, *, dims: Any = None) -> Tensor:
+    """Sum of products over ``axes`` (2 by default; PyTorch's ``dims=``) of a and b, as
+    ``np.tensordot``."""
+    return linalg.tensordot(as_tensor(a), as_tensor(b),
+                            pick_one("tensordot", 2, axes=axes, dims=dims))
 
 
 def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
@@ -146,9 +150,11 @@ def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
     return as_tensor(x).trace(offset, axis1, axis2)
 
 
-def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
-    """A diagonal of the axis1 x axis2 planes as the last axis, as ``np.diagonal``."""
-    return as_tensor(x).diagonal(offset, axis1, axis2)
+def diagonal(x: Any, offset: int = 0, axis1: Any = None, axis2: Any = None, *,
+             dim1: Any = None, dim2: Any = None) -> Tensor:
+    """A diagonal of the axis1 x axis2 planes (0 and 1 by default; PyTorch's dim1=,
+    dim2=) as the last axis, as ``np.diagonal``."""
+    return as_tensor(x).diagonal(offset, axis1, axis2, dim1=dim1, dim2=dim2)
 
 
 def det(a: Any) -> Tensor:

@@ -145,8 +145,8 @@ class OpMethods:
 
     def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
              dim: Any = None, keepdim: bool | None = None, p: Any = None) -> AnyTensor:
-        """Vector norm of order 1, 2 (Frobenius) or inf over ``axis`` (all when None);
-        PyTorch's ``p=`` is ``ord``."""
+        """Vector norm of any real order p, 0, inf or -inf (2: Frobenius) over ``axis``
+        (all when None), as ``torch.linalg.vector_norm``; PyTorch's ``p=`` is ``ord``."""
         return scans.norm(self, pick_one("norm", ord=ord, p=p), pick_axis(axis, dim, "norm"),
                           pick_keepdims(keepdims, keepdim, "norm"))
 
@@ -193,9 +193,12 @@ class OpMethods:
         """The sum of a diagonal, as ``np.trace``."""
         return self.diagonal(offset, axis1, axis2).sum(-1)
 
-    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> AnyTensor:
-        """A diagonal of the axis1 x axis2 planes, as the last axis."""
-        return linalg.diagonal(self, offset, axis1, axis2)
+    def diagonal(self, offset: int = 0, axis1: Any = None, axis2: Any = None, *,
+                 dim1: Any = None, dim2: Any = None) -> AnyTensor:
+        """A diagonal of the axis1 x axis2 planes (0 and 1 by default; PyTorch's dim1=,
+        dim2=), as the last axis."""
+        return linalg.diagonal(self, offset, pick_one("diagonal", 0, axis1=axis1, dim1=dim1),
+                               pick_one("diagonal", 1, axis2=axis2, dim2=dim2))
 
     # ------------------------------------------------------------ shape and indexing
     def flip(self, axis: Any = None, *more: int, dim: Any = None, dims: Any = None

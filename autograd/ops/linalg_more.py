@@ -226,13 +226,21 @@ def _check_not_float16(x: T, op: str) -> None:
 
 
 def check_solve(a: T, b: T) -> None:
-    """ShapeError unless b fits a (1-d: one vector; else matrices of a's size rows)."""
+    """ShapeError unless b fits a (1-d: one vector; else matrices of a's size rows, whose
+    batch axes broadcast with a's)."""
     check_square(a, "solve")
     _check_not_float16(b, "solve")
     inner = b.shape[0] if b.ndim == 1 else b.shape[-2] if b.ndim >= 2 else None
     if inner != a.shape[-1]:
         raise ShapeError(f"solve: a has shape {a.shape}, b has shape {b.shape}; b needs "
                          f"{a.shape[-1]} rows")
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ShapeError(f"solve: a has shape {a.shape}, b has shape {b.shape}; their batch "
+                         f"axes {a.shape[:-2]} and {b.shape[:-2]} cannot broadcast (b is "
+                         f"one vector only when 1-d, as in NumPy: for a batch of vectors "
+                         f"write solve(a, b[..., None])[..., 0])") from None
 
 
 def solve(a: T, b: T) -> T:

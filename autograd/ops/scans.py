@@ -2,9 +2,10 @@
 
 prod handles zeros exactly (the gradient at x_i is the product of the others, computed
 without division when there are zeros); cumsum and cumprod run along one axis (the
-flattened tensor when ``axis=None``, as NumPy); norm gives the vector norms of orders 1,
-2 (Frobenius for matrices) and inf; sort is ``take_along_axis`` with the sorting
-permutation, so its gradient routes g back to where each value came from.
+flattened tensor when ``axis=None``, as NumPy); norm gives the vector norms of any real
+order p (2 is also the Frobenius norm of a matrix), 0 and +-inf; sort is
+``take_along_axis`` with the sorting permutation, so its gradient routes g back to where
+each value came from.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 from ..errors import AxisError, NormOrderError
 from ..function import Function, apply
 from .elementwise import Abs
-from .generic import constant, is_tensor, where
+from .generic import constant, is_tensor, lift_like, where
 from .indexing import take_along_axis
 from .reductions import Max, Min, Sum, _check_not_empty, _Reduction, normalize_axis
 from .shape import Concatenate
@@ -24,7 +25,7 @@ from .shape import Concatenate
 T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["cumsum", "cumprod", "norm", "argfunction", "sort", "argsort", "Prod", "Cumsum",
-           "Cumprod", "Norm2", "NormOrderError"]
+           "Cumprod", "Norm2", "NormP", "CountNonzero", "NormOrderError"]
 
 
 class Prod(_Reduction):
@@ -167,9 +168,19 @@ def cumprod(x: T, axis: Any) -> T:
 def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
     """The vector norm over ``axis`` (all elements when None), as
     ``torch.linalg.vector_norm``: ord 2 (or None, or "fro": the Frobenius norm of a
-    matrix) sqrt(sum x^2), ord 1 sum |x|, ord inf max |x|, ord -inf min |x|. The
-    gradient of the 2-norm at x = 0 is 0 (a subgradient), as PyTorch."""
-    if ord is None or ord == 2 or ord == "fro":
+    matrix) sqrt(sum x^2), any other real p != 0 (sum |x|^p)^(1/p) (1: sum |x|; p < 0
+    is 0 where an entry is 0), 0 the count of nonzeros (gradient 0), inf max |x|, -inf
+    min |x|. At x_i = 0 the gradient is 0, as PyTorch (a subgradient for p <= 1)."""
+    if ord is None or ord == "fro":
+        ord = 2
+    if isinstance(ord, str) or not isinstance(ord, (int, float, np.integer, np.floating)) \
+            or np.isnan(ord):
+        raise NormOrderError(
+            f"norm: ord must be a real number p (0, inf and -inf too), 'fro' or None; got "
+            f"{ord!r}. Matrix norms ('nuc', the spectral norm) need singular values, which "
+            f"have no differentiable op here; norm(x, p, axis) is the vector norm of the "
+            f"entries over the axes.")
+    if ord == 2:
         return apply(Norm2(axis, keepdims), x)
     if ord == 1:
         return apply(Sum(axis, keepdims), apply(Abs(), x))
@@ -177,8 +188,61 @@ def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
         return apply(Max(axis, keepdims), apply(Abs(), x))
     if ord == -np.inf:
         return apply(Min(axis, keepdims), apply(Abs(), x))
-    raise NormOrderError(f"norm: ord must be 1, 2, inf, -inf, 'fro' or None; got {ord!r}. "
-                         f"For another p, write (x.abs() ** p).sum() ** (1 / p).")
+    if ord == 0:
+        return apply(CountNonzero(axis, keepdims), x)
+    return apply(NormP(float(ord), axis, keepdims), x)
+
+
+class NormP(_Reduction):
+    """out = (sum |x|^p)^(1/p) over axes (p real, not 0), computed as
+    m (sum (|x| / m)^p)^(1/p) with m the largest |x| (p > 0) or the smallest (p < 0),
+    so that no term overflows or underflows to 0;  dx = g sign(x) (|x| / out)^(p-1),
+    and 0 where x = 0 or out = 0 (as PyTorch; for p < 0, out is 0 if some x is 0), NaN
+    where out is NaN."""
+    __slots__ = ("p",)
+    save_output = True
+
+    def __init__(self, p: float, axis: Any, keepdims: bool) -> None:
+        super().__init__(axis, keepdims)
+        self.p = p
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._start(x)
+        size = np.abs(x) if x.dtype.kind == "f" else np.abs(x).astype(np.float64)  # NumPy's
+        if self.p > 0:
+            m = np.max(size, axis=self.axis, keepdims=True, initial=0)
+        else:  # an empty min has no value, as PyTorch's
+            _check_not_empty("norm", x, self.axis)
+            m = np.min(size, axis=self.axis, keepdims=True, initial=np.inf)
+        scale = np.where(np.isfinite(m) & (m > 0), m, 1).astype(size.dtype)
+        with np.errstate(divide="ignore"):  # 0 ** p for p < 0 is inf: out is 0
+            terms = np.sum((size / scale) ** self.p, axis=self.axis, keepdims=True)
+            out = terms ** (1 / self.p) * scale
+        return out if self.keepdims else np.squeeze(out, axis=self.axis)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        g, out = self._expand(g), self._expand(out)
+        nan_out = np.isnan(constant(out))  # a NaN norm gives NaN everywhere, as PyTorch
+        used = ((constant(x) != 0) | nan_out) & (constant(out) != 0)
+        safe_x, safe_out = where(used, x, 1.0), where(used, out, 1.0)
+        ratio = abs(safe_x) / safe_out
+        with np.errstate(invalid="ignore"):  # inf / inf where x holds inf: NaN
+            return (where(used, g * np.sign(safe_x) * ratio ** (self.p - 1), 0.0),)
+
+
+class CountNonzero(_Reduction):
+    """out = the number of nonzero x over axes (the "0-norm", in x's dtype);  dx = 0."""
+    __slots__ = ()
+    save_inputs = False
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._start(x)
+        count = np.count_nonzero(x, axis=self.axis, keepdims=self.keepdims)
+        return np.asarray(count).astype(x.dtype)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        zeros = np.zeros(self.shape, dtype=constant(g).dtype)
+        return (lift_like(g, zeros) if is_tensor(g) else zeros,)
 
 
 def argfunction(numpy_function: Any, x: T, axis: Any, keepdims: bool, op: str) -> T:
