@@ -1,0 +1,289 @@
+"""Recurrent layers over whole sequences, as PyTorch's: ``RNN``, ``LSTM`` and ``GRU``.
+
+Each layer runs its cell (``nn.recurrent_cells``) over the time steps, one layer after
+the other (and, with ``bidirectional=True``, once forwards and once backwards, the two
+outputs concatenated on the feature axis). Parameters have PyTorch's names and shapes
+(``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``, then ``..._reverse``
+and ``..._l1``...), so a PyTorch state dict loads as it is.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor, cat, stack
+from autograd.errors import ShapeError
+
+from . import functional as F
+from ._checks import flag, integer, real_number
+from ._random import RNGLike, as_generator
+from .errors import ArgumentTypeError, ConfigError
+from .layers import float_dtype
+from .module import Module, Parameter
+from .recurrent_cells import (check_nonlinearity, gru_cell, lstm_cell, reset_uniform,
+                              rnn_relu_cell, rnn_tanh_cell)
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
+
+State = tuple[Tensor, ...]  # (h,) for RNN and GRU, (h, c) for LSTM
+
+
+class RNNBase(Module):
+    """The loop over layers, directions and time steps that ``RNN``, ``LSTM`` and ``GRU``
+    share; a subclass sets ``gates`` and ``state_names`` and defines ``_step``.
+
+    ``layer(input, hx=None)``: input of shape (L, N, input_size), (N, L, input_size)
+    with ``batch_first``, or unbatched (L, input_size); returns ``(output, h_n)``
+    (``LSTM``: ``(output, (h_n, c_n))``). output has shape (L, N, D * hidden_size)
+    (batch first with ``batch_first``; (L, D * hidden_size) unbatched), D = 2 if
+    bidirectional else 1; h_n (and hx, zeros when None) has shape
+    (D * num_layers, N, hidden_size), or (D * num_layers, hidden_size) unbatched,
+    whatever ``batch_first`` says, ordered l0, l0_reverse, l1, ...
+
+    ``dropout`` zeroes elements of each layer's output but the last, in training only,
+    drawing from ``rng`` (kept as ``self.rng``; ``fit``'s resume restores it), which
+    also draws the initial parameters."""
+
+    gates = 1
+    state_names: tuple[str, ...] = ("hx",)
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
+                 batch_first: bool, dropout: float, bidirectional: bool, rng: RNGLike,
+                 dtype: Any) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.input_size = integer(name, "input_size", input_size, minimum=1)
+        self.hidden_size = integer(name, "hidden_size", hidden_size, minimum=1)
+        self.num_layers = integer(name, "num_layers", num_layers, minimum=1)
+        self.bias = flag(name, "bias", bias)
+        self.batch_first = flag(name, "batch_first", batch_first)
+        self.dropout = real_number(name, "dropout", dropout, minimum=0, maximum=1,
+                                   advice="dropout is the probability of zeroing an element.")
+        self.bidirectional = flag(name, "bidirectional", bidirectional)
+        if self.dropout > 0 and self.num_layers == 1:
+            warnings.warn(f"{name}: dropout adds dropout after all but the last recurrent "
+                          f"layer, so non-zero dropout expects num_layers greater than 1; "
+                          f"got dropout={self.dropout} and num_layers=1 (as PyTorch, it "
+                          f"has no effect)", UserWarning, stacklevel=3)
+        dtype = float_dtype(dtype, name)
+        self.rng = as_generator(rng)
+        rows = self.gates * self.hidden_size
+        for layer in range(self.num_layers):
+            width = self.input_size if layer == 0 else self.hidden_size * self.directions
+            for direction in range(self.directions):
+                w_ih, w_hh, b_ih, b_hh = self._weight_names(layer, direction)
+                setattr(self, w_ih, Parameter(np.empty((rows, width), dtype)))
+                setattr(self, w_hh, Parameter(np.empty((rows, self.hidden_size), dtype)))
+                if self.bias:
+                    setattr(self, b_ih, Parameter(np.empty(rows, dtype)))
+                    setattr(self, b_hh, Parameter(np.empty(rows, dtype)))
+        self.reset_parameters(self.rng)
+
+    @property
+    def directions(self) -> int:
+        """2 if bidirectional, else 1."""
+        return 2 if self.bidirectional else 1
+
+    def reset_parameters(self, rng: RNGLike = None) -> None:
+        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        reset_uniform(self, self.hidden_size, rng)
+
+    def flatten_parameters(self) -> None:
+        """Does nothing: PyTorch's packs the weights for cuDNN, which NumPy does not use
+        (kept so that code calling it runs unchanged)."""
+
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        """The parameters per layer and direction (l0, l0_reverse, l1, ...), as PyTorch."""
+        return [[getattr(self, n) for n in self._weight_names(layer, direction)
+                 if hasattr(self, n)]
+                for layer in range(self.num_layers) for direction in range(self.directions)]
+
+    @staticmethod
+    def _weight_names(layer: int, direction: int) -> tuple[str, str, str, str]:
+        suffix = f"_l{layer}" + ("_reverse" if direction else "")
+        return (f"weight_ih{suffix}", f"weight_hh{suffix}", f"bias_ih{suffix}",
+                f"bias_hh{suffix}")
+
+    def _weights(self, layer: int, direction: int) -> tuple[Any, ...]:
+        """(w_ih, w_hh, b_ih, b_hh) of one layer and direction; the biases None if absent."""
+        w_ih, w_hh, b_ih, b_hh = self._weight_names(layer, direction)
+        if not self.bias:
+            return getattr(self, w_ih), getattr(self, w_hh), None, None
+        return getattr(self, w_ih), getattr(self, w_hh), getattr(self, b_ih), getattr(self, b_hh)
+
+    def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
+        """The state after one time step (defined by each subclass)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ forward
+    def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Any]:
+        x, batched = self._sequence(input)
+        states = self._initial_states(hx, x, batched)
+        finals: list[State] = []  # the last state of each layer and direction, in order
+        for layer in range(self.num_layers):
+            if layer > 0 and self.training and self.dropout > 0:
+                x = F.dropout(x, self.dropout, generator=self.rng)
+            outputs = []
+            for direction in range(self.directions):
+                k = layer * self.directions + direction
+                start = tuple(state[k] for state in states)
+                output, last = self._run(x, start, self._weights(layer, direction),
+                                         reverse=direction == 1)
+                outputs.append(output)
+                finals.append(last)
+            x = outputs[0] if len(outputs) == 1 else cat(outputs, dim=-1)
+        last_states = tuple(stack([final[i] for final in finals]) for i in range(len(states)))
+        if not batched:
+            x, last_states = x[:, 0], tuple(state[:, 0] for state in last_states)
+        elif self.batch_first:
+            x = x.swapaxes(0, 1)
+        return x, (last_states[0] if len(last_states) == 1 else last_states)
+
+    def _run(self, x: Tensor, state: State, weights: tuple[Any, ...],
+             reverse: bool) -> tuple[Tensor, State]:
+        """One layer in one direction over x (L, N, features): the outputs (L, N, hidden)
+        and the last state."""
+        length = x.shape[0]
+        outputs: list[Any] = [None] * length
+        for t in (reversed(range(length)) if reverse else range(length)):
+            state = self._step(x[t], state, weights)
+            outputs[t] = state[0]
+        return stack(outputs), state
+
+    def _sequence(self, input: Any) -> tuple[Tensor, bool]:
+        """The input as (L, N, input_size) and whether it came with a batch axis."""
+        x = as_tensor(input)
+        name = type(self).__name__
+        if x.ndim not in (2, 3):
+            layout = "(N, L, input_size)" if self.batch_first else "(L, N, input_size)"
+            raise ShapeError(f"{name}: expected input of 2 or 3 axes, {layout} or unbatched "
+                             f"(L, input_size); got shape {x.shape}")
+        if x.shape[-1] != self.input_size:
+            raise ShapeError(f"{name}: input has {x.shape[-1]} features on its last axis, "
+                             f"expected input_size={self.input_size} (input shape {x.shape})")
+        batched = x.ndim == 3
+        if not batched:
+            x = x.unsqueeze(1)
+        elif self.batch_first:
+            x = x.swapaxes(0, 1)
+        if x.shape[0] == 0:
+            raise ShapeError(f"{name}: the sequence is empty (length 0, input shape "
+                             f"{tuple(as_tensor(input).shape)}); give at least one time step")
+        return x, batched
+
+    def _initial_states(self, hx: Any, x: Tensor, batched: bool) -> State:
+        """The initial states, each (D * num_layers, N, hidden_size): hx or zeros."""
+        name = type(self).__name__
+        count = len(self.state_names)
+        if count == 1:
+            given: tuple[Any, ...] = (hx,)
+        elif hx is None:
+            given = (None,) * count
+        elif isinstance(hx, (tuple, list)) and len(hx) == count:
+            given = tuple(hx)
+        else:
+            raise ArgumentTypeError(f"{name}: hx must be a tuple ({', '.join(self.state_names)})"
+                                    f" of {count} tensors, or None; got {type(hx).__name__}")
+        shape = (self.directions * self.num_layers, x.shape[1], self.hidden_size)
+        states = []
+        for value, what in zip(given, self.state_names):
+            if value is None:
+                states.append(Tensor(np.zeros(shape, self._parameter_dtype())))
+                continue
+            h = as_tensor(value)
+            expected = shape if batched else (shape[0], shape[2])
+            if h.shape != expected:
+                kind = "batched 3-d" if batched else "unbatched 2-d"
+                raise ShapeError(f"{name}: {what} must have shape {expected} for {kind} "
+                                 f"input of shape {self._given_shape(x, batched)} "
+                                 f"(D * num_layers, {'N, ' if batched else ''}hidden_size); "
+                                 f"got shape {h.shape}")
+            states.append(h if batched else h.unsqueeze(1))
+        return tuple(states)
+
+    def _given_shape(self, x: Tensor, batched: bool) -> tuple[int, ...]:
+        if not batched:
+            return (x.shape[0], x.shape[2])
+        return (x.shape[1], x.shape[0], x.shape[2]) if self.batch_first else x.shape
+
+    def _parameter_dtype(self) -> np.dtype:
+        return getattr(self, "weight_ih_l0").dtype
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if not self.bias:
+            text += ", bias=False"
+        if self.batch_first:
+            text += ", batch_first=True"
+        if self.dropout != 0:
+            text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
+        dtype = self._parameter_dtype()
+        return text if dtype == np.float64 else f"{text}, dtype={dtype}"
+
+
+class RNN(RNNBase):
+    """A multi-layer Elman RNN, PyTorch's ``nn.RNN``: h_t = tanh(x_t W_ih^T + b_ih +
+    h_(t-1) W_hh^T + b_hh) (relu with ``nonlinearity='relu'``), each layer's outputs the
+    next one's inputs. Input, hx and outputs: see ``RNNBase``."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, *,
+                 rng: RNGLike = None, dtype: Any = np.float64) -> None:
+        nonlinearity = check_nonlinearity("RNN", nonlinearity)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, rng, dtype)
+        self.nonlinearity = nonlinearity
+
+    def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
+        cell = rnn_tanh_cell if self.nonlinearity == "tanh" else rnn_relu_cell
+        return (cell(x, state[0], *weights),)
+
+
+class LSTM(RNNBase):
+    """A multi-layer LSTM, PyTorch's ``nn.LSTM`` (gates i, f, g, o; see ``lstm_cell``).
+    ``lstm(input, hx=None)`` with hx a tuple (h_0, c_0) returns
+    ``(output, (h_n, c_n))``; shapes: see ``RNNBase``. ``proj_size`` (LSTM with
+    projections) is not offered: only 0 is accepted."""
+
+    gates = 4
+    state_names = ("h_0", "c_0")
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, *,
+                 rng: RNGLike = None, dtype: Any = np.float64) -> None:
+        if integer("LSTM", "proj_size", proj_size, minimum=0) != 0:
+            raise ConfigError(f"LSTM: proj_size={proj_size} (an LSTM with projections) is "
+                              f"not offered here; use proj_size=0, and an nn.Linear on the "
+                              f"output if a smaller output is wanted")
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, rng, dtype)
+        self.proj_size = 0
+
+    def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
+        return lstm_cell(x, (state[0], state[1]), *weights)
+
+
+class GRU(RNNBase):
+    """A multi-layer GRU, PyTorch's ``nn.GRU`` (gates r, z, n; see ``gru_cell``). Input,
+    hx and outputs: see ``RNNBase``."""
+
+    gates = 3
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, *, rng: RNGLike = None,
+                 dtype: Any = np.float64) -> None:
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, rng, dtype)
+
+    def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
+        return (gru_cell(x, state[0], *weights),)

@@ -1,0 +1,205 @@
+"""Recurrent cells, one time step each, as PyTorch's: the functions ``rnn_tanh_cell``,
+``rnn_relu_cell``, ``lstm_cell`` and ``gru_cell`` (which ``nn.RNN``, ``nn.LSTM`` and
+``nn.GRU`` call at every step) and the modules ``RNNCell``, ``LSTMCell`` and ``GRUCell``.
+
+Weights are PyTorch's: ``weight_ih`` (gates * hidden_size, input_size), ``weight_hh``
+(gates * hidden_size, hidden_size), ``bias_ih`` and ``bias_hh`` (gates * hidden_size,),
+the gates stacked in PyTorch's order (LSTM: i, f, g, o; GRU: r, z, n), so a PyTorch
+state dict loads as it is. Everything is composed of autograd ops (``F.linear``,
+sigmoid, tanh, indexing), so the gradients come from the engine.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor
+from autograd.errors import ShapeError
+
+from . import functional as F, init
+from ._checks import flag, integer
+from ._random import RNGLike, as_generator
+from .errors import ArgumentTypeError, ConfigError
+from .layers import float_dtype
+from .module import Module, Parameter
+
+__all__ = ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "RNNCell",
+           "LSTMCell", "GRUCell", "check_nonlinearity", "reset_uniform"]
+
+
+def rnn_tanh_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor,
+                  b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
+    """h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
+    return F.tanh(F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh))
+
+
+def rnn_relu_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor,
+                  b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
+    """h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
+    return F.relu(F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh))
+
+
+def lstm_cell(x: Tensor, state: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
+              b_ih: Tensor | None = None, b_hh: Tensor | None = None
+              ) -> tuple[Tensor, Tensor]:
+    """(h', c') from (h, c): the gates x W_ih^T + b_ih + h W_hh^T + b_hh split into
+    i, f, g, o; c' = sigmoid(f) c + sigmoid(i) tanh(g), h' = sigmoid(o) tanh(c')."""
+    h, c = state
+    gates = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+    i, f, g, o = gates.chunk(4, dim=-1)
+    c_next = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(g)
+    return F.sigmoid(o) * F.tanh(c_next), c_next
+
+
+def gru_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor,
+             b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
+    """h' = (1 - z) n + z h with r = sigmoid(W_ir x + b_ir + W_hr h + b_hr),
+    z = sigmoid(W_iz x + b_iz + W_hz h + b_hz), n = tanh(W_in x + b_in + r (W_hn h + b_hn))."""
+    x_r, x_z, x_n = F.linear(x, w_ih, b_ih).chunk(3, dim=-1)
+    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, dim=-1)
+    r = F.sigmoid(x_r + h_r)
+    z = F.sigmoid(x_z + h_z)
+    n = F.tanh(x_n + r * h_n)
+    return (1 - z) * n + z * h
+
+
+def check_nonlinearity(owner: str, nonlinearity: Any) -> str:
+    """``nonlinearity`` if it is 'tanh' or 'relu', else a named error."""
+    if not isinstance(nonlinearity, str):
+        raise ArgumentTypeError(f"{owner}: nonlinearity must be 'tanh' or 'relu'; got "
+                                f"{type(nonlinearity).__name__} {nonlinearity!r}")
+    if nonlinearity not in ("tanh", "relu"):
+        raise ConfigError(f"{owner}: unknown nonlinearity {nonlinearity!r}; select 'tanh' "
+                          f"or 'relu'")
+    return nonlinearity
+
+
+def reset_uniform(module: Module, hidden_size: int, rng: RNGLike = None) -> None:
+    """PyTorch's initialisation of recurrent layers: every parameter, in order, from
+    U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) drawn with ``rng``."""
+    generator = as_generator(rng)
+    bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
+    for parameter in module.parameters():
+        init.uniform_(parameter, -bound, bound, rng=generator)
+
+
+class _CellBase(Module):
+    """What the three cells share: sizes, parameters, checks of input and state."""
+
+    gates = 1  # how many blocks of hidden_size rows the weights stack
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, rng: RNGLike,
+                 dtype: Any) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.input_size = integer(name, "input_size", input_size, minimum=0)
+        self.hidden_size = integer(name, "hidden_size", hidden_size, minimum=0)
+        self.bias = flag(name, "bias", bias)
+        dtype = float_dtype(dtype, name)
+        rows = self.gates * self.hidden_size
+        self.weight_ih = Parameter(np.empty((rows, self.input_size), dtype))
+        self.weight_hh = Parameter(np.empty((rows, self.hidden_size), dtype))
+        self.bias_ih = Parameter(np.empty(rows, dtype)) if self.bias else None
+        self.bias_hh = Parameter(np.empty(rows, dtype)) if self.bias else None
+        self.reset_parameters(rng)
+
+    def reset_parameters(self, rng: RNGLike = None) -> None:
+        """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        reset_uniform(self, self.hidden_size, rng)
+
+    def _weights(self) -> tuple[Any, ...]:
+        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+
+    def _input(self, input: Any) -> Tensor:
+        """The input as a Tensor of shape (N, input_size) or (input_size,)."""
+        x = as_tensor(input)
+        name = type(self).__name__
+        if x.ndim not in (1, 2):
+            raise ShapeError(f"{name}: expected input of 1 or 2 axes, (input_size,) or "
+                             f"(N, input_size); got shape {x.shape}. For a sequence use "
+                             f"nn.{name.removesuffix('Cell')}, or loop over its steps.")
+        if x.shape[-1] != self.input_size:
+            raise ShapeError(f"{name}: input has {x.shape[-1]} features on its last axis, "
+                             f"expected input_size={self.input_size} (input shape {x.shape})")
+        return x
+
+    def _state(self, hx: Any, x: Tensor, what: str = "hx") -> Tensor:
+        """A hidden state shaped as x with hidden_size features: hx, or zeros if None."""
+        shape = x.shape[:-1] + (self.hidden_size,)
+        if hx is None:
+            return Tensor(np.zeros(shape, self.weight_ih.dtype))
+        h = as_tensor(hx)
+        if h.shape != shape:
+            raise ShapeError(f"{type(self).__name__}: {what} must have shape {shape} for an "
+                             f"input of shape {x.shape} (batch size and hidden_size="
+                             f"{self.hidden_size}); got shape {h.shape}")
+        return h
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            text += ", bias=False"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            text += f", nonlinearity={self.nonlinearity}"
+        dtype = self.weight_ih.dtype
+        return text if dtype == np.float64 else f"{text}, dtype={dtype}"
+
+
+class RNNCell(_CellBase):
+    """One step of an Elman RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (relu with
+    ``nonlinearity='relu'``), PyTorch's ``nn.RNNCell``. ``cell(x, hx=None)``: x of shape
+    (N, input_size) or (input_size,), hx shaped as x with hidden_size features (zeros
+    when None); returns h'. Parameters from U(-1/sqrt(hidden), 1/sqrt(hidden)), ``rng``."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", *, rng: RNGLike = None,
+                 dtype: Any = np.float64) -> None:
+        nonlinearity = check_nonlinearity("RNNCell", nonlinearity)
+        super().__init__(input_size, hidden_size, bias, rng, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Any, hx: Any = None) -> Tensor:
+        x = self._input(input)
+        step = rnn_tanh_cell if self.nonlinearity == "tanh" else rnn_relu_cell
+        return step(x, self._state(hx, x), *self._weights())
+
+
+class LSTMCell(_CellBase):
+    """One step of an LSTM, PyTorch's ``nn.LSTMCell`` (gates i, f, g, o; see
+    ``lstm_cell``). ``cell(x, hx=None)``: x of shape (N, input_size) or (input_size,),
+    hx a tuple (h, c), each shaped as x with hidden_size features (zeros when None);
+    returns (h', c')."""
+
+    gates = 4
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *,
+                 rng: RNGLike = None, dtype: Any = np.float64) -> None:
+        super().__init__(input_size, hidden_size, bias, rng, dtype)
+
+    def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Tensor]:
+        x = self._input(input)
+        if hx is None:
+            hx = (None, None)
+        elif not isinstance(hx, (tuple, list)) or len(hx) != 2:
+            raise ArgumentTypeError(f"LSTMCell: hx must be a tuple (h, c) of two tensors; "
+                                    f"got {type(hx).__name__}")
+        state = (self._state(hx[0], x, "hx[0] (h)"), self._state(hx[1], x, "hx[1] (c)"))
+        return lstm_cell(x, state, *self._weights())
+
+
+class GRUCell(_CellBase):
+    """One step of a GRU, PyTorch's ``nn.GRUCell`` (gates r, z, n; see ``gru_cell``).
+    ``cell(x, hx=None)``: x of shape (N, input_size) or (input_size,), hx shaped as x
+    with hidden_size features (zeros when None); returns h'."""
+
+    gates = 3
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *,
+                 rng: RNGLike = None, dtype: Any = np.float64) -> None:
+        super().__init__(input_size, hidden_size, bias, rng, dtype)
+
+    def forward(self, input: Any, hx: Any = None) -> Tensor:
+        x = self._input(input)
+        return gru_cell(x, self._state(hx, x), *self._weights())
