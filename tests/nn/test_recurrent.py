@@ -9,6 +9,8 @@ import nn
 from autograd import Tensor, gradcheck
 from nn.module import functional_call
 
+from recurrent_helpers import pair as _pair, random_state as hidden
+
 KINDS = [("RNN", {}), ("RNN", {"nonlinearity": "relu"}), ("LSTM", {}), ("GRU", {})]
 CONFIGS = [{}, {"num_layers": 2}, {"bidirectional": True},
            {"num_layers": 2, "bidirectional": True}, {"batch_first": True},
@@ -17,19 +19,8 @@ CONFIGS = [{}, {"num_layers": 2}, {"bidirectional": True},
 L, N, H_IN, H = 5, 3, 3, 4
 
 
-def pair(torch, kind, kwargs, input_size=H_IN, hidden_size=H):
-    """Ours and torch's layer, ours holding torch's (random) weights."""
-    theirs = getattr(torch.nn, kind)(input_size, hidden_size, **kwargs).double()
-    ours = getattr(nn, kind)(input_size, hidden_size, **kwargs, rng=0)
-    ours.load_state_dict(theirs.state_dict())  # torch tensors load as they are
-    return ours, theirs
-
-
-def hidden(kind, shape, seed):
-    rng = np.random.default_rng(seed)
-    if kind == "LSTM":
-        return rng.normal(size=shape), rng.normal(size=shape)
-    return rng.normal(size=shape)
+def pair(torch, kind, kwargs):
+    return _pair(torch, kind, kwargs, H_IN, H)
 
 
 def convert(value, make):

@@ -10,24 +10,14 @@ from autograd.errors import AutogradError, DTypeError, ShapeError
 from nn.errors import ArgumentTypeError, ConfigError
 from nn.recurrent_cells import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell
 
+from recurrent_helpers import pair as _pair, random_state as states
+
 KINDS = [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}), ("LSTMCell", {}),
          ("GRUCell", {}), ("GRUCell", {"bias": False}), ("LSTMCell", {"bias": False})]
 
 
-def pair(torch, kind, kwargs, input_size=3, hidden_size=4):
-    """Ours and torch's cell, ours holding torch's (random) weights."""
-    theirs = getattr(torch.nn, kind)(input_size, hidden_size, **kwargs).double()
-    ours = getattr(nn, kind)(input_size, hidden_size, **kwargs, rng=0)
-    ours.load_state_dict(theirs.state_dict())
-    return ours, theirs
-
-
-def states(kind, shape, seed):
-    """A hidden state (LSTM: a pair) of ``shape``: NumPy arrays."""
-    rng = np.random.default_rng(seed)
-    if kind == "LSTMCell":
-        return rng.normal(size=shape), rng.normal(size=shape)
-    return rng.normal(size=shape)
+def pair(torch, kind, kwargs):
+    return _pair(torch, kind, kwargs, 3, 4)
 
 
 def as_torch(torch, value):
