@@ -1,6 +1,6 @@
 """``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
 ``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
-``allclose isclose equal``.
+``allclose isclose equal``, ``bmm addmm``.
 
 Each is a line or two over ops that exist under NumPy's names, so the graph (and a
 drawing) shows those ops; none has a VJP of its own.
@@ -80,3 +80,28 @@ class TorchMethods:
         nothing): a Python bool, as PyTorch's (no error for other shapes)."""
         b = _array(other)
         return self.shape == b.shape and bool(np.array_equal(self.data, b))
+
+    # ------------------------------------------------------------ matrix products
+    def bmm(self, other: Any) -> AnyTensor:
+        """The product of two batches of matrices, (b, n, m) @ (b, m, p) -> (b, n, p): 3-d
+        only and the same batch size, as PyTorch's ``bmm`` (``@`` broadcasts)."""
+        a, b = self.shape, np.shape(other)
+        if len(a) != 3 or len(b) != 3 or a[0] != b[0] or a[2] != b[1]:
+            raise ShapeError(f"bmm: needs batches of matrices (b, n, m) and (b, m, p); got "
+                             f"shapes {a} and {b}. Use @ (matmul) for other shapes and to "
+                             f"broadcast the batch.")
+        return self @ other
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> AnyTensor:
+        """beta * self + alpha * (mat1 @ mat2), of two matrices (self broadcasts). With
+        ``beta=0`` self's values are ignored (NaN and inf too; its gradient is 0), as in
+        PyTorch."""
+        if np.ndim(mat1) != 2 or np.ndim(mat2) != 2:
+            raise ShapeError(f"addmm: mat1 and mat2 must be matrices; got shapes "
+                             f"{np.shape(mat1)} and {np.shape(mat2)}")
+        product = self._lift(mat1) @ mat2
+        if alpha != 1:
+            product = product * alpha
+        if beta == 0:  # every element of self replaced by 0: no NaN * 0
+            return self.masked_fill(np.ones(self.shape, bool), 0.0) + product
+        return (self if beta == 1 else self * beta) + product

