@@ -1,6 +1,6 @@
 """``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
 ``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
-``allclose isclose equal``, ``bmm addmm``.
+``allclose isclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``.
 
 Each is a line or two over ops that exist under NumPy's names, so the graph (and a
 drawing) shows those ops; none has a VJP of its own.
@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DTypeError, ShapeError
+from .ops.reductions import normalize_axis
 
 __all__ = ["TorchMethods"]
 
@@ -105,3 +106,46 @@ class TorchMethods:
         if beta == 0:  # every element of self replaced by 0: no NaN * 0
             return self.masked_fill(np.ones(self.shape, bool), 0.0) + product
         return (self if beta == 1 else self * beta) + product
+
+    # ------------------------------------------------------------ reductions and pieces
+    def amax(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
+        """The maximum over ``dim`` (an int or a tuple; all axes by default, as PyTorch's
+        ``()``): ``max``, whose gradient ties share evenly, as PyTorch's ``amax``."""
+        return self.max(None if dim == () else dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
+        """The minimum over ``dim``, as ``amax``."""
+        return self.min(None if dim == () else dim, keepdim)
+
+    def unbind(self, dim: int = 0) -> tuple[AnyTensor, ...]:
+        """The slices along ``dim``, each without that axis (``tuple(x)`` for dim 0)."""
+        axis = normalize_axis(dim, self.ndim, "unbind")[0]
+        lead = (slice(None),) * axis
+        return tuple(self[lead + (i,)] for i in range(self.shape[axis]))
+
+    def diag(self, diagonal: int = 0) -> AnyTensor:
+        """A 1-d tensor: the square matrix with it on diagonal ``diagonal`` (above the main
+        one if > 0) and 0 elsewhere. A 2-d tensor: that diagonal, as ``diagonal()``."""
+        if self.ndim == 2:
+            return self.diagonal(diagonal)
+        if self.ndim != 1:
+            raise ShapeError(f"diag: needs a 1-d tensor (to make a matrix) or a 2-d one (to "
+                             f"take its diagonal); got shape {self.shape}. Use "
+                             f"diagonal(offset, axis1, axis2) for more axes.")
+        n = self.shape[0] + abs(diagonal)
+        rows = np.arange(self.shape[0]) + max(-diagonal, 0)
+        return self.new_zeros(n, n).index_put((rows, rows + diagonal), self)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True,
+             sorted: bool = True) -> AnyTensor:  # noqa: A002
+        """The ``k`` largest values along ``dim`` (the smallest with ``largest=False``),
+        in order: the VALUES only, as ``max(dim)`` and ``sort`` here (NumPy's habit);
+        the indices are ``argsort(dim, descending=True)`` cut to k. The gradient goes back
+        to where each value came from (at ties, to one of the tied elements)."""
+        axis = normalize_axis(dim, self.ndim, "topk")[0]
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not (
+                0 <= k <= self.shape[axis]):
+            raise ShapeError(f"topk: k must be an int in [0, {self.shape[axis]}] (the "
+                             f"length of axis {axis} of shape {self.shape}); got {k!r}")
+        ordered = self.sort(axis, descending=largest)
+        return ordered[(slice(None),) * axis + (slice(0, int(k)),)]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd import ShapeError, Tensor
+from autograd import AxisError, ShapeError, Tensor
 
 RNG = np.random.default_rng(0)
 
@@ -24,7 +24,28 @@ CASES: list[tuple[str, list[tuple[int, ...]], Callable[..., Any]]] = [
      lambda s, a, b, of: s.addmm(a, b, beta=0.5, alpha=-2.0)),
     ("addmm broadcast", [(5,), (3, 4), (4, 5)], lambda s, a, b, of: s.addmm(a, b, beta=3)),
     ("addmm beta 0", [(3, 5), (3, 4), (4, 5)], lambda s, a, b, of: s.addmm(a, b, beta=0)),
+    ("amax", [(3, 4, 2)], lambda t, of: t.amax()),
+    ("amax dim", [(3, 4, 2)], lambda t, of: t.amax(1)),
+    ("amax dims keepdim", [(3, 4, 2)], lambda t, of: t.amax(dim=(0, 2), keepdim=True)),
+    ("amin dim", [(3, 4, 2)], lambda t, of: t.amin(dim=-1)),
+    ("amin dims", [(3, 4, 2)], lambda t, of: t.amin((0, 1))),
+    ("unbind", [(3, 4)], lambda t, of: t.unbind()),
+    ("unbind dim", [(3, 4, 2)], lambda t, of: t.unbind(dim=-2)),
+    ("diag vector", [(4,)], lambda t, of: t.diag()),
+    ("diag vector above", [(4,)], lambda t, of: t.diag(2)),
+    ("diag vector below", [(3,)], lambda t, of: t.diag(diagonal=-1)),
+    ("diag matrix", [(3, 4)], lambda t, of: t.diag()),
+    ("diag matrix offset", [(3, 4)], lambda t, of: t.diag(1)),
+    ("diag matrix below", [(4, 3)], lambda t, of: t.diag(-2)),
+    ("topk", [(3, 5)], lambda t, of: _values(t.topk(3))),
+    ("topk dim smallest", [(4, 3)], lambda t, of: _values(t.topk(2, dim=0, largest=False))),
+    ("topk all", [(6,)], lambda t, of: _values(t.topk(6))),
 ]
+
+
+def _values(y: Any) -> Any:
+    """PyTorch's topk gives (values, indices); this engine's the values, as max(dim)."""
+    return getattr(y, "values", y)
 
 
 def _torch() -> Any:
@@ -84,7 +105,38 @@ def test_addmm_with_beta_0_ignores_nan_in_self_as_pytorch() -> None:
     (lambda: ag.ones(2, 3, 4).bmm(ag.ones(3, 4, 5)), ShapeError, r"\(2, 3, 4\) and \(3, 4"),
     (lambda: ag.ones(2, 3, 4).bmm(ag.ones(2, 5, 5)), ShapeError, "matmul"),
     (lambda: ag.ones(3).addmm(ag.ones(3), ag.ones(3, 3)), ShapeError, "must be matrices"),
+    (lambda: ag.ones(2, 3).amax(dim=(0, 0)), AxisError, "repeated"),
+    (lambda: ag.ones(2, 3).amin(2), AxisError, "axis"),
+    (lambda: ag.ones(2, 3).unbind(2), AxisError, "axis"),
+    (lambda: ag.tensor(2.0).unbind(), AxisError, "0-d"),
+    (lambda: ag.tensor(2.0).diag(), ShapeError, "1-d tensor"),
+    (lambda: ag.ones(2, 2, 2).diag(), ShapeError, r"got shape \(2, 2, 2\)"),
+    (lambda: ag.ones(2, 3).topk(4), ShapeError, r"\[0, 3\]"),
+    (lambda: ag.ones(2, 3).topk(-1), ShapeError, "k must be"),
+    (lambda: ag.ones(2, 3).topk(1.5), ShapeError, "k must be an int"),
 ])
 def test_method_errors(call: Callable, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+def test_amax_splits_ties_evenly_as_pytorch() -> None:
+    torch = _torch()
+    a = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
+    for kwargs in ({}, {"dim": 1}, {"dim": (0, 1)}, {"dim": 0, "keepdim": True}):
+        x, tx = Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        x.amax(**kwargs).sum().backward()
+        tx.amax(**kwargs).sum().backward()
+        np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+
+
+def test_topk_gives_values_only_and_argsort_the_indices() -> None:
+    torch = _torch()
+    a = RNG.standard_normal((3, 5))
+    values, indices = torch.tensor(a).topk(2, dim=1)
+    mine = Tensor(a).topk(2, dim=1)
+    assert isinstance(mine, Tensor) and mine.shape == (3, 2)  # values, as max(dim)
+    np.testing.assert_array_equal(mine.data, values.numpy())
+    np.testing.assert_array_equal(Tensor(a).argsort(1, descending=True)[:, :2].data,
+                                  indices.numpy())
+    assert Tensor(a).topk(0).shape == (3, 0) == tuple(torch.tensor(a).topk(0).values.shape)
