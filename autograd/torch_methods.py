@@ -1,6 +1,7 @@
 """``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
 ``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
-``allclose isclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``.
+``allclose isclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``,
+``where nan_to_num lerp``.
 
 Each is a line or two over ops that exist under NumPy's names, so the graph (and a
 drawing) shows those ops; none has a VJP of its own.
@@ -14,6 +15,7 @@ import numpy as np
 
 from .errors import DTypeError, ShapeError
 from .ops.reductions import normalize_axis
+from .tensor_math import where
 
 __all__ = ["TorchMethods"]
 
@@ -149,3 +151,24 @@ class TorchMethods:
                              f"length of axis {axis} of shape {self.shape}); got {k!r}")
         ordered = self.sort(axis, descending=largest)
         return ordered[(slice(None),) * axis + (slice(0, int(k)),)]
+
+    # ------------------------------------------------------------ elementwise
+    def where(self, condition: Any, other: Any) -> AnyTensor:
+        """self where ``condition`` (a boolean mask) holds, else ``other`` (a tensor or a
+        number): PyTorch's ``x.where(cond, y)``, ``autograd.where(cond, x, y)``."""
+        return where(condition, self, other)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None,
+                   neginf: float | None = None) -> AnyTensor:
+        """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0
+        and the dtype's largest and lowest finite values); the gradient is 1 where self is
+        finite and 0 where a value was replaced, as PyTorch's."""
+        if self.dtype.kind != "f":
+            return self.copy()
+        replaced = np.nan_to_num(self.data, nan=nan, posinf=posinf, neginf=neginf)
+        return where(np.isfinite(self.data), self, replaced)
+
+    def lerp(self, end: Any, weight: Any) -> AnyTensor:
+        """self + weight * (end - self): from self (weight 0) to ``end`` (weight 1);
+        ``weight`` a number or a tensor (then differentiable too); all three broadcast."""
+        return self + weight * (end - self)

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd import AxisError, ShapeError, Tensor
+from autograd import AxisError, DTypeError, ShapeError, Tensor
 
 RNG = np.random.default_rng(0)
+MASK = RNG.random((3, 4)) < 0.5
 
 # (name, shapes of the inputs, call): the call takes the input tensors and a function
 # turning a constant array (an index, a mask) into the library's tensor; it returns a
@@ -40,6 +41,13 @@ CASES: list[tuple[str, list[tuple[int, ...]], Callable[..., Any]]] = [
     ("topk", [(3, 5)], lambda t, of: _values(t.topk(3))),
     ("topk dim smallest", [(4, 3)], lambda t, of: _values(t.topk(2, dim=0, largest=False))),
     ("topk all", [(6,)], lambda t, of: _values(t.topk(6))),
+    ("where", [(3, 4), (3, 4)], lambda a, b, of: a.where(of(MASK), b)),
+    ("where number", [(3, 4)], lambda a, of: a.where(of(MASK), -1.5)),
+    ("where broadcast", [(3, 4), (4,)], lambda a, b, of: a.where(of(MASK), b)),
+    ("nan_to_num finite", [(3, 4)], lambda t, of: t.nan_to_num()),
+    ("lerp number", [(3, 4), (3, 4)], lambda a, b, of: a.lerp(b, 0.3)),
+    ("lerp weight tensor", [(3, 4), (3, 4), (3, 4)], lambda a, b, w, of: a.lerp(b, w)),
+    ("lerp broadcast", [(4,), (3, 4), (3, 1)], lambda a, b, w, of: a.lerp(b, w)),
 ]
 
 
@@ -114,6 +122,8 @@ def test_addmm_with_beta_0_ignores_nan_in_self_as_pytorch() -> None:
     (lambda: ag.ones(2, 3).topk(4), ShapeError, r"\[0, 3\]"),
     (lambda: ag.ones(2, 3).topk(-1), ShapeError, "k must be"),
     (lambda: ag.ones(2, 3).topk(1.5), ShapeError, "k must be an int"),
+    (lambda: ag.ones(2, 3).where(ag.ones(2, 3), 0.0), DTypeError, "must be boolean"),
+    (lambda: ag.ones(2, 3).lerp(ag.ones(3, 3), 0.5), ShapeError, "broadcast"),
 ])
 def test_method_errors(call: Callable, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
@@ -140,3 +150,26 @@ def test_topk_gives_values_only_and_argsort_the_indices() -> None:
     np.testing.assert_array_equal(Tensor(a).argsort(1, descending=True)[:, :2].data,
                                   indices.numpy())
     assert Tensor(a).topk(0).shape == (3, 0) == tuple(torch.tensor(a).topk(0).values.shape)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("kwargs", [{}, {"nan": 1.0, "posinf": 2.0, "neginf": -3.0},
+                                    {"posinf": 7.0}])
+def test_nan_to_num_values_and_gradient_as_pytorch(kwargs: dict, dtype: str) -> None:
+    torch = _torch()
+    a = np.array([[1.5, np.nan, np.inf], [-np.inf, -2.0, 0.0]], dtype)
+    x, tx = Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = x.nan_to_num(**kwargs), tx.nan_to_num(**kwargs)
+    assert y.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    g = RNG.standard_normal(a.shape).astype(dtype)
+    y.backward(Tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())  # g where kept, 0 elsewhere
+
+
+def test_nan_to_num_of_integers_gives_the_values_as_pytorch() -> None:
+    torch = _torch()
+    a = np.array([3, -1, 0])
+    np.testing.assert_array_equal(Tensor(a).nan_to_num().data,
+                                  torch.tensor(a).nan_to_num().numpy())
