@@ -1,6 +1,6 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
-add_ sub_ mul_ div_ neg_ clamp_ copy_``, and ``uniform_ normal_``, which draw from a
-``numpy.random.Generator``) write into a tensor's array without recording anything.
+add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_``, and ``uniform_ normal_``, which draw
+from a ``numpy.random.Generator``) write into a tensor's array without recording anything.
 
 They are allowed only where they cannot bypass the graph: on tensors that do not require
 grad, or under ``no_grad()`` (optimizer updates). Every write stamps the written memory
@@ -23,6 +23,7 @@ from ._random import as_generator, below
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
+from .torch_methods import scatter_target
 
 __all__ = ["InplaceOps", "check_writable", "check_fits"]
 
@@ -179,6 +180,15 @@ class InplaceOps:
         value = to_array(src)  # DataError/DTypeError for ragged, object or text data
         return self._write("copy_", "x = y.broadcast_to(x.shape).astype(x.dtype)",
                            lambda out: np.copyto(out, value, casting="unsafe"), src)
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
+                 reduce: Any = None) -> Any:
+        """``self.scatter(dim, index, src)`` written in place, as PyTorch's: the one-hot
+        habit ``zeros(n, C).scatter_(1, y.unsqueeze(1), 1.0)`` works."""
+        positions, values = scatter_target(self, dim, index, src, value, reduce, "scatter_")
+        check_fits(values, self.dtype, "scatter_")
+        return self._write("scatter_", "x = x.scatter(dim, index, src)",
+                           lambda out: out.__setitem__(positions, _value(values)), src, value)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
         """Fill with samples uniform in [a, b) drawn from ``generator``, a

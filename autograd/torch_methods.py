@@ -1,7 +1,8 @@
 """``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
 ``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
 ``allclose isclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``,
-``where nan_to_num lerp``.
+``where nan_to_num lerp scatter`` (``scatter_`` is in ``inplace``, beside the other
+in-place methods; ``scatter_target`` is the part the two share).
 
 Each is a line or two over ops that exist under NumPy's names, so the graph (and a
 drawing) shows those ops; none has a VJP of its own.
@@ -13,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DTypeError, ShapeError
+from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .ops.reductions import normalize_axis
 from .tensor_math import where
 
-__all__ = ["TorchMethods"]
+__all__ = ["TorchMethods", "scatter_target"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -25,6 +26,48 @@ AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 def _array(x: Any) -> np.ndarray:
     """A tensor's array; numbers and array-likes as NumPy makes them."""
     return np.asarray(getattr(x, "data", x))
+
+
+def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: Any,
+                   name: str) -> tuple[tuple, Any]:
+    """(where ``t.scatter(dim, index, src)`` writes, as a NumPy index; what it writes
+    there: ``src`` cut to index's shape, or the number ``value``), with PyTorch's rules
+    for index (integers in range, as many axes as t, no longer than t off ``dim``, nor
+    than src) and src (t's dtype)."""
+    if reduce is not None:
+        raise UsageError(f"{name}: reduce= is not supported here (PyTorch deprecates it "
+                         f"for scatter_reduce); write the values, or use index_add")
+    if src is not None and np.ndim(getattr(src, "data", src)) == 0:  # scatter(1, i, 1.0)
+        src, value = None, src if value is None else value
+    if (src is None) == (value is None):
+        raise UsageError(f"{name}: give the values to write, src (a tensor) or value (a "
+                         f"number), one of them; got {'both' if src is not None else 'none'}")
+    index = np.asarray(getattr(index, "data", index))
+    if index.dtype.kind not in "iu":
+        raise DTypeError(f"{name}: index must be an integer tensor (of positions along dim "
+                         f"{dim}); got dtype {index.dtype}. Convert it: index.long()")
+    axis = normalize_axis(dim, t.ndim, name)[0]
+    if src is not None:
+        if isinstance(src, TorchMethods) and src.dtype != t.dtype:
+            raise DTypeError(f"{name}: src has dtype {src.dtype}, self {t.dtype}; they must "
+                             f"match, as in PyTorch. Convert src: src.astype(x.dtype)")
+        src = src if isinstance(src, TorchMethods) else t._lift_value(src)
+    bigger = index.ndim != t.ndim or any(
+        m > n for k, (m, n) in enumerate(zip(index.shape, t.shape)) if k != axis) or (
+        src is not None and (src.ndim != index.ndim or
+                             any(m > n for m, n in zip(index.shape, src.shape))))
+    if bigger:
+        raise ShapeError(f"{name}: index of shape {index.shape} needs {t.ndim} axes, no "
+                         f"longer than self's {t.shape} except on dim {axis}"
+                         + (f", nor than src's {src.shape}" if src is not None else ""))
+    if index.size and (index.min() < 0 or index.max() >= t.shape[axis]):
+        raise TensorIndexError(f"{name}: index holds {index.min()}..{index.max()}; positions "
+                               f"along dim {axis} of shape {t.shape} are 0..{t.shape[axis] - 1}")
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[axis] = index
+    if src is None:
+        return tuple(grids), value
+    return tuple(grids), src[tuple(slice(0, m) for m in index.shape)]
 
 
 class TorchMethods:
@@ -172,3 +215,13 @@ class TorchMethods:
         """self + weight * (end - self): from self (weight 0) to ``end`` (weight 1);
         ``weight`` a number or a tensor (then differentiable too); all three broadcast."""
         return self + weight * (end - self)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
+                reduce: Any = None) -> AnyTensor:
+        """A copy of self with ``src`` written along ``dim`` at ``index``, as PyTorch: for
+        dim 1, out[i][index[i][j]] = src[i][j]. ``src`` may be a number (or pass
+        ``value=``): ``zeros(n, C).scatter(1, y.unsqueeze(1), 1.0)`` one-hot encodes y.
+        Differentiable in self (0 where written) and src; give distinct positions (with
+        repeats the last write wins, and each src element gets the gradient)."""
+        positions, values = scatter_target(self, dim, index, src, value, reduce, "scatter")
+        return self.index_put(positions, values)
