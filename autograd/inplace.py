@@ -1,6 +1,7 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
-add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_``, and ``uniform_ normal_``, which draw
-from a ``numpy.random.Generator``) write into a tensor's array without recording anything.
+add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ fill_diagonal_``, and ``uniform_ normal_``,
+which draw from a ``numpy.random.Generator``) write into a tensor's array without
+recording anything.
 
 They are allowed only where they cannot bypass the graph: on tensors that do not require
 grad, or under ``no_grad()`` (optimizer updates). Every write stamps the written memory
@@ -189,6 +190,21 @@ class InplaceOps:
         check_fits(values, self.dtype, "scatter_")
         return self._write("scatter_", "x = x.scatter(dim, index, src)",
                            lambda out: out.__setitem__(positions, _value(values)), src, value)
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Any:
+        """Set the main diagonal to ``fill_value`` in place, as PyTorch: a matrix (of any
+        shape) or a tensor whose axes all have one length; ``wrap=True`` starts again
+        below a tall matrix's diagonal, every columns + 1 rows."""
+        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) > 1):
+            raise ShapeError(f"fill_diagonal_ needs a matrix, or a tensor whose axes all have "
+                             f"one length; got shape {self.shape}")
+        if np.ndim(_value(fill_value)) != 0:
+            raise UsageError(f"fill_diagonal_ takes one value (a number or a 0-d tensor); "
+                             f"got shape {np.shape(_value(fill_value))}")
+        check_fits(fill_value, self.dtype, "fill_diagonal_")
+        return self._write("fill_diagonal_", "x = x.index_put((i, i), value), i = np.arange(n)",
+                           lambda out: np.fill_diagonal(out, _value(fill_value), wrap=wrap),
+                           fill_value)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
         """Fill with samples uniform in [a, b) drawn from ``generator``, a

@@ -1,6 +1,6 @@
-"""More of PyTorch's in-place methods (``scatter_``): the values PyTorch gives, the rules
-of the other in-place methods (refused on tensors that require grad unless under
-no_grad(), stamped so an older graph refuses to backward), and named errors."""
+"""More of PyTorch's in-place methods (``scatter_ fill_diagonal_``): the values PyTorch
+gives, the rules of the other in-place methods (refused on tensors that require grad
+unless under no_grad(), stamped so an older graph refuses to backward), named errors."""
 
 from __future__ import annotations
 
@@ -56,27 +56,33 @@ def test_one_hot_habit_works_as_in_pytorch() -> None:
                                                                    1.7).numpy())
 
 
-CALLS = [("scatter_", "x = x.scatter", lambda t, o: t.scatter_(0, np.array([1]), o))]
+# (name, the out-of-place form the refusal names, call): each writes the number o into a
+# (3, 3) tensor
+CALLS = [("scatter_", "x = x.scatter", lambda t, o: t.scatter_(0, np.array([[1]]), o)),
+         ("fill_diagonal_", "x = x.index_put", lambda t, o: t.fill_diagonal_(o))]
 
 
 @pytest.mark.parametrize("name, instead, call", CALLS, ids=[c[0] for c in CALLS])
 def test_refused_on_a_tensor_requiring_grad_while_recording(name: str, instead: str,
                                                             call: Callable) -> None:
-    w = Tensor(np.ones(3), requires_grad=True)
+    w = Tensor(np.ones((3, 3)), requires_grad=True)
     with pytest.raises(InplaceError, match=rf"in-place {name} on a tensor that requires grad"
                                            rf".*Write {instead}.*no_grad\(\)"):
-        call(w, Tensor(np.ones(1)))
+        call(w, 0.5)
     with pytest.raises(InplaceError, match=f"in-place {name}"):
-        call(w * 2, 1.0)
+        call(w * 2, 0.5)
+    with pytest.raises(InplaceError, match="with an operand that does"):
+        call(Tensor(np.ones((3, 3))), Tensor(0.5, requires_grad=True))
     with ag.no_grad():
-        assert call(w, Tensor(np.full(1, 0.5))) is w
+        assert call(w, 0.5) is w
+    assert (w.data == 0.5).sum() in (1, 3)  # written
 
 
 @pytest.mark.parametrize("name, instead, call", CALLS, ids=[c[0] for c in CALLS])
 def test_writes_are_stamped_so_an_older_graph_refuses(name: str, instead: str,
                                                       call: Callable) -> None:
-    a = Tensor(np.full(3, 2.0))
-    w = Tensor(np.ones(3), requires_grad=True)
+    a = Tensor(np.full((3, 3), 2.0))
+    w = Tensor(np.ones((3, 3)), requires_grad=True)
     y = (a * w).sum()  # Mul saved a's values for w's gradient
     call(a, 0.5)
     with pytest.raises(InplaceError, match="modified in place"):
@@ -85,7 +91,7 @@ def test_writes_are_stamped_so_an_older_graph_refuses(name: str, instead: str,
 
 @pytest.mark.parametrize("name, instead, call", CALLS, ids=[c[0] for c in CALLS])
 def test_read_only_arrays_are_refused(name: str, instead: str, call: Callable) -> None:
-    frozen = np.ones(3)
+    frozen = np.ones((3, 3))
     frozen.flags.writeable = False
     with pytest.raises(UsageError, match=f"in-place {name} into a read-only array"):
         call(Tensor(frozen), 0.5)
@@ -119,3 +125,35 @@ def test_a_src_that_requires_grad_is_refused_while_recording() -> None:
 def test_scatter_errors_are_named(call: Callable, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         call(Tensor(X.copy()))
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (5, 3), (3, 5), (7, 3), (3, 3, 3), (1, 1)])
+@pytest.mark.parametrize("wrap", [False, True])
+def test_fill_diagonal_matches_pytorch(shape: tuple, wrap: bool) -> None:
+    torch = _torch()
+    ours = Tensor(np.ones(shape))
+    assert ours.fill_diagonal_(-2.5, wrap=wrap) is ours
+    np.testing.assert_array_equal(
+        ours.data, torch.ones(shape, dtype=torch.float64).fill_diagonal_(-2.5, wrap).numpy())
+
+
+def test_fill_diagonal_of_a_view_writes_through_and_integers_truncate_as_pytorch() -> None:
+    torch = _torch()
+    ours, theirs = ag.zeros(4, 6), torch.zeros(4, 6, dtype=torch.float64)
+    ours.T.fill_diagonal_(1.0)
+    theirs.T.fill_diagonal_(1.0)
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(
+        Tensor(np.zeros((3, 3), np.int64)).fill_diagonal_(1.7).data,
+        torch.zeros(3, 3, dtype=torch.long).fill_diagonal_(1.7).numpy())
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: ag.zeros(3).fill_diagonal_(1.0), ShapeError, r"needs a matrix.*\(3,\)"),
+    (lambda: ag.zeros(2, 3, 2).fill_diagonal_(1.0), ShapeError, "one length"),
+    (lambda: ag.zeros(2, 2).fill_diagonal_([1.0, 2.0]), UsageError, "one value"),
+    (lambda: Tensor(np.zeros((2, 2), int)).fill_diagonal_(np.inf), DTypeError, "cannot be"),
+])
+def test_fill_diagonal_errors_are_named(call: Callable, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        call()
