@@ -1,7 +1,7 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
-add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ fill_diagonal_``, and ``uniform_ normal_``,
-which draw from a ``numpy.random.Generator``) write into a tensor's array without
-recording anything.
+add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ fill_diagonal_ exp_ sqrt_ abs_ relu_
+sigmoid_ tanh_``, and ``uniform_ normal_``, which draw from a ``numpy.random.Generator``)
+write into a tensor's array without recording anything.
 
 They are allowed only where they cannot bypass the graph: on tensors that do not require
 grad, or under ``no_grad()`` (optimizer updates). Every write stamps the written memory
@@ -165,6 +165,39 @@ class InplaceOps:
     def neg_(self) -> Any:
         """self = -self, in place (a bool tensor raises DTypeError, as in PyTorch)."""
         return self._write("neg_", "x = -x", lambda out: np.negative(out, out=out))
+
+    def exp_(self) -> Any:
+        """self = exp(self), in place (a floating tensor, as PyTorch)."""
+        return self._math_("exp")
+
+    def sqrt_(self) -> Any:
+        """self = sqrt(self), in place (NaN below 0, as PyTorch)."""
+        return self._math_("sqrt")
+
+    def abs_(self) -> Any:
+        """self = |self|, in place (integer tensors too)."""
+        return self._math_("abs")
+
+    def relu_(self) -> Any:
+        """self = max(self, 0), in place (integer tensors too)."""
+        return self._math_("relu")
+
+    def sigmoid_(self) -> Any:
+        """self = 1 / (1 + exp(-self)), in place."""
+        return self._math_("sigmoid")
+
+    def tanh_(self) -> Any:
+        """self = tanh(self), in place."""
+        return self._math_("tanh")
+
+    def _math_(self, name: str) -> Any:
+        """The values of ``self.<name>()`` written into self. As PyTorch, a bool tensor is
+        refused, and so is an integer one where the values are floats (exp, sqrt...)."""
+        if self.dtype == np.bool_:
+            raise DTypeError(f"in-place {name}_ on a bool tensor, which PyTorch refuses too; "
+                             f"convert it first (t = t.astype(np.float64))")
+        return self._write(f"{name}_", f"x = x.{name}()", lambda out: np.copyto(
+            out, getattr(self.detach(), name)().data, casting="same_kind"))
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         """self limited to [min, max] in place (either may be None, not both; where
