@@ -1,6 +1,6 @@
 """``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
 ``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
-``allclose isclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``,
+``allclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``,
 ``where nan_to_num lerp scatter`` (``scatter_`` is in ``inplace``, beside the other
 in-place methods; ``scatter_target`` is the part the two share).
 
@@ -100,26 +100,20 @@ class TorchMethods:
         """self >= other, a boolean constant."""
         return self >= other
 
-    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
-                equal_nan: bool = False) -> AnyTensor:
-        """|self - other| <= atol + rtol * |other| elementwise, a boolean constant (NaN is
-        close to NaN only with ``equal_nan``); the two broadcast."""
-        a, b = self.data, _array(other)
-        if b.dtype.kind not in "biuf":
-            raise DTypeError(f"isclose: compares with numbers, numeric arrays and tensors; "
-                             f"got {type(other).__name__} of dtype {b.dtype}")
-        try:
-            shape = np.broadcast_shapes(a.shape, b.shape)
-        except ValueError:
-            raise ShapeError(f"isclose: shapes {a.shape} and {b.shape} do not broadcast; "
-                             f"compare tensors of matching shapes") from None
-        close = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
-        return self._make(np.broadcast_to(close, shape).copy(), None)
-
     def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
                  equal_nan: bool = False) -> bool:
-        """Whether every element of self is ``isclose`` to other's: a Python bool."""
-        return bool(self.isclose(other, rtol, atol, equal_nan).data.all())
+        """Whether |self - other| <= atol + rtol * |other| for every element (NaN is close
+        to NaN only with ``equal_nan``), the two broadcast: a Python bool."""
+        a, b = self.data, _array(other)
+        if b.dtype.kind not in "biuf":
+            raise DTypeError(f"allclose: compares with numbers, numeric arrays and tensors; "
+                             f"got {type(other).__name__} of dtype {b.dtype}")
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise ShapeError(f"allclose: shapes {a.shape} and {b.shape} do not broadcast; "
+                             f"compare tensors of matching shapes") from None
+        return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     def equal(self, other: Any) -> bool:
         """Whether self and other have the same shape and the same elements (NaN equals

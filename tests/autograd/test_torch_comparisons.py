@@ -1,4 +1,4 @@
-"""PyTorch's comparison methods (``eq ne lt le gt ge isclose allclose equal``): the
+"""PyTorch's comparison methods (``eq ne lt le gt ge allclose equal``): the
 values PyTorch gives, boolean constants as the operators, and named errors."""
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ def _torch() -> Any:
 
 
 # (name, call): the call takes self and a function turning an array into the library's
-# tensor, and returns a boolean tensor
+# tensor, and returns a boolean tensor (x.isclose is left out: np.isclose(t) gives an
+# ndarray here, and the method must give what the NumPy function gives)
 COMPARISONS: list[tuple[str, Callable[[Any, Callable], Any]]] = [
     ("eq", lambda t, of: t.eq(of(Y))),
     ("ne", lambda t, of: t.ne(of(Y))),
@@ -32,9 +33,6 @@ COMPARISONS: list[tuple[str, Callable[[Any, Callable], Any]]] = [
     ("gt number", lambda t, of: t.gt(0.25)),
     ("le broadcast", lambda t, of: t.le(of(ROW))),
     ("eq number", lambda t, of: t.eq(X[0, 0])),
-    ("isclose", lambda t, of: t.isclose(of(X + 1e-7))),
-    ("isclose rtol atol", lambda t, of: t.isclose(of(X * 1.01), rtol=0.005, atol=0.01)),
-    ("isclose broadcast", lambda t, of: t.isclose(of(ROW))),
 ]
 
 
@@ -69,9 +67,6 @@ def test_nan_is_close_only_with_equal_nan_as_pytorch() -> None:
     torch = _torch()
     a = np.array([1.0, np.nan, np.inf, -np.inf])
     for equal_nan in (False, True):
-        np.testing.assert_array_equal(
-            Tensor(a).isclose(Tensor(a), equal_nan=equal_nan).data,
-            torch.tensor(a).isclose(torch.tensor(a), equal_nan=equal_nan).numpy())
         assert Tensor(a).allclose(a, equal_nan=equal_nan) == torch.tensor(a).allclose(
             torch.tensor(a), equal_nan=equal_nan)
 
@@ -92,9 +87,8 @@ def test_equal_with_nan_is_false_and_numbers_work() -> None:
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda x: x.isclose(np.ones(3)), ShapeError, "do not broadcast"),
     (lambda x: x.allclose(np.ones((2, 4))), ShapeError, "do not broadcast"),
-    (lambda x: x.isclose("a"), DTypeError, "numbers, numeric arrays"),
+    (lambda x: x.allclose("a"), DTypeError, "numbers, numeric arrays"),
     (lambda x: x.lt("a"), DTypeError, "ordered"),
 ])
 def test_comparison_errors(call: Callable, error: type, message: str) -> None:
