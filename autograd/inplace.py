@@ -1,6 +1,7 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
-add_ sub_ mul_ div_ neg_ clamp_ copy_``, and ``uniform_ normal_``, which draw from a
-``numpy.random.Generator``) write into a tensor's array without recording anything.
+add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ fill_diagonal_ exp_ sqrt_ abs_ relu_
+sigmoid_ tanh_``, and ``uniform_ normal_``, which draw from a ``numpy.random.Generator``)
+write into a tensor's array without recording anything.
 
 They are allowed only where they cannot bypass the graph: on tensors that do not require
 grad, or under ``no_grad()`` (optimizer updates). Every write stamps the written memory
@@ -23,6 +24,7 @@ from ._random import as_generator, below
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
+from .torch_methods import scatter_target
 
 __all__ = ["InplaceOps", "check_writable", "check_fits"]
 
@@ -164,6 +166,39 @@ class InplaceOps:
         """self = -self, in place (a bool tensor raises DTypeError, as in PyTorch)."""
         return self._write("neg_", "x = -x", lambda out: np.negative(out, out=out))
 
+    def exp_(self) -> Any:
+        """self = exp(self), in place (a floating tensor, as PyTorch)."""
+        return self._math_("exp")
+
+    def sqrt_(self) -> Any:
+        """self = sqrt(self), in place (NaN below 0, as PyTorch)."""
+        return self._math_("sqrt")
+
+    def abs_(self) -> Any:
+        """self = |self|, in place (integer tensors too)."""
+        return self._math_("abs")
+
+    def relu_(self) -> Any:
+        """self = max(self, 0), in place (integer tensors too)."""
+        return self._math_("relu")
+
+    def sigmoid_(self) -> Any:
+        """self = 1 / (1 + exp(-self)), in place."""
+        return self._math_("sigmoid")
+
+    def tanh_(self) -> Any:
+        """self = tanh(self), in place."""
+        return self._math_("tanh")
+
+    def _math_(self, name: str) -> Any:
+        """The values of ``self.<name>()`` written into self. As PyTorch, a bool tensor is
+        refused, and so is an integer one where the values are floats (exp, sqrt...)."""
+        if self.dtype == np.bool_:
+            raise DTypeError(f"in-place {name}_ on a bool tensor, which PyTorch refuses too; "
+                             f"convert it first (t = t.astype(np.float64))")
+        return self._write(f"{name}_", f"x = x.{name}()", lambda out: np.copyto(
+            out, getattr(self.detach(), name)().data, casting="same_kind"))
+
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         """self limited to [min, max] in place (either may be None, not both; where
         min > max the result is max, as in PyTorch)."""
@@ -179,6 +214,30 @@ class InplaceOps:
         value = to_array(src)  # DataError/DTypeError for ragged, object or text data
         return self._write("copy_", "x = y.broadcast_to(x.shape).astype(x.dtype)",
                            lambda out: np.copyto(out, value, casting="unsafe"), src)
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
+                 reduce: Any = None) -> Any:
+        """``self.scatter(dim, index, src)`` written in place, as PyTorch's: the one-hot
+        habit ``zeros(n, C).scatter_(1, y.unsqueeze(1), 1.0)`` works."""
+        positions, values = scatter_target(self, dim, index, src, value, reduce, "scatter_")
+        check_fits(values, self.dtype, "scatter_")
+        return self._write("scatter_", "x = x.scatter(dim, index, src)",
+                           lambda out: out.__setitem__(positions, _value(values)), src, value)
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Any:
+        """Set the main diagonal to ``fill_value`` in place, as PyTorch: a matrix (of any
+        shape) or a tensor whose axes all have one length; ``wrap=True`` starts again
+        below a tall matrix's diagonal, every columns + 1 rows."""
+        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) > 1):
+            raise ShapeError(f"fill_diagonal_ needs a matrix, or a tensor whose axes all have "
+                             f"one length; got shape {self.shape}")
+        if np.ndim(_value(fill_value)) != 0:
+            raise UsageError(f"fill_diagonal_ takes one value (a number or a 0-d tensor); "
+                             f"got shape {np.shape(_value(fill_value))}")
+        check_fits(fill_value, self.dtype, "fill_diagonal_")
+        return self._write("fill_diagonal_", "x = x.index_put((i, i), value), i = np.arange(n)",
+                           lambda out: np.fill_diagonal(out, _value(fill_value), wrap=wrap),
+                           fill_value)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
         """Fill with samples uniform in [a, b) drawn from ``generator``, a

@@ -1,0 +1,221 @@
+"""``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
+``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
+``allclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``,
+``where nan_to_num lerp scatter`` (``scatter_`` is in ``inplace``, beside the other
+in-place methods; ``scatter_target`` is the part the two share).
+
+Each is a line or two over ops that exist under NumPy's names, so the graph (and a
+drawing) shows those ops; none has a VJP of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
+from .ops.reductions import normalize_axis
+from .tensor_math import where
+
+__all__ = ["TorchMethods", "scatter_target"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def _array(x: Any) -> np.ndarray:
+    """A tensor's array; numbers and array-likes as NumPy makes them."""
+    return np.asarray(getattr(x, "data", x))
+
+
+def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: Any,
+                   name: str) -> tuple[tuple, Any]:
+    """(where ``t.scatter(dim, index, src)`` writes, as a NumPy index; what it writes
+    there: ``src`` cut to index's shape, or the number ``value``), with PyTorch's rules
+    for index (integers in range, as many axes as t, no longer than t off ``dim``, nor
+    than src) and src (t's dtype)."""
+    if reduce is not None:
+        raise UsageError(f"{name}: reduce= is not supported here (PyTorch deprecates it "
+                         f"for scatter_reduce); write the values, or use index_add")
+    if src is not None and np.ndim(getattr(src, "data", src)) == 0:  # scatter(1, i, 1.0)
+        src, value = None, src if value is None else value
+    if (src is None) == (value is None):
+        raise UsageError(f"{name}: give the values to write, src (a tensor) or value (a "
+                         f"number), one of them; got {'both' if src is not None else 'none'}")
+    index = np.asarray(getattr(index, "data", index))
+    if index.dtype.kind not in "iu":
+        raise DTypeError(f"{name}: index must be an integer tensor (of positions along dim "
+                         f"{dim}); got dtype {index.dtype}. Convert it: index.long()")
+    axis = normalize_axis(dim, t.ndim, name)[0]
+    if src is not None:
+        if isinstance(src, TorchMethods) and src.dtype != t.dtype:
+            raise DTypeError(f"{name}: src has dtype {src.dtype}, self {t.dtype}; they must "
+                             f"match, as in PyTorch. Convert src: src.astype(x.dtype)")
+        src = src if isinstance(src, TorchMethods) else t._lift_value(src)
+    bigger = index.ndim != t.ndim or any(
+        m > n for k, (m, n) in enumerate(zip(index.shape, t.shape)) if k != axis) or (
+        src is not None and (src.ndim != index.ndim or
+                             any(m > n for m, n in zip(index.shape, src.shape))))
+    if bigger:
+        raise ShapeError(f"{name}: index of shape {index.shape} needs {t.ndim} axes, no "
+                         f"longer than self's {t.shape} except on dim {axis}"
+                         + (f", nor than src's {src.shape}" if src is not None else ""))
+    if index.size and (index.min() < 0 or index.max() >= t.shape[axis]):
+        raise TensorIndexError(f"{name}: index holds {index.min()}..{index.max()}; positions "
+                               f"along dim {axis} of shape {t.shape} are 0..{t.shape[axis] - 1}")
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[axis] = index
+    if src is None:
+        return tuple(grids), value
+    return tuple(grids), src[tuple(slice(0, m) for m in index.shape)]
+
+
+class TorchMethods:
+    """PyTorch's method names over the existing ops (a mixin: ``Tensor`` is its user)."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------ comparisons (constants)
+    def eq(self, other: Any) -> AnyTensor:
+        """self == other, a boolean constant (as the operator)."""
+        return self == other
+
+    def ne(self, other: Any) -> AnyTensor:
+        """self != other, a boolean constant."""
+        return self != other
+
+    def lt(self, other: Any) -> AnyTensor:
+        """self < other, a boolean constant."""
+        return self < other
+
+    def le(self, other: Any) -> AnyTensor:
+        """self <= other, a boolean constant."""
+        return self <= other
+
+    def gt(self, other: Any) -> AnyTensor:
+        """self > other, a boolean constant."""
+        return self > other
+
+    def ge(self, other: Any) -> AnyTensor:
+        """self >= other, a boolean constant."""
+        return self >= other
+
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        """Whether |self - other| <= atol + rtol * |other| for every element (NaN is close
+        to NaN only with ``equal_nan``), the two broadcast: a Python bool."""
+        a, b = self.data, _array(other)
+        if b.dtype.kind not in "biuf":
+            raise DTypeError(f"allclose: compares with numbers, numeric arrays and tensors; "
+                             f"got {type(other).__name__} of dtype {b.dtype}")
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise ShapeError(f"allclose: shapes {a.shape} and {b.shape} do not broadcast; "
+                             f"compare tensors of matching shapes") from None
+        return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def equal(self, other: Any) -> bool:
+        """Whether self and other have the same shape and the same elements (NaN equals
+        nothing): a Python bool, as PyTorch's (no error for other shapes)."""
+        b = _array(other)
+        return self.shape == b.shape and bool(np.array_equal(self.data, b))
+
+    # ------------------------------------------------------------ matrix products
+    def bmm(self, other: Any) -> AnyTensor:
+        """The product of two batches of matrices, (b, n, m) @ (b, m, p) -> (b, n, p): 3-d
+        only and the same batch size, as PyTorch's ``bmm`` (``@`` broadcasts)."""
+        a, b = self.shape, np.shape(other)
+        if len(a) != 3 or len(b) != 3 or a[0] != b[0] or a[2] != b[1]:
+            raise ShapeError(f"bmm: needs batches of matrices (b, n, m) and (b, m, p); got "
+                             f"shapes {a} and {b}. Use @ (matmul) for other shapes and to "
+                             f"broadcast the batch.")
+        return self @ other
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> AnyTensor:
+        """beta * self + alpha * (mat1 @ mat2), of two matrices (self broadcasts). With
+        ``beta=0`` self's values are ignored (NaN and inf too; its gradient is 0), as in
+        PyTorch."""
+        if np.ndim(mat1) != 2 or np.ndim(mat2) != 2:
+            raise ShapeError(f"addmm: mat1 and mat2 must be matrices; got shapes "
+                             f"{np.shape(mat1)} and {np.shape(mat2)}")
+        product = self._lift(mat1) @ mat2
+        if alpha != 1:
+            product = product * alpha
+        if beta == 0:  # every element of self replaced by 0: no NaN * 0
+            return self.masked_fill(np.ones(self.shape, bool), 0.0) + product
+        return (self if beta == 1 else self * beta) + product
+
+    # ------------------------------------------------------------ reductions and pieces
+    def amax(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
+        """The maximum over ``dim`` (an int or a tuple; all axes by default, as PyTorch's
+        ``()``): ``max``, whose gradient ties share evenly, as PyTorch's ``amax``."""
+        return self.max(None if dim == () else dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
+        """The minimum over ``dim``, as ``amax``."""
+        return self.min(None if dim == () else dim, keepdim)
+
+    def unbind(self, dim: int = 0) -> tuple[AnyTensor, ...]:
+        """The slices along ``dim``, each without that axis (``tuple(x)`` for dim 0)."""
+        axis = normalize_axis(dim, self.ndim, "unbind")[0]
+        lead = (slice(None),) * axis
+        return tuple(self[lead + (i,)] for i in range(self.shape[axis]))
+
+    def diag(self, diagonal: int = 0) -> AnyTensor:
+        """A 1-d tensor: the square matrix with it on diagonal ``diagonal`` (above the main
+        one if > 0) and 0 elsewhere. A 2-d tensor: that diagonal, as ``diagonal()``."""
+        if self.ndim == 2:
+            return self.diagonal(diagonal)
+        if self.ndim != 1:
+            raise ShapeError(f"diag: needs a 1-d tensor (to make a matrix) or a 2-d one (to "
+                             f"take its diagonal); got shape {self.shape}. Use "
+                             f"diagonal(offset, axis1, axis2) for more axes.")
+        n = self.shape[0] + abs(diagonal)
+        rows = np.arange(self.shape[0]) + max(-diagonal, 0)
+        return self.new_zeros(n, n).index_put((rows, rows + diagonal), self)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True,
+             sorted: bool = True) -> AnyTensor:  # noqa: A002
+        """The ``k`` largest values along ``dim`` (the smallest with ``largest=False``),
+        in order: the VALUES only, as ``max(dim)`` and ``sort`` here (NumPy's habit);
+        the indices are ``argsort(dim, descending=True)`` cut to k. The gradient goes back
+        to where each value came from (at ties, to one of the tied elements)."""
+        axis = normalize_axis(dim, self.ndim, "topk")[0]
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not (
+                0 <= k <= self.shape[axis]):
+            raise ShapeError(f"topk: k must be an int in [0, {self.shape[axis]}] (the "
+                             f"length of axis {axis} of shape {self.shape}); got {k!r}")
+        ordered = self.sort(axis, descending=largest)
+        return ordered[(slice(None),) * axis + (slice(0, int(k)),)]
+
+    # ------------------------------------------------------------ elementwise
+    def where(self, condition: Any, other: Any) -> AnyTensor:
+        """self where ``condition`` (a boolean mask) holds, else ``other`` (a tensor or a
+        number): PyTorch's ``x.where(cond, y)``, ``autograd.where(cond, x, y)``."""
+        return where(condition, self, other)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None,
+                   neginf: float | None = None) -> AnyTensor:
+        """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0
+        and the dtype's largest and lowest finite values); the gradient is 1 where self is
+        finite and 0 where a value was replaced, as PyTorch's."""
+        if self.dtype.kind != "f":
+            return self.copy()
+        replaced = np.nan_to_num(self.data, nan=nan, posinf=posinf, neginf=neginf)
+        return where(np.isfinite(self.data), self, replaced)
+
+    def lerp(self, end: Any, weight: Any) -> AnyTensor:
+        """self + weight * (end - self): from self (weight 0) to ``end`` (weight 1);
+        ``weight`` a number or a tensor (then differentiable too); all three broadcast."""
+        return self + weight * (end - self)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
+                reduce: Any = None) -> AnyTensor:
+        """A copy of self with ``src`` written along ``dim`` at ``index``, as PyTorch: for
+        dim 1, out[i][index[i][j]] = src[i][j]. ``src`` may be a number (or pass
+        ``value=``): ``zeros(n, C).scatter(1, y.unsqueeze(1), 1.0)`` one-hot encodes y.
+        Differentiable in self (0 where written) and src; give distinct positions (with
+        repeats the last write wins, and each src element gets the gradient)."""
+        positions, values = scatter_target(self, dim, index, src, value, reduce, "scatter")
+        return self.index_put(positions, values)
