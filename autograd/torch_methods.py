@@ -10,7 +10,7 @@ drawing) shows those ops; none has a VJP of its own.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -18,9 +18,15 @@ from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .ops.reductions import normalize_axis
 from .tensor_math import where
 
-__all__ = ["TorchMethods", "scatter_target"]
+__all__ = ["TorchMethods", "TopK", "scatter_target"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+class TopK(NamedTuple):
+    """What ``topk`` gives, as PyTorch's: ``values, indices = x.topk(k)``."""
+    values: AnyTensor
+    indices: AnyTensor
 
 
 def _array(x: Any) -> np.ndarray:
@@ -176,18 +182,20 @@ class TorchMethods:
         return self.new_zeros(n, n).index_put((rows, rows + diagonal), self)
 
     def topk(self, k: int, dim: int = -1, largest: bool = True,
-             sorted: bool = True) -> AnyTensor:  # noqa: A002
-        """The ``k`` largest values along ``dim`` (the smallest with ``largest=False``),
-        in order: the VALUES only, as ``max(dim)`` and ``sort`` here (NumPy's habit);
-        the indices are ``argsort(dim, descending=True)`` cut to k. The gradient goes back
-        to where each value came from (at ties, to one of the tied elements)."""
+             sorted: bool = True) -> TopK:  # noqa: A002
+        """The ``k`` largest elements along ``dim`` (the smallest with ``largest=False``),
+        in order, as PyTorch's: the pair ``(values, indices)`` (NumPy has no topk, so
+        PyTorch's form; ``max(dim)`` and ``sort`` give values only, as NumPy's). The
+        values' gradient goes back to the elements the indices name; ties give the
+        first, as a stable sort."""
         axis = normalize_axis(dim, self.ndim, "topk")[0]
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not (
                 0 <= k <= self.shape[axis]):
             raise ShapeError(f"topk: k must be an int in [0, {self.shape[axis]}] (the "
                              f"length of axis {axis} of shape {self.shape}); got {k!r}")
-        ordered = self.sort(axis, descending=largest)
-        return ordered[(slice(None),) * axis + (slice(0, int(k)),)]
+        first_k = (slice(None),) * axis + (slice(0, int(k)),)
+        indices = self.argsort(axis, descending=largest)[first_k]
+        return TopK(self.take_along_axis(indices, axis), indices)
 
     # ------------------------------------------------------------ elementwise
     def where(self, condition: Any, other: Any) -> AnyTensor:

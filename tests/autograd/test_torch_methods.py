@@ -58,8 +58,8 @@ CASES: list[tuple[str, list[tuple[int, ...]], Callable[..., Any]]] = [
 
 
 def _values(y: Any) -> Any:
-    """PyTorch's topk gives (values, indices); this engine's the values, as max(dim)."""
-    return getattr(y, "values", y)
+    """topk's values (both libraries give (values, indices))."""
+    return y.values
 
 
 def _torch() -> Any:
@@ -146,16 +146,22 @@ def test_amax_splits_ties_evenly_as_pytorch() -> None:
         np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
 
 
-def test_topk_gives_values_only_and_argsort_the_indices() -> None:
+def test_topk_gives_pytorchs_values_and_indices() -> None:
+    """``v, i = x.topk(k)`` unpacks (values, indices), as in PyTorch (values alone would
+    silently unpack the rows of a 2-row result)."""
     torch = _torch()
-    a = RNG.standard_normal((3, 5))
-    values, indices = torch.tensor(a).topk(2, dim=1)
-    mine = Tensor(a).topk(2, dim=1)
-    assert isinstance(mine, Tensor) and mine.shape == (3, 2)  # values, as max(dim)
-    np.testing.assert_array_equal(mine.data, values.numpy())
-    np.testing.assert_array_equal(Tensor(a).argsort(1, descending=True)[:, :2].data,
-                                  indices.numpy())
-    assert Tensor(a).topk(0).shape == (3, 0) == tuple(torch.tensor(a).topk(0).values.shape)
+    a = RNG.standard_normal((2, 5))
+    for kwargs in ({}, {"dim": 0, "largest": False}, {"k": 0}):
+        k = kwargs.pop("k", 2)
+        values, indices = torch.tensor(a).topk(k, **kwargs)
+        mine_values, mine_indices = Tensor(a).topk(k, **kwargs)
+        np.testing.assert_array_equal(mine_values.data, values.numpy())
+        np.testing.assert_array_equal(mine_indices.data, indices.numpy())
+        assert mine_indices.dtype.kind == "i" and not mine_indices.requires_grad
+    x, tx = Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    x.topk(2).values.sum().backward()
+    tx.topk(2).values.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
