@@ -8,7 +8,7 @@ with ``np.*`` also works under ``create_graph=True``. A NumPy function with no o
 
 With ``out=`` an ndarray, a ufunc computes plain, untracked NumPy into it: the
 escape hatch ``w.data -= 0.1 * w.grad`` works as in PyTorch. A few functions that only
-inspect and have no Tensor method of their name (``np.shape``, ``np.allclose``,
+inspect and have no Tensor method of their name (``np.shape``, ``np.array_equal``,
 ``np.logical_not``...) return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()``
 gives, so ``np.sign(t)``, ``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as
 ``t.sign()``, ``t.isnan()`` and ``t.argmax()`` are.
@@ -31,6 +31,7 @@ from .ops import linalg_more
 from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
 from .tensor_reductions import Reductions
+from .torch_methods import TorchMethods
 from .torch_spellings import TorchSpellings
 
 __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip"]
@@ -84,6 +85,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.reshape: TensorMath.reshape, np.transpose: TensorMath.transpose,
     np.swapaxes: TensorMath.swapaxes, np.expand_dims: TensorMath.expand_dims,
     np.squeeze: TensorMath.squeeze, np.broadcast_to: TensorMath.broadcast_to,
+    np.isclose: TorchMethods.isclose,
     np.copy: TensorMath.copy, np.concatenate: concatenate, np.stack: stack,
     np.where: where,
     # the second set of ops (tensor_methods.OpMethods, ops.linalg_more)
@@ -116,7 +118,7 @@ SWAPPED = {np.equal: np.equal, np.not_equal: np.not_equal, np.less: np.greater,
 
 # no gradient to carry and no Tensor method of the name: computed on the arrays,
 # returned as plain NumPy (np.shape, np.ndim, np.size give what t.shape... give)
-INSPECTING = {np.shape, np.ndim, np.size, np.allclose, np.isclose, np.array_equal,
+INSPECTING = {np.shape, np.ndim, np.size, np.allclose, np.array_equal,
               np.count_nonzero, np.nonzero, np.logical_not, np.result_type}
 
 

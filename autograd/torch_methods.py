@@ -121,6 +121,22 @@ class TorchMethods:
                              f"compare tensors of matching shapes") from None
         return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: bool = False) -> AnyTensor:
+        """Elementwise |self - other| <= atol + rtol * |other|, a boolean constant tensor
+        (as PyTorch's, and ``np.isclose(t, ...)``, which runs this)."""
+        b = _array(other)
+        if b.dtype.kind not in "biuf":
+            raise DTypeError(f"isclose: compares with numbers, numeric arrays and tensors; "
+                             f"got {type(other).__name__} of dtype {b.dtype}")
+        try:
+            np.broadcast_shapes(self.shape, b.shape)
+        except ValueError:
+            raise ShapeError(f"isclose: shapes {self.shape} and {b.shape} do not broadcast; "
+                             f"compare tensors of matching shapes") from None
+        return self._make(np.isclose(self.data, b, rtol=rtol, atol=atol, equal_nan=equal_nan),
+                          None)
+
     def equal(self, other: Any) -> bool:
         """Whether self and other have the same shape and the same elements (NaN equals
         nothing): a Python bool, as PyTorch's (no error for other shapes)."""

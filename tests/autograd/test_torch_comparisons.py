@@ -21,8 +21,7 @@ def _torch() -> Any:
 
 
 # (name, call): the call takes self and a function turning an array into the library's
-# tensor, and returns a boolean tensor (x.isclose is left out: np.isclose(t) gives an
-# ndarray here, and the method must give what the NumPy function gives)
+# tensor, and returns a boolean tensor
 COMPARISONS: list[tuple[str, Callable[[Any, Callable], Any]]] = [
     ("eq", lambda t, of: t.eq(of(Y))),
     ("ne", lambda t, of: t.ne(of(Y))),
@@ -33,7 +32,23 @@ COMPARISONS: list[tuple[str, Callable[[Any, Callable], Any]]] = [
     ("gt number", lambda t, of: t.gt(0.25)),
     ("le broadcast", lambda t, of: t.le(of(ROW))),
     ("eq number", lambda t, of: t.eq(X[0, 0])),
+    ("isclose", lambda t, of: t.isclose(of(X + 1e-7))),
+    ("isclose rtol", lambda t, of: t.isclose(of(X * 1.001), rtol=1e-2)),
+    ("isclose atol broadcast", lambda t, of: t.isclose(of(ROW), atol=0.5)),
 ]
+
+
+def test_np_isclose_of_a_tensor_gives_what_the_method_gives() -> None:
+    """The interop rule: np.f(t) is t.f() (a boolean constant Tensor here)."""
+    x = Tensor(X)
+    for other in (X + 1e-7, ROW, Tensor(ROW)):
+        mine = np.isclose(x, other, atol=0.5)
+        assert isinstance(mine, Tensor) and not mine.requires_grad
+        np.testing.assert_array_equal(mine.data, x.isclose(other, atol=0.5).data)
+        np.testing.assert_array_equal(mine.data, np.isclose(X, getattr(other, "data", other),
+                                                            atol=0.5))
+    with pytest.raises(ShapeError, match="do not broadcast"):
+        x.isclose(np.ones(7))
 
 
 @pytest.mark.parametrize("name, call", COMPARISONS, ids=[c[0] for c in COMPARISONS])
