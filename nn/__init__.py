@@ -23,6 +23,7 @@ from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddin
                      SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
 from .module import LoadResult, Module, Parameter, StateDictError
 from .normalization import BatchNorm1d, LayerNorm
+from .normalization import GroupNorm
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,
                       ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
                       ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
@@ -41,6 +42,7 @@ __all__ = [
     # layers
     "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
     "BatchNorm1d", "LayerNorm", "Embedding",
+    "GroupNorm",
     # padding layers
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
     "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",

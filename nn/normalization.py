@@ -1,9 +1,9 @@
-"""Normalisation layers: ``BatchNorm1d`` and ``LayerNorm``.
+"""Normalisation layers: ``BatchNorm1d``, ``LayerNorm`` and ``GroupNorm``.
 
-Both compute x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then,
+Each computes x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then,
 if affine, y = x_hat * weight + bias (weight starts at 1, bias at 0), by calling
-``F.batch_norm`` and ``F.layer_norm`` (``nn.functional.normalization``: the math), with
-their parameters and running statistics.
+``F.batch_norm``, ``F.layer_norm`` or ``F.group_norm`` (``nn.functional.normalization``:
+the math), with their parameters and running statistics.
 """
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from .functional.normalization import (check_eps, check_normalized_shape,
                                        check_trailing_shape, values_per_channel)
 from .layers import float_dtype
 from ._checks import integer, real_number
+from .errors import ConfigError
 from .module import Module, Parameter
 
-__all__ = ["BatchNorm1d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "LayerNorm", "GroupNorm"]
 
 
 class BatchNorm1d(Module):
@@ -146,3 +147,44 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+class GroupNorm(Module):
+    """Group normalisation of (N, C, *) inputs (PyTorch's ``nn.GroupNorm``): the
+    ``num_channels`` channels form ``num_groups`` groups of consecutive channels, each
+    standardised per sample (over its channels and trailing axes), the same in training
+    and evaluation; ``weight`` and ``bias`` have one value per channel, shape (C,)."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, *, dtype: Any = np.float64) -> None:
+        super().__init__()
+        self.num_groups = integer("GroupNorm", "num_groups", num_groups, minimum=1)
+        self.num_channels = integer("GroupNorm", "num_channels", num_channels, minimum=1)
+        if self.num_channels % self.num_groups:
+            raise ConfigError(f"GroupNorm: num_groups={num_groups} must divide "
+                              f"num_channels={num_channels} (channels are split into equal "
+                              f"groups); pick a divisor of {num_channels}")
+        self.eps = check_eps(eps, "GroupNorm")
+        self.affine = bool(affine)
+        dtype = float_dtype(dtype, "GroupNorm")
+        self.weight = Parameter(np.ones(self.num_channels, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(self.num_channels, dtype)) if affine else None
+
+    def reset_parameters(self) -> None:
+        """weight = 1 and bias = 0 if affine (as PyTorch)."""
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ShapeError(
+                f"{self!r} expects inputs of shape (N, {self.num_channels}, ...) "
+                f"(num_channels={self.num_channels} channels on axis 1); got shape "
+                f"{x.shape}.")
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}")

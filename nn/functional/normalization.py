@@ -1,7 +1,7 @@
-"""Normalisation as functions: ``layer_norm`` and ``batch_norm`` (PyTorch's signatures),
-which ``nn.LayerNorm`` and ``nn.BatchNorm1d`` call.
+"""Normalisation as functions: ``layer_norm``, ``batch_norm`` and ``group_norm``
+(PyTorch's signatures), which ``nn.LayerNorm``, ``nn.BatchNorm1d`` and ``nn.GroupNorm`` call.
 
-Both compute x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then
+Each computes x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then
 y = x_hat * weight + bias where weight / bias are given. They are written with autograd
 ops, so their gradients (through the mean and variance too) come from the engine.
 """
@@ -19,7 +19,7 @@ from autograd.errors import DataError, ShapeError, UsageError
 from .._checks import integer, is_integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["layer_norm", "batch_norm", "check_eps", "check_normalized_shape",
+__all__ = ["layer_norm", "batch_norm", "group_norm", "check_eps", "check_normalized_shape",
            "check_trailing_shape", "values_per_channel"]
 
 
@@ -198,4 +198,38 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
         inv_std = (1.0 / np.sqrt(var_array.reshape(shape) + eps)).astype(dtype)
         scale = inv_std if weight is None else weight * inv_std
         y = x * scale - mean_array.reshape(shape).astype(dtype) * scale
+    return y if bias is None else y + bias.reshape(shape)
+
+
+def group_norm(x: Any, num_groups: int, weight: Any = None, bias: Any = None,
+               eps: float = 1e-5) -> Tensor:
+    """Group normalisation of x of shape (N, C, *): the C channels form ``num_groups``
+    groups of C / num_groups consecutive channels, and each sample's group is
+    standardised with its own mean and biased variance (over its channels and every
+    trailing axis), the same in training and evaluation; then y = x_hat * weight + bias
+    with weight and bias (optional) of shape (C,), one value per channel."""
+    num_groups = integer("group_norm", "num_groups", num_groups, minimum=1)
+    eps = check_eps(eps, "group_norm")
+    x = as_tensor(x)
+    if x.ndim < 2:
+        raise ShapeError(f"group_norm expects an input of shape (N, C) or (N, C, ...) with "
+                         f"channels on axis 1; got shape {x.shape}")
+    n, channels = x.shape[:2]
+    if channels % num_groups:
+        raise ShapeError(f"group_norm: num_groups={num_groups} must divide the number of "
+                         f"channels (axis 1), {channels} in an input of shape {x.shape}; "
+                         f"pick a divisor of {channels}")
+    if x.size == num_groups:  # PyTorch's check: one sample whose groups hold one value
+        raise ShapeError(f"group_norm needs more than one value per group to estimate a "
+                         f"variance; got input shape {x.shape} with num_groups={num_groups}")
+    weight = _check_affine("weight", weight, (channels,), "group_norm")
+    bias = _check_affine("bias", bias, (channels,), "group_norm")
+    y = x
+    if x.size:  # (an empty input has nothing to normalise)
+        grouped = x.reshape((n, num_groups, x.size // (n * num_groups)))
+        centred, _, _, inv_std = _standardise(grouped, (2,), eps)
+        y = _narrow(centred * inv_std, x.dtype).reshape(x.shape)
+    shape = (channels,) + (1,) * (x.ndim - 2)  # broadcasts a per-channel vector
+    if weight is not None:
+        y = y * weight.reshape(shape)
     return y if bias is None else y + bias.reshape(shape)
