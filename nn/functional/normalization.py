@@ -1,5 +1,6 @@
-"""Normalisation as functions: ``layer_norm``, ``batch_norm`` and ``group_norm``
-(PyTorch's signatures), which ``nn.LayerNorm``, ``nn.BatchNorm1d`` and ``nn.GroupNorm`` call.
+"""Normalisation as functions: ``layer_norm``, ``batch_norm``, ``group_norm`` and
+``instance_norm`` (PyTorch's signatures), which ``nn.LayerNorm``, ``nn.BatchNorm1d``,
+``nn.BatchNorm2d``, ``nn.GroupNorm`` and ``nn.InstanceNorm1d`` call.
 
 Each computes x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then
 y = x_hat * weight + bias where weight / bias are given. They are written with autograd
@@ -19,8 +20,8 @@ from autograd.errors import DataError, ShapeError, UsageError
 from .._checks import integer, is_integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["layer_norm", "batch_norm", "group_norm", "check_eps", "check_normalized_shape",
-           "check_trailing_shape", "values_per_channel"]
+__all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "check_eps",
+           "check_normalized_shape", "check_trailing_shape", "values_per_channel"]
 
 
 def check_eps(eps: Any, owner: str) -> float:
@@ -111,26 +112,27 @@ def values_per_channel(shape: tuple[int, ...]) -> int:
     return math.prod(shape[:1] + shape[2:])
 
 
-def _running_array(name: str, value: Any, channels: int, updated: bool) -> np.ndarray:
+def _running_array(name: str, value: Any, channels: int, updated: bool,
+                   owner: str = "batch_norm") -> np.ndarray:
     """The live array of a running statistic: a Tensor's ``.data`` or the ndarray."""
     array = value.data if isinstance(value, Tensor) else value
     if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
         if updated:
             raise ArgumentTypeError(
-                f"batch_norm: {name} is updated in place in training mode, so it must be "
+                f"{owner}: {name} is updated in place in training mode, so it must be "
                 f"a float Tensor or NumPy array; got {type(value).__name__}")
         try:
             array = np.asarray(array)
         except ValueError:  # NumPy refuses ragged nesting
-            raise DataError(f"batch_norm: {name} must be numbers, one per channel; got a "
+            raise DataError(f"{owner}: {name} must be numbers, one per channel; got a "
                             f"ragged nested sequence (rows of different lengths)") from None
         if array.dtype.kind not in "biuf":
             raise ArgumentTypeError(
-                f"batch_norm: {name} must be real numbers, one per channel (a Tensor, "
+                f"{owner}: {name} must be real numbers, one per channel (a Tensor, "
                 f"array or list); got {type(value).__name__} of dtype {array.dtype}")
         array = array.astype(np.float64)
     if array.shape != (channels,):
-        raise ShapeError(f"batch_norm: {name} must have shape ({channels},), one value per "
+        raise ShapeError(f"{owner}: {name} must have shape ({channels},), one value per "
                          f"channel (axis 1 of the input); got {array.shape}")
     return array
 
@@ -230,6 +232,62 @@ def group_norm(x: Any, num_groups: int, weight: Any = None, bias: Any = None,
         centred, _, _, inv_std = _standardise(grouped, (2,), eps)
         y = _narrow(centred * inv_std, x.dtype).reshape(x.shape)
     shape = (channels,) + (1,) * (x.ndim - 2)  # broadcasts a per-channel vector
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    return y if bias is None else y + bias.reshape(shape)
+
+
+def instance_norm(x: Any, running_mean: Any = None, running_var: Any = None,
+                  weight: Any = None, bias: Any = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Instance normalisation of x of shape (N, C, ...): each sample's channel is
+    standardised over the trailing axes with its own mean and biased variance, then
+    y = x_hat * weight + bias (weight and bias of shape (C,), optional).
+
+    With ``use_input_stats`` and running statistics given, these are updated in place:
+    running_mean <- (1 - m) running_mean + m * (the samples' means averaged over N),
+    running_var likewise with the samples' unbiased variances (m = ``momentum``).
+    ``use_input_stats=False`` normalises with running_mean and running_var instead, as
+    ``batch_norm`` in evaluation mode.
+    """
+    x = as_tensor(x)
+    eps = check_eps(eps, "instance_norm")
+    momentum = real_number("instance_norm", "momentum", momentum, minimum=0, maximum=1)
+    if x.ndim < 2:
+        raise ShapeError(f"instance_norm expects an input of shape (N, C, ...) with channels "
+                         f"on axis 1; got shape {x.shape}")
+    if (running_mean is None) != (running_var is None):
+        raise UsageError("instance_norm: give both running_mean and running_var, or neither")
+    channels = x.shape[1]
+    if not use_input_stats:
+        if running_mean is None:
+            raise UsageError("instance_norm: use_input_stats=False normalises with the "
+                             "running statistics; pass running_mean and running_var")
+        running_mean = _running_array("running_mean", running_mean, channels, False,
+                                      "instance_norm")
+        running_var = _running_array("running_var", running_var, channels, False,
+                                     "instance_norm")
+        return batch_norm(x, running_mean, running_var, weight, bias, False, momentum, eps)
+    n = math.prod(x.shape[2:])  # values per sample and channel
+    if n == 1:  # a variance of one value is 0: the output would be the bias
+        raise ShapeError(f"instance_norm needs more than one value per sample and channel "
+                         f"(the axes after 1) to estimate a variance; got input shape "
+                         f"{x.shape}")
+    shape = (channels,) + (1,) * (x.ndim - 2)  # broadcasts a per-channel vector
+    weight = _check_affine("weight", weight, (channels,), "instance_norm")
+    bias = _check_affine("bias", bias, (channels,), "instance_norm")
+    y = x
+    if x.size:  # (an empty input has nothing to normalise, and its statistics none)
+        centred, mean, var, inv_std = _standardise(x, tuple(range(2, x.ndim)), eps)
+        if running_mean is not None:
+            mean_array = _running_array("running_mean", running_mean, channels, True,
+                                        "instance_norm")
+            var_array = _running_array("running_var", running_var, channels, True,
+                                       "instance_norm")
+            _blend(mean_array, mean.data.mean(axis=0).reshape(channels), momentum)
+            _blend(var_array, var.data.mean(axis=0).reshape(channels) * (n / (n - 1)),
+                   momentum)
+        y = _narrow(centred * inv_std, x.dtype)
     if weight is not None:
         y = y * weight.reshape(shape)
     return y if bias is None else y + bias.reshape(shape)
