@@ -25,6 +25,7 @@ from .module import LoadResult, Module, Parameter, StateDictError
 from .normalization import BatchNorm1d, LayerNorm
 from .normalization import GroupNorm
 from .normalization import BatchNorm2d, InstanceNorm1d
+from .normalization import RMSNorm
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,
                       ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
                       ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
@@ -45,6 +46,7 @@ __all__ = [
     "BatchNorm1d", "LayerNorm", "Embedding",
     "GroupNorm",
     "BatchNorm2d", "InstanceNorm1d",
+    "RMSNorm",
     # padding layers
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
     "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",

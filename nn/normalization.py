@@ -1,5 +1,5 @@
 """Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``InstanceNorm1d``,
-``LayerNorm`` and ``GroupNorm``.
+``LayerNorm``, ``GroupNorm`` and ``RMSNorm`` (which only scales: y = x / rms(x) * weight).
 
 Each computes x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then,
 if affine, y = x_hat * weight + bias (weight starts at 1, bias at 0), by calling
@@ -25,7 +25,8 @@ from ._checks import integer, real_number
 from .errors import ConfigError
 from .module import Module, Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "LayerNorm", "GroupNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "LayerNorm", "GroupNorm",
+           "RMSNorm"]
 
 
 class _NormBase(Module):
@@ -215,6 +216,37 @@ class LayerNorm(Module):
         x = as_tensor(x)
         check_trailing_shape(x, self.normalized_shape, repr(self))  # names the module
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the last axes of x, those of
+    ``normalized_shape`` (PyTorch's ``nn.RMSNorm``): y = x / sqrt(mean(x^2) + eps) *
+    weight, each sample on its own; ``weight`` (starts at 1) has shape
+    ``normalized_shape``. ``eps=None`` is the machine epsilon of x's dtype, as PyTorch."""
+
+    def __init__(self, normalized_shape: int | tuple[int, ...], eps: float | None = None,
+                 elementwise_affine: bool = True, *, dtype: Any = np.float64) -> None:
+        super().__init__()
+        self.normalized_shape = check_normalized_shape(normalized_shape, "RMSNorm")
+        self.eps = None if eps is None else check_eps(eps, "RMSNorm")
+        self.elementwise_affine = bool(elementwise_affine)
+        dtype = float_dtype(dtype, "RMSNorm")
+        self.weight = (Parameter(np.ones(self.normalized_shape, dtype))
+                       if self.elementwise_affine else None)
+
+    def reset_parameters(self) -> None:
+        """weight = 1, if there is one (as PyTorch)."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        check_trailing_shape(x, self.normalized_shape, repr(self))  # names the module
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "

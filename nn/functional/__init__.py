@@ -12,8 +12,8 @@ Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_r
 ``celu``, ``mish``, ``hardsigmoid``, ``hardswish``, ``softsign``, ``softmin``, ``glu``,
 ``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``.
 Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d`` / ``nn.GroupNorm`` /
-``nn.InstanceNorm1d`` call): ``layer_norm``, ``batch_norm``, ``group_norm``,
-``instance_norm``.
+``nn.InstanceNorm1d`` / ``nn.RMSNorm`` call): ``layer_norm``, ``batch_norm``,
+``group_norm``, ``instance_norm``, ``rms_norm``.
 Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_loss``,
 ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``,
 ``cross_entropy``, ``nll_loss``, ``gaussian_nll_loss``, ``poisson_nll_loss``;
@@ -36,7 +36,7 @@ from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import dropout
 from .embedding import embedding
 from .linear import linear
-from .normalization import batch_norm, group_norm, instance_norm, layer_norm
+from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
 from .likelihood_losses import gaussian_nll_loss, poisson_nll_loss
 from .margin_losses import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
                             multi_margin_loss, multilabel_soft_margin_loss, soft_margin_loss,
@@ -55,7 +55,7 @@ __all__ = [
     "relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "softmin", "glu",
     "hardshrink", "softshrink", "tanhshrink", "threshold",
     # normalisation
-    "layer_norm", "batch_norm", "group_norm", "instance_norm",
+    "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
     # losses
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "gaussian_nll_loss",

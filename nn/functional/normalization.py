@@ -1,10 +1,12 @@
-"""Normalisation as functions: ``layer_norm``, ``batch_norm``, ``group_norm`` and
-``instance_norm`` (PyTorch's signatures), which ``nn.LayerNorm``, ``nn.BatchNorm1d``,
-``nn.BatchNorm2d``, ``nn.GroupNorm`` and ``nn.InstanceNorm1d`` call.
+"""Normalisation as functions: ``layer_norm``, ``batch_norm``, ``group_norm``,
+``instance_norm`` and ``rms_norm`` (PyTorch's signatures), which ``nn.LayerNorm``,
+``nn.BatchNorm1d``, ``nn.BatchNorm2d``, ``nn.GroupNorm``, ``nn.InstanceNorm1d`` and
+``nn.RMSNorm`` call.
 
-Each computes x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then
-y = x_hat * weight + bias where weight / bias are given. They are written with autograd
-ops, so their gradients (through the mean and variance too) come from the engine.
+Each but ``rms_norm`` computes x_hat = (x - mean) / sqrt(var + eps) with the biased
+variance and then y = x_hat * weight + bias where weight / bias are given. They are
+written with autograd ops, so their gradients (through the mean and variance too) come
+from the engine.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from autograd.errors import DataError, ShapeError, UsageError
 from .._checks import integer, is_integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "check_eps",
-           "check_normalized_shape", "check_trailing_shape", "values_per_channel"]
+__all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
+           "check_eps", "check_normalized_shape", "check_trailing_shape", "values_per_channel"]
 
 
 def check_eps(eps: Any, owner: str) -> float:
@@ -105,6 +107,25 @@ def layer_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = No
     if weight is not None:
         y = y * weight
     return y if bias is None else y + bias
+
+
+def rms_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = None,
+             eps: float | None = None) -> Tensor:
+    """y = x / sqrt(mean(x^2) + eps) * weight, the mean taken over the last axes of x,
+    those of ``normalized_shape`` (no centring, no bias); ``weight`` (optional) has shape
+    ``normalized_shape``. ``eps=None`` is the machine epsilon of the dtype computed in,
+    as PyTorch: x's (float32 for float16 x, which is computed in float32 and cast back)."""
+    shape = check_normalized_shape(normalized_shape, "rms_norm")
+    x = as_tensor(x)
+    check_trailing_shape(x, shape, "rms_norm")
+    weight = _check_affine("weight", weight, shape, "rms_norm")
+    wide = x.astype(np.float32) if x.dtype == np.float16 else x  # see _standardise
+    if eps is None:
+        eps = float(np.finfo(wide.dtype if wide.dtype.kind == "f" else np.float64).eps)
+    eps = check_eps(eps, "rms_norm")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    y = _narrow(wide * ((wide * wide).mean(axes, keepdims=True) + eps) ** -0.5, x.dtype)
+    return y if weight is None else y * weight
 
 
 def values_per_channel(shape: tuple[int, ...]) -> int:
