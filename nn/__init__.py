@@ -26,6 +26,7 @@ from .normalization import BatchNorm1d, LayerNorm
 from .normalization import GroupNorm
 from .normalization import BatchNorm2d, InstanceNorm1d
 from .normalization import RMSNorm
+from .more_layers import CosineSimilarity, PairwiseDistance
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,
                       ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
                       ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
@@ -47,6 +48,7 @@ __all__ = [
     "GroupNorm",
     "BatchNorm2d", "InstanceNorm1d",
     "RMSNorm",
+    "PairwiseDistance", "CosineSimilarity",
     # padding layers
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
     "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",

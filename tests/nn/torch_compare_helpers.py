@@ -14,7 +14,8 @@ def normal(seed, shape):
 
 def run_both(torch, ours_fn, torch_fn, arrays, seed=99, rtol=1e-10):
     """Outputs and input gradients of ours_fn and torch_fn on the same float64 arrays
-    (None entries are passed as None), with one random upstream gradient."""
+    (None entries are passed as None), with one random upstream gradient; a gradient
+    that torch leaves at None (no path to the input) counts as zeros."""
     ours = [None if a is None else Tensor(a.copy(), requires_grad=True) for a in arrays]
     theirs = [None if a is None else torch.tensor(a, requires_grad=True) for a in arrays]
     y, yt = ours_fn(*ours), torch_fn(*theirs)
@@ -24,7 +25,8 @@ def run_both(torch, ours_fn, torch_fn, arrays, seed=99, rtol=1e-10):
     np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=rtol, atol=1e-12)
     for a, at in zip(ours, theirs):
         if a is not None:
-            np.testing.assert_allclose(a.grad, at.grad.numpy(), rtol=rtol * 10, atol=1e-11)
+            expected = np.zeros(a.shape) if at.grad is None else at.grad.numpy()
+            np.testing.assert_allclose(a.grad, expected, rtol=rtol * 10, atol=1e-11)
 
 
 def copy_parameters(ours, theirs, seed=5):
