@@ -23,7 +23,7 @@ margin losses ``margin_ranking_loss``, ``hinge_embedding_loss``, ``soft_margin_l
 divergences ``gaussian_kl``, ``kl_div`` (= ``kl_div_gaussians``: two diagonal Gaussians;
 unlike PyTorch's ``kl_div``, which takes log-probabilities), ``bernoulli_kl``;
 penalties ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``; vectors ``one_hot``,
-``normalize``, ``cosine_similarity``, ``pairwise_distance``.
+``normalize``, ``cosine_similarity``, ``pairwise_distance``, ``bilinear``.
 The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
 """
 
@@ -45,7 +45,7 @@ from .padding import pad
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
-from .vectors import cosine_similarity, normalize, one_hot, pairwise_distance
+from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
 
 __all__ = [
     "linear", "dropout", "embedding", "pad",
@@ -67,5 +67,5 @@ __all__ = [
     # penalties
     "l1_penalty", "l2_penalty", "elastic_net_penalty",
     # vectors
-    "one_hot", "normalize", "cosine_similarity", "pairwise_distance",
+    "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "bilinear",
 ]

@@ -1,10 +1,11 @@
 """Vectors along an axis: ``one_hot`` labels, ``normalize`` to unit length, the
-``cosine_similarity`` and ``pairwise_distance`` of two batches, with PyTorch's names and
-arguments.
+``cosine_similarity``, ``pairwise_distance`` and ``bilinear`` form of two batches, with
+PyTorch's names and arguments.
 
 normalize(x) = x / max(||x||_p, eps); cos(a, b) = a.b / (max(||a||, eps) max(||b||, eps)),
 both along ``dim`` and differentiable (the norms' gradients are 0 at the zero vector);
-pairwise_distance(a, b) = ||a - b + eps||_p along the last axis.
+pairwise_distance(a, b) = ||a - b + eps||_p along the last axis;
+bilinear(a, b)[..., o] = a^T W[o] b + bias[o].
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import math
 
 import numpy as np
 
-from autograd import Tensor, as_tensor
+from autograd import Tensor, as_tensor, einsum
 from autograd.errors import DTypeError, ShapeError
 
 from .._checks import flag, integer, real_number
 from ..errors import ConfigError
 
-__all__ = ["one_hot", "normalize", "cosine_similarity", "pairwise_distance",
+__all__ = ["one_hot", "normalize", "cosine_similarity", "pairwise_distance", "bilinear",
            "check_distance_args"]
 
 
@@ -91,3 +92,27 @@ def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6,
     if p == 0:  # sign(|d|): 1 where d != 0, with gradient 0
         return magnitude.sign().sum(axis=-1, keepdims=keepdim)
     return (magnitude ** p).sum(axis=-1, keepdims=keepdim) ** (1.0 / p)
+
+
+def bilinear(x1: Any, x2: Any, weight: Any, bias: Any = None) -> Tensor:
+    """y[..., o] = sum_ij x1[..., i] weight[o, i, j] x2[..., j] + bias[o] (PyTorch's
+    ``F.bilinear``): weight has shape (out, in1, in2), bias (out,) or None; x1 (..., in1)
+    and x2 (..., in2) have the same leading axes (no broadcasting, as PyTorch)."""
+    x1, x2, weight = as_tensor(x1), as_tensor(x2), as_tensor(weight)
+    if weight.ndim != 3:
+        raise ShapeError(f"bilinear: weight must be 3-d (out, in1, in2); got shape "
+                         f"{weight.shape}")
+    _, in1, in2 = weight.shape
+    if (x1.ndim == 0 or x1.shape[:-1] != x2.shape[:-1] or x1.shape[-1] != in1
+            or x2.shape[-1] != in2):
+        raise ShapeError(f"bilinear: inputs of shapes (..., {in1}) and (..., {in2}) with "
+                         f"the same leading axes are needed for a weight of shape "
+                         f"{weight.shape}; got {x1.shape} and {x2.shape}")
+    y = einsum("...i,oij,...j->...o", x1, weight, x2)
+    if bias is None:
+        return y
+    bias = as_tensor(bias)
+    if bias.shape != weight.shape[:1]:
+        raise ShapeError(f"bilinear: bias must have shape ({weight.shape[0]},) to match "
+                         f"the weight {weight.shape}; got {bias.shape}")
+    return y + bias
