@@ -28,6 +28,7 @@ from .normalization import BatchNorm2d, InstanceNorm1d
 from .normalization import RMSNorm
 from .more_layers import CosineSimilarity, PairwiseDistance
 from .more_layers import Bilinear
+from .layers import AlphaDropout
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,
                       ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
                       ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
@@ -50,7 +51,7 @@ __all__ = [
     "BatchNorm2d", "InstanceNorm1d",
     "RMSNorm",
     "PairwiseDistance", "CosineSimilarity",
-    "Bilinear",
+    "Bilinear", "AlphaDropout",
     # padding layers
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
     "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",

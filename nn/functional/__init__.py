@@ -4,8 +4,9 @@ Use as ``import nn.functional as F``. Everything here is differentiable (also to
 order), takes an ``axis`` where it needs one (NumPy's word for PyTorch's ``dim``), keeps
 float32 inputs float32, and depends only on ``autograd`` and NumPy.
 
-The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout`` and
-``embedding`` (rows of a weight picked by integer indices), ``pad`` (PyTorch's order).
+The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
+``alpha_dropout``, ``embedding`` (rows of a weight picked by integer indices), ``pad``
+(PyTorch's order).
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
@@ -33,7 +34,7 @@ from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softma
 from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
                                selu, softmin, softshrink, softsign, tanhshrink, threshold)
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
-from .dropout import dropout
+from .dropout import alpha_dropout, dropout
 from .embedding import embedding
 from .linear import linear
 from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
@@ -48,7 +49,7 @@ from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
 
 __all__ = [
-    "linear", "dropout", "embedding", "pad",
+    "linear", "dropout", "alpha_dropout", "embedding", "pad",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
