@@ -15,14 +15,16 @@ from .more_activations import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswi
 from .checkpoint import CheckpointError, load, load_into, save
 from .embedding import Embedding
 from .containers import ModuleDict, ModuleList, Sequential
-from .layers import Dropout, Flatten, Identity, Linear, Residual, Unflatten
+from .layers import AlphaDropout, Dropout, Flatten, Identity, Linear, Residual, Unflatten
 from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddingLoss,
                      CrossEntropyLoss, GaussianKLDivLoss, GaussianKLLoss, GaussianNLLLoss,
                      HingeEmbeddingLoss, HuberLoss, L1Loss, MarginRankingLoss, MSELoss,
                      MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss,
                      SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
 from .module import LoadResult, Module, Parameter, StateDictError
-from .normalization import BatchNorm1d, LayerNorm
+from .normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, LayerNorm,
+                            RMSNorm)
+from .more_layers import Bilinear, CosineSimilarity, PairwiseDistance
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,
                       ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
                       ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
@@ -43,6 +45,8 @@ __all__ = [
     # layers
     "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
     "BatchNorm1d", "LayerNorm", "Embedding",
+    "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "PairwiseDistance",
+    "CosineSimilarity", "Bilinear", "AlphaDropout",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     # padding layers
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",

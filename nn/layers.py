@@ -1,4 +1,5 @@
-"""Layers: ``Linear``, ``Residual``, ``Dropout``, ``Flatten``, ``Unflatten``, ``Identity``
+"""Layers: ``Linear``, ``Residual``, ``Dropout``, ``AlphaDropout``, ``Flatten``,
+``Unflatten``, ``Identity``
 (and ``Sequential``, defined with the other containers in ``nn.containers``).
 
 Every layer computes with autograd ops, so its gradients come from the engine.
@@ -24,8 +25,8 @@ from .functional.linear import Affine
 from .module import Module, Parameter
 from .errors import ArgumentTypeError, ConfigError
 
-__all__ = ["Linear", "Sequential", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
-           "DTypePromotionWarning"]
+__all__ = ["Linear", "Sequential", "Residual", "Dropout", "AlphaDropout", "Flatten",
+           "Unflatten", "Identity", "DTypePromotionWarning"]
 
 
 class DTypePromotionWarning(UserWarning):
@@ -162,6 +163,28 @@ class Dropout(Module):
         if not self.training or self.p == 0.0:
             return x
         return F.dropout(x, self.p, generator=self.rng)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class AlphaDropout(Module):
+    """Alpha dropout for SELU networks (PyTorch's ``nn.AlphaDropout``): in training,
+    ``F.alpha_dropout`` (dropped elements set to SELU's saturation, then an affine map
+    that keeps inputs of mean 0 and variance 1 so), with a mask drawn from ``rng`` as
+    ``Dropout``'s; in evaluation (and for p = 0) y = x. p = 1 gives zeros."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False, *,
+                 rng: RNGLike = None) -> None:
+        super().__init__()
+        self.p = check_dropout_p("AlphaDropout", p)
+        self.inplace = check_inplace("AlphaDropout", inplace)
+        self.rng = as_generator(rng)
+
+    def forward(self, x: Any) -> Any:
+        if not self.training or self.p == 0.0:
+            return x
+        return F.alpha_dropout(x, self.p, True, generator=self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

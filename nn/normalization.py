@@ -1,12 +1,14 @@
-"""Normalisation layers: ``BatchNorm1d`` and ``LayerNorm``.
+"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``InstanceNorm1d``,
+``LayerNorm``, ``GroupNorm`` and ``RMSNorm`` (which only scales: y = x / rms(x) * weight).
 
-Both compute x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then,
+Each computes x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then,
 if affine, y = x_hat * weight + bias (weight starts at 1, bias at 0), by calling
-``F.batch_norm`` and ``F.layer_norm`` (``nn.functional.normalization``: the math), with
-their parameters and running statistics.
+``F.batch_norm``, ``F.instance_norm``, ``F.layer_norm`` or ``F.group_norm``
+(``nn.functional.normalization``: the math), with their parameters and running statistics.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -20,38 +22,30 @@ from .functional.normalization import (check_eps, check_normalized_shape,
                                        check_trailing_shape, values_per_channel)
 from .layers import float_dtype
 from ._checks import integer, real_number
+from .errors import ConfigError
 from .module import Module, Parameter
 
-__all__ = ["BatchNorm1d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "LayerNorm", "GroupNorm",
+           "RMSNorm"]
 
 
-class BatchNorm1d(Module):
-    """Batch normalisation over the batch axis of (N, C) or (N, C, L) inputs, per
-    channel C.
+class _NormBase(Module):
+    """What batch and instance normalisation share: per-channel ``weight`` (starts at 1)
+    and ``bias`` (0) if ``affine``, and, with ``track_running_stats``, the buffers
+    ``running_mean`` (0), ``running_var`` (1) and ``num_batches_tracked`` (0), as
+    PyTorch's ``_NormBase``."""
+    _momentum_none = "None gives a cumulative average."  # what momentum=None means
 
-    Training: normalise with the batch mean and biased variance (over N, and L), and
-    update running_mean <- (1 - m) running_mean + m mean and
-    running_var <- (1 - m) running_var + m var * n / (n - 1) (unbiased, n = N * L),
-    m = ``momentum`` (``None``: a cumulative average, m = 1 / batches seen).
-    Evaluation: normalise with running_mean and running_var. With
-    ``track_running_stats=False`` there are no running statistics and batch statistics
-    are used in both modes, so a batch with one value per channel raises in both (as in
-    PyTorch: its variance is 0 and every output would be the bias). An empty batch gives
-    an empty output and leaves the statistics alone (``num_batches_tracked`` counts it,
-    as PyTorch's).
-    """
-
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, *,
-                 dtype: Any = np.float64) -> None:
+    def __init__(self, num_features: int, eps: float, momentum: float | None, affine: bool,
+                 track_running_stats: bool, dtype: Any) -> None:
         super().__init__()
-        self.num_features = integer("BatchNorm1d", "num_features", num_features, minimum=1)
-        self.eps = check_eps(eps, "BatchNorm1d")
+        owner = type(self).__name__
+        self.num_features = integer(owner, "num_features", num_features, minimum=1)
+        self.eps = check_eps(eps, owner)
         self.momentum = None if momentum is None else real_number(
-            "BatchNorm1d", "momentum", momentum, minimum=0, maximum=1,
-            advice="None gives a cumulative average.")
+            owner, "momentum", momentum, minimum=0, maximum=1, advice=self._momentum_none)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        dtype = float_dtype(dtype, "BatchNorm1d")
+        dtype = float_dtype(dtype, owner)
         c = self.num_features
         self.weight = Parameter(np.ones(c, dtype)) if affine else None
         self.bias = Parameter(np.zeros(c, dtype)) if affine else None
@@ -77,12 +71,34 @@ class BatchNorm1d(Module):
             init.ones_(self.weight)
             init.zeros_(self.bias)
 
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Batch normalisation over the batch axis (and any trailing axes), per channel C
+    on axis 1; ``BatchNorm1d`` and ``BatchNorm2d`` differ only in the inputs they take.
+
+    Training: normalise with the batch mean and biased variance (over every axis but 1),
+    and update running_mean <- (1 - m) running_mean + m mean and
+    running_var <- (1 - m) running_var + m var * n / (n - 1) (unbiased, n values per
+    channel), m = ``momentum`` (``None``: a cumulative average, m = 1 / batches seen).
+    Evaluation: normalise with running_mean and running_var. With
+    ``track_running_stats=False`` there are no running statistics and batch statistics
+    are used in both modes, so a batch with one value per channel raises in both (as in
+    PyTorch: its variance is 0 and every output would be the bias). An empty batch gives
+    an empty output and leaves the statistics alone (``num_batches_tracked`` counts it,
+    as PyTorch's).
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, *,
+                 dtype: Any = np.float64) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+
     def _check_input(self, x: Tensor) -> None:
-        if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
-            raise ShapeError(
-                f"{self!r} expects inputs of shape (N, {self.num_features}) or "
-                f"(N, {self.num_features}, L) (num_features={self.num_features} channels "
-                f"on axis 1); got shape {x.shape}.")
+        raise NotImplementedError  # each subclass names the shapes it takes
 
     def forward(self, x: Any) -> Tensor:
         x = as_tensor(x)
@@ -95,7 +111,7 @@ class BatchNorm1d(Module):
                       self.track_running_stats else "build it with "
                       "track_running_stats=True to have running statistics for .eval()")
             raise ShapeError(
-                f"BatchNorm1d {mode} needs more than one value per channel to "
+                f"{type(self).__name__} {mode} needs more than one value per channel to "
                 f"estimate a variance; got input shape {x.shape}. Use a batch of 2 "
                 f"or more, or {remedy}.")
         momentum = 0.0
@@ -107,9 +123,67 @@ class BatchNorm1d(Module):
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                             batch_statistics, momentum, self.eps)
 
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs per channel C (see
+    ``_BatchNorm`` for the rules: batch statistics in training, running ones in eval)."""
+
+    def _check_input(self, x: Tensor) -> None:
+        if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
+            raise ShapeError(
+                f"{self!r} expects inputs of shape (N, {self.num_features}) or "
+                f"(N, {self.num_features}, L) (num_features={self.num_features} channels "
+                f"on axis 1); got shape {x.shape}.")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) inputs per channel C, statistics over N, H
+    and W (the rules of ``BatchNorm1d``, PyTorch's ``nn.BatchNorm2d``)."""
+
+    def _check_input(self, x: Tensor) -> None:
+        if x.ndim != 4 or x.shape[1] != self.num_features:
+            raise ShapeError(
+                f"{self!r} expects inputs of shape (N, {self.num_features}, H, W) "
+                f"(num_features={self.num_features} channels on axis 1); got shape "
+                f"{x.shape}. For (N, C) or (N, C, L) inputs use BatchNorm1d.")
+
+
+class InstanceNorm1d(_NormBase):
+    """Instance normalisation of (N, C, L) or unbatched (C, L) inputs (PyTorch's
+    ``nn.InstanceNorm1d``): each sample's channel is standardised over L with its own
+    mean and biased variance, in training and in evaluation. With
+    ``track_running_stats=True`` training also updates running_mean and running_var
+    with the batch average of the samples' mean and unbiased variance (momentum ``m``;
+    ``None`` counts as 0, as PyTorch: no update, and ``num_batches_tracked`` stays 0),
+    and evaluation normalises with them. ``affine`` and ``track_running_stats`` are off
+    by default. Without either, a channel count other than ``num_features`` is only
+    warned about (it is not used), as PyTorch."""
+    _momentum_none = "None means no update of the running statistics (as PyTorch)."
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False, *,
+                 dtype: Any = np.float64) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+
+    def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        if x.ndim not in (2, 3):
+            raise ShapeError(f"{self!r} expects inputs of shape (N, C, L) or (C, L); got "
+                             f"shape {x.shape}.")
+        channels = x.shape[x.ndim - 2]
+        if channels != self.num_features:
+            message = (f"{self!r} got {channels} channels (axis {x.ndim - 2} of an input of "
+                       f"shape {x.shape}) but num_features={self.num_features}")
+            if self.affine or self.track_running_stats:
+                raise ShapeError(f"{message}; the weight and running statistics have one "
+                                 f"value per channel.")
+            warnings.warn(f"{message}, which is not used (affine=False, "
+                          f"track_running_stats=False).", stacklevel=2)
+        batched = x if x.ndim == 3 else x.reshape((1,) + x.shape)
+        y = F.instance_norm(batched, self.running_mean, self.running_var, self.weight,
+                            self.bias, self.training or not self.track_running_stats,
+                            0.0 if self.momentum is None else self.momentum, self.eps)
+        return y if x.ndim == 3 else y.reshape(x.shape)
 
 
 class LayerNorm(Module):
@@ -146,3 +220,75 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the last axes of x, those of
+    ``normalized_shape`` (PyTorch's ``nn.RMSNorm``): y = x / sqrt(mean(x^2) + eps) *
+    weight, each sample on its own; ``weight`` (starts at 1) has shape
+    ``normalized_shape``. ``eps=None`` is the machine epsilon of x's dtype, as PyTorch."""
+
+    def __init__(self, normalized_shape: int | tuple[int, ...], eps: float | None = None,
+                 elementwise_affine: bool = True, *, dtype: Any = np.float64) -> None:
+        super().__init__()
+        self.normalized_shape = check_normalized_shape(normalized_shape, "RMSNorm")
+        self.eps = None if eps is None else check_eps(eps, "RMSNorm")
+        self.elementwise_affine = bool(elementwise_affine)
+        dtype = float_dtype(dtype, "RMSNorm")
+        self.weight = (Parameter(np.ones(self.normalized_shape, dtype))
+                       if self.elementwise_affine else None)
+
+    def reset_parameters(self) -> None:
+        """weight = 1, if there is one (as PyTorch)."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        check_trailing_shape(x, self.normalized_shape, repr(self))  # names the module
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class GroupNorm(Module):
+    """Group normalisation of (N, C, *) inputs (PyTorch's ``nn.GroupNorm``): the
+    ``num_channels`` channels form ``num_groups`` groups of consecutive channels, each
+    standardised per sample (over its channels and trailing axes), the same in training
+    and evaluation; ``weight`` and ``bias`` have one value per channel, shape (C,)."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, *, dtype: Any = np.float64) -> None:
+        super().__init__()
+        self.num_groups = integer("GroupNorm", "num_groups", num_groups, minimum=1)
+        self.num_channels = integer("GroupNorm", "num_channels", num_channels, minimum=1)
+        if self.num_channels % self.num_groups:
+            raise ConfigError(f"GroupNorm: num_groups={num_groups} must divide "
+                              f"num_channels={num_channels} (channels are split into equal "
+                              f"groups); pick a divisor of {num_channels}")
+        self.eps = check_eps(eps, "GroupNorm")
+        self.affine = bool(affine)
+        dtype = float_dtype(dtype, "GroupNorm")
+        self.weight = Parameter(np.ones(self.num_channels, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(self.num_channels, dtype)) if affine else None
+
+    def reset_parameters(self) -> None:
+        """weight = 1 and bias = 0 if affine (as PyTorch)."""
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ShapeError(
+                f"{self!r} expects inputs of shape (N, {self.num_channels}, ...) "
+                f"(num_channels={self.num_channels} channels on axis 1); got shape "
+                f"{x.shape}.")
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}")

@@ -4,15 +4,17 @@ Use as ``import nn.functional as F``. Everything here is differentiable (also to
 order), takes an ``axis`` where it needs one (NumPy's word for PyTorch's ``dim``), keeps
 float32 inputs float32, and depends only on ``autograd`` and NumPy.
 
-The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout`` and
-``embedding`` (rows of a weight picked by integer indices), ``pad`` (PyTorch's order).
+The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
+``alpha_dropout``, ``embedding`` (rows of a weight picked by integer indices), ``pad``
+(PyTorch's order).
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
 ``celu``, ``mish``, ``hardsigmoid``, ``hardswish``, ``softsign``, ``softmin``, ``glu``,
 ``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``.
-Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d`` call): ``layer_norm``,
-``batch_norm``.
+Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d`` / ``nn.GroupNorm`` /
+``nn.InstanceNorm1d`` / ``nn.RMSNorm`` call): ``layer_norm``, ``batch_norm``,
+``group_norm``, ``instance_norm``, ``rms_norm``.
 Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_loss``,
 ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``,
 ``cross_entropy``, ``nll_loss``, ``gaussian_nll_loss``, ``poisson_nll_loss``;
@@ -22,7 +24,7 @@ margin losses ``margin_ranking_loss``, ``hinge_embedding_loss``, ``soft_margin_l
 divergences ``gaussian_kl``, ``kl_div`` (= ``kl_div_gaussians``: two diagonal Gaussians;
 unlike PyTorch's ``kl_div``, which takes log-probabilities), ``bernoulli_kl``;
 penalties ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``; vectors ``one_hot``,
-``normalize``, ``cosine_similarity``.
+``normalize``, ``cosine_similarity``, ``pairwise_distance``, ``bilinear``.
 The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
 """
 
@@ -32,10 +34,10 @@ from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softma
 from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
                                selu, softmin, softshrink, softsign, tanhshrink, threshold)
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
-from .dropout import dropout
+from .dropout import alpha_dropout, dropout
 from .embedding import embedding
 from .linear import linear
-from .normalization import batch_norm, layer_norm
+from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
 from .likelihood_losses import gaussian_nll_loss, poisson_nll_loss
 from .margin_losses import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
                             multi_margin_loss, multilabel_soft_margin_loss, soft_margin_loss,
@@ -44,17 +46,17 @@ from .padding import pad
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
-from .vectors import cosine_similarity, normalize, one_hot
+from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
 
 __all__ = [
-    "linear", "dropout", "embedding", "pad",
+    "linear", "dropout", "alpha_dropout", "embedding", "pad",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
     "relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "softmin", "glu",
     "hardshrink", "softshrink", "tanhshrink", "threshold",
     # normalisation
-    "layer_norm", "batch_norm",
+    "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
     # losses
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "gaussian_nll_loss",
@@ -66,5 +68,5 @@ __all__ = [
     # penalties
     "l1_penalty", "l2_penalty", "elastic_net_penalty",
     # vectors
-    "one_hot", "normalize", "cosine_similarity",
+    "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "bilinear",
 ]

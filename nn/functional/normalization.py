@@ -1,9 +1,12 @@
-"""Normalisation as functions: ``layer_norm`` and ``batch_norm`` (PyTorch's signatures),
-which ``nn.LayerNorm`` and ``nn.BatchNorm1d`` call.
+"""Normalisation as functions: ``layer_norm``, ``batch_norm``, ``group_norm``,
+``instance_norm`` and ``rms_norm`` (PyTorch's signatures), which ``nn.LayerNorm``,
+``nn.BatchNorm1d``, ``nn.BatchNorm2d``, ``nn.GroupNorm``, ``nn.InstanceNorm1d`` and
+``nn.RMSNorm`` call.
 
-Both compute x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then
-y = x_hat * weight + bias where weight / bias are given. They are written with autograd
-ops, so their gradients (through the mean and variance too) come from the engine.
+Each but ``rms_norm`` computes x_hat = (x - mean) / sqrt(var + eps) with the biased
+variance and then y = x_hat * weight + bias where weight / bias are given. They are
+written with autograd ops, so their gradients (through the mean and variance too) come
+from the engine.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from autograd.errors import DataError, ShapeError, UsageError
 from .._checks import integer, is_integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["layer_norm", "batch_norm", "check_eps", "check_normalized_shape",
-           "check_trailing_shape", "values_per_channel"]
+__all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
+           "check_eps", "check_normalized_shape", "check_trailing_shape", "values_per_channel"]
 
 
 def check_eps(eps: Any, owner: str) -> float:
@@ -106,31 +109,51 @@ def layer_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = No
     return y if bias is None else y + bias
 
 
+def rms_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = None,
+             eps: float | None = None) -> Tensor:
+    """y = x / sqrt(mean(x^2) + eps) * weight, the mean taken over the last axes of x,
+    those of ``normalized_shape`` (no centring, no bias); ``weight`` (optional) has shape
+    ``normalized_shape``. ``eps=None`` is the machine epsilon of the dtype computed in,
+    as PyTorch: x's (float32 for float16 x, which is computed in float32 and cast back)."""
+    shape = check_normalized_shape(normalized_shape, "rms_norm")
+    x = as_tensor(x)
+    check_trailing_shape(x, shape, "rms_norm")
+    weight = _check_affine("weight", weight, shape, "rms_norm")
+    wide = x.astype(np.float32) if x.dtype == np.float16 else x  # see _standardise
+    if eps is None:
+        eps = float(np.finfo(wide.dtype if wide.dtype.kind == "f" else np.float64).eps)
+    eps = check_eps(eps, "rms_norm")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    y = _narrow(wide * ((wide * wide).mean(axes, keepdims=True) + eps) ** -0.5, x.dtype)
+    return y if weight is None else y * weight
+
+
 def values_per_channel(shape: tuple[int, ...]) -> int:
     """How many values of an input of ``shape`` (N, C, ...) each channel has: N * L * ..."""
     return math.prod(shape[:1] + shape[2:])
 
 
-def _running_array(name: str, value: Any, channels: int, updated: bool) -> np.ndarray:
+def _running_array(name: str, value: Any, channels: int, updated: bool,
+                   owner: str = "batch_norm") -> np.ndarray:
     """The live array of a running statistic: a Tensor's ``.data`` or the ndarray."""
     array = value.data if isinstance(value, Tensor) else value
     if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
         if updated:
             raise ArgumentTypeError(
-                f"batch_norm: {name} is updated in place in training mode, so it must be "
+                f"{owner}: {name} is updated in place in training mode, so it must be "
                 f"a float Tensor or NumPy array; got {type(value).__name__}")
         try:
             array = np.asarray(array)
         except ValueError:  # NumPy refuses ragged nesting
-            raise DataError(f"batch_norm: {name} must be numbers, one per channel; got a "
+            raise DataError(f"{owner}: {name} must be numbers, one per channel; got a "
                             f"ragged nested sequence (rows of different lengths)") from None
         if array.dtype.kind not in "biuf":
             raise ArgumentTypeError(
-                f"batch_norm: {name} must be real numbers, one per channel (a Tensor, "
+                f"{owner}: {name} must be real numbers, one per channel (a Tensor, "
                 f"array or list); got {type(value).__name__} of dtype {array.dtype}")
         array = array.astype(np.float64)
     if array.shape != (channels,):
-        raise ShapeError(f"batch_norm: {name} must have shape ({channels},), one value per "
+        raise ShapeError(f"{owner}: {name} must have shape ({channels},), one value per "
                          f"channel (axis 1 of the input); got {array.shape}")
     return array
 
@@ -198,4 +221,94 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
         inv_std = (1.0 / np.sqrt(var_array.reshape(shape) + eps)).astype(dtype)
         scale = inv_std if weight is None else weight * inv_std
         y = x * scale - mean_array.reshape(shape).astype(dtype) * scale
+    return y if bias is None else y + bias.reshape(shape)
+
+
+def group_norm(x: Any, num_groups: int, weight: Any = None, bias: Any = None,
+               eps: float = 1e-5) -> Tensor:
+    """Group normalisation of x of shape (N, C, *): the C channels form ``num_groups``
+    groups of C / num_groups consecutive channels, and each sample's group is
+    standardised with its own mean and biased variance (over its channels and every
+    trailing axis), the same in training and evaluation; then y = x_hat * weight + bias
+    with weight and bias (optional) of shape (C,), one value per channel."""
+    num_groups = integer("group_norm", "num_groups", num_groups, minimum=1)
+    eps = check_eps(eps, "group_norm")
+    x = as_tensor(x)
+    if x.ndim < 2:
+        raise ShapeError(f"group_norm expects an input of shape (N, C) or (N, C, ...) with "
+                         f"channels on axis 1; got shape {x.shape}")
+    n, channels = x.shape[:2]
+    if channels % num_groups:
+        raise ShapeError(f"group_norm: num_groups={num_groups} must divide the number of "
+                         f"channels (axis 1), {channels} in an input of shape {x.shape}; "
+                         f"pick a divisor of {channels}")
+    if x.size == num_groups:  # PyTorch's check: one sample whose groups hold one value
+        raise ShapeError(f"group_norm needs more than one value per group to estimate a "
+                         f"variance; got input shape {x.shape} with num_groups={num_groups}")
+    weight = _check_affine("weight", weight, (channels,), "group_norm")
+    bias = _check_affine("bias", bias, (channels,), "group_norm")
+    y = x
+    if x.size:  # (an empty input has nothing to normalise)
+        grouped = x.reshape((n, num_groups, x.size // (n * num_groups)))
+        centred, _, _, inv_std = _standardise(grouped, (2,), eps)
+        y = _narrow(centred * inv_std, x.dtype).reshape(x.shape)
+    shape = (channels,) + (1,) * (x.ndim - 2)  # broadcasts a per-channel vector
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    return y if bias is None else y + bias.reshape(shape)
+
+
+def instance_norm(x: Any, running_mean: Any = None, running_var: Any = None,
+                  weight: Any = None, bias: Any = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Instance normalisation of x of shape (N, C, ...): each sample's channel is
+    standardised over the trailing axes with its own mean and biased variance, then
+    y = x_hat * weight + bias (weight and bias of shape (C,), optional).
+
+    With ``use_input_stats`` and running statistics given, these are updated in place:
+    running_mean <- (1 - m) running_mean + m * (the samples' means averaged over N),
+    running_var likewise with the samples' unbiased variances (m = ``momentum``).
+    ``use_input_stats=False`` normalises with running_mean and running_var instead, as
+    ``batch_norm`` in evaluation mode.
+    """
+    x = as_tensor(x)
+    eps = check_eps(eps, "instance_norm")
+    momentum = real_number("instance_norm", "momentum", momentum, minimum=0, maximum=1)
+    if x.ndim < 2:
+        raise ShapeError(f"instance_norm expects an input of shape (N, C, ...) with channels "
+                         f"on axis 1; got shape {x.shape}")
+    if (running_mean is None) != (running_var is None):
+        raise UsageError("instance_norm: give both running_mean and running_var, or neither")
+    channels = x.shape[1]
+    if not use_input_stats:
+        if running_mean is None:
+            raise UsageError("instance_norm: use_input_stats=False normalises with the "
+                             "running statistics; pass running_mean and running_var")
+        running_mean = _running_array("running_mean", running_mean, channels, False,
+                                      "instance_norm")
+        running_var = _running_array("running_var", running_var, channels, False,
+                                     "instance_norm")
+        return batch_norm(x, running_mean, running_var, weight, bias, False, momentum, eps)
+    n = math.prod(x.shape[2:])  # values per sample and channel
+    if n == 1:  # a variance of one value is 0: the output would be the bias
+        raise ShapeError(f"instance_norm needs more than one value per sample and channel "
+                         f"(the axes after 1) to estimate a variance; got input shape "
+                         f"{x.shape}")
+    shape = (channels,) + (1,) * (x.ndim - 2)  # broadcasts a per-channel vector
+    weight = _check_affine("weight", weight, (channels,), "instance_norm")
+    bias = _check_affine("bias", bias, (channels,), "instance_norm")
+    y = x
+    if x.size:  # (an empty input has nothing to normalise, and its statistics none)
+        centred, mean, var, inv_std = _standardise(x, tuple(range(2, x.ndim)), eps)
+        if running_mean is not None:
+            mean_array = _running_array("running_mean", running_mean, channels, True,
+                                        "instance_norm")
+            var_array = _running_array("running_var", running_var, channels, True,
+                                       "instance_norm")
+            _blend(mean_array, mean.data.mean(axis=0).reshape(channels), momentum)
+            _blend(var_array, var.data.mean(axis=0).reshape(channels) * (n / (n - 1)),
+                   momentum)
+        y = _narrow(centred * inv_std, x.dtype)
+    if weight is not None:
+        y = y * weight.reshape(shape)
     return y if bias is None else y + bias.reshape(shape)

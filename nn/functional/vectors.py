@@ -1,23 +1,29 @@
-"""Vectors along an axis: ``one_hot`` labels, ``normalize`` to unit length and the
-``cosine_similarity`` of two batches, with PyTorch's names and arguments.
+"""Vectors along an axis: ``one_hot`` labels, ``normalize`` to unit length, the
+``cosine_similarity``, ``pairwise_distance`` and ``bilinear`` form of two batches, with
+PyTorch's names and arguments.
 
 normalize(x) = x / max(||x||_p, eps); cos(a, b) = a.b / (max(||a||, eps) max(||b||, eps)),
-both along ``dim`` and differentiable (the norms' gradients are 0 at the zero vector).
+both along ``dim`` and differentiable (the norms' gradients are 0 at the zero vector);
+pairwise_distance(a, b) = ||a - b + eps||_p along the last axis;
+bilinear(a, b)[..., o] = a^T W[o] b + bias[o].
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import math
+
 import numpy as np
 
-from autograd import Tensor, as_tensor
-from autograd.errors import DTypeError
+from autograd import Tensor, as_tensor, einsum
+from autograd.errors import DTypeError, ShapeError
 
-from .._checks import integer, real_number
+from .._checks import flag, integer, real_number
 from ..errors import ConfigError
 
-__all__ = ["one_hot", "normalize", "cosine_similarity"]
+__all__ = ["one_hot", "normalize", "cosine_similarity", "pairwise_distance", "bilinear",
+           "check_distance_args"]
 
 
 def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
@@ -55,3 +61,58 @@ def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Tens
     unit1 = x1 / x1.norm(2, dim=dim, keepdim=True).clip(eps, None)
     unit2 = x2 / x2.norm(2, dim=dim, keepdim=True).clip(eps, None)
     return (unit1 * unit2).sum(dim=dim)
+
+
+def check_distance_args(owner: str, p: Any, eps: Any) -> tuple[float, float]:
+    """``(p, eps)`` as floats: p any real number or +-inf (not NaN), eps >= 0 and finite;
+    else ``ArgumentTypeError`` / ``ConfigError`` naming ``owner``."""
+    p = real_number(owner, "p", p, finite=False, advice="p is the order of the norm.")
+    if math.isnan(p):
+        raise ConfigError(f"{owner}: p must be a number or +-inf (the order of the norm); "
+                          f"got nan")
+    return p, real_number(owner, "eps", eps, minimum=0)
+
+
+def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """||x1 - x2 + eps||_p along the last axis (x1 and x2 broadcast), as PyTorch: eps is
+    added to the difference, so equal vectors are eps * D^(1/p) apart and the gradient
+    stays finite. Any order p: 1, 2, inf and -inf are the engine's norms, 0 counts the
+    non-zero differences (gradient 0), others are (sum |d|^p)^(1/p)."""
+    p, eps = check_distance_args("pairwise_distance", p, eps)
+    keepdim = flag("pairwise_distance", "keepdim", keepdim)
+    x1, x2 = as_tensor(x1), as_tensor(x2)
+    if x1.ndim == 0 and x2.ndim == 0:
+        raise ShapeError("pairwise_distance needs vectors, (D,) or (N, D), whose last axis "
+                         "is reduced; got two 0-d inputs")
+    difference = x1 - x2 + eps
+    if p in (1, 2, math.inf, -math.inf):
+        return difference.norm(p, axis=-1, keepdims=keepdim)
+    magnitude = difference.abs()
+    if p == 0:  # sign(|d|): 1 where d != 0, with gradient 0
+        return magnitude.sign().sum(axis=-1, keepdims=keepdim)
+    return (magnitude ** p).sum(axis=-1, keepdims=keepdim) ** (1.0 / p)
+
+
+def bilinear(x1: Any, x2: Any, weight: Any, bias: Any = None) -> Tensor:
+    """y[..., o] = sum_ij x1[..., i] weight[o, i, j] x2[..., j] + bias[o] (PyTorch's
+    ``F.bilinear``): weight has shape (out, in1, in2), bias (out,) or None; x1 (..., in1)
+    and x2 (..., in2) have the same leading axes (no broadcasting, as PyTorch)."""
+    x1, x2, weight = as_tensor(x1), as_tensor(x2), as_tensor(weight)
+    if weight.ndim != 3:
+        raise ShapeError(f"bilinear: weight must be 3-d (out, in1, in2); got shape "
+                         f"{weight.shape}")
+    _, in1, in2 = weight.shape
+    if (x1.ndim == 0 or x1.shape[:-1] != x2.shape[:-1] or x1.shape[-1] != in1
+            or x2.shape[-1] != in2):
+        raise ShapeError(f"bilinear: inputs of shapes (..., {in1}) and (..., {in2}) with "
+                         f"the same leading axes are needed for a weight of shape "
+                         f"{weight.shape}; got {x1.shape} and {x2.shape}")
+    y = einsum("...i,oij,...j->...o", x1, weight, x2)
+    if bias is None:
+        return y
+    bias = as_tensor(bias)
+    if bias.shape != weight.shape[:1]:
+        raise ShapeError(f"bilinear: bias must have shape ({weight.shape[0]},) to match "
+                         f"the weight {weight.shape}; got {bias.shape}")
+    return y + bias
