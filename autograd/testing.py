@@ -43,6 +43,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         "pip install -e \".[test]\" in a checkout of this repository (it is not on PyPI "
         "yet), or pip install hypothesis") from exc
 
+from ._strategy_args import as_dtype, as_shape
 from .errors import UnknownOpError, UsageError
 from .tensor import Tensor
 
@@ -180,12 +181,9 @@ def arrays(draw: Callable, shape: int | tuple[int, ...] | st.SearchStrategy | No
         @given(arrays((2, 3), elements=(-1, 1), noncontiguous=True))
         def test_view(a): assert a.shape == (2, 3)
     """
-    dtype = np.dtype(dtype)
-    if shape is None:
-        shape = shapes()
-    if isinstance(shape, st.SearchStrategy):
-        shape = draw(shape)
-    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)  # as NumPy
+    if shape is None or isinstance(shape, st.SearchStrategy):
+        shape = draw(shapes() if shape is None else shape)
+    shape, dtype = as_shape(shape, "arrays"), as_dtype(dtype, "arrays")  # an int: as NumPy
     element, draw_dtype = _element_strategy(dtype, elements)
     if noncontiguous is None:
         noncontiguous = draw(st.booleans())
@@ -205,6 +203,8 @@ def tensors(shape: int | tuple[int, ...] | st.SearchStrategy | None = None,
         @given(tensors(shapes(min_dims=1), elements=domain("sqrt"), requires_grad=True))
         def test_sqrt(x): autograd.gradcheck(autograd.sqrt, [x])
     """
+    if shape is not None and not isinstance(shape, st.SearchStrategy):
+        shape = as_shape(shape, "tensors")  # a named error now, not at the first draw
     return arrays(shape, dtype, elements, noncontiguous, unique).map(
         lambda array: Tensor(array, requires_grad=requires_grad))
 

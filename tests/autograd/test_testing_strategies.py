@@ -247,3 +247,18 @@ def test_strategies_keep_drawing_their_edge_cases() -> None:
     find(index_expressions((4, 3), allow_arrays=False), lambda i: any(
         isinstance(p, slice) and any(b is not None and b < 0 for b in (p.start, p.stop))
         for p in parts(i)))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: arrays(np.float32, (2, 3)), r"shape comes first here.*arrays\(\(2, 3\), dtype"),
+    (lambda: arrays("float32", 3), r"shape comes first here"),
+    (lambda: tensors(np.dtype(np.float32), (2, 3)), r"tensors: shape comes first"),
+    (lambda: arrays((2, -1)), r"shape must be an int, a tuple of ints >= 0"),
+    (lambda: arrays(2.5), r"shape must be an int, a tuple of ints >= 0"),
+    (lambda: arrays(st.just((2, "a"))), r"shape must be an int"),
+    (lambda: arrays(3, dtype="flaot32"), r"dtype must be a NumPy dtype")])
+def test_hypothesis_argument_order_and_bad_shapes_are_named(call, message) -> None:
+    """hypothesis.extra.numpy.arrays takes dtype first: that habit was NumPy's bare
+    "TypeError: Cannot interpret '2' as a data type"."""
+    with pytest.raises(UsageError, match=message):
+        find(call(), lambda a: True)
