@@ -10,9 +10,11 @@ float64 (PyTorch refuses it); float arrays keep their dtype. ``v`` follows the s
 ``func`` takes the inputs as positional arguments and returns a Tensor or a tuple of Tensors.
 Results mirror that structure: a bare Tensor in, a bare Tensor out. Gradients are
 detached unless ``create_graph=True`` (then they can be differentiated again).
-``strict=True`` raises ``IndependentError`` when an output does not depend on an input;
-otherwise that derivative is zeros. PyTorch's ``vectorize`` and ``strategy`` (Jacobian) and
-``outer_jacobian_strategy`` (Hessian) are accepted and change nothing: the results are
+``strict=True`` raises ``IndependentError`` when an output does not depend on an input
+(otherwise that derivative is zeros) and, with ``create_graph=True``, when a derivative
+does not depend on the inputs (a constant has no graph to differentiate), as PyTorch.
+PyTorch's ``vectorize`` and ``strategy`` (Jacobian) and ``outer_jacobian_strategy``
+(Hessian) are accepted and change nothing: the results are
 the same, computed one reverse pass per output element.
 
 ``jvp`` uses the double-VJP trick: ``u -> J^T u`` is linear in ``u``, so the VJP of
@@ -111,6 +113,10 @@ def _grads(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...], seeds: list[
                 raise IndependentError(f"{what}: the output does not depend on input {i} "
                                        f"(strict=True); pass strict=False to get zeros")
             g = Tensor(np.zeros(x.shape, dtype=x.dtype))
+        elif strict and create_graph and not g.requires_grad:  # as PyTorch's strict
+            raise IndependentError(f"{what}: the derivative with respect to input {i} is "
+                                   f"constant, so it has no graph to differentiate again "
+                                   f"(strict=True); pass strict=False to get it anyway")
         result.append(g if create_graph else g.detach())
     return tuple(result)
 
