@@ -27,8 +27,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._arrays import to_array
 from .differentiate import grad
-from .errors import DTypeError, IndependentError, ShapeError, UsageError
+from .errors import DataError, DTypeError, IndependentError, ShapeError, UsageError
 from .grad_mode import enable_grad
 from .tensor_math import stack
 from .tensor import Tensor
@@ -66,7 +67,10 @@ def _as_inputs(x: Any, what: str, name: str = "inputs") -> tuple[bool, tuple[Any
 
 def _float_data(x: Any, what: str, i: int) -> np.ndarray:
     """Input ``i`` as a float array: float dtypes kept, integers as float64."""
-    data = np.asarray(x.data if isinstance(x, Tensor) else x)
+    try:
+        data = to_array(x)  # named errors for a torch tensor that requires grad, ragged rows
+    except (DataError, DTypeError) as exc:
+        raise type(exc)(f"{what}: input {i}: {exc}") from None
     if data.dtype.kind in "iu":
         return data.astype(np.float64)
     if data.dtype.kind != "f":
@@ -134,7 +138,7 @@ def _seeds(v: Any, outputs: tuple[Tensor, ...], what: str,
         raise ShapeError(f"{what}: {len(vs)} vectors v for {len(outputs)} {of}s")
     seeds = []
     for k, (s, y) in enumerate(zip(vs, outputs)):
-        s = s if isinstance(s, Tensor) else Tensor(np.asarray(s, dtype=y.dtype))
+        s = s if isinstance(s, Tensor) else Tensor(s, dtype=y.dtype)
         if s.shape != y.shape:
             raise ShapeError(f"{what}: v[{k}] has shape {s.shape}; the {of} has {y.shape}")
         seeds.append(s)
