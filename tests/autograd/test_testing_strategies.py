@@ -8,7 +8,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from hypothesis import find, given, strategies as st
+from hypothesis import find, given, settings, strategies as st
 from hypothesis.errors import NoSuchExample
 
 import autograd as ag
@@ -262,3 +262,14 @@ def test_hypothesis_argument_order_and_bad_shapes_are_named(call, message) -> No
     "TypeError: Cannot interpret '2' as a data type"."""
     with pytest.raises(UsageError, match=message):
         find(call(), lambda a: True)
+
+
+@settings(max_examples=10)
+@given(data=st.data())
+@pytest.mark.parametrize("shape, op", [((60,), "sort"), ((3, 4), "max"), ((), "sort")])
+def test_unique_noncontiguous_views_need_only_their_own_values_distinct(
+        shape, op, data: st.DataObject) -> None:
+    """A step-2 view was drawn from a base of unique values: twice as many as the view
+    holds, more than domain("sort")'s 101 for 60 (Unsatisfiable)."""
+    a = data.draw(arrays(shape, elements=domain(op), unique=True, noncontiguous=True))
+    assert a.shape == shape and len(np.unique(a)) == a.size

@@ -1,15 +1,17 @@
-"""Checking the ``shape`` and ``dtype`` that ``autograd.testing.arrays`` / ``tensors`` are given."""
+"""Helpers of ``autograd.testing.arrays`` / ``tensors``: the ``shape`` and ``dtype`` they
+are given, checked, and the strided view they may draw."""
 
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
+from hypothesis import strategies as st
 
 from .errors import UsageError
 
-__all__ = ["as_shape", "as_dtype"]
+__all__ = ["as_shape", "as_dtype", "strided_view"]
 
 
 def as_shape(shape: Any, what: str) -> tuple[int, ...]:
@@ -40,3 +42,19 @@ def as_dtype(dtype: Any, what: str) -> np.dtype:
     except TypeError:
         raise UsageError(f"{what}: dtype must be a NumPy dtype such as np.float32 or "
                          f"'float32'; got {dtype!r}") from None
+
+
+def strided_view(draw: Callable, shape: tuple[int, ...]) -> tuple[tuple[int, ...], Callable]:
+    """A base shape and a function turning an array of that shape into a view of ``shape``
+    (a transpose, or a slice with step +-2 along one axis)."""
+    if not shape:
+        return (2,), lambda base: base[1, ...]
+    ways = ["step"] + (["transpose"] if sum(n > 1 for n in shape) >= 2 else [])
+    if draw(st.sampled_from(ways)) == "transpose":
+        return shape[::-1], lambda base: base.T
+    wide = [k for k, n in enumerate(shape) if n > 1] or list(range(len(shape)))
+    axis = draw(st.sampled_from(wide))
+    step = draw(st.sampled_from([2, -2]))
+    base = shape[:axis] + (2 * shape[axis],) + shape[axis + 1:]
+    index = (slice(None),) * axis + (slice(None, None, step),)
+    return base, lambda array: array[index]
