@@ -10,9 +10,11 @@ float64 (PyTorch refuses it); float arrays keep their dtype. ``v`` follows the s
 ``func`` takes the inputs as positional arguments and returns a Tensor or a tuple of Tensors.
 Results mirror that structure: a bare Tensor in, a bare Tensor out. Gradients are
 detached unless ``create_graph=True`` (then they can be differentiated again).
-``strict=True`` raises ``IndependentError`` when an output does not depend on an input;
-otherwise that derivative is zeros. PyTorch's ``vectorize`` and ``strategy`` (Jacobian) and
-``outer_jacobian_strategy`` (Hessian) are accepted and change nothing: the results are
+``strict=True`` raises ``IndependentError`` when an output does not depend on an input
+(otherwise that derivative is zeros) and, with ``create_graph=True``, when a derivative
+does not depend on the inputs (a constant has no graph to differentiate), as PyTorch.
+PyTorch's ``vectorize`` and ``strategy`` (Jacobian) and ``outer_jacobian_strategy``
+(Hessian) are accepted and change nothing: the results are
 the same, computed one reverse pass per output element.
 
 ``jvp`` uses the double-VJP trick: ``u -> J^T u`` is linear in ``u``, so the VJP of
@@ -25,8 +27,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._arrays import to_array
 from .differentiate import grad
-from .errors import DTypeError, IndependentError, ShapeError, UsageError
+from .errors import DataError, DTypeError, IndependentError, ShapeError, UsageError
 from .grad_mode import enable_grad
 from .tensor_math import stack
 from .tensor import Tensor
@@ -64,7 +67,10 @@ def _as_inputs(x: Any, what: str, name: str = "inputs") -> tuple[bool, tuple[Any
 
 def _float_data(x: Any, what: str, i: int) -> np.ndarray:
     """Input ``i`` as a float array: float dtypes kept, integers as float64."""
-    data = np.asarray(x.data if isinstance(x, Tensor) else x)
+    try:
+        data = to_array(x)  # named errors for a torch tensor that requires grad, ragged rows
+    except (DataError, DTypeError) as exc:
+        raise type(exc)(f"{what}: input {i}: {exc}") from None
     if data.dtype.kind in "iu":
         return data.astype(np.float64)
     if data.dtype.kind != "f":
@@ -111,6 +117,10 @@ def _grads(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...], seeds: list[
                 raise IndependentError(f"{what}: the output does not depend on input {i} "
                                        f"(strict=True); pass strict=False to get zeros")
             g = Tensor(np.zeros(x.shape, dtype=x.dtype))
+        elif strict and create_graph and not g.requires_grad:  # as PyTorch's strict
+            raise IndependentError(f"{what}: the derivative with respect to input {i} is "
+                                   f"constant, so it has no graph to differentiate again "
+                                   f"(strict=True); pass strict=False to get it anyway")
         result.append(g if create_graph else g.detach())
     return tuple(result)
 
@@ -128,7 +138,7 @@ def _seeds(v: Any, outputs: tuple[Tensor, ...], what: str,
         raise ShapeError(f"{what}: {len(vs)} vectors v for {len(outputs)} {of}s")
     seeds = []
     for k, (s, y) in enumerate(zip(vs, outputs)):
-        s = s if isinstance(s, Tensor) else Tensor(np.asarray(s, dtype=y.dtype))
+        s = s if isinstance(s, Tensor) else Tensor(s, dtype=y.dtype)
         if s.shape != y.shape:
             raise ShapeError(f"{what}: v[{k}] has shape {s.shape}; the {of} has {y.shape}")
         seeds.append(s)

@@ -38,13 +38,23 @@ def _wants(x: Any) -> bool:
     return isinstance(x, Tensor) and x.requires_grad
 
 
+def _is_torch(x: Any) -> bool:
+    return type(x).__module__.split(".")[0] == "torch"
+
+
 def _prepare(inputs: Any) -> list[Any]:
     """The inputs as a list; one bare Tensor (or array, or number) is one input, not a
     sequence of rows. Arrays become constant Tensors; anything else that is no Tensor (an
     axis, an exponent, a shape) reaches ``fn`` unchanged, as in PyTorch's gradcheck."""
-    if isinstance(inputs, (Tensor, np.ndarray, numbers.Number)):
+    if isinstance(inputs, (Tensor, np.ndarray, numbers.Number)) or _is_torch(inputs):
         inputs = [inputs]
     tensors = [Tensor(x) if isinstance(x, np.ndarray) else x for x in inputs]
+    for i, t in enumerate(tensors):
+        if _is_torch(t) and getattr(t, "requires_grad", False):
+            raise UsageError(f"gradcheck: input {i} is a {type(t).__module__}."
+                             f"{type(t).__name__}; this gradcheck checks autograd Tensors: "
+                             f"pass Tensor(x.detach().numpy(), requires_grad=True), or use "
+                             f"torch.autograd.gradcheck")
     if not any(_wants(t) for t in tensors):
         raise UsageError("gradcheck: no input requires grad; create the inputs to check "
                          "with requires_grad=True")

@@ -24,7 +24,8 @@ What is here:
   entry per order: ``"norm1"``, ``"norm2"``, ``"norm_inf"``; PyTorch's names ``clamp`` and
   ``cat`` are there too.
 
-Only this module imports hypothesis; ``import autograd`` never does.
+Only this module and its helper ``_array_strategies`` import hypothesis; ``import
+autograd`` never does.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         "pip install -e \".[test]\" in a checkout of this repository (it is not on PyPI "
         "yet), or pip install hypothesis") from exc
 
+from ._array_strategies import as_dtype, as_shape, strided_view
 from .errors import UnknownOpError, UsageError
 from .tensor import Tensor
 
@@ -147,22 +149,6 @@ def _floats_of(dtype: np.dtype, lo: float, hi: float) -> st.SearchStrategy[float
                      allow_infinity=False)
 
 
-def _strided_view(draw: Callable, shape: tuple[int, ...]) -> tuple[tuple[int, ...], Callable]:
-    """A base shape and a function turning an array of that shape into a view of ``shape``
-    (a transpose, or a slice with step +-2 along one axis)."""
-    if not shape:
-        return (2,), lambda base: base[1, ...]
-    ways = ["step"] + (["transpose"] if sum(n > 1 for n in shape) >= 2 else [])
-    if draw(st.sampled_from(ways)) == "transpose":
-        return shape[::-1], lambda base: base.T
-    wide = [k for k, n in enumerate(shape) if n > 1] or list(range(len(shape)))
-    axis = draw(st.sampled_from(wide))
-    step = draw(st.sampled_from([2, -2]))
-    base = shape[:axis] + (2 * shape[axis],) + shape[axis + 1:]
-    index = (slice(None),) * axis + (slice(None, None, step),)
-    return base, lambda array: array[index]
-
-
 @st.composite
 def arrays(draw: Callable, shape: int | tuple[int, ...] | st.SearchStrategy | None = None,
            dtype: Any = np.float64, elements: Any = (-10.0, 10.0),
@@ -180,17 +166,21 @@ def arrays(draw: Callable, shape: int | tuple[int, ...] | st.SearchStrategy | No
         @given(arrays((2, 3), elements=(-1, 1), noncontiguous=True))
         def test_view(a): assert a.shape == (2, 3)
     """
-    dtype = np.dtype(dtype)
-    if shape is None:
-        shape = shapes()
-    if isinstance(shape, st.SearchStrategy):
-        shape = draw(shape)
-    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)  # as NumPy
+    if shape is None or isinstance(shape, st.SearchStrategy):
+        shape = draw(shapes() if shape is None else shape)
+    shape, dtype = as_shape(shape, "arrays"), as_dtype(dtype, "arrays")  # an int: as NumPy
     element, draw_dtype = _element_strategy(dtype, elements)
     if noncontiguous is None:
         noncontiguous = draw(st.booleans())
-    base_shape, make_view = _strided_view(draw, shape) if noncontiguous else (shape, None)
-    base = draw(hnp.arrays(draw_dtype, base_shape, elements=element, unique=unique))
+    base_shape, make_view = strided_view(draw, shape) if noncontiguous else (shape, None)
+    # unique=True holds in the view: what a strided view skips may repeat (a base of
+    # twice as many distinct values was often more than the elements have)
+    skips = unique and make_view is not None and np.prod(base_shape) > np.prod(shape)
+    base = draw(hnp.arrays(draw_dtype, base_shape, elements=element,
+                           unique=unique and not skips))
+    if skips:
+        make_view(base)[...] = draw(hnp.arrays(draw_dtype, shape, elements=element,
+                                               unique=True))
     base = base.astype(dtype, copy=False)
     return make_view(base) if make_view is not None else base
 
@@ -205,6 +195,8 @@ def tensors(shape: int | tuple[int, ...] | st.SearchStrategy | None = None,
         @given(tensors(shapes(min_dims=1), elements=domain("sqrt"), requires_grad=True))
         def test_sqrt(x): autograd.gradcheck(autograd.sqrt, [x])
     """
+    if shape is not None and not isinstance(shape, st.SearchStrategy):
+        shape = as_shape(shape, "tensors")  # a named error now, not at the first draw
     return arrays(shape, dtype, elements, noncontiguous, unique).map(
         lambda array: Tensor(array, requires_grad=requires_grad))
 

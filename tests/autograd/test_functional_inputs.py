@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd import DTypeError, Tensor, UsageError
+from autograd import DataError, DTypeError, Tensor, UsageError
 from autograd import functional as F
 
 POINT = [2.0, 1.0, 0.1]
@@ -69,3 +69,20 @@ def test_float_arrays_keep_their_dtype_and_other_dtypes_are_refused() -> None:
     assert F.jacobian(lambda t: t * 2, np.ones(2, dtype=np.float32)).dtype == np.float32
     with pytest.raises(DTypeError, match="jacobian: input 0 has dtype bool; give real"):
         F.jacobian(lambda t: t * 2, np.array([True, False]))
+
+
+def test_inputs_and_v_numpy_cannot_read_raise_named_errors() -> None:
+    """A torch tensor that requires grad, ragged rows and strings gave NumPy's and
+    torch's bare RuntimeError / ValueError."""
+    torch = pytest.importorskip("torch")
+    theirs = torch.ones(2, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(DataError, match=r"jacobian: input 0: .*t\.detach\(\)\.numpy\(\)"):
+        F.jacobian(lambda t: t * 2, theirs)
+    with pytest.raises(DataError, match=r"hvp: input 1: .*ragged"):
+        F.hvp(lambda a, b: (a * b).sum(), (Tensor(np.ones(2)), [[1.0, 2.0], [3.0]]), v=None)
+    with pytest.raises(DataError, match=r"t\.detach\(\)\.numpy\(\)"):
+        F.vjp(lambda t: t * 2, Tensor(np.ones(2)), theirs)
+    with pytest.raises(DTypeError, match=r"bool, integer or float"):
+        F.jvp(lambda t: t * 2, Tensor(np.ones(2)), ["a", "b"])
+    # a torch tensor without history is data, as everywhere: one input
+    assert F.jacobian(lambda t: t * 2, theirs.detach()).shape == (2, 2)

@@ -59,3 +59,27 @@ def test_hessian_strict_checks_every_block() -> None:
 def test_a_single_output_keeps_its_message() -> None:
     with pytest.raises(F.IndependentError, match="^jacobian: the output does not depend"):
         F.jacobian(lambda a, b: a.sin(), (ag.Tensor(A), ag.Tensor(B)), strict=True)
+
+
+@pytest.mark.parametrize("what, f, extra", [
+    ("jacobian", lambda x: x * 3.0, ()), ("vjp", lambda x: x * 3.0, ("v",)),
+    ("jvp", lambda x: x * 3.0, ("v",)), ("hvp", lambda x: (x * x).sum(), ("v",)),
+    ("vhp", lambda x: (x * x).sum(), ("v",)), ("hessian", lambda x: (x * x).sum(), ())])
+def test_strict_with_create_graph_refuses_a_constant_derivative_as_pytorch(
+        what, f, extra) -> None:
+    """A constant derivative has no graph, so create_graph=True cannot keep it
+    differentiable: PyTorch's strict=True refuses it; ours returned it without a graph."""
+    torch = pytest.importorskip("torch")
+    targs = [torch.tensor(A)] + [torch.tensor(B) for _ in extra]
+    assert _torch_raises(torch, lambda: getattr(torch.autograd.functional, what)(
+        f, *targs, create_graph=True, strict=True))
+    args = [ag.Tensor(A)] + [ag.Tensor(B) for _ in extra]
+    with pytest.raises(F.IndependentError, match="input 0 is constant"):
+        getattr(F, what)(f, *args, create_graph=True, strict=True)
+    result = getattr(F, what)(f, *args, create_graph=True)  # without strict: as PyTorch
+    expected = getattr(torch.autograd.functional, what)(f, *targs, create_graph=True)
+    result, expected = (result, expected) if what in ("jacobian", "hessian") else (
+        result[1], expected[1])
+    np.testing.assert_allclose(result.numpy(), expected.detach().numpy(), rtol=1e-12)
+    # and without create_graph, strict is satisfied (the inputs are all used)
+    getattr(F, what)(f, *args, strict=True)

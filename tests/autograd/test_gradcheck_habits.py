@@ -120,3 +120,16 @@ def test_pytorch_flags_that_cannot_hold_here_are_named_errors(check) -> None:
         check(ag.sin, (x,), nondet_tolerance=0.0)
     with pytest.raises(ValueError, match="nondet_tol must be a number >= 0"):
         check(ag.sin, (x,), nondet_tol=-1.0)
+
+
+@pytest.mark.parametrize("check", [ag.gradcheck, ag.gradgradcheck])
+def test_a_pytorch_tensor_to_check_is_named_not_called_missing(check) -> None:
+    """A torch tensor with requires_grad=True was reported as 'no input requires grad',
+    and a bare one was iterated as rows."""
+    torch = pytest.importorskip("torch")
+    theirs = torch.ones(2, 3, dtype=torch.float64, requires_grad=True)
+    for inputs, index in [(theirs, 0), ([theirs], 0),
+                          ((Tensor(np.ones(2), requires_grad=True), theirs), 1)]:
+        with pytest.raises(ag.UsageError, match=rf"input {index} is a torch\.Tensor; .*"
+                                                r"Tensor\(x\.detach\(\)\.numpy\(\)"):
+            check(lambda a, *rest: a.sin(), inputs)

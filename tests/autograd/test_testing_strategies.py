@@ -8,7 +8,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from hypothesis import find, given, strategies as st
+from hypothesis import find, given, settings, strategies as st
 from hypothesis.errors import NoSuchExample
 
 import autograd as ag
@@ -247,3 +247,29 @@ def test_strategies_keep_drawing_their_edge_cases() -> None:
     find(index_expressions((4, 3), allow_arrays=False), lambda i: any(
         isinstance(p, slice) and any(b is not None and b < 0 for b in (p.start, p.stop))
         for p in parts(i)))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: arrays(np.float32, (2, 3)), r"shape comes first here.*arrays\(\(2, 3\), dtype"),
+    (lambda: arrays("float32", 3), r"shape comes first here"),
+    (lambda: tensors(np.dtype(np.float32), (2, 3)), r"tensors: shape comes first"),
+    (lambda: arrays((2, -1)), r"shape must be an int, a tuple of ints >= 0"),
+    (lambda: arrays(2.5), r"shape must be an int, a tuple of ints >= 0"),
+    (lambda: arrays(st.just((2, "a"))), r"shape must be an int"),
+    (lambda: arrays(3, dtype="flaot32"), r"dtype must be a NumPy dtype")])
+def test_hypothesis_argument_order_and_bad_shapes_are_named(call, message) -> None:
+    """hypothesis.extra.numpy.arrays takes dtype first: that habit was NumPy's bare
+    "TypeError: Cannot interpret '2' as a data type"."""
+    with pytest.raises(UsageError, match=message):
+        find(call(), lambda a: True)
+
+
+@settings(max_examples=10)
+@given(data=st.data())
+@pytest.mark.parametrize("shape, op", [((60,), "sort"), ((3, 4), "max"), ((), "sort")])
+def test_unique_noncontiguous_views_need_only_their_own_values_distinct(
+        shape, op, data: st.DataObject) -> None:
+    """A step-2 view was drawn from a base of unique values: twice as many as the view
+    holds, more than domain("sort")'s 101 for 60 (Unsatisfiable)."""
+    a = data.draw(arrays(shape, elements=domain(op), unique=True, noncontiguous=True))
+    assert a.shape == shape and len(np.unique(a)) == a.size
