@@ -1,6 +1,7 @@
 """Gradient utilities: norm and value clipping, per-parameter gradient norms (they read
 and modify ``p.grad.data``, plain NumPy, outside any graph); and PyTorch's
-``parameters_to_vector`` / ``vector_to_parameters``.
+``parameters_to_vector`` / ``vector_to_parameters``. ``nn.utils.rnn`` pads sequences of
+different lengths for the recurrent layers.
 """
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ import numpy as np
 
 from autograd import concatenate
 from autograd.errors import DTypeError, ShapeError
-from ._checks import flag, real_number
-from .errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
+from .._checks import flag, real_number
+from ..errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
+from . import rnn  # PyTorch's nn.utils.rnn
 
 if TYPE_CHECKING:  # pragma: no cover
     from autograd import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "grad_norms", "check_clip_argument",
-           "parameters_to_vector", "vector_to_parameters"]
+           "parameters_to_vector", "vector_to_parameters", "rnn"]
 
 
 def _is_tensor(obj: Any) -> bool:
