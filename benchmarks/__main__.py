@@ -17,8 +17,9 @@ from .threads import limit_threads, set_thread_variables
 
 __all__ = ["main", "BENCHMARKS"]
 
+# command-line name -> module
 BENCHMARKS = {"mlp": "mlp", "per-op": "per_op", "deep": "deep", "vae": "vae",
-              "moons": "moons", "fit": "fit", "gc": "collector"}  # command-line name -> module
+              "moons": "moons", "fit": "fit", "gc": "collector", "lstm": "lstm"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

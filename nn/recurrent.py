@@ -122,19 +122,25 @@ class RNNBase(Module):
     def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Any]:
         x, batched = self._sequence(input)
         states = self._initial_states(hx, x, batched)
+        # Each layer reads and writes a list of time steps: slicing step t out of one
+        # stacked tensor would cost each slice's backward a zero-filled array of the
+        # whole sequence (quadratic in its length)
+        steps = list(x.unbind(0))
         finals: list[State] = []  # the last state of each layer and direction, in order
         for layer in range(self.num_layers):
             if layer > 0 and self.training and self.dropout > 0:
-                x = F.dropout(x, self.dropout, generator=self.rng)
+                steps = [F.dropout(step, self.dropout, generator=self.rng) for step in steps]
             outputs = []
             for direction in range(self.directions):
                 k = layer * self.directions + direction
                 start = tuple(state[k] for state in states)
-                output, last = self._run(x, start, self._weights(layer, direction),
+                output, last = self._run(steps, start, self._weights(layer, direction),
                                          reverse=direction == 1)
                 outputs.append(output)
                 finals.append(last)
-            x = outputs[0] if len(outputs) == 1 else cat(outputs, dim=-1)
+            steps = outputs[0] if len(outputs) == 1 else [cat(both, dim=-1)
+                                                          for both in zip(*outputs)]
+        x = stack(steps)
         last_states = tuple(stack([final[i] for final in finals]) for i in range(len(states)))
         if not batched:
             x, last_states = x[:, 0], tuple(state[:, 0] for state in last_states)
@@ -142,16 +148,16 @@ class RNNBase(Module):
             x = x.swapaxes(0, 1)
         return x, (last_states[0] if len(last_states) == 1 else last_states)
 
-    def _run(self, x: Tensor, state: State, weights: tuple[Any, ...],
-             reverse: bool) -> tuple[Tensor, State]:
-        """One layer in one direction over x (L, N, features): the outputs (L, N, hidden)
-        and the last state."""
-        length = x.shape[0]
+    def _run(self, steps: list[Tensor], state: State, weights: tuple[Any, ...],
+             reverse: bool) -> tuple[list[Tensor], State]:
+        """One layer in one direction over the time steps (each (N, features)): the
+        outputs (each (N, hidden), in time order) and the last state."""
+        length = len(steps)
         outputs: list[Any] = [None] * length
         for t in (reversed(range(length)) if reverse else range(length)):
-            state = self._step(x[t], state, weights)
+            state = self._step(steps[t], state, weights)
             outputs[t] = state[0]
-        return stack(outputs), state
+        return outputs, state
 
     def _sequence(self, input: Any) -> tuple[Tensor, bool]:
         """The input as (L, N, input_size) and whether it came with a batch axis."""

@@ -10,17 +10,19 @@ import numpy as np
 import pytest
 
 from benchmarks import __main__ as cli
-from benchmarks import breakdown, collector, deep, fit, harness, mlp, moons, per_op, vae
+from benchmarks import (breakdown, collector, deep, fit, harness, lstm, mlp, moons, per_op,
+                        vae)
 
 TINY = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=False)
 
 
 def test_every_workload_runs_and_reports_the_baseline_first() -> None:
     cases = (mlp.run(TINY, sizes=(12, 8, 3), batches=(4,)) + per_op.run(TINY, links=3)
-             + vae.run(TINY) + moons.run(TINY) + fit.run(TINY, rows=64)
-             + collector.run(TINY, steps=20) + deep.run(TINY, sizes=(200,)))
-    assert {case.benchmark for case in cases} == {"mlp", "per-op", "vae", "moons", "fit",
-                                                  "gc", "deep"}
+             + vae.run(TINY) + moons.run(TINY) + lstm.run(TINY, length=3)
+             + fit.run(TINY, rows=64) + collector.run(TINY, steps=20)
+             + deep.run(TINY, sizes=(200,)))
+    assert {case.benchmark for case in cases} == {"mlp", "per-op", "vae", "moons", "lstm",
+                                                  "fit", "gc", "deep"}
     for case in cases:
         assert case.rows and all(row.min <= row.median <= row.max for row in case.rows)
         if case.benchmark == "fit":  # its baseline is the bare loop with nn's parts
@@ -32,8 +34,8 @@ def test_every_workload_runs_and_reports_the_baseline_first() -> None:
     depth = cases[-1].rows[0].extra
     assert depth["bytes/node"] > 0 and depth["build s"] > 0
     for case in cases:
-        if case.benchmark in ("mlp", "per-op", "vae", "moons"):  # the engine's row, then
-            names = [row.name.strip() for row in case.rows]  # where its time goes
+        if case.benchmark in ("mlp", "per-op", "vae", "moons", "lstm"):  # the engine's row,
+            names = [row.name.strip() for row in case.rows]  # then where its time goes
             at = names.index("forward only")
             assert names[at - 1].startswith("autograd")
             assert names[at:at + 3] == ["forward only", "VJPs alone", "ops alone"]
