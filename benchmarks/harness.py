@@ -23,10 +23,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["CLOCKS", "LossAndGrads", "same_layout", "weight_grad", "training_step",
-           "loss_and_grads", "training_candidate", "Settings", "Candidate", "Row", "Case",
-           "MismatchError", "check_candidates", "time_candidates", "measure", "format_case",
-           "torch_or_none"]
+__all__ = ["CLOCKS", "LossAndGrads", "same_layout", "weight_grad", "NumpyAdam",
+           "training_step", "loss_and_grads", "training_candidate", "Settings", "Candidate",
+           "Row", "Case", "MismatchError", "check_candidates", "time_candidates", "measure",
+           "format_case", "torch_or_none"]
 
 
 LossAndGrads = tuple[float, list[np.ndarray]]
@@ -71,6 +71,38 @@ CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 """``cpu`` counts only the time this process ran (all its threads), so the time spent
 waiting while other programs use the cores is left out: on a shared machine it is the
 steady measure for one thread. ``wall`` is the one for several threads."""
+
+
+class NumpyAdam:
+    """Adam by hand for the baselines, with the engine's arithmetic: moments preallocated
+    and updated in place, lr m_hat / (sqrt(v_hat) + eps) computed as
+    (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2)), c_i = 1 - beta_i^t. ``step`` spends
+    the gradients (they are scratch space afterwards)."""
+
+    def __init__(self, params: list[np.ndarray], lr: float, betas: tuple[float, float],
+                 eps: float) -> None:
+        self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, grads: list[np.ndarray]) -> None:
+        self.t += 1
+        (b1, b2), t = self.betas, self.t
+        root_c2 = np.sqrt(1 - b2 ** t)
+        scale = self.lr * root_c2 / (1 - b1 ** t)
+        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            g *= g
+            g *= 1 - b2
+            v += g
+            work = np.sqrt(v, out=g)  # g is spent: reuse it
+            work += self.eps * root_c2
+            np.divide(m, work, out=work)
+            work *= scale
+            p -= work
 
 
 @dataclass

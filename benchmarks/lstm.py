@@ -16,7 +16,7 @@ import nn
 import nn.functional as F
 
 from .breakdown import NOTE, breakdown_candidates
-from .harness import (Candidate, Case, LossAndGrads, Settings, measure,
+from .harness import (Candidate, Case, LossAndGrads, NumpyAdam, Settings, measure,
                       same_layout, torch_or_none, training_candidate, weight_grad)
 
 __all__ = ["run", "NumpyLSTM"]
@@ -34,13 +34,11 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 class NumpyLSTM:
     """The same step by hand: params per layer W_ih W_hh b_ih b_hh (PyTorch's shapes),
-    then the head's W_y b_y; Adam with preallocated moments, updated in place."""
+    then the head's W_y b_y; Adam by hand (``NumpyAdam``)."""
 
     def __init__(self, params: list[np.ndarray]) -> None:
         self.params = same_layout(params)
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-        self.t = 0
+        self.adam = NumpyAdam(self.params, LR, BETAS, EPS)
 
     @staticmethod
     def layer_forward(x: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray,
@@ -111,23 +109,7 @@ class NumpyLSTM:
 
     def step(self, x: np.ndarray, targets: np.ndarray) -> float:
         loss, grads = self.loss_and_grads(x, targets)
-        self.t += 1
-        (b1, b2), t = BETAS, self.t
-        # lr m_hat / (sqrt(v_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
-        root_c2 = np.sqrt(1 - b2 ** t)
-        scale = LR * root_c2 / (1 - b1 ** t)
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            g *= g
-            g *= 1 - b2
-            v += g
-            work = np.sqrt(v, out=g)  # g is spent: reuse it
-            work += EPS * root_c2
-            np.divide(m, work, out=work)
-            work *= scale
-            p -= work
+        self.adam.step(grads)
         return loss
 
 

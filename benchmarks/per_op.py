@@ -6,6 +6,8 @@ PyTorch. Figures are per op: the engine's fixed cost of recording and replaying 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 import autograd as ag
@@ -81,7 +83,8 @@ def run(settings: Settings, links: int | None = None) -> list[Case]:
                 tconsts = consts if kind == "float" else (
                     torch.tensor(SCALE, dtype=torch.float64),
                     torch.tensor(SHIFT, dtype=torch.float64))
-                fn = (lambda x0=x0, c=tconsts: torch_chain(torch, x0, links, *c))
+                def fn(x0: Any = x0, c: Any = tconsts) -> Any:
+                    return torch_chain(torch, x0, links, *c)
                 candidates.append(Candidate(f"torch {torch.__version__}", fn, fn))
             title = (f"chain of {ops} mul/add/tanh, shape {shape} float64, {kind} "
                      f"constants, forward + backward")

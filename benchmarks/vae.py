@@ -17,7 +17,7 @@ import nn
 from nn.models import VAE
 
 from .breakdown import NOTE, breakdown_candidates
-from .harness import (Candidate, Case, LossAndGrads, Settings, measure,
+from .harness import (Candidate, Case, LossAndGrads, NumpyAdam, Settings, measure,
                       same_layout, torch_or_none, training_candidate, weight_grad)
 
 __all__ = ["run", "NumpyVAE"]
@@ -29,13 +29,11 @@ TARGET = "<= 1.4x NumPy"
 
 class NumpyVAE:
     """The same step by hand: params W_enc b_enc W_mu b_mu W_lv b_lv W_dh b_dh W_do b_do
-    (weights (out, in)); Adam with preallocated moments, updated in place."""
+    (weights (out, in)); Adam by hand (``NumpyAdam``)."""
 
     def __init__(self, params: list[np.ndarray]) -> None:
         self.params = same_layout(params)
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-        self.t = 0
+        self.adam = NumpyAdam(self.params, LR, BETAS, EPS)
 
     def loss_and_grads(self, x: np.ndarray, eps: np.ndarray) -> LossAndGrads:
         We, be, Wm, bm, Wl, bl, Wh, bh, Wo, bo = self.params
@@ -70,23 +68,7 @@ class NumpyVAE:
 
     def step(self, x: np.ndarray, eps: np.ndarray) -> float:
         loss, grads = self.loss_and_grads(x, eps)
-        self.t += 1
-        (b1, b2), t = BETAS, self.t
-        # lr m_hat / (sqrt(v_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
-        root_c2 = np.sqrt(1 - b2 ** t)
-        scale = LR * root_c2 / (1 - b1 ** t)
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            g *= g
-            g *= 1 - b2
-            v += g
-            work = np.sqrt(v, out=g)  # g is spent: reuse it
-            work += EPS * root_c2
-            np.divide(m, work, out=work)
-            work *= scale
-            p -= work
+        self.adam.step(grads)
         return loss
 
 
