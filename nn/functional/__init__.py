@@ -7,6 +7,7 @@ float32 inputs float32, and depends only on ``autograd`` and NumPy.
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
 ``alpha_dropout``, ``embedding`` (rows of a weight picked by integer indices), ``pad``
 (PyTorch's order).
+Convolution and pooling (im2col, one windows op): ``conv1d``, ``conv2d``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
@@ -33,6 +34,7 @@ from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softma
                           swish, tanh)
 from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
                                selu, softmin, softshrink, softsign, tanhshrink, threshold)
+from .conv import conv1d, conv2d
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import alpha_dropout, dropout
 from .embedding import embedding
@@ -50,6 +52,8 @@ from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_d
 
 __all__ = [
     "linear", "dropout", "alpha_dropout", "embedding", "pad",
+    # convolution and pooling
+    "conv1d", "conv2d",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
