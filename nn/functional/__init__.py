@@ -7,6 +7,9 @@ float32 inputs float32, and depends only on ``autograd`` and NumPy.
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
 ``alpha_dropout``, ``embedding`` (rows of a weight picked by integer indices), ``pad``
 (PyTorch's order).
+Convolution and pooling (im2col, one windows op): ``conv1d``, ``conv2d``, ``max_pool1d``,
+``max_pool2d``, ``avg_pool1d``, ``avg_pool2d``, ``adaptive_avg_pool1d``,
+``adaptive_avg_pool2d``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
@@ -33,6 +36,7 @@ from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softma
                           swish, tanh)
 from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
                                selu, softmin, softshrink, softsign, tanhshrink, threshold)
+from .conv import conv1d, conv2d
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import alpha_dropout, dropout
 from .embedding import embedding
@@ -45,11 +49,16 @@ from .margin_losses import (cosine_embedding_loss, hinge_embedding_loss, margin_
 from .padding import pad
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,
+                      max_pool1d, max_pool2d)
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
 
 __all__ = [
     "linear", "dropout", "alpha_dropout", "embedding", "pad",
+    # convolution and pooling
+    "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",

@@ -1,0 +1,123 @@
+"""Convolution layers with PyTorch's constructor, parameters and repr: ``Conv1d``,
+``Conv2d`` (they call ``F.conv1d`` / ``F.conv2d``, im2col + one matmul)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+from . import init
+from ._checks import flag, integer
+from ._random import RNGLike, as_generator
+from .errors import ConfigError
+from .functional.conv import conv1d, conv2d, conv_padding
+from .functional.padding import pad
+from .functional.windows import int_tuple
+from .layers import float_dtype
+from .module import Module, Parameter
+
+__all__ = ["Conv1d", "Conv2d", "PADDING_MODES"]
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+"""What a convolution pads with: zeros, or ``F.pad``'s other modes."""
+
+
+class _ConvNd(Module):
+    """A convolution over the last ``dims`` axes (see ``Conv2d``)."""
+
+    dims = 0
+    _conv = staticmethod(conv2d)
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
+                 stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                 bias: bool = True, padding_mode: str = "zeros", *, rng: RNGLike = None,
+                 dtype: Any = np.float64) -> None:
+        super().__init__()
+        name, dims = type(self).__name__, self.dims
+        self.in_channels = integer(name, "in_channels", in_channels, minimum=1)
+        self.out_channels = integer(name, "out_channels", out_channels, minimum=1)
+        self.kernel_size = int_tuple(name, "kernel_size", kernel_size, dims, minimum=1)
+        self.stride = int_tuple(name, "stride", stride, dims, minimum=1)
+        self.dilation = int_tuple(name, "dilation", dilation, dims, minimum=1)
+        self.groups = integer(name, "groups", groups, minimum=1)
+        for what, channels in (("in_channels", self.in_channels),
+                               ("out_channels", self.out_channels)):
+            if channels % self.groups:
+                raise ConfigError(f"{name}: {what} must be divisible by groups; got "
+                                  f"{what}={channels} and groups={self.groups}")
+        self._widths = conv_padding(name, padding, self.kernel_size, self.stride,
+                                    self.dilation)  # one (before, after) pair per axis
+        self.padding = padding if isinstance(padding, str) else tuple(
+            before for before, _ in self._widths)
+        if padding_mode not in PADDING_MODES:
+            raise ConfigError(f"{name}: padding_mode must be one of {PADDING_MODES}; got "
+                              f"padding_mode={padding_mode!r}")
+        self.padding_mode = padding_mode
+        dtype = float_dtype(dtype, name)
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype))
+        has_bias = flag(name, "bias", bias)
+        self.bias = Parameter(np.empty(self.out_channels, dtype)) if has_bias else None
+        self.reset_parameters(rng)
+
+    def reset_parameters(self, rng: RNGLike = None) -> None:
+        """PyTorch's start, drawn from ``rng``: weight Kaiming-uniform with a = sqrt(5),
+        i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels / groups *
+        prod(kernel_size); then bias from the same range."""
+        generator = as_generator(rng)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5.0), rng=generator)
+        if self.bias is not None:
+            fan_in = math.prod(self.weight.shape[1:])
+            bound = 1.0 / math.sqrt(fan_in) if fan_in else 0.0
+            init.uniform_(self.bias, -bound, bound, rng=generator)
+
+    def forward(self, input: Any) -> Tensor:
+        if self.padding_mode == "zeros":
+            return self._conv(input, self.weight, self.bias, self.stride, self.padding,
+                              self.dilation, self.groups)
+        flat = tuple(w for pair in reversed(self._widths) for w in pair)  # F.pad's order
+        return self._conv(pad(input, flat, self.padding_mode), self.weight, self.bias,
+                          self.stride, 0, self.dilation, self.groups)
+
+    def extra_repr(self) -> str:
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if isinstance(self.padding, str) or any(self.padding):
+            text += f", padding={self.padding}"
+        if any(d != 1 for d in self.dilation):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
+        dtype = self.weight.dtype
+        return text if dtype == np.float64 else f"{text}, dtype={dtype}"
+
+
+class Conv1d(_ConvNd):
+    """1-d convolution over input (N, C_in, L) or (C_in, L) (see ``Conv2d``); weight
+    (out_channels, in_channels / groups, k), bias (out_channels,)."""
+
+    dims = 1
+    _conv = staticmethod(conv1d)
+
+
+class Conv2d(_ConvNd):
+    """2-d convolution (PyTorch's ``nn.Conv2d``): (N, C_in, H, W) or (C_in, H, W) to
+    (N, C_out, H', W'), ``F.conv2d`` with this layer's weight (out_channels,
+    in_channels / groups, kH, kW) and bias (out_channels,), so PyTorch state dicts load.
+
+    Arguments as PyTorch's: ``kernel_size``, ``stride``, ``dilation`` an int or a pair;
+    ``padding`` an int, a pair, "valid" or "same" (stride 1 only); ``groups`` must
+    divide both channel counts; ``padding_mode`` "zeros" or ``F.pad``'s "reflect",
+    "replicate", "circular". ``rng=`` and ``dtype=`` (float64 by default) as ``Linear``'s;
+    ``reset_parameters`` gives PyTorch's start."""
+
+    dims = 2
+    _conv = staticmethod(conv2d)

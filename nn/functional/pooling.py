@@ -1,0 +1,232 @@
+"""Pooling with PyTorch's arguments: ``max_pool1d/2d``, ``avg_pool1d/2d`` (a max or a mean
+over the windows ``im2col`` gathers) and ``adaptive_avg_pool1d/2d`` (a fixed number of
+output cells: a product with an averaging matrix on each pooled axis).
+
+Window geometry, per spatial axis of n entries (kernel k, stride s, padding p, dilation d):
+out = floor((n + 2p - d(k - 1) - 1) / s) + 1, or the ceiling with ``ceil_mode=True``, in
+which case a last window must start inside the input or the left padding (PyTorch's rule);
+the part of it beyond the right padding is not counted.
+
+Max pooling sends a window's gradient to its FIRST largest entry (in row-major order over
+the window), as PyTorch's CPU kernel does at ties, rather than splitting it among equal
+entries (the rule of ``Tensor.max`` here); a NaN counts as the largest, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor
+from autograd.errors import ShapeError
+
+from .._checks import flag, integer, is_integer
+from ..errors import ArgumentTypeError, ConfigError
+from .conv import check_fits
+from .windows import im2col, int_tuple
+
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d", "pool_arguments", "adaptive_size"]
+
+
+def pool_arguments(owner: str, dims: int, kernel_size: Any, stride: Any, padding: Any,
+                   dilation: Any = 1) -> tuple[tuple[int, ...], ...]:
+    """(kernel, stride, padding, dilation) as tuples of ``dims`` ints, checked as PyTorch:
+    stride None (or ``[]``) is the kernel size; padding at most half the kernel size."""
+    kernel = int_tuple(owner, "kernel_size", kernel_size, dims, minimum=1)
+    no_stride = stride is None or (isinstance(stride, (tuple, list)) and not stride)
+    stride = kernel if no_stride else int_tuple(owner, "stride", stride, dims, minimum=1)
+    padding = int_tuple(owner, "padding", padding, dims, minimum=0)
+    dilation = int_tuple(owner, "dilation", dilation, dims, minimum=1)
+    if any(p > k // 2 for p, k in zip(padding, kernel)):
+        raise ConfigError(f"{owner}: padding should be at most half of the kernel size, as "
+                          f"in PyTorch; got padding={padding} and kernel_size={kernel}")
+    return kernel, stride, padding, dilation
+
+
+def _batched(owner: str, dims: int, input: Any) -> tuple[Tensor, bool]:
+    """input as a Tensor with a batch axis, and whether it came without one."""
+    x = as_tensor(input)
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ShapeError(f"{owner}: input must have {dims + 2} axes (N, C, *spatial) or "
+                         f"{dims + 1} unbatched (C, *spatial); got shape {x.shape}")
+    return (x.reshape((1,) + x.shape), True) if x.ndim == dims + 1 else (x, False)
+
+
+def _window_starts(owner: str, size: int, kernel: int, stride: int, padding: int,
+                   dilation: int, ceil_mode: bool) -> np.ndarray:
+    """Where each window starts on an axis of ``size`` entries (-padding for the first)."""
+    reach = dilation * (kernel - 1) + 1
+    span = size + 2 * padding - reach
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1  # the last window would start in the right padding
+    if span < 0 or out < 1:
+        raise ShapeError(f"{owner}: an axis of {size} entries, padded by {padding} on each "
+                         f"side, holds no window of kernel size {kernel} (dilation "
+                         f"{dilation}): the output would be empty. Use a smaller kernel "
+                         f"or more padding.")
+    return np.arange(out) * stride - padding
+
+
+def _windows(owner: str, x: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...],
+             padding: tuple[int, ...], dilation: tuple[int, ...], ceil_mode: bool,
+             fill: float) -> tuple[Tensor, list[np.ndarray]]:
+    """The windows of x padded with ``fill`` (ceil_mode's last windows too), as
+    (N, C, prod(kernel), *out), and each axis's window starts."""
+    starts = [_window_starts(owner, n, k, s, p, d, ceil_mode)
+              for n, k, s, p, d in zip(x.shape[2:], kernel, stride, padding, dilation)]
+    widths = [(p, max(int(first[-1]) + d * (k - 1) + 1 - n, p))  # ceil_mode: maybe > p
+              for first, n, k, p, d in zip(starts, x.shape[2:], kernel, padding, dilation)]
+    if any(before or after for before, after in widths):
+        x = x.pad([(0, 0), (0, 0)] + widths, fill)
+    check_fits(owner, x.shape[2:], kernel, dilation)
+    cols = im2col(x, kernel, stride, dilation)
+    out = cols.shape[2 + len(kernel):]
+    return cols.reshape(x.shape[:2] + (-1,) + out), starts
+
+
+def _max_pool(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
+              padding: Any, dilation: Any, ceil_mode: bool, return_indices: bool) -> Tensor:
+    x, unbatched = _batched(owner, dims, input)
+    if flag(owner, "return_indices", return_indices):
+        raise ConfigError(f"{owner}: return_indices=True is not offered here (there is no "
+                          f"MaxUnpool to use them); call it with return_indices=False")
+    kernel, stride, padding, dilation = pool_arguments(owner, dims, kernel_size, stride,
+                                                       padding, dilation)
+    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    cols, _ = _windows(owner, x, kernel, stride, padding, dilation,
+                       flag(owner, "ceil_mode", ceil_mode), lowest)
+    first_max = np.argmax(cols.data, axis=2, keepdims=True)  # NaN counts as the largest
+    y = cols.take_along_axis(first_max, axis=2)
+    y = y.reshape(y.shape[:2] + y.shape[3:])
+    return y.reshape(y.shape[1:]) if unbatched else y
+
+
+def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor:
+    """The largest entry of each window of input (N, C, L) or (C, L), as PyTorch's
+    ``F.max_pool1d`` (see ``max_pool2d``)."""
+    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation,
+                     ceil_mode, return_indices)
+
+
+def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor:
+    """The largest entry of each kH x kW window of input (N, C, H, W) or (C, H, W), as
+    PyTorch's ``F.max_pool2d``: windows ``stride`` apart (the kernel size by default),
+    taps ``dilation`` apart, ``padding`` (at most half the kernel) counting as -inf.
+    The gradient goes to each window's first largest entry (PyTorch's tie rule).
+    ``return_indices=True`` raises ``ConfigError`` (not offered)."""
+    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation,
+                     ceil_mode, return_indices)
+
+
+def _divisor(starts: list[np.ndarray], sizes: tuple[int, ...], kernel: tuple[int, ...],
+             padding: tuple[int, ...], count_include_pad: bool) -> np.ndarray:
+    """How many entries each window averages, shaped as the output: per axis the window
+    clipped to the padded input (to the input itself without ``count_include_pad``), as
+    PyTorch; the axes multiply."""
+    divisor = np.ones(())
+    for first, n, k, p in zip(starts, sizes, kernel, padding):
+        last = np.minimum(first + k, n + p)
+        if not count_include_pad:
+            first, last = np.maximum(first, 0), np.minimum(last, n)
+        divisor = np.multiply.outer(divisor, last - first)
+    return divisor
+
+
+def _avg_pool(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
+              padding: Any, ceil_mode: bool, count_include_pad: bool,
+              divisor_override: Any) -> Tensor:
+    x, unbatched = _batched(owner, dims, input)
+    kernel, stride, padding, dilation = pool_arguments(owner, dims, kernel_size, stride,
+                                                       padding)
+    count_include_pad = flag(owner, "count_include_pad", count_include_pad)
+    cols, starts = _windows(owner, x, kernel, stride, padding, dilation,
+                            flag(owner, "ceil_mode", ceil_mode), 0.0)
+    if divisor_override is None:
+        divisor = _divisor(starts, x.shape[2:], kernel, padding, count_include_pad)
+    else:
+        divisor = integer(owner, "divisor_override", divisor_override, minimum=1)
+    y = cols.sum(axis=2) / np.asarray(divisor, dtype=cols.dtype)
+    return y.reshape(y.shape[1:]) if unbatched else y
+
+
+def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """The mean of each window of input (N, C, L) or (C, L), as PyTorch's
+    ``F.avg_pool1d`` (see ``avg_pool2d``)."""
+    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, None)
+
+
+def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """The mean of each kH x kW window of input (N, C, H, W) or (C, H, W), as PyTorch's
+    ``F.avg_pool2d``: zero ``padding`` (at most half the kernel) counts in the divisor
+    with ``count_include_pad=True`` (the default), not without; ``ceil_mode``'s part of
+    a window beyond the padding never counts. ``divisor_override`` replaces the divisor."""
+    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
+def adaptive_size(owner: str, output_size: Any, dims: int) -> tuple[int | None, ...]:
+    """``output_size`` as a tuple of ``dims`` entries, each an int >= 1 or None (keep that
+    axis's size), as PyTorch's ``AdaptiveAvgPool2d((5, None))``."""
+    sizes = (output_size,) * dims if output_size is None or is_integer(output_size) \
+        else output_size
+    if not isinstance(sizes, (tuple, list)) or not all(
+            s is None or is_integer(s) for s in sizes):
+        raise ArgumentTypeError(f"{owner}: output_size must be an int or a tuple of {dims} "
+                                f"ints or None; got {output_size!r}")
+    if len(sizes) != dims:
+        raise ConfigError(f"{owner}: output_size needs {dims} entries; got {output_size!r}")
+    return tuple(None if s is None else integer(owner, "output_size", s, minimum=1)
+                 for s in sizes)
+
+
+def _averaging_matrix(size: int, cells: int, dtype: np.dtype) -> np.ndarray:
+    """(cells, size): row i averages entries floor(i*size/cells) to
+    ceil((i+1)*size/cells) - 1, PyTorch's adaptive windows (equal ones when cells
+    divides size)."""
+    matrix = np.zeros((cells, size), dtype=dtype)
+    for i in range(cells):
+        start, end = (i * size) // cells, -(-(i + 1) * size // cells)
+        matrix[i, start:end] = 1.0 / (end - start)
+    return matrix
+
+
+def _adaptive_avg_pool(owner: str, dims: int, input: Any, output_size: Any) -> Tensor:
+    x = as_tensor(input)
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ShapeError(f"{owner}: input must have {dims + 2} axes (N, C, *spatial) or "
+                         f"{dims + 1} unbatched (C, *spatial); got shape {x.shape}")
+    sizes = x.shape[x.ndim - dims:]
+    if 0 in sizes:
+        raise ShapeError(f"{owner}: the pooled axes must not be empty; got shape {x.shape}")
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    cells = [n if c is None else c for n, c in zip(sizes, adaptive_size(owner, output_size,
+                                                                        dims))]
+    if dims == 1:
+        return x @ _averaging_matrix(sizes[0], cells[0], dtype).T
+    rows = as_tensor(_averaging_matrix(sizes[0], cells[0], dtype))
+    return rows @ x @ _averaging_matrix(sizes[1], cells[1], dtype).T
+
+
+def adaptive_avg_pool1d(input: Any, output_size: Any) -> Tensor:
+    """input (N, C, L) or (C, L) averaged into ``output_size`` cells, as PyTorch's
+    ``F.adaptive_avg_pool1d`` (see ``adaptive_avg_pool2d``)."""
+    return _adaptive_avg_pool("adaptive_avg_pool1d", 1, input, output_size)
+
+
+def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
+    """input (N, C, H, W) or (C, H, W) averaged into an ``output_size`` grid (an int, or
+    (oH, oW) where None keeps that axis), as PyTorch's ``F.adaptive_avg_pool2d``: cell i
+    on an axis of n entries averages entries floor(i n / o) to ceil((i + 1) n / o) - 1,
+    equal windows when o divides n (``adaptive_avg_pool2d(x, 1)``: the global mean)."""
+    return _adaptive_avg_pool("adaptive_avg_pool2d", 2, input, output_size)

@@ -1,0 +1,146 @@
+"""Pooling layers with PyTorch's constructors and reprs: ``MaxPool1d/2d``,
+``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``. Each keeps its arguments as PyTorch does
+(checked when built) and calls the function of the same name in ``nn.functional``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import Tensor
+
+from ._checks import flag, integer
+from .errors import ConfigError
+from .functional.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_size,
+                                 avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
+                                 pool_arguments)
+from .module import Module
+
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d"]
+
+
+class _MaxPoolNd(Module):
+    """The largest entry of each window (see ``MaxPool2d``)."""
+
+    dims = 0
+    _pool = staticmethod(max_pool2d)
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 dilation: Any = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        name = type(self).__name__
+        pool_arguments(name, self.dims, kernel_size, stride, padding, dilation)
+        if flag(name, "return_indices", return_indices):
+            raise ConfigError(f"{name}: return_indices=True is not offered here (there is "
+                              f"no MaxUnpool to use them); leave it False")
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding, self.dilation = padding, dilation
+        self.return_indices = False
+        self.ceil_mode = flag(name, "ceil_mode", ceil_mode)
+
+    def forward(self, input: Any) -> Tensor:
+        return self._pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                          self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding}, dilation={self.dilation}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class MaxPool1d(_MaxPoolNd):
+    """Max pooling over (N, C, L) or (C, L) input (see ``MaxPool2d``)."""
+
+    dims = 1
+    _pool = staticmethod(max_pool1d)
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max pooling (PyTorch's ``nn.MaxPool2d``): ``F.max_pool2d`` over (N, C, H, W) or
+    (C, H, W) input, windows ``stride`` apart (``kernel_size`` by default), padding at
+    most half the kernel counting as -inf, ``ceil_mode`` as PyTorch's. The gradient goes
+    to each window's first largest entry, as in PyTorch."""
+
+    dims = 2
+    _pool = staticmethod(max_pool2d)
+
+
+class AvgPool1d(Module):
+    """Average pooling over (N, C, L) or (C, L) input, ``F.avg_pool1d`` (see
+    ``AvgPool2d``); its sizes are kept as 1-tuples, as PyTorch's."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding, _ = pool_arguments(
+            "AvgPool1d", 1, kernel_size, stride, padding)
+        self.ceil_mode = flag("AvgPool1d", "ceil_mode", ceil_mode)
+        self.count_include_pad = flag("AvgPool1d", "count_include_pad", count_include_pad)
+
+    def forward(self, input: Any) -> Tensor:
+        return avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(Module):
+    """Average pooling (PyTorch's ``nn.AvgPool2d``): ``F.avg_pool2d`` over (N, C, H, W)
+    or (C, H, W) input; zero padding counts in the divisor with ``count_include_pad``
+    (the default); ``divisor_override`` replaces the divisor."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__()
+        pool_arguments("AvgPool2d", 2, kernel_size, stride, padding)
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self.ceil_mode = flag("AvgPool2d", "ceil_mode", ceil_mode)
+        self.count_include_pad = flag("AvgPool2d", "count_include_pad", count_include_pad)
+        self.divisor_override = None if divisor_override is None else integer(
+            "AvgPool2d", "divisor_override", divisor_override, minimum=1)
+
+    def forward(self, input: Any) -> Tensor:
+        return avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool1d(Module):
+    """Average pooling into ``output_size`` cells over (N, C, L) or (C, L) input,
+    ``F.adaptive_avg_pool1d`` (PyTorch's ``nn.AdaptiveAvgPool1d``)."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        adaptive_size("AdaptiveAvgPool1d", output_size, 1)
+        self.output_size = output_size
+
+    def forward(self, input: Any) -> Tensor:
+        return adaptive_avg_pool1d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling into an ``output_size`` grid over (N, C, H, W) or (C, H, W) input,
+    ``F.adaptive_avg_pool2d`` (PyTorch's ``nn.AdaptiveAvgPool2d``): an int, or (oH, oW)
+    with None keeping that axis; ``AdaptiveAvgPool2d(1)`` is global average pooling."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        adaptive_size("AdaptiveAvgPool2d", output_size, 2)
+        self.output_size = output_size
+
+    def forward(self, input: Any) -> Tensor:
+        return adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
