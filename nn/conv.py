@@ -17,7 +17,7 @@ from .errors import ConfigError
 from .functional.conv import conv1d, conv2d, conv_padding
 from .functional.padding import pad
 from .functional.windows import int_tuple
-from .layers import float_dtype
+from .layers import float_dtype, warn_wider_input
 from .module import Module, Parameter
 
 __all__ = ["Conv1d", "Conv2d", "PADDING_MODES"]
@@ -62,6 +62,7 @@ class _ConvNd(Module):
         self.weight = Parameter(np.empty(shape, dtype))
         has_bias = flag(name, "bias", bias)
         self.bias = Parameter(np.empty(self.out_channels, dtype)) if has_bias else None
+        self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
         self.reset_parameters(rng)
 
     def reset_parameters(self, rng: RNGLike = None) -> None:
@@ -76,6 +77,8 @@ class _ConvNd(Module):
             init.uniform_(self.bias, -bound, bound, rng=generator)
 
     def forward(self, input: Any) -> Tensor:
+        if not self._dtype_warned:
+            warn_wider_input(self, input, self.weight.dtype)
         if self.padding_mode == "zeros":
             return self._conv(input, self.weight, self.bias, self.stride, self.padding,
                               self.dilation, self.groups)

@@ -26,13 +26,30 @@ from .module import Module, Parameter
 from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["Linear", "Sequential", "Residual", "Dropout", "AlphaDropout", "Flatten",
-           "Unflatten", "Identity", "DTypePromotionWarning"]
+           "Unflatten", "Identity", "DTypePromotionWarning", "warn_wider_input"]
 
 
 class DTypePromotionWarning(UserWarning):
     """Data of a wider dtype than a layer's parameters (float64 into float32): the layer
     computes in the wider dtype, correct but without the speed of the narrow one."""
 
+
+
+def warn_wider_input(layer: Module, x: Any, own: np.dtype) -> None:
+    """``DTypePromotionWarning`` when x would make ``layer``'s result wider than its
+    parameters' dtype ``own`` (float64 data into a float32 model), once per layer: it
+    sets ``layer._dtype_warned``, which the layer's ``forward`` reads to skip this."""
+    given = x.dtype if isinstance(x, (Tensor, np.ndarray)) else np.asarray(x).dtype
+    if given is own or given.kind not in "biuf" or np.result_type(given, own) == own:
+        return
+    layer._dtype_warned = True
+    warnings.warn(
+        f"{layer!r} holds {own} parameters but got {given} input, so it computes in "
+        f"{np.result_type(given, own)}: correct, but without the speed of {own}. Cast "
+        f"the data once, e.g. x.astype(np.{own}) (scikit-learn and NumPy give float64), "
+        f"or the model, model.astype(np.{given if given.kind == 'f' else 'float64'}). "
+        f"(Said once per layer; PyTorch raises on this mismatch.)",
+        DTypePromotionWarning, stacklevel=4)  # the caller of model(x)
 
 
 def float_dtype(dtype: Any, owner: str) -> np.dtype:
@@ -86,7 +103,7 @@ class Linear(Module):
     def forward(self, x: Any) -> Tensor:
         weight, bias = self.weight, self.bias
         if not self._dtype_warned:
-            self._check_dtype(x)
+            warn_wider_input(self, x, weight.dtype)
         if type(x) is Tensor and bias is not None:  # the training hot path: F.linear inline
             x_shape, w_shape = x.shape, weight.shape
             if (x_shape and len(w_shape) == 2 and x_shape[-1] == w_shape[1]
@@ -103,21 +120,6 @@ class Linear(Module):
                     f"input of shape {shape}. Check the previous layer's output size or "
                     f"flatten the input (nn.Flatten()).") from None
             raise
-
-    def _check_dtype(self, x: Any) -> None:
-        """Warn (once) when x would make the result wider than the weight's dtype."""
-        given = x.dtype if isinstance(x, (Tensor, np.ndarray)) else np.asarray(x).dtype
-        own = self.weight.dtype
-        if given is own or given.kind not in "biuf" or np.result_type(given, own) == own:
-            return
-        self._dtype_warned = True
-        warnings.warn(
-            f"{self!r} holds {own} parameters but got {given} input, so it computes in "
-            f"{np.result_type(given, own)}: correct, but without the speed of {own}. Cast "
-            f"the data once, e.g. x.astype(np.{own}) (scikit-learn and NumPy give float64), "
-            f"or the model, model.astype(np.{given if given.kind == 'f' else 'float64'}). "
-            f"(Said once per layer; PyTorch raises on this mismatch.)",
-            DTypePromotionWarning, stacklevel=4)  # the caller of model(x)
 
     def extra_repr(self) -> str:
         text = (f"in_features={self.in_features}, out_features={self.out_features}, "

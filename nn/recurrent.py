@@ -20,7 +20,7 @@ from . import functional as F
 from ._checks import flag, integer, real_number
 from ._random import RNGLike, as_generator
 from .errors import ArgumentTypeError, ConfigError
-from .layers import float_dtype
+from .layers import float_dtype, warn_wider_input
 from .module import Module, Parameter
 from .recurrent_cells import (check_nonlinearity, gru_cell, lstm_cell, reset_uniform,
                               rnn_relu_cell, rnn_tanh_cell)
@@ -69,6 +69,7 @@ class RNNBase(Module):
                           f"has no effect)", UserWarning, stacklevel=3)
         dtype = float_dtype(dtype, name)
         self.rng = as_generator(rng)
+        self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
         rows = self.gates * self.hidden_size
         for layer in range(self.num_layers):
             width = self.input_size if layer == 0 else self.hidden_size * self.directions
@@ -120,6 +121,8 @@ class RNNBase(Module):
 
     # ------------------------------------------------------------ forward
     def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Any]:
+        if not self._dtype_warned:
+            warn_wider_input(self, input, self._parameter_dtype())
         x, batched = self._sequence(input)
         states = self._initial_states(hx, x, batched)
         # Each layer reads and writes a list of time steps: slicing step t out of one

@@ -1,0 +1,34 @@
+"""Every layer with parameters warns once, as Linear does, when wider data (float64 into a
+float32 model) makes it compute in the wider dtype: Conv and the recurrent layers
+computed in float64 silently."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import nn
+from nn.layers import DTypePromotionWarning
+
+LAYERS = [
+    (lambda: nn.Linear(3, 2, dtype=np.float32), (4, 3)),
+    (lambda: nn.Conv1d(1, 2, 3, dtype=np.float32), (2, 1, 5)),
+    (lambda: nn.Conv2d(1, 2, 3, padding=1, dtype=np.float32), (2, 1, 4, 4)),
+    (lambda: nn.LSTM(3, 2, dtype=np.float32), (5, 2, 3)),
+    (lambda: nn.GRU(3, 2, dtype=np.float32), (5, 2, 3)),
+]
+
+
+@pytest.mark.parametrize("make, shape", LAYERS)
+def test_wider_input_warns_once_per_layer(make, shape) -> None:
+    layer = make()
+    x = np.random.default_rng(0).standard_normal(shape)  # float64
+    with pytest.warns(DTypePromotionWarning, match="holds float32 parameters but got "
+                                                   "float64 input"):
+        layer(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer(x)  # said once
+        make()(x.astype(np.float32))  # data of the layer's dtype: nothing to say
