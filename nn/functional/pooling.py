@@ -63,7 +63,7 @@ def _window_starts(owner: str, size: int, kernel: int, stride: int, padding: int
     out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
     if ceil_mode and (out - 1) * stride >= size + padding:
         out -= 1  # the last window would start in the right padding
-    if span < 0 or out < 1:
+    if out < 1:  # ceil_mode keeps a window that starts inside, even if the kernel overhangs
         raise ShapeError(f"{owner}: an axis of {size} entries, padded by {padding} on each "
                          f"side, holds no window of kernel size {kernel} (dilation "
                          f"{dilation}): the output would be empty. Use a smaller kernel "

@@ -25,3 +25,17 @@ def test_pooling_layers_in_a_model_take_an_empty_batch():
     model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, rng=0), nn.MaxPool2d(2),
                           nn.AvgPool2d(2), nn.Flatten(), nn.Linear(8, 3, rng=0))
     assert model(np.ones((0, 1, 8, 8))).shape == (0, 3)
+
+
+@pytest.mark.parametrize("name, args, kwargs, shape", [
+    ("max_pool1d", (3, 2, 0, 2), dict(ceil_mode=True), (1, 2, 4)),  # spans 5 > 4
+    ("max_pool2d", (3, 3, 0, 2), dict(ceil_mode=True), (1, 2, 4, 4)),
+    ("avg_pool1d", (4, 2, 1), dict(ceil_mode=True), (1, 2, 1)),
+    ("avg_pool1d", (4, 2, 2), dict(ceil_mode=True, count_include_pad=False), (1, 2, 1)),
+    ("avg_pool2d", (4, 2, 1), dict(ceil_mode=True), (1, 2, 1, 2))])
+def test_ceil_mode_keeps_a_window_wider_than_the_padded_input_as_torch(name, args, kwargs,
+                                                                        shape):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal(shape)
+    run_both(torch, lambda t: getattr(F, name)(t, *args, **kwargs),
+             lambda t: getattr(torch.nn.functional, name)(t, *args, **kwargs), [x])
