@@ -96,7 +96,8 @@ def _max_pool(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
                           f"MaxUnpool to use them); call it with return_indices=False")
     kernel, stride, padding, dilation = pool_arguments(owner, dims, kernel_size, stride,
                                                        padding, dilation)
-    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    kind = x.dtype.kind  # the padding must never win: -inf, the least integer, False
+    lowest = -np.inf if kind == "f" else False if kind == "b" else np.iinfo(x.dtype).min
     cols, _ = _windows(owner, x, kernel, stride, padding, dilation,
                        flag(owner, "ceil_mode", ceil_mode), lowest)
     first_max = np.argmax(cols.data, axis=2, keepdims=True)  # NaN counts as the largest

@@ -39,3 +39,11 @@ def test_ceil_mode_keeps_a_window_wider_than_the_padded_input_as_torch(name, arg
     x = np.random.default_rng(0).standard_normal(shape)
     run_both(torch, lambda t: getattr(F, name)(t, *args, **kwargs),
              lambda t: getattr(torch.nn.functional, name)(t, *args, **kwargs), [x])
+
+
+def test_max_pooling_a_bool_mask_is_any_over_each_window():
+    mask = np.random.default_rng(1).random((2, 1, 5, 6)) > 0.8
+    y = F.max_pool2d(mask, 2, padding=1, ceil_mode=True)
+    as_ints = F.max_pool2d(mask.astype(np.int64), 2, padding=1, ceil_mode=True)
+    assert y.dtype == np.bool_
+    np.testing.assert_array_equal(y.data, as_ints.data.astype(bool))
