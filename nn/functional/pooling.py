@@ -154,7 +154,8 @@ def _avg_pool(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
         divisor = _divisor(starts, x.shape[2:], kernel, padding, count_include_pad)
     else:
         divisor = integer(owner, "divisor_override", divisor_override, minimum=1)
-    y = cols.sum(axis=2) / np.asarray(divisor, dtype=cols.dtype)
+    dtype = cols.dtype if cols.dtype.kind == "f" else np.dtype(np.float64)  # bool: not True
+    y = cols.sum(axis=2) / np.asarray(divisor, dtype=dtype)
     return y.reshape(y.shape[1:]) if unbatched else y
 
 

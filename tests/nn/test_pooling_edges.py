@@ -47,3 +47,14 @@ def test_max_pooling_a_bool_mask_is_any_over_each_window():
     as_ints = F.max_pool2d(mask.astype(np.int64), 2, padding=1, ceil_mode=True)
     assert y.dtype == np.bool_
     np.testing.assert_array_equal(y.data, as_ints.data.astype(bool))
+
+
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=2,
+                                                              padding=1, ceil_mode=True)])
+def test_average_pooling_of_bool_and_int_is_the_float_mean(kwargs):
+    mask = np.random.default_rng(2).random((2, 3, 7)) > 0.5
+    expected = F.avg_pool1d(mask.astype(np.float64), **kwargs).data
+    for x in (mask, mask.astype(np.int64)):
+        y = F.avg_pool1d(x, **kwargs)
+        assert y.dtype == np.float64
+        np.testing.assert_allclose(y.data, expected, rtol=1e-15)
