@@ -1,6 +1,6 @@
 """Pooling with PyTorch's arguments: ``max_pool1d/2d``, ``avg_pool1d/2d`` (a max or a mean
 over the windows ``im2col`` gathers) and ``adaptive_avg_pool1d/2d`` (a fixed number of
-output cells: a product with an averaging matrix on each pooled axis).
+output cells: on each pooled axis, the mean of each cell's slice).
 
 Window geometry, per spatial axis of n entries (kernel k, stride s, padding p, dilation d):
 out = floor((n + 2p - d(k - 1) - 1) / s) + 1, or the ceiling with ``ceil_mode=True``, in
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor
+from autograd import Tensor, as_tensor, cat
 from autograd.errors import ShapeError
 
 from .._checks import flag, integer, is_integer
@@ -193,15 +193,16 @@ def adaptive_size(owner: str, output_size: Any, dims: int) -> tuple[int | None, 
                  for s in sizes)
 
 
-def _averaging_matrix(size: int, cells: int, dtype: np.dtype) -> np.ndarray:
-    """(cells, size): row i averages entries floor(i*size/cells) to
-    ceil((i+1)*size/cells) - 1, PyTorch's adaptive windows (equal ones when cells
-    divides size)."""
-    matrix = np.zeros((cells, size), dtype=dtype)
-    for i in range(cells):
-        start, end = (i * size) // cells, -(-(i + 1) * size // cells)
-        matrix[i, start:end] = 1.0 / (end - start)
-    return matrix
+def _adaptive_axis(x: Tensor, axis: int, cells: int) -> Tensor:
+    """x averaged into ``cells`` cells along ``axis`` (negative): cell i of an axis of n
+    entries is the mean of entries floor(i n / cells) to ceil((i + 1) n / cells) - 1,
+    PyTorch's adaptive windows. Each cell is a mean over its own slice, so an inf or NaN
+    reaches only the cells that hold it (a product with an averaging matrix would spread
+    0 * inf = NaN to every cell)."""
+    size, after = x.shape[axis], (slice(None),) * (-axis - 1)
+    parts = [x[(Ellipsis, slice((i * size) // cells, -(-(i + 1) * size // cells))) + after]
+             .mean(axis=axis, keepdims=True) for i in range(cells)]
+    return parts[0] if cells == 1 else cat(parts, dim=axis)
 
 
 def _adaptive_avg_pool(owner: str, dims: int, input: Any, output_size: Any) -> Tensor:
@@ -212,13 +213,13 @@ def _adaptive_avg_pool(owner: str, dims: int, input: Any, output_size: Any) -> T
     sizes = x.shape[x.ndim - dims:]
     if 0 in sizes:
         raise ShapeError(f"{owner}: the pooled axes must not be empty; got shape {x.shape}")
-    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
     cells = [n if c is None else c for n, c in zip(sizes, adaptive_size(owner, output_size,
                                                                         dims))]
-    if dims == 1:
-        return x @ _averaging_matrix(sizes[0], cells[0], dtype).T
-    rows = as_tensor(_averaging_matrix(sizes[0], cells[0], dtype))
-    return rows @ x @ _averaging_matrix(sizes[1], cells[1], dtype).T
+    for axis, count in zip(range(-dims, 0), cells):
+        x = _adaptive_axis(x, axis, count)
+    return x
 
 
 def adaptive_avg_pool1d(input: Any, output_size: Any) -> Tensor:

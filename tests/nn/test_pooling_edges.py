@@ -58,3 +58,17 @@ def test_average_pooling_of_bool_and_int_is_the_float_mean(kwargs):
         y = F.avg_pool1d(x, **kwargs)
         assert y.dtype == np.float64
         np.testing.assert_allclose(y.data, expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("name, output_size, shape", [
+    ("adaptive_avg_pool1d", 2, (1, 2, 4)), ("adaptive_avg_pool1d", 3, (1, 2, 7)),
+    ("adaptive_avg_pool2d", (2, 3), (1, 2, 4, 5)), ("adaptive_avg_pool2d", (None, 2), (2, 3, 3))])
+def test_adaptive_pooling_keeps_inf_and_nan_in_their_own_cells_as_torch(name, output_size,
+                                                                         shape):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(3).standard_normal(shape)
+    x.reshape(-1)[0], x.reshape(-1)[-1] = np.inf, np.nan
+    y = getattr(F, name)(x, output_size).data
+    expected = getattr(torch.nn.functional, name)(torch.tensor(x), output_size).numpy()
+    np.testing.assert_allclose(y, expected, rtol=1e-12)  # NaN where torch has NaN only
+    assert np.isfinite(y).sum() == np.isfinite(expected).sum() > 0
