@@ -259,11 +259,15 @@ def argfunction(numpy_function: Any, x: T, axis: Any, keepdims: bool, op: str) -
 
 def argsort(x: T, axis: Any, descending: bool) -> T:
     """The indices that sort x along ``axis`` (flattened when None), stable; an integer
-    tensor without gradient."""
+    tensor without gradient. ``descending`` is the ascending order of the reversed axis,
+    reversed (not the order of -x, which wraps unsigned and bool has not): equal values
+    keep their order and NaN comes first, as PyTorch's."""
     data = x.data.reshape(-1) if axis is None else x.data
     axis = normalize_axis(0 if axis is None else axis, data.ndim, "argsort")[0]
-    order = np.argsort(-data if descending else data, axis=axis, kind="stable")
-    return x._make(order, None)
+    if not descending:
+        return x._make(np.argsort(data, axis=axis, kind="stable"), None)
+    flipped = np.argsort(np.flip(data, axis), axis=axis, kind="stable")
+    return x._make(data.shape[axis] - 1 - np.flip(flipped, axis), None)
 
 
 def sort(x: T, axis: Any, descending: bool) -> T:
