@@ -104,3 +104,15 @@ def test_empty_input_as_torch() -> None:
 def test_orders_it_does_not_compute_are_named(order) -> None:
     with pytest.raises(NormOrderError, match="ord must be a real number.*Matrix norms"):
         ag.norm(np.ones((2, 2)), order)
+
+
+@pytest.mark.parametrize("order", [0, 1, 2, 3, 0.5, -1, np.inf, -np.inf])
+@pytest.mark.parametrize("data", [np.array([True, False, True]), np.ones(300, np.int8),
+                                  np.array([-128, 0, 2], np.int8), np.array([0, 200], np.uint8)])
+def test_integer_and_bool_tensors_give_numpys_float_norm(order, data) -> None:
+    """As np.linalg.norm: float64, no wrap (it gave True for the count of a bool tensor,
+    44 for 300 nonzeros in int8, -128 for |-128| in int8)."""
+    out = ag.norm(data, order)
+    assert out.dtype == np.float64
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(out.data, np.linalg.norm(data, order), rtol=1e-12)
