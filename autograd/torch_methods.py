@@ -231,8 +231,15 @@ class TorchMethods:
 
     def lerp(self, end: Any, weight: Any) -> AnyTensor:
         """self + weight * (end - self): from self (weight 0) to ``end`` (weight 1);
-        ``weight`` a number or a tensor (then differentiable too); all three broadcast."""
-        return self + weight * (end - self)
+        ``weight`` a number or a tensor (then differentiable too); all three broadcast.
+        Where weight >= 0.5 it is end - (1 - weight) * (end - self), as PyTorch's, so that
+        weight 1 gives ``end`` exactly (1e20 to 1 gave 0)."""
+        near_end = _array(weight) >= 0.5
+        from_start = self + weight * (end - self)
+        if not near_end.any():
+            return from_start
+        from_end = end - (1 - weight) * (end - self)
+        return from_end if near_end.all() else where(near_end, from_end, from_start)
 
     def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
                 reduce: Any = None) -> AnyTensor:

@@ -34,3 +34,20 @@ def test_topk_counts_nan_as_the_largest_and_reads_unsigned_right(largest: bool) 
         expected = torch.from_numpy(data).topk(3, largest=largest)
         np.testing.assert_array_equal(values.data, expected.values.numpy())
         np.testing.assert_array_equal(indices.data, expected.indices.numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_lerp_reaches_its_ends_exactly_as_pytorchs(dtype: type) -> None:
+    """Weight 1 gives end, weight 0 gives self, even when self dwarfs end (1e20 + 1 *
+    (1 - 1e20) was 0); between them PyTorch's values, and a weight tensor on both sides
+    of 0.5 keeps its gradients."""
+    torch = pytest.importorskip("torch")
+    start = np.array([1e20, 1.0, -3.0], dtype)
+    end = np.array([1.0, 1e-20, 5.0], dtype)
+    np.testing.assert_array_equal(Tensor(start).lerp(end, 1.0).data, end)
+    np.testing.assert_array_equal(Tensor(end).lerp(start, 0.0).data, end)
+    weight = np.array([0.0, 0.4, 0.5, 1.0], dtype)
+    values = Tensor(start[:2, None]).lerp(Tensor(end[:2, None]), Tensor(weight))
+    expected = torch.from_numpy(start[:2, None]).lerp(torch.from_numpy(end[:2, None]),
+                                                      torch.from_numpy(weight))
+    np.testing.assert_allclose(values.data, expected.numpy(), rtol=1e-6)
