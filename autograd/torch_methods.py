@@ -34,6 +34,12 @@ def _array(x: Any) -> np.ndarray:
     return np.asarray(getattr(x, "data", x))
 
 
+def _all_if_empty(dim: Any) -> Any:
+    """PyTorch's "no dims" of amax/amin, () or [], means every axis (None); NumPy's
+    axis=() would reduce none."""
+    return None if isinstance(dim, (tuple, list)) and len(dim) == 0 else dim
+
+
 def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: Any,
                    name: str) -> tuple[tuple, Any]:
     """(where ``t.scatter(dim, index, src)`` writes, as a NumPy index; what it writes
@@ -171,12 +177,12 @@ class TorchMethods:
     # ------------------------------------------------------------ reductions and pieces
     def amax(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
         """The maximum over ``dim`` (an int or a tuple; all axes by default, as PyTorch's
-        ``()``): ``max``, whose gradient ties share evenly, as PyTorch's ``amax``."""
-        return self.max(None if dim == () else dim, keepdim)
+        ``()`` or ``[]``): ``max``, whose gradient ties share evenly, as PyTorch's ``amax``."""
+        return self.max(_all_if_empty(dim), keepdim)
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
         """The minimum over ``dim``, as ``amax``."""
-        return self.min(None if dim == () else dim, keepdim)
+        return self.min(_all_if_empty(dim), keepdim)
 
     def unbind(self, dim: int = 0) -> tuple[AnyTensor, ...]:
         """The slices along ``dim``, each without that axis (``tuple(x)`` for dim 0)."""

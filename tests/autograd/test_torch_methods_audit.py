@@ -51,3 +51,14 @@ def test_lerp_reaches_its_ends_exactly_as_pytorchs(dtype: type) -> None:
     expected = torch.from_numpy(start[:2, None]).lerp(torch.from_numpy(end[:2, None]),
                                                       torch.from_numpy(weight))
     np.testing.assert_allclose(values.data, expected.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dims", [(), []])
+@pytest.mark.parametrize("name", ["amax", "amin"])
+def test_amax_and_amin_over_no_dims_reduce_every_axis_as_pytorchs(dims, name) -> None:
+    """An empty list of dims is PyTorch's "all of them" too (it reduced none)."""
+    torch = pytest.importorskip("torch")
+    data = np.array([[0.5, 3.0, -1.0], [2.0, 7.0, 1.5]])
+    expected = getattr(torch.from_numpy(data), name)(dims, keepdim=True).numpy()
+    np.testing.assert_array_equal(getattr(Tensor(data), name)(dims, keepdim=True).data,
+                                  expected)
