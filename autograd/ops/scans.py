@@ -228,8 +228,8 @@ class NormP(_Reduction):
         nan_out = np.isnan(constant(out))  # a NaN norm gives NaN everywhere, as PyTorch
         used = ((constant(x) != 0) | nan_out) & (constant(out) != 0)
         safe_x, safe_out = where(used, x, 1.0), where(used, out, 1.0)
-        ratio = abs(safe_x) / safe_out
-        with np.errstate(invalid="ignore"):  # inf / inf where x holds inf: NaN
+        with np.errstate(invalid="ignore", divide="ignore"):  # x holds inf: inf / inf is
+            ratio = abs(safe_x) / safe_out  # NaN there, and 0 ** (p - 1) inf elsewhere
             return (where(used, g * np.sign(safe_x) * ratio ** (self.p - 1), 0.0),)
 
 
