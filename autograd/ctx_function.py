@@ -49,7 +49,7 @@ class FunctionCtx:
     def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
         self.needs_input_grad = needs_input_grad  # one per argument of forward, as PyTorch
         self._saved: tuple[Any, ...] = ()
-        self._output: Any = None  # what forward returned
+        self._output: Any = None  # what forward returned, unless it was an input
         self._graph_output: Any = None  # the recorded output, while a create_graph backward runs
         self._non_differentiable = False
 
@@ -65,7 +65,7 @@ class FunctionCtx:
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
         """What ``save_for_backward`` kept; the output stands for the recorded output."""
-        if self._graph_output is None:
+        if self._graph_output is None or self._output is None:
             return self._saved
         return tuple(self._graph_output if t is self._output else t for t in self._saved)
 
@@ -112,7 +112,8 @@ class CtxOp(function.Function):
             raise UsageError(f"{self.name}.forward returned a {type(result).__name__} of "
                              f"{len(result)}; a function here has one output Tensor. Write "
                              f"one function per output, or stack them into one.")
-        self.ctx._output = result
+        # an input returned as it is stays that input when saved (as in PyTorch)
+        self.ctx._output = None if any(result is a for a in self.args) else result
         return result.data if isinstance(result, Tensor) else result
 
     def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple:

@@ -34,6 +34,12 @@ def _array(x: Any) -> np.ndarray:
     return np.asarray(getattr(x, "data", x))
 
 
+def _all_if_empty(dim: Any) -> Any:
+    """PyTorch's "no dims" of amax/amin, () or [], means every axis (None); NumPy's
+    axis=() would reduce none."""
+    return None if isinstance(dim, (tuple, list)) and len(dim) == 0 else dim
+
+
 def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: Any,
                    name: str) -> tuple[tuple, Any]:
     """(where ``t.scatter(dim, index, src)`` writes, as a NumPy index; what it writes
@@ -171,12 +177,12 @@ class TorchMethods:
     # ------------------------------------------------------------ reductions and pieces
     def amax(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
         """The maximum over ``dim`` (an int or a tuple; all axes by default, as PyTorch's
-        ``()``): ``max``, whose gradient ties share evenly, as PyTorch's ``amax``."""
-        return self.max(None if dim == () else dim, keepdim)
+        ``()`` or ``[]``): ``max``, whose gradient ties share evenly, as PyTorch's ``amax``."""
+        return self.max(_all_if_empty(dim), keepdim)
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
         """The minimum over ``dim``, as ``amax``."""
-        return self.min(None if dim == () else dim, keepdim)
+        return self.min(_all_if_empty(dim), keepdim)
 
     def unbind(self, dim: int = 0) -> tuple[AnyTensor, ...]:
         """The slices along ``dim``, each without that axis (``tuple(x)`` for dim 0)."""
@@ -231,8 +237,15 @@ class TorchMethods:
 
     def lerp(self, end: Any, weight: Any) -> AnyTensor:
         """self + weight * (end - self): from self (weight 0) to ``end`` (weight 1);
-        ``weight`` a number or a tensor (then differentiable too); all three broadcast."""
-        return self + weight * (end - self)
+        ``weight`` a number or a tensor (then differentiable too); all three broadcast.
+        Where weight >= 0.5 it is end - (1 - weight) * (end - self), as PyTorch's, so that
+        weight 1 gives ``end`` exactly (1e20 to 1 gave 0)."""
+        near_end = _array(weight) >= 0.5
+        from_start = self + weight * (end - self)
+        if not near_end.any():
+            return from_start
+        from_end = end - (1 - weight) * (end - self)
+        return from_end if near_end.all() else where(near_end, from_end, from_start)
 
     def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
                 reduce: Any = None) -> AnyTensor:

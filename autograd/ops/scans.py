@@ -170,7 +170,8 @@ def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
     ``torch.linalg.vector_norm``: ord 2 (or None, or "fro": the Frobenius norm of a
     matrix) sqrt(sum x^2), any other real p != 0 (sum |x|^p)^(1/p) (1: sum |x|; p < 0
     is 0 where an entry is 0), 0 the count of nonzeros (gradient 0), inf max |x|, -inf
-    min |x|. At x_i = 0 the gradient is 0, as PyTorch (a subgradient for p <= 1)."""
+    min |x|. At x_i = 0 the gradient is 0, as PyTorch (a subgradient for p <= 1). Integer
+    and bool tensors give float64, as NumPy's."""
     if ord is None or ord == "fro":
         ord = 2
     if isinstance(ord, str) or not isinstance(ord, (int, float, np.integer, np.floating)) \
@@ -180,6 +181,8 @@ def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
             f"{ord!r}. Matrix norms ('nuc', the spectral norm) need singular values, which "
             f"have no differentiable op here; norm(x, p, axis) is the vector norm of the "
             f"entries over the axes.")
+    if x.dtype.kind != "f":  # as NumPy's: |x| of int8's -128 and a count in bool or
+        x = x._make(x.data.astype(np.float64), None)  # int8 would wrap
     if ord == 2:
         return apply(Norm2(axis, keepdims), x)
     if ord == 1:
@@ -208,7 +211,7 @@ class NormP(_Reduction):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
-        size = np.abs(x) if x.dtype.kind == "f" else np.abs(x).astype(np.float64)  # NumPy's
+        size = np.abs(x)
         if self.p > 0:
             m = np.max(size, axis=self.axis, keepdims=True, initial=0)
         else:  # an empty min has no value, as PyTorch's
@@ -225,8 +228,8 @@ class NormP(_Reduction):
         nan_out = np.isnan(constant(out))  # a NaN norm gives NaN everywhere, as PyTorch
         used = ((constant(x) != 0) | nan_out) & (constant(out) != 0)
         safe_x, safe_out = where(used, x, 1.0), where(used, out, 1.0)
-        ratio = abs(safe_x) / safe_out
-        with np.errstate(invalid="ignore"):  # inf / inf where x holds inf: NaN
+        with np.errstate(invalid="ignore", divide="ignore"):  # x holds inf: inf / inf is
+            ratio = abs(safe_x) / safe_out  # NaN there, and 0 ** (p - 1) inf elsewhere
             return (where(used, g * np.sign(safe_x) * ratio ** (self.p - 1), 0.0),)
 
 
@@ -259,11 +262,15 @@ def argfunction(numpy_function: Any, x: T, axis: Any, keepdims: bool, op: str) -
 
 def argsort(x: T, axis: Any, descending: bool) -> T:
     """The indices that sort x along ``axis`` (flattened when None), stable; an integer
-    tensor without gradient."""
+    tensor without gradient. ``descending`` is the ascending order of the reversed axis,
+    reversed (not the order of -x, which wraps unsigned and bool has not): equal values
+    keep their order and NaN comes first, as PyTorch's."""
     data = x.data.reshape(-1) if axis is None else x.data
     axis = normalize_axis(0 if axis is None else axis, data.ndim, "argsort")[0]
-    order = np.argsort(-data if descending else data, axis=axis, kind="stable")
-    return x._make(order, None)
+    if not descending:
+        return x._make(np.argsort(data, axis=axis, kind="stable"), None)
+    flipped = np.argsort(np.flip(data, axis), axis=axis, kind="stable")
+    return x._make(data.shape[axis] - 1 - np.flip(flipped, axis), None)
 
 
 def sort(x: T, axis: Any, descending: bool) -> T:

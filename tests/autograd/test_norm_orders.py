@@ -4,6 +4,8 @@ Expected values come from PyTorch and from finite differences (away from zeros).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -104,3 +106,27 @@ def test_empty_input_as_torch() -> None:
 def test_orders_it_does_not_compute_are_named(order) -> None:
     with pytest.raises(NormOrderError, match="ord must be a real number.*Matrix norms"):
         ag.norm(np.ones((2, 2)), order)
+
+
+@pytest.mark.parametrize("order", [0, 1, 2, 3, 0.5, -1, np.inf, -np.inf])
+@pytest.mark.parametrize("data", [np.array([True, False, True]), np.ones(300, np.int8),
+                                  np.array([-128, 0, 2], np.int8), np.array([0, 200], np.uint8)])
+def test_integer_and_bool_tensors_give_numpys_float_norm(order, data) -> None:
+    """As np.linalg.norm: float64, no wrap (it gave True for the count of a bool tensor,
+    44 for 300 nonzeros in int8, -128 for |-128| in int8)."""
+    out = ag.norm(data, order)
+    assert out.dtype == np.float64
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(out.data, np.linalg.norm(data, order), rtol=1e-12)
+
+
+@pytest.mark.parametrize("p", [0.5, 1.5, 3, -1])
+def test_an_infinite_entry_gives_torchs_gradient_without_numpy_warnings(p) -> None:
+    torch = pytest.importorskip("torch")
+    x = np.array([[np.inf, 1.0, -2.0], [-np.inf, np.inf, 3.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning from the backward fails
+        out, grad = _ours(x, p, 1, False, np.array([0.4, -0.7]))
+    tx = torch.tensor(x, requires_grad=True)
+    torch.linalg.vector_norm(tx, p, dim=1).backward(torch.tensor([0.4, -0.7], dtype=torch.float64))
+    np.testing.assert_allclose(grad.data, tx.grad.numpy(), rtol=1e-12)
