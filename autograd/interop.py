@@ -9,7 +9,7 @@ with ``np.*`` also works under ``create_graph=True``. A NumPy function with no o
 With ``out=`` an ndarray, a ufunc computes plain, untracked NumPy into it: the
 escape hatch ``w.data -= 0.1 * w.grad`` works as in PyTorch. A few functions that only
 inspect and have no Tensor method of their name (``np.shape``, ``np.array_equal``,
-``np.logical_not``...) return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()``
+``np.count_nonzero``...) return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()``
 gives, so ``np.sign(t)``, ``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as
 ``t.sign()``, ``t.isnan()`` and ``t.argmax()`` are.
 
@@ -28,6 +28,7 @@ import numpy as np
 from .errors import UsageError
 from .ops.arithmetic import number
 from .ops import linalg_more
+from .tensor_logic import LogicOps
 from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
 from .tensor_reductions import Reductions
@@ -76,6 +77,11 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     # constants (boolean tensors), as the methods of the same names
     np.isnan: TorchSpellings.isnan, np.isinf: TorchSpellings.isinf,
     np.isfinite: TorchSpellings.isfinite,
+    # masks combined (tensor_logic.LogicOps)
+    np.bitwise_and: operator.and_, np.bitwise_or: operator.or_, np.bitwise_xor: operator.xor,
+    np.invert: operator.invert, np.logical_and: LogicOps.logical_and,
+    np.logical_or: LogicOps.logical_or, np.logical_xor: LogicOps.logical_xor,
+    np.logical_not: LogicOps.logical_not,
 }
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as NumPy's
@@ -119,7 +125,7 @@ SWAPPED = {np.equal: np.equal, np.not_equal: np.not_equal, np.less: np.greater,
 # no gradient to carry and no Tensor method of the name: computed on the arrays,
 # returned as plain NumPy (np.shape, np.ndim, np.size give what t.shape... give)
 INSPECTING = {np.shape, np.ndim, np.size, np.allclose, np.array_equal,
-              np.count_nonzero, np.nonzero, np.logical_not, np.result_type}
+              np.count_nonzero, np.nonzero, np.result_type}
 
 
 def _plain(x: Any) -> Any:

@@ -33,14 +33,15 @@ from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
 from .tensor_protocols import TRACKED_READS, ValueProtocols
 from .tensor_reductions import Reductions
+from .tensor_logic import LogicOps
 from .torch_methods import TorchMethods
 from .torch_spellings import TorchSpellings
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 
-class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, NumpyInterop,
-             InplaceOps, ValueProtocols):
+class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, LogicOps,
+             NumpyInterop, InplaceOps, ValueProtocols):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).

@@ -1,0 +1,95 @@
+"""``LogicOps``: boolean masks combined (a mixin of ``Tensor``).
+
+``&``, ``|``, ``^`` and ``~`` are NumPy's bitwise operators on bool and integer tensors (on
+bool: and, or, xor, not), so the habit of NumPy and PyTorch, ``(x > 0) & (x < 1)``, works.
+PyTorch's ``logical_and``, ``logical_or``, ``logical_xor`` and ``logical_not`` take any
+tensor (nonzero is True) and give bool. Every result is a constant, as a comparison's is:
+masks and bit patterns carry no gradient. ``np.logical_and(a, t)`` and the bitwise ufuncs
+run these (``autograd.interop``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import DTypeError
+from .ops.arithmetic import broadcasting
+
+__all__ = ["LogicOps"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def _array(x: Any) -> np.ndarray:
+    """A tensor's array; numbers, lists and arrays as NumPy makes them."""
+    return np.asarray(getattr(x, "_data", x))
+
+
+def _masks_or_bits(symbol: str, *arrays: np.ndarray) -> None:
+    """``DTypeError`` unless every operand of ``symbol`` is bool or integer."""
+    for a in arrays:
+        if a.dtype.kind not in "biu":
+            raise DTypeError(
+                f"{symbol} works on bool masks (or integer bit patterns); got dtype "
+                f"{a.dtype}. Compare first, e.g. (x > 0) & (x < 1), or use "
+                f"x.logical_and(y), which takes any tensor (nonzero is True).")
+
+
+class LogicOps:
+    """``& | ^ ~`` and PyTorch's ``logical_*`` (a mixin: ``Tensor`` is its user)."""
+
+    __slots__ = ()
+
+    def _bitwise(self, symbol: str, ufunc: np.ufunc, a: Any, b: Any) -> AnyTensor:
+        a, b = _array(a), _array(b)
+        _masks_or_bits(symbol, a, b)
+        return self._make(np.asarray(broadcasting(ufunc.__name__, ufunc, a, b)), None)
+
+    def __and__(self, other: Any) -> AnyTensor:
+        """self & other: and of bool masks (bitwise on integers), a constant."""
+        return self._bitwise("&", np.bitwise_and, self, other)
+
+    def __rand__(self, other: Any) -> AnyTensor:
+        return self._bitwise("&", np.bitwise_and, other, self)
+
+    def __or__(self, other: Any) -> AnyTensor:
+        """self | other: or of bool masks (bitwise on integers), a constant."""
+        return self._bitwise("|", np.bitwise_or, self, other)
+
+    def __ror__(self, other: Any) -> AnyTensor:
+        return self._bitwise("|", np.bitwise_or, other, self)
+
+    def __xor__(self, other: Any) -> AnyTensor:
+        """self ^ other: xor of bool masks (bitwise on integers), a constant."""
+        return self._bitwise("^", np.bitwise_xor, self, other)
+
+    def __rxor__(self, other: Any) -> AnyTensor:
+        return self._bitwise("^", np.bitwise_xor, other, self)
+
+    def __invert__(self) -> AnyTensor:
+        """~self: not of a bool mask (bitwise not of integers), a constant."""
+        data = _array(self)
+        _masks_or_bits("~", data)
+        return self._make(np.invert(data), None)
+
+    def logical_and(self, other: Any) -> AnyTensor:
+        """Where both are nonzero: a bool constant (any dtypes; they broadcast)."""
+        return self._logical(np.logical_and, other)
+
+    def logical_or(self, other: Any) -> AnyTensor:
+        """Where either is nonzero: a bool constant."""
+        return self._logical(np.logical_or, other)
+
+    def logical_xor(self, other: Any) -> AnyTensor:
+        """Where exactly one is nonzero: a bool constant."""
+        return self._logical(np.logical_xor, other)
+
+    def logical_not(self) -> AnyTensor:
+        """Where self is zero: a bool constant."""
+        return self._make(np.logical_not(_array(self)), None)
+
+    def _logical(self, ufunc: np.ufunc, other: Any) -> AnyTensor:
+        a, b = _array(self), _array(other)
+        return self._make(np.asarray(broadcasting(ufunc.__name__, ufunc, a, b)), None)
