@@ -244,9 +244,8 @@ def refuse_bool(expression: str, *arrays: Any) -> None:
     """NumPy refuses ``-`` on booleans; say so with a named error and the alternative."""
     if any(np.asarray(a).dtype == np.bool_ for a in arrays):
         raise DTypeError(f"{expression} is not defined for boolean tensors (NumPy and "
-                         f"PyTorch refuse it too). Use np.logical_not(x.data) or "
-                         f"np.logical_xor(a.data, b.data), or convert first: "
-                         f"x.astype(float).")
+                         f"PyTorch refuse it too). Use ~x (not) or a ^ b (xor) on "
+                         f"masks, or convert first: x.astype(float).")
 
 
 def is_scalar(x: Any) -> bool:
