@@ -35,7 +35,7 @@ from .tensor_protocols import TRACKED_READS, ValueProtocols
 from .tensor_reductions import Reductions
 from .tensor_logic import LogicOps
 from .torch_methods import TorchMethods
-from .torch_spellings import TorchSpellings
+from .torch_spellings import ElementCount, TorchSpellings
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
@@ -263,8 +263,8 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, Lo
 
     @property
     def size(self) -> int:
-        """Number of elements."""
-        return self._data.size
+        """Number of elements (NumPy's); also callable as PyTorch's ``x.size(dim)``."""
+        return ElementCount(self._data.size, self._data.shape)
 
     @property
     def dtype(self) -> np.dtype:

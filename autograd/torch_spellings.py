@@ -6,7 +6,8 @@
 Many users come from PyTorch, and these let their habits work. Each is a line or two
 over an op that exists under its NumPy name, so the graph (and a drawing) shows that
 op. Where NumPy and PyTorch disagree NumPy wins: ``x.size`` is the number of elements
-(``x.shape`` is PyTorch's ``x.size()``), and ``x.max(dim=1)`` gives the values only.
+(an int that may also be called as PyTorch's ``x.size(dim)``), and ``x.max(dim=1)``
+gives the values only.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .ops.shape import flattened_shape, memory_order
 from .tensor_math import where
 
-__all__ = ["TorchSpellings"]
+__all__ = ["TorchSpellings", "ElementCount"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 _DEVICES = ("cpu", "cuda", "mps", "xpu", "hip", "xla", "meta")  # PyTorch's device names
@@ -30,6 +31,25 @@ _DEVICES = ("cpu", "cuda", "mps", "xpu", "hip", "xla", "meta")  # PyTorch's devi
 def _sizes(args: tuple) -> tuple:
     """``view(2, 3)`` and ``view((2, 3))`` alike."""
     return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+
+
+class ElementCount(int):
+    """``x.size``: the number of elements, an int (NumPy's spelling), that may also be
+    called as PyTorch's ``x.size()`` (the shape) and ``x.size(dim)`` (one axis's length),
+    so ``x.view(x.size(0), -1)`` works too."""
+
+    def __new__(cls, count: int, shape: tuple[int, ...]) -> "ElementCount":
+        number = super().__new__(cls, count)
+        number.shape = shape
+        return number
+
+    def __call__(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return self.shape
+        return self.shape[normalize_axis(dim, len(self.shape), "size")[0]]
+
+    def __reduce__(self) -> tuple:
+        return int, (int(self),)  # pickled (and copied) as the plain int it is
 
 
 class TorchSpellings:
@@ -298,7 +318,7 @@ class TorchSpellings:
 
     def numel(self) -> int:
         """The number of elements (``size`` in NumPy's spelling)."""
-        return self.size
+        return self.data.size
 
     def dim(self) -> int:
         """The number of axes (``ndim``)."""

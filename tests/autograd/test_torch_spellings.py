@@ -219,3 +219,19 @@ def test_all_and_any_name_a_repeated_or_out_of_range_axis(name: str) -> None:
         getattr(x, name)(axis=2)
     np.testing.assert_array_equal(getattr(x, name)(axis=(1, -2)).data,
                                   getattr(np, name)(np.ones((2, 2)), axis=(1, -2)))
+
+
+def test_size_is_numpys_count_and_pytorchs_call():
+    """x.size is an int (NumPy's element count) and x.size()/x.size(dim) are PyTorch's,
+    so the CNN habit x.view(x.size(0), -1) works (it was "'int' object is not callable")."""
+    import copy
+    import pickle
+    torch = pytest.importorskip("torch")
+    x, tx = ag.zeros(2, 3, 4), torch.zeros(2, 3, 4)
+    assert x.size == 24 == np.zeros((2, 3, 4)).size and isinstance(x.size, int)
+    assert x.size() == tuple(tx.size()) and x.size(0) == tx.size(0) and x.size(-1) == 4
+    assert x.view(x.size(0), -1).shape == tuple(tx.view(tx.size(0), -1).shape)
+    assert type(x.size + 1) is int and type(x.numel()) is int
+    assert pickle.loads(pickle.dumps(x.size)) == 24 == copy.deepcopy(x.size)
+    with pytest.raises(ag.AxisError, match="size: axis 3 is out of range"):
+        x.size(3)
