@@ -37,6 +37,8 @@ class Optimizer:
     """
 
     needs_closure: bool = False
+    # hyper-parameters added in a later version: an older state dict may lack them
+    later_keys: frozenset[str] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A subclass's own ``step`` is wrapped to record that the optimizer has
@@ -280,7 +282,7 @@ class Optimizer:
         keys this group has too are fine): an Adam state loaded into SGD would merge
         silently."""
         keys = set(saved) - {"params"}
-        missing = sorted(set(self.defaults) - keys)
+        missing = sorted(set(self.defaults) - keys - self.later_keys)
         unexpected = sorted(keys - set(group) - SCHEDULER_KEYS)
         if missing or unexpected:
             name = type(self).__name__
