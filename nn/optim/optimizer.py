@@ -15,10 +15,11 @@ import numpy as np
 from autograd import Tensor, enable_grad
 from .._checks import flag, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
+from .param_names import check_naming_agrees, split_names
 
 __all__ = ["Optimizer", "ParamsT"]
 
-ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 # what schedulers write into param groups (as PyTorch's): a saved group may have them
 SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum",
                             "base_momentum"})
@@ -76,7 +77,9 @@ class Optimizer:
     # ----------------------------------------------------------------- groups
     def add_param_group(self, param_group: Mapping[str, Any]) -> None:
         """Add a group ``{"params": [...], **hyper_parameters}``; missing
-        hyper-parameters take the optimizer's defaults."""
+        hyper-parameters take the optimizer's defaults. ``"params"`` may hold
+        ``(name, tensor)`` pairs (``named_parameters()``): the names go to
+        ``"param_names"``."""
         if not isinstance(param_group, Mapping):
             raise ArgumentTypeError(f"a param group must be a dict, got "
                                     f"{type(param_group).__name__}")
@@ -85,6 +88,10 @@ class Optimizer:
         group = dict(param_group)
         params = group["params"]
         group["params"] = [params] if _is_tensor(params) else list(params)
+        group["params"], names = split_names(type(self).__name__, group["params"])
+        if names is not None:
+            group["param_names"] = names
+        check_naming_agrees(type(self).__name__, self.param_groups, group)
         for p in group["params"]:
             if not _is_tensor(p):
                 raise ArgumentTypeError(
@@ -221,6 +228,8 @@ class Optimizer:
         state: dict[int, dict[str, Any]] = {}
         for group in self.param_groups:
             saved = {k: v for k, v in group.items() if k != "params"}
+            if "param_names" in saved:
+                saved["param_names"] = list(saved["param_names"])
             saved["params"] = list(range(index, index + len(group["params"])))
             for p in group["params"]:
                 if self.state.get(p):
@@ -268,7 +277,9 @@ class Optimizer:
         for group, saved in zip(self.param_groups, saved_groups):
             merged = dict(group)
             for k, v in saved.items():
-                if k != "params":
+                if k == "param_names":  # a list, as PyTorch's
+                    merged[k] = list(v)
+                elif k != "params":
                     merged[k] = tuple(v) if isinstance(v, list) else v
             self._validate_group(merged)
             new_groups.append(merged)
@@ -283,7 +294,7 @@ class Optimizer:
         silently."""
         keys = set(saved) - {"params"}
         missing = sorted(set(self.defaults) - keys - self.later_keys)
-        unexpected = sorted(keys - set(group) - SCHEDULER_KEYS)
+        unexpected = sorted(keys - set(group) - SCHEDULER_KEYS - {"param_names"})
         if missing or unexpected:
             name = type(self).__name__
             raise StateDictError(
