@@ -5,7 +5,6 @@ An optimizer only ever touches ``p.data`` (the live NumPy array of a parameter) 
 """
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -15,6 +14,7 @@ import numpy as np
 from autograd import Tensor, enable_grad
 from .._checks import flag, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
+from .optimizer_hooks import OptimizerHooks, hooked
 from .param_names import check_naming_agrees, split_names
 
 __all__ = ["Optimizer", "ParamsT"]
@@ -25,7 +25,7 @@ SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum",
                             "base_momentum"})
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     """Holds ``param_groups`` (list of dicts with a ``"params"`` list plus
     hyper-parameters) and per-parameter ``state`` (``optimizer.state[p]``, a dict; empty
     for a parameter that has none, e.g. under plain SGD).
@@ -42,17 +42,14 @@ class Optimizer:
     later_keys: frozenset[str] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A subclass's own ``step`` is wrapped to record that the optimizer has
-        stepped (schedulers warn when they are stepped before it)."""
+        """A subclass's own ``step``, ``state_dict`` and ``load_state_dict`` are wrapped
+        to run the hooks (``optimizer_hooks.py``); ``step`` also records that the
+        optimizer has stepped (schedulers warn when they are stepped before it)."""
         super().__init_subclass__(**kwargs)
-        step = cls.__dict__.get("step")
-        if step is not None and not getattr(step, "_records_step", False):
-            @functools.wraps(step)
-            def recorded_step(self: Optimizer, *args: Any, **kw: Any) -> Any:
-                self._stepped = True
-                return step(self, *args, **kw)
-            recorded_step._records_step = True  # type: ignore[attr-defined]
-            cls.step = recorded_step  # type: ignore[method-assign]
+        for name in ("step", "state_dict", "load_state_dict"):
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "_hooked", False):
+                setattr(cls, name, hooked(method))
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -120,6 +117,7 @@ class Optimizer:
         """Raise ``ConfigError`` (a ValueError) for an invalid hyper-parameter (overridden)."""
 
     # ------------------------------------------------------------------- step
+    @hooked
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Apply one update to every parameter that has a gradient.
 
@@ -215,6 +213,7 @@ class Optimizer:
         return grad
 
     # ------------------------------------------------------------- state dict
+    @hooked
     def state_dict(self) -> dict[str, Any]:
         """``{"state": {0: {...}, ...}, "param_groups": [{..., "params": [0, 1]}]}``.
 
@@ -238,6 +237,7 @@ class Optimizer:
             groups.append(saved)
         return {"state": state, "param_groups": groups}
 
+    @hooked
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore hyper-parameters and per-parameter state saved by ``state_dict``.
 
