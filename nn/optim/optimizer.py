@@ -16,6 +16,7 @@ from .._checks import flag, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .optimizer_hooks import OptimizerHooks, hooked
 from .param_names import check_naming_agrees, split_names
+from .torch_flags import plain_lr
 
 __all__ = ["Optimizer", "ParamsT"]
 
@@ -53,6 +54,8 @@ class Optimizer(OptimizerHooks):
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
+        if "lr" in self.defaults:  # a 0-d tensor lr becomes its value
+            self.defaults["lr"] = plain_lr(type(self).__name__, self.defaults["lr"])
         self.param_groups: list[dict[str, Any]] = []
         # keyed by identity; a parameter without state reads as {} (as in PyTorch)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
@@ -103,6 +106,8 @@ class Optimizer(OptimizerHooks):
                     "ag.no_grad() and then call w.requires_grad_())")
         for key, default in self.defaults.items():
             group.setdefault(key, default)
+        if "lr" in group:
+            group["lr"] = plain_lr(type(self).__name__, group["lr"])
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = [id(p) for p in group["params"]]
         if len(set(ids)) != len(ids) or seen.intersection(ids):
