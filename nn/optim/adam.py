@@ -9,6 +9,7 @@ import numpy as np
 from .._checks import flag, real_number
 from .averages import running_average_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg, check_pair
+from .torch_flags import accept_torch_flags
 
 __all__ = ["Adam", "AdamW", "check_betas"]
 
@@ -33,19 +34,26 @@ class Adam(Optimizer):
         v_hat = v / (1 - b2^t)                                 (otherwise)
         p = p - lr * m_hat / (sqrt(v_hat) + eps)
 
-    ``maximize=True`` uses -g (gradient ascent). State per parameter: ``step``,
-    ``exp_avg`` (m), ``exp_avg_sq`` (v) and
+    ``decoupled_weight_decay=True`` (PyTorch 2.x spells AdamW so) replaces the
+    L2 penalty by AdamW's decay of p (below). ``maximize=True`` uses -g (gradient ascent).
+    State per parameter: ``step``, ``exp_avg`` (m), ``exp_avg_sq`` (v) and
     ``max_exp_avg_sq`` (v_max, amsgrad only).
     """
 
-    decoupled = False  # AdamW: decay p directly instead of adding it to the gradient
+    # a state dict saved before Adam had it lacks it: the group keeps its own value
+    later_keys = frozenset({"decoupled_weight_decay"})
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, *, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False) -> None:
+        accept_torch_flags(type(self).__name__, foreach=foreach,
+                           capturable=capturable, differentiable=differentiable, fused=fused)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize)
+                        amsgrad=amsgrad, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
@@ -53,6 +61,7 @@ class Adam(Optimizer):
         check_nonneg(owner, group, "lr", "eps", "weight_decay")
         check_betas(owner, group)
         flag(owner, "amsgrad", group["amsgrad"])
+        flag(owner, "decoupled_weight_decay", group["decoupled_weight_decay"])
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
@@ -65,7 +74,7 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
         t = state["step"]
-        g = self._decayed_gradient(param, grad, group, self.decoupled)
+        g = self._decayed_gradient(param, grad, group, group["decoupled_weight_decay"])
         m, v = state["exp_avg"], state["exp_avg_sq"]
         work = self._scratch(param, 1)
         running_average_(m, g, beta1, work)             # m = b1 m + (1 - b1) g
@@ -88,14 +97,16 @@ class AdamW(Adam):
     """AdamW: Adam with decoupled weight decay (Loshchilov & Hutter).
 
     Each step first shrinks the parameter, ``p = p * (1 - lr * weight_decay)``, then
-    applies the Adam update above to the raw gradient (no L2 term added to g).
+    applies the Adam update above to the raw gradient (no L2 term added to g): Adam
+    with ``decoupled_weight_decay=True``, which its param groups hold, as PyTorch's.
     """
-
-    decoupled = True
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, *, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, maximize=maximize)
+                         amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

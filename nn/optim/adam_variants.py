@@ -11,6 +11,7 @@ from .._checks import flag
 from .adam import check_betas
 from .averages import running_average_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg
+from .torch_flags import accept_torch_flags
 
 __all__ = ["Adamax", "NAdam", "RAdam"]
 
@@ -31,7 +32,10 @@ class Adamax(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, maximize: bool = False) -> None:
+                 weight_decay: float = 0.0, maximize: bool = False, *, foreach: bool | None = None,
+                 capturable: bool = False, differentiable: bool = False) -> None:
+        accept_torch_flags("Adamax", foreach=foreach,
+                           capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         maximize=maximize)
         super().__init__(params, defaults)
@@ -82,7 +86,11 @@ class NAdam(Optimizer):
     def __init__(self, params: ParamsT, lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum_decay: float = 4e-3,
-                 decoupled_weight_decay: bool = False, maximize: bool = False) -> None:
+                 decoupled_weight_decay: bool = False, maximize: bool = False, *,
+                 foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        accept_torch_flags("NAdam", foreach=foreach,
+                           capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         momentum_decay=momentum_decay,
                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
@@ -146,7 +154,10 @@ class RAdam(Optimizer):
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, decoupled_weight_decay: bool = False,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, *, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        accept_torch_flags("RAdam", foreach=foreach,
+                           capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
         super().__init__(params, defaults)

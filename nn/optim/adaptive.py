@@ -9,6 +9,7 @@ import numpy as np
 from .._checks import flag, real_number
 from .averages import running_average_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg
+from .torch_flags import accept_torch_flags
 
 __all__ = ["Adagrad", "RMSprop", "Adadelta"]
 
@@ -29,7 +30,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
-                 eps: float = 1e-10, maximize: bool = False) -> None:
+                 eps: float = 1e-10, maximize: bool = False, *, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
+        accept_torch_flags("Adagrad", foreach=foreach, differentiable=differentiable, fused=fused)
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, eps=eps,
                         maximize=maximize)
@@ -76,7 +79,10 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
-                 centered: bool = False, maximize: bool = False) -> None:
+                 centered: bool = False, maximize: bool = False, *, foreach: bool | None = None,
+                 capturable: bool = False, differentiable: bool = False) -> None:
+        accept_torch_flags("RMSprop", foreach=foreach,
+                           capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                         momentum=momentum, centered=centered, maximize=maximize)
         super().__init__(params, defaults)
@@ -139,7 +145,10 @@ class Adadelta(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0.0,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, *, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        accept_torch_flags("Adadelta", foreach=foreach,
+                           capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                         maximize=maximize)
         super().__init__(params, defaults)

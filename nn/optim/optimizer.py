@@ -5,7 +5,6 @@ An optimizer only ever touches ``p.data`` (the live NumPy array of a parameter) 
 """
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -15,16 +14,19 @@ import numpy as np
 from autograd import Tensor, enable_grad
 from .._checks import flag, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
+from .optimizer_hooks import OptimizerHooks, hooked
+from .param_names import check_naming_agrees, split_names
+from .torch_flags import plain_lr
 
 __all__ = ["Optimizer", "ParamsT"]
 
-ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 # what schedulers write into param groups (as PyTorch's): a saved group may have them
 SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum",
                             "base_momentum"})
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     """Holds ``param_groups`` (list of dicts with a ``"params"`` list plus
     hyper-parameters) and per-parameter ``state`` (``optimizer.state[p]``, a dict; empty
     for a parameter that has none, e.g. under plain SGD).
@@ -37,22 +39,23 @@ class Optimizer:
     """
 
     needs_closure: bool = False
+    # hyper-parameters added in a later version: an older state dict may lack them
+    later_keys: frozenset[str] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A subclass's own ``step`` is wrapped to record that the optimizer has
-        stepped (schedulers warn when they are stepped before it)."""
+        """A subclass's own ``step``, ``state_dict`` and ``load_state_dict`` are wrapped
+        to run the hooks (``optimizer_hooks.py``); ``step`` also records that the
+        optimizer has stepped (schedulers warn when they are stepped before it)."""
         super().__init_subclass__(**kwargs)
-        step = cls.__dict__.get("step")
-        if step is not None and not getattr(step, "_records_step", False):
-            @functools.wraps(step)
-            def recorded_step(self: Optimizer, *args: Any, **kw: Any) -> Any:
-                self._stepped = True
-                return step(self, *args, **kw)
-            recorded_step._records_step = True  # type: ignore[attr-defined]
-            cls.step = recorded_step  # type: ignore[method-assign]
+        for name in ("step", "state_dict", "load_state_dict"):
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "_hooked", False):
+                setattr(cls, name, hooked(method))
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
+        if "lr" in self.defaults:  # a 0-d tensor lr becomes its value
+            self.defaults["lr"] = plain_lr(type(self).__name__, self.defaults["lr"])
         self.param_groups: list[dict[str, Any]] = []
         # keyed by identity; a parameter without state reads as {} (as in PyTorch)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
@@ -74,7 +77,9 @@ class Optimizer:
     # ----------------------------------------------------------------- groups
     def add_param_group(self, param_group: Mapping[str, Any]) -> None:
         """Add a group ``{"params": [...], **hyper_parameters}``; missing
-        hyper-parameters take the optimizer's defaults."""
+        hyper-parameters take the optimizer's defaults. ``"params"`` may hold
+        ``(name, tensor)`` pairs (``named_parameters()``): the names go to
+        ``"param_names"``."""
         if not isinstance(param_group, Mapping):
             raise ArgumentTypeError(f"a param group must be a dict, got "
                                     f"{type(param_group).__name__}")
@@ -83,6 +88,10 @@ class Optimizer:
         group = dict(param_group)
         params = group["params"]
         group["params"] = [params] if _is_tensor(params) else list(params)
+        group["params"], names = split_names(type(self).__name__, group["params"])
+        if names is not None:
+            group["param_names"] = names
+        check_naming_agrees(type(self).__name__, self.param_groups, group)
         for p in group["params"]:
             if not _is_tensor(p):
                 raise ArgumentTypeError(
@@ -97,6 +106,8 @@ class Optimizer:
                     "ag.no_grad() and then call w.requires_grad_())")
         for key, default in self.defaults.items():
             group.setdefault(key, default)
+        if "lr" in group:
+            group["lr"] = plain_lr(type(self).__name__, group["lr"])
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = [id(p) for p in group["params"]]
         if len(set(ids)) != len(ids) or seen.intersection(ids):
@@ -111,6 +122,7 @@ class Optimizer:
         """Raise ``ConfigError`` (a ValueError) for an invalid hyper-parameter (overridden)."""
 
     # ------------------------------------------------------------------- step
+    @hooked
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Apply one update to every parameter that has a gradient.
 
@@ -206,6 +218,7 @@ class Optimizer:
         return grad
 
     # ------------------------------------------------------------- state dict
+    @hooked
     def state_dict(self) -> dict[str, Any]:
         """``{"state": {0: {...}, ...}, "param_groups": [{..., "params": [0, 1]}]}``.
 
@@ -219,6 +232,8 @@ class Optimizer:
         state: dict[int, dict[str, Any]] = {}
         for group in self.param_groups:
             saved = {k: v for k, v in group.items() if k != "params"}
+            if "param_names" in saved:
+                saved["param_names"] = list(saved["param_names"])
             saved["params"] = list(range(index, index + len(group["params"])))
             for p in group["params"]:
                 if self.state.get(p):
@@ -227,6 +242,7 @@ class Optimizer:
             groups.append(saved)
         return {"state": state, "param_groups": groups}
 
+    @hooked
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore hyper-parameters and per-parameter state saved by ``state_dict``.
 
@@ -266,7 +282,9 @@ class Optimizer:
         for group, saved in zip(self.param_groups, saved_groups):
             merged = dict(group)
             for k, v in saved.items():
-                if k != "params":
+                if k == "param_names":  # a list, as PyTorch's
+                    merged[k] = list(v)
+                elif k != "params":
                     merged[k] = tuple(v) if isinstance(v, list) else v
             self._validate_group(merged)
             new_groups.append(merged)
@@ -280,8 +298,8 @@ class Optimizer:
         keys this group has too are fine): an Adam state loaded into SGD would merge
         silently."""
         keys = set(saved) - {"params"}
-        missing = sorted(set(self.defaults) - keys)
-        unexpected = sorted(keys - set(group) - SCHEDULER_KEYS)
+        missing = sorted(set(self.defaults) - keys - self.later_keys)
+        unexpected = sorted(keys - set(group) - SCHEDULER_KEYS - {"param_names"})
         if missing or unexpected:
             name = type(self).__name__
             raise StateDictError(

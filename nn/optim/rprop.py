@@ -8,6 +8,7 @@ import numpy as np
 
 from .._checks import real_number
 from .optimizer import Optimizer, ParamsT, check, check_nonneg, check_pair
+from .torch_flags import accept_torch_flags
 
 __all__ = ["Rprop"]
 
@@ -33,7 +34,10 @@ class Rprop(Optimizer):
     def __init__(self, params: ParamsT, lr: float = 1e-2,
                  etas: tuple[float, float] = (0.5, 1.2),
                  step_sizes: tuple[float, float] = (1e-6, 50),
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, *, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        accept_torch_flags("Rprop", foreach=foreach,
+                           capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
         super().__init__(params, defaults)
 

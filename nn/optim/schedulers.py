@@ -47,6 +47,16 @@ class LRScheduler:
     current ``lr`` values, so restore both.
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> LRScheduler:
+        """PyTorch deprecated ``verbose=`` (2.2) and has removed it (a TypeError in 2.14):
+        here too, with an ``ArgumentTypeError`` that says so."""
+        if "verbose" in kwargs:
+            raise ArgumentTypeError(
+                f"{cls.__name__}(verbose={kwargs['verbose']!r}): the verbose argument was "
+                "deprecated and has been removed, as in PyTorch; drop it (to see the "
+                "learning rates, print scheduler.get_last_lr() after each step)")
+        return super().__new__(cls)
+
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1,
                  base_lrs: Sequence[float] | None = None) -> None:
         if not isinstance(optimizer, Optimizer):

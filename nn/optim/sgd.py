@@ -9,6 +9,7 @@ import numpy as np
 from .._checks import flag
 from .optimizer import (Optimizer, ParamsT, _count_write, call_closure, check,
                         check_nonneg)
+from .torch_flags import accept_torch_flags
 
 __all__ = ["SGD"]
 
@@ -30,7 +31,10 @@ class SGD(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
-                 maximize: bool = False) -> None:  # PyTorch's order and defaults
+                 maximize: bool = False, *, foreach: bool | None = None,
+                 differentiable: bool = False,
+                 fused: bool | None = None) -> None:  # PyTorch's order and defaults
+        accept_torch_flags("SGD", foreach=foreach, differentiable=differentiable, fused=fused)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         nesterov=nesterov, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
