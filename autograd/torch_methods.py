@@ -40,6 +40,21 @@ def _all_if_empty(dim: Any) -> Any:
     return None if isinstance(dim, (tuple, list)) and len(dim) == 0 else dim
 
 
+def _close_operand(name: str, t: Any, other: Any) -> np.ndarray:
+    """``other`` as an array ``allclose``/``isclose`` can compare with ``t``: numeric
+    (else ``DTypeError``) and broadcasting with it (else ``ShapeError``)."""
+    b = _array(other)
+    if b.dtype.kind not in "biuf":
+        raise DTypeError(f"{name}: compares with numbers, numeric arrays and tensors; got "
+                         f"{type(other).__name__} of dtype {b.dtype}")
+    try:
+        np.broadcast_shapes(t.shape, b.shape)
+    except ValueError:
+        raise ShapeError(f"{name}: shapes {t.shape} and {b.shape} do not broadcast; compare "
+                         f"tensors of matching shapes") from None
+    return b
+
+
 def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: Any,
                    name: str) -> tuple[tuple, Any]:
     """(where ``t.scatter(dim, index, src)`` writes, as a NumPy index; what it writes
@@ -116,30 +131,14 @@ class TorchMethods:
                  equal_nan: bool = False) -> bool:
         """Whether |self - other| <= atol + rtol * |other| for every element (NaN is close
         to NaN only with ``equal_nan``), the two broadcast: a Python bool."""
-        a, b = self.data, _array(other)
-        if b.dtype.kind not in "biuf":
-            raise DTypeError(f"allclose: compares with numbers, numeric arrays and tensors; "
-                             f"got {type(other).__name__} of dtype {b.dtype}")
-        try:
-            np.broadcast_shapes(a.shape, b.shape)
-        except ValueError:
-            raise ShapeError(f"allclose: shapes {a.shape} and {b.shape} do not broadcast; "
-                             f"compare tensors of matching shapes") from None
-        return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+        b = _close_operand("allclose", self, other)
+        return bool(np.allclose(self.data, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
                 equal_nan: bool = False) -> AnyTensor:
         """Elementwise |self - other| <= atol + rtol * |other|, a boolean constant tensor
         (as PyTorch's, and ``np.isclose(t, ...)``, which runs this)."""
-        b = _array(other)
-        if b.dtype.kind not in "biuf":
-            raise DTypeError(f"isclose: compares with numbers, numeric arrays and tensors; "
-                             f"got {type(other).__name__} of dtype {b.dtype}")
-        try:
-            np.broadcast_shapes(self.shape, b.shape)
-        except ValueError:
-            raise ShapeError(f"isclose: shapes {self.shape} and {b.shape} do not broadcast; "
-                             f"compare tensors of matching shapes") from None
+        b = _close_operand("isclose", self, other)
         return self._make(np.isclose(self.data, b, rtol=rtol, atol=atol, equal_nan=equal_nan),
                           None)
 
