@@ -5,6 +5,7 @@ The schedulers are also reachable under PyTorch's path, ``nn.optim.lr_scheduler`
 (``nn.optim.lr_scheduler.StepLR is nn.optim.StepLR``).
 """
 from . import lr_scheduler, schedulers
+from . import swa_utils  # PyTorch's torch.optim.swa_utils (AveragedModel, SWALR, update_bn)
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
 from .adaptive import Adadelta, Adagrad, RMSprop
@@ -24,4 +25,5 @@ __all__ = [
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
     "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR",
     "OneCycleLR", "ChainedScheduler", "lr_scheduler", "schedulers",
+    "swa_utils",
 ]
