@@ -32,7 +32,7 @@ from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, ar
                              take_along_axis, tan, tensordot, tile, trace, tril, triu)
 from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, rand, randn,
                        zeros, zeros_like)
-from . import functional
+from . import functional, linalg
 
 __version__ = "0.1.0"
 
@@ -73,6 +73,8 @@ __all__ = [
     "linspace", "rand", "randn",
     # derivatives of whole functions
     "functional",
+    # PyTorch's torch.linalg spellings
+    "linalg",
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",

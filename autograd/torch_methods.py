@@ -2,7 +2,8 @@
 ``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
 ``allclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``,
 ``where nan_to_num lerp scatter`` (``scatter_`` is in ``inplace``, beside the other
-in-place methods; ``scatter_target`` is the part the two share).
+in-place methods; ``scatter_target`` is the part the two share), and the matrix methods
+``inverse slogdet logdet cholesky matrix_power``.
 
 Each is a line or two over ops that exist under NumPy's names, so the graph (and a
 drawing) shows those ops; none has a VJP of its own.
@@ -15,10 +16,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
+from .ops import linalg_more
 from .ops.reductions import normalize_axis
 from .tensor_math import where
 
-__all__ = ["TorchMethods", "TopK", "scatter_target"]
+__all__ = ["TorchMethods", "TopK", "SlogDet", "scatter_target"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -27,6 +29,12 @@ class TopK(NamedTuple):
     """What ``topk`` gives, as PyTorch's: ``values, indices = x.topk(k)``."""
     values: AnyTensor
     indices: AnyTensor
+
+
+class SlogDet(NamedTuple):
+    """What ``slogdet`` gives, as PyTorch's: ``sign, logabsdet = x.slogdet()``."""
+    sign: AnyTensor
+    logabsdet: AnyTensor
 
 
 def _array(x: Any) -> np.ndarray:
@@ -255,3 +263,42 @@ class TorchMethods:
         repeats the last write wins, and each src element gets the gradient)."""
         positions, values = scatter_target(self, dim, index, src, value, reduce, "scatter")
         return self.index_put(positions, values)
+
+    # ------------------------------------------------------------ matrices (last two axes)
+    def inverse(self) -> AnyTensor:
+        """The inverse of each square matrix, as ``inv()`` (PyTorch's name)."""
+        return self.inv()
+
+    def slogdet(self) -> SlogDet:
+        """(sign, ln |det|) of each square matrix, as PyTorch's named pair: the sign is a
+        constant, ``logabsdet`` differentiable (its gradient is A^-T)."""
+        return SlogDet(*linalg_more.slogdet(self))
+
+    def logdet(self) -> AnyTensor:
+        """ln det of each square matrix, as PyTorch's: NaN where det < 0 (gradient 0
+        there), -inf where det = 0."""
+        sign, logabsdet = self.slogdet()
+        return where(sign.data < 0, np.nan, logabsdet)
+
+    def cholesky(self, upper: bool = False) -> AnyTensor:
+        """The lower-triangular L with self = L L^T (self symmetric positive definite;
+        only its lower triangle is read); L^T with ``upper=True``: older PyTorch's
+        ``x.cholesky(upper)`` (torch 2.14 removed it), ``torch.linalg.cholesky``'s result."""
+        lower = linalg_more.cholesky(self)
+        return lower.swapaxes(-1, -2) if upper else lower
+
+    def matrix_power(self, n: int) -> AnyTensor:
+        """Each square matrix to the integer power ``n`` by repeated matmul (n < 0: of
+        the inverse; n = 0: the identity, a constant), as PyTorch's."""
+        linalg_more.check_square(self, "matrix_power")
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise DTypeError(f"matrix_power: n must be an int; got {type(n).__name__} "
+                             f"{n!r}. For a real power of a matrix use its eigenvectors")
+        if n == 0:
+            identity = np.broadcast_to(np.eye(self.shape[-1], dtype=self.dtype), self.shape)
+            return self._make(identity.copy(), None)
+        base = self.inv() if n < 0 else self
+        result = base
+        for _ in range(abs(int(n)) - 1):
+            result = result @ base
+        return result

@@ -1,0 +1,137 @@
+"""``autograd.linalg``: PyTorch's ``torch.linalg`` spellings over the differentiable ops,
+with PyTorch's rules where they differ from NumPy's (``solve``'s batch of vectors,
+``diagonal``'s last two axes, ``slogdet``'s named pair). Matrices are the last two axes.
+
+``autograd.solve``, ``autograd.diagonal``... keep NumPy's rules; these follow PyTorch's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import functions, more_functions
+from .errors import NormOrderError, ShapeError
+from .ops.reductions import normalize_axis
+from .tensor import Tensor, as_tensor
+from .torch_methods import SlogDet
+
+__all__ = ["det", "slogdet", "inv", "solve", "cholesky", "vector_norm", "matrix_norm",
+           "norm", "matmul", "diagonal", "matrix_power", "SlogDet"]
+
+_MATRIX_ORDERS = "'fro', 1, -1, inf and -inf"
+
+
+def det(A: Any) -> Tensor:
+    """The determinant of each square matrix, as ``torch.linalg.det``."""
+    return as_tensor(A).det()
+
+
+def slogdet(A: Any) -> SlogDet:
+    """(sign, ln |det A|) as PyTorch's named pair ``.sign``, ``.logabsdet``; the sign is
+    a constant, logabsdet differentiable (gradient A^-T)."""
+    return as_tensor(A).slogdet()
+
+
+def inv(A: Any) -> Tensor:
+    """The inverse of each square matrix, as ``torch.linalg.inv``."""
+    return as_tensor(A).inv()
+
+
+def solve(A: Any, B: Any) -> Tensor:
+    """X with A X = B, as ``torch.linalg.solve``: B is a (batch of) vector(s) when it is
+    1-d or its shape is ``A.shape[:-1]`` (NumPy's ``autograd.solve`` reads the latter as
+    matrices), else matrices of A's size rows; batch axes broadcast."""
+    A, B = as_tensor(A), as_tensor(B)
+    if B.ndim > 1 and B.ndim == A.ndim - 1 and B.shape == A.shape[:-1]:
+        return more_functions.solve(A, B.reshape(B.shape + (1,))).reshape(B.shape)
+    return more_functions.solve(A, B)
+
+
+def cholesky(A: Any, *, upper: bool = False) -> Tensor:
+    """The lower-triangular L with A = L L^T (A symmetric positive definite; only its
+    lower triangle is read); L^T with ``upper=True``, as ``torch.linalg.cholesky``."""
+    return as_tensor(A).cholesky(upper)
+
+
+def vector_norm(x: Any, ord: Any = 2, dim: Any = None,  # noqa: A002
+                keepdim: bool = False) -> Tensor:
+    """The vector norm of the entries over ``dim`` (all when None), as
+    ``torch.linalg.vector_norm``: any real ord, 0 (count of nonzeros), inf, -inf."""
+    if isinstance(ord, str):
+        raise NormOrderError(f"vector_norm: ord must be a number (any real p, 0, inf, "
+                             f"-inf); got {ord!r}. For a matrix norm use matrix_norm")
+    return more_functions.norm(x, ord, dim, keepdim)
+
+
+def _matrix_dims(x: Tensor, dim: Any, name: str) -> tuple[int, int]:
+    if x.ndim < 2:
+        raise ShapeError(f"{name}: needs matrices (at least 2 axes); got shape {x.shape}. "
+                         f"For a vector use vector_norm")
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
+        raise ShapeError(f"{name}: dim must be a pair of axes (the matrix's rows and "
+                         f"columns); got {dim!r}")
+    rows, cols = (normalize_axis(d, x.ndim, name)[0] for d in dim)  # in the given order
+    if rows == cols:
+        raise ShapeError(f"{name}: dim must name two different axes; got {dim!r}")
+    return rows, cols
+
+
+def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1),  # noqa: A002
+                keepdim: bool = False) -> Tensor:
+    """A matrix norm over the axes ``dim``, as ``torch.linalg.matrix_norm``: 'fro'
+    (sqrt of the sum of squares), 1 / -1 (max / min absolute column sum), inf / -inf
+    (max / min absolute row sum). 'nuc', 2 and -2 need singular values: not here."""
+    A = as_tensor(A)
+    rows, cols = _matrix_dims(A, dim, "matrix_norm")
+    if isinstance(ord, str) and ord == "fro":
+        return more_functions.norm(A, 2, (rows, cols), keepdim)
+    if isinstance(ord, str) or ord not in (1, -1, np.inf, -np.inf):
+        extra = (" ('nuc', 2 and -2 need singular values, which have no differentiable "
+                 "op here)" if ord in ("nuc", 2, -2) else "")
+        raise NormOrderError(f"matrix_norm: ord must be one of {_MATRIX_ORDERS}; got "
+                             f"{ord!r}{extra}. For the p-norm of the entries use "
+                             f"vector_norm(A, ord, dim)")
+    summed, reduced = (rows, cols) if abs(ord) == 1 else (cols, rows)
+    sums = A.abs().sum(summed, keepdims=True)
+    out = sums.max(reduced, keepdims=True) if ord > 0 else sums.min(reduced, keepdims=True)
+    return out if keepdim else out.squeeze((rows, cols))
+
+
+def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """``torch.linalg.norm``: a vector norm over an int ``dim`` or a 1-d input, a matrix
+    norm over a pair ``dim`` or a 2-d input; with ord and dim None, the 2-norm of all
+    entries. A given ord with dim None needs a 1-d or 2-d input."""
+    A = as_tensor(A)
+    if isinstance(dim, (int, np.integer)) or (isinstance(dim, (tuple, list)) and len(dim) == 1):
+        return vector_norm(A, 2 if ord is None else ord, dim, keepdim)
+    if dim is None:
+        if ord is None:
+            return vector_norm(A, 2, None, keepdim)
+        if A.ndim not in (1, 2):
+            raise ShapeError(f"norm: with ord given and dim None the input must be 1-d or "
+                             f"2-d; got shape {A.shape}. Pass dim (an int for a vector "
+                             f"norm, a pair for a matrix norm)")
+        if A.ndim == 1:
+            return vector_norm(A, ord, None, keepdim)
+        dim = (-2, -1)
+    return matrix_norm(A, "fro" if ord is None else ord, dim, keepdim)
+
+
+def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """The matrix product, as ``torch.linalg.matmul`` (``input @ other``)."""
+    return functions.matmul(input, other)
+
+
+def diagonal(A: Any, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """A diagonal of the dim1 x dim2 planes as the last axis, as
+    ``torch.linalg.diagonal``: the last two axes by default (``Tensor.diagonal``'s are 0
+    and 1)."""
+    return as_tensor(A).diagonal(offset, dim1, dim2)
+
+
+def matrix_power(A: Any, n: int) -> Tensor:
+    """Each square matrix to the integer power n (n < 0: of the inverse), as
+    ``torch.linalg.matrix_power``."""
+    return as_tensor(A).matrix_power(n)
