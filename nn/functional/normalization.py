@@ -167,6 +167,22 @@ def _blend(array: np.ndarray, new: np.ndarray, momentum: float) -> None:
     as_tensor(array).bump_version()
 
 
+def _checked_arguments(owner: str, shapes: str, x: Any, eps: Any, momentum: Any,
+                       running_mean: Any, running_var: Any) -> tuple[Tensor, float, float]:
+    """(x as a Tensor, eps, momentum) of ``batch_norm``/``instance_norm``, checked: x has
+    channels on axis 1 (``shapes`` names the inputs taken), and the running statistics
+    come both or neither."""
+    x = as_tensor(x)
+    eps = check_eps(eps, owner)
+    momentum = real_number(owner, "momentum", momentum, minimum=0, maximum=1)
+    if x.ndim < 2:
+        raise ShapeError(f"{owner} expects an input of shape {shapes} with channels on "
+                         f"axis 1; got shape {x.shape}")
+    if (running_mean is None) != (running_var is None):
+        raise UsageError(f"{owner}: give both running_mean and running_var, or neither")
+    return x, eps, momentum
+
+
 def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
                bias: Any = None, training: bool = False, momentum: float = 0.1,
                eps: float = 1e-5) -> Tensor:
@@ -181,14 +197,8 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
     running_var (constants: no gradient reaches them), cast to x's dtype as training
     mode's batch statistics are. weight and bias have shape (C,).
     """
-    x = as_tensor(x)
-    eps = check_eps(eps, "batch_norm")
-    momentum = real_number("batch_norm", "momentum", momentum, minimum=0, maximum=1)
-    if x.ndim < 2:
-        raise ShapeError(f"batch_norm expects an input of shape (N, C) or (N, C, ...) with "
-                         f"channels on axis 1; got shape {x.shape}")
-    if (running_mean is None) != (running_var is None):
-        raise UsageError("batch_norm: give both running_mean and running_var, or neither")
+    x, eps, momentum = _checked_arguments("batch_norm", "(N, C) or (N, C, ...)", x, eps,
+                                          momentum, running_mean, running_var)
     if running_mean is None and not training:
         raise UsageError("batch_norm: evaluation mode (training=False) normalises with the "
                          "running statistics; pass running_mean and running_var, or "
@@ -271,14 +281,8 @@ def instance_norm(x: Any, running_mean: Any = None, running_var: Any = None,
     ``use_input_stats=False`` normalises with running_mean and running_var instead, as
     ``batch_norm`` in evaluation mode.
     """
-    x = as_tensor(x)
-    eps = check_eps(eps, "instance_norm")
-    momentum = real_number("instance_norm", "momentum", momentum, minimum=0, maximum=1)
-    if x.ndim < 2:
-        raise ShapeError(f"instance_norm expects an input of shape (N, C, ...) with channels "
-                         f"on axis 1; got shape {x.shape}")
-    if (running_mean is None) != (running_var is None):
-        raise UsageError("instance_norm: give both running_mean and running_var, or neither")
+    x, eps, momentum = _checked_arguments("instance_norm", "(N, C, ...)", x, eps, momentum,
+                                          running_mean, running_var)
     channels = x.shape[1]
     if not use_input_stats:
         if running_mean is None:
