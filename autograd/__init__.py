@@ -32,6 +32,7 @@ from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, ar
                              take_along_axis, tan, tensordot, tile, trace, tril, triu)
 from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, rand, randn,
                        zeros, zeros_like)
+from .sampling import multinomial
 from . import functional, linalg
 
 __version__ = "0.1.0"
@@ -71,6 +72,8 @@ __all__ = [
     # creation
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
     "linspace", "rand", "randn",
+    # sampling
+    "multinomial",
     # derivatives of whole functions
     "functional",
     # PyTorch's torch.linalg spellings
