@@ -30,8 +30,10 @@ from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, ar
                              log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
                              sign, sin, sinh, slogdet, softplus, solve, sort, square,
                              take_along_axis, tan, tensordot, tile, trace, tril, triu)
-from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, rand, randn,
-                       zeros, zeros_like)
+from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, rand,
+                       rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
+                       zeros_like)
+from .sampling import bernoulli, multinomial, normal, poisson
 from . import functional, linalg
 
 __version__ = "0.1.0"
@@ -70,7 +72,10 @@ __all__ = [
     "index_put", "index_add",
     # creation
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
-    "linspace", "rand", "randn",
+    "linspace", "rand", "randn", "rand_like", "randn_like", "randint", "randint_like",
+    "randperm",
+    # sampling
+    "multinomial", "normal", "bernoulli", "poisson",
     # derivatives of whole functions
     "functional",
     # PyTorch's torch.linalg spellings

@@ -1,5 +1,6 @@
 """Making tensors: ``zeros``, ``ones``, ``full``, their ``*_like`` forms, ``eye``,
-``arange``, ``linspace``, ``rand`` and ``randn``, with PyTorch's signatures.
+``arange``, ``linspace``, ``rand`` and ``randn`` (and ``rand_like randn_like randint
+randint_like randperm``), with PyTorch's signatures.
 
 Sizes are given as ``zeros(2, 3)`` or ``zeros((2, 3))``. The dtype is float64 unless
 ``dtype=`` says otherwise (``arange`` of integers stays integer, as in NumPy and
@@ -16,11 +17,13 @@ import numpy as np
 
 from ._arrays import as_dtype
 from ._random import as_generator, below
-from .errors import GeneratorError, ShapeError
+from ._sampling import draw_integers, float_dtype, integer_range, whole_number
+from .errors import GeneratorError, ShapeError, UsageError
 from .tensor import Tensor, as_tensor
 
 __all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
-           "linspace", "rand", "randn", "GeneratorError"]
+           "linspace", "rand", "randn", "rand_like", "randn_like", "randint", "randint_like",
+           "randperm", "GeneratorError"]
 
 
 def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
@@ -124,3 +127,65 @@ def randn(*size: Any, generator: Any = None, dtype: Any = None,
     shape = _size(size, "randn")
     sample = as_generator(generator, "randn").standard_normal(shape)
     return _leaf(sample.astype(_dtype(dtype), copy=False), requires_grad)
+
+
+def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Any = None,
+            dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Integers uniform in [low, high) drawn from ``generator``, int64 unless ``dtype``
+    says, with PyTorch's two call forms: ``randint(high, size)`` (low is 0) and
+    ``randint(low, high, size)``; ``size`` is a tuple, as in PyTorch."""
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=(...))
+        low, high = 0, low
+    if not isinstance(size, (tuple, list)):
+        raise UsageError(f"randint: size must be a tuple, as randint(10, (2, 3)) or "
+                         f"randint(0, 10, (2, 3)); got size={size!r}")
+    shape = _size((tuple(size),), "randint")
+    dtype = np.dtype(np.int64) if dtype is None else as_dtype(dtype, "dtype")
+    first, last = integer_range(low, high, dtype, "randint")
+    rng = as_generator(generator, "randint")
+    return _leaf(draw_integers(rng, first, last, shape, dtype), requires_grad)
+
+
+def randint_like(input: Any, low: int = 0, high: Any = None, *,  # noqa: A002
+                 generator: Any = None, dtype: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+    """``randint`` with the shape (and dtype, unless given) of ``input``: ``randint_like(x,
+    high)`` or ``randint_like(x, low, high)``."""
+    shape, dtype = _like(input, dtype)
+    if high is None:
+        low, high = 0, low
+    first, last = integer_range(low, high, dtype, "randint_like")
+    rng = as_generator(generator, "randint_like")
+    return _leaf(draw_integers(rng, first, last, shape, dtype), requires_grad)
+
+
+def randperm(n: int, *, generator: Any = None, dtype: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0 .. n-1 drawn from ``generator`` (int64 unless ``dtype``
+    says): ``x[randperm(len(x))]`` shuffles, as in PyTorch."""
+    (n,) = _size((whole_number(n, "n", "randperm"),), "randperm")
+    dtype = np.dtype(np.int64) if dtype is None else as_dtype(dtype, "dtype")
+    if n > 0:
+        integer_range(0, n, dtype, "randperm")
+    order = as_generator(generator, "randperm").permutation(n)
+    return _leaf(order.astype(dtype), requires_grad)
+
+
+def rand_like(input: Any, *, generator: Any = None, dtype: Any = None,  # noqa: A002
+              requires_grad: bool = False) -> Tensor:
+    """``rand`` with the shape (and floating dtype, unless given) of ``input``."""
+    shape, dtype = _like(input, dtype)
+    dtype = float_dtype(dtype, "the dtype", "rand_like")
+    sample = as_generator(generator, "rand_like").random(shape)
+    return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad)
+
+
+def randn_like(input: Any, *, generator: Any = None, dtype: Any = None,  # noqa: A002
+               requires_grad: bool = False) -> Tensor:
+    """``randn`` with the shape (and floating dtype, unless given) of ``input``."""
+    shape, dtype = _like(input, dtype)
+    dtype = float_dtype(dtype, "the dtype", "randn_like")
+    sample = as_generator(generator, "randn_like").standard_normal(shape)
+    return _leaf(sample.astype(dtype, copy=False), requires_grad)

@@ -29,6 +29,7 @@ from .function import Function
 from .hooks import RemovableHandle, add_hook
 from .inplace import InplaceOps
 from .interop import NumpyInterop
+from .random_methods import RandomMethods
 from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
 from .tensor_protocols import TRACKED_READS, ValueProtocols
@@ -41,7 +42,7 @@ __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, LogicOps,
-             NumpyInterop, InplaceOps, ValueProtocols):
+             NumpyInterop, InplaceOps, RandomMethods, ValueProtocols):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).

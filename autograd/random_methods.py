@@ -1,0 +1,119 @@
+"""``RandomMethods``: PyTorch's sampling methods of ``Tensor`` (a mixin): ``multinomial``,
+``bernoulli``, and the in-place fills ``bernoulli_ random_ exponential_ geometric_``
+(``uniform_`` and ``normal_`` are in ``inplace``).
+
+Each draws from ``generator=``, a ``numpy.random.Generator`` (a fresh unseeded one if
+None, as ``autograd.rand``). The samples are constants: no gradient flows through a draw.
+The in-place fills follow the rules of ``inplace``: refused while recording on a tensor
+that requires grad (do them under ``no_grad()``), and stamped as a write, so a graph that
+saved the old values refuses to run backward.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._random import as_generator
+from ._sampling import (check_probabilities, draw_integers, exact_integers, float_dtype,
+                        integer_range, multinomial_indices, whole_number)
+from .errors import DTypeError, ShapeError, UsageError
+
+__all__ = ["RandomMethods"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+_NOT_GIVEN = object()  # random_(0, None) (up to the dtype's largest) differs from random_(0)
+
+
+class RandomMethods:
+    """The sampling methods of ``Tensor`` (a mixin: Tensor is the only subclass)."""
+
+    __slots__ = ()
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator: Any = None) -> AnyTensor:
+        """int64 indices of ``num_samples`` categories drawn with probabilities
+        proportional to self's (unnormalised) weights, as ``torch.multinomial``: a 1-d self
+        gives shape ``(num_samples,)``, a 2-d one ``(rows, num_samples)``, one draw per
+        row. Without replacement each category comes at most once."""
+        rng = as_generator(generator, "multinomial")
+        return type(self)(multinomial_indices(self.data, num_samples, replacement, rng))
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> AnyTensor:
+        """0s and 1s of self's shape and dtype, each 1 with probability self (a floating
+        tensor of probabilities), or ``p`` for every element when ``p`` (a number) is
+        given, as ``torch.bernoulli``: ``mask = autograd.full_like(x, 0.8).bernoulli()``."""
+        rng = as_generator(generator, "bernoulli")
+        if p is None:
+            float_dtype(self.dtype, "the probabilities", "bernoulli")
+            probabilities = check_probabilities(self.data, "bernoulli")
+        elif np.ndim(getattr(p, "data", p)) == 0:
+            probabilities = check_probabilities(getattr(p, "data", p), "bernoulli")
+        else:
+            raise UsageError(f"bernoulli: p is one probability for every element (a "
+                             f"number); got shape {np.shape(getattr(p, 'data', p))}. For one "
+                             f"per element, write autograd.bernoulli(probabilities)")
+        return type(self)((rng.random(self.shape) < probabilities).astype(self.dtype))
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> AnyTensor:
+        """Fill self in place with 0s and 1s, each 1 with probability ``p`` (a number, or a
+        tensor of probabilities broadcasting to self's shape), as PyTorch's; any dtype."""
+        rng = as_generator(generator, "bernoulli_")
+        probabilities = check_probabilities(getattr(p, "data", p), "bernoulli_")
+        try:
+            np.broadcast_to(probabilities, self.shape)
+        except ValueError:
+            raise ShapeError(f"bernoulli_: p of shape {probabilities.shape} does not "
+                             f"broadcast to the tensor's shape {self.shape}") from None
+        return self._write("bernoulli_", "x = autograd.bernoulli(autograd.full_like(x, p))",
+                           lambda out: np.copyto(out, rng.random(out.shape) < probabilities,
+                                                 casting="unsafe"), p)
+
+    def random_(self, from_: Any = None, to: Any = _NOT_GIVEN, *,
+                generator: Any = None) -> AnyTensor:
+        """Fill self in place with integers uniform in [from_, to), as PyTorch's
+        ``random_(from, to)``; ``random_(to)`` starts at 0, and ``random_()`` (or
+        ``to=None``) goes up to the largest integer self's dtype holds exactly (2**24 for
+        float32, 1 for bool)."""
+        if to is _NOT_GIVEN:  # random_() or random_(to)
+            from_, to = 0, from_
+        first = whole_number(0 if from_ is None else from_, "from_", "random_")
+        if to is None:
+            smallest, last = exact_integers(self.dtype)
+            if not smallest <= first <= last:
+                raise DTypeError(f"random_: from_={first} is outside [{smallest}, {last}], "
+                                 f"the integers a {self.dtype} tensor holds exactly")
+        else:
+            first, last = integer_range(first, to, self.dtype, "random_")
+        rng = as_generator(generator, "random_")
+        return self._write("random_", "x = autograd.randint_like(x, low, high)",
+                           lambda out: np.copyto(out, draw_integers(rng, first, last,
+                                                                    out.shape, out.dtype)))
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> AnyTensor:
+        """Fill self (floating) in place with exponential samples of rate ``lambd`` > 0
+        (mean 1 / lambd), as PyTorch's."""
+        float_dtype(self.dtype, "the tensor", "exponential_")
+        if not lambd > 0:
+            raise UsageError(f"exponential_: lambd (the rate) must be > 0; got {lambd}")
+        rng = as_generator(generator, "exponential_")
+        instead = "x = autograd.tensor(generator.exponential(1 / lambd, x.shape))"
+        return self._write("exponential_", instead,
+                           lambda out: np.copyto(out, rng.exponential(1 / lambd, out.shape),
+                                                 casting="same_kind"))
+
+    def geometric_(self, p: float, *, generator: Any = None) -> AnyTensor:
+        """Fill self in place with geometric samples: the number of trials, each a success
+        with probability ``p`` in (0, 1), up to and including the first success (1, 2,
+        ...), as PyTorch's; floating or integer tensors."""
+        if self.dtype.kind == "b":
+            raise DTypeError("geometric_ fills a floating or integer tensor, as PyTorch's; "
+                             "this one is bool")
+        if not 0 < p < 1:
+            raise UsageError(f"geometric_: p must be in (0, 1); got {p}")
+        rng = as_generator(generator, "geometric_")
+        instead = "x = autograd.tensor(generator.geometric(p, x.shape))"
+        return self._write("geometric_", instead,
+                           lambda out: np.copyto(out, rng.geometric(p, out.shape),
+                                                 casting="unsafe"))
