@@ -16,6 +16,7 @@ from .checkpoint import CheckpointError, load, load_into, save
 from .embedding import Embedding
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d
 from .layers import AlphaDropout, Dropout, Flatten, Identity, Linear, Residual, Unflatten
 from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddingLoss,
                      CrossEntropyLoss, GaussianKLDivLoss, GaussianKLLoss, GaussianNLLLoss,
@@ -53,6 +54,7 @@ __all__ = [
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     # convolution and pooling layers
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+    "ConvTranspose1d", "ConvTranspose2d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     # padding layers
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",

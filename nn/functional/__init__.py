@@ -7,7 +7,8 @@ float32 inputs float32, and depends only on ``autograd`` and NumPy.
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
 ``alpha_dropout``, ``embedding`` (rows of a weight picked by integer indices), ``pad``
 (PyTorch's order).
-Convolution and pooling (im2col, one windows op): ``conv1d``, ``conv2d``, ``max_pool1d``,
+Convolution and pooling (im2col, one windows op): ``conv1d``, ``conv2d``,
+``conv_transpose1d``, ``conv_transpose2d``, ``max_pool1d``,
 ``max_pool2d``, ``avg_pool1d``, ``avg_pool2d``, ``adaptive_avg_pool1d``,
 ``adaptive_avg_pool2d``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
@@ -37,6 +38,7 @@ from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softma
 from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
                                selu, softmin, softshrink, softsign, tanhshrink, threshold)
 from .conv import conv1d, conv2d
+from .conv_transpose import conv_transpose1d, conv_transpose2d
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import alpha_dropout, dropout
 from .embedding import embedding
@@ -58,6 +60,7 @@ __all__ = [
     "linear", "dropout", "alpha_dropout", "embedding", "pad",
     # convolution and pooling
     "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "conv_transpose1d", "conv_transpose2d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
