@@ -9,14 +9,14 @@ from typing import Any
 from autograd import Tensor
 
 from ._checks import flag, integer
-from .errors import ConfigError
 from .functional.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_size,
                                  avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
                                  pool_arguments)
+from .functional.unpooling import max_unpool1d, max_unpool2d, unpool_arguments
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d"]
+           "AdaptiveAvgPool2d", "MaxUnpool1d", "MaxUnpool2d"]
 
 
 class _MaxPoolNd(Module):
@@ -31,18 +31,15 @@ class _MaxPoolNd(Module):
         super().__init__()
         name = type(self).__name__
         pool_arguments(name, self.dims, kernel_size, stride, padding, dilation)
-        if flag(name, "return_indices", return_indices):
-            raise ConfigError(f"{name}: return_indices=True is not offered here (there is "
-                              f"no MaxUnpool to use them); leave it False")
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding, self.dilation = padding, dilation
-        self.return_indices = False
+        self.return_indices = flag(name, "return_indices", return_indices)
         self.ceil_mode = flag(name, "ceil_mode", ceil_mode)
 
-    def forward(self, input: Any) -> Tensor:
+    def forward(self, input: Any) -> Tensor | tuple[Tensor, Tensor]:
         return self._pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                          self.ceil_mode)
+                          self.ceil_mode, self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
@@ -61,7 +58,8 @@ class MaxPool2d(_MaxPoolNd):
     """Max pooling (PyTorch's ``nn.MaxPool2d``): ``F.max_pool2d`` over (N, C, H, W) or
     (C, H, W) input, windows ``stride`` apart (``kernel_size`` by default), padding at
     most half the kernel counting as -inf, ``ceil_mode`` as PyTorch's. The gradient goes
-    to each window's first largest entry, as in PyTorch."""
+    to each window's first largest entry, as in PyTorch. With ``return_indices=True`` it
+    returns (output, indices), the indices ``MaxUnpool2d`` takes."""
 
     dims = 2
     _pool = staticmethod(max_pool2d)
@@ -144,3 +142,38 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class _MaxUnpoolNd(Module):
+    """The partial inverse of max pooling (see ``MaxUnpool2d``)."""
+
+    dims = 0
+    _unpool = staticmethod(max_unpool2d)
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = unpool_arguments(
+            type(self).__name__, self.dims, kernel_size, stride, padding)
+
+    def forward(self, input: Any, indices: Any, output_size: Any = None) -> Tensor:
+        return self._unpool(input, indices, self.kernel_size, self.stride, self.padding,
+                            output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """``F.max_unpool1d`` over (N, C, L) or (C, L) input (see ``MaxUnpool2d``)."""
+
+    dims = 1
+    _unpool = staticmethod(max_unpool1d)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """PyTorch's ``nn.MaxUnpool2d``: ``unpool(x, indices, output_size=None)`` puts each
+    entry of x back where ``MaxPool2d(..., return_indices=True)`` found it, zeros
+    elsewhere (``F.max_unpool2d``); sizes kept as pairs, stride the kernel by default."""
+
+    dims = 2
+    _unpool = staticmethod(max_unpool2d)

@@ -9,7 +9,9 @@ the part of it beyond the right padding is not counted.
 
 Max pooling sends a window's gradient to its FIRST largest entry (in row-major order over
 the window), as PyTorch's CPU kernel does at ties, rather than splitting it among equal
-entries (the rule of ``Tensor.max`` here); a NaN counts as the largest, as in PyTorch.
+entries (the rule of ``Tensor.max`` here); a NaN counts as the largest, as in PyTorch,
+and a padding entry never wins. ``return_indices=True`` also gives where each maximum
+is, flat in its input plane, as PyTorch's indices.
 """
 
 from __future__ import annotations
@@ -88,27 +90,51 @@ def _windows(owner: str, x: Tensor, kernel: tuple[int, ...], stride: tuple[int, 
     return cols.reshape(x.shape[:2] + (math.prod(kernel),) + out), starts
 
 
+def _first_largest(cols: Tensor, starts: list[np.ndarray], sizes: tuple[int, ...],
+                   kernel: tuple[int, ...], dilation: tuple[int, ...]) -> tuple[np.ndarray,
+                                                                                np.ndarray]:
+    """Each window's first largest tap (flat over the kernel, shaped (N, C, *out)) and
+    the flat position in its input plane (PyTorch's indices) of the entry it reads. A
+    padding tap never wins: a window whose entries are all the lowest value (-inf)
+    picks its first tap inside the input, as PyTorch."""
+    dims = len(kernel)
+    taps = np.argmax(cols.data, axis=2)  # NaN counts as the largest
+    firsts = [first.reshape((-1,) + (1,) * (dims - a - 1)) for a, first in enumerate(starts)]
+    offsets = np.unravel_index(taps, kernel)
+    where = [first + i * d for first, i, d in zip(firsts, offsets, dilation)]
+    outside = np.zeros(taps.shape, dtype=bool)
+    for position, n in zip(where, sizes):
+        outside |= (position < 0) | (position >= n)
+    if outside.any():  # the first tap inside: ceil(-start / dilation) on each axis
+        offsets = [np.where(outside, -(np.minimum(first, 0) // d), i)
+                   for first, i, d in zip(firsts, offsets, dilation)]
+        where = [first + i * d for first, i, d in zip(firsts, offsets, dilation)]
+        taps = np.ravel_multi_index(np.broadcast_arrays(*offsets), kernel)
+    return taps, np.ravel_multi_index(np.broadcast_arrays(*where), sizes).astype(np.int64)
+
+
 def _max_pool(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
-              padding: Any, dilation: Any, ceil_mode: bool, return_indices: bool) -> Tensor:
+              padding: Any, dilation: Any, ceil_mode: bool,
+              return_indices: bool) -> Tensor | tuple[Tensor, Tensor]:
     x, unbatched = _batched(owner, dims, input)
-    if flag(owner, "return_indices", return_indices):
-        raise ConfigError(f"{owner}: return_indices=True is not offered here (there is no "
-                          f"MaxUnpool to use them); call it with return_indices=False")
+    return_indices = flag(owner, "return_indices", return_indices)
     kernel, stride, padding, dilation = pool_arguments(owner, dims, kernel_size, stride,
                                                        padding, dilation)
     kind = x.dtype.kind  # the padding must never win: -inf, the least integer, False
     lowest = -np.inf if kind == "f" else False if kind == "b" else np.iinfo(x.dtype).min
-    cols, _ = _windows(owner, x, kernel, stride, padding, dilation,
-                       flag(owner, "ceil_mode", ceil_mode), lowest)
-    first_max = np.argmax(cols.data, axis=2, keepdims=True)  # NaN counts as the largest
-    y = cols.take_along_axis(first_max, axis=2)
+    cols, starts = _windows(owner, x, kernel, stride, padding, dilation,
+                            flag(owner, "ceil_mode", ceil_mode), lowest)
+    taps, indices = _first_largest(cols, starts, x.shape[2:], kernel, dilation)
+    y = cols.take_along_axis(taps[:, :, None], axis=2)
     y = y.reshape(y.shape[:2] + y.shape[3:])
-    return y.reshape(y.shape[1:]) if unbatched else y
+    if unbatched:
+        y, indices = y.reshape(y.shape[1:]), indices.reshape(indices.shape[1:])
+    return (y, Tensor(indices)) if return_indices else y
 
 
 def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor:
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The largest entry of each window of input (N, C, L) or (C, L), as PyTorch's
     ``F.max_pool1d`` (see ``max_pool2d``)."""
     return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation,
@@ -117,12 +143,13 @@ def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
 
 def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor:
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The largest entry of each kH x kW window of input (N, C, H, W) or (C, H, W), as
     PyTorch's ``F.max_pool2d``: windows ``stride`` apart (the kernel size by default),
     taps ``dilation`` apart, ``padding`` (at most half the kernel) counting as -inf.
     The gradient goes to each window's first largest entry (PyTorch's tie rule).
-    ``return_indices=True`` raises ``ConfigError`` (not offered)."""
+    ``return_indices=True`` returns (output, indices): int64 indices of those entries,
+    flat in each (H, W) plane (h * W + w), as PyTorch's, for ``max_unpool2d``."""
     return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation,
                      ceil_mode, return_indices)
 
