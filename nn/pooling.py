@@ -1,6 +1,7 @@
 """Pooling layers with PyTorch's constructors and reprs: ``MaxPool1d/2d``,
-``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``. Each keeps its arguments as PyTorch does
-(checked when built) and calls the function of the same name in ``nn.functional``."""
+``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``, ``AdaptiveMaxPool1d/2d``, ``MaxUnpool1d/2d``.
+Each keeps its arguments as PyTorch does (checked when built) and calls the function of
+the same name in ``nn.functional``."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from typing import Any
 from autograd import Tensor
 
 from ._checks import flag, integer
-from .functional.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_size,
+from .functional.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,
+                                 adaptive_max_pool1d, adaptive_max_pool2d, adaptive_size,
                                  avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
                                  pool_arguments)
 from .functional.unpooling import max_unpool1d, max_unpool2d, unpool_arguments
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "MaxUnpool1d", "MaxUnpool2d"]
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d",
+           "MaxUnpool2d"]
 
 
 class _MaxPoolNd(Module):
@@ -142,6 +145,43 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class _AdaptiveMaxPoolNd(Module):
+    """Max pooling into a fixed number of cells (see ``AdaptiveMaxPool2d``)."""
+
+    dims = 0
+    _pool = staticmethod(adaptive_max_pool2d)
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        name = type(self).__name__
+        adaptive_size(name, output_size, self.dims)
+        self.output_size = output_size
+        self.return_indices = flag(name, "return_indices", return_indices)
+
+    def forward(self, input: Any) -> Tensor | tuple[Tensor, Tensor]:
+        return self._pool(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """Max pooling into ``output_size`` cells over (N, C, L) or (C, L) input,
+    ``F.adaptive_max_pool1d`` (PyTorch's ``nn.AdaptiveMaxPool1d``)."""
+
+    dims = 1
+    _pool = staticmethod(adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """Max pooling into an ``output_size`` grid over (N, C, H, W) or (C, H, W) input,
+    ``F.adaptive_max_pool2d`` (PyTorch's ``nn.AdaptiveMaxPool2d``): an int, or (oH, oW)
+    with None keeping that axis; ``return_indices=True`` returns (output, indices)."""
+
+    dims = 2
+    _pool = staticmethod(adaptive_max_pool2d)
 
 
 class _MaxUnpoolNd(Module):
