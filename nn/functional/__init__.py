@@ -10,7 +10,8 @@ The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
 Convolution and pooling (im2col, one windows op): ``conv1d``, ``conv2d``,
 ``conv_transpose1d``, ``conv_transpose2d``, ``max_pool1d``, ``max_pool2d``,
 ``max_unpool1d``, ``max_unpool2d``, ``avg_pool1d``, ``avg_pool2d``, ``adaptive_avg_pool1d``,
-``adaptive_avg_pool2d``, ``adaptive_max_pool1d``, ``adaptive_max_pool2d``.
+``adaptive_avg_pool2d``, ``adaptive_max_pool1d``, ``adaptive_max_pool2d``; resizing:
+``interpolate``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
@@ -54,6 +55,7 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                       adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from .unpooling import max_unpool1d, max_unpool2d
+from .upsampling import interpolate
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
 
@@ -63,6 +65,7 @@ __all__ = [
     "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "conv_transpose1d", "conv_transpose2d", "max_unpool1d", "max_unpool2d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "interpolate",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
