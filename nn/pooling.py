@@ -1,6 +1,7 @@
 """Pooling layers with PyTorch's constructors and reprs: ``MaxPool1d/2d``,
-``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``. Each keeps its arguments as PyTorch does
-(checked when built) and calls the function of the same name in ``nn.functional``."""
+``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``, ``AdaptiveMaxPool1d/2d``, ``MaxUnpool1d/2d``.
+Each keeps its arguments as PyTorch does (checked when built) and calls the function of
+the same name in ``nn.functional``."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from typing import Any
 from autograd import Tensor
 
 from ._checks import flag, integer
-from .errors import ConfigError
-from .functional.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_size,
+from .functional.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,
+                                 adaptive_max_pool1d, adaptive_max_pool2d, adaptive_size,
                                  avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
                                  pool_arguments)
+from .functional.unpooling import max_unpool1d, max_unpool2d, unpool_arguments
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d"]
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d",
+           "MaxUnpool2d"]
 
 
 class _MaxPoolNd(Module):
@@ -31,18 +34,15 @@ class _MaxPoolNd(Module):
         super().__init__()
         name = type(self).__name__
         pool_arguments(name, self.dims, kernel_size, stride, padding, dilation)
-        if flag(name, "return_indices", return_indices):
-            raise ConfigError(f"{name}: return_indices=True is not offered here (there is "
-                              f"no MaxUnpool to use them); leave it False")
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding, self.dilation = padding, dilation
-        self.return_indices = False
+        self.return_indices = flag(name, "return_indices", return_indices)
         self.ceil_mode = flag(name, "ceil_mode", ceil_mode)
 
-    def forward(self, input: Any) -> Tensor:
+    def forward(self, input: Any) -> Tensor | tuple[Tensor, Tensor]:
         return self._pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                          self.ceil_mode)
+                          self.ceil_mode, self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
@@ -61,7 +61,8 @@ class MaxPool2d(_MaxPoolNd):
     """Max pooling (PyTorch's ``nn.MaxPool2d``): ``F.max_pool2d`` over (N, C, H, W) or
     (C, H, W) input, windows ``stride`` apart (``kernel_size`` by default), padding at
     most half the kernel counting as -inf, ``ceil_mode`` as PyTorch's. The gradient goes
-    to each window's first largest entry, as in PyTorch."""
+    to each window's first largest entry, as in PyTorch. With ``return_indices=True`` it
+    returns (output, indices), the indices ``MaxUnpool2d`` takes."""
 
     dims = 2
     _pool = staticmethod(max_pool2d)
@@ -144,3 +145,75 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class _AdaptiveMaxPoolNd(Module):
+    """Max pooling into a fixed number of cells (see ``AdaptiveMaxPool2d``)."""
+
+    dims = 0
+    _pool = staticmethod(adaptive_max_pool2d)
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        name = type(self).__name__
+        adaptive_size(name, output_size, self.dims)
+        self.output_size = output_size
+        self.return_indices = flag(name, "return_indices", return_indices)
+
+    def forward(self, input: Any) -> Tensor | tuple[Tensor, Tensor]:
+        return self._pool(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """Max pooling into ``output_size`` cells over (N, C, L) or (C, L) input,
+    ``F.adaptive_max_pool1d`` (PyTorch's ``nn.AdaptiveMaxPool1d``)."""
+
+    dims = 1
+    _pool = staticmethod(adaptive_max_pool1d)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """Max pooling into an ``output_size`` grid over (N, C, H, W) or (C, H, W) input,
+    ``F.adaptive_max_pool2d`` (PyTorch's ``nn.AdaptiveMaxPool2d``): an int, or (oH, oW)
+    with None keeping that axis; ``return_indices=True`` returns (output, indices)."""
+
+    dims = 2
+    _pool = staticmethod(adaptive_max_pool2d)
+
+
+class _MaxUnpoolNd(Module):
+    """The partial inverse of max pooling (see ``MaxUnpool2d``)."""
+
+    dims = 0
+    _unpool = staticmethod(max_unpool2d)
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = unpool_arguments(
+            type(self).__name__, self.dims, kernel_size, stride, padding)
+
+    def forward(self, input: Any, indices: Any, output_size: Any = None) -> Tensor:
+        return self._unpool(input, indices, self.kernel_size, self.stride, self.padding,
+                            output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """``F.max_unpool1d`` over (N, C, L) or (C, L) input (see ``MaxUnpool2d``)."""
+
+    dims = 1
+    _unpool = staticmethod(max_unpool1d)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """PyTorch's ``nn.MaxUnpool2d``: ``unpool(x, indices, output_size=None)`` puts each
+    entry of x back where ``MaxPool2d(..., return_indices=True)`` found it, zeros
+    elsewhere (``F.max_unpool2d``); sizes kept as pairs, stride the kernel by default."""
+
+    dims = 2
+    _unpool = staticmethod(max_unpool2d)

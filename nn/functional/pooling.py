@@ -1,6 +1,7 @@
 """Pooling with PyTorch's arguments: ``max_pool1d/2d``, ``avg_pool1d/2d`` (a max or a mean
-over the windows ``im2col`` gathers) and ``adaptive_avg_pool1d/2d`` (a fixed number of
-output cells: on each pooled axis, the mean of each cell's slice).
+over the windows ``im2col`` gathers) and ``adaptive_avg_pool1d/2d``,
+``adaptive_max_pool1d/2d`` (a fixed number of output cells: on each pooled axis, the mean
+or the max of each cell's slice).
 
 Window geometry, per spatial axis of n entries (kernel k, stride s, padding p, dilation d):
 out = floor((n + 2p - d(k - 1) - 1) / s) + 1, or the ceiling with ``ceil_mode=True``, in
@@ -9,7 +10,9 @@ the part of it beyond the right padding is not counted.
 
 Max pooling sends a window's gradient to its FIRST largest entry (in row-major order over
 the window), as PyTorch's CPU kernel does at ties, rather than splitting it among equal
-entries (the rule of ``Tensor.max`` here); a NaN counts as the largest, as in PyTorch.
+entries (the rule of ``Tensor.max`` here); a NaN counts as the largest, as in PyTorch,
+and a padding entry never wins. ``return_indices=True`` also gives where each maximum
+is, flat in its input plane, as PyTorch's indices.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from .conv import check_fits
 from .windows import im2col, int_tuple
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "pool_arguments", "adaptive_size"]
+           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+           "pool_arguments", "adaptive_size"]
 
 
 def pool_arguments(owner: str, dims: int, kernel_size: Any, stride: Any, padding: Any,
@@ -88,27 +92,51 @@ def _windows(owner: str, x: Tensor, kernel: tuple[int, ...], stride: tuple[int, 
     return cols.reshape(x.shape[:2] + (math.prod(kernel),) + out), starts
 
 
+def _first_largest(cols: Tensor, starts: list[np.ndarray], sizes: tuple[int, ...],
+                   kernel: tuple[int, ...], dilation: tuple[int, ...]) -> tuple[np.ndarray,
+                                                                                np.ndarray]:
+    """Each window's first largest tap (flat over the kernel, shaped (N, C, *out)) and
+    the flat position in its input plane (PyTorch's indices) of the entry it reads. A
+    padding tap never wins: a window whose entries are all the lowest value (-inf)
+    picks its first tap inside the input, as PyTorch."""
+    dims = len(kernel)
+    taps = np.argmax(cols.data, axis=2)  # NaN counts as the largest
+    firsts = [first.reshape((-1,) + (1,) * (dims - a - 1)) for a, first in enumerate(starts)]
+    offsets = np.unravel_index(taps, kernel)
+    where = [first + i * d for first, i, d in zip(firsts, offsets, dilation)]
+    outside = np.zeros(taps.shape, dtype=bool)
+    for position, n in zip(where, sizes):
+        outside |= (position < 0) | (position >= n)
+    if outside.any():  # the first tap inside: ceil(-start / dilation) on each axis
+        offsets = [np.where(outside, -(np.minimum(first, 0) // d), i)
+                   for first, i, d in zip(firsts, offsets, dilation)]
+        where = [first + i * d for first, i, d in zip(firsts, offsets, dilation)]
+        taps = np.ravel_multi_index(np.broadcast_arrays(*offsets), kernel)
+    return taps, np.ravel_multi_index(np.broadcast_arrays(*where), sizes).astype(np.int64)
+
+
 def _max_pool(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
-              padding: Any, dilation: Any, ceil_mode: bool, return_indices: bool) -> Tensor:
+              padding: Any, dilation: Any, ceil_mode: bool,
+              return_indices: bool) -> Tensor | tuple[Tensor, Tensor]:
     x, unbatched = _batched(owner, dims, input)
-    if flag(owner, "return_indices", return_indices):
-        raise ConfigError(f"{owner}: return_indices=True is not offered here (there is no "
-                          f"MaxUnpool to use them); call it with return_indices=False")
+    return_indices = flag(owner, "return_indices", return_indices)
     kernel, stride, padding, dilation = pool_arguments(owner, dims, kernel_size, stride,
                                                        padding, dilation)
     kind = x.dtype.kind  # the padding must never win: -inf, the least integer, False
     lowest = -np.inf if kind == "f" else False if kind == "b" else np.iinfo(x.dtype).min
-    cols, _ = _windows(owner, x, kernel, stride, padding, dilation,
-                       flag(owner, "ceil_mode", ceil_mode), lowest)
-    first_max = np.argmax(cols.data, axis=2, keepdims=True)  # NaN counts as the largest
-    y = cols.take_along_axis(first_max, axis=2)
+    cols, starts = _windows(owner, x, kernel, stride, padding, dilation,
+                            flag(owner, "ceil_mode", ceil_mode), lowest)
+    taps, indices = _first_largest(cols, starts, x.shape[2:], kernel, dilation)
+    y = cols.take_along_axis(taps[:, :, None], axis=2)
     y = y.reshape(y.shape[:2] + y.shape[3:])
-    return y.reshape(y.shape[1:]) if unbatched else y
+    if unbatched:
+        y, indices = y.reshape(y.shape[1:]), indices.reshape(indices.shape[1:])
+    return (y, Tensor(indices)) if return_indices else y
 
 
 def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor:
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The largest entry of each window of input (N, C, L) or (C, L), as PyTorch's
     ``F.max_pool1d`` (see ``max_pool2d``)."""
     return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation,
@@ -117,12 +145,13 @@ def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
 
 def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor:
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The largest entry of each kH x kW window of input (N, C, H, W) or (C, H, W), as
     PyTorch's ``F.max_pool2d``: windows ``stride`` apart (the kernel size by default),
     taps ``dilation`` apart, ``padding`` (at most half the kernel) counting as -inf.
     The gradient goes to each window's first largest entry (PyTorch's tie rule).
-    ``return_indices=True`` raises ``ConfigError`` (not offered)."""
+    ``return_indices=True`` returns (output, indices): int64 indices of those entries,
+    flat in each (H, W) plane (h * W + w), as PyTorch's, for ``max_unpool2d``."""
     return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation,
                      ceil_mode, return_indices)
 
@@ -205,18 +234,23 @@ def _adaptive_axis(x: Tensor, axis: int, cells: int) -> Tensor:
     return parts[0] if cells == 1 else cat(parts, dim=axis)
 
 
-def _adaptive_avg_pool(owner: str, dims: int, input: Any, output_size: Any) -> Tensor:
-    x = as_tensor(input)
+def _adaptive_cells(owner: str, dims: int, x: Tensor, output_size: Any) -> list[int]:
+    """How many cells each pooled axis of x gets (None: its size), x's shape checked."""
     if x.ndim not in (dims + 1, dims + 2):
         raise ShapeError(f"{owner}: input must have {dims + 2} axes (N, C, *spatial) or "
                          f"{dims + 1} unbatched (C, *spatial); got shape {x.shape}")
     sizes = x.shape[x.ndim - dims:]
     if 0 in sizes:
         raise ShapeError(f"{owner}: the pooled axes must not be empty; got shape {x.shape}")
+    return [n if c is None else c for n, c in zip(sizes, adaptive_size(owner, output_size,
+                                                                       dims))]
+
+
+def _adaptive_avg_pool(owner: str, dims: int, input: Any, output_size: Any) -> Tensor:
+    x = as_tensor(input)
+    cells = _adaptive_cells(owner, dims, x, output_size)
     if x.dtype.kind != "f":
         x = x.astype(np.float64)
-    cells = [n if c is None else c for n, c in zip(sizes, adaptive_size(owner, output_size,
-                                                                        dims))]
     for axis, count in zip(range(-dims, 0), cells):
         x = _adaptive_axis(x, axis, count)
     return x
@@ -234,3 +268,47 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
     on an axis of n entries averages entries floor(i n / o) to ceil((i + 1) n / o) - 1,
     equal windows when o divides n (``adaptive_avg_pool2d(x, 1)``: the global mean)."""
     return _adaptive_avg_pool("adaptive_avg_pool2d", 2, input, output_size)
+
+
+def _adaptive_max_axis(x: Tensor, where: np.ndarray, axis: int,
+                       cells: int) -> tuple[Tensor, np.ndarray]:
+    """x reduced into ``cells`` cells along ``axis`` (negative; PyTorch's adaptive windows,
+    as ``_adaptive_axis``), each to its first largest entry, and ``where`` (each entry's
+    flat place in its input plane) picked alike."""
+    size, after = x.shape[axis], (slice(None),) * (-axis - 1)
+    values, places = [], []
+    for i in range(cells):
+        cell = (Ellipsis, slice((i * size) // cells, -(-(i + 1) * size // cells))) + after
+        first = np.expand_dims(np.argmax(x[cell].data, axis=axis), axis)  # NaN: largest
+        values.append(x[cell].take_along_axis(first, axis=axis))
+        places.append(np.take_along_axis(where[cell], first, axis=axis))
+    return (values[0] if cells == 1 else cat(values, dim=axis)), np.concatenate(places, axis)
+
+
+def _adaptive_max_pool(owner: str, dims: int, input: Any, output_size: Any,
+                       return_indices: bool) -> Tensor | tuple[Tensor, Tensor]:
+    x = as_tensor(input)
+    cells = _adaptive_cells(owner, dims, x, output_size)
+    return_indices = flag(owner, "return_indices", return_indices)
+    planes = x.shape[x.ndim - dims:]
+    where = np.broadcast_to(np.arange(math.prod(planes)).reshape(planes), x.shape)
+    for axis in range(-1, -dims - 1, -1):  # the last axis first: row-major first largest
+        x, where = _adaptive_max_axis(x, where, axis, cells[axis])
+    return (x, Tensor(where.astype(np.int64))) if return_indices else x
+
+
+def adaptive_max_pool1d(input: Any, output_size: Any,
+                        return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """input (N, C, L) or (C, L) max-pooled into ``output_size`` cells, as PyTorch's
+    ``F.adaptive_max_pool1d`` (see ``adaptive_max_pool2d``)."""
+    return _adaptive_max_pool("adaptive_max_pool1d", 1, input, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input: Any, output_size: Any,
+                        return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """input (N, C, H, W) or (C, H, W) max-pooled into an ``output_size`` grid (an int, or
+    (oH, oW) where None keeps that axis), as PyTorch's ``F.adaptive_max_pool2d``: cell i on
+    an axis of n entries spans entries floor(i n / o) to ceil((i + 1) n / o) - 1. The value
+    and gradient come from each cell's first largest entry (row-major, PyTorch's tie rule);
+    ``return_indices=True`` also returns its flat place in the (H, W) plane, as PyTorch."""
+    return _adaptive_max_pool("adaptive_max_pool2d", 2, input, output_size, return_indices)

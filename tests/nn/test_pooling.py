@@ -155,10 +155,10 @@ def test_pooling_errors_are_named():
         F.max_pool1d(np.ones((1, 1, 1)), 3)
     with pytest.raises(ShapeError, match=r"avg_pool2d: input must have 4 axes"):
         F.avg_pool2d(np.ones((5, 5)), 2)
-    with pytest.raises(ConfigError, match="return_indices=True is not offered"):
-        F.max_pool2d(x, 2, return_indices=True)
-    with pytest.raises(ConfigError, match="MaxPool2d: return_indices=True is not offered"):
-        nn.MaxPool2d(2, return_indices=True)
+    with pytest.raises(ArgumentTypeError, match="return_indices must be True or False"):
+        F.max_pool2d(x, 2, return_indices=1)
+    with pytest.raises(ArgumentTypeError, match="MaxPool2d: return_indices must be True or"):
+        nn.MaxPool2d(2, return_indices=None)
     with pytest.raises(ConfigError, match=r"kernel_size needs one int per spatial axis"):
         nn.MaxPool2d((2, 2, 2))
     with pytest.raises(ConfigError, match="stride must be >= 1"):

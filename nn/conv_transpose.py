@@ -1,0 +1,152 @@
+"""Transposed convolution layers with PyTorch's constructor, parameters and repr:
+``ConvTranspose1d``, ``ConvTranspose2d`` (they call ``F.conv_transpose1d`` / ``2d``)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+from . import init
+from ._checks import flag, integer
+from ._random import RNGLike, as_generator
+from .errors import ArgumentTypeError, ConfigError
+from .functional.conv_transpose import (conv_transpose1d, conv_transpose2d,
+                                        transposed_length)
+from .functional.windows import int_tuple
+from .layers import float_dtype, warn_wider_input
+from .module import Module, Parameter
+
+__all__ = ["ConvTranspose1d", "ConvTranspose2d"]
+
+
+class _ConvTransposeNd(Module):
+    """A transposed convolution over the last ``dims`` axes (see ``ConvTranspose2d``)."""
+
+    dims = 0
+    _conv = staticmethod(conv_transpose2d)
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
+                 stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                 groups: int = 1, bias: bool = True, dilation: Any = 1,
+                 padding_mode: str = "zeros", *, rng: RNGLike = None,
+                 dtype: Any = np.float64) -> None:
+        super().__init__()
+        name, dims = type(self).__name__, self.dims
+        self.in_channels = integer(name, "in_channels", in_channels, minimum=1)
+        self.out_channels = integer(name, "out_channels", out_channels, minimum=1)
+        self.kernel_size = int_tuple(name, "kernel_size", kernel_size, dims, minimum=1)
+        self.stride = int_tuple(name, "stride", stride, dims, minimum=1)
+        if isinstance(padding, str):
+            raise ArgumentTypeError(f"{name}: padding must be an int or a tuple of {dims} "
+                                    f"ints (PyTorch's transposed convolutions take no "
+                                    f"padding string); got {padding!r}")
+        self.padding = int_tuple(name, "padding", padding, dims, minimum=0)
+        self.output_padding = int_tuple(name, "output_padding", output_padding, dims,
+                                        minimum=0)
+        self.dilation = int_tuple(name, "dilation", dilation, dims, minimum=1)
+        self.groups = integer(name, "groups", groups, minimum=1)
+        for what, channels in (("in_channels", self.in_channels),
+                               ("out_channels", self.out_channels)):
+            if channels % self.groups:
+                raise ConfigError(f"{name}: {what} must be divisible by groups; got "
+                                  f"{what}={channels} and groups={self.groups}")
+        if padding_mode != "zeros":
+            raise ConfigError(f'{name}: only "zeros" padding mode is supported, as in '
+                              f"PyTorch; got padding_mode={padding_mode!r}")
+        self.padding_mode = padding_mode
+        dtype = float_dtype(dtype, name)
+        shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype))
+        has_bias = flag(name, "bias", bias)
+        self.bias = Parameter(np.empty(self.out_channels, dtype)) if has_bias else None
+        self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
+        self.reset_parameters(rng)
+
+    def reset_parameters(self, rng: RNGLike = None) -> None:
+        """PyTorch's start, drawn from ``rng``: weight Kaiming-uniform with a = sqrt(5),
+        i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = out_channels / groups *
+        prod(kernel_size) (the weight's axis 1, as PyTorch); then bias from that range."""
+        generator = as_generator(rng)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5.0), rng=generator)
+        if self.bias is not None:
+            fan_in = math.prod(self.weight.shape[1:])
+            bound = 1.0 / math.sqrt(fan_in) if fan_in else 0.0
+            init.uniform_(self.bias, -bound, bound, rng=generator)
+
+    def forward(self, input: Any, output_size: Any = None) -> Tensor:
+        """The transposed convolution of input; ``output_size`` (the spatial sizes, or
+        with the batch and channel axes too) picks the output padding, as PyTorch's."""
+        if not self._dtype_warned:
+            warn_wider_input(self, input, self.weight.dtype)
+        output_padding = self.output_padding if output_size is None else \
+            self._output_padding(np.ndim(input), np.shape(input), output_size)
+        return self._conv(input, self.weight, self.bias, self.stride, self.padding,
+                          output_padding, self.groups, self.dilation)
+
+    def _output_padding(self, ndim: int, shape: tuple[int, ...],
+                        output_size: Any) -> tuple[int, ...]:
+        """The output padding that makes the output ``output_size`` (PyTorch's rule: it
+        must lie between the smallest output and that plus stride - 1)."""
+        name, dims = type(self).__name__, self.dims
+        leading = 2 if ndim == dims + 2 else 1
+        sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else None
+        if sizes is None or not all(isinstance(n, (int, np.integer)) for n in sizes):
+            raise ArgumentTypeError(f"{name}: output_size must be a tuple or list of ints; "
+                                    f"got {output_size!r}")
+        if len(sizes) == leading + dims:
+            sizes = sizes[leading:]
+        if len(sizes) != dims:
+            raise ConfigError(f"{name}: for {ndim}-d input, output_size must have {dims} or "
+                              f"{leading + dims} entries; got {output_size!r}")
+        smallest = [transposed_length(n, k, s, p, d) for n, k, s, p, d in zip(
+            shape[-dims:], self.kernel_size, self.stride, self.padding, self.dilation)]
+        largest = [n + s - 1 for n, s in zip(smallest, self.stride)]
+        if any(not lo <= n <= hi for n, lo, hi in zip(sizes, smallest, largest)):
+            raise ConfigError(f"{name}: requested an output size of {list(sizes)}, but "
+                              f"valid sizes range from {smallest} to {largest} (for an "
+                              f"input of {tuple(shape[-dims:])}), as in PyTorch")
+        return tuple(int(n) - lo for n, lo in zip(sizes, smallest))
+
+    def extra_repr(self) -> str:
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if any(self.padding):
+            text += f", padding={self.padding}"
+        if any(d != 1 for d in self.dilation):
+            text += f", dilation={self.dilation}"
+        if any(self.output_padding):
+            text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        dtype = self.weight.dtype
+        return text if dtype == np.float64 else f"{text}, dtype={dtype}"
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-d transposed convolution over input (N, C_in, L) or (C_in, L) (see
+    ``ConvTranspose2d``); weight (in_channels, out_channels / groups, k)."""
+
+    dims = 1
+    _conv = staticmethod(conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-d transposed convolution (PyTorch's ``nn.ConvTranspose2d``, the upsampling layer
+    of decoders and GAN generators): (N, C_in, H, W) or (C_in, H, W) to (N, C_out, H', W'),
+    H' = (H - 1) sH - 2 pH + dH (kH - 1) + opH + 1, ``F.conv_transpose2d`` with this
+    layer's weight (in_channels, out_channels / groups, kH, kW) and bias (out_channels,),
+    so PyTorch state dicts load.
+
+    Arguments as PyTorch's (note ``groups`` and ``bias`` before ``dilation``):
+    ``output_padding`` must be smaller than the stride or the dilation (checked when
+    called); only ``padding_mode="zeros"``. ``layer(x, output_size=(H', W'))`` picks the
+    output padding that gives that size. ``rng=`` and ``dtype=`` as ``Conv2d``'s."""
+
+    dims = 2
+    _conv = staticmethod(conv_transpose2d)

@@ -1,0 +1,127 @@
+"""``conv_transpose1d`` and ``conv_transpose2d`` with PyTorch's arguments: the adjoint of
+a convolution (the gradient of ``conv2d`` in its input), written as one matmul + col2im.
+
+Per sample and group, the weight read as (C_in/groups, C_out/groups * prod(kernel)) meets
+the input read as (C_in/groups, prod(spatial)) in one batched matrix product,
+
+    cols[n, g] = W[g]^T @ x[n, g]        (one window of outputs per input position)
+
+and ``col2im`` (``nn.functional.windows``) adds each window into the output where a
+convolution with the same stride and dilation would have read it. ``padding`` then
+trims both sides, ``output_padding`` that much less at the end (zeros where no window
+reached). Matmul, col2im, pad and slicing are each one op whose VJP is again such ops,
+so gradients hold to every order.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograd import Tensor, as_tensor
+from autograd.errors import ShapeError
+
+from .._checks import integer
+from ..errors import ConfigError
+from .windows import col2im, int_tuple
+
+__all__ = ["conv_transpose1d", "conv_transpose2d", "transposed_length",
+           "check_output_padding"]
+
+
+def transposed_length(size: int, kernel: int, stride: int, padding: int, dilation: int,
+                      output_padding: int = 0) -> int:
+    """The output length of a transposed convolution along an axis of ``size`` entries:
+    (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1."""
+    return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+
+
+def check_output_padding(owner: str, output_padding: tuple[int, ...],
+                         stride: tuple[int, ...], dilation: tuple[int, ...]) -> None:
+    """A ConfigError unless each output padding is smaller than its stride or its
+    dilation (PyTorch's rule: otherwise it would add a row no window reaches)."""
+    if any(p >= s and p >= d for p, s, d in zip(output_padding, stride, dilation)):
+        raise ConfigError(f"{owner}: output padding must be smaller than either stride or "
+                          f"dilation, as in PyTorch; got output_padding={output_padding}, "
+                          f"stride={stride}, dilation={dilation}. Use a smaller "
+                          f"output_padding (or give the layer output_size=)")
+
+
+def _conv_transpose(owner: str, dims: int, input: Any, weight: Any, bias: Any, stride: Any,
+                    padding: Any, output_padding: Any, groups: Any, dilation: Any) -> Tensor:
+    """The transposed convolution over the last ``dims`` axes (see ``conv_transpose2d``)."""
+    x, weight = as_tensor(input), as_tensor(weight)
+    if weight.ndim != dims + 2:
+        raise ShapeError(f"{owner}: weight must have {dims + 2} axes, (in_channels, "
+                         f"out_channels / groups, *kernel_size); got shape {weight.shape}")
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ShapeError(f"{owner}: input must have {dims + 2} axes (N, C_in, *spatial) or "
+                         f"{dims + 1} unbatched (C_in, *spatial); got shape {x.shape}")
+    unbatched = x.ndim == dims + 1
+    if unbatched:
+        x = x.reshape((1,) + x.shape)
+    groups = integer(owner, "groups", groups, minimum=1)
+    in_channels, group_out, kernel = weight.shape[0], weight.shape[1], weight.shape[2:]
+    if in_channels % groups:
+        raise ShapeError(f"{owner}: groups={groups} must divide the weight's in_channels "
+                         f"(its first axis); got weight of shape {weight.shape}")
+    if x.shape[1] != in_channels:
+        raise ShapeError(f"{owner}: a weight of shape {weight.shape} (in_channels first, "
+                         f"as PyTorch's transposed convolutions) expects an input with "
+                         f"{in_channels} channels (axis {int(not unbatched)}); got input "
+                         f"of shape {tuple(getattr(input, 'shape', ()))}")
+    stride = int_tuple(owner, "stride", stride, dims, minimum=1)
+    padding = int_tuple(owner, "padding", padding, dims, minimum=0)
+    output_padding = int_tuple(owner, "output_padding", output_padding, dims, minimum=0)
+    dilation = int_tuple(owner, "dilation", dilation, dims, minimum=1)
+    check_output_padding(owner, output_padding, stride, dilation)
+    spatial = x.shape[2:]
+    out = tuple(transposed_length(*sizes) for sizes
+                in zip(spatial, kernel, stride, padding, dilation, output_padding))
+    if any(n < 1 for n in out):
+        raise ShapeError(f"{owner}: an input of {spatial} per channel gives an output of "
+                         f"{out} per channel (kernel {kernel}, stride {stride}, padding "
+                         f"{padding}, dilation {dilation}): too small. Use less padding.")
+    batch, out_channels = x.shape[0], group_out * groups
+    rows = weight.reshape(groups, in_channels // groups, group_out * math.prod(kernel))
+    cols = rows.swapaxes(-1, -2) @ x.reshape(batch, groups, in_channels // groups,
+                                             math.prod(spatial))
+    cols = cols.reshape((batch, out_channels) + kernel + spatial)
+    full = tuple(transposed_length(n, k, s, 0, d) for n, k, s, d
+                 in zip(spatial, kernel, stride, dilation))
+    y = col2im(cols, (batch, out_channels) + full, stride, dilation)
+    if any(output_padding):
+        y = y.pad([(0, 0), (0, 0)] + [(0, p) for p in output_padding])
+    if any(padding):
+        y = y[(slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in zip(padding, out))]
+    if bias is not None:
+        bias = as_tensor(bias)
+        if bias.shape != (out_channels,):
+            raise ShapeError(f"{owner}: bias must have shape ({out_channels},), one value "
+                             f"per output channel; got {bias.shape}")
+        y = y + bias.reshape((out_channels,) + (1,) * dims)
+    return y.reshape(y.shape[1:]) if unbatched else y
+
+
+def conv_transpose1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """1-d transposed convolution of input (N, C_in, L) or (C_in, L) with weight
+    (C_in, C_out/groups, k), as PyTorch's ``F.conv_transpose1d`` (see
+    ``conv_transpose2d``)."""
+    return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
+def conv_transpose2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """2-d transposed convolution ("deconvolution"), as PyTorch's ``F.conv_transpose2d``:
+    input (N, C_in, H, W) or (C_in, H, W), weight (C_in, C_out/groups, kH, kW), bias
+    (C_out,) or None. Each input entry adds W[c] times itself into the output window a
+    ``conv2d`` with this stride and dilation would read: it is conv2d's gradient in its
+    input. Output H' = (H - 1) sH - 2 pH + dH (kH - 1) + opH + 1: ``padding`` (ints) trims
+    both sides, ``output_padding`` (smaller than the stride or the dilation) keeps that
+    many more rows at the end. Note the order: ``groups`` before ``dilation``, as PyTorch."""
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)

@@ -1,0 +1,172 @@
+"""``interpolate`` with PyTorch's arguments and coordinate rules, for 3-d (N, C, L) and 4-d
+(N, C, H, W) input: modes "nearest", "nearest-exact", "linear" (3-d) and "bilinear" (4-d).
+
+Each resized axis is one pick of source entries (an integer index along the axis, whose
+VJP adds g back where it was read) and, for the linear modes, one weighted sum of two such
+picks; a 2-d resize does the last axis, then the one before. Only differentiable ops, so
+gradients hold to every order.
+
+Where output entry i reads, on an axis of n entries resized to m (s = the user's
+``scale_factor`` when given, else m / n; r = 1 / s):
+
+- "nearest": floor(i r), in single precision as PyTorch (OpenCV's rule, kept by PyTorch);
+  on 4-d input, m = n copies and m = 2n halves the index (PyTorch's 2-d kernel, also when
+  ``scale_factor`` is not exactly 1 or 2);
+- "nearest-exact": floor((i + 0.5) r), the pixel whose centre is nearest;
+- "linear": x = (i + 0.5) r - 0.5 (at least 0), or with ``align_corners=True``
+  x = i (n - 1) / (m - 1); the entries floor(x) and the next (the last repeats), weighted
+  1 - t and t, t = x - floor(x). m = n copies.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor
+from autograd.errors import ShapeError
+
+from .._checks import flag, is_integer
+from ..errors import ArgumentTypeError, ConfigError
+
+__all__ = ["interpolate", "INTERPOLATION_MODES"]
+
+INTERPOLATION_MODES = ("nearest", "nearest-exact", "linear", "bilinear")
+"""The modes ``interpolate`` offers (PyTorch's others, such as "bicubic", "area" and
+"trilinear", are a ConfigError)."""
+
+
+def _nearest_sources(size: int, out: int, scale: float | None, exact: bool,
+                     shortcuts: bool) -> np.ndarray:
+    """The entry each of ``out`` outputs copies (see the module's docstring); with
+    ``shortcuts`` (PyTorch's 2-d "nearest" kernel) m = n copies and m = 2n halves the
+    index whatever the scale factor."""
+    if shortcuts and out == size:
+        return np.arange(out)
+    if shortcuts and out == 2 * size:
+        return np.arange(out) // 2
+    ratio = np.float32(1.0 / scale) if scale else np.float32(size) / np.float32(out)
+    if exact:
+        where = ((np.arange(out) + 0.5) * np.float64(ratio)).astype(np.float32)
+    else:
+        where = np.arange(out, dtype=np.float32) * ratio
+    return np.minimum(np.floor(where).astype(np.int64), size - 1)
+
+
+def _linear_sources(size: int, out: int, scale: float | None, align_corners: bool,
+                    dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The two entries each of ``out`` outputs reads and the second one's weight, computed
+    in ``dtype`` (single precision for float32 input, as PyTorch)."""
+    if align_corners:
+        ratio = dtype.type(size - 1) / dtype.type(out - 1) if out > 1 else dtype.type(0)
+        where = ratio * np.arange(out, dtype=dtype)
+    else:
+        ratio = dtype.type(1.0 / scale) if scale else dtype.type(size) / dtype.type(out)
+        where = np.maximum(ratio * (np.arange(out, dtype=dtype) + dtype.type(0.5))
+                           - dtype.type(0.5), dtype.type(0))
+    first = np.minimum(np.floor(where).astype(np.int64), size - 1)
+    weight = np.clip(where - first, 0, 1)
+    return first, first + (first < size - 1), weight
+
+
+def _pick(x: Tensor, axis: int, index: np.ndarray) -> Tensor:
+    """x[..., index, ...] along ``axis`` (negative): one differentiable gather."""
+    return x[(Ellipsis, index) + (slice(None),) * (-axis - 1)]
+
+
+def _resize_axis(x: Tensor, axis: int, out: int, scale: float | None, mode: str,
+                 align_corners: bool) -> Tensor:
+    """x resized to ``out`` entries along ``axis`` (negative) by ``mode``."""
+    size = x.shape[axis]
+    if mode in ("nearest", "nearest-exact"):
+        shortcuts = mode == "nearest" and (x.ndim == 4 or scale is None)
+        if shortcuts and out == size:
+            return x
+        return _pick(x, axis, _nearest_sources(size, out, scale, mode == "nearest-exact",
+                                               shortcuts))
+    if out == size:
+        return x
+    dtype = np.dtype(np.float64 if x.dtype == np.float64 else np.float32)
+    first, second, weight = _linear_sources(size, out, scale, align_corners, dtype)
+    shape = (out,) + (1,) * (-axis - 1)
+    weight = weight.astype(x.dtype if x.dtype.kind == "f" else np.float64).reshape(shape)
+    return _pick(x, axis, first) * (1 - weight) + _pick(x, axis, second) * weight
+
+
+def _sizes_and_scales(x: Tensor, size: Any, scale_factor: Any, recompute: bool
+                      ) -> tuple[tuple[int, ...], tuple[float | None, ...]]:
+    """The output sizes, and the scale each axis's coordinates use (None: m / n)."""
+    dims, spatial = x.ndim - 2, x.shape[2:]
+    if (size is None) == (scale_factor is None):
+        raise ConfigError("interpolate: give exactly one of size and scale_factor; got "
+                          + ("both" if size is not None else "neither"))
+    if size is not None:
+        if recompute:
+            raise ConfigError("interpolate: recompute_scale_factor is not meaningful with an "
+                              "explicit size; leave it None")
+        sizes = (size,) * dims if is_integer(size) else size
+        if not isinstance(sizes, (tuple, list)) or not all(is_integer(n) for n in sizes):
+            raise ArgumentTypeError(f"interpolate: size must be an int or a tuple of {dims} "
+                                    f"ints; got {size!r}")
+        if len(sizes) != dims:
+            raise ConfigError(f"interpolate: size needs one entry per spatial axis of the "
+                              f"input {spatial}; got {size!r}")
+        scales: tuple[float | None, ...] = (None,) * dims
+    else:
+        factors = scale_factor if isinstance(scale_factor, (tuple, list)) else \
+            (scale_factor,) * dims
+        if not all(isinstance(s, (int, float, np.integer, np.floating))
+                   and not isinstance(s, bool) for s in factors):
+            raise ArgumentTypeError(f"interpolate: scale_factor must be a number or a tuple "
+                                    f"of {dims} numbers; got {scale_factor!r}")
+        if len(factors) != dims:
+            raise ConfigError(f"interpolate: scale_factor needs one entry per spatial axis "
+                              f"of the input {spatial}; got {scale_factor!r}")
+        sizes = tuple(math.floor(n * float(s)) for n, s in zip(spatial, factors))
+        scales = (None,) * dims if recompute else tuple(float(s) for s in factors)
+    if any(n < 1 for n in sizes):
+        raise ConfigError(f"interpolate: input and output sizes should be greater than 0; "
+                          f"got input {spatial} and output {tuple(sizes)}")
+    return tuple(int(n) for n in sizes), scales
+
+
+def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
+                mode: str = "nearest", align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None,
+                antialias: bool = False) -> Tensor:
+    """input (N, C, L) or (N, C, H, W) resized to ``size`` (an int or one per axis) or by
+    ``scale_factor`` (a number or one per axis; the output is floor(n * scale)), as
+    PyTorch's ``F.interpolate``. ``mode``: "nearest" (the default), "nearest-exact",
+    "linear" (3-d input) or "bilinear" (4-d); ``align_corners`` (linear modes only; False
+    by default) maps the corner entries onto each other. Given a ``scale_factor``, the
+    coordinates use it (PyTorch's default) unless ``recompute_scale_factor=True``, which
+    uses the sizes' ratio. Gradients flow to every order; ``antialias`` is not offered."""
+    x = as_tensor(input)
+    if mode not in INTERPOLATION_MODES:
+        raise ConfigError(f"interpolate: mode must be one of {INTERPOLATION_MODES} (PyTorch's "
+                          f"other modes are not offered here); got mode={mode!r}")
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"interpolate: input must be 3-d (N, C, L) or 4-d (N, C, H, W), "
+                         f"as PyTorch's (batched; 5-d is not offered here); got shape "
+                         f"{x.shape}. Add a batch axis to one sample: x[None]")
+    needs = {"linear": 3, "bilinear": 4}.get(mode)
+    if needs is not None and x.ndim != needs:
+        raise ShapeError(f"interpolate: mode={mode!r} needs {needs}-d input; got "
+                         f"{x.ndim}-d input of shape {x.shape}. Use mode="
+                         f"{'bilinear' if x.ndim == 4 else 'linear'!r}")
+    if needs is None and align_corners is not None:
+        raise ConfigError("interpolate: align_corners can only be set with the "
+                          "interpolating modes 'linear' and 'bilinear'; leave it None for "
+                          f"mode={mode!r}")
+    align_corners = False if align_corners is None else flag("interpolate", "align_corners",
+                                                             align_corners)
+    if flag("interpolate", "antialias", antialias):
+        raise ConfigError("interpolate: antialias=True is not offered here; leave it False")
+    recompute = recompute_scale_factor is not None and flag(
+        "interpolate", "recompute_scale_factor", recompute_scale_factor)
+    sizes, scales = _sizes_and_scales(x, size, scale_factor, recompute)
+    for axis in range(-1, -len(sizes) - 1, -1):
+        x = _resize_axis(x, axis, sizes[axis], scales[axis], mode, align_corners)
+    return x
