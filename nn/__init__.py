@@ -12,6 +12,7 @@ from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid,
                           PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Swish, Tanh)
 from .more_activations import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Mish,
                                ReLU6, Softmin, Softshrink, Softsign, Tanhshrink, Threshold)
+from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load, load_into, save
 from .embedding import Embedding
 from .containers import ModuleDict, ModuleList, Sequential
@@ -50,7 +51,7 @@ __all__ = [
     "BatchNorm1d", "LayerNorm", "Embedding",
     "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "PairwiseDistance",
     "CosineSimilarity", "Bilinear", "AlphaDropout",
-    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
     # convolution and pooling layers
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
