@@ -225,4 +225,6 @@ def _as_float_mask(name: str, mask: Any, dtype: np.dtype) -> Tensor:
         raise DTypeError(f"MultiheadAttention: {name} must be boolean (True where a key is "
                          f"excluded) or floating (added to the scores); got dtype "
                          f"{array.dtype}. Use mask.astype(bool) for a 0/1 mask.")
-    return mask if is_tensor else Tensor(array.astype(dtype))
+    if not is_tensor:
+        return Tensor(array.astype(dtype))
+    return mask if mask.dtype == dtype else mask.astype(dtype)  # a float32 graph stays so

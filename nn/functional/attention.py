@@ -71,11 +71,11 @@ def _mask_parts(name: str, attn_mask: Any, scores: Tensor
     if not fits:
         raise ShapeError(f"{name}: attn_mask of shape {shape} does not broadcast to the "
                          f"scores' shape {scores_shape} (..., L, S)")
-    if dtype.kind == "f" and not is_tensor:  # a float32 graph stays float32
-        dtype = scores.dtype
     if dtype.kind == "b":
         return np.asarray(attn_mask.data if is_tensor else attn_mask), None
-    return None, attn_mask if is_tensor else Tensor(np.asarray(attn_mask, dtype))
+    if not is_tensor:  # a float32 graph stays float32
+        return None, Tensor(np.asarray(attn_mask, scores.dtype))
+    return None, attn_mask if dtype == scores.dtype else attn_mask.astype(scores.dtype)
 
 
 def attention_weights(query: Any, key: Any, attn_mask: Any = None, is_causal: bool = False,

@@ -113,6 +113,8 @@ def test_float32_stays_float32():
     q, k, v = (normal(s, (2, 3, 4)).astype(np.float32) for s in range(3))
     assert F.scaled_dot_product_attention(q, k, v).dtype == np.float32
     assert F.scaled_dot_product_attention(q, k, v, normal(4, (3, 3))).dtype == np.float32
+    mask = nn.generate_square_subsequent_mask(3)  # a float64 Tensor
+    assert F.scaled_dot_product_attention(q, k, v, mask).dtype == np.float32
 
 
 def test_errors_are_named():

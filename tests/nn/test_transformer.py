@@ -2,6 +2,8 @@
 against PyTorch with its state dict (values and gradients), the copies' generators,
 finite differences and errors."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -137,6 +139,16 @@ def test_a_callable_activation():
     same = nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0, activation=nn.GELU(), rng=0)
     x = normal(0, (3, 2, 4))
     np.testing.assert_allclose(same(x).data, ours(x).data, rtol=1e-14)
+
+
+def test_a_float32_encoder_stays_float32_with_float64_masks():
+    encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, rng=0,
+                                                               dtype=np.float32), 2)
+    x = normal(0, (3, 2, 4)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no DTypePromotionWarning
+        y = encoder(x, nn.generate_square_subsequent_mask(3), np.zeros((2, 3), bool))
+    assert y.dtype == np.float32
 
 
 def test_gradients_match_finite_differences():
