@@ -12,6 +12,7 @@ from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid,
                           PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Swish, Tanh)
 from .more_activations import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Mish,
                                ReLU6, Softmin, Softshrink, Softsign, Tanhshrink, Threshold)
+from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load, load_into, save
 from .embedding import Embedding
 from .containers import ModuleDict, ModuleList, Sequential
@@ -32,6 +33,8 @@ from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d
                       ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
                       ZeroPad1d, ZeroPad2d, ZeroPad3d)
 from .recurrent import GRU, LSTM, RNN
+from .transformer import (TransformerEncoder, TransformerEncoderLayer,
+                          generate_square_subsequent_mask)
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 from .parameter_containers import ParameterDict, ParameterList
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,
@@ -53,7 +56,8 @@ __all__ = [
     "BatchNorm1d", "LayerNorm", "Embedding",
     "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "PairwiseDistance",
     "CosineSimilarity", "Bilinear", "AlphaDropout",
-    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
+    "TransformerEncoderLayer", "TransformerEncoder", "generate_square_subsequent_mask",
     # convolution and pooling layers
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "ConvTranspose1d", "ConvTranspose2d", "MaxUnpool1d", "MaxUnpool2d",

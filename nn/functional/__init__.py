@@ -6,7 +6,7 @@ float32 inputs float32, and depends only on ``autograd`` and NumPy.
 
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
 ``alpha_dropout``, ``embedding`` (rows of a weight picked by integer indices), ``pad``
-(PyTorch's order).
+(PyTorch's order), ``scaled_dot_product_attention`` (softmax(Q K^T / sqrt(E) + M) V).
 Convolution and pooling (im2col, one windows op): ``conv1d``, ``conv2d``,
 ``conv_transpose1d``, ``conv_transpose2d``, ``max_pool1d``, ``max_pool2d``,
 ``max_unpool1d``, ``max_unpool2d``, ``avg_pool1d``, ``avg_pool2d``, ``adaptive_avg_pool1d``,
@@ -38,6 +38,7 @@ from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softma
                           swish, tanh)
 from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
                                selu, softmin, softshrink, softsign, tanhshrink, threshold)
+from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d
 from .conv_transpose import conv_transpose1d, conv_transpose2d
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
@@ -60,7 +61,7 @@ from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
 
 __all__ = [
-    "linear", "dropout", "alpha_dropout", "embedding", "pad",
+    "linear", "dropout", "alpha_dropout", "embedding", "pad", "scaled_dot_product_attention",
     # convolution and pooling
     "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "conv_transpose1d", "conv_transpose2d", "max_unpool1d", "max_unpool2d",

@@ -1,0 +1,156 @@
+"""Scaled dot-product attention, PyTorch's ``F.scaled_dot_product_attention``:
+
+    A = softmax(Q K^T * scale + M) (rows over the keys),  y = dropout(A) V,
+
+with scale = 1 / sqrt(E) by default (E the query's last axis). Built from matmul, where
+and softmax, so gradients hold to every order. ``attention_weights`` gives A alone
+(``nn.MultiheadAttention`` returns it).
+
+A query that may attend to no key (its mask row all False, or all -inf) gets zero
+weights and a zero output, with zero gradients, as PyTorch's function gives (its
+``nn.MultiheadAttention`` with ``need_weights=True`` gives NaN there).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, as_tensor, where
+from autograd.errors import DTypeError, ShapeError
+
+from .._checks import flag, real_number
+from .._random import RNGLike
+from ..errors import ConfigError
+from .activations import softmax
+from .dropout import dropout
+
+__all__ = ["scaled_dot_product_attention", "attention_weights", "causal_mask"]
+
+
+def causal_mask(target_length: int, source_length: int) -> np.ndarray:
+    """Boolean (L, S) mask, True on and below the diagonal: query i sees keys 0..i."""
+    return np.tril(np.ones((target_length, source_length), dtype=bool))
+
+
+def _check_shapes(name: str, query: Tensor, key: Tensor, value: Tensor | None) -> None:
+    """A named ShapeError unless (..., L, E), (..., S, E), (..., S, Ev) fit together."""
+    if value is None:  # attention_weights: no value to check
+        value = key
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise ShapeError(f"{name}: query, key and value need at least 2 axes (..., L, E), "
+                         f"(..., S, E), (..., S, Ev); got shapes {query.shape}, {key.shape}, "
+                         f"{value.shape}. Add an axis with x[None] for a single vector.")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ShapeError(f"{name}: query and key need the same last axis (E) and key and "
+                         f"value the same number of rows (S); got shapes {query.shape}, "
+                         f"{key.shape}, {value.shape}")
+    try:
+        np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    except ValueError:
+        raise ShapeError(f"{name}: the leading (batch, head) axes of query {query.shape}, "
+                         f"key {key.shape} and value {value.shape} do not broadcast") from None
+
+
+def _mask_parts(name: str, attn_mask: Any, scores: Tensor
+                ) -> tuple[np.ndarray | None, Tensor | None]:
+    """(allowed, bias): a boolean mask (True = take part) or a float mask to add."""
+    is_tensor = isinstance(attn_mask, Tensor)
+    dtype = attn_mask.dtype if is_tensor else np.asarray(attn_mask).dtype
+    shape, scores_shape = attn_mask.shape if is_tensor else np.shape(attn_mask), scores.shape
+    if dtype.kind not in "bf":
+        raise DTypeError(f"{name}: attn_mask must be boolean (True = take part in attention) "
+                         f"or floating (added to the scores, -inf to exclude); got dtype "
+                         f"{dtype}. Use mask.astype(bool) for a 0/1 mask.")
+    try:
+        fits = np.broadcast_shapes(shape, scores_shape) == scores_shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"{name}: attn_mask of shape {shape} does not broadcast to the "
+                         f"scores' shape {scores_shape} (..., L, S)")
+    if dtype.kind == "b":
+        return np.asarray(attn_mask.data if is_tensor else attn_mask), None
+    if not is_tensor:  # a float32 graph stays float32
+        return None, Tensor(np.asarray(attn_mask, scores.dtype))
+    return None, attn_mask if dtype == scores.dtype else attn_mask.astype(scores.dtype)
+
+
+def attention_weights(query: Any, key: Any, attn_mask: Any = None, is_causal: bool = False,
+                      scale: float | None = None, *,
+                      name: str = "attention_weights") -> Tensor:
+    """A = softmax(Q K^T * scale + M) over the last axis, shape (..., L, S); ``attn_mask``
+    and ``is_causal`` as in ``scaled_dot_product_attention``; rows with no allowed key
+    are zeros."""
+    query, key = as_tensor(query), as_tensor(key)
+    _check_shapes(name, query, key, None)
+    if flag(name, "is_causal", is_causal) and attn_mask is not None:
+        raise ConfigError(f"{name}: give attn_mask or is_causal=True, not both (as PyTorch); "
+                          f"fold the causal mask into attn_mask instead")
+    if scale is None:
+        scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
+    scale = real_number(name, "scale", scale)
+    scores = (query @ key.swapaxes(-1, -2)) * scale
+    allowed, bias = None, None
+    if is_causal:
+        allowed = causal_mask(query.shape[-2], key.shape[-2])
+    elif attn_mask is not None:
+        allowed, bias = _mask_parts(name, attn_mask, scores)
+    empty = None  # rows in which no key takes part
+    if allowed is not None:
+        empty = ~allowed.any(axis=-1, keepdims=True)
+        scores = where(allowed | empty, scores, -np.inf)  # an empty row: softmax of finite
+    if bias is not None:
+        scores = scores + bias
+        empty = np.all(np.isneginf(bias.data), axis=-1, keepdims=True)
+        if empty.any():
+            scores = where(empty, 0.0, scores)
+    weights = softmax(scores, axis=-1)
+    if empty is not None and empty.any():
+        weights = where(empty, 0.0, weights)
+    return weights
+
+
+def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: Any = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False,
+                                 scale: float | None = None, enable_gqa: bool = False, *,
+                                 generator: RNGLike = None) -> Tensor:
+    """PyTorch's ``F.scaled_dot_product_attention``: y = dropout(A) V with
+    A = softmax(Q K^T * scale + M); query (..., L, E), key (..., S, E), value (..., S, Ev)
+    with broadcasting leading axes; result (..., L, Ev).
+
+    ``attn_mask`` broadcasts to (..., L, S): boolean (True = the key takes part) or
+    floating (added to the scores). ``is_causal=True`` lets query i see keys 0..i (not
+    with ``attn_mask``). ``scale`` defaults to 1 / sqrt(E). ``dropout_p > 0`` drops
+    weights whenever given (as PyTorch: pass ``dropout_p=p if self.training else 0``),
+    drawing from ``generator`` (nn's default generator when None), as ``F.dropout``.
+    ``enable_gqa=True``: query heads (axis -3) share key/value heads in groups."""
+    name = "scaled_dot_product_attention"
+    query, key, value = as_tensor(query), as_tensor(key), as_tensor(value)
+    dropout_p = real_number(name, "dropout_p", dropout_p, minimum=0, maximum=1,
+                            advice="dropout_p is the probability of zeroing a weight.")
+    if flag(name, "enable_gqa", enable_gqa):
+        key, value = _repeat_heads(query, key, value)
+    _check_shapes(name, query, key, value)
+    weights = attention_weights(query, key, attn_mask, is_causal, scale, name=name)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, generator=generator)
+    return weights @ value
+
+
+def _repeat_heads(query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    """Key and value heads repeated so that each serves a group of query heads."""
+    if query.ndim < 3 or key.ndim < 3 or value.ndim < 3 or key.shape[-3] != value.shape[-3]:
+        raise ShapeError(f"scaled_dot_product_attention: enable_gqa needs query, key and "
+                         f"value with a head axis (..., H, L, E) and as many key as value "
+                         f"heads; got shapes {query.shape}, {key.shape}, {value.shape}")
+    heads, kv_heads = query.shape[-3], key.shape[-3]
+    if kv_heads == 0 or heads % kv_heads:
+        raise ShapeError(f"scaled_dot_product_attention: enable_gqa needs the query heads "
+                         f"({heads}) to be a multiple of the key/value heads ({kv_heads})")
+    groups = heads // kv_heads
+    if groups == 1:
+        return key, value
+    return key.repeat(groups, axis=-3), value.repeat(groups, axis=-3)
