@@ -3,10 +3,11 @@
 Each layer runs its cell (``nn.recurrent_cells``) over the time steps, one layer after
 the other (and, with ``bidirectional=True``, once forwards and once backwards, the two
 outputs concatenated on the feature axis). Parameters have PyTorch's names and shapes
-(``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``, then ``..._reverse``
-and ``..._l1``...), so a PyTorch state dict loads as it is. A ``PackedSequence``
-(``nn.utils.rnn``) is run as it is laid out: step t on the batch_sizes[t] sequences still
-running, each sequence's last state taken at its own last step.
+(``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``, an LSTM's
+``weight_hr_l0`` with ``proj_size``, then ``..._reverse`` and ``..._l1``...), so a PyTorch
+state dict loads as it is. A ``PackedSequence`` (``nn.utils.rnn``) is run as it is laid
+out: step t on the batch_sizes[t] sequences still running, each sequence's last state taken
+at its own last step.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from autograd.errors import ShapeError
 from . import functional as F
 from ._checks import flag, integer, real_number
 from ._random import RNGLike, as_generator
-from .errors import ArgumentTypeError, ConfigError
+from .errors import ArgumentTypeError
 from .layers import float_dtype, warn_wider_input
 from .module import Module, Parameter
 from .recurrent_cells import (check_nonlinearity, gru_cell, lstm_cell, reset_uniform,
@@ -63,7 +64,7 @@ class RNNBase(Module):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
                  batch_first: bool, dropout: float, bidirectional: bool, rng: RNGLike,
-                 dtype: Any) -> None:
+                 dtype: Any, proj_size: int = 0) -> None:
         super().__init__()
         name = type(self).__name__
         self.input_size = integer(name, "input_size", input_size, minimum=1)
@@ -74,6 +75,10 @@ class RNNBase(Module):
         self.dropout = real_number(name, "dropout", dropout, minimum=0, maximum=1,
                                    advice="dropout is the probability of zeroing an element.")
         self.bidirectional = flag(name, "bidirectional", bidirectional)
+        self.proj_size = integer(name, "proj_size", proj_size, minimum=0,
+                                 maximum=self.hidden_size - 1,
+                                 advice="It must be smaller than hidden_size; 0 means no "
+                                        "projection.")
         if self.dropout > 0 and self.num_layers == 1:
             warnings.warn(f"{name}: dropout adds dropout after all but the last recurrent "
                           f"layer, so non-zero dropout expects num_layers greater than 1; "
@@ -82,16 +87,18 @@ class RNNBase(Module):
         dtype = float_dtype(dtype, name)
         self.rng = as_generator(rng)
         self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
-        rows = self.gates * self.hidden_size
+        rows, out = self.gates * self.hidden_size, self.proj_size or self.hidden_size
         for layer in range(self.num_layers):
-            width = self.input_size if layer == 0 else self.hidden_size * self.directions
+            width = self.input_size if layer == 0 else out * self.directions
             for direction in range(self.directions):
-                w_ih, w_hh, b_ih, b_hh = self._weight_names(layer, direction)
+                w_ih, w_hh, b_ih, b_hh, w_hr = self._weight_names(layer, direction)
                 setattr(self, w_ih, Parameter(np.empty((rows, width), dtype)))
-                setattr(self, w_hh, Parameter(np.empty((rows, self.hidden_size), dtype)))
+                setattr(self, w_hh, Parameter(np.empty((rows, out), dtype)))
                 if self.bias:
                     setattr(self, b_ih, Parameter(np.empty(rows, dtype)))
                     setattr(self, b_hh, Parameter(np.empty(rows, dtype)))
+                if self.proj_size:
+                    setattr(self, w_hr, Parameter(np.empty((out, self.hidden_size), dtype)))
         self.reset_parameters(self.rng)
 
     @property
@@ -115,17 +122,16 @@ class RNNBase(Module):
                 for layer in range(self.num_layers) for direction in range(self.directions)]
 
     @staticmethod
-    def _weight_names(layer: int, direction: int) -> tuple[str, str, str, str]:
+    def _weight_names(layer: int, direction: int) -> tuple[str, str, str, str, str]:
         suffix = f"_l{layer}" + ("_reverse" if direction else "")
         return (f"weight_ih{suffix}", f"weight_hh{suffix}", f"bias_ih{suffix}",
-                f"bias_hh{suffix}")
+                f"bias_hh{suffix}", f"weight_hr{suffix}")
 
     def _weights(self, layer: int, direction: int) -> tuple[Any, ...]:
-        """(w_ih, w_hh, b_ih, b_hh) of one layer and direction; the biases None if absent."""
-        w_ih, w_hh, b_ih, b_hh = self._weight_names(layer, direction)
-        if not self.bias:
-            return getattr(self, w_ih), getattr(self, w_hh), None, None
-        return getattr(self, w_ih), getattr(self, w_hh), getattr(self, b_ih), getattr(self, b_hh)
+        """(w_ih, w_hh, b_ih, b_hh, w_hr) of one layer and direction; the biases None
+        without ``bias``, w_hr (``LSTM``'s projection) None without ``proj_size``."""
+        return tuple(getattr(self, name) if hasattr(self, name) else None
+                     for name in self._weight_names(layer, direction))
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
         """The state after one time step (defined by each subclass)."""
@@ -263,9 +269,12 @@ class RNNBase(Module):
         else:
             raise ArgumentTypeError(f"{name}: hx must be a tuple ({', '.join(self.state_names)})"
                                     f" of {count} tensors, or None; got {type(hx).__name__}")
-        shape = (self.directions * self.num_layers, batch, self.hidden_size)
         states = []
         for value, what in zip(values, self.state_names):
+            size = self.hidden_size  # h has proj_size features when an LSTM projects
+            if self.proj_size and what != "c_0":
+                size = self.proj_size
+            shape = (self.directions * self.num_layers, batch, size)
             if value is None:
                 states.append(Tensor(np.zeros(shape, self._parameter_dtype())))
                 continue
@@ -288,6 +297,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            text += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             text += f", num_layers={self.num_layers}"
         if not self.bias:
@@ -318,14 +329,16 @@ class RNN(RNNBase):
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
         cell = rnn_tanh_cell if self.nonlinearity == "tanh" else rnn_relu_cell
-        return (cell(x, state[0], *weights),)
+        return (cell(x, state[0], *weights[:4]),)
 
 
 class LSTM(RNNBase):
     """A multi-layer LSTM, PyTorch's ``nn.LSTM`` (gates i, f, g, o; see ``lstm_cell``).
     ``lstm(input, hx=None)`` with hx a tuple (h_0, c_0) returns
-    ``(output, (h_n, c_n))``; shapes: see ``RNNBase``. ``proj_size`` (LSTM with
-    projections) is not offered: only 0 is accepted."""
+    ``(output, (h_n, c_n))``; shapes: see ``RNNBase``. With ``proj_size`` > 0 (smaller
+    than hidden_size) each step's h is projected, h = (sigmoid(o) tanh(c)) W_hr^T with
+    ``weight_hr_l{k}`` (proj_size, hidden_size), as PyTorch's: h_0, h_n and the output
+    have proj_size features (c keeps hidden_size)."""
 
     gates = 4
     state_names = ("h_0", "c_0")
@@ -334,16 +347,13 @@ class LSTM(RNNBase):
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
                  bidirectional: bool = False, proj_size: int = 0, *,
                  rng: RNGLike = None, dtype: Any = np.float64) -> None:
-        if integer("LSTM", "proj_size", proj_size, minimum=0) != 0:
-            raise ConfigError(f"LSTM: proj_size={proj_size} (an LSTM with projections) is "
-                              f"not offered here; use proj_size=0, and an nn.Linear on the "
-                              f"output if a smaller output is wanted")
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, rng, dtype)
-        self.proj_size = 0
+                         bidirectional, rng, dtype, proj_size)
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
-        return lstm_cell(x, (state[0], state[1]), *weights)
+        h, c = lstm_cell(x, (state[0], state[1]), *weights[:4])
+        w_hr = weights[4]
+        return (h, c) if w_hr is None else (F.linear(h, w_hr), c)
 
 
 class GRU(RNNBase):
@@ -360,4 +370,4 @@ class GRU(RNNBase):
                          bidirectional, rng, dtype)
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
-        return (gru_cell(x, state[0], *weights),)
+        return (gru_cell(x, state[0], *weights[:4]),)
