@@ -3,8 +3,11 @@
 Each layer runs its cell (``nn.recurrent_cells``) over the time steps, one layer after
 the other (and, with ``bidirectional=True``, once forwards and once backwards, the two
 outputs concatenated on the feature axis). Parameters have PyTorch's names and shapes
-(``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``, then ``..._reverse``
-and ``..._l1``...), so a PyTorch state dict loads as it is.
+(``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``, an LSTM's
+``weight_hr_l0`` with ``proj_size``, then ``..._reverse`` and ``..._l1``...), so a PyTorch
+state dict loads as it is. A ``PackedSequence`` (``nn.utils.rnn``) is run as it is laid
+out: step t on the batch_sizes[t] sequences still running, each sequence's last state taken
+at its own last step.
 """
 from __future__ import annotations
 
@@ -19,15 +22,21 @@ from autograd.errors import ShapeError
 from . import functional as F
 from ._checks import flag, integer, real_number
 from ._random import RNGLike, as_generator
-from .errors import ArgumentTypeError, ConfigError
+from .errors import ArgumentTypeError
 from .layers import float_dtype, warn_wider_input
 from .module import Module, Parameter
 from .recurrent_cells import (check_nonlinearity, gru_cell, lstm_cell, reset_uniform,
                               rnn_relu_cell, rnn_tanh_cell)
+from .utils.rnn import PackedSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
 
 State = tuple[Tensor, ...]  # (h,) for RNN and GRU, (h, c) for LSTM
+
+
+def _integers(value: Any) -> np.ndarray:
+    """A PackedSequence's batch_sizes or indices (Tensors, or lists) as a NumPy array."""
+    return np.asarray(value.data if isinstance(value, Tensor) else value)
 
 
 class RNNBase(Module):
@@ -42,6 +51,10 @@ class RNNBase(Module):
     (D * num_layers, N, hidden_size), or (D * num_layers, hidden_size) unbatched,
     whatever ``batch_first`` says, ordered l0, l0_reverse, l1, ...
 
+    A ``PackedSequence`` input (``batch_first`` does not apply) gives a ``PackedSequence``
+    output (the same batch_sizes and indices); h_n holds each sequence's state after its
+    own last step (the reverse direction starts there), hx and h_n in the batch's order.
+
     ``dropout`` zeroes elements of each layer's output but the last, in training only,
     drawing from ``rng`` (kept as ``self.rng``; ``fit``'s resume restores it), which
     also draws the initial parameters."""
@@ -51,7 +64,7 @@ class RNNBase(Module):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
                  batch_first: bool, dropout: float, bidirectional: bool, rng: RNGLike,
-                 dtype: Any) -> None:
+                 dtype: Any, proj_size: int = 0) -> None:
         super().__init__()
         name = type(self).__name__
         self.input_size = integer(name, "input_size", input_size, minimum=1)
@@ -62,6 +75,10 @@ class RNNBase(Module):
         self.dropout = real_number(name, "dropout", dropout, minimum=0, maximum=1,
                                    advice="dropout is the probability of zeroing an element.")
         self.bidirectional = flag(name, "bidirectional", bidirectional)
+        self.proj_size = integer(name, "proj_size", proj_size, minimum=0,
+                                 maximum=self.hidden_size - 1,
+                                 advice="It must be smaller than hidden_size; 0 means no "
+                                        "projection.")
         if self.dropout > 0 and self.num_layers == 1:
             warnings.warn(f"{name}: dropout adds dropout after all but the last recurrent "
                           f"layer, so non-zero dropout expects num_layers greater than 1; "
@@ -70,16 +87,18 @@ class RNNBase(Module):
         dtype = float_dtype(dtype, name)
         self.rng = as_generator(rng)
         self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
-        rows = self.gates * self.hidden_size
+        rows, out = self.gates * self.hidden_size, self.proj_size or self.hidden_size
         for layer in range(self.num_layers):
-            width = self.input_size if layer == 0 else self.hidden_size * self.directions
+            width = self.input_size if layer == 0 else out * self.directions
             for direction in range(self.directions):
-                w_ih, w_hh, b_ih, b_hh = self._weight_names(layer, direction)
+                w_ih, w_hh, b_ih, b_hh, w_hr = self._weight_names(layer, direction)
                 setattr(self, w_ih, Parameter(np.empty((rows, width), dtype)))
-                setattr(self, w_hh, Parameter(np.empty((rows, self.hidden_size), dtype)))
+                setattr(self, w_hh, Parameter(np.empty((rows, out), dtype)))
                 if self.bias:
                     setattr(self, b_ih, Parameter(np.empty(rows, dtype)))
                     setattr(self, b_hh, Parameter(np.empty(rows, dtype)))
+                if self.proj_size:
+                    setattr(self, w_hr, Parameter(np.empty((out, self.hidden_size), dtype)))
         self.reset_parameters(self.rng)
 
     @property
@@ -103,32 +122,71 @@ class RNNBase(Module):
                 for layer in range(self.num_layers) for direction in range(self.directions)]
 
     @staticmethod
-    def _weight_names(layer: int, direction: int) -> tuple[str, str, str, str]:
+    def _weight_names(layer: int, direction: int) -> tuple[str, str, str, str, str]:
         suffix = f"_l{layer}" + ("_reverse" if direction else "")
         return (f"weight_ih{suffix}", f"weight_hh{suffix}", f"bias_ih{suffix}",
-                f"bias_hh{suffix}")
+                f"bias_hh{suffix}", f"weight_hr{suffix}")
 
     def _weights(self, layer: int, direction: int) -> tuple[Any, ...]:
-        """(w_ih, w_hh, b_ih, b_hh) of one layer and direction; the biases None if absent."""
-        w_ih, w_hh, b_ih, b_hh = self._weight_names(layer, direction)
-        if not self.bias:
-            return getattr(self, w_ih), getattr(self, w_hh), None, None
-        return getattr(self, w_ih), getattr(self, w_hh), getattr(self, b_ih), getattr(self, b_hh)
+        """(w_ih, w_hh, b_ih, b_hh, w_hr) of one layer and direction; the biases None
+        without ``bias``, w_hr (``LSTM``'s projection) None without ``proj_size``."""
+        return tuple(getattr(self, name) if hasattr(self, name) else None
+                     for name in self._weight_names(layer, direction))
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
         """The state after one time step (defined by each subclass)."""
         raise NotImplementedError
 
     # ------------------------------------------------------------ forward
-    def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Any]:
+    def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         if not self._dtype_warned:
             warn_wider_input(self, input, self._parameter_dtype())
         x, batched = self._sequence(input)
-        states = self._initial_states(hx, x, batched)
+        kind = "batched 3-d" if batched else "unbatched 2-d"
+        states = self._initial_states(hx, x.shape[1], batched,
+                                      f"{kind} input of shape {self._given_shape(x, batched)}")
         # Each layer reads and writes a list of time steps: slicing step t out of one
         # stacked tensor would cost each slice's backward a zero-filled array of the
         # whole sequence (quadratic in its length)
-        steps = list(x.unbind(0))
+        steps, last_states = self._layers(list(x.unbind(0)), states)
+        x = stack(steps)
+        if not batched:
+            x, last_states = x[:, 0], tuple(state[:, 0] for state in last_states)
+        elif self.batch_first:
+            x = x.swapaxes(0, 1)
+        return x, (last_states[0] if len(last_states) == 1 else last_states)
+
+    def _forward_packed(self, packed: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+        """``forward`` on a PackedSequence: its steps in sorted order (longest first),
+        hx and h_n permuted between that order and the batch's."""
+        data = as_tensor(packed.data)
+        if not self._dtype_warned:
+            warn_wider_input(self, data, self._parameter_dtype())
+        sizes = [int(n) for n in _integers(packed.batch_sizes)]
+        name = type(self).__name__
+        if not sizes or sizes[-1] < 1 or any(a < b for a, b in zip(sizes, sizes[1:])):
+            raise ShapeError(f"{name}: a PackedSequence's batch_sizes must be positive and "
+                             f"non-increasing; got {sizes}. Make it with pack_padded_sequence.")
+        if data.ndim != 2 or data.shape[-1] != self.input_size or data.shape[0] != sum(sizes):
+            raise ShapeError(f"{name}: a PackedSequence's data must have shape (sum of "
+                             f"batch_sizes, input_size) = ({sum(sizes)}, {self.input_size}); "
+                             f"got {data.shape}. Pack (L, N, input_size) input.")
+        states = self._initial_states(hx, sizes[0], True,
+                                      f"a PackedSequence of batch {sizes[0]}")
+        if packed.sorted_indices is not None:  # hx comes in the batch's order
+            states = tuple(state[:, _integers(packed.sorted_indices)] for state in states)
+        steps, last_states = self._layers(list(data.split(sizes)), states)
+        if packed.unsorted_indices is not None:
+            order = _integers(packed.unsorted_indices)
+            last_states = tuple(state[:, order] for state in last_states)
+        output = PackedSequence(cat(steps), *packed[1:])
+        return output, (last_states[0] if len(last_states) == 1 else last_states)
+
+    def _layers(self, steps: list[Tensor], states: State) -> tuple[list[Tensor], State]:
+        """Every layer and direction over the time steps: the last layer's outputs (one
+        per step) and the last states, each (D * num_layers, N, hidden_size)."""
         finals: list[State] = []  # the last state of each layer and direction, in order
         for layer in range(self.num_layers):
             if layer > 0 and self.training and self.dropout > 0:
@@ -143,23 +201,37 @@ class RNNBase(Module):
                 finals.append(last)
             steps = outputs[0] if len(outputs) == 1 else [cat(both, dim=-1)
                                                           for both in zip(*outputs)]
-        x = stack(steps)
         last_states = tuple(stack([final[i] for final in finals]) for i in range(len(states)))
-        if not batched:
-            x, last_states = x[:, 0], tuple(state[:, 0] for state in last_states)
-        elif self.batch_first:
-            x = x.swapaxes(0, 1)
-        return x, (last_states[0] if len(last_states) == 1 else last_states)
+        return steps, last_states
 
     def _run(self, steps: list[Tensor], state: State, weights: tuple[Any, ...],
              reverse: bool) -> tuple[list[Tensor], State]:
-        """One layer in one direction over the time steps (each (N, features)): the
-        outputs (each (N, hidden), in time order) and the last state."""
-        length = len(steps)
-        outputs: list[Any] = [None] * length
-        for t in (reversed(range(length)) if reverse else range(length)):
-            state = self._step(steps[t], state, weights)
+        """One layer in one direction over the time steps, step t (N_t, features) for the
+        N_t sequences still running at t (all N unless packed; the longest first): the
+        outputs (each (N_t, hidden), in time order) and each sequence's state after its
+        own last step (the reverse direction: after step 0, starting at its last step)."""
+        outputs: list[Any] = [None] * len(steps)
+        if reverse:
+            start = state
+            for t in reversed(range(len(steps))):
+                running, ready = steps[t].shape[0], state[0].shape[0]
+                if running < ready:  # the first step (t = L - 1) of a packed sequence
+                    state = tuple(s[:running] for s in start)
+                elif running > ready:  # sequences whose last step is t join, from start
+                    state = tuple(cat([s, s0[ready:running]]) for s, s0 in zip(state, start))
+                state = self._step(steps[t], state, weights)
+                outputs[t] = state[0]
+            return outputs, state
+        ended: list[State] = []  # the states of sequences that have ended, shortest first
+        for t, step in enumerate(steps):
+            running = step.shape[0]
+            if running < state[0].shape[0]:
+                ended.append(tuple(s[running:] for s in state))
+                state = tuple(s[:running] for s in state)
+            state = self._step(step, state, weights)
             outputs[t] = state[0]
+        if ended:  # back in the order of the rows: the longest sequences first
+            state = tuple(cat([s] + [e[i] for e in reversed(ended)]) for i, s in enumerate(state))
         return outputs, state
 
     def _sequence(self, input: Any) -> tuple[Tensor, bool]:
@@ -183,31 +255,33 @@ class RNNBase(Module):
                              f"{tuple(as_tensor(input).shape)}); give at least one time step")
         return x, batched
 
-    def _initial_states(self, hx: Any, x: Tensor, batched: bool) -> State:
-        """The initial states, each (D * num_layers, N, hidden_size): hx or zeros."""
+    def _initial_states(self, hx: Any, batch: int, batched: bool, given: Any) -> State:
+        """The initial states, each (D * num_layers, batch, hidden_size): hx or zeros
+        (``given`` describes the input in messages)."""
         name = type(self).__name__
         count = len(self.state_names)
         if count == 1:
-            given: tuple[Any, ...] = (hx,)
+            values: tuple[Any, ...] = (hx,)
         elif hx is None:
-            given = (None,) * count
+            values = (None,) * count
         elif isinstance(hx, (tuple, list)) and len(hx) == count:
-            given = tuple(hx)
+            values = tuple(hx)
         else:
             raise ArgumentTypeError(f"{name}: hx must be a tuple ({', '.join(self.state_names)})"
                                     f" of {count} tensors, or None; got {type(hx).__name__}")
-        shape = (self.directions * self.num_layers, x.shape[1], self.hidden_size)
         states = []
-        for value, what in zip(given, self.state_names):
+        for value, what in zip(values, self.state_names):
+            size = self.hidden_size  # h has proj_size features when an LSTM projects
+            if self.proj_size and what != "c_0":
+                size = self.proj_size
+            shape = (self.directions * self.num_layers, batch, size)
             if value is None:
                 states.append(Tensor(np.zeros(shape, self._parameter_dtype())))
                 continue
             h = as_tensor(value)
             expected = shape if batched else (shape[0], shape[2])
             if h.shape != expected:
-                kind = "batched 3-d" if batched else "unbatched 2-d"
-                raise ShapeError(f"{name}: {what} must have shape {expected} for {kind} "
-                                 f"input of shape {self._given_shape(x, batched)} "
+                raise ShapeError(f"{name}: {what} must have shape {expected} for {given} "
                                  f"(D * num_layers, {'N, ' if batched else ''}hidden_size); "
                                  f"got shape {h.shape}")
             states.append(h if batched else h.unsqueeze(1))
@@ -223,6 +297,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            text += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             text += f", num_layers={self.num_layers}"
         if not self.bias:
@@ -253,14 +329,16 @@ class RNN(RNNBase):
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
         cell = rnn_tanh_cell if self.nonlinearity == "tanh" else rnn_relu_cell
-        return (cell(x, state[0], *weights),)
+        return (cell(x, state[0], *weights[:4]),)
 
 
 class LSTM(RNNBase):
     """A multi-layer LSTM, PyTorch's ``nn.LSTM`` (gates i, f, g, o; see ``lstm_cell``).
     ``lstm(input, hx=None)`` with hx a tuple (h_0, c_0) returns
-    ``(output, (h_n, c_n))``; shapes: see ``RNNBase``. ``proj_size`` (LSTM with
-    projections) is not offered: only 0 is accepted."""
+    ``(output, (h_n, c_n))``; shapes: see ``RNNBase``. With ``proj_size`` > 0 (smaller
+    than hidden_size) each step's h is projected, h = (sigmoid(o) tanh(c)) W_hr^T with
+    ``weight_hr_l{k}`` (proj_size, hidden_size), as PyTorch's: h_0, h_n and the output
+    have proj_size features (c keeps hidden_size)."""
 
     gates = 4
     state_names = ("h_0", "c_0")
@@ -269,16 +347,13 @@ class LSTM(RNNBase):
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
                  bidirectional: bool = False, proj_size: int = 0, *,
                  rng: RNGLike = None, dtype: Any = np.float64) -> None:
-        if integer("LSTM", "proj_size", proj_size, minimum=0) != 0:
-            raise ConfigError(f"LSTM: proj_size={proj_size} (an LSTM with projections) is "
-                              f"not offered here; use proj_size=0, and an nn.Linear on the "
-                              f"output if a smaller output is wanted")
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, rng, dtype)
-        self.proj_size = 0
+                         bidirectional, rng, dtype, proj_size)
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
-        return lstm_cell(x, (state[0], state[1]), *weights)
+        h, c = lstm_cell(x, (state[0], state[1]), *weights[:4])
+        w_hr = weights[4]
+        return (h, c) if w_hr is None else (F.linear(h, w_hr), c)
 
 
 class GRU(RNNBase):
@@ -295,4 +370,4 @@ class GRU(RNNBase):
                          bidirectional, rng, dtype)
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
-        return (gru_cell(x, state[0], *weights),)
+        return (gru_cell(x, state[0], *weights[:4]),)

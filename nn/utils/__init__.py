@@ -1,7 +1,7 @@
 """Gradient utilities: norm and value clipping, per-parameter gradient norms (they read
 and modify ``p.grad.data``, plain NumPy, outside any graph); and PyTorch's
-``parameters_to_vector`` / ``vector_to_parameters``. ``nn.utils.rnn`` pads sequences of
-different lengths for the recurrent layers.
+``parameters_to_vector`` / ``vector_to_parameters``. ``nn.utils.rnn`` pads and packs
+sequences of different lengths for the recurrent layers.
 """
 from __future__ import annotations
 

@@ -1,23 +1,26 @@
 """Sequences of different lengths for the recurrent layers, as PyTorch's
-``torch.nn.utils.rnn``: ``pad_sequence`` stacks them into one padded tensor, and
-``unpad_sequence`` cuts them out again. Both are built of differentiable ops (padding,
-stacking, slicing), so gradients flow back to every sequence. Packed sequences are not
-offered: the layers here run over the padded tensor (mask or pick the outputs you need).
+``torch.nn.utils.rnn``: ``pad_sequence`` stacks them into one padded tensor and
+``unpad_sequence`` cuts them out again; ``pack_padded_sequence`` / ``pack_sequence`` pack
+them (``PackedSequence``: the time steps one after the other, each holding only the
+sequences still running, longest first), which ``nn.RNN``, ``nn.LSTM`` and ``nn.GRU``
+accept, and ``pad_packed_sequence`` / ``unpack_sequence`` undo it. All are built of
+differentiable ops (padding, stacking, indexing), so gradients flow back to every sequence.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, pad, stack
+from autograd import Tensor, as_tensor, cat, full, pad, stack
 from autograd.errors import ShapeError
 
-from .._checks import flag
+from .._checks import flag, integer
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["pad_sequence", "unpad_sequence"]
+__all__ = ["pad_sequence", "unpad_sequence", "PackedSequence", "pack_padded_sequence",
+           "pad_packed_sequence", "pack_sequence", "unpack_sequence"]
 
 
 def pad_sequence(sequences: Sequence[Any], batch_first: bool = False,
@@ -67,3 +70,142 @@ def unpad_sequence(padded_sequences: Any, lengths: Sequence[int],
     if batch_first:
         return [x[i, :n] for i, n in enumerate(lengths)]
     return [x[:n, i] for i, n in enumerate(lengths)]
+
+
+class _PackedFields(NamedTuple):
+    data: Tensor
+    batch_sizes: Tensor
+    sorted_indices: Tensor | None
+    unsorted_indices: Tensor | None
+
+
+class PackedSequence(_PackedFields):
+    """Sequences of different lengths packed, as PyTorch's (a named tuple): ``data``
+    (sum of lengths, *) holds time step 0 of every sequence, then step 1 of those at
+    least 2 long, and so on, the sequences ordered longest first; ``batch_sizes`` (an
+    int64 Tensor) says how many at each step. ``sorted_indices[j]`` is the batch position
+    of the j-th longest sequence and ``unsorted_indices`` its inverse (both None when the
+    batch came sorted). Make one with ``pack_padded_sequence`` or ``pack_sequence``."""
+
+    __slots__ = ()
+
+    def __new__(cls, data: Any, batch_sizes: Any, sorted_indices: Any = None,
+                unsorted_indices: Any = None) -> PackedSequence:
+        if unsorted_indices is None and sorted_indices is not None:
+            order = np.asarray(getattr(sorted_indices, "data", sorted_indices))
+            unsorted_indices = Tensor(np.argsort(order, kind="stable"))
+        return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
+
+
+def _checked_lengths(owner: str, lengths: Any, batch: int, longest: int) -> np.ndarray:
+    """``lengths`` as a 1-d int64 array of ``batch`` values in [1, longest], else a named
+    error (PyTorch packs lengths beyond the input into a broken PackedSequence)."""
+    values = np.asarray(getattr(lengths, "data", lengths))
+    if values.dtype.kind not in "iuf":
+        raise ArgumentTypeError(f"{owner}: lengths must be integers (a list or a 1-d "
+                                f"tensor); got {values.dtype} values {lengths!r}")
+    if values.ndim != 1 or len(values) != batch:
+        raise ShapeError(f"{owner}: expected one length per sequence, {batch} (the batch "
+                         f"size) in a 1-d list; got lengths of shape {values.shape}")
+    if values.dtype.kind == "f" and not np.all(values == np.round(values)):
+        raise ConfigError(f"{owner}: lengths must be whole numbers; got {values.tolist()}")
+    values = values.astype(np.int64)
+    if np.any(values <= 0) or np.any(values > longest):
+        raise ConfigError(f"{owner}: every length must be in [1, {longest}] (the padded "
+                          f"input's length); got {values.tolist()}. Leave empty sequences "
+                          f"out of the batch.")
+    return values
+
+
+def pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False,
+                         enforce_sorted: bool = True) -> PackedSequence:
+    """Pack a padded batch (L, B, *), or (B, L, *) with ``batch_first``, whose sequence b
+    has ``lengths[b]`` steps. With ``enforce_sorted`` (the default) the lengths must be
+    non-increasing; ``enforce_sorted=False`` sorts the batch (stably) and records the
+    order in ``sorted_indices``. Differentiable: one gather of the input's entries."""
+    flag("pack_padded_sequence", "batch_first", batch_first)
+    flag("pack_padded_sequence", "enforce_sorted", enforce_sorted)
+    x = as_tensor(input)
+    if x.ndim < 2:
+        raise ShapeError(f"pack_padded_sequence: needs a padded tensor of at least 2 axes "
+                         f"(length and batch); got shape {x.shape}")
+    if batch_first:
+        x = x.swapaxes(0, 1)
+    steps, batch = x.shape[0], x.shape[1]
+    lengths = _checked_lengths("pack_padded_sequence", lengths, batch, steps)
+    if enforce_sorted:
+        if np.any(np.diff(lengths) > 0):
+            raise ConfigError(f"pack_padded_sequence: lengths {lengths.tolist()} must be "
+                              f"sorted in decreasing order when enforce_sorted=True; pass "
+                              f"enforce_sorted=False to have them sorted")
+        order, sorted_indices = np.arange(batch), None
+    else:
+        order = np.argsort(-lengths, kind="stable")
+        sorted_indices = Tensor(order)
+    sorted_lengths = lengths[order]
+    batch_sizes = np.array([np.sum(sorted_lengths > t) for t in range(sorted_lengths[0])])
+    # row t * batch + b of x flattened is step t of sequence b
+    rows = np.concatenate([t * batch + order[:size] for t, size in enumerate(batch_sizes)])
+    data = x.reshape((steps * batch,) + x.shape[2:])[rows]
+    return PackedSequence(data, Tensor(batch_sizes), sorted_indices)
+
+
+def _batch_sizes(owner: str, sequence: Any) -> np.ndarray:
+    if not isinstance(sequence, PackedSequence):
+        raise ArgumentTypeError(f"{owner}: expected a PackedSequence (from "
+                                f"pack_padded_sequence or pack_sequence); got "
+                                f"{type(sequence).__name__}")
+    return np.asarray(getattr(sequence.batch_sizes, "data", sequence.batch_sizes))
+
+
+def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
+                        padding_value: float = 0.0, total_length: int | None = None
+                        ) -> tuple[Tensor, Tensor]:
+    """Undo ``pack_padded_sequence``: ``(padded, lengths)``, padded of shape (T, B, *)
+    ((B, T, *) with ``batch_first``) in the original batch order, filled with
+    ``padding_value`` after each sequence; T is the longest length, or ``total_length``
+    (at least that); lengths an int64 Tensor. Differentiable: one gather of the data."""
+    batch_sizes = _batch_sizes("pad_packed_sequence", sequence)
+    flag("pad_packed_sequence", "batch_first", batch_first)
+    steps = len(batch_sizes)
+    if total_length is not None:
+        total_length = integer("pad_packed_sequence", "total_length", total_length)
+        if total_length < steps:
+            raise ConfigError(f"pad_packed_sequence: total_length must be at least the "
+                              f"longest sequence's length, {steps}; got {total_length}")
+        steps = total_length
+    data, batch = as_tensor(sequence.data), int(batch_sizes[0])
+    # source[t, j]: the row of data holding step t of the j-th longest sequence, or the
+    # padding row appended after the data
+    source = np.full((steps, batch), data.shape[0])
+    starts = np.cumsum(batch_sizes) - batch_sizes
+    for t, (start, size) in enumerate(zip(starts, batch_sizes)):
+        source[t, :size] = start + np.arange(size)
+    lengths = np.sum(source < data.shape[0], axis=0)
+    if sequence.unsorted_indices is not None:
+        unsorted = np.asarray(getattr(sequence.unsorted_indices, "data",
+                                      sequence.unsorted_indices))
+        source, lengths = source[:, unsorted], lengths[unsorted]
+    padding = full((1,) + data.shape[1:], padding_value, dtype=data.dtype)
+    padded = cat([data, padding])[source]
+    return (padded.swapaxes(0, 1) if batch_first else padded), Tensor(lengths)
+
+
+def pack_sequence(sequences: Sequence[Any], enforce_sorted: bool = True) -> PackedSequence:
+    """Pack a list of sequences (each (L_i, *), the same trailing shape): as
+    ``pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=...)``."""
+    if isinstance(sequences, (Tensor, np.ndarray)) or not isinstance(sequences, Sequence) \
+            or len(sequences) == 0:
+        raise ArgumentTypeError(f"pack_sequence: needs a non-empty list of tensors (each "
+                                f"(length, *)); got {type(sequences).__name__}")
+    tensors = [as_tensor(s) for s in sequences]
+    lengths = [t.shape[0] if t.ndim else 0 for t in tensors]
+    return pack_padded_sequence(pad_sequence(tensors), lengths,
+                                enforce_sorted=enforce_sorted)
+
+
+def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
+    """Undo ``pack_sequence``: the list of sequences (each (L_i, *)), in batch order."""
+    _batch_sizes("unpack_sequence", packed_sequences)
+    padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
+    return unpad_sequence(padded, lengths, batch_first=True)
