@@ -7,18 +7,21 @@ with PyTorch's rules where they differ from NumPy's (``solve``'s batch of vector
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import functions, more_functions
-from .errors import NormOrderError, ShapeError
+from .errors import NormOrderError, ShapeError, UsageError
+from .function import apply
+from .ops import decompositions
 from .ops.reductions import normalize_axis
 from .tensor import Tensor, as_tensor
 from .torch_methods import SlogDet
 
 __all__ = ["det", "slogdet", "inv", "solve", "cholesky", "vector_norm", "matrix_norm",
-           "norm", "matmul", "diagonal", "matrix_power", "SlogDet"]
+           "norm", "matmul", "diagonal", "matrix_power", "eigh", "eigvalsh", "SlogDet",
+           "EighResult"]
 
 _MATRIX_ORDERS = "'fro', 1, -1, inf and -inf"
 
@@ -135,3 +138,36 @@ def matrix_power(A: Any, n: int) -> Tensor:
     """Each square matrix to the integer power n (n < 0: of the inverse), as
     ``torch.linalg.matrix_power``."""
     return as_tensor(A).matrix_power(n)
+
+
+# ------------------------------------------------------------------ decompositions
+class EighResult(NamedTuple):
+    """What ``eigh`` gives, as PyTorch's: ``eigenvalues, eigenvectors = linalg.eigh(A)``."""
+    eigenvalues: Tensor
+    eigenvectors: Tensor
+
+
+def _checked_uplo(UPLO: Any, name: str) -> str:
+    if not isinstance(UPLO, str) or UPLO.upper() not in ("L", "U"):
+        raise UsageError(f"{name}: UPLO must be 'L' or 'U' (the triangle of A that is "
+                         f"read); got {UPLO!r}")
+    return UPLO.upper()
+
+
+def eigh(A: Any, UPLO: str = "L") -> EighResult:
+    """The eigenvalues (ascending) and eigenvectors (columns) of each symmetric matrix,
+    A = V diag(l) V^T, as ``torch.linalg.eigh``: only the ``UPLO`` triangle of A is read;
+    the gradient is symmetric, as PyTorch's. Eigenvectors are defined up to sign (use
+    sign-free losses); with repeated eigenvalues the gradient is inf/NaN, as PyTorch's."""
+    A = as_tensor(A)
+    decompositions.check_matrix(A, "eigh", square=True)
+    packed = apply(decompositions.Eigh(_checked_uplo(UPLO, "eigh")), A)
+    return EighResult(*decompositions.eigh_parts(packed))
+
+
+def eigvalsh(A: Any, UPLO: str = "L") -> Tensor:
+    """The eigenvalues (ascending) of each symmetric matrix, as ``torch.linalg.eigvalsh``
+    (only the ``UPLO`` triangle is read; gradient V diag(g) V^T, finite everywhere)."""
+    A = as_tensor(A)
+    decompositions.check_matrix(A, "eigvalsh", square=True)
+    return apply(decompositions.Eigvalsh(_checked_uplo(UPLO, "eigvalsh")), A)

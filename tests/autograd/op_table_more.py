@@ -282,6 +282,19 @@ def diagonal_inputs(draw: Callable, op: str) -> Drawn:
                                         "axis1": axis1, "axis2": axis2}
 
 
+@st.composite
+def matrices(draw: Callable) -> Drawn:
+    """A (batch of) n x n matrices, n <= 3 (the decompositions make them well-conditioned)."""
+    n = draw(st.integers(1, 3))
+    return (draw(_array("matmul", draw(st.sampled_from([(), (2,)])) + (n, n))),), {}
+
+
+def _apart(x: Any) -> Any:
+    """x + x^T plus a diagonal 0, 30, 60: symmetric, eigenvalues at least 6 apart."""
+    n = x.shape[-1]
+    return x + x.swapaxes(-1, -2) + np.diag(30.0 * np.arange(n)).astype(x.dtype)
+
+
 def _linalg() -> list:
     return [
         _case("dot", ag.dot, np.dot, dot_inputs()),
@@ -291,6 +304,10 @@ def _linalg() -> list:
         _case("tensordot", ag.tensordot, np.tensordot, tensordot_inputs()),
         _case("trace", ag.trace, np.trace, diagonal_inputs("trace")),
         _case("diagonal", ag.diagonal, np.diagonal, diagonal_inputs("diagonal")),
+        _case("eigvalsh", lambda x: ag.linalg.eigvalsh(_apart(x)),
+              lambda x: np.linalg.eigvalsh(_apart(x)), matrices(), op="matmul"),
+        _case("eigh_vectors", lambda x: ag.linalg.eigh(_apart(x)).eigenvectors ** 2,
+              lambda x: np.linalg.eigh(_apart(x))[1] ** 2, matrices(), op="matmul"),
     ]
 
 

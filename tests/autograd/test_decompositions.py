@@ -1,0 +1,135 @@
+"""``autograd.linalg``'s decompositions (eigh, eigvalsh): values and gradients against
+PyTorch on small well-conditioned float64 inputs, batched too, with sign-free losses for
+the eigenvectors (|V|^2); gradients against finite differences at first and second order
+through a symmetric parametrization A = X + X^T; the errors for bad input. Inputs with
+repeated eigenvalues (inf/NaN gradients in PyTorch too) are not tested."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd.errors import DTypeError, ShapeError, UsageError
+
+torch = pytest.importorskip("torch")
+L = ag.linalg
+RNG = np.random.default_rng(0)
+SHAPES = [(1, 1), (3, 3), (2, 3, 3), (2, 1, 4, 4)]
+
+
+def symmetric(*shape: int) -> np.ndarray:
+    """Random symmetric matrices with well-separated eigenvalues (about 3 apart)."""
+    q, _ = np.linalg.qr(RNG.normal(size=shape))
+    values = 3.0 * np.arange(shape[-1]) + RNG.uniform(-1, 1, shape[:-1])
+    return (q * values[..., None, :]) @ np.swapaxes(q, -1, -2)
+
+
+def compare(ours: Callable, theirs: Callable, *arrays: np.ndarray) -> None:
+    """Same values and, for a random upstream gradient, the same input gradients."""
+    xs = [ag.Tensor(a, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, expected = ours(*xs), theirs(*ts)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-9, atol=1e-12)
+    seed = RNG.normal(size=out.shape)
+    out.backward(seed)
+    expected.backward(torch.tensor(seed))
+    for x, t in zip(xs, ts):
+        np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-8, atol=1e-10)
+
+
+def leaf(shape: tuple) -> ag.Tensor:
+    return ag.Tensor(RNG.normal(size=shape), requires_grad=True)
+
+
+def spread(x: ag.Tensor) -> ag.Tensor:
+    """X + X^T + a diagonal that keeps the eigenvalues apart: symmetric, and every entry
+    of X moves it (so finite differences see the symmetric changes the gradient means)."""
+    n = x.shape[-1]
+    return x + x.mT + ag.Tensor(np.diag(8.0 * np.arange(n)))
+
+
+# ------------------------------------------------------------------ eigh, eigvalsh
+@pytest.mark.parametrize("shape", SHAPES)
+def test_eigh_values_and_vectors_against_torch(shape: tuple) -> None:
+    a = symmetric(*shape)
+    compare(lambda x: L.eigh(x).eigenvalues, lambda t: torch.linalg.eigh(t).eigenvalues, a)
+    compare(lambda x: L.eigh(x).eigenvectors ** 2,  # sign-free
+            lambda t: torch.linalg.eigh(t).eigenvectors ** 2, a)
+    compare(L.eigvalsh, torch.linalg.eigvalsh, a)
+
+
+@pytest.mark.parametrize("uplo", ["L", "U", "l"])
+def test_only_the_uplo_triangle_is_read_and_the_gradient_is_torchs(uplo: str) -> None:
+    """The other triangle is garbage: values as PyTorch's, and so is the gradient (a
+    symmetric matrix, also in the triangle that is not read)."""
+    a = symmetric(2, 3, 3) + np.triu(RNG.normal(size=(3, 3)) * 5, 1) * (uplo != "U")
+    a = a + np.tril(RNG.normal(size=(3, 3)) * 5, -1) * (uplo == "U")
+
+    def both(x: ag.Tensor) -> ag.Tensor:
+        values, vectors = L.eigh(x, UPLO=uplo)
+        return ag.concatenate([values[..., None, :], vectors ** 2], axis=-2)
+
+    def both_torch(t: torch.Tensor) -> torch.Tensor:
+        values, vectors = torch.linalg.eigh(t, UPLO=uplo)
+        return torch.cat([values[..., None, :], vectors ** 2], dim=-2)
+    compare(both, both_torch, a)
+    compare(lambda x: L.eigvalsh(x, uplo), lambda t: torch.linalg.eigvalsh(t, uplo), a)
+
+
+def test_eigh_is_the_named_pair() -> None:
+    a = symmetric(3, 3)
+    result = L.eigh(a)
+    values, vectors = result
+    assert values is result.eigenvalues and vectors is result.eigenvectors
+    np.testing.assert_allclose((vectors * values[None, :]) @ vectors.mT, a, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (2, 2, 2)])
+def test_eigh_finite_differences_first_and_second_order(shape: tuple) -> None:
+    for f in (lambda x: L.eigh(spread(x)).eigenvalues,
+              lambda x: L.eigh(spread(x)).eigenvectors ** 2, lambda x: L.eigvalsh(spread(x))):
+        assert ag.gradcheck(f, [leaf(shape)], seed=1)
+        assert ag.gradgradcheck(f, [leaf(shape)], seed=2)
+
+
+def test_eigh_jvp_through_the_double_backward() -> None:
+    """functional.jvp differentiates the VJP at a zero upstream gradient."""
+    x, v = leaf((3, 3)), RNG.normal(size=(3, 3))
+    f = lambda t: L.eigh(spread(t)).eigenvectors ** 2  # noqa: E731
+    _, ours = ag.functional.jvp(f, x, ag.Tensor(v))
+    eps = 1e-6
+    numeric = (f(x.detach() + eps * v).data - f(x.detach() - eps * v).data) / (2 * eps)
+    np.testing.assert_allclose(ours.data, numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_eigvalsh_gradient_is_finite_at_repeated_eigenvalues() -> None:
+    """eigvalsh's gradient V diag(g) V^T needs no 1 / (l_j - l_i): finite, as PyTorch's."""
+    a = np.diag([1.0, 1.0, 2.0])
+    compare(L.eigvalsh, torch.linalg.eigvalsh, a)
+
+
+def test_float32_stays_float32() -> None:
+    x = ag.Tensor(symmetric(3, 3).astype(np.float32), requires_grad=True)
+    values, vectors = L.eigh(x)
+    assert values.dtype == vectors.dtype == L.eigvalsh(x).dtype == np.float32
+    (values.sum() + (vectors ** 2 * np.arange(3.0, dtype=np.float32)).sum()).backward()
+    assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ["eigh", "eigvalsh"])
+def test_eigh_errors(name: str) -> None:
+    op = getattr(L, name)
+    with pytest.raises(ShapeError, match="square"):
+        op(np.ones((2, 3)))
+    with pytest.raises(ShapeError, match="square"):
+        op(np.ones(3))
+    with pytest.raises(DTypeError, match="float16"):
+        op(np.eye(2, dtype=np.float16))
+    with pytest.raises(UsageError, match="UPLO must be 'L' or 'U'"):
+        op(np.eye(2), UPLO="X")
+    with pytest.raises(RuntimeError):  # PyTorch raises RuntimeError for a bad UPLO
+        op(np.eye(2), UPLO="upper")
