@@ -20,8 +20,8 @@ from .tensor import Tensor, as_tensor
 from .torch_methods import SlogDet
 
 __all__ = ["det", "slogdet", "inv", "solve", "cholesky", "vector_norm", "matrix_norm",
-           "norm", "matmul", "diagonal", "matrix_power", "eigh", "eigvalsh", "SlogDet",
-           "EighResult"]
+           "norm", "matmul", "diagonal", "matrix_power", "eigh", "eigvalsh", "svd", "svdvals",
+           "SlogDet", "EighResult", "SVDResult"]
 
 _MATRIX_ORDERS = "'fro', 1, -1, inf and -inf"
 
@@ -171,3 +171,33 @@ def eigvalsh(A: Any, UPLO: str = "L") -> Tensor:
     A = as_tensor(A)
     decompositions.check_matrix(A, "eigvalsh", square=True)
     return apply(decompositions.Eigvalsh(_checked_uplo(UPLO, "eigvalsh")), A)
+
+
+class SVDResult(NamedTuple):
+    """What ``svd`` gives, as PyTorch's: ``U, S, Vh = linalg.svd(A)``."""
+    U: Tensor
+    S: Tensor
+    Vh: Tensor
+
+
+def svd(A: Any, full_matrices: bool = True) -> SVDResult:
+    """A = U diag(S) Vh for each matrix, as ``torch.linalg.svd``: S descending; U is
+    m x m and Vh n x n with ``full_matrices`` (the default, as PyTorch's), else m x k and
+    k x n (k = min(m, n)). As in PyTorch, only the first k columns of U (rows of Vh) get
+    a gradient; singular vectors are defined up to sign (use sign-free losses) and the
+    gradient is inf/NaN at repeated singular values."""
+    A = as_tensor(A)
+    decompositions.check_matrix(A, "svd")
+    m, n = A.shape[-2:]
+    packed = apply(decompositions.Svd(bool(full_matrices)), A)
+    u_cols, v_cols = (m, n) if full_matrices else (min(m, n),) * 2
+    return SVDResult(packed[..., :m, :u_cols], packed[..., m, :min(m, n)],
+                     packed[..., m + 1:, :v_cols].mT)
+
+
+def svdvals(A: Any) -> Tensor:
+    """The singular values (descending) of each matrix, as ``torch.linalg.svdvals``
+    (gradient U diag(g) V^T, finite everywhere)."""
+    A = as_tensor(A)
+    decompositions.check_matrix(A, "svdvals")
+    return apply(decompositions.Svdvals(), A)

@@ -1,15 +1,19 @@
-"""Matrix decompositions with their VJPs: eigh and eigvalsh (symmetric eigenproblem).
-Matrices are the last two axes; leading axes are a batch.
+"""Matrix decompositions with their VJPs: eigh and eigvalsh (symmetric eigenproblem), svd
+and svdvals. Matrices are the last two axes; leading axes are a batch.
 
 An op has one output array, so a decomposition with several results packs them into one
 array, which ``autograd.linalg`` slices (ordinary differentiable indexing):
 
 - ``Eigh``: shape (..., n+1, n); row 0 holds the eigenvalues (ascending), rows 1..n the
   eigenvectors (as columns, A = V diag(l) V^T).
+- ``Svd``: shape (..., m+1+n, w); rows :m hold U, row m the singular values (descending),
+  rows m+1: hold V (not V^T), so A = U diag(s) V^T; each block is zero-padded on the
+  right to the common width w (k = min(m, n) when reduced, max(m, n) with full_matrices).
 
-``Eigh``'s VJP holds where the eigenvalues are distinct: elsewhere it divides by
-l_j - l_i and gives inf or NaN, as PyTorch's does. ``Eigvalsh`` needs no such division:
-its gradient is finite everywhere (as ``torch.linalg.eigvalsh``'s).
+The VJPs of ``Eigh`` and ``Svd`` hold where the eigenvalues (singular values) are distinct
+and, for the SVD of a non-square matrix, nonzero: elsewhere they divide by l_j - l_i
+(s_j^2 - s_i^2, s_i) and give inf or NaN, as PyTorch's do. ``Eigvalsh`` and ``Svdvals``
+need no such division: their gradients are finite everywhere (as PyTorch's).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from .generic import is_tensor
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
-__all__ = ["Eigh", "Eigvalsh", "check_matrix", "eigh_parts"]
+__all__ = ["Eigh", "Eigvalsh", "Svd", "Svdvals", "check_matrix", "eigh_parts", "svd_parts"]
 
 
 def _mT(x: Any) -> Any:
@@ -83,6 +87,62 @@ class Eigvalsh(Function):
 def eigh_parts(packed: Any) -> tuple[Any, Any]:
     """(eigenvalues, eigenvectors) from ``Eigh``'s packed output."""
     return packed[..., 0, :], packed[..., 1:, :]
+
+
+# ------------------------------------------------------------------ singular values
+class Svd(Function):
+    """out = [U; s; V] packed (see the module docstring), A = U diag(s) V^T;
+    dA = U (F o (U^T gU - gU^T U) S + S F o (V^T gV - gV^T V) + diag(gs)) V^T
+         + (I - U U^T) gU S^-1 V^T + U S^-1 gV^T (I - V V^T),  F_ij = 1 / (s_j^2 - s_i^2).
+    With ``full_matrices`` only the first k = min(m, n) columns of U and V get a
+    gradient, as in PyTorch (the others are any orthonormal completion)."""
+    __slots__ = ("full_matrices",)
+    save_output = True
+
+    def __init__(self, full_matrices: bool) -> None:
+        self.full_matrices = full_matrices
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        u, s, vh = np.linalg.svd(a, full_matrices=self.full_matrices)
+        blocks = [u, s[..., None, :], _mT(vh)]
+        width = max(b.shape[-1] for b in blocks)
+        pad = [[(0, 0)] * (b.ndim - 1) + [(0, width - b.shape[-1])] for b in blocks]
+        return np.concatenate([np.pad(b, p) for b, p in zip(blocks, pad)], axis=-2)
+
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
+        m, n = a.shape[-2:]
+        u, s, v = svd_parts(out, m, n)
+        gu, gs, gv = svd_parts(g, m, n)
+        s_row, s_col = s[..., None, :], s[..., :, None]
+        eye = _eye(s.shape[-1], out)
+        gaps = s_row * s_row - s_col * s_col + eye  # s_j^2 - s_i^2; 1 on the diagonal
+        utgu, vtgv = _mT(u) @ gu, _mT(v) @ gv
+        inner = ((utgu - _mT(utgu)) * s_row + s_col * (vtgv - _mT(vtgv))) / gaps
+        ga = u @ (inner + gs[..., None, :] * eye) @ _mT(v)
+        if m > n:  # U's columns span only part of R^m
+            ga = ga + ((gu - u @ utgu) / s_row) @ _mT(v)
+        if n > m:
+            ga = ga + u @ (_mT(gv - v @ vtgv) / s_col)
+        return (ga,)
+
+
+def svd_parts(packed: Any, m: int, n: int) -> tuple[Any, Any, Any]:
+    """(U, s, V) from ``Svd``'s packed output, each cut to the reduced k = min(m, n)."""
+    k = min(m, n)
+    return packed[..., :m, :k], packed[..., m, :k], packed[..., m + 1:, :k]
+
+
+class Svdvals(Function):
+    """out = s, the singular values of A (descending);  dA = U diag(g) V^T (U, V
+    recomputed in the backward pass, differentiably under ``create_graph``)."""
+    __slots__ = ()
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return np.linalg.svd(a, compute_uv=False)
+
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
+        u, _, v = svd_parts(_run(Svd(False), a), *a.shape[-2:])
+        return ((u * g[..., None, :]) @ _mT(v),)
 
 
 # ------------------------------------------------------------------ helpers

@@ -133,3 +133,85 @@ def test_eigh_errors(name: str) -> None:
         op(np.eye(2), UPLO="X")
     with pytest.raises(RuntimeError):  # PyTorch raises RuntimeError for a bad UPLO
         op(np.eye(2), UPLO="upper")
+
+
+# ------------------------------------------------------------------ svd, svdvals
+def separated(*shape: int) -> np.ndarray:
+    """Random matrices with singular values 1, 2.5, 4, ... (distinct, nonzero)."""
+    m, n = shape[-2:]
+    k = min(m, n)
+    u, _ = np.linalg.qr(RNG.normal(size=shape[:-2] + (m, k)))
+    v, _ = np.linalg.qr(RNG.normal(size=shape[:-2] + (n, k)))
+    return (u * (1.0 + 1.5 * np.arange(k))) @ np.swapaxes(v, -1, -2)
+
+
+SVD_SHAPES = [(1, 1), (3, 3), (4, 2), (2, 4), (2, 3, 2), (2, 1, 2, 3)]
+
+
+def svd_parts(full_matrices: bool, added: bool = True) -> tuple[Callable, Callable]:
+    """Sign-free functions of the SVD, flattened side by side: S, U S Vh, |U|^2, |Vh|^2
+    (with ``added``, also the columns of U and rows of Vh that full_matrices adds)."""
+    def ours(x: ag.Tensor) -> ag.Tensor:
+        u, s, vh = L.svd(x, full_matrices=full_matrices)
+        k = s.shape[-1]
+        u, vh = (u, vh) if added else (u[..., :k], vh[..., :k, :])
+        parts = [s, (u[..., :k] * s[..., None, :]) @ vh[..., :k, :], u ** 2, vh ** 2]
+        return ag.concatenate([p.reshape(x.shape[:-2] + (-1,)) for p in parts], -1)
+
+    def theirs(t: torch.Tensor) -> torch.Tensor:
+        u, s, vh = torch.linalg.svd(t, full_matrices=full_matrices)
+        k = s.shape[-1]
+        parts = [s, (u[..., :k] * s[..., None, :]) @ vh[..., :k, :], u ** 2, vh ** 2]
+        return torch.cat([p.reshape(t.shape[:-2] + (-1,)) for p in parts], -1)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("shape", SVD_SHAPES)
+@pytest.mark.parametrize("full_matrices", [False, True])
+def test_svd_against_torch(shape: tuple, full_matrices: bool) -> None:
+    """With full_matrices the added columns of U (rows of Vh) get no gradient, as in
+    PyTorch (they are any orthonormal completion)."""
+    compare(*svd_parts(full_matrices), separated(*shape))
+
+
+@pytest.mark.parametrize("shape", SVD_SHAPES)
+def test_svdvals_against_torch(shape: tuple) -> None:
+    compare(L.svdvals, torch.linalg.svdvals, separated(*shape))
+
+
+def test_svd_shapes_and_the_named_triple() -> None:
+    a = separated(2, 4, 3)
+    result = L.svd(a)
+    u, s, vh = result
+    assert (u is result.U, s is result.S, vh is result.Vh) == (True, True, True)
+    assert (u.shape, s.shape, vh.shape) == ((2, 4, 4), (2, 3), (2, 3, 3))
+    u, s, vh = L.svd(a, full_matrices=False)
+    assert (u.shape, s.shape, vh.shape) == ((2, 4, 3), (2, 3), (2, 3, 3))
+    np.testing.assert_allclose(((u * s[..., None, :]) @ vh).data, a, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (3, 2), (2, 2, 3)])
+def test_svd_finite_differences_first_and_second_order(shape: tuple) -> None:
+    def spaced(x: ag.Tensor) -> ag.Tensor:  # singular values kept apart and away from 0
+        m, n = x.shape[-2:]
+        return 0.2 * x + ag.Tensor(np.eye(m, n) * (1.0 + np.arange(n)))
+    for f in (lambda x: svd_parts(False)[0](spaced(x)),  # (the columns full_matrices
+              lambda x: svd_parts(True, False)[0](spaced(x)),  # adds have no gradient)
+              lambda x: L.svdvals(spaced(x))):
+        assert ag.gradcheck(f, [leaf(shape)], seed=1)
+        assert ag.gradgradcheck(f, [leaf(shape)], seed=2)
+
+
+def test_svdvals_gradient_is_finite_at_repeated_and_zero_singular_values() -> None:
+    for a in (np.eye(3), np.diag([2.0, 0.0, 0.0]), np.zeros((3, 2))):
+        compare(L.svdvals, torch.linalg.svdvals, a)
+
+
+@pytest.mark.parametrize("name", ["svd", "svdvals"])
+def test_svd_errors(name: str) -> None:
+    op = getattr(L, name)
+    with pytest.raises(ShapeError, match="matrices"):
+        op(np.ones(3))
+    with pytest.raises(DTypeError, match="float16"):
+        op(np.eye(2, dtype=np.float16))
+    assert op(np.ones((2, 3), dtype=np.float32))[-1].dtype == np.float32
