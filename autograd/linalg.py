@@ -21,9 +21,9 @@ from .torch_methods import SlogDet
 
 __all__ = ["det", "slogdet", "inv", "solve", "cholesky", "vector_norm", "matrix_norm",
            "norm", "matmul", "diagonal", "matrix_power", "eigh", "eigvalsh", "svd", "svdvals",
-           "SlogDet", "EighResult", "SVDResult"]
+           "pinv", "matrix_rank", "cond", "SlogDet", "EighResult", "SVDResult"]
 
-_MATRIX_ORDERS = "'fro', 1, -1, inf and -inf"
+_MATRIX_ORDERS = "'fro', 'nuc', 1, -1, 2, -2, inf and -inf"
 
 
 def det(A: Any) -> Tensor:
@@ -84,22 +84,33 @@ def _matrix_dims(x: Tensor, dim: Any, name: str) -> tuple[int, int]:
 def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1),  # noqa: A002
                 keepdim: bool = False) -> Tensor:
     """A matrix norm over the axes ``dim``, as ``torch.linalg.matrix_norm``: 'fro'
-    (sqrt of the sum of squares), 1 / -1 (max / min absolute column sum), inf / -inf
-    (max / min absolute row sum). 'nuc', 2 and -2 need singular values: not here."""
+    (sqrt of the sum of squares), 'nuc' (sum of the singular values), 2 / -2 (largest /
+    smallest singular value), 1 / -1 (max / min absolute column sum), inf / -inf (max /
+    min absolute row sum)."""
     A = as_tensor(A)
     rows, cols = _matrix_dims(A, dim, "matrix_norm")
     if isinstance(ord, str) and ord == "fro":
         return more_functions.norm(A, 2, (rows, cols), keepdim)
+    if (isinstance(ord, str) and ord == "nuc") or (not isinstance(ord, str) and ord in (2, -2)):
+        return _singular_value_norm(A, ord, rows, cols, keepdim)
     if isinstance(ord, str) or ord not in (1, -1, np.inf, -np.inf):
-        extra = (" ('nuc', 2 and -2 need singular values, which have no differentiable "
-                 "op here)" if ord in ("nuc", 2, -2) else "")
         raise NormOrderError(f"matrix_norm: ord must be one of {_MATRIX_ORDERS}; got "
-                             f"{ord!r}{extra}. For the p-norm of the entries use "
+                             f"{ord!r}. For the p-norm of the entries use "
                              f"vector_norm(A, ord, dim)")
     summed, reduced = (rows, cols) if abs(ord) == 1 else (cols, rows)
     sums = A.abs().sum(summed, keepdims=True)
     out = sums.max(reduced, keepdims=True) if ord > 0 else sums.min(reduced, keepdims=True)
     return out if keepdim else out.squeeze((rows, cols))
+
+
+def _singular_value_norm(A: Tensor, ord: Any, rows: int, cols: int, keepdim: bool) -> Tensor:
+    """'nuc', 2 or -2: the sum, largest or smallest of the singular values."""
+    rest = [d for d in range(A.ndim) if d not in (rows, cols)]
+    values = svdvals(A.transpose(rest + [rows, cols]))
+    out = values.sum(-1) if ord == "nuc" else values.max(-1) if ord == 2 else values.min(-1)
+    if keepdim:
+        out = out.reshape([1 if d in (rows, cols) else A.shape[d] for d in range(A.ndim)])
+    return out
 
 
 def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
@@ -201,3 +212,50 @@ def svdvals(A: Any) -> Tensor:
     A = as_tensor(A)
     decompositions.check_matrix(A, "svdvals")
     return apply(decompositions.Svdvals(), A)
+
+
+def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:
+    """The Moore-Penrose pseudo-inverse of each matrix, as ``torch.linalg.pinv``: singular
+    values at most max(atol, rtol * the largest) count as zero (by default rtol = eps *
+    max(m, n)); the gradient is the derivative at a fixed rank. ``hermitian=True`` is not
+    supported (pinv(A) gives the same values for a symmetric A)."""
+    A = as_tensor(A)
+    decompositions.check_matrix(A, "pinv")
+    if hermitian:
+        raise UsageError("pinv: hermitian=True is not supported; for a symmetric A, "
+                         "pinv(A) (hermitian=False) gives the same values")
+    return apply(decompositions.Pinv(*decompositions.tolerances(atol, rtol, A)), A)
+
+
+def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,
+                hermitian: bool = False) -> Tensor:
+    """The number of singular values above max(atol, rtol * the largest) of each matrix,
+    as ``torch.linalg.matrix_rank`` (tolerances as ``pinv``'s): an int64 tensor, no
+    gradient. ``hermitian=True`` uses the absolute eigenvalues of the lower triangle."""
+    A = as_tensor(A)
+    decompositions.check_matrix(A, "matrix_rank", square=hermitian)
+    atol, rtol = decompositions.tolerances(atol, rtol, A)
+    if hermitian:
+        values = -np.sort(-np.abs(np.linalg.eigvalsh(A.data)), axis=-1)
+    else:
+        values = np.linalg.svd(A.data, compute_uv=False)
+    cut = np.maximum(atol, rtol * values[..., :1])
+    return Tensor(np.sum(values > cut, axis=-1).astype(np.int64))
+
+
+def cond(A: Any, p: Any = None) -> Tensor:
+    """The condition number of each matrix, as ``torch.linalg.cond``: for p None or 2 the
+    largest over the smallest singular value (-2: the inverse), any matrix; for 'fro',
+    'nuc', 1, -1, inf, -inf, matrix_norm(A, p) * matrix_norm(inv(A), p), square A only
+    (a singular A raises ``SingularMatrixError`` where PyTorch gives inf)."""
+    A = as_tensor(A)
+    if p is None or (not isinstance(p, str) and p in (2, -2)):
+        decompositions.check_matrix(A, "cond")
+        values = svdvals(A)
+        largest, smallest = values[..., 0], values[..., -1]
+        return smallest / largest if p == -2 else largest / smallest
+    if not ((isinstance(p, str) and p in ("fro", "nuc")) or
+            (not isinstance(p, str) and p in (1, -1, np.inf, -np.inf))):
+        raise NormOrderError(f"cond: p must be None or one of {_MATRIX_ORDERS}; got {p!r}")
+    decompositions.check_matrix(A, f"cond (p={p!r})", square=True)
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)

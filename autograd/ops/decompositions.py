@@ -1,5 +1,5 @@
 """Matrix decompositions with their VJPs: eigh and eigvalsh (symmetric eigenproblem), svd
-and svdvals. Matrices are the last two axes; leading axes are a batch.
+and svdvals, pinv. Matrices are the last two axes; leading axes are a batch.
 
 An op has one output array, so a decomposition with several results packs them into one
 array, which ``autograd.linalg`` slices (ordinary differentiable indexing):
@@ -28,7 +28,8 @@ from .generic import is_tensor
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
-__all__ = ["Eigh", "Eigvalsh", "Svd", "Svdvals", "check_matrix", "eigh_parts", "svd_parts"]
+__all__ = ["Eigh", "Eigvalsh", "Svd", "Svdvals", "Pinv", "check_matrix", "eigh_parts",
+           "svd_parts", "tolerances"]
 
 
 def _mT(x: Any) -> Any:
@@ -143,6 +144,42 @@ class Svdvals(Function):
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         u, _, v = svd_parts(_run(Svd(False), a), *a.shape[-2:])
         return ((u * g[..., None, :]) @ _mT(v),)
+
+
+# ------------------------------------------------------------------ pseudo-inverse
+class Pinv(Function):
+    """out = X = A^+ (singular values s_i <= max(atol, rtol s_max) count as 0);
+    dA = -X^T g X^T + (I - A X) g^T X X^T + X^T X g^T (I - X A), the derivative where
+    the rank does not change."""
+    __slots__ = ("atol", "rtol")
+    save_output = True
+
+    def __init__(self, atol: float, rtol: float) -> None:
+        self.atol, self.rtol = atol, rtol
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        cut = np.maximum(self.atol, self.rtol * s[..., :1])  # s[..., 0] is the largest
+        kept = s > cut
+        s_inv = np.divide(1, s, out=np.zeros_like(s), where=kept)
+        return (_mT(vh) * s_inv[..., None, :]) @ _mT(u)
+
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
+        m, n = a.shape[-2:]
+        left = _eye(m, out) - a @ out  # I - A X, the projector off A's column space
+        right = _eye(n, out) - out @ a  # I - X A
+        gt, xt = _mT(g), _mT(out)
+        return (-(xt @ g @ xt) + left @ gt @ (out @ xt) + (xt @ out) @ gt @ right,)
+
+
+def tolerances(atol: Any, rtol: Any, x: T) -> tuple[float, float]:
+    """(atol, rtol) as PyTorch's pinv/matrix_rank default them: atol 0 when not given;
+    rtol eps * max(m, n) when not given, unless atol > 0 is given (then 0)."""
+    if rtol is None:
+        floating = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64
+        given_atol = atol is not None and atol > 0
+        rtol = 0.0 if given_atol else np.finfo(floating).eps * max(x.shape[-2:])
+    return (0.0 if atol is None else float(atol)), float(rtol)
 
 
 # ------------------------------------------------------------------ helpers

@@ -321,6 +321,8 @@ def _linalg() -> list:
         _case("svd_U_squared", lambda x: ag.linalg.svd(_spaced(x), False).U ** 2,
               lambda x: np.linalg.svd(_spaced(x), False)[0] ** 2, matrices(False),
               op="matmul"),
+        _case("pinv", lambda x: ag.linalg.pinv(_spaced(x)),
+              lambda x: np.linalg.pinv(_spaced(x)), matrices(False), op="matmul"),
     ]
 
 

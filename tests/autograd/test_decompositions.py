@@ -215,3 +215,66 @@ def test_svd_errors(name: str) -> None:
     with pytest.raises(DTypeError, match="float16"):
         op(np.eye(2, dtype=np.float16))
     assert op(np.ones((2, 3), dtype=np.float32))[-1].dtype == np.float32
+
+
+# ------------------------------------------------------------------ pinv, matrix_rank, cond
+def rank_two(*shape: int) -> np.ndarray:
+    m, n = shape[-2:]
+    return RNG.normal(size=shape[:-2] + (m, 2)) @ RNG.normal(size=shape[:-2] + (2, n))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (4, 2), (2, 4), (2, 3, 2)])
+def test_pinv_against_torch_and_finite_differences(shape: tuple) -> None:
+    compare(L.pinv, torch.linalg.pinv, RNG.normal(size=shape))
+    assert ag.gradcheck(L.pinv, [leaf(shape)], seed=1)
+    assert ag.gradgradcheck(L.pinv, [leaf(shape)], seed=2)
+
+
+def test_pinv_of_a_rank_deficient_matrix_and_the_tolerances() -> None:
+    """Singular values under the cut count as 0; the gradient is at a fixed rank."""
+    compare(L.pinv, torch.linalg.pinv, rank_two(2, 4, 3))
+    a = separated(3, 3)  # singular values 1, 2.5, 4
+    compare(lambda x: L.pinv(x, atol=1.5), lambda t: torch.linalg.pinv(t, atol=1.5), a)
+    compare(lambda x: L.pinv(x, rtol=0.5), lambda t: torch.linalg.pinv(t, rtol=0.5), a)
+    with pytest.raises(UsageError, match="hermitian=True is not supported"):
+        L.pinv(a, hermitian=True)
+
+
+@pytest.mark.parametrize("a", [rank_two(4, 3), rank_two(2, 3, 5), np.ones((3, 3)),
+                               np.zeros((2, 2)), separated(2, 3, 3)],
+                         ids=["rank2", "batch", "ones", "zeros", "full"])
+def test_matrix_rank_is_torchs(a: np.ndarray) -> None:
+    symmetric_part = a[..., :2, :2] + np.swapaxes(a[..., :2, :2], -1, -2)
+    for args, kwargs in [((a,), {}), ((a,), {"atol": 2.0}), ((a,), {"rtol": 0.3}),
+                         ((symmetric_part,), {"hermitian": True})]:
+        ours = L.matrix_rank(*args, **kwargs)
+        expected = torch.linalg.matrix_rank(torch.tensor(args[0]), **kwargs)
+        assert ours.dtype == np.int64 and not ours.requires_grad
+        np.testing.assert_array_equal(ours.data, expected.numpy())
+
+
+@pytest.mark.parametrize("p", [None, 2, -2])
+@pytest.mark.parametrize("shape", [(3, 3), (4, 2), (2, 2, 3)])
+def test_cond_from_singular_values(p: object, shape: tuple) -> None:
+    compare(lambda x: L.cond(x, p), lambda t: torch.linalg.cond(t, p), separated(*shape))
+
+
+@pytest.mark.parametrize("p", ["fro", "nuc", 1, -1, np.inf, -np.inf])
+def test_cond_from_the_inverse(p: object) -> None:
+    """Values as torch.linalg.cond's; torch 2.14's backward of these fails (an in-place
+    write), so the gradient is compared with the same composition in torch."""
+    a = separated(2, 3, 3)
+    np.testing.assert_allclose(L.cond(a, p).data, torch.linalg.cond(torch.tensor(a), p))
+    compare(lambda x: L.cond(x, p), lambda t: torch.linalg.matrix_norm(t, p) *
+            torch.linalg.matrix_norm(torch.linalg.inv(t), p), a)
+    with pytest.raises(ShapeError, match="square"):
+        L.cond(np.ones((3, 2)), p)  # torch: an error too
+
+
+def test_cond_and_pinv_errors() -> None:
+    with pytest.raises(ag.errors.NormOrderError, match="p must be None or one of"):
+        L.cond(np.eye(2), 3)
+    with pytest.raises(ShapeError, match="matrices"):
+        L.pinv(np.ones(3))
+    with pytest.raises(ShapeError, match="matrices"):
+        L.matrix_rank(np.ones(3))
