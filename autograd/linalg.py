@@ -21,7 +21,8 @@ from .torch_methods import SlogDet
 
 __all__ = ["det", "slogdet", "inv", "solve", "cholesky", "vector_norm", "matrix_norm",
            "norm", "matmul", "diagonal", "matrix_power", "eigh", "eigvalsh", "svd", "svdvals",
-           "pinv", "matrix_rank", "cond", "SlogDet", "EighResult", "SVDResult"]
+           "qr", "pinv", "matrix_rank", "cond", "SlogDet", "EighResult", "SVDResult",
+           "QRResult"]
 
 _MATRIX_ORDERS = "'fro', 'nuc', 1, -1, 2, -2, inf and -inf"
 
@@ -212,6 +213,32 @@ def svdvals(A: Any) -> Tensor:
     A = as_tensor(A)
     decompositions.check_matrix(A, "svdvals")
     return apply(decompositions.Svdvals(), A)
+
+
+class QRResult(NamedTuple):
+    """What ``qr`` gives, as PyTorch's: ``Q, R = linalg.qr(A)``."""
+    Q: Tensor
+    R: Tensor
+
+
+def qr(A: Any, mode: str = "reduced") -> QRResult:
+    """A = Q R for each matrix (Q orthonormal columns, R upper triangular), as
+    ``torch.linalg.qr``: 'reduced' (Q m x k, R k x n, k = min(m, n)), 'complete' (Q
+    m x m; no gradient when m > n, as PyTorch's) or 'r' (Q empty; R differentiable here,
+    unlike PyTorch's). The gradient needs R invertible (A of full rank). The signs are
+    LAPACK's (NumPy's and PyTorch's): a row of R flips sign where the entries below its
+    diagonal entry are exactly 0."""
+    A = as_tensor(A)
+    decompositions.check_matrix(A, "qr")
+    if mode not in ("reduced", "complete", "r"):
+        raise UsageError(f"qr: mode must be 'reduced' (the default), 'complete' or 'r'; "
+                         f"got {mode!r}")
+    m, n = A.shape[-2:]
+    packed = apply(decompositions.Qr("reduced" if mode == "r" else mode), A)
+    R = packed[..., m:, :n]
+    if mode == "r":
+        return QRResult(Tensor(np.zeros(0, dtype=R.dtype)), R)
+    return QRResult(packed[..., :m, :m if mode == "complete" else min(m, n)], R)
 
 
 def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:

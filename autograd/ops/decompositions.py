@@ -1,5 +1,5 @@
 """Matrix decompositions with their VJPs: eigh and eigvalsh (symmetric eigenproblem), svd
-and svdvals, pinv. Matrices are the last two axes; leading axes are a batch.
+and svdvals, qr, pinv. Matrices are the last two axes; leading axes are a batch.
 
 An op has one output array, so a decomposition with several results packs them into one
 array, which ``autograd.linalg`` slices (ordinary differentiable indexing):
@@ -9,6 +9,7 @@ array, which ``autograd.linalg`` slices (ordinary differentiable indexing):
 - ``Svd``: shape (..., m+1+n, w); rows :m hold U, row m the singular values (descending),
   rows m+1: hold V (not V^T), so A = U diag(s) V^T; each block is zero-padded on the
   right to the common width w (k = min(m, n) when reduced, max(m, n) with full_matrices).
+- ``Qr``: rows :m hold Q, the rows below hold R, zero-padded on the right likewise.
 
 The VJPs of ``Eigh`` and ``Svd`` hold where the eigenvalues (singular values) are distinct
 and, for the SVD of a non-square matrix, nonzero: elsewhere they divide by l_j - l_i
@@ -22,13 +23,15 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DTypeError, ShapeError
+from ..errors import BackwardError, DTypeError, ShapeError
 from ..function import Function, apply
-from .generic import is_tensor
+from .generic import is_tensor, lift_like
+from .linalg_more import Solve
+from .shape import Concatenate
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
-__all__ = ["Eigh", "Eigvalsh", "Svd", "Svdvals", "Pinv", "check_matrix", "eigh_parts",
+__all__ = ["Eigh", "Eigvalsh", "Svd", "Svdvals", "Qr", "Pinv", "check_matrix", "eigh_parts",
            "svd_parts", "tolerances"]
 
 
@@ -105,10 +108,7 @@ class Svd(Function):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         u, s, vh = np.linalg.svd(a, full_matrices=self.full_matrices)
-        blocks = [u, s[..., None, :], _mT(vh)]
-        width = max(b.shape[-1] for b in blocks)
-        pad = [[(0, 0)] * (b.ndim - 1) + [(0, width - b.shape[-1])] for b in blocks]
-        return np.concatenate([np.pad(b, p) for b, p in zip(blocks, pad)], axis=-2)
+        return _stack_rows([u, s[..., None, :], _mT(vh)])
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         m, n = a.shape[-2:]
@@ -144,6 +144,46 @@ class Svdvals(Function):
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         u, _, v = svd_parts(_run(Svd(False), a), *a.shape[-2:])
         return ((u * g[..., None, :]) @ _mT(v),)
+
+
+# ------------------------------------------------------------------ QR
+class Qr(Function):
+    """out = [Q; R] packed (see the module docstring), A = Q R, Q with orthonormal
+    columns, R upper triangular. m >= n:  dA = (gQ + Q copyltu(M)) R^-T with
+    M = R gR^T - gQ^T Q and copyltu(M) = tril(M) + tril(M, -1)^T.  m < n: A = [X Y] with
+    X = Q R_1 square and R_2 = Q^T Y: dX by the rule above from gQ + Y gR_2^T and gR_1,
+    dY = Q gR_2. ``mode='complete'`` with m > n has no gradient (Q's added columns are
+    any orthonormal completion), as in PyTorch."""
+    __slots__ = ("mode",)
+    save_output = True
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return _stack_rows(list(np.linalg.qr(a, mode=self.mode)))
+
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
+        m, n = a.shape[-2:]
+        if self.mode == "complete" and m > n:
+            raise BackwardError(f"qr: mode='complete' with more rows than columns (shape "
+                                f"{a.shape}) has no gradient: Q's last {m - n} columns are "
+                                f"any orthonormal completion. Use mode='reduced'.")
+        k = min(m, n)
+        q, r, gq, gr = out[..., :m, :k], out[..., m:, :n], g[..., :m, :k], g[..., m:, :n]
+        if m >= n:
+            return (_qr_square_vjp(gq, gr, q, r),)
+        y, gr_2 = a[..., :, m:], gr[..., :, m:]
+        gx = _qr_square_vjp(gq + y @ _mT(gr_2), gr[..., :, :m], q, r[..., :, :m])
+        return (_concatenate([gx, q @ gr_2]),)
+
+
+def _qr_square_vjp(gq: Any, gr: Any, q: Any, r: Any) -> Any:
+    """(gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q (R square)."""
+    k = r.shape[-1]
+    m = r @ _mT(gr) - _mT(gq) @ q
+    copyltu = m * np.tri(k, dtype=r.dtype) + _mT(m * np.tri(k, k=-1, dtype=r.dtype))
+    return _mT(_run_solve(r, _mT(gq + q @ copyltu)))  # X R^-T = (R^-1 X^T)^T
 
 
 # ------------------------------------------------------------------ pseudo-inverse
@@ -186,6 +226,29 @@ def tolerances(atol: Any, rtol: Any, x: T) -> tuple[float, float]:
 def _run(op: Function, a: Any) -> Any:
     """``op`` on a Tensor (recorded, for create_graph) or on an array (plain forward)."""
     return apply(op, a) if is_tensor(a) else op.forward(a)
+
+
+def _run_solve(a: Any, b: Any) -> Any:
+    """A^-1 B (matrices) on arrays, or recorded on Tensors."""
+    like = a if is_tensor(a) else b if is_tensor(b) else None
+    if like is None:
+        return Solve(False).forward(a, b)
+    return apply(Solve(False), lift_like(like, a), lift_like(like, b))
+
+
+def _concatenate(parts: list) -> Any:
+    """The parts side by side (last axis), arrays or Tensors."""
+    if any(is_tensor(p) for p in parts):
+        return apply(Concatenate(-1), *parts)
+    return np.concatenate(parts, axis=-1)
+
+
+def _stack_rows(blocks: list) -> np.ndarray:
+    """The blocks one above the other (axis -2), each zero-padded on the right to the
+    widest."""
+    width = max(b.shape[-1] for b in blocks)
+    pads = [[(0, 0)] * (b.ndim - 1) + [(0, width - b.shape[-1])] for b in blocks]
+    return np.concatenate([np.pad(b, p) for b, p in zip(blocks, pads)], axis=-2)
 
 
 def check_matrix(x: T, op: str, square: bool = False) -> None:

@@ -302,6 +302,11 @@ def _spaced(x: Any) -> Any:
     return x * 0.25 + (np.eye(m, n) * 4.0 * np.arange(1, n + 1)).astype(x.dtype)
 
 
+# qr_R adds 0.6 to every entry: LAPACK's Householder QR changes the sign of a row of R
+# when the entries below a diagonal entry are exactly 0 (hypothesis draws zeros), so R
+# jumps there; 0.6 + x / 4 is never 0.
+
+
 def _linalg() -> list:
     return [
         _case("dot", ag.dot, np.dot, dot_inputs()),
@@ -321,6 +326,8 @@ def _linalg() -> list:
         _case("svd_U_squared", lambda x: ag.linalg.svd(_spaced(x), False).U ** 2,
               lambda x: np.linalg.svd(_spaced(x), False)[0] ** 2, matrices(False),
               op="matmul"),
+        _case("qr_R", lambda x: ag.linalg.qr(_spaced(x) + 0.6).R,
+              lambda x: np.linalg.qr(_spaced(x) + 0.6)[1], matrices(False), op="matmul"),
         _case("pinv", lambda x: ag.linalg.pinv(_spaced(x)),
               lambda x: np.linalg.pinv(_spaced(x)), matrices(False), op="matmul"),
     ]
