@@ -5,8 +5,8 @@ and methods apply them (``autograd.tensor_math``, ``autograd.tensor_methods``), 
 ``autograd.functions`` / ``autograd.more_functions`` give the public functions.
 """
 
-from . import (arithmetic, einsum, elementwise, generic, indexing, linalg, linalg_more,
-               reductions, scans, shape, special, trig)
+from . import (arithmetic, decompositions, einsum, elementwise, generic, indexing, linalg,
+               linalg_more, reductions, scans, shape, special, trig)
 
 __all__ = ["arithmetic", "elementwise", "generic", "linalg", "reductions", "shape", "trig",
-           "special", "scans", "indexing", "linalg_more", "einsum"]
+           "special", "scans", "indexing", "linalg_more", "einsum", "decompositions"]

@@ -282,6 +282,31 @@ def diagonal_inputs(draw: Callable, op: str) -> Drawn:
                                         "axis1": axis1, "axis2": axis2}
 
 
+@st.composite
+def matrices(draw: Callable, square: bool = True) -> Drawn:
+    """A (batch of) m x n matrices, m, n <= 3 (the rows make them well-conditioned)."""
+    n = draw(st.integers(1, 3))
+    m = n if square else draw(st.integers(1, 3))
+    return (draw(_array("matmul", draw(st.sampled_from([(), (2,)])) + (m, n))),), {}
+
+
+def _apart(x: Any) -> Any:
+    """x + x^T plus a diagonal 0, 30, 60: symmetric, eigenvalues at least 6 apart."""
+    n = x.shape[-1]
+    return x + x.swapaxes(-1, -2) + np.diag(30.0 * np.arange(n)).astype(x.dtype)
+
+
+def _spaced(x: Any) -> Any:
+    """x / 4 plus 4, 8, 12 on the diagonal: singular values at least 1 apart, >= 2.5."""
+    m, n = x.shape[-2:]
+    return x * 0.25 + (np.eye(m, n) * 4.0 * np.arange(1, n + 1)).astype(x.dtype)
+
+
+# qr_R adds 0.6 to every entry: LAPACK's Householder QR changes the sign of a row of R
+# when the entries below a diagonal entry are exactly 0 (hypothesis draws zeros), so R
+# jumps there; 0.6 + x / 4 is never 0.
+
+
 def _linalg() -> list:
     return [
         _case("dot", ag.dot, np.dot, dot_inputs()),
@@ -291,6 +316,20 @@ def _linalg() -> list:
         _case("tensordot", ag.tensordot, np.tensordot, tensordot_inputs()),
         _case("trace", ag.trace, np.trace, diagonal_inputs("trace")),
         _case("diagonal", ag.diagonal, np.diagonal, diagonal_inputs("diagonal")),
+        _case("eigvalsh", lambda x: ag.linalg.eigvalsh(_apart(x)),
+              lambda x: np.linalg.eigvalsh(_apart(x)), matrices(), op="matmul"),
+        _case("eigh_vectors", lambda x: ag.linalg.eigh(_apart(x)).eigenvectors ** 2,
+              lambda x: np.linalg.eigh(_apart(x))[1] ** 2, matrices(), op="matmul"),
+        _case("svdvals", lambda x: ag.linalg.svdvals(_spaced(x)),
+              lambda x: np.linalg.svd(_spaced(x), compute_uv=False), matrices(False),
+              op="matmul"),
+        _case("svd_U_squared", lambda x: ag.linalg.svd(_spaced(x), False).U ** 2,
+              lambda x: np.linalg.svd(_spaced(x), False)[0] ** 2, matrices(False),
+              op="matmul"),
+        _case("qr_R", lambda x: ag.linalg.qr(_spaced(x) + 0.6).R,
+              lambda x: np.linalg.qr(_spaced(x) + 0.6)[1], matrices(False), op="matmul"),
+        _case("pinv", lambda x: ag.linalg.pinv(_spaced(x)),
+              lambda x: np.linalg.pinv(_spaced(x)), matrices(False), op="matmul"),
     ]
 
 

@@ -1,0 +1,263 @@
+"""Matrix decompositions with their VJPs: eigh and eigvalsh (symmetric eigenproblem), svd
+and svdvals, qr, pinv. Matrices are the last two axes; leading axes are a batch.
+
+An op has one output array, so a decomposition with several results packs them into one
+array, which ``autograd.linalg`` slices (ordinary differentiable indexing):
+
+- ``Eigh``: shape (..., n+1, n); row 0 holds the eigenvalues (ascending), rows 1..n the
+  eigenvectors (as columns, A = V diag(l) V^T).
+- ``Svd``: shape (..., m+1+n, w); rows :m hold U, row m the singular values (descending),
+  rows m+1: hold V (not V^T), so A = U diag(s) V^T; each block is zero-padded on the
+  right to the common width w (k = min(m, n) when reduced, max(m, n) with full_matrices).
+- ``Qr``: rows :m hold Q, the rows below hold R, zero-padded on the right likewise.
+
+The VJPs of ``Eigh`` and ``Svd`` hold where the eigenvalues (singular values) are distinct
+and, for the SVD of a non-square matrix, nonzero: elsewhere they divide by l_j - l_i
+(s_j^2 - s_i^2, s_i) and give inf or NaN, as PyTorch's do. ``Eigvalsh`` and ``Svdvals``
+need no such division: their gradients are finite everywhere (as PyTorch's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import BackwardError, DTypeError, ShapeError
+from ..function import Function, apply
+from .generic import is_tensor, lift_like
+from .linalg_more import Solve
+from .shape import Concatenate
+
+T = Any  # a Tensor (this module sits below the Tensor class)
+
+__all__ = ["Eigh", "Eigvalsh", "Svd", "Svdvals", "Qr", "Pinv", "check_matrix", "eigh_parts",
+           "svd_parts", "tolerances"]
+
+
+def _mT(x: Any) -> Any:
+    """The matrix transpose of the last two axes (arrays and Tensors alike)."""
+    return x.swapaxes(-1, -2)
+
+
+def _eye(n: int, like: Any) -> np.ndarray:
+    return np.eye(n, dtype=like.dtype)
+
+
+# ------------------------------------------------------------------ symmetric eigenproblem
+class Eigh(Function):
+    """out = [l; V] packed (see the module docstring), A = V diag(l) V^T with A symmetric
+    (only its ``uplo`` triangle is read);
+    dA = V (diag(gl) + F o (V^T gV - gV^T V) / 2) V^T,  F_ij = 1 / (l_j - l_i) (i != j).
+    The gradient is symmetric (as PyTorch's): the derivative for symmetric changes of A."""
+    __slots__ = ("uplo",)
+    save_inputs = False
+    save_output = True
+
+    def __init__(self, uplo: str) -> None:
+        self.uplo = uplo
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        values, vectors = np.linalg.eigh(a, UPLO=self.uplo)
+        return np.concatenate([values[..., None, :], vectors], axis=-2)
+
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
+        values, vectors = out[..., 0, :], out[..., 1:, :]
+        g_values, g_vectors = g[..., 0, :], g[..., 1:, :]
+        eye = _eye(out.shape[-1], out)
+        gaps = values[..., None, :] - values[..., :, None] + eye  # l_j - l_i; 1 on the diagonal
+        vtg = _mT(vectors) @ g_vectors
+        inner = (vtg - _mT(vtg)) * 0.5 / gaps + g_values[..., None, :] * eye
+        return (vectors @ inner @ _mT(vectors),)
+
+
+class Eigvalsh(Function):
+    """out = l, the eigenvalues of symmetric A (ascending; ``uplo`` triangle read);
+    dA = V diag(g) V^T (V recomputed in the backward pass, differentiably under
+    ``create_graph``)."""
+    __slots__ = ("uplo",)
+
+    def __init__(self, uplo: str) -> None:
+        self.uplo = uplo
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return np.linalg.eigvalsh(a, UPLO=self.uplo)
+
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
+        _, vectors = eigh_parts(_run(Eigh(self.uplo), a))
+        return ((vectors * g[..., None, :]) @ _mT(vectors),)
+
+
+def eigh_parts(packed: Any) -> tuple[Any, Any]:
+    """(eigenvalues, eigenvectors) from ``Eigh``'s packed output."""
+    return packed[..., 0, :], packed[..., 1:, :]
+
+
+# ------------------------------------------------------------------ singular values
+class Svd(Function):
+    """out = [U; s; V] packed (see the module docstring), A = U diag(s) V^T;
+    dA = U (F o (U^T gU - gU^T U) S + S F o (V^T gV - gV^T V) + diag(gs)) V^T
+         + (I - U U^T) gU S^-1 V^T + U S^-1 gV^T (I - V V^T),  F_ij = 1 / (s_j^2 - s_i^2).
+    With ``full_matrices`` only the first k = min(m, n) columns of U and V get a
+    gradient, as in PyTorch (the others are any orthonormal completion)."""
+    __slots__ = ("full_matrices",)
+    save_output = True
+
+    def __init__(self, full_matrices: bool) -> None:
+        self.full_matrices = full_matrices
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        u, s, vh = np.linalg.svd(a, full_matrices=self.full_matrices)
+        return _stack_rows([u, s[..., None, :], _mT(vh)])
+
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
+        m, n = a.shape[-2:]
+        u, s, v = svd_parts(out, m, n)
+        gu, gs, gv = svd_parts(g, m, n)
+        s_row, s_col = s[..., None, :], s[..., :, None]
+        eye = _eye(s.shape[-1], out)
+        gaps = s_row * s_row - s_col * s_col + eye  # s_j^2 - s_i^2; 1 on the diagonal
+        utgu, vtgv = _mT(u) @ gu, _mT(v) @ gv
+        inner = ((utgu - _mT(utgu)) * s_row + s_col * (vtgv - _mT(vtgv))) / gaps
+        ga = u @ (inner + gs[..., None, :] * eye) @ _mT(v)
+        if m > n:  # U's columns span only part of R^m
+            ga = ga + ((gu - u @ utgu) / s_row) @ _mT(v)
+        if n > m:
+            ga = ga + u @ (_mT(gv - v @ vtgv) / s_col)
+        return (ga,)
+
+
+def svd_parts(packed: Any, m: int, n: int) -> tuple[Any, Any, Any]:
+    """(U, s, V) from ``Svd``'s packed output, each cut to the reduced k = min(m, n)."""
+    k = min(m, n)
+    return packed[..., :m, :k], packed[..., m, :k], packed[..., m + 1:, :k]
+
+
+class Svdvals(Function):
+    """out = s, the singular values of A (descending);  dA = U diag(g) V^T (U, V
+    recomputed in the backward pass, differentiably under ``create_graph``)."""
+    __slots__ = ()
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return np.linalg.svd(a, compute_uv=False)
+
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
+        u, _, v = svd_parts(_run(Svd(False), a), *a.shape[-2:])
+        return ((u * g[..., None, :]) @ _mT(v),)
+
+
+# ------------------------------------------------------------------ QR
+class Qr(Function):
+    """out = [Q; R] packed (see the module docstring), A = Q R, Q with orthonormal
+    columns, R upper triangular. m >= n:  dA = (gQ + Q copyltu(M)) R^-T with
+    M = R gR^T - gQ^T Q and copyltu(M) = tril(M) + tril(M, -1)^T.  m < n: A = [X Y] with
+    X = Q R_1 square and R_2 = Q^T Y: dX by the rule above from gQ + Y gR_2^T and gR_1,
+    dY = Q gR_2. ``mode='complete'`` with m > n has no gradient (Q's added columns are
+    any orthonormal completion), as in PyTorch."""
+    __slots__ = ("mode",)
+    save_output = True
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return _stack_rows(list(np.linalg.qr(a, mode=self.mode)))
+
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
+        m, n = a.shape[-2:]
+        if self.mode == "complete" and m > n:
+            raise BackwardError(f"qr: mode='complete' with more rows than columns (shape "
+                                f"{a.shape}) has no gradient: Q's last {m - n} columns are "
+                                f"any orthonormal completion. Use mode='reduced'.")
+        k = min(m, n)
+        q, r, gq, gr = out[..., :m, :k], out[..., m:, :n], g[..., :m, :k], g[..., m:, :n]
+        if m >= n:
+            return (_qr_square_vjp(gq, gr, q, r),)
+        y, gr_2 = a[..., :, m:], gr[..., :, m:]
+        gx = _qr_square_vjp(gq + y @ _mT(gr_2), gr[..., :, :m], q, r[..., :, :m])
+        return (_concatenate([gx, q @ gr_2]),)
+
+
+def _qr_square_vjp(gq: Any, gr: Any, q: Any, r: Any) -> Any:
+    """(gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q (R square)."""
+    k = r.shape[-1]
+    m = r @ _mT(gr) - _mT(gq) @ q
+    copyltu = m * np.tri(k, dtype=r.dtype) + _mT(m * np.tri(k, k=-1, dtype=r.dtype))
+    return _mT(_run_solve(r, _mT(gq + q @ copyltu)))  # X R^-T = (R^-1 X^T)^T
+
+
+# ------------------------------------------------------------------ pseudo-inverse
+class Pinv(Function):
+    """out = X = A^+ (singular values s_i <= max(atol, rtol s_max) count as 0);
+    dA = -X^T g X^T + (I - A X) g^T X X^T + X^T X g^T (I - X A), the derivative where
+    the rank does not change."""
+    __slots__ = ("atol", "rtol")
+    save_output = True
+
+    def __init__(self, atol: float, rtol: float) -> None:
+        self.atol, self.rtol = atol, rtol
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        cut = np.maximum(self.atol, self.rtol * s[..., :1])  # s[..., 0] is the largest
+        kept = s > cut
+        s_inv = np.divide(1, s, out=np.zeros_like(s), where=kept)
+        return (_mT(vh) * s_inv[..., None, :]) @ _mT(u)
+
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
+        m, n = a.shape[-2:]
+        left = _eye(m, out) - a @ out  # I - A X, the projector off A's column space
+        right = _eye(n, out) - out @ a  # I - X A
+        gt, xt = _mT(g), _mT(out)
+        return (-(xt @ g @ xt) + left @ gt @ (out @ xt) + (xt @ out) @ gt @ right,)
+
+
+def tolerances(atol: Any, rtol: Any, x: T) -> tuple[float, float]:
+    """(atol, rtol) as PyTorch's pinv/matrix_rank default them: atol 0 when not given;
+    rtol eps * max(m, n) when not given, unless atol > 0 is given (then 0)."""
+    if rtol is None:
+        floating = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64
+        given_atol = atol is not None and atol > 0
+        rtol = 0.0 if given_atol else np.finfo(floating).eps * max(x.shape[-2:])
+    return (0.0 if atol is None else float(atol)), float(rtol)
+
+
+# ------------------------------------------------------------------ helpers
+def _run(op: Function, a: Any) -> Any:
+    """``op`` on a Tensor (recorded, for create_graph) or on an array (plain forward)."""
+    return apply(op, a) if is_tensor(a) else op.forward(a)
+
+
+def _run_solve(a: Any, b: Any) -> Any:
+    """A^-1 B (matrices) on arrays, or recorded on Tensors."""
+    like = a if is_tensor(a) else b if is_tensor(b) else None
+    if like is None:
+        return Solve(False).forward(a, b)
+    return apply(Solve(False), lift_like(like, a), lift_like(like, b))
+
+
+def _concatenate(parts: list) -> Any:
+    """The parts side by side (last axis), arrays or Tensors."""
+    if any(is_tensor(p) for p in parts):
+        return apply(Concatenate(-1), *parts)
+    return np.concatenate(parts, axis=-1)
+
+
+def _stack_rows(blocks: list) -> np.ndarray:
+    """The blocks one above the other (axis -2), each zero-padded on the right to the
+    widest."""
+    width = max(b.shape[-1] for b in blocks)
+    pads = [[(0, 0)] * (b.ndim - 1) + [(0, width - b.shape[-1])] for b in blocks]
+    return np.concatenate([np.pad(b, p) for b, p in zip(blocks, pads)], axis=-2)
+
+
+def check_matrix(x: T, op: str, square: bool = False) -> None:
+    """ShapeError unless x has matrices in its last two axes (square ones if asked);
+    DTypeError for float16, which NumPy's linear algebra does not take."""
+    if x.ndim < 2 or (square and x.shape[-1] != x.shape[-2]):
+        kind = "square matrices" if square else "matrices"
+        raise ShapeError(f"{op}: needs {kind} in the last two axes; got shape {x.shape}")
+    if x.dtype == np.float16:
+        raise DTypeError(f"{op}: float16 matrices are not supported (NumPy's linear "
+                         f"algebra has no float16 routines); got shape {x.shape}. Convert "
+                         f"first: x.astype(np.float32)")
