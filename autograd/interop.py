@@ -40,16 +40,18 @@ __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip"]
 def linalg_norm(x: Any, ord: Any = None, axis: Any = None,  # noqa: A002
                 keepdims: bool = False) -> Any:
     """``np.linalg.norm`` where it is a vector norm (or the Frobenius norm): the same as
-    ``x.norm``. NumPy's matrix norms (ord 1, 2, inf... of a matrix) have no op here."""
+    ``x.norm``. NumPy's matrix norms (ord 1, 2, inf... of a matrix) are refused with a
+    pointer to ``autograd.linalg.matrix_norm`` (this module sits below it)."""
     axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
     matrix = len(axes) == 2 if axes is not None else x.ndim == 2
     vector = len(axes) == 1 if axes is not None else x.ndim == 1
     if not (ord is None or (matrix and ord == "fro") or (vector and ord != "fro")):
         raise UsageError(
             f"np.linalg.norm(t, ord={ord!r}) on shape {x.shape} with axis={axis!r} is a "
-            f"matrix norm, which has no differentiable version here. Vector norms (axis an "
-            f"int, or a 1-d tensor) and the Frobenius norm (ord=None or 'fro') work; for "
-            f"the norm of all elements as one vector use t.norm(ord).")
+            f"matrix norm: write autograd.linalg.matrix_norm(t, ord={ord!r}, dim=(-2, -1)) "
+            f"(PyTorch's), which has its gradient. np.linalg.norm handles vector norms (axis "
+            f"an int, or a 1-d tensor) and the Frobenius norm (ord=None or 'fro'); for the "
+            f"norm of all elements as one vector use t.norm(ord).")
     return x.norm(ord, axis, keepdims)
 
 

@@ -178,9 +178,9 @@ def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
             or np.isnan(ord):
         raise NormOrderError(
             f"norm: ord must be a real number p (0, inf and -inf too), 'fro' or None; got "
-            f"{ord!r}. Matrix norms ('nuc', the spectral norm) need singular values, which "
-            f"have no differentiable op here; norm(x, p, axis) is the vector norm of the "
-            f"entries over the axes.")
+            f"{ord!r}. norm(x, p, axis) is the vector norm of the entries over the axes; for "
+            f"matrix norms ('nuc', the spectral norm 2, ...) use "
+            f"autograd.linalg.matrix_norm(x, ord, dim=(-2, -1)).")
     if x.dtype.kind != "f":  # as NumPy's: |x| of int8's -128 and a count in bool or
         x = x._make(x.data.astype(np.float64), None)  # int8 would wrap
     if ord == 2:
