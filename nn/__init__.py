@@ -35,6 +35,7 @@ from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d
 from .recurrent import GRU, LSTM, RNN
 from .transformer import (TransformerEncoder, TransformerEncoderLayer,
                           generate_square_subsequent_mask)
+from .transformer_decoder import Transformer, TransformerDecoder, TransformerDecoderLayer
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 from .parameter_containers import ParameterDict, ParameterList
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,
@@ -58,6 +59,7 @@ __all__ = [
     "CosineSimilarity", "Bilinear", "AlphaDropout",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
     "TransformerEncoderLayer", "TransformerEncoder", "generate_square_subsequent_mask",
+    "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
     # convolution and pooling layers
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "ConvTranspose1d", "ConvTranspose2d", "MaxUnpool1d", "MaxUnpool2d",

@@ -47,16 +47,16 @@ def generate_square_subsequent_mask(sz: int, device: Any = None,
     return Tensor(np.triu(np.full((sz, sz), -np.inf, dtype), k=1))
 
 
-def _activation(activation: Any) -> Callable[[Any], Any]:
+def _activation(activation: Any, name: str = "TransformerEncoderLayer"
+                ) -> Callable[[Any], Any]:
     if isinstance(activation, str):
         if activation not in _ACTIVATIONS:
-            raise ConfigError(f"TransformerEncoderLayer: activation must be 'relu', 'gelu' "
-                              f"or a callable (e.g. nn.GELU(approximate='tanh')); got "
-                              f"{activation!r}")
+            raise ConfigError(f"{name}: activation must be 'relu', 'gelu' or a callable "
+                              f"(e.g. nn.GELU(approximate='tanh')); got {activation!r}")
         return _ACTIVATIONS[activation]
     if not callable(activation):
-        raise ArgumentTypeError(f"TransformerEncoderLayer: activation must be 'relu', "
-                                f"'gelu' or a callable; got {type(activation).__name__}")
+        raise ArgumentTypeError(f"{name}: activation must be 'relu', 'gelu' or a callable; "
+                                f"got {type(activation).__name__}")
     return activation
 
 
