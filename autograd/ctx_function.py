@@ -20,7 +20,9 @@ Each ``apply`` records one op of this engine, :class:`CtxOp`, which calls the cl
 static methods. As in PyTorch, ``forward`` gets the Tensors themselves (arrays become
 constant Tensors, other arguments such as numbers arrive unchanged) and runs without
 recording; ``backward`` gets g as a Tensor and returns one gradient per argument of
-``forward`` (None for those that need none). Under ``create_graph=True`` the backward is
+``forward`` (None for those that need none). ``apply`` binds its arguments to
+``forward``'s as PyTorch does (keywords take their places; with ``setup_context``,
+defaults are added). Under ``create_graph=True`` the backward is
 recorded, and a saved output stands for the graph's output, so second derivatives are
 right. The engine's own style (``forward`` on arrays and ``vjp``) is the faster one.
 """
@@ -164,9 +166,7 @@ def is_ctx_style(cls: type) -> bool:
 
 def ctx_apply(cls: type, args: tuple, keywords: dict[str, Any]) -> Tensor:
     """``cls.apply(*args)`` for a PyTorch-style class: one recorded :class:`CtxOp`."""
-    if keywords:
-        raise UsageError(f"{cls.__name__}.apply takes its arguments by position, as "
-                         f"PyTorch's; got keywords {sorted(keywords)}")
+    args = _positional(cls, args, keywords)
     args = tuple(Tensor(a) if isinstance(a, np.ndarray) else a for a in args)
     tensors = [a for a in args if isinstance(a, Tensor)]
     recording = STATE.grad_enabled
@@ -179,6 +179,37 @@ def ctx_apply(cls: type, args: tuple, keywords: dict[str, Any]) -> Tensor:
     if out.requires_grad and (ctx._non_differentiable or out.dtype.kind != "f"):
         return out.detach()  # a constant (an index, a mask), as in PyTorch
     return out
+
+
+def _positional(cls: type, args: tuple, keywords: dict[str, Any]) -> tuple:
+    """``forward``'s arguments by position, as PyTorch binds them: a keyword goes to its
+    argument's place (``MyOp.apply(x, alpha=2.0)``), and with ``setup_context`` the
+    defaults of arguments not given are added (its ``inputs``, and the gradients
+    ``backward`` returns, count every argument of ``forward``)."""
+    split = _defines(cls, "setup_context")
+    if not keywords and not split:
+        return args
+    signature = _signature(cls)
+    lead = () if split else (None,)  # the place of ctx
+    try:
+        bound = signature.bind(*lead, *args, **keywords)
+    except TypeError as error:
+        raise UsageError(f"{cls.__name__}.apply: {error} (forward{signature})") from None
+    if split:
+        bound.apply_defaults()
+    unplaced = sorted(set(bound.kwargs) & set(keywords))
+    if unplaced:
+        raise UsageError(f"{cls.__name__}.apply: forward{signature} gets its arguments by "
+                         f"position, as in PyTorch, and keywords {unplaced} have no place "
+                         f"(keyword-only, or an argument before them is missing): give "
+                         f"every argument up to the last one.")
+    return bound.args[len(lead):]
+
+
+@functools.lru_cache(maxsize=256)
+def _signature(cls: type) -> inspect.Signature:
+    """``cls.forward``'s signature, computed once per class (it costs more than a call)."""
+    return inspect.signature(cls.forward)
 
 
 def once_differentiable(backward: Callable) -> Callable:
