@@ -35,7 +35,8 @@ from .tensor_reductions import Reductions
 from .torch_methods import TorchMethods
 from .torch_spellings import TorchSpellings
 
-__all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip"]
+__all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip", "numpy_diag",
+           "numpy_nan_to_num", "numpy_argsort"]
 
 def linalg_norm(x: Any, ord: Any = None, axis: Any = None,  # noqa: A002
                 keepdims: bool = False) -> Any:
@@ -58,6 +59,32 @@ def linalg_norm(x: Any, ord: Any = None, axis: Any = None,  # noqa: A002
 def numpy_clip(x: Any, a_min: Any = None, a_max: Any = None, **bounds: Any) -> Any:
     """``np.clip`` with its keywords ``a_min``/``a_max`` (and ``min``/``max``)."""
     return x.clip(a_min, a_max, **bounds)
+
+
+def numpy_diag(v: Any, k: int = 0) -> Any:
+    """``np.diag(v, k)``: ``v.diag(k)`` (NumPy's keyword is ``k``)."""
+    return v.diag(k)
+
+
+def numpy_nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = None,
+                     neginf: Any = None) -> Any:
+    """``np.nan_to_num`` (its ``copy`` comes second): ``x.nan_to_num(nan, posinf, neginf)``.
+    ``copy=False`` would ask NumPy to write into x, which a Tensor in a graph cannot do."""
+    if not copy:
+        raise UsageError("np.nan_to_num(t, copy=False) would replace t's values in place; on "
+                         "a Tensor it gives a new one: write t = np.nan_to_num(t)")
+    return x.nan_to_num(nan, posinf, neginf)
+
+
+def numpy_argsort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, *,
+                  stable: Any = None) -> Any:
+    """``np.argsort``: ``a.argsort(axis)``, which is stable whatever ``kind`` asks (a
+    stable sort is one of the orders any kind may give); ``order`` (fields of a structured
+    array) has no meaning for a Tensor."""
+    if order is not None:
+        raise UsageError("np.argsort(t, order=...) sorts by the fields of a structured "
+                         "array; a Tensor has none. Drop order=")
+    return a.argsort(axis)
 
 
 UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
@@ -106,10 +133,11 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.linalg.slogdet: linalg_more.slogdet, np.linalg.cholesky: linalg_more.cholesky,
     np.linalg.norm: linalg_norm, np.flip: OpMethods.flip, np.roll: OpMethods.roll,
     np.tile: OpMethods.tile, np.repeat: OpMethods.repeat, np.tril: OpMethods.tril,
+    np.diag: numpy_diag, np.nan_to_num: numpy_nan_to_num, np.ravel: TensorMath.ravel,
     np.triu: OpMethods.triu, np.take_along_axis: OpMethods.take_along_axis,
     # constants (integer or boolean tensors), as the methods of the same names
     np.argmax: OpMethods.argmax, np.argmin: OpMethods.argmin, np.all: TorchSpellings.all,
-    np.any: TorchSpellings.any,
+    np.any: TorchSpellings.any, np.argsort: numpy_argsort,
 }
 
 # NumPy's reductions take (a, axis, dtype, out, keepdims, ...) by position, the methods
