@@ -136,7 +136,8 @@ class Max(_Reduction):
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         x, out = constant(x), constant(out)
         hits = x == self._expand(out)
-        share = hits / hits.sum(axis=self.axis, keepdims=True)
+        with np.errstate(invalid="ignore"):  # a NaN maximum matches nothing: 0 / 0 gives
+            share = hits / hits.sum(axis=self.axis, keepdims=True)  # NaN, as torch's amax
         return (self._expand(g) * share.astype(x.dtype, copy=False),)
 
 

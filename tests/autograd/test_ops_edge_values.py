@@ -5,6 +5,8 @@ wider dtype, or PyTorch (skipped without it)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -142,3 +144,13 @@ def test_softmax_of_a_boolean_tensor_is_a_named_error(name: str) -> None:
         getattr(ag, name)(mask, 1)
     converted = getattr(mask.astype(float), name)(-1)
     np.testing.assert_allclose(converted.data, getattr(ag.Tensor([[1.0, 0.0, 1.0]]), name)().data)
+
+
+@pytest.mark.parametrize("reduce", ["max", "min", "amax"])
+def test_a_nan_maximum_gives_nan_gradients_without_a_warning(reduce: str) -> None:
+    """A NaN extreme matches no entry: the gradient is NaN (as torch's amax), quietly."""
+    x = ag.tensor([1.0, np.nan, 2.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        getattr(x, reduce)(0).backward()
+    assert np.isnan(x.grad.data).all()
