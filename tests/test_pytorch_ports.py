@@ -160,6 +160,28 @@ def _gan_steps(T, optim, lib, net_g, net_d, images, noise, logits: bool) -> np.n
     return np.array(log)
 
 
+def test_dcgan_weights_init_through_apply_and_data():
+    def weights_init(m):  # the DCGAN tutorial's, verbatim but for the library names
+        classname = m.__class__.__name__
+        if classname.find("Conv") != -1:
+            nn.init.normal_(m.weight.data, 0.0, 0.02)
+        elif classname.find("BatchNorm") != -1:
+            nn.init.normal_(m.weight.data, 1.0, 0.02)
+            nn.init.constant_(m.bias.data, 0)
+
+    nn.manual_seed(0)
+    net_g = _generator(nn)
+    params = list(net_g.parameters())
+    assert net_g.apply(weights_init) is net_g
+    assert all(a is b for a, b in zip(params, net_g.parameters()))  # written in place
+    convs = [m for m in net_g.modules() if isinstance(m, nn.ConvTranspose2d)]
+    weights = np.concatenate([m.weight.data.ravel() for m in convs])
+    assert abs(weights.mean()) < 0.005 and 0.015 < weights.std() < 0.025
+    norms = [m for m in net_g.modules() if isinstance(m, nn.BatchNorm2d)]
+    assert all(np.all(m.bias.data == 0) and abs(m.weight.data.mean() - 1) < 0.02
+               for m in norms)
+
+
 @pytest.mark.parametrize("logits", [False, True], ids=["BCELoss", "BCEWithLogitsLoss"])
 def test_dcgan_steps_as_torch(logits):
     torch = pytest.importorskip("torch")
