@@ -257,3 +257,14 @@ def test_prelu_module_learns_one_slope_per_channel():
         A.PReLU(num_parameters=0)
     with pytest.raises(ValueError, match="approximate"):
         A.GELU(approximate="fast")
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_prelu_takes_dtype_as_the_other_layers(dtype):
+    layer = A.PReLU(3, 0.1, dtype=dtype)  # PyTorch's PReLU(..., dtype=): a TypeError before
+    assert layer.weight.dtype == dtype
+    np.testing.assert_array_equal(layer.weight.data, np.full(3, 0.1, dtype))
+    x = Tensor(-np.ones((2, 3), dtype))
+    assert layer(x).dtype == dtype
+    with pytest.raises(TypeError, match="PReLU: parameters need a floating dtype"):
+        A.PReLU(dtype=np.int64)
