@@ -51,6 +51,12 @@ class ElementCount(int):
     def __reduce__(self) -> tuple:
         return int, (int(self),)  # pickled (and copied) as the plain int it is
 
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """NumPy takes a plain Python int as "weak" (``x32 / 5`` stays float32) but an
+        int subclass as an int64 array: so NumPy sees the plain int."""
+        inputs = tuple(int(i) if isinstance(i, ElementCount) else i for i in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
 
 class TorchSpellings:
     """PyTorch's method names over the existing ops (a mixin: ``Tensor`` is its user)."""

@@ -235,8 +235,12 @@ def number(x: Any) -> int | float | None:
         raise DTypeError(f"complex numbers are not supported; got {x!r}")
     if isinstance(x, (np.number, np.bool_)):  # before float: np.float64 subclasses it
         return x.item()
-    if isinstance(x, (int, float)):
+    if isinstance(x, bool):
         return x
+    if isinstance(x, int):  # a subclass (x.size's ElementCount): NumPy would not take it
+        return int(x)       # as weak, so x32 / x.size would widen to float64
+    if isinstance(x, float):
+        return float(x)
     return None
 
 
