@@ -19,7 +19,8 @@ __all__ = ["main", "BENCHMARKS"]
 
 # command-line name -> module
 BENCHMARKS = {"mlp": "mlp", "per-op": "per_op", "deep": "deep", "vae": "vae",
-              "moons": "moons", "fit": "fit", "gc": "collector", "lstm": "lstm"}
+              "moons": "moons", "fit": "fit", "gc": "collector", "lstm": "lstm",
+              "cnn": "cnn"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from benchmarks import __main__ as cli
-from benchmarks import (breakdown, collector, deep, fit, harness, lstm, mlp, moons, per_op,
-                        vae)
+from benchmarks import (breakdown, cnn, collector, deep, fit, harness, lstm, mlp, moons,
+                        per_op, vae)
 
 TINY = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=False)
 
@@ -19,10 +19,10 @@ TINY = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=False)
 def test_every_workload_runs_and_reports_the_baseline_first() -> None:
     cases = (mlp.run(TINY, sizes=(12, 8, 3), batches=(4,)) + per_op.run(TINY, links=3)
              + vae.run(TINY) + moons.run(TINY) + lstm.run(TINY, length=3)
-             + fit.run(TINY, rows=64) + collector.run(TINY, steps=20)
+             + cnn.run(TINY, batch=4) + fit.run(TINY, rows=64) + collector.run(TINY, steps=20)
              + deep.run(TINY, sizes=(200,)))
     assert {case.benchmark for case in cases} == {"mlp", "per-op", "vae", "moons", "lstm",
-                                                  "fit", "gc", "deep"}
+                                                  "cnn", "fit", "gc", "deep"}
     for case in cases:
         assert case.rows and all(row.min <= row.median <= row.max for row in case.rows)
         if case.benchmark == "fit":  # its baseline is the bare loop with nn's parts
@@ -34,9 +34,9 @@ def test_every_workload_runs_and_reports_the_baseline_first() -> None:
     depth = cases[-1].rows[0].extra
     assert depth["bytes/node"] > 0 and depth["build s"] > 0
     for case in cases:
-        if case.benchmark in ("mlp", "per-op", "vae", "moons", "lstm"):  # the engine's row,
-            names = [row.name.strip() for row in case.rows]  # then where its time goes
-            at = names.index("forward only")
+        if case.benchmark in ("mlp", "per-op", "vae", "moons", "lstm", "cnn"):
+            names = [row.name.strip() for row in case.rows]  # the engine's row, then
+            at = names.index("forward only")  # where its time goes
             assert names[at - 1].startswith("autograd")
             assert names[at:at + 3] == ["forward only", "VJPs alone", "ops alone"]
             assert breakdown.NOTE in case.notes
@@ -59,6 +59,29 @@ def test_breakdown_replays_every_recorded_op_inputs_first() -> None:
     forwards()
     vjps()  # on plain arrays: nothing recorded, nothing stored
     assert x.grad is None
+
+
+def test_cnn_baseline_windows_match_the_library_and_are_adjoint() -> None:
+    """The hand-written im2col has the library's layout (N, C, k, k, H', W'), and its
+    col2im is its adjoint: <col2im(g), x> = <g, im2col(x)>."""
+    from nn.functional.windows import im2col
+    rng = np.random.default_rng(1)
+    for kernel, stride in ((3, 1), (2, 2)):
+        x = rng.standard_normal((2, 3, 6, 6))
+        cols = cnn.im2col(x, kernel, stride)
+        np.testing.assert_array_equal(
+            cols, im2col(x, (kernel,) * 2, (stride,) * 2, (1, 1)).numpy())
+        g = rng.standard_normal(cols.shape)
+        assert np.isclose(np.vdot(cnn.col2im(g, x.shape, stride), x), np.vdot(g, cols))
+
+
+def test_cnn_pytorch_computes_the_baselines_loss_and_gradients() -> None:
+    """With torch installed its candidate passes the check (the case would stop with
+    MismatchError otherwise) and gets a row."""
+    pytest.importorskip("torch")
+    settings = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=True)
+    (case,) = cnn.run(settings, batch=4)
+    assert case.rows[-1].name.startswith("torch")
 
 
 def test_a_candidate_with_a_wrong_gradient_is_refused() -> None:
