@@ -132,6 +132,10 @@ def pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False,
     if batch_first:
         x = x.swapaxes(0, 1)
     steps, batch = x.shape[0], x.shape[1]
+    if batch == 0:
+        raise ShapeError(f"pack_padded_sequence: cannot pack an empty batch (input of shape "
+                         f"{tuple(as_tensor(input).shape)}, batch_first={batch_first}); give "
+                         f"at least one sequence (PyTorch cannot pack one either)")
     lengths = _checked_lengths("pack_padded_sequence", lengths, batch, steps)
     if enforce_sorted:
         if np.any(np.diff(lengths) > 0):
@@ -155,7 +159,12 @@ def _batch_sizes(owner: str, sequence: Any) -> np.ndarray:
         raise ArgumentTypeError(f"{owner}: expected a PackedSequence (from "
                                 f"pack_padded_sequence or pack_sequence); got "
                                 f"{type(sequence).__name__}")
-    return np.asarray(getattr(sequence.batch_sizes, "data", sequence.batch_sizes))
+    sizes = np.asarray(getattr(sequence.batch_sizes, "data", sequence.batch_sizes))
+    if sizes.ndim != 1 or len(sizes) == 0:
+        raise ShapeError(f"{owner}: the PackedSequence has no time steps (batch_sizes of "
+                         f"shape {sizes.shape}, expected 1-d and non-empty); make it with "
+                         f"pack_padded_sequence or pack_sequence")
+    return sizes
 
 
 def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
