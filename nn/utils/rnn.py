@@ -57,7 +57,7 @@ def unpad_sequence(padded_sequences: Any, lengths: Sequence[int],
     list of B tensors (L_i, *) from a (L, B, *) tensor ((B, L, *) with ``batch_first``)."""
     flag("unpad_sequence", "batch_first", batch_first)
     x = as_tensor(padded_sequences)
-    lengths = [int(n) for n in np.asarray(getattr(lengths, "data", lengths)).reshape(-1)]
+    lengths = [int(n) for n in _integer_lengths("unpad_sequence", lengths).reshape(-1)]
     if x.ndim < 2:
         raise ShapeError(f"unpad_sequence: needs a padded tensor of at least 2 axes (length "
                          f"and batch); got shape {x.shape}")
@@ -97,19 +97,24 @@ class PackedSequence(_PackedFields):
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
 
-def _checked_lengths(owner: str, lengths: Any, batch: int, longest: int) -> np.ndarray:
-    """``lengths`` as a 1-d int64 array of ``batch`` values in [1, longest], else a named
-    error (PyTorch packs lengths beyond the input into a broken PackedSequence)."""
+def _integer_lengths(owner: str, lengths: Any) -> np.ndarray:
+    """``lengths`` (a list or a tensor) as an int64 array, else a named error."""
     values = np.asarray(getattr(lengths, "data", lengths))
     if values.dtype.kind not in "iuf":
         raise ArgumentTypeError(f"{owner}: lengths must be integers (a list or a 1-d "
                                 f"tensor); got {values.dtype} values {lengths!r}")
+    if values.dtype.kind == "f" and not np.all(values == np.round(values)):
+        raise ConfigError(f"{owner}: lengths must be whole numbers; got {values.tolist()}")
+    return values.astype(np.int64)
+
+
+def _checked_lengths(owner: str, lengths: Any, batch: int, longest: int) -> np.ndarray:
+    """``lengths`` as a 1-d int64 array of ``batch`` values in [1, longest], else a named
+    error (PyTorch packs lengths beyond the input into a broken PackedSequence)."""
+    values = _integer_lengths(owner, lengths)
     if values.ndim != 1 or len(values) != batch:
         raise ShapeError(f"{owner}: expected one length per sequence, {batch} (the batch "
                          f"size) in a 1-d list; got lengths of shape {values.shape}")
-    if values.dtype.kind == "f" and not np.all(values == np.round(values)):
-        raise ConfigError(f"{owner}: lengths must be whole numbers; got {values.tolist()}")
-    values = values.astype(np.int64)
     if np.any(values <= 0) or np.any(values > longest):
         raise ConfigError(f"{owner}: every length must be in [1, {longest}] (the padded "
                           f"input's length); got {values.tolist()}. Leave empty sequences "
