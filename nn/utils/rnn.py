@@ -160,15 +160,26 @@ def pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False,
 
 
 def _batch_sizes(owner: str, sequence: Any) -> np.ndarray:
+    """A PackedSequence's batch_sizes as an array, once its fields are checked to fit."""
     if not isinstance(sequence, PackedSequence):
         raise ArgumentTypeError(f"{owner}: expected a PackedSequence (from "
                                 f"pack_padded_sequence or pack_sequence); got "
                                 f"{type(sequence).__name__}")
     sizes = np.asarray(getattr(sequence.batch_sizes, "data", sequence.batch_sizes))
+    if sizes.dtype.kind not in "iu":
+        raise ArgumentTypeError(f"{owner}: a PackedSequence's batch_sizes must be integers; "
+                                f"got dtype {sizes.dtype}")
     if sizes.ndim != 1 or len(sizes) == 0:
         raise ShapeError(f"{owner}: the PackedSequence has no time steps (batch_sizes of "
                          f"shape {sizes.shape}, expected 1-d and non-empty); make it with "
                          f"pack_padded_sequence or pack_sequence")
+    if sizes[-1] < 1 or np.any(np.diff(sizes) > 0):
+        raise ShapeError(f"{owner}: a PackedSequence's batch_sizes must be positive and "
+                         f"non-increasing; got {sizes.tolist()}")
+    rows = np.shape(getattr(sequence.data, "data", sequence.data))[:1]
+    if rows != (sizes.sum(),):
+        raise ShapeError(f"{owner}: a PackedSequence's data's first axis must hold the sum of "
+                         f"batch_sizes, {sizes.sum()} rows; got {rows[0] if rows else 'none'}")
     return sizes
 
 
