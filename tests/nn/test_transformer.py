@@ -165,6 +165,9 @@ def test_errors_are_named():
         nn.TransformerEncoderLayer(5, 2)
     with pytest.raises(ArgumentTypeError, match="encoder_layer must be a Module"):
         nn.TransformerEncoder("layer", 2)
+    with pytest.raises(ArgumentTypeError, match=r"TransformerEncoder: norm must be a Module "
+                                                r"\(e.g. nn.LayerNorm\(d_model\)\) or None"):
+        nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8), 1, norm="layer")
     with pytest.raises(ArgumentTypeError, match="num_layers"):
         nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8), 2.0)
     encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8), 1)
