@@ -37,9 +37,9 @@ def generate_square_subsequent_mask(sz: int, device: Any = None,
                                     dtype: Any = None) -> Tensor:
     """The (sz, sz) float causal mask: 0 on and below the diagonal, -inf above, so query
     i attends to keys 0..i (PyTorch's ``nn.Transformer.generate_square_subsequent_mask``;
-    float64 unless ``dtype`` is given; ``device`` may only be None or "cpu")."""
+    float64 unless ``dtype`` is given; ``device`` may only be None or a CPU one, "cpu")."""
     sz = integer("generate_square_subsequent_mask", "sz", sz, minimum=0)
-    if device not in (None, "cpu"):
+    if device is not None and str(device).split(":")[0] != "cpu":  # "cpu:0", torch.device
         raise ConfigError(f"generate_square_subsequent_mask: only the CPU is offered "
                           f"(device=None or 'cpu'); got device={device!r}")
     dtype = float_dtype(np.float64 if dtype is None else dtype,
