@@ -271,9 +271,9 @@ class RNNBase(Module):
                                     f" of {count} tensors, or None; got {type(hx).__name__}")
         states = []
         for value, what in zip(values, self.state_names):
-            size = self.hidden_size  # h has proj_size features when an LSTM projects
-            if self.proj_size and what != "c_0":
-                size = self.proj_size
+            size, label = self.hidden_size, "hidden_size"
+            if self.proj_size and what != "c_0":  # h has proj_size features when projected
+                size, label = self.proj_size, "proj_size"
             shape = (self.directions * self.num_layers, batch, size)
             if value is None:
                 states.append(Tensor(np.zeros(shape, self._parameter_dtype())))
@@ -282,7 +282,7 @@ class RNNBase(Module):
             expected = shape if batched else (shape[0], shape[2])
             if h.shape != expected:
                 raise ShapeError(f"{name}: {what} must have shape {expected} for {given} "
-                                 f"(D * num_layers, {'N, ' if batched else ''}hidden_size); "
+                                 f"(D * num_layers, {'N, ' if batched else ''}{label}); "
                                  f"got shape {h.shape}")
             states.append(h if batched else h.unsqueeze(1))
         return tuple(states)

@@ -37,9 +37,9 @@ def generate_square_subsequent_mask(sz: int, device: Any = None,
                                     dtype: Any = None) -> Tensor:
     """The (sz, sz) float causal mask: 0 on and below the diagonal, -inf above, so query
     i attends to keys 0..i (PyTorch's ``nn.Transformer.generate_square_subsequent_mask``;
-    float64 unless ``dtype`` is given; ``device`` may only be None or "cpu")."""
+    float64 unless ``dtype`` is given; ``device`` may only be None or a CPU one, "cpu")."""
     sz = integer("generate_square_subsequent_mask", "sz", sz, minimum=0)
-    if device not in (None, "cpu"):
+    if device is not None and str(device).split(":")[0] != "cpu":  # "cpu:0", torch.device
         raise ConfigError(f"generate_square_subsequent_mask: only the CPU is offered "
                           f"(device=None or 'cpu'); got device={device!r}")
     dtype = float_dtype(np.float64 if dtype is None else dtype,
@@ -123,6 +123,16 @@ class TransformerEncoderLayer(Module):
         return self.dropout2(x)
 
 
+def _check_modules(name: str, layer: Any, norm: Any, layer_name: str, example: str) -> None:
+    """A named ArgumentTypeError unless ``layer`` is a Module and ``norm`` one or None."""
+    if not isinstance(layer, Module):
+        raise ArgumentTypeError(f"{name}: {layer_name} must be a Module (e.g. {example}); "
+                                f"got {type(layer).__name__}")
+    if norm is not None and not isinstance(norm, Module):
+        raise ArgumentTypeError(f"{name}: norm must be a Module (e.g. nn.LayerNorm(d_model)) "
+                                f"or None; got {type(norm).__name__}")
+
+
 def _clones(layer: Module, n: int) -> list[Module]:
     """``n`` deep copies of ``layer``, as PyTorch's; each copy's generators are new ones
     seeded from the layer's (so the copies drop different elements), except nn's default
@@ -152,14 +162,8 @@ class TransformerEncoder(Module):
                  enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
         super().__init__()
         name = "TransformerEncoder"
-        if not isinstance(encoder_layer, Module):
-            raise ArgumentTypeError(f"{name}: encoder_layer must be a Module (e.g. "
-                                    f"nn.TransformerEncoderLayer(d_model, nhead)); got "
-                                    f"{type(encoder_layer).__name__}")
-        if norm is not None and not isinstance(norm, Module):
-            raise ArgumentTypeError(f"{name}: norm must be a Module (e.g. "
-                                    f"nn.LayerNorm(d_model)) or None; got "
-                                    f"{type(norm).__name__}")
+        _check_modules(name, encoder_layer, norm, "encoder_layer",
+                       "nn.TransformerEncoderLayer(d_model, nhead)")
         self.num_layers = integer(name, "num_layers", num_layers, minimum=0)
         self.enable_nested_tensor = flag(name, "enable_nested_tensor", enable_nested_tensor)
         self.mask_check = flag(name, "mask_check", mask_check)

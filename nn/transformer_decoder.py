@@ -22,12 +22,11 @@ from ._checks import flag, integer, real_number
 from ._random import RNGLike, as_generator
 from .attention import MultiheadAttention
 from .containers import ModuleList
-from .errors import ArgumentTypeError
 from .layers import Dropout, Linear
 from .module import Module
 from .normalization import LayerNorm
-from .transformer import (TransformerEncoder, TransformerEncoderLayer, _activation, _clones,
-                          generate_square_subsequent_mask)
+from .transformer import (TransformerEncoder, TransformerEncoderLayer, _activation,
+                          _check_modules, _clones, generate_square_subsequent_mask)
 
 __all__ = ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
 
@@ -113,16 +112,6 @@ class TransformerDecoderLayer(Module):
     def _ff_block(self, x: Tensor) -> Tensor:
         x = self.linear2(self.dropout(self.activation(self.linear1(x))))
         return self.dropout3(x)
-
-
-def _check_modules(name: str, layer: Any, norm: Any, layer_name: str, example: str) -> None:
-    """A named ArgumentTypeError unless ``layer`` is a Module and ``norm`` one or None."""
-    if not isinstance(layer, Module):
-        raise ArgumentTypeError(f"{name}: {layer_name} must be a Module (e.g. {example}); "
-                                f"got {type(layer).__name__}")
-    if norm is not None and not isinstance(norm, Module):
-        raise ArgumentTypeError(f"{name}: norm must be a Module (e.g. nn.LayerNorm(d_model)) "
-                                f"or None; got {type(norm).__name__}")
 
 
 class TransformerDecoder(Module):

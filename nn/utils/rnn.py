@@ -57,7 +57,7 @@ def unpad_sequence(padded_sequences: Any, lengths: Sequence[int],
     list of B tensors (L_i, *) from a (L, B, *) tensor ((B, L, *) with ``batch_first``)."""
     flag("unpad_sequence", "batch_first", batch_first)
     x = as_tensor(padded_sequences)
-    lengths = [int(n) for n in np.asarray(getattr(lengths, "data", lengths)).reshape(-1)]
+    lengths = [int(n) for n in _integer_lengths("unpad_sequence", lengths).reshape(-1)]
     if x.ndim < 2:
         raise ShapeError(f"unpad_sequence: needs a padded tensor of at least 2 axes (length "
                          f"and batch); got shape {x.shape}")
@@ -97,19 +97,24 @@ class PackedSequence(_PackedFields):
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
 
-def _checked_lengths(owner: str, lengths: Any, batch: int, longest: int) -> np.ndarray:
-    """``lengths`` as a 1-d int64 array of ``batch`` values in [1, longest], else a named
-    error (PyTorch packs lengths beyond the input into a broken PackedSequence)."""
+def _integer_lengths(owner: str, lengths: Any) -> np.ndarray:
+    """``lengths`` (a list or a tensor) as an int64 array, else a named error."""
     values = np.asarray(getattr(lengths, "data", lengths))
     if values.dtype.kind not in "iuf":
         raise ArgumentTypeError(f"{owner}: lengths must be integers (a list or a 1-d "
                                 f"tensor); got {values.dtype} values {lengths!r}")
+    if values.dtype.kind == "f" and not np.all(values == np.round(values)):
+        raise ConfigError(f"{owner}: lengths must be whole numbers; got {values.tolist()}")
+    return values.astype(np.int64)
+
+
+def _checked_lengths(owner: str, lengths: Any, batch: int, longest: int) -> np.ndarray:
+    """``lengths`` as a 1-d int64 array of ``batch`` values in [1, longest], else a named
+    error (PyTorch packs lengths beyond the input into a broken PackedSequence)."""
+    values = _integer_lengths(owner, lengths)
     if values.ndim != 1 or len(values) != batch:
         raise ShapeError(f"{owner}: expected one length per sequence, {batch} (the batch "
                          f"size) in a 1-d list; got lengths of shape {values.shape}")
-    if values.dtype.kind == "f" and not np.all(values == np.round(values)):
-        raise ConfigError(f"{owner}: lengths must be whole numbers; got {values.tolist()}")
-    values = values.astype(np.int64)
     if np.any(values <= 0) or np.any(values > longest):
         raise ConfigError(f"{owner}: every length must be in [1, {longest}] (the padded "
                           f"input's length); got {values.tolist()}. Leave empty sequences "
@@ -132,6 +137,10 @@ def pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False,
     if batch_first:
         x = x.swapaxes(0, 1)
     steps, batch = x.shape[0], x.shape[1]
+    if batch == 0:
+        raise ShapeError(f"pack_padded_sequence: cannot pack an empty batch (input of shape "
+                         f"{tuple(as_tensor(input).shape)}, batch_first={batch_first}); give "
+                         f"at least one sequence (PyTorch cannot pack one either)")
     lengths = _checked_lengths("pack_padded_sequence", lengths, batch, steps)
     if enforce_sorted:
         if np.any(np.diff(lengths) > 0):
@@ -151,11 +160,27 @@ def pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False,
 
 
 def _batch_sizes(owner: str, sequence: Any) -> np.ndarray:
+    """A PackedSequence's batch_sizes as an array, once its fields are checked to fit."""
     if not isinstance(sequence, PackedSequence):
         raise ArgumentTypeError(f"{owner}: expected a PackedSequence (from "
                                 f"pack_padded_sequence or pack_sequence); got "
                                 f"{type(sequence).__name__}")
-    return np.asarray(getattr(sequence.batch_sizes, "data", sequence.batch_sizes))
+    sizes = np.asarray(getattr(sequence.batch_sizes, "data", sequence.batch_sizes))
+    if sizes.dtype.kind not in "iu":
+        raise ArgumentTypeError(f"{owner}: a PackedSequence's batch_sizes must be integers; "
+                                f"got dtype {sizes.dtype}")
+    if sizes.ndim != 1 or len(sizes) == 0:
+        raise ShapeError(f"{owner}: the PackedSequence has no time steps (batch_sizes of "
+                         f"shape {sizes.shape}, expected 1-d and non-empty); make it with "
+                         f"pack_padded_sequence or pack_sequence")
+    if sizes[-1] < 1 or np.any(np.diff(sizes) > 0):
+        raise ShapeError(f"{owner}: a PackedSequence's batch_sizes must be positive and "
+                         f"non-increasing; got {sizes.tolist()}")
+    rows = np.shape(getattr(sequence.data, "data", sequence.data))[:1]
+    if rows != (sizes.sum(),):
+        raise ShapeError(f"{owner}: a PackedSequence's data's first axis must hold the sum of "
+                         f"batch_sizes, {sizes.sum()} rows; got {rows[0] if rows else 'none'}")
+    return sizes
 
 
 def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,

@@ -106,6 +106,8 @@ def test_generate_square_subsequent_mask_is_torchs():
             torch.nn.Transformer.generate_square_subsequent_mask(size).numpy())
     assert nn.generate_square_subsequent_mask(3, dtype=np.float32).dtype == np.float32
     assert nn.generate_square_subsequent_mask(3, device="cpu").dtype == np.float64
+    for device in ("cpu:0", torch.device("cpu"), Tensor(np.zeros(2)).device):  # as Tensor.to
+        assert nn.generate_square_subsequent_mask(2, device=device).shape == (2, 2)
 
 
 def test_encoder_copies_start_equal_and_drop_with_their_own_generators():
@@ -165,6 +167,9 @@ def test_errors_are_named():
         nn.TransformerEncoderLayer(5, 2)
     with pytest.raises(ArgumentTypeError, match="encoder_layer must be a Module"):
         nn.TransformerEncoder("layer", 2)
+    with pytest.raises(ArgumentTypeError, match=r"TransformerEncoder: norm must be a Module "
+                                                r"\(e.g. nn.LayerNorm\(d_model\)\) or None"):
+        nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8), 1, norm="layer")
     with pytest.raises(ArgumentTypeError, match="num_layers"):
         nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8), 2.0)
     encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8), 1)

@@ -61,6 +61,8 @@ def test_padded_sequences_feed_an_lstm() -> None:
     (lambda: unpad_sequence(np.ones((4, 2)), [4, 5]), ShapeError, "2 lengths"),
     (lambda: unpad_sequence(np.ones((4, 2)), [4]), ShapeError, "batch 2"),
     (lambda: unpad_sequence(np.ones(4), [4]), ShapeError, "at least 2 axes"),
+    (lambda: unpad_sequence(np.ones((4, 2)), [2.5, 1]), ConfigError, "whole numbers"),
+    (lambda: unpad_sequence(np.ones((4, 2)), ["a", "b"]), ArgumentTypeError, "integers"),
 ])
 def test_bad_input_is_a_named_error(call, error: type, match: str) -> None:
     with pytest.raises(error, match=match):
