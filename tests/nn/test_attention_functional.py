@@ -141,3 +141,14 @@ def test_errors_are_named():
         sdpa(q, k, v, dropout_p=1.5)
     with pytest.raises(ArgumentTypeError, match="is_causal"):
         sdpa(q, k, v, is_causal=1)
+
+
+def test_a_mask_written_as_a_python_bool_list_is_boolean() -> None:
+    """``Tensor([[True, False], ...])`` is a bool mask (as NumPy's and PyTorch's), not a
+    0/1 float mask that would be added to the scores (it was float64)."""
+    rng = np.random.default_rng(3)
+    q, k, v = rng.standard_normal((2, 4)), rng.standard_normal((3, 4)), rng.standard_normal((3, 2))
+    rows = [[True, False, True], [False, True, True]]
+    got = F.scaled_dot_product_attention(q, k, v, attn_mask=Tensor(rows))
+    want = F.scaled_dot_product_attention(q, k, v, attn_mask=np.array(rows))
+    np.testing.assert_array_equal(got.data, want.data)
