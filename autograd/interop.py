@@ -11,7 +11,10 @@ escape hatch ``w.data -= 0.1 * w.grad`` works as in PyTorch. A few functions tha
 inspect and have no Tensor method of their name (``np.shape``, ``np.array_equal``,
 ``np.count_nonzero``...) return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()``
 gives, so ``np.sign(t)``, ``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as
-``t.sign()``, ``t.isnan()`` and ``t.argmax()`` are.
+``t.sign()``, ``t.isnan()`` and ``t.argmax()`` are. ``np.linalg``'s decompositions
+(``svd``, ``eigh``, ``qr``, ``pinv``...) take NumPy's arguments and give NumPy's results,
+computed by the differentiable ops of ``ops.matrix_functions`` (shared with
+``autograd.linalg``, which sits above the Tensor class).
 
 To support another NumPy function, add a row: ``np.sin: TensorMath.sin``.
 """
@@ -26,8 +29,10 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import UsageError
+from .function import apply
 from .ops.arithmetic import number
-from .ops import linalg_more
+from .ops import decompositions, linalg_more, matrix_functions
+from .ops.generic import is_tensor, lift_like
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
@@ -36,24 +41,104 @@ from .torch_methods import TorchMethods
 from .torch_spellings import TorchSpellings
 
 __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip", "numpy_diag",
-           "numpy_nan_to_num", "numpy_argsort"]
+           "numpy_nan_to_num", "numpy_argsort", "numpy_eigh", "numpy_eigvalsh", "numpy_svd",
+           "numpy_qr", "numpy_pinv", "numpy_matrix_rank", "numpy_cond"]
+
+_UNSET = object()  # NumPy's "not given" for pinv's rtol
+
 
 def linalg_norm(x: Any, ord: Any = None, axis: Any = None,  # noqa: A002
                 keepdims: bool = False) -> Any:
-    """``np.linalg.norm`` where it is a vector norm (or the Frobenius norm): the same as
-    ``x.norm``. NumPy's matrix norms (ord 1, 2, inf... of a matrix) are refused with a
-    pointer to ``autograd.linalg.matrix_norm`` (this module sits below it)."""
+    """``np.linalg.norm``: a vector norm (axis an int, or a 1-d x) as ``x.norm``; a
+    matrix norm (axis a pair, or a 2-d x) NumPy's: None/'fro', 'nuc', 2, -2, 1, -1, inf,
+    -inf (as ``autograd.linalg.matrix_norm``)."""
     axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
     matrix = len(axes) == 2 if axes is not None else x.ndim == 2
     vector = len(axes) == 1 if axes is not None else x.ndim == 1
-    if not (ord is None or (matrix and ord == "fro") or (vector and ord != "fro")):
+    if matrix and ord is not None:
+        dims = tuple(axes) if axes is not None else (-2, -1)
+        return matrix_functions.matrix_norm(x, ord, dims, keepdims, "np.linalg.norm")
+    if not (ord is None or (vector and ord != "fro")):
         raise UsageError(
-            f"np.linalg.norm(t, ord={ord!r}) on shape {x.shape} with axis={axis!r} is a "
-            f"matrix norm: write autograd.linalg.matrix_norm(t, ord={ord!r}, dim=(-2, -1)) "
-            f"(PyTorch's), which has its gradient. np.linalg.norm handles vector norms (axis "
-            f"an int, or a 1-d tensor) and the Frobenius norm (ord=None or 'fro'); for the "
-            f"norm of all elements as one vector use t.norm(ord).")
+            f"np.linalg.norm(t, ord={ord!r}) on shape {x.shape} with axis={axis!r}: an "
+            f"order needs a vector (axis an int, or a 1-d tensor) or a matrix (axis a "
+            f"pair, or a 2-d tensor), as in NumPy. Pass axis; for the norm of all elements "
+            f"as one vector use t.norm(ord).")
     return x.norm(ord, axis, keepdims)
+
+
+def numpy_eigh(a: Any, UPLO: str = "L") -> matrix_functions.EighResult:
+    """``np.linalg.eigh``: NumPy's named pair (eigenvalues, eigenvectors), differentiable
+    as ``autograd.linalg.eigh``."""
+    return matrix_functions.eigh(a, UPLO, "np.linalg.eigh")
+
+
+def numpy_eigvalsh(a: Any, UPLO: str = "L") -> Any:
+    """``np.linalg.eigvalsh``: the eigenvalues, ascending."""
+    return matrix_functions.eigvalsh(a, UPLO, "np.linalg.eigvalsh")
+
+
+def numpy_svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
+              hermitian: bool = False) -> Any:
+    """``np.linalg.svd``: NumPy's named triple (U, S, Vh), or S alone with
+    ``compute_uv=False`` (with ``hermitian=True``: |eigenvalues| descending, as NumPy)."""
+    if not compute_uv:
+        if hermitian:
+            values = matrix_functions.eigvalsh(a, "L", "np.linalg.svd")
+            return values.abs().sort(-1, descending=True)
+        return matrix_functions.svdvals(a, "np.linalg.svd")
+    if hermitian:
+        raise UsageError("np.linalg.svd(t, hermitian=True) (NumPy's SVD from eigh, whose "
+                         "vectors' signs differ) has no differentiable version: drop "
+                         "hermitian (the same S; U and Vh up to signs), or use "
+                         "np.linalg.eigh(t)")
+    return matrix_functions.svd(a, full_matrices, "np.linalg.svd")
+
+
+def numpy_qr(a: Any, mode: str = "reduced") -> Any:
+    """``np.linalg.qr``: NumPy's named pair (Q, R), or R alone with ``mode='r'``."""
+    if mode not in ("reduced", "complete", "r"):
+        raise UsageError(f"np.linalg.qr(t, mode={mode!r}) has no differentiable version "
+                         f"('reduced', 'complete' and 'r' have). Use one of them, or "
+                         f"np.linalg.qr(t.data, mode={mode!r}) for an untracked result")
+    result = matrix_functions.qr(a, mode, "np.linalg.qr")
+    return result.R if mode == "r" else result
+
+
+def numpy_pinv(a: Any, rcond: Any = None, hermitian: bool = False, *,
+               rtol: Any = _UNSET) -> Any:
+    """``np.linalg.pinv`` with NumPy's tolerance: singular values at most rcond times the
+    largest count as zero; rcond is 1e-15 when neither is given, rtol if given, and
+    eps * max(m, n) for ``rtol=None``. Differentiable as ``autograd.linalg.pinv``."""
+    if hermitian:
+        raise UsageError("np.linalg.pinv(t, hermitian=True) has no differentiable "
+                         "version: drop hermitian (the same values for a symmetric t)")
+    if rcond is not None and rtol is not _UNSET:
+        raise UsageError("np.linalg.pinv: rcond and rtol cannot both be given (as in "
+                         "NumPy); pass only rtol")
+    if rcond is None:
+        rcond = 1e-15 if rtol is _UNSET else decompositions.tolerances(None, rtol, a)[1]
+    if is_tensor(rcond) or np.ndim(rcond) != 0:
+        raise UsageError(f"np.linalg.pinv: rcond/rtol must be one number for a Tensor "
+                         f"(per-matrix tolerances are not supported); got {rcond!r}")
+    decompositions.check_matrix(a, "np.linalg.pinv")
+    return apply(decompositions.Pinv(0.0, float(rcond)), a)
+
+
+def numpy_matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *,
+                      rtol: Any = None) -> Any:
+    """``np.linalg.matrix_rank``: NumPy's count, as a constant int64 Tensor."""
+    if A.ndim >= 2:
+        decompositions.check_matrix(A, "np.linalg.matrix_rank", square=hermitian)
+    rank = np.linalg.matrix_rank(_plain(A), _plain(tol), hermitian, rtol=_plain(rtol))
+    return lift_like(A, np.asarray(rank, dtype=np.int64))
+
+
+def numpy_cond(x: Any, p: Any = None) -> Any:
+    """``np.linalg.cond``: the condition number, differentiable as
+    ``autograd.linalg.cond`` (a singular x raises ``SingularMatrixError`` for the p that
+    need inv(x), where NumPy gives inf)."""
+    return matrix_functions.cond(x, p, "np.linalg.cond")
 
 
 def numpy_clip(x: Any, a_min: Any = None, a_max: Any = None, **bounds: Any) -> Any:
@@ -131,13 +216,17 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.tensordot: linalg_more.tensordot, np.linalg.det: OpMethods.det,
     np.linalg.inv: OpMethods.inv, np.linalg.solve: linalg_more.solve,
     np.linalg.slogdet: linalg_more.slogdet, np.linalg.cholesky: linalg_more.cholesky,
-    np.linalg.norm: linalg_norm, np.flip: OpMethods.flip, np.roll: OpMethods.roll,
+    np.linalg.norm: linalg_norm, np.linalg.eigh: numpy_eigh,
+    np.linalg.eigvalsh: numpy_eigvalsh, np.linalg.svd: numpy_svd, np.linalg.qr: numpy_qr,
+    np.linalg.pinv: numpy_pinv, np.linalg.cond: numpy_cond, np.flip: OpMethods.flip,
+    np.roll: OpMethods.roll,
     np.tile: OpMethods.tile, np.repeat: OpMethods.repeat, np.tril: OpMethods.tril,
     np.diag: numpy_diag, np.nan_to_num: numpy_nan_to_num, np.ravel: TensorMath.ravel,
     np.triu: OpMethods.triu, np.take_along_axis: OpMethods.take_along_axis,
     # constants (integer or boolean tensors), as the methods of the same names
     np.argmax: OpMethods.argmax, np.argmin: OpMethods.argmin, np.all: TorchSpellings.all,
     np.any: TorchSpellings.any, np.argsort: numpy_argsort,
+    np.linalg.matrix_rank: numpy_matrix_rank,
 }
 
 # NumPy's reductions take (a, axis, dtype, out, keepdims, ...) by position, the methods

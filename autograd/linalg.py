@@ -7,15 +7,15 @@ with PyTorch's rules where they differ from NumPy's (``solve``'s batch of vector
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from . import functions, more_functions
 from .errors import NormOrderError, ShapeError, UsageError
 from .function import apply
-from .ops import decompositions
-from .ops.reductions import normalize_axis
+from .ops import decompositions, matrix_functions
+from .ops.matrix_functions import EighResult, QRResult, SVDResult
 from .tensor import Tensor, as_tensor
 from .torch_methods import SlogDet
 
@@ -23,8 +23,6 @@ __all__ = ["det", "slogdet", "inv", "solve", "cholesky", "vector_norm", "matrix_
            "norm", "matmul", "diagonal", "matrix_power", "eigh", "eigvalsh", "svd", "svdvals",
            "qr", "pinv", "matrix_rank", "cond", "SlogDet", "EighResult", "SVDResult",
            "QRResult"]
-
-_MATRIX_ORDERS = "'fro', 'nuc', 1, -1, 2, -2, inf and -inf"
 
 
 def det(A: Any) -> Tensor:
@@ -69,49 +67,13 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None,  # noqa: A002
     return more_functions.norm(x, ord, dim, keepdim)
 
 
-def _matrix_dims(x: Tensor, dim: Any, name: str) -> tuple[int, int]:
-    if x.ndim < 2:
-        raise ShapeError(f"{name}: needs matrices (at least 2 axes); got shape {x.shape}. "
-                         f"For a vector use vector_norm")
-    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
-        raise ShapeError(f"{name}: dim must be a pair of axes (the matrix's rows and "
-                         f"columns); got {dim!r}")
-    rows, cols = (normalize_axis(d, x.ndim, name)[0] for d in dim)  # in the given order
-    if rows == cols:
-        raise ShapeError(f"{name}: dim must name two different axes; got {dim!r}")
-    return rows, cols
-
-
 def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1),  # noqa: A002
                 keepdim: bool = False) -> Tensor:
     """A matrix norm over the axes ``dim``, as ``torch.linalg.matrix_norm``: 'fro'
     (sqrt of the sum of squares), 'nuc' (sum of the singular values), 2 / -2 (largest /
     smallest singular value), 1 / -1 (max / min absolute column sum), inf / -inf (max /
     min absolute row sum)."""
-    A = as_tensor(A)
-    rows, cols = _matrix_dims(A, dim, "matrix_norm")
-    if isinstance(ord, str) and ord == "fro":
-        return more_functions.norm(A, 2, (rows, cols), keepdim)
-    if (isinstance(ord, str) and ord == "nuc") or (not isinstance(ord, str) and ord in (2, -2)):
-        return _singular_value_norm(A, ord, rows, cols, keepdim)
-    if isinstance(ord, str) or ord not in (1, -1, np.inf, -np.inf):
-        raise NormOrderError(f"matrix_norm: ord must be one of {_MATRIX_ORDERS}; got "
-                             f"{ord!r}. For the p-norm of the entries use "
-                             f"vector_norm(A, ord, dim)")
-    summed, reduced = (rows, cols) if abs(ord) == 1 else (cols, rows)
-    sums = A.abs().sum(summed, keepdims=True)
-    out = sums.max(reduced, keepdims=True) if ord > 0 else sums.min(reduced, keepdims=True)
-    return out if keepdim else out.squeeze((rows, cols))
-
-
-def _singular_value_norm(A: Tensor, ord: Any, rows: int, cols: int, keepdim: bool) -> Tensor:
-    """'nuc', 2 or -2: the sum, largest or smallest of the singular values."""
-    rest = [d for d in range(A.ndim) if d not in (rows, cols)]
-    values = svdvals(A.transpose(rest + [rows, cols]))
-    out = values.sum(-1) if ord == "nuc" else values.max(-1) if ord == 2 else values.min(-1)
-    if keepdim:
-        out = out.reshape([1 if d in (rows, cols) else A.shape[d] for d in range(A.ndim)])
-    return out
+    return matrix_functions.matrix_norm(as_tensor(A), ord, dim, keepdim)
 
 
 def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
@@ -153,43 +115,18 @@ def matrix_power(A: Any, n: int) -> Tensor:
 
 
 # ------------------------------------------------------------------ decompositions
-class EighResult(NamedTuple):
-    """What ``eigh`` gives, as PyTorch's: ``eigenvalues, eigenvectors = linalg.eigh(A)``."""
-    eigenvalues: Tensor
-    eigenvectors: Tensor
-
-
-def _checked_uplo(UPLO: Any, name: str) -> str:
-    if not isinstance(UPLO, str) or UPLO.upper() not in ("L", "U"):
-        raise UsageError(f"{name}: UPLO must be 'L' or 'U' (the triangle of A that is "
-                         f"read); got {UPLO!r}")
-    return UPLO.upper()
-
-
 def eigh(A: Any, UPLO: str = "L") -> EighResult:
     """The eigenvalues (ascending) and eigenvectors (columns) of each symmetric matrix,
     A = V diag(l) V^T, as ``torch.linalg.eigh``: only the ``UPLO`` triangle of A is read;
     the gradient is symmetric, as PyTorch's. Eigenvectors are defined up to sign (use
     sign-free losses); with repeated eigenvalues the gradient is inf/NaN, as PyTorch's."""
-    A = as_tensor(A)
-    decompositions.check_matrix(A, "eigh", square=True)
-    packed = apply(decompositions.Eigh(_checked_uplo(UPLO, "eigh")), A)
-    return EighResult(*decompositions.eigh_parts(packed))
+    return matrix_functions.eigh(as_tensor(A), UPLO)
 
 
 def eigvalsh(A: Any, UPLO: str = "L") -> Tensor:
     """The eigenvalues (ascending) of each symmetric matrix, as ``torch.linalg.eigvalsh``
     (only the ``UPLO`` triangle is read; gradient V diag(g) V^T, finite everywhere)."""
-    A = as_tensor(A)
-    decompositions.check_matrix(A, "eigvalsh", square=True)
-    return apply(decompositions.Eigvalsh(_checked_uplo(UPLO, "eigvalsh")), A)
-
-
-class SVDResult(NamedTuple):
-    """What ``svd`` gives, as PyTorch's: ``U, S, Vh = linalg.svd(A)``."""
-    U: Tensor
-    S: Tensor
-    Vh: Tensor
+    return matrix_functions.eigvalsh(as_tensor(A), UPLO)
 
 
 def svd(A: Any, full_matrices: bool = True) -> SVDResult:
@@ -198,27 +135,13 @@ def svd(A: Any, full_matrices: bool = True) -> SVDResult:
     k x n (k = min(m, n)). As in PyTorch, only the first k columns of U (rows of Vh) get
     a gradient; singular vectors are defined up to sign (use sign-free losses) and the
     gradient is inf/NaN at repeated singular values."""
-    A = as_tensor(A)
-    decompositions.check_matrix(A, "svd")
-    m, n = A.shape[-2:]
-    packed = apply(decompositions.Svd(bool(full_matrices)), A)
-    u_cols, v_cols = (m, n) if full_matrices else (min(m, n),) * 2
-    return SVDResult(packed[..., :m, :u_cols], packed[..., m, :min(m, n)],
-                     packed[..., m + 1:, :v_cols].mT)
+    return matrix_functions.svd(as_tensor(A), full_matrices)
 
 
 def svdvals(A: Any) -> Tensor:
     """The singular values (descending) of each matrix, as ``torch.linalg.svdvals``
     (gradient U diag(g) V^T, finite everywhere)."""
-    A = as_tensor(A)
-    decompositions.check_matrix(A, "svdvals")
-    return apply(decompositions.Svdvals(), A)
-
-
-class QRResult(NamedTuple):
-    """What ``qr`` gives, as PyTorch's: ``Q, R = linalg.qr(A)``."""
-    Q: Tensor
-    R: Tensor
+    return matrix_functions.svdvals(as_tensor(A))
 
 
 def qr(A: Any, mode: str = "reduced") -> QRResult:
@@ -228,17 +151,7 @@ def qr(A: Any, mode: str = "reduced") -> QRResult:
     unlike PyTorch's). The gradient needs R invertible (A of full rank). The signs are
     LAPACK's (NumPy's and PyTorch's): a row of R flips sign where the entries below its
     diagonal entry are exactly 0."""
-    A = as_tensor(A)
-    decompositions.check_matrix(A, "qr")
-    if mode not in ("reduced", "complete", "r"):
-        raise UsageError(f"qr: mode must be 'reduced' (the default), 'complete' or 'r'; "
-                         f"got {mode!r}")
-    m, n = A.shape[-2:]
-    packed = apply(decompositions.Qr("reduced" if mode == "r" else mode), A)
-    R = packed[..., m:, :n]
-    if mode == "r":
-        return QRResult(Tensor(np.zeros(0, dtype=R.dtype)), R)
-    return QRResult(packed[..., :m, :m if mode == "complete" else min(m, n)], R)
+    return matrix_functions.qr(as_tensor(A), mode)
 
 
 def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:
@@ -275,14 +188,4 @@ def cond(A: Any, p: Any = None) -> Tensor:
     largest over the smallest singular value (-2: the inverse), any matrix; for 'fro',
     'nuc', 1, -1, inf, -inf, matrix_norm(A, p) * matrix_norm(inv(A), p), square A only
     (a singular A raises ``SingularMatrixError`` where PyTorch gives inf)."""
-    A = as_tensor(A)
-    if p is None or (not isinstance(p, str) and p in (2, -2)):
-        decompositions.check_matrix(A, "cond")
-        values = svdvals(A)
-        largest, smallest = values[..., 0], values[..., -1]
-        return smallest / largest if p == -2 else largest / smallest
-    if not ((isinstance(p, str) and p in ("fro", "nuc")) or
-            (not isinstance(p, str) and p in (1, -1, np.inf, -np.inf))):
-        raise NormOrderError(f"cond: p must be None or one of {_MATRIX_ORDERS}; got {p!r}")
-    decompositions.check_matrix(A, f"cond (p={p!r})", square=True)
-    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+    return matrix_functions.cond(as_tensor(A), p)

@@ -1,0 +1,154 @@
+"""The decompositions and matrix norms called on Tensors: the input checked, the op of
+``decompositions`` run, its packed output sliced into named results. ``autograd.linalg``
+(PyTorch's spellings) and ``autograd.interop`` (``np.linalg.*`` on Tensors) both call
+these; this module sits below the Tensor class (its arguments are Tensors).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..errors import NormOrderError, ShapeError, UsageError
+from ..function import apply
+from . import decompositions
+from .generic import lift_like
+from .reductions import normalize_axis
+
+T = Any  # a Tensor (this module sits below the Tensor class)
+
+__all__ = ["EighResult", "SVDResult", "QRResult", "MATRIX_ORDERS", "checked_uplo", "eigh",
+           "eigvalsh", "svd", "svdvals", "qr", "matrix_norm", "cond"]
+
+MATRIX_ORDERS = "'fro', 'nuc', 1, -1, 2, -2, inf and -inf"
+
+
+class EighResult(NamedTuple):
+    """What ``eigh`` gives, as PyTorch's and NumPy's: ``eigenvalues, eigenvectors``."""
+    eigenvalues: T
+    eigenvectors: T
+
+
+class SVDResult(NamedTuple):
+    """What ``svd`` gives, as PyTorch's and NumPy's: ``U, S, Vh``."""
+    U: T
+    S: T
+    Vh: T
+
+
+class QRResult(NamedTuple):
+    """What ``qr`` gives, as PyTorch's and NumPy's: ``Q, R``."""
+    Q: T
+    R: T
+
+
+def checked_uplo(UPLO: Any, name: str) -> str:
+    """'L' or 'U' (either case accepted), else a ``UsageError``."""
+    if not isinstance(UPLO, str) or UPLO.upper() not in ("L", "U"):
+        raise UsageError(f"{name}: UPLO must be 'L' or 'U' (the triangle of A that is "
+                         f"read); got {UPLO!r}")
+    return UPLO.upper()
+
+
+def eigh(A: T, UPLO: str, name: str = "eigh") -> EighResult:
+    """The eigenvalues (ascending) and eigenvectors (columns) of symmetric A."""
+    decompositions.check_matrix(A, name, square=True)
+    packed = apply(decompositions.Eigh(checked_uplo(UPLO, name)), A)
+    return EighResult(*decompositions.eigh_parts(packed))
+
+
+def eigvalsh(A: T, UPLO: str, name: str = "eigvalsh") -> T:
+    """The eigenvalues (ascending) of symmetric A."""
+    decompositions.check_matrix(A, name, square=True)
+    return apply(decompositions.Eigvalsh(checked_uplo(UPLO, name)), A)
+
+
+def svd(A: T, full_matrices: bool, name: str = "svd") -> SVDResult:
+    """A = U diag(S) Vh: U m x m and Vh n x n with ``full_matrices``, else m x k and
+    k x n (k = min(m, n))."""
+    decompositions.check_matrix(A, name)
+    m, n = A.shape[-2:]
+    packed = apply(decompositions.Svd(bool(full_matrices)), A)
+    u_cols, v_cols = (m, n) if full_matrices else (min(m, n),) * 2
+    return SVDResult(packed[..., :m, :u_cols], packed[..., m, :min(m, n)],
+                     packed[..., m + 1:, :v_cols].mT)
+
+
+def svdvals(A: T, name: str = "svdvals") -> T:
+    """The singular values (descending) of A."""
+    decompositions.check_matrix(A, name)
+    return apply(decompositions.Svdvals(), A)
+
+
+def qr(A: T, mode: str, name: str = "qr") -> QRResult:
+    """A = Q R, mode 'reduced', 'complete' or 'r' (Q empty)."""
+    decompositions.check_matrix(A, name)
+    if mode not in ("reduced", "complete", "r"):
+        raise UsageError(f"{name}: mode must be 'reduced' (the default), 'complete' or 'r'; "
+                         f"got {mode!r}")
+    m, n = A.shape[-2:]
+    packed = apply(decompositions.Qr("reduced" if mode == "r" else mode), A)
+    R = packed[..., m:, :n]
+    if mode == "r":
+        return QRResult(lift_like(R, np.zeros(0, dtype=R.dtype)), R)
+    return QRResult(packed[..., :m, :m if mode == "complete" else min(m, n)], R)
+
+
+# ------------------------------------------------------------------ matrix norms
+def _matrix_dims(x: T, dim: Any, name: str) -> tuple[int, int]:
+    if x.ndim < 2:
+        raise ShapeError(f"{name}: needs matrices (at least 2 axes); got shape {x.shape}. "
+                         f"For a vector use vector_norm")
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
+        raise ShapeError(f"{name}: dim must be a pair of axes (the matrix's rows and "
+                         f"columns); got {dim!r}")
+    rows, cols = (normalize_axis(d, x.ndim, name)[0] for d in dim)  # in the given order
+    if rows == cols:
+        raise ShapeError(f"{name}: dim must name two different axes; got {dim!r}")
+    return rows, cols
+
+
+def matrix_norm(A: T, ord: Any, dim: Any, keepdim: bool,  # noqa: A002
+                name: str = "matrix_norm") -> T:
+    """A matrix norm over the axes ``dim``: 'fro', 'nuc', 2 / -2 (largest / smallest
+    singular value), 1 / -1 (max / min absolute column sum), inf / -inf (row sums)."""
+    rows, cols = _matrix_dims(A, dim, name)
+    if isinstance(ord, str) and ord == "fro":
+        return A.norm(2, (rows, cols), keepdim)
+    if (isinstance(ord, str) and ord == "nuc") or (not isinstance(ord, str) and ord in (2, -2)):
+        return _singular_value_norm(A, ord, rows, cols, keepdim)
+    if isinstance(ord, str) or ord not in (1, -1, np.inf, -np.inf):
+        raise NormOrderError(f"{name}: ord must be one of {MATRIX_ORDERS}; got "
+                             f"{ord!r}. For the p-norm of the entries use "
+                             f"vector_norm(A, ord, dim)")
+    summed, reduced = (rows, cols) if abs(ord) == 1 else (cols, rows)
+    sums = A.abs().sum(summed, keepdims=True)
+    out = sums.max(reduced, keepdims=True) if ord > 0 else sums.min(reduced, keepdims=True)
+    return out if keepdim else out.squeeze((rows, cols))
+
+
+def _singular_value_norm(A: T, ord: Any, rows: int, cols: int, keepdim: bool) -> T:
+    """'nuc', 2 or -2: the sum, largest or smallest of the singular values."""
+    rest = [d for d in range(A.ndim) if d not in (rows, cols)]
+    values = svdvals(A.transpose(rest + [rows, cols]))
+    out = values.sum(-1) if ord == "nuc" else values.max(-1) if ord == 2 else values.min(-1)
+    if keepdim:
+        out = out.reshape([1 if d in (rows, cols) else A.shape[d] for d in range(A.ndim)])
+    return out
+
+
+def cond(A: T, p: Any, name: str = "cond") -> T:
+    """The condition number: for p None or 2 the largest over the smallest singular value
+    (-2: the inverse), any matrix; else matrix_norm(A, p) * matrix_norm(inv(A), p)."""
+    if p is None or (not isinstance(p, str) and p in (2, -2)):
+        decompositions.check_matrix(A, name)
+        values = svdvals(A)
+        largest, smallest = values[..., 0], values[..., -1]
+        return smallest / largest if p == -2 else largest / smallest
+    if not ((isinstance(p, str) and p in ("fro", "nuc")) or
+            (not isinstance(p, str) and p in (1, -1, np.inf, -np.inf))):
+        raise NormOrderError(f"{name}: p must be None or one of {MATRIX_ORDERS}; got {p!r}")
+    decompositions.check_matrix(A, f"{name} (p={p!r})", square=True)
+    dims = (-2, -1)
+    return matrix_norm(A, p, dims, False) * matrix_norm(A.inv(), p, dims, False)
