@@ -1,5 +1,5 @@
-"""``autograd.linalg``'s pinv and matrix_rank at their edges, against PyTorch: tolerances
-given per matrix (PyTorch takes tensors for ``atol`` and ``rtol``)."""
+"""``autograd.linalg`` at its edges, against PyTorch: pinv and matrix_rank with tolerances
+given per matrix (PyTorch takes tensors for ``atol``, ``rtol``); norms of empty matrices."""
 
 from __future__ import annotations
 
@@ -53,3 +53,14 @@ def test_tolerances_of_a_wrong_shape_or_type_are_named_errors() -> None:
         L.matrix_rank(a, rtol=np.zeros((2, 2)))
     with pytest.raises(UsageError, match="pinv: rtol must be a number"):
         L.pinv(a, rtol="small")
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (3, 0), (0, 2), (2, 0, 0)])
+def test_empty_matrices_have_torchs_2_norm_and_condition_number(shape: tuple) -> None:
+    torch = pytest.importorskip("torch")
+    a = np.zeros(shape)
+    for ours, theirs in [(L.matrix_norm(a, 2), torch.linalg.matrix_norm(torch.tensor(a), 2)),
+                         (L.cond(a), torch.linalg.cond(torch.tensor(a))),
+                         (L.cond(a, -2), torch.linalg.cond(torch.tensor(a), -2))]:
+        assert ours.shape == tuple(theirs.shape)  # was a ShapeError / TensorIndexError
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
