@@ -173,7 +173,8 @@ def eigh(A: Any, UPLO: str = "L") -> EighResult:
     """The eigenvalues (ascending) and eigenvectors (columns) of each symmetric matrix,
     A = V diag(l) V^T, as ``torch.linalg.eigh``: only the ``UPLO`` triangle of A is read;
     the gradient is symmetric, as PyTorch's. Eigenvectors are defined up to sign (use
-    sign-free losses); with repeated eigenvalues the gradient is inf/NaN, as PyTorch's."""
+    sign-free losses); with repeated eigenvalues the gradient is inf/NaN, as PyTorch's,
+    unless the loss uses only the eigenvalues."""
     A = as_tensor(A)
     decompositions.check_matrix(A, "eigh", square=True)
     packed = apply(decompositions.Eigh(_checked_uplo(UPLO, "eigh")), A)
@@ -200,7 +201,7 @@ def svd(A: Any, full_matrices: bool = True) -> SVDResult:
     m x m and Vh n x n with ``full_matrices`` (the default, as PyTorch's), else m x k and
     k x n (k = min(m, n)). As in PyTorch, only the first k columns of U (rows of Vh) get
     a gradient; singular vectors are defined up to sign (use sign-free losses) and the
-    gradient is inf/NaN at repeated singular values."""
+    gradient is inf/NaN at repeated singular values, unless the loss uses only S."""
     A = as_tensor(A)
     decompositions.check_matrix(A, "svd")
     m, n = A.shape[-2:]

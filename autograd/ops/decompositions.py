@@ -13,8 +13,9 @@ array, which ``autograd.linalg`` slices (ordinary differentiable indexing):
 
 The VJPs of ``Eigh`` and ``Svd`` hold where the eigenvalues (singular values) are distinct
 and, for the SVD of a non-square matrix, nonzero: elsewhere they divide by l_j - l_i
-(s_j^2 - s_i^2, s_i) and give inf or NaN, as PyTorch's do. ``Eigvalsh`` and ``Svdvals``
-need no such division: their gradients are finite everywhere (as PyTorch's).
+(s_j^2 - s_i^2, s_i) and give inf or NaN, as PyTorch's do, unless the loss uses only the
+values (the vectors' gradient is zero): then, as in PyTorch, they are finite everywhere,
+as those of ``Eigvalsh`` and ``Svdvals``, which need no such division.
 """
 
 from __future__ import annotations
@@ -65,9 +66,11 @@ class Eigh(Function):
         values, vectors = out[..., 0, :], out[..., 1:, :]
         g_values, g_vectors = g[..., 0, :], g[..., 1:, :]
         eye = _eye(out.shape[-1], out)
-        gaps = values[..., None, :] - values[..., :, None] + eye  # l_j - l_i; 1 on the diagonal
-        vtg = _mT(vectors) @ g_vectors
-        inner = (vtg - _mT(vtg)) * 0.5 / gaps + g_values[..., None, :] * eye
+        inner = g_values[..., None, :] * eye
+        if _used(g_vectors):  # else, as PyTorch, no 1 / (l_j - l_i): finite everywhere
+            gaps = values[..., None, :] - values[..., :, None] + eye  # l_j - l_i; 1 on diag
+            vtg = _mT(vectors) @ g_vectors
+            inner = inner + (vtg - _mT(vtg)) * 0.5 / gaps
         return (vectors @ inner @ _mT(vectors),)
 
 
@@ -114,6 +117,8 @@ class Svd(Function):
         m, n = a.shape[-2:]
         u, s, v = svd_parts(out, m, n)
         gu, gs, gv = svd_parts(g, m, n)
+        if not (_used(gu) or _used(gv)):  # S alone: U diag(gs) V^T, finite everywhere
+            return ((u * gs[..., None, :]) @ _mT(v),)  # (PyTorch skips those terms too)
         s_row, s_col = s[..., None, :], s[..., :, None]
         eye = _eye(s.shape[-1], out)
         gaps = s_row * s_row - s_col * s_col + eye  # s_j^2 - s_i^2; 1 on the diagonal
@@ -252,6 +257,17 @@ def cutoff(atol: np.ndarray, rtol: np.ndarray, values: np.ndarray) -> np.ndarray
 
 
 # ------------------------------------------------------------------ helpers
+def _used(g: Any) -> bool:
+    """False when the gradient block g is a constant of zeros, as for an output the loss
+    does not use (PyTorch's undefined gradient): the VJP then skips the terms that divide
+    by gaps between eigen- or singular values (0 / 0 = NaN where values repeat). A block
+    that is recorded (``create_graph`` with an upstream gradient that depends on the
+    inputs, or ``functional.jvp``'s zero probe) is used: its derivative needs the terms."""
+    if is_tensor(g):
+        return g.requires_grad or bool(np.any(g.data))
+    return bool(np.any(g))
+
+
 def _run(op: Function, a: Any) -> Any:
     """``op`` on a Tensor (recorded, for create_graph) or on an array (plain forward)."""
     return apply(op, a) if is_tensor(a) else op.forward(a)

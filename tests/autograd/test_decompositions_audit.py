@@ -64,3 +64,28 @@ def test_empty_matrices_have_torchs_2_norm_and_condition_number(shape: tuple) ->
                          (L.cond(a, -2), torch.linalg.cond(torch.tensor(a), -2))]:
         assert ours.shape == tuple(theirs.shape)  # was a ShapeError / TensorIndexError
         np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+EYE_AND_ZEROS = [np.eye(3), np.zeros((3, 2)), np.stack([np.eye(2), np.diag([3.0, 1.0])])]
+
+
+@pytest.mark.parametrize("a", EYE_AND_ZEROS, ids=["eye", "zeros-3x2", "batch"])
+@pytest.mark.parametrize("name", ["svd", "eigh"])
+def test_values_alone_have_torchs_finite_gradient_where_values_repeat(a, name) -> None:
+    """A loss of the singular values or eigenvalues alone (the vectors unused): gradient
+    U diag(g) V^T, finite at repeated (or zero) values, as PyTorch's (it was NaN). With
+    create_graph and an upstream gradient depending on the input, the vectors' recorded
+    zero block keeps the full formula (NaN there), so that higher orders stay exact."""
+    torch = pytest.importorskip("torch")
+    if name == "eigh" and a.shape[-1] != a.shape[-2]:
+        pytest.skip("eigh takes square matrices")
+
+    def loss(lib, x):
+        values = lib.linalg.svd(x).S if name == "svd" else lib.linalg.eigh(x).eigenvalues
+        return (values ** 3).sum()
+
+    x, t = ag.Tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    (g,) = ag.grad(loss(ag, x), [x])
+    (expected,) = torch.autograd.grad(loss(torch, t), [t])
+    np.testing.assert_allclose(g.data, expected.numpy(), atol=1e-12)
+    assert np.isfinite(g.data).all()
