@@ -117,16 +117,18 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) drawn from ``generator``."""
     shape = _size(size, "rand")
+    dtype = float_dtype(_dtype(dtype), "the dtype", "rand")
     sample = as_generator(generator, "rand").random(shape)
-    return _leaf(below(sample, 0.0, 1.0, _dtype(dtype)), requires_grad)
+    return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad)
 
 
 def randn(*size: Any, generator: Any = None, dtype: Any = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal samples drawn from ``generator``."""
     shape = _size(size, "randn")
+    dtype = float_dtype(_dtype(dtype), "the dtype", "randn")
     sample = as_generator(generator, "randn").standard_normal(shape)
-    return _leaf(sample.astype(_dtype(dtype), copy=False), requires_grad)
+    return _leaf(sample.astype(dtype, copy=False), requires_grad)
 
 
 def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Any = None,

@@ -119,7 +119,8 @@ def eigh(A: Any, UPLO: str = "L") -> EighResult:
     """The eigenvalues (ascending) and eigenvectors (columns) of each symmetric matrix,
     A = V diag(l) V^T, as ``torch.linalg.eigh``: only the ``UPLO`` triangle of A is read;
     the gradient is symmetric, as PyTorch's. Eigenvectors are defined up to sign (use
-    sign-free losses); with repeated eigenvalues the gradient is inf/NaN, as PyTorch's."""
+    sign-free losses); with repeated eigenvalues the gradient is inf/NaN, as PyTorch's,
+    unless the loss uses only the eigenvalues."""
     return matrix_functions.eigh(as_tensor(A), UPLO)
 
 
@@ -134,7 +135,7 @@ def svd(A: Any, full_matrices: bool = True) -> SVDResult:
     m x m and Vh n x n with ``full_matrices`` (the default, as PyTorch's), else m x k and
     k x n (k = min(m, n)). As in PyTorch, only the first k columns of U (rows of Vh) get
     a gradient; singular vectors are defined up to sign (use sign-free losses) and the
-    gradient is inf/NaN at repeated singular values."""
+    gradient is inf/NaN at repeated singular values, unless the loss uses only S."""
     return matrix_functions.svd(as_tensor(A), full_matrices)
 
 
@@ -157,14 +158,15 @@ def qr(A: Any, mode: str = "reduced") -> QRResult:
 def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:
     """The Moore-Penrose pseudo-inverse of each matrix, as ``torch.linalg.pinv``: singular
     values at most max(atol, rtol * the largest) count as zero (by default rtol = eps *
-    max(m, n)); the gradient is the derivative at a fixed rank. ``hermitian=True`` is not
+    max(m, n)); atol and rtol are numbers or one per matrix (arrays or Tensors of the
+    batch shape). The gradient is the derivative at a fixed rank. ``hermitian=True`` is not
     supported (pinv(A) gives the same values for a symmetric A)."""
     A = as_tensor(A)
     decompositions.check_matrix(A, "pinv")
     if hermitian:
         raise UsageError("pinv: hermitian=True is not supported; for a symmetric A, "
                          "pinv(A) (hermitian=False) gives the same values")
-    return apply(decompositions.Pinv(*decompositions.tolerances(atol, rtol, A)), A)
+    return apply(decompositions.Pinv(*decompositions.tolerances(atol, rtol, A, "pinv")), A)
 
 
 def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,
@@ -174,13 +176,13 @@ def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,
     gradient. ``hermitian=True`` uses the absolute eigenvalues of the lower triangle."""
     A = as_tensor(A)
     decompositions.check_matrix(A, "matrix_rank", square=hermitian)
-    atol, rtol = decompositions.tolerances(atol, rtol, A)
+    atol, rtol = decompositions.tolerances(atol, rtol, A, "matrix_rank")
     if hermitian:
         values = -np.sort(-np.abs(np.linalg.eigvalsh(A.data)), axis=-1)
     else:
         values = np.linalg.svd(A.data, compute_uv=False)
-    cut = np.maximum(atol, rtol * values[..., :1])
-    return Tensor(np.sum(values > cut, axis=-1).astype(np.int64))
+    kept = values > decompositions.cutoff(atol, rtol, values)
+    return Tensor(np.sum(kept, axis=-1).astype(np.int64))
 
 
 def cond(A: Any, p: Any = None) -> Tensor:

@@ -26,6 +26,14 @@ AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 _NOT_GIVEN = object()  # random_(0, None) (up to the dtype's largest) differs from random_(0)
 
 
+def _number(value: Any, name: str, where: str) -> float:
+    """``value`` (a number, or a 0-d array or Tensor) as a float; UsageError otherwise."""
+    array = np.asarray(getattr(value, "data", value))
+    if array.ndim or array.dtype.kind not in "iuf":
+        raise UsageError(f"{where}: {name} must be a number, as PyTorch's; got {value!r}")
+    return float(array)
+
+
 class RandomMethods:
     """The sampling methods of ``Tensor`` (a mixin: Tensor is the only subclass)."""
 
@@ -95,6 +103,7 @@ class RandomMethods:
         """Fill self (floating) in place with exponential samples of rate ``lambd`` > 0
         (mean 1 / lambd), as PyTorch's."""
         float_dtype(self.dtype, "the tensor", "exponential_")
+        lambd = _number(lambd, "lambd", "exponential_")
         if not lambd > 0:
             raise UsageError(f"exponential_: lambd (the rate) must be > 0; got {lambd}")
         rng = as_generator(generator, "exponential_")
@@ -110,6 +119,7 @@ class RandomMethods:
         if self.dtype.kind == "b":
             raise DTypeError("geometric_ fills a floating or integer tensor, as PyTorch's; "
                              "this one is bool")
+        p = _number(p, "p", "geometric_")
         if not 0 < p < 1:
             raise UsageError(f"geometric_: p must be in (0, 1); got {p}")
         rng = as_generator(generator, "geometric_")

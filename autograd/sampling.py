@@ -47,9 +47,13 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
     if not tensors and not isinstance(size, (tuple, list)):
         raise UsageError(f"normal: with a number mean and std, give size as a tuple, as "
                          f"normal(0.0, 1.0, (2, 3)); got size={size!r}")
+    if dtype is not None:
+        dtype = float_dtype(as_dtype(dtype, "dtype"), "the dtype", "normal")
+    elif tensors:
+        dtype = float_dtype(tensors[0].dtype, "a mean or std tensor", "normal")
+    else:
+        dtype = np.dtype(np.float64)
     if tensors:
-        dtype = float_dtype(tensors[0].dtype, "a mean or std tensor", "normal") if (
-            dtype is None) else as_dtype(dtype, "dtype")
         try:
             shape = np.broadcast_shapes(*(t.shape for t in tensors))
         except ValueError:
@@ -57,7 +61,6 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
                              f"{np.shape(mean)} and {np.shape(std)}") from None
     else:
         shape = tuple(size)
-        dtype = np.dtype(np.float64) if dtype is None else as_dtype(dtype, "dtype")
     loc, scale = (np.asarray(getattr(x, "data", x), dtype=np.float64) for x in (mean, std))
     if not (scale >= 0).all():  # NaN too
         raise UsageError(f"normal: std must be >= 0; got {scale[~(scale >= 0)].flat[0]}")

@@ -13,8 +13,9 @@ array, which ``autograd.linalg`` slices (ordinary differentiable indexing):
 
 The VJPs of ``Eigh`` and ``Svd`` hold where the eigenvalues (singular values) are distinct
 and, for the SVD of a non-square matrix, nonzero: elsewhere they divide by l_j - l_i
-(s_j^2 - s_i^2, s_i) and give inf or NaN, as PyTorch's do. ``Eigvalsh`` and ``Svdvals``
-need no such division: their gradients are finite everywhere (as PyTorch's).
+(s_j^2 - s_i^2, s_i) and give inf or NaN, as PyTorch's do, unless the loss uses only the
+values (the vectors' gradient is zero): then, as in PyTorch, they are finite everywhere,
+as those of ``Eigvalsh`` and ``Svdvals``, which need no such division.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import BackwardError, DTypeError, ShapeError
+from ..errors import BackwardError, DTypeError, ShapeError, UsageError
 from ..function import Function, apply
 from .generic import is_tensor, lift_like
 from .linalg_more import Solve
@@ -32,7 +33,7 @@ from .shape import Concatenate
 T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["Eigh", "Eigvalsh", "Svd", "Svdvals", "Qr", "Pinv", "check_matrix", "eigh_parts",
-           "svd_parts", "tolerances"]
+           "svd_parts", "tolerances", "cutoff"]
 
 
 def _mT(x: Any) -> Any:
@@ -65,9 +66,11 @@ class Eigh(Function):
         values, vectors = out[..., 0, :], out[..., 1:, :]
         g_values, g_vectors = g[..., 0, :], g[..., 1:, :]
         eye = _eye(out.shape[-1], out)
-        gaps = values[..., None, :] - values[..., :, None] + eye  # l_j - l_i; 1 on the diagonal
-        vtg = _mT(vectors) @ g_vectors
-        inner = (vtg - _mT(vtg)) * 0.5 / gaps + g_values[..., None, :] * eye
+        inner = g_values[..., None, :] * eye
+        if _used(g_vectors):  # else, as PyTorch, no 1 / (l_j - l_i): finite everywhere
+            gaps = values[..., None, :] - values[..., :, None] + eye  # l_j - l_i; 1 on diag
+            vtg = _mT(vectors) @ g_vectors
+            inner = inner + (vtg - _mT(vtg)) * 0.5 / gaps
         return (vectors @ inner @ _mT(vectors),)
 
 
@@ -114,6 +117,8 @@ class Svd(Function):
         m, n = a.shape[-2:]
         u, s, v = svd_parts(out, m, n)
         gu, gs, gv = svd_parts(g, m, n)
+        if not (_used(gu) or _used(gv)):  # S alone: U diag(gs) V^T, finite everywhere
+            return ((u * gs[..., None, :]) @ _mT(v),)  # (PyTorch skips those terms too)
         s_row, s_col = s[..., None, :], s[..., :, None]
         eye = _eye(s.shape[-1], out)
         gaps = s_row * s_row - s_col * s_col + eye  # s_j^2 - s_i^2; 1 on the diagonal
@@ -194,13 +199,12 @@ class Pinv(Function):
     __slots__ = ("atol", "rtol")
     save_output = True
 
-    def __init__(self, atol: float, rtol: float) -> None:
-        self.atol, self.rtol = atol, rtol
+    def __init__(self, atol: Any, rtol: Any) -> None:
+        self.atol, self.rtol = atol, rtol  # numbers or arrays of the batch shape
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         u, s, vh = np.linalg.svd(a, full_matrices=False)
-        cut = np.maximum(self.atol, self.rtol * s[..., :1])  # s[..., 0] is the largest
-        kept = s > cut
+        kept = s > cutoff(self.atol, self.rtol, s)
         s_inv = np.divide(1, s, out=np.zeros_like(s), where=kept)
         return (_mT(vh) * s_inv[..., None, :]) @ _mT(u)
 
@@ -212,17 +216,58 @@ class Pinv(Function):
         return (-(xt @ g @ xt) + left @ gt @ (out @ xt) + (xt @ out) @ gt @ right,)
 
 
-def tolerances(atol: Any, rtol: Any, x: T) -> tuple[float, float]:
+def tolerances(atol: Any, rtol: Any, x: T, op: str) -> tuple[Any, Any]:
     """(atol, rtol) as PyTorch's pinv/matrix_rank default them: atol 0 when not given;
-    rtol eps * max(m, n) when not given, unless atol > 0 is given (then 0)."""
+    rtol eps * max(m, n) when not given, except where a given atol is > 0 (there 0). Each
+    is a number or, as PyTorch's tensor tolerances, one per matrix (broadcasting to x's
+    batch shape)."""
+    batch = x.shape[:-2]
+    given_atol = atol is not None
+    atol = _tolerance(0.0 if atol is None else atol, "atol", batch, op)
     if rtol is None:
         floating = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64
-        given_atol = atol is not None and atol > 0
-        rtol = 0.0 if given_atol else np.finfo(floating).eps * max(x.shape[-2:])
-    return (0.0 if atol is None else float(atol)), float(rtol)
+        default = np.finfo(floating).eps * max(x.shape[-2:])
+        rtol = np.where(given_atol & (atol > 0), 0.0, default)
+    else:
+        rtol = _tolerance(rtol, "rtol", batch, op)
+    atol, rtol = (float(t) if t.ndim == 0 else t for t in (atol, rtol))  # reprs read well
+    return atol, rtol
+
+
+def _tolerance(value: Any, name: str, batch: tuple[int, ...], op: str) -> np.ndarray:
+    """``value`` (a number, array or Tensor) as float64, checked to broadcast to ``batch``."""
+    try:
+        array = np.asarray(getattr(value, "data", value), dtype=np.float64)
+    except (TypeError, ValueError):
+        raise UsageError(f"{op}: {name} must be a number or an array of numbers (one per "
+                         f"matrix); got {value!r}") from None
+    try:
+        np.broadcast_to(array, batch)
+    except ValueError:
+        raise ShapeError(f"{op}: {name} of shape {array.shape} does not broadcast to the "
+                         f"batch shape {batch} of the matrices (one tolerance per matrix, "
+                         f"or one number for all)") from None
+    return array
+
+
+def cutoff(atol: np.ndarray, rtol: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """max(atol, rtol * the largest) per matrix, shaped to compare with its ``values``
+    (singular values, the largest first, on the last axis)."""
+    return np.maximum(np.expand_dims(atol, -1), np.expand_dims(rtol, -1) * values[..., :1])
 
 
 # ------------------------------------------------------------------ helpers
+def _used(g: Any) -> bool:
+    """False when the gradient block g is a constant of zeros, as for an output the loss
+    does not use (PyTorch's undefined gradient): the VJP then skips the terms that divide
+    by gaps between eigen- or singular values (0 / 0 = NaN where values repeat). A block
+    that is recorded (``create_graph`` with an upstream gradient that depends on the
+    inputs, or ``functional.jvp``'s zero probe) is used: its derivative needs the terms."""
+    if is_tensor(g):
+        return g.requires_grad or bool(np.any(g.data))
+    return bool(np.any(g))
+
+
 def _run(op: Function, a: Any) -> Any:
     """``op`` on a Tensor (recorded, for create_graph) or on an array (plain forward)."""
     return apply(op, a) if is_tensor(a) else op.forward(a)

@@ -132,7 +132,10 @@ def _singular_value_norm(A: T, ord: Any, rows: int, cols: int, keepdim: bool) ->
     """'nuc', 2 or -2: the sum, largest or smallest of the singular values."""
     rest = [d for d in range(A.ndim) if d not in (rows, cols)]
     values = svdvals(A.transpose(rest + [rows, cols]))
-    out = values.sum(-1) if ord == "nuc" else values.max(-1) if ord == 2 else values.min(-1)
+    if ord == "nuc" or (ord == 2 and values.shape[-1] == 0):  # no values: 0, as PyTorch
+        out = values.sum(-1)
+    else:
+        out = values.max(-1) if ord == 2 else values.min(-1)
     if keepdim:
         out = out.reshape([1 if d in (rows, cols) else A.shape[d] for d in range(A.ndim)])
     return out
@@ -144,6 +147,8 @@ def cond(A: T, p: Any, name: str = "cond") -> T:
     if p is None or (not isinstance(p, str) and p in (2, -2)):
         decompositions.check_matrix(A, name)
         values = svdvals(A)
+        if values.shape[-1] == 0:  # an empty matrix: 0, as PyTorch
+            return values.sum(-1)
         largest, smallest = values[..., 0], values[..., -1]
         return smallest / largest if p == -2 else largest / smallest
     if not ((isinstance(p, str) and p in ("fro", "nuc")) or

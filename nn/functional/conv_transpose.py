@@ -76,6 +76,10 @@ def _conv_transpose(owner: str, dims: int, input: Any, weight: Any, bias: Any, s
     dilation = int_tuple(owner, "dilation", dilation, dims, minimum=1)
     check_output_padding(owner, output_padding, stride, dilation)
     spatial = x.shape[2:]
+    if 0 in spatial:
+        raise ShapeError(f"{owner}: the input's spatial axes {spatial} include an empty one: "
+                         f"there is nothing to spread into an output (only the batch may be "
+                         f"empty, as in PyTorch)")
     out = tuple(transposed_length(*sizes) for sizes
                 in zip(spatial, kernel, stride, padding, dilation, output_padding))
     if any(n < 1 for n in out):

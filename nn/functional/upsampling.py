@@ -124,6 +124,9 @@ def _sizes_and_scales(x: Tensor, size: Any, scale_factor: Any, recompute: bool
         if len(factors) != dims:
             raise ConfigError(f"interpolate: scale_factor needs one entry per spatial axis "
                               f"of the input {spatial}; got {scale_factor!r}")
+        if not all(math.isfinite(s) for s in factors):
+            raise ConfigError(f"interpolate: scale_factor must be finite (the output has "
+                              f"floor(n * scale_factor) entries); got {scale_factor!r}")
         sizes = tuple(math.floor(n * float(s)) for n, s in zip(spatial, factors))
         scales = (None,) * dims if recompute else tuple(float(s) for s in factors)
     if any(n < 1 for n in sizes):

@@ -111,6 +111,13 @@ BAD = [  # call (given the module and a float32 zeros tensor of shape (3,)), err
     (lambda m, z: m.poisson(z - 2), UsageError, "rates must be finite and >= 0"),
     (lambda m, z: m.poisson(z + float("nan")), UsageError, "rates must be finite and >= 0"),
     (lambda m, z: m.poisson(z.long() + 2), DTypeError, "poisson: the rates must be floating"),
+    # continuous samples into an integer dtype: were silently truncated (or NumPy's error)
+    (lambda m, z: m.normal(0.0, 5.0, (3,), dtype=z.long().dtype), DTypeError,
+     "normal: the dtype must be floating"),
+    (lambda m, z: m.normal(z, 5.0, dtype=z.long().dtype), DTypeError, "the dtype must be"),
+    (lambda m, z: m.rand(3, dtype=z.long().dtype), DTypeError, "rand: the dtype must be"),
+    (lambda m, z: m.randn(3, dtype=z.long().dtype), DTypeError, "randn: the dtype must be"),
+    (lambda m, z: m.randn(3, dtype=z.bool().dtype), DTypeError, "randn: the dtype must be"),
 ]
 
 

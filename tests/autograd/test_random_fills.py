@@ -123,6 +123,10 @@ BAD = [  # call (given the module and a float32 zeros tensor of shape (3,)), err
     (lambda m, t: t.geometric_(1.0), UsageError, r"p must be in \(0, 1\)"),
     (lambda m, t: t.geometric_(1.5), UsageError, r"p must be in \(0, 1\)"),
     (lambda m, t: t.bool().geometric_(0.5), DTypeError, "this one is bool"),
+    (lambda m, t: t.exponential_(t + 1.0), UsageError, "exponential_: lambd must be a number"),
+    (lambda m, t: t.exponential_("2"), UsageError, "lambd must be a number, .* got '2'"),
+    (lambda m, t: t.geometric_(t + 0.5), UsageError, "geometric_: p must be a number"),
+    (lambda m, t: t.geometric_(None), UsageError, "p must be a number, .* got None"),
 ]
 
 

@@ -155,6 +155,8 @@ def test_functional_errors_are_named():
         F.conv_transpose2d(np.ones((1, 1, 4, 4)), w)
     with pytest.raises(ShapeError, match=r"output of \(0, 0\) per channel.*too small"):
         F.conv_transpose2d(x, w, padding=3)
+    with pytest.raises(ShapeError, match=r"spatial axes \(0, 4\) include an empty one"):
+        F.conv_transpose2d(np.ones((1, 2, 0, 4)), w)  # was (1, 3, 2, 6) zeros
     with pytest.raises(ShapeError, match="weight must have 3 axes, \\(in_channels"):
         F.conv_transpose1d(np.ones((1, 2, 4)), w)
     with pytest.raises(ShapeError, match="input must have 4 axes"):

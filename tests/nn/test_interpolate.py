@@ -136,6 +136,9 @@ def test_functional_errors_are_named():
         F.interpolate(x, scale_factor="2")
     with pytest.raises(ConfigError, match=r"sizes should be greater than 0.*\(0, 0\)"):
         F.interpolate(x, scale_factor=0.2)
+    for factor in (float("nan"), float("inf"), (2.0, -float("inf"))):
+        with pytest.raises(ConfigError, match="scale_factor must be finite"):
+            F.interpolate(x, scale_factor=factor)  # was NumPy's bare ValueError/OverflowError
     with pytest.raises(ConfigError, match="antialias=True is not offered"):
         F.interpolate(x, scale_factor=2, mode="bilinear", antialias=True)
     with pytest.raises(ArgumentTypeError, match="align_corners must be True or False"):
