@@ -8,10 +8,10 @@ The class is assembled from a core (here: data, gradient, flags, backward, shape
 dtype, copy and pickle), the operators and differentiable methods
 (``tensor_math.TensorMath``, the reductions in ``tensor_reductions.Reductions``, and
 ``tensor_methods.OpMethods`` for the second set of ops), PyTorch's names for them
-(``torch_spellings.TorchSpellings``), NumPy interop (``interop.NumpyInterop``), the
-in-place operators (``inplace.InplaceOps``) and the ways Python and NumPy read its
-values (``tensor_protocols.ValueProtocols``: ``item``, ``np.asarray``, ``len``, ``if t:``,
-``float``, ``format``, ``repr``...).
+(``torch_spellings.TorchSpellings``, ``torch_methods``, ``torch_shapes``), NumPy interop
+(``interop.NumpyInterop``), the in-place operators (``inplace.InplaceOps``) and the
+ways Python and NumPy read its values (``tensor_protocols.ValueProtocols``: ``item``,
+``np.asarray``, ``len``, ``if t:``, ``float``, ``format``, ``repr``...).
 """
 
 from __future__ import annotations
@@ -36,13 +36,14 @@ from .tensor_protocols import TRACKED_READS, ValueProtocols
 from .tensor_reductions import Reductions
 from .tensor_logic import LogicOps
 from .torch_methods import TorchMethods
+from .torch_shapes import TorchShapes
 from .torch_spellings import ElementCount, TorchSpellings
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 
-class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, LogicOps,
-             NumpyInterop, InplaceOps, RandomMethods, ValueProtocols):
+class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
+             LogicOps, NumpyInterop, InplaceOps, RandomMethods, ValueProtocols):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).
