@@ -36,7 +36,7 @@ from .tensor_protocols import TRACKED_READS, ValueProtocols
 from .tensor_reductions import Reductions
 from .tensor_logic import LogicOps
 from .torch_methods import TorchMethods
-from .torch_shapes import TorchShapes
+from .torch_shapes import TorchShapes, check_device
 from .torch_spellings import ElementCount, TorchSpellings
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
@@ -326,8 +326,11 @@ def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray 
     return t
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays)."""
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
+           device: Any = None) -> Tensor:
+    """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays);
+    ``device`` may only be the CPU ("cpu" or None), as ``autograd.zeros``'s."""
+    check_device(device, "tensor(device=...)")
     return Tensor(np.array(_array_of(data, dtype), copy=True), requires_grad=requires_grad)
 
 
