@@ -34,6 +34,12 @@ from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, 
                        rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
                        zeros_like)
 from .sampling import bernoulli, multinomial, normal, poisson
+from .dtypes import (double, float16, float32, float64, half, int8, int16, int32, int64, long,
+                     short, uint8)
+from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max, clamp_min,
+                              clone, diag, eq, flatten, gather, ge, gt, index_select,
+                              isclose, le, lerp, lt, masked_fill, mm, nan_to_num, narrow, ne,
+                              numel, permute, topk, unbind, unflatten, unsqueeze)
 from . import functional, linalg
 
 __version__ = "0.1.0"
@@ -74,8 +80,16 @@ __all__ = [
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
     "linspace", "rand", "randn", "rand_like", "randn_like", "randint", "randint_like",
     "randperm",
+    # PyTorch's dtype names (NumPy's types: long is np.int64)
+    "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
+    "short", "long", "uint8",
     # sampling
     "multinomial", "normal", "bernoulli", "poisson",
+    # PyTorch's functions for its Tensor methods (torch.flatten(x, 1)...)
+    "flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select", "masked_fill",
+    "gather", "unbind", "chunk", "topk", "amax", "amin", "clamp_min", "clamp_max", "mm",
+    "bmm", "addmm", "lerp", "isclose", "allclose", "diag", "nan_to_num", "clone", "numel",
+    "eq", "ne", "lt", "le", "gt", "ge",
     # derivatives of whole functions
     "functional",
     # PyTorch's torch.linalg spellings

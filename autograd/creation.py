@@ -6,7 +6,8 @@ Sizes are given as ``zeros(2, 3)`` or ``zeros((2, 3))``. The dtype is float64 un
 ``dtype=`` says otherwise (``arange`` of integers stays integer, as in NumPy and
 PyTorch); ``requires_grad=True`` makes a leaf to differentiate. Random tensors draw from
 the ``numpy.random.Generator`` passed as ``generator=`` (a fresh unseeded one if None),
-so a seeded generator reproduces them.
+so a seeded generator reproduces them. PyTorch's ``device=`` is taken: "cpu" (or None,
+"cpu:0", ``torch.device("cpu")``), the only device here; another is a ``UsageError``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ._random import as_generator, below
 from ._sampling import draw_integers, float_dtype, integer_range, whole_number
 from .errors import GeneratorError, ShapeError, UsageError
 from .tensor import Tensor, as_tensor
+from .torch_shapes import check_device
 
 __all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
            "linspace", "rand", "randn", "rand_like", "randn_like", "randint", "randint_like",
@@ -38,7 +40,9 @@ def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
     return tuple(int(n) for n in size)
 
 
-def _leaf(array: np.ndarray, requires_grad: bool) -> Tensor:
+def _leaf(array: np.ndarray, requires_grad: bool, device: Any, op: str) -> Tensor:
+    """A new leaf holding ``array``; ``device`` must be the CPU (``check_device``)."""
+    check_device(device, f"{op}(device=...)")
     return Tensor(array, requires_grad=requires_grad)
 
 
@@ -46,21 +50,24 @@ def _dtype(dtype: Any) -> np.dtype:
     return np.dtype(np.float64) if dtype is None else as_dtype(dtype, "dtype")
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
     """A tensor of zeros of the given size."""
-    return _leaf(np.zeros(_size(size, "zeros"), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.zeros(_size(size, "zeros"), dtype=_dtype(dtype)), requires_grad, device,
+                 "zeros")
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """A tensor of ones of the given size."""
-    return _leaf(np.ones(_size(size, "ones"), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.ones(_size(size, "ones"), dtype=_dtype(dtype)), requires_grad, device, "ones")
 
 
 def full(size: Any, fill_value: float, dtype: Any = None,
-         requires_grad: bool = False) -> Tensor:
+         requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """A tensor of the given size filled with ``fill_value``."""
     shape = _size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "full")
-    return _leaf(np.full(shape, fill_value, dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.full(shape, fill_value, dtype=_dtype(dtype)), requires_grad, device, "full")
 
 
 def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
@@ -68,34 +75,36 @@ def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
     return t.shape, (t.dtype if dtype is None else as_dtype(dtype, "dtype"))
 
 
-def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
+               device: Any = None) -> Tensor:
     """Zeros with the shape (and dtype, unless given) of ``t``."""
     shape, dtype = _like(t, dtype)
-    return _leaf(np.zeros(shape, dtype=dtype), requires_grad)
+    return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "zeros_like")
 
 
-def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
+              device: Any = None) -> Tensor:
     """Ones with the shape (and dtype, unless given) of ``t``."""
     shape, dtype = _like(t, dtype)
-    return _leaf(np.ones(shape, dtype=dtype), requires_grad)
+    return _leaf(np.ones(shape, dtype=dtype), requires_grad, device, "ones_like")
 
 
 def full_like(t: Any, fill_value: float, dtype: Any = None,
-              requires_grad: bool = False) -> Tensor:
+              requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``fill_value`` everywhere, with the shape (and dtype, unless given) of ``t``."""
     shape, dtype = _like(t, dtype)
-    return _leaf(np.full(shape, fill_value, dtype=dtype), requires_grad)
+    return _leaf(np.full(shape, fill_value, dtype=dtype), requires_grad, device, "full_like")
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None,
-        requires_grad: bool = False) -> Tensor:
+        requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """The n x m identity matrix (square when m is None)."""
     n, m = _size((n, n if m is None else m), "eye")
-    return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device, "eye")
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+           requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """Values from ``start`` (0 when only one number is given) up to, not including,
     ``end``, spaced by ``step``. Integers give an integer tensor unless ``dtype`` says."""
     if end is None:
@@ -103,36 +112,37 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
     if step == 0:
         raise ShapeError("arange: step must not be 0")
     dtype = None if dtype is None else as_dtype(dtype, "dtype")
-    return _leaf(np.arange(start, end, step, dtype=dtype), requires_grad)
+    return _leaf(np.arange(start, end, step, dtype=dtype), requires_grad, device, "arange")
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+             requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     (steps,) = _size((steps,), "linspace")
-    return _leaf(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad, device,
+                 "linspace")
 
 
 def rand(*size: Any, generator: Any = None, dtype: Any = None,
-         requires_grad: bool = False) -> Tensor:
+         requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform samples in [0, 1) drawn from ``generator``."""
     shape = _size(size, "rand")
     dtype = float_dtype(_dtype(dtype), "the dtype", "rand")
     sample = as_generator(generator, "rand").random(shape)
-    return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad)
+    return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad, device, "rand")
 
 
 def randn(*size: Any, generator: Any = None, dtype: Any = None,
-          requires_grad: bool = False) -> Tensor:
+          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal samples drawn from ``generator``."""
     shape = _size(size, "randn")
     dtype = float_dtype(_dtype(dtype), "the dtype", "randn")
     sample = as_generator(generator, "randn").standard_normal(shape)
-    return _leaf(sample.astype(dtype, copy=False), requires_grad)
+    return _leaf(sample.astype(dtype, copy=False), requires_grad, device, "randn")
 
 
 def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Any = None,
-            dtype: Any = None, requires_grad: bool = False) -> Tensor:
+            dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Integers uniform in [low, high) drawn from ``generator``, int64 unless ``dtype``
     says, with PyTorch's two call forms: ``randint(high, size)`` (low is 0) and
     ``randint(low, high, size)``; ``size`` is a tuple, as in PyTorch."""
@@ -147,12 +157,12 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Any 
     dtype = np.dtype(np.int64) if dtype is None else as_dtype(dtype, "dtype")
     first, last = integer_range(low, high, dtype, "randint")
     rng = as_generator(generator, "randint")
-    return _leaf(draw_integers(rng, first, last, shape, dtype), requires_grad)
+    return _leaf(draw_integers(rng, first, last, shape, dtype), requires_grad, device, "randint")
 
 
 def randint_like(input: Any, low: int = 0, high: Any = None, *,  # noqa: A002
                  generator: Any = None, dtype: Any = None,
-                 requires_grad: bool = False) -> Tensor:
+                 requires_grad: bool = False, device: Any = None) -> Tensor:
     """``randint`` with the shape (and dtype, unless given) of ``input``: ``randint_like(x,
     high)`` or ``randint_like(x, low, high)``."""
     shape, dtype = _like(input, dtype)
@@ -160,11 +170,12 @@ def randint_like(input: Any, low: int = 0, high: Any = None, *,  # noqa: A002
         low, high = 0, low
     first, last = integer_range(low, high, dtype, "randint_like")
     rng = as_generator(generator, "randint_like")
-    return _leaf(draw_integers(rng, first, last, shape, dtype), requires_grad)
+    return _leaf(draw_integers(rng, first, last, shape, dtype), requires_grad, device,
+                 "randint_like")
 
 
 def randperm(n: int, *, generator: Any = None, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+             requires_grad: bool = False, device: Any = None) -> Tensor:
     """A random permutation of 0 .. n-1 drawn from ``generator`` (int64 unless ``dtype``
     says): ``x[randperm(len(x))]`` shuffles, as in PyTorch."""
     (n,) = _size((whole_number(n, "n", "randperm"),), "randperm")
@@ -172,22 +183,22 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None,
     if n > 0:
         integer_range(0, n, dtype, "randperm")
     order = as_generator(generator, "randperm").permutation(n)
-    return _leaf(order.astype(dtype), requires_grad)
+    return _leaf(order.astype(dtype), requires_grad, device, "randperm")
 
 
 def rand_like(input: Any, *, generator: Any = None, dtype: Any = None,  # noqa: A002
-              requires_grad: bool = False) -> Tensor:
+              requires_grad: bool = False, device: Any = None) -> Tensor:
     """``rand`` with the shape (and floating dtype, unless given) of ``input``."""
     shape, dtype = _like(input, dtype)
     dtype = float_dtype(dtype, "the dtype", "rand_like")
     sample = as_generator(generator, "rand_like").random(shape)
-    return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad)
+    return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad, device, "rand_like")
 
 
 def randn_like(input: Any, *, generator: Any = None, dtype: Any = None,  # noqa: A002
-               requires_grad: bool = False) -> Tensor:
+               requires_grad: bool = False, device: Any = None) -> Tensor:
     """``randn`` with the shape (and floating dtype, unless given) of ``input``."""
     shape, dtype = _like(input, dtype)
     dtype = float_dtype(dtype, "the dtype", "randn_like")
     sample = as_generator(generator, "randn_like").standard_normal(shape)
-    return _leaf(sample.astype(dtype, copy=False), requires_grad)
+    return _leaf(sample.astype(dtype, copy=False), requires_grad, device, "randn_like")

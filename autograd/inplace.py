@@ -1,6 +1,6 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
-add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ fill_diagonal_ exp_ sqrt_ abs_ relu_
-sigmoid_ tanh_``, and ``uniform_ normal_``, which draw from a ``numpy.random.Generator``)
+masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ fill_diagonal_ exp_ sqrt_ abs_
+relu_ sigmoid_ tanh_``, and ``uniform_ normal_``, which draw from a ``numpy.random.Generator``)
 write into a tensor's array without recording anything.
 
 They are allowed only where they cannot bypass the graph: on tensors that do not require
@@ -133,6 +133,21 @@ class InplaceOps:
                 f"several values in, write t.copy_(values) (they broadcast to t's shape).")
         check_fits(value, self.dtype, "fill_")
         return self._inplace(_assign, value)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Any:
+        """Set the elements where ``mask`` (boolean, broadcasting to self's shape) is True
+        to ``value`` (a number or a 0-d tensor), in place, as PyTorch's."""
+        mask = np.asarray(_value(mask))
+        if mask.dtype != np.bool_:
+            raise DTypeError(f"masked_fill_: the mask must be boolean; got dtype {mask.dtype}")
+        if np.ndim(_value(value)) != 0:
+            raise UsageError(f"masked_fill_ takes one value (a number or a 0-d tensor), as "
+                             f"PyTorch; got shape {np.shape(_value(value))}. For values "
+                             f"per element write x = autograd.where(mask, values, x).")
+        check_fits(value, self.dtype, "masked_fill_")
+        return self._write("masked_fill_", "x = x.masked_fill(mask, value)",
+                           lambda out: np.copyto(out, _value(value), casting="unsafe",
+                                                 where=mask), value)
 
     def add_(self, other: Any, alpha: Any = 1) -> Any:
         """self += alpha * other, in place (PyTorch's; ``other`` broadcasts to self)."""

@@ -8,10 +8,10 @@ The class is assembled from a core (here: data, gradient, flags, backward, shape
 dtype, copy and pickle), the operators and differentiable methods
 (``tensor_math.TensorMath``, the reductions in ``tensor_reductions.Reductions``, and
 ``tensor_methods.OpMethods`` for the second set of ops), PyTorch's names for them
-(``torch_spellings.TorchSpellings``), NumPy interop (``interop.NumpyInterop``), the
-in-place operators (``inplace.InplaceOps``) and the ways Python and NumPy read its
-values (``tensor_protocols.ValueProtocols``: ``item``, ``np.asarray``, ``len``, ``if t:``,
-``float``, ``format``, ``repr``...).
+(``torch_spellings.TorchSpellings``, ``torch_methods``, ``torch_shapes``), NumPy interop
+(``interop.NumpyInterop``), the in-place operators (``inplace.InplaceOps``) and the
+ways Python and NumPy read its values (``tensor_protocols.ValueProtocols``: ``item``,
+``np.asarray``, ``len``, ``if t:``, ``float``, ``format``, ``repr``...).
 """
 
 from __future__ import annotations
@@ -36,13 +36,14 @@ from .tensor_protocols import TRACKED_READS, ValueProtocols
 from .tensor_reductions import Reductions
 from .tensor_logic import LogicOps
 from .torch_methods import TorchMethods
+from .torch_shapes import TorchShapes, check_device
 from .torch_spellings import ElementCount, TorchSpellings
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 
-class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, LogicOps,
-             NumpyInterop, InplaceOps, RandomMethods, ValueProtocols):
+class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
+             LogicOps, NumpyInterop, InplaceOps, RandomMethods, ValueProtocols):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).
@@ -325,8 +326,11 @@ def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray 
     return t
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays)."""
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
+           device: Any = None) -> Tensor:
+    """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays);
+    ``device`` may only be the CPU ("cpu" or None), as ``autograd.zeros``'s."""
+    check_device(device, "tensor(device=...)")
     return Tensor(np.array(_array_of(data, dtype), copy=True), requires_grad=requires_grad)
 
 

@@ -1,7 +1,8 @@
 """``TorchSpellings``: PyTorch's names for what ``Tensor`` already does (a mixin of
 ``Tensor``): ``x.view(2, 3)``, ``x.permute(1, 0)``, ``x.clamp(min=0)``, ``x.float()``,
 ``x.t()``, ``x.mT``, ``x.gather(1, idx)``, ``x.masked_fill(mask, 0)``, ``x.long()``,
-``x.device``, ``x.split(2, dim=1)``...
+``x.device``, ``x.split(2, dim=1)``... (``x.view_as(y)``, ``x.new_zeros(2)`` and the like
+are in ``torch_shapes``).
 
 Many users come from PyTorch, and these let their habits work. Each is a line or two
 over an op that exists under its NumPy name, so the graph (and a drawing) shows that
@@ -21,6 +22,7 @@ from .errors import DTypeError, ShapeError, UsageError
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .ops.shape import flattened_shape, memory_order
 from .tensor_math import where
+from .torch_shapes import check_device
 
 __all__ = ["TorchSpellings", "ElementCount"]
 
@@ -265,10 +267,7 @@ class TorchSpellings:
             target, device = None, str(target)
         if isinstance(target, TorchSpellings):
             target = target.dtype
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise UsageError(f"to({str(device)!r}): there is no {str(device)!r} device (no "
-                             f"GPU) here; this engine computes with NumPy on the CPU. Leave "
-                             f"the tensor where it is (x.to('cpu') and x.cpu() are x).")
+        check_device(device, f"to({str(device)!r})")
         dtype = target if dtype is None else dtype
         return self if dtype is None else self.astype(dtype)
 
@@ -358,15 +357,3 @@ class TorchSpellings:
         if axis is not None:  # a named AxisError for a repeated or out-of-range axis
             axis = normalize_axis(axis, self.ndim, "any")
         return self._make(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)), None)
-
-    def new_zeros(self, *size: Any) -> AnyTensor:
-        """A constant tensor of zeros of this dtype."""
-        return self._make(np.zeros(_sizes(size), self.dtype), None)
-
-    def new_ones(self, *size: Any) -> AnyTensor:
-        """A constant tensor of ones of this dtype."""
-        return self._make(np.ones(_sizes(size), self.dtype), None)
-
-    def new_full(self, size: Any, fill_value: Any) -> AnyTensor:
-        """A constant tensor of ``fill_value`` of this dtype."""
-        return self._make(np.full(size, fill_value, self.dtype), None)

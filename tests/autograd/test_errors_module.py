@@ -76,8 +76,8 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
 
 
 @pytest.mark.parametrize("name, hint", [
-    ("unsqueeze", "t.unsqueeze("), ("gather", "t.gather("),  # Tensor methods
-    ("asin", "autograd.arcsin"), ("bmm", "autograd.matmul"),  # NumPy's names here
+    ("scatter", "t.scatter("), ("view_as", "t.view_as("),  # Tensor methods
+    ("asin", "autograd.arcsin"), ("concat", "autograd.cat"),  # NumPy's names here
     ("remainder", "np.remainder(t) runs the differentiable op"),
     ("count_nonzero", "np.count_nonzero takes Tensors"), ("typecodes", "autograd.__all__"),
     ("no_such_function", "autograd.__all__")])

@@ -1,0 +1,192 @@
+"""PyTorch's module-level functions for Tensor methods that exist here under PyTorch's
+name (``autograd.flatten(x, 1)`` is ``torch.flatten(x, 1)``): each takes a Tensor (or
+data, made a constant Tensor) and calls the method, so it has the method's rules,
+values and gradient.
+
+Only names NumPy does not use for something else: ``np.split`` and ``np.equal`` mean
+other things (and ``autograd.max``, ``repeat``... keep NumPy's meaning), so
+``x.split(...)`` and ``x.equal(y)`` stay methods. ``amax amin isclose allclose diag
+nan_to_num`` are also NumPy's names, with the same meaning.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .errors import UsageError
+from .tensor import Tensor, as_tensor
+from .torch_methods import TopK
+
+__all__ = ["flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select",
+           "masked_fill", "gather", "unbind", "chunk", "topk", "amax", "amin", "clamp_min",
+           "clamp_max", "mm", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
+           "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge"]
+
+
+# ------------------------------------------------------------ shape and pieces
+def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+    """Axes ``start_dim..end_dim`` merged into one (all by default: a 1-d tensor)."""
+    return as_tensor(input).flatten(start_dim, end_dim)
+
+
+def unflatten(input: Any, dim: int, sizes: Sequence[int]) -> Tensor:  # noqa: A002
+    """Axis ``dim`` split into axes of ``sizes`` (one may be -1)."""
+    return as_tensor(input).unflatten(dim, sizes)
+
+
+def unsqueeze(input: Any, dim: int) -> Tensor:  # noqa: A002
+    """A size-1 axis inserted at ``dim`` (``expand_dims``)."""
+    return as_tensor(input).unsqueeze(dim)
+
+
+def permute(input: Any, dims: Sequence[int]) -> Tensor:  # noqa: A002
+    """The axes in the order ``dims`` (a tuple naming every axis)."""
+    return as_tensor(input).permute(dims)
+
+
+def narrow(input: Any, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
+    """The ``length`` elements from ``start`` along ``dim``."""
+    return as_tensor(input).narrow(dim, start, length)
+
+
+def index_select(input: Any, dim: int, index: Any) -> Tensor:  # noqa: A002
+    """The slices at ``index`` (1-d, integer) along ``dim``."""
+    return as_tensor(input).index_select(dim, index)
+
+
+def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:  # noqa: A002
+    """``value`` where ``mask`` is True, input elsewhere."""
+    return as_tensor(input).masked_fill(mask, value)
+
+
+def gather(input: Any, dim: int, index: Any) -> Tensor:  # noqa: A002
+    """out[..., i, ...] = input[..., index[..., i, ...], ...] along ``dim``."""
+    return as_tensor(input).gather(dim, index)
+
+
+def unbind(input: Any, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """The slices along ``dim``, each without that axis."""
+    return as_tensor(input).unbind(dim)
+
+
+def chunk(input: Any, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """At most ``chunks`` pieces of equal size along ``dim`` (the last may be smaller)."""
+    return as_tensor(input).chunk(chunks, dim)
+
+
+# ------------------------------------------------------------ reductions and values
+def topk(input: Any, k: int, dim: int = -1, largest: bool = True,  # noqa: A002
+         sorted: bool = True) -> TopK:  # noqa: A002
+    """The ``k`` largest (or smallest) elements along ``dim``: ``(values, indices)``."""
+    return as_tensor(input).topk(k, dim, largest, sorted)
+
+
+def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """The maximum over ``dim`` (all axes by default); ties share the gradient."""
+    return as_tensor(input).amax(dim, keepdim)
+
+
+def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """The minimum over ``dim`` (all axes by default); ties share the gradient."""
+    return as_tensor(input).amin(dim, keepdim)
+
+
+def clamp_min(input: Any, min: Any) -> Tensor:  # noqa: A002
+    """input limited from below."""
+    return as_tensor(input).clamp_min(min)
+
+
+def clamp_max(input: Any, max: Any) -> Tensor:  # noqa: A002
+    """input limited from above."""
+    return as_tensor(input).clamp_max(max)
+
+
+def lerp(input: Any, end: Any, weight: Any) -> Tensor:  # noqa: A002
+    """input + weight * (end - input)."""
+    return as_tensor(input).lerp(end, weight)
+
+
+def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None,  # noqa: A002
+               neginf: float | None = None) -> Tensor:
+    """NaN, +inf, -inf replaced by ``nan``, ``posinf``, ``neginf`` (PyTorch's order: the
+    second argument is ``nan``, where NumPy's is ``copy``, which is refused)."""
+    if isinstance(nan, bool):
+        raise UsageError(f"nan_to_num: the second argument is nan= (the number for NaN), "
+                         f"as PyTorch's; got the bool {nan}, NumPy's copy=. Leave it out: "
+                         f"the result is a new tensor.")
+    return as_tensor(input).nan_to_num(nan, posinf, neginf)
+
+
+def clone(input: Any) -> Tensor:  # noqa: A002
+    """A copy with its own memory; the gradient passes through."""
+    return as_tensor(input).clone()
+
+
+def numel(input: Any) -> int:  # noqa: A002
+    """The number of elements."""
+    return as_tensor(input).numel()
+
+
+# ------------------------------------------------------------ matrix products
+def mm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
+    """The product of two matrices (2-d only)."""
+    return as_tensor(input).mm(mat2)
+
+
+def bmm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
+    """The product of two batches of matrices (3-d only, the same batch size)."""
+    return as_tensor(input).bmm(mat2)
+
+
+def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1,  # noqa: A002
+          alpha: Any = 1) -> Tensor:
+    """beta * input + alpha * (mat1 @ mat2)."""
+    return as_tensor(input).addmm(mat1, mat2, beta=beta, alpha=alpha)
+
+
+# ------------------------------------------------------------ comparisons (constants)
+def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+            equal_nan: bool = False) -> Tensor:
+    """Elementwise |input - other| <= atol + rtol * |other|: a boolean tensor."""
+    return as_tensor(input).isclose(other, rtol, atol, equal_nan)
+
+
+def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+             equal_nan: bool = False) -> bool:
+    """Whether ``isclose`` holds everywhere: a Python bool."""
+    return as_tensor(input).allclose(other, rtol, atol, equal_nan)
+
+
+def diag(input: Any, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """1-d: the square matrix with input on diagonal ``diagonal``; 2-d: that diagonal."""
+    return as_tensor(input).diag(diagonal)
+
+
+def eq(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input == other, a boolean tensor."""
+    return as_tensor(input).eq(other)
+
+
+def ne(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input != other, a boolean tensor."""
+    return as_tensor(input).ne(other)
+
+
+def lt(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input < other, a boolean tensor."""
+    return as_tensor(input).lt(other)
+
+
+def le(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input <= other, a boolean tensor."""
+    return as_tensor(input).le(other)
+
+
+def gt(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input > other, a boolean tensor."""
+    return as_tensor(input).gt(other)
+
+
+def ge(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input >= other, a boolean tensor."""
+    return as_tensor(input).ge(other)

@@ -1,0 +1,140 @@
+"""``TorchShapes``: PyTorch's Tensor methods that take their shape from another tensor or
+cut one out (``view_as expand_as reshape_as narrow index_select``) and that make new
+constant tensors of self's dtype (``new_tensor new_empty new_zeros new_ones new_full``);
+a mixin of ``Tensor``, beside ``torch_spellings.TorchSpellings``.
+
+Each is a line or two over an op that exists (``reshape``, ``broadcast_to``, indexing),
+so the graph shows that op. ``check_device`` is the one check of PyTorch's ``device=``:
+the CPU is the only device here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._arrays import as_dtype, to_array
+from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
+from .ops.reductions import normalize_axis
+
+__all__ = ["TorchShapes", "check_device"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def check_device(device: Any, where: str) -> None:
+    """Nothing for ``device`` None, "cpu", "cpu:0" or ``torch.device("cpu")``; any other
+    device (a GPU's name or number) is a ``UsageError``: this engine runs on the CPU."""
+    if device is None or str(device).split(":")[0] == "cpu":
+        return
+    raise UsageError(f"{where}: there is no {str(device)!r} device (no GPU) here; this "
+                     f"engine computes with NumPy on the CPU. Leave device= out or pass "
+                     f"'cpu' (x.to('cpu') and x.cpu() are x).")
+
+
+def _sizes(args: tuple) -> tuple:
+    """``new_zeros(2, 3)`` and ``new_zeros((2, 3))`` alike."""
+    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+
+
+def _shape_of(other: Any, op: str) -> tuple[int, ...]:
+    """``other``'s shape; a ``UsageError`` unless ``other`` is a Tensor (as PyTorch)."""
+    if not isinstance(other, TorchShapes):
+        raise UsageError(f"{op} needs a Tensor whose shape to take; got "
+                         f"{type(other).__name__}. For a shape, use x.reshape(shape) or "
+                         f"x.broadcast_to(shape).")
+    return other.shape
+
+
+class TorchShapes:
+    """PyTorch's method names over the existing ops (a mixin: ``Tensor`` is its user)."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------ shape from another tensor
+    def view_as(self, other: AnyTensor) -> AnyTensor:
+        """self reshaped to ``other``'s shape (``reshape``, as ``view``)."""
+        return self.reshape(_shape_of(other, "view_as"))
+
+    def reshape_as(self, other: AnyTensor) -> AnyTensor:
+        """self reshaped to ``other``'s shape."""
+        return self.reshape(_shape_of(other, "reshape_as"))
+
+    def expand_as(self, other: AnyTensor) -> AnyTensor:
+        """self broadcast to ``other``'s shape (the gradient is summed back)."""
+        return self.expand(*_shape_of(other, "expand_as"))
+
+    # ------------------------------------------------------------ pieces
+    def narrow(self, dim: int, start: int, length: int) -> AnyTensor:
+        """The ``length`` elements from ``start`` along ``dim`` (``start`` < 0 counts from
+        the end), as ``x[:, start:start + length]`` for dim 1."""
+        axis = normalize_axis(dim, self.ndim, "narrow")[0]
+        n = self.shape[axis]
+        begin = start + n if start < 0 else start
+        if not -n <= start <= n or length < 0 or begin + length > n:
+            raise ShapeError(f"narrow: start {start} and length {length} do not fit in axis "
+                             f"{axis} of length {n} (shape {self.shape}); start must be in "
+                             f"[-{n}, {n}], length >= 0, and start + length <= {n}")
+        return self[(slice(None),) * axis + (slice(begin, begin + length),)]
+
+    def index_select(self, dim: int, index: Any) -> AnyTensor:
+        """The slices at ``index`` (a 1-d integer tensor, may repeat) along ``dim``, as
+        PyTorch: ``x.index_select(1, i)`` is ``x[:, i]``. The gradient of a repeated slice
+        adds up."""
+        if not isinstance(index, (TorchShapes, np.ndarray)):
+            raise UsageError(f"index_select: index must be a 1-d integer tensor; got "
+                             f"{type(index).__name__}. Wrap it: autograd.tensor(i).long()")
+        index = np.asarray(getattr(index, "data", index))
+        if index.dtype.kind not in "iu":
+            raise DTypeError(f"index_select: index must hold integers; got dtype "
+                             f"{index.dtype}. Convert it: index.long()")
+        if index.ndim > 1:
+            raise ShapeError(f"index_select: index must be 1-d (or 0-d); got shape "
+                             f"{index.shape}. For other shapes use x[index] or gather.")
+        axis = normalize_axis(dim, self.ndim, "index_select")[0]
+        n = self.shape[axis]
+        if index.size and (index.min() < 0 or index.max() >= n):
+            raise TensorIndexError(f"index_select: index holds {index.min()}..{index.max()}; "
+                                   f"positions along dim {axis} of shape {self.shape} are "
+                                   f"0..{n - 1} (PyTorch takes no negative index either)")
+        return self[(slice(None),) * axis + (index.reshape(-1),)]
+
+    # ------------------------------------------------------------ new constant tensors
+    def _new(self, array: np.ndarray, dtype: Any, device: Any, requires_grad: bool,
+             op: str) -> AnyTensor:
+        """A new leaf holding ``array`` as ``dtype`` (self's if None)."""
+        check_device(device, op)
+        dtype = self.dtype if dtype is None else as_dtype(dtype, f"{op}: dtype")
+        return type(self)(array.astype(dtype, copy=False), requires_grad=requires_grad)
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> AnyTensor:
+        """A new leaf holding a copy of ``data``, of self's dtype unless ``dtype`` says
+        (as PyTorch: ``x32.new_tensor([1, 2])`` is float32)."""
+        return self._new(np.array(to_array(data), copy=True), dtype, device, requires_grad,
+                         "new_tensor")
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> AnyTensor:
+        """A new tensor of ``size`` of self's dtype: zeros here (PyTorch's are arbitrary
+        values; never read them before writing)."""
+        return self._new(np.zeros(_sizes(size)), dtype, device, requires_grad, "new_empty")
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> AnyTensor:
+        """A new tensor of zeros of ``size``, of self's dtype unless ``dtype`` says."""
+        return self._new(np.zeros(_sizes(size)), dtype, device, requires_grad, "new_zeros")
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> AnyTensor:
+        """A new tensor of ones of ``size``, of self's dtype unless ``dtype`` says."""
+        return self._new(np.ones(_sizes(size)), dtype, device, requires_grad, "new_ones")
+
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> AnyTensor:
+        """A new tensor of ``size`` filled with ``fill_value``, of self's dtype unless
+        ``dtype`` says."""
+        dtype = self.dtype if dtype is None else as_dtype(dtype, "new_full: dtype")
+        return self._new(np.full(size, fill_value, dtype), dtype, device, requires_grad,
+                         "new_full")
