@@ -20,23 +20,23 @@ from .functional.windows import int_tuple
 from .layers import float_dtype, warn_wider_input
 from .module import Module, Parameter
 
-__all__ = ["Conv1d", "Conv2d", "PADDING_MODES"]
+__all__ = ["Conv1d", "Conv2d", "PADDING_MODES", "ConvBase"]
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 """What a convolution pads with: zeros, or ``F.pad``'s other modes."""
 
 
-class _ConvNd(Module):
-    """A convolution over the last ``dims`` axes (see ``Conv2d``)."""
+class ConvBase(Module):
+    """What convolutions and transposed convolutions share (PyTorch's ``_ConvNd``): the
+    checks of channels, kernel, stride, dilation and groups, the weight (out_channels,
+    in_channels / groups, *kernel), or with ``transposed`` (in_channels, out_channels /
+    groups, *kernel), the bias, PyTorch's start and the repr."""
 
     dims = 0
-    _conv = staticmethod(conv2d)
+    transposed = False
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
-                 stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
-                 bias: bool = True, padding_mode: str = "zeros", *, rng: RNGLike = None,
-                 dtype: Any = np.float64) -> None:
-        super().__init__()
+    def _check_sizes(self, in_channels: int, out_channels: int, kernel_size: Any,
+                     stride: Any, dilation: Any, groups: int) -> None:
         name, dims = type(self).__name__, self.dims
         self.in_channels = integer(name, "in_channels", in_channels, minimum=1)
         self.out_channels = integer(name, "out_channels", out_channels, minimum=1)
@@ -49,6 +49,62 @@ class _ConvNd(Module):
             if channels % self.groups:
                 raise ConfigError(f"{name}: {what} must be divisible by groups; got "
                                   f"{what}={channels} and groups={self.groups}")
+
+    def _make_parameters(self, bias: bool, dtype: Any, rng: RNGLike) -> None:
+        name = type(self).__name__
+        dtype = float_dtype(dtype, name)
+        first, second = ((self.in_channels, self.out_channels) if self.transposed
+                         else (self.out_channels, self.in_channels))
+        self.weight = Parameter(np.empty((first, second // self.groups) + self.kernel_size,
+                                         dtype))
+        has_bias = flag(name, "bias", bias)
+        self.bias = Parameter(np.empty(self.out_channels, dtype)) if has_bias else None
+        self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
+        self.reset_parameters(rng)
+
+    def reset_parameters(self, rng: RNGLike = None) -> None:
+        """PyTorch's start, drawn from ``rng``: weight Kaiming-uniform with a = sqrt(5),
+        i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = the weight's axis 1 times
+        prod(kernel_size) (in_channels / groups; transposed: out_channels / groups, as
+        PyTorch); then bias from the same range."""
+        generator = as_generator(rng)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5.0), rng=generator)
+        if self.bias is not None:
+            fan_in = math.prod(self.weight.shape[1:])
+            bound = 1.0 / math.sqrt(fan_in) if fan_in else 0.0
+            init.uniform_(self.bias, -bound, bound, rng=generator)
+
+    def extra_repr(self) -> str:
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if isinstance(self.padding, str) or any(self.padding):
+            text += f", padding={self.padding}"
+        if any(d != 1 for d in self.dilation):
+            text += f", dilation={self.dilation}"
+        if self.transposed and any(self.output_padding):
+            text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
+        dtype = self.weight.dtype
+        return text if dtype == np.float64 else f"{text}, dtype={dtype}"
+
+
+class _ConvNd(ConvBase):
+    """A convolution over the last ``dims`` axes (see ``Conv2d``)."""
+
+    _conv = staticmethod(conv2d)
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
+                 stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                 bias: bool = True, padding_mode: str = "zeros", *, rng: RNGLike = None,
+                 dtype: Any = np.float64) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self._check_sizes(in_channels, out_channels, kernel_size, stride, dilation, groups)
         self._widths = conv_padding(name, padding, self.kernel_size, self.stride,
                                     self.dilation)  # one (before, after) pair per axis
         self.padding = padding if isinstance(padding, str) else tuple(
@@ -57,24 +113,7 @@ class _ConvNd(Module):
             raise ConfigError(f"{name}: padding_mode must be one of {PADDING_MODES}; got "
                               f"padding_mode={padding_mode!r}")
         self.padding_mode = padding_mode
-        dtype = float_dtype(dtype, name)
-        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype))
-        has_bias = flag(name, "bias", bias)
-        self.bias = Parameter(np.empty(self.out_channels, dtype)) if has_bias else None
-        self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
-        self.reset_parameters(rng)
-
-    def reset_parameters(self, rng: RNGLike = None) -> None:
-        """PyTorch's start, drawn from ``rng``: weight Kaiming-uniform with a = sqrt(5),
-        i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels / groups *
-        prod(kernel_size); then bias from the same range."""
-        generator = as_generator(rng)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5.0), rng=generator)
-        if self.bias is not None:
-            fan_in = math.prod(self.weight.shape[1:])
-            bound = 1.0 / math.sqrt(fan_in) if fan_in else 0.0
-            init.uniform_(self.bias, -bound, bound, rng=generator)
+        self._make_parameters(bias, dtype, rng)
 
     def forward(self, input: Any) -> Tensor:
         if not self._dtype_warned:
@@ -85,22 +124,6 @@ class _ConvNd(Module):
         flat = tuple(w for pair in reversed(self._widths) for w in pair)  # F.pad's order
         return self._conv(pad(input, flat, self.padding_mode), self.weight, self.bias,
                           self.stride, 0, self.dilation, self.groups)
-
-    def extra_repr(self) -> str:
-        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}")
-        if isinstance(self.padding, str) or any(self.padding):
-            text += f", padding={self.padding}"
-        if any(d != 1 for d in self.dilation):
-            text += f", dilation={self.dilation}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        if self.bias is None:
-            text += ", bias=False"
-        if self.padding_mode != "zeros":
-            text += f", padding_mode={self.padding_mode}"
-        dtype = self.weight.dtype
-        return text if dtype == np.float64 else f"{text}, dtype={dtype}"
 
 
 class Conv1d(_ConvNd):

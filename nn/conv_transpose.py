@@ -3,30 +3,27 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from autograd import Tensor
 
-from . import init
-from ._checks import flag, integer
-from ._random import RNGLike, as_generator
+from ._random import RNGLike
+from .conv import ConvBase
 from .errors import ArgumentTypeError, ConfigError
 from .functional.conv_transpose import (conv_transpose1d, conv_transpose2d,
                                         transposed_length)
 from .functional.windows import int_tuple
-from .layers import float_dtype, warn_wider_input
-from .module import Module, Parameter
+from .layers import warn_wider_input
 
 __all__ = ["ConvTranspose1d", "ConvTranspose2d"]
 
 
-class _ConvTransposeNd(Module):
+class _ConvTransposeNd(ConvBase):
     """A transposed convolution over the last ``dims`` axes (see ``ConvTranspose2d``)."""
 
-    dims = 0
+    transposed = True
     _conv = staticmethod(conv_transpose2d)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
@@ -36,10 +33,7 @@ class _ConvTransposeNd(Module):
                  dtype: Any = np.float64) -> None:
         super().__init__()
         name, dims = type(self).__name__, self.dims
-        self.in_channels = integer(name, "in_channels", in_channels, minimum=1)
-        self.out_channels = integer(name, "out_channels", out_channels, minimum=1)
-        self.kernel_size = int_tuple(name, "kernel_size", kernel_size, dims, minimum=1)
-        self.stride = int_tuple(name, "stride", stride, dims, minimum=1)
+        self._check_sizes(in_channels, out_channels, kernel_size, stride, dilation, groups)
         if isinstance(padding, str):
             raise ArgumentTypeError(f"{name}: padding must be an int or a tuple of {dims} "
                                     f"ints (PyTorch's transposed convolutions take no "
@@ -47,35 +41,11 @@ class _ConvTransposeNd(Module):
         self.padding = int_tuple(name, "padding", padding, dims, minimum=0)
         self.output_padding = int_tuple(name, "output_padding", output_padding, dims,
                                         minimum=0)
-        self.dilation = int_tuple(name, "dilation", dilation, dims, minimum=1)
-        self.groups = integer(name, "groups", groups, minimum=1)
-        for what, channels in (("in_channels", self.in_channels),
-                               ("out_channels", self.out_channels)):
-            if channels % self.groups:
-                raise ConfigError(f"{name}: {what} must be divisible by groups; got "
-                                  f"{what}={channels} and groups={self.groups}")
         if padding_mode != "zeros":
             raise ConfigError(f'{name}: only "zeros" padding mode is supported, as in '
                               f"PyTorch; got padding_mode={padding_mode!r}")
         self.padding_mode = padding_mode
-        dtype = float_dtype(dtype, name)
-        shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype))
-        has_bias = flag(name, "bias", bias)
-        self.bias = Parameter(np.empty(self.out_channels, dtype)) if has_bias else None
-        self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
-        self.reset_parameters(rng)
-
-    def reset_parameters(self, rng: RNGLike = None) -> None:
-        """PyTorch's start, drawn from ``rng``: weight Kaiming-uniform with a = sqrt(5),
-        i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = out_channels / groups *
-        prod(kernel_size) (the weight's axis 1, as PyTorch); then bias from that range."""
-        generator = as_generator(rng)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5.0), rng=generator)
-        if self.bias is not None:
-            fan_in = math.prod(self.weight.shape[1:])
-            bound = 1.0 / math.sqrt(fan_in) if fan_in else 0.0
-            init.uniform_(self.bias, -bound, bound, rng=generator)
+        self._make_parameters(bias, dtype, rng)
 
     def forward(self, input: Any, output_size: Any = None) -> Tensor:
         """The transposed convolution of input; ``output_size`` (the spatial sizes, or
@@ -110,22 +80,6 @@ class _ConvTransposeNd(Module):
                               f"valid sizes range from {smallest} to {largest} (for an "
                               f"input of {tuple(shape[-dims:])}), as in PyTorch")
         return tuple(int(n) - lo for n, lo in zip(sizes, smallest))
-
-    def extra_repr(self) -> str:
-        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}")
-        if any(self.padding):
-            text += f", padding={self.padding}"
-        if any(d != 1 for d in self.dilation):
-            text += f", dilation={self.dilation}"
-        if any(self.output_padding):
-            text += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        if self.bias is None:
-            text += ", bias=False"
-        dtype = self.weight.dtype
-        return text if dtype == np.float64 else f"{text}, dtype={dtype}"
 
 
 class ConvTranspose1d(_ConvTransposeNd):
