@@ -14,9 +14,8 @@ from .tensor import Tensor
 __all__ = ["missing_name"]
 
 NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
-               "inverse": "inv", "amax": "max", "amin": "min", "absolute": "abs",
-               "take_along_dim": "take_along_axis", "true_divide": "div", "concat": "cat",
-               "bmm": "matmul", "mm": "matmul", "mv": "matmul"}  # matmul batches
+               "inverse": "inv", "absolute": "abs", "take_along_dim": "take_along_axis",
+               "true_divide": "div", "concat": "cat", "mv": "matmul"}
 
 
 def missing_name(name: str) -> AttributeError:

@@ -27,7 +27,7 @@ from .layers import Dropout, Linear, float_dtype
 from .module import Module
 from .normalization import LayerNorm
 
-__all__ = ["TransformerEncoderLayer", "TransformerEncoder",
+__all__ = ["TransformerLayer", "TransformerEncoderLayer", "TransformerEncoder",
            "generate_square_subsequent_mask"]
 
 _ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
@@ -60,7 +60,53 @@ def _activation(activation: Any, name: str = "TransformerEncoderLayer"
     return activation
 
 
-class TransformerEncoderLayer(Module):
+class TransformerLayer(Module):
+    """What the encoder and decoder layers share: their sub-modules, registered in
+    PyTorch's order (the attentions, ``linear1``, ``dropout``, ``linear2``, ``norm1``...,
+    ``dropout1``...: one norm and one dropout per residual block), ``batch_first``, and
+    the self-attention and feed-forward blocks."""
+
+    def _build(self, name: str, attentions: tuple[str, ...], blocks: int, d_model: int,
+               nhead: int, dim_feedforward: int, dropout: float, activation: Any,
+               layer_norm_eps: float, batch_first: bool, norm_first: bool, bias: bool,
+               rng: RNGLike, dtype: Any) -> None:
+        d_model = integer(name, "d_model", d_model, minimum=1)
+        dim_feedforward = integer(name, "dim_feedforward", dim_feedforward, minimum=1)
+        dropout = real_number(name, "dropout", dropout, minimum=0, maximum=1,
+                              advice="dropout is the probability of zeroing an element.")
+        generator = as_generator(rng)
+        for attention in attentions:
+            setattr(self, attention, MultiheadAttention(
+                d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
+                rng=generator, dtype=dtype))
+        self.linear1 = Linear(d_model, dim_feedforward, bias, rng=generator, dtype=dtype)
+        self.dropout = Dropout(dropout, rng=generator)
+        self.linear2 = Linear(dim_feedforward, d_model, bias, rng=generator, dtype=dtype)
+        self.norm_first = flag(name, "norm_first", norm_first)
+        for k in range(1, blocks + 1):
+            setattr(self, f"norm{k}", LayerNorm(d_model, layer_norm_eps, bias=bias,
+                                                dtype=dtype))
+        for k in range(1, blocks + 1):
+            setattr(self, f"dropout{k}", Dropout(dropout, rng=generator))
+        self.activation = _activation(activation, name)
+
+    @property
+    def batch_first(self) -> bool:
+        """Whether inputs are (N, length, d_model), as the attention's ``batch_first``."""
+        return self.self_attn.batch_first
+
+    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
+                  is_causal: bool) -> Tensor:
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                           need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _ff_block(self, x: Tensor, dropout: Module) -> Tensor:
+        """linear2(dropout(activation(linear1(x)))), then the block's own ``dropout``."""
+        return dropout(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+
+class TransformerEncoderLayer(TransformerLayer):
     """Self-attention, then a feed-forward block, PyTorch's ``nn.TransformerEncoderLayer``:
 
         x = norm1(x + dropout1(self_attn(x)));  x = norm2(x + dropout2(ff(x)))
@@ -79,48 +125,18 @@ class TransformerEncoderLayer(Module):
                  norm_first: bool = False, bias: bool = True, *, rng: RNGLike = None,
                  dtype: Any = np.float64) -> None:
         super().__init__()
-        name = "TransformerEncoderLayer"
-        d_model = integer(name, "d_model", d_model, minimum=1)
-        dim_feedforward = integer(name, "dim_feedforward", dim_feedforward, minimum=1)
-        dropout = real_number(name, "dropout", dropout, minimum=0, maximum=1,
-                              advice="dropout is the probability of zeroing an element.")
-        generator = as_generator(rng)
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, rng=generator,
-                                            dtype=dtype)
-        self.linear1 = Linear(d_model, dim_feedforward, bias, rng=generator, dtype=dtype)
-        self.dropout = Dropout(dropout, rng=generator)
-        self.linear2 = Linear(dim_feedforward, d_model, bias, rng=generator, dtype=dtype)
-        self.norm_first = flag(name, "norm_first", norm_first)
-        self.norm1 = LayerNorm(d_model, layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout, rng=generator)
-        self.dropout2 = Dropout(dropout, rng=generator)
-        self.activation = _activation(activation)
-
-    @property
-    def batch_first(self) -> bool:
-        """Whether inputs are (N, L, d_model), as the attention's ``batch_first``."""
-        return self.self_attn.batch_first
+        self._build("TransformerEncoderLayer", ("self_attn",), 2, d_model, nhead,
+                    dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
+                    norm_first, bias, rng, dtype)
 
     def forward(self, src: Any, src_mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: bool = False) -> Tensor:
         x = as_tensor(src)
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            return x + self._ff_block(self.norm2(x))
+            return x + self._ff_block(self.norm2(x), self.dropout2)
         x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self._ff_block(x))
-
-    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
-                  is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout2(x)
+        return self.norm2(x + self._ff_block(x, self.dropout2))
 
 
 def _check_modules(name: str, layer: Any, norm: Any, layer_name: str, example: str) -> None:

@@ -18,20 +18,18 @@ from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
 from . import init
-from ._checks import flag, integer, real_number
+from ._checks import flag, integer
 from ._random import RNGLike, as_generator
-from .attention import MultiheadAttention
 from .containers import ModuleList
-from .layers import Dropout, Linear
 from .module import Module
 from .normalization import LayerNorm
-from .transformer import (TransformerEncoder, TransformerEncoderLayer, _activation,
+from .transformer import (TransformerEncoder, TransformerEncoderLayer, TransformerLayer,
                           _check_modules, _clones, generate_square_subsequent_mask)
 
 __all__ = ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
 
 
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(TransformerLayer):
     """Self-attention, attention over ``memory``, then a feed-forward block, PyTorch's
     ``nn.TransformerDecoderLayer``:
 
@@ -55,32 +53,9 @@ class TransformerDecoderLayer(Module):
                  norm_first: bool = False, bias: bool = True, *, rng: RNGLike = None,
                  dtype: Any = np.float64) -> None:
         super().__init__()
-        name = "TransformerDecoderLayer"
-        d_model = integer(name, "d_model", d_model, minimum=1)
-        dim_feedforward = integer(name, "dim_feedforward", dim_feedforward, minimum=1)
-        dropout = real_number(name, "dropout", dropout, minimum=0, maximum=1,
-                              advice="dropout is the probability of zeroing an element.")
-        generator = as_generator(rng)
-        attention = {"dropout": dropout, "bias": bias, "batch_first": batch_first,
-                     "rng": generator, "dtype": dtype}
-        self.self_attn = MultiheadAttention(d_model, nhead, **attention)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, **attention)
-        self.linear1 = Linear(d_model, dim_feedforward, bias, rng=generator, dtype=dtype)
-        self.dropout = Dropout(dropout, rng=generator)
-        self.linear2 = Linear(dim_feedforward, d_model, bias, rng=generator, dtype=dtype)
-        self.norm_first = flag(name, "norm_first", norm_first)
-        self.norm1 = LayerNorm(d_model, layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm3 = LayerNorm(d_model, layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout, rng=generator)
-        self.dropout2 = Dropout(dropout, rng=generator)
-        self.dropout3 = Dropout(dropout, rng=generator)
-        self.activation = _activation(activation, name)
-
-    @property
-    def batch_first(self) -> bool:
-        """Whether inputs are (N, length, d_model), as the attention's ``batch_first``."""
-        return self.self_attn.batch_first
+        self._build("TransformerDecoderLayer", ("self_attn", "multihead_attn"), 3, d_model,
+                    nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
+                    norm_first, bias, rng, dtype)
 
     def forward(self, tgt: Any, memory: Any, tgt_mask: Any = None, memory_mask: Any = None,
                 tgt_key_padding_mask: Any = None, memory_key_padding_mask: Any = None,
@@ -91,16 +66,10 @@ class TransformerDecoderLayer(Module):
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), *self_masks)
             x = x + self._mha_block(self.norm2(x), memory, *memory_masks)
-            return x + self._ff_block(self.norm3(x))
+            return x + self._ff_block(self.norm3(x), self.dropout3)
         x = self.norm1(x + self._sa_block(x, *self_masks))
         x = self.norm2(x + self._mha_block(x, memory, *memory_masks))
-        return self.norm3(x + self._ff_block(x))
-
-    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any,
-                  is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
+        return self.norm3(x + self._ff_block(x, self.dropout3))
 
     def _mha_block(self, x: Tensor, memory: Tensor, attn_mask: Any, key_padding_mask: Any,
                    is_causal: bool) -> Tensor:
@@ -109,9 +78,6 @@ class TransformerDecoderLayer(Module):
                                 is_causal=is_causal)[0]
         return self.dropout2(x)
 
-    def _ff_block(self, x: Tensor) -> Tensor:
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout3(x)
 
 
 class TransformerDecoder(Module):
