@@ -23,7 +23,8 @@ from .._checks import integer
 from ..errors import ConfigError
 from .windows import im2col, int_tuple
 
-__all__ = ["conv1d", "conv2d", "conv_padding", "check_fits", "PADDING_STRINGS"]
+__all__ = ["conv1d", "conv2d", "conv_padding", "check_fits", "conv_operands",
+           "PADDING_STRINGS"]
 
 PADDING_STRINGS = ("valid", "same")
 """The padding strings PyTorch's convolutions take."""
@@ -62,19 +63,27 @@ def check_fits(owner: str, spatial: tuple[int, ...], kernel: tuple[int, ...],
                          f"kernel, or check the input's shape.")
 
 
-def _conv(owner: str, dims: int, input: Any, weight: Any, bias: Any, stride: Any,
-          padding: Any, dilation: Any, groups: Any) -> Tensor:
-    """The convolution over the last ``dims`` axes (see ``conv2d``)."""
+def conv_operands(owner: str, dims: int, input: Any, weight: Any,
+                  layout: str) -> tuple[Tensor, Tensor, bool]:
+    """(input with a batch axis, weight, whether the input had none), their axes checked:
+    the weight has dims + 2 (``layout`` names them), the input is (N, C_in, *spatial) or
+    unbatched (C_in, *spatial)."""
     x, weight = as_tensor(input), as_tensor(weight)
     if weight.ndim != dims + 2:
-        raise ShapeError(f"{owner}: weight must have {dims + 2} axes, (out_channels, "
-                         f"in_channels / groups, *kernel_size); got shape {weight.shape}")
+        raise ShapeError(f"{owner}: weight must have {dims + 2} axes, ({layout}); got shape "
+                         f"{weight.shape}")
     if x.ndim not in (dims + 1, dims + 2):
         raise ShapeError(f"{owner}: input must have {dims + 2} axes (N, C_in, *spatial) or "
                          f"{dims + 1} unbatched (C_in, *spatial); got shape {x.shape}")
     unbatched = x.ndim == dims + 1
-    if unbatched:
-        x = x.reshape((1,) + x.shape)
+    return (x.reshape((1,) + x.shape) if unbatched else x), weight, unbatched
+
+
+def _conv(owner: str, dims: int, input: Any, weight: Any, bias: Any, stride: Any,
+          padding: Any, dilation: Any, groups: Any) -> Tensor:
+    """The convolution over the last ``dims`` axes (see ``conv2d``)."""
+    x, weight, unbatched = conv_operands(owner, dims, input, weight,
+                                         "out_channels, in_channels / groups, *kernel_size")
     groups = integer(owner, "groups", groups, minimum=1)
     out_channels, group_channels, kernel = weight.shape[0], weight.shape[1], weight.shape[2:]
     if out_channels % groups:

@@ -23,6 +23,7 @@ from autograd.errors import ShapeError
 
 from .._checks import integer
 from ..errors import ConfigError
+from .conv import conv_operands
 from .windows import col2im, int_tuple
 
 __all__ = ["conv_transpose1d", "conv_transpose2d", "transposed_length",
@@ -50,16 +51,8 @@ def check_output_padding(owner: str, output_padding: tuple[int, ...],
 def _conv_transpose(owner: str, dims: int, input: Any, weight: Any, bias: Any, stride: Any,
                     padding: Any, output_padding: Any, groups: Any, dilation: Any) -> Tensor:
     """The transposed convolution over the last ``dims`` axes (see ``conv_transpose2d``)."""
-    x, weight = as_tensor(input), as_tensor(weight)
-    if weight.ndim != dims + 2:
-        raise ShapeError(f"{owner}: weight must have {dims + 2} axes, (in_channels, "
-                         f"out_channels / groups, *kernel_size); got shape {weight.shape}")
-    if x.ndim not in (dims + 1, dims + 2):
-        raise ShapeError(f"{owner}: input must have {dims + 2} axes (N, C_in, *spatial) or "
-                         f"{dims + 1} unbatched (C_in, *spatial); got shape {x.shape}")
-    unbatched = x.ndim == dims + 1
-    if unbatched:
-        x = x.reshape((1,) + x.shape)
+    x, weight, unbatched = conv_operands(owner, dims, input, weight,
+                                         "in_channels, out_channels / groups, *kernel_size")
     groups = integer(owner, "groups", groups, minimum=1)
     in_channels, group_out, kernel = weight.shape[0], weight.shape[1], weight.shape[2:]
     if in_channels % groups:
