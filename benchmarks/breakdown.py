@@ -21,9 +21,9 @@ import numpy as np
 
 from autograd.viz import topological_order
 
-from .harness import Candidate
+from .harness import Candidate, Settings, torch_or_none, training_candidate
 
-__all__ = ["breakdown_candidates", "graph_nodes", "replays", "NOTE"]
+__all__ = ["breakdown_candidates", "adam_step_candidates", "graph_nodes", "replays", "NOTE"]
 
 NOTE = ("'forward only': the engine's forward; 'VJPs alone': the recorded ops' vjp on "
         "arrays in a bare loop; 'ops alone': their forward and vjp called the same way, plus "
@@ -72,3 +72,24 @@ def breakdown_candidates(loss_fn: Callable[[], Any],
             Candidate("  ops alone", None, ops_alone)]
 
 
+def adam_step_candidates(settings: Settings, by_hand: Any, inputs: tuple[np.ndarray, ...],
+                         engine_name: str, engine_loss: Callable[[], Any],
+                         params: Sequence[Any], optimizer: Any, adam: dict[str, Any],
+                         torch_parts: Callable[[Any], tuple[Callable[[], Any], list]]
+                         ) -> tuple[list[Candidate], str]:
+    """The candidates of an Adam-step case (vae, lstm, cnn) and the note on PyTorch: the
+    baseline ``by_hand`` (``loss_and_grads(*inputs)``, ``step(*inputs)``), the engine's
+    step with its breakdown rows, and PyTorch's when installed (``torch_parts(torch)``
+    gives its loss function and parameters; ``torch.optim.Adam(**adam)`` steps them)."""
+    candidates = [
+        Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(*inputs),
+                  lambda: by_hand.step(*inputs)),
+        training_candidate(engine_name, engine_loss, params, optimizer),
+        *breakdown_candidates(engine_loss, optimizer.step)]
+    torch, note = torch_or_none(settings)
+    if torch is not None:
+        torch_loss, torch_params = torch_parts(torch)
+        candidates.append(training_candidate(
+            f"torch {torch.__version__}", torch_loss, torch_params,
+            torch.optim.Adam(torch_params, **adam)))
+    return candidates, note

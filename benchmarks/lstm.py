@@ -15,9 +15,9 @@ import autograd as ag
 import nn
 import nn.functional as F
 
-from .breakdown import NOTE, breakdown_candidates
-from .harness import (Candidate, Case, LossAndGrads, NumpyAdam, Settings, measure,
-                      same_layout, torch_or_none, training_candidate, weight_grad)
+from .breakdown import NOTE, adam_step_candidates
+from .harness import (Case, LossAndGrads, NumpyAdam, Settings, measure,
+                      same_layout, weight_grad)
 
 __all__ = ["run", "NumpyLSTM"]
 
@@ -158,19 +158,15 @@ def run(settings: Settings, length: int | None = None) -> list[Case]:
     xt = ag.Tensor(x)
     adam = dict(lr=LR, betas=BETAS, eps=EPS)
     optimizer = nn.optim.Adam(params, **adam)
-    candidates = [
-        Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, targets),
-                  lambda: by_hand.step(x, targets)),
-        training_candidate("autograd + nn.LSTM", lambda: loss_fn(xt, targets), params,
-                           optimizer),
-        *breakdown_candidates(lambda: loss_fn(xt, targets), optimizer.step)]
-    torch, note = torch_or_none(settings)
-    if torch is not None:
+
+    def torch_parts(torch: Any) -> tuple[Callable[[], Any], list]:
         tloss, tparams = torch_lstm(torch, arrays)
         tx, tt = torch.from_numpy(x), torch.from_numpy(targets)
-        candidates.append(training_candidate(
-            f"torch {torch.__version__}", lambda: tloss(tx, tt), tparams,
-            torch.optim.Adam(tparams, **adam)))
+        return (lambda: tloss(tx, tt)), tparams
+
+    candidates, note = adam_step_candidates(
+        settings, by_hand, (x, targets), "autograd + nn.LSTM", lambda: loss_fn(xt, targets),
+        params, optimizer, adam, torch_parts)
     title = (f"{LAYERS}-layer LSTM({VOCAB}, {HIDDEN}) + Linear head, float32, length "
              f"{length}, batch {BATCH}, cross-entropy at every step, one Adam step")
     case = measure("lstm", title, "ms/step", 1e-3, candidates, settings, rtol=1e-4,

@@ -16,9 +16,9 @@ import autograd as ag
 import nn
 from nn.models import VAE
 
-from .breakdown import NOTE, breakdown_candidates
-from .harness import (Candidate, Case, LossAndGrads, NumpyAdam, Settings, measure,
-                      same_layout, torch_or_none, training_candidate, weight_grad)
+from .breakdown import NOTE, adam_step_candidates
+from .harness import (Case, LossAndGrads, NumpyAdam, Settings, measure,
+                      same_layout, weight_grad)
 
 __all__ = ["run", "NumpyVAE"]
 
@@ -114,19 +114,15 @@ def run(settings: Settings) -> list[Case]:
     xt, et = ag.Tensor(x), ag.Tensor(eps)
     adam = dict(lr=LR, betas=BETAS, eps=EPS)
     optimizer = nn.optim.Adam(params, **adam)
-    candidates = [
-        Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, eps),
-                  lambda: by_hand.step(x, eps)),
-        training_candidate(f"autograd + nn.{type(model).__name__}",
-                           lambda: loss_fn(xt, et), params, optimizer),
-        *breakdown_candidates(lambda: loss_fn(xt, et), optimizer.step)]
-    torch, note = torch_or_none(settings)
-    if torch is not None:
+
+    def torch_parts(torch: Any) -> tuple[Callable[[], Any], list]:
         tloss, tparams = torch_vae(torch, arrays)
         tx, te = torch.from_numpy(x), torch.from_numpy(eps)
-        candidates.append(training_candidate(
-            f"torch {torch.__version__}", lambda: tloss(tx, te), tparams,
-            torch.optim.Adam(tparams, **adam)))
+        return (lambda: tloss(tx, te)), tparams
+
+    candidates, note = adam_step_candidates(
+        settings, by_hand, (x, eps), f"autograd + nn.{type(model).__name__}",
+        lambda: loss_fn(xt, et), params, optimizer, adam, torch_parts)
     title = (f"VAE {IN}-{HIDDEN}-({LATENT}+{LATENT})-{HIDDEN}-{IN} float32, batch {BATCH}, "
              f"one Adam step")
     case = measure("vae", title, "ms/step", 1e-3, candidates, settings, rtol=1e-4,
