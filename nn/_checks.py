@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import ArgumentTypeError, ConfigError
 
-__all__ = ["is_real", "is_integer", "real_number", "integer", "flag"]
+__all__ = ["is_real", "is_integer", "real_number", "integer", "flag", "is_cpu"]
 
 
 def is_real(value: Any) -> bool:
@@ -129,3 +129,9 @@ def flag(owner: str, name: str, value: Any, *, advice: str = "") -> bool:
         raise ArgumentTypeError(_message(owner, name, "True or False", value, advice,
                                          show_type=True))
     return bool(value)
+
+
+def is_cpu(device: Any) -> bool:
+    """Whether ``device`` names the CPU, the only device here: None, "cpu", "cpu:0" or a
+    ``torch.device("cpu")`` (read through ``str``). Each caller words its own refusal."""
+    return device is None or str(device).split(":")[0] == "cpu"

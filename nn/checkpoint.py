@@ -28,7 +28,7 @@ import numpy as np
 from autograd.errors import UsageError
 from .checkpoint_format import (FORMAT_VERSION, MAGIC, META_KEY, UNREADABLE, Decoder, Encoder,
                                 has_state, read_meta)
-from ._checks import flag
+from ._checks import flag, is_cpu
 from .errors import ArgumentTypeError, CheckpointError, ConfigError
 from .optim.optimizer import Optimizer
 
@@ -252,7 +252,7 @@ def _check_torch_options(map_location: Any, weights_only: Any) -> None:
                                 f"'cpu', a dict or a function, as in torch.load; got "
                                 f"{type(map_location).__name__}")
     for device in devices:
-        if str(device).split(":")[0] != "cpu":
+        if device is None or not is_cpu(device):  # a dict's None names no device
             raise UsageError(f"nn.load(map_location={map_location!r}): this library "
                              f"computes with NumPy on the CPU; there is no other device. "
                              f"Leave map_location out, or pass 'cpu'.")

@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd.errors import DTypeError, UsageError
 
+from ._checks import is_cpu
 from .parameter import FLOATS
 
 __all__ = ["DtypeMethods"]
@@ -41,7 +42,7 @@ class DtypeMethods:
         ``"cpu"``, where everything already is (``non_blocking`` changes nothing here)."""
         if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
             target, device = None, target
-        if device is not None and not str(device).startswith("cpu"):
+        if not is_cpu(device):
             raise UsageError(f"to({device!r}): this library computes with NumPy on the CPU; "
                              f"there is no other device. Leave the module where it is.")
         dtype = target if dtype is None else dtype

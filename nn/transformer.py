@@ -18,7 +18,7 @@ import numpy as np
 from autograd import Tensor, as_tensor
 
 from . import functional as F
-from ._checks import flag, integer, real_number
+from ._checks import flag, integer, is_cpu, real_number
 from ._random import RNGLike, as_generator, default_generator
 from .attention import MultiheadAttention
 from .containers import ModuleList
@@ -39,7 +39,7 @@ def generate_square_subsequent_mask(sz: int, device: Any = None,
     i attends to keys 0..i (PyTorch's ``nn.Transformer.generate_square_subsequent_mask``;
     float64 unless ``dtype`` is given; ``device`` may only be None or a CPU one, "cpu")."""
     sz = integer("generate_square_subsequent_mask", "sz", sz, minimum=0)
-    if device is not None and str(device).split(":")[0] != "cpu":  # "cpu:0", torch.device
+    if not is_cpu(device):
         raise ConfigError(f"generate_square_subsequent_mask: only the CPU is offered "
                           f"(device=None or 'cpu'); got device={device!r}")
     dtype = float_dtype(np.float64 if dtype is None else dtype,

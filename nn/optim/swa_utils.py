@@ -22,7 +22,7 @@ from autograd.errors import ShapeError
 
 from .optimizer import Optimizer
 from .schedulers import LRScheduler, _per_group
-from .._checks import integer, real_number
+from .._checks import integer, is_cpu, real_number
 from ..errors import ArgumentTypeError, ConfigError
 from ..module import Module
 from ..normalization import _BatchNorm
@@ -180,7 +180,7 @@ def update_bn(loader: Iterable[Any], model: Module, device: Any = None) -> None:
     the model's mode. Nothing happens if the model has no BatchNorm layer. ``device``
     may only be ``"cpu"`` (None)."""
     _check_module("update_bn", "model", model)
-    if device is not None and not str(device).startswith("cpu"):
+    if not is_cpu(device):
         raise ConfigError(f"update_bn(device={device!r}): this library computes with NumPy "
                           "on the CPU; leave device=None.")
     momenta = [(m, m.momentum) for m in model.modules() if isinstance(m, _BatchNorm)]
