@@ -117,7 +117,8 @@ def numpy_pinv(a: Any, rcond: Any = None, hermitian: bool = False, *,
         raise UsageError("np.linalg.pinv: rcond and rtol cannot both be given (as in "
                          "NumPy); pass only rtol")
     if rcond is None:
-        rcond = 1e-15 if rtol is _UNSET else decompositions.tolerances(None, rtol, a, "np.linalg.pinv")[1]
+        rcond = 1e-15 if rtol is _UNSET else decompositions.tolerances(
+            None, rtol, a, "np.linalg.pinv")[1]
     if is_tensor(rcond) or np.ndim(rcond) != 0:
         raise UsageError(f"np.linalg.pinv: rcond/rtol must be one number for a Tensor "
                          f"(per-matrix tolerances are not supported); got {rcond!r}")

@@ -2,10 +2,9 @@
 ``x.flip(dim=0)``, ``x.at[i].set(v)``...), a mixin of ``Tensor`` beside ``TensorMath``.
 Each applies an op from ``autograd.ops`` (trig, special, scans, indexing, linalg_more).
 
-Axis arguments accept NumPy's ``axis=`` and PyTorch's ``dim=`` (and ``keepdims=`` /
-``keepdim=``). Where NumPy and PyTorch disagree, NumPy wins: ``repeat`` repeats elements
-(``np.repeat``; PyTorch's ``repeat`` is ``tile``) and ``sort`` returns the values only.
-"""
+Axis arguments accept NumPy's ``axis=`` and PyTorch's ``dim=`` (and ``keepdim=``).
+``repeat`` repeats elements (``np.repeat``; PyTorch's is ``tile``); ``sort(dim=)`` gives
+PyTorch's pair (values, indices), ``sort(axis)`` the values."""
 
 from __future__ import annotations
 
@@ -25,6 +24,7 @@ from .ops.shape import GetItem, _index_arrays
 from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
+from .tensor_reductions import ValuesIndices
 from .torch_arguments import joined_ints, pick_one, tile_reps, torch_index_add
 
 __all__ = ["OpMethods", "At"]
@@ -163,8 +163,11 @@ class OpMethods:
                                  pick_keepdims(keepdims, keepdim, "argmin"), "argmin")
 
     def sort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> AnyTensor:
-        """Sorted values, a new tensor (NumPy's ``ndarray.sort`` sorts in place)."""
-        return scans.sort(self, pick_axis(axis, dim, "sort", -1), descending)
+        """Sorted values (a new tensor); PyTorch's pair (values, indices) for ``dim=``."""
+        if dim is None:
+            return scans.sort(self, axis, descending)
+        indices = self.argsort(axis, descending, dim=dim)
+        return ValuesIndices(self.take_along_axis(indices, dim=dim), indices)
 
     def argsort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> AnyTensor:
         """Indices that sort along ``axis`` (stable; integers, no gradient)."""

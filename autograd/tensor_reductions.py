@@ -2,6 +2,11 @@
 ``std``, ``max``, ``min``, ``logsumexp``) and the softmaxes along one axis, a mixin of
 ``Tensor`` beside ``TensorMath``.
 
+``max``/``min`` follow the library that the call is spelled in: NumPy's ``x.max(1)`` or
+``x.max(axis=1)`` gives the values; PyTorch's ``x.max(dim=1)`` or ``x.max(1, keepdim=True)``
+gives PyTorch's pair ``(values, indices)``, so ``pred = out.max(dim=1)[1]`` and
+``_, pred = out.max(1, keepdim=True)`` mean what they mean in PyTorch.
+
 Each accepts NumPy's ``axis=``/``keepdims=`` and PyTorch's ``dim=``/``keepdim=`` (see
 ``ops.reductions.pick_axis``). ``sum``, ``max``, ``min``, ``logsumexp`` and the softmaxes
 apply one op of ``ops.reductions``; ``mean`` and ``var`` are compositions of other methods.
@@ -9,17 +14,33 @@ apply one op of ``ops.reductions``; ``mean`` and ``var`` are compositions of oth
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from ._arrays import as_dtype
-from .errors import DTypeError
+from .errors import DTypeError, UsageError
 from .function import apply
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
                              pick_axis, pick_ddof, pick_keepdims, reduced_count)
 
-__all__ = ["Reductions"]
+__all__ = ["Reductions", "ValuesIndices"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+class ValuesIndices(NamedTuple):
+    """PyTorch's pair from ``max(dim=)``, ``min(dim=)``, ``sort(dim=)`` and ``topk``:
+    ``values, indices = x.max(dim=1)``; ``x.max(dim=1).indices`` by name."""
+    values: AnyTensor
+    indices: AnyTensor
+
+
+def spelled_as_torch(axis: Any, dim: Any, keepdim: bool | None) -> bool:
+    """Whether ``max``/``min`` were called PyTorch's way for one axis: ``dim=``, or an
+    axis with PyTorch's ``keepdim=``. PyTorch's ``max(dim)`` gives (values, indices),
+    NumPy's ``max(axis)`` the values."""
+    return dim is not None or (keepdim is not None and axis is not None)
 
 
 class Reductions:
@@ -83,15 +104,38 @@ class Reductions:
 
     def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> AnyTensor:
-        """Maximum over ``axis``; ties share the gradient evenly."""
+        """Maximum over ``axis``; ties share the gradient evenly. Spelled as PyTorch's
+        (``dim=``, or ``keepdim=``): the pair ``(values, indices)``, see ``_extreme_along``."""
+        if spelled_as_torch(axis, dim, keepdim):
+            return self._extreme_along("max", pick_axis(axis, dim, "max"),
+                                      pick_keepdims(keepdims, keepdim, "max"))
         return apply(Max(pick_axis(axis, dim, "max"), pick_keepdims(keepdims, keepdim, "max")),
                      self)
 
     def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> AnyTensor:
-        """Minimum over ``axis``; ties share the gradient evenly."""
+        """Minimum over ``axis``; ties share the gradient evenly. Spelled as PyTorch's
+        (``dim=``, or ``keepdim=``): the pair ``(values, indices)``, see ``_extreme_along``."""
+        if spelled_as_torch(axis, dim, keepdim):
+            return self._extreme_along("min", pick_axis(axis, dim, "min"),
+                                      pick_keepdims(keepdims, keepdim, "min"))
         return apply(Min(pick_axis(axis, dim, "min"), pick_keepdims(keepdims, keepdim, "min")),
                      self)
+
+    def _extreme_along(self, name: str, axis: Any, keepdims: bool) -> ValuesIndices:
+        """PyTorch's ``max(dim)``/``min(dim)`` (``name``): the extreme values along one
+        axis and their indices (the first of equal ones; NaN counts as the extreme, as
+        in both libraries). The values' gradient goes to the element each index names."""
+        if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+            raise UsageError(
+                f"{name}(dim=...) takes one int axis, as PyTorch's (it gives the pair "
+                f"(values, indices)); got dim={axis!r}. For several axes or all of them "
+                f"use a{name}(dim=...) or {name}(axis=...), which give the values.")
+        indices = getattr(self, "arg" + name)(axis, keepdims=True)
+        values = self.take_along_axis(indices, axis)
+        if not keepdims:
+            values, indices = values.squeeze(axis), indices.squeeze(axis)
+        return ValuesIndices(values, indices)
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
                   keepdim: bool | None = None) -> AnyTensor:

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from .errors import UsageError
 from .tensor import Tensor, as_tensor
-from .torch_methods import TopK
+from .tensor_reductions import ValuesIndices
 
 __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select",
            "masked_fill", "gather", "unbind", "chunk", "topk", "amax", "amin", "clamp_min",
@@ -76,7 +76,7 @@ def chunk(input: Any, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa:
 
 # ------------------------------------------------------------ reductions and values
 def topk(input: Any, k: int, dim: int = -1, largest: bool = True,  # noqa: A002
-         sorted: bool = True) -> TopK:  # noqa: A002
+         sorted: bool = True) -> ValuesIndices:  # noqa: A002
     """The ``k`` largest (or smallest) elements along ``dim``: ``(values, indices)``."""
     return as_tensor(input).topk(k, dim, largest, sorted)
 

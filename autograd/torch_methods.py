@@ -19,16 +19,11 @@ from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .ops import linalg_more
 from .ops.reductions import normalize_axis
 from .tensor_math import where
+from .tensor_reductions import ValuesIndices
 
-__all__ = ["TorchMethods", "TopK", "SlogDet", "scatter_target"]
+__all__ = ["TorchMethods", "SlogDet", "scatter_target"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
-
-
-class TopK(NamedTuple):
-    """What ``topk`` gives, as PyTorch's: ``values, indices = x.topk(k)``."""
-    values: AnyTensor
-    indices: AnyTensor
 
 
 class SlogDet(NamedTuple):
@@ -211,10 +206,10 @@ class TorchMethods:
         return self.new_zeros(n, n).index_put((rows, rows + diagonal), self)
 
     def topk(self, k: int, dim: int = -1, largest: bool = True,
-             sorted: bool = True) -> TopK:  # noqa: A002
+             sorted: bool = True) -> ValuesIndices:  # noqa: A002
         """The ``k`` largest elements along ``dim`` (the smallest with ``largest=False``),
         in order, as PyTorch's: the pair ``(values, indices)`` (NumPy has no topk, so
-        PyTorch's form; ``max(dim)`` and ``sort`` give values only, as NumPy's). The
+        PyTorch's form, as ``max(dim=)`` and ``sort(dim=)`` give it). The
         values' gradient goes back to the elements the indices name; ties give the
         first, as a stable sort."""
         axis = normalize_axis(dim, self.ndim, "topk")[0]
@@ -224,7 +219,7 @@ class TorchMethods:
                              f"length of axis {axis} of shape {self.shape}); got {k!r}")
         first_k = (slice(None),) * axis + (slice(0, int(k)),)
         indices = self.argsort(axis, descending=largest)[first_k]
-        return TopK(self.take_along_axis(indices, axis), indices)
+        return ValuesIndices(self.take_along_axis(indices, axis), indices)
 
     # ------------------------------------------------------------ elementwise
     def where(self, condition: Any, other: Any) -> AnyTensor:

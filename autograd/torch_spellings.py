@@ -6,9 +6,9 @@ are in ``torch_shapes``).
 
 Many users come from PyTorch, and these let their habits work. Each is a line or two
 over an op that exists under its NumPy name, so the graph (and a drawing) shows that
-op. Where NumPy and PyTorch disagree NumPy wins: ``x.size`` is the number of elements
-(an int that may also be called as PyTorch's ``x.size(dim)``), and ``x.max(dim=1)``
-gives the values only.
+op. Where NumPy and PyTorch disagree, NumPy wins (``x.size`` is the number of elements,
+an int that may also be called as PyTorch's ``x.size(dim)``) or the spelling decides
+(``x.max(dim=1)`` gives PyTorch's pair, ``x.max(axis=1)`` NumPy's values).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ CASES = [  # (ours, theirs, input)
     (lambda t: t.norm(1, dim=1), lambda t: torch.linalg.vector_norm(t, 1, dim=1), SMOOTH_X),
     (lambda t: t.norm(np.inf, dim=0),
      lambda t: torch.linalg.vector_norm(t, float("inf"), dim=0), SMOOTH_X),
-    (lambda t: t.sort(dim=1), lambda t: t.sort(dim=1).values, SMOOTH_X),
+    (lambda t: t.sort(dim=1).values, lambda t: t.sort(dim=1).values, SMOOTH_X),
     (lambda t: t.flip(dim=1), lambda t: t.flip(1), X),
     (lambda t: t.roll(1, dim=1), lambda t: t.roll(1, 1), X),
     (lambda t: t.tile((2, 1)), lambda t: t.repeat(2, 1), X),

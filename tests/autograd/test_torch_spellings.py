@@ -155,13 +155,32 @@ def test_what_makes_no_sense_here_is_named(call: Callable, error: type, message:
         call(Tensor(X.copy()))
 
 
-def test_transpose_follows_numpy_where_pytorch_differs_as_the_readme_says() -> None:
+def test_transpose_of_two_axes_is_refused_on_2d_where_numpy_and_pytorch_differ() -> None:
     torch = _torch()
     x, tx = Tensor(X.copy()), torch.tensor(X)
-    np.testing.assert_array_equal(x.transpose(0, 1).data, np.transpose(X, (0, 1)))
-    assert x.transpose(0, 1).shape == X.shape != tuple(tx.transpose(0, 1).shape)
+    for axes in ((0, 1), (-2, -1), (0, -1), (-2, 1)):  # NumPy: no change; PyTorch: a swap
+        with pytest.raises(UsageError, match="NumPy's keeps the axes.*PyTorch's swaps"):
+            x.transpose(*axes)
+    np.testing.assert_array_equal(x.transpose((0, 1)).data, X)  # NumPy's tuple: as NumPy
+    np.testing.assert_array_equal(x.transpose(1, 0).data, tx.transpose(1, 0).numpy())
     for swapped in (x.swapaxes(0, 1), x.permute(1, 0), x.T, x.mT):
         np.testing.assert_array_equal(swapped.data, tx.transpose(0, 1).numpy())
+
+
+@pytest.mark.parametrize("axes", [(0, 1), (-2, -1), (2, 0), (1, 1)])
+def test_transpose_of_two_axes_of_a_3d_tensor_swaps_them_as_pytorch(axes) -> None:
+    torch = _torch()
+    data = np.arange(24.0).reshape(2, 3, 4)
+    x = Tensor(data, requires_grad=True)
+    tx = torch.tensor(data, requires_grad=True)
+    expected = tx.transpose(*axes)
+    result = x.transpose(*axes)
+    np.testing.assert_array_equal(result.data, expected.detach().numpy())
+    weights = np.random.default_rng(0).random(result.shape)
+    (result * weights).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+    np.testing.assert_array_equal(x.transpose(2, 0, 1).data, np.transpose(data, (2, 0, 1)))
 
 
 # ------------------------------------------------------------------ is_contiguous
