@@ -197,9 +197,10 @@ def reshape(x: Any, shape: Any) -> Tensor:
     return as_tensor(x).reshape(shape)
 
 
-def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
-    """Permute axes (reverse them when ``axes`` is None), as ``np.transpose``."""
-    return as_tensor(x).transpose(axes)
+def transpose(x: Any, axes: Sequence[int] | int | None = None, *more: int) -> Tensor:
+    """Permute axes (reverse them when ``axes`` is None), as ``np.transpose``; two ints,
+    ``transpose(x, 0, 2)``, swap two axes as ``torch.transpose`` (``Tensor.transpose``)."""
+    return as_tensor(x).transpose(axes, *more) if more else as_tensor(x).transpose(axes)
 
 
 def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:

@@ -181,6 +181,8 @@ def test_transpose_of_two_axes_of_a_3d_tensor_swaps_them_as_pytorch(axes) -> Non
     (expected * torch.tensor(weights)).sum().backward()
     np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
     np.testing.assert_array_equal(x.transpose(2, 0, 1).data, np.transpose(data, (2, 0, 1)))
+    np.testing.assert_array_equal(ag.transpose(data, *axes).data,  # torch.transpose's form
+                                  torch.transpose(torch.tensor(data), *axes).numpy())
 
 
 # ------------------------------------------------------------------ is_contiguous
