@@ -1,5 +1,6 @@
 """Convolution layers with PyTorch's constructor, parameters and repr: ``Conv1d``,
-``Conv2d`` (they call ``F.conv1d`` / ``F.conv2d``, im2col + one matmul)."""
+``Conv2d``, ``Conv3d`` (they call ``F.conv1d`` / ``2d`` / ``3d``, im2col + one matmul).
+One class over any number of spatial axes; each name fixes it (``dims``)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from . import init
 from ._checks import flag, integer
 from ._random import RNGLike, as_generator
 from .errors import ConfigError
-from .functional.conv import conv1d, conv2d, conv_padding
+from .functional.conv import conv1d, conv2d, conv3d, conv_padding
 from .functional.padding import pad
 from .functional.windows import int_tuple
 from .layers import float_dtype, warn_wider_input
 from .module import Module, Parameter
 
-__all__ = ["Conv1d", "Conv2d", "PADDING_MODES", "ConvBase"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "PADDING_MODES", "ConvBase"]
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 """What a convolution pads with: zeros, or ``F.pad``'s other modes."""
@@ -147,3 +148,13 @@ class Conv2d(_ConvNd):
 
     dims = 2
     _conv = staticmethod(conv2d)
+
+
+class Conv3d(_ConvNd):
+    """3-d convolution (PyTorch's ``nn.Conv3d``): (N, C_in, D, H, W) or (C_in, D, H, W) to
+    (N, C_out, D', H', W'), ``F.conv3d`` with this layer's weight (out_channels,
+    in_channels / groups, kD, kH, kW) and bias (out_channels,); the arguments as
+    ``Conv2d``'s, an int or a triple where that takes a pair."""
+
+    dims = 3
+    _conv = staticmethod(conv3d)

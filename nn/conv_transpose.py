@@ -1,5 +1,6 @@
 """Transposed convolution layers with PyTorch's constructor, parameters and repr:
-``ConvTranspose1d``, ``ConvTranspose2d`` (they call ``F.conv_transpose1d`` / ``2d``)."""
+``ConvTranspose1d``, ``ConvTranspose2d``, ``ConvTranspose3d`` (they call
+``F.conv_transpose1d`` / ``2d`` / ``3d``). One class over any number of spatial axes."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from ._random import RNGLike
 from .conv import ConvBase
 from .errors import ArgumentTypeError, ConfigError
 from .functional.conv_transpose import (conv_transpose1d, conv_transpose2d,
-                                        transposed_length)
+                                        conv_transpose3d, transposed_length)
 from .functional.windows import int_tuple
 from .layers import warn_wider_input
 
-__all__ = ["ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
 class _ConvTransposeNd(ConvBase):
@@ -104,3 +105,13 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     dims = 2
     _conv = staticmethod(conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution (PyTorch's ``nn.ConvTranspose3d``): (N, C_in, D, H, W) or
+    (C_in, D, H, W) to (N, C_out, D', H', W'), ``F.conv_transpose3d`` with this layer's
+    weight (in_channels, out_channels / groups, kD, kH, kW) and bias (out_channels,); the
+    arguments (and ``output_size=``) as ``ConvTranspose2d``'s, triples for pairs."""
+
+    dims = 3
+    _conv = staticmethod(conv_transpose3d)

@@ -1,7 +1,8 @@
-"""Pooling layers with PyTorch's constructors and reprs: ``MaxPool1d/2d``,
-``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``, ``AdaptiveMaxPool1d/2d``, ``MaxUnpool1d/2d``.
-Each keeps its arguments as PyTorch does (checked when built) and calls the function of
-the same name in ``nn.functional``."""
+"""Pooling layers with PyTorch's constructors and reprs: ``MaxPool1d/2d/3d``,
+``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``, ``AdaptiveMaxPool1d/2d/3d``,
+``MaxUnpool1d/2d/3d``. Each keeps its arguments as PyTorch does (checked when built) and
+calls the function of the same name in ``nn.functional``; a family is one class over
+``dims`` spatial axes, each name fixing ``dims`` and the function."""
 
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ from autograd import Tensor
 
 from ._checks import flag, integer
 from .functional.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,
-                                 adaptive_max_pool1d, adaptive_max_pool2d, adaptive_size,
-                                 avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
-                                 pool_arguments)
-from .functional.unpooling import max_unpool1d, max_unpool2d, unpool_arguments
+                                 adaptive_avg_pool3d, adaptive_max_pool1d,
+                                 adaptive_max_pool2d, adaptive_max_pool3d, adaptive_size,
+                                 avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
+                                 max_pool3d, pool_arguments)
+from .functional.unpooling import max_unpool1d, max_unpool2d, max_unpool3d, unpool_arguments
 from .module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d",
-           "MaxUnpool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+           "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
+           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "MaxUnpool1d", "MaxUnpool2d",
+           "MaxUnpool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -68,6 +71,15 @@ class MaxPool2d(_MaxPoolNd):
     _pool = staticmethod(max_pool2d)
 
 
+class MaxPool3d(_MaxPoolNd):
+    """Max pooling (PyTorch's ``nn.MaxPool3d``): ``F.max_pool3d`` over (N, C, D, H, W) or
+    (C, D, H, W) input, the arguments as ``MaxPool2d``'s; ``return_indices=True`` gives
+    indices flat in each (D, H, W) volume, the ones ``MaxUnpool3d`` takes."""
+
+    dims = 3
+    _pool = staticmethod(max_pool3d)
+
+
 class AvgPool1d(Module):
     """Average pooling over (N, C, L) or (C, L) input, ``F.avg_pool1d`` (see
     ``AvgPool2d``); its sizes are kept as 1-tuples, as PyTorch's."""
@@ -88,63 +100,93 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool2d(Module):
-    """Average pooling (PyTorch's ``nn.AvgPool2d``): ``F.avg_pool2d`` over (N, C, H, W)
-    or (C, H, W) input; zero padding counts in the divisor with ``count_include_pad``
-    (the default); ``divisor_override`` replaces the divisor."""
+class _AvgPoolNd(Module):
+    """The mean of each window, its arguments kept as given (see ``AvgPool2d``)."""
+
+    dims = 0
+    _pool = staticmethod(avg_pool2d)
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override: int | None = None) -> None:
         super().__init__()
-        pool_arguments("AvgPool2d", 2, kernel_size, stride, padding)
+        name = type(self).__name__
+        pool_arguments(name, self.dims, kernel_size, stride, padding)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
-        self.ceil_mode = flag("AvgPool2d", "ceil_mode", ceil_mode)
-        self.count_include_pad = flag("AvgPool2d", "count_include_pad", count_include_pad)
+        self.ceil_mode = flag(name, "ceil_mode", ceil_mode)
+        self.count_include_pad = flag(name, "count_include_pad", count_include_pad)
         self.divisor_override = None if divisor_override is None else integer(
-            "AvgPool2d", "divisor_override", divisor_override, minimum=1)
+            name, "divisor_override", divisor_override, minimum=1)
 
     def forward(self, input: Any) -> Tensor:
-        return avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+        return self._pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                           self.count_include_pad, self.divisor_override)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool1d(Module):
-    """Average pooling into ``output_size`` cells over (N, C, L) or (C, L) input,
-    ``F.adaptive_avg_pool1d`` (PyTorch's ``nn.AdaptiveAvgPool1d``)."""
+class AvgPool2d(_AvgPoolNd):
+    """Average pooling (PyTorch's ``nn.AvgPool2d``): ``F.avg_pool2d`` over (N, C, H, W)
+    or (C, H, W) input; zero padding counts in the divisor with ``count_include_pad``
+    (the default); ``divisor_override`` replaces the divisor."""
+
+    dims = 2
+    _pool = staticmethod(avg_pool2d)
+
+
+class AvgPool3d(_AvgPoolNd):
+    """Average pooling (PyTorch's ``nn.AvgPool3d``): ``F.avg_pool3d`` over (N, C, D, H, W)
+    or (C, D, H, W) input, the arguments as ``AvgPool2d``'s."""
+
+    dims = 3
+    _pool = staticmethod(avg_pool3d)
+
+
+class _AdaptiveAvgPoolNd(Module):
+    """Average pooling into a fixed number of cells (see ``AdaptiveAvgPool2d``)."""
+
+    dims = 0
+    _pool = staticmethod(adaptive_avg_pool2d)
 
     def __init__(self, output_size: Any) -> None:
         super().__init__()
-        adaptive_size("AdaptiveAvgPool1d", output_size, 1)
+        adaptive_size(type(self).__name__, output_size, self.dims)
         self.output_size = output_size
 
     def forward(self, input: Any) -> Tensor:
-        return adaptive_avg_pool1d(input, self.output_size)
+        return self._pool(input, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
 
 
-class AdaptiveAvgPool2d(Module):
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    """Average pooling into ``output_size`` cells over (N, C, L) or (C, L) input,
+    ``F.adaptive_avg_pool1d`` (PyTorch's ``nn.AdaptiveAvgPool1d``)."""
+
+    dims = 1
+    _pool = staticmethod(adaptive_avg_pool1d)
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """Average pooling into an ``output_size`` grid over (N, C, H, W) or (C, H, W) input,
     ``F.adaptive_avg_pool2d`` (PyTorch's ``nn.AdaptiveAvgPool2d``): an int, or (oH, oW)
     with None keeping that axis; ``AdaptiveAvgPool2d(1)`` is global average pooling."""
 
-    def __init__(self, output_size: Any) -> None:
-        super().__init__()
-        adaptive_size("AdaptiveAvgPool2d", output_size, 2)
-        self.output_size = output_size
+    dims = 2
+    _pool = staticmethod(adaptive_avg_pool2d)
 
-    def forward(self, input: Any) -> Tensor:
-        return adaptive_avg_pool2d(input, self.output_size)
 
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """Average pooling into an ``output_size`` grid over (N, C, D, H, W) or (C, D, H, W)
+    input, ``F.adaptive_avg_pool3d`` (PyTorch's ``nn.AdaptiveAvgPool3d``): an int, or
+    (oD, oH, oW) with None keeping that axis."""
+
+    dims = 3
+    _pool = staticmethod(adaptive_avg_pool3d)
 
 
 class _AdaptiveMaxPoolNd(Module):
@@ -184,6 +226,16 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     _pool = staticmethod(adaptive_max_pool2d)
 
 
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling into an ``output_size`` grid over (N, C, D, H, W) or (C, D, H, W) input,
+    ``F.adaptive_max_pool3d`` (PyTorch's ``nn.AdaptiveMaxPool3d``): an int, or
+    (oD, oH, oW) with None keeping that axis; ``return_indices=True`` returns (output,
+    indices), flat in each (D, H, W) volume."""
+
+    dims = 3
+    _pool = staticmethod(adaptive_max_pool3d)
+
+
 class _MaxUnpoolNd(Module):
     """The partial inverse of max pooling (see ``MaxUnpool2d``)."""
 
@@ -217,3 +269,12 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
     dims = 2
     _unpool = staticmethod(max_unpool2d)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """PyTorch's ``nn.MaxUnpool3d``: ``F.max_unpool3d`` over (N, C, D, H, W) or
+    (C, D, H, W) input, the indices of ``MaxPool3d(..., return_indices=True)`` (see
+    ``MaxUnpool2d``); sizes kept as triples."""
+
+    dims = 3
+    _unpool = staticmethod(max_unpool3d)

@@ -7,11 +7,10 @@ float32 inputs float32, and depends only on ``autograd`` and NumPy.
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
 ``alpha_dropout``, ``embedding`` (rows of a weight picked by integer indices), ``pad``
 (PyTorch's order), ``scaled_dot_product_attention`` (softmax(Q K^T / sqrt(E) + M) V).
-Convolution and pooling (im2col, one windows op): ``conv1d``, ``conv2d``,
-``conv_transpose1d``, ``conv_transpose2d``, ``max_pool1d``, ``max_pool2d``,
-``max_unpool1d``, ``max_unpool2d``, ``avg_pool1d``, ``avg_pool2d``, ``adaptive_avg_pool1d``,
-``adaptive_avg_pool2d``, ``adaptive_max_pool1d``, ``adaptive_max_pool2d``; resizing:
-``interpolate``.
+Convolution and pooling (im2col, one windows op; each in 1-, 2- and 3-d): ``conv1d``,
+``conv2d``, ``conv3d``, ``conv_transpose1d/2d/3d``, ``max_pool1d/2d/3d``,
+``max_unpool1d/2d/3d``, ``avg_pool1d/2d/3d``, ``adaptive_avg_pool1d/2d/3d``,
+``adaptive_max_pool1d/2d/3d``; resizing: ``interpolate``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
@@ -39,8 +38,8 @@ from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softma
 from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
                                selu, softmin, softshrink, softsign, tanhshrink, threshold)
 from .attention import scaled_dot_product_attention
-from .conv import conv1d, conv2d
-from .conv_transpose import conv_transpose1d, conv_transpose2d
+from .conv import conv1d, conv2d, conv3d
+from .conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import alpha_dropout, dropout
 from .embedding import embedding
@@ -53,9 +52,10 @@ from .margin_losses import (cosine_embedding_loss, hinge_embedding_loss, margin_
 from .padding import pad
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
-from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
-                      adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
-from .unpooling import max_unpool1d, max_unpool2d
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,
+                      adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d,
+                      avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d)
+from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from .upsampling import interpolate
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
@@ -63,9 +63,11 @@ from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_d
 __all__ = [
     "linear", "dropout", "alpha_dropout", "embedding", "pad", "scaled_dot_product_attention",
     # convolution and pooling
-    "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
-    "conv_transpose1d", "conv_transpose2d", "max_unpool1d", "max_unpool2d",
-    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "conv1d", "conv2d", "conv3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
+    "avg_pool2d", "avg_pool3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "max_unpool1d", "max_unpool2d", "max_unpool3d", "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
     "interpolate",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",

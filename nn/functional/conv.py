@@ -1,4 +1,5 @@
-"""``conv1d`` and ``conv2d`` with PyTorch's arguments, written as im2col + one matmul.
+"""``conv1d``, ``conv2d`` and ``conv3d`` with PyTorch's arguments, written as im2col + one
+matmul; one function over any number of spatial axes, the three differing only in it.
 
 The windows of the (padded) input come from one differentiable op (``im2col``, in
 ``nn.functional.windows``), shaped (N, C_in, *kernel, *out). Read per sample and group as
@@ -23,7 +24,7 @@ from .._checks import integer
 from ..errors import ConfigError
 from .windows import im2col, int_tuple
 
-__all__ = ["conv1d", "conv2d", "conv_padding", "check_fits", "conv_operands",
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_padding", "check_fits", "conv_operands",
            "PADDING_STRINGS"]
 
 PADDING_STRINGS = ("valid", "same")
@@ -145,3 +146,14 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: 
     groups convolved separately; it must divide C_in and C_out. Output
     (N, C_out, H', W') with H' = floor((H + 2 pH - dH (kH - 1) - 1) / sH) + 1."""
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
+           dilation: Any = 1, groups: int = 1) -> Tensor:
+    """3-d convolution (cross-correlation, as PyTorch's ``F.conv3d``) of input
+    (N, C_in, D, H, W) or unbatched (C_in, D, H, W) with weight
+    (C_out, C_in/groups, kD, kH, kW) and bias (C_out,) or None: y[n, o, p, q, r] = b[o] +
+    sum_{c, i, j, l} W[o, c, i, j, l] x[n, c', p*sD + i*dD, q*sH + j*dH, r*sW + l*dW].
+    ``stride``, ``dilation``, ``padding`` an int or a triple (``padding`` also "valid" or
+    "same"), ``groups`` as ``conv2d``'s; D' = floor((D + 2 pD - dD (kD - 1) - 1) / sD) + 1."""
+    return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)

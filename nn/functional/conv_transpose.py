@@ -1,5 +1,6 @@
-"""``conv_transpose1d`` and ``conv_transpose2d`` with PyTorch's arguments: the adjoint of
-a convolution (the gradient of ``conv2d`` in its input), written as one matmul + col2im.
+"""``conv_transpose1d``, ``conv_transpose2d`` and ``conv_transpose3d`` with PyTorch's
+arguments: the adjoint of a convolution (the gradient of ``conv2d`` in its input), written
+as one matmul + col2im, one function over any number of spatial axes.
 
 Per sample and group, the weight read as (C_in/groups, C_out/groups * prod(kernel)) meets
 the input read as (C_in/groups, prod(spatial)) in one batched matrix product,
@@ -26,7 +27,7 @@ from ..errors import ConfigError
 from .conv import conv_operands
 from .windows import col2im, int_tuple
 
-__all__ = ["conv_transpose1d", "conv_transpose2d", "transposed_length",
+__all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "transposed_length",
            "check_output_padding"]
 
 
@@ -121,4 +122,15 @@ def conv_transpose2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
     both sides, ``output_padding`` (smaller than the stride or the dilation) keeps that
     many more rows at the end. Note the order: ``groups`` before ``dilation``, as PyTorch."""
     return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
+def conv_transpose3d(input: Any, weight: Any, bias: Any = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """3-d transposed convolution of input (N, C_in, D, H, W) or (C_in, D, H, W) with
+    weight (C_in, C_out/groups, kD, kH, kW), as PyTorch's ``F.conv_transpose3d`` (see
+    ``conv_transpose2d``): D' = (D - 1) sD - 2 pD + dD (kD - 1) + opD + 1, and alike on H
+    and W; the sizes an int or a triple."""
+    return _conv_transpose("conv_transpose3d", 3, input, weight, bias, stride, padding,
                            output_padding, groups, dilation)

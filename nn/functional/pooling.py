@@ -1,7 +1,8 @@
-"""Pooling with PyTorch's arguments: ``max_pool1d/2d``, ``avg_pool1d/2d`` (a max or a mean
-over the windows ``im2col`` gathers) and ``adaptive_avg_pool1d/2d``,
-``adaptive_max_pool1d/2d`` (a fixed number of output cells: on each pooled axis, the mean
-or the max of each cell's slice).
+"""Pooling with PyTorch's arguments: ``max_pool1d/2d/3d``, ``avg_pool1d/2d/3d`` (a max or a
+mean over the windows ``im2col`` gathers) and ``adaptive_avg_pool1d/2d/3d``,
+``adaptive_max_pool1d/2d/3d`` (a fixed number of output cells: on each pooled axis, the
+mean or the max of each cell's slice). Each family is one function over any number of
+spatial axes; the 1-, 2- and 3-d names only fix that number.
 
 Window geometry, per spatial axis of n entries (kernel k, stride s, padding p, dilation d):
 out = floor((n + 2p - d(k - 1) - 1) / s) + 1, or the ceiling with ``ceil_mode=True``, in
@@ -30,8 +31,9 @@ from ..errors import ArgumentTypeError, ConfigError
 from .conv import check_fits
 from .windows import im2col, int_tuple
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
+           "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
            "pool_arguments", "adaptive_size"]
 
 
@@ -163,6 +165,16 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
                      ceil_mode, return_indices)
 
 
+def max_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """The largest entry of each kD x kH x kW window of input (N, C, D, H, W) or
+    (C, D, H, W), as PyTorch's ``F.max_pool3d`` (see ``max_pool2d``); the indices are flat
+    in each (D, H, W) volume (d * H * W + h * W + w), for ``max_unpool3d``."""
+    return _max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation,
+                     ceil_mode, return_indices)
+
+
 def _divisor(starts: list[np.ndarray], sizes: tuple[int, ...], kernel: tuple[int, ...],
              padding: tuple[int, ...], count_include_pad: bool) -> np.ndarray:
     """How many entries each window averages, shaped as the output: per axis the window
@@ -211,6 +223,15 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     with ``count_include_pad=True`` (the default), not without; ``ceil_mode``'s part of
     a window beyond the padding never counts. ``divisor_override`` replaces the divisor."""
     return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
+def avg_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """The mean of each kD x kH x kW window of input (N, C, D, H, W) or (C, D, H, W), as
+    PyTorch's ``F.avg_pool3d`` (the arguments as ``avg_pool2d``'s, per axis a triple)."""
+    return _avg_pool("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode,
                      count_include_pad, divisor_override)
 
 
@@ -277,6 +298,13 @@ def adaptive_avg_pool2d(input: Any, output_size: Any) -> Tensor:
     return _adaptive_avg_pool("adaptive_avg_pool2d", 2, input, output_size)
 
 
+def adaptive_avg_pool3d(input: Any, output_size: Any) -> Tensor:
+    """input (N, C, D, H, W) or (C, D, H, W) averaged into an ``output_size`` grid (an int,
+    or (oD, oH, oW) where None keeps that axis), as PyTorch's ``F.adaptive_avg_pool3d``
+    (the cells of ``adaptive_avg_pool2d`` on each of the three axes)."""
+    return _adaptive_avg_pool("adaptive_avg_pool3d", 3, input, output_size)
+
+
 def _adaptive_max_axis(x: Tensor, where: np.ndarray, axis: int,
                        cells: int) -> tuple[Tensor, np.ndarray]:
     """x reduced into ``cells`` cells along ``axis`` (negative; PyTorch's adaptive windows,
@@ -319,3 +347,12 @@ def adaptive_max_pool2d(input: Any, output_size: Any,
     and gradient come from each cell's first largest entry (row-major, PyTorch's tie rule);
     ``return_indices=True`` also returns its flat place in the (H, W) plane, as PyTorch."""
     return _adaptive_max_pool("adaptive_max_pool2d", 2, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input: Any, output_size: Any,
+                        return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """input (N, C, D, H, W) or (C, D, H, W) max-pooled into an ``output_size`` grid (an
+    int, or (oD, oH, oW) where None keeps that axis), as PyTorch's
+    ``F.adaptive_max_pool3d`` (see ``adaptive_max_pool2d``); the indices are flat in each
+    (D, H, W) volume."""
+    return _adaptive_max_pool("adaptive_max_pool3d", 3, input, output_size, return_indices)

@@ -1,7 +1,8 @@
-"""``max_unpool1d`` and ``max_unpool2d`` with PyTorch's arguments: the partial inverse of
-max pooling. Each entry of the pooled input goes back to the place its maximum came from
-(the ``indices`` of ``max_pool2d(..., return_indices=True)``: flat positions in each
-plane), every other entry is 0. One differentiable write into zeros (``index_put``):
+"""``max_unpool1d``, ``max_unpool2d`` and ``max_unpool3d`` with PyTorch's arguments (one
+function over any number of spatial axes): the partial inverse of max pooling. Each
+entry of the pooled input goes back to the place its maximum came from (the ``indices``
+of ``max_pool2d(..., return_indices=True)``: flat positions in each plane or volume),
+every other entry is 0. One differentiable write into zeros (``index_put``):
 the gradient in the input reads g at the indices, as PyTorch's, to every order.
 """
 
@@ -18,7 +19,7 @@ from autograd.errors import DTypeError, ShapeError, TensorIndexError
 from ..errors import ArgumentTypeError, ConfigError
 from .windows import int_tuple
 
-__all__ = ["max_unpool1d", "max_unpool2d", "unpool_arguments"]
+__all__ = ["max_unpool1d", "max_unpool2d", "max_unpool3d", "unpool_arguments"]
 
 
 def unpool_arguments(owner: str, dims: int, kernel_size: Any, stride: Any,
@@ -107,4 +108,13 @@ def max_unpool2d(input: Any, indices: Any, kernel_size: Any, stride: Any = None,
     dropped a last row. A repeated index (overlapping windows) keeps the last write, and
     each copy's gradient reads that place, as PyTorch's."""
     return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
+                       output_size)
+
+
+def max_unpool3d(input: Any, indices: Any, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """Input (N, C, D, H, W) or (C, D, H, W) put back at ``indices`` (flat in each
+    (D', H', W') volume, as ``max_pool3d`` gives them) into zeros, as PyTorch's
+    ``F.max_unpool3d`` (see ``max_unpool2d``)."""
+    return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding,
                        output_size)
