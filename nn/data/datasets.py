@@ -1,6 +1,11 @@
 """``TensorDataset`` (aligned arrays as a map-style dataset), the default collate that
-stacks a dataset's samples into a batch, and the checks that turn the arrays given to
-``DataLoader`` or ``TensorDataset`` into NumPy arrays."""
+stacks a dataset's samples into a batch, and the checks of the arrays given to
+``DataLoader`` or ``TensorDataset``.
+
+The rule of both, PyTorch's for Tensors: data given as autograd Tensors comes back as
+Tensors (same dtype, no graph, ``requires_grad=False``), data given as NumPy arrays (or
+lists) comes back as NumPy arrays. Numbers in a dataset's samples have no kind of their
+own: they batch as a Tensor when the sample holds a Tensor, else as a NumPy array."""
 from __future__ import annotations
 
 import numbers
@@ -22,8 +27,10 @@ class TensorDataset(Dataset):
     """Aligned arrays (``X``, ``y``, ...) as a dataset, PyTorch's ``TensorDataset``:
     ``len(ds)`` is the number of rows and ``ds[i]`` the tuple ``(X[i], y[i], ...)``.
 
-    The arrays may be NumPy arrays, Tensors (their ``.data`` is used) or nested lists;
-    ``ds.tensors`` holds them as NumPy arrays (PyTorch's attribute name). A
+    The arrays may be Tensors, NumPy arrays or nested lists; ``ds.tensors`` (PyTorch's
+    attribute name) holds a Tensor as a Tensor without grad (the Tensor itself, or
+    ``t.detach()`` of one that requires grad) and anything else as a NumPy array, so
+    ``ds[i]`` and the loader's batches are Tensors for Tensors and arrays for arrays. A
     ``DataLoader`` over it slices every batch from these arrays at once, as
     ``DataLoader(X, y)`` does.
     """
@@ -37,7 +44,7 @@ class TensorDataset(Dataset):
     def __len__(self) -> int:
         return len(self.tensors[0])
 
-    def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
+    def __getitem__(self, index: Any) -> tuple[np.ndarray | Tensor, ...]:
         return tuple(a[index] for a in self.tensors)
 
     def __repr__(self) -> str:
@@ -61,13 +68,16 @@ def is_sample_list(value: Any) -> bool:
     """Whether a list or tuple given alone to ``DataLoader`` is a list of samples
     (PyTorch's ``DataLoader(list(zip(X, y)))``) rather than the rows of one array: its
     elements are dicts, or tuples whose fields NumPy cannot join into one array (fields
-    of different shapes, such as ``(x_i, label_i)``). A list of lists, or of tuples of
-    numbers, stays one array. Tuples of arrays of one shape could be either: DataError
-    saying how to pass each."""
+    of different shapes, such as ``(x_i, label_i)``), or Tensors of one shape (their
+    batches are Tensors, as PyTorch's loader of a list of tensors gives). A list of
+    lists, of arrays, or of tuples of numbers, stays one array. Tuples of arrays of one
+    shape could be either: DataError saying how to pass each."""
     if not isinstance(value, (list, tuple)) or not value:
         return False
     if all(isinstance(sample, Mapping) for sample in value):
         return True
+    if all(isinstance(sample, Tensor) for sample in value):  # of shapes that differ:
+        return len({sample.shape for sample in value}) == 1  # DataLoader([X, y]), named
     if not all(isinstance(sample, tuple) for sample in value):
         return False
     try:
@@ -85,28 +95,61 @@ def is_sample_list(value: Any) -> bool:
 
 
 def collate(samples: list[Any], field: str = "") -> Any:
-    """A batch of ``samples`` as PyTorch's default collate makes it, with NumPy arrays:
-    a tuple (or list, namedtuple) of fields gives a tuple (list, namedtuple) of batched
-    fields, a dict a dict, an array, Tensor or number one array stacked along a new
-    first axis, strings a list. ``field`` names the part being collated, for errors."""
+    """A batch of ``samples`` as PyTorch's default collate makes it: a tuple (or list,
+    namedtuple) of fields gives a tuple (list, namedtuple) of batched fields, a dict a
+    dict, strings a list, and arrays, Tensors or numbers one array stacked along a new
+    first axis. Each field keeps the kind the samples give it: Tensors stack into a
+    Tensor (same dtype, ``requires_grad=False``, no graph), NumPy arrays into a NumPy
+    array (PyTorch would make a Tensor). Numbers (Python or NumPy scalars) stack into a
+    Tensor when the first sample holds a Tensor anywhere, as PyTorch's ``(Tensor, int)``
+    gives ``(Tensor, int64 Tensor)``, else into a NumPy array; Python ints give int64,
+    floats float64 and bools bool in both. ``field`` names the part being collated, for
+    errors."""
+    return _collate(samples, field, _holds_tensor(samples[0]))
+
+
+default_collate = collate  # PyTorch's name, for a collate_fn that calls it
+
+
+def _collate(samples: list[Any], field: str, numbers_as_tensor: bool) -> Any:
+    """``collate`` of ``samples``; numbers stack into a Tensor if ``numbers_as_tensor``."""
     first = samples[0]
     if isinstance(first, Mapping):
         _check_structure(samples, Mapping, field)
-        return {key: collate([s[key] for s in samples], f"{field}[{key!r}]")
-                for key in first}
+        return {key: _collate([s[key] for s in samples], f"{field}[{key!r}]",
+                              numbers_as_tensor) for key in first}
     if isinstance(first, (tuple, list)):
         _check_structure(samples, (tuple, list), field)
-        fields = [collate([s[i] for s in samples], f"{field}[{i}]")
+        fields = [_collate([s[i] for s in samples], f"{field}[{i}]", numbers_as_tensor)
                   for i in range(len(first))]
         if hasattr(first, "_fields"):  # a namedtuple
             return type(first)(*fields)
         return fields if isinstance(first, list) else tuple(fields)
     if isinstance(first, (str, bytes)):
         return list(samples)
-    return _stack(samples, field)
+    tensors = [isinstance(s, Tensor) for s in samples]
+    if any(tensors) and not all(tensors):
+        j = tensors.index(not tensors[0])
+        raise DataError(
+            f"DataLoader: {_describe(field)} mix Tensors and other values within a batch: "
+            f"the first is of type {type(first).__name__}, sample {j} of the batch of type "
+            f"{type(samples[j]).__name__}; a batch is a Tensor of Tensors or a NumPy array "
+            f"of arrays, so give every sample the same kind (autograd.Tensor(x) or x.data)")
+    stacked = _stack(samples, field)
+    if tensors[0] or (numbers_as_tensor and isinstance(first, (numbers.Number, np.generic))):
+        return Tensor(stacked)
+    return stacked
 
 
-default_collate = collate  # PyTorch's name, for a collate_fn that calls it
+def _holds_tensor(sample: Any) -> bool:
+    """Whether ``sample`` is a Tensor or holds one in its tuples, lists or dicts."""
+    if isinstance(sample, Tensor):
+        return True
+    if isinstance(sample, Mapping):
+        return any(_holds_tensor(v) for v in sample.values())
+    if isinstance(sample, (tuple, list)):
+        return any(_holds_tensor(v) for v in sample)
+    return False
 
 
 def _check_structure(samples: list[Any], kind: Any, field: str) -> None:
@@ -153,8 +196,10 @@ def _summary(sample: Any) -> str:
     return f"a {type(sample).__name__}{size}"
 
 
-def aligned_arrays(values: tuple[Any, ...], owner: str) -> tuple[np.ndarray, ...]:
-    """``values`` as NumPy arrays with the same number of rows (else ``ShapeError``)."""
+def aligned_arrays(values: tuple[Any, ...], owner: str) -> tuple[np.ndarray | Tensor, ...]:
+    """``values``, checked to have the same number of rows (else ``ShapeError``): each
+    Tensor as a Tensor without grad (itself, or its ``detach()``), anything else as a
+    NumPy array."""
     arrays = tuple(as_array(a, i, owner) for i, a in enumerate(values))
     lengths = [len(a) for a in arrays]
     if len(set(lengths)) > 1:
@@ -162,7 +207,13 @@ def aligned_arrays(values: tuple[Any, ...], owner: str) -> tuple[np.ndarray, ...
             f"{owner}: the arrays must have the same number of rows (one row per "
             f"sample); got lengths {lengths}. Check that X and y come from the same "
             f"split.")
-    return arrays
+    return tuple(_constant(v) if isinstance(v, Tensor) else a for v, a in zip(values, arrays))
+
+
+def _constant(tensor: Tensor) -> Tensor:
+    """``tensor`` itself when it requires no grad, else a detached Tensor sharing its data:
+    batches are data, not part of a graph."""
+    return tensor.detach() if tensor.requires_grad else tensor
 
 
 def as_array(value: Any, position: int, owner: str = "DataLoader") -> np.ndarray:

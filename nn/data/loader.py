@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
+from autograd import Tensor
 from autograd.errors import TensorIndexError
 
 from .._random import RNGLike, as_generator
@@ -29,9 +30,12 @@ _DEFAULT_BATCH_SIZE = _DefaultBatchSize(32)
 
 class DataLoader:
     """Iterate over aligned arrays (``X``, ``y``, ...) in mini-batches of ``batch_size``
-    rows; each batch is a tuple of NumPy arrays, row i of each array belonging together
-    (``DataLoader(X)`` of one array gives X's rows as one array, as PyTorch's
-    ``DataLoader(tensor)``; ``DataLoader(TensorDataset(X))`` gives 1-tuples, as its).
+    rows; each batch is a tuple with the rows of each array, row i of each array
+    belonging together (``DataLoader(X)`` of one array gives X's rows as one array, as
+    PyTorch's ``DataLoader(tensor)``; ``DataLoader(TensorDataset(X))`` gives 1-tuples, as
+    its). As in PyTorch, an array given as an autograd Tensor gives Tensor batches (its
+    dtype, ``requires_grad=False``, no graph: ``yb.size(0)``, ``xb.float()``,
+    ``(pred == yb).sum().item()`` work), and a NumPy array (or list) NumPy batches.
 
     ``DataLoader(TensorDataset(X, y))`` is the same loader as ``DataLoader(X, y)``
     (PyTorch's spelling); over a ``Subset`` of a TensorDataset each epoch takes its rows
@@ -39,8 +43,9 @@ class DataLoader:
     ``__getitem__(i)``, or a list of ``(x_i, y_i)`` samples whose fields differ in shape,
     given as the only positional argument) is read sample by sample
     in the epoch's order, and each batch is collated as PyTorch's default collate does
-    (a tuple of fields gives a tuple of stacked NumPy arrays, a dict a dict, a single
-    array one array), see ``nn.data.datasets.collate``.
+    (a tuple of fields gives a tuple of stacked fields, a dict a dict, a single array
+    one array; Tensors stack into Tensors, NumPy arrays into NumPy arrays, and numbers
+    into a Tensor when the sample holds a Tensor), see ``nn.data.datasets.collate``.
 
     With ``shuffle=True`` the rows are permuted at the start of every epoch (every
     ``iter()``), by a permutation drawn from ``generator`` (a ``numpy.random.Generator``,
@@ -55,8 +60,8 @@ class DataLoader:
     with ``__iter__`` and ``__len__`` giving the indices of an epoch's samples, iterated
     again every epoch; ``collate_fn(samples)`` makes a batch of the list of samples (the
     rows ``(X[i], y[i], ...)`` when arrays were given, then read one by one).
-    ``num_workers`` and ``pin_memory`` are accepted and change nothing: batches are NumPy
-    arrays read in this process, the same batches PyTorch's workers would give (a
+    ``num_workers`` and ``pin_memory`` are accepted and change nothing: batches are
+    read in this process, the same batches PyTorch's workers would give (a
     ``worker_init_fn`` has no workers to run in, so it is not taken).
 
     ``batch_sampler`` (a ``BatchSampler``, a list of lists of indices, or any object with
@@ -89,10 +94,14 @@ class DataLoader:
         if self.dataset is None:
             self.dataset = TensorDataset(*aligned_arrays(arrays, "DataLoader"))
         self.collate_fn = collate if collate_fn is None else collate_fn
-        self.arrays: tuple[np.ndarray, ...] | None  # None: samples come from the dataset
         self._rows: np.ndarray | None  # the rows of the arrays a Subset holds
-        self.arrays, self._rows = (_array_rows(self.dataset) if self.collate_fn is collate
-                                   else (None, None))
+        arrays, self._rows = (_array_rows(self.dataset) if self.collate_fn is collate
+                              else (None, None))
+        # which arrays give Tensor batches: the batches are sliced from their NumPy data
+        self._tensors = tuple(isinstance(a, Tensor) for a in arrays or ())
+        self.arrays: tuple[np.ndarray, ...] | None = (  # None: samples come from the dataset
+            None if arrays is None
+            else tuple(a.data if isinstance(a, Tensor) else a for a in arrays))
         self.n_samples = len(self.dataset)
         self.batch_size = None if batch_sampler is not None else int(batch_size)
         self.batch_sampler = batch_sampler
@@ -143,28 +152,34 @@ class DataLoader:
                 yield self.collate_fn([self.dataset[int(i)] for i in indices])
             else:
                 rows = indices if self._rows is None else self._rows[indices]
-                yield self._batch(tuple(a[rows] for a in self.arrays))
+                yield self._batch(tuple(a[rows] for a in self.arrays), fresh=True)
 
     def _array_batches(self, arrays: tuple[np.ndarray, ...]) -> Iterator[tuple[np.ndarray, ...]]:
         order = self._order()
         if self._rows is not None:
             order = self._rows if order is None else self._rows[order]
-        if order is not None:
+        if order is not None:  # the epoch's own copies of the arrays
             arrays = tuple(a[order] for a in arrays)
         size = self.batch_size
         starts = self._starts(len(arrays[0]))
-        if len(arrays) == 2:  # (X, y), the common case, without a generator per batch
-            first, second = arrays
-            for start in starts:
+        if len(arrays) == 2 and not any(self._tensors):  # (X, y) of NumPy arrays, the
+            first, second = arrays                       # common case, without a call
+            for start in starts:                         # per batch
                 stop = start + size
                 yield first[start:stop], second[start:stop]
         else:
             for start in starts:
-                yield self._batch(tuple(a[start:start + size] for a in arrays))
+                yield self._batch(tuple(a[start:start + size] for a in arrays),
+                                  fresh=order is not None)
 
-    def _batch(self, rows: tuple[np.ndarray, ...]) -> Any:
+    def _batch(self, rows: tuple[np.ndarray, ...], fresh: bool) -> Any:
         """The rows of each array as a tuple; of the one array of ``DataLoader(X)``, that
-        array (PyTorch's ``DataLoader(tensor)`` gives the batch itself, not a tuple)."""
+        array (PyTorch's ``DataLoader(tensor)`` gives the batch itself, not a tuple).
+        The rows of a Tensor are a Tensor of a copy (unless ``fresh``: already one), so
+        that in-place ops on a batch, as PyTorch code does (``xb /= 255``), leave the
+        data alone, as PyTorch's batches do."""
+        rows = tuple(Tensor(r if fresh else r.copy()) if tensor else r
+                     for r, tensor in zip(rows, self._tensors))
         return rows[0] if self._one_array else rows
 
     def __repr__(self) -> str:
@@ -273,10 +288,12 @@ def _dataset_argument(arguments: tuple[Any, ...]) -> Any:
     return datasets[0]
 
 
-def _array_rows(dataset: Any) -> tuple[tuple[np.ndarray, ...] | None, np.ndarray | None]:
+def _array_rows(dataset: Any) -> tuple[tuple[np.ndarray | Tensor, ...] | None,
+                                        np.ndarray | None]:
     """The arrays batches of ``dataset`` can be sliced from, and the rows of them its
     samples are (None: all rows, in order): a TensorDataset, or Subsets of Subsets... of
-    one. ``(None, None)`` when samples must be read one by one."""
+    one; the arrays are the dataset's own, Tensors or NumPy arrays. ``(None, None)``
+    when samples must be read one by one."""
     rows = None
     while isinstance(dataset, Subset) and type(dataset).__getitem__ is Subset.__getitem__:
         indices = np.asarray(dataset.indices, dtype=np.intp)  # checked by Subset

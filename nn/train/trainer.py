@@ -243,15 +243,16 @@ def _named_metrics(metrics: Any) -> dict[str, Callable[[Any, Any], float]]:
     return named
 
 
-def _fields(batch: Any) -> tuple[np.ndarray, ...]:
-    """A loader's batch as the tuple ``(inputs, targets, ...)`` the loop reads: a bare
-    array (a dataset whose samples are single arrays) is the inputs alone; a dict (a
-    dataset returning dicts) is refused by name, since fit cannot tell its fields apart."""
+def _fields(batch: Any) -> tuple[np.ndarray | Tensor, ...]:
+    """A loader's batch as the tuple ``(inputs, targets, ...)`` the loop reads (NumPy
+    arrays or Tensors, as the loader gives them): a bare array or Tensor (a dataset whose
+    samples are single arrays) is the inputs alone; a dict (a dataset returning dicts) is
+    refused by name, since fit cannot tell its fields apart."""
     if isinstance(batch, tuple):
         return batch
     if isinstance(batch, list):
         return tuple(batch)
-    if isinstance(batch, np.ndarray):
+    if isinstance(batch, (np.ndarray, Tensor)):
         return (batch,)
     raise DataError(f"fit trains on batches of (inputs, targets) arrays, or of inputs alone; "
                     f"the loader gave a {type(batch).__name__}. Make the dataset's "
@@ -271,6 +272,7 @@ def _accumulate(sums: dict[str, float], result: Any, output: Any,
             output = model(Tensor(batch[0]))
     scores = output.data if isinstance(output, Tensor) else np.asarray(output)
     target = batch[1] if len(batch) > 1 else batch[0]
+    target = target.data if isinstance(target, Tensor) else target  # metrics take NumPy
     for name, fn in metrics.items():
         sums[name] = sums.get(name, 0.0) + float(fn(scores, target)) * n
 

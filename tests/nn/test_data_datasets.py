@@ -51,8 +51,9 @@ def test_tensor_dataset_len_and_items_match_torch() -> None:
 def test_tensor_dataset_takes_tensors_and_lists() -> None:
     X = Tensor(np.ones((3, 2)), requires_grad=True)
     ds = TensorDataset(X, [0, 1, 2])
-    assert all(isinstance(a, np.ndarray) for a in ds.tensors)
-    assert ds[2][1] == 2 and ds[0][0].shape == (2,)
+    assert type(ds.tensors[0]) is Tensor and not ds.tensors[0].requires_grad  # detached
+    assert ds.tensors[0].data is X.data and type(ds.tensors[1]) is np.ndarray
+    assert ds[2][1] == 2 and ds[0][0].shape == (2,) and type(ds[0][0]) is Tensor
     assert repr(ds) == "TensorDataset((3, 2), (3,))"
 
 
@@ -177,7 +178,8 @@ def test_a_dataset_of_numbers_tensors_and_namedtuples_matches_torch() -> None:
             return samples[i]
 
     batch = next(iter(DataLoader(Named(), batch_size=5)))
-    assert type(batch) is Sample and isinstance(batch.x, np.ndarray)  # NumPy, as arrays
+    assert type(batch) is Sample and type(batch.x) is Tensor and type(batch.y) is Tensor
+    batch = Sample(*(field.data for field in batch))  # numbers beside a Tensor: a Tensor
     torch_samples = [Sample(torch.full((2,), float(i), dtype=torch.float64), float(i))
                      for i in range(5)]
     _assert_same(list(batch), _numpy(torch.utils.data.default_collate(torch_samples)))
@@ -307,7 +309,7 @@ def test_tuples_of_same_shaped_arrays_are_ambiguous() -> None:
 
 
 # ------------------------------------------------------------------ what batches are
-def test_every_path_yields_tuples_of_numpy_arrays_as_the_arrays_path() -> None:
+def test_every_path_yields_the_arrays_path_batches_of_the_kind_given() -> None:
     import nn.functional as F
     from nn.models import MLP
     X = np.random.default_rng(0).random((8, 3))
@@ -327,9 +329,10 @@ def test_every_path_yields_tuples_of_numpy_arrays_as_the_arrays_path() -> None:
                DataLoader(list(zip(X, y.tolist())), batch_size=4)]
     model = MLP([3, 5, 3], rng=0)
     expected = [b for b in loaders[0]]
-    for loader in loaders:
+    for loader, kind in zip(loaders, [np.ndarray, Tensor, Tensor, np.ndarray]):
         for (xb, yb), (x0, y0) in zip(loader, expected, strict=True):
-            assert type(xb) is np.ndarray and type(yb) is np.ndarray  # no graph kept
+            assert type(xb) is kind and type(yb) is kind
+            assert kind is np.ndarray or not (xb.requires_grad or yb.requires_grad)
             np.testing.assert_array_equal(xb, x0)
             np.testing.assert_array_equal(yb, y0)
             assert F.cross_entropy(model(xb), yb).shape == ()
