@@ -152,14 +152,16 @@ class DataLoader:
                 yield self.collate_fn([self.dataset[int(i)] for i in indices])
             else:
                 rows = indices if self._rows is None else self._rows[indices]
-                yield self._batch(tuple(a[rows] for a in self.arrays), fresh=True)
+                yield self._batch(tuple(a[rows] for a in self.arrays))
 
     def _array_batches(self, arrays: tuple[np.ndarray, ...]) -> Iterator[tuple[np.ndarray, ...]]:
         order = self._order()
         if self._rows is not None:
             order = self._rows if order is None else self._rows[order]
-        if order is not None:  # the epoch's own copies of the arrays
-            arrays = tuple(a[order] for a in arrays)
+        # the epoch's own copy of the arrays (shuffled, or as they are): a batch is never a
+        # view of the data, so in-place ops on it (``xb /= 255``) leave the data alone, as
+        # PyTorch's batches do
+        arrays = tuple(a.copy() if order is None else a[order] for a in arrays)
         size = self.batch_size
         starts = self._starts(len(arrays[0]))
         if len(arrays) == 2 and not any(self._tensors):  # (X, y) of NumPy arrays, the
@@ -169,17 +171,13 @@ class DataLoader:
                 yield first[start:stop], second[start:stop]
         else:
             for start in starts:
-                yield self._batch(tuple(a[start:start + size] for a in arrays),
-                                  fresh=order is not None)
+                yield self._batch(tuple(a[start:start + size] for a in arrays))
 
-    def _batch(self, rows: tuple[np.ndarray, ...], fresh: bool) -> Any:
-        """The rows of each array as a tuple; of the one array of ``DataLoader(X)``, that
-        array (PyTorch's ``DataLoader(tensor)`` gives the batch itself, not a tuple).
-        The rows of a Tensor are a Tensor of a copy (unless ``fresh``: already one), so
-        that in-place ops on a batch, as PyTorch code does (``xb /= 255``), leave the
-        data alone, as PyTorch's batches do."""
-        rows = tuple(Tensor(r if fresh else r.copy()) if tensor else r
-                     for r, tensor in zip(rows, self._tensors))
+    def _batch(self, rows: tuple[np.ndarray, ...]) -> Any:
+        """The rows of each array (copies, never views of the data) as a tuple, a Tensor's
+        as a Tensor; of the one array of ``DataLoader(X)``, that array (PyTorch's
+        ``DataLoader(tensor)`` gives the batch itself, not a tuple)."""
+        rows = tuple(Tensor(r) if tensor else r for r, tensor in zip(rows, self._tensors))
         return rows[0] if self._one_array else rows
 
     def __repr__(self) -> str:

@@ -149,18 +149,21 @@ def test_batches_are_constants_whatever_the_data_requires() -> None:
 
 def test_in_place_ops_on_a_batch_leave_the_data_alone() -> None:
     """PyTorch code scales its batches in place (``xb /= 255``); its batches are copies,
-    so the next epoch sees the same data. Ours too, for every kind of Tensor loader."""
+    so the next epoch sees the same data. Ours too, for every kind of loader, of Tensors
+    or of NumPy arrays."""
     X, y = _rng_data(8)
     original = X.copy()
     tensors = (Tensor(X), Tensor(y))
     for loader in (DataLoader(*tensors, batch_size=4),
                    DataLoader(tensors[0], batch_size=4),
+                   DataLoader(X, y, batch_size=4), DataLoader(X, batch_size=4),
+                   DataLoader(X, y, X, batch_size=4),
                    DataLoader(TensorDataset(*tensors), batch_size=4, shuffle=True),
                    DataLoader(TensorDataset(*tensors), batch_sampler=[[0, 1], [2]])):
         for _ in range(2):
             for batch in loader:
                 xb = batch[0] if isinstance(batch, tuple) else batch
-                xb.data[...] = 0.0  # what xb /= 255 or xb.mul_(0) write
+                (xb.data if isinstance(xb, Tensor) else xb)[...] = 0.0  # xb /= 255, xb.mul_(0)
         np.testing.assert_array_equal(X, original)
 
 
