@@ -16,11 +16,18 @@ import numpy as np
 from autograd import Tensor, as_tensor, cat, full, pad, stack
 from autograd.errors import ShapeError
 
-from .._checks import flag, integer
+from .._checks import flag, integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["pad_sequence", "unpad_sequence", "PackedSequence", "pack_padded_sequence",
            "pad_packed_sequence", "pack_sequence", "unpack_sequence"]
+
+
+def _check_padding_value(owner: str, padding_value: Any) -> None:
+    """A named ArgumentTypeError unless ``padding_value`` is a real number (inf and NaN
+    too; None once padded with NaN unseen), as PyTorch's TypeError."""
+    real_number(owner, "padding_value", padding_value, finite=False,
+                advice="It fills the steps after each sequence's end.")
 
 
 def pad_sequence(sequences: Sequence[Any], batch_first: bool = False,
@@ -29,6 +36,7 @@ def pad_sequence(sequences: Sequence[Any], batch_first: bool = False,
     ``padding_value`` to the longest length L and stacked: shape (L, B, *), or (B, L, *)
     with ``batch_first``. ``padding_side="left"`` pads before each sequence instead."""
     flag("pad_sequence", "batch_first", batch_first)
+    _check_padding_value("pad_sequence", padding_value)
     if padding_side not in ("right", "left"):
         raise ConfigError(f"pad_sequence: padding_side must be 'right' or 'left'; got "
                           f"{padding_side!r}")
@@ -192,6 +200,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     (at least that); lengths an int64 Tensor. Differentiable: one gather of the data."""
     batch_sizes = _batch_sizes("pad_packed_sequence", sequence)
     flag("pad_packed_sequence", "batch_first", batch_first)
+    _check_padding_value("pad_packed_sequence", padding_value)
     steps = len(batch_sizes)
     if total_length is not None:
         total_length = integer("pad_packed_sequence", "total_length", total_length)
