@@ -28,7 +28,7 @@ from .module import Module, Parameter
 from .recurrent_cells import (check_nonlinearity, check_state_dtype, computing_dtype,
                               gru_cell, lstm_cell, reset_uniform, rnn_relu_cell,
                               rnn_tanh_cell)
-from .utils.rnn import PackedSequence
+from .utils.rnn import PackedSequence, check_packed_indices
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
 
@@ -168,8 +168,13 @@ class RNNBase(Module):
         data = as_tensor(packed.data)
         if not self._dtype_warned:
             warn_wider_input(self, data, self._parameter_dtype())
-        sizes = [int(n) for n in _integers(packed.batch_sizes)]
         name = type(self).__name__
+        sizes_array = _integers(packed.batch_sizes)
+        if sizes_array.ndim != 1 or sizes_array.dtype.kind not in "iu":
+            raise ShapeError(f"{name}: a PackedSequence's batch_sizes must be a 1-d list of "
+                             f"integers; got {packed.batch_sizes!r}. Make it with "
+                             f"pack_padded_sequence.")
+        sizes = [int(n) for n in sizes_array]
         if not sizes or sizes[-1] < 1 or any(a < b for a, b in zip(sizes, sizes[1:])):
             raise ShapeError(f"{name}: a PackedSequence's batch_sizes must be positive and "
                              f"non-increasing; got {sizes}. Make it with pack_padded_sequence.")
@@ -177,6 +182,7 @@ class RNNBase(Module):
             raise ShapeError(f"{name}: a PackedSequence's data must have shape (sum of "
                              f"batch_sizes, input_size) = ({sum(sizes)}, {self.input_size}); "
                              f"got {data.shape}. Pack (L, N, input_size) input.")
+        check_packed_indices(name, packed, sizes[0])
         states = self._initial_states(hx, sizes[0], True,
                                       f"a PackedSequence of batch {sizes[0]}",
                                       computing_dtype(data, self._parameter_dtype()))
