@@ -38,7 +38,10 @@ class MultiheadAttention(Module):
     opposite of ``F.scaled_dot_product_attention``'s boolean masks): a boolean
     ``attn_mask`` (L, S) or (N * num_heads, L, S) and ``key_padding_mask`` (N, S) are
     True where a key is *excluded*; float masks are added to the scores. ``is_causal``
-    is PyTorch's hint that ``attn_mask`` is causal: the mask is needed and used.
+    is PyTorch's hint that ``attn_mask`` is causal: the mask is needed and used (PyTorch
+    with ``need_weights=False`` and no ``key_padding_mask`` applies its own causal mask
+    instead: the same unless ``attn_mask`` is not causal or ``add_bias_kv`` /
+    ``add_zero_attn`` append keys, which that mask hides from every query i < S).
     ``weights`` (None unless ``need_weights``) are the attention weights after dropout,
     averaged over the heads, (N, L, S), or (N, num_heads, L, S) with
     ``average_attn_weights=False``. A query left with no key gets zeros (PyTorch's

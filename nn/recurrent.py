@@ -25,9 +25,10 @@ from ._random import RNGLike, as_generator
 from .errors import ArgumentTypeError
 from .layers import float_dtype, warn_wider_input
 from .module import Module, Parameter
-from .recurrent_cells import (check_nonlinearity, gru_cell, lstm_cell, reset_uniform,
-                              rnn_relu_cell, rnn_tanh_cell)
-from .utils.rnn import PackedSequence
+from .recurrent_cells import (check_nonlinearity, check_state_dtype, computing_dtype,
+                              gru_cell, lstm_cell, reset_uniform, rnn_relu_cell,
+                              rnn_tanh_cell)
+from .utils.rnn import PackedSequence, check_packed_indices
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
 
@@ -49,7 +50,9 @@ class RNNBase(Module):
     (batch first with ``batch_first``; (L, D * hidden_size) unbatched), D = 2 if
     bidirectional else 1; h_n (and hx, zeros when None) has shape
     (D * num_layers, N, hidden_size), or (D * num_layers, hidden_size) unbatched,
-    whatever ``batch_first`` says, ordered l0, l0_reverse, l1, ...
+    whatever ``batch_first`` says, ordered l0, l0_reverse, l1, ... hx may not be wider
+    than the dtype the layer computes in (the parameters', or the input's when wider):
+    a float64 hx into a float32 model raises a DTypeError, as PyTorch raises.
 
     A ``PackedSequence`` input (``batch_first`` does not apply) gives a ``PackedSequence``
     output (the same batch_sizes and indices); h_n holds each sequence's state after its
@@ -146,7 +149,8 @@ class RNNBase(Module):
         x, batched = self._sequence(input)
         kind = "batched 3-d" if batched else "unbatched 2-d"
         states = self._initial_states(hx, x.shape[1], batched,
-                                      f"{kind} input of shape {self._given_shape(x, batched)}")
+                                      f"{kind} input of shape {self._given_shape(x, batched)}",
+                                      computing_dtype(x, self._parameter_dtype()))
         # Each layer reads and writes a list of time steps: slicing step t out of one
         # stacked tensor would cost each slice's backward a zero-filled array of the
         # whole sequence (quadratic in its length)
@@ -164,8 +168,13 @@ class RNNBase(Module):
         data = as_tensor(packed.data)
         if not self._dtype_warned:
             warn_wider_input(self, data, self._parameter_dtype())
-        sizes = [int(n) for n in _integers(packed.batch_sizes)]
         name = type(self).__name__
+        sizes_array = _integers(packed.batch_sizes)
+        if sizes_array.ndim != 1 or sizes_array.dtype.kind not in "iu":
+            raise ShapeError(f"{name}: a PackedSequence's batch_sizes must be a 1-d list of "
+                             f"integers; got {packed.batch_sizes!r}. Make it with "
+                             f"pack_padded_sequence.")
+        sizes = [int(n) for n in sizes_array]
         if not sizes or sizes[-1] < 1 or any(a < b for a, b in zip(sizes, sizes[1:])):
             raise ShapeError(f"{name}: a PackedSequence's batch_sizes must be positive and "
                              f"non-increasing; got {sizes}. Make it with pack_padded_sequence.")
@@ -173,8 +182,10 @@ class RNNBase(Module):
             raise ShapeError(f"{name}: a PackedSequence's data must have shape (sum of "
                              f"batch_sizes, input_size) = ({sum(sizes)}, {self.input_size}); "
                              f"got {data.shape}. Pack (L, N, input_size) input.")
+        check_packed_indices(name, packed, sizes[0])
         states = self._initial_states(hx, sizes[0], True,
-                                      f"a PackedSequence of batch {sizes[0]}")
+                                      f"a PackedSequence of batch {sizes[0]}",
+                                      computing_dtype(data, self._parameter_dtype()))
         if packed.sorted_indices is not None:  # hx comes in the batch's order
             states = tuple(state[:, _integers(packed.sorted_indices)] for state in states)
         steps, last_states = self._layers(list(data.split(sizes)), states)
@@ -255,9 +266,11 @@ class RNNBase(Module):
                              f"{tuple(as_tensor(input).shape)}); give at least one time step")
         return x, batched
 
-    def _initial_states(self, hx: Any, batch: int, batched: bool, given: Any) -> State:
+    def _initial_states(self, hx: Any, batch: int, batched: bool, given: Any,
+                        computing: np.dtype) -> State:
         """The initial states, each (D * num_layers, batch, hidden_size): hx or zeros
-        (``given`` describes the input in messages)."""
+        (``given`` describes the input in messages); a named DTypeError if hx is wider
+        than ``computing``, the dtype the layer computes in."""
         name = type(self).__name__
         count = len(self.state_names)
         if count == 1:
@@ -284,6 +297,7 @@ class RNNBase(Module):
                 raise ShapeError(f"{name}: {what} must have shape {expected} for {given} "
                                  f"(D * num_layers, {'N, ' if batched else ''}{label}); "
                                  f"got shape {h.shape}")
+            check_state_dtype(name, what, h, computing)
             states.append(h if batched else h.unsqueeze(1))
         return tuple(states)
 

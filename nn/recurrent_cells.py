@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor
-from autograd.errors import ShapeError
+from autograd.errors import DTypeError, ShapeError
 
 from . import functional as F, init
 from ._checks import flag, integer
@@ -76,6 +76,24 @@ def check_nonlinearity(owner: str, nonlinearity: Any) -> str:
     return nonlinearity
 
 
+def computing_dtype(x: Tensor, own: np.dtype) -> np.dtype:
+    """The dtype a recurrent layer computes in: its parameters' dtype ``own``, or the
+    input's when that is a wider float (float64 data into a float32 model)."""
+    return np.result_type(x.dtype, own) if x.dtype.kind == "f" else own
+
+
+def check_state_dtype(owner: str, what: str, state: Tensor, computing: np.dtype) -> None:
+    """A named DTypeError if the state would widen the computation beyond ``computing``
+    (a float64 hx into a float32 model): PyTorch raises on any mismatch; a narrower
+    state is promoted exactly, as narrower input is."""
+    if np.result_type(state.dtype, computing) != computing:
+        raise DTypeError(f"{owner}: {what} has dtype {state.dtype} but the layer computes "
+                         f"in {computing} (its parameters' dtype, or the input's when "
+                         f"wider), so it would silently compute in "
+                         f"{np.result_type(state.dtype, computing)}; cast it with "
+                         f".astype(np.{computing}) (PyTorch raises on this mismatch)")
+
+
 def reset_uniform(module: Module, hidden_size: int, rng: RNGLike = None) -> None:
     """PyTorch's initialisation of recurrent layers: every parameter, in order, from
     U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) drawn with ``rng``."""
@@ -126,7 +144,8 @@ class _CellBase(Module):
         return x
 
     def _state(self, hx: Any, x: Tensor, what: str = "hx") -> Tensor:
-        """A hidden state shaped as x with hidden_size features: hx, or zeros if None."""
+        """A hidden state shaped as x with hidden_size features: hx, or zeros if None;
+        a named DTypeError if hx is wider than the dtype the cell computes in."""
         shape = x.shape[:-1] + (self.hidden_size,)
         if hx is None:
             return Tensor(np.zeros(shape, self.weight_ih.dtype))
@@ -135,6 +154,8 @@ class _CellBase(Module):
             raise ShapeError(f"{type(self).__name__}: {what} must have shape {shape} for an "
                              f"input of shape {x.shape} (batch size and hidden_size="
                              f"{self.hidden_size}); got shape {h.shape}")
+        check_state_dtype(type(self).__name__, what, h,
+                          computing_dtype(x, self.weight_ih.dtype))
         return h
 
     def extra_repr(self) -> str:

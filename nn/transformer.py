@@ -172,7 +172,9 @@ class TransformerEncoder(Module):
     Each copy starts with the layer's parameters (as PyTorch) and draws its dropout
     from its own generator seeded from the layer's (nn's default one stays shared).
     ``enable_nested_tensor`` and ``mask_check`` are accepted and change nothing (PyTorch's
-    speed-ups); ``is_causal`` is PyTorch's hint that ``mask`` is causal."""
+    speed-ups; its nested-tensor path, taken in inference without gradients, returns
+    zeros at padded positions, which ours computes as in training); ``is_causal`` is
+    PyTorch's hint that ``mask`` is causal."""
 
     def __init__(self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
                  enable_nested_tensor: bool = True, mask_check: bool = True) -> None:

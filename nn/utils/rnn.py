@@ -16,11 +16,18 @@ import numpy as np
 from autograd import Tensor, as_tensor, cat, full, pad, stack
 from autograd.errors import ShapeError
 
-from .._checks import flag, integer
+from .._checks import flag, integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["pad_sequence", "unpad_sequence", "PackedSequence", "pack_padded_sequence",
-           "pad_packed_sequence", "pack_sequence", "unpack_sequence"]
+           "pad_packed_sequence", "pack_sequence", "unpack_sequence", "check_packed_indices"]
+
+
+def _check_padding_value(owner: str, padding_value: Any) -> None:
+    """A named ArgumentTypeError unless ``padding_value`` is a real number (inf and NaN
+    too; None once padded with NaN unseen), as PyTorch's TypeError."""
+    real_number(owner, "padding_value", padding_value, finite=False,
+                advice="It fills the steps after each sequence's end.")
 
 
 def pad_sequence(sequences: Sequence[Any], batch_first: bool = False,
@@ -29,6 +36,7 @@ def pad_sequence(sequences: Sequence[Any], batch_first: bool = False,
     ``padding_value`` to the longest length L and stacked: shape (L, B, *), or (B, L, *)
     with ``batch_first``. ``padding_side="left"`` pads before each sequence instead."""
     flag("pad_sequence", "batch_first", batch_first)
+    _check_padding_value("pad_sequence", padding_value)
     if padding_side not in ("right", "left"):
         raise ConfigError(f"pad_sequence: padding_side must be 'right' or 'left'; got "
                           f"{padding_side!r}")
@@ -180,7 +188,33 @@ def _batch_sizes(owner: str, sequence: Any) -> np.ndarray:
     if rows != (sizes.sum(),):
         raise ShapeError(f"{owner}: a PackedSequence's data's first axis must hold the sum of "
                          f"batch_sizes, {sizes.sum()} rows; got {rows[0] if rows else 'none'}")
+    check_packed_indices(owner, sequence, int(sizes[0]))
     return sizes
+
+
+def check_packed_indices(owner: str, sequence: PackedSequence, batch: int) -> None:
+    """A named ShapeError unless the PackedSequence's ``sorted_indices`` and
+    ``unsorted_indices`` (each None or given) are orders of its ``batch`` sequences, one
+    the inverse of the other: a repeated index would silently copy one sequence's state
+    (PyTorch reads out of bounds there)."""
+    orders = {}
+    for field in ("sorted_indices", "unsorted_indices"):
+        value = getattr(sequence, field)
+        if value is None:
+            continue
+        order = np.asarray(getattr(value, "data", value))
+        if order.shape != (batch,) or order.dtype.kind not in "iu" or not np.array_equal(
+                np.sort(order), np.arange(batch)):
+            raise ShapeError(f"{owner}: a PackedSequence's {field} must be an order of the "
+                             f"{batch} sequences (each of 0..{batch - 1} once); got "
+                             f"{order.tolist()}. Make it with pack_padded_sequence.")
+        orders[field] = order
+    if len(orders) == 2 and not np.array_equal(
+            orders["unsorted_indices"][orders["sorted_indices"]], np.arange(batch)):
+        raise ShapeError(f"{owner}: a PackedSequence's unsorted_indices "
+                         f"{orders['unsorted_indices'].tolist()} must undo its sorted_indices "
+                         f"{orders['sorted_indices'].tolist()}; leave unsorted_indices None "
+                         f"to have it computed")
 
 
 def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
@@ -192,6 +226,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     (at least that); lengths an int64 Tensor. Differentiable: one gather of the data."""
     batch_sizes = _batch_sizes("pad_packed_sequence", sequence)
     flag("pad_packed_sequence", "batch_first", batch_first)
+    _check_padding_value("pad_packed_sequence", padding_value)
     steps = len(batch_sizes)
     if total_length is not None:
         total_length = integer("pad_packed_sequence", "total_length", total_length)
