@@ -18,7 +18,8 @@ from .embedding import Embedding
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d
 from .conv_transpose import ConvTranspose1d, ConvTranspose2d
-from .layers import AlphaDropout, Dropout, Flatten, Identity, Linear, Residual, Unflatten
+from .layers import (AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d,
+                     FeatureAlphaDropout, Flatten, Identity, Linear, Residual, Unflatten)
 from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddingLoss,
                      CrossEntropyLoss, GaussianKLDivLoss, GaussianKLLoss, GaussianNLLLoss,
                      HingeEmbeddingLoss, HuberLoss, L1Loss, MarginRankingLoss, MSELoss,
@@ -56,7 +57,8 @@ __all__ = [
     "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
     "BatchNorm1d", "LayerNorm", "Embedding",
     "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "PairwiseDistance",
-    "CosineSimilarity", "Bilinear", "AlphaDropout",
+    "CosineSimilarity", "Bilinear", "AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d",
+    "FeatureAlphaDropout",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
     "TransformerEncoderLayer", "TransformerEncoder", "generate_square_subsequent_mask",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer",

@@ -5,8 +5,9 @@ order), takes an ``axis`` where it needs one (NumPy's word for PyTorch's ``dim``
 float32 inputs float32, and depends only on ``autograd`` and NumPy.
 
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
-``alpha_dropout``, ``embedding`` (rows of a weight picked by integer indices), ``pad``
-(PyTorch's order), ``scaled_dot_product_attention`` (softmax(Q K^T / sqrt(E) + M) V).
+``alpha_dropout``, channel-wise ``dropout1d/2d/3d`` and ``feature_alpha_dropout``,
+``embedding`` (rows of a weight picked by integer indices), ``pad`` (PyTorch's order),
+``scaled_dot_product_attention`` (softmax(Q K^T / sqrt(E) + M) V).
 Convolution and pooling (im2col, one windows op): ``conv1d``, ``conv2d``,
 ``conv_transpose1d``, ``conv_transpose2d``, ``max_pool1d``, ``max_pool2d``,
 ``max_unpool1d``, ``max_unpool2d``, ``avg_pool1d``, ``avg_pool2d``, ``adaptive_avg_pool1d``,
@@ -42,7 +43,8 @@ from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d
 from .conv_transpose import conv_transpose1d, conv_transpose2d
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
-from .dropout import alpha_dropout, dropout
+from .dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,
+                      feature_alpha_dropout)
 from .embedding import embedding
 from .linear import linear
 from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
@@ -61,7 +63,8 @@ from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
 
 __all__ = [
-    "linear", "dropout", "alpha_dropout", "embedding", "pad", "scaled_dot_product_attention",
+    "linear", "dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d",
+    "feature_alpha_dropout", "embedding", "pad", "scaled_dot_product_attention",
     # convolution and pooling
     "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
     "conv_transpose1d", "conv_transpose2d", "max_unpool1d", "max_unpool2d",
