@@ -11,7 +11,8 @@ from ._random import manual_seed
 from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid, LogSoftmax,
                           PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Swish, Tanh)
 from .more_activations import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Mish,
-                               ReLU6, Softmin, Softshrink, Softsign, Tanhshrink, Threshold)
+                               ReLU6, RReLU, Softmin, Softshrink, Softsign, Tanhshrink,
+                               Threshold)
 from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load, load_into, save
 from .embedding import Embedding
@@ -75,7 +76,7 @@ __all__ = [
     "Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU",
     "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid", "Hardtanh",
     "ReLU6", "SELU", "CELU", "Mish", "Hardsigmoid", "Hardswish", "Softsign", "Softmin", "GLU",
-    "Hardshrink", "Softshrink", "Tanhshrink", "Threshold",
+    "Hardshrink", "Softshrink", "Tanhshrink", "Threshold", "RReLU",
     # losses
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss", "BernoulliKLLoss",

@@ -17,7 +17,7 @@ Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_r
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
 ``celu``, ``mish``, ``hardsigmoid``, ``hardswish``, ``softsign``, ``softmin``, ``glu``,
-``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``.
+``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``, ``rrelu``.
 Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d`` / ``nn.GroupNorm`` /
 ``nn.InstanceNorm1d`` / ``nn.RMSNorm`` call): ``layer_norm``, ``batch_norm``,
 ``group_norm``, ``instance_norm``, ``rms_norm``.
@@ -38,7 +38,8 @@ from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softma
                           logsigmoid, prelu, relu, sigmoid, silu, softmax, softplus, step,
                           swish, tanh)
 from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
-                               selu, softmin, softshrink, softsign, tanhshrink, threshold)
+                               rrelu, selu, softmin, softshrink, softsign, tanhshrink,
+                               threshold)
 from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d
 from .conv_transpose import conv_transpose1d, conv_transpose2d
@@ -74,7 +75,7 @@ __all__ = [
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
     "relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "softmin", "glu",
-    "hardshrink", "softshrink", "tanhshrink", "threshold",
+    "hardshrink", "softshrink", "tanhshrink", "threshold", "rrelu",
     # normalisation
     "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
     # losses
