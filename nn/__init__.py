@@ -11,14 +11,16 @@ from ._random import manual_seed
 from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid, LogSoftmax,
                           PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Swish, Tanh)
 from .more_activations import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Mish,
-                               ReLU6, Softmin, Softshrink, Softsign, Tanhshrink, Threshold)
+                               ReLU6, RReLU, Softmin, Softshrink, Softsign, Tanhshrink,
+                               Threshold)
 from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load, load_into, save
 from .embedding import Embedding
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, Conv3d
 from .conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
-from .layers import AlphaDropout, Dropout, Flatten, Identity, Linear, Residual, Unflatten
+from .layers import (AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d,
+                     FeatureAlphaDropout, Flatten, Identity, Linear, Residual, Unflatten)
 from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddingLoss,
                      CrossEntropyLoss, GaussianKLDivLoss, GaussianKLLoss, GaussianNLLLoss,
                      HingeEmbeddingLoss, HuberLoss, L1Loss, MarginRankingLoss, MSELoss,
@@ -57,7 +59,8 @@ __all__ = [
     "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
     "BatchNorm1d", "LayerNorm", "Embedding",
     "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "PairwiseDistance",
-    "CosineSimilarity", "Bilinear", "AlphaDropout",
+    "CosineSimilarity", "Bilinear", "AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d",
+    "FeatureAlphaDropout",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
     "TransformerEncoderLayer", "TransformerEncoder", "generate_square_subsequent_mask",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
@@ -75,7 +78,7 @@ __all__ = [
     "Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU",
     "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid", "Hardtanh",
     "ReLU6", "SELU", "CELU", "Mish", "Hardsigmoid", "Hardswish", "Softsign", "Softmin", "GLU",
-    "Hardshrink", "Softshrink", "Tanhshrink", "Threshold",
+    "Hardshrink", "Softshrink", "Tanhshrink", "Threshold", "RReLU",
     # losses
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss", "BernoulliKLLoss",

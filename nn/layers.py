@@ -1,5 +1,5 @@
-"""Layers: ``Linear``, ``Residual``, ``Dropout``, ``AlphaDropout``, ``Flatten``,
-``Unflatten``, ``Identity``
+"""Layers: ``Linear``, ``Residual``, ``Dropout``, ``AlphaDropout``, the channel-wise
+``Dropout1d/2d/3d`` and ``FeatureAlphaDropout``, ``Flatten``, ``Unflatten``, ``Identity``
 (and ``Sequential``, defined with the other containers in ``nn.containers``).
 
 Every layer computes with autograd ops, so its gradients come from the engine.
@@ -25,8 +25,9 @@ from .functional.linear import Affine
 from .module import Module, Parameter
 from .errors import ArgumentTypeError, ConfigError
 
-__all__ = ["Linear", "Sequential", "Residual", "Dropout", "AlphaDropout", "Flatten",
-           "Unflatten", "Identity", "DTypePromotionWarning", "warn_wider_input"]
+__all__ = ["Linear", "Sequential", "Residual", "Dropout", "AlphaDropout", "Dropout1d",
+           "Dropout2d", "Dropout3d", "FeatureAlphaDropout", "Flatten", "Unflatten",
+           "Identity", "DTypePromotionWarning", "warn_wider_input"]
 
 
 class DTypePromotionWarning(UserWarning):
@@ -190,6 +191,55 @@ class AlphaDropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class _ChannelDropout(Module):
+    """Channel-wise dropout: ``function(x, p, training, generator=rng)`` in both modes, so
+    an input of the wrong rank is refused (or warned about) in evaluation too, as in
+    PyTorch; the mask comes from ``self.rng`` (``fit``'s resume restores it)."""
+
+    function: Any = None
+
+    def __init__(self, p: float = 0.5, inplace: bool = False, *,
+                 rng: RNGLike = None) -> None:
+        super().__init__()
+        self.p = check_dropout_p(type(self).__name__, p)
+        self.inplace = check_inplace(type(self).__name__, inplace)
+        self.rng = as_generator(rng)
+
+    def forward(self, x: Any) -> Tensor:
+        return type(self).function(x, self.p, self.training, generator=self.rng)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(_ChannelDropout):
+    """Zeroes whole channels x[n, c] of (N, C, L) or (C, L) input with probability p in
+    training, scaling the rest by 1 / (1 - p) (``F.dropout1d``); y = x in evaluation."""
+
+    function = staticmethod(F.dropout1d)
+
+
+class Dropout2d(_ChannelDropout):
+    """Zeroes whole channels of (N, C, H, W) input (``F.dropout2d``, PyTorch's rules and
+    warnings for other ranks; 3-d input is read as (N, C, L)); y = x in evaluation."""
+
+    function = staticmethod(F.dropout2d)
+
+
+class Dropout3d(_ChannelDropout):
+    """Zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) input (``F.dropout3d``);
+    y = x in evaluation."""
+
+    function = staticmethod(F.dropout3d)
+
+
+class FeatureAlphaDropout(_ChannelDropout):
+    """Alpha dropout (as ``AlphaDropout``, for SELU networks) of whole channels of
+    (N, C, *) input (``F.feature_alpha_dropout``); y = x in evaluation."""
+
+    function = staticmethod(F.feature_alpha_dropout)
 
 
 class Flatten(Module):

@@ -2,7 +2,9 @@
 
 Each wraps the function of the same name in ``nn.functional`` (see it for the math) and
 checks ``reduction`` ("mean", "sum" or "none") when it is built. Names and defaults
-follow PyTorch.
+follow PyTorch; so do the deprecated ``size_average`` / ``reduce`` (keyword-only here), on
+the modules PyTorch gives them to: they replace ``reduction`` by PyTorch's rule, with its
+``UserWarning`` (see ``nn.functional.loss_base``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 from autograd import Tensor
 
 from . import functional as F
-from .functional.losses import check_number, check_reduction
+from .functional.loss_base import (check_number, check_reduction, init_stacklevel,
+                                   legacy_reduction)
 from .functional.weighted import check_ignore_index, check_label_smoothing, weight_values
 from ._checks import flag, integer, real_number
 from .module import Module
@@ -25,11 +28,18 @@ __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWith
 
 
 class _Loss(Module):
-    """A loss module: holds ``reduction`` and calls ``function(input, target, ...)``."""
+    """A loss module: holds ``reduction`` and calls ``function(input, target, ...)``.
+    ``size_average`` / ``reduce`` (PyTorch's deprecated pair, None unless given) replace
+    ``reduction`` by PyTorch's rule, with its warning."""
 
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(self, reduction: str = "mean", *, size_average: bool | None = None,
+                 reduce: bool | None = None) -> None:
         super().__init__()
-        check_reduction(type(self).__name__, reduction)
+        name = type(self).__name__
+        if size_average is not None or reduce is not None:
+            reduction = legacy_reduction(name, reduction, size_average, reduce,
+                                         stacklevel=init_stacklevel(self))
+        check_reduction(name, reduction)
         self.reduction = reduction
 
     def extra_repr(self) -> str:
@@ -69,9 +79,10 @@ class HuberLoss(_Loss):
 class SmoothL1Loss(_Loss):
     """PyTorch's smooth L1: d^2 / (2 beta) for |d| < beta, |d| - beta / 2 beyond."""
 
-    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+    def __init__(self, reduction: str = "mean", beta: float = 1.0, *,
+                 size_average: bool | None = None, reduce: bool | None = None) -> None:
         beta = check_number("SmoothL1Loss", "beta", beta, minimum=0, finite=False)
-        super().__init__(reduction)
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.beta = beta
 
     def forward(self, input: Any, target: Any) -> Tensor:
@@ -86,8 +97,9 @@ class _WeightedLoss(_Loss):
     weight is checked against the input at the first call. It is a buffer, as in
     PyTorch: in ``state_dict()``, cast by ``.to()`` / ``.float()`` / ``.double()``."""
 
-    def __init__(self, reduction: str = "mean", *, weight: Any = None) -> None:
-        super().__init__(reduction)
+    def __init__(self, reduction: str = "mean", *, weight: Any = None,
+                 size_average: bool | None = None, reduce: bool | None = None) -> None:
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.register_buffer("weight", None if weight is None else weight_values(
             type(self).__name__, "weight", weight))
 
@@ -109,8 +121,9 @@ class BCEWithLogitsLoss(_WeightedLoss):
     buffer, as ``weight``."""
 
     def __init__(self, reduction: str = "mean", *, weight: Any = None,
-                 pos_weight: Any = None) -> None:
-        super().__init__(reduction, weight=weight)
+                 pos_weight: Any = None, size_average: bool | None = None,
+                 reduce: bool | None = None) -> None:
+        super().__init__(reduction, weight=weight, size_average=size_average, reduce=reduce)
         self.register_buffer("pos_weight", None if pos_weight is None else weight_values(
             "BCEWithLogitsLoss", "pos_weight", pos_weight))
 
@@ -130,8 +143,9 @@ class CrossEntropyLoss(_WeightedLoss):
     targets (N, C); PyTorch's ``weight``, ``ignore_index``, ``label_smoothing``."""
 
     def __init__(self, reduction: str = "mean", *, weight: Any = None,
-                 ignore_index: int = -100, label_smoothing: float = 0.0) -> None:
-        super().__init__(reduction, weight=weight)
+                 ignore_index: int = -100, label_smoothing: float = 0.0,
+                 size_average: bool | None = None, reduce: bool | None = None) -> None:
+        super().__init__(reduction, weight=weight, size_average=size_average, reduce=reduce)
         self.ignore_index = check_ignore_index("CrossEntropyLoss", ignore_index)
         self.label_smoothing = check_label_smoothing("CrossEntropyLoss", label_smoothing)
 
@@ -151,8 +165,9 @@ class NLLLoss(_WeightedLoss):
     PyTorch's ``weight`` and ``ignore_index``."""
 
     def __init__(self, reduction: str = "mean", *, weight: Any = None,
-                 ignore_index: int = -100) -> None:
-        super().__init__(reduction, weight=weight)
+                 ignore_index: int = -100, size_average: bool | None = None,
+                 reduce: bool | None = None) -> None:
+        super().__init__(reduction, weight=weight, size_average=size_average, reduce=reduce)
         self.ignore_index = check_ignore_index("NLLLoss", ignore_index)
 
     def forward(self, input: Any, target: Any) -> Tensor:
@@ -167,12 +182,18 @@ class GaussianKLLoss(_Loss):
     """The VAE term KL(N(mu, e^logvar) || N(0, I)): ``criterion(mu, logvar)``; summed
     over the latent (last) axis, reduced over the samples (mean by default)."""
 
+    def __init__(self, reduction: str = "mean") -> None:  # no PyTorch legacy keywords
+        super().__init__(reduction)
+
     def forward(self, mu: Any, logvar: Any) -> Tensor:
         return F.gaussian_kl(mu, logvar, self.reduction)
 
 
 class GaussianKLDivLoss(_Loss):
     """KL between diagonal Gaussians: ``criterion(mu1, logvar1, mu2, logvar2)``."""
+
+    def __init__(self, reduction: str = "mean") -> None:  # no PyTorch legacy keywords
+        super().__init__(reduction)
 
     def forward(self, mu1: Any, logvar1: Any, mu2: Any, logvar2: Any) -> Tensor:
         return F.kl_div_gaussians(mu1, logvar1, mu2, logvar2, self.reduction)
@@ -216,8 +237,9 @@ class PoissonNLLLoss(_Loss):
     (``log_input=True``) or a rate (see ``F.poisson_nll_loss``)."""
 
     def __init__(self, log_input: bool = True, full: bool = False, *, eps: float = 1e-8,
-                 reduction: str = "mean") -> None:
-        super().__init__(reduction)
+                 reduction: str = "mean", size_average: bool | None = None,
+                 reduce: bool | None = None) -> None:
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.log_input = flag("PoissonNLLLoss", "log_input", log_input)
         self.full = flag("PoissonNLLLoss", "full", full)
         self.eps = check_number("PoissonNLLLoss", "eps", eps, minimum=0)
@@ -235,9 +257,10 @@ class PoissonNLLLoss(_Loss):
 class _MarginLoss(_Loss):
     """A loss with a ``margin`` (first, as PyTorch) and a keyword-only ``reduction``."""
 
-    def __init__(self, margin: float = 0.0, *, reduction: str = "mean") -> None:
+    def __init__(self, margin: float = 0.0, *, reduction: str = "mean",
+                 size_average: bool | None = None, reduce: bool | None = None) -> None:
         margin = check_number(type(self).__name__, "margin", margin)
-        super().__init__(reduction)
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.margin = margin
 
     def extra_repr(self) -> str:
@@ -255,8 +278,10 @@ class MarginRankingLoss(_MarginLoss):
 class HingeEmbeddingLoss(_MarginLoss):
     """x where y = 1, max(0, margin - x) where y = -1 (margin 1 by default)."""
 
-    def __init__(self, margin: float = 1.0, *, reduction: str = "mean") -> None:
-        super().__init__(margin, reduction=reduction)
+    def __init__(self, margin: float = 1.0, *, reduction: str = "mean",
+                 size_average: bool | None = None, reduce: bool | None = None) -> None:
+        super().__init__(margin, reduction=reduction, size_average=size_average,
+                         reduce=reduce)
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.hinge_embedding_loss(input, target, self.margin, reduction=self.reduction)
@@ -273,8 +298,9 @@ class CosineEmbeddingLoss(_MarginLoss):
 class SoftMarginLoss(_Loss):
     """The two-class logistic loss log(1 + e^{-y x}), y in {1, -1}."""
 
-    def __init__(self, *, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(self, *, reduction: str = "mean", size_average: bool | None = None,
+                 reduce: bool | None = None) -> None:
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.soft_margin_loss(input, target, reduction=self.reduction)
@@ -285,11 +311,12 @@ class MultiMarginLoss(_WeightedLoss):
     buffer, as in PyTorch."""
 
     def __init__(self, p: int = 1, margin: float = 1.0, weight: Any = None, *,
-                 reduction: str = "mean") -> None:
+                 reduction: str = "mean", size_average: bool | None = None,
+                 reduce: bool | None = None) -> None:
         p = integer("MultiMarginLoss", "p", p, minimum=1, maximum=2,
                     advice="Only 1 and 2 are supported, as in PyTorch.")
         margin = check_number("MultiMarginLoss", "margin", margin)
-        super().__init__(reduction, weight=weight)
+        super().__init__(reduction, weight=weight, size_average=size_average, reduce=reduce)
         self.p, self.margin = p, margin
 
     def forward(self, input: Any, target: Any) -> Tensor:
@@ -304,8 +331,9 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     """Per-label logistic loss on logits (N, C) and 0/1 targets (N, C), averaged over the
     labels; ``weight`` (broadcast to the input) is a buffer."""
 
-    def __init__(self, weight: Any = None, *, reduction: str = "mean") -> None:
-        super().__init__(reduction, weight=weight)
+    def __init__(self, weight: Any = None, *, reduction: str = "mean",
+                 size_average: bool | None = None, reduce: bool | None = None) -> None:
+        super().__init__(reduction, weight=weight, size_average=size_average, reduce=reduce)
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.multilabel_soft_margin_loss(input, target, self.weight,
@@ -317,13 +345,14 @@ class TripletMarginLoss(_Loss):
     ``criterion(anchor, positive, negative)``."""
 
     def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
-                 swap: bool = False, *, reduction: str = "mean") -> None:
+                 swap: bool = False, *, reduction: str = "mean",
+                 size_average: bool | None = None, reduce: bool | None = None) -> None:
         name = "TripletMarginLoss"
         margin = check_number(name, "margin", margin, minimum=0, open_min=True)
         p = check_number(name, "p", p, minimum=0, open_min=True, finite=False)
         eps = check_number(name, "eps", eps, minimum=0)
         swap = flag(name, "swap", swap)
-        super().__init__(reduction)
+        super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
 
     def forward(self, anchor: Any, positive: Any, negative: Any) -> Tensor:

@@ -15,10 +15,11 @@ from autograd.errors import AxisError
 from .functional import more_activations as F
 from .functional.activations import check_inplace
 from ._checks import real_number
+from ._random import RNGLike, as_generator
 from .module import Module
 
 __all__ = ["ReLU6", "SELU", "CELU", "Mish", "Hardsigmoid", "Hardswish", "Softsign",
-           "Softmin", "GLU", "Hardshrink", "Softshrink", "Tanhshrink", "Threshold"]
+           "Softmin", "GLU", "Hardshrink", "Softshrink", "Tanhshrink", "Threshold", "RReLU"]
 
 
 class _InplaceActivation(Module):
@@ -172,3 +173,23 @@ class Threshold(Module):
     def extra_repr(self) -> str:
         return (f"threshold={self.threshold}, value={self.value}"
                 + (", inplace=True" if self.inplace else ""))
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: x for x > 0, a x otherwise, a ~ U(lower, upper) per element
+    in training (drawn from ``rng``, kept as ``self.rng``, so ``fit``'s resume restores
+    it), a = (lower + upper) / 2 in evaluation (see ``F.rrelu``)."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False,
+                 *, rng: RNGLike = None) -> None:
+        super().__init__()
+        self.lower, self.upper = F.check_rrelu_bounds("RReLU", lower, upper)
+        self.inplace = check_inplace("RReLU", inplace)
+        self.rng = as_generator(rng)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.rrelu(x, self.lower, self.upper, self.training, generator=self.rng)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (
+            ", inplace=True" if self.inplace else "")

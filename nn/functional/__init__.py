@@ -5,8 +5,9 @@ order), takes an ``axis`` where it needs one (NumPy's word for PyTorch's ``dim``
 float32 inputs float32, and depends only on ``autograd`` and NumPy.
 
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
-``alpha_dropout``, ``embedding`` (rows of a weight picked by integer indices), ``pad``
-(PyTorch's order), ``scaled_dot_product_attention`` (softmax(Q K^T / sqrt(E) + M) V).
+``alpha_dropout``, channel-wise ``dropout1d/2d/3d`` and ``feature_alpha_dropout``,
+``embedding`` (rows of a weight picked by integer indices), ``pad`` (PyTorch's order),
+``scaled_dot_product_attention`` (softmax(Q K^T / sqrt(E) + M) V).
 Convolution and pooling (im2col, one windows op; each in 1-, 2- and 3-d): ``conv1d``,
 ``conv2d``, ``conv3d``, ``conv_transpose1d/2d/3d``, ``max_pool1d/2d/3d``,
 ``max_unpool1d/2d/3d``, ``avg_pool1d/2d/3d``, ``adaptive_avg_pool1d/2d/3d``,
@@ -15,7 +16,7 @@ Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_r
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
 ``celu``, ``mish``, ``hardsigmoid``, ``hardswish``, ``softsign``, ``softmin``, ``glu``,
-``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``.
+``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``, ``rrelu``.
 Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d`` / ``nn.GroupNorm`` /
 ``nn.InstanceNorm1d`` / ``nn.RMSNorm`` call): ``layer_norm``, ``batch_norm``,
 ``group_norm``, ``instance_norm``, ``rms_norm``.
@@ -36,12 +37,14 @@ from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softma
                           logsigmoid, prelu, relu, sigmoid, silu, softmax, softplus, step,
                           swish, tanh)
 from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
-                               selu, softmin, softshrink, softsign, tanhshrink, threshold)
+                               rrelu, selu, softmin, softshrink, softsign, tanhshrink,
+                               threshold)
 from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv3d
 from .conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
-from .dropout import alpha_dropout, dropout
+from .dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,
+                      feature_alpha_dropout)
 from .embedding import embedding
 from .linear import linear
 from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
@@ -61,7 +64,8 @@ from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
 
 __all__ = [
-    "linear", "dropout", "alpha_dropout", "embedding", "pad", "scaled_dot_product_attention",
+    "linear", "dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d",
+    "feature_alpha_dropout", "embedding", "pad", "scaled_dot_product_attention",
     # convolution and pooling
     "conv1d", "conv2d", "conv3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
     "avg_pool2d", "avg_pool3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
@@ -73,7 +77,7 @@ __all__ = [
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
     "relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "softmin", "glu",
-    "hardshrink", "softshrink", "tanhshrink", "threshold",
+    "hardshrink", "softshrink", "tanhshrink", "threshold", "rrelu",
     # normalisation
     "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
     # losses

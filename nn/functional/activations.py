@@ -31,7 +31,7 @@ from autograd import log_softmax as _log_softmax
 from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
 from autograd import tanh as _tanh
-from autograd.errors import ShapeError, UsageError
+from autograd.errors import DTypeError, ShapeError, UsageError
 
 from .fused import Elu, Gelu, Heaviside
 from .._checks import flag, real_number
@@ -39,7 +39,7 @@ from ..errors import ConfigError
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
            "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
-           "hardtanh", "check_inplace", "check_hardtanh_bounds", "check_temperature"]
+           "hardtanh", "check_inplace", "cast_for", "check_hardtanh_bounds", "check_temperature"]
 
 
 _GELU_TANH_SCALE = math.sqrt(2.0 / math.pi)
@@ -196,22 +196,35 @@ def check_temperature(name: str, temperature: Any) -> Any:
                        advice="T < 1 sharpens, T > 1 flattens, T = 1 is plain.")
 
 
+def cast_for(name: str, x: Tensor, dtype: Any) -> Tensor:
+    """x cast to the float ``dtype`` (differentiably; x itself for None), as PyTorch's
+    ``dtype=`` of softmax and its kin casts the input before the op."""
+    if dtype is None:
+        return x
+    x = x.astype(dtype)
+    if x.dtype.kind != "f":
+        raise DTypeError(f"{name}: dtype must be a float dtype such as np.float64 (the "
+                         f"input is cast to it before the op, as PyTorch); got {x.dtype}")
+    return x
+
+
 def softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
-            dim: int | None = None) -> Tensor:
+            dim: int | None = None, dtype: Any = None) -> Tensor:
     """softmax(x / T)_i = e^{x_i / T} / sum_j e^{x_j / T} along ``axis`` (or PyTorch's
     ``dim``; stable); d softmax_i / d x_j = s_i (delta_ij - s_j) / T. T -> 0 tends to
-    argmax (one-hot), T -> inf to uniform."""
+    argmax (one-hot), T -> inf to uniform. ``dtype`` (a float dtype): x is cast to it
+    first, as PyTorch's (e.g. float32 logits summed in float64)."""
     check_temperature("softmax", temperature)
-    x = as_tensor(x)
+    x = cast_for("softmax", as_tensor(x), dtype)
     return _softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
 
 def log_softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
-                dim: int | None = None) -> Tensor:
+                dim: int | None = None, dtype: Any = None) -> Tensor:
     """log softmax(x / T) = x / T - logsumexp(x / T) along ``axis`` (or ``dim``; stable,
-    fused)."""
+    fused); ``dtype`` as in ``softmax``."""
     check_temperature("log_softmax", temperature)
-    x = as_tensor(x)
+    x = cast_for("log_softmax", as_tensor(x), dtype)
     return _log_softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
 

@@ -20,7 +20,7 @@ from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError, UsageError
 
 from .fused import GaussianKL
-from .losses import check_reduction, reduce_loss, target_like
+from .loss_base import check_reduction, reduce_loss, target_like
 from ..errors import ConfigError
 
 __all__ = ["gaussian_kl", "kl_div_gaussians", "kl_div", "bernoulli_kl"]

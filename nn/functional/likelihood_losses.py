@@ -16,7 +16,8 @@ import numpy as np
 from autograd import Tensor, where
 from autograd.errors import ShapeError
 
-from .losses import _pair, check_number, check_reduction, reduce_loss, target_like
+from .loss_base import (check_number, check_reduction, legacy_reduction, reduce_loss,
+                        same_shape_pair, target_like)
 from .._checks import flag
 from ..errors import ConfigError
 
@@ -61,7 +62,7 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False,
     check_reduction("gaussian_nll_loss", reduction)
     full = flag("gaussian_nll_loss", "full", full)
     eps = check_number("gaussian_nll_loss", "eps", eps, minimum=0)
-    input, target = _pair("gaussian_nll_loss", input, target)
+    input, target = same_shape_pair("gaussian_nll_loss", input, target)
     var = _variance(var, input)
     if var.size and np.min(var.data) < 0:
         raise ConfigError(
@@ -79,7 +80,8 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False,
 
 
 def poisson_nll_loss(input: Any, target: Any, log_input: bool = True, full: bool = False,
-                     *, eps: float = 1e-8, reduction: str = "mean") -> Tensor:
+                     *, eps: float = 1e-8, reduction: str = "mean",
+                     size_average: bool | None = None, reduce: bool | None = None) -> Tensor:
     """Negative log-likelihood of counts ``target`` under Poisson(rate), without the
     constant log(target!), per element:
 
@@ -89,12 +91,14 @@ def poisson_nll_loss(input: Any, target: Any, log_input: bool = True, full: bool
     with ``full``, Stirling's approximation of log(target!),
     target log(target) - target + log(2 pi target) / 2, is added where target > 1.
     ``eps`` and ``reduction`` are keyword-only (PyTorch has its deprecated
-    ``size_average`` between ``full`` and ``eps``)."""
+    ``size_average`` between ``full`` and ``eps``: keyword-only here, with ``reduce``, as
+    in every loss)."""
+    reduction = legacy_reduction("poisson_nll_loss", reduction, size_average, reduce)
     check_reduction("poisson_nll_loss", reduction)
     log_input = flag("poisson_nll_loss", "log_input", log_input)
     full = flag("poisson_nll_loss", "full", full)
     eps = check_number("poisson_nll_loss", "eps", eps, minimum=0)
-    input, target = _pair("poisson_nll_loss", input, target)
+    input, target = same_shape_pair("poisson_nll_loss", input, target)
     if log_input:
         losses = input.exp() - target * input
     else:

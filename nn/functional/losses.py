@@ -20,130 +20,43 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor, where
-from autograd.errors import DataError, DTypeError, ShapeError
+from autograd.errors import DTypeError, ShapeError
 from autograd import log_softmax as _log_softmax
 
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
+from .loss_base import (REDUCTIONS, check_number, check_reduction, legacy_reduction,
+                        reduce_loss, same_shape_pair, target_array, target_like)
 from .weighted import (check_ignore_index, check_label_smoothing, loss_weight,
                        soft_cross_entropy, weighted_bce_with_logits, weighted_nll)
-from .._checks import real_number
-from ..errors import ArgumentTypeError, ConfigError
+from ..errors import ConfigError
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+           # re-exported from loss_base, where they live
            "REDUCTIONS", "check_reduction", "check_number", "reduce_loss", "target_array",
            "target_like"]
 
-REDUCTIONS = ("mean", "sum", "none")
-
-
-def check_reduction(name: str, reduction: str) -> None:
-    """Raise ``ConfigError`` unless ``reduction`` is "mean", "sum" or "none";
-    ``ArgumentTypeError`` for a value that is not a str at all: PyTorch's losses take
-    class weights (``weight``) where these take ``reduction`` (``weight`` is keyword-only
-    here)."""
-    if not isinstance(reduction, str):
-        raise ArgumentTypeError(
-            f"{name}: reduction must be 'mean', 'sum' or 'none'; got a value of type "
-            f"{type(reduction).__name__}. PyTorch's cross-entropy, NLL and BCE losses take "
-            f"weights (weight) in this position; here weight is keyword-only: pass it and "
-            f"reduction by keyword, e.g. weight=w, reduction='sum'.")
-    if reduction not in REDUCTIONS:
-        raise ConfigError(f"{name}: reduction must be 'mean', 'sum' or 'none'; "
-                          f"got {reduction!r}")
-
-
-def check_number(name: str, label: str, value: Any, **limits: Any) -> float:
-    """``value`` as a float, checked by :func:`nn._checks.real_number` (``limits``: its
-    ``minimum``, ``open_min``, ...); a reduction name in its place means the arguments
-    came in PyTorch's order, and the message says so."""
-    hint = (f"PyTorch puts reduction before {label}; pass both by keyword, e.g. "
-            f"reduction={value!r}." if isinstance(value, str) and value in REDUCTIONS else "")
-    return real_number(name, label, value, advice=hint, **limits)
-
-
-def reduce_loss(losses: Tensor, reduction: str) -> Tensor:
-    """Mean or sum of ``losses`` (a 0-d Tensor), or ``losses`` itself for "none". The mean
-    of no losses is NaN, quietly as in PyTorch (NumPy's 0 / 0 would warn, in the forward
-    and again in the backward pass)."""
-    if reduction == "mean":
-        if not losses.size:
-            return losses.sum() * float("nan")
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    return losses
-
-
-def target_array(name: str, target: Any) -> np.ndarray:
-    """``target`` as a NumPy array of bools, ints or floats, or a named error: ragged
-    nested lists, None and other objects raise ``DataError``; strings, bytes and complex
-    numbers raise ``DTypeError``."""
-    if isinstance(target, Tensor):
-        data = target.data
-    else:
-        try:
-            data = np.asarray(target)
-        except ValueError as exc:  # NumPy's message for ragged nesting
-            raise DataError(
-                f"{name}: the target is a ragged nested sequence (rows of different "
-                f"lengths), which is not an array: {exc}. Give one number per input "
-                f"element, e.g. a NumPy array of the input's shape.") from None
-    kind = data.dtype.kind
-    if kind == "O":
-        raise DataError(
-            f"{name}: the target holds Python objects (None, mixed types or nested "
-            f"sequences), dtype object with shape {data.shape}; expected numbers. Replace "
-            f"the missing values, then convert, e.g. np.asarray(target, dtype=float).")
-    if kind not in "biuf":
-        what = "complex numbers" if kind == "c" else f"dtype {data.dtype}"
-        raise DTypeError(
-            f"{name}: the target holds {what} (shape {data.shape}); a loss needs real "
-            f"numbers (floats, ints or bools). Convert it first, e.g. "
-            f"np.asarray(target, dtype=float) for strings of numbers, or take the real "
-            f"part explicitly with target.real.")
-    return data
-
-
-def target_like(target: Any, input: Tensor, name: str = "loss") -> Tensor:
-    """``target`` as a Tensor; one that needs no gradient takes the input's float dtype.
-    Checked by :func:`target_array`; a Tensor that already fits is used as it is."""
-    if isinstance(target, Tensor) and (target.requires_grad or target.dtype == input.dtype):
-        return target
-    data = target_array(name, target)
-    if input.dtype.kind == "f" and data.dtype != input.dtype:
-        data = data.astype(input.dtype)
-    return Tensor(data)
-
-
-def _pair(name: str, input: Any, target: Any) -> tuple[Tensor, Tensor]:
-    """Input and target as same-shape Tensors, or a ShapeError naming the loss."""
-    input = as_tensor(input)
-    target = target_like(target, input, name)
-    if input.shape != target.shape:
-        raise ShapeError(
-            f"{name}: input shape {input.shape} and target shape {target.shape} differ. A "
-            f"loss compares them element by element, so the shapes must be equal (they are "
-            f"not broadcast, which would silently pair the wrong elements). Reshape one of "
-            f"them, e.g. target.reshape({input.shape}).")
-    return input, target
-
 
 # ------------------------------------------------------------------ regression
-def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+def mse_loss(input: Any, target: Any, reduction: str = "mean", *,
+             size_average: bool | None = None, reduce: bool | None = None) -> Tensor:
     """Mean squared error: (input - target)^2 per element, then reduced.
-    d/dinput = 2 (input - target) / n for "mean"."""
+    d/dinput = 2 (input - target) / n for "mean". ``size_average`` / ``reduce``: PyTorch's
+    deprecated stand-ins for ``reduction`` (see ``loss_base``), as in every loss."""
+    reduction = legacy_reduction("mse_loss", reduction, size_average, reduce)
     check_reduction("mse_loss", reduction)
-    input, target = _pair("mse_loss", input, target)
+    input, target = same_shape_pair("mse_loss", input, target)
     diff = input - target
     return reduce_loss(diff * diff, reduction)
 
 
-def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Any, target: Any, reduction: str = "mean", *,
+            size_average: bool | None = None, reduce: bool | None = None) -> Tensor:
     """Mean absolute error (MAE): |input - target| per element, then reduced.
     d/dinput = sign(input - target) / n, with 0 where input = target (abs'(0) = 0)."""
+    reduction = legacy_reduction("l1_loss", reduction, size_average, reduce)
     check_reduction("l1_loss", reduction)
-    input, target = _pair("l1_loss", input, target)
+    input, target = same_shape_pair("l1_loss", input, target)
     return reduce_loss((input - target).abs(), reduction)
 
 
@@ -156,7 +69,7 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
     delta = check_number("huber_loss", "delta", delta, minimum=0, open_min=True,
                          finite=False)  # first: a reduction here has the better hint
     check_reduction("huber_loss", reduction)
-    input, target = _pair("huber_loss", input, target)
+    input, target = same_shape_pair("huber_loss", input, target)
     diff = input - target
     size = diff.abs()
     small = size.data <= delta
@@ -166,9 +79,11 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
 
 
 def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
-                   beta: float = 1.0) -> Tensor:
+                   beta: float = 1.0, *, size_average: bool | None = None,
+                   reduce: bool | None = None) -> Tensor:
     """PyTorch's smooth L1: d^2 / (2 beta) where |d| < beta, else |d| - beta / 2, i.e.
     ``huber_loss(delta=beta) / beta`` (and ``l1_loss`` for beta = 0)."""
+    reduction = legacy_reduction("smooth_l1_loss", reduction, size_average, reduce)
     check_reduction("smooth_l1_loss", reduction)
     beta = check_number("smooth_l1_loss", "beta", beta, minimum=0, finite=False)
     if beta == 0:
@@ -178,15 +93,17 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
 
 # ------------------------------------------------------------------ binary classification
 def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean", *,
-                         weight: Any = None) -> Tensor:
+                         weight: Any = None, size_average: bool | None = None,
+                         reduce: bool | None = None) -> Tensor:
     """BCE on probabilities p = input in [0, 1] and targets y in [0, 1]:
     -(y log p + (1 - y) log(1 - p)) per element, each log clamped at -100 (as PyTorch),
     so p = 0 or 1 gives a finite loss (at most 100). d/dp = (p - y) / (p (1 - p)), with
     the denominator floored at 1e-12. Prefer ``binary_cross_entropy_with_logits`` on
     the pre-sigmoid scores: it is exact for any logit. ``weight`` (keyword-only,
     broadcast to the input) scales each element's loss, as in PyTorch."""
+    reduction = legacy_reduction("binary_cross_entropy", reduction, size_average, reduce)
     check_reduction("binary_cross_entropy", reduction)
-    input, target = _pair("binary_cross_entropy", input, target)
+    input, target = same_shape_pair("binary_cross_entropy", input, target)
     _check_probabilities("input", input.data, "Apply sigmoid first, or pass the raw "
                          "scores to binary_cross_entropy_with_logits.")
     _check_probabilities("target", target.data, "Targets are probabilities too: 0 or 1 "
@@ -209,15 +126,18 @@ def _check_probabilities(what: str, data: np.ndarray, advice: str) -> None:
 
 
 def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "mean", *,
-                                     weight: Any = None, pos_weight: Any = None) -> Tensor:
+                                     weight: Any = None, pos_weight: Any = None,
+                                     size_average: bool | None = None,
+                                     reduce: bool | None = None) -> Tensor:
     """BCE of sigmoid(z) for logits z = input, fused and stable:
     max(z, 0) - z y + log(1 + e^{-|z|}) per element (finite with finite gradients even
     for |z| = 1e4); d/dz = sigmoid(z) - y. PyTorch's options, keyword-only:
     ``pos_weight`` p (e.g. one per class, the last axis) scales the positive term,
     -p y log sigmoid(z); ``weight`` (broadcast to the input) scales each element's loss."""
     name = "binary_cross_entropy_with_logits"
+    reduction = legacy_reduction(name, reduction, size_average, reduce)
     check_reduction(name, reduction)
-    input, target = _pair(name, input, target)
+    input, target = same_shape_pair(name, input, target)
     if weight is not None or pos_weight is not None:
         weight, pos_weight = (
             None if w is None else loss_weight(name, label, w, input.shape, input.dtype)
@@ -300,7 +220,8 @@ def _labels(name: str, scores: Tensor, target: Any,
 
 
 def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: Any = None,
-                  ignore_index: int = -100, label_smoothing: float = 0.0) -> Tensor:
+                  ignore_index: int = -100, label_smoothing: float = 0.0,
+                  size_average: bool | None = None, reduce: bool | None = None) -> Tensor:
     """Softmax cross-entropy on logits z = input of shape (N, C) (or (C,), or (..., C):
     classes on the last axis), fused with a stable log-softmax.
 
@@ -316,6 +237,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
     and makes "mean" divide by the sum of the weights picked; samples labelled
     ``ignore_index`` give 0 and are not counted; ``label_smoothing`` e trains against
     (1 - e) onehot(t) + e / C (see ``weighted.py``)."""
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction("cross_entropy", reduction, size_average, reduce)
     if type(reduction) is not str or reduction not in REDUCTIONS:
         check_reduction("cross_entropy", reduction)
     if not isinstance(input, Tensor):
@@ -358,12 +281,14 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
 
 
 def nll_loss(input: Any, target: Any, reduction: str = "mean", *, weight: Any = None,
-             ignore_index: int = -100) -> Tensor:
+             ignore_index: int = -100, size_average: bool | None = None,
+             reduce: bool | None = None) -> Tensor:
     """Negative log-likelihood of integer labels t under log-probabilities input
     (shape (N, C), classes last, e.g. the output of log_softmax): loss_n = -input[n, t_n],
     then reduced; d/dinput = -onehot(t) (/ N for "mean").
     ``nll_loss(log_softmax(z), t)`` equals ``cross_entropy(z, t)``. ``weight`` and
     ``ignore_index`` (keyword-only) as in :func:`cross_entropy`."""
+    reduction = legacy_reduction("nll_loss", reduction, size_average, reduce)
     check_reduction("nll_loss", reduction)
     ignore_index = check_ignore_index("nll_loss", ignore_index)
     input = as_tensor(input)

@@ -6,7 +6,8 @@
 
 Compositions of differentiable Tensor ops. At a hinge's kink the gradient is 0, as in
 PyTorch (relu'(0) = 0). ``reduction`` is keyword-only (PyTorch has its deprecated
-``size_average`` and ``reduce`` before it). Stricter than PyTorch, as the other losses:
+``size_average`` and ``reduce`` before it; keyword-only here too, with PyTorch's meaning:
+see ``loss_base``). Stricter than PyTorch, as the other losses:
 shapes must match exactly (no broadcasting), and a target of signs (-1 / 1) holding any
 other value raises instead of silently giving a meaningless loss.
 """
@@ -20,7 +21,8 @@ import numpy as np
 from autograd import Tensor, as_tensor, minimum, where
 from autograd.errors import DTypeError, ShapeError
 
-from .losses import check_number, check_reduction, reduce_loss, target_array, target_like
+from .loss_base import (check_number, check_reduction, legacy_reduction, reduce_loss,
+                        target_array, target_like)
 from .weighted import loss_weight
 from .._checks import flag, integer
 from ..errors import ConfigError
@@ -71,10 +73,12 @@ def _vectors(name: str, input1: Any, input2: Any, target: Any) -> list[Tensor]:
 
 # ------------------------------------------------------------------ elementwise
 def margin_ranking_loss(input1: Any, input2: Any, target: Any, margin: float = 0, *,
-                        reduction: str = "mean") -> Tensor:
+                        reduction: str = "mean", size_average: bool | None = None,
+                        reduce: bool | None = None) -> Tensor:
     """max(0, -y (x1 - x2) + margin) per element, y = ``target`` in {1, -1}: y = 1 asks
     x1 to rank above x2 by at least ``margin``, y = -1 the reverse."""
     margin = check_number("margin_ranking_loss", "margin", margin)
+    reduction = legacy_reduction("margin_ranking_loss", reduction, size_average, reduce)
     check_reduction("margin_ranking_loss", reduction)
     input1, input2, target = _same_shape("margin_ranking_loss",
                                          ("input1", "input2", "target"),
@@ -84,21 +88,25 @@ def margin_ranking_loss(input1: Any, input2: Any, target: Any, margin: float = 0
 
 
 def hinge_embedding_loss(input: Any, target: Any, margin: float = 1.0, *,
-                         reduction: str = "mean") -> Tensor:
+                         reduction: str = "mean", size_average: bool | None = None,
+                         reduce: bool | None = None) -> Tensor:
     """x where y = 1, max(0, margin - x) where y = -1, per element, for x = ``input``
     (usually a distance) and y = ``target`` in {1, -1}: similar pairs pull x to 0,
     dissimilar ones push it beyond ``margin``."""
     margin = check_number("hinge_embedding_loss", "margin", margin)
+    reduction = legacy_reduction("hinge_embedding_loss", reduction, size_average, reduce)
     check_reduction("hinge_embedding_loss", reduction)
     input, target = _same_shape("hinge_embedding_loss", ("input", "target"), input, target)
     _check_signs("hinge_embedding_loss", target)
     return reduce_loss(where(target.data == 1, input, (margin - input).relu()), reduction)
 
 
-def soft_margin_loss(input: Any, target: Any, *, reduction: str = "mean") -> Tensor:
+def soft_margin_loss(input: Any, target: Any, *, reduction: str = "mean",
+                     size_average: bool | None = None, reduce: bool | None = None) -> Tensor:
     """The two-class logistic loss log(1 + e^{-y x}) per element, y = ``target`` in
     {1, -1}; computed as softplus(-y x), finite for any x (PyTorch's overflows to inf
     for -y x above about 710 in float64)."""
+    reduction = legacy_reduction("soft_margin_loss", reduction, size_average, reduce)
     check_reduction("soft_margin_loss", reduction)
     input, target = _same_shape("soft_margin_loss", ("input", "target"), input, target)
     _check_signs("soft_margin_loss", target)
@@ -128,7 +136,8 @@ def _class_labels(name: str, input: Tensor, target: Any) -> np.ndarray:
 
 
 def multi_margin_loss(input: Any, target: Any, p: int = 1, margin: float = 1.0,
-                      weight: Any = None, *, reduction: str = "mean") -> Tensor:
+                      weight: Any = None, *, reduction: str = "mean",
+                      size_average: bool | None = None, reduce: bool | None = None) -> Tensor:
     """The multi-class SVM hinge on scores x (N, C) (or (C,)) and labels y (N,):
     loss_n = sum_{i != y_n} w[y_n] max(0, margin - x[n, y_n] + x[n, i])^p / C, with
     p = 1 or 2 and class weights ``weight`` (C,) (a constant), then reduced over the
@@ -136,6 +145,7 @@ def multi_margin_loss(input: Any, target: Any, p: int = 1, margin: float = 1.0,
     p = integer("multi_margin_loss", "p", p, minimum=1, maximum=2,
                 advice="Only 1 and 2 are supported, as in PyTorch.")
     margin = check_number("multi_margin_loss", "margin", margin)
+    reduction = legacy_reduction("multi_margin_loss", reduction, size_average, reduce)
     check_reduction("multi_margin_loss", reduction)
     input = as_tensor(input)
     labels = _class_labels("multi_margin_loss", input, target)
@@ -154,11 +164,13 @@ def multi_margin_loss(input: Any, target: Any, p: int = 1, margin: float = 1.0,
 
 
 def multilabel_soft_margin_loss(input: Any, target: Any, weight: Any = None, *,
-                                reduction: str = "mean") -> Tensor:
+                                reduction: str = "mean", size_average: bool | None = None,
+                                reduce: bool | None = None) -> Tensor:
     """Binary cross-entropy on logits x (N, C) for each of C labels y (N, C) in [0, 1],
     averaged over the classes: loss_n = sum_c w_c (softplus(x_nc) - y_nc x_nc) / C
     (stable for any x), then reduced over the samples. ``weight`` (a constant)
     broadcasts to the input."""
+    reduction = legacy_reduction("multilabel_soft_margin_loss", reduction, size_average, reduce)
     check_reduction("multilabel_soft_margin_loss", reduction)
     input, target = _same_shape("multilabel_soft_margin_loss", ("input", "target"),
                                 input, target)
@@ -174,11 +186,13 @@ def multilabel_soft_margin_loss(input: Any, target: Any, weight: Any = None, *,
 
 # ------------------------------------------------------------------ embeddings
 def cosine_embedding_loss(input1: Any, input2: Any, target: Any, margin: float = 0, *,
-                          reduction: str = "mean") -> Tensor:
+                          reduction: str = "mean", size_average: bool | None = None,
+                          reduce: bool | None = None) -> Tensor:
     """For vectors x1, x2 (last axis) with cosine c: 1 - c where y = 1,
     max(0, c - margin) where y = -1 (y = ``target`` in {1, -1}, one per pair).
     c = x1.x2 / sqrt((|x1|^2 + 1e-12) (|x2|^2 + 1e-12)), as PyTorch computes it."""
     margin = check_number("cosine_embedding_loss", "margin", margin)
+    reduction = legacy_reduction("cosine_embedding_loss", reduction, size_average, reduce)
     check_reduction("cosine_embedding_loss", reduction)
     input1, input2, target = _vectors("cosine_embedding_loss", input1, input2, target)
     _check_signs("cosine_embedding_loss", target)
@@ -199,7 +213,8 @@ def _distance(x1: Tensor, x2: Tensor, p: float, eps: float) -> Tensor:
 
 def triplet_margin_loss(anchor: Any, positive: Any, negative: Any, margin: float = 1.0,
                         p: float = 2, eps: float = 1e-6, swap: bool = False, *,
-                        reduction: str = "mean") -> Tensor:
+                        reduction: str = "mean", size_average: bool | None = None,
+                        reduce: bool | None = None) -> Tensor:
     """max(0, d(a, pos) - d(a, neg) + margin) per triplet of vectors (last axis), with
     d(x, y) = ||x - y + eps||_p; ``swap`` uses min(d(a, neg), d(pos, neg)) as the
     negative distance (ties split the gradient evenly, as PyTorch)."""
@@ -208,6 +223,7 @@ def triplet_margin_loss(anchor: Any, positive: Any, negative: Any, margin: float
     p = check_number(name, "p", p, minimum=0, open_min=True, finite=False)
     eps = check_number(name, "eps", eps, minimum=0)
     swap = flag(name, "swap", swap)
+    reduction = legacy_reduction(name, reduction, size_average, reduce)
     check_reduction(name, reduction)
     anchor, positive, negative = _same_shape(name, ("anchor", "positive", "negative"),
                                              anchor, positive, negative)

@@ -7,7 +7,8 @@ keeps a float32 input float32. At a kink the gradient is PyTorch's, tested again
 * ``hardswish``: gradient 0 at x = -3 and 1 at x = 3 (PyTorch's);
 * ``selu``, ``celu``: at 0 the negative branch's slope (scale alpha for selu, 1 for celu);
 * ``hardshrink``, ``softshrink``: gradient 0 at |x| = lambd;
-* ``threshold``: gradient 0 at x = threshold (the replaced side).
+* ``threshold``: gradient 0 at x = threshold (the replaced side);
+* ``rrelu``: at 0 the negative branch's slope (as ``leaky_relu``).
 
 ``inplace=`` is accepted for PyTorch compatibility, as in ``nn.functional.activations``:
 the result is computed out of place, with the same values and gradients.
@@ -24,13 +25,14 @@ from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
 from autograd.errors import AxisError, ShapeError
 
-from .activations import check_inplace, elu, hardtanh
-from .._checks import is_integer, real_number
+from .activations import cast_for, check_inplace, elu, hardtanh
+from .._checks import flag, is_integer, real_number
+from .._random import RNGLike, as_generator
 from ..errors import ConfigError
 
 __all__ = ["relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign",
-           "softmin", "glu", "hardshrink", "softshrink", "tanhshrink", "threshold",
-           "check_celu_alpha", "check_softshrink_lambd"]
+           "softmin", "glu", "hardshrink", "softshrink", "tanhshrink", "threshold", "rrelu",
+           "check_celu_alpha", "check_softshrink_lambd", "check_rrelu_bounds"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -100,10 +102,11 @@ def softsign(x: Any) -> Tensor:
     return x / (x.abs() + 1.0)
 
 
-def softmin(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+def softmin(x: Any, axis: int = -1, *, dim: int | None = None, dtype: Any = None) -> Tensor:
     """softmax(-x) along ``axis`` (or PyTorch's ``dim``): the smallest entry gets the
-    largest weight. Unlike PyTorch, the axis defaults to the last one (as ``softmax``)."""
-    return _softmax(-as_tensor(x), axis, dim=dim)
+    largest weight. Unlike PyTorch, the axis defaults to the last one (as ``softmax``).
+    ``dtype``: x is cast to it first, as PyTorch's."""
+    return _softmax(-cast_for("softmin", as_tensor(x), dtype), axis, dim=dim)
 
 
 def _glu_axis(axis: Any, dim: Any, ndim: int) -> int:
@@ -174,3 +177,32 @@ def threshold(x: Any, threshold: float, value: float, inplace: bool = False) -> 
     value = real_number("threshold", "value", value, finite=False)
     x = as_tensor(x)
     return where(x.data <= threshold, np.asarray(value, x.dtype), x)
+
+
+def check_rrelu_bounds(owner: str, lower: Any, upper: Any) -> tuple[float, float]:
+    """``(lower, upper)`` as floats with lower <= upper, or a named error."""
+    lower = real_number(owner, "lower", lower)
+    upper = real_number(owner, "upper", upper)
+    if lower > upper:
+        raise ConfigError(f"{owner}: lower must be <= upper (the slopes are drawn from "
+                          f"U(lower, upper)); got lower={lower!r}, upper={upper!r}")
+    return lower, upper
+
+
+def rrelu(x: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False, *, generator: RNGLike = None) -> Tensor:
+    """Randomized leaky ReLU (PyTorch's): x for x > 0, a x otherwise. When ``training``,
+    each element draws its own slope a ~ U(lower, upper) from ``generator`` (nn's
+    default generator when None, as ``F.dropout``); otherwise a = (lower + upper) / 2,
+    a fixed leaky ReLU. d/dx = 1 for x > 0, the slope used for x <= 0 (PyTorch's rule
+    at 0). ``inplace`` is accepted for PyTorch compatibility (computed out of place)."""
+    lower, upper = check_rrelu_bounds("rrelu", lower, upper)
+    training = flag("rrelu", "training", training)
+    check_inplace("rrelu", inplace)
+    x = as_tensor(x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    if training:
+        slopes = as_generator(generator, "generator").uniform(lower, upper, x.shape)
+    else:
+        slopes = np.full(x.shape, (lower + upper) / 2)
+    return where(x.data > 0, x, x * slopes.astype(dtype))

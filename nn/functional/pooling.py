@@ -236,8 +236,9 @@ def avg_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
 
 
 def adaptive_size(owner: str, output_size: Any, dims: int) -> tuple[int | None, ...]:
-    """``output_size`` as a tuple of ``dims`` entries, each an int >= 1 or None (keep that
-    axis's size), as PyTorch's ``AdaptiveAvgPool2d((5, None))``."""
+    """``output_size`` as a tuple of ``dims`` entries, each an int >= 0 or None (keep that
+    axis's size), as PyTorch's ``AdaptiveAvgPool2d((5, None))``; 0 cells give an empty
+    axis, as PyTorch."""
     sizes = (output_size,) * dims if output_size is None or is_integer(output_size) \
         else output_size
     if not isinstance(sizes, (tuple, list)) or not all(
@@ -246,7 +247,7 @@ def adaptive_size(owner: str, output_size: Any, dims: int) -> tuple[int | None, 
                                 f"ints or None; got {output_size!r}")
     if len(sizes) != dims:
         raise ConfigError(f"{owner}: output_size needs {dims} entries; got {output_size!r}")
-    return tuple(None if s is None else integer(owner, "output_size", s, minimum=1)
+    return tuple(None if s is None else integer(owner, "output_size", s, minimum=0)
                  for s in sizes)
 
 
@@ -257,6 +258,8 @@ def _adaptive_axis(x: Tensor, axis: int, cells: int) -> Tensor:
     reaches only the cells that hold it (a product with an averaging matrix would spread
     0 * inf = NaN to every cell)."""
     size, after = x.shape[axis], (slice(None),) * (-axis - 1)
+    if cells == 0:  # an empty axis, as PyTorch (its gradient: zeros)
+        return x[(Ellipsis, slice(0, 0)) + after]
     parts = [x[(Ellipsis, slice((i * size) // cells, -(-(i + 1) * size // cells))) + after]
              .mean(axis=axis, keepdims=True) for i in range(cells)]
     return parts[0] if cells == 1 else cat(parts, dim=axis)
@@ -311,6 +314,9 @@ def _adaptive_max_axis(x: Tensor, where: np.ndarray, axis: int,
     as ``_adaptive_axis``), each to its first largest entry, and ``where`` (each entry's
     flat place in its input plane) picked alike."""
     size, after = x.shape[axis], (slice(None),) * (-axis - 1)
+    if cells == 0:  # an empty axis, as PyTorch (its gradient: zeros)
+        empty = (Ellipsis, slice(0, 0)) + after
+        return x[empty], where[empty]
     values, places = [], []
     for i in range(cells):
         cell = (Ellipsis, slice((i * size) // cells, -(-(i + 1) * size // cells))) + after

@@ -16,6 +16,10 @@ Where output entry i reads, on an axis of n entries resized to m (s = the user's
 - "linear": x = (i + 0.5) r - 0.5 (at least 0), or with ``align_corners=True``
   x = i (n - 1) / (m - 1); the entries floor(x) and the next (the last repeats), weighted
   1 - t and t, t = x - floor(x). m = n copies.
+
+The nearest modes copy entries, so integer and bool input keeps its dtype (PyTorch: uint8
+only); the linear modes need float input (PyTorch refuses integers there too, but for a
+uint8 "bilinear" with its own fixed-point rounding, not reproduced here).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor
-from autograd.errors import ShapeError
+from autograd.errors import DTypeError, ShapeError
 
 from .._checks import flag, is_integer
 from ..errors import ArgumentTypeError, ConfigError
@@ -91,7 +95,7 @@ def _resize_axis(x: Tensor, axis: int, out: int, scale: float | None, mode: str,
     dtype = np.dtype(np.float64 if x.dtype == np.float64 else np.float32)
     first, second, weight = _linear_sources(size, out, scale, align_corners, dtype)
     shape = (out,) + (1,) * (-axis - 1)
-    weight = weight.astype(x.dtype if x.dtype.kind == "f" else np.float64).reshape(shape)
+    weight = weight.astype(x.dtype).reshape(shape)
     return _pick(x, axis, first) * (1 - weight) + _pick(x, axis, second) * weight
 
 
@@ -145,7 +149,9 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
     "linear" (3-d input) or "bilinear" (4-d); ``align_corners`` (linear modes only; False
     by default) maps the corner entries onto each other. Given a ``scale_factor``, the
     coordinates use it (PyTorch's default) unless ``recompute_scale_factor=True``, which
-    uses the sizes' ratio. Gradients flow to every order; ``antialias`` is not offered."""
+    uses the sizes' ratio. Gradients flow to every order; ``antialias`` is not offered.
+    The nearest modes keep an integer or bool input's dtype; the linear ones need floats
+    (``DTypeError``)."""
     x = as_tensor(input)
     if mode not in INTERPOLATION_MODES:
         raise ConfigError(f"interpolate: mode must be one of {INTERPOLATION_MODES} (PyTorch's "
@@ -159,6 +165,10 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
         raise ShapeError(f"interpolate: mode={mode!r} needs {needs}-d input; got "
                          f"{x.ndim}-d input of shape {x.shape}. Use mode="
                          f"{'bilinear' if x.ndim == 4 else 'linear'!r}")
+    if needs is not None and x.dtype.kind != "f":
+        raise DTypeError(f"interpolate: mode={mode!r} weighs neighbouring entries, so it needs "
+                         f"float input; got dtype {x.dtype}. Cast it first, e.g. "
+                         f"x.astype(np.float32), or use mode='nearest', which keeps the dtype")
     if needs is None and align_corners is not None:
         raise ConfigError("interpolate: align_corners can only be set with the "
                           "interpolating modes 'linear' and 'bilinear'; leave it None for "

@@ -1,5 +1,7 @@
-"""Gradient utilities: norm and value clipping, per-parameter gradient norms (they read
-and modify ``p.grad.data``, plain NumPy, outside any graph); and PyTorch's
+"""Gradient utilities: norm and value clipping (``clip_grad_norm_`` is PyTorch's two
+halves ``get_total_norm`` and ``clip_grads_with_norm_``, each public too), per-parameter
+gradient norms (they read and modify ``p.grad.data``, plain NumPy, outside any graph);
+and PyTorch's
 ``parameters_to_vector`` / ``vector_to_parameters``. ``nn.utils.rnn`` pads and packs
 sequences of different lengths for the recurrent layers.
 """
@@ -13,14 +15,15 @@ import numpy as np
 
 from autograd import concatenate
 from autograd.errors import DTypeError, ShapeError
-from .._checks import flag, real_number
+from .._checks import flag, is_real, real_number
 from ..errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
 from . import rnn  # PyTorch's nn.utils.rnn
 
 if TYPE_CHECKING:  # pragma: no cover
     from autograd import Tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "grad_norms", "check_clip_argument",
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
+           "grad_norms", "check_clip_argument",
            "parameters_to_vector", "vector_to_parameters", "rnn"]
 
 
@@ -95,6 +98,87 @@ def _check_foreach(owner: str, foreach: Any) -> None:
         flag(owner, "foreach", foreach, advice="It picks PyTorch's kernel; None is fine.")
 
 
+def _total_norm(arrays: list[np.ndarray], norm_type: float, error_if_nonfinite: bool
+                ) -> np.float64:
+    """|| (||a_1||_p, ..., ||a_n||_p) ||_p, 0.0 for no arrays; a named error for a
+    non-finite total when ``error_if_nonfinite``."""
+    if not arrays:
+        return np.float64(0.0)
+    norms = [_norm(a, norm_type) for a in arrays]
+    total = np.float64(_norm(np.array(norms, dtype=np.float64), norm_type))
+    if error_if_nonfinite and not math.isfinite(total):
+        raise NonFiniteGradientError(f"the total norm of order {norm_type} of the gradients is "
+                                     f"{total}, so they cannot be clipped; pass "
+                                     "error_if_nonfinite=False to clip anyway")
+    return total
+
+
+def _scale_grads(grads: list[np.ndarray], max_norm: float, total: float) -> None:
+    """g *= c for c = max_norm / (total + 1e-6) when c < 1 (a NaN total scales nothing)."""
+    coef = max_norm / (total + 1e-6)
+    if coef < 1:
+        for g in grads:
+            g *= coef
+
+
+def get_total_norm(tensors: Tensor | np.ndarray | Iterable[Tensor | np.ndarray],
+                   norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                   foreach: bool | None = None) -> np.float64:
+    """The p-norm of all entries of ``tensors`` (a Tensor or array, or an iterable of them,
+    typically the gradients ``[p.grad for p in params if p.grad is not None]``) viewed as
+    one vector: || (||t_1||_p, ..., ||t_n||_p) ||_p (p = inf: max |t|); 0.0 for none.
+    PyTorch's ``nn.utils.get_total_norm`` (>= 2.6), returning a ``np.float64`` where it
+    returns a 0-d tensor; ``error_if_nonfinite`` and ``foreach`` as in ``clip_grad_norm_``.
+    Each tensor counts as often as it is given (as PyTorch)."""
+    _check_foreach("get_total_norm", foreach)
+    norm_type = check_clip_argument("norm_type", norm_type, "get_total_norm")
+    flag("get_total_norm", "error_if_nonfinite", error_if_nonfinite)
+    items = [tensors] if _is_tensor(tensors) or isinstance(tensors, np.ndarray) \
+        else list(tensors)
+    arrays = []
+    for i, t in enumerate(items):
+        if not (_is_tensor(t) or isinstance(t, np.ndarray)):
+            raise ArgumentTypeError(f"get_total_norm: tensors must be Tensors or arrays (e.g. "
+                                    f"[p.grad for p in params if p.grad is not None]); item "
+                                    f"{i} is {type(t).__name__}")
+        arrays.append(np.asarray(t.data if _is_tensor(t) else t))
+    return _total_norm(arrays, norm_type, error_if_nonfinite)
+
+
+def clip_grads_with_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
+                          total_norm: Any, foreach: bool | None = None) -> None:
+    """Scale every gradient by c = max_norm / (total_norm + 1e-6), in place, when c < 1,
+    given the total norm (from ``get_total_norm``, e.g. over several models' gradients):
+    PyTorch's ``nn.utils.clip_grads_with_norm_`` (>= 2.6). ``total_norm`` is a number or
+    a one-element Tensor or array, >= 0 (or NaN, which scales nothing, as in
+    ``clip_grad_norm_``; PyTorch would fill the gradients with NaN). Parameters without a
+    gradient are skipped; a gradient array shared by two parameters is scaled once."""
+    _check_foreach("clip_grads_with_norm_", foreach)
+    max_norm = check_clip_argument("max_norm", max_norm, "clip_grads_with_norm_")
+    total = _norm_value(total_norm)
+    grads = _distinct_grads(_checked_params("clip_grads_with_norm_", parameters))
+    _scale_grads(grads, max_norm, total)
+
+
+def _norm_value(total_norm: Any) -> float:
+    """``total_norm`` (a number, or a one-element Tensor or array) as a float >= 0 or NaN."""
+    if _is_tensor(total_norm) or isinstance(total_norm, np.ndarray):
+        values = np.asarray(total_norm.data if _is_tensor(total_norm) else total_norm)
+        if values.size != 1 or values.dtype.kind not in "iuf":
+            raise ShapeError(f"clip_grads_with_norm_: total_norm must hold one real number "
+                             f"(as get_total_norm returns); got shape {values.shape}, dtype "
+                             f"{values.dtype}")
+        total_norm = values.reshape(()).item()
+    if not is_real(total_norm):
+        raise ArgumentTypeError(f"clip_grads_with_norm_: total_norm must be a number (as "
+                                f"get_total_norm returns); got {type(total_norm).__name__}")
+    total = float(total_norm)
+    if total < 0:
+        raise ConfigError(f"clip_grads_with_norm_: total_norm must be >= 0 (a norm); got "
+                          f"{total}")
+    return total
+
+
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
                     norm_type: float = 2.0, error_if_nonfinite: bool = False,
                     foreach: bool | None = None) -> np.float64:
@@ -107,24 +191,14 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     none at all the result is 0.0. A NaN total scales nothing (PyTorch
     would fill every gradient with NaN); ``error_if_nonfinite=True`` raises instead.
     PyTorch's ``foreach`` (None, True or False) picks a kernel there; the result here is
-    the same either way.
+    the same either way. ``get_total_norm`` then ``clip_grads_with_norm_``, as PyTorch.
     """
     _check_foreach("clip_grad_norm_", foreach)
     norm_type = check_clip_argument("norm_type", norm_type)
     check_clip_argument("max_norm", max_norm)
     grads = _distinct_grads(_checked_params("clip_grad_norm_", parameters))
-    if not grads:
-        return np.float64(0.0)
-    norms = [_norm(g, norm_type) for g in grads]
-    total = np.float64(_norm(np.array(norms, dtype=np.float64), norm_type))
-    if error_if_nonfinite and not math.isfinite(total):
-        raise NonFiniteGradientError(f"the total norm of order {norm_type} of the gradients is "
-                                     f"{total}, so they cannot be clipped; pass "
-                                     "error_if_nonfinite=False to clip anyway")
-    coef = max_norm / (float(total) + 1e-6)
-    if coef < 1:
-        for g in grads:
-            g *= coef
+    total = _total_norm(grads, norm_type, error_if_nonfinite)
+    _scale_grads(grads, max_norm, float(total))
     return total
 
 
