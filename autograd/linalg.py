@@ -120,13 +120,15 @@ def eigh(A: Any, UPLO: str = "L") -> EighResult:
     A = V diag(l) V^T, as ``torch.linalg.eigh``: only the ``UPLO`` triangle of A is read;
     the gradient is symmetric, as PyTorch's. Eigenvectors are defined up to sign (use
     sign-free losses); with repeated eigenvalues the gradient is inf/NaN, as PyTorch's,
-    unless the loss uses only the eigenvalues."""
+    unless the loss uses only the eigenvalues: then it is finite at first and second
+    order (PyTorch's second derivatives are NaN there; see ``EigenvalueGradient``)."""
     return matrix_functions.eigh(as_tensor(A), UPLO)
 
 
 def eigvalsh(A: Any, UPLO: str = "L") -> Tensor:
     """The eigenvalues (ascending) of each symmetric matrix, as ``torch.linalg.eigvalsh``
-    (only the ``UPLO`` triangle is read; gradient V diag(g) V^T, finite everywhere)."""
+    (only the ``UPLO`` triangle is read; gradient V diag(g) V^T, finite everywhere, also
+    at second order)."""
     return matrix_functions.eigvalsh(as_tensor(A), UPLO)
 
 

@@ -54,8 +54,13 @@ def checked_uplo(UPLO: Any, name: str) -> str:
 def eigh(A: T, UPLO: str, name: str = "eigh") -> EighResult:
     """The eigenvalues (ascending) and eigenvectors (columns) of symmetric A."""
     decompositions.check_matrix(A, name, square=True)
-    packed = apply(decompositions.Eigh(checked_uplo(UPLO, name)), A)
-    return EighResult(*decompositions.eigh_parts(packed))
+    uplo = checked_uplo(UPLO, name)
+    _, vectors = decompositions.eigh_parts(apply(decompositions.Eigh(uplo), A))
+    # The eigenvalues come from their own op (computed again, the cheaper half of the
+    # work), not from Eigh's packed output: through Eigh, a recorded gradient of the
+    # eigenvalues alone (create_graph, jvp) met the eigenvectors' 1 / (l_j - l_i), NaN at
+    # repeated eigenvalues; Eigvalsh's needs no such division.
+    return EighResult(apply(decompositions.Eigvalsh(uplo), A), vectors)
 
 
 def eigvalsh(A: T, UPLO: str, name: str = "eigvalsh") -> T:
