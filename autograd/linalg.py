@@ -132,18 +132,30 @@ def eigvalsh(A: Any, UPLO: str = "L") -> Tensor:
     return matrix_functions.eigvalsh(as_tensor(A), UPLO)
 
 
-def svd(A: Any, full_matrices: bool = True) -> SVDResult:
+def _check_driver(driver: Any, name: str) -> None:
+    """PyTorch's ``driver=`` picks a cuSOLVER routine, on CUDA only (on the CPU it raises
+    for any value but None, as here)."""
+    if driver is not None:
+        raise UsageError(f"{name}: driver={driver!r} chooses a cuSOLVER method, which only "
+                         f"CUDA inputs have (PyTorch refuses it on the CPU too); this engine "
+                         f"computes on the CPU with NumPy's LAPACK: leave driver=None")
+
+
+def svd(A: Any, full_matrices: bool = True, *, driver: Any = None) -> SVDResult:
     """A = U diag(S) Vh for each matrix, as ``torch.linalg.svd``: S descending; U is
     m x m and Vh n x n with ``full_matrices`` (the default, as PyTorch's), else m x k and
     k x n (k = min(m, n)). As in PyTorch, only the first k columns of U (rows of Vh) get
     a gradient; singular vectors are defined up to sign (use sign-free losses) and the
-    gradient is inf/NaN at repeated singular values, unless the loss uses only S."""
+    gradient is inf/NaN at repeated singular values, unless the loss uses only S.
+    ``driver`` must be None (PyTorch's is for CUDA inputs only)."""
+    _check_driver(driver, "svd")
     return matrix_functions.svd(as_tensor(A), full_matrices)
 
 
-def svdvals(A: Any) -> Tensor:
+def svdvals(A: Any, *, driver: Any = None) -> Tensor:
     """The singular values (descending) of each matrix, as ``torch.linalg.svdvals``
-    (gradient U diag(g) V^T, finite everywhere)."""
+    (gradient U diag(g) V^T, finite everywhere); ``driver`` must be None, as ``svd``'s."""
+    _check_driver(driver, "svdvals")
     return matrix_functions.svdvals(as_tensor(A))
 
 
@@ -161,14 +173,14 @@ def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False)
     """The Moore-Penrose pseudo-inverse of each matrix, as ``torch.linalg.pinv``: singular
     values at most max(atol, rtol * the largest) count as zero (by default rtol = eps *
     max(m, n)); atol and rtol are numbers or one per matrix (arrays or Tensors of the
-    batch shape). The gradient is the derivative at a fixed rank. ``hermitian=True`` is not
-    supported (pinv(A) gives the same values for a symmetric A)."""
+    batch shape). ``hermitian=True``: A is symmetric (not checked), only its lower
+    triangle is read and the eigenvalues' absolute values take the singular values'
+    place. The gradient is the derivative at a fixed rank."""
     A = as_tensor(A)
-    decompositions.check_matrix(A, "pinv")
-    if hermitian:
-        raise UsageError("pinv: hermitian=True is not supported; for a symmetric A, "
-                         "pinv(A) (hermitian=False) gives the same values")
-    return apply(decompositions.Pinv(*decompositions.tolerances(atol, rtol, A, "pinv")), A)
+    decompositions.check_matrix(A, "pinv (hermitian=True)" if hermitian else "pinv",
+                                square=bool(hermitian))
+    atol, rtol = decompositions.tolerances(atol, rtol, A, "pinv")
+    return apply(decompositions.Pinv(atol, rtol, bool(hermitian)), A)
 
 
 def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,

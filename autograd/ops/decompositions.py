@@ -248,16 +248,25 @@ def _qr_square_vjp(gq: Any, gr: Any, q: Any, r: Any) -> Any:
 
 # ------------------------------------------------------------------ pseudo-inverse
 class Pinv(Function):
-    """out = X = A^+ (singular values s_i <= max(atol, rtol s_max) count as 0);
+    """out = X = A^+ (singular values s_i <= max(atol, rtol s_max) count as 0); with
+    ``hermitian``, from the eigenvalues of the symmetric matrix A's lower triangle holds
+    (|l_i| <= max(atol, rtol max |l|) count as 0), as PyTorch's;
     dA = -X^T g X^T + (I - A X) g^T X X^T + X^T X g^T (I - X A), the derivative where
-    the rank does not change."""
-    __slots__ = ("atol", "rtol")
+    the rank does not change (PyTorch's, with A as given also when ``hermitian``)."""
+    __slots__ = ("atol", "rtol", "hermitian")
     save_output = True
 
-    def __init__(self, atol: Any, rtol: Any) -> None:
+    def __init__(self, atol: Any, rtol: Any, hermitian: bool = False) -> None:
         self.atol, self.rtol = atol, rtol  # numbers or arrays of the batch shape
+        self.hermitian = hermitian
 
     def forward(self, a: np.ndarray) -> np.ndarray:
+        if self.hermitian:
+            values, vectors = np.linalg.eigh(a, UPLO="L")
+            largest = np.abs(values).max(-1, keepdims=True, initial=0.0)
+            kept = np.abs(values) > cutoff(self.atol, self.rtol, largest)
+            inverse = np.divide(1, values, out=np.zeros_like(values), where=kept)
+            return (vectors * inverse[..., None, :]) @ _mT(vectors)
         u, s, vh = np.linalg.svd(a, full_matrices=False)
         kept = s > cutoff(self.atol, self.rtol, s)
         s_inv = np.divide(1, s, out=np.zeros_like(s), where=kept)
