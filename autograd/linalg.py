@@ -201,7 +201,9 @@ def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,
 
 def cond(A: Any, p: Any = None) -> Tensor:
     """The condition number of each matrix, as ``torch.linalg.cond``: for p None or 2 the
-    largest over the smallest singular value (-2: the inverse), any matrix; for 'fro',
-    'nuc', 1, -1, inf, -inf, matrix_norm(A, p) * matrix_norm(inv(A), p), square A only
-    (a singular A raises ``SingularMatrixError`` where PyTorch gives inf)."""
+    largest over the smallest singular value (-2: the inverse), any matrix; for 'nuc'
+    sum(s) * sum(1 / s); for 'fro', 1, -1, inf, -inf, matrix_norm(A, p) *
+    matrix_norm(inv(A), p); all but None/2/-2 need square A. A singular A gives inf (or
+    a huge number where rounding leaves its smallest singular value above 0, NaN for a
+    zero matrix with the singular-value orders), as PyTorch's; empty matrices give 0."""
     return matrix_functions.cond(as_tensor(A), p)
