@@ -15,6 +15,7 @@ from . import functions, more_functions
 from .errors import NormOrderError, ShapeError, UsageError
 from .function import apply
 from .ops import decompositions, matrix_functions
+from .ops.lapack import lapack_eigh, lapack_svd
 from .ops.matrix_functions import EighResult, QRResult, SVDResult
 from .tensor import Tensor, as_tensor
 from .torch_methods import SlogDet
@@ -192,9 +193,9 @@ def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,
     decompositions.check_matrix(A, "matrix_rank", square=hermitian)
     atol, rtol = decompositions.tolerances(atol, rtol, A, "matrix_rank")
     if hermitian:
-        values = -np.sort(-np.abs(np.linalg.eigvalsh(A.data)), axis=-1)
+        values = -np.sort(-np.abs(lapack_eigh(A.data, "L", vectors=False)), axis=-1)
     else:
-        values = np.linalg.svd(A.data, compute_uv=False)
+        values = lapack_svd(A.data, compute_uv=False)
     kept = values > decompositions.cutoff(atol, rtol, values)
     return Tensor(np.sum(kept, axis=-1).astype(np.int64))
 

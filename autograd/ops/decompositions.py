@@ -30,6 +30,7 @@ import numpy as np
 from ..errors import BackwardError, DTypeError, ShapeError, UsageError
 from ..function import Function, apply
 from .generic import constant, is_tensor, lift_like
+from .lapack import lapack_eigh, lapack_svd
 from .linalg_more import Solve
 from .shape import Concatenate
 
@@ -62,7 +63,7 @@ class Eigh(Function):
         self.uplo = uplo
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        values, vectors = np.linalg.eigh(a, UPLO=self.uplo)
+        values, vectors = lapack_eigh(a, self.uplo)
         return np.concatenate([values[..., None, :], vectors], axis=-2)
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
@@ -87,10 +88,10 @@ class Eigvalsh(Function):
         self.uplo = uplo
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        return np.linalg.eigvalsh(a, UPLO=self.uplo)
+        return lapack_eigh(a, self.uplo, vectors=False)
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
-        vectors = None if is_tensor(a) else np.linalg.eigh(a, UPLO=self.uplo)[1]
+        vectors = None if is_tensor(a) else lapack_eigh(a, self.uplo)[1]
         return (_eigenvalue_gradient(self.uplo, a, vectors, g),)
 
 
@@ -113,7 +114,7 @@ class EigenvalueGradient(Function):
         self.uplo = uplo
 
     def forward(self, a: np.ndarray, g: np.ndarray) -> np.ndarray:
-        vectors = np.linalg.eigh(a, UPLO=self.uplo)[1]
+        vectors = lapack_eigh(a, self.uplo)[1]
         return (vectors * g[..., None, :]) @ _mT(vectors)
 
     def vjp(self, w: Any, out: Any, a: Any, g: Any) -> tuple:
@@ -165,7 +166,7 @@ class Svd(Function):
         self.full_matrices = full_matrices
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        u, s, vh = np.linalg.svd(a, full_matrices=self.full_matrices)
+        u, s, vh = lapack_svd(a, full_matrices=self.full_matrices)
         return _stack_rows([u, s[..., None, :], _mT(vh)])
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
@@ -199,7 +200,7 @@ class Svdvals(Function):
     __slots__ = ()
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        return np.linalg.svd(a, compute_uv=False)
+        return lapack_svd(a, compute_uv=False)
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         u, _, v = svd_parts(_run(Svd(False), a), *a.shape[-2:])
@@ -262,12 +263,12 @@ class Pinv(Function):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         if self.hermitian:
-            values, vectors = np.linalg.eigh(a, UPLO="L")
+            values, vectors = lapack_eigh(a, "L")
             largest = np.abs(values).max(-1, keepdims=True, initial=0.0)
             kept = np.abs(values) > cutoff(self.atol, self.rtol, largest)
             inverse = np.divide(1, values, out=np.zeros_like(values), where=kept)
             return (vectors * inverse[..., None, :]) @ _mT(vectors)
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        u, s, vh = lapack_svd(a, full_matrices=False)
         kept = s > cutoff(self.atol, self.rtol, s)
         s_inv = np.divide(1, s, out=np.zeros_like(s), where=kept)
         return (_mT(vh) * s_inv[..., None, :]) @ _mT(u)
