@@ -15,6 +15,7 @@ from . import functions, more_functions
 from .errors import NormOrderError, ShapeError, UsageError
 from .function import apply
 from .ops import decompositions, matrix_functions
+from .ops.lapack import lapack_eigh, lapack_svd
 from .ops.matrix_functions import EighResult, QRResult, SVDResult
 from .tensor import Tensor, as_tensor
 from .torch_methods import SlogDet
@@ -120,28 +121,42 @@ def eigh(A: Any, UPLO: str = "L") -> EighResult:
     A = V diag(l) V^T, as ``torch.linalg.eigh``: only the ``UPLO`` triangle of A is read;
     the gradient is symmetric, as PyTorch's. Eigenvectors are defined up to sign (use
     sign-free losses); with repeated eigenvalues the gradient is inf/NaN, as PyTorch's,
-    unless the loss uses only the eigenvalues."""
+    unless the loss uses only the eigenvalues: then it is finite at first and second
+    order (PyTorch's second derivatives are NaN there; see ``EigenvalueGradient``)."""
     return matrix_functions.eigh(as_tensor(A), UPLO)
 
 
 def eigvalsh(A: Any, UPLO: str = "L") -> Tensor:
     """The eigenvalues (ascending) of each symmetric matrix, as ``torch.linalg.eigvalsh``
-    (only the ``UPLO`` triangle is read; gradient V diag(g) V^T, finite everywhere)."""
+    (only the ``UPLO`` triangle is read; gradient V diag(g) V^T, finite everywhere, also
+    at second order)."""
     return matrix_functions.eigvalsh(as_tensor(A), UPLO)
 
 
-def svd(A: Any, full_matrices: bool = True) -> SVDResult:
+def _check_driver(driver: Any, name: str) -> None:
+    """PyTorch's ``driver=`` picks a cuSOLVER routine, on CUDA only (on the CPU it raises
+    for any value but None, as here)."""
+    if driver is not None:
+        raise UsageError(f"{name}: driver={driver!r} chooses a cuSOLVER method, which only "
+                         f"CUDA inputs have (PyTorch refuses it on the CPU too); this engine "
+                         f"computes on the CPU with NumPy's LAPACK: leave driver=None")
+
+
+def svd(A: Any, full_matrices: bool = True, *, driver: Any = None) -> SVDResult:
     """A = U diag(S) Vh for each matrix, as ``torch.linalg.svd``: S descending; U is
     m x m and Vh n x n with ``full_matrices`` (the default, as PyTorch's), else m x k and
     k x n (k = min(m, n)). As in PyTorch, only the first k columns of U (rows of Vh) get
     a gradient; singular vectors are defined up to sign (use sign-free losses) and the
-    gradient is inf/NaN at repeated singular values, unless the loss uses only S."""
+    gradient is inf/NaN at repeated singular values, unless the loss uses only S.
+    ``driver`` must be None (PyTorch's is for CUDA inputs only)."""
+    _check_driver(driver, "svd")
     return matrix_functions.svd(as_tensor(A), full_matrices)
 
 
-def svdvals(A: Any) -> Tensor:
+def svdvals(A: Any, *, driver: Any = None) -> Tensor:
     """The singular values (descending) of each matrix, as ``torch.linalg.svdvals``
-    (gradient U diag(g) V^T, finite everywhere)."""
+    (gradient U diag(g) V^T, finite everywhere); ``driver`` must be None, as ``svd``'s."""
+    _check_driver(driver, "svdvals")
     return matrix_functions.svdvals(as_tensor(A))
 
 
@@ -159,14 +174,14 @@ def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False)
     """The Moore-Penrose pseudo-inverse of each matrix, as ``torch.linalg.pinv``: singular
     values at most max(atol, rtol * the largest) count as zero (by default rtol = eps *
     max(m, n)); atol and rtol are numbers or one per matrix (arrays or Tensors of the
-    batch shape). The gradient is the derivative at a fixed rank. ``hermitian=True`` is not
-    supported (pinv(A) gives the same values for a symmetric A)."""
+    batch shape). ``hermitian=True``: A is symmetric (not checked), only its lower
+    triangle is read and the eigenvalues' absolute values take the singular values'
+    place. The gradient is the derivative at a fixed rank."""
     A = as_tensor(A)
-    decompositions.check_matrix(A, "pinv")
-    if hermitian:
-        raise UsageError("pinv: hermitian=True is not supported; for a symmetric A, "
-                         "pinv(A) (hermitian=False) gives the same values")
-    return apply(decompositions.Pinv(*decompositions.tolerances(atol, rtol, A, "pinv")), A)
+    decompositions.check_matrix(A, "pinv (hermitian=True)" if hermitian else "pinv",
+                                square=bool(hermitian))
+    atol, rtol = decompositions.tolerances(atol, rtol, A, "pinv")
+    return apply(decompositions.Pinv(atol, rtol, bool(hermitian)), A)
 
 
 def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,
@@ -178,16 +193,18 @@ def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,
     decompositions.check_matrix(A, "matrix_rank", square=hermitian)
     atol, rtol = decompositions.tolerances(atol, rtol, A, "matrix_rank")
     if hermitian:
-        values = -np.sort(-np.abs(np.linalg.eigvalsh(A.data)), axis=-1)
+        values = -np.sort(-np.abs(lapack_eigh(A.data, "L", vectors=False)), axis=-1)
     else:
-        values = np.linalg.svd(A.data, compute_uv=False)
+        values = lapack_svd(A.data, compute_uv=False)
     kept = values > decompositions.cutoff(atol, rtol, values)
     return Tensor(np.sum(kept, axis=-1).astype(np.int64))
 
 
 def cond(A: Any, p: Any = None) -> Tensor:
     """The condition number of each matrix, as ``torch.linalg.cond``: for p None or 2 the
-    largest over the smallest singular value (-2: the inverse), any matrix; for 'fro',
-    'nuc', 1, -1, inf, -inf, matrix_norm(A, p) * matrix_norm(inv(A), p), square A only
-    (a singular A raises ``SingularMatrixError`` where PyTorch gives inf)."""
+    largest over the smallest singular value (-2: the inverse), any matrix; for 'nuc'
+    sum(s) * sum(1 / s); for 'fro', 1, -1, inf, -inf, matrix_norm(A, p) *
+    matrix_norm(inv(A), p); all but None/2/-2 need square A. A singular A gives inf (or
+    a huge number where rounding leaves its smallest singular value above 0, NaN for a
+    zero matrix with the singular-value orders), as PyTorch's; empty matrices give 0."""
     return matrix_functions.cond(as_tensor(A), p)

@@ -1,5 +1,6 @@
 """``RandomMethods``: PyTorch's sampling methods of ``Tensor`` (a mixin): ``multinomial``,
-``bernoulli``, and the in-place fills ``bernoulli_ random_ exponential_ geometric_``
+``bernoulli``, and the in-place fills ``bernoulli_ random_ exponential_ cauchy_
+log_normal_ geometric_``
 (``uniform_`` and ``normal_`` are in ``inplace``).
 
 Each draws from ``generator=``, a ``numpy.random.Generator`` (a fresh unseeded one if
@@ -111,6 +112,36 @@ class RandomMethods:
         return self._write("exponential_", instead,
                            lambda out: np.copyto(out, rng.exponential(1 / lambd, out.shape),
                                                  casting="same_kind"))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *,
+                generator: Any = None) -> AnyTensor:
+        """Fill self (floating) in place with Cauchy samples, median + sigma * tan(pi (u -
+        1/2)) for u uniform in (0, 1), with scale ``sigma`` > 0, as PyTorch's."""
+        float_dtype(self.dtype, "the tensor", "cauchy_")
+        median = _number(median, "median", "cauchy_")
+        sigma = _number(sigma, "sigma", "cauchy_")
+        if not sigma > 0:  # NaN too
+            raise UsageError(f"cauchy_: sigma (the scale) must be > 0, as PyTorch's; got "
+                             f"{sigma}")
+        rng = as_generator(generator, "cauchy_")
+        instead = "x = autograd.tensor(median + sigma * generator.standard_cauchy(x.shape))"
+        return self._write("cauchy_", instead, lambda out: np.copyto(
+            out, median + sigma * rng.standard_cauchy(out.shape), casting="same_kind"))
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *,
+                    generator: Any = None) -> AnyTensor:
+        """Fill self (floating) in place with log-normal samples exp(N(mean, std^2)):
+        ``mean`` and ``std`` > 0 are those of the underlying normal's, as PyTorch's."""
+        float_dtype(self.dtype, "the tensor", "log_normal_")
+        mean = _number(mean, "mean", "log_normal_")
+        std = _number(std, "std", "log_normal_")
+        if not std > 0:  # NaN too
+            raise UsageError(f"log_normal_: std (of the underlying normal) must be > 0, as "
+                             f"PyTorch's; got {std}")
+        rng = as_generator(generator, "log_normal_")
+        instead = "x = autograd.tensor(generator.lognormal(mean, std, x.shape))"
+        return self._write("log_normal_", instead, lambda out: np.copyto(
+            out, rng.lognormal(mean, std, out.shape), casting="same_kind"))
 
     def geometric_(self, p: float, *, generator: Any = None) -> AnyTensor:
         """Fill self in place with geometric samples: the number of trials, each a success

@@ -18,6 +18,7 @@ from ._random import as_generator
 from ._sampling import float_dtype
 from .errors import ShapeError, UsageError
 from .tensor import Tensor, as_tensor
+from .torch_shapes import check_device
 
 __all__ = ["multinomial", "normal", "bernoulli", "poisson"]
 
@@ -35,11 +36,12 @@ def _is_number(x: Any) -> bool:
 
 
 def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None,
-           dtype: Any = None, requires_grad: bool = False) -> Tensor:
+           dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Normal samples of mean ``mean`` and standard deviation ``std``, as ``torch.normal``:
     with a tensor mean and/or std, one sample per element of their broadcast shape (the
     dtype of the mean tensor, else of std); with two numbers, a tensor of ``size``
-    (float64 unless ``dtype`` says)."""
+    (float64 unless ``dtype`` says). ``device`` must be the CPU (None, "cpu")."""
+    check_device(device, "normal(device=...)")
     tensors = [as_tensor(x) for x in (mean, std) if not _is_number(x)]
     if tensors and size is not None:
         raise UsageError("normal: size goes with a number mean and std, as "

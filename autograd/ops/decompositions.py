@@ -15,7 +15,10 @@ The VJPs of ``Eigh`` and ``Svd`` hold where the eigenvalues (singular values) ar
 and, for the SVD of a non-square matrix, nonzero: elsewhere they divide by l_j - l_i
 (s_j^2 - s_i^2, s_i) and give inf or NaN, as PyTorch's do, unless the loss uses only the
 values (the vectors' gradient is zero): then, as in PyTorch, they are finite everywhere,
-as those of ``Eigvalsh`` and ``Svdvals``, which need no such division.
+as those of ``Eigvalsh`` and ``Svdvals``, which need no such division. ``Eigvalsh``'s
+VJP recorded under ``create_graph`` is ``EigenvalueGradient``, whose own VJP is finite at
+repeated eigenvalues too (PyTorch's second derivatives there are NaN); ``linalg.eigh``
+takes its eigenvalues from ``Eigvalsh`` for that reason.
 """
 
 from __future__ import annotations
@@ -26,14 +29,15 @@ import numpy as np
 
 from ..errors import BackwardError, DTypeError, ShapeError, UsageError
 from ..function import Function, apply
-from .generic import is_tensor, lift_like
+from .generic import constant, is_tensor, lift_like
+from .lapack import lapack_eigh, lapack_svd
 from .linalg_more import Solve
 from .shape import Concatenate
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
-__all__ = ["Eigh", "Eigvalsh", "Svd", "Svdvals", "Qr", "Pinv", "check_matrix", "eigh_parts",
-           "svd_parts", "tolerances", "cutoff"]
+__all__ = ["Eigh", "Eigvalsh", "EigenvalueGradient", "Svd", "Svdvals", "Qr", "Pinv",
+           "check_matrix", "eigh_parts", "svd_parts", "tolerances", "cutoff"]
 
 
 def _mT(x: Any) -> Any:
@@ -59,7 +63,7 @@ class Eigh(Function):
         self.uplo = uplo
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        values, vectors = np.linalg.eigh(a, UPLO=self.uplo)
+        values, vectors = lapack_eigh(a, self.uplo)
         return np.concatenate([values[..., None, :], vectors], axis=-2)
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
@@ -76,19 +80,71 @@ class Eigh(Function):
 
 class Eigvalsh(Function):
     """out = l, the eigenvalues of symmetric A (ascending; ``uplo`` triangle read);
-    dA = V diag(g) V^T (V recomputed in the backward pass, differentiably under
-    ``create_graph``)."""
+    dA = V diag(g) V^T (V recomputed in the backward pass; under ``create_graph``
+    recorded as ``EigenvalueGradient``, differentiable again)."""
     __slots__ = ("uplo",)
 
     def __init__(self, uplo: str) -> None:
         self.uplo = uplo
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        return np.linalg.eigvalsh(a, UPLO=self.uplo)
+        return lapack_eigh(a, self.uplo, vectors=False)
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
-        _, vectors = eigh_parts(_run(Eigh(self.uplo), a))
-        return ((vectors * g[..., None, :]) @ _mT(vectors),)
+        vectors = None if is_tensor(a) else lapack_eigh(a, self.uplo)[1]
+        return (_eigenvalue_gradient(self.uplo, a, vectors, g),)
+
+
+class EigenvalueGradient(Function):
+    """out = V diag(g) V^T, the gradient that eigenvalues with upstream gradient g send to
+    symmetric A = V diag(l) V^T (``uplo`` triangle read), as a function of A and g: what
+    ``Eigvalsh``'s VJP records under ``create_graph``. Its VJP, for an upstream W and
+    S = V^T W V:  dg = diag(S),  dA = V (D o (S + S^T) / 2) V^T,  D_ij = (g_j - g_i) /
+    (l_j - l_i), and D_ij = 0 where l_i = l_j and g_i = g_j (the diagonal too): inside an
+    eigenspace where g is constant, V diag(g) V^T does not move, so repeated eigenvalues
+    give finite second derivatives (PyTorch's are NaN there). Where l_i = l_j but
+    g_i != g_j the gradient jumps with A: D_ij is inf.
+    At an exactly repeated eigenvalue the eigenvalues' first derivative is the convention
+    dl_i = v_i^T dA v_i (as PyTorch's), so a loss that is not linear in the repeated ones
+    (sum(l ** 2) at the identity) lacks, at second order, f''(l) (v_i^T dA v_j)^2 for
+    i != j inside the eigenspace: the graph sees the eigenvalues, not f."""
+    __slots__ = ("uplo",)
+
+    def __init__(self, uplo: str) -> None:
+        self.uplo = uplo
+
+    def forward(self, a: np.ndarray, g: np.ndarray) -> np.ndarray:
+        vectors = lapack_eigh(a, self.uplo)[1]
+        return (vectors * g[..., None, :]) @ _mT(vectors)
+
+    def vjp(self, w: Any, out: Any, a: Any, g: Any) -> tuple:
+        values, vectors = eigh_parts(_run(Eigh(self.uplo), a))
+        s = _mT(vectors) @ w @ vectors
+        g_a = None
+        if self.needs_input_grad[0]:
+            g_row, l_row = g[..., None, :], values[..., None, :]
+            rises = g_row - _mT(g_row)  # g_j - g_i
+            gaps = l_row - _mT(l_row)  # l_j - l_i
+            flat = (constant(gaps) == 0) & (constant(rises) == 0)  # D_ij = 0 there
+            ratio = rises / (gaps + flat.astype(constant(gaps).dtype))
+            g_a = vectors @ (ratio * (s + _mT(s)) * 0.5) @ _mT(vectors)
+        g_g = _diagonal(s) if self.needs_input_grad[1] else None
+        return g_a, g_g
+
+
+def _eigenvalue_gradient(uplo: str, a: Any, vectors: Any, g: Any) -> Any:
+    """V diag(g) V^T: on arrays with the eigenvectors at hand, recorded as
+    ``EigenvalueGradient`` on Tensors (create_graph) so that its derivative is finite
+    at repeated eigenvalues."""
+    if is_tensor(a) or is_tensor(g):
+        like = a if is_tensor(a) else g
+        return apply(EigenvalueGradient(uplo), lift_like(like, a), lift_like(like, g))
+    return (vectors * g[..., None, :]) @ _mT(vectors)
+
+
+def _diagonal(x: Any) -> Any:
+    """The diagonal of each matrix (the last two axes) as the last axis."""
+    return (x * _eye(x.shape[-1], x)).sum(-1)
 
 
 def eigh_parts(packed: Any) -> tuple[Any, Any]:
@@ -110,7 +166,7 @@ class Svd(Function):
         self.full_matrices = full_matrices
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        u, s, vh = np.linalg.svd(a, full_matrices=self.full_matrices)
+        u, s, vh = lapack_svd(a, full_matrices=self.full_matrices)
         return _stack_rows([u, s[..., None, :], _mT(vh)])
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
@@ -144,7 +200,7 @@ class Svdvals(Function):
     __slots__ = ()
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        return np.linalg.svd(a, compute_uv=False)
+        return lapack_svd(a, compute_uv=False)
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         u, _, v = svd_parts(_run(Svd(False), a), *a.shape[-2:])
@@ -193,17 +249,26 @@ def _qr_square_vjp(gq: Any, gr: Any, q: Any, r: Any) -> Any:
 
 # ------------------------------------------------------------------ pseudo-inverse
 class Pinv(Function):
-    """out = X = A^+ (singular values s_i <= max(atol, rtol s_max) count as 0);
+    """out = X = A^+ (singular values s_i <= max(atol, rtol s_max) count as 0); with
+    ``hermitian``, from the eigenvalues of the symmetric matrix A's lower triangle holds
+    (|l_i| <= max(atol, rtol max |l|) count as 0), as PyTorch's;
     dA = -X^T g X^T + (I - A X) g^T X X^T + X^T X g^T (I - X A), the derivative where
-    the rank does not change."""
-    __slots__ = ("atol", "rtol")
+    the rank does not change (PyTorch's, with A as given also when ``hermitian``)."""
+    __slots__ = ("atol", "rtol", "hermitian")
     save_output = True
 
-    def __init__(self, atol: Any, rtol: Any) -> None:
+    def __init__(self, atol: Any, rtol: Any, hermitian: bool = False) -> None:
         self.atol, self.rtol = atol, rtol  # numbers or arrays of the batch shape
+        self.hermitian = hermitian
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        if self.hermitian:
+            values, vectors = lapack_eigh(a, "L")
+            largest = np.abs(values).max(-1, keepdims=True, initial=0.0)
+            kept = np.abs(values) > cutoff(self.atol, self.rtol, largest)
+            inverse = np.divide(1, values, out=np.zeros_like(values), where=kept)
+            return (vectors * inverse[..., None, :]) @ _mT(vectors)
+        u, s, vh = lapack_svd(a, full_matrices=False)
         kept = s > cutoff(self.atol, self.rtol, s)
         s_inv = np.divide(1, s, out=np.zeros_like(s), where=kept)
         return (_mT(vh) * s_inv[..., None, :]) @ _mT(u)

@@ -54,8 +54,13 @@ def checked_uplo(UPLO: Any, name: str) -> str:
 def eigh(A: T, UPLO: str, name: str = "eigh") -> EighResult:
     """The eigenvalues (ascending) and eigenvectors (columns) of symmetric A."""
     decompositions.check_matrix(A, name, square=True)
-    packed = apply(decompositions.Eigh(checked_uplo(UPLO, name)), A)
-    return EighResult(*decompositions.eigh_parts(packed))
+    uplo = checked_uplo(UPLO, name)
+    _, vectors = decompositions.eigh_parts(apply(decompositions.Eigh(uplo), A))
+    # The eigenvalues come from their own op (computed again, the cheaper half of the
+    # work), not from Eigh's packed output: through Eigh, a recorded gradient of the
+    # eigenvalues alone (create_graph, jvp) met the eigenvectors' 1 / (l_j - l_i), NaN at
+    # repeated eigenvalues; Eigvalsh's needs no such division.
+    return EighResult(apply(decompositions.Eigvalsh(uplo), A), vectors)
 
 
 def eigvalsh(A: T, UPLO: str, name: str = "eigvalsh") -> T:
@@ -142,18 +147,51 @@ def _singular_value_norm(A: T, ord: Any, rows: int, cols: int, keepdim: bool) ->
 
 
 def cond(A: T, p: Any, name: str = "cond") -> T:
-    """The condition number: for p None or 2 the largest over the smallest singular value
-    (-2: the inverse), any matrix; else matrix_norm(A, p) * matrix_norm(inv(A), p)."""
+    """The condition number, as PyTorch's: for p None or 2 the largest over the smallest
+    singular value (-2: the inverse), any matrix; 'nuc': sum(s) * sum(1 / s), square
+    matrices (both inf or NaN where s has zeros); 'fro', 1, -1, inf, -inf:
+    matrix_norm(A, p) * matrix_norm(inv(A), p), square matrices, and inf (a constant)
+    for a matrix without an inverse (an exactly zero pivot, PyTorch's test)."""
     if p is None or (not isinstance(p, str) and p in (2, -2)):
         decompositions.check_matrix(A, name)
         values = svdvals(A)
         if values.shape[-1] == 0:  # an empty matrix: 0, as PyTorch
             return values.sum(-1)
         largest, smallest = values[..., 0], values[..., -1]
-        return smallest / largest if p == -2 else largest / smallest
+        with np.errstate(divide="ignore", invalid="ignore"):  # singular: inf or NaN
+            return smallest / largest if p == -2 else largest / smallest
     if not ((isinstance(p, str) and p in ("fro", "nuc")) or
             (not isinstance(p, str) and p in (1, -1, np.inf, -np.inf))):
         raise NormOrderError(f"{name}: p must be None or one of {MATRIX_ORDERS}; got {p!r}")
     decompositions.check_matrix(A, f"{name} (p={p!r})", square=True)
+    if A.size == 0:  # no matrix, or empty ones: 0, as PyTorch
+        return A.sum((-2, -1))
+    if isinstance(p, str) and p == "nuc":
+        values = svdvals(A)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return values.sum(-1) * (1 / values).sum(-1)
+    singular = _without_inverse(A.data)
+    if singular.any():  # the inverse of the identity in their place, then inf
+        A = np.where(singular[..., None, None], np.eye(A.shape[-1], dtype=A.dtype), A)
     dims = (-2, -1)
-    return matrix_norm(A, p, dims, False) * matrix_norm(A.inv(), p, dims, False)
+    value = matrix_norm(A, p, dims, False) * matrix_norm(A.inv(), p, dims, False)
+    return np.where(singular, np.array(np.inf, dtype=A.dtype), value) if singular.any() \
+        else value
+
+
+def _without_inverse(a: np.ndarray) -> np.ndarray:
+    """For each matrix, whether ``np.linalg.inv`` refuses it (LAPACK met an exactly zero
+    pivot), as a boolean array of the batch shape."""
+    try:
+        np.linalg.inv(a)
+        return np.zeros(a.shape[:-2], dtype=bool)
+    except np.linalg.LinAlgError:
+        pass
+    flat = a.reshape((-1,) + a.shape[-2:])
+    found = np.zeros(len(flat), dtype=bool)
+    for i, matrix in enumerate(flat):
+        try:
+            np.linalg.inv(matrix)
+        except np.linalg.LinAlgError:
+            found[i] = True
+    return found.reshape(a.shape[:-2])
