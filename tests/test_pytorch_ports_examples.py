@@ -2,11 +2,15 @@
 y = sin(x) by a cubic, with gradients by hand, by autograd, through a custom ``Function``
 (``LegendrePolynomial3``), with ``nn.Sequential(nn.Linear(3, 1), nn.Flatten(0, 1))``
 (by hand and with ``optim``) and a dynamic-graph module reusing one parameter a random
-number of times. Each runs step for step as PyTorch's from the same start.
+number of times; and pytorch/examples' polynomial regression (``x.mm(W)``, ``cat`` of
+powers, ``smooth_l1_loss``, ``param.data`` updated by hand, ``'{:+.2f}'.format(w)``). Each
+runs step for step as PyTorch's from the same start.
 
 Spellings that differ here (documented choices): ``torch.autograd.Function`` is
 ``ag.Function``; a list becomes float64, so ``ag.tensor([1, 2, 3])`` is a float exponent
-(PyTorch: int64), and ``ag.randn(())`` is float64 (PyTorch: float32).
+(PyTorch: int64), and ``ag.randn(())`` is float64 (PyTorch: float32); ``param.data`` is
+the NumPy array, so the example's ``param.data.add_(-0.1 * param.grad)`` is written
+``param.data -= 0.1 * param.grad``.
 """
 
 import math
@@ -195,3 +199,64 @@ def test_dynamic_net_reusing_a_parameter_as_torch():
     want = _dynamic_steps(torch, torch.nn, torch.optim, theirs, seed=0)
     np.testing.assert_allclose(got, want, rtol=1e-9)
     assert got[39] < got[0]
+
+
+# ------------------------------------------------------------------ the examples' regression
+POLY_DEGREE = 4
+
+
+def _poly_regression(T, F, fc, W_target, b_target, draws) -> tuple[list[float], str]:
+    """pytorch/examples' regression: fit a degree-4 polynomial with one Linear layer and
+    smooth L1 loss, updating ``param.data`` by hand, until the loss is below 1e-3."""
+    def make_features(x):
+        x = x.unsqueeze(1)
+        return T.cat([x ** i for i in range(1, POLY_DEGREE + 1)], 1)
+
+    def f(x):
+        return x.mm(W_target) + b_target.item()
+
+    def poly_desc(W, b):
+        result = "y = "
+        for i, w in enumerate(W):
+            result += "{:+.2f} x^{} ".format(w, i + 1)
+        result += "{:+.2f}".format(b[0])
+        return result
+
+    losses = []
+    for batch_idx, draw in enumerate(draws, 1):
+        batch_x = make_features(T.tensor(draw))  # get_batch: randn(batch_size)
+        batch_y = f(batch_x)
+        fc.zero_grad()
+        output = F.smooth_l1_loss(fc(batch_x), batch_y)
+        loss = output.item()
+        output.backward()
+        for param in fc.parameters():
+            param.data -= 0.1 * param.grad  # the example's param.data.add_(-0.1 * param.grad)
+        losses.append(loss)
+        if loss < 1e-3:
+            break
+    return losses, poly_desc(fc.weight.view(-1), fc.bias)
+
+
+def test_polynomial_regression_example_as_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    w, b = rng.standard_normal((POLY_DEGREE, 1)) * 2, rng.standard_normal(1) * 2
+    draws = rng.standard_normal((400, 32))
+    torch.manual_seed(0)
+    theirs = torch.nn.Linear(POLY_DEGREE, 1).double()
+    ours = nn.Linear(ag.tensor(w).size(0), 1)
+    ours.load_state_dict(_to_numpy(theirs.state_dict()))
+    got, got_desc = _poly_regression(ag, nn.functional, ours, ag.tensor(w), ag.tensor(b),
+                                     draws)
+    want, want_desc = _poly_regression(torch, torch.nn.functional, theirs, torch.tensor(w),
+                                       torch.tensor(b), draws)
+    np.testing.assert_allclose(got[:80], want[:80], rtol=1e-12)
+    # later, while the loss oscillates, the x^4 features amplify last-bit differences of
+    # summation order (to about 1e-5), until it settles again
+    assert len(got) == len(want)
+    np.testing.assert_allclose(got, want, rtol=1e-3)
+    assert got[-1] < 1e-3 and len(got) < len(draws)  # it stopped
+    assert got_desc == want_desc
+    learned = [float(c) for c in got_desc.replace("y =", "").split()[::2]]
+    np.testing.assert_allclose(learned, np.append(w.ravel(), b), atol=0.1)
