@@ -16,6 +16,16 @@ __all__ = ["missing_name"]
 NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
                "inverse": "inv", "absolute": "abs", "take_along_dim": "take_along_axis",
                "true_divide": "div", "concat": "cat", "mv": "matmul"}
+# torch's own namespaces and module-level objects a PyTorch script reaches for first
+_CPU = ("this engine computes with NumPy on the CPU: write device = 'cpu' (model.to('cpu') "
+        "and t.to('cpu') take it)")
+TORCH_NAMES = {
+    "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
+                "autograd.grad, autograd.backward, autograd.gradcheck",
+    "manual_seed": "nn.manual_seed(n) seeds nn's layers, dropout and shuffling (as "
+                   "torch.manual_seed); autograd.randn and the other random functions draw "
+                   "from generator=, e.g. generator=np.random.default_rng(n)",
+    "cuda": _CPU, "device": _CPU}
 
 
 def missing_name(name: str) -> AttributeError:
@@ -25,7 +35,9 @@ def missing_name(name: str) -> AttributeError:
     numpy_function = getattr(np, name, None)
     if not callable(numpy_function):  # np.typecodes is a dict
         numpy_function = None
-    if name in NUMPY_NAMES:
+    if name in TORCH_NAMES:
+        hint = TORCH_NAMES[name]
+    elif name in NUMPY_NAMES:
         hint = f"it is autograd.{NUMPY_NAMES[name]} here (NumPy's name)"
     elif callable(getattr(Tensor, name, None)):
         hint = f"it is a Tensor method here: t.{name}(...)"

@@ -32,7 +32,7 @@ def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     result = []
     for a in axes:
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
-            raise AxisError(f"{op}: axis must be an int or a tuple of ints; got {axis!r}")
+            raise AxisError(_not_an_axis(axis, op))
         if not -ndim <= a < ndim:
             raise AxisError(f"{op}: axis {a} is out of range for a {ndim}-d tensor "
                             f"(valid: {-ndim}..{ndim - 1})" if ndim else
@@ -42,6 +42,20 @@ def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     if len(set(result)) != len(result):
         raise AxisError(f"{op}: repeated axis in {axis!r}")
     return tuple(sorted(result))
+
+
+def _not_an_axis(axis: Any, op: str) -> str:
+    """The message for an axis that is no int: an array or Tensor is named by its shape
+    (not printed whole), and for max/min the elementwise form PyTorch spells the same way
+    (``torch.max(a, b)``) is named."""
+    if not hasattr(axis, "shape"):
+        return f"{op}: axis must be an int or a tuple of ints; got {axis!r}"
+    message = (f"{op}: axis must be an int or a tuple of ints; got a "
+               f"{type(axis).__name__} of shape {tuple(axis.shape)}")
+    if op in ("max", "min"):
+        message += (f". The elementwise {op} of two tensors (PyTorch's {op}(a, b)) is "
+                    f"autograd.{op}imum(a, b)")
+    return message
 
 
 def pick_axis(axis: Any, dim: Any, op: str, default: Any = None) -> Any:

@@ -130,6 +130,13 @@ def test_axis_out_of_range(reduce) -> None:
         reduce(leaf(2, 3), axis=1.0)
 
 
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_of_two_tensors_names_maximum(name: str) -> None:  # PyTorch's torch.max(a, b)
+    with pytest.raises(AxisError, match=rf"got a Tensor of shape \(2, 3\)\. .*"
+                                        rf"autograd\.{name}imum\(a, b\)"):
+        getattr(ag, name)(leaf(2, 3), leaf(2, 3))
+
+
 def test_axis_of_a_0d_tensor() -> None:
     with pytest.raises(AxisError, match="sum: axis 0 given for a 0-d tensor.*axis=None"):
         leaf().sum(axis=0)

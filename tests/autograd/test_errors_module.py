@@ -80,7 +80,9 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("asin", "autograd.arcsin"), ("concat", "autograd.cat"),  # NumPy's names here
     ("remainder", "np.remainder(t) runs the differentiable op"),
     ("count_nonzero", "np.count_nonzero takes Tensors"), ("typecodes", "autograd.__all__"),
-    ("no_such_function", "autograd.__all__")])
+    ("no_such_function", "autograd.__all__"),
+    ("autograd", "autograd.Function"), ("manual_seed", "nn.manual_seed(n)"),  # torch's names
+    ("cuda", "device = 'cpu'"), ("device", "on the CPU")])
 def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
     with pytest.raises(autograd.MissingNameError, match=re.escape(hint)) as caught:
         getattr(autograd, name)
