@@ -26,8 +26,8 @@ Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_l
 margin losses ``margin_ranking_loss``, ``hinge_embedding_loss``, ``soft_margin_loss``,
 ``multi_margin_loss``, ``multilabel_soft_margin_loss``, ``cosine_embedding_loss``,
 ``triplet_margin_loss``;
-divergences ``gaussian_kl``, ``kl_div`` (= ``kl_div_gaussians``: two diagonal Gaussians;
-unlike PyTorch's ``kl_div``, which takes log-probabilities), ``bernoulli_kl``;
+divergences ``kl_div`` (PyTorch's, on log-probabilities; with four tensors the KL between
+two diagonal Gaussians, ``kl_div_gaussians``), ``gaussian_kl``, ``bernoulli_kl``;
 penalties ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``; vectors ``one_hot``,
 ``normalize``, ``cosine_similarity``, ``pairwise_distance``, ``bilinear``.
 The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.

@@ -36,6 +36,7 @@ CASES = {
     "multilabel_soft_margin_loss": ((X, Q), (X, Q)),
     "cosine_embedding_loss": ((X, Y, SIGNS[:, 0]), (X, Y, SIGNS[:, 0])),
     "triplet_margin_loss": ((X, Y, X3), (X, Y, X3)),
+    "kl_div": ((X, P), (X, P)),
 }
 MODULES = {  # module name: its function's name in CASES
     "MSELoss": "mse_loss", "L1Loss": "l1_loss", "SmoothL1Loss": "smooth_l1_loss",
@@ -46,6 +47,7 @@ MODULES = {  # module name: its function's name in CASES
     "MultiMarginLoss": "multi_margin_loss",
     "MultiLabelSoftMarginLoss": "multilabel_soft_margin_loss",
     "CosineEmbeddingLoss": "cosine_embedding_loss", "TripletMarginLoss": "triplet_margin_loss",
+    "KLDivLoss": "kl_div",
 }
 LEGACY = [dict(size_average=False), dict(reduce=False), dict(size_average=True),
           dict(reduce=True), dict(size_average=False, reduce=True),
@@ -103,7 +105,7 @@ def test_the_same_losses_as_torch_take_them():
     torch = pytest.importorskip("torch")
     for name in F.__all__:
         theirs = getattr(torch.nn.functional, name, None)
-        if not name.endswith("_loss") or theirs is None:  # (kl_div: ours is another KL)
+        if not (name.endswith("_loss") or name == "kl_div") or theirs is None:
             continue
         torch_has = "size_average" in inspect.signature(theirs).parameters
         assert ("size_average" in inspect.signature(getattr(F, name)).parameters) == \
