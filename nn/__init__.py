@@ -11,8 +11,8 @@ from ._random import manual_seed
 from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid, LogSoftmax,
                           PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Swish, Tanh)
 from .more_activations import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Mish,
-                               ReLU6, RReLU, Softmin, Softshrink, Softsign, Tanhshrink,
-                               Threshold)
+                               ReLU6, RReLU, Softmax2d, Softmin, Softshrink, Softsign,
+                               Tanhshrink, Threshold)
 from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load, load_into, save
 from .embedding import Embedding
@@ -28,7 +28,8 @@ from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddin
                      SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
 from .more_losses import KLDivLoss
 from .module import LoadResult, Module, Parameter, StateDictError
-from .normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, LayerNorm,
+from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
+                            InstanceNorm2d, InstanceNorm3d, LayerNorm, LocalResponseNorm,
                             RMSNorm)
 from .more_layers import Bilinear, CosineSimilarity, PairwiseDistance
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,
@@ -59,7 +60,8 @@ __all__ = [
     # layers
     "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
     "BatchNorm1d", "LayerNorm", "Embedding",
-    "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "PairwiseDistance",
+    "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "BatchNorm3d", "InstanceNorm2d",
+    "InstanceNorm3d", "LocalResponseNorm", "PairwiseDistance",
     "CosineSimilarity", "Bilinear", "AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d",
     "FeatureAlphaDropout",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
@@ -79,7 +81,7 @@ __all__ = [
     "Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU",
     "SiLU", "Swish", "Softmax", "LogSoftmax", "Softplus", "LogSigmoid", "Hardtanh",
     "ReLU6", "SELU", "CELU", "Mish", "Hardsigmoid", "Hardswish", "Softsign", "Softmin", "GLU",
-    "Hardshrink", "Softshrink", "Tanhshrink", "Threshold", "RReLU",
+    "Hardshrink", "Softshrink", "Tanhshrink", "Threshold", "RReLU", "Softmax2d",
     # losses
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss", "BernoulliKLLoss",

@@ -17,9 +17,10 @@ Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_r
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
 ``celu``, ``mish``, ``hardsigmoid``, ``hardswish``, ``softsign``, ``softmin``, ``glu``,
 ``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``, ``rrelu``.
-Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d`` / ``nn.GroupNorm`` /
-``nn.InstanceNorm1d`` / ``nn.RMSNorm`` call): ``layer_norm``, ``batch_norm``,
-``group_norm``, ``instance_norm``, ``rms_norm``.
+Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d/2d/3d`` / ``nn.GroupNorm`` /
+``nn.InstanceNorm1d/2d/3d`` / ``nn.RMSNorm`` / ``nn.LocalResponseNorm`` call):
+``layer_norm``, ``batch_norm``, ``group_norm``, ``instance_norm``, ``rms_norm``,
+``local_response_norm``.
 Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_loss``,
 ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``,
 ``cross_entropy``, ``nll_loss``, ``gaussian_nll_loss``, ``poisson_nll_loss``;
@@ -47,7 +48,8 @@ from .dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,
                       feature_alpha_dropout)
 from .embedding import embedding
 from .linear import linear
-from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
+from .normalization import (batch_norm, group_norm, instance_norm, layer_norm,
+                            local_response_norm, rms_norm)
 from .likelihood_losses import gaussian_nll_loss, poisson_nll_loss
 from .margin_losses import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
                             multi_margin_loss, multilabel_soft_margin_loss, soft_margin_loss,
@@ -79,7 +81,7 @@ __all__ = [
     "relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "softmin", "glu",
     "hardshrink", "softshrink", "tanhshrink", "threshold", "rrelu",
     # normalisation
-    "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
+    "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "local_response_norm",
     # losses
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "gaussian_nll_loss",
