@@ -26,7 +26,7 @@ from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddin
                      HingeEmbeddingLoss, HuberLoss, L1Loss, MarginRankingLoss, MSELoss,
                      MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss,
                      SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
-from .more_losses import KLDivLoss
+from .more_losses import KLDivLoss, MultiLabelMarginLoss, TripletMarginWithDistanceLoss
 from .module import LoadResult, Module, Parameter, StateDictError
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
                             InstanceNorm2d, InstanceNorm3d, LayerNorm, LocalResponseNorm,
@@ -87,7 +87,7 @@ __all__ = [
     "CrossEntropyLoss", "NLLLoss", "GaussianKLLoss", "GaussianKLDivLoss", "BernoulliKLLoss",
     "GaussianNLLLoss", "PoissonNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
     "SoftMarginLoss", "MultiMarginLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss",
-    "TripletMarginLoss", "KLDivLoss",
+    "TripletMarginLoss", "KLDivLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss",
     # training utilities
     "clip_grad_norm_", "clip_grad_value_", "grad_norms", "manual_seed",
     "save", "load", "load_into", "CheckpointError",

@@ -25,8 +25,8 @@ Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_l
 ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``,
 ``cross_entropy``, ``nll_loss``, ``gaussian_nll_loss``, ``poisson_nll_loss``;
 margin losses ``margin_ranking_loss``, ``hinge_embedding_loss``, ``soft_margin_loss``,
-``multi_margin_loss``, ``multilabel_soft_margin_loss``, ``cosine_embedding_loss``,
-``triplet_margin_loss``;
+``multi_margin_loss``, ``multilabel_soft_margin_loss``, ``multilabel_margin_loss``,
+``cosine_embedding_loss``, ``triplet_margin_loss``, ``triplet_margin_with_distance_loss``;
 divergences ``kl_div`` (PyTorch's, on log-probabilities; with four tensors the KL between
 two diagonal Gaussians, ``kl_div_gaussians``), ``gaussian_kl``, ``bernoulli_kl``;
 penalties ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``; vectors ``one_hot``,
@@ -52,8 +52,9 @@ from .normalization import (batch_norm, group_norm, instance_norm, layer_norm,
                             local_response_norm, rms_norm)
 from .likelihood_losses import gaussian_nll_loss, poisson_nll_loss
 from .margin_losses import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
-                            multi_margin_loss, multilabel_soft_margin_loss, soft_margin_loss,
-                            triplet_margin_loss)
+                            multi_margin_loss, multilabel_margin_loss,
+                            multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss,
+                            triplet_margin_with_distance_loss)
 from .padding import pad
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
@@ -87,7 +88,7 @@ __all__ = [
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "gaussian_nll_loss",
     "poisson_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
     "multi_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
-    "triplet_margin_loss",
+    "triplet_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss",
     # divergences
     "gaussian_kl", "kl_div", "kl_div_gaussians", "bernoulli_kl",
     # penalties
