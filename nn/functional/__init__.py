@@ -16,7 +16,8 @@ Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_r
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
 ``celu``, ``mish``, ``hardsigmoid``, ``hardswish``, ``softsign``, ``softmin``, ``glu``,
-``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``, ``rrelu``.
+``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``, ``rrelu``,
+``gumbel_softmax`` (a relaxed categorical sample; ``hard=True``: straight-through).
 Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d/2d/3d`` / ``nn.GroupNorm`` /
 ``nn.InstanceNorm1d/2d/3d`` / ``nn.RMSNorm`` / ``nn.LocalResponseNorm`` call):
 ``layer_norm``, ``batch_norm``, ``group_norm``, ``instance_norm``, ``rms_norm``,
@@ -37,9 +38,9 @@ The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
 from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softmax,
                           logsigmoid, prelu, relu, sigmoid, silu, softmax, softplus, step,
                           swish, tanh)
-from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
-                               rrelu, selu, softmin, softshrink, softsign, tanhshrink,
-                               threshold)
+from .more_activations import (celu, glu, gumbel_softmax, hardshrink, hardsigmoid, hardswish,
+                               mish, relu6, rrelu, selu, softmin, softshrink, softsign,
+                               tanhshrink, threshold)
 from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv3d
 from .conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
@@ -80,7 +81,7 @@ __all__ = [
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
     "relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "softmin", "glu",
-    "hardshrink", "softshrink", "tanhshrink", "threshold", "rrelu",
+    "hardshrink", "softshrink", "tanhshrink", "threshold", "rrelu", "gumbel_softmax",
     # normalisation
     "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "local_response_norm",
     # losses
