@@ -31,7 +31,7 @@ margin losses ``margin_ranking_loss``, ``hinge_embedding_loss``, ``soft_margin_l
 divergences ``kl_div`` (PyTorch's, on log-probabilities; with four tensors the KL between
 two diagonal Gaussians, ``kl_div_gaussians``), ``gaussian_kl``, ``bernoulli_kl``;
 penalties ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``; vectors ``one_hot``,
-``normalize``, ``cosine_similarity``, ``pairwise_distance``, ``bilinear``.
+``normalize``, ``cosine_similarity``, ``pairwise_distance``, ``pdist``, ``bilinear``.
 The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
 """
 
@@ -65,7 +65,7 @@ from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_poo
 from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from .upsampling import interpolate
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
-from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
+from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance, pdist
 
 __all__ = [
     "linear", "dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d",
@@ -95,5 +95,5 @@ __all__ = [
     # penalties
     "l1_penalty", "l2_penalty", "elastic_net_penalty",
     # vectors
-    "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "bilinear",
+    "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "pdist", "bilinear",
 ]
