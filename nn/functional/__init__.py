@@ -17,7 +17,9 @@ Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_r
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
 ``celu``, ``mish``, ``hardsigmoid``, ``hardswish``, ``softsign``, ``softmin``, ``glu``,
 ``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``, ``rrelu``,
-``gumbel_softmax`` (a relaxed categorical sample; ``hard=True``: straight-through).
+``gumbel_softmax`` (a relaxed categorical sample; ``hard=True``: straight-through); in
+place (``inplace_activations``): ``relu_``, ``elu_``, ``leaky_relu_``, ``hardtanh_``,
+``selu_``, ``celu_``, ``threshold_``, ``rrelu_``.
 Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d/2d/3d`` / ``nn.GroupNorm`` /
 ``nn.InstanceNorm1d/2d/3d`` / ``nn.RMSNorm`` / ``nn.LocalResponseNorm`` call):
 ``layer_norm``, ``batch_norm``, ``group_norm``, ``instance_norm``, ``rms_norm``,
@@ -41,6 +43,8 @@ from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softma
 from .more_activations import (celu, glu, gumbel_softmax, hardshrink, hardsigmoid, hardswish,
                                mish, relu6, rrelu, selu, softmin, softshrink, softsign,
                                tanhshrink, threshold)
+from .inplace_activations import (celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu_, selu_,
+                                  threshold_)
 from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv3d
 from .conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
@@ -82,6 +86,7 @@ __all__ = [
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
     "relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "softmin", "glu",
     "hardshrink", "softshrink", "tanhshrink", "threshold", "rrelu", "gumbel_softmax",
+    "relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_", "rrelu_",
     # normalisation
     "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "local_response_norm",
     # losses
