@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from autograd import Tensor
-from autograd.errors import AxisError
+from autograd import softmax
+from autograd.errors import AxisError, ShapeError
 
 from .functional import more_activations as F
 from .functional.activations import check_inplace
@@ -19,7 +20,8 @@ from ._random import RNGLike, as_generator
 from .module import Module
 
 __all__ = ["ReLU6", "SELU", "CELU", "Mish", "Hardsigmoid", "Hardswish", "Softsign",
-           "Softmin", "GLU", "Hardshrink", "Softshrink", "Tanhshrink", "Threshold", "RReLU"]
+           "Softmin", "GLU", "Hardshrink", "Softshrink", "Tanhshrink", "Threshold", "RReLU",
+           "Softmax2d"]
 
 
 class _InplaceActivation(Module):
@@ -128,6 +130,19 @@ class GLU(_AxisActivation):
 
     def forward(self, x: Any) -> Tensor:
         return F.glu(x, self.axis)
+
+
+class Softmax2d(Module):
+    """softmax over the channels at each location of (N, C, H, W) or (C, H, W) inputs
+    (axis -3), as PyTorch's ``nn.Softmax2d``."""
+
+    def forward(self, x: Any) -> Tensor:
+        ndim = getattr(x, "ndim", None)
+        if ndim not in (3, 4):
+            raise ShapeError(f"Softmax2d expects an input of shape (N, C, H, W) or "
+                             f"(C, H, W), as PyTorch; got shape {getattr(x, 'shape', x)}. "
+                             f"For another axis use Softmax(axis=...).")
+        return softmax(x, axis=-3)
 
 
 class Hardshrink(Module):

@@ -1,5 +1,6 @@
-"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``InstanceNorm1d``,
-``LayerNorm``, ``GroupNorm`` and ``RMSNorm`` (which only scales: y = x / rms(x) * weight).
+"""Normalisation layers: ``BatchNorm1d/2d/3d``, ``InstanceNorm1d/2d/3d``, ``LayerNorm``,
+``GroupNorm``, ``RMSNorm`` (which only scales: y = x / rms(x) * weight) and
+``LocalResponseNorm`` (across channels, AlexNet's).
 
 Each computes x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then,
 if affine, y = x_hat * weight + bias (weight starts at 1, bias at 0), by calling
@@ -18,15 +19,15 @@ from autograd.errors import ShapeError
 
 from . import functional as F
 from . import init
-from .functional.normalization import (check_eps, check_normalized_shape,
+from .functional.normalization import (check_eps, check_lrn_args, check_normalized_shape,
                                        check_trailing_shape, values_per_channel)
 from .layers import float_dtype
 from ._checks import integer, real_number
 from .errors import ConfigError
 from .module import Module, Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "LayerNorm", "GroupNorm",
-           "RMSNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
+           "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
 
 
 class _NormBase(Module):
@@ -78,7 +79,8 @@ class _NormBase(Module):
 
 class _BatchNorm(_NormBase):
     """Batch normalisation over the batch axis (and any trailing axes), per channel C
-    on axis 1; ``BatchNorm1d`` and ``BatchNorm2d`` differ only in the inputs they take.
+    on axis 1; ``BatchNorm1d``, ``BatchNorm2d`` and ``BatchNorm3d`` differ only in the
+    inputs they take.
 
     Training: normalise with the batch mean and biased variance (over every axis but 1),
     and update running_mean <- (1 - m) running_mean + m mean and
@@ -148,17 +150,30 @@ class BatchNorm2d(_BatchNorm):
                 f"{x.shape}. For (N, C) or (N, C, L) inputs use BatchNorm1d.")
 
 
-class InstanceNorm1d(_NormBase):
-    """Instance normalisation of (N, C, L) or unbatched (C, L) inputs (PyTorch's
-    ``nn.InstanceNorm1d``): each sample's channel is standardised over L with its own
-    mean and biased variance, in training and in evaluation. With
-    ``track_running_stats=True`` training also updates running_mean and running_var
-    with the batch average of the samples' mean and unbiased variance (momentum ``m``;
-    ``None`` counts as 0, as PyTorch: no update, and ``num_batches_tracked`` stays 0),
-    and evaluation normalises with them. ``affine`` and ``track_running_stats`` are off
-    by default. Without either, a channel count other than ``num_features`` is only
-    warned about (it is not used), as PyTorch."""
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) inputs per channel C, statistics over N, D,
+    H and W (the rules of ``BatchNorm1d``, PyTorch's ``nn.BatchNorm3d``)."""
+
+    def _check_input(self, x: Tensor) -> None:
+        if x.ndim != 5 or x.shape[1] != self.num_features:
+            raise ShapeError(
+                f"{self!r} expects inputs of shape (N, {self.num_features}, D, H, W) "
+                f"(num_features={self.num_features} channels on axis 1); got shape "
+                f"{x.shape}. For (N, C, H, W) inputs use BatchNorm2d.")
+
+
+class _InstanceNorm(_NormBase):
+    """Instance normalisation of (N, C, *spatial) or unbatched (C, *spatial) inputs with
+    ``spatial_axes`` trailing axes (PyTorch's ``nn.InstanceNorm1d/2d/3d``): each
+    sample's channel is standardised over its spatial axes with its own mean and biased
+    variance, in training and in evaluation. With ``track_running_stats=True`` training
+    also updates running_mean and running_var with the batch average of the samples'
+    mean and unbiased variance (momentum ``m``; ``None`` counts as 0, as PyTorch: no
+    update, and ``num_batches_tracked`` stays 0), and evaluation normalises with them.
+    ``affine`` and ``track_running_stats`` are off by default. Without either, a channel
+    count other than ``num_features`` is only warned about (it is not used), as PyTorch."""
     _momentum_none = "None means no update of the running statistics (as PyTorch)."
+    spatial_axes: tuple[str, ...] = ("L",)  # each subclass names its own
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = False, track_running_stats: bool = False, *,
@@ -167,23 +182,63 @@ class InstanceNorm1d(_NormBase):
 
     def forward(self, x: Any) -> Tensor:
         x = as_tensor(x)
-        if x.ndim not in (2, 3):
-            raise ShapeError(f"{self!r} expects inputs of shape (N, C, L) or (C, L); got "
-                             f"shape {x.shape}.")
-        channels = x.shape[x.ndim - 2]
+        batched_ndim = len(self.spatial_axes) + 2
+        if x.ndim not in (batched_ndim - 1, batched_ndim):
+            spatial = ", ".join(self.spatial_axes)
+            raise ShapeError(f"{self!r} expects inputs of shape (N, C, {spatial}) or "
+                             f"(C, {spatial}); got shape {x.shape}.")
+        axis = x.ndim - batched_ndim + 1  # the channel axis
+        channels = x.shape[axis]
         if channels != self.num_features:
-            message = (f"{self!r} got {channels} channels (axis {x.ndim - 2} of an input of "
+            message = (f"{self!r} got {channels} channels (axis {axis} of an input of "
                        f"shape {x.shape}) but num_features={self.num_features}")
             if self.affine or self.track_running_stats:
                 raise ShapeError(f"{message}; the weight and running statistics have one "
                                  f"value per channel.")
             warnings.warn(f"{message}, which is not used (affine=False, "
                           f"track_running_stats=False).", stacklevel=2)
-        batched = x if x.ndim == 3 else x.reshape((1,) + x.shape)
+        batched = x if x.ndim == batched_ndim else x.reshape((1,) + x.shape)
         y = F.instance_norm(batched, self.running_mean, self.running_var, self.weight,
                             self.bias, self.training or not self.track_running_stats,
                             0.0 if self.momentum is None else self.momentum, self.eps)
-        return y if x.ndim == 3 else y.reshape(x.shape)
+        return y if x.ndim == batched_ndim else y.reshape(x.shape)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or unbatched (C, L) inputs (see
+    ``_InstanceNorm`` for the rules; PyTorch's ``nn.InstanceNorm1d``)."""
+    spatial_axes = ("L",)
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or unbatched (C, H, W) inputs (see
+    ``_InstanceNorm``; PyTorch's ``nn.InstanceNorm2d``)."""
+    spatial_axes = ("H", "W")
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) or unbatched (C, D, H, W) inputs (see
+    ``_InstanceNorm``; PyTorch's ``nn.InstanceNorm3d``)."""
+    spatial_axes = ("D", "H", "W")
+
+
+class LocalResponseNorm(Module):
+    """Local response normalisation across channels (AlexNet's; PyTorch's
+    ``nn.LocalResponseNorm``) of (N, C, *) inputs:
+    y_c = x_c / (k + alpha / size * sum of x_{c'}^2 over the ``size`` channels around c)^beta
+    (see ``F.local_response_norm``). No parameters; the same in training and evaluation."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                 k: float = 1.0) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = check_lrn_args(
+            "LocalResponseNorm", size, alpha, beta, k)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
 class LayerNorm(Module):

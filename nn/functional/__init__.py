@@ -16,29 +16,35 @@ Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_r
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
 ``celu``, ``mish``, ``hardsigmoid``, ``hardswish``, ``softsign``, ``softmin``, ``glu``,
-``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``, ``rrelu``.
-Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d`` / ``nn.GroupNorm`` /
-``nn.InstanceNorm1d`` / ``nn.RMSNorm`` call): ``layer_norm``, ``batch_norm``,
-``group_norm``, ``instance_norm``, ``rms_norm``.
+``hardshrink``, ``softshrink``, ``tanhshrink``, ``threshold``, ``rrelu``,
+``gumbel_softmax`` (a relaxed categorical sample; ``hard=True``: straight-through); in
+place (``inplace_activations``): ``relu_``, ``elu_``, ``leaky_relu_``, ``hardtanh_``,
+``selu_``, ``celu_``, ``threshold_``, ``rrelu_``.
+Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d/2d/3d`` / ``nn.GroupNorm`` /
+``nn.InstanceNorm1d/2d/3d`` / ``nn.RMSNorm`` / ``nn.LocalResponseNorm`` call):
+``layer_norm``, ``batch_norm``, ``group_norm``, ``instance_norm``, ``rms_norm``,
+``local_response_norm``.
 Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_loss``,
 ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``,
 ``cross_entropy``, ``nll_loss``, ``gaussian_nll_loss``, ``poisson_nll_loss``;
 margin losses ``margin_ranking_loss``, ``hinge_embedding_loss``, ``soft_margin_loss``,
-``multi_margin_loss``, ``multilabel_soft_margin_loss``, ``cosine_embedding_loss``,
-``triplet_margin_loss``;
-divergences ``gaussian_kl``, ``kl_div`` (= ``kl_div_gaussians``: two diagonal Gaussians;
-unlike PyTorch's ``kl_div``, which takes log-probabilities), ``bernoulli_kl``;
+``multi_margin_loss``, ``multilabel_soft_margin_loss``, ``multilabel_margin_loss``,
+``cosine_embedding_loss``, ``triplet_margin_loss``, ``triplet_margin_with_distance_loss``;
+divergences ``kl_div`` (PyTorch's, on log-probabilities; with four tensors the KL between
+two diagonal Gaussians, ``kl_div_gaussians``), ``gaussian_kl``, ``bernoulli_kl``;
 penalties ``l1_penalty``, ``l2_penalty``, ``elastic_net_penalty``; vectors ``one_hot``,
-``normalize``, ``cosine_similarity``, ``pairwise_distance``, ``bilinear``.
+``normalize``, ``cosine_similarity``, ``pairwise_distance``, ``pdist``, ``bilinear``.
 The error function ``erf`` (NumPy has none) is in ``nn.functional.special``.
 """
 
 from .activations import (elu, gelu, hardtanh, heaviside, leaky_relu, log_softmax,
                           logsigmoid, prelu, relu, sigmoid, silu, softmax, softplus, step,
                           swish, tanh)
-from .more_activations import (celu, glu, hardshrink, hardsigmoid, hardswish, mish, relu6,
-                               rrelu, selu, softmin, softshrink, softsign, tanhshrink,
-                               threshold)
+from .more_activations import (celu, glu, gumbel_softmax, hardshrink, hardsigmoid, hardswish,
+                               mish, relu6, rrelu, selu, softmin, softshrink, softsign,
+                               tanhshrink, threshold)
+from .inplace_activations import (celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu_, selu_,
+                                  threshold_)
 from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv3d
 from .conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
@@ -47,11 +53,13 @@ from .dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,
                       feature_alpha_dropout)
 from .embedding import embedding
 from .linear import linear
-from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
+from .normalization import (batch_norm, group_norm, instance_norm, layer_norm,
+                            local_response_norm, rms_norm)
 from .likelihood_losses import gaussian_nll_loss, poisson_nll_loss
 from .margin_losses import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
-                            multi_margin_loss, multilabel_soft_margin_loss, soft_margin_loss,
-                            triplet_margin_loss)
+                            multi_margin_loss, multilabel_margin_loss,
+                            multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss,
+                            triplet_margin_with_distance_loss)
 from .padding import pad
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
@@ -61,7 +69,7 @@ from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_poo
 from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from .upsampling import interpolate
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
-from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
+from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance, pdist
 
 __all__ = [
     "linear", "dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d",
@@ -77,19 +85,20 @@ __all__ = [
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
     "relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign", "softmin", "glu",
-    "hardshrink", "softshrink", "tanhshrink", "threshold", "rrelu",
+    "hardshrink", "softshrink", "tanhshrink", "threshold", "rrelu", "gumbel_softmax",
+    "relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_", "rrelu_",
     # normalisation
-    "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
+    "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "local_response_norm",
     # losses
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "gaussian_nll_loss",
     "poisson_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
     "multi_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
-    "triplet_margin_loss",
+    "triplet_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss",
     # divergences
     "gaussian_kl", "kl_div", "kl_div_gaussians", "bernoulli_kl",
     # penalties
     "l1_penalty", "l2_penalty", "elastic_net_penalty",
     # vectors
-    "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "bilinear",
+    "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "pdist", "bilinear",
 ]

@@ -1,5 +1,6 @@
-"""KL divergences used as training losses: the VAE's Gaussian term and the sparse
-autoencoder's Bernoulli sparsity term.
+"""KL divergences used as training losses: PyTorch's ``kl_div`` on log-probabilities
+(knowledge distillation), the VAE's Gaussian term and the sparse autoencoder's Bernoulli
+sparsity term.
 
 Gaussians are diagonal and given by their mean and log-variance (what a VAE encoder
 outputs: ``logvar = log sigma^2`` is unconstrained, ``sigma^2 = e^logvar > 0``). The
@@ -12,15 +13,19 @@ three agree up to shape.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor
+from autograd import Function, Tensor, as_tensor
 from autograd.errors import ShapeError, UsageError
+from autograd.extend import constant, is_tensor, where
 
 from .fused import GaussianKL
-from .loss_base import check_reduction, reduce_loss, target_like
+from .loss_base import (check_reduction, legacy_reduction, reduce_loss, same_shape_pair,
+                        target_like)
+from .._checks import flag
 from ..errors import ConfigError
 
 __all__ = ["gaussian_kl", "kl_div_gaussians", "kl_div", "bernoulli_kl"]
@@ -87,22 +92,89 @@ def kl_div_gaussians(mu1: Any, logvar1: Any, mu2: Any, logvar2: Any,
     return reduce_loss(per_dim.sum(axis=-1), reduction)
 
 
-def kl_div(mu1: Any, logvar1: Any, mu2: Any = None, logvar2: Any = None,
-           reduction: str = "mean", *, log_target: Any = None) -> Tensor:
-    """``kl_div_gaussians`` (the KL between two diagonal Gaussians) under the name the
-    library gives it. PyTorch's ``kl_div(input, target)`` on log-probabilities is another
-    function: called its way (two tensors, a reduction by position, ``log_target=``) it
-    raises ``UsageError`` with the formula to write instead."""
-    if (mu2 is None or logvar2 is None or isinstance(mu2, str) or isinstance(logvar2, str)
-            or log_target is not None):
-        raise UsageError(
-            "nn.functional.kl_div here is the KL between two diagonal Gaussians, "
-            "kl_div(mu1, logvar1, mu2, logvar2, reduction='mean'), not PyTorch's "
-            "kl_div(input, target) on log-probabilities. For PyTorch's, with input = log q "
-            "and target = p (an array; 0 log 0 = 0): (p * (np.log(np.where(p > 0, p, 1)) - "
-            "input)).sum() / len(p) (its 'batchmean'); for the VAE's KL to N(0, I) use "
-            "gaussian_kl(mu, logvar).")
-    return kl_div_gaussians(mu1, logvar1, mu2, logvar2, reduction)
+class _XLogX(Function):
+    """out = x log x, with 0 log 0 = 0;  dx = g (log x + 1). At x = 0 the gradient is NaN,
+    as PyTorch's ``xlogy(x, x)`` gives (its one-sided limit is -inf)."""
+    __slots__ = ()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(x == 0, 0.0, x * np.log(x)).astype(x.dtype)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        if is_tensor(x):
+            return (g * where(constant(x) == 0, np.nan, x.log() + 1.0),)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g * np.where(x == 0, np.nan, np.log(x) + 1.0),)
+
+
+_MEAN_WARNING = ("reduction: 'mean' divides the total loss by both the batch size and the "
+                 "support size.'batchmean' divides only by the batch size, and aligns with the "
+                 "KL div math definition.'mean' will be changed to behave the same as "
+                 "'batchmean' in the next major release.")
+
+
+def _is_legacy_flag(value: Any) -> bool:
+    """True for what PyTorch's third and fourth ``kl_div`` arguments take: None or a bool."""
+    return value is None or isinstance(value, (bool, np.bool_))
+
+
+def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """PyTorch's ``kl_div``: the pointwise KL(p || q) terms p (log p - log q) for
+    ``input`` = log q (log-probabilities) and ``target`` = p (probabilities, 0 log 0 = 0;
+    or log p with ``log_target=True``: e^{log p} (log p - log q)), then reduced:
+    "batchmean" (sum / N, N = input.shape[0]: the KL divergence per sample, what
+    distillation wants), "sum", "none", or "mean" (sum / number of elements, with
+    PyTorch's warning that it is not the KL). ``size_average`` / ``reduce``: PyTorch's
+    deprecated pair (see ``loss_base``).
+
+    Gradients reach both: d/dinput = -p, d/dtarget = log p + 1 - log q (NaN at p = 0, as
+    PyTorch); with ``log_target``: -p and p (log p - log q + 1).
+
+    Called with four tensors, ``kl_div(mu1, logvar1, mu2, logvar2, reduction)`` is
+    ``kl_div_gaussians``: the KL between two diagonal Gaussians (positions 3 and 4 then
+    hold tensors, arrays or numbers; PyTorch's hold None or a bool)."""
+    legacy = (_is_legacy_flag(size_average), _is_legacy_flag(reduce))
+    if legacy != (True, True):
+        if legacy != (False, False) or log_target is not False:
+            raise UsageError(
+                "kl_div: the third and fourth arguments are PyTorch's size_average and "
+                "reduce (None or a bool), or, for the KL between two diagonal Gaussians, "
+                "mu2 and logvar2 (both tensors, arrays or numbers, without log_target): "
+                f"kl_div(mu1, logvar1, mu2, logvar2, reduction). Got "
+                f"{type(size_average).__name__} and {type(reduce).__name__}"
+                + (" with log_target." if log_target is not False else "."))
+        return kl_div_gaussians(input, target, size_average, reduce, reduction)
+    log_target = flag("kl_div", "log_target", log_target)
+    if size_average is not None or reduce is not None:
+        if reduction == "batchmean":
+            raise UsageError("kl_div: size_average / reduce replace reduction, so they "
+                             "cannot be combined with reduction='batchmean'; pass "
+                             "reduction alone.")
+        reduction = legacy_reduction("kl_div", reduction, size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn(_MEAN_WARNING, UserWarning, stacklevel=2)
+    if reduction != "batchmean":
+        check_reduction("kl_div", reduction)
+    input, target = same_shape_pair("kl_div", input, target)
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:
+        if target.data.size and np.min(target.data) < 0:
+            raise ConfigError(
+                f"kl_div: target must hold probabilities (>= 0) unless log_target=True; "
+                f"got a smallest value of {np.min(target.data):g}. If it holds "
+                f"log-probabilities, pass log_target=True.")
+        entropy = (_XLogX.apply(target) if target.requires_grad else
+                   Tensor(_XLogX().forward(target.data)))
+        losses = entropy - target * input
+    if reduction == "batchmean":
+        if losses.ndim == 0:
+            return losses
+        total = losses.sum()
+        return total / losses.shape[0] if losses.shape[0] else total * float("nan")
+    return reduce_loss(losses, reduction)
 
 
 def bernoulli_kl(rho: Any, rho_hat: Any, reduction: str = "sum") -> Tensor:

@@ -1,8 +1,9 @@
 """Margin (hinge) losses with PyTorch's names, argument order and defaults: ranking
 (``margin_ranking_loss``), embeddings (``hinge_embedding_loss``,
-``cosine_embedding_loss``, ``triplet_margin_loss``), two-class and multi-label logistic
-(``soft_margin_loss``, ``multilabel_soft_margin_loss``) and the multi-class SVM hinge
-(``multi_margin_loss``).
+``cosine_embedding_loss``, ``triplet_margin_loss``, ``triplet_margin_with_distance_loss``),
+two-class and multi-label logistic (``soft_margin_loss``, ``multilabel_soft_margin_loss``),
+the multi-class SVM hinge (``multi_margin_loss``) and its multi-label form
+(``multilabel_margin_loss``).
 
 Compositions of differentiable Tensor ops. At a hinge's kink the gradient is 0, as in
 PyTorch (relu'(0) = 0). ``reduction`` is keyword-only (PyTorch has its deprecated
@@ -14,7 +15,7 @@ other value raises instead of silently giving a meaningless loss.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -23,13 +24,14 @@ from autograd.errors import DTypeError, ShapeError
 
 from .loss_base import (check_number, check_reduction, legacy_reduction, reduce_loss,
                         target_array, target_like)
+from .vectors import pairwise_distance
 from .weighted import loss_weight
 from .._checks import flag, integer
-from ..errors import ConfigError
+from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
-           "multi_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
-           "triplet_margin_loss"]
+           "multi_margin_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
+           "cosine_embedding_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss"]
 
 
 def _same_shape(name: str, labels: tuple[str, ...], first: Any,
@@ -184,6 +186,53 @@ def multilabel_soft_margin_loss(input: Any, target: Any, weight: Any = None, *,
     return reduce_loss(losses.sum(axis=-1) / input.shape[-1], reduction)
 
 
+def _target_counts(name: str, input: Tensor, target: Any) -> np.ndarray:
+    """How often each class is named in each sample's target list, shape input.shape:
+    the list is the target row up to its first -1 (PyTorch's convention)."""
+    if input.ndim not in (1, 2):
+        raise ShapeError(f"{name}: input must have shape (C,) or (N, C); got {input.shape}.")
+    labels = target_array(name, target)
+    if labels.dtype.kind not in "iu":
+        raise DTypeError(f"{name}: the target holds class indices, which must be integers; "
+                         f"got dtype {labels.dtype}. Convert it, e.g. "
+                         f"target.astype(np.int64).")
+    if labels.shape != input.shape:
+        raise ShapeError(f"{name}: the target (class indices, ended by -1) must have the "
+                         f"input's shape {input.shape}; got {labels.shape}.")
+    classes = input.shape[-1]
+    bad = (labels < -1) | (labels >= classes)
+    if bad.any():
+        raise ConfigError(f"{name}: target index {int(labels[bad][0])} is out of range for "
+                          f"{classes} classes (valid: 0..{classes - 1}, and -1 to end a "
+                          f"sample's list).")
+    rows = labels.reshape(-1, classes)
+    listed = np.cumprod(rows != -1, axis=-1).astype(bool)  # the positions before the first -1
+    counts = np.zeros(rows.shape, dtype=np.int64)
+    sample = np.broadcast_to(np.arange(len(rows))[:, None], rows.shape)
+    np.add.at(counts, (sample[listed], rows[listed]), 1)
+    return counts.reshape(input.shape)
+
+
+def multilabel_margin_loss(input: Any, target: Any, *, reduction: str = "mean",
+                           size_average: bool | None = None,
+                           reduce: bool | None = None) -> Tensor:
+    """The multi-label hinge on scores x (C,) or (N, C) with ``target`` listing each
+    sample's classes (integers, the list ended by the first -1, the rest ignored):
+    loss_n = sum_{j listed} sum_{i not listed} max(0, 1 - (x[n, j] - x[n, i])) / C,
+    then reduced over the samples."""
+    name = "multilabel_margin_loss"
+    reduction = legacy_reduction(name, reduction, size_average, reduce)
+    check_reduction(name, reduction)
+    input = as_tensor(input)
+    counts = _target_counts(name, input, target)
+    dtype = input.dtype if input.dtype.kind == "f" else np.dtype(np.float64)
+    # weight[n, j, i] = (times j is listed) * (i is not listed)
+    weight = counts[..., :, None] * (counts[..., None, :] == 0)
+    hinge = (input[..., None, :] - input[..., :, None] + 1.0).relu()
+    losses = (hinge * weight.astype(dtype)).sum(axis=(-2, -1)) / input.shape[-1]
+    return reduce_loss(losses, reduction)
+
+
 # ------------------------------------------------------------------ embeddings
 def cosine_embedding_loss(input1: Any, input2: Any, target: Any, margin: float = 0, *,
                           reduction: str = "mean", size_average: bool | None = None,
@@ -234,4 +283,35 @@ def triplet_margin_loss(anchor: Any, positive: Any, negative: Any, margin: float
     far = _distance(anchor, negative, p, eps)
     if swap:
         far = minimum(far, _distance(positive, negative, p, eps))
+    return reduce_loss((near - far + margin).relu(), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor: Any, positive: Any, negative: Any, *,
+                                      distance_function: Callable[..., Any] | None = None,
+                                      margin: float = 1.0, swap: bool = False,
+                                      reduction: str = "mean") -> Tensor:
+    """max(0, d(a, pos) - d(a, neg) + margin) per triplet, with d = ``distance_function``
+    (any callable of two tensors giving one distance per vector; ``pairwise_distance``
+    when None); ``swap`` uses min(d(a, neg), d(pos, neg)) as the negative distance (ties
+    split the gradient evenly). Keyword-only options, as PyTorch."""
+    name = "triplet_margin_with_distance_loss"
+    if distance_function is None:
+        distance_function = pairwise_distance
+    elif not callable(distance_function):
+        raise ArgumentTypeError(f"{name}: distance_function must be a callable of two "
+                                f"tensors, e.g. lambda x, y: 1 - F.cosine_similarity(x, y), "
+                                f"or None; got {type(distance_function).__name__}.")
+    margin = check_number(name, "margin", margin, minimum=0, open_min=True)
+    swap = flag(name, "swap", swap)
+    check_reduction(name, reduction)
+    anchor, positive, negative = _same_shape(name, ("anchor", "positive", "negative"),
+                                             anchor, positive, negative)
+    near = as_tensor(distance_function(anchor, positive))
+    far = as_tensor(distance_function(anchor, negative))
+    if swap:
+        far = minimum(far, as_tensor(distance_function(positive, negative)))
+    if near.shape != far.shape:
+        raise ShapeError(f"{name}: distance_function gave distances of shapes {near.shape} "
+                         f"and {far.shape} for inputs of one shape {anchor.shape}; it "
+                         f"must give one distance per pair of vectors.")
     return reduce_loss((near - far + margin).relu(), reduction)

@@ -16,6 +16,7 @@ the result is computed out of place, with the same values and gradients.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ from ..errors import ConfigError
 
 __all__ = ["relu6", "selu", "celu", "mish", "hardsigmoid", "hardswish", "softsign",
            "softmin", "glu", "hardshrink", "softshrink", "tanhshrink", "threshold", "rrelu",
-           "check_celu_alpha", "check_softshrink_lambd", "check_rrelu_bounds"]
+           "gumbel_softmax", "check_celu_alpha", "check_softshrink_lambd", "check_rrelu_bounds"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -206,3 +207,32 @@ def rrelu(x: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool
     else:
         slopes = np.full(x.shape, (lower + upper) / 2)
     return where(x.data > 0, x, x * slopes.astype(dtype))
+
+
+def gumbel_softmax(logits: Any, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1, *, generator: RNGLike = None) -> Tensor:
+    """A differentiable sample from the categorical distribution softmax(logits) along
+    ``dim`` (PyTorch's ``F.gumbel_softmax``): y = softmax((logits + g) / tau) with Gumbel
+    noise g = -log(E), E ~ Exp(1), drawn from ``generator`` (nn's default generator when
+    None, as ``F.dropout``). tau -> 0 tends to one-hot samples, large tau to uniform.
+
+    ``hard=True`` is the straight-through estimator: the value is one-hot at the argmax
+    of y (y_hard - y.detach() + y), the gradient is the soft sample's. ``eps`` is
+    deprecated in PyTorch and has no effect (a warning if changed, as there)."""
+    tau = real_number("gumbel_softmax", "tau", tau, minimum=0, open_min=True,
+                      advice="tau is the temperature of the relaxation.")
+    hard = flag("gumbel_softmax", "hard", hard)
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", UserWarning,
+                      stacklevel=2)
+    logits = as_tensor(logits)
+    dtype = logits.dtype if logits.dtype.kind == "f" else np.dtype(np.float64)
+    exponential = as_generator(generator, "generator").standard_exponential(logits.shape)
+    gumbels = (-np.log(exponential)).astype(dtype)
+    y_soft = _softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = np.expand_dims(np.argmax(y_soft.data, axis=dim), dim)
+    y_hard = np.zeros(y_soft.shape, dtype=y_soft.dtype)
+    np.put_along_axis(y_hard, index, 1.0, axis=dim)
+    return y_hard - y_soft.detach() + y_soft

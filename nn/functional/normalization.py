@@ -1,10 +1,11 @@
 """Normalisation as functions: ``layer_norm``, ``batch_norm``, ``group_norm``,
-``instance_norm`` and ``rms_norm`` (PyTorch's signatures), which ``nn.LayerNorm``,
-``nn.BatchNorm1d``, ``nn.BatchNorm2d``, ``nn.GroupNorm``, ``nn.InstanceNorm1d`` and
-``nn.RMSNorm`` call.
+``instance_norm``, ``rms_norm`` and ``local_response_norm`` (PyTorch's signatures), which
+``nn.LayerNorm``, ``nn.BatchNorm1d/2d/3d``, ``nn.GroupNorm``, ``nn.InstanceNorm1d/2d/3d``,
+``nn.RMSNorm`` and ``nn.LocalResponseNorm`` call.
 
-Each but ``rms_norm`` computes x_hat = (x - mean) / sqrt(var + eps) with the biased
-variance and then y = x_hat * weight + bias where weight / bias are given. They are
+Each but ``rms_norm`` and ``local_response_norm`` computes
+x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then
+y = x_hat * weight + bias where weight / bias are given. They are
 written with autograd ops, so their gradients (through the mean and variance too) come
 from the engine.
 """
@@ -17,13 +18,15 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor
+from autograd import pad as constant_pad
 from autograd.errors import DataError, ShapeError, UsageError
 
 from .._checks import integer, is_integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
-           "check_eps", "check_normalized_shape", "check_trailing_shape", "values_per_channel"]
+           "local_response_norm", "check_lrn_args", "check_eps", "check_normalized_shape",
+           "check_trailing_shape", "values_per_channel"]
 
 
 def check_eps(eps: Any, owner: str) -> float:
@@ -316,3 +319,37 @@ def instance_norm(x: Any, running_mean: Any = None, running_var: Any = None,
     if weight is not None:
         y = y * weight.reshape(shape)
     return y if bias is None else y + bias.reshape(shape)
+
+
+def check_lrn_args(owner: str, size: Any, alpha: Any, beta: Any,
+                   k: Any) -> tuple[int, float, float, float]:
+    """``(size, alpha, beta, k)`` of local response normalisation, checked: size an int
+    >= 1, the others real numbers; else a named error."""
+    return (integer(owner, "size", size, minimum=1,
+                    advice="size is the number of neighbouring channels summed over."),
+            real_number(owner, "alpha", alpha), real_number(owner, "beta", beta),
+            real_number(owner, "k", k))
+
+
+def local_response_norm(x: Any, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """Local response normalisation across channels (axis 1) of x of shape (N, C, *):
+    y[:, c] = x[:, c] / (k + alpha / size * sum_{c'} x[:, c']^2)^beta, the sum over the
+    ``size`` channels c - size // 2 <= c' <= c + (size - 1) // 2 (channels beyond the
+    edges count as 0, and the sum is still divided by ``size``, as PyTorch)."""
+    size, alpha, beta, k = check_lrn_args("local_response_norm", size, alpha, beta, k)
+    x = as_tensor(x)
+    if x.ndim < 3:
+        raise ShapeError(f"local_response_norm expects an input of shape (N, C, *) with at "
+                         f"least 3 axes (channels on axis 1), as PyTorch; got shape "
+                         f"{x.shape}. Add a trailing axis for (N, C): x.reshape(N, C, 1).")
+    if not x.size:
+        return x
+    channels = x.shape[1]
+    widths = [(0, 0)] * x.ndim
+    widths[1] = (size // 2, (size - 1) // 2)
+    padded = constant_pad(x * x, widths)
+    window_sum = padded[:, 0:channels]
+    for offset in range(1, size):
+        window_sum = window_sum + padded[:, offset:offset + channels]
+    return x / (window_sum * (alpha / size) + k) ** beta

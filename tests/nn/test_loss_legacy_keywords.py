@@ -18,6 +18,7 @@ P, Q = 1 / (1 + np.exp(-X)), (Y > 0).astype(float)
 LABELS = np.array([0, 3, 1])
 SIGNS = np.sign(Y) + (Y == 0)
 X3 = RNG.standard_normal((3, 4))
+ML = np.array([[3, 0, -1, 2], [1, -1, 0, 0], [0, 1, 2, 3]])  # class lists ended by -1
 
 # name: (our call, torch's call with the same data), each taking the keyword arguments
 CASES = {
@@ -36,6 +37,8 @@ CASES = {
     "multilabel_soft_margin_loss": ((X, Q), (X, Q)),
     "cosine_embedding_loss": ((X, Y, SIGNS[:, 0]), (X, Y, SIGNS[:, 0])),
     "triplet_margin_loss": ((X, Y, X3), (X, Y, X3)),
+    "kl_div": ((X, P), (X, P)),
+    "multilabel_margin_loss": ((X, ML), (X, ML)),
 }
 MODULES = {  # module name: its function's name in CASES
     "MSELoss": "mse_loss", "L1Loss": "l1_loss", "SmoothL1Loss": "smooth_l1_loss",
@@ -46,6 +49,7 @@ MODULES = {  # module name: its function's name in CASES
     "MultiMarginLoss": "multi_margin_loss",
     "MultiLabelSoftMarginLoss": "multilabel_soft_margin_loss",
     "CosineEmbeddingLoss": "cosine_embedding_loss", "TripletMarginLoss": "triplet_margin_loss",
+    "KLDivLoss": "kl_div", "MultiLabelMarginLoss": "multilabel_margin_loss",
 }
 LEGACY = [dict(size_average=False), dict(reduce=False), dict(size_average=True),
           dict(reduce=True), dict(size_average=False, reduce=True),
@@ -55,7 +59,7 @@ LEGACY = [dict(size_average=False), dict(reduce=False), dict(size_average=True),
 
 def _torch_args(torch, arrays, name):
     out = [torch.tensor(a) for a in arrays]
-    if name in ("cross_entropy", "nll_loss", "multi_margin_loss"):
+    if name in ("cross_entropy", "nll_loss", "multi_margin_loss", "multilabel_margin_loss"):
         out[1] = out[1].long()
     return out
 
@@ -103,7 +107,7 @@ def test_the_same_losses_as_torch_take_them():
     torch = pytest.importorskip("torch")
     for name in F.__all__:
         theirs = getattr(torch.nn.functional, name, None)
-        if not name.endswith("_loss") or theirs is None:  # (kl_div: ours is another KL)
+        if not (name.endswith("_loss") or name == "kl_div") or theirs is None:
             continue
         torch_has = "size_average" in inspect.signature(theirs).parameters
         assert ("size_average" in inspect.signature(getattr(F, name)).parameters) == \
