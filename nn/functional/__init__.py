@@ -12,7 +12,8 @@ Convolution and pooling (im2col, one windows op; each in 1-, 2- and 3-d): ``conv
 ``conv2d``, ``conv3d``, ``conv_transpose1d/2d/3d``, ``max_pool1d/2d/3d``,
 ``max_unpool1d/2d/3d``, ``avg_pool1d/2d/3d``, ``adaptive_avg_pool1d/2d/3d``,
 ``adaptive_max_pool1d/2d/3d``; resizing: ``interpolate``; rearranging:
-``pixel_shuffle``, ``pixel_unshuffle``, ``channel_shuffle``.
+``pixel_shuffle``, ``pixel_unshuffle``, ``channel_shuffle``; sliding blocks as columns:
+``unfold`` and its adjoint ``fold``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
@@ -62,6 +63,7 @@ from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_poo
 from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from .upsampling import interpolate
 from .shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle
+from .fold import fold, unfold
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
 
@@ -74,7 +76,7 @@ __all__ = [
     "max_unpool1d", "max_unpool2d", "max_unpool3d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool3d",
-    "interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+    "interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "unfold", "fold",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
