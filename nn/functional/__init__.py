@@ -11,7 +11,7 @@ The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
 Convolution and pooling (im2col, one windows op; each in 1-, 2- and 3-d): ``conv1d``,
 ``conv2d``, ``conv3d``, ``conv_transpose1d/2d/3d``, ``max_pool1d/2d/3d``,
 ``max_unpool1d/2d/3d``, ``avg_pool1d/2d/3d``, ``adaptive_avg_pool1d/2d/3d``,
-``adaptive_max_pool1d/2d/3d``; resizing: ``interpolate``; rearranging:
+``adaptive_max_pool1d/2d/3d``, ``lp_pool1d/2d/3d``; resizing: ``interpolate``; rearranging:
 ``pixel_shuffle``, ``pixel_unshuffle``, ``channel_shuffle``; sliding blocks as columns:
 ``unfold`` and its adjoint ``fold``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
@@ -60,6 +60,7 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,
                       adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d,
                       avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d)
+from .lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
 from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from .upsampling import interpolate
 from .shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle
@@ -75,7 +76,7 @@ __all__ = [
     "avg_pool2d", "avg_pool3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "max_unpool1d", "max_unpool2d", "max_unpool3d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-    "adaptive_max_pool3d",
+    "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d",
     "interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "unfold", "fold",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
