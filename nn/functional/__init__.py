@@ -13,7 +13,8 @@ Convolution and pooling (im2col, one windows op; each in 1-, 2- and 3-d): ``conv
 ``max_unpool1d/2d/3d``, ``avg_pool1d/2d/3d``, ``adaptive_avg_pool1d/2d/3d``,
 ``adaptive_max_pool1d/2d/3d``, ``lp_pool1d/2d/3d``; resizing: ``interpolate``; rearranging:
 ``pixel_shuffle``, ``pixel_unshuffle``, ``channel_shuffle``; sliding blocks as columns:
-``unfold`` and its adjoint ``fold``.
+``unfold`` and its adjoint ``fold``; the spatial transformer's ``affine_grid`` and
+``grid_sample``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
@@ -65,6 +66,7 @@ from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from .upsampling import interpolate
 from .shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .fold import fold, unfold
+from .grid_sample import affine_grid, grid_sample
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance
 
@@ -78,6 +80,7 @@ __all__ = [
     "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d",
     "interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "unfold", "fold",
+    "affine_grid", "grid_sample",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",
