@@ -15,7 +15,7 @@ from .more_activations import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswi
                                Threshold)
 from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load, load_into, save
-from .embedding import Embedding
+from .embedding import Embedding, EmbeddingBag
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, Conv3d
 from .conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
@@ -59,7 +59,7 @@ __all__ = [
     "ModuleDict", "ParameterList", "ParameterDict",
     # layers
     "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
-    "BatchNorm1d", "LayerNorm", "Embedding",
+    "BatchNorm1d", "LayerNorm", "Embedding", "EmbeddingBag",
     "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "PairwiseDistance",
     "CosineSimilarity", "Bilinear", "AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d",
     "FeatureAlphaDropout",

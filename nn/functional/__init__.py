@@ -6,7 +6,8 @@ float32 inputs float32, and depends only on ``autograd`` and NumPy.
 
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
 ``alpha_dropout``, channel-wise ``dropout1d/2d/3d`` and ``feature_alpha_dropout``,
-``embedding`` (rows of a weight picked by integer indices), ``pad`` (PyTorch's order),
+``embedding`` (rows of a weight picked by integer indices), ``embedding_bag`` (their
+sum, mean or max per bag), ``pad`` (PyTorch's order),
 ``scaled_dot_product_attention`` (softmax(Q K^T / sqrt(E) + M) V).
 Convolution and pooling (im2col, one windows op; each in 1-, 2- and 3-d): ``conv1d``,
 ``conv2d``, ``conv3d``, ``conv_transpose1d/2d/3d``, ``max_pool1d/2d/3d``,
@@ -49,6 +50,7 @@ from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,
                       feature_alpha_dropout)
 from .embedding import embedding
+from .embedding_bag import embedding_bag
 from .linear import linear
 from .normalization import batch_norm, group_norm, instance_norm, layer_norm, rms_norm
 from .likelihood_losses import gaussian_nll_loss, poisson_nll_loss
@@ -72,7 +74,7 @@ from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_d
 
 __all__ = [
     "linear", "dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d",
-    "feature_alpha_dropout", "embedding", "pad", "scaled_dot_product_attention",
+    "feature_alpha_dropout", "embedding", "embedding_bag", "pad", "scaled_dot_product_attention",
     # convolution and pooling
     "conv1d", "conv2d", "conv3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
     "avg_pool2d", "avg_pool3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
