@@ -15,7 +15,7 @@ from .more_activations import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswi
                                Tanhshrink, Threshold)
 from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load, load_into, save
-from .embedding import Embedding
+from .embedding import Embedding, EmbeddingBag
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, Conv3d
 from .conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
@@ -45,8 +45,10 @@ from .parameter_containers import ParameterDict, ParameterList
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
                       AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d,
                       AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d, MaxUnpool1d,
-                      MaxUnpool2d, MaxUnpool3d)
+                      MaxUnpool2d, MaxUnpool3d, LPPool1d, LPPool2d, LPPool3d)
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from .shuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
+from .fold import Fold, Unfold
 from .utils import clip_grad_norm_, clip_grad_value_, grad_norms
 
 from . import data, models, train  # noqa: E402  (after the layers they build on)
@@ -59,7 +61,7 @@ __all__ = [
     "ModuleDict", "ParameterList", "ParameterDict",
     # layers
     "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
-    "BatchNorm1d", "LayerNorm", "Embedding",
+    "BatchNorm1d", "LayerNorm", "Embedding", "EmbeddingBag",
     "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "BatchNorm3d", "InstanceNorm2d",
     "InstanceNorm3d", "LocalResponseNorm", "PairwiseDistance",
     "CosineSimilarity", "Bilinear", "AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d",
@@ -72,7 +74,9 @@ __all__ = [
     "AvgPool2d", "AvgPool3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
     "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
-    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    "LPPool1d", "LPPool2d", "LPPool3d",
+    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
+    "ChannelShuffle", "Unfold", "Fold",
     # padding layers
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
     "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",

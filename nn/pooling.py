@@ -1,8 +1,9 @@
 """Pooling layers with PyTorch's constructors and reprs: ``MaxPool1d/2d/3d``,
 ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``, ``AdaptiveMaxPool1d/2d/3d``,
-``MaxUnpool1d/2d/3d``. Each keeps its arguments as PyTorch does (checked when built) and
-calls the function of the same name in ``nn.functional``; a family is one class over
-``dims`` spatial axes, each name fixing ``dims`` and the function."""
+``MaxUnpool1d/2d/3d``, ``LPPool1d/2d/3d``. Each keeps its arguments as PyTorch does
+(checked when built) and calls the function of the same name in ``nn.functional``; a
+family is one class over ``dims`` spatial axes, each name fixing ``dims`` and the
+function."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from .functional.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,
                                  adaptive_max_pool2d, adaptive_max_pool3d, adaptive_size,
                                  avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
                                  max_pool3d, pool_arguments)
+from .functional.lp_pooling import check_lp_norm_type, lp_pool1d, lp_pool2d, lp_pool3d
 from .functional.unpooling import max_unpool1d, max_unpool2d, max_unpool3d, unpool_arguments
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
            "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "MaxUnpool1d", "MaxUnpool2d",
-           "MaxUnpool3d"]
+           "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -278,3 +280,53 @@ class MaxUnpool3d(_MaxUnpoolNd):
 
     dims = 3
     _unpool = staticmethod(max_unpool3d)
+
+
+class _LPPoolNd(Module):
+    """Power-average pooling, (sum x^p)^(1/p) over each window (see ``LPPool2d``)."""
+
+    dims = 0
+    _pool = staticmethod(lp_pool2d)
+
+    def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.norm_type = norm_type
+        check_lp_norm_type(name, norm_type)
+        pool_arguments(name, self.dims, kernel_size, stride, 0)
+        self.kernel_size, self.stride = kernel_size, stride  # as given, None too (PyTorch)
+        self.ceil_mode = flag(name, "ceil_mode", ceil_mode)
+
+    def forward(self, input: Any) -> Tensor:
+        return self._pool(input, self.norm_type, self.kernel_size, self.stride,
+                          self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """PyTorch's ``nn.LPPool1d(norm_type, kernel_size, stride=None, ceil_mode=False)``:
+    ``F.lp_pool1d`` over (N, C, L) or (C, L) input (see ``LPPool2d``)."""
+
+    dims = 1
+    _pool = staticmethod(lp_pool1d)
+
+
+class LPPool2d(_LPPoolNd):
+    """PyTorch's ``nn.LPPool2d(norm_type, kernel_size, stride=None, ceil_mode=False)``:
+    (sum x^p)^(1/p) over each window of (N, C, H, W) or (C, H, W) input, p = norm_type
+    (``F.lp_pool2d``: p = 1 sum pooling, p = inf max pooling of |x|; no padding)."""
+
+    dims = 2
+    _pool = staticmethod(lp_pool2d)
+
+
+class LPPool3d(_LPPoolNd):
+    """PyTorch's ``nn.LPPool3d(norm_type, kernel_size, stride=None, ceil_mode=False)``:
+    ``F.lp_pool3d`` over (N, C, D, H, W) or (C, D, H, W) input (see ``LPPool2d``)."""
+
+    dims = 3
+    _pool = staticmethod(lp_pool3d)

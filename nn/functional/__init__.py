@@ -6,12 +6,16 @@ float32 inputs float32, and depends only on ``autograd`` and NumPy.
 
 The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
 ``alpha_dropout``, channel-wise ``dropout1d/2d/3d`` and ``feature_alpha_dropout``,
-``embedding`` (rows of a weight picked by integer indices), ``pad`` (PyTorch's order),
+``embedding`` (rows of a weight picked by integer indices), ``embedding_bag`` (their
+sum, mean or max per bag), ``pad`` (PyTorch's order),
 ``scaled_dot_product_attention`` (softmax(Q K^T / sqrt(E) + M) V).
 Convolution and pooling (im2col, one windows op; each in 1-, 2- and 3-d): ``conv1d``,
 ``conv2d``, ``conv3d``, ``conv_transpose1d/2d/3d``, ``max_pool1d/2d/3d``,
 ``max_unpool1d/2d/3d``, ``avg_pool1d/2d/3d``, ``adaptive_avg_pool1d/2d/3d``,
-``adaptive_max_pool1d/2d/3d``; resizing: ``interpolate``.
+``adaptive_max_pool1d/2d/3d``, ``lp_pool1d/2d/3d``; resizing: ``interpolate``; rearranging:
+``pixel_shuffle``, ``pixel_unshuffle``, ``channel_shuffle``; sliding blocks as columns:
+``unfold`` and its adjoint ``fold``; the spatial transformer's ``affine_grid`` and
+``grid_sample``.
 Activations: ``step``, ``heaviside``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``,
 ``prelu``, ``elu``, ``gelu``, ``silu``, ``swish``, ``softmax``, ``log_softmax``,
 ``softplus``, ``logsigmoid``, ``hardtanh``; and (``more_activations``) ``relu6``, ``selu``,
@@ -52,6 +56,7 @@ from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,
                       feature_alpha_dropout)
 from .embedding import embedding
+from .embedding_bag import embedding_bag
 from .linear import linear
 from .normalization import (batch_norm, group_norm, instance_norm, layer_norm,
                             local_response_norm, rms_norm)
@@ -66,21 +71,26 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,
                       adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d,
                       avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d)
+from .lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
 from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from .upsampling import interpolate
+from .shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle
+from .fold import fold, unfold
+from .grid_sample import affine_grid, grid_sample
 from .penalties import elastic_net_penalty, l1_penalty, l2_penalty
 from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_distance, pdist
 
 __all__ = [
     "linear", "dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d",
-    "feature_alpha_dropout", "embedding", "pad", "scaled_dot_product_attention",
+    "feature_alpha_dropout", "embedding", "embedding_bag", "pad", "scaled_dot_product_attention",
     # convolution and pooling
     "conv1d", "conv2d", "conv3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
     "avg_pool2d", "avg_pool3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "max_unpool1d", "max_unpool2d", "max_unpool3d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-    "adaptive_max_pool3d",
-    "interpolate",
+    "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d",
+    "interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "unfold", "fold",
+    "affine_grid", "grid_sample",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",
     "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid", "hardtanh",

@@ -20,7 +20,7 @@ from autograd.errors import DTypeError, ShapeError, TensorIndexError
 from .._checks import flag, integer, real_number
 
 __all__ = ["embedding", "check_padding_idx", "check_max_norm", "check_norm_type",
-           "ScaleGradient", "SPARSE_ADVICE"]
+           "check_indices", "renorm_rows", "ScaleGradient", "SPARSE_ADVICE"]
 
 RENORM_EPS = 1e-7
 """A row longer than max_norm is scaled by max_norm / (norm + 1e-7), as PyTorch."""
@@ -38,17 +38,17 @@ def check_padding_idx(owner: str, padding_idx: Any, num_embeddings: int) -> int:
                    ) % max(num_embeddings, 1)
 
 
-def _indices(input: Any, num_embeddings: int) -> np.ndarray:
+def check_indices(input: Any, num_embeddings: int, owner: str = "embedding") -> np.ndarray:
     """``input`` as an integer array with every entry in [0, num_embeddings)."""
     indices = np.asarray(input.data if isinstance(input, Tensor) else input)
     if indices.dtype.kind not in "iu":
-        raise DTypeError(f"embedding: the indices must be integers (an int array or Tensor "
+        raise DTypeError(f"{owner}: the indices must be integers (an int array or Tensor "
                          f"of any shape); got dtype {indices.dtype}. Convert them, e.g. "
                          f"indices.astype(np.int64), if they hold whole numbers.")
     if indices.size and (indices.min() < 0 or indices.max() >= num_embeddings):
         bad = indices[(indices < 0) | (indices >= num_embeddings)]
         raise TensorIndexError(
-            f"embedding: index {bad.flat[0]} is out of range for {num_embeddings} "
+            f"{owner}: index {bad.flat[0]} is out of range for {num_embeddings} "
             f"embeddings; indices must lie in [0, {num_embeddings}) (negative indices do "
             f"not count from the end here, as in PyTorch)")
     return indices
@@ -88,12 +88,12 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None,
     if weight.ndim != 2:
         raise ShapeError(f"embedding: weight must be 2-d, (num_embeddings, embedding_dim); "
                          f"got shape {weight.shape}")
-    indices = _indices(input, weight.shape[0])
+    indices = check_indices(input, weight.shape[0])
     max_norm = check_max_norm("embedding", max_norm)
     norm_type = check_norm_type("embedding", norm_type)
     flag("embedding", "sparse", sparse, advice=SPARSE_ADVICE)
     if max_norm is not None:
-        _renorm_rows(weight, indices, max_norm, norm_type)
+        renorm_rows(weight, indices, max_norm, norm_type)
     rows = weight[indices]
     if flag("embedding", "scale_grad_by_freq", scale_grad_by_freq):
         _, where_in_unique, counts = np.unique(indices, return_inverse=True,
@@ -108,7 +108,7 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None,
     return rows
 
 
-def _renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float,
+def renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float,
                  norm_type: float) -> None:
     """Scale, in place, the rows of ``weight`` that ``indices`` pick and whose norm
     exceeds ``max_norm`` by max_norm / (norm + 1e-7) (PyTorch's ``embedding_renorm_``)."""
