@@ -38,6 +38,18 @@ def _pretrained_values(owner: str, embeddings: Any) -> np.ndarray:
     return values
 
 
+def set_weight(module: Module, weight: Any, dtype: Any, owner: str, rng: RNGLike) -> None:
+    """The weight of an ``Embedding`` or ``EmbeddingBag``: ``weight`` when given
+    (``from_pretrained``: the values as they are, the padding row included, as PyTorch),
+    else (num_embeddings, embedding_dim) drawn by ``module.reset_parameters(rng)``."""
+    if weight is None:
+        shape = (module.num_embeddings, module.embedding_dim)
+        module.weight = Parameter(np.empty(shape, float_dtype(dtype, owner)))
+        module.reset_parameters(rng)
+    else:
+        module.weight = Parameter(weight)
+
+
 class Embedding(Module):
     """``weight`` of shape (num_embeddings, embedding_dim), drawn from N(0, 1) (PyTorch's
     default) with ``rng``; ``embedding(indices)`` returns the rows picked by an integer
@@ -65,12 +77,7 @@ class Embedding(Module):
         self.norm_type = check_norm_type("Embedding", norm_type)
         self.scale_grad_by_freq = flag("Embedding", "scale_grad_by_freq", scale_grad_by_freq)
         self.sparse = flag("Embedding", "sparse", sparse, advice=SPARSE_ADVICE)
-        if _weight is None:
-            shape = (self.num_embeddings, self.embedding_dim)
-            self.weight = Parameter(np.empty(shape, float_dtype(dtype, "Embedding")))
-            self.reset_parameters(rng)
-        else:  # from_pretrained: the given values, the padding row included, as PyTorch
-            self.weight = Parameter(_weight)
+        set_weight(self, _weight, dtype, "Embedding", rng)
 
     def reset_parameters(self, rng: RNGLike = None) -> None:
         """Draw new weights from N(0, 1) with ``rng``; the padding row becomes zero."""
@@ -144,18 +151,9 @@ class EmbeddingBag(Module):
         self.include_last_offset = flag(name, "include_last_offset", include_last_offset)
         self.padding_idx = (None if padding_idx is None else
                             check_padding_idx(name, padding_idx, self.num_embeddings))
-        if _weight is None:
-            shape = (self.num_embeddings, self.embedding_dim)
-            self.weight = Parameter(np.empty(shape, float_dtype(dtype, name)))
-            self.reset_parameters(rng)
-        else:  # from_pretrained: the given values, the padding row included, as PyTorch
-            self.weight = Parameter(_weight)
+        set_weight(self, _weight, dtype, name, rng)
 
-    def reset_parameters(self, rng: RNGLike = None) -> None:
-        """Draw new weights from N(0, 1) with ``rng``; the padding row becomes zero."""
-        init.normal_(self.weight, rng=as_generator(rng))
-        if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+    reset_parameters = Embedding.reset_parameters  # N(0, 1), the padding row zero
 
     def forward(self, input: Any, offsets: Any = None,
                 per_sample_weights: Any = None) -> Tensor:
