@@ -13,6 +13,14 @@ default dtype set to float64 for the comparison so that the tutorial's ``torch.z
 lines run unchanged in both. One spelling differs here (a documented choice): ``p.data``
 is the NumPy array, which has no ``add_``, so ``p.data.add_(p.grad.data,
 alpha=-learning_rate)`` is written ``p.data -= learning_rate * p.grad.data``.
+
+The tutorial's 2024 rewrite (``nn.RNN``, a ``NamesDataset`` of (label_tensor, text_tensor,
+label, text), ``random_split``, per-sample losses summed into ``batch_loss``,
+``clip_grad_norm_``) runs step for step too, with two more documented differences:
+``batch_loss += loss`` on a loss in the graph is an in-place op, refused here with an
+``InplaceError`` naming ``batch_loss = batch_loss + loss`` (PyTorch records it); and
+``random_split``'s generator is a seed or NumPy Generator (NumPy's permutation, not
+PyTorch's), so PyTorch is given the same split for the comparison.
 """
 
 import random
@@ -23,6 +31,7 @@ import pytest
 
 import autograd as ag
 import nn
+import nn.data
 from test_pytorch_ports import _to_numpy
 from test_pytorch_ports_blitz import _one_torch_thread  # noqa: F401 (autouse fixture)
 
@@ -200,3 +209,127 @@ def test_names_rnn_learns_the_languages():
     assert np.mean(log["losses"][-200:]) < 0.5 * np.mean(log["losses"][:100])
     assert np.trace(log["confusion"]) / 4 > 0.8  # mean per-language accuracy
     assert log["predictions"][0][1] == "Kotami"
+
+
+# ------------------------------------------------------------------ the 2024 rewrite
+def _names_dataset(T, data, lineToTensor):
+    """The rewrite's ``NamesDataset``: (label_tensor, text_tensor, label, text) samples."""
+    class NamesDataset(data.Dataset):
+        def __init__(self) -> None:
+            category_lines, self.labels_uniq = _category_lines()
+            self.data = [name for c in self.labels_uniq for name in category_lines[c]]
+            self.labels = [c for c in self.labels_uniq for _ in category_lines[c]]
+            self.data_tensors = [lineToTensor(name) for name in self.data]
+            self.labels_uniq = list(set(self.labels))
+            self.labels_uniq.sort()  # the tutorial's set order, made reproducible
+
+        def __len__(self):
+            return len(self.data)
+
+        def __getitem__(self, idx):
+            data_label = self.labels[idx]
+            data_tensor = self.data_tensors[idx]
+            label_tensor = T.tensor([self.labels_uniq.index(data_label)], dtype=T.long)
+            return label_tensor, data_tensor, data_label, self.data[idx]
+
+    return NamesDataset()
+
+
+def _char_rnn(lib, input_size, hidden_size, output_size):
+    class CharRNN(lib.Module):
+        def __init__(self) -> None:
+            super(CharRNN, self).__init__()
+            self.rnn = lib.RNN(input_size, hidden_size)
+            self.h2o = lib.Linear(hidden_size, output_size)
+            self.softmax = lib.LogSoftmax(dim=1)
+
+        def forward(self, line_tensor):
+            rnn_out, hidden = self.rnn(line_tensor)
+            output = self.h2o(hidden[0])
+            output = self.softmax(output)
+            return output
+
+    return CharRNN()
+
+
+def _rewrite_train(lib, optim, rnn, training_data, n_epoch: int = 2, n_batch_size: int = 8,
+                   learning_rate: float = 0.2) -> list[float]:
+    """The rewrite's ``train``: per-sample losses summed into ``batch_loss`` (from 0),
+    ``clip_grad_norm_``, batches from ``np.array_split`` of a shuffled index list."""
+    criterion = lib.NLLLoss()
+    shuffle = random.Random(2024)  # the tutorial's random.shuffle, the same for both
+    all_losses = []
+    rnn.train()
+    optimizer = optim.SGD(rnn.parameters(), lr=learning_rate)
+    for iter in range(1, n_epoch + 1):
+        rnn.zero_grad()  # clear the gradients
+        current_loss = 0
+        batches = list(range(len(training_data)))
+        shuffle.shuffle(batches)
+        batches = np.array_split(batches, len(batches) // n_batch_size)
+        for idx, batch in enumerate(batches):
+            batch_loss = 0
+            for i in batch:  # for each example in this batch
+                (label_tensor, text_tensor, label, text) = training_data[i]
+                output = rnn.forward(text_tensor)
+                loss = criterion(output, label_tensor)
+                batch_loss = batch_loss + loss  # the tutorial's +=: see the top
+            batch_loss.backward()
+            lib.utils.clip_grad_norm_(rnn.parameters(), 3)
+            optimizer.step()
+            optimizer.zero_grad()
+            current_loss += batch_loss.item() / len(batch)
+        all_losses.append(current_loss / len(batches))
+    return all_losses
+
+
+def _rewrite_evaluate(T, rnn, testing_data, classes):
+    confusion = T.zeros(len(classes), len(classes))
+    rnn.eval()
+    with T.no_grad():
+        for i in range(len(testing_data)):
+            (label_tensor, text_tensor, label, text) = testing_data[i]
+            output = rnn(text_tensor)
+            top_n, top_i = output.topk(1)
+            guess_i = top_i[0].item()
+            label_i = classes.index(label)
+            confusion[label_i][guess_i] += 1
+    for i in range(len(classes)):
+        denom = confusion[i].sum()
+        if denom > 0:
+            confusion[i] = confusion[i] / denom
+    return confusion.numpy().copy()
+
+
+def test_names_rnn_rewrite_with_nn_rnn_as_torch(torch_float64):
+    torch = torch_float64
+    runs = []
+    torch.manual_seed(0)
+    theirs = _char_rnn(torch.nn, n_letters, 16, 4)
+    ours = _char_rnn(nn, n_letters, 16, 4)
+    ours.load_state_dict(_to_numpy(theirs.state_dict()))
+    split = None
+    for T, lib, model in ((ag, nn, ours), (torch, torch.nn, theirs)):
+        data = nn.data if T is ag else torch.utils.data
+        alldata = _names_dataset(T, data, _tutorial(T, lib)[1])
+        if T is ag:  # generator=torch.Generator().manual_seed(2024) is a seed here
+            train_set, test_set = data.random_split(alldata, [.85, .15], generator=2024)
+            split = [train_set.indices, test_set.indices]
+        else:  # NumPy's permutation, not PyTorch's: the same split for the comparison
+            train_set, test_set = (data.Subset(alldata, indices) for indices in split)
+        assert (len(train_set), len(test_set)) == (68, 12)
+        losses = _rewrite_train(lib, nn.optim if T is ag else T.optim, model, train_set)
+        runs.append((losses, _rewrite_evaluate(T, model, test_set, alldata.labels_uniq)))
+    np.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-10)
+    assert runs[0][0][-1] < runs[0][0][0]
+    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-12)
+    for name, value in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[name], value.numpy(), atol=1e-12)
+
+
+def test_summing_losses_in_place_names_the_out_of_place_form():
+    loss = nn.NLLLoss()(ag.zeros(1, 3, requires_grad=True) * 1.0, ag.tensor([1], dtype=ag.long))
+    batch_loss = 0
+    batch_loss += loss  # an int plus a Tensor: a new Tensor
+    with pytest.raises(ag.errors.InplaceError, match="Write x = x \\+ y instead"):
+        batch_loss += loss
