@@ -161,11 +161,16 @@ _UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}  # same-size v
 _max = np.maximum.reduce  # ndarray.max without its Python wrapper
 
 
+def _classes_last(ndim: int) -> tuple[int, ...]:
+    """The permutation moving PyTorch's class axis 1 to the end: (0, 2, ..., ndim-1, 1)."""
+    return (0,) + tuple(range(2, ndim)) + (1,)
+
+
 def _layout_hint(shape: tuple[int, ...], label_shape: tuple[int, ...]) -> str:
     """What to do about labels that do not fit scores of ``shape``: PyTorch's layout
     (N, C, d1, ...) with labels (N, d1, ...) needs the classes moved last."""
     if len(shape) >= 3 and label_shape == shape[:1] + shape[2:]:
-        order = (0,) + tuple(range(2, len(shape))) + (1,)
+        order = _classes_last(len(shape))
         return (f" PyTorch puts the classes on axis 1, (N, C, d1, ...); here they are on "
                 f"the last axis: pass input.permute{order}.")
     if math.prod(label_shape) == math.prod(shape[:-1]):
@@ -196,6 +201,14 @@ def _labels(name: str, scores: Tensor, target: Any,
             f"{name}: input of shape {scores.shape} (classes on the last axis) needs one "
             f"label per sample, of shape {wanted}; got labels of shape {labels.shape}."
             + _layout_hint(shape, labels.shape))
+    if len(shape) >= 3 and wanted == shape[:1] + shape[2:]:  # PyTorch's reading fits too
+        raise ShapeError(
+            f"{name}: input of shape {shape} with labels of shape {labels.shape} reads two "
+            f"ways: here the classes are on the last axis, in PyTorch on axis 1, and both "
+            f"fit when the axes after the first have one length. Flatten to say which: "
+            f"input.reshape(-1, C) and labels.reshape(-1) for the classes last; "
+            f"input.permute{_classes_last(len(shape))}.reshape(-1, C) and "
+            f"labels.reshape(-1) for PyTorch's (N, C, d1, ...).")
     # one pass: read as unsigned, a negative label becomes huge (>= 2^(bits-1)), so max()
     # finds both ends; with more classes than that, negatives need their own check
     classes = shape[-1]
@@ -232,6 +245,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
       gradient softmax(z) sum_c q_nc - q (= softmax(z) - q when q sums to 1).
 
     "mean" averages over the samples (N), "none" returns the N per-sample losses.
+    Targets that PyTorch's layout (N, C, d1, ...) would read too (probability targets of
+    3+ axes; labels when the axes after the first have one length) raise ShapeError.
     Finite for logits of any magnitude (1e4 included). PyTorch's options, keyword-only
     here (``reduction`` keeps the third place): ``weight`` (C,) scales each class's loss
     and makes "mean" divide by the sum of the weights picked; samples labelled
@@ -259,6 +274,14 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
     if not (isinstance(target, Tensor) and target.requires_grad):
         target = target_array("cross_entropy", target)
     if target.dtype.kind == "f" and target.shape == input.shape:
+        if input.ndim >= 3:
+            raise ShapeError(
+                f"cross_entropy: probability targets of shape {target.shape} read two ways: "
+                f"here the classes are on the last axis, in PyTorch on axis 1 "
+                f"(N, C, d1, ...). Flatten both to 2-d to say which: input.reshape(-1, C) "
+                f"and target.reshape(-1, C) for the classes last; "
+                f"input.permute{_classes_last(input.ndim)}.reshape(-1, C) and the same for "
+                f"target for PyTorch's layout.")
         if ignore_index >= 0:
             raise ConfigError(f"cross_entropy: ignore_index={ignore_index} needs integer "
                               f"labels; probability targets have no label to ignore (as "
