@@ -12,7 +12,9 @@ ag`` for ``torch``, ``import nn``, ``import nn.functional as F``), on small synt
 (c) "A gentle introduction to torch.autograd": ``Q.backward(gradient=external_grad)``,
     ``requires_grad`` of sums, one SGD step of a pretrained-style model, then freezing
     every parameter, replacing ``model.fc`` and training with an optimizer over all of
-    ``model.parameters()``.
+    ``model.parameters()``; and Learn the Basics' "Automatic differentiation" (``w.grad``
+    of a BCE-with-logits loss, ``no_grad``, ``detach``, and gradients accumulating over
+    ``out.backward(torch.ones_like(out), retain_graph=True)`` until ``inp.grad.zero_()``).
 
 Each runs step for step as PyTorch's from the same weights and data. Spellings that differ
 here (documented choices), each marked where it is written:
@@ -317,3 +319,47 @@ def test_gentle_introduction_freezing_as_torch():
     np.testing.assert_allclose(got, want, rtol=1e-10)
     _assert_same_state(ours, theirs, atol=1e-12)
     assert [p.requires_grad for p in ours.parameters()] == [False] * 3 + [True] * 2
+
+
+def _autograd_basics(T, F, w0, b0) -> list:
+    """Learn the Basics, "Automatic differentiation with torch.autograd"."""
+    x = T.ones(5)  # input tensor
+    y = T.zeros(3)  # expected output
+    w = T.tensor(w0, requires_grad=True)  # the tutorial's torch.randn(5, 3, requires_grad=True)
+    b = T.tensor(b0, requires_grad=True)
+    z = T.matmul(x, w) + b
+    loss = F.binary_cross_entropy_with_logits(z, y)
+    loss.backward()
+    shown = [loss.item(), w.grad.numpy().copy(), b.grad.numpy().copy()]
+    with T.no_grad():
+        z = T.matmul(x, w) + b
+    shown.append(z.requires_grad)
+    z_det = (T.matmul(x, w) + b).detach()
+    shown.append(z_det.requires_grad)
+    inp = T.eye(4, 5, requires_grad=True)
+    out = (inp + 1).pow(2).t()
+    out.backward(T.ones_like(out), retain_graph=True)
+    shown.append(inp.grad.numpy().copy())  # First call
+    out.backward(T.ones_like(out), retain_graph=True)
+    shown.append(inp.grad.numpy().copy())  # Second call: accumulated
+    inp.grad.zero_()
+    out.backward(T.ones_like(out), retain_graph=True)
+    shown.append(inp.grad.numpy().copy())  # Call after zeroing gradients
+    return shown
+
+
+def test_autograd_basics_tutorial_as_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    w0, b0 = rng.standard_normal((5, 3)), rng.standard_normal(3)
+    got = _autograd_basics(ag, nn.functional, w0, b0)
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # so that torch.ones(5) meets float64 weights
+    try:
+        want = _autograd_basics(torch, torch.nn.functional, w0, b0)
+    finally:
+        torch.set_default_dtype(default)
+    assert got[3:5] == want[3:5] == [False, False]
+    for a, b in zip(got[:3] + got[5:], want[:3] + want[5:]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    np.testing.assert_array_equal(got[6], 2 * got[5])
