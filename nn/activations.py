@@ -206,13 +206,12 @@ class Swish(Module):
 
 
 class Softmax(Module):
-    """softmax(x / temperature) along ``axis`` (or PyTorch's ``dim``); without either,
-    decided per input as ``F.softmax`` (the last axis of up to two, else an AxisError)."""
+    """softmax(x / temperature) along ``axis`` (or PyTorch's ``dim``)."""
 
-    def __init__(self, axis: int | None = None, temperature: float = 1.0, *,
+    def __init__(self, axis: int = -1, temperature: float = 1.0, *,
                  dim: int | None = None) -> None:
         super().__init__()
-        if dim is not None and axis is not None:
+        if dim is not None and axis != -1:
             raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
         self.axis = axis if dim is None else dim
         self.temperature = check_temperature(type(self).__name__, temperature)

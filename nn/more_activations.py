@@ -106,28 +106,20 @@ class Tanhshrink(Module):
 
 
 class _AxisActivation(Module):
-    """An activation along one axis: ``axis`` (NumPy's word) or PyTorch's ``dim``; with
-    neither, the class's ``default_axis``."""
+    """An activation along one axis: ``axis`` (NumPy's word) or PyTorch's ``dim``."""
 
-    default_axis: int | None = -1
-
-    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
+    def __init__(self, axis: int = -1, *, dim: int | None = None) -> None:
         super().__init__()
-        if dim is not None and axis is not None:
+        if dim is not None and axis != -1:
             raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
         self.axis = axis if dim is None else dim
-        if self.axis is None:
-            self.axis = self.default_axis
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"
 
 
 class Softmin(_AxisActivation):
-    """softmax(-x) along ``axis``; without one, decided per input as ``F.softmin`` (the
-    last axis of up to two, else an AxisError), as ``Softmax``."""
-
-    default_axis = None
+    """softmax(-x) along ``axis`` (the last by default, as ``Softmax`` here)."""
 
     def forward(self, x: Any) -> Tensor:
         return F.softmin(x, self.axis)

@@ -31,7 +31,7 @@ from autograd import log_softmax as _log_softmax
 from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
 from autograd import tanh as _tanh
-from autograd.errors import AxisError, DTypeError, ShapeError, UsageError
+from autograd.errors import DTypeError, ShapeError, UsageError
 
 from .fused import Elu, Gelu, Heaviside
 from .._checks import flag, real_number
@@ -39,8 +39,7 @@ from ..errors import ConfigError
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
            "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
-           "hardtanh", "check_inplace", "cast_for", "check_hardtanh_bounds", "check_temperature",
-           "softmax_axis"]
+           "hardtanh", "check_inplace", "cast_for", "check_hardtanh_bounds", "check_temperature"]
 
 
 _GELU_TANH_SCALE = math.sqrt(2.0 / math.pi)
@@ -209,41 +208,23 @@ def cast_for(name: str, x: Tensor, dtype: Any) -> Tensor:
     return x
 
 
-def softmax_axis(name: str, x: Tensor, axis: Any, dim: Any) -> Any:
-    """The ``axis`` to pass on for softmax and its kin: as given (-1 when only ``dim`` is
-    given); with neither, the last axis of an input with at most two axes, where PyTorch's
-    implicit choice is the same. For more axes PyTorch picks dim 0 (3-d) or 1 (4-d and
-    up), a rule it deprecates: an AxisError asks for ``dim=`` instead of differing."""
-    if axis is not None:
-        return axis
-    if dim is not None or x.ndim <= 2:
-        return -1
-    raise AxisError(f"{name}: no dim given for a {x.ndim}-d input. PyTorch would pick "
-                    f"dim={0 if x.ndim == 3 else 1} (an implicit choice it deprecates) and "
-                    f"NumPy-style code often means the last axis: pass dim= (e.g. dim=1 over "
-                    f"the channels of (N, C, H, W), dim=-1 over the last axis).")
-
-
-def softmax(x: Any, axis: int | None = None, temperature: float = 1.0, *,
+def softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
             dim: int | None = None, dtype: Any = None) -> Tensor:
     """softmax(x / T)_i = e^{x_i / T} / sum_j e^{x_j / T} along ``axis`` (or PyTorch's
     ``dim``; stable); d softmax_i / d x_j = s_i (delta_ij - s_j) / T. T -> 0 tends to
     argmax (one-hot), T -> inf to uniform. ``dtype`` (a float dtype): x is cast to it
-    first, as PyTorch's (e.g. float32 logits summed in float64). Without an axis: the
-    last for inputs of up to two axes (as PyTorch's implicit dim), else an AxisError."""
+    first, as PyTorch's (e.g. float32 logits summed in float64)."""
     check_temperature("softmax", temperature)
     x = cast_for("softmax", as_tensor(x), dtype)
-    axis = softmax_axis("softmax", x, axis, dim)
     return _softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
 
-def log_softmax(x: Any, axis: int | None = None, temperature: float = 1.0, *,
+def log_softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
                 dim: int | None = None, dtype: Any = None) -> Tensor:
     """log softmax(x / T) = x / T - logsumexp(x / T) along ``axis`` (or ``dim``; stable,
-    fused); ``dtype`` and a missing axis as in ``softmax``."""
+    fused); ``dtype`` as in ``softmax``."""
     check_temperature("log_softmax", temperature)
     x = cast_for("log_softmax", as_tensor(x), dtype)
-    axis = softmax_axis("log_softmax", x, axis, dim)
     return _log_softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
 
