@@ -180,11 +180,11 @@ class TorchMethods:
     def amax(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
         """The maximum over ``dim`` (an int or a tuple; all axes by default, as PyTorch's
         ``()`` or ``[]``): ``max``, whose gradient ties share evenly, as PyTorch's ``amax``."""
-        return self.max(_all_if_empty(dim), keepdim)
+        return self.max(axis=_all_if_empty(dim), keepdims=keepdim)
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
         """The minimum over ``dim``, as ``amax``."""
-        return self.min(_all_if_empty(dim), keepdim)
+        return self.min(axis=_all_if_empty(dim), keepdims=keepdim)
 
     def unbind(self, dim: int = 0) -> tuple[AnyTensor, ...]:
         """The slices along ``dim``, each without that axis (``tuple(x)`` for dim 0)."""
