@@ -41,7 +41,7 @@ from .torch_methods import TorchMethods
 from .torch_spellings import TorchSpellings
 
 __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip", "numpy_diag",
-           "numpy_nan_to_num", "numpy_sort", "numpy_argsort", "numpy_eigh", "numpy_eigvalsh",
+           "numpy_nan_to_num", "numpy_repeat", "numpy_sort", "numpy_argsort", "numpy_eigh", "numpy_eigvalsh",
            "numpy_svd", "numpy_qr", "numpy_pinv", "numpy_matrix_rank", "numpy_cond"]
 
 _UNSET = object()  # NumPy's "not given" for pinv's rtol
@@ -162,6 +162,11 @@ def numpy_nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = 
     return x.nan_to_num(nan, posinf, neginf)
 
 
+def numpy_repeat(a: Any, repeats: Any, axis: Any = None) -> Any:
+    """``np.repeat``: each element repeated (``a.repeat`` spelled NumPy's way)."""
+    return a.repeat(repeats=repeats, axis=axis)
+
+
 def numpy_sort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, *,
                stable: bool | None = None) -> Any:
     """``np.sort``: ``a.sort(axis=axis)``, the values (stable whatever ``kind`` asks, as
@@ -231,7 +236,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.linalg.eigvalsh: numpy_eigvalsh, np.linalg.svd: numpy_svd, np.linalg.qr: numpy_qr,
     np.linalg.pinv: numpy_pinv, np.linalg.cond: numpy_cond, np.flip: OpMethods.flip,
     np.roll: OpMethods.roll,
-    np.tile: OpMethods.tile, np.repeat: OpMethods.repeat, np.tril: OpMethods.tril,
+    np.tile: OpMethods.tile, np.repeat: numpy_repeat, np.tril: OpMethods.tril,
     np.diag: numpy_diag, np.nan_to_num: numpy_nan_to_num, np.ravel: TensorMath.ravel,
     np.triu: OpMethods.triu, np.take_along_axis: OpMethods.take_along_axis,
     # constants (integer or boolean tensors), as the methods of the same names

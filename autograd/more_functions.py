@@ -218,7 +218,7 @@ def tile(x: Any, reps: Any) -> Tensor:
 
 def repeat(x: Any, repeats: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
     """Each element repeated along ``axis`` (flattened when None), as ``np.repeat``."""
-    return as_tensor(x).repeat(repeats, axis, dim=dim)
+    return as_tensor(x).repeat(repeats=repeats, axis=axis, dim=dim)
 
 
 def tril(x: Any, k: int | None = None, *, diagonal: int | None = None) -> Tensor:

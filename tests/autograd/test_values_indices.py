@@ -145,3 +145,39 @@ def test_var_and_std_spelled_as_pytorch_take_its_correction(name: str, spell: st
 def test_var_refuses_two_corrections() -> None:
     with pytest.raises(UsageError, match="pass only one of ddof"):
         Tensor(DATA).var(dim=1, ddof=0, correction=1)
+
+
+REPEATS = [((2,), (3,)), ((2, 1), (2, 2)), (((2, 3),), (2,))]
+
+
+@pytest.mark.parametrize("counts, shape", REPEATS)
+def test_repeat_spelled_both_ways_is_refused(counts: tuple, shape: tuple) -> None:
+    """``x.repeat(2)`` of a 1-d tensor gave NumPy's [a, a, b, b] where PyTorch's gives
+    [a, b, a, b] (same shape: silent); ``x.repeat(2, 1)`` NumPy's (n, 2m) for PyTorch's
+    (2n, m). Both readings are named instead."""
+    with pytest.raises(UsageError, match=r"means two things.*x\.tile\(.*repeat_interleave"):
+        Tensor(np.ones(shape)).repeat(*counts)
+
+
+def test_repeat_spelled_one_way_means_that_librarys() -> None:
+    data = np.arange(6.0).reshape(2, 3)
+    x, tx = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    pairs = [(x.repeat(1, 2, 3), tx.repeat(1, 2, 3)),  # three counts: PyTorch's only
+             (x.repeat_interleave(2, dim=1), tx.repeat_interleave(2, dim=1)),
+             (x.repeat_interleave(np.array([1, 3]), dim=0),
+              tx.repeat_interleave(torch.tensor([1, 3]), dim=0)),
+             (x.repeat_interleave(2), tx.repeat_interleave(2))]
+    weights = np.random.default_rng(0)
+    for ours, theirs in pairs:
+        np.testing.assert_array_equal(ours.data, theirs.detach().numpy())
+        w = weights.random(ours.shape)
+        (ours * w).sum().backward()
+        (theirs * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-14)
+    for ours, expected in [(x.repeat(2), np.repeat(data, 2)),  # 2-d: NumPy's only
+                           (x.repeat(2, axis=1), np.repeat(data, 2, axis=1)),
+                           (x.repeat(repeats=[1, 2], dim=0), np.repeat(data, [1, 2], 0)),
+                           (np.repeat(x, 2, 1), np.repeat(data, 2, 1)),
+                           (ag.repeat(x[0], 2), np.repeat(data[0], 2)),
+                           (Tensor(3.0).repeat(2), np.repeat(3.0, 2))]:
+        np.testing.assert_array_equal(ours.data, expected)
