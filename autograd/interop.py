@@ -41,8 +41,9 @@ from .torch_methods import TorchMethods
 from .torch_spellings import TorchSpellings
 
 __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip", "numpy_diag",
-           "numpy_nan_to_num", "numpy_repeat", "numpy_sort", "numpy_argsort", "numpy_eigh", "numpy_eigvalsh",
-           "numpy_svd", "numpy_qr", "numpy_pinv", "numpy_matrix_rank", "numpy_cond"]
+           "numpy_nan_to_num", "numpy_repeat", "numpy_sort", "numpy_argsort", "numpy_eigh",
+           "numpy_eigvalsh", "numpy_svd", "numpy_qr", "numpy_pinv", "numpy_matrix_rank",
+           "numpy_cond"]
 
 _UNSET = object()  # NumPy's "not given" for pinv's rtol
 

@@ -3,8 +3,8 @@
 Each applies an op from ``autograd.ops`` (trig, special, scans, indexing, linalg_more).
 
 Axis arguments accept NumPy's ``axis=`` and PyTorch's ``dim=`` (and ``keepdim=``).
-``repeat`` repeats elements (``np.repeat``; PyTorch's is ``tile``). ``sort``, whose result
-depends on the spelling as ``max``'s does, is in ``tensor_reductions``."""
+``sort`` and ``repeat``, whose results depend on the spelling (NumPy's or PyTorch's), are in
+``tensor_reductions`` and ``torch_methods``."""
 
 from __future__ import annotations
 
@@ -24,8 +24,7 @@ from .ops.shape import GetItem, _index_arrays
 from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
-from .torch_arguments import (joined_ints, pick_one, repeat_spelling, tile_reps,
-                              torch_index_add)
+from .torch_arguments import joined_ints, pick_one, tile_reps, torch_index_add
 
 __all__ = ["OpMethods", "At"]
 
@@ -225,27 +224,6 @@ class OpMethods:
         """Repeated ``reps[k]`` times along axis k, as ``np.tile``; PyTorch's forms too:
         ``x.tile(2, 1)`` (separate ints), ``dims=``."""
         return indexing.tile(self, tile_reps(pick_one("tile", reps=reps, dims=dims), more))
-
-    def repeat(self, *position: Any, repeats: Any = None, axis: Any = None,
-               dim: Any = None) -> AnyTensor:
-        """NumPy's ``x.repeat(2, axis=0)`` (each element repeated along ``axis``; the
-        flattened tensor when None) or PyTorch's ``x.repeat(2, 1, 3)`` (the whole tensor
-        repeated: ``tile``), as the spelling says (``torch_arguments.repeat_spelling``)."""
-        axis = pick_axis(axis, dim, "repeat")
-        how, counts = repeat_spelling(self.ndim, position, repeats, axis)
-        if how == "tile":
-            return self.tile(counts)
-        return indexing.repeat(self, counts, axis)
-
-    def repeat_interleave(self, repeats: Any, dim: Any = None, *,
-                          output_size: int | None = None) -> AnyTensor:
-        """PyTorch's name for NumPy's ``repeat``: each element ``repeats`` times (an int,
-        or one count per element) along ``dim`` (the flattened tensor when None)."""
-        out = indexing.repeat(self, np.asarray(repeats), dim)
-        if output_size is not None and out.shape[0 if dim is None else dim] != output_size:
-            raise ShapeError(f"repeat_interleave: output_size={output_size} but the "
-                             f"repeats give {out.shape[0 if dim is None else dim]}")
-        return out
 
     def tril(self, k: int | None = None, *, diagonal: int | None = None) -> AnyTensor:
         """The lower triangle of the last two axes (diagonal ``k`` and below; PyTorch's
