@@ -22,9 +22,9 @@ _CPU = ("this engine computes with NumPy on the CPU: write device = 'cpu' (model
 TORCH_NAMES = {
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
-    "manual_seed": "nn.manual_seed(n) seeds nn's layers, dropout and shuffling (as "
-                   "torch.manual_seed); autograd.randn and the other random functions draw "
-                   "from generator=, e.g. generator=np.random.default_rng(n)",
+    "Generator": "generator= takes a numpy.random.Generator, e.g. np.random.default_rng(n) "
+                 "(torch.Generator().manual_seed(n)); None draws from the default one, which "
+                 "autograd.manual_seed(n) reseeds",
     "cuda": _CPU, "device": _CPU}
 
 

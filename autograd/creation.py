@@ -5,8 +5,9 @@ randint_like randperm``), with PyTorch's signatures.
 Sizes are given as ``zeros(2, 3)`` or ``zeros((2, 3))``. The dtype is float64 unless
 ``dtype=`` says otherwise (``arange`` of integers stays integer, as in NumPy and
 PyTorch); ``requires_grad=True`` makes a leaf to differentiate. Random tensors draw from
-the ``numpy.random.Generator`` passed as ``generator=`` (a fresh unseeded one if None),
-so a seeded generator reproduces them. PyTorch's ``device=`` is taken: "cpu" (or None,
+the ``numpy.random.Generator`` passed as ``generator=``, or from
+``autograd.default_generator`` if None (``autograd.manual_seed(n)`` reseeds it), so a
+seeded generator reproduces them. PyTorch's ``device=`` is taken: "cpu" (or None,
 "cpu:0", ``torch.device("cpu")``), the only device here; another is a ``UsageError``.
 """
 

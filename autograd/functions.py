@@ -148,7 +148,7 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
     return as_tensor(x).mean(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
-def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
+def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
         dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
         unbiased: bool | None = None) -> Tensor:
     """Variance sum((x - mean)^2) / (n - ddof) (or PyTorch's correction=/unbiased=)."""
@@ -156,7 +156,7 @@ def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
                             correction=correction, unbiased=unbiased)
 
 
-def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
+def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
         dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
         unbiased: bool | None = None) -> Tensor:
     """Standard deviation sqrt(var) (or PyTorch's correction=/unbiased=)."""
@@ -164,16 +164,18 @@ def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0, *,
                             correction=correction, unbiased=unbiased)
 
 
-def max(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None) -> Tensor:  # noqa: A001
-    """Maximum over ``axis``; ties share the gradient evenly."""
-    return as_tensor(x).max(axis, keepdims, dim=dim, keepdim=keepdim)
+def max(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
+        dim: Any = None, keepdim: bool | None = None) -> Any:  # noqa: A001
+    """Maximum over ``axis``; ties share the gradient evenly. PyTorch's spelling
+    (``dim=``, or an axis with ``keepdim=``) gives its pair ``(values, indices)``; a bare
+    ``max(x, 1)`` is ambiguous and raises ``UsageError`` (see ``Tensor.max``)."""
+    return as_tensor(x).max(*position, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
 
 
-def min(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None) -> Tensor:  # noqa: A001
-    """Minimum over ``axis``; ties share the gradient evenly."""
-    return as_tensor(x).min(axis, keepdims, dim=dim, keepdim=keepdim)
+def min(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
+        dim: Any = None, keepdim: bool | None = None) -> Any:  # noqa: A001
+    """Minimum over ``axis``, as ``max``."""
+    return as_tensor(x).min(*position, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,

@@ -256,7 +256,7 @@ class InplaceOps:
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
         """Fill with samples uniform in [a, b) drawn from ``generator``, a
-        ``numpy.random.Generator`` (a fresh unseeded one if None, as ``autograd.rand``)."""
+        ``numpy.random.Generator`` (``autograd.default_generator`` if None, as ``rand``)."""
         rng = _random_fill_checks(self, "uniform_", generator)
         if not (np.isfinite(a) and np.isfinite(b) and np.isfinite(b - a) and a <= b):
             raise UsageError(f"uniform_ draws from [a, b): a and b must be finite with "

@@ -41,8 +41,9 @@ from .torch_methods import TorchMethods
 from .torch_spellings import TorchSpellings
 
 __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip", "numpy_diag",
-           "numpy_nan_to_num", "numpy_argsort", "numpy_eigh", "numpy_eigvalsh", "numpy_svd",
-           "numpy_qr", "numpy_pinv", "numpy_matrix_rank", "numpy_cond"]
+           "numpy_nan_to_num", "numpy_repeat", "numpy_sort", "numpy_argsort", "numpy_eigh",
+           "numpy_eigvalsh", "numpy_svd", "numpy_qr", "numpy_pinv", "numpy_matrix_rank",
+           "numpy_cond"]
 
 _UNSET = object()  # NumPy's "not given" for pinv's rtol
 
@@ -85,7 +86,7 @@ def numpy_svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
     if not compute_uv:
         if hermitian:
             values = matrix_functions.eigvalsh(a, "L", "np.linalg.svd")
-            return values.abs().sort(-1, descending=True)
+            return values.abs().sort(axis=-1, descending=True)
         return matrix_functions.svdvals(a, "np.linalg.svd")
     if hermitian:
         raise UsageError("np.linalg.svd(t, hermitian=True) (NumPy's SVD from eigh, whose "
@@ -162,6 +163,21 @@ def numpy_nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = 
     return x.nan_to_num(nan, posinf, neginf)
 
 
+def numpy_repeat(a: Any, repeats: Any, axis: Any = None) -> Any:
+    """``np.repeat``: each element repeated (``a.repeat`` spelled NumPy's way)."""
+    return a.repeat(repeats=repeats, axis=axis)
+
+
+def numpy_sort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, *,
+               stable: bool | None = None) -> Any:
+    """``np.sort``: ``a.sort(axis=axis)``, the values (stable whatever ``kind`` asks, as
+    ``numpy_argsort``)."""
+    if order is not None:
+        raise UsageError("np.sort(t, order=...) sorts by the fields of a structured "
+                         "array; a Tensor has none")
+    return a.sort(axis=axis)
+
+
 def numpy_argsort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, *,
                   stable: Any = None) -> Any:
     """``np.argsort``: ``a.argsort(axis)``, which is stable whatever ``kind`` asks (a
@@ -211,7 +227,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.where: where,
     # the second set of ops (tensor_methods.OpMethods, ops.linalg_more)
     np.prod: OpMethods.prod, np.cumsum: OpMethods.cumsum, np.cumprod: OpMethods.cumprod,
-    np.sort: OpMethods.sort, np.round: OpMethods.round, np.around: OpMethods.round,
+    np.sort: numpy_sort, np.round: OpMethods.round, np.around: OpMethods.round,
     np.dot: OpMethods.dot, np.outer: OpMethods.outer, np.trace: OpMethods.trace,
     np.diagonal: OpMethods.diagonal, np.einsum: linalg_more.einsum,
     np.tensordot: linalg_more.tensordot, np.linalg.det: OpMethods.det,
@@ -221,7 +237,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.linalg.eigvalsh: numpy_eigvalsh, np.linalg.svd: numpy_svd, np.linalg.qr: numpy_qr,
     np.linalg.pinv: numpy_pinv, np.linalg.cond: numpy_cond, np.flip: OpMethods.flip,
     np.roll: OpMethods.roll,
-    np.tile: OpMethods.tile, np.repeat: OpMethods.repeat, np.tril: OpMethods.tril,
+    np.tile: OpMethods.tile, np.repeat: numpy_repeat, np.tril: OpMethods.tril,
     np.diag: numpy_diag, np.nan_to_num: numpy_nan_to_num, np.ravel: TensorMath.ravel,
     np.triu: OpMethods.triu, np.take_along_axis: OpMethods.take_along_axis,
     # constants (integer or boolean tensors), as the methods of the same names

@@ -104,10 +104,13 @@ def argmin(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
     return as_tensor(x).argmin(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
-def sort(x: Any, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> Tensor:
-    """The values sorted along ``axis`` (flattened when None), as ``np.sort``; each
-    value's gradient goes back to the element it came from."""
-    return as_tensor(x).sort(axis, descending, dim=dim)
+def sort(x: Any, *position: Any, axis: Any = "last", dim: Any = None,
+         descending: bool | None = None, stable: bool | None = None) -> Any:
+    """``axis=`` (None flattens): the sorted values, as ``np.sort``; ``dim=`` or
+    ``descending=``: PyTorch's pair (values, indices). ``sort(x)`` and ``sort(x, 1)`` mean
+    both and raise ``UsageError`` (see ``Tensor.sort``)."""
+    return as_tensor(x).sort(*position, axis=axis, dim=dim, descending=descending,
+                             stable=stable)
 
 
 def argsort(x: Any, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> Tensor:
@@ -215,7 +218,7 @@ def tile(x: Any, reps: Any) -> Tensor:
 
 def repeat(x: Any, repeats: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
     """Each element repeated along ``axis`` (flattened when None), as ``np.repeat``."""
-    return as_tensor(x).repeat(repeats, axis, dim=dim)
+    return as_tensor(x).repeat(repeats=repeats, axis=axis, dim=dim)
 
 
 def tril(x: Any, k: int | None = None, *, diagonal: int | None = None) -> Tensor:

@@ -3,8 +3,8 @@
 log_normal_ geometric_``
 (``uniform_`` and ``normal_`` are in ``inplace``).
 
-Each draws from ``generator=``, a ``numpy.random.Generator`` (a fresh unseeded one if
-None, as ``autograd.rand``). The samples are constants: no gradient flows through a draw.
+Each draws from ``generator=``, a ``numpy.random.Generator`` (``autograd.default_generator``
+if None, as ``autograd.rand``). The samples are constants: no gradient flows through a draw.
 The in-place fills follow the rules of ``inplace``: refused while recording on a tensor
 that requires grad (do them under ``no_grad()``), and stamped as a write, so a graph that
 saved the old values refuses to run backward.

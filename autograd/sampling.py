@@ -1,10 +1,10 @@
 """Sampling from distributions, with PyTorch's signatures: ``multinomial``, ``normal``,
 ``bernoulli``, ``poisson``.
 
-Every function draws from ``generator=``, a ``numpy.random.Generator`` (a fresh unseeded
-one if None, as ``autograd.rand``), so a seeded generator reproduces the samples. The
-samples are constants: no gradient flows through a draw (PyTorch gives ``normal``,
-``bernoulli`` and ``poisson`` a gradient of zeros).
+Every function draws from ``generator=``, a ``numpy.random.Generator``
+(``autograd.default_generator`` if None, as ``autograd.rand``), so a seeded generator
+reproduces the samples. The samples are constants: no gradient flows through a draw
+(PyTorch gives ``normal``, ``bernoulli`` and ``poisson`` a gradient of zeros).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Each applies an op from ``autograd.ops`` (trig, special, scans, indexing, linalg_more).
 
 Axis arguments accept NumPy's ``axis=`` and PyTorch's ``dim=`` (and ``keepdim=``).
-``repeat`` repeats elements (``np.repeat``; PyTorch's is ``tile``); ``sort(dim=)`` gives
-PyTorch's pair (values, indices), ``sort(axis)`` the values."""
+``sort`` and ``repeat``, whose results depend on the spelling (NumPy's or PyTorch's), are in
+``tensor_reductions`` and ``torch_methods``."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from .ops.shape import GetItem, _index_arrays
 from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
-from .tensor_reductions import ValuesIndices
 from .torch_arguments import joined_ints, pick_one, tile_reps, torch_index_add
 
 __all__ = ["OpMethods", "At"]
@@ -162,13 +161,6 @@ class OpMethods:
         return scans.argfunction(np.argmin, self, pick_axis(axis, dim, "argmin"),
                                  pick_keepdims(keepdims, keepdim, "argmin"), "argmin")
 
-    def sort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> AnyTensor:
-        """Sorted values (a new tensor); PyTorch's pair (values, indices) for ``dim=``."""
-        if dim is None:
-            return scans.sort(self, axis, descending)
-        indices = self.argsort(axis, descending, dim=dim)
-        return ValuesIndices(self.take_along_axis(indices, dim=dim), indices)
-
     def argsort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> AnyTensor:
         """Indices that sort along ``axis`` (stable; integers, no gradient)."""
         return scans.argsort(self, pick_axis(axis, dim, "argsort", -1), descending)
@@ -232,10 +224,6 @@ class OpMethods:
         """Repeated ``reps[k]`` times along axis k, as ``np.tile``; PyTorch's forms too:
         ``x.tile(2, 1)`` (separate ints), ``dims=``."""
         return indexing.tile(self, tile_reps(pick_one("tile", reps=reps, dims=dims), more))
-
-    def repeat(self, repeats: Any, axis: Any = None, *, dim: Any = None) -> AnyTensor:
-        """Each element repeated (``np.repeat``; PyTorch's ``repeat`` is ``tile``)."""
-        return indexing.repeat(self, repeats, pick_axis(axis, dim, "repeat"))
 
     def tril(self, k: int | None = None, *, diagonal: int | None = None) -> AnyTensor:
         """The lower triangle of the last two axes (diagonal ``k`` and below; PyTorch's

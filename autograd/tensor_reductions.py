@@ -1,11 +1,15 @@
 """``Reductions``: the Tensor methods that reduce over axes (``sum``, ``mean``, ``var``,
-``std``, ``max``, ``min``, ``logsumexp``) and the softmaxes along one axis, a mixin of
-``Tensor`` beside ``TensorMath``.
+``std``, ``max``, ``min``, ``logsumexp``), ``sort`` and the softmaxes along one axis, a
+mixin of ``Tensor`` beside ``TensorMath``.
 
-``max``/``min`` follow the library that the call is spelled in: NumPy's ``x.max(1)`` or
+``max``, ``min`` and ``sort`` follow the library that the call is spelled in: NumPy's
 ``x.max(axis=1)`` gives the values; PyTorch's ``x.max(dim=1)`` or ``x.max(1, keepdim=True)``
 gives PyTorch's pair ``(values, indices)``, so ``pred = out.max(dim=1)[1]`` and
-``_, pred = out.max(1, keepdim=True)`` mean what they mean in PyTorch.
+``_, pred = out.max(1, keepdim=True)`` mean what they mean in PyTorch. A bare positional
+axis, ``x.max(1)``, means the values in NumPy and the pair in PyTorch: it raises
+``UsageError`` naming both spellings rather than guess (``np.max(t, 1)`` is NumPy's own
+function, so it gives the values). ``var``/``std`` spelled PyTorch's way default to its
+``correction=1``, NumPy's way to ``ddof=0``.
 
 Each accepts NumPy's ``axis=``/``keepdims=`` and PyTorch's ``dim=``/``keepdim=`` (see
 ``ops.reductions.pick_axis``). ``sum``, ``max``, ``min``, ``logsumexp`` and the softmaxes
@@ -21,10 +25,11 @@ import numpy as np
 from ._arrays import as_dtype
 from .errors import DTypeError, UsageError
 from .function import apply
+from .ops import scans
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
                              pick_axis, pick_ddof, pick_keepdims, reduced_count)
 
-__all__ = ["Reductions", "ValuesIndices"]
+__all__ = ["Reductions", "ValuesIndices", "resolve_position", "ambiguous"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -37,10 +42,42 @@ class ValuesIndices(NamedTuple):
 
 
 def spelled_as_torch(axis: Any, dim: Any, keepdim: bool | None) -> bool:
-    """Whether ``max``/``min`` were called PyTorch's way for one axis: ``dim=``, or an
-    axis with PyTorch's ``keepdim=``. PyTorch's ``max(dim)`` gives (values, indices),
-    NumPy's ``max(axis)`` the values."""
+    """Whether a reduction was called PyTorch's way for one axis: ``dim=``, or an axis
+    with PyTorch's ``keepdim=``."""
     return dim is not None or (keepdim is not None and axis is not None)
+
+
+def resolve_position(name: str, position: tuple, axis: Any, dim: Any, numpy_only: bool,
+                     torch_only: bool) -> tuple[Any, Any]:
+    """``(axis, dim)`` for ``max``/``min``/``sort`` given ``position``, the positional
+    arguments after the tensor. An int there is NumPy's axis when a keyword only NumPy
+    has was given (``numpy_only``: ``keepdims=``), PyTorch's dim when one only PyTorch has
+    was (``torch_only``: ``keepdim=``, ``descending=``); alone it means the values in
+    NumPy and the pair (values, indices) in PyTorch, so it raises ``UsageError``."""
+    if len(position) > 1:
+        raise UsageError(
+            f"{name}: takes one positional argument, the axis; got {len(position)} "
+            f"({', '.join(map(repr, position))}). Pass the others by keyword.")
+    if not position:
+        return axis, dim
+    given = position[0]
+    if axis is not None or dim is not None:
+        raise UsageError(f"{name}: got the axis twice, {given!r} by position and "
+                         f"{'axis' if axis is not None else 'dim'}= by keyword; pass one")
+    is_int = isinstance(given, (int, np.integer)) and not isinstance(given, (bool, np.bool_))
+    if not is_int or numpy_only:
+        return given, None
+    if torch_only:
+        return None, given
+    raise ambiguous(f"x.{name}({given!r})", name, given)
+
+
+def ambiguous(call: str, name: str, axis: Any) -> UsageError:
+    """The error for ``call``, which means NumPy's values and PyTorch's pair alike."""
+    return UsageError(
+        f"{call} means two things: NumPy's {name} gives the values, PyTorch's gives the "
+        f"pair (values, indices). Name the one you mean: x.{name}(axis={axis!r}) for the "
+        f"values, x.{name}(dim={axis!r}) for the pair.")
 
 
 class Reductions:
@@ -80,47 +117,56 @@ class Reductions:
             return average if average.dtype == dtype else average.astype(dtype)
         return self.sum(axis, keepdims) / n
 
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
-            keepdim: bool | None = None, correction: int | None = None,
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
+            dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
             unbiased: bool | None = None) -> AnyTensor:
-        """sum((x - mean)^2) / max(n - ddof, 0); ddof=0 as NumPy (population), and as
-        NumPy's, ddof >= n gives inf (or NaN for 0 / 0). PyTorch's ``correction=`` (its
-        ddof) and ``unbiased=`` (ddof 1 or 0) are accepted too."""
+        """sum((x - mean)^2) / max(n - ddof, 0); as NumPy's, ddof >= n gives inf (or NaN
+        for 0 / 0). ``ddof`` defaults to 0 (NumPy, the population variance), or to 1
+        when called PyTorch's way (``dim=``, or an axis with ``keepdim=``: PyTorch's
+        ``correction=1``). PyTorch's ``correction=`` (its ddof) and ``unbiased=`` (ddof 1
+        or 0) are accepted too."""
+        ddof = pick_ddof(ddof, correction, unbiased, "var",
+                         default=1 if spelled_as_torch(axis, dim, keepdim) else 0)
         axis, keepdims = pick_axis(axis, dim, "var"), pick_keepdims(keepdims, keepdim, "var")
-        ddof = pick_ddof(ddof, correction, unbiased, "var")
         n = reduced_count(self._data.shape, axis, "var")
         centred = self - self.mean(axis, keepdims=True)
         return (centred * centred).sum(axis, keepdims) / max(n - ddof, 0)
 
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
-            keepdim: bool | None = None, correction: int | None = None,
+    def std(self, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
+            dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
             unbiased: bool | None = None) -> AnyTensor:
-        """sqrt(var); its gradient is 0 where var = 0 (constant data), as PyTorch.
-        ``correction=``/``unbiased=`` as in ``var``."""
+        """sqrt(var), with ``var``'s ``ddof`` rule; its gradient is 0 where var = 0
+        (constant data), as PyTorch's."""
+        ddof = pick_ddof(ddof, correction, unbiased, "std",
+                         default=1 if spelled_as_torch(axis, dim, keepdim) else 0)
         axis, keepdims = pick_axis(axis, dim, "std"), pick_keepdims(keepdims, keepdim, "std")
-        ddof = pick_ddof(ddof, correction, unbiased, "std")
         reduced_count(self._data.shape, axis, "std")  # checks axis, naming std
         return apply(StdSqrt(), self.var(axis, keepdims, ddof))
 
-    def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> AnyTensor:
-        """Maximum over ``axis``; ties share the gradient evenly. Spelled as PyTorch's
-        (``dim=``, or ``keepdim=``): the pair ``(values, indices)``, see ``_extreme_along``."""
-        if spelled_as_torch(axis, dim, keepdim):
-            return self._extreme_along("max", pick_axis(axis, dim, "max"),
-                                      pick_keepdims(keepdims, keepdim, "max"))
-        return apply(Max(pick_axis(axis, dim, "max"), pick_keepdims(keepdims, keepdim, "max")),
-                     self)
+    def max(self, *position: Any, axis: Any = None, keepdims: bool | None = None,
+            dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
+        """Maximum over ``axis`` (every axis by default); ties share the gradient evenly.
+        PyTorch's spelling (``dim=``, or an axis with ``keepdim=``) gives its pair
+        ``(values, indices)`` (see ``_extreme_along``); a bare ``x.max(1)`` is ambiguous
+        and raises (see the module docstring)."""
+        return self._extreme("max", Max, position, axis, keepdims, dim, keepdim)
 
-    def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> AnyTensor:
-        """Minimum over ``axis``; ties share the gradient evenly. Spelled as PyTorch's
-        (``dim=``, or ``keepdim=``): the pair ``(values, indices)``, see ``_extreme_along``."""
-        if spelled_as_torch(axis, dim, keepdim):
-            return self._extreme_along("min", pick_axis(axis, dim, "min"),
-                                      pick_keepdims(keepdims, keepdim, "min"))
-        return apply(Min(pick_axis(axis, dim, "min"), pick_keepdims(keepdims, keepdim, "min")),
-                     self)
+    def min(self, *position: Any, axis: Any = None, keepdims: bool | None = None,
+            dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
+        """Minimum over ``axis``, as ``max``."""
+        return self._extreme("min", Min, position, axis, keepdims, dim, keepdim)
+
+    def _extreme(self, name: str, op: type, position: tuple, axis: Any, keepdims: Any,
+                 dim: Any, keepdim: Any) -> AnyTensor:
+        """``max``/``min`` (``name``, reduced by ``op``) called in either library's way."""
+        axis, dim = resolve_position(name, position, axis, dim, keepdims is not None,
+                                     keepdim is not None)
+        torch = spelled_as_torch(axis, dim, keepdim)
+        axis = pick_axis(axis, dim, name)
+        keepdims = pick_keepdims(False if keepdims is None else keepdims, keepdim, name)
+        if torch:
+            return self._extreme_along(name, axis, keepdims)
+        return apply(op(axis, keepdims), self)
 
     def _extreme_along(self, name: str, axis: Any, keepdims: bool) -> ValuesIndices:
         """PyTorch's ``max(dim)``/``min(dim)`` (``name``): the extreme values along one
@@ -136,6 +182,28 @@ class Reductions:
         if not keepdims:
             values, indices = values.squeeze(axis), indices.squeeze(axis)
         return ValuesIndices(values, indices)
+
+    def sort(self, *position: Any, axis: Any = "last", dim: Any = None,
+             descending: bool | None = None, stable: bool | None = None) -> AnyTensor:
+        """Sorted along an axis (a stable sort; each value's gradient goes back to the
+        element it came from). NumPy's spelling, ``x.sort(axis=-1)`` (None flattens),
+        gives the values, as ``np.sort``; PyTorch's, ``x.sort(dim=-1)`` or with
+        ``descending=``, its pair ``(values, indices)``. ``x.sort()`` and ``x.sort(1)``
+        mean both, so they raise ``UsageError``. ``stable`` is accepted (both libraries
+        have it): the sort is always stable."""
+        given = not (isinstance(axis, str) and axis == "last")  # None is an axis: it flattens
+        axis, dim = resolve_position("sort", position, axis if given else None, dim,
+                                     False, descending is not None)
+        if not isinstance(descending, (bool, np.bool_, type(None))):
+            raise UsageError(f"sort: descending must be True or False; got {descending!r}")
+        if dim is None and not (given or position):
+            if descending is None:
+                raise ambiguous("x.sort()", "sort", -1)
+            dim = -1  # descending= is PyTorch's alone
+        if dim is None:
+            return scans.sort(self, axis, bool(descending))
+        indices = self.argsort(dim=dim, descending=bool(descending))
+        return ValuesIndices(self.take_along_axis(indices, dim=dim), indices)
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
                   keepdim: bool | None = None) -> AnyTensor:

@@ -12,7 +12,7 @@ import numpy as np
 from .errors import ShapeError, TensorIndexError, UsageError
 from .ops.reductions import normalize_axis
 
-__all__ = ["pick_one", "joined_ints", "tile_reps", "torch_index_add"]
+__all__ = ["pick_one", "joined_ints", "tile_reps", "repeat_spelling", "torch_index_add"]
 
 
 def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
@@ -43,6 +43,36 @@ def tile_reps(reps: Any, more: tuple) -> Any:
         raise UsageError("tile: needs the repetitions per axis (reps, or PyTorch's dims=), "
                          "e.g. x.tile((2, 1)) or x.tile(2, 1); got none")
     return joined_ints(reps, more, "tile")
+
+
+def repeat_spelling(ndim: int, position: tuple, repeats: Any, axis: Any) -> tuple[str, Any]:
+    """Which library ``x.repeat(...)`` of an ``ndim``-d tensor is spelled in:
+    ``("repeat", repeats)`` for NumPy's (each element repeated; ``axis`` from its
+    keyword), ``("tile", reps)`` for PyTorch's (the whole tensor repeated, NumPy's
+    ``tile``). NumPy's keywords ``repeats=``/``axis=`` decide; three or more counts are
+    PyTorch's alone, one count of a 0-d tensor means the same in both, and of a 2-d or
+    larger tensor NumPy's alone (PyTorch's needs a count per axis). What both read
+    differently (one count of a 1-d tensor, two counts, one sequence) is a ``UsageError``
+    naming the two spellings."""
+    if repeats is not None or axis is not None:
+        if len(position) != (repeats is None):
+            raise UsageError(f"repeat: got {len(position)} positional argument(s) with "
+                             f"{'repeats=' if repeats is not None else 'axis='}; NumPy's form "
+                             f"is x.repeat(repeats, axis=...)")
+        return "repeat", position[0] if repeats is None else repeats
+    if not position:
+        raise UsageError("repeat: needs the number of repeats, e.g. x.repeat(2, axis=0)")
+    if len(position) >= 3:
+        return "tile", position
+    single = len(position) == 1 and np.ndim(position[0]) == 0
+    if single and ndim != 1:
+        return "repeat", position[0]
+    given = ", ".join(map(repr, position))
+    raise UsageError(
+        f"x.repeat({given}) of a {ndim}-d tensor means two things: PyTorch's repeat "
+        f"repeats the whole tensor (NumPy's tile), NumPy's repeats each element. Say "
+        f"which: x.tile({given}) for PyTorch's, x.repeat({position[0]!r}, axis=...) or "
+        f"x.repeat_interleave({position[0]!r}, dim=...) for NumPy's (axis None flattens).")
 
 
 def torch_index_add(x: Any, first: Any, second: Any, source: Any, dim: Any,

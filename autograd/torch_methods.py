@@ -2,8 +2,9 @@
 ``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
 ``allclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``,
 ``where nan_to_num lerp scatter`` (``scatter_`` is in ``inplace``, beside the other
-in-place methods; ``scatter_target`` is the part the two share), and the matrix methods
-``inverse slogdet logdet cholesky matrix_power``.
+in-place methods; ``scatter_target`` is the part the two share), the matrix methods
+``inverse slogdet logdet cholesky matrix_power``, and ``repeat`` (NumPy's or PyTorch's, as
+spelled) with ``repeat_interleave``.
 
 Each is a line or two over ops that exist under NumPy's names, so the graph (and a
 drawing) shows those ops; none has a VJP of its own.
@@ -16,10 +17,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
-from .ops import linalg_more
-from .ops.reductions import normalize_axis
+from .ops import indexing, linalg_more
+from .ops.reductions import normalize_axis, pick_axis
 from .tensor_math import where
 from .tensor_reductions import ValuesIndices
+from .torch_arguments import repeat_spelling
 
 __all__ = ["TorchMethods", "SlogDet", "scatter_target"]
 
@@ -105,6 +107,28 @@ class TorchMethods:
 
     __slots__ = ()
 
+    # ------------------------------------------------------------ repeat
+    def repeat(self, *position: Any, repeats: Any = None, axis: Any = None,
+               dim: Any = None) -> AnyTensor:
+        """NumPy's ``x.repeat(2, axis=0)`` (each element repeated along ``axis``; the
+        flattened tensor when None) or PyTorch's ``x.repeat(2, 1, 3)`` (the whole tensor
+        repeated: ``tile``), as the spelling says (``torch_arguments.repeat_spelling``)."""
+        axis = pick_axis(axis, dim, "repeat")
+        how, counts = repeat_spelling(self.ndim, position, repeats, axis)
+        if how == "tile":
+            return self.tile(counts)
+        return indexing.repeat(self, counts, axis)
+
+    def repeat_interleave(self, repeats: Any, dim: Any = None, *,
+                          output_size: int | None = None) -> AnyTensor:
+        """PyTorch's name for NumPy's ``repeat``: each element ``repeats`` times (an int,
+        or one count per element) along ``dim`` (the flattened tensor when None)."""
+        out = indexing.repeat(self, np.asarray(repeats), dim)
+        if output_size is not None and out.shape[0 if dim is None else dim] != output_size:
+            raise ShapeError(f"repeat_interleave: output_size={output_size} but the "
+                             f"repeats give {out.shape[0 if dim is None else dim]}")
+        return out
+
     # ------------------------------------------------------------ comparisons (constants)
     def eq(self, other: Any) -> AnyTensor:
         """self == other, a boolean constant (as the operator)."""
@@ -180,11 +204,11 @@ class TorchMethods:
     def amax(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
         """The maximum over ``dim`` (an int or a tuple; all axes by default, as PyTorch's
         ``()`` or ``[]``): ``max``, whose gradient ties share evenly, as PyTorch's ``amax``."""
-        return self.max(_all_if_empty(dim), keepdim)
+        return self.max(axis=_all_if_empty(dim), keepdims=keepdim)
 
     def amin(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
         """The minimum over ``dim``, as ``amax``."""
-        return self.min(_all_if_empty(dim), keepdim)
+        return self.min(axis=_all_if_empty(dim), keepdims=keepdim)
 
     def unbind(self, dim: int = 0) -> tuple[AnyTensor, ...]:
         """The slices along ``dim``, each without that axis (``tuple(x)`` for dim 0)."""

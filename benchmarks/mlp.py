@@ -16,7 +16,7 @@ from .breakdown import NOTE, breakdown_candidates
 from .harness import (Candidate, Case, LossAndGrads, Settings, measure,
                       same_layout, torch_or_none, training_candidate, weight_grad)
 
-__all__ = ["run", "make_model", "NumpyMLP", "torch_model"]
+__all__ = ["run", "make_model", "NumpyMLP", "torch_model", "workload"]
 
 SIZES = (784, 256, 128, 10)
 LR = 0.01
@@ -39,7 +39,8 @@ class NumpyMLP:
     def __init__(self, params: list[np.ndarray]) -> None:
         self.params = same_layout(params)  # W1 b1 W2 b2 ... with W (out, in)
 
-    def loss_and_grads(self, x: np.ndarray, labels: np.ndarray) -> LossAndGrads:
+    def forward(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, tuple]:
+        """The loss, and what the backward pass needs: (dL/dlogits, inputs, pre-ReLUs)."""
         weights, biases = self.params[0::2], self.params[1::2]
         inputs, pre = [x], []
         a = x
@@ -58,18 +59,32 @@ class NumpyMLP:
         g = p
         g[rows, labels] -= 1
         g /= n
+        return float(loss), (g, inputs, pre)
+
+    def backward(self, saved: tuple) -> list[np.ndarray]:
+        """The gradients of W1 b1 W2 b2 ..., from ``forward``'s saved arrays."""
+        g, inputs, pre = saved
+        weights = self.params[0::2]
         grads: list[np.ndarray] = []
         for layer in range(len(weights) - 1, -1, -1):
             grads[:0] = [weight_grad(g, inputs[layer], weights[layer]), g.sum(axis=0)]
             if layer:
                 g = (g @ weights[layer]) * (pre[layer - 1] > 0)
-        return float(loss), grads
+        return grads
 
-    def step(self, x: np.ndarray, labels: np.ndarray) -> float:
-        loss, grads = self.loss_and_grads(x, labels)
+    def update(self, grads: list[np.ndarray]) -> None:
+        """p -= lr g, scaling the (spent) gradients in place."""
         for param, grad in zip(self.params, grads):
             grad *= LR
             param -= grad
+
+    def loss_and_grads(self, x: np.ndarray, labels: np.ndarray) -> LossAndGrads:
+        loss, saved = self.forward(x, labels)
+        return loss, self.backward(saved)
+
+    def step(self, x: np.ndarray, labels: np.ndarray) -> float:
+        loss, grads = self.loss_and_grads(x, labels)
+        self.update(grads)
         return loss
 
 
@@ -85,19 +100,29 @@ def torch_model(torch: Any, params: list[np.ndarray]) -> Any:
     return torch.nn.Sequential(*layers[:-1])
 
 
-def _case(batch: int, sizes: tuple[int, ...], settings: Settings) -> Case:
+def workload(batch: int, sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
+    """The case's data and models: ``x``, ``labels``, ``xt`` (x as a Tensor), the
+    engine's ``model``, its ``params``, ``loss()`` and ``sgd``, and ``by_hand`` (a
+    NumpyMLP with the same weights)."""
     rng = np.random.default_rng(1)
     x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
     labels = rng.integers(0, sizes[-1], batch)
     model = make_model(sizes)
     params = list(model.parameters())
-    arrays = same_layout(p.data for p in params)
-    by_hand = NumpyMLP(arrays)
     xt = ag.Tensor(x)
 
     def loss() -> ag.Tensor:
         return F.cross_entropy(model(xt), labels)
-    sgd = nn.optim.SGD(params, lr=LR)
+    return dict(x=x, labels=labels, xt=xt, model=model, params=params, loss=loss,
+                sgd=nn.optim.SGD(params, lr=LR),
+                by_hand=NumpyMLP(same_layout(p.data for p in params)))
+
+
+def _case(batch: int, sizes: tuple[int, ...], settings: Settings) -> Case:
+    w = workload(batch, sizes)
+    x, labels, params, loss, sgd, by_hand = (
+        w[k] for k in ("x", "labels", "params", "loss", "sgd", "by_hand"))
+    arrays = same_layout(p.data for p in params)
     candidates = [
         Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(x, labels),
                   lambda: by_hand.step(x, labels)),

@@ -3,42 +3,30 @@
 * a ``numpy.random.Generator`` is used as given (its state advances, so a model built
   from one generator is reproducible layer after layer);
 * an int is a seed: ``np.random.default_rng(seed)``;
-* ``None`` means the package-wide default generator, which ``manual_seed(n)`` resets
-  (as ``torch.manual_seed``), so scripts that pass no generator can still be repeated.
+* ``None`` means the process-wide default generator, ``autograd.default_generator``,
+  which ``manual_seed(n)`` (``autograd.manual_seed``, as ``torch.manual_seed``) reseeds,
+  so scripts that pass no generator can still be repeated: ``autograd.randn`` and
+  ``nn.Dropout`` draw from the same one.
 """
 from __future__ import annotations
 
 import numbers
 
+import autograd
 import numpy as np
+from autograd import manual_seed
 from autograd.errors import GeneratorError
 
-from .errors import ArgumentTypeError, ConfigError
+from .errors import ConfigError
 
 __all__ = ["RNGLike", "as_generator", "default_generator", "manual_seed"]
 
 RNGLike = np.random.Generator | int | None
 
-_DEFAULT = np.random.default_rng()
-
 
 def default_generator() -> np.random.Generator:
-    """The generator used when ``rng=None`` (one object for the whole process)."""
-    return _DEFAULT
-
-
-def manual_seed(seed: int) -> np.random.Generator:
-    """Reset the default generator to ``seed`` in place and return it.
-
-    The generator object stays the same, so layers built earlier with ``rng=None``
-    (e.g. ``Dropout``) follow the new seed too.
-    """
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ArgumentTypeError(f"manual_seed: the seed must be an int, e.g. manual_seed(0); "
-                                f"got {type(seed).__name__} {seed!r}")
-    _check_seed(seed)
-    _DEFAULT.bit_generator.state = np.random.PCG64(int(seed)).state
-    return _DEFAULT
+    """The generator used when ``rng=None``: ``autograd.default_generator``."""
+    return autograd.default_generator
 
 
 def as_generator(rng: RNGLike, name: str = "rng") -> np.random.Generator:
@@ -46,7 +34,7 @@ def as_generator(rng: RNGLike, name: str = "rng") -> np.random.Generator:
     caller's name for the argument, used in the error message. Anything else raises
     autograd's ``GeneratorError`` (a TypeError), as ``autograd.randn(generator=)`` does."""
     if rng is None:
-        return _DEFAULT
+        return autograd.default_generator
     if isinstance(rng, np.random.Generator):
         return rng
     _check_seed(rng, name)

@@ -206,12 +206,13 @@ class Swish(Module):
 
 
 class Softmax(Module):
-    """softmax(x / temperature) along ``axis`` (or PyTorch's ``dim``)."""
+    """softmax(x / temperature) along ``axis`` (or PyTorch's ``dim``); not given, the last
+    for up to 2-d input and an error for more (``F.softmax``)."""
 
-    def __init__(self, axis: int = -1, temperature: float = 1.0, *,
+    def __init__(self, axis: int | None = None, temperature: float = 1.0, *,
                  dim: int | None = None) -> None:
         super().__init__()
-        if dim is not None and axis != -1:
+        if dim is not None and axis is not None:
             raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
         self.axis = axis if dim is None else dim
         self.temperature = check_temperature(type(self).__name__, temperature)

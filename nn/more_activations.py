@@ -108,18 +108,23 @@ class Tanhshrink(Module):
 class _AxisActivation(Module):
     """An activation along one axis: ``axis`` (NumPy's word) or PyTorch's ``dim``."""
 
-    def __init__(self, axis: int = -1, *, dim: int | None = None) -> None:
+    default_axis: int | None = -1
+
+    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
         super().__init__()
-        if dim is not None and axis != -1:
+        if dim is not None and axis is not None:
             raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
-        self.axis = axis if dim is None else dim
+        self.axis = dim if dim is not None else self.default_axis if axis is None else axis
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"
 
 
 class Softmin(_AxisActivation):
-    """softmax(-x) along ``axis`` (the last by default, as ``Softmax`` here)."""
+    """softmax(-x) along ``axis`` (as ``Softmax``: the last for up to 2-d input when not
+    given, an error for more)."""
+
+    default_axis = None
 
     def forward(self, x: Any) -> Tensor:
         return F.softmin(x, self.axis)

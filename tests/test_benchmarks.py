@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from benchmarks import __main__ as cli
-from benchmarks import (breakdown, cnn, collector, deep, fit, harness, lstm, mlp, moons,
-                        per_op, vae)
+from benchmarks import (breakdown, cnn, collector, deep, fit, harness, lstm, mlp, mlp_phases,
+                        moons, per_op, vae)
 
 TINY = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=False)
 
@@ -59,6 +59,14 @@ def test_breakdown_replays_every_recorded_op_inputs_first() -> None:
     forwards()
     vjps()  # on plain arrays: nothing recorded, nothing stored
     assert x.grad is None
+
+
+def test_mlp_phases_times_every_phase_of_each_row() -> None:
+    rows = mlp_phases.phase_rows(4, 2, sizes=(12, 8, 3))
+    assert list(rows) == ["autograd + nn", "numpy (by hand)", "ops alone"]
+    assert list(rows["autograd + nn"]) == ["forward", "zero_grad", "backward", "update",
+                                           "total"]
+    assert all(list(r)[-1] == "total" and min(r.values()) >= 0 for r in rows.values())
 
 
 def test_cnn_baseline_windows_match_the_library_and_are_adjoint() -> None:

@@ -70,9 +70,11 @@ def test_blitz_cnn_learns_and_its_accuracy_uses_argmax():
     assert np.mean(losses[-4:]) < 0.5 * np.mean(losses[:4])
     with ag.no_grad():
         outputs = net(ag.tensor(images[384:]))
-        predicted = outputs.argmax(1)  # torch.max(outputs, 1)[1]; max(1) is the values here
+        _, predicted = ag.max(outputs, dim=1)  # torch.max(outputs, 1): ambiguous here
         assert outputs.dtype == np.float32 and not outputs.requires_grad
-    np.testing.assert_array_equal(outputs.max(1).numpy(), outputs.numpy().max(1))
+    with pytest.raises(ag.UsageError, match=r"ag.max\(outputs, dim=1\)|x.max\(dim=1\)"):
+        ag.max(outputs, 1)  # NumPy's values or PyTorch's pair: named, never guessed
+    np.testing.assert_array_equal(outputs.max(axis=1).numpy(), outputs.numpy().max(1))
     np.testing.assert_array_equal(ag.argmax(outputs, 1).numpy(), predicted.numpy())
     targets = ag.tensor(labels[384:])
     correct = (predicted == targets).sum().item()

@@ -6,9 +6,9 @@ logistic regression by hand (``requires_grad_()``, updates
     ``get_data`` and a CNN with a ``Lambda`` module and ``nn.AdaptiveAvgPool2d``, on
     scikit-learn's 8x8 digits. Each runs step for step as PyTorch's from the same start.
 
-``nn.manual_seed`` (PyTorch's ``torch.manual_seed``) seeds nn's layers, dropout and
-shuffling; ``ag.randn`` draws from its ``generator=`` (a fresh unseeded one without), so a
-reproducible ``randn`` start passes one.
+``nn.manual_seed`` (``ag.manual_seed``, PyTorch's ``torch.manual_seed``) seeds nn's layers,
+dropout and shuffling and ``ag.randn``; a ``randn`` start that must not depend on what was
+drawn before passes its own ``generator=``.
 """
 
 import math

@@ -367,7 +367,7 @@ def test_vae_example_trains_as_torch():
 def test_vae_example_learns_and_samples():
     images, _ = _digits(640, lambda a: (a / 16.0).astype(np.float32))
     nn.manual_seed(1)
-    rng = np.random.default_rng(0)  # nn.manual_seed does not seed ag.randn_like
+    rng = np.random.default_rng(0)  # the noise apart from nn's draws
     model = _vae(ag, nn, lambda std: ag.randn_like(std, generator=rng)).float().to("cpu")
     x_test = ag.tensor(images[480:])
     with ag.no_grad():

@@ -122,13 +122,17 @@ class Det(Function):
 def _cofactors(a: np.ndarray) -> np.ndarray:
     """The cofactor matrix of each matrix in ``a`` (the gradient of det), from its SVD:
     the products of all singular values but one come from running products, without
-    division, so a zero singular value is no problem."""
-    u, s, vh = np.linalg.svd(a)
+    division, so a zero singular value is no problem. A matrix holding inf (det 0 can
+    come out of LU) gets NaN: LAPACK's SVD of some such matrices never returns."""
+    finite = np.isfinite(a).all(axis=(-2, -1))
+    u, s, vh = np.linalg.svd(np.where(finite[..., None, None], a, 0))
     ones = np.ones(s.shape[:-1] + (1,), dtype=s.dtype)
     before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
     after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     sign = np.linalg.det(u) * np.linalg.det(vh)
-    return sign[..., None, None] * ((u * (before * after)[..., None, :]) @ vh)
+    cofactors = sign[..., None, None] * ((u * (before * after)[..., None, :]) @ vh)
+    cofactors[~finite] = np.nan
+    return cofactors
 
 
 class LogAbsDet(Function):

@@ -140,7 +140,7 @@ def _singular_value_norm(A: T, ord: Any, rows: int, cols: int, keepdim: bool) ->
     if ord == "nuc" or (ord == 2 and values.shape[-1] == 0):  # no values: 0, as PyTorch
         out = values.sum(-1)
     else:
-        out = values.max(-1) if ord == 2 else values.min(-1)
+        out = values.max(axis=-1) if ord == 2 else values.min(axis=-1)
     if keepdim:
         out = out.reshape([1 if d in (rows, cols) else A.shape[d] for d in range(A.ndim)])
     return out

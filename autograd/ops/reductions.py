@@ -84,16 +84,20 @@ def pick_keepdims(keepdims: bool, keepdim: bool | None, op: str) -> bool:
     return bool(keepdim)
 
 
-def pick_ddof(ddof: int, correction: int | None, unbiased: bool | None, op: str) -> int:
-    """``ddof=`` (NumPy), ``correction=`` or ``unbiased=`` (PyTorch); at most one."""
-    given = [name for name, value in (("ddof", ddof or None), ("correction", correction),
+def pick_ddof(ddof: int | None, correction: int | None, unbiased: bool | None, op: str,
+              default: int = 0) -> int:
+    """``ddof=`` (NumPy), ``correction=`` or ``unbiased=`` (PyTorch); at most one, and
+    ``default`` when none is given."""
+    given = [name for name, value in (("ddof", ddof), ("correction", correction),
                                       ("unbiased", unbiased)) if value is not None]
     if len(given) > 1:
         raise UsageError(f"{op}: got {' and '.join(given)}; pass only one of ddof= (NumPy), "
                          f"correction= or unbiased= (PyTorch)")
     if unbiased is not None:
         return 1 if unbiased else 0
-    return ddof if correction is None else correction
+    if correction is not None:
+        return correction
+    return default if ddof is None else ddof
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:

@@ -208,24 +208,42 @@ def cast_for(name: str, x: Tensor, dtype: Any) -> Tensor:
     return x
 
 
-def softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
+def implicit_axis(name: str, x: Tensor, axis: Any, dim: Any) -> Any:
+    """The axis of softmax and its kin: ``axis`` or ``dim``; when neither is given the
+    last, which is PyTorch's implicit choice too for 0- to 2-d input. A 3-d or larger
+    tensor must name it: PyTorch's implicit (deprecated) choice there is dim 0 (3-d) or 1
+    (4-d and more), where code written for NumPy means the last axis."""
+    if axis is not None or dim is not None:
+        return axis if dim is None else dim
+    if x.ndim <= 2:
+        return -1
+    raise UsageError(
+        f"{name} of a {x.ndim}-d tensor needs its axis: PyTorch's implicit choice would be "
+        f"dim={0 if x.ndim == 3 else 1} (deprecated there), NumPy-style code means the last "
+        f"axis. Pass it: {name}(x, dim=-1) or dim={0 if x.ndim == 3 else 1}.")
+
+
+def softmax(x: Any, axis: int | None = None, temperature: float = 1.0, *,
             dim: int | None = None, dtype: Any = None) -> Tensor:
     """softmax(x / T)_i = e^{x_i / T} / sum_j e^{x_j / T} along ``axis`` (or PyTorch's
     ``dim``; stable); d softmax_i / d x_j = s_i (delta_ij - s_j) / T. T -> 0 tends to
-    argmax (one-hot), T -> inf to uniform. ``dtype`` (a float dtype): x is cast to it
-    first, as PyTorch's (e.g. float32 logits summed in float64)."""
+    argmax (one-hot), T -> inf to uniform. Without an axis: the last for up to 2-d
+    input, an error for more (``implicit_axis``). ``dtype`` (a float dtype): x is cast to
+    it first, as PyTorch's (e.g. float32 logits summed in float64)."""
     check_temperature("softmax", temperature)
     x = cast_for("softmax", as_tensor(x), dtype)
-    return _softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
+    axis = implicit_axis("softmax", x, axis, dim)
+    return _softmax(x if _is_one(temperature) else x / temperature, axis)
 
 
-def log_softmax(x: Any, axis: int = -1, temperature: float = 1.0, *,
+def log_softmax(x: Any, axis: int | None = None, temperature: float = 1.0, *,
                 dim: int | None = None, dtype: Any = None) -> Tensor:
     """log softmax(x / T) = x / T - logsumexp(x / T) along ``axis`` (or ``dim``; stable,
-    fused); ``dtype`` as in ``softmax``."""
+    fused); the axis and ``dtype`` as in ``softmax``."""
     check_temperature("log_softmax", temperature)
     x = cast_for("log_softmax", as_tensor(x), dtype)
-    return _log_softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
+    axis = implicit_axis("log_softmax", x, axis, dim)
+    return _log_softmax(x if _is_one(temperature) else x / temperature, axis)
 
 
 def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

@@ -26,7 +26,7 @@ from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
 from autograd.errors import AxisError, ShapeError
 
-from .activations import cast_for, check_inplace, elu, hardtanh
+from .activations import cast_for, check_inplace, elu, hardtanh, implicit_axis
 from .._checks import flag, is_integer, real_number
 from .._random import RNGLike, as_generator
 from ..errors import ConfigError
@@ -103,11 +103,13 @@ def softsign(x: Any) -> Tensor:
     return x / (x.abs() + 1.0)
 
 
-def softmin(x: Any, axis: int = -1, *, dim: int | None = None, dtype: Any = None) -> Tensor:
+def softmin(x: Any, axis: int | None = None, *, dim: int | None = None,
+            dtype: Any = None) -> Tensor:
     """softmax(-x) along ``axis`` (or PyTorch's ``dim``): the smallest entry gets the
-    largest weight. Unlike PyTorch, the axis defaults to the last one (as ``softmax``).
-    ``dtype``: x is cast to it first, as PyTorch's."""
-    return _softmax(-cast_for("softmin", as_tensor(x), dtype), axis, dim=dim)
+    largest weight. The axis as in ``softmax`` (``implicit_axis``); ``dtype``: x is cast
+    to it first, as PyTorch's."""
+    x = cast_for("softmin", as_tensor(x), dtype)
+    return _softmax(-x, implicit_axis("softmin", x, axis, dim))
 
 
 def _glu_axis(axis: Any, dim: Any, ndim: int) -> int:

@@ -13,6 +13,15 @@ from .torch_flags import accept_torch_flags
 
 __all__ = ["SGD"]
 
+# p -= lr g goes through a scratch array (the stored gradient must not change); a large
+# parameter goes in pieces of this many elements (128 KB of float32), so that the scratch
+# stays in the CPU's cache. Whole, the scratch for the mlp benchmark's 784x256 weight
+# pushed the weight and its gradient out of a 2 MB L2 cache: SGD.step in the training
+# step took 194 us against 150 us in pieces at batch 32 (215 -> 171 us at 128; pieces
+# of 16k and 64k elements: 153-177 us), and 111 us for the in-place `g *= lr` that
+# would change the gradient.
+_PIECE = 32768
+
 
 class SGD(Optimizer):
     """SGD, following PyTorch's documented algorithm.
@@ -58,10 +67,7 @@ class SGD(Optimizer):
             for p in group["params"]:
                 grad = p.grad
                 if grad is not None:
-                    param = p.data
-                    step = self._scratch(param, 1)  # lr g, without a new array per step
-                    np.multiply(grad.data, lr, out=step)
-                    param -= step
+                    self._descend(p.data, grad.data, lr)
                     _count_write(p)
         return loss
 
@@ -90,6 +96,21 @@ class SGD(Optimizer):
                 d_p = tmp
             else:
                 d_p = buf
-        step = self._scratch(param, 1)
-        np.multiply(d_p, group["lr"], out=step)
-        param -= step
+        self._descend(param, d_p, group["lr"])
+
+    def _descend(self, param: np.ndarray, grad: np.ndarray, lr: float) -> None:
+        """param -= lr * grad in place, grad unchanged: lr * grad goes through a scratch
+        array, piece by piece (``_PIECE`` elements) when both arrays are contiguous in the
+        same memory order, so that the piece can be the same small array each time."""
+        if param.size <= _PIECE or param.strides != grad.strides or not param.flags.forc:
+            step = self._scratch(param, 4)  # (the other slots may hold grad: see _update)
+            np.multiply(grad, lr, out=step)
+            param -= step
+            return
+        flat_param, flat_grad = param.ravel(order="K"), grad.ravel(order="K")  # views
+        piece = self._scratch(flat_param[:_PIECE], 4)
+        for start in range(0, flat_param.size, _PIECE):
+            param_part = flat_param[start:start + _PIECE]
+            step = piece[:param_part.size]
+            np.multiply(flat_grad[start:start + _PIECE], lr, out=step)
+            param_part -= step

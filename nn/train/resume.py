@@ -51,8 +51,9 @@ class ResumeMethods:
     """The state and checkpoint methods of ``Trainer``."""
 
     def generators(self) -> dict[str, np.random.Generator]:
-        """The generators a resume restores: the model's, the shuffling ones and nn's
-        default one (``F.dropout(x, p, self.training)`` in a forward draws from it)."""
+        """The generators a resume restores: the model's, the shuffling ones and the
+        process-wide default one, ``autograd.default_generator`` (``F.dropout(x, p,
+        self.training)`` or ``autograd.randn_like(h)`` in a forward draws from it)."""
         found = model_generators(self.model)
         extra = [("fit.generator", self.generator)]
         if self._loader is not None:  # a DataLoader given to fit shuffles with its own

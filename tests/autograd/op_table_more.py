@@ -119,8 +119,8 @@ def _scans() -> list:
         _case("norm1", ag.norm, _np_norm, norm_inputs("norm1", 1), smooth=False),
         _case("norm_inf", ag.norm, _np_norm, norm_inputs("norm_inf", np.inf),
               smooth=False),
-        _case("sort", ag.sort, np.sort, scan("sort", unique=True)),
-        _case("sort_descending", lambda x, axis: ag.sort(x, axis, descending=True),
+        _case("sort", lambda x, axis: ag.sort(x, axis=axis), np.sort, scan("sort", unique=True)),
+        _case("sort_descending", lambda x, axis: ag.sort(x, axis=axis, descending=True),
               lambda x, axis: -np.sort(-x, axis), scan("sort", unique=True), op="sort"),
     ]
 

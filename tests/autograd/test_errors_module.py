@@ -81,7 +81,7 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("remainder", "np.remainder(t) runs the differentiable op"),
     ("count_nonzero", "np.count_nonzero takes Tensors"), ("typecodes", "autograd.__all__"),
     ("no_such_function", "autograd.__all__"),
-    ("autograd", "autograd.Function"), ("manual_seed", "nn.manual_seed(n)"),  # torch's names
+    ("autograd", "autograd.Function"), ("Generator", "np.random.default_rng(n)"),  # torch's
     ("cuda", "device = 'cpu'"), ("device", "on the CPU")])
 def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
     with pytest.raises(autograd.MissingNameError, match=re.escape(hint)) as caught:

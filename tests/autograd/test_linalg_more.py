@@ -47,6 +47,24 @@ def test_det(a: np.ndarray, seed: int) -> None:
     ag.gradgradcheck(ag.det, [leaf(a)], seed=seed)
 
 
+def test_det_gradient_of_a_singular_matrix_holding_inf_is_nan_not_a_hang() -> None:
+    """det 0 (a zero row) sends the gradient through the SVD cofactors, and LAPACK's SVD of
+    such a matrix never returned (OpenBLAS 0.3.31): NaN there, as torch's; the batch's
+    finite singular matrix keeps its cofactors, checked against finite differences."""
+    singular = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 1.0]])
+    holding_inf = np.array([[np.inf, 1.0, 2.0], [0.0, 0.0, 0.0], [1.0, 2.0, 3.0]])
+    a = ag.Tensor(np.stack([holding_inf, singular]), requires_grad=True)
+    ag.det(a).sum().backward()
+    assert np.isnan(a.grad.data[0]).all()
+    step, numeric = 1e-6, np.zeros((3, 3))
+    for index in np.ndindex(3, 3):
+        bump = np.zeros((3, 3))
+        bump[index] = step
+        numeric[index] = (np.linalg.det(singular + bump) -
+                          np.linalg.det(singular - bump)) / (2 * step)
+    np.testing.assert_allclose(a.grad.data[1], numeric, atol=1e-6)
+
+
 @given(invertible(), SEEDS)
 def test_slogdet(a: np.ndarray, seed: int) -> None:
     sign, log_abs = ag.slogdet(a)

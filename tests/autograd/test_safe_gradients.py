@@ -89,7 +89,7 @@ def test_std_of_a_constant_has_gradient_zero() -> None:
 ])
 def test_empty_tensors_give_empty_results_and_backward(op, shape, axis) -> None:
     x = ag.Tensor(np.zeros(shape), requires_grad=True)
-    result = op(x, axis)
+    result = op(x, axis=axis)
     reference = {ag.max: np.max, ag.min: np.min, ag.sum: np.sum, ag.prod: np.prod}
     if op in reference:
         np.testing.assert_array_equal(result.data, reference[op](np.zeros(shape), axis=axis))

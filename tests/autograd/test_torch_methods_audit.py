@@ -21,7 +21,7 @@ def test_descending_order_is_pytorchs_stable_one(dtype: type, shape: tuple, dim:
     expected = torch.from_numpy(data.copy()).sort(dim=dim, descending=True, stable=True)
     order = Tensor(data).argsort(dim, descending=True)
     np.testing.assert_array_equal(order.data, expected.indices.numpy())
-    np.testing.assert_array_equal(Tensor(data).sort(dim, descending=True).data,
+    np.testing.assert_array_equal(Tensor(data).sort(dim, descending=True).values.data,
                                   expected.values.numpy())
 
 

@@ -137,7 +137,7 @@ def test_cross_entropy_with_integer_labels(pair, reduction):
     expected = _reduce(-picked[..., 0], reduction)
     np.testing.assert_allclose(F.cross_entropy(z, labels, reduction).data, expected,
                                rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(F.nll_loss(F.log_softmax(z), labels, reduction).data,
+    np.testing.assert_allclose(F.nll_loss(F.log_softmax(z, dim=-1), labels, reduction).data,
                                expected, rtol=1e-12, atol=1e-14)
     assert gradcheck(lambda t: F.cross_entropy(t, labels, reduction), [z])
     assert gradgradcheck(lambda t: F.cross_entropy(t, labels, reduction), [z])

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import autograd as ag
 import nn
 import nn.functional as F
 from nn.models import MLP, VAE
@@ -36,6 +37,19 @@ class FunctionalDropout(nn.Module):
         return self.out(F.dropout(F.relu(self.hidden(x)), 0.3, training=self.training))
 
 
+class RandnNoise(nn.Module):
+    """PyTorch's habit: ``x + 0.1 * torch.randn_like(x)`` in forward, drawing from the
+    process-wide default generator (autograd.randn_like without generator=)."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__()
+        self.hidden, self.out = nn.Linear(6, 16, rng=seed), nn.Linear(16, 3, rng=seed + 1)
+
+    def forward(self, x: Any) -> Any:
+        h = F.relu(self.hidden(x))
+        return self.out(h + 0.1 * ag.randn_like(h) if self.training else h)
+
+
 def _setup(kind: str, seed: int) -> tuple[nn.Module, Any, Any, tuple, tuple]:
     if kind == "mlp":
         model = MLP([6, 16, 3], output="softmax", dropout=0.3, rng=seed)
@@ -48,6 +62,9 @@ def _setup(kind: str, seed: int) -> tuple[nn.Module, Any, Any, tuple, tuple]:
     if kind == "functional-dropout":
         nn.manual_seed(seed)
         return FunctionalDropout(seed), F.cross_entropy, (X, Y), (X_VAL, Y_VAL)
+    if kind == "randn-noise":
+        ag.manual_seed(seed)
+        return RandnNoise(seed), F.cross_entropy, (X, Y), (X_VAL, Y_VAL)
     model = VAE(6, 5, 2, rng=seed)
     return model, None, X, X_VAL
 
@@ -83,7 +100,8 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-@pytest.mark.parametrize("kind", ["mlp", "default-dropout", "functional-dropout", "vae"])
+@pytest.mark.parametrize("kind", ["mlp", "default-dropout", "functional-dropout",
+                                  "randn-noise", "vae"])
 def test_resume_equals_the_uninterrupted_run_bit_for_bit(kind: str, tmp_path: Path) -> None:
     (tmp_path / "full").mkdir()
     (tmp_path / "cut").mkdir()
