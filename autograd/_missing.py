@@ -19,13 +19,33 @@ NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "a
 # torch's own namespaces and module-level objects a PyTorch script reaches for first
 _CPU = ("this engine computes with NumPy on the CPU: write device = 'cpu' (model.to('cpu') "
         "and t.to('cpu') take it)")
+_DTYPE = ("there is no global default dtype: nn's layers are float64 unless given dtype= "
+          "(or model.float()), a Tensor keeps its data's dtype; pass dtype= where it matters")
+_EAGER = "there is no compiler here: the engine runs each op eagerly with NumPy"
 TORCH_NAMES = {
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
     "Generator": "generator= takes a numpy.random.Generator, e.g. np.random.default_rng(n) "
                  "(torch.Generator().manual_seed(n)); None draws from the default one, which "
                  "autograd.manual_seed(n) reseeds",
-    "cuda": _CPU, "device": _CPU}
+    "cuda": _CPU, "device": _CPU,
+    "nn": "torch.nn is a package of its own here: import nn (nn.Linear, "
+          "import nn.functional as F)",
+    "optim": "torch.optim is nn.optim here: import nn, then nn.optim.SGD(model.parameters(), "
+             "lr=0.1)",
+    "utils": "torch.utils.data is nn.data here (nn.data.DataLoader, nn.data.TensorDataset); "
+             "torch.nn.utils is nn.utils",
+    "save": "torch.save is nn.save(path, **objects) here: nn.save('ckpt.npz', "
+            "model=model.state_dict(), epoch=3) (NumPy's format, never pickle)",
+    "load": "torch.load is nn.load(path) here (a dict of what nn.save stored)",
+    "is_tensor": "write isinstance(x, autograd.Tensor)",
+    "empty": "autograd.zeros(*size) (an array here is never left uninitialised)",
+    "empty_like": "autograd.zeros_like(x) (an array here is never left uninitialised)",
+    "set_default_dtype": _DTYPE, "get_default_dtype": _DTYPE,
+    "Size": "a shape here is a plain tuple of ints: x.shape, x.size()",
+    "dtype": "dtypes are NumPy's here: np.float32 or autograd.float32; x.dtype is a "
+             "numpy.dtype",
+    "jit": _EAGER, "compile": _EAGER}
 
 
 def missing_name(name: str) -> AttributeError:

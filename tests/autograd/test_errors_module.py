@@ -82,7 +82,13 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("count_nonzero", "np.count_nonzero takes Tensors"), ("typecodes", "autograd.__all__"),
     ("no_such_function", "autograd.__all__"),
     ("autograd", "autograd.Function"), ("Generator", "np.random.default_rng(n)"),  # torch's
-    ("cuda", "device = 'cpu'"), ("device", "on the CPU")])
+    ("cuda", "device = 'cpu'"), ("device", "on the CPU"),
+    ("nn", "import nn"), ("optim", "nn.optim.SGD"), ("utils", "nn.data.DataLoader"),
+    ("save", "nn.save(path, **objects)"), ("load", "nn.load(path)"),
+    ("is_tensor", "isinstance(x, autograd.Tensor)"), ("empty", "autograd.zeros(*size)"),
+    ("empty_like", "autograd.zeros_like(x)"), ("set_default_dtype", "dtype="),
+    ("Size", "plain tuple"), ("dtype", "autograd.float32"), ("jit", "no compiler"),
+    ("compile", "eagerly")])
 def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
     with pytest.raises(autograd.MissingNameError, match=re.escape(hint)) as caught:
         getattr(autograd, name)
