@@ -110,10 +110,8 @@ def numpy_pinv(a: Any, rcond: Any = None, hermitian: bool = False, *,
                rtol: Any = _UNSET) -> Any:
     """``np.linalg.pinv`` with NumPy's tolerance: singular values at most rcond times the
     largest count as zero; rcond is 1e-15 when neither is given, rtol if given, and
-    eps * max(m, n) for ``rtol=None``. Differentiable as ``autograd.linalg.pinv``."""
-    if hermitian:
-        raise UsageError("np.linalg.pinv(t, hermitian=True) has no differentiable "
-                         "version: drop hermitian (the same values for a symmetric t)")
+    eps * max(m, n) for ``rtol=None``. Differentiable as ``autograd.linalg.pinv``;
+    ``hermitian=True`` reads the lower triangle (NumPy's eigh) of a square t."""
     if rcond is not None and rtol is not _UNSET:
         raise UsageError("np.linalg.pinv: rcond and rtol cannot both be given (as in "
                          "NumPy); pass only rtol")
@@ -123,8 +121,8 @@ def numpy_pinv(a: Any, rcond: Any = None, hermitian: bool = False, *,
     if is_tensor(rcond) or np.ndim(rcond) != 0:
         raise UsageError(f"np.linalg.pinv: rcond/rtol must be one number for a Tensor "
                          f"(per-matrix tolerances are not supported); got {rcond!r}")
-    decompositions.check_matrix(a, "np.linalg.pinv")
-    return apply(decompositions.Pinv(0.0, float(rcond)), a)
+    decompositions.check_matrix(a, "np.linalg.pinv", square=bool(hermitian))
+    return apply(decompositions.Pinv(0.0, float(rcond), bool(hermitian)), a)
 
 
 def numpy_matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *,

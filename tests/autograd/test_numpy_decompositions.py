@@ -169,12 +169,23 @@ def test_pinv_and_cond_gradients_against_torch() -> None:
     np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-8, atol=1e-10)
 
 
+def test_pinv_hermitian_reads_the_lower_triangle_as_numpy_and_differentiates() -> None:
+    """``np.linalg.pinv(t, hermitian=True)`` raised UsageError; it is NumPy's (lower
+    triangle, NumPy's rcond), with the gradient of the symmetric matrix it reads."""
+    a = RNG.normal(size=(2, 4, 4))
+    a[..., 0, 3] = 9.0  # the upper triangle is not read
+    close(np.linalg.pinv(tensor(a), 1e-10, hermitian=True),
+          np.linalg.pinv(a, 1e-10, hermitian=True))
+    ag.gradcheck(lambda t: np.linalg.pinv((t + t.mT) / 2, hermitian=True),
+                 [tensor(a, grad=True)])
+
+
 # ------------------------------------------------------------------ errors
 @pytest.mark.parametrize("call, error, match", [
     (lambda t: np.linalg.qr(t, "raw"), UsageError, "mode='raw'.*t.data"),
     (lambda t: np.linalg.qr(t, "economic"), UsageError, "'reduced', 'complete' and 'r'"),
     (lambda t: np.linalg.svd(t, hermitian=True), UsageError, "hermitian=True.*eigh"),
-    (lambda t: np.linalg.pinv(t, hermitian=True), UsageError, "drop hermitian"),
+    (lambda t: np.linalg.pinv(t[:2], hermitian=True), ShapeError, "square"),
     (lambda t: np.linalg.pinv(t, 1e-3, rtol=1e-3), UsageError, "both"),
     (lambda t: np.linalg.pinv(t, np.array([1e-3, 1e-2])), UsageError, "one number"),
     (lambda t: np.linalg.eigh(t, UPLO="X"), UsageError, "np.linalg.eigh: UPLO"),
