@@ -11,7 +11,8 @@ from .differentiate import backward, grad
 from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, DataError,
                      DTypeError, EinsumError, GeneratorError, GradcheckError,
                      GraphFreedError, GraphvizNotFoundError, IndependentError, InplaceError,
-                     MissingDependencyError, MissingNameError, NormOrderError, ShapeError,
+                     MissingDependencyError, MissingNameError, NaNMatrixError,
+                     NormOrderError, ShapeError,
                      SingularMatrixError, TensorIndexError, UnknownOpError, UsageError,
                      VJPError)
 from .extend import Function
@@ -103,6 +104,7 @@ __all__ = [
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",
     "GradcheckError", "UsageError", "TensorIndexError", "UnknownOpError", "EinsumError",
-    "NormOrderError", "GeneratorError", "SingularMatrixError", "IndependentError",
+    "NormOrderError", "GeneratorError", "SingularMatrixError", "NaNMatrixError",
+    "IndependentError",
     "GraphvizNotFoundError", "MissingDependencyError", "MissingNameError",
 ]

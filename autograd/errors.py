@@ -28,6 +28,7 @@ __all__ = [
     "NormOrderError",
     "GeneratorError",
     "SingularMatrixError",
+    "NaNMatrixError",
     "GraphvizNotFoundError",
     "IndependentError",
     "MissingDependencyError",
@@ -118,6 +119,11 @@ class GeneratorError(AutogradError, TypeError):
 
 class SingularMatrixError(AutogradError, np.linalg.LinAlgError):
     """A matrix that the operation needs invertible (or positive definite) is not."""
+
+
+class NaNMatrixError(DataError, np.linalg.LinAlgError):
+    """A matrix holding NaN given to a decomposition (SVD, eigh), which does not converge
+    on it: a ``DataError``, and NumPy's ``LinAlgError`` as NumPy's own raises."""
 
 
 class IndependentError(AutogradError, RuntimeError):

@@ -2,8 +2,9 @@
 non-finite matrices. NumPy raised a bare ``LinAlgError`` on some (a NaN), and its SVD with
 vectors of some matrices holding inf never returned (3 x 3, OpenBLAS 0.3.31); PyTorch's
 SVD refuses a NaN and gives NaN for an inf, its eigh does the same for most matrices. Here
-a NaN is a ``DataError`` that says what to do, and a matrix holding inf never reaches
-LAPACK: its results are NaN, as PyTorch's.
+a NaN is a ``NaNMatrixError`` (a ``DataError``, and a ``LinAlgError`` as NumPy's) that says
+what to do, and a matrix holding inf never reaches LAPACK: its results are NaN, as
+PyTorch's.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import NaNMatrixError
 
 __all__ = ["lapack_svd", "lapack_eigh"]
 
@@ -51,9 +52,9 @@ def lapack_eigh(a: np.ndarray, uplo: str, vectors: bool = True) -> Any:
 
 
 def _refuse_nan(a: np.ndarray, op: str, what: str) -> None:
-    """``DataError`` if a holds a NaN."""
+    """``NaNMatrixError`` (a ``DataError`` and NumPy's ``LinAlgError``) if a holds a NaN."""
     if np.isnan(a).any():
-        raise DataError(f"{op}: the matrix (shape {a.shape}) holds NaN, on which the {what} "
+        raise NaNMatrixError(f"{op}: the matrix (shape {a.shape}) holds NaN, on which the {what} "
                         f"does not converge (PyTorch's raises too, or gives NaN). Find where "
                         f"the NaN comes from (autograd.detect_anomaly() if it is a gradient), "
                         f"or replace it first: x.nan_to_num()")

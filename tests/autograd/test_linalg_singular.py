@@ -89,6 +89,8 @@ def test_a_nan_stops_the_decomposition_with_a_named_error_as_in_torch(name: str)
         ours(a)
     with pytest.raises(DataError, match="holds NaN"):  # also as a float32 matrix
         ours(a.astype(np.float32))
+    with pytest.raises(np.linalg.LinAlgError):  # what NumPy's own raises, caught as that
+        ours(a)
 
 
 def unpack(result: object) -> list[np.ndarray]:
