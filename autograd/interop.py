@@ -136,8 +136,7 @@ def numpy_matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *,
 
 def numpy_cond(x: Any, p: Any = None) -> Any:
     """``np.linalg.cond``: the condition number, differentiable as
-    ``autograd.linalg.cond`` (a singular x raises ``SingularMatrixError`` for the p that
-    need inv(x), where NumPy gives inf)."""
+    ``autograd.linalg.cond`` (inf for a singular x, as NumPy's)."""
     return matrix_functions.cond(x, p, "np.linalg.cond")
 
 
