@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from autograd import Tensor
-from autograd.errors import DTypeError
+from autograd.errors import DTypeError, UsageError
 
 from ._checks import integer, real_number
 from ._random import RNGLike, as_generator
@@ -170,8 +170,12 @@ def trunc_normal_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = -2.
     return _fill(tensor, samples.reshape(_array(tensor).shape))
 
 
-def constant_(tensor: T, value: float) -> T:
-    """Fill with ``value`` (a number; inf and NaN too)."""
+def constant_(tensor: T, value: float | None = None, *, val: float | None = None) -> T:
+    """Fill with ``value`` (a number; inf and NaN too; PyTorch names it ``val``)."""
+    if (value is None) == (val is None):
+        raise UsageError(f"constant_: pass the fill value once, as value= or PyTorch's val=; "
+                         f"got value={value!r}, val={val!r}")
+    value = val if value is None else value
     return _fill(tensor, real_number("constant_", "value", value, finite=False))
 
 

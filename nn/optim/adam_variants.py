@@ -32,8 +32,9 @@ class Adamax(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, maximize: bool = False, *, foreach: bool | None = None,
-                 capturable: bool = False, differentiable: bool = False) -> None:
+                 weight_decay: float = 0.0, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False,
+                 capturable: bool = False) -> None:  # PyTorch's order (foreach 6th)
         accept_torch_flags("Adamax", foreach=foreach,
                            capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,

@@ -30,8 +30,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
-                 eps: float = 1e-10, maximize: bool = False, *, foreach: bool | None = None,
-                 differentiable: bool = False, fused: bool | None = None) -> None:
+                 eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False,
+                 fused: bool | None = None) -> None:  # PyTorch's order (foreach 7th)
         accept_torch_flags("Adagrad", foreach=foreach, differentiable=differentiable, fused=fused)
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, eps=eps,
@@ -79,8 +80,9 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
-                 centered: bool = False, maximize: bool = False, *, foreach: bool | None = None,
-                 capturable: bool = False, differentiable: bool = False) -> None:
+                 centered: bool = False, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:  # PyTorch's order, all positional
         accept_torch_flags("RMSprop", foreach=foreach,
                            capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
@@ -144,9 +146,9 @@ class Adadelta(Optimizer):
     """
 
     def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9,
-                 eps: float = 1e-6, weight_decay: float = 0.0,
-                 maximize: bool = False, *, foreach: bool | None = None, capturable: bool = False,
-                 differentiable: bool = False) -> None:
+                 eps: float = 1e-6, weight_decay: float = 0.0, foreach: bool | None = None, *,
+                 capturable: bool = False, maximize: bool = False,
+                 differentiable: bool = False) -> None:  # PyTorch's order (foreach 6th)
         accept_torch_flags("Adadelta", foreach=foreach,
                            capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,

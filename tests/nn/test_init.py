@@ -129,6 +129,10 @@ def test_constant_fills():
     assert not init.zeros_(Parameter(np.ones(3))).data.any()
     assert (init.ones_(Parameter(np.zeros(3))).data == 1).all()
     assert (init.constant_(Parameter(np.zeros(3)), 0.25).data == 0.25).all()
+    assert (init.constant_(Parameter(np.zeros(3)), val=0.5).data == 0.5).all()  # PyTorch's
+    for args, kwargs in [((), {}), ((0.25,), {"val": 0.5})]:
+        with pytest.raises(UsageError, match="pass the fill value once"):
+            init.constant_(Parameter(np.zeros(3)), *args, **kwargs)
 
 
 # ---------------------------------------------------------------- in place, rng
