@@ -10,8 +10,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 import autograd as ag
-from autograd.testing import arrays, axes, broadcastable_shapes, domain, shapes
-from op_case import Drawn, OpCase
+from autograd.testing import arrays, axes, domain, shapes
+from op_case import Drawn, OpCase, small_broadcastable_shapes, small_shapes
 
 
 def _array(op: str, shape: Any, arg: int = 0, unique: bool = False) -> st.SearchStrategy:
@@ -19,19 +19,19 @@ def _array(op: str, shape: Any, arg: int = 0, unique: bool = False) -> st.Search
 
 
 def unary(op: str, shape: Any = None) -> st.SearchStrategy[Drawn]:
-    return st.tuples(st.tuples(_array(op, shapes() if shape is None else shape)),
+    return st.tuples(st.tuples(_array(op, small_shapes() if shape is None else shape)),
                      st.just({}))
 
 
 @st.composite
 def binary(draw: Callable, op: str) -> Drawn:
-    a_shape, b_shape = draw(broadcastable_shapes(2))
+    a_shape, b_shape = draw(small_broadcastable_shapes(2))
     return (draw(_array(op, a_shape, 0)), draw(_array(op, b_shape, 1))), {}
 
 
 def divisors(op: str) -> st.SearchStrategy[Drawn]:
     """One input drawn as ``op``'s second operand (for ``1.25 % x``)."""
-    return st.tuples(st.tuples(_array(op, shapes(), 1)), st.just({}))
+    return st.tuples(st.tuples(_array(op, small_shapes(), 1)), st.just({}))
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -128,7 +128,7 @@ def _scans() -> list:
 # ------------------------------------------------------------------ shape and indexing
 @st.composite
 def flip_inputs(draw: Callable) -> Drawn:
-    shape = draw(shapes())
+    shape = draw(small_shapes())
     return (draw(_array("flip", shape)),), {"axis": draw(axes(len(shape)))}
 
 
@@ -167,13 +167,13 @@ def pad_inputs(draw: Callable) -> Drawn:
 
 @st.composite
 def triangle_inputs(draw: Callable, op: str) -> Drawn:
-    shape = draw(shapes(min_dims=2))
+    shape = draw(small_shapes(min_dims=2))
     return (draw(_array(op, shape)),), {"k": draw(st.integers(-2, 2))}
 
 
 @st.composite
 def take_inputs(draw: Callable) -> Drawn:
-    shape = draw(shapes(min_dims=1))
+    shape = draw(small_shapes(min_dims=1))
     axis = draw(st.integers(-len(shape), len(shape) - 1))
     n = shape[axis]
     picked = shape[:axis % len(shape)] + (draw(st.integers(1, 4)),) + \
@@ -185,7 +185,7 @@ def take_inputs(draw: Callable) -> Drawn:
 @st.composite
 def index_put_inputs(draw: Callable) -> Drawn:
     """x, a value for x[index] (broadcastable), and an index without repeated elements."""
-    shape = draw(shapes(min_dims=1))
+    shape = draw(small_shapes(min_dims=1))
     axis = draw(st.integers(0, len(shape) - 1))
     picks = draw(st.lists(st.integers(0, shape[axis] - 1), min_size=1, max_size=3,
                           unique=True))
@@ -239,8 +239,8 @@ def dot_inputs(draw: Callable) -> Drawn:
 
 @st.composite
 def outer_inputs(draw: Callable) -> Drawn:
-    return (draw(_array("outer", shapes(max_dims=2))),
-            draw(_array("outer", shapes(max_dims=2)))), {}
+    return (draw(_array("outer", small_shapes(max_dims=2))),
+            draw(_array("outer", small_shapes(max_dims=2)))), {}
 
 
 EINSUMS = ["ij,jk->ik", "ij,ij->", "i,j->ij", "ijk,ik->ij", "ij->ji", "ij,kl->i", "ij",
@@ -276,7 +276,7 @@ def tensordot_inputs(draw: Callable) -> Drawn:
 
 @st.composite
 def diagonal_inputs(draw: Callable, op: str) -> Drawn:
-    shape = draw(shapes(min_dims=2))
+    shape = draw(small_shapes(min_dims=2))
     axis1, axis2 = draw(st.permutations(range(len(shape))))[:2]
     return (draw(_array(op, shape)),), {"offset": draw(st.integers(-2, 2)),
                                         "axis1": axis1, "axis2": axis2}
