@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._arrays import as_dtype
-from .errors import DTypeError, UsageError
+from .errors import AxisError, DTypeError, UsageError
 from .function import apply
 from .ops import scans
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
@@ -192,6 +192,9 @@ class Reductions:
         mean both, so they raise ``UsageError``. ``stable`` is accepted (both libraries
         have it): the sort is always stable."""
         given = not (isinstance(axis, str) and axis == "last")  # None is an axis: it flattens
+        if given and dim is not None:
+            raise AxisError(f"sort: got both axis={axis!r} and dim={dim!r}; they are two "
+                            f"names for one argument (NumPy's and PyTorch's). Pass only one.")
         axis, dim = resolve_position("sort", position, axis if given else None, dim,
                                      False, descending is not None)
         if not isinstance(descending, (bool, np.bool_, type(None))):

@@ -118,6 +118,8 @@ def test_more_than_one_positional_argument_is_refused() -> None:
         Tensor(DATA).max(1, True)  # PyTorch's keepdim or our old keepdims: not guessed
     with pytest.raises(UsageError, match="got the axis twice"):
         Tensor(DATA).min(1, dim=1)
+    with pytest.raises(ag.AxisError, match="both axis=0 and dim=1"):
+        Tensor(DATA).sort(axis=0, dim=1)
 
 
 @pytest.mark.parametrize("name", ["var", "std"])
