@@ -12,7 +12,7 @@ from hypothesis import given, strategies as st
 import autograd as ag
 from autograd import Function, Tensor
 from autograd.extend import is_tensor
-from op_table import CASES, OpCase
+from op_table import CASES, STRUCTURAL, OpCase
 
 
 def leaf(*shape: int, seed: int = 0) -> Tensor:
@@ -70,6 +70,7 @@ def test_grad_results_and_backward_inputs_never_alias(create_graph: bool) -> Non
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
+@STRUCTURAL
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_grads_never_alias_for_any_op(case: OpCase, data: st.DataObject, seed: int) -> None:
     arrays, params = data.draw(case.inputs, label="inputs")

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import autograd as ag
-from op_table import CASES, SMOOTH_CASES, OpCase
+from op_table import CASES, SMOOTH_CASES, STRUCTURAL, OpCase
 
 SEEDS = st.integers(0, 2**32 - 1)  # the random upstream gradient's seed
 
@@ -24,6 +24,7 @@ def _leaves(arrays: tuple[np.ndarray, ...], dtype=None) -> list[ag.Tensor]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
+@STRUCTURAL
 @given(data=st.data())
 def test_forward_matches_numpy(case: OpCase, data: st.DataObject) -> None:
     arrays, params = data.draw(case.inputs, label="inputs")
@@ -66,6 +67,7 @@ def _graph_tensors(root: ag.Tensor) -> list[ag.Tensor]:
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.keeps_dtype], ids=repr)
+@STRUCTURAL
 @given(data=st.data(), seed=SEEDS)
 def test_float32_graph_stays_float32(case: OpCase, data: st.DataObject, seed: int) -> None:
     arrays, params = data.draw(case.inputs, label="inputs")
