@@ -1,13 +1,17 @@
-"""Shared pytest setup: hypothesis profiles.
+"""Shared pytest setup: hypothesis profiles, and torch on one thread.
 
 ``default`` is fast, for local runs; ``ci`` (``HYPOTHESIS_PROFILE=ci``, set by ``.ci/run``)
 draws 150 examples per property (six times the default; 200 took the whole CI script to
 about 9 of its 10 minutes on 2 cores once the suite passed 3,900 tests), derandomized so
-that a CI run is reproducible (the random local runs keep exploring new examples). Neither has a deadline: gradcheck
-timing varies with the drawn shapes, and timings belong in benchmarks, not in tests.
+that a CI run is reproducible (the random local runs keep exploring new examples).
+Neither has a deadline: gradcheck timing varies with the drawn shapes, and timings belong
+in benchmarks, not in tests.
 """
 
 import os
+import sys
+
+import pytest
 
 try:
     from hypothesis import HealthCheck, settings
@@ -20,3 +24,17 @@ if settings is not None:
                               derandomize=True,
                               suppress_health_check=[HealthCheck.too_slow])
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+_TORCH_PINNED: list[bool] = []
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread() -> None:
+    """Once a test module has imported torch (the comparisons do), run it on one thread:
+    pytest-xdist already keeps both cores busy, and torch's own threads on top made its
+    float64 convolutions 5-40x slower (``tests/nn`` with -n 2: 56-58 s -> 51 s)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and not _TORCH_PINNED:
+        torch.set_num_threads(1)
+        _TORCH_PINNED.append(True)

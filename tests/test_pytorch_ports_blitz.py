@@ -37,21 +37,6 @@ from test_pytorch_ports import _to_numpy
 from test_pytorch_ports_seq import _assert_same_state
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """PyTorch's float64 convolutions on two busy cores run 5-40x slower with two threads
-    than with one (measured: 60 LeNet steps, 4 s against 18 s); restored afterwards."""
-    try:
-        import torch
-    except ImportError:
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 # ------------------------------------------------------------------ (a) Neural Networks
 def _lenet(T, lib, channels: int = 1):
     """The blitz's ``Net``: two 5x5 convolutions with 2x2 max pooling, three Linear."""

@@ -33,7 +33,6 @@ import autograd as ag
 import nn
 import nn.data
 from test_pytorch_ports import _to_numpy
-from test_pytorch_ports_blitz import _one_torch_thread  # noqa: F401 (autouse fixture)
 
 all_letters = string.ascii_letters + " .,;'"
 n_letters = len(all_letters)

@@ -29,7 +29,6 @@ import autograd as ag
 import nn
 import nn.data
 from test_pytorch_ports import _to_numpy
-from test_pytorch_ports_blitz import _one_torch_thread  # noqa: F401 (autouse fixture)
 from test_pytorch_ports_seq import _assert_same_state
 
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
