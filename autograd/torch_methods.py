@@ -124,9 +124,10 @@ class TorchMethods:
         """PyTorch's name for NumPy's ``repeat``: each element ``repeats`` times (an int,
         or one count per element) along ``dim`` (the flattened tensor when None)."""
         out = indexing.repeat(self, np.asarray(repeats), dim)
-        if output_size is not None and out.shape[0 if dim is None else dim] != output_size:
+        length = out.shape[0 if dim is None else dim]
+        if output_size is not None and length != output_size:
             raise ShapeError(f"repeat_interleave: output_size={output_size} but the "
-                             f"repeats give {out.shape[0 if dim is None else dim]}")
+                             f"repeats give {length}")
         return out
 
     # ------------------------------------------------------------ comparisons (constants)

@@ -209,12 +209,13 @@ def cast_for(name: str, x: Tensor, dtype: Any) -> Tensor:
 
 
 def implicit_axis(name: str, x: Tensor, axis: Any, dim: Any) -> Any:
-    """The axis of softmax and its kin: ``axis`` or ``dim``; when neither is given the
-    last, which is PyTorch's implicit choice too for 0- to 2-d input. A 3-d or larger
-    tensor must name it: PyTorch's implicit (deprecated) choice there is dim 0 (3-d) or 1
-    (4-d and more), where code written for NumPy means the last axis."""
+    """``axis`` for softmax and its kin, to pass on beside ``dim`` (autograd refuses the
+    two together): as given, or, when neither is given, the last, which is PyTorch's
+    implicit choice too for 0- to 2-d input. A 3-d or larger tensor must name it:
+    PyTorch's implicit (deprecated) choice there is dim 0 (3-d) or 1 (4-d and more),
+    where code written for NumPy means the last axis."""
     if axis is not None or dim is not None:
-        return axis if dim is None else dim
+        return axis
     if x.ndim <= 2:
         return -1
     raise UsageError(
@@ -233,7 +234,7 @@ def softmax(x: Any, axis: int | None = None, temperature: float = 1.0, *,
     check_temperature("softmax", temperature)
     x = cast_for("softmax", as_tensor(x), dtype)
     axis = implicit_axis("softmax", x, axis, dim)
-    return _softmax(x if _is_one(temperature) else x / temperature, axis)
+    return _softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
 
 def log_softmax(x: Any, axis: int | None = None, temperature: float = 1.0, *,
@@ -243,7 +244,7 @@ def log_softmax(x: Any, axis: int | None = None, temperature: float = 1.0, *,
     check_temperature("log_softmax", temperature)
     x = cast_for("log_softmax", as_tensor(x), dtype)
     axis = implicit_axis("log_softmax", x, axis, dim)
-    return _log_softmax(x if _is_one(temperature) else x / temperature, axis)
+    return _log_softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
 
 def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

@@ -109,7 +109,7 @@ def softmin(x: Any, axis: int | None = None, *, dim: int | None = None,
     largest weight. The axis as in ``softmax`` (``implicit_axis``); ``dtype``: x is cast
     to it first, as PyTorch's."""
     x = cast_for("softmin", as_tensor(x), dtype)
-    return _softmax(-x, implicit_axis("softmin", x, axis, dim))
+    return _softmax(-x, implicit_axis("softmin", x, axis, dim), dim=dim)
 
 
 def _glu_axis(axis: Any, dim: Any, ndim: int) -> int:

@@ -52,3 +52,6 @@ def test_3d_and_more_must_name_the_axis(name: str, shape: tuple, torch_dim: int)
 def test_axis_and_dim_together_are_refused(module: type) -> None:
     with pytest.raises(AxisError, match="pass one"):
         module(1, dim=0)
+    name = {nn.Softmax: "softmax", nn.LogSoftmax: "log_softmax", nn.Softmin: "softmin"}[module]
+    with pytest.raises(AxisError, match="both axis=1 and dim=0"):
+        getattr(F, name)(Tensor(np.zeros((2, 3))), 1, dim=0)
