@@ -49,8 +49,12 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """``autograd.unsqueeze`` (PyTorch's) and other missing names: an AttributeError
+    """PyTorch's ``autograd.float``/``int``/``bool`` dtypes (not globals: see ``dtypes``);
+    ``autograd.unsqueeze`` and other missing names: an AttributeError
     (``MissingNameError``) naming the method or function that does it here."""
+    from .dtypes import BUILTIN_NAMES
+    if name in BUILTIN_NAMES:
+        return BUILTIN_NAMES[name]
     from ._missing import missing_name
     raise missing_name(name)
 

@@ -1,17 +1,18 @@
 """PyTorch's dtype names, as the NumPy types they stand for: ``dtype=autograd.long`` is
 ``dtype=np.int64``, as ``dtype=torch.long`` is int64 in PyTorch.
 
-Not ``float``, ``int`` and ``bool`` (``torch.float`` is float32): under those names
-``from autograd import *`` would replace Python's own, and ``float(x)`` would round to
-float32. Write ``autograd.float32``, ``int32`` or ``np.bool_``.
+``autograd.float``, ``autograd.int`` and ``autograd.bool`` are PyTorch's too (float32,
+int32, bool), but they are not in ``__all__`` and not globals of any module here:
+``autograd.__getattr__`` hands them out (``BUILTIN_NAMES``), so ``from autograd import *``
+never replaces Python's ``float``, ``int`` and ``bool``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["float16", "float32", "float64", "half", "double", "int8", "int16", "int32",
-           "int64", "short", "long", "uint8"]
+__all__ = ["BUILTIN_NAMES", "float16", "float32", "float64", "half", "double", "int8",
+           "int16", "int32", "int64", "short", "long", "uint8"]
 
 float16 = half = np.float16
 float32 = np.float32
@@ -21,3 +22,6 @@ int16 = short = np.int16
 int32 = np.int32
 int64 = long = np.int64
 uint8 = np.uint8
+
+# PyTorch's dtype names that are also Python's builtins (torch.float is float32)
+BUILTIN_NAMES = {"float": np.float32, "int": np.int32, "bool": np.bool_}

@@ -15,8 +15,6 @@ autograd as ag`` for ``torch``, ``import nn``), on FashionMNIST-shaped synthetic
 
 Each runs step for step as PyTorch's from the same weights and batches. Spellings that
 differ here (documented choices), each marked where it is written:
-- ``torch.float`` is ``ag.float32`` (``ag.float`` would shadow Python's ``float`` on
-  ``import *``; ``ag.float`` raises ``MissingNameError`` naming ``t.float()``);
 - ``torch.save(obj, PATH)`` is ``nn.save(PATH, name=obj)`` (``nn.save`` names each
   object: a checkpoint dict is ``nn.save(PATH, **checkpoint)``), and ``nn.load(PATH)``
   gives the dict of what was saved.
@@ -80,7 +78,6 @@ def _train_loop(dataloader, model, loss_fn, optimizer, batch_size, device, log) 
 
 
 def _test_loop(T, dataloader, model, loss_fn, device, log) -> None:
-    float32 = T.float32  # the tutorial's torch.float: see the top
     model.eval()
     size = len(dataloader.dataset)
     num_batches = len(dataloader)
@@ -90,7 +87,7 @@ def _test_loop(T, dataloader, model, loss_fn, device, log) -> None:
             X, y = X.to(device), y.to(device)
             pred = model(X)
             test_loss += loss_fn(pred, y).item()
-            correct += (pred.argmax(1) == y).type(float32).sum().item()
+            correct += (pred.argmax(1) == y).type(T.float).sum().item()
     test_loss /= num_batches
     correct /= size
     log["printed"].append(f"Test Error: \n Accuracy: {(100 * correct):>0.1f}%, "
