@@ -42,7 +42,8 @@ from .dtypes import (double, float16, float32, float64, half, int8, int16, int32
 from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max, clamp_min,
                               clone, diag, eq, flatten, gather, ge, gt, index_select,
                               isclose, le, lerp, lt, masked_fill, mm, nan_to_num, narrow, ne,
-                              numel, permute, topk, unbind, unflatten, unsqueeze)
+                              numel, permute, scatter, scatter_add, topk, unbind, unflatten,
+                              unsqueeze)
 from . import functional, linalg
 
 __version__ = "0.1.0"
@@ -97,9 +98,9 @@ __all__ = [
     "set_rng_state",
     # PyTorch's functions for its Tensor methods (torch.flatten(x, 1)...)
     "flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select", "masked_fill",
-    "gather", "unbind", "chunk", "topk", "amax", "amin", "clamp_min", "clamp_max", "mm",
-    "bmm", "addmm", "lerp", "isclose", "allclose", "diag", "nan_to_num", "clone", "numel",
-    "eq", "ne", "lt", "le", "gt", "ge",
+    "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "amax", "amin",
+    "clamp_min", "clamp_max", "mm", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
+    "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",
     # derivatives of whole functions
     "functional",
     # PyTorch's torch.linalg spellings

@@ -1,7 +1,7 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
-masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ fill_diagonal_ exp_ sqrt_ abs_
-relu_ sigmoid_ tanh_``, and ``uniform_ normal_``, which draw from a ``numpy.random.Generator``)
-write into a tensor's array without recording anything.
+masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ fill_diagonal_
+exp_ sqrt_ abs_ relu_ sigmoid_ tanh_``, and ``uniform_ normal_``, which draw from a
+``numpy.random.Generator``) write into a tensor's array without recording anything.
 
 They are allowed only where they cannot bypass the graph: on tensors that do not require
 grad, or under ``no_grad()`` (optimizer updates). Every write stamps the written memory
@@ -238,6 +238,14 @@ class InplaceOps:
         check_fits(values, self.dtype, "scatter_")
         return self._write("scatter_", "x = x.scatter(dim, index, src)",
                            lambda out: out.__setitem__(positions, _value(values)), src, value)
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
+        """``self.scatter_add(dim, index, src)`` written in place, as PyTorch's (repeated
+        positions add up)."""
+        positions, values = scatter_target(self, dim, index, src, None, None, "scatter_add_")
+        check_fits(values, self.dtype, "scatter_add_")
+        return self._write("scatter_add_", "x = x.scatter_add(dim, index, src)",
+                           lambda out: np.add.at(out, positions, _value(values)), src)
 
     def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Any:
         """Set the main diagonal to ``fill_value`` in place, as PyTorch: a matrix (of any

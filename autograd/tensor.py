@@ -329,9 +329,25 @@ def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
            device: Any = None) -> Tensor:
     """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays);
-    ``device`` may only be the CPU ("cpu" or None), as ``autograd.zeros``'s."""
+    ``device`` may only be the CPU ("cpu" or None), as ``autograd.zeros``'s.
+
+    Python data keeps its kind, as in PyTorch and NumPy: ints give int64 (labels and
+    indices: ``tensor([1, 0, 4])``), bools bool, floats float64 (``Tensor(data)`` makes
+    Python numbers float64, as ``torch.Tensor`` makes them float)."""
     check_device(device, "tensor(device=...)")
+    if dtype is None and _python_integers(data):
+        dtype = np.int64
     return Tensor(np.array(_array_of(data, dtype), copy=True), requires_grad=requires_grad)
+
+
+def _python_integers(data: Any) -> bool:
+    """Whether ``data`` is Python ints (or nested lists of them), not an array or Tensor."""
+    if isinstance(data, (Tensor, np.ndarray, np.generic)) or hasattr(data, "__array__"):
+        return False
+    try:
+        return np.asarray(data).dtype.kind in "iu"
+    except ValueError:  # ragged: _array_of names it
+        return False
 
 
 def as_tensor(x: Any) -> Tensor:

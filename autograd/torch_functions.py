@@ -18,9 +18,9 @@ from .tensor import Tensor, as_tensor
 from .tensor_reductions import ValuesIndices
 
 __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select",
-           "masked_fill", "gather", "unbind", "chunk", "topk", "amax", "amin", "clamp_min",
-           "clamp_max", "mm", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
-           "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge"]
+           "masked_fill", "gather", "scatter", "scatter_add", "unbind", "chunk", "topk",
+           "amax", "amin", "clamp_min", "clamp_max", "mm", "bmm", "addmm", "lerp", "isclose",
+           "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge"]
 
 
 # ------------------------------------------------------------ shape and pieces
@@ -62,6 +62,17 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:  # noqa: A002
 def gather(input: Any, dim: int, index: Any) -> Tensor:  # noqa: A002
     """out[..., i, ...] = input[..., index[..., i, ...], ...] along ``dim``."""
     return as_tensor(input).gather(dim, index)
+
+
+def scatter(input: Any, dim: int, index: Any, src: Any = None, *,  # noqa: A002
+            value: Any = None) -> Tensor:
+    """A copy of input with ``src`` (or ``value``) written along ``dim`` at ``index``."""
+    return as_tensor(input).scatter(dim, index, src, value=value)
+
+
+def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Tensor:  # noqa: A002
+    """A copy of input with ``src`` added along ``dim`` at ``index`` (repeats add up)."""
+    return as_tensor(input).scatter_add(dim, index, src)
 
 
 def unbind(input: Any, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002

@@ -1,7 +1,7 @@
 """``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
 ``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
 ``allclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``,
-``where nan_to_num lerp scatter`` (``scatter_`` is in ``inplace``, beside the other
+``where nan_to_num lerp scatter scatter_add`` (``scatter_`` is in ``inplace``, beside the other
 in-place methods; ``scatter_target`` is the part the two share), the matrix methods
 ``inverse slogdet logdet cholesky matrix_power``, and ``repeat`` (NumPy's or PyTorch's, as
 spelled) with ``repeat_interleave``.
@@ -79,6 +79,8 @@ def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: A
         raise DTypeError(f"{name}: index must be an integer tensor (of positions along dim "
                          f"{dim}); got dtype {index.dtype}. Convert it: index.long()")
     axis = normalize_axis(dim, t.ndim, name)[0]
+    if index.ndim == 0 and t.ndim == 1:  # one position, as PyTorch takes it for a 1-d self:
+        index = index.reshape(1)         # the one-hot zeros(10).scatter_(0, tensor(y), 1)
     if src is not None:
         if isinstance(src, TorchMethods) and src.dtype != t.dtype:
             raise DTypeError(f"{name}: src has dtype {src.dtype}, self {t.dtype}; they must "
@@ -283,6 +285,13 @@ class TorchMethods:
         repeats the last write wins, and each src element gets the gradient)."""
         positions, values = scatter_target(self, dim, index, src, value, reduce, "scatter")
         return self.index_put(positions, values)
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> AnyTensor:
+        """A copy of self with ``src`` added along ``dim`` at ``index``, as PyTorch: for
+        dim 1, out[i][index[i][j]] += src[i][j], repeated positions adding up.
+        Differentiable in self (gradient g) and src (g gathered at index)."""
+        positions, values = scatter_target(self, dim, index, src, None, None, "scatter_add")
+        return self.index_add(positions, values)
 
     # ------------------------------------------------------------ matrices (last two axes)
     def inverse(self) -> AnyTensor:

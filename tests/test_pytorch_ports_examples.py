@@ -7,8 +7,7 @@ powers, ``smooth_l1_loss``, ``param.data`` updated by hand, ``'{:+.2f}'.format(w
 runs step for step as PyTorch's from the same start.
 
 Spellings that differ here (documented choices): ``torch.autograd.Function`` is
-``ag.Function``; a list becomes float64, so ``ag.tensor([1, 2, 3])`` is a float exponent
-(PyTorch: int64), and ``ag.randn(())`` is float64 (PyTorch: float32); ``param.data`` is
+``ag.Function``; ``ag.randn(())`` is float64 (PyTorch: float32); ``param.data`` is
 the NumPy array, so the example's ``param.data.add_(-0.1 * param.grad)`` is written
 ``param.data -= 0.1 * param.grad``.
 """

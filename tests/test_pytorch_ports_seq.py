@@ -6,9 +6,7 @@ transformer (``TransformerEncoderLayer(batch_first=True)`` with
 ``generate_square_subsequent_mask``). Each learns, and steps as PyTorch's from the same
 state dict.
 
-Spellings that differ here (documented choices): ``ag.tensor([[3]])`` is float64 (a
-list becomes float64), so index tensors take ``dtype=np.int64`` (``torch.long`` is not a
-name here); ``generator=`` is a NumPy Generator.
+Spellings that differ here (documented choices): ``generator=`` is a NumPy Generator.
 """
 
 import numpy as np
