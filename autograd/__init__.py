@@ -44,6 +44,9 @@ from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max
                               isclose, le, lerp, lt, masked_fill, mm, nan_to_num, narrow, ne,
                               numel, permute, scatter, scatter_add, topk, unbind, unflatten,
                               unsqueeze)
+from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
+                            cumulative_trapezoid, diff, histc, kron, nonzero, searchsorted,
+                            trapezoid, trapz, unique, unique_consecutive)
 from . import functional, linalg
 
 __version__ = "0.1.0"
@@ -101,6 +104,10 @@ __all__ = [
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "amax", "amin",
     "clamp_min", "clamp_max", "mm", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",
+    # positions, distinct values, counts (integer results) and small geometry
+    "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
+    "bucketize", "bincount", "histc", "diff", "cross", "kron", "cdist", "trapezoid", "trapz",
+    "cumulative_trapezoid",
     # derivatives of whole functions
     "functional",
     # PyTorch's torch.linalg spellings

@@ -8,8 +8,8 @@ with ``np.*`` also works under ``create_graph=True``. A NumPy function with no o
 
 With ``out=`` an ndarray, a ufunc computes plain, untracked NumPy into it: the
 escape hatch ``w.data -= 0.1 * w.grad`` works as in PyTorch. A few functions that only
-inspect and have no Tensor method of their name (``np.shape``, ``np.array_equal``,
-``np.count_nonzero``...) return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()``
+inspect and have no Tensor method of their name (``np.shape``, ``np.array_equal``...)
+return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()``
 gives, so ``np.sign(t)``, ``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as
 ``t.sign()``, ``t.isnan()`` and ``t.argmax()`` are. ``np.linalg``'s decompositions
 (``svd``, ``eigh``, ``qr``, ``pinv``...) take NumPy's arguments and give NumPy's results,
@@ -33,6 +33,7 @@ from .function import apply
 from .ops.arithmetic import number
 from .ops import decompositions, linalg_more, matrix_functions
 from .ops.generic import is_tensor, lift_like
+from . import set_numpy
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
@@ -241,6 +242,13 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.argmax: OpMethods.argmax, np.argmin: OpMethods.argmin, np.all: TorchSpellings.all,
     np.any: TorchSpellings.any, np.argsort: numpy_argsort,
     np.linalg.matrix_rank: numpy_matrix_rank,
+    # positions, distinct values and counts (constants), small geometry (set_numpy)
+    np.nonzero: set_numpy.numpy_nonzero, np.argwhere: set_numpy.numpy_argwhere,
+    np.count_nonzero: set_numpy.numpy_count_nonzero, np.unique: set_numpy.numpy_unique,
+    np.searchsorted: set_numpy.numpy_searchsorted, np.bincount: set_numpy.numpy_bincount,
+    np.histogram: set_numpy.numpy_histogram, np.diff: set_numpy.numpy_diff,
+    np.cross: set_numpy.numpy_cross, np.kron: set_numpy.numpy_kron,
+    np.trapezoid: set_numpy.numpy_trapezoid,
 }
 
 # NumPy's reductions take (a, axis, dtype, out, keepdims, ...) by position, the methods
@@ -257,8 +265,7 @@ SWAPPED = {np.equal: np.equal, np.not_equal: np.not_equal, np.less: np.greater,
 
 # no gradient to carry and no Tensor method of the name: computed on the arrays,
 # returned as plain NumPy (np.shape, np.ndim, np.size give what t.shape... give)
-INSPECTING = {np.shape, np.ndim, np.size, np.allclose, np.array_equal,
-              np.count_nonzero, np.nonzero, np.result_type}
+INSPECTING = {np.shape, np.ndim, np.size, np.allclose, np.array_equal, np.result_type}
 
 
 def _plain(x: Any) -> Any:

@@ -21,8 +21,8 @@ from .tensor import Tensor, as_tensor
 from .torch_methods import SlogDet
 
 __all__ = ["det", "slogdet", "inv", "solve", "cholesky", "vector_norm", "matrix_norm",
-           "norm", "matmul", "diagonal", "matrix_power", "eigh", "eigvalsh", "svd", "svdvals",
-           "qr", "pinv", "matrix_rank", "cond", "SlogDet", "EighResult", "SVDResult",
+           "norm", "matmul", "cross", "diagonal", "matrix_power", "eigh", "eigvalsh", "svd",
+           "svdvals", "qr", "pinv", "matrix_rank", "cond", "SlogDet", "EighResult", "SVDResult",
            "QRResult"]
 
 
@@ -100,6 +100,12 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Ten
 def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
     """The matrix product, as ``torch.linalg.matmul`` (``input @ other``)."""
     return functions.matmul(input, other)
+
+
+def cross(input: Any, other: Any, *, dim: int = -1) -> Tensor:  # noqa: A002
+    """The cross product of 3-vectors along ``dim`` (the last axis by default), as
+    ``torch.linalg.cross``; differentiable (da = b x g, db = g x a)."""
+    return as_tensor(input).cross(other, dim=dim)
 
 
 def diagonal(A: Any, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:

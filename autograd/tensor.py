@@ -30,6 +30,7 @@ from .hooks import RemovableHandle, add_hook
 from .inplace import InplaceOps
 from .interop import NumpyInterop
 from .random_methods import RandomMethods
+from .set_methods import SetMethods
 from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
 from .tensor_protocols import TRACKED_READS, ValueProtocols
@@ -43,7 +44,7 @@ __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
-             LogicOps, NumpyInterop, InplaceOps, RandomMethods, ValueProtocols):
+             LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).

@@ -79,7 +79,7 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("scatter", "t.scatter("), ("view_as", "t.view_as("),  # Tensor methods
     ("asin", "autograd.arcsin"), ("concat", "autograd.cat"),  # NumPy's names here
     ("remainder", "np.remainder(t) runs the differentiable op"),
-    ("count_nonzero", "np.count_nonzero takes Tensors"), ("typecodes", "autograd.__all__"),
+    ("array_equal", "np.array_equal takes Tensors"), ("typecodes", "autograd.__all__"),
     ("no_such_function", "autograd.__all__"),
     ("autograd", "autograd.Function"), ("Generator", "np.random.default_rng(n)"),  # torch's
     ("cuda", "device = 'cpu'"), ("device", "on the CPU"),

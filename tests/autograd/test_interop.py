@@ -136,7 +136,8 @@ def test_functions_without_an_op_name_the_alternative() -> None:
 def test_inspecting_functions_return_plain_numpy() -> None:
     x = leaf(2, 3)
     assert np.shape(x) == (2, 3) and np.ndim(x) == 2 and np.size(x) == 6
-    assert np.allclose(x, x.data) and type(np.count_nonzero(x > 0)) is not Tensor
+    assert np.allclose(x, x.data) and type(np.array_equal(x, x.data)) is not Tensor
+    assert type(np.count_nonzero(x > 0)) is Tensor  # as t.count_nonzero() (set_methods)
     assert type(np.logical_not(x > 0)) is Tensor  # a method of its name exists (tensor_logic)
 
 

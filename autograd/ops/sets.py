@@ -1,0 +1,236 @@
+"""Where, which and how many: ``nonzero``, ``argwhere``, ``count_nonzero``, ``unique``,
+``unique_consecutive``, ``searchsorted``, ``bincount`` and ``histc``.
+
+Their results are integers (positions, counts), or values picked from the input whose
+choice is not differentiable (``unique``'s values: ``NotDifferentiable`` raises when a
+backward pass reaches it, as PyTorch's ``unique``); ``bincount``'s weighted sums are
+the exception: d out_k / d w_i = [x_i = k]. The functions take Tensors (this module
+sits below the Tensor class); ``autograd.set_methods`` and ``autograd.set_functions``
+hold the Tensor methods and public functions over them, with either library's rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import BackwardError, DataError, DTypeError, ShapeError, UsageError
+from ..function import Function, apply
+from .reductions import normalize_axis
+
+T = Any  # a Tensor (this module sits below the Tensor class)
+
+__all__ = ["NotDifferentiable", "WeightedCount", "nonzero_tuple", "argwhere",
+           "count_nonzero", "unique", "unique_consecutive", "searchsorted", "bincount",
+           "histc", "integer_array", "one_axis"]
+
+
+class NotDifferentiable(Function):
+    """out = a value computed from x whose gradient is not defined here (``unique``'s
+    values): the forward hands back ``result``; a backward pass through it raises."""
+    __slots__ = ("result", "what")
+    save_inputs = False
+
+    def __init__(self, result: np.ndarray, what: str) -> None:
+        self.result, self.what = result, what
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return self.result
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        raise BackwardError(
+            f"{self.what} has no gradient (neither has PyTorch's): its values are picked "
+            f"from the input, and which are kept is not differentiable. Call it on "
+            f"x.detach() to keep it out of the graph, or select with an index "
+            f"(x[x.nonzero(as_tuple=True)]), which has a gradient.")
+
+
+class WeightedCount(Function):
+    """out_k = sum_{i: x_i = k} w_i (``bincount`` with weights);  dw_i = g[x_i]."""
+    __slots__ = ("index", "length", "dtype")
+    save_inputs = False
+
+    def __init__(self, index: np.ndarray, length: int, dtype: np.dtype) -> None:
+        self.index, self.length, self.dtype = index, length, dtype
+
+    def forward(self, w: np.ndarray) -> np.ndarray:
+        return np.bincount(self.index, w, self.length).astype(self.dtype, copy=False)
+
+    def vjp(self, g: Any, out: Any, w: Any) -> tuple:
+        return (g[self.index],)
+
+
+def integer_array(x: Any) -> np.ndarray:
+    """The array of a Tensor, an ndarray or data."""
+    return np.asarray(getattr(x, "data", x))
+
+
+def one_axis(axis: Any, ndim: int, op: str) -> int:
+    """``axis`` (one int, negative counts from the end) as a non-negative int."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise UsageError(f"{op}: the axis must be one int; got {axis!r}")
+    return normalize_axis(axis, ndim, op)[0]
+
+
+def _ints(x: T, array: np.ndarray) -> T:
+    """``array`` as a constant int64 Tensor."""
+    return x._make(np.asarray(array, dtype=np.int64), None)
+
+
+def nonzero_tuple(x: T, op: str) -> tuple:
+    """The positions of the nonzero entries, one 1-d int64 Tensor per axis, in row-major
+    order; a 0-d x counts as 1-d (PyTorch's ``as_tuple=True``)."""
+    data = x.data if x.ndim else x.data.reshape(1)
+    return tuple(_ints(x, positions) for positions in np.nonzero(data))
+
+
+def argwhere(x: T) -> T:
+    """The positions of the nonzero entries as rows of an (n, ndim) int64 Tensor (a 0-d
+    x gives (1, 0) or (0, 0)), as ``torch.argwhere`` and ``np.argwhere``."""
+    return _ints(x, np.argwhere(x.data))
+
+
+def count_nonzero(x: T, axis: Any, keepdims: bool, op: str) -> T:
+    """The number of nonzero entries over ``axis`` (every axis for None), int64."""
+    axes = normalize_axis(axis, x.ndim, op)
+    return _ints(x, np.count_nonzero(x.data, axis=axes, keepdims=keepdims))
+
+
+def unique(x: T, return_index: bool, return_inverse: bool, return_counts: bool,
+           axis: Any, equal_nan: bool, op: str) -> Any:
+    """NumPy's ``np.unique`` of x's values: the sorted distinct values (distinct slices
+    along ``axis``), then the first index of each, the inverse (which value each entry
+    is: x's shape for axis None, as NumPy 2 and PyTorch) and the counts, those asked for
+    (a tuple when any is). ``equal_nan=False`` keeps each NaN apart (PyTorch's way)."""
+    if axis is not None:
+        if x.ndim == 0:
+            raise ShapeError(f"{op}: a 0-d tensor has no axis {axis}; leave the axis out")
+        axis = one_axis(axis, x.ndim, op)
+    found = np.unique(x.data, return_index=True, return_inverse=True, return_counts=True,
+                      axis=axis, equal_nan=equal_nan)
+    values, index, inverse, counts = found
+    if axis is None:
+        inverse = inverse.reshape(x.shape)
+    values = _picked(x, values, op)
+    asked = [values] + [_ints(x, a) for a, wanted in
+                        ((index, return_index), (inverse, return_inverse),
+                         (counts, return_counts)) if wanted]
+    return asked[0] if len(asked) == 1 else tuple(asked)
+
+
+def _picked(x: T, values: np.ndarray, op: str) -> T:
+    """Values picked from x: a constant, or (x requiring grad) a node that refuses a
+    backward pass."""
+    values = values.astype(x.dtype, copy=False)
+    return apply(NotDifferentiable(values, op), x) if x.requires_grad else \
+        x._make(values, None)
+
+
+def unique_consecutive(x: T, return_inverse: bool, return_counts: bool, axis: Any,
+                       op: str) -> Any:
+    """PyTorch's ``unique_consecutive``: one of each run of equal values (of equal slices
+    along ``axis``; NaN equals nothing), with the inverse (x's shape, or one entry per
+    slice) and the run lengths if asked."""
+    if axis is None:
+        data, shape = x.data.reshape(-1), x.shape
+    else:
+        if x.ndim == 0:
+            raise ShapeError(f"{op}: a 0-d tensor has no axis {axis}; leave the axis out")
+        axis = one_axis(axis, x.ndim, op)
+        data = np.moveaxis(x.data, axis, 0)
+        data, shape = data.reshape(len(data), -1), (len(data),)
+    starts = np.ones(len(data), dtype=bool)
+    if len(data) > 1:
+        changed = data[1:] != data[:-1]
+        starts[1:] = changed if changed.ndim == 1 else changed.any(axis=1)
+    values = data[starts]
+    if axis is not None:
+        rest = np.delete(np.array(x.shape), axis)
+        values = np.moveaxis(values.reshape((len(values),) + tuple(rest)), 0, axis)
+    asked = [_picked(x, values, op)]
+    if return_inverse:
+        asked.append(_ints(x, (np.cumsum(starts) - 1).reshape(shape)))
+    if return_counts:
+        asked.append(_ints(x, np.diff(np.append(np.flatnonzero(starts), len(data)))))
+    return asked[0] if len(asked) == 1 else tuple(asked)
+
+
+def searchsorted(sorted_sequence: T, values: T, right: bool, sorter: Any, op: str) -> T:
+    """For each value, the position in the sorted last axis of ``sorted_sequence`` where
+    inserting it keeps the order: the first such (``right=False``, NumPy's
+    ``side='left'``) or the last. An N-d sequence searches each of its rows for the
+    values of the matching row of ``values``, as PyTorch's; ``sorter`` (an argsort of the
+    sequence) reads an unsorted sequence in sorted order. int64, no gradient."""
+    sequence, wanted = sorted_sequence.data, values.data
+    if sequence.ndim == 0:
+        raise ShapeError(f"{op}: the sorted sequence must have at least one axis; got a "
+                         f"0-d tensor")
+    if sorter is not None:
+        order = integer_array(sorter)
+        if order.dtype.kind not in "iu" or order.shape != sequence.shape:
+            raise ShapeError(f"{op}: sorter must be integer indices of the sequence's shape "
+                             f"{sequence.shape}; got {order.dtype} of shape {order.shape}")
+        sequence = np.take_along_axis(sequence, order, axis=-1)
+    side = "right" if right else "left"
+    if sequence.ndim == 1:
+        return _ints(sorted_sequence, np.searchsorted(sequence, wanted, side))
+    if wanted.shape[:-1] != sequence.shape[:-1]:
+        raise ShapeError(
+            f"{op}: a {sequence.ndim}-d sorted sequence {sequence.shape} searches row by "
+            f"row, so values must have the same leading axes {sequence.shape[:-1]}; got "
+            f"{wanted.shape}. Use a 1-d sequence to search all values in one row.")
+    rows = sequence.reshape(-1, sequence.shape[-1])
+    found = [np.searchsorted(row, v, side) for row, v in
+             zip(rows, wanted.reshape(len(rows), -1))]
+    return _ints(sorted_sequence, np.array(found, dtype=np.int64).reshape(wanted.shape))
+
+
+def bincount(x: T, weights: T | None, minlength: Any, dtype: Any, op: str,
+             allow_bool: bool = False) -> T:
+    """out_k = the number of entries of x equal to k (k < max(max(x) + 1, minlength)),
+    int64; with ``weights`` the sum of their weights, in ``dtype``, differentiable in
+    the weights. x is 1-d and non-negative integers (bool too if ``allow_bool``)."""
+    data = x.data
+    kinds = "iub" if allow_bool else "iu"
+    if data.dtype.kind not in kinds:
+        raise DTypeError(f"{op}: counts non-negative integers; got a {data.dtype} tensor. "
+                         f"Convert labels first: x.long()")
+    if data.ndim != 1:
+        raise ShapeError(f"{op}: takes a 1-d tensor; got shape {data.shape}. Flatten it "
+                         f"first: x.reshape(-1)")
+    if data.size and data.min() < 0:
+        raise DataError(f"{op}: counts non-negative integers; got {data.min()}")
+    if isinstance(minlength, bool) or not isinstance(minlength, (int, np.integer)) \
+            or minlength < 0:
+        raise UsageError(f"{op}: minlength must be a non-negative int; got {minlength!r}")
+    length = max(int(data.max()) + 1 if data.size else 0, int(minlength))
+    index = data.astype(np.intp)
+    if weights is None:
+        return _ints(x, np.bincount(index, minlength=length))
+    if weights.shape != data.shape:
+        raise ShapeError(f"{op}: weights must have the input's shape {data.shape}; got "
+                         f"{weights.shape}")
+    return apply(WeightedCount(index, length, np.dtype(dtype)), weights)
+
+
+def histc(x: T, bins: Any, low: float, high: float, op: str) -> T:
+    """PyTorch's ``histc``: counts of x in ``bins`` equal bins over [low, high] (the
+    data's min and max when low = high; one either side of a constant), entries outside
+    left out, the last bin closed; in x's (float) dtype, no gradient."""
+    data = x.data
+    if data.dtype.kind != "f":
+        raise DTypeError(f"{op}: needs a float tensor (as PyTorch's); got {data.dtype}. "
+                         f"Convert it: x.double()")
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins <= 0:
+        raise UsageError(f"{op}: bins must be a positive int; got {bins!r}")
+    if low > high:
+        raise UsageError(f"{op}: min must not exceed max; got min={low}, max={high}")
+    if low == high and data.size:
+        low, high = float(data.min()), float(data.max())
+    if low == high:
+        low, high = low - 1, high + 1
+    inside = data[(data >= low) & (data <= high)]
+    position = ((inside - low) / (high - low) * bins).astype(np.int64)
+    counts = np.bincount(np.minimum(position, bins - 1), minlength=bins)
+    return x._make(counts.astype(data.dtype), None)
