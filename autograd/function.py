@@ -28,6 +28,7 @@ import numpy as np
 from ._arrays import check_dtype
 from .errors import AnomalyError, UsageError
 from .grad_mode import STATE
+from .graph import next_functions_of
 
 __all__ = ["Function", "apply"]
 
@@ -66,6 +67,13 @@ class Function:
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input, whether it wants a gradient (its ``requires_grad``)."""
         return tuple(map(_requires_grad_of, self.parents))
+
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch's view of the graph below this op: one ``(node, 0)`` per input, the
+        node being the input's op, an ``AccumulateGrad`` for a leaf that requires grad,
+        or ``None`` (see ``autograd.graph``). Computed from ``parents`` when read."""
+        return next_functions_of(self)
 
     @property
     def name(self) -> str:
