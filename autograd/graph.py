@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import GraphFreedError
+from .errors import GraphFreedError, UsageError
 
-__all__ = ["AccumulateGrad", "next_functions_of"]
+__all__ = ["AccumulateGrad", "next_functions_of", "no_node_hooks"]
 
 
 class AccumulateGrad:
@@ -39,6 +39,19 @@ class AccumulateGrad:
         """``"AccumulateGrad"``."""
         return "AccumulateGrad"
 
+    @property
+    def metadata(self) -> dict:
+        raise UsageError(
+            "AccumulateGrad.metadata: this engine keeps no node for a leaf (one is made "
+            "each time next_functions is read), so nothing stored on it would last. Keep "
+            "what you want on the leaf itself (its .name, or a dict keyed by the tensor).")
+
+    def register_hook(self, hook: Any) -> Any:
+        raise no_node_hooks("AccumulateGrad", "register_hook")
+
+    def register_prehook(self, hook: Any) -> Any:
+        raise no_node_hooks("AccumulateGrad", "register_prehook")
+
     def __eq__(self, other: object) -> bool:
         return type(other) is AccumulateGrad and other.variable is self.variable
 
@@ -56,7 +69,7 @@ def next_functions_of(op: Any) -> tuple:
     parents = getattr(op, "parents", ())
     if parents is None:
         raise GraphFreedError(
-            f"{op.name}.next_functions: a backward() without retain_graph=True released "
+            f"{op.name()}.next_functions: a backward() without retain_graph=True released "
             f"this op's inputs (and with them the activations), so its links are gone. Walk "
             f"the graph before the backward, or pass retain_graph=True to it.")
     return tuple((_node_of(p), 0) for p in parents)
@@ -66,3 +79,21 @@ def _node_of(t: Any) -> Any:
     if t._op is not None:
         return t._op
     return AccumulateGrad(t) if t._requires_grad else None
+
+
+def no_node_hooks(node: str, method: str) -> UsageError:
+    """The error for hooks on a graph node: this engine keeps its hooks on tensors."""
+    if node == "AccumulateGrad":
+        instead = ("Use leaf.register_hook(fn) on its .variable: fn(grad) gets the leaf's "
+                   "complete gradient before it is added into .grad, and may return a "
+                   "replacement.")
+    elif method == "register_prehook":
+        instead = ("Use y.register_hook(fn) on the tensor this op made (the y whose "
+                   "grad_fn it is): fn(grad) gets the complete dL/dy, what a prehook sees, "
+                   "and may return a replacement.")
+    else:
+        instead = ("To see the gradients it passes on, register on its inputs: "
+                   "x.register_hook(fn) gets x's complete gradient (summed over every op "
+                   "that used x) and may return a replacement.")
+    return UsageError(f"{node}.{method}: this engine keeps hooks on tensors, not on graph "
+                      f"nodes. {instead}")
