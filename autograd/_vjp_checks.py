@@ -26,7 +26,7 @@ def as_gradient_tuple(op: Function, result: Any) -> tuple:
     if type(result) is not tuple:
         result = tuple(result) if isinstance(result, list) else (result,)
     if len(result) != len(op.parents):
-        raise VJPError(f"{op.name}.vjp returned {len(result)} gradients for "
+        raise VJPError(f"{op.name()}.vjp returned {len(result)} gradients for "
                        f"{len(op.parents)} inputs; return one per input (None to skip)")
     return result
 
@@ -40,8 +40,8 @@ def unsaved_hint(op: Function, error: TypeError) -> VJPError | None:
         return None
     flags = " and ".join(f"save_{name} = True" for name in unread)
     return VJPError(
-        f"{op.name}.vjp raised TypeError ({error}) after receiving None for its "
-        f"{' and '.join(unread)}: {op.name} does not declare that its vjp reads them. If it "
+        f"{op.name()}.vjp raised TypeError ({error}) after receiving None for its "
+        f"{' and '.join(unread)}: {op.name()} does not declare that its vjp reads them. If it "
         f"does, set {flags} on the class (see autograd.extend.Function).")
 
 
@@ -55,9 +55,9 @@ def check_versions(op: Function, node: Any) -> None:
     for t in watched:
         if last_write(t._data) > node._seq:
             raise InplaceError(
-                f"a tensor of shape {t._data.shape} needed by {op.name} for the backward "
+                f"a tensor of shape {t._data.shape} needed by {op.name()} for the backward "
                 f"pass was modified in place (directly, through a view or a detached copy, "
-                f"by assigning .data, or by an optimizer step) after {op.name} used it. "
+                f"by assigning .data, or by an optimizer step) after {op.name()} used it. "
                 f"Use an out-of-place operation (x = x * 2 instead of x *= 2), or "
                 f".detach().copy() first.")
 
@@ -84,7 +84,7 @@ def check_finite_gradients(op: Function, grads: tuple) -> None:
         data = np.asarray(getattr(gi, "_data", gi))
         if data.dtype.kind == "f" and not np.isfinite(data).all():
             raise AnomalyError(
-                f"{op.name}.vjp produced NaN/Inf in the gradient of input {i}; the op was "
+                f"{op.name()}.vjp produced NaN/Inf in the gradient of input {i}; the op was "
                 f"created at {getattr(op, 'origin', None) or _UNKNOWN_ORIGIN}")
 
 
@@ -114,7 +114,7 @@ def fit_gradient(g: Any, x: Any, op: Function) -> Any:
         if g.shape == shape and g.dtype == dtype:  # the common case: nothing to do
             return g
     except AttributeError:  # not an array (a Python number, a list...)
-        raise VJPError(f"{op.name}.vjp returned a {type(g).__name__} for input "
+        raise VJPError(f"{op.name()}.vjp returned a {type(g).__name__} for input "
                        f"{_position(op, x)}; gradients must be arrays (or Tensors under "
                        f"create_graph) of the input's shape {shape}. Wrap numbers, e.g. "
                        f"np.full(x.shape, value).") from None
@@ -123,12 +123,12 @@ def fit_gradient(g: Any, x: Any, op: Function) -> Any:
             g = unbroadcast(g, shape)
         except ShapeError:
             raise VJPError(
-                f"{op.name}.vjp returned a gradient of shape {g.shape} for input "
+                f"{op.name()}.vjp returned a gradient of shape {g.shape} for input "
                 f"{_position(op, x)}, whose shape is {shape}; it must equal the input's "
                 f"shape or be a broadcast of it") from None
     if g.dtype != dtype:
         if g.dtype.kind != "f":
-            raise VJPError(f"{op.name}.vjp returned a {g.dtype} gradient for input "
+            raise VJPError(f"{op.name()}.vjp returned a {g.dtype} gradient for input "
                            f"{_position(op, x)} ({dtype}); gradients must be floating")
         g = g.astype(dtype)  # undo type promotion (e.g. float32 op float64)
     return g

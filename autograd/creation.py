@@ -21,6 +21,7 @@ from ._arrays import as_dtype
 from ._random import as_generator, below
 from ._sampling import draw_integers, float_dtype, integer_range, whole_number
 from .errors import GeneratorError, ShapeError, UsageError
+from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .torch_shapes import check_device
 
@@ -51,6 +52,7 @@ def _dtype(dtype: Any) -> np.dtype:
     return np.dtype(np.float64) if dtype is None else as_dtype(dtype, "dtype")
 
 
+@accepts_out
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False,
           device: Any = None) -> Tensor:
     """A tensor of zeros of the given size."""
@@ -58,12 +60,14 @@ def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False,
                  "zeros")
 
 
+@accepts_out
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
     """A tensor of ones of the given size."""
     return _leaf(np.ones(_size(size, "ones"), dtype=_dtype(dtype)), requires_grad, device, "ones")
 
 
+@accepts_out
 def full(size: Any, fill_value: float, dtype: Any = None,
          requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """A tensor of the given size filled with ``fill_value``."""
@@ -76,6 +80,7 @@ def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
     return t.shape, (t.dtype if dtype is None else as_dtype(dtype, "dtype"))
 
 
+@accepts_out
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
                device: Any = None) -> Tensor:
     """Zeros with the shape (and dtype, unless given) of ``t``."""
@@ -83,6 +88,7 @@ def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
     return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "zeros_like")
 
 
+@accepts_out
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
               device: Any = None) -> Tensor:
     """Ones with the shape (and dtype, unless given) of ``t``."""
@@ -97,6 +103,7 @@ def full_like(t: Any, fill_value: float, dtype: Any = None,
     return _leaf(np.full(shape, fill_value, dtype=dtype), requires_grad, device, "full_like")
 
 
+@accepts_out
 def eye(n: int, m: int | None = None, dtype: Any = None,
         requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """The n x m identity matrix (square when m is None)."""
@@ -104,6 +111,7 @@ def eye(n: int, m: int | None = None, dtype: Any = None,
     return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device, "eye")
 
 
+@accepts_out
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """Values from ``start`` (0 when only one number is given) up to, not including,
@@ -116,6 +124,7 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
     return _leaf(np.arange(start, end, step, dtype=dtype), requires_grad, device, "arange")
 
 
+@accepts_out
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
@@ -124,6 +133,7 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
                  "linspace")
 
 
+@accepts_out
 def rand(*size: Any, generator: Any = None, dtype: Any = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform samples in [0, 1) drawn from ``generator``."""
@@ -133,6 +143,7 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None,
     return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad, device, "rand")
 
 
+@accepts_out
 def randn(*size: Any, generator: Any = None, dtype: Any = None,
           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal samples drawn from ``generator``."""
@@ -142,6 +153,7 @@ def randn(*size: Any, generator: Any = None, dtype: Any = None,
     return _leaf(sample.astype(dtype, copy=False), requires_grad, device, "randn")
 
 
+@accepts_out
 def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Any = None,
             dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Integers uniform in [low, high) drawn from ``generator``, int64 unless ``dtype``
@@ -175,6 +187,7 @@ def randint_like(input: Any, low: int = 0, high: Any = None, *,  # noqa: A002
                  "randint_like")
 
 
+@accepts_out
 def randperm(n: int, *, generator: Any = None, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
     """A random permutation of 0 .. n-1 drawn from ``generator`` (int64 unless ``dtype``
@@ -187,6 +200,7 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None,
     return _leaf(order.astype(dtype), requires_grad, device, "randperm")
 
 
+@accepts_out
 def rand_like(input: Any, *, generator: Any = None, dtype: Any = None,  # noqa: A002
               requires_grad: bool = False, device: Any = None) -> Tensor:
     """``rand`` with the shape (and floating dtype, unless given) of ``input``."""
@@ -196,6 +210,7 @@ def rand_like(input: Any, *, generator: Any = None, dtype: Any = None,  # noqa: 
     return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad, device, "rand_like")
 
 
+@accepts_out
 def randn_like(input: Any, *, generator: Any = None, dtype: Any = None,  # noqa: A002
                requires_grad: bool = False, device: Any = None) -> Tensor:
     """``randn`` with the shape (and floating dtype, unless given) of ``input``."""

@@ -93,7 +93,6 @@ class CtxOp(function.Function):
     def __init__(self, fn: type, args: tuple, ctx: FunctionCtx) -> None:
         self.fn, self.args, self.ctx = fn, args, ctx
 
-    @property
     def name(self) -> str:
         return self.fn.__name__
 
@@ -111,7 +110,7 @@ class CtxOp(function.Function):
             else:
                 result = self.fn.forward(self.ctx, *self.args)
         if isinstance(result, (tuple, list)):
-            raise UsageError(f"{self.name}.forward returned a {type(result).__name__} of "
+            raise UsageError(f"{self.name()}.forward returned a {type(result).__name__} of "
                              f"{len(result)}; a function here has one output Tensor. Write "
                              f"one function per output, or stack them into one.")
         # an input returned as it is stays that input when saved (as in PyTorch)
@@ -132,14 +131,14 @@ class CtxOp(function.Function):
     def _per_input(self, grads: tuple, recorded: bool) -> tuple:
         """The gradients of the Tensor arguments, checked against PyTorch's rules."""
         if len(grads) < len(self.args) or any(g is not None for g in grads[len(self.args):]):
-            raise VJPError(f"{self.name}.backward returned {len(grads)} gradients; forward "
+            raise VJPError(f"{self.name()}.backward returned {len(grads)} gradients; forward "
                            f"took {len(self.args)} arguments: return one per argument "
                            f"(None for those that need no gradient), as in PyTorch.")
         picked = []
         for i, (arg, g) in enumerate(zip(self.args, grads)):
             if not isinstance(arg, Tensor):
                 if g is not None:
-                    raise VJPError(f"{self.name}.backward returned a gradient for argument "
+                    raise VJPError(f"{self.name()}.backward returned a gradient for argument "
                                    f"{i}, a {type(arg).__name__}, which is no Tensor; return "
                                    f"None there.")
                 continue

@@ -125,7 +125,7 @@ def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
     """One vector-Jacobian product: dL/d(inputs) of ``op`` from g = dL/d(node)."""
     if op.parents is None:
         raise GraphFreedError(
-            f"trying to backward through {op.name} a second time: the first backward "
+            f"trying to backward through {op.name()} a second time: the first backward "
             f"released its inputs. Pass retain_graph=True to the first call if you need "
             f"to go through the graph again.")
     if node._seq < INPLACE.last:  # something was written in place after node was made:
@@ -190,7 +190,7 @@ def _nodes_above(roots: Sequence[Any], targets: set[int]) -> set[int]:
         op = node._op
         if op is not None and op.parents is None and node._seq not in targets:
             raise GraphFreedError(  # whether it leads to an input is no longer known
-                f"grad() reached {op.name}, whose inputs an earlier backward released, so "
+                f"grad() reached {op.name()}, whose inputs an earlier backward released, so "
                 f"it cannot tell whether that part of the graph leads to the inputs (a "
                 f"silent guess could drop gradients). Pass retain_graph=True to the earlier "
                 f"backward, or compute the outputs afresh.")

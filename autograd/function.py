@@ -28,6 +28,7 @@ import numpy as np
 from ._arrays import check_dtype
 from .errors import AnomalyError, UsageError
 from .grad_mode import STATE
+from .graph import next_functions_of, no_node_hooks
 
 __all__ = ["Function", "apply"]
 
@@ -51,7 +52,7 @@ class Function:
     gradients nobody asked for, so skipping them is only a saving).
     """
 
-    __slots__ = ("parents", "origin")
+    __slots__ = ("parents", "origin", "_metadata")
     save_inputs: bool = True
     save_output: bool = False
     fresh_grads: bool = False
@@ -68,9 +69,33 @@ class Function:
         return tuple(map(_requires_grad_of, self.parents))
 
     @property
+    def next_functions(self) -> tuple:
+        """PyTorch's view of the graph below this op: one ``(node, 0)`` per input, the
+        node being the input's op, an ``AccumulateGrad`` for a leaf that requires grad,
+        or ``None`` (see ``autograd.graph``). Computed from ``parents`` when read."""
+        return next_functions_of(self)
+
     def name(self) -> str:
-        """The op's display name (its class name)."""
+        """The op's display name, its class name (a method, as PyTorch's ``Node.name()``)."""
         return type(self).__name__
+
+    @property
+    def metadata(self) -> dict:
+        """A dict of your own about this node (PyTorch's ``grad_fn.metadata``), made when
+        first read; the engine never reads it."""
+        try:
+            return self._metadata
+        except AttributeError:
+            self._metadata = {}
+            return self._metadata
+
+    def register_hook(self, hook: Any) -> Any:
+        """Not here: this engine keeps hooks on tensors (the error says which to use)."""
+        raise no_node_hooks(self.name(), "register_hook")
+
+    def register_prehook(self, hook: Any) -> Any:
+        """Not here: this engine keeps hooks on tensors (the error says which to use)."""
+        raise no_node_hooks(self.name(), "register_prehook")
 
     def state(self) -> dict[str, Any]:
         """The op's non-tensor arguments (axis, exponent, ...), for drawings and reprs."""
@@ -83,7 +108,7 @@ class Function:
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.state().items())
-        return f"{self.name}({args})"
+        return f"{self.name()}({args})"
 
 
 def apply(op: Function, *tensors: Any) -> Any:
@@ -117,15 +142,15 @@ def _as_output(op: Function, out: Any) -> np.ndarray:
     """What a (user's) ``forward`` returned that is not an array: numbers and lists become
     one; None (a missing ``return``), a tuple (several outputs) or non-numbers raise."""
     if out is None:
-        raise UsageError(f"{op.name}.forward returned None; it must return an array (is a "
+        raise UsageError(f"{op.name()}.forward returned None; it must return an array (is a "
                          f"return statement missing?)")
     if isinstance(out, tuple):
-        raise UsageError(f"{op.name}.forward returned a tuple of {len(out)}; an op has one "
+        raise UsageError(f"{op.name()}.forward returned a tuple of {len(out)}; an op has one "
                          f"output array. Write one op per output, or stack them into one.")
     try:
         out = np.asarray(out)
     except ValueError:  # ragged: rows of different lengths
-        raise UsageError(f"{op.name}.forward returned a {type(out).__name__} that is not "
+        raise UsageError(f"{op.name()}.forward returned a {type(out).__name__} that is not "
                          f"one rectangular array (rows of different lengths?); return one "
                          f"array") from None
     check_dtype(out.dtype)
@@ -150,7 +175,7 @@ def _check_forward(op: Function, arrays: tuple, out: np.ndarray) -> None:
                             if np.issubdtype(a.dtype, np.floating))
         if inputs_finite:
             raise AnomalyError(
-                f"{op.name} produced NaN/Inf in its forward pass from finite inputs "
+                f"{op.name()} produced NaN/Inf in its forward pass from finite inputs "
                 f"(output shape {out.shape}), at {_user_frame()}. Check the input domain "
                 f"(log/sqrt of values <= 0, division by zero, overflow in exp).")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from . import tensor_math
+from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "tanh",
@@ -25,21 +26,25 @@ def _first(a: Any, b: Any) -> Any:
     return a if isinstance(a, Tensor) or isinstance(b, Tensor) else as_tensor(a)
 
 
+@accepts_out
 def add(a: Any, b: Any) -> Tensor:
     """a + b, broadcasting as NumPy."""
     return _first(a, b) + b
 
 
+@accepts_out
 def sub(a: Any, b: Any) -> Tensor:
     """a - b."""
     return _first(a, b) - b
 
 
+@accepts_out
 def mul(a: Any, b: Any) -> Tensor:
     """a * b (elementwise)."""
     return _first(a, b) * b
 
 
+@accepts_out
 def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
     """a / b (true division); PyTorch's ``rounding_mode`` "floor" or "trunc" rounds the
     quotient down or toward 0 (gradient 0), as ``Tensor.div``."""
@@ -50,46 +55,55 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
     return as_tensor(a).div(b, rounding_mode=rounding_mode)
 
 
+@accepts_out
 def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (mirrors operator.pow)
     """a ** b; a number exponent (or base) is op state."""
     return _first(a, b) ** b
 
 
+@accepts_out
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product ``a @ b`` with NumPy's rules (batched, 1-d cases)."""
     return as_tensor(a) @ b
 
 
+@accepts_out
 def neg(x: Any) -> Tensor:
     """-x."""
     return -as_tensor(x)
 
 
+@accepts_out
 def exp(x: Any) -> Tensor:
     """e^x."""
     return as_tensor(x).exp()
 
 
+@accepts_out
 def log(x: Any) -> Tensor:
     """ln x (IEEE at 0: -inf)."""
     return as_tensor(x).log()
 
 
+@accepts_out
 def sqrt(x: Any) -> Tensor:
     """sqrt(x)."""
     return as_tensor(x).sqrt()
 
 
+@accepts_out
 def abs(x: Any) -> Tensor:  # noqa: A001 (mirrors numpy.abs)
     """|x|, with abs'(0) = 0."""
     return as_tensor(x).abs()
 
 
+@accepts_out
 def tanh(x: Any) -> Tensor:
     """tanh x."""
     return as_tensor(x).tanh()
 
 
+@accepts_out
 def sigmoid(x: Any) -> Tensor:
     """1 / (1 + e^-x), stable for any |x|."""
     return as_tensor(x).sigmoid()
@@ -100,18 +114,21 @@ def relu(x: Any) -> Tensor:
     return as_tensor(x).relu()
 
 
+@accepts_out
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise max(a, b); ties split the gradient evenly."""
     return as_tensor(b).maximum(a) if isinstance(b, Tensor) and not isinstance(a, Tensor) \
         else as_tensor(a).maximum(b)
 
 
+@accepts_out
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise min(a, b); ties split the gradient evenly."""
     return as_tensor(b).minimum(a) if isinstance(b, Tensor) and not isinstance(a, Tensor) \
         else as_tensor(a).minimum(b)
 
 
+@accepts_out
 def where(condition: Any, a: Any = None, b: Any = None) -> Any:
     """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask);
     ``where(condition)`` alone gives the indices where it holds (``np.nonzero``)."""
@@ -120,12 +137,14 @@ def where(condition: Any, a: Any = None, b: Any = None) -> Any:
     return tensor_math.where(condition, a, b)
 
 
+@accepts_out
 def clip(x: Any, lo: Any = None, hi: Any = None, *, min: Any = None,  # noqa: A002
          max: Any = None) -> Tensor:  # noqa: A002
     """Limit values to [lo, hi] (either bound may be None; or ``min=``/``max=``)."""
     return as_tensor(x).clip(lo, hi, min=min, max=max)
 
 
+@accepts_out
 def clamp(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """``clip`` with PyTorch's name and keywords."""
     return as_tensor(x).clip(min, max)
@@ -136,18 +155,21 @@ def astype(x: Any, dtype: Any) -> Tensor:
     return as_tensor(x).astype(dtype)
 
 
+@accepts_out
 def sum(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
         keepdim: bool | None = None, dtype: Any = None) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (NumPy semantics), computed in ``dtype`` when given."""
     return as_tensor(x).sum(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
+@accepts_out
 def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
         keepdim: bool | None = None, dtype: Any = None) -> Tensor:
     """Arithmetic mean over ``axis``: sum / n, computed in ``dtype`` when given."""
     return as_tensor(x).mean(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
+@accepts_out
 def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
         dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
         unbiased: bool | None = None) -> Tensor:
@@ -156,6 +178,7 @@ def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int | None = Non
                             correction=correction, unbiased=unbiased)
 
 
+@accepts_out
 def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
         dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
         unbiased: bool | None = None) -> Tensor:
@@ -164,6 +187,7 @@ def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int | None = Non
                             correction=correction, unbiased=unbiased)
 
 
+@accepts_out
 def max(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
         dim: Any = None, keepdim: bool | None = None) -> Any:  # noqa: A001
     """Maximum over ``axis``; ties share the gradient evenly. PyTorch's spelling
@@ -172,23 +196,27 @@ def max(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
     return as_tensor(x).max(*position, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
 
 
+@accepts_out
 def min(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
         dim: Any = None, keepdim: bool | None = None) -> Any:  # noqa: A001
     """Minimum over ``axis``, as ``max``."""
     return as_tensor(x).min(*position, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
 
 
+@accepts_out
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
         keepdim: bool | None = None) -> Tensor:
     """log(sum(exp(x))) over ``axis`` without overflow (shifted by the max)."""
     return as_tensor(x).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
+@accepts_out
 def softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """e^{x_i} / sum_j e^{x_j} along ``axis`` (stable: shifted by the max)."""
     return as_tensor(x).softmax(axis, dim=dim)
 
 
+@accepts_out
 def log_softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """x - logsumexp(x) along ``axis`` (stable)."""
     return as_tensor(x).log_softmax(axis, dim=dim)
@@ -230,17 +258,20 @@ def getitem(x: Any, index: Any) -> Tensor:
     return as_tensor(x)[index]
 
 
+@accepts_out
 def concatenate(tensors: Sequence[Any], axis: int | None = 0, *,
                 dim: int | None = None) -> Tensor:
     """Join tensors along an existing axis (``axis=None``: flattened first, as NumPy)."""
     return tensor_math.concatenate([as_tensor(t) for t in tensors], axis, dim=dim)
 
 
+@accepts_out
 def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join same-shape tensors along a new axis."""
     return tensor_math.stack([as_tensor(t) for t in tensors], axis, dim=dim)
 
 
+@accepts_out
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """``concatenate`` with PyTorch's name."""
     return concatenate(tensors, dim=dim)

@@ -6,7 +6,7 @@ Both look the function up in a table and run the differentiable op, so a VJP wri
 with ``np.*`` also works under ``create_graph=True``. A NumPy function with no op raises
 ``UsageError`` naming the alternative (``np.f(t.data)`` for an untracked result).
 
-With ``out=`` an ndarray, a ufunc computes plain, untracked NumPy into it: the
+With ``out=`` an ndarray, a NumPy function computes plain, untracked NumPy into it: the
 escape hatch ``w.data -= 0.1 * w.grad`` works as in PyTorch. A few functions that only
 inspect and have no Tensor method of their name (``np.shape``, ``np.array_equal``...)
 return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()``
@@ -30,6 +30,7 @@ import numpy as np
 
 from .errors import UsageError
 from .function import apply
+from .out_argument import refuse_tensor_out
 from .ops.arithmetic import number
 from .ops import decompositions, linalg_more, matrix_functions
 from .ops.generic import is_tensor, lift_like
@@ -285,10 +286,7 @@ class NumpyInterop:
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         if "out" in kwargs:  # the untracked escape hatch: plain NumPy into the given arrays
             if any(isinstance(o, TensorMath) for o in kwargs["out"]):
-                raise UsageError(
-                    f"np.{ufunc.__name__}(..., out=<Tensor>): a Tensor cannot be a NumPy "
-                    f"output. Write into t.data (untracked), or use an in-place operator "
-                    f"(t += x) under autograd.no_grad().")
+                raise refuse_tensor_out(f"np.{ufunc.__name__}")
             return getattr(ufunc, method)(*_plain(inputs), **kwargs)
         if ufunc in INSPECTING and method == "__call__":
             return ufunc(*_plain(inputs), **kwargs)
@@ -321,6 +319,11 @@ class NumpyInterop:
             raise UsageError(
                 f"{name} has no differentiable version for Tensors. Use the Tensor methods "
                 f"or autograd functions, or {name}(t.data) for an untracked NumPy result.")
+        out = kwargs.get("out")
+        if func in BY_NAME and len(args) > 2:  # out may come by position (a, axis, [dtype,] out)
+            out = _signature(func).bind(*args, **kwargs).arguments.get("out")
+        if out is not None:  # plain NumPy into the given array, as for ufuncs
+            return _untracked(func, args, kwargs, out)
         args = tuple(self._lift_any(a) for a in args)
         if func in BY_NAME:
             return _call_by_name(func, function, args, kwargs)
@@ -347,14 +350,19 @@ def _plain_values(kwargs: dict) -> dict:
     return {k: _plain(v) for k, v in kwargs.items()}
 
 
+def _untracked(func: Callable, args: tuple, kwargs: dict, out: Any) -> Any:
+    """``func`` on the plain arrays, into the ``out`` array (never a Tensor)."""
+    if any(isinstance(o, TensorMath) for o in (out if isinstance(out, tuple) else (out,))):
+        raise refuse_tensor_out(f"np.{func.__name__}")
+    return func(*_plain(args), **_plain_values(kwargs))
+
+
 def _call_by_name(func: Callable, method: Callable, args: tuple, kwargs: dict) -> Any:
     """``func(*args, **kwargs)`` (a NumPy reduction) as ``method``: arguments matched by
-    NumPy's names. With an ``out=`` array the result is plain, untracked NumPy (as for
+    NumPy's names (an ``out=`` array was handled before: plain, untracked NumPy, as for
     ufuncs); a ``dtype=`` the method does not take converts the input first."""
     named = _signature(func).bind(*args, **kwargs).arguments
-    if named.get("out") is not None:
-        return func(*_plain(args), **_plain_values(kwargs))
-    named.pop("out", None)
+    named.pop("out", None)  # None: an out array was handled before
     tensor = named.pop("a")
     accepted = _signature(method).parameters
     if "dtype" in named and "dtype" not in accepted:

@@ -17,6 +17,7 @@ from .function import apply
 from .ops import decompositions, matrix_functions
 from .ops.lapack import lapack_eigh, lapack_svd
 from .ops.matrix_functions import EighResult, QRResult, SVDResult
+from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .torch_methods import SlogDet
 
@@ -26,22 +27,26 @@ __all__ = ["det", "slogdet", "inv", "solve", "cholesky", "vector_norm", "matrix_
            "QRResult"]
 
 
+@accepts_out
 def det(A: Any) -> Tensor:
     """The determinant of each square matrix, as ``torch.linalg.det``."""
     return as_tensor(A).det()
 
 
+@accepts_out
 def slogdet(A: Any) -> SlogDet:
     """(sign, ln |det A|) as PyTorch's named pair ``.sign``, ``.logabsdet``; the sign is
     a constant, logabsdet differentiable (gradient A^-T)."""
     return as_tensor(A).slogdet()
 
 
+@accepts_out
 def inv(A: Any) -> Tensor:
     """The inverse of each square matrix, as ``torch.linalg.inv``."""
     return as_tensor(A).inv()
 
 
+@accepts_out
 def solve(A: Any, B: Any) -> Tensor:
     """X with A X = B, as ``torch.linalg.solve``: B is a (batch of) vector(s) when it is
     1-d or its shape is ``A.shape[:-1]`` (NumPy's ``autograd.solve`` reads the latter as
@@ -52,12 +57,14 @@ def solve(A: Any, B: Any) -> Tensor:
     return more_functions.solve(A, B)
 
 
+@accepts_out
 def cholesky(A: Any, *, upper: bool = False) -> Tensor:
     """The lower-triangular L with A = L L^T (A symmetric positive definite; only its
     lower triangle is read); L^T with ``upper=True``, as ``torch.linalg.cholesky``."""
     return as_tensor(A).cholesky(upper)
 
 
+@accepts_out
 def vector_norm(x: Any, ord: Any = 2, dim: Any = None,  # noqa: A002
                 keepdim: bool = False) -> Tensor:
     """The vector norm of the entries over ``dim`` (all when None), as
@@ -68,6 +75,7 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None,  # noqa: A002
     return more_functions.norm(x, ord, dim, keepdim)
 
 
+@accepts_out
 def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1),  # noqa: A002
                 keepdim: bool = False) -> Tensor:
     """A matrix norm over the axes ``dim``, as ``torch.linalg.matrix_norm``: 'fro'
@@ -77,6 +85,7 @@ def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1),  # noqa: A002
     return matrix_functions.matrix_norm(as_tensor(A), ord, dim, keepdim)
 
 
+@accepts_out
 def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """``torch.linalg.norm``: a vector norm over an int ``dim`` or a 1-d input, a matrix
     norm over a pair ``dim`` or a 2-d input; with ord and dim None, the 2-norm of all
@@ -97,6 +106,7 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Ten
     return matrix_norm(A, "fro" if ord is None else ord, dim, keepdim)
 
 
+@accepts_out
 def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
     """The matrix product, as ``torch.linalg.matmul`` (``input @ other``)."""
     return functions.matmul(input, other)
@@ -115,6 +125,7 @@ def diagonal(A: Any, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tens
     return as_tensor(A).diagonal(offset, dim1, dim2)
 
 
+@accepts_out
 def matrix_power(A: Any, n: int) -> Tensor:
     """Each square matrix to the integer power n (n < 0: of the inverse), as
     ``torch.linalg.matrix_power``."""
@@ -122,6 +133,7 @@ def matrix_power(A: Any, n: int) -> Tensor:
 
 
 # ------------------------------------------------------------------ decompositions
+@accepts_out
 def eigh(A: Any, UPLO: str = "L") -> EighResult:
     """The eigenvalues (ascending) and eigenvectors (columns) of each symmetric matrix,
     A = V diag(l) V^T, as ``torch.linalg.eigh``: only the ``UPLO`` triangle of A is read;
@@ -132,6 +144,7 @@ def eigh(A: Any, UPLO: str = "L") -> EighResult:
     return matrix_functions.eigh(as_tensor(A), UPLO)
 
 
+@accepts_out
 def eigvalsh(A: Any, UPLO: str = "L") -> Tensor:
     """The eigenvalues (ascending) of each symmetric matrix, as ``torch.linalg.eigvalsh``
     (only the ``UPLO`` triangle is read; gradient V diag(g) V^T, finite everywhere, also
@@ -148,6 +161,7 @@ def _check_driver(driver: Any, name: str) -> None:
                          f"computes on the CPU with NumPy's LAPACK: leave driver=None")
 
 
+@accepts_out
 def svd(A: Any, full_matrices: bool = True, *, driver: Any = None) -> SVDResult:
     """A = U diag(S) Vh for each matrix, as ``torch.linalg.svd``: S descending; U is
     m x m and Vh n x n with ``full_matrices`` (the default, as PyTorch's), else m x k and
@@ -159,6 +173,7 @@ def svd(A: Any, full_matrices: bool = True, *, driver: Any = None) -> SVDResult:
     return matrix_functions.svd(as_tensor(A), full_matrices)
 
 
+@accepts_out
 def svdvals(A: Any, *, driver: Any = None) -> Tensor:
     """The singular values (descending) of each matrix, as ``torch.linalg.svdvals``
     (gradient U diag(g) V^T, finite everywhere); ``driver`` must be None, as ``svd``'s."""
@@ -166,6 +181,7 @@ def svdvals(A: Any, *, driver: Any = None) -> Tensor:
     return matrix_functions.svdvals(as_tensor(A))
 
 
+@accepts_out
 def qr(A: Any, mode: str = "reduced") -> QRResult:
     """A = Q R for each matrix (Q orthonormal columns, R upper triangular), as
     ``torch.linalg.qr``: 'reduced' (Q m x k, R k x n, k = min(m, n)), 'complete' (Q
@@ -176,6 +192,7 @@ def qr(A: Any, mode: str = "reduced") -> QRResult:
     return matrix_functions.qr(as_tensor(A), mode)
 
 
+@accepts_out
 def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:
     """The Moore-Penrose pseudo-inverse of each matrix, as ``torch.linalg.pinv``: singular
     values at most max(atol, rtol * the largest) count as zero (by default rtol = eps *
@@ -190,6 +207,7 @@ def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False)
     return apply(decompositions.Pinv(atol, rtol, bool(hermitian)), A)
 
 
+@accepts_out
 def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,
                 hermitian: bool = False) -> Tensor:
     """The number of singular values above max(atol, rtol * the largest) of each matrix,
@@ -206,6 +224,7 @@ def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,
     return Tensor(np.sum(kept, axis=-1).astype(np.int64))
 
 
+@accepts_out
 def cond(A: Any, p: Any = None) -> Tensor:
     """The condition number of each matrix, as ``torch.linalg.cond``: for p None or 2 the
     largest over the smallest singular value (-2: the inverse), any matrix; for 'nuc'

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .ops import linalg_more as linalg
+from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .torch_arguments import pick_one
 
@@ -29,7 +30,7 @@ def _unary(name: str, doc: str) -> Any:
         return getattr(as_tensor(x), name)()
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc
-    return function
+    return accepts_out(function)
 
 
 sin = _unary("sin", "sin x (radians).")
@@ -53,11 +54,13 @@ floor = _unary("floor", "The largest integer <= x (same dtype); the gradient is 
 ceil = _unary("ceil", "The smallest integer >= x (same dtype); the gradient is 0.")
 
 
+@accepts_out
 def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001 (mirrors numpy.round)
     """x rounded to ``decimals`` places (halves to even, as NumPy); the gradient is 0."""
     return as_tensor(x).round(decimals)
 
 
+@accepts_out
 def arctan2(y: Any, x: Any) -> Tensor:
     """The angle of the point (x, y) in (-pi, pi], elementwise, as ``np.arctan2``."""
     if isinstance(x, Tensor) and not isinstance(y, Tensor):
@@ -66,22 +69,26 @@ def arctan2(y: Any, x: Any) -> Tensor:
 
 
 # ------------------------------------------------------------------ reductions and scans
+@accepts_out
 def prod(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
          keepdim: bool | None = None) -> Tensor:
     """Product over ``axis`` (NumPy semantics); exact gradients also with zeros."""
     return as_tensor(x).prod(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
+@accepts_out
 def cumsum(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
     """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``."""
     return as_tensor(x).cumsum(axis, dim=dim)
 
 
+@accepts_out
 def cumprod(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
     """Running product along ``axis`` (flattened when None), as ``np.cumprod``."""
     return as_tensor(x).cumprod(axis, dim=dim)
 
 
+@accepts_out
 def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
          dim: Any = None, keepdim: bool | None = None, p: Any = None) -> Tensor:
     """The vector norm over ``axis`` (all elements when None), as
@@ -91,6 +98,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  
     return as_tensor(x).norm(ord, axis, keepdims, dim=dim, keepdim=keepdim, p=p)
 
 
+@accepts_out
 def argmax(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
            keepdim: bool | None = None) -> Tensor:
     """Index of the largest element (flattened when ``axis`` is None): an integer tensor
@@ -98,12 +106,14 @@ def argmax(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
     return as_tensor(x).argmax(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
+@accepts_out
 def argmin(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
            keepdim: bool | None = None) -> Tensor:
     """Index of the smallest element: an integer tensor without gradient."""
     return as_tensor(x).argmin(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
+@accepts_out
 def sort(x: Any, *position: Any, axis: Any = "last", dim: Any = None,
          descending: bool | None = None, stable: bool | None = None) -> Any:
     """``axis=`` (None flattens): the sorted values, as ``np.sort``; ``dim=`` or
@@ -119,12 +129,14 @@ def argsort(x: Any, axis: Any = -1, descending: bool = False, *, dim: Any = None
 
 
 # ------------------------------------------------------------------ linear algebra
+@accepts_out
 def dot(a: Any, b: Any) -> Tensor:
     """``np.dot``: inner product of vectors, matmul of matrices, sum over a's last and
     b's second-to-last axis otherwise."""
     return as_tensor(a).dot(b)
 
 
+@accepts_out
 def outer(a: Any, b: Any) -> Tensor:
     """out[i, j] = a[i] b[j] (inputs flattened), as ``np.outer``."""
     return as_tensor(a).outer(b)
@@ -141,6 +153,7 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = False) -> Tensor:
     return linalg.einsum(subscripts, *[as_tensor(x) for x in operands], optimize=optimize)
 
 
+@accepts_out
 def tensordot(a: Any, b: Any, axes: Any = None, *, dims: Any = None) -> Tensor:
     """Sum of products over ``axes`` (2 by default; PyTorch's ``dims=``) of a and b, as
     ``np.tensordot``."""
@@ -165,6 +178,7 @@ def det(a: Any) -> Tensor:
     return as_tensor(a).det()
 
 
+@accepts_out
 def slogdet(a: Any) -> tuple[Tensor, Tensor]:
     """(sign, ln |det a|), as ``np.linalg.slogdet``: the sign is a constant, the log is
     differentiable (d ln|det A| = A^-T)."""
@@ -181,6 +195,7 @@ def solve(a: Any, b: Any) -> Tensor:
     return linalg.solve(as_tensor(a), as_tensor(b))
 
 
+@accepts_out
 def cholesky(a: Any) -> Tensor:
     """The lower-triangular L with a = L L^T (a symmetric positive definite; only its
     lower triangle is read, as NumPy). The gradient is symmetric."""
@@ -221,12 +236,14 @@ def repeat(x: Any, repeats: Any, axis: Any = None, *, dim: Any = None) -> Tensor
     return as_tensor(x).repeat(repeats=repeats, axis=axis, dim=dim)
 
 
+@accepts_out
 def tril(x: Any, k: int | None = None, *, diagonal: int | None = None) -> Tensor:
     """The lower triangle of the last two axes (on and below diagonal ``k``, PyTorch's
     ``diagonal=``), 0 above."""
     return as_tensor(x).tril(k, diagonal=diagonal)
 
 
+@accepts_out
 def triu(x: Any, k: int | None = None, *, diagonal: int | None = None) -> Tensor:
     """The upper triangle of the last two axes (on and above diagonal ``k``, PyTorch's
     ``diagonal=``), 0 below."""
@@ -239,6 +256,7 @@ def index_put(x: Any, index: Any, v: Any) -> Tensor:
     return as_tensor(x).index_put(index, v)
 
 
+@accepts_out
 def index_add(x: Any, index: Any, v: Any) -> Tensor:
     """A copy of x with v added at ``index`` (repeated indices add up)."""
     return as_tensor(x).index_add(index, v)

@@ -17,12 +17,14 @@ from ._arrays import as_dtype
 from ._random import as_generator
 from ._sampling import float_dtype
 from .errors import ShapeError, UsageError
+from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .torch_shapes import check_device
 
 __all__ = ["multinomial", "normal", "bernoulli", "poisson"]
 
 
+@accepts_out
 def multinomial(input: Any, num_samples: int, replacement: bool = False, *,  # noqa: A002
                 generator: Any = None) -> Tensor:
     """int64 indices of categories drawn from the unnormalised weights ``input`` (1-d, or
@@ -35,6 +37,7 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float, np.number)) and not isinstance(x, (bool, np.bool_))
 
 
+@accepts_out
 def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None,
            dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Normal samples of mean ``mean`` and standard deviation ``std``, as ``torch.normal``:
@@ -70,6 +73,7 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
     return Tensor(sample.astype(dtype, copy=False), requires_grad=requires_grad)
 
 
+@accepts_out
 def bernoulli(input: Any, p: Any = None, *, generator: Any = None) -> Tensor:  # noqa: A002
     """0s and 1s of ``input``'s shape and dtype, each 1 with probability ``input`` (or
     ``p`` for every element), as ``torch.bernoulli``; see ``Tensor.bernoulli``."""

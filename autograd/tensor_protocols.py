@@ -108,7 +108,7 @@ class ValueProtocols:
         if self._data.dtype != np.float64:
             extra += f", dtype={self._data.dtype}"
         if self._op is not None:
-            extra += f", grad_fn={self._op.name}"
+            extra += f", grad_fn={self._op.name()}"
         elif self._requires_grad:
             extra += ", requires_grad=True"
         if self.name:

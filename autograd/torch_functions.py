@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .errors import UsageError
+from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .tensor_reductions import ValuesIndices
 
@@ -49,6 +50,7 @@ def narrow(input: Any, dim: int, start: int, length: int) -> Tensor:  # noqa: A0
     return as_tensor(input).narrow(dim, start, length)
 
 
+@accepts_out
 def index_select(input: Any, dim: int, index: Any) -> Tensor:  # noqa: A002
     """The slices at ``index`` (1-d, integer) along ``dim``."""
     return as_tensor(input).index_select(dim, index)
@@ -59,6 +61,7 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:  # noqa: A002
     return as_tensor(input).masked_fill(mask, value)
 
 
+@accepts_out
 def gather(input: Any, dim: int, index: Any) -> Tensor:  # noqa: A002
     """out[..., i, ...] = input[..., index[..., i, ...], ...] along ``dim``."""
     return as_tensor(input).gather(dim, index)
@@ -86,37 +89,44 @@ def chunk(input: Any, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa:
 
 
 # ------------------------------------------------------------ reductions and values
+@accepts_out
 def topk(input: Any, k: int, dim: int = -1, largest: bool = True,  # noqa: A002
          sorted: bool = True) -> ValuesIndices:  # noqa: A002
     """The ``k`` largest (or smallest) elements along ``dim``: ``(values, indices)``."""
     return as_tensor(input).topk(k, dim, largest, sorted)
 
 
+@accepts_out
 def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
     """The maximum over ``dim`` (all axes by default); ties share the gradient."""
     return as_tensor(input).amax(dim, keepdim)
 
 
+@accepts_out
 def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
     """The minimum over ``dim`` (all axes by default); ties share the gradient."""
     return as_tensor(input).amin(dim, keepdim)
 
 
+@accepts_out
 def clamp_min(input: Any, min: Any) -> Tensor:  # noqa: A002
     """input limited from below."""
     return as_tensor(input).clamp_min(min)
 
 
+@accepts_out
 def clamp_max(input: Any, max: Any) -> Tensor:  # noqa: A002
     """input limited from above."""
     return as_tensor(input).clamp_max(max)
 
 
+@accepts_out
 def lerp(input: Any, end: Any, weight: Any) -> Tensor:  # noqa: A002
     """input + weight * (end - input)."""
     return as_tensor(input).lerp(end, weight)
 
 
+@accepts_out
 def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None,  # noqa: A002
                neginf: float | None = None) -> Tensor:
     """NaN, +inf, -inf replaced by ``nan``, ``posinf``, ``neginf`` (PyTorch's order: the
@@ -139,16 +149,19 @@ def numel(input: Any) -> int:  # noqa: A002
 
 
 # ------------------------------------------------------------ matrix products
+@accepts_out
 def mm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
     """The product of two matrices (2-d only)."""
     return as_tensor(input).mm(mat2)
 
 
+@accepts_out
 def bmm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
     """The product of two batches of matrices (3-d only, the same batch size)."""
     return as_tensor(input).bmm(mat2)
 
 
+@accepts_out
 def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1,  # noqa: A002
           alpha: Any = 1) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2)."""
@@ -168,36 +181,43 @@ def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  
     return as_tensor(input).allclose(other, rtol, atol, equal_nan)
 
 
+@accepts_out
 def diag(input: Any, diagonal: int = 0) -> Tensor:  # noqa: A002
     """1-d: the square matrix with input on diagonal ``diagonal``; 2-d: that diagonal."""
     return as_tensor(input).diag(diagonal)
 
 
+@accepts_out
 def eq(input: Any, other: Any) -> Tensor:  # noqa: A002
     """input == other, a boolean tensor."""
     return as_tensor(input).eq(other)
 
 
+@accepts_out
 def ne(input: Any, other: Any) -> Tensor:  # noqa: A002
     """input != other, a boolean tensor."""
     return as_tensor(input).ne(other)
 
 
+@accepts_out
 def lt(input: Any, other: Any) -> Tensor:  # noqa: A002
     """input < other, a boolean tensor."""
     return as_tensor(input).lt(other)
 
 
+@accepts_out
 def le(input: Any, other: Any) -> Tensor:  # noqa: A002
     """input <= other, a boolean tensor."""
     return as_tensor(input).le(other)
 
 
+@accepts_out
 def gt(input: Any, other: Any) -> Tensor:  # noqa: A002
     """input > other, a boolean tensor."""
     return as_tensor(input).gt(other)
 
 
+@accepts_out
 def ge(input: Any, other: Any) -> Tensor:  # noqa: A002
     """input >= other, a boolean tensor."""
     return as_tensor(input).ge(other)

@@ -50,7 +50,7 @@ def test_breakdown_replays_every_recorded_op_inputs_first() -> None:
     h = (x * 2.0).tanh()
     loss = (h * h + h).sum()
     nodes = breakdown.graph_nodes(loss)
-    names = [n.grad_fn.name for n in nodes]
+    names = [n.grad_fn.name() for n in nodes]
     assert len(nodes) == len({id(n) for n in nodes}) == 5 and names[-1] == "Sum"
     position = {id(n): i for i, n in enumerate(nodes)}
     for i, node in enumerate(nodes):

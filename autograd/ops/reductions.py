@@ -120,7 +120,7 @@ class _Reduction(Function):
     def _start(self, x: np.ndarray) -> None:
         """Read the input's shape; ``axis`` becomes a sorted tuple (AxisError if bad)."""
         self.shape = x.shape
-        self.axis = normalize_axis(self.axis, x.ndim, self.name.lower())
+        self.axis = normalize_axis(self.axis, x.ndim, self.name().lower())
 
     def _expand(self, g: Any) -> Any:
         """Upstream gradient reshaped to keepdims form (broadcastable to the input)."""
@@ -148,7 +148,7 @@ class Max(_Reduction):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
-        _check_not_empty(self.name.lower(), x, self.axis)
+        _check_not_empty(self.name().lower(), x, self.axis)
         return self.reduce(x, axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:

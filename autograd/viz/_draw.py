@@ -186,7 +186,7 @@ class _Painter:
     def _op(self, t: Tensor) -> None:
         op = t.grad_fn
         op_id = "f" + self.ids[id(t)][1:]
-        blocks = [("title", [op.name]), ("meta", format_state(op))]
+        blocks = [("title", [op.name()]), ("meta", format_state(op))]
         if op.parents is None:
             blocks.append(("warn", [RELEASED]))
         elif self.grads is not None and id(t) in self.grads.failed:
@@ -211,7 +211,7 @@ class _Painter:
             return dict(STYLE["no_grad_edge"])
         attrs = dict(STYLE["backward_edge"])
         blocks: list[tuple[str, list[str]]] = []
-        rule = RULES.get(op.name) if self.show_rules else None
+        rule = RULES.get(op.name()) if self.show_rules else None
         if rule is not None and i < len(rule):
             names = [self.view.names.get(id(p), "?") for p in op.parents]
             blocks.append(("rule", [rule[i].format(*names, out=self.view.names[id(t)])]))

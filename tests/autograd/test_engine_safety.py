@@ -288,7 +288,7 @@ def test_builtin_binary_ops_compute_no_gradient_for_a_constant() -> None:
         op = y.grad_fn
         constant = [i for i, p in enumerate(op.parents) if p is c][0]
         grads = op.vjp(np.ones(3), y.data, *[p.data for p in op.parents])
-        assert grads[constant] is None, op.name
+        assert grads[constant] is None, op.name()
 
 
 def test_a_vjp_gradient_for_a_constant_input_is_dropped_as_pytorch() -> None:

@@ -1,0 +1,99 @@
+"""Walking the graph PyTorch's way: ``y.grad_fn.next_functions``.
+
+The engine's nodes are the ops themselves (``Function`` instances): an op keeps its input
+tensors (``parents``) and nothing else about the graph. ``next_functions`` is computed
+from them when read, one ``(node, output_nr)`` pair per input, as in PyTorch:
+
+- the input's own op, for a tensor computed by a recorded op;
+- an ``AccumulateGrad`` node (``.variable`` is the leaf), for a leaf that requires grad:
+  its "backward" adds the gradient into the leaf's ``.grad``;
+- ``None``, for an input that needs no gradient (a constant).
+
+``output_nr`` is always 0: every op here has one output. A Python number is op state,
+not an input (``x * 2`` has one input, where PyTorch lists the 2 as ``(None, 0)``).
+Nothing is stored for this: reading it costs the engine nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import GraphFreedError, UsageError
+
+__all__ = ["AccumulateGrad", "next_functions_of", "no_node_hooks"]
+
+
+class AccumulateGrad:
+    """The node PyTorch shows for a leaf that requires grad: its backward adds the
+    gradient into ``variable.grad``. The engine keeps no such node (it adds a leaf's
+    gradient itself), so one is made each time ``next_functions`` is read; two are equal
+    (and hash alike) when they stand for the same leaf, so a walk's ``seen`` set works."""
+
+    __slots__ = ("variable",)
+    next_functions: tuple = ()  # the end of the graph
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        """``"AccumulateGrad"``."""
+        return "AccumulateGrad"
+
+    @property
+    def metadata(self) -> dict:
+        raise UsageError(
+            "AccumulateGrad.metadata: this engine keeps no node for a leaf (one is made "
+            "each time next_functions is read), so nothing stored on it would last. Keep "
+            "what you want on the leaf itself (its .name, or a dict keyed by the tensor).")
+
+    def register_hook(self, hook: Any) -> Any:
+        raise no_node_hooks("AccumulateGrad", "register_hook")
+
+    def register_prehook(self, hook: Any) -> Any:
+        raise no_node_hooks("AccumulateGrad", "register_prehook")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is AccumulateGrad and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return hash((AccumulateGrad, id(self.variable)))
+
+    def __repr__(self) -> str:
+        t = self.variable
+        return f"AccumulateGrad(variable=<Tensor of shape {tuple(t.shape)}, {t.dtype}>)"
+
+
+def next_functions_of(op: Any) -> tuple:
+    """``((node, 0), ...)``, one pair per input of ``op``: the input's op, an
+    ``AccumulateGrad`` for a leaf that requires grad, or ``None`` (see the module)."""
+    parents = getattr(op, "parents", ())
+    if parents is None:
+        raise GraphFreedError(
+            f"{op.name()}.next_functions: a backward() without retain_graph=True released "
+            f"this op's inputs (and with them the activations), so its links are gone. Walk "
+            f"the graph before the backward, or pass retain_graph=True to it.")
+    return tuple((_node_of(p), 0) for p in parents)
+
+
+def _node_of(t: Any) -> Any:
+    if t._op is not None:
+        return t._op
+    return AccumulateGrad(t) if t._requires_grad else None
+
+
+def no_node_hooks(node: str, method: str) -> UsageError:
+    """The error for hooks on a graph node: this engine keeps its hooks on tensors."""
+    if node == "AccumulateGrad":
+        instead = ("Use leaf.register_hook(fn) on its .variable: fn(grad) gets the leaf's "
+                   "complete gradient before it is added into .grad, and may return a "
+                   "replacement.")
+    elif method == "register_prehook":
+        instead = ("Use y.register_hook(fn) on the tensor this op made (the y whose "
+                   "grad_fn it is): fn(grad) gets the complete dL/dy, what a prehook sees, "
+                   "and may return a replacement.")
+    else:
+        instead = ("To see the gradients it passes on, register on its inputs: "
+                   "x.register_hook(fn) gets x's complete gradient (summed over every op "
+                   "that used x) and may return a replacement.")
+    return UsageError(f"{node}.{method}: this engine keeps hooks on tensors, not on graph "
+                      f"nodes. {instead}")
