@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import ShapeError, UsageError
 from .ops import geometry, sets
+from .out_argument import accepts_out
 from .ops.reductions import pick_axis
 from .set_methods import ambiguous_nonzero, torch_cross_axis
 from .tensor import Tensor, as_tensor
@@ -27,6 +28,7 @@ __all__ = ["nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive
            "trapezoid", "trapz", "cumulative_trapezoid"]
 
 
+@accepts_out
 def nonzero(input: Any, *, as_tuple: bool | None = None) -> Any:  # noqa: A002
     """``x.nonzero(as_tuple=...)``: an (n, ndim) int64 tensor (``as_tuple=False``) or a
     tuple of 1-d ones (``as_tuple=True``); without as_tuple a ``UsageError`` (NumPy's
@@ -80,6 +82,7 @@ def unique_consecutive(input: Any, return_inverse: bool = False,  # noqa: A002
     return as_tensor(input).unique_consecutive(return_inverse, return_counts, dim)
 
 
+@accepts_out
 def diff(input: Any, n: int = 1, axis: Any = -1, prepend: Any = None,  # noqa: A002
          append: Any = None, *, dim: Any = None) -> Tensor:
     """The n-th forward difference along ``axis`` (or ``dim``), as ``np.diff`` and
@@ -90,6 +93,7 @@ def diff(input: Any, n: int = 1, axis: Any = -1, prepend: Any = None,  # noqa: A
                          "diff")
 
 
+@accepts_out
 def cross(input: Any, other: Any, *position: Any, dim: Any = None,  # noqa: A002
           axis: Any = None) -> Tensor:
     """The cross product of 3-vectors along ``dim`` (PyTorch's keyword) or ``axis``
@@ -107,6 +111,7 @@ def cross(input: Any, other: Any, *position: Any, dim: Any = None,  # noqa: A002
     return geometry.cross(a, b, axis, "cross")
 
 
+@accepts_out
 def kron(input: Any, other: Any) -> Tensor:  # noqa: A002
     """The Kronecker product (torch's and NumPy's), differentiable."""
     return as_tensor(input).kron(other)
@@ -121,6 +126,7 @@ def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: Any = None) -> Tensor:
     return geometry.cdist(a, a._lift(x2), p, "cdist")
 
 
+@accepts_out
 def searchsorted(sorted_sequence: Any, input: Any, side: str | None = None,  # noqa: A002
                  sorter: Any = None, *, right: bool = False,
                  out_int32: bool = False) -> Tensor:
@@ -140,6 +146,7 @@ def searchsorted(sorted_sequence: Any, input: Any, side: str | None = None,  # n
     return found.astype(np.int32) if out_int32 else found
 
 
+@accepts_out
 def bucketize(input: Any, boundaries: Any, *, out_int32: bool = False,  # noqa: A002
               right: bool = False) -> Tensor:
     """The bucket of each value among the sorted 1-d ``boundaries``: i with
@@ -159,6 +166,7 @@ def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Tensor:  # 
     return x.bincount(weights, minlength)
 
 
+@accepts_out
 def histc(input: Any, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:  # noqa: A002
     """Counts in ``bins`` equal bins over [min, max] (the data's range when equal), in
     the input's float dtype, as ``torch.histc``."""

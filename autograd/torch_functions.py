@@ -67,12 +67,14 @@ def gather(input: Any, dim: int, index: Any) -> Tensor:  # noqa: A002
     return as_tensor(input).gather(dim, index)
 
 
+@accepts_out
 def scatter(input: Any, dim: int, index: Any, src: Any = None, *,  # noqa: A002
             value: Any = None) -> Tensor:
     """A copy of input with ``src`` (or ``value``) written along ``dim`` at ``index``."""
     return as_tensor(input).scatter(dim, index, src, value=value)
 
 
+@accepts_out
 def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Tensor:  # noqa: A002
     """A copy of input with ``src`` added along ``dim`` at ``index`` (repeats add up)."""
     return as_tensor(input).scatter_add(dim, index, src)

@@ -139,3 +139,20 @@ def test_numpy_spellings_write_arrays_and_refuse_tensors() -> None:
         with pytest.raises(ag.UsageError, match=r"a Tensor cannot be a NumPy output.*"
                                                 r"autograd\.\w+\(\.\.\., out=t\)"):
             call()
+
+
+def test_every_function_torch_documents_with_out_takes_it_here():
+    """A new ``autograd.f`` whose PyTorch namesake documents ``out (...)`` needs
+    ``@accepts_out`` (functions of another meaning under the same name are listed)."""
+    import inspect
+    import re
+    torch = pytest.importorskip("torch")
+    missing = []
+    for name in ag.__all__:
+        ours, theirs = getattr(ag, name), getattr(torch, name, None)
+        if isinstance(ours, type) or not callable(ours) or not callable(theirs):
+            continue
+        documented = re.search(r"\bout \(", getattr(theirs, "__doc__", "") or "")
+        if documented and "out" not in inspect.signature(ours).parameters:
+            missing.append(name)
+    assert missing == []
