@@ -1,0 +1,174 @@
+"""``OrderMethods``: the order statistics, a mixin of ``Tensor``: ``median nanmedian``.
+
+NumPy's ndarray has none of these methods, so each is PyTorch's: ``x.median()`` is the
+lower median of all elements (a 0-d tensor), ``x.median(1)`` and ``x.median(dim=1)``
+the pair ``(values, indices)``, as ``max(dim=)``. NumPy's keywords ``axis=`` and
+``keepdims=`` ask for NumPy's result instead, the values (``x.median(axis=1)`` is
+``np.median(x, axis=1)``: the mean of the two middle values for an even count). Each
+value is read from one element (``take_along_axis``), so its gradient goes back to
+that element; NumPy's median of an even count sends 1/2 to each middle value, and
+``x.median()`` spreads it over the tied elements, as torch's.
+
+Of equal values, the index is the one a stable sort puts in place (``median``: torch
+documents its choice as unspecified; it agrees in our tests).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .errors import AxisError, DTypeError, UsageError
+from .function import apply
+from .ops.order import MedianAll
+from .ops.order_positions import lower_median, middle_pair, sorted_order
+from .ops.reductions import _check_not_empty, normalize_axis
+from .tensor_math import where
+from .tensor_reductions import ValuesIndices
+
+__all__ = ["OrderMethods", "median_spelled", "numpy_median", "select_along", "UNSET"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+class _Unset:
+    """An argument not given (``axis=None`` is NumPy's "every axis", so None cannot be)."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+UNSET: Any = _Unset()
+
+
+class OrderMethods:
+    """Order statistics (a mixin: ``Tensor`` is its only user)."""
+
+    __slots__ = ()
+
+    def median(self, *position: Any, axis: Any = UNSET, keepdims: bool | None = None,
+               dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
+        """PyTorch's median: of all elements the lower one, sorted[(n - 1) // 2] (NaN if
+        one is NaN); along ``dim``, the pair (values, indices). NumPy's spelling
+        (``axis=``, ``keepdims=``) gives ``np.median``'s values."""
+        return median_spelled(self, "median", position, axis, keepdims, dim, keepdim,
+                              False, method=True)
+
+    def nanmedian(self, *position: Any, axis: Any = UNSET, keepdims: bool | None = None,
+                  dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
+        """``median`` of the values that are not NaN (NaN where all are)."""
+        return median_spelled(self, "nanmedian", position, axis, keepdims, dim, keepdim,
+                              True, method=True)
+
+
+def median_spelled(x: AnyTensor, name: str, position: tuple, axis: Any, keepdims: Any,
+                   dim: Any, keepdim: Any, skip_nan: bool, method: bool) -> AnyTensor:
+    """``median``/``nanmedian`` (``name``) called one library's way: NumPy's keywords
+    give NumPy's values, PyTorch's its result; a bare call or a positional axis means
+    PyTorch's for the method (NumPy has none) and both for ``autograd.median``."""
+    numpy_way = axis is not UNSET or keepdims is not None
+    torch_way = dim is not None or keepdim is not None
+    if numpy_way and torch_way:
+        raise UsageError(f"{name}: got NumPy's axis=/keepdims= and PyTorch's dim=/keepdim= "
+                         f"together; use one library's names")
+    if len(position) > 1:
+        raise UsageError(f"{name}: takes one positional argument, the axis; got "
+                         f"{len(position)}. Pass the others by keyword.")
+    if position and (axis is not UNSET or dim is not None):
+        raise UsageError(f"{name}: got the axis twice, by position and by keyword")
+    if numpy_way:
+        axis = position[0] if position else None if axis is UNSET else axis
+        return numpy_median(x, axis, bool(keepdims), skip_nan, name)
+    if not (torch_way or method):
+        shown = f"{name}(x{', ' + repr(position[0]) if position else ''})"
+        raise UsageError(
+            f"autograd.{shown} means two things: NumPy's {name} takes the mean of the two "
+            f"middle values of an even count, PyTorch's the lower one (and along an axis "
+            f"gives the pair (values, indices)). Name the one you mean: np.{name}(x) or "
+            f"autograd.{name}(x, axis=...) for NumPy's, x.{name}() or "
+            f"autograd.{name}(x, dim=...) for PyTorch's.")
+    dim = position[0] if position else dim
+    if dim is None:
+        if keepdim is not None:
+            raise UsageError(f"{name}(keepdim=...) needs dim=, as PyTorch's")
+        _orderable(x, name)
+        return apply(MedianAll(skip_nan), x)
+    _orderable(x, name)
+
+    def lower_median_index(data: np.ndarray) -> np.ndarray:
+        positions = lower_median(data, skip_nan)[..., None]
+        return np.take_along_axis(sorted_order(data), positions, -1)[..., 0]
+    return select_along(x, dim, bool(keepdim), name, lower_median_index)
+
+
+def numpy_median(x: AnyTensor, axis: Any, keepdims: bool, skip_nan: bool,
+                 name: str) -> AnyTensor:
+    """NumPy's median over ``axis`` (None: all; int or tuple): the middle value, or the
+    mean of the two middle values of an even count (NaN if one is NaN, unless
+    ``skip_nan``; NaN over no element, as NumPy's with its warning)."""
+    x = x if x.dtype.kind == "f" else x.astype(np.float64)
+    rows, axes = _rows(x, axis, name)
+    if rows.shape[-1] == 0:
+        return _finish(rows.sum(axis=-1) * float("nan"), x, axes, keepdims, ())
+    order = sorted_order(rows.data)
+    low, high = (np.take_along_axis(order, p[..., None], -1)
+                 for p in middle_pair(rows.data, skip_nan))
+    a = rows.take_along_axis(low, -1)
+    if not (low != high).any():
+        return _finish(a[..., 0], x, axes, keepdims, ())
+    b = rows.take_along_axis(high, -1)
+    return _finish(where(low == high, a, (a + b) / 2)[..., 0], x, axes, keepdims, ())
+
+
+def select_along(x: AnyTensor, dim: Any, keepdim: bool, name: str,
+                 pick: Any) -> ValuesIndices:
+    """PyTorch's pair (values, indices) of one element per row along ``dim``:
+    ``pick(data)`` gives each row's index, with ``dim`` moved last in ``data``."""
+    axis = _one_dim(x, dim, name)
+    t = x.reshape(1) if x.ndim == 0 else x
+    _check_not_empty(name, t.data, (axis,))
+    data = np.moveaxis(t.data, axis, -1)
+    index = pick(data) if data.size else np.zeros(data.shape[:-1], np.intp)
+    indices = np.expand_dims(np.asarray(index, dtype=np.int64), axis)
+    values = t.take_along_axis(indices, axis)
+    if x.ndim == 0 or not keepdim:
+        shape = () if x.ndim == 0 else values.shape[:axis] + values.shape[axis + 1:]
+        values, indices = values.reshape(shape), indices.reshape(shape)
+    return ValuesIndices(values, x._make(indices, None))
+
+
+def _one_dim(x: AnyTensor, dim: Any, name: str) -> int:
+    """``dim`` as a non-negative axis; a 0-d tensor takes 0 and -1, as PyTorch."""
+    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
+        raise AxisError(f"{name}: dim must be one int (an axis); got {dim!r}")
+    return normalize_axis(dim, max(x.ndim, 1), name)[0]
+
+
+def _orderable(x: AnyTensor, name: str) -> None:
+    """PyTorch's median of a bool tensor is an error; say how to count instead."""
+    if x.dtype == np.bool_:
+        raise DTypeError(f"{name} of a bool tensor is not defined (PyTorch refuses it "
+                         f"too); convert first: x.long().{name}(...)")
+
+
+def _rows(x: AnyTensor, axis: Any, name: str) -> tuple[AnyTensor, tuple[int, ...]]:
+    """x with the axes in ``axis`` (None: all) moved last and merged into one, and
+    those axes: each row holds the elements one result combines."""
+    axes = normalize_axis(axis, x.ndim, name)
+    kept = tuple(a for a in range(x.ndim) if a not in axes)
+    if kept + axes != tuple(range(x.ndim)):
+        x = x.transpose(kept + axes)
+    shape = tuple(x.shape[:len(kept)]) + (math.prod(x.shape[len(kept):]),)
+    return (x if x.shape == shape else x.reshape(shape)), axes
+
+
+def _finish(result: AnyTensor, x: AnyTensor, axes: tuple[int, ...], keepdims: bool,
+            leading: tuple[int, ...]) -> AnyTensor:
+    """The reduced ``result`` (``leading`` axes first) with the reduced axes kept as
+    size 1 when ``keepdims``."""
+    if not keepdims:
+        return result
+    kept = tuple(1 if a in axes else n for a, n in enumerate(x.shape))
+    return result.reshape(leading + kept)

@@ -1,0 +1,71 @@
+"""The op table's rows for the order statistics (``op_table.CASES`` adds these):
+``median`` in PyTorch's and NumPy's spellings, against NumPy references (``nanmedian``
+shares these rows' code; test_order_median.py checks both against torch and NumPy).
+
+Inputs are distinct multiples of 0.1 (``domain("sort")``, drawn unique), so that no two
+order statistics tie and a small step never changes which element is picked.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+from hypothesis import strategies as st
+
+from autograd.testing import arrays, axes, domain, shapes
+from op_case import Drawn, OpCase
+
+__all__ = ["ORDER_CASES"]
+
+
+def _distinct(shape: Any) -> st.SearchStrategy[np.ndarray]:
+    return arrays(shape, elements=domain("sort"), unique=True)
+
+
+@st.composite
+def over_axes(draw: Callable, tuples: bool = True) -> Drawn:
+    """One input, NumPy's ``axis`` (None, an int or a tuple) and ``keepdims``."""
+    shape = draw(shapes(max_side=3))
+    axis = draw(axes(len(shape), allow_tuple=tuples))
+    if isinstance(axis, tuple) and not axis:
+        axis = None  # an empty tuple reduces nothing: np.median refuses nothing, but moot
+    return (draw(_distinct(shape)),), {"axis": axis, "keepdims": draw(st.booleans())}
+
+
+@st.composite
+def along_dim(draw: Callable, keepdim: bool = True) -> Drawn:
+    """One input of at least one axis and PyTorch's ``dim`` (and ``keepdim``)."""
+    shape = draw(shapes(min_dims=1, max_side=3))
+    params = {"dim": draw(st.integers(-len(shape), len(shape) - 1))}
+    if keepdim:
+        params["keepdim"] = draw(st.booleans())
+    return (draw(_distinct(shape)),), params
+
+
+def _lower_median(x: np.ndarray) -> np.ndarray:
+    flat = np.sort(x.reshape(-1))
+    return np.asarray(flat[(flat.size - 1) // 2])
+
+
+def _along(ref: Callable) -> Callable:
+    """A NumPy reference for one row (the last axis) made to run along ``dim``."""
+    def along(x: np.ndarray, dim: int, keepdim: bool = False) -> np.ndarray:
+        result = ref(np.moveaxis(x, dim, -1))
+        return np.expand_dims(result, dim) if keepdim else result
+    return along
+
+
+# Most rows only gather (take_along_axis, whose second derivatives its own row checks):
+# they skip the second-derivative check; MedianAll keeps it.
+GATHERS = {"smooth": False}
+
+ORDER_CASES = [
+    OpCase("median_all", lambda x: x.median(), _lower_median,
+           st.tuples(st.tuples(_distinct(shapes(max_side=3))), st.just({})), op="sort"),
+    OpCase("median_dim", lambda x, dim, keepdim: x.median(dim, keepdim=keepdim).values,
+           _along(lambda rows: np.sort(rows, -1)[..., (rows.shape[-1] - 1) // 2]),
+           along_dim(), op="sort", **GATHERS),
+    OpCase("np_median", lambda x, axis, keepdims: np.median(x, axis, keepdims=keepdims),
+           np.median, over_axes(), op="sort", **GATHERS),
+]
