@@ -255,6 +255,8 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.trapezoid: set_numpy.numpy_trapezoid,
     # order statistics (autograd.order_numpy): NumPy's arguments and values
     np.median: order_numpy.median, np.nanmedian: order_numpy.nanmedian,
+    np.quantile: order_numpy.quantile, np.nanquantile: order_numpy.nanquantile,
+    np.percentile: order_numpy.percentile, np.nanpercentile: order_numpy.nanpercentile,
 }
 
 # NumPy's reductions take (a, axis, dtype, out, keepdims, ...) by position, the methods
@@ -262,7 +264,8 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
 # name (``np.sum(t, 0, None, None, True)`` keeps the axis, as NumPy does)
 BY_NAME = {np.sum, np.mean, np.var, np.std, np.max, np.amax, np.min, np.amin, np.prod,
            np.cumsum, np.cumprod, np.argmax, np.argmin, np.all, np.any, np.round, np.around,
-           np.median, np.nanmedian}
+           np.median, np.nanmedian, np.quantile, np.nanquantile, np.percentile,
+           np.nanpercentile}
 
 # comparisons (constant results), each with its ufunc for swapped operands: ``array < t``
 # is ``t > array``

@@ -1,4 +1,5 @@
-"""``OrderMethods``: the order statistics, a mixin of ``Tensor``: ``median nanmedian``.
+"""``OrderMethods``: the order statistics, a mixin of ``Tensor``: ``median nanmedian
+quantile nanquantile``.
 
 NumPy's ndarray has none of these methods, so each is PyTorch's: ``x.median()`` is the
 lower median of all elements (a 0-d tensor), ``x.median(1)`` and ``x.median(dim=1)``
@@ -6,8 +7,9 @@ the pair ``(values, indices)``, as ``max(dim=)``. NumPy's keywords ``axis=`` and
 ``keepdims=`` ask for NumPy's result instead, the values (``x.median(axis=1)`` is
 ``np.median(x, axis=1)``: the mean of the two middle values for an even count). Each
 value is read from one element (``take_along_axis``), so its gradient goes back to
-that element; NumPy's median of an even count sends 1/2 to each middle value, and
-``x.median()`` spreads it over the tied elements, as torch's.
+that element; NumPy's median of an even count sends 1/2 to each middle value, a
+quantile splits the gradient between its two neighbours by the interpolation weight,
+and ``x.median()`` spreads it over the tied elements, as torch's.
 
 Of equal values, the index is the one a stable sort puts in place (``median``: torch
 documents its choice as unspecified; it agrees in our tests).
@@ -22,13 +24,15 @@ import numpy as np
 
 from .errors import AxisError, DTypeError, UsageError
 from .function import apply
-from .ops.order import MedianAll
-from .ops.order_positions import lower_median, middle_pair, sorted_order
+from .ops.order import Lerp, MedianAll
+from .ops.order_positions import (INTERPOLATIONS, lower_median, middle_pair,
+                                  quantile_positions, sorted_order)
 from .ops.reductions import _check_not_empty, normalize_axis
 from .tensor_math import where
 from .tensor_reductions import ValuesIndices
 
-__all__ = ["OrderMethods", "median_spelled", "numpy_median", "select_along", "UNSET"]
+__all__ = ["OrderMethods", "median_spelled", "quantile_spelled", "numpy_median", "quantile_of",
+           "check_q", "select_along", "UNSET"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -61,6 +65,24 @@ class OrderMethods:
         """``median`` of the values that are not NaN (NaN where all are)."""
         return median_spelled(self, "nanmedian", position, axis, keepdims, dim, keepdim,
                               True, method=True)
+
+    def quantile(self, q: Any, dim: Any = None, keepdim: bool | None = None, *,
+                 interpolation: str | None = None, axis: Any = None,
+                 keepdims: bool | None = None, method: str | None = None) -> AnyTensor:
+        """The ``q``-quantiles (q in [0, 1], a number or 1-d) over ``dim`` (every element
+        when None); shape q.shape + the reduced shape. ``interpolation`` (or NumPy's
+        ``method``) is linear (default), lower, higher, midpoint or nearest. NumPy's
+        keywords give ``np.quantile``'s values, which differ from PyTorch's only where
+        an interpolation weight of 0 meets an infinite value (NaN in NumPy)."""
+        return quantile_spelled(self, "quantile", q, dim, keepdim, interpolation, axis,
+                                keepdims, method, False)
+
+    def nanquantile(self, q: Any, dim: Any = None, keepdim: bool | None = None, *,
+                    interpolation: str | None = None, axis: Any = None,
+                    keepdims: bool | None = None, method: str | None = None) -> AnyTensor:
+        """``quantile`` of the values that are not NaN (NaN where all are)."""
+        return quantile_spelled(self, "nanquantile", q, dim, keepdim, interpolation, axis,
+                                keepdims, method, True)
 
 
 def median_spelled(x: AnyTensor, name: str, position: tuple, axis: Any, keepdims: Any,
@@ -103,6 +125,24 @@ def median_spelled(x: AnyTensor, name: str, position: tuple, axis: Any, keepdims
     return select_along(x, dim, bool(keepdim), name, lower_median_index)
 
 
+def quantile_spelled(x: AnyTensor, name: str, q: Any, dim: Any, keepdim: Any,
+                     interpolation: Any, axis: Any, keepdims: Any, method: Any,
+                     skip_nan: bool) -> AnyTensor:
+    """``quantile``/``nanquantile`` with either library's keywords (PyTorch's rule
+    unless one of NumPy's, ``axis keepdims method``, is given)."""
+    numpy_way = axis is not None or keepdims is not None or method is not None
+    if dim is not None and axis is not None:
+        raise AxisError(f"{name}: got both axis={axis!r} and dim={dim!r}; they are two names "
+                        f"for one argument (NumPy's and PyTorch's). Pass only one.")
+    if keepdim is not None and keepdims is not None:
+        raise UsageError(f"{name}: got both keepdims= and keepdim=; pass only one")
+    if interpolation is not None and method is not None:
+        raise UsageError(f"{name}: got both interpolation= (PyTorch's) and method= "
+                         f"(NumPy's); pass only one")
+    return quantile_of(x, q, dim if axis is None else axis, bool(keepdim or keepdims),
+                          interpolation or method or "linear", skip_nan, numpy_way, name)
+
+
 def numpy_median(x: AnyTensor, axis: Any, keepdims: bool, skip_nan: bool,
                  name: str) -> AnyTensor:
     """NumPy's median over ``axis`` (None: all; int or tuple): the middle value, or the
@@ -120,6 +160,58 @@ def numpy_median(x: AnyTensor, axis: Any, keepdims: bool, skip_nan: bool,
         return _finish(a[..., 0], x, axes, keepdims, ())
     b = rows.take_along_axis(high, -1)
     return _finish(where(low == high, a, (a + b) / 2)[..., 0], x, axes, keepdims, ())
+
+
+def quantile_of(x: AnyTensor, q: Any, axis: Any, keepdims: bool, method: str,
+                   skip_nan: bool, numpy_rule: bool, name: str, scale: float = 1.0
+                   ) -> AnyTensor:
+    """The quantiles ``q`` / ``scale`` of x over ``axis`` (see
+    ``order_positions.quantile_positions`` for the two libraries' rules)."""
+    q = check_q(q, name, scale)
+    if method not in INTERPOLATIONS:
+        raise UsageError(
+            f"{name}: interpolation {method!r} is not one of {', '.join(INTERPOLATIONS)} "
+            f"(the methods both PyTorch and NumPy have; NumPy's others have no "
+            f"differentiable version here: np.{name}(t.data, ...) computes them untracked)")
+    x = x if x.dtype.kind == "f" else x.astype(np.float64)
+    rows, axes = _rows(x, axis, name)
+    _check_not_empty(name, x.data, axes)
+    data = rows.data
+    if data.size == 0:
+        shape = data.shape[:-1] + (q.size,)
+        low = high = np.zeros(shape, np.intp)
+        weight = None
+    else:
+        order = sorted_order(data)
+        low, high, weight = quantile_positions(data, q.reshape(-1), method, skip_nan,
+                                               numpy_rule)
+        low, high = np.take_along_axis(order, low, -1), np.take_along_axis(order, high, -1)
+    values = rows.take_along_axis(low, -1)
+    if weight is not None:
+        values = apply(Lerp(weight.astype(x.dtype)), values,
+                       rows.take_along_axis(high, -1))
+    last = values.ndim - 1
+    values = values.transpose((last,) + tuple(range(last)))  # the quantiles first
+    return _finish(values.reshape(q.shape + values.shape[1:]), x, axes, keepdims, q.shape)
+
+
+def check_q(q: Any, name: str, scale: float = 1.0) -> np.ndarray:
+    """``q`` / ``scale`` as a float64 array, every value in [0, 1] (UsageError)."""
+    if getattr(q, "requires_grad", False):
+        raise UsageError(f"{name}: q is a constant here (no gradient flows to it); pass "
+                         f"q.detach()")
+    given = np.asarray(getattr(q, "data", q))
+    if given.dtype.kind not in "biuf":
+        raise UsageError(f"{name}: q must be a number or an array of numbers; got "
+                         f"{q!r}")
+    fraction = np.true_divide(given, scale, dtype=np.float64)
+    inside = (fraction >= 0) & (fraction <= 1)
+    if not inside.all():
+        wrong = given[~inside].reshape(-1)[0].item()
+        what = "[0, 1] (a fraction)" if scale == 1 else \
+            f"[0, {scale:g}] (a percentage; np.quantile takes fractions in [0, 1])"
+        raise UsageError(f"{name}: q must be in {what}; got {wrong!r}")
+    return fraction
 
 
 def select_along(x: AnyTensor, dim: Any, keepdim: bool, name: str,
@@ -166,8 +258,8 @@ def _rows(x: AnyTensor, axis: Any, name: str) -> tuple[AnyTensor, tuple[int, ...
 
 def _finish(result: AnyTensor, x: AnyTensor, axes: tuple[int, ...], keepdims: bool,
             leading: tuple[int, ...]) -> AnyTensor:
-    """The reduced ``result`` (``leading`` axes first) with the reduced axes kept as
-    size 1 when ``keepdims``."""
+    """The reduced ``result`` (``leading`` quantile axes first) with the reduced axes
+    kept as size 1 when ``keepdims``."""
     if not keepdims:
         return result
     kept = tuple(1 if a in axes else n for a, n in enumerate(x.shape))

@@ -1,6 +1,6 @@
-"""The order-statistic op with a VJP of its own: ``MedianAll`` (torch's
-``median()``/``nanmedian()`` of every element, whose gradient torch spreads over the
-tied elements).
+"""The order-statistic ops with VJPs of their own: ``Lerp`` (a quantile between two
+order statistics) and ``MedianAll`` (torch's ``median()``/``nanmedian()`` of every
+element, whose gradient torch spreads over the tied elements).
 
 The rest of the order statistics (``median(dim)``...) read one element per result:
 ``take_along_axis`` with the positions of ``order_positions``, whose gradient goes
@@ -16,7 +16,32 @@ import numpy as np
 from ..function import Function
 from .generic import constant
 
-__all__ = ["MedianAll"]
+__all__ = ["Lerp", "MedianAll", "lerp"]
+
+
+def lerp(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """a + w (b - a) for w < 1/2, b - (1 - w) (b - a) otherwise: the formula NumPy's
+    quantile and torch's lerp share (exact at w = 0 and w = 1 for finite a, b)."""
+    with np.errstate(invalid="ignore"):  # inf - inf: NaN, as in both libraries
+        difference = b - a
+        return np.where(weight < 0.5, a + difference * weight,
+                        b - difference * (1 - weight))
+
+
+class Lerp(Function):
+    """out = lerp(a, b, w) with the constant weights w (op state);  da = g (1 - w),
+    db = g w."""
+    __slots__ = ("weight",)
+    save_inputs = False
+
+    def __init__(self, weight: np.ndarray) -> None:
+        self.weight = weight
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return lerp(a, b, self.weight)
+
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
+        return g * (1 - self.weight), g * self.weight
 
 
 class MedianAll(Function):

@@ -6,15 +6,22 @@ with ``kind="stable"``: NaN last, equal values in their original order). The ord
 (``autograd.order_methods``) gather the values with ``take_along_axis``, so a value's
 gradient goes back to the element it was read from.
 
-NaN follows the library whose rule is asked for: the ``median`` of a row holding NaN is
-NaN (its first NaN); ``nanmedian`` skips NaN and counts only the other elements.
+NaN follows the library whose rule is asked for: torch's ``median``/``quantile`` of a
+row holding NaN is NaN (the first NaN for ``median``, the last sorted element for
+``quantile``); the ``nan*`` variants skip NaN and count only the other elements.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sorted_order", "nan_counts", "lower_median", "middle_pair"]
+__all__ = ["sorted_order", "nan_counts", "lower_median", "middle_pair", "quantile_positions",
+           "INTERPOLATIONS"]
+
+#: The interpolations both libraries have (NumPy's ``method=``, torch's
+#: ``interpolation=``); those with a weight between two order statistics are
+#: differentiable in both neighbours, the others pick one element.
+INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
 def sorted_order(data: np.ndarray) -> np.ndarray:
@@ -54,3 +61,47 @@ def middle_pair(data: np.ndarray, skip_nan: bool) -> tuple[np.ndarray, np.ndarra
     first_nan = np.minimum(count, n - 1)
     return (np.where(nans > 0, first_nan, (n - 1) // 2),
             np.where(nans > 0, first_nan, n // 2))
+
+
+def quantile_positions(data: np.ndarray, q: np.ndarray, method: str, skip_nan: bool,
+                       numpy_rule: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(low, high, weight) for the quantiles ``q`` (a 1-d float64 array in [0, 1]) of
+    each row, each of shape ``R + (len(q),)``: the quantile is
+    lerp(sorted[low], sorted[high], weight), or sorted[low] when weight is None (the
+    methods that pick one element).
+
+    The rank is r = q (count - 1). ``linear`` interpolates between floor(r) and the next
+    position with weight r - floor(r); ``midpoint`` with weight 1/2 (0 at an integer
+    r); ``lower``/``higher``/``nearest`` take floor(r), ceil(r), round-half-even(r).
+    The two libraries differ only in which neighbour carries a zero weight, which shows
+    only when it is infinite (NaN then): torch (``numpy_rule=False``) computes r in the
+    data's dtype and takes ceil(r) as the upper neighbour, NumPy in float64 with
+    floor(r) + 1, and at the last position the weight NumPy's ``_get_gamma`` gives
+    (r + 1). A row holding NaN gives its last sorted element, a NaN (not ``skip_nan``).
+    """
+    n, nans = data.shape[-1], nan_counts(data)
+    count = (n - nans if skip_nan else np.full_like(nans, n))[..., None]
+    float_type = np.float64 if numpy_rule or data.dtype.kind != "f" else data.dtype.type
+    rank = q.astype(float_type) * (count - 1).astype(float_type)
+    has_nan = (nans > 0)[..., None]
+    if not skip_nan:
+        rank = np.where(has_nan, float_type(n - 1), rank)
+    else:  # an all-NaN row: its first element (torch), any NaN (NumPy's is a NaN fill)
+        rank = np.where(count > 0, rank, float_type(0))
+    intp = np.intp
+    if method in ("lower", "higher", "nearest"):
+        pick = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}[method]
+        return pick(rank).astype(intp), pick(rank).astype(intp), None
+    if method == "midpoint" and numpy_rule:
+        rank = 0.5 * (np.floor(rank) + np.ceil(rank))
+    low = np.floor(rank)
+    if not numpy_rule:
+        weight = np.full_like(rank, 0.5) if method == "midpoint" else rank - low
+        return low.astype(intp), np.ceil(rank).astype(intp), weight
+    last = np.maximum(count - 1, 0)
+    above = rank >= last
+    weight = np.where(above, rank + 1, rank - low)  # NumPy's gamma: r - (-1) at the end
+    if method == "midpoint":
+        weight = np.where(rank % 1 == 0, 0.0, 0.5)
+    high = np.where(above, last, low + 1)
+    return np.where(above, last, low).astype(intp), high.astype(intp), weight

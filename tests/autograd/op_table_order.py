@@ -1,6 +1,7 @@
 """The op table's rows for the order statistics (``op_table.CASES`` adds these):
-``median`` in PyTorch's and NumPy's spellings, against NumPy references (``nanmedian``
-shares these rows' code; test_order_median.py checks both against torch and NumPy).
+``median quantile`` in PyTorch's and NumPy's spellings, against NumPy references
+(``nanmedian`` and ``percentile`` share these rows' code; the test_order_*.py files check
+all of them against torch and NumPy).
 
 Inputs are distinct multiples of 0.1 (``domain("sort")``, drawn unique), so that no two
 order statistics tie and a small step never changes which element is picked.
@@ -13,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 from hypothesis import strategies as st
 
+import autograd as ag
 from autograd.testing import arrays, axes, domain, shapes
 from op_case import Drawn, OpCase
 
@@ -43,6 +45,18 @@ def along_dim(draw: Callable, keepdim: bool = True) -> Drawn:
     return (draw(_distinct(shape)),), params
 
 
+# q whose rank q (n - 1), n <= 27, is an integer or 0.01 away from one, in float32 too
+# (a rank that rounds to an integer in float32 alone moves the midpoint's neighbours)
+_Q = st.sampled_from([0.0, 0.13, 0.25, 0.37, 0.5, 0.71, 0.94, 1.0])
+QS = _Q | st.lists(_Q, min_size=1, max_size=3)
+
+
+@st.composite
+def quantile_inputs(draw: Callable, tuples: bool = True) -> Drawn:
+    (x,), params = draw(over_axes(tuples))
+    return (x,), {"q": draw(QS), **params}
+
+
 def _lower_median(x: np.ndarray) -> np.ndarray:
     flat = np.sort(x.reshape(-1))
     return np.asarray(flat[(flat.size - 1) // 2])
@@ -57,7 +71,7 @@ def _along(ref: Callable) -> Callable:
 
 
 # Most rows only gather (take_along_axis, whose second derivatives its own row checks):
-# they skip the second-derivative check; MedianAll keeps it.
+# they skip the second-derivative check; MedianAll and Lerp keep it.
 GATHERS = {"smooth": False}
 
 ORDER_CASES = [
@@ -68,4 +82,21 @@ ORDER_CASES = [
            along_dim(), op="sort", **GATHERS),
     OpCase("np_median", lambda x, axis, keepdims: np.median(x, axis, keepdims=keepdims),
            np.median, over_axes(), op="sort", **GATHERS),
+    OpCase("quantile", lambda x, q, axis, keepdims: ag.quantile(x, q, axis, keepdims),
+           lambda x, q, axis, keepdims: np.quantile(x, q, axis, keepdims=keepdims),
+           quantile_inputs(tuples=False), op="sort"),
+    OpCase("quantile_midpoint",
+           lambda x, q, axis, keepdims: x.quantile(q, axis, keepdims, interpolation="midpoint"),
+           lambda x, q, axis, keepdims: np.quantile(x, q, axis, keepdims=keepdims,
+                                                    method="midpoint"),
+           quantile_inputs(tuples=False), op="sort", **GATHERS),
+    OpCase("np_quantile", lambda x, q, axis, keepdims: np.quantile(x, q, axis,
+                                                                   keepdims=keepdims),
+           np.quantile, quantile_inputs(), op="sort"),
+    OpCase("np_nanquantile_nearest",
+           lambda x, q, axis, keepdims: np.nanquantile(x, q, axis, keepdims=keepdims,
+                                                       method="nearest"),
+           lambda x, q, axis, keepdims: np.nanquantile(x, q, axis, keepdims=keepdims,
+                                                       method="nearest"),
+           quantile_inputs(), op="sort", **GATHERS),
 ]
