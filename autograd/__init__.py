@@ -47,7 +47,7 @@ from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, kron, nonzero, searchsorted,
                             trapezoid, trapz, unique, unique_consecutive)
-from .order_functions import median, nanmedian, nanquantile, quantile
+from .order_functions import cummax, cummin, median, nanmedian, nanquantile, quantile
 from . import functional, linalg
 
 __version__ = "0.1.0"
@@ -109,8 +109,8 @@ __all__ = [
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "diff", "cross", "kron", "cdist", "trapezoid", "trapz",
     "cumulative_trapezoid",
-    # order statistics (NumPy's or PyTorch's median as spelled)
-    "median", "nanmedian", "quantile", "nanquantile",
+    # order statistics (NumPy's or PyTorch's median as spelled; the others PyTorch's)
+    "median", "nanmedian", "quantile", "nanquantile", "cummax", "cummin",
     # derivatives of whole functions
     "functional",
     # PyTorch's torch.linalg spellings

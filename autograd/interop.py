@@ -310,6 +310,8 @@ class NumpyInterop:
                 f"differentiable np.{ufunc.__name__} takes no keyword arguments. Drop them "
                 f"(select afterwards: autograd.where(mask, np.{ufunc.__name__}(t), other)), "
                 f"or pass t.data for an untracked NumPy result.")
+        if method == "accumulate" and ufunc in order_numpy.ACCUMULATE:
+            return order_numpy.ACCUMULATE[ufunc](*inputs, **kwargs)
         if function is None or method != "__call__":
             name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
             raise UsageError(

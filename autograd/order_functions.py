@@ -7,7 +7,7 @@ and along an axis the pair (values, indices)): the spelling decides, NumPy's
 ``axis=``/``keepdims=`` or PyTorch's ``dim=``/``keepdim=``, and a call without either
 (``autograd.median(x)``, ``autograd.median(x, 1)``) raises ``UsageError`` naming both.
 ``quantile`` means the same in both libraries (PyTorch's and NumPy's keywords are
-taken).
+taken); ``cummax cummin`` are PyTorch's alone.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Any
 
 from .order_methods import UNSET, median_spelled
 from .tensor import Tensor, as_tensor
+from .tensor_reductions import ValuesIndices
 
-__all__ = ["median", "nanmedian", "quantile", "nanquantile"]
+__all__ = ["median", "nanmedian", "quantile", "nanquantile", "cummax", "cummin"]
 
 
 def median(input: Any, *position: Any, axis: Any = UNSET,  # noqa: A002
@@ -51,3 +52,13 @@ def nanquantile(input: Any, q: Any, dim: Any = None, keepdim: bool | None = None
     """``quantile`` of the values that are not NaN."""
     return as_tensor(input).nanquantile(q, dim, keepdim, interpolation=interpolation,
                                         axis=axis, keepdims=keepdims, method=method)
+
+
+def cummax(input: Any, dim: int) -> ValuesIndices:  # noqa: A002
+    """The running maximum along ``dim`` and where it was reached."""
+    return as_tensor(input).cummax(dim)
+
+
+def cummin(input: Any, dim: int) -> ValuesIndices:  # noqa: A002
+    """The running minimum along ``dim`` and where it was reached."""
+    return as_tensor(input).cummin(dim)

@@ -1,5 +1,5 @@
 """``OrderMethods``: the order statistics, a mixin of ``Tensor``: ``median nanmedian
-quantile nanquantile``.
+quantile nanquantile cummax cummin``.
 
 NumPy's ndarray has none of these methods, so each is PyTorch's: ``x.median()`` is the
 lower median of all elements (a 0-d tensor), ``x.median(1)`` and ``x.median(dim=1)``
@@ -12,7 +12,8 @@ quantile splits the gradient between its two neighbours by the interpolation wei
 and ``x.median()`` spreads it over the tied elements, as torch's.
 
 Of equal values, the index is the one a stable sort puts in place (``median``: torch
-documents its choice as unspecified; it agrees in our tests).
+documents its choice as unspecified; it agrees in our tests), and the latest for
+``cummax``/``cummin`` (as torch's).
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ from .errors import AxisError, DTypeError, UsageError
 from .function import apply
 from .ops.order import Lerp, MedianAll
 from .ops.order_positions import (INTERPOLATIONS, lower_median, middle_pair,
-                                  quantile_positions, sorted_order)
+                                  quantile_positions, running_extreme_indices, sorted_order)
 from .ops.reductions import _check_not_empty, normalize_axis
 from .tensor_math import where
 from .tensor_reductions import ValuesIndices
 
 __all__ = ["OrderMethods", "median_spelled", "quantile_spelled", "numpy_median", "quantile_of",
-           "check_q", "select_along", "UNSET"]
+           "check_q", "select_along", "running_extreme", "UNSET"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -83,6 +84,15 @@ class OrderMethods:
         """``quantile`` of the values that are not NaN (NaN where all are)."""
         return quantile_spelled(self, "nanquantile", q, dim, keepdim, interpolation, axis,
                                 keepdims, method, True)
+
+    def cummax(self, dim: int) -> ValuesIndices:
+        """The running maximum along ``dim`` and where it was reached (the latest of
+        equal values; NaN, once met, stays), as PyTorch's pair (values, indices)."""
+        return running_extreme(self, dim, True, "cummax")
+
+    def cummin(self, dim: int) -> ValuesIndices:
+        """The running minimum along ``dim``, as ``cummax``."""
+        return running_extreme(self, dim, False, "cummin")
 
 
 def median_spelled(x: AnyTensor, name: str, position: tuple, axis: Any, keepdims: Any,
@@ -228,6 +238,18 @@ def select_along(x: AnyTensor, dim: Any, keepdim: bool, name: str,
     if x.ndim == 0 or not keepdim:
         shape = () if x.ndim == 0 else values.shape[:axis] + values.shape[axis + 1:]
         values, indices = values.reshape(shape), indices.reshape(shape)
+    return ValuesIndices(values, x._make(indices, None))
+
+
+def running_extreme(x: AnyTensor, dim: Any, largest: bool, name: str) -> ValuesIndices:
+    """``cummax``/``cummin``: the pair (running values, their indices) along ``dim``."""
+    axis = _one_dim(x, dim, name)
+    t = x.reshape(1) if x.ndim == 0 else x
+    index = running_extreme_indices(np.moveaxis(t.data, axis, -1), largest)
+    indices = np.moveaxis(index, -1, axis).astype(np.int64)
+    values = t.take_along_axis(indices, axis)
+    if x.ndim == 0:
+        values, indices = values.reshape(()), indices.reshape(())
     return ValuesIndices(values, x._make(indices, None))
 
 

@@ -1,7 +1,8 @@
 """NumPy's order statistics on Tensors, with NumPy's arguments and results:
 ``np.median nanmedian quantile nanquantile percentile nanpercentile`` (the rows of
 ``interop.FUNCTIONS``; ``interop`` matches their arguments by NumPy's own signature and
-handles ``out=``).
+handles ``out=``) and ``np.maximum.accumulate`` / ``np.minimum.accumulate`` (the running
+extremes of ``cummax``/``cummin``, along axis 0 by default, as NumPy's).
 
 Values are NumPy's (the mean of the two middle values for an even count; NaN in a
 slice makes its median or quantile NaN); the gradient is that of ``order_methods``.
@@ -12,10 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import UsageError
-from .order_methods import numpy_median, quantile_of
+import numpy as np
 
-__all__ = ["median", "nanmedian", "quantile", "nanquantile", "percentile", "nanpercentile"]
+from .errors import AxisError, UsageError
+from .order_methods import numpy_median, quantile_of, running_extreme
+
+__all__ = ["median", "nanmedian", "quantile", "nanquantile", "percentile", "nanpercentile",
+           "ACCUMULATE"]
 
 AnyTensor = Any
 
@@ -76,3 +80,25 @@ def nanpercentile(a: AnyTensor, q: Any, axis: Any = None, overwrite_input: bool 
     return quantile_of(a, q, axis, keepdims, _method(method, interpolation, weights,
                                                         "nanpercentile"),
                           True, True, "nanpercentile", scale=100.0)
+
+
+def _accumulate(largest: bool) -> Any:
+    name = f"np.{'maximum' if largest else 'minimum'}.accumulate"
+
+    def accumulate(array: AnyTensor, axis: Any = 0, dtype: Any = None) -> AnyTensor:
+        """The running extreme along ``axis`` (``cummax``'s values)."""
+        if dtype is not None:
+            raise UsageError(f"{name}(t, dtype=...) has no differentiable version; convert "
+                             f"first: {name}(t.astype(dtype))")
+        if array.ndim == 0:
+            raise UsageError(f"{name}: cannot accumulate on a 0-d tensor (NumPy refuses a "
+                             f"scalar too); reshape it: t.reshape(1)")
+        if axis is None or isinstance(axis, (tuple, list)):
+            raise AxisError(f"{name}: axis must be one int, as NumPy's accumulate; got "
+                            f"{axis!r}")
+        return running_extreme(array, axis, largest, name).values
+    return accumulate
+
+
+#: ``np.maximum.accumulate`` and ``np.minimum.accumulate`` by their ufunc
+ACCUMULATE = {np.maximum: _accumulate(True), np.minimum: _accumulate(False)}

@@ -2,9 +2,9 @@
 order statistics) and ``MedianAll`` (torch's ``median()``/``nanmedian()`` of every
 element, whose gradient torch spreads over the tied elements).
 
-The rest of the order statistics (``median(dim)``...) read one element per result:
-``take_along_axis`` with the positions of ``order_positions``, whose gradient goes
-back to that element.
+The rest of the order statistics (``median(dim)``, ``cummax``...) read one element per
+result: ``take_along_axis`` with the positions of ``order_positions``, whose gradient
+goes back to that element.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Each function works along the LAST axis of an array ``data`` of shape ``R + (n,)`` and
 returns positions in the ascending, stable sorting order of each row (``np.argsort``
-with ``kind="stable"``: NaN last, equal values in their original order). The order ops
+with ``kind="stable"``: NaN last, equal values in their original order), or, for the
+running extremes, indices into the row itself. The order ops
 (``autograd.order_methods``) gather the values with ``take_along_axis``, so a value's
 gradient goes back to the element it was read from.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["sorted_order", "nan_counts", "lower_median", "middle_pair", "quantile_positions",
-           "INTERPOLATIONS"]
+           "running_extreme_indices", "INTERPOLATIONS"]
 
 #: The interpolations both libraries have (NumPy's ``method=``, torch's
 #: ``interpolation=``); those with a weight between two order statistics are
@@ -105,3 +106,15 @@ def quantile_positions(data: np.ndarray, q: np.ndarray, method: str, skip_nan: b
         weight = np.where(rank % 1 == 0, 0.0, 0.5)
     high = np.where(above, last, low + 1)
     return np.where(above, last, low).astype(intp), high.astype(intp), weight
+
+
+def running_extreme_indices(data: np.ndarray, largest: bool) -> np.ndarray:
+    """torch's ``cummax``/``cummin`` indices along the last axis: where the running
+    maximum (minimum) was last attained, so ties give the latest index; from the first
+    NaN on the running value is NaN and the index that of the latest NaN."""
+    running = (np.maximum if largest else np.minimum).accumulate(data, axis=-1)
+    hit = data == running
+    if data.dtype.kind == "f":
+        hit |= np.isnan(data) & np.isnan(running)
+    positions = np.arange(data.shape[-1])
+    return np.maximum.accumulate(np.where(hit, positions, 0), axis=-1)

@@ -1,7 +1,7 @@
 """The op table's rows for the order statistics (``op_table.CASES`` adds these):
-``median quantile`` in PyTorch's and NumPy's spellings, against NumPy references
-(``nanmedian`` and ``percentile`` share these rows' code; the test_order_*.py files check
-all of them against torch and NumPy).
+``median quantile cummax`` in PyTorch's and NumPy's spellings, against NumPy references
+(``nanmedian``, ``cummin``, ``percentile`` and ``np.maximum.accumulate`` share these
+rows' code; the test_order_*.py files check all of them against torch and NumPy).
 
 Inputs are distinct multiples of 0.1 (``domain("sort")``, drawn unique), so that no two
 order statistics tie and a small step never changes which element is picked.
@@ -99,4 +99,7 @@ ORDER_CASES = [
            lambda x, q, axis, keepdims: np.nanquantile(x, q, axis, keepdims=keepdims,
                                                        method="nearest"),
            quantile_inputs(), op="sort", **GATHERS),
+    OpCase("cummax", lambda x, dim: x.cummax(dim).values,
+           lambda x, dim: np.maximum.accumulate(x, axis=dim), along_dim(False), op="sort",
+           **GATHERS),
 ]
