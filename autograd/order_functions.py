@@ -7,7 +7,7 @@ and along an axis the pair (values, indices)): the spelling decides, NumPy's
 ``axis=``/``keepdims=`` or PyTorch's ``dim=``/``keepdim=``, and a call without either
 (``autograd.median(x)``, ``autograd.median(x, 1)``) raises ``UsageError`` naming both.
 ``quantile`` means the same in both libraries (PyTorch's and NumPy's keywords are
-taken); ``cummax cummin`` are PyTorch's alone.
+taken); ``kthvalue mode cummax cummin logcumsumexp`` are PyTorch's alone.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from .order_methods import UNSET, median_spelled
 from .tensor import Tensor, as_tensor
 from .tensor_reductions import ValuesIndices
 
-__all__ = ["median", "nanmedian", "quantile", "nanquantile", "cummax", "cummin"]
+__all__ = ["median", "nanmedian", "quantile", "nanquantile", "kthvalue", "mode", "cummax",
+           "cummin", "logcumsumexp"]
 
 
 def median(input: Any, *position: Any, axis: Any = UNSET,  # noqa: A002
@@ -54,6 +55,17 @@ def nanquantile(input: Any, q: Any, dim: Any = None, keepdim: bool | None = None
                                         axis=axis, keepdims=keepdims, method=method)
 
 
+def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False  # noqa: A002
+             ) -> ValuesIndices:
+    """The k-th smallest along ``dim``: the pair (values, indices)."""
+    return as_tensor(input).kthvalue(k, dim, keepdim)
+
+
+def mode(input: Any, dim: int = -1, keepdim: bool = False) -> ValuesIndices:  # noqa: A002
+    """The most frequent value along ``dim`` (the smallest of a tie) and its last index."""
+    return as_tensor(input).mode(dim, keepdim)
+
+
 def cummax(input: Any, dim: int) -> ValuesIndices:  # noqa: A002
     """The running maximum along ``dim`` and where it was reached."""
     return as_tensor(input).cummax(dim)
@@ -62,3 +74,8 @@ def cummax(input: Any, dim: int) -> ValuesIndices:  # noqa: A002
 def cummin(input: Any, dim: int) -> ValuesIndices:  # noqa: A002
     """The running minimum along ``dim`` and where it was reached."""
     return as_tensor(input).cummin(dim)
+
+
+def logcumsumexp(input: Any, dim: int) -> Tensor:  # noqa: A002
+    """log(cumsum(exp(input))) along ``dim``, without overflow."""
+    return as_tensor(input).logcumsumexp(dim)

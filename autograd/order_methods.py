@@ -1,5 +1,5 @@
 """``OrderMethods``: the order statistics, a mixin of ``Tensor``: ``median nanmedian
-quantile nanquantile cummax cummin``.
+quantile nanquantile kthvalue mode cummax cummin logcumsumexp``.
 
 NumPy's ndarray has none of these methods, so each is PyTorch's: ``x.median()`` is the
 lower median of all elements (a 0-d tensor), ``x.median(1)`` and ``x.median(dim=1)``
@@ -11,9 +11,10 @@ that element; NumPy's median of an even count sends 1/2 to each middle value, a
 quantile splits the gradient between its two neighbours by the interpolation weight,
 and ``x.median()`` spreads it over the tied elements, as torch's.
 
-Of equal values, the index is the one a stable sort puts in place (``median``: torch
-documents its choice as unspecified; it agrees in our tests), and the latest for
-``cummax``/``cummin`` (as torch's).
+Of equal values, the index is the one a stable sort puts in place (``median`` and
+``kthvalue``: torch documents its choice as unspecified; its ``median`` agrees in our
+tests, its ``kthvalue`` not always), the latest for ``cummax``/``cummin`` (as torch's),
+and the last occurrence for ``mode``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AxisError, DTypeError, UsageError
+from .errors import AxisError, DTypeError, ShapeError, UsageError
 from .function import apply
-from .ops.order import Lerp, MedianAll
-from .ops.order_positions import (INTERPOLATIONS, lower_median, middle_pair,
+from .ops.order import Lerp, LogCumsumExp, MedianAll
+from .ops.order_positions import (INTERPOLATIONS, lower_median, middle_pair, mode_positions,
                                   quantile_positions, running_extreme_indices, sorted_order)
 from .ops.reductions import _check_not_empty, normalize_axis
 from .tensor_math import where
@@ -85,6 +86,26 @@ class OrderMethods:
         return quantile_spelled(self, "nanquantile", q, dim, keepdim, interpolation, axis,
                                 keepdims, method, True)
 
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+        """The ``k``-th smallest element along ``dim`` (k from 1; NaN is the largest), as
+        PyTorch's pair (values, indices)."""
+        axis = _one_dim(self, dim, "kthvalue")
+        n = self.shape[axis] if self.ndim else 1
+        if self.ndim:
+            _check_not_empty("kthvalue", self.data, (axis,))
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) \
+                or not 1 <= k <= n:
+            raise ShapeError(f"kthvalue: k must be an int in [1, {n}] (the length of dim "
+                             f"{dim} of shape {self.shape}); got {k!r}")
+        return select_along(self, dim, keepdim, "kthvalue",
+                            lambda data: sorted_order(data)[..., k - 1])
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+        """The most frequent value along ``dim`` (the smallest of equally frequent ones)
+        and its last index, as PyTorch's pair (values, indices)."""
+        return select_along(self, dim, keepdim, "mode",
+                            lambda data: mode_positions(data, sorted_order(data)))
+
     def cummax(self, dim: int) -> ValuesIndices:
         """The running maximum along ``dim`` and where it was reached (the latest of
         equal values; NaN, once met, stays), as PyTorch's pair (values, indices)."""
@@ -93,6 +114,14 @@ class OrderMethods:
     def cummin(self, dim: int) -> ValuesIndices:
         """The running minimum along ``dim``, as ``cummax``."""
         return running_extreme(self, dim, False, "cummin")
+
+    def logcumsumexp(self, dim: int) -> AnyTensor:
+        """log(cumsum(exp(self))) along ``dim``, without overflow (integers as float64)."""
+        x = self if self.dtype.kind == "f" else self.astype(np.float64)
+        if x.ndim == 0:
+            _one_dim(x, dim, "logcumsumexp")
+            return x.copy()
+        return apply(LogCumsumExp(_one_dim(x, dim, "logcumsumexp")), x)
 
 
 def median_spelled(x: AnyTensor, name: str, position: tuple, axis: Any, keepdims: Any,

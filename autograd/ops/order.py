@@ -1,10 +1,10 @@
 """The order-statistic ops with VJPs of their own: ``Lerp`` (a quantile between two
-order statistics) and ``MedianAll`` (torch's ``median()``/``nanmedian()`` of every
-element, whose gradient torch spreads over the tied elements).
+order statistics), ``MedianAll`` (torch's ``median()``/``nanmedian()`` of every
+element, whose gradient torch spreads over the tied elements) and ``LogCumsumExp``.
 
-The rest of the order statistics (``median(dim)``, ``cummax``...) read one element per
-result: ``take_along_axis`` with the positions of ``order_positions``, whose gradient
-goes back to that element.
+The rest of the order statistics (``median(dim)``, ``kthvalue``, ``mode``,
+``cummax``...) read one element per result: ``take_along_axis`` with the positions of
+``order_positions``, whose gradient goes back to that element.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
-from .generic import constant
+from ..function import Function, apply
+from .generic import constant, is_tensor, where
 
-__all__ = ["Lerp", "MedianAll", "lerp"]
+__all__ = ["Lerp", "MedianAll", "LogCumsumExp", "lerp"]
 
 
 def lerp(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -73,3 +73,41 @@ class MedianAll(Function):
         with np.errstate(invalid="ignore", divide="ignore"):  # no element: nothing to share
             share = hits / hits.sum()
         return (g * share.astype(x.dtype, copy=False),)
+
+
+class LogCumsumExp(Function):
+    """out_i = log sum_{j <= i} exp(x_j) along ``axis`` (``np.logaddexp.accumulate``:
+    no overflow, -inf stays -inf);  dx_j = sum_{i >= j} g_i exp(x_j - out_i), summed in
+    log space, the positive and the negative g apart (stable for large x). Where
+    x_j = out_i = -inf (a leading -inf) or +inf, exp(x_j - out_i) is NaN, as torch's."""
+    __slots__ = ("axis",)
+    save_output = True
+
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore", over="ignore"):  # inf meeting -inf: NaN
+            return np.logaddexp.accumulate(x, axis=self.axis)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        lowest = float(np.finfo(constant(x).dtype).min)  # log 0, kept finite
+        magnitude = abs(g)
+        nonzero = constant(magnitude) > 0
+        with np.errstate(divide="ignore"):
+            log_size = np.log(where(nonzero, magnitude, 1.0))
+        positive, negative = constant(g) > 0, constant(g) < 0
+        return (self._part(where(positive, log_size, lowest), out, x)
+                - self._part(where(negative, log_size, lowest), out, x),)
+
+    def _part(self, log_g: Any, out: Any, x: Any) -> Any:
+        """exp(x_j + log sum_{i >= j} exp(log_g_i - out_i)): the reversed running
+        log-sum-exp of log_g - out."""
+        with np.errstate(invalid="ignore", over="ignore"):  # -inf: a weight of 0
+            shifted = np.flip(log_g - out, self.axis)
+            reversed_sum = np.flip(_logcumsumexp(shifted, self.axis), self.axis)
+            return np.exp(reversed_sum + x)
+
+
+def _logcumsumexp(x: Any, axis: int) -> Any:
+    return apply(LogCumsumExp(axis), x) if is_tensor(x) else LogCumsumExp(axis).forward(x)

@@ -3,7 +3,7 @@
 Each function works along the LAST axis of an array ``data`` of shape ``R + (n,)`` and
 returns positions in the ascending, stable sorting order of each row (``np.argsort``
 with ``kind="stable"``: NaN last, equal values in their original order), or, for the
-running extremes, indices into the row itself. The order ops
+running extremes and ``mode``, indices into the row itself. The order ops
 (``autograd.order_methods``) gather the values with ``take_along_axis``, so a value's
 gradient goes back to the element it was read from.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["sorted_order", "nan_counts", "lower_median", "middle_pair", "quantile_positions",
-           "running_extreme_indices", "INTERPOLATIONS"]
+           "running_extreme_indices", "mode_positions", "INTERPOLATIONS"]
 
 #: The interpolations both libraries have (NumPy's ``method=``, torch's
 #: ``interpolation=``); those with a weight between two order statistics are
@@ -118,3 +118,21 @@ def running_extreme_indices(data: np.ndarray, largest: bool) -> np.ndarray:
         hit |= np.isnan(data) & np.isnan(running)
     positions = np.arange(data.shape[-1])
     return np.maximum.accumulate(np.where(hit, positions, 0), axis=-1)
+
+
+def mode_positions(data: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """torch's ``mode``: the index of the most frequent value of each row, the smallest
+    among equally frequent ones, at its last occurrence. NaNs count as one value,
+    larger than every other (torch leaves their count to its unstable sort)."""
+    ordered = np.take_along_axis(data, order, axis=-1)
+    same = ordered[..., 1:] == ordered[..., :-1]
+    if data.dtype.kind == "f":
+        same |= np.isnan(ordered[..., 1:]) & np.isnan(ordered[..., :-1])
+    n = data.shape[-1]
+    starts_run = np.concatenate([np.ones(same.shape[:-1] + (1,), bool), ~same], axis=-1)
+    ends_run = np.concatenate([~same, np.ones(same.shape[:-1] + (1,), bool)], axis=-1)
+    positions = np.arange(n)
+    run_start = np.maximum.accumulate(np.where(starts_run, positions, 0), axis=-1)
+    run_length = np.where(ends_run, positions - run_start + 1, 0)
+    best_end = np.argmax(run_length, axis=-1)  # the first longest run: the smallest value
+    return np.take_along_axis(order, best_end[..., None], axis=-1)[..., 0]

@@ -1,10 +1,12 @@
 """The op table's rows for the order statistics (``op_table.CASES`` adds these):
-``median quantile cummax`` in PyTorch's and NumPy's spellings, against NumPy references
-(``nanmedian``, ``cummin``, ``percentile`` and ``np.maximum.accumulate`` share these
-rows' code; the test_order_*.py files check all of them against torch and NumPy).
+``median quantile kthvalue mode cummax logcumsumexp`` in PyTorch's and NumPy's
+spellings, against NumPy references (``nanmedian``, ``cummin``, ``percentile`` and
+``np.maximum.accumulate`` share these rows' code; the test_order_*.py files check all
+of them against torch and NumPy).
 
 Inputs are distinct multiples of 0.1 (``domain("sort")``, drawn unique), so that no two
-order statistics tie and a small step never changes which element is picked.
+order statistics tie and a small step never changes which element is picked;
+logcumsumexp is smooth and takes any values.
 """
 
 from __future__ import annotations
@@ -70,8 +72,26 @@ def _along(ref: Callable) -> Callable:
     return along
 
 
+def _kth(x: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
+    """The second smallest (the only one of a single element) along ``dim``."""
+    return _along(lambda rows: np.sort(rows, axis=-1)[..., min(2, rows.shape[-1]) - 1])(
+        x, dim, keepdim)
+
+
+def _logcumsumexp_ref(x: np.ndarray, dim: int) -> np.ndarray:
+    """log(cumsum(exp(x))) computed the plain way (the inputs are small)."""
+    return np.log(np.cumsum(np.exp(x), axis=dim))
+
+
+@st.composite
+def smooth_along(draw: Callable) -> Drawn:
+    shape = draw(shapes(min_dims=1, max_side=3))
+    x = draw(arrays(shape, elements=domain("logsumexp")))
+    return (x,), {"dim": draw(st.integers(-len(shape), len(shape) - 1))}
+
+
 # Most rows only gather (take_along_axis, whose second derivatives its own row checks):
-# they skip the second-derivative check; MedianAll and Lerp keep it.
+# they skip the second-derivative check; MedianAll, Lerp and LogCumsumExp keep it.
 GATHERS = {"smooth": False}
 
 ORDER_CASES = [
@@ -99,7 +119,15 @@ ORDER_CASES = [
            lambda x, q, axis, keepdims: np.nanquantile(x, q, axis, keepdims=keepdims,
                                                        method="nearest"),
            quantile_inputs(), op="sort", **GATHERS),
+    OpCase("kthvalue", lambda x, dim, keepdim: x.kthvalue(min(2, x.shape[dim]), dim,
+                                                          keepdim).values,
+           _kth, along_dim(), op="sort", **GATHERS),
+    OpCase("mode", lambda x, dim, keepdim: ag.mode(x, dim, keepdim).values,  # all distinct:
+           _along(lambda rows: rows.min(axis=-1)), along_dim(), op="sort",  # the smallest
+           **GATHERS),
     OpCase("cummax", lambda x, dim: x.cummax(dim).values,
            lambda x, dim: np.maximum.accumulate(x, axis=dim), along_dim(False), op="sort",
            **GATHERS),
+    OpCase("logcumsumexp", lambda x, dim: x.logcumsumexp(dim), _logcumsumexp_ref,
+           smooth_along(), op="logsumexp"),
 ]
