@@ -142,3 +142,19 @@ def test_logcumsumexp_edges() -> None:
     np.testing.assert_allclose(y32.data, torch.logcumsumexp(torch.tensor(x32.data), 0),
                                rtol=1e-6)
     assert ag.tensor(np.array([1, 2])).logcumsumexp(0).dtype == np.float64  # (torch refuses)
+
+
+@pytest.mark.parametrize("name, args", [("median", {"dim": 1}), ("nanmedian", {"dim": 1}),
+                                        ("quantile", {"q": 0.3, "dim": 0}),
+                                        ("kthvalue", {"k": 2}), ("mode", {"dim": 0}),
+                                        ("cummax", {"dim": 1}), ("logcumsumexp", {"dim": 0})])
+def test_functions_take_torch_s_out(name: str, args: dict) -> None:
+    torch = _torch()
+    data = DISTINCT[0]
+    expected = getattr(torch, name)(torch.tensor(data), **args)
+    pair = isinstance(expected, tuple)
+    out = (ag.zeros(0), ag.zeros(0, dtype=np.int64)) if pair else ag.zeros(0)
+    result = getattr(ag, name)(data, **args, out=out)
+    assert result is out or tuple(result) == tuple(out)
+    for ours, theirs in zip(out if pair else (out,), expected if pair else (expected,)):
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-15)
