@@ -47,6 +47,8 @@ from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, kron, nonzero, searchsorted,
                             trapezoid, trapz, unique, unique_consecutive)
+from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
+                              nanmedian, nanquantile, quantile)
 from . import functional, linalg
 
 __version__ = "0.1.0"
@@ -108,6 +110,9 @@ __all__ = [
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "diff", "cross", "kron", "cdist", "trapezoid", "trapz",
     "cumulative_trapezoid",
+    # order statistics (NumPy's or PyTorch's median as spelled; the others PyTorch's)
+    "median", "nanmedian", "quantile", "nanquantile", "kthvalue", "mode", "cummax", "cummin",
+    "logcumsumexp",
     # derivatives of whole functions
     "functional",
     # PyTorch's torch.linalg spellings

@@ -11,7 +11,9 @@ escape hatch ``w.data -= 0.1 * w.grad`` works as in PyTorch. A few functions tha
 inspect and have no Tensor method of their name (``np.shape``, ``np.array_equal``...)
 return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()``
 gives, so ``np.sign(t)``, ``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as
-``t.sign()``, ``t.isnan()`` and ``t.argmax()`` are. ``np.linalg``'s decompositions
+``t.sign()``, ``t.isnan()`` and ``t.argmax()`` are (``median``/``nanmedian``, which
+ndarray lacks as methods, differ: ``t.median()`` is PyTorch's, ``np.median(t)`` NumPy's,
+see ``order_methods``). ``np.linalg``'s decompositions
 (``svd``, ``eigh``, ``qr``, ``pinv``...) take NumPy's arguments and give NumPy's results,
 computed by the differentiable ops of ``ops.matrix_functions`` (shared with
 ``autograd.linalg``, which sits above the Tensor class).
@@ -35,6 +37,7 @@ from .ops.arithmetic import number
 from .ops import decompositions, linalg_more, matrix_functions
 from .ops.generic import is_tensor, lift_like
 from . import set_numpy
+from . import order_numpy
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
@@ -250,13 +253,19 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.histogram: set_numpy.numpy_histogram, np.diff: set_numpy.numpy_diff,
     np.cross: set_numpy.numpy_cross, np.kron: set_numpy.numpy_kron,
     np.trapezoid: set_numpy.numpy_trapezoid,
+    # order statistics (autograd.order_numpy): NumPy's arguments and values
+    np.median: order_numpy.median, np.nanmedian: order_numpy.nanmedian,
+    np.quantile: order_numpy.quantile, np.nanquantile: order_numpy.nanquantile,
+    np.percentile: order_numpy.percentile, np.nanpercentile: order_numpy.nanpercentile,
 }
 
 # NumPy's reductions take (a, axis, dtype, out, keepdims, ...) by position, the methods
 # (axis, keepdims): their arguments are matched by NumPy's own signature, then passed by
 # name (``np.sum(t, 0, None, None, True)`` keeps the axis, as NumPy does)
 BY_NAME = {np.sum, np.mean, np.var, np.std, np.max, np.amax, np.min, np.amin, np.prod,
-           np.cumsum, np.cumprod, np.argmax, np.argmin, np.all, np.any, np.round, np.around}
+           np.cumsum, np.cumprod, np.argmax, np.argmin, np.all, np.any, np.round, np.around,
+           np.median, np.nanmedian, np.quantile, np.nanquantile, np.percentile,
+           np.nanpercentile}
 
 # comparisons (constant results), each with its ufunc for swapped operands: ``array < t``
 # is ``t > array``
@@ -301,6 +310,8 @@ class NumpyInterop:
                 f"differentiable np.{ufunc.__name__} takes no keyword arguments. Drop them "
                 f"(select afterwards: autograd.where(mask, np.{ufunc.__name__}(t), other)), "
                 f"or pass t.data for an untracked NumPy result.")
+        if method == "accumulate" and ufunc in order_numpy.ACCUMULATE:
+            return order_numpy.ACCUMULATE[ufunc](*inputs, **kwargs)
         if function is None or method != "__call__":
             name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
             raise UsageError(

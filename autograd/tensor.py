@@ -29,6 +29,7 @@ from .function import Function
 from .hooks import RemovableHandle, add_hook
 from .inplace import InplaceOps
 from .interop import NumpyInterop
+from .order_methods import OrderMethods
 from .random_methods import RandomMethods
 from .set_methods import SetMethods
 from .tensor_math import TensorMath
@@ -44,7 +45,8 @@ __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
-             LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols):
+             LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols,
+             OrderMethods):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).

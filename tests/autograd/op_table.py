@@ -22,6 +22,7 @@ from autograd.testing import (CLIP_BOUNDS, arrays, axes, domain,
 from op_case import Drawn, OpCase, small_broadcastable_shapes, small_shapes
 from op_table_more import MORE_CASES  # the second half of the table
 from op_table_sets import SET_CASES  # diff, cross, kron, cdist, trapezoid
+from op_table_order import ORDER_CASES  # median, quantile, cummax...
 
 __all__ = ["CASES", "SMOOTH_CASES", "OpCase"]
 
@@ -249,7 +250,7 @@ CASES: list[OpCase] = [
            keeps_dtype=False, op="astype"),
 ]
 
-CASES += MORE_CASES + SET_CASES
+CASES += MORE_CASES + SET_CASES + ORDER_CASES
 SMOOTH_CASES = [case for case in CASES if case.smooth]
 
 # The table's structural properties (forward against NumPy, float32 graphs, no aliased
