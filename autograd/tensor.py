@@ -329,9 +329,28 @@ def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
            device: Any = None) -> Tensor:
     """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays);
+    Python ints give int64, as PyTorch's ``tensor`` (``Tensor`` makes them float64);
     ``device`` may only be the CPU ("cpu" or None), as ``autograd.zeros``'s."""
     check_device(device, "tensor(device=...)")
+    if dtype is None and _python_integers(data):
+        dtype = np.int64  # PyTorch's tensor([0, 2]) holds int64 labels (Tensor([0, 2]): floats)
     return Tensor(np.array(_array_of(data, dtype), copy=True), requires_grad=requires_grad)
+
+
+def _python_integers(data: Any) -> bool:
+    """Whether ``data`` is a Python int or a (nested) list or tuple of them: the data
+    PyTorch's ``tensor`` makes int64 (NumPy arrays and Tensors keep their own dtype)."""
+    if isinstance(data, bool) or hasattr(data, "__array__") or hasattr(data, "_data"):
+        return False
+    if isinstance(data, int):
+        return True
+    if not isinstance(data, (list, tuple, range)) or not data:
+        return False
+    try:
+        kind = np.asarray(data).dtype.kind
+    except ValueError:  # ragged: to_array says so
+        return False
+    return kind in "iu"
 
 
 def as_tensor(x: Any) -> Tensor:

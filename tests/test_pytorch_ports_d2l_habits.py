@@ -1,0 +1,36 @@
+"""Habits of "Dive into Deep Learning" (d2l.ai, PyTorch edition) that the step-for-step
+ports (``test_pytorch_ports_d2l*.py``) found behaving differently here: one minimal
+regression test each, next to PyTorch when it is installed."""
+
+import numpy as np
+import pytest
+
+import autograd as ag
+
+
+def test_tensor_of_python_ints_is_int64_as_pytorchs():
+    """d2l's ``y = torch.tensor([0, 2])`` labels index ``y_hat[[0, 1], y]``, and its
+    ``data_iter`` indexes with ``torch.tensor(indices[i: i + batch_size])``: PyTorch's
+    ``tensor`` keeps Python ints as int64 (``Tensor([0, 2])``, the class, gives floats)."""
+    y = ag.tensor([0, 2])
+    assert y.dtype == np.int64
+    y_hat = ag.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
+    np.testing.assert_allclose(y_hat[[0, 1], y].numpy(), [0.1, 0.5])
+    features = ag.tensor(np.arange(10.0).reshape(5, 2))
+    assert features[ag.tensor([4, 0])].numpy().tolist() == [[8.0, 9.0], [0.0, 1.0]]
+    assert ag.tensor(3).dtype == ag.tensor(range(3)).dtype == ag.tensor([[1], [2]]).dtype
+    assert ag.tensor(3).dtype == np.int64
+    assert ag.tensor([1, 2.0]).dtype == ag.Tensor([0, 2]).dtype == np.float64
+    assert ag.tensor([True, False]).dtype == np.bool_
+    assert ag.tensor([1, 2], dtype=ag.float32).dtype == np.float32
+    assert ag.tensor(np.array([1, 2], dtype=np.int32)).dtype == np.int32
+
+
+def test_tensor_of_python_ints_matches_torch():
+    torch = pytest.importorskip("torch")
+    for data in ([0, 2], 3, [[1, 2], [3, 4]], (5, 6), range(3), [1, 2.5], [True]):
+        ours, theirs = ag.tensor(data), torch.tensor(data)
+        assert ours.dtype.kind == theirs.numpy().dtype.kind, data  # float64 for float32
+        if ours.dtype.kind == "i":
+            assert ours.dtype == theirs.numpy().dtype == np.int64
+        assert ours.numpy().tolist() == theirs.tolist()
