@@ -34,3 +34,21 @@ def test_tensor_of_python_ints_matches_torch():
         if ours.dtype.kind == "i":
             assert ours.dtype == theirs.numpy().dtype == np.int64
         assert ours.numpy().tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_of_two_tensors_is_elementwise_as_pytorchs(name):
+    """d2l's MLP from scratch: ``relu(X) = torch.max(X, torch.zeros_like(X))``; also the
+    method ``X.max(other)``. Ties split the gradient evenly, as PyTorch's."""
+    x = np.array([[-1.0, 0.0, 2.0], [3.0, -0.5, 0.0]])
+    ours = ag.tensor(x, requires_grad=True)
+    out = getattr(ag, name)(ours, ag.zeros_like(ours)) + getattr(ours, name)(ag.ones(3))
+    out.sum().backward()
+    want = getattr(np, f"{name}imum")(x, 0) + getattr(np, f"{name}imum")(x, 1)
+    np.testing.assert_array_equal(out.detach().numpy(), want)
+    torch = pytest.importorskip("torch")
+    theirs = torch.tensor(x, requires_grad=True)
+    t_out = getattr(torch, name)(theirs, torch.zeros_like(theirs)) + getattr(theirs, name)(
+        torch.ones(3, dtype=torch.float64))
+    t_out.sum().backward()
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
