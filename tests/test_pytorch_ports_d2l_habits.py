@@ -52,3 +52,13 @@ def test_max_of_two_tensors_is_elementwise_as_pytorchs(name):
         torch.ones(3, dtype=torch.float64))
     t_out.sum().backward()
     np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "rand", "randn"])
+def test_creation_takes_size_by_keyword(name):
+    """d2l's builders' guide: ``X = torch.rand(size=(2, 4))``, PyTorch's keyword."""
+    make = getattr(ag, name)
+    assert make(size=(2, 4)).shape == make(2, 4).shape == make([2, 4]).shape == (2, 4)
+    assert make(size=[3], dtype=ag.float32).dtype == np.float32
+    with pytest.raises(ag.UsageError, match=f"{name}: give the size once"):
+        make(2, size=(2,))
