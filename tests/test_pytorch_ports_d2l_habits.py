@@ -62,3 +62,29 @@ def test_creation_takes_size_by_keyword(name):
     assert make(size=[3], dtype=ag.float32).dtype == np.float32
     with pytest.raises(ag.UsageError, match=f"{name}: give the size once"):
         make(2, size=(2,))
+
+
+def test_save_and_load_tensors_lists_and_dicts(tmp_path):
+    """d2l's "File I/O": ``torch.save(x, 'x-file')``, ``torch.save([x, y], 'x-files')``,
+    ``torch.save(mydict, 'mydict')`` and ``torch.load`` give the tensors back (dtype,
+    values, requires_grad; a Parameter stays one). Here ``nn.save(path, x=x)`` names what
+    it saves, and ``nn.load(path)`` gives the dict of the names."""
+    import nn
+
+    x = ag.arange(4)
+    y = ag.zeros(4, requires_grad=True)
+    mydict = {"x": x, "y": y, "w": nn.Parameter(ag.ones(2, 3))}
+    nn.save(tmp_path / "x-file", x=x, xy=[x, y], mydict=mydict)
+    loaded = nn.load(tmp_path / "x-file")
+    x2 = loaded["x"]
+    x3, y2 = loaded["xy"]
+    mydict2 = loaded["mydict"]
+    for a, b in [(x2, x), (x3, x), (y2, y)] + [(mydict2[k], mydict[k]) for k in mydict]:
+        assert type(a) is type(b) and a.dtype == b.dtype
+        assert a.requires_grad == b.requires_grad and a.is_leaf
+        np.testing.assert_array_equal(a.numpy(), b.detach().numpy())
+    assert isinstance(mydict2["w"], nn.Parameter)
+    torch = pytest.importorskip("torch")
+    torch.save([torch.arange(4), torch.zeros(4, requires_grad=True)], tmp_path / "t")
+    t_x, t_y = torch.load(tmp_path / "t")
+    assert (t_x.dtype, t_y.requires_grad) == (torch.int64, True)  # as ours
