@@ -88,3 +88,37 @@ def test_save_and_load_tensors_lists_and_dicts(tmp_path):
     torch.save([torch.arange(4), torch.zeros(4, requires_grad=True)], tmp_path / "t")
     t_x, t_y = torch.load(tmp_path / "t")
     assert (t_x.dtype, t_y.requires_grad) == (torch.int64, True)  # as ours
+
+
+# ------------------------------------------------------------------ known differences
+# d2l lines that still differ here (documented choices, reported): each fails loudly,
+# never with a wrong number.
+@pytest.mark.parametrize("line", [
+    "net[0].weight.data.normal_(0, 0.01)", "net[0].bias.data.fill_(0)",
+    "m.weight.data.abs()", "x.grad.data.zero_()", "param.data.normal_()"])
+def test_torch_methods_on_data_name_the_numpy_array(line):
+    """``.data`` is the live NumPy array here (design.md), which has none of PyTorch's
+    in-place methods: d2l's ``net[0].weight.data.normal_(0, 0.01)`` is written
+    ``nn.init.normal_(net[0].weight, 0, 0.01)`` or under ``no_grad()`` on the parameter."""
+    import nn
+
+    net = nn.Sequential(nn.Linear(2, 1))
+    m, param = net[0], net[0].weight
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    with pytest.raises(AttributeError, match=r"numpy.ndarray.*(normal_|fill_|abs|zero_)"):
+        eval(line, {"net": net, "m": m, "x": x, "param": param})
+
+
+def test_in_place_division_in_the_graph_says_what_to_write():
+    """d2l's ``FixedHiddenMLP``: ``while X.abs().sum() > 1: X /= 2`` on a tensor in the
+    graph; PyTorch records the write, here it is an InplaceError saying ``x = x / y``."""
+    X = ag.tensor([4.0, 2.0], requires_grad=True) * 1
+    with pytest.raises(ag.InplaceError, match=r"x = x / y"):
+        X /= 2
+
+
+def test_torch_device_says_to_write_cpu():
+    """d2l's ``try_gpu()`` returns ``torch.device('cpu')`` without a GPU."""
+    with pytest.raises(AttributeError, match="write device = 'cpu'"):
+        ag.device("cpu")
