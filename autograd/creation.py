@@ -2,8 +2,9 @@
 ``arange``, ``linspace``, ``rand`` and ``randn`` (and ``rand_like randn_like randint
 randint_like randperm``), with PyTorch's signatures.
 
-Sizes are given as ``zeros(2, 3)`` or ``zeros((2, 3))``. The dtype is float64 unless
-``dtype=`` says otherwise (``arange`` of integers stays integer, as in NumPy and
+Sizes are given as ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))`` (PyTorch's
+keyword, as d2l writes ``torch.rand(size=(2, 4))``). The dtype is float64 unless ``dtype=``
+says otherwise (``arange`` of integers stays integer, as in NumPy and
 PyTorch); ``requires_grad=True`` makes a leaf to differentiate. Random tensors draw from
 the ``numpy.random.Generator`` passed as ``generator=``, or from
 ``autograd.default_generator`` if None (``autograd.manual_seed(n)`` reseeds it), so a
@@ -30,8 +31,14 @@ __all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye
            "randperm", "GeneratorError"]
 
 
-def _size(size: tuple[Any, ...], op: str) -> tuple[int, ...]:
-    """``(2, 3)`` from ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+def _size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, ...]:
+    """``(2, 3)`` from ``zeros(2, 3)``, ``zeros((2, 3))`` or PyTorch's ``zeros(size=(2, 3))``
+    (``keyword``)."""
+    if keyword is not None:
+        if size:
+            raise UsageError(f"{op}: give the size once, by position or as size=; got "
+                             f"{size!r} and size={keyword!r}")
+        size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in size):
@@ -53,18 +60,19 @@ def _dtype(dtype: Any) -> np.dtype:
 
 
 @accepts_out
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False,
+def zeros(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
           device: Any = None) -> Tensor:
     """A tensor of zeros of the given size."""
-    return _leaf(np.zeros(_size(size, "zeros"), dtype=_dtype(dtype)), requires_grad, device,
+    return _leaf(np.zeros(_size(sizes, "zeros", size), dtype=_dtype(dtype)), requires_grad, device,
                  "zeros")
 
 
 @accepts_out
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False,
+def ones(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
     """A tensor of ones of the given size."""
-    return _leaf(np.ones(_size(size, "ones"), dtype=_dtype(dtype)), requires_grad, device, "ones")
+    return _leaf(np.ones(_size(sizes, "ones", size), dtype=_dtype(dtype)), requires_grad, device,
+                 "ones")
 
 
 @accepts_out
@@ -134,20 +142,20 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
 
 
 @accepts_out
-def rand(*size: Any, generator: Any = None, dtype: Any = None,
+def rand(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform samples in [0, 1) drawn from ``generator``."""
-    shape = _size(size, "rand")
+    shape = _size(sizes, "rand", size)
     dtype = float_dtype(_dtype(dtype), "the dtype", "rand")
     sample = as_generator(generator, "rand").random(shape)
     return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad, device, "rand")
 
 
 @accepts_out
-def randn(*size: Any, generator: Any = None, dtype: Any = None,
-          requires_grad: bool = False, device: Any = None) -> Tensor:
+def randn(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = None,
+           requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal samples drawn from ``generator``."""
-    shape = _size(size, "randn")
+    shape = _size(sizes, "randn", size)
     dtype = float_dtype(_dtype(dtype), "the dtype", "randn")
     sample = as_generator(generator, "randn").standard_normal(shape)
     return _leaf(sample.astype(dtype, copy=False), requires_grad, device, "randn")

@@ -158,7 +158,12 @@ class Reductions:
 
     def _extreme(self, name: str, op: type, position: tuple, axis: Any, keepdims: Any,
                  dim: Any, keepdim: Any) -> AnyTensor:
-        """``max``/``min`` (``name``, reduced by ``op``) called in either library's way."""
+        """``max``/``min`` (``name``, reduced by ``op``) called in either library's way;
+        ``max(a, b)`` of two tensors is PyTorch's elementwise ``maximum`` (NumPy has no
+        such call: its second place is the axis)."""
+        if (len(position) == 1 and isinstance(position[0], Reductions)
+                and axis is None and keepdims is None and dim is None and keepdim is None):
+            return getattr(self, f"{name}imum")(position[0])
         axis, dim = resolve_position(name, position, axis, dim, keepdims is not None,
                                      keepdim is not None)
         torch = spelled_as_torch(axis, dim, keepdim)

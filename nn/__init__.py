@@ -27,6 +27,7 @@ from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddin
                      MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss,
                      SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
 from .more_losses import KLDivLoss, MultiLabelMarginLoss, TripletMarginWithDistanceLoss
+from .lazy import LazyLinear
 from .module import LoadResult, Module, Parameter, StateDictError
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
                             InstanceNorm2d, InstanceNorm3d, LayerNorm, LocalResponseNorm,
@@ -60,7 +61,7 @@ __all__ = [
     "Module", "Parameter", "StateDictError", "LoadResult", "Sequential", "ModuleList",
     "ModuleDict", "ParameterList", "ParameterDict",
     # layers
-    "Linear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
+    "Linear", "LazyLinear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
     "BatchNorm1d", "LayerNorm", "Embedding", "EmbeddingBag",
     "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "BatchNorm3d", "InstanceNorm2d",
     "InstanceNorm3d", "LocalResponseNorm", "PairwiseDistance",

@@ -6,7 +6,8 @@ Layout of the file: every array is an ``.npz`` entry named by its path
 meet, see :func:`_member_name` for the rest), and one more entry,
 ``__checkpoint__``, holds UTF-8 JSON (as a uint8 array) with a magic string, a format
 version and the structure of everything saved: each value is a tagged node such as
-``{"t": "float", "v": "0.1"}`` or ``{"t": "array", "key": "model/fc1.weight"}``. Ints
+``{"t": "float", "v": "0.1"}`` or ``{"t": "array", "key": "model/fc1.weight"}`` (a Tensor:
+``{"t": "tensor", "key": ..., "requires_grad": false}``, kind "parameter" for a Parameter). Ints
 are decimal strings and floats their ``repr``, so both round-trip exactly (the 128-bit
 state of a PCG64 generator included). Decoding checks every node against the file and
 raises ``CheckpointError`` for what does not fit. Opening, writing and restoring files:
@@ -20,8 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd import Tensor
 from autograd.errors import DTypeError
 from .errors import ArgumentTypeError, CheckpointError
+from .parameter import Parameter
 
 __all__ = ["MAGIC", "FORMAT_VERSION", "META_KEY", "UNREADABLE", "Encoder", "Decoder",
            "has_state", "read_meta"]
@@ -84,6 +87,10 @@ class Encoder:
             return {"t": "array", "key": self._store(value, path)}
         if isinstance(value, np.generic):
             return {"t": "scalar", "key": self._store(np.asarray(value), path)}
+        if isinstance(value, Tensor):  # torch.save(x, path)'s habit: back as a Tensor
+            kind = "parameter" if isinstance(value, Parameter) else "tensor"
+            return {"t": kind, "key": self._store(value.detach().numpy(), path),
+                    "requires_grad": bool(value.requires_grad)}
         if isinstance(value, np.random.Generator):
             state = value.bit_generator.state
             return {"t": "generator", "v": self.encode(state, path)}
@@ -102,8 +109,8 @@ class Encoder:
                 self._open.discard(id(value))
         raise ArgumentTypeError(
             f"cannot save '{path}' of type {type(value).__name__}: a checkpoint holds objects "
-            "with state_dict()/load_state_dict(), numpy Generators, arrays, numbers, str, "
-            "bool, None, and lists/tuples/dicts of those (for a Tensor, save its .data)")
+            "with state_dict()/load_state_dict(), numpy Generators, arrays, Tensors, numbers, "
+            "str, bool, None, and lists/tuples/dicts of those")
 
     def _container(self, value: list | tuple | Mapping, path: str) -> dict[str, Any]:
         """A list, tuple or dict node, its items encoded under ``path/<index or key>``."""
@@ -163,6 +170,9 @@ class Decoder:
             return self._array(node["key"])
         if kind == "scalar":
             return self._array(node["key"])[()]
+        if kind in ("tensor", "parameter"):
+            cls = Parameter if kind == "parameter" else Tensor
+            return cls(self._array(node["key"]), requires_grad=node["requires_grad"] is True)
         if kind in ("list", "tuple"):
             items = [self.decode(v) for v in node["items"]]
             return items if kind == "list" else tuple(items)

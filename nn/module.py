@@ -236,6 +236,10 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
         replaced one's), a Tensor or array becomes a new Parameter (or the buffer). An
         optimizer built before still holds the old parameters: build it afterwards."""
         assign = flag("load_state_dict", "assign", assign)
+        for prefix, module in self.named_modules():  # lazy layers take their shapes
+            materialize = getattr(module, "materialize_from_state_dict", None)
+            if materialize is not None:
+                materialize(state_dict, prefix + "." if prefix else "")
         put = None
         if assign:
             places = {n: where for n, kind, _, where in self._walk(unique=False)

@@ -79,6 +79,13 @@ class DataLoader:
                  num_workers: int = 0, pin_memory: bool = False) -> None:
         if not arrays:
             raise ConfigError("DataLoader needs at least one array, e.g. DataLoader(X, y)")
+        arrays, options = _torch_positional_options(arrays)
+        if options:  # PyTorch's DataLoader(dataset, batch_size, shuffle)
+            if batch_size is not _DEFAULT_BATCH_SIZE or (len(options) > 1 and shuffle):
+                raise ConfigError("DataLoader: batch_size and shuffle were given both by "
+                                  "position and by keyword; give each once")
+            batch_size = options[0]
+            shuffle = options[1] if len(options) > 1 else shuffle
         if batch_sampler is not None:
             _check_batch_sampler(batch_sampler, batch_size, shuffle, sampler, drop_last)
         elif (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
@@ -266,6 +273,24 @@ def _sampled_indices(sampler: Iterable[int], n: int, what: str = "the sampler") 
     return indices
 
 
+def _torch_positional_options(arguments: tuple[Any, ...]) -> tuple[tuple[Any, ...],
+                                                                   tuple[Any, ...]]:
+    """PyTorch's positional ``DataLoader(dataset, batch_size, shuffle)``: the dataset alone
+    and the numbers after it (``batch_size``, then ``shuffle``); ``(arguments, ())`` when
+    the first argument is no dataset or no number follows it (arrays ``DataLoader(X, y)``
+    are never numbers). Later options (sampler, ...) come by keyword."""
+    first, rest = arguments[0], arguments[1:]
+    is_dataset = isinstance(first, TensorDataset) or is_map_style(first) or (
+        is_sample_list(first))
+    if not (is_dataset and rest and all(isinstance(a, numbers.Number) for a in rest[:2])):
+        return arguments, ()
+    if len(rest) > 2:
+        raise ConfigError(f"DataLoader(dataset, batch_size, shuffle) takes at most two "
+                          f"options by position; got {len(rest)}: pass sampler=, "
+                          f"num_workers=, collate_fn=, ... by keyword")
+    return arguments[:1], rest
+
+
 def _dataset_argument(arguments: tuple[Any, ...]) -> Any:
     """The dataset given as the only positional argument, or None (arrays were given).
     A list of samples, ``[(x_i, y_i), ...]``, is a dataset too (see ``is_sample_list``)."""
@@ -280,8 +305,9 @@ def _dataset_argument(arguments: tuple[Any, ...]) -> Any:
     if len(arguments) > 1:
         kinds = ", ".join(type(a).__name__ for a in arguments)
         raise ConfigError(
-            f"DataLoader: a dataset is the only positional argument, the options come by "
-            f"keyword: DataLoader(dataset, batch_size=32, shuffle=True); got "
+            f"DataLoader: a dataset is the only array-like positional argument (the options "
+            f"batch_size and shuffle may follow it): DataLoader(dataset, batch_size=32, "
+            f"shuffle=True); got "
             f"{len(arguments)} positional arguments ({kinds})")
     return datasets[0]
 

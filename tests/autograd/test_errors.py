@@ -131,10 +131,10 @@ def test_axis_out_of_range(reduce) -> None:
 
 
 @pytest.mark.parametrize("name", ["max", "min"])
-def test_max_of_two_tensors_names_maximum(name: str) -> None:  # PyTorch's torch.max(a, b)
+def test_max_over_a_tensor_axis_names_maximum(name: str) -> None:  # max(a, axis=b)
     with pytest.raises(AxisError, match=rf"got a Tensor of shape \(2, 3\)\. .*"
                                         rf"autograd\.{name}imum\(a, b\)"):
-        getattr(ag, name)(leaf(2, 3), leaf(2, 3))
+        getattr(ag, name)(leaf(2, 3), axis=leaf(2, 3))
 
 
 def test_axis_of_a_0d_tensor() -> None:

@@ -93,13 +93,21 @@ def test_loader_over_a_tensor_dataset_equals_the_arrays_loader() -> None:
         _assert_same(list(a), list(b))
 
 
-def test_a_dataset_takes_the_options_by_keyword() -> None:
-    ds = TensorDataset(np.zeros((4, 2)))
-    with pytest.raises(ConfigError, match=r"a dataset is the only positional argument, the "
-                                          r"options come by keyword: DataLoader\(dataset, "
-                                          r"batch_size=32, shuffle=True\); got 2"):
-        DataLoader(ds, 32)
-    with pytest.raises(ConfigError, match="only positional argument"):
+def test_a_dataset_takes_batch_size_and_shuffle_by_position_as_pytorchs() -> None:
+    """d2l's ``data.DataLoader(dataset, batch_size, shuffle=is_train)``: PyTorch's
+    positional order; arrays never follow a dataset."""
+    ds = TensorDataset(np.arange(10.0))
+    loader = DataLoader(ds, 4, True, generator=0)
+    assert (loader.batch_size, loader.shuffle) == (4, True)
+    assert DataLoader(ds, 3, shuffle=True).shuffle and len(DataLoader(ds, 3)) == 4
+    with pytest.raises(ConfigError, match="given both by position and by keyword"):
+        DataLoader(ds, 4, batch_size=4)
+    with pytest.raises(ConfigError, match="at most two options by position; got 3"):
+        DataLoader(ds, 4, True, None)
+    with pytest.raises(ConfigError, match=r"a dataset is the only array-like positional "
+                                          r"argument .*got 2"):
+        DataLoader(ds, np.zeros(10))
+    with pytest.raises(ConfigError, match="only array-like positional argument"):
         DataLoader(np.zeros(4), ds)
 
 
@@ -249,8 +257,7 @@ def test_samples_that_do_not_stack_are_named_errors() -> None:
                                         r"the first is a dict of 1, sample 1 of the batch a "
                                         r"dict of 1"):
         list(DataLoader(Renamed(), batch_size=4))
-    with pytest.raises(ConfigError, match="only positional argument"):
-        DataLoader(Pairs(), 32)
+    assert DataLoader(Pairs(), 32).batch_size == 32  # PyTorch's positional batch_size
 
 
 def test_list_samples_and_strings_collate_into_lists_as_in_torch() -> None:

@@ -1,0 +1,55 @@
+"""PyTorch's lazy ``LazyLinear(out_features)``: ``in_features`` is read from the first input
+(d2l.ai's current edition builds its networks this way: ``nn.LazyLinear(256)``)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from autograd import Tensor
+from autograd.errors import ShapeError
+
+from ._checks import integer
+from ._random import RNGLike
+from .layers import Linear
+
+__all__ = ["LazyLinear"]
+
+
+class LazyLinear(Linear):
+    """A ``Linear`` whose ``in_features`` is the last axis of its first input (or the
+    second axis of the ``weight`` in the first state dict loaded into it). Until then
+    ``in_features`` is 0 and ``weight`` has shape (out_features, 0). It then draws its
+    start from ``rng`` as ``Linear(in_features, out_features, rng=rng)`` would and becomes
+    a ``Linear`` (its class changes, as PyTorch's does). The parameters keep their
+    identity, so an optimizer built before the first call trains them."""
+
+    def __init__(self, out_features: int, bias: bool = True, *, rng: RNGLike = None,
+                 dtype: Any = np.float64) -> None:
+        super().__init__(0, out_features, bias, rng=0, dtype=dtype)  # rng: nothing drawn
+        self._lazy_rng = rng
+
+    def initialize_parameters(self, in_features: int) -> None:
+        """Give ``weight`` its (out_features, in_features) shape and draw the start."""
+        self.in_features = integer("LazyLinear", "in_features", in_features, minimum=0)
+        self.weight.data = np.empty((self.out_features, self.in_features), self.weight.dtype,
+                                    order="F")
+        rng = self._lazy_rng
+        del self._lazy_rng
+        self.__class__ = Linear
+        self.reset_parameters(rng)
+
+    def materialize_from_state_dict(self, state_dict: Mapping[str, Any], prefix: str) -> None:
+        """Called by ``Module.load_state_dict`` first: take ``in_features`` from the
+        state dict's ``weight`` (left as it is when there is none, or it is no matrix)."""
+        shape = np.shape(state_dict.get(prefix + "weight"))
+        if len(shape) == 2:
+            self.initialize_parameters(shape[1])
+
+    def forward(self, x: Any) -> Tensor:
+        shape = np.shape(x.data if isinstance(x, Tensor) else x)
+        if not shape:
+            raise ShapeError("LazyLinear reads in_features from the last axis of its "
+                             "first input; got a 0-d input. Give it (..., in_features).")
+        self.initialize_parameters(shape[-1])
+        return self.forward(x)  # Linear's now
