@@ -207,7 +207,9 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
 
     def state_dict(self, destination: dict[str, Any] | None = None, prefix: str = "",
                    keep_vars: bool = False) -> dict[str, Any]:
-        """Copies of every parameter's and buffer's array, keyed by ``prefix`` + dotted
+        """Copies of every parameter and buffer as constant Tensors (PyTorch's ``v.clone()``,
+        ``v.numpy()`` and ``v.data`` work; unlike PyTorch's views, training does not change
+        them), keyed by ``prefix`` + dotted
         name (a tensor or module held under two names appears under each, as in PyTorch),
         in a new dict or in ``destination``, which is returned. ``keep_vars=True`` gives
         the Parameter and buffer objects themselves instead of copies (PyTorch's
@@ -222,7 +224,7 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
                                     f"key, e.g. 'model.'); got {type(prefix).__name__}")
         keep_vars = flag("state_dict", "keep_vars", keep_vars)
         for name, t in self._named_state():
-            destination[prefix + name] = t if keep_vars else np.array(t.data, copy=True)
+            destination[prefix + name] = t if keep_vars else Tensor(np.array(t.data, copy=True))
         return destination
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,

@@ -9,8 +9,7 @@ parameters, custom layers, and file I/O (``torch.save``/``torch.load`` are ``nn.
 libraries must print the same lines where the values are the same.
 
 Written differently here, each marked where it is written: ``.data`` is NumPy's array
-(``m.weight.data.abs()`` is ``abs(m.weight.data)``; a state dict's values are arrays, so
-``net.state_dict()['2.bias'].data`` is NumPy's buffer, and is written without ``.data``);
+(``m.weight.data.abs()`` is ``abs(m.weight.data)``);
 ``X /= 2`` on a tensor in the graph is an ``InplaceError`` here (PyTorch records it): d2l's
 ``FixedHiddenMLP`` writes ``X = X / 2``.
 """
@@ -57,7 +56,7 @@ def _parameter_access(T, lib, state) -> tuple[list, list]:
     net.load_state_dict(state)
     X = T.tensor(np.linspace(0, 1, 8).reshape(2, 4))  # d2l: torch.rand(size=(2, 4))
     arrays = [net(X).detach().numpy(), snapshot(net[2].bias.data),
-              snapshot(net.state_dict()["2.bias"])]  # d2l: [...]["2.bias"].data: see the top
+              snapshot(net.state_dict()["2.bias"].data)]
     others = [sorted(net[2].state_dict()), type(net[2].bias) is lib.Parameter,
               net[2].weight.grad is None,
               [(name, tuple(param.shape)) for name, param in net.named_parameters()]]

@@ -137,9 +137,9 @@ def assert_same(a, b):
         assert len(a) == len(b)
         for x, y in zip(a, b):
             assert_same(x, y)
-    elif isinstance(b, np.ndarray):
+    elif isinstance(b, (np.ndarray, autograd.Tensor)):
         assert a.dtype == b.dtype and a.shape == b.shape
-        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     elif isinstance(b, float) and np.isnan(b):
         assert np.isnan(a)
     else:

@@ -60,7 +60,7 @@ def test_fit_with_lbfgs_matches_torch() -> None:
                                       torch.nn.Linear(6, 2)).double()
     with torch.no_grad():
         for key, value in _model().state_dict().items():
-            torch_model.state_dict()[key].copy_(torch.from_numpy(value))
+            torch_model.state_dict()[key].copy_(torch.from_numpy(value.numpy()))
     torch_opt = torch.optim.LBFGS(torch_model.parameters(), lr=1, max_iter=10,
                                   line_search_fn="strong_wolfe")
     inputs, targets = torch.from_numpy(X), torch.from_numpy(Y)

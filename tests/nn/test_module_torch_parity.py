@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import nn
+from autograd import Tensor
 from autograd.errors import DTypeError
 from nn.errors import ArgumentTypeError
 from nn.module import Parameter
@@ -34,10 +35,13 @@ def test_state_dict_prefix_and_destination_as_torch():
 def test_state_dict_default_is_copies_and_keep_vars_gives_the_objects():
     ours, theirs = _pair()
     copies = ours.state_dict()
-    assert isinstance(copies["0.weight"], np.ndarray) and not isinstance(
-        copies["0.weight"], Parameter)
-    copies["0.weight"][...] = 7.0  # a copy: the model is unchanged
+    assert type(copies["0.weight"]) is Tensor and not copies["0.weight"].requires_grad
+    assert type(theirs.state_dict()["0.weight"]) is type(theirs[0].weight.data)  # a Tensor
+    copies["0.weight"][...] = 7.0  # a copy: the model is unchanged (PyTorch's is a view)
     assert not np.any(ours[0].weight.data == 7.0)
+    best = {k: v.clone() for k, v in ours.state_dict().items()}  # PyTorch's habit
+    np.testing.assert_array_equal(best["0.weight"].numpy(), ours[0].weight.data)
+    assert isinstance(ours.state_dict()["0.bias"].data, np.ndarray)  # not a memoryview
     kept = ours.state_dict(keep_vars=True)
     torch_kept = theirs.state_dict(keep_vars=True)
     assert list(kept) == list(torch_kept)
