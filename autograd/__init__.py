@@ -41,7 +41,7 @@ from .dtypes import (double, float16, float32, float64, half, int8, int16, int32
                      short, uint8)
 from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max, clamp_min,
                               clone, diag, eq, flatten, gather, ge, gt, index_select,
-                              isclose, le, lerp, lt, masked_fill, mm, nan_to_num, narrow, ne,
+                              isclose, le, lerp, lt, masked_fill, mm, mv, nan_to_num, narrow, ne,
                               numel, permute, scatter, scatter_add, topk, unbind, unflatten,
                               unsqueeze)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
@@ -104,7 +104,7 @@ __all__ = [
     # PyTorch's functions for its Tensor methods (torch.flatten(x, 1)...)
     "flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select", "masked_fill",
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "amax", "amin",
-    "clamp_min", "clamp_max", "mm", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
+    "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",

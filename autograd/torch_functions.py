@@ -20,7 +20,7 @@ from .tensor_reductions import ValuesIndices
 
 __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select",
            "masked_fill", "gather", "scatter", "scatter_add", "unbind", "chunk", "topk",
-           "amax", "amin", "clamp_min", "clamp_max", "mm", "bmm", "addmm", "lerp", "isclose",
+           "amax", "amin", "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose",
            "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge"]
 
 
@@ -155,6 +155,12 @@ def numel(input: Any) -> int:  # noqa: A002
 def mm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
     """The product of two matrices (2-d only)."""
     return as_tensor(input).mm(mat2)
+
+
+@accepts_out
+def mv(input: Any, vec: Any) -> Tensor:  # noqa: A002
+    """A matrix times a vector (2-d and 1-d only)."""
+    return as_tensor(input).mv(vec)
 
 
 @accepts_out

@@ -239,6 +239,13 @@ class TorchSpellings:
                              f"{np.shape(other)}. Use @ (matmul) for vectors and batches.")
         return self @ other
 
+    def mv(self, vec: Any) -> AnyTensor:
+        """A matrix times a vector, (n, m) @ (m,) -> (n,) (PyTorch's ``mv``; 2-d and 1-d)."""
+        if self.ndim != 2 or np.ndim(vec) != 1:
+            raise ShapeError(f"mv: needs a matrix and a vector; got shapes {self.shape} and "
+                             f"{np.shape(vec)}. Use @ (matmul) for other shapes.")
+        return self @ vec
+
     def clone(self) -> AnyTensor:
         """``copy``: own memory, and the gradient passes through."""
         return self.copy()

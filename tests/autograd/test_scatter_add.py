@@ -71,3 +71,4 @@ def test_one_hot_target_transform_of_the_transforms_tutorial():
                                   [0, 0, 5, 0])
     with pytest.raises(ShapeError, match="needs 2 axes"):  # as PyTorch: only for 1-d
         ag.zeros(2, 3).scatter_(0, ag.tensor(1), value=1)
+
