@@ -35,7 +35,8 @@ AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
 
 class ValuesIndices(NamedTuple):
-    """PyTorch's pair from ``max(dim=)``, ``min(dim=)``, ``sort(dim=)`` and ``topk``:
+    """PyTorch's pair from ``max(dim=)``, ``min(dim=)``, ``sort(dim=)``, ``topk``,
+    ``median(dim)``, ``kthvalue``, ``mode``, ``cummax`` and ``cummin``:
     ``values, indices = x.max(dim=1)``; ``x.max(dim=1).indices`` by name."""
     values: AnyTensor
     indices: AnyTensor
