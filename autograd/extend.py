@@ -49,6 +49,10 @@ class Function(function.Function):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "name" in vars(cls) and not callable(vars(cls)["name"]):  # name = "MyOp"
+            raise UsageError(f"{cls.__name__}.name must be a method, as PyTorch's "
+                             f"grad_fn.name() (drawings and error messages call it); got "
+                             f"{vars(cls)['name']!r}. Write def name(self): return ...")
         try:
             cls._ctx_style, cls._style_error = is_ctx_style(cls), None
         except UsageError as error:  # raised when the class is used, not when defined

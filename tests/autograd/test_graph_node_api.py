@@ -57,3 +57,27 @@ def test_node_hooks_name_the_tensor_hook_to_use(method: str, instead: str) -> No
         getattr(node, method)(lambda *grads: None)
     with pytest.raises(ag.UsageError, match=r"leaf\.register_hook\(fn\) on its \.variable"):
         getattr(node.next_functions[0][0], method)(lambda *grads: None)
+
+
+def test_an_op_class_whose_name_is_not_a_method_is_refused_when_defined():
+    from autograd.errors import UsageError
+    from autograd.extend import Function
+    with pytest.raises(UsageError, match="must be a method"):
+        class Named(Function):  # noqa: F841
+            name = "my op"
+
+            def forward(self, x):
+                return x
+
+    class Renamed(Function):
+        def name(self):
+            return "Doubler"
+
+        def forward(self, x):
+            return 2 * x
+
+        def vjp(self, g, out, x):
+            return (2 * g,)
+
+    x = ag.Tensor(1.0, requires_grad=True)
+    assert Renamed()(x).grad_fn.name() == "Doubler"
