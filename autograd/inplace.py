@@ -8,13 +8,15 @@ grad, or under ``no_grad()`` (optimizer updates). Every write stamps the written
 with the time of the write (``clock.record_write``), so a backward pass can tell that an
 array an op reads was changed after the op's output was created, and refuse
 (``InplaceError``), whichever tensor (a view, a detached copy) the write went through.
-PyTorch records in-place ops on computed tensors; here they are refused with a message
-naming the out-of-place form to write instead. Assigning ``.data`` is the documented
+PyTorch records in-place ops on computed tensors; here the operators ``+= -= *= /=``
+are recorded too (``x += y`` as ``x[...] = x + y``: ``OpMethods._record_update``), the
+methods refused with a message naming the out-of-place form. Assigning ``.data`` is the documented
 untracked escape hatch; it stamps the new array, so a graph built before it refuses too.
 """
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Callable
 
 import numpy as np
@@ -38,6 +40,8 @@ def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:
 _assign.__name__ = "fill_"
 _SYMBOL = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/",
            _assign: "* 0 +"}
+_OPERATOR = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
+             np.true_divide: operator.truediv}
 
 
 def check_writable(array: np.ndarray, what: str) -> None:
@@ -80,6 +84,10 @@ class InplaceOps:
     __slots__ = ()
 
     def _inplace(self, ufunc: Any, other: Any) -> Any:
+        recorded = self._op is not None or (
+            not self._requires_grad and isinstance(other, InplaceOps) and other._requires_grad)
+        if STATE.grad_enabled and recorded and ufunc in _OPERATOR:  # out += identity in a
+            return self._record_update(_OPERATOR[ufunc], other)     # forward: PyTorch's too
         value = _value(other)
         return self._write(ufunc.__name__, f"x = x {_SYMBOL[ufunc]} y",
                            lambda out: ufunc(out, value, out=out), other)
