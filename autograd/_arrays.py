@@ -43,10 +43,11 @@ def as_dtype(dtype: Any, what: str) -> np.dtype:
     return result
 
 
-def to_array(data: Any, dtype: Any = None) -> np.ndarray:
+def to_array(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.ndarray:
     """``data`` as an ndarray: arrays (and array-likes with ``__array__``, e.g. a torch
     or pandas object) keep their dtype, Python numbers become float64 (bools stay bool:
-    masks, as in NumPy and PyTorch), a Tensor gives its own array (shared, not copied).
+    masks, as in NumPy and PyTorch; Python ints become ``python_ints``: int64 for
+    ``autograd.tensor``), a Tensor gives its own array (shared, not copied).
     Data in a byte order other than the machine's (as read from a big-endian file) is
     converted to it: a copy."""
     if hasattr(data, "_data") and not isinstance(data, np.ndarray):  # a Tensor
@@ -69,8 +70,10 @@ def to_array(data: Any, dtype: Any = None) -> np.ndarray:
             raise DataError(
                 f"cannot make a Tensor from ragged nested sequences ({exc}). Every row "
                 f"must have the same length; pad them or build one tensor per row.") from None
-        if dtype is None and array.dtype.kind in "iuf":  # bools stay masks, as in
-            dtype = np.float64                             # NumPy and PyTorch
+        if dtype is None and array.dtype.kind in "iu":  # bools stay masks, as in
+            dtype = python_ints                           # NumPy and PyTorch
+        elif dtype is None and array.dtype.kind == "f":
+            dtype = np.float64
     check_dtype(array.dtype)
     if not array.dtype.isnative:  # '>f8' on this machine: every op returns native data
         array = array.astype(array.dtype.newbyteorder("="))

@@ -304,13 +304,13 @@ def _backward_inputs(inputs: Any) -> list[Tensor]:
     return list({id(t): t for t in tensors}.values())
 
 
-def _array_of(data: Any, dtype: Any = None) -> np.ndarray:
-    """``to_array(data, dtype)``, refusing ``Tensor([h1, h2])`` of tensors that require
+def _array_of(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.ndarray:
+    """``to_array(data, dtype, python_ints)``, refusing ``Tensor([h1, h2])`` of tensors that require
     grad (micrograd code does it): copying their values would cut them out of the graph.
     NumPy reads each Tensor in a list through ``__array__``, which counts those that
     require grad (``TRACKED_READS``), wherever they sit in the list."""
     before = TRACKED_READS.count
-    array = to_array(data, dtype)
+    array = to_array(data, dtype, python_ints)
     if TRACKED_READS.count != before:
         raise UsageError(
             "Tensor([...]) of tensors that require grad would copy their values and cut "
@@ -338,19 +338,8 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
     indices: ``tensor([1, 0, 4])``), bools bool, floats float64 (``Tensor(data)`` makes
     Python numbers float64, as ``torch.Tensor`` makes them float)."""
     check_device(device, "tensor(device=...)")
-    if dtype is None and _python_integers(data):
-        dtype = np.int64
-    return Tensor(np.array(_array_of(data, dtype), copy=True), requires_grad=requires_grad)
-
-
-def _python_integers(data: Any) -> bool:
-    """Whether ``data`` is Python ints (or nested lists of them), not an array or Tensor."""
-    if isinstance(data, (Tensor, np.ndarray, np.generic)) or hasattr(data, "__array__"):
-        return False
-    try:
-        return np.asarray(data).dtype.kind in "iu"
-    except ValueError:  # ragged: _array_of names it
-        return False
+    return Tensor(np.array(_array_of(data, dtype, python_ints=np.int64), copy=True),
+                  requires_grad=requires_grad)
 
 
 def as_tensor(x: Any) -> Tensor:
