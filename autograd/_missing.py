@@ -31,7 +31,7 @@ TORCH_NAMES = {
     "Generator": "generator= takes a numpy.random.Generator, e.g. np.random.default_rng(n) "
                  "(torch.Generator().manual_seed(n)); None draws from the default one, which "
                  "autograd.manual_seed(n) reseeds",
-    "cuda": _CPU, "device": _CPU,
+    "device": _CPU,
     "nn": "torch.nn is a package of its own here: import nn (nn.Linear, "
           "import nn.functional as F)",
     "optim": "torch.optim is nn.optim here: import nn, then nn.optim.SGD(model.parameters(), "
