@@ -53,7 +53,9 @@ TORCH_NAMES = {
                 "autograd.half); nanoGPT's dtype = 'float32'",
     "backends": "torch.backends' switches (TF32 matmuls, cuDNN) are GPU settings with no "
                 "meaning here: drop the line",
-    "amp": _AMP, "autocast": _AMP}
+    "amp": _AMP, "autocast": _AMP,
+    "set_float32_matmul_precision": "NumPy's float32 matmul is float32 throughout (TF32 "
+                                    "is a GPU setting): drop the line"}
 
 
 def missing_name(name: str) -> AttributeError:

@@ -31,3 +31,15 @@ def test_anything_else_under_cuda_says_the_engine_runs_on_the_cpu(name: str, hin
     with pytest.raises(AttributeError, match="__wrapped__") as plain:  # Python's own look-ups
         ag.cuda.__wrapped__
     assert not isinstance(plain.value, ag.MissingNameError)
+
+
+def test_a_tensor_is_never_on_cuda() -> None:
+    """``if x.is_cuda:`` (PyTorch's property) is False here, as ``x.device`` is 'cpu'."""
+    x = ag.ones(2)
+    assert x.is_cuda is False and (x * 2).is_cuda is False and x.device == 'cpu'
+
+
+def test_matmul_precision_and_other_gpu_switches_say_to_drop_the_line() -> None:
+    """build-nanogpt's ``torch.set_float32_matmul_precision('high')`` (TF32 on GPUs)."""
+    with pytest.raises(ag.MissingNameError, match="NumPy's float32 matmul.*drop the line"):
+        ag.set_float32_matmul_precision('high')
