@@ -172,6 +172,23 @@ def test_bigram_model_trains_as_torch(torch):
 
 
 # ------------------------------------------------------------------ the mathematical trick
+def toy_weighted_sum(torch, b_draw) -> list:
+    """The toy example before version 1: row averages by a normalised tril matmul."""
+    a = torch.tril(torch.ones(3, 3))
+    a = a / torch.sum(a, 1, keepdim=True)
+    b = torch.tensor(b_draw).float()  # torch.randint(0,10,(3,2)).float()
+    c = a @ b
+    return [a.numpy(), b.numpy(), c.numpy()]
+
+
+def test_the_toy_weighted_sum_as_torch():
+    """In PyTorch's default float32; ``torch.ones`` is float64 here, so ``c`` is too."""
+    torch = pytest.importorskip("torch")
+    b_draw = np.random.default_rng(42).integers(0, 10, (3, 2))
+    assert_records(toy_weighted_sum(ag, b_draw), toy_weighted_sum(torch, b_draw), rtol=1e-6)
+    assert ag.randint(0, 10, (3, 2)).float().dtype == np.float32  # the lecture's draw, here
+
+
 def trick_averages(torch, F, x) -> list:
     """Versions 1-3: the running mean of x over time, by loops, matmul and softmax."""
     B, T, C = x.shape
@@ -265,4 +282,5 @@ def test_the_mathematical_trick_in_self_attention_as_torch(torch):
         record.append(x.grad.numpy())
         runs.append(record + layer_norm_1d(lib, lib.tensor(draws[4])))
     assert_records(*runs)
-    assert ag.randn(4, 8, 2).shape == (4, 8, 2)  # the lecture's draw, here
+    assert ag.randn(4, 8, 2).shape == (4, 8, 2)  # the lecture's draws, here
+    assert ag.randint(len(TEXT) - 8, (4,)).dtype == np.int64
