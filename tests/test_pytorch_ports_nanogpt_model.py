@@ -12,7 +12,10 @@ Lines written differently here:
 - ``torch.nn.functional``, ``torch.nn.init`` and ``torch.optim`` are ``F``, ``nn.init`` and
   ``optim`` (``autograd`` never imports ``nn``; its ``MissingNameError`` says so);
 - ``self.flash`` also reads the test's switch, so that both attention paths run;
-- ``from_pretrained`` (Hugging Face's GPT-2 weights) is left out: no downloads in tests;
+- ``from_pretrained`` (Hugging Face's GPT-2 weights) is left out: no downloads in tests.
+  Its ``sd = model.state_dict()`` then ``sd[k].copy_(sd_hf[k].t())`` would load nothing
+  here: ``state_dict()`` holds copies (the README's choice), not PyTorch's views; write
+  ``model.load_state_dict({k: ...})`` instead;
 - ``generate``'s ``torch.multinomial`` draws from each library's generator: ``top_k=1``
   makes the draw certain, so the two generations are compared token for token.
 """
