@@ -49,7 +49,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
                             trapezoid, trapz, unique, unique_consecutive)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
-from . import functional, linalg
+from . import cuda, functional, linalg
 
 __version__ = "0.1.0"
 
@@ -115,8 +115,8 @@ __all__ = [
     "logcumsumexp",
     # derivatives of whole functions
     "functional",
-    # PyTorch's torch.linalg spellings
-    "linalg",
+    # PyTorch's torch.linalg spellings; torch.cuda's device test (is_available() is False)
+    "linalg", "cuda",
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",

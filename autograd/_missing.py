@@ -22,13 +22,16 @@ _CPU = ("this engine computes with NumPy on the CPU: write device = 'cpu' (model
 _DTYPE = ("there is no global default dtype: nn's layers are float64 unless given dtype= "
           "(or model.float()), a Tensor keeps its data's dtype; pass dtype= where it matters")
 _EAGER = "there is no compiler here: the engine runs each op eagerly with NumPy"
+_AMP = ("there is no mixed precision here (every op runs in its tensors' dtype): write "
+        "ctx = contextlib.nullcontext() for torch.amp.autocast(...), and loss.backward(); "
+        "optimizer.step() for a GradScaler's scale/step/update")
 TORCH_NAMES = {
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
     "Generator": "generator= takes a numpy.random.Generator, e.g. np.random.default_rng(n) "
                  "(torch.Generator().manual_seed(n)); None draws from the default one, which "
                  "autograd.manual_seed(n) reseeds",
-    "cuda": _CPU, "device": _CPU,
+    "device": _CPU,
     "nn": "torch.nn is a package of its own here: import nn (nn.Linear, "
           "import nn.functional as F)",
     "optim": "torch.optim is nn.optim here: import nn, then nn.optim.SGD(model.parameters(), "
@@ -45,7 +48,14 @@ TORCH_NAMES = {
     "Size": "a shape here is a plain tuple of ints: x.shape, x.size()",
     "dtype": "dtypes are NumPy's here: np.float32 or autograd.float32; x.dtype is a "
              "numpy.dtype",
-    "jit": _EAGER, "compile": _EAGER}
+    "jit": _EAGER, "compile": _EAGER,
+    "bfloat16": "NumPy has no bfloat16: compute in autograd.float32 (or float16, "
+                "autograd.half); nanoGPT's dtype = 'float32'",
+    "backends": "torch.backends' switches (TF32 matmuls, cuDNN) are GPU settings with no "
+                "meaning here: drop the line",
+    "amp": _AMP, "autocast": _AMP,
+    "set_float32_matmul_precision": "NumPy's float32 matmul is float32 throughout (TF32 "
+                                    "is a GPU setting): drop the line"}
 
 
 def missing_name(name: str) -> AttributeError:

@@ -243,9 +243,10 @@ def expand_dims(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
     return as_tensor(x).expand_dims(axis, dim=dim)
 
 
-def squeeze(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
-    """Remove size-1 axes (all of them, or those in ``axis``), a reshape."""
-    return as_tensor(x).squeeze(axis, dim=dim)
+def squeeze(x: Any, *dims: Any, axis: Any = None, dim: Any = None) -> Tensor:
+    """Remove size-1 axes (all of them, or those named), a reshape: ``Tensor.squeeze``'s
+    rules (by position or ``dim=`` a longer axis stays, by ``axis=`` it is an error)."""
+    return as_tensor(x).squeeze(*dims, axis=axis, dim=dim)
 
 
 def broadcast_to(x: Any, shape: Any) -> Tensor:

@@ -48,7 +48,7 @@ from .torch_spellings import TorchSpellings
 __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip", "numpy_diag",
            "numpy_nan_to_num", "numpy_repeat", "numpy_sort", "numpy_argsort", "numpy_eigh",
            "numpy_eigvalsh", "numpy_svd", "numpy_qr", "numpy_pinv", "numpy_matrix_rank",
-           "numpy_cond"]
+           "numpy_cond", "numpy_squeeze"]
 
 _UNSET = object()  # NumPy's "not given" for pinv's rtol
 
@@ -180,6 +180,11 @@ def numpy_sort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, *,
     return a.sort(axis=axis)
 
 
+def numpy_squeeze(a: Any, axis: Any = None) -> Any:
+    """``np.squeeze(t, axis)``: NumPy's, so a named axis longer than 1 is an error."""
+    return a.squeeze(axis=axis)
+
+
 def numpy_argsort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, *,
                   stable: Any = None) -> Any:
     """``np.argsort``: ``a.argsort(axis)``, which is stable whatever ``kind`` asks (a
@@ -223,7 +228,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.min: Reductions.min, np.amin: Reductions.min, np.clip: numpy_clip,
     np.reshape: TensorMath.reshape, np.transpose: TensorMath.transpose,
     np.swapaxes: TensorMath.swapaxes, np.expand_dims: TensorMath.expand_dims,
-    np.squeeze: TensorMath.squeeze, np.broadcast_to: TensorMath.broadcast_to,
+    np.squeeze: numpy_squeeze, np.broadcast_to: TensorMath.broadcast_to,
     np.isclose: TorchMethods.isclose,
     np.copy: TensorMath.copy, np.concatenate: concatenate, np.stack: stack,
     np.where: where,

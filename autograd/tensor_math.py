@@ -272,10 +272,17 @@ class TensorMath:
             raise AxisError("expand_dims: give the position of the new axis (axis= or dim=)")
         return apply(Reshape(expanded_shape(self._data.shape, axis)), self)
 
-    def squeeze(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
-        """Size-1 axes removed (all, or those in ``axis``)."""
-        axis = pick_axis(axis, dim, "squeeze")
-        return apply(Reshape(squeezed_shape(self._data.shape, axis)), self)
+    def squeeze(self, *dims: Any, axis: Any = None, dim: Any = None) -> AnyTensor:
+        """Size-1 axes removed (all, or those named). An axis named by position or
+        ``dim=`` that is longer than 1 stays, as PyTorch's; by ``axis=`` it is a
+        ``ShapeError``, as NumPy's (which takes no other spelling)."""
+        if dims and (axis is not None or dim is not None):
+            raise AxisError(f"squeeze: got both the position {dims} and "
+                            f"{'axis' if axis is not None else 'dim'}=; pass only one")
+        position = (dims[0] if len(dims) == 1 else dims) if dims else None
+        strict = axis is not None
+        axis = pick_axis(axis, dim if position is None else position, "squeeze")
+        return apply(Reshape(squeezed_shape(self._data.shape, axis, strict)), self)
 
     def broadcast_to(self, shape: Any) -> AnyTensor:
         """self repeated to ``shape`` by broadcasting."""

@@ -93,12 +93,12 @@ class ValueProtocols:
         return int(self._data.item())
 
     def __format__(self, spec: str) -> str:
-        """``f"{t:.3f}"`` formats a 0-d tensor's value, as PyTorch and NumPy do; an empty
-        spec gives ``str(t)``."""
-        if not spec:
-            return str(self)
+        """``f"{t:.3f}"`` and ``f"{t}"`` format a 0-d tensor's value, as PyTorch and NumPy
+        do; an empty spec gives ``str(t)`` for any other shape."""
         if self._data.ndim == 0:
             return format(self._data.item(), spec)
+        if not spec:
+            return str(self)
         raise UsageError(f"format spec {spec!r} needs a 0-d tensor; this one has shape "
                          f"{self.shape}. Format t.item() for one element, or t.tolist().")
 

@@ -309,6 +309,11 @@ class TorchSpellings:
         """``"cpu"``: every tensor lives in host memory."""
         return "cpu"
 
+    @property
+    def is_cuda(self) -> bool:
+        """False: every tensor lives in host memory (PyTorch's ``if x.is_cuda:``)."""
+        return False
+
     def cpu(self) -> AnyTensor:
         """self: every tensor lives in host memory."""
         return self

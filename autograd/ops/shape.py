@@ -230,16 +230,22 @@ def expanded_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
     return tuple(1 if i in axes else next(sizes) for i in range(len(shape) + count))
 
 
-def squeezed_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
-    """``shape`` without its size-1 axes (all, or those in ``axis``)."""
+def squeezed_shape(shape: tuple[int, ...], axis: Any, strict: bool = True) -> tuple[int, ...]:
+    """``shape`` without its size-1 axes (all, or those in ``axis``). An axis in ``axis``
+    longer than 1 is an error (``strict``, NumPy's) or stays (PyTorch's; a 0-d shape then
+    takes the positions 0 and -1, as PyTorch's)."""
     if axis is None:
         axes = tuple(i for i, n in enumerate(shape) if n == 1)
+    elif not strict:
+        axes = normalize_axis(axis, max(len(shape), 1), "squeeze")
+        axes = tuple(a for a in axes if shape and shape[a] == 1)
     else:
         axes = normalize_axis(axis, len(shape), "squeeze")
         for a in axes:
             if shape[a] != 1:
-                raise ShapeError(f"squeeze: axis {a} has size {shape[a]}, not 1 "
-                                 f"(shape {shape})")
+                raise ShapeError(f"squeeze: axis {a} has size {shape[a]}, not 1 (shape "
+                                 f"{shape}); NumPy's axis= refuses it, PyTorch's dim={a} "
+                                 f"(or x.squeeze({a})) leaves such an axis")
     return tuple(n for i, n in enumerate(shape) if i not in axes)
 
 

@@ -106,7 +106,7 @@ def test_matmul_of_a_scalar_and_batch_axes() -> None:
     lambda: leaf(2, 3).broadcast_to((3, 3)),
     lambda: ag.concatenate([leaf(2, 3), leaf(3, 2)], axis=0),
     lambda: ag.stack([leaf(2, 3), leaf(3, 2)]),
-    lambda: leaf(2, 3).squeeze(0),
+    lambda: leaf(2, 3).squeeze(axis=0),  # NumPy's spelling (PyTorch's leaves the axis)
 ])
 def test_shape_ops_with_wrong_shapes(make) -> None:
     with pytest.raises(ShapeError, match=r"(reshape|broadcast_to|concatenate|stack|squeeze)"

@@ -82,7 +82,9 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("array_equal", "np.array_equal takes Tensors"), ("typecodes", "autograd.__all__"),
     ("no_such_function", "autograd.__all__"),
     ("autograd", "autograd.Function"), ("Generator", "np.random.default_rng(n)"),  # torch's
-    ("cuda", "device = 'cpu'"), ("device", "on the CPU"),
+    ("device", "on the CPU"),
+    ("bfloat16", "autograd.float32"), ("backends", "drop the line"),  # nanoGPT's train.py
+    ("amp", "contextlib.nullcontext()"), ("autocast", "contextlib.nullcontext()"),
     ("nn", "import nn"), ("optim", "nn.optim.SGD"), ("utils", "nn.data.DataLoader"),
     ("save", "nn.save(path, **objects)"), ("load", "nn.load(path)"),
     ("is_tensor", "isinstance(x, autograd.Tensor)"), ("empty", "autograd.zeros(*size)"),

@@ -14,7 +14,17 @@ def test_format_spec_on_a_0d_tensor_formats_its_value() -> None:
     loss = Tensor(np.float32(0.123456), requires_grad=True) * 2
     assert f"{loss:.3f}" == f"{loss.item():.3f}" == "0.247"
     assert f"{Tensor(np.int64(7)):>3d}" == "  7"
-    assert f"{loss}" == str(loss)  # no spec: the tensor as str() shows it
+    x = Tensor([1.0, 2.0])
+    assert f"{x}" == format(x, "") == str(x)  # no spec, n-d: the tensor as str() shows it
+
+
+def test_a_0d_tensor_in_an_f_string_without_spec_is_its_value() -> None:
+    """PyTorch (and NumPy's 0-d array) format a 0-d tensor's value for any spec, the empty
+    one too: ``print(f"step {it}: loss {loss}")`` prints ``loss 2.5``, not ``Tensor(2.5)``."""
+    loss = Tensor(2.5, requires_grad=True) * 1
+    assert f"{loss}" == format(loss, "") == str(loss.item()) == "2.5"
+    assert f"{Tensor(np.int64(7))}" == "7" and f"{Tensor(np.float32(0.5))}" == "0.5"
+    assert f"{Tensor(np.bool_(True))}" == "True"
     with pytest.raises(UsageError, match=r"'\.2f' needs a 0-d tensor.*\(2,\).*item\(\)"):
         f"{Tensor([1.0, 2.0]):.2f}"
     with pytest.raises(TypeError):  # what format() raises for a spec it cannot use

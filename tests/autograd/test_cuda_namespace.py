@@ -1,0 +1,45 @@
+"""``autograd.cuda``: PyTorch's device test, answered for an engine on the CPU, so
+``device = 'cuda' if torch.cuda.is_available() else 'cpu'`` (Karpathy's gpt.py, nanoGPT)
+is written as it is; anything else under it is a ``MissingNameError`` saying so."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import autograd as ag
+
+
+def test_is_available_is_false_and_there_are_no_devices() -> None:
+    assert ag.cuda.is_available() is False
+    assert ag.cuda.device_count() == 0
+    device = 'cuda' if ag.cuda.is_available() else 'cpu'
+    assert ag.arange(3, device=device).tolist() == [0, 1, 2]
+    assert "cuda" in ag.__all__ and ag.cuda.__all__ == ["is_available", "device_count"]
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("set_device", "on the CPU"), ("synchronize", "on the CPU"),
+    ("manual_seed", "autograd.manual_seed(n)"), ("manual_seed_all", "autograd.manual_seed(n)"),
+    ("amp", "contextlib.nullcontext()"), ("is_bf16_supported", "on the CPU")])
+def test_anything_else_under_cuda_says_the_engine_runs_on_the_cpu(name: str, hint: str) -> None:
+    with pytest.raises(ag.MissingNameError, match=re.escape(hint)) as caught:
+        getattr(ag.cuda, name)
+    assert f"'autograd.cuda' has no attribute {name!r}" in str(caught.value)
+    assert not hasattr(ag.cuda, name)
+    with pytest.raises(AttributeError, match="__wrapped__") as plain:  # Python's own look-ups
+        ag.cuda.__wrapped__
+    assert not isinstance(plain.value, ag.MissingNameError)
+
+
+def test_a_tensor_is_never_on_cuda() -> None:
+    """``if x.is_cuda:`` (PyTorch's property) is False here, as ``x.device`` is 'cpu'."""
+    x = ag.ones(2)
+    assert x.is_cuda is False and (x * 2).is_cuda is False and x.device == 'cpu'
+
+
+def test_matmul_precision_and_other_gpu_switches_say_to_drop_the_line() -> None:
+    """build-nanogpt's ``torch.set_float32_matmul_precision('high')`` (TF32 on GPUs)."""
+    with pytest.raises(ag.MissingNameError, match="NumPy's float32 matmul.*drop the line"):
+        ag.set_float32_matmul_precision('high')
