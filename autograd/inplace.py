@@ -51,10 +51,12 @@ def check_writable(array: np.ndarray, what: str) -> None:
     ``sum`` (NumPy's ValueError would have read as a ShapeError)."""
     if not array.flags.writeable:
         raise UsageError(
-            f"{what} into a read-only array of shape {array.shape} (a broadcast, such as "
-            f"the gradient a hook gets from a sum, or an array NumPy marked read-only). "
-            f"Compute a new tensor instead (g = g * 2, and return it from a hook), or "
-            f"copy first (t = t.clone()).")
+            f"{what} into a read-only array of shape {array.shape}: a broadcast (such as "
+            f"the gradient a hook gets from a sum), a copy that must not pass for the "
+            f"original (such as nn's state_dict() values: to change the model, load them "
+            f"with model.load_state_dict(sd), or write the parameter under "
+            f"autograd.no_grad()), or an array NumPy marked read-only. Compute a new tensor "
+            f"instead (g = g * 2, and return it from a hook), or copy first (t = t.clone()).")
 
 
 def check_fits(value: Any, dtype: np.dtype, what: str) -> None:

@@ -224,7 +224,7 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods):
                                     f"key, e.g. 'model.'); got {type(prefix).__name__}")
         keep_vars = flag("state_dict", "keep_vars", keep_vars)
         for name, t in self._named_state():
-            destination[prefix + name] = t if keep_vars else Tensor(np.array(t.data, copy=True))
+            destination[prefix + name] = t if keep_vars else _read_only_copy(t)
         return destination
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
@@ -316,14 +316,27 @@ def _set_slot(holder: Any, key: Any, value: Any) -> None:
         holder[key] = value
 
 
+def _read_only_copy(t: Tensor) -> Tensor:
+    """A ``state_dict`` value: a copy of t's array, marked read-only, so that PyTorch's
+    habit of writing into a state dict's views to change the model (``sd[k].copy_(v)``,
+    ``sd[k] *= 2``) raises instead of silently changing only the copy."""
+    array = np.array(t.data, copy=True)
+    array.flags.writeable = False
+    return Tensor(array)
+
+
 def _assigned(old: Tensor, value: Any) -> Tensor:
-    """What ``load_state_dict(assign=True)`` puts in the place of ``old``."""
+    """What ``load_state_dict(assign=True)`` puts in the place of ``old`` (a read-only
+    array, such as a ``state_dict`` value's, is copied: optimizers write in place)."""
+    data = value.data if isinstance(value, Tensor) else np.asarray(value)
     if isinstance(old, Parameter):
-        if isinstance(value, Parameter):
+        if isinstance(value, Parameter) and data.flags.writeable:
             return value.requires_grad_(old.requires_grad)
-        data = value.data if isinstance(value, Tensor) else np.asarray(value)
-        return Parameter(data, requires_grad=old.requires_grad)
-    return value if isinstance(value, Tensor) else Tensor(np.asarray(value))
+        return Parameter(data if data.flags.writeable else data.copy(),
+                         requires_grad=old.requires_grad)
+    if not data.flags.writeable:
+        return Tensor(data.copy())
+    return value if isinstance(value, Tensor) else Tensor(data)
 
 
 def _as_buffer(name: str, value: Any) -> Tensor | None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Tensor
+from autograd import Tensor, no_grad
 from autograd.errors import DTypeError, UsageError
 from nn.containers import ModuleDict, ModuleList, Sequential
 from nn.layers import Dropout, Identity, Linear
@@ -215,11 +215,25 @@ def test_requires_grad_freezes_and_apply_visits_every_module():
 
 
 # ---------------------------------------------------------------- state dicts
-def test_state_dict_holds_copies():
+def test_state_dict_holds_read_only_copies():
+    """Training does not change a kept state dict; and PyTorch's habit of writing into a
+    state dict to change the model (its values are views there) raises, never silently
+    changing only the copy."""
     layer = Linear(2, 3, rng=0)
     state = layer.state_dict()
-    state["weight"][...] = 0.0
+    with no_grad():
+        layer.weight.sub_(1.0)
+    assert not np.array_equal(state["weight"].data, layer.weight.data)
+    for write in (lambda t: t.__setitem__(Ellipsis, 0.0), lambda t: t.copy_(np.zeros((3, 2))),
+                  lambda t: t.mul_(2.0), lambda t: t.zero_()):
+        with pytest.raises(UsageError, match="read-only.*state_dict.*load_state_dict"):
+            write(state["weight"])
     assert layer.weight.data.any()
+    fresh = Linear(2, 3, rng=1)  # assign=True takes the values, in memory it may write
+    fresh.load_state_dict(state, assign=True)
+    with no_grad():
+        fresh.weight.mul_(2.0)
+    np.testing.assert_array_equal(fresh.weight.data, 2 * state["weight"].data)
 
 
 def test_load_state_dict_round_trip_keeps_identity():

@@ -9,7 +9,7 @@ import pytest
 
 import nn
 from autograd import Tensor
-from autograd.errors import DTypeError
+from autograd.errors import DTypeError, UsageError
 from nn.errors import ArgumentTypeError
 from nn.module import Parameter
 
@@ -37,10 +37,12 @@ def test_state_dict_default_is_copies_and_keep_vars_gives_the_objects():
     copies = ours.state_dict()
     assert type(copies["0.weight"]) is Tensor and not copies["0.weight"].requires_grad
     assert type(theirs.state_dict()["0.weight"]) is type(theirs[0].weight.data)  # a Tensor
-    copies["0.weight"][...] = 7.0  # a copy: the model is unchanged (PyTorch's is a view)
+    with pytest.raises(UsageError, match="read-only.*state_dict"):  # PyTorch's is a view:
+        copies["0.weight"][...] = 7.0  # the write would change the model there, not here
     assert not np.any(ours[0].weight.data == 7.0)
     best = {k: v.clone() for k, v in ours.state_dict().items()}  # PyTorch's habit
     np.testing.assert_array_equal(best["0.weight"].numpy(), ours[0].weight.data)
+    best["0.weight"][...] = 7.0  # a clone is the user's own, as in PyTorch
     assert isinstance(ours.state_dict()["0.bias"].data, np.ndarray)  # not a memoryview
     kept = ours.state_dict(keep_vars=True)
     torch_kept = theirs.state_dict(keep_vars=True)
