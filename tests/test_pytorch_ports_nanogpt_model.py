@@ -13,9 +13,9 @@ Lines written differently here:
   ``optim`` (``autograd`` never imports ``nn``; its ``MissingNameError`` says so);
 - ``self.flash`` also reads the test's switch, so that both attention paths run;
 - ``from_pretrained`` (Hugging Face's GPT-2 weights) is left out: no downloads in tests.
-  Its ``sd = model.state_dict()`` then ``sd[k].copy_(sd_hf[k].t())`` would load nothing
-  here: ``state_dict()`` holds copies (the README's choice), not PyTorch's views; write
-  ``model.load_state_dict({k: ...})`` instead;
+  Its ``sd = model.state_dict()`` then ``sd[k].copy_(sd_hf[k].t())`` raises
+  ``UsageError`` here: ``state_dict()`` holds read-only copies (the README's choice), not
+  PyTorch's views; write ``model.load_state_dict({k: ...})`` instead;
 - ``generate``'s ``torch.multinomial`` draws from each library's generator: ``top_k=1``
   makes the draw certain, so the two generations are compared token for token.
 """
