@@ -55,12 +55,16 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """PyTorch's ``autograd.float``/``int``/``bool`` dtypes (not globals: see ``dtypes``);
+    """PyTorch's ``autograd.float``/``int``/``bool`` dtypes (not globals: see ``dtypes``)
+    and ``autograd.all``/``any`` (``torch_functions``: star imports keep Python's own);
     ``autograd.unsqueeze`` and other missing names: an AttributeError
     (``MissingNameError``) naming the method or function that does it here."""
     from .dtypes import BUILTIN_NAMES
     if name in BUILTIN_NAMES:
         return BUILTIN_NAMES[name]
+    if name in ("all", "any"):  # torch.all/torch.any, kept out of the star import
+        from . import torch_functions
+        return getattr(torch_functions, name)
     from ._missing import missing_name
     raise missing_name(name)
 
