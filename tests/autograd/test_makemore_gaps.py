@@ -37,3 +37,34 @@ def test_from_autograd_import_star_keeps_pythons_all_and_any() -> None:
     exec("from autograd import *", namespace)
     assert "all" not in namespace and "any" not in namespace
     assert ag.all is ag.all and callable(ag.any)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_index_add_in_place_matches_torch(dim: int) -> None:
+    # makemore part 4: dC = torch.zeros_like(C); dC.index_add_(0, Xb.view(-1), demb.view(-1, 10))
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 5))
+    index = np.array([2, 0, 2, 1, 2])
+    source_shape = list(x.shape)
+    source_shape[dim] = len(index)
+    source = rng.normal(size=source_shape)
+    mine, theirs = ag.tensor(x), torch.from_numpy(x.copy())
+    out = mine.index_add_(dim, ag.tensor(index), ag.tensor(source), alpha=0.5)
+    theirs.index_add_(dim, torch.from_numpy(index), torch.from_numpy(source), alpha=0.5)
+    assert out is mine
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-15, atol=1e-15)
+    mine.index_add_(dim, ag.tensor(index), ag.tensor(source))
+    theirs.index_add_(dim, torch.from_numpy(index), torch.from_numpy(source))
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-15, atol=1e-15)
+
+
+def test_index_add_in_place_follows_the_in_place_rules() -> None:
+    w = ag.zeros(3, requires_grad=True)
+    with pytest.raises(ag.InplaceError, match="index_add"):
+        w.index_add_(0, ag.tensor([1]), ag.tensor([1.0]))
+    with ag.no_grad():
+        w.index_add_(0, ag.tensor([1, 1]), ag.tensor([1.0, 2.0]))
+    assert w.tolist() == [0.0, 3.0, 0.0]
+    with pytest.raises(ag.ShapeError, match="source must have shape"):
+        ag.zeros(3).index_add_(0, ag.tensor([1]), ag.tensor([1.0, 2.0]))
