@@ -68,3 +68,62 @@ def test_index_add_in_place_follows_the_in_place_rules() -> None:
     assert w.tolist() == [0.0, 3.0, 0.0]
     with pytest.raises(ag.ShapeError, match="source must have shape"):
         ag.zeros(3).index_add_(0, ag.tensor([1]), ag.tensor([1.0, 2.0]))
+
+
+HISTOGRAM_CALLS = [((7,), {}), ((5,), {"density": True}), ((4,), {"range": (-0.5, 1.0)}),
+                   ((6,), {"range": (-1.0, 1.0), "density": True, "weight": "w"}),
+                   (("edges",), {}), (("edges",), {"density": True})]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("args, kwargs", HISTOGRAM_CALLS)
+def test_histogram_matches_torch(dtype, args, kwargs) -> None:
+    # makemore part 3: hy, hx = torch.histogram(t, density=True); plt.plot(hx[:-1], hy)
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    data = rng.normal(size=(30, 4)).astype(dtype)
+    data[0, :2] = data.max(), data.min()  # values on the outer edges
+    weight = rng.uniform(size=data.shape).astype(dtype)
+    edges = np.array([-2.0, -0.5, 0.0, 0.25, 2.5], dtype)
+
+    def call(T, x, method):
+        a = [T.tensor(edges) if b == "edges" else b for b in args]
+        kw = {k: (T.tensor(weight) if v == "w" else v) for k, v in kwargs.items()}
+        return x.histogram(*a, **kw) if method else T.histogram(x, *a, **kw)
+
+    want = call(torch, torch.from_numpy(data), False)
+    for method in (False, True):
+        got = call(ag, ag.tensor(data), method)
+        assert got.hist.dtype == got.bin_edges.dtype == dtype
+        hist, bin_edges = got
+        np.testing.assert_allclose(hist.numpy(), want.hist.numpy(), rtol=1e-6 if dtype ==
+                                   np.float32 else 1e-13, atol=0)
+        # torch's linspace rounds by its SIMD width: edges agree to a few ulps of the range
+        width = float(want.bin_edges[-1] - want.bin_edges[0])
+        np.testing.assert_allclose(bin_edges.numpy(), want.bin_edges.numpy(), rtol=0,
+                                   atol=4 * np.finfo(dtype).eps * width)
+
+
+def test_histogram_of_constant_or_integer_data_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    got, want = ag.full((3,), 2.0).histogram(4), torch.full((3,), 2.0).histogram(4)
+    np.testing.assert_allclose(got.bin_edges.numpy(), want.bin_edges.numpy(), rtol=1e-15)
+    np.testing.assert_array_equal(got.hist.numpy(), want.hist.numpy())
+    with pytest.raises(ag.DTypeError, match="double"):
+        ag.histogram(ag.tensor([1, 2, 3]), 3)
+
+
+def test_histogram_spelling_decides() -> None:
+    data = np.random.default_rng(2).normal(size=20)
+    x = ag.tensor(data)
+    assert ag.histogram(x, 10).hist.dtype == np.float64  # PyTorch's: counts as floats
+    with pytest.raises(ag.UsageError, match=r"np\.histogram.*bins=100|bins=100.*np\.hist"):
+        ag.histogram(x)  # 100 bins in PyTorch, 10 in NumPy
+    counts, edges = ag.histogram(x, 4, (-1.0, 1.0))  # range by position: NumPy's
+    want = np.histogram(data, 4, (-1.0, 1.0))
+    np.testing.assert_array_equal(counts.numpy(), want[0])
+    assert counts.dtype == np.int64
+    counts, _ = ag.histogram(x, 4, weights=np.ones(20))  # NumPy's keyword
+    np.testing.assert_array_equal(counts.numpy(), np.histogram(data, 4, weights=np.ones(20))[0])
+    with pytest.raises(ag.UsageError, match="weight="):
+        ag.histogram(x, 4, weight=np.ones(20), weights=np.ones(20))
