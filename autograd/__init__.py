@@ -45,8 +45,8 @@ from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max
                               numel, permute, scatter, scatter_add, topk, unbind, unflatten,
                               unsqueeze)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
-                            cumulative_trapezoid, diff, histc, histogram, kron, nonzero, searchsorted,
-                            trapezoid, trapz, unique, unique_consecutive)
+                            cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
+                            searchsorted, trapezoid, trapz, unique, unique_consecutive)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from . import functional, linalg
@@ -112,7 +112,8 @@ __all__ = [
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
-    "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "trapezoid", "trapz",
+    "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist",
+    "trapezoid", "trapz",
     "cumulative_trapezoid",
     # order statistics (NumPy's or PyTorch's median as spelled; the others PyTorch's)
     "median", "nanmedian", "quantile", "nanquantile", "kthvalue", "mode", "cummax", "cummin",

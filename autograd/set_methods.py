@@ -20,8 +20,8 @@ from .errors import DTypeError, ShapeError, UsageError
 from .ops import geometry, sets
 from .ops.reductions import pick_axis
 
-__all__ = ["SetMethods", "Histogram", "ambiguous_nonzero", "first_axis_of_three", "torch_cross_axis",
-           "numpy_bincount"]
+__all__ = ["SetMethods", "Histogram", "ambiguous_nonzero", "first_axis_of_three",
+           "torch_cross_axis", "numpy_bincount"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
