@@ -35,8 +35,8 @@ from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, 
                        rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
                        zeros_like)
 from .sampling import bernoulli, multinomial, normal, poisson
-from ._random import (default_generator, get_rng_state, initial_seed, manual_seed, seed,
-                      set_rng_state)
+from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
+                      seed, set_rng_state)
 from .dtypes import (double, float16, float32, float64, half, int8, int16, int32, int64, long,
                      short, uint8)
 from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max, clamp_min,
@@ -103,7 +103,7 @@ __all__ = [
     # sampling
     "multinomial", "normal", "bernoulli", "poisson",
     # the default random generator (generator=None draws from it), as torch's
-    "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
+    "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
     "set_rng_state",
     # PyTorch's functions for its Tensor methods (torch.flatten(x, 1)...)
     "flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select", "masked_fill",

@@ -25,9 +25,6 @@ _EAGER = "there is no compiler here: the engine runs each op eagerly with NumPy"
 TORCH_NAMES = {
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
-    "Generator": "generator= takes a numpy.random.Generator, e.g. np.random.default_rng(n) "
-                 "(torch.Generator().manual_seed(n)); None draws from the default one, which "
-                 "autograd.manual_seed(n) reseeds",
     "cuda": _CPU, "device": _CPU,
     "nn": "torch.nn is a package of its own here: import nn (nn.Linear, "
           "import nn.functional as F)",
