@@ -27,7 +27,7 @@ def init(torch, n_embd, n_hidden, g):
     C = torch.randn((vocab_size, n_embd), generator=g)
     # Layer 1
     W1 = torch.randn((n_embd * block_size, n_hidden), generator=g) * (5/3)/((n_embd * block_size)**0.5)  # noqa: E501
-    b1 = torch.randn(n_hidden, generator=g) * 0.1  # using b1 just for fun, it's useless because of BN
+    b1 = torch.randn(n_hidden, generator=g) * 0.1  # noqa: E501 (using b1 just for fun, it's useless because of BN)
     # Layer 2
     W2 = torch.randn((n_hidden, vocab_size), generator=g) * 0.1
     b2 = torch.randn(vocab_size, generator=g) * 0.1
