@@ -1,16 +1,18 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
 masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_
-fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_``, and ``uniform_ normal_``, which draw from a
-``numpy.random.Generator``) write into a tensor's array without recording anything.
+fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_``, and ``uniform_ normal_``, which draw
+from a ``numpy.random.Generator``).
 
-They are allowed only where they cannot bypass the graph: on tensors that do not require
-grad, or under ``no_grad()`` (optimizer updates). Every write stamps the written memory
+Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
+optimizer's update) they write in place. Every write stamps the written memory
 with the time of the write (``clock.record_write``), so a backward pass can tell that an
 array an op reads was changed after the op's output was created, and refuse
 (``InplaceError``), whichever tensor (a view, a detached copy) the write went through.
-PyTorch records in-place ops on computed tensors; here the operators ``+= -= *= /=``
-are recorded too (``x += y`` as ``x[...] = x + y``: ``OpMethods._record_update``), the
-methods refused with a message naming the out-of-place form. Assigning ``.data`` is the documented
+While recording, on a computed tensor or with an operand that requires grad, they are
+recorded as PyTorch records them: ``x += y`` as ``x[...] = x + y``, ``x.relu_()`` as
+``x[...] = x.relu()`` (``OpMethods._record_update``). A leaf that requires grad is refused
+(its gradient would have nowhere to go), and so are the random fills and
+``fill_diagonal_``, naming the out-of-place form. Assigning ``.data`` is the documented
 untracked escape hatch; it stamps the new array, so a graph built before it refuses too.
 """
 
@@ -85,25 +87,35 @@ class InplaceOps:
     __slots__ = ()
 
     def _inplace(self, ufunc: Any, other: Any) -> Any:
-        recorded = self._op is not None or (
-            not self._requires_grad and isinstance(other, InplaceOps) and other._requires_grad)
-        if STATE.grad_enabled and recorded and ufunc in _OPERATOR:  # out += identity in a
-            return self._record_update(_OPERATOR[ufunc], other)     # forward: PyTorch's too
         value = _value(other)
+        operation = _OPERATOR.get(ufunc)
         return self._write(ufunc.__name__, f"x = x {_SYMBOL[ufunc]} y",
-                           lambda out: ufunc(out, value, out=out), other)
+                           lambda out: ufunc(out, value, out=out), other,
+                           recorded=(lambda: operation(self, other)) if operation
+                           else (lambda: other))  # zero_, fill_: x[...] = value
 
     def _write(self, name: str, instead: str, write: Callable[[np.ndarray], Any],
-               *operands: Any) -> Any:
-        """Run ``write(self.data)`` under the rules of the module docstring: refused while
-        recording if self or an operand requires grad (``instead`` is the out-of-place
-        form), refused on a read-only array, NumPy's errors named, the write stamped."""
+               *operands: Any, recorded: Callable[[], Any] | None = None) -> Any:
+        """Run ``write(self.data)`` under the rules of the module docstring. While
+        recording, if self or an operand requires grad: a leaf that requires grad is
+        refused (``instead`` is the out-of-place form); otherwise the update is recorded as
+        PyTorch records it, self[...] = recorded() (``OpMethods._record_update``), or
+        refused where there is no ``recorded``. Refused on a read-only array, NumPy's
+        errors named, the write stamped."""
         tracked = self._requires_grad or any(isinstance(t, InplaceOps) and t._requires_grad
                                              for t in operands)
         if STATE.grad_enabled and tracked:
+            if recorded is not None and not (self._op is None and self._requires_grad):
+                return self._record_update(name, instead, recorded)
+            if self._op is None and self._requires_grad:
+                raise InplaceError(
+                    f"in-place {name} on a leaf tensor that requires grad, while recording: "
+                    f"its gradient would have nowhere to go (PyTorch refuses it too). Write "
+                    f"{instead} (a new tensor), or do the update under autograd.no_grad() "
+                    f"(an optimizer's step, an initialisation).")
             raise InplaceError(
                 f"in-place {name} on a tensor that requires grad (or with an operand "
-                f"that does) would bypass the graph. Write {instead} instead, "
+                f"that does) is not recorded here. Write {instead} instead, "
                 f"or do the update under autograd.no_grad().")
         check_writable(self.data, f"in-place {name}")
         try:
@@ -156,24 +168,28 @@ class InplaceOps:
         check_fits(value, self.dtype, "masked_fill_")
         return self._write("masked_fill_", "x = x.masked_fill(mask, value)",
                            lambda out: np.copyto(out, _value(value), casting="unsafe",
-                                                 where=mask), value)
+                                                 where=mask), value,
+                           recorded=lambda: self.masked_fill(mask, value))
 
     def add_(self, other: Any, alpha: Any = 1) -> Any:
         """self += alpha * other, in place (PyTorch's; ``other`` broadcasts to self)."""
         value = _scaled(other, alpha)
         return self._write("add_", "x = x + y" if alpha == 1 else f"x = x + {alpha} * y",
-                           lambda out: np.add(out, value, out=out), other)
+                           lambda out: np.add(out, value, out=out), other,
+                           recorded=lambda: self + _scaled_operand(other, alpha))
 
     def sub_(self, other: Any, alpha: Any = 1) -> Any:
         """self -= alpha * other, in place (``w.sub_(lr * w.grad)`` under no_grad())."""
         value = _scaled(other, alpha)
         return self._write("sub_", "x = x - y" if alpha == 1 else f"x = x - {alpha} * y",
-                           lambda out: np.subtract(out, value, out=out), other)
+                           lambda out: np.subtract(out, value, out=out), other,
+                           recorded=lambda: self - _scaled_operand(other, alpha))
 
     def mul_(self, other: Any) -> Any:
         """self *= other, in place."""
         return self._write("mul_", "x = x * y",
-                           lambda out: np.multiply(out, _value(other), out=out), other)
+                           lambda out: np.multiply(out, _value(other), out=out), other,
+                           recorded=lambda: self * other)
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
         """self /= other, in place (true division: an integer tensor raises DTypeError);
@@ -181,14 +197,16 @@ class InplaceOps:
         ``self.div(other, rounding_mode=...)``, which keeps an integer tensor integer."""
         if rounding_mode is None:
             return self._write("div_", "x = x / y",
-                               lambda out: np.true_divide(out, _value(other), out=out), other)
+                               lambda out: np.true_divide(out, _value(other), out=out), other,
+                               recorded=lambda: self / other)
         quotient = _value(self.div(other, rounding_mode=rounding_mode))
         return self._write("div_", f"x = x.div(y, rounding_mode={rounding_mode!r})",
                            lambda out: np.copyto(out, quotient, casting="same_kind"), other)
 
     def neg_(self) -> Any:
         """self = -self, in place (a bool tensor raises DTypeError, as in PyTorch)."""
-        return self._write("neg_", "x = -x", lambda out: np.negative(out, out=out))
+        return self._write("neg_", "x = -x", lambda out: np.negative(out, out=out),
+                           recorded=lambda: -self)
 
     def exp_(self) -> Any:
         """self = exp(self), in place (a floating tensor, as PyTorch)."""
@@ -221,7 +239,8 @@ class InplaceOps:
             raise DTypeError(f"in-place {name}_ on a bool tensor, which PyTorch refuses too; "
                              f"convert it first (t = t.astype(np.float64))")
         return self._write(f"{name}_", f"x = x.{name}()", lambda out: np.copyto(
-            out, getattr(self.detach(), name)().data, casting="same_kind"))
+            out, getattr(self.detach(), name)().data, casting="same_kind"),
+            recorded=lambda: getattr(self, name)())
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         """self limited to [min, max] in place (either may be None, not both; where
@@ -230,14 +249,16 @@ class InplaceOps:
             raise UsageError("clamp_: give at least one of min and max")
         lo, hi = _value(min), _value(max)
         return self._write("clamp_", "x = x.clamp(min, max)",
-                           lambda out: np.clip(out, lo, hi, out=out), min, max)
+                           lambda out: np.clip(out, lo, hi, out=out), min, max,
+                           recorded=lambda: self.clamp(min, max))
 
     def copy_(self, src: Any) -> Any:
         """Copy ``src``'s values into self, in place: ``src`` broadcasts to self's shape
         and is cast to self's dtype as PyTorch does (floats to ints truncate toward 0)."""
         value = to_array(src)  # DataError/DTypeError for ragged, object or text data
         return self._write("copy_", "x = y.broadcast_to(x.shape).astype(x.dtype)",
-                           lambda out: np.copyto(out, value, casting="unsafe"), src)
+                           lambda out: np.copyto(out, value, casting="unsafe"), src,
+                           recorded=lambda: src)
 
     def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
                  reduce: Any = None) -> Any:
@@ -246,7 +267,8 @@ class InplaceOps:
         positions, values = scatter_target(self, dim, index, src, value, reduce, "scatter_")
         check_fits(values, self.dtype, "scatter_")
         return self._write("scatter_", "x = x.scatter(dim, index, src)",
-                           lambda out: out.__setitem__(positions, _value(values)), src, value)
+                           lambda out: out.__setitem__(positions, _value(values)), src, value,
+                           recorded=lambda: self.index_put(positions, values))
 
     def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
         """``self.scatter_add(dim, index, src)`` written in place, as PyTorch's (repeated
@@ -254,7 +276,8 @@ class InplaceOps:
         positions, values = scatter_target(self, dim, index, src, None, None, "scatter_add_")
         check_fits(values, self.dtype, "scatter_add_")
         return self._write("scatter_add_", "x = x.scatter_add(dim, index, src)",
-                           lambda out: np.add.at(out, positions, _value(values)), src)
+                           lambda out: np.add.at(out, positions, _value(values)), src,
+                           recorded=lambda: self.index_add(positions, values))
 
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
         """``self.index_add(dim, index, source, alpha=alpha)`` written in place, as
@@ -311,6 +334,13 @@ def _scaled(other: Any, alpha: Any) -> Any:
     if alpha == 1:
         return value
     return (np.asarray(value) if isinstance(value, (list, tuple)) else value) * alpha
+
+
+def _scaled_operand(other: Any, alpha: Any) -> Any:
+    """alpha * other as a differentiable operand (``x.add_(y, alpha=2)`` while recording)."""
+    if alpha == 1:
+        return other
+    return alpha * other if isinstance(other, InplaceOps) else _scaled(other, alpha)
 
 
 def _random_fill_checks(t: Any, name: str, generator: Any) -> np.random.Generator:

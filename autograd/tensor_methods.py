@@ -8,7 +8,6 @@ Axis arguments accept NumPy's ``axis=`` and PyTorch's ``dim=`` (and ``keepdim=``
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,6 @@ from .torch_arguments import joined_ints, pick_one, tile_reps, torch_index_add
 
 __all__ = ["OpMethods", "At"]
 
-_SYMBOL = {operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/"}
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -331,24 +329,25 @@ class OpMethods:
         self._requires_grad = True
         record_write(self._data)  # the clock moves on: older ops check their parents
 
-    def _record_update(self, operation: Any, other: Any) -> AnyTensor:
-        """``x += y`` (or -=, *=, /=) while recording, where x is computed or y requires
-        grad: recorded as PyTorch records it, as ``x[...] = x + y`` (the rebase above: x
-        keeps its dtype and shape and holds a new array, so views of x taken before keep
-        the old values). A view of another tensor is refused, as for ``t[index] = v``:
-        PyTorch would write through to the base."""
-        symbol = _SYMBOL[operation]
+    def _record_update(self, name: str, instead: str, compute: Any) -> AnyTensor:
+        """An in-place update while recording (``x += y``, ``x.add_(y)``, ``x.relu_()``...),
+        where x is computed or an operand requires grad: recorded as PyTorch records it, as
+        ``x[...] = compute()`` (the rebase above: x keeps its dtype and shape and holds a
+        new array, so views of x taken before keep the old values). A view of another
+        tensor is refused, as for ``t[index] = v``: PyTorch would write through to the base.
+        ``instead`` is the out-of-place form the errors suggest."""
         if _is_view_of_another(self):
             raise InplaceError(
-                f"x {symbol}= y while recording, where x (shape {self.shape}) is a view of "
-                f"another tensor's array (x = base[i], a reshape...): PyTorch writes "
+                f"in-place {name} while recording, where x (shape {self.shape}) is a view "
+                f"of another tensor's array (x = base[i], a reshape...): PyTorch writes "
                 f"through to the base, which here would keep its old values. Write "
-                f"x = x {symbol} y (a new tensor), or update the base.")
-        value = operation(self, other)
-        if value.shape != self.shape:
-            raise ShapeError(f"x {symbol}= y: the result has shape {value.shape}, x "
-                             f"{self.shape}; an in-place update keeps x's shape (y must "
-                             f"broadcast to it)")
+                f"{instead} (a new tensor), or update the base.")
+        value = compute()
+        shape = np.shape(value)
+        if np.broadcast_shapes(shape, self.shape) != self.shape:
+            raise ShapeError(f"in-place {name}: the result has shape {shape}, x "
+                             f"{self.shape}; an in-place update keeps x's shape (the other "
+                             f"operand must broadcast to it)")
         self._rebase_onto_assignment(_index_arrays(...), value)
         return self
 

@@ -4,10 +4,10 @@ values of its out-of-place twin (``F.relu`` ...) into the given Tensor and retur
 
 They follow the engine's rules for in-place writes (``Tensor.relu_`` and the others):
 the write bumps the tensor's version, so a graph that saved its old values refuses to
-backward (``InplaceError``), and a tensor that requires grad is refused while grad is
-recorded, also one computed by recorded ops, which PyTorch would record instead (here
-``InplaceError`` names the out-of-place form to write). On a leaf the message is
-PyTorch's. Under ``autograd.no_grad()`` any tensor may be written, as in PyTorch.
+backward (``InplaceError``). On a tensor computed by recorded ops, while grad is
+recorded, the write is recorded as PyTorch records it (``x[...] = F.relu(x)``, through
+``Tensor.copy_``); a leaf that requires grad is refused with PyTorch's message. Under
+``autograd.no_grad()`` any tensor may be written, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -34,18 +34,16 @@ def _write(name: str, x: Any, function: Callable[[Tensor], Tensor],
         raise ArgumentTypeError(f"{name} writes its result into a Tensor; got "
                                 f"{type(x).__name__}. Use {name[:-1]}(x), which returns a "
                                 f"new tensor, or wrap the array: autograd.Tensor(array).")
-    if x.requires_grad and is_grad_enabled():
-        if x.is_leaf:
-            raise InplaceError(f"{name}: a leaf Variable that requires grad is being used "
-                               f"in an in-place operation. Write x = F.{name[:-1]}(x), or "
-                               f"do the update under autograd.no_grad().")
-        raise InplaceError(f"{name} on a tensor that requires grad would bypass the graph "
-                           f"(PyTorch records it; here in-place ops are not recorded). "
-                           f"Write x = F.{name[:-1]}(x) instead.")
+    if x.requires_grad and is_grad_enabled() and x.is_leaf:
+        raise InplaceError(f"{name}: a leaf Variable that requires grad is being used "
+                           f"in an in-place operation. Write x = F.{name[:-1]}(x), or "
+                           f"do the update under autograd.no_grad().")
     if floats_only and x.dtype.kind != "f":
         raise DTypeError(f"{name} needs a floating tensor (its values are not integers), as "
                          f"PyTorch; got {x.dtype}. Convert it first: "
                          f"x = x.astype(np.float64).")
+    if x.requires_grad and is_grad_enabled():
+        return x.copy_(function(x))  # recorded: x[...] = F.relu(x), as PyTorch records it
     with no_grad():
         return x.copy_(function(x.detach()))
 
