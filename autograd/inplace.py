@@ -285,7 +285,8 @@ class InplaceOps:
         (repeated indices add up)."""
         positions, values = torch_index_add(self, dim, index, source, None, alpha)
         return self._write("index_add_", "x = x.index_add(dim, index, source)",
-                           lambda out: np.add.at(out, positions, _value(values)), source)
+                           lambda out: np.add.at(out, positions, _value(values)), source,
+                           recorded=lambda: self.index_add(positions, values))
 
     def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Any:
         """Set the main diagonal to ``fill_value`` in place, as PyTorch: a matrix (of any

@@ -127,3 +127,20 @@ def test_histogram_spelling_decides() -> None:
     np.testing.assert_array_equal(counts.numpy(), np.histogram(data, 4, weights=np.ones(20))[0])
     with pytest.raises(ag.UsageError, match="weight="):
         ag.histogram(x, 4, weight=np.ones(20), weights=np.ones(20))
+
+
+def test_index_add_in_place_on_a_computed_tensor_is_recorded_as_torch() -> None:
+    # as main's scatter_add_: x[...] = x.index_add(...) while recording
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    w0, s0, upstream = rng.normal(size=(4, 3)), rng.normal(size=(5, 3)), rng.normal(size=(4, 3))
+    index = np.array([2, 0, 2, 1, 3])
+    grads = []
+    for T, tensor in ((ag, ag.tensor), (torch, torch.tensor)):
+        w, source = tensor(w0, requires_grad=True), tensor(s0, requires_grad=True)
+        x = w * 2
+        x.index_add_(0, tensor(index), source, alpha=3.0)
+        (x * tensor(upstream)).sum().backward()
+        grads.append((x.detach().numpy(), w.grad.numpy(), source.grad.numpy()))
+    for mine, theirs in zip(*grads):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-15, atol=1e-15)
