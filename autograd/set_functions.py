@@ -174,6 +174,7 @@ def histc(input: Any, bins: int = 100, min: float = 0, max: float = 0) -> Tensor
     return as_tensor(input).histc(bins, min, max)
 
 
+@accepts_out
 def histogram(input: Any, bins: Any = None, *numpy_position: Any, range: Any = None,  # noqa: A002
               weight: Any = None, density: Any = None, weights: Any = None) -> Histogram:
     """``torch.histogram``: ``(hist, bin_edges)`` in the input's float dtype (see

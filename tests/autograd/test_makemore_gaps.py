@@ -117,6 +117,9 @@ def test_histogram_spelling_decides() -> None:
     data = np.random.default_rng(2).normal(size=20)
     x = ag.tensor(data)
     assert ag.histogram(x, 10).hist.dtype == np.float64  # PyTorch's: counts as floats
+    hist, edges = ag.zeros(10), ag.zeros(11)
+    ag.histogram(x, 10, out=(hist, edges))  # torch documents out=
+    np.testing.assert_array_equal(hist.numpy(), x.histogram(10).hist.numpy())
     with pytest.raises(ag.UsageError, match=r"np\.histogram.*bins=100|bins=100.*np\.hist"):
         ag.histogram(x)  # 100 bins in PyTorch, 10 in NumPy
     counts, edges = ag.histogram(x, 4, (-1.0, 1.0))  # range by position: NumPy's
