@@ -35,8 +35,8 @@ from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, 
                        rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
                        zeros_like)
 from .sampling import bernoulli, multinomial, normal, poisson
-from ._random import (default_generator, get_rng_state, initial_seed, manual_seed, seed,
-                      set_rng_state)
+from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
+                      seed, set_rng_state)
 from .dtypes import (double, float16, float32, float64, half, int8, int16, int32, int64, long,
                      short, uint8)
 from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max, clamp_min,
@@ -45,8 +45,8 @@ from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max
                               numel, permute, scatter, scatter_add, topk, unbind, unflatten,
                               unsqueeze)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
-                            cumulative_trapezoid, diff, histc, kron, nonzero, searchsorted,
-                            trapezoid, trapz, unique, unique_consecutive)
+                            cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
+                            searchsorted, trapezoid, trapz, unique, unique_consecutive)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from . import cuda, functional, linalg
@@ -55,12 +55,16 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    """PyTorch's ``autograd.float``/``int``/``bool`` dtypes (not globals: see ``dtypes``);
+    """PyTorch's ``autograd.float``/``int``/``bool`` dtypes (not globals: see ``dtypes``)
+    and ``autograd.all``/``any`` (``torch_functions``: star imports keep Python's own);
     ``autograd.unsqueeze`` and other missing names: an AttributeError
     (``MissingNameError``) naming the method or function that does it here."""
     from .dtypes import BUILTIN_NAMES
     if name in BUILTIN_NAMES:
         return BUILTIN_NAMES[name]
+    if name in ("all", "any"):  # torch.all/torch.any, kept out of the star import
+        from . import torch_functions
+        return getattr(torch_functions, name)
     from ._missing import missing_name
     raise missing_name(name)
 
@@ -99,7 +103,7 @@ __all__ = [
     # sampling
     "multinomial", "normal", "bernoulli", "poisson",
     # the default random generator (generator=None draws from it), as torch's
-    "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
+    "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
     "set_rng_state",
     # PyTorch's functions for its Tensor methods (torch.flatten(x, 1)...)
     "flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select", "masked_fill",
@@ -108,7 +112,8 @@ __all__ = [
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
-    "bucketize", "bincount", "histc", "diff", "cross", "kron", "cdist", "trapezoid", "trapz",
+    "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist",
+    "trapezoid", "trapz",
     "cumulative_trapezoid",
     # order statistics (NumPy's or PyTorch's median as spelled; the others PyTorch's)
     "median", "nanmedian", "quantile", "nanquantile", "kthvalue", "mode", "cummax", "cummin",

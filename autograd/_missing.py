@@ -28,9 +28,6 @@ _AMP = ("there is no mixed precision here (every op runs in its tensors' dtype):
 TORCH_NAMES = {
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
-    "Generator": "generator= takes a numpy.random.Generator, e.g. np.random.default_rng(n) "
-                 "(torch.Generator().manual_seed(n)); None draws from the default one, which "
-                 "autograd.manual_seed(n) reseeds",
     "device": _CPU,
     "nn": "torch.nn is a package of its own here: import nn (nn.Linear, "
           "import nn.functional as F)",

@@ -1,7 +1,7 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
-masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ fill_diagonal_
-exp_ sqrt_ abs_ relu_ sigmoid_ tanh_``, and ``uniform_ normal_``, which draw from a
-``numpy.random.Generator``).
+masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_
+fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_``, and ``uniform_ normal_``, which draw
+from a ``numpy.random.Generator``).
 
 Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
 optimizer's update) they write in place. Every write stamps the written memory
@@ -28,6 +28,7 @@ from ._random import as_generator, below
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
+from .torch_arguments import torch_index_add
 from .torch_methods import scatter_target
 
 __all__ = ["InplaceOps", "check_writable", "check_fits"]
@@ -278,6 +279,15 @@ class InplaceOps:
         check_fits(values, self.dtype, "scatter_add_")
         return self._write("scatter_add_", "x = x.scatter_add(dim, index, src)",
                            lambda out: np.add.at(out, positions, _value(values)), src,
+                           recorded=lambda: self.index_add(positions, values))
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
+        """``self.index_add(dim, index, source, alpha=alpha)`` written in place, as
+        PyTorch's: ``self[..., index[i], ...] += alpha * source[..., i, ...]`` along ``dim``
+        (repeated indices add up)."""
+        positions, values = torch_index_add(self, dim, index, source, None, alpha)
+        return self._write("index_add_", "x = x.index_add(dim, index, source)",
+                           lambda out: np.add.at(out, positions, _value(values)), source,
                            recorded=lambda: self.index_add(positions, values))
 
     def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Any:

@@ -20,12 +20,13 @@ from .errors import ShapeError, UsageError
 from .ops import geometry, sets
 from .out_argument import accepts_out
 from .ops.reductions import pick_axis
-from .set_methods import ambiguous_nonzero, torch_cross_axis
+from .set_methods import Histogram, ambiguous_nonzero, torch_cross_axis
+from .set_numpy import numpy_histogram
 from .tensor import Tensor, as_tensor
 
 __all__ = ["nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "diff",
            "cross", "kron", "cdist", "searchsorted", "bucketize", "bincount", "histc",
-           "trapezoid", "trapz", "cumulative_trapezoid"]
+           "histogram", "trapezoid", "trapz", "cumulative_trapezoid"]
 
 
 @accepts_out
@@ -171,6 +172,34 @@ def histc(input: Any, bins: int = 100, min: float = 0, max: float = 0) -> Tensor
     """Counts in ``bins`` equal bins over [min, max] (the data's range when equal), in
     the input's float dtype, as ``torch.histc``."""
     return as_tensor(input).histc(bins, min, max)
+
+
+@accepts_out
+def histogram(input: Any, bins: Any = None, *numpy_position: Any, range: Any = None,  # noqa: A002
+              weight: Any = None, density: Any = None, weights: Any = None) -> Histogram:
+    """``torch.histogram``: ``(hist, bin_edges)`` in the input's float dtype (see
+    ``Tensor.histogram``). NumPy's spellings (``range`` by position, ``weights=``) give
+    ``np.histogram``'s (int64 counts); no ``bins`` is a ``UsageError`` (100 in PyTorch,
+    10 in NumPy)."""
+    x = as_tensor(input)
+    if weight is not None and weights is not None:
+        raise UsageError("histogram: got weight= (PyTorch's) and weights= (NumPy's); "
+                         "pass one")
+    if numpy_position or weights is not None:
+        if weight is not None:
+            raise UsageError("histogram: range by position and weights= are NumPy's "
+                             "spelling, weight= PyTorch's (with range=); pick one")
+        numpy = dict(zip(("range", "density", "weights"), numpy_position))
+        for key, value in (("range", range), ("density", density), ("weights", weights)):
+            if value is not None:
+                numpy.setdefault(key, value)
+        return Histogram(*numpy_histogram(x, 10 if bins is None else bins, **numpy))
+    if bins is None:
+        raise UsageError("histogram(x) means two things: PyTorch's has bins=100 and gives "
+                         "float counts, NumPy's bins=10 and int64 counts. Name the bins: "
+                         "autograd.histogram(x, 100) or x.histogram(100) for PyTorch's, "
+                         "np.histogram(x) for NumPy's.")
+    return x.histogram(bins, range=range, weight=weight, density=bool(density))
 
 
 def trapezoid(y: Any, x: Any = None, dx: float | None = None, axis: Any = -1, *,

@@ -1,6 +1,6 @@
 """``SetMethods``: PyTorch's Tensor methods for positions, distinct values, counts and
 small geometry (a mixin of ``Tensor``): ``nonzero argwhere count_nonzero unique
-unique_consecutive bincount histc`` (integer or constant results, ``ops.sets``) and
+unique_consecutive bincount histc histogram`` (integer or constant results, ``ops.sets``) and
 ``diff cross kron`` (differentiable, ``ops.geometry``).
 
 NumPy's ndarray has none of these methods but ``nonzero``, so they follow PyTorch's
@@ -12,7 +12,7 @@ axis, which ``torch.linalg.cross`` and ``np.cross`` take.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -20,10 +20,16 @@ from .errors import DTypeError, ShapeError, UsageError
 from .ops import geometry, sets
 from .ops.reductions import pick_axis
 
-__all__ = ["SetMethods", "ambiguous_nonzero", "first_axis_of_three", "torch_cross_axis",
-           "numpy_bincount"]
+__all__ = ["SetMethods", "Histogram", "ambiguous_nonzero", "first_axis_of_three",
+           "torch_cross_axis", "numpy_bincount"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+class Histogram(NamedTuple):
+    """PyTorch's pair from ``histogram``: ``hist, bin_edges = x.histogram(10)``."""
+    hist: AnyTensor
+    bin_edges: AnyTensor
 
 
 def ambiguous_nonzero(call: str) -> UsageError:
@@ -121,6 +127,14 @@ class SetMethods:
         """Counts in ``bins`` equal bins over [min, max] (the data's range when min =
         max), in this float tensor's dtype, as PyTorch's."""
         return sets.histc(self, bins, float(min), float(max), "histc")
+
+    def histogram(self, bins: Any = 100, *, range: Any = None,  # noqa: A002
+                  weight: Any = None, density: bool = False) -> Histogram:
+        """PyTorch's ``(hist, bin_edges)``: counts (or sums of ``weight``; a density
+        with ``density=True``) in ``bins`` equal bins over ``range`` (the data's by
+        default), or between the given edges; in this float tensor's dtype, no gradient
+        (``np.histogram(x)`` gives NumPy's int64 counts)."""
+        return Histogram(*sets.histogram(self, bins, range, weight, density, "histogram"))
 
     # ------------------------------------------------------------ differentiable
     def diff(self, n: int = 1, dim: Any = -1, prepend: Any = None, append: Any = None, *,

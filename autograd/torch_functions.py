@@ -7,6 +7,10 @@ Only names NumPy does not use for something else: ``np.split`` and ``np.equal`` 
 other things (and ``autograd.max``, ``repeat``... keep NumPy's meaning), so
 ``x.split(...)`` and ``x.equal(y)`` stay methods. ``amax amin isclose allclose diag
 nan_to_num`` are also NumPy's names, with the same meaning.
+
+``all`` and ``any`` (torch.all, torch.any) are not in ``__all__``: ``autograd.__getattr__``
+hands them out, as it does ``autograd.float``, so ``from autograd import *`` keeps Python's
+own ``all`` and ``any`` (which this module does not use).
 """
 
 from __future__ import annotations
@@ -138,6 +142,21 @@ def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None,  # noq
                          f"as PyTorch's; got the bool {nan}, NumPy's copy=. Leave it out: "
                          f"the result is a new tensor.")
     return as_tensor(input).nan_to_num(nan, posinf, neginf)
+
+
+@accepts_out
+def all(input: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001,A002
+        keepdim: bool | None = None) -> Tensor:
+    """Whether every element (along ``dim``/``axis``) is true: a boolean tensor
+    (``torch.all(a == b).item()``)."""
+    return as_tensor(input).all(axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+@accepts_out
+def any(input: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001,A002
+        keepdim: bool | None = None) -> Tensor:
+    """Whether some element (along ``dim``/``axis``) is true: a boolean tensor."""
+    return as_tensor(input).any(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
 def clone(input: Any) -> Tensor:  # noqa: A002

@@ -337,6 +337,10 @@ class TorchSpellings:
         """The number of elements (``size`` in NumPy's spelling)."""
         return self.data.size
 
+    def nelement(self) -> int:
+        """The number of elements (PyTorch's other name for ``numel``)."""
+        return self.data.size
+
     def dim(self) -> int:
         """The number of axes (``ndim``)."""
         return self.ndim

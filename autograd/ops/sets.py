@@ -1,5 +1,5 @@
 """Where, which and how many: ``nonzero``, ``argwhere``, ``count_nonzero``, ``unique``,
-``unique_consecutive``, ``searchsorted``, ``bincount`` and ``histc``.
+``unique_consecutive``, ``searchsorted``, ``bincount``, ``histc`` and ``histogram``.
 
 Their results are integers (positions, counts), or values picked from the input whose
 choice is not differentiable (``unique``'s values: ``NotDifferentiable`` raises when a
@@ -23,7 +23,7 @@ T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["NotDifferentiable", "WeightedCount", "nonzero_tuple", "argwhere",
            "count_nonzero", "unique", "unique_consecutive", "searchsorted", "bincount",
-           "histc", "integer_array", "one_axis"]
+           "histc", "histogram", "integer_array", "one_axis"]
 
 
 class NotDifferentiable(Function):
@@ -234,3 +234,57 @@ def histc(x: T, bins: Any, low: float, high: float, op: str) -> T:
     position = ((inside - low) / (high - low) * bins).astype(np.int64)
     counts = np.bincount(np.minimum(position, bins - 1), minlength=bins)
     return x._make(counts.astype(data.dtype), None)
+
+
+def _torch_linspace(low: float, high: float, steps: int, dtype: np.dtype) -> np.ndarray:
+    """PyTorch's linspace in ``dtype`` (the first half counted from ``low``, the second
+    from ``high``, as its scalar loop; its SIMD loop may differ by an ulp or two)."""
+    low, high = dtype.type(low), dtype.type(high)
+    step = (high - low) / dtype.type(steps - 1)
+    i = np.arange(steps).astype(dtype)
+    return np.where(i < steps // 2, low + step * i, high - step * (dtype.type(steps - 1) - i))
+
+
+def histogram(x: T, bins: Any, value_range: Any, weight: Any, density: bool,
+              op: str) -> tuple[T, T]:
+    """PyTorch's ``histogram``: (hist, bin_edges) in x's float dtype, no gradient. ``bins``
+    equal bins over ``value_range`` (the data's min and max by default; +-0.5 around a
+    constant) or the given increasing edges; x_j falls in bin i when edges_i <= x_j <
+    edges_{i+1} (the last bin closed), values outside left out; hist_i = the count (or
+    the sum of ``weight``), over (sum(hist) * width_i) when ``density``."""
+    data = x.data
+    if data.dtype.kind != "f":
+        raise DTypeError(f"{op}: needs a float tensor (as PyTorch's); got {data.dtype}. "
+                         f"Convert it: x.double()")
+    if np.ndim(getattr(bins, "data", bins)) == 1:
+        edges = np.asarray(getattr(bins, "data", bins), dtype=data.dtype)
+        if edges.size < 2 or np.any(np.diff(edges) < 0):
+            raise UsageError(f"{op}: bin edges must be at least 2 increasing values; got "
+                             f"{edges.tolist()}")
+    else:
+        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins <= 0:
+            raise UsageError(f"{op}: bins must be a positive int or a 1-d tensor of edges; "
+                             f"got {bins!r}")
+        if value_range is not None:
+            low, high = map(float, value_range)
+        else:
+            low, high = (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
+        if low > high:
+            raise UsageError(f"{op}: range must be (min, max) with min <= max; got "
+                             f"{value_range}")
+        if low == high:
+            low, high = low - 0.5, high + 0.5
+        edges = _torch_linspace(low, high, int(bins) + 1, data.dtype)
+    values = data.reshape(-1)
+    w = None if weight is None else np.asarray(getattr(weight, "data", weight), data.dtype)
+    if w is not None and w.shape != data.shape:
+        raise ShapeError(f"{op}: weight must have the input's shape {data.shape}; got "
+                         f"{w.shape}")
+    inside = (values >= edges[0]) & (values <= edges[-1])
+    position = np.minimum(np.searchsorted(edges, values[inside], side="right") - 1,
+                          edges.size - 2)
+    hist = np.bincount(position, None if w is None else w.reshape(-1)[inside],
+                       minlength=edges.size - 1).astype(data.dtype)
+    if density:
+        hist = hist / (hist.sum() * np.diff(edges))
+    return x._make(hist, None), x._make(edges, None)

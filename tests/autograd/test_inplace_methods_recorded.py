@@ -1,6 +1,6 @@
 """PyTorch's in-place methods (``add_ sub_ mul_ div_ neg_ exp_ sqrt_ abs_ relu_ sigmoid_
-tanh_ clamp_ masked_fill_ copy_ zero_ fill_ scatter_ scatter_add_``) on a computed tensor,
-or with an operand that requires grad, while recording: recorded as PyTorch records them,
+tanh_ clamp_ masked_fill_ copy_ zero_ fill_ scatter_ scatter_add_ index_add_``) on a computed
+tensor, or with an operand that requires grad, while recording: recorded as PyTorch records them,
 as ``x[...] = <the out-of-place result>``, like ``x += y``. Values and gradients against
 PyTorch and finite differences; the refusals that stay (a leaf that requires grad, a view
 of another tensor, ``fill_diagonal_``, a result that does not fit x's shape)."""
@@ -40,6 +40,7 @@ UPDATES: dict[str, Callable[[Any, Any, Any], Any]] = {
     "fill_ tensor": lambda T, h, y: h.fill_(y[1, 2]),
     "scatter_": lambda T, h, y: h.scatter_(0, T.tensor(INDEX), y[:1]),
     "scatter_add_": lambda T, h, y: h.scatter_add_(0, T.tensor(INDEX), y[:1]),
+    "index_add_": lambda T, h, y: h.index_add_(1, T.tensor([3, 0, 3]), y[:, :3], alpha=2.0),
 }
 
 
