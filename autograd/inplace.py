@@ -107,9 +107,10 @@ class InplaceOps:
         tracked = self._requires_grad or any(isinstance(t, InplaceOps) and t._requires_grad
                                              for t in operands)
         if STATE.grad_enabled and tracked:
-            if recorded is not None and not (self._op is None and self._requires_grad):
+            leaf = self._op is None and self._requires_grad
+            if recorded is not None and not leaf:
                 return self._record_update(name, instead, recorded)
-            if self._op is None and self._requires_grad:
+            if leaf:
                 raise InplaceError(
                     f"in-place {name} on a leaf tensor that requires grad, while recording: "
                     f"its gradient would have nowhere to go (PyTorch refuses it too). Write "
@@ -203,7 +204,8 @@ class InplaceOps:
                                recorded=lambda: self / other)
         quotient = _value(self.div(other, rounding_mode=rounding_mode))
         return self._write("div_", f"x = x.div(y, rounding_mode={rounding_mode!r})",
-                           lambda out: np.copyto(out, quotient, casting="same_kind"), other)
+                           lambda out: np.copyto(out, quotient, casting="same_kind"), other,
+                           recorded=lambda: self.div(other, rounding_mode=rounding_mode))
 
     def neg_(self) -> Any:
         """self = -self, in place (a bool tensor raises DTypeError, as in PyTorch)."""

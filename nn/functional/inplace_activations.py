@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from autograd import Tensor, is_grad_enabled, no_grad
+from autograd import Tensor, is_grad_enabled
 from autograd.errors import DTypeError, InplaceError
 
 from .._random import RNGLike
@@ -42,10 +42,7 @@ def _write(name: str, x: Any, function: Callable[[Tensor], Tensor],
         raise DTypeError(f"{name} needs a floating tensor (its values are not integers), as "
                          f"PyTorch; got {x.dtype}. Convert it first: "
                          f"x = x.astype(np.float64).")
-    if x.requires_grad and is_grad_enabled():
-        return x.copy_(function(x))  # recorded: x[...] = F.relu(x), as PyTorch records it
-    with no_grad():
-        return x.copy_(function(x.detach()))
+    return x.copy_(function(x))  # while recording, on a computed x: x[...] = F.relu(x)
 
 
 def relu_(input: Tensor) -> Tensor:

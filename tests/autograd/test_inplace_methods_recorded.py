@@ -26,6 +26,7 @@ UPDATES: dict[str, Callable[[Any, Any, Any], Any]] = {
     "sub_ alpha": lambda T, h, y: h.sub_(y, alpha=0.5),
     "mul_": lambda T, h, y: h.mul_(y),
     "div_": lambda T, h, y: h.div_(y * y + 1.0),
+    "div_ floor": lambda T, h, y: h.div_(y * y + 0.5, rounding_mode="floor"),
     "neg_": lambda T, h, y: h.neg_(),
     "exp_": lambda T, h, y: h.exp_(),
     "sqrt_": lambda T, h, y: h.add_(10.0).sqrt_(),
