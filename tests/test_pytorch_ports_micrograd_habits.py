@@ -1,0 +1,45 @@
+"""Habits of the micrograd lecture ("The spelled-out intro to neural networks and
+backpropagation") and of micrograd's demo that the step-for-step ports
+(``test_pytorch_ports_micrograd*.py``) found behaving differently here: one minimal
+regression test each, next to PyTorch when it is installed."""
+
+import numpy as np
+import pytest
+
+import autograd as ag
+
+
+def test_a_cast_to_the_dtype_a_tensor_has_is_the_tensor_itself():
+    """The lecture's PyTorch cell, written with ``requires_grad=True`` up front:
+    ``x1 = torch.tensor([2.0], requires_grad=True).double()``. PyTorch's ``double()``,
+    ``float()``, ``half()``, ``to(dtype)``, ``type(dtype)``, ``long()``, ``int()`` and
+    ``bool()`` return the tensor itself when it has that dtype already, so ``x1`` stays
+    the leaf whose ``.grad`` the backward fills (a new node here left it None)."""
+    x1 = ag.tensor([2.0], requires_grad=True).double()
+    w1 = ag.tensor([-3.0], requires_grad=True).double()
+    (x1 * w1).tanh().backward()
+    assert x1.is_leaf and x1.grad is not None and w1.grad is not None
+    for data, casts in ((np.float64(1.0), ("double", np.float64)),
+                        (np.float32(1.0), ("float", np.float32)),
+                        (np.float16(1.0), ("half", np.float16)),
+                        (np.int64(1), ("long", np.int64)), (np.int32(1), ("int", np.int32)),
+                        (np.bool_(True), ("bool", np.bool_))):
+        t = ag.tensor(np.array([data]))
+        method, dtype = casts
+        assert getattr(t, method)() is t, method
+        assert t.to(dtype) is t and t.to(dtype=dtype) is t and t.type(dtype) is t
+        assert t.to(t) is t and t.to("cpu", dtype) is t
+        assert t.astype(dtype) is not t  # NumPy's astype copies (copy=True), as in NumPy
+    x = ag.tensor([1.0, 2.0])
+    assert x.float() is not x and x.float().dtype == np.float32  # a real cast still casts
+    assert x.long().dtype == np.int64 and x.long() is not x
+
+
+def test_a_cast_to_the_same_dtype_matches_torch():
+    torch = pytest.importorskip("torch")
+    for ours, theirs in ((ag.tensor([2.0], requires_grad=True),
+                          torch.tensor([2.0], dtype=torch.float64, requires_grad=True)),
+                         (ag.tensor([3]), torch.tensor([3]))):
+        for method in ("double", "float", "long", "int", "bool", "half"):
+            a, b = getattr(ours, method)(), getattr(theirs, method)()
+            assert (a is ours) == (b is theirs), method
