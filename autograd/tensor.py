@@ -330,16 +330,17 @@ def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray 
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
-           device: Any = None) -> Tensor:
+           device: Any = None, name: str | None = None) -> Tensor:
     """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays);
-    ``device`` may only be the CPU ("cpu" or None), as ``autograd.zeros``'s.
+    ``device`` may only be the CPU ("cpu" or None), as ``autograd.zeros``'s; ``name``
+    labels it in graph drawings, as ``Tensor``'s.
 
     Python data keeps its kind, as in PyTorch and NumPy: ints give int64 (labels and
     indices: ``tensor([1, 0, 4])``), bools bool, floats float64 (``Tensor(data)`` makes
     Python numbers float64, as ``torch.Tensor`` makes them float)."""
     check_device(device, "tensor(device=...)")
     return Tensor(np.array(_array_of(data, dtype, python_ints=np.int64), copy=True),
-                  requires_grad=requires_grad)
+                  requires_grad=requires_grad, name=name)
 
 
 def as_tensor(x: Any) -> Tensor:

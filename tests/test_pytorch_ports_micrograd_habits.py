@@ -43,3 +43,13 @@ def test_a_cast_to_the_same_dtype_matches_torch():
         for method in ("double", "float", "long", "int", "bool", "half"):
             a, b = getattr(ours, method)(), getattr(theirs, method)()
             assert (a is ours) == (b is theirs), method
+
+
+def test_tensor_takes_the_name_that_labels_a_drawing_as_tensor_does():
+    """The lecture's ``Value(2.0, label='a')``, written with the function a PyTorch user
+    reaches for: ``ag.tensor(2.0, requires_grad=True, name='a')`` (``Tensor(...,
+    name='a')`` took it; ``tensor`` did not)."""
+    a = ag.tensor(2.0, requires_grad=True, name="a")
+    assert a.name == "a" and a.requires_grad and a.dtype == np.float64
+    assert ag.tensor([1, 2], name="labels").name == "labels"
+    assert ag.tensor(3.0).name is None
