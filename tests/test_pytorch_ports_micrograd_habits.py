@@ -53,3 +53,23 @@ def test_tensor_takes_the_name_that_labels_a_drawing_as_tensor_does():
     assert a.name == "a" and a.requires_grad and a.dtype == np.float64
     assert ag.tensor([1, 2], name="labels").name == "labels"
     assert ag.tensor(3.0).name is None
+
+
+def test_micrograds_label_is_refused_naming_name():
+    """The lecture's ``Value(2.0, label='a')`` and ``e = a*b; e.label = 'e'``: a tensor's
+    label in drawings is its ``name`` here, and the errors say so (Python's TypeError
+    and AttributeError, which code that catches them still gets)."""
+    for make in (lambda: ag.Tensor(2.0, label="a"), lambda: ag.tensor(2.0, label="a")):
+        with pytest.raises(TypeError, match=r"'label'.*micrograd.*name='a'"):
+            make()
+        with pytest.raises(ag.UsageError):
+            make()
+    a = ag.tensor(2.0, requires_grad=True, name="a")
+    e = a * 3.0
+    with pytest.raises(AttributeError, match=r"'label'.*micrograd.*t\.name = 'e'"):
+        e.label = "e"
+    with pytest.raises(AttributeError, match=r"'label'.*\.name"):
+        e.label
+    assert getattr(e, "label", None) is None and not hasattr(e, "label")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'lable'"):
+        ag.Tensor(2.0, lable="a")
