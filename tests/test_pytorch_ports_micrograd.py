@@ -5,17 +5,19 @@ here, ``torch`` there) and runs next to PyTorch's 0-d float64 tensors; values an
 gradients agree to 1e-12, and every gradient is checked against the lecture's own
 numerical derivative, never typed in (the lecture's x1.grad = -1.5, w1.grad = 1.0,
 x2.grad = 0.5, w2.grad = 0 are what the engine and the finite differences give).
-micrograd's demo notebook (make_moons, the SVM loss): ``test_pytorch_ports_micrograd_demo.py``;
-the habit that needed a fix: ``test_pytorch_ports_micrograd_habits.py``.
+The Neuron/Layer/MLP part: ``test_pytorch_ports_micrograd_mlp.py``; micrograd's demo
+notebook (make_moons, the SVM loss): ``test_pytorch_ports_micrograd_demo.py``; the habits
+that needed a fix: ``test_pytorch_ports_micrograd_habits.py``.
 
 Where the lecture's line is written differently here, the line says so:
 - ``Value(2.0)`` is ``T.tensor(2.0, requires_grad=True)`` (``ag.Tensor(2.0, ...)`` too);
   micrograd's ``Value(0)`` is ``tensor(0.0, ...)``: ``tensor(0)`` is int64 here as in
   PyTorch, which cannot require grad (``ag.Tensor(0, ...)``, the class, gives float64);
-- ``Value(2.0, label='a')`` / ``e.label = 'e'``: ``name='a'`` / ``e.name = 'e'`` (``name``
-  labels a node in ``autograd.viz``'s drawings; PyTorch's ``name`` is read-only and its
-  tensors keep any other attribute unused, so the programs call ``named(e, 'e')``), and
-  ``draw_dot(o)`` is ``autograd.viz.draw_graph(o)`` (a ``graphviz.Digraph``, as draw_dot's);
+- ``Value(2.0, label='a')`` / ``e.label = 'e'``: ``name='a'`` (``ag.tensor`` and
+  ``ag.Tensor`` take it) / ``e.name = 'e'``: ``name`` labels a node in ``autograd.viz``'s
+  drawings, and ``label`` is an error saying so. PyTorch's ``name`` is read-only and its
+  tensors keep any other attribute unused, so the programs call ``named(e, 'e')``;
+- ``draw_dot(o)`` is ``autograd.viz.draw_graph(o)`` (a ``graphviz.Digraph``, as draw_dot's);
 - micrograd keeps every node's ``.grad``; here, as in PyTorch, leaves keep theirs and an
   intermediate after ``retain_grad()``;
 - ``p.grad = 0.0``: PyTorch refuses a float (``p.grad = None`` there); here both work;
@@ -108,6 +110,30 @@ def test_the_expression_backward_agrees_with_torch_and_the_numerical_derivative(
         assert abs(lol - leaf.grad.item()) < 1e-9 * max(1.0, abs(lol)) + 1e-9
         central = central_difference(lambda h: expression(ag, name, h, style)[0].item())
         assert abs(central - leaf.grad.item()) < 1e-7 + 1e-5 * abs(central)
+
+
+def test_the_lectures_backprop_by_hand_is_drawn_and_equals_backward():
+    """The lecture fills in every ``.grad`` by the chain rule before writing backward():
+    assigning ``.grad`` on intermediates works, and the drawing shows it."""
+    viz = pytest.importorskip("autograd.viz")
+    pytest.importorskip("graphviz")
+    L, leaves = expression(ag)
+    a, b, c, f = leaves.values()
+    d = L.grad_fn.parents[0]
+    e = d.grad_fn.parents[0]
+    L.grad = 1.0
+    f.grad = d.data * L.grad  # dL/df = d
+    d.grad = f.data * L.grad  # dL/dd = f
+    c.grad = d.grad  # + routes the gradient to both inputs
+    e.grad = d.grad
+    a.grad = b.data * e.grad  # the local derivative times the gradient arriving
+    b.grad = a.data * e.grad
+    nodes, _ = parse(viz.draw_graph(L))
+    assert "grad -2" in label(node_named(nodes, "e"))  # the hand-assigned one, drawn
+    by_hand = [t.grad.item() for t in (a, b, c, f)]
+    L, leaves = expression(ag)
+    L.backward()
+    assert by_hand == [t.grad.item() for t in leaves.values()]
 
 
 def test_one_step_along_the_gradient_raises_L_as_in_the_lecture(torch):
