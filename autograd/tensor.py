@@ -368,8 +368,13 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
     if unexpected:
         raise _unexpected_keyword("tensor", unexpected)
     check_device(device, "tensor(device=...)")
-    return Tensor(np.array(_array_of(data, dtype, python_ints=np.int64), copy=True),
-                  requires_grad=requires_grad, name=name)
+    array = np.array(_array_of(data, dtype, python_ints=np.int64), copy=True)
+    if requires_grad and array.dtype.kind == "i" and isinstance(data, (int, list, tuple)):
+        raise DTypeError("tensor(..., requires_grad=True): Python ints make an int64 tensor "
+                         "(as in PyTorch and NumPy), and requires_grad needs a floating dtype. "
+                         "Write the numbers as floats (0.0 for 0, [1., 2.]) or pass "
+                         "dtype=np.float64.")
+    return Tensor(array, requires_grad=requires_grad, name=name)
 
 
 def as_tensor(x: Any) -> Tensor:

@@ -73,3 +73,16 @@ def test_micrograds_label_is_refused_naming_name():
     assert getattr(e, "label", None) is None and not hasattr(e, "label")
     with pytest.raises(TypeError, match="unexpected keyword argument 'lable'"):
         ag.Tensor(2.0, lable="a")
+
+
+@pytest.mark.parametrize("data", [0, [1, 2], [[0], [3]]])
+def test_python_ints_that_require_grad_are_told_to_be_floats(data):
+    """micrograd's ``self.b = Value(0)`` written ``ag.tensor(0, requires_grad=True)``:
+    int64, as PyTorch's ``tensor(0)``, which cannot require grad (PyTorch refuses it
+    too). The error says why and what to write: the numbers as floats."""
+    with pytest.raises(ag.DTypeError, match=r"Python ints make an int64 tensor.*as floats "
+                                            r"\(0\.0 for 0.*dtype=np\.float64"):
+        ag.tensor(data, requires_grad=True)
+    assert ag.tensor(np.asarray(data, dtype=float), requires_grad=True).dtype == np.float64
+    with pytest.raises(ag.DTypeError, match=r"this tensor is int32"):  # an array's own dtype
+        ag.tensor(np.asarray(data, dtype=np.int32), requires_grad=True)
