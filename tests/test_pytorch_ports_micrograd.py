@@ -62,6 +62,31 @@ def named(t, text):
     return t
 
 
+# ------------------------------------------------------------------ derivatives
+def f(x):
+    return 3*x**2 - 4*x + 5
+
+
+def test_the_lectures_first_function_and_its_numerical_derivative(torch):
+    """f(x) = 3x^2 - 4x + 5 on numbers, on ``np.arange(-5, 5, 0.25)`` as a tensor, and
+    ``(f(x + h) - f(x)) / h`` beside what backward gives."""
+    h = 0.0001
+    x = ag.tensor(3.0, requires_grad=True)
+    y = f(x)
+    y.backward()
+    assert y.item() == f(3.0) and abs(x.grad.item() - (f(3.0 + h) - f(3.0)) / h) < 1e-3
+    tx = torch.tensor(3.0, requires_grad=True)
+    f(tx).backward()
+    assert x.grad.item() == tx.grad.item()
+    xs = np.arange(-5, 5, 0.25)
+    ys = ag.tensor(xs, requires_grad=True)
+    f(ys).sum().backward()  # one gradient per point: the slope of the curve
+    np.testing.assert_allclose(f(ys).detach().numpy(), f(xs), rtol=1e-15)
+    np.testing.assert_allclose(ys.grad.numpy(), (f(xs + h) - f(xs)) / h, atol=1e-3)
+    np.testing.assert_allclose(ys.grad.numpy(), central_difference(lambda d: f(xs + d)),
+                               rtol=1e-5, atol=1e-7)
+
+
 # ------------------------------------------------------------------ the expression
 def expression(T, nudge=None, h=0.0, style="lecture"):
     """The lecture's L = (a*b + c) * f with every node named; ``nudge`` adds h to one
