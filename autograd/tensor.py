@@ -24,7 +24,8 @@ import numpy as np
 from ._arrays import FLOATS, to_array
 from .clock import next_seq, record_write
 from .engine import accumulate_into, run_backward, seed
-from .errors import BackwardError, DataError, DTypeError, ShapeError, UsageError
+from .errors import (BackwardError, DataError, DTypeError, MissingNameError, ShapeError,
+                     UsageError)
 from .function import Function
 from .hooks import RemovableHandle, add_hook
 from .inplace import InplaceOps
@@ -43,6 +44,20 @@ from .torch_spellings import ElementCount, TorchSpellings
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
+_LABEL = ("'Tensor' object has no attribute 'label' (micrograd's Value.label): a tensor's "
+          "label in graph drawings is its name here; {0}")
+
+
+def _unexpected_keyword(where: str, keywords: dict[str, Any]) -> UsageError:
+    """Python's TypeError for an unknown keyword (a UsageError); micrograd's ``label=``
+    is told to write ``name=``."""
+    key, value = next(iter(keywords.items()))
+    hint = ""
+    if key == "label":
+        hint = (f" (micrograd's Value(..., label=...)): a tensor's label in graph drawings "
+                f"is its name here; write {where}(..., name={value!r})")
+    return UsageError(f"{where}() got an unexpected keyword argument {key!r}{hint}")
+
 
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
              LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols,
@@ -60,7 +75,9 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, To
     __hash__ = object.__hash__  # identity: ``==`` is elementwise
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
-                 name: str | None = None) -> None:
+                 name: str | None = None, **unexpected: Any) -> None:
+        if unexpected:
+            raise _unexpected_keyword("Tensor", unexpected)
         self._fill(_array_of(data, dtype), None)
         if name is not None:
             self.name = name
@@ -223,6 +240,16 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, To
         self._name = value
 
     @property
+    def label(self) -> None:
+        """Not an attribute here: micrograd's ``label`` is ``name`` (the error says so)."""
+        raise MissingNameError(_LABEL.format("read t.name"))
+
+    @label.setter
+    def label(self, value: Any) -> None:
+        raise MissingNameError(_LABEL.format(f"write t.name = {value!r}, or pass name= when "
+                                             f"making it"))
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors you made; False for results of recorded ops."""
         return self._op is None
@@ -330,16 +357,24 @@ def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray 
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
-           device: Any = None) -> Tensor:
+           device: Any = None, name: str | None = None, **unexpected: Any) -> Tensor:
     """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays);
-    ``device`` may only be the CPU ("cpu" or None), as ``autograd.zeros``'s.
+    ``device`` may only be the CPU ("cpu" or None), as ``autograd.zeros``'s; ``name``
+    labels it in graph drawings, as ``Tensor``'s.
 
     Python data keeps its kind, as in PyTorch and NumPy: ints give int64 (labels and
     indices: ``tensor([1, 0, 4])``), bools bool, floats float64 (``Tensor(data)`` makes
     Python numbers float64, as ``torch.Tensor`` makes them float)."""
+    if unexpected:
+        raise _unexpected_keyword("tensor", unexpected)
     check_device(device, "tensor(device=...)")
-    return Tensor(np.array(_array_of(data, dtype, python_ints=np.int64), copy=True),
-                  requires_grad=requires_grad)
+    array = np.array(_array_of(data, dtype, python_ints=np.int64), copy=True)
+    if requires_grad and array.dtype.kind == "i" and isinstance(data, (int, list, tuple)):
+        raise DTypeError("tensor(..., requires_grad=True): Python ints make an int64 tensor "
+                         "(as in PyTorch and NumPy), and requires_grad needs a floating dtype. "
+                         "Write the numbers as floats (0.0 for 0, [1., 2.]) or pass "
+                         "dtype=np.float64.")
+    return Tensor(array, requires_grad=requires_grad, name=name)
 
 
 def as_tensor(x: Any) -> Tensor:

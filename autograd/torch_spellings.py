@@ -18,6 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ._arrays import as_dtype
 from .errors import DTypeError, ShapeError, UsageError
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .ops.shape import flattened_shape, memory_order
@@ -251,24 +252,30 @@ class TorchSpellings:
         return self.copy()
 
     # ------------------------------------------------------------ dtype and device
+    def _cast(self, dtype: Any) -> AnyTensor:
+        """self when it has ``dtype`` already (PyTorch's casts return the tensor itself,
+        so a leaf stays the leaf whose ``.grad`` backward fills), else ``astype(dtype)``.
+        ``astype`` itself copies, as NumPy's (``copy=True``)."""
+        return self if as_dtype(dtype, "astype") == self.dtype else self.astype(dtype)
+
     def float(self) -> AnyTensor:
-        """self as float32."""
-        return self.astype(np.float32)
+        """self as float32 (self if it is float32)."""
+        return self._cast(np.float32)
 
     def double(self) -> AnyTensor:
-        """self as float64."""
-        return self.astype(np.float64)
+        """self as float64 (self if it is float64)."""
+        return self._cast(np.float64)
 
     def half(self) -> AnyTensor:
-        """self as float16."""
-        return self.astype(np.float16)
+        """self as float16 (self if it is float16)."""
+        return self._cast(np.float16)
 
     def to(self, target: Any = None, dtype: Any = None, device: Any = None, *,
            non_blocking: bool = False) -> AnyTensor:
         """self as another dtype (``x.to(np.float32)``, ``dtype=``, or another tensor's
-        ``x.to(y)``), on a device (``"cpu"`` or ``device="cpu"``: self, the only device
-        there is; another is a ``UsageError`` naming it), or both. ``non_blocking`` changes
-        nothing here."""
+        ``x.to(y)``; self if it has that dtype, as PyTorch), on a device (``"cpu"`` or
+        ``device="cpu"``: self, the only device there is; another is a ``UsageError``
+        naming it), or both. ``non_blocking`` changes nothing here."""
         if type(target).__name__ == "device" or (  # a str or PyTorch's torch.device
                 isinstance(target, str) and target.split(":")[0] in _DEVICES):
             target, device = None, str(target)
@@ -276,19 +283,20 @@ class TorchSpellings:
             target = target.dtype
         check_device(device, f"to({str(device)!r})")
         dtype = target if dtype is None else dtype
-        return self if dtype is None else self.astype(dtype)
+        return self if dtype is None else self._cast(dtype)
 
     def long(self) -> AnyTensor:
-        """self as int64, a constant (an integer tensor carries no gradient)."""
-        return self.detach().astype(np.int64)
+        """self as int64, a constant (an integer tensor carries no gradient); self if it
+        is int64."""
+        return self if self.dtype == np.int64 else self.detach().astype(np.int64)
 
     def int(self) -> AnyTensor:
-        """self as int32, a constant."""
-        return self.detach().astype(np.int32)
+        """self as int32, a constant; self if it is int32."""
+        return self if self.dtype == np.int32 else self.detach().astype(np.int32)
 
     def bool(self) -> AnyTensor:
-        """self != 0 as a boolean constant."""
-        return self.detach().astype(np.bool_)
+        """self != 0 as a boolean constant; self if it is bool."""
+        return self if self.dtype == np.bool_ else self.detach().astype(np.bool_)
 
     def type_as(self, other: AnyTensor) -> AnyTensor:
         """self as ``other``'s dtype (self if it has it already, as PyTorch); a constant
@@ -301,8 +309,8 @@ class TorchSpellings:
         return (self if other.dtype.kind == "f" else self.detach()).astype(other.dtype)
 
     def type(self, dtype: Any = None) -> Any:
-        """The dtype's name (no argument), or self as ``dtype``."""
-        return self.dtype.name if dtype is None else self.astype(dtype)
+        """The dtype's name (no argument), or self as ``dtype`` (self if it has it)."""
+        return self.dtype.name if dtype is None else self._cast(dtype)
 
     @property
     def device(self) -> str:
