@@ -45,7 +45,9 @@ def as_dtype(dtype: Any, what: str) -> np.dtype:
 
 def to_array(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.ndarray:
     """``data`` as an ndarray: arrays (and array-likes with ``__array__``, e.g. a torch
-    or pandas object) keep their dtype, Python numbers become float64 (bools stay bool:
+    or pandas object) keep their dtype, and so do lists of NumPy floating scalars
+    (``[np.float32(1.0)]`` is float32, as in NumPy and PyTorch); Python floats become
+    float64 (bools stay bool:
     masks, as in NumPy and PyTorch; Python ints become ``python_ints``: int64 for
     ``autograd.tensor``), a Tensor gives its own array (shared, not copied).
     Data in a byte order other than the machine's (as read from a big-endian file) is
@@ -72,8 +74,6 @@ def to_array(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.
                 f"must have the same length; pad them or build one tensor per row.") from None
         if dtype is None and array.dtype.kind in "iu":  # bools stay masks, as in
             dtype = python_ints                           # NumPy and PyTorch
-        elif dtype is None and array.dtype.kind == "f":
-            dtype = np.float64
     check_dtype(array.dtype)
     if not array.dtype.isnative:  # '>f8' on this machine: every op returns native data
         array = array.astype(array.dtype.newbyteorder("="))

@@ -86,3 +86,15 @@ def test_uniform_draws_stay_below_their_upper_bound_in_narrow_dtypes(dtype) -> N
         t = ag.zeros(200_000, dtype=dtype).uniform_(a, b, generator=rng)
         assert t.dtype == dtype and (t.data >= a).all() and (t.data < b).all()
     assert (ag.zeros(4, dtype=dtype).uniform_(1.0, 1.0).data == 1.0).all()  # a == b: a
+
+
+def test_lists_of_numpy_float_scalars_keep_their_dtype_as_in_numpy_and_pytorch() -> None:
+    """``tensor(list(a32))`` was float64 (a float64 cast after NumPy's inference)."""
+    torch = pytest.importorskip("torch")
+    for data in ([np.float32(1.5), np.float32(2.0)], [[np.float16(1.0)]],
+                 [ag.tensor(1.0, dtype=np.float32), ag.tensor(2.0, dtype=np.float32)]):
+        ours = ag.tensor(data)
+        assert ours.dtype == np.asarray(data).dtype == np.dtype(
+            str(torch.tensor(np.asarray(data)).dtype).removeprefix("torch."))
+    assert ag.tensor([1.5, 2]).dtype == ag.Tensor([1, 2]).dtype == np.float64  # Python's
+    assert ag.tensor([1, 2]).dtype == np.int64
