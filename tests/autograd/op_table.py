@@ -255,7 +255,8 @@ SMOOTH_CASES = [case for case in CASES if case.smooth]
 
 # The table's structural properties (forward against NumPy, float32 graphs, no aliased
 # gradients) draw at most 50 examples under the ci profile; the derivative checks keep
-# its 150. The op table was 70% of the ci suite's CPU, spread evenly over its rows, and
-# about 5 ms of each example is hypothesis drawing the arrays (ci pytest 420 s before,
-# 2026-12-01, 8,396 tests). The default profile's 25 stay 25.
+# all of its examples (75; tests/conftest.py). The op table was 70% of the ci suite's CPU
+# at 150 examples, spread evenly over its rows, and about 5 ms of each example is
+# hypothesis drawing the arrays (ci pytest 420 s before, 2026-12-01, 8,396 tests). The
+# default profile's 25 stay 25.
 STRUCTURAL = settings(max_examples=min(50, settings().max_examples))
