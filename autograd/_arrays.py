@@ -46,7 +46,8 @@ def as_dtype(dtype: Any, what: str) -> np.dtype:
 def to_array(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.ndarray:
     """``data`` as an ndarray: arrays (and array-likes with ``__array__``, e.g. a torch
     or pandas object) keep their dtype, and so do lists of NumPy floating scalars
-    (``[np.float32(1.0)]`` is float32, as in NumPy and PyTorch); Python floats become
+    (``[np.float32(1.0)]`` is float32, as in NumPy and PyTorch; ``[np.int32(1)]`` too
+    unless ``python_ints`` is a float dtype); Python floats become
     float64 (bools stay bool:
     masks, as in NumPy and PyTorch; Python ints become ``python_ints``: int64 for
     ``autograd.tensor``), a Tensor gives its own array (shared, not copied).
@@ -72,8 +73,12 @@ def to_array(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.
             raise DataError(
                 f"cannot make a Tensor from ragged nested sequences ({exc}). Every row "
                 f"must have the same length; pad them or build one tensor per row.") from None
-        if dtype is None and array.dtype.kind in "iu":  # bools stay masks, as in
-            dtype = python_ints                           # NumPy and PyTorch
+        # Python ints (NumPy's int64) become python_ints, and Tensor(...), which is float
+        # as torch.Tensor, casts any integers; NumPy integer scalars keep their dtype in
+        # autograd.tensor (as np.array and torch.tensor); bools stay masks
+        if dtype is None and array.dtype.kind in "iu" and (
+                array.dtype == np.int64 or np.dtype(python_ints).kind == "f"):
+            dtype = python_ints
     check_dtype(array.dtype)
     if not array.dtype.isnative:  # '>f8' on this machine: every op returns native data
         array = array.astype(array.dtype.newbyteorder("="))

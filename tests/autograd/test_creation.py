@@ -98,3 +98,13 @@ def test_lists_of_numpy_float_scalars_keep_their_dtype_as_in_numpy_and_pytorch()
             str(torch.tensor(np.asarray(data)).dtype).removeprefix("torch."))
     assert ag.tensor([1.5, 2]).dtype == ag.Tensor([1, 2]).dtype == np.float64  # Python's
     assert ag.tensor([1, 2]).dtype == np.int64
+
+
+def test_lists_of_numpy_integer_scalars_keep_their_dtype_in_tensor() -> None:
+    """``tensor([np.int32(1)])`` was int64; ``Tensor(...)`` stays float, as torch.Tensor."""
+    torch = pytest.importorskip("torch")
+    for data in ([np.int32(1), np.int32(2)], [[np.uint8(7)]], [np.int16(-3)]):
+        assert ag.tensor(data).dtype == np.asarray(data).dtype == np.dtype(
+            str(torch.tensor(np.asarray(data)).dtype).removeprefix("torch."))
+        assert ag.Tensor(data).dtype == np.float64
+    assert ag.tensor([np.int32(1), 2]).dtype == np.asarray([np.int32(1), 2]).dtype
