@@ -40,3 +40,15 @@ def _one_torch_thread() -> None:
     if torch is not None and not _TORCH_PINNED:
         torch.set_num_threads(1)
         _TORCH_PINNED.append(True)
+
+
+@pytest.fixture(name="torch")
+def torch_float64():
+    """PyTorch with float64 as its default dtype (ours) while the test runs, on one thread:
+    the ports that run step for step next to PyTorch take it as their ``torch`` argument."""
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)  # the pin above, for a worker where torch is imported here
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield torch
+    torch.set_default_dtype(before)

@@ -7,27 +7,16 @@ from __future__ import annotations
 import random
 
 import numpy as np
-import pytest
 
 import autograd as ag
 import nn.functional
 
-__all__ = ["torch_float64", "names", "character_tables", "Draws", "libraries",
+__all__ = ["names", "character_tables", "Draws", "libraries",
            "take_start", "assert_records"]
 
 # every letter a-z appears in some syllable, so the vocabulary is the lecture's 27
 SYLLABLES = ["an", "bel", "cor", "da", "el", "fi", "go", "ha", "is", "jo", "ka", "li", "mo",
              "ne", "or", "pa", "qu", "ra", "sa", "ti", "u", "vi", "wy", "xa", "yo", "ze"]
-
-
-@pytest.fixture(name="torch")
-def torch_float64():
-    """PyTorch with float64 as its default dtype (ours) while the test runs."""
-    torch = pytest.importorskip("torch")
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield torch
-    torch.set_default_dtype(before)
 
 
 def names(count: int, seed: int = 0) -> list[str]:

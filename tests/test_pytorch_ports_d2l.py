@@ -39,16 +39,6 @@ def libraries(torch=None) -> tuple:
     return torch, torch.nn, torch.optim, torch.utils.data
 
 
-@pytest.fixture(name="torch")
-def torch_float64():
-    """PyTorch with float64 as its default dtype (our default) while the test runs."""
-    torch = pytest.importorskip("torch")
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield torch
-    torch.set_default_dtype(before)
-
-
 def digits(n: int) -> tuple[np.ndarray, np.ndarray]:
     """n of scikit-learn's digits as d2l's images: (n, 1, 8, 8) in [0, 1], int64 labels."""
     datasets = pytest.importorskip("sklearn.datasets")

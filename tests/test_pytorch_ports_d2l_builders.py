@@ -19,9 +19,8 @@ import pytest
 
 import autograd as ag
 import nn
-from test_pytorch_ports_d2l import assert_records, torch_float64
+from test_pytorch_ports_d2l import assert_records
 
-torch = torch_float64  # the fixture: PyTorch with float64 as its default dtype
 F_OURS = nn.functional
 
 

@@ -18,9 +18,8 @@ import pytest
 import autograd as ag
 import nn
 from test_pytorch_ports_d2l import (Accumulator, _loaders, accuracy, assert_records,
-                                    libraries, torch_float64)
+                                    libraries)
 
-torch = torch_float64  # the fixture: PyTorch with float64 as its default dtype
 pytestmark = pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
 
 

@@ -20,9 +20,8 @@ import autograd as ag
 import nn
 from test_pytorch_ports_d2l import (_double_state, _loaders, assert_records, copy_values,
                                     digits, libraries, linreg, sgd, squared_loss,
-                                    synthetic_data, torch_float64, train_ch3)
+                                    synthetic_data, train_ch3)
 
-torch = torch_float64  # the fixture: PyTorch with float64 as its default dtype
 pytestmark = pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
 
 

@@ -42,17 +42,6 @@ def libraries(torch=None) -> tuple:
     return torch, torch.nn, torch.nn.functional, torch.optim
 
 
-@pytest.fixture(name="torch")
-def torch_float64():
-    """PyTorch with float64 as its default dtype (our default) while the test runs."""
-    torch = pytest.importorskip("torch")
-    torch.set_num_threads(1)  # conftest's pin, for a worker where torch is imported here
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield torch
-    torch.set_default_dtype(before)
-
-
 def shared_randint(torch, seed: int = 1337):
     """``torch.randint(high, size)`` drawn from a NumPy generator both runs seed alike."""
     rng = np.random.default_rng(seed)

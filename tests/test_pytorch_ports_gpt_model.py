@@ -12,10 +12,8 @@ import numpy as np
 
 import autograd as ag
 from test_pytorch_ports_gpt_lecture import (assert_records, libraries, shared_randint,
-                                            step_records, text_data, to_numpy,
-                                            torch_float64)
+                                            step_records, text_data, to_numpy)
 
-__all__ = ["torch_float64"]  # the fixture, used by name
 
 SIZES = dict(batch_size=4, block_size=8, eval_iters=2, n_embd=16, n_head=2, n_layer=2)
 

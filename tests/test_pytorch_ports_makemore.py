@@ -30,9 +30,8 @@ import random
 import numpy as np
 
 from makemore_helpers import (Draws, assert_records, character_tables, libraries, names,
-                              take_start, torch_float64)
+                              take_start)
 
-__all__ = ["torch_float64"]
 
 
 # ------------------------------------------------------------------ part 1: counting

@@ -15,11 +15,9 @@ alone (exercise 4), each gradient checked with the lecture's ``cmp``
   ``dC.index_add_(0, Xb.view(-1), demb.view(-1, n_embd))``.
 """
 
-from makemore_helpers import (Draws, assert_records, libraries, names, take_start,
-                              torch_float64)
+from makemore_helpers import (Draws, assert_records, libraries, names, take_start)
 from test_pytorch_ports_makemore_bn import dataset
 
-__all__ = ["torch_float64"]
 
 
 def init(torch, n_embd, n_hidden, g):

@@ -19,10 +19,9 @@ import pytest
 
 import autograd as ag
 from makemore_helpers import (Draws, assert_records, character_tables, libraries, names,
-                              take_start, torch_float64)
+                              take_start)
 from test_pytorch_ports_makemore import build_dataset
 
-__all__ = ["torch_float64"]
 
 # the lecture's '%+.2f' % t.mean() of a tensor that requires grad: PyTorch 2.13 warns there
 pytestmark = pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")

@@ -10,9 +10,8 @@ replayed in ours (the two libraries' generators differ).
 """
 
 from makemore_helpers import (Draws, assert_records, character_tables, libraries, names,
-                              take_start, torch_float64)
+                              take_start)
 
-__all__ = ["torch_float64"]
 
 block_size = 8  # context length: how many characters do we take to predict the next one?
 

@@ -39,16 +39,6 @@ from viz_helpers import label, needs_dot, node_named, parse
 B = 6.8813735870195432  # the lecture's bias: n = 0.8814, o = tanh(n) = 0.7071
 
 
-@pytest.fixture(name="torch")
-def torch_float64():
-    """PyTorch with float64 as its default dtype (ours) while the test runs."""
-    torch = pytest.importorskip("torch")
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield torch
-    torch.set_default_dtype(before)
-
-
 def assert_close(got, want, rtol=1e-12, atol=1e-14):
     np.testing.assert_allclose(np.asarray(got, dtype=float), np.asarray(want, dtype=float),
                                rtol=rtol, atol=atol)

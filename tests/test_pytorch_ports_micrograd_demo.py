@@ -32,16 +32,6 @@ import autograd as ag
 import nn
 
 
-@pytest.fixture(name="torch")
-def torch_float64():
-    """PyTorch with float64 as its default dtype (ours) while the test runs."""
-    torch = pytest.importorskip("torch")
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield torch
-    torch.set_default_dtype(before)
-
-
 def micrograd_nn(T, zero=0):
     """micrograd/nn.py with ``Value`` written as library ``T``'s 0-d tensor."""
 

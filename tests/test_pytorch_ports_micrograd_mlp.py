@@ -17,19 +17,8 @@ Written differently here (see ``test_pytorch_ports_micrograd.py`` for the rest):
 import random
 
 import numpy as np
-import pytest
 
 import autograd as ag
-
-
-@pytest.fixture(name="torch")
-def torch_float64():
-    """PyTorch with float64 as its default dtype (ours) while the test runs."""
-    torch = pytest.importorskip("torch")
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield torch
-    torch.set_default_dtype(before)
 
 
 def lecture_classes(T):

@@ -25,7 +25,6 @@ import random
 import string
 
 import numpy as np
-import pytest
 
 import autograd as ag
 import nn
@@ -159,18 +158,7 @@ def _names(T, lib, rnn, lineToTensor, n_iters: int, learning_rate: float = 0.005
     return log
 
 
-@pytest.fixture
-def torch_float64():
-    """PyTorch with float64 as its default dtype (restored afterwards)."""
-    torch = pytest.importorskip("torch")
-    default = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield torch
-    torch.set_default_dtype(default)
-
-
-def test_names_rnn_helpers_as_torch(torch_float64):
-    torch = torch_float64
+def test_names_rnn_helpers_as_torch(torch):
     ours, theirs = _tutorial(ag, nn), _tutorial(torch, torch.nn)
     np.testing.assert_array_equal(ours[0]("J"), theirs[0]("J").numpy())
     np.testing.assert_array_equal(ours[1]("Jones"), theirs[1]("Jones").numpy())
@@ -178,8 +166,7 @@ def test_names_rnn_helpers_as_torch(torch_float64):
     assert ours[1]("Jones").sum().item() == 5.0  # every chained write reached the tensor
 
 
-def test_names_rnn_trains_as_torch(torch_float64):
-    torch = torch_float64
+def test_names_rnn_trains_as_torch(torch):
     _, their_lines, TheirRNN = _tutorial(torch, torch.nn)
     _, our_lines, OurRNN = _tutorial(ag, nn)
     torch.manual_seed(0)
@@ -298,8 +285,7 @@ def _rewrite_evaluate(T, rnn, testing_data, classes):
     return confusion.numpy().copy()
 
 
-def test_names_rnn_rewrite_with_nn_rnn_as_torch(torch_float64):
-    torch = torch_float64
+def test_names_rnn_rewrite_with_nn_rnn_as_torch(torch):
     runs = []
     torch.manual_seed(0)
     theirs = _char_rnn(torch.nn, n_letters, 16, 4)

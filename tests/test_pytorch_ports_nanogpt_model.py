@@ -29,9 +29,8 @@ import pytest
 
 import autograd as ag
 from test_pytorch_ports_gpt_lecture import (TEXT, assert_records, libraries, step_records,
-                                            to_numpy, torch_float64)
+                                            to_numpy)
 
-__all__ = ["torch_float64"]  # the fixture, used by name
 
 
 @dataclass

@@ -33,10 +33,9 @@ import numpy as np
 import autograd as ag
 import nn
 from test_pytorch_ports_gpt_lecture import (TEXT, assert_records, libraries, shared_randint,
-                                            to_numpy, torch_float64)
+                                            to_numpy)
 from test_pytorch_ports_nanogpt_model import GPTConfig, nanogpt
 
-__all__ = ["torch_float64"]  # the fixture, used by name
 
 
 def prepare(data_dir) -> None:
