@@ -21,13 +21,13 @@ import os
 import re
 import tempfile
 import time
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
 from autograd.errors import UsageError
-from .checkpoint_format import (FORMAT_VERSION, MAGIC, META_KEY, UNREADABLE, Decoder, Encoder,
-                                has_state, read_meta)
+from .checkpoint_format import (FORMAT_VERSION, MAGIC, META_KEY, NAMED_VERSION, UNREADABLE,
+                                Decoder, Encoder, has_state, read_meta)
 from ._checks import flag, is_cpu
 from .errors import ArgumentTypeError, CheckpointError, ConfigError
 from .optim.optimizer import Optimizer
@@ -41,8 +41,10 @@ PathLike = str | os.PathLike
 _MISSING = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
 
 
-def save(path: PathLike | BinaryIO, *misplaced: Any, **objects: Any) -> None:
-    """Save ``objects`` (name=value) to one ``.npz`` file at ``path``, atomically.
+def save(path: PathLike | BinaryIO | Any, *misplaced: Any, **objects: Any) -> None:
+    """Save ``objects`` (name=value) to one ``.npz`` file at ``path``, atomically; or, in
+    ``torch.save``'s order, ``save(obj, path)``: one unnamed object, which :func:`load`
+    then returns itself (``model.load_state_dict(nn.load(path))``).
 
     Modules, optimizers and schedulers are saved through ``state_dict()``; a
     ``numpy.random.Generator`` through its bit-generator state. The file is written to
@@ -54,13 +56,17 @@ def save(path: PathLike | BinaryIO, *misplaced: Any, **objects: Any) -> None:
     (:func:`_remove_stale_temporaries`). A binary file object (``io.BytesIO``, ``open(p,
     "wb")``) is written in place, as ``torch.save`` does (not atomically).
     """
+    if (len(misplaced) == 1 and not objects and not _is_path_or_file(path, "write")
+            and _is_path_or_file(misplaced[0], "write")):
+        _save_one(path, misplaced[0])
+        return
     if misplaced or not _is_path_or_file(path, "write"):
         raise ArgumentTypeError(
-            f"nn.save(path, **objects) takes the path (str, pathlib.Path or a binary file) "
-            f"first and names every object, e.g. nn.save('ckpt.npz', model=model, "
-            f"optimizer=opt); got a {type(path).__name__} first"
-            + (f" and {len(misplaced)} more positional argument(s)" if misplaced else "")
-            + " (torch.save(obj, path) has them the other way round)")
+            f"nn.save takes either the path (str, pathlib.Path or a binary file) first and "
+            f"names every object, e.g. nn.save('ckpt.npz', model=model, optimizer=opt), or "
+            f"one object and then the path, as torch.save(obj, path); got a "
+            f"{type(path).__name__} first"
+            + (f" and {len(misplaced)} more positional argument(s)" if misplaced else ""))
     _refuse_text_file(path, "save", "wb")
     if not objects:
         raise UsageError("save() needs at least one object to save, e.g. save(path, model=model)")
@@ -70,7 +76,29 @@ def save(path: PathLike | BinaryIO, *misplaced: Any, **objects: Any) -> None:
         if not name or "/" in name or name == META_KEY:
             raise ConfigError(f"invalid object name {name!r}: use a non-empty name without '/'")
         items.append([{"t": "str", "v": name}, encoder.encode(value, name)])
-    meta = {"magic": MAGIC, "version": FORMAT_VERSION, "objects": {"t": "dict", "items": items}}
+    _write(path, encoder, {"magic": MAGIC, "version": NAMED_VERSION,
+                           "objects": {"t": "dict", "items": items}})
+
+
+def _save_one(obj: Any, path: PathLike | BinaryIO) -> None:
+    """``torch.save(obj, path)``'s order: ``obj`` alone, without a name."""
+    if has_state(obj):  # torch.load would give the object back; here only its state is kept
+        name = type(obj).__name__
+        raise UsageError(
+            f"nn.save({name.lower()}, path): torch.save pickles the whole {name} so that "
+            f"torch.load gives the object back; a checkpoint here holds data only. Save "
+            f"its state, nn.save(obj.state_dict(), path), and restore it with "
+            f"obj.load_state_dict(nn.load(path)); or name it: nn.save(path, "
+            f"{name.lower()}=obj)")
+    _refuse_text_file(path, "save", "wb")
+    encoder = Encoder()
+    _write(path, encoder, {"magic": MAGIC, "version": FORMAT_VERSION,
+                           "object": encoder.encode(obj, "object")})
+
+
+def _write(path: PathLike | BinaryIO, encoder: Encoder, meta: dict[str, Any]) -> None:
+    """Write the encoder's arrays and ``meta`` as one ``.npz``: in place into a file
+    object, else atomically (temporary file, fsync, rename) at ``path``."""
     entries = dict(encoder.arrays)
     entries[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
 
@@ -174,10 +202,18 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _read(path: PathLike | BinaryIO
-          ) -> tuple[dict[str, Any], dict[str, str], dict[str, str | None]]:
-    """Values by name, the kind of each top-level node ("state", "generator", ...) and
-    the class name of each object saved through ``state_dict`` (else None)."""
+class _Contents(NamedTuple):
+    """What a checkpoint holds: ``values`` by name, the kind of each top-level node
+    ("state", "generator", ...) and the class name of each object saved through
+    ``state_dict`` (else None); for a file of one unnamed object (``nn.save(obj, path)``),
+    ``values`` is that object and ``kinds`` and ``classes`` are None."""
+    values: Any
+    kinds: dict[str, str] | None
+    classes: dict[str, str | None] | None
+
+
+def _read(path: PathLike | BinaryIO) -> _Contents:
+    """The contents of the checkpoint at ``path`` (see :class:`_Contents`)."""
     if not _is_path_or_file(path, "read"):
         raise ArgumentTypeError(f"nn.load needs a path (str or pathlib.Path) or a binary file "
                                 f"object; got {type(path).__name__}")
@@ -202,6 +238,8 @@ def _read(path: PathLike | BinaryIO
         meta = read_meta(Decoder(npz, source)._array(META_KEY), source)
         decoder = Decoder(npz, source)
         try:
+            if "object" in meta:  # nn.save(obj, path): one unnamed object
+                return _Contents(decoder.decode(meta["object"]), None, None)
             top = meta["objects"]
             values = decoder.decode(top)
             kinds = {decoder.decode(k): v["t"] for k, v in top["items"]}
@@ -211,13 +249,14 @@ def _read(path: PathLike | BinaryIO
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
             raise CheckpointError(f"{source}: corrupt checkpoint metadata "
                                   f"({type(exc).__name__}: {exc})") from exc
-    return values, kinds, classes
+    return _Contents(values, kinds, classes)
 
 
 def load(path: PathLike | BinaryIO, map_location: Any = None, *,
-         weights_only: bool | None = None, **objects: Any) -> dict[str, Any]:
+         weights_only: bool | None = None, **objects: Any) -> Any:
     """Read a checkpoint written by :func:`save` from a path or a binary file object;
-    never unpickles anything. Named ``objects`` (``nn.load(path, model=model)``, the
+    never unpickles anything. A file written in ``torch.save``'s order, ``nn.save(obj,
+    path)``, gives ``obj`` back (as ``torch.load``: a state dict, a dict, a Tensor...). Named ``objects`` (``nn.load(path, model=model)``, the
     mirror of ``nn.save(path, model=model)``) are restored in place, as by
     :func:`load_into`.
 
@@ -225,7 +264,7 @@ def load(path: PathLike | BinaryIO, map_location: Any = None, *,
     arrays load into host memory, and only data is ever read (a ``map_location`` naming
     another device than the CPU, e.g. ``"cuda"``, is a ``UsageError``).
 
-    Returns ``{name: value}``: the state dict for a module, optimizer or scheduler (pass
+    Otherwise returns ``{name: value}``: the state dict for a module, optimizer or scheduler (pass
     it to ``load_state_dict``), a new ``numpy.random.Generator`` for a generator, and
     the value itself otherwise (tuples stay tuples, ints stay ints). Raises
     ``FileNotFoundError`` for a missing path and :class:`CheckpointError` for a file
@@ -234,7 +273,7 @@ def load(path: PathLike | BinaryIO, map_location: Any = None, *,
     _check_torch_options(map_location, weights_only)
     if objects:
         return load_into(path, **objects)
-    return _read(path)[0]
+    return _read(path).values
 
 
 def _check_torch_options(map_location: Any, weights_only: Any) -> None:
@@ -267,6 +306,11 @@ def load_into(path: PathLike | BinaryIO, **objects: Any) -> dict[str, Any]:
     epoch). Raises :class:`CheckpointError` when a name is missing or of another kind.
     """
     values, kinds, classes = _read(path)
+    if kinds is None:
+        raise UsageError(f"{_source(path)} holds one object without a name (saved as "
+                         f"nn.save(obj, path), torch.save's order): read it with "
+                         f"nn.load(path) and pass it on, e.g. "
+                         f"model.load_state_dict(nn.load(path))")
     for name, target in objects.items():
         if name not in values:
             raise CheckpointError(f"{_source(path)} has no entry {name!r}; "

@@ -26,11 +26,12 @@ from autograd.errors import DTypeError
 from .errors import ArgumentTypeError, CheckpointError
 from .parameter import Parameter
 
-__all__ = ["MAGIC", "FORMAT_VERSION", "META_KEY", "UNREADABLE", "Encoder", "Decoder",
+__all__ = ["MAGIC", "FORMAT_VERSION", "NAMED_VERSION", "META_KEY", "UNREADABLE", "Encoder", "Decoder",
            "has_state", "read_meta"]
 
 MAGIC = "autograd-nn-checkpoint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest version this code reads and writes
+NAMED_VERSION = 1  # files of named objects keep version 1, so older code still reads them
 META_KEY = "__checkpoint__"
 _RESERVED = {META_KEY, "file", "allow_pickle", "args", "kwds"}  # np.savez's own names
 _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")

@@ -23,8 +23,8 @@ here (documented choices), each marked where it is written:
 - ``torch.max(outputs, 1)`` by position is about to be a ``UsageError`` here (NumPy's
   ``max(1)`` gives the values, PyTorch's the pair), so it is written
   ``torch.max(outputs, dim=1)``, which is PyTorch's pair in both;
-- ``torch.save(net.state_dict(), PATH)`` is ``nn.save(PATH, net=net.state_dict())``, and
-  ``torch.load(PATH)`` gives the dict of what was saved, so the state dict is ``["net"]``.
+- ``torch.save`` / ``torch.load`` are ``nn.save`` / ``nn.load`` (files of data, never
+  pickles), called as the tutorial calls them.
 """
 
 import numpy as np
@@ -166,12 +166,9 @@ def _classifier(T, lib, optim, data, net, new_net, path, train, test, order) -> 
             if i % 5 == 4:  # the tutorial's every 2000 mini-batches
                 log["running"].append(f"[{epoch + 1}, {i + 1:5d}] loss: {running_loss / 5:.3f}")
                 running_loss = 0.0
-    if T is ag:
-        nn.save(path, net=net.state_dict())  # torch.save(net.state_dict(), PATH)
-        state = nn.load(path, weights_only=True)["net"]  # torch.load gives the saved dict
-    else:
-        T.save(net.state_dict(), path)
-        state = T.load(path, weights_only=True)
+    save, load = (nn.save, nn.load) if T is ag else (T.save, T.load)
+    save(net.state_dict(), path)
+    state = load(path, weights_only=True)
     net = new_net
     net.load_state_dict(state)
 

@@ -5,7 +5,7 @@ modules (``MLP``, ``MySequential`` with ``add_module``/``children()``, ``FixedHi
 ``named_parameters()``, nested blocks), initialisation (``nn.init.normal_``, ``zeros_``,
 ``constant_``, ``xavier_uniform_``, ``net.apply``, d2l's custom ``my_init``), tied
 parameters, custom layers, and file I/O (``torch.save``/``torch.load`` are ``nn.save``
-/ ``nn.load``, which name what they keep). The programs print what d2l prints; both
+/ ``nn.load``, called the same way). The programs print what d2l prints; both
 libraries must print the same lines where the values are the same.
 
 Written differently here, each marked where it is written: ``.data`` is NumPy's array
@@ -346,15 +346,14 @@ def _file_io(T, lib, save, load, folder, state) -> list:
 
 
 def test_file_io(torch, tmp_path):
-    """``torch.save(obj, path)`` is ``nn.save(path, name=obj)`` here, and ``torch.load(path)``
-    the dict of the names, ``nn.load(path)["name"]``."""
+    """``torch.save(obj, path)`` / ``torch.load(path)`` are ``nn.save(obj, path)`` /
+    ``nn.load(path)``, which give the object back."""
     (tmp_path / "ours").mkdir()
     (tmp_path / "theirs").mkdir()
     theirs = torch.nn.Linear(20, 256), torch.nn.Linear(256, 10)
     state = {f"{name}.{k}": v for name, layer in zip(["hidden", "output"], theirs)
              for k, v in layer.state_dict().items()}
-    got = _file_io(ag, nn, lambda obj, path: nn.save(path, obj=obj),
-                   lambda path: nn.load(path)["obj"], tmp_path / "ours",
+    got = _file_io(ag, nn, nn.save, nn.load, tmp_path / "ours",
                    {k: v.numpy() for k, v in state.items()})
     want = _file_io(torch, torch.nn, torch.save, torch.load, tmp_path / "theirs", state)
     assert [a.dtype.kind for a in got[:4]] == ["i", "f", "i", "f"]

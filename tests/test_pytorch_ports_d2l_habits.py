@@ -67,18 +67,19 @@ def test_creation_takes_size_by_keyword(name):
 def test_save_and_load_tensors_lists_and_dicts(tmp_path):
     """d2l's "File I/O": ``torch.save(x, 'x-file')``, ``torch.save([x, y], 'x-files')``,
     ``torch.save(mydict, 'mydict')`` and ``torch.load`` give the tensors back (dtype,
-    values, requires_grad; a Parameter stays one). Here ``nn.save(path, x=x)`` names what
-    it saves, and ``nn.load(path)`` gives the dict of the names."""
+    values, requires_grad; a Parameter stays one), and ``nn.save`` / ``nn.load`` the same,
+    called the same way."""
     import nn
 
     x = ag.arange(4)
     y = ag.zeros(4, requires_grad=True)
     mydict = {"x": x, "y": y, "w": nn.Parameter(ag.ones(2, 3))}
-    nn.save(tmp_path / "x-file", x=x, xy=[x, y], mydict=mydict)
-    loaded = nn.load(tmp_path / "x-file")
-    x2 = loaded["x"]
-    x3, y2 = loaded["xy"]
-    mydict2 = loaded["mydict"]
+    nn.save(x, tmp_path / "x-file")
+    x2 = nn.load(tmp_path / "x-file")
+    nn.save([x, y], tmp_path / "x-files")
+    x3, y2 = nn.load(tmp_path / "x-files")
+    nn.save(mydict, tmp_path / "mydict")
+    mydict2 = nn.load(tmp_path / "mydict")
     for a, b in [(x2, x), (x3, x), (y2, y)] + [(mydict2[k], mydict[k]) for k in mydict]:
         assert type(a) is type(b) and a.dtype == b.dtype
         assert a.requires_grad == b.requires_grad and a.is_leaf

@@ -8,8 +8,8 @@ PyTorch from the same initial weights and batches (float64, dropout 0), from scr
 resumed; the model is ``test_pytorch_ports_nanogpt_model.py``'s.
 
 Lines written differently here (the ones of ``model.py`` are listed there):
-- ``torch.save(checkpoint, path)`` / ``torch.load`` are ``nn.save(path, **checkpoint)`` /
-  ``nn.load`` (NumPy's format, never pickle; the file is ``ckpt.npz``);
+- ``torch.save`` / ``torch.load`` are ``nn.save`` / ``nn.load``, called the same way
+  (NumPy's format, never pickle; the file is ``ckpt.npz``);
 - ``ptdtype``'s dict has no ``'bfloat16': torch.bfloat16`` (NumPy has none; the name's
   ``MissingNameError`` says to compute in float32), and the two
   ``torch.backends.cuda.matmul.allow_tf32 = True`` lines are dropped (their error says so);
@@ -203,10 +203,7 @@ def train(torch, nn, F, optim, data_dir, out_dir, init_from='scratch', start=Non
                         'best_val_loss': best_val_loss,
                         'config': config,
                     }
-                    if torch is ag:  # torch.save(checkpoint, os.path.join(out_dir, 'ckpt.pt'))
-                        save(os.path.join(out_dir, ckpt_name), **checkpoint)
-                    else:
-                        save(checkpoint, os.path.join(out_dir, ckpt_name))
+                    save(checkpoint, os.path.join(out_dir, ckpt_name))
 
         # forward backward update, with optional gradient accumulation
         for micro_step in range(gradient_accumulation_steps):

@@ -15,9 +15,8 @@ autograd as ag`` for ``torch``, ``import nn``), on FashionMNIST-shaped synthetic
 
 Each runs step for step as PyTorch's from the same weights and batches. Spellings that
 differ here (documented choices), each marked where it is written:
-- ``torch.save(obj, PATH)`` is ``nn.save(PATH, name=obj)`` (``nn.save`` names each
-  object: a checkpoint dict is ``nn.save(PATH, **checkpoint)``), and ``nn.load(PATH)``
-  gives the dict of what was saved.
+- ``torch.save(obj, PATH)`` / ``torch.load(PATH)`` are ``nn.save(obj, PATH)`` /
+  ``nn.load(PATH)`` (files of data, never pickles).
 """
 
 import numpy as np
@@ -96,16 +95,11 @@ def _test_loop(T, dataloader, model, loss_fn, device, log) -> None:
 
 
 def _save(T, obj, path) -> None:
-    if T is ag:
-        nn.save(path, obj=obj)  # torch.save(obj, path): see the top
-    else:
-        T.save(obj, path)
+    (nn.save if T is ag else T.save)(obj, path)  # torch.save(obj, path)
 
 
 def _load(T, path):
-    if T is ag:
-        return nn.load(path, weights_only=True)["obj"]  # torch.load(path, ...)
-    return T.load(path, weights_only=True)
+    return (nn.load if T is ag else T.load)(path, weights_only=True)
 
 
 def _quickstart(T, lib, optim, data, model, new_model, path, train, test, order) -> dict:
@@ -198,12 +192,8 @@ def _checkpoint(T, lib, optim, net, new_net, path, train) -> dict:
     checkpoint = {"epoch": EPOCH, "model_state_dict": net.state_dict(),
                   "optimizer_state_dict": optimizer.state_dict(),
                   "scheduler_state_dict": scheduler.state_dict(), "loss": LOSS}
-    if T is ag:
-        nn.save(path, **checkpoint)  # torch.save({...}, PATH): see the top
-        checkpoint = nn.load(path, weights_only=True)
-    else:
-        T.save(checkpoint, path)
-        checkpoint = T.load(path, weights_only=True)
+    _save(T, checkpoint, path)
+    checkpoint = _load(T, path)
 
     model = new_net
     optimizer = optim.Adam(model.parameters(), lr=0.5)  # overwritten by the checkpoint

@@ -16,9 +16,8 @@ them, on scikit-learn's 8x8 digits:
 Each learns, and runs step for step as PyTorch's from the same state dict and batches.
 Spellings that differ here (documented choices): ``torch.max(outputs, 1)`` is NumPy's
 ``max`` (the values), so the tutorial's ``_, preds = torch.max(outputs, 1)`` is written
-``torch.max(outputs, dim=1)``; ``torch.save(model.state_dict(), path)`` is
-``nn.save(path, model=model.state_dict())``; the old VAE's ``eps.mul(std).add_(mu)`` is
-an in-place op with an operand that requires grad, refused here: ``mu + eps * std``.
+``torch.max(outputs, dim=1)``; ``torch.save`` / ``torch.load`` are ``nn.save`` /
+``nn.load``.
 """
 
 import copy
@@ -137,9 +136,9 @@ def test_mnist_example_learns_with_dropout_and_saves(tmp_path):
     test_loss, correct, lr = log[-3:]
     assert log[0] > 2.0 and test_loss < 0.6 * log[0] and correct > 0.6 * 200
     assert lr == pytest.approx(0.343)
-    nn.save(tmp_path / "mnist_cnn.pt", model=model.state_dict())
+    nn.save(model.state_dict(), tmp_path / "mnist_cnn.pt")
     again = _mnist_net(ag, nn).float()
-    again.load_state_dict(nn.load(tmp_path / "mnist_cnn.pt")["model"])
+    again.load_state_dict(nn.load(tmp_path / "mnist_cnn.pt"))
     loader = nn.data.DataLoader(nn.data.TensorDataset(ag.tensor(images[600:]),
                                                       ag.tensor(labels[600:])), batch_size=50)
     assert _test(ag, nn.functional, again, "cpu", loader) == pytest.approx(
@@ -284,7 +283,7 @@ def _vae(T, lib, randn_like):
         def reparameterize(self, mu, logvar):
             std = T.exp(0.5 * logvar)
             eps = randn_like(std)
-            return mu + eps * std
+            return eps.mul(std).add_(mu)  # the old example's in-place line, recorded
 
         def decode(self, z):
             h3 = F.relu(self.fc3(z))

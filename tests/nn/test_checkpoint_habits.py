@@ -1,5 +1,5 @@
-"""PyTorch's checkpoint habits with nn.save / nn.load: file objects, the argument order
-of torch.save, state dicts saved as plain values."""
+"""PyTorch's checkpoint habits with nn.save / nn.load: file objects, torch.save(obj, path)
+and torch.load(path) giving obj back, state dicts saved as plain values."""
 from __future__ import annotations
 
 import io
@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import autograd as ag
 import nn
 from autograd.errors import UsageError
 from nn.errors import ArgumentTypeError, CheckpointError
@@ -45,14 +46,85 @@ def test_a_damaged_file_object_is_a_checkpoint_error() -> None:
 
 
 @pytest.mark.parametrize("call", [
-    lambda m, p: nn.save(m.state_dict(), p),  # torch.save(obj, path)
+    lambda m, p: nn.save(m.state_dict(), p, p),
     lambda m, p: nn.save(m, f=p),
     lambda m, p: nn.save(None, model=m),
+    lambda m, p: nn.save(m.state_dict(), p, epoch=3),
 ])
-def test_torch_argument_order_is_a_named_error(call, tmp_path: Path) -> None:
-    with pytest.raises(ArgumentTypeError, match=r"takes the path .* first and names every "
-                                                r"object, e.g. nn.save\('ckpt.npz', model="):
+def test_a_mixed_argument_order_is_a_named_error(call, tmp_path: Path) -> None:
+    with pytest.raises(ArgumentTypeError, match=r"takes either the path .* first and names "
+                                                r"every object, e.g. nn.save\('ckpt.npz', "
+                                                r"model=.*or one object and then the path"):
         call(_model(0), tmp_path / "c.npz")
+
+
+def test_torch_save_order_gives_the_object_back(tmp_path: Path) -> None:
+    """torch.save(model.state_dict(), PATH); model.load_state_dict(torch.load(PATH))."""
+    model, fresh = _model(0), _model(1)
+    nn.save(model.state_dict(), tmp_path / "model.pth")
+    state = nn.load(tmp_path / "model.pth", weights_only=True)
+    assert list(state) == list(model.state_dict())
+    fresh.load_state_dict(state)
+    _same(fresh.state_dict(), model.state_dict())
+    buffer = io.BytesIO()
+    nn.save(model.state_dict(), buffer)
+    buffer.seek(0)
+    _same(nn.load(buffer), model.state_dict())
+
+
+def test_torch_save_order_of_a_general_checkpoint(tmp_path: Path) -> None:
+    """The tutorial's {'epoch', 'model_state_dict', 'optimizer_state_dict', 'loss'} dict,
+    and single Tensors and lists, come back as saved (torch.load's habit)."""
+    model = _model(0)
+    opt = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    x = ag.arange(4)
+    nn.save({"epoch": 3, "model_state_dict": model.state_dict(),
+             "optimizer_state_dict": opt.state_dict(), "loss": 0.25}, tmp_path / "c.pt")
+    checkpoint = nn.load(tmp_path / "c.pt")
+    assert (checkpoint["epoch"], checkpoint["loss"]) == (3, 0.25)
+    fresh = _model(1)
+    fresh_opt = nn.optim.SGD(fresh.parameters(), lr=0.5, momentum=0.9)
+    fresh.load_state_dict(checkpoint["model_state_dict"])
+    fresh_opt.load_state_dict(checkpoint["optimizer_state_dict"])
+    _same(fresh.state_dict(), model.state_dict())
+    assert fresh_opt.param_groups[0]["lr"] == 0.1
+    nn.save(x, tmp_path / "x")
+    loaded = nn.load(tmp_path / "x")
+    assert isinstance(loaded, ag.Tensor) and loaded.dtype == x.dtype
+    np.testing.assert_array_equal(loaded.numpy(), x.numpy())
+    nn.save([x, 2.5], tmp_path / "xs")
+    assert nn.load(tmp_path / "xs")[1] == 2.5
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m, lambda m: nn.optim.SGD(m.parameters(), lr=0.1)])
+def test_torch_save_order_of_a_module_or_optimizer_says_to_save_its_state(
+        make, tmp_path: Path) -> None:
+    """torch.save(model, PATH) pickles the module; here only data is saved, so the object
+    would come back as a state dict: refused, naming what to write instead."""
+    with pytest.raises(UsageError, match=r"holds data only. Save its state, "
+                                         r"nn.save\(obj.state_dict\(\), path\)"):
+        nn.save(make(_model(0)), tmp_path / "c.pt")
+    assert not (tmp_path / "c.pt").exists()
+
+
+def test_a_file_of_one_unnamed_object_refuses_named_restores(tmp_path: Path) -> None:
+    model = _model(0)
+    nn.save(model.state_dict(), tmp_path / "c.pt")
+    for restore in (nn.load_into, nn.load):
+        with pytest.raises(UsageError, match=r"holds one object without a name .* "
+                                             r"model.load_state_dict\(nn.load\(path\)\)"):
+            restore(tmp_path / "c.pt", model=model)
+
+
+def test_named_files_stay_readable_by_older_versions(tmp_path: Path) -> None:
+    """Files of named objects keep format version 1; only the unnamed form is version 2."""
+    import json
+    nn.save(tmp_path / "named.npz", model=_model(0))
+    nn.save(_model(0).state_dict(), tmp_path / "one.npz")
+    versions = [json.loads(np.load(tmp_path / name)["__checkpoint__"].tobytes())["version"]
+                for name in ("named.npz", "one.npz")]
+    assert versions == [1, 2]
 
 
 def test_load_needs_a_path_or_a_file() -> None:
