@@ -256,9 +256,9 @@ def load(path: PathLike | BinaryIO, map_location: Any = None, *,
          weights_only: bool | None = None, **objects: Any) -> Any:
     """Read a checkpoint written by :func:`save` from a path or a binary file object;
     never unpickles anything. A file written in ``torch.save``'s order, ``nn.save(obj,
-    path)``, gives ``obj`` back (as ``torch.load``: a state dict, a dict, a Tensor...). Named ``objects`` (``nn.load(path, model=model)``, the
-    mirror of ``nn.save(path, model=model)``) are restored in place, as by
-    :func:`load_into`.
+    path)``, gives ``obj`` back (as ``torch.load``: a state dict, a dict, a Tensor...).
+    Named ``objects`` (``nn.load(path, model=model)``, the mirror of ``nn.save(path,
+    model=model)``) are restored in place, as by :func:`load_into`.
 
     ``torch.load``'s ``map_location`` and ``weights_only`` are taken and change nothing:
     arrays load into host memory, and only data is ever read (a ``map_location`` naming

@@ -26,8 +26,8 @@ from autograd.errors import DTypeError
 from .errors import ArgumentTypeError, CheckpointError
 from .parameter import Parameter
 
-__all__ = ["MAGIC", "FORMAT_VERSION", "NAMED_VERSION", "META_KEY", "UNREADABLE", "Encoder", "Decoder",
-           "has_state", "read_meta"]
+__all__ = ["MAGIC", "FORMAT_VERSION", "NAMED_VERSION", "META_KEY", "UNREADABLE", "Encoder",
+           "Decoder", "has_state", "read_meta"]
 
 MAGIC = "autograd-nn-checkpoint"
 FORMAT_VERSION = 2  # the newest version this code reads and writes
