@@ -49,7 +49,8 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
-from . import cuda, functional, linalg
+from . import amp, cuda, functional, linalg
+from .amp import autocast
 
 __version__ = "0.1.0"
 
@@ -122,6 +123,8 @@ __all__ = [
     "functional",
     # PyTorch's torch.linalg spellings; torch.cuda's device test (is_available() is False)
     "linalg", "cuda",
+    # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)
+    "amp", "autocast",
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",

@@ -22,9 +22,6 @@ _CPU = ("this engine computes with NumPy on the CPU: write device = 'cpu' (model
 _DTYPE = ("there is no global default dtype: nn's layers are float64 unless given dtype= "
           "(or model.float()), a Tensor keeps its data's dtype; pass dtype= where it matters")
 _EAGER = "there is no compiler here: the engine runs each op eagerly with NumPy"
-_AMP = ("there is no mixed precision here (every op runs in its tensors' dtype): write "
-        "ctx = contextlib.nullcontext() for torch.amp.autocast(...), and loss.backward(); "
-        "optimizer.step() for a GradScaler's scale/step/update")
 TORCH_NAMES = {
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
@@ -35,9 +32,10 @@ TORCH_NAMES = {
              "lr=0.1)",
     "utils": "torch.utils.data is nn.data here (nn.data.DataLoader, nn.data.TensorDataset); "
              "torch.nn.utils is nn.utils",
-    "save": "torch.save is nn.save(path, **objects) here: nn.save('ckpt.npz', "
-            "model=model.state_dict(), epoch=3) (NumPy's format, never pickle)",
-    "load": "torch.load is nn.load(path) here (a dict of what nn.save stored)",
+    "save": "torch.save is nn.save here: nn.save(model.state_dict(), 'model.pth') as in "
+            "PyTorch, or named, nn.save('ckpt.npz', model=model, epoch=3) (NumPy's format, "
+            "never pickle)",
+    "load": "torch.load is nn.load(path) here (never unpickles)",
     "is_tensor": "write isinstance(x, autograd.Tensor)",
     "empty": "autograd.zeros(*size) (an array here is never left uninitialised)",
     "empty_like": "autograd.zeros_like(x) (an array here is never left uninitialised)",
@@ -50,7 +48,6 @@ TORCH_NAMES = {
                 "autograd.half); nanoGPT's dtype = 'float32'",
     "backends": "torch.backends' switches (TF32 matmuls, cuDNN) are GPU settings with no "
                 "meaning here: drop the line",
-    "amp": _AMP, "autocast": _AMP,
     "set_float32_matmul_precision": "NumPy's float32 matmul is float32 throughout (TF32 "
                                     "is a GPU setting): drop the line"}
 

@@ -5,17 +5,19 @@ so (and what to write instead)."""
 
 from __future__ import annotations
 
+import types
+from typing import Any
+
+from . import amp as _amp
 from .errors import MissingNameError
 
-__all__ = ["is_available", "device_count"]
+__all__ = ["is_available", "device_count", "amp"]
 
 _CPU = ("this engine computes with NumPy on the CPU, and autograd.cuda has only "
         "is_available() (False) and device_count() (0): write device = 'cpu'")
 _HINTS = {
     "manual_seed": "there is no GPU generator to seed: autograd.manual_seed(n) seeds every "
-                   "draw here",
-    "amp": "there is no mixed precision here: write ctx = contextlib.nullcontext() for "
-           "autocast, and loss.backward(); optimizer.step() for a GradScaler"}
+                   "draw here"}
 _HINTS["manual_seed_all"] = _HINTS["manual_seed"]
 
 
@@ -27,6 +29,26 @@ def is_available() -> bool:
 def device_count() -> int:
     """The number of CUDA devices: 0."""
     return 0
+
+
+def _cuda_grad_scaler(init_scale: float = 2.0 ** 16, growth_factor: float = 2.0,
+                      backoff_factor: float = 0.5, growth_interval: int = 2000,
+                      enabled: bool = True) -> _amp.GradScaler:
+    """``torch.cuda.amp.GradScaler(...)``: ``autograd.amp.GradScaler("cuda", ...)``, which
+    warns and disables itself when enabled (there is no GPU)."""
+    return _amp.GradScaler("cuda", init_scale, growth_factor, backoff_factor,
+                           growth_interval, enabled)
+
+
+def _cuda_autocast(enabled: bool = True, dtype: Any = None,
+                   cache_enabled: bool = True) -> _amp.autocast:
+    """``torch.cuda.amp.autocast(...)``: ``autograd.autocast("cuda", ...)``, which warns
+    and disables itself when enabled (there is no GPU)."""
+    return _amp.autocast("cuda", dtype, enabled, cache_enabled)
+
+
+amp = types.SimpleNamespace(GradScaler=_cuda_grad_scaler, autocast=_cuda_autocast)
+amp.__doc__ = "torch.cuda.amp's GradScaler and autocast, for a machine without a GPU."
 
 
 def __getattr__(name: str) -> object:

@@ -13,10 +13,9 @@ Lines written differently here (the ones of ``model.py`` are listed there):
 - ``ptdtype``'s dict has no ``'bfloat16': torch.bfloat16`` (NumPy has none; the name's
   ``MissingNameError`` says to compute in float32), and the two
   ``torch.backends.cuda.matmul.allow_tf32 = True`` lines are dropped (their error says so);
-- no ``GradScaler``: ``scaler.scale(loss).backward()``, ``scaler.unscale_(optimizer)``,
-  ``scaler.step(optimizer)``, ``scaler.update()`` are ``loss.backward()`` and
-  ``optimizer.step()``, what a disabled scaler does (``torch.cuda.amp``'s error says so);
-  ``ctx = nullcontext() if device_type == 'cpu' else torch.amp.autocast(...)`` is as written;
+- ``ctx = nullcontext() if device_type == 'cpu' else torch.amp.autocast(...)`` and the
+  ``GradScaler`` lines are as written (``torch.cuda.amp.GradScaler(enabled=False)``: a
+  pass-through, in both);
 - ``torch.randint`` in ``get_batch`` draws from a NumPy generator both runs seed alike, and
   the model starts from PyTorch's initial weights (``start=``, the test's glue);
 - DDP, wandb and ``torch.compile`` (``compile = False``) are left out.
@@ -29,12 +28,16 @@ import time
 from contextlib import nullcontext
 
 import numpy as np
+import pytest
 
 import autograd as ag
 import nn
 from test_pytorch_ports_gpt_lecture import (TEXT, assert_records, libraries, shared_randint,
                                             to_numpy)
 from test_pytorch_ports_nanogpt_model import GPTConfig, nanogpt
+
+# PyTorch 2.13 calls train.py's torch.cuda.amp.GradScaler(...) deprecated
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.cuda.amp.GradScaler:FutureWarning")
 
 
 
@@ -138,6 +141,9 @@ def train(torch, nn, F, optim, data_dir, out_dir, init_from='scratch', start=Non
         model_args['block_size'] = block_size
     model.to(device)
 
+    # initialize a GradScaler. If enabled=False scaler is a no-op
+    scaler = torch.cuda.amp.GradScaler(enabled=(dtype == 'float16'))
+
     optimizer = model.configure_optimizers(weight_decay, learning_rate, (beta1, beta2),
                                            device_type)
     if init_from == 'resume':
@@ -212,13 +218,17 @@ def train(torch, nn, F, optim, data_dir, out_dir, init_from='scratch', start=Non
                 loss = loss / gradient_accumulation_steps  # scale the loss to account for it
             # immediately async prefetch next batch while model is doing the forward pass
             X, Y = get_batch('train')
-            loss.backward()  # scaler.scale(loss).backward()
+            # backward pass, with gradient scaling if training in fp16
+            scaler.scale(loss).backward()
         # clip the gradient
         if grad_clip != 0.0:
+            scaler.unscale_(optimizer)
             norm = nn.utils.clip_grad_norm_(model.parameters(), grad_clip)  # torch.nn.utils
             record.append(float(norm))
         record += [p.grad.numpy().copy() for p in model.parameters()]
-        optimizer.step()  # scaler.step(optimizer); scaler.update()
+        # step the optimizer and scaler if training in fp16
+        scaler.step(optimizer)
+        scaler.update()
         # flush the gradients as soon as we can, no need for this memory anymore
         optimizer.zero_grad(set_to_none=True)
 

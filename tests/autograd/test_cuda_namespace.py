@@ -1,6 +1,7 @@
 """``autograd.cuda``: PyTorch's device test, answered for an engine on the CPU, so
 ``device = 'cuda' if torch.cuda.is_available() else 'cpu'`` (Karpathy's gpt.py, nanoGPT)
-is written as it is; anything else under it is a ``MissingNameError`` saying so."""
+is written as it is, and ``torch.cuda.amp`` (``autograd.amp``'s, disabled: tests/autograd/
+test_amp.py); anything else under it is a ``MissingNameError`` saying so."""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ def test_is_available_is_false_and_there_are_no_devices() -> None:
     assert ag.cuda.device_count() == 0
     device = 'cuda' if ag.cuda.is_available() else 'cpu'
     assert ag.arange(3, device=device).tolist() == [0, 1, 2]
-    assert "cuda" in ag.__all__ and ag.cuda.__all__ == ["is_available", "device_count"]
+    assert "cuda" in ag.__all__ and ag.cuda.__all__ == ["is_available", "device_count", "amp"]
 
 
 @pytest.mark.parametrize("name, hint", [
     ("set_device", "on the CPU"), ("synchronize", "on the CPU"),
     ("manual_seed", "autograd.manual_seed(n)"), ("manual_seed_all", "autograd.manual_seed(n)"),
-    ("amp", "contextlib.nullcontext()"), ("is_bf16_supported", "on the CPU")])
+    ("is_bf16_supported", "on the CPU")])
 def test_anything_else_under_cuda_says_the_engine_runs_on_the_cpu(name: str, hint: str) -> None:
     with pytest.raises(ag.MissingNameError, match=re.escape(hint)) as caught:
         getattr(ag.cuda, name)
