@@ -12,7 +12,7 @@ from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, Data
                      DTypeError, EinsumError, GeneratorError, GradcheckError,
                      GraphFreedError, GraphvizNotFoundError, IndependentError, InplaceError,
                      MissingDependencyError, MissingNameError, NaNMatrixError,
-                     NormOrderError, ShapeError,
+                     NormOrderError, NotCloseError, ShapeError,
                      SingularMatrixError, TensorIndexError, UnknownOpError, UsageError,
                      VJPError)
 from .extend import Function
@@ -58,11 +58,15 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> object:
     """PyTorch's ``autograd.float``/``int``/``bool`` dtypes (not globals: see ``dtypes``)
     and ``autograd.all``/``any`` (``torch_functions``: star imports keep Python's own);
+    ``autograd.testing``, imported on first use;
     ``autograd.unsqueeze`` and other missing names: an AttributeError
     (``MissingNameError``) naming the method or function that does it here."""
     from .dtypes import BUILTIN_NAMES
     if name in BUILTIN_NAMES:
         return BUILTIN_NAMES[name]
+    if name == "testing":  # as torch.testing: imported on first use (it is not light)
+        import importlib  # not "from . import testing": its hasattr() would come back here
+        return importlib.import_module(".testing", __name__)
     if name in ("all", "any"):  # torch.all/torch.any, kept out of the star import
         from . import torch_functions
         return getattr(torch_functions, name)
@@ -128,8 +132,8 @@ __all__ = [
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",
-    "GradcheckError", "UsageError", "TensorIndexError", "UnknownOpError", "EinsumError",
-    "NormOrderError", "GeneratorError", "SingularMatrixError", "NaNMatrixError",
+    "GradcheckError", "NotCloseError", "UsageError", "TensorIndexError", "UnknownOpError",
+    "EinsumError", "NormOrderError", "GeneratorError", "SingularMatrixError", "NaNMatrixError",
     "IndependentError",
     "GraphvizNotFoundError", "MissingDependencyError", "MissingNameError",
 ]

@@ -22,6 +22,7 @@ __all__ = [
     "VJPError",
     "AnomalyError",
     "GradcheckError",
+    "NotCloseError",
     "UsageError",
     "UnknownOpError",
     "EinsumError",
@@ -83,6 +84,10 @@ class AnomalyError(AutogradError, FloatingPointError):
 
 class GradcheckError(AutogradError, AssertionError):
     """Analytic and numerical gradients disagree."""
+
+
+class NotCloseError(AutogradError, AssertionError):
+    """``autograd.testing.assert_close``: the values (or their shapes or dtypes) differ."""
 
 
 class UsageError(AutogradError, TypeError, ValueError, RuntimeError):

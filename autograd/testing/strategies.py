@@ -38,15 +38,15 @@ try:
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
-    from .errors import MissingDependencyError
+    from ..errors import MissingDependencyError
     raise MissingDependencyError(
         "autograd.testing needs the optional dependency hypothesis: "
         "pip install -e \".[test]\" in a checkout of this repository (it is not on PyPI "
         "yet), or pip install hypothesis") from exc
 
-from ._array_strategies import as_dtype, as_shape, strided_view
-from .errors import UnknownOpError, UsageError
-from .tensor import Tensor
+from .._array_strategies import as_dtype, as_shape, strided_view
+from ..errors import UnknownOpError, UsageError
+from ..tensor import Tensor
 
 __all__ = ["shapes", "broadcastable_shapes", "arrays", "tensors", "axes",
            "index_expressions", "domain", "DOMAINS", "CLIP_BOUNDS", "GRID_SPACING"]
