@@ -37,13 +37,14 @@ from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, 
 from .sampling import bernoulli, multinomial, normal, poisson
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                       seed, set_rng_state)
-from .dtypes import (double, float16, float32, float64, half, int8, int16, int32, int64, long,
-                     short, uint8)
+from .dtypes import (double, finfo, float16, float32, float64, half, iinfo, int8, int16, int32,
+                     int64, long, short, uint8)
+from .printing import set_printoptions
 from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max, clamp_min,
                               clone, diag, eq, flatten, gather, ge, gt, index_select,
-                              isclose, le, lerp, lt, masked_fill, mm, mv, nan_to_num, narrow, ne,
-                              numel, permute, scatter, scatter_add, topk, unbind, unflatten,
-                              unsqueeze)
+                              isclose, le, lerp, lt, masked_fill, masked_select, mm, mv,
+                              nan_to_num, narrow, ne, numel, permute, scatter, scatter_add,
+                              std_mean, topk, unbind, unflatten, unsqueeze, var_mean)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
@@ -104,7 +105,7 @@ __all__ = [
     "randperm",
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
-    "short", "long", "uint8",
+    "short", "long", "uint8", "finfo", "iinfo", "set_printoptions",
     # sampling
     "multinomial", "normal", "bernoulli", "poisson",
     # the default random generator (generator=None draws from it), as torch's
@@ -112,6 +113,7 @@ __all__ = [
     "set_rng_state",
     # PyTorch's functions for its Tensor methods (torch.flatten(x, 1)...)
     "flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select", "masked_fill",
+    "masked_select", "std_mean", "var_mean",
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "amax", "amin",
     "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",

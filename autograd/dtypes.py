@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["BUILTIN_NAMES", "float16", "float32", "float64", "half", "double", "int8",
-           "int16", "int32", "int64", "short", "long", "uint8"]
+           "int16", "int32", "int64", "short", "long", "uint8", "finfo", "iinfo"]
 
 float16 = half = np.float16
 float32 = np.float32
@@ -22,6 +22,11 @@ int16 = short = np.int16
 int32 = np.int32
 int64 = long = np.int64
 uint8 = np.uint8
+
+# torch.finfo(dtype) / torch.iinfo(dtype): NumPy's, with the same fields (eps, max, min,
+# tiny, smallest_normal, resolution, bits, dtype); the values have the dtype's type
+finfo = np.finfo
+iinfo = np.iinfo
 
 # PyTorch's dtype names that are also Python's builtins (torch.float is float32)
 BUILTIN_NAMES = {"float": np.float32, "int": np.int32, "bool": np.bool_}

@@ -31,10 +31,11 @@ from ._vjp_checks import unbroadcast
 from .ctx_function import ctx_apply, is_ctx_style, once_differentiable
 from .ops.generic import broadcast_to, constant, exp, is_tensor, log, where
 from .errors import UsageError
+from .printing import format_array
 from .tensor import Tensor, as_tensor
 
 __all__ = ["Function", "unbroadcast", "constant", "is_tensor", "exp", "log", "where",
-           "broadcast_to", "once_differentiable"]
+           "broadcast_to", "once_differentiable", "format_array"]
 
 
 class Function(function.Function):

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .errors import ShapeError, UsageError
+from .printing import format_array
 
 __all__ = ["ValueProtocols", "TRACKED_READS"]
 
@@ -103,7 +104,7 @@ class ValueProtocols:
                          f"{self.shape}. Format t.item() for one element, or t.tolist().")
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        body = format_array(self.data, "Tensor(")
         extra = ""
         if self._data.dtype != np.float64:
             extra += f", dtype={self._data.dtype}"

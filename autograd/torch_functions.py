@@ -23,7 +23,8 @@ from .tensor import Tensor, as_tensor
 from .tensor_reductions import ValuesIndices
 
 __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select",
-           "masked_fill", "gather", "scatter", "scatter_add", "unbind", "chunk", "topk",
+           "masked_fill", "masked_select", "std_mean", "var_mean", "gather", "scatter",
+           "scatter_add", "unbind", "chunk", "topk",
            "amax", "amin", "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose",
            "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge"]
 
@@ -63,6 +64,35 @@ def index_select(input: Any, dim: int, index: Any) -> Tensor:  # noqa: A002
 def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:  # noqa: A002
     """``value`` where ``mask`` is True, input elsewhere."""
     return as_tensor(input).masked_fill(mask, value)
+
+
+@accepts_out
+def masked_select(input: Any, mask: Any) -> Tensor:  # noqa: A002
+    """The elements of input where ``mask`` is True (broadcast together), as a 1-d tensor."""
+    return as_tensor(input).masked_select(mask)
+
+
+def std_mean(input: Any, dim: Any = None, *, correction: int | None = None,  # noqa: A002
+             unbiased: bool | None = None, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+    """``(std, mean)`` over ``dim`` (all axes if None), as ``torch.std_mean``: the standard
+    deviation with Bessel's correction, sqrt(sum((x - mean)^2) / (n - 1)), unless
+    ``correction`` (the ddof) or ``unbiased=False`` says otherwise."""
+    x = as_tensor(input)
+    if correction is None and unbiased is None:
+        correction = 1
+    return (x.std(dim=dim, keepdim=keepdim, correction=correction, unbiased=unbiased),
+            x.mean(dim=dim, keepdim=keepdim))
+
+
+def var_mean(input: Any, dim: Any = None, *, correction: int | None = None,  # noqa: A002
+             unbiased: bool | None = None, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+    """``(var, mean)`` over ``dim``, as ``torch.var_mean`` (Bessel's correction, n - 1, by
+    default; see :func:`std_mean`)."""
+    x = as_tensor(input)
+    if correction is None and unbiased is None:
+        correction = 1
+    return (x.var(dim=dim, keepdim=keepdim, correction=correction, unbiased=unbiased),
+            x.mean(dim=dim, keepdim=keepdim))
 
 
 @accepts_out

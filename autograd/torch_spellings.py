@@ -198,6 +198,16 @@ class TorchSpellings:
             raise DTypeError(f"masked_fill: the mask must be boolean; got dtype {mask.dtype}")
         return where(mask, value, self)
 
+    def masked_select(self, mask: Any) -> AnyTensor:
+        """The elements of self where the boolean ``mask`` is True, as a 1-d tensor (self
+        and mask broadcast together first; the gradient flows back to those elements)."""
+        mask = np.asarray(getattr(mask, "data", mask))
+        if mask.dtype != np.bool_:
+            raise DTypeError(f"masked_select: the mask must be boolean; got dtype {mask.dtype}")
+        shape = np.broadcast_shapes(self.shape, mask.shape)
+        source = self if self.shape == shape else self.broadcast_to(shape)
+        return source[np.broadcast_to(mask, shape)]
+
     def add(self, other: Any, alpha: Any = 1) -> AnyTensor:
         """self + alpha * other."""
         return self + (other if alpha == 1 else other * alpha)

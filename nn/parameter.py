@@ -7,6 +7,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.errors import DTypeError
+from autograd.extend import format_array
 
 from .errors import ArgumentTypeError
 
@@ -41,7 +42,7 @@ class Parameter(Tensor):
         self.requires_grad_(bool(requires_grad))
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Parameter(")
+        body = format_array(self.data, "Parameter(")
         extra = "" if self.dtype == np.float64 else f", dtype={self.dtype}"
         if not self.requires_grad:
             extra += ", requires_grad=False"
