@@ -41,7 +41,7 @@ from .dtypes import (double, finfo, float16, float32, float64, half, iinfo, int8
                      int64, long, short, uint8)
 from .printing import set_printoptions
 from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max, clamp_min,
-                              clone, diag, eq, flatten, gather, ge, gt, index_select,
+                              clone, diag, dist, eq, flatten, gather, ge, gt, index_select,
                               isclose, le, lerp, lt, masked_fill, masked_select, mm, mv,
                               nan_to_num, narrow, ne, numel, permute, scatter, scatter_add,
                               std_mean, topk, unbind, unflatten, unsqueeze, var_mean)
@@ -113,7 +113,7 @@ __all__ = [
     "set_rng_state",
     # PyTorch's functions for its Tensor methods (torch.flatten(x, 1)...)
     "flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select", "masked_fill",
-    "masked_select", "std_mean", "var_mean",
+    "masked_select", "dist", "std_mean", "var_mean",
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "amax", "amin",
     "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",

@@ -23,7 +23,7 @@ from .tensor import Tensor, as_tensor
 from .tensor_reductions import ValuesIndices
 
 __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select",
-           "masked_fill", "masked_select", "std_mean", "var_mean", "gather", "scatter",
+           "masked_fill", "masked_select", "dist", "std_mean", "var_mean", "gather", "scatter",
            "scatter_add", "unbind", "chunk", "topk",
            "amax", "amin", "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose",
            "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge"]
@@ -70,6 +70,12 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:  # noqa: A002
 def masked_select(input: Any, mask: Any) -> Tensor:  # noqa: A002
     """The elements of input where ``mask`` is True (broadcast together), as a 1-d tensor."""
     return as_tensor(input).masked_select(mask)
+
+
+def dist(input: Any, other: Any, p: float = 2) -> Tensor:  # noqa: A002
+    """||input - other||_p over all elements (broadcast together), as ``torch.dist``."""
+    difference = as_tensor(input) - other
+    return difference.reshape(-1).norm(p)
 
 
 def std_mean(input: Any, dim: Any = None, *, correction: int | None = None,  # noqa: A002

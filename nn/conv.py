@@ -117,13 +117,14 @@ class _ConvNd(ConvBase):
         self._make_parameters(bias, dtype, rng)
 
     def forward(self, input: Any) -> Tensor:
+        weight = self.weight  # read once: a parametrized weight is computed on each read
         if not self._dtype_warned:
-            warn_wider_input(self, input, self.weight.dtype)
+            warn_wider_input(self, input, weight.dtype)
         if self.padding_mode == "zeros":
-            return self._conv(input, self.weight, self.bias, self.stride, self.padding,
+            return self._conv(input, weight, self.bias, self.stride, self.padding,
                               self.dilation, self.groups)
         flat = tuple(w for pair in reversed(self._widths) for w in pair)  # F.pad's order
-        return self._conv(pad(input, flat, self.padding_mode), self.weight, self.bias,
+        return self._conv(pad(input, flat, self.padding_mode), weight, self.bias,
                           self.stride, 0, self.dilation, self.groups)
 
 

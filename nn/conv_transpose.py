@@ -51,11 +51,12 @@ class _ConvTransposeNd(ConvBase):
     def forward(self, input: Any, output_size: Any = None) -> Tensor:
         """The transposed convolution of input; ``output_size`` (the spatial sizes, or
         with the batch and channel axes too) picks the output padding, as PyTorch's."""
+        weight = self.weight  # read once: a parametrized weight is computed on each read
         if not self._dtype_warned:
-            warn_wider_input(self, input, self.weight.dtype)
+            warn_wider_input(self, input, weight.dtype)
         output_padding = self.output_padding if output_size is None else \
             self._output_padding(np.ndim(input), np.shape(input), output_size)
-        return self._conv(input, self.weight, self.bias, self.stride, self.padding,
+        return self._conv(input, weight, self.bias, self.stride, self.padding,
                           output_padding, self.groups, self.dilation)
 
     def _output_padding(self, ndim: int, shape: tuple[int, ...],

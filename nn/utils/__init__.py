@@ -18,13 +18,15 @@ from autograd.errors import DTypeError, ShapeError
 from .._checks import flag, is_real, real_number
 from ..errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
 from . import rnn  # PyTorch's nn.utils.rnn
+from . import parametrize, parametrizations  # PyTorch's weight_norm, spectral_norm
 
 if TYPE_CHECKING:  # pragma: no cover
     from autograd import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
            "grad_norms", "check_clip_argument",
-           "parameters_to_vector", "vector_to_parameters", "rnn"]
+           "parameters_to_vector", "vector_to_parameters", "rnn", "parametrize",
+           "parametrizations"]
 
 
 def _is_tensor(obj: Any) -> bool:

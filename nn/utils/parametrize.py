@@ -1,0 +1,217 @@
+"""``nn.utils.parametrize``: PyTorch's parametrizations. ``register_parametrization(m,
+"weight", P())`` makes ``m.weight`` a computed tensor, ``P()(original)``, where
+``original`` is the parameter that is trained (``m.parametrizations.weight.original``;
+``original0``, ``original1``... when ``P.right_inverse`` splits it, as weight norm's
+(g, v)). Several parametrizations of one tensor apply in the order registered.
+
+How: the module's class is swapped for a subclass (made once per module) with a
+property per parametrized name, as PyTorch does. Assigning ``m.weight = value`` runs the
+parametrizations' ``right_inverse`` backwards and writes the originals in place.
+``cached()`` computes each parametrized tensor once inside its block.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator
+
+from autograd import Tensor, no_grad
+from autograd.errors import ShapeError, UsageError
+from ..containers import ModuleDict, ModuleList
+from ..errors import ArgumentTypeError, MemberNotFoundError
+from ..module import Module, Parameter
+
+__all__ = ["register_parametrization", "remove_parametrizations", "is_parametrized",
+           "cached", "ParametrizationList"]
+
+_CACHE: dict[tuple[int, str], Tensor] = {}
+_CACHING = [0]  # how many cached() blocks are open
+
+
+class ParametrizationList(ModuleList):
+    """The parametrizations of one tensor, applied in order to ``original`` (or to
+    ``original0, original1, ...``), a ``ModuleList`` as PyTorch's."""
+
+    def __init__(self, modules: list[Module], original: Tensor, unsafe: bool = False
+                 ) -> None:
+        super().__init__(modules)
+        object.__setattr__(self, "unsafe", unsafe)
+        with no_grad():
+            new = original
+            for module in reversed(self._items):
+                if hasattr(module, "right_inverse"):
+                    new = module.right_inverse(new)
+        if isinstance(new, Tensor):
+            object.__setattr__(self, "is_tensor", True)
+            if new is not original:  # keep the Parameter object (optimizers hold it)
+                _check_like(new, original, "right_inverse")
+                original.data = new.detach().numpy().copy()
+            _register(self, "original", original, original)
+        else:
+            new = tuple(new)
+            object.__setattr__(self, "is_tensor", False)
+            object.__setattr__(self, "ntensors", len(new))
+            for i, value in enumerate(new):
+                if not isinstance(value, Tensor):
+                    raise ArgumentTypeError(f"right_inverse must return a Tensor or a "
+                                            f"sequence of Tensors; item {i} is a "
+                                            f"{type(value).__name__}")
+                _register(self, f"original{i}", value, original)
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        """The originals before the parametrizations' own buffers, as PyTorch names them."""
+        members = list(super()._members())
+        return iter(members[len(self._items):] + members[:len(self._items)])
+
+    def forward(self) -> Tensor:
+        if self.is_tensor:
+            x = self._items[0](self.original)
+        else:
+            x = self._items[0](*(getattr(self, f"original{i}") for i in range(self.ntensors)))
+        for module in self._items[1:]:
+            x = module(x)
+        return x
+
+    def right_inverse(self, value: Tensor) -> None:
+        """Write the originals so that the parametrized tensor becomes ``value``."""
+        with no_grad():
+            for module in reversed(self._items):
+                if not hasattr(module, "right_inverse"):
+                    raise UsageError(f"cannot assign the parametrized tensor: "
+                                     f"{type(module).__name__} has no right_inverse()")
+                value = module.right_inverse(value)
+            targets = ([self.original] if self.is_tensor else
+                       [getattr(self, f"original{i}") for i in range(self.ntensors)])
+            values = [value] if self.is_tensor else list(value)
+            if len(values) != len(targets):
+                raise ShapeError(f"right_inverse gave {len(values)} tensors for "
+                                 f"{len(targets)} originals")
+            for target, new in zip(targets, values):
+                _check_like(new, target, "right_inverse")
+                target.data[...] = new.detach().numpy()
+
+
+def _register(owner: Module, name: str, value: Tensor, like: Tensor) -> None:
+    """``owner.<name>``: a Parameter (of ``like``'s requires_grad) if ``like`` is one,
+    else a buffer."""
+    if isinstance(like, Parameter):
+        if not isinstance(value, Parameter):
+            value = Parameter(value.detach().numpy().copy(), requires_grad=like.requires_grad)
+        setattr(owner, name, value)
+    else:
+        owner.register_buffer(name, value.detach())
+
+
+def _check_like(new: Any, old: Tensor, where: str) -> None:
+    if not isinstance(new, Tensor):
+        raise ArgumentTypeError(f"{where} must give a Tensor; got {type(new).__name__}")
+    if new.shape != old.shape or new.dtype != old.dtype:
+        raise ShapeError(f"{where} gave a {new.dtype} tensor of shape {new.shape}; the "
+                         f"tensor is {old.dtype} of shape {old.shape}")
+
+
+def _parametrized_property(name: str) -> property:
+    def get(self: Module) -> Tensor:
+        if not _CACHING[0]:
+            return self.parametrizations[name]()
+        key = (id(self), name)
+        if key not in _CACHE:
+            _CACHE[key] = self.parametrizations[name]()
+        return _CACHE[key]
+
+    def set_(self: Module, value: Tensor) -> None:
+        self.parametrizations[name].right_inverse(value)
+
+    return property(get, set_, doc=f"``{name}``, computed by its parametrizations")
+
+
+def register_parametrization(module: Module, tensor_name: str, parametrization: Module,
+                             *, unsafe: bool = False) -> Module:
+    """Make ``module.<tensor_name>`` (a parameter or buffer) ``parametrization(original)``;
+    returns ``module``. Unless ``unsafe``, the result must keep the tensor's shape and
+    dtype (``ShapeError``)."""
+    if not isinstance(parametrization, Module):
+        raise ArgumentTypeError(f"register_parametrization needs an nn.Module as the "
+                                f"parametrization; got {type(parametrization).__name__}")
+    if is_parametrized(module, tensor_name):
+        current = getattr(module, tensor_name)
+        if not unsafe:
+            start = (parametrization.right_inverse(current)
+                     if hasattr(parametrization, "right_inverse") else current)
+            _check_like(start, current, f"{type(parametrization).__name__}.right_inverse")
+            _check_like(parametrization(start), current, type(parametrization).__name__)
+        module.parametrizations[tensor_name].append(parametrization)
+        return module
+    original = module.__dict__.get(tensor_name)
+    if not isinstance(original, Tensor):
+        raise MemberNotFoundError(f"register_parametrization: {type(module).__name__} has "
+                                  f"no parameter or buffer {tensor_name!r}")
+    chain = ParametrizationList([parametrization], original, unsafe=unsafe)
+    if not unsafe:
+        _check_like(chain(), original, type(parametrization).__name__)
+    delattr(module, tensor_name)
+    if "parametrizations" not in module.__dict__:
+        module.parametrizations = ModuleDict()
+        cls = type(module)
+        object.__setattr__(module, "__class__", type(f"Parametrized{cls.__name__}", (cls,),
+                                                     {"_unparametrized_class": cls}))
+    module.parametrizations[tensor_name] = chain
+    setattr(type(module), tensor_name, _parametrized_property(tensor_name))
+    return module
+
+
+def is_parametrized(module: Module, tensor_name: str | None = None) -> bool:
+    """Whether ``module`` has a parametrization (of ``tensor_name``, if given)."""
+    chains = module.__dict__.get("parametrizations")
+    if not isinstance(chains, ModuleDict):
+        return False
+    return len(chains) > 0 if tensor_name is None else tensor_name in chains
+
+
+def remove_parametrizations(module: Module, tensor_name: str,
+                            leave_parametrized: bool = True) -> Module:
+    """Undo ``register_parametrization``: ``module.<tensor_name>`` becomes a plain
+    parameter (or buffer) again, holding the parametrized value (``leave_parametrized``)
+    or the original one (only when there is a single original)."""
+    if not is_parametrized(module, tensor_name):
+        raise UsageError(f"{type(module).__name__} has no parametrization of "
+                         f"{tensor_name!r}")
+    chain = module.parametrizations[tensor_name]
+    if chain.is_tensor:
+        kept = chain.original
+        if leave_parametrized:
+            with no_grad():
+                value = chain()
+            kept.data = value.detach().numpy().copy()
+    else:
+        if not leave_parametrized:
+            raise UsageError(f"cannot remove the parametrization of {tensor_name!r} with "
+                             f"leave_parametrized=False: it has {chain.ntensors} originals, "
+                             f"not one tensor")
+        with no_grad():
+            value = chain()
+        first = chain.original0
+        kept = (Parameter(value.detach().numpy().copy(), requires_grad=first.requires_grad)
+                if isinstance(first, Parameter) else value.detach())
+    delattr(type(module), tensor_name)
+    del module.parametrizations[tensor_name]
+    if isinstance(kept, Parameter):
+        setattr(module, tensor_name, kept)
+    else:
+        module.register_buffer(tensor_name, kept)
+    if not len(module.parametrizations):
+        delattr(module, "parametrizations")
+        object.__setattr__(module, "__class__", type(module)._unparametrized_class)
+    return module
+
+
+@contextlib.contextmanager
+def cached() -> Iterator[None]:
+    """Inside the block each parametrized tensor is computed once (for a recurrent
+    model that reads its weight at every step), as PyTorch's ``parametrize.cached()``."""
+    _CACHING[0] += 1
+    try:
+        yield
+    finally:
+        _CACHING[0] -= 1
+        if not _CACHING[0]:
+            _CACHE.clear()
