@@ -227,3 +227,35 @@ def test_parametrization_misuse_is_named() -> None:
         nn.utils.parametrize.remove_parametrizations(layer, "bias")
     with pytest.raises(UsageError, match="dim must be None .* or an axis 0..1"):
         nn.utils.parametrizations.weight_norm(nn.Linear(2, 2), dim=2)
+
+
+def test_a_deep_copy_keeps_its_own_parametrizations() -> None:
+    """A deep copy shares the module's class: removing or adding a parametrization on
+    one must leave the other's attributes alone."""
+    import copy
+
+    class Double(nn.Module):
+        def forward(self, X):
+            return X * 2
+
+    layer = nn.utils.parametrize.register_parametrization(nn.Linear(2, 2, rng=0), "weight",
+                                                          Double())
+    twin = copy.deepcopy(layer)
+    nn.utils.parametrize.remove_parametrizations(twin, "weight")
+    nn.utils.parametrize.register_parametrization(twin, "bias", Double())
+    assert type(twin).__name__ == "ParametrizedLinear" and type(layer) is not type(twin)
+    np.testing.assert_array_equal(_numpy(layer.weight),
+                                  2 * _numpy(layer.parametrizations.weight.original))
+    np.testing.assert_array_equal(_numpy(twin.weight), _numpy(layer.weight))
+    assert isinstance(layer.bias, nn.Parameter) and "bias" not in layer.parametrizations
+    nn.utils.parametrize.remove_parametrizations(twin, "bias", leave_parametrized=False)
+    assert type(twin) is nn.Linear and not nn.utils.parametrize.is_parametrized(twin)
+
+
+def test_dist_as_pytorch(torch) -> None:
+    a, b = np.random.default_rng(4).normal(size=(2, 3, 4))
+    for p in (2, 1, 3.5, float("inf"), 0):
+        got = ag.dist(ag.tensor(a), ag.tensor(b[0]), p)
+        assert got.item() == pytest.approx(torch.dist(torch.tensor(a), torch.tensor(b[0]),
+                                                      p).item(), rel=1e-12)
+    ag.gradcheck(lambda x: ag.dist(x, ag.tensor(b)), [ag.tensor(a, requires_grad=True)])

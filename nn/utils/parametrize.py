@@ -151,12 +151,24 @@ def register_parametrization(module: Module, tensor_name: str, parametrization: 
     delattr(module, tensor_name)
     if "parametrizations" not in module.__dict__:
         module.parametrizations = ModuleDict()
-        cls = type(module)
-        object.__setattr__(module, "__class__", type(f"Parametrized{cls.__name__}", (cls,),
-                                                     {"_unparametrized_class": cls}))
     module.parametrizations[tensor_name] = chain
-    setattr(type(module), tensor_name, _parametrized_property(tensor_name))
+    _set_class(module)
     return module
+
+
+def _set_class(module: Module) -> None:
+    """Give ``module`` a class of its own with a property per parametrized name (its
+    plain class when there is none). A new class each time: a deep copy shares the
+    class, so changing one in place would change the copy's attributes too."""
+    base = getattr(type(module), "_unparametrized_class", type(module))
+    names = list(module.__dict__["parametrizations"]) if is_parametrized(module) else []
+    if not names:
+        object.__setattr__(module, "__class__", base)
+        return
+    attributes: dict[str, Any] = {"_unparametrized_class": base}
+    attributes.update((name, _parametrized_property(name)) for name in names)
+    object.__setattr__(module, "__class__", type(f"Parametrized{base.__name__}", (base,),
+                                                 attributes))
 
 
 def is_parametrized(module: Module, tensor_name: str | None = None) -> bool:
@@ -192,15 +204,14 @@ def remove_parametrizations(module: Module, tensor_name: str,
         first = chain.original0
         kept = (Parameter(value.detach().numpy().copy(), requires_grad=first.requires_grad)
                 if isinstance(first, Parameter) else value.detach())
-    delattr(type(module), tensor_name)
     del module.parametrizations[tensor_name]
+    if not len(module.parametrizations):
+        delattr(module, "parametrizations")
+    _set_class(module)
     if isinstance(kept, Parameter):
         setattr(module, tensor_name, kept)
     else:
         module.register_buffer(tensor_name, kept)
-    if not len(module.parametrizations):
-        delattr(module, "parametrizations")
-        object.__setattr__(module, "__class__", type(module)._unparametrized_class)
     return module
 
 
