@@ -51,6 +51,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from . import amp, cuda, functional, linalg
+from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
 
 __version__ = "0.1.0"
@@ -113,7 +114,7 @@ __all__ = [
     "set_rng_state",
     # PyTorch's functions for its Tensor methods (torch.flatten(x, 1)...)
     "flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select", "masked_fill",
-    "masked_select", "dist", "std_mean", "var_mean",
+    "masked_select", "dist", "std_mean", "var_mean", "matrix_exp",
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "amax", "amin",
     "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",

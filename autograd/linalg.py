@@ -16,12 +16,13 @@ from .errors import NormOrderError, ShapeError, UsageError
 from .function import apply
 from .ops import decompositions, matrix_functions
 from .ops.lapack import lapack_eigh, lapack_svd
+from .ops.matrix_exp import matrix_exp as ops_matrix_exp
 from .ops.matrix_functions import EighResult, QRResult, SVDResult
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .torch_methods import SlogDet
 
-__all__ = ["det", "slogdet", "inv", "solve", "cholesky", "vector_norm", "matrix_norm",
+__all__ = ["det", "slogdet", "inv", "matrix_exp", "solve", "cholesky", "vector_norm", "matrix_norm",
            "norm", "matmul", "cross", "diagonal", "matrix_power", "eigh", "eigvalsh", "svd",
            "svdvals", "qr", "pinv", "matrix_rank", "cond", "SlogDet", "EighResult", "SVDResult",
            "QRResult"]
@@ -38,6 +39,13 @@ def slogdet(A: Any) -> SlogDet:
     """(sign, ln |det A|) as PyTorch's named pair ``.sign``, ``.logabsdet``; the sign is
     a constant, logabsdet differentiable (gradient A^-T)."""
     return as_tensor(A).slogdet()
+
+
+@accepts_out
+def matrix_exp(A: Any) -> Tensor:
+    """exp(A) = sum_k A^k / k! of each square matrix, as ``torch.linalg.matrix_exp``
+    (scaling and squaring with a Pade approximant; differentiable twice and more)."""
+    return ops_matrix_exp(as_tensor(A))
 
 
 @accepts_out

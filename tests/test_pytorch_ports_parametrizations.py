@@ -2,12 +2,12 @@
 autograd as torch``-style: the library ``T`` with its ``nn`` and ``parametrize``), next
 to PyTorch from the same weights (float64): symmetric and skew-symmetric weights, a
 parametrized convolution, caching, chaining (skew-symmetric then the Cayley map gives an
-orthogonal matrix), initialising through ``right_inverse``, removing; then
+orthogonal matrix, as does the matrix exponential of a skew-symmetric one; that of a
+symmetric one is positive definite), initialising through ``right_inverse``, removing; then
 ``weight_norm`` and ``spectral_norm`` trained a few steps.
 
-Written differently here: the tutorial's ``MatrixExponential`` (``torch.matrix_exp``)
-chains are left out (no ``matrix_exp`` here); ``torch.rand``'s draws come from NumPy on
-both sides.
+Written differently here: ``torch.rand``'s draws come from NumPy on both sides, and
+the orthogonal matrix ``nn.init.orthogonal_`` samples too.
 """
 from __future__ import annotations
 
@@ -83,6 +83,27 @@ def tutorial(T, nn_, parametrize, start: dict) -> list:
     parametrize.register_parametrization(layer, "weight", CayleyMap(3))
     X = layer.weight
     record.append(T.dist(X.T @ X, T.eye(3)).item())  # X is orthogonal
+    record.append(_numpy(X))
+
+    class MatrixExponential(nn_.Module):
+        def forward(self, X):
+            return T.matrix_exp(X)
+
+    layer_orthogonal = nn_.Linear(3, 3)
+    _set(layer_orthogonal, start["square"])
+    parametrize.register_parametrization(layer_orthogonal, "weight", SkewSymmetric())
+    parametrize.register_parametrization(layer_orthogonal, "weight", MatrixExponential())
+    X = layer_orthogonal.weight
+    record.append(T.dist(X.T @ X, T.eye(3)).item())  # X is orthogonal
+    record.append(_numpy(X))
+
+    layer_spd = nn_.Linear(3, 3)
+    _set(layer_spd, start["square"])
+    parametrize.register_parametrization(layer_spd, "weight", Symmetric())
+    parametrize.register_parametrization(layer_spd, "weight", MatrixExponential())
+    X = layer_spd.weight
+    record.append(T.dist(X, X.T).item())  # X is symmetric
+    record.append(bool((T.linalg.eigvalsh(X) > 0.).all()))  # X is positive definite
     record.append(_numpy(X))
 
     class Skew(nn_.Module):

@@ -330,7 +330,15 @@ def _linalg() -> list:
               lambda x: np.linalg.qr(_spaced(x) + 0.6)[1], matrices(False), op="matmul"),
         _case("pinv", lambda x: ag.linalg.pinv(_spaced(x)),
               lambda x: np.linalg.pinv(_spaced(x)), matrices(False), op="matmul"),
+        _case("matrix_exp", lambda x: ag.matrix_exp(x + x.swapaxes(-1, -2)),
+              lambda x: _exp_symmetric(x + x.swapaxes(-1, -2)), matrices(), op="matmul"),
     ]
+
+
+def _exp_symmetric(s: np.ndarray) -> np.ndarray:
+    """exp of symmetric matrices by their eigendecomposition: V diag(e^w) V^T."""
+    w, v = np.linalg.eigh(s)
+    return (v * np.exp(w)[..., None, :]) @ v.swapaxes(-1, -2)
 
 
 MORE_CASES += _scans() + _shape_ops() + _linalg()
