@@ -83,22 +83,23 @@ def std_mean(input: Any, dim: Any = None, *, correction: int | None = None,  # n
     """``(std, mean)`` over ``dim`` (all axes if None), as ``torch.std_mean``: the standard
     deviation with Bessel's correction, sqrt(sum((x - mean)^2) / (n - 1)), unless
     ``correction`` (the ddof) or ``unbiased=False`` says otherwise."""
-    x = as_tensor(input)
-    if correction is None and unbiased is None:
-        correction = 1
-    return (x.std(dim=dim, keepdim=keepdim, correction=correction, unbiased=unbiased),
-            x.mean(dim=dim, keepdim=keepdim))
+    return _spread_and_mean("std", input, dim, correction, unbiased, keepdim)
 
 
 def var_mean(input: Any, dim: Any = None, *, correction: int | None = None,  # noqa: A002
              unbiased: bool | None = None, keepdim: bool = False) -> tuple[Tensor, Tensor]:
     """``(var, mean)`` over ``dim``, as ``torch.var_mean`` (Bessel's correction, n - 1, by
     default; see :func:`std_mean`)."""
+    return _spread_and_mean("var", input, dim, correction, unbiased, keepdim)
+
+
+def _spread_and_mean(spread: str, input: Any, dim: Any, correction: int | None,  # noqa: A002
+                     unbiased: bool | None, keepdim: bool) -> tuple[Tensor, Tensor]:
     x = as_tensor(input)
     if correction is None and unbiased is None:
-        correction = 1
-    return (x.var(dim=dim, keepdim=keepdim, correction=correction, unbiased=unbiased),
-            x.mean(dim=dim, keepdim=keepdim))
+        correction = 1  # PyTorch's default, also over all axes
+    return (getattr(x, spread)(dim=dim, keepdim=keepdim, correction=correction,
+                               unbiased=unbiased), x.mean(dim=dim, keepdim=keepdim))
 
 
 @accepts_out
