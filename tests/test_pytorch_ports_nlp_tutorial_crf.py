@@ -260,8 +260,9 @@ def train_bilstm_crf(torch, nn, optim, sync, record: list, epochs: int = 3) -> N
 def test_bilstm_crf(torch):
     ours, theirs = weight_sync()
     got, want = Printed(), Printed()
-    train_bilstm_crf(torch.nn and libraries(torch)[0], torch.nn, torch.optim, theirs, want)
-    train_bilstm_crf(*libraries()[:2], libraries()[3], ours, got)
+    for (T, lib, _, optim), sync, record in [(libraries(torch), theirs, want),
+                                             (libraries(), ours, got)]:
+        train_bilstm_crf(T, lib, optim, sync, record)
     assert_records(got, want)
     transitions = got[0]
     assert (transitions[3, :] == -10000).all() and (transitions[:, 4] == -10000).all()
@@ -282,6 +283,10 @@ def test_log_sum_exp_and_argmax(torch):
         runs.append([argmax(vec), value.item(), vec.grad.numpy().copy(),
                      prepare_sequence(["b", "a"], {"a": 0, "b": 1}).tolist()])
     assert_records(runs[0], runs[1])
+    model = bilstm_crf(ag, libraries()[1])[3](3, {"B": 0, START_TAG: 1, STOP_TAG: 2}, 2, 2)
+    transitions = model.transitions.detach().numpy()  # the two .data[...] = -10000 lines
+    assert (transitions[1, :] == -10000).all() and (transitions[:, 2] == -10000).all()
+    assert (transitions[[0, 2]][:, [0, 1]] != -10000).all()
     with pytest.raises(ag.UsageError, match="dim=1"):
         ag.max(ag.tensor([[1.0, 2.0]]), 1)
     assert np.isclose(runs[0][1], np.log(np.exp([1.5, 3.0, -2.0, 0.5]).sum()))

@@ -6,7 +6,7 @@ reader solves it (the context's embeddings summed with Python's ``sum``, ``nn.Re
 Step for step next to PyTorch from the same weights (float64); the lines written
 differently are listed in ``test_pytorch_ports_nlp_tutorial.py`` (``randn`` shared, the
 models' start copied from PyTorch's), and the epochs are fewer (10 and 100 in the
-tutorial and the usual answer, 3 and 4 here, to keep the suite fast).
+tutorial and the usual answer, 2 and 4 here, to keep the suite fast).
 """
 
 import numpy as np
@@ -55,7 +55,7 @@ def test_embedding_lookup(torch):
     assert got[0].dtype == np.int64 and got[1].shape == (1, 5)
 
 
-def ngram_language_model(torch, nn, F, optim, sync, record: list, epochs: int = 3) -> None:
+def ngram_language_model(torch, nn, F, optim, sync, record: list, epochs: int = 2) -> None:
     torch.manual_seed(1)
     CONTEXT_SIZE = 2
     EMBEDDING_DIM = 10
@@ -137,7 +137,7 @@ def test_ngram_language_model(torch):
     assert_records(got, want)
     assert got[0][0] == (["forty", "When"], "winters")
     losses = got[5]
-    assert losses[0] > losses[1] > losses[2]  # the loss decreased every epoch
+    assert losses[0] > losses[1]  # the loss decreased every epoch
     assert got[6].shape == (10,)
 
 
