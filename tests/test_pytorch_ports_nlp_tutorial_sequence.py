@@ -2,12 +2,12 @@
 readers write it: an ``nn.LSTM(3, 3)`` stepped one element at a time, then over the whole
 sequence at once (the last slice of ``out`` is the hidden state), and the ``LSTMTagger``
 part-of-speech tagger (``prepare_sequence``, ``lstm_out.view(len(sentence), -1)``,
-``F.log_softmax``, ``NLLLoss``, SGD) with its scores before and after training, the
-predicted tags "DET NN V DET NN". Step for step next to PyTorch from the same weights
-(float64); the lines written differently are listed in
-``test_pytorch_ports_nlp_tutorial.py`` (``randn`` shared, the models' start copied from
-PyTorch's). The tutorial trains 300 epochs (for its tags "0 1 2 0 1"); the run here takes
-20 (the suite's time budget).
+``F.log_softmax``, ``NLLLoss``, SGD) with its scores before and after training; and the
+section's exercise (character-level features from a second LSTM over each word's letters)
+as a reader solves it. Step for step next to PyTorch from the same weights (float64); the
+lines written differently are listed in ``test_pytorch_ports_nlp_tutorial.py`` (``randn``
+shared, the models' start copied from PyTorch's). The tutorial trains 300 epochs (for its
+tags "DET NN V DET NN"); the runs here take 20 and 5 (the suite's time budget).
 """
 
 import numpy as np
@@ -165,3 +165,84 @@ def test_lstm_tagger(torch):
     assert len(losses) == 40
     assert losses[-2:].max() < losses[:2].min()  # it learns
 
+
+
+def char_level_tagger(torch, nn, F, optim, sync, record: list, epochs: int = 5) -> None:
+    """The section's exercise, "Augmenting the LSTM part-of-speech tagger with
+    character-level features", as a reader solves it: each word's characters through an
+    LSTM, its last hidden state joined to the word's embedding."""
+    torch.manual_seed(1)
+
+    def prepare_sequence(seq, to_ix):
+        idxs = [to_ix[w] for w in seq]
+        return torch.tensor(idxs, dtype=torch.long)
+
+    training_data = TRAINING_DATA
+    word_to_ix, char_to_ix = {}, {}
+    for sent, tags in training_data:
+        for word in sent:
+            if word not in word_to_ix:
+                word_to_ix[word] = len(word_to_ix)
+            for char in word:
+                if char not in char_to_ix:
+                    char_to_ix[char] = len(char_to_ix)
+    tag_to_ix = {"DET": 0, "NN": 1, "V": 2}
+    EMBEDDING_DIM, CHAR_EMBEDDING_DIM, HIDDEN_DIM, CHAR_HIDDEN_DIM = 6, 3, 6, 3
+
+    class LSTMTagger(nn.Module):
+
+        def __init__(self, embedding_dim, char_embedding_dim, hidden_dim, char_hidden_dim,
+                     vocab_size, alphabet_size, tagset_size):
+            super(LSTMTagger, self).__init__()
+            self.hidden_dim = hidden_dim
+            self.word_embeddings = nn.Embedding(vocab_size, embedding_dim)
+            self.char_embeddings = nn.Embedding(alphabet_size, char_embedding_dim)
+            self.char_lstm = nn.LSTM(char_embedding_dim, char_hidden_dim)
+            # the word LSTM takes the word embedding and the character representation
+            self.lstm = nn.LSTM(embedding_dim + char_hidden_dim, hidden_dim)
+            self.hidden2tag = nn.Linear(hidden_dim, tagset_size)
+
+        def forward(self, sentence, words):
+            char_reprs = []
+            for word in words:
+                char_idxs = prepare_sequence(word, char_to_ix)
+                char_embeds = self.char_embeddings(char_idxs)
+                _, (char_hidden, _) = self.char_lstm(char_embeds.view(len(word), 1, -1))
+                char_reprs.append(char_hidden.view(-1))
+            char_reprs = torch.stack(char_reprs)
+            embeds = self.word_embeddings(sentence)
+            combined = torch.cat((embeds, char_reprs), dim=1)
+            lstm_out, _ = self.lstm(combined.view(len(sentence), 1, -1))
+            tag_space = self.hidden2tag(lstm_out.view(len(sentence), -1))
+            tag_scores = F.log_softmax(tag_space, dim=1)
+            return tag_scores
+
+    model = LSTMTagger(EMBEDDING_DIM, CHAR_EMBEDDING_DIM, HIDDEN_DIM, CHAR_HIDDEN_DIM,
+                       len(word_to_ix), len(char_to_ix), len(tag_to_ix))
+    sync(model)
+    loss_function = nn.NLLLoss()
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(epochs):
+        for sentence, tags in training_data:
+            model.zero_grad()
+            sentence_in = prepare_sequence(sentence, word_to_ix)
+            targets = prepare_sequence(tags, tag_to_ix)
+            tag_scores = model(sentence_in, sentence)
+            loss = loss_function(tag_scores, targets)
+            loss.backward()
+            optimizer.step()
+            record += [loss.item(), *[p.grad for p in model.parameters()]]
+    with torch.no_grad():
+        inputs = prepare_sequence(training_data[0][0], word_to_ix)
+        record.append(model(inputs, training_data[0][0]))
+    record += list(model.state_dict().values())
+
+
+def test_char_level_tagger_exercise(torch):
+    ours, theirs = weight_sync()
+    got, want = Printed(), Printed()
+    char_level_tagger(*libraries(torch), theirs, want)
+    char_level_tagger(*libraries(), ours, got)
+    assert_records(got, want)
+    losses = [value for value in got if isinstance(value, float)]
+    assert len(losses) == 10 and losses[-1] < losses[1]
