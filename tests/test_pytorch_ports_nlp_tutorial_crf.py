@@ -12,6 +12,8 @@ Lines written differently here (besides the shared ``randn`` and the copied star
 - ``_, idx = torch.max(vec, 1)`` is ``torch.max(vec, dim=1)``: ``max(vec, 1)`` means the
   values in NumPy and a (values, indices) pair in PyTorch, so it raises ``UsageError``
   naming both spellings (README, "Where NumPy and PyTorch disagree");
+- ``import torch.autograd as autograd`` (unused there) is left out: ``torch.autograd``'s
+  names are ``autograd``'s own here (its ``MissingNameError`` says so);
 - ``self.transitions.data[tag_to_ix[START_TAG], :] = -10000`` reads as written: ``.data``
   is the live NumPy array here, and NumPy's assignment writes the same entries;
 - the tutorial trains 300 epochs; the step-for-step run takes 3 (the suite's time budget),
