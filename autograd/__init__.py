@@ -45,6 +45,7 @@ from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max
                               isclose, le, lerp, lt, masked_fill, masked_select, mm, mv,
                               nan_to_num, narrow, ne, numel, permute, scatter, scatter_add,
                               std_mean, topk, unbind, unflatten, unsqueeze, var_mean)
+from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
@@ -107,6 +108,8 @@ __all__ = [
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
     "short", "long", "uint8", "finfo", "iinfo", "set_printoptions",
+    # PyTorch's legacy typed constructors (torch.LongTensor([label]))
+    "LongTensor", "IntTensor", "FloatTensor", "DoubleTensor", "BoolTensor",
     # sampling
     "multinomial", "normal", "bernoulli", "poisson",
     # the default random generator (generator=None draws from it), as torch's

@@ -4,7 +4,8 @@ base class of ``Module`` kept in its own file.
 
 A module holds them as plain attributes: a ``Parameter``, a buffer (a Tensor whose name
 ``register_buffer`` recorded), a ``Module``, or a list, tuple or dict holding them.
-``_walk`` visits them iteratively in definition order, each module and container once,
+``_walk`` visits them iteratively in PyTorch's order (a module's own parameters, then its
+buffers, then its sub-modules and containers, each in definition order), each once,
 giving dotted names (``"blocks.0.weight"``); containers name their items by overriding
 ``_members`` (and ``_member`` / ``_set_member`` when the items are not attributes).
 """
@@ -31,6 +32,21 @@ def _join(prefix: str, name: str) -> str:
 
 def _may_hold(value: Any) -> bool:
     return isinstance(value, _HOLDERS)
+
+
+def _in_pytorch_order(module: AnyModule) -> list[tuple[str, Any, bool]]:
+    """``(name, value, is_buffer)`` of the members of ``module`` that may hold something,
+    in PyTorch's order: its own parameters, then its own buffers, then its sub-modules and
+    containers, each group in definition order (``next(model.parameters())`` is a
+    parameter the model defines itself, even after its layers)."""
+    buffers = module.__dict__.get("_buffer_names", ())
+    groups: tuple[list, list, list] = ([], [], [])
+    for k, v in module._members():
+        if isinstance(v, _HOLDERS):
+            is_buffer = k in buffers
+            group = 1 if is_buffer else 0 if isinstance(v, Tensor) else 2
+            groups[group].append((k, v, is_buffer))
+    return groups[0] + groups[1] + groups[2]
 
 
 class DiscoveryMethods:
@@ -85,9 +101,8 @@ class DiscoveryMethods:
                 yield name, _MODULE, value, where
                 if not recurse and value is not self:
                     continue
-                buffers = value.__dict__.get("_buffer_names", ())
-                entries = [(_join(name, k), v, k in buffers, (value, k), ancestors)
-                           for k, v in value._members()]
+                entries = [(_join(name, k), v, is_buffer, (value, k), ancestors)
+                           for k, v, is_buffer in _in_pytorch_order(value)]
             else:
                 items = value.items() if isinstance(value, dict) else enumerate(value)
                 entries = [(_join(name, str(k)), v, False, (value, k), ancestors)
@@ -96,7 +111,7 @@ class DiscoveryMethods:
 
     def named_parameters(self, prefix: str = "", recurse: bool = True,
                          remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
-        """``(dotted name, parameter)`` pairs, each parameter once, in definition order;
+        """``(dotted name, parameter)`` pairs, each parameter once, in PyTorch's order;
         names start with ``prefix``; ``recurse=False``: this module's own only;
         ``remove_duplicate=False``: a shared parameter under each of its names."""
         unique = flag("named_parameters", "remove_duplicate", remove_duplicate)
@@ -121,9 +136,7 @@ class DiscoveryMethods:
                     yield value
                 continue
             if isinstance(value, DiscoveryMethods):
-                buffers = value.__dict__.get("_buffer_names", ())
-                entries = [(v, k in buffers) for k, v in value._members()
-                           if isinstance(v, _HOLDERS)]
+                entries = [(v, is_buffer) for _, v, is_buffer in _in_pytorch_order(value)]
             else:
                 items = value.values() if isinstance(value, dict) else value
                 entries = [(v, False) for v in items if isinstance(v, _HOLDERS)]

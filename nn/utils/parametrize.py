@@ -57,11 +57,6 @@ class ParametrizationList(ModuleList):
                                             f"{type(value).__name__}")
                 _register(self, f"original{i}", value, original)
 
-    def _members(self) -> Iterator[tuple[str, Any]]:
-        """The originals before the parametrizations' own buffers, as PyTorch names them."""
-        members = list(super()._members())
-        return iter(members[len(self._items):] + members[:len(self._items)])
-
     def forward(self) -> Tensor:
         if self.is_tensor:
             x = self._items[0](self.original)

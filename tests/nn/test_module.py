@@ -45,11 +45,12 @@ class Net(Module):
 
 
 def expected_names():
-    block = ["fc.weight", "fc.bias", "norm.weight", "norm.bias", "gate"]
-    return (["inp.weight", "inp.bias"]
+    """PyTorch's order: a module's own parameters first, then its sub-modules'."""
+    block = ["gate", "fc.weight", "fc.bias", "norm.weight", "norm.bias"]
+    return (["scale", "inp.weight", "inp.bias"]
             + [f"blocks.{i}.{n}" for i in range(2) for n in block]
             + ["heads.a.weight", "heads.a.bias", "heads.b.weight", "heads.b.bias",
-               "pair.0", "scale"])
+               "pair.0"])
 
 
 # ---------------------------------------------------------------- Parameter
@@ -76,7 +77,7 @@ def test_parameter_rejects_integer_data():
 
 
 # ---------------------------------------------------------------- discovery
-def test_named_parameters_follow_definition_order_with_dotted_names():
+def test_named_parameters_follow_pytorchs_order_with_dotted_names():
     net = Net()
     assert [n for n, _ in net.named_parameters()] == expected_names()
     assert [p for _, p in net.named_parameters()] == list(net.parameters())

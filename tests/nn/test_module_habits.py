@@ -29,7 +29,8 @@ def test_add_module_and_register_parameter_are_found_as_attributes_are():
     m.register_module("act", nn.ReLU())
     m.register_parameter("scale", Parameter(np.ones(1)))
     m.register_parameter("unused", None)
-    assert [n for n, _ in m.named_parameters()] == ["fc.weight", "fc.bias", "scale"]
+    # PyTorch's order: the module's own parameters before its sub-modules'
+    assert [n for n, _ in m.named_parameters()] == ["scale", "fc.weight", "fc.bias"]
     assert list(dict(m.named_children())) == ["fc", "act"]
     m.add_module("fc", nn.Linear(2, 1))  # replacing a module by a module is allowed
     assert m.fc.out_features == 1
