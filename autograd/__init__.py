@@ -49,6 +49,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
+from .devices import device
 from . import cuda, functional, linalg
 
 __version__ = "0.1.0"
@@ -121,7 +122,7 @@ __all__ = [
     # derivatives of whole functions
     "functional",
     # PyTorch's torch.linalg spellings; torch.cuda's device test (is_available() is False)
-    "linalg", "cuda",
+    "linalg", "cuda", "device",
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",

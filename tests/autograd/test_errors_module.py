@@ -82,7 +82,6 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("array_equal", "np.array_equal takes Tensors"), ("typecodes", "autograd.__all__"),
     ("no_such_function", "autograd.__all__"),
     ("autograd", "autograd.Function"),  # torch's
-    ("device", "on the CPU"),
     ("bfloat16", "autograd.float32"), ("backends", "drop the line"),  # nanoGPT's train.py
     ("amp", "contextlib.nullcontext()"), ("autocast", "contextlib.nullcontext()"),
     ("nn", "import nn"), ("optim", "nn.optim.SGD"), ("utils", "nn.data.DataLoader"),
