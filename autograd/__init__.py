@@ -31,9 +31,9 @@ from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, ar
                              log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
                              sign, sin, sinh, slogdet, softplus, solve, sort, square,
                              take_along_axis, tan, tensordot, tile, trace, tril, triu)
-from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, rand,
-                       rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
-                       zeros_like)
+from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones,
+                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
+                       randperm, zeros, zeros_like)
 from .sampling import bernoulli, multinomial, normal, poisson
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                       seed, set_rng_state)
@@ -95,9 +95,9 @@ __all__ = [
     "take_along_axis", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
     "index_put", "index_add",
     # creation
-    "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
-    "linspace", "rand", "randn", "rand_like", "randn_like", "randint", "randint_like",
-    "randperm",
+    "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "empty", "empty_like",
+    "eye", "arange", "linspace", "rand", "randn", "rand_like", "randn_like", "randint",
+    "randint_like", "randperm",
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
     "short", "long", "uint8",

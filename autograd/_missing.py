@@ -36,8 +36,6 @@ TORCH_NAMES = {
             "model=model.state_dict(), epoch=3) (NumPy's format, never pickle)",
     "load": "torch.load is nn.load(path) here (a dict of what nn.save stored)",
     "is_tensor": "write isinstance(x, autograd.Tensor)",
-    "empty": "autograd.zeros(*size) (an array here is never left uninitialised)",
-    "empty_like": "autograd.zeros_like(x) (an array here is never left uninitialised)",
     "set_default_dtype": _DTYPE, "get_default_dtype": _DTYPE,
     "Size": "a shape here is a plain tuple of ints: x.shape, x.size()",
     "dtype": "dtypes are NumPy's here: np.float32 or autograd.float32; x.dtype is a "

@@ -86,8 +86,7 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("amp", "contextlib.nullcontext()"), ("autocast", "contextlib.nullcontext()"),
     ("nn", "import nn"), ("optim", "nn.optim.SGD"), ("utils", "nn.data.DataLoader"),
     ("save", "nn.save(path, **objects)"), ("load", "nn.load(path)"),
-    ("is_tensor", "isinstance(x, autograd.Tensor)"), ("empty", "autograd.zeros(*size)"),
-    ("empty_like", "autograd.zeros_like(x)"), ("set_default_dtype", "dtype="),
+    ("is_tensor", "isinstance(x, autograd.Tensor)"), ("set_default_dtype", "dtype="),
     ("Size", "plain tuple"), ("dtype", "autograd.float32"), ("jit", "no compiler"),
     ("compile", "eagerly")])
 def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
