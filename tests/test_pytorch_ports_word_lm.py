@@ -26,8 +26,6 @@ Lines written differently here:
   is a ``UsageError`` naming both (the README's table);
 - ``torch.nn.utils.clip_grad_norm_`` is ``nn.utils.clip_grad_norm_`` (``nn`` is a package
   of its own: ``autograd`` never imports it; ``autograd.nn``'s MissingNameError says so);
-- ``device = torch.device("cuda" if args.cuda else "cpu")`` is ``device = 'cpu'`` (the
-  MissingNameError of ``autograd.device`` says so); ``.to(device)`` is as written;
 - for the steps to match, dropout is 0 (``--dropout 0``; ``nn.Transformer``'s own 0.1,
   which ``TransformerModel`` does not pass on, is set to 0 by the test's glue): masks
   come from each library's own generator. Dropout 0.5 runs once on its own.
@@ -45,7 +43,7 @@ import pytest
 import autograd as ag
 import nn
 import nn.functional as nn_F
-from test_pytorch_ports_gpt_lecture import assert_records, to_numpy
+from test_pytorch_ports_gpt_lecture import assert_records
 
 
 def libraries(torch=None) -> tuple:
@@ -281,7 +279,7 @@ def main_program(torch, nn, argv, record, start=None, no_dropout=False):
     if torch.cuda.is_available():
         if not args.cuda:
             print("WARNING: You have a CUDA device, so you should probably run with --cuda")
-    device = "cuda" if args.cuda else "cpu"  # torch.device(...)
+    device = torch.device("cuda" if args.cuda else "cpu")
 
     corpus = data.Corpus(args.data)
 

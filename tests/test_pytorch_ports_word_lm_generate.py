@@ -2,9 +2,10 @@
 the model saved by ``main.py`` is loaded, put in ``eval()`` mode, and words are sampled
 under ``no_grad()`` from ``exp(output / temperature)`` with ``multinomial``; the RNN's
 input is refilled in place (``input.fill_(word_idx)``) and its hidden state carried, the
-Transformer's input grows by ``cat`` (``has_mask=False``). The programs are
-``test_pytorch_ports_word_lm.py``'s. Both runs draw the same words, so the weights of every
-step agree with PyTorch's to 1e-10, and the files written are the same.
+Transformer's input grows by ``cat`` (``has_mask=False``). The models are
+``test_pytorch_ports_word_lm.py``'s, their files saved from PyTorch's weights. Both runs
+draw the same words, so the weights of every step agree with PyTorch's to 1e-10, and the
+files written are the same.
 
 Lines written differently here (and those listed in ``test_pytorch_ports_word_lm.py``):
 - ``model = torch.load(f, map_location=device)`` unpickles the whole module; here the file
@@ -22,9 +23,8 @@ import pytest
 
 import autograd as ag
 import nn
-from test_pytorch_ports_gpt_lecture import assert_records
-from test_pytorch_ports_word_lm import (data_program, libraries, model_program, run_both,
-                                        write_corpus)
+from test_pytorch_ports_gpt_lecture import assert_records, to_numpy
+from test_pytorch_ports_word_lm import data_program, libraries, model_program, write_corpus
 
 
 def shared_sampling(torch, seed: int = 1111) -> tuple:
@@ -63,7 +63,7 @@ def generate_program(torch, nn, argv, build, randint, multinomial) -> list:
         if not args.cuda:
             print("WARNING: You have a CUDA device, so you should probably run with --cuda")
 
-    device = "cuda" if args.cuda else "cpu"  # torch.device(...)
+    device = torch.device("cuda" if args.cuda else "cpu")
 
     if args.temperature < 1e-3:
         parser.error("--temperature has to be greater or equal 1e-3")
@@ -117,12 +117,23 @@ def builder(torch, kind: str, ntokens: int):
     return lambda: RNNModel(kind, ntokens, 8, 8, 2, 0.0)
 
 
+def save_both(torch, tmp_path, kind: str, ntokens: int) -> None:
+    """The files main.py saves: model.pt (PyTorch's weights) and model.npz (the same)."""
+    torch.manual_seed(0)
+    theirs = builder(torch, kind, ntokens)()
+    torch.save(theirs.state_dict(), tmp_path / 'model.pt')
+    ours = builder(ag, kind, ntokens)()
+    ours.load_state_dict(to_numpy(theirs.state_dict()))
+    with open(tmp_path / 'model.npz', 'wb') as f:
+        nn.save(f, model=ours)
+
+
 @pytest.mark.parametrize("kind", ["LSTM", "Transformer"])
 @pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")  # PyTorch's Transformer
 def test_generate_py_samples_as_torch(torch, tmp_path, kind):
-    run_both(torch, tmp_path, ['--model', kind, '--dropout', '0', '--epochs', '1'],
-             no_dropout=kind == 'Transformer')
+    write_corpus(tmp_path / 'data')
     ntokens = len(data_program(ag)[1](str(tmp_path / 'data')).dictionary)
+    save_both(torch, tmp_path, kind, ntokens)
     argv = ['--data', str(tmp_path / 'data'), '--words', '25', '--temperature', '0.8',
             '--log-interval', '10']
     want = generate_program(torch, torch.nn, argv + [
