@@ -525,3 +525,17 @@ def test_dropout_runs(tmp_path):
             assert not model.training and np.isfinite(runs[-1]).all()
         assert runs[0][0] != runs[1][0]
         assert os.path.exists(tmp_path / 'm.npz')
+
+
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")  # PyTorch's Transformer
+def test_the_square_subsequent_masks_agree(torch):
+    """model.py's mask (triu == 1, masked_fill with -inf and 0), the newer model.py's
+    ``torch.log(torch.tril(torch.ones(sz, sz)))`` and nn.Transformer's static method: one
+    mask, here and in PyTorch (log(0) is -inf without a warning)."""
+    for T, lib in [(ag, nn), (torch, torch.nn)]:
+        model = model_program(T, lib, lib.functional)[2](10, 4, 2, 8, 1, 0.0)
+        mask = model._generate_square_subsequent_mask(5)
+        newer = T.log(T.tril(T.ones(5, 5)))
+        np.testing.assert_array_equal(mask.numpy(), newer.numpy())
+        np.testing.assert_array_equal(
+            mask.numpy(), lib.Transformer.generate_square_subsequent_mask(5).numpy())
