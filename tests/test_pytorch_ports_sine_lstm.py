@@ -5,7 +5,9 @@
 fed its own output), in double precision, trained with ``LBFGS(lr=0.8)`` and a closure, the
 test loss and the predicted future under ``no_grad()``. It runs step for step next to
 PyTorch from the same weights: every loss the closure sees, the test losses, the
-predictions and the parameters agree to 1e-10.
+predictions and the parameters agree to 1e-10. ``device = torch.device(device_name)`` and
+``nn.Parameter(torch.empty(0))`` run as written (``autograd.device`` and ``autograd.empty``
+were added for them); the test holds BLAS at one thread while ours runs (its glue).
 
 Sizes are small: 5 waves of 10 points (the program's 100 of 1,000: 2 to train on, 3 to
 test), 2 steps (15), and 5 predicted points (1,000). Lines written differently here:
