@@ -31,9 +31,9 @@ from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, ar
                              log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
                              sign, sin, sinh, slogdet, softplus, solve, sort, square,
                              take_along_axis, tan, tensordot, tile, trace, tril, triu)
-from .creation import (arange, eye, full, full_like, linspace, ones, ones_like, rand,
-                       rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
-                       zeros_like)
+from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones,
+                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
+                       randperm, zeros, zeros_like)
 from .sampling import bernoulli, multinomial, normal, poisson
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                       seed, set_rng_state)
@@ -51,6 +51,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
+from .devices import device
 from . import amp, cuda, functional, linalg
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
@@ -102,9 +103,9 @@ __all__ = [
     "take_along_axis", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
     "index_put", "index_add",
     # creation
-    "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
-    "linspace", "rand", "randn", "rand_like", "randn_like", "randint", "randint_like",
-    "randperm",
+    "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "empty", "empty_like",
+    "eye", "arange", "linspace", "rand", "randn", "rand_like", "randn_like", "randint",
+    "randint_like", "randperm",
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
     "short", "long", "uint8", "finfo", "iinfo", "set_printoptions",
@@ -132,7 +133,7 @@ __all__ = [
     # derivatives of whole functions
     "functional",
     # PyTorch's torch.linalg spellings; torch.cuda's device test (is_available() is False)
-    "linalg", "cuda",
+    "linalg", "cuda", "device",
     # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)
     "amp", "autocast",
     # errors

@@ -17,15 +17,12 @@ NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "a
                "inverse": "inv", "absolute": "abs", "take_along_dim": "take_along_axis",
                "true_divide": "div", "concat": "cat"}
 # torch's own namespaces and module-level objects a PyTorch script reaches for first
-_CPU = ("this engine computes with NumPy on the CPU: write device = 'cpu' (model.to('cpu') "
-        "and t.to('cpu') take it)")
 _DTYPE = ("there is no global default dtype: nn's layers are float64 unless given dtype= "
           "(or model.float()), a Tensor keeps its data's dtype; pass dtype= where it matters")
 _EAGER = "there is no compiler here: the engine runs each op eagerly with NumPy"
 TORCH_NAMES = {
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
-    "device": _CPU,
     "nn": "torch.nn is a package of its own here: import nn (nn.Linear, "
           "import nn.functional as F)",
     "optim": "torch.optim is nn.optim here: import nn, then nn.optim.SGD(model.parameters(), "
@@ -37,8 +34,6 @@ TORCH_NAMES = {
             "never pickle)",
     "load": "torch.load is nn.load(path) here (never unpickles)",
     "is_tensor": "write isinstance(x, autograd.Tensor)",
-    "empty": "autograd.zeros(*size) (an array here is never left uninitialised)",
-    "empty_like": "autograd.zeros_like(x) (an array here is never left uninitialised)",
     "set_default_dtype": _DTYPE, "get_default_dtype": _DTYPE,
     "Size": "a shape here is a plain tuple of ints: x.shape, x.size()",
     "dtype": "dtypes are NumPy's here: np.float32 or autograd.float32; x.dtype is a "

@@ -26,7 +26,8 @@ from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .torch_shapes import check_device
 
-__all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange",
+__all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "empty",
+           "empty_like", "eye", "arange",
            "linspace", "rand", "randn", "rand_like", "randn_like", "randint", "randint_like",
            "randperm", "GeneratorError"]
 
@@ -76,6 +77,15 @@ def ones(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool =
 
 
 @accepts_out
+def empty(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
+    """PyTorch's ``empty``: a tensor of the given size to be written before it is read;
+    zeros here (an array is never left uninitialised), as ``new_empty``."""
+    return _leaf(np.zeros(_size(sizes, "empty", size), dtype=_dtype(dtype)), requires_grad, device,
+                 "empty")
+
+
+@accepts_out
 def full(size: Any, fill_value: float, dtype: Any = None,
          requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """A tensor of the given size filled with ``fill_value``."""
@@ -94,6 +104,15 @@ def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
     """Zeros with the shape (and dtype, unless given) of ``t``."""
     shape, dtype = _like(t, dtype)
     return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "zeros_like")
+
+
+@accepts_out
+def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
+               device: Any = None) -> Tensor:
+    """PyTorch's ``empty_like``: zeros here with the shape (and dtype, unless given) of
+    ``t``."""
+    shape, dtype = _like(t, dtype)
+    return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "empty_like")
 
 
 @accepts_out

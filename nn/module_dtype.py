@@ -40,7 +40,8 @@ class DtypeMethods:
            non_blocking: bool = False) -> _M:
         """PyTorch's ``to``: a dtype casts in place (``astype``); the device may only be
         ``"cpu"``, where everything already is (``non_blocking`` changes nothing here)."""
-        if isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps"):
+        if (isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps")
+                or type(target).__name__ == "device"):  # autograd's or torch's device
             target, device = None, target
         if not is_cpu(device):
             raise UsageError(f"to({device!r}): this library computes with NumPy on the CPU; "

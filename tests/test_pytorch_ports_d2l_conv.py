@@ -8,8 +8,8 @@ convolution as a matrix product, ``pool2d`` by hand and ``nn.MaxPool2d``/``AvgPo
 LeNet (``nn.Sequential`` of ``Conv2d``, ``Sigmoid``, ``AvgPool2d``, ``Flatten``,
 ``Linear``) on random 28x28 images in float32, and a LeNet sized for the 8x8 digits
 trained with d2l's ``train_ch6`` loop in float64. d2l's ``d2l.try_gpu()`` gives a
-``torch.device``; here the device is written ``"cpu"`` (``autograd.device`` does not
-exist, and its ``MissingNameError`` says to write ``'cpu'``), which ``.to()`` takes in both.
+``torch.device``; here the device is written ``"cpu"`` (``autograd.device("cpu")`` works
+too), which ``.to()`` takes in both.
 """
 
 import numpy as np
