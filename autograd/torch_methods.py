@@ -333,6 +333,11 @@ class TorchMethods:
             result = result @ base
         return result
 
+    def is_inference(self) -> bool:
+        """False: ``inference_mode`` is ``no_grad`` here, and what it makes are ordinary
+        tensors, which may enter a graph later (PyTorch's "inference tensors" may not)."""
+        return False
+
     def register_post_accumulate_grad_hook(self, hook: Any) -> RemovableHandle:
         """Call ``hook(self)`` on this leaf during each backward, once its ``.grad`` holds
         the pass's gradient (one optimizer step per parameter: PyTorch's "optimizer in
