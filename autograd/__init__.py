@@ -43,7 +43,7 @@ from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max
                               clone, diag, eq, flatten, gather, ge, gt, index_select,
                               isclose, le, lerp, lt, masked_fill, mm, mv, nan_to_num, narrow, ne,
                               numel, permute, scatter, scatter_add, topk, unbind, unflatten,
-                              unsqueeze)
+                              unsqueeze, movedim, moveaxis)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
@@ -106,7 +106,8 @@ __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
     "set_rng_state",
     # PyTorch's functions for its Tensor methods (torch.flatten(x, 1)...)
-    "flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select", "masked_fill",
+    "flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
+    "index_select", "masked_fill",
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "amax", "amin",
     "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",
