@@ -8,7 +8,7 @@ Parts: freezing a model and finetuning a new head (``requires_grad = False``,
 ``inference_mode``, ``is_inference``) as context managers, decorators and calls;
 ``model.eval()`` next to ``no_grad``; in-place correctness (the version-counter errors);
 backward hooks on tensors (``register_hook``, ``retain_grad``, hooks and in-place
-changes, ``register_post_accumulate_grad_hook``).
+changes, ``register_post_accumulate_grad_hook``); backward in several threads.
 
 Lines written differently here, and why:
 - ``torchvision.models.resnet18(pretrained=True)`` is a small two-layer model with an
@@ -296,3 +296,35 @@ def test_backward_hooks_on_tensors(torch):
 def test_complex_numbers_are_a_named_error():
     with pytest.raises(ag.DTypeError, match="complex128"):
         ag.tensor(np.array([1 + 2j, 3j]), requires_grad=True)
+
+
+def threaded_training(T):
+    import threading
+    grads = []
+
+    # Define a train function to be used in different threads
+    def train_fn():
+        x = T.ones(5, 5, requires_grad=True)
+        # forward
+        y = (x + 3) * (x + 4) * 0.5
+        # backward
+        y.sum().backward()
+        # potential optimizer update
+        grads.append(x.grad.numpy().copy())
+
+    # User write their own threading code to drive the train_fn
+    threads = []
+    for _ in range(10):
+        p = threading.Thread(target=train_fn, args=())
+        p.start()
+        threads.append(p)
+
+    for p in threads:
+        p.join()
+    return grads
+
+
+def test_concurrent_backward_in_threads(torch):
+    ours, theirs = threaded_training(ag), threaded_training(torch)
+    assert len(ours) == len(theirs) == 10
+    np.testing.assert_array_equal(np.array(ours), np.array(theirs))  # 8.5 everywhere
