@@ -51,9 +51,10 @@ class FunctionCtx:
     def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
         self.needs_input_grad = needs_input_grad  # one per argument of forward, as PyTorch
         self._saved: tuple[Any, ...] = ()
-        self._output: Any = None  # what forward returned, unless it was an input
-        self._graph_output: Any = None  # the recorded output, while a create_graph backward runs
-        self._non_differentiable = False
+        self._outputs: tuple = ()  # what forward returned (None for an input or a constant)
+        self._graph_outputs: tuple = ()  # the recorded outputs, while a create_graph backward runs
+        self._marked: list = []  # the outputs marked non-differentiable
+        self._materialize = True
 
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep Tensors (or None) for ``backward``, which reads them as ``saved_tensors``."""
@@ -66,18 +67,21 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
-        """What ``save_for_backward`` kept; the output stands for the recorded output."""
-        if self._graph_output is None or self._output is None:
+        """What ``save_for_backward`` kept; an output stands for the recorded output."""
+        if not self._graph_outputs:
             return self._saved
-        return tuple(self._graph_output if t is self._output else t for t in self._saved)
+        return tuple(next((r for o, r in zip(self._outputs, self._graph_outputs)
+                           if o is not None and t is o), t) for t in self._saved)
 
     def mark_non_differentiable(self, *outputs: Any) -> None:
-        """The output is a constant (an index, a mask): it records no gradient."""
-        self._non_differentiable = True
+        """These outputs are constants (an index, a mask): they record no gradient."""
+        self._marked.extend(outputs)
 
     def set_materialize_grads(self, value: bool) -> None:
-        """Accepted for PyTorch's code: an op here has one output, whose gradient always
-        arrives as a Tensor, so there is nothing to materialise."""
+        """With False, ``backward`` gets None (not zeros) for a constant output's gradient.
+        A differentiable output's gradient always arrives as a Tensor here (zeros when
+        the backward did not pass through it), which PyTorch's code handles too."""
+        self._materialize = bool(value)
 
     def mark_dirty(self, *tensors: Any) -> None:
         raise UsageError("mark_dirty: a function here may not change its inputs in place; "
@@ -87,11 +91,12 @@ class FunctionCtx:
 class CtxOp(function.Function):
     """One call of a PyTorch-style function class, as an op of this engine: ``forward``
     and ``vjp`` call the class's static ``forward(ctx, ...)`` and ``backward(ctx, g)``."""
-    __slots__ = ("fn", "ctx", "args")
+    __slots__ = ("fn", "ctx", "args", "layout")
     save_output = True  # a saved output stands for it under create_graph
 
     def __init__(self, fn: type, args: tuple, ctx: FunctionCtx) -> None:
         self.fn, self.args, self.ctx = fn, args, ctx
+        self.layout: list | None = None  # with several outputs: where each one lies
 
     def name(self) -> str:
         return self.fn.__name__
@@ -110,22 +115,58 @@ class CtxOp(function.Function):
             else:
                 result = self.fn.forward(self.ctx, *self.args)
         if isinstance(result, (tuple, list)):
-            raise UsageError(f"{self.name()}.forward returned a {type(result).__name__} of "
-                             f"{len(result)}; a function here has one output Tensor. Write "
-                             f"one function per output, or stack them into one.")
+            return self._pack(result)
         # an input returned as it is stays that input when saved (as in PyTorch)
-        self.ctx._output = None if any(result is a for a in self.args) else result
+        self.ctx._outputs = (None if any(result is a for a in self.args) else result,)
         return result.data if isinstance(result, Tensor) else result
+
+    def _pack(self, results: tuple | list) -> np.ndarray:
+        """Several outputs as one op: the differentiable ones (float, not marked) raveled
+        into one array, each a slice of it; the others kept as constants (``layout``)."""
+        layout: list = []
+        parts: list[np.ndarray] = []
+        for r in results:
+            t = r if isinstance(r, Tensor) else Tensor(np.asarray(r))
+            if t.dtype.kind != "f" or any(r is m for m in self.ctx._marked):
+                layout.append((None, t.detach(), None))
+                continue
+            start = sum(p.size for p in parts)
+            layout.append((slice(start, start + t.size), t.shape, t.dtype))
+            parts.append(t.data.ravel())
+        self.layout = layout
+        self.ctx._outputs = tuple(None if entry[0] is None or any(r is a for a in self.args)
+                                  else r for r, entry in zip(results, layout))
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def unpack(self, packed: Any, constants: bool = True) -> tuple:
+        """The outputs (or their gradients) from the packed array or Tensor; a constant
+        output as itself (``constants``) or None."""
+        found = []
+        for where, shape, dtype in self.layout:
+            if where is None:
+                found.append(shape if constants else None)
+                continue
+            part = packed[where].reshape(shape)
+            found.append(part.astype(dtype) if part.dtype != dtype else part)
+        return tuple(found)
 
     def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple:
         """``fn.backward(ctx, g)``, one gradient per Tensor argument (as arrays, or as
         Tensors when the backward is recorded)."""
         ctx, recorded = self.ctx, is_tensor(out)  # create_graph hands over the graph's nodes
-        ctx._graph_output = out if recorded else None
+        if recorded:
+            ctx._graph_outputs = (out,) if self.layout is None else self.unpack(out)
+        if self.layout is None:
+            upstream: tuple = (g,)
+        else:  # a constant output's gradient: zeros, or None without materialize_grads
+            upstream = tuple(Tensor(np.zeros_like(u.data)) if where is None and u is not None
+                             else u for (where, _, _), u in
+                             zip(self.layout, self.unpack(g, ctx._materialize)))
         try:
-            grads = self.fn.backward(ctx, g if is_tensor(g) else Tensor(g))
+            grads = self.fn.backward(ctx, *(u if u is None or is_tensor(u) else Tensor(u)
+                                            for u in upstream))
         finally:
-            ctx._graph_output = None
+            ctx._graph_outputs = ()
         return self._per_input(grads if isinstance(grads, tuple) else (grads,), recorded)
 
     def _per_input(self, grads: tuple, recorded: bool) -> tuple:
@@ -172,10 +213,11 @@ def ctx_apply(cls: type, args: tuple, keywords: dict[str, Any]) -> Tensor:
     ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad and recording
                             for a in args))
     op = CtxOp(cls, args, ctx)
-    if not tensors:  # nothing to record (PyTorch runs it the same way)
-        return Tensor(op.forward())
-    out = function.apply(op, *tensors)
-    if out.requires_grad and (ctx._non_differentiable or out.dtype.kind != "f"):
+    # nothing to record without a Tensor argument (PyTorch runs it the same way)
+    out = function.apply(op, *tensors) if tensors else Tensor(op.forward())
+    if op.layout is not None:  # several outputs: slices of the packed one, and constants
+        return op.unpack(out)
+    if out.requires_grad and (ctx._marked or out.dtype.kind != "f"):
         return out.detach()  # a constant (an index, a mask), as in PyTorch
     return out
 

@@ -38,7 +38,7 @@ from .clock import INPLACE
 from .errors import BackwardError, DTypeError, GraphFreedError, ShapeError
 from .function import Function
 from .grad_mode import STATE, set_grad_enabled
-from .hooks import run_hooks
+from .hooks import run_hooks, run_post_accumulate_hooks
 
 __all__ = ["run_backward", "seed", "accumulate_into"]
 
@@ -75,6 +75,8 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
                     continue
             elif node._op is None or node._retains_grad:  # a leaf root, or retain_grad()
                 _accumulate_grad(node, g, False)
+                if node._op is None and node._hooks:  # register_post_accumulate_grad_hook
+                    run_post_accumulate_hooks(node)
             op = node._op
             if op is None:
                 continue

@@ -82,8 +82,8 @@ class AnomalyError(AutogradError, FloatingPointError):
     """Under ``detect_anomaly()``: an op produced NaN or Inf."""
 
 
-class GradcheckError(AutogradError, AssertionError):
-    """Analytic and numerical gradients disagree."""
+class GradcheckError(AutogradError, AssertionError, RuntimeError):
+    """Analytic and numerical gradients disagree (a RuntimeError, as PyTorch's)."""
 
 
 class NotCloseError(AutogradError, AssertionError):

@@ -12,6 +12,10 @@ from them when read, one ``(node, output_nr)`` pair per input, as in PyTorch:
 ``output_nr`` is always 0: every op here has one output. A Python number is op state,
 not an input (``x * 2`` has one input, where PyTorch lists the 2 as ``(None, 0)``).
 Nothing is stored for this: reading it costs the engine nothing.
+
+What an op saved for backward is its inputs themselves: ``y.grad_fn._saved_self`` is x,
+as PyTorch's. Nothing is packed, so ``saved_tensors_hooks`` is an error that says so, and
+``save_on_cpu`` (everything is on the CPU here) a block that changes nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from typing import Any
 
 from .errors import GraphFreedError, UsageError
 
-__all__ = ["AccumulateGrad", "next_functions_of", "no_node_hooks"]
+__all__ = ["AccumulateGrad", "next_functions_of", "no_node_hooks", "saved_attribute",
+           "saved_tensors_hooks", "save_on_cpu"]
 
 
 class AccumulateGrad:
@@ -97,3 +102,53 @@ def no_node_hooks(node: str, method: str) -> UsageError:
                    "that used x) and may return a replacement.")
     return UsageError(f"{node}.{method}: this engine keeps hooks on tensors, not on graph "
                       f"nodes. {instead}")
+
+
+_SAVED_INPUTS = {"_saved_self": 0, "_saved_other": 1}
+
+
+def saved_attribute(op: Any, name: str) -> Any:
+    """PyTorch's ``grad_fn._saved_self`` / ``_saved_other``: the op's first / second
+    input, the tensor itself (the graph keeps the inputs, as PyTorch saves an input);
+    other ``_saved_*`` and ``_raw_saved_*`` names are errors saying what to read."""
+    if name in _SAVED_INPUTS:
+        parents = next_functions_of(op) and op.parents  # GraphFreedError once released
+        if _SAVED_INPUTS[name] < len(parents):
+            return parents[_SAVED_INPUTS[name]]
+    if name.startswith("_raw_saved_"):
+        raise UsageError(f"{op.name()}.{name}: nothing is packed here, so there are no "
+                         f"saved-tensor hooks to register (see "
+                         f"autograd.graph.saved_tensors_hooks).")
+    if name == "_saved_result":
+        raise UsageError(f"{op.name()}._saved_result: an op here keeps no copy of its "
+                         f"output; what it saved is the output itself, the y whose grad_fn "
+                         f"this is.")
+    raise UsageError(f"{op.name()}.{name}: this op saved its inputs ("
+                     f"{op.name()}._saved_self, ._saved_other) and keeps its other "
+                     f"arguments as op state: {op.name()}.state() lists them.")
+
+
+class saved_tensors_hooks:
+    """PyTorch's pack/unpack hooks for saved tensors: not here, and the error says why."""
+
+    def __init__(self, pack_hook: Any, unpack_hook: Any) -> None:
+        raise UsageError(
+            "autograd.graph.saved_tensors_hooks: the graph here keeps the input tensors "
+            "themselves, not packed copies, so there is nothing for pack/unpack hooks to "
+            "act on. To keep less memory for backward, recompute a block in backward "
+            "(nn's checkpoint) or release the graph sooner (a smaller batch).")
+
+
+class save_on_cpu:
+    """PyTorch's ``save_on_cpu(pin_memory=False, device_type="cuda")``: saved tensors
+    are kept in CPU memory. Everything is in CPU memory here, so the block changes
+    nothing and code written for a GPU runs as it is."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        self.pin_memory, self.device_type = pin_memory, device_type
+
+    def __enter__(self) -> "save_on_cpu":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        return None

@@ -22,6 +22,16 @@ from .errors import DTypeError, ShapeError, UsageError
 
 __all__ = ["RemovableHandle"]  # add_hook and run_hooks serve Tensor and the engine
 
+
+class PostAccumulateHook:
+    """A hook of ``register_post_accumulate_grad_hook``, kept among the tensor's hooks:
+    ``run_hooks`` skips it, ``run_post_accumulate_hooks`` calls it with the tensor."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Any], None]) -> None:
+        self.fn = fn
+
 _handle_ids = itertools.count()
 
 
@@ -58,6 +68,8 @@ def run_hooks(node: Any, g: Any) -> Any:
     ``create_graph=True``); a hook always sees a Tensor, and what it returns goes back
     in the engine's form, checked against the tensor's shape and dtype."""
     for hook in list(node._hooks.values()):
+        if type(hook) is PostAccumulateHook:
+            continue
         shown = g if isinstance(g, type(node)) else node._make(g, None)
         result = hook(shown)
         if result is None:
@@ -85,3 +97,11 @@ def run_hooks(node: Any, g: Any) -> Any:
         else:
             g = array
     return g
+
+
+def run_post_accumulate_hooks(node: Any) -> None:
+    """Call each post-accumulate hook of the leaf ``node`` with ``node`` itself, once its
+    ``.grad`` holds this pass's gradient (PyTorch's order: after the grad hooks)."""
+    for hook in list(node._hooks.values()):
+        if type(hook) is PostAccumulateHook:
+            hook.fn(node)

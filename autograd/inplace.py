@@ -1,7 +1,7 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
 masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_
-fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_``, and ``uniform_ normal_``, which draw
-from a ``numpy.random.Generator``).
+fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_``, and ``uniform_
+normal_``, which draw from a ``numpy.random.Generator``).
 
 Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
 optimizer's update) they write in place. Every write stamps the written memory
@@ -235,6 +235,18 @@ class InplaceOps:
     def tanh_(self) -> Any:
         """self = tanh(self), in place."""
         return self._math_("tanh")
+
+    def sin_(self) -> Any:
+        """self = sin(self), in place."""
+        return self._math_("sin")
+
+    def cos_(self) -> Any:
+        """self = cos(self), in place."""
+        return self._math_("cos")
+
+    def log_(self) -> Any:
+        """self = log(self), in place (NaN below 0, as PyTorch)."""
+        return self._math_("log")
 
     def _math_(self, name: str) -> Any:
         """The values of ``self.<name>()`` written into self. As PyTorch, a bool tensor is

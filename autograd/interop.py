@@ -229,7 +229,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.reshape: TensorMath.reshape, np.transpose: TensorMath.transpose,
     np.swapaxes: TensorMath.swapaxes, np.expand_dims: TensorMath.expand_dims,
     np.squeeze: numpy_squeeze, np.broadcast_to: TensorMath.broadcast_to,
-    np.isclose: TorchMethods.isclose,
+    np.isclose: TorchMethods.isclose, np.moveaxis: TorchSpellings.movedim,
     np.copy: TensorMath.copy, np.concatenate: concatenate, np.stack: stack,
     np.where: where,
     # the second set of ops (tensor_methods.OpMethods, ops.linalg_more)

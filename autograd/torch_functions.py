@@ -22,9 +22,9 @@ from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .tensor_reductions import ValuesIndices
 
-__all__ = ["flatten", "unflatten", "unsqueeze", "permute", "narrow", "index_select",
-           "masked_fill", "masked_select", "dist", "std_mean", "var_mean", "gather", "scatter",
-           "scatter_add", "unbind", "chunk", "topk",
+__all__ = ["flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
+           "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
+           "gather", "scatter", "scatter_add", "unbind", "chunk", "topk",
            "amax", "amin", "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose",
            "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge"]
 
@@ -48,6 +48,14 @@ def unsqueeze(input: Any, dim: int) -> Tensor:  # noqa: A002
 def permute(input: Any, dims: Sequence[int]) -> Tensor:  # noqa: A002
     """The axes in the order ``dims`` (a tuple naming every axis)."""
     return as_tensor(input).permute(dims)
+
+
+def movedim(input: Any, source: Any, destination: Any) -> Tensor:  # noqa: A002
+    """Axes ``source`` moved to ``destination``, the others keeping their order."""
+    return as_tensor(input).movedim(source, destination)
+
+
+moveaxis = movedim
 
 
 def narrow(input: Any, dim: int, start: int, length: int) -> Tensor:  # noqa: A002

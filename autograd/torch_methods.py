@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
+from .hooks import PostAccumulateHook, RemovableHandle, add_hook
 from .ops import indexing, linalg_more
 from .ops.reductions import normalize_axis, pick_axis
 from .tensor_math import where
@@ -331,3 +332,19 @@ class TorchMethods:
         for _ in range(abs(int(n)) - 1):
             result = result @ base
         return result
+
+    def is_inference(self) -> bool:
+        """False: ``inference_mode`` is ``no_grad`` here, and what it makes are ordinary
+        tensors, which may enter a graph later (PyTorch's "inference tensors" may not)."""
+        return False
+
+    def register_post_accumulate_grad_hook(self, hook: Any) -> RemovableHandle:
+        """Call ``hook(self)`` on this leaf during each backward, once its ``.grad`` holds
+        the pass's gradient (one optimizer step per parameter: PyTorch's "optimizer in
+        backward"). Returns a handle: ``.remove()``."""
+        if self._op is not None or not self._requires_grad:
+            raise UsageError("register_post_accumulate_grad_hook works on a leaf that "
+                             "requires grad (its .grad is where gradients accumulate); on "
+                             "another tensor use register_hook(fn), which sees its gradient.")
+        self._hooks, handle = add_hook(self._hooks, PostAccumulateHook(hook))
+        return handle

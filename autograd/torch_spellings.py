@@ -76,6 +76,22 @@ class TorchSpellings:
         """The axes in the order ``dims`` (``transpose`` with every axis named)."""
         return self.transpose(*dims)
 
+    def movedim(self, source: Any, destination: Any) -> AnyTensor:
+        """Axes ``source`` (an int or a sequence) moved to ``destination``, the others
+        keeping their order (PyTorch's ``movedim``/``moveaxis``, NumPy's ``moveaxis``)."""
+        src, dst = ([normalize_axis(a, self.ndim, "movedim")[0] for a in
+                     (list(d) if isinstance(d, (tuple, list)) else [d])]
+                    for d in (source, destination))
+        if len(src) != len(dst) or len(set(src)) < len(src) or len(set(dst)) < len(dst):
+            raise ShapeError(f"movedim: source {source} and destination {destination} "
+                             f"must name as many axes, none repeated")
+        order = [a for a in range(self.ndim) if a not in src]
+        for d, s in sorted(zip(dst, src)):
+            order.insert(d, s)
+        return self.transpose(order)
+
+    moveaxis = movedim
+
     @property
     def mT(self) -> AnyTensor:
         """The last two axes swapped (a matrix, or a batch of them, transposed)."""
