@@ -50,6 +50,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from . import amp, cuda, functional, linalg
+from . import func
 from .amp import autocast
 
 __version__ = "0.1.0"
@@ -125,6 +126,7 @@ __all__ = [
     "logcumsumexp",
     # derivatives of whole functions
     "functional",
+    "func",
     # PyTorch's torch.linalg spellings; torch.cuda's device test (is_available() is False)
     "linalg", "cuda",
     # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)
