@@ -1,5 +1,6 @@
 """``TorchShapes``: PyTorch's Tensor methods that take their shape from another tensor or
-cut one out (``view_as expand_as reshape_as narrow index_select``) and that make new
+cut one out (``view_as expand_as reshape_as narrow index_select``) or move axes
+(``movedim``, ``moveaxis``) and that make new
 constant tensors of self's dtype (``new_tensor new_empty new_zeros new_ones new_full``);
 a mixin of ``Tensor``, beside ``torch_spellings.TorchSpellings``.
 
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ._arrays import as_dtype, to_array
-from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
+from .errors import AxisError, DTypeError, ShapeError, TensorIndexError, UsageError
 from .ops.reductions import normalize_axis
 
 __all__ = ["TorchShapes", "check_device"]
@@ -99,6 +100,29 @@ class TorchShapes:
                                    f"positions along dim {axis} of shape {self.shape} are "
                                    f"0..{n - 1} (PyTorch takes no negative index either)")
         return self[(slice(None),) * axis + (index.reshape(-1),)]
+
+    def movedim(self, source: Any, destination: Any) -> AnyTensor:
+        """The axes ``source`` (an int or a sequence) moved to the places ``destination``,
+        the others kept in order: PyTorch's ``movedim``, NumPy's ``moveaxis`` (a
+        ``transpose``)."""
+        one = isinstance(source, (int, np.integer)) and isinstance(destination,
+                                                                   (int, np.integer))
+        src, dst = ((source,), (destination,)) if one else (source, destination)
+        if not isinstance(src, (tuple, list)) or not isinstance(dst, (tuple, list)) or len(
+                src) != len(dst):
+            raise UsageError(f"movedim: source and destination must be two ints or two "
+                             f"sequences of one length; got {source!r} and {destination!r}")
+        src = [normalize_axis(a, self.ndim, "movedim")[0] for a in src]
+        dst = [normalize_axis(a, self.ndim, "movedim")[0] for a in dst]
+        if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+            raise AxisError(f"movedim: repeated axes in source {source!r} or destination "
+                            f"{destination!r}")
+        order = [a for a in range(self.ndim) if a not in src]
+        for d, s in sorted(zip(dst, src)):
+            order.insert(d, s)
+        return self.transpose(order)
+
+    moveaxis = movedim
 
     # ------------------------------------------------------------ new constant tensors
     def _new(self, array: np.ndarray, dtype: Any, device: Any, requires_grad: bool,
