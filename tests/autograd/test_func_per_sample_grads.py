@@ -22,6 +22,9 @@ import autograd as ag
 import nn
 import nn.functional as nnF
 
+# torch.func imports torch._dynamo on first use, which calls torch.jit.script (deprecated)
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+
 
 def libraries(torch=None) -> tuple:
     """(T, nn, F, func, autograd-grad) for this library, or PyTorch's."""
