@@ -163,3 +163,15 @@ def test_functional_call_named_errors_and_restores_on_error():
     with pytest.raises(ShapeError):
         functional_call(model, {"enc.weight": ag.ones(3, 3)}, (ag.ones(2),))
     assert model.enc.weight is weight and model.dec.weight is weight
+
+
+def test_torch_vmap_spelling_points_to_autograd_func():
+    """``torch.vmap`` is PyTorch's top-level alias of ``torch.func.vmap``."""
+    with pytest.raises(ag.MissingNameError, match=r"autograd\.func\.vmap"):
+        ag.vmap
+
+
+def test_grad_of_a_vmapped_function_reaches_the_batch():
+    x = ag.tensor(RNG.standard_normal((3, 2)))
+    g = grad(lambda t: vmap(lambda row: (row ** 3).sum())(t).sum())(x)
+    np.testing.assert_allclose(g.data, 3 * x.data ** 2, rtol=1e-14)
