@@ -267,12 +267,16 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any,
     return result + tuple(_plain(a, create_graph) for a in aux)
 
 
-def jacrev(func: Callable[..., Any], argnums: Any = 0,
-           has_aux: bool = False) -> Callable[..., Any]:
+def jacrev(func: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, *,
+           chunk_size: int | None = None) -> Callable[..., Any]:
     """A function giving the Jacobian of ``func`` with respect to the argument(s)
     ``argnums``: for an output y and an input x a Tensor of shape ``y.shape + x.shape``;
     outputs' structure outside, arguments' inside (a tuple for a tuple ``argnums``).
-    One reverse pass per output element. With ``has_aux`` it gives ``(jacobian, aux)``."""
+    One reverse pass per output element. With ``has_aux`` it gives ``(jacobian, aux)``.
+    ``chunk_size`` (PyTorch's memory bound) changes nothing: the passes run one by one."""
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+        raise UsageError(f"jacrev: chunk_size must be None or a positive int; got "
+                         f"{chunk_size!r}")
     return _jacobian_transform(func, argnums, has_aux, "jacrev")
 
 

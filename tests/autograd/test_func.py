@@ -196,6 +196,9 @@ def test_jacobian_has_aux_and_randomness():
     assert jacfwd(lambda t: t * ag.randn(2), randomness="different")(x).shape == (2, 2)
     with pytest.raises(UsageError, match="randomness"):
         jacfwd(lambda t: t, randomness="sometimes")
+    np.testing.assert_allclose(jacrev(lambda t: t * t, chunk_size=1)(x).data, jac.data)
+    with pytest.raises(UsageError, match="chunk_size"):
+        jacrev(lambda t: t, chunk_size=0)
 
 
 def test_hessian_matches_functional_and_nests_in_blocks():
