@@ -50,8 +50,8 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from . import amp, cuda, functional, linalg
-from . import func
 from .amp import autocast
+from . import func
 
 __version__ = "0.1.0"
 
