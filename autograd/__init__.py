@@ -56,6 +56,7 @@ from .devices import device
 from . import amp, cuda, functional, linalg
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
+from . import func
 
 __version__ = "0.1.0"
 
@@ -134,6 +135,7 @@ __all__ = [
     "logcumsumexp",
     # derivatives of whole functions
     "functional",
+    "func",
     # PyTorch's torch.linalg spellings; torch.cuda's device test (is_available() is False)
     "linalg", "cuda", "device",
     # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)

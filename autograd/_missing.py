@@ -44,7 +44,8 @@ TORCH_NAMES = {
     "backends": "torch.backends' switches (TF32 matmuls, cuDNN) are GPU settings with no "
                 "meaning here: drop the line",
     "set_float32_matmul_precision": "NumPy's float32 matmul is float32 throughout (TF32 "
-                                    "is a GPU setting): drop the line"}
+                                    "is a GPU setting): drop the line",
+    "vmap": "torch.vmap is autograd.func.vmap here (from autograd.func import vmap)"}
 
 
 def missing_name(name: str) -> AttributeError:

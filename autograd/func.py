@@ -1,0 +1,334 @@
+"""Function transforms with PyTorch's names and conventions (``torch.func``): ``grad``,
+``grad_and_value``, ``vjp``, ``jvp``, ``jacrev``, ``jacfwd``, ``hessian``, ``vmap`` and
+``functional_call``.
+
+Each transform takes a function and gives a function (``grad(f)(x)`` is df/dx), and they
+nest: ``grad(grad(f))(x)`` is the second derivative, ``vmap(grad(f))`` gives one gradient
+per sample. They are built on ``autograd.grad`` (one reverse pass per vector): a
+transform called while another one evaluates its function keeps the graph of what it
+computes (``create_graph=True``), so the outer one can differentiate it; so does a
+transform whose inputs require grad (then ``.backward()`` reaches them, as in PyTorch).
+At the top level the results are plain tensors.
+
+Arguments to differentiate may be tensors or nested tuples, lists and dicts of tensors
+(a dict of parameters gives a dict of gradients); numbers and arrays are taken as float
+tensors. ``jvp`` is two reverse passes (the VJP of ``u -> J^T u`` is ``J v``); ``jacfwd``
+computes the same Jacobian as ``jacrev``, the reverse way; ``hessian`` is
+``jacfwd(jacrev(f))``. Where an output does not depend on an input, the derivative is
+zeros, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from ._random import get_rng_state
+from .errors import ShapeError, UsageError
+from .func_call import functional_call
+from .func_pytree import flatten, unflatten
+from .func_vmap import check_randomness, vmap
+from .functional import _float_data, _grads
+from .grad_mode import enable_grad
+from .tensor import Tensor
+from .tensor_math import stack
+
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap",
+           "functional_call"]
+
+_state = threading.local()
+
+
+def _depth() -> int:
+    """How many differentiating transforms are evaluating their function in this thread."""
+    return getattr(_state, "depth", 0)
+
+
+@contextmanager
+def _level() -> Iterator[None]:
+    _state.depth = _depth() + 1
+    try:
+        with enable_grad():  # as torch.func: the transforms work under no_grad too
+            yield
+    finally:
+        _state.depth -= 1
+
+
+def _argnums(argnums: Any, n: int, what: str) -> tuple[bool, tuple[int, ...]]:
+    """(was it one int, the positions): PyTorch's ``argnums``, an int or a tuple of ints."""
+    single = isinstance(argnums, int) and not isinstance(argnums, bool)
+    nums = (argnums,) if single else argnums
+    if not isinstance(nums, tuple) or not nums or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in nums):
+        raise UsageError(f"{what}: argnums must be an int or a non-empty tuple of ints "
+                         f"(positions of the arguments to differentiate); got {argnums!r}")
+    for i in nums:
+        if not -n <= i < n:
+            raise UsageError(f"{what}: argnums {i} is out of range for {n} positional "
+                             f"argument(s)")
+    nums = tuple(i % n for i in nums)
+    if len(set(nums)) != len(nums):
+        raise UsageError(f"{what}: argnums {argnums!r} repeats an argument")
+    return single, nums
+
+
+def _prepare(args: tuple, nums: tuple[int, ...], what: str
+             ) -> tuple[bool, list[Any], list[tuple[Any, int]], list[Tensor]]:
+    """(make a graph?, the arguments with differentiable leaves at ``nums``, each one's
+    (spec, leaf count), all those leaves). A leaf that requires grad stays connected to its
+    graph (through a reshape) so an outer transform, or ``backward``, can reach it."""
+    create_graph = _depth() > 0
+    new_args = list(args)
+    specs, leaves = [], []
+    for i in nums:
+        items, spec = flatten(args[i])
+        for j, x in enumerate(items):
+            if isinstance(x, Tensor) and x.requires_grad:
+                create_graph = True
+                items[j] = x.reshape(x.shape)
+            else:
+                items[j] = Tensor(_float_data(x, what, i), requires_grad=True)
+        new_args[i] = unflatten(spec, items)
+        specs.append((spec, len(items)))
+        leaves.extend(items)
+    return create_graph, new_args, specs, leaves
+
+
+def _regroup(specs: list[tuple[Any, int]], flat: list[Any], single: bool) -> Any:
+    """Per-argument trees from flat results (the structure of ``_prepare``'s leaves)."""
+    trees, start = [], 0
+    for spec, count in specs:
+        trees.append(unflatten(spec, flat[start:start + count]))
+        start += count
+    return trees[0] if single else tuple(trees)
+
+
+def _split_aux(result: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
+    if not has_aux:
+        return result, None
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise UsageError(f"{what}: with has_aux=True the function must return a pair "
+                         f"(output, aux); got {_kind(result)}")
+    return result
+
+
+def _kind(x: Any) -> str:
+    if isinstance(x, Tensor):
+        return f"a Tensor of shape {x.shape}"
+    if isinstance(x, (tuple, list)):
+        return f"a {type(x).__name__} of {len(x)}"
+    return f"a {type(x).__name__}"
+
+
+def _tensor_leaves(out: Any, what: str) -> tuple[list[Tensor], Any]:
+    leaves, spec = flatten(out)
+    for y in leaves:
+        if not isinstance(y, Tensor):
+            raise UsageError(f"{what}: the function must return Tensors (or tuples, lists, "
+                             f"dicts of them); it returned {_kind(y)} among its outputs")
+    return leaves, spec
+
+
+def _plain(tree: Any, create_graph: bool) -> Any:
+    """``tree`` with its tensors detached, unless the graph is kept."""
+    if create_graph:
+        return tree
+    leaves, spec = flatten(tree)
+    return unflatten(spec, [x.detach() if isinstance(x, Tensor) else x for x in leaves])
+
+
+def _ones(y: Tensor) -> Tensor:
+    return Tensor(np.ones(y.shape, dtype=y.dtype))
+
+
+def grad_and_value(func: Callable[..., Any], argnums: Any = 0,
+                   has_aux: bool = False) -> Callable[..., Any]:
+    """A function giving ``(df/dx, f(x))`` for the argument(s) ``argnums`` of ``func``,
+    which must return a one-element Tensor; with ``has_aux`` ``func`` returns
+    ``(output, aux)`` and the result is ``(df/dx, (output, aux))``. ``argnums`` an int
+    gives that argument's gradient (a tree like it); a tuple gives a tuple of them."""
+    return _grad_transform(func, argnums, has_aux, "grad_and_value", with_value=True)
+
+
+def grad(func: Callable[..., Any], argnums: Any = 0,
+         has_aux: bool = False) -> Callable[..., Any]:
+    """A function giving ``df/dx`` for the argument(s) ``argnums`` of ``func`` (which
+    must return a one-element Tensor); with ``has_aux`` it gives ``(df/dx, aux)``."""
+    return _grad_transform(func, argnums, has_aux, "grad", with_value=False)
+
+
+def _grad_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, what: str,
+                    with_value: bool) -> Callable[..., Any]:
+    _check_callable(func, what)
+
+    def transformed(*args: Any, **kwargs: Any) -> Any:
+        single, nums = _argnums(argnums, len(args), what)
+        create_graph, new_args, specs, leaves = _prepare(args, nums, what)
+        with _level():
+            out, aux = _split_aux(func(*new_args, **kwargs), has_aux, what)
+            if not isinstance(out, Tensor) or out.size != 1:
+                raise ShapeError(f"{what}(f)(*args): f must return a Tensor with one "
+                                 f"element (e.g. a loss); it returned {_kind(out)}. For "
+                                 f"other outputs use vjp or jacrev.")
+            flat = _grads((out,), tuple(leaves), [_ones(out)], create_graph, False, what)
+        gradient = _regroup(specs, list(flat), single)
+        value = out if create_graph else out.detach()
+        aux = _plain(aux, create_graph)
+        if with_value:
+            return gradient, ((value, aux) if has_aux else value)
+        return (gradient, aux) if has_aux else gradient
+
+    return transformed
+
+
+def _check_callable(func: Any, what: str) -> None:
+    if not callable(func):
+        raise UsageError(f"{what}: expected a function to transform; got "
+                         f"{type(func).__name__}")
+
+
+def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
+    """``(func(*primals), vjp_fn)``, with ``vjp_fn(v)`` the vector-Jacobian product
+    ``v^T J`` for each primal (a tuple, one entry per primal, each like it); ``v`` has the
+    structure of the output. ``vjp_fn`` may be called many times. With ``has_aux``
+    ``func`` returns ``(output, aux)`` and the result is ``(output, vjp_fn, aux)``."""
+    _check_callable(func, "vjp")
+    if not primals:
+        raise UsageError("vjp: give at least one primal: vjp(func, x)")
+    create_graph, new_args, specs, leaves = _prepare(primals, tuple(range(len(primals))),
+                                                     "vjp")
+    with _level():
+        out, aux = _split_aux(func(*new_args), has_aux, "vjp")
+    out_leaves, out_spec = _tensor_leaves(out, "vjp")
+
+    def vjp_fn(cotangents: Any, retain_graph: bool = True,
+               create_graph: bool | None = None) -> tuple:
+        """``v^T J`` for each primal (``retain_graph`` is PyTorch's: always kept here)."""
+        seeds, spec = flatten(cotangents)
+        if spec != out_spec:
+            raise UsageError(f"vjp_fn: the cotangents must have the structure of the "
+                             f"output ({_kind(out)}); got {_kind(cotangents)}")
+        for k, (s, y) in enumerate(zip(seeds, out_leaves)):
+            if not isinstance(s, Tensor):
+                seeds[k] = s = Tensor(np.asarray(s, dtype=y.dtype))
+            if s.shape != y.shape:
+                raise ShapeError(f"vjp_fn: cotangent {k} has shape {s.shape}; the output "
+                                 f"has {y.shape}")
+        keep = create_graph if create_graph is not None else (
+            made_graph or _depth() > 0 or any(s.requires_grad for s in seeds))
+        with enable_grad():
+            flat = _grads(tuple(out_leaves), tuple(leaves), seeds, keep, False, "vjp")
+        result = _regroup(specs, list(flat), False)
+        return result
+
+    made_graph = create_graph
+    out = _plain(out, create_graph)
+    if has_aux:
+        return out, vjp_fn, _plain(aux, create_graph)
+    return out, vjp_fn
+
+
+def jvp(func: Callable[..., Any], primals: Any, tangents: Any,
+        has_aux: bool = False) -> tuple:
+    """``(func(*primals), J v)``: the Jacobian-vector product with ``v = tangents`` (a
+    tuple like ``primals``), with the output's structure. Two reverse passes: the VJP of
+    the linear map ``u -> J^T u`` with ``v`` is ``J v``. With ``has_aux`` the result is
+    ``(output, J v, aux)``."""
+    _check_callable(func, "jvp")
+    if not isinstance(primals, tuple) or not isinstance(tangents, tuple):
+        raise UsageError(f"jvp: primals and tangents must be tuples (jvp(f, (x,), (v,))); "
+                         f"got {_kind(primals)} and {_kind(tangents)}")
+    tangent_leaves, spec = flatten(tangents)
+    primal_leaves, primal_spec = flatten(primals)
+    if spec != primal_spec:
+        raise UsageError(f"jvp: tangents must have the structure of primals; got "
+                         f"{_kind(tangents)} for {_kind(primals)}")
+    directions = []
+    for k, (v, x) in enumerate(zip(tangent_leaves, primal_leaves)):
+        v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=np.float64))
+        if v.shape != tuple(np.shape(x.data if isinstance(x, Tensor) else x)):
+            raise ShapeError(f"jvp: tangent {k} has shape {v.shape}; its primal has "
+                             f"{np.shape(x.data if isinstance(x, Tensor) else x)}")
+        directions.append(v)
+    create_graph = _depth() > 0 or any(isinstance(t, Tensor) and t.requires_grad
+                                       for t in primal_leaves + directions)
+    with _level():  # the inner vjp keeps its graph: J^T u is differentiated again
+        out, vjp_fn, *aux = vjp(func, *primals, has_aux=has_aux)
+        out_leaves, out_spec = flatten(out)
+        dummies = [Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
+                   for y in out_leaves]
+        transposed, _ = flatten(vjp_fn(unflatten(out_spec, dummies), create_graph=True))
+        flat = _grads(tuple(transposed), tuple(dummies), directions, create_graph, False,
+                      "jvp")
+    result = (_plain(out, create_graph), unflatten(out_spec, list(flat)))
+    return result + tuple(_plain(a, create_graph) for a in aux)
+
+
+def jacrev(func: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, *,
+           chunk_size: int | None = None) -> Callable[..., Any]:
+    """A function giving the Jacobian of ``func`` with respect to the argument(s)
+    ``argnums``: for an output y and an input x a Tensor of shape ``y.shape + x.shape``;
+    outputs' structure outside, arguments' inside (a tuple for a tuple ``argnums``).
+    One reverse pass per output element. With ``has_aux`` it gives ``(jacobian, aux)``.
+    ``chunk_size`` (PyTorch's memory bound) changes nothing: the passes run one by one."""
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+        raise UsageError(f"jacrev: chunk_size must be None or a positive int; got "
+                         f"{chunk_size!r}")
+    return _jacobian_transform(func, argnums, has_aux, "jacrev")
+
+
+def jacfwd(func: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, *,
+           randomness: str = "error") -> Callable[..., Any]:
+    """``jacrev``'s Jacobian under PyTorch's forward-mode name: the same numbers,
+    computed here the reverse way. ``randomness`` is ``vmap``'s: with ``"error"`` a
+    ``func`` that draws from the default generator raises ``UsageError``."""
+    check_randomness(randomness, "jacfwd")
+    return _jacobian_transform(func, argnums, has_aux, "jacfwd", randomness)
+
+
+def _jacobian_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, what: str,
+                        randomness: str = "different") -> Callable[..., Any]:
+    _check_callable(func, what)
+
+    def transformed(*args: Any, **kwargs: Any) -> Any:
+        single, nums = _argnums(argnums, len(args), what)
+        create_graph, new_args, specs, leaves = _prepare(args, nums, what)
+        with _level():
+            before = get_rng_state() if randomness == "error" else None
+            out, aux = _split_aux(func(*new_args, **kwargs), has_aux, what)
+            if before is not None and get_rng_state() != before:
+                raise UsageError(f"{what}: the function drew random numbers, and "
+                                 f"randomness='error'; pass randomness='different' or "
+                                 f"'same', or draw them outside")
+            out_leaves, out_spec = _tensor_leaves(out, what)
+            blocks = [_regroup(specs, _blocks(y, leaves, create_graph, what), single)
+                      for y in out_leaves]
+        jacobian = unflatten(out_spec, blocks)
+        return (jacobian, _plain(aux, create_graph)) if has_aux else jacobian
+
+    return transformed
+
+
+def _blocks(y: Tensor, leaves: list[Tensor], create_graph: bool, what: str) -> list[Tensor]:
+    """dy/dx for each leaf x, of shape ``y.shape + x.shape``: one pass per element of y."""
+    rows = []
+    for k in range(y.size):
+        seed = np.zeros(y.size, dtype=y.dtype)
+        seed[k] = 1
+        rows.append(_grads((y,), tuple(leaves), [Tensor(seed.reshape(y.shape))],
+                           create_graph, False, what))
+    if not rows:
+        return [Tensor(np.zeros(y.shape + x.shape, dtype=x.dtype)) for x in leaves]
+    return [stack([row[i] for row in rows]).reshape(y.shape + x.shape)
+            for i, x in enumerate(leaves)]
+
+
+def hessian(func: Callable[..., Any], argnums: Any = 0) -> Callable[..., Any]:
+    """A function giving the second derivatives of ``func`` (one-element output is not
+    required: it is the Jacobian of the Jacobian), ``jacfwd(jacrev(func, argnums),
+    argnums)``: for one input x of a scalar ``func`` a Tensor of shape
+    ``x.shape + x.shape``."""
+    return jacfwd(jacrev(func, argnums), argnums)

@@ -1,0 +1,144 @@
+"""``functional_call``: a module called with other tensors in the places of its
+parameters and buffers (PyTorch's ``torch.func.functional_call``), so that a model is a
+function of tensors that ``grad``, ``vmap`` and the rest can transform.
+
+Duck-typed (``autograd`` does not import ``nn``): the names come from the module's
+``named_parameters`` and ``named_buffers`` (dotted paths, ``"0.weight"``); each tensor is
+put in its place for the call and the original put back afterwards, even on error. A
+place is found by following the path through attributes, list indices and dict keys;
+a module offering ``nn``'s swap hooks (``_members``, ``_set_member``: containers whose
+items are not attributes) is entered and changed through them, any other object by
+plain attribute assignment (skipping its ``__setattr__`` checks, as the swap is
+temporary).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import UsageError
+from .tensor import Tensor
+
+__all__ = ["functional_call"]
+
+
+def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = None,
+                    kwargs: dict[str, Any] | None = None, *, tie_weights: bool = True,
+                    strict: bool = False) -> Any:
+    """``module(*args, **kwargs)`` with the tensors in ``parameter_and_buffer_dicts`` (a
+    dict from dotted names to tensors, or a tuple of such dicts, e.g. ``(params,
+    buffers)``) in the places of the module's parameters and buffers of those names.
+
+    ``args`` is a tuple of positional arguments (anything else is the one argument).
+    ``tie_weights`` (PyTorch's): a tensor the module holds under several names is replaced
+    under all of them when one is given. ``strict``: every parameter and buffer must be
+    given, and nothing else (else ``UsageError``); without it, names the module does not
+    have are ignored, as in PyTorch."""
+    given = _merge(parameter_and_buffer_dicts)
+    args = () if args is None else args if isinstance(args, tuple) else (args,)
+    kwargs = {} if kwargs is None else kwargs
+    if not isinstance(kwargs, Mapping):
+        raise UsageError(f"functional_call: kwargs must be a dict of keyword arguments; "
+                         f"got {type(kwargs).__name__}")
+    named = _named_tensors(module)
+    known = {name for name, _ in named}
+    values = {name: v for name, v in given.items() if name in known}
+    if tie_weights:
+        _tie(named, values)
+    if strict:
+        missing = sorted(known - set(values))
+        unexpected = [name for name in given if name not in known]
+        if missing or unexpected:
+            raise UsageError(f"functional_call(strict=True) for {type(module).__name__}: "
+                             f"unexpected key(s) {unexpected or 'none'}, missing key(s) "
+                             f"{missing or 'none'}; give exactly the module's parameters "
+                             f"and buffers, or pass strict=False")
+    saved: list[tuple[Any, Any, Any]] = []
+    try:
+        for name, value in values.items():
+            holder, key = _place(module, name)
+            saved.append((holder, key, _get(holder, key)))
+            _set(holder, key, value if isinstance(value, Tensor) else Tensor(value))
+        return module(*args, **kwargs)
+    finally:
+        for holder, key, original in reversed(saved):
+            _set(holder, key, original)
+
+
+def _merge(dicts: Any) -> dict[str, Any]:
+    items = (dicts,) if isinstance(dicts, Mapping) else dicts
+    if not isinstance(items, (tuple, list)) or not all(isinstance(d, Mapping) for d in items):
+        raise UsageError(f"functional_call: expected a dict of tensors by name, or a tuple "
+                         f"of such dicts ((params, buffers)); got {type(dicts).__name__}")
+    merged: dict[str, Any] = {}
+    for d in items:
+        repeated = sorted(set(merged) & set(d))
+        if repeated:
+            raise UsageError(f"functional_call: {repeated} appear in more than one dict; "
+                             f"which value to use is ambiguous, give each name once")
+        merged.update(d)
+    return merged
+
+
+def _named_tensors(module: Any) -> list[tuple[str, Any]]:
+    """(name, tensor) for every parameter and buffer, a shared one under each name."""
+    if not hasattr(module, "named_parameters") or not callable(module):
+        raise UsageError(f"functional_call: expected a module (with named_parameters and a "
+                         f"forward call); got {type(module).__name__}")
+    named = list(module.named_parameters(remove_duplicate=False))
+    buffers = getattr(module, "named_buffers", None)
+    if buffers is not None:
+        named += list(buffers(remove_duplicate=False))
+    return named
+
+
+def _tie(named: list[tuple[str, Any]], values: dict[str, Any]) -> None:
+    """Give every name of a shared tensor the value given for one of its names."""
+    groups: dict[int, list[str]] = {}
+    for name, t in named:
+        groups.setdefault(id(t), []).append(name)
+    for names in groups.values():
+        chosen = [n for n in names if n in values]
+        if len(names) < 2 or not chosen:
+            continue
+        if any(values[n] is not values[chosen[0]] for n in chosen[1:]):
+            raise UsageError(f"functional_call: {chosen} are one tied tensor in the module "
+                             f"but were given different values; give one of them, or pass "
+                             f"tie_weights=False")
+        for n in names:
+            values.setdefault(n, values[chosen[0]])
+
+
+def _place(module: Any, name: str) -> tuple[Any, str]:
+    """(the object holding the tensor ``name``, its key there)."""
+    *path, key = name.split(".")
+    holder = module
+    for step in path:
+        holder = _get(holder, step)
+    return holder, key
+
+
+def _get(holder: Any, key: str) -> Any:
+    if isinstance(holder, Mapping):
+        return holder[key]
+    if isinstance(holder, (list, tuple)):
+        return holder[int(key)]
+    members = getattr(holder, "_members", None)  # nn's discovery hook
+    if members is not None:
+        return dict(members())[key]
+    return getattr(holder, key)
+
+
+def _set(holder: Any, key: str, value: Any) -> None:
+    if isinstance(holder, tuple):
+        raise UsageError(f"functional_call: '{key}' sits in a tuple, which cannot be "
+                         f"changed; hold it in a list instead")
+    if isinstance(holder, list):
+        holder[int(key)] = value
+    elif isinstance(holder, dict):
+        holder[key] = value
+    elif hasattr(holder, "_set_member"):  # nn's swap hook: no Parameter check
+        holder._set_member(key, value)
+    else:
+        object.__setattr__(holder, key, value)
