@@ -86,6 +86,7 @@ def dist(input: Any, other: Any, p: float = 2) -> Tensor:  # noqa: A002
     return difference.reshape(-1).norm(p)
 
 
+@accepts_out
 def std_mean(input: Any, dim: Any = None, *, correction: int | None = None,  # noqa: A002
              unbiased: bool | None = None, keepdim: bool = False) -> tuple[Tensor, Tensor]:
     """``(std, mean)`` over ``dim`` (all axes if None), as ``torch.std_mean``: the standard
@@ -94,6 +95,7 @@ def std_mean(input: Any, dim: Any = None, *, correction: int | None = None,  # n
     return _spread_and_mean("std", input, dim, correction, unbiased, keepdim)
 
 
+@accepts_out
 def var_mean(input: Any, dim: Any = None, *, correction: int | None = None,  # noqa: A002
              unbiased: bool | None = None, keepdim: bool = False) -> tuple[Tensor, Tensor]:
     """``(var, mean)`` over ``dim``, as ``torch.var_mean`` (Bessel's correction, n - 1, by
