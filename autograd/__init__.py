@@ -49,7 +49,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
-from . import cuda, functional, linalg
+from . import accelerator, cuda, functional, linalg
 
 __version__ = "0.1.0"
 
@@ -120,8 +120,9 @@ __all__ = [
     "logcumsumexp",
     # derivatives of whole functions
     "functional",
-    # PyTorch's torch.linalg spellings; torch.cuda's device test (is_available() is False)
-    "linalg", "cuda",
+    # PyTorch's torch.linalg spellings; torch.cuda's and torch.accelerator's device tests
+    # (is_available() is False)
+    "linalg", "cuda", "accelerator",
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",
