@@ -94,3 +94,29 @@ def libraries(torch=None) -> tuple:
         import nn.data
         return ag, nn, nn.optim, nn.data
     return torch, torch.nn, torch.optim, torch.utils.data
+
+
+class Draws:
+    """The library ``T`` as the program reads it, with its random draws (``randn``,
+    ``randn_like``) recorded (our run: ``draws`` filled) or replayed (PyTorch's run:
+    ``replay`` gives our values), so both runs use the same noise."""
+
+    def __init__(self, T, draws: list | None = None, replay: list | None = None) -> None:
+        self._T, self._draws, self._replay = T, draws, replay
+
+    def __getattr__(self, name: str):
+        return getattr(self._T, name)
+
+    def _draw(self, name: str, *args, **kwargs):
+        if self._replay is not None:
+            value = self._replay.pop(0)
+            return self._T.tensor(value, dtype=self._T.float64)
+        value = getattr(self._T, name)(*args, **kwargs)
+        self._draws.append(value.numpy().copy())
+        return value
+
+    def randn(self, *args, **kwargs):
+        return self._draw("randn", *args, **kwargs)
+
+    def randn_like(self, *args, **kwargs):
+        return self._draw("randn_like", *args, **kwargs)
