@@ -13,11 +13,11 @@ import autograd as ag
 
 
 def digits(n: int, scale) -> tuple[np.ndarray, np.ndarray]:
-    """n of scikit-learn's digits as (n, 1, 8, 8) float64 images ``scale(pixels / 16)``
-    and int64 labels."""
+    """n of scikit-learn's digits as float64 images ``scale(pixels / 16)`` of the pixels in
+    shape (n, 1, 8, 8), and int64 labels."""
     datasets = pytest.importorskip("sklearn.datasets")
     images, labels = datasets.load_digits(return_X_y=True)
-    return scale(images[:n] / 16.0).reshape(n, 1, 8, 8), labels[:n].astype(np.int64)
+    return scale((images[:n] / 16.0).reshape(n, 1, 8, 8)), labels[:n].astype(np.int64)
 
 
 class Digits:
