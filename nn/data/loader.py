@@ -56,7 +56,8 @@ class DataLoader:
     is the number of batches per epoch; ``loader.dataset`` is the dataset (a TensorDataset
     of the arrays when arrays were given).
 
-    As PyTorch's: ``sampler`` (instead of ``shuffle``) is a list, range, array or object
+    As PyTorch's: ``dataset=`` names the dataset (``DataLoader(dataset=ds, batch_size=4)``
+    is ``DataLoader(ds, batch_size=4)``); ``sampler`` (instead of ``shuffle``) is a list, range, array or object
     with ``__iter__`` and ``__len__`` giving the indices of an epoch's samples, iterated
     again every epoch; ``collate_fn(samples)`` makes a batch of the list of samples (the
     rows ``(X[i], y[i], ...)`` when arrays were given, then read one by one).
@@ -78,7 +79,12 @@ class DataLoader:
                  collate_fn: Callable[[list[Any]], Any] | None = None,
                  sampler: Iterable[int] | None = None, batch_sampler: Any = None,
                  num_workers: int = 0, pin_memory: bool = False,
-                 persistent_workers: bool = False) -> None:
+                 persistent_workers: bool = False, dataset: Any = None) -> None:
+        if dataset is not None:  # PyTorch's first parameter by name: DataLoader(dataset=ds)
+            if arrays:
+                raise ConfigError("DataLoader: the dataset was given both by position and as "
+                                  "dataset=; give it once")
+            arrays = (dataset,)
         if not arrays:
             raise ConfigError("DataLoader needs at least one array, e.g. DataLoader(X, y)")
         arrays, options = _torch_positional_options(arrays)
