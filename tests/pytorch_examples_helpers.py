@@ -6,6 +6,8 @@ two runs see the same batches and noise while each program keeps its own lines
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -40,7 +42,9 @@ class Digits:
             index = self.replay.pop(0)
         if self.order is not None:
             self.order.append(index)
-        return self.T.tensor(self.images[index]), int(self.labels[index])
+        target = self.labels[index]  # a class, or an image (super-resolution's target)
+        target = int(target) if np.ndim(target) == 0 else self.T.tensor(target)
+        return self.T.tensor(self.images[index]), target
 
 
 def record_dropout(model, masks: list) -> None:
@@ -98,7 +102,7 @@ def libraries(torch=None) -> tuple:
 
 class Draws:
     """The library ``T`` as the program reads it, with its random draws (``randn``,
-    ``randn_like``) recorded (our run: ``draws`` filled) or replayed (PyTorch's run:
+    ``randn_like``, ``randint``) recorded (our run: ``draws`` filled) or replayed (PyTorch's run:
     ``replay`` gives our values), so both runs use the same noise."""
 
     def __init__(self, T, draws: list | None = None, replay: list | None = None) -> None:
@@ -109,8 +113,7 @@ class Draws:
 
     def _draw(self, name: str, *args, **kwargs):
         if self._replay is not None:
-            value = self._replay.pop(0)
-            return self._T.tensor(value, dtype=self._T.float64)
+            return self._T.tensor(self._replay.pop(0))
         value = getattr(self._T, name)(*args, **kwargs)
         self._draws.append(value.numpy().copy())
         return value
@@ -120,3 +123,15 @@ class Draws:
 
     def randn_like(self, *args, **kwargs):
         return self._draw("randn_like", *args, **kwargs)
+
+    def randint(self, *args, **kwargs):
+        return self._draw("randint", *args, **kwargs)
+
+
+def assert_printed(got: str, want: str, rtol: float = 1e-10) -> None:
+    """The same lines, but for the digits of full-precision numbers (``print(x.item())``),
+    which agree to ``rtol``."""
+    number = re.compile(r"-?\d+\.\d{6,}(?:e[-+]\d+)?")
+    assert number.sub("#", got) == number.sub("#", want)
+    np.testing.assert_allclose([float(x) for x in number.findall(got)],
+                               [float(x) for x in number.findall(want)], rtol=rtol)
