@@ -28,7 +28,7 @@ _AMP = ("there is no mixed precision here (every op runs in its tensors' dtype):
 TORCH_NAMES = {
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
-    "device": _CPU,
+    "device": _CPU, "xpu": _CPU, "mps": _CPU,
     "nn": "torch.nn is a package of its own here: import nn (nn.Linear, "
           "import nn.functional as F)",
     "optim": "torch.optim is nn.optim here: import nn, then nn.optim.SGD(model.parameters(), "

@@ -35,3 +35,11 @@ def test_anything_else_under_accelerator_says_the_engine_runs_on_the_cpu(name: s
     with pytest.raises(AttributeError, match="__wrapped__") as plain:  # Python's own look-ups
         ag.accelerator.__wrapped__
     assert not isinstance(plain.value, ag.MissingNameError)
+
+
+@pytest.mark.parametrize("name", ["xpu", "mps"])
+def test_other_device_namespaces_say_to_write_cpu(name: str) -> None:
+    """mnist_forward_forward's ``use_xpu = not args.no_xpu and torch.xpu.is_available()``:
+    the error says what to write instead of listing ``__all__``."""
+    with pytest.raises(ag.MissingNameError, match=r"on the CPU: write device = 'cpu'"):
+        getattr(ag, name)
