@@ -48,16 +48,18 @@ class Digits:
 
 
 def record_dropout(model, masks: list) -> None:
-    """Record where each of our ``Dropout`` modules kept its input (training mode)."""
+    """Record where each of our ``Dropout`` (``Dropout2d``...) modules kept its input
+    (training mode)."""
     for module in model.modules():
-        if type(module).__name__ == "Dropout":
+        if type(module).__name__.startswith("Dropout"):
             module.register_forward_hook(
                 lambda m, inputs, output: masks.append(output.numpy() != 0)
                 if m.training else None)
 
 
 def replay_dropout(torch, model, masks: list) -> None:
-    """Make PyTorch's ``Dropout`` modules keep what ours kept: ``x * mask / (1 - p)``."""
+    """Make PyTorch's ``Dropout`` (``Dropout2d``...) modules keep what ours kept:
+    ``x * mask / (1 - p)``."""
     def hook(module, inputs, output):
         if module.training:
             mask = torch.tensor(masks.pop(0), dtype=inputs[0].dtype)
@@ -65,7 +67,7 @@ def replay_dropout(torch, model, masks: list) -> None:
         return None
 
     for module in model.modules():
-        if isinstance(module, torch.nn.Dropout):
+        if type(module).__name__.startswith("Dropout"):
             module.register_forward_hook(hook)
 
 
