@@ -9,6 +9,8 @@ self.weight.T) + self.bias.unsqueeze(0)``, the softplus loss ``torch.log1p(torch
 torch.cat([...]))).mean()``, ``predict`` with ``sum(goodness).unsqueeze(1)``, and the
 errors. It runs step for step next to PyTorch (float64) on scikit-learn's 8x8 digits from
 the same weights and negative labels: the printed lines and every step agree.
+(``Layer``'s ``super().__init__(in_features, out_features, bias, device, dtype)`` was a
+TypeError, and ``torch.xpu``'s error listed ``__all__``: fixed.)
 
 Lines written differently here:
 - ``device = torch.device("cuda")``... ``torch.device("cpu")`` is ``device = "cpu"``;

@@ -6,7 +6,8 @@
 torch.accelerator.is_available()``, the loaders' ``**train_kwargs``, ``Adadelta`` with
 ``StepLR(step_size=1, gamma=args.gamma)`` and ``--save-model``. It runs step for step next
 to PyTorch (float64) on scikit-learn's 8x8 digits, dropout on: the printed lines, every
-step's gradients and parameters, and the saved weights agree.
+step's gradients and parameters, and the saved weights agree. (``torch.accelerator`` was
+missing: fixed.)
 
 Lines written differently here:
 - ``device = torch.device("cpu")`` is ``device = "cpu"`` (``autograd.device``'s

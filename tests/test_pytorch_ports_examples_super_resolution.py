@@ -8,7 +8,8 @@ PSNR ``10 * log10(1 / mse.item())``, ``checkpoint``, and ``super_resolve``'s
 ``out[0].detach().numpy()`` scaled to 0..255 and clipped. It runs step for step next to
 PyTorch (float64) on scikit-learn's 8x8 digits (their 4x4 averages as the low-resolution
 input) from the same weights and shuffled order: the printed lines, every step's gradients
-and parameters and the super-resolved image agree.
+and parameters and the super-resolved image agree. (``DataLoader(dataset=...)`` was a
+TypeError: fixed.)
 
 Lines written differently here:
 - ``device = torch.device(opt.device)`` is ``device = opt.device`` ("cpu"), and the
