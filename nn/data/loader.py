@@ -57,7 +57,8 @@ class DataLoader:
     of the arrays when arrays were given).
 
     As PyTorch's: ``dataset=`` names the dataset (``DataLoader(dataset=ds, batch_size=4)``
-    is ``DataLoader(ds, batch_size=4)``); ``sampler`` (instead of ``shuffle``) is a list, range, array or object
+    is ``DataLoader(ds, batch_size=4)``); ``sampler`` (instead of ``shuffle``) is a list,
+    range, array or object
     with ``__iter__`` and ``__len__`` giving the indices of an epoch's samples, iterated
     again every epoch; ``collate_fn(samples)`` makes a batch of the list of samples (the
     rows ``(X[i], y[i], ...)`` when arrays were given, then read one by one).
