@@ -53,7 +53,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from .devices import device
-from . import amp, cuda, functional, linalg
+from . import accelerator, amp, cuda, functional, linalg
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
 from . import func
@@ -136,8 +136,9 @@ __all__ = [
     # derivatives of whole functions
     "functional",
     "func",
-    # PyTorch's torch.linalg spellings; torch.cuda's device test (is_available() is False)
-    "linalg", "cuda", "device",
+    # PyTorch's torch.linalg spellings; torch.cuda's and torch.accelerator's device tests
+    # (is_available() is False)
+    "linalg", "cuda", "accelerator", "device",
     # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)
     "amp", "autocast",
     # errors

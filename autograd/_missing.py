@@ -17,12 +17,15 @@ NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "a
                "inverse": "inv", "absolute": "abs", "take_along_dim": "take_along_axis",
                "true_divide": "div", "concat": "cat"}
 # torch's own namespaces and module-level objects a PyTorch script reaches for first
+_CPU = ("this engine computes with NumPy on the CPU: write device = 'cpu' (model.to('cpu') "
+        "and t.to('cpu') take it)")
 _DTYPE = ("there is no global default dtype: nn's layers are float64 unless given dtype= "
           "(or model.float()), a Tensor keeps its data's dtype; pass dtype= where it matters")
 _EAGER = "there is no compiler here: the engine runs each op eagerly with NumPy"
 TORCH_NAMES = {
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
+    "xpu": _CPU, "mps": _CPU,
     "nn": "torch.nn is a package of its own here: import nn (nn.Linear, "
           "import nn.functional as F)",
     "optim": "torch.optim is nn.optim here: import nn, then nn.optim.SGD(model.parameters(), "

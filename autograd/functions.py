@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 from . import tensor_math
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
@@ -132,7 +134,10 @@ def minimum(a: Any, b: Any) -> Tensor:
 def where(condition: Any, a: Any = None, b: Any = None) -> Any:
     """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask);
     ``where(condition)`` alone gives the indices where it holds (``np.nonzero``)."""
-    if a is not None and not isinstance(a, Tensor) and not isinstance(b, Tensor):
+    if isinstance(a, (bool, int, float)) and isinstance(b, (bool, int, float)):
+        # two Python numbers: NumPy's (and PyTorch's) dtype, so where(c, 1, 0) is int64
+        a = as_tensor(np.asarray(a, np.result_type(a, b)))
+    elif a is not None and not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = as_tensor(a)
     return tensor_math.where(condition, a, b)
 

@@ -21,6 +21,7 @@ A uniform U(-b, b) has variance b^2 / 3, so the uniform variants use b = sqrt(3)
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, TypeVar
 
 import numpy as np
@@ -35,7 +36,10 @@ from .errors import ArgumentTypeError, ConfigError
 __all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "trunc_normal_",
            "constant_", "zeros_", "ones_", "xavier_uniform_", "xavier_normal_",
            "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_", "eye_", "dirac_",
-           "glorot_uniform_", "glorot_normal_", "he_uniform_", "he_normal_"]
+           "glorot_uniform_", "glorot_normal_", "he_uniform_", "he_normal_",
+           # PyTorch's deprecated names (a FutureWarning names the new one)
+           "uniform", "normal", "constant", "xavier_uniform", "xavier_normal",
+           "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse"]
 
 T = TypeVar("T")
 
@@ -319,3 +323,24 @@ glorot_uniform_ = xavier_uniform_
 glorot_normal_ = xavier_normal_
 he_uniform_ = kaiming_uniform_
 he_normal_ = kaiming_normal_
+
+
+def _deprecated(new: Any) -> Any:
+    """PyTorch's old name of ``new`` without the underscore: ``new`` with its
+    FutureWarning."""
+    old = new.__name__[:-1]
+
+    def init(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new.__name__}`.",
+                      FutureWarning, stacklevel=2)
+        return new(*args, **kwargs)
+
+    init.__name__ = init.__qualname__ = old
+    init.__doc__ = f"Deprecated (as in PyTorch): ``{new.__name__}``, with a FutureWarning."
+    return init
+
+
+uniform, normal, constant = _deprecated(uniform_), _deprecated(normal_), _deprecated(constant_)
+xavier_uniform, xavier_normal = _deprecated(xavier_uniform_), _deprecated(xavier_normal_)
+kaiming_uniform, kaiming_normal = _deprecated(kaiming_uniform_), _deprecated(kaiming_normal_)
+orthogonal, sparse = _deprecated(orthogonal_), _deprecated(sparse_)

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor
-from autograd.errors import AxisError, DTypeError, ShapeError
+from autograd.errors import AxisError, DTypeError, ShapeError, UsageError
 
 from . import functional as F, init
-from ._checks import integer
+from ._checks import integer, is_cpu
 from ._random import RNGLike, as_generator
 from .containers import Sequential
 from .functional.activations import check_inplace
@@ -70,7 +70,9 @@ class Linear(Module):
 
     ``weight`` W has shape (out_features, in_features) and ``bias`` b (out_features,),
     as in PyTorch. Both start as U(-1/sqrt(in_features), 1/sqrt(in_features)) (PyTorch's
-    default: Kaiming-uniform with a = sqrt(5) for W), drawn from ``rng``.
+    default: Kaiming-uniform with a = sqrt(5) for W), drawn from ``rng``. ``device`` and
+    ``dtype`` come by position too, as PyTorch's (the CPU is the only device; ``dtype=None``
+    is float64).
 
     Input whose dtype would promote the result past the weight's dtype (float64 data,
     or ints, into a float32 layer) is computed in the wider dtype, as NumPy does, with a
@@ -79,9 +81,12 @@ class Linear(Module):
     default, so a warning that names the fix is enough.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
-                 rng: RNGLike = None, dtype: Any = np.float64) -> None:
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 device: Any = None, dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
+        if not is_cpu(device):  # PyTorch's factory arguments (device, dtype)
+            raise UsageError(f"Linear(device={device!r}): this library computes with NumPy on "
+                             f"the CPU; leave device out (or None, 'cpu')")
         self.in_features = integer("Linear", "in_features", in_features, minimum=0)
         self.out_features = integer("Linear", "out_features", out_features, minimum=0)
         dtype = float_dtype(dtype, "Linear")

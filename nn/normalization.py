@@ -32,13 +32,14 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "Insta
 
 class _NormBase(Module):
     """What batch and instance normalisation share: per-channel ``weight`` (starts at 1)
-    and ``bias`` (0) if ``affine``, and, with ``track_running_stats``, the buffers
+    and ``bias`` (0) if ``affine`` (no bias with PyTorch 2.13's ``bias=False``), and, with
+    ``track_running_stats``, the buffers
     ``running_mean`` (0), ``running_var`` (1) and ``num_batches_tracked`` (0), as
     PyTorch's ``_NormBase``."""
     _momentum_none = "None gives a cumulative average."  # what momentum=None means
 
     def __init__(self, num_features: int, eps: float, momentum: float | None, affine: bool,
-                 track_running_stats: bool, dtype: Any) -> None:
+                 track_running_stats: bool, dtype: Any, bias: bool = True) -> None:
         super().__init__()
         owner = type(self).__name__
         self.num_features = integer(owner, "num_features", num_features, minimum=1)
@@ -49,7 +50,7 @@ class _NormBase(Module):
         dtype = float_dtype(dtype, owner)
         c = self.num_features
         self.weight = Parameter(np.ones(c, dtype)) if affine else None
-        self.bias = Parameter(np.zeros(c, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(c, dtype)) if affine and bias else None
         tracked = self.track_running_stats
         self.register_buffer("running_mean", np.zeros(c, dtype) if tracked else None)
         self.register_buffer("running_var", np.ones(c, dtype) if tracked else None)
@@ -70,11 +71,13 @@ class _NormBase(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
+        if self.bias is not None:
             init.zeros_(self.bias)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class _BatchNorm(_NormBase):
@@ -96,8 +99,9 @@ class _BatchNorm(_NormBase):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, *,
-                 dtype: Any = np.float64) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+                 dtype: Any = np.float64, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype,
+                         bias)
 
     def _check_input(self, x: Tensor) -> None:
         raise NotImplementedError  # each subclass names the shapes it takes
@@ -177,8 +181,9 @@ class _InstanceNorm(_NormBase):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = False, track_running_stats: bool = False, *,
-                 dtype: Any = np.float64) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+                 dtype: Any = np.float64, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype,
+                         bias)
 
     def forward(self, x: Any) -> Tensor:
         x = as_tensor(x)
@@ -315,7 +320,7 @@ class GroupNorm(Module):
     and evaluation; ``weight`` and ``bias`` have one value per channel, shape (C,)."""
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, *, dtype: Any = np.float64) -> None:
+                 affine: bool = True, *, dtype: Any = np.float64, bias: bool = True) -> None:
         super().__init__()
         self.num_groups = integer("GroupNorm", "num_groups", num_groups, minimum=1)
         self.num_channels = integer("GroupNorm", "num_channels", num_channels, minimum=1)
@@ -327,12 +332,14 @@ class GroupNorm(Module):
         self.affine = bool(affine)
         dtype = float_dtype(dtype, "GroupNorm")
         self.weight = Parameter(np.ones(self.num_channels, dtype)) if affine else None
-        self.bias = Parameter(np.zeros(self.num_channels, dtype)) if affine else None
+        self.bias = (Parameter(np.zeros(self.num_channels, dtype)) if affine and bias
+                     else None)
 
     def reset_parameters(self) -> None:
         """weight = 1 and bias = 0 if affine (as PyTorch)."""
         if self.affine:
             init.ones_(self.weight)
+        if self.bias is not None:
             init.zeros_(self.bias)
 
     def forward(self, x: Any) -> Tensor:
@@ -346,4 +353,4 @@ class GroupNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
-                f"affine={self.affine}")
+                f"affine={self.affine}, bias={self.bias is not None}")

@@ -56,11 +56,14 @@ class DataLoader:
     is the number of batches per epoch; ``loader.dataset`` is the dataset (a TensorDataset
     of the arrays when arrays were given).
 
-    As PyTorch's: ``sampler`` (instead of ``shuffle``) is a list, range, array or object
+    As PyTorch's: ``dataset=`` names the dataset (``DataLoader(dataset=ds, batch_size=4)``
+    is ``DataLoader(ds, batch_size=4)``); ``sampler`` (instead of ``shuffle``) is a list,
+    range, array or object
     with ``__iter__`` and ``__len__`` giving the indices of an epoch's samples, iterated
     again every epoch; ``collate_fn(samples)`` makes a batch of the list of samples (the
     rows ``(X[i], y[i], ...)`` when arrays were given, then read one by one).
-    ``num_workers`` and ``pin_memory`` are accepted and change nothing: batches are
+    ``num_workers``, ``pin_memory`` and ``persistent_workers`` are accepted and change
+    nothing (the last needs ``num_workers > 0``, as PyTorch's): batches are
     read in this process, the same batches PyTorch's workers would give (a
     ``worker_init_fn`` has no workers to run in, so it is not taken).
 
@@ -76,7 +79,13 @@ class DataLoader:
                  shuffle: bool = False, drop_last: bool = False, generator: RNGLike = None,
                  collate_fn: Callable[[list[Any]], Any] | None = None,
                  sampler: Iterable[int] | None = None, batch_sampler: Any = None,
-                 num_workers: int = 0, pin_memory: bool = False) -> None:
+                 num_workers: int = 0, pin_memory: bool = False,
+                 persistent_workers: bool = False, dataset: Any = None) -> None:
+        if dataset is not None:  # PyTorch's first parameter by name: DataLoader(dataset=ds)
+            if arrays:
+                raise ConfigError("DataLoader: the dataset was given both by position and as "
+                                  "dataset=; give it once")
+            arrays = (dataset,)
         if not arrays:
             raise ConfigError("DataLoader needs at least one array, e.g. DataLoader(X, y)")
         arrays, options = _torch_positional_options(arrays)
@@ -95,6 +104,9 @@ class DataLoader:
             raise ConfigError(f"DataLoader: batch_size must be a positive int; got "
                               f"{batch_size!r}{hint}")
         _check_options(shuffle, collate_fn, sampler, num_workers)
+        if persistent_workers and not num_workers:  # PyTorch's ValueError
+            raise ConfigError("DataLoader: persistent_workers option needs num_workers > 0 "
+                              "(there are no workers to keep: leave it out)")
         self.dataset = _dataset_argument(arrays)
         # DataLoader(X): batches of X itself, as PyTorch's DataLoader(tensor) gives
         self._one_array = self.dataset is None and len(arrays) == 1
@@ -116,6 +128,7 @@ class DataLoader:
         self.generator = as_generator(generator, "generator")
         self.sampler, self.num_workers = sampler, int(num_workers)
         self.pin_memory = bool(pin_memory)
+        self.persistent_workers = bool(persistent_workers)
 
     def __len__(self) -> int:
         if self.batch_sampler is not None:

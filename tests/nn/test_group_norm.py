@@ -46,8 +46,9 @@ def test_group_norm_module_matches_torch_with_its_state_and_repr():
                                    rtol=1e-10, atol=1e-12)
     plain = nn.GroupNorm(2, 4, affine=False)
     assert plain.weight is None and plain.bias is None and not list(plain.state_dict())
-    assert repr(plain) == "GroupNorm(2, 4, eps=1e-05, affine=False)"
-    assert repr(nn.GroupNorm(3, 6, eps=1e-4)) == "GroupNorm(3, 6, eps=0.0001, affine=True)"
+    assert repr(plain) == "GroupNorm(2, 4, eps=1e-05, affine=False, bias=False)"
+    assert repr(nn.GroupNorm(3, 6, eps=1e-4)) == ("GroupNorm(3, 6, eps=0.0001, affine=True, "
+                                                  "bias=True)")
     module_gradients_match_finite_differences(nn.GroupNorm(2, 4), normal(3, (2, 4, 3)))
 
 

@@ -98,7 +98,7 @@ def test_instance_norm1d_follows_torch_over_steps_and_in_eval(options):
 def test_instance_norm1d_defaults_repr_reset_and_gradients():
     layer = nn.InstanceNorm1d(3)
     assert layer.weight is None and not list(layer.state_dict())
-    assert repr(layer) == ("InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=False, "
+    assert repr(layer) == ("InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=False, bias=False, "
                            "track_running_stats=False)")
     tracked = nn.InstanceNorm1d(3, affine=True, track_running_stats=True)
     tracked(normal(0, (2, 3, 4)) + 5)
@@ -151,7 +151,7 @@ def test_batchnorm2d_follows_torch_over_steps_and_in_eval(options):
 def test_batchnorm2d_gradients_repr_reset_and_errors():
     layer = nn.BatchNorm2d(2)
     module_gradients_match_finite_differences(layer, normal(0, (2, 2, 2, 3)))
-    assert repr(layer) == ("BatchNorm2d(2, eps=1e-05, momentum=0.1, affine=True, "
+    assert repr(layer) == ("BatchNorm2d(2, eps=1e-05, momentum=0.1, affine=True, bias=True, "
                            "track_running_stats=True)")
     layer.running_mean.data[...] = 3.0
     layer.reset_parameters()

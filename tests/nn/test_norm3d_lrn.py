@@ -42,7 +42,7 @@ def test_batchnorm3d_follows_torch_over_steps_and_in_eval(options):
 def test_batchnorm3d_gradients_repr_and_errors():
     layer = nn.BatchNorm3d(2)
     module_gradients_match_finite_differences(layer, normal(0, (2, 2, 2, 1, 2)), second=False)
-    assert repr(layer) == ("BatchNorm3d(2, eps=1e-05, momentum=0.1, affine=True, "
+    assert repr(layer) == ("BatchNorm3d(2, eps=1e-05, momentum=0.1, affine=True, bias=True, "
                            "track_running_stats=True)")
     with pytest.raises(ShapeError, match=r"\(N, 2, D, H, W\).*use BatchNorm2d"):
         layer(np.ones((4, 2, 3, 3)))
@@ -69,7 +69,7 @@ def test_instance_norm_2d_3d_gradients_repr_and_errors():
     module_gradients_match_finite_differences(nn.InstanceNorm3d(2, affine=True),
                                               normal(2, (2, 1, 2, 2)), second=False)
     assert repr(nn.InstanceNorm3d(3)) == ("InstanceNorm3d(3, eps=1e-05, momentum=0.1, "
-                                          "affine=False, track_running_stats=False)")
+                                          "affine=False, bias=False, track_running_stats=False)")
     with pytest.raises(ShapeError, match=r"\(N, C, H, W\) or \(C, H, W\)"):
         nn.InstanceNorm2d(3)(np.ones((2, 3)))
     with pytest.raises(ShapeError, match=r"\(N, C, D, H, W\) or \(C, D, H, W\)"):

@@ -150,7 +150,7 @@ def test_batchnorm_state_and_defaults_follow_pytorch():
     layer(Tensor(normal(0, (4, 3))))
     layer.reset_running_stats()
     assert int(layer.num_batches_tracked.data) == 0 and not layer.running_mean.data.any()
-    assert repr(layer) == ("BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, "
+    assert repr(layer) == ("BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, "
                            "track_running_stats=True)")
 
 
