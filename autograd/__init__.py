@@ -12,7 +12,7 @@ from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, Data
                      DTypeError, EinsumError, GeneratorError, GradcheckError,
                      GraphFreedError, GraphvizNotFoundError, IndependentError, InplaceError,
                      MissingDependencyError, MissingNameError, NaNMatrixError,
-                     NormOrderError, NotCloseError, ShapeError,
+                     NormOrderError, NotCloseError, ShapeError, UnsupportedError,
                      SingularMatrixError, TensorIndexError, UnknownOpError, UsageError,
                      VJPError)
 from .extend import Function
@@ -51,6 +51,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from . import amp, cuda, functional, linalg
+from . import distributions
 from .amp import autocast
 
 __version__ = "0.1.0"
@@ -127,6 +128,8 @@ __all__ = [
     "logcumsumexp",
     # derivatives of whole functions
     "functional",
+    # torch.distributions: Normal, Bernoulli, Categorical, Uniform, kl_divergence
+    "distributions",
     # PyTorch's torch.linalg spellings; torch.cuda's device test (is_available() is False)
     "linalg", "cuda",
     # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)
@@ -137,5 +140,5 @@ __all__ = [
     "GradcheckError", "NotCloseError", "UsageError", "TensorIndexError", "UnknownOpError",
     "EinsumError", "NormOrderError", "GeneratorError", "SingularMatrixError", "NaNMatrixError",
     "IndependentError",
-    "GraphvizNotFoundError", "MissingDependencyError", "MissingNameError",
+    "GraphvizNotFoundError", "MissingDependencyError", "MissingNameError", "UnsupportedError",
 ]
