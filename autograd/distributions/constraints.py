@@ -34,6 +34,11 @@ def _bound(bound: Any) -> Any:
     return array.item() if array.ndim == 0 else array
 
 
+def _shown(bound: Any) -> str:
+    """A bound in a repr: the number, or the shape of an array of them."""
+    return f"{bound}" if np.ndim(bound) == 0 else f"<array of shape {np.shape(bound)}>"
+
+
 class Constraint:
     """A set of values: ``check(value)`` is True where ``value`` lies in it. ``event_dim``
     is how many rightmost axes make one event (1 for a probability vector); ``is_discrete``
@@ -72,7 +77,7 @@ class _GreaterThan(Constraint):
         return value > self.lower_bound
 
     def __repr__(self) -> str:
-        return f"GreaterThan(lower_bound={self.lower_bound})"
+        return f"GreaterThan(lower_bound={_shown(self.lower_bound)})"
 
 
 class _LessThan(Constraint):
@@ -85,7 +90,7 @@ class _LessThan(Constraint):
         return value < self.upper_bound
 
     def __repr__(self) -> str:
-        return f"LessThan(upper_bound={self.upper_bound})"
+        return f"LessThan(upper_bound={_shown(self.upper_bound)})"
 
 
 class _Interval(Constraint):
@@ -98,7 +103,8 @@ class _Interval(Constraint):
         return (self.lower_bound <= value) & (value <= self.upper_bound)
 
     def __repr__(self) -> str:
-        return f"Interval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+        return (f"Interval(lower_bound={_shown(self.lower_bound)}, "
+                f"upper_bound={_shown(self.upper_bound)})")
 
 
 class _IntegerInterval(_Interval):
