@@ -140,8 +140,9 @@ def test_bernoulli_from_a_float_edge_probability(torch) -> None:
     """p = 0 and 1: the logits come from clamped probabilities, log_prob and entropy of
     the values that can happen stay finite, as PyTorch's."""
     p = np.array([0.0, 1.0, 0.5])
-    fn = (lambda T, D, p: D.Bernoulli(p).log_prob(x(T, [0.0, 1.0, 1.0]))
-          + D.Bernoulli(p).entropy())
+
+    def fn(T, D, p):
+        return D.Bernoulli(p).log_prob(x(T, [0.0, 1.0, 1.0])) + D.Bernoulli(p).entropy()
     check(torch, fn, dict(p=p))
 
 
