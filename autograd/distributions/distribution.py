@@ -67,13 +67,14 @@ def broadcast_all(*values: Any, where: str = "broadcast_all") -> tuple[Tensor, .
     return tuple(v if v.shape == shape else broadcast_to(v, shape) for v in converted)
 
 
-def sample_shape_of(sample_shape: Any, where: str) -> tuple[int, ...]:
+def sample_shape_of(sample_shape: Any, where: str, what: str = "sample_shape",
+                    example: str = "sample((5,)) or sample((2, 3))") -> tuple[int, ...]:
     """``sample_shape`` (a tuple or list of ints) as a tuple, else ``UsageError``."""
     if not isinstance(sample_shape, (tuple, list)) or not all(
             isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
             for n in sample_shape):
-        raise UsageError(f"{where}: sample_shape is a tuple of sizes >= 0, as "
-                         f"sample((5,)) or sample((2, 3)); got {sample_shape!r}")
+        raise UsageError(f"{where}: {what} is a tuple of sizes >= 0, as {example}; got "
+                         f"{sample_shape!r}")
     return tuple(int(n) for n in sample_shape)
 
 
@@ -116,6 +117,29 @@ class Distribution:
             raise UsageError(f"{type(self).__name__}: expected parameter {name} (Tensor of "
                              f"shape {value.shape}) to satisfy the constraint {constraint!r}, "
                              f"but found invalid values: {value.data[~inside].ravel()[:5]}")
+
+    def expand(self, batch_shape: Any) -> "Distribution":
+        """The same distribution with its parameters broadcast to ``batch_shape`` (as
+        ``broadcast_to``: gradients flow to the parameters given), unchecked, as PyTorch's
+        ``expand``: ``Normal(0.0, 1.0).expand((64, 2))``."""
+        where = f"{type(self).__name__}.expand"
+        shape = sample_shape_of(batch_shape, where, "batch_shape", "expand((64, 2))")
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        for name, value in self.__dict__.items():
+            if isinstance(value, Tensor):  # the parameters (and probs or logits computed)
+                event = value.shape[len(self._batch_shape):]
+                try:
+                    np.broadcast_shapes(value.shape, shape + event)
+                    new.__dict__[name] = broadcast_to(value, shape + event)
+                except ValueError:
+                    raise ShapeError(f"{where}: batch_shape {self._batch_shape} cannot "
+                                     f"expand to {shape}") from None
+        if isinstance(self.__dict__.get("_param"), Tensor):
+            new._param = new.__dict__["probs" if self._param is self.__dict__.get("probs")
+                                      else "logits"]
+        new._batch_shape = shape
+        return new
 
     @property
     def batch_shape(self) -> tuple[int, ...]:

@@ -213,6 +213,10 @@ def test_bad_sample_shapes_and_missing_methods_are_named_errors() -> None:
         Categorical(ag.tensor(1.0))
     with pytest.raises(ag.ShapeError, match="broadcast together"):
         Normal(ag.zeros(2), ag.ones(3))
+    with pytest.raises(ag.ShapeError, match=r"batch_shape \(2,\) cannot expand to \(3,\)"):
+        Normal(ag.zeros(2), 1.0).expand((3,))
+    with pytest.raises(ag.UsageError, match=r"expand\(\(64, 2\)\)"):
+        Normal(0.0, 1.0).expand(64)
 
 
 def test_kl_of_an_unregistered_pair_names_the_pairs_and_register_kl_adds_one() -> None:

@@ -70,6 +70,8 @@ NORMAL_CASES = {
     "perplexity": lambda T, D, loc, scale: D.Normal(loc, scale).perplexity(),
     "number_loc": lambda T, D, loc, scale: D.Normal(0.5, scale).log_prob(x(T, NORMAL_X)),
     "number_scale": lambda T, D, loc, scale: D.Normal(loc, 2.0).log_prob(x(T, NORMAL_X)),
+    "expand": lambda T, D, loc, scale: D.Normal(loc, scale).expand((2, 3, 4)).log_prob(
+        x(T, NORMAL_X)),
 }
 BERNOULLI_CASES = {
     "log_prob": lambda T, D, p, z: D.Bernoulli(probs=p).log_prob(x(T, BITS)),
@@ -85,6 +87,7 @@ BERNOULLI_CASES = {
     "number": lambda T, D, p, z: D.Bernoulli(0.3).log_prob(x(T, BITS)) * z,
     "enumerate_support": lambda T, D, p, z: D.Bernoulli(p).enumerate_support() * 1,
     "enumerate_unexpanded": lambda T, D, p, z: D.Bernoulli(p).enumerate_support(False) * 1,
+    "expand": lambda T, D, p, z: D.Bernoulli(logits=z).expand((4, 2, 3)).log_prob(x(T, BITS)),
 }
 CATEGORICAL_CASES = {
     "log_prob": lambda T, D, w, z: D.Categorical(w).log_prob(x(T, CLASSES)),
@@ -101,6 +104,9 @@ CATEGORICAL_CASES = {
     "mode": lambda T, D, w, z: D.Categorical(w).mode,
     "enumerate_support": lambda T, D, w, z: D.Categorical(w).enumerate_support() * 1,
     "perplexity": lambda T, D, w, z: D.Categorical(logits=z).perplexity(),
+    "expand": lambda T, D, w, z: D.Categorical(logits=z).expand((5, 2, 3)).log_prob(
+        x(T, CLASSES)),
+    "expand_entropy": lambda T, D, w, z: D.Categorical(w[0]).expand((2, 3)).entropy(),
 }
 UNIFORM_CASES = {
     "log_prob": lambda T, D, a, b: D.Uniform(a, b).log_prob(x(T, INSIDE)),
@@ -113,6 +119,7 @@ UNIFORM_CASES = {
     "mode": lambda T, D, a, b: D.Uniform(a, b).mode,
     "outside": lambda T, D, a, b: D.Uniform(a, b, validate_args=False).log_prob(x(T, 2.5)),
     "numbers": lambda T, D, a, b: D.Uniform(-1.0, 2.0).log_prob(x(T, INSIDE)) * a,
+    "expand": lambda T, D, a, b: D.Uniform(a, b).expand((4, 2, 3)).entropy(),
 }
 
 
