@@ -12,7 +12,7 @@ from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, Data
                      DTypeError, EinsumError, GeneratorError, GradcheckError,
                      GraphFreedError, GraphvizNotFoundError, IndependentError, InplaceError,
                      MissingDependencyError, MissingNameError, NaNMatrixError,
-                     NormOrderError, NotCloseError, ShapeError,
+                     NormOrderError, NotCloseError, ShapeError, UnsupportedError,
                      SingularMatrixError, TensorIndexError, UnknownOpError, UsageError,
                      VJPError)
 from .extend import Function
@@ -54,6 +54,7 @@ from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mo
                               nanmedian, nanquantile, quantile)
 from .devices import device
 from . import accelerator, amp, cuda, functional, linalg
+from . import distributions
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
 from . import func
@@ -136,6 +137,8 @@ __all__ = [
     # derivatives of whole functions
     "functional",
     "func",
+    # torch.distributions: Normal, Bernoulli, Categorical, Uniform, kl_divergence
+    "distributions",
     # PyTorch's torch.linalg spellings; torch.cuda's and torch.accelerator's device tests
     # (is_available() is False)
     "linalg", "cuda", "accelerator", "device",
@@ -147,5 +150,5 @@ __all__ = [
     "GradcheckError", "NotCloseError", "UsageError", "TensorIndexError", "UnknownOpError",
     "EinsumError", "NormOrderError", "GeneratorError", "SingularMatrixError", "NaNMatrixError",
     "IndependentError",
-    "GraphvizNotFoundError", "MissingDependencyError", "MissingNameError",
+    "GraphvizNotFoundError", "MissingDependencyError", "MissingNameError", "UnsupportedError",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "IndependentError",
     "MissingDependencyError",
     "MissingNameError",
+    "UnsupportedError",
 ]
 
 
@@ -145,3 +146,10 @@ class MissingDependencyError(AutogradError, ImportError):
     """An optional package that a feature needs is not installed (graphviz for
     ``autograd.viz``, hypothesis for ``autograd.testing``; nn's scikit-learn, tqdm,
     matplotlib): the message says what to install."""
+
+
+class UnsupportedError(AutogradError, NotImplementedError):
+    """A computation the library has no formula for with these arguments, where PyTorch
+    raises ``NotImplementedError`` (``kl_divergence`` between two distribution types with
+    no registered formula, ``rsample`` of a discrete distribution): the message says what
+    exists."""

@@ -1,0 +1,170 @@
+"""The sets a distribution's parameters and values must lie in, with PyTorch's names
+(``torch.distributions.constraints``): ``real``, ``positive``, ``unit_interval``,
+``boolean``, ``simplex``, ``real_vector``, ``interval(a, b)``, ``integer_interval(a, b)``,
+``greater_than(a)``, ``less_than(b)``, ``independent(c, n)``.
+
+``c.check(value)`` is a bool Tensor saying, per element (per event when the constraint
+covers the last ``event_dim`` axes), whether ``value`` lies in the set. Distributions check
+their parameters and the values given to ``log_prob``/``cdf`` with them
+(``validate_args``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import UnsupportedError
+from ..tensor import Tensor
+
+__all__ = ["Constraint", "real", "positive", "unit_interval", "boolean", "simplex",
+           "real_vector", "interval", "integer_interval", "greater_than", "less_than",
+           "independent"]
+
+
+def _array(value: Any) -> np.ndarray:
+    """The NumPy array behind ``value`` (a Tensor, an array or a number)."""
+    return np.asarray(value.data if isinstance(value, Tensor) else value)
+
+
+def _bound(bound: Any) -> Any:
+    """A bound as a plain number (for a repr and a comparison) or a NumPy array."""
+    array = _array(bound)
+    return array.item() if array.ndim == 0 else array
+
+
+def _shown(bound: Any) -> str:
+    """A bound in a repr: the number, or the shape of an array of them."""
+    return f"{bound}" if np.ndim(bound) == 0 else f"<array of shape {np.shape(bound)}>"
+
+
+class Constraint:
+    """A set of values: ``check(value)`` is True where ``value`` lies in it. ``event_dim``
+    is how many rightmost axes make one event (1 for a probability vector); ``is_discrete``
+    is True for sets of integers."""
+
+    is_discrete = False
+    event_dim = 0
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        raise UnsupportedError(f"{type(self).__name__} defines no check: a Constraint "
+                               f"subclass defines _inside(value), True inside the set")
+
+    def check(self, value: Any) -> Tensor:
+        """A bool Tensor: True where ``value`` lies in the set."""
+        with np.errstate(invalid="ignore"):
+            return Tensor(np.asarray(self._inside(_array(value)), dtype=bool))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__.lstrip('_')}()"
+
+
+class _Real(Constraint):
+    """Every real number (NaN is not one)."""
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return value == value
+
+
+class _GreaterThan(Constraint):
+    """x > lower_bound."""
+
+    def __init__(self, lower_bound: Any) -> None:
+        self.lower_bound = _bound(lower_bound)
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return value > self.lower_bound
+
+    def __repr__(self) -> str:
+        return f"GreaterThan(lower_bound={_shown(self.lower_bound)})"
+
+
+class _LessThan(Constraint):
+    """x < upper_bound."""
+
+    def __init__(self, upper_bound: Any) -> None:
+        self.upper_bound = _bound(upper_bound)
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return value < self.upper_bound
+
+    def __repr__(self) -> str:
+        return f"LessThan(upper_bound={_shown(self.upper_bound)})"
+
+
+class _Interval(Constraint):
+    """lower_bound <= x <= upper_bound."""
+
+    def __init__(self, lower_bound: Any, upper_bound: Any) -> None:
+        self.lower_bound, self.upper_bound = _bound(lower_bound), _bound(upper_bound)
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return (self.lower_bound <= value) & (value <= self.upper_bound)
+
+    def __repr__(self) -> str:
+        return (f"Interval(lower_bound={_shown(self.lower_bound)}, "
+                f"upper_bound={_shown(self.upper_bound)})")
+
+
+class _IntegerInterval(_Interval):
+    """The integers lower_bound, ..., upper_bound (a float tensor of whole numbers too)."""
+
+    is_discrete = True
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return (value % 1 == 0) & super()._inside(value)
+
+    def __repr__(self) -> str:
+        return "Integer" + super().__repr__()
+
+
+class _Boolean(Constraint):
+    """0 and 1."""
+
+    is_discrete = True
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return (value == 0) | (value == 1)
+
+
+class _Simplex(Constraint):
+    """Vectors (the last axis) of non-negative entries summing to 1 (within 1e-6)."""
+
+    event_dim = 1
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return (value >= 0).all(axis=-1) & (np.abs(value.sum(axis=-1) - 1) < 1e-6)
+
+
+class _Independent(Constraint):
+    """``base`` on every element, checked per event of the last ``reinterpreted_batch_ndims``
+    axes (an event is inside when all its elements are)."""
+
+    def __init__(self, base: Constraint, reinterpreted_batch_ndims: int) -> None:
+        self.base_constraint = base
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+        self.is_discrete = base.is_discrete
+        self.event_dim = base.event_dim + reinterpreted_batch_ndims
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        inside = self.base_constraint._inside(value)
+        axes = tuple(range(-self.reinterpreted_batch_ndims, 0))
+        return np.asarray(inside).all(axis=axes)
+
+    def __repr__(self) -> str:
+        return (f"IndependentConstraint({self.base_constraint!r}, "
+                f"{self.reinterpreted_batch_ndims})")
+
+
+real = _Real()
+positive = _GreaterThan(0.0)
+unit_interval = _Interval(0.0, 1.0)
+boolean = _Boolean()
+simplex = _Simplex()
+real_vector = _Independent(real, 1)
+interval = _Interval
+integer_interval = _IntegerInterval
+greater_than = _GreaterThan
+less_than = _LessThan
+independent = _Independent

@@ -1,0 +1,96 @@
+"""``kl_divergence(p, q)`` = KL(p || q) = E_p[log p(X) - log q(X)], one per distribution of
+the broadcast batch, with PyTorch's formulas for Normal, Bernoulli, Categorical and
+Uniform pairs; ``register_kl(P, Q)`` adds a formula (a decorator, as PyTorch's)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import UsageError, UnsupportedError
+from ..functions import log, where
+from ..more_functions import softplus
+from ..tensor import Tensor
+from .continuous import Normal, Uniform
+from .discrete import Bernoulli, Categorical
+from .distribution import Distribution
+
+__all__ = ["kl_divergence", "register_kl"]
+
+KLFunction = Callable[[Any, Any], Tensor]
+_KL_REGISTRY: dict[tuple[type, type], KLFunction] = {}
+
+
+def register_kl(type_p: type, type_q: type) -> Callable[[KLFunction], KLFunction]:
+    """A decorator registering ``fun(p, q)`` as KL(p || q) for ``p`` of type ``type_p``
+    and ``q`` of ``type_q`` (subclasses included; the closest registered pair wins)."""
+    for t in (type_p, type_q):
+        if not (isinstance(t, type) and issubclass(t, Distribution)):
+            raise UsageError(f"register_kl: expected Distribution subclasses, as "
+                             f"register_kl(Normal, Normal); got {t!r}")
+
+    def decorator(fun: KLFunction) -> KLFunction:
+        _KL_REGISTRY[type_p, type_q] = fun
+        return fun
+    return decorator
+
+
+def _closest(type_p: type, type_q: type) -> KLFunction | None:
+    """The formula of the registered pair nearest to (type_p, type_q) in their MROs."""
+    found = [(type_p.__mro__.index(p), type_q.__mro__.index(q), fun)
+             for (p, q), fun in _KL_REGISTRY.items()
+             if issubclass(type_p, p) and issubclass(type_q, q)]
+    return min(found, key=lambda f: f[:2])[2] if found else None
+
+
+def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
+    """KL(p || q) = E_p[log p(X) - log q(X)] of two distributions (batches broadcast);
+    inf where p puts mass where q has none. ``UnsupportedError`` lists the pairs it has."""
+    fun = _closest(type(p), type(q))
+    if fun is None:
+        pairs = ", ".join(f"{a.__name__}-{b.__name__}" for a, b in _KL_REGISTRY)
+        raise UnsupportedError(f"kl_divergence: no KL(p || q) is implemented for p of type "
+                               f"{type(p).__name__} and q of type {type(q).__name__}; the "
+                               f"pairs with a formula: {pairs} (register_kl adds one)")
+    return fun(p, q)
+
+
+def _mask(condition: Any) -> np.ndarray:
+    return np.asarray(condition.data if isinstance(condition, Tensor) else condition)
+
+
+@register_kl(Normal, Normal)
+def _kl_normal_normal(p: Normal, q: Normal) -> Tensor:
+    """(r + ((mu_p - mu_q) / s_q)^2 - 1 - log r) / 2 with r = (s_p / s_q)^2."""
+    var_ratio = (p.scale / q.scale).pow(2)
+    t1 = ((p.loc - q.loc) / q.scale).pow(2)
+    return 0.5 * (var_ratio + t1 - 1 - var_ratio.log())
+
+
+@register_kl(Bernoulli, Bernoulli)
+def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
+    """p log(p / q) + (1 - p) log((1 - p) / (1 - q)), from the logits; 0 log 0 = 0."""
+    t1 = p.probs * (softplus(-q.logits) - softplus(-p.logits))
+    t1 = where(_mask(p.probs.data == 0), 0.0, where(_mask(q.probs.data == 0), np.inf, t1))
+    t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
+    t2 = where(_mask(p.probs.data == 1), 0.0, where(_mask(q.probs.data == 1), np.inf, t2))
+    return t1 + t2
+
+
+@register_kl(Categorical, Categorical)
+def _kl_categorical_categorical(p: Categorical, q: Categorical) -> Tensor:
+    """sum_k p_k (log p_k - log q_k); 0 log 0 = 0, inf where q_k = 0 < p_k."""
+    t = p.probs * (p.logits - q.logits)
+    t = where(_mask(q.probs.data == 0), np.inf, t)
+    t = where(_mask(p.probs.data == 0), 0.0, t)
+    return t.sum(-1)
+
+
+@register_kl(Uniform, Uniform)
+def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
+    """log((high_q - low_q) / (high_p - low_p)), inf unless [low_p, high_p] lies inside
+    [low_q, high_q]."""
+    result = log((q.high - q.low) / (p.high - p.low))
+    outside = (q.low.data > p.low.data) | (q.high.data < p.high.data)
+    return where(outside, np.inf, result)
