@@ -1,5 +1,6 @@
 """``TorchShapes``: PyTorch's Tensor methods that take their shape from another tensor or
-cut one out (``view_as expand_as reshape_as narrow index_select``) and that make new
+cut one out (``view_as expand_as reshape_as narrow index_select masked_select``), that
+move axes (``movedim``/``moveaxis``) and that make new
 constant tensors of self's dtype (``new_tensor new_empty new_zeros new_ones new_full``);
 a mixin of ``Tensor``, beside ``torch_spellings.TorchSpellings``.
 
@@ -99,6 +100,32 @@ class TorchShapes:
                                    f"positions along dim {axis} of shape {self.shape} are "
                                    f"0..{n - 1} (PyTorch takes no negative index either)")
         return self[(slice(None),) * axis + (index.reshape(-1),)]
+
+    def movedim(self, source: Any, destination: Any) -> AnyTensor:
+        """Axes ``source`` (an int or a sequence) moved to ``destination``, the others
+        keeping their order (PyTorch's ``movedim``/``moveaxis``, NumPy's ``moveaxis``)."""
+        src, dst = ([normalize_axis(a, self.ndim, "movedim")[0] for a in
+                     (list(d) if isinstance(d, (tuple, list)) else [d])]
+                    for d in (source, destination))
+        if len(src) != len(dst) or len(set(src)) < len(src) or len(set(dst)) < len(dst):
+            raise ShapeError(f"movedim: source {source} and destination {destination} "
+                             f"must name as many axes, none repeated")
+        order = [a for a in range(self.ndim) if a not in src]
+        for d, s in sorted(zip(dst, src)):
+            order.insert(d, s)
+        return self.transpose(order)
+
+    moveaxis = movedim
+
+    def masked_select(self, mask: Any) -> AnyTensor:
+        """The elements of self where the boolean ``mask`` is True, as a 1-d tensor (self
+        and mask broadcast together first; the gradient flows back to those elements)."""
+        mask = np.asarray(getattr(mask, "data", mask))
+        if mask.dtype != np.bool_:
+            raise DTypeError(f"masked_select: the mask must be boolean; got dtype {mask.dtype}")
+        shape = np.broadcast_shapes(self.shape, mask.shape)
+        source = self if self.shape == shape else self.broadcast_to(shape)
+        return source[np.broadcast_to(mask, shape)]
 
     # ------------------------------------------------------------ new constant tensors
     def _new(self, array: np.ndarray, dtype: Any, device: Any, requires_grad: bool,

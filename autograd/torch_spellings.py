@@ -76,22 +76,6 @@ class TorchSpellings:
         """The axes in the order ``dims`` (``transpose`` with every axis named)."""
         return self.transpose(*dims)
 
-    def movedim(self, source: Any, destination: Any) -> AnyTensor:
-        """Axes ``source`` (an int or a sequence) moved to ``destination``, the others
-        keeping their order (PyTorch's ``movedim``/``moveaxis``, NumPy's ``moveaxis``)."""
-        src, dst = ([normalize_axis(a, self.ndim, "movedim")[0] for a in
-                     (list(d) if isinstance(d, (tuple, list)) else [d])]
-                    for d in (source, destination))
-        if len(src) != len(dst) or len(set(src)) < len(src) or len(set(dst)) < len(dst):
-            raise ShapeError(f"movedim: source {source} and destination {destination} "
-                             f"must name as many axes, none repeated")
-        order = [a for a in range(self.ndim) if a not in src]
-        for d, s in sorted(zip(dst, src)):
-            order.insert(d, s)
-        return self.transpose(order)
-
-    moveaxis = movedim
-
     @property
     def mT(self) -> AnyTensor:
         """The last two axes swapped (a matrix, or a batch of them, transposed)."""
@@ -213,16 +197,6 @@ class TorchSpellings:
         if mask.dtype != np.bool_:
             raise DTypeError(f"masked_fill: the mask must be boolean; got dtype {mask.dtype}")
         return where(mask, value, self)
-
-    def masked_select(self, mask: Any) -> AnyTensor:
-        """The elements of self where the boolean ``mask`` is True, as a 1-d tensor (self
-        and mask broadcast together first; the gradient flows back to those elements)."""
-        mask = np.asarray(getattr(mask, "data", mask))
-        if mask.dtype != np.bool_:
-            raise DTypeError(f"masked_select: the mask must be boolean; got dtype {mask.dtype}")
-        shape = np.broadcast_shapes(self.shape, mask.shape)
-        source = self if self.shape == shape else self.broadcast_to(shape)
-        return source[np.broadcast_to(mask, shape)]
 
     def add(self, other: Any, alpha: Any = 1) -> AnyTensor:
         """self + alpha * other."""
