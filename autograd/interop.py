@@ -43,6 +43,7 @@ from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
 from .tensor_reductions import Reductions
 from .torch_methods import TorchMethods
+from .torch_shapes import TorchShapes
 from .torch_spellings import TorchSpellings
 
 __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip", "numpy_diag",
@@ -229,7 +230,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.reshape: TensorMath.reshape, np.transpose: TensorMath.transpose,
     np.swapaxes: TensorMath.swapaxes, np.expand_dims: TensorMath.expand_dims,
     np.squeeze: numpy_squeeze, np.broadcast_to: TensorMath.broadcast_to,
-    np.isclose: TorchMethods.isclose, np.moveaxis: TorchSpellings.movedim,
+    np.isclose: TorchMethods.isclose, np.moveaxis: TorchShapes.movedim,
     np.copy: TensorMath.copy, np.concatenate: concatenate, np.stack: stack,
     np.where: where,
     # the second set of ops (tensor_methods.OpMethods, ops.linalg_more)
