@@ -45,7 +45,10 @@ def _expm(a: np.ndarray) -> np.ndarray:
     norm = np.abs(a).sum(axis=-2).max() if a.size else 0.0  # the largest 1-norm
     if norm == 0.0:  # exp(0) = I exactly (LAPACK's solve of b0 I by b0 I rounds)
         return np.broadcast_to(np.eye(a.shape[-1], dtype=dtype), a.shape).copy()
-    squarings = max(0, int(np.ceil(np.log2(norm / _THETA_13)))) if norm > 0 else 0
+    # norm > theta only (a subnormal norm / theta is 0, whose log is -inf); inf and NaN
+    # matrices go through the approximant as they are and come out NaN, as PyTorch's
+    finite_large = np.isfinite(norm) and norm > _THETA_13
+    squarings = int(np.ceil(np.log2(norm / _THETA_13))) if finite_large else 0
     a = a / 2.0 ** squarings
     b = _PADE_13
     identity = np.broadcast_to(np.eye(a.shape[-1]), a.shape)

@@ -64,3 +64,14 @@ def test_the_identities_of_the_exponential() -> None:
 def test_bad_input_is_named(bad, error, message) -> None:
     with pytest.raises(error, match=message):
         ag.matrix_exp(ag.tensor(bad))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # inf - inf inside the approximant
+@pytest.mark.parametrize("value", [5e-324, 1e-300, np.inf, -np.inf, np.nan, 1e300])
+def test_extreme_entries_as_pytorch(torch, value) -> None:
+    """A subnormal entry (hypothesis found 5e-324: its norm / theta underflowed to 0, and
+    log2(0) broke the scaling), infinities, NaN and huge entries give PyTorch's values."""
+    a = np.array([[value, 0.5], [0.25, -1.0]])
+    got = ag.matrix_exp(ag.tensor(a)).numpy()
+    want = torch.linalg.matrix_exp(torch.tensor(a)).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-12, equal_nan=True)
