@@ -13,7 +13,7 @@ from .._random import as_generator, below
 from ..functions import log
 from ..more_functions import erf
 from ..tensor import Tensor
-from . import constraints
+from .constraints import Constraint, greater_than, interval, less_than, positive, real
 from .distribution import LOG_SQRT_2PI, Distribution, broadcast_all
 
 __all__ = ["Normal", "Uniform"]
@@ -24,8 +24,8 @@ class Normal(Distribution):
     p(x) = exp(-(x - loc)^2 / (2 scale^2)) / (scale sqrt(2 pi)); ``loc`` and ``scale``
     (> 0) are numbers or Tensors that broadcast together."""
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
+    arg_constraints = {"loc": real, "scale": positive}
+    support = real
     has_rsample = True
 
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
@@ -85,15 +85,15 @@ class Uniform(Distribution):
         super().__init__(self.low.shape, validate_args=validate_args)
 
     @property
-    def arg_constraints(self) -> dict[str, constraints.Constraint]:  # type: ignore[override]
+    def arg_constraints(self) -> dict[str, Constraint]:  # type: ignore[override]
         """low < high."""
-        return {"low": constraints.less_than(self.high),
-                "high": constraints.greater_than(self.low)}
+        return {"low": less_than(self.high),
+                "high": greater_than(self.low)}
 
     @property
-    def support(self) -> constraints.Constraint:
+    def support(self) -> Constraint:
         """[low, high] (``log_prob(high)`` is -inf)."""
-        return constraints.interval(self.low, self.high)
+        return interval(self.low, self.high)
 
     @property
     def mean(self) -> Tensor:

@@ -17,7 +17,8 @@ from ..grad_mode import no_grad
 from ..more_functions import log1p, softplus, take_along_axis
 from ..sampling import bernoulli, multinomial
 from ..tensor import Tensor, as_tensor
-from . import constraints
+from .constraints import (Constraint, boolean, integer_interval, real, real_vector, simplex,
+                          unit_interval)
 from .distribution import Distribution, broadcast_all, lazy_property
 
 __all__ = ["Bernoulli", "Categorical", "binary_cross_entropy_with_logits",
@@ -47,8 +48,8 @@ class Bernoulli(Distribution):
     """0/1 draws, 1 with probability ``probs`` = sigmoid(``logits``); ``probs`` (in
     [0, 1]) or ``logits`` (real), a number or a Tensor whose shape is the batch shape."""
 
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
-    support = constraints.boolean
+    arg_constraints = {"probs": unit_interval, "logits": real}
+    support = boolean
     has_enumerate_support = True
 
     def __init__(self, probs: Any = None, logits: Any = None,
@@ -120,7 +121,7 @@ class Categorical(Distribution):
     (non-negative, normalised to sum to 1) or ``logits`` (log-probabilities up to a
     constant, normalised by logsumexp); the other axes are the batch."""
 
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+    arg_constraints = {"probs": simplex, "logits": real_vector}
     has_enumerate_support = True
 
     def __init__(self, probs: Any = None, logits: Any = None,
@@ -142,9 +143,9 @@ class Categorical(Distribution):
         super().__init__(param.shape[:-1], validate_args=validate_args)
 
     @property
-    def support(self) -> constraints.Constraint:
+    def support(self) -> Constraint:
         """The integers 0, ..., K-1."""
-        return constraints.integer_interval(0, self._num_events - 1)
+        return integer_interval(0, self._num_events - 1)
 
     @lazy_property
     def logits(self) -> Tensor:

@@ -18,7 +18,7 @@ from ..errors import ShapeError, UnsupportedError, UsageError
 from ..functions import broadcast_to, exp
 from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor, as_tensor
-from . import constraints
+from .constraints import Constraint
 
 __all__ = ["Distribution", "broadcast_all", "lazy_property"]
 
@@ -85,7 +85,7 @@ class Distribution:
 
     has_rsample = False
     has_enumerate_support = False
-    arg_constraints: dict[str, constraints.Constraint] = {}
+    arg_constraints: dict[str, Constraint] = {}
     _validate_args = __debug__
 
     @staticmethod
@@ -110,7 +110,7 @@ class Distribution:
                     continue  # only the parameter given is checked (as PyTorch)
                 self._check_parameter(name, constraint)
 
-    def _check_parameter(self, name: str, constraint: constraints.Constraint) -> None:
+    def _check_parameter(self, name: str, constraint: Constraint) -> None:
         value = getattr(self, name)
         inside = constraint.check(value).data
         if not inside.all():
@@ -152,7 +152,7 @@ class Distribution:
         return self._event_shape
 
     @property
-    def support(self) -> constraints.Constraint:
+    def support(self) -> Constraint:
         raise UnsupportedError(f"{type(self).__name__} defines no support")
 
     def _missing(self, name: str) -> UnsupportedError:
