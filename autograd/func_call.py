@@ -58,6 +58,9 @@ def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = No
     try:
         for name, value in values.items():
             holder, key = _place(module, name)
+            if isinstance(holder, tuple):  # refused before the swap: nothing to put back
+                raise UsageError(f"functional_call: '{name}' sits in a tuple, which cannot "
+                                 f"be changed; hold it in a list instead")
             saved.append((holder, key, _get(holder, key)))
             _set(holder, key, value if isinstance(value, Tensor) else Tensor(value))
         return module(*args, **kwargs)
@@ -131,9 +134,6 @@ def _get(holder: Any, key: str) -> Any:
 
 
 def _set(holder: Any, key: str, value: Any) -> None:
-    if isinstance(holder, tuple):
-        raise UsageError(f"functional_call: '{key}' sits in a tuple, which cannot be "
-                         f"changed; hold it in a list instead")
     if isinstance(holder, list):
         holder[int(key)] = value
     elif isinstance(holder, dict):

@@ -165,6 +165,27 @@ def test_functional_call_named_errors_and_restores_on_error():
     assert model.enc.weight is weight and model.dec.weight is weight
 
 
+def test_functional_call_refuses_a_tuple_before_swapping_anything():
+    """A parameter held in a tuple cannot be swapped: the refusal comes before any swap,
+    so the parameters swapped before it are put back (before, the restore loop raised on
+    the tuple first and left them swapped)."""
+    class Held(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ws = [nn.Parameter(ag.ones(2))]
+            self.fixed = (nn.Parameter(ag.zeros(2)),)
+
+        def forward(self, x):
+            return x * self.ws[0] + self.fixed[0]
+
+    model = Held()
+    kept = model.ws[0]
+    with pytest.raises(UsageError, match="'fixed.0' sits in a tuple"):
+        functional_call(model, {"ws.0": ag.full((2,), 5.0), "fixed.0": ag.ones(2)},
+                        (ag.ones(2),))
+    assert model.ws[0] is kept
+
+
 def test_torch_vmap_spelling_points_to_autograd_func():
     """``torch.vmap`` is PyTorch's top-level alias of ``torch.func.vmap``."""
     with pytest.raises(ag.MissingNameError, match=r"autograd\.func\.vmap"):
