@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, func
 from autograd.errors import UsageError
 from ._checks import flag
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
@@ -283,26 +283,15 @@ def functional_call(module: Module, tensors: Mapping[str, Any], *args: Any,
     It makes a module a function of tensors you hold, e.g. to check its gradients:
     ``gradcheck(lambda x, w: functional_call(layer, {"weight": w}, x), [x, w])``.
     """
-    slots = {n: where for n, kind, _, where in module._walk(unique=False)
-             if kind is not _MODULE}
-    unknown = [k for k in tensors if k not in slots]
+    names = [n for n, kind, _, _ in module._walk(unique=False) if kind is not _MODULE]
+    unknown = [k for k in tensors if k not in names]
     if unknown:
         raise UsageError(f"functional_call: {type(module).__name__} has no parameter or "
                          f"buffer named {', '.join(map(repr, unknown))}; its names are "
-                         f"{', '.join(map(repr, slots)) or 'none'}")
-    saved: list[tuple[Any, Any, Any]] = []
-    try:
-        for name, value in tensors.items():
-            holder, key = slots[name]
-            if isinstance(holder, tuple):
-                raise UsageError(f"functional_call: '{name}' sits in a tuple, which cannot "
-                                 f"be changed; hold it in a list instead")
-            saved.append((holder, key, _get_slot(holder, key)))
-            _set_slot(holder, key, value if isinstance(value, Tensor) else Tensor(value))
-        return module(*args, **kwargs)
-    finally:
-        for holder, key, original in reversed(saved):
-            _set_slot(holder, key, original)
+                         f"{', '.join(map(repr, names)) or 'none'}")
+    # the swap and the restore are autograd.func's (torch.func.functional_call), untied:
+    # only the names given are replaced
+    return func.functional_call(module, dict(tensors), args, kwargs, tie_weights=False)
 
 
 def _get_slot(holder: Any, key: Any) -> Any:
