@@ -29,7 +29,7 @@ import numpy as np
 from ._random import get_rng_state
 from .errors import ShapeError, UsageError
 from .func_call import functional_call
-from .func_pytree import flatten, unflatten
+from .func_pytree import describe, flatten, unflatten
 from .func_vmap import check_randomness, vmap
 from .functional import _float_data, _grads
 from .grad_mode import enable_grad
@@ -111,16 +111,8 @@ def _split_aux(result: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
         return result, None
     if not isinstance(result, tuple) or len(result) != 2:
         raise UsageError(f"{what}: with has_aux=True the function must return a pair "
-                         f"(output, aux); got {_kind(result)}")
+                         f"(output, aux); got {describe(result)}")
     return result
-
-
-def _kind(x: Any) -> str:
-    if isinstance(x, Tensor):
-        return f"a Tensor of shape {x.shape}"
-    if isinstance(x, (tuple, list)):
-        return f"a {type(x).__name__} of {len(x)}"
-    return f"a {type(x).__name__}"
 
 
 def _tensor_leaves(out: Any, what: str) -> tuple[list[Tensor], Any]:
@@ -128,7 +120,7 @@ def _tensor_leaves(out: Any, what: str) -> tuple[list[Tensor], Any]:
     for y in leaves:
         if not isinstance(y, Tensor):
             raise UsageError(f"{what}: the function must return Tensors (or tuples, lists, "
-                             f"dicts of them); it returned {_kind(y)} among its outputs")
+                             f"dicts of them); it returned {describe(y)} among its outputs")
     return leaves, spec
 
 
@@ -171,7 +163,7 @@ def _grad_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, what:
             out, aux = _split_aux(func(*new_args, **kwargs), has_aux, what)
             if not isinstance(out, Tensor) or out.size != 1:
                 raise ShapeError(f"{what}(f)(*args): f must return a Tensor with one "
-                                 f"element (e.g. a loss); it returned {_kind(out)}. For "
+                                 f"element (e.g. a loss); it returned {describe(out)}. For "
                                  f"other outputs use vjp or jacrev.")
             flat = _grads((out,), tuple(leaves), [_ones(out)], create_graph, False, what)
         gradient = _regroup(specs, list(flat), single)
@@ -210,7 +202,7 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
         seeds, spec = flatten(cotangents)
         if spec != out_spec:
             raise UsageError(f"vjp_fn: the cotangents must have the structure of the "
-                             f"output ({_kind(out)}); got {_kind(cotangents)}")
+                             f"output ({describe(out)}); got {describe(cotangents)}")
         for k, (s, y) in enumerate(zip(seeds, out_leaves)):
             if not isinstance(s, Tensor):
                 seeds[k] = s = Tensor(np.asarray(s, dtype=y.dtype))
@@ -240,12 +232,12 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any,
     _check_callable(func, "jvp")
     if not isinstance(primals, tuple) or not isinstance(tangents, tuple):
         raise UsageError(f"jvp: primals and tangents must be tuples (jvp(f, (x,), (v,))); "
-                         f"got {_kind(primals)} and {_kind(tangents)}")
+                         f"got {describe(primals)} and {describe(tangents)}")
     tangent_leaves, spec = flatten(tangents)
     primal_leaves, primal_spec = flatten(primals)
     if spec != primal_spec:
         raise UsageError(f"jvp: tangents must have the structure of primals; got "
-                         f"{_kind(tangents)} for {_kind(primals)}")
+                         f"{describe(tangents)} for {describe(primals)}")
     directions = []
     for k, (v, x) in enumerate(zip(tangent_leaves, primal_leaves)):
         v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=np.float64))

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import UsageError
+from .tensor import Tensor
 
-__all__ = ["flatten", "unflatten", "broadcast_prefix", "leaf_count"]
+__all__ = ["flatten", "unflatten", "broadcast_prefix", "leaf_count", "describe"]
 
 _LEAF = "leaf"
 
@@ -80,20 +81,23 @@ def _broadcast_into(prefix: Any, tree: Any, out: list[Any], what: str, path: str
     if isinstance(prefix, dict):
         if not isinstance(tree, dict) or set(prefix) != set(tree):
             raise UsageError(f"{what}: at {here} a dict with keys {sorted(map(str, prefix))}"
-                             f" was given for {_describe(tree)}; give one entry per key, or "
+                             f" was given for {describe(tree)}; give one entry per key, or "
                              f"one int/None for the whole of it")
         for key, value in tree.items():
             _broadcast_into(prefix[key], value, out, what, f"{path}[{key!r}]")
         return
     if not isinstance(tree, (tuple, list)) or isinstance(tree, dict) or len(prefix) != len(tree):
         raise UsageError(f"{what}: at {here} a {type(prefix).__name__} of {len(prefix)} "
-                         f"was given for {_describe(tree)}; give one entry per item, or one "
+                         f"was given for {describe(tree)}; give one entry per item, or one "
                          f"int/None for the whole of it")
     for i, (p, t) in enumerate(zip(prefix, tree)):
         _broadcast_into(p, t, out, what, f"{path}[{i}]")
 
 
-def _describe(tree: Any) -> str:
+def describe(tree: Any) -> str:
+    """What ``tree`` is, for messages: a Tensor's shape, a dict's keys, a sequence's length."""
+    if isinstance(tree, Tensor):
+        return f"a Tensor of shape {tree.shape}"
     if isinstance(tree, dict):
         return f"a dict with keys {sorted(map(str, tree))}"
     if isinstance(tree, (tuple, list)):
