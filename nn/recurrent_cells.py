@@ -5,8 +5,10 @@
 Weights are PyTorch's: ``weight_ih`` (gates * hidden_size, input_size), ``weight_hh``
 (gates * hidden_size, hidden_size), ``bias_ih`` and ``bias_hh`` (gates * hidden_size,),
 the gates stacked in PyTorch's order (LSTM: i, f, g, o; GRU: r, z, n), so a PyTorch
-state dict loads as it is. Everything is composed of autograd ops (``F.linear``,
-sigmoid, tanh, indexing), so the gradients come from the engine.
+state dict loads as it is. The products with the weights are ``F.linear`` nodes; the
+elementwise rest of an LSTM or GRU step is one or two fused ops with their own VJPs
+(``nn/functional/recurrent_gates.py``: LSTM two nodes where the composition was
+thirteen, GRU one where it was seventeen).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from . import functional as F, init
 from ._checks import flag, integer
 from ._random import RNGLike, as_generator
 from .errors import ArgumentTypeError, ConfigError
+from .functional.recurrent_gates import GRUCellUpdate, LSTMCellOutput, LSTMCellState
 from .layers import float_dtype
 from .module import Module, Parameter
 
@@ -48,21 +51,15 @@ def lstm_cell(x: Tensor, state: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tenso
     i, f, g, o; c' = sigmoid(f) c + sigmoid(i) tanh(g), h' = sigmoid(o) tanh(c')."""
     h, c = state
     gates = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, dim=-1)
-    c_next = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(g)
-    return F.sigmoid(o) * F.tanh(c_next), c_next
+    c_next = LSTMCellState.apply(gates, c)  # the elementwise part: two fused nodes
+    return LSTMCellOutput.apply(gates, c_next), c_next
 
 
 def gru_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor,
              b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
     """h' = (1 - z) n + z h with r = sigmoid(W_ir x + b_ir + W_hr h + b_hr),
     z = sigmoid(W_iz x + b_iz + W_hz h + b_hz), n = tanh(W_in x + b_in + r (W_hn h + b_hn))."""
-    x_r, x_z, x_n = F.linear(x, w_ih, b_ih).chunk(3, dim=-1)
-    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, dim=-1)
-    r = F.sigmoid(x_r + h_r)
-    z = F.sigmoid(x_z + h_z)
-    n = F.tanh(x_n + r * h_n)
-    return (1 - z) * n + z * h
+    return GRUCellUpdate.apply(F.linear(x, w_ih, b_ih), F.linear(h, w_hh, b_hh), h)
 
 
 def check_nonlinearity(owner: str, nonlinearity: Any) -> str:
