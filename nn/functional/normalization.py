@@ -4,10 +4,9 @@
 ``nn.RMSNorm`` and ``nn.LocalResponseNorm`` call.
 
 Each but ``rms_norm`` and ``local_response_norm`` computes
-x_hat = (x - mean) / sqrt(var + eps) with the biased variance and then
-y = x_hat * weight + bias where weight / bias are given. They are
-written with autograd ops, so their gradients (through the mean and variance too) come
-from the engine.
+x_hat = (x - mean) / sqrt(var + eps) with the biased variance, one fused op with its own
+VJP (``Standardize``, in ``standardize.py``), and then y = x_hat * weight + bias where
+weight / bias are given.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from autograd import pad as constant_pad
 from autograd.errors import DataError, ShapeError, UsageError
 
 from .._checks import integer, is_integer, real_number
+from .standardize import Standardize
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm",
@@ -62,9 +62,10 @@ def check_trailing_shape(x: Tensor, shape: tuple[int, ...], owner: str) -> None:
                          f"input of shape {x.shape}, whose trailing axes differ.")
 
 
-def _standardise(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor,
-                                                                        Tensor, Tensor]:
-    """``(x - mean, mean, biased var, 1 / sqrt(var + eps))`` over ``axes`` (kept).
+def _standardise(x: Tensor, axes: tuple[int, ...], eps: float
+                 ) -> tuple[Tensor, np.ndarray, np.ndarray]:
+    """``(x_hat, mean, biased var)``: x_hat = (x - mean) / sqrt(var + eps) over ``axes``,
+    one fused node (``Standardize``), and its statistics as arrays (reduced axes kept).
 
     A float16 x is standardised in float32, as PyTorch does: in float16 the squares
     overflow from |x - mean| = 256 on, and for a constant row the gradient of
@@ -72,10 +73,9 @@ def _standardise(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, 
     casts the result back to x's dtype (``_narrow``)."""
     if x.dtype == np.float16:
         x = x.astype(np.float32)
-    mean = x.mean(axes, keepdims=True)
-    centred = x - mean
-    var = (centred * centred).mean(axes, keepdims=True)
-    return centred, mean, var, (var + eps) ** -0.5
+    op = Standardize(axes, eps)
+    x_hat = op(x)
+    return x_hat, op.mean, op.var
 
 
 def _narrow(y: Tensor, dtype: np.dtype) -> Tensor:
@@ -105,8 +105,8 @@ def layer_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = No
     k = len(shape)
     weight = _check_affine("weight", weight, shape, "layer_norm")
     bias = _check_affine("bias", bias, shape, "layer_norm")
-    centred, _, _, inv_std = _standardise(x, tuple(range(x.ndim - k, x.ndim)), eps)
-    y = _narrow(centred * inv_std, x.dtype)
+    x_hat, _, _ = _standardise(x, tuple(range(x.ndim - k, x.ndim)), eps)
+    y = _narrow(x_hat, x.dtype)
     if weight is not None:
         y = y * weight
     return y if bias is None else y + bias
@@ -220,13 +220,13 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
             y = _narrow(x * (1.0 if weight is None else weight), x.dtype)
             return y if bias is None else y + bias.reshape(shape)
         axes = (0,) + tuple(range(2, x.ndim))
-        centred, mean, var, inv_std = _standardise(x, axes, eps)
+        x_hat, mean, var = _standardise(x, axes, eps)
         if running_mean is not None:
             mean_array = _running_array("running_mean", running_mean, channels, True)
             var_array = _running_array("running_var", running_var, channels, True)
-            _blend(mean_array, mean.data.reshape(channels), momentum)
-            _blend(var_array, var.data.reshape(channels) * (n / (n - 1)), momentum)
-        y = _narrow(centred * (inv_std if weight is None else inv_std * weight), x.dtype)
+            _blend(mean_array, mean.reshape(channels), momentum)
+            _blend(var_array, var.reshape(channels) * (n / (n - 1)), momentum)
+        y = _narrow(x_hat if weight is None else x_hat * weight, x.dtype)
     else:  # y = x * s - running_mean * s (+ bias), s = weight / sqrt(running_var + eps)
         mean_array = _running_array("running_mean", running_mean, channels, False)
         var_array = _running_array("running_var", running_var, channels, False)
@@ -263,8 +263,8 @@ def group_norm(x: Any, num_groups: int, weight: Any = None, bias: Any = None,
     y = x
     if x.size:  # (an empty input has nothing to normalise)
         grouped = x.reshape((n, num_groups, x.size // (n * num_groups)))
-        centred, _, _, inv_std = _standardise(grouped, (2,), eps)
-        y = _narrow(centred * inv_std, x.dtype).reshape(x.shape)
+        x_hat, _, _ = _standardise(grouped, (2,), eps)
+        y = _narrow(x_hat, x.dtype).reshape(x.shape)
     shape = (channels,) + (1,) * (x.ndim - 2)  # broadcasts a per-channel vector
     if weight is not None:
         y = y * weight.reshape(shape)
@@ -306,16 +306,16 @@ def instance_norm(x: Any, running_mean: Any = None, running_var: Any = None,
     bias = _check_affine("bias", bias, (channels,), "instance_norm")
     y = x
     if x.size:  # (an empty input has nothing to normalise, and its statistics none)
-        centred, mean, var, inv_std = _standardise(x, tuple(range(2, x.ndim)), eps)
+        x_hat, mean, var = _standardise(x, tuple(range(2, x.ndim)), eps)
         if running_mean is not None:
             mean_array = _running_array("running_mean", running_mean, channels, True,
                                         "instance_norm")
             var_array = _running_array("running_var", running_var, channels, True,
                                        "instance_norm")
-            _blend(mean_array, mean.data.mean(axis=0).reshape(channels), momentum)
-            _blend(var_array, var.data.mean(axis=0).reshape(channels) * (n / (n - 1)),
+            _blend(mean_array, mean.mean(axis=0).reshape(channels), momentum)
+            _blend(var_array, var.mean(axis=0).reshape(channels) * (n / (n - 1)),
                    momentum)
-        y = _narrow(centred * inv_std, x.dtype)
+        y = _narrow(x_hat, x.dtype)
     if weight is not None:
         y = y * weight.reshape(shape)
     return y if bias is None else y + bias.reshape(shape)

@@ -1,0 +1,48 @@
+"""Standardisation as one op: the core of layer, batch, group and instance norm.
+
+Written with autograd ops, x_hat = (x - mean) / sqrt(var + eps) took eight graph nodes
+(mean, subtract, square, mean, add, power, multiply, and the sum the mean is made of);
+this op is one, with the VJP PyTorch's native norms use. A transformer block has two
+norms, so its graph shrinks by about fourteen nodes per block and step.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Function
+from autograd.extend import is_tensor
+
+__all__ = ["Standardize"]
+
+
+class Standardize(Function):
+    """x_hat = (x - mean) / sqrt(var + eps), mean and biased var over ``axes`` (kept);
+    dx = (g - mean(g) - x_hat mean(g x_hat)) / sqrt(var + eps), the means over ``axes``.
+
+    After the forward the op holds the statistics: ``mean``, ``var`` (arrays with the
+    reduced axes kept) and ``inv_std`` = 1 / sqrt(var + eps), which the VJP reads (batch
+    norm reads the first two for its running averages)."""
+    __slots__ = ("axes", "eps", "mean", "var", "inv_std")
+    save_inputs = False  # the VJP reads x_hat (the output) and inv_std
+    save_output = True
+
+    def __init__(self, axes: tuple[int, ...], eps: float) -> None:
+        self.axes, self.eps = axes, eps
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.mean = x.mean(self.axes, keepdims=True)
+        centred = x - self.mean
+        self.var = (centred * centred).mean(self.axes, keepdims=True)
+        self.inv_std = (self.var + self.eps) ** -0.5
+        return centred * self.inv_std
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        inv_std = self.inv_std
+        if is_tensor(x):  # create_graph: 1 / sqrt(var + eps) as a function of x
+            centred = x - x.mean(self.axes, keepdims=True)
+            inv_std = ((centred * centred).mean(self.axes, keepdims=True) + self.eps) ** -0.5
+        mean_g = g.mean(self.axes, keepdims=True)
+        mean_g_out = (g * out).mean(self.axes, keepdims=True)
+        return ((g - mean_g - out * mean_g_out) * inv_std,)
