@@ -4,7 +4,8 @@ matmul; one function over any number of spatial axes, the three differing only i
 The windows of the (padded) input come from one differentiable op (``im2col``, in
 ``nn.functional.windows``), shaped (N, C_in, *kernel, *out). Read per sample and group as
 a matrix of (C_in/groups * prod(kernel)) rows and prod(out) columns, they meet the weight,
-read as (C_out/groups, C_in/groups * prod(kernel)), in one batched matrix product:
+read as (C_out/groups, C_in/groups * prod(kernel)), in one batched matrix product, one
+op (``WindowProduct``, in ``nn.functional.window_product``):
 
     y[n, g] = W[g] @ cols[n, g]        (+ b per output channel)
 
@@ -14,7 +15,6 @@ which ``col2im`` adds back into the input) and hold to every order.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from autograd import Tensor, as_tensor
@@ -22,6 +22,7 @@ from autograd.errors import ShapeError
 
 from .._checks import integer
 from ..errors import ConfigError
+from .window_product import WindowProduct
 from .windows import im2col, int_tuple
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_padding", "check_fits", "conv_operands",
@@ -105,16 +106,13 @@ def _conv(owner: str, dims: int, input: Any, weight: Any, bias: Any, stride: Any
         x = x.pad([(0, 0), (0, 0)] + widths)
     check_fits(owner, x.shape[2:], kernel, dilation)
     cols = im2col(x, kernel, stride, dilation)  # (N, C_in, *kernel, *out)
-    batch, out = x.shape[0], cols.shape[2 + dims:]
-    cols = cols.reshape(batch, groups, group_channels * math.prod(kernel), math.prod(out))
-    y = weight.reshape(groups, out_channels // groups, -1) @ cols  # (N, groups, C/g, L)
-    y = y.reshape((batch, out_channels) + out)
     if bias is not None:
         bias = as_tensor(bias)
         if bias.shape != (out_channels,):
             raise ShapeError(f"{owner}: bias must have shape ({out_channels},), one value "
                              f"per output channel; got {bias.shape}")
-        y = y + bias.reshape((out_channels,) + (1,) * dims)
+    operands = (cols, weight) if bias is None else (cols, weight, bias)
+    y = WindowProduct.apply(*operands, groups=groups)  # y[n, g] = W[g] @ cols[n, g] (+ b)
     return y.reshape(y.shape[1:]) if unbatched else y
 
 
