@@ -174,8 +174,13 @@ class MultiheadAttention(Module):
     def _project(self, query: Tensor, key: Tensor, value: Tensor
                  ) -> tuple[Tensor, Tensor, Tensor]:
         """q, k, v = x W_i^T + b_i, W_i the rows of ``in_proj_weight`` (or the separate
-        projections), each (N, length, E)."""
+        projections), each (N, length, E). Self-attention (one tensor for all three)
+        projects once with all of ``in_proj_weight``, as PyTorch: one graph node and one
+        product where three of each were."""
         e = self.embed_dim
+        if self._qkv_same_embed_dim and query is key is value:  # self-attention: one
+            projected = F.linear(query, self.in_proj_weight, self.in_proj_bias)  # product
+            return projected[..., :e], projected[..., e:2 * e], projected[..., 2 * e:]
         if self._qkv_same_embed_dim:
             w = self.in_proj_weight
             weights = (w[:e], w[e:2 * e], w[2 * e:])
