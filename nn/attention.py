@@ -132,11 +132,17 @@ class MultiheadAttention(Module):
         extra = (self.bias_k is not None) + self.add_zero_attn
         if mask is not None and extra:  # the added keys always take part
             mask = concatenate([mask, zeros(mask.shape[:-1] + (extra,), dtype=mask.dtype)], axis=-1)
-        weights = attention_weights(self._heads(q), self._heads(k), mask,
-                                    name="MultiheadAttention")
-        if self.training and self.dropout > 0.0:
-            weights = F.dropout(weights, self.dropout, generator=self.rng)
-        heads = weights @ self._heads(v)  # (N, H, L, head_dim)
+        dropout_p = self.dropout if self.training else 0.0
+        if need_weights:  # the weights are returned: composed ops
+            weights = attention_weights(self._heads(q), self._heads(k), mask,
+                                        name="MultiheadAttention")
+            if dropout_p > 0.0:
+                weights = F.dropout(weights, dropout_p, generator=self.rng)
+            heads = weights @ self._heads(v)  # (N, H, L, head_dim)
+        else:  # one fused node; dropout's mask drawn from self.rng as above
+            heads = F.scaled_dot_product_attention(self._heads(q), self._heads(k),
+                                                   self._heads(v), mask, dropout_p,
+                                                   generator=self.rng)
         n, length = heads.shape[0], heads.shape[2]
         output = self.out_proj(heads.swapaxes(1, 2).reshape(n, length, self.embed_dim))
         if not batched:

@@ -2,8 +2,9 @@
 
     A = softmax(Q K^T * scale + M) (rows over the keys),  y = dropout(A) V,
 
-with scale = 1 / sqrt(E) by default (E the query's last axis). Built from matmul, where
-and softmax, so gradients hold to every order. ``attention_weights`` gives A alone
+with scale = 1 / sqrt(E) by default (E the query's last axis): one fused op
+(``DotProductAttention``, in ``attention_op.py``) whose gradients hold to every order.
+``attention_weights`` gives A alone, composed of matmul, where and softmax
 (``nn.MultiheadAttention`` returns it).
 
 A query that may attend to no key (its mask row all False, or all -inf) gets zero
@@ -18,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, where
+from autograd import Tensor, as_tensor
 from autograd.errors import DTypeError, ShapeError
 
 from .._checks import flag, real_number
-from .._random import RNGLike
+from .._random import RNGLike, as_generator
 from ..errors import ConfigError
-from .activations import softmax
+from .attention_op import DotProductAttention, masked_softmax
 from .dropout import dropout
 
 __all__ = ["scaled_dot_product_attention", "attention_weights", "causal_mask"]
@@ -54,16 +55,17 @@ def _check_shapes(name: str, query: Tensor, key: Tensor, value: Tensor | None) -
                          f"key {key.shape} and value {value.shape} do not broadcast") from None
 
 
-def _mask_parts(name: str, attn_mask: Any, scores: Tensor
+def _mask_parts(name: str, attn_mask: Any, scores_shape: tuple[int, ...], dtype: np.dtype
                 ) -> tuple[np.ndarray | None, Tensor | None]:
-    """(allowed, bias): a boolean mask (True = take part) or a float mask to add."""
+    """(allowed, bias): a boolean mask (True = take part) or a float mask to add, which
+    must broadcast to the scores' shape (..., L, S); a float mask gets their ``dtype``."""
     is_tensor = isinstance(attn_mask, Tensor)
-    dtype = attn_mask.dtype if is_tensor else np.asarray(attn_mask).dtype
-    shape, scores_shape = attn_mask.shape if is_tensor else np.shape(attn_mask), scores.shape
-    if dtype.kind not in "bf":
+    mask_dtype = attn_mask.dtype if is_tensor else np.asarray(attn_mask).dtype
+    shape = attn_mask.shape if is_tensor else np.shape(attn_mask)
+    if mask_dtype.kind not in "bf":
         raise DTypeError(f"{name}: attn_mask must be boolean (True = take part in attention) "
                          f"or floating (added to the scores, -inf to exclude); got dtype "
-                         f"{dtype}. Use mask.astype(bool) for a 0/1 mask.")
+                         f"{mask_dtype}. Use mask.astype(bool) for a 0/1 mask.")
     try:
         fits = np.broadcast_shapes(shape, scores_shape) == scores_shape
     except ValueError:
@@ -71,11 +73,31 @@ def _mask_parts(name: str, attn_mask: Any, scores: Tensor
     if not fits:
         raise ShapeError(f"{name}: attn_mask of shape {shape} does not broadcast to the "
                          f"scores' shape {scores_shape} (..., L, S)")
-    if dtype.kind == "b":
+    if mask_dtype.kind == "b":
         return np.asarray(attn_mask.data if is_tensor else attn_mask), None
     if not is_tensor:  # a float32 graph stays float32
-        return None, Tensor(np.asarray(attn_mask, scores.dtype))
-    return None, attn_mask if dtype == scores.dtype else attn_mask.astype(scores.dtype)
+        return None, Tensor(np.asarray(attn_mask, dtype))
+    return None, attn_mask if mask_dtype == dtype else attn_mask.astype(dtype)
+
+
+def _scores_parts(name: str, query: Tensor, key: Tensor, attn_mask: Any, is_causal: bool,
+                  scale: float | None) -> tuple[float, np.ndarray | None, Tensor | None]:
+    """(scale, allowed, bias) for the scores Q K^T * scale: the arguments checked, the
+    boolean mask (or the causal one) and the float mask apart."""
+    if flag(name, "is_causal", is_causal) and attn_mask is not None:
+        raise ConfigError(f"{name}: give attn_mask or is_causal=True, not both (as PyTorch); "
+                          f"fold the causal mask into attn_mask instead")
+    if scale is None:
+        scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
+    scale = real_number(name, "scale", scale)
+    if is_causal:
+        return scale, causal_mask(query.shape[-2], key.shape[-2]), None
+    if attn_mask is None:
+        return scale, None, None
+    lead = np.broadcast_shapes(query.shape[:-2], key.shape[:-2])
+    dtype = np.result_type(query.dtype, key.dtype)
+    return (scale,) + _mask_parts(name, attn_mask, lead + (query.shape[-2], key.shape[-2]),
+                                  dtype)
 
 
 def attention_weights(query: Any, key: Any, attn_mask: Any = None, is_causal: bool = False,
@@ -86,31 +108,8 @@ def attention_weights(query: Any, key: Any, attn_mask: Any = None, is_causal: bo
     are zeros."""
     query, key = as_tensor(query), as_tensor(key)
     _check_shapes(name, query, key, None)
-    if flag(name, "is_causal", is_causal) and attn_mask is not None:
-        raise ConfigError(f"{name}: give attn_mask or is_causal=True, not both (as PyTorch); "
-                          f"fold the causal mask into attn_mask instead")
-    if scale is None:
-        scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
-    scale = real_number(name, "scale", scale)
-    scores = (query @ key.swapaxes(-1, -2)) * scale
-    allowed, bias = None, None
-    if is_causal:
-        allowed = causal_mask(query.shape[-2], key.shape[-2])
-    elif attn_mask is not None:
-        allowed, bias = _mask_parts(name, attn_mask, scores)
-    empty = None  # rows in which no key takes part
-    if allowed is not None:
-        empty = ~allowed.any(axis=-1, keepdims=True)
-        scores = where(allowed | empty, scores, -np.inf)  # an empty row: softmax of finite
-    if bias is not None:
-        scores = scores + bias
-        empty = np.all(np.isneginf(bias.data), axis=-1, keepdims=True)
-        if empty.any():
-            scores = where(empty, 0.0, scores)
-    weights = softmax(scores, axis=-1)
-    if empty is not None and empty.any():
-        weights = where(empty, 0.0, weights)
-    return weights
+    scale, allowed, bias = _scores_parts(name, query, key, attn_mask, is_causal, scale)
+    return masked_softmax((query @ key.swapaxes(-1, -2)) * scale, allowed, bias)
 
 
 def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: Any = None,
@@ -126,7 +125,8 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     with ``attn_mask``). ``scale`` defaults to 1 / sqrt(E). ``dropout_p > 0`` drops
     weights whenever given (as PyTorch: pass ``dropout_p=p if self.training else 0``),
     drawing from ``generator`` (nn's default generator when None), as ``F.dropout``.
-    ``enable_gqa=True``: query heads (axis -3) share key/value heads in groups."""
+    ``enable_gqa=True``: query heads (axis -3) share key/value heads in groups.
+    One graph node (``DotProductAttention``) unless a float mask requires grad."""
     name = "scaled_dot_product_attention"
     query, key, value = as_tensor(query), as_tensor(key), as_tensor(value)
     dropout_p = real_number(name, "dropout_p", dropout_p, minimum=0, maximum=1,
@@ -134,10 +134,19 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
     if flag(name, "enable_gqa", enable_gqa):
         key, value = _repeat_heads(query, key, value)
     _check_shapes(name, query, key, value)
-    weights = attention_weights(query, key, attn_mask, is_causal, scale, name=name)
-    if dropout_p > 0.0:
-        weights = dropout(weights, dropout_p, generator=generator)
-    return weights @ value
+    scale, allowed, bias = _scores_parts(name, query, key, attn_mask, is_causal, scale)
+    if (bias is not None and bias.requires_grad) or dropout_p == 1.0:  # composed
+        weights = masked_softmax((query @ key.swapaxes(-1, -2)) * scale, allowed, bias)
+        return dropout(weights, dropout_p, generator=generator) @ value
+    keep = None
+    if dropout_p > 0.0:  # F.dropout's mask, drawn as it draws it
+        shape = np.broadcast_shapes(query.shape[:-2], key.shape[:-2]) + (
+            query.shape[-2], key.shape[-2])
+        dtype = np.result_type(query.dtype, key.dtype)
+        keep = (as_generator(generator, "generator").random(shape) >= dropout_p).astype(dtype)
+        keep *= dtype.type(1.0 / (1.0 - dropout_p))
+    op = DotProductAttention(scale, allowed, None if bias is None else bias.data, keep)
+    return op(query, key, value)
 
 
 def _repeat_heads(query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
