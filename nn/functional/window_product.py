@@ -35,8 +35,9 @@ class WindowProduct(Function):
         """(cols as (N, G, K, L), W as (G, M, K), the output's spatial shape)."""
         dims = weight.ndim - 2
         out = tuple(cols.shape[2 + dims:])
-        columns = cols.reshape((cols.shape[0], self.groups, -1, math.prod(out)))
-        return columns, weight.reshape((self.groups, weight.shape[0] // self.groups, -1)), out
+        rows = math.prod(weight.shape[1:])  # C_in / G * prod(kernel), also for N = 0
+        columns = cols.reshape((cols.shape[0], self.groups, rows, math.prod(out)))
+        return columns, weight.reshape((self.groups, weight.shape[0] // self.groups, rows)), out
 
     def forward(self, cols: np.ndarray, weight: np.ndarray,
                 bias: np.ndarray | None = None) -> np.ndarray:
