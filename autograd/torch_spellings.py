@@ -19,7 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._arrays import as_dtype
-from .errors import DTypeError, ShapeError, UsageError
+from .errors import DTypeError, ShapeError, UnsupportedError, UsageError
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .ops.shape import flattened_shape, memory_order
 from .tensor_math import where
@@ -330,6 +330,17 @@ class TorchSpellings:
         """Refused: this engine computes with NumPy on the CPU."""
         raise UsageError("cuda(): this engine computes with NumPy on the CPU; there is no "
                          "GPU device. Leave the tensor where it is (or .cpu(), which is self).")
+
+    @property
+    def is_sparse(self) -> bool:
+        """False: every tensor here is dense (strided), PyTorch's default layout."""
+        return False
+
+    def to_sparse(self, *args: Any, **kwargs: Any) -> AnyTensor:
+        """Refused with ``UnsupportedError``: there are no sparse tensors here."""
+        raise UnsupportedError("to_sparse(): there are no sparse tensors here, every tensor "
+                               "is dense and every op takes it (torch.spmm too): drop "
+                               ".to_sparse() and keep the dense tensor.")
 
     def contiguous(self) -> AnyTensor:
         """self if its array is C-contiguous, else a C-ordered copy through which the
