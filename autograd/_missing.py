@@ -10,6 +10,7 @@ import numpy as np
 from .errors import MissingNameError
 from .interop import FUNCTIONS, INSPECTING, UFUNCS
 from .tensor import Tensor
+from .torch_storage import ONE_PROCESS
 
 __all__ = ["missing_name"]
 
@@ -56,6 +57,8 @@ TORCH_NAMES = {
     "sparse_compressed_tensor": _DENSE,
     "sparse": "there are no sparse tensors here, every tensor is dense: torch.sparse.mm(a, "
               "b) is a @ b (autograd.spmm(a, b) too), torch.sparse.sum(t) is t.sum()",
+    "multiprocessing": "torch.multiprocessing (processes sharing a model's parameters) has "
+                       "no equivalent here: " + ONE_PROCESS,
     "vmap": "torch.vmap is autograd.func.vmap here (from autograd.func import vmap)"}
 
 

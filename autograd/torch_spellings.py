@@ -19,11 +19,12 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._arrays import as_dtype
-from .errors import DTypeError, ShapeError, UnsupportedError, UsageError
+from .errors import DTypeError, ShapeError, UsageError
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .ops.shape import flattened_shape, memory_order
 from .tensor_math import where
 from .torch_shapes import check_device
+from .torch_storage import StorageMethods
 
 __all__ = ["TorchSpellings", "ElementCount"]
 
@@ -61,7 +62,7 @@ class ElementCount(int):
         return getattr(ufunc, method)(*inputs, **kwargs)
 
 
-class TorchSpellings:
+class TorchSpellings(StorageMethods):
     """PyTorch's method names over the existing ops (a mixin: ``Tensor`` is its user)."""
 
     __slots__ = ()
@@ -330,17 +331,6 @@ class TorchSpellings:
         """Refused: this engine computes with NumPy on the CPU."""
         raise UsageError("cuda(): this engine computes with NumPy on the CPU; there is no "
                          "GPU device. Leave the tensor where it is (or .cpu(), which is self).")
-
-    @property
-    def is_sparse(self) -> bool:
-        """False: every tensor here is dense (strided), PyTorch's default layout."""
-        return False
-
-    def to_sparse(self, *args: Any, **kwargs: Any) -> AnyTensor:
-        """Refused with ``UnsupportedError``: there are no sparse tensors here."""
-        raise UnsupportedError("to_sparse(): there are no sparse tensors here, every tensor "
-                               "is dense and every op takes it (torch.spmm too): drop "
-                               ".to_sparse() and keep the dense tensor.")
 
     def contiguous(self) -> AnyTensor:
         """self if its array is C-contiguous, else a C-ordered copy through which the
