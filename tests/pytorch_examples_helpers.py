@@ -104,8 +104,8 @@ def libraries(torch=None) -> tuple:
 
 class Draws:
     """The library ``T`` as the program reads it, with its random draws (``randn``,
-    ``randn_like``, ``randint``) recorded (our run: ``draws`` filled) or replayed (PyTorch's run:
-    ``replay`` gives our values), so both runs use the same noise."""
+    ``randn_like``, ``randint``, ``randperm``) recorded (our run: ``draws`` filled) or
+    replayed (PyTorch's run: ``replay`` gives our values), so both runs use the same noise."""
 
     def __init__(self, T, draws: list | None = None, replay: list | None = None) -> None:
         self._T, self._draws, self._replay = T, draws, replay
@@ -128,6 +128,9 @@ class Draws:
 
     def randint(self, *args, **kwargs):
         return self._draw("randint", *args, **kwargs)
+
+    def randperm(self, *args, **kwargs):
+        return self._draw("randperm", *args, **kwargs)
 
 
 def assert_printed(got: str, want: str, rtol: float = 1e-10) -> None:
