@@ -38,7 +38,7 @@ import numpy as np
 import pytest
 
 from pytorch_examples_graphs import write_generated_cora
-from pytorch_examples_helpers import Draws, assert_steps, record_steps
+from pytorch_examples_helpers import Draws, MaskedDropout, assert_steps, record_steps
 
 
 def gat_main(torch, nn, F, Adam, argv, glue):
@@ -295,26 +295,6 @@ def gat_main(torch, nn, F, Adam, argv, glue):
             break
     loss_test, acc_test = test(gat_net, criterion, (features, adj_mat), labels, idx_test)
     print(f'Test set results: loss {loss_test:.4f} accuracy {acc_test:.4f}')
-
-
-class MaskedDropout:
-    """A library's ``nn.functional`` whose ``dropout`` records where ours kept its input
-    (``masks`` filled) or, on PyTorch's side, keeps what ours kept: ``x * mask / (1 - p)``."""
-
-    def __init__(self, F, masks: list, replay: bool, tensor) -> None:
-        self._F, self._masks, self._replay, self._tensor = F, masks, replay, tensor
-
-    def __getattr__(self, name: str):
-        return getattr(self._F, name)
-
-    def dropout(self, input, p=0.5, training=True, inplace=False):
-        if not training or p == 0:
-            return self._F.dropout(input, p, training, inplace)
-        if self._replay:
-            return input * (self._tensor(self._masks.pop(0)) / (1 - p))
-        output = self._F.dropout(input, p, training, inplace)
-        self._masks.append(output.numpy() != 0)
-        return output
 
 
 class _Started(Exception):
