@@ -25,8 +25,9 @@ from .tensor_reductions import ValuesIndices
 __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
            "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
            "gather", "scatter", "scatter_add", "unbind", "chunk", "topk",
-           "amax", "amin", "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose",
-           "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge"]
+           "amax", "amin", "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp",
+           "isclose", "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le",
+           "gt", "ge"]
 
 
 # ------------------------------------------------------------ shape and pieces
