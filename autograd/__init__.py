@@ -44,8 +44,8 @@ from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max
                               clone, diag, dist, eq, flatten, gather, ge, gt, index_select,
                               isclose, le, lerp, lt, masked_fill, masked_select, mm, moveaxis,
                               movedim, mv, nan_to_num, narrow, ne, numel, permute, scatter,
-                              scatter_add, std_mean, topk, unbind, unflatten, unsqueeze,
-                              var_mean)
+                              scatter_add, spmm, std_mean, topk, unbind, unflatten,
+                              unsqueeze, var_mean)
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
@@ -124,7 +124,8 @@ __all__ = [
     "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
     "matrix_exp",
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "amax", "amin",
-    "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
+    "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
+    "diag",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DataError, DTypeError
+from .errors import DataError, DTypeError, UsageError
 
-__all__ = ["FLOATS", "to_array", "check_dtype", "as_dtype"]
+__all__ = ["FLOATS", "to_array", "check_dtype", "as_dtype", "check_requires_grad"]
 
 FLOATS = (np.float16, np.float32, np.float64)
 
@@ -23,6 +23,27 @@ def check_dtype(dtype: np.dtype) -> None:
         raise DTypeError(
             f"a Tensor holds bool, integer or float data; got dtype {dtype}. "
             f"Convert the data to numbers first (e.g. np.asarray(x, dtype=np.float64)).")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def check_requires_grad(data: Any, requires_grad: Any, dtype: Any, what: str) -> None:
+    """UsageError (a TypeError, as PyTorch's) unless ``requires_grad`` is a bool.
+    ``Tensor(3, 4)`` is PyTorch's size constructor ``torch.Tensor(*size)``; read here as
+    ``Tensor(data=3, requires_grad=4)`` it would be the number 3 requiring grad."""
+    if isinstance(requires_grad, (bool, np.bool_)):
+        return
+    if _is_int(data) and _is_int(requires_grad):
+        sizes = ", ".join(str(int(n)) for n in (data, requires_grad, dtype) if _is_int(n))
+        raise UsageError(
+            f"{what}({sizes}): PyTorch's torch.Tensor(*size) makes an uninitialised tensor of "
+            f"that shape; here {what}(data, requires_grad) takes data ({what}(3) is the "
+            f"number 3.0), and requires_grad must be a bool. Write autograd.empty({sizes}) "
+            f"(or autograd.zeros({sizes})) and initialise it, e.g. with nn.init.")
+    raise UsageError(f"{what}(): requires_grad must be a bool (True or False), as in "
+                     f"PyTorch; got {requires_grad!r}")
 
 
 def as_dtype(dtype: Any, what: str) -> np.dtype:

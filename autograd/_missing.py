@@ -10,6 +10,7 @@ import numpy as np
 from .errors import MissingNameError
 from .interop import FUNCTIONS, INSPECTING, UFUNCS
 from .tensor import Tensor
+from .torch_storage import ONE_PROCESS
 
 __all__ = ["missing_name"]
 
@@ -22,6 +23,10 @@ _CPU = ("this engine computes with NumPy on the CPU: write device = 'cpu' (model
 _DTYPE = ("there is no global default dtype: nn's layers are float64 unless given dtype= "
           "(or model.float()), a Tensor keeps its data's dtype; pass dtype= where it matters")
 _EAGER = "there is no compiler here: the engine runs each op eagerly with NumPy"
+_DENSE = ("there are no sparse tensors here, every tensor is dense: build the dense matrix, "
+          "e.g. for sparse_coo_tensor(indices, values, size) write zeros(size, dtype=...)"
+          ".index_put_(tuple(indices), values, accumulate=True) (repeated indices add up, "
+          "as coalescing sums them)")
 TORCH_NAMES = {
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
@@ -48,6 +53,12 @@ TORCH_NAMES = {
                 "meaning here: drop the line",
     "set_float32_matmul_precision": "NumPy's float32 matmul is float32 throughout (TF32 "
                                     "is a GPU setting): drop the line",
+    "sparse_coo_tensor": _DENSE, "sparse_csr_tensor": _DENSE, "sparse_csc_tensor": _DENSE,
+    "sparse_compressed_tensor": _DENSE,
+    "sparse": "there are no sparse tensors here, every tensor is dense: torch.sparse.mm(a, "
+              "b) is a @ b (autograd.spmm(a, b) too), torch.sparse.sum(t) is t.sum()",
+    "multiprocessing": "torch.multiprocessing (processes sharing a model's parameters) has "
+                       "no equivalent here: " + ONE_PROCESS,
     "vmap": "torch.vmap is autograd.func.vmap here (from autograd.func import vmap)"}
 
 

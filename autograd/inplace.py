@@ -304,6 +304,20 @@ class InplaceOps:
                            lambda out: np.add.at(out, positions, _value(values)), source,
                            recorded=lambda: self.index_add(positions, values))
 
+    def index_put_(self, indices: Any, values: Any, accumulate: bool = False) -> Any:
+        """PyTorch's ``self[indices] = values`` (a tuple of index tensors, one per leading
+        axis) written in place; ``accumulate=True``: ``self[indices] += values``, repeated
+        indices adding up (the dense form of ``sparse_coo_tensor(indices, values)``)."""
+        index = tuple(np.asarray(_value(i)) for i in indices)
+        if accumulate:
+            return self._write("index_put_", "x = x.index_put(indices, values, "
+                               "accumulate=True)",
+                               lambda out: np.add.at(out, index, _value(values)), values,
+                               recorded=lambda: self.index_put(index, values, True))
+        return self._write("index_put_", "x = x.index_put(indices, values)",
+                           lambda out: out.__setitem__(index, _value(values)), values,
+                           recorded=lambda: self.index_put(index, values))
+
     def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Any:
         """Set the main diagonal to ``fill_value`` in place, as PyTorch: a matrix (of any
         shape) or a tensor whose axes all have one length; ``wrap=True`` starts again

@@ -250,10 +250,11 @@ def triu(x: Any, k: int | None = None, *, diagonal: int | None = None) -> Tensor
     return as_tensor(x).triu(k, diagonal=diagonal)
 
 
-def index_put(x: Any, index: Any, v: Any) -> Tensor:
+def index_put(x: Any, index: Any, v: Any, accumulate: bool = False) -> Tensor:
     """A copy of x with ``[index] = v``, differentiable in x and v (as ``x.at[index].set(v)``).
-    With repeated indices the last write wins, as in NumPy."""
-    return as_tensor(x).index_put(index, v)
+    With repeated indices the last write wins, as in NumPy; ``accumulate=True``:
+    ``[index] += v``, repeated indices adding up."""
+    return as_tensor(x).index_put(index, v, accumulate)
 
 
 @accepts_out

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import FLOATS, to_array
+from ._arrays import FLOATS, check_requires_grad, to_array
 from .clock import next_seq, record_write
 from .engine import accumulate_into, run_backward, seed
 from .errors import (BackwardError, DataError, DTypeError, MissingNameError, ShapeError,
@@ -78,6 +78,7 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, To
                  name: str | None = None, **unexpected: Any) -> None:
         if unexpected:
             raise _unexpected_keyword("Tensor", unexpected)
+        check_requires_grad(data, requires_grad, dtype, "Tensor")  # Tensor(3, 4): a size
         self._fill(_array_of(data, dtype), None)
         if name is not None:
             self.name = name

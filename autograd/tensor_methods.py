@@ -243,8 +243,11 @@ class OpMethods:
         """Constant padding with NumPy's ``pad_width``."""
         return indexing.pad(self, pad_width, constant_values)
 
-    def index_put(self, index: Any, v: Any) -> AnyTensor:
-        """A copy with ``[index] = v`` (differentiable in self and v)."""
+    def index_put(self, index: Any, v: Any, accumulate: bool = False) -> AnyTensor:
+        """A copy with ``[index] = v`` (differentiable in self and v); ``accumulate=True``
+        (PyTorch's): ``[index] += v``, repeated indices adding up (``index_add``)."""
+        if accumulate:
+            return self.index_add(index, v)
         return indexing.index_put(self, _index_arrays(index), self._lift_value(v))
 
     def index_add(self, index: Any, v: Any = None, source: Any = None, *, dim: Any = None,

@@ -25,8 +25,9 @@ from .tensor_reductions import ValuesIndices
 __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
            "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
            "gather", "scatter", "scatter_add", "unbind", "chunk", "topk",
-           "amax", "amin", "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose",
-           "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge"]
+           "amax", "amin", "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp",
+           "isclose", "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le",
+           "gt", "ge"]
 
 
 # ------------------------------------------------------------ shape and pieces
@@ -220,6 +221,12 @@ def numel(input: Any) -> int:  # noqa: A002
 @accepts_out
 def mm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
     """The product of two matrices (2-d only)."""
+    return as_tensor(input).mm(mat2)
+
+
+def spmm(input: Any, mat2: Any) -> Tensor:  # noqa: A002
+    """PyTorch's sparse-times-dense product, which also takes two dense matrices, as
+    every tensor is here: ``mm(input, mat2)`` (2-d only)."""
     return as_tensor(input).mm(mat2)
 
 

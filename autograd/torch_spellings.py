@@ -24,6 +24,7 @@ from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .ops.shape import flattened_shape, memory_order
 from .tensor_math import where
 from .torch_shapes import check_device
+from .torch_storage import StorageMethods
 
 __all__ = ["TorchSpellings", "ElementCount"]
 
@@ -61,7 +62,7 @@ class ElementCount(int):
         return getattr(ufunc, method)(*inputs, **kwargs)
 
 
-class TorchSpellings:
+class TorchSpellings(StorageMethods):
     """PyTorch's method names over the existing ops (a mixin: ``Tensor`` is its user)."""
 
     __slots__ = ()

@@ -1,12 +1,13 @@
 """``Module``'s dtype and device conversions (``astype``, ``to``, ``float``, ``half``,
-``double``, ``cpu``, ``cuda``), a base class of ``Module`` kept in its own file."""
+``double``, ``cpu``, ``cuda``; ``share_memory``, refused), a base class of ``Module`` kept
+in its own file."""
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd.errors import DTypeError, UsageError
+from autograd.errors import DTypeError, UnsupportedError, UsageError
 
 from ._checks import is_cpu
 from .parameter import FLOATS
@@ -58,6 +59,15 @@ class DtypeMethods:
         raise UsageError("cuda(): this library computes with NumPy on the CPU; there is no "
                          "GPU device. Leave the module where it is (or .cpu(), which is "
                          "self).")
+
+    def share_memory(self: _M) -> _M:
+        """Refused with ``UnsupportedError``: PyTorch's moves the parameters to memory that
+        child processes share (Hogwild); here a child would train a copy, silently."""
+        raise UnsupportedError(
+            "share_memory(): a module's parameters are NumPy arrays private to this process, "
+            "so a child process (multiprocessing, Hogwild training) would update its own "
+            "copy and leave this model unchanged. Train in one process: call the training "
+            "function directly (one worker) instead of starting processes.")
 
     def float(self: _M) -> _M:
         """``astype(np.float32)``, PyTorch's spelling."""

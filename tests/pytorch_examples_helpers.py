@@ -71,6 +71,26 @@ def replay_dropout(torch, model, masks: list) -> None:
             module.register_forward_hook(hook)
 
 
+class MaskedDropout:
+    """A library's ``nn.functional`` whose ``dropout`` records where ours kept its input
+    (``masks`` filled) or, on PyTorch's side, keeps what ours kept: ``x * mask / (1 - p)``."""
+
+    def __init__(self, F, masks: list, replay: bool, tensor) -> None:
+        self._F, self._masks, self._replay, self._tensor = F, masks, replay, tensor
+
+    def __getattr__(self, name: str):
+        return getattr(self._F, name)
+
+    def dropout(self, input, p=0.5, training=True, inplace=False):
+        if not training or p == 0:
+            return self._F.dropout(input, p, training, inplace)
+        if self._replay:
+            return input * (self._tensor(self._masks.pop(0)) / (1 - p))
+        output = self._F.dropout(input, p, training, inplace)
+        self._masks.append(output.numpy() != 0)
+        return output
+
+
 def record_steps(optimizer, record: list) -> None:
     """Each step's gradients (before it) and parameters (after it), as NumPy arrays."""
     def grads(opt, args, kwargs):
@@ -104,8 +124,8 @@ def libraries(torch=None) -> tuple:
 
 class Draws:
     """The library ``T`` as the program reads it, with its random draws (``randn``,
-    ``randn_like``, ``randint``) recorded (our run: ``draws`` filled) or replayed (PyTorch's run:
-    ``replay`` gives our values), so both runs use the same noise."""
+    ``randn_like``, ``randint``, ``randperm``) recorded (our run: ``draws`` filled) or
+    replayed (PyTorch's run: ``replay`` gives our values), so both runs use the same noise."""
 
     def __init__(self, T, draws: list | None = None, replay: list | None = None) -> None:
         self._T, self._draws, self._replay = T, draws, replay
@@ -128,6 +148,9 @@ class Draws:
 
     def randint(self, *args, **kwargs):
         return self._draw("randint", *args, **kwargs)
+
+    def randperm(self, *args, **kwargs):
+        return self._draw("randperm", *args, **kwargs)
 
 
 def assert_printed(got: str, want: str, rtol: float = 1e-10) -> None:

@@ -7,6 +7,7 @@ float32 graph float32 and records one input.
 from __future__ import annotations
 
 import operator
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,14 @@ import numpy as np
 from ..errors import DTypeError, ShapeError, UsageError
 from ..function import Function
 from .generic import constant, log, where
+
+
+def quiet_at_poles(divisor: Any) -> Any:
+    """A context in which x / divisor and divisor ** -p give IEEE's inf or NaN without
+    NumPy's RuntimeWarning, as PyTorch's do and as ``log(0)`` does here: ``np.errstate``
+    where ``divisor`` holds a zero, else nothing (an errstate costs more than a 0-d op)."""
+    zero = not divisor.all() if isinstance(divisor, np.ndarray) else divisor == 0
+    return np.errstate(divide="ignore", invalid="ignore") if zero else nullcontext()
 
 __all__ = ["broadcasting", "is_scalar", "number", "Add", "Sub", "Mul", "Div", "Neg", "Pow",
            "ScalarOp", "AddScalar", "SubScalar", "RSubScalar", "MulScalar", "DivScalar",
@@ -68,10 +77,12 @@ class Div(Function):
     save_output = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return broadcasting("div", operator.truediv, a, b)
+        with quiet_at_poles(b):
+            return broadcasting("div", operator.truediv, a, b)
 
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
-        ga = g / b
+        with quiet_at_poles(constant(b)):
+            ga = g / b
         return (ga if self.needs_input_grad[0] else None,
                 -ga * out if self.needs_input_grad[1] else None)
 
@@ -184,10 +195,12 @@ class DivScalar(ScalarOp):
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x / self.c
+        with quiet_at_poles(self.c):
+            return x / self.c
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        return (g / self.c,)
+        with quiet_at_poles(self.c):
+            return (g / self.c,)
 
 
 class PowScalar(Function):
@@ -206,7 +219,8 @@ class PowScalar(Function):
             return (where(everywhere, 0.0, g),)
         if self.p == 2:
             return (g * 2 * x,)
-        return (g * self.p * x ** (self.p - 1),)
+        with quiet_at_poles(constant(x)):
+            return (g * self.p * x ** (self.p - 1),)
 
 
 class RPowScalar(ScalarOp):
@@ -278,7 +292,8 @@ def power(op: str, base: Any, exponent: Any) -> np.ndarray:
     """``base ** exponent`` (broadcasting); integers to negative integer powers, which
     NumPy refuses with a bare ValueError, are a ``UsageError`` saying what to write."""
     try:
-        return broadcasting(op, operator.pow, base, exponent)
+        with quiet_at_poles(base):  # 0 ** -1
+            return broadcasting(op, operator.pow, base, exponent)
     except ValueError as exc:
         if "negative integer powers" not in str(exc):
             raise

@@ -2,6 +2,8 @@
 bag-of-words classifier, ``torch.FloatTensor(data)``): data gives a tensor of that dtype,
 ints give a size (zeros here), ``isinstance`` checks the dtype; each against PyTorch."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -41,3 +43,25 @@ def test_a_tensor_of_the_dtype_is_shared_and_another_is_refused() -> None:
     assert t[0].item() == 7
     with pytest.raises(ag.DTypeError, match=r"t\.to\(float32\)|\.float\(\)"):
         ag.FloatTensor(t)
+
+
+@pytest.mark.parametrize("sizes", [(3, 4), (2, 3, 4), (5, 0)])
+def test_the_class_with_sizes_says_to_write_empty(torch, sizes) -> None:
+    """``torch.Tensor(input_dim, output_dim)`` (pytorch/examples' GCN) is PyTorch's size
+    constructor; here ``Tensor(data, requires_grad)`` read it as the number 3 requiring
+    grad (a 0-d parameter, silently). It is refused, naming ``empty`` with the same sizes,
+    which makes PyTorch's shape."""
+    assert tuple(torch.Tensor(*sizes).shape) == sizes
+    spelled = ", ".join(map(str, sizes))
+    with pytest.raises(ag.UsageError, match=re.escape(f"autograd.empty({spelled})")):
+        ag.Tensor(*sizes)
+    assert ag.empty(*sizes).shape == sizes
+
+
+@pytest.mark.parametrize("flag", [1, 0, np.int64(1), "yes", None])
+def test_requires_grad_must_be_a_bool_as_in_pytorch(torch, flag) -> None:
+    with pytest.raises(TypeError, match="must be bool"):
+        torch.tensor([1.0], requires_grad=flag)
+    with pytest.raises(TypeError, match="requires_grad must be a bool"):
+        ag.Tensor([1.0], requires_grad=flag)
+    assert ag.Tensor([1.0], requires_grad=np.True_).requires_grad

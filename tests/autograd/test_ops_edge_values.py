@@ -154,3 +154,32 @@ def test_a_nan_maximum_gives_nan_gradients_without_a_warning(reduce: str) -> Non
         warnings.simplefilter("error")
         getattr(x, reduce)(**{"dim" if reduce == "amax" else "axis": 0}).backward()
     assert np.isnan(x.grad.data).all()
+
+
+DIVISIONS = {"1 / x": lambda x, y: 1 / x, "x / 0": lambda x, y: x / 0.0,
+             "x / y": lambda x, y: x / y, "x ** -1": lambda x, y: x ** -1,
+             "x ** -0.5": lambda x, y: x ** -0.5, "x ** y": lambda x, y: x ** -y}
+
+
+@pytest.mark.parametrize("name", DIVISIONS)
+def test_division_by_zero_gives_pytorch_s_inf_and_nan_without_a_warning(torch, name) -> None:
+    """pytorch/examples' GCN: ``scale_vector = 1 / scale_vector`` of a paper without
+    words, then ``scale_vector[scale_vector == float('inf')] = 0``. IEEE's inf or NaN, as
+    PyTorch's and as ``log(0)`` here, with no NumPy RuntimeWarning (PyTorch gives none)."""
+    x, y = np.array([0.0, 2.0, 0.0, -3.0]), np.array([0.0, 0.0, 1.0, 2.0])
+    g = np.array([1.0, 0.5, -1.0, 2.0])
+    results = []
+    for lib, catch in ((ag, True), (torch, False)):
+        xs, ys = lib.tensor(x, requires_grad=True), lib.tensor(y, requires_grad=True)
+        with warnings.catch_warnings():
+            if catch:
+                warnings.simplefilter("error")
+            out = DIVISIONS[name](xs, ys)
+            out.backward(lib.tensor(g))
+        grads = [t.grad.numpy() if t.grad is not None else None for t in (xs, ys)]
+        results.append([out.detach().numpy(), *grads])
+    for ours, theirs in zip(*results):
+        if theirs is None:
+            assert ours is None or not ours.any()
+            continue
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, equal_nan=True)

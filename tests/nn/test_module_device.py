@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd.errors import UsageError
+from autograd.errors import UnsupportedError, UsageError
 
 
 def test_cpu_and_non_blocking_to_return_the_module_as_torch():
@@ -22,3 +22,24 @@ def test_cpu_and_non_blocking_to_return_the_module_as_torch():
 def test_cuda_is_a_named_error():
     with pytest.raises(UsageError, match="NumPy on the CPU"):
         nn.Sequential(nn.Linear(1, 1)).cuda()
+
+
+def test_share_memory_is_a_named_error_saying_to_train_in_one_process():
+    """pytorch/examples' mnist_hogwild: ``model.share_memory()`` then ``mp.Process(target=
+    train, args=(rank, args, model, ...))``. Parameters here are NumPy arrays private to
+    this process, so a child would train its own copy and leave this model unchanged: a
+    no-op would be silently wrong. PyTorch's returns the module."""
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Linear(2, 2)
+    assert theirs.share_memory() is theirs and theirs.weight.is_shared()
+    with pytest.raises(UnsupportedError, match="one process") as caught:
+        nn.Sequential(nn.Linear(1, 1)).share_memory()
+    assert isinstance(caught.value, NotImplementedError)
+    with pytest.raises(UnsupportedError, match="one process"):
+        nn.Linear(1, 1).weight.share_memory_()
+
+
+def test_torch_multiprocessing_is_a_missing_name_saying_to_train_in_one_process():
+    import autograd
+    with pytest.raises(autograd.MissingNameError, match="one process"):
+        autograd.multiprocessing

@@ -1,0 +1,46 @@
+"""``StorageMethods``: PyTorch's Tensor methods about where and how a tensor's memory is
+kept (sparse layouts, memory shared between processes), which have no equivalent here:
+a Tensor holds one dense NumPy array in this process. The tests say so (``is_sparse``,
+``is_shared``: False) and the conversions are named errors saying what to write instead;
+a base of ``torch_spellings.TorchSpellings``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import UnsupportedError
+
+__all__ = ["StorageMethods", "ONE_PROCESS"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+ONE_PROCESS = ("parameters here are NumPy arrays private to this process, so a child "
+               "process (multiprocessing, Hogwild training) would update its own copy and "
+               "leave this one unchanged. Train in one process: call the training function "
+               "directly (one worker) instead of starting processes.")
+
+
+class StorageMethods:
+    """``is_sparse``, ``to_sparse``, ``is_shared``, ``share_memory_``."""
+
+    __slots__ = ()
+
+    @property
+    def is_sparse(self) -> bool:
+        """False: every tensor here is dense (strided), PyTorch's default layout."""
+        return False
+
+    def to_sparse(self, *args: Any, **kwargs: Any) -> AnyTensor:
+        """Refused with ``UnsupportedError``: there are no sparse tensors here."""
+        raise UnsupportedError("to_sparse(): there are no sparse tensors here, every tensor "
+                               "is dense and every op takes it (torch.spmm too): drop "
+                               ".to_sparse() and keep the dense tensor.")
+
+    def is_shared(self) -> bool:
+        """False: the array lives in this process's memory only."""
+        return False
+
+    def share_memory_(self) -> AnyTensor:
+        """Refused with ``UnsupportedError`` (see ``ONE_PROCESS``)."""
+        raise UnsupportedError(f"share_memory_(): {ONE_PROCESS}")

@@ -1,0 +1,50 @@
+"""PyTorch's sparse spellings, as pytorch/examples' GCN writes them (``torch.spmm(adj_mat,
+support)``, ``torch.sparse_coo_tensor(edges.T, ...)``, ``.to_sparse()``). Every tensor is
+dense here: ``spmm`` (which PyTorch also runs on two dense matrices) is the matrix product,
+checked against PyTorch's; the sparse constructors and conversions are named errors that
+say to build the dense matrix."""
+
+import re
+
+import numpy as np
+import pytest
+
+import autograd as ag
+
+RNG = np.random.default_rng(17)
+
+
+def test_spmm_of_dense_matrices_is_pytorch_s(torch) -> None:
+    a, b, g = RNG.standard_normal((4, 3)), RNG.standard_normal((3, 2)), RNG.standard_normal((4, 2))
+    ours = [ag.tensor(a, requires_grad=True), ag.tensor(b, requires_grad=True)]
+    theirs = [torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)]
+    out, want = ag.spmm(*ours), torch.spmm(*theirs)
+    np.testing.assert_allclose(out.numpy(), want.detach().numpy(), rtol=1e-12)
+    out.backward(ag.tensor(g)), want.backward(torch.tensor(g))
+    for x, y in zip(ours, theirs):
+        np.testing.assert_allclose(x.grad.numpy(), y.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("shapes", [((2, 2, 2), (2, 2)), ((2, 3), (2, 2)), ((3,), (3, 2))])
+def test_spmm_refuses_what_pytorch_s_refuses(torch, shapes) -> None:
+    a, b = (np.ones(s) for s in shapes)
+    with pytest.raises(RuntimeError):
+        torch.spmm(torch.tensor(a), torch.tensor(b))
+    with pytest.raises(ag.ShapeError):
+        ag.spmm(ag.tensor(a), ag.tensor(b))
+
+
+@pytest.mark.parametrize("name", ["sparse_coo_tensor", "sparse_csr_tensor", "sparse"])
+def test_sparse_constructors_are_named_errors_saying_to_build_the_dense_matrix(
+        torch, name) -> None:
+    assert hasattr(torch, name)
+    with pytest.raises(ag.MissingNameError, match="dense") as caught:
+        getattr(ag, name)
+    assert "index_put_" in str(caught.value) or "a @ b" in str(caught.value)
+
+
+def test_to_sparse_is_a_named_error(torch) -> None:
+    assert torch.eye(2).to_sparse().is_sparse
+    with pytest.raises(ag.UnsupportedError, match=re.escape("drop .to_sparse()")):
+        ag.eye(2).to_sparse()
+    assert not ag.eye(2).is_sparse and not torch.eye(2).is_sparse
