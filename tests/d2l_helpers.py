@@ -249,7 +249,7 @@ def build_array_nmt(T, lines, vocab, num_steps):
     """Transform text sequences of machine translation into minibatches."""
     lines = [vocab[l] for l in lines]  # noqa: E741 (d2l's name)
     lines = [l + [vocab['<eos>']] for l in lines]  # noqa: E741
-    array = T.tensor([truncate_pad(l, num_steps, vocab['<pad>']) for l in lines])
+    array = T.tensor([truncate_pad(l, num_steps, vocab['<pad>']) for l in lines])  # noqa: E741
     valid_len = (array != vocab['<pad>']).type(T.int32).sum(1)
     return array, valid_len
 
