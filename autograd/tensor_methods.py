@@ -20,7 +20,7 @@ from .inplace import check_fits, check_writable
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays
-from .rebase import _is_view_of_another, _read_earlier, _reshaped_bases, _write_through
+from .rebase import _read_earlier, _reshaped_bases, _write_through
 from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
