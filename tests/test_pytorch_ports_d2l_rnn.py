@@ -4,17 +4,15 @@ to PyTorch's in float64 from the same weights): text preprocessing (``tokenize``
 ``Vocab`` with ``min_freq`` and ``<unk>``), the language-model minibatch iterators
 (random and sequential partitioning), the RNN from scratch (``torch.randn(...) * 0.01``
 parameters, ``F.one_hot(X.T, vocab_size)``, the ``torch.tanh(torch.matmul(...))`` step,
-``grad_clipping``, ``predict_ch8``, ``train_epoch_ch8``) and the
-concise RNN (``nn.RNN`` and a ``Linear``). GRU, LSTM, deep and bidirectional RNNs:
-``test_pytorch_ports_d2l_rnn_modern.py``; seq2seq: ``test_pytorch_ports_d2l_rnn_seq2seq.py``.
+``grad_clipping``, ``predict_ch8``, ``train_epoch_ch8`` carrying the state over with
+``s.detach_()``) and the concise RNN (``nn.RNN`` and a ``Linear``). GRU, LSTM, deep and
+bidirectional RNNs: ``test_pytorch_ports_d2l_rnn_modern.py``; seq2seq:
+``test_pytorch_ports_d2l_rnn_seq2seq.py``.
 
 The corpus is generated (``d2l_helpers.time_machine_lines``). Lines written differently:
 ``.type(torch.float32)`` after ``one_hot`` is ``.type(T.float64)``, the ports' default
-dtype (PyTorch refuses a float32 input to float64 weights); ``s.detach_()`` of the state
-carried over from the previous minibatch is ``state = s.detach()``: in this engine a
-computed tensor is itself the node of the graphs built on it, which an in-place detach
-would cut (``detach_()`` on it raises ``UsageError`` saying so); d2l's ``d2l.Timer`` speed
-and its plots are left out; ``random`` is a seeded ``random.Random`` shared by both runs.
+dtype (PyTorch refuses a float32 input to float64 weights); d2l's ``d2l.Timer`` speed and
+its plots are left out; ``random`` is a seeded ``random.Random`` shared by both runs.
 """
 
 import math
@@ -139,11 +137,12 @@ def train_epoch_ch8(T, lib, optim, net, train_iter, loss, updater, device, use_r
         else:
             if isinstance(net, lib.Module) and not isinstance(state, tuple):
                 # `state` is a tensor for `nn.GRU`
-                state = state.detach()  # d2l: state.detach_() (see the top)
+                state.detach_()
             else:
                 # `state` is a tuple of tensors for `nn.LSTM` and
                 # for our custom scratch implementation
-                state = tuple(s.detach() for s in state)  # d2l: s.detach_() for each
+                for s in state:
+                    s.detach_()
         y = Y.T.reshape(-1)
         X, y = X.to(device), y.to(device)
         y_hat, state = net(X, state)
