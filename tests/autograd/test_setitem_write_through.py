@@ -80,3 +80,18 @@ def test_a_view_of_a_leaf_that_requires_grad_still_refuses():
     leaf = Tensor(RNG.normal(size=(2, 3)), requires_grad=True)
     with pytest.raises(InplaceError):
         leaf.reshape(6)[0] = 1.0
+
+
+def test_an_in_place_operator_on_a_reshape_writes_through_too():
+    torch = pytest.importorskip("torch")
+    x = RNG.normal(size=(2, 3))
+    grads = []
+    for make in (Tensor, torch.tensor):
+        a = make(x, requires_grad=True)
+        y = a * 2.0  # (exp would save its output, which PyTorch then refuses to change)
+        flat = y.reshape(6)
+        flat *= 3.0
+        (y.sin().sum() + flat.sum()).backward()
+        grads.append((y.detach().numpy().copy(), a.grad.numpy().copy()))
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
