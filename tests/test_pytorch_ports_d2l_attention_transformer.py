@@ -364,6 +364,20 @@ def _transformer(T, lib, optim, data, sync, same_P, record) -> None:
     enc_attention_weights = T.cat(net.encoder.attention_weights, 0).reshape(
         (num_layers, num_heads, -1, num_steps))
     record.append(enc_attention_weights)
+    dec_attention_weights_2d = [head[0].tolist()
+                                for step in dec_attention_weight_seq
+                                for attn in step for blk in attn for head in blk]
+    # d2l: torch.tensor(pd.DataFrame(dec_attention_weights_2d).fillna(0.0).values), the
+    # rows padded with zeros by pandas (not installed here)
+    width = max(len(row) for row in dec_attention_weights_2d)
+    dec_attention_weights_filled = T.tensor(
+        [row + [0.0] * (width - len(row)) for row in dec_attention_weights_2d])
+    dec_attention_weights = dec_attention_weights_filled.reshape(
+        (-1, 2, num_layers, num_heads, num_steps))
+    dec_self_attention_weights, dec_inter_attention_weights = \
+        dec_attention_weights.permute(1, 2, 3, 0, 4)
+    record += [dec_self_attention_weights, dec_inter_attention_weights]
+    assert tuple(dec_inter_attention_weights.shape[:2]) == (num_layers, num_heads)
     record += list(net.parameters())
 
 
