@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
+from .errors import NameNotFoundError
+
 __all__ = ["MemberDictMethods", "MemberView"]
 
 
@@ -33,7 +35,14 @@ class MemberView(MutableMapping):
         return dict(module.named_children())
 
     def __getitem__(self, name: str) -> Any:
-        return self._items()[name]
+        items = self._items()
+        if name not in items:
+            raise self._missing(name, items)
+        return items[name]
+
+    def _missing(self, name: str, items: dict) -> NameNotFoundError:
+        return NameNotFoundError(f"{type(self._module).__name__} has no {self._kind[:-1]} "
+                                 f"{name!r} of its own; its {self._kind}: {list(items)}")
 
     def __setitem__(self, name: str, value: Any) -> None:
         register = {"parameters": "register_parameter", "buffers": "register_buffer",
@@ -41,8 +50,9 @@ class MemberView(MutableMapping):
         getattr(self._module, register)(name, value)
 
     def __delitem__(self, name: str) -> None:
-        if name not in self._items():
-            raise KeyError(name)
+        items = self._items()
+        if name not in items:
+            raise self._missing(name, items)
         delattr(self._module, name)
 
     def __iter__(self) -> Iterator[str]:

@@ -30,7 +30,7 @@ def test_member_dicts_name_what_pytorchs_name():
     assert ours[1]._buffers["running_mean"] is ours[1].running_mean
     assert len(ours._parameters) == len(theirs._parameters) == 0  # own members only
     assert "weight" in ours[0]._parameters and "nothing" not in ours[0]._parameters
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="Linear has no parameter 'nothing' of its own"):
         ours[0]._parameters["nothing"]
 
 
