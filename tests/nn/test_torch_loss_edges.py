@@ -2,7 +2,6 @@
 PyTorch: all labels ignored, empty batches in BatchNorm1d, PyTorch's (N, C, d1, ...)
 layout given to cross_entropy."""
 
-import re
 
 import numpy as np
 import pytest
