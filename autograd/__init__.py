@@ -43,9 +43,9 @@ from .printing import set_printoptions
 from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max, clamp_min,
                               clone, diag, dist, eq, flatten, gather, ge, gt, index_select,
                               isclose, le, lerp, lt, masked_fill, masked_select, mm, moveaxis,
-                              movedim, mv, nan_to_num, narrow, ne, numel, permute, scatter,
-                              scatter_add, spmm, std_mean, topk, unbind, unflatten,
-                              unsqueeze, var_mean)
+                              movedim, mv, nan_to_num, narrow, ne, numel, permute,
+                              repeat_interleave, scatter, scatter_add, spmm, std_mean, topk,
+                              unbind, unflatten, unsqueeze, var_mean)
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
@@ -123,7 +123,8 @@ __all__ = [
     "flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
     "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
     "matrix_exp",
-    "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "amax", "amin",
+    "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "repeat_interleave",
+    "amax", "amin",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
     "diag",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",

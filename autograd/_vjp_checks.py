@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .clock import last_write
-from .errors import AnomalyError, InplaceError, ShapeError, VJPError
+from .errors import AnomalyError, InplaceError, ShapeError, UsageError, VJPError
 from .function import Function
 
 __all__ = ["as_gradient_tuple", "as_used", "check_versions", "check_finite_gradients",
@@ -71,6 +71,13 @@ def as_used(parents: tuple, seq: int) -> tuple:
     used = []
     for p in parents:
         while p._seq > seq:
+            if p._op is None:  # detach_() took its history (Tensor.detach_)
+                raise UsageError(
+                    f"backward through a graph that used a tensor (shape {p.shape}) which "
+                    f"was detached in place (detach_()) after: here the tensor is the node "
+                    f"of that graph, and detach_() took its history (PyTorch's graph keeps "
+                    f"it). Write t = t.detach() (a new tensor) to keep the graph, or run "
+                    f"the backward before detach_().")
             p = p._op.previous
         used.append(p)
     return tuple(used)

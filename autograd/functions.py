@@ -278,6 +278,9 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
 
 
 @accepts_out
-def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
-    """``concatenate`` with PyTorch's name."""
-    return concatenate(tensors, dim=dim)
+def cat(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """``concatenate`` with PyTorch's name; ``axis=`` is its alias of ``dim`` (as in
+    ``torch.cat``); both at once is an ``AxisError``."""
+    if dim is None and axis is None:
+        dim = 0
+    return concatenate(tensors, 0 if axis is None else axis, dim=dim)

@@ -1,6 +1,6 @@
 """Helpers of the rebase behind ``t[index] = v`` and recorded ``x += y``
-(``OpMethods._rebase_onto_assignment``): which ops read t's old value, and whether t's
-array is a view of another tensor's."""
+(``OpMethods._rebase_onto_assignment``): which ops read t's old value, whether t's
+array is a view of another tensor's, and the write through a whole reshape to its bases."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from .ops.shape import GetItem
+from .function import apply
+from .ops.shape import GetItem, Reshape
 
-__all__ = ["_read_earlier", "_is_view_of_another"]
+__all__ = ["_read_earlier", "_is_view_of_another", "_reshaped_bases", "_write_through",
+           "WriteThrough"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -48,3 +50,47 @@ def _is_view_of_another(t: AnyTensor) -> bool:
     if t._op is not None and t._op.parents is not None:
         return any(np.may_share_memory(data, p._data) for p in t._op.parents)
     return sys.getrefcount(data.base) > 2  # referred to by more than data (and this call)
+
+
+class WriteThrough(Reshape):
+    """A base's new value after ``t[index] = v`` wrote into t, a whole reshape of it: t's
+    new value reshaped back;  dt = g reshaped. ``previous`` is the base as it was, which
+    the ops that used it before the write still send their gradients to (``as_used``)."""
+    __slots__ = ("previous",)
+
+    def __init__(self, shape: Any, previous: AnyTensor) -> None:
+        super().__init__(shape)
+        self.previous = previous
+
+
+def _reshaped_bases(t: AnyTensor) -> list | None:
+    """The tensors whose arrays t's array is a whole reshape of (a chain of reshapes,
+    squeezes, unsqueezes), nearest first: [] when t is no view; None when t views another
+    tensor some other way (``base[i]``, a transpose), views one that was rebased since,
+    or a leaf that requires grad (PyTorch refuses writing into those too)."""
+    bases, node = [], t
+    while _is_view_of_another(node):
+        op = node._op
+        if type(op) is not Reshape or op.parents is None:
+            return None
+        base = op.parents[0]
+        if (base._seq > node._seq or base._data.size != node._data.size
+                or (base._op is None and base._requires_grad)
+                or not np.may_share_memory(base._data, node._data)):
+            return None
+        bases.append(base)
+        node = base
+    return bases
+
+
+def _write_through(bases: list, t: AnyTensor, value: AnyTensor) -> None:
+    """After t's rebase onto ``t[index] = value``: each base takes t's new value, reshaped,
+    as its value and history (``WriteThrough``), keeping its earlier self, as t does."""
+    for base in bases:
+        earlier = base._make(base._data, base._op)  # the base as it was, its old number
+        earlier._seq, earlier._requires_grad = base._seq, base._requires_grad
+        earlier._hooks, base._hooks = base._hooks, None
+        _read_earlier(value, base, earlier)
+        out = apply(WriteThrough(base.shape, earlier), t)
+        base._data, base._op, base._seq = out._data, out._op, out._seq
+        base._requires_grad = True

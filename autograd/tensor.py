@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ._arrays import FLOATS, check_requires_grad, to_array
-from .clock import next_seq, record_write
+from .clock import INPLACE, next_seq, record_write
 from .engine import accumulate_into, run_backward, seed
 from .errors import (BackwardError, DataError, DTypeError, MissingNameError, ShapeError,
                      UsageError)
@@ -213,14 +213,15 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, To
         return Tensor._make(self._data, None)
 
     def detach_(self) -> "Tensor":
-        """Stop tracking this leaf, in place (PyTorch's ``detach_``); returns self. A
-        computed tensor is itself a node of the graphs built on it here, so detaching
-        it in place would cut them: that raises ``UsageError`` (use ``t = t.detach()``)."""
+        """Stop tracking this tensor, in place (PyTorch's ``detach_``); returns self, now
+        an untracked leaf holding the same array (d2l's ``s.detach_()`` of an RNN state
+        between minibatches). A computed tensor is itself the node of the graphs built
+        on it before, and its history goes: it takes a new creation number, so a backward
+        through one of those graphs raises ``UsageError`` (PyTorch's would still go
+        through the old history; write ``t = t.detach()`` to keep it)."""
         if self._op is not None:
-            raise UsageError(
-                "detach_() on a computed tensor: in this engine the tensor is itself a node "
-                "of the graphs already built on it, which detaching in place would cut. "
-                "Write t = t.detach() (a new untracked tensor sharing the array) instead.")
+            self._op, self._retains_grad = None, False
+            self._seq = INPLACE.last = next_seq()  # older ops meeting it ask as_used
         self._requires_grad = False
         return self
 

@@ -20,7 +20,7 @@ from .inplace import check_fits, check_writable
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays
-from .rebase import _is_view_of_another, _read_earlier
+from .rebase import _read_earlier, _reshaped_bases, _write_through
 from .ops.special import (Ceil, Erf, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
@@ -281,7 +281,9 @@ class OpMethods:
         taken before keep the old values, which their graph describes. A leaf that
         requires grad cannot be assigned into while recording (as in PyTorch): do that
         under ``no_grad()``; nor can a view of another tensor (``out[i][j] = v``: PyTorch
-        writes through to ``out``, which here would keep its values): index once.
+        writes through to ``out``, which here would keep its values): index once. A whole
+        reshape of computed tensors (``scores.reshape(-1, n)[mask] = -1e6``) writes
+        through to them, as in PyTorch: each takes t's new value, reshaped.
         Otherwise the write goes into the array in place, untracked, like the other
         in-place operators."""
         tracked = isinstance(value, OpMethods) and value.requires_grad
@@ -310,10 +312,11 @@ class OpMethods:
                 "the gradient would have nowhere to go (PyTorch refuses it too). Assign "
                 "under autograd.no_grad() (e.g. for initialisation), or write "
                 "t2 = t.at[index].set(value) for a new, differentiable tensor.")
-        if _is_view_of_another(self):
+        bases = _reshaped_bases(self)  # a whole reshape writes through to them
+        if bases is None:
             raise InplaceError(
                 f"t[index] = value while recording, where t (shape {self.shape}) is a view "
-                f"of another tensor's (or NumPy) array (t = base[i], a reshape, a "
+                f"of another tensor's (or NumPy) array (t = base[i], a slice, a "
                 f"transpose...): PyTorch writes through to the base and records it there, "
                 f"but here only t would change and the base would silently keep its old "
                 f"values. Index the base once instead (base[i, j] = value, not "
@@ -331,18 +334,20 @@ class OpMethods:
         self._data, self._op, self._seq = out._data, out._op, out._seq
         self._requires_grad = True
         record_write(self._data)  # the clock moves on: older ops check their parents
+        _write_through(bases, self, value)
 
     def _record_update(self, name: str, instead: str, compute: Any) -> AnyTensor:
         """An in-place update while recording (``x += y``, ``x.add_(y)``, ``x.relu_()``...),
         where x is computed or an operand requires grad: recorded as PyTorch records it, as
         ``x[...] = compute()`` (the rebase above: x keeps its dtype and shape and holds a
         new array, so views of x taken before keep the old values). A view of another
-        tensor is refused, as for ``t[index] = v``: PyTorch would write through to the base.
+        tensor is refused, as for ``t[index] = v``: PyTorch would write through to the base
+        (a whole reshape of it does write through, as there).
         ``instead`` is the out-of-place form the errors suggest."""
-        if _is_view_of_another(self):
+        if _reshaped_bases(self) is None:  # a whole reshape writes through (the rebase)
             raise InplaceError(
                 f"in-place {name} while recording, where x (shape {self.shape}) is a view "
-                f"of another tensor's array (x = base[i], a reshape...): PyTorch writes "
+                f"of another tensor's array (x = base[i], a slice...): PyTorch writes "
                 f"through to the base, which here would keep its old values. Write "
                 f"{instead} (a new tensor), or update the base.")
         value = compute()

@@ -45,15 +45,18 @@ def tile_reps(reps: Any, more: tuple) -> Any:
     return joined_ints(reps, more, "tile")
 
 
-def repeat_spelling(ndim: int, position: tuple, repeats: Any, axis: Any) -> tuple[str, Any]:
-    """Which library ``x.repeat(...)`` of an ``ndim``-d tensor is spelled in:
-    ``("repeat", repeats)`` for NumPy's (each element repeated; ``axis`` from its
-    keyword), ``("tile", reps)`` for PyTorch's (the whole tensor repeated, NumPy's
+def repeat_spelling(ndim: int, position: tuple, repeats: Any, axis: Any,
+                    size: int = -1) -> tuple[str, Any]:
+    """Which library ``x.repeat(...)`` of an ``ndim``-d tensor of ``size`` elements is
+    spelled in: ``("repeat", repeats)`` for NumPy's (each element repeated; ``axis`` from
+    its keyword), ``("tile", reps)`` for PyTorch's (the whole tensor repeated, NumPy's
     ``tile``). NumPy's keywords ``repeats=``/``axis=`` decide; three or more counts are
     PyTorch's alone, one count of a 0-d tensor means the same in both, and of a 2-d or
-    larger tensor NumPy's alone (PyTorch's needs a count per axis). What both read
-    differently (one count of a 1-d tensor, two counts, one sequence) is a ``UsageError``
-    naming the two spellings."""
+    larger tensor NumPy's alone (PyTorch's needs a count per axis). Two counts whose
+    second is no axis of the tensor, and one sequence of at least ``ndim`` counts that is
+    neither one count nor one per element, are PyTorch's alone (NumPy's would raise):
+    d2l's ``x.repeat((n, 1))`` of a 1-d x. What both read differently (one count of a
+    1-d tensor, two counts, one sequence) is a ``UsageError`` naming the two spellings."""
     if repeats is not None or axis is not None:
         if len(position) != (repeats is None):
             raise UsageError(f"repeat: got {len(position)} positional argument(s) with "
@@ -67,12 +70,26 @@ def repeat_spelling(ndim: int, position: tuple, repeats: Any, axis: Any) -> tupl
     single = len(position) == 1 and np.ndim(position[0]) == 0
     if single and ndim != 1:
         return "repeat", position[0]
+    if _numpy_cannot_read(ndim, size, position):
+        return "tile", tuple(position[0]) if len(position) == 1 else position
     given = ", ".join(map(repr, position))
     raise UsageError(
         f"x.repeat({given}) of a {ndim}-d tensor means two things: PyTorch's repeat "
         f"repeats the whole tensor (NumPy's tile), NumPy's repeats each element. Say "
         f"which: x.tile({given}) for PyTorch's, x.repeat({position[0]!r}, axis=...) or "
         f"x.repeat_interleave({position[0]!r}, dim=...) for NumPy's (axis None flattens).")
+
+
+def _numpy_cannot_read(ndim: int, size: int, position: tuple) -> bool:
+    """Whether NumPy's ``x.repeat(*position)`` would raise where PyTorch's can apply: two
+    ints whose second names no axis, or one sequence of at least ``ndim`` counts whose
+    length is neither 1 nor the number of elements (NumPy's flattened reading)."""
+    if len(position) == 2 and all(isinstance(p, (int, np.integer)) for p in position):
+        return not -ndim <= position[1] < ndim
+    if len(position) == 1 and np.ndim(position[0]) == 1:
+        length = len(position[0])
+        return length >= max(ndim, 1) and length not in (1, size)
+    return False
 
 
 def torch_index_add(x: Any, first: Any, second: Any, source: Any, dim: Any,

@@ -17,20 +17,41 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .errors import UsageError
+import numpy as np
+
+from .errors import DTypeError, UsageError
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .tensor_reductions import ValuesIndices
 
 __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
            "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
-           "gather", "scatter", "scatter_add", "unbind", "chunk", "topk",
+           "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "repeat_interleave",
            "amax", "amin", "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp",
            "isclose", "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le",
            "gt", "ge"]
 
 
 # ------------------------------------------------------------ shape and pieces
+def repeat_interleave(input: Any, repeats: Any = None, dim: int | None = None, *,  # noqa: A002
+                      output_size: int | None = None) -> Tensor:
+    """Each element of ``input`` ``repeats`` times (an int, or one count per element)
+    along ``dim`` (the flattened tensor when None), the method's op; without ``repeats``,
+    PyTorch's one-argument form: ``input`` holds integer counts c and the result is
+    index i repeated c_i times (int64), e.g. [1, 0, 3] -> [0, 2, 2, 2]."""
+    if repeats is None:
+        counts = np.asarray(input.data if isinstance(input, Tensor) else input)
+        if counts.dtype.kind not in "iu" or counts.ndim > 1:
+            raise DTypeError(f"repeat_interleave(repeats) needs a 0-d or 1-d tensor of "
+                             f"integer counts; got dtype {counts.dtype} with shape "
+                             f"{counts.shape}. To repeat values, pass the counts too: "
+                             f"repeat_interleave(input, repeats, dim).")
+        counts = counts.reshape(-1)
+        return Tensor(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
+    return as_tensor(input).repeat_interleave(repeats, dim, output_size=output_size)
+
+
+
 def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
     """Axes ``start_dim..end_dim`` merged into one (all by default: a 1-d tensor)."""
     return as_tensor(input).flatten(start_dim, end_dim)

@@ -117,7 +117,7 @@ class TorchMethods:
         flattened tensor when None) or PyTorch's ``x.repeat(2, 1, 3)`` (the whole tensor
         repeated: ``tile``), as the spelling says (``torch_arguments.repeat_spelling``)."""
         axis = pick_axis(axis, dim, "repeat")
-        how, counts = repeat_spelling(self.ndim, position, repeats, axis)
+        how, counts = repeat_spelling(self.ndim, position, repeats, axis, self._data.size)
         if how == "tile":
             return self.tile(counts)
         return indexing.repeat(self, counts, axis)

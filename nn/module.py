@@ -11,7 +11,8 @@ declare them with ``register_buffer``. Names are dotted paths in definition orde
 Attributes are plain instance attributes (``self.weight`` in ``forward``: one dict
 look-up); discovery walks them when asked, iteratively, each module once
 (``parameters()``, ``named_modules()``...: ``nn/module_discovery.py``). Forward hooks:
-``nn/hooks.py``; dtype casts: ``nn/module_dtype.py``.
+``nn/hooks.py``; dtype casts: ``nn/module_dtype.py``; PyTorch's ``_parameters``,
+``_buffers`` and ``_modules`` dicts, as views: ``nn/module_members.py``.
 """
 from __future__ import annotations
 
@@ -27,13 +28,14 @@ from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDi
 from .hooks import HookMethods
 from .module_discovery import _BUFFER, _MODULE, _PARAM, DiscoveryMethods, _may_hold
 from .module_dtype import DtypeMethods
+from .module_members import MemberDictMethods
 from .parameter import Parameter
 from .state_dict import LoadResult, load_state
 
 __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
 
 
-class Module(DiscoveryMethods, DtypeMethods, HookMethods):
+class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
     """Base class of layers and models: subclass it, call ``super().__init__()`` first,
     assign parameters and sub-modules as attributes, and define ``forward``.
     ``module(x)`` calls ``module.forward(x)`` (and the forward hooks, if any)."""

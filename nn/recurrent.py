@@ -124,6 +124,18 @@ class RNNBase(Module):
                  if hasattr(self, n)]
                 for layer in range(self.num_layers) for direction in range(self.directions)]
 
+    @property
+    def _flat_weights_names(self) -> list[str]:
+        """The parameters' names in PyTorch's order (per layer and direction: weight_ih,
+        weight_hh, bias_ih, bias_hh, weight_hr), as its ``_flat_weights_names``."""
+        return [n for layer in range(self.num_layers) for direction in range(self.directions)
+                for n in self._weight_names(layer, direction) if hasattr(self, n)]
+
+    @property
+    def _flat_weights(self) -> list[Parameter]:
+        """The parameters in the order of ``_flat_weights_names`` (PyTorch's)."""
+        return [getattr(self, n) for n in self._flat_weights_names]
+
     @staticmethod
     def _weight_names(layer: int, direction: int) -> tuple[str, str, str, str, str]:
         suffix = f"_l{layer}" + ("_reverse" if direction else "")

@@ -7,7 +7,9 @@ and batches: losses, gradients and parameters agree to 1e-10 (float64).
 Chapters here: linear regression from scratch and concise, softmax regression from
 scratch and concise, the MLP from scratch and concise, weight decay, dropout. Builders'
 guide and initialisation: ``test_pytorch_ports_d2l_builders.py``; convolutions:
-``test_pytorch_ports_d2l_conv.py``; the habits that needed a fix:
+``test_pytorch_ports_d2l_conv.py``; recurrent networks and seq2seq:
+``test_pytorch_ports_d2l_rnn*.py``; attention and the transformer:
+``test_pytorch_ports_d2l_attention*.py``; the habits that needed a fix:
 ``test_pytorch_ports_d2l_habits.py``.
 
 Data are generated or scikit-learn's 8x8 digits (64 inputs) in place of Fashion-MNIST.

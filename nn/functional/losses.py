@@ -167,15 +167,24 @@ def _classes_last(ndim: int) -> tuple[int, ...]:
 
 
 def _layout_hint(shape: tuple[int, ...], label_shape: tuple[int, ...]) -> str:
-    """What to do about labels that do not fit scores of ``shape``: PyTorch's layout
-    (N, C, d1, ...) with labels (N, d1, ...) needs the classes moved last."""
-    if len(shape) >= 3 and label_shape == shape[:1] + shape[2:]:
-        order = _classes_last(len(shape))
-        return (f" PyTorch puts the classes on axis 1, (N, C, d1, ...); here they are on "
-                f"the last axis: pass input.permute{order}.")
+    """What to do about labels that do not fit scores of ``shape``."""
     if math.prod(label_shape) == math.prod(shape[:-1]):
         return " Flatten them, e.g. labels.reshape(-1)."
     return ""
+
+
+def _classes_moved_last(scores: Tensor, target: Any) -> Tensor:
+    """``scores`` with PyTorch's class axis 1 moved last when they are in its layout
+    (N, C, d1, ...) and the labels, of shape (N, d1, ...), fit no other reading (not
+    the classes-last (N, d1, ..., C)[:-1]); else ``scores`` unchanged."""
+    shape = scores.shape
+    if len(shape) < 3:
+        return scores
+    label_shape = getattr(target, "shape", None)
+    label_shape = tuple(np.shape(target) if label_shape is None else label_shape)
+    if label_shape == shape[:1] + shape[2:] and label_shape != shape[:-1]:
+        return scores.permute(_classes_last(len(shape)))
+    return scores
 
 
 def _labels(name: str, scores: Tensor, target: Any,
@@ -245,8 +254,10 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
       gradient softmax(z) sum_c q_nc - q (= softmax(z) - q when q sums to 1).
 
     "mean" averages over the samples (N), "none" returns the N per-sample losses.
-    Targets that PyTorch's layout (N, C, d1, ...) would read too (probability targets of
-    3+ axes; labels when the axes after the first have one length) raise ShapeError.
+    PyTorch's layout (N, C, d1, ...) with labels (N, d1, ...) that fit only it reads the
+    classes on axis 1 as PyTorch ("none" gives the labels' shape); targets that both
+    layouts read (probability targets of 3+ axes; labels when the axes after the first
+    have one length) raise ShapeError.
     Finite for logits of any magnitude (1e4 included). PyTorch's options, keyword-only
     here (``reduction`` keeps the third place): ``weight`` (C,) scales each class's loss
     and makes "mean" divide by the sum of the weights picked; samples labelled
@@ -258,6 +269,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
         check_reduction("cross_entropy", reduction)
     if not isinstance(input, Tensor):
         input = as_tensor(input)
+    if input.ndim >= 3:  # PyTorch's (N, C, d1, ...) when only it fits the labels
+        input = _classes_moved_last(input, target)
     if type(ignore_index) is not int or ignore_index != -100:
         ignore_index = check_ignore_index("cross_entropy", ignore_index)
     if type(label_smoothing) is not float or label_smoothing:
@@ -307,14 +320,15 @@ def nll_loss(input: Any, target: Any, reduction: str = "mean", *, weight: Any = 
              ignore_index: int = -100, size_average: bool | None = None,
              reduce: bool | None = None) -> Tensor:
     """Negative log-likelihood of integer labels t under log-probabilities input
-    (shape (N, C), classes last, e.g. the output of log_softmax): loss_n = -input[n, t_n],
+    (shape (N, C), classes last, e.g. the output of log_softmax; PyTorch's (N, C, d1, ...)
+    as in :func:`cross_entropy`): loss_n = -input[n, t_n],
     then reduced; d/dinput = -onehot(t) (/ N for "mean").
     ``nll_loss(log_softmax(z), t)`` equals ``cross_entropy(z, t)``. ``weight`` and
     ``ignore_index`` (keyword-only) as in :func:`cross_entropy`."""
     reduction = legacy_reduction("nll_loss", reduction, size_average, reduce)
     check_reduction("nll_loss", reduction)
     ignore_index = check_ignore_index("nll_loss", ignore_index)
-    input = as_tensor(input)
+    input = _classes_moved_last(as_tensor(input), target)
     classes = _class_axis("nll_loss", input)
     labels, keep = _labels("nll_loss", input, target, ignore_index)
     if weight is not None or keep is not None:

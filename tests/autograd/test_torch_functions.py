@@ -49,6 +49,10 @@ CASES: list[tuple[str, list[tuple[int, ...]], Callable[..., Any]]] = [
     ("diag vector", [(3,)], lambda lib, of, x: lib.diag(x, 1)),
     ("diag matrix", [(3, 4)], lambda lib, of, x: lib.diag(x, -1)),
     ("nan_to_num", [(3, 4)], lambda lib, of, x: lib.nan_to_num(x, 0.5)),
+    ("repeat_interleave", [(2, 3)], lambda lib, of, x: lib.repeat_interleave(x, 2)),
+    ("repeat_interleave dim counts", [(3, 2)],
+     lambda lib, of, x: lib.repeat_interleave(x, of(np.array([1, 0, 2])), dim=0)),
+    ("repeat_interleave 0-d", [()], lambda lib, of, x: lib.repeat_interleave(x, 4)),
 ]
 
 
@@ -128,3 +132,19 @@ def test_functions_are_the_methods_and_are_exported() -> None:
 def test_errors_are_the_methods(call: Callable, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         call(ag.ones(2, 3))
+
+
+def test_repeat_interleave_of_counts_alone_gives_indices() -> None:
+    """d2l's ``masked_softmax``: ``torch.repeat_interleave(valid_lens, shape[1])``;
+    PyTorch's one-argument form repeats each index by its count."""
+    torch = _torch()
+    lens = np.array([2, 3])
+    np.testing.assert_array_equal(ag.repeat_interleave(Tensor(lens), 2, dim=0).data,
+                                  torch.repeat_interleave(torch.tensor(lens), 2, dim=0))
+    counts = np.array([1, 0, 3])
+    mine, reference = ag.repeat_interleave(Tensor(counts)), torch.repeat_interleave(
+        torch.tensor(counts))
+    assert mine.dtype == np.int64
+    np.testing.assert_array_equal(mine.data, reference.numpy())
+    with pytest.raises(DTypeError, match="repeat_interleave.*integer counts"):
+        ag.repeat_interleave(Tensor(np.ones(2)))

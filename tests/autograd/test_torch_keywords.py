@@ -40,6 +40,10 @@ CASES: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = [
     ("tile one int", lambda t: t.tile(2), lambda t: t.tile(2)),
     ("tile dims", lambda t: t.tile(dims=(1, 2)), lambda t: t.tile(dims=(1, 2))),
     ("tile tuple", lambda t: t.tile((3, 1)), lambda t: t.tile((3, 1))),
+    # d2l's transformer decoder: torch.cat((state[2][self.i], X), axis=1)
+    ("ag.cat axis", lambda t: ag.cat((t, t.exp()), axis=1),
+     lambda t: _torch().cat((t, t.exp()), axis=1)),
+    ("ag.cat dim", lambda t: ag.cat([t, t * 2], dim=-1), lambda t: _torch().cat([t, t * 2], -1)),
     ("einsum list", lambda t: ag.einsum("ij,kj->ik", [t, t * t]),
      lambda t: _torch().einsum("ij,kj->ik", [t, t * t])),
     ("einsum tuple", lambda t: ag.einsum("ij,ij,ij->j", (t, t, t.exp())),
@@ -67,6 +71,11 @@ def test_keywords_match_pytorch(name: str, ours: Callable, theirs: Callable) -> 
     (mine * weight).sum().backward()
     (reference * torch.tensor(weight)).sum().backward()
     np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_cat_dim_and_axis_together_is_a_named_error() -> None:
+    with pytest.raises(AutogradError, match=r"got both axis=1 and dim=1.*Pass only one"):
+        ag.cat((Tensor(X), Tensor(X)), 1, axis=1)
 
 
 def test_norm_p_and_ord_together_is_a_named_error() -> None:

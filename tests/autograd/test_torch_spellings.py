@@ -125,13 +125,34 @@ def test_detach_in_place_follows_pytorch_on_leaves() -> None:
     assert x.grad is None and tx.grad is None  # graphs built before see it detached too
 
 
-def test_detach_in_place_of_a_computed_tensor_says_to_use_detach() -> None:
+def test_detach_in_place_of_a_computed_tensor_makes_it_a_leaf_as_pytorch() -> None:
+    """d2l's ``train_epoch_ch8`` carries the RNN state over with ``s.detach_()`` after the
+    backward that went through it: the state becomes an untracked leaf (same array)."""
+    torch = _torch()
+    x, tx = Tensor(X.copy(), requires_grad=True), torch.tensor(X, requires_grad=True)
+    h, th = x * 2, tx * 2
+    (h * 3).sum().backward()
+    (th * 3).sum().backward()
+    array = h.data
+    assert h.detach_() is h and th.detach_() is th
+    assert (h.requires_grad, h.grad_fn, h.is_leaf) == (th.requires_grad, None, th.is_leaf)
+    assert h.data is array and h.is_leaf
+    (h * x).sum().backward()  # a graph built after: h is a constant there
+    (th * tx).sum().backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
+    assert Tensor(X).detach_().requires_grad is False  # untracked leaf: nothing to do
+
+
+def test_backward_through_a_graph_built_before_detach_in_place_says_so() -> None:
+    """PyTorch's graph keeps the history of a tensor detached in place after it was used;
+    here the tensor is the node, so that history is gone: a named error, not a gradient
+    that silently stops there."""
     x = Tensor(X.copy(), requires_grad=True)
     h = x * 2
-    with pytest.raises(UsageError, match=r"t = t.detach\(\)"):
-        h.detach_()
-    assert h.requires_grad and h.grad_fn is not None  # unchanged
-    assert Tensor(X).detach_().requires_grad is False  # untracked leaf: nothing to do
+    y = (h * 3).sum()
+    h.detach_()
+    with pytest.raises(UsageError, match=r"detach_\(\).*after.*t = t\.detach\(\)"):
+        y.backward()
 
 
 @pytest.mark.parametrize("call, error, message", [

@@ -183,3 +183,19 @@ def test_repeat_spelled_one_way_means_that_librarys() -> None:
                            (ag.repeat(x[0], 2), np.repeat(data[0], 2)),
                            (Tensor(3.0).repeat(2), np.repeat(3.0, 2))]:
         np.testing.assert_array_equal(ours.data, expected)
+
+
+@pytest.mark.parametrize("counts, shape", [(((50, 1),), (50,)), ((4, 1), (5,)),
+                                           (((3, 1),), (2, 3)), ((2, 3), (4, 2))])
+def test_repeat_numpy_cannot_read_is_pytorchs(counts: tuple, shape: tuple) -> None:
+    """d2l's Nadaraya-Watson: ``x_train.repeat((n_train, 1))`` of a 1-d tensor. NumPy's
+    reading needs one count or one per element (flattened), or an axis the tensor has;
+    where it cannot apply, only PyTorch's (the whole tensor repeated) is meant."""
+    data = np.arange(float(np.prod(shape))).reshape(shape)
+    x, tx = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    ours, theirs = x.repeat(*counts), tx.repeat(*counts)
+    np.testing.assert_array_equal(ours.data, theirs.detach().numpy())
+    w = np.random.default_rng(1).random(ours.shape)
+    (ours * w).sum().backward()
+    (theirs * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-14)

@@ -2,7 +2,6 @@
 PyTorch: all labels ignored, empty batches in BatchNorm1d, PyTorch's (N, C, d1, ...)
 layout given to cross_entropy."""
 
-import re
 
 import numpy as np
 import pytest
@@ -127,26 +126,36 @@ def test_batchnorm1d_one_value_per_channel_still_raises():
 
 
 # ------------------------------------------------------------------ PyTorch's class axis
+@pytest.mark.parametrize("reduction", ["mean", "none"])
 @pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
 @pytest.mark.parametrize("shape", [(2, 4, 5), (2, 4, 3, 5)])
-def test_torch_layout_error_says_how_to_move_the_classes(name, shape):
-    """PyTorch's (N, C, d1, ...) with labels (N, d1, ...) raises a ShapeError naming the
-    permutation, and the permuted input gives PyTorch's loss and gradient."""
-    from autograd.errors import ShapeError
+def test_torch_layout_that_only_pytorch_reads_is_pytorchs(name, shape, reduction):
+    """PyTorch's (N, C, d1, ...) with labels (N, d1, ...) that do not fit the classes
+    last, (N, C, d1, ...)[:-1], means PyTorch's layout (d2l's MaskedSoftmaxCELoss passes
+    ``pred.permute(0, 2, 1)``): PyTorch's losses and gradients, "none" shaped as labels;
+    the classes-last input gives the same."""
     torch = pytest.importorskip("torch")
     logits = normal(5, shape)
     labels = np.random.default_rng(6).integers(0, shape[1], shape[:1] + shape[2:])
     order = (0,) + tuple(range(2, len(shape))) + (1,)
-    with pytest.raises(ShapeError, match="classes on axis 1.*" + re.escape(f"permute{order}")):
-        getattr(F, name)(logits, labels)
-    x = Tensor(logits, requires_grad=True)
-    loss = getattr(F, name)(x.permute(order), labels)
-    loss.backward()
     xt = torch.tensor(logits, requires_grad=True)
-    expected = getattr(torch.nn.functional, name)(xt, torch.tensor(labels))
-    expected.backward()
-    np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-12)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-14)
+    expected = getattr(torch.nn.functional, name)(xt, torch.tensor(labels),
+                                                  reduction=reduction)
+    expected.sum().backward()
+    for permuted in (False, True):
+        x = Tensor(logits, requires_grad=True)
+        loss = getattr(F, name)(x.permute(order) if permuted else x, labels,
+                                reduction=reduction)
+        loss.sum().backward()
+        assert loss.shape == tuple(expected.shape)
+        np.testing.assert_allclose(loss.data, expected.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-14)
+    module = nn.CrossEntropyLoss(reduction=reduction, ignore_index=1, label_smoothing=0.1)
+    theirs = torch.nn.CrossEntropyLoss(reduction=reduction, ignore_index=1,
+                                       label_smoothing=0.1)
+    np.testing.assert_allclose(module(Tensor(logits), labels).data,
+                               theirs(torch.tensor(logits), torch.tensor(labels)).numpy(),
+                               rtol=1e-12)
 
 
 def test_flatten_hint_kept_for_column_labels():

@@ -1,0 +1,84 @@
+"""PyTorch's per-module member dictionaries ``_parameters``, ``_buffers`` and ``_modules``
+as live views (a base class of ``Module`` kept in its own file).
+
+PyTorch keeps a module's own parameters, buffers and sub-modules in three ordered dicts,
+and code written for it reads and writes them directly (d2l.ai's Xavier initialisation
+``init.xavier_uniform_(m._parameters[name])``, its ``self._modules[str(idx)] = block``).
+Here members are plain attributes; each view lists the module's own members of one kind
+by name, in definition order (as ``named_parameters(recurse=False)`` etc.), and writes
+through the registering methods, so both spellings keep one state.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+
+from .errors import NameNotFoundError
+
+__all__ = ["MemberDictMethods", "MemberView"]
+
+
+class MemberView(MutableMapping):
+    """The own members of one kind of a module: ``view[name]`` reads,
+    ``view[name] = value`` registers (``register_parameter`` / ``register_buffer`` /
+    ``add_module``), ``del view[name]`` removes the attribute."""
+
+    def __init__(self, module: Any, kind: str) -> None:
+        self._module, self._kind = module, kind
+
+    def _items(self) -> dict[str, Any]:
+        module = self._module
+        if self._kind == "parameters":
+            return dict(module.named_parameters(recurse=False))
+        if self._kind == "buffers":
+            return dict(module.named_buffers(recurse=False))
+        return dict(module.named_children())
+
+    def __getitem__(self, name: str) -> Any:
+        items = self._items()
+        if name not in items:
+            raise self._missing(name, items)
+        return items[name]
+
+    def _missing(self, name: str, items: dict) -> NameNotFoundError:
+        return NameNotFoundError(f"{type(self._module).__name__} has no {self._kind[:-1]} "
+                                 f"{name!r} of its own; its {self._kind}: {list(items)}")
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        register = {"parameters": "register_parameter", "buffers": "register_buffer",
+                    "modules": "add_module"}[self._kind]
+        getattr(self._module, register)(name, value)
+
+    def __delitem__(self, name: str) -> None:
+        items = self._items()
+        if name not in items:
+            raise self._missing(name, items)
+        delattr(self._module, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._kind}: {self._items()!r})"
+
+
+class MemberDictMethods:
+    """``_parameters``, ``_buffers`` and ``_modules`` of a ``Module`` (PyTorch's names)."""
+
+    @property
+    def _parameters(self) -> MemberView:
+        """This module's own parameters by name (PyTorch's ``module._parameters``)."""
+        return MemberView(self, "parameters")
+
+    @property
+    def _buffers(self) -> MemberView:
+        """This module's own buffers by name (PyTorch's ``module._buffers``)."""
+        return MemberView(self, "buffers")
+
+    @property
+    def _modules(self) -> MemberView:
+        """This module's direct sub-modules by name (PyTorch's ``module._modules``)."""
+        return MemberView(self, "modules")
