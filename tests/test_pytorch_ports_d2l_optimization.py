@@ -1,0 +1,372 @@
+""""Dive into Deep Learning" (d2l.ai, PyTorch edition), chapter "Optimization Algorithms",
+ported as its readers write it: each program is written once for a library ``d2l``/``torch``
+(``autograd`` here, PyTorch there) and runs next to PyTorch's, step for step in float64:
+every trace, printed line, loss, gradient and parameter agrees to 1e-10.
+
+Sections here: "Gradient Descent" (1-d traces, learning rates, local minima, ``train_2d``
+with ``gd_2d``, Newton's method, ``show_trace``'s curves and ``show_trace_2d``'s contour
+grid), "Stochastic Gradient Descent" (the noisy gradient of ``torch.normal``, constant,
+exponential and polynomial learning rates), "Minibatch Stochastic Gradient Descent"
+(``get_data_ch11``, ``train_ch11`` with the from-scratch ``sgd`` at batch sizes 1500, 1,
+100, 10; ``evaluate_loss``). The optimizers from scratch and their ``torch.optim`` versions:
+``test_pytorch_ports_d2l_optimization_algorithms.py``; learning-rate scheduling:
+``test_pytorch_ports_d2l_optimization_schedulers.py``.
+
+Lines written differently here, and why:
+- ``torch.normal`` (the noise, ``train_ch11``'s initial ``w``) is the library's own call,
+  whose values are then replaced by draws of a NumPy generator both runs share
+  (``SharedNormal``): the two libraries' generators differ;
+- ``p.data.sub_(lr * p.grad)`` and ``p.grad.data.zero_()``: ``.data`` is NumPy's array
+  here (it has no ``sub_``/``zero_``), so the update is ``p.sub_(...)`` under
+  ``no_grad()`` and the reset ``p.grad.zero_()`` (the same in both);
+- the airfoil data (a download) is a generated regression set of 5 features, normalised as
+  d2l does, and ``load_array(..., is_train=False)`` keeps its order (the two libraries'
+  shuffles differ); plots are replaced by the values they would draw, and ``Timer`` by
+  nothing.
+"""
+
+import contextlib
+import io
+import math
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import nn.data
+
+pytestmark = pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
+
+
+class SharedNormal:
+    """The library ``T`` as d2l reads it, but ``normal(...)`` (the library's own call, for
+    its signature) returns draws of a NumPy generator seeded alike in both runs."""
+
+    def __init__(self, T, seed: int = 0) -> None:
+        self.T, self.rng = T, np.random.default_rng(seed)
+
+    def __getattr__(self, name: str):
+        return getattr(self.T, name)
+
+    def normal(self, *args, **kwargs):
+        value = self.T.normal(*args, **kwargs)
+        mean = kwargs.get("mean", args[0] if args else 0.0)
+        std = kwargs.get("std", args[1] if len(args) > 1 else 1.0)
+        with self.T.no_grad():
+            value.copy_(self.T.tensor(self.rng.normal(mean, std, tuple(value.shape))))
+        return value
+
+
+def assert_records(got: list, want: list, rtol: float = 1e-10, atol: float = 1e-12) -> None:
+    """Each record's values agree (``arange(-5.5, 1.0, 0.1)`` differs by ~1e-14 near 0:
+    NumPy and PyTorch round the steps differently, so atol is not 0)."""
+    assert len(got) == len(want) > 0
+    for i, (a, b) in enumerate(zip(got, want)):
+        np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float),
+                                   rtol=rtol, atol=atol, err_msg=f"record {i}")
+
+
+def printed(run, *args) -> tuple:
+    """(what ``run(*args)`` returned, what it printed)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        result = run(*args)
+    return result, out.getvalue()
+
+
+# ------------------------------------------------------------------ gradient descent
+def gradient_descent(d2l) -> tuple[list, list]:
+    """The section's cells for the library ``d2l`` (its tensor functions): the traces
+    and the values ``show_trace`` plots."""
+    traces, curves = [], []
+
+    def f(x):  # Objective function
+        return x ** 2
+
+    def f_grad(x):  # Gradient (derivative) of the objective function
+        return 2 * x
+
+    def gd(eta, f_grad):
+        x = 10.0
+        results = [x]
+        for i in range(10):
+            x -= eta * f_grad(x)
+            results.append(float(x))
+        print(f'epoch 10, x: {x:f}')
+        return results
+
+    def show_trace(results, f):
+        n = max(abs(min(results)), abs(max(results)))
+        f_line = d2l.arange(-n, n, 0.01)
+        curves.append(([f(x) for x in f_line], [f(x) for x in results]))  # d2l.plot(...)
+
+    results = gd(0.2, f_grad)
+    show_trace(results, f)
+    traces += [results, gd(0.05, f_grad), gd(1.1, f_grad)]
+
+    c = d2l.tensor(0.15 * np.pi)
+
+    def f(x):  # Objective function  # noqa: F811 (d2l redefines it)
+        return x * d2l.cos(c * x)
+
+    def f_grad(x):  # Gradient of the objective function  # noqa: F811
+        return d2l.cos(c * x) - c * x * d2l.sin(c * x)
+
+    traces.append(gd(2, f_grad))
+    show_trace(traces[-1], f)
+
+    c = d2l.tensor(0.5)
+
+    def f(x):  # noqa: F811
+        return d2l.cosh(c * x)
+
+    def f_grad(x):  # noqa: F811
+        return c * d2l.sinh(c * x)
+
+    def f_hess(x):  # Hessian of the objective function
+        return c**2 * d2l.cosh(c * x)
+
+    def newton(eta=1):
+        x = 10.0
+        results = [x]
+        for i in range(10):
+            x -= eta * f_grad(x) / f_hess(x)
+            results.append(float(x))
+        print('epoch 10, x:', float(x))  # d2l prints the tensor: reprs differ
+        return results
+
+    traces.append(newton())
+    c = d2l.tensor(0.15 * np.pi)
+
+    def f(x):  # noqa: F811
+        return x * d2l.cos(c * x)
+
+    def f_grad(x):  # noqa: F811
+        return d2l.cos(c * x) - c * x * d2l.sin(c * x)
+
+    def f_hess(x):  # noqa: F811
+        return - 2 * c * d2l.sin(c * x) - x * c**2 * d2l.cos(c * x)
+
+    traces += [newton(), newton(0.5)]
+    show_trace(traces[-1], f)
+    return traces, curves
+
+
+def test_gradient_descent_1d(torch):
+    (got, got_curves), got_out = printed(gradient_descent, ag)
+    (want, want_curves), want_out = printed(gradient_descent, torch)
+    assert got_out == want_out
+    assert_records(got, want)
+    for (a, b), (c, d) in zip(got_curves, want_curves, strict=True):
+        assert_records([np.array([float(v) for v in a]), [float(v) for v in b]],
+                       [np.array([float(v) for v in c]), [float(v) for v in d]])
+
+
+def train_2d(trainer, steps=20, f_grad=None):
+    """Optimize a 2D objective function with a customized trainer."""
+    # `s1` and `s2` are internal state variables that will be used in Momentum, adagrad,
+    # RMSProp
+    x1, x2, s1, s2 = -5, -2, 0, 0
+    results = [(x1, x2)]
+    for i in range(steps):
+        if f_grad:
+            x1, x2, s1, s2 = trainer(x1, x2, s1, s2, f_grad)
+        else:
+            x1, x2, s1, s2 = trainer(x1, x2, s1, s2)
+        results.append((x1, x2))
+    print(f'epoch {i + 1}, x1: {float(x1):f}, x2: {float(x2):f}')
+    return results
+
+
+def contour_values(d2l, f):
+    """What ``show_trace_2d`` hands ``plt.contour``."""
+    x1, x2 = d2l.meshgrid(d2l.arange(-5.5, 1.0, 0.1),
+                          d2l.arange(-3.0, 1.0, 0.1), indexing='ij')
+    return [x1, x2, f(x1, x2)]
+
+
+def multivariate(d2l) -> list:
+    def f_2d(x1, x2):  # Objective function
+        return x1 ** 2 + 2 * x2 ** 2
+
+    def f_2d_grad(x1, x2):  # Gradient of the objective function
+        return (2 * x1, 4 * x2)
+
+    def gd_2d(x1, x2, s1, s2, f_grad):
+        g1, g2 = f_grad(x1, x2)
+        return (x1 - eta * g1, x2 - eta * g2, 0, 0)
+
+    eta = 0.1
+    trace = train_2d(gd_2d, f_grad=f_2d_grad)
+    return [np.array(trace)] + [v.numpy() for v in contour_values(d2l, f_2d)]
+
+
+def test_gradient_descent_2d(torch):
+    (got, got_out), (want, want_out) = printed(multivariate, ag), printed(multivariate, torch)
+    assert got_out == want_out
+    assert_records(got, want)
+
+
+# ------------------------------------------------------------------ SGD
+def stochastic(d2l, torch) -> list:
+    """The section's cells; ``torch`` draws the noise, ``d2l`` is the library."""
+    def f(x1, x2):  # Objective function
+        return x1 ** 2 + 2 * x2 ** 2
+
+    def f_grad(x1, x2):  # Gradient of the objective function
+        return 2 * x1, 4 * x2
+
+    def sgd(x1, x2, s1, s2, f_grad):
+        g1, g2 = f_grad(x1, x2)
+        # Simulate noisy gradient
+        g1 += torch.normal(0.0, 1, (1,)).item()
+        g2 += torch.normal(0.0, 1, (1,)).item()
+        eta_t = eta * lr()
+        return (x1 - eta_t * g1, x2 - eta_t * g2, 0, 0)
+
+    def constant_lr():
+        return 1
+
+    eta = 0.1
+    lr = constant_lr  # Constant learning rate
+    traces = [train_2d(sgd, steps=50, f_grad=f_grad)]
+
+    t = 1
+
+    def exponential_lr():
+        # Global variable that is defined outside this function and updated inside
+        nonlocal t  # d2l: global t
+        t += 1
+        return math.exp(-0.1 * t)
+
+    lr = exponential_lr
+    traces.append(train_2d(sgd, steps=1000, f_grad=f_grad))
+
+    def polynomial_lr():
+        nonlocal t
+        t += 1
+        return (1 + 0.1 * t) ** (-0.5)
+
+    t = 1
+    lr = polynomial_lr
+    traces.append(train_2d(sgd, steps=50, f_grad=f_grad))
+    return [np.array(trace) for trace in traces] + [
+        v.numpy() for v in contour_values(d2l, f)]
+
+
+def test_stochastic_gradient_descent(torch):
+    got, got_out = printed(stochastic, ag, SharedNormal(ag))
+    want, want_out = printed(stochastic, torch, SharedNormal(torch))
+    assert got_out == want_out
+    assert_records(got, want)
+    assert np.abs(got[2][-1]).max() < 0.5  # the polynomial rate converged
+
+
+# ------------------------------------------------------------------ minibatch SGD
+def regression_data(n: int = 150) -> np.ndarray:
+    """Airfoil's stand-in: 5 features and a noisy linear target, float32 as d2l reads it."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(n, 5))
+    y = X @ np.array([0.5, -1.0, 2.0, 0.0, 1.5]) + 3.0 + rng.normal(0, 0.5, n)
+    return np.concatenate([X, y[:, None]], axis=1).astype(np.float32)
+
+
+class Accumulator:
+    """For accumulating sums over `n` variables."""
+
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def add(self, *args):
+        self.data = [a + float(b) for a, b in zip(self.data, args)]
+
+    def __getitem__(self, idx):
+        return self.data[idx]
+
+
+class Chapter11:
+    """d2l's helpers of the chapter for a library (``d2l.linreg``, ``get_data_ch11``,
+    ``train_ch11``...), each recording what the plots would show."""
+
+    def __init__(self, torch, data) -> None:
+        self.torch, self.data, self.record = torch, data, []
+
+    def load_array(self, data_arrays, batch_size, is_train=True):
+        dataset = self.data.TensorDataset(*data_arrays)
+        return self.data.DataLoader(dataset, batch_size, shuffle=is_train)
+
+    def linreg(self, X, w, b):
+        return self.torch.matmul(X, w) + b
+
+    @staticmethod
+    def squared_loss(y_hat, y):
+        return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+    def evaluate_loss(self, net, data_iter, loss):
+        metric = Accumulator(2)  # Sum of losses, no. of examples
+        for X, y in data_iter:
+            out = net(X)
+            y = self.torch.reshape(y, out.shape)
+            l = loss(out, y)  # noqa: E741 (d2l's name)
+            metric.add(self.torch.sum(l), l.numel())
+        return metric[0] / metric[1]
+
+    def get_data_ch11(self, batch_size=10, n=1500):
+        data = regression_data()  # d2l: np.genfromtxt(d2l.download('airfoil'), ...)
+        data = self.torch.from_numpy((data - data.mean(axis=0)) / data.std(axis=0))
+        data = data.double()  # float64 in both (d2l's data stay float32)
+        data_iter = self.load_array((data[:n, :-1], data[:n, -1]),
+                                    batch_size, is_train=False)  # see the top
+        return data_iter, data.shape[1]-1
+
+    def train_ch11(self, trainer_fn, states, hyperparams, data_iter,
+                   feature_dim, num_epochs=2):
+        torch, d2l = self.torch, self
+        # Initialization
+        w = torch.normal(mean=0.0, std=0.01, size=(feature_dim, 1),
+                         requires_grad=True)
+        b = torch.zeros((1), requires_grad=True)
+        net, loss = lambda X: d2l.linreg(X, w, b), d2l.squared_loss
+        # Train
+        n = 0
+        for _ in range(num_epochs):
+            for X, y in data_iter:
+                l = loss(net(X), y).mean()  # noqa: E741
+                l.backward()
+                self.record += [l.item(), w.grad.numpy().copy()]
+                trainer_fn([w, b], states, hyperparams)
+                self.record += [w.detach().numpy().copy(), b.detach().numpy().copy()]
+                n += X.shape[0]
+                if n % 200 == 0:
+                    self.record.append(d2l.evaluate_loss(net, data_iter, loss))
+        self.record.append(d2l.evaluate_loss(net, data_iter, loss))
+        print(f'loss: {self.record[-1]:.3f}')
+
+
+def minibatch(torch, data) -> list:
+    d2l = Chapter11(SharedNormal(torch), data)
+
+    def sgd(params, states, hyperparams):
+        for p in params:
+            with torch.no_grad():  # d2l: p.data.sub_(hyperparams['lr'] * p.grad)
+                p.sub_(hyperparams['lr'] * p.grad)
+            p.grad.zero_()  # d2l: p.grad.data.zero_()
+
+    def train_sgd(lr, batch_size, num_epochs=2):
+        data_iter, feature_dim = d2l.get_data_ch11(batch_size)
+        return d2l.train_ch11(
+            sgd, None, {'lr': lr}, data_iter, feature_dim, num_epochs)
+
+    gd_res = train_sgd(1, 1500, 10)  # noqa: F841 (d2l's names)
+    sgd_res = train_sgd(0.005, 1)  # noqa: F841
+    mini1_res = train_sgd(.4, 100)  # noqa: F841
+    mini2_res = train_sgd(.05, 10)  # noqa: F841
+    return d2l.record
+
+
+def test_minibatch_sgd(torch):
+    got, got_out = printed(minibatch, ag, nn.data)
+    want, want_out = printed(minibatch, torch, torch.utils.data)
+    assert got_out == want_out
+    assert_records(got, want)
