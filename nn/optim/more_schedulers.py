@@ -16,7 +16,7 @@ from .optimizer import Optimizer
 from .._checks import integer, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .plateau import ReduceLROnPlateau
-from .schedulers import LRScheduler, warn_if_optimizer_not_stepped
+from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, warn_if_optimizer_not_stepped
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR", "ChainedScheduler"]
 
@@ -85,6 +85,8 @@ class LambdaLR(_FunctionScheduler):
     Example: ``LambdaLR(opt, lambda epoch: 0.95 ** epoch)``.
     """
 
+    __module__ = _LR_SCHEDULER_MODULE
+
     def __init__(self, optimizer: Optimizer, lr_lambda: LrLambda,
                  last_epoch: int = -1) -> None:
         self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
@@ -104,6 +106,8 @@ class MultiplicativeLR(_FunctionScheduler):
 
     Example: ``MultiplicativeLR(opt, lambda epoch: 0.95)``.
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, lr_lambda: LrLambda,
                  last_epoch: int = -1) -> None:
@@ -129,6 +133,8 @@ class ConstantLR(LRScheduler):
     ``total_iters`` divides it by ``factor`` (with ``factor=0``, that step takes the
     closed form, initial_lr).
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1) -> None:
@@ -158,6 +164,8 @@ class PolynomialLR(LRScheduler):
     ``((1 - epoch / T) / (1 - (epoch - 1) / T)) ** power``; later steps keep it.
     """
 
+    __module__ = _LR_SCHEDULER_MODULE
+
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
                  last_epoch: int = -1) -> None:
         self.total_iters = integer("PolynomialLR", "total_iters", total_iters, minimum=1)
@@ -184,6 +192,8 @@ class ChainedScheduler(LRScheduler):
     0.9)])``. ``ReduceLROnPlateau`` cannot be chained (its step needs the metric), as in
     PyTorch. ``optimizer`` defaults to the schedulers' own.
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, schedulers: Sequence[LRScheduler],
                  optimizer: Optimizer | None = None) -> None:

@@ -36,6 +36,12 @@ __all__ = [
     "CosineAnnealingLR", "SequentialLR",
 ]
 
+# The module PyTorch's schedulers report (``torch.optim.lr_scheduler.StepLR.__module__``):
+# each public scheduler class says ``__module__ = _LR_SCHEDULER_MODULE``, though they live in
+# several files here, because scripts tell the built-in schedulers from their own by it
+# (d2l's ``train``: ``if scheduler.__module__ == lr_scheduler.__name__: scheduler.step()``).
+_LR_SCHEDULER_MODULE = "nn.optim.lr_scheduler"
+
 
 class LRScheduler:
     """Base class. Subclasses implement ``_closed_form(epoch) -> list[float]`` (the lrs
@@ -46,6 +52,8 @@ class LRScheduler:
     ``load_state_dict()`` restores them. The optimizer's own state dict carries the
     current ``lr`` values, so restore both.
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __new__(cls, *args: Any, **kwargs: Any) -> LRScheduler:
         """PyTorch deprecated ``verbose=`` (2.2) and has removed it (a TypeError in 2.14):
@@ -161,6 +169,8 @@ def _per_group(owner: str, name: str, optimizer: Optimizer,
 class StepLR(LRScheduler):
     """lr = base_lr * gamma ** (epoch // step_size)."""
 
+    __module__ = _LR_SCHEDULER_MODULE
+
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
         self.step_size = integer("StepLR", "step_size", step_size, minimum=1)
@@ -179,6 +189,8 @@ class StepLR(LRScheduler):
 
 class MultiStepLR(LRScheduler):
     """lr = base_lr * gamma ** (number of milestones <= epoch)."""
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
@@ -200,6 +212,8 @@ class MultiStepLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """lr = base_lr * gamma ** epoch."""
 
+    __module__ = _LR_SCHEDULER_MODULE
+
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = real_number("ExponentialLR", "gamma", gamma, minimum=0)
         super().__init__(optimizer, last_epoch)
@@ -219,6 +233,8 @@ class LinearLR(LRScheduler):
 
     with T = total_iters. With end_factor = 1 this is a linear warm-up.
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
@@ -254,6 +270,8 @@ class LinearWarmup(LinearLR):
     with s = start_factor; i.e. ``LinearLR(start_factor=s, end_factor=1, total_iters=
     warmup_steps)``. Chain it with a decay using :class:`SequentialLR`."""
 
+    __module__ = _LR_SCHEDULER_MODULE
+
     def __init__(self, optimizer: Optimizer, warmup_steps: int, start_factor: float = 0.0,
                  last_epoch: int = -1) -> None:
         super().__init__(optimizer, start_factor=start_factor, end_factor=1.0,
@@ -272,6 +290,8 @@ class CosineAnnealingLR(LRScheduler):
 
     (The closed form: past T_max the cosine carries on and the lr rises again.)
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
@@ -305,6 +325,8 @@ class SequentialLR(LRScheduler):
 
     Example: ``SequentialLR(opt, [LinearWarmup(opt, 5), CosineAnnealingLR(opt, 95)], [5])``.
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],
                  milestones: Sequence[int], last_epoch: int = -1) -> None:
