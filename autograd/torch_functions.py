@@ -230,7 +230,7 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
             f"meshgrid(..., indexing={indexing!r}): write indexing='ij' (PyTorch's default, "
             "matrix axes: output k varies along axis k) or indexing='xy' (NumPy's default, "
             "Cartesian: the first two axes swapped); the two defaults differ, so there is "
-            "none here")
+            "none here (PyTorch warns that it will require the argument too)")
     axes = [as_tensor(t) for t in tensors]
     for k, axis in enumerate(axes):
         if axis.ndim > 1:

@@ -3,7 +3,8 @@ ported as its readers write it: each program is written once for a library ``d2l
 (``autograd`` here, PyTorch there) and runs next to PyTorch's, step for step in float64:
 every trace, printed line, loss, gradient and parameter agrees to 1e-10.
 
-Sections here: "Gradient Descent" (1-d traces, learning rates, local minima, ``train_2d``
+Sections here: "Optimization and Deep Learning" (its curves and the saddle's grid),
+"Gradient Descent" (1-d traces, learning rates, local minima, ``train_2d``
 with ``gd_2d``, Newton's method, ``show_trace``'s curves and ``show_trace_2d``'s contour
 grid), "Stochastic Gradient Descent" (the noisy gradient of ``torch.normal``, constant,
 exponential and polynomial learning rates), "Minibatch Stochastic Gradient Descent"
@@ -19,6 +20,8 @@ Lines written differently here, and why:
 - ``p.data.sub_(lr * p.grad)`` and ``p.grad.data.zero_()``: ``.data`` is NumPy's array
   here (it has no ``sub_``/``zero_``), so the update is ``p.sub_(...)`` under
   ``no_grad()`` and the reset ``p.grad.zero_()`` (the same in both);
+- ``d2l.meshgrid(x, y)`` takes ``indexing='ij'`` (PyTorch's default, with a warning that
+  it will be required; NumPy's default is 'xy', so here it is required);
 - the airfoil data (a download) is a generated regression set of 5 features, normalised as
   d2l does, and ``load_array(..., is_train=False)`` keeps its order (the two libraries'
   shuffles differ); plots are replaced by the values they would draw, and ``Timer`` by
@@ -73,6 +76,36 @@ def printed(run, *args) -> tuple:
     with contextlib.redirect_stdout(out):
         result = run(*args)
     return result, out.getvalue()
+
+
+# ------------------------------------------------------------------ optimization and DL
+def optimization_intro(d2l) -> list:
+    """"Optimization and Deep Learning": the curves its plots show."""
+    def f(x):
+        return x * d2l.cos(np.pi * x)
+
+    def g(x):
+        return f(x) + 0.2 * d2l.cos(5 * np.pi * x)
+
+    x = d2l.arange(0.5, 1.5, 0.01)
+    curves = [x, f(x), g(x)]
+    x = d2l.arange(-1.0, 2.0, 0.01)
+    curves += [x, f(x)]
+    x = d2l.arange(-2.0, 2.0, 0.01)
+    curves += [x, x**3]
+    x, y = d2l.meshgrid(d2l.linspace(-1.0, 1.0, 101), d2l.linspace(-1.0, 1.0, 101),
+                        indexing='ij')  # d2l: no indexing (PyTorch's 'ij', with a warning)
+    z = x**2 - y**2
+    curves += [x, y, z]
+    x = d2l.arange(-2.0, 5.0, 0.01)
+    curves += [x, d2l.tanh(x)]
+    return [c.numpy() for c in curves]
+
+
+def test_optimization_and_deep_learning(torch):
+    assert_records(optimization_intro(ag), optimization_intro(torch))
+    with pytest.raises(ag.UsageError, match="indexing='ij'.*PyTorch warns"):
+        ag.meshgrid(ag.linspace(-1.0, 1.0, 101), ag.linspace(-1.0, 1.0, 101))
 
 
 # ------------------------------------------------------------------ gradient descent
