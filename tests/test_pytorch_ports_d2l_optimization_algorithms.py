@@ -8,9 +8,9 @@ Sections here: "Momentum" (``gd_2d``/``momentum_2d`` traces, ``init_momentum_sta
 "Yogi" variant (each with its ``init_*_states`` and ``with torch.no_grad():`` update),
 their ``train_ch11`` runs, and the concise runs through ``torch.optim`` (``SGD`` with and
 without momentum, ``Adagrad``, ``RMSprop``, ``Adadelta``, ``Adam``) by
-``train_concise_ch11`` with ``nn.MSELoss(reduction='none')``. The helpers (``train_2d``,
-``get_data_ch11``, ``train_ch11``) and the section on gradient descent and minibatch SGD:
-``test_pytorch_ports_d2l_optimization.py``.
+``train_concise_ch11`` with ``nn.MSELoss(reduction='none')``. The helpers ``train_2d``
+(``test_pytorch_ports_d2l_optimization.py``), ``get_data_ch11`` and ``train_ch11``
+(``test_pytorch_ports_d2l_optimization_minibatch.py``) come from those sections' ports.
 
 Lines written differently here, and why:
 - ``p.grad.data.zero_()``: ``.data`` is NumPy's array here (no ``zero_``), so it is
@@ -26,8 +26,9 @@ import pytest
 import autograd as ag
 import nn
 import nn.data
-from test_pytorch_ports_d2l_optimization import (Chapter11, SharedNormal, assert_records,
+from test_pytorch_ports_d2l_optimization import (SharedNormal, assert_records,
                                                  contour_values, printed, train_2d)
+from test_pytorch_ports_d2l_optimization_minibatch import Chapter11
 
 pytestmark = pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
 
