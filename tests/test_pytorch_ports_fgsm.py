@@ -19,10 +19,10 @@ Lines written differently here, and why:
   scikit-learn's 8x8 digits (two epochs of ``Adadelta``, as pytorch/examples' MNIST, in
   order) and saved with ``torch.save``, which is ``nn.save`` here, as ``torch.load`` is
   ``nn.load`` (NumPy's format, never pickle); ``fc1`` takes ``64 * 2 * 2`` (8x8 images);
-- MNIST's test set is 30 other digits, normalised with MNIST's mean and std as
-  ``transforms.Normalize((0.1307,), (0.3081,))`` does, in order (``shuffle=False``: the
-  libraries' shuffles differ); torchvision's ``Normalize`` (not installed) is a stand-in
-  with its call form, for both;
+- MNIST's test set is 30 other digits (``Digits``), normalised with MNIST's mean and std
+  as ``transforms.Normalize((0.1307,), (0.3081,))`` does; the loader shuffles as written,
+  and PyTorch's reads the samples in the order ours drew (the generators differ);
+  torchvision's ``Normalize`` (not installed) is a stand-in with its call form, for both;
 - ``data_grad = data.grad.data``: ``.data`` is NumPy's array here, so ``data.grad`` (a
   Tensor with no graph, as ``.data`` is in PyTorch);
 - ``torch.device("cuda" if ...)`` runs as written (``autograd.device``); each ``Net()``
@@ -37,8 +37,8 @@ import numpy as np
 
 import nn
 import nn.data
-from pytorch_examples_helpers import (assert_steps, digits, libraries, record_dropout,
-                                      record_steps, replay_dropout)
+from pytorch_examples_helpers import (Digits, assert_steps, digits, libraries,
+                                      record_dropout, record_steps, replay_dropout)
 
 
 class Normalize:
@@ -114,8 +114,7 @@ def tutorial(torch, nn, optim, data, glue: dict) -> tuple:
     save(model.state_dict(), pretrained_model)
 
     # MNIST Test dataset and dataloader declaration
-    test_loader = data.DataLoader(data.TensorDataset(*glue["test"]), batch_size=1,
-                                  shuffle=False)  # the tutorial: shuffle=True (see the top)
+    test_loader = data.DataLoader(glue["test"], batch_size=1, shuffle=True)
 
     # Define what device we are using
     print("CUDA Available: ", torch.cuda.is_available())
@@ -241,12 +240,13 @@ def test_fgsm_tutorial_runs_step_for_step_as_pytorch(torch, tmp_path):
     theirs.conv1, theirs.conv2 = torch.nn.Conv2d(1, 32, 3, 1), torch.nn.Conv2d(32, 64, 3, 1)
     theirs.fc1, theirs.fc2 = torch.nn.Linear(256, 128), torch.nn.Linear(128, 10)
     start = {k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()}
-    masks, runs, printed = [], [], []
+    masks, runs, printed, order = [], [], [], []
     for library in (None, torch):
         T, lib, optim, data = libraries(library)
         glue = {"start": {k: T.tensor(v) for k, v in start.items()},
                 "train": (T.tensor(images[:256]), T.tensor(labels[:256])),
-                "test": (T.tensor(images[256:]), T.tensor(labels[256:])),
+                "test": Digits(T, images[256:], labels[256:], **{
+                    "replay" if library else "order": order}),  # the same shuffles
                 "path": str(tmp_path / ("theirs.pth" if library else "ours.pth"))}
         if library is None:
             glue.update(save=nn.save, load=nn.load,
@@ -258,8 +258,10 @@ def test_fgsm_tutorial_runs_step_for_step_as_pytorch(torch, tmp_path):
         with contextlib.redirect_stdout(out):
             runs.append(tutorial(T, lib, optim, data, glue))
         printed.append(out.getvalue())
+        if library is None:  # our loader shuffled, every epsilon anew
+            assert sorted(order[:30]) == list(range(30)) != order[:30] != order[30:60]
     (got_acc, got_ex, got), (want_acc, want_ex, want) = runs
-    assert masks == []  # PyTorch's run used every mask
+    assert masks == [] and order == []  # PyTorch's run used every mask and index
     assert printed[0] == printed[1]
     assert got_acc == want_acc and got_acc[0] > 0.6 and got_acc[-1] < got_acc[0]
     assert_steps(got, want)
