@@ -21,9 +21,10 @@ Lines written differently here, and why:
   padded by 2 to MNIST's 28x28, with a faint noise (std 0.02) so that no max-pooling
   window holds equal values (equal in exact arithmetic, the two libraries' convolutions
   round them apart differently, and each picks its own first largest), normalised by
-  ``Normalize((0.1307,), (0.3081,))``, read in order (``shuffle=False``: the libraries'
-  shuffles differ); 2 epochs of 5 batches of 16 stand for 20 epochs of MNIST, and the
-  log line prints every 2 batches (not 500);
+  ``Normalize((0.1307,), (0.3081,))`` (``Digits``); the loaders shuffle as written, and
+  PyTorch's read the samples in the order ours drew (the generators differ); 2 epochs
+  of 5 batches of 16 stand for 20 epochs of MNIST, and the log line prints every 2
+  batches (not 500);
 - ``torchvision.utils.make_grid`` (not installed) is left out: ``convert_image_np`` takes
   the first image and its transformed image;
 - each ``Net()`` starts from PyTorch's weights, and PyTorch's dropout (the module and
@@ -42,7 +43,7 @@ import pytest
 
 import autograd as ag
 import nn
-from pytorch_examples_helpers import (assert_printed, assert_steps, libraries,
+from pytorch_examples_helpers import (Digits, assert_printed, assert_steps, libraries,
                                       record_dropout, record_steps, replay_dropout)
 
 # F.nll_loss(..., size_average=False) and F.affine_grid/grid_sample without
@@ -153,10 +154,8 @@ def tutorial(torch, nn, optim, data, glue: dict) -> tuple:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
     # Training dataset, Test dataset (MNIST's stand-in, see the top)
-    train_loader = data.DataLoader(data.TensorDataset(*glue["train"]), batch_size=16,
-                                   shuffle=False)
-    test_loader = data.DataLoader(data.TensorDataset(*glue["test"]), batch_size=16,
-                                  shuffle=False)
+    train_loader = data.DataLoader(glue["train"], batch_size=16, shuffle=True)
+    test_loader = data.DataLoader(glue["test"], batch_size=16, shuffle=True)
 
     model = Net().to(device)
     glue["model"](model)  # the test's glue: PyTorch's start, dropout recorded or replayed
@@ -249,7 +248,7 @@ def test_spatial_transformer_tutorial_runs_step_for_step_as_pytorch(torch):
     # grid point, i.e. on how each library's linspace rounds (PyTorch's own rounding even
     # depends on its CPU kernel's vector width). Both start shifted by 0.07 pixel instead.
     start["fc_loc.2.bias"] = start["fc_loc.2.bias"] + [0, 0, 0.005, 0, 0, 0.005]
-    masks, steps, shown, printed = [], [], [], []
+    masks, steps, shown, printed, orders = [], [], [], [], ([], [])
     for library in (None, torch):  # ours first: PyTorch's run replays our dropout
         T, lib, optim, data = libraries(library)
         ours = library is None
@@ -264,15 +263,19 @@ def test_spatial_transformer_tutorial_runs_step_for_step_as_pytorch(torch):
                 replay_dropout(torch, model, masks)
 
         glue = {"F": FunctionalDropout(T, lib.functional, masks, replay=not ours),
-                "train": (T.tensor(images[:80]), T.tensor(labels[:80])),
-                "test": (T.tensor(images[80:]), T.tensor(labels[80:])),
+                "train": Digits(T, images[:80], labels[:80], **{
+                    "order" if ours else "replay": orders[0]}),  # the same shuffles
+                "test": Digits(T, images[80:], labels[80:], **{
+                    "order" if ours else "replay": orders[1]}),
                 "model": model_glue,
                 "optimizer": lambda opt, record=run_steps: record_steps(opt, record)}
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             shown.append(tutorial(T, lib, optim, data, glue))
         printed.append(out.getvalue())
-    assert masks == []  # PyTorch's run used every mask
+        if ours:  # our loaders shuffled, each epoch anew
+            assert sorted(orders[0][:80]) == list(range(80)) != orders[0][:80] != orders[0][80:]
+    assert masks == [] and orders == ([], [])  # PyTorch's run used every mask and index
     assert len(steps[0]) == 2 * 2 * 5
     assert_steps(steps[0], steps[1])
     assert_printed(printed[0], printed[1])
