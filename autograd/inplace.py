@@ -1,7 +1,7 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
 masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_
-fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_``, and ``uniform_
-normal_``, which draw from a ``numpy.random.Generator``).
+fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_
+lerp_``, and ``uniform_ normal_``, which draw from a ``numpy.random.Generator``).
 
 Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
 optimizer's update) they write in place. Every write stamps the written memory
@@ -248,15 +248,29 @@ class InplaceOps:
         """self = log(self), in place (NaN below 0, as PyTorch)."""
         return self._math_("log")
 
-    def _math_(self, name: str) -> Any:
-        """The values of ``self.<name>()`` written into self. As PyTorch, a bool tensor is
-        refused, and so is an integer one where the values are floats (exp, sqrt...)."""
+    def _math_(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """The values of ``self.<name>(*args, **kwargs)`` written into self. As PyTorch, a
+        bool tensor is refused, and so is an integer one where the values are floats."""
         if self.dtype == np.bool_:
             raise DTypeError(f"in-place {name}_ on a bool tensor, which PyTorch refuses too; "
                              f"convert it first (t = t.astype(np.float64))")
-        return self._write(f"{name}_", f"x = x.{name}()", lambda out: np.copyto(
-            out, getattr(self.detach(), name)().data, casting="same_kind"),
-            recorded=lambda: getattr(self, name)())
+        call = f"x = x.{name}(...)" if args or kwargs else f"x = x.{name}()"
+        return self._write(f"{name}_", call, lambda out: np.copyto(
+            out, getattr(self.detach(), name)(*args, **kwargs).data, casting="same_kind"),
+            *args, recorded=lambda: getattr(self, name)(*args, **kwargs))
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        """self += value * tensor1 * tensor2, in place (Adam's ``exp_avg_sq.addcmul_(grad,
+        grad, value=1 - beta2)``)."""
+        return self._math_("addcmul", tensor1, tensor2, value=value)
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        """self += value * tensor1 / tensor2, in place (``p.addcdiv_(m, denom, value=-lr)``)."""
+        return self._math_("addcdiv", tensor1, tensor2, value=value)
+
+    def lerp_(self, end: Any, weight: Any) -> Any:
+        """self += weight * (end - self), in place (``exp_avg.lerp_(grad, 1 - beta1)``)."""
+        return self._math_("lerp", end, weight)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         """self limited to [min, max] in place (either may be None, not both; where

@@ -27,7 +27,7 @@ __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis"
            "gather", "scatter", "scatter_add", "unbind", "chunk", "topk",
            "amax", "amin", "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose",
            "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",
-           "meshgrid"]
+           "meshgrid", "addcmul", "addcdiv"]
 
 
 # ------------------------------------------------------------ shape and pieces
@@ -276,6 +276,16 @@ def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1,  # noqa: A002
 
 
 # ------------------------------------------------------------ comparisons (constants)
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
+    """input + value * tensor1 * tensor2 (``input.addcmul``)."""
+    return as_tensor(input).addcmul(tensor1, tensor2, value=value)
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
+    """input + value * tensor1 / tensor2 (``input.addcdiv``)."""
+    return as_tensor(input).addcdiv(tensor1, tensor2, value=value)
+
+
 def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
             equal_nan: bool = False) -> Tensor:
     """Elementwise |input - other| <= atol + rtol * |other|: a boolean tensor."""

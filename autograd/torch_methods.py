@@ -265,6 +265,17 @@ class TorchMethods:
         replaced = np.nan_to_num(self.data, nan=nan, posinf=posinf, neginf=neginf)
         return where(np.isfinite(self.data), self, replaced)
 
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> AnyTensor:
+        """self + (value * tensor1) * tensor2, differentiable in all three; all broadcast.
+        PyTorch's CPU kernel fuses the last multiply-add (one rounding fewer: the values
+        may differ from these in the last bit)."""
+        return self + value * tensor1 * tensor2
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> AnyTensor:
+        """self + (value * tensor1) / tensor2, in PyTorch's order (its values to the last
+        bit), differentiable in all three (``p.addcdiv_(exp_avg, denom, value=-lr)``)."""
+        return self + value * tensor1 / tensor2
+
     def lerp(self, end: Any, weight: Any) -> AnyTensor:
         """self + weight * (end - self): from self (weight 0) to ``end`` (weight 1);
         ``weight`` a number or a tensor (then differentiable too); all three broadcast.
