@@ -40,6 +40,8 @@ from ._random import (Generator, default_generator, get_rng_state, initial_seed,
 from .dtypes import (double, finfo, float16, float32, float64, half, iinfo, int8, int16, int32,
                      int64, long, short, uint8)
 from .printing import set_printoptions
+from .memory_formats import (channels_last, channels_last_3d, contiguous_format,
+                             memory_format, preserve_format)
 from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm, chunk,
                               clamp_max, clamp_min, clone, diag, dist, eq, flatten, gather, ge,
                               gt, index_select, isclose, le, lerp, lt, masked_fill,
@@ -112,6 +114,9 @@ __all__ = [
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
     "short", "long", "uint8", "finfo", "iinfo", "set_printoptions",
+    # PyTorch's memory formats (memory_format=: the C order every Tensor has here)
+    "memory_format", "preserve_format", "contiguous_format", "channels_last",
+    "channels_last_3d",
     # PyTorch's legacy typed constructors (torch.LongTensor([label]))
     "LongTensor", "IntTensor", "FloatTensor", "DoubleTensor", "BoolTensor",
     # sampling

@@ -207,9 +207,9 @@ def any(input: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None
     return as_tensor(input).any(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
-def clone(input: Any) -> Tensor:  # noqa: A002
+def clone(input: Any, *, memory_format: Any = None) -> Tensor:  # noqa: A002
     """A copy with its own memory; the gradient passes through."""
-    return as_tensor(input).clone()
+    return as_tensor(input).clone(memory_format=memory_format)
 
 
 def numel(input: Any) -> int:  # noqa: A002
@@ -276,11 +276,13 @@ def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1,  # noqa: A002
 
 
 # ------------------------------------------------------------ comparisons (constants)
+@accepts_out
 def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
     """input + value * tensor1 * tensor2 (``input.addcmul``)."""
     return as_tensor(input).addcmul(tensor1, tensor2, value=value)
 
 
+@accepts_out
 def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
     """input + value * tensor1 / tensor2 (``input.addcdiv``)."""
     return as_tensor(input).addcdiv(tensor1, tensor2, value=value)

@@ -88,7 +88,7 @@ def adam_as_pytorch_wrote_it(torch, Optimizer):
                     state = self.state[p]
                     if len(state) == 0:
                         state['step'] = 0
-                        state['exp_avg'] = torch.zeros_like(p)
+                        state['exp_avg'] = torch.zeros_like(p, memory_format=torch.preserve_format)
                         state['exp_avg_sq'] = torch.zeros_like(p)
                     exp_avg, exp_avg_sq = state['exp_avg'], state['exp_avg_sq']
                     state['step'] += 1
