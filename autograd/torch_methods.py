@@ -1,10 +1,11 @@
 """``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
-``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
-``allclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``,
-``where nan_to_num lerp scatter scatter_add`` (``scatter_`` is in ``inplace``, beside the other
-in-place methods; ``scatter_target`` is the part the two share), the matrix methods
-``inverse slogdet logdet cholesky matrix_power``, and ``repeat`` (NumPy's or PyTorch's, as
-spelled) with ``repeat_interleave``.
+``torch_spellings.TorchSpellings``): the kind (``is_sparse is_floating_point is_complex
+element_size``), the comparisons by name (``x.eq(y)``, ``x.lt(0)``), ``allclose equal``,
+``bmm addmm``, ``amax amin unbind diag topk``, ``where nan_to_num lerp addcmul addcdiv
+scatter scatter_add`` (``scatter_`` is in ``inplace``, beside the other in-place methods;
+``scatter_target`` is the part the two share), the matrix methods ``inverse slogdet
+logdet cholesky matrix_power``, and ``repeat`` (NumPy's or PyTorch's, as spelled) with
+``repeat_interleave``.
 
 Each is a line or two over ops that exist under NumPy's names, so the graph (and a
 drawing) shows those ops; none has a VJP of its own.
@@ -109,6 +110,25 @@ class TorchMethods:
     """PyTorch's method names over the existing ops (a mixin: ``Tensor`` is its user)."""
 
     __slots__ = ()
+
+    # ------------------------------------------------------------ kind
+    @property
+    def is_sparse(self) -> bool:
+        """False: every tensor is dense here (optimizers copied from PyTorch check
+        ``if grad.is_sparse: raise ...``)."""
+        return False
+
+    def is_floating_point(self) -> bool:
+        """Whether the dtype is floating (float16/32/64), as PyTorch's."""
+        return self.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        """Whether the dtype is complex, as PyTorch's."""
+        return self.dtype.kind == "c"
+
+    def element_size(self) -> int:
+        """Bytes per element (8 for float64), as PyTorch's."""
+        return self.dtype.itemsize
 
     # ------------------------------------------------------------ repeat
     def repeat(self, *position: Any, repeats: Any = None, axis: Any = None,

@@ -85,6 +85,8 @@ def adam_as_pytorch_wrote_it(torch, Optimizer):
                 for p in group['params']:
                     if p.grad is None:
                         continue
+                    if p.grad.is_sparse:
+                        raise RuntimeError('Adam does not support sparse gradients')
                     state = self.state[p]
                     if len(state) == 0:
                         state['step'] = 0
