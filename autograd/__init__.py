@@ -46,8 +46,8 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               clamp_max, clamp_min, clone, diag, dist, eq, flatten, gather, ge,
                               gt, index_select, isclose, le, lerp, lt, masked_fill,
                               masked_select, meshgrid, mm, moveaxis, movedim, mv, nan_to_num,
-                              narrow, ne, numel, permute, scatter, scatter_add, std_mean, topk,
-                              unbind, unflatten, unsqueeze, var_mean)
+                              narrow, ne, numel, permute, rsqrt, scatter, scatter_add, std_mean,
+                              topk, unbind, unflatten, unsqueeze, var_mean)
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
@@ -131,7 +131,7 @@ __all__ = [
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "amax", "amin",
     "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
-    "addcmul", "addcdiv",
+    "addcmul", "addcdiv", "rsqrt",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist",

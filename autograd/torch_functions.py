@@ -27,7 +27,7 @@ __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis"
            "gather", "scatter", "scatter_add", "unbind", "chunk", "topk",
            "amax", "amin", "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose",
            "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",
-           "meshgrid", "addcmul", "addcdiv"]
+           "meshgrid", "addcmul", "addcdiv", "rsqrt"]
 
 
 # ------------------------------------------------------------ shape and pieces
@@ -276,6 +276,12 @@ def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1,  # noqa: A002
 
 
 # ------------------------------------------------------------ comparisons (constants)
+@accepts_out
+def rsqrt(input: Any) -> Tensor:  # noqa: A002
+    """1 / sqrt(input) (``input.rsqrt()``)."""
+    return as_tensor(input).rsqrt()
+
+
 @accepts_out
 def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
     """input + value * tensor1 * tensor2 (``input.addcmul``)."""

@@ -1,7 +1,7 @@
 """``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
 ``torch_spellings.TorchSpellings``): the kind (``is_sparse is_floating_point is_complex
 element_size``), the comparisons by name (``x.eq(y)``, ``x.lt(0)``), ``allclose equal``,
-``bmm addmm``, ``amax amin unbind diag topk``, ``where nan_to_num lerp addcmul addcdiv
+``bmm addmm``, ``amax amin unbind diag topk``, ``rsqrt where nan_to_num lerp addcmul addcdiv
 scatter scatter_add`` (``scatter_`` is in ``inplace``, beside the other in-place methods;
 ``scatter_target`` is the part the two share), the matrix methods ``inverse slogdet
 logdet cholesky matrix_power``, and ``repeat`` (NumPy's or PyTorch's, as spelled) with
@@ -270,6 +270,10 @@ class TorchMethods:
         return ValuesIndices(self.take_along_axis(indices, axis), indices)
 
     # ------------------------------------------------------------ elementwise
+    def rsqrt(self) -> AnyTensor:
+        """1 / sqrt(self) (inf at 0, NaN below), as PyTorch's."""
+        return 1 / self.sqrt()
+
     def where(self, condition: Any, other: Any) -> AnyTensor:
         """self where ``condition`` (a boolean mask) holds, else ``other`` (a tensor or a
         number): PyTorch's ``x.where(cond, y)``, ``autograd.where(cond, x, y)``."""
