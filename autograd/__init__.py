@@ -40,12 +40,15 @@ from ._random import (Generator, default_generator, get_rng_state, initial_seed,
 from .dtypes import (double, finfo, float16, float32, float64, half, iinfo, int8, int16, int32,
                      int64, long, short, uint8)
 from .printing import set_printoptions
-from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max, clamp_min,
-                              clone, diag, dist, eq, flatten, gather, ge, gt, index_select,
-                              isclose, le, lerp, lt, masked_fill, masked_select, mm, moveaxis,
-                              movedim, mv, nan_to_num, narrow, ne, numel, permute,
-                              repeat_interleave, scatter, scatter_add, spmm, std_mean, topk,
-                              unbind, unflatten, unsqueeze, var_mean)
+from .memory_formats import (channels_last, channels_last_3d, contiguous_format,
+                             memory_format, preserve_format)
+from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm, chunk,
+                              clamp_max, clamp_min, clone, diag, dist, eq, flatten, gather, ge,
+                              gt, index_select, isclose, le, lerp, lt, masked_fill,
+                              masked_select, meshgrid, mm, moveaxis, movedim, mv, nan_to_num,
+                              narrow, ne, numel, permute, repeat_interleave, rsqrt, scatter,
+                              scatter_add, spmm, std_mean, topk, unbind, unflatten, unsqueeze,
+                              var_mean)
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
@@ -112,6 +115,9 @@ __all__ = [
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
     "short", "long", "uint8", "finfo", "iinfo", "set_printoptions",
+    # PyTorch's memory formats (memory_format=: the C order every Tensor has here)
+    "memory_format", "preserve_format", "contiguous_format", "channels_last",
+    "channels_last_3d",
     # PyTorch's legacy typed constructors (torch.LongTensor([label]))
     "LongTensor", "IntTensor", "FloatTensor", "DoubleTensor", "BoolTensor",
     # sampling
@@ -127,7 +133,8 @@ __all__ = [
     "amax", "amin",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
     "diag",
-    "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",
+    "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
+    "addcmul", "addcdiv", "rsqrt",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist",

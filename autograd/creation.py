@@ -22,6 +22,7 @@ from ._arrays import as_dtype
 from ._random import as_generator, below
 from ._sampling import draw_integers, float_dtype, integer_range, whole_number
 from .errors import GeneratorError, ShapeError, UsageError
+from .memory_formats import check_memory_format
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .torch_shapes import check_device
@@ -93,40 +94,44 @@ def full(size: Any, fill_value: float, dtype: Any = None,
     return _leaf(np.full(shape, fill_value, dtype=_dtype(dtype)), requires_grad, device, "full")
 
 
-def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
+def _like(t: Any, dtype: Any, memory_format: Any = None,
+          owner: str = "a *_like function") -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype of a ``*_like`` result (``memory_format``: see memory_formats)."""
+    check_memory_format(memory_format, owner)
     t = as_tensor(t)
     return t.shape, (t.dtype if dtype is None else as_dtype(dtype, "dtype"))
 
 
 @accepts_out
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
-               device: Any = None) -> Tensor:
+               device: Any = None, memory_format: Any = None) -> Tensor:
     """Zeros with the shape (and dtype, unless given) of ``t``."""
-    shape, dtype = _like(t, dtype)
+    shape, dtype = _like(t, dtype, memory_format, "zeros_like")
     return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "zeros_like")
 
 
 @accepts_out
 def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
-               device: Any = None) -> Tensor:
+               device: Any = None, memory_format: Any = None) -> Tensor:
     """PyTorch's ``empty_like``: zeros here with the shape (and dtype, unless given) of
     ``t``."""
-    shape, dtype = _like(t, dtype)
+    shape, dtype = _like(t, dtype, memory_format, "empty_like")
     return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "empty_like")
 
 
 @accepts_out
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
-              device: Any = None) -> Tensor:
+              device: Any = None, memory_format: Any = None) -> Tensor:
     """Ones with the shape (and dtype, unless given) of ``t``."""
-    shape, dtype = _like(t, dtype)
+    shape, dtype = _like(t, dtype, memory_format, "ones_like")
     return _leaf(np.ones(shape, dtype=dtype), requires_grad, device, "ones_like")
 
 
 def full_like(t: Any, fill_value: float, dtype: Any = None,
-              requires_grad: bool = False, *, device: Any = None) -> Tensor:
+              requires_grad: bool = False, *, device: Any = None,
+              memory_format: Any = None) -> Tensor:
     """``fill_value`` everywhere, with the shape (and dtype, unless given) of ``t``."""
-    shape, dtype = _like(t, dtype)
+    shape, dtype = _like(t, dtype, memory_format, "full_like")
     return _leaf(np.full(shape, fill_value, dtype=dtype), requires_grad, device, "full_like")
 
 
@@ -201,11 +206,11 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Any 
 
 
 def randint_like(input: Any, low: int = 0, high: Any = None, *,  # noqa: A002
-                 generator: Any = None, dtype: Any = None,
-                 requires_grad: bool = False, device: Any = None) -> Tensor:
+                 generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+                 device: Any = None, memory_format: Any = None) -> Tensor:
     """``randint`` with the shape (and dtype, unless given) of ``input``: ``randint_like(x,
     high)`` or ``randint_like(x, low, high)``."""
-    shape, dtype = _like(input, dtype)
+    shape, dtype = _like(input, dtype, memory_format, "randint_like")
     if high is None:
         low, high = 0, low
     first, last = integer_range(low, high, dtype, "randint_like")
@@ -229,9 +234,10 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None,
 
 @accepts_out
 def rand_like(input: Any, *, generator: Any = None, dtype: Any = None,  # noqa: A002
-              requires_grad: bool = False, device: Any = None) -> Tensor:
+              requires_grad: bool = False, device: Any = None,
+              memory_format: Any = None) -> Tensor:
     """``rand`` with the shape (and floating dtype, unless given) of ``input``."""
-    shape, dtype = _like(input, dtype)
+    shape, dtype = _like(input, dtype, memory_format, "rand_like")
     dtype = float_dtype(dtype, "the dtype", "rand_like")
     sample = as_generator(generator, "rand_like").random(shape)
     return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad, device, "rand_like")
@@ -239,9 +245,10 @@ def rand_like(input: Any, *, generator: Any = None, dtype: Any = None,  # noqa: 
 
 @accepts_out
 def randn_like(input: Any, *, generator: Any = None, dtype: Any = None,  # noqa: A002
-               requires_grad: bool = False, device: Any = None) -> Tensor:
+               requires_grad: bool = False, device: Any = None,
+               memory_format: Any = None) -> Tensor:
     """``randn`` with the shape (and floating dtype, unless given) of ``input``."""
-    shape, dtype = _like(input, dtype)
+    shape, dtype = _like(input, dtype, memory_format, "randn_like")
     dtype = float_dtype(dtype, "the dtype", "randn_like")
     sample = as_generator(generator, "randn_like").standard_normal(shape)
     return _leaf(sample.astype(dtype, copy=False), requires_grad, device, "randn_like")

@@ -1,7 +1,8 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
 masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_
-fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_``, and ``uniform_
-normal_``, which draw from a ``numpy.random.Generator``).
+fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_
+lerp_ sign_ pow_ square_ reciprocal_``; the random fills ``uniform_ normal_``... are in
+``random_methods``).
 
 Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
 optimizer's update) they write in place. Every write stamps the written memory
@@ -23,8 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._arrays import FLOATS, to_array
-from ._random import as_generator, below
+from ._arrays import to_array
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
@@ -248,15 +248,45 @@ class InplaceOps:
         """self = log(self), in place (NaN below 0, as PyTorch)."""
         return self._math_("log")
 
-    def _math_(self, name: str) -> Any:
-        """The values of ``self.<name>()`` written into self. As PyTorch, a bool tensor is
-        refused, and so is an integer one where the values are floats (exp, sqrt...)."""
+    def _math_(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """The values of ``self.<name>(*args, **kwargs)`` written into self. As PyTorch, a
+        bool tensor is refused, and so is an integer one where the values are floats."""
         if self.dtype == np.bool_:
             raise DTypeError(f"in-place {name}_ on a bool tensor, which PyTorch refuses too; "
                              f"convert it first (t = t.astype(np.float64))")
-        return self._write(f"{name}_", f"x = x.{name}()", lambda out: np.copyto(
-            out, getattr(self.detach(), name)().data, casting="same_kind"),
-            recorded=lambda: getattr(self, name)())
+        call = f"x = x.{name}(...)" if args or kwargs else f"x = x.{name}()"
+        return self._write(f"{name}_", call, lambda out: np.copyto(
+            out, getattr(self.detach(), name)(*args, **kwargs).data, casting="same_kind"),
+            *args, recorded=lambda: getattr(self, name)(*args, **kwargs))
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        """self += value * tensor1 * tensor2, in place (Adam's ``exp_avg_sq.addcmul_(grad,
+        grad, value=1 - beta2)``)."""
+        return self._math_("addcmul", tensor1, tensor2, value=value)
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        """self += value * tensor1 / tensor2, in place (``p.addcdiv_(m, denom, value=-lr)``)."""
+        return self._math_("addcdiv", tensor1, tensor2, value=value)
+
+    def lerp_(self, end: Any, weight: Any) -> Any:
+        """self += weight * (end - self), in place (``exp_avg.lerp_(grad, 1 - beta1)``)."""
+        return self._math_("lerp", end, weight)
+
+    def sign_(self) -> Any:
+        """self = sign(self), in place (Lion's ``update.sign_()``)."""
+        return self._math_("sign")
+
+    def square_(self) -> Any:
+        """self = self ** 2, in place."""
+        return self._math_("square")
+
+    def pow_(self, exponent: Any) -> Any:
+        """self = self ** exponent, in place."""
+        return self._math_("pow", exponent)
+
+    def reciprocal_(self) -> Any:
+        """self = 1 / self, in place."""
+        return self._math_("reciprocal")
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         """self limited to [min, max] in place (either may be None, not both; where
@@ -333,26 +363,6 @@ class InplaceOps:
                            lambda out: np.fill_diagonal(out, _value(fill_value), wrap=wrap),
                            fill_value)
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
-        """Fill with samples uniform in [a, b) drawn from ``generator``, a
-        ``numpy.random.Generator`` (``autograd.default_generator`` if None, as ``rand``)."""
-        rng = _random_fill_checks(self, "uniform_", generator)
-        if not (np.isfinite(a) and np.isfinite(b) and np.isfinite(b - a) and a <= b):
-            raise UsageError(f"uniform_ draws from [a, b): a and b must be finite with "
-                             f"a <= b; got a={a}, b={b}")
-        return self._write("uniform_", "x = autograd.rand(*x.shape) * (b - a) + a",
-                           lambda out: _store(out, below(rng.uniform(a, b, out.shape), a, b,
-                                                         out.dtype)))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
-        """Fill with normal samples of ``mean`` and ``std`` drawn from ``generator`` (as
-        ``uniform_``)."""
-        rng = _random_fill_checks(self, "normal_", generator)
-        if not std >= 0:
-            raise UsageError(f"normal_: std must be >= 0; got {std}")
-        return self._write("normal_", "x = autograd.randn(*x.shape) * std + mean",
-                           lambda out: _store(out, rng.normal(mean, std, out.shape)))
-
 
 def _value(x: Any) -> Any:
     """A tensor's array, anything else as it is (NumPy takes numbers and arrays)."""
@@ -372,17 +382,3 @@ def _scaled_operand(other: Any, alpha: Any) -> Any:
     if alpha == 1:
         return other
     return alpha * other if isinstance(other, InplaceOps) else _scaled(other, alpha)
-
-
-def _random_fill_checks(t: Any, name: str, generator: Any) -> np.random.Generator:
-    """The generator to draw from, once ``t`` is known to be a floating tensor."""
-    if t.dtype not in FLOATS:
-        raise DTypeError(f"{name} fills a floating tensor (float16/32/64); this one is "
-                         f"{t.dtype}. Draw integers with generator.integers(...) and "
-                         f"copy_ them in.")
-    return as_generator(generator, name)
-
-
-def _store(out: np.ndarray, sample: np.ndarray) -> None:
-    """Write float64 samples into ``out``, rounded to its dtype."""
-    np.copyto(out, sample, casting="same_kind")

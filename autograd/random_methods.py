@@ -1,7 +1,6 @@
 """``RandomMethods``: PyTorch's sampling methods of ``Tensor`` (a mixin): ``multinomial``,
-``bernoulli``, and the in-place fills ``bernoulli_ random_ exponential_ cauchy_
-log_normal_ geometric_``
-(``uniform_`` and ``normal_`` are in ``inplace``).
+``bernoulli``, and the in-place fills ``uniform_ normal_ bernoulli_ random_ exponential_
+cauchy_ log_normal_ geometric_``.
 
 Each draws from ``generator=``, a ``numpy.random.Generator`` (``autograd.default_generator``
 if None, as ``autograd.rand``). The samples are constants: no gradient flows through a draw.
@@ -16,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ._random import as_generator
+from ._arrays import FLOATS
+from ._random import as_generator, below
 from ._sampling import (check_probabilities, draw_integers, exact_integers, float_dtype,
                         integer_range, multinomial_indices, whole_number)
 from .errors import DTypeError, ShapeError, UsageError
@@ -158,3 +158,37 @@ class RandomMethods:
         return self._write("geometric_", instead,
                            lambda out: np.copyto(out, rng.geometric(p, out.shape),
                                                  casting="unsafe"))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill with samples uniform in [a, b) drawn from ``generator``, a
+        ``numpy.random.Generator`` (``autograd.default_generator`` if None, as ``rand``)."""
+        rng = _random_fill_checks(self, "uniform_", generator)
+        if not (np.isfinite(a) and np.isfinite(b) and np.isfinite(b - a) and a <= b):
+            raise UsageError(f"uniform_ draws from [a, b): a and b must be finite with "
+                             f"a <= b; got a={a}, b={b}")
+        return self._write("uniform_", "x = autograd.rand(*x.shape) * (b - a) + a",
+                           lambda out: _store(out, below(rng.uniform(a, b, out.shape), a, b,
+                                                         out.dtype)))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill with normal samples of ``mean`` and ``std`` drawn from ``generator`` (as
+        ``uniform_``)."""
+        rng = _random_fill_checks(self, "normal_", generator)
+        if not std >= 0:
+            raise UsageError(f"normal_: std must be >= 0; got {std}")
+        return self._write("normal_", "x = autograd.randn(*x.shape) * std + mean",
+                           lambda out: _store(out, rng.normal(mean, std, out.shape)))
+
+
+def _random_fill_checks(t: Any, name: str, generator: Any) -> np.random.Generator:
+    """The generator to draw from, once ``t`` is known to be a floating tensor."""
+    if t.dtype not in FLOATS:
+        raise DTypeError(f"{name} fills a floating tensor (float16/32/64); this one is "
+                         f"{t.dtype}. Draw integers with generator.integers(...) and "
+                         f"copy_ them in.")
+    return as_generator(generator, name)
+
+
+def _store(out: np.ndarray, sample: np.ndarray) -> None:
+    """Write float64 samples into ``out``, rounded to its dtype."""
+    np.copyto(out, sample, casting="same_kind")

@@ -29,7 +29,7 @@ __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis"
            "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "repeat_interleave",
            "amax", "amin", "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp",
            "isclose", "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le",
-           "gt", "ge"]
+           "gt", "ge", "meshgrid", "addcmul", "addcdiv", "rsqrt"]
 
 
 # ------------------------------------------------------------ shape and pieces
@@ -228,14 +228,46 @@ def any(input: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None
     return as_tensor(input).any(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
-def clone(input: Any) -> Tensor:  # noqa: A002
+def clone(input: Any, *, memory_format: Any = None) -> Tensor:  # noqa: A002
     """A copy with its own memory; the gradient passes through."""
-    return as_tensor(input).clone()
+    return as_tensor(input).clone(memory_format=memory_format)
 
 
 def numel(input: Any) -> int:  # noqa: A002
     """The number of elements."""
     return as_tensor(input).numel()
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids of 0-d or 1-d inputs ``x_1..x_n`` (or one list of them): with
+    ``indexing='ij'`` output k has shape ``(len x_1, ..., len x_n)`` and
+    ``out_k[i_1, ..., i_n] = x_k[i_k]``; ``'xy'`` swaps the first two axes of every output.
+    Each output is a broadcast view, so ``x_k``'s gradient sums over the other axes.
+    ``indexing`` is required: PyTorch's default is ``'ij'`` (it warns), NumPy's ``'xy'``."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise UsageError(
+            f"meshgrid(..., indexing={indexing!r}): write indexing='ij' (PyTorch's default, "
+            "matrix axes: output k varies along axis k) or indexing='xy' (NumPy's default, "
+            "Cartesian: the first two axes swapped); the two defaults differ, so there is "
+            "none here (PyTorch warns that it will require the argument too)")
+    axes = [as_tensor(t) for t in tensors]
+    for k, axis in enumerate(axes):
+        if axis.ndim > 1:
+            raise UsageError(f"meshgrid takes 0-d or 1-d tensors: input {k} has shape "
+                             f"{tuple(axis.shape)} (flatten it: x.reshape(-1))")
+    shape = [axis.numel() for axis in axes]
+    where = list(range(len(axes)))
+    if indexing == "xy" and len(axes) > 1:
+        shape[0], shape[1] = shape[1], shape[0]
+        where[0], where[1] = 1, 0
+    grids = []
+    for axis, k in zip(axes, where):
+        view = [1] * len(axes)
+        view[k] = -1
+        grids.append(axis.reshape(tuple(view)).broadcast_to(tuple(shape)))
+    return tuple(grids)
 
 
 # ------------------------------------------------------------ matrix products
@@ -271,6 +303,24 @@ def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1,  # noqa: A002
 
 
 # ------------------------------------------------------------ comparisons (constants)
+@accepts_out
+def rsqrt(input: Any) -> Tensor:  # noqa: A002
+    """1 / sqrt(input) (``input.rsqrt()``)."""
+    return as_tensor(input).rsqrt()
+
+
+@accepts_out
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
+    """input + value * tensor1 * tensor2 (``input.addcmul``)."""
+    return as_tensor(input).addcmul(tensor1, tensor2, value=value)
+
+
+@accepts_out
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
+    """input + value * tensor1 / tensor2 (``input.addcdiv``)."""
+    return as_tensor(input).addcdiv(tensor1, tensor2, value=value)
+
+
 def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
             equal_nan: bool = False) -> Tensor:
     """Elementwise |input - other| <= atol + rtol * |other|: a boolean tensor."""

@@ -1,10 +1,11 @@
 """``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
-``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
-``allclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``,
-``where nan_to_num lerp scatter scatter_add`` (``scatter_`` is in ``inplace``, beside the other
-in-place methods; ``scatter_target`` is the part the two share), the matrix methods
-``inverse slogdet logdet cholesky matrix_power``, and ``repeat`` (NumPy's or PyTorch's, as
-spelled) with ``repeat_interleave``.
+``torch_spellings.TorchSpellings``): the kind (``is_sparse is_floating_point is_complex
+element_size``), the comparisons by name (``x.eq(y)``, ``x.lt(0)``), ``allclose equal``,
+``bmm addmm``, ``amax amin unbind diag topk``, ``rsqrt where nan_to_num lerp addcmul addcdiv
+scatter scatter_add`` (``scatter_`` is in ``inplace``, beside the other in-place methods;
+``scatter_target`` is the part the two share), the matrix methods ``inverse slogdet
+logdet cholesky matrix_power``, and ``repeat`` (NumPy's or PyTorch's, as spelled) with
+``repeat_interleave``.
 
 Each is a line or two over ops that exist under NumPy's names, so the graph (and a
 drawing) shows those ops; none has a VJP of its own.
@@ -109,6 +110,25 @@ class TorchMethods:
     """PyTorch's method names over the existing ops (a mixin: ``Tensor`` is its user)."""
 
     __slots__ = ()
+
+    # ------------------------------------------------------------ kind
+    @property
+    def is_sparse(self) -> bool:
+        """False: every tensor is dense here (optimizers copied from PyTorch check
+        ``if grad.is_sparse: raise ...``)."""
+        return False
+
+    def is_floating_point(self) -> bool:
+        """Whether the dtype is floating (float16/32/64), as PyTorch's."""
+        return self.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        """Whether the dtype is complex, as PyTorch's."""
+        return self.dtype.kind == "c"
+
+    def element_size(self) -> int:
+        """Bytes per element (8 for float64), as PyTorch's."""
+        return self.dtype.itemsize
 
     # ------------------------------------------------------------ repeat
     def repeat(self, *position: Any, repeats: Any = None, axis: Any = None,
@@ -250,6 +270,10 @@ class TorchMethods:
         return ValuesIndices(self.take_along_axis(indices, axis), indices)
 
     # ------------------------------------------------------------ elementwise
+    def rsqrt(self) -> AnyTensor:
+        """1 / sqrt(self) (inf at 0, NaN below), as PyTorch's."""
+        return 1 / self.sqrt()
+
     def where(self, condition: Any, other: Any) -> AnyTensor:
         """self where ``condition`` (a boolean mask) holds, else ``other`` (a tensor or a
         number): PyTorch's ``x.where(cond, y)``, ``autograd.where(cond, x, y)``."""
@@ -264,6 +288,17 @@ class TorchMethods:
             return self.copy()
         replaced = np.nan_to_num(self.data, nan=nan, posinf=posinf, neginf=neginf)
         return where(np.isfinite(self.data), self, replaced)
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> AnyTensor:
+        """self + (value * tensor1) * tensor2, differentiable in all three; all broadcast.
+        PyTorch's CPU kernel fuses the last multiply-add (one rounding fewer: the values
+        may differ from these in the last bit)."""
+        return self + value * tensor1 * tensor2
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> AnyTensor:
+        """self + (value * tensor1) / tensor2, in PyTorch's order (its values to the last
+        bit), differentiable in all three (``p.addcdiv_(exp_avg, denom, value=-lr)``)."""
+        return self + value * tensor1 / tensor2
 
     def lerp(self, end: Any, weight: Any) -> AnyTensor:
         """self + weight * (end - self): from self (weight 0) to ``end`` (weight 1);

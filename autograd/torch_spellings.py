@@ -20,6 +20,7 @@ import numpy as np
 
 from ._arrays import as_dtype
 from .errors import DTypeError, ShapeError, UsageError
+from .memory_formats import check_memory_format
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .ops.shape import flattened_shape, memory_order
 from .tensor_math import where
@@ -248,8 +249,10 @@ class TorchSpellings(StorageMethods):
                              f"{np.shape(vec)}. Use @ (matmul) for other shapes.")
         return self @ vec
 
-    def clone(self) -> AnyTensor:
-        """``copy``: own memory, and the gradient passes through."""
+    def clone(self, *, memory_format: Any = None) -> AnyTensor:
+        """``copy``: own memory, and the gradient passes through (``memory_format``: see
+        ``autograd.memory_formats``)."""
+        check_memory_format(memory_format, "clone")
         return self.copy()
 
     # ------------------------------------------------------------ dtype and device
@@ -332,9 +335,10 @@ class TorchSpellings(StorageMethods):
         raise UsageError("cuda(): this engine computes with NumPy on the CPU; there is no "
                          "GPU device. Leave the tensor where it is (or .cpu(), which is self).")
 
-    def contiguous(self) -> AnyTensor:
+    def contiguous(self, memory_format: Any = None) -> AnyTensor:
         """self if its array is C-contiguous, else a C-ordered copy through which the
         gradient passes (as PyTorch; every op here also takes any layout)."""
+        check_memory_format(memory_format, "contiguous")
         return self if self.is_contiguous() else self.copy()
 
     def is_contiguous(self) -> bool:

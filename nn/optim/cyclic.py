@@ -9,7 +9,7 @@ from typing import Any
 
 from .optimizer import Optimizer, check
 from .._checks import flag, integer, real_number
-from .schedulers import LRScheduler, _cosine, _per_group
+from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, _cosine, _per_group
 
 __all__ = ["CosineAnnealingWarmRestarts", "CyclicLR", "MomentumCycling"]
 
@@ -54,6 +54,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     length of the current cycle and T_cur the steps since its start.
     """
 
+    __module__ = _LR_SCHEDULER_MODULE
+
     def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1,
                  eta_min: float = 0.0, last_epoch: int = -1) -> None:
         owner = "CosineAnnealingWarmRestarts"
@@ -89,6 +91,8 @@ class CyclicLR(MomentumCycling, LRScheduler):
     scale``, starting at ``max_momentum`` (each group records ``max_momentum`` and
     ``base_momentum``); an optimizer with neither (Adagrad) needs ``cycle_momentum=False``.
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     MODES = ("triangular", "triangular2", "exp_range")
 

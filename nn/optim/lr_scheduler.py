@@ -4,11 +4,13 @@
 The classes are those of ``nn.optim`` itself, not copies
 (``nn.optim.lr_scheduler.StepLR is nn.optim.StepLR``); they live in ``schedulers.py``,
 ``cyclic.py``, ``plateau.py``, ``more_schedulers.py`` and ``one_cycle.py``. Every name
-of PyTorch's ``torch.optim.lr_scheduler.__all__`` is here.
+of PyTorch's ``torch.optim.lr_scheduler.__all__`` is here, and ``_LRScheduler``, the base
+class's name before PyTorch 2.0 (not in its ``__all__`` either), which custom schedulers
+still subclass.
 """
 from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
 from .more_schedulers import (ChainedScheduler, ConstantLR, LambdaLR, MultiplicativeLR,
-                              PolynomialLR)
+                              PolynomialLR, SequentialLR)
 from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
 from .schedulers import (
@@ -18,7 +20,6 @@ from .schedulers import (
     LinearWarmup,
     LRScheduler,
     MultiStepLR,
-    SequentialLR,
     StepLR,
 )
 
@@ -29,3 +30,8 @@ __all__ = [
     "PolynomialLR", "OneCycleLR", "ChainedScheduler",
 ]
 
+
+class _LRScheduler(LRScheduler):  # noqa: N801 (PyTorch's name)
+    """PyTorch's ``torch.optim.lr_scheduler._LRScheduler``, the base class before 2.0 and
+    a subclass of ``LRScheduler`` there too: a scheduler written as its subclass
+    (overriding ``get_lr()``) runs unchanged."""

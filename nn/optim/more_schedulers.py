@@ -1,6 +1,6 @@
 """More of PyTorch's learning-rate schedulers, with its names and semantics: LambdaLR and
-MultiplicativeLR (a factor from a function of the epoch), ConstantLR, PolynomialLR and
-ChainedScheduler.
+MultiplicativeLR (a factor from a function of the epoch), ConstantLR, PolynomialLR, and the
+two that combine schedulers, SequentialLR and ChainedScheduler.
 
 They follow ``schedulers.py``'s rules: ``step()`` updates each group's current lr by the
 step rule (so schedulers stepped together compose) and ``step(epoch)`` jumps to the
@@ -8,17 +8,19 @@ closed form from the group's ``initial_lr``.
 """
 from __future__ import annotations
 
+import bisect
 import types
 from collections.abc import Callable, Sequence
 from typing import Any, Union
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check
 from .._checks import integer, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .plateau import ReduceLROnPlateau
-from .schedulers import LRScheduler, warn_if_optimizer_not_stepped
+from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, warn_if_optimizer_not_stepped
 
-__all__ = ["LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR", "ChainedScheduler"]
+__all__ = ["LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR", "SequentialLR",
+           "ChainedScheduler"]
 
 LrLambda = Union[Callable[[int], float], Sequence[Callable[[int], float]]]
 
@@ -85,6 +87,8 @@ class LambdaLR(_FunctionScheduler):
     Example: ``LambdaLR(opt, lambda epoch: 0.95 ** epoch)``.
     """
 
+    __module__ = _LR_SCHEDULER_MODULE
+
     def __init__(self, optimizer: Optimizer, lr_lambda: LrLambda,
                  last_epoch: int = -1) -> None:
         self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
@@ -104,6 +108,8 @@ class MultiplicativeLR(_FunctionScheduler):
 
     Example: ``MultiplicativeLR(opt, lambda epoch: 0.95)``.
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, lr_lambda: LrLambda,
                  last_epoch: int = -1) -> None:
@@ -129,6 +135,8 @@ class ConstantLR(LRScheduler):
     ``total_iters`` divides it by ``factor`` (with ``factor=0``, that step takes the
     closed form, initial_lr).
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1) -> None:
@@ -158,6 +166,8 @@ class PolynomialLR(LRScheduler):
     ``((1 - epoch / T) / (1 - (epoch - 1) / T)) ** power``; later steps keep it.
     """
 
+    __module__ = _LR_SCHEDULER_MODULE
+
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
                  last_epoch: int = -1) -> None:
         self.total_iters = integer("PolynomialLR", "total_iters", total_iters, minimum=1)
@@ -176,6 +186,77 @@ class PolynomialLR(LRScheduler):
         return [lr * (left / before) ** self.power for lr in lrs]
 
 
+class SequentialLR(LRScheduler):
+    """Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]`` (restarted
+    at its step 0) until ``milestones[1]``, and so on.
+
+    Example: ``SequentialLR(opt, [LinearWarmup(opt, 5), CosineAnnealingLR(opt, 95)], [5])``.
+    """
+
+    __module__ = _LR_SCHEDULER_MODULE
+
+    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],
+                 milestones: Sequence[int], last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise ArgumentTypeError(f"SequentialLR needs an nn.optim Optimizer, "
+                                    f"got {type(optimizer).__name__}")
+        check(len(schedulers) >= 1, "schedulers", schedulers, "at least one scheduler")
+        for s in schedulers:
+            check(isinstance(s, LRScheduler) and s.optimizer is optimizer
+                  and (type(s)._closed_form is not LRScheduler._closed_form
+                       or type(s).get_lr is not LRScheduler.get_lr),
+                  "schedulers", s, "closed-form schedulers of this same optimizer")
+        milestones = [integer("SequentialLR", "milestone", m, minimum=1) for m in milestones]
+        check(len(milestones) == len(schedulers) - 1, "milestones", milestones,
+              f"{len(schedulers) - 1} milestones for {len(schedulers)} schedulers")
+        check(all(b > a for a, b in zip([0, *milestones], milestones)), "milestones",
+              milestones, "strictly increasing positive ints")
+        self.optimizer = optimizer
+        self._schedulers = list(schedulers)
+        self.milestones = list(milestones)
+        self.last_epoch = integer("SequentialLR", "last_epoch", last_epoch, minimum=-1) + 1
+        self._step_count = 1
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        first = self._schedulers[0]
+        first.last_epoch -= 1  # undo the step its constructor made, and redo it here
+        first._step_count = 0
+        first.step()
+        self._last_lr = first.get_last_lr()
+
+    def step(self) -> None:  # type: ignore[override]
+        """Step the scheduler whose turn it is; at a milestone, restart the next one at
+        its closed-form step 0 (its base lr times its initial factor)."""
+        self._step_count += 1
+        if self._step_count == 2:
+            warn_if_optimizer_not_stepped(self)
+        self.last_epoch += 1
+        index = bisect.bisect_right(self.milestones, self.last_epoch)
+        scheduler = self._schedulers[index]
+        scheduler._step_count = max(scheduler._step_count, 2)  # warned here, not there
+        if index > 0 and self.milestones[index - 1] == self.last_epoch:
+            scheduler.step(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"last_epoch": self.last_epoch, "milestones": list(self.milestones),
+                "_last_lr": list(self._last_lr),
+                "schedulers": [s.state_dict() for s in self._schedulers]}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        saved = list(state_dict["schedulers"])
+        if len(saved) != len(self._schedulers):
+            raise StateDictError(f"SequentialLR.load_state_dict: {len(saved)} saved schedulers, "
+                                 f"this one has {len(self._schedulers)}")
+        for scheduler, state in zip(self._schedulers, saved):
+            scheduler.load_state_dict(state)
+        self.last_epoch = int(state_dict["last_epoch"])
+        self.milestones = list(state_dict["milestones"])
+        self._last_lr = list(state_dict["_last_lr"])
+
+
 class ChainedScheduler(LRScheduler):
     """Step several schedulers of one optimizer together: ``step()`` calls each one's
     ``step()`` in order, so their step rules compose (as stepping them one by one).
@@ -184,6 +265,8 @@ class ChainedScheduler(LRScheduler):
     0.9)])``. ``ReduceLROnPlateau`` cannot be chained (its step needs the metric), as in
     PyTorch. ``optimizer`` defaults to the schedulers' own.
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, schedulers: Sequence[LRScheduler],
                  optimizer: Optimizer | None = None) -> None:

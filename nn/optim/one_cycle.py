@@ -10,7 +10,7 @@ from .optimizer import Optimizer, check
 from .._checks import flag, integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
 from .cyclic import MomentumCycling
-from .schedulers import LRScheduler, _per_group
+from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, _per_group
 
 __all__ = ["OneCycleLR"]
 
@@ -34,6 +34,8 @@ class OneCycleLR(MomentumCycling, LRScheduler):
     ``cycle_momentum=False``. ``max_lr`` and the momenta take one value per group or a
     list (one per group).
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, max_lr: float | Sequence[float],
                  total_steps: int | None = None, epochs: int | None = None,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from .optimizer import Optimizer, check
 from .._checks import integer, real_number
-from .schedulers import LRScheduler, _per_group
+from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, _per_group
 from ..errors import ArgumentTypeError
 
 __all__ = ["ReduceLROnPlateau"]
@@ -27,6 +27,8 @@ class ReduceLROnPlateau(LRScheduler):
     It works from each group's current lr, so it composes with other schedulers
     stepped alongside it (a StepLR keeps its cuts).
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",

@@ -15,9 +15,11 @@ Where PyTorch has a closed form (StepLR, MultiStepLR, ExponentialLR, LinearLR,
 CosineAnnealingLR), ``step(epoch)`` jumps to it: the value at ``epoch`` computed
 from the group's ``initial_lr`` (set once, by the first scheduler attached), ignoring
 the current lr. CosineAnnealingWarmRestarts and CyclicLR are computed from their base
-lrs at every step (as in PyTorch), so they do not chain. :class:`SequentialLR` runs
-schedules one after the other, each restarted at its closed-form step 0.
-``ReduceLROnPlateau`` lives in ``plateau.py``, the cyclic schedules in ``cyclic.py``.
+lrs at every step (as in PyTorch), so they do not chain. ``SequentialLR`` (schedules one
+after the other, each restarted at its closed-form step 0) lives in
+``more_schedulers.py``, ``ReduceLROnPlateau`` in ``plateau.py``, the cyclic schedules in
+``cyclic.py``. A scheduler of one's own subclasses ``LRScheduler`` and overrides
+``get_lr()``, as in PyTorch.
 """
 from __future__ import annotations
 
@@ -27,14 +29,20 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from .optimizer import Optimizer, check
+from .optimizer import Optimizer
 from .._checks import integer, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
-    "CosineAnnealingLR", "SequentialLR",
+    "CosineAnnealingLR",
 ]
+
+# The module PyTorch's schedulers report (``torch.optim.lr_scheduler.StepLR.__module__``):
+# each public scheduler class says ``__module__ = _LR_SCHEDULER_MODULE``, though they live in
+# several files here, because scripts tell the built-in schedulers from their own by it
+# (d2l's ``train``: ``if scheduler.__module__ == lr_scheduler.__name__: scheduler.step()``).
+_LR_SCHEDULER_MODULE = "nn.optim.lr_scheduler"
 
 
 class LRScheduler:
@@ -46,6 +54,8 @@ class LRScheduler:
     ``load_state_dict()`` restores them. The optimizer's own state dict carries the
     current ``lr`` values, so restore both.
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __new__(cls, *args: Any, **kwargs: Any) -> LRScheduler:
         """PyTorch deprecated ``verbose=`` (2.2) and has removed it (a TypeError in 2.14):
@@ -82,8 +92,22 @@ class LRScheduler:
         self._step_count = 0  # calls of step(), the constructor's included
         self.step()
 
+    def get_lr(self) -> list[float]:
+        """PyTorch's way to write a scheduler: a subclass returns the lrs at
+        ``self.last_epoch`` (from ``self.base_lrs`` or the groups' current ``lr``) and
+        ``step()`` sets them. Called on a built-in scheduler, it warns and gives
+        ``get_last_lr()``, as PyTorch's warning advises."""
+        warnings.warn(f"{type(self).__name__}.get_lr(): to get the last learning rate "
+                      "computed by the scheduler, use get_last_lr()", UserWarning,
+                      stacklevel=2)
+        return self.get_last_lr()
+
     def _closed_form(self, epoch: int) -> list[float]:
-        raise NotImplementedError
+        """A subclass's own ``get_lr()`` (``last_epoch`` is ``epoch`` when it is called)."""
+        if type(self).get_lr is LRScheduler.get_lr:
+            raise NotImplementedError(f"{type(self).__name__} must override get_lr(): the "
+                                      "lrs at self.last_epoch, as a PyTorch scheduler does")
+        return [float(lr) for lr in self.get_lr()]
 
     def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
         """The lrs at ``epoch`` from the current ``lrs`` (default: the closed form)."""
@@ -161,6 +185,8 @@ def _per_group(owner: str, name: str, optimizer: Optimizer,
 class StepLR(LRScheduler):
     """lr = base_lr * gamma ** (epoch // step_size)."""
 
+    __module__ = _LR_SCHEDULER_MODULE
+
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
         self.step_size = integer("StepLR", "step_size", step_size, minimum=1)
@@ -179,6 +205,8 @@ class StepLR(LRScheduler):
 
 class MultiStepLR(LRScheduler):
     """lr = base_lr * gamma ** (number of milestones <= epoch)."""
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
@@ -200,6 +228,8 @@ class MultiStepLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """lr = base_lr * gamma ** epoch."""
 
+    __module__ = _LR_SCHEDULER_MODULE
+
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = real_number("ExponentialLR", "gamma", gamma, minimum=0)
         super().__init__(optimizer, last_epoch)
@@ -219,6 +249,8 @@ class LinearLR(LRScheduler):
 
     with T = total_iters. With end_factor = 1 this is a linear warm-up.
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
@@ -254,6 +286,8 @@ class LinearWarmup(LinearLR):
     with s = start_factor; i.e. ``LinearLR(start_factor=s, end_factor=1, total_iters=
     warmup_steps)``. Chain it with a decay using :class:`SequentialLR`."""
 
+    __module__ = _LR_SCHEDULER_MODULE
+
     def __init__(self, optimizer: Optimizer, warmup_steps: int, start_factor: float = 0.0,
                  last_epoch: int = -1) -> None:
         super().__init__(optimizer, start_factor=start_factor, end_factor=1.0,
@@ -272,6 +306,8 @@ class CosineAnnealingLR(LRScheduler):
 
     (The closed form: past T_max the cosine carries on and the lr rises again.)
     """
+
+    __module__ = _LR_SCHEDULER_MODULE
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
@@ -297,71 +333,3 @@ class CosineAnnealingLR(LRScheduler):
         ratio = ((1 + math.cos(math.pi * epoch / period))
                  / (1 + math.cos(math.pi * (epoch - 1) / period)))
         return [ratio * (lr - low) + low for lr in lrs]
-
-
-class SequentialLR(LRScheduler):
-    """Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]`` (restarted
-    at its step 0) until ``milestones[1]``, and so on.
-
-    Example: ``SequentialLR(opt, [LinearWarmup(opt, 5), CosineAnnealingLR(opt, 95)], [5])``.
-    """
-
-    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],
-                 milestones: Sequence[int], last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise ArgumentTypeError(f"SequentialLR needs an nn.optim Optimizer, "
-                                    f"got {type(optimizer).__name__}")
-        check(len(schedulers) >= 1, "schedulers", schedulers, "at least one scheduler")
-        for s in schedulers:
-            check(isinstance(s, LRScheduler) and type(s)._closed_form
-                  is not LRScheduler._closed_form and s.optimizer is optimizer,
-                  "schedulers", s, "closed-form schedulers of this same optimizer")
-        milestones = [integer("SequentialLR", "milestone", m, minimum=1) for m in milestones]
-        check(len(milestones) == len(schedulers) - 1, "milestones", milestones,
-              f"{len(schedulers) - 1} milestones for {len(schedulers)} schedulers")
-        check(all(b > a for a, b in zip([0, *milestones], milestones)), "milestones",
-              milestones, "strictly increasing positive ints")
-        self.optimizer = optimizer
-        self._schedulers = list(schedulers)
-        self.milestones = list(milestones)
-        self.last_epoch = integer("SequentialLR", "last_epoch", last_epoch, minimum=-1) + 1
-        self._step_count = 1
-        for group in optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
-        first = self._schedulers[0]
-        first.last_epoch -= 1  # undo the step its constructor made, and redo it here
-        first._step_count = 0
-        first.step()
-        self._last_lr = first.get_last_lr()
-
-    def step(self) -> None:  # type: ignore[override]
-        """Step the scheduler whose turn it is; at a milestone, restart the next one at
-        its closed-form step 0 (its base lr times its initial factor)."""
-        self._step_count += 1
-        if self._step_count == 2:
-            warn_if_optimizer_not_stepped(self)
-        self.last_epoch += 1
-        index = bisect.bisect_right(self.milestones, self.last_epoch)
-        scheduler = self._schedulers[index]
-        scheduler._step_count = max(scheduler._step_count, 2)  # warned here, not there
-        if index > 0 and self.milestones[index - 1] == self.last_epoch:
-            scheduler.step(0)
-        else:
-            scheduler.step()
-        self._last_lr = scheduler.get_last_lr()
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"last_epoch": self.last_epoch, "milestones": list(self.milestones),
-                "_last_lr": list(self._last_lr),
-                "schedulers": [s.state_dict() for s in self._schedulers]}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        saved = list(state_dict["schedulers"])
-        if len(saved) != len(self._schedulers):
-            raise StateDictError(f"SequentialLR.load_state_dict: {len(saved)} saved schedulers, "
-                                 f"this one has {len(self._schedulers)}")
-        for scheduler, state in zip(self._schedulers, saved):
-            scheduler.load_state_dict(state)
-        self.last_epoch = int(state_dict["last_epoch"])
-        self.milestones = list(state_dict["milestones"])
-        self._last_lr = list(state_dict["_last_lr"])
