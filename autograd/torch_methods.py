@@ -112,12 +112,6 @@ class TorchMethods:
     __slots__ = ()
 
     # ------------------------------------------------------------ kind
-    @property
-    def is_sparse(self) -> bool:
-        """False: every tensor is dense here (optimizers copied from PyTorch check
-        ``if grad.is_sparse: raise ...``)."""
-        return False
-
     def is_floating_point(self) -> bool:
         """Whether the dtype is floating (float16/32/64), as PyTorch's."""
         return self.dtype.kind == "f"

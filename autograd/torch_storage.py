@@ -28,7 +28,8 @@ class StorageMethods:
 
     @property
     def is_sparse(self) -> bool:
-        """False: every tensor here is dense (strided), PyTorch's default layout."""
+        """False: every tensor here is dense (strided), PyTorch's default layout
+        (optimizers copied from PyTorch check ``if grad.is_sparse: raise ...``)."""
         return False
 
     def to_sparse(self, *args: Any, **kwargs: Any) -> AnyTensor:
