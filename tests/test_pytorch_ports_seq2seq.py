@@ -25,7 +25,6 @@ import numpy as np
 import pytest
 
 import autograd as ag
-import nn
 from pytorch_examples_helpers import (assert_steps, libraries, record_dropout, record_steps,
                                       replay_dropout)
 from seq2seq_tutorial import seq2seq, write_corpus
@@ -108,10 +107,10 @@ def test_seq2seq_data_preparation_as_torch(torch, corpus):
 
 def _models(torch, ours, theirs, langs, Decoder: str):
     torch.manual_seed(0)
-    their_models = (theirs.EncoderRNN(langs[0].n_words, HIDDEN),
-                    getattr(theirs, Decoder)(HIDDEN, langs[1].n_words))
-    our_models = (ours.EncoderRNN(langs[0].n_words, HIDDEN),
-                  getattr(ours, Decoder)(HIDDEN, langs[1].n_words))
+    their_models = (theirs.EncoderRNN(langs[0].n_words, HIDDEN).to(theirs.device),
+                    getattr(theirs, Decoder)(HIDDEN, langs[1].n_words).to(theirs.device))
+    our_models = (ours.EncoderRNN(langs[0].n_words, HIDDEN).to(ours.device),
+                  getattr(ours, Decoder)(HIDDEN, langs[1].n_words).to(ours.device))
     for a, b in zip(our_models, their_models):
         a.load_state_dict(_to_numpy(b.state_dict()))
     return our_models, their_models
@@ -200,3 +199,4 @@ def test_seq2seq_show_attention(torch, corpus):
     image = ax.images[0].get_array()
     assert image.shape == (n_words, 4)  # three words and EOS
     np.testing.assert_allclose(np.asarray(image).sum(axis=1), 1.0, rtol=1e-12)
+
