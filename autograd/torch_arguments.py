@@ -5,6 +5,8 @@ argument is an error that names them.
 
 from __future__ import annotations
 
+import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -12,7 +14,8 @@ import numpy as np
 from .errors import ShapeError, TensorIndexError, UsageError
 from .ops.reductions import normalize_axis
 
-__all__ = ["pick_one", "joined_ints", "tile_reps", "repeat_spelling", "torch_index_add"]
+__all__ = ["pick_one", "joined_ints", "tile_reps", "repeat_spelling", "torch_index_add",
+           "alpha_overload"]
 
 
 def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
@@ -105,3 +108,21 @@ def torch_index_add(x: Any, first: Any, second: Any, source: Any, dim: Any,
                          f"len(index) = {idx.size} along dim {axis}; it is not broadcast, as "
                          f"in PyTorch); got {np.shape(source)}")
     return (slice(None),) * axis + (idx,), source if alpha == 1 else source * alpha
+
+
+def alpha_overload(op: str, other: Any, more: tuple, alpha: Any) -> tuple[Any, Any]:
+    """(other, alpha) of ``x.add_(other, alpha=a)``, also from PyTorch's deprecated
+    overload ``x.add_(a, other)`` (a number, then a tensor: older tutorials' and optimizers'
+    ``p.add_(-lr, p.grad)``), which warns as PyTorch's does. Any other argument after
+    ``other`` is a ``UsageError``: ``alpha`` is keyword-only in PyTorch."""
+    if not more:
+        return other, alpha
+    number = isinstance(other, numbers.Number) and not isinstance(other, bool)
+    if len(more) == 1 and number and hasattr(more[0], "shape") and alpha is None:
+        warnings.warn(f"x.{op}(alpha, other) is PyTorch's deprecated overload (it warns "
+                      f"too); write x.{op}(other, alpha={other!r})", FutureWarning,
+                      stacklevel=3)
+        return more[0], other
+    raise UsageError(f"{op}: alpha is a keyword argument, as in PyTorch: write "
+                     f"x.{op}(other, alpha={more[0]!r}) (the old x.{op}(alpha, other), a "
+                     f"number then a tensor and no alpha=, also works, with a warning)")
