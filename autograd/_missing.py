@@ -48,7 +48,10 @@ TORCH_NAMES = {
                 "meaning here: drop the line",
     "set_float32_matmul_precision": "NumPy's float32 matmul is float32 throughout (TF32 "
                                     "is a GPU setting): drop the line",
-    "vmap": "torch.vmap is autograd.func.vmap here (from autograd.func import vmap)"}
+    "vmap": "torch.vmap is autograd.func.vmap here (from autograd.func import vmap)",
+    "Variable": "Variable is PyTorch's pre-0.4 wrapper, which a Tensor is now: drop "
+                "Variable(...); Variable(x, requires_grad=True) is "
+                "autograd.tensor(x, requires_grad=True)"}
 
 
 def missing_name(name: str) -> AttributeError:
