@@ -65,3 +65,20 @@ def test_other_positional_alphas_are_refused_as_torch():
             getattr(ag.ones(2), name)(ag.ones(2), 2.0)
         with pytest.raises(UsageError, match="alpha is a keyword"):
             getattr(ag.ones(2), name)(2.0, ag.ones(2), alpha=3)
+
+
+def test_torch_add_and_sub_take_alpha_as_torch():
+    """``torch.add(input, other, alpha=2)`` (it was a TypeError: unexpected keyword)."""
+    torch = pytest.importorskip("torch")
+    for name in ("add", "sub"):
+        want = getattr(torch, name)(torch.tensor(X), torch.tensor(G), alpha=-0.5)
+        got = getattr(ag, name)(ag.tensor(X), ag.tensor(G), alpha=-0.5)
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-15)
+        x = ag.tensor(X, requires_grad=True)
+        getattr(ag, name)(1.0, x, alpha=3).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), np.full(4, 3.0 if name == "add" else -3.0))
+        out = ag.zeros(4)
+        assert getattr(ag, name)(ag.tensor(X), ag.tensor(G), alpha=2, out=out) is out
+        np.testing.assert_allclose(out.numpy(), X + 2 * G if name == "add" else X - 2 * G)
+    np.testing.assert_array_equal(ag.add([1.0, 2.0], [3.0, 4.0], alpha=2).numpy(), [7.0, 10.0])
+    assert ag.sub(ag.ones(2, dtype=ag.float32), 1.0, alpha=2).dtype == ag.float32
