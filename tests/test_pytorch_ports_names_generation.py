@@ -1,6 +1,7 @@
 """PyTorch's "NLP From Scratch: Generating Names with a Character-Level RNN"
 (``char_rnn_generation_tutorial.py``), ported as a PyTorch user writes it and run step for
-step next to PyTorch (float64) on made-up names of four made-up languages: the one-hot
+step next to PyTorch (float64) on made-up names of four made-up languages, read from
+``data/names/*.txt`` by the tutorial's ``findFiles``/``unicodeToAscii``/``readLines``: the one-hot
 ``categoryTensor``/``inputTensor`` (``tensor[li][0][all_letters.find(letter)] = 1``) and
 ``targetTensor`` (``torch.LongTensor`` of the next letters and EOS), the ``RNN`` module
 (``i2h``, ``i2o`` and ``o2o`` over ``torch.cat``, ``Dropout(0.1)``, ``LogSoftmax``),
@@ -20,12 +21,15 @@ what ours kept (in training and in sampling: the tutorial never calls ``rnn.eval
 """
 
 import contextlib
+import glob
 import io
 import math
+import os
 import random
 import re
 import string
 import time
+import unicodedata
 
 import numpy as np
 import pytest
@@ -41,20 +45,54 @@ SYLLABLES = {"Arvish": ["ar", "vo", "sk", "rin", "ov"], "Belline": ["bel", "la",
              "Kotami": ["ko", "ta", "mi", "ya", "shi"], "Dunmark": ["dun", "th", "orp", "ey"]}
 
 
-def _category_lines() -> tuple[dict, list]:
-    """Twenty made-up names per language, some with a hyphen or an apostrophe."""
+@pytest.fixture
+def names(tmp_path, monkeypatch):
+    """``data/names/<language>.txt`` in place of the tutorial's download: twenty made-up
+    names per language, some with a hyphen, an apostrophe or an accent (which
+    ``unicodeToAscii`` drops)."""
     rng = random.Random(3)
-    category_lines = {}
+    (tmp_path / "data" / "names").mkdir(parents=True)
     for category, syllables in SYLLABLES.items():
-        names = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))).title()
+        lines = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))).title()
                  for _ in range(18)]
-        category_lines[category] = names + [f"{names[0]}-{names[1]}", f"O'{names[2]}"]
-    return category_lines, list(category_lines)
+        lines += [f"{lines[0]}-{lines[1]}", f"O'{lines[2]}"]
+        lines[3] = lines[3].replace("o", "ö").replace("e", "é")
+        (tmp_path / "data" / "names" / f"{category}.txt").write_text(
+            "\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _read_names():
+    """The tutorial's reading of ``data/names/*.txt``: ``category_lines``, ``all_categories``
+    (in ``glob``'s order, the same for both libraries' runs)."""
+    def findFiles(path):
+        return glob.glob(path)
+
+    def unicodeToAscii(s):  # Turn a Unicode string to plain ASCII
+        return ''.join(
+            c for c in unicodedata.normalize('NFD', s)
+            if unicodedata.category(c) != 'Mn'
+            and c in all_letters
+        )
+
+    def readLines(filename):  # Read a file and split into lines
+        with open(filename, encoding='utf-8') as some_file:
+            return [unicodeToAscii(line.strip()) for line in some_file]
+
+    category_lines = {}  # Build the category_lines dictionary, a list of lines per category
+    all_categories = []
+    for filename in findFiles('data/names/*.txt'):
+        category = os.path.splitext(os.path.basename(filename))[0]
+        all_categories.append(category)
+        lines = readLines(filename)
+        category_lines[category] = lines
+    return category_lines, all_categories
 
 
 def generation(torch, nn, random, plt=None, figures=None):
     """The tutorial's definitions for the library ``torch``; ``random`` draws the examples."""
-    category_lines, all_categories = _category_lines()
+    category_lines, all_categories = _read_names()
     n_categories = len(all_categories)
 
     class RNN(nn.Module):
@@ -198,7 +236,7 @@ def generation(torch, nn, random, plt=None, figures=None):
     return locals()
 
 
-def test_names_generation_tensors_as_torch(torch):
+def test_names_generation_tensors_as_torch(torch, names):
     ours, theirs = generation(ag, nn, random.Random(0)), generation(torch, torch.nn, None)
     for make, line in (("categoryTensor", "Kotami"), ("inputTensor", "O'Dun-Ey"),
                        ("targetTensor", "O'Dun-Ey")):
@@ -207,6 +245,10 @@ def test_names_generation_tensors_as_torch(torch):
         np.testing.assert_array_equal(got.numpy(), want.numpy())
     assert ours["inputTensor"]("Ko").sum().item() == 2.0  # every chained write landed
     assert ours["targetTensor"]("Ko").tolist() == [all_letters.find("o"), n_letters - 1]
+    lines = ours["category_lines"]
+    assert sorted(lines) == sorted(SYLLABLES) and all(len(v) == 20 for v in lines.values())
+    assert any("-" in n for n in lines["Kotami"]) and all(n.isascii() for v in lines.values()
+                                                          for n in v)
 
 
 def _run(lib, rnn, masks, n_iters, plt=None, figures=None):
@@ -221,7 +263,8 @@ def _run(lib, rnn, masks, n_iters, plt=None, figures=None):
     return re.sub(r"\d+m \d+s", "#", printed.getvalue()), losses
 
 
-def test_names_generation_trains_and_samples_as_torch(torch, tmp_path):
+def test_names_generation_trains_and_samples_as_torch(torch, names):
+    tmp_path = names
     torch.manual_seed(0)
     theirs = generation(torch, torch.nn, None)["RNN"](n_letters, 24, n_letters)
     ours = generation(ag, nn, None)["RNN"](n_letters, 24, n_letters)
