@@ -28,7 +28,8 @@ import pytest
 import autograd as ag
 from pytorch_examples_helpers import (assert_steps, libraries, record_dropout, record_steps,
                                       replay_dropout)
-from seq2seq_tutorial import seq2seq, write_corpus
+from seq2seq_corpus import write_corpus
+from seq2seq_tutorial import seq2seq
 from test_pytorch_ports import _to_numpy
 
 HIDDEN, BATCH = 16, 8

@@ -28,7 +28,8 @@ import pytest
 import autograd as ag
 import nn
 from pytorch_examples_helpers import record_dropout, replay_dropout
-from seq2seq_tutorial import seq2seq, write_corpus
+from seq2seq_corpus import write_corpus
+from seq2seq_tutorial import seq2seq
 from test_pytorch_ports import _to_numpy
 
 MAX_LENGTH = 7
