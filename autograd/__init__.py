@@ -40,7 +40,8 @@ from ._random import (Generator, default_generator, get_rng_state, initial_seed,
 from .dtypes import (double, finfo, float16, float32, float64, half, iinfo, int8, int16, int32,
                      int64, long, short, uint8)
 from .printing import set_printoptions
-from .torch_functions import (addmm, allclose, amax, amin, bmm, chunk, clamp_max, clamp_min,
+from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm, chunk,
+                              clamp_max, clamp_min,
                               clone, diag, dist, eq, flatten, gather, ge, gt, index_select,
                               isclose, le, lerp, lt, masked_fill, masked_select, mm, moveaxis,
                               movedim, mv, nan_to_num, narrow, ne, numel, permute, scatter,
@@ -124,7 +125,8 @@ __all__ = [
     "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
     "matrix_exp",
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "amax", "amin",
-    "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose", "diag",
+    "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "addcmul", "addcdiv", "lerp",
+    "isclose", "allclose", "diag",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",

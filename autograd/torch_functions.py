@@ -25,7 +25,8 @@ from .tensor_reductions import ValuesIndices
 __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
            "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
            "gather", "scatter", "scatter_add", "unbind", "chunk", "topk",
-           "amax", "amin", "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "lerp", "isclose",
+           "amax", "amin", "clamp_min", "clamp_max", "mm", "mv", "bmm", "addmm", "addcmul",
+           "addcdiv", "lerp", "isclose",
            "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge"]
 
 
@@ -171,6 +172,18 @@ def clamp_min(input: Any, min: Any) -> Tensor:  # noqa: A002
 def clamp_max(input: Any, max: Any) -> Tensor:  # noqa: A002
     """input limited from above."""
     return as_tensor(input).clamp_max(max)
+
+
+@accepts_out
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
+    """input + value * tensor1 * tensor2."""
+    return as_tensor(input).addcmul(tensor1, tensor2, value=value)
+
+
+@accepts_out
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
+    """input + value * tensor1 / tensor2."""
+    return as_tensor(input).addcdiv(tensor1, tensor2, value=value)
 
 
 @accepts_out

@@ -1,6 +1,7 @@
 """``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
 ``torch_spellings.TorchSpellings``): the comparisons by name (``x.eq(y)``, ``x.lt(0)``),
-``allclose equal``, ``bmm addmm``, ``amax amin unbind diag topk``,
+``allclose equal``, ``bmm addmm``, ``addcmul addcdiv`` (and in place), ``amax amin unbind
+diag topk``,
 ``where nan_to_num lerp scatter scatter_add`` (``scatter_`` is in ``inplace``, beside the other
 in-place methods; ``scatter_target`` is the part the two share), the matrix methods
 ``inverse slogdet logdet cholesky matrix_power``, and ``repeat`` (NumPy's or PyTorch's, as
@@ -22,7 +23,7 @@ from .ops import indexing, linalg_more
 from .ops.reductions import normalize_axis, pick_axis
 from .tensor_math import where
 from .tensor_reductions import ValuesIndices
-from .torch_arguments import repeat_spelling
+from .torch_arguments import number_first, repeat_spelling
 
 __all__ = ["TorchMethods", "SlogDet", "scatter_target"]
 
@@ -38,6 +39,11 @@ class SlogDet(NamedTuple):
 def _array(x: Any) -> np.ndarray:
     """A tensor's array; numbers and array-likes as NumPy makes them."""
     return np.asarray(getattr(x, "data", x))
+
+
+def _times(value: Any, product: Any) -> Any:
+    """value * product for ``addcmul``/``addcdiv`` (None and 1 leave it as it is)."""
+    return product if value is None or value == 1 else value * product
 
 
 def _all_if_empty(dim: Any) -> Any:
@@ -203,6 +209,36 @@ class TorchMethods:
         if beta == 0:  # every element of self replaced by 0: no NaN * 0
             return self.masked_fill(np.ones(self.shape, bool), 0.0) + product
         return (self if beta == 1 else self * beta) + product
+
+    def addcmul(self, *tensors: Any, value: Any = None) -> AnyTensor:
+        """self + value * tensor1 * tensor2, all three broadcast (``value`` 1 by default;
+        PyTorch's deprecated ``x.addcmul(value, tensor1, tensor2)`` warns)."""
+        (t1, t2), value = number_first("addcmul", "value", tensors, value, 2)
+        return self + _times(value, self._lift(t1) * t2)
+
+    def addcdiv(self, *tensors: Any, value: Any = None) -> AnyTensor:
+        """self + value * tensor1 / tensor2, all three broadcast (``value`` 1 by default;
+        PyTorch's deprecated ``x.addcdiv(value, tensor1, tensor2)`` warns)."""
+        (t1, t2), value = number_first("addcdiv", "value", tensors, value, 2)
+        return self + _times(value, self._lift(t1) / t2)
+
+    def addcmul_(self, *tensors: Any, value: Any = None) -> AnyTensor:
+        """``addcmul`` in place, under the rules of ``add_`` (a hand-written Adam's
+        ``v.mul_(beta2).addcmul_(g, g, value=1 - beta2)``)."""
+        (t1, t2), value = number_first("addcmul_", "value", tensors, value, 2)
+        return self._write("addcmul_", "x = x.addcmul(tensor1, tensor2, value=...)",
+                           lambda out: np.add(out, _times(value, _array(t1) * _array(t2)),
+                                              out=out), t1, t2,
+                           recorded=lambda: self.addcmul(t1, t2, value=value))
+
+    def addcdiv_(self, *tensors: Any, value: Any = None) -> AnyTensor:
+        """``addcdiv`` in place, under the rules of ``add_`` (a hand-written Adam's
+        ``p.addcdiv_(m, v.sqrt().add_(eps), value=-lr)``)."""
+        (t1, t2), value = number_first("addcdiv_", "value", tensors, value, 2)
+        return self._write("addcdiv_", "x = x.addcdiv(tensor1, tensor2, value=...)",
+                           lambda out: np.add(out, _times(value, _array(t1) / _array(t2)),
+                                              out=out), t1, t2,
+                           recorded=lambda: self.addcdiv(t1, t2, value=value))
 
     # ------------------------------------------------------------ reductions and pieces
     def amax(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
