@@ -46,6 +46,14 @@ def _times(value: Any, product: Any) -> Any:
     return product if value is None or value == 1 else value * product
 
 
+def _no_integer_division(op: str, t1: Any, t2: Any) -> None:
+    """DTypeError for two integer tensors, which PyTorch's addcdiv refuses too."""
+    if _array(t1).dtype.kind in "biu" and _array(t2).dtype.kind in "biu":
+        raise DTypeError(f"{op}: tensor1 and tensor2 are both integers, and PyTorch refuses "
+                         f"their division here (its old one truncated); convert one first "
+                         f"(tensor1.double()) for a true division")
+
+
 def _all_if_empty(dim: Any) -> Any:
     """PyTorch's "no dims" of amax/amin, () or [], means every axis (None); NumPy's
     axis=() would reduce none."""
@@ -220,6 +228,7 @@ class TorchMethods:
         """self + value * tensor1 / tensor2, all three broadcast (``value`` 1 by default;
         PyTorch's deprecated ``x.addcdiv(value, tensor1, tensor2)`` warns)."""
         (t1, t2), value = number_first("addcdiv", "value", tensors, value, 2)
+        _no_integer_division("addcdiv", t1, t2)
         return self + _times(value, self._lift(t1) / t2)
 
     def addcmul_(self, *tensors: Any, value: Any = None) -> AnyTensor:
@@ -235,6 +244,7 @@ class TorchMethods:
         """``addcdiv`` in place, under the rules of ``add_`` (a hand-written Adam's
         ``p.addcdiv_(m, v.sqrt().add_(eps), value=-lr)``)."""
         (t1, t2), value = number_first("addcdiv_", "value", tensors, value, 2)
+        _no_integer_division("addcdiv_", t1, t2)
         return self._write("addcdiv_", "x = x.addcdiv(tensor1, tensor2, value=...)",
                            lambda out: np.add(out, _times(value, _array(t1) / _array(t2)),
                                               out=out), t1, t2,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd import InplaceError, UsageError
+from autograd import DTypeError, InplaceError, UsageError
 
 RNG = np.random.default_rng(0)
 X, A, B = RNG.standard_normal((3, 4)), RNG.standard_normal(4), RNG.random((3, 1)) + 0.5
@@ -71,3 +71,16 @@ def test_named_errors():
     with pytest.raises(InplaceError, match=r"in-place addcmul_ on a leaf tensor .* "
                                            r"x = x.addcmul\(tensor1, tensor2"):
         ag.ones(2, requires_grad=True).addcmul_(ag.ones(2), ag.ones(2))
+
+
+
+def test_integer_division_is_refused_as_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="Integer division with addcdiv"):
+        torch.tensor([1.0]).addcdiv(torch.tensor([1]), torch.tensor([2]))
+    for call in (lambda t: t.addcdiv(ag.tensor([1]), ag.tensor([2])),
+                 lambda t: t.addcdiv_(ag.tensor([1]), ag.tensor([2]))):
+        with pytest.raises(DTypeError, match=r"addcdiv_?: tensor1 and tensor2 are both "
+                                             r"integers.*double\(\)"):
+            call(ag.tensor([1.0]))
+    assert ag.tensor([1]).addcdiv(ag.tensor([1.0]), ag.tensor([2])).tolist() == [1.5]
