@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["next_seq", "INPLACE", "record_write", "last_write"]
+__all__ = ["next_seq", "INPLACE", "record_write", "record_rebase", "last_write"]
 
 next_seq = count(1).__next__
 
@@ -42,6 +42,12 @@ def _owner(array: Any) -> Any:
     while isinstance(getattr(array, "base", None), np.ndarray):
         array = array.base
     return array
+
+
+def record_rebase() -> None:
+    """A tensor took a new history without a write (``t.unsqueeze_(0)``): the clock moves
+    on, so that backward asks the ops made before which of t's identities they read."""
+    INPLACE.last = next_seq()
 
 
 def record_write(array: np.ndarray) -> None:

@@ -28,16 +28,23 @@ def _first(a: Any, b: Any) -> Any:
     return a if isinstance(a, Tensor) or isinstance(b, Tensor) else as_tensor(a)
 
 
-@accepts_out
-def add(a: Any, b: Any) -> Tensor:
-    """a + b, broadcasting as NumPy."""
-    return _first(a, b) + b
+def _times(alpha: Any, b: Any) -> Any:
+    """alpha * b for ``add``/``sub``'s ``alpha`` (a list becomes an array, not repeated)."""
+    if alpha == 1:
+        return b
+    return alpha * (np.asarray(b) if isinstance(b, (list, tuple)) else b)
 
 
 @accepts_out
-def sub(a: Any, b: Any) -> Tensor:
-    """a - b."""
-    return _first(a, b) - b
+def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+    """a + alpha * b, broadcasting as NumPy (``alpha`` is PyTorch's keyword)."""
+    return _first(a, b) + _times(alpha, b)
+
+
+@accepts_out
+def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+    """a - alpha * b (``alpha`` is PyTorch's keyword)."""
+    return _first(a, b) - _times(alpha, b)
 
 
 @accepts_out

@@ -28,7 +28,7 @@ from ._arrays import to_array
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
-from .torch_arguments import torch_index_add
+from .torch_arguments import alpha_overload, number_first, torch_index_add
 from .torch_methods import scatter_target
 
 __all__ = ["InplaceOps", "check_writable", "check_fits"]
@@ -174,15 +174,21 @@ class InplaceOps:
                                                  where=mask), value,
                            recorded=lambda: self.masked_fill(mask, value))
 
-    def add_(self, other: Any, alpha: Any = 1) -> Any:
-        """self += alpha * other, in place (PyTorch's; ``other`` broadcasts to self)."""
+    def add_(self, other: Any, *deprecated: Any, alpha: Any = None) -> Any:
+        """self += alpha * other, in place (PyTorch's; ``other`` broadcasts to self; its
+        deprecated ``x.add_(alpha, other)`` warns)."""
+        other, alpha = alpha_overload("add_", other, deprecated, alpha)
+        alpha = 1 if alpha is None else alpha
         value = _scaled(other, alpha)
         return self._write("add_", "x = x + y" if alpha == 1 else f"x = x + {alpha} * y",
                            lambda out: np.add(out, value, out=out), other,
                            recorded=lambda: self + _scaled_operand(other, alpha))
 
-    def sub_(self, other: Any, alpha: Any = 1) -> Any:
-        """self -= alpha * other, in place (``w.sub_(lr * w.grad)`` under no_grad())."""
+    def sub_(self, other: Any, *deprecated: Any, alpha: Any = None) -> Any:
+        """self -= alpha * other, in place (``w.sub_(lr * w.grad)`` under no_grad(); the
+        deprecated ``x.sub_(alpha, other)`` warns)."""
+        other, alpha = alpha_overload("sub_", other, deprecated, alpha)
+        alpha = 1 if alpha is None else alpha
         value = _scaled(other, alpha)
         return self._write("sub_", "x = x - y" if alpha == 1 else f"x = x - {alpha} * y",
                            lambda out: np.subtract(out, value, out=out), other,
@@ -259,13 +265,15 @@ class InplaceOps:
             out, getattr(self.detach(), name)(*args, **kwargs).data, casting="same_kind"),
             *args, recorded=lambda: getattr(self, name)(*args, **kwargs))
 
-    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    def addcmul_(self, *tensors: Any, value: Any = None) -> Any:
         """self += value * tensor1 * tensor2, in place (Adam's ``exp_avg_sq.addcmul_(grad,
-        grad, value=1 - beta2)``)."""
+        grad, value=1 - beta2)``; the deprecated value-first call warns, as PyTorch's)."""
+        (tensor1, tensor2), value = number_first("addcmul_", "value", tensors, value, 2)
         return self._math_("addcmul", tensor1, tensor2, value=value)
 
-    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    def addcdiv_(self, *tensors: Any, value: Any = None) -> Any:
         """self += value * tensor1 / tensor2, in place (``p.addcdiv_(m, denom, value=-lr)``)."""
+        (tensor1, tensor2), value = number_first("addcdiv_", "value", tensors, value, 2)
         return self._math_("addcdiv", tensor1, tensor2, value=value)
 
     def lerp_(self, end: Any, weight: Any) -> Any:

@@ -325,9 +325,7 @@ class OpMethods:
         if value.dtype != self.dtype:
             value = value.astype(self.dtype)
         indexing.target_shape(self, index, value, "t[index] = value")
-        earlier = self._make(self._data, self._op)  # self as it was, under its old number
-        earlier._seq, earlier._requires_grad = self._seq, self._requires_grad
-        earlier._hooks, self._hooks = self._hooks, None  # hooks so far see the old value's
+        earlier = self._earlier_self()
         value = earlier if value is self else value  # t[...] = t reads t's old value
         _read_earlier(value, self, earlier)
         out = apply(indexing.SetItem(index, earlier), earlier, value)
@@ -335,6 +333,14 @@ class OpMethods:
         self._requires_grad = True
         record_write(self._data)  # the clock moves on: older ops check their parents
         _write_through(bases, self, value)
+
+    def _earlier_self(self) -> AnyTensor:
+        """self as it is, under its creation number, for self to take a new history: the
+        hooks registered so far go with it (they see the old value's gradient)."""
+        earlier = self._make(self._data, self._op)
+        earlier._seq, earlier._requires_grad = self._seq, self._requires_grad
+        earlier._hooks, self._hooks = self._hooks, None
+        return earlier
 
     def _record_update(self, name: str, instead: str, compute: Any) -> AnyTensor:
         """An in-place update while recording (``x += y``, ``x.add_(y)``, ``x.relu_()``...),

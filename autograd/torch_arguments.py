@@ -5,6 +5,8 @@ argument is an error that names them.
 
 from __future__ import annotations
 
+import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -12,7 +14,8 @@ import numpy as np
 from .errors import ShapeError, TensorIndexError, UsageError
 from .ops.reductions import normalize_axis
 
-__all__ = ["pick_one", "joined_ints", "tile_reps", "repeat_spelling", "torch_index_add"]
+__all__ = ["pick_one", "joined_ints", "tile_reps", "repeat_spelling", "torch_index_add",
+           "alpha_overload", "number_first"]
 
 
 def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
@@ -122,3 +125,35 @@ def torch_index_add(x: Any, first: Any, second: Any, source: Any, dim: Any,
                          f"len(index) = {idx.size} along dim {axis}; it is not broadcast, as "
                          f"in PyTorch); got {np.shape(source)}")
     return (slice(None),) * axis + (idx,), source if alpha == 1 else source * alpha
+
+
+def number_first(op: str, keyword: str, args: tuple, given: Any, n: int) -> tuple:
+    """(the ``n`` tensor operands, the keyword's value or None) of ``x.op(*args,
+    keyword=given)``, also from PyTorch's deprecated overload that puts the number first
+    (``x.add_(alpha, other)``, ``x.addcmul_(value, t1, t2)``: older tutorials' and
+    optimizers' ``p.add_(-lr, p.grad)``), which warns as PyTorch's does. Any other extra
+    positional argument is a ``UsageError``: the keyword is keyword-only in PyTorch."""
+    if len(args) == n:
+        return args, given
+    first, rest = args[0], args[1:]
+    operands = ", ".join(["other"] if n == 1 else [f"tensor{i + 1}" for i in range(n)])
+    number = isinstance(first, numbers.Number) and not isinstance(first, bool)
+    if (len(rest) == n and number and given is None
+            and all(hasattr(t, "shape") for t in rest)):
+        warnings.warn(f"x.{op}({keyword}, {operands}) is PyTorch's deprecated overload (it "
+                      f"warns too); write x.{op}({operands}, {keyword}={first!r})",
+                      FutureWarning, stacklevel=3)
+        return rest, first
+    if len(args) < n:
+        raise UsageError(f"{op} takes {n} tensors; got {len(args)}")
+    raise UsageError(f"{op}: {keyword} is a keyword argument, as in PyTorch: write "
+                     f"x.{op}({operands}, {keyword}={args[n]!r}) (the old x.{op}({keyword}, "
+                     f"{operands}), a number first and no {keyword}=, also works, with a "
+                     f"warning)")
+
+
+def alpha_overload(op: str, other: Any, more: tuple, alpha: Any) -> tuple[Any, Any]:
+    """(other, alpha) of ``x.add_(other, alpha=a)`` or of the deprecated ``x.add_(a,
+    other)`` (``number_first``)."""
+    (other,), alpha = number_first(op, "alpha", (other,) + more, alpha, 1)
+    return other, alpha

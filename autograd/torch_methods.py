@@ -23,7 +23,7 @@ from .ops import indexing, linalg_more
 from .ops.reductions import normalize_axis, pick_axis
 from .tensor_math import where
 from .tensor_reductions import ValuesIndices
-from .torch_arguments import repeat_spelling
+from .torch_arguments import number_first, repeat_spelling
 
 __all__ = ["TorchMethods", "SlogDet", "scatter_target"]
 
@@ -39,6 +39,14 @@ class SlogDet(NamedTuple):
 def _array(x: Any) -> np.ndarray:
     """A tensor's array; numbers and array-likes as NumPy makes them."""
     return np.asarray(getattr(x, "data", x))
+
+
+def no_integer_division(op: str, t1: Any, t2: Any) -> None:
+    """DTypeError for two integer tensors, which PyTorch's addcdiv refuses too."""
+    if _array(t1).dtype.kind in "biu" and _array(t2).dtype.kind in "biu":
+        raise DTypeError(f"{op}: tensor1 and tensor2 are both integers, and PyTorch refuses "
+                         f"their division here (its old one truncated); convert one first "
+                         f"(tensor1.double()) for a true division")
 
 
 def _all_if_empty(dim: Any) -> Any:
@@ -283,16 +291,22 @@ class TorchMethods:
         replaced = np.nan_to_num(self.data, nan=nan, posinf=posinf, neginf=neginf)
         return where(np.isfinite(self.data), self, replaced)
 
-    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> AnyTensor:
-        """self + (value * tensor1) * tensor2, differentiable in all three; all broadcast.
-        PyTorch's CPU kernel fuses the last multiply-add (one rounding fewer: the values
-        may differ from these in the last bit)."""
-        return self + value * tensor1 * tensor2
+    def addcmul(self, *tensors: Any, value: Any = None) -> AnyTensor:
+        """self + (value * tensor1) * tensor2 (value 1 by default), differentiable in all
+        three; all broadcast. PyTorch's CPU kernel fuses the last multiply-add (one
+        rounding fewer: the values may differ from these in the last bit). PyTorch's
+        deprecated ``x.addcmul(value, tensor1, tensor2)`` works with its warning."""
+        (tensor1, tensor2), value = number_first("addcmul", "value", tensors, value, 2)
+        return self + (1 if value is None else value) * tensor1 * tensor2
 
-    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> AnyTensor:
-        """self + (value * tensor1) / tensor2, in PyTorch's order (its values to the last
-        bit), differentiable in all three (``p.addcdiv_(exp_avg, denom, value=-lr)``)."""
-        return self + value * tensor1 / tensor2
+    def addcdiv(self, *tensors: Any, value: Any = None) -> AnyTensor:
+        """self + (value * tensor1) / tensor2 (value 1 by default), in PyTorch's order
+        (its values to the last bit), differentiable in all three
+        (``p.addcdiv_(exp_avg, denom, value=-lr)``); two integer tensors are refused, as
+        PyTorch refuses them. The deprecated value-first call works with its warning."""
+        (tensor1, tensor2), value = number_first("addcdiv", "value", tensors, value, 2)
+        no_integer_division("addcdiv", tensor1, tensor2)
+        return self + (1 if value is None else value) * tensor1 / tensor2
 
     def lerp(self, end: Any, weight: Any) -> AnyTensor:
         """self + weight * (end - self): from self (weight 0) to ``end`` (weight 1);

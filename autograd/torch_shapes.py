@@ -1,6 +1,7 @@
 """``TorchShapes``: PyTorch's Tensor methods that take their shape from another tensor or
 cut one out (``view_as expand_as reshape_as narrow index_select masked_select``), that
-move axes (``movedim``/``moveaxis``) and that make new
+move axes (``movedim``/``moveaxis``), that change the shape in place (``unsqueeze_
+squeeze_ t_ transpose_ swapdims_ swapaxes_``) and that make new
 constant tensors of self's dtype (``new_tensor new_empty new_zeros new_ones new_full``);
 a mixin of ``Tensor``, beside ``torch_spellings.TorchSpellings``.
 
@@ -16,8 +17,12 @@ from typing import Any
 import numpy as np
 
 from ._arrays import as_dtype, to_array
-from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
+from .clock import record_rebase
+from .errors import DTypeError, InplaceError, ShapeError, TensorIndexError, UsageError
+from .function import apply
+from .grad_mode import STATE
 from .ops.reductions import normalize_axis
+from .ops.shape import ReshapeInPlace, TransposeInPlace, expanded_shape, swapped_axes
 
 __all__ = ["TorchShapes", "check_device"]
 
@@ -126,6 +131,54 @@ class TorchShapes:
         shape = np.broadcast_shapes(self.shape, mask.shape)
         source = self if self.shape == shape else self.broadcast_to(shape)
         return source[np.broadcast_to(mask, shape)]
+
+    # ------------------------------------------------------------ in-place views
+    def _view_in_place(self, op: Any, name: str, instead: str) -> AnyTensor:
+        """self takes ``op``'s output, a view of its memory in a new shape, as its value (the
+        elements stay, views of self taken before keep their shape). While recording, when
+        self requires grad, self's history becomes ``op`` applied to self as it was
+        (``op.previous``), to which the ops that read self before send their gradients. A
+        leaf that requires grad is refused then, as PyTorch refuses it."""
+        if not (STATE.grad_enabled and self._requires_grad):
+            self._data = op.forward(self._data)
+            return self
+        if self._op is None:
+            raise InplaceError(
+                f"{name} on a leaf tensor that requires grad, while recording: its "
+                f"gradient would have nowhere to go (PyTorch refuses it too). Write "
+                f"{instead} (a new tensor), or change it under autograd.no_grad().")
+        op.previous = earlier = self._earlier_self()
+        out = apply(op, earlier)
+        self._data, self._op, self._seq = out._data, out._op, out._seq
+        record_rebase()
+        return self
+
+    def unsqueeze_(self, dim: int) -> AnyTensor:
+        """``unsqueeze(dim)`` in place: a size-1 axis inserted at ``dim``; returns self."""
+        shape = expanded_shape(self.shape, dim)
+        return self._view_in_place(ReshapeInPlace(shape), "unsqueeze_",
+                                   f"x = x.unsqueeze({dim})")
+
+    def squeeze_(self, *dims: Any, dim: Any = None) -> AnyTensor:
+        """``squeeze(...)`` in place: size-1 axes removed (all, or those named; a named
+        axis longer than 1 stays, as PyTorch's); returns self."""
+        shape = self.detach().squeeze(*dims, dim=dim).shape
+        return self._view_in_place(ReshapeInPlace(shape), "squeeze_", "x = x.squeeze(...)")
+
+    def transpose_(self, dim0: int, dim1: int) -> AnyTensor:
+        """``transpose(dim0, dim1)`` in place: two axes exchanged; returns self."""
+        axes = swapped_axes(self.shape, dim0, dim1)
+        return self._view_in_place(TransposeInPlace(axes), "transpose_",
+                                   f"x = x.transpose({dim0}, {dim1})")
+
+    swapdims_ = swapaxes_ = transpose_
+
+    def t_(self) -> AnyTensor:
+        """``t()`` in place: a matrix transposed (a 0-d or 1-d tensor stays); returns self."""
+        if self.ndim > 2:
+            raise ShapeError(f"t_() needs a tensor of at most 2 axes; got shape "
+                             f"{self.shape}. Use transpose_(dim0, dim1) to name the axes.")
+        return self.transpose_(0, -1) if self.ndim == 2 else self
 
     # ------------------------------------------------------------ new constant tensors
     def _new(self, array: np.ndarray, dtype: Any, device: Any, requires_grad: bool,

@@ -24,6 +24,7 @@ from .memory_formats import check_memory_format
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .ops.shape import flattened_shape, memory_order
 from .tensor_math import where
+from .torch_arguments import alpha_overload
 from .torch_shapes import check_device
 from .torch_storage import StorageMethods
 
@@ -200,13 +201,15 @@ class TorchSpellings(StorageMethods):
             raise DTypeError(f"masked_fill: the mask must be boolean; got dtype {mask.dtype}")
         return where(mask, value, self)
 
-    def add(self, other: Any, alpha: Any = 1) -> AnyTensor:
-        """self + alpha * other."""
-        return self + (other if alpha == 1 else other * alpha)
+    def add(self, other: Any, *deprecated: Any, alpha: Any = None) -> AnyTensor:
+        """self + alpha * other (PyTorch's deprecated ``x.add(alpha, other)`` warns)."""
+        other, alpha = alpha_overload("add", other, deprecated, alpha)
+        return self + (other if alpha is None or alpha == 1 else other * alpha)
 
-    def sub(self, other: Any, alpha: Any = 1) -> AnyTensor:
-        """self - alpha * other."""
-        return self - (other if alpha == 1 else other * alpha)
+    def sub(self, other: Any, *deprecated: Any, alpha: Any = None) -> AnyTensor:
+        """self - alpha * other (PyTorch's deprecated ``x.sub(alpha, other)`` warns)."""
+        other, alpha = alpha_overload("sub", other, deprecated, alpha)
+        return self - (other if alpha is None or alpha == 1 else other * alpha)
 
     def mul(self, other: Any) -> AnyTensor:
         """self * other."""

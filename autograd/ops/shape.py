@@ -14,7 +14,8 @@ from ..function import Function, apply
 from .generic import is_tensor
 from .reductions import normalize_axis
 
-__all__ = ["Reshape", "Transpose", "BroadcastTo", "Concatenate", "GetItem", "IndexAdd", "Copy",
+__all__ = ["Reshape", "Transpose", "ReshapeInPlace", "TransposeInPlace", "BroadcastTo",
+           "Concatenate", "GetItem", "IndexAdd", "Copy",
            "permutation", "swapped_axes", "expanded_shape", "squeezed_shape", "flattened_shape",
            "memory_order"]
 
@@ -66,6 +67,26 @@ class Transpose(Function):
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g.transpose(tuple(np.argsort(self.axes))),)
+
+
+class ReshapeInPlace(Reshape):
+    """``t.unsqueeze_(d)``, ``t.squeeze_()`` on a tensor in a graph: t takes this op's output
+    (a view of its memory) as its value and the op as its history. ``previous`` is t as it
+    was: the ops that read t before still send their gradients there (as ``SetItem``)."""
+    __slots__ = ("previous",)
+
+    def __init__(self, shape: Any, previous: Any = None) -> None:
+        super().__init__(shape)
+        self.previous = previous
+
+
+class TransposeInPlace(Transpose):
+    """``t.t_()``, ``t.transpose_(a, b)`` on a tensor in a graph, as ``ReshapeInPlace``."""
+    __slots__ = ("previous",)
+
+    def __init__(self, axes: Any, previous: Any = None) -> None:
+        super().__init__(axes)
+        self.previous = previous
 
 
 class BroadcastTo(Function):

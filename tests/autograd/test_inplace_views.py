@@ -1,0 +1,104 @@
+"""PyTorch's in-place shape methods (``unsqueeze_ squeeze_ t_ transpose_ swapdims_
+swapaxes_``), as the char-RNN generation tutorial's ``target_line_tensor.unsqueeze_(-1)``
+uses them (they were AttributeErrors): self returned with the new shape, its elements
+shared with the views taken before (which keep their shape), recorded in a graph as
+PyTorch records them, refused on a leaf that requires grad while recording."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import InplaceError, ShapeError
+
+X = np.random.default_rng(0).standard_normal((2, 1, 3))
+
+CHANGES = [
+    ("unsqueeze_ last", lambda t: t.unsqueeze_(-1)),
+    ("unsqueeze_ first", lambda t: t.unsqueeze_(0)),
+    ("unsqueeze_ middle", lambda t: t.unsqueeze_(2)),
+    ("squeeze_ all", lambda t: t.squeeze_()),
+    ("squeeze_ one", lambda t: t.squeeze_(1)),
+    ("squeeze_ longer stays", lambda t: t.squeeze_(0)),
+    ("squeeze_ dim=", lambda t: t.squeeze_(dim=-2)),
+    ("squeeze_ tuple", lambda t: t.squeeze_((0, 1))),
+    ("transpose_", lambda t: t.transpose_(0, 2)),
+    ("swapdims_", lambda t: t.swapdims_(-1, 0)),
+    ("swapaxes_", lambda t: t.swapaxes_(1, 2)),
+    ("t_ of a matrix", lambda t: t.squeeze_().t_()),
+]
+
+
+@pytest.mark.parametrize("name, change", CHANGES, ids=[c[0] for c in CHANGES])
+def test_in_place_views_as_torch(name, change):
+    torch = pytest.importorskip("torch")
+    ours, theirs = ag.tensor(X), torch.tensor(X)
+    our_view, their_view = ours[0], theirs[0]
+    assert change(ours) is ours and change(theirs) is theirs
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    ours.fill_(2.0), theirs.fill_(2.0)  # the memory is still shared with the view
+    assert our_view.shape == tuple(their_view.shape) == (1, 3)
+    np.testing.assert_array_equal(our_view.numpy(), their_view.numpy())
+
+
+def test_unsqueeze_of_a_long_target_as_the_generation_tutorial():
+    torch = pytest.importorskip("torch")
+    ours, theirs = ag.LongTensor([3, 4, 26]), torch.LongTensor([3, 4, 26])
+    ours.unsqueeze_(-1), theirs.unsqueeze_(-1)
+    assert ours.shape == tuple(theirs.shape) == (3, 1) and ours.dtype == ag.int64
+    assert ours[1].shape == tuple(theirs[1].shape) == (1,)  # NLLLoss's target of one
+
+
+@pytest.mark.parametrize("name, change", CHANGES, ids=[c[0] for c in CHANGES])
+def test_in_place_views_are_recorded_as_torch(name, change):
+    """An op that read the tensor before the change still gets the gradient of its old
+    shape; what reads it after, of its new one."""
+    torch = pytest.importorskip("torch")
+    upstream = np.random.default_rng(1).standard_normal(24)
+    grads = []
+    for T in (ag, torch):
+        x = T.tensor(X, requires_grad=True)
+        h = x * 2.0
+        before = (h * 3.0).sin()
+        assert change(h) is h
+        after = h.cos() * T.tensor(upstream[:h.numel()].reshape(tuple(h.shape)))
+        (before.sum() + after.sum()).backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+
+def test_a_hook_registered_before_sees_the_old_shape():
+    x = ag.tensor(X, requires_grad=True)
+    h = x * 2.0
+    seen = []
+    h.register_hook(lambda g: seen.append(g.shape))
+    h.unsqueeze_(0)
+    assert h.shape == (1, 2, 1, 3)
+    (h * h).sum().backward()
+    assert seen == [(2, 1, 3)]
+    np.testing.assert_allclose(x.grad.numpy(), 8.0 * X)
+
+
+def test_a_leaf_that_requires_grad_is_refused_while_recording():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        torch.zeros(3, requires_grad=True).unsqueeze_(0)
+    leaf = ag.zeros(3, requires_grad=True)
+    with pytest.raises(InplaceError, match=r"unsqueeze_ on a leaf .* x = x.unsqueeze\(0\)"):
+        leaf.unsqueeze_(0)
+    assert leaf.shape == (3,)
+    with ag.no_grad():  # as PyTorch: allowed, it stays a leaf
+        leaf.unsqueeze_(0)
+    assert leaf.shape == (1, 3) and leaf.is_leaf and leaf.requires_grad
+
+
+def test_t_of_more_than_two_axes_is_refused_as_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="<= 2 dimensions"):
+        torch.zeros(2, 3, 4).t_()
+    with pytest.raises(ShapeError, match=r"t_\(\) needs .* transpose_"):
+        ag.zeros(2, 3, 4).t_()
+    vector = ag.arange(3.0)
+    assert vector.t_() is vector and vector.shape == (3,)
