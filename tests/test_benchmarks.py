@@ -111,6 +111,28 @@ def test_transformer_baseline_erf_is_float32_accurate() -> None:
     assert got.dtype == np.float32 and np.max(np.abs(got - want)) < 5e-7
 
 
+def test_numpy_adamw_takes_the_engines_adamw_steps() -> None:
+    """The baselines' AdamW (decoupled decay, then Adam) moves parameters as
+    nn.optim.AdamW does, to float32 rounding, over a few steps."""
+    import autograd as ag
+    import nn
+    rng = np.random.default_rng(3)
+    start = [rng.standard_normal(shape).astype(np.float32) for shape in ((5, 3), (3,))]
+    grads = [[rng.standard_normal(a.shape).astype(np.float32) for a in start]
+             for _ in range(3)]
+    options = dict(lr=1e-2, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1)
+    by_hand = harness.NumpyAdamW([a.copy() for a in start], **options)
+    params = [ag.Tensor(a.copy(), requires_grad=True) for a in start]
+    engine = nn.optim.AdamW(params, **options)
+    for step_grads in grads:
+        by_hand.step([g.copy() for g in step_grads])
+        for p, g in zip(params, step_grads):
+            p.grad = ag.Tensor(g)
+        engine.step()
+    for mine, theirs in zip(by_hand.params, params):
+        np.testing.assert_allclose(mine, theirs.numpy(), rtol=1e-6, atol=1e-7)
+
+
 def test_a_candidate_with_a_wrong_gradient_is_refused() -> None:
     x0 = np.random.default_rng(0).random(8)
     right = harness.Candidate("numpy", lambda: per_op.numpy_chain(x0, 3), lambda: None)
