@@ -20,7 +20,7 @@ __all__ = ["main", "BENCHMARKS"]
 # command-line name -> module
 BENCHMARKS = {"mlp": "mlp", "per-op": "per_op", "deep": "deep", "vae": "vae",
               "moons": "moons", "fit": "fit", "gc": "collector", "lstm": "lstm",
-              "cnn": "cnn"}
+              "cnn": "cnn", "transformer": "transformer"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -75,12 +75,13 @@ def breakdown_candidates(loss_fn: Callable[[], Any],
 def adam_step_candidates(settings: Settings, by_hand: Any, inputs: tuple[np.ndarray, ...],
                          engine_name: str, engine_loss: Callable[[], Any],
                          params: Sequence[Any], optimizer: Any, adam: dict[str, Any],
-                         torch_parts: Callable[[Any], tuple[Callable[[], Any], list]]
-                         ) -> tuple[list[Candidate], str]:
-    """The candidates of an Adam-step case (vae, lstm, cnn) and the note on PyTorch: the
-    baseline ``by_hand`` (``loss_and_grads(*inputs)``, ``step(*inputs)``), the engine's
-    step with its breakdown rows, and PyTorch's when installed (``torch_parts(torch)``
-    gives its loss function and parameters; ``torch.optim.Adam(**adam)`` steps them)."""
+                         torch_parts: Callable[[Any], tuple[Callable[[], Any], list]],
+                         torch_optimizer: str = "Adam") -> tuple[list[Candidate], str]:
+    """The candidates of an Adam-step case (vae, lstm, cnn, transformer) and the note on
+    PyTorch: the baseline ``by_hand`` (``loss_and_grads(*inputs)``, ``step(*inputs)``),
+    the engine's step with its breakdown rows, and PyTorch's when installed
+    (``torch_parts(torch)`` gives its loss function and parameters;
+    ``torch.optim.<torch_optimizer>(**adam)``, Adam or AdamW, steps them)."""
     candidates = [
         Candidate("numpy (by hand)", lambda: by_hand.loss_and_grads(*inputs),
                   lambda: by_hand.step(*inputs)),
@@ -91,5 +92,5 @@ def adam_step_candidates(settings: Settings, by_hand: Any, inputs: tuple[np.ndar
         torch_loss, torch_params = torch_parts(torch)
         candidates.append(training_candidate(
             f"torch {torch.__version__}", torch_loss, torch_params,
-            torch.optim.Adam(torch_params, **adam)))
+            getattr(torch.optim, torch_optimizer)(torch_params, **adam)))
     return candidates, note

@@ -24,9 +24,9 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 __all__ = ["CLOCKS", "LossAndGrads", "same_layout", "weight_grad", "NumpyAdam",
-           "training_step", "loss_and_grads", "training_candidate", "Settings", "Candidate",
-           "Row", "Case", "MismatchError", "check_candidates", "time_candidates", "measure",
-           "format_case", "torch_or_none"]
+           "NumpyAdamW", "training_step", "loss_and_grads", "training_candidate", "Settings",
+           "Candidate", "Row", "Case", "MismatchError", "check_candidates", "time_candidates",
+           "measure", "format_case", "torch_or_none"]
 
 
 LossAndGrads = tuple[float, list[np.ndarray]]
@@ -103,6 +103,24 @@ class NumpyAdam:
             np.divide(m, work, out=work)
             work *= scale
             p -= work
+
+
+class NumpyAdamW(NumpyAdam):
+    """AdamW by hand with the engine's arithmetic (``nn.optim.AdamW``, as PyTorch's
+    ``torch.optim.AdamW``): each parameter first shrinks, p = p (1 - lr weight_decay)
+    (decoupled decay, nothing added to g), then ``NumpyAdam``'s update of the raw
+    gradient."""
+
+    def __init__(self, params: list[np.ndarray], lr: float, betas: tuple[float, float],
+                 eps: float, weight_decay: float) -> None:
+        super().__init__(params, lr, betas, eps)
+        self.weight_decay = weight_decay
+
+    def step(self, grads: list[np.ndarray]) -> None:
+        shrink = 1 - self.lr * self.weight_decay
+        for p in self.params:
+            p *= shrink
+        super().step(grads)
 
 
 @dataclass

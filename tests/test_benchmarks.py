@@ -4,6 +4,7 @@ candidates that compute different things. No timing is asserted."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 
 from benchmarks import __main__ as cli
 from benchmarks import (breakdown, cnn, collector, deep, fit, harness, lstm, mlp, mlp_phases,
-                        moons, per_op, vae)
+                        moons, per_op, transformer, transformer_numpy, vae)
 
 TINY = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=False)
 
@@ -19,10 +20,11 @@ TINY = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=False)
 def test_every_workload_runs_and_reports_the_baseline_first() -> None:
     cases = (mlp.run(TINY, sizes=(12, 8, 3), batches=(4,)) + per_op.run(TINY, links=3)
              + vae.run(TINY) + moons.run(TINY) + lstm.run(TINY, length=3)
-             + cnn.run(TINY, batch=4) + fit.run(TINY, rows=64) + collector.run(TINY, steps=20)
+             + cnn.run(TINY, batch=4) + transformer.run(TINY, batch=2, length=4)
+             + fit.run(TINY, rows=64) + collector.run(TINY, steps=20)
              + deep.run(TINY, sizes=(200,)))
     assert {case.benchmark for case in cases} == {"mlp", "per-op", "vae", "moons", "lstm",
-                                                  "cnn", "fit", "gc", "deep"}
+                                                  "cnn", "transformer", "fit", "gc", "deep"}
     for case in cases:
         assert case.rows and all(row.min <= row.median <= row.max for row in case.rows)
         if case.benchmark == "fit":  # its baseline is the bare loop with nn's parts
@@ -34,7 +36,7 @@ def test_every_workload_runs_and_reports_the_baseline_first() -> None:
     depth = cases[-1].rows[0].extra
     assert depth["bytes/node"] > 0 and depth["build s"] > 0
     for case in cases:
-        if case.benchmark in ("mlp", "per-op", "vae", "moons", "lstm", "cnn"):
+        if case.benchmark in ("mlp", "per-op", "vae", "moons", "lstm", "cnn", "transformer"):
             names = [row.name.strip() for row in case.rows]  # the engine's row, then
             at = names.index("forward only")  # where its time goes
             assert names[at - 1].startswith("autograd")
@@ -90,6 +92,45 @@ def test_cnn_pytorch_computes_the_baselines_loss_and_gradients() -> None:
     settings = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=True)
     (case,) = cnn.run(settings, batch=4)
     assert case.rows[-1].name.startswith("torch")
+
+
+def test_transformer_pytorch_computes_the_baselines_loss_and_gradients() -> None:
+    """PyTorch's TinyGPT (AdamW) passes the check against the NumPy baseline too."""
+    pytest.importorskip("torch")
+    settings = harness.Settings(rounds=1, warmup=0, block=1, quick=True, torch=True)
+    (case,) = transformer.run(settings, batch=2, length=4)
+    assert case.rows[-1].name.startswith("torch")
+
+
+def test_transformer_baseline_erf_is_float32_accurate() -> None:
+    """The baseline's GELU rests on a float32 erf approximation: within 5e-7 of
+    math.erf over [-6, 6], and in float32."""
+    x = np.linspace(-6, 6, 20001).astype(np.float32)
+    got = transformer_numpy.erf32(x)
+    want = np.array([math.erf(float(v)) for v in x])
+    assert got.dtype == np.float32 and np.max(np.abs(got - want)) < 5e-7
+
+
+def test_numpy_adamw_takes_the_engines_adamw_steps() -> None:
+    """The baselines' AdamW (decoupled decay, then Adam) moves parameters as
+    nn.optim.AdamW does, to float32 rounding, over a few steps."""
+    import autograd as ag
+    import nn
+    rng = np.random.default_rng(3)
+    start = [rng.standard_normal(shape).astype(np.float32) for shape in ((5, 3), (3,))]
+    grads = [[rng.standard_normal(a.shape).astype(np.float32) for a in start]
+             for _ in range(3)]
+    options = dict(lr=1e-2, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1)
+    by_hand = harness.NumpyAdamW([a.copy() for a in start], **options)
+    params = [ag.Tensor(a.copy(), requires_grad=True) for a in start]
+    engine = nn.optim.AdamW(params, **options)
+    for step_grads in grads:
+        by_hand.step([g.copy() for g in step_grads])
+        for p, g in zip(params, step_grads):
+            p.grad = ag.Tensor(g)
+        engine.step()
+    for mine, theirs in zip(by_hand.params, params):
+        np.testing.assert_allclose(mine, theirs.numpy(), rtol=1e-6, atol=1e-7)
 
 
 def test_a_candidate_with_a_wrong_gradient_is_refused() -> None:
