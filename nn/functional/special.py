@@ -13,6 +13,15 @@ from two classical expansions, each used where it converges fast:
 ``erf`` is accurate to about 1e-15 absolute and ``erfc`` to about 2e-13 relative,
 tested against ``math.erf`` / ``math.erfc`` on a dense grid. Work is done in float64
 and the result is cast back to the input's floating dtype.
+
+A float32 (or float16) ``erfc`` needs less, and is computed in float32: the Chebyshev
+fit of Numerical Recipes' ``erfcc``, erfc(z) = t e^{P(t) - z^2} with t = 1 / (1 + z/2)
+and P of degree 9 (relative error below 1.1e-7 for every z >= 0, the tail included),
+with e^{-z^2} = e^{-h^2} e^{-(z - h)(z + h)} for h = z rounded to 1/256 (h^2 is exact),
+so that the large exponent loses nothing to float32's rounding; erfc(-z) = 2 - erfc(z).
+Relative error below 5e-7 wherever the result is a normal float32 (tested on a dense
+grid); about three times faster than the float64 path on a (16, 32, 256) array, whose
+exact GELU was the largest item of a small transformer's training step.
 """
 
 from __future__ import annotations
@@ -100,9 +109,34 @@ def erf(x: Any) -> np.ndarray:
     return result.astype(dtype, copy=False)
 
 
+_CHEBYSHEV = tuple(np.float32(c) for c in (
+    -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807,
+    -1.13520398, 1.48851587, -0.82215223, 0.17087277))  # P(t), lowest power first
+
+
+def _erfc_float32(x: np.ndarray) -> np.ndarray:
+    """erfc(x) of a float32 array, in float32 (see the module docstring)."""
+    z = np.minimum(np.abs(x), np.float32(11.0))  # erfc(11) is 0 in float32; keeps inf out
+    t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.5) * z)
+    p = np.full_like(z, _CHEBYSHEV[-1])
+    for c in _CHEBYSHEV[-2::-1]:  # Horner's rule in t
+        p *= t
+        p += c
+    h = np.round(z * np.float32(256.0)) / np.float32(256.0)  # h^2 is exact in float32
+    p -= (z - h) * (z + h)
+    with np.errstate(under="ignore"):
+        result = t * np.exp(p) * np.exp(-(h * h))
+    return np.where(x >= 0, result, np.float32(2.0) - result)
+
+
 def erfc(x: Any) -> np.ndarray:
     """erfc(x) = 1 - erf(x), elementwise, relative error < 1e-12 (no cancellation for
-    large positive x, where it is computed directly)."""
+    large positive x, where it is computed directly); for float32 and float16 input,
+    < 5e-7 (the Chebyshev fit in float32, see the module docstring)."""
+    array = np.asarray(x)
+    if array.dtype in (np.float32, np.float16):  # the fit, exact to their precision
+        return _erfc_float32(array.astype(np.float32, copy=False)).astype(array.dtype,
+                                                                           copy=False)
     x, dtype = _float64(x)
     result = np.empty_like(x)
     small = np.abs(x) < _SWITCH
