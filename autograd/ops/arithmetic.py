@@ -16,6 +16,10 @@ from ..errors import DTypeError, ShapeError, UsageError
 from ..function import Function
 from .generic import constant, log, where
 
+__all__ = ["broadcasting", "is_scalar", "number", "Add", "Sub", "Mul", "Div", "Neg", "Pow",
+           "ScalarOp", "AddScalar", "SubScalar", "RSubScalar", "MulScalar", "DivScalar",
+           "PowScalar", "RPowScalar", "quiet_at_poles"]
+
 
 def quiet_at_poles(divisor: Any) -> Any:
     """A context in which x / divisor and divisor ** -p give IEEE's inf or NaN without
@@ -23,10 +27,6 @@ def quiet_at_poles(divisor: Any) -> Any:
     where ``divisor`` holds a zero, else nothing (an errstate costs more than a 0-d op)."""
     zero = not divisor.all() if isinstance(divisor, np.ndarray) else divisor == 0
     return np.errstate(divide="ignore", invalid="ignore") if zero else nullcontext()
-
-__all__ = ["broadcasting", "is_scalar", "number", "Add", "Sub", "Mul", "Div", "Neg", "Pow",
-           "ScalarOp", "AddScalar", "SubScalar", "RSubScalar", "MulScalar", "DivScalar",
-           "PowScalar", "RPowScalar"]
 
 
 class Add(Function):
