@@ -29,13 +29,13 @@ from typing import Any
 from . import function
 from ._vjp_checks import unbroadcast
 from .ctx_function import ctx_apply, is_ctx_style, once_differentiable
-from .ops.generic import broadcast_to, constant, exp, is_tensor, log, where
+from .ops.generic import broadcast_to, constant, erf, erfc, exp, is_tensor, log, where
 from .errors import UsageError
 from .printing import format_array
 from .tensor import Tensor, as_tensor
 
-__all__ = ["Function", "unbroadcast", "constant", "is_tensor", "exp", "log", "where",
-           "broadcast_to", "once_differentiable", "format_array"]
+__all__ = ["Function", "unbroadcast", "constant", "is_tensor", "exp", "log", "erf", "erfc",
+           "where", "broadcast_to", "once_differentiable", "format_array"]
 
 
 class Function(function.Function):

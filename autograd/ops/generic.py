@@ -13,7 +13,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["exp", "log", "where", "broadcast_to", "constant", "is_tensor", "lift_like"]
+from .. import erf_arrays
+
+__all__ = ["exp", "log", "erf", "erfc", "where", "broadcast_to", "constant", "is_tensor",
+           "lift_like"]
 
 
 def is_tensor(x: Any) -> bool:
@@ -34,6 +37,18 @@ def exp(x: Any) -> Any:
 def log(x: Any) -> Any:
     """ln x of an array or a Tensor."""
     return np.log(x)
+
+
+def erf(x: Any) -> Any:
+    """erf x = 2/sqrt(pi) int_0^x e^{-t^2} dt of an array (``autograd/erf_arrays.py``; NumPy
+    has none) or a Tensor (the differentiable op)."""
+    return x.erf() if is_tensor(x) else erf_arrays.erf(x)
+
+
+def erfc(x: Any) -> Any:
+    """erfc x = 1 - erf x, accurate in relative terms for large x too, of an array or a
+    Tensor (the differentiable op)."""
+    return x.erfc() if is_tensor(x) else erf_arrays.erfc(x)
 
 
 def where(condition: np.ndarray, a: Any, b: Any) -> Any:

@@ -10,14 +10,15 @@ from typing import Any
 
 import numpy as np
 
+from .. import erf_arrays
 from ..function import Function
 from .arithmetic import broadcasting
 from .elementwise import Sigmoid
 from .generic import constant, exp, is_tensor
 from .trig import either
 
-__all__ = ["Log1p", "Expm1", "Log2", "Log10", "Square", "Reciprocal", "Erf", "Softplus",
-           "Sign", "Floor", "Ceil", "Round", "FloorDivide", "Remainder"]
+__all__ = ["Log1p", "Expm1", "Log2", "Log10", "Square", "Reciprocal", "Erf", "Erfc",
+           "Softplus", "Sign", "Floor", "Ceil", "Round", "FloorDivide", "Remainder"]
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -99,24 +100,27 @@ class Reciprocal(Function):
         return (-(g * out * out),)
 
 
-_erf_scalar = np.frompyfunc(math.erf, 1, 1)
-
-
-def _np_erf(x: np.ndarray) -> np.ndarray:
-    """erf on an array (NumPy has none; ``math.erf`` per element is exact to rounding)."""
-    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    return np.asarray(_erf_scalar(x), dtype=np.float64).astype(dtype, copy=False)
-
-
 class Erf(Function):
     """out = erf x = 2/sqrt(pi) integral_0^x e^{-t^2} dt;  dx = g 2/sqrt(pi) e^{-x^2}."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return _np_erf(x)
+        return erf_arrays.erf(x)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * exp(-(x * x)) * _TWO_OVER_SQRT_PI,)
+
+
+class Erfc(Function):
+    """out = erfc x = 1 - erf x (accurate in relative terms for large x);
+    dx = -g 2/sqrt(pi) e^{-x^2}."""
+    __slots__ = ()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return erf_arrays.erfc(x)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (g * exp(-(x * x)) * -_TWO_OVER_SQRT_PI,)
 
 
 class Softplus(Function):

@@ -1,28 +1,6 @@
-"""The error function and the standard normal distribution, on NumPy arrays.
-
-NumPy has no ``erf`` (and the project does not depend on SciPy), so it is built here
-from two classical expansions, each used where it converges fast:
-
-* ``|x| < 2``: the series with positive terms (no cancellation)
-  ``erf(x) = 2/sqrt(pi) e^{-x^2} sum_{n>=0} 2^n x^{2n+1} / (1*3*...*(2n+1))``;
-  34 terms reach the rounding level (the ratio of two terms is ``2x^2 / (2n+3)``).
-* ``|x| >= 2``: Laplace's continued fraction for the complement
-  ``erfc(x) = e^{-x^2} / sqrt(pi) * 1 / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...))))``,
-  i.e. partial numerators ``n/2``, evaluated bottom-up from 48 levels.
-
-``erf`` is accurate to about 1e-15 absolute and ``erfc`` to about 2e-13 relative,
-tested against ``math.erf`` / ``math.erfc`` on a dense grid. Work is done in float64
-and the result is cast back to the input's floating dtype.
-
-A float32 (or float16) ``erfc`` needs less, and is computed in float32: the Chebyshev
-fit of Numerical Recipes' ``erfcc``, erfc(z) = t e^{P(t) - z^2} with t = 1 / (1 + z/2)
-and P of degree 9 (relative error below 1.1e-7 for every z >= 0, the tail included),
-with e^{-z^2} = e^{-h^2} e^{-(z - h)(z + h)} for h = z rounded to 1/256 (h^2 is exact),
-so that the large exponent loses nothing to float32's rounding; erfc(-z) = 2 - erfc(z).
-Relative error below 5e-7 wherever the result is a normal float32 (tested on a dense
-grid); about three times faster than the float64 path on a (16, 32, 256) array, whose
-exact GELU was the largest item of a small transformer's training step.
-"""
+"""The standard normal distribution on NumPy arrays (the exact GELU's Phi and phi), and
+the error function ``erf`` / ``erfc``, which ``autograd.extend`` provides (their
+numerics: ``autograd/erf_arrays.py``; NumPy has none and SciPy is not a dependency)."""
 
 from __future__ import annotations
 
@@ -31,122 +9,18 @@ from typing import Any
 
 import numpy as np
 
+from autograd.extend import erf, erfc
+
 __all__ = ["erf", "erfc", "normal_cdf", "normal_pdf"]
 
-_SWITCH = 2.0           # below: series; at or above: continued fraction
-_SERIES_TERMS = 34
-_FRACTION_LEVELS = 48
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-_ONE_OVER_SQRT_PI = 1.0 / math.sqrt(math.pi)
 _ONE_OVER_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_HALF = math.sqrt(0.5)
-
-
-def _float64(x: Any) -> tuple[np.ndarray, np.dtype]:
-    """``x`` as a float64 array, and the floating dtype the result should have."""
-    array = np.asarray(x)
-    dtype = array.dtype if array.dtype.kind == "f" else np.dtype(np.float64)
-    return array.astype(np.float64, copy=False), dtype
 
 
 def _floating(x: Any) -> np.ndarray:
     """``x`` as a floating array (integers become float64; float32 stays float32)."""
     array = np.asarray(x)
     return array if array.dtype.kind == "f" else array.astype(np.float64)
-
-
-def _series_coefficients(terms: int) -> tuple[float, ...]:
-    """c_n = 2^n / (1*3*...*(2n+1)), n = 0..terms-1: erf(x) = 2/sqrt(pi) e^{-x^2} x
-    sum_n c_n (x^2)^n."""
-    coefficients = [1.0]
-    for n in range(1, terms):
-        coefficients.append(coefficients[-1] * 2.0 / (2 * n + 1))
-    return tuple(coefficients)
-
-
-_SERIES = _series_coefficients(_SERIES_TERMS)
-
-
-def _erf_series(x: np.ndarray) -> np.ndarray:
-    """erf(x) for |x| < 2 from the positive-term series (see the module docstring),
-    summed by Horner's rule in x^2, in place."""
-    x2 = x * x
-    total = np.full_like(x, _SERIES[-1])
-    for c in _SERIES[-2::-1]:
-        total *= x2
-        total += c
-    total *= x
-    total *= np.exp(-x2)
-    return _TWO_OVER_SQRT_PI * total
-
-
-def _exp_minus_square(x: np.ndarray) -> np.ndarray:
-    """e^{-x^2} without the rounding error of x*x: with x = h + l, h = x rounded to
-    1/256 (so h*h is exact), e^{-x^2} = e^{-h^2} e^{-l (x + h)}."""
-    h = np.round(x * 256.0) / 256.0
-    return np.exp(-h * h) * np.exp(-(x - h) * (x + h))
-
-
-def _erfc_fraction(x: np.ndarray) -> np.ndarray:
-    """erfc(x) for x >= 2 from the continued fraction (see the module docstring)."""
-    denominator = x.copy()
-    for n in range(_FRACTION_LEVELS, 0, -1):
-        denominator = x + (0.5 * n) / denominator
-    weight = _exp_minus_square(np.minimum(x, 40.0))  # 0 beyond 27 anyway; keeps inf out
-    return _ONE_OVER_SQRT_PI * weight / denominator
-
-
-def erf(x: Any) -> np.ndarray:
-    """erf(x) = 2/sqrt(pi) int_0^x e^{-t^2} dt, elementwise, absolute error < 1e-14."""
-    x, dtype = _float64(x)
-    result = np.empty_like(x)
-    small = np.abs(x) < _SWITCH
-    result[small] = _erf_series(x[small])
-    large = ~small & ~np.isnan(x)
-    magnitude = np.abs(x[large])
-    result[large] = np.sign(x[large]) * (1.0 - _erfc_fraction(magnitude))
-    result[np.isnan(x)] = np.nan
-    return result.astype(dtype, copy=False)
-
-
-_CHEBYSHEV = tuple(np.float32(c) for c in (
-    -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807,
-    -1.13520398, 1.48851587, -0.82215223, 0.17087277))  # P(t), lowest power first
-
-
-def _erfc_float32(x: np.ndarray) -> np.ndarray:
-    """erfc(x) of a float32 array, in float32 (see the module docstring)."""
-    z = np.minimum(np.abs(x), np.float32(11.0))  # erfc(11) is 0 in float32; keeps inf out
-    t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.5) * z)
-    p = np.full_like(z, _CHEBYSHEV[-1])
-    for c in _CHEBYSHEV[-2::-1]:  # Horner's rule in t
-        p *= t
-        p += c
-    h = np.round(z * np.float32(256.0)) / np.float32(256.0)  # h^2 is exact in float32
-    p -= (z - h) * (z + h)
-    with np.errstate(under="ignore"):
-        result = t * np.exp(p) * np.exp(-(h * h))
-    return np.where(x >= 0, result, np.float32(2.0) - result)
-
-
-def erfc(x: Any) -> np.ndarray:
-    """erfc(x) = 1 - erf(x), elementwise, relative error < 1e-12 (no cancellation for
-    large positive x, where it is computed directly); for float32 and float16 input,
-    < 5e-7 (the Chebyshev fit in float32, see the module docstring)."""
-    array = np.asarray(x)
-    if array.dtype in (np.float32, np.float16):  # the fit, exact to their precision
-        return _erfc_float32(array.astype(np.float32, copy=False)).astype(array.dtype,
-                                                                           copy=False)
-    x, dtype = _float64(x)
-    result = np.empty_like(x)
-    small = np.abs(x) < _SWITCH
-    result[small] = 1.0 - _erf_series(x[small])
-    positive = x >= _SWITCH
-    result[positive] = _erfc_fraction(x[positive])
-    negative = x <= -_SWITCH
-    result[negative] = 2.0 - _erfc_fraction(-x[negative])
-    result[np.isnan(x)] = np.nan
-    return result.astype(dtype, copy=False)
 
 
 def normal_cdf(x: Any) -> np.ndarray:
