@@ -22,7 +22,7 @@ import nn
 import nn.functional as F
 
 from .breakdown import NOTE, adam_step_candidates
-from .harness import (Case, LossAndGrads, NumpyAdam, Settings, measure,
+from .harness import (Case, LossAndGrads, NumpyAdam, Settings, cross_entropy, measure,
                       same_layout, weight_grad)
 
 __all__ = ["run", "NumpyCNN", "im2col", "col2im"]
@@ -103,13 +103,7 @@ class NumpyCNN:
         p2, saved2 = self.conv_relu_pool(p1, W2, b2)
         features = p2.reshape(len(x), -1)
         logits = features @ W_y.T + b_y
-        shifted = logits - logits.max(1, keepdims=True)
-        log_z = np.log(np.exp(shifted).sum(1, keepdims=True))
-        rows = np.arange(len(targets))
-        loss = -(shifted[rows, targets] - log_z[:, 0]).mean()
-        dlogits = np.exp(shifted - log_z)
-        dlogits[rows, targets] -= 1
-        dlogits /= len(targets)
+        loss, dlogits = cross_entropy(logits, targets)
         head = [weight_grad(dlogits, features, W_y), dlogits.sum(0)]
         dp2 = (dlogits @ W_y).reshape(p2.shape)
         dp1, grads2 = self.conv_relu_pool_backward(saved2, dp2, W2, input_grad=True)

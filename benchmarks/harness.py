@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["CLOCKS", "LossAndGrads", "same_layout", "weight_grad", "NumpyAdam",
+__all__ = ["CLOCKS", "LossAndGrads", "same_layout", "weight_grad", "cross_entropy", "NumpyAdam",
            "NumpyAdamW", "training_step", "loss_and_grads", "training_candidate", "Settings",
            "Candidate", "Row", "Case", "MismatchError", "check_candidates", "time_candidates",
            "measure", "format_case", "torch_or_none"]
@@ -65,6 +65,19 @@ def same_layout(arrays: Iterable[np.ndarray]) -> list[np.ndarray]:
 def weight_grad(g: np.ndarray, a: np.ndarray, W: np.ndarray) -> np.ndarray:
     """dW = g^T a for y = a W^T, in W's memory order (the product the engine makes)."""
     return (a.T @ g).T if W.strides[0] < W.strides[1] else g.T @ a
+
+
+def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """(mean cross-entropy of the rows of ``logits`` (N, C) against integer ``targets``,
+    its gradient (softmax - onehot) / N): the baselines' loss, by hand."""
+    shifted = logits - logits.max(1, keepdims=True)
+    log_z = np.log(np.exp(shifted).sum(1, keepdims=True))
+    rows = np.arange(len(targets))
+    loss = -(shifted[rows, targets] - log_z[:, 0]).mean()
+    dlogits = np.exp(shifted - log_z)
+    dlogits[rows, targets] -= 1
+    dlogits /= len(targets)
+    return loss, dlogits
 
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}

@@ -16,7 +16,7 @@ import nn
 import nn.functional as F
 
 from .breakdown import NOTE, adam_step_candidates
-from .harness import (Case, LossAndGrads, NumpyAdam, Settings, measure,
+from .harness import (Case, LossAndGrads, NumpyAdam, Settings, cross_entropy, measure,
                       same_layout, weight_grad)
 
 __all__ = ["run", "NumpyLSTM"]
@@ -90,13 +90,7 @@ class NumpyLSTM:
             saved.append(self.layer_forward(x, *layers[4 * k:4 * k + 4]))
             x = saved[-1]["h"][1:]
         logits = (x @ W_y.T + b_y).reshape(-1, W_y.shape[0])
-        shifted = logits - logits.max(1, keepdims=True)
-        log_z = np.log(np.exp(shifted).sum(1, keepdims=True))
-        rows = np.arange(len(targets))
-        loss = -(shifted[rows, targets] - log_z[:, 0]).mean()
-        dlogits = np.exp(shifted - log_z)
-        dlogits[rows, targets] -= 1
-        dlogits /= len(targets)
+        loss, dlogits = cross_entropy(logits, targets)
         outputs = x.reshape(-1, x.shape[-1])
         head = [weight_grad(dlogits, outputs, W_y), dlogits.sum(0)]
         dh = (dlogits @ W_y).reshape(x.shape)

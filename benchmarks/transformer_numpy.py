@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from .harness import LossAndGrads, NumpyAdamW, same_layout, weight_grad
+from .harness import LossAndGrads, NumpyAdamW, cross_entropy, same_layout, weight_grad
 
 __all__ = ["erf32", "gelu_forward", "layer_norm", "layer_norm_backward", "causal_mask",
            "NumpyTransformer", "PARAMS_PER_LAYER"]
@@ -208,13 +208,7 @@ class NumpyTransformer:
             saved.append(s)
         z, x_hat, inv_std = layer_norm(x, g_f, c_f)
         logits = _linear(z, W_y, b_y).reshape(-1, W_y.shape[0])
-        shifted = logits - logits.max(1, keepdims=True)
-        log_z = np.log(np.exp(shifted).sum(1, keepdims=True))
-        rows = np.arange(len(targets))
-        loss = -(shifted[rows, targets] - log_z[:, 0]).mean()
-        dlogits = np.exp(shifted - log_z)
-        dlogits[rows, targets] -= 1
-        dlogits /= len(targets)
+        loss, dlogits = cross_entropy(logits, targets)
         dz, head = _linear_grads(dlogits.reshape(z.shape[:-1] + (-1,)), z, W_y)
         dx, d_gf, d_cf = layer_norm_backward(dz, x_hat, inv_std, g_f)
         grads: list[np.ndarray] = []
