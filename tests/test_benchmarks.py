@@ -22,7 +22,7 @@ def test_every_workload_runs_and_reports_the_baseline_first() -> None:
              + vae.run(TINY) + moons.run(TINY) + lstm.run(TINY, length=3)
              + cnn.run(TINY, batch=4) + transformer.run(TINY, batch=2, length=4)
              + fit.run(TINY, rows=64) + collector.run(TINY, steps=20)
-             + deep.run(TINY, sizes=(200,)))
+             + deep.run(TINY, sizes=(20_000,)))  # megabytes: more than the heap has spare
     assert {case.benchmark for case in cases} == {"mlp", "per-op", "vae", "moons", "lstm",
                                                   "cnn", "transformer", "fit", "gc", "deep"}
     for case in cases:
