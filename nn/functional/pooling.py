@@ -29,6 +29,7 @@ from autograd.errors import ShapeError
 from .._checks import flag, integer, is_integer
 from ..errors import ArgumentTypeError, ConfigError
 from .conv import check_fits
+from .window_max import WindowMax
 from .windows import im2col, int_tuple
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
@@ -77,48 +78,31 @@ def _window_starts(owner: str, size: int, kernel: int, stride: int, padding: int
     return np.arange(out) * stride - padding
 
 
+def _geometry(owner: str, x: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...],
+              padding: tuple[int, ...], dilation: tuple[int, ...], ceil_mode: bool
+              ) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
+    """Each axis's window starts, and the (before, after) padding that holds every window
+    (ceil_mode's last ones too); a named error if the kernel does not fit."""
+    starts = [_window_starts(owner, n, k, s, p, d, ceil_mode)
+              for n, k, s, p, d in zip(x.shape[2:], kernel, stride, padding, dilation)]
+    widths = [(p, max(int(first[-1]) + d * (k - 1) + 1 - n, p))  # ceil_mode: maybe > p
+              for first, n, k, p, d in zip(starts, x.shape[2:], kernel, padding, dilation)]
+    padded = tuple(n + before + after for n, (before, after) in zip(x.shape[2:], widths))
+    check_fits(owner, padded, kernel, dilation)
+    return starts, widths
+
+
 def _windows(owner: str, x: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...],
              padding: tuple[int, ...], dilation: tuple[int, ...], ceil_mode: bool,
              fill: float) -> tuple[Tensor, list[np.ndarray]]:
     """The windows of x padded with ``fill`` (ceil_mode's last windows too), as
     (N, C, prod(kernel), *out), and each axis's window starts."""
-    starts = [_window_starts(owner, n, k, s, p, d, ceil_mode)
-              for n, k, s, p, d in zip(x.shape[2:], kernel, stride, padding, dilation)]
-    widths = [(p, max(int(first[-1]) + d * (k - 1) + 1 - n, p))  # ceil_mode: maybe > p
-              for first, n, k, p, d in zip(starts, x.shape[2:], kernel, padding, dilation)]
+    starts, widths = _geometry(owner, x, kernel, stride, padding, dilation, ceil_mode)
     if any(before or after for before, after in widths):
         x = x.pad([(0, 0), (0, 0)] + widths, fill)
-    check_fits(owner, x.shape[2:], kernel, dilation)
     cols = im2col(x, kernel, stride, dilation)
     out = cols.shape[2 + len(kernel):]  # the window axes as one (no -1: N may be 0)
     return cols.reshape(x.shape[:2] + (math.prod(kernel),) + out), starts
-
-
-def _first_largest(cols: Tensor, starts: list[np.ndarray], sizes: tuple[int, ...],
-                   kernel: tuple[int, ...], dilation: tuple[int, ...], want_indices: bool
-                   ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Each window's first largest tap (flat over the kernel, shaped (N, C, *out)) and,
-    if wanted, the flat position in its input plane (PyTorch's indices) of the entry it
-    reads. A padding tap never wins: a window whose entries are all the lowest value
-    (-inf) picks its first tap inside the input, as PyTorch."""
-    dims = len(kernel)
-    taps = np.argmax(cols.data, axis=2)  # NaN counts as the largest
-    padded = any(first[0] < 0 or first[-1] + d * (k - 1) >= n
-                 for first, n, k, d in zip(starts, sizes, kernel, dilation))
-    if not (padded or want_indices):  # every tap is inside: nothing to correct, and the
-        return taps, None  # positions cost twice the argmax (cnn benchmark: 7% of a step)
-    firsts = [first.reshape((-1,) + (1,) * (dims - a - 1)) for a, first in enumerate(starts)]
-    offsets = np.unravel_index(taps, kernel)
-    where = [first + i * d for first, i, d in zip(firsts, offsets, dilation)]
-    outside = np.zeros(taps.shape, dtype=bool)
-    for position, n in zip(where, sizes):
-        outside |= (position < 0) | (position >= n)
-    if outside.any():  # the first tap inside: ceil(-start / dilation) on each axis
-        offsets = [np.where(outside, -(np.minimum(first, 0) // d), i)
-                   for first, i, d in zip(firsts, offsets, dilation)]
-        where = [first + i * d for first, i, d in zip(firsts, offsets, dilation)]
-        taps = np.ravel_multi_index(np.broadcast_arrays(*offsets), kernel)
-    return taps, np.ravel_multi_index(np.broadcast_arrays(*where), sizes).astype(np.int64)
 
 
 def _max_pool(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
@@ -130,12 +114,11 @@ def _max_pool(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
                                                        padding, dilation)
     kind = x.dtype.kind  # the padding must never win: -inf, the least integer, False
     lowest = -np.inf if kind == "f" else False if kind == "b" else np.iinfo(x.dtype).min
-    cols, starts = _windows(owner, x, kernel, stride, padding, dilation,
-                            flag(owner, "ceil_mode", ceil_mode), lowest)
-    taps, indices = _first_largest(cols, starts, x.shape[2:], kernel, dilation,
-                                   return_indices)
-    y = cols.take_along_axis(taps[:, :, None], axis=2)
-    y = y.reshape(y.shape[:2] + y.shape[3:])
+    starts, widths = _geometry(owner, x, kernel, stride, padding, dilation,
+                               flag(owner, "ceil_mode", ceil_mode))
+    op = WindowMax(kernel, stride, dilation, widths, lowest, starts, return_indices)
+    y = op(x)  # one node (WindowMax)
+    indices = op.indices
     if not return_indices:
         return y.reshape(y.shape[1:]) if unbatched else y
     if unbatched:

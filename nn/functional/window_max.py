@@ -1,0 +1,99 @@
+"""Max pooling's core as one op (``WindowMax``) and the rule that picks each window's
+winning entry (``first_largest``).
+
+Written with autograd ops, a max pool was four graph nodes (the padding, ``im2col``, the
+windows read as (N, C, taps, *out), the gather of each window's winner) and the last
+kept a zero-filled copy of all windows for its VJP. Fused, it is one node that keeps
+each window's winning tap:
+
+    y[n, c, *p] = x_padded[window p of (n, c)][tap[n, c, *p]],
+    dx = the gradients added back at the winners (col2im of a one-hot), cropped.
+
+The VJP is written with ``where`` and ``col2im`` on arrays or (under ``create_graph``)
+on Tensors, so gradients hold to every order.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd.extend import Function, is_tensor, where
+
+from .windows import Col2im, _add_windows, _windows
+
+__all__ = ["WindowMax", "first_largest"]
+
+
+def first_largest(cols: np.ndarray, starts: list[np.ndarray], sizes: tuple[int, ...],
+                  kernel: tuple[int, ...], dilation: tuple[int, ...], want_indices: bool
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each window's first largest tap of ``cols`` (N, C, prod(kernel), *out), flat over
+    the kernel and shaped (N, C, *out), and, if wanted, the flat position in its input
+    plane (PyTorch's indices) of the entry it reads. A padding tap never wins: a window
+    whose entries are all the lowest value (-inf) picks its first tap inside the input,
+    as PyTorch."""
+    dims = len(kernel)
+    taps = np.argmax(cols, axis=2)  # NaN counts as the largest
+    padded = any(first[0] < 0 or first[-1] + d * (k - 1) >= n
+                 for first, n, k, d in zip(starts, sizes, kernel, dilation))
+    if not (padded or want_indices):  # every tap is inside: nothing to correct, and the
+        return taps, None  # positions cost twice the argmax (cnn benchmark: 7% of a step)
+    firsts = [first.reshape((-1,) + (1,) * (dims - a - 1)) for a, first in enumerate(starts)]
+    offsets = np.unravel_index(taps, kernel)
+    positions = [first + i * d for first, i, d in zip(firsts, offsets, dilation)]
+    outside = np.zeros(taps.shape, dtype=bool)
+    for position, n in zip(positions, sizes):
+        outside |= (position < 0) | (position >= n)
+    if outside.any():  # the first tap inside: ceil(-start / dilation) on each axis
+        offsets = [np.where(outside, -(np.minimum(first, 0) // d), i)
+                   for first, i, d in zip(firsts, offsets, dilation)]
+        positions = [first + i * d for first, i, d in zip(firsts, offsets, dilation)]
+        taps = np.ravel_multi_index(np.broadcast_arrays(*offsets), kernel)
+    return taps, np.ravel_multi_index(np.broadcast_arrays(*positions), sizes).astype(np.int64)
+
+
+class WindowMax(Function):
+    """The max over each window of x (N, C, *spatial) padded by ``widths`` with ``fill``
+    (the lowest value), windows of ``kernel`` taps ``dilation`` apart and ``stride``
+    apart starting at ``starts``; the output is (N, C, *out), the winner of a tie the
+    first tap (``first_largest``). After the forward, ``indices`` holds PyTorch's flat
+    indices of the winners when ``want_indices``."""
+    __slots__ = ("kernel", "stride", "dilation", "widths", "fill", "starts", "want_indices",
+                 "taps", "indices", "padded_shape")
+    save_inputs = False  # the VJP reads the winners (op state) and the shapes only
+
+    def __init__(self, kernel: tuple[int, ...], stride: tuple[int, ...],
+                 dilation: tuple[int, ...], widths: list[tuple[int, int]], fill: Any,
+                 starts: list[np.ndarray], want_indices: bool) -> None:
+        self.kernel, self.stride, self.dilation = kernel, stride, dilation
+        self.widths, self.fill, self.starts = widths, fill, starts
+        self.want_indices = want_indices
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        padded = x
+        if any(before or after for before, after in self.widths):
+            padded = np.pad(x, [(0, 0), (0, 0)] + self.widths, constant_values=self.fill)
+        self.padded_shape = padded.shape
+        cols = _windows(padded, self.kernel, self.stride, self.dilation)
+        cols = cols.reshape(cols.shape[:2] + (math.prod(self.kernel),)
+                            + cols.shape[2 + len(self.kernel):])
+        self.taps, self.indices = first_largest(cols, self.starts, x.shape[2:], self.kernel,
+                                                self.dilation, self.want_indices)
+        return np.take_along_axis(cols, self.taps[:, :, None], axis=2)[:, :, 0]
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        dims, taps = len(self.kernel), self.taps
+        tap_axis = np.arange(math.prod(self.kernel)).reshape((1, 1, -1) + (1,) * dims)
+        winners = where(tap_axis == taps[:, :, None], g[:, :, None], 0.0)
+        windows = winners.reshape(taps.shape[:2] + self.kernel + taps.shape[2:])
+        if is_tensor(windows):  # create_graph: col2im as a recorded op
+            grad = Col2im.apply(windows, shape=self.padded_shape, stride=self.stride,
+                                dilation=self.dilation)
+        else:
+            grad = _add_windows(windows, self.padded_shape, self.stride, self.dilation)
+        sizes = tuple(n - before - after  # the input's, unpadded
+                      for n, (before, after) in zip(self.padded_shape[2:], self.widths))
+        inside = tuple(slice(before, before + n) for (before, _), n in zip(self.widths, sizes))
+        return (grad[(slice(None), slice(None)) + inside],)
