@@ -117,9 +117,9 @@ class MultiheadAttention(Module):
                              "attn_mask is causal, so it needs attn_mask; pass the causal "
                              "mask as attn_mask (True above the diagonal)")
         if not batched:  # one sequence: a batch of one
-            query, key, value = query[None], key[None], value[None]
+            query, key, value = _each(lambda x: x[None], query, key, value)
         elif not self.batch_first:  # (L, N, E) -> (N, L, E)
-            query, key, value = (x.swapaxes(0, 1) for x in (query, key, value))
+            query, key, value = _each(lambda x: x.swapaxes(0, 1), query, key, value)
         q, k, v = self._project(query, key, value)
         mask = self._mask(attn_mask, key_padding_mask, batched, q, k.shape[1])
         if self.bias_k is not None:
@@ -227,6 +227,16 @@ class MultiheadAttention(Module):
             padding = padding.reshape(n, 1, 1, keys)
             mask = padding if mask is None else mask + padding
         return mask
+
+
+def _each(change: Any, query: Tensor, key: Tensor, value: Tensor
+          ) -> tuple[Tensor, Tensor, Tensor]:
+    """``change`` applied to query, key and value; one tensor given for all three
+    (self-attention) stays one, so that ``_project`` still sees it."""
+    if query is key is value:
+        query = key = value = change(query)
+        return query, key, value
+    return change(query), change(key), change(value)
 
 
 def _as_float_mask(name: str, mask: Any, dtype: np.dtype) -> Tensor:

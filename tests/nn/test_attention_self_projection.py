@@ -36,3 +36,18 @@ def test_self_attention_projects_once_with_the_same_result() -> None:
                                rtol=1e-12, atol=1e-13)
     for got, want in zip(grads_same[1:], grads_separate[3:]):
         np.testing.assert_allclose(got.data, want.data, rtol=1e-12, atol=1e-13)
+
+
+def test_sequence_first_and_unbatched_self_attention_project_once_too() -> None:
+    """batch_first=False swaps the axes of query, key and value, and an unbatched input
+    gains a batch axis: one tensor for all three stays one, so the joint projection
+    still applies (it did not for (L, N, E), TransformerEncoderLayer's default)."""
+    rng = np.random.default_rng(1)
+    attention = nn.MultiheadAttention(8, 2, rng=rng)  # batch_first=False
+    for shape in ((5, 3, 8), (5, 8)):  # (L, N, E), and one sequence (L, E)
+        data = rng.standard_normal(shape)
+        x = Tensor(data, requires_grad=True)
+        same, _ = attention(x, x, x)
+        assert _affines(same) == 2
+        separate, _ = attention(*[Tensor(data) for _ in range(3)])
+        np.testing.assert_allclose(same.data, separate.data, rtol=1e-12, atol=1e-14)
