@@ -23,10 +23,10 @@ from autograd import Tensor, as_tensor
 from autograd.errors import DTypeError, ShapeError
 
 from .._checks import flag, real_number
-from .._random import RNGLike, as_generator
+from .._random import RNGLike
 from ..errors import ConfigError
 from .attention_op import DotProductAttention, masked_softmax
-from .dropout import dropout
+from .dropout import dropout, keep_mask
 
 __all__ = ["scaled_dot_product_attention", "attention_weights", "causal_mask"]
 
@@ -139,12 +139,10 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
         weights = masked_softmax((query @ key.swapaxes(-1, -2)) * scale, allowed, bias)
         return dropout(weights, dropout_p, generator=generator) @ value
     keep = None
-    if dropout_p > 0.0:  # F.dropout's mask, drawn as it draws it
+    if dropout_p > 0.0:  # F.dropout's mask of the weights, drawn as it draws it
         shape = np.broadcast_shapes(query.shape[:-2], key.shape[:-2]) + (
             query.shape[-2], key.shape[-2])
-        dtype = np.result_type(query.dtype, key.dtype)
-        keep = (as_generator(generator, "generator").random(shape) >= dropout_p).astype(dtype)
-        keep *= dtype.type(1.0 / (1.0 - dropout_p))
+        keep = keep_mask(shape, dropout_p, np.result_type(query.dtype, key.dtype), generator)
     op = DotProductAttention(scale, allowed, None if bias is None else bias.data, keep)
     return op(query, key, value)
 

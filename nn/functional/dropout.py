@@ -30,7 +30,7 @@ from .activations import check_inplace
 from .more_activations import SELU_ALPHA, SELU_SCALE
 
 __all__ = ["dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d",
-           "feature_alpha_dropout", "check_dropout_p"]
+           "feature_alpha_dropout", "check_dropout_p", "keep_mask"]
 
 _SATURATION = SELU_SCALE * SELU_ALPHA  # alpha' = 1.7581: selu(x) -> -alpha' as x -> -inf
 
@@ -39,6 +39,16 @@ def check_dropout_p(name: str, p: Any) -> float:
     """``p`` as a float in [0, 1], or a named error (``nn._checks``' rule)."""
     return real_number(name, "p", p, minimum=0, maximum=1,
                        advice="p is the probability of zeroing an element.")
+
+
+def keep_mask(shape: tuple[int, ...], p: float, dtype: np.dtype,
+              generator: RNGLike = None) -> np.ndarray:
+    """Inverted dropout's mask m / (1 - p), m ~ Bernoulli(1 - p) of ``shape``, drawn from
+    ``generator`` (nn's default when None): the one draw every dropout here makes, so that
+    a fused op given this mask drops what ``dropout`` would have dropped."""
+    mask = (as_generator(generator, "generator").random(shape) >= p).astype(dtype)
+    mask *= dtype.type(1.0 / (1.0 - p))
+    return mask
 
 
 def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
@@ -55,9 +65,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
     if p == 1.0:
         return _zeros_like(x)
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    mask = (as_generator(generator, "generator").random(x.shape) >= p).astype(dtype)
-    mask *= dtype.type(1.0 / (1.0 - p))
-    return x * mask
+    return x * keep_mask(x.shape, p, dtype, generator)
 
 
 def alpha_dropout(x: Any, p: float = 0.5, training: bool = False, inplace: bool = False, *,
@@ -121,9 +129,7 @@ def _channel_dropout(name: str, x: Tensor, p: float, training: bool, generator: 
     if alpha:
         return _alpha_masked(x, p, generator, mask_shape)
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    mask = (as_generator(generator, "generator").random(mask_shape) >= p).astype(dtype)
-    mask *= dtype.type(1.0 / (1.0 - p))
-    return x * mask
+    return x * keep_mask(mask_shape, p, dtype, generator)
 
 
 def dropout1d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
