@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DataError, DTypeError, UsageError
+from .errors import DataError, DTypeError, ShapeError, UsageError
 
-__all__ = ["FLOATS", "to_array", "check_dtype", "as_dtype", "check_requires_grad"]
+__all__ = ["FLOATS", "to_array", "check_dtype", "as_dtype", "check_requires_grad",
+           "as_size", "integers", "numeric"]
 
 FLOATS = (np.float16, np.float32, np.float64)
 
@@ -27,6 +28,52 @@ def check_dtype(dtype: np.dtype) -> None:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def as_size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, ...]:
+    """``(2, 3)`` from ``op(2, 3)``, ``op((2, 3))`` or PyTorch's ``op(size=(2, 3))``
+    (``keyword``); ShapeError unless every entry is an int >= 0."""
+    if keyword is not None:
+        if size:
+            raise UsageError(f"{op}: give the size once, by position or as size=; got "
+                             f"{size!r} and size={keyword!r}")
+        size = (keyword,)
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    if not all(_is_int(n) for n in size):
+        raise ShapeError(f"{op}: sizes must be ints, as {op}(2, 3) or {op}((2, 3)); "
+                         f"got {size!r}")
+    if any(n < 0 for n in size):
+        raise ShapeError(f"{op}: sizes must be >= 0; got {size!r}")
+    return tuple(int(n) for n in size)
+
+
+def integers(value: Any, what: str) -> np.ndarray:
+    """``value`` (an int, or ints in a list, an array or a Tensor) as an integer array;
+    DTypeError naming ``what`` for floats, bools, None and strings: a count, a shift or
+    a diagonal cannot be 2.5 (NumPy would truncate it or fail deep inside)."""
+    array = np.asarray(getattr(value, "_data", value))
+    if array.dtype.kind not in "iu":
+        raise DTypeError(f"{what}: expected an int (or ints); got {value!r:.60} "
+                         f"({type(value).__name__})")
+    return array
+
+
+def numeric(value: Any, what: str) -> np.ndarray:
+    """``value`` (a number, nested lists of numbers, an array) as an array; DTypeError
+    naming ``what`` for None, strings, complex numbers and other objects. NumPy would
+    store None as NaN in a float array and parse "3" as 3.0; PyTorch refuses both."""
+    try:
+        array = np.asarray(value)
+    except ValueError:  # ragged nested lists
+        raise DataError(f"{what}: expected a number or an array of numbers; got ragged "
+                        f"nested sequences") from None
+    if array.dtype.kind not in "biuf":
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise DTypeError(f"{what}: expected a number or an array of numbers (bool, int or "
+                         f"float); got {shown} ({type(value).__name__}). Pass the value as "
+                         f"a number, e.g. 0.0 (float('nan') if NaN is what you mean).")
+    return array
 
 
 def check_requires_grad(data: Any, requires_grad: Any, dtype: Any, what: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import as_dtype
+from ._arrays import as_dtype, as_size, numeric
 from ._random import as_generator, below
 from ._sampling import draw_integers, float_dtype, integer_range, whole_number
 from .errors import GeneratorError, ShapeError, UsageError
@@ -33,22 +33,15 @@ __all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "emp
            "randperm", "GeneratorError"]
 
 
-def _size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, ...]:
-    """``(2, 3)`` from ``zeros(2, 3)``, ``zeros((2, 3))`` or PyTorch's ``zeros(size=(2, 3))``
-    (``keyword``)."""
-    if keyword is not None:
-        if size:
-            raise UsageError(f"{op}: give the size once, by position or as size=; got "
-                             f"{size!r} and size={keyword!r}")
-        size = (keyword,)
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in size):
-        raise ShapeError(f"{op}: sizes must be ints, as {op}(2, 3) or {op}((2, 3)); "
-                         f"got {size!r}")
-    if any(n < 0 for n in size):
-        raise ShapeError(f"{op}: sizes must be >= 0; got {size!r}")
-    return tuple(int(n) for n in size)
+def _filled(shape: tuple[int, ...], fill_value: Any, dtype: np.dtype, op: str) -> np.ndarray:
+    """``np.full`` with a checked fill value: a number (None or a string: DTypeError) or,
+    NumPy's habit, an array of them that broadcasts to ``shape``."""
+    fill = numeric(fill_value, f"{op}: fill_value")
+    try:
+        return np.full(shape, fill, dtype=dtype)
+    except ValueError:
+        raise ShapeError(f"{op}: fill_value of shape {fill.shape} does not broadcast to the "
+                         f"size {shape}") from None
 
 
 def _leaf(array: np.ndarray, requires_grad: bool, device: Any, op: str) -> Tensor:
@@ -65,15 +58,15 @@ def _dtype(dtype: Any) -> np.dtype:
 def zeros(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
           device: Any = None) -> Tensor:
     """A tensor of zeros of the given size."""
-    return _leaf(np.zeros(_size(sizes, "zeros", size), dtype=_dtype(dtype)), requires_grad, device,
-                 "zeros")
+    shape = as_size(sizes, "zeros", size)
+    return _leaf(np.zeros(shape, dtype=_dtype(dtype)), requires_grad, device, "zeros")
 
 
 @accepts_out
 def ones(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
     """A tensor of ones of the given size."""
-    return _leaf(np.ones(_size(sizes, "ones", size), dtype=_dtype(dtype)), requires_grad, device,
+    return _leaf(np.ones(as_size(sizes, "ones", size), dtype=_dtype(dtype)), requires_grad, device,
                  "ones")
 
 
@@ -82,16 +75,16 @@ def empty(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool 
           device: Any = None) -> Tensor:
     """PyTorch's ``empty``: a tensor of the given size to be written before it is read;
     zeros here (an array is never left uninitialised), as ``new_empty``."""
-    return _leaf(np.zeros(_size(sizes, "empty", size), dtype=_dtype(dtype)), requires_grad, device,
-                 "empty")
+    shape = as_size(sizes, "empty", size)
+    return _leaf(np.zeros(shape, dtype=_dtype(dtype)), requires_grad, device, "empty")
 
 
 @accepts_out
 def full(size: Any, fill_value: float, dtype: Any = None,
          requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """A tensor of the given size filled with ``fill_value``."""
-    shape = _size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "full")
-    return _leaf(np.full(shape, fill_value, dtype=_dtype(dtype)), requires_grad, device, "full")
+    shape = as_size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "full")
+    return _leaf(_filled(shape, fill_value, _dtype(dtype), "full"), requires_grad, device, "full")
 
 
 def _like(t: Any, dtype: Any, memory_format: Any = None,
@@ -132,14 +125,14 @@ def full_like(t: Any, fill_value: float, dtype: Any = None,
               memory_format: Any = None) -> Tensor:
     """``fill_value`` everywhere, with the shape (and dtype, unless given) of ``t``."""
     shape, dtype = _like(t, dtype, memory_format, "full_like")
-    return _leaf(np.full(shape, fill_value, dtype=dtype), requires_grad, device, "full_like")
+    return _leaf(_filled(shape, fill_value, dtype, "full_like"), requires_grad, device, "full_like")
 
 
 @accepts_out
 def eye(n: int, m: int | None = None, dtype: Any = None,
         requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """The n x m identity matrix (square when m is None)."""
-    n, m = _size((n, n if m is None else m), "eye")
+    n, m = as_size((n, n if m is None else m), "eye")
     return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device, "eye")
 
 
@@ -160,7 +153,7 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
-    (steps,) = _size((steps,), "linspace")
+    (steps,) = as_size((steps,), "linspace")
     return _leaf(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad, device,
                  "linspace")
 
@@ -169,7 +162,7 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
 def rand(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform samples in [0, 1) drawn from ``generator``."""
-    shape = _size(sizes, "rand", size)
+    shape = as_size(sizes, "rand", size)
     dtype = float_dtype(_dtype(dtype), "the dtype", "rand")
     sample = as_generator(generator, "rand").random(shape)
     return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad, device, "rand")
@@ -179,7 +172,7 @@ def rand(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = None
 def randn(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = None,
            requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal samples drawn from ``generator``."""
-    shape = _size(sizes, "randn", size)
+    shape = as_size(sizes, "randn", size)
     dtype = float_dtype(_dtype(dtype), "the dtype", "randn")
     sample = as_generator(generator, "randn").standard_normal(shape)
     return _leaf(sample.astype(dtype, copy=False), requires_grad, device, "randn")
@@ -198,7 +191,7 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Any 
     if not isinstance(size, (tuple, list)):
         raise UsageError(f"randint: size must be a tuple, as randint(10, (2, 3)) or "
                          f"randint(0, 10, (2, 3)); got size={size!r}")
-    shape = _size((tuple(size),), "randint")
+    shape = as_size((tuple(size),), "randint")
     dtype = np.dtype(np.int64) if dtype is None else as_dtype(dtype, "dtype")
     first, last = integer_range(low, high, dtype, "randint")
     rng = as_generator(generator, "randint")
@@ -224,7 +217,7 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
     """A random permutation of 0 .. n-1 drawn from ``generator`` (int64 unless ``dtype``
     says): ``x[randperm(len(x))]`` shuffles, as in PyTorch."""
-    (n,) = _size((whole_number(n, "n", "randperm"),), "randperm")
+    (n,) = as_size((whole_number(n, "n", "randperm"),), "randperm")
     dtype = np.dtype(np.int64) if dtype is None else as_dtype(dtype, "dtype")
     if n > 0:
         integer_range(0, n, dtype, "randperm")

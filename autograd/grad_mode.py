@@ -16,6 +16,10 @@ import inspect
 import threading
 from typing import Any, Callable
 
+import numpy as np
+
+from .errors import UsageError
+
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
            "inference_mode", "detect_anomaly", "is_anomaly_enabled"]
 
@@ -103,6 +107,9 @@ class set_grad_enabled(_Switch):
     called as a plain function, which switches at once (``set_grad_enabled(False)``)."""
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, (bool, np.bool_)):
+            raise UsageError(f"set_grad_enabled(mode): mode must be a bool (True or False), "
+                             f"as in PyTorch; got {mode!r}")
         super().__init__(mode)
         self._before_call = STATE.grad_enabled
         STATE.grad_enabled = self.value  # a plain call switches now, as PyTorch's
@@ -122,6 +129,10 @@ class no_grad(_Switch):
 
     def __new__(cls, func: Callable | None = None) -> Any:
         if func is not None:  # @no_grad without parentheses
+            if not callable(func):
+                raise UsageError(f"{cls.__name__}() takes no arguments (it is a context manager "
+                                 f"or a decorator: with {cls.__name__}(): ... or @{cls.__name__});"
+                                 f" got {func!r}")
             return cls()(func)
         return super().__new__(cls)
 

@@ -42,10 +42,13 @@ def _is_torch(x: Any) -> bool:
     return type(x).__module__.split(".")[0] == "torch"
 
 
-def _prepare(inputs: Any) -> list[Any]:
+def _prepare(fn: Any, inputs: Any, what: str) -> list[Any]:
     """The inputs as a list; one bare Tensor (or array, or number) is one input, not a
     sequence of rows. Arrays become constant Tensors; anything else that is no Tensor (an
     axis, an exponent, a shape) reaches ``fn`` unchanged, as in PyTorch's gradcheck."""
+    if not callable(fn):
+        raise UsageError(f"{what}(fn, inputs): fn must be the function to check, called as "
+                         f"fn(*inputs); got {type(fn).__name__} {fn!r:.40}")
     if isinstance(inputs, (Tensor, np.ndarray, numbers.Number)) or _is_torch(inputs):
         inputs = [inputs]
     tensors = [Tensor(x) if isinstance(x, np.ndarray) else x for x in inputs]
@@ -229,7 +232,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     """
     _check_eps(eps)
     _check_flags("gradcheck", pytorch_flags, _PYTORCH_FLAGS, nondet_tol)
-    inputs = _prepare(inputs)
+    inputs = _prepare(fn, inputs, "gradcheck")
     try:
         _check(fn, inputs, eps, atol, rtol, seed, grad_outputs, lambda i: "", nondet_tol)
     except GradcheckError:
@@ -295,7 +298,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: f
     and PyTorch's other flags as in ``gradcheck``."""
     _check_eps(eps)
     _check_flags("gradgradcheck", pytorch_flags, _PYTORCH_GRADGRAD_FLAGS, nondet_tol)
-    inputs = _prepare(inputs)
+    inputs = _prepare(fn, inputs, "gradgradcheck")
     with enable_grad():
         outputs = _outputs(fn(*inputs))
     live = [k for k, y in enumerate(outputs) if y.requires_grad]

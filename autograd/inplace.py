@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._arrays import to_array
+from ._arrays import numeric, to_array
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
@@ -61,11 +61,12 @@ def check_writable(array: np.ndarray, what: str) -> None:
 
 
 def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
-    """DTypeError if ``value``, one float number, cannot be stored in ``dtype``: for an
+    """DTypeError if ``value`` is not numbers (None, a string), or, one float number, cannot
+    be stored in ``dtype``: for an
     integer dtype NaN, inf, or out of its range after truncation toward 0 (NumPy's cast
     would store garbage); for a float dtype a finite number beyond its largest (it would
     become inf: 1e6 in float16). PyTorch's ``fill_`` refuses these too."""
-    number = np.asarray(_value(value))
+    number = numeric(_value(value), what)  # None, "3", 1j: DTypeError
     if number.ndim != 0 or number.dtype.kind != "f" or dtype.kind not in "iuf":
         return
     x = float(number)

@@ -171,6 +171,7 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, To
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Start (or stop) tracking this leaf; returns self (PyTorch's argument name)."""
+        check_requires_grad(None, requires_grad, None, "requires_grad_")  # a bool, as PyTorch
         if self._op is not None and not requires_grad:
             raise UsageError("requires_grad can only be turned off on a leaf; "
                              "use .detach() to get an untracked copy of a computed tensor")
@@ -185,9 +186,8 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, To
         """Keep ``.grad`` on this intermediate (non-leaf) tensor after backward (a leaf
         keeps it anyway)."""
         if not self._requires_grad:
-            raise UsageError("retain_grad() on a tensor that does not require grad: no "
-                             "gradient will reach it. Create its inputs with "
-                             "requires_grad=True.")
+            raise UsageError("retain_grad() on a tensor that does not require grad: no gradient"
+                             " will reach it. Create its inputs with requires_grad=True.")
         self._retains_grad = self._op is not None
 
     def register_hook(self, hook: Callable[["Tensor"], Any]) -> RemovableHandle:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._arrays import numeric
 from .errors import DTypeError
 from .ops.arithmetic import broadcasting
 
@@ -23,8 +24,9 @@ AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
 
 def _array(x: Any) -> np.ndarray:
-    """A tensor's array; numbers, lists and arrays as NumPy makes them."""
-    return np.asarray(getattr(x, "_data", x))
+    """A tensor's array; numbers, lists and arrays as NumPy makes them (None, strings,
+    ragged lists: a DTypeError or DataError)."""
+    return numeric(getattr(x, "_data", x), "a logical or bitwise operation")
 
 
 def _masks_or_bits(symbol: str, *arrays: np.ndarray) -> None:

@@ -15,8 +15,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._arrays import to_array
-from .errors import AxisError, DTypeError, ShapeError, UsageError
+from ._arrays import numeric, to_array
+from .errors import AxisError, DataError, DTypeError, ShapeError, UsageError
 from .function import apply
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
                              RPowScalar, RSubScalar, Sub, SubScalar, broadcasting, is_scalar,
@@ -305,8 +305,9 @@ def _numeric(other: Any) -> bool:
         return True
     try:
         return np.asarray(other).dtype.kind in "biufc"
-    except (ValueError, TypeError):  # ragged lists: the usual path names the problem
-        return True
+    except ValueError:  # ragged lists
+        raise DataError(f"cannot compare a tensor with ragged nested sequences "
+                        f"({other!r:.40}): every row must have the same length") from None
 
 
 def concatenate(tensors: Sequence[AnyTensor], axis: int | None = 0, *,
@@ -336,8 +337,9 @@ def where(condition: Any, a: Any = None, b: Any = None) -> Any:
     """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask); one
     of ``a``, ``b`` is a Tensor, and a number takes its dtype. ``where(condition)`` alone
     is NumPy's ``nonzero``: the indices where it holds, as plain integer arrays."""
-    if a is None and b is None:
-        return np.nonzero(getattr(condition, "data", condition))
+    if a is None and b is None:  # 0-d as 1-d, as PyTorch's where(tensor(True))
+        return np.nonzero(np.atleast_1d(numeric(getattr(condition, "data", condition),
+                                                "where: condition")))
     if a is None or b is None:
         raise UsageError("where: give both a and b (the values where condition holds and "
                          "where it does not), or neither for the indices where it holds")

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ._arrays import integers, numeric
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .function import apply
@@ -217,6 +218,7 @@ class OpMethods:
         if shift is None:
             raise UsageError("roll: needs shift (PyTorch's shifts=), the number of places "
                              "to move the elements; got none")
+        integers(shift, "roll: shift")  # 1.5, "1": a DTypeError
         try:  # roll(x, (1, 2), 0) moves axis 0 by 3, as NumPy; with no axis, the flat x
             shift, axis = (np.sum(shift), None) if axis is None else \
                 np.broadcast_arrays(shift, axis)
@@ -252,7 +254,7 @@ class OpMethods:
         (PyTorch's): ``[index] += v``, repeated indices adding up (``index_add``)."""
         if accumulate:
             return self.index_add(index, v)
-        return indexing.index_put(self, _index_arrays(index), self._lift_value(v))
+        return indexing.index_put(self, _index_arrays(index), self._lift_value(v, "index_put"))
 
     def index_add(self, index: Any, v: Any = None, source: Any = None, *, dim: Any = None,
                   alpha: Any = 1) -> AnyTensor:
@@ -260,11 +262,14 @@ class OpMethods:
         ``index_add(dim, index, source, alpha=1)`` too (see ``torch_index_add``)."""
         if source is not None or dim is not None:
             index, v = torch_index_add(self, index, v, source, dim, alpha)
-        return indexing.index_add(self, _index_arrays(index), self._lift_value(v))
+        return indexing.index_add(self, _index_arrays(index), self._lift_value(v, "index_add"))
 
-    def _lift_value(self, v: Any) -> AnyTensor:
-        """v as a Tensor; numbers and arrays take this tensor's dtype."""
-        return v if isinstance(v, OpMethods) else self._lift(np.asarray(v, dtype=self.dtype))
+    def _lift_value(self, v: Any, what: str) -> AnyTensor:
+        """v as a Tensor; numbers and arrays take this tensor's dtype (None, strings: a
+        DTypeError naming ``what``)."""
+        if isinstance(v, OpMethods):
+            return v
+        return self._lift(numeric(v, what).astype(self.dtype, copy=False))
 
     @property
     def at(self) -> "At":
@@ -325,7 +330,7 @@ class OpMethods:
                 f"but here only t would change and the base would silently keep its old "
                 f"values. Index the base once instead (base[i, j] = value, not "
                 f"base[i][j] = value), or make t a tensor of its own first (t = t.clone()).")
-        value = self._lift_value(value)
+        value = self._lift_value(value, "t[index] = value")
         if value.dtype != self.dtype:
             value = value.astype(self.dtype)
         indexing.target_shape(self, index, value, "t[index] = value")

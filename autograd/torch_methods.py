@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._arrays import numeric
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .hooks import PostAccumulateHook, RemovableHandle, add_hook
 from .ops import indexing, linalg_more
@@ -95,7 +96,7 @@ def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: A
         if isinstance(src, TorchMethods) and src.dtype != t.dtype:
             raise DTypeError(f"{name}: src has dtype {src.dtype}, self {t.dtype}; they must "
                              f"match, as in PyTorch. Convert src: src.astype(x.dtype)")
-        src = src if isinstance(src, TorchMethods) else t._lift_value(src)
+        src = src if isinstance(src, TorchMethods) else t._lift_value(src, name)
     bigger = index.ndim != t.ndim or any(
         m > n for k, (m, n) in enumerate(zip(index.shape, t.shape)) if k != axis) or (
         src is not None and (src.ndim != index.ndim or
@@ -284,10 +285,14 @@ class TorchMethods:
     def nan_to_num(self, nan: float = 0.0, posinf: float | None = None,
                    neginf: float | None = None) -> AnyTensor:
         """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0
-        and the dtype's largest and lowest finite values); the gradient is 1 where self is
+        (or None) and the dtype's largest and lowest finite values); the gradient is 1 where self is
         finite and 0 where a value was replaced, as PyTorch's."""
+        for name, value in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
+            if value is not None and numeric(value, f"nan_to_num: {name}").ndim:
+                raise UsageError(f"nan_to_num: {name} is one number; got {value!r:.60}")
         if self.dtype.kind != "f":
             return self.copy()
+        nan = 0.0 if nan is None else nan  # PyTorch's default too
         replaced = np.nan_to_num(self.data, nan=nan, posinf=posinf, neginf=neginf)
         return where(np.isfinite(self.data), self, replaced)
 

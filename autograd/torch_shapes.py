@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import as_dtype, to_array
+from ._arrays import as_dtype, as_size, numeric, to_array
 from .clock import record_rebase
 from .errors import DTypeError, InplaceError, ShapeError, TensorIndexError, UsageError
 from .function import apply
@@ -39,9 +39,6 @@ def check_device(device: Any, where: str) -> None:
                      f"'cpu' (x.to('cpu') and x.cpu() are x).")
 
 
-def _sizes(args: tuple) -> tuple:
-    """``new_zeros(2, 3)`` and ``new_zeros((2, 3))`` alike."""
-    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
 
 
 def _shape_of(other: Any, op: str) -> tuple[int, ...]:
@@ -199,22 +196,25 @@ class TorchShapes:
                   requires_grad: bool = False) -> AnyTensor:
         """A new tensor of ``size`` of self's dtype: zeros here (PyTorch's are arbitrary
         values; never read them before writing)."""
-        return self._new(np.zeros(_sizes(size)), dtype, device, requires_grad, "new_empty")
+        return self._new(np.zeros(as_size(size, "new_empty")), dtype, device, requires_grad,
+                         "new_empty")
 
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
                   requires_grad: bool = False) -> AnyTensor:
         """A new tensor of zeros of ``size``, of self's dtype unless ``dtype`` says."""
-        return self._new(np.zeros(_sizes(size)), dtype, device, requires_grad, "new_zeros")
+        return self._new(np.zeros(as_size(size, "new_zeros")), dtype, device, requires_grad,
+                         "new_zeros")
 
     def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False) -> AnyTensor:
         """A new tensor of ones of ``size``, of self's dtype unless ``dtype`` says."""
-        return self._new(np.ones(_sizes(size)), dtype, device, requires_grad, "new_ones")
+        return self._new(np.ones(as_size(size, "new_ones")), dtype, device, requires_grad,
+                         "new_ones")
 
     def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False) -> AnyTensor:
         """A new tensor of ``size`` filled with ``fill_value``, of self's dtype unless
         ``dtype`` says."""
         dtype = self.dtype if dtype is None else as_dtype(dtype, "new_full: dtype")
-        return self._new(np.full(size, fill_value, dtype), dtype, device, requires_grad,
-                         "new_full")
+        shape, fill = as_size((size,), "new_full"), numeric(fill_value, "new_full: fill_value")
+        return self._new(np.full(shape, fill, dtype), dtype, device, requires_grad, "new_full")

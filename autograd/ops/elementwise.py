@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._arrays import as_dtype
-from ..errors import DTypeError, UsageError
+from ..errors import DTypeError, ShapeError, UsageError
 from ..function import Function
 from .arithmetic import broadcasting, number
 from .generic import constant, is_tensor, where as generic_where
@@ -251,4 +251,9 @@ def _bound(bound: Any, x: np.ndarray) -> Any:
                          f"{bound!r} ({array.dtype}). Pass e.g. clip(x, -1.0, 1.0).")
     if array.ndim == 0:
         return array.item()
+    try:
+        np.broadcast_shapes(array.shape, x.shape)
+    except ValueError:
+        raise ShapeError(f"clip: a bound of shape {array.shape} does not broadcast with the "
+                         f"input's shape {x.shape}") from None
     return array.astype(x.dtype) if x.dtype.kind == "f" else array

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import AxisError, DTypeError, ShapeError
+from .._arrays import integers
+from ..errors import AxisError, DTypeError, ShapeError, TensorIndexError
 from ..function import Function, apply
 from .elementwise import Where
 from .generic import constant, is_tensor
@@ -99,7 +100,7 @@ def repeat(x: T, repeats: Any, axis: Any) -> T:
         x, axis = x.reshape(-1), 0
     axis = _one(x, axis, "repeat")
     try:
-        picks = np.repeat(np.arange(x.shape[axis]), repeats)
+        picks = np.repeat(np.arange(x.shape[axis]), integers(repeats, "repeat: repeats"))
     except ValueError as exc:
         raise ShapeError(f"repeat: {exc} (axis {axis} has {x.shape[axis]} elements)") from None
     return apply(GetItem(_along(axis, picks)), x)
@@ -128,6 +129,8 @@ def pad(x: T, pad_width: Any, constant_values: float) -> T:
 def triangle(x: T, k: int, lower: bool) -> T:
     """tril (lower) or triu of the last two axes: entries off the triangle become 0."""
     op = "tril" if lower else "triu"
+    if integers(k, f"{op}: diagonal").ndim:
+        raise DTypeError(f"{op}: the diagonal is one int (0 the main one); got {k!r}")
     if x.ndim < 2:
         raise ShapeError(f"{op}: needs a matrix (or a stack of them); got shape {x.shape}")
     rows, cols = x.shape[-2:]
@@ -178,7 +181,10 @@ class SetItem(IndexPut):
 
 def target_shape(x: T, index: Any, v: T, op: str) -> tuple[int, ...]:
     """The shape of ``x[index]``; ShapeError if v does not broadcast to it."""
-    target = np.empty(x.shape, dtype=bool)[index].shape
+    try:
+        target = np.empty(x.shape, dtype=bool)[index].shape
+    except IndexError as exc:
+        raise TensorIndexError(f"{op}: {exc} (tensor of shape {x.shape})") from None
     try:
         np.broadcast_shapes(v.shape, target)
     except ValueError:

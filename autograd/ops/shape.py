@@ -32,13 +32,25 @@ class Copy(Function):
         return (g,)
 
 
+def int_tuple(shape: Any, op: str) -> tuple[int, ...]:
+    """A shape given as an int or a sequence of ints, as a tuple; ShapeError otherwise
+    (``reshape("a")``, a float size), where NumPy's own error would name neither."""
+    sizes = (shape,) if isinstance(shape, (int, np.integer)) else (
+        tuple(shape) if isinstance(shape, (tuple, list, np.ndarray)) else None)
+    if sizes is None or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in sizes):
+        raise ShapeError(f"{op}: the shape must be a tuple of ints, e.g. (2, 3); got "
+                         f"{shape!r}")
+    return sizes
+
+
 class Reshape(Function):
     """out = x viewed with a new shape;  dx = g reshaped back."""
     __slots__ = ("shape", "source")
     save_inputs = False
 
     def __init__(self, shape: Any) -> None:
-        self.shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        self.shape = int_tuple(shape, "reshape")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.source = x.shape
@@ -96,7 +108,7 @@ class BroadcastTo(Function):
     save_inputs = False
 
     def __init__(self, shape: Any) -> None:
-        self.shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        self.shape = int_tuple(shape, "broadcast_to")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         try:
