@@ -40,7 +40,10 @@ def warn_wider_input(layer: Module, x: Any, own: np.dtype) -> None:
     """``DTypePromotionWarning`` when x would make ``layer``'s result wider than its
     parameters' dtype ``own`` (float64 data into a float32 model), once per layer: it
     sets ``layer._dtype_warned``, which the layer's ``forward`` reads to skip this."""
-    given = x.dtype if isinstance(x, (Tensor, np.ndarray)) else np.asarray(x).dtype
+    try:
+        given = x.dtype if isinstance(x, (Tensor, np.ndarray)) else np.asarray(x).dtype
+    except ValueError:  # ragged lists: the layer's own conversion names the problem
+        return
     if given is own or given.kind not in "biuf" or np.result_type(given, own) == own:
         return
     layer._dtype_warned = True

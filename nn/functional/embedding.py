@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd import Function, Tensor, as_tensor, no_grad, where
 from autograd.extend import constant
-from autograd.errors import DTypeError, ShapeError, TensorIndexError
+from autograd.errors import DataError, DTypeError, ShapeError, TensorIndexError
 
 from .._checks import flag, integer, real_number
 
@@ -40,7 +40,11 @@ def check_padding_idx(owner: str, padding_idx: Any, num_embeddings: int) -> int:
 
 def check_indices(input: Any, num_embeddings: int, owner: str = "embedding") -> np.ndarray:
     """``input`` as an integer array with every entry in [0, num_embeddings)."""
-    indices = np.asarray(input.data if isinstance(input, Tensor) else input)
+    try:
+        indices = np.asarray(input.data if isinstance(input, Tensor) else input)
+    except ValueError:  # ragged nested lists
+        raise DataError(f"{owner}: the indices are ragged nested sequences (rows of "
+                        f"different lengths); pad them to one length first") from None
     if indices.dtype.kind not in "iu":
         raise DTypeError(f"{owner}: the indices must be integers (an int array or Tensor "
                          f"of any shape); got dtype {indices.dtype}. Convert them, e.g. "

@@ -65,6 +65,8 @@ def _softmax_last(x: Any) -> Any:
     """softmax over the last axis (array or differentiable Tensor)."""
     if is_tensor(x):
         return tensor_softmax(x, axis=-1)
+    if x.shape[-1] == 0:  # no keys (an empty sequence): an empty result, as PyTorch's
+        return np.exp(x)
     e = np.exp(x - np.max(x, axis=-1, keepdims=True))
     return e / np.sum(e, axis=-1, keepdims=True)
 
