@@ -196,6 +196,9 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
 
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":
         """Call ``fn(m)`` on every sub-module, then on self (e.g. custom initialisation)."""
+        if not callable(fn):
+            raise ArgumentTypeError(f"apply(fn): fn must be a function called with each module;"
+                                    f" got {fn!r:.40}")
         for _, child in self.named_children():
             child.apply(fn)
         fn(self)

@@ -62,6 +62,10 @@ class Optimizer(OptimizerHooks):
         self._work: dict[tuple[np.dtype, int], np.ndarray] = {}  # scratch, never saved
         self._views: dict[tuple[tuple[int, ...], np.dtype, int], np.ndarray] = {}
         self._stepped = False  # has step() been called (read by the schedulers)
+        if callable(getattr(params, "parameters", None)) and not hasattr(params, "__iter__"):
+            raise ArgumentTypeError(  # a Module: SGD(model, lr=...) (a ParameterList iterates)
+                f"optimizer params must be an iterable of Tensors or of param-group dicts; got "
+                f"the module {type(params).__name__} itself. Pass model.parameters().")
         if _is_tensor(params):
             raise ArgumentTypeError(
                 "optimizer params must be an iterable of Tensors or of param-group "
@@ -354,6 +358,9 @@ def call_closure(closure: Callable[[], Any] | None) -> Any:
     optimizers call it: it records the loss and runs its backward."""
     if closure is None:
         return None
+    if not callable(closure):
+        raise ArgumentTypeError(f"step(closure): closure must be a function that computes "
+                                f"the loss and calls backward (or None); got {closure!r:.40}")
     with enable_grad():
         return closure()
 

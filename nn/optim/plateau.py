@@ -66,7 +66,12 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metric: float) -> None:  # type: ignore[override]
         """Record one value of the monitored metric (e.g. the validation loss)."""
-        value = float(metric)
+        try:
+            value = float(metric)
+        except (TypeError, ValueError):
+            raise ArgumentTypeError(f"ReduceLROnPlateau.step(metric): metric is the monitored "
+                                    f"number (e.g. the validation loss, a float or a one-element"
+                                    f" tensor); got {metric!r:.40}") from None
         self.last_epoch += 1
         if self._is_better(value):
             self.best = value
