@@ -18,6 +18,9 @@ graph's inputs: draw before ``backward()``, or pass it ``retain_graph=True``),
 un-broadcast by the engine's helper (``register_hook`` hooks are not run: a tensor that
 has some says so). Each edge then shows the gradient it carries, each tensor the total.
 
+``make_dot(var, params=dict(model.named_parameters()))`` is torchviz's spelling of
+``draw_graph(var, names=params)``.
+
 ``topological_order(roots)`` lists the tensors a drawing walks, each after the tensors it
 was made from (it needs no Graphviz).
 
@@ -27,9 +30,9 @@ system's package manager (``apt-get install graphviz``, ``brew install graphviz`
 ``conda install -c conda-forge graphviz``).
 """
 
-from ._draw import RULES, STYLE, draw_backward, draw_graph
+from ._draw import RULES, STYLE, draw_backward, draw_graph, make_dot
 from ._graph import topological_order
 from ._render import GraphvizNotFoundError, save_graph
 
-__all__ = ["draw_graph", "draw_backward", "save_graph", "GraphvizNotFoundError", "STYLE",
-           "RULES", "topological_order"]
+__all__ = ["draw_graph", "draw_backward", "make_dot", "save_graph", "GraphvizNotFoundError",
+           "STYLE", "RULES", "topological_order"]

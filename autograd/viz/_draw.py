@@ -21,7 +21,7 @@ from ._labels import (format_grad, format_shape, format_state, format_values, ht
                       is_finite)
 from ._render import require_graphviz
 
-__all__ = ["draw_graph", "draw_backward", "STYLE", "RULES"]
+__all__ = ["draw_graph", "draw_backward", "make_dot", "STYLE", "RULES"]
 
 STYLE: dict[str, dict[str, str]] = {
     "parameter": {"fillcolor": "#cfe5fb", "color": "#2b6cb0"},
@@ -109,6 +109,16 @@ def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
 def draw_backward(*roots: Tensor, **options: Any) -> Any:
     """``draw_graph(*roots, direction="backward", **options)``: gradients on the edges."""
     return draw_graph(*roots, direction="backward", **options)
+
+
+def make_dot(var: Any, params: Any = None, show_attrs: bool = True,
+             show_saved: bool = False) -> Any:
+    """torchviz's ``make_dot(var, params=dict(model.named_parameters()))``, so a PyTorch
+    user's line runs unchanged: ``draw_graph(var, names=params)`` (``var`` one tensor or
+    a tuple of them). ``show_attrs``: the ops' arguments (drawn here in any case);
+    ``show_saved``: what the ops keep for the backward pass, here the tensors' values."""
+    roots = tuple(var) if isinstance(var, (tuple, list)) else (var,)
+    return draw_graph(*roots, names=params, show_values=bool(show_saved), show_grad=False)
 
 
 class _Painter:
