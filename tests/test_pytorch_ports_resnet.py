@@ -29,7 +29,6 @@ import numpy as np
 import pytest
 
 import autograd as ag
-import nn
 from pytorch_examples_helpers import assert_steps, digits, record_steps
 
 
