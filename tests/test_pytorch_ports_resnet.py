@@ -8,11 +8,12 @@ scripts write it, ported as their readers write it: ``conv3x3``/``conv1x1`` help
 ``MultiStepLR``, the CIFAR script's random crop (``padding=2``) and horizontal flip,
 ``outputs.max(1)`` / ``predicted.eq(targets).sum().item()``, then ``model.eval()`` under
 ``torch.no_grad()`` and the checkpoint round trip (``state_dict()``, save, load,
-``load_state_dict``). Written once for a library ``torch`` (``autograd`` here), it runs step
-for step next to PyTorch (float64) on scikit-learn's 8x8 digits upsampled to 16x16:
-losses, gradients, parameters, learning rates, BatchNorm's running statistics and the
-eval outputs agree to 1e-10. The squeeze-and-excitation and MobileNet blocks:
-``test_pytorch_ports_resnet_blocks.py``.
+``load_state_dict``) of a network wrapped in ``nn.DataParallel`` (its ``module.`` keys
+stripped on loading; ``nn.DataParallel`` was missing: fixed). Written once for a library
+``torch`` (``autograd`` here), it runs step for step next to PyTorch (float64) on
+scikit-learn's 8x8 digits upsampled to 16x16: losses, gradients, parameters, learning
+rates, BatchNorm's running statistics and the eval outputs agree to 1e-10. The
+squeeze-and-excitation and MobileNet blocks: ``test_pytorch_ports_resnet_blocks.py``.
 
 Lines written differently here, and why:
 - ``torch.save(state, path)`` / ``torch.load(path)`` are ``nn.save`` / ``nn.load`` (NumPy's
@@ -179,6 +180,9 @@ def train_and_evaluate(torch, images, labels, draws, schedule, path, sync, recor
     record.append([float(m.bn2.weight.detach().abs().sum()) for m in net.modules()
                    if isinstance(m, BasicBlock)])
     sync(net)  # the test's glue: PyTorch's initial weights in both
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    net = net.to(device)
+    net = nn.DataParallel(net)  # the ImageNet example wraps it on every device
 
     x = F.interpolate(torch.tensor(images), scale_factor=2, mode="bilinear",
                       align_corners=False)
@@ -231,7 +235,9 @@ def train_and_evaluate(torch, images, labels, draws, schedule, path, sync, recor
 
     checkpoint = load(path)
     restored = resnet8()
-    restored.load_state_dict(checkpoint["net"])
+    restored.load_state_dict({k.replace("module.", "", 1): v  # saved from DataParallel
+                              for k, v in checkpoint["net"].items()})
+    record.append(list(net.module.state_dict()) == list(restored.state_dict()))
     record.append((checkpoint["acc"], checkpoint["epoch"]))
     restored.eval()
     with torch.no_grad():
