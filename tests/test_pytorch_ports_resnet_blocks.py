@@ -4,15 +4,17 @@ them: the squeeze-and-excitation layer of the SENet repositories (``SELayer``:
 and ``Sigmoid``, ``x * y.expand_as(x)``) inside an ``SEBasicBlock``; torchvision's
 ``SqueezeExcitation`` (1x1 ``Conv2d`` ``fc1``/``fc2``, ``F.adaptive_avg_pool2d(input, 1)``,
 MobileNetV3's ``Hardswish``); the MobileNet depthwise-separable block
-(``groups=in_planes``, then a 1x1 pointwise convolution) and torchvision's ``InvertedResidual`` (``ReLU6(inplace=True)``,
-``_make_divisible``, ``self.use_res_connect``), with MobileNetV2's init loop
-(``kaiming_normal_(mode="fan_out")``, ``zeros_``, ``ones_``, ``normal_(m.weight, 0, 0.01)``)
-and classifier (``nn.Dropout(0.2)``). Trained a few steps with ``CrossEntropyLoss
-(label_smoothing=0.1)``, ``SGD(momentum=0.9, nesterov=True, weight_decay=5e-4)``,
-``clip_grad_norm_`` and ``MultiStepLR``, then ``model.eval()`` under ``torch.no_grad()``
-and a ``state_dict()`` round trip. Written once for a library ``torch``, it runs step for
-step next to PyTorch (float64) on scikit-learn's digits padded to 12x12: losses,
-gradients, parameters, running statistics and outputs agree to 1e-10.
+(``groups=in_planes``, then a 1x1 pointwise convolution) and torchvision's
+``InvertedResidual`` (``ReLU6(inplace=True)``, ``_make_divisible``,
+``self.use_res_connect``) with timm's ``DropPath`` (stochastic depth: ``(keep_prob +
+torch.rand(shape, dtype=x.dtype, device=x.device)).floor_()``, which was missing: fixed);
+MobileNetV2's init loop (``kaiming_normal_(mode="fan_out")``, ``zeros_``, ``ones_``,
+``normal_(m.weight, 0, 0.01)``) and classifier (``nn.Dropout(0.2)``). Trained a few steps
+with ``CrossEntropyLoss(label_smoothing=0.1)``, ``SGD(momentum=0.9, nesterov=True,
+weight_decay=5e-4)``, ``clip_grad_norm_`` and ``MultiStepLR``, then ``model.eval()`` under
+``torch.no_grad()`` and a ``state_dict()`` round trip. Written once for a library
+``torch``, it runs step for step next to PyTorch (float64) on scikit-learn's digits padded
+to 12x12: losses, gradients, parameters, running statistics and outputs agree to 1e-10.
 
 MobileNetV3's ``scale_activation=nn.Hardsigmoid`` is left out: PyTorch's float64
 Hardsigmoid backward multiplies by the float32 constant 1/6 (its gradients are off by a
@@ -20,14 +22,22 @@ relative 3e-8; ours are exact), which no 1e-10 comparison survives.
 
 Lines written differently here: none in the programs; the test's glue (marked) loads
 our initial weights into PyTorch's model after the constructor (ours runs first: its
-dropout masks are replayed in PyTorch's run), and records each optimizer step.
+dropout masks and ``torch.rand`` draws are replayed in PyTorch's run), and records each
+optimizer step.
 """
 
 import numpy as np
 
-from pytorch_examples_helpers import (assert_steps, digits, record_dropout, record_steps,
-                                      replay_dropout)
+from pytorch_examples_helpers import (Draws, assert_steps, digits, record_dropout,
+                                      record_steps, replay_dropout)
 from test_pytorch_ports_resnet import libraries
+
+
+class RandDraws(Draws):
+    """``Draws`` with ``torch.rand`` recorded (ours) or replayed (PyTorch's)."""
+
+    def rand(self, *args, **kwargs):
+        return self._draw("rand", *args, **kwargs)
 
 
 def blocks(torch, nn, F):
@@ -128,8 +138,28 @@ def blocks(torch, nn, F):
             new_v += divisor
         return new_v
 
+    def drop_path(x, drop_prob: float = 0., training: bool = False):
+        if drop_prob == 0. or not training:
+            return x
+        keep_prob = 1 - drop_prob
+        shape = (x.shape[0],) + (1,) * (x.ndim - 1)  # work with diff dim tensors
+        random_tensor = keep_prob + torch.rand(shape, dtype=x.dtype, device=x.device)
+        random_tensor.floor_()  # binarize
+        output = x.div(keep_prob) * random_tensor
+        return output
+
+    class DropPath(nn.Module):
+        """Drop paths (Stochastic Depth) per sample (when applied in main path of
+        residual blocks)."""
+        def __init__(self, drop_prob=None):
+            super(DropPath, self).__init__()
+            self.drop_prob = drop_prob
+
+        def forward(self, x):
+            return drop_path(x, self.drop_prob, self.training)
+
     class InvertedResidual(nn.Module):
-        def __init__(self, inp, oup, stride, expand_ratio):
+        def __init__(self, inp, oup, stride, expand_ratio, drop_path_rate=0.):
             super().__init__()
             self.stride = stride
             hidden_dim = int(round(inp * expand_ratio))
@@ -151,10 +181,11 @@ def blocks(torch, nn, F):
             ])
             self.conv = nn.Sequential(*layers)
             self.out_channels = oup
+            self.drop_path = DropPath(drop_path_rate) if drop_path_rate > 0. else nn.Identity()
 
         def forward(self, x):
             if self.use_res_connect:
-                return x + self.conv(x)
+                return x + self.drop_path(self.conv(x))
             else:
                 return self.conv(x)
 
@@ -168,7 +199,7 @@ def blocks(torch, nn, F):
             self.features = nn.Sequential(
                 SEBasicBlock(input_channel, input_channel),
                 Block(input_channel, 16, stride=2),
-                InvertedResidual(16, 16, 1, expand_ratio=2),
+                InvertedResidual(16, 16, 1, expand_ratio=2, drop_path_rate=0.25),
                 SqueezeExcitation(16, _make_divisible(16 // 4, 4), activation=nn.Hardswish),
                 InvertedResidual(16, 24, 2, expand_ratio=3),
             )
@@ -204,10 +235,11 @@ def blocks(torch, nn, F):
     return Net
 
 
-def run(torch, images, labels, sync, dropout, record):
+def run(torch, images, labels, sync, dropout, draws, record):
     """Training, evaluation and the state-dict round trip for the library ``torch``."""
     torch_, nn, F, optim, data, _, _ = libraries(torch)
-    torch = torch_
+    torch = RandDraws(torch_, draws=draws) if torch is None else RandDraws(torch_,
+                                                                          replay=draws)
     torch.manual_seed(0)
     Net = blocks(torch, nn, F)
     model = Net()
@@ -251,15 +283,16 @@ def run(torch, images, labels, sync, dropout, record):
 
 def test_se_and_mobilenet_blocks_train_step_for_step_as_torch(torch):
     images, labels = digits(24, lambda x: x)
-    states, masks = [], []
+    states, masks, draws = [], [], []
     want, got = [], []
     run(None, images, labels,
         lambda m: states.append({k: v.detach().numpy().copy()
                                  for k, v in m.state_dict().items()}),
-        lambda m: record_dropout(m, masks), got)
+        lambda m: record_dropout(m, masks), draws, got)
+    assert len(draws) == 4 and draws[0].shape == (12, 1, 1, 1)
     run(torch, images, labels,
         lambda m: m.load_state_dict({k: torch.tensor(v) for k, v in states.pop().items()}),
-        lambda m: replay_dropout(torch, m, masks), want)
+        lambda m: replay_dropout(torch, m, masks), list(draws), want)
     assert not masks and not states
     assert len(got) == len(want)
     for i, (a, b) in enumerate(zip(got, want)):
