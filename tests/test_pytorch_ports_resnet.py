@@ -174,6 +174,8 @@ def train_and_evaluate(torch, images, labels, draws, schedule, path, sync, recor
     """The CIFAR script's training loop, evaluation and checkpoint, for library ``torch``."""
     torch_, nn, F, optim, data, save, load = libraries(torch)
     torch = torch_
+    torch.manual_seed(0)
+    torch.cuda.manual_seed_all(0)  # the scripts' set_seed (was a MissingNameError: fixed)
     resnet8, BasicBlock = resnet(torch, nn)
     net = resnet8(zero_init_residual=True)
     record.append([type(m).__name__ for m in net.modules()])
