@@ -36,7 +36,8 @@ from pytorch_examples_helpers import assert_printed, assert_steps
 from word2vec_corpus import create_lookup_tables, generate_text, preprocess
 
 pytestmark = pytest.mark.filterwarnings(  # the trainer steps its scheduler first: both warn
-    "ignore:Detected call of `lr_scheduler.step", "ignore:CosineAnnealingLR.step.. was called")
+    "ignore:Detected call of `lr_scheduler.step", "ignore:CosineAnnealingLR.step.. was called",
+    "ignore:Creating a tensor from a list of numpy.ndarrays")  # PyTorch's, of the collate
 
 
 def libraries(torch=None) -> tuple:
@@ -102,8 +103,7 @@ def word2vec(torch, nn, F, init, data):
             all_u = [u for batch in batches for u, _, _ in batch if len(batch) > 0]
             all_v = [v for batch in batches for _, v, _ in batch if len(batch) > 0]
             all_neg_v = [neg_v for batch in batches for _, _, neg_v in batch if len(batch) > 0]
-            return (torch.LongTensor(all_u), torch.LongTensor(all_v),
-                    torch.LongTensor(np.array(all_neg_v)))
+            return torch.LongTensor(all_u), torch.LongTensor(all_v), torch.LongTensor(all_neg_v)
 
     class SkipGramModel(nn.Module):
         def __init__(self, emb_size, emb_dimension):
