@@ -40,6 +40,9 @@ from ._random import (Generator, default_generator, get_rng_state, initial_seed,
 from .dtypes import (double, finfo, float16, float32, float64, half, iinfo, int8, int16, int32,
                      int64, long, short, uint8)
 from .printing import set_printoptions
+from .determinism import (are_deterministic_algorithms_enabled,
+                          is_deterministic_algorithms_warn_only_enabled,
+                          use_deterministic_algorithms)
 from .memory_formats import (channels_last, channels_last_3d, contiguous_format,
                              memory_format, preserve_format)
 from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm, chunk,
@@ -125,6 +128,9 @@ __all__ = [
     # the default random generator (generator=None draws from it), as torch's
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
     "set_rng_state",
+    # PyTorch's determinism switch (every op here is deterministic: kept and read back)
+    "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+    "is_deterministic_algorithms_warn_only_enabled",
     # PyTorch's functions for its Tensor methods (torch.flatten(x, 1)...)
     "flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
     "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",

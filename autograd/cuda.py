@@ -1,6 +1,7 @@
 """``autograd.cuda``: PyTorch's ``torch.cuda`` device test, answered for an engine that
 computes with NumPy on the CPU, so ``device = 'cuda' if torch.cuda.is_available() else
-'cpu'`` is written as it is. Every other name under it is a ``MissingNameError`` saying
+'cpu'`` is written as it is, and its seeding calls, which PyTorch ignores without a GPU, do
+nothing. Every other name under it is a ``MissingNameError`` saying
 so (and what to write instead)."""
 
 from __future__ import annotations
@@ -11,14 +12,11 @@ from typing import Any
 from . import amp as _amp
 from .errors import MissingNameError
 
-__all__ = ["is_available", "device_count", "amp"]
+__all__ = ["is_available", "device_count", "manual_seed", "manual_seed_all", "amp"]
 
 _CPU = ("this engine computes with NumPy on the CPU, and autograd.cuda has only "
-        "is_available() (False) and device_count() (0): write device = 'cpu'")
-_HINTS = {
-    "manual_seed": "there is no GPU generator to seed: autograd.manual_seed(n) seeds every "
-                   "draw here"}
-_HINTS["manual_seed_all"] = _HINTS["manual_seed"]
+        "is_available() (False), device_count() (0) and the seeding calls (no-ops): "
+        "write device = 'cpu'")
 
 
 def is_available() -> bool:
@@ -29,6 +27,16 @@ def is_available() -> bool:
 def device_count() -> int:
     """The number of CUDA devices: 0."""
     return 0
+
+
+def manual_seed(seed: int) -> None:
+    """Nothing: there is no GPU generator. PyTorch's is "silently ignored" without CUDA,
+    so a script's ``set_seed`` (``torch.manual_seed(s); torch.cuda.manual_seed(s)``) runs
+    as written; ``autograd.manual_seed`` seeds every draw here."""
+
+
+def manual_seed_all(seed: int) -> None:
+    """Nothing, as ``manual_seed`` (PyTorch's seeds every GPU, none here)."""
 
 
 def _cuda_grad_scaler(init_scale: float = 2.0 ** 16, growth_factor: float = 2.0,
@@ -56,4 +64,4 @@ def __getattr__(name: str) -> object:
     if name.startswith("_"):  # Python's own look-ups (__path__, __wrapped__...)
         raise AttributeError(f"module 'autograd.cuda' has no attribute {name!r}")
     raise MissingNameError(f"module 'autograd.cuda' has no attribute {name!r}: "
-                           f"{_HINTS.get(name, _CPU)}")
+                           f"{_CPU}")

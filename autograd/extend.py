@@ -31,11 +31,13 @@ from ._vjp_checks import unbroadcast
 from .ctx_function import ctx_apply, is_ctx_style, once_differentiable
 from .ops.generic import broadcast_to, constant, erf, erfc, exp, is_tensor, log, where
 from .errors import UsageError
+from .memory_formats import check_memory_format
 from .printing import format_array
 from .tensor import Tensor, as_tensor
 
 __all__ = ["Function", "unbroadcast", "constant", "is_tensor", "exp", "log", "erf", "erfc",
-           "where", "broadcast_to", "once_differentiable", "format_array"]
+           "where", "broadcast_to", "once_differentiable", "format_array",
+           "check_memory_format"]
 
 
 class Function(function.Function):

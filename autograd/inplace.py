@@ -1,7 +1,8 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
 masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_
 fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_
-lerp_ sign_ pow_ square_ reciprocal_``; the random fills ``uniform_ normal_``... are in
+lerp_ sign_ pow_ square_ reciprocal_``, and ``inplace_rounding``'s ``floor_ ceil_
+round_ ge_ gt_ le_ lt_ eq_ ne_``; the random fills ``uniform_ normal_``... are in
 ``random_methods``).
 
 Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
@@ -28,6 +29,7 @@ from ._arrays import numeric, to_array
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
+from .inplace_rounding import RoundingInplace
 from .torch_arguments import alpha_overload, number_first, torch_index_add
 from .torch_methods import scatter_target
 
@@ -84,8 +86,9 @@ def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
                          f"or convert the tensor first (t = t.astype(np.float64)).")
 
 
-class InplaceOps:
-    """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass)."""
+class InplaceOps(RoundingInplace):
+    """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass); the
+    rounding and comparison ones are in ``inplace_rounding``."""
 
     __slots__ = ()
 

@@ -278,11 +278,15 @@ class TorchSpellings(StorageMethods):
         return self._cast(np.float16)
 
     def to(self, target: Any = None, dtype: Any = None, device: Any = None, *,
-           non_blocking: bool = False) -> AnyTensor:
+           non_blocking: bool = False, copy: bool = False,
+           memory_format: Any = None) -> AnyTensor:
         """self as another dtype (``x.to(np.float32)``, ``dtype=``, or another tensor's
         ``x.to(y)``; self if it has that dtype, as PyTorch), on a device (``"cpu"`` or
         ``device="cpu"``: self, the only device there is; another is a ``UsageError``
-        naming it), or both. ``non_blocking`` changes nothing here."""
+        naming it), or both. ``copy=True`` returns a new tensor even then (the gradient
+        passes through, as ``clone``); ``memory_format``: see ``autograd.memory_formats``;
+        ``non_blocking`` changes nothing here."""
+        check_memory_format(memory_format, "to")
         if type(target).__name__ == "device" or (  # a str or PyTorch's torch.device
                 isinstance(target, str) and target.split(":")[0] in _DEVICES):
             target, device = None, str(target)
@@ -290,7 +294,8 @@ class TorchSpellings(StorageMethods):
             target = target.dtype
         check_device(device, f"to({str(device)!r})")
         dtype = target if dtype is None else dtype
-        return self if dtype is None else self._cast(dtype)
+        out = self if dtype is None else self._cast(dtype)
+        return out.copy() if copy and out is self else out
 
     def long(self) -> AnyTensor:
         """self as int64, a constant (an integer tensor carries no gradient); self if it

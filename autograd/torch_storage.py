@@ -22,7 +22,7 @@ ONE_PROCESS = ("parameters here are NumPy arrays private to this process, so a c
 
 
 class StorageMethods:
-    """``is_sparse``, ``to_sparse``, ``is_shared``, ``share_memory_``."""
+    """``is_sparse``, ``to_sparse``, ``to_dense``, ``is_shared``, ``share_memory_``."""
 
     __slots__ = ()
 
@@ -37,6 +37,13 @@ class StorageMethods:
         raise UnsupportedError("to_sparse(): there are no sparse tensors here, every tensor "
                                "is dense and every op takes it (torch.spmm too): drop "
                                ".to_sparse() and keep the dense tensor.")
+
+    def to_dense(self, dtype: Any = None, *, masked_grad: bool | None = None) -> AnyTensor:
+        """self (cast to ``dtype`` if given), as PyTorch's ``to_dense`` of a strided tensor:
+        every tensor here is dense, a gradient of ``Embedding(..., sparse=True)`` too, so
+        ``p.grad.to_dense()`` written for PyTorch's sparse gradients reads it as it is.
+        ``masked_grad`` (about sparse inputs) changes nothing."""
+        return self if dtype is None else self.to(dtype)
 
     def is_shared(self) -> bool:
         """False: the array lives in this process's memory only."""

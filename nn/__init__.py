@@ -43,6 +43,8 @@ from .transformer import (TransformerEncoder, TransformerEncoderLayer,
 from .transformer_decoder import Transformer, TransformerDecoder, TransformerDecoderLayer
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
 from .parameter_containers import ParameterDict, ParameterList
+from . import parallel
+from .parallel import DataParallel
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
                       AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d,
                       AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d, MaxUnpool1d,
@@ -56,10 +58,10 @@ from . import data, models, train  # noqa: E402  (after the layers they build on
 
 __all__ = [
     # sub-modules
-    "errors", "functional", "init", "optim", "utils", "data", "models", "train",
+    "errors", "functional", "init", "optim", "utils", "data", "models", "train", "parallel",
     # modules and containers
     "Module", "Parameter", "StateDictError", "LoadResult", "Sequential", "ModuleList",
-    "ModuleDict", "ParameterList", "ParameterDict",
+    "ModuleDict", "ParameterList", "ParameterDict", "DataParallel",
     # layers
     "Linear", "LazyLinear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
     "BatchNorm1d", "LayerNorm", "Embedding", "EmbeddingBag",

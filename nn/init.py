@@ -37,6 +37,8 @@ __all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "trunc_nor
            "constant_", "zeros_", "ones_", "xavier_uniform_", "xavier_normal_",
            "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_", "eye_", "dirac_",
            "glorot_uniform_", "glorot_normal_", "he_uniform_", "he_normal_",
+           # PyTorch's fan helpers, as custom reset_parameters call them
+           "_calculate_fan_in_and_fan_out", "_calculate_correct_fan",
            # PyTorch's deprecated names (a FutureWarning names the new one)
            "uniform", "normal", "constant", "xavier_uniform", "xavier_normal",
            "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse"]
@@ -213,15 +215,21 @@ def xavier_normal_(tensor: T, gain: float = 1.0, rng: RNGLike = None, *,
     return normal_(tensor, 0.0, std, _rng("xavier_normal_", rng, generator))
 
 
-def _kaiming_std(fn: str, tensor: Any, a: float, mode: str, nonlinearity: str) -> float:
-    a = _number(fn, "a", a)
-    fan_in, fan_out = calculate_fans(tensor)
+def _calculate_correct_fan(tensor: Any, mode: str) -> int:
+    """PyTorch's helper of that name: ``calculate_fans(tensor)``'s fan_in or fan_out, by
+    ``mode`` (any case)."""
     given, mode = mode, mode.lower() if isinstance(mode, str) else mode  # as PyTorch
     if mode not in ("fan_in", "fan_out"):
         raise ConfigError(f"kaiming init: mode must be 'fan_in' (keeps the forward "
                           f"variance) or 'fan_out' (keeps the backward variance); got "
                           f"{given!r}")
-    fan = fan_in if mode == "fan_in" else fan_out
+    fan_in, fan_out = calculate_fans(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def _kaiming_std(fn: str, tensor: Any, a: float, mode: str, nonlinearity: str) -> float:
+    a = _number(fn, "a", a)
+    fan = _calculate_correct_fan(tensor, mode)
     return calculate_gain(nonlinearity, a) / math.sqrt(max(fan, 1))
 
 
@@ -318,6 +326,9 @@ def dirac_(tensor: T, groups: int = 1) -> T:
             values[(g * per_group + d, d) + centre] = 1.0
     return _fill(tensor, values)
 
+
+# PyTorch's private-looking names, which layers' reset_parameters copied from PyTorch call
+_calculate_fan_in_and_fan_out = calculate_fans
 
 glorot_uniform_ = xavier_uniform_
 glorot_normal_ = xavier_normal_

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from autograd.errors import DTypeError, UnsupportedError, UsageError
+from autograd.extend import check_memory_format
 
 from ._checks import is_cpu
 from .parameter import FLOATS
@@ -38,9 +39,12 @@ class DtypeMethods:
         return self
 
     def to(self: _M, target: Any = None, dtype: Any = None, device: Any = None,
-           non_blocking: bool = False) -> _M:
+           non_blocking: bool = False, *, memory_format: Any = None) -> _M:
         """PyTorch's ``to``: a dtype casts in place (``astype``); the device may only be
-        ``"cpu"``, where everything already is (``non_blocking`` changes nothing here)."""
+        ``"cpu"``, where everything already is (``non_blocking`` changes nothing here);
+        ``memory_format`` as a Tensor's (``autograd.memory_formats``: the C order every
+        array has here; channels-last is a ``UsageError``)."""
+        check_memory_format(memory_format, "to")
         if (isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps")
                 or type(target).__name__ == "device"):  # autograd's or torch's device
             target, device = None, target

@@ -17,10 +17,11 @@ from .lr_scheduler import (ChainedScheduler, ConstantLR, CosineAnnealingLR,
 from .optimizer import Optimizer
 from .rprop import Rprop
 from .sgd import SGD
+from .sparse_adam import SparseAdam
 
 __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
-    "Adadelta", "Rprop", "LBFGS",
+    "Adadelta", "Rprop", "LBFGS", "SparseAdam",
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
     "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograd import concatenate
-from autograd.errors import DTypeError, ShapeError
+from autograd.errors import DTypeError, MissingNameError, ShapeError
 from .._checks import flag, is_real, real_number
 from ..errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
 from . import rnn  # PyTorch's nn.utils.rnn
@@ -278,3 +278,24 @@ def vector_to_parameters(vec: Tensor | np.ndarray, parameters: Tensor | Iterable
         p.data[...] = values[start:start + p.data.size].reshape(p.data.shape)
         p.bump_version()  # a graph that saved the old values refuses to backward
         start += p.data.size
+
+
+_LEGACY_NORMS = {
+    "weight_norm": "nn.utils.parametrizations.weight_norm(module, name, dim) (PyTorch's "
+                   "current form; its legacy one is deprecated there)",
+    "spectral_norm": "nn.utils.parametrizations.spectral_norm(module, name, "
+                     "n_power_iterations, eps, dim) (PyTorch's current form)",
+    "remove_weight_norm": "nn.utils.parametrize.remove_parametrizations(module, 'weight') "
+                          "after nn.utils.parametrizations.weight_norm",
+    "remove_spectral_norm": "nn.utils.parametrize.remove_parametrizations(module, 'weight') "
+                            "after nn.utils.parametrizations.spectral_norm"}
+
+
+def __getattr__(name: str) -> Any:
+    """PyTorch's legacy hook-based ``nn.utils.weight_norm``/``spectral_norm`` (and their
+    ``remove_*``): a ``MissingNameError`` naming the parametrization that does it here
+    (the same math; the state-dict keys are the parametrization's)."""
+    if name in _LEGACY_NORMS:
+        raise MissingNameError(f"module 'nn.utils' has no attribute {name!r}: write "
+                               f"{_LEGACY_NORMS[name]}")
+    raise AttributeError(f"module 'nn.utils' has no attribute {name!r}")

@@ -62,3 +62,26 @@ def test_channels_last_is_refused_with_what_to_do(call):
         call(ag.channels_last_3d)
     with pytest.raises(UsageError, match="memory_format must be autograd.preserve_format"):
         call("channels_last")
+
+
+@pytest.mark.parametrize("name", ["preserve_format", "contiguous_format"])
+def test_to_takes_memory_format_and_copy_as_pytorch(torch, name):
+    """``x.to(memory_format=...)`` and ``x.to(dtype, copy=True)`` (torchvision's reference
+    scripts, ``model.to(memory_format=...)``) were TypeErrors."""
+    for lib in (ag, torch):
+        x = lib.tensor(X)
+        fmt = getattr(lib, name)
+        assert x.to(memory_format=fmt) is x
+        assert x.to(lib.float64, memory_format=fmt) is x
+        for y in (x.to(copy=True), x.to("cpu", copy=True), x.to(lib.float64, copy=True)):
+            assert y is not x and y.dtype == x.dtype
+            np.testing.assert_array_equal(np.asarray(y.numpy()), X)
+        assert x.to(lib.float32, copy=True).dtype == lib.float32
+    leaf = ag.tensor(X, requires_grad=True)
+    copied = leaf.to(copy=True)
+    copied.sum().backward()
+    np.testing.assert_array_equal(leaf.grad.numpy(), np.ones_like(X))
+    copied.data[...] = 0  # its own memory
+    assert leaf.data.any()
+    with pytest.raises(UsageError, match=r"to\(memory_format=autograd.channels_last\)"):
+        ag.tensor(X).to(memory_format=ag.channels_last)

@@ -48,3 +48,16 @@ def test_to_sparse_is_a_named_error(torch) -> None:
     with pytest.raises(ag.UnsupportedError, match=re.escape("drop .to_sparse()")):
         ag.eye(2).to_sparse()
     assert not ag.eye(2).is_sparse and not torch.eye(2).is_sparse
+
+
+def test_to_dense_of_a_dense_tensor_is_itself_as_pytorch(torch) -> None:
+    """``grad.to_dense()`` (word2vec's sparse embedding gradients): PyTorch's returns a
+    strided tensor itself, or cast with ``dtype=``; every tensor here is dense."""
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    assert x.to_dense() is x
+    assert x.to_dense(dtype=np.float32).dtype == np.float32
+    t = torch.ones(2)
+    assert t.to_dense() is t and t.to_dense(dtype=torch.float32).dtype == torch.float32
+    y = x.to_dense(masked_grad=True) * 3
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])

@@ -43,3 +43,16 @@ def test_torch_multiprocessing_is_a_missing_name_saying_to_train_in_one_process(
     import autograd
     with pytest.raises(autograd.MissingNameError, match="one process"):
         autograd.multiprocessing
+
+
+def test_to_takes_memory_format_as_torch(torch):
+    """``model.to(memory_format=torch.contiguous_format)`` (a reference script's
+    ``--channels-last`` switch off) was a TypeError; channels-last is refused as on a
+    tensor, saying to drop the argument."""
+    import autograd
+    ours, theirs = nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    for lib, model in ((autograd, ours), (torch, theirs)):
+        assert model.to(memory_format=lib.contiguous_format) is model
+        assert model.to("cpu", memory_format=lib.preserve_format) is model
+    with pytest.raises(UsageError, match="channels_last.*Drop memory_format"):
+        ours.to(memory_format=autograd.channels_last)
