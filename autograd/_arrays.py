@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-from .errors import DataError, DTypeError, ShapeError, UsageError
+from .errors import DataError, DTypeError, ShapeError, SizeOrDataWarning, UsageError
 
 __all__ = ["FLOATS", "to_array", "check_dtype", "as_dtype", "check_requires_grad",
            "as_size", "integers", "numeric"]
@@ -79,8 +80,17 @@ def numeric(value: Any, what: str) -> np.ndarray:
 def check_requires_grad(data: Any, requires_grad: Any, dtype: Any, what: str) -> None:
     """UsageError (a TypeError, as PyTorch's) unless ``requires_grad`` is a bool.
     ``Tensor(3, 4)`` is PyTorch's size constructor ``torch.Tensor(*size)``; read here as
-    ``Tensor(data=3, requires_grad=4)`` it would be the number 3 requiring grad."""
+    ``Tensor(data=3, requires_grad=4)`` it would be the number 3 requiring grad. One
+    Python int, ``Tensor(16)``, is the number here and a size there: a SizeOrDataWarning
+    (once per line that writes it) says what to write for either."""
     if isinstance(requires_grad, (bool, np.bool_)):
+        if type(data) is int and dtype is None:
+            warnings.warn(
+                f"{what}({data}) is the number {float(data)} here ({what} takes data, as "
+                f"torch.tensor does); PyTorch's torch.Tensor({data}) is a tensor of {data} "
+                f"uninitialised elements. For that write autograd.empty({data}) (or zeros) "
+                f"and initialise it; for the number write {what}({data}.0), which does not "
+                f"warn.", SizeOrDataWarning, stacklevel=3)
         return
     if _is_int(data) and _is_int(requires_grad):
         sizes = ", ".join(str(int(n)) for n in (data, requires_grad, dtype) if _is_int(n))

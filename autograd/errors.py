@@ -35,6 +35,7 @@ __all__ = [
     "MissingDependencyError",
     "MissingNameError",
     "UnsupportedError",
+    "SizeOrDataWarning",
 ]
 
 
@@ -153,3 +154,10 @@ class UnsupportedError(AutogradError, NotImplementedError):
     raises ``NotImplementedError`` (``kl_divergence`` between two distribution types with
     no registered formula, ``rsample`` of a discrete distribution): the message says what
     exists."""
+
+
+class SizeOrDataWarning(UserWarning):
+    """``Tensor(16)``: one Python int as the data, the number 16.0 here (``Tensor`` takes
+    data, as ``torch.tensor``), where PyTorch's ``torch.Tensor(16)`` makes 16 uninitialised
+    elements (``nn.Parameter(torch.Tensor(out_features))`` in older code): the message
+    says what to write for either meaning."""

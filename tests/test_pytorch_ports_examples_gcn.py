@@ -22,7 +22,8 @@ Lines written differently here, and why:
 - ``torch.Tensor(input_dim, output_dim)`` (a size) is ``torch.empty(input_dim,
   output_dim)``: ``Tensor(data)`` takes data here, and ``Tensor(3, 4)`` is a named error
   saying to write ``empty`` (it was silently the number 3). ``torch.Tensor(output_dim)``
-  (the bias) is ``torch.empty(output_dim)`` too: ``Tensor(16)`` is the number 16 here;
+  (the bias) is ``torch.empty(output_dim)`` too: ``Tensor(16)`` is the number 16 here
+  (with a ``SizeOrDataWarning`` saying so);
 - ``torch.FloatTensor(...)`` (the features) is ``torch.DoubleTensor``: the test runs in
   float64, where PyTorch's ``mm`` refuses float32 features against a float64 kernel;
 - ``torch.backends.mps.is_available()`` is ``False`` (``autograd.backends`` is a

