@@ -217,9 +217,9 @@ def seed(root: Any, grad: Any, create_graph: bool, i: int = 0) -> Any:
         raise BackwardError(
             "backward on a tensor that does not require grad: nothing was recorded. "
             "Create the inputs with requires_grad=True, and do not compute under no_grad(). "
-            "(A gradient from grad(..., create_graph=True) of a function that is linear, "
-            "or piecewise linear such as relu, in the inputs records nothing either: "
-            "its own derivative is zero.)")
+            "(A gradient from grad(..., create_graph=True) of a function that is linear "
+            "in the inputs, such as 2 * x or x.clip(0, 1), records nothing either: its own "
+            "derivative is zero.)")
     data = root._data
     if grad is None:
         if data.size != 1:
