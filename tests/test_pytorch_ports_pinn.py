@@ -40,7 +40,7 @@ def libraries(torch=None) -> tuple:
 
 def assert_same(got, want, where: str = "record") -> None:
     """Records of the two runs agree: numbers and arrays to 1e-10, nested lists and dicts
-    (gradients, state dicts) item by item, flags exactly."""
+    (gradients, state dicts) item by item, flags and Nones exactly."""
     if isinstance(want, dict):
         assert list(got) == list(want), where
         for name in want:
@@ -49,7 +49,7 @@ def assert_same(got, want, where: str = "record") -> None:
         assert len(got) == len(want), where
         for i, (a, b) in enumerate(zip(got, want)):
             assert_same(a, b, f"{where}[{i}]")
-    elif isinstance(want, bool):
+    elif isinstance(want, bool) or want is None:
         assert got is want, where
     else:
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg=where)
