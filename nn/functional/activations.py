@@ -130,7 +130,10 @@ def prelu(x: Any, weight: Tensor) -> Tensor:
                 + (f"{x.shape[1]} channels on axis 1" if x.ndim >= 2 else "no channel axis")
                 + ". Use PReLU(num_parameters=channels) or a single shared slope.")
         weight = weight.reshape(weight.shape + (1,) * (x.ndim - 2))
-    return where(x > 0, x, weight * x)
+    positive = x.data > 0
+    # x's part is piecewise_linear so that the gradient's graph reaches x (PyTorch's does)
+    return (piecewise_linear(x, np.where(positive, x.data, 0), positive)
+            + where(positive, np.zeros((), x.dtype), weight * x))
 
 
 def check_hardtanh_bounds(owner: str, min_val: Any, max_val: Any) -> None:

@@ -213,7 +213,9 @@ def rrelu(x: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool
         slopes = as_generator(generator, "generator").uniform(lower, upper, x.shape)
     else:
         slopes = np.full(x.shape, (lower + upper) / 2)
-    return where(x.data > 0, x, x * slopes.astype(dtype))
+    positive = x.data > 0
+    slopes = np.where(positive, 1, slopes).astype(dtype)
+    return piecewise_linear(x, np.where(positive, x.data, x.data * slopes), slopes)
 
 
 def gumbel_softmax(logits: Any, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,

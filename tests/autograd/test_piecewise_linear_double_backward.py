@@ -1,5 +1,5 @@
 """The gradient of a piecewise-linear activation (relu, leaky_relu, hardtanh, relu6,
-threshold, hardshrink, softshrink) keeps its input in the gradient's graph under
+threshold, hardshrink, softshrink, rrelu, prelu) keeps its input in the gradient's graph under
 ``create_graph=True``, with derivative 0, as PyTorch's ``threshold_backward`` /
 ``leaky_relu_backward`` do: differentiating the gradient again with respect to the
 input gives zeros there (a ReLU network's u_xx in a PINN, the Hessian of its output with
@@ -24,6 +24,8 @@ def activations(T, F):
             "hardtanh": F.hardtanh, "relu6": F.relu6,
             "threshold": lambda x: F.threshold(x, 0.1, 20.0),
             "hardshrink": F.hardshrink, "softshrink": F.softshrink,
+            "rrelu_eval": lambda x: F.rrelu(x, training=False),
+            "prelu": lambda x: F.prelu(x, x.new_tensor([0.25])),
             "relu_method": lambda x: x.relu()}
 
 
@@ -49,9 +51,10 @@ def test_grad_of_the_gradient_is_zero_as_torch(torch, name: str) -> None:
 def test_the_hessian_of_a_relu_network_with_respect_to_its_input(torch) -> None:
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.LeakyReLU(0.1),
-                              torch.nn.Linear(5, 5), torch.nn.ReLU(), torch.nn.Linear(5, 1))
-    ours = nn.Sequential(nn.Linear(3, 5), nn.LeakyReLU(0.1), nn.Linear(5, 5), nn.ReLU(),
-                         nn.Linear(5, 1))
+                              torch.nn.Linear(5, 5), torch.nn.PReLU(5), torch.nn.Linear(5, 5),
+                              torch.nn.ReLU(), torch.nn.Linear(5, 1))
+    ours = nn.Sequential(nn.Linear(3, 5), nn.LeakyReLU(0.1), nn.Linear(5, 5), nn.PReLU(5),
+                         nn.Linear(5, 5), nn.ReLU(), nn.Linear(5, 1))
     ours.load_state_dict(net.state_dict())
     results = []
     for T, model, grad in ((torch, net, torch.autograd.grad), (ag, ours, ag.grad)):
