@@ -75,3 +75,26 @@ def test_without_create_graph_nothing_is_recorded() -> None:
     (g,) = ag.grad(F.leaky_relu(x, 0.2).sum(), x)
     assert not g.requires_grad
     np.testing.assert_array_equal(g.numpy(), np.where(X > 0, 1.0, 0.2))
+
+
+def test_extend_piecewise_linear_builds_such_an_op() -> None:
+    """``autograd.extend.piecewise_linear(x, value, slope)``: the values as given, the
+    gradient g * slope (exactly 0 where slope is 0, also for an infinite g), a second
+    derivative of 0 with respect to x, and a named error for a wrong shape."""
+    from autograd.extend import piecewise_linear
+
+    def hard_clip(x):  # x inside [-1, 1], the bound outside
+        inside = np.abs(x.data) < 1
+        return piecewise_linear(x, np.where(inside, x.data, np.sign(x.data)), inside)
+
+    x = ag.tensor(X, requires_grad=True)
+    np.testing.assert_array_equal(hard_clip(x).numpy(), np.clip(X, -1, 1))
+    (g,) = ag.grad(hard_clip(x), x, grad_outputs=ag.full(X.shape, np.inf),
+                   create_graph=True)
+    np.testing.assert_array_equal(g.detach().numpy(), np.where(np.abs(X) < 1, np.inf, 0))
+    (h,) = ag.grad(hard_clip(x * x).sum(), x, create_graph=True)
+    (k,) = ag.grad(h.sum(), x)
+    np.testing.assert_array_equal(k.numpy(), np.where(np.abs(X) < 1, 2.0, 0.0))
+    assert ag.gradgradcheck(lambda t: hard_clip(t * t), [ag.tensor(X / 4, requires_grad=True)])
+    with pytest.raises(ag.ShapeError, match="piecewise_linear: value must have x's shape"):
+        piecewise_linear(x, X[0], np.ones(6, bool))
