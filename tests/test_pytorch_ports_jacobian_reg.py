@@ -19,6 +19,9 @@ one epoch of 3 batches of 32. Lines written differently here, and why:
 - the loaders are built with ``shuffle=False`` (the same reason);
 - our initial weights (``xavier_uniform_``) are loaded into PyTorch's, the test's glue.
 
+Fixed for it: ``torch.addcdiv(arxilirary_zero, 1.0, v, vnorm)``, PyTorch's deprecated
+value-first overload, was a TypeError (it warns now, as PyTorch does).
+
 Time of the whole program (3 training steps, two exact evaluations of 10 projections
 each, the saliency maps), this loaded 2-core machine, 2026-12-01, noted, not asserted:
 about 55 ms here, 35 ms in PyTorch.

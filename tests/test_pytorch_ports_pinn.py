@@ -13,6 +13,10 @@ solution sin(pi x)), and the viscous Burgers equation ``u_t + u u_x = nu u_xx`` 
 [-1, 1] x [0, 1] with u(0, x) = -sin(pi x) and u(t, +-1) = 0. Sizes are small (20 and 60
 collocation points, 5 and 4 Adam steps, 2 L-BFGS steps of at most 5 iterations).
 
+Fixed for it: with ReLU or LeakyReLU (``test_a_piecewise_linear_pinn_runs_as_torch``),
+``grad(u_x, x)`` raised "input is not used" where PyTorch gives zeros; the error for a
+u_x taken without ``create_graph=True`` now says to take it with it.
+
 Lines written differently here, and why:
 - ``torch.autograd.grad`` is ``autograd.grad`` (this library is the autograd package);
 - PyTorch's default initialisation draws from torch's generator: ours loads PyTorch's
