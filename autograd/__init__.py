@@ -53,6 +53,7 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               scatter_add, spmm, std_mean, topk, unbind, unflatten, unsqueeze,
                               var_mean)
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
+from .stacking import column_stack, hstack, row_stack, vstack
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
@@ -140,7 +141,7 @@ __all__ = [
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
     "diag",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
-    "addcmul", "addcdiv", "rsqrt",
+    "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist",

@@ -90,8 +90,8 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
         raise BackwardError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} "
                             f"grad_outputs; give one per output")
     _check_inputs(inputs, "grad")
-    seeds = [seed(out, g, create_graph, i) for i, (out, g) in enumerate(zip(outputs,
-                                                                            grad_outputs))]
+    seeds = [seed(out, g, create_graph, i, "grad")
+             for i, (out, g) in enumerate(zip(outputs, grad_outputs))]
     retain = create_graph if retain_graph is None else retain_graph
     found = run_backward(outputs, seeds, retain, create_graph, inputs)
     result = []

@@ -209,23 +209,27 @@ def _nodes_above(roots: Sequence[Any], targets: set[int]) -> set[int]:
     return above
 
 
-def seed(root: Any, grad: Any, create_graph: bool, i: int = 0) -> Any:
+def seed(root: Any, grad: Any, create_graph: bool, i: int = 0,
+         caller: str = "backward") -> Any:
     """dL/d(root): 1 for a one-element output, else the given gradient (checked). A
     Tensor that requires grad is kept under ``create_graph`` (grad of grad); anything
-    else becomes a new array."""
+    else becomes a new array. ``caller`` ("backward" or "grad") names the call and its
+    keyword for the gradient in the errors."""
     if not root._requires_grad:
         raise BackwardError(
-            "backward on a tensor that does not require grad: nothing was recorded. "
-            "Create the inputs with requires_grad=True, and do not compute under no_grad(). "
-            "(A gradient from grad(..., create_graph=True) of a function that is linear, "
-            "or piecewise linear such as relu, in the inputs records nothing either: "
-            "its own derivative is zero.)")
+            f"{caller}: output {i} does not require grad: nothing was recorded. Create the "
+            f"inputs with requires_grad=True, and do not compute under no_grad(). A gradient "
+            f"is itself recorded only with create_graph=True: to differentiate u_x again, "
+            f"take it with grad(u, x, ..., create_graph=True). (A gradient of a function "
+            f"that is linear in the inputs, such as 2 * x or x.clip(0, 1), records nothing "
+            f"even then: its own derivative is zero.)")
     data = root._data
     if grad is None:
         if data.size != 1:
+            keyword = "grad_outputs=" if caller == "grad" else "grad="
             raise BackwardError(
                 f"grad can be created implicitly only for one-element outputs; output {i} "
-                f"has shape {data.shape}. Pass grad= (dL/doutput, same shape), or reduce "
+                f"has shape {data.shape}. Pass {keyword} (dL/doutput, same shape), or reduce "
                 f"it first, e.g. loss.sum() or loss.mean().")
         return data.dtype.type(1) if data.ndim == 0 else np.ones(data.shape, data.dtype)
     if create_graph and getattr(grad, "_requires_grad", False):

@@ -26,18 +26,21 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import numpy as np
+
 from . import function
 from ._vjp_checks import unbroadcast
 from .ctx_function import ctx_apply, is_ctx_style, once_differentiable
 from .ops.generic import broadcast_to, constant, erf, erfc, exp, is_tensor, log, where
-from .errors import UsageError
+from .errors import ShapeError, UsageError
 from .memory_formats import check_memory_format
+from .ops.elementwise import PiecewiseLinear
 from .printing import format_array
 from .tensor import Tensor, as_tensor
 
 __all__ = ["Function", "unbroadcast", "constant", "is_tensor", "exp", "log", "erf", "erfc",
            "where", "broadcast_to", "once_differentiable", "format_array",
-           "check_memory_format"]
+           "check_memory_format", "piecewise_linear"]
 
 
 class Function(function.Function):
@@ -89,3 +92,19 @@ def _run(op: Function, inputs: tuple) -> Tensor:
     if out._requires_grad and out._data.dtype.kind != "f":
         return out.detach()  # not differentiable (as in PyTorch)
     return out
+
+
+def piecewise_linear(x: Any, value: Any, slope: Any) -> Tensor:
+    """An op piecewise linear in ``x`` (relu, leaky_relu, hardtanh...) from its values:
+    out = ``value`` and d out / dx = ``slope`` elementwise, both arrays the caller computed
+    from x's array (``slope`` may be a boolean mask). Under ``create_graph=True`` the
+    gradient's graph still reaches x, with derivative 0, so a second derivative with
+    respect to x is 0 (as PyTorch's relu), not "x is not used"."""
+    x = as_tensor(x)
+    value, slope = np.asarray(value), np.asarray(slope)
+    if value.shape != x.shape or np.broadcast_shapes(slope.shape, x.shape) != x.shape:
+        raise ShapeError(f"piecewise_linear: value must have x's shape {x.shape} and slope "
+                         f"a shape that broadcasts to it; got {value.shape} and {slope.shape}")
+    if slope.dtype != bool and value.dtype.kind == "f":
+        slope = slope.astype(value.dtype, copy=False)
+    return _run(PiecewiseLinear(value, slope), (x,))

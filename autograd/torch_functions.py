@@ -310,15 +310,17 @@ def rsqrt(input: Any) -> Tensor:  # noqa: A002
 
 
 @accepts_out
-def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
-    """input + value * tensor1 * tensor2 (``input.addcmul``)."""
-    return as_tensor(input).addcmul(tensor1, tensor2, value=value)
+def addcmul(input: Any, *tensors: Any, value: Any = None) -> Tensor:  # noqa: A002
+    """input + value * tensor1 * tensor2 (``input.addcmul(tensor1, tensor2)``, value 1 by
+    default); PyTorch's deprecated ``addcmul(input, value, tensor1, tensor2)`` warns."""
+    return as_tensor(input).addcmul(*tensors, value=value)
 
 
 @accepts_out
-def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:  # noqa: A002
-    """input + value * tensor1 / tensor2 (``input.addcdiv``)."""
-    return as_tensor(input).addcdiv(tensor1, tensor2, value=value)
+def addcdiv(input: Any, *tensors: Any, value: Any = None) -> Tensor:  # noqa: A002
+    """input + value * tensor1 / tensor2 (``input.addcdiv(tensor1, tensor2)``, value 1 by
+    default); PyTorch's deprecated ``addcdiv(input, value, tensor1, tensor2)`` warns."""
+    return as_tensor(input).addcdiv(*tensors, value=value)
 
 
 def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002

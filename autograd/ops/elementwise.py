@@ -16,12 +16,12 @@ import numpy as np
 
 from .._arrays import as_dtype
 from ..errors import DTypeError, ShapeError, UsageError
-from ..function import Function
+from ..function import Function, apply
 from .arithmetic import broadcasting, number
-from .generic import constant, is_tensor, where as generic_where
+from .generic import constant, is_tensor, lift_like, where as generic_where
 
 __all__ = ["Exp", "Log", "Sqrt", "Abs", "Tanh", "Sigmoid", "Relu", "Maximum", "Minimum",
-           "Where", "Clip", "Astype"]
+           "Where", "Clip", "Astype", "PiecewiseLinear", "SlopeGrad", "slope_vjp"]
 
 
 class Exp(Function):
@@ -114,7 +114,60 @@ class Relu(Function):
         return np.maximum(x, 0)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        return (masked(g, constant(x) > 0),)
+        return (slope_vjp(g, x, constant(x) > 0),)
+
+
+class PiecewiseLinear(Function):
+    """out = ``value``, computed by the caller from x's array (leaky_relu, hardtanh...);
+    dx = g ``slope``, the op's constant local slope at each element (see ``slope_vjp``)."""
+    __slots__ = ("value", "slope")
+    save_inputs = False
+
+    def __init__(self, value: np.ndarray, slope: np.ndarray) -> None:
+        self.value, self.slope = value, slope
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return self.value
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (slope_vjp(g, x, self.slope),)
+
+
+def slope_vjp(g: Any, x: Any, slope: np.ndarray) -> Any:
+    """dx = g slope for an op piecewise linear in x (``slope`` a constant boolean mask or
+    array, exactly 0 where it is 0 even for an infinite g). Under ``create_graph`` (x a
+    Tensor that requires grad) the result is recorded as ``SlopeGrad``, a function of x
+    too, with derivative 0: as in PyTorch, the gradient's graph reaches x, so a second
+    derivative with respect to x is 0 rather than "x is not used"."""
+    if is_tensor(x) and x.requires_grad:
+        return apply(SlopeGrad(slope), lift_like(x, g), x)
+    return _scaled(g, slope)
+
+
+class SlopeGrad(Function):
+    """out = g slope, the gradient of a piecewise-linear op at x (``slope_vjp``);
+    dg = gg slope, dx = 0 (x is an input so that the graph reaches it)."""
+    __slots__ = ("slope", "shape")
+    save_inputs = False
+
+    def __init__(self, slope: np.ndarray) -> None:
+        self.slope = slope
+
+    def forward(self, g: np.ndarray, x: np.ndarray) -> np.ndarray:
+        self.shape = x.shape
+        return _scaled(g, self.slope)
+
+    def vjp(self, gg: Any, out: Any, g: Any, x: Any) -> tuple:
+        need_g, need_x = self.needs_input_grad
+        return (_scaled(gg, self.slope) if need_g else None,
+                np.zeros(self.shape, constant(gg).dtype) if need_x else None)
+
+
+def _scaled(g: Any, slope: np.ndarray) -> Any:
+    """g slope, exactly 0 where slope is 0 (also where g is infinite)."""
+    if slope.dtype == bool:
+        return masked(g, slope)
+    return g * slope if finite(g) else generic_where(slope != 0, g * slope, _zero(g))
 
 
 class Maximum(Function):

@@ -32,6 +32,7 @@ from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
 from autograd import tanh as _tanh
 from autograd.errors import DTypeError, ShapeError, UsageError
+from autograd.extend import piecewise_linear
 
 from .fused import Elu, Gelu, Heaviside
 from .._checks import flag, real_number
@@ -101,7 +102,11 @@ def leaky_relu(x: Any, alpha: float | None = None, inplace: bool = False, *,
                    else ("alpha", 0.01 if alpha is None else alpha))
     slope = real_number("leaky_relu", name, value)
     x = as_tensor(x)
-    return where(x > 0, x, x * slope)
+    data = x.data
+    positive = data > 0
+    # one op whose gradient keeps x in its graph (a second derivative is 0, as PyTorch)
+    return piecewise_linear(x, np.where(positive, data, data * slope),
+                            np.where(positive, 1.0, slope))
 
 
 def prelu(x: Any, weight: Tensor) -> Tensor:
@@ -125,7 +130,10 @@ def prelu(x: Any, weight: Tensor) -> Tensor:
                 + (f"{x.shape[1]} channels on axis 1" if x.ndim >= 2 else "no channel axis")
                 + ". Use PReLU(num_parameters=channels) or a single shared slope.")
         weight = weight.reshape(weight.shape + (1,) * (x.ndim - 2))
-    return where(x > 0, x, weight * x)
+    positive = x.data > 0
+    # x's part is piecewise_linear so that the gradient's graph reaches x (PyTorch's does)
+    return (piecewise_linear(x, np.where(positive, x.data, 0), positive)
+            + where(positive, np.zeros((), x.dtype), weight * x))
 
 
 def check_hardtanh_bounds(owner: str, min_val: Any, max_val: Any) -> None:
@@ -145,7 +153,8 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0,
     check_hardtanh_bounds("hardtanh", min_val, max_val)
     x = as_tensor(x)
     inside = (x.data > min_val) & (x.data < max_val)
-    return where(inside, x, np.clip(x.data, min_val, max_val))
+    return piecewise_linear(x, np.where(inside, x.data, np.clip(x.data, min_val, max_val)),
+                            inside)
 
 
 def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:

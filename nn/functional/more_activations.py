@@ -25,6 +25,7 @@ from autograd import Tensor, as_tensor, expm1, where
 from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
 from autograd.errors import AxisError, ShapeError
+from autograd.extend import piecewise_linear
 
 from .activations import cast_for, check_inplace, elu, hardtanh, implicit_axis
 from .._checks import flag, is_integer, real_number
@@ -149,7 +150,8 @@ def hardshrink(x: Any, lambd: float = 0.5) -> Tensor:
     |x| = lambd, as PyTorch). NaN stays NaN (as PyTorch)."""
     lambd = real_number("hardshrink", "lambd", lambd)
     x = as_tensor(x)
-    return where(np.abs(x.data) <= lambd, np.zeros((), x.dtype), x)
+    inside = np.abs(x.data) <= lambd
+    return piecewise_linear(x, np.where(inside, np.zeros((), x.dtype), x.data), ~inside)
 
 
 def check_softshrink_lambd(owner: str, lambd: Any) -> float:
@@ -163,7 +165,9 @@ def softshrink(x: Any, lambd: float = 0.5) -> Tensor:
     lambd = check_softshrink_lambd("softshrink", lambd)
     x = as_tensor(x)
     shift = (np.sign(x.data) * lambd).astype(x.dtype)  # a constant: +-lambd
-    return where(np.abs(x.data) <= lambd, np.zeros((), x.dtype), x - shift)
+    inside = np.abs(x.data) <= lambd
+    return piecewise_linear(x, np.where(inside, np.zeros((), x.dtype), x.data - shift),
+                            ~inside)
 
 
 def tanhshrink(x: Any) -> Tensor:
@@ -179,7 +183,8 @@ def threshold(x: Any, threshold: float, value: float, inplace: bool = False) -> 
     threshold = real_number("threshold", "threshold", threshold, finite=False)
     value = real_number("threshold", "value", value, finite=False)
     x = as_tensor(x)
-    return where(x.data <= threshold, np.asarray(value, x.dtype), x)
+    below = x.data <= threshold
+    return piecewise_linear(x, np.where(below, np.asarray(value, x.dtype), x.data), ~below)
 
 
 def check_rrelu_bounds(owner: str, lower: Any, upper: Any) -> tuple[float, float]:
@@ -208,7 +213,9 @@ def rrelu(x: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool
         slopes = as_generator(generator, "generator").uniform(lower, upper, x.shape)
     else:
         slopes = np.full(x.shape, (lower + upper) / 2)
-    return where(x.data > 0, x, x * slopes.astype(dtype))
+    positive = x.data > 0
+    slopes = np.where(positive, 1, slopes).astype(dtype)
+    return piecewise_linear(x, np.where(positive, x.data, x.data * slopes), slopes)
 
 
 def gumbel_softmax(logits: Any, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,

@@ -84,3 +84,21 @@ def test_integer_division_is_refused_as_torch():
                                              r"integers.*double\(\)"):
             call(ag.tensor([1.0]))
     assert ag.tensor([1]).addcdiv(ag.tensor([1.0]), ag.tensor([2])).tolist() == [1.5]
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv"])
+def test_the_old_value_first_overload_of_the_functions_warns_as_torch(name):
+    """``torch.addcdiv(zero, 1.0, v, vnorm)`` (facebookresearch/jacobian_regularizer's
+    random projection) runs in PyTorch with a warning; it was a TypeError here."""
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        want = getattr(torch, name)(torch.tensor(X), 0.5, torch.tensor(A), torch.tensor(B))
+    with pytest.warns(FutureWarning, match=rf"{name}\(value, tensor1, tensor2\) .* "
+                                           rf"deprecated .*{name}\(tensor1, tensor2, value"):
+        got = getattr(ag, name)(ag.tensor(X), 0.5, ag.tensor(A), ag.tensor(B))
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-15)
+    np.testing.assert_array_equal(getattr(ag, name)(ag.tensor(X), ag.tensor(A),
+                                                    ag.tensor(B)).numpy(),
+                                  getattr(ag, name)(ag.tensor(X), ag.tensor(A), ag.tensor(B),
+                                                    value=1).numpy())

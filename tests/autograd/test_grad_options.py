@@ -209,11 +209,36 @@ def test_only_inputs_is_accepted_as_pytorch_does() -> None:
 
 
 def test_differentiating_a_gradient_that_records_nothing_says_why() -> None:
-    """The gradient of relu(x).sum() is a constant mask: grad of it raises, and the
-    message names that case (it told the user to set requires_grad, which they had)."""
+    """The gradient of (2 x).sum() is a constant: grad of it raises (as PyTorch), and the
+    message names that case (it told the user to set requires_grad, which they had).
+    relu's gradient records x, with derivative 0, as PyTorch's does (see
+    test_piecewise_linear_double_backward.py)."""
     x = _leaf(2)
-    (g,) = ag.grad(x.relu().sum(), x, create_graph=True)
+    (g,) = ag.grad((2 * x).sum(), x, create_graph=True)
     assert not g.requires_grad
-    with pytest.raises(ag.BackwardError, match=r"piecewise linear such as relu.*derivative "
-                                               r"is zero"):
+    with pytest.raises(ag.BackwardError, match=r"linear in the inputs, such as 2 \* x.*"
+                                               r"derivative is zero"):
         ag.grad(g.sum(), x)
+
+
+def test_the_pinn_beginners_errors_name_grad_outputs_and_create_graph(torch) -> None:
+    """u_x taken without create_graph=True, then u_xx = grad(u_x, x): PyTorch says u_x
+    "does not require grad"; the message here named backward and not the missing
+    create_graph. A non-scalar u without grad_outputs: it told to pass grad=, which is
+    backward's keyword, not grad's."""
+    tx = torch.linspace(0, 1, 4).reshape(-1, 1).requires_grad_(True)
+    tu = tx.sin()
+    (tu_x,) = torch.autograd.grad(tu, tx, torch.ones_like(tu))
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        torch.autograd.grad(tu_x, tx, torch.ones_like(tu_x))
+    x = ag.linspace(0, 1, 4).reshape(-1, 1).requires_grad_(True)
+    u = x.sin()
+    (u_x,) = ag.grad(u, x, ag.ones_like(u))
+    with pytest.raises(ag.BackwardError, match=r"^grad: output 0 does not require grad.*"
+                                               r"create_graph=True"):
+        ag.grad(u_x, x, ag.ones_like(u_x))
+    with pytest.raises(ag.BackwardError, match=r"one-element outputs; output 0 has shape "
+                                               r"\(4, 1\)\. Pass grad_outputs="):
+        ag.grad(x.sin(), x)
+    with pytest.raises(ag.BackwardError, match=r"^backward: .*does not require grad"):
+        u_x.sum().backward()
