@@ -36,7 +36,7 @@ from .out_argument import refuse_tensor_out
 from .ops.arithmetic import number
 from .ops import decompositions, linalg_more, matrix_functions
 from .ops.generic import is_tensor, lift_like
-from . import set_numpy
+from . import numpy_stacking, set_numpy
 from . import order_numpy
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath, concatenate, stack, where
@@ -258,7 +258,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.searchsorted: set_numpy.numpy_searchsorted, np.bincount: set_numpy.numpy_bincount,
     np.histogram: set_numpy.numpy_histogram, np.diff: set_numpy.numpy_diff,
     np.cross: set_numpy.numpy_cross, np.kron: set_numpy.numpy_kron,
-    np.trapezoid: set_numpy.numpy_trapezoid,
+    np.trapezoid: set_numpy.numpy_trapezoid, **numpy_stacking.FUNCTIONS,  # hstack, zeros_like
     # order statistics (autograd.order_numpy): NumPy's arguments and values
     np.median: order_numpy.median, np.nanmedian: order_numpy.nanmedian,
     np.quantile: order_numpy.quantile, np.nanquantile: order_numpy.nanquantile,
@@ -344,7 +344,7 @@ class NumpyInterop:
         args = tuple(self._lift_any(a) for a in args)
         if func in BY_NAME:
             return _call_by_name(func, function, args, kwargs)
-        if func in (np.concatenate, np.stack):
+        if func in (np.concatenate, np.stack) or func in numpy_stacking.SEQUENCES:
             args = ([self._lift(t) for t in args[0]],) + args[1:]
         return function(*args, **kwargs)
 
