@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .differentiate import HIPS_GRAD
 from .errors import MissingNameError
 from .interop import FUNCTIONS, INSPECTING, UFUNCS
 from .tensor import Tensor
@@ -63,6 +64,16 @@ TORCH_NAMES = {
     "Variable": "Variable is PyTorch's pre-0.4 wrapper, which a Tensor is now: drop "
                 "Variable(...); Variable(x, requires_grad=True) is "
                 "autograd.tensor(x, requires_grad=True)"}
+
+# HIPS autograd's transforms (``from autograd import elementwise_grad``): one hint for all
+HIPS_NAMES = dict.fromkeys(
+    ("elementwise_grad", "value_and_grad", "grad_and_aux", "jacobian", "hessian",
+     "hessian_tensor_product", "hessian_vector_product", "make_vjp", "make_jvp", "make_hvp",
+     "make_ggnvp", "holomorphic_grad", "tensor_jacobian_product", "vector_jacobian_product",
+     "deriv", "multigrad_dict", "grad_named", "primitive", "defvjp"),
+    HIPS_GRAD + " HIPS's primitive/defvjp (your own op) is autograd.Function with "
+    "forward and backward (see autograd.extend).")
+TORCH_NAMES.update(HIPS_NAMES)
 
 
 def missing_name(name: str) -> AttributeError:

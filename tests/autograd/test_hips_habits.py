@@ -1,0 +1,41 @@
+"""HIPS autograd's habits that fail here say what to write instead: ``grad(f)(x)`` (its
+function transform) is ``autograd.func.grad(f)(x)``; ``autograd.grad`` is PyTorch's
+``grad(outputs, inputs)``. ``autograd.elementwise_grad`` and HIPS's other transform
+names name their equivalents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import MissingNameError, UsageError, func
+
+
+def test_grad_of_a_function_names_the_transform() -> None:
+    def f(x):
+        return np.sum(np.tanh(x))
+
+    with pytest.raises(UsageError, match=r"autograd\.func\.grad\(f\)\(x\)"):
+        ag.grad(f)
+    with pytest.raises(UsageError, match="grad_and_value"):
+        ag.grad(f)
+    x = np.array([0.3, -1.2])  # what the message says to write, against finite differences
+    eps = 1e-6 * np.eye(2)
+    numeric = [(f(x + e).item() - f(x - e).item()) / 2e-6 for e in eps]
+    np.testing.assert_allclose(func.grad(f)(x).data, numeric, rtol=1e-7)
+
+
+def test_grad_without_inputs_says_what_is_missing() -> None:
+    loss = (ag.tensor([1.0, 2.0], requires_grad=True) ** 2).sum()
+    with pytest.raises(UsageError, match="missing inputs"):
+        ag.grad(loss)
+
+
+@pytest.mark.parametrize("name,alternative", [
+    ("elementwise_grad", "np.sum"), ("value_and_grad", "grad_and_value"),
+    ("jacobian", "jacrev"), ("hessian", "func.hessian"),
+    ("hessian_vector_product", "functional.hvp")])
+def test_hips_transform_names_name_their_equivalent(name: str, alternative: str) -> None:
+    with pytest.raises(MissingNameError, match=alternative):
+        getattr(ag, name)
