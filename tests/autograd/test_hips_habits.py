@@ -39,3 +39,10 @@ def test_grad_without_inputs_says_what_is_missing() -> None:
 def test_hips_transform_names_name_their_equivalent(name: str, alternative: str) -> None:
     with pytest.raises(MissingNameError, match=alternative):
         getattr(ag, name)
+
+
+def test_vmap_of_an_array_says_to_wrap_it() -> None:
+    """HIPS's elementwise_grad(f)(x) on an array becomes vmap(grad(f)): vmap batches Tensors
+    only (as PyTorch's), and its error says how to pass the array."""
+    with pytest.raises(UsageError, match=r"vmap\(f\)\(autograd\.tensor\(x\)\)"):
+        func.vmap(func.grad(np.sin))(np.linspace(0.0, 1.0, 3))
