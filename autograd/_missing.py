@@ -13,7 +13,7 @@ from .interop import FUNCTIONS, INSPECTING, UFUNCS
 from .tensor import Tensor
 from .torch_storage import ONE_PROCESS
 
-__all__ = ["missing_name"]
+__all__ = ["missing_name", "hips_module_error", "HIPS_MODULES"]
 
 NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
                "inverse": "inv", "absolute": "abs", "take_along_dim": "take_along_axis",
@@ -74,6 +74,36 @@ HIPS_NAMES = dict.fromkeys(
     HIPS_GRAD + " HIPS's primitive/defvjp (your own op) is autograd.Function with "
     "forward and backward (see autograd.extend).")
 TORCH_NAMES.update(HIPS_NAMES)
+
+# HIPS autograd's subpackages: ``autograd/numpy.py``, ``scipy.py`` and ``misc.py`` raise
+# ImportError with these (``import autograd.numpy as np`` is a HIPS program's first line)
+_SCIPY_CUTS = ("SciPy's own functions turn a Tensor into a plain array, cutting it out of "
+               "the graph")
+HIPS_MODULES = {
+    "numpy": "autograd.numpy is HIPS autograd's wrapped NumPy; here plain NumPy works: write "
+             "import numpy as np (and import numpy.random as npr). NumPy's functions on "
+             "Tensors run the differentiable ops (np.tanh(t), np.dot(W, t), np.linalg."
+             "solve(K, t)...), and name the alternative where none exists. HIPS's "
+             "grad(f)(x) is autograd.func.grad(f)(x) (autograd.grad is PyTorch's "
+             "grad(outputs, inputs)).",
+    "scipy": "autograd.scipy is HIPS autograd's; " + _SCIPY_CUTS + ". Write "
+             "scipy.special.logsumexp(t, axis) as autograd.logsumexp(t, axis, keepdims), "
+             "scipy.stats.norm.logpdf(x, loc, scale) as autograd.distributions.Normal(loc, "
+             "scale).log_prob(x), and a multivariate normal's logpdf with "
+             "np.linalg.cholesky/solve/slogdet.",
+    "misc": "autograd.misc is HIPS autograd's: its optimizers (adam, sgd, rmsprop) are "
+            "nn.optim.Adam/SGD/RMSprop on Tensors that require grad (optimizer.zero_grad(); "
+            "loss.backward(); optimizer.step()), and flatten(params) is np.concatenate("
+            "[np.ravel(p) for p in params]) (nn.utils.parameters_to_vector for a model's).",
+}
+TORCH_NAMES.update({name: f"import autograd.{name} fails: {hint}"
+                    for name, hint in HIPS_MODULES.items()})
+
+
+def hips_module_error(module: str) -> ImportError:
+    """The ImportError of ``import autograd.numpy`` (``scipy``, ``misc``): what to write."""
+    name = module.rsplit(".", 1)[-1]
+    return ImportError(f"No module named {module!r}: {HIPS_MODULES[name]}", name=module)
 
 
 def missing_name(name: str) -> AttributeError:

@@ -46,3 +46,17 @@ def test_vmap_of_an_array_says_to_wrap_it() -> None:
     only (as PyTorch's), and its error says how to pass the array."""
     with pytest.raises(UsageError, match=r"vmap\(f\)\(autograd\.tensor\(x\)\)"):
         func.vmap(func.grad(np.sin))(np.linspace(0.0, 1.0, 3))
+
+
+@pytest.mark.parametrize("line,alternative", [
+    ("import autograd.numpy as np", "import numpy as np"),
+    ("import autograd.numpy.random as npr", "import numpy.random as npr"),
+    ("from autograd.scipy.special import logsumexp", r"autograd\.logsumexp"),
+    ("import autograd.scipy.stats.norm as norm", r"Normal\(loc, scale\)\.log_prob"),
+    ("from autograd.misc.optimizers import adam", r"nn\.optim\.Adam"),
+    ("from autograd.misc.flatten import flatten", r"np\.concatenate")])
+def test_hips_modules_say_what_to_import(line: str, alternative: str) -> None:
+    """A HIPS program's first lines: an ImportError saying what to write instead (Python's
+    own said only "No module named 'autograd.numpy'")."""
+    with pytest.raises(ImportError, match=alternative):
+        exec(line, {})
