@@ -88,6 +88,7 @@ HIPS_MODULES = {
              "grad(outputs, inputs)).",
     "scipy": "autograd.scipy is HIPS autograd's; " + _SCIPY_CUTS + ". Write "
              "scipy.special.logsumexp(t, axis) as autograd.logsumexp(t, axis, keepdims), "
+             "expit(t) as t.sigmoid(), "
              "scipy.stats.norm.logpdf(x, loc, scale) as autograd.distributions.Normal(loc, "
              "scale).log_prob(x), and a multivariate normal's logpdf with "
              "np.linalg.cholesky/solve/slogdet.",

@@ -36,7 +36,7 @@ from .out_argument import refuse_tensor_out
 from .ops.arithmetic import number
 from .ops import decompositions, linalg_more, matrix_functions
 from .ops.generic import is_tensor, lift_like
-from . import numpy_stacking, set_numpy
+from . import numpy_math, numpy_stacking, set_numpy
 from . import order_numpy
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath, concatenate, stack, where
@@ -220,14 +220,14 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.bitwise_and: operator.and_, np.bitwise_or: operator.or_, np.bitwise_xor: operator.xor,
     np.invert: operator.invert, np.logical_and: LogicOps.logical_and,
     np.logical_or: LogicOps.logical_or, np.logical_xor: LogicOps.logical_xor,
-    np.logical_not: LogicOps.logical_not,
+    np.logical_not: LogicOps.logical_not, **numpy_math.UFUNCS,  # logaddexp
 }
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as NumPy's
     np.sum: Reductions.sum, np.mean: Reductions.mean, np.var: Reductions.var,
     np.std: Reductions.std, np.max: Reductions.max, np.amax: Reductions.max,
     np.min: Reductions.min, np.amin: Reductions.min, np.clip: numpy_clip,
-    np.reshape: TensorMath.reshape, np.transpose: TensorMath.transpose,
+    np.reshape: numpy_math.numpy_reshape, np.transpose: TensorMath.transpose,
     np.swapaxes: TensorMath.swapaxes, np.expand_dims: TensorMath.expand_dims,
     np.squeeze: numpy_squeeze, np.broadcast_to: TensorMath.broadcast_to,
     np.isclose: TorchMethods.isclose, np.moveaxis: TorchShapes.movedim,
