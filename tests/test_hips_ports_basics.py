@@ -3,7 +3,8 @@
 differentiated. Each runs next to the same program written with PyTorch (float64, same
 data and starting values): values, gradients and trained weights agree to ~1e-10.
 
-Programs: tanh's derivatives up to order 6 by nesting the gradient; logistic regression
+Programs: tanh's derivatives up to order 6 by nesting the gradient; the Taylor series of
+sin with a data-dependent stop, differentiated twice; logistic regression
 trained by gradient descent and by ``scipy.optimize.minimize``; a small tanh network on
 scikit-learn's digits trained with Adam. The derivative transforms (jacobian, hessian,
 hvp...) are in ``test_hips_ports_functional.py``; the models (Gaussian process, black-box
@@ -68,6 +69,32 @@ def test_tanh_derivatives_the_pytorch_way(torch):
         (y,) = ag.grad(np.sum(y), x, create_graph=True)
         (y_t,) = torch.autograd.grad(y_t.sum(), t, create_graph=True)
         assert_close(y, y_t, rtol=1e-9, atol=1e-11)
+
+
+# ------------------------------------------ sinusoid.py: a Taylor series with a break
+def taylor_sin(x, absolute=np.abs):
+    """sin x by its Taylor series, stopped once a term is small: Python control flow on
+    Tensor values (``if np.abs(term) < 0.2``) decides how many terms are recorded.
+    (``absolute`` is torch.abs for PyTorch's run: np.abs refuses torch tensors.)"""
+    currterm = x
+    ans = currterm
+    for i in range(1000):
+        currterm = -currterm * x ** 2 / ((2 * i + 3) * (2 * i + 2))
+        ans = ans + currterm
+        if absolute(currterm) < 0.2:
+            break
+    return ans
+
+
+def test_sinusoid_taylor_first_and_second_derivatives(torch):
+    d_fun = func.grad(taylor_sin)  # HIPS: grad(fun), then grad(d_fun)
+    dd_fun = func.grad(d_fun)
+    d_t = torch.func.grad(lambda x: taylor_sin(x, torch.abs))
+    dd_t = torch.func.grad(d_t)
+    for x in np.linspace(-10, 10, 9):  # HIPS maps the functions over the points
+        assert_close(taylor_sin(ag.tensor(x)), taylor_sin(torch.tensor(x), torch.abs))
+        assert_close(d_fun(x), d_t(torch.tensor(x)), rtol=1e-9)
+        assert_close(dd_fun(x), dd_t(torch.tensor(x)), rtol=1e-9)
 
 
 # ---------------------------------------------- logistic_regression.py
