@@ -36,7 +36,7 @@ from .out_argument import refuse_tensor_out
 from .ops.arithmetic import number
 from .ops import decompositions, linalg_more, matrix_functions
 from .ops.generic import is_tensor, lift_like
-from . import numpy_math, numpy_stacking, set_numpy
+from . import numpy_math, numpy_more, numpy_stacking, set_numpy
 from . import order_numpy
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath, concatenate, stack, where
@@ -220,7 +220,7 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.bitwise_and: operator.and_, np.bitwise_or: operator.or_, np.bitwise_xor: operator.xor,
     np.invert: operator.invert, np.logical_and: LogicOps.logical_and,
     np.logical_or: LogicOps.logical_or, np.logical_xor: LogicOps.logical_xor,
-    np.logical_not: LogicOps.logical_not, **numpy_math.UFUNCS,  # logaddexp
+    np.logical_not: LogicOps.logical_not, **numpy_math.UFUNCS, **numpy_more.UFUNCS,
 }
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as NumPy's
@@ -258,7 +258,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.searchsorted: set_numpy.numpy_searchsorted, np.bincount: set_numpy.numpy_bincount,
     np.histogram: set_numpy.numpy_histogram, np.diff: set_numpy.numpy_diff,
     np.cross: set_numpy.numpy_cross, np.kron: set_numpy.numpy_kron,
-    np.trapezoid: set_numpy.numpy_trapezoid, **numpy_stacking.FUNCTIONS,  # hstack, zeros_like
+    np.trapezoid: set_numpy.numpy_trapezoid, **numpy_stacking.FUNCTIONS, **numpy_more.FUNCTIONS,
     # order statistics (autograd.order_numpy): NumPy's arguments and values
     np.median: order_numpy.median, np.nanmedian: order_numpy.nanmedian,
     np.quantile: order_numpy.quantile, np.nanquantile: order_numpy.nanquantile,
