@@ -21,6 +21,7 @@ zeros, as in PyTorch.
 from __future__ import annotations
 
 import threading
+import warnings
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -35,6 +36,7 @@ from .functional import _float_data, _grads
 from .grad_mode import enable_grad
 from .tensor import Tensor
 from .tensor_math import stack
+from .tensor_protocols import TRACKED_READS
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap",
            "functional_call"]
@@ -47,14 +49,28 @@ def _depth() -> int:
     return getattr(_state, "depth", 0)
 
 
+CUT_WARNING = (
+    "the function read a Tensor that requires grad as a plain NumPy array (np.asarray(t), "
+    "np.array([t1, t2]), a SciPy function such as scipy.special.logsumexp, A.dot(t) of an "
+    "ndarray A): no gradient flows through those values, so the derivative misses them. "
+    "Call NumPy's functions on the Tensor itself (np.dot(A, t), autograd.logsumexp(t), "
+    "autograd.stack([t1, t2])), or use t.detach() where a constant is meant.")
+
+
 @contextmanager
 def _level() -> Iterator[None]:
+    """A transform evaluating its function: one level deeper, grad enabled, and a warning
+    if the function read a tracked Tensor through NumPy's ``__array__`` (a silent cut of
+    the graph, which HIPS autograd programs make with SciPy and ``np.array``)."""
     _state.depth = _depth() + 1
+    before = TRACKED_READS.count
     try:
         with enable_grad():  # as torch.func: the transforms work under no_grad too
             yield
     finally:
         _state.depth -= 1
+    if TRACKED_READS.count != before:
+        warnings.warn(CUT_WARNING, UserWarning, stacklevel=4)
 
 
 def _argnums(argnums: Any, n: int, what: str) -> tuple[bool, tuple[int, ...]]:

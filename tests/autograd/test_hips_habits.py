@@ -5,6 +5,8 @@ names name their equivalents."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -60,3 +62,30 @@ def test_hips_modules_say_what_to_import(line: str, alternative: str) -> None:
     own said only "No module named 'autograd.numpy'")."""
     with pytest.raises(ImportError, match=alternative):
         exec(line, {})
+
+
+def test_a_silent_cut_inside_a_transform_warns() -> None:
+    """SciPy's logsumexp (HIPS's autograd.scipy.special.logsumexp) reads a Tensor as a plain
+    array: the gradient misses that term. Inside a transform that read warns; the same
+    function with autograd.logsumexp gives the right gradient and no warning."""
+    special = pytest.importorskip("scipy.special")
+    x = np.array([0.5, -1.0, 2.0])
+
+    def with_scipy(x):
+        return np.sum(x - special.logsumexp(x))
+
+    def with_ours(x):
+        return np.sum(x - ag.logsumexp(x))
+
+    with pytest.warns(UserWarning, match=r"requires grad as a plain NumPy array.*"
+                                         r"autograd\.logsumexp"):
+        wrong = func.grad(with_scipy)(x)
+    with pytest.warns(UserWarning, match=r"autograd\.stack"):
+        func.grad(lambda t: np.sum(t * np.array([t[0], t[1], t[2]])))(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        right = func.grad(with_ours)(x)
+    numeric = [(with_ours(x + e).item() - with_ours(x - e).item()) / 2e-6
+               for e in 1e-6 * np.eye(3)]
+    np.testing.assert_allclose(right.data, numeric, atol=1e-8)
+    assert not np.allclose(wrong.data, numeric, atol=1e-3)  # why it warns
