@@ -91,7 +91,8 @@ HIPS_MODULES = {
              "expit(t) as t.sigmoid(), "
              "scipy.stats.norm.logpdf(x, loc, scale) as autograd.distributions.Normal(loc, "
              "scale).log_prob(x), and a multivariate normal's logpdf with "
-             "np.linalg.cholesky/solve/slogdet.",
+             "np.linalg.cholesky/solve/slogdet; for scipy.integrate.odeint write the "
+             "integrator's steps (Euler, RK4) on Tensors: the gradient flows through them.",
     "misc": "autograd.misc is HIPS autograd's: its optimizers (adam, sgd, rmsprop) are "
             "nn.optim.Adam/SGD/RMSprop on Tensors that require grad (optimizer.zero_grad(); "
             "loss.backward(); optimizer.step()), and flatten(params) is np.concatenate("
