@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .differentiate import HIPS_GRAD
+from .differentiate import HIPS_GRAD, HIPS_TRANSFORMS
 from .errors import MissingNameError
 from .interop import FUNCTIONS, INSPECTING, UFUNCS
 from .tensor import Tensor
@@ -71,8 +71,7 @@ HIPS_NAMES = dict.fromkeys(
      "hessian_tensor_product", "hessian_vector_product", "make_vjp", "make_jvp", "make_hvp",
      "make_ggnvp", "holomorphic_grad", "tensor_jacobian_product", "vector_jacobian_product",
      "deriv", "multigrad_dict", "grad_named", "primitive", "defvjp"),
-    HIPS_GRAD + " HIPS's primitive/defvjp (your own op) is autograd.Function with "
-    "forward and backward (see autograd.extend).")
+    HIPS_GRAD)
 TORCH_NAMES.update(HIPS_NAMES)
 
 # HIPS autograd's subpackages: ``autograd/numpy.py``, ``scipy.py`` and ``misc.py`` raise
@@ -83,9 +82,8 @@ HIPS_MODULES = {
     "numpy": "autograd.numpy is HIPS autograd's wrapped NumPy; here plain NumPy works: write "
              "import numpy as np (and import numpy.random as npr). NumPy's functions on "
              "Tensors run the differentiable ops (np.tanh(t), np.dot(W, t), np.linalg."
-             "solve(K, t)...), and name the alternative where none exists. HIPS's "
-             "grad(f)(x) is autograd.func.grad(f)(x) (autograd.grad is PyTorch's "
-             "grad(outputs, inputs)).",
+             "solve(K, t)...), and name the alternative where none exists. "
+             + HIPS_TRANSFORMS + " (autograd.grad is PyTorch's grad(outputs, inputs).)",
     "scipy": "autograd.scipy is HIPS autograd's; " + _SCIPY_CUTS + ". Write "
              "scipy.special.logsumexp(t, axis) as autograd.logsumexp(t, axis, keepdims), "
              "expit(t) as t.sigmoid(), "

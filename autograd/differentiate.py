@@ -17,17 +17,20 @@ from .errors import BackwardError, ShapeError, UsageError
 from .tensor import Tensor
 from .tensor_math import stack
 
-__all__ = ["backward", "grad", "HIPS_GRAD"]
+__all__ = ["backward", "grad", "HIPS_GRAD", "HIPS_TRANSFORMS"]
 
-HIPS_GRAD = (
-    "autograd.grad(outputs, inputs) is PyTorch's: it differentiates tensors already computed "
-    "(loss = f(w); autograd.grad(loss, [w])). The transform grad(f)(x) of HIPS autograd and "
-    "JAX is autograd.func.grad(f)(x) here (nested for higher derivatives); HIPS's "
+HIPS_TRANSFORMS = (
+    "HIPS's grad(f)(x) is autograd.func.grad(f)(x) here (nested for higher derivatives), "
     "elementwise_grad(f)(x) is autograd.func.grad(lambda x: np.sum(f(x)))(x), value_and_grad "
     "is autograd.func.grad_and_value (it returns (grad, value)), jacobian is "
     "autograd.func.jacrev, hessian is autograd.func.hessian, hessian_vector_product is "
-    "autograd.functional.hvp; autograd.numpy is plain NumPy (import numpy as np): NumPy's "
-    "functions run the differentiable ops on Tensors.")
+    "autograd.functional.hvp, and primitive/defvjp (your own op) is a subclass of "
+    "autograd.Function with forward and vjp (see autograd.extend).")
+HIPS_GRAD = (
+    "autograd.grad(outputs, inputs) is PyTorch's: it differentiates tensors already computed "
+    "(loss = f(w); autograd.grad(loss, [w])). The transform grad(f)(x) of HIPS autograd and "
+    "JAX is autograd.func.grad(f)(x). " + HIPS_TRANSFORMS + " autograd.numpy is plain NumPy "
+    "(import numpy as np): NumPy's functions run the differentiable ops on Tensors.")
 
 
 def backward(tensors: Tensor | Sequence[Tensor], grad: Any = None,
