@@ -90,11 +90,17 @@ HIPS_MODULES = {
              "scipy.stats.norm.logpdf(x, loc, scale) as autograd.distributions.Normal(loc, "
              "scale).log_prob(x), and a multivariate normal's logpdf with "
              "np.linalg.cholesky/solve/slogdet; for scipy.integrate.odeint write the "
-             "integrator's steps (Euler, RK4) on Tensors: the gradient flows through them.",
+             "integrator's steps (Euler, RK4) on Tensors: the gradient flows through them; "
+             "scipy.signal.convolve of images is nn.functional.conv2d.",
     "misc": "autograd.misc is HIPS autograd's: its optimizers (adam, sgd, rmsprop) are "
             "nn.optim.Adam/SGD/RMSprop on Tensors that require grad (optimizer.zero_grad(); "
             "loss.backward(); optimizer.step()), and flatten(params) is np.concatenate("
             "[np.ravel(p) for p in params]) (nn.utils.parameters_to_vector for a model's).",
+    "builtins": "autograd.builtins is HIPS autograd's (boxed tuple, list, dict): use Python's "
+                "own; the Tensors inside them are differentiated as they are.",
+    "test_util": "autograd.test_util is HIPS autograd's: check_grads(f, modes=['rev'])(x) is "
+                 "autograd.gradcheck(f, [x]) (and autograd.gradgradcheck for second order), "
+                 "with x a Tensor that requires grad.",
 }
 TORCH_NAMES.update({name: f"import autograd.{name} fails: {hint}"
                     for name, hint in HIPS_MODULES.items()})

@@ -57,7 +57,10 @@ def test_vmap_of_an_array_says_to_wrap_it() -> None:
     ("from autograd.scipy.special import logsumexp", r"autograd\.logsumexp"),
     ("import autograd.scipy.stats.norm as norm", r"Normal\(loc, scale\)\.log_prob"),
     ("from autograd.misc.optimizers import adam", r"nn\.optim\.Adam"),
-    ("from autograd.misc.flatten import flatten", r"np\.concatenate")])
+    ("from autograd.misc.flatten import flatten", r"np\.concatenate"),
+    ("from autograd.builtins import tuple", "Python's own"),
+    ("from autograd.test_util import check_grads", r"autograd\.gradcheck\(f, \[x\]\)"),
+    ("from autograd.scipy.signal import convolve", r"nn\.functional\.conv2d")])
 def test_hips_modules_say_what_to_import(line: str, alternative: str) -> None:
     """A HIPS program's first lines: an ImportError saying what to write instead (Python's
     own said only "No module named 'autograd.numpy'")."""
