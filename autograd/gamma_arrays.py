@@ -1,13 +1,15 @@
-"""ln|Gamma(x)|, digamma and trigamma on NumPy float arrays (NumPy has none of them):
-what ``autograd.ops.gamma``'s ops compute, and their VJPs on arrays.
+"""ln|Gamma(x)|, digamma, trigamma and tetragamma (psi, psi', psi'') on NumPy float arrays
+(NumPy has none of them): what ``autograd.ops.gamma``'s ops compute, and their VJPs on
+arrays.
 
 ``lgamma`` is Lanczos' approximation (g = 7, nine terms; relative error about 1e-15)
 for x >= 1/2 and the reflection ln|Gamma(x)| = ln(pi / |sin(pi x)|) - ln|Gamma(1 - x)|
-below; +inf at the poles 0, -1, -2... ``digamma`` and ``trigamma`` shift x up by ten
+below; +inf at the poles 0, -1, -2... The polygammas shift x up by ten
 (psi(x) = psi(x + 10) - sum_k 1/(x + k), psi'(x) = psi'(x + 10) + sum_k 1/(x + k)^2)
 and sum their asymptotic series there (error below 1e-16), reflecting negative x:
 psi(x) = psi(1 - x) - pi / tan(pi x), psi'(x) = pi^2 / sin^2(pi x) - psi'(1 - x). At
-the poles digamma is -inf at 0 and NaN below, trigamma +inf, as PyTorch's.
+the poles digamma is -inf at 0 and NaN below, trigamma +inf, as PyTorch's; sin and tan
+of pi x are taken of x's distance to the nearest integer (exact), accurate near them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import math
 
 import numpy as np
 
-__all__ = ["lgamma", "digamma", "trigamma"]
+__all__ = ["lgamma", "digamma", "trigamma", "tetragamma"]
 
 _LANCZOS_G = 7.0
 _LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028,
@@ -27,6 +29,7 @@ _SHIFT = 10
 # the asymptotic series' coefficients, B_2k / 2k (digamma) and B_2k (trigamma)
 _DIGAMMA = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760, 1 / 12)
 _TRIGAMMA = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6)
+_TETRAGAMMA = (1 / 2, -1 / 6, 1 / 6, -3 / 10, 5 / 6, -691 / 210, 35 / 2)  # (2k+1) B_2k
 
 
 def _sin_pi(x: np.ndarray) -> np.ndarray:
@@ -110,5 +113,27 @@ def trigamma(x: np.ndarray) -> np.ndarray:
         out = inv + 0.5 * inv2 + series + total
         out = np.where(negative, (np.pi / _sin_pi(x64)) ** 2 - out, out)
     out = np.where(_poles(x64), np.inf, out)
+    out = np.where(x64 == np.inf, 0.0, np.where(x64 == -np.inf, np.nan, out))
+    return out.astype(np.result_type(x, np.float16))
+
+
+def tetragamma(x: np.ndarray) -> np.ndarray:
+    """psi''(x) = d^3 ln Gamma(x) / dx^3 elementwise: psi''(x + 10) - 2 sum_k 1/(x + k)^3,
+    the series -1/y^2 - 1/y^3 - sum (2k+1) B_2k / y^(2k+2); reflected as
+    psi''(x) = psi''(1 - x) - 2 pi^3 cot(pi x) / sin^2(pi x)."""
+    x64 = np.asarray(x, dtype=np.float64)
+    negative = x64 < 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        y = np.where(negative, 1.0 - x64, x64)
+        big, total = _shifted(y, 3)
+        inv2 = 1.0 / (big * big)
+        series, power = np.zeros_like(big), inv2.copy()
+        for c in _TETRAGAMMA:
+            power = power * inv2
+            series += c * power
+        out = -inv2 - inv2 / big - series - 2.0 * total
+        reflection = 2.0 * np.pi ** 3 / (_tan_pi(x64) * _sin_pi(x64) ** 2)
+        out = np.where(negative, out - reflection, out)
+    out = np.where(_poles(x64), -np.inf, out)  # as SciPy's and PyTorch's
     out = np.where(x64 == np.inf, 0.0, np.where(x64 == -np.inf, np.nan, out))
     return out.astype(np.result_type(x, np.float16))
