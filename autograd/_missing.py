@@ -86,7 +86,8 @@ HIPS_MODULES = {
              + HIPS_TRANSFORMS + " (autograd.grad is PyTorch's grad(outputs, inputs).)",
     "scipy": "autograd.scipy is HIPS autograd's; " + _SCIPY_CUTS + ". Write "
              "scipy.special.logsumexp(t, axis) as autograd.logsumexp(t, axis, keepdims), "
-             "expit(t) as t.sigmoid(), gammaln(t) as t.lgamma() (digamma: t.digamma()), "
+             "expit(t) as t.sigmoid(), gammaln(t) as autograd.lgamma(t) (and "
+             "autograd.digamma), "
              "scipy.stats.norm.logpdf(x, loc, scale) as autograd.distributions.Normal(loc, "
              "scale).log_prob(x), and a multivariate normal's logpdf with "
              "np.linalg.cholesky/solve/slogdet; for scipy.integrate.odeint write the "

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .function import apply
 from .ops import linalg_more as linalg
+from .ops.gamma import Digamma, Lgamma
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .torch_arguments import pick_one
@@ -49,12 +51,23 @@ square = _unary("square", "x^2.")
 reciprocal = _unary("reciprocal", "1 / x.")
 erf = _unary("erf", "The error function 2/sqrt(pi) int_0^x e^{-t^2} dt.")
 erfc = _unary("erfc", "1 - erf(x), accurate in relative terms for large x too.")
-lgamma = _unary("lgamma", "ln|Gamma(x)| (SciPy's gammaln); its derivative is digamma.")
-digamma = _unary("digamma", "psi(x) = d ln Gamma(x) / dx; its derivative is trigamma.")
 softplus = _unary("softplus", "ln(1 + e^x), without overflow; its derivative is sigmoid.")
 sign = _unary("sign", "-1, 0 or 1 by the sign of x; the gradient is 0.")
 floor = _unary("floor", "The largest integer <= x (same dtype); the gradient is 0.")
 ceil = _unary("ceil", "The smallest integer >= x (same dtype); the gradient is 0.")
+
+
+# functions only: the Tensor method files are full (t.lgamma() would be PyTorch's spelling)
+@accepts_out
+def lgamma(x: Any) -> Tensor:
+    """ln|Gamma(x)| (PyTorch's lgamma, SciPy's gammaln); its derivative is digamma."""
+    return apply(Lgamma(), as_tensor(x))
+
+
+@accepts_out
+def digamma(x: Any) -> Tensor:
+    """psi(x) = d ln Gamma(x) / dx; its derivative is trigamma (then psi'')."""
+    return apply(Digamma(), as_tensor(x))
 
 
 @accepts_out

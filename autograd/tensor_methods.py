@@ -21,7 +21,6 @@ from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays
 from .rebase import _read_earlier, _reshaped_bases, _write_through
-from .ops.gamma import Digamma, Lgamma
 from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
@@ -84,15 +83,10 @@ class OpMethods:
     def erf(self) -> AnyTensor:
         """The error function; d/dx = 2/sqrt(pi) e^{-x^2}."""
         return apply(Erf(), self)
+
     def erfc(self) -> AnyTensor:
         """1 - erf(x), accurate for large x too; d/dx = -2/sqrt(pi) e^{-x^2}."""
         return apply(Erfc(), self)
-    def lgamma(self) -> AnyTensor:
-        """ln|Gamma(x)| (SciPy's gammaln); d/dx = digamma(x)."""
-        return apply(Lgamma(), self)
-    def digamma(self) -> AnyTensor:
-        """psi(x) = d ln Gamma(x) / dx; d/dx = trigamma(x)."""
-        return apply(Digamma(), self)
     def softplus(self) -> AnyTensor:
         """ln(1 + e^x) without overflow; d/dx = sigmoid(x)."""
         return apply(Softplus(), self)

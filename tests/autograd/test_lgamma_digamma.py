@@ -32,7 +32,7 @@ def test_values_and_gradients_match_pytorch(torch, name: str) -> None:
         (g,) = ag.grad(got, x, upstream)
         (g_t,) = torch.autograd.grad(want, xt, torch.tensor(upstream))
         np.testing.assert_allclose(g.data, g_t.numpy(), rtol=5e-13, atol=5e-13)
-    assert x.lgamma().dtype == np.float64 and getattr(x, name)().requires_grad
+    assert ag.lgamma(x).dtype == np.float64 and getattr(ag, name)(x).requires_grad
 
 
 def test_poles_as_pytorch(torch) -> None:
@@ -61,7 +61,7 @@ def test_finite_differences_and_float32() -> None:
     assert ag.gradcheck(ag.lgamma, [x]) and ag.gradcheck(ag.digamma, [x])
     assert ag.gradgradcheck(ag.lgamma, [x])
     single = ag.tensor(np.array([0.5, 3.5], np.float32), requires_grad=True)
-    assert single.lgamma().dtype == np.float32 and single.digamma().dtype == np.float32
+    assert ag.lgamma(single).dtype == np.float32 and ag.digamma(single).dtype == np.float32
 
 
 def test_third_derivative_and_a_named_error_at_the_fourth() -> None:
