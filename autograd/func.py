@@ -32,7 +32,7 @@ from .errors import ShapeError, UsageError
 from .func_call import functional_call
 from .func_pytree import describe, flatten, unflatten
 from .func_vmap import check_randomness, vmap
-from .functional import _float_data, _grads
+from .functional import CUT_WARNING, _float_data, _grads
 from .grad_mode import enable_grad
 from .tensor import Tensor
 from .tensor_math import stack
@@ -47,14 +47,6 @@ _state = threading.local()
 def _depth() -> int:
     """How many differentiating transforms are evaluating their function in this thread."""
     return getattr(_state, "depth", 0)
-
-
-CUT_WARNING = (
-    "the function read a Tensor that requires grad as a plain NumPy array (np.asarray(t), "
-    "np.array([t1, t2]), a SciPy function such as scipy.special.logsumexp, A.dot(t) of an "
-    "ndarray A): no gradient flows through those values, so the derivative misses them. "
-    "Call NumPy's functions on the Tensor itself (np.dot(A, t), autograd.logsumexp(t), "
-    "autograd.stack([t1, t2])), or use t.detach() where a constant is meant.")
 
 
 @contextmanager

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd import MissingNameError, UsageError, func
+from autograd import MissingNameError, UsageError, func, functional
 
 
 def test_grad_of_a_function_names_the_transform() -> None:
@@ -93,3 +93,17 @@ def test_a_silent_cut_inside_a_transform_warns() -> None:
                for e in 1e-6 * np.eye(3)]
     np.testing.assert_allclose(right.data, numeric, atol=1e-8)
     assert not np.allclose(wrong.data, numeric, atol=1e-3)  # why it warns
+
+
+def test_a_silent_cut_inside_autograd_functional_warns() -> None:
+    """autograd.functional (PyTorch's torch.autograd.functional) evaluates the function
+    too: HIPS's jacobian(f)(x) ported as functional.jacobian(f, x) warns the same."""
+    special = pytest.importorskip("scipy.special")
+    x = ag.tensor([0.5, -1.0, 2.0])
+    with pytest.warns(UserWarning, match="requires grad as a plain NumPy array"):
+        functional.jacobian(lambda t: t - special.logsumexp(t), x)
+    with pytest.warns(UserWarning, match="autograd.stack"):
+        functional.hvp(lambda t: np.sum(t * np.array([t[0], t[1], t[2]])), x, x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        functional.jacobian(lambda t: t - ag.logsumexp(t), x)
