@@ -26,7 +26,8 @@ from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_anomaly_
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
 from .tensor import Tensor, as_tensor, from_numpy, tensor
 from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, argsort, ceil,
-                             cholesky, cos, cosh, cumprod, cumsum, det, diagonal, dot, einsum,
+                             cholesky, cos, cosh, cumprod, cumsum, det, diagonal, digamma,
+                             dot, einsum, lgamma,
                              erf, erfc, expm1, flip, floor, index_add, index_put, inv, log1p, log2,
                              log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
                              sign, sin, sinh, slogdet, softplus, solve, sort, square,
@@ -103,6 +104,7 @@ __all__ = [
     # more elementwise ops
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
     "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "erfc", "softplus",
+    "lgamma", "digamma",
     "sign", "floor", "ceil", "round",
     # reductions and scans
     "prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",

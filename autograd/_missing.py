@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .differentiate import HIPS_GRAD, HIPS_TRANSFORMS
 from .errors import MissingNameError
 from .interop import FUNCTIONS, INSPECTING, UFUNCS
 from .tensor import Tensor
 from .torch_storage import ONE_PROCESS
 
-__all__ = ["missing_name"]
+__all__ = ["missing_name", "hips_module_error", "HIPS_MODULES"]
 
 NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
                "inverse": "inv", "absolute": "abs", "take_along_dim": "take_along_axis",
@@ -63,6 +64,53 @@ TORCH_NAMES = {
     "Variable": "Variable is PyTorch's pre-0.4 wrapper, which a Tensor is now: drop "
                 "Variable(...); Variable(x, requires_grad=True) is "
                 "autograd.tensor(x, requires_grad=True)"}
+
+# HIPS autograd's transforms (``from autograd import elementwise_grad``): one hint for all
+HIPS_NAMES = dict.fromkeys(
+    ("elementwise_grad", "value_and_grad", "grad_and_aux", "jacobian", "hessian",
+     "hessian_tensor_product", "hessian_vector_product", "make_vjp", "make_jvp", "make_hvp",
+     "make_ggnvp", "holomorphic_grad", "tensor_jacobian_product", "vector_jacobian_product",
+     "deriv", "multigrad_dict", "grad_named", "primitive", "defvjp"),
+    HIPS_GRAD)
+TORCH_NAMES.update(HIPS_NAMES)
+
+# HIPS autograd's subpackages: ``autograd/numpy.py``, ``scipy.py`` and ``misc.py`` raise
+# ImportError with these (``import autograd.numpy as np`` is a HIPS program's first line)
+_SCIPY_CUTS = ("SciPy's own functions turn a Tensor into a plain array, cutting it out of "
+               "the graph")
+HIPS_MODULES = {
+    "numpy": "autograd.numpy is HIPS autograd's wrapped NumPy; here plain NumPy works: write "
+             "import numpy as np (and import numpy.random as npr). NumPy's functions on "
+             "Tensors run the differentiable ops (np.tanh(t), np.dot(W, t), np.linalg."
+             "solve(K, t)...), and name the alternative where none exists. "
+             + HIPS_TRANSFORMS + " (autograd.grad is PyTorch's grad(outputs, inputs).)",
+    "scipy": "autograd.scipy is HIPS autograd's; " + _SCIPY_CUTS + ". Write "
+             "scipy.special.logsumexp(t, axis) as autograd.logsumexp(t, axis, keepdims), "
+             "expit(t) as t.sigmoid(), gammaln(t) as autograd.lgamma(t) (and "
+             "autograd.digamma), "
+             "scipy.stats.norm.logpdf(x, loc, scale) as autograd.distributions.Normal(loc, "
+             "scale).log_prob(x), and a multivariate normal's logpdf with "
+             "np.linalg.cholesky/solve/slogdet; for scipy.integrate.odeint write the "
+             "integrator's steps (Euler, RK4) on Tensors: the gradient flows through them; "
+             "scipy.signal.convolve of images is nn.functional.conv2d.",
+    "misc": "autograd.misc is HIPS autograd's: its optimizers (adam, sgd, rmsprop) are "
+            "nn.optim.Adam/SGD/RMSprop on Tensors that require grad (optimizer.zero_grad(); "
+            "loss.backward(); optimizer.step()), and flatten(params) is np.concatenate("
+            "[np.ravel(p) for p in params]) (nn.utils.parameters_to_vector for a model's).",
+    "builtins": "autograd.builtins is HIPS autograd's (boxed tuple, list, dict): use Python's "
+                "own; the Tensors inside them are differentiated as they are.",
+    "test_util": "autograd.test_util is HIPS autograd's: check_grads(f, modes=['rev'])(x) is "
+                 "autograd.gradcheck(f, [x]) (and autograd.gradgradcheck for second order), "
+                 "with x a Tensor that requires grad.",
+}
+TORCH_NAMES.update({name: f"import autograd.{name} fails: {hint}"
+                    for name, hint in HIPS_MODULES.items()})
+
+
+def hips_module_error(module: str) -> ImportError:
+    """The ImportError of ``import autograd.numpy`` (``scipy``, ``misc``): what to write."""
+    name = module.rsplit(".", 1)[-1]
+    return ImportError(f"No module named {module!r}: {HIPS_MODULES[name]}", name=module)
 
 
 def missing_name(name: str) -> AttributeError:

@@ -17,7 +17,20 @@ from .errors import BackwardError, ShapeError, UsageError
 from .tensor import Tensor
 from .tensor_math import stack
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "HIPS_GRAD", "HIPS_TRANSFORMS"]
+
+HIPS_TRANSFORMS = (
+    "HIPS's grad(f)(x) is autograd.func.grad(f)(x) here (nested for higher derivatives), "
+    "elementwise_grad(f)(x) is autograd.func.grad(lambda x: np.sum(f(x)))(x), value_and_grad "
+    "is autograd.func.grad_and_value (it returns (grad, value)), jacobian is "
+    "autograd.func.jacrev, hessian is autograd.func.hessian, hessian_vector_product is "
+    "autograd.functional.hvp, and primitive/defvjp (your own op) is a subclass of "
+    "autograd.Function with forward and vjp (see autograd.extend).")
+HIPS_GRAD = (
+    "autograd.grad(outputs, inputs) is PyTorch's: it differentiates tensors already computed "
+    "(loss = f(w); autograd.grad(loss, [w])). The transform grad(f)(x) of HIPS autograd and "
+    "JAX is autograd.func.grad(f)(x). " + HIPS_TRANSFORMS + " autograd.numpy is plain NumPy "
+    "(import numpy as np): NumPy's functions run the differentiable ops on Tensors.")
 
 
 def backward(tensors: Tensor | Sequence[Tensor], grad: Any = None,
@@ -54,7 +67,7 @@ def backward(tensors: Tensor | Sequence[Tensor], grad: Any = None,
         accumulate_into(targets, found)
 
 
-def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor] | None = None,
          grad_outputs: Any = None, retain_graph: bool | None = None,
          create_graph: bool = False, allow_unused: bool | None = None, *,
          is_grads_batched: bool = False, materialize_grads: bool = False,
@@ -68,7 +81,14 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     ``materialize_grads``), else an error. ``is_grads_batched``: the first axis of each
     grad_output indexes a batch of vectors, and so does each result's (one pass each).
     ``only_inputs`` is PyTorch's deprecated flag: ignored (False warns), as there.
+    ``grad(f)`` of a function (HIPS autograd's and JAX's transform) raises ``UsageError``
+    naming ``autograd.func.grad``, which is that transform here.
     """
+    if callable(outputs) and not isinstance(outputs, Tensor):
+        raise UsageError(HIPS_GRAD)
+    if inputs is None:
+        raise UsageError("grad: missing inputs, the tensor(s) to differentiate with respect "
+                         "to: autograd.grad(loss, [w, b]) (PyTorch's signature)")
     if not only_inputs:
         warnings.warn("grad: only_inputs is deprecated and ignored, as in PyTorch (only "
                       "the inputs' gradients are computed). To accumulate gradients into "

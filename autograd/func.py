@@ -21,6 +21,7 @@ zeros, as in PyTorch.
 from __future__ import annotations
 
 import threading
+import warnings
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -31,10 +32,11 @@ from .errors import ShapeError, UsageError
 from .func_call import functional_call
 from .func_pytree import describe, flatten, unflatten
 from .func_vmap import check_randomness, vmap
-from .functional import _float_data, _grads
+from .functional import CUT_WARNING, _float_data, _grads
 from .grad_mode import enable_grad
 from .tensor import Tensor
 from .tensor_math import stack
+from .tensor_protocols import TRACKED_READS
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap",
            "functional_call"]
@@ -49,12 +51,18 @@ def _depth() -> int:
 
 @contextmanager
 def _level() -> Iterator[None]:
+    """A transform evaluating its function: one level deeper, grad enabled, and a warning
+    if the function read a tracked Tensor through NumPy's ``__array__`` (a silent cut of
+    the graph, which HIPS autograd programs make with SciPy and ``np.array``)."""
     _state.depth = _depth() + 1
+    before = TRACKED_READS.count
     try:
         with enable_grad():  # as torch.func: the transforms work under no_grad too
             yield
     finally:
         _state.depth -= 1
+    if TRACKED_READS.count != before:
+        warnings.warn(CUT_WARNING, UserWarning, stacklevel=4)
 
 
 def _argnums(argnums: Any, n: int, what: str) -> tuple[bool, tuple[int, ...]]:

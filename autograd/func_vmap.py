@@ -106,7 +106,9 @@ def _batch_size(leaves: list[Any], dims: list[Any], in_dims: Any) -> int:
         if not isinstance(x, Tensor):
             raise UsageError(f"vmap: in_dim {d!r} was given for an input of type "
                              f"{type(x).__name__}; only Tensors can be batched (use None "
-                             f"for it in in_dims)")
+                             f"for it in in_dims)" + (
+                                 "; wrap an array to batch it: vmap(f)(autograd.tensor(x)), "
+                                 "as torch.func.vmap" if isinstance(x, np.ndarray) else ""))
         sizes[i] = x.shape[_dim(d, x.ndim, "in_dims", "input")]
     if not sizes:
         raise UsageError(f"vmap: no input is batched (in_dims={in_dims!r}); give at least "

@@ -23,7 +23,9 @@ that map with ``v`` is ``J v``, forward-mode from two reverse passes.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import warnings
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -33,8 +35,28 @@ from .errors import DataError, DTypeError, IndependentError, ShapeError, UsageEr
 from .grad_mode import enable_grad
 from .tensor_math import stack
 from .tensor import Tensor
+from .tensor_protocols import TRACKED_READS
 
-__all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp", "IndependentError"]
+__all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp", "IndependentError",
+           "CUT_WARNING"]
+
+CUT_WARNING = (
+    "the function read a Tensor that requires grad as a plain NumPy array (np.asarray(t), "
+    "np.array([t1, t2]), a SciPy function such as scipy.special.logsumexp, A.dot(t) of an "
+    "ndarray A): no gradient flows through those values, so the derivative misses them. "
+    "Call NumPy's functions on the Tensor itself (np.dot(A, t), autograd.logsumexp(t), "
+    "autograd.stack([t1, t2])), or use t.detach() where a constant is meant.")
+
+
+@contextmanager
+def _recording() -> Iterator[None]:
+    """Grad enabled while ``func`` runs, and a warning if it read a tracked Tensor through
+    NumPy's ``__array__`` (a silent cut of the graph; see ``autograd.func``'s levels)."""
+    before = TRACKED_READS.count
+    with enable_grad():
+        yield
+    if TRACKED_READS.count != before:
+        warnings.warn(CUT_WARNING, UserWarning, stacklevel=4)
 
 _STRATEGIES = ("reverse-mode", "forward-mode")
 
@@ -157,7 +179,7 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), v^T J): the vector-Jacobian product, one entry per input."""
     in_tuple, xs = _prepare(inputs, create_graph, "vjp")
-    with enable_grad():
+    with _recording():
         out_tuple, ys = _outputs(func(*xs))
         g = _grads(ys, xs, _seeds(v, ys, "vjp"), create_graph, strict, "vjp")
     return _shape_like(out_tuple, _detach(ys, create_graph)), _shape_like(in_tuple, g)
@@ -167,7 +189,7 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), J v): the Jacobian-vector product, one entry per output."""
     in_tuple, xs = _prepare(inputs, create_graph, "jvp")
-    with enable_grad():
+    with _recording():
         out_tuple, ys = _outputs(func(*xs))
         directions = _seeds(v, xs, "jvp", "input")
         dummies = tuple(Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
@@ -185,7 +207,7 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
     ``vectorize`` and ``strategy`` are PyTorch's and change nothing."""
     _check_strategy(strategy, "jacobian: strategy")
     in_tuple, xs = _prepare(inputs, create_graph, "jacobian")
-    with enable_grad():
+    with _recording():
         out_tuple, ys = _outputs(func(*xs))
         blocks = []
         for j, y in enumerate(ys):
@@ -255,7 +277,7 @@ def _second_order(func: Callable[..., Any], inputs: Any, v: Any, create_graph: b
     """d(grad func . v)/d inputs: v^T H, which is H v."""
     scalar_func = _scalar(func, what)
     in_tuple, xs = _prepare(inputs, create_graph, what)
-    with enable_grad():
+    with _recording():
         y = scalar_func(*xs)
         g = _grads((y,), xs, [Tensor(np.ones(y.shape, dtype=y.dtype))], True, strict, what)
         result = _grads(g, xs, _seeds(v, xs, what, "input"), create_graph, strict, what)

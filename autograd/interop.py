@@ -36,7 +36,7 @@ from .out_argument import refuse_tensor_out
 from .ops.arithmetic import number
 from .ops import decompositions, linalg_more, matrix_functions
 from .ops.generic import is_tensor, lift_like
-from . import set_numpy
+from . import numpy_math, numpy_more, numpy_stacking, set_numpy
 from . import order_numpy
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath, concatenate, stack, where
@@ -220,14 +220,14 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.bitwise_and: operator.and_, np.bitwise_or: operator.or_, np.bitwise_xor: operator.xor,
     np.invert: operator.invert, np.logical_and: LogicOps.logical_and,
     np.logical_or: LogicOps.logical_or, np.logical_xor: LogicOps.logical_xor,
-    np.logical_not: LogicOps.logical_not,
+    np.logical_not: LogicOps.logical_not, **numpy_math.UFUNCS, **numpy_more.UFUNCS,
 }
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as NumPy's
     np.sum: Reductions.sum, np.mean: Reductions.mean, np.var: Reductions.var,
     np.std: Reductions.std, np.max: Reductions.max, np.amax: Reductions.max,
     np.min: Reductions.min, np.amin: Reductions.min, np.clip: numpy_clip,
-    np.reshape: TensorMath.reshape, np.transpose: TensorMath.transpose,
+    np.reshape: numpy_math.numpy_reshape, np.transpose: TensorMath.transpose,
     np.swapaxes: TensorMath.swapaxes, np.expand_dims: TensorMath.expand_dims,
     np.squeeze: numpy_squeeze, np.broadcast_to: TensorMath.broadcast_to,
     np.isclose: TorchMethods.isclose, np.moveaxis: TorchShapes.movedim,
@@ -258,7 +258,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.searchsorted: set_numpy.numpy_searchsorted, np.bincount: set_numpy.numpy_bincount,
     np.histogram: set_numpy.numpy_histogram, np.diff: set_numpy.numpy_diff,
     np.cross: set_numpy.numpy_cross, np.kron: set_numpy.numpy_kron,
-    np.trapezoid: set_numpy.numpy_trapezoid,
+    np.trapezoid: set_numpy.numpy_trapezoid, **numpy_stacking.FUNCTIONS, **numpy_more.FUNCTIONS,
     # order statistics (autograd.order_numpy): NumPy's arguments and values
     np.median: order_numpy.median, np.nanmedian: order_numpy.nanmedian,
     np.quantile: order_numpy.quantile, np.nanquantile: order_numpy.nanquantile,
@@ -344,7 +344,7 @@ class NumpyInterop:
         args = tuple(self._lift_any(a) for a in args)
         if func in BY_NAME:
             return _call_by_name(func, function, args, kwargs)
-        if func in (np.concatenate, np.stack):
+        if func in (np.concatenate, np.stack) or func in numpy_stacking.SEQUENCES:
             args = ([self._lift(t) for t in args[0]],) + args[1:]
         return function(*args, **kwargs)
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from .function import apply
 from .ops import linalg_more as linalg
+from .ops.gamma import Digamma, Lgamma
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .torch_arguments import pick_one
 
 __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
            "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "erfc", "softplus",
-           "sign", "floor", "ceil", "round",
+           "lgamma", "digamma", "sign", "floor", "ceil", "round",
            "prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",
            "dot", "outer", "einsum", "tensordot", "trace", "diagonal", "det", "slogdet",
            "inv", "solve", "cholesky",
@@ -53,6 +55,19 @@ softplus = _unary("softplus", "ln(1 + e^x), without overflow; its derivative is 
 sign = _unary("sign", "-1, 0 or 1 by the sign of x; the gradient is 0.")
 floor = _unary("floor", "The largest integer <= x (same dtype); the gradient is 0.")
 ceil = _unary("ceil", "The smallest integer >= x (same dtype); the gradient is 0.")
+
+
+# functions only: the Tensor method files are full (t.lgamma() would be PyTorch's spelling)
+@accepts_out
+def lgamma(x: Any) -> Tensor:
+    """ln|Gamma(x)| (PyTorch's lgamma, SciPy's gammaln); its derivative is digamma."""
+    return apply(Lgamma(), as_tensor(x))
+
+
+@accepts_out
+def digamma(x: Any) -> Tensor:
+    """psi(x) = d ln Gamma(x) / dx; its derivative is trigamma (then psi'')."""
+    return apply(Digamma(), as_tensor(x))
 
 
 @accepts_out

@@ -351,7 +351,7 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "arctan2": (_OFF_ZERO, _SMOOTH),  # y != 0: off the branch cut and the origin
     "log1p": (_floats(-0.5, 5.0),),
     "log2": (_POSITIVE,),
-    "log10": (_POSITIVE,),
+    "log10": (_POSITIVE,), "lgamma": (_POSITIVE,), "digamma": (_POSITIVE,),
     "reciprocal": (_OFF_ZERO,),
     "sign": (_NONZERO,),
     "floor": (_OFF_STEPS,),

@@ -42,6 +42,10 @@ def _erfc(x: np.ndarray) -> np.ndarray:
     return np.vectorize(math.erfc, otypes=[np.float64])(x).astype(x.dtype)
 
 
+def _lgamma(x: np.ndarray) -> np.ndarray:
+    return np.vectorize(math.lgamma, otypes=[np.float64])(x).astype(x.dtype)
+
+
 def _case(name: str, fn: Callable, ref: Callable, inputs: Any, **options: Any) -> OpCase:
     return OpCase(name, fn, ref, inputs, **options)
 
@@ -55,6 +59,7 @@ def _elementwise() -> list:
         _case("arctan2", ag.arctan2, np.arctan2, binary("arctan2")),
         _case("erf", ag.erf, _erf, unary("erf")),
         _case("erfc", ag.erfc, _erfc, unary("erfc")),
+        _case("lgamma", ag.lgamma, _lgamma, unary("lgamma")),
         _case("softplus", ag.softplus, lambda x: np.log1p(np.exp(x)), unary("softplus")),
         _case("sign", ag.sign, np.sign, unary("sign")),
         _case("floor", ag.floor, np.floor, unary("floor")),

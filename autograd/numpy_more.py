@@ -1,0 +1,201 @@
+"""More of NumPy's functions on Tensors, with NumPy's arguments and results, each a
+composition of differentiable ops: ``np.split np.array_split np.append np.take
+np.meshgrid np.inner np.average np.ptp np.fliplr np.flipud np.rot90 np.fabs np.exp2
+np.linalg.multi_dot np.linalg.matrix_power``. NumPy-style programs (HIPS autograd's
+users) reach for them; ``autograd.interop`` dispatches to them (its ``FUNCTIONS`` and
+``UFUNCS`` tables); they sit below the Tensor class.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from typing import Any, Sequence
+
+import numpy as np
+
+from .errors import ShapeError, UsageError
+from .ops import linalg_more
+from .ops.generic import is_tensor
+from .ops.reductions import normalize_axis
+from .tensor_math import concatenate
+
+__all__ = ["numpy_split", "numpy_array_split", "numpy_append", "numpy_take",
+           "numpy_meshgrid", "numpy_inner", "numpy_average", "numpy_ptp", "numpy_fliplr",
+           "numpy_flipud", "numpy_rot90", "numpy_exp2", "numpy_multi_dot",
+           "numpy_matrix_power", "FUNCTIONS", "UFUNCS"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def _tensors(values: Sequence[Any]) -> list:
+    """``values`` as Tensors, each array or number made like the first Tensor among them."""
+    like = next(v for v in values if is_tensor(v))
+    return [v if is_tensor(v) else like._lift(v) for v in values]
+
+
+def _along(axis: int, ndim: int, piece: Any) -> tuple:
+    """An index that applies ``piece`` (a slice or an index array) to axis ``axis``."""
+    return (slice(None),) * axis + (piece,) + (slice(None),) * (ndim - axis - 1)
+
+
+def _pieces(ary: AnyTensor, bounds: Sequence[int], axis: int) -> list:
+    axis = normalize_axis(axis, ary.ndim, "np.split")[0]
+    edges = [0, *bounds, ary.shape[axis]]
+    return [ary[_along(axis, ary.ndim, slice(a, max(a, b)))]
+            for a, b in zip(edges[:-1], edges[1:])]
+
+
+def numpy_array_split(ary: AnyTensor, indices_or_sections: Any, axis: int = 0) -> list:
+    """``np.array_split``: N near-equal parts (the first n % N one longer), or the parts
+    between the given indices; a list of Tensors, each a differentiable slice."""
+    if isinstance(indices_or_sections, (int, np.integer)):
+        sections = int(indices_or_sections)
+        if sections <= 0:
+            raise UsageError(f"np.array_split: the number of sections must be at least 1; "
+                             f"got {sections}")
+        n = ary.shape[normalize_axis(axis, ary.ndim, "np.array_split")[0]]
+        sizes = [n // sections + (1 if i < n % sections else 0) for i in range(sections)]
+        return _pieces(ary, list(np.cumsum(sizes[:-1])), axis)
+    return _pieces(ary, [int(i) for i in indices_or_sections], axis)
+
+
+def numpy_split(ary: AnyTensor, indices_or_sections: Any, axis: int = 0) -> list:
+    """``np.split``: as ``array_split``, but N sections must divide the axis evenly."""
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n = ary.shape[normalize_axis(axis, ary.ndim, "np.split")[0]]
+        if indices_or_sections <= 0 or n % indices_or_sections:
+            raise ShapeError(f"np.split: an axis of length {n} does not split into "
+                             f"{indices_or_sections} equal parts; use np.array_split")
+    return numpy_array_split(ary, indices_or_sections, axis)
+
+
+def numpy_append(arr: AnyTensor, values: Any, axis: Any = None) -> AnyTensor:
+    """``np.append``: both flattened and joined (axis None), or joined along ``axis``."""
+    arr, values = _tensors([arr, values])
+    if axis is None:
+        return concatenate([arr.reshape(-1), values.reshape(-1)], 0)
+    return concatenate([arr, values], axis)
+
+
+def numpy_take(a: AnyTensor, indices: Any, axis: Any = None, out: Any = None,
+               mode: str = "raise") -> AnyTensor:
+    """``np.take``: elements of the flattened ``a`` (axis None) or slices along ``axis``
+    at integer ``indices`` (a repeated index adds its gradients)."""
+    if mode != "raise":
+        raise UsageError(f"np.take(..., mode={mode!r}) has no differentiable version: "
+                         f"wrap or clip the indices first (np.mod, np.clip)")
+    indices = indices.data if is_tensor(indices) else np.asarray(indices)
+    if axis is None:
+        return a.reshape(-1)[indices]
+    axis = normalize_axis(axis, a.ndim, "np.take")[0]
+    return a[_along(axis, a.ndim, indices)]
+
+
+def numpy_meshgrid(*xi: Any, copy: bool = True, sparse: bool = False,
+                   indexing: str = "xy") -> tuple:
+    """``np.meshgrid``: coordinate grids from 1-d inputs; "xy" (NumPy's default) swaps the
+    first two axes of the result, "ij" keeps them (``sparse`` gives the unbroadcast
+    shapes)."""
+    if indexing not in ("xy", "ij"):
+        raise UsageError(f"np.meshgrid: indexing must be 'xy' or 'ij'; got {indexing!r}")
+    tensors = _tensors(xi)
+    n = len(tensors)
+    shapes = [[1] * n for _ in tensors]
+    for i, t in enumerate(tensors):
+        shapes[i][i] = t.size
+    if indexing == "xy" and n > 1:
+        for s in shapes:
+            s[0], s[1] = s[1], s[0]
+    grids = [t.reshape(tuple(s)) for t, s in zip(tensors, shapes)]
+    if sparse:
+        return tuple(grids)
+    full = np.broadcast_shapes(*(g.shape for g in grids))
+    return tuple(g.broadcast_to(full) for g in grids)
+
+
+def numpy_inner(a: AnyTensor, b: AnyTensor) -> AnyTensor:
+    """``np.inner``: the sum over the last axes, of shape a.shape[:-1] + b.shape[:-1]."""
+    a, b = (a, a._lift(b)) if is_tensor(a) else (b._lift(a), b)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    return linalg_more.tensordot(a, b, axes=([a.ndim - 1], [b.ndim - 1]))
+
+
+def numpy_average(a: AnyTensor, axis: Any = None, weights: Any = None,
+                  returned: bool = False, *, keepdims: bool = False) -> Any:
+    """``np.average``: the mean, or sum(a w) / sum(w) along ``axis`` (1-d weights
+    along one axis, as NumPy); with ``returned`` also the sum of the weights."""
+    if weights is None:
+        avg = a.mean(axis=axis, keepdims=keepdims)
+        count = a._lift(np.full(avg.shape, a.size / max(avg.size, 1), dtype=avg.dtype))
+        return (avg, count) if returned else avg
+    w = weights if is_tensor(weights) else a._lift(np.asarray(weights, dtype=a.dtype))
+    if w.shape != a.shape:
+        if axis is None or w.ndim != 1 or isinstance(axis, tuple):
+            raise ShapeError(f"np.average: weights of shape {w.shape} differ from a's "
+                             f"{a.shape}; give 1-d weights with one axis, as NumPy")
+        axis_ = normalize_axis(axis, a.ndim, "np.average")[0]
+        w = w.reshape(tuple(-1 if i == axis_ else 1 for i in range(a.ndim)))
+    total = w.broadcast_to(a.shape).sum(axis=axis, keepdims=keepdims)
+    avg = (a * w).sum(axis=axis, keepdims=keepdims) / total
+    return (avg, total) if returned else avg
+
+
+def numpy_ptp(a: AnyTensor, axis: Any = None, out: Any = None,
+              keepdims: bool = False) -> AnyTensor:
+    """``np.ptp``: max - min (ties share the gradient, as max and min)."""
+    return a.max(axis=axis, keepdims=keepdims) - a.min(axis=axis, keepdims=keepdims)
+
+
+def numpy_fliplr(m: AnyTensor) -> AnyTensor:
+    """``np.fliplr``: the columns (axis 1) reversed."""
+    return m.flip(axis=1)
+
+
+def numpy_flipud(m: AnyTensor) -> AnyTensor:
+    """``np.flipud``: the rows (axis 0) reversed."""
+    return m.flip(axis=0)
+
+
+def numpy_rot90(m: AnyTensor, k: int = 1, axes: Sequence[int] = (0, 1)) -> AnyTensor:
+    """``np.rot90``: rotated by 90 degrees k times, from the first axis towards the
+    second (a flip and a swap of the two axes per quarter turn)."""
+    first, second = (normalize_axis(a, m.ndim, "np.rot90")[0] for a in axes)  # in order
+    if first == second:
+        raise UsageError("np.rot90: the two axes must differ")
+    k %= 4
+    if k == 2:
+        return m.flip(axis=first).flip(axis=second)
+    if k == 1:
+        return m.flip(axis=second).swapaxes(first, second)
+    if k == 3:
+        return m.swapaxes(first, second).flip(axis=second)
+    return m
+
+
+def numpy_exp2(x: AnyTensor) -> AnyTensor:
+    """``np.exp2``: 2^x = e^(x ln 2)."""
+    return (x * np.log(2.0)).exp()
+
+
+def numpy_multi_dot(arrays: Sequence[Any], *, out: Any = None) -> AnyTensor:
+    """``np.linalg.multi_dot``: the product of the chain, left to right (NumPy picks the
+    cheapest order; the value is the same)."""
+    if len(arrays) < 2:
+        raise UsageError("np.linalg.multi_dot needs at least two arrays")
+    return functools.reduce(operator.matmul, _tensors(arrays))
+
+
+def numpy_matrix_power(a: AnyTensor, n: int) -> AnyTensor:
+    """``np.linalg.matrix_power``: a @ a @ ... (n times; the inverse's for n < 0)."""
+    return a.matrix_power(n)
+
+
+FUNCTIONS = {np.split: numpy_split, np.array_split: numpy_array_split,
+             np.append: numpy_append, np.take: numpy_take, np.meshgrid: numpy_meshgrid,
+             np.inner: numpy_inner, np.average: numpy_average, np.ptp: numpy_ptp,
+             np.fliplr: numpy_fliplr, np.flipud: numpy_flipud, np.rot90: numpy_rot90,
+             np.linalg.multi_dot: numpy_multi_dot,
+             np.linalg.matrix_power: numpy_matrix_power}
+UFUNCS = {np.fabs: operator.abs, np.exp2: numpy_exp2}

@@ -1,0 +1,146 @@
+"""NumPy's stacking helpers and ``*_like`` constructors on Tensors, with NumPy's arguments:
+``np.hstack np.vstack np.dstack np.column_stack np.atleast_1d np.atleast_2d
+np.atleast_3d`` (differentiable: reshapes and one concatenation) and ``np.zeros_like
+np.ones_like np.full_like np.empty_like`` (constants shaped like a Tensor, as PyTorch's
+``zeros_like``). HIPS autograd programs build their inputs with them
+(``np.hstack((x, h, ones))``, ``np.vstack(rows)``). ``autograd.interop`` dispatches to
+them (its ``FUNCTIONS`` table); they sit below the Tensor class.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .errors import UsageError
+from .ops.generic import is_tensor
+from .tensor_math import concatenate
+
+__all__ = ["numpy_hstack", "numpy_vstack", "numpy_dstack", "numpy_column_stack",
+           "numpy_atleast_1d", "numpy_atleast_2d", "numpy_atleast_3d", "numpy_zeros_like",
+           "numpy_ones_like", "numpy_full_like", "numpy_empty_like", "FUNCTIONS",
+           "SEQUENCES"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def _tensors(values: Sequence[Any]) -> list:
+    """``values`` as Tensors, each array or number made like the first Tensor among them."""
+    like = next(v for v in values if is_tensor(v))
+    return [v if is_tensor(v) else like._lift(v) for v in values]
+
+
+def _plain_join(name: str, dtype: Any, casting: str) -> None:
+    """NumPy's ``dtype=``/``casting=`` of the joins: a Tensor keeps its dtype."""
+    if dtype is not None or casting != "same_kind":
+        raise UsageError(f"np.{name}(..., dtype=/casting=) has no differentiable version: "
+                         f"leave them out and convert afterwards (t.astype(dtype))")
+
+
+def _at_least(ndim: int, arys: tuple, name: str) -> Any:
+    """Each array with at least ``ndim`` axes, as NumPy's ``atleast_{ndim}d``: a 0-d one
+    becomes shape (1,)*ndim, a 1-d (N,) becomes (1, N) then (1, N, 1), a 2-d (M, N)
+    becomes (M, N, 1). One array in, one out; several give a tuple."""
+    if not arys:
+        raise UsageError(f"np.{name}() needs at least one array")
+    out = []
+    for t in _tensors(arys):
+        if t.ndim < ndim:
+            shape = {0: (1,) * ndim, 1: ((1,) + t.shape + (1,))[:ndim]}.get(t.ndim,
+                                                                            t.shape + (1,))
+            t = t.reshape(shape)
+        out.append(t)
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def numpy_atleast_1d(*arys: Any) -> Any:
+    """``np.atleast_1d``: a 0-d tensor as shape (1,); others unchanged."""
+    return _at_least(1, arys, "atleast_1d")
+
+
+def numpy_atleast_2d(*arys: Any) -> Any:
+    """``np.atleast_2d``: 0-d as (1, 1), 1-d (N,) as the row (1, N)."""
+    return _at_least(2, arys, "atleast_2d")
+
+
+def numpy_atleast_3d(*arys: Any) -> Any:
+    """``np.atleast_3d``: (N,) as (1, N, 1), (M, N) as (M, N, 1)."""
+    return _at_least(3, arys, "atleast_3d")
+
+
+def _as_list(tup: Any, name: str) -> list:
+    """The arrays to join (an array's first axis counts as a sequence, as in NumPy)."""
+    if not len(tup):
+        raise UsageError(f"np.{name} needs at least one array to join")
+    return _tensors(tup)
+
+
+def numpy_hstack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kind") -> Any:
+    """``np.hstack``: joined along axis 1, or along axis 0 when all are 1-d."""
+    _plain_join("hstack", dtype, casting)
+    arrays = [numpy_atleast_1d(t) for t in _as_list(tup, "hstack")]
+    return concatenate(arrays, 0 if all(t.ndim == 1 for t in arrays) else 1)
+
+
+def numpy_vstack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kind") -> Any:
+    """``np.vstack``: 1-d arrays as rows (1, N), joined along axis 0."""
+    _plain_join("vstack", dtype, casting)
+    return concatenate([numpy_atleast_2d(t) for t in _as_list(tup, "vstack")], 0)
+
+
+def numpy_dstack(tup: Sequence[Any]) -> Any:
+    """``np.dstack``: each as ``atleast_3d``, joined along axis 2."""
+    return concatenate([numpy_atleast_3d(t) for t in _as_list(tup, "dstack")], 2)
+
+
+def numpy_column_stack(tup: Sequence[Any]) -> Any:
+    """``np.column_stack``: 1-d arrays as columns (N, 1), joined along axis 1."""
+    arrays = [t.reshape(-1, 1) if t.ndim < 2 else t for t in _as_list(tup, "column_stack")]
+    return concatenate(arrays, 1)
+
+
+def _like(name: str, a: AnyTensor, fill: Any, dtype: Any, order: str, subok: bool,
+          shape: Any) -> AnyTensor:
+    """A constant Tensor from NumPy's ``np.{name}(a.data, ...)``: no gradient flows to or
+    from it, as PyTorch's ``zeros_like``. ``fill`` is ``full_like``'s value."""
+    if is_tensor(fill):
+        raise UsageError(f"np.{name}(a, t): a Tensor fill value would be cut out of the "
+                         f"graph; write t * np.ones_like(a) (or t.expand(a.shape))")
+    function = getattr(np, name)
+    args = (a.data,) if fill is None else (a.data, fill)
+    return a._make(function(*args, dtype=dtype, order=order, subok=subok, shape=shape), None)
+
+
+def numpy_zeros_like(a: AnyTensor, dtype: Any = None, order: str = "K", subok: bool = True,
+                     shape: Any = None, *, device: Any = None) -> AnyTensor:
+    """``np.zeros_like(t)``: a constant Tensor of zeros shaped (and typed) like t."""
+    return _like("zeros_like", a, None, dtype, order, subok, shape)
+
+
+def numpy_ones_like(a: AnyTensor, dtype: Any = None, order: str = "K", subok: bool = True,
+                    shape: Any = None, *, device: Any = None) -> AnyTensor:
+    """``np.ones_like(t)``: a constant Tensor of ones shaped (and typed) like t."""
+    return _like("ones_like", a, None, dtype, order, subok, shape)
+
+
+def numpy_empty_like(a: AnyTensor, dtype: Any = None, order: str = "K", subok: bool = True,
+                     shape: Any = None, *, device: Any = None) -> AnyTensor:
+    """``np.empty_like(t)``: zeros here (a constant Tensor), as ``autograd.empty_like``."""
+    return _like("zeros_like", a, None, dtype, order, subok, shape)
+
+
+def numpy_full_like(a: AnyTensor, fill_value: Any, dtype: Any = None, order: str = "K",
+                    subok: bool = True, shape: Any = None, *, device: Any = None) -> AnyTensor:
+    """``np.full_like(t, value)``: a constant Tensor filled with the number ``value``."""
+    return _like("full_like", a, fill_value, dtype, order, subok, shape)
+
+
+FUNCTIONS = {np.hstack: numpy_hstack, np.vstack: numpy_vstack, np.dstack: numpy_dstack,
+             np.column_stack: numpy_column_stack, np.atleast_1d: numpy_atleast_1d,
+             np.atleast_2d: numpy_atleast_2d, np.atleast_3d: numpy_atleast_3d,
+             np.zeros_like: numpy_zeros_like, np.ones_like: numpy_ones_like,
+             np.empty_like: numpy_empty_like, np.full_like: numpy_full_like}
+
+# the functions whose first argument is a sequence of arrays (lifted by ``_tensors``)
+SEQUENCES = {np.hstack, np.vstack, np.dstack, np.column_stack}
