@@ -1,7 +1,7 @@
 """Probability distributions with PyTorch's ``torch.distributions`` API, on the engine's
-differentiable ops: ``Normal``, ``Uniform`` (reparameterised ``rsample``), ``Bernoulli``,
-``Categorical`` (``probs`` or ``logits``), each with ``sample``, ``log_prob``,
-``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
+differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal`` (reparameterised
+``rsample``), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), each with ``sample``,
+``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
 ``validate_args``; ``kl_divergence(p, q)`` and ``register_kl``.
 
 Draws come from ``generator=`` (``autograd.default_generator`` if None, as
@@ -12,7 +12,8 @@ from . import constraints
 from .continuous import Normal, Uniform
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
+from .multivariate import MultivariateNormal
 from .kl import kl_divergence, register_kl
 
-__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "kl_divergence",
-           "register_kl", "constraints"]
+__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical",
+           "MultivariateNormal", "kl_divergence", "register_kl", "constraints"]
