@@ -2,13 +2,16 @@
 differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal`` (reparameterised
 ``rsample``), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
-``validate_args``; ``kl_divergence(p, q)`` and ``register_kl``.
+``validate_args``; ``Independent(base, n)`` (batch axes read as event axes) and
+``MixtureSameFamily(Categorical, components)``; ``kl_divergence(p, q)`` and
+``register_kl``.
 
 Draws come from ``generator=`` (``autograd.default_generator`` if None, as
 ``autograd.randn``), so ``autograd.manual_seed(0)`` repeats them.
 """
 
 from . import constraints
+from .composite import Independent, MixtureSameFamily
 from .continuous import Normal, Uniform
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
@@ -16,4 +19,5 @@ from .multivariate import MultivariateNormal
 from .kl import kl_divergence, register_kl
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical",
-           "MultivariateNormal", "kl_divergence", "register_kl", "constraints"]
+           "MultivariateNormal", "Independent", "MixtureSameFamily", "kl_divergence",
+           "register_kl", "constraints"]

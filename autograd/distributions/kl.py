@@ -1,6 +1,6 @@
 """``kl_divergence(p, q)`` = KL(p || q) = E_p[log p(X) - log q(X)], one per distribution of
-the broadcast batch, with PyTorch's formulas for Normal, Bernoulli, Categorical and
-Uniform pairs; ``register_kl(P, Q)`` adds a formula (a decorator, as PyTorch's)."""
+the broadcast batch, with PyTorch's formulas for Normal, Bernoulli, Categorical,
+Uniform and Independent pairs; ``register_kl(P, Q)`` adds a formula (a decorator, as PyTorch's)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ..errors import UsageError, UnsupportedError
 from ..functions import log, where
 from ..more_functions import softplus
 from ..tensor import Tensor
+from .composite import Independent, sum_rightmost
 from .continuous import Normal, Uniform
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
@@ -94,3 +95,14 @@ def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
     result = log((q.high - q.low) / (p.high - p.low))
     outside = (q.low.data > p.low.data) | (q.high.data < p.high.data)
     return where(outside, np.inf, result)
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
+    """KL of the bases summed over the reinterpreted axes (both must reinterpret as many)."""
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise UnsupportedError(f"kl_divergence: Independent distributions reinterpreting "
+                               f"{p.reinterpreted_batch_ndims} and "
+                               f"{q.reinterpreted_batch_ndims} batch axes (PyTorch's "
+                               f"NotImplementedError too); give both the same")
+    return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
