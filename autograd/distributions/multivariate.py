@@ -19,7 +19,7 @@ from ..tensor import Tensor, as_tensor
 from .constraints import lower_cholesky, positive_definite, real_vector
 from .distribution import Distribution, lazy_property, sample_shape_of
 
-__all__ = ["MultivariateNormal"]
+__all__ = ["MultivariateNormal", "mv"]
 
 
 def _float(value: Any) -> Tensor:
@@ -27,7 +27,7 @@ def _float(value: Any) -> Tensor:
     return value if value.dtype.kind == "f" else value.astype(np.float64)
 
 
-def _mv(matrix: Tensor, vector: Tensor) -> Tensor:
+def mv(matrix: Tensor, vector: Tensor) -> Tensor:
     """matrix @ vector over the last axes, batches broadcast."""
     return matmul(matrix, vector.unsqueeze(-1)).squeeze(-1)
 
@@ -141,10 +141,10 @@ class MultivariateNormal(Distribution):
         """loc + L eps with eps ~ N(0, I) of shape ``sample_shape + batch_shape + (k,)``."""
         shape = self._extended_shape(sample_shape)
         eps = as_generator(generator, "MultivariateNormal.sample").standard_normal(shape)
-        return self.loc + _mv(self._unbroadcast_tril,
+        return self.loc + mv(self._unbroadcast_tril,
                               Tensor(eps.astype(self.loc.dtype, copy=False)))
 
-    def _half_log_det(self) -> Tensor:
+    def half_log_det(self) -> Tensor:
         """log sqrt(det Sigma) = sum log diag(L)."""
         return diagonal(self._unbroadcast_tril).log().sum(-1)
 
@@ -152,14 +152,14 @@ class MultivariateNormal(Distribution):
         """-(k log(2 pi) + |L^-1 (value - loc)|^2) / 2 - sum log diag(L)."""
         value = self._value(value, self.loc.dtype)
         diff = value - self.loc
-        M = _mv(inv(self._unbroadcast_tril), diff).pow(2).sum(-1)
+        M = mv(inv(self._unbroadcast_tril), diff).pow(2).sum(-1)
         k = self._event_shape[0]
-        return -0.5 * (k * math.log(2 * math.pi) + M) - self._half_log_det()
+        return -0.5 * (k * math.log(2 * math.pi) + M) - self.half_log_det()
 
     def entropy(self) -> Tensor:
         """k (1 + log(2 pi)) / 2 + sum log diag(L), one per distribution of the batch."""
         k = self._event_shape[0]
-        H = 0.5 * k * (1.0 + math.log(2 * math.pi)) + self._half_log_det()
+        H = 0.5 * k * (1.0 + math.log(2 * math.pi)) + self.half_log_det()
         return H if H.shape == self._batch_shape else broadcast_to(H, self._batch_shape)
 
     def __repr__(self) -> str:

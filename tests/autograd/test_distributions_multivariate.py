@@ -111,3 +111,15 @@ def test_errors() -> None:
         D.MultivariateNormal(ag.zeros(2), scale_tril=ag.tensor([[1.0, 1.0], [0.0, 1.0]]))
     with pytest.raises(ShapeError, match="does not broadcast"):
         D.MultivariateNormal(ag.zeros(2), ag.eye(2)).log_prob(ag.zeros(3))
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_kl_divergence(torch, how: str) -> None:
+    """KL(p || q) of two MultivariateNormals (p batched, q one), and of the standard prior
+    (the variational posterior's KL of Bayesian linear regression)."""
+    def fn(T, D, loc, a):
+        p = mvn(T, D, loc, a, how)
+        q = D.MultivariateNormal(loc[0] * 0.5, scale_tril=(a * 0.3).tril(-1) + T.eye(3) * 2)
+        prior = D.MultivariateNormal(T.zeros(3), T.eye(3))
+        return D.kl_divergence(p, q) + D.kl_divergence(p, prior) * 2
+    check(torch, fn, dict(loc=LOC, a=A), rtol=1e-9)
