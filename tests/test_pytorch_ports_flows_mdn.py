@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 import pytest
+from flows_helpers import assert_records
 
 import autograd as ag
 import nn
@@ -93,14 +94,6 @@ def train(torch, optim, model, x, y, spelling, record: list, epochs: int = 4) ->
         record.append([loss.item()] + [p.grad.numpy().copy() for p in model.parameters()])
         optimizer.step()
         record.append([p.detach().numpy().copy() for p in model.parameters()])
-
-
-def assert_records(got: list, want: list) -> None:
-    assert len(got) == len(want) > 0
-    for step, (a, b) in enumerate(zip(got, want)):
-        for i, (u, v) in enumerate(zip(a, b, strict=True)):
-            np.testing.assert_allclose(u, v, rtol=1e-10, atol=1e-12,
-                                       err_msg=f"record {step}, tensor {i}")
 
 
 def models(torch):

@@ -23,11 +23,10 @@ Lines written differently here, and why:
 
 import math
 
-import numpy as np
 import pytest
+from flows_helpers import SharedNoise, assert_records
 
 import autograd as ag
-import autograd._random
 import nn
 
 
@@ -131,27 +130,6 @@ def train(torch, optim, model, U, record: list, steps: int = 4) -> None:
         record.append([p.detach().numpy().copy() for p in model.parameters()])
 
 
-class SharedNoise:
-    """One NumPy generator of the base's standard normal noise: PyTorch's
-    ``_standard_normal`` and our default generator both read it (the test's glue)."""
-
-    def __init__(self) -> None:
-        self.rng = np.random.default_rng(0)
-
-    def torch_standard_normal(self, torch):
-        def draw(shape, dtype, device):
-            return torch.tensor(self.rng.standard_normal(tuple(shape)), dtype=dtype)
-        return draw
-
-    def ours(self):
-        shared = self
-
-        class Drawn(ag.Generator):
-            def standard_normal(self, shape):
-                return shared.rng.standard_normal(shape)
-        return Drawn()
-
-
 @pytest.mark.parametrize("kind, U, base", [("planar", U1, "independent"),
                                            ("radial", U3, "multivariate_normal"),
                                            ("planar", U3, "multivariate_normal")])
@@ -162,15 +140,9 @@ def test_flow_fitted_by_reverse_kl(torch, monkeypatch, kind, U, base):
     ours.load_state_dict({k: ag.tensor(v.detach().numpy())
                           for k, v in theirs.state_dict().items()})
     runs = [], []
-    noise = SharedNoise()
-    monkeypatch.setattr(autograd._random, "default_generator", noise.ours())
+    SharedNoise().install(monkeypatch)
     train(ag, nn.optim, ours, U, runs[0])
-    noise = SharedNoise()
-    for module in (torch.distributions.normal, torch.distributions.multivariate_normal):
-        monkeypatch.setattr(module, "_standard_normal", noise.torch_standard_normal(torch))
+    SharedNoise().install(monkeypatch, torch)
     train(torch, torch.optim, theirs, U, runs[1])
-    assert len(runs[0]) == len(runs[1]) == 8
-    for step, (a, b) in enumerate(zip(*runs)):
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            np.testing.assert_allclose(x, y, rtol=1e-10, atol=1e-12,
-                                       err_msg=f"record {step}, tensor {i}")
+    assert len(runs[0]) == 8
+    assert_records(*runs)

@@ -22,6 +22,7 @@ Lines written differently here, and why:
 
 import numpy as np
 import pytest
+from flows_helpers import assert_records
 
 import autograd as ag
 import nn
@@ -122,15 +123,6 @@ def train(torch, optim, flow, batches, record: list) -> None:
                                        if p.requires_grad])
         optimizer.step()
         record.append([p.detach().numpy().copy() for p in flow.parameters()])
-
-
-def assert_records(got: list, want: list) -> None:
-    assert len(got) == len(want) > 0
-    for step, (a, b) in enumerate(zip(got, want)):
-        assert len(a) == len(b)
-        for i, (x, y) in enumerate(zip(a, b)):
-            np.testing.assert_allclose(x, y, rtol=1e-10, atol=1e-12,
-                                       err_msg=f"record {step}, tensor {i}")
 
 
 @pytest.mark.parametrize("base", ["multivariate_normal", "normal"])
