@@ -3,21 +3,27 @@ differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal`` (reparameter
 ``rsample``), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
 ``validate_args``; ``Independent(base, n)`` (batch axes read as event axes) and
-``MixtureSameFamily(Categorical, components)``; ``kl_divergence(p, q)`` and
-``register_kl``.
+``MixtureSameFamily(Categorical, components)``; ``TransformedDistribution(base,
+transforms)`` with the invertible maps of ``transforms`` (and ``LogNormal``);
+``kl_divergence(p, q)`` and ``register_kl``.
 
 Draws come from ``generator=`` (``autograd.default_generator`` if None, as
 ``autograd.randn``), so ``autograd.manual_seed(0)`` repeats them.
 """
 
-from . import constraints
+from . import constraints, transforms
 from .composite import Independent, MixtureSameFamily
 from .continuous import Normal, Uniform
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
-from .multivariate import MultivariateNormal
 from .kl import kl_divergence, register_kl
+from .multivariate import MultivariateNormal
+from .transformed import LogNormal, TransformedDistribution
+from .transforms import (AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform,
+                         SoftplusTransform, TanhTransform, Transform)
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical",
-           "MultivariateNormal", "Independent", "MixtureSameFamily", "kl_divergence",
-           "register_kl", "constraints"]
+           "MultivariateNormal", "Independent", "MixtureSameFamily", "LogNormal",
+           "TransformedDistribution", "kl_divergence", "register_kl", "constraints",
+           "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
+           "SigmoidTransform", "TanhTransform", "SoftplusTransform"]

@@ -9,16 +9,16 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..errors import UsageError, UnsupportedError
+from ..errors import UnsupportedError, UsageError
 from ..functions import log, matmul, where
 from ..linalg import inv
 from ..more_functions import softplus
 from ..tensor import Tensor
 from .composite import Independent, sum_rightmost
 from .continuous import Normal, Uniform
-from .multivariate import MultivariateNormal, mv
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
+from .multivariate import MultivariateNormal, mv
 
 __all__ = ["kl_divergence", "register_kl"]
 
