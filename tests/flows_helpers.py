@@ -10,7 +10,8 @@ import autograd._random
 class SharedNoise:
     """One NumPy generator of standard normal noise read by our default generator and by
     PyTorch's ``_standard_normal`` (``Normal``'s and ``MultivariateNormal``'s ``rsample``
-    draw eps there), so both runs reparameterise the same eps."""
+    draw eps there; PyTorch's ``Normal.sample`` calls ``torch.normal``, so it becomes
+    ``rsample`` under ``no_grad``, the same law), so both runs draw the same values."""
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
@@ -29,6 +30,11 @@ class SharedNoise:
             return torch.tensor(rng.standard_normal(tuple(shape)), dtype=dtype)
         for module in (torch.distributions.normal, torch.distributions.multivariate_normal):
             monkeypatch.setattr(module, "_standard_normal", draw)
+
+        def sample(dist, sample_shape=()):
+            with torch.no_grad():
+                return dist.rsample(sample_shape)
+        monkeypatch.setattr(torch.distributions.Normal, "sample", sample)
 
 
 def assert_records(got: list, want: list) -> None:
