@@ -28,8 +28,8 @@ __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis"
            "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
            "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "repeat_interleave",
            "amax", "amin", "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp",
-           "isclose", "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le",
-           "gt", "ge", "meshgrid", "addcmul", "addcdiv", "rsqrt"]
+           "isclose", "allclose", "diag", "diag_embed", "nan_to_num", "clone", "numel", "eq",
+           "ne", "lt", "le", "gt", "ge", "meshgrid", "addcmul", "addcdiv", "rsqrt"]
 
 
 # ------------------------------------------------------------ shape and pieces
@@ -78,6 +78,12 @@ def movedim(input: Any, source: Any, destination: Any) -> Tensor:  # noqa: A002
 
 
 moveaxis = movedim
+
+
+def diag_embed(input: Any, offset: int = 0, dim1: int = -2,  # noqa: A002
+               dim2: int = -1) -> Tensor:
+    """Matrices with the last axis of ``input`` on diagonal ``offset``, 0 elsewhere."""
+    return as_tensor(input).diag_embed(offset, dim1, dim2)
 
 
 def narrow(input: Any, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
