@@ -44,7 +44,8 @@ from .memory_formats import (channels_last, channels_last_3d, contiguous_format,
                              memory_format, preserve_format)
 from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm, chunk,
                               clamp_max, clamp_min, clone, diag, diag_embed, dist, eq, flatten,
-                              gather, ge, gt, index_select, isclose, le, lerp, lt, masked_fill,
+                              gather, ge, gt, index_select, inverse, lu_unpack, isclose, le,
+                              lerp, lt, masked_fill,
                               masked_select, meshgrid, mm, moveaxis, movedim, mv, nan_to_num,
                               narrow, ne, numel, permute, repeat_interleave, rsqrt, scatter,
                               scatter_add, spmm, std_mean, topk, unbind, unflatten, unsqueeze,
@@ -132,7 +133,7 @@ __all__ = [
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "repeat_interleave",
     "amax", "amin",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
-    "diag", "diag_embed",
+    "diag", "diag_embed", "inverse", "lu_unpack",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt",
     # positions, distinct values, counts (integer results) and small geometry

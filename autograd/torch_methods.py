@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .hooks import PostAccumulateHook, RemovableHandle, add_hook
-from .ops import indexing, linalg_more
+from .ops import indexing, linalg_more, lu as lu_ops
 from .ops.reductions import normalize_axis, pick_axis
 from .tensor_math import where
 from .tensor_reductions import ValuesIndices
@@ -341,6 +341,12 @@ class TorchMethods:
     def inverse(self) -> AnyTensor:
         """The inverse of each square matrix, as ``inv()`` (PyTorch's name)."""
         return self.inv()
+
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> tuple:
+        """(LU, pivots) as ``linalg.lu_factor`` (+ zeros ``infos`` with ``get_infos``)."""
+        LU, pivots = lu_ops.lu_factor(self, pivot, "lu")
+        return (LU, pivots, self._make(np.zeros(self.shape[:-2], np.int32), None)) \
+            if get_infos else (LU, pivots)
 
     def slogdet(self) -> SlogDet:
         """(sign, ln |det|) of each square matrix, as PyTorch's named pair: the sign is a
