@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .augmented_assignment import assigned_back_into_item
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .function import apply
@@ -352,9 +353,12 @@ class OpMethods:
         ``x[...] = compute()`` (the rebase above: x keeps its dtype and shape and holds a
         new array, so views of x taken before keep the old values). A view of another
         tensor is refused, as for ``t[index] = v``: PyTorch would write through to the base
-        (a whole reshape of it does write through, as there).
+        (a whole reshape of it does write through, as there), except in ``base[i] += y``,
+        where Python's own ``base[i] = result`` records it: the result is new.
         ``instead`` is the out-of-place form the errors suggest."""
         if _reshaped_bases(self) is None:  # a whole reshape writes through (the rebase)
+            if assigned_back_into_item():  # base[i] += y: Python's base[i] = result records it
+                return compute()
             raise InplaceError(
                 f"in-place {name} while recording, where x (shape {self.shape}) is a view "
                 f"of another tensor's array (x = base[i], a slice...): PyTorch writes "
