@@ -7,6 +7,10 @@ differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal`` (reparameter
 transforms)`` with the invertible maps of ``transforms`` (and ``LogNormal``);
 ``kl_divergence(p, q)`` and ``register_kl``.
 
+PyTorch's module paths work too: ``from autograd.distributions.normal import Normal``
+(``normal``, ``uniform``, ``bernoulli``, ``categorical``, ``multivariate_normal``,
+``independent``, ``mixture_same_family``, ``transformed_distribution``, ``log_normal``).
+
 Draws come from ``generator=`` (``autograd.default_generator`` if None, as
 ``autograd.randn``), so ``autograd.manual_seed(0)`` repeats them.
 """
