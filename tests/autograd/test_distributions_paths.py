@@ -24,4 +24,5 @@ def test_path_as_pytorch(torch, module: str) -> None:
     ours = importlib.import_module(f"autograd.distributions.{module}")
     theirs = importlib.import_module(f"torch.distributions.{module}")
     assert hasattr(theirs, name)
-    assert getattr(ours, name) is getattr(D, name, None) or getattr(D.constraints, name)
+    expected = getattr(D, name, None) or getattr(D.constraints, name)
+    assert getattr(ours, name) is expected
