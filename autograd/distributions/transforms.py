@@ -1,9 +1,8 @@
 """Invertible maps y = f(x) with log|det df/dx|, as ``torch.distributions.transforms``:
 ``Transform`` (subclass it with ``_call``, ``_inverse`` and ``log_abs_det_jacobian``, as a
-flow's layer), ``ExpTransform``, ``AffineTransform(loc, scale, event_dim=0)``,
-``SigmoidTransform``, ``TanhTransform``, ``SoftplusTransform``,
-``ComposeTransform(parts)`` and ``t.inv`` (the inverse map). ``TransformedDistribution``
-pushes a base distribution through them."""
+flow's layer), ``Exp``, ``Power``, ``Affine(loc, scale, event_dim=0)``, ``Sigmoid``,
+``Tanh``, ``Softplus``, ``Compose(parts)``, ``Independent(t, n)`` (``...Transform``) and
+``t.inv``. ``TransformedDistribution`` pushes a base distribution through them."""
 
 from __future__ import annotations
 
@@ -19,8 +18,9 @@ from ..more_functions import expm1, log1p, softplus
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, independent, interval, positive, real, unit_interval
 
-__all__ = ["Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
-           "SigmoidTransform", "TanhTransform", "SoftplusTransform", "identity_transform"]
+__all__ = ["Transform", "ComposeTransform", "IndependentTransform", "ExpTransform",
+           "PowerTransform", "AffineTransform", "SigmoidTransform", "TanhTransform",
+           "SoftplusTransform", "identity_transform"]
 
 
 def _sum_rightmost(value: Any, dim: int) -> Any:
@@ -212,6 +212,46 @@ class ComposeTransform(Transform):
 identity_transform = ComposeTransform([])
 
 
+class IndependentTransform(Transform):
+    """``base_transform`` on each element, its last ``reinterpreted_batch_ndims`` axes read
+    as one event: log|det| summed over them."""
+
+    def __init__(self, base_transform: Transform, reinterpreted_batch_ndims: int,
+                 cache_size: int = 0) -> None:
+        super().__init__(cache_size)
+        self.base_transform = base_transform
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return independent(self.base_transform.domain, self.reinterpreted_batch_ndims)
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return independent(self.base_transform.codomain, self.reinterpreted_batch_ndims)
+
+    @property
+    def bijective(self) -> bool:  # type: ignore[override]
+        return self.base_transform.bijective
+
+    @property
+    def sign(self) -> Any:  # type: ignore[override]
+        return self.base_transform.sign
+
+    def _call(self, x: Any) -> Tensor:
+        return self.base_transform(x)
+
+    def _inverse(self, y: Any) -> Tensor:
+        return self.base_transform.inv(y)
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        return _sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y),
+                              self.reinterpreted_batch_ndims)
+
+    def __repr__(self) -> str:
+        return f"IndependentTransform({self.base_transform!r}, {self.reinterpreted_batch_ndims})"
+
+
 class ExpTransform(Transform):
     """y = exp(x); log|det| = x."""
 
@@ -226,6 +266,33 @@ class ExpTransform(Transform):
 
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
         return as_tensor(x) * 1
+
+
+class PowerTransform(Transform):
+    """y = x^exponent on positive x; log|det| = log|exponent y / x|."""
+
+    domain = positive
+    codomain = positive
+    bijective = True
+
+    def __init__(self, exponent: Any, cache_size: int = 0) -> None:
+        super().__init__(cache_size)
+        self.exponent = exponent
+
+    @property
+    def sign(self) -> Any:  # type: ignore[override]
+        """The sign of ``exponent``."""
+        e = self.exponent
+        return e.sign() if isinstance(e, Tensor) else int(np.sign(e))
+
+    def _call(self, x: Any) -> Tensor:
+        return as_tensor(x).pow(self.exponent)
+
+    def _inverse(self, y: Any) -> Tensor:
+        return as_tensor(y).pow(1 / self.exponent)
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        return (self.exponent * as_tensor(y) / as_tensor(x)).abs().log()
 
 
 class AffineTransform(Transform):
