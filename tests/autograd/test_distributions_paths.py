@@ -15,7 +15,7 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "independent": "Independent", "mixture_same_family": "MixtureSameFamily",
          "transformed_distribution": "TransformedDistribution", "log_normal": "LogNormal",
          "kl": "kl_divergence", "distribution": "Distribution", "transforms": "ExpTransform",
-         "constraints": "real"}
+         "constraints": "real", "constraint_registry": "biject_to"}
 
 
 @pytest.mark.parametrize("module", PATHS)
