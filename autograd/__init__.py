@@ -27,7 +27,8 @@ from .gradcheck import gradcheck, gradgradcheck, numerical_grad
 from .tensor import Tensor, as_tensor, from_numpy, tensor
 from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, argsort, ceil,
                              cholesky, cos, cosh, cumprod, cumsum, det, diagonal, dot, einsum,
-                             erf, erfc, expm1, flip, floor, index_add, index_put, inv, log1p, log2,
+                             erf, erfc, erfinv, expm1, flip, floor, index_add, index_put, inv,
+                             log1p, log2,
                              log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
                              sign, sin, sinh, slogdet, softplus, solve, sort, square,
                              take_along_axis, tan, tensordot, tile, trace, tril, triu)
@@ -99,7 +100,8 @@ __all__ = [
     "concatenate", "stack", "cat", "clamp",
     # more elementwise ops
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
-    "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "erfc", "softplus",
+    "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "erfc", "erfinv",
+    "softplus",
     "sign", "floor", "ceil", "round",
     # reductions and scans
     "prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",

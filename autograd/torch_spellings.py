@@ -20,9 +20,11 @@ import numpy as np
 
 from ._arrays import as_dtype
 from .errors import DTypeError, ShapeError, UsageError
+from .function import apply
 from .memory_formats import check_memory_format
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .ops.shape import flattened_shape, memory_order
+from .ops.special import Erfinv
 from .tensor_math import where
 from .torch_arguments import alpha_overload
 from .torch_shapes import check_device
@@ -237,6 +239,10 @@ class TorchSpellings(StorageMethods):
     def neg(self) -> AnyTensor:
         """-self."""
         return -self
+
+    def erfinv(self) -> AnyTensor:
+        """erf^-1 on [-1, 1] (PyTorch's name; NumPy has none); d/dx = sqrt(pi)/2 e^{y^2}."""
+        return apply(Erfinv(), self)
 
     def mm(self, other: Any) -> AnyTensor:
         """The product of two matrices (2-d only, as PyTorch's ``mm``; ``@`` for the rest)."""
