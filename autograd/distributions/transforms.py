@@ -198,8 +198,8 @@ class ComposeTransform(Transform):
             return as_tensor(x) * 0
         event_dim = self.domain.event_dim
         total: Any = 0.0
-        for part in self.parts:
-            x_next = part(x)
+        for k, part in enumerate(self.parts):
+            x_next = y if k == len(self.parts) - 1 else part(x)  # the last is y itself
             total = total + _sum_rightmost(part.log_abs_det_jacobian(x, x_next),
                                            event_dim - part.domain.event_dim)
             x = x_next
