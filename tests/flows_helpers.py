@@ -37,10 +37,10 @@ class SharedNoise:
         monkeypatch.setattr(torch.distributions.Normal, "sample", sample)
 
 
-def assert_records(got: list, want: list) -> None:
-    """Two runs' records (lists of arrays per step) agree to 1e-10."""
+def assert_records(got: list, want: list, rtol: float = 1e-10) -> None:
+    """Two runs' records (lists of arrays per step) agree to ``rtol``."""
     assert len(got) == len(want) > 0
     for step, (a, b) in enumerate(zip(got, want)):
         for i, (u, v) in enumerate(zip(a, b, strict=True)):
-            np.testing.assert_allclose(u, v, rtol=1e-10, atol=1e-12,
+            np.testing.assert_allclose(u, v, rtol=rtol, atol=1e-12,
                                        err_msg=f"record {step}, tensor {i}")
