@@ -21,15 +21,14 @@ from types import CodeType
 __all__ = ["assigned_back_into_item"]
 
 _PACKAGE = __name__.rsplit(".", 1)[0]
-_SHUFFLES = {"CACHE", "SWAP", "ROT_TWO", "ROT_THREE", "NOP", "EXTENDED_ARG"}
+_SHUFFLES = {"CACHE", "SWAP", "ROT_TWO", "ROT_THREE", "ROT_FOUR", "NOP", "EXTENDED_ARG"}
 _STORES = {"STORE_SUBSCR", "STORE_SLICE"}
 
 
 @lru_cache(maxsize=256)
 def _written_back_offsets(code: CodeType) -> frozenset[int]:
     """The offsets of the in-place operators in ``code`` whose result goes into an item."""
-    instructions = list(dis.get_instructions(code, show_caches=True)) \
-        if sys.version_info >= (3, 11) else list(dis.get_instructions(code))
+    instructions = list(dis.get_instructions(code))
     found = set()
     for i, instruction in enumerate(instructions):
         inplace = (instruction.opname == "BINARY_OP" and instruction.argrepr.endswith("=")
