@@ -357,7 +357,7 @@ class OpMethods:
         where Python's own ``base[i] = result`` records it: the result is new.
         ``instead`` is the out-of-place form the errors suggest."""
         if _reshaped_bases(self) is None:  # a whole reshape writes through (the rebase)
-            if assigned_back_into_item():  # base[i] += y: Python's base[i] = result records it
+            if assigned_back_into_item(self):  # base[i] += y: Python's base[i] = result records
                 return compute()
             raise InplaceError(
                 f"in-place {name} while recording, where x (shape {self.shape}) is a view "

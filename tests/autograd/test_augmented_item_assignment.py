@@ -2,8 +2,9 @@
 PyTorch: Python runs ``tmp = base[index]; tmp += y; base[index] = tmp``, so the update of
 the view is left to the item assignment, recorded on ``base``. Values and gradients
 against PyTorch (float64). (The neural spline flow's ``bin_locations[..., -1] += eps`` was
-refused as an in-place update of a view.) A view updated alone (``x = base[i]; x += 1``)
-and ``base[i].add_(1)`` are still refused: PyTorch writes those through to the base."""
+refused as an in-place update of a view.) A view updated alone (``x = base[i]; x += 1``),
+``base[i].add_(1)`` and ``views[i] += 1`` over a list of views are still refused: PyTorch
+writes those through to the base."""
 
 from __future__ import annotations
 
@@ -62,6 +63,12 @@ def test_views_updated_alone_are_still_refused() -> None:
         x += 1
     with pytest.raises(InplaceError, match="view of another tensor"):
         y[0].add_(1)
+    rows = list(y.unbind(0))  # the write-back would go into the list, not into y
+    with pytest.raises(InplaceError, match="view of another tensor"):
+        rows[0] += 1
+    named = {"row": y[1]}
+    with pytest.raises(InplaceError, match="view of another tensor"):
+        named["row"] *= 2
 
 
 def test_leaf_that_requires_grad_is_still_refused() -> None:
