@@ -28,7 +28,8 @@ from .tensor import Tensor, as_tensor, from_numpy, tensor
 from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, argsort, ceil,
                              cholesky, cos, cosh, cumprod, cumsum, det, diagonal, digamma,
                              dot, einsum, lgamma,
-                             erf, erfc, expm1, flip, floor, index_add, index_put, inv, log1p, log2,
+                             erf, erfc, erfinv, expm1, flip, floor, index_add, index_put, inv,
+                             log1p, log2,
                              log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
                              sign, sin, sinh, slogdet, softplus, solve, sort, square,
                              take_along_axis, tan, tensordot, tile, trace, tril, triu)
@@ -47,8 +48,9 @@ from .determinism import (are_deterministic_algorithms_enabled,
 from .memory_formats import (channels_last, channels_last_3d, contiguous_format,
                              memory_format, preserve_format)
 from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm, chunk,
-                              clamp_max, clamp_min, clone, diag, dist, eq, flatten, gather, ge,
-                              gt, index_select, isclose, le, lerp, lt, masked_fill,
+                              clamp_max, clamp_min, clone, diag, diag_embed, dist, eq, flatten,
+                              gather, ge, gt, index_select, inverse, lu_unpack, isclose, le,
+                              lerp, lt, masked_fill,
                               masked_select, meshgrid, mm, moveaxis, movedim, mv, nan_to_num,
                               narrow, ne, numel, permute, repeat_interleave, rsqrt, scatter,
                               scatter_add, spmm, std_mean, topk, unbind, unflatten, unsqueeze,
@@ -103,8 +105,8 @@ __all__ = [
     "concatenate", "stack", "cat", "clamp",
     # more elementwise ops
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
-    "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "erfc", "softplus",
-    "lgamma", "digamma",
+    "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "erfc", "erfinv",
+    "softplus", "lgamma", "digamma",
     "sign", "floor", "ceil", "round",
     # reductions and scans
     "prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",
@@ -141,7 +143,7 @@ __all__ = [
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "repeat_interleave",
     "amax", "amin",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
-    "diag",
+    "diag", "diag_embed", "inverse", "lu_unpack",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",
     # positions, distinct values, counts (integer results) and small geometry

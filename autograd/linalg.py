@@ -14,8 +14,9 @@ import numpy as np
 from . import functions, more_functions
 from .errors import NormOrderError, ShapeError, UsageError
 from .function import apply
-from .ops import decompositions, matrix_functions
+from .ops import decompositions, lu as lu_ops, matrix_functions
 from .ops.lapack import lapack_eigh, lapack_svd
+from .ops.lu import LUFactorResult, LUResult
 from .ops.matrix_exp import matrix_exp as ops_matrix_exp
 from .ops.matrix_functions import EighResult, QRResult, SVDResult
 from .out_argument import accepts_out
@@ -24,8 +25,8 @@ from .torch_methods import SlogDet
 
 __all__ = ["det", "slogdet", "inv", "matrix_exp", "solve", "cholesky", "vector_norm", "matrix_norm",
            "norm", "matmul", "cross", "diagonal", "matrix_power", "eigh", "eigvalsh", "svd",
-           "svdvals", "qr", "pinv", "matrix_rank", "cond", "SlogDet", "EighResult", "SVDResult",
-           "QRResult"]
+           "svdvals", "qr", "lu", "lu_factor", "pinv", "matrix_rank", "cond", "SlogDet",
+           "EighResult", "SVDResult", "QRResult", "LUResult", "LUFactorResult"]
 
 
 @accepts_out
@@ -198,6 +199,20 @@ def qr(A: Any, mode: str = "reduced") -> QRResult:
     LAPACK's (NumPy's and PyTorch's): a row of R flips sign where the entries below its
     diagonal entry are exactly 0."""
     return matrix_functions.qr(as_tensor(A), mode)
+
+
+def lu_factor(A: Any, *, pivot: bool = True) -> LUFactorResult:
+    """(LU, pivots) of each matrix by partial pivoting, as ``torch.linalg.lu_factor``:
+    LAPACK's packed factors (L's strict lower triangle, U's upper one; differentiable for
+    square matrices) and 1-based int32 row swaps. ``autograd.lu_unpack`` gives P, L, U."""
+    return lu_ops.lu_factor(as_tensor(A), pivot)
+
+
+def lu(A: Any, *, pivot: bool = True) -> LUResult:
+    """A = P L U for each matrix, as ``torch.linalg.lu``: P a permutation (a constant), L
+    unit lower triangular (m x k), U upper triangular (k x n), k = min(m, n); the gradient
+    (square A) is dA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T."""
+    return lu_ops.lu(as_tensor(A), pivot)
 
 
 @accepts_out

@@ -18,8 +18,8 @@ from .tensor import Tensor, as_tensor
 from .torch_arguments import pick_one
 
 __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
-           "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "erfc", "softplus",
-           "lgamma", "digamma", "sign", "floor", "ceil", "round",
+           "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "erfc", "erfinv",
+           "softplus", "lgamma", "digamma", "sign", "floor", "ceil", "round",
            "prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",
            "dot", "outer", "einsum", "tensordot", "trace", "diagonal", "det", "slogdet",
            "inv", "solve", "cholesky",
@@ -51,6 +51,7 @@ square = _unary("square", "x^2.")
 reciprocal = _unary("reciprocal", "1 / x.")
 erf = _unary("erf", "The error function 2/sqrt(pi) int_0^x e^{-t^2} dt.")
 erfc = _unary("erfc", "1 - erf(x), accurate in relative terms for large x too.")
+erfinv = _unary("erfinv", "The x with erf(x) = y, for y in [-1, 1] (+-inf at +-1).")
 softplus = _unary("softplus", "ln(1 + e^x), without overflow; its derivative is sigmoid.")
 sign = _unary("sign", "-1, 0 or 1 by the sign of x; the gradient is 0.")
 floor = _unary("floor", "The largest integer <= x (same dtype); the gradient is 0.")

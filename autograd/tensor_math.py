@@ -23,6 +23,9 @@ from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg
                              number)
 from .ops.elementwise import (Abs, Astype, Clip, Exp, Log, Maximum, Minimum, Relu, Sigmoid,
                               Sqrt, Tanh, Where)
+from .ops import lu as lu_ops
+from .ops.gamma import Digamma, Lgamma
+from .ops.special import Erfinv
 from .ops.linalg import MatMul
 from .ops.reductions import normalize_axis, pick_axis
 from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose,
@@ -185,6 +188,24 @@ class TensorMath:
     def sigmoid(self) -> AnyTensor:
         """1 / (1 + e^-self), stable for any |x|."""
         return apply(Sigmoid(), self)
+
+    def lgamma(self) -> AnyTensor:
+        """ln|Gamma(self)| (``autograd.lgamma``); its derivative is digamma."""
+        return apply(Lgamma(), self)
+
+    def digamma(self) -> AnyTensor:
+        """psi(self) = d ln Gamma / dx (``autograd.digamma``)."""
+        return apply(Digamma(), self)
+
+    def erfinv(self) -> AnyTensor:
+        """erf^-1 on [-1, 1] (PyTorch's name; NumPy has none); d/dx = sqrt(pi)/2 e^{y^2}."""
+        return apply(Erfinv(), self)
+
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> tuple:
+        """(LU, pivots) as ``linalg.lu_factor`` (+ zeros ``infos`` with ``get_infos``)."""
+        LU, pivots = lu_ops.lu_factor(self, pivot, "lu")
+        return (LU, pivots, self._make(np.zeros(self.shape[:-2], np.int32), None)) \
+            if get_infos else (LU, pivots)
 
     def relu(self) -> AnyTensor:
         """max(self, 0), with relu'(0) = 0."""

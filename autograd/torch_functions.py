@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .errors import DTypeError, UsageError
+from .ops import lu as lu_ops
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .tensor_reductions import ValuesIndices
@@ -28,8 +29,9 @@ __all__ = ["flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis"
            "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
            "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "repeat_interleave",
            "amax", "amin", "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp",
-           "isclose", "allclose", "diag", "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le",
-           "gt", "ge", "meshgrid", "addcmul", "addcdiv", "rsqrt"]
+           "isclose", "allclose", "diag", "diag_embed", "inverse", "lu_unpack", "nan_to_num",
+           "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid", "addcmul",
+           "addcdiv", "rsqrt"]
 
 
 # ------------------------------------------------------------ shape and pieces
@@ -78,6 +80,24 @@ def movedim(input: Any, source: Any, destination: Any) -> Tensor:  # noqa: A002
 
 
 moveaxis = movedim
+
+
+def inverse(input: Any) -> Tensor:  # noqa: A002
+    """The inverse of each square matrix, as ``torch.inverse`` (``linalg.inv``)."""
+    return as_tensor(input).inv()
+
+
+@accepts_out
+def lu_unpack(LU_data: Any, LU_pivots: Any, unpack_data: bool = True,
+              unpack_pivots: bool = True) -> Any:
+    """(P, L, U) from ``linalg.lu_factor``'s (LU, pivots), as ``torch.lu_unpack``."""
+    return lu_ops.lu_unpack(as_tensor(LU_data), LU_pivots, unpack_data, unpack_pivots)
+
+
+def diag_embed(input: Any, offset: int = 0, dim1: int = -2,  # noqa: A002
+               dim2: int = -1) -> Tensor:
+    """Matrices with the last axis of ``input`` on diagonal ``offset``, 0 elsewhere."""
+    return as_tensor(input).diag_embed(offset, dim1, dim2)
 
 
 def narrow(input: Any, dim: int, start: int, length: int) -> Tensor:  # noqa: A002

@@ -1,7 +1,8 @@
 """``TorchShapes``: PyTorch's Tensor methods that take their shape from another tensor or
 cut one out (``view_as expand_as reshape_as narrow index_select masked_select``), that
-move axes (``movedim``/``moveaxis``), that change the shape in place (``unsqueeze_
-squeeze_ t_ transpose_ swapdims_ swapaxes_``) and that make new
+move axes (``movedim``/``moveaxis``), that embed an axis as diagonals (``diag_embed``),
+that change the shape in place (``unsqueeze_ squeeze_ t_ transpose_ swapdims_
+swapaxes_``) and that make new
 constant tensors of self's dtype (``new_tensor new_empty new_zeros new_ones new_full``);
 a mixin of ``Tensor``, beside ``torch_spellings.TorchSpellings``.
 
@@ -118,6 +119,25 @@ class TorchShapes:
         return self.transpose(order)
 
     moveaxis = movedim
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> AnyTensor:
+        """Matrices (axes ``dim1``, ``dim2`` of the result) with the last axis of self on
+        diagonal ``offset`` (above the main one if > 0) and 0 elsewhere, one per element of
+        the other axes, as PyTorch's ``diag_embed``: ``diag_embed(sigma)`` of (n, k)
+        standard deviations is n diagonal k x k scale matrices."""
+        if self.ndim < 1:
+            raise ShapeError("diag_embed: needs at least one axis (the diagonal's values); "
+                             "got a 0-d tensor")
+        d1, d2 = (normalize_axis(d, self.ndim + 1, "diag_embed")[0] for d in (dim1, dim2))
+        if d1 == d2:
+            raise ShapeError(f"diag_embed: dim1 and dim2 must be different axes; got "
+                             f"{dim1} and {dim2}")
+        m = self.shape[-1]
+        n = m + abs(offset)
+        rows = np.arange(m) + max(-offset, 0)
+        out = self.new_zeros(*self.shape[:-1], n, n).index_put(
+            (Ellipsis, rows, rows + offset), self)
+        return out.movedim((-2, -1), (d1, d2))
 
     def masked_select(self, mask: Any) -> AnyTensor:
         """The elements of self where the boolean ``mask`` is True, as a 1-d tensor (self

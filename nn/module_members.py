@@ -61,6 +61,21 @@ class MemberView(MutableMapping):
     def __len__(self) -> int:
         return len(self._items())
 
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._items())
+
+    def keys(self) -> Any:
+        """The names, a dict's view (reversible, as PyTorch's dict's)."""
+        return self._items().keys()
+
+    def values(self) -> Any:
+        """The members, a dict's view: ``reversed(self._modules.values())`` works."""
+        return self._items().values()
+
+    def items(self) -> Any:
+        """(name, member) pairs, a dict's view."""
+        return self._items().items()
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._kind}: {self._items()!r})"
 

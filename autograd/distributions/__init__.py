@@ -1,18 +1,37 @@
 """Probability distributions with PyTorch's ``torch.distributions`` API, on the engine's
-differentiable ops: ``Normal``, ``Uniform`` (reparameterised ``rsample``), ``Bernoulli``,
-``Categorical`` (``probs`` or ``logits``), each with ``sample``, ``log_prob``,
-``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
-``validate_args``; ``kl_divergence(p, q)`` and ``register_kl``.
+differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal`` (reparameterised
+``rsample``), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), each with ``sample``,
+``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
+``validate_args``; ``Independent(base, n)`` (batch axes read as event axes) and
+``MixtureSameFamily(Categorical, components)``; ``TransformedDistribution(base,
+transforms)`` with the invertible maps of ``transforms`` (and ``LogNormal``);
+``biject_to``/``transform_to`` (a constraint's map from the reals);
+``kl_divergence(p, q)`` and ``register_kl``.
+
+PyTorch's module paths work too: ``from autograd.distributions.normal import Normal``
+(``normal``, ``uniform``, ``bernoulli``, ``categorical``, ``multivariate_normal``,
+``independent``, ``mixture_same_family``, ``transformed_distribution``, ``log_normal``).
 
 Draws come from ``generator=`` (``autograd.default_generator`` if None, as
 ``autograd.randn``), so ``autograd.manual_seed(0)`` repeats them.
 """
 
-from . import constraints
+from . import constraints, transforms
+from .composite import Independent, MixtureSameFamily
+from .constraint_registry import biject_to, transform_to
 from .continuous import Normal, Uniform
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
 from .kl import kl_divergence, register_kl
+from .multivariate import MultivariateNormal
+from .transformed import LogNormal, TransformedDistribution
+from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
+                         PowerTransform, SigmoidTransform, SoftplusTransform, TanhTransform,
+                         Transform)
 
-__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "kl_divergence",
-           "register_kl", "constraints"]
+__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical",
+           "MultivariateNormal", "Independent", "MixtureSameFamily", "LogNormal",
+           "TransformedDistribution", "kl_divergence", "register_kl", "constraints",
+           "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
+           "SigmoidTransform", "TanhTransform", "SoftplusTransform", "IndependentTransform",
+           "PowerTransform", "biject_to", "transform_to"]

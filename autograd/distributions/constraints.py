@@ -1,7 +1,8 @@
 """The sets a distribution's parameters and values must lie in, with PyTorch's names
 (``torch.distributions.constraints``): ``real``, ``positive``, ``unit_interval``,
 ``boolean``, ``simplex``, ``real_vector``, ``interval(a, b)``, ``integer_interval(a, b)``,
-``greater_than(a)``, ``less_than(b)``, ``independent(c, n)``.
+``greater_than(a)``, ``less_than(b)``, ``independent(c, n)``, ``positive_definite``,
+``lower_cholesky``.
 
 ``c.check(value)`` is a bool Tensor saying, per element (per event when the constraint
 covers the last ``event_dim`` axes), whether ``value`` lies in the set. Distributions check
@@ -20,7 +21,7 @@ from ..tensor import Tensor
 
 __all__ = ["Constraint", "real", "positive", "unit_interval", "boolean", "simplex",
            "real_vector", "interval", "integer_interval", "greater_than", "less_than",
-           "independent"]
+           "independent", "positive_definite", "lower_cholesky"]
 
 
 def _array(value: Any) -> np.ndarray:
@@ -137,6 +138,29 @@ class _Simplex(Constraint):
         return (value >= 0).all(axis=-1) & (np.abs(value.sum(axis=-1) - 1) < 1e-6)
 
 
+class _PositiveDefinite(Constraint):
+    """Symmetric matrices (the last two axes) whose eigenvalues are all > 0."""
+
+    event_dim = 2
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        symmetric = np.isclose(value, np.swapaxes(value, -1, -2), atol=1e-6).all(axis=(-2, -1))
+        if value.size == 0:
+            return symmetric
+        smallest = np.linalg.eigvalsh(np.where(symmetric[..., None, None], value, 1.0))
+        return symmetric & (smallest[..., 0] > 0)
+
+
+class _LowerCholesky(Constraint):
+    """Lower-triangular matrices (the last two axes) with a positive diagonal."""
+
+    event_dim = 2
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        lower = (np.tril(value) == value).all(axis=(-2, -1))
+        return lower & (np.diagonal(value, axis1=-2, axis2=-1) > 0).all(axis=-1)
+
+
 class _Independent(Constraint):
     """``base`` on every element, checked per event of the last ``reinterpreted_batch_ndims``
     axes (an event is inside when all its elements are)."""
@@ -168,3 +192,5 @@ integer_interval = _IntegerInterval
 greater_than = _GreaterThan
 less_than = _LessThan
 independent = _Independent
+positive_definite = _PositiveDefinite()
+lower_cholesky = _LowerCholesky()

@@ -11,8 +11,8 @@ import numpy as np
 
 from .._random import as_generator, below
 from ..functions import log
-from ..more_functions import erf
-from ..tensor import Tensor
+from ..more_functions import erf, erfinv
+from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, greater_than, interval, less_than, positive, real
 from .distribution import LOG_SQRT_2PI, Distribution, broadcast_all
 
@@ -68,6 +68,12 @@ class Normal(Distribution):
         """(1 + erf((value - loc) / (scale sqrt(2)))) / 2."""
         value = self._value(value, self.loc.dtype)
         return 0.5 * (1 + erf((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)))
+
+    def icdf(self, value: Any) -> Tensor:
+        """loc + scale sqrt(2) erfinv(2 value - 1), the value-quantile (NaN outside [0, 1],
+        unchecked, as PyTorch's)."""
+        value = as_tensor(value)
+        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
 
     def entropy(self) -> Tensor:
         """1/2 + log(sqrt(2 pi)) + log(scale)."""

@@ -1,6 +1,7 @@
 """``kl_divergence(p, q)`` = KL(p || q) = E_p[log p(X) - log q(X)], one per distribution of
-the broadcast batch, with PyTorch's formulas for Normal, Bernoulli, Categorical and
-Uniform pairs; ``register_kl(P, Q)`` adds a formula (a decorator, as PyTorch's)."""
+the broadcast batch, with PyTorch's formulas for Normal, Bernoulli, Categorical,
+Uniform, MultivariateNormal and Independent pairs; ``register_kl(P, Q)`` adds a formula
+(a decorator, as PyTorch's)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..errors import UsageError, UnsupportedError
-from ..functions import log, where
+from ..errors import UnsupportedError, UsageError
+from ..functions import log, matmul, where
+from ..linalg import inv
 from ..more_functions import softplus
 from ..tensor import Tensor
+from .composite import Independent, sum_rightmost
 from .continuous import Normal, Uniform
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
+from .multivariate import MultivariateNormal, mv
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -94,3 +98,27 @@ def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
     result = log((q.high - q.low) / (p.high - p.low))
     outside = (q.low.data > p.low.data) | (q.high.data < p.high.data)
     return where(outside, np.inf, result)
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
+    """KL of the bases summed over the reinterpreted axes (both must reinterpret as many)."""
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise UnsupportedError(f"kl_divergence: Independent distributions reinterpreting "
+                               f"{p.reinterpreted_batch_ndims} and "
+                               f"{q.reinterpreted_batch_ndims} batch axes (PyTorch's "
+                               f"NotImplementedError too); give both the same")
+    return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
+    """(|L_q^-1 L_p|_F^2 + |L_q^-1 (mu_q - mu_p)|^2 - k) / 2 + log det L_q - log det L_p."""
+    if p.event_shape != q.event_shape:
+        raise UsageError(f"kl_divergence: MultivariateNormals of different event sizes "
+                         f"{p.event_shape} and {q.event_shape}")
+    q_inv = inv(q.scale_tril)
+    term2 = matmul(q_inv, p.scale_tril).pow(2).sum((-2, -1))
+    term3 = mv(q_inv, q.loc - p.loc).pow(2).sum(-1)
+    half_term1 = q.half_log_det() - p.half_log_det()
+    return half_term1 + 0.5 * (term2 + term3 - p.event_shape[0])

@@ -17,7 +17,7 @@ from .elementwise import Sigmoid
 from .generic import constant, exp, is_tensor
 from .trig import either
 
-__all__ = ["Log1p", "Expm1", "Log2", "Log10", "Square", "Reciprocal", "Erf", "Erfc",
+__all__ = ["Log1p", "Expm1", "Log2", "Log10", "Square", "Reciprocal", "Erf", "Erfc", "Erfinv",
            "Softplus", "Sign", "Floor", "Ceil", "Round", "FloorDivide", "Remainder"]
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -121,6 +121,19 @@ class Erfc(Function):
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * exp(-(x * x)) * -_TWO_OVER_SQRT_PI,)
+
+
+class Erfinv(Function):
+    """out = erf^-1(x) for x in [-1, 1];  dx = g sqrt(pi)/2 e^{out^2}."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return erf_arrays.erfinv(x)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (g * exp(out * out) / _TWO_OVER_SQRT_PI,)
 
 
 class Softplus(Function):

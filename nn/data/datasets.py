@@ -95,10 +95,11 @@ def is_sample_list(value: Any) -> bool:
 
 
 def collate(samples: list[Any], field: str = "") -> Any:
-    """A batch of ``samples`` as PyTorch's default collate makes it: a tuple (or list,
-    namedtuple) of fields gives a tuple (list, namedtuple) of batched fields, a dict a
-    dict, strings a list, and arrays, Tensors or numbers one array stacked along a new
-    first axis. Each field keeps the kind the samples give it: Tensors stack into a
+    """A batch of ``samples`` as PyTorch's default collate makes it: a tuple or list of
+    fields gives a list of batched fields (so ``if isinstance(data, list): data = data[0]``
+    reads as there), a namedtuple a namedtuple, a dict a dict, strings a list, and
+    arrays, Tensors or numbers one array stacked along a new first axis. Each field keeps
+    the kind the samples give it: Tensors stack into a
     Tensor (same dtype, ``requires_grad=False``, no graph), NumPy arrays into a NumPy
     array (PyTorch would make a Tensor). Numbers (Python or NumPy scalars) stack into a
     Tensor when the first sample holds a Tensor anywhere, as PyTorch's ``(Tensor, int)``
@@ -124,7 +125,7 @@ def _collate(samples: list[Any], field: str, numbers_as_tensor: bool) -> Any:
                   for i in range(len(first))]
         if hasattr(first, "_fields"):  # a namedtuple
             return type(first)(*fields)
-        return fields if isinstance(first, list) else tuple(fields)
+        return fields  # a list for a tuple too, as PyTorch's default collate
     if isinstance(first, (str, bytes)):
         return list(samples)
     tensors = [isinstance(s, Tensor) for s in samples]

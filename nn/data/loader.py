@@ -30,11 +30,12 @@ _DEFAULT_BATCH_SIZE = _DefaultBatchSize(32)
 
 class DataLoader:
     """Iterate over aligned arrays (``X``, ``y``, ...) in mini-batches of ``batch_size``
-    rows; each batch is a tuple with the rows of each array, row i of each array
-    belonging together (``DataLoader(X)`` of one array gives X's rows as one array, as
-    PyTorch's ``DataLoader(tensor)``; ``DataLoader(TensorDataset(X))`` gives 1-tuples, as
-    its). As in PyTorch, an array given as an autograd Tensor gives Tensor batches (its
-    dtype, ``requires_grad=False``, no graph: ``yb.size(0)``, ``xb.float()``,
+    rows; each batch is a list with the rows of each array (PyTorch's default collate
+    makes a list of a tuple of fields), row i of each array belonging together
+    (``DataLoader(X)`` of one array gives X's rows as one array, as PyTorch's
+    ``DataLoader(tensor)``; ``DataLoader(TensorDataset(X))`` gives 1-lists, as its). As
+    in PyTorch, an array given as an autograd Tensor gives Tensor batches (its dtype,
+    ``requires_grad=False``, no graph: ``yb.size(0)``, ``xb.float()``,
     ``(pred == yb).sum().item()`` work), and a NumPy array (or list) NumPy batches.
 
     ``DataLoader(TensorDataset(X, y))`` is the same loader as ``DataLoader(X, y)``
@@ -43,7 +44,7 @@ class DataLoader:
     ``__getitem__(i)``, or a list of ``(x_i, y_i)`` samples whose fields differ in shape,
     given as the only positional argument) is read sample by sample
     in the epoch's order, and each batch is collated as PyTorch's default collate does
-    (a tuple of fields gives a tuple of stacked fields, a dict a dict, a single array
+    (a tuple of fields gives a list of stacked fields, a dict a dict, a single array
     one array; Tensors stack into Tensors, NumPy arrays into NumPy arrays, and numbers
     into a Tensor when the sample holds a Tensor), see ``nn.data.datasets.collate``.
 
@@ -174,7 +175,7 @@ class DataLoader:
                 rows = indices if self._rows is None else self._rows[indices]
                 yield self._batch(tuple(a[rows] for a in self.arrays))
 
-    def _array_batches(self, arrays: tuple[np.ndarray, ...]) -> Iterator[tuple[np.ndarray, ...]]:
+    def _array_batches(self, arrays: tuple[np.ndarray, ...]) -> Iterator[Any]:
         order = self._order()
         if self._rows is not None:
             order = self._rows if order is None else self._rows[order]
@@ -188,16 +189,17 @@ class DataLoader:
             first, second = arrays                       # common case, without a call
             for start in starts:                         # per batch
                 stop = start + size
-                yield first[start:stop], second[start:stop]
+                yield [first[start:stop], second[start:stop]]
         else:
             for start in starts:
                 yield self._batch(tuple(a[start:start + size] for a in arrays))
 
     def _batch(self, rows: tuple[np.ndarray, ...]) -> Any:
-        """The rows of each array (copies, never views of the data) as a tuple, a Tensor's
-        as a Tensor; of the one array of ``DataLoader(X)``, that array (PyTorch's
-        ``DataLoader(tensor)`` gives the batch itself, not a tuple)."""
-        rows = tuple(Tensor(r) if tensor else r for r, tensor in zip(rows, self._tensors))
+        """The rows of each array (copies, never views of the data) as a list (PyTorch's
+        batch of a TensorDataset), a Tensor's as a Tensor; of the one array of
+        ``DataLoader(X)``, that array (PyTorch's ``DataLoader(tensor)`` gives the batch
+        itself, not a list)."""
+        rows = [Tensor(r) if tensor else r for r, tensor in zip(rows, self._tensors)]
         return rows[0] if self._one_array else rows
 
     def __repr__(self) -> str:

@@ -20,7 +20,7 @@ def _same_batches(ours: object, theirs: object) -> None:
     ours, theirs = list(ours), list(theirs)
     assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs, strict=True):
-        assert isinstance(a, tuple) and len(a) == len(b)
+        assert isinstance(a, list) and isinstance(b, list) and len(a) == len(b)
         for u, v in zip(a, b, strict=True):
             assert u.dtype == v.numpy().dtype
             np.testing.assert_array_equal(u, v.numpy())

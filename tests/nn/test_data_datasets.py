@@ -78,7 +78,7 @@ def test_loader_over_a_tensor_dataset_matches_torch_batches() -> None:
     ours = DataLoader(TensorDataset(X, y), batch_size=4)
     assert len(ours) == len(theirs) == 3
     for a, b in zip(ours, theirs, strict=True):
-        assert isinstance(a, tuple)
+        assert isinstance(a, list)  # PyTorch collates a tuple of fields into a list
         _assert_same(a, _numpy(b))
     dropping = DataLoader(TensorDataset(X, y), batch_size=4, drop_last=True)
     assert len(dropping) == 2 == len(list(dropping))
@@ -164,7 +164,7 @@ def test_shuffled_batches_follow_the_generator_as_arrays_do() -> None:
     order = np.random.default_rng(7).permutation(11).tolist()
     theirs = _torch_batches(torch, dataset, order, batch_size=4)
     for a, b, c in zip(ours, arrays, theirs, strict=True):
-        assert isinstance(a, tuple)
+        assert isinstance(a, list)  # PyTorch collates a tuple of fields into a list
         _assert_same(a, c)
         _assert_same(list(a), list(b))
     assert dataset.seen[:11] == order and all(type(i) is int for i in dataset.seen)
@@ -285,7 +285,7 @@ def test_a_list_of_sample_tuples_is_a_dataset_as_in_torch() -> None:
     order = np.random.default_rng(1).permutation(10).tolist()
     theirs = _torch_batches(torch, samples, order, batch_size=4)
     for a, b in zip(ours, theirs, strict=True):
-        assert isinstance(a, tuple)
+        assert isinstance(a, list)  # PyTorch collates a tuple of fields into a list
         _assert_same(a, b)
     records = [{"x": X[i], "y": int(y[i])} for i in range(10)]  # a list of dicts
     for a, b in zip(DataLoader(records, batch_size=4),

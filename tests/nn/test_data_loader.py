@@ -145,6 +145,6 @@ def test_one_array_gives_its_batches_as_pytorchs_loader_of_a_tensor_does() -> No
     wrapped = next(iter(DataLoader(TensorDataset(X), batch_size=4)))
     torch_wrapped = next(iter(torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(torch.from_numpy(X)), batch_size=4)))
-    assert isinstance(wrapped, tuple) and len(wrapped) == len(torch_wrapped) == 1
+    assert type(wrapped) is type(torch_wrapped) is list and len(wrapped) == 1
     batches = DataLoader(X, batch_sampler=[[0, 5], [1]])
     assert [b.tolist() for b in batches] == [[[0.0, 1.0], [10.0, 11.0]], [[2.0, 3.0]]]

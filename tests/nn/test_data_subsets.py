@@ -85,7 +85,7 @@ def test_a_loader_over_a_subset_slices_the_arrays_as_it_reads_samples(shuffle: b
     assert slow.arrays is None
     assert len(fast) == len(slow) == 3
     for a, b in zip(fast, slow, strict=True):
-        assert isinstance(a, tuple) and len(a) == 2
+        assert isinstance(a, list) and len(a) == 2
         for u, v in zip(a, b, strict=True):
             assert u.dtype == v.dtype
             np.testing.assert_array_equal(u, v)

@@ -162,7 +162,7 @@ def test_in_place_ops_on_a_batch_leave_the_data_alone() -> None:
                    DataLoader(TensorDataset(*tensors), batch_sampler=[[0, 1], [2]])):
         for _ in range(2):
             for batch in loader:
-                xb = batch[0] if isinstance(batch, tuple) else batch
+                xb = batch[0] if isinstance(batch, list) else batch
                 (xb.data if isinstance(xb, Tensor) else xb)[...] = 0.0  # xb /= 255, xb.mul_(0)
         np.testing.assert_array_equal(X, original)
 

@@ -74,3 +74,15 @@ def test_writing_the_wrong_kind_says_so():
         layer._parameters["w"] = np.ones(2)
     with pytest.raises(TypeError, match="add_module.*expected a Module"):
         layer._modules["m"] = np.ones(2)
+
+
+def test_views_reverse_as_pytorchs_dicts():
+    """``reversed(self._modules.values())`` (ikostrikov/pytorch-flows' inverse pass) and
+    the other views' ``reversed`` work as on PyTorch's dicts."""
+    torch = pytest.importorskip("torch")
+    ours, theirs = _models(torch)
+    assert [type(m).__name__ for m in reversed(ours._modules.values())] == \
+        [type(m).__name__ for m in reversed(theirs._modules.values())]
+    assert list(reversed(ours._modules)) == list(reversed(ours._modules.keys())) == ["1", "0"]
+    assert [k for k, _ in reversed(ours[1]._parameters.items())] == \
+        [k for k, _ in reversed(theirs[1]._parameters.items())] == ["bias", "weight"]

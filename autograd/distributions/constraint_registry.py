@@ -1,0 +1,70 @@
+"""``biject_to(constraint)`` and ``transform_to(constraint)``, as
+``torch.distributions.constraint_registry``'s: the Transform from the real numbers onto a
+constraint's set, for optimising a constrained parameter through an unconstrained one
+(``scale = transform_to(constraints.positive)(raw_scale)``). Real: the identity; x > a:
+a + exp(x) (exp(x) for a = 0); x < b: b - exp(x); a <= x <= b: a + (b - a) sigmoid(x)
+(sigmoid(x) for [0, 1]); ``independent(c, n)``: ``IndependentTransform`` of c's. The two
+registries agree on these sets (they differ on the simplex, not here)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import UnsupportedError
+from .constraints import Constraint, _GreaterThan, _Independent, _Interval, _LessThan, _Real
+from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
+                         SigmoidTransform, Transform)
+
+__all__ = ["biject_to", "transform_to"]
+
+
+def _is(bound: Any, value: float) -> bool:
+    return bool(np.all(np.asarray(bound) == value))
+
+
+def _greater_than(c: _GreaterThan) -> Transform:
+    if _is(c.lower_bound, 0.0):
+        return ExpTransform()
+    return ComposeTransform([ExpTransform(), AffineTransform(c.lower_bound, 1.0)])
+
+
+def _less_than(c: _LessThan) -> Transform:
+    return ComposeTransform([ExpTransform(), AffineTransform(c.upper_bound, -1.0)])
+
+
+def _interval(c: _Interval) -> Transform:
+    if _is(c.lower_bound, 0.0) and _is(c.upper_bound, 1.0):
+        return SigmoidTransform()
+    return ComposeTransform([SigmoidTransform(),
+                             AffineTransform(c.lower_bound, c.upper_bound - c.lower_bound)])
+
+
+def _independent(c: _Independent) -> Transform:
+    return IndependentTransform(_find(c.base_constraint, "biject_to"),
+                                c.reinterpreted_batch_ndims)
+
+
+_RULES: dict[type, Callable[[Any], Transform]] = {
+    _Real: lambda c: ComposeTransform([]), _GreaterThan: _greater_than,
+    _LessThan: _less_than, _Interval: _interval, _Independent: _independent}
+
+
+def _find(constraint: Constraint, where: str) -> Transform:
+    rule = _RULES.get(type(constraint))
+    if rule is None:
+        raise UnsupportedError(f"{where}: no transform onto {constraint!r} here; there is "
+                               f"one for real, positive, greater_than, less_than, interval, "
+                               f"unit_interval and independent(...) of those")
+    return rule(constraint)
+
+
+def biject_to(constraint: Constraint) -> Transform:
+    """A bijection from the reals (of the constraint's event) onto ``constraint``'s set."""
+    return _find(constraint, "biject_to")
+
+
+def transform_to(constraint: Constraint) -> Transform:
+    """A transform from the reals onto ``constraint``'s set (``biject_to``'s, here)."""
+    return _find(constraint, "transform_to")

@@ -1,0 +1,177 @@
+"""The LU decomposition with partial pivoting, as LAPACK's ``getrf`` (NumPy has none and
+the project does not depend on SciPy): A = P L U, L unit lower triangular, U upper
+triangular, P a permutation; leading axes are a batch.
+
+``LuFactor`` is the op: its output is LAPACK's packed form (L below the diagonal, U on and
+above it), differentiable for square matrices with
+dA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T  (gL, gU: the packed gradient's two
+triangles), PyTorch's formula. The pivots (LAPACK's 1-based row swaps, int32) and P are
+constants.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..errors import BackwardError, ShapeError, UnsupportedError
+from ..function import Function, apply
+from .generic import is_tensor, lift_like
+from .linalg_more import Solve
+
+T = Any  # a Tensor (this module sits below the Tensor class)
+
+__all__ = ["LuFactor", "LUFactorResult", "LUResult", "LUUnpackResult", "lapack_lu",
+           "permutations", "lu_factor", "lu_unpack", "lu"]
+
+
+class LUFactorResult(NamedTuple):
+    """``torch.linalg.lu_factor``'s pair: the packed factors and the pivots."""
+    LU: T
+    pivots: T
+
+
+class LUResult(NamedTuple):
+    """``torch.linalg.lu``'s triple: A = P L U."""
+    P: T
+    L: T
+    U: T
+
+
+class LUUnpackResult(NamedTuple):
+    """``torch.lu_unpack``'s triple: A = P L U."""
+    P: T
+    L: T
+    U: T
+
+
+def lapack_lu(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(packed LU, pivots) of each matrix of ``a`` (..., m, n) by Gaussian elimination with
+    partial pivoting (the largest |entry| of the column, the first one on ties, as
+    LAPACK's ``idamax``); the pivots are 1-based int32, ``pivots[j] - 1`` the row swapped
+    with row j at step j."""
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    batch = a.shape[:-2]
+    work = np.array(a, dtype=np.result_type(a.dtype, np.float32)).reshape((-1, m, n))
+    pivots = np.zeros((work.shape[0], k), dtype=np.int32)
+    rows = np.arange(work.shape[0])
+    for j in range(k):
+        p = j + np.argmax(np.abs(work[:, j:, j]), axis=1)
+        pivots[:, j] = p + 1
+        top = work[rows, j].copy()
+        work[rows, j] = work[rows, p]
+        work[rows, p] = top
+        diagonal = work[:, j, j]
+        safe = np.where(diagonal == 0, 1.0, diagonal)
+        work[:, j + 1:, j] /= safe[:, None]
+        work[:, j + 1:, j + 1:] -= work[:, j + 1:, j, None] * work[:, j, None, j + 1:]
+    return work.reshape(batch + (m, n)), pivots.reshape(batch + (k,))
+
+
+def permutations(pivots: np.ndarray, m: int) -> np.ndarray:
+    """perm (..., m) with (P^T A)[i] = A[perm[i]], from LAPACK's 1-based row swaps."""
+    flat = pivots.reshape((-1, pivots.shape[-1])) - 1
+    perm = np.tile(np.arange(m), (flat.shape[0], 1))
+    rows = np.arange(flat.shape[0])
+    for j in range(flat.shape[1]):
+        p = flat[:, j]
+        top = perm[rows, j].copy()
+        perm[rows, j] = perm[rows, p]
+        perm[rows, p] = top
+    return perm.reshape(pivots.shape[:-1] + (m,))
+
+
+def _permutation_matrices(perm: np.ndarray, dtype: Any) -> np.ndarray:
+    """P with P[perm[i], i] = 1, so that A = P (P^T A)."""
+    m = perm.shape[-1]
+    P = np.zeros(perm.shape + (m,), dtype=dtype)
+    flat = P.reshape((-1, m, m))
+    for b, row in enumerate(perm.reshape((-1, m))):
+        flat[b, row, np.arange(m)] = 1
+    return flat.reshape(perm.shape + (m,))
+
+
+def _solve(a: Any, b: Any) -> Any:
+    """A^-1 B (matrices) on arrays, or recorded on Tensors."""
+    like = a if is_tensor(a) else b if is_tensor(b) else None
+    if like is None:
+        return Solve(False).forward(a, b)
+    return apply(Solve(False), lift_like(like, a), lift_like(like, b))
+
+
+def _mT(x: Any) -> Any:
+    return x.swapaxes(-1, -2)
+
+
+class LuFactor(Function):
+    """out = the packed LU of A (L's strict lower triangle, U's upper triangle), A = P L U;
+    dA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T for square A."""
+    __slots__ = ("p_matrices", "pivots")
+    save_inputs = False
+    save_output = True
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        packed, self.pivots = lapack_lu(a)
+        self.p_matrices = _permutation_matrices(permutations(self.pivots, a.shape[-2]), a.dtype)
+        return packed
+
+    def vjp(self, g: Any, out: Any, a: Any) -> tuple:
+        m, n = out.shape[-2:]
+        if m != n:
+            raise BackwardError(f"lu: the gradient is implemented for square matrices here; "
+                                f"got shape {out.shape}")
+        strict = np.tri(n, k=-1, dtype=out.dtype)
+        lower = out * strict + np.eye(n, dtype=out.dtype)
+        upper = out * (1 - strict)
+        inner = (_mT(lower) @ (g * strict)) * strict + ((g * (1 - strict)) @ _mT(upper)) * (
+            1 - strict)
+        right = _mT(_solve(upper, _mT(inner)))       # inner U^-T = (U^-1 inner^T)^T
+        return (np.matmul(self.p_matrices, _solve(_mT(lower), right)),)
+
+
+def _check(A: T, where: str) -> None:
+    if A.ndim < 2:
+        raise ShapeError(f"{where}: expected a matrix or a batch of matrices (at least 2 "
+                         f"axes); got shape {A.shape}")
+    if A.dtype.kind != "f":
+        raise ShapeError(f"{where}: expected a floating tensor; got dtype {A.dtype}")
+
+
+def lu_factor(A: T, pivot: bool = True, where: str = "lu_factor") -> LUFactorResult:
+    """(LU, pivots): the packed factors (differentiable for square A) and LAPACK's 1-based
+    int32 pivots (a constant), as ``torch.linalg.lu_factor``."""
+    _check(A, where)
+    if not pivot:
+        raise UnsupportedError(f"{where}: LU without pivoting is not implemented (PyTorch's "
+                               f"neither on the CPU); leave pivot=True")
+    op = LuFactor()
+    packed = apply(op, A)
+    return LUFactorResult(packed, A._make(op.pivots, None))
+
+
+def lu_unpack(LU: T, pivots: T, unpack_data: bool = True,
+              unpack_pivots: bool = True) -> LUUnpackResult:
+    """(P, L, U) from the packed factors and pivots, as ``torch.lu_unpack``: L the unit
+    lower triangle (m x k), U the upper one (k x n), P the permutation (m x m, a constant);
+    an empty tensor for what is not unpacked."""
+    _check(LU, "lu_unpack")
+    m, n = LU.shape[-2:]
+    k = min(m, n)
+    empty = LU._make(np.zeros((0,), dtype=LU.dtype), None)
+    L = U = P = empty
+    if unpack_data:
+        L = LU[..., :, :k] * np.tri(m, k, k=-1, dtype=LU.dtype) + np.eye(m, k, dtype=LU.dtype)
+        U = LU[..., :k, :] * (1 - np.tri(k, n, k=-1, dtype=LU.dtype))
+    if unpack_pivots:
+        piv = np.asarray(pivots.data if hasattr(pivots, "data") else pivots)
+        P = LU._make(_permutation_matrices(permutations(piv, m), LU.dtype), None)
+    return LUUnpackResult(P, L, U)
+
+
+def lu(A: T, pivot: bool = True) -> LUResult:
+    """A = P L U, as ``torch.linalg.lu``: P a permutation (a constant), L unit lower
+    triangular, U upper triangular; differentiable for square A."""
+    packed, pivots = lu_factor(A, pivot, "lu")
+    return LUResult(*lu_unpack(packed, pivots))

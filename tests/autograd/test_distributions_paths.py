@@ -1,0 +1,28 @@
+"""PyTorch's module paths of the distributions (``from torch.distributions.normal import
+Normal``, older code's habit) work here too, naming the same classes as
+``autograd.distributions``; each path exists in PyTorch under the same name."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import autograd.distributions as D
+
+PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
+         "categorical": "Categorical", "multivariate_normal": "MultivariateNormal",
+         "independent": "Independent", "mixture_same_family": "MixtureSameFamily",
+         "transformed_distribution": "TransformedDistribution", "log_normal": "LogNormal",
+         "kl": "kl_divergence", "distribution": "Distribution", "transforms": "ExpTransform",
+         "constraints": "real", "constraint_registry": "biject_to"}
+
+
+@pytest.mark.parametrize("module", PATHS)
+def test_path_as_pytorch(torch, module: str) -> None:
+    name = PATHS[module]
+    ours = importlib.import_module(f"autograd.distributions.{module}")
+    theirs = importlib.import_module(f"torch.distributions.{module}")
+    assert hasattr(theirs, name)
+    expected = getattr(D, name, None) or getattr(D.constraints, name)
+    assert getattr(ours, name) is expected
