@@ -87,8 +87,9 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor] |
     if callable(outputs) and not isinstance(outputs, Tensor):
         raise UsageError(HIPS_GRAD)
     if inputs is None:
-        raise UsageError("grad: missing inputs, the tensor(s) to differentiate with respect "
-                         "to: autograd.grad(loss, [w, b]) (PyTorch's signature)")
+        raise UsageError("grad: inputs must be a Tensor or a non-empty list of Tensors, the "
+                         "tensor(s) to differentiate with respect to; got none (missing inputs):"
+                         " autograd.grad(loss, [w, b]) (PyTorch's signature)")
     if not only_inputs:
         warnings.warn("grad: only_inputs is deprecated and ignored, as in PyTorch (only "
                       "the inputs' gradients are computed). To accumulate gradients into "

@@ -14,6 +14,7 @@ from autograd.errors import DTypeError
     ([1, 0, 4], np.int64), (3, np.int64), ([[1, 2], [3, 4]], np.int64),
     ([1.0, 2], np.float64), (2.5, np.float64), ([True, False], np.bool_), ([], np.float64),
 ])
+@pytest.mark.filterwarnings("ignore::autograd.SizeOrDataWarning")  # Tensor(3): the number
 def test_python_data_keeps_its_kind(data, expected):
     assert ag.tensor(data).dtype == expected
     assert ag.Tensor(data).dtype == (np.bool_ if expected is np.bool_ else np.float64)
