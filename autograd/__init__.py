@@ -25,7 +25,8 @@ from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_anomaly_
                         is_grad_enabled, no_grad, set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
 from .tensor import Tensor, as_tensor, from_numpy, tensor
-from .more_functions import (arccos, arcsin, arctan, arctan2, argmax, argmin, argsort, ceil,
+from .more_functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+                             argmax, argmin, argsort, ceil,
                              cholesky, cos, cosh, cumprod, cumsum, det, diagonal, digamma,
                              dot, einsum, lgamma,
                              erf, erfc, erfinv, expm1, flip, floor, index_add, index_put, inv,
@@ -105,7 +106,8 @@ __all__ = [
     "concatenate", "stack", "cat", "clamp",
     # more elementwise ops
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
-    "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "erfc", "erfinv",
+    "arcsinh", "arccosh", "arctanh", "log1p", "expm1", "log2", "log10", "square",
+    "reciprocal", "erf", "erfc", "erfinv",
     "softplus", "lgamma", "digamma",
     "sign", "floor", "ceil", "round",
     # reductions and scans

@@ -16,6 +16,7 @@ from .torch_storage import ONE_PROCESS
 __all__ = ["missing_name", "hips_module_error", "HIPS_MODULES"]
 
 NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
+               "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh",
                "absolute": "abs", "take_along_dim": "take_along_axis",
                "true_divide": "div", "concat": "cat"}
 # torch's own namespaces and module-level objects a PyTorch script reaches for first

@@ -208,6 +208,7 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.sin: OpMethods.sin, np.cos: OpMethods.cos, np.tan: OpMethods.tan,
     np.arcsin: OpMethods.arcsin, np.arccos: OpMethods.arccos, np.arctan: OpMethods.arctan,
     np.arctan2: OpMethods.arctan2, np.sinh: OpMethods.sinh, np.cosh: OpMethods.cosh,
+    np.arcsinh: TensorMath.arcsinh, np.arccosh: TensorMath.arccosh, np.arctanh: TensorMath.arctanh,
     np.log1p: OpMethods.log1p, np.expm1: OpMethods.expm1, np.log2: OpMethods.log2,
     np.log10: OpMethods.log10, np.square: OpMethods.square,
     np.reciprocal: OpMethods.reciprocal, np.floor: OpMethods.floor, np.ceil: OpMethods.ceil,

@@ -18,6 +18,7 @@ from .tensor import Tensor, as_tensor
 from .torch_arguments import pick_one
 
 __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
+           "arcsinh", "arccosh", "arctanh",
            "log1p", "expm1", "log2", "log10", "square", "reciprocal", "erf", "erfc", "erfinv",
            "softplus", "lgamma", "digamma", "sign", "floor", "ceil", "round",
            "prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",
@@ -43,6 +44,9 @@ arccos = _unary("arccos", "The inverse cosine, in [0, pi].")
 arctan = _unary("arctan", "The inverse tangent, in (-pi/2, pi/2).")
 sinh = _unary("sinh", "sinh x = (e^x - e^-x) / 2.")
 cosh = _unary("cosh", "cosh x = (e^x + e^-x) / 2.")
+arcsinh = _unary("arcsinh", "The inverse hyperbolic sine, ln(x + sqrt(x^2 + 1)).")
+arccosh = _unary("arccosh", "The inverse hyperbolic cosine, for x >= 1.")
+arctanh = _unary("arctanh", "The inverse hyperbolic tangent, on (-1, 1).")
 log1p = _unary("log1p", "ln(1 + x), accurate for small x.")
 expm1 = _unary("expm1", "e^x - 1, accurate for small x.")
 log2 = _unary("log2", "The base-2 logarithm.")

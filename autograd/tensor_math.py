@@ -26,6 +26,7 @@ from .ops.elementwise import (Abs, Astype, Clip, Exp, Log, Maximum, Minimum, Rel
 from .ops import lu as lu_ops
 from .ops.gamma import Digamma, Lgamma
 from .ops.special import Erfinv
+from .ops.trig import Arccosh, Arcsinh, Arctanh
 from .ops.linalg import MatMul
 from .ops.reductions import normalize_axis, pick_axis
 from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose,
@@ -196,6 +197,18 @@ class TensorMath:
     def digamma(self) -> AnyTensor:
         """psi(self) = d ln Gamma / dx (``autograd.digamma``)."""
         return apply(Digamma(), self)
+
+    def arcsinh(self) -> AnyTensor:
+        """The inverse hyperbolic sine (PyTorch's ``asinh``)."""
+        return apply(Arcsinh(), self)
+
+    def arccosh(self) -> AnyTensor:
+        """The inverse hyperbolic cosine, for self >= 1 (PyTorch's ``acosh``)."""
+        return apply(Arccosh(), self)
+
+    def arctanh(self) -> AnyTensor:
+        """The inverse hyperbolic tangent, on (-1, 1) (PyTorch's ``atanh``)."""
+        return apply(Arctanh(), self)
 
     def erfinv(self) -> AnyTensor:
         """erf^-1 on [-1, 1] (PyTorch's name; NumPy has none); d/dx = sqrt(pi)/2 e^{y^2}."""

@@ -1,5 +1,5 @@
 """Trigonometric and hyperbolic functions: sin, cos, tan, arcsin, arccos, arctan, arctan2,
-sinh, cosh.
+sinh, cosh, and the inverse hyperbolic arcsinh, arccosh, arctanh.
 
 Each VJP is written with functions that run on arrays (an ordinary backward) and on
 Tensors (``create_graph=True``), so second derivatives come for free.
@@ -16,7 +16,7 @@ from .arithmetic import broadcasting
 from .generic import constant, is_tensor
 
 __all__ = ["either", "Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Arctan2", "Sinh",
-           "Cosh"]
+           "Cosh", "Arcsinh", "Arccosh", "Arctanh"]
 
 
 def either(op_class: type, numpy_function: Callable) -> Callable[[Any], Any]:
@@ -140,6 +140,45 @@ class Cosh(Function):
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * _sinh(x),)
+
+
+class Arcsinh(Function):
+    """out = arcsinh x = ln(x + sqrt(x^2 + 1));  dx = g / sqrt(x^2 + 1)."""
+    __slots__ = ()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.arcsinh(x)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (g / (x * x + 1) ** 0.5,)
+
+
+class Arccosh(Function):
+    """out = arccosh x = ln(x + sqrt(x^2 - 1)) for x >= 1 (NaN below);
+    dx = g / sqrt(x^2 - 1) (inf at x = 1, as PyTorch's)."""
+    __slots__ = ()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return np.arccosh(x)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / (x * x - 1) ** 0.5,)
+
+
+class Arctanh(Function):
+    """out = arctanh x = ln((1 + x) / (1 - x)) / 2 on (-1, 1) (+-inf at +-1);
+    dx = g / (1 - x^2)."""
+    __slots__ = ()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.arctanh(x)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / (1 - x * x),)
 
 
 _sin, _cos = either(Sin, np.sin), either(Cos, np.cos)

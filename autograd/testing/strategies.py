@@ -340,7 +340,8 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "minimum": (_TIE_FREE, _TIE_FREE_OTHER),
     # trig.py, special.py, scans.py, shape.py, indexing.py, linalg_more.py, einsum.py
     **{name: (_SMOOTH,) for name in (
-        "sin", "cos", "arctan", "sinh", "cosh", "expm1", "square", "erf", "erfc", "softplus",
+        "sin", "cos", "arctan", "sinh", "cosh", "arcsinh", "expm1", "square", "erf", "erfc",
+        "softplus",
         "cumsum", "flip", "roll", "pad", "tile", "repeat", "tril", "triu", "diagonal",
         "trace", "dot", "outer", "einsum", "tensordot", "take_along_axis", "index_put")},
     "prod": (_OFF_ZERO_SMALL,),
@@ -348,6 +349,8 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "tan": (_floats(-1.2, 1.2),),
     "arcsin": (_floats(-0.9, 0.9),),
     "arccos": (_floats(-0.9, 0.9),),
+    "arctanh": (_floats(-0.9, 0.9),),
+    "arccosh": (_floats(1.1, 5.0),),
     "arctan2": (_OFF_ZERO, _SMOOTH),  # y != 0: off the branch cut and the origin
     "log1p": (_floats(-0.5, 5.0),),
     "log2": (_POSITIVE,),

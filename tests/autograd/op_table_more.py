@@ -52,7 +52,8 @@ def _case(name: str, fn: Callable, ref: Callable, inputs: Any, **options: Any) -
 
 def _elementwise() -> list:
     rows = [(name, getattr(ag, name), getattr(np, name)) for name in (
-        "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "log1p",
+        "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "arcsinh",
+        "arccosh", "arctanh", "log1p",
         "expm1", "log2", "log10", "square", "reciprocal")]
     cases = [_case(name, fn, ref, unary(name)) for name, fn, ref in rows]
     cases += [
