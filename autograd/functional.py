@@ -101,10 +101,18 @@ def _float_data(x: Any, what: str, i: int) -> np.ndarray:
     return data
 
 
-def _prepare(inputs: Any, create_graph: bool,
+def _check_func(func: Any, what: str) -> None:
+    if not callable(func):
+        raise UsageError(f"{what}(func, inputs): func must be the function to differentiate, "
+                         f"called as func(*inputs); got {type(func).__name__} {func!r:.40}")
+
+
+def _prepare(func: Any, inputs: Any, create_graph: bool,
              what: str) -> tuple[bool, tuple[Tensor, ...]]:
-    """Leaves to differentiate with respect to. Under create_graph a tensor that requires
-    grad stays connected to its graph (through a reshape), as PyTorch's view."""
+    """Leaves to differentiate with respect to (``func`` is checked to be a function).
+    Under create_graph a tensor that requires grad stays connected to its graph (through a
+    reshape), as PyTorch's view."""
+    _check_func(func, what)
     is_tuple, items = _as_inputs(inputs, what)
     prepared = []
     for i, x in enumerate(items):
@@ -178,7 +186,7 @@ def _shape_like(is_tuple: bool, items: tuple[Any, ...]) -> Any:
 def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), v^T J): the vector-Jacobian product, one entry per input."""
-    in_tuple, xs = _prepare(inputs, create_graph, "vjp")
+    in_tuple, xs = _prepare(func, inputs, create_graph, "vjp")
     with _recording():
         out_tuple, ys = _outputs(func(*xs))
         g = _grads(ys, xs, _seeds(v, ys, "vjp"), create_graph, strict, "vjp")
@@ -188,7 +196,7 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
 def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
         strict: bool = False) -> tuple[Any, Any]:
     """(func(inputs), J v): the Jacobian-vector product, one entry per output."""
-    in_tuple, xs = _prepare(inputs, create_graph, "jvp")
+    in_tuple, xs = _prepare(func, inputs, create_graph, "jvp")
     with _recording():
         out_tuple, ys = _outputs(func(*xs))
         directions = _seeds(v, xs, "jvp", "input")
@@ -206,7 +214,7 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
     ``output.shape + input.shape``; tuples of them for several (outputs first).
     ``vectorize`` and ``strategy`` are PyTorch's and change nothing."""
     _check_strategy(strategy, "jacobian: strategy")
-    in_tuple, xs = _prepare(inputs, create_graph, "jacobian")
+    in_tuple, xs = _prepare(func, inputs, create_graph, "jacobian")
     with _recording():
         out_tuple, ys = _outputs(func(*xs))
         blocks = []
@@ -246,6 +254,7 @@ def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
     ``input.shape + input.shape``; for several, a tuple of tuples (block i, j).
     ``vectorize`` and ``outer_jacobian_strategy`` are PyTorch's and change nothing."""
     _check_strategy(outer_jacobian_strategy, "hessian: outer_jacobian_strategy")
+    _check_func(func, "hessian")
     scalar_func = _scalar(func, "hessian")
     in_tuple, _ = _as_inputs(inputs, "hessian")
 
@@ -276,7 +285,7 @@ def _second_order(func: Callable[..., Any], inputs: Any, v: Any, create_graph: b
                   strict: bool, what: str) -> tuple[Any, Any]:
     """d(grad func . v)/d inputs: v^T H, which is H v."""
     scalar_func = _scalar(func, what)
-    in_tuple, xs = _prepare(inputs, create_graph, what)
+    in_tuple, xs = _prepare(func, inputs, create_graph, what)
     with _recording():
         y = scalar_func(*xs)
         g = _grads((y,), xs, [Tensor(np.ones(y.shape, dtype=y.dtype))], True, strict, what)

@@ -258,3 +258,9 @@ def test_other_data_does_not_warn(data, recwarn):
     ag.tensor(16)  # torch.tensor(16): the number in both libraries
     ag.Tensor(3, requires_grad=False, dtype=np.int64)  # a dtype given: data, plainly
     assert not [w for w in recwarn if issubclass(w.category, ag.SizeOrDataWarning)]
+
+
+@pytest.mark.parametrize("transform", ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"])
+def test_functional_transforms_need_a_function(transform):
+    with pytest.raises(AutogradError, match="func must be the function to differentiate"):
+        getattr(ag.functional, transform)(3, ag.Tensor(np.ones(2)))
