@@ -56,13 +56,15 @@ def _all_if_empty(dim: Any) -> Any:
     return None if isinstance(dim, (tuple, list)) and len(dim) == 0 else dim
 
 
-def _close_operand(name: str, t: Any, other: Any) -> np.ndarray:
+def _close_operand(name: str, t: Any, other: Any, rtol: Any, atol: Any) -> np.ndarray:
     """``other`` as an array ``allclose``/``isclose`` can compare with ``t``: numeric
-    (else ``DTypeError``) and broadcasting with it (else ``ShapeError``)."""
+    (else ``DTypeError``), broadcasting with it (else ``ShapeError``); rtol, atol numbers."""
     b = _array(other)
     if b.dtype.kind not in "biuf":
         raise DTypeError(f"{name}: compares with numbers, numeric arrays and tensors; got "
                          f"{type(other).__name__} of dtype {b.dtype}")
+    if any(numeric(tolerance, f"{name}: rtol and atol").ndim for tolerance in (rtol, atol)):
+        raise UsageError(f"{name}: rtol and atol are numbers; got {rtol!r:.20}, {atol!r:.20}")
     try:
         np.broadcast_shapes(t.shape, b.shape)
     except ValueError:
@@ -185,14 +187,14 @@ class TorchMethods:
                  equal_nan: bool = False) -> bool:
         """Whether |self - other| <= atol + rtol * |other| for every element (NaN is close
         to NaN only with ``equal_nan``), the two broadcast: a Python bool."""
-        b = _close_operand("allclose", self, other)
+        b = _close_operand("allclose", self, other, rtol, atol)
         return bool(np.allclose(self.data, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
                 equal_nan: bool = False) -> AnyTensor:
         """Elementwise |self - other| <= atol + rtol * |other|, a boolean constant tensor
         (as PyTorch's, and ``np.isclose(t, ...)``, which runs this)."""
-        b = _close_operand("isclose", self, other)
+        b = _close_operand("isclose", self, other, rtol, atol)
         return self._make(np.isclose(self.data, b, rtol=rtol, atol=atol, equal_nan=equal_nan),
                           None)
 

@@ -145,7 +145,11 @@ class TorchShapes:
         mask = np.asarray(getattr(mask, "data", mask))
         if mask.dtype != np.bool_:
             raise DTypeError(f"masked_select: the mask must be boolean; got dtype {mask.dtype}")
-        shape = np.broadcast_shapes(self.shape, mask.shape)
+        try:
+            shape = np.broadcast_shapes(self.shape, mask.shape)
+        except ValueError:
+            raise ShapeError(f"masked_select: the mask of shape {mask.shape} does not "
+                             f"broadcast with the tensor's shape {self.shape}") from None
         source = self if self.shape == shape else self.broadcast_to(shape)
         return source[np.broadcast_to(mask, shape)]
 
@@ -237,4 +241,6 @@ class TorchShapes:
         ``dtype`` says."""
         dtype = self.dtype if dtype is None else as_dtype(dtype, "new_full: dtype")
         shape, fill = as_size((size,), "new_full"), numeric(fill_value, "new_full: fill_value")
+        if fill.ndim:  # PyTorch's takes one number
+            raise UsageError(f"new_full: fill_value is one number; got shape {fill.shape}")
         return self._new(np.full(shape, fill, dtype), dtype, device, requires_grad, "new_full")

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .._arrays import integers
+from .._arrays import integers, numeric
 from ..errors import AxisError, DTypeError, ShapeError, TensorIndexError
 from ..function import Function, apply
 from .elementwise import Where
@@ -119,6 +119,8 @@ def pad(x: T, pad_width: Any, constant_values: float) -> T:
     shape = tuple(int(n + b + a) for n, (b, a) in zip(x.shape, widths))
     inside = tuple(slice(int(b), int(b) + n) for n, (b, _) in zip(x.shape, widths))
     out = apply(IndexAdd(inside, shape), x)
+    if numeric(constant_values, "pad: constant_values").ndim:
+        raise ShapeError(f"pad: constant_values is one number; got {constant_values!r:.40}")
     if constant_values != 0:
         border = np.full(shape, constant_values, dtype=x.dtype)
         border[inside] = 0

@@ -264,3 +264,15 @@ def test_other_data_does_not_warn(data, recwarn):
 def test_functional_transforms_need_a_function(transform):
     with pytest.raises(AutogradError, match="func must be the function to differentiate"):
         getattr(ag.functional, transform)(3, ag.Tensor(np.ones(2)))
+
+
+def test_isclose_tolerances_masks_and_pad_values_are_checked(torch):
+    x = ag.Tensor(np.ones((3, 4)))
+    for call in (lambda: x.isclose(x, rtol="a"), lambda: x.allclose(x, atol=None),
+                 lambda: x.pad(1, "a"), lambda: x.new_full((2,), np.ones(3))):
+        with pytest.raises(AutogradError):
+            call()
+    with pytest.raises(ShapeError, match="does not broadcast"):
+        x.masked_select(np.array([True, False]))
+    with pytest.raises(RuntimeError):  # PyTorch refuses the mask too
+        torch.ones(3, 4).masked_select(torch.tensor([True, False]))
