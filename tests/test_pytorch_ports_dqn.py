@@ -19,7 +19,8 @@ Lines written differently here, and the test's glue:
 - ``torch.nn.utils.clip_grad_value_`` is ``nn.utils.clip_grad_value_`` (``nn`` is a
   package of its own here, not an attribute of ``autograd``);
 - the sizes shrink (``BATCH_SIZE``, ``EPS_DECAY``, a few episodes) so the test runs in
-  seconds; ``plot_durations`` is left out (``episode_durations`` is kept in the record);
+  seconds, and ``plot_durations`` averages over 2 episodes, not 100; its ``plt`` keeps
+  what is plotted in the run's record instead of drawing;
 - the randomness: ``random.seed``, ``torch.manual_seed`` and ``env.reset(seed=...)`` are
   set alike at the start of each run (the tutorial's seeding), so both runs draw the same
   epsilon samples, random actions and replay batches; the test checks the draws agree;
@@ -159,6 +160,26 @@ def dqn_tutorial(torch, nn, F, optim, num_episodes, glue, make_net=None, double=
             return torch.tensor([[env.action_space.sample()]], device=device, dtype=torch.long)
 
     episode_durations = []
+    plt = Pyplot(glue['plots'])
+    WINDOW = 2  # 100 in the tutorial
+
+    def plot_durations(show_result=False):
+        plt.figure(1)
+        durations_t = torch.tensor(episode_durations, dtype=torch.float)
+        if show_result:
+            plt.title('Result')
+        else:
+            plt.clf()
+            plt.title('Training...')
+        plt.xlabel('Episode')
+        plt.ylabel('Duration')
+        plt.plot(durations_t.numpy())
+        # Take 100 episode averages and plot them too
+        if len(durations_t) >= WINDOW:
+            means = durations_t.unfold(0, WINDOW, 1).mean(1).view(-1)
+            means = torch.cat((torch.zeros(WINDOW - 1), means))
+            plt.plot(means.numpy())
+        plt.pause(0.001)  # pause a bit so that plots are updated
 
     def optimize_model():
         if len(memory) < BATCH_SIZE:
@@ -243,6 +264,7 @@ def dqn_tutorial(torch, nn, F, optim, num_episodes, glue, make_net=None, double=
 
             if done:
                 episode_durations.append(t + 1)
+                plot_durations()
                 break
 
     record.append(episode_durations)
@@ -250,6 +272,19 @@ def dqn_tutorial(torch, nn, F, optim, num_episodes, glue, make_net=None, double=
                    for name, p in target_net.named_parameters()])
     glue['draws'] = random.random()  # the state of Python's generator after the run
     return record
+
+
+class Pyplot:
+    """The few ``matplotlib.pyplot`` calls of ``plot_durations``: ``plot`` keeps its data."""
+
+    def __init__(self, plots: list) -> None:
+        self.plots = plots
+
+    def plot(self, y) -> None:
+        self.plots.append(np.array(y))
+
+    def __getattr__(self, name):  # figure, clf, title, xlabel, ylabel, pause
+        return lambda *args, **kwargs: None
 
 
 def assert_same_runs(ours: list, theirs: list) -> None:
@@ -272,12 +307,14 @@ def assert_same_runs(ours: list, theirs: list) -> None:
 
 def run_both(torch, program=dqn_tutorial, episodes: int = 3, **variant) -> tuple:
     """Our run, then PyTorch's from our initial weights; the same draws in both."""
-    glue = {'record': [], 'actions': []}
+    glue = {'record': [], 'actions': [], 'plots': []}
     ours = program(*libraries(), episodes, glue, **variant)
-    theirs_glue = {'record': [], 'actions': [], 'start': glue['start']}
+    theirs_glue = {'record': [], 'actions': [], 'plots': [], 'start': glue['start']}
     theirs = program(*libraries(torch), episodes, theirs_glue, **variant)
     assert theirs_glue['actions'] == glue['actions']
     assert theirs_glue['draws'] == glue['draws']
+    for a, b in zip(glue['plots'], theirs_glue['plots'], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)  # float32 durations, as the tutorial's
     return ours, theirs, glue
 
 
@@ -288,3 +325,6 @@ def test_dqn_tutorial_runs_step_for_step_with_pytorch(torch) -> None:
     assert len(updates) >= 20
     durations = ours[-2]
     assert len(durations) == 3 and sum(durations) == len(glue['actions'])
+    assert len(glue['plots']) == 1 + 2 + 2  # the running means from the second episode
+    np.testing.assert_allclose(glue['plots'][-1][1:], np.convolve(durations, [0.5, 0.5],
+                                                                  mode='valid'))
