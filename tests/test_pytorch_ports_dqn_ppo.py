@@ -7,8 +7,9 @@ GAE computed backwards, learning-rate annealing through ``optimizer.param_groups
 minibatch epochs over ``np.random.shuffle``-d indices: ``ratio = logratio.exp()``,
 advantages normalised with ``(adv - adv.mean()) / (adv.std() + 1e-8)``, the clipped
 surrogate ``torch.min(ratio * adv, torch.clamp(ratio, 1 - eps, 1 + eps) * adv)``, the
-clipped value loss with ``torch.max``, the entropy bonus, ``clip_grad_norm_``. Losses,
-approximate KLs, gradients and parameters agree to 1e-10.
+clipped value loss with ``torch.max``, the entropy bonus, ``clip_grad_norm_``, and the
+logged ``clipfracs`` and explained variance. Losses, approximate KLs, gradients and
+parameters agree to 1e-10.
 
 Lines written differently here, and the test's glue:
 - ``adv.std()`` is ``adv.std(correction=1)`` in both: ``x.std()`` is NumPy's population
@@ -148,6 +149,7 @@ def ppo(torch, nn, optim, Categorical, num_iterations, glue):
             values.reshape(-1)
 
         b_inds = np.arange(batch_size)
+        clipfracs = []
         for epoch in range(update_epochs):
             np.random.shuffle(b_inds)
             for start in range(0, batch_size, minibatch_size):
@@ -160,7 +162,9 @@ def ppo(torch, nn, optim, Categorical, num_iterations, glue):
                 ratio = logratio.exp()
 
                 with torch.no_grad():
+                    old_approx_kl = (-logratio).mean()
                     approx_kl = ((ratio - 1) - logratio).mean()
+                    clipfracs += [((ratio - 1.0).abs() > clip_coef).float().mean().item()]
 
                 mb_advantages = b_advantages[mb_inds]
                 mb_advantages = (mb_advantages - mb_advantages.mean()) / (
@@ -188,6 +192,13 @@ def ppo(torch, nn, optim, Categorical, num_iterations, glue):
                 optimizer.step()
                 record.append((loss.item(), snapshot(agent)))
                 record.append((approx_kl.item(), []))
+                record.append((old_approx_kl.item(), []))
+
+        y_pred, y_true = b_values.cpu().numpy(), b_returns.cpu().numpy()
+        var_y = np.var(y_true)
+        explained_var = np.nan if var_y == 0 else 1 - np.var(y_true - y_pred) / var_y
+        record.append((explained_var, []))
+        record.append((float(np.mean(clipfracs)), []))
     glue['draws'] = (random.random(), np.random.random())
     return record
 
@@ -199,4 +210,4 @@ def test_ppo_runs_step_for_step_with_pytorch(torch) -> None:
     theirs = ppo(*libraries(torch, deque(glue['actions'])), 2, theirs_glue)
     assert theirs_glue['actions'] == glue['actions'] and theirs_glue['draws'] == glue['draws']
     assert_same_runs(ours, theirs)
-    assert len(ours) == 2 * 2 * 3 * 4 and len(glue['actions']) == 64
+    assert len(ours) == 2 * (3 * 3 * 4 + 2) and len(glue['actions']) == 64
