@@ -84,7 +84,7 @@ class ReplayMemory(object):
         return len(self.memory)
 
 
-def dqn_tutorial(torch, nn, F, optim, num_episodes, glue, make_net=None, double=False):
+def dqn_tutorial(torch, nn, F, optim, episodes, glue, make_net=None, double=False):
     """The tutorial's program; ``make_net`` and ``double`` are the variants' hooks (the
     dueling network's class, and Double DQN's target); ``glue`` holds the run's record."""
     record = glue['record']
@@ -226,6 +226,12 @@ def dqn_tutorial(torch, nn, F, optim, num_episodes, glue, make_net=None, double=
         nn.utils.clip_grad_value_(policy_net.parameters(), 100)  # torch.nn.utils
         optimizer.step()
         record.append((loss.item(), snapshot(policy_net)))
+
+    if torch.cuda.is_available() or torch.backends.mps.is_available():
+        num_episodes = 600
+    else:
+        num_episodes = 50
+    num_episodes = episodes  # the test's few
 
     for i_episode in range(num_episodes):
         # Initialize the environment and get its state
