@@ -64,7 +64,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from .devices import device
-from . import accelerator, amp, cuda, functional, linalg
+from . import accelerator, amp, backends, cuda, functional, linalg
 from . import distributions
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
@@ -161,9 +161,9 @@ __all__ = [
     "func",
     # torch.distributions: Normal, Bernoulli, Categorical, Uniform, kl_divergence
     "distributions",
-    # PyTorch's torch.linalg spellings; torch.cuda's and torch.accelerator's device tests
-    # (is_available() is False)
-    "linalg", "cuda", "accelerator", "device",
+    # PyTorch's torch.linalg spellings; torch.cuda's, torch.backends.mps's and
+    # torch.accelerator's device tests (is_available() is False)
+    "linalg", "cuda", "backends", "accelerator", "device",
     # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)
     "amp", "autocast",
     # errors

@@ -51,8 +51,6 @@ TORCH_NAMES = {
     "jit": _EAGER, "compile": _EAGER,
     "bfloat16": "NumPy has no bfloat16: compute in autograd.float32 (or float16, "
                 "autograd.half); nanoGPT's dtype = 'float32'",
-    "backends": "torch.backends' switches (TF32 matmuls, cuDNN) are GPU settings with no "
-                "meaning here: drop the line",
     "set_float32_matmul_precision": "NumPy's float32 matmul is float32 throughout (TF32 "
                                     "is a GPU setting): drop the line",
     "sparse_coo_tensor": _DENSE, "sparse_csr_tensor": _DENSE, "sparse_csc_tensor": _DENSE,

@@ -360,13 +360,10 @@ def _rebuild(cls: type, data: np.ndarray, requires_grad: bool, grad: np.ndarray 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
            device: Any = None, name: str | None = None, **unexpected: Any) -> Tensor:
-    """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays);
-    ``device`` may only be the CPU ("cpu" or None), as ``autograd.zeros``'s; ``name``
-    labels it in graph drawings, as ``Tensor``'s.
-
-    Python data keeps its kind, as in PyTorch and NumPy: ints give int64 (labels and
-    indices: ``tensor([1, 0, 4])``), bools bool, floats float64 (``Tensor(data)`` makes
-    Python numbers float64, as ``torch.Tensor`` makes them float)."""
+    """A new leaf tensor holding a *copy* of ``data`` (``Tensor(data)`` shares arrays) on
+    the CPU (``device`` "cpu" or None); ``name`` labels it in graph drawings. Python data
+    keeps its kind, as in PyTorch and NumPy: ints give int64 (``tensor([1, 0, 4])``), bools
+    bool, floats float64 (``Tensor(data)`` makes Python numbers float64, as PyTorch's)."""
     if unexpected:
         raise _unexpected_keyword("tensor", unexpected)
     check_device(device, "tensor(device=...)")
@@ -379,9 +376,13 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
     return Tensor(array, requires_grad=requires_grad, name=name)
 
 
-def as_tensor(x: Any) -> Tensor:
-    """``x`` itself if it is a Tensor, else a constant (untracked) Tensor sharing its data."""
-    return x if isinstance(x, Tensor) else Tensor(x)
+def as_tensor(x: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``x`` itself if it is a Tensor (``x.to(dtype)`` for another dtype, in the graph), else
+    an untracked Tensor sharing ``x``'s data unless ``dtype`` converts it (PyTorch's)."""
+    check_device(device, "as_tensor(device=...)")
+    if isinstance(x, Tensor):
+        return x if dtype is None else x.to(dtype)
+    return Tensor(x if dtype is None else _array_of(x, dtype, python_ints=np.int64))
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -391,9 +392,8 @@ def from_numpy(array: np.ndarray) -> Tensor:
         raise UsageError(f"from_numpy needs a numpy.ndarray; got {type(array).__name__}. "
                          f"Use autograd.tensor(data) to copy other data into a tensor.")
     if array.dtype.kind not in "biuf":
-        raise DTypeError(f"from_numpy: a Tensor holds bool, integer or float data; got an "
-                         f"array of dtype {array.dtype}. Convert it first, e.g. "
-                         f"a.astype(np.float64).")
+        raise DTypeError(f"from_numpy: a Tensor holds bool, integer or float data; got an array "
+                         f"of dtype {array.dtype}. Convert it first, e.g. a.astype(np.float64).")
     if not array.dtype.isnative:
         raise DataError(f"from_numpy: the array's byte order ({array.dtype}) is not this "
                         f"machine's. Convert it first: a.astype(a.dtype.newbyteorder('=')).")

@@ -295,6 +295,7 @@ class OpMethods:
         through to them, as in PyTorch: each takes t's new value, reshaped.
         Otherwise the write goes into the array in place, untracked, like the other
         in-place operators."""
+        value = indexing.strip_leading_ones(value, self)  # (1,) into a 0-d slot: PyTorch's
         tracked = isinstance(value, OpMethods) and value.requires_grad
         if STATE.grad_enabled and (self.requires_grad or tracked):
             self._rebase_onto_assignment(_index_arrays(index), value)

@@ -1,6 +1,6 @@
 """``TorchShapes``: PyTorch's Tensor methods that take their shape from another tensor or
-cut one out (``view_as expand_as reshape_as narrow index_select masked_select``), that
-move axes (``movedim``/``moveaxis``), that embed an axis as diagonals (``diag_embed``),
+cut one out (``view_as expand_as reshape_as narrow unfold index_select masked_select``),
+that move axes (``movedim``/``moveaxis``), that embed an axis as diagonals (``diag_embed``),
 that change the shape in place (``unsqueeze_ squeeze_ t_ transpose_ swapdims_
 swapaxes_``) and that make new
 constant tensors of self's dtype (``new_tensor new_empty new_zeros new_ones new_full``);
@@ -81,6 +81,20 @@ class TorchShapes:
                              f"{axis} of length {n} (shape {self.shape}); start must be in "
                              f"[-{n}, {n}], length >= 0, and start + length <= {n}")
         return self[(slice(None),) * axis + (slice(begin, begin + length),)]
+
+    def unfold(self, dimension: int, size: int, step: int) -> AnyTensor:
+        """PyTorch's sliding windows: axis ``dimension`` (length n) becomes the
+        (n - size) // step + 1 window starts, and a new last axis of ``size`` holds each
+        window, out[..., i, ..., j] = x[..., i * step + j, ...]. An indexing op: where
+        windows overlap, their gradients add up."""
+        axis = normalize_axis(dimension, self.ndim, "unfold")[0]
+        n = self.shape[axis]
+        if not 0 <= size <= n or step <= 0:
+            raise ShapeError(f"unfold: windows of size {size} with step {step} do not fit "
+                             f"axis {axis} of length {n} (shape {self.shape}); size must be "
+                             f"in [0, {n}] and step > 0")
+        starts = np.arange((n - size) // step + 1)[:, None] * step
+        return self.movedim(axis, -1)[..., starts + np.arange(size)].movedim(-2, axis)
 
     def index_select(self, dim: int, index: Any) -> AnyTensor:
         """The slices at ``index`` (a 1-d integer tensor, may repeat) along ``dim``, as

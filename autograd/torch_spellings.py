@@ -167,6 +167,9 @@ class TorchSpellings(StorageMethods):
         """out[..., i, ...] = self[..., index[..., i, ...], ...] along ``dim``, as PyTorch:
         ``index`` has self's number of axes and may be smaller on the others."""
         index = np.asarray(getattr(index, "data", index))
+        if index.dtype.kind not in "iu":  # a float buffer of actions, say
+            raise DTypeError(f"gather: the index must hold integers, not {index.dtype} "
+                             f"(as in PyTorch): write index.long()")
         axis = normalize_axis(dim, self.ndim, "gather")[0]
         if index.ndim != self.ndim or any(m > n for k, (m, n) in
                                           enumerate(zip(index.shape, self.shape)) if k != axis):

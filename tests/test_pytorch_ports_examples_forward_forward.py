@@ -14,9 +14,9 @@ TypeError, and ``torch.xpu``'s error listed ``__all__``: fixed.)
 
 Lines written differently here:
 - ``device = torch.device("cuda")``... ``torch.device("cpu")`` is ``device = "cpu"``;
-  ``use_xpu = not args.no_xpu and torch.xpu.is_available()`` and ``use_mps = ... and
-  torch.backends.mps.is_available()`` are ``False`` (``autograd.xpu`` and
-  ``autograd.backends`` are ``MissingNameError``\\ s saying so);
+  ``use_xpu = not args.no_xpu and torch.xpu.is_available()`` is ``False``
+  (``autograd.xpu`` is a ``MissingNameError`` saying so); ``use_mps`` is as written
+  (``autograd.backends.mps.is_available()`` is False);
 - ``MNIST("./data/", train=True, download=True, transform=transform)`` (``ToTensor``,
   ``Normalize``, ``Lambda(torch.flatten)``) is ``Digits`` on flattened 8x8 digits, and
   ``Net([784, 500, 500])`` is ``Net([64, 32, 32])``;
@@ -138,7 +138,7 @@ def forward_forward(torch, nn, Adam, DataLoader, argv, glue):
     args = parser.parse_args(argv)
     use_cuda = not args.no_cuda and torch.cuda.is_available()
     use_xpu = False  # not args.no_xpu and torch.xpu.is_available()
-    use_mps = False  # not args.no_mps and torch.backends.mps.is_available()
+    use_mps = not args.no_mps and torch.backends.mps.is_available()
     if use_cuda or use_xpu or use_mps:
         raise AssertionError("the test runs on the CPU")
     else:

@@ -26,8 +26,8 @@ Lines written differently here, and why:
   (with a ``SizeOrDataWarning`` saying so);
 - ``torch.FloatTensor(...)`` (the features) is ``torch.DoubleTensor``: the test runs in
   float64, where PyTorch's ``mm`` refuses float32 features against a float64 kernel;
-- ``torch.backends.mps.is_available()`` is ``False`` (``autograd.backends`` is a
-  ``MissingNameError`` saying to drop the line); ``torch.device(args.device)`` is kept;
+- ``torch.device(args.device)`` is kept (``torch.backends.mps.is_available()`` is False,
+  as PyTorch's here);
 - the download (``requests``, ``tarfile``) writes the generated graph into ``./cora``;
   1000 / 1500 (the test and validation splits of 2708 papers) are 16 / 24 of 48;
 - the test's glue (marked): both start from the same weights, PyTorch's side replays our
@@ -218,7 +218,7 @@ def gcn_main(torch, nn, F, Adam, argv, glue):
     args = parser.parse_args(argv)
 
     use_cuda = not args.no_cuda and torch.cuda.is_available()
-    use_mps = False  # not args.no_mps and torch.backends.mps.is_available()
+    use_mps = not args.no_mps and torch.backends.mps.is_available()
 
     torch.manual_seed(args.seed)
 

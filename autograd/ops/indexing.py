@@ -24,7 +24,7 @@ from .shape import GetItem, IndexAdd
 T = Any  # a Tensor
 
 __all__ = ["take_along_axis", "flip", "roll", "tile", "repeat", "pad", "triangle",
-           "IndexPut", "index_put", "index_add", "target_shape"]
+           "IndexPut", "index_put", "index_add", "target_shape", "strip_leading_ones"]
 
 
 def _one(x: T, axis: Any, op: str) -> int:
@@ -179,6 +179,18 @@ class SetItem(IndexPut):
     def __init__(self, index: Any, previous: Any) -> None:
         super().__init__(index)
         self.previous = previous
+
+
+def strip_leading_ones(value: Any, target: Any) -> Any:
+    """``value`` without its leading size-1 axes, as PyTorch's ``t[index] = value`` takes
+    it: a shape-(1,) value fills a 0-d slot (``values[step] = value.flatten()``), which
+    NumPy refuses. The broadcast against any target of at least the value's rank is
+    unchanged; ``t[...] = t`` (``value is target``) keeps the tensor itself."""
+    shape = getattr(value, "shape", None)
+    if value is target or not shape or shape[0] != 1:
+        return value
+    first = next((i for i, n in enumerate(shape) if n != 1), len(shape))
+    return value.reshape(shape[first:])
 
 
 def target_shape(x: T, index: Any, v: T, op: str) -> tuple[int, ...]:

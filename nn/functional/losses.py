@@ -86,6 +86,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
     reduction = legacy_reduction("smooth_l1_loss", reduction, size_average, reduce)
     check_reduction("smooth_l1_loss", reduction)
     beta = check_number("smooth_l1_loss", "beta", beta, minimum=0, finite=False)
+    input, target = same_shape_pair("smooth_l1_loss", input, target)  # errors in its name
     if beta == 0:
         return l1_loss(input, target, reduction)
     return huber_loss(input, target, beta, reduction) / beta
