@@ -18,10 +18,11 @@ PyTorch's ``vmap`` is wrong here: its batching rule for batch norm's backward
 central finite differences of the meta-loss (and with ours, to 1e-15). So PyTorch's run
 maps the tasks with a loop (``vmap``'s definition, ``vmap(f)(x)[b] == f(x[b])``), ours
 with ``autograd.func.vmap``; the network without batch norm runs PyTorch's ``vmap``
-itself. Tasks come from ``test_pytorch_ports_maml_fewshot``'s NumPy sampler. Time, this loaded
-2-core machine, 2026-12-01, noted, not asserted: the run (3 meta-steps of 2 tasks, 2
-inner steps, then the test loop) about 0.1 s in each library (PyTorch's first vmap in a
-process some seconds more, its warm-up).
+itself. Tasks come from ``test_pytorch_ports_maml_fewshot``'s NumPy sampler.
+Time, this loaded 2-core machine, 2026-12-01, noted, not asserted: the run (3
+meta-steps of 2 tasks, 2 inner steps, then the test loop) about 0.15-0.2 s here, 0.1 s
+in PyTorch
+(PyTorch's first vmap in a process some seconds more, its warm-up).
 """
 
 import functools
