@@ -21,8 +21,7 @@ with ``autograd.func.vmap``; the network without batch norm runs PyTorch's ``vma
 itself. Tasks come from ``test_pytorch_ports_maml_fewshot``'s NumPy sampler.
 Time, this loaded 2-core machine, 2026-12-01, noted, not asserted: the run (3
 meta-steps of 2 tasks, 2 inner steps, then the test loop) about 0.15-0.2 s here, 0.1 s
-in PyTorch
-(PyTorch's first vmap in a process some seconds more, its warm-up).
+in PyTorch (its first vmap in a process some seconds more, its warm-up).
 """
 
 import functools
