@@ -4,7 +4,8 @@ functional MLP whose weights are a list of tensors, an inner loop of
 ``fast = [p - alpha * g for p, g in zip(params, grads)]`` over several steps, the query
 losses averaged over a task batch and ``meta_optimizer.step()`` with Adam; the
 first-order variant (``create_graph=False``); the same with a module called through
-``torch.func.functional_call(model, params_dict, (x,))``; and Reptile's update. Written
+``torch.func.functional_call(model, params_dict, (x,))``; and Reptile's update (in place
+under ``no_grad``, or as ``p.grad = p.data - p_task.data`` for Adam). Written
 once for a library ``T`` (``autograd`` here, ``torch`` there), each runs step for step
 next to PyTorch's from the same weights (float64): losses, gradients and parameters
 agree to 1e-10. Tasks (amplitude, phase, points) are drawn with NumPy and fed to both.
@@ -119,9 +120,11 @@ def maml_functional_call(torch, tasks_per_step, start=None, inner_steps=2,
     return record + [{k: v.detach().numpy().copy() for k, v in model.state_dict().items()}]
 
 
-def reptile(torch, tasks_per_step, start=None, inner_steps=4) -> list:
+def reptile(torch, tasks_per_step, start=None, inner_steps=4, meta_adam=False) -> list:
     """Reptile (Nichol et al., 2018): a copy of the model trained on one task with SGD,
-    then ``p += epsilon * (p_task - p)`` on the meta-model under ``no_grad``."""
+    then ``p += epsilon * (p_task - p)`` on the meta-model under ``no_grad``; with
+    ``meta_adam`` the other common spelling, the difference given to a meta-optimizer as
+    the gradient, ``p.grad = p.data - p_task.data`` and Adam's ``step()``."""
     T, lib, F, optim, func, grad = libraries(torch)
     model = lib.Sequential(lib.Linear(1, 16), lib.Tanh(), lib.Linear(16, 1))
     if start is not None:
@@ -129,6 +132,7 @@ def reptile(torch, tasks_per_step, start=None, inner_steps=4) -> list:
     record = [{k: v.detach().numpy().copy() for k, v in model.state_dict().items()}]
     task_model = lib.Sequential(lib.Linear(1, 16), lib.Tanh(), lib.Linear(16, 1))
     epsilon = 0.1
+    meta_optimizer = optim.Adam(model.parameters(), lr=1e-2)
     for tasks in tasks_per_step:
         for x_s, y_s, x_q, y_q in tasks:
             x, y = T.tensor(np.concatenate([x_s, x_q])), T.tensor(np.concatenate([y_s, y_q]))
@@ -140,6 +144,12 @@ def reptile(torch, tasks_per_step, start=None, inner_steps=4) -> list:
                 loss.backward()
                 inner_optimizer.step()
                 record.append(loss.item())
+            if meta_adam:
+                meta_optimizer.zero_grad()
+                for p, q in zip(model.parameters(), task_model.parameters()):
+                    p.grad = p.data - q.data  # a NumPy difference here: grad takes it
+                meta_optimizer.step()
+                continue
             with T.no_grad():
                 for p, q in zip(model.parameters(), task_model.parameters()):
                     p += epsilon * (q - p)
@@ -190,4 +200,12 @@ def test_reptile_trains_as_torch(torch):
     tasks = draw(3)
     want = reptile(torch, tasks)
     got = reptile(None, tasks, start=want[0])
+    assert_same(got[1:], want[1:])
+
+
+def test_reptile_with_a_meta_optimizer_trains_as_torch(torch):
+    torch.manual_seed(4)
+    tasks = draw(4)
+    want = reptile(torch, tasks, meta_adam=True)
+    got = reptile(None, tasks, start=want[0], meta_adam=True)
     assert_same(got[1:], want[1:])
