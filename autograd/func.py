@@ -1,6 +1,6 @@
 """Function transforms with PyTorch's names and conventions (``torch.func``): ``grad``,
-``grad_and_value``, ``vjp``, ``jvp``, ``jacrev``, ``jacfwd``, ``hessian``, ``vmap`` and
-``functional_call``.
+``grad_and_value``, ``vjp``, ``jvp``, ``jacrev``, ``jacfwd``, ``hessian``, ``vmap``,
+``functional_call`` and ``stack_module_state``.
 
 Each transform takes a function and gives a function (``grad(f)(x)`` is df/dx), and they
 nest: ``grad(grad(f))(x)`` is the second derivative, ``vmap(grad(f))`` gives one gradient
@@ -30,6 +30,7 @@ import numpy as np
 from ._random import get_rng_state
 from .errors import ShapeError, UsageError
 from .func_call import functional_call
+from .func_ensemble import stack_module_state
 from .func_pytree import describe, flatten, unflatten
 from .func_vmap import check_randomness, vmap
 from .functional import CUT_WARNING, _float_data, _grads
@@ -39,7 +40,7 @@ from .tensor_math import stack
 from .tensor_protocols import TRACKED_READS
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap",
-           "functional_call"]
+           "functional_call", "stack_module_state"]
 
 _state = threading.local()
 

@@ -6,14 +6,20 @@ and code written for it reads and writes them directly (d2l.ai's Xavier initiali
 ``init.xavier_uniform_(m._parameters[name])``, its ``self._modules[str(idx)] = block``).
 Here members are plain attributes; each view lists the module's own members of one kind
 by name, in definition order (as ``named_parameters(recurse=False)`` etc.), and writes
-through the registering methods, so both spellings keep one state.
+through the registering methods, so both spellings keep one state. PyTorch's dict also
+takes a plain (non-leaf) Tensor as a parameter, which learn2learn's MAML uses for fast
+weights; here that is a ``UsageError`` naming ``autograd.func.functional_call``.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
+from autograd import Tensor
+from autograd.errors import UsageError
+
 from .errors import NameNotFoundError
+from .parameter import Parameter
 
 __all__ = ["MemberDictMethods", "MemberView"]
 
@@ -45,6 +51,16 @@ class MemberView(MutableMapping):
                                  f"{name!r} of its own; its {self._kind}: {list(items)}")
 
     def __setitem__(self, name: str, value: Any) -> None:
+        if self._kind == "parameters" and isinstance(value, Tensor) and \
+                not isinstance(value, Parameter):
+            raise UsageError(
+                f"_parameters[{name!r}] = a Tensor that is not a Parameter: PyTorch's dict "
+                f"holds it (learn2learn's update_module puts MAML's fast weights there); "
+                f"here a module's parameters are Parameters. Compute with other tensors "
+                f"in their places through autograd.func.functional_call(module, "
+                f"{{{name!r}: tensor, ...}}, (x,)) (PyTorch's torch.func.functional_call; "
+                f"dotted names from the root module), or wrap values that should become "
+                f"the parameter: Parameter(values)")
         register = {"parameters": "register_parameter", "buffers": "register_buffer",
                     "modules": "add_module"}[self._kind]
         getattr(self._module, register)(name, value)
@@ -97,3 +113,4 @@ class MemberDictMethods:
     def _modules(self) -> MemberView:
         """This module's direct sub-modules by name (PyTorch's ``module._modules``)."""
         return MemberView(self, "modules")
+

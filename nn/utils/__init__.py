@@ -3,7 +3,8 @@ halves ``get_total_norm`` and ``clip_grads_with_norm_``, each public too), per-p
 gradient norms (they read and modify ``p.grad.data``, plain NumPy, outside any graph);
 and PyTorch's
 ``parameters_to_vector`` / ``vector_to_parameters``. ``nn.utils.rnn`` pads and packs
-sequences of different lengths for the recurrent layers.
+sequences of different lengths for the recurrent layers. ``nn.utils.stateless`` has
+``functional_call`` (``autograd.func``'s) under PyTorch's older path.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .._checks import flag, is_real, real_number
 from ..errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
 from . import rnn  # PyTorch's nn.utils.rnn
 from . import parametrize, parametrizations  # PyTorch's weight_norm, spectral_norm
+from . import stateless  # PyTorch's nn.utils.stateless.functional_call
 
 if TYPE_CHECKING:  # pragma: no cover
     from autograd import Tensor
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
            "grad_norms", "check_clip_argument",
            "parameters_to_vector", "vector_to_parameters", "rnn", "parametrize",
-           "parametrizations"]
+           "parametrizations", "stateless"]
 
 
 def _is_tensor(obj: Any) -> bool:

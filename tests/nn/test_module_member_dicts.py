@@ -8,6 +8,7 @@ writing registers as ``register_parameter`` / ``register_buffer`` / ``add_module
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Tensor
 from nn.module import Parameter
@@ -86,3 +87,24 @@ def test_views_reverse_as_pytorchs_dicts():
     assert list(reversed(ours._modules)) == list(reversed(ours._modules.keys())) == ["1", "0"]
     assert [k for k, _ in reversed(ours[1]._parameters.items())] == \
         [k for k, _ in reversed(theirs[1]._parameters.items())] == ["bias", "weight"]
+
+
+def test_a_plain_tensor_in_parameters_names_functional_call(torch):
+    """PyTorch lets ``_parameters[name]`` hold a non-leaf Tensor (learn2learn's
+    ``update_module`` puts MAML's fast weights there); here parameters are Parameters, so
+    it is a ``UsageError`` naming ``functional_call``, which computes what PyTorch's
+    swapped module does."""
+    torch.manual_seed(0)
+    theirs = torch.nn.Linear(2, 3)
+    ours = nn.Linear(2, 3)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    fast = theirs.weight * 0.5  # a non-leaf Tensor, as p - lr * g
+    theirs._parameters["weight"] = fast
+    want = theirs(torch.tensor(x))
+    ours_fast = ours.weight * 0.5
+    with pytest.raises(autograd.UsageError, match=r"functional_call\(module, \{'weight'"):
+        ours._parameters["weight"] = ours_fast
+    assert ours.weight is not ours_fast  # nothing changed
+    got = autograd.func.functional_call(ours, {"weight": ours_fast}, (Tensor(x),))
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-12)
