@@ -1,0 +1,100 @@
+"""lucidrains/vit-pytorch's ``ViT`` (``vit_programs.py``) trained on scikit-learn's 8x8
+digits step for step next to PyTorch (float64, the same starting weights): the einops
+patch embedding written with ``reshape``/``permute`` and torchvision's ``Conv2d`` +
+``flatten(2).transpose(1, 2)``, the class token ``expand``-ed and ``torch.cat``-ed, a
+learned ``nn.Parameter`` position embedding added in place (``x += ...``), pre-norm blocks
+with hand-written attention (``chunk(3, dim=-1)``, ``matmul(q, k.transpose(-1, -2)) *
+scale``, ``nn.Softmax(dim=-1)``) or ``nn.MultiheadAttention(batch_first=True)``,
+``nn.GELU()``, class-token or mean pooling, the ``trunc_normal_(std=.02)`` init loop,
+``AdamW`` with weight decay under a warmup + cosine ``LambdaLR``,
+``CrossEntropyLoss(label_smoothing=0.1)``, and ``torch.no_grad()`` evaluation with
+``argmax``. Every step's loss, the first step's gradients, the learning rates, the final
+parameters and the predictions agree.
+
+Written differently: dropout is 0 (the libraries draw different masks); the models start
+from PyTorch's weights (``weight_sync``: random numbers differ), after each library ran
+its own init loop.
+"""
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+from test_pytorch_ports_nlp_tutorial import Printed, assert_records, weight_sync
+from vit_programs import digits_batches, init_weights, vit_classes, warmup_cosine
+
+SIZES = dict(image_size=8, patch_size=4, num_classes=10, dim=16, depth=2, heads=2,
+             mlp_dim=32, channels=1, dim_head=8, dropout=0., emb_dropout=0.)
+
+
+def train_vit(torch, lib, optim, batches, held, record, sync, **options):
+    """(torch.optim is nn.optim here.) Build, initialise, train a few AdamW steps and evaluate one ViT."""
+    c = vit_classes(torch, lib)
+    model = c["ViT"](**SIZES, **options)
+    init_weights(lib, model)
+    for p in model.parameters():
+        assert p.requires_grad
+    sync(model)
+    steps = len(batches)
+    optimizer = optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.05)
+    scheduler = optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(2, steps))
+    criterion = lib.CrossEntropyLoss(label_smoothing=0.1)
+    model.train()
+    for step, (images, labels) in enumerate(batches):
+        images, labels = torch.tensor(images), torch.tensor(labels)
+        optimizer.zero_grad()
+        loss = criterion(model(images), labels)
+        loss.backward()
+        if step == 0:
+            record += [p.grad for p in model.parameters()]
+        optimizer.step()
+        scheduler.step()
+        record.append(loss.item())
+        record.append(scheduler.get_last_lr()[0])
+    model.eval()
+    with torch.no_grad():
+        logits = model(torch.tensor(held[0]))
+        predicted = logits.argmax(dim=-1)
+        accuracy = (predicted == torch.tensor(held[1])).float().mean().item()
+    record.append(logits)
+    record.append(predicted)
+    record.append(accuracy)
+    record += [p for p in model.parameters()]
+    record.append(list(dict(model.named_parameters())))
+
+
+@pytest.mark.parametrize("options", [
+    dict(pool="cls"),
+    dict(pool="mean"),
+    dict(pool="cls", conv_patches=True),
+], ids=["einops-cls", "einops-mean", "conv-cls"])
+def test_vit_training_matches_pytorch(torch, options):
+    batches, *held = digits_batches(6, 32)
+    ours, theirs = weight_sync()
+    want, got = Printed(), Printed()
+    train_vit(torch, torch.nn, torch.optim, batches, held, want, theirs, **options)
+    train_vit(ag, nn, nn.optim, batches, held, got, ours, **options)
+    assert_records(got, want)
+
+
+def test_vit_with_multihead_attention_matches_pytorch(torch):
+    batches, *held = digits_batches(4, 32)
+    ours, theirs = weight_sync()
+    want, got = Printed(), Printed()
+    tc, oc = vit_classes(torch, torch.nn), vit_classes(ag, nn)
+    train_vit(torch, torch.nn, torch.optim, batches, held, want, theirs, pool="mean",
+              attention=tc["MHAttention"])
+    train_vit(ag, nn, nn.optim, batches, held, got, ours, pool="mean", attention=oc["MHAttention"])
+    assert_records(got, want)
+
+
+def test_init_loop_draws_as_pytorch_does(torch):
+    """The trunc_normal_ loop's weights: within [-2, 2] (absolute, as PyTorch), std .02."""
+    model = vit_classes(ag, nn)["ViT"](**SIZES)
+    init_weights(nn, model)
+    weights = np.concatenate([m.weight.detach().numpy().ravel() for m in model.modules()
+                              if isinstance(m, nn.Linear)])
+    assert abs(weights.std() - 0.02) < 0.002
+    norms = [m for m in model.modules() if isinstance(m, nn.LayerNorm)]
+    assert all(np.all(m.weight.detach().numpy() == 1) for m in norms)
