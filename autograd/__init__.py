@@ -58,6 +58,7 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               var_mean)
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .stacking import column_stack, hstack, row_stack, vstack
+from .asserts import _assert
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
@@ -148,6 +149,7 @@ __all__ = [
     "diag", "diag_embed", "inverse", "lu_unpack",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",
+    "_assert",  # torch._assert(condition, message), as torchvision's models check sizes
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist",
