@@ -29,7 +29,8 @@ SIZES = dict(image_size=8, patch_size=4, num_classes=10, dim=16, depth=2, heads=
 
 
 def train_vit(torch, lib, optim, batches, held, record, sync, **options):
-    """(torch.optim is nn.optim here.) Build, initialise, train a few AdamW steps and evaluate one ViT."""
+    """(torch.optim is nn.optim here.) Build, initialise, train a few AdamW steps and
+    evaluate one ViT."""
     c = vit_classes(torch, lib)
     model = c["ViT"](**SIZES, **options)
     init_weights(lib, model)
