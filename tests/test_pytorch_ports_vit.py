@@ -1,8 +1,9 @@
 """lucidrains/vit-pytorch's ``ViT`` (``vit_programs.py``) trained on scikit-learn's 8x8
 digits step for step next to PyTorch (float64, the same starting weights): the einops
-patch embedding written with ``reshape``/``permute`` and torchvision's ``Conv2d`` +
-``flatten(2).transpose(1, 2)``, the class token ``expand``-ed and ``torch.cat``-ed, a
-learned ``nn.Parameter`` position embedding added in place (``x += ...``), pre-norm blocks
+patch embedding written with ``reshape``/``permute``, torchvision's ``Conv2d`` +
+``flatten(2).transpose(1, 2)``, and ``img.unfold(2, p, p).unfold(3, p, p)``; the class
+token ``expand``-ed and ``torch.cat``-ed, a learned ``nn.Parameter`` position embedding
+added in place (``x += ...``), pre-norm blocks
 with hand-written attention (``chunk(3, dim=-1)``, ``matmul(q, k.transpose(-1, -2)) *
 scale``, ``nn.Softmax(dim=-1)``) or ``nn.MultiheadAttention(batch_first=True)``,
 ``nn.GELU()``, class-token or mean pooling, the ``trunc_normal_(std=.02)`` init loop,
@@ -68,8 +69,9 @@ def train_vit(torch, lib, optim, batches, held, record, sync, **options):
 @pytest.mark.parametrize("options", [
     dict(pool="cls"),
     dict(pool="mean"),
-    dict(pool="cls", conv_patches=True),
-], ids=["einops-cls", "einops-mean", "conv-cls"])
+    dict(pool="cls", patches="conv"),
+    dict(pool="mean", patches="unfold"),
+], ids=["einops-cls", "einops-mean", "conv-cls", "unfold-mean"])
 def test_vit_training_matches_pytorch(torch, options):
     batches, *held = digits_batches(6, 32)
     ours, theirs = weight_sync()

@@ -19,7 +19,7 @@ __all__ = ["vit_classes", "simple_vit_classes", "torchvision_vit_class", "posemb
 
 def vit_classes(torch, nn) -> dict:
     """lucidrains' ``FeedForward``, ``Attention``, ``Transformer`` and ``ViT``, with the
-    patch embedding either einops' spelling or torchvision's ``Conv2d``."""
+    patch embedding einops' spelling, ``Tensor.unfold``'s or torchvision's ``Conv2d``."""
 
     class Rearrange(nn.Module):
         """'b c (h p1) (w p2) -> b (h w) (p1 p2 c)' written out (einops is not here)."""
@@ -44,6 +44,20 @@ def vit_classes(torch, nn) -> dict:
 
         def forward(self, x):
             return self.proj(x).flatten(2).transpose(1, 2)
+
+    class UnfoldPatches(nn.Module):
+        """The ViT-from-scratch tutorials' patchify: ``unfold`` the height, then the width
+        ((b, c, h, w, p1, p2)), then permute and reshape to (p1 p2 c) as einops' order."""
+
+        def __init__(self, patch_size):
+            super().__init__()
+            self.patch_size = patch_size
+
+        def forward(self, x):
+            p = self.patch_size
+            patches = x.unfold(2, p, p).unfold(3, p, p)
+            b, c, h, w = patches.shape[:4]
+            return patches.permute(0, 2, 3, 4, 5, 1).reshape(b, h * w, p * p * c)
 
     class FeedForward(nn.Module):
         def __init__(self, dim, hidden_dim, dropout=0.):
@@ -131,17 +145,18 @@ def vit_classes(torch, nn) -> dict:
     class ViT(nn.Module):
         def __init__(self, *, image_size, patch_size, num_classes, dim, depth, heads,
                      mlp_dim, pool='cls', channels=3, dim_head=64, dropout=0.,
-                     emb_dropout=0., conv_patches=False, attention=Attention):
+                     emb_dropout=0., patches="einops", attention=Attention):
             super().__init__()
             num_patches = (image_size // patch_size) ** 2
             patch_dim = channels * patch_size * patch_size
             assert pool in {'cls', 'mean'}, 'pool type must be either cls (cls token) or mean'
 
-            if conv_patches:
+            if patches == "conv":
                 self.to_patch_embedding = ConvPatches(channels, dim, patch_size)
             else:
                 self.to_patch_embedding = nn.Sequential(
-                    Rearrange(patch_size, patch_size),
+                    Rearrange(patch_size, patch_size) if patches == "einops"
+                    else UnfoldPatches(patch_size),
                     nn.LayerNorm(patch_dim),
                     nn.Linear(patch_dim, dim),
                     nn.LayerNorm(dim),
