@@ -65,7 +65,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from .devices import device
-from . import accelerator, amp, cuda, functional, linalg
+from . import accelerator, amp, cuda, functional, jit, linalg
 from . import distributions
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
@@ -166,6 +166,8 @@ __all__ = [
     # PyTorch's torch.linalg spellings; torch.cuda's and torch.accelerator's device tests
     # (is_available() is False)
     "linalg", "cuda", "accelerator", "device",
+    # torch.jit's annotations (ignore, unused, Final, is_scripting...: nothing compiles)
+    "jit",
     # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)
     "amp", "autocast",
     # errors
