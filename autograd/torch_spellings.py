@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._arrays import as_dtype
+from ._arrays import as_dtype, shape_argument
 from .errors import DTypeError, ShapeError, UsageError
 from .memory_formats import check_memory_format
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
@@ -70,10 +70,10 @@ class TorchSpellings(StorageMethods):
     __slots__ = ()
 
     # ------------------------------------------------------------ shape
-    def view(self, *shape: Any) -> AnyTensor:
-        """``reshape`` (PyTorch's name; a copy where the memory order needs one, where
-        PyTorch would refuse)."""
-        return self.reshape(*shape)
+    def view(self, *shape: Any, **keyword: Any) -> AnyTensor:
+        """``reshape`` (PyTorch's name, and its keyword ``view(size=...)``; a copy where the
+        memory order needs one, where PyTorch would refuse)."""
+        return self.reshape(*shape_argument("view", "size", shape, keyword))
 
     def permute(self, *dims: Any) -> AnyTensor:
         """The axes in the order ``dims`` (``transpose`` with every axis named)."""
