@@ -196,7 +196,8 @@ def timm_classes(torch, nn, F) -> dict:
         def forward(self, x):
             return self.forward_head(self.forward_features(x))
 
-    return {"VisionTransformer": VisionTransformer, "drop_path": drop_path}
+    return {"VisionTransformer": VisionTransformer, "Block": Block, "PatchEmbed": PatchEmbed,
+            "drop_path": drop_path}
 
 
 def interpolate_pos_embed(torch, F, model, checkpoint_model):
