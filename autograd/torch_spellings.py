@@ -27,6 +27,7 @@ from .tensor_math import where
 from .torch_arguments import alpha_overload
 from .torch_shapes import check_device
 from .torch_storage import StorageMethods
+from .type_names import dtype_of_type_name
 
 __all__ = ["TorchSpellings", "ElementCount"]
 
@@ -321,8 +322,11 @@ class TorchSpellings(StorageMethods):
         return (self if other.dtype.kind == "f" else self.detach()).astype(other.dtype)
 
     def type(self, dtype: Any = None) -> Any:
-        """The dtype's name (no argument), or self as ``dtype`` (self if it has it)."""
-        return self.dtype.name if dtype is None else self._cast(dtype)
+        """The dtype's name, or ``_cast(dtype)`` ('torch.LongTensor' too; not float: detached)."""
+        if dtype is None:
+            return self.dtype.name
+        dtype = as_dtype(dtype_of_type_name(dtype), "type")
+        return self._cast(dtype) if dtype.kind == "f" else self.detach()._cast(dtype)
 
     @property
     def device(self) -> str:
