@@ -12,9 +12,10 @@ scale``, ``nn.Softmax(dim=-1)``) or ``nn.MultiheadAttention(batch_first=True)``,
 ``argmax``. Every step's loss, the first step's gradients, the learning rates, the final
 parameters and the predictions agree.
 
-Written differently: dropout is 0 (the libraries draw different masks); the models start
-from PyTorch's weights (``weight_sync``: random numbers differ), after each library ran
-its own init loop.
+Written differently: the models start from PyTorch's weights (``weight_sync``: random
+numbers differ), after each library ran its own init loop; dropout is 0, but in one test
+where PyTorch's ``nn.Dropout`` records the masks it draws and ours replays them
+(``dropout_sync``).
 """
 
 import numpy as np
@@ -33,7 +34,7 @@ def train_vit(torch, lib, optim, batches, held, record, sync, **options):
     """(torch.optim is nn.optim here.) Build, initialise, train a few AdamW steps and
     evaluate one ViT."""
     c = vit_classes(torch, lib)
-    model = c["ViT"](**SIZES, **options)
+    model = c["ViT"](**{**SIZES, **options})
     init_weights(lib, model)
     for p in model.parameters():
         assert p.requires_grad
@@ -64,6 +65,47 @@ def train_vit(torch, lib, optim, batches, held, record, sync, **options):
     record.append(accuracy)
     record += [p for p in model.parameters()]
     record.append(list(dict(model.named_parameters())))
+
+
+def dropout_sync(torch) -> tuple:
+    """(ours, theirs, masks): ``nn`` namespaces whose ``Dropout`` records PyTorch's masks
+    (``theirs``, run first) and multiplies ours by them (``ours``), scaled by 1 / (1 - p)."""
+    masks = []
+
+    class Recording(torch.nn.Dropout):
+        def forward(self, x):
+            out = super().forward(x)
+            if self.training and self.p > 0:
+                masks.append((out != 0).numpy())
+            return out
+
+    class Replaying(nn.Dropout):
+        def forward(self, x):
+            if self.training and self.p > 0:
+                return x * ag.tensor(masks.pop(0)) / (1 - self.p)
+            return super().forward(x)
+
+    class Namespace:
+        def __init__(self, lib, Dropout):
+            self.lib, self.Dropout = lib, Dropout
+
+        def __getattr__(self, name):
+            return getattr(self.lib, name)
+
+    return Namespace(nn, Replaying), Namespace(torch.nn, Recording), masks
+
+
+def test_vit_with_dropout_masks_replayed_matches_pytorch(torch):
+    batches, *held = digits_batches(4, 32)
+    ours, theirs = weight_sync()
+    our_nn, their_nn, masks = dropout_sync(torch)
+    want, got = Printed(), Printed()
+    train_vit(torch, their_nn, torch.optim, batches, held, want, theirs, dropout=0.1,
+              emb_dropout=0.1)
+    assert len(masks) == 4 * (1 + 2 * 4)  # per step: embedding, and 4 in each of 2 blocks
+    train_vit(ag, our_nn, nn.optim, batches, held, got, ours, dropout=0.1, emb_dropout=0.1)
+    assert masks == []
+    assert_records(got, want)
 
 
 @pytest.mark.parametrize("options", [
