@@ -10,8 +10,8 @@ class token ``expand``-ed, ``torch.empty(...).normal_(std=0.02)`` position Param
 step next to PyTorch (float64, the same starting weights): each step's loss and gradients,
 the learning rates, the final parameters and the predictions agree.
 
-Written differently: see ``vit_programs.py`` (einops written out); the models start from
-PyTorch's weights (``weight_sync``); dropout is 0.
+Written differently: see ``vit_programs.py`` and ``vit_programs_more.py`` (einops written
+out); the models start from PyTorch's weights (``weight_sync``); dropout is 0.
 """
 
 import numpy as np
@@ -19,8 +19,8 @@ import numpy as np
 import autograd as ag
 import nn
 from test_pytorch_ports_nlp_tutorial import Printed, assert_records, weight_sync
-from vit_programs import (digits_batches, posemb_sincos_2d, simple_vit_classes,
-                          torchvision_vit_class, warmup_cosine)
+from vit_programs import digits_batches, posemb_sincos_2d, warmup_cosine
+from vit_programs_more import simple_vit_classes, torchvision_vit_class
 
 
 def train(torch, lib, optim, model, batches, held, record, sync, lr=3e-3):
