@@ -8,7 +8,7 @@ Compiling (``script``, ``trace``) is an ``UnsupportedError``; other names a
 
 from __future__ import annotations
 
-from typing import Any, Callable, Final
+from typing import Any, Callable, Final  # Final: typing's, as torch.jit.Final is
 
 from .errors import MissingNameError, UnsupportedError
 
@@ -64,5 +64,3 @@ def __getattr__(name: str) -> object:
     raise MissingNameError(f"autograd.jit has no attribute {name!r}: only the annotations "
                            f"{', '.join(__all__[:6])} (no-ops) are here; {_EAGER}")
 
-
-Final = Final  # typing.Final, as torch.jit.Final is
