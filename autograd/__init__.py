@@ -58,13 +58,14 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               var_mean)
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .stacking import column_stack, hstack, row_stack, vstack
+from .asserts import _assert
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from .devices import device
-from . import accelerator, amp, backends, cuda, functional, linalg
+from . import accelerator, amp, backends, cuda, functional, jit, linalg
 from . import distributions
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
@@ -148,6 +149,7 @@ __all__ = [
     "diag", "diag_embed", "inverse", "lu_unpack",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",
+    "_assert",  # torch._assert(condition, message), as torchvision's models check sizes
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist",
@@ -164,6 +166,8 @@ __all__ = [
     # PyTorch's torch.linalg spellings; torch.cuda's, torch.backends.mps's and
     # torch.accelerator's device tests (is_available() is False)
     "linalg", "cuda", "backends", "accelerator", "device",
+    # torch.jit's annotations (ignore, unused, Final, is_scripting...: nothing compiles)
+    "jit",
     # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)
     "amp", "autocast",
     # errors

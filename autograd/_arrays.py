@@ -10,6 +10,7 @@ import numpy as np
 from .errors import DataError, DTypeError, ShapeError, SizeOrDataWarning, UsageError
 
 __all__ = ["FLOATS", "to_array", "check_dtype", "as_dtype", "check_requires_grad",
+           "shape_argument",
            "as_size", "integers", "numeric"]
 
 FLOATS = (np.float16, np.float32, np.float64)
@@ -47,6 +48,22 @@ def as_size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, .
     if any(n < 0 for n in size):
         raise ShapeError(f"{op}: sizes must be >= 0; got {size!r}")
     return tuple(int(n) for n in size)
+
+
+def shape_argument(op: str, name: str, shape: tuple[Any, ...], keyword: dict[str, Any]
+                   ) -> tuple[Any, ...]:
+    """The positional shape of ``op(2, 3)`` / ``op((2, 3))``, or ``(value,)`` of PyTorch's
+    keyword ``op(name=value)`` (``reshape(shape=...)``, ``view(size=...)``); a
+    ``UsageError`` (a TypeError) for both at once or another keyword."""
+    if set(keyword) - {name}:
+        raise UsageError(f"{op}() got an unexpected keyword argument "
+                         f"{sorted(set(keyword) - {name})[0]!r}; the shape is {name}=")
+    if name not in keyword:
+        return shape
+    if shape:
+        raise UsageError(f"{op}: give the shape once, by position or as {name}=; got "
+                         f"{shape!r} and {name}={keyword[name]!r}")
+    return (keyword[name],)
 
 
 def integers(value: Any, what: str) -> np.ndarray:

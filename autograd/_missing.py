@@ -48,7 +48,7 @@ TORCH_NAMES = {
     "Size": "a shape here is a plain tuple of ints: x.shape, x.size()",
     "dtype": "dtypes are NumPy's here: np.float32 or autograd.float32; x.dtype is a "
              "numpy.dtype",
-    "jit": _EAGER, "compile": _EAGER,
+    "compile": _EAGER,
     "bfloat16": "NumPy has no bfloat16: compute in autograd.float32 (or float16, "
                 "autograd.half); nanoGPT's dtype = 'float32'",
     "set_float32_matmul_precision": "NumPy's float32 matmul is float32 throughout (TF32 "

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._arrays import numeric, to_array
+from ._arrays import numeric, shape_argument, to_array
 from .errors import AxisError, DataError, DTypeError, ShapeError, UsageError
 from .function import apply
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
@@ -266,8 +266,10 @@ class TensorMath:
         return apply(Copy(), self)
 
     # ----------------------------------------------------------- shape
-    def reshape(self, *shape: Any) -> AnyTensor:
-        """self with a new shape (one entry may be -1)."""
+    def reshape(self, *shape: Any, **keyword: Any) -> AnyTensor:
+        """self with a new shape (one entry may be -1): ``x.reshape(2, 3)``,
+        ``x.reshape((2, 3))`` or PyTorch's ``x.reshape(shape=(2, 3))``."""
+        shape = shape_argument("reshape", "shape", shape, keyword)
         return apply(Reshape(shape[0] if len(shape) == 1 else shape), self)
 
     def ravel(self, order: str = "C") -> AnyTensor:

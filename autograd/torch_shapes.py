@@ -1,6 +1,7 @@
 """``TorchShapes``: PyTorch's Tensor methods that take their shape from another tensor or
-cut one out (``view_as expand_as reshape_as narrow unfold index_select masked_select``),
-that move axes (``movedim``/``moveaxis``), that embed an axis as diagonals (``diag_embed``),
+cut one out (``view_as expand_as reshape_as narrow index_select masked_select``) or
+slide windows over an axis (``unfold``), that
+move axes (``movedim``/``moveaxis``), that embed an axis as diagonals (``diag_embed``),
 that change the shape in place (``unsqueeze_ squeeze_ t_ transpose_ swapdims_
 swapaxes_``) and that make new
 constant tensors of self's dtype (``new_tensor new_empty new_zeros new_ones new_full``);
@@ -82,20 +83,6 @@ class TorchShapes:
                              f"[-{n}, {n}], length >= 0, and start + length <= {n}")
         return self[(slice(None),) * axis + (slice(begin, begin + length),)]
 
-    def unfold(self, dimension: int, size: int, step: int) -> AnyTensor:
-        """PyTorch's sliding windows: axis ``dimension`` (length n) becomes the
-        (n - size) // step + 1 window starts, and a new last axis of ``size`` holds each
-        window, out[..., i, ..., j] = x[..., i * step + j, ...]. An indexing op: where
-        windows overlap, their gradients add up."""
-        axis = normalize_axis(dimension, self.ndim, "unfold")[0]
-        n = self.shape[axis]
-        if not 0 <= size <= n or step <= 0:
-            raise ShapeError(f"unfold: windows of size {size} with step {step} do not fit "
-                             f"axis {axis} of length {n} (shape {self.shape}); size must be "
-                             f"in [0, {n}] and step > 0")
-        starts = np.arange((n - size) // step + 1)[:, None] * step
-        return self.movedim(axis, -1)[..., starts + np.arange(size)].movedim(-2, axis)
-
     def index_select(self, dim: int, index: Any) -> AnyTensor:
         """The slices at ``index`` (a 1-d integer tensor, may repeat) along ``dim``, as
         PyTorch: ``x.index_select(1, i)`` is ``x[:, i]``. The gradient of a repeated slice
@@ -117,6 +104,25 @@ class TorchShapes:
                                    f"positions along dim {axis} of shape {self.shape} are "
                                    f"0..{n - 1} (PyTorch takes no negative index either)")
         return self[(slice(None),) * axis + (index.reshape(-1),)]
+
+    def unfold(self, dimension: int, size: int, step: int) -> AnyTensor:
+        """Sliding windows, as PyTorch's: the n = (L - size) // step + 1 windows
+        ``x[i*step : i*step + size]`` along ``dimension`` (length L) replace that axis, a new
+        last axis holds each window (``img.unfold(2, p, p).unfold(3, p, p)`` cuts patches).
+        A copy here (PyTorch: a view); overlapping windows' gradients add up."""
+        if step <= 0:
+            raise UsageError(f"unfold: step is {step} but must be > 0")
+        if size < 0:
+            raise UsageError(f"unfold: size is {size} but must be >= 0")
+        if self.ndim == 0:  # PyTorch: a 0-d tensor is one axis of length 1 here
+            return self.reshape(1).unfold(0, size, step).reshape(size)
+        axis = normalize_axis(dimension, self.ndim, "unfold")[0]
+        if size > self.shape[axis]:
+            raise ShapeError(f"unfold: maximum size for dimension {axis} is "
+                             f"{self.shape[axis]} but size is {size} (shape {self.shape})")
+        starts = np.arange((self.shape[axis] - size) // step + 1) * step
+        windows = starts[:, None] + np.arange(size)  # (n, size) positions along axis
+        return self[(slice(None),) * axis + (windows,)].movedim(axis + 1, -1)
 
     def movedim(self, source: Any, destination: Any) -> AnyTensor:
         """Axes ``source`` (an int or a sequence) moved to ``destination``, the others

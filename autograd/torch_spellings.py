@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._arrays import as_dtype
+from ._arrays import as_dtype, shape_argument
 from .errors import DTypeError, ShapeError, UsageError
 from .memory_formats import check_memory_format
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
@@ -27,6 +27,7 @@ from .tensor_math import where
 from .torch_arguments import alpha_overload
 from .torch_shapes import check_device
 from .torch_storage import StorageMethods
+from .type_names import TypeMethods
 
 __all__ = ["TorchSpellings", "ElementCount"]
 
@@ -64,16 +65,16 @@ class ElementCount(int):
         return getattr(ufunc, method)(*inputs, **kwargs)
 
 
-class TorchSpellings(StorageMethods):
+class TorchSpellings(StorageMethods, TypeMethods):
     """PyTorch's method names over the existing ops (a mixin: ``Tensor`` is its user)."""
 
     __slots__ = ()
 
     # ------------------------------------------------------------ shape
-    def view(self, *shape: Any) -> AnyTensor:
-        """``reshape`` (PyTorch's name; a copy where the memory order needs one, where
-        PyTorch would refuse)."""
-        return self.reshape(*shape)
+    def view(self, *shape: Any, **keyword: Any) -> AnyTensor:
+        """``reshape`` (PyTorch's name, and its keyword ``view(size=...)``; a copy where the
+        memory order needs one, where PyTorch would refuse)."""
+        return self.reshape(*shape_argument("view", "size", shape, keyword))
 
     def permute(self, *dims: Any) -> AnyTensor:
         """The axes in the order ``dims`` (``transpose`` with every axis named)."""
@@ -312,20 +313,6 @@ class TorchSpellings(StorageMethods):
     def bool(self) -> AnyTensor:
         """self != 0 as a boolean constant; self if it is bool."""
         return self if self.dtype == np.bool_ else self.detach().astype(np.bool_)
-
-    def type_as(self, other: AnyTensor) -> AnyTensor:
-        """self as ``other``'s dtype (self if it has it already, as PyTorch); a constant
-        when that dtype is not floating, as ``long()``."""
-        if not isinstance(other, TorchSpellings):
-            raise UsageError(f"type_as needs a Tensor whose dtype to take; got "
-                             f"{type(other).__name__}. For a dtype, use x.astype(dtype).")
-        if other.dtype == self.dtype:
-            return self
-        return (self if other.dtype.kind == "f" else self.detach()).astype(other.dtype)
-
-    def type(self, dtype: Any = None) -> Any:
-        """The dtype's name (no argument), or self as ``dtype`` (self if it has it)."""
-        return self.dtype.name if dtype is None else self._cast(dtype)
 
     @property
     def device(self) -> str:

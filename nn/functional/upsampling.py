@@ -1,10 +1,11 @@
 """``interpolate`` with PyTorch's arguments and coordinate rules, for 3-d (N, C, L) and 4-d
-(N, C, H, W) input: modes "nearest", "nearest-exact", "linear" (3-d) and "bilinear" (4-d).
+(N, C, H, W) input: modes "nearest", "nearest-exact", "linear" (3-d), "bilinear" and
+"bicubic" (4-d).
 
 Each resized axis is one pick of source entries (an integer index along the axis, whose
 VJP adds g back where it was read) and, for the linear modes, one weighted sum of two such
-picks; a 2-d resize does the last axis, then the one before. Only differentiable ops, so
-gradients hold to every order.
+picks (four for "bicubic"); a 2-d resize does the last axis, then the one before. Only
+differentiable ops, so gradients hold to every order.
 
 Where output entry i reads, on an axis of n entries resized to m (s = the user's
 ``scale_factor`` when given, else m / n; r = 1 / s):
@@ -16,6 +17,9 @@ Where output entry i reads, on an axis of n entries resized to m (s = the user's
 - "linear": x = (i + 0.5) r - 0.5 (at least 0), or with ``align_corners=True``
   x = i (n - 1) / (m - 1); the entries floor(x) and the next (the last repeats), weighted
   1 - t and t, t = x - floor(x). m = n copies.
+- "bicubic": x as "linear" but not held at 0; the entries floor(x) - 1 .. floor(x) + 2
+  (held inside the axis), weighted by Keys' cubic convolution kernel (a = -0.75) at their
+  distance from x, as PyTorch's.
 
 The nearest modes copy entries, so integer and bool input keeps its dtype (PyTorch: uint8
 only); the linear modes need float input (PyTorch refuses integers there too, but for a
@@ -37,9 +41,9 @@ from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["interpolate", "INTERPOLATION_MODES"]
 
-INTERPOLATION_MODES = ("nearest", "nearest-exact", "linear", "bilinear")
-"""The modes ``interpolate`` offers (PyTorch's others, such as "bicubic", "area" and
-"trilinear", are a ConfigError)."""
+INTERPOLATION_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic")
+"""The modes ``interpolate`` offers (PyTorch's others, such as "area" and "trilinear", are
+a ConfigError)."""
 
 
 def _nearest_sources(size: int, out: int, scale: float | None, exact: bool,
@@ -75,6 +79,31 @@ def _linear_sources(size: int, out: int, scale: float | None, align_corners: boo
     return first, first + (first < size - 1), weight
 
 
+def _cubic_sources(size: int, out: int, scale: float | None, align_corners: bool,
+                   dtype: np.dtype) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The four entries each of ``out`` outputs reads (floor(x) - 1 .. floor(x) + 2, held
+    inside the axis) and their weights, Keys' cubic convolution with a = -0.75 at
+    t = x - floor(x), in ``dtype`` (PyTorch's coefficients)."""
+    if align_corners:
+        ratio = dtype.type(size - 1) / dtype.type(out - 1) if out > 1 else dtype.type(0)
+        where = ratio * np.arange(out, dtype=dtype)
+    else:  # not clipped at 0, unlike "linear"
+        ratio = dtype.type(1.0 / scale) if scale else dtype.type(size) / dtype.type(out)
+        where = ratio * (np.arange(out, dtype=dtype) + dtype.type(0.5)) - dtype.type(0.5)
+    first = np.minimum(np.floor(where).astype(np.int64), size - 1)
+    t = np.clip(where - first, 0, 1).astype(dtype)
+    a, one = dtype.type(-0.75), dtype.type(1)
+
+    def near(d: np.ndarray) -> np.ndarray:  # |d| <= 1: (a + 2)|d|^3 - (a + 3)|d|^2 + 1
+        return ((a + 2) * d - (a + 3)) * d * d + one
+
+    def far(d: np.ndarray) -> np.ndarray:  # 1 < |d| < 2: a|d|^3 - 5a|d|^2 + 8a|d| - 4a
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+
+    weights = [far(t + one), near(t), near(one - t), far(one - t + one)]
+    return [np.clip(first + k, 0, size - 1) for k in (-1, 0, 1, 2)], weights
+
+
 def _pick(x: Tensor, axis: int, index: np.ndarray) -> Tensor:
     """x[..., index, ...] along ``axis`` (negative): one differentiable gather."""
     return x[(Ellipsis, index) + (slice(None),) * (-axis - 1)]
@@ -90,11 +119,16 @@ def _resize_axis(x: Tensor, axis: int, out: int, scale: float | None, mode: str,
             return x
         return _pick(x, axis, _nearest_sources(size, out, scale, mode == "nearest-exact",
                                                shortcuts))
+    dtype = np.dtype(np.float64 if x.dtype == np.float64 else np.float32)
+    shape = (out,) + (1,) * (-axis - 1)
+    if mode == "bicubic":
+        sources, weights = _cubic_sources(size, out, scale, align_corners, dtype)
+        picks = [_pick(x, axis, i) * w.astype(x.dtype).reshape(shape)
+                 for i, w in zip(sources, weights)]
+        return picks[0] + picks[1] + picks[2] + picks[3]
     if out == size:
         return x
-    dtype = np.dtype(np.float64 if x.dtype == np.float64 else np.float32)
     first, second, weight = _linear_sources(size, out, scale, align_corners, dtype)
-    shape = (out,) + (1,) * (-axis - 1)
     weight = weight.astype(x.dtype).reshape(shape)
     return _pick(x, axis, first) * (1 - weight) + _pick(x, axis, second) * weight
 
@@ -146,7 +180,7 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
     """input (N, C, L) or (N, C, H, W) resized to ``size`` (an int or one per axis) or by
     ``scale_factor`` (a number or one per axis; the output is floor(n * scale)), as
     PyTorch's ``F.interpolate``. ``mode``: "nearest" (the default), "nearest-exact",
-    "linear" (3-d input) or "bilinear" (4-d); ``align_corners`` (linear modes only; False
+    "linear" (3-d input), "bilinear" or "bicubic" (4-d); ``align_corners`` (those modes; False
     by default) maps the corner entries onto each other. Given a ``scale_factor``, the
     coordinates use it (PyTorch's default) unless ``recompute_scale_factor=True``, which
     uses the sizes' ratio. Gradients flow to every order; ``antialias`` is not offered.
@@ -160,7 +194,7 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
         raise ShapeError(f"interpolate: input must be 3-d (N, C, L) or 4-d (N, C, H, W), "
                          f"as PyTorch's (batched; 5-d is not offered here); got shape "
                          f"{x.shape}. Add a batch axis to one sample: x[None]")
-    needs = {"linear": 3, "bilinear": 4}.get(mode)
+    needs = {"linear": 3, "bilinear": 4, "bicubic": 4}.get(mode)
     if needs is not None and x.ndim != needs:
         raise ShapeError(f"interpolate: mode={mode!r} needs {needs}-d input; got "
                          f"{x.ndim}-d input of shape {x.shape}. Use mode="
@@ -171,8 +205,8 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
                          f"x.astype(np.float32), or use mode='nearest', which keeps the dtype")
     if needs is None and align_corners is not None:
         raise ConfigError("interpolate: align_corners can only be set with the "
-                          "interpolating modes 'linear' and 'bilinear'; leave it None for "
-                          f"mode={mode!r}")
+                          "interpolating modes 'linear', 'bilinear' and 'bicubic'; leave it "
+                          f"None for mode={mode!r}")
     align_corners = False if align_corners is None else flag("interpolate", "align_corners",
                                                              align_corners)
     if flag("interpolate", "antialias", antialias):

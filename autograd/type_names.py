@@ -1,0 +1,56 @@
+"""PyTorch's legacy tensor type names as strings (``x.type('torch.FloatTensor')``, as older
+scripts cast), read as the NumPy dtype they stand for; anything else is passed on. And
+``TypeMethods``, the Tensor methods ``type`` and ``type_as`` (a base of
+``torch_spellings.TorchSpellings``, whose ``_cast`` they call)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._arrays import as_dtype
+from .errors import UsageError
+
+__all__ = ["TYPE_NAMES", "dtype_of_type_name", "TypeMethods"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+TYPE_NAMES = {"torch.FloatTensor": np.float32, "torch.DoubleTensor": np.float64,
+              "torch.HalfTensor": np.float16, "torch.LongTensor": np.int64,
+              "torch.IntTensor": np.int32, "torch.ShortTensor": np.int16,
+              "torch.CharTensor": np.int8, "torch.ByteTensor": np.uint8,
+              "torch.BoolTensor": np.bool_}
+"""Each 'torch.XTensor' name and the dtype of its tensors."""
+
+
+def dtype_of_type_name(dtype: Any) -> Any:
+    """The dtype a 'torch.XTensor' string names; a 'torch.cuda.' name is a ``UsageError``
+    (no GPU here); any other value unchanged (a dtype, or a legacy type class)."""
+    if isinstance(dtype, str) and dtype.startswith("torch.cuda."):
+        raise UsageError(f"type({dtype!r}): there is no GPU here; this engine computes with "
+                         f"NumPy on the CPU. Use {dtype.replace('.cuda', '')!r} or a dtype")
+    return TYPE_NAMES.get(dtype, dtype) if isinstance(dtype, str) else dtype
+
+
+class TypeMethods:
+    """``type`` and ``type_as`` (a mixin of the Tensor class)."""
+
+    __slots__ = ()
+
+    def type_as(self, other: AnyTensor) -> AnyTensor:
+        """self as ``other``'s dtype (self if it has it already, as PyTorch); a constant
+        when that dtype is not floating, as ``long()``."""
+        if not isinstance(other, TypeMethods):
+            raise UsageError(f"type_as needs a Tensor whose dtype to take; got "
+                             f"{type(other).__name__}. For a dtype, use x.astype(dtype).")
+        if other.dtype == self.dtype:
+            return self
+        return (self if other.dtype.kind == "f" else self.detach()).astype(other.dtype)
+
+    def type(self, dtype: Any = None) -> Any:
+        """The dtype's name, or ``_cast(dtype)`` ('torch.LongTensor' too; not float: detached)."""
+        if dtype is None:
+            return self.dtype.name
+        dtype = as_dtype(dtype_of_type_name(dtype), "type")
+        return self._cast(dtype) if dtype.kind == "f" else self.detach()._cast(dtype)
