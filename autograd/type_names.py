@@ -53,4 +53,6 @@ class TypeMethods:
         if dtype is None:
             return self.dtype.name
         dtype = as_dtype(dtype_of_type_name(dtype), "type")
-        return self._cast(dtype) if dtype.kind == "f" else self.detach()._cast(dtype)
+        if dtype == self.dtype or dtype.kind == "f":
+            return self._cast(dtype)  # self itself when it has the dtype, as PyTorch's
+        return self.detach()._cast(dtype)
