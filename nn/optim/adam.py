@@ -11,7 +11,7 @@ from .averages import running_average_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg, check_pair
 from .torch_flags import accept_torch_flags
 
-__all__ = ["Adam", "AdamW", "check_betas"]
+__all__ = ["Adam", "AdamW", "check_betas", "start_moments"]
 
 
 def check_betas(owner: str, group: dict[str, Any]) -> None:
@@ -19,6 +19,13 @@ def check_betas(owner: str, group: dict[str, Any]) -> None:
     betas = check_pair(owner, group, "betas", "betas=(0.9, 0.999)")
     for i, beta in enumerate(betas):
         real_number(owner, f"betas[{i}]", beta, minimum=0, maximum=1, open_max=True)
+
+
+def start_moments(state: dict[str, Any], param: np.ndarray) -> None:
+    """Adam's state before its first step (SparseAdam's too): step 0, m = v = 0."""
+    state["step"] = 0
+    state["exp_avg"] = np.zeros_like(param)
+    state["exp_avg_sq"] = np.zeros_like(param)
 
 
 class Adam(Optimizer):
@@ -67,9 +74,7 @@ class Adam(Optimizer):
                 group: dict[str, Any]) -> None:
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(param)
-            state["exp_avg_sq"] = np.zeros_like(param)
+            start_moments(state, param)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .adam import check_betas
+from .adam import check_betas, start_moments
 from .optimizer import Optimizer, ParamsT
 from .._checks import real_number
 
@@ -46,9 +46,7 @@ class SparseAdam(Optimizer):
                 group: dict[str, Any]) -> None:
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(param)
-            state["exp_avg_sq"] = np.zeros_like(param)
+            start_moments(state, param)
         state["step"] += 1
         rows = touched_rows(grad)
         if rows is None:  # PyTorch skips an empty sparse gradient (its step still counts)
