@@ -31,7 +31,7 @@ def vstack(tensors: Sequence[Any]) -> Tensor:
 @accepts_out
 def row_stack(tensors: Sequence[Any]) -> Tensor:
     """``vstack``'s other name (PyTorch's alias)."""
-    return vstack(tensors)
+    return _join("row_stack", numpy_vstack, tensors)
 
 
 @accepts_out
@@ -44,9 +44,9 @@ def column_stack(tensors: Sequence[Any]) -> Tensor:
 def _join(name: str, join: Callable[[list[Tensor]], Tensor], tensors: Any) -> Tensor:
     """``join`` (NumPy's rule for ``name``, from ``numpy_stacking``, which ``np.hstack``
     on Tensors runs too) of the tensors, its shape errors naming ``name``."""
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise UsageError(f"{name}: expected a sequence of tensors, e.g. {name}((a, b)); got "
-                         f"{type(tensors).__name__}")
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)) or not tensors:
+        raise UsageError(f"{name}: expected a sequence of tensors, at least one, e.g. "
+                         f"{name}((a, b)); got {type(tensors).__name__} {tensors!r:.40}")
     try:
         return join([as_tensor(t) for t in tensors])
     except ShapeError as error:

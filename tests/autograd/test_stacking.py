@@ -42,3 +42,10 @@ def test_shape_mismatch_is_a_named_error(torch) -> None:
         ag.vstack([ag.zeros(2), ag.zeros(3)])
     with pytest.raises(ag.UsageError, match="hstack: expected a sequence of tensors"):
         ag.hstack(ag.zeros(2))
+
+
+def test_an_empty_sequence_names_the_function_called():
+    for join in (ag.hstack, ag.vstack, ag.column_stack, ag.row_stack):
+        with pytest.raises(ag.UsageError, match=rf"{join.__name__}: expected a sequence of "
+                                                rf"tensors, at least one"):
+            join([])
