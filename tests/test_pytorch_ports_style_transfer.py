@@ -9,7 +9,8 @@ Lines written differently here, and why:
   ``nn.Sequential`` of ``Conv2d``/``ReLU(inplace=True)``/``MaxPool2d`` built like
   ``vgg19().features`` (randomly initialised by PyTorch, its state dict loaded here), and
   the style and content "images" are generated 16x16 RGB arrays;
-- ``device`` and ``.to(device)`` are left out (CPU only), as is the plotting.
+- ``loader``/``unloader`` (torchvision) and the plots: the images are NumPy arrays and
+  ``imshow`` records what it would show.
 """
 
 import copy
@@ -55,8 +56,27 @@ def images() -> tuple:
 def neural_transfer(torch, nn, F, optim, cnn, style_np, content_np, record: list,
                     num_steps: int = 3) -> None:
     """The tutorial's program from the loss modules to the optimisation loop."""
-    style_img = torch.tensor(style_np)
-    content_img = torch.tensor(content_np)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    torch.set_default_device(device)
+
+    def image_loader(array):
+        # the tutorial: loader(Image.open(name)).unsqueeze(0) (a 3xHxW tensor in [0, 1]);
+        # torch.float64 for its torch.float, to compare in float64
+        image = torch.tensor(array[0])
+        return image.unsqueeze(0).to(device, torch.float64)
+
+    style_img = image_loader(style_np)
+    content_img = image_loader(content_np)
+    assert style_img.size() == content_img.size(), \
+        "we need to import style and content images of the same size"
+
+    def imshow(tensor, title=None):
+        image = tensor.cpu().clone()  # we clone the tensor to not do changes on it
+        image = image.squeeze(0)      # remove the fake batch dimension
+        record.extend([title, image])  # the tutorial: plt.imshow(unloader(image))
+
+    imshow(style_img, title='Style Image')
+    imshow(content_img, title='Content Image')
 
     class ContentLoss(nn.Module):
 
@@ -159,6 +179,7 @@ def neural_transfer(torch, nn, F, optim, cnn, style_np, content_np, record: list
         return model, style_losses, content_losses
 
     input_img = content_img.clone()
+    imshow(input_img, title='Input Image')
 
     def get_input_optimizer(input_img):
         # this line to show that input is a parameter that requires a gradient
@@ -172,6 +193,7 @@ def neural_transfer(torch, nn, F, optim, cnn, style_np, content_np, record: list
         model, style_losses, content_losses = get_style_model_and_losses(
             cnn, normalization_mean, normalization_std, style_img, content_img)
         record.append([name for name, _ in model.named_children()])
+        record.append(str(model))
 
         # We want to optimize the input and not the model parameters so we
         # update all the requires_grad fields accordingly
@@ -224,7 +246,7 @@ def neural_transfer(torch, nn, F, optim, cnn, style_np, content_np, record: list
 
     output = run_style_transfer(cnn, cnn_normalization_mean, cnn_normalization_std,
                                 content_img, style_img, input_img, num_steps=num_steps)
-    record.append(output.detach().clone())
+    imshow(output, title='Output Image')
 
 
 def to_numpy(value):
@@ -239,7 +261,7 @@ def assert_records(got: list, want: list, rtol: float = 1e-10) -> None:
     assert len(got) == len(want)
     for i, (a, b) in enumerate(zip(got, want)):
         a, b = to_numpy(a), to_numpy(b)
-        if isinstance(a, (str, list, int)) and not isinstance(a, bool):
+        if a is None or isinstance(a, (str, list, int)) and not isinstance(a, bool):
             assert a == b, f"record {i}: {a!r} != {b!r}"
             continue
         a, b = np.asarray(a, float), np.asarray(b, float)
@@ -260,7 +282,10 @@ def test_neural_transfer_matches_pytorch(torch) -> None:
     want, got = [], []
     with warnings.catch_warnings():  # torch.tensor(a tensor) warns there, as in the tutorial
         warnings.simplefilter("ignore", UserWarning)
-        neural_transfer(*libraries(torch), their_cnn, style_np, content_np, want)
+        try:
+            neural_transfer(*libraries(torch), their_cnn, style_np, content_np, want)
+        finally:  # the program's set_default_device: PyTorch's default again for others
+            torch.set_default_device(None)
     neural_transfer(*libraries(), our_cnn, style_np, content_np, got)
     assert len(want) > 20  # several L-BFGS evaluations per step
     assert_records(got, want)
