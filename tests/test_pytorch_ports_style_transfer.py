@@ -9,6 +9,10 @@ Lines written differently here, and why:
   ``nn.Sequential`` of ``Conv2d``/``ReLU(inplace=True)``/``MaxPool2d`` built like
   ``vgg19().features`` (randomly initialised by PyTorch, its state dict loaded here), and
   the style and content "images" are generated 16x16 RGB arrays;
+- the tutorial swaps ``cnn``'s ``ReLU(inplace=True)`` for ``ReLU(inplace=False)`` because
+  PyTorch's backward then refuses (a style loss saved the conv output the ReLU overwrote);
+  here ``inplace`` is computed out of place (``nn.ReLU``'s documented choice), so keeping
+  it runs and gives the out-of-place gradient (``test_inplace_relu_after_a_style_loss``).
 - ``loader``/``unloader`` (torchvision) and the plots: the images are NumPy arrays and
   ``imshow`` records what it would show.
 """
@@ -289,3 +293,35 @@ def test_neural_transfer_matches_pytorch(torch) -> None:
     neural_transfer(*libraries(), our_cnn, style_np, content_np, got)
     assert len(want) > 20  # several L-BFGS evaluations per step
     assert_records(got, want)
+
+
+def test_inplace_relu_after_a_style_loss(torch) -> None:
+    """The tutorial's reason for ``ReLU(inplace=False)``: a ``StyleLoss`` saves the conv
+    output (``torch.mm(features, features.t())``) that an in-place ReLU then overwrites.
+    PyTorch's backward refuses; here the ReLU is computed out of place, and the gradient
+    is the out-of-place program's (PyTorch's, with ``inplace=False``)."""
+    import pytest
+
+    x = images()[1]
+    grads = []
+    for T, N, F, inplace in ((ag, nn, nn_F, True), (torch, torch.nn, torch.nn.functional, False),
+                             (torch, torch.nn, torch.nn.functional, True)):
+        torch.manual_seed(0)
+        their_conv = torch.nn.Conv2d(3, 4, 3, padding=1)
+        conv = their_conv
+        if T is ag:
+            conv = nn.Conv2d(3, 4, 3, padding=1)
+            conv.load_state_dict({k: v.detach().numpy() for k, v in
+                                  their_conv.state_dict().items()})
+        img = T.tensor(x).requires_grad_(True)
+        h = conv(img)
+        features = h.view(4, 16 * 16)
+        style = F.mse_loss(T.mm(features, features.t()).div(4 * 16 * 16), T.zeros(4, 4))
+        loss = style + N.ReLU(inplace=inplace)(h).sum()
+        if T is torch and inplace:
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                loss.backward()
+            continue
+        loss.backward()
+        grads.append(img.grad.numpy().copy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-14)
