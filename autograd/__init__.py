@@ -65,6 +65,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from .devices import device
+from .default_device import get_default_device, set_default_device
 from . import accelerator, amp, backends, cuda, functional, jit, linalg
 from . import distributions
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
@@ -165,7 +166,8 @@ __all__ = [
     "distributions",
     # PyTorch's torch.linalg spellings; torch.cuda's, torch.backends.mps's and
     # torch.accelerator's device tests (is_available() is False)
-    "linalg", "cuda", "backends", "accelerator", "device",
+    "linalg", "cuda", "backends", "accelerator", "device", "set_default_device",
+    "get_default_device",
     # torch.jit's annotations (ignore, unused, Final, is_scripting...: nothing compiles)
     "jit",
     # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)
