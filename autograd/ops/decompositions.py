@@ -37,7 +37,7 @@ from .shape import Concatenate
 T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["Eigh", "Eigvalsh", "EigenvalueGradient", "Svd", "Svdvals", "Qr", "Pinv",
-           "check_matrix", "eigh_parts", "svd_parts", "tolerances", "cutoff"]
+           "check_matrix", "eigh_parts", "svd_parts", "tolerances", "cutoff", "run_solve"]
 
 
 def _mT(x: Any) -> Any:
@@ -244,7 +244,7 @@ def _qr_square_vjp(gq: Any, gr: Any, q: Any, r: Any) -> Any:
     k = r.shape[-1]
     m = r @ _mT(gr) - _mT(gq) @ q
     copyltu = m * np.tri(k, dtype=r.dtype) + _mT(m * np.tri(k, k=-1, dtype=r.dtype))
-    return _mT(_run_solve(r, _mT(gq + q @ copyltu)))  # X R^-T = (R^-1 X^T)^T
+    return _mT(run_solve(r, _mT(gq + q @ copyltu)))  # X R^-T = (R^-1 X^T)^T
 
 
 # ------------------------------------------------------------------ pseudo-inverse
@@ -338,7 +338,7 @@ def _run(op: Function, a: Any) -> Any:
     return apply(op, a) if is_tensor(a) else op.forward(a)
 
 
-def _run_solve(a: Any, b: Any) -> Any:
+def run_solve(a: Any, b: Any) -> Any:
     """A^-1 B (matrices) on arrays, or recorded on Tensors."""
     like = a if is_tensor(a) else b if is_tensor(b) else None
     if like is None:

@@ -17,8 +17,7 @@ import numpy as np
 
 from ..errors import BackwardError, ShapeError, UnsupportedError
 from ..function import Function, apply
-from .generic import is_tensor, lift_like
-from .linalg_more import Solve
+from .decompositions import run_solve
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
@@ -93,14 +92,6 @@ def _permutation_matrices(perm: np.ndarray, dtype: Any) -> np.ndarray:
     return flat.reshape(perm.shape + (m,))
 
 
-def _solve(a: Any, b: Any) -> Any:
-    """A^-1 B (matrices) on arrays, or recorded on Tensors."""
-    like = a if is_tensor(a) else b if is_tensor(b) else None
-    if like is None:
-        return Solve(False).forward(a, b)
-    return apply(Solve(False), lift_like(like, a), lift_like(like, b))
-
-
 def _mT(x: Any) -> Any:
     return x.swapaxes(-1, -2)
 
@@ -127,8 +118,8 @@ class LuFactor(Function):
         upper = out * (1 - strict)
         inner = (_mT(lower) @ (g * strict)) * strict + ((g * (1 - strict)) @ _mT(upper)) * (
             1 - strict)
-        right = _mT(_solve(upper, _mT(inner)))       # inner U^-T = (U^-1 inner^T)^T
-        return (np.matmul(self.p_matrices, _solve(_mT(lower), right)),)
+        right = _mT(run_solve(upper, _mT(inner)))       # inner U^-T = (U^-1 inner^T)^T
+        return (np.matmul(self.p_matrices, run_solve(_mT(lower), right)),)
 
 
 def _check(A: T, where: str) -> None:
