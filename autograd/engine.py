@@ -62,7 +62,7 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
     found: dict[int, Any] = {}
     following = None  # (tensor, gradient) found by the chain step: it goes next
     anomaly = STATE.anomaly  # detect_anomaly(): check every gradient for NaN/Inf
-    with set_grad_enabled(create_graph):  # VJPs on Tensors record only for create_graph
+    with set_grad_enabled(bool(create_graph)):  # VJPs on Tensors record only for create_graph
         while following or heap:
             node, g = following or _pop_newest(grads, heap)
             following = None

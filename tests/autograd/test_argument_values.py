@@ -276,3 +276,13 @@ def test_isclose_tolerances_masks_and_pad_values_are_checked(torch):
         x.masked_select(np.array([True, False]))
     with pytest.raises(RuntimeError):  # PyTorch refuses the mask too
         torch.ones(3, 4).masked_select(torch.tensor([True, False]))
+
+
+def test_the_engine_reads_create_graph_by_its_truth_as_before():
+    # set_grad_enabled now refuses non-bools; the backward pass, which switches grad mode
+    # to create_graph internally, must not pass that check on to grad(..., create_graph=1)
+    x = ag.Tensor(np.ones(2), requires_grad=True)
+    (g,) = ag.grad((x * x).sum(), x, create_graph=1)
+    assert g.requires_grad
+    (x * x).sum().backward(create_graph=0)
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
