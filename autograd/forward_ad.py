@@ -22,6 +22,7 @@ numbers are PyTorch's; what differs from PyTorch:
 from __future__ import annotations
 
 import threading
+from contextlib import ContextDecorator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -66,8 +67,9 @@ def exit_dual_level(*, level: int | None = None) -> None:
     _state.duals = None
 
 
-class dual_level:
-    """``with dual_level():`` the block in which dual tensors carry their tangents."""
+class dual_level(ContextDecorator):
+    """``with dual_level():`` the block in which dual tensors carry their tangents; as a
+    decorator (``@dual_level()``), the function's call."""
 
     def __enter__(self) -> int:
         return enter_dual_level()

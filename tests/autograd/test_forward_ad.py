@@ -168,3 +168,20 @@ def test_a_custom_function_gets_its_tangent_from_its_backward():
         tangent = fwAD.unpack_dual(Exp.apply(fwAD.make_dual(x, v))).tangent
     np.testing.assert_allclose(tangent.data, np.exp(x.data) * v.data, rtol=1e-14)
 
+
+
+def test_dual_level_decorates_a_function_as_in_pytorch(torch):
+    """PyTorch's dual_level is also a decorator; ours was only a context manager."""
+    rng = np.random.default_rng(5)
+    x, v = rng.standard_normal(4), rng.standard_normal(4)
+    results = []
+    for T, fw in ((ag, fwAD), (torch, torch.autograd.forward_ad)):
+
+        @fw.dual_level()
+        def tangent_of_sin(x, v):
+            return fw.unpack_dual(fw.make_dual(x, v).sin()).tangent
+
+        results.append(np.asarray(tangent_of_sin(T.tensor(x), T.tensor(v))))
+        with pytest.raises(RuntimeError):
+            fw.make_dual(T.tensor(x), T.tensor(v))  # the level ended with the call
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-14)
