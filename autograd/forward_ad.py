@@ -15,7 +15,8 @@ numbers are PyTorch's; what differs from PyTorch:
 - a dual tensor, and what is computed from it, has ``requires_grad=True`` (the graph
   must be recorded): so computing under ``no_grad()`` loses the tangent (``unpack_dual``
   called under ``no_grad()`` says so; one called later cannot know, and gives None);
-- each ``unpack_dual`` of a computed tensor runs two reverse passes (no cost before);
+- each ``unpack_dual`` of a computed tensor runs two reverse passes (no cost before),
+  through a graph that a ``backward()`` must not have released (``retain_graph=True``);
 - a custom ``Function``'s tangent comes from its ``backward``; its ``jvp`` is not used.
 """
 
@@ -28,7 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .differentiate import grad
-from .errors import ShapeError, UsageError
+from .errors import GraphFreedError, ShapeError, UsageError
 from .grad_mode import is_grad_enabled
 from .tensor import Tensor
 
@@ -78,9 +79,10 @@ class dual_level(ContextDecorator):
         exit_dual_level()
 
 
-def _walk(y: Tensor, duals: dict) -> tuple[list[int], bool]:
+def _walk(y: Tensor, duals: dict, released_ok: bool = False) -> tuple[list[int], bool]:
     """(the ids of the dual tensors ``y``'s graph reaches, does it reach a tensor that
-    requires grad for reverse mode, one not made a dual here): an iterative walk."""
+    requires grad for reverse mode, one not made a dual here): an iterative walk. A part
+    a backward released raises ``GraphFreedError``, or ends the walk with ``released_ok``."""
     reached, reverse, seen, stack = [], False, set(), [y]
     while stack:
         t = stack.pop()
@@ -88,16 +90,24 @@ def _walk(y: Tensor, duals: dict) -> tuple[list[int], bool]:
             continue
         seen.add(id(t))
         entry = duals.get(id(t))
-        if entry is not None:
+        if entry is not None:  # the walk ends at a dual: its primal's graph is reverse mode's
             reached.append(id(t))
-            if entry[2]:  # a forward-only dual is a leaf of ours
-                continue
+            reverse = reverse or not entry[2]  # (entry[2]: forward only, a leaf of ours)
+            continue
         op = t.grad_fn
         if op is None:
             reverse = reverse or (t.requires_grad and entry is None)
             continue
-        stack.extend(p for p in (getattr(op, "parents", None) or ())
-                     if isinstance(p, Tensor))
+        parents = getattr(op, "parents", ())
+        if parents is None and released_ok:
+            continue
+        if parents is None:  # released by a backward(): where it leads is unknown
+            raise GraphFreedError(
+                f"unpack_dual: a backward() released the graph at {op.name()}; forward-mode "
+                f"AD here computes tangents from the graph between the dual tensors and "
+                f"this tensor: call unpack_dual before the backward, or pass "
+                f"retain_graph=True to it")
+        stack.extend(p for p in parents if isinstance(p, Tensor))
     return reached, reverse
 
 
@@ -128,7 +138,7 @@ def make_dual(tensor: Any, tangent: Any, *, level: int | None = None) -> Tensor:
         laid_out = np.empty_like(primal.data)  # the primal's layout, as PyTorch copies
         laid_out[...] = tangent.data
         tangent = Tensor(laid_out)
-    if _walk(primal, duals)[0]:
+    if _walk(primal, duals, released_ok=True)[0]:
         raise UsageError("make_dual: the primal already has a tangent at this level (it is "
                          "a dual tensor, or computed from one); this is not supported, as "
                          "in PyTorch. Make the dual from its .detach()")

@@ -185,3 +185,23 @@ def test_dual_level_decorates_a_function_as_in_pytorch(torch):
         with pytest.raises(RuntimeError):
             fw.make_dual(T.tensor(x), T.tensor(v))  # the level ended with the call
     np.testing.assert_allclose(results[0], results[1], rtol=1e-14)
+
+
+def test_a_tangent_after_backward_released_the_graph_is_a_named_error():
+    """PyTorch computes tangents in the forward pass, so a backward() before unpack_dual
+    is harmless there; here the tangent comes from the graph, which the backward
+    released: unpack_dual said None (no tangent), silently."""
+    p = ag.randn(3, requires_grad=True)
+    with fwAD.dual_level():
+        loss = (fwAD.make_dual(p, ag.randn(3)).sin() ** 2).sum()
+        loss.backward()
+        with pytest.raises(ag.GraphFreedError, match="unpack_dual.*retain_graph=True"):
+            fwAD.unpack_dual(loss)
+        kept = (fwAD.make_dual(p.detach(), ag.ones(3)) ** 2).sum()
+        kept.backward(retain_graph=True)
+        np.testing.assert_allclose(fwAD.unpack_dual(kept).tangent.item(),
+                                   2 * p.data.sum(), rtol=1e-14)
+        h = p * 2
+        h.sum().backward()  # a released primal may still become a dual, as in PyTorch
+        np.testing.assert_allclose(fwAD.unpack_dual(fwAD.make_dual(h, ag.ones(3)).exp())
+                                   .tangent.data, np.exp(h.data), rtol=1e-14)
