@@ -71,6 +71,7 @@ from . import distributions
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
 from . import func
+from . import forward_ad
 
 __version__ = "0.1.0"
 
@@ -162,6 +163,7 @@ __all__ = [
     # derivatives of whole functions
     "functional",
     "func",
+    "forward_ad",
     # torch.distributions: Normal, Bernoulli, Categorical, Uniform, kl_divergence
     "distributions",
     # PyTorch's torch.linalg spellings; torch.cuda's, torch.backends.mps's and

@@ -197,10 +197,15 @@ def is_ctx_style(cls: type) -> bool:
     if static_forward or (backward and not _defines(cls, "vjp")):
         has = ("a static forward but no backward" if static_forward
                else "a backward but a forward that is not static")
+        # PyTorch's forward-mode-only Function (forward and jvp): its jvp has no use here
+        jvp = (" Its jvp is not used: forward-mode AD here (autograd.forward_ad, "
+               "func.jvp) is computed from the backward, by reverse passes; write "
+               "backward(ctx, g) (g times the Jacobian) instead." if static_forward
+               and _defines(cls, "jvp") else "")
         raise UsageError(
-            f"{cls.__name__} has {has}. Write this library's op (forward(self, *arrays) and "
-            f"vjp(self, g, out, *inputs)) or PyTorch's (@staticmethod forward(ctx, ...) and "
-            f"@staticmethod backward(ctx, g)).")
+            f"{cls.__name__} has {has}.{jvp} Write this library's op (forward(self, *arrays) "
+            f"and vjp(self, g, out, *inputs)) or PyTorch's (@staticmethod forward(ctx, ...) "
+            f"and @staticmethod backward(ctx, g)).")
     return False
 
 

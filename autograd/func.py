@@ -1,6 +1,6 @@
 """Function transforms with PyTorch's names and conventions (``torch.func``): ``grad``,
-``grad_and_value``, ``vjp``, ``jvp``, ``jacrev``, ``jacfwd``, ``hessian``, ``vmap``,
-``functional_call`` and ``stack_module_state``.
+``grad_and_value``, ``vjp``, ``jvp``, ``linearize``, ``jacrev``, ``jacfwd``, ``hessian``,
+``vmap``, ``functional_call`` and ``stack_module_state``.
 
 Each transform takes a function and gives a function (``grad(f)(x)`` is df/dx), and they
 nest: ``grad(grad(f))(x)`` is the second derivative, ``vmap(grad(f))`` gives one gradient
@@ -39,8 +39,8 @@ from .tensor import Tensor
 from .tensor_math import stack
 from .tensor_protocols import TRACKED_READS
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap",
-           "functional_call", "stack_module_state"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "linearize", "jacrev", "jacfwd",
+           "hessian", "vmap", "functional_call", "stack_module_state"]
 
 _state = threading.local()
 
@@ -266,6 +266,47 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any,
                       "jvp")
     result = (_plain(out, create_graph), unflatten(out_spec, list(flat)))
     return result + tuple(_plain(a, create_graph) for a in aux)
+
+
+def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
+    """``(func(*primals), jvp_fn)``, with ``jvp_fn(*tangents)`` the Jacobian-vector
+    product ``J v`` at ``primals`` (the output's structure), callable many times. One
+    forward: the graph of ``u -> J^T u`` is kept, and each call is one reverse pass
+    through it (``jvp``'s second pass)."""
+    _check_callable(func, "linearize")
+    if not primals:
+        raise UsageError("linearize: give at least one primal: linearize(func, x)")
+    primal_leaves, primal_spec = flatten(primals)
+    with _level():  # the inner vjp keeps its graph: J^T u is differentiated for each call
+        out, vjp_fn = vjp(func, *primals)
+        out_leaves, out_spec = flatten(out)
+        dummies = [Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
+                   for y in out_leaves]
+        transposed, _ = flatten(vjp_fn(unflatten(out_spec, dummies), create_graph=True))
+    keep = _depth() > 0 or any(isinstance(x, Tensor) and x.requires_grad
+                               for x in primal_leaves)
+
+    def jvp_fn(*tangents: Any) -> Any:
+        """``J v`` for tangents shaped like the primals."""
+        leaves, spec = flatten(tangents)
+        if spec != primal_spec:
+            raise UsageError(f"linearize's jvp_fn: give one tangent per primal, each like "
+                             f"it ({describe(primals)}); got {describe(tangents)}")
+        directions = []
+        for k, (v, x) in enumerate(zip(leaves, primal_leaves)):
+            v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=np.float64))
+            shape = tuple(np.shape(x.data if isinstance(x, Tensor) else x))
+            if v.shape != shape:
+                raise ShapeError(f"linearize's jvp_fn: tangent {k} has shape {v.shape}; its "
+                                 f"primal has {shape}")
+            directions.append(v)
+        create_graph = keep or any(v.requires_grad for v in directions)
+        flat = _grads(tuple(transposed), tuple(dummies), directions, create_graph, False,
+                      "linearize")
+        return unflatten(out_spec, list(flat) if create_graph else
+                         [t.detach() for t in flat])
+
+    return _plain(out, keep), jvp_fn
 
 
 def jacrev(func: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, *,

@@ -17,6 +17,7 @@ import numpy as np
 
 from .differentiate import grad
 from .errors import DTypeError, GradcheckError, ShapeError, UsageError
+from .forward_ad import dual_level, make_dual, unpack_dual
 from .grad_mode import enable_grad
 from .tensor_math import concatenate
 from .tensor import Tensor
@@ -103,13 +104,14 @@ def _check_eps(eps: Any) -> None:
 #: they ask for holds by construction (no undefined gradients: a missing one is zeros;
 #: the engine checks every gradient's dtype; ``is_grads_batched`` is one pass per vector;
 #: the check is always the full one, which ``fast_mode`` only shortens; no sparse
-#: tensors for ``masked``); forward-mode AD does not exist here (``jvp`` is two reverse
-#: passes, which gradgradcheck covers).
+#: tensors for ``masked``). ``check_forward_ad`` checks ``forward_ad``'s tangents;
+#: there is no batched forward mode, nor forward over reverse (gradgradcheck's check of
+#: the VJPs' derivatives in the upstream gradient covers what it would).
 _PYTORCH_FLAGS: dict[str, tuple[Any, ...]] = {
     "check_undefined_grad": (True, False), "check_grad_dtypes": (True, False),
     "check_batched_grad": (True, False), "fast_mode": (True, False),
-    "masked": (None, True, False), "check_backward_ad": (True,),
-    "check_forward_ad": (False,), "check_batched_forward_grad": (False,)}
+    "masked": (None, True, False), "check_backward_ad": (True, False),
+    "check_forward_ad": (True, False), "check_batched_forward_grad": (False,)}
 _PYTORCH_GRADGRAD_FLAGS: dict[str, tuple[Any, ...]] = {
     "check_undefined_grad": (True, False), "check_grad_dtypes": (True, False),
     "check_batched_grad": (True, False), "fast_mode": (True, False),
@@ -128,9 +130,10 @@ def _check_flags(what: str, flags: dict[str, Any], known: dict[str, tuple[Any, .
                              f"nondet_tol and PyTorch's {', '.join(known)}")
         if value not in known[name]:
             allowed = " or ".join(repr(v) for v in known[name])
-            raise UsageError(f"{what}: {name}={value!r:.40} is not supported (there is no "
-                             f"forward-mode AD here; jvp is two reverse passes, which "
-                             f"gradgradcheck covers); pass {allowed} or leave it out")
+            raise UsageError(f"{what}: {name}={value!r:.40} is not supported (forward "
+                             f"mode here is autograd.forward_ad, computed from the VJPs, "
+                             f"unbatched; gradgradcheck covers their derivatives); pass "
+                             f"{allowed} or leave it out")
     if isinstance(nondet_tol, bool) or not isinstance(nondet_tol, numbers.Real) \
             or not nondet_tol >= 0:
         raise UsageError(f"{what}: nondet_tol must be a number >= 0; got {nondet_tol!r:.60}")
@@ -234,7 +237,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     _check_flags("gradcheck", pytorch_flags, _PYTORCH_FLAGS, nondet_tol)
     inputs = _prepare(fn, inputs, "gradcheck")
     try:
-        _check(fn, inputs, eps, atol, rtol, seed, grad_outputs, lambda i: "", nondet_tol)
+        if pytorch_flags.get("check_backward_ad", True):
+            _check(fn, inputs, eps, atol, rtol, seed, grad_outputs, lambda i: "", nondet_tol)
+        if pytorch_flags.get("check_forward_ad", False):
+            _check_forward(fn, inputs, eps, atol, rtol, seed)
     except GradcheckError:
         if raise_exception:
             raise
@@ -264,8 +270,35 @@ def _check(fn: Callable[..., Any], inputs: list[Any], eps: float, atol: float,
             _compare(i, inputs[i], a, n, atol, rtol, _precision_note(dtypes, eps) + note(i))
 
 
+def _check_forward(fn: Callable[..., Any], inputs: list[Any], eps: float, atol: float,
+                   rtol: float, seed: int) -> None:
+    """The tangent of each output (``forward_ad``, a random direction v per input) against
+    ``(fn(x + eps v) - fn(x - eps v)) / (2 eps)``: GradcheckError at the first that is off."""
+    rng = np.random.default_rng(seed + 2)
+    wanted = {id(x): x for x in inputs if _wants(x)}  # a Tensor passed twice is one
+    directions = {i: rng.standard_normal(x.shape) for i, x in wanted.items()}
+    with dual_level():
+        duals = {i: make_dual(wanted[i].detach(), Tensor(v)) for i, v in directions.items()}
+        ys = _outputs(fn(*(duals.get(id(x), x) for x in inputs)))
+        tangents = [unpack_dual(y).tangent for y in ys]
+
+    def moved(step: float) -> list[np.ndarray]:
+        with enable_grad():
+            return [np.array(y.data, dtype=np.float64) for y in _outputs(fn(*(
+                Tensor(x.data + step * directions[id(x)]) if id(x) in directions else x
+                for x in inputs)))]
+
+    numeric = [(u - lo) / (2 * eps) for u, lo in zip(moved(eps), moved(-eps))]
+    note = (" forward-mode AD here differentiates each VJP in its upstream gradient g: "
+            "one that reads g's array (np.asarray(g), g.data) gives wrong tangents.")
+    for k, (y, t, n) in enumerate(zip(ys, tangents, numeric)):
+        analytic = np.zeros(y.shape) if t is None else np.asarray(t.data, dtype=np.float64)
+        _compare(k, y, analytic, n, atol, rtol, note,
+                 label=f"the forward-mode tangent of output {k}")
+
+
 def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
-             atol: float, rtol: float, note: str = "") -> None:
+             atol: float, rtol: float, note: str = "", label: str | None = None) -> None:
     error = np.abs(analytic - numeric)
     allowed = atol + rtol * np.abs(numeric)
     bad = ~(error <= allowed)  # NaN counts as bad
@@ -275,7 +308,7 @@ def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
     worst = np.unravel_index(int(np.argmax(excess)), error.shape) if error.ndim else ()
     a, n, e = analytic[worst], numeric[worst], error[worst]
     relative = e / abs(n) if n != 0 else np.inf
-    label = f"input {i}" + (f" ({x.name})" if x.name else "")
+    label = label or f"input {i}" + (f" ({x.name})" if x.name else "")
     raise GradcheckError(
         f"gradcheck failed for {label} of shape {x.shape}: {int(bad.sum())} of "
         f"{bad.size} elements out of tolerance. Worst at index {tuple(int(k) for k in worst)}:"

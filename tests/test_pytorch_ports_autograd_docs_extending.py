@@ -18,8 +18,9 @@ Lines written differently here, and why:
   ``MissingNameError`` naming ``zeros`` (an array here is never left uninitialised);
 - the ``setup_context`` ``LinearFunction`` has no default for ``bias``, so its gradcheck
   gets the docs' two inputs and a bias (PyTorch's, too, refuses two).
-Not here: ``vmap`` support (``generate_vmap_rule``, ``vmap`` staticmethod) and forward-mode
-AD (``jvp`` staticmethod, ``check_forward_ad``): there is no ``vmap`` nor forward mode.
+Not here: ``vmap`` support (``generate_vmap_rule``, ``vmap`` staticmethod; ``vmap`` here is
+a loop) and the ``jvp`` staticmethod (forward mode here, ``autograd.forward_ad``, is
+computed from ``backward``).
 """
 
 import numpy as np

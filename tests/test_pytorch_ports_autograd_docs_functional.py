@@ -17,8 +17,10 @@ Lines written differently here, and why:
 - ``torch.manual_seed(0)`` + ``torch.randn``: the data come from one NumPy generator;
 - ``vectorize=True`` and ``strategy="forward-mode"`` are accepted and change nothing here
   (one reverse pass per output element);
-- gradcheck's ``check_forward_ad=True`` and gradgradcheck's ``check_fwd_over_rev=True``
-  raise ``UsageError`` (no forward-mode AD here); PyTorch's default tolerances are
+- gradcheck's ``check_batched_forward_grad=True`` and gradgradcheck's
+  ``check_fwd_over_rev=True`` raise ``UsageError`` (forward mode here is
+  ``autograd.forward_ad``, computed from the VJPs; ``check_forward_ad=True`` checks its
+  tangents); PyTorch's default tolerances are
   ``atol=1e-5, rtol=1e-3``, ours ``1e-7, 1e-5``, so both are given explicitly.
 """
 
@@ -156,8 +158,9 @@ def test_gradcheck_options_give_pytorchs_verdict(torch, options):
                 verdicts.append("raised")
         assert verdicts[0] == verdicts[1], (scale, verdicts)
     x = ag.tensor(data, requires_grad=True)
+    assert ag.gradcheck(cube_function(ag.Function, 3.0), (x,), check_forward_ad=True)
     with pytest.raises(ag.UsageError, match="forward"):
-        ag.gradcheck(cube_function(ag.Function, 3.0), (x,), check_forward_ad=True)
+        ag.gradcheck(cube_function(ag.Function, 3.0), (x,), check_batched_forward_grad=True)
 
 
 @pytest.mark.parametrize("options", [dict(atol=1e-5, rtol=1e-3),

@@ -211,3 +211,19 @@ def test_once_differentiable_runs_once_and_refuses_a_second_derivative() -> None
     np.testing.assert_allclose(x.grad.data, np.cos(X))
     with pytest.raises(ag.UsageError, match="once_differentiable"):
         ag.grad(NumpySin.apply(x).sum(), x, create_graph=True)
+
+
+def test_a_custom_function_with_only_a_jvp_says_to_write_its_backward():
+    """PyTorch's forward-mode-only Function (the forward-AD tutorial's ``Fn``): the error
+    says why its jvp is not enough here."""
+    class Fn(ag.Function):
+        @staticmethod
+        def forward(ctx, foo):
+            return foo.exp()
+
+        @staticmethod
+        def jvp(ctx, gI):
+            return gI
+
+    with pytest.raises(ag.UsageError, match="jvp is not used.*forward_ad.*backward"):
+        Fn.apply(ag.randn(3))
