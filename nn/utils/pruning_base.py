@@ -13,6 +13,7 @@ entries (or, for structured methods, the channels) still kept.
 from __future__ import annotations
 
 import numbers
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,19 +50,19 @@ def count_to_prune(amount: float, size: int) -> int:
     return round(amount * size)
 
 
-class BasePruningMethod:
+class BasePruningMethod(ABC):
     """A way to prune: subclasses define ``compute_mask(t, default_mask)`` (the mask for
-    the importance scores ``t``, starting from ``default_mask``, both Tensors of one shape)
-    and ``PRUNING_TYPE``: "unstructured" (entries), "structured" (slices along
-    ``self.dim``) or "global". ``Cls.apply(module, name, ...)`` prunes a module's tensor."""
+    the importance scores ``t``, starting from ``default_mask``, both Tensors of one shape;
+    a class without it cannot be instantiated, as PyTorch's abstract base) and
+    ``PRUNING_TYPE``: "unstructured" (entries), "structured" (slices along ``self.dim``)
+    or "global". ``Cls.apply(module, name, ...)`` prunes a module's tensor."""
 
     PRUNING_TYPE: str = "unstructured"
     _tensor_name: str | None = None
 
+    @abstractmethod
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
         """The new mask (1 = keep, 0 = prune) for scores ``t``, given ``default_mask``."""
-        raise NotImplementedError(f"{type(self).__name__} must define compute_mask(t, "
-                                  f"default_mask)")
 
     def __call__(self, module: Module, inputs: Any) -> None:
         """The forward pre-hook: ``module.name = name_mask * name_orig``."""

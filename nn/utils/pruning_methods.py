@@ -11,6 +11,9 @@
 
 ``amount`` is a count (int) or a fraction (float, rounded to a count of what is
 given). Random methods draw from ``autograd.default_generator`` (``manual_seed``).
+Among equal scores the first in flat (row-major) order is pruned first; PyTorch's
+``topk`` leaves the order among ties to its selection algorithm, so the masks of tied
+scores (a BatchNorm weight of ones, a zero bias) can differ from PyTorch's.
 """
 from __future__ import annotations
 

@@ -186,3 +186,33 @@ def test_pruning_errors_are_named():
         prune.global_unstructured([(module, "weight")], prune.LnStructured, amount=1, n=2)
     with pytest.raises(ArgumentTypeError, match="no tensor 'kernel'"):
         prune.l1_unstructured(module, "kernel", amount=1)
+
+
+def test_pruned_checkpoint_loads_into_an_identity_pruned_model_as_torch(torch):
+    ours, theirs = conv_pair(torch, seed=11)
+    torch.nn.utils.prune.ln_structured(theirs, "weight", amount=2, n=1, dim=0)
+    prune.identity(ours, "weight")  # the usual way to load a pruned state dict
+    assert ours.weight_mask.numpy().all()
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    forward_backward(torch, ours, theirs)  # the hook applies the loaded mask
+
+
+def test_random_masks_follow_manual_seed_and_ties_go_in_order():
+    masks = []
+    for _ in range(2):
+        ag.manual_seed(3)
+        module = nn.Linear(5, 4)
+        prune.random_unstructured(module, "weight", amount=0.5)
+        masks.append(module.weight_mask.numpy())
+    np.testing.assert_array_equal(masks[0], masks[1])
+    norm = nn.LayerNorm(6)  # a weight of ones: every score ties
+    prune.l1_unstructured(norm, "weight", amount=2)
+    np.testing.assert_array_equal(norm.weight_mask.numpy(), [0, 0, 1, 1, 1, 1])
+
+
+def test_a_pruning_method_without_compute_mask_cannot_be_made():
+    class Unfinished(prune.BasePruningMethod):
+        PRUNING_TYPE = "unstructured"
+
+    with pytest.raises(TypeError, match="abstract"):
+        Unfinished.apply(nn.Linear(2, 2), "weight")
