@@ -106,6 +106,21 @@ def test_global_unstructured_ranks_all_tensors_together_as_torch(torch):
     assert type(list(c2._forward_pre_hooks.values())[0]).__name__ == "CustomFromMask"
 
 
+def test_global_unstructured_with_importance_scores_as_torch(torch):
+    (c1, t1), (c2, t2) = conv_pair(torch, 12), conv_pair(torch, 13)
+    rng = np.random.default_rng(14)
+    s1, s2 = rng.standard_normal(c1.weight.shape), rng.standard_normal(c2.bias.shape)
+    prune.global_unstructured([(c1, "weight"), (c2, "bias")], prune.L1Unstructured,
+                              importance_scores={(c1, "weight"): ag.tensor(s1),
+                                                 (c2, "bias"): ag.tensor(s2)}, amount=30)
+    torch.nn.utils.prune.global_unstructured(
+        [(t1, "weight"), (t2, "bias")], torch.nn.utils.prune.L1Unstructured,
+        importance_scores={(t1, "weight"): torch.tensor(s1), (t2, "bias"): torch.tensor(s2)},
+        amount=30)
+    assert_same_pruning(c1, t1)
+    np.testing.assert_array_equal(c2.bias_mask.numpy(), t2.bias_mask.numpy())
+
+
 def test_remove_makes_pruning_permanent_as_torch(torch):
     ours, theirs = conv_pair(torch, seed=8)
     weight_orig = None
