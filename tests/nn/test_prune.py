@@ -231,3 +231,10 @@ def test_a_pruning_method_without_compute_mask_cannot_be_made():
 
     with pytest.raises(TypeError, match="abstract"):
         Unfinished.apply(nn.Linear(2, 2), "weight")
+
+
+def test_loading_a_pruned_checkpoint_into_an_unpruned_model_says_what_to_do():
+    saved = nn.Sequential(nn.Linear(3, 2))
+    prune.l1_unstructured(saved[0], "weight", amount=0.5)
+    with pytest.raises(nn.StateDictError, match=r"pruned.*prune.identity\(module, 'weight'\)"):
+        nn.Sequential(nn.Linear(3, 2)).load_state_dict(saved.state_dict())
