@@ -87,20 +87,19 @@ class BasePruningMethod(ABC):
         """Prune ``module.<name>`` with ``cls(*args, **kwargs)``: scores are
         ``importance_scores`` (default: the tensor itself), the mask goes into the buffer
         ``name_mask`` and a pre-hook keeps ``module.<name> = name_mask * name_orig``.
-        Pruning an already pruned tensor combines the masks (a ``PruningContainer``).
-        Returns the hook (the method, or the container)."""
+        Pruning an already pruned tensor combines the masks (a ``PruningContainer``); if
+        that fails (an amount larger than what is left), the module stays as it was
+        (PyTorch's loses its pruning hook then). Returns the hook (the method, or the
+        container)."""
         if not isinstance(module, Module):
             raise ArgumentTypeError(f"{cls.__name__}.apply: module must be an nn.Module; got "
                                     f"{type(module).__name__}")
         old = _find_hook(module, name)
         method = cls(*args, **kwargs)
         method._tensor_name = name
-        if old is not None:
-            del module._forward_pre_hooks[old[0]]
-            container = old[1] if isinstance(old[1], PruningContainer) \
-                else PruningContainer(old[1])
-            container.add_pruning_method(method)
-            method = container
+        if old is not None:  # a new container: the old hook stays if this one fails
+            history = tuple(old[1]) if isinstance(old[1], PruningContainer) else (old[1],)
+            method = PruningContainer(*history, method)
         current = getattr(module, name, None)
         if not isinstance(current, Tensor):
             raise ArgumentTypeError(f"{cls.__name__}.apply: {type(module).__name__} has no "
@@ -121,15 +120,17 @@ class BasePruningMethod(ABC):
             default_mask = getattr(module, name + "_mask").detach().clone()
         try:
             mask = method.compute_mask(scores, default_mask=default_mask)
-            module.register_buffer(name + "_mask", mask)
-            setattr(module, name, method.apply_mask(module))
-            module.register_forward_pre_hook(method)
         except Exception:
             if old is None:  # undo the re-parametrisation
                 orig = getattr(module, name + "_orig")
                 delattr(module, name + "_orig")
                 module.register_parameter(name, orig)
             raise
+        if old is not None:
+            del module._forward_pre_hooks[old[0]]
+        module.register_buffer(name + "_mask", mask)
+        setattr(module, name, method.apply_mask(module))
+        module.register_forward_pre_hook(method)
         return method
 
     def prune(self, t: Tensor, default_mask: Tensor | None = None,
@@ -173,8 +174,8 @@ class PruningContainer(BasePruningMethod):
 
     def __init__(self, *methods: BasePruningMethod) -> None:
         self._pruning_methods: tuple[BasePruningMethod, ...] = ()
-        if len(methods) == 1:
-            self._tensor_name = methods[0]._tensor_name
+        if methods:
+            self._tensor_name = getattr(methods[0], "_tensor_name", None)
         for method in methods:
             self.add_pruning_method(method)
 

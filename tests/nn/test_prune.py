@@ -238,3 +238,18 @@ def test_loading_a_pruned_checkpoint_into_an_unpruned_model_says_what_to_do():
     prune.l1_unstructured(saved[0], "weight", amount=0.5)
     with pytest.raises(nn.StateDictError, match=r"pruned.*prune.identity\(module, 'weight'\)"):
         nn.Sequential(nn.Linear(3, 2)).load_state_dict(saved.state_dict())
+
+
+def test_a_failed_second_pruning_leaves_the_first_in_place():
+    module = nn.Linear(4, 3)
+    prune.l1_unstructured(module, "weight", amount=6)
+    hooks, mask = dict(module._forward_pre_hooks), module.weight_mask.numpy().copy()
+    with pytest.raises(ConfigError, match="more than the 6"):
+        prune.l1_unstructured(module, "weight", amount=7)  # only 6 entries are left
+    assert dict(module._forward_pre_hooks) == hooks
+    np.testing.assert_array_equal(module.weight_mask.numpy(), mask)
+    x = ag.ones(1, 4)
+    np.testing.assert_allclose(module(x).numpy(),
+                               x.numpy() @ (module.weight_orig.data * mask).T + module.bias.data)
+    container = prune.PruningContainer(prune.Identity(), prune.L1Unstructured(1))
+    assert len(container) == 2 and container._tensor_name is None
