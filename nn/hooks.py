@@ -17,22 +17,25 @@ require grad or gets no gradient; where no input requires grad, this hook runs w
 pre-hooks, grad_input all None); a tuple either returns replaces the gradients passed
 on. How: ``nn/backward_hooks.py``.
 
+``module._forward_pre_hooks`` and ``module._forward_hooks`` (PyTorch's dicts) list the
+forward hooks by handle id, live; ``del module._forward_pre_hooks[id]`` removes one.
+
 A module without hooks pays one attribute test per call: the hooks live in a
 ``ForwardHooks`` object created at the first registration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 from autograd.errors import UsageError
 from autograd.hooks import RemovableHandle
 
 from .backward_hooks import BackwardCall
-from .errors import ArgumentTypeError
+from .errors import ArgumentTypeError, NameNotFoundError
 
-__all__ = ["RemovableHandle", "ForwardHooks", "HookMethods"]
+__all__ = ["RemovableHandle", "ForwardHooks", "HookMethods", "HookDictView"]
 
 class ForwardHooks:
     """A module's hooks: ``pre`` and ``post`` (forward), ``backward_pre`` and
@@ -90,10 +93,59 @@ class ForwardHooks:
         return output if backward is None else backward.wrap_outputs(output)
 
 
+class HookDictView(MutableMapping):
+    """PyTorch's ``module._forward_pre_hooks`` / ``_forward_hooks``: a live view of one
+    kind of a module's hooks, ``{handle id: hook}`` in calling order. ``del view[id]``
+    unregisters a hook (as ``handle.remove()``); hooks are added with the
+    ``register_*`` methods, which return the handle."""
+
+    def __init__(self, module: Any, kind: str, register: str) -> None:
+        self._module, self._kind, self._register = module, kind, register
+
+    def _hooks(self) -> dict[int, tuple[Callable, bool]]:
+        registry = self._module._hook_registry
+        return {} if registry is None else getattr(registry, self._kind)
+
+    def __getitem__(self, key: int) -> Callable:
+        hooks = self._hooks()
+        if key not in hooks:
+            raise NameNotFoundError(f"{type(self._module).__name__} has no forward "
+                                    f"{'pre-hook' if self._kind == 'pre' else 'hook'} with "
+                                    f"handle id {key!r}; the ids: {list(hooks)}")
+        return hooks[key][0]
+
+    def __setitem__(self, key: int, hook: Callable) -> None:
+        raise UsageError(f"add hooks with module.{self._register}(hook), which returns the "
+                         f"handle (its .id is the key here), not by assigning to the dict")
+
+    def __delitem__(self, key: int) -> None:
+        self[key]  # a named error for an unknown id
+        del self._hooks()[key]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(list(self._hooks()))
+
+    def __len__(self) -> int:
+        return len(self._hooks())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self)!r})"
+
+
 class HookMethods:
     """The hook registration methods of ``Module``."""
 
     _hook_registry: ForwardHooks | None = None  # set on the instance at the first hook
+
+    @property
+    def _forward_pre_hooks(self) -> HookDictView:
+        """The forward pre-hooks by handle id (PyTorch's ``module._forward_pre_hooks``)."""
+        return HookDictView(self, "pre", "register_forward_pre_hook")
+
+    @property
+    def _forward_hooks(self) -> HookDictView:
+        """The forward hooks by handle id (PyTorch's ``module._forward_hooks``)."""
+        return HookDictView(self, "post", "register_forward_hook")
 
     def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:

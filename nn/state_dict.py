@@ -85,6 +85,13 @@ def _load_message(owner: str, missing: list[str], unexpected: list[str],
         lines.append(f"  shape mismatch for '{key}': the state dict has {given}, the "
                      f"module has {expected}")
     lines.extend(bad_types)
+    pruned = [k[:-len("_orig")] for k in unexpected
+              if k.endswith("_orig") and k[:-len("_orig")] in missing]
+    if pruned:
+        name = pruned[0].rsplit(".", 1)[-1]
+        lines.append(f"The state dict is of a pruned model (nn.utils.prune: {pruned[0]!r} "
+                     f"saved as '_orig' and '_mask'): prune the same tensors here first, "
+                     f"e.g. prune.identity(module, {name!r}), or save after prune.remove.")
     lines.append("Build the module with the same sizes as the one that was saved; strict="
                  "False skips missing and unexpected keys (shapes must still match).")
     return "\n".join(lines)

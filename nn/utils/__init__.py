@@ -4,7 +4,8 @@ gradient norms (they read and modify ``p.grad.data``, plain NumPy, outside any g
 and PyTorch's
 ``parameters_to_vector`` / ``vector_to_parameters``. ``nn.utils.rnn`` pads and packs
 sequences of different lengths for the recurrent layers. ``nn.utils.stateless`` has
-``functional_call`` (``autograd.func``'s) under PyTorch's older path.
+``functional_call`` (``autograd.func``'s) under PyTorch's older path. ``nn.utils.prune``
+prunes a module's tensors by masks (PyTorch's).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ..errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
 from . import rnn  # PyTorch's nn.utils.rnn
 from . import parametrize, parametrizations  # PyTorch's weight_norm, spectral_norm
 from . import stateless  # PyTorch's nn.utils.stateless.functional_call
+from . import prune  # PyTorch's nn.utils.prune: masks kept by forward pre-hooks
 
 if TYPE_CHECKING:  # pragma: no cover
     from autograd import Tensor
@@ -28,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
            "grad_norms", "check_clip_argument",
            "parameters_to_vector", "vector_to_parameters", "rnn", "parametrize",
-           "parametrizations", "stateless"]
+           "parametrizations", "stateless", "prune"]
 
 
 def _is_tensor(obj: Any) -> bool:
