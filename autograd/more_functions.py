@@ -15,6 +15,7 @@ from .ops import linalg_more as linalg
 from .ops.gamma import Digamma, Lgamma
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
+from .tensor_reductions import refuse_bare_axis
 from .torch_arguments import pick_one
 
 __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
@@ -140,6 +141,8 @@ def sort(x: Any, *position: Any, axis: Any = "last", dim: Any = None,
     """``axis=`` (None flattens): the sorted values, as ``np.sort``; ``dim=`` or
     ``descending=``: PyTorch's pair (values, indices). ``sort(x)`` and ``sort(x, 1)`` mean
     both and raise ``UsageError`` (see ``Tensor.sort``)."""
+    last = isinstance(axis, str) and axis == "last"  # (the default: no axis given)
+    refuse_bare_axis("sort", position, None if last else axis, dim, descending)
     return as_tensor(x).sort(*position, axis=axis, dim=dim, descending=descending,
                              stable=stable)
 

@@ -29,7 +29,7 @@ from .ops import scans
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
                              pick_axis, pick_ddof, pick_keepdims, reduced_count)
 
-__all__ = ["Reductions", "ValuesIndices", "resolve_position", "ambiguous"]
+__all__ = ["Reductions", "ValuesIndices", "resolve_position", "ambiguous", "refuse_bare_axis"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -73,12 +73,30 @@ def resolve_position(name: str, position: tuple, axis: Any, dim: Any, numpy_only
     raise ambiguous(f"x.{name}({given!r})", name, given)
 
 
-def ambiguous(call: str, name: str, axis: Any) -> UsageError:
-    """The error for ``call``, which means NumPy's values and PyTorch's pair alike."""
+def ambiguous(call: str, name: str, axis: Any, spelling: str = "x.{name}({args})"
+              ) -> UsageError:
+    """The error for ``call``, which means NumPy's values and PyTorch's pair alike; the
+    two ways out are written in ``spelling`` (the method's, or the function's)."""
+    values = spelling.format(name=name, args=f"axis={axis!r}")
+    pair = spelling.format(name=name, args=f"dim={axis!r}")
     return UsageError(
         f"{call} means two things: NumPy's {name} gives the values, PyTorch's gives the "
-        f"pair (values, indices). Name the one you mean: x.{name}(axis={axis!r}) for the "
-        f"values, x.{name}(dim={axis!r}) for the pair.")
+        f"pair (values, indices). Name the one you mean: {values} for the values, {pair} "
+        f"for the pair.")
+
+
+def refuse_bare_axis(name: str, position: tuple, *keywords: Any) -> None:
+    """The module functions' ``max(x, 1)`` and ``sort(x, 1)`` (no keyword given): the
+    ambiguity of ``resolve_position``, in the function's spelling."""
+    if any(k is not None for k in keywords) or len(position) > 1:
+        return
+    if not position:
+        if name == "sort":
+            raise ambiguous("sort(x)", name, -1, "{name}(x, {args})")
+        return
+    given = position[0]
+    if isinstance(given, (int, np.integer)) and not isinstance(given, (bool, np.bool_)):
+        raise ambiguous(f"{name}(x, {given!r})", name, given, "{name}(x, {args})")
 
 
 class Reductions:

@@ -6,6 +6,8 @@ compared here with torch; a bare positional axis (``x.max(1)``) means both and r
 
 from __future__ import annotations
 
+import re
+
 from typing import Callable
 
 import numpy as np
@@ -96,20 +98,25 @@ def test_pytorch_spelling_takes_one_int_axis() -> None:
 
 AMBIGUOUS = [
     ("x.max(1)", lambda t: t.max(1)), ("x.min(-1)", lambda t: t.min(-1)),
-    ("x.max(0)", lambda t: ag.max(t, 0)), ("x.min(2)", lambda t: ag.min(t, 2)),
+    ("max(x, 0)", lambda t: ag.max(t, 0)), ("min(x, 2)", lambda t: ag.min(t, 2)),
     ("x.sort(1)", lambda t: t.sort(1)), ("x.sort()", lambda t: t.sort()),
-    ("x.sort()", lambda t: ag.sort(t)), ("x.sort(0)", lambda t: ag.sort(t, 0)),
+    ("sort(x)", lambda t: ag.sort(t)), ("sort(x, 0)", lambda t: ag.sort(t, 0)),
 ]
 
 
 @pytest.mark.parametrize("call, spell", AMBIGUOUS, ids=[c[0] for c in AMBIGUOUS])
 def test_a_bare_positional_axis_means_both_and_is_refused(call: str, spell: Callable) -> None:
     """``_, pred = out.max(1)`` and ``pred = out.max(1)[1]`` (PyTorch's CIFAR idioms) took
-    NumPy's values: a row of maxima for a batch of 2, silently. Now named, never guessed."""
-    name, axis = call[2:].split("(")
-    axis = axis.rstrip(")") or "-1"
-    with pytest.raises(UsageError, match=rf"x\.{name}\(axis={axis}\) for the values, "
-                                         rf"x\.{name}\(dim={axis}\) for the pair"):
+    NumPy's values: a row of maxima for a batch of 2, silently. Now named, never guessed,
+    in the spelling the caller used: ``torch.max(outputs.data, 1)`` (the CIFAR-10
+    tutorial) is answered with ``max(x, axis=1)`` and ``max(x, dim=1)``, not the method."""
+    method = call.startswith("x.")
+    name, axis = call[2:].split("(") if method else call.split("(")
+    axis = axis.rstrip(")").removeprefix("x").removeprefix(", ") or "-1"
+    values, pair = ((rf"x\.{name}\(axis={axis}\)", rf"x\.{name}\(dim={axis}\)") if method
+                    else (rf"\b{name}\(x, axis={axis}\)", rf"\b{name}\(x, dim={axis}\)"))
+    with pytest.raises(UsageError, match=rf"^{re.escape(call)} means two things.*"
+                                         rf"{values} for the values, {pair} for the pair"):
         spell(Tensor(DATA))
 
 
