@@ -1,5 +1,6 @@
 """PyTorch's legacy tensor type names as strings (``x.type('torch.FloatTensor')``, as older
-scripts cast), read as the NumPy dtype they stand for; anything else is passed on. And
+scripts cast), read as the NumPy dtype they stand for (and ``x.type()`` gives them, as
+PyTorch's); anything else is passed on. And
 ``TypeMethods``, the Tensor methods ``type`` and ``type_as`` (a base of
 ``torch_spellings.TorchSpellings``, whose ``_cast`` they call)."""
 
@@ -22,6 +23,7 @@ TYPE_NAMES = {"torch.FloatTensor": np.float32, "torch.DoubleTensor": np.float64,
               "torch.CharTensor": np.int8, "torch.ByteTensor": np.uint8,
               "torch.BoolTensor": np.bool_}
 """Each 'torch.XTensor' name and the dtype of its tensors."""
+_NAME_OF_DTYPE = {np.dtype(dtype): name for name, dtype in TYPE_NAMES.items()}
 
 
 def dtype_of_type_name(dtype: Any) -> Any:
@@ -49,9 +51,11 @@ class TypeMethods:
         return (self if other.dtype.kind == "f" else self.detach()).astype(other.dtype)
 
     def type(self, dtype: Any = None) -> Any:
-        """The dtype's name, or ``_cast(dtype)`` ('torch.LongTensor' too; not float: detached)."""
+        """PyTorch's type name ('torch.DoubleTensor' for float64; NumPy's dtype name for a
+        dtype PyTorch has no such name for), or ``_cast(dtype)`` ('torch.LongTensor' too;
+        not float: detached)."""
         if dtype is None:
-            return self.dtype.name
+            return _NAME_OF_DTYPE.get(self.dtype, self.dtype.name)
         dtype = as_dtype(dtype_of_type_name(dtype), "type")
         if dtype == self.dtype or dtype.kind == "f":
             return self._cast(dtype)  # self itself when it has the dtype, as PyTorch's

@@ -89,7 +89,7 @@ def test_conversions_and_queries() -> None:
     assert x.to("cpu") is x and x.cpu() is x and x.contiguous() is x
     assert x.to(device="cpu", dtype=np.float32).dtype == np.float32
     assert x.to(Tensor(np.ones(2, np.float32))).dtype == np.float32
-    assert x.type() == "float64" and x.type(np.float32).dtype == np.float32
+    assert x.type() == "torch.DoubleTensor" and x.type(np.float32).dtype == np.float32
     assert x.numel() == 12 and x.dim() == 2 and x.size == 12  # NumPy's size stays
     assert x.float().requires_grad  # conversions stay in the graph
     assert x.new_zeros(2, 3).shape == (2, 3) and x.new_ones((2,)).dtype == np.float64
@@ -277,3 +277,19 @@ def test_size_is_numpys_count_and_pytorchs_call():
     assert pickle.loads(pickle.dumps(x.size)) == 24 == copy.deepcopy(x.size)
     with pytest.raises(ag.AxisError, match="size: axis 3 is out of range"):
         x.size(3)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32",
+                                   "int16", "int8", "uint8", "bool"])
+def test_type_without_argument_is_pytorchs_type_name(dtype: str, torch) -> None:
+    """``x.type()`` is PyTorch's alone (NumPy arrays have no such method), so it answers
+    as PyTorch's: 'torch.FloatTensor' for float32; it said 'float32', so an older
+    script's ``if x.type() == 'torch.FloatTensor'`` was silently False. The name also
+    casts back: ``y.type(x.type())``."""
+    ours = Tensor(np.zeros(2, dtype=dtype))
+    assert ours.type() == torch.zeros(2, dtype=getattr(torch, dtype)).type()
+    assert Tensor(np.ones(2)).type(ours.type()).dtype == ours.dtype
+
+
+def test_type_of_a_dtype_pytorch_does_not_name_so_is_numpys_name() -> None:
+    assert Tensor(np.zeros(2, dtype=np.uint32)).type() == "uint32"
