@@ -206,7 +206,8 @@ def max(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
     """Maximum over ``axis``; ties share the gradient evenly. PyTorch's spelling
     (``dim=``, or an axis with ``keepdim=``) gives its pair ``(values, indices)``; a bare
     ``max(x, 1)`` is ambiguous and raises ``UsageError`` (see ``Tensor.max``)."""
-    refuse_bare_axis("max", position, axis, keepdims, dim, keepdim)
+    given = (axis, keepdims, dim, keepdim)
+    refuse_bare_axis("max", position, any(k is not None for k in given))
     return as_tensor(x).max(*position, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
 
 
@@ -214,7 +215,8 @@ def max(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
 def min(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
         dim: Any = None, keepdim: bool | None = None) -> Any:  # noqa: A001
     """Minimum over ``axis``, as ``max``."""
-    refuse_bare_axis("min", position, axis, keepdims, dim, keepdim)
+    given = (axis, keepdims, dim, keepdim)
+    refuse_bare_axis("min", position, any(k is not None for k in given))
     return as_tensor(x).min(*position, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
 
 

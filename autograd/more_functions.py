@@ -141,8 +141,8 @@ def sort(x: Any, *position: Any, axis: Any = "last", dim: Any = None,
     """``axis=`` (None flattens): the sorted values, as ``np.sort``; ``dim=`` or
     ``descending=``: PyTorch's pair (values, indices). ``sort(x)`` and ``sort(x, 1)`` mean
     both and raise ``UsageError`` (see ``Tensor.sort``)."""
-    last = isinstance(axis, str) and axis == "last"  # (the default: no axis given)
-    refuse_bare_axis("sort", position, None if last else axis, dim, descending)
+    axis_given = not (isinstance(axis, str) and axis == "last")  # None is one: flattens
+    refuse_bare_axis("sort", position, axis_given or dim is not None or descending is not None)
     return as_tensor(x).sort(*position, axis=axis, dim=dim, descending=descending,
                              stable=stable)
 

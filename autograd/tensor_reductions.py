@@ -85,10 +85,11 @@ def ambiguous(call: str, name: str, axis: Any, spelling: str = "x.{name}({args})
         f"for the pair.")
 
 
-def refuse_bare_axis(name: str, position: tuple, *keywords: Any) -> None:
-    """The module functions' ``max(x, 1)`` and ``sort(x, 1)`` (no keyword given): the
-    ambiguity of ``resolve_position``, in the function's spelling."""
-    if any(k is not None for k in keywords) or len(position) > 1:
+def refuse_bare_axis(name: str, position: tuple, keyword_given: bool) -> None:
+    """The module functions' ``max(x, 1)``, ``sort(x, 1)`` and ``sort(x)`` with no keyword
+    given (``keyword_given``): the ambiguity of ``resolve_position``, in the function's
+    spelling."""
+    if keyword_given or len(position) > 1:
         return
     if not position:
         if name == "sort":
