@@ -253,7 +253,7 @@ def tiny_diffusion(torch, nn, optim, data, argv=(), glue=None) -> dict:
             optimizer.step()
             optimizer.zero_grad()
 
-            logs = {"loss": loss.detach().item(), "step": global_step}
+            logs = {"loss": loss.detach().item(), "step": global_step}  # noqa: F841 (tqdm's)
             losses.append(loss.detach().item())
             global_step += 1
 
@@ -273,7 +273,8 @@ def tiny_diffusion(torch, nn, optim, data, argv=(), glue=None) -> dict:
     return record
 
 
-ARGV = ["--betas_dtype", "float64", "--dataset", "moons", "--train_batch_size", "32", "--eval_batch_size", "24",
+ARGV = ["--betas_dtype", "float64", "--dataset", "moons", "--train_batch_size", "32",
+        "--eval_batch_size", "24",
         "--num_epochs", "2", "--num_timesteps", "40", "--embedding_size", "16",
         "--hidden_size", "16", "--hidden_layers", "2"]
 
