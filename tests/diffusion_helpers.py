@@ -12,7 +12,8 @@ import autograd as ag
 from pytorch_examples_helpers import Draws as _Draws
 from test_pytorch_ports_pinn import assert_same
 
-__all__ = ["Draws", "OrderedDataset", "assert_same", "grads", "libraries", "moons", "state"]
+__all__ = ["Draws", "OrderedDataset", "assert_same", "grads", "libraries", "moons",
+           "record_steps", "state"]
 
 
 def libraries(torch=None) -> tuple:
@@ -69,3 +70,18 @@ def state(model) -> dict:
 
 def grads(model) -> list:
     return [None if p.grad is None else p.grad.numpy().copy() for p in model.parameters()]
+
+
+def record_steps(optimizer, record: list) -> None:
+    """Each step's gradients (before it; None for a frozen parameter) and parameters
+    (after it), as NumPy arrays."""
+    def before(opt, args, kwargs):
+        record.append([None if p.grad is None else p.grad.numpy().copy()
+                       for g in opt.param_groups for p in g["params"]])
+
+    def after(opt, args, kwargs):
+        record.append([p.detach().numpy().copy() for g in opt.param_groups
+                       for p in g["params"]])
+
+    optimizer.register_step_pre_hook(before)
+    optimizer.register_step_post_hook(after)
