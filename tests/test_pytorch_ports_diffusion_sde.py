@@ -173,6 +173,7 @@ def run_both(torch) -> tuple[dict, dict]:
     draws = []
     torch.manual_seed(0)
     lib = libraries()
+    lib[0].manual_seed(0)
     T, *rest = libraries(torch)
     start = score_sde_tutorial(T, *rest, images, n_epochs=0)["start"]
     got = score_sde_tutorial(Draws(lib[0], draws=draws), *lib[1:], images, start)
@@ -184,9 +185,15 @@ def run_both(torch) -> tuple[dict, dict]:
 
 def test_score_sde_tutorial(torch, capsys):
     got, want = run_both(torch)
+    solved = [(got.pop(name), want.pop(name)) for name in ("ode", "z", "bpd")]
     assert_same(got, want)
+    # SciPy's adaptive RK45 on the probability-flow ODE amplifies the libraries' last-bit
+    # differences near t = 0, on some draws (to 2.4e-7, measured; the samplers' ODEs
+    # come close to t = 0, where the score is divided by a std of 0.03 or less)
+    for a, b in solved:
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8)
     assert got["start"]["module.embed.0.W"].shape == (4,)
     np.testing.assert_array_equal(got["start"]["module.embed.0.W"],
                                   got["end"]["module.embed.0.W"])  # frozen
-    assert got["euler"].shape == got["pc"].shape == got["ode"].shape == (4, 1, 8, 8)
+    assert got["euler"].shape == got["pc"].shape == solved[0][0].shape == (4, 1, 8, 8)
     assert capsys.readouterr().out.count("Number of function evaluations") == 2
