@@ -26,13 +26,17 @@ def libraries(torch=None) -> tuple:
 
 
 class Draws(_Draws):
-    """``pytorch_examples_helpers.Draws`` with ``rand`` and ``rand_like`` recorded too."""
+    """``pytorch_examples_helpers.Draws`` with ``rand``, ``rand_like`` and ``bernoulli``
+    recorded too."""
 
     def rand(self, *args, **kwargs):
         return self._draw("rand", *args, **kwargs)
 
     def rand_like(self, *args, **kwargs):
         return self._draw("rand_like", *args, **kwargs)
+
+    def bernoulli(self, *args, **kwargs):
+        return self._draw("bernoulli", *args, **kwargs)
 
 
 class OrderedDataset:
