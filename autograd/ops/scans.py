@@ -163,13 +163,15 @@ def _axis_or_flat(x: T, axis: Any, op: str) -> tuple[T, int]:
 
 
 def cumsum(x: T, axis: Any) -> T:
-    """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``."""
+    """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``;
+    float16/float32 accumulate in float64, as PyTorch's (see ``_accumulated``)."""
     x, axis = _axis_or_flat(x, axis, "cumsum")
     return apply(Cumsum(axis), x)
 
 
 def cumprod(x: T, axis: Any) -> T:
-    """Running product along ``axis`` (flattened when None), as ``np.cumprod``."""
+    """Running product along ``axis`` (flattened when None), as ``np.cumprod``;
+    float16/float32 accumulate in float64, as PyTorch's."""
     x, axis = _axis_or_flat(x, axis, "cumprod")
     return apply(Cumprod(axis), x)
 
