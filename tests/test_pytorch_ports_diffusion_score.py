@@ -20,9 +20,10 @@ Lines written differently here, and why:
 - ``torch.tensor(data.T).float()`` keeps float64 (``.float()`` would feed float32 samples to
   PyTorch's float64 layers: a dtype error there), and ``sigmas`` likewise;
 - ``self.embed.weight.data.uniform_()``: ``.data`` is the NumPy array here (by design), so
-  the draw is written ``with torch.no_grad(): self.embed.weight.uniform_()``; its values,
-  and our ``randn_like``/``rand``/``randint`` draws, are replayed on PyTorch's side
-  (``Draws``, the test's glue), with PyTorch's initial weights loaded into ours.
+  the draw is written ``with torch.no_grad(): self.embed.weight.uniform_()``;
+- the test's glue: PyTorch's initial weights (the drawn embeddings included) are loaded
+  into ours, and our ``randn_like``/``rand``/``randint`` draws are replayed on PyTorch's
+  side (``Draws``).
 """
 
 import numpy as np
