@@ -65,6 +65,7 @@ from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero,
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from .devices import device
+from .constants import e, inf, nan, pi
 from .default_device import get_default_device, set_default_device
 from . import accelerator, amp, backends, cuda, functional, jit, linalg
 from . import distributions
@@ -128,6 +129,8 @@ __all__ = [
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
     "short", "long", "uint8", "finfo", "iinfo", "set_printoptions",
+    # PyTorch's constants (Python floats)
+    "pi", "e", "inf", "nan",
     # PyTorch's memory formats (memory_format=: the C order every Tensor has here)
     "memory_format", "preserve_format", "contiguous_format", "channels_last",
     "channels_last_3d",

@@ -100,13 +100,15 @@ def prod(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 @accepts_out
 def cumsum(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
-    """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``."""
+    """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``
+    (float16/float32 accumulated in float64, as PyTorch's)."""
     return as_tensor(x).cumsum(axis, dim=dim)
 
 
 @accepts_out
 def cumprod(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
-    """Running product along ``axis`` (flattened when None), as ``np.cumprod``."""
+    """Running product along ``axis`` (flattened when None), as ``np.cumprod``
+    (float16/float32 accumulated in float64, as PyTorch's)."""
     return as_tensor(x).cumprod(axis, dim=dim)
 
 

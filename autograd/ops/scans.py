@@ -65,6 +65,15 @@ def _exclusive_cumprod(x: Any, axis: int) -> Any:
     return _cumprod(shifted, axis)
 
 
+def _accumulated(scan: Any, x: np.ndarray, axis: int) -> np.ndarray:
+    """``scan`` (np.cumsum or np.cumprod) of float16/float32 accumulated in float64, each
+    output rounded once, as PyTorch's CPU kernels (a float32 running product drifts an
+    ulp per step otherwise); other dtypes as NumPy."""
+    if x.dtype in (np.float16, np.float32):
+        return scan(x, axis=axis, dtype=np.float64).astype(x.dtype)
+    return scan(x, axis=axis)
+
+
 class Cumsum(Function):
     """out_i = sum_{j <= i} x_j along ``axis``;  dx_j = sum_{i >= j} g_i (a reversed
     running sum, written as total - running + g)."""
@@ -75,7 +84,7 @@ class Cumsum(Function):
         self.axis = axis
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.cumsum(x, axis=self.axis)
+        return _accumulated(np.cumsum, x, self.axis)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g.sum(axis=self.axis, keepdims=True) - _cumsum(g, self.axis) + g,)
@@ -96,7 +105,7 @@ class Cumprod(Function):
         self.axis = axis
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.cumprod(x, axis=self.axis)
+        return _accumulated(np.cumprod, x, self.axis)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         axis, x_const = self.axis, constant(x)
@@ -154,13 +163,15 @@ def _axis_or_flat(x: T, axis: Any, op: str) -> tuple[T, int]:
 
 
 def cumsum(x: T, axis: Any) -> T:
-    """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``."""
+    """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``;
+    float16/float32 accumulate in float64, as PyTorch's (see ``_accumulated``)."""
     x, axis = _axis_or_flat(x, axis, "cumsum")
     return apply(Cumsum(axis), x)
 
 
 def cumprod(x: T, axis: Any) -> T:
-    """Running product along ``axis`` (flattened when None), as ``np.cumprod``."""
+    """Running product along ``axis`` (flattened when None), as ``np.cumprod``;
+    float16/float32 accumulate in float64, as PyTorch's."""
     x, axis = _axis_or_flat(x, axis, "cumprod")
     return apply(Cumprod(axis), x)
 

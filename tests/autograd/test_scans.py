@@ -111,3 +111,20 @@ def test_dim_is_accepted_by_the_other_axis_functions(with_dim, with_axis) -> Non
     result, expected = with_dim(x), with_axis(x)
     assert result.shape == expected.shape
     np.testing.assert_array_equal(result.data, expected.data)
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+def test_low_precision_running_sums_and_products_round_as_pytorch(name: str, dtype: str,
+                                                                  torch) -> None:
+    """PyTorch's CPU cumsum/cumprod of float16/float32 accumulate in float64 and round each
+    output once: a DDPM's ``torch.cumprod(1 - betas, 0)`` of float32 betas gives the same
+    bits here (NumPy's running float32 product drifts an ulp per step)."""
+    x = (1 - np.random.default_rng(0).uniform(0, 0.02, (3, 400))).astype(dtype)
+    got = getattr(ag, name)(ag.tensor(x), dim=1)
+    want = getattr(torch, name)(torch.tensor(x), dim=1).numpy()
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got.numpy(), want)
+    back = ag.tensor(x[:, :40], requires_grad=True)  # its float16 sum stays finite
+    getattr(back, name)(dim=1).sum().backward()
+    assert back.grad.dtype == np.dtype(dtype)
