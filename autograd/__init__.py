@@ -56,6 +56,8 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               narrow, ne, numel, permute, repeat_interleave, rsqrt, scatter,
                               scatter_add, spmm, std_mean, topk, unbind, unflatten, unsqueeze,
                               var_mean)
+from .torch_predicates import (isfinite, isinf, isnan, logical_and, logical_not,
+                               logical_or, logical_xor)
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .stacking import column_stack, hstack, row_stack, vstack
 from .asserts import _assert
@@ -150,6 +152,7 @@ __all__ = [
     "diag", "diag_embed", "inverse", "lu_unpack",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",
+    "isnan", "isinf", "isfinite", "logical_not", "logical_and", "logical_or", "logical_xor",
     "_assert",  # torch._assert(condition, message), as torchvision's models check sizes
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
