@@ -82,6 +82,12 @@ def assert_records(got: list, want: list, rtol: float = 1e-10, atol: float = 1e-
         if isinstance(a, (bool, int, str)):
             assert a == b, f"record {i}: {a!r} != {b!r}"
             continue
+        if isinstance(a, list) and any(isinstance(v, np.ndarray) for v in a):
+            assert isinstance(b, list) and len(a) == len(b), f"record {i}"
+            for j, (x, y) in enumerate(zip(a, b)):  # tensors of several shapes
+                np.testing.assert_allclose(x, y, rtol=rtol, atol=atol,
+                                           err_msg=f"record {i}, tensor {j}")
+            continue
         assert np.shape(a) == np.shape(b), f"record {i}: {np.shape(a)} != {np.shape(b)}"
         np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=rtol,
                                    atol=atol, err_msg=f"record {i}")
