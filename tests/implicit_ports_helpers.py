@@ -65,6 +65,22 @@ def weight_sync() -> tuple:
     return ours, theirs
 
 
+class Records(list):
+    """What a program records, each tensor kept as it was then (a NumPy copy: a buffer or
+    parameter changes in place with the training after it)."""
+
+    def append(self, value) -> None:
+        super().append(as_numpy(value))
+
+    def extend(self, values) -> None:
+        for value in values:
+            self.append(value)
+
+    def __iadd__(self, values):
+        self.extend(values)
+        return self
+
+
 def as_numpy(value):
     """A record entry as NumPy: tensors (either library) become arrays (copies)."""
     if hasattr(value, "detach"):

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import nn.data
-from implicit_ports_helpers import Library, assert_records, weight_sync
+from implicit_ports_helpers import Library, Records, assert_records, weight_sync
 
 
 def deq_program(torch):
@@ -200,8 +200,7 @@ def gradcheck(torch) -> bool:
 @pytest.mark.parametrize("program", [solvers, training])
 def test_deep_equilibrium_model_matches_pytorch(torch, program) -> None:
     ours, theirs = weight_sync()
-    want: list = []
-    got: list = []
+    want, got = Records(), Records()
     if program is training:
         program(Library(torch), torch.utils.data, theirs, want)
         program(Library(), nn.data, ours, got)

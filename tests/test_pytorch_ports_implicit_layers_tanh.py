@@ -18,7 +18,7 @@ Lines written differently here, and why:
 import pytest
 
 import nn.data
-from implicit_ports_helpers import Library, assert_records, weight_sync
+from implicit_ports_helpers import Library, Records, assert_records, weight_sync
 from pytorch_examples_helpers import assert_printed
 
 # f-strings of a loss that requires grad: PyTorch 2.13 warns on float() of it
@@ -195,8 +195,7 @@ def gradchecks(torch, sync, record: list) -> None:
 @pytest.mark.parametrize("program", ["chapter1", "gradchecks"])
 def test_tanh_fixed_point_layers_match_pytorch(torch, capsys, program: str) -> None:
     ours, theirs = weight_sync()
-    want: list = []
-    got: list = []
+    want, got = Records(), Records()
     if program == "chapter1":
         chapter1(Library(torch), torch.utils.data, theirs, want)
         printed = capsys.readouterr().out

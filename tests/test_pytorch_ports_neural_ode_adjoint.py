@@ -24,7 +24,7 @@ import math
 import numpy as np
 import pytest
 
-from implicit_ports_helpers import Library, assert_records, weight_sync
+from implicit_ports_helpers import Library, Records, assert_records, weight_sync
 
 
 def neural_ode_program(torch):
@@ -325,8 +325,7 @@ def conduct_experiment(torch, sync, record: list, n_steps=3) -> None:
 @pytest.mark.parametrize("program", [adjoint_and_direct, conduct_experiment])
 def test_neural_ode_matches_pytorch(torch, program) -> None:
     ours, theirs = weight_sync()
-    want: list = []
-    got: list = []
+    want, got = Records(), Records()
     program(Library(torch), theirs, want)
     program(Library(), ours, got)
     assert_records(got, want)

@@ -24,7 +24,7 @@ from typing import Optional
 import numpy as np
 import pytest
 
-from implicit_ports_helpers import Library, assert_records, weight_sync
+from implicit_ports_helpers import Library, Records, assert_records, weight_sync
 
 
 def tiny_nerf_program(torch):
@@ -300,8 +300,7 @@ def hierarchical_sampling(torch, sync, record: list) -> None:
 @pytest.mark.parametrize("program", [tiny_nerf, hierarchical_sampling])
 def test_tiny_nerf_matches_pytorch(torch, program) -> None:
     ours, theirs = weight_sync()
-    want: list = []
-    got: list = []
+    want, got = Records(), Records()
     program(Library(torch), theirs, want)
     program(Library(), ours, got)
     assert_records(got, want)
