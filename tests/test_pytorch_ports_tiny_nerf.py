@@ -4,8 +4,9 @@ depth samples, a small MLP, volume rendering with alpha = 1 - exp(-sigma delta) 
 exclusive cumprod by ``torch.roll``), and nerf-pytorch's ``get_rays`` (``meshgrid``
 with ``indexing='xy'``), ``raw2outputs`` (the exclusive cumprod by ``cat`` with ones) and
 hierarchical sampling ``sample_pdf`` (inverse CDF with ``torch.searchsorted`` and
-``gather``), ported as their readers write them. Each runs next to PyTorch from the same
-weights and draws (float64) on a synthetic 8x8 scene: rendered pixels, losses, PSNR,
+``gather``) and its ``NeRF`` MLP (skip connection, view directions), ported as their
+readers write them (the programs: ``nerf_programs.py``). Each runs next to PyTorch from the
+same weights and draws (float64) on a synthetic 8x8 scene: rendered pixels, losses, PSNR,
 samples and gradients agree to 1e-10.
 
 Lines written differently here, and why:
@@ -14,187 +15,19 @@ Lines written differently here, and why:
   defaults differ (NumPy's is 'xy'), so a named error asks for it;
 - ``torch.sort(x, -1)`` is ``torch.sort(x, dim=-1)``: an int by position is NumPy's axis
   (values) or PyTorch's dim (values, indices), so here a named error asks which;
+- nerf-pytorch's ``torch.split(x, [a, b], dim=-1)`` is ``x.split([a, b], dim=-1)``:
+  ``autograd.split`` would be NumPy's (split points, not sizes), so it is a named error
+  naming the method;
 - ``torch.rand`` draws from one NumPy generator in both runs (``Library``) and the model
   starts from PyTorch's weights (``sync``, the test's glue); sizes shrink (8x8 images,
   8 + 16 samples per ray, 16 hidden units).
 """
 
-from typing import Optional
-
 import numpy as np
 import pytest
 
 from implicit_ports_helpers import Library, Records, assert_records, weight_sync
-
-
-def tiny_nerf_program(torch):
-    def meshgrid_xy(tensor1, tensor2):
-        ii, jj = torch.meshgrid(tensor1, tensor2, indexing='ij')
-        return ii.transpose(-1, -2), jj.transpose(-1, -2)
-
-    def cumprod_exclusive(tensor):
-        cumprod = torch.cumprod(tensor, dim=-1)
-        cumprod = torch.roll(cumprod, 1, -1)
-        cumprod[..., 0] = 1.
-        return cumprod
-
-    def get_ray_bundle(height, width, focal_length, tform_cam2world):
-        ii, jj = meshgrid_xy(
-            torch.arange(width).to(tform_cam2world),
-            torch.arange(height).to(tform_cam2world)
-        )
-        directions = torch.stack([(ii - width * .5) / focal_length,
-                                  -(jj - height * .5) / focal_length,
-                                  -torch.ones_like(ii)
-                                 ], dim=-1)
-        ray_directions = torch.sum(directions[..., None, :] * tform_cam2world[:3, :3], dim=-1)
-        ray_origins = tform_cam2world[:3, -1].expand(ray_directions.shape)
-        return ray_origins, ray_directions
-
-    def compute_query_points_from_rays(ray_origins, ray_directions, near_thresh, far_thresh,
-                                       num_samples, randomize=True):
-        depth_values = torch.linspace(near_thresh, far_thresh, num_samples).to(ray_origins)
-        if randomize is True:
-            noise_shape = list(ray_origins.shape[:-1]) + [num_samples]
-            depth_values = depth_values \
-                + torch.rand(noise_shape).to(ray_origins) * (far_thresh
-                    - near_thresh) / num_samples
-        query_points = ray_origins[..., None, :] + ray_directions[..., None, :] * \
-            depth_values[..., :, None]
-        return query_points, depth_values
-
-    def render_volume_density(radiance_field, ray_origins, depth_values):
-        sigma_a = torch.nn.functional.relu(radiance_field[..., 3])
-        rgb = torch.sigmoid(radiance_field[..., :3])
-        one_e_10 = torch.tensor([1e10], dtype=ray_origins.dtype, device=ray_origins.device)
-        dists = torch.cat((depth_values[..., 1:] - depth_values[..., :-1],
-                        one_e_10.expand(depth_values[..., :1].shape)), dim=-1)
-        alpha = 1. - torch.exp(-sigma_a * dists)
-        weights = alpha * cumprod_exclusive(1. - alpha + 1e-10)
-
-        rgb_map = (weights[..., None] * rgb).sum(dim=-2)
-        depth_map = (weights * depth_values).sum(dim=-1)
-        acc_map = weights.sum(-1)
-
-        return rgb_map, depth_map, acc_map
-
-    def positional_encoding(tensor, num_encoding_functions=6, include_input=True,
-                            log_sampling=True):
-        encoding = [tensor] if include_input else []
-        frequency_bands = None
-        if log_sampling:
-            frequency_bands = 2.0 ** torch.linspace(
-                0.0,
-                num_encoding_functions - 1,
-                num_encoding_functions,
-                dtype=tensor.dtype,
-                device=tensor.device,
-            )
-        else:
-            frequency_bands = torch.linspace(
-                2.0 ** 0.0,
-                2.0 ** (num_encoding_functions - 1),
-                num_encoding_functions,
-                dtype=tensor.dtype,
-                device=tensor.device,
-            )
-
-        for freq in frequency_bands:
-            for func in [torch.sin, torch.cos]:
-                encoding.append(func(tensor * freq))
-
-        if len(encoding) == 1:
-            return encoding[0]
-        else:
-            return torch.cat(encoding, dim=-1)
-
-    class VeryTinyNerfModel(torch.nn.Module):
-        def __init__(self, filter_size=128, num_encoding_functions=6):
-            super(VeryTinyNerfModel, self).__init__()
-            self.layer1 = torch.nn.Linear(3 + 3 * 2 * num_encoding_functions, filter_size)
-            self.layer2 = torch.nn.Linear(filter_size, filter_size)
-            self.layer3 = torch.nn.Linear(filter_size, 4)
-            self.relu = torch.nn.functional.relu
-
-        def forward(self, x):
-            x = self.relu(self.layer1(x))
-            x = self.relu(self.layer2(x))
-            x = self.layer3(x)
-            return x
-
-    def get_minibatches(inputs, chunksize: Optional[int] = 1024 * 8):
-        return [inputs[i:i + chunksize] for i in range(0, inputs.shape[0], chunksize)]
-
-    return (cumprod_exclusive, get_ray_bundle, compute_query_points_from_rays,
-            render_volume_density, positional_encoding, VeryTinyNerfModel, get_minibatches)
-
-
-def nerf_pytorch_program(torch):
-    F = torch.nn.functional
-
-    def get_rays(H, W, K, c2w):
-        i, j = torch.meshgrid(torch.linspace(0, W-1, W), torch.linspace(0, H-1, H),
-                              indexing='xy')
-        dirs = torch.stack([(i-K[0][2])/K[0][0], -(j-K[1][2])/K[1][1], -torch.ones_like(i)], -1)
-        # Rotate ray directions from camera frame to the world frame
-        rays_d = torch.sum(dirs[..., np.newaxis, :] * c2w[:3,:3], -1)
-        # Translate camera frame's origin to the world frame. It is the origin of all rays.
-        rays_o = c2w[:3,-1].expand(rays_d.shape)
-        return rays_o, rays_d
-
-    def raw2outputs(raw, z_vals, rays_d):
-        raw2alpha = lambda raw, dists, act_fn=F.relu: 1.-torch.exp(-act_fn(raw)*dists)  # noqa: E731
-
-        dists = z_vals[...,1:] - z_vals[...,:-1]
-        dists = torch.cat([dists, torch.Tensor([1e10]).expand(dists[...,:1].shape)], -1)
-
-        dists = dists * torch.norm(rays_d[...,None,:], dim=-1)
-
-        rgb = torch.sigmoid(raw[...,:3])  # [N_rays, N_samples, 3]
-        alpha = raw2alpha(raw[...,3], dists)  # [N_rays, N_samples]
-        weights = alpha * torch.cumprod(
-            torch.cat([torch.ones((alpha.shape[0], 1)), 1.-alpha + 1e-10], -1), -1)[:, :-1]
-        rgb_map = torch.sum(weights[...,None] * rgb, -2)  # [N_rays, 3]
-
-        depth_map = torch.sum(weights * z_vals, -1)
-        disp_map = 1./torch.max(1e-10 * torch.ones_like(depth_map),
-                                depth_map / torch.sum(weights, -1))
-        acc_map = torch.sum(weights, -1)
-        return rgb_map, disp_map, acc_map, weights, depth_map
-
-    def sample_pdf(bins, weights, N_samples, det=False):
-        # Get pdf
-        weights = weights + 1e-5 # prevent nans
-        pdf = weights / torch.sum(weights, -1, keepdim=True)
-        cdf = torch.cumsum(pdf, -1)
-        cdf = torch.cat([torch.zeros_like(cdf[...,:1]), cdf], -1)  # (batch, len(bins))
-
-        # Take uniform samples
-        if det:
-            u = torch.linspace(0., 1., steps=N_samples)
-            u = u.expand(list(cdf.shape[:-1]) + [N_samples])
-        else:
-            u = torch.rand(list(cdf.shape[:-1]) + [N_samples])
-
-        # Invert CDF
-        u = u.contiguous()
-        inds = torch.searchsorted(cdf, u, right=True)
-        below = torch.max(torch.zeros_like(inds-1), inds-1)
-        above = torch.min((cdf.shape[-1]-1) * torch.ones_like(inds), inds)
-        inds_g = torch.stack([below, above], -1)  # (batch, N_samples, 2)
-
-        matched_shape = [inds_g.shape[0], inds_g.shape[1], cdf.shape[-1]]
-        cdf_g = torch.gather(cdf.unsqueeze(1).expand(matched_shape), 2, inds_g)
-        bins_g = torch.gather(bins.unsqueeze(1).expand(matched_shape), 2, inds_g)
-
-        denom = (cdf_g[...,1]-cdf_g[...,0])
-        denom = torch.where(denom<1e-5, torch.ones_like(denom), denom)
-        t = (u-cdf_g[...,0])/denom
-        samples = bins_g[...,0] + t * (bins_g[...,1]-bins_g[...,0])
-
-        return samples
-
-    return get_rays, raw2outputs, sample_pdf
+from nerf_programs import nerf_pytorch_program, tiny_nerf_program
 
 
 def scene(torch) -> tuple:
@@ -258,7 +91,7 @@ def tiny_nerf(torch, sync, record: list) -> None:
 def hierarchical_sampling(torch, sync, record: list) -> None:
     cumprod_exclusive, get_ray_bundle, _, _, positional_encoding, VeryTinyNerfModel, _ = \
         tiny_nerf_program(torch)
-    get_rays, raw2outputs, sample_pdf = nerf_pytorch_program(torch)
+    get_rays, raw2outputs, sample_pdf, _ = nerf_pytorch_program(torch)
     images, poses, focal = scene(torch)
     H, W = images.shape[1:3]
     K = torch.tensor([[focal, 0, 0.5*W], [0, focal, 0.5*H], [0, 0, 1]])
@@ -297,7 +130,52 @@ def hierarchical_sampling(torch, sync, record: list) -> None:
         model.zero_grad()
 
 
-@pytest.mark.parametrize("program", [tiny_nerf, hierarchical_sampling])
+def nerf_with_view_directions(torch, sync, record: list) -> None:
+    """nerf-pytorch's NeRF MLP (a skip connection, a view-direction branch) fed its
+    run_network's way, trained two steps with its optimizer and learning-rate decay."""
+    positional_encoding = tiny_nerf_program(torch)[4]
+    get_rays, raw2outputs, _, NeRF = nerf_pytorch_program(torch)
+    img2mse = lambda x, y : torch.mean((x - y) ** 2)  # noqa: E731
+    mse2psnr = lambda x : -10. * torch.log(x) / torch.log(torch.Tensor([10.]))  # noqa: E731
+    images, poses, focal = scene(torch)
+    H, W = images.shape[1:3]
+    K = torch.tensor([[focal, 0, 0.5*W], [0, focal, 0.5*H], [0, 0, 1]])
+    torch.manual_seed(0)
+    model = NeRF(D=4, W=16, input_ch=39, input_ch_views=27, skips=[2], use_viewdirs=True)
+    sync(model)
+    grad_vars = list(model.parameters())
+    lrate, lrate_decay = 5e-3, 250
+    optimizer = torch.optim.Adam(params=grad_vars, lr=lrate, betas=(0.9, 0.999))
+    z_vals = torch.linspace(2., 6., steps=8).expand([H * W, 8])
+    for global_step in range(2):
+        rays_o, rays_d = get_rays(H, W, K, poses[global_step, :3, :4])
+        rays_o, rays_d = torch.reshape(rays_o, [-1, 3]), torch.reshape(rays_d, [-1, 3])
+        viewdirs = rays_d / torch.norm(rays_d, dim=-1, keepdim=True)
+        pts = rays_o[...,None,:] + rays_d[...,None,:] * z_vals[...,:,None]
+        inputs_flat = torch.reshape(pts, [-1, pts.shape[-1]])
+        input_dirs = viewdirs[:,None].expand(pts.shape)
+        input_dirs_flat = torch.reshape(input_dirs, [-1, input_dirs.shape[-1]])
+        embedded = torch.cat([positional_encoding(inputs_flat),
+                              positional_encoding(input_dirs_flat, 4)], -1)
+        outputs_flat = model(embedded)
+        raw = torch.reshape(outputs_flat, list(pts.shape[:-1]) + [outputs_flat.shape[-1]])
+        rgb, disp, acc, weights, depth = raw2outputs(raw, z_vals, rays_d)
+
+        optimizer.zero_grad()
+        img_loss = img2mse(rgb, images[global_step].reshape(-1, 3))
+        psnr = mse2psnr(img_loss)
+        img_loss.backward()
+        optimizer.step()
+        decay_rate = 0.1
+        decay_steps = lrate_decay * 1000
+        new_lrate = lrate * (decay_rate ** (global_step / decay_steps))
+        for param_group in optimizer.param_groups:
+            param_group['lr'] = new_lrate
+        record += [img_loss, psnr, disp, model.pts_linears[2].weight.grad]
+    record += [p for p in model.parameters()]
+
+
+@pytest.mark.parametrize("program", [tiny_nerf, hierarchical_sampling, nerf_with_view_directions])
 def test_tiny_nerf_matches_pytorch(torch, program) -> None:
     ours, theirs = weight_sync()
     want, got = Records(), Records()
