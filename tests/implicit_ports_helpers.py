@@ -15,7 +15,8 @@ import nn.functional  # noqa: F401  (torch.nn.functional as the programs spell i
 
 class Library:
     """``torch`` as the programs read it: ours (``autograd`` with ``.nn``, ``.optim`` and
-    ``.autograd``), or PyTorch; ``rand``/``randn``/``rand_like`` draw float64 values from
+    ``.autograd``), or PyTorch; ``rand``/``randn``/``normal(mean, std, size=)`` and the
+    ``_like`` forms draw float64 values from
     one NumPy generator re-seeded by ``manual_seed``, so both runs see the same numbers
     (the two libraries' own generators differ)."""
 
@@ -43,6 +44,12 @@ class Library:
 
     def randn(self, *size, **options):
         return self._torch.tensor(self._rng.standard_normal(self._size(size)), **options)
+
+    def normal(self, mean, std, size=None, **options):
+        if size is None or not all(isinstance(v, (int, float)) for v in (mean, std)):
+            return self._torch.normal(mean, std, size, **options)  # tensors: their own draw
+        return self._torch.tensor(self._rng.normal(mean, std, self._size((size,))),
+                                  **options)
 
     def rand_like(self, x):
         return self._torch.tensor(self._rng.random(tuple(x.shape)), dtype=x.dtype)

@@ -1,7 +1,9 @@
 """The KAN layers ported in ``test_pytorch_ports_efficient_kan.py``, as their readers write
 them, for a library ``torch`` (``implicit_ports_helpers.Library``, ours or PyTorch's):
 efficient-kan's ``KANLinear`` and ``KAN`` (Blealtan/efficient-kan, ``src/efficient_kan/
-kan.py``) and ChebyKAN's ``ChebyKANLayer`` (SynodicMonth/ChebyKAN) in its two versions.
+kan.py``), ChebyKAN's ``ChebyKANLayer`` (SynodicMonth/ChebyKAN) in its two versions, and
+pykan's B-spline functions (KindXiaoming/pykan, ``kan/spline.py``: ``B_batch``,
+``coef2curve``, ``curve2coef``).
 
 Lines written differently here, and why:
 - ``torch.nn.Parameter(torch.Tensor(out_features, in_features))`` is
@@ -318,3 +320,52 @@ def chebykan(torch):
             return y
 
     return ChebyKANLayer, FirstChebyKANLayer
+
+
+def pykan_splines(torch):
+    """pykan's ``kan/spline.py`` (its docstrings' examples are the test's program)."""
+
+    def B_batch(x, grid, k=0, extend=True, device='cpu'):
+        # x shape: (size, x); grid shape: (size, grid)
+        def extend_grid(grid, k_extend=0):
+            # pad k to left and right
+            # grid shape: (batch, grid)
+            h = (grid[:, [-1]] - grid[:, [0]]) / (grid.shape[1] - 1)
+
+            for i in range(k_extend):
+                grid = torch.cat([grid[:, [0]] - h, grid], dim=1)
+                grid = torch.cat([grid, grid[:, [-1]] + h], dim=1)
+            grid = grid.to(device)
+            return grid
+
+        if extend == True:  # noqa: E712
+            grid = extend_grid(grid, k_extend=k)
+
+        grid = grid.unsqueeze(dim=2).to(device)
+        x = x.unsqueeze(dim=1).to(device)
+
+        if k == 0:
+            value = (x >= grid[:, :-1]) * (x < grid[:, 1:])
+        else:
+            B_km1 = B_batch(x[:, 0], grid=grid[:, :, 0], k=k - 1, extend=False, device=device)
+            value = (x - grid[:, :-(k + 1)]) / (grid[:, k:-1] - grid[:, :-(k + 1)]) * B_km1[:, :-1] + (  # noqa: E501
+                        grid[:, k + 1:] - x) / (grid[:, k + 1:] - grid[:, 1:(-k)]) * B_km1[:, 1:]
+        return value
+
+    def coef2curve(x_eval, grid, coef, k, device="cpu"):
+        # x_eval: (size, batch), grid: (size, grid), coef: (size, coef)
+        # coef: (size, coef), B_batch: (size, coef, batch), summer over coef
+        if coef.dtype != x_eval.dtype:
+            coef = coef.to(x_eval.dtype)
+        y_eval = torch.einsum('ij,ijk->ik', coef, B_batch(x_eval, grid, k, device=device))
+        return y_eval
+
+    def curve2coef(x_eval, y_eval, grid, k, device="cpu"):
+        # x_eval: (size, batch); y_eval: (size, batch); grid: (size, grid); k: scalar
+        mat = B_batch(x_eval, grid, k, device=device).permute(0, 2, 1)
+        # coef = torch.linalg.lstsq(mat, y_eval.unsqueeze(dim=2)).solution[:, :, 0]
+        coef = torch.linalg.lstsq(mat.to(device), y_eval.unsqueeze(dim=2).to(device),
+                                  driver='gelsy' if device == 'cpu' else 'gels').solution[:, :, 0]
+        return coef.to(device)
+
+    return B_batch, coef2curve, curve2coef

@@ -9,7 +9,9 @@ losses, knots, coefficients, gradients and parameters agree to 1e-9.
 
 ChebyKAN's layers (SynodicMonth/ChebyKAN: the Chebyshev recurrence written into slices of
 a tensor with ``.clone()``, and its first version's ``cos(i * acos(x))``) train in the
-repository's MNIST model (LayerNorm between layers) the same way.
+repository's MNIST model (LayerNorm between layers) the same way, and pykan's B-spline
+functions (the recursion on bool masks, ``curve2coef`` by lstsq with driver='gelsy') run
+its docstrings' examples and fit a curve.
 
 Lines written differently here, and why (the layers' own: ``kan_programs.py``):
 - ``torch.rand`` draws from one NumPy generator in both runs (``Library``) and each model
@@ -23,7 +25,7 @@ import pytest
 
 import nn.data
 from implicit_ports_helpers import Library, Records, assert_records, weight_sync
-from kan_programs import chebykan, efficient_kan
+from kan_programs import chebykan, efficient_kan, pykan_splines
 
 
 def simple_math_test_mul(torch, sync, record: list) -> None:
@@ -164,11 +166,36 @@ def chebykan_mnist(torch, data, sync, record: list) -> None:
         record += [p for p in model.parameters()]
 
 
-@pytest.mark.parametrize("program", [simple_math_test_mul, mnist, chebykan_mnist])
+def pykan_spline_examples(torch, sync, record: list) -> None:
+    """pykan's spline docstrings' examples, then a fit of sin(3x) and its gradients."""
+    B_batch, coef2curve, curve2coef = pykan_splines(torch)
+    torch.manual_seed(0)
+    num_spline = 5
+    num_sample = 100
+    num_grid_interval = 10
+    k = 3
+    x = torch.normal(0,1,size=(num_spline, num_sample))
+    grids = torch.einsum('i,j->ij', torch.ones(num_spline,),
+                         torch.linspace(-1,1,steps=num_grid_interval+1))
+    record += [B_batch(x, grids, k=k), list(B_batch(x, grids, k=k).shape)]
+    coef = torch.normal(0,1,size=(num_spline, num_grid_interval+k))
+    record += [coef2curve(x, grids, coef, k=k)]
+    x_eval = torch.rand(num_spline, num_sample) * 2 - 1
+    y_eval = torch.sin(3 * x_eval)
+    fitted = curve2coef(x_eval, y_eval, grids, k=k)
+    x_new = (torch.rand(num_spline, 7) * 1.8 - 0.9).requires_grad_()
+    coef = fitted.detach().requires_grad_()
+    curve = coef2curve(x_new, grids, coef, k=k)
+    (curve * torch.sin(x_new)).sum().backward()
+    record += [fitted, curve, torch.sin(3 * x_new), x_new.grad, coef.grad]
+
+
+@pytest.mark.parametrize("program", [simple_math_test_mul, mnist, chebykan_mnist,
+                                     pykan_spline_examples])
 def test_efficient_kan_matches_pytorch(torch, capsys, program) -> None:
     ours, theirs = weight_sync()
     want, got = Records(), Records()
-    if program is not simple_math_test_mul:
+    if program in (mnist, chebykan_mnist):
         program(Library(torch), torch.utils.data, theirs, want)
         program(Library(), nn.data, ours, got)
     else:
