@@ -51,8 +51,8 @@ class ValueProtocols:
         property's own AttributeError, such as ``t.name``'s hint, keeps its message)."""
         if name in TORCH_METHOD_SPELLINGS:
             ours = TORCH_METHOD_SPELLINGS[name]
-            raise MissingNameError(f"'Tensor' object has no attribute {name!r}: it is "
-                                   f"t.{ours}(...) here (NumPy's name)")
+            raise MissingNameError(f"{type(self).__name__!r} object has no attribute "
+                                   f"{name!r}: it is t.{ours}(...) here (NumPy's name)")
         return object.__getattribute__(self, name)
 
     def numpy(self) -> np.ndarray:
