@@ -132,7 +132,8 @@ def hierarchical_sampling(torch, sync, record: list) -> None:
 
 def nerf_with_view_directions(torch, sync, record: list) -> None:
     """nerf-pytorch's NeRF MLP (a skip connection, a view-direction branch) fed its
-    run_network's way, trained two steps with its optimizer and learning-rate decay."""
+    run_network's way on render_rays' stratified samples, trained two steps with its
+    optimizer and learning-rate decay."""
     positional_encoding = tiny_nerf_program(torch)[4]
     get_rays, raw2outputs, _, NeRF = nerf_pytorch_program(torch)
     img2mse = lambda x, y : torch.mean((x - y) ** 2)  # noqa: E731
@@ -146,8 +147,16 @@ def nerf_with_view_directions(torch, sync, record: list) -> None:
     grad_vars = list(model.parameters())
     lrate, lrate_decay = 5e-3, 250
     optimizer = torch.optim.Adam(params=grad_vars, lr=lrate, betas=(0.9, 0.999))
-    z_vals = torch.linspace(2., 6., steps=8).expand([H * W, 8])
     for global_step in range(2):
+        z_vals = torch.linspace(2., 6., steps=8).expand([H * W, 8])
+        # render_rays with perturb > 0: get intervals between samples
+        mids = .5 * (z_vals[...,1:] + z_vals[...,:-1])
+        upper = torch.cat([mids, z_vals[...,-1:]], -1)
+        lower = torch.cat([z_vals[...,:1], mids], -1)
+        # stratified samples in those intervals
+        t_rand = torch.rand(z_vals.shape)
+        z_vals = lower + (upper - lower) * t_rand
+
         rays_o, rays_d = get_rays(H, W, K, poses[global_step, :3, :4])
         rays_o, rays_d = torch.reshape(rays_o, [-1, 3]), torch.reshape(rays_d, [-1, 3])
         viewdirs = rays_d / torch.norm(rays_d, dim=-1, keepdim=True)
@@ -171,7 +180,7 @@ def nerf_with_view_directions(torch, sync, record: list) -> None:
         new_lrate = lrate * (decay_rate ** (global_step / decay_steps))
         for param_group in optimizer.param_groups:
             param_group['lr'] = new_lrate
-        record += [img_loss, psnr, disp, model.pts_linears[2].weight.grad]
+        record += [z_vals, img_loss, psnr, disp, model.pts_linears[2].weight.grad]
     record += [p for p in model.parameters()]
 
 
