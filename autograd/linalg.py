@@ -59,11 +59,19 @@ def inv(A: Any) -> Tensor:
 
 
 @accepts_out
-def solve(A: Any, B: Any) -> Tensor:
+def solve(A: Any, B: Any, *, left: bool = True) -> Tensor:
     """X with A X = B, as ``torch.linalg.solve``: B is a (batch of) vector(s) when it is
     1-d or its shape is ``A.shape[:-1]`` (NumPy's ``autograd.solve`` reads the latter as
-    matrices), else matrices of A's size rows; batch axes broadcast."""
+    matrices), else matrices of A's size rows; batch axes broadcast. ``left=False``: X
+    with X A = B, B matrices of A's size columns (X = (A^T \\ B^T)^T)."""
     A, B = as_tensor(A), as_tensor(B)
+    if not left:
+        n = A.shape[-1] if A.ndim else None
+        if B.ndim < 2 or B.shape[-1] != n:
+            raise ShapeError(f"solve(..., left=False) solves X A = B: B needs {n} columns "
+                             f"(matrices, as in PyTorch); got A of shape {A.shape}, B "
+                             f"{B.shape}")
+        return more_functions.solve(A.swapaxes(-1, -2), B.swapaxes(-1, -2)).swapaxes(-1, -2)
     if B.ndim > 1 and B.ndim == A.ndim - 1 and B.shape == A.shape[:-1]:
         return more_functions.solve(A, B.reshape(B.shape + (1,))).reshape(B.shape)
     return more_functions.solve(A, B)
