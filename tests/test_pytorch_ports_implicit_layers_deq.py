@@ -11,7 +11,8 @@ on digits with Adam and a cosine schedule, and the tutorial's gradcheck. Chapter
 
 Lines written differently here, and why:
 - ``torch.solve(y, H)[0]`` (removed from PyTorch, which now raises) is
-  ``torch.linalg.solve(H, y)``, as PyTorch's error says, in both runs;
+  ``torch.linalg.solve(H, y)``, as PyTorch's error says, in both runs (here
+  ``autograd.solve`` with the right-hand side first says the same);
 - ``self.conv1.weight.data.normal_(0, 0.01)``: ``.data`` is NumPy's array here, so the
   draw is written on the weight under ``torch.no_grad()``, and each model then starts from
   PyTorch's weights (``sync``, the test's glue); ``torch.randn`` draws from one NumPy

@@ -9,7 +9,8 @@ models, Anderson acceleration): ``test_pytorch_ports_implicit_layers_deq.py``.
 
 Lines written differently here, and why:
 - ``torch.solve(g[:,:,None], J)[0]`` (removed from PyTorch, which now raises) is
-  ``torch.linalg.solve(J, g[:,:,None])``, as PyTorch's error says, in both runs;
+  ``torch.linalg.solve(J, g[:,:,None])``, as PyTorch's error says, in both runs (here
+  ``autograd.solve`` with the right-hand side first says the same);
 - MNIST (784 inputs) is scikit-learn's 8x8 digits (64 inputs), 32 images in batches of 16;
   the loaders do not shuffle and each model starts from PyTorch's weights
   (``sync(model)``, the test's glue after the constructor line).
