@@ -92,3 +92,16 @@ def test_lstsq_errors_say_what_to_do() -> None:
         ag.linalg.lstsq(ag.ones(4), b)
     with pytest.raises(ag.ShapeError, match="lstsq.*one axis fewer"):  # as PyTorch's
         ag.linalg.lstsq(a, ag.ones(3, 6, 2))
+
+
+def test_lstsq_residuals_gradient_matches_torch(torch) -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 5, 2))
+    (A, B), (At, Bt) = pair(torch, a, b)
+    upstream = rng.standard_normal((2, 2))
+    (ag.linalg.lstsq(A, B, driver="gels").residuals * ag.tensor(upstream)).sum().backward()
+    (torch.linalg.lstsq(At, Bt, driver="gels").residuals * torch.tensor(upstream)).sum() \
+        .backward()
+    for ours, theirs in ((A, At), (B, Bt)):
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-9,
+                                   atol=1e-12)
