@@ -14,6 +14,7 @@ import numpy as np
 from . import tensor_math
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
+from .tensor_reductions import ambiguous, bare_axis
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "tanh",
            "sigmoid", "relu", "maximum", "minimum", "where", "clip", "astype", "matmul",
@@ -205,6 +206,7 @@ def max(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
     """Maximum over ``axis``; ties share the gradient evenly. PyTorch's spelling
     (``dim=``, or an axis with ``keepdim=``) gives its pair ``(values, indices)``; a bare
     ``max(x, 1)`` is ambiguous and raises ``UsageError`` (see ``Tensor.max``)."""
+    _refuse_bare_axis("max", position, axis, keepdims, dim, keepdim)
     return as_tensor(x).max(*position, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
 
 
@@ -212,7 +214,15 @@ def max(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
 def min(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
         dim: Any = None, keepdim: bool | None = None) -> Any:  # noqa: A001
     """Minimum over ``axis``, as ``max``."""
+    _refuse_bare_axis("min", position, axis, keepdims, dim, keepdim)
     return as_tensor(x).min(*position, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
+
+
+def _refuse_bare_axis(name: str, position: tuple, *keywords: Any) -> None:
+    """``max(x, 1)`` with no keyword: NumPy's values or PyTorch's pair, an error quoting
+    the function call (the method's own says ``x.max(1)``)."""
+    if bare_axis(position) and all(k is None for k in keywords):
+        raise ambiguous(f"autograd.{name}(x, {position[0]!r})", name, position[0], True)
 
 
 @accepts_out

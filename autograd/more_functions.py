@@ -15,6 +15,7 @@ from .ops import linalg_more as linalg
 from .ops.gamma import Digamma, Lgamma
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
+from .tensor_reductions import ambiguous, bare_axis
 from .torch_arguments import pick_one
 
 __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
@@ -139,7 +140,12 @@ def sort(x: Any, *position: Any, axis: Any = "last", dim: Any = None,
          descending: bool | None = None, stable: bool | None = None) -> Any:
     """``axis=`` (None flattens): the sorted values, as ``np.sort``; ``dim=`` or
     ``descending=``: PyTorch's pair (values, indices). ``sort(x)`` and ``sort(x, 1)`` mean
-    both and raise ``UsageError`` (see ``Tensor.sort``)."""
+    both and raise ``UsageError`` (see ``Tensor.sort``), quoting the function call."""
+    if isinstance(axis, str) and axis == "last" and dim is None and descending is None:
+        if not position:
+            raise ambiguous("autograd.sort(x)", "sort", -1, True)
+        if bare_axis(position):
+            raise ambiguous(f"autograd.sort(x, {position[0]!r})", "sort", position[0], True)
     return as_tensor(x).sort(*position, axis=axis, dim=dim, descending=descending,
                              stable=stable)
 

@@ -29,7 +29,7 @@ from .ops import scans
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
                              pick_axis, pick_ddof, pick_keepdims, reduced_count)
 
-__all__ = ["Reductions", "ValuesIndices", "resolve_position", "ambiguous"]
+__all__ = ["Reductions", "ValuesIndices", "resolve_position", "ambiguous", "bare_axis"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -73,12 +73,20 @@ def resolve_position(name: str, position: tuple, axis: Any, dim: Any, numpy_only
     raise ambiguous(f"x.{name}({given!r})", name, given)
 
 
-def ambiguous(call: str, name: str, axis: Any) -> UsageError:
-    """The error for ``call``, which means NumPy's values and PyTorch's pair alike."""
+def ambiguous(call: str, name: str, axis: Any, function: bool = False) -> UsageError:
+    """The error for ``call``, which means NumPy's values and PyTorch's pair alike; the
+    calls it suggests are function calls (``autograd.sort(x, dim=-1)``) for a function."""
+    spell = f"autograd.{name}(x, " if function else f"x.{name}("
     return UsageError(
         f"{call} means two things: NumPy's {name} gives the values, PyTorch's gives the "
-        f"pair (values, indices). Name the one you mean: x.{name}(axis={axis!r}) for the "
-        f"values, x.{name}(dim={axis!r}) for the pair.")
+        f"pair (values, indices). Name the one you mean: {spell}axis={axis!r}) for the "
+        f"values, {spell}dim={axis!r}) for the pair.")
+
+
+def bare_axis(position: tuple) -> bool:
+    """Whether ``position`` is one int alone (not a bool): NumPy's axis or PyTorch's dim."""
+    return (len(position) == 1 and isinstance(position[0], (int, np.integer))
+            and not isinstance(position[0], (bool, np.bool_)))
 
 
 class Reductions:

@@ -96,20 +96,23 @@ def test_pytorch_spelling_takes_one_int_axis() -> None:
 
 AMBIGUOUS = [
     ("x.max(1)", lambda t: t.max(1)), ("x.min(-1)", lambda t: t.min(-1)),
-    ("x.max(0)", lambda t: ag.max(t, 0)), ("x.min(2)", lambda t: ag.min(t, 2)),
+    ("autograd.max(x, 0)", lambda t: ag.max(t, 0)), ("autograd.min(x, 2)", lambda t: ag.min(t, 2)),
     ("x.sort(1)", lambda t: t.sort(1)), ("x.sort()", lambda t: t.sort()),
-    ("x.sort()", lambda t: ag.sort(t)), ("x.sort(0)", lambda t: ag.sort(t, 0)),
+    ("autograd.sort(x)", lambda t: ag.sort(t)), ("autograd.sort(x, 0)", lambda t: ag.sort(t, 0)),
 ]
 
 
 @pytest.mark.parametrize("call, spell", AMBIGUOUS, ids=[c[0] for c in AMBIGUOUS])
 def test_a_bare_positional_axis_means_both_and_is_refused(call: str, spell: Callable) -> None:
     """``_, pred = out.max(1)`` and ``pred = out.max(1)[1]`` (PyTorch's CIFAR idioms) took
-    NumPy's values: a row of maxima for a batch of 2, silently. Now named, never guessed."""
-    name, axis = call[2:].split("(")
-    axis = axis.rstrip(")") or "-1"
-    with pytest.raises(UsageError, match=rf"x\.{name}\(axis={axis}\) for the values, "
-                                         rf"x\.{name}\(dim={axis}\) for the pair"):
+    NumPy's values: a row of maxima for a batch of 2, silently. Now named, never guessed;
+    the error quotes the call as written and suggests calls of the same form."""
+    function = call.startswith("autograd.")
+    name, axis = call.split(".", 1)[1].split("(")
+    axis = axis.rstrip(")").replace("x, ", "").replace("x", "") or "-1"
+    spelled = rf"autograd\.{name}\(x, " if function else rf"x\.{name}\("
+    with pytest.raises(UsageError, match=rf"{spelled}axis={axis}\) for the values, "
+                                         rf"{spelled}dim={axis}\) for the pair"):
         spell(Tensor(DATA))
 
 
