@@ -56,6 +56,9 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               narrow, ne, numel, permute, repeat_interleave, rsqrt, scatter,
                               scatter_add, spmm, std_mean, topk, unbind, unflatten, unsqueeze,
                               var_mean)
+from .torch_predicates import (isfinite, isinf, isnan, logical_and, logical_not,
+                               logical_or, logical_xor)
+from .torch_linalg_spellings import pinverse
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .stacking import column_stack, hstack, row_stack, vstack
 from .asserts import _assert
@@ -151,9 +154,10 @@ __all__ = [
     "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "repeat_interleave",
     "amax", "amin",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
-    "diag", "diag_embed", "inverse", "lu_unpack",
+    "diag", "diag_embed", "inverse", "pinverse", "lu_unpack",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",
+    "isnan", "isinf", "isfinite", "logical_not", "logical_and", "logical_or", "logical_xor",
     "_assert",  # torch._assert(condition, message), as torchvision's models check sizes
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",

@@ -14,6 +14,8 @@ import numpy as np
 from . import functions, more_functions
 from .errors import NormOrderError, ShapeError, UsageError
 from .function import apply
+from .linalg_lstsq import LstsqResult, lstsq
+from .linalg_lu_solve import lu_solve
 from .ops import decompositions, lu as lu_ops, matrix_functions
 from .ops.lapack import lapack_eigh, lapack_svd
 from .ops.lu import LUFactorResult, LUResult
@@ -25,8 +27,9 @@ from .torch_methods import SlogDet
 
 __all__ = ["det", "slogdet", "inv", "matrix_exp", "solve", "cholesky", "vector_norm", "matrix_norm",
            "norm", "matmul", "cross", "diagonal", "matrix_power", "eigh", "eigvalsh", "svd",
-           "svdvals", "qr", "lu", "lu_factor", "pinv", "matrix_rank", "cond", "SlogDet",
-           "EighResult", "SVDResult", "QRResult", "LUResult", "LUFactorResult"]
+           "svdvals", "qr", "lu", "lu_factor", "lu_solve", "pinv", "matrix_rank", "cond", "lstsq",
+           "SlogDet", "EighResult", "SVDResult", "QRResult", "LUResult", "LUFactorResult",
+           "LstsqResult"]
 
 
 @accepts_out
@@ -56,11 +59,19 @@ def inv(A: Any) -> Tensor:
 
 
 @accepts_out
-def solve(A: Any, B: Any) -> Tensor:
+def solve(A: Any, B: Any, *, left: bool = True) -> Tensor:
     """X with A X = B, as ``torch.linalg.solve``: B is a (batch of) vector(s) when it is
     1-d or its shape is ``A.shape[:-1]`` (NumPy's ``autograd.solve`` reads the latter as
-    matrices), else matrices of A's size rows; batch axes broadcast."""
+    matrices), else matrices of A's size rows; batch axes broadcast. ``left=False``: X
+    with X A = B, B matrices of A's size columns (X = (A^T \\ B^T)^T)."""
     A, B = as_tensor(A), as_tensor(B)
+    if not left:
+        n = A.shape[-1] if A.ndim else None
+        if B.ndim < 2 or B.shape[-1] != n:
+            raise ShapeError(f"solve(..., left=False) solves X A = B: B needs {n} columns "
+                             f"(matrices, as in PyTorch); got A of shape {A.shape}, B "
+                             f"{B.shape}")
+        return more_functions.solve(A.swapaxes(-1, -2), B.swapaxes(-1, -2)).swapaxes(-1, -2)
     if B.ndim > 1 and B.ndim == A.ndim - 1 and B.shape == A.shape[:-1]:
         return more_functions.solve(A, B.reshape(B.shape + (1,))).reshape(B.shape)
     return more_functions.solve(A, B)

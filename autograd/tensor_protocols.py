@@ -2,7 +2,8 @@
 
 ``numpy()`` and ``item()``, NumPy's ``__array__`` (``np.asarray(t)``), and the Python
 protocols ``len``, iteration (over the first axis, as tensors), truth (``if t:``),
-``float``/``int``/``operator.index``, ``format`` (``f"{t:.3f}"``) and ``repr``. Those
+``float``/``int``/``operator.index``, ``format`` (``f"{t:.3f}"``) and ``repr``, and the
+attribute look-up that fails (PyTorch's ``x.acos()`` names ``x.arccos()``). Those
 that need one element, an axis or an integer refuse other tensors with a named error that
 says what to do. Copy and pickle stay with the class in ``tensor.py`` (a pickle names the
 function that rebuilds the tensor, ``autograd.tensor._rebuild``).
@@ -15,10 +16,16 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .errors import ShapeError, UsageError
+from .errors import MissingNameError, ShapeError, UsageError
 from .printing import format_array
 
-__all__ = ["ValueProtocols", "TRACKED_READS"]
+__all__ = ["ValueProtocols", "TRACKED_READS", "TORCH_METHOD_SPELLINGS"]
+
+# PyTorch's method names for ops that have NumPy's name here (as autograd.acos is arccos)
+TORCH_METHOD_SPELLINGS = {"acos": "arccos", "asin": "arcsin", "atan": "arctan",
+                          "atan2": "arctan2", "acosh": "arccosh", "asinh": "arcsinh",
+                          "atanh": "arctanh", "absolute": "abs", "true_divide": "div",
+                          "take_along_dim": "take_along_axis"}
 
 
 class _TrackedReads(threading.local):
@@ -37,6 +44,16 @@ class ValueProtocols:
     """Reading a tensor's values (a mixin: ``Tensor`` is its only user)."""
 
     __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        """Only after the normal look-up failed: PyTorch's spelling of a NumPy-named method
+        is a ``MissingNameError`` naming ours; any other name fails again as it did (a
+        property's own AttributeError, such as ``t.name``'s hint, keeps its message)."""
+        if name in TORCH_METHOD_SPELLINGS:
+            ours = TORCH_METHOD_SPELLINGS[name]
+            raise MissingNameError(f"{type(self).__name__!r} object has no attribute "
+                                   f"{name!r}: it is t.{ours}(...) here (NumPy's name)")
+        return object.__getattribute__(self, name)
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not a copy)."""

@@ -20,7 +20,9 @@ import numpy as np
 
 from ._arrays import as_dtype, shape_argument
 from .errors import DTypeError, ShapeError, UsageError
+from .function import apply
 from .memory_formats import check_memory_format
+from .ops import decompositions
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .ops.shape import flattened_shape, memory_order
 from .tensor_math import where
@@ -94,6 +96,13 @@ class TorchSpellings(StorageMethods, TypeMethods):
             raise ShapeError(f"t() needs a tensor of at most 2 axes; got shape {self.shape}. "
                              f"Use transpose(...) or permute(...) to name the axes.")
         return self.transpose() if self.ndim == 2 else self
+
+    def pinverse(self, rcond: float = 1e-15) -> AnyTensor:
+        """The pseudo-inverse of each matrix, singular values <= rcond * the largest
+        dropped, as PyTorch's ``pinverse``: ``autograd.linalg.pinv(x, rtol=rcond)``."""
+        decompositions.check_matrix(self, "pinverse")
+        atol, rtol = decompositions.tolerances(None, rcond, self, "pinverse")
+        return apply(decompositions.Pinv(atol, rtol, False), self)
 
     def flatten(self, start_dim: int | str = 0, end_dim: int = -1, *,
                 order: str | None = None) -> AnyTensor:

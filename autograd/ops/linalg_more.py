@@ -231,7 +231,14 @@ def _check_not_float16(x: T, op: str) -> None:
 
 def check_solve(a: T, b: T) -> None:
     """ShapeError unless b fits a (1-d: one vector; else matrices of a's size rows, whose
-    batch axes broadcast with a's)."""
+    batch axes broadcast with a's); a square b with a's rows as its size, next to a
+    non-square a, is PyTorch's removed ``torch.solve(B, A)`` order, and the error says so."""
+    square = a.ndim >= 2 and a.shape[-1] == a.shape[-2]
+    if not square and b.ndim >= 2 and b.shape[-1] == b.shape[-2] == a.shape[-2]:
+        raise ShapeError(f"solve: needs square matrices in a, got a of shape {a.shape} and "
+                         f"b of shape {b.shape}: solve(a, b) solves a x = b (NumPy's order, "
+                         f"as torch.linalg.solve's). PyTorch's removed torch.solve(B, A) "
+                         f"took the right-hand side first: write autograd.linalg.solve(A, B)")
     check_square(a, "solve")
     _check_not_float16(b, "solve")
     inner = b.shape[0] if b.ndim == 1 else b.shape[-2] if b.ndim >= 2 else None
