@@ -13,8 +13,8 @@ from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, Data
                      GraphFreedError, GraphvizNotFoundError, IndependentError, InplaceError,
                      MissingDependencyError, MissingNameError, NaNMatrixError,
                      NormOrderError, NotCloseError, ShapeError, UnsupportedError,
-                     SingularMatrixError, SizeOrDataWarning, TensorIndexError, UnknownOpError,
-                     UsageError, VJPError)
+                     SingularMatrixError, SizeOrDataWarning, NonLeafGradWarning,
+                     TensorIndexError, UnknownOpError, UsageError, VJPError)
 from .extend import Function
 from .functions import (abs, add, astype, broadcast_to, cat, clamp, clip, concatenate, div,
                         exp, expand_dims, log, log_softmax, logsumexp, matmul, max, maximum,
@@ -189,4 +189,5 @@ __all__ = [
     "IndependentError",
     "GraphvizNotFoundError", "MissingDependencyError", "MissingNameError", "UnsupportedError",
     "SizeOrDataWarning",
+    "NonLeafGradWarning",
 ]

@@ -36,6 +36,7 @@ __all__ = [
     "MissingNameError",
     "UnsupportedError",
     "SizeOrDataWarning",
+    "NonLeafGradWarning",
 ]
 
 
@@ -161,3 +162,9 @@ class SizeOrDataWarning(UserWarning):
     data, as ``torch.tensor``), where PyTorch's ``torch.Tensor(16)`` makes 16 uninitialised
     elements (``nn.Parameter(torch.Tensor(out_features))`` in older code): the message
     says what to write for either meaning."""
+
+
+class NonLeafGradWarning(UserWarning):
+    """``h.grad`` read on a tensor an op made (not a leaf) that did not ``retain_grad()``:
+    ``backward()`` leaves it None, as PyTorch's does (and warns). The message says to call
+    ``h.retain_grad()`` before the backward, or to read the leaf's ``.grad``."""

@@ -33,6 +33,7 @@ from .interop import NumpyInterop
 from .order_methods import OrderMethods
 from .random_methods import RandomMethods
 from .set_methods import SetMethods
+from .tensor_advice import LABEL_HINT, unexpected_keyword, warn_non_leaf_grad
 from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
 from .tensor_protocols import TRACKED_READS, ValueProtocols
@@ -43,21 +44,6 @@ from .torch_shapes import TorchShapes, check_device
 from .torch_spellings import ElementCount, TorchSpellings
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
-
-_LABEL = ("'Tensor' object has no attribute 'label' (micrograd's Value.label): a tensor's "
-          "label in graph drawings is its name here; {0}")
-
-
-def _unexpected_keyword(where: str, keywords: dict[str, Any]) -> UsageError:
-    """Python's TypeError for an unknown keyword (a UsageError); micrograd's ``label=``
-    is told to write ``name=``."""
-    key, value = next(iter(keywords.items()))
-    hint = ""
-    if key == "label":
-        hint = (f" (micrograd's Value(..., label=...)): a tensor's label in graph drawings "
-                f"is its name here; write {where}(..., name={value!r})")
-    return UsageError(f"{where}() got an unexpected keyword argument {key!r}{hint}")
-
 
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
              LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols,
@@ -77,7 +63,7 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, To
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None, **unexpected: Any) -> None:
         if unexpected:
-            raise _unexpected_keyword("Tensor", unexpected)
+            raise unexpected_keyword("Tensor", unexpected)
         check_requires_grad(data, requires_grad, dtype, "Tensor")  # Tensor(3, 4): a size
         self._fill(_array_of(data, dtype), None)
         if name is not None:
@@ -138,9 +124,12 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, To
 
     @property
     def grad(self) -> "Tensor | None":
-        """dL/dself accumulated by backward(), a Tensor of this tensor's shape, or None."""
+        """dL/dself accumulated by backward(), a Tensor of this tensor's shape, or None
+        (with PyTorch's warning for a non-leaf that did not ``retain_grad()``)."""
         g = self._grad
-        if g is not None and not isinstance(g, Tensor):  # the engine stores arrays
+        if g is None and self._op is not None and not self._retains_grad:
+            warn_non_leaf_grad()
+        elif g is not None and not isinstance(g, Tensor):  # the engine stores arrays
             g = self._grad = Tensor._make(g, None)
         return g
 
@@ -244,17 +233,22 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, To
     @property
     def label(self) -> None:
         """Not an attribute here: micrograd's ``label`` is ``name`` (the error says so)."""
-        raise MissingNameError(_LABEL.format("read t.name"))
+        raise MissingNameError(LABEL_HINT.format("read t.name"))
 
     @label.setter
     def label(self, value: Any) -> None:
-        raise MissingNameError(_LABEL.format(f"write t.name = {value!r}, or pass name= when "
-                                             f"making it"))
+        raise MissingNameError(LABEL_HINT.format(f"write t.name = {value!r}, or pass name= "
+                                                 f"when making it"))
 
     @property
     def is_leaf(self) -> bool:
         """True for tensors you made; False for results of recorded ops."""
         return self._op is None
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether this non-leaf keeps its ``.grad`` (``retain_grad()`` was called)."""
+        return self._retains_grad
 
     @property
     def grad_fn(self) -> Function | None:
@@ -365,7 +359,7 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
     keeps its kind, as in PyTorch and NumPy: ints give int64 (``tensor([1, 0, 4])``), bools
     bool, floats float64 (``Tensor(data)`` makes Python numbers float64, as PyTorch's)."""
     if unexpected:
-        raise _unexpected_keyword("tensor", unexpected)
+        raise unexpected_keyword("tensor", unexpected)
     check_device(device, "tensor(device=...)")
     array = np.array(_array_of(data, dtype, python_ints=np.int64), copy=True)
     if requires_grad and array.dtype.kind == "i" and isinstance(data, (int, list, tuple)):

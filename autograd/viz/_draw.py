@@ -9,11 +9,12 @@ addition sends ``g`` unchanged to both inputs, matmul sends ``g @ W^T`` to X and
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Mapping
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import NonLeafGradWarning, UsageError
 from ..tensor import Tensor
 from ._gradients import Gradients, compute_gradients
 from ._graph import RELEASED, GraphView, collect, inputs_of
@@ -189,9 +190,12 @@ class _Painter:
             return None
         if self.grads is not None:
             return self.grads.nodes.get(id(t))
-        if self.backward or t.grad is None:
+        if self.backward:
             return None
-        return t.grad.data
+        with warnings.catch_warnings():  # a non-leaf's .grad: set by hand (micrograd's
+            warnings.simplefilter("ignore", NonLeafGradWarning)  # lecture), or None
+            grad = t.grad
+        return None if grad is None else grad.data
 
     def _op(self, t: Tensor) -> None:
         op = t.grad_fn

@@ -323,7 +323,10 @@ class Optimizer(OptimizerHooks):
 
 # ------------------------------------------------------------------ helpers
 def _is_tensor(obj: Any) -> bool:
-    return hasattr(obj, "data") and hasattr(obj, "grad") and not isinstance(obj, Mapping)
+    """A Tensor, or an object with its ``data`` and ``grad`` (a non-leaf's ``.grad`` is
+    not read: that warns)."""
+    return isinstance(obj, Tensor) or (hasattr(obj, "data") and hasattr(obj, "grad")
+                                       and not isinstance(obj, Mapping))
 
 
 def _param_index(key: Any) -> int | None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from autograd import concatenate
+from autograd import Tensor, concatenate
 from autograd.errors import DTypeError, MissingNameError, ShapeError
 from .._checks import flag, is_real, real_number
 from ..errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
@@ -24,9 +24,6 @@ from . import parametrize, parametrizations  # PyTorch's weight_norm, spectral_n
 from . import stateless  # PyTorch's nn.utils.stateless.functional_call
 from . import prune  # PyTorch's nn.utils.prune: masks kept by forward pre-hooks
 
-if TYPE_CHECKING:  # pragma: no cover
-    from autograd import Tensor
-
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
            "grad_norms", "check_clip_argument",
            "parameters_to_vector", "vector_to_parameters", "rnn", "parametrize",
@@ -34,7 +31,9 @@ __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_
 
 
 def _is_tensor(obj: Any) -> bool:
-    return hasattr(obj, "grad") and hasattr(obj, "data")
+    """A Tensor, or an object with its ``grad`` and ``data`` (a non-leaf's ``.grad`` is
+    not read: that warns)."""
+    return isinstance(obj, Tensor) or (hasattr(obj, "grad") and hasattr(obj, "data"))
 
 
 def _params(params: Tensor | Iterable[Tensor]) -> list[Tensor]:
