@@ -132,21 +132,19 @@ class TorchSpellings(StorageMethods, TypeMethods):
                       for i, n in enumerate(sizes))
         return self.broadcast_to(shape)
 
-    def split(self, split_size_or_sections: int | Sequence[int], dim: int = 0
-              ) -> tuple[AnyTensor, ...]:
+    def split(self, split_size: int | Sequence[int], dim: int = 0) -> tuple[AnyTensor, ...]:
         """Pieces along ``dim``: of ``split_size`` each (the last may be smaller; one empty
         piece for an empty axis, as PyTorch), or of the given sizes, which must add up to
-        the axis."""
+        the axis. The keyword is PyTorch's method's, ``split_size``."""
         axis = normalize_axis(dim, self.ndim, "split")[0]
         n = self.shape[axis]
-        if isinstance(split_size_or_sections, (int, np.integer)):
-            if split_size_or_sections <= 0:
+        if isinstance(split_size, (int, np.integer)):
+            if split_size <= 0:
                 raise ShapeError(f"split: the size of a piece must be positive; got "
-                                 f"{split_size_or_sections}")
-            sizes = [min(split_size_or_sections, n - start)
-                     for start in range(0, n, split_size_or_sections)] or [0]
+                                 f"{split_size}")
+            sizes = [min(split_size, n - start) for start in range(0, n, split_size)] or [0]
         else:
-            sizes = [int(k) for k in split_size_or_sections]
+            sizes = [int(k) for k in split_size]
             if sum(sizes) != n or any(k < 0 for k in sizes):
                 raise ShapeError(f"split: sizes {sizes} must be >= 0 and add up to {n}, the "
                                  f"length of axis {axis} of shape {self.shape}")
