@@ -122,7 +122,7 @@ def mamba_minimal(torch, nn, F):
 
         def forward(self, x):
             """x: shape (b, l, d); returns output: shape (b, l, d)."""
-            (b, l, d) = x.shape
+            (b, l, d) = x.shape  # noqa: E741 (the paper's names)
 
             x_and_res = self.in_proj(x)  # shape (b, l, 2 * d_in)
             x_and_res = x_and_res.transpose(1, 2)  # rearrange 'b l x -> b x l'
@@ -161,7 +161,7 @@ def mamba_minimal(torch, nn, F):
             """x(t + 1) = Ax(t) + Bu(t), y(t) = Cx(t) + Du(t), with B, C, delta
             depending on the input. u: (b, d_in, l), delta: (b, l, d_in), A: (d_in, n),
             B, C: (b, l, n), D: (d_in,); returns (b, d_in, l)."""
-            (b, d_in, l) = u.shape
+            (b, d_in, l) = u.shape  # noqa: E741
             n = A.shape[1]
 
             # Discretize continuous parameters (Δ, A, B) using zero-order hold (ZOH)
