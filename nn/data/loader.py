@@ -1,6 +1,7 @@
 """``DataLoader``: aligned arrays, or a dataset, in mini-batches."""
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator
@@ -142,14 +143,14 @@ class DataLoader:
     def __iter__(self) -> Iterator[Any]:
         if self.batch_sampler is not None:
             return self._batch_sampler_batches()
+        if self.sampler is not None:
+            return self._sampler_batches()
         if self.arrays is None:
             return self._dataset_batches()
         return self._array_batches(self.arrays)
 
     def _order(self) -> np.ndarray | None:
         """The epoch's samples (their positions in the dataset); None: all, in order."""
-        if self.sampler is not None:
-            return _sampled_indices(self.sampler, self.n_samples)
         return self.generator.permutation(self.n_samples) if self.shuffle else None
 
     def _starts(self, count: int) -> range:
@@ -164,6 +165,21 @@ class DataLoader:
         size = self.batch_size
         for start in self._starts(len(order)):
             yield self.collate_fn([self.dataset[int(i)] for i in order[start:start + size]])
+
+    def _sampler_batches(self) -> Iterator[Any]:
+        """The batches of the indices ``sampler`` gives, read one batch at a time, as
+        PyTorch: minGPT's ``RandomSampler(data, True, num_samples=int(1e10))`` has more
+        indices than memory holds."""
+        indices, size = iter(self.sampler), self.batch_size
+        while True:
+            batch = _sampled_indices(itertools.islice(indices, size), self.n_samples)
+            if batch.size == 0 or (self.drop_last and batch.size < size):
+                return
+            if self.arrays is None:
+                yield self.collate_fn([self.dataset[int(i)] for i in batch])
+            else:
+                rows = batch if self._rows is None else self._rows[batch]
+                yield self._batch(tuple(a[rows] for a in self.arrays))
 
     def _batch_sampler_batches(self) -> Iterator[Any]:
         """The batches of the lists of indices ``batch_sampler`` gives this epoch."""
