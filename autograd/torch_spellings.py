@@ -263,9 +263,13 @@ class TorchSpellings(StorageMethods, TypeMethods):
     # ------------------------------------------------------------ dtype and device
     def _cast(self, dtype: Any) -> AnyTensor:
         """self when it has ``dtype`` already (PyTorch's casts return the tensor itself,
-        so a leaf stays the leaf whose ``.grad`` backward fills), else ``astype(dtype)``.
-        ``astype`` itself copies, as NumPy's (``copy=True``)."""
-        return self if as_dtype(dtype, "astype") == self.dtype else self.astype(dtype)
+        so a leaf stays the leaf whose ``.grad`` backward fills), else ``astype(dtype)``,
+        which copies, as NumPy's; to an integer or bool dtype, a constant (as PyTorch's
+        ``x.to(torch.int8)``: such a tensor carries no gradient)."""
+        dtype = as_dtype(dtype, "astype")
+        if dtype == self.dtype:
+            return self
+        return (self if dtype.kind in "fc" else self.detach()).astype(dtype)
 
     def float(self) -> AnyTensor:
         """self as float32 (self if it is float32)."""
