@@ -48,3 +48,25 @@ def test_byte_char_and_short_as_pytorch(torch) -> None:
         assert got.dtype == dtype and not got.requires_grad
     small = ag.tensor(np.array([1, 2], dtype=np.int16))
     assert small.short() is small  # already int16: itself, as PyTorch
+
+
+def test_complex_rotary_embeddings_name_the_real_formula() -> None:
+    """Meta's llama ``apply_rotary_emb`` multiplies by ``torch.polar(ones, freqs)`` after
+    ``torch.view_as_complex``: there are no complex tensors here, so the error names
+    llama2.c's real-number rotation instead of "autograd.__all__ lists what it has"."""
+    import pytest
+    from autograd.errors import MissingNameError
+
+    for name in ("polar", "view_as_complex", "view_as_real", "complex64", "cfloat"):
+        with pytest.raises(MissingNameError, match=r"no complex tensors.*x_r \* cos - x_i "
+                                                   r"\* sin"):
+            getattr(ag, name)
+
+
+def test_torch_distributed_is_named() -> None:
+    """llama2.c's ``rank = dist.get_rank() if dist.is_initialized() else 0``."""
+    import pytest
+    from autograd.errors import MissingNameError
+
+    with pytest.raises(MissingNameError, match=r"one process.*rank = 0"):
+        ag.distributed
