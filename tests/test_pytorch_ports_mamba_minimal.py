@@ -6,18 +6,22 @@ to a multiple of 8, ``dt_rank='auto'``), ``RMSNorm``, ``ResidualBlock``, ``Mamba
 (zero-order hold ``deltaA``/``deltaB_u`` by ``torch.einsum``, a loop of state updates
 collected by ``torch.stack``) and the ``Mamba`` language model with its head tied to the
 embedding. It trains a few AdamW steps next to PyTorch from the same weights and batches
-(float64): losses, gradients and parameters agree to 1e-10.
+(float64): losses, gradients and parameters agree to 1e-10. ``demo.ipynb``'s ``generate``
+(top-k by ``probs[probs < values[:, -1, None]] = 0``, ``probs.sum(axis=1,
+keepdims=True)``, greedy by ``torch.argmax(...)[:, None]``) completes the same prompts.
 
 Lines written differently here:
 - einops' ``rearrange``/``repeat``/``einsum`` are written with ``transpose``,
   ``repeat`` and ``torch.einsum`` (einops is not a dependency of either side);
 - ``self.A_log.float()`` and ``self.D.float()`` are left out: they make float32 copies
   of float64 parameters, on both sides, and this comparison runs in float64;
-- ``from_pretrained`` (Hugging Face's weights) is left out: no downloads in tests.
+- ``from_pretrained`` (Hugging Face's weights) and its GPT-NeoX tokenizer are left out:
+  no downloads in tests (a character tokenizer stands in).
 """
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Union
 
 import numpy as np
@@ -244,3 +248,65 @@ def test_selective_scan_shapes_and_causality():
     changed[:, -1] = (changed[:, -1] + 1) % 16
     np.testing.assert_allclose(model(changed)[:, :-1].detach().numpy(),
                                logits[:, :-1].detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+def demo_generate(torch, F):
+    """demo.ipynb's generate, over a character tokenizer standing in for GPT-NeoX's."""
+
+    class Tokenizer:
+        def __call__(self, prompt, return_tensors='pt'):
+            ids = torch.tensor([[ord(c) % 16 for c in prompt]], dtype=torch.long)
+            return type("Encoding", (), {"input_ids": ids})
+
+        def decode(self, ids):
+            return "".join(chr(97 + i) for i in ids)
+
+    def generate(model, tokenizer, prompt: str, n_tokens_to_gen: int = 50, sample: bool = True,
+                 top_k: int = 40):
+        model.eval()
+
+        input_ids = tokenizer(prompt, return_tensors='pt').input_ids
+
+        for token_n in range(n_tokens_to_gen):
+            with torch.no_grad():
+                indices_to_input = input_ids
+                next_token_logits = model(indices_to_input)[:, -1]
+
+            probs = F.softmax(next_token_logits, dim=-1)
+            (batch, vocab_size) = probs.shape
+
+            if top_k is not None:
+                (values, indices) = torch.topk(probs, k=top_k)
+                probs[probs < values[:, -1, None]] = 0
+                probs = probs / probs.sum(axis=1, keepdims=True)
+
+            if sample:
+                next_indices = torch.multinomial(probs, num_samples=1)
+            else:
+                next_indices = torch.argmax(probs, dim=-1)[:, None]
+
+            input_ids = torch.cat([input_ids, next_indices], dim=1)
+
+        output_completions = [tokenizer.decode(output.tolist()) for output in input_ids][0]
+
+        return output_completions
+
+    return partial(generate, tokenizer=Tokenizer())
+
+
+def test_the_demo_generates_as_torch(torch):
+    args = dict(d_model=8, n_layer=1, vocab_size=16, d_state=4)
+    torch.manual_seed(0)
+    theirs = mamba_minimal(*libraries(torch)[:3])(ModelArgs(**args))
+    ours = mamba_minimal(*libraries()[:3])(ModelArgs(**args))
+    ours.load_state_dict(to_numpy(theirs.state_dict()))
+    runs = []
+    for lib, model in ((ag, ours), (torch, theirs)):
+        generate = demo_generate(lib, libraries(lib if lib is torch else None)[2])
+        runs.append([generate(model, prompt='Mamba is the', n_tokens_to_gen=6, sample=False,
+                              top_k=5),
+                     generate(model, prompt='Mamba', n_tokens_to_gen=4, top_k=1)])
+    assert runs[0] == runs[1] and len(runs[0][0]) == 18
+    ag.manual_seed(0)
+    assert len(demo_generate(ag, libraries()[2])(ours, prompt='ab', n_tokens_to_gen=3,
+                                                  top_k=4)) == 5
