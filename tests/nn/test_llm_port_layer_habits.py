@@ -1,0 +1,36 @@
+"""Layer habits of the LLM ports (loralib), each compared with PyTorch."""
+
+import numpy as np
+import pytest
+
+import nn
+
+CASES = [("Linear", (3, 2)), ("Embedding", (4, 3)), ("Conv2d", (1, 2, 3)),
+         ("Conv1d", (2, 2, 3)), ("Bilinear", (2, 3, 2)), ("LSTM", (2, 3)),
+         ("GRUCell", (2, 3)), ("LayerNorm", (3,))]
+
+
+@pytest.mark.parametrize("name, args", CASES)
+def test_reset_parameters_overridden_with_pytorchs_signature(torch, name, args) -> None:
+    """loralib's ``class Linear(nn.Linear, LoRALayer)`` overrides ``reset_parameters(self)``
+    and calls ``nn.Linear.reset_parameters(self)`` in it: the layers' constructors called
+    ``self.reset_parameters(rng)``, so the override raised TypeError."""
+    shapes = []
+    for lib in (nn, torch.nn):
+        base = getattr(lib, name)
+
+        class Custom(base):
+            def reset_parameters(self):
+                base.reset_parameters(self)  # the library's own start, then a count
+                self.resets = getattr(self, "resets", 0) + 1
+
+        layer = Custom(*args)
+        assert layer.resets == 1, lib
+        shapes.append([tuple(p.shape) for p in layer.parameters()])
+    assert shapes[0] == shapes[1]
+
+
+def test_an_rng_still_reaches_the_librarys_own_reset() -> None:
+    """``rng=`` (this library's) is still passed to a ``reset_parameters`` taking it."""
+    first, again = nn.Linear(3, 2, rng=7), nn.Linear(3, 2, rng=7)
+    np.testing.assert_array_equal(first.weight.numpy(), again.weight.numpy())
