@@ -34,3 +34,20 @@ def test_an_rng_still_reaches_the_librarys_own_reset() -> None:
     """``rng=`` (this library's) is still passed to a ``reset_parameters`` taking it."""
     first, again = nn.Linear(3, 2, rng=7), nn.Linear(3, 2, rng=7)
     np.testing.assert_array_equal(first.weight.numpy(), again.weight.numpy())
+
+
+def test_new_tensors_of_a_parameter_are_plain_tensors(torch) -> None:
+    """loralib writes ``self.weight.new_zeros((out_features,), dtype=torch.bool)``: a
+    Parameter's ``new_*`` gave a Parameter, which refused the bool dtype; PyTorch's give
+    a plain tensor that does not require grad."""
+    import autograd as ag
+
+    for lib, tensor_type, parameter in ((ag, ag.Tensor, nn.Parameter(np.ones((2, 3)))),
+                                        (torch, torch.Tensor,
+                                         torch.nn.Parameter(torch.ones(2, 3)))):
+        made = [parameter.new_zeros((4,), dtype=lib.bool), parameter.new_zeros((2, 2)),
+                parameter.new_ones(3), parameter.new_full((2,), 7.0),
+                parameter.new_tensor([1.0, 2.0]), parameter.new_empty(2)]
+        assert [type(t) for t in made] == [tensor_type] * len(made), lib
+        assert not any(t.requires_grad for t in made)
+        assert made[0].dtype == lib.bool and made[1].dtype == lib.float64
