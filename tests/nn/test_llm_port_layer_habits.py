@@ -51,3 +51,48 @@ def test_new_tensors_of_a_parameter_are_plain_tensors(torch) -> None:
         assert [type(t) for t in made] == [tensor_type] * len(made), lib
         assert not any(t.requires_grad for t in made)
         assert made[0].dtype == lib.bool and made[1].dtype == lib.float64
+
+
+def test_train_and_eval_call_each_childs_train_override(torch) -> None:
+    """loralib merges ``B A`` into the weight in its layers' ``train(False)`` override,
+    reached by ``model.eval()`` on the whole model: PyTorch's ``train(mode)`` calls every
+    child's ``train(mode)``; here the flags were set directly and no override ran."""
+    calls = []
+    for lib in (nn, torch.nn):
+        seen = []
+
+        class Merging(lib.Linear):
+            def train(self, mode: bool = True):
+                lib.Linear.train(self, mode)
+                seen.append(mode)
+                return self
+
+        class FrozenNorm(lib.Module):  # the "keep BatchNorm in eval mode" habit
+            def __init__(self):
+                super().__init__()
+                self.norm = lib.BatchNorm1d(2)
+
+            def train(self, mode: bool = True):
+                super().train(mode)
+                self.norm.eval()
+                return self
+
+        model = lib.Sequential(Merging(2, 2), lib.Sequential(Merging(2, 2)), FrozenNorm())
+        assert model.eval() is model and model.train() is model
+        model.train(False)
+        calls.append((seen, [m.training for m in model.modules()]))
+    assert calls[0] == calls[1]
+    assert calls[0][0] == [False, False, True, True, False, False]
+    with pytest.raises(TypeError):  # PyTorch: ValueError; here ArgumentTypeError
+        nn.Linear(2, 2).train("yes")
+
+
+def test_train_of_a_child_holding_its_parent_ends() -> None:
+    parent = nn.Sequential(nn.Linear(1, 1))
+    child = nn.Dropout(0.5)
+    child.parent = parent  # discovered here, so the walk must not loop
+    parent.append(child)
+    parent.eval()
+    assert not any(m.training for m in parent.modules())
+    parent.train()
+    assert all(m.training for m in parent.modules())
