@@ -35,6 +35,7 @@ def stream(torch, data):
     return Windows(np.arange(100, dtype=np.uint16) % 17, 8)
 
 
+@pytest.mark.filterwarnings("ignore:'pin_memory' argument")  # PyTorch's, without a GPU
 def test_a_dataloader_over_an_iterable_dataset_as_torch(torch) -> None:
     ours, theirs = stream(ag, nn.data), stream(torch, torch.utils.data)
     assert nn.data.get_worker_info() is None is torch.utils.data.get_worker_info()
