@@ -307,3 +307,39 @@ def test_the_advanced_usage_as_torch(torch):
             runs.append(advanced_usage(T, nn_, minlora(T, nn_, parametrize)))
     assert runs[0] == runs[1]
     assert runs[1][0] == ["ParametrizedEmbedding", "ParametrizedLinear"]
+
+
+def test_lora_on_a_convolution_as_torch(torch):
+    """``LoRAParametrization.from_conv2d``: B A of (out, in * k * k) viewed as the kernel."""
+    from sklearn.datasets import load_digits
+
+    images, labels = load_digits(return_X_y=True)
+    x, y = images[:16].reshape(16, 1, 8, 8) / 16.0, labels[:16]
+    record, load = syncs()
+    runs, start = [], None
+    for lib, sync in ((torch, record), (None, load)):
+        T, nn_, F, optim, parametrize = libraries(lib)
+        m = minlora(T, nn_, parametrize)
+        T.manual_seed(0)
+        model = nn_.Sequential(nn_.Conv2d(1, 3, 3), nn_.ReLU(), nn_.Flatten(),
+                               nn_.Linear(3 * 6 * 6, 10))
+        if start is None:
+            start = {k: v.copy() for k, v in
+                     {k: v.detach().numpy() for k, v in model.state_dict().items()}.items()}
+        model.load_state_dict({k: T.tensor(v) for k, v in start.items()})
+        m.add_lora(model, lora_config={
+            nn_.Conv2d: {"weight": partial(m.LoRAParametrization.from_conv2d, rank=2)},
+            nn_.Linear: {"weight": partial(m.LoRAParametrization.from_linear, rank=2)}})
+        model.apply(m.apply_to_lora(lambda x: nn_.init.ones_(x.lora_B)))
+        sync(m, model)
+        optimizer = optim.SGD(m.get_lora_params(model), lr=0.1)
+        run = []
+        for _ in range(2):
+            loss = F.cross_entropy(model(T.tensor(x)), T.tensor(y))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            run.append(loss.item())
+        m.merge_lora(model)
+        runs.append(run + [numpy(v) for v in model.state_dict().values()])
+    assert_records(runs[1], runs[0])
