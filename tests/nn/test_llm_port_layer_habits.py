@@ -7,9 +7,11 @@ import nn
 
 CASES = [("Linear", (3, 2)), ("Embedding", (4, 3)), ("Conv2d", (1, 2, 3)),
          ("Conv1d", (2, 2, 3)), ("Bilinear", (2, 3, 2)), ("LSTM", (2, 3)),
-         ("GRUCell", (2, 3)), ("LayerNorm", (3,))]
+         ("GRUCell", (2, 3)), ("LayerNorm", (3,)), ("PReLU", (2,)),
+         ("MultiheadAttention", (4, 2)), ("Transformer", (4, 2, 1, 1, 8))]
 
 
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor")  # PyTorch's Transformer
 @pytest.mark.parametrize("name, args", CASES)
 def test_reset_parameters_overridden_with_pytorchs_signature(torch, name, args) -> None:
     """loralib's ``class Linear(nn.Linear, LoRALayer)`` overrides ``reset_parameters(self)``
@@ -19,10 +21,14 @@ def test_reset_parameters_overridden_with_pytorchs_signature(torch, name, args) 
     for lib in (nn, torch.nn):
         base = getattr(lib, name)
 
-        class Custom(base):
-            def reset_parameters(self):
-                base.reset_parameters(self)  # the library's own start, then a count
-                self.resets = getattr(self, "resets", 0) + 1
+        hidden = "_reset_parameters" if name in ("MultiheadAttention", "Transformer") \
+            else "reset_parameters"  # PyTorch's private name for these two
+
+        def reset(self):
+            getattr(base, hidden)(self)  # the library's own start, then a count
+            self.resets = getattr(self, "resets", 0) + 1
+
+        Custom = type("Custom", (base,), {hidden: reset})
 
         layer = Custom(*args)
         assert layer.resets == 1, lib
