@@ -29,7 +29,17 @@ _DENSE = ("there are no sparse tensors here, every tensor is dense: build the de
           "e.g. for sparse_coo_tensor(indices, values, size) write zeros(size, dtype=...)"
           ".index_put_(tuple(indices), values, accumulate=True) (repeated indices add up, "
           "as coalescing sums them)")
+_COMPLEX = ("there are no complex tensors here (differentiable tensors are float16/32/64): "
+            "rotate pairs in real numbers, as llama2.c's apply_rotary_emb: x_r, x_i = "
+            "x.reshape(x.shape[:-1] + (-1, 2)).unbind(-1); cos, sin = torch.cos(freqs), "
+            "torch.sin(freqs); torch.stack([x_r * cos - x_i * sin, x_r * sin + x_i * cos], "
+            "dim=-1).flatten(3)")
 TORCH_NAMES = {
+    **dict.fromkeys(("polar", "view_as_complex", "view_as_real", "complex", "complex64",
+                     "complex128", "cfloat", "cdouble"), _COMPLEX),
+    "distributed": "torch.distributed (process groups, DDP) has no equivalent here: training "
+                   "runs in one process, so write rank = 0 and world_size = 1 where a script "
+                   "asks dist.get_rank() if dist.is_initialized() else 0",
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
     "xpu": _CPU, "mps": _CPU,

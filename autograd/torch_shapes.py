@@ -224,10 +224,12 @@ class TorchShapes:
     # ------------------------------------------------------------ new constant tensors
     def _new(self, array: np.ndarray, dtype: Any, device: Any, requires_grad: bool,
              op: str) -> AnyTensor:
-        """A new leaf holding ``array`` as ``dtype`` (self's if None)."""
+        """A new leaf holding ``array`` as ``dtype`` (self's if None): a plain Tensor, as
+        PyTorch's (a Parameter's ``new_zeros`` is no Parameter)."""
         check_device(device, op)
         dtype = self.dtype if dtype is None else as_dtype(dtype, f"{op}: dtype")
-        return type(self)(array.astype(dtype, copy=False), requires_grad=requires_grad)
+        plain = type(self.detach())  # autograd's Tensor, which this mixin cannot import
+        return plain(array.astype(dtype, copy=False), requires_grad=requires_grad)
 
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
                    requires_grad: bool = False) -> AnyTensor:

@@ -141,21 +141,19 @@ class TorchSpellings(StorageMethods, TypeMethods):
                       for i, n in enumerate(sizes))
         return self.broadcast_to(shape)
 
-    def split(self, split_size_or_sections: int | Sequence[int], dim: int = 0
-              ) -> tuple[AnyTensor, ...]:
+    def split(self, split_size: int | Sequence[int], dim: int = 0) -> tuple[AnyTensor, ...]:
         """Pieces along ``dim``: of ``split_size`` each (the last may be smaller; one empty
         piece for an empty axis, as PyTorch), or of the given sizes, which must add up to
-        the axis."""
+        the axis. The keyword is PyTorch's method's, ``split_size``."""
         axis = normalize_axis(dim, self.ndim, "split")[0]
         n = self.shape[axis]
-        if isinstance(split_size_or_sections, (int, np.integer)):
-            if split_size_or_sections <= 0:
+        if isinstance(split_size, (int, np.integer)):
+            if split_size <= 0:
                 raise ShapeError(f"split: the size of a piece must be positive; got "
-                                 f"{split_size_or_sections}")
-            sizes = [min(split_size_or_sections, n - start)
-                     for start in range(0, n, split_size_or_sections)] or [0]
+                                 f"{split_size}")
+            sizes = [min(split_size, n - start) for start in range(0, n, split_size)] or [0]
         else:
-            sizes = [int(k) for k in split_size_or_sections]
+            sizes = [int(k) for k in split_size]
             if sum(sizes) != n or any(k < 0 for k in sizes):
                 raise ShapeError(f"split: sizes {sizes} must be >= 0 and add up to {n}, the "
                                  f"length of axis {axis} of shape {self.shape}")
@@ -274,9 +272,13 @@ class TorchSpellings(StorageMethods, TypeMethods):
     # ------------------------------------------------------------ dtype and device
     def _cast(self, dtype: Any) -> AnyTensor:
         """self when it has ``dtype`` already (PyTorch's casts return the tensor itself,
-        so a leaf stays the leaf whose ``.grad`` backward fills), else ``astype(dtype)``.
-        ``astype`` itself copies, as NumPy's (``copy=True``)."""
-        return self if as_dtype(dtype, "astype") == self.dtype else self.astype(dtype)
+        so a leaf stays the leaf whose ``.grad`` backward fills), else ``astype(dtype)``,
+        which copies, as NumPy's; to an integer or bool dtype, a constant (as PyTorch's
+        ``x.to(torch.int8)``: such a tensor carries no gradient)."""
+        dtype = as_dtype(dtype, "astype")
+        if dtype == self.dtype:
+            return self
+        return (self if dtype.kind in "fc" else self.detach()).astype(dtype)
 
     def float(self) -> AnyTensor:
         """self as float32 (self if it is float32)."""

@@ -1,7 +1,8 @@
 """PyTorch's legacy tensor type names as strings (``x.type('torch.FloatTensor')``, as older
 scripts cast), read as the NumPy dtype they stand for (and ``x.type()`` gives them, as
-PyTorch's); anything else is passed on. And
-``TypeMethods``, the Tensor methods ``type`` and ``type_as`` (a base of
+PyTorch's); anything else is passed on. And ``TypeMethods``, the Tensor methods
+``type``, ``type_as`` and the casts named after the legacy types, ``byte``, ``char`` and
+``short`` (a base of
 ``torch_spellings.TorchSpellings``, whose ``_cast`` they call)."""
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def dtype_of_type_name(dtype: Any) -> Any:
 
 
 class TypeMethods:
-    """``type`` and ``type_as`` (a mixin of the Tensor class)."""
+    """``type``, ``type_as``, ``byte``, ``char``, ``short`` (a mixin of the Tensor class)."""
 
     __slots__ = ()
 
@@ -60,3 +61,15 @@ class TypeMethods:
         if dtype == self.dtype or dtype.kind == "f":
             return self._cast(dtype)  # self itself when it has the dtype, as PyTorch's
         return self.detach()._cast(dtype)
+
+    def byte(self) -> AnyTensor:
+        """self as uint8 (PyTorch's ByteTensor), a constant; self if it is uint8."""
+        return self._cast(np.uint8)
+
+    def char(self) -> AnyTensor:
+        """self as int8 (PyTorch's CharTensor), a constant; self if it is int8."""
+        return self._cast(np.int8)
+
+    def short(self) -> AnyTensor:
+        """self as int16 (PyTorch's ShortTensor), a constant; self if it is int16."""
+        return self._cast(np.int16)

@@ -19,7 +19,7 @@ from autograd.errors import GeneratorError
 
 from .errors import ConfigError
 
-__all__ = ["RNGLike", "as_generator", "default_generator", "manual_seed"]
+__all__ = ["RNGLike", "as_generator", "default_generator", "manual_seed", "reset_from"]
 
 RNGLike = np.random.Generator | int | None
 
@@ -48,3 +48,13 @@ def _check_seed(seed: object, name: str = "rng") -> None:
                              f"{name}=np.random.default_rng(0) or {name}=0.")
     if seed < 0:
         raise ConfigError(f"a seed must be a non-negative int; got {seed}")
+
+
+def reset_from(module: object, rng: RNGLike) -> None:
+    """A layer's first ``module.reset_parameters()``, given ``rng`` only when one was given:
+    a subclass may override it with PyTorch's signature, ``reset_parameters(self)``
+    (loralib's layers do), and ``rng=None`` draws from the default generator anyway."""
+    if rng is None:
+        module.reset_parameters()
+    else:
+        module.reset_parameters(rng)

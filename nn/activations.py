@@ -133,6 +133,7 @@ class PReLU(Module):
         self.init = real_number("PReLU", "init", init)
         self.weight = Parameter(np.full(self.num_parameters, self.init,
                                         float_dtype(dtype, "PReLU")))
+        self.reset_parameters()  # as PyTorch: a subclass's override runs at construction
 
     def reset_parameters(self) -> None:
         """Every slope back to ``init``, in place (as PyTorch)."""

@@ -89,7 +89,8 @@ class MultiheadAttention(Module):
         else:
             self.bias_k = self.bias_v = None
         self.out_proj = Linear(e, e, bias=bias, rng=self.rng, dtype=dtype)
-        self._reset_parameters(self.rng)
+        # without rng= the override-friendly call, PyTorch's _reset_parameters(self)
+        self._reset_parameters() if rng is None else self._reset_parameters(self.rng)
 
     def _reset_parameters(self, rng: RNGLike = None) -> None:
         """PyTorch's start: Xavier-uniform projections, zero biases, Xavier-normal

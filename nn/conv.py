@@ -13,7 +13,7 @@ from autograd import Tensor
 
 from . import init
 from ._checks import flag, integer
-from ._random import RNGLike, as_generator
+from ._random import RNGLike, as_generator, reset_from
 from .errors import ConfigError
 from .functional.conv import conv1d, conv2d, conv3d, conv_padding
 from .functional.padding import pad
@@ -61,7 +61,7 @@ class ConvBase(Module):
         has_bias = flag(name, "bias", bias)
         self.bias = Parameter(np.empty(self.out_channels, dtype)) if has_bias else None
         self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
-        self.reset_parameters(rng)
+        reset_from(self, rng)
 
     def reset_parameters(self, rng: RNGLike = None) -> None:
         """PyTorch's start, drawn from ``rng``: weight Kaiming-uniform with a = sqrt(5),

@@ -12,7 +12,7 @@ from autograd.errors import DTypeError, ShapeError
 
 from . import init
 from ._checks import flag, integer
-from ._random import RNGLike, as_generator
+from ._random import RNGLike, as_generator, reset_from
 from .errors import ConfigError
 from .functional.embedding import (SPARSE_ADVICE, check_max_norm, check_norm_type,
                                    check_padding_idx, embedding)
@@ -41,11 +41,11 @@ def _pretrained_values(owner: str, embeddings: Any) -> np.ndarray:
 def set_weight(module: Module, weight: Any, dtype: Any, owner: str, rng: RNGLike) -> None:
     """The weight of an ``Embedding`` or ``EmbeddingBag``: ``weight`` when given
     (``from_pretrained``: the values as they are, the padding row included, as PyTorch),
-    else (num_embeddings, embedding_dim) drawn by ``module.reset_parameters(rng)``."""
+    else (num_embeddings, embedding_dim) drawn by ``module.reset_parameters()``."""
     if weight is None:
         shape = (module.num_embeddings, module.embedding_dim)
         module.weight = Parameter(np.empty(shape, float_dtype(dtype, owner)))
-        module.reset_parameters(rng)
+        reset_from(module, rng)
     else:
         module.weight = Parameter(weight)
 

@@ -17,7 +17,7 @@ from autograd.errors import AxisError, DTypeError, ShapeError, UsageError
 
 from . import functional as F, init
 from ._checks import integer, is_cpu
-from ._random import RNGLike, as_generator
+from ._random import RNGLike, as_generator, reset_from
 from .containers import Sequential
 from .functional.activations import check_inplace
 from .functional.dropout import check_dropout_p
@@ -99,7 +99,7 @@ class Linear(Module):
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype,
                                          order="F"))
         self.bias = Parameter(np.empty(self.out_features, dtype)) if bias else None
-        self.reset_parameters(rng)
+        reset_from(self, rng)
 
     def reset_parameters(self, rng: RNGLike = None) -> None:
         """Draw new initial values (weight first, then bias) from ``rng``."""

@@ -10,7 +10,7 @@ from autograd import Tensor
 from autograd.errors import ShapeError
 
 from ._checks import integer
-from ._random import RNGLike
+from ._random import RNGLike, reset_from
 from .layers import Linear
 
 __all__ = ["LazyLinear"]
@@ -37,7 +37,7 @@ class LazyLinear(Linear):
         rng = self._lazy_rng
         del self._lazy_rng
         self.__class__ = Linear
-        self.reset_parameters(rng)
+        reset_from(self, rng)
 
     def materialize_from_state_dict(self, state_dict: Mapping[str, Any], prefix: str) -> None:
         """Called by ``Module.load_state_dict`` first: take ``in_features`` from the

@@ -16,6 +16,7 @@ look-up); discovery walks them when asked, iteratively, each module once
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
@@ -33,6 +34,8 @@ from .parameter import Parameter
 from .state_dict import LoadResult, load_state
 
 __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
+
+_SWITCHING = threading.local()  # .ids: the modules whose train(mode) runs (cycles)
 
 
 class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
@@ -168,12 +171,22 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
 
     # ------------------------------------------------------------ modes and updates
     def train(self, mode: bool = True) -> "Module":
-        """Set training mode (``mode=True``) or evaluation mode on every module; returns
+        """Set training mode (``mode=True``) or evaluation mode on this module, then call
+        each child's ``train(mode)``, as PyTorch: an override in a submodule runs (loralib
+        merges its weights there, detection code keeps BatchNorm in eval mode); returns
         self. Dropout and BatchNorm behave differently in the two modes."""
         if not isinstance(mode, bool):
             raise ArgumentTypeError(f"train(mode) needs a bool; got {type(mode).__name__}")
-        for module in self.modules():
-            object.__setattr__(module, "training", mode)
+        switching = _SWITCHING.__dict__.setdefault("ids", set())
+        if id(self) in switching:  # a child holding its parent: the parent is on its way
+            return self
+        switching.add(id(self))
+        try:
+            object.__setattr__(self, "training", mode)
+            for child in self.children():
+                child.train(mode)
+        finally:
+            switching.discard(id(self))
         return self
 
     def eval(self) -> "Module":

@@ -15,7 +15,7 @@ from autograd import Tensor
 
 from . import functional as F, init
 from ._checks import flag, integer, real_number
-from ._random import RNGLike, as_generator
+from ._random import RNGLike, as_generator, reset_from
 from .functional.vectors import check_distance_args
 from .layers import float_dtype
 from .module import Module, Parameter
@@ -65,7 +65,7 @@ class Bilinear(Module):
         shape = (self.out_features, self.in1_features, self.in2_features)
         self.weight = Parameter(np.empty(shape, dtype))
         self.bias = Parameter(np.empty(self.out_features, dtype)) if bias else None
-        self.reset_parameters(rng)
+        reset_from(self, rng)
 
     def reset_parameters(self, rng: RNGLike = None) -> None:
         """Draw new initial values (weight first, then bias) from ``rng``."""

@@ -56,6 +56,7 @@ class _NormBase(Module):
         self.register_buffer("running_var", np.ones(c, dtype) if tracked else None)
         self.register_buffer("num_batches_tracked",
                              np.array(0, dtype=np.int64) if tracked else None)
+        self.reset_parameters()  # as PyTorch: a subclass's override runs at construction
 
     def reset_running_stats(self) -> None:
         """running_mean = 0, running_var = 1, num_batches_tracked = 0."""
@@ -264,6 +265,7 @@ class LayerNorm(Module):
         self.weight = Parameter(np.ones(self.normalized_shape, dtype)) if affine else None
         self.bias = (Parameter(np.zeros(self.normalized_shape, dtype))
                      if affine and bias else None)
+        self.reset_parameters()  # as PyTorch: a subclass's override runs at construction
 
     def reset_parameters(self) -> None:
         """weight = 1 and bias = 0, those that exist (as PyTorch)."""
@@ -297,6 +299,7 @@ class RMSNorm(Module):
         dtype = float_dtype(dtype, "RMSNorm")
         self.weight = (Parameter(np.ones(self.normalized_shape, dtype))
                        if self.elementwise_affine else None)
+        self.reset_parameters()  # as PyTorch: a subclass's override runs at construction
 
     def reset_parameters(self) -> None:
         """weight = 1, if there is one (as PyTorch)."""
@@ -334,6 +337,7 @@ class GroupNorm(Module):
         self.weight = Parameter(np.ones(self.num_channels, dtype)) if affine else None
         self.bias = (Parameter(np.zeros(self.num_channels, dtype)) if affine and bias
                      else None)
+        self.reset_parameters()  # as PyTorch: a subclass's override runs at construction
 
     def reset_parameters(self) -> None:
         """weight = 1 and bias = 0 if affine (as PyTorch)."""

@@ -21,7 +21,7 @@ from autograd.errors import ShapeError
 
 from . import functional as F
 from ._checks import flag, integer, real_number
-from ._random import RNGLike, as_generator
+from ._random import RNGLike, as_generator, reset_from
 from .errors import ArgumentTypeError
 from .layers import float_dtype, warn_wider_input
 from .module import Module, Parameter
@@ -102,7 +102,7 @@ class RNNBase(Module):
                     setattr(self, b_hh, Parameter(np.empty(rows, dtype)))
                 if self.proj_size:
                     setattr(self, w_hr, Parameter(np.empty((out, self.hidden_size), dtype)))
-        self.reset_parameters(self.rng)
+        reset_from(self, None if rng is None else self.rng)
 
     @property
     def directions(self) -> int:

@@ -22,7 +22,7 @@ from autograd.errors import DTypeError, ShapeError
 
 from . import functional as F, init
 from ._checks import flag, integer
-from ._random import RNGLike, as_generator
+from ._random import RNGLike, as_generator, reset_from
 from .errors import ArgumentTypeError, ConfigError
 from .functional.recurrent_gates import GRUCellUpdate, LSTMCellOutput, LSTMCellState
 from .layers import float_dtype
@@ -118,7 +118,7 @@ class _CellBase(Module):
         self.weight_hh = Parameter(np.empty((rows, self.hidden_size), dtype))
         self.bias_ih = Parameter(np.empty(rows, dtype)) if self.bias else None
         self.bias_hh = Parameter(np.empty(rows, dtype)) if self.bias else None
-        self.reset_parameters(rng)
+        reset_from(self, rng)
 
     def reset_parameters(self, rng: RNGLike = None) -> None:
         """Draw every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""

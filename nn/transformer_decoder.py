@@ -165,7 +165,8 @@ class Transformer(Module):
             _check_modules(name, custom_decoder, None, "custom_decoder",
                            "nn.TransformerDecoder(layer, num_layers)")
             self.decoder = custom_decoder
-        self._reset_parameters(generator)
+        # without rng= the override-friendly call, PyTorch's _reset_parameters(self)
+        self._reset_parameters() if rng is None else self._reset_parameters(generator)
 
     def _reset_parameters(self, rng: RNGLike = None) -> None:
         """PyTorch's start: Xavier-uniform for every parameter of more than one axis."""

@@ -4,11 +4,12 @@
 Data sets, splits, cross-validation and scalers come from scikit-learn
 (``load_digits``, ``train_test_split``, ``StratifiedKFold``, ``StandardScaler``...),
 which works on the same NumPy arrays; this package does not rewrite them. ``Dataset``,
-``Subset``, ``random_split``, ``ConcatDataset`` and the samplers are here for scripts
-written with PyTorch's datasets.
+``Subset``, ``random_split``, ``ConcatDataset``, ``IterableDataset`` and the samplers are
+here for scripts written with PyTorch's datasets.
 """
 from .base import ConcatDataset, Dataset
 from .datasets import TensorDataset, default_collate
+from .iterable import ChainDataset, IterableDataset, get_worker_info
 from .loader import DataLoader
 from .mnist import DownloadError, IDXFormatError, load_mnist, read_idx
 from .noise import gaussian_noise, masking_noise, salt_and_pepper
@@ -17,7 +18,8 @@ from .samplers import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
 from .subsets import Subset, random_split
 
 __all__ = ["DataLoader", "Dataset", "TensorDataset", "default_collate", "Subset", "random_split",
-           "ConcatDataset", "Sampler", "SequentialSampler", "RandomSampler",
+           "ConcatDataset", "IterableDataset", "ChainDataset", "get_worker_info", "Sampler",
+           "SequentialSampler", "RandomSampler",
            "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
            "gaussian_noise", "masking_noise", "salt_and_pepper",
            "load_mnist", "read_idx", "IDXFormatError", "DownloadError"]

@@ -1,6 +1,7 @@
 """``DataLoader``: aligned arrays, or a dataset, in mini-batches."""
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator
@@ -14,6 +15,7 @@ from .._random import RNGLike, as_generator
 from ..errors import ArgumentTypeError, ConfigError
 from .base import Dataset, check_dataset
 from .datasets import TensorDataset, aligned_arrays, collate, is_map_style, is_sample_list
+from .iterable import IterableDataset, check_iterable_options, stream_batches
 from .samplers import BatchSampler
 from .subsets import Subset
 
@@ -68,6 +70,9 @@ class DataLoader:
     read in this process, the same batches PyTorch's workers would give (a
     ``worker_init_fn`` has no workers to run in, so it is not taken).
 
+    An ``IterableDataset`` (a stream) is read in its own order, ``batch_size`` samples per
+    batch (see ``nn.data.iterable``).
+
     ``batch_sampler`` (a ``BatchSampler``, a list of lists of indices, or any object with
     ``__iter__`` and ``__len__`` giving lists of indices, iterated again every epoch) gives
     each batch's samples; as in PyTorch it excludes ``batch_size`` (PyTorch's default 1 is
@@ -96,6 +101,9 @@ class DataLoader:
                                   "position and by keyword; give each once")
             batch_size = options[0]
             shuffle = options[1] if len(options) > 1 else shuffle
+        streamed = len(arrays) == 1 and isinstance(arrays[0], IterableDataset)
+        if streamed:  # the stream gives the order: no shuffle, (batch) sampler
+            check_iterable_options(shuffle, sampler, batch_sampler)
         if batch_sampler is not None:
             _check_batch_sampler(batch_sampler, batch_size, shuffle, sampler, drop_last)
         elif (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
@@ -108,7 +116,7 @@ class DataLoader:
         if persistent_workers and not num_workers:  # PyTorch's ValueError
             raise ConfigError("DataLoader: persistent_workers option needs num_workers > 0 "
                               "(there are no workers to keep: leave it out)")
-        self.dataset = _dataset_argument(arrays)
+        self.dataset = arrays[0] if streamed else _dataset_argument(arrays)
         # DataLoader(X): batches of X itself, as PyTorch's DataLoader(tensor) gives
         self._one_array = self.dataset is None and len(arrays) == 1
         if self.dataset is None:
@@ -122,7 +130,7 @@ class DataLoader:
         self.arrays: tuple[np.ndarray, ...] | None = (  # None: samples come from the dataset
             None if arrays is None
             else tuple(a.data if isinstance(a, Tensor) else a for a in arrays))
-        self.n_samples = len(self.dataset)
+        self.n_samples = None if streamed else len(self.dataset)  # None: a stream
         self.batch_size = None if batch_sampler is not None else int(batch_size)
         self.batch_sampler = batch_sampler
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
@@ -134,22 +142,25 @@ class DataLoader:
     def __len__(self) -> int:
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
-        count = self.n_samples if self.sampler is None else len(self.sampler)
+        count = len(self.sampler if self.sampler is not None else self.dataset)
         if self.drop_last:
             return count // self.batch_size
         return math.ceil(count / self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.n_samples is None:
+            return stream_batches(self.dataset, self.batch_size, self.drop_last,
+                                  self.collate_fn)
         if self.batch_sampler is not None:
             return self._batch_sampler_batches()
+        if self.sampler is not None:
+            return self._sampler_batches()
         if self.arrays is None:
             return self._dataset_batches()
         return self._array_batches(self.arrays)
 
     def _order(self) -> np.ndarray | None:
         """The epoch's samples (their positions in the dataset); None: all, in order."""
-        if self.sampler is not None:
-            return _sampled_indices(self.sampler, self.n_samples)
         return self.generator.permutation(self.n_samples) if self.shuffle else None
 
     def _starts(self, count: int) -> range:
@@ -164,6 +175,21 @@ class DataLoader:
         size = self.batch_size
         for start in self._starts(len(order)):
             yield self.collate_fn([self.dataset[int(i)] for i in order[start:start + size]])
+
+    def _sampler_batches(self) -> Iterator[Any]:
+        """The batches of the indices ``sampler`` gives, read one batch at a time, as
+        PyTorch: minGPT's ``RandomSampler(data, True, num_samples=int(1e10))`` has more
+        indices than memory holds."""
+        indices, size = iter(self.sampler), self.batch_size
+        while True:
+            batch = _sampled_indices(itertools.islice(indices, size), self.n_samples)
+            if batch.size == 0 or (self.drop_last and batch.size < size):
+                return
+            if self.arrays is None:
+                yield self.collate_fn([self.dataset[int(i)] for i in batch])
+            else:
+                rows = batch if self._rows is None else self._rows[batch]
+                yield self._batch(tuple(a[rows] for a in self.arrays))
 
     def _batch_sampler_batches(self) -> Iterator[Any]:
         """The batches of the lists of indices ``batch_sampler`` gives this epoch."""
@@ -204,7 +230,8 @@ class DataLoader:
 
     def __repr__(self) -> str:
         if not _slices_arrays(self.dataset) or self.arrays is None:
-            data = f"<{type(self.dataset).__name__} of {self.n_samples} samples>"
+            count = "" if self.n_samples is None else f" of {self.n_samples} samples"
+            data = f"<{type(self.dataset).__name__}{count}>"
         else:
             data = ", ".join(str(a.shape) for a in self.arrays)
         if self.batch_sampler is not None:
@@ -295,8 +322,8 @@ def _torch_positional_options(arguments: tuple[Any, ...]) -> tuple[tuple[Any, ..
     the first argument is no dataset or no number follows it (arrays ``DataLoader(X, y)``
     are never numbers). Later options (sampler, ...) come by keyword."""
     first, rest = arguments[0], arguments[1:]
-    is_dataset = isinstance(first, TensorDataset) or is_map_style(first) or (
-        is_sample_list(first))
+    is_dataset = isinstance(first, (TensorDataset, IterableDataset)) or is_map_style(
+        first) or is_sample_list(first)
     if not (is_dataset and rest and all(isinstance(a, numbers.Number) for a in rest[:2])):
         return arguments, ()
     if len(rest) > 2:
