@@ -37,8 +37,6 @@ current 0.003 here) and warns to use ``get_last_lr()``; ours warns and gives
 
 from types import SimpleNamespace
 
-import pytest
-
 from contrastive_helpers import ViewsDataset, augmentations, digits, grads, libraries, state
 from test_pytorch_ports_pinn import assert_same
 
