@@ -100,10 +100,11 @@ def grads(model) -> list:
 def assert_same_up_to_adam_noise(got: list, want: list, loose: tuple[str, ...],
                                  rtol: float = 1e-10, atol: float = 1e-12) -> None:
     """Records agree to ``rtol`` and ``atol``, except the state-dict entries whose
-    names end with one of ``loose``, compared to 1e-7: a Linear's bias followed by a
-    BatchNorm has a zero gradient up to round-off (~1e-14, compared among the gradients),
-    which Adam divides by its eps (1e-8), so such a bias moves by round-off / eps * lr
-    (and with it the BatchNorm's running mean)."""
+    names end with one of ``loose``, compared to 1e-7: parameters whose gradient is zero
+    up to round-off (~1e-17..1e-14, compared among the gradients), which Adam divides by
+    its eps (1e-8), so they move by round-off / eps * lr: a Linear's bias followed by a
+    BatchNorm (and with it the BatchNorm's running mean), or a shift of embeddings that
+    enter the loss only through their differences."""
     checked = []
 
     def compare(a, b, where):
