@@ -62,7 +62,7 @@ from .asserts import _assert
 from .torch_functions_more import (is_floating_point, isfinite, isinf, isnan, logical_and,
                                    logical_not, logical_or, logical_xor, ravel)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
-                            cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
+                            cumulative_trapezoid, diff, histc, histogram, kron, nonzero, pdist,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
@@ -161,7 +161,7 @@ __all__ = [
     "is_floating_point", "ravel",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
-    "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist",
+    "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",
     "trapezoid", "trapz",
     "cumulative_trapezoid",
     # order statistics (NumPy's or PyTorch's median as spelled; the others PyTorch's)
