@@ -21,9 +21,10 @@ def digits(n: int = 32) -> tuple[np.ndarray, np.ndarray]:
 
 
 class SharedRandom:
-    """A library's namespace whose ``rand``, ``randint`` and ``randn_like`` draw float64
-    (int64) numbers from a NumPy generator re-seeded by ``manual_seed``: the same numbers
-    in both runs (the two libraries' generators differ)."""
+    """A library's namespace whose ``randn``, ``rand``, ``randint``, ``randperm`` and
+    ``randn_like`` draw float64 (int64) numbers from a NumPy generator re-seeded by
+    ``manual_seed``: the same numbers in both runs (the two libraries' generators
+    differ)."""
 
     def __init__(self, library) -> None:
         self.library = library
@@ -44,6 +45,9 @@ class SharedRandom:
 
     def randint(self, low, high, size):
         return self.library.tensor(self.rng.integers(low, high, size=size))
+
+    def randperm(self, n):
+        return self.library.tensor(self.rng.permutation(n))
 
     def randn_like(self, x):
         return self.library.tensor(self.rng.standard_normal(tuple(x.shape)))
