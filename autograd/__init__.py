@@ -59,6 +59,8 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .stacking import column_stack, hstack, row_stack, vstack
 from .asserts import _assert
+from .foreach import (_foreach_add_, _foreach_copy_, _foreach_div_, _foreach_lerp_,
+                      _foreach_mul_, _foreach_sub_, _foreach_zero_)
 from .torch_functions_more import (is_floating_point, isfinite, isinf, isnan, logical_and,
                                    logical_not, logical_or, logical_xor, ravel)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
@@ -157,6 +159,9 @@ __all__ = [
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",
     "_assert",  # torch._assert(condition, message), as torchvision's models check sizes
+    # torch._foreach_lerp_(ema_params, params, 1 - decay)...: EMA updates of target nets
+    "_foreach_add_", "_foreach_sub_", "_foreach_mul_", "_foreach_div_", "_foreach_lerp_",
+    "_foreach_copy_", "_foreach_zero_",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
     "is_floating_point", "ravel",
     # positions, distinct values, counts (integer results) and small geometry
