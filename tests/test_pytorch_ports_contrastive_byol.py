@@ -18,7 +18,8 @@
   dim=1)``, ``loss += ...``, SGD over ``list(online.parameters()) +
   list(predictor.parameters())``, the target updated under ``@torch.no_grad()`` in the
   ways readers write the EMA: sthalles' ``param_k.data = param_k.data * m + param_q.data
-  * (1. - m)``, in place ``param_k.mul_(m).add_(param_q, alpha=1 - m)``, and timm's
+  * (1. - m)``, in place ``param_k.mul_(m).add_(param_q, alpha=1 - m)``, fused
+  ``torch._foreach_lerp_(target_params, online_params, 1. - m)`` (ema-pytorch), and timm's
   ``ModelEmaV2`` over the state dicts' values (``ema_v.copy_(m * ema_v + (1. - m) *
   model_v)``, BatchNorm buffers included).
 
@@ -325,6 +326,9 @@ def sthalles(torch, images, labels, ema, start=None, m=0.9):
                 for param_q, param_k in zip(self.online_network.parameters(),
                                             self.target_network.parameters()):
                     param_k.mul_(self.m).add_(param_q, alpha=1 - self.m)
+            elif ema == "foreach":  # ema-pytorch's and timm's ModelEmaV3's fused update
+                T._foreach_lerp_(list(self.target_network.parameters()),
+                                 list(self.online_network.parameters()), 1. - self.m)
             else:  # timm's ModelEmaV2._update, state_dict(keep_vars=True): see the docstring
                 for ema_v, model_v in zip(self.target_network.state_dict(keep_vars=True).values(),
                                           self.online_network.state_dict(keep_vars=True).values()):
@@ -404,7 +408,7 @@ def test_lucidrains_byol_trains_as_torch(torch):
     assert want[1] == [True] * 17 + [False] * 11  # the target encoder's, made last
 
 
-@pytest.mark.parametrize("ema", ["data", "inplace", "state_dict"])
+@pytest.mark.parametrize("ema", ["data", "inplace", "foreach", "state_dict"])
 def test_sthalles_byol_trainer_with_each_ema_trains_as_torch(torch, ema):
     images, labels = digits(16)
     want = sthalles(torch, images, labels, ema)
