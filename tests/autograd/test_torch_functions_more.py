@@ -68,3 +68,10 @@ def test_t_is_handed_out_but_not_star_imported() -> None:
         assert name in ag.__all__
     with pytest.raises(ShapeError, match="t\\(\\) needs a tensor of at most 2 axes"):
         ag.t(ag.ones(2, 3, 4))
+
+
+def test_logical_ops_write_out_as_torch(torch) -> None:
+    out, theirs = ag.zeros(3, dtype=bool), torch.zeros(3, dtype=torch.bool)
+    assert ag.logical_and(Tensor(B), Tensor(B[::-1]), out=out) is out
+    torch.logical_and(torch.tensor(B), torch.tensor(B[::-1].copy()), out=theirs)
+    np.testing.assert_array_equal(out.data, theirs.numpy())
