@@ -56,14 +56,16 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               narrow, ne, numel, permute, repeat_interleave, rsqrt, scatter,
                               scatter_add, spmm, std_mean, topk, unbind, unflatten, unsqueeze,
                               var_mean)
-from .torch_predicates import (isfinite, isinf, isnan, logical_and, logical_not,
-                               logical_or, logical_xor)
 from .torch_linalg_spellings import pinverse
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .stacking import column_stack, hstack, row_stack, vstack
 from .asserts import _assert
+from .foreach import (_foreach_add_, _foreach_copy_, _foreach_div_, _foreach_lerp_,
+                      _foreach_mul_, _foreach_sub_, _foreach_zero_)
+from .torch_functions_more import (is_floating_point, isfinite, isinf, isnan, logical_and,
+                                   logical_not, logical_or, logical_xor, ravel)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
-                            cumulative_trapezoid, diff, histc, histogram, kron, nonzero,
+                            cumulative_trapezoid, diff, histc, histogram, kron, nonzero, pdist,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
@@ -83,6 +85,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> object:
     """PyTorch's ``autograd.float``/``int``/``bool`` dtypes (not globals: see ``dtypes``)
     and ``autograd.all``/``any`` (``torch_functions``: star imports keep Python's own);
+    ``autograd.t`` (``torch_functions_more``: star imports keep a script's own ``t``);
     ``autograd.testing``, imported on first use;
     ``autograd.unsqueeze`` and other missing names: an AttributeError
     (``MissingNameError``) naming the method or function that does it here."""
@@ -95,6 +98,9 @@ def __getattr__(name: str) -> object:
     if name in ("all", "any"):  # torch.all/torch.any, kept out of the star import
         from . import torch_functions
         return getattr(torch_functions, name)
+    if name == "t":  # torch.t, kept out of the star import (a script's own t)
+        from . import torch_functions_more
+        return torch_functions_more.t
     from ._missing import missing_name
     raise missing_name(name)
 
@@ -157,11 +163,15 @@ __all__ = [
     "diag", "diag_embed", "inverse", "pinverse", "lu_unpack",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",
-    "isnan", "isinf", "isfinite", "logical_not", "logical_and", "logical_or", "logical_xor",
     "_assert",  # torch._assert(condition, message), as torchvision's models check sizes
+    # torch._foreach_lerp_(ema_params, params, 1 - decay)...: EMA updates of target nets
+    "_foreach_add_", "_foreach_sub_", "_foreach_mul_", "_foreach_div_", "_foreach_lerp_",
+    "_foreach_copy_", "_foreach_zero_",
+    "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
+    "is_floating_point", "ravel",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
-    "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist",
+    "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",
     "trapezoid", "trapz",
     "cumulative_trapezoid",
     # order statistics (NumPy's or PyTorch's median as spelled; the others PyTorch's)

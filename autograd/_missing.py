@@ -116,6 +116,19 @@ TORCH_NAMES.update({name: f"import autograd.{name} fails: {hint}"
                     for name, hint in HIPS_MODULES.items()})
 
 
+# torch.<f> that are PyTorch's second spellings of torch.nn.functional.<f>: nn.functional's here
+FUNCTIONAL_NAMES = frozenset({
+    "adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm",
+    "bilinear", "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "conv1d",
+    "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "cosine_embedding_loss", "cosine_similarity", "dropout", "embedding", "embedding_bag",
+    "feature_alpha_dropout", "group_norm", "hardshrink", "hinge_embedding_loss",
+    "instance_norm", "kl_div", "layer_norm", "margin_ranking_loss", "max_pool1d",
+    "max_pool2d", "max_pool3d", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle",
+    "poisson_nll_loss", "prelu", "rms_norm", "rrelu", "selu", "threshold",
+    "triplet_margin_loss", "celu_", "rrelu_", "selu_", "threshold_"})
+
+
 def hips_module_error(module: str) -> ImportError:
     """The ImportError of ``import autograd.numpy`` (``scipy``, ``misc``): what to write."""
     name = module.rsplit(".", 1)[-1]
@@ -135,6 +148,9 @@ def missing_name(name: str) -> AttributeError:
         hint = f"it is autograd.{NUMPY_NAMES[name]} here (NumPy's name)"
     elif callable(getattr(Tensor, name, None)):
         hint = f"it is a Tensor method here: t.{name}(...)"
+    elif name in FUNCTIONAL_NAMES:
+        hint = (f"torch.{name} is nn.functional.{name} here (import nn.functional as F; "
+                f"F.{name}(...)): PyTorch has both spellings")
     elif numpy_function in UFUNCS or numpy_function in FUNCTIONS:
         hint = f"np.{name}(t) runs the differentiable op on Tensors"
     elif numpy_function in INSPECTING:

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import tensor_math
 from .out_argument import accepts_out
+from .ops.reductions import normalize_axis
 from .tensor import Tensor, as_tensor
 from .tensor_reductions import refuse_bare_axis
 
@@ -292,7 +293,17 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
 @accepts_out
 def cat(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """``concatenate`` with PyTorch's name; ``axis=`` is its alias of ``dim`` (as in
-    ``torch.cat``); both at once is an ``AxisError``."""
+    ``torch.cat``); both at once is an ``AxisError``. As ``torch.cat``, 1-d empty tensors
+    (shape (0,): ``empty(0)``, ``tensor([])``, where a loop of ``cat((output, part))``
+    starts) add nothing: each is reshaped to a piece of length 0 of the others' shape (its
+    dtype still promotes the result's, its gradient is empty)."""
     if dim is None and axis is None:
         dim = 0
+    tensors = [as_tensor(t) for t in tensors]
+    shapes = [t.shape for t in tensors if t.shape != (0,)]
+    if shapes and len(shapes) < len(tensors) and isinstance(dim if axis is None else axis,
+                                                            (int, np.integer)):
+        along = normalize_axis(dim if axis is None else axis, len(shapes[0]), "cat")[0]
+        nothing = shapes[0][:along] + (0,) + shapes[0][along + 1:]
+        tensors = [t.reshape(nothing) if t.shape == (0,) else t for t in tensors]
     return concatenate(tensors, 0 if axis is None else axis, dim=dim)

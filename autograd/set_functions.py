@@ -1,6 +1,6 @@
-"""``autograd.nonzero``, ``unique``, ``diff``, ``cross``, ``cdist``, ``searchsorted``,
-``bincount``, ``trapezoid``...: the functions of ``set_methods`` (and a few with no
-method), each taking a Tensor or data (made a constant Tensor).
+"""``autograd.nonzero``, ``unique``, ``diff``, ``cross``, ``cdist``, ``pdist``,
+``searchsorted``, ``bincount``, ``trapezoid``...: the functions of ``set_methods`` (and a
+few with no method), each taking a Tensor or data (made a constant Tensor).
 
 PyTorch and NumPy share most of these names and agree on most calls; where one call
 means different things in the two, the spelling decides (``dim=`` is PyTorch's,
@@ -25,7 +25,7 @@ from .set_numpy import numpy_histogram
 from .tensor import Tensor, as_tensor
 
 __all__ = ["nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "diff",
-           "cross", "kron", "cdist", "searchsorted", "bucketize", "bincount", "histc",
+           "cross", "kron", "cdist", "pdist", "searchsorted", "bucketize", "bincount", "histc",
            "histogram", "trapezoid", "trapz", "cumulative_trapezoid"]
 
 
@@ -125,6 +125,13 @@ def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: Any = None) -> Tensor:
     the distances are always computed directly."""
     a = as_tensor(x1)
     return geometry.cdist(a, a._lift(x2), p, "cdist")
+
+
+def pdist(input: Any, p: float = 2.0) -> Tensor:  # noqa: A002
+    """The p-norm distances ||x_i - x_j||_p between the rows of x (N, M), for each pair
+    i < j in row-major order (N (N - 1) / 2 values), as ``torch.pdist`` (p >= 0, inf
+    too; the gradient is 0 at a zero distance, as PyTorch's)."""
+    return geometry.pdist(as_tensor(input), p, "pdist")
 
 
 @accepts_out

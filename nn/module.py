@@ -27,7 +27,7 @@ from autograd.errors import UsageError
 from ._checks import flag
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
 from .hooks import HookMethods
-from .module_discovery import _BUFFER, _MODULE, _PARAM, DiscoveryMethods, _may_hold
+from .module_discovery import _BUFFER, _MODULE, _PARAM, _SLOTS, DiscoveryMethods, _may_hold
 from .module_dtype import DtypeMethods
 from .module_members import MemberDictMethods
 from .parameter import Parameter
@@ -79,10 +79,12 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
                 f"{type(self).__name__}: expected a Parameter or None. To change its "
                 f"values in place write self.{name}.data[...] = values; to replace it "
                 f"wrap the new values: Parameter(values).")
+        _take_place(own, name, value)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
         self.__dict__.get("_buffer_names", {}).pop(name, None)
+        self.__dict__.get(_SLOTS, set()).discard(name)
         object.__delattr__(self, name)
 
     def register_buffer(self, name: str, value: Any, persistent: bool = True) -> None:
@@ -105,6 +107,8 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
     def add_module(self, name: str, module: "Module | None") -> None:
         """``self.<name> = module``, PyTorch's spelling (for names made at run time)."""
         self._check_new_name("add_module", name, module, Module)
+        if module is None:
+            self.__dict__.setdefault(_SLOTS, set()).add(name)
         setattr(self, name, module)
 
     register_module = add_module
@@ -112,6 +116,8 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """``self.<name> = param``, PyTorch's spelling; ``param`` is a Parameter or None."""
         self._check_new_name("register_parameter", name, param, Parameter)
+        if param is None:
+            self.__dict__.setdefault(_SLOTS, set()).add(name)
         setattr(self, name, param)
 
     def _check_new_name(self, caller: str, name: Any, value: Any, kind: type) -> None:
@@ -310,6 +316,23 @@ def functional_call(module: Module, tensors: Mapping[str, Any], *args: Any,
     # the swap and the restore are autograd.func's (torch.func.functional_call), untied:
     # only the names given are replaced
     return func.functional_call(module, dict(tensors), args, kwargs, tie_weights=False)
+
+
+def _take_place(own: dict[str, Any], name: str, value: Any) -> None:
+    """Keep PyTorch's order when ``self.<name> = value`` is set: a parameter or module that
+    replaces a plain attribute (None included, as in the lazy ``self.target = None`` ... on
+    first use ``self.target = make()`` habit) is registered then, after the members defined
+    before it, so its old key is dropped to put it last; a registered None
+    (``register_parameter(name, None)``, ``add_module(name, None)``) or a parameter or module
+    set to None keeps its place (``_SLOTS`` records those names)."""
+    old = own.get(name)
+    registered = isinstance(old, (Parameter, Module))
+    if value is None:
+        if registered:
+            own.setdefault(_SLOTS, set()).add(name)
+    elif (isinstance(value, (Parameter, Module)) and name in own and not registered
+          and name not in own.get(_SLOTS, ())):
+        del own[name]
 
 
 def _get_slot(holder: Any, key: Any) -> Any:

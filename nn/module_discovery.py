@@ -22,7 +22,8 @@ from .parameter import Parameter
 __all__ = ["DiscoveryMethods"]
 
 AnyModule = Any  # a Module: this file sits below the Module class
-_INTERNAL = frozenset({"training", "_buffer_names"})  # Module.__init__'s own
+_SLOTS = "_none_slots"  # names of parameters/modules set to None (their place is kept)
+_INTERNAL = frozenset({"training", "_buffer_names", _SLOTS})  # Module's own
 _PARAM, _BUFFER, _MODULE = "parameter", "buffer", "module"
 
 

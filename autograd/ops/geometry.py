@@ -1,5 +1,5 @@
 """Differences, products and distances of vectors: ``diff``, ``cross``, ``kron``,
-``cdist``, ``trapezoid`` and ``cumulative_trapezoid``.
+``cdist``, ``pdist``, ``trapezoid`` and ``cumulative_trapezoid``.
 
 ``Cross`` is an op of its own (its VJP is two more cross products); the rest are
 compositions of slicing, arithmetic, reshapes and ``norm``, so their gradients (and
@@ -17,14 +17,14 @@ import numpy as np
 from ..errors import DTypeError, ShapeError, UsageError
 from ..function import Function, apply
 from .arithmetic import number
-from .generic import is_tensor, lift_like
+from .generic import is_tensor, lift_like, where
 from .scans import cumsum, norm
 from .shape import Concatenate
 from .sets import one_axis
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
-__all__ = ["Cross", "cross", "move_axis", "diff", "kron", "cdist", "trapezoid",
+__all__ = ["Cross", "cross", "move_axis", "diff", "kron", "cdist", "pdist", "trapezoid",
            "cumulative_trapezoid"]
 
 
@@ -157,6 +157,35 @@ def cdist(x1: T, x2: T, p: Any, op: str) -> T:
         raise UsageError(f"{op}: p must be a number >= 0 (inf too); got {p!r}")
     gaps = x1.expand_dims(-2) - x2.expand_dims(-3)
     return norm(gaps, value, -1, False)
+
+
+def pdist(x: T, p: Any, op: str) -> T:
+    """out = ||x_i - x_j||_p for the rows i < j of x (N, M), in row-major order (the upper
+    triangle of cdist(x, x)). As PyTorch's: the gradient is 0 at a zero distance, and at a
+    zero coordinate of a difference for p < 1; p = 0 counts the differing coordinates
+    (gradient 0); p = inf ties share the gradient evenly (``max``'s rule)."""
+    if x.ndim != 2:
+        raise ShapeError(f"{op} takes a matrix (N, M), the distances being between its N "
+                         f"rows, as PyTorch; got shape {x.shape}. For distances between two "
+                         f"sets of vectors use cdist or pairwise_distance.")
+    if x.dtype.kind != "f":
+        raise DTypeError(f"{op}: needs a float tensor (as PyTorch's); got {x.dtype}. "
+                         f"Convert it: x.double()")
+    value = number(p)
+    if value is None or np.isnan(value) or value < 0:
+        raise UsageError(f"{op}: p must be a number >= 0 (inf too); got {p!r}")
+    first, second = np.triu_indices(x.shape[0], k=1)
+    difference = x[first] - x[second]
+    if value in (1, 2, np.inf):
+        return norm(difference, value, -1, False)
+    if value == 0:  # sign(|d|): 1 where d != 0, with gradient 0
+        return difference.abs().sign().sum(axis=-1)
+    # |d|^p and sum^(1/p) with a safe argument where the value is 0: gradient 0 there
+    zero = difference.data == 0
+    powers = where(zero, 0.0, where(zero, 1.0, difference).abs() ** value)
+    total = powers.sum(axis=-1)
+    equal = total.data == 0
+    return where(equal, 0.0, where(equal, 1.0, total) ** (1.0 / value))
 
 
 def _trapezoids(y: T, x: T | None, dx: Any, axis: Any, op: str) -> tuple[T, int]:

@@ -17,7 +17,8 @@ import math
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, einsum, where
+from autograd import Tensor, as_tensor, einsum
+from autograd import pdist as autograd_pdist
 from autograd.errors import DTypeError, ShapeError
 
 from .._checks import flag, integer, real_number
@@ -98,7 +99,7 @@ def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6,
 def pdist(x: Any, p: float = 2.0) -> Tensor:
     """The p-norm distances ||x_i - x_j||_p between the rows of x (N, M), for each pair
     i < j in row-major order (the upper triangle of the distance matrix, N (N - 1) / 2
-    values), as PyTorch's ``F.pdist``; p >= 0 or inf.
+    values), as PyTorch's ``F.pdist``; p >= 0 or inf: ``autograd.pdist`` (torch.pdist).
 
     At a zero distance (equal rows) the gradient is 0, and so is a zero difference's for
     p < 1, as PyTorch. p = 0 counts the differing coordinates (gradient 0). p = inf: where
@@ -106,23 +107,7 @@ def pdist(x: Any, p: float = 2.0) -> Tensor:
     (the engine's max rule; PyTorch's pdist gives each the whole gradient)."""
     p = real_number("pdist", "p", p, minimum=0, finite=False,
                     advice="p is the order of the norm (p >= 0, or inf), as PyTorch.")
-    x = as_tensor(x)
-    if x.ndim != 2:
-        raise ShapeError(f"pdist takes a matrix (N, M), the distances being between its N "
-                         f"rows, as PyTorch; got shape {x.shape}. For distances between two "
-                         f"sets of vectors use pairwise_distance.")
-    first, second = np.triu_indices(x.shape[0], k=1)
-    difference = x[first] - x[second]
-    if p in (1, 2, math.inf):
-        return difference.norm(p, axis=-1)
-    if p == 0:  # sign(|d|): 1 where d != 0, with gradient 0
-        return difference.abs().sign().sum(axis=-1)
-    # |d|^p and sum^(1/p) with a safe argument where the value is 0: gradient 0 there
-    zero = difference.data == 0
-    powers = where(zero, 0.0, where(zero, 1.0, difference).abs() ** p)
-    total = powers.sum(axis=-1)
-    equal = total.data == 0
-    return where(equal, 0.0, where(equal, 1.0, total) ** (1.0 / p))
+    return autograd_pdist(x, p)
 
 
 def bilinear(x1: Any, x2: Any, weight: Any, bias: Any = None) -> Tensor:

@@ -116,7 +116,7 @@ def test_functions_are_the_methods_and_are_exported() -> None:
     assert set(torch_functions.__all__) <= set(ag.__all__)
     x = ag.randn(3, 4, requires_grad=True)
     assert ag.gradcheck(lambda t: ag.chunk(ag.flatten(t.double()), 5)[1], [x.double()])
-    for skipped in ("split", "equal", "t"):  # NumPy's np.split, np.equal; t: x.T, x.t()
+    for skipped in ("split", "equal", "t"):  # np.split, np.equal; t: by __getattr__
         assert skipped not in ag.__all__
 
 

@@ -51,3 +51,40 @@ def test_parameters_follow_named_parameters(torch) -> None:
     assert next(ours.parameters()) is ours.transitions
     own = [name for name, _ in ours.named_parameters(recurse=False)]
     assert own == ["transitions", "bias"]
+
+
+def _lazy(lib, T, how):
+    """lucidrains' ``singleton`` habit: ``self.target = None`` in ``__init__``, the module
+    (or parameter) made on first use; and the slots PyTorch keeps in place: a registered
+    None, and a module or parameter set to None and back."""
+    class Lazy(lib.Module):
+        def __init__(self):
+            super().__init__()
+            if how == "plain None":
+                self.target, self.scale = None, None
+            elif how == "plain value":
+                self.target, self.scale = "not yet", 0.0
+            elif how == "registered None":
+                self.register_module("target", None)
+                self.register_parameter("scale", None)
+            else:  # "set to None": a module and a parameter emptied
+                self.target, self.scale = lib.Linear(2, 2), lib.Parameter(T.ones(1))
+                self.target, self.scale = None, None
+            self.online = lib.Linear(2, 2)
+            self.shift = lib.Parameter(T.zeros(1))
+
+    model = Lazy()
+    model.target = lib.Linear(2, 3)
+    model.scale = lib.Parameter(T.ones(2))
+    return model
+
+
+@pytest.mark.parametrize("how", ["plain None", "plain value", "registered None",
+                                 "set to None"])
+def test_a_member_set_later_takes_pytorchs_place(torch, how) -> None:
+    ours, theirs = _lazy(nn, ag, how), _lazy(torch.nn, torch, how)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert [n for n, _ in ours.named_children()] == [n for n, _ in theirs.named_children()]
+    del ours.target, theirs.target  # deleted and set again: the last place in both
+    ours.target, theirs.target = nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
