@@ -322,9 +322,7 @@ class Optimizer(OptimizerHooks):
 
 
 # ------------------------------------------------------------------ helpers
-def _is_tensor(obj: Any) -> bool:
-    """A Tensor, or an object with its ``data`` and ``grad`` (a non-leaf's ``.grad`` is
-    not read: that warns)."""
+def _is_tensor(obj: Any) -> bool:  # (a Tensor's .grad is not read: a non-leaf's warns)
     return isinstance(obj, Tensor) or (hasattr(obj, "data") and hasattr(obj, "grad")
                                        and not isinstance(obj, Mapping))
 
