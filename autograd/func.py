@@ -247,25 +247,41 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any,
     if spec != primal_spec:
         raise UsageError(f"jvp: tangents must have the structure of primals; got "
                          f"{describe(tangents)} for {describe(primals)}")
-    directions = []
-    for k, (v, x) in enumerate(zip(tangent_leaves, primal_leaves)):
-        v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=np.float64))
-        if v.shape != tuple(np.shape(x.data if isinstance(x, Tensor) else x)):
-            raise ShapeError(f"jvp: tangent {k} has shape {v.shape}; its primal has "
-                             f"{np.shape(x.data if isinstance(x, Tensor) else x)}")
-        directions.append(v)
+    directions = _directions(tangent_leaves, primal_leaves, "jvp")
     create_graph = _depth() > 0 or any(isinstance(t, Tensor) and t.requires_grad
                                        for t in primal_leaves + directions)
+    out, out_spec, dummies, transposed, aux = _transposed(func, primals, has_aux)
+    with enable_grad():
+        flat = _grads(tuple(transposed), tuple(dummies), directions, create_graph, False,
+                      "jvp")
+    result = (_plain(out, create_graph), unflatten(out_spec, list(flat)))
+    return result + tuple(_plain(a, create_graph) for a in aux)
+
+
+def _directions(tangents: list, primals: list, what: str) -> list[Tensor]:
+    """The tangent leaves as Tensors (data as float64), each shaped like its primal."""
+    directions = []
+    for k, (v, x) in enumerate(zip(tangents, primals)):
+        v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=np.float64))
+        shape = tuple(np.shape(x.data if isinstance(x, Tensor) else x))
+        if v.shape != shape:
+            raise ShapeError(f"{what}: tangent {k} has shape {v.shape}; its primal has "
+                             f"{shape}")
+        directions.append(v)
+    return directions
+
+
+def _transposed(func: Callable[..., Any], primals: tuple, has_aux: bool) -> tuple:
+    """``(out, out_spec, u, J^T u, aux)`` at ``primals``: ``func``'s output, and the graph
+    of the VJP ``u -> J^T u`` (``u`` zeros that require grad, one per output leaf), kept
+    so that its VJP with the tangents, ``J v``, can be taken (the double-VJP trick)."""
     with _level():  # the inner vjp keeps its graph: J^T u is differentiated again
         out, vjp_fn, *aux = vjp(func, *primals, has_aux=has_aux)
         out_leaves, out_spec = flatten(out)
         dummies = [Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
                    for y in out_leaves]
         transposed, _ = flatten(vjp_fn(unflatten(out_spec, dummies), create_graph=True))
-        flat = _grads(tuple(transposed), tuple(dummies), directions, create_graph, False,
-                      "jvp")
-    result = (_plain(out, create_graph), unflatten(out_spec, list(flat)))
-    return result + tuple(_plain(a, create_graph) for a in aux)
+    return out, out_spec, dummies, transposed, aux
 
 
 def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
@@ -277,12 +293,7 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
     if not primals:
         raise UsageError("linearize: give at least one primal: linearize(func, x)")
     primal_leaves, primal_spec = flatten(primals)
-    with _level():  # the inner vjp keeps its graph: J^T u is differentiated for each call
-        out, vjp_fn = vjp(func, *primals)
-        out_leaves, out_spec = flatten(out)
-        dummies = [Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
-                   for y in out_leaves]
-        transposed, _ = flatten(vjp_fn(unflatten(out_spec, dummies), create_graph=True))
+    out, out_spec, dummies, transposed, _ = _transposed(func, primals, False)
     keep = _depth() > 0 or any(isinstance(x, Tensor) and x.requires_grad
                                for x in primal_leaves)
 
@@ -292,17 +303,11 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
         if spec != primal_spec:
             raise UsageError(f"linearize's jvp_fn: give one tangent per primal, each like "
                              f"it ({describe(primals)}); got {describe(tangents)}")
-        directions = []
-        for k, (v, x) in enumerate(zip(leaves, primal_leaves)):
-            v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=np.float64))
-            shape = tuple(np.shape(x.data if isinstance(x, Tensor) else x))
-            if v.shape != shape:
-                raise ShapeError(f"linearize's jvp_fn: tangent {k} has shape {v.shape}; its "
-                                 f"primal has {shape}")
-            directions.append(v)
+        directions = _directions(leaves, primal_leaves, "linearize's jvp_fn")
         create_graph = keep or any(v.requires_grad for v in directions)
-        flat = _grads(tuple(transposed), tuple(dummies), directions, create_graph, False,
-                      "linearize")
+        with enable_grad():
+            flat = _grads(tuple(transposed), tuple(dummies), directions, create_graph,
+                          False, "linearize")
         return unflatten(out_spec, list(flat) if create_graph else
                          [t.detach() for t in flat])
 
