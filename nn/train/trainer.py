@@ -81,7 +81,7 @@ class Trainer(ResumeMethods):
             arrays = [as_model_dtype(a, self.model) for a in arrays]
             data = DataLoader(*arrays, batch_size=self.batch_size, shuffle=shuffle,
                               generator=self.generator)
-        if len(data) == 0:
+        if _batch_count(data) == 0:
             raise ConfigError(f"fit: the {what} data gives no batch ({data!r} has "
                               f"{data.n_samples} rows); give it rows, or with drop_last=True "
                               f"a batch_size of at most its number of rows")
@@ -150,8 +150,9 @@ class Trainer(ResumeMethods):
                 bar.update()
             if self._stop_now or self.stop_training:  # Ctrl-C, or a callback (Keras's habit)
                 break
-        logs = {"loss": total / max(count, 1)}
-        logs.update({k: v / max(count, 1) for k, v in sums.items()})
+        _check_some_rows(count, "train")
+        logs = {"loss": total / count}
+        logs.update({k: v / count for k, v in sums.items()})
         return logs
 
     def evaluate(self, data: Any) -> dict[str, float]:
@@ -173,8 +174,9 @@ class Trainer(ResumeMethods):
                     _accumulate(sums, result, output, batch, self.metrics, self.model, n)
         finally:
             self.model.train(was_training)
-        logs = {"val_loss": total / max(count, 1)}
-        logs.update({f"val_{k}": v / max(count, 1) for k, v in sums.items()})
+        _check_some_rows(count, "validation")
+        logs = {"val_loss": total / count}
+        logs.update({f"val_{k}": v / count for k, v in sums.items()})
         return logs
 
     def fit(self, train: Any, val: Any = None, epochs: int = 10,
@@ -191,7 +193,7 @@ class Trainer(ResumeMethods):
             val = self.loader(val, shuffle=False, what="validation")
         if resume_from is not None:
             self.load_checkpoint(resume_from)
-        progress = Progress(self.progress, epochs, len(loader))
+        progress = Progress(self.progress, epochs, _batch_count(loader))
         self.model.train()
         with _blas_limit(self.blas_threads), _ctrl_c(self):
             try:
@@ -241,6 +243,22 @@ def _named_metrics(metrics: Any) -> dict[str, Callable[[Any, Any], float]]:
                                     f"fn(output, target) -> float")
         named[str(name)] = fn
     return named
+
+
+def _batch_count(loader: DataLoader) -> int | None:
+    """``len(loader)``, or None for a stream (an ``IterableDataset`` with no length): its
+    batches are counted as they come."""
+    try:
+        return len(loader)
+    except TypeError:
+        return None
+
+
+def _check_some_rows(count: int, what: str) -> None:
+    """An epoch of a stream that gave no row is a ``ConfigError`` (a mean over nothing)."""
+    if count == 0:
+        raise ConfigError(f"fit: the {what} data gave no batch this epoch (a stream that "
+                          f"yielded nothing?); give it rows")
 
 
 def _fields(batch: Any) -> tuple[np.ndarray | Tensor, ...]:
