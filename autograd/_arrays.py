@@ -94,7 +94,8 @@ def numeric(value: Any, what: str) -> np.ndarray:
     return array
 
 
-def check_requires_grad(data: Any, requires_grad: Any, dtype: Any, what: str) -> None:
+def check_requires_grad(data: Any, requires_grad: Any, dtype: Any, what: str,
+                        name: Any = None) -> None:
     """UsageError (a TypeError, as PyTorch's) unless ``requires_grad`` is a bool.
     ``Tensor(3, 4)`` is PyTorch's size constructor ``torch.Tensor(*size)``; read here as
     ``Tensor(data=3, requires_grad=4)`` it would be the number 3 requiring grad. One
@@ -110,7 +111,8 @@ def check_requires_grad(data: Any, requires_grad: Any, dtype: Any, what: str) ->
                 f"warn.", SizeOrDataWarning, stacklevel=3)
         return
     if _is_int(data) and _is_int(requires_grad):
-        sizes = ", ".join(str(int(n)) for n in (data, requires_grad, dtype) if _is_int(n))
+        sizes = ", ".join(str(int(n)) for n in (data, requires_grad, dtype, name)
+                          if _is_int(n))
         raise UsageError(
             f"{what}({sizes}): PyTorch's torch.Tensor(*size) makes an uninitialised tensor of "
             f"that shape; here {what}(data, requires_grad) takes data ({what}(3) is the "

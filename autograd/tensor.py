@@ -64,7 +64,7 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, To
                  name: str | None = None, **unexpected: Any) -> None:
         if unexpected:
             raise unexpected_keyword("Tensor", unexpected)
-        check_requires_grad(data, requires_grad, dtype, "Tensor")  # Tensor(3, 4): a size
+        check_requires_grad(data, requires_grad, dtype, "Tensor", name)  # Tensor(3, 4): a size
         self._fill(_array_of(data, dtype), None)
         if name is not None:
             self.name = name

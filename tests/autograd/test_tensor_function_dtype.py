@@ -7,7 +7,8 @@ import pytest
 
 import autograd as ag
 import nn.functional as F
-from autograd.errors import DTypeError
+from autograd import Tensor
+from autograd.errors import DTypeError, UsageError
 
 
 @pytest.mark.parametrize("data, expected", [
@@ -47,3 +48,14 @@ def test_integer_data_cannot_require_grad():
     with pytest.raises(DTypeError, match="floating dtype"):
         ag.tensor([1, 2], requires_grad=True)
     assert ag.tensor([1.0, 2.0], requires_grad=True).requires_grad
+
+
+@pytest.mark.parametrize("sizes", [(3, 4), (4, 1, 8), (4, 1, 8, 8)])
+def test_pytorchs_size_constructor_is_named_with_every_size(sizes):
+    """``torch.Tensor(4, 1, 8, 8)`` is an uninitialised tensor of that shape in PyTorch;
+    here Tensor takes data, so it is refused, naming the call and what to write with all
+    the sizes given (the fourth was dropped: Tensor(4, 1, 8))."""
+    text = ", ".join(map(str, sizes))
+    with pytest.raises(UsageError, match=rf"^Tensor\({text}\): PyTorch's.*"
+                                         rf"autograd\.empty\({text}\)"):
+        Tensor(*sizes)
