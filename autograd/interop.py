@@ -235,7 +235,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.copy: TensorMath.copy, np.concatenate: concatenate, np.stack: stack,
     np.where: where,
     # the second set of ops (tensor_methods.OpMethods, ops.linalg_more)
-    np.prod: OpMethods.prod, np.cumsum: OpMethods.cumsum, np.cumprod: OpMethods.cumprod,
+    np.prod: Reductions.prod, np.cumsum: Reductions.cumsum, np.cumprod: Reductions.cumprod,
     np.sort: numpy_sort, np.round: OpMethods.round, np.around: OpMethods.round,
     np.dot: OpMethods.dot, np.outer: OpMethods.outer, np.trace: OpMethods.trace,
     np.diagonal: OpMethods.diagonal, np.einsum: linalg_more.einsum,

@@ -93,23 +93,23 @@ def arctan2(y: Any, x: Any) -> Tensor:
 # ------------------------------------------------------------------ reductions and scans
 @accepts_out
 def prod(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-         keepdim: bool | None = None) -> Tensor:
+         keepdim: bool | None = None, dtype: Any = None) -> Tensor:
     """Product over ``axis`` (NumPy semantics); exact gradients also with zeros."""
-    return as_tensor(x).prod(axis, keepdims, dim=dim, keepdim=keepdim)
+    return as_tensor(x).prod(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
 @accepts_out
-def cumsum(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
+def cumsum(x: Any, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> Tensor:
     """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``
     (float16/float32 accumulated in float64, as PyTorch's)."""
-    return as_tensor(x).cumsum(axis, dim=dim)
+    return as_tensor(x).cumsum(axis, dim=dim, dtype=dtype)
 
 
 @accepts_out
-def cumprod(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
+def cumprod(x: Any, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> Tensor:
     """Running product along ``axis`` (flattened when None), as ``np.cumprod``
     (float16/float32 accumulated in float64, as PyTorch's)."""
-    return as_tensor(x).cumprod(axis, dim=dim)
+    return as_tensor(x).cumprod(axis, dim=dim, dtype=dtype)
 
 
 @accepts_out

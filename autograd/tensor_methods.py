@@ -134,20 +134,6 @@ class OpMethods:
         return apply(Arctan2(), *self._pair(other))
 
     # ------------------------------------------------------------ products, scans, norms
-    def prod(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None) -> AnyTensor:
-        """Product over ``axis``; exact gradients also with zeros."""
-        return apply(scans.Prod(pick_axis(axis, dim, "prod"),
-                                pick_keepdims(keepdims, keepdim, "prod")), self)
-
-    def cumsum(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
-        """Running sum along ``axis`` (flattened when None)."""
-        return scans.cumsum(self, pick_axis(axis, dim, "cumsum"))
-
-    def cumprod(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
-        """Running product along ``axis`` (flattened when None)."""
-        return scans.cumprod(self, pick_axis(axis, dim, "cumprod"))
-
     def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
              dim: Any = None, keepdim: bool | None = None, p: Any = None) -> AnyTensor:
         """Vector norm of any real order p, 0, inf or -inf (2: Frobenius) over ``axis``

@@ -163,6 +163,24 @@ class Reductions:
         reduced_count(self._data.shape, axis, "std")  # checks axis, naming std
         return apply(StdSqrt(), self.var(axis, keepdims, ddof))
 
+    def prod(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+             keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
+        """Product over ``axis``; exact gradients also with zeros. With ``dtype``, self is
+        cast to it first (as PyTorch's and NumPy's ``dtype=``)."""
+        x = self if dtype is None else self._in_dtype(dtype, "prod")
+        return apply(scans.Prod(pick_axis(axis, dim, "prod"),
+                                pick_keepdims(keepdims, keepdim, "prod")), x)
+
+    def cumsum(self, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> AnyTensor:
+        """Running sum along ``axis`` (flattened when None), in ``dtype`` when given."""
+        x = self if dtype is None else self._in_dtype(dtype, "cumsum")
+        return scans.cumsum(x, pick_axis(axis, dim, "cumsum"))
+
+    def cumprod(self, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> AnyTensor:
+        """Running product along ``axis`` (flattened when None), in ``dtype`` when given."""
+        x = self if dtype is None else self._in_dtype(dtype, "cumprod")
+        return scans.cumprod(x, pick_axis(axis, dim, "cumprod"))
+
     def max(self, *position: Any, axis: Any = None, keepdims: bool | None = None,
             dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
         """Maximum over ``axis`` (every axis by default); ties share the gradient evenly.
