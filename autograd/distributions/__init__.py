@@ -10,7 +10,9 @@ transforms)`` with the invertible maps of ``transforms`` (and ``LogNormal``);
 
 PyTorch's module paths work too: ``from autograd.distributions.normal import Normal``
 (``normal``, ``uniform``, ``bernoulli``, ``categorical``, ``multivariate_normal``,
-``independent``, ``mixture_same_family``, ``transformed_distribution``, ``log_normal``).
+``independent``, ``mixture_same_family``, ``transformed_distribution``, ``log_normal``),
+and as attributes of the package without importing them, as PyTorch's package imports
+them all (``pyd.transformed_distribution.TransformedDistribution``).
 
 Draws come from ``generator=`` (``autograd.default_generator`` if None, as
 ``autograd.randn``), so ``autograd.manual_seed(0)`` repeats them.
@@ -25,6 +27,9 @@ from .distribution import Distribution
 from .kl import kl_divergence, register_kl
 from .multivariate import MultivariateNormal
 from .transformed import LogNormal, TransformedDistribution
+# PyTorch's module paths, as attributes (``D.normal.Normal``); names of modules, not in __all__
+from . import (bernoulli, categorical, independent, log_normal, mixture_same_family,  # noqa: F401
+               multivariate_normal, normal, transformed_distribution, uniform)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          PowerTransform, SigmoidTransform, SoftplusTransform, TanhTransform,
                          Transform)

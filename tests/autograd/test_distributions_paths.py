@@ -26,3 +26,17 @@ def test_path_as_pytorch(torch, module: str) -> None:
     assert hasattr(theirs, name)
     expected = getattr(D, name, None) or getattr(D.constraints, name)
     assert getattr(ours, name) is expected
+
+
+def test_paths_are_attributes_of_the_package(torch) -> None:
+    """``import torch.distributions as pyd; pyd.transformed_distribution.TransformedDistribution``
+    (a SAC's ``SquashedNormal`` subclasses it so) needs no import of the submodule: PyTorch's
+    package imports them all. Checked in a fresh interpreter, where no test imported them."""
+    import subprocess
+    import sys
+    code = ("import autograd.distributions as D, torch.distributions as T\n"
+            f"paths = {sorted(PATHS)!r}\n"
+            "print([p for p in paths if hasattr(T, p) and not hasattr(D, p)])")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert found == "[]"
