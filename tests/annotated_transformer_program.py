@@ -381,6 +381,15 @@ def annotated_program(torch, nn, F, optim) -> types.SimpleNamespace:
         def step(self):
             None
 
+    def data_gen(V, batch_size, nbatches):
+        "Generate random data for a src-tgt copy task."
+        for i in range(nbatches):
+            data = torch.randint(1, V, size=(batch_size, 10))
+            data[:, 0] = 1
+            src = data.requires_grad_(False).clone().detach()
+            tgt = data.requires_grad_(False).clone().detach()
+            yield Batch(src, tgt, 0)
+
     def greedy_decode(model, src, src_mask, max_len, start_symbol):
         memory = model.encode(src, src_mask)
         ys = torch.zeros(1, 1).fill_(start_symbol).type_as(src.data)
@@ -394,4 +403,4 @@ def annotated_program(torch, nn, F, optim) -> types.SimpleNamespace:
         return ys
 
     return types.SimpleNamespace(**{name: value for name, value in locals().items()
-                                    if name not in ("torch", "nn", "F", "optim")})
+                                    if name not in ("torch", "nn", "F")})
