@@ -403,4 +403,4 @@ def annotated_program(torch, nn, F, optim) -> types.SimpleNamespace:
         return ys
 
     return types.SimpleNamespace(**{name: value for name, value in locals().items()
-                                    if name not in ("torch", "nn", "F")})
+                                    if name not in ("torch", "F")})

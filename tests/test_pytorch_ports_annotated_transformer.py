@@ -13,7 +13,6 @@ different masks; one test trains with the tutorial's 0.1 for shape and finitenes
 """
 
 import numpy as np
-import pytest
 
 import autograd as ag
 import nn
@@ -138,3 +137,50 @@ def test_model_forward_and_backward(torch) -> None:
     assert grads_o.keys() == grads_t.keys()
     for name in grads_t:
         close(grads_o[name], grads_t[name], atol=1e-11)
+
+
+def example_learning_schedule(torch, program, steps=100):
+    """The tutorial's "Optimizer" cell (it plots 20000 steps of warmups 4000/8000):
+    the Noam rate through ``LambdaLR`` over an Adam whose parameter has no gradient."""
+    opts = [[512, 1, 20], [512, 1, 40], [256, 1, 20]]
+    dummy_model = program.nn.Linear(1, 1)  # torch.nn.Linear: nn is its own package here
+    learning_rates = []
+    for idx, example in enumerate(opts):
+        # run 20000 steps for each example
+        optimizer = program.optim.Adam(dummy_model.parameters(), lr=1, betas=(0.9, 0.98),
+                                       eps=1e-9)
+        lr_scheduler = program.LambdaLR(optimizer=optimizer,
+                                        lr_lambda=lambda step: program.rate(step, *example))
+        tmp = []
+        # take 20K dummy training steps, save the learning rate at each step
+        for step in range(steps):
+            tmp.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            lr_scheduler.step()
+        learning_rates.append(tmp)
+    return torch.tensor(learning_rates), dummy_model
+
+
+def test_learning_schedule_as_pytorch(torch) -> None:
+    ours, theirs = programs(torch)
+    (got, model_ours), (want, model_theirs) = (example_learning_schedule(ag, ours),
+                                               example_learning_schedule(torch, theirs))
+    close(got, want, rtol=1e-13)
+    assert float(got[0].argmax()) == 20  # the peak at the warmup step
+    assert model_ours.weight.grad is None and model_theirs.weight.grad is None
+
+
+def test_trains_with_the_tutorials_dropout(torch) -> None:
+    """The tutorial's dropout (0.1, and attention's): not compared with PyTorch (other
+    masks), only that a training step runs, changes the weights and stays finite."""
+    ours, _ = programs(torch)
+    model = ours.make_model(V, V, **SIZES)
+    criterion = ours.LabelSmoothing(size=V, padding_idx=0, smoothing=0.1)
+    optimizer = ours.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.98), eps=1e-9)
+    before = model.generator.proj.weight.detach().clone()
+    model.train()
+    loss, _ = ours.run_epoch(ours.data_gen(V, 4, 2), model,
+                             ours.SimpleLossCompute(model.generator, criterion), optimizer,
+                             ours.DummyScheduler(), mode="train")
+    assert np.isfinite(float(loss))
+    assert not np.allclose(model.generator.proj.weight.detach().numpy(), before.numpy())
