@@ -28,6 +28,7 @@ from .errors import (BackwardError, DataError, DTypeError, MissingNameError, Sha
                      UsageError)
 from .function import Function
 from .hooks import RemovableHandle, add_hook
+from .index_fill import IndexFillMethods
 from .inplace import InplaceOps
 from .interop import NumpyInterop
 from .order_methods import OrderMethods
@@ -47,7 +48,7 @@ __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
              LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols,
-             OrderMethods):
+             OrderMethods, IndexFillMethods):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).

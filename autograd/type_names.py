@@ -43,8 +43,9 @@ class TypeMethods:
 
     def type_as(self, other: AnyTensor) -> AnyTensor:
         """self as ``other``'s dtype (self if it has it already, as PyTorch); a constant
-        when that dtype is not floating, as ``long()``."""
-        if not isinstance(other, TypeMethods):
+        when that dtype is not floating, as ``long()``. ``other`` may be a Tensor's
+        ``.data`` (its NumPy array here), as in ``x.type_as(src.data)``."""
+        if not isinstance(other, (TypeMethods, np.ndarray)):
             raise UsageError(f"type_as needs a Tensor whose dtype to take; got "
                              f"{type(other).__name__}. For a dtype, use x.astype(dtype).")
         if other.dtype == self.dtype:

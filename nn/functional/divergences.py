@@ -158,8 +158,11 @@ def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None
     if reduction != "batchmean":
         check_reduction("kl_div", reduction)
     input, target = same_shape_pair("kl_div", input, target)
+    # a zero probability under a zero target (0 * -inf, -inf - -inf) is NaN, without
+    # NumPy's RuntimeWarning, as PyTorch's
     if log_target:
-        losses = target.exp() * (target - input)
+        with np.errstate(invalid="ignore"):
+            losses = target.exp() * (target - input)
     else:
         if target.data.size and np.min(target.data) < 0:
             raise ConfigError(
@@ -168,7 +171,8 @@ def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None
                 f"log-probabilities, pass log_target=True.")
         entropy = (_XLogX.apply(target) if target.requires_grad else
                    Tensor(_XLogX().forward(target.data)))
-        losses = entropy - target * input
+        with np.errstate(invalid="ignore"):
+            losses = entropy - target * input
     if reduction == "batchmean":
         if losses.ndim == 0:
             return losses

@@ -125,3 +125,20 @@ def test_empty_batch_batchmean_is_nan_quietly():
         out = F.kl_div(a, np.zeros((0, 3)), reduction="batchmean")
         out.backward()
     assert np.isnan(out.item())
+
+
+def test_a_zero_probability_under_a_zero_target_is_nan_without_numpy_warnings(torch) -> None:
+    """The Annotated Transformer's label smoothing cell: KLDivLoss(reduction='sum') of
+    log([0, ...]) (a -inf) where the target is 0: 0 * -inf is NaN in both libraries, and
+    PyTorch's says nothing; NumPy's RuntimeWarning was leaking through here."""
+    with np.errstate(divide="ignore"):
+        log_q = np.log(np.array([[0.0, 0.2, 0.7, 0.1, 0.0]]))
+    target = np.array([[0.0, 0.9, 0.05, 0.05, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = nn.KLDivLoss(reduction="sum")(Tensor(log_q), Tensor(target))
+        theirs = torch.nn.KLDivLoss(reduction="sum")(torch.tensor(log_q), torch.tensor(target))
+        elementwise = F.kl_div(Tensor(log_q), Tensor(target), reduction="none")
+    np.testing.assert_array_equal(ours.data, theirs.numpy())  # NaN in both
+    np.testing.assert_array_equal(elementwise.data, torch.nn.functional.kl_div(
+        torch.tensor(log_q), torch.tensor(target), reduction="none").numpy())

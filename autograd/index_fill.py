@@ -1,0 +1,57 @@
+"""PyTorch's ``index_fill(dim, index, value)`` and ``index_fill_``: ``value`` in every
+slice of ``dim`` that ``index`` names (The Annotated Transformer's label smoothing
+zeroes the rows of padding targets with ``true_dist.index_fill_(0, mask.squeeze(),
+0.0)``). Both are ``masked_fill`` / ``masked_fill_`` with the mask of those slices, so
+the gradient, the in-place rules and the value checks are theirs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import DTypeError, ShapeError, TensorIndexError
+from .ops.reductions import normalize_axis
+
+__all__ = ["IndexFillMethods", "index_fill_mask"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def index_fill_mask(shape: tuple, dim: int, index: Any, name: str) -> np.ndarray:
+    """The boolean array of ``shape`` that is True where the coordinate along ``dim`` is
+    one of ``index`` (an integer 0-d or 1-d tensor or array; negative counts from the
+    end, as PyTorch's)."""
+    index = np.asarray(getattr(index, "data", index))
+    if index.dtype.kind not in "iu":
+        raise DTypeError(f"{name}: the index must be an integer tensor (int64, as "
+                         f"PyTorch's); got dtype {index.dtype}")
+    if index.ndim > 1:
+        raise ShapeError(f"{name}: the index must be a vector or a scalar (0-d or 1-d); "
+                         f"got shape {index.shape}")
+    axis = normalize_axis(dim, len(shape), name)[0] if shape else 0
+    size = shape[axis] if shape else 1
+    bad = index[(index >= size) | (index < -size)]
+    if bad.size:
+        raise TensorIndexError(f"{name}: index {int(bad[0])} is out of bounds for dimension "
+                               f"{dim} with size {size}")
+    picked = np.zeros(size, dtype=bool)
+    picked[index.reshape(-1)] = True
+    if not shape:
+        return picked.reshape(())
+    return picked.reshape([size if i == axis else 1 for i in range(len(shape))])
+
+
+class IndexFillMethods:
+    """``index_fill`` and ``index_fill_`` (a mixin of the Tensor class)."""
+
+    __slots__ = ()
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> AnyTensor:
+        """out[..., i, ...] = value for each i in ``index`` along ``dim``; self elsewhere
+        (the gradient flows to the kept elements, and to a tensor ``value``)."""
+        return self.masked_fill(index_fill_mask(self.shape, dim, index, "index_fill"), value)
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> AnyTensor:
+        """``index_fill`` written in place (``masked_fill_`` of the slices' mask)."""
+        return self.masked_fill_(index_fill_mask(self.shape, dim, index, "index_fill_"), value)
