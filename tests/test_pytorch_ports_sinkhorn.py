@@ -10,9 +10,9 @@ costs, plans, potentials, gradients and trajectories agree to 1e-10; gradcheck t
 
 Written differently here: ``.transpose(-2, -1)`` of the (possibly 2-d) log-plan is
 ``.mT`` (see the line); ``torch.autograd.grad`` and friends are ``autograd.grad``...
-(the library is the autograd package); the tutorial's marginals ``torch.empty(..., dtype=torch.float)
-.fill_(1 / n)`` are float32 in both libraries, so the comparison would stop at float32's
-rounding of log(mu); they take the points' dtype (float64) instead.
+(the library is the autograd package); the tutorial's marginals ``torch.empty(...,
+dtype=torch.float).fill_(1 / n)`` are float32 in both libraries, so the comparison
+would stop at float32's rounding of log(mu); they take the points' dtype (float64).
 """
 
 import math
