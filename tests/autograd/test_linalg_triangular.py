@@ -114,3 +114,12 @@ def test_errors_name_the_shapes() -> None:
         ag.cholesky_inverse(ag.tensor(np.ones((2, 3))))
     with pytest.raises(TypeError):
         ag.linalg.solve_triangular(A, b[:, None])  # upper has no default, as in PyTorch
+
+
+def test_tensor_methods_match_torch(torch) -> None:
+    """``B.cholesky_solve(L)``, ``L.cholesky_inverse()``, ``b.triangular_solve(A)``."""
+    a, b = factor((2, 3, 3), seed=12), np.random.default_rng(13).standard_normal((2, 3, 2))
+    compare(torch, lambda B, L: B.cholesky_solve(L), lambda B, L: B.cholesky_solve(L), [b, a])
+    compare(torch, lambda L: L.cholesky_inverse(True), lambda L: L.cholesky_inverse(True), [a])
+    compare(torch, lambda B, A: B.triangular_solve(A, False).solution,
+            lambda B, A: B.triangular_solve(A, False).solution, [b, a])
