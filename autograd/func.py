@@ -259,9 +259,9 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any,
         raise UsageError(f"jvp: tangents must have the structure of primals; got "
                          f"{describe(tangents)} for {describe(primals)}")
     directions = _directions(tangent_leaves, primal_leaves, "jvp")
-    create_graph = _depth() > 0 or any(isinstance(t, Tensor) and t.requires_grad
-                                       for t in primal_leaves + directions)
-    out, out_spec, dummies, transposed, aux = _transposed(func, primals, has_aux)
+    out, out_spec, dummies, transposed, aux, captures = _transposed(func, primals, has_aux)
+    create_graph = captures or _depth() > 0 or any(
+        isinstance(t, Tensor) and t.requires_grad for t in primal_leaves + directions)
     with enable_grad():
         flat = _grads(tuple(transposed), tuple(dummies), directions, create_graph, False,
                       "jvp")
@@ -283,16 +283,20 @@ def _directions(tangents: list, primals: list, what: str) -> list[Tensor]:
 
 
 def _transposed(func: Callable[..., Any], primals: tuple, has_aux: bool) -> tuple:
-    """``(out, out_spec, u, J^T u, aux)`` at ``primals``: ``func``'s output, and the graph
-    of the VJP ``u -> J^T u`` (``u`` zeros that require grad, one per output leaf), kept
-    so that its VJP with the tangents, ``J v``, can be taken (the double-VJP trick)."""
+    """``(out, out_spec, u, J^T u, aux, captures)`` at ``primals``: ``func``'s output, the
+    graph of the VJP ``u -> J^T u`` (``u`` zeros that require grad, one per output leaf),
+    kept so that its VJP with the tangents, ``J v``, can be taken (the double-VJP trick),
+    and whether ``func`` closes over a tensor that requires grad."""
+    _, primals, _, leaves = _prepare(primals, tuple(range(len(primals))), "jvp")
+    tracking = is_grad_enabled()
     with _level():  # the inner vjp keeps its graph: J^T u is differentiated again
         out, vjp_fn, *aux = vjp(func, *primals, has_aux=has_aux)
         out_leaves, out_spec = flatten(out)
         dummies = [Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
                    for y in out_leaves]
         transposed, _ = flatten(vjp_fn(unflatten(out_spec, dummies), create_graph=True))
-    return out, out_spec, dummies, transposed, aux
+    captures = _captures(tracking, (out, aux), leaves)
+    return out, out_spec, dummies, transposed, aux, captures
 
 
 def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
@@ -304,9 +308,9 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
     if not primals:
         raise UsageError("linearize: give at least one primal: linearize(func, x)")
     primal_leaves, primal_spec = flatten(primals)
-    out, out_spec, dummies, transposed, _ = _transposed(func, primals, False)
-    keep = _depth() > 0 or any(isinstance(x, Tensor) and x.requires_grad
-                               for x in primal_leaves)
+    out, out_spec, dummies, transposed, _, captures = _transposed(func, primals, False)
+    keep = captures or _depth() > 0 or any(isinstance(x, Tensor) and x.requires_grad
+                                           for x in primal_leaves)
 
     def jvp_fn(*tangents: Any) -> Any:
         """``J v`` for tangents shaped like the primals."""

@@ -1,10 +1,10 @@
 """``autograd.func`` transforms of a function that closes over a tensor requiring grad
 (a network's parameters), against ``torch.func``: the result stays connected, so a loss
-of ``grad(f)(x)``, ``jacrev``/``hessian`` or a ``vjp`` trains the parameters (Lagrangian
-and Hamiltonian networks, physics-informed losses). Before, the top-level results were
-detached whenever the arguments did not require grad, and ``loss.backward()`` raised
-(nothing recorded) or left the parameters without gradients. Under ``no_grad()`` and
-without captured tensors the results stay plain, as PyTorch's."""
+of ``grad(f)(x)``, ``jacrev``/``hessian``, a ``vjp``, ``jvp`` or ``linearize`` trains the
+parameters (Lagrangian and Hamiltonian networks, physics-informed losses). Before, the
+top-level results were detached whenever the arguments did not require grad, and
+``loss.backward()`` raised (nothing recorded) or left the parameters without gradients.
+Under ``no_grad()`` and without captured tensors the results stay plain, as PyTorch's."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ TRANSFORMS = {
     "hessian": lambda T, F, w: F.hessian(scalar(T, w))(T.tensor(X)),
     "vjp": lambda T, F, w: F.vjp(lambda x: T.tanh(w @ x), T.tensor(X))[1](
         T.tensor(np.array([1.0, -2.0])))[0],
+    "jvp": lambda T, F, w: F.jvp(lambda x: T.tanh(w @ x), (T.tensor(X),),
+                                 (T.tensor(X[::-1].copy()),))[1],
     "vmap of grad": lambda T, F, w: F.vmap(F.grad(scalar(T, w)))(T.tensor(np.stack([X, -X]))),
 }
 
@@ -56,3 +58,17 @@ def test_results_stay_plain_without_captured_grad_or_under_no_grad(torch, name) 
         w = T.tensor(W, requires_grad=True)
         with T.no_grad():
             assert not TRANSFORMS[name](T, F, w).requires_grad
+
+
+def test_linearize_trains_closed_over_parameters_as_jvp_does(torch) -> None:
+    """PyTorch 2.13's ``linearize`` result requires grad yet leaves ``w.grad`` None (its
+    trace keeps w as a constant); here it gives jvp's gradient, which PyTorch's jvp has."""
+    import torch.func  # noqa: PLC0415
+    tangent = X[::-1].copy()
+    w = ag.tensor(W, requires_grad=True)
+    _, jvp_fn = ag.func.linearize(lambda x: ag.tanh(w @ x), ag.tensor(X))
+    jvp_fn(ag.tensor(tangent)).sum().backward()
+    tw = torch.tensor(W, requires_grad=True)
+    torch.func.jvp(lambda x: torch.tanh(tw @ x), (torch.tensor(X),),
+                   (torch.tensor(tangent),))[1].sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-10, atol=1e-12)
