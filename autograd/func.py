@@ -30,11 +30,12 @@ import numpy as np
 from ._random import get_rng_state
 from .errors import ShapeError, UsageError
 from .func_call import functional_call
+from .func_capture import closes_over_grad
 from .func_ensemble import stack_module_state
 from .func_pytree import describe, flatten, unflatten
 from .func_vmap import check_randomness, vmap
 from .functional import CUT_WARNING, _float_data, _grads
-from .grad_mode import enable_grad
+from .grad_mode import enable_grad, is_grad_enabled
 from .tensor import Tensor
 from .tensor_math import stack
 from .tensor_protocols import TRACKED_READS
@@ -106,6 +107,12 @@ def _prepare(args: tuple, nums: tuple[int, ...], what: str
     return create_graph, new_args, specs, leaves
 
 
+def _captures(tracking: bool, outputs: Any, leaves: list[Tensor]) -> bool:
+    """Keep the graph of a top-level call whose function read a tensor that requires grad
+    (a parameter it closes over), with grad enabled at the call, as torch.func does."""
+    return tracking and closes_over_grad(flatten(outputs)[0], leaves)
+
+
 def _regroup(specs: list[tuple[Any, int]], flat: list[Any], single: bool) -> Any:
     """Per-argument trees from flat results (the structure of ``_prepare``'s leaves)."""
     trees, start = [], 0
@@ -168,12 +175,14 @@ def _grad_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, what:
     def transformed(*args: Any, **kwargs: Any) -> Any:
         single, nums = _argnums(argnums, len(args), what)
         create_graph, new_args, specs, leaves = _prepare(args, nums, what)
+        tracking = is_grad_enabled()
         with _level():
             out, aux = _split_aux(func(*new_args, **kwargs), has_aux, what)
             if not isinstance(out, Tensor) or out.size != 1:
                 raise ShapeError(f"{what}(f)(*args): f must return a Tensor with one "
                                  f"element (e.g. a loss); it returned {describe(out)}. For "
                                  f"other outputs use vjp or jacrev.")
+            create_graph = create_graph or _captures(tracking, (out, aux), leaves)
             flat = _grads((out,), tuple(leaves), [_ones(out)], create_graph, False, what)
         gradient = _regroup(specs, list(flat), single)
         value = out if create_graph else out.detach()
@@ -201,9 +210,11 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
         raise UsageError("vjp: give at least one primal: vjp(func, x)")
     create_graph, new_args, specs, leaves = _prepare(primals, tuple(range(len(primals))),
                                                      "vjp")
+    tracking = is_grad_enabled()
     with _level():
         out, aux = _split_aux(func(*new_args), has_aux, "vjp")
     out_leaves, out_spec = _tensor_leaves(out, "vjp")
+    create_graph = create_graph or _captures(tracking, (out, aux), leaves)
 
     def vjp_fn(cotangents: Any, retain_graph: bool = True,
                create_graph: bool | None = None) -> tuple:
@@ -248,9 +259,9 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any,
         raise UsageError(f"jvp: tangents must have the structure of primals; got "
                          f"{describe(tangents)} for {describe(primals)}")
     directions = _directions(tangent_leaves, primal_leaves, "jvp")
-    create_graph = _depth() > 0 or any(isinstance(t, Tensor) and t.requires_grad
-                                       for t in primal_leaves + directions)
-    out, out_spec, dummies, transposed, aux = _transposed(func, primals, has_aux)
+    out, out_spec, dummies, transposed, aux, captures = _transposed(func, primals, has_aux)
+    create_graph = captures or _depth() > 0 or any(
+        isinstance(t, Tensor) and t.requires_grad for t in primal_leaves + directions)
     with enable_grad():
         flat = _grads(tuple(transposed), tuple(dummies), directions, create_graph, False,
                       "jvp")
@@ -272,16 +283,20 @@ def _directions(tangents: list, primals: list, what: str) -> list[Tensor]:
 
 
 def _transposed(func: Callable[..., Any], primals: tuple, has_aux: bool) -> tuple:
-    """``(out, out_spec, u, J^T u, aux)`` at ``primals``: ``func``'s output, and the graph
-    of the VJP ``u -> J^T u`` (``u`` zeros that require grad, one per output leaf), kept
-    so that its VJP with the tangents, ``J v``, can be taken (the double-VJP trick)."""
+    """``(out, out_spec, u, J^T u, aux, captures)`` at ``primals``: ``func``'s output, the
+    graph of the VJP ``u -> J^T u`` (``u`` zeros that require grad, one per output leaf),
+    kept so that its VJP with the tangents, ``J v``, can be taken (the double-VJP trick),
+    and whether ``func`` closes over a tensor that requires grad."""
+    _, primals, _, leaves = _prepare(primals, tuple(range(len(primals))), "jvp")
+    tracking = is_grad_enabled()
     with _level():  # the inner vjp keeps its graph: J^T u is differentiated again
         out, vjp_fn, *aux = vjp(func, *primals, has_aux=has_aux)
         out_leaves, out_spec = flatten(out)
         dummies = [Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
                    for y in out_leaves]
         transposed, _ = flatten(vjp_fn(unflatten(out_spec, dummies), create_graph=True))
-    return out, out_spec, dummies, transposed, aux
+    captures = _captures(tracking, (out, aux), leaves)
+    return out, out_spec, dummies, transposed, aux, captures
 
 
 def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
@@ -293,9 +308,9 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
     if not primals:
         raise UsageError("linearize: give at least one primal: linearize(func, x)")
     primal_leaves, primal_spec = flatten(primals)
-    out, out_spec, dummies, transposed, _ = _transposed(func, primals, False)
-    keep = _depth() > 0 or any(isinstance(x, Tensor) and x.requires_grad
-                               for x in primal_leaves)
+    out, out_spec, dummies, transposed, _, captures = _transposed(func, primals, False)
+    keep = captures or _depth() > 0 or any(isinstance(x, Tensor) and x.requires_grad
+                                           for x in primal_leaves)
 
     def jvp_fn(*tangents: Any) -> Any:
         """``J v`` for tangents shaped like the primals."""
@@ -343,6 +358,7 @@ def _jacobian_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, w
     def transformed(*args: Any, **kwargs: Any) -> Any:
         single, nums = _argnums(argnums, len(args), what)
         create_graph, new_args, specs, leaves = _prepare(args, nums, what)
+        tracking = is_grad_enabled()
         with _level():
             before = get_rng_state() if randomness == "error" else None
             out, aux = _split_aux(func(*new_args, **kwargs), has_aux, what)
@@ -351,6 +367,7 @@ def _jacobian_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, w
                                  f"randomness='error'; pass randomness='different' or "
                                  f"'same', or draw them outside")
             out_leaves, out_spec = _tensor_leaves(out, what)
+            create_graph = create_graph or _captures(tracking, (out, aux), leaves)
             blocks = [_regroup(specs, _blocks(y, leaves, create_graph, what), single)
                       for y in out_leaves]
         jacobian = unflatten(out_spec, blocks)

@@ -16,6 +16,7 @@ from .errors import NormOrderError, ShapeError, UsageError
 from .function import apply
 from .linalg_lstsq import LstsqResult, lstsq
 from .linalg_lu_solve import lu_solve
+from .linalg_triangular import solve_triangular
 from .ops import decompositions, lu as lu_ops, matrix_functions
 from .ops.lapack import lapack_eigh, lapack_svd
 from .ops.lu import LUFactorResult, LUResult
@@ -27,7 +28,8 @@ from .torch_methods import SlogDet
 
 __all__ = ["det", "slogdet", "inv", "matrix_exp", "solve", "cholesky", "vector_norm", "matrix_norm",
            "norm", "matmul", "cross", "diagonal", "matrix_power", "eigh", "eigvalsh", "svd",
-           "svdvals", "qr", "lu", "lu_factor", "lu_solve", "pinv", "matrix_rank", "cond", "lstsq",
+           "svdvals", "qr", "lu", "lu_factor", "lu_solve", "solve_triangular", "pinv",
+           "matrix_rank", "cond", "lstsq",
            "SlogDet", "EighResult", "SVDResult", "QRResult", "LUResult", "LUFactorResult",
            "LstsqResult"]
 

@@ -43,12 +43,13 @@ from .tensor_logic import LogicOps
 from .torch_methods import TorchMethods
 from .torch_shapes import TorchShapes, check_device
 from .torch_spellings import ElementCount, TorchSpellings
+from .triangular_methods import TriangularMethods
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
              LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols,
-             OrderMethods, IndexFillMethods):
+             OrderMethods, IndexFillMethods, TriangularMethods):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).

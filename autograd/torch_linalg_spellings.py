@@ -1,5 +1,6 @@
 """PyTorch's module-level linear-algebra spellings that are not in ``torch.linalg``:
-``torch.pinverse(A, rcond)`` (pykan's spline fit), for the Tensor method of that name."""
+``torch.pinverse(A, rcond)`` (pykan's spline fit) and ``torch.logdet(K)`` (Gaussian-process
+likelihoods), for the Tensor methods of those names."""
 
 from __future__ import annotations
 
@@ -7,10 +8,16 @@ from typing import Any
 
 from .tensor import Tensor, as_tensor
 
-__all__ = ["pinverse"]
+__all__ = ["pinverse", "logdet"]
 
 
 def pinverse(input: Any, rcond: float = 1e-15) -> Tensor:  # noqa: A002  (PyTorch's name)
     """A^+ of each matrix, singular values <= rcond * the largest dropped, as
     ``torch.pinverse``: ``autograd.linalg.pinv(A, rtol=rcond)``."""
     return as_tensor(input).pinverse(rcond)
+
+
+def logdet(input: Any) -> Tensor:  # noqa: A002  (PyTorch's name)
+    """ln det A of each square matrix, as ``torch.logdet``: NaN where det A < 0, -inf
+    where it is 0 (``linalg.slogdet`` gives the sign apart)."""
+    return as_tensor(input).logdet()
