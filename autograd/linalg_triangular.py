@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import more_functions
+from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .triangular_methods import (TriangularSolveResult, check_system, matrix_transpose,
                                  triangle)
@@ -31,17 +32,20 @@ def solve_triangular(A: Any, B: Any, *, upper: bool, left: bool = True,
     return matrix_transpose(more_functions.solve(matrix_transpose(T), matrix_transpose(B)))
 
 
+@accepts_out
 def cholesky_solve(B: Any, L: Any, upper: bool = False) -> Tensor:
     """X = A^-1 B for A = L L^T given its Cholesky factor L (``upper=True``: A = U^T U), as
     ``torch.cholesky_solve(B, L)`` (B first, as PyTorch): ``B.cholesky_solve(L)``."""
     return as_tensor(B).cholesky_solve(as_tensor(L), upper)
 
 
+@accepts_out
 def cholesky_inverse(L: Any, upper: bool = False) -> Tensor:
     """A^-1 for A = L L^T given its Cholesky factor L, as ``torch.cholesky_inverse``."""
     return as_tensor(L).cholesky_inverse(upper)
 
 
+@accepts_out
 def triangular_solve(b: Any, A: Any, upper: bool = True, transpose: bool = False,
                      unitriangular: bool = False) -> TriangularSolveResult:
     """PyTorch's older ``torch.triangular_solve(b, A)`` (``upper`` defaults to True): the
