@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import more_functions
-from .errors import ShapeError
 from .ops import lu as lu_ops
 from .tensor import Tensor, as_tensor
+from .triangular_methods import check_system
 
 __all__ = ["lu_solve"]
 
@@ -20,19 +20,7 @@ def lu_solve(LU: Any, pivots: Any, B: Any, *, left: bool = True,
     ``torch.linalg.lu_solve``: ``adjoint=True`` solves A^T X = B, ``left=False`` X A = B
     (and X A^T = B with both). B is a (batch of) matrix(es); batch axes broadcast."""
     LU, B = as_tensor(LU), as_tensor(B)
-    if LU.ndim < 2 or LU.shape[-1] != LU.shape[-2]:
-        raise ShapeError(f"lu_solve: LU must hold square matrices (of lu_factor); got shape "
-                         f"{LU.shape}")
-    if B.ndim < 2:
-        raise ShapeError(f"lu_solve: B must have at least 2 axes, as in PyTorch (a vector b "
-                         f"is B = b[..., None], and X[..., 0] its solution); got shape "
-                         f"{B.shape}")
-    n = LU.shape[-1]
-    if (B.shape[-2] if left else B.shape[-1]) != n:
-        where = "rows" if left else "columns"
-        raise ShapeError(f"lu_solve: B needs {n} {where} to solve "
-                         f"{'A X' if left else 'X A'} = B with A of size {n}; got B of shape "
-                         f"{B.shape}")
+    check_system(LU, B, left, "lu_solve", "LU (of lu_factor)")
     P, L, U = lu_ops.lu_unpack(LU, pivots)
     A = P @ L @ U
     if adjoint:

@@ -38,11 +38,12 @@ def matrix_transpose(x: AnyTensor) -> AnyTensor:
     return x.swapaxes(-1, -2)
 
 
-def check_system(A: AnyTensor, B: AnyTensor, rows: bool, op: str) -> None:
+def check_system(A: AnyTensor, B: AnyTensor, rows: bool, op: str,
+                 matrix: str = "the triangular matrix") -> None:
     """A square; B matrices (>= 2 axes, as PyTorch) with A's size rows (or columns)."""
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
-        raise ShapeError(f"{op}: the triangular matrix must be square (the last two axes); "
-                         f"got shape {A.shape}")
+        raise ShapeError(f"{op}: {matrix} must be square (the last two axes); got shape "
+                         f"{A.shape}")
     if B.ndim < 2:
         raise ShapeError(f"{op}: the right-hand side must have at least 2 axes, as in PyTorch "
                          f"(a vector b is b[..., None], its solution x[..., 0]); got shape "
