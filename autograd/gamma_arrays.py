@@ -78,6 +78,16 @@ def _shifted(x: np.ndarray, power: int) -> tuple[np.ndarray, np.ndarray]:
     return x + _SHIFT, total
 
 
+def _series(coefficients: tuple[float, ...], first: np.ndarray, inv2: np.ndarray
+            ) -> np.ndarray:
+    """sum_k c_k first inv2^(k+1): a polygamma's asymptotic series in 1/y^2."""
+    series, power = np.zeros_like(inv2), first
+    for c in coefficients:
+        power = power * inv2
+        series += c * power
+    return series
+
+
 def digamma(x: np.ndarray) -> np.ndarray:
     """psi(x) = d ln Gamma(x) / dx elementwise."""
     x64 = np.asarray(x, dtype=np.float64)
@@ -86,10 +96,7 @@ def digamma(x: np.ndarray) -> np.ndarray:
         y = np.where(negative, 1.0 - x64, x64)
         big, total = _shifted(y, 1)
         inv2 = 1.0 / (big * big)
-        series, power = np.zeros_like(big), np.ones_like(big)
-        for c in _DIGAMMA:
-            power = power * inv2
-            series += c * power
+        series = _series(_DIGAMMA, np.ones_like(big), inv2)
         out = np.log(big) - 0.5 / big - series - total
         out = np.where(negative, out - np.pi / _tan_pi(x64), out)
     out = np.where(_poles(x64), np.where(x64 == 0, -np.inf, np.nan), out)
@@ -106,10 +113,7 @@ def trigamma(x: np.ndarray) -> np.ndarray:
         big, total = _shifted(y, 2)
         inv = 1.0 / big
         inv2 = inv * inv
-        series, power = np.zeros_like(big), inv.copy()
-        for c in _TRIGAMMA:
-            power = power * inv2
-            series += c * power
+        series = _series(_TRIGAMMA, inv, inv2)
         out = inv + 0.5 * inv2 + series + total
         out = np.where(negative, (np.pi / _sin_pi(x64)) ** 2 - out, out)
     out = np.where(_poles(x64), np.inf, out)
@@ -127,10 +131,7 @@ def tetragamma(x: np.ndarray) -> np.ndarray:
         y = np.where(negative, 1.0 - x64, x64)
         big, total = _shifted(y, 3)
         inv2 = 1.0 / (big * big)
-        series, power = np.zeros_like(big), inv2.copy()
-        for c in _TETRAGAMMA:
-            power = power * inv2
-            series += c * power
+        series = _series(_TETRAGAMMA, inv2, inv2)
         out = -inv2 - inv2 / big - series - 2.0 * total
         reflection = 2.0 * np.pi ** 3 / (_tan_pi(x64) * _sin_pi(x64) ** 2)
         out = np.where(negative, out - reflection, out)
