@@ -11,7 +11,7 @@ from .errors import DataError, DTypeError, ShapeError, SizeOrDataWarning, UsageE
 
 __all__ = ["FLOATS", "to_array", "check_dtype", "as_dtype", "check_requires_grad",
            "shape_argument",
-           "as_size", "integers", "numeric"]
+           "as_size", "integers", "numeric", "is_int"]
 
 FLOATS = (np.float16, np.float32, np.float64)
 
@@ -28,7 +28,8 @@ def check_dtype(dtype: np.dtype) -> None:
             f"Convert the data to numbers first (e.g. np.asarray(x, dtype=np.float64)).")
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
+    """A Python or NumPy integer, not a bool (an axis, a size, a count)."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
@@ -42,7 +43,7 @@ def as_size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, .
         size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    if not all(_is_int(n) for n in size):
+    if not all(is_int(n) for n in size):
         raise ShapeError(f"{op}: sizes must be ints, as {op}(2, 3) or {op}((2, 3)); "
                          f"got {size!r}")
     if any(n < 0 for n in size):
@@ -110,9 +111,9 @@ def check_requires_grad(data: Any, requires_grad: Any, dtype: Any, what: str,
                 f"and initialise it; for the number write {what}({data}.0), which does not "
                 f"warn.", SizeOrDataWarning, stacklevel=3)
         return
-    if _is_int(data) and _is_int(requires_grad):
+    if is_int(data) and is_int(requires_grad):
         sizes = ", ".join(str(int(n)) for n in (data, requires_grad, dtype, name)
-                          if _is_int(n))
+                          if is_int(n))
         raise UsageError(
             f"{what}({sizes}): PyTorch's torch.Tensor(*size) makes an uninitialised tensor of "
             f"that shape; here {what}(data, requires_grad) takes data ({what}(3) is the "

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._arrays import as_dtype
+from ._arrays import as_dtype, is_int
 from .errors import AxisError, DTypeError, UsageError
 from .function import apply
 from .ops import scans
@@ -65,8 +65,7 @@ def resolve_position(name: str, position: tuple, axis: Any, dim: Any, numpy_only
     if axis is not None or dim is not None:
         raise UsageError(f"{name}: got the axis twice, {given!r} by position and "
                          f"{'axis' if axis is not None else 'dim'}= by keyword; pass one")
-    is_int = isinstance(given, (int, np.integer)) and not isinstance(given, (bool, np.bool_))
-    if not is_int or numpy_only:
+    if not is_int(given) or numpy_only:
         return given, None
     if torch_only:
         return None, given
@@ -96,7 +95,7 @@ def refuse_bare_axis(name: str, position: tuple, keyword_given: bool) -> None:
             raise ambiguous("sort(x)", name, -1, "{name}(x, {args})")
         return
     given = position[0]
-    if isinstance(given, (int, np.integer)) and not isinstance(given, (bool, np.bool_)):
+    if is_int(given):
         raise ambiguous(f"{name}(x, {given!r})", name, given, "{name}(x, {args})")
 
 
