@@ -5,7 +5,7 @@ other name under it is a ``MissingNameError`` saying so."""
 
 from __future__ import annotations
 
-from .errors import MissingNameError
+from .errors import module_attribute_error
 
 __all__ = ["is_available", "device_count", "current_accelerator"]
 
@@ -31,6 +31,4 @@ def current_accelerator(check_available: bool = False) -> None:
 
 def __getattr__(name: str) -> object:
     """Any other ``torch.accelerator`` name: a ``MissingNameError`` (an AttributeError)."""
-    if name.startswith("_"):  # Python's own look-ups (__path__, __wrapped__...)
-        raise AttributeError(f"module 'autograd.accelerator' has no attribute {name!r}")
-    raise MissingNameError(f"module 'autograd.accelerator' has no attribute {name!r}: {_CPU}")
+    raise module_attribute_error("autograd.accelerator", name, _CPU)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types
 
-from .errors import MissingNameError
+from .errors import module_attribute_error
 
 __all__ = ["mps"]
 
@@ -27,7 +27,4 @@ mps.__doc__ = "torch.backends.mps's device tests: is_available() and is_built() 
 
 def __getattr__(name: str) -> object:
     """Any other ``torch.backends`` name: a ``MissingNameError`` (an AttributeError)."""
-    if name.startswith("_"):  # Python's own look-ups (__path__, __wrapped__...)
-        raise AttributeError(f"module 'autograd.backends' has no attribute {name!r}")
-    raise MissingNameError(f"module 'autograd.backends' has no attribute {name!r}: "
-                           f"{_SWITCHES}")
+    raise module_attribute_error("autograd.backends", name, _SWITCHES)

@@ -10,7 +10,7 @@ import types
 from typing import Any
 
 from . import amp as _amp
-from .errors import MissingNameError
+from .errors import module_attribute_error
 
 __all__ = ["is_available", "device_count", "manual_seed", "manual_seed_all", "amp"]
 
@@ -61,7 +61,4 @@ amp.__doc__ = "torch.cuda.amp's GradScaler and autocast, for a machine without a
 
 def __getattr__(name: str) -> object:
     """Any other ``torch.cuda`` name: a ``MissingNameError`` (an AttributeError)."""
-    if name.startswith("_"):  # Python's own look-ups (__path__, __wrapped__...)
-        raise AttributeError(f"module 'autograd.cuda' has no attribute {name!r}")
-    raise MissingNameError(f"module 'autograd.cuda' has no attribute {name!r}: "
-                           f"{_CPU}")
+    raise module_attribute_error("autograd.cuda", name, _CPU)

@@ -113,6 +113,16 @@ class MissingNameError(AutogradError, AttributeError):
     does it here."""
 
 
+def module_attribute_error(module: str, name: str, advice: str) -> AttributeError:
+    """What a PyTorch-shaped module's ``__getattr__`` raises for a name it lacks: Python's
+    own look-ups (``__path__``, ``__wrapped__``...) get a plain AttributeError, anything
+    else a ``MissingNameError`` that ends with ``advice``."""
+    message = f"module {module!r} has no attribute {name!r}"
+    if name.startswith("_"):
+        return AttributeError(message)
+    return MissingNameError(f"{message}: {advice}")
+
+
 class EinsumError(AutogradError, ValueError):
     """Subscripts ``einsum`` cannot take."""
 

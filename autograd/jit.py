@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Final  # Final: typing's, as torch.jit.Final is
 
-from .errors import MissingNameError, UnsupportedError
+from .errors import UnsupportedError, module_attribute_error
 
 __all__ = ["ignore", "unused", "export", "is_scripting", "is_tracing", "Final", "script",
            "trace"]
@@ -59,8 +59,6 @@ def trace(func: Any, *args: Any, **kwargs: Any) -> Any:
 
 def __getattr__(name: str) -> object:
     """Any other ``torch.jit`` name: a ``MissingNameError`` (an AttributeError)."""
-    if name.startswith("_"):  # Python's own look-ups (__path__, __wrapped__...)
-        raise AttributeError(f"module 'autograd.jit' has no attribute {name!r}")
-    raise MissingNameError(f"autograd.jit has no attribute {name!r}: only the annotations "
-                           f"{', '.join(__all__[:6])} (no-ops) are here; {_EAGER}")
+    raise module_attribute_error("autograd.jit", name, f"only the annotations "
+                                 f"{', '.join(__all__[:6])} (no-ops) are here; {_EAGER}")
 

@@ -53,5 +53,5 @@ def test_compiling_is_a_named_error():
         ag.jit.script(object())
     with pytest.raises(ag.UnsupportedError, match="jit.trace.*no compiler"):
         ag.jit.trace(lambda x: x, (ag.ones(2),))
-    with pytest.raises(ag.MissingNameError, match="autograd.jit has no attribute 'freeze'"):
+    with pytest.raises(ag.MissingNameError, match="'autograd.jit' has no attribute 'freeze'"):
         ag.jit.freeze
