@@ -34,7 +34,8 @@ from .interop import NumpyInterop
 from .order_methods import OrderMethods
 from .random_methods import RandomMethods
 from .set_methods import SetMethods
-from .tensor_advice import LABEL_HINT, unexpected_keyword, warn_non_leaf_grad
+from .tensor_advice import (LABEL_HINT, flag_of_computed_tensor, unexpected_keyword,
+                            warn_non_leaf_grad)
 from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
 from .tensor_protocols import TRACKED_READS, ValueProtocols
@@ -158,6 +159,8 @@ class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, To
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
+        if self._op is not None:  # PyTorch refuses it too, True included
+            raise flag_of_computed_tensor(self._op.name())
         self.requires_grad_(flag)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":

@@ -1,7 +1,7 @@
 """What the Tensor core says to habits from other libraries: an unknown constructor
 keyword (micrograd's ``label=``), and PyTorch's warning when the ``.grad`` of a non-leaf
 tensor is read (``backward()`` fills only leaves' ``.grad``, and tensors that asked with
-``retain_grad()``)."""
+``retain_grad()``), and PyTorch's refusal of ``y.requires_grad = flag`` on such a tensor."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import NonLeafGradWarning, UsageError
 
-__all__ = ["LABEL_HINT", "unexpected_keyword", "warn_non_leaf_grad"]
+__all__ = ["LABEL_HINT", "flag_of_computed_tensor", "unexpected_keyword", "warn_non_leaf_grad"]
 
 LABEL_HINT = ("'Tensor' object has no attribute 'label' (micrograd's Value.label): a "
               "tensor's label in graph drawings is its name here; {0}")
@@ -35,3 +35,13 @@ def warn_non_leaf_grad() -> None:
         "to keep this tensor's gradient, or read the .grad of the leaf you meant "
         "(the tensor you created with requires_grad=True).", NonLeafGradWarning,
         stacklevel=3)
+
+
+def flag_of_computed_tensor(op_name: str) -> UsageError:
+    """PyTorch's refusal of ``y.requires_grad = flag`` on a tensor an op made: True would
+    not make its ``.grad`` fill, False would not cut it from the graph."""
+    return UsageError(
+        f"requires_grad can only be set on a leaf; this tensor was computed ({op_name}), "
+        f"so backward() would not fill its .grad and turning it off would not cut it from "
+        f"the graph. To differentiate with respect to its values, make a leaf: "
+        f"y = y.detach().requires_grad_(); to stop tracking it, y = y.detach().")
