@@ -179,6 +179,22 @@ class HookMethods:
         return self._add_hook("register_full_backward_hook", "backward", hook, prepend,
                               False)
 
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """PyTorch's older module backward hook, ``hook(module, grad_input, grad_output)``:
+        here the full backward hook, on a module that owns no parameters and no
+        submodules (an activation, pooling, dropout: PyTorch's gives the same gradients
+        where the forward is one operation). Elsewhere PyTorch's ``grad_input`` is the
+        last operation's (a weight's gradient among them), so it is refused."""
+        owns = (next(self.parameters(recurse=False), None), next(self.children(), None))
+        if any(member is not None for member in owns):
+            raise UsageError(
+                f"register_backward_hook on {type(self).__name__}: PyTorch's deprecated "
+                "hook gives the gradients of the forward's last operation (a weight's "
+                "among them), which is not supported here. Use "
+                "register_full_backward_hook(hook) for the gradients with respect to the "
+                "module's inputs, and p.register_hook(hook) for a parameter's")
+        return self.register_full_backward_hook(hook)
+
     def _add_hook(self, caller: str, kind: str, hook: Any, prepend: Any,
                   with_kwargs: Any) -> RemovableHandle:
         if not callable(hook):
