@@ -43,7 +43,7 @@ def make_net(nn):
     return Net()
 
 
-def trained_pair(torch, steps: int = 12):
+def trained_pair(torch, steps: int = 8):
     """Our Net and PyTorch's from PyTorch's initial weights, each trained ``steps`` Adam
     steps on the same batches of 32 digits (checked to agree); then the 32 held-out
     images and labels (pixels in [0, 1]). Returns (ours, theirs, images, labels)."""

@@ -22,7 +22,7 @@ Lines written differently here, and why:
   without a graph, as ``.data`` is in PyTorch);
 - ``target.repeat(steps + 1)`` of the 1-d labels is ``target.tile(steps + 1)``: here
   ``repeat`` of a 1-d tensor is a named error (NumPy's repeats each element);
-- the test's glue: PyTorch's initial weights, the same 12 Adam steps in both
+- the test's glue: PyTorch's initial weights, the same 8 Adam steps in both
   (``interpret_helpers.trained_pair``); our noise draws replayed on PyTorch's side.
 """
 

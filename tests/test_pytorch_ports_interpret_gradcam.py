@@ -26,7 +26,7 @@ Lines written differently here, and why:
   ``register_backward_hook`` on a module with parameters gives its last operation's
   gradients, a named error here (on the ReLUs, which own none, it runs as PyTorch's);
 - ``torch.FloatTensor(1, n).zero_()`` is ``torch.zeros(1, n)`` (float64 in both runs);
-- the test's glue: PyTorch's initial weights, the same 12 Adam steps in both
+- the test's glue: PyTorch's initial weights, the same 8 Adam steps in both
   (``interpret_helpers.trained_pair``).
 """
 
