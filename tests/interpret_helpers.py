@@ -85,10 +85,14 @@ class Draws:
 
     def _draw(self, name: str, *args, **kwargs):
         if self._replay is not None:
-            return self._T.tensor(self._replay.pop(0))
-        value = getattr(self._T, name)(*args, **kwargs)
+            return self._T.tensor(self._replay.pop(0),
+                                  requires_grad=kwargs.get("requires_grad", False))
+        value = getattr(self._T if name[0] != "_" else self, name)(*args, **kwargs)
         self._draws.append(value.numpy().copy())
         return value
+
+    def _uniform_like(self, like, low, high):
+        return self._T.empty_like(like).uniform_(low, high)
 
     def randn_like(self, *args, **kwargs):
         return self._draw("randn_like", *args, **kwargs)
@@ -104,6 +108,20 @@ class Draws:
 
     def normal(self, *args, **kwargs):
         return self._draw("normal", *args, **kwargs)
+
+    def empty_like(self, like, *args, **kwargs):
+        """``torch.empty_like(x)``, whose ``uniform_`` is recorded or replayed."""
+        return _Uniform(self, like)
+
+
+class _Uniform:
+    """``torch.empty_like(x)`` before its ``uniform_(a, b)`` draw."""
+
+    def __init__(self, draws: Draws, like) -> None:
+        self.draws, self.like = draws, like
+
+    def uniform_(self, low: float = 0.0, high: float = 1.0):
+        return self.draws._draw("_uniform_like", self.like, low, high)
 
 
 def numpy_of(value) -> np.ndarray:
