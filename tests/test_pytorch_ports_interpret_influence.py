@@ -91,7 +91,7 @@ def influence_program(torch, nn, optim, autograd, func, x_train, y_train, x_test
         return_grads = grad(elemwise_products, w, create_graph=True)
         return return_grads
 
-    def s_test(z_test, t_test, model, z_loader, damp=0.01, scale=25.0, recursion_depth=6):
+    def s_test(z_test, t_test, model, z_loader, damp=0.01, scale=25.0, recursion_depth=3):
         v = grad_z(z_test, t_test, model)
         h_estimate = v.copy()
         for i in range(recursion_depth):
