@@ -10,14 +10,19 @@ one_hot)``, the weights ``gradients.mean(dim=(2, 3), keepdim=True)``, ``F.relu``
 ``F.interpolate(..., mode='bilinear', align_corners=False)`` and the per-image min-max
 scaling; the same through ``output.register_hook`` called inside the forward hook
 (pytorch-grad-cam's ``ActivationsAndGradients``), with Grad-CAM++'s weights (``grads **
-2``, ``grads ** 3``, ``torch.where``); utkuozbulak's ``GuidedBackprop`` (``update_relus``
-over ``model.features._modules.items()``, ReLU forward hooks keeping the outputs and
-backward hooks returning ``(corresponding_forward_output * torch.clamp(grad_in[0],
-min=0.0),)`` after ``corresponding_forward_output[corresponding_forward_output > 0] = 1``,
-the first layer's hook keeping ``grad_in[0]``, ``torch.zeros(1, n)`` one-hot with
+2``, ``grads ** 3``, ``torch.where``) and the map resized by ``F.upsample(...,
+mode='bilinear')``, the deprecated name older code uses (warned in both); utkuozbulak's
+``GuidedBackprop`` (``update_relus`` over ``model.features._modules.items()``, ReLU
+forward hooks keeping the outputs and backward hooks returning
+``(corresponding_forward_output * torch.clamp(grad_in[0], min=0.0),)`` after
+``corresponding_forward_output[corresponding_forward_output > 0] = 1``, the first
+layer's hook keeping ``grad_in[0]``, ``torch.zeros(1, n)`` one-hot with
 ``one_hot_output[0][target_class] = 1``), once with the deprecated
 ``register_backward_hook`` its readers copy and once with ``register_full_backward_hook``;
 guided Grad-CAM (``np.multiply(cam, guided_grads)``).
+
+Fixed for it: ``register_backward_hook`` (guided backpropagation's hook on the ReLUs) and
+``F.upsample`` were AttributeErrors here.
 
 Lines written differently here, and why:
 - ``self.gradients.data.numpy()[0]``: ``.data`` is NumPy's array here, so
@@ -33,9 +38,12 @@ Lines written differently here, and why:
 import copy
 
 import numpy as np
+import pytest
 
 from interpret_helpers import libraries, numpy_of, trained_pair
 from test_pytorch_ports_pinn import assert_same
+
+pytestmark = pytest.mark.filterwarnings("ignore:`nn.functional.upsample` is deprecated")
 
 
 def grad_cam(torch, F, model, x, target_layer):
@@ -83,7 +91,7 @@ def grad_cam(torch, F, model, x, target_layer):
             numpy_of(cam.gradients), numpy_of(cam.activations)]
 
 
-def grad_cam_plus_plus(torch, model, x, target_layer):
+def grad_cam_plus_plus(torch, F, model, x, target_layer):
     """Activations and gradients caught by a tensor hook registered in a forward hook."""
     class ActivationsAndGradients:
         def __init__(self, model, target_layer):
@@ -121,7 +129,11 @@ def grad_cam_plus_plus(torch, model, x, target_layer):
     weights = torch.clamp(grads, min=0) * aij
     weights = torch.sum(weights, dim=(2, 3))
     cam = torch.relu((weights[:, :, None, None] * activations).sum(dim=1))
-    return [numpy_of(loss), numpy_of(grads), numpy_of(weights), numpy_of(cam)]
+    # the older spelling of the resize (kazuto1011/grad-cam-pytorch before interpolate)
+    upsampled = F.upsample(cam.unsqueeze(1), size=x.shape[2:], mode='bilinear',
+                           align_corners=False)
+    return [numpy_of(loss), numpy_of(grads), numpy_of(weights), numpy_of(cam),
+            numpy_of(upsampled)]
 
 
 def guided_backprop(torch, nn, model, images, target_class, legacy):
@@ -187,7 +199,7 @@ def program(T, ours_or_theirs, images):
     model = ours_or_theirs
     x = torch.tensor(images[:6])
     record = [grad_cam(torch, F, model, x, model.features[2]),
-              grad_cam_plus_plus(torch, model, x, model.features[3])]
+              grad_cam_plus_plus(torch, F, model, x, model.features[3])]
     cams = record[0][0]
     for legacy in (True, False):
         guided = guided_backprop(torch, nn, copy.deepcopy(model), images[:3], 4, legacy)
