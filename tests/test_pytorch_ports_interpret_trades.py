@@ -14,6 +14,8 @@ in place by ``delta.grad.div_(grad_norms.view(-1, 1, 1, 1))``, ``delta.grad[grad
 1).sub_(x_natural)`` and ``renorm_(p=2, dim=0, maxnorm=epsilon)``); then the robust loss
 ``loss_natural + beta * loss_robust`` and ``train``'s loop over batches with SGD.
 
+Fixed for it: ``renorm_`` (and ``renorm``, ``torch.renorm``) was an AttributeError here.
+
 Lines written differently here, and why:
 - ``delta.data.add_(x_natural)``, ``delta.data.clamp_(0, 1).sub_(x_natural)`` and
   ``delta.data.renorm_(...)``: ``.data`` is NumPy's array here, so the three in-place
