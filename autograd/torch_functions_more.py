@@ -1,6 +1,7 @@
 """More of PyTorch's module-level functions for Tensor methods (as ``torch_functions``):
 the logical ops (``logical_not(x)``, ``logical_and(a, b)``... any tensor, nonzero is True),
-the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient),
+the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient), ``renorm``
+(``autograd/renorm.py``),
 ``is_floating_point`` (a bool), ``ravel`` and ``t`` (differentiable). NumPy's functions
 of these names (``t`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
 
@@ -16,7 +17,7 @@ from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
 __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf",
-           "isfinite", "is_floating_point", "ravel"]
+           "isfinite", "is_floating_point", "ravel", "renorm"]
 
 
 @accepts_out
@@ -71,3 +72,10 @@ def ravel(input: Any) -> Tensor:  # noqa: A002
 def t(input: Any) -> Tensor:  # noqa: A002
     """A matrix transposed (a 0-d or 1-d tensor as it is); differentiable."""
     return as_tensor(input).t()
+
+
+@accepts_out
+def renorm(input: Any, p: float, dim: int, maxnorm: float) -> Tensor:  # noqa: A002
+    """Each slice along ``dim`` whose p-norm exceeds ``maxnorm`` scaled to
+    maxnorm / (norm + 1e-7) of itself (PyTorch's renorm; ``x.renorm``)."""
+    return as_tensor(input).renorm(p, dim, maxnorm)

@@ -7,7 +7,8 @@ A pre-hook runs before ``forward`` as ``hook(module, args)`` and may return new 
 ``hook(module, args, output)`` and may return a new output. With ``with_kwargs=True``
 they also receive the keyword arguments: ``hook(module, args, kwargs)`` returning None or
 ``(args, kwargs)``, and ``hook(module, args, kwargs, output)``. Hooks run in the order
-they were registered (``prepend=True`` puts one first).
+they were registered (``prepend=True`` puts one first). A forward hook registered with
+``always_call=True`` also runs when forward raises (output None), before the error goes on.
 
 ``register_full_backward_pre_hook`` and ``register_full_backward_hook`` (PyTorch's
 semantics) call ``hook(module, grad_output)`` once the gradients with respect to the
@@ -26,6 +27,7 @@ A module without hooks pays one attribute test per call: the hooks live in a
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
@@ -47,13 +49,16 @@ class ForwardHooks:
         self.post: dict[int, tuple[Callable, bool]] = {}
         self.backward_pre: dict[int, tuple[Callable, bool]] = {}
         self.backward: dict[int, tuple[Callable, bool]] = {}
+        self.always: set[int] = set()  # ids of forward hooks registered with always_call
 
     def add(self, hooks: dict[int, tuple[Callable, bool]], hook: Callable, prepend: bool,
-            with_kwargs: bool) -> RemovableHandle:
+            with_kwargs: bool, always_call: bool = False) -> RemovableHandle:
         """Put ``hook`` in ``hooks`` (``self.pre`` or ``self.post``), last or, with
         ``prepend``, first; the returned handle's ``remove()`` takes it out again."""
         handle = RemovableHandle(hooks)
         hooks[handle.id] = (hook, with_kwargs)
+        if always_call:
+            self.always.add(handle.id)
         if prepend:  # move it to the front, keeping the others' order
             for key in [k for k in hooks if k != handle.id]:
                 hooks[key] = hooks.pop(key)
@@ -84,13 +89,33 @@ class ForwardHooks:
                     args = result if isinstance(result, tuple) else (result,)
         if backward is not None:
             args = backward.wrap_inputs(args)
-        output = module.forward(*args, **kwargs)
+        try:
+            output = module.forward(*args, **kwargs)
+        except Exception:
+            self.call_always(module, args, kwargs)
+            raise
         for hook, with_kwargs in list(self.post.values()):
             result = (hook(module, args, kwargs, output) if with_kwargs
                       else hook(module, args, output))
             if result is not None:
                 output = result
         return output if backward is None else backward.wrap_outputs(output)
+
+    def call_always(self, module: Any, args: tuple, kwargs: dict) -> None:
+        """After a forward that raised: the hooks registered with ``always_call=True``,
+        with output None; an error of theirs is warned and dropped (PyTorch's rule), so
+        that forward's propagates."""
+        for key, (hook, with_kwargs) in list(self.post.items()):
+            if key in self.always:
+                try:
+                    if with_kwargs:
+                        hook(module, args, kwargs, None)
+                    else:
+                        hook(module, args, None)
+                except Exception as exc:
+                    warnings.warn(f"forward hook with always_call=True raised an exception "
+                                  f"that was silenced as another error was raised in "
+                                  f"forward: {exc!r}", UserWarning, stacklevel=4)
 
 
 class HookDictView(MutableMapping):
@@ -155,10 +180,13 @@ class HookMethods:
                               with_kwargs)
 
     def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
-                              with_kwargs: bool = False) -> RemovableHandle:
+                              with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after every ``forward``; a value it returns
-        replaces the output. Returns a handle with ``.remove()``."""
-        return self._add_hook("register_forward_hook", "post", hook, prepend, with_kwargs)
+        replaces the output. With ``always_call=True`` it also runs, with output None,
+        when forward raises. Returns a handle with ``.remove()``."""
+        return self._add_hook("register_forward_hook", "post", hook, prepend, with_kwargs,
+                              always_call)
 
     def register_full_backward_pre_hook(self, hook: Callable[..., Any],
                                         prepend: bool = False) -> RemovableHandle:
@@ -179,18 +207,35 @@ class HookMethods:
         return self._add_hook("register_full_backward_hook", "backward", hook, prepend,
                               False)
 
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """PyTorch's older module backward hook, ``hook(module, grad_input, grad_output)``:
+        here the full backward hook, on a module that owns no parameters and no
+        submodules (an activation, pooling, dropout: PyTorch's gives the same gradients
+        where the forward is one operation). Elsewhere PyTorch's ``grad_input`` is the
+        last operation's (a weight's gradient among them), so it is refused."""
+        owns = (next(self.parameters(recurse=False), None), next(self.children(), None))
+        if any(member is not None for member in owns):
+            raise UsageError(
+                f"register_backward_hook on {type(self).__name__}: PyTorch's deprecated "
+                "hook gives the gradients of the forward's last operation (a weight's "
+                "among them), which is not supported here. Use "
+                "register_full_backward_hook(hook) for the gradients with respect to the "
+                "module's inputs, and p.register_hook(hook) for a parameter's")
+        return self.register_full_backward_hook(hook)
+
     def _add_hook(self, caller: str, kind: str, hook: Any, prepend: Any,
-                  with_kwargs: Any) -> RemovableHandle:
+                  with_kwargs: Any, always_call: Any = False) -> RemovableHandle:
         if not callable(hook):
             signature = {"pre": "args", "post": "args, output", "backward_pre": "grad_output",
                          "backward": "grad_input, grad_output"}[kind]
             raise ArgumentTypeError(f"{caller}: the hook must be callable, e.g. a function "
                                     f"hook(module, {signature}); got {type(hook).__name__}")
-        for name, flag in (("prepend", prepend), ("with_kwargs", with_kwargs)):
+        for name, flag in (("prepend", prepend), ("with_kwargs", with_kwargs),
+                           ("always_call", always_call)):
             if not isinstance(flag, bool):
                 raise ArgumentTypeError(f"{caller}: {name} must be True or False; got "
                                         f"{flag!r}")
         if self._hook_registry is None:
             object.__setattr__(self, "_hook_registry", ForwardHooks())
         hooks = self._hook_registry
-        return hooks.add(getattr(hooks, kind), hook, prepend, with_kwargs)
+        return hooks.add(getattr(hooks, kind), hook, prepend, with_kwargs, always_call)

@@ -12,7 +12,8 @@ sum, mean or max per bag), ``pad`` (PyTorch's order),
 Convolution and pooling (im2col, one windows op; each in 1-, 2- and 3-d): ``conv1d``,
 ``conv2d``, ``conv3d``, ``conv_transpose1d/2d/3d``, ``max_pool1d/2d/3d``,
 ``max_unpool1d/2d/3d``, ``avg_pool1d/2d/3d``, ``adaptive_avg_pool1d/2d/3d``,
-``adaptive_max_pool1d/2d/3d``, ``lp_pool1d/2d/3d``; resizing: ``interpolate``; rearranging:
+``adaptive_max_pool1d/2d/3d``, ``lp_pool1d/2d/3d``; resizing: ``interpolate`` (and its
+deprecated names ``upsample``, ``upsample_bilinear``, ``upsample_nearest``); rearranging:
 ``pixel_shuffle``, ``pixel_unshuffle``, ``channel_shuffle``; sliding blocks as columns:
 ``unfold`` and its adjoint ``fold``; the spatial transformer's ``affine_grid`` and
 ``grid_sample``.
@@ -73,7 +74,7 @@ from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_poo
                       avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d)
 from .lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
 from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
-from .upsampling import interpolate
+from .upsampling import interpolate, upsample, upsample_bilinear, upsample_nearest
 from .shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .fold import fold, unfold
 from .grid_sample import affine_grid, grid_sample
@@ -89,7 +90,8 @@ __all__ = [
     "max_unpool1d", "max_unpool2d", "max_unpool3d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d",
-    "interpolate", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "unfold", "fold",
+    "interpolate", "upsample", "upsample_bilinear", "upsample_nearest",
+    "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "unfold", "fold",
     "affine_grid", "grid_sample",
     # activations
     "step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu",

@@ -1,6 +1,7 @@
 """``interpolate`` with PyTorch's arguments and coordinate rules, for 3-d (N, C, L) and 4-d
 (N, C, H, W) input: modes "nearest", "nearest-exact", "linear" (3-d), "bilinear" and
-"bicubic" (4-d).
+"bicubic" (4-d). PyTorch's deprecated spellings ``upsample``, ``upsample_bilinear``
+(``align_corners=True``) and ``upsample_nearest`` call it with PyTorch's warning.
 
 Each resized axis is one pick of source entries (an integer index along the axis, whose
 VJP adds g back where it was read) and, for the linear modes, one weighted sum of two such
@@ -29,6 +30,7 @@ uint8 "bilinear" with its own fixed-point rounding, not reproduced here).
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -39,7 +41,8 @@ from autograd.errors import DTypeError, ShapeError
 from .._checks import flag, is_integer
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["interpolate", "INTERPOLATION_MODES"]
+__all__ = ["interpolate", "INTERPOLATION_MODES", "upsample", "upsample_bilinear",
+           "upsample_nearest"]
 
 INTERPOLATION_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic")
 """The modes ``interpolate`` offers (PyTorch's others, such as "area" and "trilinear", are
@@ -217,3 +220,29 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
     for axis in range(-1, -len(sizes) - 1, -1):
         x = _resize_axis(x, axis, sizes[axis], scales[axis], mode, align_corners)
     return x
+
+
+def _deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  f"instead.", UserWarning, stacklevel=3)
+
+
+def upsample(input: Any, size: Any = None, scale_factor: Any = None,
+             mode: str = "nearest", align_corners: bool | None = None) -> Tensor:
+    """PyTorch's deprecated name of ``interpolate`` (it warns, as PyTorch's)."""
+    _deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_bilinear(input: Any, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """``interpolate(..., mode="bilinear", align_corners=True)``, under PyTorch's deprecated
+    name (it warns, as PyTorch's)."""
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def upsample_nearest(input: Any, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """``interpolate(..., mode="nearest")``, under PyTorch's deprecated name (it warns, as
+    PyTorch's)."""
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")

@@ -1,0 +1,60 @@
+"""PyTorch's ``renorm(p, dim, maxnorm)`` and ``renorm_``: each slice along ``dim`` whose
+p-norm exceeds ``maxnorm`` is scaled down to it, the projection onto an L2 ball that
+adversarial-training code writes as ``delta.renorm_(p=2, dim=0, maxnorm=epsilon)``
+(TRADES, L2 PGD). A composition of differentiable ops, so the gradient flows through the
+norm as PyTorch's does; ``renorm_`` writes it in place under the rules of ``inplace``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .errors import UsageError
+from .ops.reductions import normalize_axis
+
+__all__ = ["RenormMethods"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def _check(p: Any, maxnorm: Any, name: str) -> None:
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not p > 0:
+        raise UsageError(f"{name}: p must be a positive number (the norm's order, inf for "
+                         f"the largest magnitude); got {p!r}")
+    if isinstance(maxnorm, bool) or not isinstance(maxnorm, (int, float)) or maxnorm < 0:
+        raise UsageError(f"{name}: maxnorm must be a number >= 0; got {maxnorm!r}")
+
+
+class RenormMethods:
+    """``renorm`` and ``renorm_`` (a mixin of the Tensor class)."""
+
+    __slots__ = ()
+
+    def renorm(self, p: float, dim: int, maxnorm: float) -> AnyTensor:
+        """out = x * (maxnorm / (||x_i||_p + 1e-7)) on each slice x_i along ``dim`` whose
+        p-norm (over all the other axes) exceeds ``maxnorm``; the slice unchanged
+        elsewhere (PyTorch's renorm, its 1e-7 included)."""
+        _check(p, maxnorm, "renorm")
+        if self.ndim < 2:
+            raise UsageError(f"renorm: needs a tensor of at least 2 dimensions (PyTorch's "
+                             f"rule); got shape {self.shape}")
+        keep = normalize_axis(dim, self.ndim, "renorm")[0]
+        others = tuple(axis for axis in range(self.ndim) if axis != keep)
+        size = self.abs()
+        if math.isinf(p):
+            norm = size.amax(dim=others, keepdim=True)
+            small = np.asarray(norm.detach().data) <= maxnorm
+        else:
+            total = (size ** p if p != 1 else size).sum(axis=others, keepdims=True)
+            small = np.asarray(total.detach().data) ** (1.0 / p) <= maxnorm
+            # the slices kept as they are need no norm: 1 there, so that its derivative
+            # (infinite at 0 for p > 1) never meets their zero gradient
+            norm = total.masked_fill(small, 1.0) ** (1.0 / p) if p != 1 else total
+        factor = (maxnorm / (norm + 1e-7)).masked_fill(small, 1.0)
+        return self * factor
+
+    def renorm_(self, p: float, dim: int, maxnorm: float) -> AnyTensor:
+        """``renorm`` written into self, in place."""
+        return self._math_("renorm", p, dim, maxnorm)
