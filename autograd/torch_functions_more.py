@@ -1,8 +1,8 @@
 """More of PyTorch's module-level functions for Tensor methods (as ``torch_functions``):
 the logical ops (``logical_not(x)``, ``logical_and(a, b)``... any tensor, nonzero is True),
 the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient),
-``is_floating_point`` (a bool), ``ravel`` and ``t`` (differentiable). NumPy's functions
-of these names (``t`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
+``is_floating_point`` (a bool), ``ravel``, ``t``, ``baddbmm`` and ``index_copy``
+(differentiable). NumPy's functions of these names (``t`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
 
 ``t`` (``torch.t(x)``, a matrix transposed) is not in ``__all__``: ``autograd.__getattr__``
 hands it out, so that ``from autograd import *`` does not take a script's own ``t``.
@@ -16,7 +16,7 @@ from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
 __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf",
-           "isfinite", "is_floating_point", "ravel"]
+           "isfinite", "is_floating_point", "ravel", "baddbmm", "index_copy"]
 
 
 @accepts_out
@@ -71,3 +71,16 @@ def ravel(input: Any) -> Tensor:  # noqa: A002
 def t(input: Any) -> Tensor:  # noqa: A002
     """A matrix transposed (a 0-d or 1-d tensor as it is); differentiable."""
     return as_tensor(input).t()
+
+
+@accepts_out
+def baddbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1,  # noqa: A002
+            alpha: Any = 1) -> Tensor:
+    """beta * input + alpha * (batch1 @ batch2), of batches of matrices (``Tensor.baddbmm``)."""
+    return as_tensor(input).baddbmm(batch1, batch2, beta=beta, alpha=alpha)
+
+
+@accepts_out
+def index_copy(input: Any, dim: int, index: Any, source: Any) -> Tensor:  # noqa: A002
+    """A copy of input with source's slices at ``index`` along ``dim`` (``Tensor.index_copy``)."""
+    return as_tensor(input).index_copy(dim, index, source)
