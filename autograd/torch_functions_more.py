@@ -2,7 +2,8 @@
 the logical ops (``logical_not(x)``, ``logical_and(a, b)``... any tensor, nonzero is True),
 the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient),
 ``is_floating_point`` (a bool), ``ravel``, ``t``, ``baddbmm`` and ``index_copy``
-(differentiable). NumPy's functions of these names (``t`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
+(differentiable). NumPy's functions of these names (``t`` aside) mean the same. The
+logical ops take ``out=``, as PyTorch's.
 
 ``t`` (``torch.t(x)``, a matrix transposed) is not in ``__all__``: ``autograd.__getattr__``
 hands it out, so that ``from autograd import *`` does not take a script's own ``t``.
