@@ -40,8 +40,8 @@ from .creation import (arange, empty, empty_like, eye, full, full_like, linspace
 from .sampling import bernoulli, multinomial, normal, poisson
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                       seed, set_rng_state)
-from .dtypes import (double, finfo, float16, float32, float64, half, iinfo, int8, int16, int32,
-                     int64, long, short, uint8)
+from .dtypes import (double, finfo, float16, float32, float64, get_default_dtype, half, iinfo,
+                     int8, int16, int32, int64, long, short, uint8)
 from .printing import set_printoptions
 from .determinism import (are_deterministic_algorithms_enabled,
                           is_deterministic_algorithms_warn_only_enabled,
@@ -139,7 +139,7 @@ __all__ = [
     "randint_like", "randperm",
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
-    "short", "long", "uint8", "finfo", "iinfo", "set_printoptions",
+    "short", "long", "uint8", "finfo", "iinfo", "get_default_dtype", "set_printoptions",
     # PyTorch's constants (Python floats)
     "pi", "e", "inf", "nan",
     # PyTorch's memory formats (memory_format=: the C order every Tensor has here)
