@@ -22,7 +22,6 @@ import math
 import numpy as np
 import pytest
 
-import autograd as ag
 from test_pytorch_ports_attention_moe import both_layers
 from test_pytorch_ports_gpt_lecture import assert_records, libraries
 
