@@ -59,7 +59,7 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
 from .torch_linalg_spellings import logdet, pinverse
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
-from .stacking import column_stack, hstack, row_stack, vstack
+from .stacking import block_diag, column_stack, hstack, row_stack, vstack
 from .asserts import _assert
 from .foreach import (_foreach_add_, _foreach_copy_, _foreach_div_, _foreach_lerp_,
                       _foreach_mul_, _foreach_sub_, _foreach_zero_)
@@ -165,7 +165,7 @@ __all__ = [
     "diag", "diag_embed", "inverse", "pinverse", "lu_unpack",
     "cholesky_solve", "cholesky_inverse", "triangular_solve", "logdet",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
-    "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",
+    "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack", "block_diag",
     "_assert",  # torch._assert(condition, message), as torchvision's models check sizes
     # torch._foreach_lerp_(ema_params, params, 1 - decay)...: EMA updates of target nets
     "_foreach_add_", "_foreach_sub_", "_foreach_mul_", "_foreach_div_", "_foreach_lerp_",
