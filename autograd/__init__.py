@@ -63,7 +63,7 @@ from .stacking import block_diag, column_stack, hstack, row_stack, vstack
 from .asserts import _assert
 from .foreach import (_foreach_add_, _foreach_copy_, _foreach_div_, _foreach_lerp_,
                       _foreach_mul_, _foreach_sub_, _foreach_zero_)
-from .torch_functions_more import (baddbmm, index_copy, is_floating_point, isfinite, isinf,
+from .torch_functions_more import (baddbmm, fmod, index_copy, is_floating_point, isfinite, isinf,
                                    isnan, logical_and, logical_not, logical_or, logical_xor,
                                    ravel)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
@@ -171,7 +171,7 @@ __all__ = [
     "_foreach_add_", "_foreach_sub_", "_foreach_mul_", "_foreach_div_", "_foreach_lerp_",
     "_foreach_copy_", "_foreach_zero_",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
-    "is_floating_point", "ravel", "baddbmm", "index_copy",
+    "is_floating_point", "ravel", "baddbmm", "index_copy", "fmod",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",

@@ -1,7 +1,7 @@
 """More of PyTorch's module-level functions for Tensor methods (as ``torch_functions``):
 the logical ops (``logical_not(x)``, ``logical_and(a, b)``... any tensor, nonzero is True),
 the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient),
-``is_floating_point`` (a bool), ``ravel``, ``t``, ``baddbmm`` and ``index_copy``
+``is_floating_point`` (a bool), ``ravel``, ``t``, ``baddbmm``, ``index_copy`` and ``fmod``
 (differentiable). NumPy's functions of these names (``t`` aside) mean the same. The
 logical ops take ``out=``, as PyTorch's.
 
@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
 __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf",
-           "isfinite", "is_floating_point", "ravel", "baddbmm", "index_copy"]
+           "isfinite", "is_floating_point", "ravel", "baddbmm", "index_copy", "fmod"]
 
 
 @accepts_out
@@ -85,3 +87,21 @@ def baddbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1,  # noqa: A00
 def index_copy(input: Any, dim: int, index: Any, source: Any) -> Tensor:  # noqa: A002
     """A copy of input with source's slices at ``index`` along ``dim`` (``Tensor.index_copy``)."""
     return as_tensor(input).index_copy(dim, index, source)
+
+
+@accepts_out
+def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input - trunc(input / other) * other: the remainder with input's sign (C's fmod;
+    ``%`` takes other's). The value is NumPy's ``fmod``; the gradient is 1 for input and
+    -trunc(input / other) for other, as PyTorch's."""
+    x = as_tensor(input)
+    y_data = other.data if isinstance(other, Tensor) else np.asarray(other)
+    value = as_tensor(np.asarray(np.fmod(x.data, y_data)))
+    tracked = [t for t in (x, other) if isinstance(t, Tensor) and t.requires_grad]
+    if not tracked:
+        return value
+    out = value + (x - x.detach())  # the value unchanged; input's gradient 1
+    if isinstance(other, Tensor) and other.requires_grad:
+        quotient = np.trunc(x.data / y_data).astype(value.dtype)
+        out = out - (other - other.detach()) * Tensor(quotient)
+    return out
