@@ -40,8 +40,8 @@ from .creation import (arange, empty, empty_like, eye, full, full_like, linspace
 from .sampling import bernoulli, multinomial, normal, poisson
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                       seed, set_rng_state)
-from .dtypes import (double, finfo, float16, float32, float64, half, iinfo, int8, int16, int32,
-                     int64, long, short, uint8)
+from .dtypes import (double, finfo, float16, float32, float64, get_default_dtype, half, iinfo,
+                     int8, int16, int32, int64, long, short, uint8)
 from .printing import set_printoptions
 from .determinism import (are_deterministic_algorithms_enabled,
                           is_deterministic_algorithms_warn_only_enabled,
@@ -59,13 +59,13 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
 from .torch_linalg_spellings import logdet, pinverse
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
-from .stacking import column_stack, hstack, row_stack, vstack
+from .stacking import block_diag, column_stack, hstack, row_stack, vstack
 from .asserts import _assert
 from .foreach import (_foreach_add_, _foreach_copy_, _foreach_div_, _foreach_lerp_,
                       _foreach_mul_, _foreach_sub_, _foreach_zero_)
-from .torch_functions_more import (is_floating_point, isfinite, isinf, isnan, logical_and,
-                                   logical_not, logical_or, logical_xor, ravel,
-                                   renorm)
+from .torch_functions_more import (baddbmm, fmod, index_copy, is_floating_point, isfinite, isinf,
+                                   isnan, logical_and, logical_not, logical_or, logical_xor,
+                                   ravel, renorm)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero, pdist,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
@@ -139,7 +139,7 @@ __all__ = [
     "randint_like", "randperm",
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
-    "short", "long", "uint8", "finfo", "iinfo", "set_printoptions",
+    "short", "long", "uint8", "finfo", "iinfo", "get_default_dtype", "set_printoptions",
     # PyTorch's constants (Python floats)
     "pi", "e", "inf", "nan",
     # PyTorch's memory formats (memory_format=: the C order every Tensor has here)
@@ -165,13 +165,13 @@ __all__ = [
     "diag", "diag_embed", "inverse", "pinverse", "lu_unpack",
     "cholesky_solve", "cholesky_inverse", "triangular_solve", "logdet",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
-    "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",
+    "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack", "block_diag",
     "_assert",  # torch._assert(condition, message), as torchvision's models check sizes
     # torch._foreach_lerp_(ema_params, params, 1 - decay)...: EMA updates of target nets
     "_foreach_add_", "_foreach_sub_", "_foreach_mul_", "_foreach_div_", "_foreach_lerp_",
     "_foreach_copy_", "_foreach_zero_",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
-    "is_floating_point", "ravel", "renorm",
+    "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",

@@ -22,8 +22,9 @@ NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "a
 # torch's own namespaces and module-level objects a PyTorch script reaches for first
 _CPU = ("this engine computes with NumPy on the CPU: write device = 'cpu' (model.to('cpu') "
         "and t.to('cpu') take it)")
-_DTYPE = ("there is no global default dtype: nn's layers are float64 unless given dtype= "
-          "(or model.float()), a Tensor keeps its data's dtype; pass dtype= where it matters")
+_DTYPE = ("the default dtype is fixed: float64 (autograd.get_default_dtype()); nn's layers "
+          "are float64 unless given dtype= (or model.float()), a Tensor keeps its data's "
+          "dtype; pass dtype= where it matters")
 _EAGER = "there is no compiler here: the engine runs each op eagerly with NumPy"
 _DENSE = ("there are no sparse tensors here, every tensor is dense: build the dense matrix, "
           "e.g. for sparse_coo_tensor(indices, values, size) write zeros(size, dtype=...)"
@@ -54,7 +55,7 @@ TORCH_NAMES = {
             "never pickle)",
     "load": "torch.load is nn.load(path) here (never unpickles)",
     "is_tensor": "write isinstance(x, autograd.Tensor)",
-    "set_default_dtype": _DTYPE, "get_default_dtype": _DTYPE,
+    "set_default_dtype": _DTYPE,
     "Size": "a shape here is a plain tuple of ints: x.shape, x.size()",
     "dtype": "dtypes are NumPy's here: np.float32 or autograd.float32; x.dtype is a "
              "numpy.dtype",

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["BUILTIN_NAMES", "float16", "float32", "float64", "half", "double", "int8",
-           "int16", "int32", "int64", "short", "long", "uint8", "finfo", "iinfo"]
+           "int16", "int32", "int64", "short", "long", "uint8", "finfo", "iinfo",
+           "get_default_dtype"]
 
 float16 = half = np.float16
 float32 = np.float32
@@ -27,6 +28,15 @@ uint8 = np.uint8
 # tiny, smallest_normal, resolution, bits, dtype); the values have the dtype's type
 finfo = np.finfo
 iinfo = np.iinfo
+
+
+
+def get_default_dtype() -> type:
+    """float64: the dtype of Python floats, of the creation functions (zeros, randn...)
+    and of nn's parameters, as PyTorch's after ``set_default_dtype(torch.float64)``.
+    Fixed: ``set_default_dtype`` is refused (pass ``dtype=`` where it matters)."""
+    return float64
+
 
 # PyTorch's dtype names that are also Python's builtins (torch.float is float32)
 BUILTIN_NAMES = {"float": np.float32, "int": np.int32, "bool": np.bool_}

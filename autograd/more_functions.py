@@ -149,8 +149,10 @@ def sort(x: Any, *position: Any, axis: Any = "last", dim: Any = None,
                              stable=stable)
 
 
-def argsort(x: Any, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> Tensor:
-    """The indices that sort x along ``axis`` (stable): integers, no gradient."""
+def argsort(x: Any, axis: Any = -1, descending: bool = False, *, dim: Any = None,
+            stable: bool = False) -> Tensor:
+    """The indices that sort x along ``axis`` (always stable; PyTorch's ``stable=`` is
+    taken): integers, no gradient."""
     return as_tensor(x).argsort(axis, descending, dim=dim)
 
 

@@ -28,6 +28,8 @@ from .errors import (BackwardError, DataError, DTypeError, MissingNameError, Sha
                      UsageError)
 from .function import Function
 from .hooks import RemovableHandle, add_hook
+from .batch_products import BatchProductMethods
+from .index_copy import IndexCopyMethods
 from .index_fill import IndexFillMethods
 from .inplace import InplaceOps
 from .interop import NumpyInterop
@@ -51,7 +53,8 @@ __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
              LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols,
-             OrderMethods, IndexFillMethods, TriangularMethods, RenormMethods):
+             OrderMethods, IndexFillMethods, TriangularMethods, RenormMethods,
+             IndexCopyMethods, BatchProductMethods):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).

@@ -153,8 +153,10 @@ class OpMethods:
         return scans.argfunction(np.argmin, self, pick_axis(axis, dim, "argmin"),
                                  pick_keepdims(keepdims, keepdim, "argmin"), "argmin")
 
-    def argsort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None) -> AnyTensor:
-        """Indices that sort along ``axis`` (stable; integers, no gradient)."""
+    def argsort(self, axis: Any = -1, descending: bool = False, *, dim: Any = None,
+                stable: bool = False) -> AnyTensor:
+        """Indices that sort along ``axis`` (always stable, so PyTorch's ``stable=`` is
+        taken and changes nothing; integers, no gradient)."""
         return scans.argsort(self, pick_axis(axis, dim, "argsort", -1), descending)
 
     # ------------------------------------------------------------ linear algebra

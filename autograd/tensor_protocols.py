@@ -138,3 +138,20 @@ def _named_elsewhere(name: str, ours: str) -> property:
 
 for _torch_name, _ours in TORCH_METHOD_SPELLINGS.items():
     setattr(ValueProtocols, _torch_name, _named_elsewhere(_torch_name, _ours))
+
+
+def _field_of_a_pair(name: str) -> property:
+    """``values``/``indices``, the fields of the pair PyTorch's ``max``/``min``/``sort``...
+    give: read on a Tensor, a ``MissingNameError`` saying that ``axis=`` here is NumPy's
+    (the values alone), where PyTorch takes it as ``dim=`` (the pair)."""
+    def missing(self: Any) -> Any:
+        raise MissingNameError(
+            f"{type(self).__name__!r} object has no attribute {name!r}: this is a tensor, "
+            f"not a (values, indices) pair. Here x.max(axis=-2) (NumPy's axis=) gives the "
+            f"values alone; PyTorch reads axis= as dim=, so write x.max(dim=-2) for its "
+            f"pair (min, sort, median, mode... too), or drop the .{name}")
+    return property(missing, doc=f"Not a pair's ``{name}``: a MissingNameError saying why")
+
+
+for _field in ("values", "indices"):
+    setattr(ValueProtocols, _field, _field_of_a_pair(_field))

@@ -96,7 +96,7 @@ def _numpy_cannot_read(ndim: int, size: int, position: tuple) -> bool:
 
 
 def torch_index_add(x: Any, first: Any, second: Any, source: Any, dim: Any,
-                    alpha: Any) -> tuple[tuple, Any]:
+                    alpha: Any, op: str = "index_add") -> tuple[tuple, Any]:
     """PyTorch's ``x.index_add(dim, index, source, alpha=1)`` (positional, or ``dim=`` and
     ``source=`` by name) as NumPy's index expression and the value to add there:
     ``x[:, ..., index] += alpha * source`` along axis ``dim``. As PyTorch: ``index`` holds
@@ -105,23 +105,23 @@ def torch_index_add(x: Any, first: Any, second: Any, source: Any, dim: Any,
     if dim is None:
         dim, index = first, second
     elif second is not None:
-        raise UsageError("index_add: got dim= and two positional arguments; write "
-                         "index_add(dim, index, source) or index_add(index, v)")
+        raise UsageError(f"{op}: got dim= and two positional arguments; write "
+                         f"{op}(dim, index, source) or index_add(index, v)")
     else:
         index = first
-    axis = normalize_axis(dim, x.ndim, "index_add")[0]
+    axis = normalize_axis(dim, x.ndim, op)[0]
     idx = np.asarray(getattr(index, "data", index))
     if idx.ndim > 1 or idx.dtype.kind not in "iu":
-        raise TensorIndexError(f"index_add: index must be integers, 1-d or one number, as "
+        raise TensorIndexError(f"{op}: index must be integers, 1-d or one number, as "
                                f"PyTorch's; got {idx.dtype} of shape {idx.shape}")
     idx = idx.reshape(-1)
     if idx.size and (idx.min() < 0 or idx.max() >= x.shape[axis]):
-        raise TensorIndexError(f"index_add: index values must be in [0, {x.shape[axis]}) "
+        raise TensorIndexError(f"{op}: index values must be in [0, {x.shape[axis]}) "
                                f"along dim {axis} (PyTorch takes no negative ones); got "
                                f"{idx.min()}..{idx.max()}")
     expected = x.shape[:axis] + (idx.size,) + x.shape[axis + 1:]
     if np.shape(source) != expected:
-        raise ShapeError(f"index_add: source must have shape {expected} (the tensor's, with "
+        raise ShapeError(f"{op}: source must have shape {expected} (the tensor's, with "
                          f"len(index) = {idx.size} along dim {axis}; it is not broadcast, as "
                          f"in PyTorch); got {np.shape(source)}")
     return (slice(None),) * axis + (idx,), source if alpha == 1 else source * alpha

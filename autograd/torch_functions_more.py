@@ -1,9 +1,9 @@
 """More of PyTorch's module-level functions for Tensor methods (as ``torch_functions``):
 the logical ops (``logical_not(x)``, ``logical_and(a, b)``... any tensor, nonzero is True),
-the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient), ``renorm``
-(``autograd/renorm.py``),
-``is_floating_point`` (a bool), ``ravel`` and ``t`` (differentiable). NumPy's functions
-of these names (``t`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
+the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient),
+``is_floating_point`` (a bool), ``ravel``, ``t``, ``renorm`` (``autograd/renorm.py``),
+``baddbmm``, ``index_copy`` and ``fmod`` (differentiable). NumPy's functions of these
+names (``t`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
 
 ``t`` (``torch.t(x)``, a matrix transposed) is not in ``__all__``: ``autograd.__getattr__``
 hands it out, so that ``from autograd import *`` does not take a script's own ``t``.
@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
+
+from .function import apply
+from .ops.special import Fmod
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
 __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf",
-           "isfinite", "is_floating_point", "ravel", "renorm"]
+           "isfinite", "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy",
+           "fmod"]
 
 
 @accepts_out
@@ -79,3 +83,24 @@ def renorm(input: Any, p: float, dim: int, maxnorm: float) -> Tensor:  # noqa: A
     """Each slice along ``dim`` whose p-norm exceeds ``maxnorm`` scaled to
     maxnorm / (norm + 1e-7) of itself (PyTorch's renorm; ``x.renorm``)."""
     return as_tensor(input).renorm(p, dim, maxnorm)
+
+
+@accepts_out
+def baddbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1,  # noqa: A002
+            alpha: Any = 1) -> Tensor:
+    """beta * input + alpha * (batch1 @ batch2), of batches of matrices (``Tensor.baddbmm``)."""
+    return as_tensor(input).baddbmm(batch1, batch2, beta=beta, alpha=alpha)
+
+
+@accepts_out
+def index_copy(input: Any, dim: int, index: Any, source: Any) -> Tensor:  # noqa: A002
+    """A copy of input with source's slices at ``index`` along ``dim`` (``Tensor.index_copy``)."""
+    return as_tensor(input).index_copy(dim, index, source)
+
+
+@accepts_out
+def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input - other trunc(input / other): the remainder with input's sign (C's fmod;
+    ``%`` takes other's); gradients 1 for input and -trunc(input / other) for other, as
+    PyTorch's (``ops.special.Fmod``)."""
+    return apply(Fmod(), *as_tensor(input)._pair(other))

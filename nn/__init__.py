@@ -29,6 +29,7 @@ from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddin
 from .more_losses import KLDivLoss, MultiLabelMarginLoss, TripletMarginWithDistanceLoss
 from .lazy import LazyLinear
 from .module import LoadResult, Module, Parameter, StateDictError
+from .parameter import Buffer
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
                             InstanceNorm2d, InstanceNorm3d, LayerNorm, LocalResponseNorm,
                             RMSNorm)
@@ -60,7 +61,7 @@ __all__ = [
     # sub-modules
     "errors", "functional", "init", "optim", "utils", "data", "models", "train", "parallel",
     # modules and containers
-    "Module", "Parameter", "StateDictError", "LoadResult", "Sequential", "ModuleList",
+    "Module", "Parameter", "Buffer", "StateDictError", "LoadResult", "Sequential", "ModuleList",
     "ModuleDict", "ParameterList", "ParameterDict", "DataParallel",
     # layers
     "Linear", "LazyLinear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",

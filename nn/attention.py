@@ -7,6 +7,9 @@ Parameters have PyTorch's names, shapes and initialisation (``in_proj_weight`` (
 Xavier-uniform, or ``q_proj_weight``/``k_proj_weight``/``v_proj_weight`` when ``kdim`` or
 ``vdim`` differ from E; ``in_proj_bias`` zeros; ``out_proj`` a ``Linear`` whose bias
 starts at zero; ``bias_k``/``bias_v`` Xavier-normal), so a PyTorch state dict loads.
+
+``SDPBackend`` and ``sdpa_kernel`` (``nn/sdpa_backends.py``) are here too, as in
+``torch.nn.attention``.
 """
 from __future__ import annotations
 
@@ -24,8 +27,9 @@ from .errors import ConfigError
 from .functional.attention import attention_weights
 from .layers import Linear, float_dtype
 from .module import Module, Parameter
+from .sdpa_backends import SDPBackend, sdpa_kernel
 
-__all__ = ["MultiheadAttention"]
+__all__ = ["MultiheadAttention", "SDPBackend", "sdpa_kernel"]
 
 
 class MultiheadAttention(Module):

@@ -30,7 +30,7 @@ from .hooks import HookMethods
 from .module_discovery import _BUFFER, _MODULE, _PARAM, _SLOTS, DiscoveryMethods, _may_hold
 from .module_dtype import DtypeMethods
 from .module_members import MemberDictMethods
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 from .state_dict import LoadResult, load_state
 
 __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
@@ -67,6 +67,9 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
             raise UsageError(
                 f"cannot assign {type(value).__name__} '{name}' before Module.__init__(): "
                 f"call super().__init__() first in {type(self).__name__}.__init__")
+        if isinstance(value, Buffer):  # PyTorch's nn.Buffer: registered by assignment
+            self.register_buffer(name, Tensor(value.data), value.persistent)
+            return
         if name in own.get("_buffer_names", ()):
             if isinstance(value, (Parameter, Module)):  # it replaces the buffer (PyTorch)
                 del own["_buffer_names"][name]

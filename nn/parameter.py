@@ -1,4 +1,5 @@
-"""``Parameter``: a Tensor that a ``Module`` finds and an optimizer trains."""
+"""``Parameter``: a Tensor that a ``Module`` finds and an optimizer trains; ``Buffer``:
+one that an assignment to a ``Module`` attribute registers as a buffer."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +12,7 @@ from autograd.extend import format_array
 
 from .errors import ArgumentTypeError
 
-__all__ = ["Parameter", "FLOATS"]
+__all__ = ["Parameter", "Buffer", "FLOATS"]
 
 FLOATS = (np.float16, np.float32, np.float64)
 """The dtypes a parameter (and a module's floating state) may have."""
@@ -49,3 +50,15 @@ class Parameter(Tensor):
         if self.name:
             extra += f", name={self.name!r}"
         return f"Parameter({body}{extra})"
+
+
+class Buffer(Tensor):
+    """PyTorch's ``nn.Buffer(data=None, *, persistent=True)``: ``self.name =
+    nn.Buffer(t)`` in a Module is ``self.register_buffer("name", t, persistent)``. Until
+    assigned it is a tensor of ``data`` (an empty one by default)."""
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data: Any = None, *, persistent: bool = True) -> None:
+        super().__init__(np.empty(0) if data is None else data)
+        self.persistent = persistent

@@ -18,7 +18,7 @@ from .generic import constant, exp, is_tensor
 from .trig import either
 
 __all__ = ["Log1p", "Expm1", "Log2", "Log10", "Square", "Reciprocal", "Erf", "Erfc", "Erfinv",
-           "Softplus", "Sign", "Floor", "Ceil", "Round", "FloorDivide", "Remainder"]
+           "Softplus", "Sign", "Floor", "Ceil", "Round", "FloorDivide", "Remainder", "Fmod"]
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -224,4 +224,18 @@ class Remainder(Function):
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
         quotient = np.floor_divide(constant(a), constant(b))  # a constant: no gradient
+        return (g if need_a else None), (-g * quotient if need_b else None)
+
+
+class Fmod(Function):
+    """out = a - b trunc(a / b) (C's fmod: with a's sign, as NumPy's ``fmod`` and PyTorch's);
+    da = g, db = -g trunc(a / b)."""
+    __slots__ = ()
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return broadcasting("fmod(a, b)", np.fmod, a, b)
+
+    def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
+        need_a, need_b = self.needs_input_grad
+        quotient = np.trunc(constant(a) / constant(b))  # a constant: no gradient
         return (g if need_a else None), (-g * quotient if need_b else None)

@@ -362,6 +362,7 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "round": (_OFF_STEPS,),
     "floor_divide": (_OFF_STEPS, _STEP_DIVISORS),
     "remainder": (_OFF_STEPS, _STEP_DIVISORS),
+    "fmod": (_OFF_STEPS, _STEP_DIVISORS),
     "sort": (_TENTHS,),
     # norm(x, ord) by its order: 2 (also Frobenius), 1, inf
     "norm2": (_OFF_ZERO_SMALL,),

@@ -70,6 +70,7 @@ def _elementwise() -> list:
               unary("round"), op="round"),  # x / 10 stays 0.025 away from the steps of 0.1
         _case("floor_divide", lambda a, b: a // b, np.floor_divide, binary("floor_divide")),
         _case("remainder", lambda a, b: a % b, np.remainder, binary("remainder")),
+        _case("fmod", ag.fmod, np.fmod, binary("fmod")),
         _case("x//2", lambda x: x // 2.0, lambda x: x // 2.0, unary("floor_divide"),
               op="floor_divide"),
         _case("x%2", lambda x: x % 2.0, lambda x: x % 2.0, unary("remainder"), op="remainder"),

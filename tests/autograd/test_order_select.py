@@ -158,3 +158,17 @@ def test_functions_take_torch_s_out(name: str, args: dict) -> None:
     assert result is out or tuple(result) == tuple(out)
     for ours, theirs in zip(out if pair else (out,), expected if pair else (expected,)):
         np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-15)
+
+
+def test_argsort_takes_torch_s_stable_keyword(torch) -> None:
+    """Mixture-of-experts code sorts tokens by expert with ``torch.argsort(expert_index,
+    stable=True)`` (a TypeError here before; our sort is always stable)."""
+    data = np.array([[2, 0, 1, 0, 2, 1, 1]])
+    for descending in (False, True):
+        for stable in (True, False):
+            np.testing.assert_array_equal(
+                ag.argsort(ag.tensor(data), dim=-1, descending=descending, stable=stable).data,
+                torch.argsort(torch.tensor(data), dim=-1, descending=descending,
+                              stable=True).numpy())
+        np.testing.assert_array_equal(ag.tensor(data).argsort(stable=True).data,
+                                      torch.tensor(data).argsort(stable=True).numpy())

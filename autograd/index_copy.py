@@ -1,0 +1,38 @@
+"""PyTorch's ``index_copy(dim, index, source)`` and ``index_copy_``: ``source``'s slices
+written along ``dim`` at the positions ``index`` names, ``out[..., index[i], ...] =
+source[..., i, ...]``. A static KV cache stores each decoding step's keys this way
+(``k_cache.index_copy_(2, cache_position, key_states)``). The arguments are checked as
+``index_add``'s (``torch_index_add``); the copy is ``index_put``, so its gradient goes to
+source's slices and to the elements of self that were not overwritten."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .torch_arguments import torch_index_add
+
+__all__ = ["IndexCopyMethods"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+class IndexCopyMethods:
+    """``index_copy`` and ``index_copy_`` (a mixin of the Tensor class)."""
+
+    __slots__ = ()
+
+    def index_copy(self, dim: int, index: Any, source: Any) -> AnyTensor:
+        """A copy of self with out[..., index[i], ...] = source[..., i, ...] along ``dim``
+        (index: integers in [0, size), 1-d; source: self's shape with len(index) along
+        ``dim``). With a repeated index one of the writes wins, as in PyTorch."""
+        positions, _ = torch_index_add(self, dim, index, source, None, 1, "index_copy")
+        return self.index_put(positions, source)
+
+    def index_copy_(self, dim: int, index: Any, source: Any) -> AnyTensor:
+        """``index_copy`` written in place (recorded on a computed tensor, refused on a
+        leaf that requires grad while recording, as every in-place write)."""
+        positions, _ = torch_index_add(self, dim, index, source, None, 1, "index_copy_")
+        value = getattr(source, "data", source)
+        return self._write("index_copy_", "x = x.index_copy(dim, index, source)",
+                           lambda out: out.__setitem__(positions, value), source,
+                           recorded=lambda: self.index_put(positions, source))
