@@ -29,6 +29,7 @@ from ._arrays import numeric, to_array
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
+from .inplace_powers import PowerInplace
 from .inplace_rounding import RoundingInplace
 from .torch_arguments import alpha_overload, number_first, torch_index_add
 from .torch_methods import scatter_target
@@ -86,9 +87,10 @@ def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
                          f"or convert the tensor first (t = t.astype(np.float64)).")
 
 
-class InplaceOps(RoundingInplace):
+class InplaceOps(RoundingInplace, PowerInplace):
     """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass); the
-    rounding and comparison ones are in ``inplace_rounding``."""
+    rounding and comparison ones are in ``inplace_rounding``, ``rsqrt_`` in
+    ``inplace_powers``."""
 
     __slots__ = ()
 
