@@ -3,7 +3,7 @@
 ``pytorch-lamb``) and LARS (Barlow Twins' reference code). Each is written once for a
 library ``torch`` (a ``defaults`` dict, ``super().__init__(params, defaults)``, a
 ``@torch.no_grad()`` ``step(closure)``, ``self.state[p]`` filled lazily, in-place tensor
-updates) and trains the same MLP on digits next to PyTorch (float64): losses,
+updates) and trains the same MLP on a generated task next to PyTorch (float64): losses,
 parameters and optimizer states agree to 1e-10, also after a ``state_dict`` /
 ``load_state_dict`` round trip into a fresh optimizer.
 
@@ -15,7 +15,7 @@ Lines written differently here, and why:
 
 import numpy as np
 
-from optim_port_helpers import assert_records, both, digits
+from optim_port_helpers import assert_records, both, task
 
 
 def optimizers(torch, optim) -> dict:
@@ -150,7 +150,7 @@ def train(libs, model, name: str) -> list:
     """Six full-batch steps (a closure where the optimizer takes one), a state-dict round
     trip into a fresh optimizer, and six more steps; records losses, params, states."""
     torch, nn, F, optim = libs
-    X, y = digits()
+    X, y = task()
     X, y = torch.tensor(X), torch.tensor(y)
     opt_class = optimizers(torch, optim)[name]
     optimizer = opt_class(model.parameters(), **SETTINGS[name])

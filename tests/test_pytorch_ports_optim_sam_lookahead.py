@@ -3,7 +3,7 @@
 weights perturbed by ``p.add_(e_w)`` under ``no_grad`` and restored, the base optimizer
 built from SAM's own param groups) and Lookahead (michaelrzhang's ``lookahead.py``: slow
 weights cached in ``self.state``, pulled towards every k steps, no ``super().__init__``
-call, ``param_groups`` a property). Each trains the MLP on digits next to PyTorch
+call, ``param_groups`` a property). Each trains the MLP on a generated task next to PyTorch
 (float64): losses, parameters and states agree to 1e-10.
 
 Lines written differently here, and why:
@@ -16,7 +16,7 @@ Lines written differently here, and why:
 
 from collections import defaultdict
 
-from optim_port_helpers import assert_records, both, digits
+from optim_port_helpers import assert_records, both, task
 
 
 def sam_class(torch, optim):
@@ -94,7 +94,7 @@ def train_sam(libs, model, adaptive: bool) -> list:
     """SAM around SGD with momentum: the closure form and the two-step form of the README
     (``first_step(zero_grad=True)``, a second pass, ``second_step(zero_grad=True)``)."""
     torch, nn, F, optim = libs
-    X, y = digits()
+    X, y = task()
     X, y = torch.tensor(X), torch.tensor(y)
     base_optimizer = optim.SGD
     optimizer = sam_class(torch, optim)(model.parameters(), base_optimizer, rho=0.5,
@@ -184,7 +184,7 @@ def lookahead_class(torch, Optimizer):
 def train_lookahead(libs, model, pullback: str) -> list:
     """Lookahead around SGD with momentum (a closure each step), k = 3 and alpha = 0.5."""
     torch, nn, F, optim = libs
-    X, y = digits()
+    X, y = task()
     X, y = torch.tensor(X), torch.tensor(y)
     inner = optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
     optimizer = lookahead_class(torch, optim.Optimizer)(inner, la_steps=3, la_alpha=0.5,
