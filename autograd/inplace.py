@@ -58,8 +58,10 @@ def check_writable(array: np.ndarray, what: str) -> None:
             f"{what} into a read-only array of shape {array.shape}: a broadcast (such as "
             f"the gradient a hook gets from a sum), a copy that must not pass for the "
             f"original (such as nn's state_dict() values: to change the model, load them "
-            f"with model.load_state_dict(sd), or write the parameter under "
-            f"autograd.no_grad()), or an array NumPy marked read-only. Compute a new tensor "
+            f"with model.load_state_dict(sd), or write the parameter under autograd."
+            f"no_grad(); an EMA's ema_v.copy_(...) loop over state_dict().values() takes "
+            f"state_dict(keep_vars=True), whose values are the parameters and buffers "
+            f"themselves), or an array NumPy marked read-only. Compute a new tensor "
             f"instead (g = g * 2, and return it from a hook), or copy first (t = t.clone()).")
 
 
