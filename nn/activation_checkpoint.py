@@ -36,7 +36,8 @@ def checkpoint(function: Callable[..., Any], *args: Any, use_reentrant: bool | N
     the function reaches another way (a closure over a model) gets its gradient added
     into its ``.grad`` by the recomputation, as PyTorch's reentrant checkpoint does. The
     function must return a Tensor or a tuple of Tensors, and be deterministic apart from
-    the default generator's draws, which are replayed (``preserve_rng_state=True``)."""
+    the default generator's draws, which are replayed (``preserve_rng_state=True``).
+    Under ``create_graph=True`` the recomputation is recorded: double backward works."""
     if context_fn is not None:
         raise UnsupportedError(
             "checkpoint(context_fn=...): selective activation checkpointing (which ops to "
@@ -151,8 +152,12 @@ class _Checkpoint(Function):
         inputs = ctx.saved_tensors
         given = inputs[:len(plan.slots)]
         params = list(inputs[len(plan.slots):])
+        # backward(create_graph=True) runs this with grad enabled: the recomputation then
+        # starts from the inputs themselves, so the gradient's own graph reaches them
+        create_graph = autograd.is_grad_enabled()
         with enable_grad():
-            detached = [t.detach().requires_grad_(t.requires_grad) for t in given]
+            detached = list(given) if create_graph else [
+                t.detach().requires_grad_(t.requires_grad) for t in given]
             out = _replay(plan, detached)
         outs = out if isinstance(out, tuple) else (out,)
         pairs = [(o, g) for o, g in zip(outs, grads) if o.requires_grad and g is not None]
@@ -161,10 +166,12 @@ class _Checkpoint(Function):
         wanted = [t for t in detached + params if t.requires_grad]
         strays = _leaves_outside(pairs, wanted)
         results = autograd.grad([o for o, _ in pairs], wanted + strays,
-                                grad_outputs=[g for _, g in pairs], allow_unused=True)
+                                grad_outputs=[g for _, g in pairs], allow_unused=True,
+                                create_graph=create_graph)
         for leaf, g in zip(strays, results[len(wanted):]):  # as PyTorch's reentrant one
             if g is not None:
-                leaf.grad = g.detach() if leaf.grad is None else leaf.grad + g.detach()
+                g = g if create_graph else g.detach()
+                leaf.grad = g if leaf.grad is None else leaf.grad + g
         found = iter(results)
         per_input = [next(found) if t.requires_grad else None for t in detached + params]
         return (None, *per_input)

@@ -167,3 +167,23 @@ def test_the_names_pytorch_users_reach_for() -> None:
         ag.utils  # noqa: B018
     with pytest.raises(UsageError, match="nn.checkpoint.checkpoint"):
         ag.graph.saved_tensors_hooks(None, None)
+
+
+def test_a_gradient_penalty_through_a_checkpoint_matches_pytorch(torch) -> None:
+    """Double backward (WGAN-GP's penalty): the gradient's own graph reaches the input and
+    the parameters, as PyTorch's non-reentrant checkpoint's does."""
+    ours, theirs = twin(torch)
+    results = []
+    for lib, model, ckpt, grad in ((ag, ours, checkpoint, ag.grad),
+                                   (torch, theirs, torch.utils.checkpoint.checkpoint,
+                                    torch.autograd.grad)):
+        x = lib.tensor(X.copy(), requires_grad=True)
+        out = ckpt(model, x, use_reentrant=False)
+        (g,) = grad(out.sum(), [x], create_graph=True)
+        penalty = (g.norm(2, dim=1) - 1).pow(2).mean()
+        found = grad(penalty, [x] + list(model.parameters()), allow_unused=True)
+        results.append([None if t is None else t.numpy() for t in found])
+    assert [t is None for t in results[0]] == [t is None for t in results[1]]
+    results = [[t for t in run if t is not None] for run in results]
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-14)
