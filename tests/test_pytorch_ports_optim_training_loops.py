@@ -4,17 +4,22 @@ accumulation (``loss / accum_steps``, ``clip_grad_norm_`` and a step every
 (``torch.utils.checkpoint.checkpoint(block, x, use_reentrant=False)`` in a model's
 ``forward``, and ``checkpoint_sequential``), and hypergradient descent (Baydin et al.'s
 ``SGDHD`` from ``hypergradient-descent/sgd_hd.py``: the learning rate learns from the dot
-product of successive gradients). Losses, gradients, parameters and learning rates agree
-to 1e-10.
+product of successive gradients; and a learned log-learning-rate trained by Adam through
+one unrolled step, ``torch.func.functional_call`` on ``p - lr * g`` from
+``torch.autograd.grad(..., create_graph=True)``). Losses, gradients, parameters and
+learning rates agree to 1e-10.
 
 Lines written differently here, and why:
 - ``torch.utils.checkpoint`` is ``nn.checkpoint`` here (as ``torch.utils.data`` is
   ``nn.data``): the program takes the library's checkpoint module;
+- ``torch.autograd.grad`` is ``autograd.grad`` here (``autograd.autograd``'s error says
+  so), and ``torch.func`` is ``autograd.func``: the program takes the library's two;
 - ``sgd_hd.py``'s ``p.grad.data.view(-1)`` and ``p.data.add_(step_size, update)`` (the
   removed number-first form) are ``p.grad.view(-1)`` and ``p.add_(update,
   alpha=step_size)`` under ``no_grad()``: ``.data`` is the NumPy array here.
 """
 
+import math
 from functools import reduce
 
 import numpy as np
@@ -203,6 +208,42 @@ def hypergradient(libs, model) -> list:
         records.append(optimizer.param_groups[0]['lr'])
     records.extend(p.detach() for p in model.parameters())
     return records
+
+
+def unrolled(libs, model, grad, func) -> list:
+    """The lr as a parameter: each step's validation loss after ``p - lr * g`` is
+    differentiated with respect to ``log_lr``, which Adam trains."""
+    torch, nn, F, optim = libs
+    X, y = task()
+    train_x, train_y = torch.tensor(X[:64]), torch.tensor(y[:64])
+    val_x, val_y = torch.tensor(X[64:]), torch.tensor(y[64:])
+    log_lr = torch.tensor(math.log(0.5), requires_grad=True)
+    hyper_optimizer = optim.Adam([log_lr], lr=0.1)
+    params = {k: v.detach().clone().requires_grad_(True) for k, v in model.named_parameters()}
+    records = []
+    for step in range(6):
+        lr = log_lr.exp()
+        loss = F.cross_entropy(func.functional_call(model, params, (train_x,)), train_y)
+        grads = grad(loss, list(params.values()), create_graph=True)
+        updated = {k: p - lr * g for (k, p), g in zip(params.items(), grads)}
+        val_loss = F.cross_entropy(func.functional_call(model, updated, (val_x,)), val_y)
+        hyper_optimizer.zero_grad()
+        val_loss.backward()
+        records.extend([loss.item(), val_loss.item(), log_lr.grad.clone(), lr.item()])
+        hyper_optimizer.step()
+        params = {k: v.detach().requires_grad_() for k, v in updated.items()}
+    records.extend(params.values())
+    return records
+
+
+def test_learned_learning_rate(torch):
+    import autograd as ag
+    import torch.func
+
+    ours, theirs = both(lambda libs, model: unrolled(
+        libs, model, *((ag.grad, ag.func) if libs[0] is ag
+                       else (torch.autograd.grad, torch.func))), torch)
+    assert_records(ours, theirs)
 
 
 def test_gradient_accumulation(torch):
