@@ -6,14 +6,14 @@ modules are ``nn``'s here, as ``torch.utils.data`` is ``nn.data``; ``nn.checkpoi
 saves and loads files).
 
 The graph keeps one node for the whole block, whose inputs are the tensor arguments and
-the parameters the block reaches; the block's own intermediates are freed as soon as its
-forward returns. Gradients equal those of the plain run: the recomputation replays the
-default generator's draws (``preserve_rng_state``), so dropout drops the same units.
+the leaves the block reaches (found by walking the graph of its first run, which is then
+dropped); the block's own intermediates are freed as soon as its forward returns.
+Gradients equal those of the plain run: the recomputation replays the default
+generator's draws (``preserve_rng_state``), so dropout drops the same units.
 """
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import autograd
@@ -27,17 +27,20 @@ def checkpoint(function: Callable[..., Any], *args: Any, use_reentrant: bool | N
                context_fn: Callable[[], Any] | None = None,
                determinism_check: str = "default", debug: bool = False,
                preserve_rng_state: bool = True, **kwargs: Any) -> Any:
-    """``function(*args, **kwargs)``, keeping for backward only its inputs (the tensor
-    arguments, and the parameters of ``function`` if it is a Module or a Module's method):
-    backward runs ``function`` again under ``enable_grad()`` and differentiates that.
+    """``function(*args, **kwargs)``, keeping for backward only its inputs: the tensor
+    arguments and the leaves that require grad it reaches (a Module's parameters, or a
+    closure's). Forward runs ``function`` once, recording, to find those leaves, and
+    drops its graph; backward runs it again under ``enable_grad()`` and differentiates
+    that.
 
     ``use_reentrant`` True or False (PyTorch asks for it explicitly) gives the same result
-    here: no input needs to require grad, and ``autograd.grad`` works through it. A leaf
-    the function reaches another way (a closure over a model) gets its gradient added
-    into its ``.grad`` by the recomputation, as PyTorch's reentrant checkpoint does. The
-    function must return a Tensor or a tuple of Tensors, and be deterministic apart from
-    the default generator's draws, which are replayed (``preserve_rng_state=True``).
-    Under ``create_graph=True`` the recomputation is recorded: double backward works."""
+    here, PyTorch's non-reentrant one: no input needs to require grad, and
+    ``autograd.grad`` works through it. Under ``no_grad()`` the function just runs. The
+    function must return a Tensor or a tuple of Tensors and be deterministic apart from
+    the default generator's draws, which are replayed (``preserve_rng_state=True``); a
+    tensor computed outside that requires grad must come in as an argument (the block's
+    node links to leaves, not to others' results). Under ``create_graph=True`` the
+    recomputation is recorded: double backward works."""
     if context_fn is not None:
         raise UnsupportedError(
             "checkpoint(context_fn=...): selective activation checkpointing (which ops to "
@@ -53,11 +56,17 @@ def checkpoint(function: Callable[..., Any], *args: Any, use_reentrant: bool | N
     names = list(kwargs)
     values = list(args) + [kwargs[k] for k in names]
     slots = [i for i, v in enumerate(values) if isinstance(v, Tensor)]
-    given = {id(values[i]) for i in slots}
-    params = [p for p in _parameters_of(function) if id(p) not in given]
     plan = _Plan(function, values, slots, len(args), names, preserve_rng_state)
-    inputs = [values[i] for i in slots] + params
-    return _Checkpoint.apply(plan, *inputs)
+    given = [values[i] for i in slots]
+    if not autograd.is_grad_enabled():
+        return plan.call(given)
+    detached = [t.detach().requires_grad_(t.requires_grad) for t in given]
+    out = plan.call(detached)  # recorded once, to find the leaves it reaches
+    outs = out if isinstance(out, tuple) else (out,)
+    leaves = _leaves_reached(outs, detached)
+    plan.output = tuple(o.detach() for o in outs) if isinstance(out, tuple) else out.detach()
+    del out, outs  # the block's graph and intermediates go with these
+    return _Checkpoint.apply(plan, *given, *leaves)
 
 
 def checkpoint_sequential(functions: Any, segments: int, input: Tensor,  # noqa: A002
@@ -81,7 +90,7 @@ def checkpoint_sequential(functions: Any, segments: int, input: Tensor,  # noqa:
 
 
 class _Segment:
-    """Modules called one after another; its ``parameters()`` are theirs."""
+    """Modules called one after another."""
 
     def __init__(self, modules: list) -> None:
         self.modules = modules
@@ -90,26 +99,6 @@ class _Segment:
         for module in self.modules:
             x = module(x)
         return x
-
-    def parameters(self) -> Iterable[Tensor]:
-        return itertools.chain.from_iterable(_parameters_of(m) for m in self.modules)
-
-
-def _parameters_of(function: Any) -> list[Tensor]:
-    """The parameters that require grad of ``function`` (a Module, a ``_Segment``) or of
-    the object a bound method belongs to; [] for a plain function."""
-    owner = function if hasattr(function, "parameters") else getattr(function, "__self__",
-                                                                     None)
-    found = getattr(owner, "parameters", None)
-    if not callable(found):
-        return []
-    seen: set[int] = set()
-    params = []
-    for p in found():
-        if isinstance(p, Tensor) and p.requires_grad and id(p) not in seen:
-            seen.add(id(p))
-            params.append(p)
-    return params
 
 
 class _Plan:
@@ -120,6 +109,7 @@ class _Plan:
         self.function, self.values, self.slots = function, values, slots
         self.n_args, self.names = n_args, names
         self.rng_state = autograd.get_rng_state() if preserve_rng_state else None
+        self.output: Any = None  # the first run's result, until the op takes it
 
     def call(self, tensors: list) -> Any:
         """``function`` on the arguments, with ``tensors`` in the tensor slots."""
@@ -144,37 +134,32 @@ class _Checkpoint(Function):
     def forward(ctx: Any, plan: _Plan, *inputs: Tensor) -> Any:
         ctx.plan = plan
         ctx.save_for_backward(*inputs)
-        return plan.call(list(inputs[:len(plan.slots)]))
+        out, plan.output = plan.output, None
+        return out
 
     @staticmethod
     def backward(ctx: Any, *grads: Any) -> tuple:
         plan = ctx.plan
         inputs = ctx.saved_tensors
-        given = inputs[:len(plan.slots)]
-        params = list(inputs[len(plan.slots):])
+        given = list(inputs[:len(plan.slots)])
+        leaves = list(inputs[len(plan.slots):])
         # backward(create_graph=True) runs this with grad enabled: the recomputation then
         # starts from the inputs themselves, so the gradient's own graph reaches them
         create_graph = autograd.is_grad_enabled()
         with enable_grad():
-            detached = list(given) if create_graph else [
+            rerun = given if create_graph else [
                 t.detach().requires_grad_(t.requires_grad) for t in given]
-            out = _replay(plan, detached)
+            out = _replay(plan, rerun)
         outs = out if isinstance(out, tuple) else (out,)
         pairs = [(o, g) for o, g in zip(outs, grads) if o.requires_grad and g is not None]
-        if not pairs:
+        wanted = [t for t in rerun + leaves if t.requires_grad]
+        if not pairs or not wanted:
             return (None,) * (1 + len(inputs))
-        wanted = [t for t in detached + params if t.requires_grad]
-        strays = _leaves_outside(pairs, wanted)
-        results = autograd.grad([o for o, _ in pairs], wanted + strays,
-                                grad_outputs=[g for _, g in pairs], allow_unused=True,
-                                create_graph=create_graph)
-        for leaf, g in zip(strays, results[len(wanted):]):  # as PyTorch's reentrant one
-            if g is not None:
-                g = g if create_graph else g.detach()
-                leaf.grad = g if leaf.grad is None else leaf.grad + g
-        found = iter(results)
-        per_input = [next(found) if t.requires_grad else None for t in detached + params]
-        return (None, *per_input)
+        # retain_graph: the recomputed graph is freed when this returns all the same
+        found = iter(autograd.grad([o for o, _ in pairs], wanted,
+                                   grad_outputs=[g for _, g in pairs], allow_unused=True,
+                                   retain_graph=True, create_graph=create_graph))
+        return (None, *[next(found) if t.requires_grad else None for t in rerun + leaves])
 
 
 def _replay(plan: _Plan, tensors: list) -> Any:
@@ -189,22 +174,22 @@ def _replay(plan: _Plan, tensors: list) -> Any:
         autograd.set_rng_state(now)
 
 
-def _leaves_outside(pairs: list, known: list) -> list[Tensor]:
-    """The leaves requiring grad that the recomputed outputs reach other than ``known``
-    (tensors the function closes over), walking ``grad_fn.next_functions``."""
-    known_ids = {id(t) for t in known}
-    stack = [o.grad_fn for o, _ in pairs if o.grad_fn is not None]
+def _leaves_reached(outs: tuple, inputs: list[Tensor]) -> list[Tensor]:
+    """The leaves requiring grad that ``outs`` were computed from, other than ``inputs``
+    (the parameters the block used, its closure's tensors), by ``grad_fn.next_functions``."""
+    known = {id(t) for t in inputs}
+    stack = [o.grad_fn for o in outs if isinstance(o, Tensor) and o.grad_fn is not None]
     seen: set[Any] = set()  # the nodes themselves: AccumulateGrad ones are made when read
-    strays: list[Tensor] = []
+    leaves: list[Tensor] = []
     while stack:
         node = stack.pop()
         if node is None or node in seen:
             continue
         seen.add(node)
         if isinstance(node, AccumulateGrad):
-            if id(node.variable) not in known_ids:
-                known_ids.add(id(node.variable))
-                strays.append(node.variable)
+            if id(node.variable) not in known:
+                known.add(id(node.variable))
+                leaves.append(node.variable)
             continue
         stack.extend(next_node for next_node, _ in node.next_functions)
-    return strays
+    return leaves
