@@ -37,10 +37,10 @@ def checkpoint(function: Callable[..., Any], *args: Any, use_reentrant: bool | N
     here, PyTorch's non-reentrant one: no input needs to require grad, and
     ``autograd.grad`` works through it. Under ``no_grad()`` the function just runs. The
     function must return a Tensor or a tuple of Tensors and be deterministic apart from
-    the default generator's draws, which are replayed (``preserve_rng_state=True``); a
-    tensor computed outside that requires grad must come in as an argument (the block's
-    node links to leaves, not to others' results). Under ``create_graph=True`` the
-    recomputation is recorded: double backward works."""
+    the default generator's draws, which are replayed (``preserve_rng_state=True``). A
+    tensor computed outside that the block closes over is differentiated through by the
+    recomputation (its graph must still be there: the block's node links to leaves).
+    Under ``create_graph=True`` the recomputation is recorded: double backward works."""
     if context_fn is not None:
         raise UnsupportedError(
             "checkpoint(context_fn=...): selective activation checkpointing (which ops to "

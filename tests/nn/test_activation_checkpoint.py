@@ -218,3 +218,26 @@ def test_a_gradient_penalty_through_a_checkpoint_matches_pytorch(torch) -> None:
     results = [[t for t in run if t is not None] for run in results]
     for got, want in zip(*results):
         np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-14)
+
+
+def test_a_closure_over_a_computed_tensor_matches_pytorch(torch) -> None:
+    """A decoder block that closes over the encoder's output (used outside it too): the
+    gradient through that tensor reaches the encoder and the input, as PyTorch's."""
+    results, start = [], []
+    for lib, nn_lib, ckpt in ((torch, torch.nn, torch.utils.checkpoint.checkpoint),
+                              (ag, nn, checkpoint)):
+        enc, dec = nn_lib.Linear(4, 4), nn_lib.Linear(4, 4)
+        if lib is ag:
+            enc.load_state_dict(start[0])
+            dec.load_state_dict(start[1])
+        else:
+            start = [{k: v.numpy().copy() for k, v in m.state_dict().items()}
+                     for m in (enc, dec)]
+        x = lib.tensor(X.copy(), requires_grad=True)
+        memory = enc(x).tanh()
+        out = ckpt(lambda h: dec(h) * memory, x, use_reentrant=False)
+        (out.sum() + memory.pow(2).sum()).backward()
+        results.append([x.grad.numpy()] + [p.grad.numpy() for p in
+                                           list(enc.parameters()) + list(dec.parameters())])
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
