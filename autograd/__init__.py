@@ -63,6 +63,11 @@ from .stacking import block_diag, column_stack, hstack, row_stack, vstack
 from .asserts import _assert
 from .foreach import (_foreach_add_, _foreach_copy_, _foreach_div_, _foreach_lerp_,
                       _foreach_mul_, _foreach_sub_, _foreach_zero_)
+from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_addcdiv_,
+                           _foreach_addcmul_, _foreach_clamp_min_, _foreach_div,
+                           _foreach_lerp, _foreach_maximum_, _foreach_mul, _foreach_neg,
+                           _foreach_neg_, _foreach_norm, _foreach_sign, _foreach_sign_,
+                           _foreach_sqrt, _foreach_sqrt_, _foreach_sub)
 from .torch_functions_more import (baddbmm, fmod, index_copy, is_floating_point, isfinite, isinf,
                                    isnan, logical_and, logical_not, logical_or, logical_xor,
                                    ravel, renorm)
@@ -170,6 +175,11 @@ __all__ = [
     # torch._foreach_lerp_(ema_params, params, 1 - decay)...: EMA updates of target nets
     "_foreach_add_", "_foreach_sub_", "_foreach_mul_", "_foreach_div_", "_foreach_lerp_",
     "_foreach_copy_", "_foreach_zero_",
+    # hand-written multi-tensor optimizers: _foreach_addcdiv_(params, exp_avgs, denom, ...)
+    "_foreach_addcmul_", "_foreach_addcdiv_", "_foreach_sqrt_", "_foreach_abs_",
+    "_foreach_neg_", "_foreach_sign_", "_foreach_maximum_", "_foreach_clamp_min_",
+    "_foreach_add", "_foreach_sub", "_foreach_mul", "_foreach_div", "_foreach_lerp",
+    "_foreach_sqrt", "_foreach_abs", "_foreach_neg", "_foreach_sign", "_foreach_norm",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
     "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod",
     # positions, distinct values, counts (integer results) and small geometry

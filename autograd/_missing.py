@@ -49,7 +49,8 @@ TORCH_NAMES = {
     "optim": "torch.optim is nn.optim here: import nn, then nn.optim.SGD(model.parameters(), "
              "lr=0.1)",
     "utils": "torch.utils.data is nn.data here (nn.data.DataLoader, nn.data.TensorDataset); "
-             "torch.nn.utils is nn.utils",
+             "torch.utils.checkpoint is nn.checkpoint (nn.checkpoint.checkpoint(block, x, "
+             "use_reentrant=False), checkpoint_sequential); torch.nn.utils is nn.utils",
     "save": "torch.save is nn.save here: nn.save(model.state_dict(), 'model.pth') as in "
             "PyTorch, or named, nn.save('ckpt.npz', model=model, epoch=3) (NumPy's format, "
             "never pickle)",

@@ -136,7 +136,8 @@ class saved_tensors_hooks:
             "autograd.graph.saved_tensors_hooks: the graph here keeps the input tensors "
             "themselves, not packed copies, so there is nothing for pack/unpack hooks to "
             "act on. To keep less memory for backward, recompute a block in backward "
-            "(nn's checkpoint) or release the graph sooner (a smaller batch).")
+            "(nn.checkpoint.checkpoint(block, x), PyTorch's torch.utils.checkpoint) or "
+            "release the graph sooner (a smaller batch).")
 
 
 class save_on_cpu:

@@ -29,6 +29,7 @@ from ._arrays import numeric, to_array
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
+from .inplace_powers import PowerInplace
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
 from .torch_arguments import alpha_overload, number_first, torch_index_add
@@ -58,8 +59,10 @@ def check_writable(array: np.ndarray, what: str) -> None:
             f"{what} into a read-only array of shape {array.shape}: a broadcast (such as "
             f"the gradient a hook gets from a sum), a copy that must not pass for the "
             f"original (such as nn's state_dict() values: to change the model, load them "
-            f"with model.load_state_dict(sd), or write the parameter under "
-            f"autograd.no_grad()), or an array NumPy marked read-only. Compute a new tensor "
+            f"with model.load_state_dict(sd), or write the parameter under autograd."
+            f"no_grad(); an EMA's ema_v.copy_(...) loop over state_dict().values() takes "
+            f"state_dict(keep_vars=True), whose values are the parameters and buffers "
+            f"themselves), or an array NumPy marked read-only. Compute a new tensor "
             f"instead (g = g * 2, and return it from a hook), or copy first (t = t.clone()).")
 
 
@@ -87,10 +90,10 @@ def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
                          f"or convert the tensor first (t = t.astype(np.float64)).")
 
 
-class InplaceOps(RoundingInplace, TriangleInplace):
+class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace):
     """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass); the
     rounding and comparison ones are in ``inplace_rounding``, the triangles in
-    ``inplace_triangles``."""
+    ``inplace_triangles``, ``rsqrt_`` in ``inplace_powers``."""
 
     __slots__ = ()
 

@@ -10,6 +10,9 @@ mangled array header, a CRC mismatch) becomes a :class:`CheckpointError` naming 
 and what is wrong. A save that was killed leaves its temporary
 ``.<name>.<pid>-XXXXXXXX.tmp`` beside the target; the next save to that target removes
 those whose process is gone.
+
+Activation checkpointing (PyTorch's ``torch.utils.checkpoint``: ``checkpoint``,
+``checkpoint_sequential``) is ``nn/activation_checkpoint.py``, reached here.
 """
 from __future__ import annotations
 
@@ -30,9 +33,11 @@ from .checkpoint_format import (FORMAT_VERSION, MAGIC, META_KEY, NAMED_VERSION, 
                                 Decoder, Encoder, has_state, read_meta)
 from ._checks import flag, is_cpu
 from .errors import ArgumentTypeError, CheckpointError, ConfigError
+from .activation_checkpoint import checkpoint, checkpoint_sequential
 from .optim.optimizer import Optimizer
 
-__all__ = ["CheckpointError", "save", "load", "load_into", "MAGIC", "FORMAT_VERSION"]
+__all__ = ["CheckpointError", "save", "load", "load_into", "MAGIC", "FORMAT_VERSION",
+           "checkpoint", "checkpoint_sequential"]
 
 _KIND_NAMES = {"state": "state dict", "generator": "generator"}
 

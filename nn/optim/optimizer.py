@@ -16,9 +16,10 @@ from .._checks import flag, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .optimizer_hooks import OptimizerHooks, hooked
 from .param_names import check_naming_agrees, split_names
+from .required import fill_defaults, required
 from .torch_flags import plain_lr
 
-__all__ = ["Optimizer", "ParamsT"]
+__all__ = ["Optimizer", "ParamsT", "required"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 # what schedulers write into param groups (as PyTorch's): a saved group may have them
@@ -108,8 +109,7 @@ class Optimizer(OptimizerHooks):
                     ".grad, so step() would leave it unchanged. Make the leaf the result: "
                     "w = ag.Tensor(w.data, requires_grad=True) (or compute w under "
                     "ag.no_grad() and then call w.requires_grad_())")
-        for key, default in self.defaults.items():
-            group.setdefault(key, default)
+        fill_defaults(type(self).__name__, group, self.defaults)
         if "lr" in group:
             group["lr"] = plain_lr(type(self).__name__, group["lr"])
         seen = {id(p) for g in self.param_groups for p in g["params"]}

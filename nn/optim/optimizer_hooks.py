@@ -32,7 +32,13 @@ KINDS = ("step_pre", "step_post", "state_dict_pre", "state_dict_post",
 
 
 class OptimizerHooks:
-    """The ``register_*_hook`` methods of ``Optimizer``."""
+    """The ``register_*_hook`` methods of ``Optimizer``, and its ``__setstate__``."""
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore the attributes (``copy.deepcopy``, ``pickle``), as PyTorch's: a
+        subclass's ``__setstate__`` calls ``super().__setstate__(state)`` and then fills
+        new defaults (``group.setdefault('nesterov', False)``)."""
+        self.__dict__.update(state)
 
     def _hooks(self, kind: str) -> dict[int, Callable]:
         """The hooks of ``kind`` (id -> hook, in calling order), created when first asked."""
