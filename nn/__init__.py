@@ -26,7 +26,8 @@ from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddin
                      HingeEmbeddingLoss, HuberLoss, L1Loss, MarginRankingLoss, MSELoss,
                      MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss,
                      SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
-from .more_losses import KLDivLoss, MultiLabelMarginLoss, TripletMarginWithDistanceLoss
+from .more_losses import (CTCLoss, KLDivLoss, MultiLabelMarginLoss,
+                          TripletMarginWithDistanceLoss)
 from .lazy import LazyLinear
 from .module import LoadResult, Module, Parameter, StateDictError
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
@@ -95,6 +96,7 @@ __all__ = [
     "GaussianNLLLoss", "PoissonNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
     "SoftMarginLoss", "MultiMarginLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss",
     "TripletMarginLoss", "KLDivLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss",
+    "CTCLoss",
     # training utilities
     "clip_grad_norm_", "clip_grad_value_", "grad_norms", "manual_seed",
     "save", "load", "load_into", "CheckpointError",
