@@ -10,7 +10,6 @@ import itertools
 from collections import defaultdict
 
 import numpy as np
-import pytest
 
 from ctc_port_helpers import (assert_same_grads, assert_same_state, copy_weights, libraries,
                               to_numpy)
