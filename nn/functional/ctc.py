@@ -103,8 +103,14 @@ def _check_blank(blank: Any, classes: int) -> int:
 
 
 def _integers(label: str, value: Any) -> np.ndarray:
-    """``value`` (Tensor, list, tuple, array or int) as an int64 array, or a named error."""
+    """``value`` (Tensor, list, tuple, array or int) as an int64 array, or a named error.
+    Float targets of whole numbers are labels, as PyTorch reads them."""
     data = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if label == "targets" and data.dtype.kind == "f":
+        if not np.all(np.isfinite(data) & (data == np.round(data))):
+            raise DataError(f"{_NAME}: float targets must hold whole numbers (class "
+                            f"indices); got {data.tolist()}.")
+        return data.astype(np.int64)
     if data.dtype.kind not in "iu":
         raise DTypeError(f"{_NAME}: {label} must hold integers; got dtype {data.dtype} "
                          f"(convert with .long()).")

@@ -158,3 +158,14 @@ def test_blank_in_a_target_and_bad_log_probs_raise():
     with pytest.raises(DTypeError, match="floating point"):
         F.ctc_loss(Tensor(np.zeros((T, N, C), dtype=np.int64)), TARGETS, INPUT_LENGTHS,
                    TARGET_LENGTHS)
+
+
+def test_float_targets_of_whole_numbers_are_read_as_labels(torch):
+    """PyTorch accepts float targets (it reads them as class indices); fractional ones
+    raise here."""
+    (ours, _), (theirs, _) = _both(torch, LOGITS, TARGETS.astype(float), INPUT_LENGTHS,
+                                   TARGET_LENGTHS, reduction="none")
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    with pytest.raises(DataError, match="whole numbers"):
+        F.ctc_loss(F.log_softmax(Tensor(LOGITS), -1), TARGETS + 0.5, INPUT_LENGTHS,
+                   TARGET_LENGTHS)
