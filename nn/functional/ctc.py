@@ -24,7 +24,8 @@ as PyTorch's (a ``create_graph`` backward through it raises).
 The gradient is the true derivative with respect to ``log_probs``. PyTorch's CPU kernel
 returns exp(log_probs) - posterior instead, which is what reaches the logits through
 ``log_softmax`` (where the extra term sums to zero over the classes); both agree on any
-``log_softmax(...)`` input, the case its documentation requires.
+``log_softmax(...)`` input, the case its documentation requires (pytorch/pytorch
+issues 52241 and 82545: gradcheck fails on a leaf ``log_probs`` there, and passes here).
 """
 
 from __future__ import annotations
