@@ -34,3 +34,10 @@ def test_size_is_a_tuple_equal_to_the_shape():
     assert x.size(1) == 3 and x.view(x.size()).shape == (2, 3)
     assert np.zeros(size).shape == (2, 3)
     assert pickle.loads(pickle.dumps(size)) == (2, 3)
+
+
+
+def test_tensor_of_a_size_is_its_data(torch):
+    """``torch.tensor(x.size())`` is the sizes as data in both libraries."""
+    ours = ag.tensor(ag.zeros(2, 3).size())
+    np.testing.assert_array_equal(ours.numpy(), torch.tensor(torch.zeros(2, 3).size()).numpy())
