@@ -56,10 +56,12 @@ from .fold import Fold, Unfold
 from .utils import clip_grad_norm_, clip_grad_value_, grad_norms
 
 from . import data, models, train  # noqa: E402  (after the layers they build on)
+from . import modules  # noqa: E402  (PyTorch's nn.modules.<sub> paths of the classes above)
 
 __all__ = [
     # sub-modules
     "errors", "functional", "init", "optim", "utils", "data", "models", "train", "parallel",
+    "modules",
     # modules and containers
     "Module", "Parameter", "StateDictError", "LoadResult", "Sequential", "ModuleList",
     "ModuleDict", "ParameterList", "ParameterDict", "DataParallel",
