@@ -49,7 +49,7 @@ def encode(texts: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ------------------------------------------------------------------ the program
-def crnn(torch, nclass: int = 5, nh: int = 12):
+def crnn(torch, nclass: int = 5, nh: int = 8):
     torch, nn, F, _ = libraries(torch)
 
     class BidirectionalLSTM(nn.Module):
@@ -184,11 +184,11 @@ def test_crnn_trains_step_for_step_as_pytorch(torch):
 def test_decoders_agree_between_libraries_after_training(torch):
     """Both models after the same training steps give the same log-probabilities, and
     crnn.pytorch's greedy loop and the beam search read the same lines from them."""
-    images, texts = stroke_lines(24, seed=1)
+    images, texts = stroke_lines(16, seed=1)
     ours, theirs = _models(torch)
-    losses = train(None, ours, images, texts, steps=6)
-    train(torch, theirs, images, texts, steps=6)
-    assert losses[-1] < 0.5 * losses[0]  # the blank is learnt first
+    losses = train(None, ours, images, texts, steps=4)
+    train(torch, theirs, images, texts, steps=4)
+    assert losses[-1] < losses[0]
     test_images, _ = stroke_lines(6, seed=2)
     decoded = []
     for library, model in ((None, ours), (torch, theirs)):
