@@ -3,7 +3,11 @@ as crnn.pytorch's readers write it, on generated images of stroke glyphs: a line
 glyphs from a 4-letter alphabet, with noise. Written once for a library ``torch`` and run
 step for step next to PyTorch's from the same weights (float64): losses, gradients and
 parameters agree to 1e-10. Then greedy decoding (crnn.pytorch's ``strLabelConverter``
-loop) and prefix beam search on the trained model's outputs.
+loop) and prefix beam search on the trained model's outputs, both checked against the
+sum over every path on a small case.
+
+Lines written differently here: ``_, preds = preds.max(2)`` is ``preds.max(dim=2)`` (a
+bare int axis is refused: NumPy's ``max`` gives the values, PyTorch's the pair).
 """
 
 import itertools
