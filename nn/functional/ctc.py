@@ -107,7 +107,12 @@ def _check_blank(blank: Any, classes: int) -> int:
 def _integers(label: str, value: Any) -> np.ndarray:
     """``value`` (Tensor, list, tuple, array or int) as an int64 array, or a named error.
     Float targets of whole numbers are labels, as PyTorch reads them."""
-    data = value.data if isinstance(value, Tensor) else np.asarray(value)
+    try:
+        data = value.data if isinstance(value, Tensor) else np.asarray(value)
+    except ValueError:  # NumPy's error for ragged nested lists
+        raise DataError(f"{_NAME}: {label} is ragged (rows of different lengths). Give "
+                        f"targets padded to (N, S) (nn.utils.rnn.pad_sequence(rows, "
+                        f"batch_first=True)) or all concatenated in one 1-d array.") from None
     if label == "targets" and data.dtype.kind == "f":
         if not np.all(np.isfinite(data) & (data == np.round(data))):
             raise DataError(f"{_NAME}: float targets must hold whole numbers (class "

@@ -169,3 +169,9 @@ def test_float_targets_of_whole_numbers_are_read_as_labels(torch):
     with pytest.raises(DataError, match="whole numbers"):
         F.ctc_loss(F.log_softmax(Tensor(LOGITS), -1), TARGETS + 0.5, INPUT_LENGTHS,
                    TARGET_LENGTHS)
+
+
+def test_ragged_targets_name_the_two_layouts():
+    with pytest.raises(DataError, match="pad_sequence"):
+        F.ctc_loss(F.log_softmax(Tensor(LOGITS), -1), [[1, 2, 3], [4, 1], [2, 2, 2], []],
+                   INPUT_LENGTHS, TARGET_LENGTHS)
