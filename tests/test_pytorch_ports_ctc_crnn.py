@@ -7,7 +7,9 @@ loop) and prefix beam search on the trained model's outputs, both checked agains
 sum over every path on a small case.
 
 Lines written differently here: ``_, preds = preds.max(2)`` is ``preds.max(dim=2)`` (a
-bare int axis is refused: NumPy's ``max`` gives the values, PyTorch's the pair).
+bare int axis is refused: NumPy's ``max`` gives the values, PyTorch's the pair); the image
+buffer is a ``DoubleTensor`` (``FloatTensor`` there) so that both run in float64; and
+``loadData`` takes the library as its first argument.
 """
 
 import itertools
@@ -97,20 +99,35 @@ def crnn(torch, nclass: int = 5, nh: int = 8):
     return CRNN()
 
 
+def loadData(torch, v, data):
+    """crnn.pytorch's ``utils.loadData``: reuse the buffer ``v`` for ``data``."""
+    with torch.no_grad():
+        v.resize_(data.size()).copy_(data)
+
+
 def train(torch, model, images, texts, steps: int, batch_size: int = 8,
           record: list | None = None):
+    """crnn.pytorch's ``trainBatch`` loop: buffers filled by ``loadData``, the CTC loss
+    summed and divided by the batch size."""
     torch, nn, F, optim = libraries(torch)
-    criterion = nn.CTCLoss(zero_infinity=True)
+    criterion = nn.CTCLoss(reduction="sum", zero_infinity=True)
     optimizer = optim.Adam(model.parameters(), lr=0.01, betas=(0.5, 0.999))
+    # torch.FloatTensor in the original: float64 here, to compare to 1e-10
+    image = torch.DoubleTensor(batch_size, 1, HEIGHT, WIDTH)
+    text = torch.IntTensor(batch_size * 5)
+    length = torch.IntTensor(batch_size)
     losses = []
     for step in range(steps):
         start = step * batch_size % len(texts)
-        image = torch.tensor(images[start:start + batch_size])
-        text, length = encode(texts[start:start + batch_size])
-        text, length = torch.IntTensor(text.tolist()), torch.IntTensor(length.tolist())
+        cpu_images = torch.tensor(images[start:start + batch_size])
+        batch_size = cpu_images.size(0)
+        loadData(torch, image, cpu_images)
+        t, l = encode(texts[start:start + batch_size])  # noqa: E741  (the original's names)
+        loadData(torch, text, torch.IntTensor(t.tolist()))
+        loadData(torch, length, torch.IntTensor(l.tolist()))
         preds = model(image)
-        preds_size = torch.IntTensor([preds.size(0)] * image.size(0))
-        cost = criterion(preds, text, preds_size, length)
+        preds_size = torch.IntTensor([preds.size(0)] * batch_size)
+        cost = criterion(preds, text, preds_size, length) / batch_size
         model.zero_grad()
         cost.backward()
         if record is not None:
