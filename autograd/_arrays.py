@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import DataError, DTypeError, ShapeError, SizeOrDataWarning, UsageError
 
-__all__ = ["FLOATS", "to_array", "check_dtype", "as_dtype", "check_requires_grad",
+__all__ = ["size_entry", "FLOATS", "to_array", "check_dtype", "as_dtype", "check_requires_grad",
            "shape_argument",
            "as_size", "integers", "numeric", "is_int"]
 
@@ -33,6 +33,16 @@ def is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
+def size_entry(value: Any) -> Any:
+    """``value``, or the int a 0-d integer Tensor holds (PyTorch takes one as a size, as
+    in ``randint(..., size=(lengths.sum(),))``). Anything else comes back unchanged for
+    the caller's check."""
+    if getattr(value, "ndim", None) == 0 and getattr(value, "dtype", None) is not None \
+            and value.dtype.kind in "iu" and not isinstance(value, np.generic):
+        return int(value.item())
+    return value
+
+
 def as_size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, ...]:
     """``(2, 3)`` from ``op(2, 3)``, ``op((2, 3))`` or PyTorch's ``op(size=(2, 3))``
     (``keyword``); ShapeError unless every entry is an int >= 0."""
@@ -43,6 +53,7 @@ def as_size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, .
         size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
+    size = tuple(size_entry(n) for n in size)
     if not all(is_int(n) for n in size):
         raise ShapeError(f"{op}: sizes must be ints, as {op}(2, 3) or {op}((2, 3)); "
                          f"got {size!r}")

@@ -35,6 +35,12 @@ _COMPLEX = ("there are no complex tensors here (differentiable tensors are float
             "x.reshape(x.shape[:-1] + (-1, 2)).unbind(-1); cos, sin = torch.cos(freqs), "
             "torch.sin(freqs); torch.stack([x_r * cos - x_i * sin, x_r * sin + x_i * cos], "
             "dim=-1).flatten(3)")
+_SPECTRA = ("there are no complex tensors, so no FFT here: frame the signal with "
+            "frames = x.unfold(-1, n_fft, hop_length) * hann_window(n_fft), then multiply by "
+            "the real DFT matrices (k = arange(n_fft // 2 + 1)[:, None] * arange(n_fft) / "
+            "n_fft; re = frames @ cos(2 pi k).T, im = -frames @ sin(2 pi k).T): the power "
+            "spectrogram re ** 2 + im ** 2 is differentiable, torch.stft(..., center=False)'s "
+            "(|.| ** 2) transposed; center=True first pads n_fft // 2 by reflection)")
 TORCH_NAMES = {
     **dict.fromkeys(("polar", "view_as_complex", "view_as_real", "complex", "complex64",
                      "complex128", "cfloat", "cdouble"), _COMPLEX),
@@ -72,6 +78,7 @@ TORCH_NAMES = {
     "multiprocessing": "torch.multiprocessing (processes sharing a model's parameters) has "
                        "no equivalent here: " + ONE_PROCESS,
     "vmap": "torch.vmap is autograd.func.vmap here (from autograd.func import vmap)",
+    **dict.fromkeys(("stft", "istft", "fft"), _SPECTRA),
     "Variable": "Variable is PyTorch's pre-0.4 wrapper, which a Tensor is now: drop "
                 "Variable(...); Variable(x, requires_grad=True) is "
                 "autograd.tensor(x, requires_grad=True)"}
@@ -122,7 +129,7 @@ TORCH_NAMES.update({name: f"import autograd.{name} fails: {hint}"
 FUNCTIONAL_NAMES = frozenset({
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm",
     "bilinear", "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "conv1d",
-    "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "conv2d", "conv3d", "ctc_loss", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "cosine_embedding_loss", "cosine_similarity", "dropout", "embedding", "embedding_bag",
     "feature_alpha_dropout", "group_norm", "hardshrink", "hinge_embedding_loss",
     "instance_norm", "kl_div", "layer_norm", "margin_ranking_loss", "max_pool1d",

@@ -2,8 +2,9 @@
 ``torch.LongTensor([label_to_ix[label]])``, ``torch.FloatTensor(data)``.
 
 ``LongTensor(data)`` is ``tensor(data).astype(int64)`` (floats truncated toward zero, as
-PyTorch's); ``LongTensor(2, 3)`` is a size (zeros here: an array is never left
-uninitialised); ``isinstance(t, LongTensor)`` is true for an int64 Tensor."""
+PyTorch's); ``LongTensor(2, 3)`` and ``LongTensor(x.size())`` are a size (zeros here: an
+array is never left uninitialised); ``isinstance(t, LongTensor)`` is true for an int64
+Tensor."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DTypeError
+from .size_tuple import Size
 from .tensor import Tensor, tensor
 from .torch_shapes import check_device
 
@@ -29,6 +31,8 @@ class _TypedTensor(type):
 
     def __call__(cls, *args: Any, device: Any = None) -> Tensor:
         check_device(device, f"{cls.__name__}(device=...)")
+        if len(args) == 1 and isinstance(args[0], Size):  # BoolTensor(x.size()): a size
+            args = tuple(args[0])
         if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in args):
             return Tensor(np.zeros(args if args else (0,), dtype=cls.dtype))
         (data,) = args

@@ -25,6 +25,7 @@ from .memory_formats import check_memory_format
 from .ops import decompositions
 from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
 from .ops.shape import flattened_shape, memory_order
+from .size_tuple import Size
 from .tensor_math import where
 from .torch_arguments import alpha_overload
 from .torch_shapes import check_device
@@ -54,7 +55,7 @@ class ElementCount(int):
 
     def __call__(self, dim: int | None = None) -> Any:
         if dim is None:
-            return self.shape
+            return Size(self.shape)  # a tuple the legacy BoolTensor(x.size()) reads as a size
         return self.shape[normalize_axis(dim, len(self.shape), "size")[0]]
 
     def __reduce__(self) -> tuple:

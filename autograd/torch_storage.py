@@ -1,5 +1,6 @@
 """``StorageMethods``: PyTorch's Tensor methods about where and how a tensor's memory is
-kept (sparse layouts, memory shared between processes), which have no equivalent here:
+kept: ``resize_`` (a new size for the same tensor), and sparse layouts and memory shared
+between processes, which have no equivalent here:
 a Tensor holds one dense NumPy array in this process. The tests say so (``is_sparse``,
 ``is_shared``: False) and the conversions are named errors saying what to write instead;
 a base of ``torch_spellings.TorchSpellings``.
@@ -9,7 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import UnsupportedError
+import numpy as np
+
+from ._arrays import as_size
+from .clock import record_write
+from .errors import UnsupportedError, UsageError
 
 __all__ = ["StorageMethods", "ONE_PROCESS"]
 
@@ -22,7 +27,8 @@ ONE_PROCESS = ("parameters here are NumPy arrays private to this process, so a c
 
 
 class StorageMethods:
-    """``is_sparse``, ``to_sparse``, ``to_dense``, ``is_shared``, ``share_memory_``."""
+    """``is_sparse``, ``to_sparse``, ``to_dense``, ``is_shared``, ``share_memory_``,
+    ``resize_``."""
 
     __slots__ = ()
 
@@ -52,3 +58,22 @@ class StorageMethods:
     def share_memory_(self) -> AnyTensor:
         """Refused with ``UnsupportedError`` (see ``ONE_PROCESS``)."""
         raise UnsupportedError(f"share_memory_(): {ONE_PROCESS}")
+
+    def resize_(self, *sizes: Any, memory_format: Any = None) -> AnyTensor:
+        """Give self the size ``sizes`` in place, as PyTorch's: its first elements (in
+        row-major order) are kept, new ones are zeros (uninitialised in PyTorch); returns
+        self. crnn.pytorch's ``v.resize_(data.size()).copy_(data)`` reuses a buffer so.
+        Refused for a tensor that requires grad (PyTorch: "cannot resize variables that
+        require grad"); a graph that saved self refuses to backward afterwards."""
+        shape = as_size(sizes, "resize_")
+        if self.requires_grad:
+            raise UsageError("resize_(): cannot resize a tensor that requires grad (as in "
+                             "PyTorch); resize t.detach() or make a new tensor, e.g. "
+                             "autograd.zeros(size).")
+        flat = self._data.reshape(-1)
+        resized = np.zeros(int(np.prod(shape, dtype=np.int64)), dtype=flat.dtype)
+        kept = min(flat.size, resized.size)
+        resized[:kept] = flat[:kept]
+        self._data = resized.reshape(shape)
+        record_write(self._data)  # an in-place write: saved graphs through self refuse
+        return self

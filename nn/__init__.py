@@ -26,7 +26,8 @@ from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddin
                      HingeEmbeddingLoss, HuberLoss, L1Loss, MarginRankingLoss, MSELoss,
                      MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss,
                      SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
-from .more_losses import KLDivLoss, MultiLabelMarginLoss, TripletMarginWithDistanceLoss
+from .more_losses import (CTCLoss, KLDivLoss, MultiLabelMarginLoss,
+                          TripletMarginWithDistanceLoss)
 from .lazy import LazyLinear
 from .module import LoadResult, Module, Parameter, StateDictError
 from .parameter import Buffer
@@ -56,10 +57,12 @@ from .fold import Fold, Unfold
 from .utils import clip_grad_norm_, clip_grad_value_, grad_norms
 
 from . import data, models, train  # noqa: E402  (after the layers they build on)
+from . import modules  # noqa: E402  (PyTorch's nn.modules.<sub> paths of the classes above)
 
 __all__ = [
     # sub-modules
     "errors", "functional", "init", "optim", "utils", "data", "models", "train", "parallel",
+    "modules",
     # modules and containers
     "Module", "Parameter", "Buffer", "StateDictError", "LoadResult", "Sequential", "ModuleList",
     "ModuleDict", "ParameterList", "ParameterDict", "DataParallel",
@@ -96,6 +99,7 @@ __all__ = [
     "GaussianNLLLoss", "PoissonNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
     "SoftMarginLoss", "MultiMarginLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss",
     "TripletMarginLoss", "KLDivLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss",
+    "CTCLoss",
     # training utilities
     "clip_grad_norm_", "clip_grad_value_", "grad_norms", "manual_seed",
     "save", "load", "load_into", "CheckpointError",

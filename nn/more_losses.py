@@ -1,5 +1,5 @@
 """More of PyTorch's loss modules: ``KLDivLoss`` (knowledge distillation),
-``MultiLabelMarginLoss`` and ``TripletMarginWithDistanceLoss``.
+``MultiLabelMarginLoss``, ``TripletMarginWithDistanceLoss`` and ``CTCLoss``.
 
 Each wraps the function of the same name in ``nn.functional`` (see it for the math), as
 the modules of ``nn.losses`` do: ``reduction`` first, PyTorch's deprecated
@@ -20,7 +20,7 @@ from .losses import _Loss
 from .module import Module
 from .more_layers import PairwiseDistance
 
-__all__ = ["KLDivLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
+__all__ = ["KLDivLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss"]
 
 
 class KLDivLoss(_Loss):
@@ -83,3 +83,24 @@ class TripletMarginWithDistanceLoss(_Loss):
 
     def extra_repr(self) -> str:
         return f"margin={self.margin}, swap={self.swap}, reduction={self.reduction!r}"
+
+
+class CTCLoss(_Loss):
+    """The connectionist temporal classification loss:
+    ``criterion(log_probs, targets, input_lengths, target_lengths)``, with log_probs
+    (T, N, C); ``blank`` is the blank class. See ``F.ctc_loss``."""
+
+    def __init__(self, blank: int = 0, reduction: str = "mean",
+                 zero_infinity: bool = False) -> None:
+        super().__init__(reduction)
+        self.blank = blank
+        self.zero_infinity = flag("CTCLoss", "zero_infinity", zero_infinity)
+
+    def forward(self, log_probs: Any, targets: Any, input_lengths: Any,
+                target_lengths: Any) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)
+
+    def extra_repr(self) -> str:
+        return (f"blank={self.blank}, reduction={self.reduction!r}, "
+                f"zero_infinity={self.zero_infinity}")

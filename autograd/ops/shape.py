@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._arrays import size_entry
 from ..errors import AxisError, ShapeError, TensorIndexError, UsageError
 from ..function import Function, apply
 from .generic import is_tensor
@@ -35,8 +36,10 @@ class Copy(Function):
 def int_tuple(shape: Any, op: str) -> tuple[int, ...]:
     """A shape given as an int or a sequence of ints, as a tuple; ShapeError otherwise
     (``reshape("a")``, a float size), where NumPy's own error would name neither."""
+    shape = size_entry(shape)
     sizes = (shape,) if isinstance(shape, (int, np.integer)) else (
-        tuple(shape) if isinstance(shape, (tuple, list, np.ndarray)) else None)
+        tuple(map(size_entry, shape)) if isinstance(shape, (tuple, list, np.ndarray))
+        else None)
     if sizes is None or not all(
             isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in sizes):
         raise ShapeError(f"{op}: the shape must be a tuple of ints, e.g. (2, 3); got "

@@ -31,7 +31,8 @@ Normalisation (what ``nn.LayerNorm`` / ``nn.BatchNorm1d/2d/3d`` / ``nn.GroupNorm
 ``local_response_norm``.
 Losses (``reduction="mean"|"sum"|"none"``): ``mse_loss``, ``l1_loss``, ``huber_loss``,
 ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``,
-``cross_entropy``, ``nll_loss``, ``gaussian_nll_loss``, ``poisson_nll_loss``;
+``cross_entropy``, ``nll_loss``, ``gaussian_nll_loss``, ``poisson_nll_loss``,
+``ctc_loss`` (connectionist temporal classification);
 margin losses ``margin_ranking_loss``, ``hinge_embedding_loss``, ``soft_margin_loss``,
 ``multi_margin_loss``, ``multilabel_soft_margin_loss``, ``multilabel_margin_loss``,
 ``cosine_embedding_loss``, ``triplet_margin_loss``, ``triplet_margin_with_distance_loss``;
@@ -52,6 +53,7 @@ from .inplace_activations import (celu_, elu_, hardtanh_, leaky_relu_, relu_, rr
                                   threshold_)
 from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv3d
+from .ctc import ctc_loss
 from .conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
 from .divergences import bernoulli_kl, gaussian_kl, kl_div, kl_div_gaussians
 from .dropout import (alpha_dropout, dropout, dropout1d, dropout2d, dropout3d,
@@ -107,6 +109,7 @@ __all__ = [
     "poisson_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
     "multi_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss",
     "triplet_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss",
+    "ctc_loss",
     # divergences
     "gaussian_kl", "kl_div", "kl_div_gaussians", "bernoulli_kl",
     # penalties

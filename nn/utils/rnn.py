@@ -104,6 +104,36 @@ class PackedSequence(_PackedFields):
             unsorted_indices = Tensor(np.argsort(order, kind="stable"))
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
+    # PyTorch's tensor-like conversions: they convert ``data`` (differentiably) and keep
+    # the int64 batch sizes and indices; a conversion that changes nothing returns self.
+    def to(self, *args: Any, **kwargs: Any) -> PackedSequence:
+        """``packed.to(device)``, ``.to(dtype)``, ``.to(device, dtype)``: ``data.to(...)``
+        in a PackedSequence with the same batch sizes and indices."""
+        data = self.data.to(*args, **kwargs)
+        return self if data is self.data else self._replace(data=data)
+
+    def cpu(self) -> PackedSequence:
+        """Self: every tensor is on the CPU here."""
+        return self.to("cpu")
+
+    def cuda(self, *args: Any, **kwargs: Any) -> PackedSequence:
+        """Raises, as ``Tensor.cuda()`` (there is no GPU here)."""
+        return self._replace(data=self.data.cuda(*args, **kwargs))
+
+    def double(self) -> PackedSequence:
+        return self.to(dtype=np.float64)
+
+    def float(self) -> PackedSequence:
+        return self.to(dtype=np.float32)
+
+    def half(self) -> PackedSequence:
+        return self.to(dtype=np.float16)
+
+    @property
+    def is_cuda(self) -> bool:
+        """False: the data is on the CPU."""
+        return False
+
 
 def _integer_lengths(owner: str, lengths: Any) -> np.ndarray:
     """``lengths`` (a list or a tensor) as an int64 array, else a named error."""

@@ -12,7 +12,8 @@ from autograd import MissingNameError
 NAMES = ["cosine_similarity", "pairwise_distance", "triplet_margin_loss",
          "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss", "conv2d",
          "dropout", "layer_norm", "batch_norm", "embedding", "kl_div", "max_pool2d",
-         "pixel_shuffle", "prelu", "selu", "bilinear", "binary_cross_entropy_with_logits"]
+         "pixel_shuffle", "prelu", "selu", "bilinear", "binary_cross_entropy_with_logits",
+         "ctc_loss"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -35,3 +36,9 @@ def test_every_such_name_of_torch_is_covered(torch) -> None:
             getattr(ag, name)
         except MissingNameError as error:
             assert f"nn.functional.{name} here" in str(error), name
+
+
+@pytest.mark.parametrize("name", ["stft", "istft", "fft"])
+def test_spectra_say_how_to_frame_and_transform_in_real_numbers(name) -> None:
+    with pytest.raises(MissingNameError, match="no complex tensors.*unfold"):
+        getattr(ag, name)

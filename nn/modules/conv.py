@@ -1,0 +1,8 @@
+"""PyTorch's ``torch.nn.modules.conv``: its module classes that ``nn`` has, under that
+path (``isinstance(m, nn.modules.conv.Conv1d)``)."""
+
+from .. import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
+from ..conv import _ConvNd
+
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+           "_ConvNd"]

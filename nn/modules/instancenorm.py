@@ -1,0 +1,7 @@
+"""PyTorch's ``torch.nn.modules.instancenorm``: its module classes that ``nn`` has, under that
+path (``isinstance(m, nn.modules.instancenorm.InstanceNorm1d)``)."""
+
+from .. import (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d)
+from ..normalization import _InstanceNorm
+
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "_InstanceNorm"]
