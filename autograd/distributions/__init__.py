@@ -31,12 +31,14 @@ from .transformed import LogNormal, TransformedDistribution
 from . import (bernoulli, categorical, independent, log_normal, mixture_same_family,  # noqa: F401
                multivariate_normal, normal, transformed_distribution, uniform)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
-                         PowerTransform, SigmoidTransform, SoftplusTransform, TanhTransform,
-                         Transform)
+                         LowerCholeskyTransform, PowerTransform, SigmoidTransform,
+                         SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
+                         TanhTransform, Transform)
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical",
            "MultivariateNormal", "Independent", "MixtureSameFamily", "LogNormal",
            "TransformedDistribution", "kl_divergence", "register_kl", "constraints",
            "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "SoftplusTransform", "IndependentTransform",
-           "PowerTransform", "biject_to", "transform_to"]
+           "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
+           "LowerCholeskyTransform", "biject_to", "transform_to"]

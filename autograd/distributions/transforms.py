@@ -1,8 +1,9 @@
 """Invertible maps y = f(x) with log|det df/dx|, as ``torch.distributions.transforms``:
 ``Transform`` (subclass it with ``_call``, ``_inverse`` and ``log_abs_det_jacobian``, as a
 flow's layer), ``Exp``, ``Power``, ``Affine(loc, scale, event_dim=0)``, ``Sigmoid``,
-``Tanh``, ``Softplus``, ``Compose(parts)``, ``Independent(t, n)`` (``...Transform``) and
-``t.inv``. ``TransformedDistribution`` pushes a base distribution through them."""
+``Tanh``, ``Softplus``, ``StickBreaking``, ``Softmax``, ``LowerCholesky``,
+``Compose(parts)``, ``Independent(t, n)`` (``...Transform``) and ``t.inv``.
+``TransformedDistribution`` pushes a base distribution through them."""
 
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ from ..functions import clamp, exp, log, sigmoid, tanh
 from ..more_functions import expm1, log1p, softplus
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, independent, interval, positive, real, unit_interval
-from .transform_base import (ComposeTransform, IndependentTransform, Transform,  # noqa: F401
-                             identity_transform, sum_rightmost)
+from .simplex_transforms import (LowerCholeskyTransform, SoftmaxTransform,
+                                 StickBreakingTransform)
+from .transform_base import (ComposeTransform, IndependentTransform, Transform,
+                             identity_transform)
 
 __all__ = ["Transform", "ComposeTransform", "IndependentTransform", "ExpTransform",
            "PowerTransform", "AffineTransform", "SigmoidTransform", "TanhTransform",
-           "SoftplusTransform", "identity_transform"]
+           "SoftplusTransform", "StickBreakingTransform", "SoftmaxTransform",
+           "LowerCholeskyTransform", "identity_transform"]
 
 
 class ExpTransform(Transform):
