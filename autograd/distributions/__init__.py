@@ -1,6 +1,7 @@
 """Probability distributions with PyTorch's ``torch.distributions`` API, on the engine's
-differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal`` (reparameterised
-``rsample``), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), each with ``sample``,
+differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponential``,
+``Laplace`` (reparameterised ``rsample``), ``Gamma``, ``Beta``, ``Dirichlet`` (``sample``
+only), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
 ``validate_args``; ``Independent(base, n)`` (batch axes read as event axes) and
 ``MixtureSameFamily(Categorical, components)``; ``TransformedDistribution(base,
@@ -24,7 +25,9 @@ from .constraint_registry import biject_to, transform_to
 from .continuous import Normal, Uniform
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
+from .gamma import Beta, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl
+from .laplace_exponential import Exponential, Laplace
 from .multivariate import MultivariateNormal
 from .transformed import LogNormal, TransformedDistribution
 # PyTorch's module paths, as attributes (``D.normal.Normal``); names of modules, not in __all__
@@ -35,7 +38,8 @@ from .transforms import (AffineTransform, ComposeTransform, ExpTransform, Indepe
                          SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
                          TanhTransform, Transform)
 
-__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical",
+__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gamma", "Beta",
+           "Dirichlet", "Exponential", "Laplace",
            "MultivariateNormal", "Independent", "MixtureSameFamily", "LogNormal",
            "TransformedDistribution", "kl_divergence", "register_kl", "constraints",
            "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",

@@ -1,0 +1,200 @@
+"""``Gamma(concentration, rate)``, ``Beta(concentration1, concentration0)`` and
+``Dirichlet(concentration)``, as ``torch.distributions``'s: ``log_prob``, ``entropy``,
+``mean``, ``mode``, ``variance`` (differentiable in the parameters and the value) and
+``sample`` (NumPy's gamma draws, from ``generator``).
+
+PyTorch's ``rsample`` of these differentiates a gamma draw with respect to its
+concentration (an implicit reparameterisation through the incomplete gamma function);
+that is not here: ``rsample`` raises ``UnsupportedError`` saying what to use instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._random import as_generator
+from ..errors import ShapeError, UnsupportedError
+from ..functions import stack
+from ..grad_mode import no_grad
+from ..more_functions import digamma, lgamma
+from ..tensor import Tensor, as_tensor
+from .constraints import Constraint, independent, positive, simplex, unit_interval
+from .distribution import Distribution, broadcast_all
+
+__all__ = ["Gamma", "Beta", "Dirichlet"]
+
+
+def _no_rsample(name: str) -> UnsupportedError:
+    return UnsupportedError(
+        f"{name}.rsample: the gradient of a gamma draw with respect to its concentration "
+        f"(PyTorch's implicit reparameterisation) is not implemented here; use sample() "
+        f"with a score-function (REINFORCE) estimator, or a reparameterisable guide such as "
+        f"LogNormal, or TransformedDistribution(Normal, biject_to(constraints.simplex))")
+
+
+class Gamma(Distribution):
+    """The gamma distribution, density p(x) = rate^a x^(a-1) exp(-rate x) / Gamma(a) on
+    x > 0, with ``concentration`` a > 0 and ``rate`` > 0 (numbers or Tensors that
+    broadcast together)."""
+
+    arg_constraints = {"concentration": positive, "rate": positive}
+    support: Constraint = positive
+
+    def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None) -> None:
+        self.concentration, self.rate = broadcast_all(concentration, rate, where="Gamma")
+        super().__init__(self.concentration.shape, validate_args=validate_args)
+
+    @property
+    def mean(self) -> Tensor:
+        """a / rate."""
+        return self.concentration / self.rate
+
+    @property
+    def mode(self) -> Tensor:
+        """max((a - 1) / rate, 0)."""
+        return ((self.concentration - 1) / self.rate).clamp(min=0)
+
+    @property
+    def variance(self) -> Tensor:
+        """a / rate^2."""
+        return self.concentration / self.rate.pow(2)
+
+    def sample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
+        """Gamma(a, 1) draws divided by rate, of shape ``sample_shape + batch_shape``."""
+        shape = self._extended_shape(sample_shape)
+        a = np.broadcast_to(self.concentration.data, shape)
+        draws = as_generator(generator, "Gamma.sample").standard_gamma(a, shape)
+        return as_tensor((draws / self.rate.data).astype(self.rate.dtype, copy=False))
+
+    def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
+        raise _no_rsample(type(self).__name__)
+
+    def log_prob(self, value: Any) -> Tensor:
+        """a log(rate) + (a - 1) log(x) - rate x - lgamma(a)."""
+        value = self._value(value, self.rate.dtype)
+        a = self.concentration
+        return (a * self.rate.log() + (a - 1) * value.log() - self.rate * value - lgamma(a))
+
+    def cdf(self, value: Any) -> Tensor:
+        raise self._missing("cdf (the incomplete gamma function)")
+
+    def entropy(self) -> Tensor:
+        """a - log(rate) + lgamma(a) + (1 - a) digamma(a)."""
+        a = self.concentration
+        return a - self.rate.log() + lgamma(a) + (1 - a) * digamma(a)
+
+
+class Dirichlet(Distribution):
+    """The Dirichlet distribution on the simplex of the last axis, density
+    p(x) = Gamma(a_0) / prod_i Gamma(a_i) prod_i x_i^(a_i - 1) with a_0 = sum_i a_i, for
+    ``concentration`` a > 0 of shape ``batch_shape + (K,)``."""
+
+    arg_constraints = {"concentration": independent(positive, 1)}
+    support: Constraint = simplex
+
+    def __init__(self, concentration: Any, validate_args: bool | None = None) -> None:
+        concentration = as_tensor(concentration)
+        if concentration.ndim < 1:
+            raise ShapeError(f"Dirichlet: concentration must have at least one axis (the "
+                             f"categories); got shape {concentration.shape}")
+        if not np.issubdtype(concentration.dtype, np.floating):
+            concentration = concentration.astype(np.float64)
+        self.concentration = concentration
+        super().__init__(concentration.shape[:-1], concentration.shape[-1:],
+                         validate_args=validate_args)
+
+    def _total(self) -> Tensor:
+        return self.concentration.sum(-1, keepdim=True)
+
+    @property
+    def mean(self) -> Tensor:
+        """a / a_0."""
+        return self.concentration / self._total()
+
+    @property
+    def mode(self) -> Tensor:
+        """(a - 1) / (a_0 - K), for every a_i > 1."""
+        k = self.concentration.shape[-1]
+        return (self.concentration - 1).clamp(min=0) / (self._total() - k)
+
+    @property
+    def variance(self) -> Tensor:
+        """a (a_0 - a) / (a_0^2 (a_0 + 1))."""
+        total = self._total()
+        return self.concentration * (total - self.concentration) / (total.pow(2) * (total + 1))
+
+    def sample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
+        """Independent Gamma(a_i, 1) draws divided by their sum."""
+        shape = self._extended_shape(sample_shape)
+        a = np.broadcast_to(self.concentration.data, shape)
+        draws = as_generator(generator, "Dirichlet.sample").standard_gamma(a, shape)
+        draws = draws / draws.sum(-1, keepdims=True)
+        return as_tensor(draws.astype(self.concentration.dtype, copy=False))
+
+    def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
+        raise _no_rsample(type(self).__name__)
+
+    def log_prob(self, value: Any) -> Tensor:
+        """sum_i (a_i - 1) log x_i + lgamma(a_0) - sum_i lgamma(a_i)."""
+        value = self._value(value, self.concentration.dtype)
+        a = self.concentration
+        return (((a - 1) * value.log()).sum(-1) + lgamma(a.sum(-1)) - lgamma(a).sum(-1))
+
+    def entropy(self) -> Tensor:
+        """sum_i lgamma(a_i) - lgamma(a_0) - (K - a_0) digamma(a_0)
+        - sum_i (a_i - 1) digamma(a_i)."""
+        a = self.concentration
+        k, total = a.shape[-1], a.sum(-1)
+        return (lgamma(a).sum(-1) - lgamma(total) - (k - total) * digamma(total)
+                - ((a - 1) * digamma(a)).sum(-1))
+
+
+class Beta(Distribution):
+    """The beta distribution on (0, 1), density
+    x^(c1 - 1) (1 - x)^(c0 - 1) Gamma(c1 + c0) / (Gamma(c1) Gamma(c0)): a Dirichlet of
+    (c1, c0) read at (x, 1 - x)."""
+
+    arg_constraints = {"concentration1": positive, "concentration0": positive}
+    support: Constraint = unit_interval
+
+    def __init__(self, concentration1: Any, concentration0: Any,
+                 validate_args: bool | None = None) -> None:
+        self.concentration1, self.concentration0 = broadcast_all(
+            concentration1, concentration0, where="Beta")
+        self._dirichlet = Dirichlet(stack([self.concentration1, self.concentration0], -1),
+                                    validate_args=False)
+        super().__init__(self.concentration1.shape, validate_args=validate_args)
+
+    @property
+    def mean(self) -> Tensor:
+        """c1 / (c1 + c0)."""
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def mode(self) -> Tensor:
+        """(c1 - 1) / (c1 + c0 - 2)."""
+        return self._dirichlet.mode[..., 0]
+
+    @property
+    def variance(self) -> Tensor:
+        """c1 c0 / ((c1 + c0)^2 (c1 + c0 + 1))."""
+        total = self.concentration1 + self.concentration0
+        return self.concentration1 * self.concentration0 / (total.pow(2) * (total + 1))
+
+    def sample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
+        """The first coordinate of a Dirichlet(c1, c0) draw."""
+        with no_grad():
+            return self._dirichlet.sample(sample_shape, generator=generator)[..., 0]
+
+    def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
+        raise _no_rsample(type(self).__name__)
+
+    def log_prob(self, value: Any) -> Tensor:
+        """The Dirichlet's log density at (x, 1 - x)."""
+        value = self._value(value, self.concentration1.dtype)
+        return self._dirichlet.log_prob(stack([value, 1 - value], -1))
+
+    def entropy(self) -> Tensor:
+        """The Dirichlet's entropy at (c1, c0)."""
+        return self._dirichlet.entropy()
