@@ -1,7 +1,7 @@
 """Probability distributions with PyTorch's ``torch.distributions`` API, on the engine's
 differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponential``,
-``Laplace`` (reparameterised ``rsample``), ``Gamma``, ``Beta``, ``Dirichlet`` (``sample``
-only), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), each with ``sample``,
+``Laplace``, ``Gamma``, ``Beta``, ``Dirichlet`` (reparameterised ``rsample``, the last three
+implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
 ``validate_args``; ``Independent(base, n)`` (batch axes read as event axes) and
 ``MixtureSameFamily(Categorical, components)``; ``TransformedDistribution(base,

@@ -1,7 +1,9 @@
 """The log-gamma function and its derivatives as ops: ``Lgamma`` (ln|Gamma(x)|, PyTorch's
 ``lgamma``, SciPy's ``gammaln``), ``Digamma`` (its derivative psi), ``Trigamma`` (psi',
 the second) and ``Tetragamma`` (psi'', the third), computed by ``autograd.gamma_arrays``.
-Each VJP applies the next one, so lgamma is differentiable three times.
+Each VJP applies the next one, so lgamma is differentiable three times. ``GammaDraw``
+passes given Gamma(alpha, 1) draws on with their implicit-reparameterisation gradient
+dx/dalpha (``Gamma.rsample``'s).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import numpy as np
 from .. import gamma_arrays
 from ..errors import UnsupportedError
 from ..function import Function
+from .generic import constant
 from .trig import either
 
-__all__ = ["Lgamma", "Digamma", "Trigamma", "Tetragamma"]
+__all__ = ["Lgamma", "Digamma", "Trigamma", "Tetragamma", "GammaDraw"]
 
 
 class Tetragamma(Function):
@@ -67,3 +70,20 @@ class Lgamma(Function):
 _tetragamma = either(Tetragamma, gamma_arrays.tetragamma)
 _trigamma = either(Trigamma, gamma_arrays.trigamma)
 _digamma = either(Digamma, gamma_arrays.digamma)
+
+
+class GammaDraw(Function):
+    """out = ``draws``, Gamma(alpha, 1) draws of alpha's shape and dtype, made outside;
+    dalpha = g dx/dalpha, the draw's derivative at a fixed quantile
+    (``gamma_arrays.standard_gamma_grad``). That derivative is a constant here: a second
+    derivative through it is not taken."""
+    __slots__ = ("draws",)
+
+    def __init__(self, draws: np.ndarray) -> None:
+        self.draws = draws
+
+    def forward(self, alpha: np.ndarray) -> np.ndarray:
+        return self.draws
+
+    def vjp(self, g: Any, out: Any, alpha: Any) -> tuple:
+        return (g * gamma_arrays.standard_gamma_grad(constant(alpha), self.draws),)
