@@ -11,7 +11,8 @@ from the same weights and curves (float64): losses, gradients and parameters agr
 Lines written differently here, and why:
 - the GP curves are drawn by NumPy once (the notebook's ``GPCurvesReader`` draws them with
   TensorFlow's generator) and fed to both runs;
-- ``torch.optim.Adam`` is ``nn.optim.Adam``; the models start from PyTorch's weights.
+- ``torch.nn`` is ``nn`` here (the programs take it as ``tnn``), ``torch.optim.Adam``
+  ``nn.optim.Adam``; the models start from PyTorch's weights.
 """
 
 import numpy as np
@@ -74,8 +75,7 @@ def cnp(torch, tnn, x_size=1, y_size=1, hidden=16):
             hidden = self.linears[-1](hidden)
             hidden = hidden.view((batch_size, num_total_points, -1))
             mu, log_sigma = torch.split(hidden, 1, dim=-1)
-            sigma = 0.1 + 0.9 * torch.nn.functional.softplus(log_sigma) if torch is not ag \
-                else 0.1 + 0.9 * tnn.functional.softplus(log_sigma)  # torch.nn is nn here
+            sigma = 0.1 + 0.9 * tnn.functional.softplus(log_sigma)  # torch.nn.functional
             dist = torch.distributions.normal.Normal(loc=mu, scale=sigma)
             return dist, mu, sigma
 
