@@ -103,6 +103,7 @@ def test_hmc_bayesian_logistic_regression(torch):
     assert len(got) == len(want)
     for i, (a, b) in enumerate(zip(got, want)):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=f"record {i}")
+    np.testing.assert_allclose(samples, want_samples, rtol=1e-10, atol=1e-12)
     acceptance = np.mean(got[2::4])
     assert 0.5 < acceptance <= 1.0  # a sensible step size
     np.testing.assert_allclose(samples[10:].mean(0), [1.5, -2.0, 0.5], atol=1.2)
