@@ -1,8 +1,8 @@
 """The sets a distribution's parameters and values must lie in, with PyTorch's names
 (``torch.distributions.constraints``): ``real``, ``positive``, ``unit_interval``,
-``boolean``, ``simplex``, ``real_vector``, ``interval(a, b)``, ``integer_interval(a, b)``,
-``greater_than(a)``, ``less_than(b)``, ``independent(c, n)``, ``positive_definite``,
-``lower_cholesky``.
+``boolean``, ``simplex``, ``one_hot``, ``real_vector``, ``interval(a, b)``,
+``integer_interval(a, b)``, ``greater_than(a)``, ``less_than(b)``, ``independent(c, n)``,
+``positive_definite``, ``lower_cholesky``.
 
 ``c.check(value)`` is a bool Tensor saying, per element (per event when the constraint
 covers the last ``event_dim`` axes), whether ``value`` lies in the set. Distributions check
@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import UnsupportedError
 from ..tensor import Tensor
 
-__all__ = ["Constraint", "real", "positive", "unit_interval", "boolean", "simplex",
+__all__ = ["Constraint", "real", "positive", "unit_interval", "boolean", "simplex", "one_hot",
            "real_vector", "interval", "integer_interval", "greater_than", "less_than",
            "independent", "positive_definite", "lower_cholesky"]
 
@@ -138,6 +138,15 @@ class _Simplex(Constraint):
         return (value >= 0).all(axis=-1) & (np.abs(value.sum(axis=-1) - 1) < 1e-6)
 
 
+class _OneHot(_Simplex):
+    """Vectors (the last axis) of 0s and 1s with exactly one 1."""
+
+    is_discrete = True
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return ((value == 0) | (value == 1)).all(axis=-1) & (value.sum(axis=-1) == 1)
+
+
 class _PositiveDefinite(Constraint):
     """Symmetric matrices (the last two axes) whose eigenvalues are all > 0."""
 
@@ -186,6 +195,7 @@ positive = _GreaterThan(0.0)
 unit_interval = _Interval(0.0, 1.0)
 boolean = _Boolean()
 simplex = _Simplex()
+one_hot = _OneHot()
 real_vector = _Independent(real, 1)
 interval = _Interval
 integer_interval = _IntegerInterval
