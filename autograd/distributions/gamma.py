@@ -24,7 +24,7 @@ from ..more_functions import digamma, lgamma
 from ..ops.gamma import GammaDraw
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, independent, positive, simplex, unit_interval
-from .distribution import Distribution, broadcast_all
+from .distribution import Distribution, broadcast_all, sample_shape_of
 
 __all__ = ["Gamma", "Beta", "Dirichlet"]
 
@@ -166,6 +166,12 @@ class Beta(Distribution):
         self._dirichlet = Dirichlet(stack([self.concentration1, self.concentration0], -1),
                                     validate_args=False)
         super().__init__(self.concentration1.shape, validate_args=validate_args)
+
+    def expand(self, batch_shape: Any) -> "Beta":
+        """The same distribution over ``batch_shape`` (the concentrations broadcast)."""
+        shape = sample_shape_of(batch_shape, "Beta.expand", "batch_shape", "expand((64, 2))")
+        return Beta(broadcast_to(self.concentration1, shape),
+                    broadcast_to(self.concentration0, shape), validate_args=self._validate_args)
 
     @property
     def mean(self) -> Tensor:

@@ -21,6 +21,7 @@ from .gamma import Beta, Dirichlet, Gamma
 from .laplace_exponential import Exponential, Laplace
 from .distribution import Distribution
 from .multivariate import MultivariateNormal, mv
+from .relaxed import OneHotCategorical
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -163,3 +164,10 @@ def _kl_laplace_laplace(p: Laplace, q: Laplace) -> Tensor:
     """-log(s_p / s_q) + |mu_p - mu_q| / s_q + (s_p / s_q) exp(-|mu_p - mu_q| / s_p) - 1."""
     ratio, gap = p.scale / q.scale, (p.loc - q.loc).abs()
     return -ratio.log() + gap / q.scale + ratio * (-gap / p.scale).exp() - 1
+
+
+@register_kl(OneHotCategorical, OneHotCategorical)
+def _kl_onehotcategorical_onehotcategorical(p: OneHotCategorical,
+                                            q: OneHotCategorical) -> Tensor:
+    """The Categoricals' KL."""
+    return _kl_categorical_categorical(p._categorical, q._categorical)

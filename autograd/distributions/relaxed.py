@@ -25,6 +25,16 @@ __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough",
            "RelaxedOneHotCategorical", "RelaxedBernoulli"]
 
 
+def _expanded(dist: Distribution, batch_shape: Any, inner: str) -> Distribution:
+    """``dist`` with its inner distribution (attribute ``inner``) expanded to
+    ``batch_shape``: the parameters live there (a temperature stays as it is)."""
+    new = object.__new__(type(dist))
+    new.__dict__.update(dist.__dict__)
+    setattr(new, inner, getattr(dist, inner).expand(batch_shape))
+    new._batch_shape = getattr(new, inner).batch_shape
+    return new
+
+
 def _uniforms(shape: tuple[int, ...], dtype: Any, generator: Any, where: str) -> np.ndarray:
     """Uniform draws in (0, 1), clamped to [eps, 1 - eps] as PyTorch's ``clamp_probs``."""
     eps = float(np.finfo(dtype).eps)
@@ -43,6 +53,10 @@ class OneHotCategorical(Distribution):
         self._categorical = Categorical(probs, logits, validate_args=validate_args)
         shape = self._categorical.param_shape
         super().__init__(shape[:-1], shape[-1:], validate_args=validate_args)
+
+    def expand(self, batch_shape: Any) -> "OneHotCategorical":
+        """The same distribution over ``batch_shape`` (the parameters broadcast)."""
+        return _expanded(self, batch_shape, "_categorical")
 
     @property
     def probs(self) -> Tensor:
@@ -113,6 +127,10 @@ class RelaxedOneHotCategorical(Distribution):
         shape = self._categorical.param_shape
         super().__init__(shape[:-1], shape[-1:], validate_args=validate_args)
 
+    def expand(self, batch_shape: Any) -> "RelaxedOneHotCategorical":
+        """The same distribution over ``batch_shape`` (the parameters broadcast)."""
+        return _expanded(self, batch_shape, "_categorical")
+
     @property
     def probs(self) -> Tensor:
         return self._categorical.probs
@@ -159,6 +177,10 @@ class RelaxedBernoulli(Distribution):
         self._bernoulli = Bernoulli(probs, logits, validate_args=validate_args)
         self.temperature = as_tensor(temperature).astype(self._bernoulli.logits.dtype)
         super().__init__(self._bernoulli.batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape: Any) -> "RelaxedBernoulli":
+        """The same distribution over ``batch_shape`` (the parameters broadcast)."""
+        return _expanded(self, batch_shape, "_bernoulli")
 
     @property
     def probs(self) -> Tensor:

@@ -97,3 +97,30 @@ def test_every_pytorch_distribution_is_here_or_named_missing(torch) -> None:
     assert "Gamma" not in missing and "StudentT" in missing
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         ag.distributions.Nope  # noqa: B018
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda T, D: D.Beta(T.tensor([1.5, 2.0]), T.tensor(3.0)), (4, 2)),
+    (lambda T, D: D.OneHotCategorical(logits=T.tensor(LOGITS[0])), (4,)),
+    (lambda T, D: D.RelaxedOneHotCategorical(T.tensor(0.5), logits=T.tensor(LOGITS[0])), (4,)),
+    (lambda T, D: D.RelaxedBernoulli(T.tensor(0.5), logits=T.tensor(LOGITS[0, :2])), (4, 2))])
+def test_expand_broadcasts_the_wrapped_parameters(torch, make, shape) -> None:
+    """``Beta(...).expand((4, 2)).sample()`` had the unexpanded shape (the inner Dirichlet
+    kept its batch), and ``RelaxedOneHotCategorical.expand`` broadcast the temperature
+    as a parameter, so its draws failed; PyTorch's expand the inner distribution."""
+    ours, theirs = make(ag, ag.distributions).expand(shape), make(torch, torch.distributions
+                                                                 ).expand(shape)
+    assert type(ours).__name__ == type(theirs).__name__
+    assert ours.batch_shape == tuple(theirs.batch_shape)
+    draws = theirs.sample((5,))
+    assert ours.sample((5,)).shape == tuple(draws.shape)
+    np.testing.assert_allclose(ours.log_prob(ag.tensor(draws.numpy())).numpy(),
+                               theirs.log_prob(draws).numpy(), rtol=1e-11)
+
+
+def test_one_hot_categorical_kl_matches_pytorch(torch) -> None:
+    values = [lib.distributions.kl_divergence(
+        lib.distributions.OneHotCategorical(logits=lib.tensor(LOGITS)),
+        lib.distributions.OneHotCategorical(logits=lib.tensor(LOGITS[::-1].copy()))).numpy()
+        for lib in (ag, torch)]
+    np.testing.assert_allclose(*values, rtol=1e-12)
