@@ -231,3 +231,47 @@ def test_functional_gumbel_softmax_hard_with_the_same_draws(torch, monkeypatch):
     np.testing.assert_array_equal(results[0][0], results[1][0])
     assert set(np.unique(results[0][0])) == {0.0, 1.0}
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12, atol=1e-14)
+
+
+# ------------------------------------------------------------------ with torch.distributions
+def concrete_training(libs, model, x, uniforms, n_steps: int = 5) -> list:
+    """The same VAE with its sampler and KL from ``torch.distributions``:
+    ``RelaxedOneHotCategorical(temp, logits=q_y).rsample()`` and
+    ``kl_divergence(OneHotCategorical(logits=q_y), OneHotCategorical(probs=uniform))``."""
+    torch, tnn, optim = libs
+    D = torch.distributions
+    F = tnn.functional
+    optimizer = optim.Adam(model.parameters(), lr=1e-2)
+    uniform = torch.full((latent_dim, categorical_dim), 1.0 / categorical_dim)
+    record = []
+    for step in range(n_steps):
+        optimizer.zero_grad()
+        q_y = model.encode(x).view(-1, latent_dim, categorical_dim)
+        temp = torch.tensor(max(1.0 * np.exp(-0.03 * step), 0.5))
+        kwargs = {"generator": uniforms[step]} if torch is ag else {}
+        z = D.RelaxedOneHotCategorical(temp, logits=q_y).rsample(**kwargs)
+        recon = model.decode(z.view(-1, latent_dim * categorical_dim))
+        BCE = F.binary_cross_entropy(recon, x, reduction="sum") / x.shape[0]
+        KLD = D.kl_divergence(D.OneHotCategorical(logits=q_y),
+                              D.OneHotCategorical(probs=uniform)).sum(-1).mean()
+        loss = BCE + KLD
+        loss.backward()
+        record.append([loss.detach().numpy()] + [p.grad.numpy().copy()
+                                                 for p in model.parameters()])
+        optimizer.step()
+    return record
+
+
+def test_concrete_vae_with_torch_distributions(torch, monkeypatch):
+    x = binary_digits()
+    net = gumbel_vae(torch, torch.nn, [])
+    ours = gumbel_vae(ag, nn, [])
+    ours.load_state_dict({k: v.numpy() for k, v in net.state_dict().items()})
+    # PyTorch's rsample calls torch.rand(shape, ...): the same uniforms as our generators
+    torch_uniforms = iter([np.random.default_rng(seed) for seed in range(5)])
+    monkeypatch.setattr(torch, "rand", lambda shape, **kw: torch.tensor(
+        next(torch_uniforms).random(tuple(shape))))
+    got = concrete_training(libraries(), ours, ag.tensor(x),
+                            [np.random.default_rng(seed) for seed in range(5)])
+    want = concrete_training(libraries(torch), net, torch.tensor(x), None)
+    assert_records(got, want)
