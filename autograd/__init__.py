@@ -64,7 +64,7 @@ from .asserts import _assert
 from .foreach import (_foreach_add_, _foreach_copy_, _foreach_div_, _foreach_lerp_,
                       _foreach_mul_, _foreach_sub_, _foreach_zero_)
 from .torch_functions_more import (is_floating_point, isfinite, isinf, isnan, logical_and,
-                                   logical_not, logical_or, logical_xor, ravel, split)
+                                   logical_not, logical_or, logical_xor, ravel)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero, pdist,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
@@ -170,7 +170,7 @@ __all__ = [
     "_foreach_add_", "_foreach_sub_", "_foreach_mul_", "_foreach_div_", "_foreach_lerp_",
     "_foreach_copy_", "_foreach_zero_",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
-    "is_floating_point", "ravel", "split",
+    "is_floating_point", "ravel",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",

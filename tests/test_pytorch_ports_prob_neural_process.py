@@ -11,6 +11,9 @@ from the same weights and curves (float64): losses, gradients and parameters agr
 Lines written differently here, and why:
 - the GP curves are drawn by NumPy once (the notebook's ``GPCurvesReader`` draws them with
   TensorFlow's generator) and fed to both runs;
+- ``torch.split(hidden, 1, dim=-1)`` is ``hidden.split(1, dim=-1)``: ``autograd.split``
+  would read as NumPy's ``np.split`` (N sections, not a piece size), so it stays a method
+  here and ``autograd.split`` says so (as in the spline-flow port);
 - ``torch.nn`` is ``nn`` here (the programs take it as ``tnn``), ``torch.optim.Adam``
   ``nn.optim.Adam``; the models start from PyTorch's weights.
 """
@@ -74,7 +77,7 @@ def cnp(torch, tnn, x_size=1, y_size=1, hidden=16):
                 hidden = torch.relu(linear(hidden))
             hidden = self.linears[-1](hidden)
             hidden = hidden.view((batch_size, num_total_points, -1))
-            mu, log_sigma = torch.split(hidden, 1, dim=-1)
+            mu, log_sigma = hidden.split(1, dim=-1)  # torch.split(hidden, 1, dim=-1)
             sigma = 0.1 + 0.9 * tnn.functional.softplus(log_sigma)  # torch.nn.functional
             dist = torch.distributions.normal.Normal(loc=mu, scale=sigma)
             return dist, mu, sigma

@@ -75,31 +75,3 @@ def test_logical_ops_write_out_as_torch(torch) -> None:
     assert ag.logical_and(Tensor(B), Tensor(B[::-1]), out=out) is out
     torch.logical_and(torch.tensor(B), torch.tensor(B[::-1].copy()), out=theirs)
     np.testing.assert_array_equal(out.data, theirs.numpy())
-
-
-@pytest.mark.parametrize("sizes", [1, 2, [1, 3]])
-def test_split_with_dim_is_pytorch_s(torch, sizes) -> None:
-    """``torch.split(hidden, 1, dim=-1)`` (a neural process's mu, log_sigma) raised
-    ``MissingNameError``: split was a Tensor method only."""
-    x = RNG.standard_normal((3, 4))
-    mine_x = Tensor(x, requires_grad=True)
-    theirs_x = torch.tensor(x, requires_grad=True)
-    mine = ag.split(mine_x, sizes, dim=-1)
-    theirs = torch.split(theirs_x, sizes, dim=-1)
-    assert len(mine) == len(theirs)
-    weights = [RNG.standard_normal(tuple(p.shape)) for p in theirs]
-    sum((p * w).sum() for p, w in zip(mine, weights)).backward()
-    sum((p * torch.tensor(w)).sum() for p, w in zip(theirs, weights)).backward()
-    for a, b in zip(mine, theirs):
-        np.testing.assert_array_equal(a.data, b.detach().numpy())
-    np.testing.assert_allclose(mine_x.grad.data, theirs_x.grad.numpy())
-
-
-def test_split_with_axis_is_numpy_s_and_neither_is_refused() -> None:
-    x = np.arange(12.0).reshape(6, 2)
-    for a, b in zip(ag.split(Tensor(x), 3, axis=0), np.split(x, 3, axis=0)):
-        np.testing.assert_array_equal(a.data, b)
-    for call in (lambda: ag.split(Tensor(x), 2), lambda: ag.split(Tensor(x), 2, 0),
-                 lambda: ag.split(Tensor(x), 2, dim=0, axis=0)):
-        with pytest.raises(ag.UsageError, match="means two things"):
-            call()
