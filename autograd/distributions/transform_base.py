@@ -131,6 +131,14 @@ class _InverseTransform(Transform):
         """-log|det df/dx| at x = f^-1(y)."""
         return -self._inv.log_abs_det_jacobian(y, x)
 
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """f's inverse shape."""
+        return self._inv.inverse_shape(shape)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """f's forward shape."""
+        return self._inv.forward_shape(shape)
+
     def __repr__(self) -> str:
         return f"{self._inv!r}.inv"
 
@@ -196,6 +204,18 @@ class ComposeTransform(Transform):
             x = x_next
         return total
 
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The parts' forward shapes, first to last (stick breaking adds an entry)."""
+        for part in self.parts:
+            shape = part.forward_shape(shape)
+        return tuple(shape)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The parts' inverse shapes, last to first."""
+        for part in reversed(self.parts):
+            shape = part.inverse_shape(shape)
+        return tuple(shape)
+
     def __repr__(self) -> str:
         return "ComposeTransform(" + ", ".join(repr(p) for p in self.parts) + ")"
 
@@ -238,6 +258,12 @@ class IndependentTransform(Transform):
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
         return sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y),
                               self.reinterpreted_batch_ndims)
+
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return self.base_transform.forward_shape(shape)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return self.base_transform.inverse_shape(shape)
 
     def __repr__(self) -> str:
         return f"IndependentTransform({self.base_transform!r}, {self.reinterpreted_batch_ndims})"

@@ -67,3 +67,28 @@ def test_lower_cholesky_has_no_bijection_as_in_pytorch(torch) -> None:
         torch.distributions.biject_to(torch.distributions.constraints.lower_cholesky)
     with pytest.raises(UnsupportedError, match="see transform_to"):
         ag.distributions.biject_to(ag.distributions.constraints.lower_cholesky)
+
+
+def test_a_logistic_normal_by_stick_breaking_matches_pytorch(torch) -> None:
+    """``TransformedDistribution(Independent(Normal(loc, 1), 1), StickBreakingTransform())``
+    (a guide on the simplex) took the event shape (K-1,) of the base: ComposeTransform,
+    IndependentTransform and inverses did not pass a part's forward_shape on."""
+    values = np.random.default_rng(2).dirichlet(np.ones(4), 5)
+    results = []
+    for T in (ag, torch):
+        D = T.distributions
+        loc = T.tensor([0.1, -0.2, 0.3], requires_grad=True)
+        d = D.TransformedDistribution(D.Independent(D.Normal(loc, T.ones(3)), 1),
+                                      [D.StickBreakingTransform()])
+        log_prob = d.log_prob(T.tensor(values))
+        log_prob.sum().backward()
+        results.append([tuple(d.batch_shape), tuple(d.event_shape),
+                        tuple(d.sample((2,)).shape), log_prob.detach().numpy(),
+                        loc.grad.numpy()])
+    assert results[0][:3] == results[1][:3] == [(), (4,), (2, 4)]
+    for a, b in zip(results[0][3:], results[1][3:]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    t = ag.distributions.transforms.ComposeTransform([ag.distributions.StickBreakingTransform()])
+    assert t.forward_shape((2, 3)) == (2, 4) and t.inv.forward_shape((2, 4)) == (2, 3)
+    wrapped = ag.distributions.transforms.IndependentTransform(t, 1)
+    assert wrapped.forward_shape((3,)) == (4,) and wrapped.inverse_shape((4,)) == (3,)
