@@ -15,8 +15,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import UnsupportedError
-from .constraints import (Constraint, _GreaterThan, _Independent, _Interval, _LessThan,
-                          _LowerCholesky, _Real, _Simplex)
+from .constraints import (Constraint, _GreaterThan, _GreaterThanEq, _Independent, _Interval,
+                          _LessThan, _LowerCholesky, _Real, _Simplex)
 from .simplex_transforms import (LowerCholeskyTransform, SoftmaxTransform,
                                  StickBreakingTransform)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
@@ -53,6 +53,7 @@ def _independent(c: _Independent, where: str) -> Transform:
 _Rule = Callable[[Any], Transform]
 _RULES: dict[type, _Rule] = {
     _Real: lambda c: ComposeTransform([]), _GreaterThan: _greater_than,
+    _GreaterThanEq: _greater_than,
     _LessThan: _less_than, _Interval: _interval}
 _BIJECT_ONLY: dict[type, _Rule] = {_Simplex: lambda c: StickBreakingTransform()}
 _TRANSFORM_ONLY: dict[type, _Rule] = {_Simplex: lambda c: SoftmaxTransform(),

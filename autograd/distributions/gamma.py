@@ -22,8 +22,9 @@ from ..function import apply
 from ..functions import broadcast_to, stack
 from ..more_functions import digamma, lgamma
 from ..ops.gamma import GammaDraw
+from ..special import xlogy
 from ..tensor import Tensor, as_tensor
-from .constraints import Constraint, independent, positive, simplex, unit_interval
+from .constraints import Constraint, independent, nonnegative, positive, simplex, unit_interval
 from .distribution import Distribution, broadcast_all, sample_shape_of
 
 __all__ = ["Gamma", "Beta", "Dirichlet"]
@@ -44,7 +45,7 @@ class Gamma(Distribution):
     broadcast together)."""
 
     arg_constraints = {"concentration": positive, "rate": positive}
-    support: Constraint = positive
+    support: Constraint = nonnegative
     has_rsample = True
 
     def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None) -> None:
@@ -74,10 +75,10 @@ class Gamma(Distribution):
         return x / self.rate
 
     def log_prob(self, value: Any) -> Tensor:
-        """a log(rate) + (a - 1) log(x) - rate x - lgamma(a)."""
+        """a log(rate) + (a - 1) log(x) - rate x - lgamma(a) (0 log 0 = 0, as PyTorch's)."""
         value = self._value(value, self.rate.dtype)
         a = self.concentration
-        return (a * self.rate.log() + (a - 1) * value.log() - self.rate * value - lgamma(a))
+        return a * self.rate.log() + xlogy(a - 1, value) - self.rate * value - lgamma(a)
 
     def cdf(self, value: Any) -> Tensor:
         raise self._missing("cdf (the incomplete gamma function)")
@@ -139,7 +140,7 @@ class Dirichlet(Distribution):
         """sum_i (a_i - 1) log x_i + lgamma(a_0) - sum_i lgamma(a_i)."""
         value = self._value(value, self.concentration.dtype)
         a = self.concentration
-        return (((a - 1) * value.log()).sum(-1) + lgamma(a.sum(-1)) - lgamma(a).sum(-1))
+        return xlogy(a - 1, value).sum(-1) + lgamma(a.sum(-1)) - lgamma(a).sum(-1)
 
     def entropy(self) -> Tensor:
         """sum_i lgamma(a_i) - lgamma(a_0) - (K - a_0) digamma(a_0)

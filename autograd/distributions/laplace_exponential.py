@@ -12,7 +12,7 @@ import numpy as np
 from .._random import as_generator
 from ..more_functions import expm1, log1p
 from ..tensor import Tensor, as_tensor
-from .constraints import Constraint, positive, real
+from .constraints import Constraint, nonnegative, positive, real
 from .distribution import Distribution, broadcast_all
 
 __all__ = ["Exponential", "Laplace"]
@@ -22,7 +22,7 @@ class Exponential(Distribution):
     """The exponential distribution, density rate exp(-rate x) on x >= 0."""
 
     arg_constraints = {"rate": positive}
-    support: Constraint = positive
+    support: Constraint = nonnegative
     has_rsample = True
 
     def __init__(self, rate: Any, validate_args: bool | None = None) -> None:

@@ -124,3 +124,31 @@ def test_gamma_family_rsample_gradients_are_unbiased(torch, name) -> None:
         for m, e in zip(mc, exact):
             np.testing.assert_allclose(m, e, rtol=0.15, atol=0.02)
     assert ag.distributions.Gamma(1.0, 1.0).has_rsample
+
+
+def test_nonnegative_supports_and_constraints_as_pytorch(torch) -> None:
+    """Gamma's and Exponential's support is x >= 0 in PyTorch (``nonnegative``), so
+    ``Gamma(1, 2).log_prob(0)`` is log 2 (0 log 0 = 0 by xlogy): a value error and NaN
+    here before; ``constraints.nonnegative``, ``greater_than_eq``, ``nonnegative_integer``
+    and ``positive_integer`` were missing."""
+    for T in (ag, torch):
+        D = T.distributions
+        assert repr(D.Gamma.support) == repr(D.Exponential.support) == \
+            "GreaterThanEq(lower_bound=0.0)"
+    values = []
+    for T in (ag, torch):
+        D, C = T.distributions, T.distributions.constraints
+        a = T.tensor([1.0, 2.5], requires_grad=True)
+        lp = D.Gamma(a, T.tensor(2.0)).log_prob(T.tensor([0.0, 1.5]))
+        lp.sum().backward()
+        x = T.tensor([-1.0, 0.0, 1.0, 2.5])
+        values.append([lp.detach().numpy(), a.grad.numpy(),
+                       D.Exponential(T.tensor(3.0)).log_prob(T.tensor(0.0)).numpy(),
+                       D.Dirichlet(T.tensor([1.0, 2.0])).log_prob(T.tensor([0.0, 1.0])).numpy(),
+                       C.nonnegative.check(x).numpy(), C.greater_than_eq(1.0).check(x).numpy(),
+                       C.nonnegative_integer.check(x).numpy(),
+                       C.positive_integer.check(x).numpy(),
+                       D.biject_to(C.nonnegative)(x).numpy(),
+                       D.transform_to(C.greater_than_eq(2.0))(x).numpy()])
+    for a, b in zip(*values, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
