@@ -19,7 +19,7 @@ import numpy as np
 from .._random import as_generator
 from ..errors import ShapeError
 from ..function import apply
-from ..functions import broadcast_to, stack
+from ..functions import broadcast_to, stack, where
 from ..more_functions import digamma, lgamma
 from ..ops.gamma import GammaDraw
 from ..special import xlogy
@@ -41,7 +41,7 @@ def standard_gamma(alpha: Tensor, generator: Any, where: str) -> Tensor:
 
 class Gamma(Distribution):
     """The gamma distribution, density p(x) = rate^a x^(a-1) exp(-rate x) / Gamma(a) on
-    x > 0, with ``concentration`` a > 0 and ``rate`` > 0 (numbers or Tensors that
+    x >= 0, with ``concentration`` a > 0 and ``rate`` > 0 (numbers or Tensors that
     broadcast together)."""
 
     arg_constraints = {"concentration": positive, "rate": positive}
@@ -119,9 +119,16 @@ class Dirichlet(Distribution):
 
     @property
     def mode(self) -> Tensor:
-        """(a - 1) / (a_0 - K), for every a_i > 1."""
-        k = self.concentration.shape[-1]
-        return (self.concentration - 1).clamp(min=0) / (self._total() - k)
+        """max(a - 1, 0) normalised to sum to 1, as PyTorch's; where every a_i < 1 (the
+        density is unbounded at every corner), the corner of the largest a_i (PyTorch's
+        takes the argmax of a row of NaNs: always the first corner)."""
+        above = (self.concentration - 1).clamp(min=0)
+        a = self.concentration.data
+        corner = np.eye(a.shape[-1], dtype=a.dtype)[a.argmax(-1)]
+        all_below = (a < 1).all(-1, keepdims=True)
+        total = above.sum(-1, keepdim=True)
+        safe = above / where(all_below, np.ones((), dtype=a.dtype), total)
+        return where(all_below, corner, safe)
 
     @property
     def variance(self) -> Tensor:

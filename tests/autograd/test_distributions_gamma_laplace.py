@@ -152,3 +152,17 @@ def test_nonnegative_supports_and_constraints_as_pytorch(torch) -> None:
                        D.transform_to(C.greater_than_eq(2.0))(x).numpy()])
     for a, b in zip(*values, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_dirichlet_and_beta_modes_as_pytorch(torch) -> None:
+    """The Dirichlet's mode is max(a - 1, 0) normalised (it was divided by a_0 - K, wrong
+    when some a_i < 1), and the corner of the largest a_i when all are below 1."""
+    concentration = np.array([[2.0, 3.0, 4.0], [0.5, 2.0, 3.0], [0.3, 0.6, 0.2]])
+    for make in (lambda D, T: D.Dirichlet(T.tensor(concentration)),
+                 lambda D, T: D.Beta(T.tensor([2.0, 3.0, 1.5]), T.tensor([4.0, 1.5, 2.0]))):
+        ours = make(ag.distributions, ag).mode.numpy()
+        theirs = make(torch.distributions, torch).mode.numpy()
+        np.testing.assert_allclose(ours[:2], theirs[:2], rtol=1e-12)
+    # all below 1: PyTorch's argmax of NaNs gives the first corner, ours the largest a_i's
+    mode = ag.distributions.Dirichlet(ag.tensor(concentration)).mode.numpy()
+    np.testing.assert_array_equal(mode[2], [0.0, 1.0, 0.0])
