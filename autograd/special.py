@@ -1,7 +1,8 @@
 """PyTorch's ``torch.special`` (``autograd.special``), on the engine's differentiable ops:
 ``expit``/``logit``, ``xlogy``/``xlog1py``/``entr``, ``gammaln``/``digamma``/``psi``/
-``polygamma`` (n <= 2)/``multigammaln``, ``erf``/``erfc``/``erfinv``, ``ndtr``/``ndtri``/
-``log_ndtr``, ``log1p``/``expm1``/``exp2``, ``logsumexp``/``softmax``/``log_softmax``.
+``polygamma`` (n <= 2)/``multigammaln``/``gammainc``/``gammaincc``, ``erf``/``erfc``/
+``erfinv``, ``ndtr``/``ndtri``/``log_ndtr``, ``log1p``/``expm1``/``exp2``,
+``logsumexp``/``softmax``/``log_softmax``.
 ``autograd.xlogy``, ``autograd.logit`` and ``autograd.mvlgamma`` are PyTorch's top-level
 spellings of three of them. The conventions are PyTorch's: xlogy(0, y) = 0 (y not NaN),
 entr(0) = 0 and entr(x < 0) = -inf, logit(x, eps) clamps x to [eps, 1 - eps] first."""
@@ -17,12 +18,13 @@ from .errors import UnsupportedError
 from .function import apply
 from .functions import clamp, log, log_softmax, logsumexp, sigmoid, softmax, where
 from .more_functions import digamma, erf, erfc, erfinv, expm1, lgamma, log1p
-from .ops.gamma import Tetragamma, Trigamma
+from .ops.gamma import RegularizedGammaP, Tetragamma, Trigamma
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
 __all__ = ["expit", "logit", "xlogy", "xlog1py", "entr", "gammaln", "digamma", "psi",
-           "polygamma", "multigammaln", "erf", "erfc", "erfinv", "ndtr", "ndtri", "log_ndtr",
+           "polygamma", "multigammaln", "gammainc", "gammaincc", "erf", "erfc", "erfinv",
+           "ndtr", "ndtri", "log_ndtr",
            "log1p", "expm1", "exp2", "logsumexp", "softmax", "log_softmax", "mvlgamma"]
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -112,6 +114,19 @@ def multigammaln(input: Any, p: int) -> Tensor:  # noqa: A002
 
 
 mvlgamma = multigammaln
+
+
+@accepts_out
+def gammainc(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """P(a, x) = gamma(a, x) / Gamma(a), the regularised lower incomplete gamma function
+    (the Gamma(a, 1) CDF at x); differentiable in x only, as PyTorch's."""
+    return apply(RegularizedGammaP(), _float(input), _float(other))
+
+
+@accepts_out
+def gammaincc(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Q(a, x) = 1 - P(a, x) (accurate in absolute terms: a tiny Q loses its digits)."""
+    return 1 - gammainc(input, other)
 
 
 @accepts_out

@@ -22,7 +22,7 @@ from ..function import apply
 from ..functions import broadcast_to, stack, where
 from ..more_functions import digamma, lgamma
 from ..ops.gamma import GammaDraw
-from ..special import xlogy
+from ..special import gammainc, xlogy
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, independent, nonnegative, positive, simplex, unit_interval
 from .distribution import Distribution, broadcast_all, sample_shape_of
@@ -81,7 +81,9 @@ class Gamma(Distribution):
         return a * self.rate.log() + xlogy(a - 1, value) - self.rate * value - lgamma(a)
 
     def cdf(self, value: Any) -> Tensor:
-        raise self._missing("cdf (the incomplete gamma function)")
+        """P(a, rate x), the regularised lower incomplete gamma function."""
+        value = self._value(value, self.rate.dtype)
+        return gammainc(self.concentration, self.rate * value)
 
     def entropy(self) -> Tensor:
         """a - log(rate) + lgamma(a) + (1 - a) digamma(a)."""

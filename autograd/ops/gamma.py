@@ -3,7 +3,7 @@
 the second) and ``Tetragamma`` (psi'', the third), computed by ``autograd.gamma_arrays``.
 Each VJP applies the next one, so lgamma is differentiable three times. ``GammaDraw``
 passes given Gamma(alpha, 1) draws on with their implicit-reparameterisation gradient
-dx/dalpha (``Gamma.rsample``'s).
+dx/dalpha (``Gamma.rsample``'s); ``RegularizedGammaP`` is P(a, x), the Gamma(a, 1) CDF.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..function import Function
 from .generic import constant
 from .trig import either
 
-__all__ = ["Lgamma", "Digamma", "Trigamma", "Tetragamma", "GammaDraw"]
+__all__ = ["Lgamma", "Digamma", "Trigamma", "Tetragamma", "GammaDraw", "RegularizedGammaP"]
 
 
 class Tetragamma(Function):
@@ -87,3 +87,23 @@ class GammaDraw(Function):
 
     def vjp(self, g: Any, out: Any, alpha: Any) -> tuple:
         return (g * gamma_arrays.standard_gamma_grad(constant(alpha), self.draws),)
+
+
+class RegularizedGammaP(Function):
+    """out = P(a, x) = gamma(a, x) / Gamma(a);  dx = g x^(a-1) e^(-x) / Gamma(a) (a constant:
+    no second derivative through it). The derivative in a is not implemented (nor is
+    PyTorch's)."""
+    __slots__ = ()
+
+    def forward(self, a: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return gamma_arrays.regularized_gamma_p(a, x)
+
+    def vjp(self, g: Any, out: Any, a: Any, x: Any) -> tuple:
+        if self.needs_input_grad[0]:
+            raise UnsupportedError("gammainc(a, x): the derivative in a is not implemented "
+                                   "(PyTorch's neither); detach a, or differentiate in x")
+        a, x = constant(a), constant(x)
+        with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+            log_density = (a - 1) * np.log(np.where(x > 0, x, 1.0)) - x - gamma_arrays.lgamma(a)
+            density = np.where(x > 0, np.exp(log_density), 0.0).astype(x.dtype, copy=False)
+        return (None, g * density)

@@ -166,3 +166,17 @@ def test_dirichlet_and_beta_modes_as_pytorch(torch) -> None:
     # all below 1: PyTorch's argmax of NaNs gives the first corner, ours the largest a_i's
     mode = ag.distributions.Dirichlet(ag.tensor(concentration)).mode.numpy()
     np.testing.assert_array_equal(mode[2], [0.0, 1.0, 0.0])
+
+
+def test_gamma_cdf_as_pytorch(torch) -> None:
+    """``Gamma.cdf`` raised UnsupportedError; it is P(a, rate x), differentiable in x and
+    rate (PyTorch's values at large a are off by ~1e-9: the tolerance)."""
+    results = []
+    for T in (ag, torch):
+        rate = T.tensor([2.0, 0.5, 1.0], requires_grad=True)
+        x = T.tensor([0.4, 3.0, 7.5], requires_grad=True)
+        cdf = T.distributions.Gamma(T.tensor([0.7, 2.0, 9.0]), rate).cdf(x)
+        cdf.sum().backward()
+        results.append([cdf.detach().numpy(), rate.grad.numpy(), x.grad.numpy()])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-8)
