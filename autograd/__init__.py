@@ -87,6 +87,8 @@ from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
 from . import func
 from . import forward_ad
+from . import special
+from .special import logit, mvlgamma, xlogy
 
 __version__ = "0.1.0"
 
@@ -199,6 +201,9 @@ __all__ = [
     "forward_ad",
     # torch.distributions: Normal, Bernoulli, Categorical, Uniform, kl_divergence
     "distributions",
+    # torch.special (xlogy, logit, expit, gammaln, polygamma, ndtr, log_ndtr...), and
+    # PyTorch's top-level spellings of three of them
+    "special", "xlogy", "logit", "mvlgamma",
     # PyTorch's torch.linalg spellings; torch.cuda's, torch.backends.mps's and
     # torch.accelerator's device tests (is_available() is False)
     "linalg", "cuda", "backends", "accelerator", "device", "set_default_device",

@@ -18,7 +18,8 @@ import math
 
 import numpy as np
 
-__all__ = ["lgamma", "digamma", "trigamma", "tetragamma"]
+__all__ = ["lgamma", "digamma", "trigamma", "tetragamma", "standard_gamma_grad",
+           "regularized_gamma_p"]
 
 _LANCZOS_G = 7.0
 _LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028,
@@ -137,4 +138,54 @@ def tetragamma(x: np.ndarray) -> np.ndarray:
         out = np.where(negative, out - reflection, out)
     out = np.where(_poles(x64), -np.inf, out)  # as SciPy's and PyTorch's
     out = np.where(x64 == np.inf, 0.0, np.where(x64 == -np.inf, np.nan, out))
+    return out.astype(np.result_type(x, np.float16))
+
+
+def _series_terms(a64: np.ndarray, x64: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The terms t_n = x^(a+n) e^(-x) / Gamma(a + n + 1) of P(a, x) = sum_n t_n, over the
+    window where they matter (they peak near n = x - a with a spread of about sqrt(x);
+    outside the window each is below e^-70 of the peak), and n itself: (terms, n) with
+    the window along axis 0. x must be > 0."""
+    spread = 12.0 * np.sqrt(x64) + 10.0
+    start = np.floor(np.maximum(x64 - a64 - spread, 0.0))
+    n = start + np.arange(int(2 * spread.max() + 40)).reshape((-1,) + (1,) * x64.ndim)
+    with np.errstate(under="ignore"):
+        terms = np.exp((a64 + n) * np.log(x64) - x64 - lgamma(a64 + n + 1))
+    return terms, n
+
+
+def regularized_gamma_p(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """P(a, x) = gamma(a, x) / Gamma(a), the regularised lower incomplete gamma function
+    (the Gamma(a, 1) CDF; PyTorch's ``special.gammainc``), by the series above: 0 at
+    x <= 0, NaN for a <= 0. Relative error below 1e-12 (checked against SciPy's gammainc)."""
+    a64, x64 = np.broadcast_arrays(np.asarray(a, dtype=np.float64),
+                                   np.asarray(x, dtype=np.float64))
+    dtype = np.result_type(a, x, np.float16)
+    if x64.size == 0:
+        return np.zeros(x64.shape, dtype=dtype)
+    positive = x64 > 0
+    terms, _ = _series_terms(a64, np.where(positive, x64, 1.0))
+    out = np.where(positive, np.minimum(terms.sum(axis=0), 1.0), 0.0)
+    out = np.where((a64 > 0) & ~np.isnan(x64), out, np.nan)
+    return out.astype(dtype)
+
+
+def standard_gamma_grad(alpha: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """dx/dalpha of a Gamma(alpha, 1) draw x held at its quantile u = P(alpha, x) (implicit
+    reparameterisation): -(dP/dalpha) / p(x; alpha), with the regularised incomplete gamma
+    P(alpha, x) = sum_n t_n, t_n = x^(alpha+n) e^(-x) / Gamma(alpha + n + 1), so
+    dP/dalpha = sum_n t_n (ln x - psi(alpha + n + 1)), over ``_series_terms``' window.
+    Relative error about 1e-8 against differences of SciPy's inverse
+    incomplete gamma (PyTorch's approximation: about 1e-4)."""
+    alpha64, x64 = np.broadcast_arrays(np.asarray(alpha, dtype=np.float64),
+                                       np.asarray(x, dtype=np.float64))
+    x64 = np.maximum(x64, np.finfo(np.float64).tiny)  # a draw that underflowed to 0
+    if x64.size == 0:
+        return np.zeros(x64.shape, dtype=np.result_type(x, np.float16))
+    terms, n = _series_terms(alpha64, x64)
+    log_x = np.log(x64)
+    with np.errstate(under="ignore"):
+        d_p = np.sum(terms * (log_x - digamma(alpha64 + n + 1)), axis=0)
+        log_pdf = (alpha64 - 1.0) * log_x - x64 - lgamma(alpha64)
+        out = -d_p * np.exp(-log_pdf)
     return out.astype(np.result_type(x, np.float16))

@@ -1,6 +1,9 @@
 """Probability distributions with PyTorch's ``torch.distributions`` API, on the engine's
-differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal`` (reparameterised
-``rsample``), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), each with ``sample``,
+differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponential``,
+``Laplace``, ``Gamma``, ``Beta``, ``Dirichlet`` (reparameterised ``rsample``, the last three
+implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``),
+``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
+``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
 ``validate_args``; ``Independent(base, n)`` (batch axes read as event axes) and
 ``MixtureSameFamily(Categorical, components)``; ``TransformedDistribution(base,
@@ -18,25 +21,59 @@ Draws come from ``generator=`` (``autograd.default_generator`` if None, as
 ``autograd.randn``), so ``autograd.manual_seed(0)`` repeats them.
 """
 
+from ..errors import MissingNameError
 from . import constraints, transforms
 from .composite import Independent, MixtureSameFamily
 from .constraint_registry import biject_to, transform_to
 from .continuous import Normal, Uniform
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
+from .gamma import Beta, Dirichlet, Gamma
 from .kl import kl_divergence, register_kl
+from .laplace_exponential import Exponential, Laplace
 from .multivariate import MultivariateNormal
+from .relaxed import (OneHotCategorical, OneHotCategoricalStraightThrough, RelaxedBernoulli,
+                      RelaxedOneHotCategorical)
 from .transformed import LogNormal, TransformedDistribution
 # PyTorch's module paths, as attributes (``D.normal.Normal``); names of modules, not in __all__
 from . import (bernoulli, categorical, independent, log_normal, mixture_same_family,  # noqa: F401
                multivariate_normal, normal, transformed_distribution, uniform)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
-                         PowerTransform, SigmoidTransform, SoftplusTransform, TanhTransform,
-                         Transform)
+                         LowerCholeskyTransform, PowerTransform, SigmoidTransform,
+                         SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
+                         TanhTransform, Transform)
 
-__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical",
+__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gamma", "Beta",
+           "Dirichlet", "Exponential", "Laplace", "OneHotCategorical",
+           "OneHotCategoricalStraightThrough", "RelaxedOneHotCategorical", "RelaxedBernoulli",
            "MultivariateNormal", "Independent", "MixtureSameFamily", "LogNormal",
            "TransformedDistribution", "kl_divergence", "register_kl", "constraints",
            "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "SoftplusTransform", "IndependentTransform",
-           "PowerTransform", "biject_to", "transform_to"]
+           "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
+           "LowerCholeskyTransform", "biject_to", "transform_to"]
+
+# torch.distributions' classes that are not here: a named error says what to write instead
+_NOT_HERE = frozenset({
+    "Binomial", "Cauchy", "Chi2", "ContinuousBernoulli", "ExpRelaxedCategorical",
+    "ExponentialFamily",
+    "FisherSnedecor", "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
+    "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
+    "LowRankMultivariateNormal", "Multinomial", "NegativeBinomial", "Pareto", "Poisson",
+    "StudentT", "VonMises", "Weibull", "Wishart"})
+
+
+_HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")
+         and n != "Distribution"]
+
+
+def __getattr__(name: str) -> object:
+    """A PyTorch distribution that is not here raises ``MissingNameError`` (an
+    AttributeError) saying how to write it; any other missing name, Python's error."""
+    if name in _NOT_HERE:
+        raise MissingNameError(
+            f"torch.distributions.{name} is not in autograd.distributions. Write it as a "
+            f"Distribution subclass (its log_prob from autograd's ops: lgamma, digamma, "
+            f"log1p, softplus... are differentiable), or as a TransformedDistribution of one "
+            f"that is here: {', '.join(_HERE)}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

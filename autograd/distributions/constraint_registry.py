@@ -4,7 +4,9 @@ constraint's set, for optimising a constrained parameter through an unconstraine
 (``scale = transform_to(constraints.positive)(raw_scale)``). Real: the identity; x > a:
 a + exp(x) (exp(x) for a = 0); x < b: b - exp(x); a <= x <= b: a + (b - a) sigmoid(x)
 (sigmoid(x) for [0, 1]); ``independent(c, n)``: ``IndependentTransform`` of c's. The two
-registries agree on these sets (they differ on the simplex, not here)."""
+registries differ, as PyTorch's, on the simplex (``biject_to``: stick breaking from
+R^(K-1); ``transform_to``: softmax of R^K) and on ``lower_cholesky`` (only ``transform_to``:
+``LowerCholeskyTransform``, which is not a bijection of the full matrix)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,10 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import UnsupportedError
-from .constraints import Constraint, _GreaterThan, _Independent, _Interval, _LessThan, _Real
+from .constraints import (Constraint, _GreaterThan, _GreaterThanEq, _Independent, _Interval,
+                          _LessThan, _LowerCholesky, _Real, _Simplex)
+from .simplex_transforms import (LowerCholeskyTransform, SoftmaxTransform,
+                                 StickBreakingTransform)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          SigmoidTransform, Transform)
 
@@ -41,22 +46,33 @@ def _interval(c: _Interval) -> Transform:
                              AffineTransform(c.lower_bound, c.upper_bound - c.lower_bound)])
 
 
-def _independent(c: _Independent) -> Transform:
-    return IndependentTransform(_find(c.base_constraint, "biject_to"),
-                                c.reinterpreted_batch_ndims)
+def _independent(c: _Independent, where: str) -> Transform:
+    return IndependentTransform(_find(c.base_constraint, where), c.reinterpreted_batch_ndims)
 
 
-_RULES: dict[type, Callable[[Any], Transform]] = {
+_Rule = Callable[[Any], Transform]
+_RULES: dict[type, _Rule] = {
     _Real: lambda c: ComposeTransform([]), _GreaterThan: _greater_than,
-    _LessThan: _less_than, _Interval: _interval, _Independent: _independent}
+    _GreaterThanEq: _greater_than,
+    _LessThan: _less_than, _Interval: _interval}
+_BIJECT_ONLY: dict[type, _Rule] = {_Simplex: lambda c: StickBreakingTransform()}
+_TRANSFORM_ONLY: dict[type, _Rule] = {_Simplex: lambda c: SoftmaxTransform(),
+                                      _LowerCholesky: lambda c: LowerCholeskyTransform()}
 
 
 def _find(constraint: Constraint, where: str) -> Transform:
-    rule = _RULES.get(type(constraint))
+    if isinstance(constraint, _Independent):
+        return _independent(constraint, where)
+    extra = _BIJECT_ONLY if where == "biject_to" else _TRANSFORM_ONLY
+    rule = extra.get(type(constraint)) or _RULES.get(type(constraint))
     if rule is None:
+        other = "transform_to" if where == "biject_to" else "biject_to"
         raise UnsupportedError(f"{where}: no transform onto {constraint!r} here; there is "
                                f"one for real, positive, greater_than, less_than, interval, "
-                               f"unit_interval and independent(...) of those")
+                               f"unit_interval, independent(...) of those, and "
+                               + ("simplex" if where == "biject_to"
+                                  else "simplex and lower_cholesky")
+                               + f" (see {other} too)")
     return rule(constraint)
 
 
@@ -66,5 +82,5 @@ def biject_to(constraint: Constraint) -> Transform:
 
 
 def transform_to(constraint: Constraint) -> Transform:
-    """A transform from the reals onto ``constraint``'s set (``biject_to``'s, here)."""
+    """A transform from the reals onto ``constraint``'s set, not always one to one."""
     return _find(constraint, "transform_to")

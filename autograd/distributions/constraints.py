@@ -1,8 +1,9 @@
 """The sets a distribution's parameters and values must lie in, with PyTorch's names
-(``torch.distributions.constraints``): ``real``, ``positive``, ``unit_interval``,
-``boolean``, ``simplex``, ``real_vector``, ``interval(a, b)``, ``integer_interval(a, b)``,
-``greater_than(a)``, ``less_than(b)``, ``independent(c, n)``, ``positive_definite``,
-``lower_cholesky``.
+(``torch.distributions.constraints``): ``real``, ``positive``, ``nonnegative``,
+``greater_than_eq(a)``, ``nonnegative_integer``, ``positive_integer``, ``unit_interval``,
+``boolean``, ``simplex``, ``one_hot``, ``real_vector``, ``interval(a, b)``,
+``integer_interval(a, b)``, ``greater_than(a)``, ``less_than(b)``, ``independent(c, n)``,
+``positive_definite``, ``lower_cholesky``.
 
 ``c.check(value)`` is a bool Tensor saying, per element (per event when the constraint
 covers the last ``event_dim`` axes), whether ``value`` lies in the set. Distributions check
@@ -19,7 +20,9 @@ import numpy as np
 from ..errors import UnsupportedError
 from ..tensor import Tensor
 
-__all__ = ["Constraint", "real", "positive", "unit_interval", "boolean", "simplex",
+__all__ = ["Constraint", "real", "positive", "nonnegative", "greater_than_eq",
+           "nonnegative_integer", "positive_integer", "unit_interval", "boolean", "simplex",
+           "one_hot",
            "real_vector", "interval", "integer_interval", "greater_than", "less_than",
            "independent", "positive_definite", "lower_cholesky"]
 
@@ -81,6 +84,28 @@ class _GreaterThan(Constraint):
         return f"GreaterThan(lower_bound={_shown(self.lower_bound)})"
 
 
+class _GreaterThanEq(_GreaterThan):
+    """x >= lower_bound."""
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return value >= self.lower_bound
+
+    def __repr__(self) -> str:
+        return f"GreaterThanEq(lower_bound={_shown(self.lower_bound)})"
+
+
+class _IntegerGreaterThan(_GreaterThan):
+    """Integers >= lower_bound."""
+
+    is_discrete = True
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return (value % 1 == 0) & (value >= self.lower_bound)
+
+    def __repr__(self) -> str:
+        return f"IntegerGreaterThan(lower_bound={_shown(self.lower_bound)})"
+
+
 class _LessThan(Constraint):
     """x < upper_bound."""
 
@@ -138,6 +163,15 @@ class _Simplex(Constraint):
         return (value >= 0).all(axis=-1) & (np.abs(value.sum(axis=-1) - 1) < 1e-6)
 
 
+class _OneHot(_Simplex):
+    """Vectors (the last axis) of 0s and 1s with exactly one 1."""
+
+    is_discrete = True
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return ((value == 0) | (value == 1)).all(axis=-1) & (value.sum(axis=-1) == 1)
+
+
 class _PositiveDefinite(Constraint):
     """Symmetric matrices (the last two axes) whose eigenvalues are all > 0."""
 
@@ -183,9 +217,14 @@ class _Independent(Constraint):
 
 real = _Real()
 positive = _GreaterThan(0.0)
+nonnegative = _GreaterThanEq(0.0)
+greater_than_eq = _GreaterThanEq
+nonnegative_integer = _IntegerGreaterThan(0)
+positive_integer = _IntegerGreaterThan(1)
 unit_interval = _Interval(0.0, 1.0)
 boolean = _Boolean()
 simplex = _Simplex()
+one_hot = _OneHot()
 real_vector = _Independent(real, 1)
 interval = _Interval
 integer_interval = _IntegerInterval

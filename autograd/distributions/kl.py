@@ -12,13 +12,16 @@ import numpy as np
 from ..errors import UnsupportedError, UsageError
 from ..functions import log, matmul, where
 from ..linalg import inv
-from ..more_functions import softplus
+from ..more_functions import digamma, lgamma, softplus
 from ..tensor import Tensor
 from .composite import Independent, sum_rightmost
 from .continuous import Normal, Uniform
 from .discrete import Bernoulli, Categorical
+from .gamma import Beta, Dirichlet, Gamma
+from .laplace_exponential import Exponential, Laplace
 from .distribution import Distribution
 from .multivariate import MultivariateNormal, mv
+from .relaxed import OneHotCategorical
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -122,3 +125,49 @@ def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
     term3 = mv(q_inv, q.loc - p.loc).pow(2).sum(-1)
     half_term1 = q.half_log_det() - p.half_log_det()
     return half_term1 + 0.5 * (term2 + term3 - p.event_shape[0])
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p: Gamma, q: Gamma) -> Tensor:
+    """a_q log(r_p / r_q) + lgamma(a_q) - lgamma(a_p) + (a_p - a_q) digamma(a_p)
+    + (r_q - r_p) a_p / r_p."""
+    a_p, a_q = p.concentration, q.concentration
+    return (a_q * (p.rate / q.rate).log() + lgamma(a_q) - lgamma(a_p)
+            + (a_p - a_q) * digamma(a_p) + (q.rate - p.rate) * (a_p / p.rate))
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p: Dirichlet, q: Dirichlet) -> Tensor:
+    """lgamma(a_0) - lgamma(b_0) - sum_i (lgamma(a_i) - lgamma(b_i))
+    + sum_i (a_i - b_i)(digamma(a_i) - digamma(a_0))."""
+    a, b = p.concentration, q.concentration
+    a0, b0 = a.sum(-1), b.sum(-1)
+    return (lgamma(a0) - lgamma(b0) - (lgamma(a) - lgamma(b)).sum(-1)
+            + ((a - b) * (digamma(a) - digamma(a0).unsqueeze(-1))).sum(-1))
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p: Beta, q: Beta) -> Tensor:
+    """The Dirichlets' KL at (c1, c0)."""
+    return _kl_dirichlet_dirichlet(p._dirichlet, q._dirichlet)
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential_exponential(p: Exponential, q: Exponential) -> Tensor:
+    """r - 1 - log r with r = rate_q / rate_p."""
+    ratio = q.rate / p.rate
+    return ratio - 1 - ratio.log()
+
+
+@register_kl(Laplace, Laplace)
+def _kl_laplace_laplace(p: Laplace, q: Laplace) -> Tensor:
+    """-log(s_p / s_q) + |mu_p - mu_q| / s_q + (s_p / s_q) exp(-|mu_p - mu_q| / s_p) - 1."""
+    ratio, gap = p.scale / q.scale, (p.loc - q.loc).abs()
+    return -ratio.log() + gap / q.scale + ratio * (-gap / p.scale).exp() - 1
+
+
+@register_kl(OneHotCategorical, OneHotCategorical)
+def _kl_onehotcategorical_onehotcategorical(p: OneHotCategorical,
+                                            q: OneHotCategorical) -> Tensor:
+    """The Categoricals' KL."""
+    return _kl_categorical_categorical(p._categorical, q._categorical)

@@ -1,7 +1,9 @@
 """The log-gamma function and its derivatives as ops: ``Lgamma`` (ln|Gamma(x)|, PyTorch's
 ``lgamma``, SciPy's ``gammaln``), ``Digamma`` (its derivative psi), ``Trigamma`` (psi',
 the second) and ``Tetragamma`` (psi'', the third), computed by ``autograd.gamma_arrays``.
-Each VJP applies the next one, so lgamma is differentiable three times.
+Each VJP applies the next one, so lgamma is differentiable three times. ``GammaDraw``
+passes given Gamma(alpha, 1) draws on with their implicit-reparameterisation gradient
+dx/dalpha (``Gamma.rsample``'s); ``RegularizedGammaP`` is P(a, x), the Gamma(a, 1) CDF.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import numpy as np
 from .. import gamma_arrays
 from ..errors import UnsupportedError
 from ..function import Function
+from .generic import constant
 from .trig import either
 
-__all__ = ["Lgamma", "Digamma", "Trigamma", "Tetragamma"]
+__all__ = ["Lgamma", "Digamma", "Trigamma", "Tetragamma", "GammaDraw", "RegularizedGammaP"]
 
 
 class Tetragamma(Function):
@@ -67,3 +70,40 @@ class Lgamma(Function):
 _tetragamma = either(Tetragamma, gamma_arrays.tetragamma)
 _trigamma = either(Trigamma, gamma_arrays.trigamma)
 _digamma = either(Digamma, gamma_arrays.digamma)
+
+
+class GammaDraw(Function):
+    """out = ``draws``, Gamma(alpha, 1) draws of alpha's shape and dtype, made outside;
+    dalpha = g dx/dalpha, the draw's derivative at a fixed quantile
+    (``gamma_arrays.standard_gamma_grad``). That derivative is a constant here: a second
+    derivative through it is not taken."""
+    __slots__ = ("draws",)
+
+    def __init__(self, draws: np.ndarray) -> None:
+        self.draws = draws
+
+    def forward(self, alpha: np.ndarray) -> np.ndarray:
+        return self.draws
+
+    def vjp(self, g: Any, out: Any, alpha: Any) -> tuple:
+        return (g * gamma_arrays.standard_gamma_grad(constant(alpha), self.draws),)
+
+
+class RegularizedGammaP(Function):
+    """out = P(a, x) = gamma(a, x) / Gamma(a);  dx = g x^(a-1) e^(-x) / Gamma(a) (a constant:
+    no second derivative through it). The derivative in a is not implemented (nor is
+    PyTorch's)."""
+    __slots__ = ()
+
+    def forward(self, a: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return gamma_arrays.regularized_gamma_p(a, x)
+
+    def vjp(self, g: Any, out: Any, a: Any, x: Any) -> tuple:
+        if self.needs_input_grad[0]:
+            raise UnsupportedError("gammainc(a, x): the derivative in a is not implemented "
+                                   "(PyTorch's neither); detach a, or differentiate in x")
+        a, x = constant(a), constant(x)
+        with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+            log_density = (a - 1) * np.log(np.where(x > 0, x, 1.0)) - x - gamma_arrays.lgamma(a)
+            density = np.where(x > 0, np.exp(log_density), 0.0).astype(x.dtype, copy=False)
+        return (None, g * density)

@@ -1,0 +1,269 @@
+"""The base of ``torch.distributions.transforms``: ``Transform`` (subclass it with
+``_call``, ``_inverse`` and ``log_abs_det_jacobian``), its inverse ``t.inv``,
+``ComposeTransform(parts)`` and ``IndependentTransform(t, n)``; ``transforms`` re-exports
+them with the concrete maps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import UsageError
+from ..tensor import Tensor, as_tensor
+from .constraints import Constraint, independent, real
+
+__all__ = ["Transform", "ComposeTransform", "IndependentTransform", "identity_transform",
+           "sum_rightmost"]
+
+def sum_rightmost(value: Any, dim: int) -> Any:
+    return value.sum(tuple(range(-dim, 0))) if dim > 0 else value
+
+
+class Transform:
+    """y = f(x), invertible when ``bijective``; ``domain`` and ``codomain`` are the
+    constraints of x and y (their ``event_dim`` says how many rightmost axes one event
+    has). ``cache_size=1`` keeps the last (x, y) pair so that ``inv(f(x))`` is ``x``
+    itself. Subclasses define ``_call``, ``_inverse`` and ``log_abs_det_jacobian``."""
+
+    bijective = False
+    domain: Constraint = real
+    codomain: Constraint = real
+    sign: int = 0
+
+    def __init__(self, cache_size: int = 0) -> None:
+        if cache_size not in (0, 1):
+            raise UsageError(f"{type(self).__name__}: cache_size must be 0 or 1 (PyTorch's "
+                             f"'cache_size must be 0 or 1'); got {cache_size!r}")
+        self._cache_size = cache_size
+        self._cached_x_y: tuple[Any, Any] | None = None
+        self._inv: Transform | None = None
+
+    @property
+    def event_dim(self) -> int:
+        """The rightmost axes of one event, when domain and codomain agree."""
+        if self.domain.event_dim == self.codomain.event_dim:
+            return self.domain.event_dim
+        raise UsageError(f"{type(self).__name__}: event_dim is ambiguous (domain "
+                         f"{self.domain.event_dim}, codomain {self.codomain.event_dim})")
+
+    @property
+    def inv(self) -> "Transform":
+        """The inverse map x = f^-1(y) (``t.inv.inv`` is ``t``)."""
+        if self._inv is None:
+            self._inv = _InverseTransform(self)
+        return self._inv
+
+    def __call__(self, x: Any) -> Tensor:
+        """y = f(x) (the cached y when ``x`` is the cached x)."""
+        if self._cache_size == 0:
+            return self._call(x)
+        if self._cached_x_y is not None and self._cached_x_y[0] is x:
+            return self._cached_x_y[1]
+        y = self._call(x)
+        self._cached_x_y = x, y
+        return y
+
+    def _inv_call(self, y: Any) -> Tensor:
+        """x = f^-1(y) (the cached x when ``y`` is the cached y)."""
+        if self._cache_size == 0:
+            return self._inverse(y)
+        if self._cached_x_y is not None and self._cached_x_y[1] is y:
+            return self._cached_x_y[0]
+        x = self._inverse(y)
+        self._cached_x_y = x, y
+        return x
+
+    def _call(self, x: Any) -> Tensor:
+        raise UsageError(f"{type(self).__name__} defines no _call(x): a Transform subclass "
+                         f"defines _call, _inverse and log_abs_det_jacobian")
+
+    def _inverse(self, y: Any) -> Tensor:
+        raise UsageError(f"{type(self).__name__} defines no _inverse(y): it is not "
+                         f"invertible here (define _inverse, or set cache_size=1 and "
+                         f"invert only values it produced)")
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        """log|det dy/dx|, one per event."""
+        raise UsageError(f"{type(self).__name__} defines no log_abs_det_jacobian(x, y)")
+
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of f(x) for x of ``shape`` (the same here)."""
+        return tuple(shape)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The shape of f^-1(y) for y of ``shape`` (the same here)."""
+        return tuple(shape)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class _InverseTransform(Transform):
+    """f^-1 of a Transform f: its call is f's inverse and vice versa."""
+
+    def __init__(self, transform: Transform) -> None:
+        super().__init__(transform._cache_size)
+        self._inv = transform
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return self._inv.codomain
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return self._inv.domain
+
+    @property
+    def bijective(self) -> bool:  # type: ignore[override]
+        return self._inv.bijective
+
+    @property
+    def sign(self) -> int:  # type: ignore[override]
+        return self._inv.sign
+
+    @property
+    def inv(self) -> Transform:
+        return self._inv
+
+    def __call__(self, x: Any) -> Tensor:
+        return self._inv._inv_call(x)
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        """-log|det df/dx| at x = f^-1(y)."""
+        return -self._inv.log_abs_det_jacobian(y, x)
+
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """f's inverse shape."""
+        return self._inv.inverse_shape(shape)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """f's forward shape."""
+        return self._inv.forward_shape(shape)
+
+    def __repr__(self) -> str:
+        return f"{self._inv!r}.inv"
+
+
+class ComposeTransform(Transform):
+    """f_n(...f_2(f_1(x))) of ``parts`` [f_1, ..., f_n]; log|det| the sum of the parts',
+    each summed over the axes its event lacks."""
+
+    def __init__(self, parts: Any, cache_size: int = 0) -> None:
+        super().__init__(cache_size)
+        self.parts = list(parts)
+        for part in self.parts:
+            if not isinstance(part, Transform):
+                raise UsageError(f"ComposeTransform: parts must be Transforms; got "
+                                 f"{type(part).__name__}")
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        if not self.parts:
+            return real
+        dim = max(p.domain.event_dim for p in self.parts)
+        first = self.parts[0].domain
+        return first if first.event_dim == dim else independent(
+            first, dim - first.event_dim)
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        if not self.parts:
+            return real
+        dim = max(p.codomain.event_dim for p in self.parts)
+        last = self.parts[-1].codomain
+        return last if last.event_dim == dim else independent(
+            last, dim - last.event_dim)
+
+    @property
+    def bijective(self) -> bool:  # type: ignore[override]
+        return all(p.bijective for p in self.parts)
+
+    @property
+    def inv(self) -> Transform:
+        return ComposeTransform([p.inv for p in reversed(self.parts)])
+
+    def _call(self, x: Any) -> Tensor:
+        for part in self.parts:
+            x = part(x)
+        return x
+
+    def _inverse(self, y: Any) -> Tensor:
+        for part in reversed(self.parts):
+            y = part.inv(y)
+        return y
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        """sum_k log|det J_k| at the intermediate values."""
+        if not self.parts:
+            return as_tensor(x) * 0
+        event_dim = self.domain.event_dim
+        total: Any = 0.0
+        for k, part in enumerate(self.parts):
+            x_next = y if k == len(self.parts) - 1 else part(x)  # the last is y itself
+            total = total + sum_rightmost(part.log_abs_det_jacobian(x, x_next),
+                                           event_dim - part.domain.event_dim)
+            x = x_next
+        return total
+
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The parts' forward shapes, first to last (stick breaking adds an entry)."""
+        for part in self.parts:
+            shape = part.forward_shape(shape)
+        return tuple(shape)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The parts' inverse shapes, last to first."""
+        for part in reversed(self.parts):
+            shape = part.inverse_shape(shape)
+        return tuple(shape)
+
+    def __repr__(self) -> str:
+        return "ComposeTransform(" + ", ".join(repr(p) for p in self.parts) + ")"
+
+
+identity_transform = ComposeTransform([])
+
+
+class IndependentTransform(Transform):
+    """``base_transform`` on each element, its last ``reinterpreted_batch_ndims`` axes read
+    as one event: log|det| summed over them."""
+
+    def __init__(self, base_transform: Transform, reinterpreted_batch_ndims: int,
+                 cache_size: int = 0) -> None:
+        super().__init__(cache_size)
+        self.base_transform = base_transform
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return independent(self.base_transform.domain, self.reinterpreted_batch_ndims)
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return independent(self.base_transform.codomain, self.reinterpreted_batch_ndims)
+
+    @property
+    def bijective(self) -> bool:  # type: ignore[override]
+        return self.base_transform.bijective
+
+    @property
+    def sign(self) -> Any:  # type: ignore[override]
+        return self.base_transform.sign
+
+    def _call(self, x: Any) -> Tensor:
+        return self.base_transform(x)
+
+    def _inverse(self, y: Any) -> Tensor:
+        return self.base_transform.inv(y)
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        return sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y),
+                              self.reinterpreted_batch_ndims)
+
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return self.base_transform.forward_shape(shape)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return self.base_transform.inverse_shape(shape)
+
+    def __repr__(self) -> str:
+        return f"IndependentTransform({self.base_transform!r}, {self.reinterpreted_batch_ndims})"

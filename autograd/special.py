@@ -1,0 +1,162 @@
+"""PyTorch's ``torch.special`` (``autograd.special``), on the engine's differentiable ops:
+``expit``/``logit``, ``xlogy``/``xlog1py``/``entr``, ``gammaln``/``digamma``/``psi``/
+``polygamma`` (n <= 2)/``multigammaln``/``gammainc``/``gammaincc``, ``erf``/``erfc``/
+``erfinv``, ``ndtr``/``ndtri``/``log_ndtr``, ``log1p``/``expm1``/``exp2``,
+``logsumexp``/``softmax``/``log_softmax``.
+``autograd.xlogy``, ``autograd.logit`` and ``autograd.mvlgamma`` are PyTorch's top-level
+spellings of three of them. The conventions are PyTorch's: xlogy(0, y) = 0 (y not NaN),
+entr(0) = 0 and entr(x < 0) = -inf, logit(x, eps) clamps x to [eps, 1 - eps] first."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .errors import UnsupportedError
+from .function import apply
+from .functions import clamp, log, log_softmax, logsumexp, sigmoid, softmax, where
+from .more_functions import digamma, erf, erfc, erfinv, expm1, lgamma, log1p
+from .ops.gamma import RegularizedGammaP, Tetragamma, Trigamma
+from .out_argument import accepts_out
+from .tensor import Tensor, as_tensor
+
+__all__ = ["expit", "logit", "xlogy", "xlog1py", "entr", "gammaln", "digamma", "psi",
+           "polygamma", "multigammaln", "gammainc", "gammaincc", "erf", "erfc", "erfinv",
+           "ndtr", "ndtri", "log_ndtr",
+           "log1p", "expm1", "exp2", "logsumexp", "softmax", "log_softmax", "mvlgamma"]
+
+_SQRT_HALF = math.sqrt(0.5)
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def _float(x: Any) -> Tensor:
+    x = as_tensor(x)
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
+@accepts_out
+def expit(input: Any) -> Tensor:  # noqa: A002
+    """1 / (1 + e^-x), the logistic sigmoid."""
+    return sigmoid(_float(input))
+
+
+@accepts_out
+def logit(input: Any, eps: float | None = None) -> Tensor:  # noqa: A002
+    """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` is given."""
+    x = _float(input)
+    if eps is not None:
+        x = clamp(x, eps, 1 - eps)
+    return log(x) - log1p(-x)
+
+
+def _x_times(x: Tensor, f_of_y: Any, y: Tensor, pole: float) -> Tensor:
+    """x f(y), 0 where x = 0 and y <= ``pole`` (where f is -inf or NaN), as PyTorch's:
+    there the gradient in x is 0 too, elsewhere f(y)."""
+    at_pole = (x.data == 0) & (y.data <= pole)
+    return x * f_of_y(where(at_pole, np.ones((), dtype=y.dtype), y))
+
+
+@accepts_out
+def xlogy(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """x log(y), 0 where x = 0 (PyTorch's and SciPy's convention, for y >= 0 too)."""
+    x, y = _float(input), _float(other)
+    return _x_times(x, log, y, 0.0)
+
+
+@accepts_out
+def xlog1py(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """x log(1 + y), 0 where x = 0."""
+    x, y = _float(input), _float(other)
+    return _x_times(x, log1p, y, -1.0)
+
+
+@accepts_out
+def entr(input: Any) -> Tensor:  # noqa: A002
+    """-x log x for x > 0, 0 at 0, -inf for x < 0 (elementwise entropy)."""
+    x = _float(input)
+    negative = x.data < 0
+    value = -xlogy(x, where(negative, np.ones((), dtype=x.dtype), x))
+    return where(negative, np.full((), -np.inf, dtype=x.dtype), value)
+
+
+@accepts_out
+def gammaln(input: Any) -> Tensor:  # noqa: A002
+    """ln|Gamma(x)|."""
+    return lgamma(_float(input))
+
+
+psi = digamma
+
+
+@accepts_out
+def polygamma(n: int, input: Any) -> Tensor:  # noqa: A002
+    """The n-th derivative of digamma: psi (n = 0), psi' (1), psi'' (2)."""
+    x = _float(input)
+    if n == 0:
+        return digamma(x)
+    if n == 1:
+        return apply(Trigamma(), x)
+    if n == 2:
+        return apply(Tetragamma(), x)
+    raise UnsupportedError(f"polygamma: order n={n!r} is not here (n = 0, 1, 2 are); "
+                           f"psi^(n) for larger n needs its own series")
+
+
+@accepts_out
+def multigammaln(input: Any, p: int) -> Tensor:  # noqa: A002
+    """The multivariate log-gamma ln Gamma_p(a) = p (p - 1) / 4 ln(pi)
+    + sum_{j=1..p} ln Gamma(a + (1 - j) / 2)."""
+    a = _float(input)
+    total = sum(lgamma(a + (1 - j) / 2) for j in range(1, p + 1))
+    return total + p * (p - 1) / 4 * math.log(math.pi)
+
+
+mvlgamma = multigammaln
+
+
+@accepts_out
+def gammainc(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """P(a, x) = gamma(a, x) / Gamma(a), the regularised lower incomplete gamma function
+    (the Gamma(a, 1) CDF at x); differentiable in x only, as PyTorch's."""
+    return apply(RegularizedGammaP(), _float(input), _float(other))
+
+
+@accepts_out
+def gammaincc(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Q(a, x) = 1 - P(a, x) (accurate in absolute terms: a tiny Q loses its digits)."""
+    return 1 - gammainc(input, other)
+
+
+@accepts_out
+def ndtr(input: Any) -> Tensor:  # noqa: A002
+    """The standard normal CDF, (1 + erf(x / sqrt 2)) / 2 = erfc(-x / sqrt 2) / 2."""
+    return 0.5 * erfc(-_float(input) * _SQRT_HALF)
+
+
+@accepts_out
+def ndtri(input: Any) -> Tensor:  # noqa: A002
+    """The standard normal quantile sqrt(2) erfinv(2 p - 1)."""
+    return math.sqrt(2) * erfinv(2 * _float(input) - 1)
+
+
+@accepts_out
+def log_ndtr(input: Any) -> Tensor:  # noqa: A002
+    """log of the standard normal CDF: log(erfc(-x / sqrt 2) / 2), and below x = -20 (where
+    erfc underflows) the asymptotic -x^2/2 - log(-x) - log(sqrt(2 pi))
+    + log(1 - 1/x^2 + 3/x^4 - 15/x^6 + 105/x^8)."""
+    x = _float(input)
+    far = x.data < -20
+    direct = log(0.5 * erfc(-where(far, np.zeros((), dtype=x.dtype), x) * _SQRT_HALF))
+    xf = where(far, x, np.full((), -30.0, dtype=x.dtype))
+    inv2 = 1 / (xf * xf)
+    series = 1 - inv2 * (1 - inv2 * (3 - inv2 * (15 - 105 * inv2)))
+    tail = -0.5 * xf * xf - log(-xf) - _HALF_LOG_2PI + log(series)
+    return where(far, tail, direct)
+
+
+@accepts_out
+def exp2(input: Any) -> Tensor:  # noqa: A002
+    """2^x."""
+    return 2.0 ** _float(input)
