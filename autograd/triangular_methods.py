@@ -78,6 +78,8 @@ def _product(L: AnyTensor, upper: bool) -> AnyTensor:
 class TriangularMethods:
     """Solves with a Cholesky factor or a triangular matrix, as PyTorch's methods."""
 
+    __slots__ = ()
+
     def _as_operand(self, x: Any) -> AnyTensor:
         return x if isinstance(x, TriangularMethods) else self.new_tensor(x)
 
