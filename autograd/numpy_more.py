@@ -1,9 +1,9 @@
 """More of NumPy's functions on Tensors, with NumPy's arguments and results, each a
 composition of differentiable ops: ``np.split np.array_split np.append np.take
 np.meshgrid np.inner np.average np.ptp np.fliplr np.flipud np.rot90 np.fabs np.exp2
-np.linalg.multi_dot np.linalg.matrix_power np.cov np.corrcoef``. NumPy-style programs (HIPS autograd's
-users) reach for them; ``autograd.interop`` dispatches to them (its ``FUNCTIONS`` and
-``UFUNCS`` tables); they sit below the Tensor class.
+np.linalg.multi_dot np.linalg.matrix_power np.cov np.corrcoef``. NumPy-style programs
+(HIPS autograd's users) reach for them; ``autograd.interop`` dispatches to them (its
+``FUNCTIONS`` and ``UFUNCS`` tables); they sit below the Tensor class.
 """
 
 from __future__ import annotations
