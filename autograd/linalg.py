@@ -16,7 +16,7 @@ from .errors import NormOrderError, ShapeError, UsageError
 from .function import apply
 from .linalg_householder import householder_product
 from .linalg_extras import (CholeskyExResult, InvExResult, cholesky_ex, eig, eigvals, inv_ex,
-                            multi_dot, vecdot)
+                            multi_dot, vander, vecdot)
 from .linalg_lstsq import LstsqResult, lstsq
 from .linalg_lu_solve import lu_solve
 from .linalg_triangular import solve_triangular
@@ -34,7 +34,8 @@ __all__ = ["det", "slogdet", "inv", "matrix_exp", "solve", "cholesky", "vector_n
            "svdvals", "qr", "lu", "lu_factor", "lu_solve", "solve_triangular", "pinv",
            "matrix_rank", "cond", "lstsq", "householder_product",
            "SlogDet", "EighResult", "SVDResult", "QRResult", "LUResult", "LUFactorResult",
-           "LstsqResult", "vecdot", "multi_dot", "cholesky_ex", "inv_ex", "eig", "eigvals",
+           "LstsqResult", "vecdot", "multi_dot", "vander", "cholesky_ex", "inv_ex", "eig",
+           "eigvals",
            "CholeskyExResult", "InvExResult"]
 
 

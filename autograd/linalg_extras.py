@@ -1,7 +1,7 @@
-"""More of ``torch.linalg``: ``vecdot`` and ``multi_dot`` (compositions of ``sum`` and
-``matmul``), ``cholesky_ex`` and ``inv_ex`` (the factor or inverse with an ``info`` code
-instead of an error, for code that adds jitter and retries), and ``eig``/``eigvals``,
-refused: their results are complex, and every tensor here is real.
+"""More of ``torch.linalg``: ``vecdot``, ``multi_dot`` and ``vander`` (compositions of
+``sum``, ``matmul`` and products), ``cholesky_ex`` and ``inv_ex`` (the factor or inverse
+with an ``info`` code instead of an error, for code that adds jitter and retries), and
+``eig``/``eigvals``, refused: their results are complex, and every tensor here is real.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from .errors import ShapeError, SingularMatrixError, UnsupportedError, UsageErro
 from .ops.lu import lapack_lu
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
-from .tensor_math import where
+from .tensor_math import stack, where
 
-__all__ = ["vecdot", "multi_dot", "cholesky_ex", "inv_ex", "eig", "eigvals",
+__all__ = ["vecdot", "multi_dot", "vander", "powers", "cholesky_ex", "inv_ex", "eig", "eigvals",
            "CholeskyExResult", "InvExResult"]
 
 
@@ -53,6 +53,30 @@ def multi_dot(tensors: Sequence[Any]) -> Tensor:
         raise ShapeError(f"multi_dot: the first and last tensors must be 1-d or 2-d and the "
                          f"others 2-d; got shapes {[t.shape for t in tensors]}")
     return functools.reduce(operator.matmul, tensors)
+
+
+def powers(x: Tensor, n: int) -> Tensor:
+    """[1, x, x^2, ..., x^(n-1)] along a new last axis, by repeated products (exact
+    gradients at x = 0, where pow's x^k k/x would not be)."""
+    columns = [x.new_ones(x.shape)] if n > 0 else []
+    for _ in range(1, n):
+        columns.append(columns[-1] * x)
+    if not columns:
+        return x.new_zeros(x.shape + (0,))
+    return stack(columns, axis=-1)
+
+
+def vander(x: Any, *, N: int | None = None) -> Tensor:
+    """The Vandermonde matrices of the vectors in x's last axis, as
+    ``torch.linalg.vander``: increasing powers x^0 ... x^(N-1), N = x.shape[-1] by
+    default."""
+    x = as_tensor(x)
+    if x.ndim < 1:
+        raise ShapeError("linalg.vander: x must have at least one axis; got a 0-d tensor")
+    n = x.shape[-1] if N is None else N
+    if n < 1:
+        raise ShapeError(f"linalg.vander: N must be at least 1; got {N}")
+    return powers(x, n)
 
 
 def _per_matrix(A: Tensor, info: np.ndarray, factor: Any) -> Tensor:
