@@ -35,7 +35,7 @@ def functional_of(T):
 
 
 def polyfit_by_qr(T, x, y, degree: int):
-    A = T.stack([x ** k for k in range(degree + 1)], dim=1)
+    A = T.linalg.vander(x, N=degree + 1)
     Q, R = T.linalg.qr(A)
     coef = T.linalg.solve_triangular(R, (Q.T @ y).unsqueeze(1), upper=True).squeeze(1)
     return A, coef
