@@ -58,7 +58,8 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               var_mean)
 from .torch_linalg_spellings import logdet, pinverse
 from .torch_decompositions import corrcoef, cov, pca_lowrank, qr, svd, svd_lowrank
-from .torch_matrix_products import addmv, addr, block_diag, chain_matmul, ger, vander
+from .torch_matrix_products import (addmv, addr, block_diag, chain_matmul, ger, matrix_power,
+                                    vander)
 from .torch_lobpcg import lobpcg
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
@@ -168,6 +169,7 @@ __all__ = [
     "cholesky_solve", "cholesky_inverse", "triangular_solve", "logdet",
     "svd", "qr", "cov", "corrcoef", "svd_lowrank", "pca_lowrank",
     "vander", "block_diag", "addmv", "addr", "ger", "chain_matmul", "lobpcg",
+    "matrix_power",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",
     "_assert",  # torch._assert(condition, message), as torchvision's models check sizes

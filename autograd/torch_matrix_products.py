@@ -1,6 +1,7 @@
 """PyTorch's module-level matrix builders and products that linear-algebra code calls:
 ``vander`` (polynomial least squares), ``block_diag`` (stacked systems, bundle
-adjustment), ``addmv``, ``addr``, ``ger`` and ``chain_matmul`` (the older ``multi_dot``).
+adjustment), ``addmv``, ``addr``, ``ger``, ``chain_matmul`` (the older ``multi_dot``) and
+``matrix_power`` (``torch.linalg.matrix_power``'s older name).
 Compositions of differentiable ops."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .tensor_math import concatenate
 
-__all__ = ["vander", "block_diag", "addmv", "addr", "ger", "chain_matmul"]
+__all__ = ["vander", "block_diag", "addmv", "addr", "ger", "chain_matmul", "matrix_power"]
 
 
 def vander(x: Any, N: int | None = None, increasing: bool = False) -> Tensor:
@@ -78,3 +79,10 @@ def chain_matmul(*matrices: Any) -> Tensor:
     if len(matrices) == 1:
         return as_tensor(matrices[0])
     return multi_dot(matrices)
+
+
+@accepts_out
+def matrix_power(input: Any, n: int) -> Tensor:  # noqa: A002
+    """Each square matrix to the integer power n (n < 0: of its inverse), as
+    ``torch.matrix_power`` (``Tensor.matrix_power``)."""
+    return as_tensor(input).matrix_power(n)

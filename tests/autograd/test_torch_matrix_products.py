@@ -53,3 +53,18 @@ def test_addmv_addr_ger_chain_matmul_as_torch(torch, beta, alpha):
     assert not np.isnan(ag.addmv(nan_input, M, v4, beta=0).data).any()
     with pytest.raises(ShapeError, match="vec a vector"):
         ag.addmv(v3, M, M)
+
+
+def test_matrix_power_and_cholesky_upper_as_torch(torch):
+    a = np.random.default_rng(2).standard_normal((2, 3, 3))
+    check(torch, lambda T, x: T.matrix_power(x, 3) + T.matrix_power(x, -2), a, tol=1e-10)
+    spd = a @ np.swapaxes(a, -1, -2) + 3 * np.eye(3)
+    check(torch, lambda T, x: T.cholesky(x, upper=True) + T.cholesky(x, False), spd)
+
+
+@pytest.mark.parametrize("name,advice", [("symeig", "linalg.eigh"), ("lstsq", "A first"),
+                                         ("eig", "complex"), ("orgqr", "householder_product"),
+                                         ("nuclear_norm", "'nuc'")])
+def test_removed_linear_algebra_names_say_what_to_call(name, advice):
+    with pytest.raises(AttributeError, match=advice):
+        getattr(ag, name)
