@@ -47,7 +47,8 @@ def _weights(w: Any, name: str, n: int, like: AnyTensor) -> AnyTensor | None:
     if w.dtype.kind in "biu" and name == "aweights":
         raise UsageError("cov: aweights must be floating (PyTorch's rule); got "
                          f"{w.dtype}")
-    return w.astype(like.dtype) if w.dtype != like.dtype else w
+    # integer frequencies take the data's dtype; float weights promote it, as PyTorch's
+    return w.astype(like.dtype) if w.dtype.kind in "biu" else w
 
 
 def covariance(x: AnyTensor, correction: int, fweights: Any, aweights: Any) -> AnyTensor:

@@ -154,3 +154,13 @@ def test_numpy_cov_and_corrcoef_on_tensors_are_differentiable(kwargs):
     np.testing.assert_allclose(np.corrcoef(x, y(x), **both).data,
                                np.corrcoef(a, y(a), **both), atol=1e-14)
     assert np.cov(x[0], rowvar=False).shape == np.cov(a[0], rowvar=False).shape == ()
+
+
+def test_cov_weights_promote_as_torch(torch):
+    a = np.random.default_rng(11).standard_normal((2, 5)).astype(np.float32)
+    for w in (np.arange(1, 6), np.arange(1.0, 6.0), np.arange(1.0, 6.0, dtype=np.float32)):
+        key = "fweights" if w.dtype.kind == "i" else "aweights"
+        ours = ag.cov(ag.tensor(a), **{key: ag.tensor(w)})
+        theirs = torch.cov(torch.tensor(a), **{key: torch.tensor(w)})
+        assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-5)
