@@ -56,8 +56,8 @@ def make_orthogonal_rnn(T, lib, hidden: int, by: str):
                 return T.matrix_exp(A)
             if by == "linalg.matrix_exp":
                 return T.linalg.matrix_exp(A)
-            I = T.eye(A.shape[0])
-            return T.linalg.solve(I - A / 2, I + A / 2)
+            Id = T.eye(A.shape[0])
+            return T.linalg.solve(Id - A / 2, Id + A / 2)
 
         def forward(self, x):
             Q = self.recurrent()
