@@ -148,3 +148,61 @@ def test_differentiable_pca_head_matches_torch(torch) -> None:
     assert_records(ours["losses"], theirs["losses"])
     for got, want in zip(ours["grads"], theirs["grads"]):
         assert_records(got, want, rtol=1e-8, atol=1e-10)
+
+
+def make_pca(T, lib):
+    def svd_flip(u, v):
+        """scikit-learn's sign fix: each component's largest |u| entry made positive."""
+        max_abs_cols = T.argmax(T.abs(u), 0)
+        i = T.arange(u.shape[1])
+        signs = T.sign(u[max_abs_cols, i])
+        u *= signs
+        v *= signs.view(-1, 1)
+        return u, v
+
+    class PCA(lib.Module):
+        """scikit-learn's PCA as an nn.Module with buffers (the torch-pca recipes)."""
+
+        def __init__(self, n_components: int):
+            super().__init__()
+            self.n_components = n_components
+
+        @T.no_grad()
+        def fit(self, X):
+            n, d = X.size()
+            self.register_buffer("mean_", X.mean(0, keepdim=True))
+            Z = X - self.mean_
+            U, S, Vh = T.linalg.svd(Z, full_matrices=False)
+            U, Vt = svd_flip(U, Vh)
+            self.register_buffer("components_", Vt[:self.n_components])
+            self.register_buffer("explained_variance_",
+                                 (S ** 2 / (n - 1))[:self.n_components])
+            return self
+
+        def forward(self, X):
+            return self.transform(X)
+
+        def transform(self, X):
+            return T.matmul(X - self.mean_, self.components_.t())
+
+        def inverse_transform(self, Y):
+            return T.matmul(Y, self.components_) + self.mean_
+
+    return PCA
+
+
+def test_pca_module_with_svd_flip_matches_torch_and_sklearn(torch) -> None:
+    from sklearn.decomposition import PCA as SkPCA
+    X = digits(100)
+    records = []
+    for T, lib in ((ag, nn), (torch, torch.nn)):
+        pca = make_pca(T, lib)(5).fit(T.tensor(X))
+        Z = pca(T.tensor(X))
+        back = pca.inverse_transform(Z)
+        records.append([numpy_of(pca.components_), numpy_of(pca.explained_variance_),
+                        numpy_of(Z), numpy_of(back), sorted(pca.state_dict())])
+    assert records[0][4] == records[1][4]
+    assert_records(records[0][:4], records[1][:4], rtol=1e-8, atol=1e-10)
+    reference = SkPCA(5, svd_solver="full").fit(X)
+    np.testing.assert_allclose(np.abs(records[0][0]), np.abs(reference.components_),
+                               atol=1e-8)
