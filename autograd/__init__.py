@@ -59,6 +59,9 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               scatter_add, spmm, std_mean, topk, unbind, unflatten, unsqueeze,
                               var_mean)
 from .torch_linalg_spellings import logdet, pinverse
+from .torch_decompositions import corrcoef, cov, pca_lowrank, qr, svd, svd_lowrank
+from .torch_matrix_products import addmv, addr, chain_matmul, ger, matrix_power, vander
+from .torch_lobpcg import lobpcg
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .stacking import block_diag, column_stack, hstack, row_stack, vstack
@@ -174,6 +177,9 @@ __all__ = [
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
     "diag", "diag_embed", "inverse", "pinverse", "lu_unpack",
     "cholesky_solve", "cholesky_inverse", "triangular_solve", "logdet",
+    "svd", "qr", "cov", "corrcoef", "svd_lowrank", "pca_lowrank",
+    "vander", "addmv", "addr", "ger", "chain_matmul", "lobpcg",
+    "matrix_power",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack", "block_diag",
     "_assert",  # torch._assert(condition, message), as torchvision's models check sizes

@@ -41,6 +41,24 @@ _SPECTRA = ("there are no complex tensors, so no FFT here: frame the signal with
             "n_fft; re = frames @ cos(2 pi k).T, im = -frames @ sin(2 pi k).T): the power "
             "spectrogram re ** 2 + im ** 2 is differentiable, torch.stft(..., center=False)'s "
             "(|.| ** 2) transposed; center=True first pads n_fft // 2 by reflection)")
+# torch's removed or older linear-algebra functions, and the torch.linalg call for each
+_REMOVED = "was removed from PyTorch (it raises there too): "
+LINALG_NAMES = {
+    "symeig": "torch.symeig " + _REMOVED + "write autograd.linalg.eigh(A, UPLO='U' if "
+              "upper else 'L') (eigenvalues ascending, eigenvectors as columns)",
+    "eig": "torch.eig " + _REMOVED + "its results are complex, which this engine has not; "
+           "for a symmetric matrix use autograd.linalg.eigh",
+    "lstsq": "torch.lstsq(B, A) " + _REMOVED + "write autograd.linalg.lstsq(A, B).solution "
+             "(note the order: A first)",
+    "matrix_rank": "torch.matrix_rank " + _REMOVED + "write autograd.linalg.matrix_rank(A)",
+    "lu_solve": "torch.lu_solve(B, LU, pivots) is torch.linalg.lu_solve(LU, pivots, B) "
+                "here: autograd.linalg.lu_solve",
+    "geqrf": "LAPACK's packed QR is not exposed: autograd.linalg.qr(A) gives Q and R "
+             "(np.linalg.qr(a, mode='raw') gives the packed form of an array)",
+    "orgqr": "autograd.linalg.householder_product(A, tau) is torch.orgqr",
+    "ormqr": "multiply by the Q of autograd.linalg.householder_product(A, tau): Q @ C",
+    "frobenius_norm": "write autograd.linalg.matrix_norm(A, 'fro') (or x.norm())",
+    "nuclear_norm": "write autograd.linalg.matrix_norm(A, 'nuc')"}
 TORCH_NAMES = {
     **dict.fromkeys(("polar", "view_as_complex", "view_as_real", "complex", "complex64",
                      "complex128", "cfloat", "cdouble"), _COMPLEX),
@@ -81,7 +99,8 @@ TORCH_NAMES = {
     **dict.fromkeys(("stft", "istft", "fft"), _SPECTRA),
     "Variable": "Variable is PyTorch's pre-0.4 wrapper, which a Tensor is now: drop "
                 "Variable(...); Variable(x, requires_grad=True) is "
-                "autograd.tensor(x, requires_grad=True)"}
+                "autograd.tensor(x, requires_grad=True)",
+    **LINALG_NAMES}
 
 # HIPS autograd's transforms (``from autograd import elementwise_grad``): one hint for all
 HIPS_NAMES = dict.fromkeys(

@@ -14,6 +14,9 @@ import numpy as np
 from . import functions, more_functions
 from .errors import NormOrderError, ShapeError, UsageError
 from .function import apply
+from .linalg_householder import householder_product
+from .linalg_extras import (CholeskyExResult, InvExResult, cholesky_ex, eig, eigvals, inv_ex,
+                            multi_dot, vander, vecdot)
 from .linalg_lstsq import LstsqResult, lstsq
 from .linalg_lu_solve import lu_solve
 from .linalg_triangular import solve_triangular
@@ -29,9 +32,11 @@ from .torch_methods import SlogDet
 __all__ = ["det", "slogdet", "inv", "matrix_exp", "solve", "cholesky", "vector_norm", "matrix_norm",
            "norm", "matmul", "cross", "diagonal", "matrix_power", "eigh", "eigvalsh", "svd",
            "svdvals", "qr", "lu", "lu_factor", "lu_solve", "solve_triangular", "pinv",
-           "matrix_rank", "cond", "lstsq",
+           "matrix_rank", "cond", "lstsq", "householder_product",
            "SlogDet", "EighResult", "SVDResult", "QRResult", "LUResult", "LUFactorResult",
-           "LstsqResult"]
+           "LstsqResult", "vecdot", "multi_dot", "vander", "cholesky_ex", "inv_ex", "eig",
+           "eigvals",
+           "CholeskyExResult", "InvExResult"]
 
 
 @accepts_out

@@ -224,10 +224,11 @@ def solve(a: Any, b: Any) -> Tensor:
 
 
 @accepts_out
-def cholesky(a: Any) -> Tensor:
+def cholesky(a: Any, upper: bool = False) -> Tensor:
     """The lower-triangular L with a = L L^T (a symmetric positive definite; only its
-    lower triangle is read, as NumPy). The gradient is symmetric."""
-    return linalg.cholesky(as_tensor(a))
+    lower triangle is read, as NumPy). The gradient is symmetric. ``upper=True``: L^T,
+    as PyTorch's older ``torch.cholesky(A, upper)``."""
+    return as_tensor(a).cholesky(bool(upper))
 
 
 # ------------------------------------------------------------------ shape and indexing

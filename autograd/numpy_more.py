@@ -1,9 +1,9 @@
 """More of NumPy's functions on Tensors, with NumPy's arguments and results, each a
 composition of differentiable ops: ``np.split np.array_split np.append np.take
 np.meshgrid np.inner np.average np.ptp np.fliplr np.flipud np.rot90 np.fabs np.exp2
-np.linalg.multi_dot np.linalg.matrix_power``. NumPy-style programs (HIPS autograd's
-users) reach for them; ``autograd.interop`` dispatches to them (its ``FUNCTIONS`` and
-``UFUNCS`` tables); they sit below the Tensor class.
+np.linalg.multi_dot np.linalg.matrix_power np.cov np.corrcoef``. NumPy-style programs
+(HIPS autograd's users) reach for them; ``autograd.interop`` dispatches to them (its
+``FUNCTIONS`` and ``UFUNCS`` tables); they sit below the Tensor class.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .decomposition_methods import covariance
 from .errors import ShapeError, UsageError
 from .ops import linalg_more
 from .ops.generic import is_tensor
@@ -23,7 +24,7 @@ from .tensor_math import concatenate
 __all__ = ["numpy_split", "numpy_array_split", "numpy_append", "numpy_take",
            "numpy_meshgrid", "numpy_inner", "numpy_average", "numpy_ptp", "numpy_fliplr",
            "numpy_flipud", "numpy_rot90", "numpy_exp2", "numpy_multi_dot",
-           "numpy_matrix_power", "FUNCTIONS", "UFUNCS"]
+           "numpy_matrix_power", "numpy_cov", "numpy_corrcoef", "FUNCTIONS", "UFUNCS"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -192,10 +193,40 @@ def numpy_matrix_power(a: AnyTensor, n: int) -> AnyTensor:
     return a.matrix_power(n)
 
 
+def _variables(m: Any, y: Any, rowvar: bool, dtype: Any) -> AnyTensor:
+    """np.cov's rows of variables: m (and y) as 2-d, stacked, transposed if not rowvar."""
+    parts = [p.reshape(1, -1) if p.ndim < 2 else p
+             for p in _tensors([m] if y is None else [m, y])]
+    if not rowvar:  # NumPy's rule: a single row stays one variable
+        parts = [p if p.shape[0] == 1 else p.mT for p in parts]
+    rows = concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
+    return rows.astype(dtype) if dtype is not None else rows
+
+
+def numpy_cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False,
+              ddof: Any = None, fweights: Any = None, aweights: Any = None, *,
+              dtype: Any = None) -> AnyTensor:
+    """``np.cov``: the covariance of the rows (columns if not ``rowvar``), divided by
+    N - ddof (ddof 0 with ``bias``, else 1), ``torch.cov``'s formula with weights."""
+    rows = _variables(m, y, rowvar, dtype)
+    ddof = (0 if bias else 1) if ddof is None else ddof
+    c = covariance(rows, ddof, fweights, aweights)
+    return c.reshape(()) if c.shape == (1, 1) else c
+
+
+def numpy_corrcoef(x: Any, y: Any = None, rowvar: bool = True, *,
+                   dtype: Any = None) -> AnyTensor:
+    """``np.corrcoef``: the Pearson correlations of the rows (``Tensor.corrcoef``)."""
+    rows = _variables(x, y, rowvar, dtype)
+    c = rows.corrcoef()
+    return c.reshape(()) if c.shape == (1, 1) else c
+
+
 FUNCTIONS = {np.split: numpy_split, np.array_split: numpy_array_split,
              np.append: numpy_append, np.take: numpy_take, np.meshgrid: numpy_meshgrid,
              np.inner: numpy_inner, np.average: numpy_average, np.ptp: numpy_ptp,
              np.fliplr: numpy_fliplr, np.flipud: numpy_flipud, np.rot90: numpy_rot90,
              np.linalg.multi_dot: numpy_multi_dot,
-             np.linalg.matrix_power: numpy_matrix_power}
+             np.linalg.matrix_power: numpy_matrix_power, np.cov: numpy_cov,
+             np.corrcoef: numpy_corrcoef}
 UFUNCS = {np.fabs: operator.abs, np.exp2: numpy_exp2}

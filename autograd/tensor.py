@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ._arrays import FLOATS, check_requires_grad, to_array
+from .decomposition_methods import DecompositionMethods
 from .clock import INPLACE, next_seq, record_write
 from .engine import accumulate_into, run_backward, seed
 from .errors import (BackwardError, DataError, DTypeError, MissingNameError, ShapeError,
@@ -54,7 +55,7 @@ __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
              LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols,
              OrderMethods, IndexFillMethods, TriangularMethods, RenormMethods,
-             IndexCopyMethods, BatchProductMethods):
+             IndexCopyMethods, BatchProductMethods, DecompositionMethods):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import as_dtype, as_size, numeric, to_array
+from ._arrays import as_dtype, as_size, is_int, numeric, to_array
 from .clock import record_rebase
 from .errors import DTypeError, InplaceError, ShapeError, TensorIndexError, UsageError
 from .function import apply
@@ -237,6 +237,24 @@ class TorchShapes:
         (as PyTorch: ``x32.new_tensor([1, 2])`` is float32)."""
         return self._new(np.array(to_array(data), copy=True), dtype, device, requires_grad,
                          "new_tensor")
+
+    def ndimension(self) -> int:
+        """The number of axes, as PyTorch's older ``x.ndimension()`` (``x.dim()``)."""
+        return self.ndim
+
+    def new(self, *args: Any, dtype: Any = None, device: Any = None) -> AnyTensor:
+        """PyTorch's legacy constructor: ``x.new(2, 3)`` or ``x.new(x.shape)`` (sizes: as
+        ``new_empty``), ``x.new([1, 2])`` (data: as ``new_tensor``), ``x.new()`` (empty).
+        A tuple of ints is a size (torch.Size is one; shapes are tuples here)."""
+        if not args:
+            return self.new_empty(0, dtype=dtype, device=device)
+        single = args[0] if len(args) == 1 else None
+        if all(is_int(a) for a in args) or (isinstance(single, tuple)
+                                            and all(is_int(a) for a in single)):
+            return self.new_empty(*args, dtype=dtype, device=device)
+        if single is not None:
+            return self.new_tensor(single, dtype=dtype, device=device)
+        raise UsageError(f"new: takes sizes (ints) or one sequence of data; got {args!r}")
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
                   requires_grad: bool = False) -> AnyTensor:

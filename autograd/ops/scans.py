@@ -19,6 +19,7 @@ from ..function import Function, apply
 from .elementwise import Abs
 from .generic import constant, is_tensor, lift_like, where
 from .indexing import take_along_axis
+from .matrix_functions import matrix_norm
 from .reductions import Max, Min, Sum, _check_not_empty, _Reduction, normalize_axis
 from .shape import Concatenate
 
@@ -182,15 +183,19 @@ def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
     matrix) sqrt(sum x^2), any other real p != 0 (sum |x|^p)^(1/p) (1: sum |x|; p < 0
     is 0 where an entry is 0), 0 the count of nonzeros (gradient 0), inf max |x|, -inf
     min |x|. At x_i = 0 the gradient is 0, as PyTorch (a subgradient for p <= 1). Integer
-    and bool tensors give float64, as NumPy's."""
+    and bool tensors give float64, as NumPy's. "nuc" is ``torch.norm``'s nuclear norm
+    (the sum of the singular values) of a matrix, or of each over the pair ``axis``."""
+    if isinstance(ord, str) and ord == "nuc":  # torch.norm(A, p="nuc"): over all axes,
+        dims = tuple(range(x.ndim)) if axis is None else axis  # or dim, a pair of them
+        return matrix_norm(x, "nuc", dims, keepdims, name="norm (p='nuc')")
     if ord is None or ord == "fro":
         ord = 2
     if isinstance(ord, str) or not isinstance(ord, (int, float, np.integer, np.floating)) \
             or np.isnan(ord):
         raise NormOrderError(
             f"norm: ord must be a real number p (0, inf and -inf too), 'fro' or None; got "
-            f"{ord!r}. norm(x, p, axis) is the vector norm of the entries over the axes; for "
-            f"matrix norms ('nuc', the spectral norm 2, ...) use "
+            f"{ord!r}. norm(x, p, axis) is the vector norm of the entries over the axes (and "
+            f"'nuc' the nuclear norm); for other matrix norms (the spectral norm 2, ...) use "
             f"autograd.linalg.matrix_norm(x, ord, dim=(-2, -1)).")
     if x.dtype.kind != "f":  # as NumPy's: |x| of int8's -128 and a count in bool or
         x = x._make(x.data.astype(np.float64), None)  # int8 would wrap

@@ -1,5 +1,5 @@
 """``nn.utils.parametrizations``: PyTorch's ``weight_norm`` and ``spectral_norm``, as
-parametrizations (``nn/utils/parametrize.py``).
+parametrizations (``nn/utils/parametrize.py``), and ``orthogonal`` (its own module).
 
 - weight norm (Salimans and Kingma): w = g v / ||v||, the norm taken over every axis but
   ``dim`` (over all axes when ``dim`` is None), so g (``original0``) holds the length and
@@ -16,9 +16,10 @@ from .. import functional as F
 from .._random import RNGLike, as_generator
 from ..conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..module import Module
+from .parametrization_orthogonal import orthogonal
 from .parametrize import register_parametrization
 
-__all__ = ["weight_norm", "spectral_norm"]
+__all__ = ["weight_norm", "spectral_norm", "orthogonal"]
 
 
 def _norm_except_dim(v: Tensor, dim: int | None) -> Tensor:

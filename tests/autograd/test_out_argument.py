@@ -115,7 +115,8 @@ TORCH_OUT = ("add sub mul div neg pow exp log sqrt abs tanh sigmoid maximum mini
              "linspace rand randn rand_like randn_like randint randperm multinomial normal "
              "bernoulli").split()
 LINALG_OUT = ("det slogdet inv solve cholesky vector_norm matrix_norm norm matmul matrix_power "
-              "eigh eigvalsh svd svdvals qr pinv matrix_rank cond").split()
+              "eigh eigvalsh svd svdvals qr pinv matrix_rank cond householder_product vecdot "
+              "multi_dot cholesky_ex inv_ex").split()
 
 
 def test_every_function_torch_gives_out_takes_it() -> None:

@@ -1,0 +1,172 @@
+"""``DecompositionMethods`` (a mixin of ``Tensor``): PyTorch's older matrix-decomposition
+Tensor methods, which ``torch.linalg`` replaced but programs still write (Procrustes and
+Kabsch alignment with ``A.svd()``, Gram-Schmidt by ``A.qr()``), the matrix exponential as
+a method, the conjugate transposes (``A.mH``, ``A.H``, ``A.adjoint()``: the transposes, as
+every tensor here is real) and ``x.cov()``, ``x.corrcoef()`` (ZCA whitening).
+
+Each is a composition of the differentiable decompositions (``ops.matrix_functions``) and
+elementary ops, so it differentiates as they do.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .errors import ShapeError, UsageError
+from .ops import matrix_functions
+from .ops.matrix_exp import matrix_exp
+
+__all__ = ["DecompositionMethods", "SVDTriple", "QRPair", "covariance"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+class SVDTriple(NamedTuple):
+    """``torch.svd``'s triple: ``U, S, V`` with A = U diag(S) V^T (V, not V^T)."""
+    U: AnyTensor
+    S: AnyTensor
+    V: AnyTensor
+
+
+class QRPair(NamedTuple):
+    """``torch.qr``'s pair: ``Q, R``."""
+    Q: AnyTensor
+    R: AnyTensor
+
+
+def _weights(w: Any, name: str, n: int, like: AnyTensor) -> AnyTensor | None:
+    """A 1-d weight vector of one weight per observation (or None)."""
+    if w is None:
+        return None
+    w = w if isinstance(w, type(like)) else like.new_tensor(np.asarray(w))
+    if w.ndim != 1 or w.shape[0] != n:
+        raise ShapeError(f"cov: {name} must be 1-d with one weight per observation ({n}); "
+                         f"got shape {w.shape}")
+    if w.dtype.kind in "biu" and name == "aweights":
+        raise UsageError("cov: aweights must be floating (PyTorch's rule); got "
+                         f"{w.dtype}")
+    # integer frequencies take the data's dtype; float weights promote it, as PyTorch's
+    return w.astype(like.dtype) if w.dtype.kind in "biu" else w
+
+
+def covariance(x: AnyTensor, correction: int, fweights: Any, aweights: Any) -> AnyTensor:
+    """sum_i w_i (x_i - m)(x_i - m)^T / (sum w - correction * sum(w a) / sum w), rows the
+    variables and columns the observations, as ``torch.cov`` (w = fweights * aweights,
+    m their weighted mean; without aweights the divisor is sum w - correction)."""
+    if x.ndim > 2:
+        raise ShapeError(f"cov: the input must have at most 2 axes (variables x "
+                         f"observations); got shape {x.shape}")
+    if x.dtype.kind in "biu":
+        x = x.astype(np.float64)
+    rows = x.reshape(1, -1) if x.ndim < 2 else x
+    n = rows.shape[1]
+    f, a = _weights(fweights, "fweights", n, rows), _weights(aweights, "aweights", n, rows)
+    w = f if a is None else (a if f is None else f * a)
+    if w is None:
+        mean = rows.mean(axis=1, keepdims=True)
+        divisor = n - correction
+        centered = rows - mean
+        weighted = centered
+    else:
+        total = w.sum()
+        mean = (rows * w).sum(axis=1, keepdims=True) / total
+        divisor = (total - correction if a is None
+                   else total - correction * (w * a).sum() / total)
+        centered = rows - mean
+        weighted = centered * w
+    divisor = divisor.clamp(min=0) if hasattr(divisor, "clamp") else max(divisor, 0)
+    c = (weighted @ centered.mT) / divisor
+    return c.reshape(()) if x.ndim < 2 else c
+
+
+class DecompositionMethods:
+    """PyTorch's Tensor methods ``svd qr matrix_exp mH H adjoint cov corrcoef addmv addr
+    ger``."""
+
+    __slots__ = ()
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> SVDTriple:
+        """A = U diag(S) V^T, as ``torch.svd`` (``torch.linalg.svd``'s older spelling):
+        V, not Vh; ``some=True`` (the default) the reduced factors. ``compute_uv=False``:
+        S alone is computed, U and V are zeros of shape m x m and n x n, as PyTorch's."""
+        m, n = self.shape[-2:] if self.ndim >= 2 else (None, None)
+        if not compute_uv:
+            S = matrix_functions.svdvals(self, "svd")
+            batch = self.shape[:-2]
+            return SVDTriple(self.new_zeros(batch + (m, m)), S,
+                             self.new_zeros(batch + (n, n)))
+        U, S, Vh = matrix_functions.svd(self, full_matrices=not some, name="svd")
+        return SVDTriple(U, S, Vh.mT)
+
+    def qr(self, some: bool = True) -> QRPair:
+        """A = Q R, as ``torch.qr`` (``torch.linalg.qr``'s older spelling): ``some=True``
+        (the default) is mode 'reduced', ``some=False`` mode 'complete'."""
+        Q, R = matrix_functions.qr(self, "reduced" if some else "complete", name="qr")
+        return QRPair(Q, R)
+
+    def matrix_exp(self) -> AnyTensor:
+        """exp(A) of each square matrix, as ``torch.matrix_exp``."""
+        return matrix_exp(self)
+
+    @property
+    def mH(self) -> AnyTensor:  # noqa: N802  (PyTorch's name)
+        """The conjugate transpose of the last two axes: ``mT``, every tensor being real."""
+        return self.mT
+
+    @property
+    def H(self) -> AnyTensor:  # noqa: N802  (PyTorch's name)
+        """The conjugate transpose of a matrix: ``T`` of a 2-d tensor (real here)."""
+        if self.ndim != 2:
+            raise ShapeError(f"H is the conjugate transpose of a matrix (2 axes), as in "
+                             f"PyTorch; got shape {self.shape}. Use mH for a batch")
+        return self.mT
+
+    def adjoint(self) -> AnyTensor:
+        """``mH``: the last two axes swapped (the conjugate is a no-op on real tensors)."""
+        return self.mT
+
+    def cov(self, *, correction: int = 1, fweights: Any = None,
+            aweights: Any = None) -> AnyTensor:
+        """The covariance of the rows (variables) over the columns (observations), as
+        ``torch.cov`` (see ``covariance``)."""
+        return covariance(self, correction, fweights, aweights)
+
+    def corrcoef(self) -> AnyTensor:
+        """The Pearson correlations of the rows, as ``torch.corrcoef``: cov(x) divided by
+        the outer product of its diagonal's square roots, clipped to [-1, 1]."""
+        c = covariance(self, 1, None, None)
+        if c.ndim == 0:
+            return c / c
+        std = c.diagonal().sqrt()
+        c = c / std[:, None]
+        c = c / std[None, :]
+        return c.clamp(-1, 1)
+
+    def _scaled_sum(self, product: AnyTensor, beta: Any, alpha: Any) -> AnyTensor:
+        """beta * self + alpha * product; with beta = 0 self's values (NaN too) are
+        ignored, as PyTorch's."""
+        if alpha != 1:
+            product = product * alpha
+        if beta == 0:
+            return self.masked_fill(np.ones(self.shape, bool), 0.0) + product
+        return (self if beta == 1 else self * beta) + product
+
+    def addmv(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> AnyTensor:
+        """beta * self + alpha * (mat @ vec), as ``torch.addmv`` (mat 2-d, vec 1-d)."""
+        if np.ndim(mat) != 2 or np.ndim(vec) != 1:
+            raise ShapeError(f"addmv: mat must be a matrix and vec a vector; got shapes "
+                             f"{np.shape(mat)} and {np.shape(vec)}")
+        return self._scaled_sum(self._lift(mat) @ vec, beta, alpha)
+
+    def addr(self, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> AnyTensor:
+        """beta * self + alpha * outer(vec1, vec2), as ``torch.addr`` (1-d vectors)."""
+        if np.ndim(vec1) != 1 or np.ndim(vec2) != 1:
+            raise ShapeError(f"addr: vec1 and vec2 must be vectors; got shapes "
+                             f"{np.shape(vec1)} and {np.shape(vec2)}")
+        return self._scaled_sum(self._lift(vec1)[:, None] * vec2, beta, alpha)
+
+    def ger(self, vec2: Any) -> AnyTensor:
+        """The outer product self vec2^T of two vectors, as ``torch.ger`` (``outer``)."""
+        return self.outer(vec2)
