@@ -57,6 +57,7 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               scatter_add, spmm, std_mean, topk, unbind, unflatten, unsqueeze,
                               var_mean)
 from .torch_linalg_spellings import logdet, pinverse
+from .scatter_functions import scatter_reduce
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .stacking import column_stack, hstack, row_stack, vstack
@@ -158,7 +159,8 @@ __all__ = [
     "flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
     "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
     "matrix_exp",
-    "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "repeat_interleave",
+    "gather", "scatter", "scatter_add", "scatter_reduce", "unbind", "chunk", "topk",
+    "repeat_interleave",
     "amax", "amin",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
     "diag", "diag_embed", "inverse", "pinverse", "lu_unpack",

@@ -33,6 +33,7 @@ from .inplace import InplaceOps
 from .interop import NumpyInterop
 from .order_methods import OrderMethods
 from .random_methods import RandomMethods
+from .scatter_reductions import ScatterReduceMethods
 from .set_methods import SetMethods
 from .tensor_advice import LABEL_HINT, unexpected_keyword, warn_non_leaf_grad
 from .tensor_math import TensorMath
@@ -49,7 +50,7 @@ __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
              LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols,
-             OrderMethods, IndexFillMethods, TriangularMethods):
+             OrderMethods, IndexFillMethods, TriangularMethods, ScatterReduceMethods):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).

@@ -1,0 +1,165 @@
+"""PyTorch's ``scatter_reduce(dim, index, src, reduce, include_self=True)`` and its
+in-place form: each element of ``src`` goes to the position ``index`` names along ``dim``
+(for dim 0: out[index[i][j]][j] = reduce(self[...], src[i][j], ...)) and the values meeting
+at one position are combined by ``reduce``: 'sum', 'prod', 'mean', 'amax' or 'amin'. With
+``include_self=False`` the positions that receive a value forget self's value first; the
+others keep it. The graph layers' habit, a mean or max over each node's neighbours or over
+each graph's nodes, is ``zeros(n, F).scatter_reduce(0, index, src, 'mean',
+include_self=False)``.
+
+One op, ``ScatterReduce``: out = the reduction; its VJP is dx = g * A, dsrc = g[index] * B
+with A and B the derivatives of the reduction (constants of the forward values):
+'sum' 1; 'mean' 1 / count; 'amax'/'amin' 1 / (number of ties) on the elements equal to
+the result, 0 elsewhere; 'prod' the product of the others (also where one value is 0).
+Where ``include_self=False``, A is 0 at the positions that received a value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import UnsupportedError, UsageError
+from .function import Function, apply
+from .ops.generic import is_tensor
+from .torch_methods import scatter_target
+
+__all__ = ["ScatterReduce", "ScatterReduceMethods", "REDUCTIONS", "reduce_name"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+_SPELLINGS = {"max": "amax", "min": "amin", "add": "sum", "multiply": "prod",
+              "avg": "mean"}
+_UFUNC = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
+          "amin": np.minimum}
+
+
+def _identity(reduce: str, dtype: np.dtype) -> Any:
+    """The value a reduction starts from (0, 1, the lowest or highest of ``dtype``)."""
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    info = np.finfo(dtype) if dtype.kind == "f" else np.iinfo(dtype)
+    lowest, highest = (-np.inf, np.inf) if dtype.kind == "f" else (info.min, info.max)
+    return lowest if reduce == "amax" else highest
+
+
+class ScatterReduce(Function):
+    """out = self with the src values reduced into it at ``positions``;
+    dx = g * A, dsrc = g[positions] * B (see the module docstring)."""
+    __slots__ = ("positions", "reduce", "include_self")
+    save_output = True
+
+    def __init__(self, positions: tuple, reduce: str, include_self: bool) -> None:
+        self.positions, self.reduce, self.include_self = positions, reduce, include_self
+
+    def _received(self, shape: tuple) -> np.ndarray:
+        """How many src values each position of the output receives."""
+        counts = np.zeros(shape, dtype=np.intp)
+        np.add.at(counts, self.positions, 1)
+        return counts
+
+    def forward(self, x: np.ndarray, src: np.ndarray) -> np.ndarray:
+        out = np.array(x)  # a copy, also of a NumPy scalar
+        if not self.include_self:
+            out[self.positions] = _identity(self.reduce, out.dtype)
+        _UFUNC[self.reduce].at(out, self.positions, src)
+        if self.reduce == "mean":
+            counts = np.maximum(self._received(x.shape) + self.include_self, 1)
+            if out.dtype.kind == "f":
+                out /= counts
+            else:  # integers round down, as PyTorch's
+                np.floor_divide(out, counts, out=out, casting="unsafe")
+        return out
+
+    def vjp(self, g: Any, out: Any, x: Any, src: Any) -> tuple:
+        if self.reduce == "prod" and (is_tensor(x) or is_tensor(src)):  # create_graph
+            raise UnsupportedError("scatter_reduce(reduce='prod'): the gradient of its "
+                                   "gradient (create_graph=True) is not computed here; "
+                                   "use 'sum' of logs, or differentiate once")
+        x, src, out = (getattr(a, "_data", a) for a in (x, src, out))
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 where a max is NaN
+            a, b = self._derivatives(x, src, out)
+        if not self.include_self:
+            a[self.positions] = 0
+        gx = g * a.astype(x.dtype, copy=False) if self.needs_input_grad[0] else None
+        gsrc = None
+        if self.needs_input_grad[1]:
+            gsrc = g[self.positions] * b.astype(src.dtype, copy=False)
+        return gx, gsrc
+
+    def _derivatives(self, x: np.ndarray, src: np.ndarray, out: np.ndarray) -> tuple:
+        """(d out / d self, d out[positions] / d src) as arrays of self's and src's
+        shapes."""
+        if self.reduce == "sum":
+            return np.ones_like(x), np.ones_like(src)
+        if self.reduce == "mean":
+            counts = np.maximum(self._received(x.shape) + self.include_self, 1)
+            return 1.0 / counts, 1.0 / counts[self.positions]
+        if self.reduce == "prod":
+            return self._prod_derivatives(x, src)
+        x_hits = (x == out) & (self.include_self | (self._received(x.shape) == 0))
+        src_hits = src == out[self.positions]
+        ties = x_hits.astype(x.dtype)
+        np.add.at(ties, self.positions, src_hits)
+        return x_hits / ties, src_hits / ties[self.positions]
+
+    def _prod_derivatives(self, x: np.ndarray, src: np.ndarray) -> tuple:
+        """The product of every other value at the position: the full product over the
+        element where it is not 0, else the product with that element taken as 1."""
+        def product(self_values: np.ndarray, src_values: np.ndarray) -> np.ndarray:
+            return self.forward(self_values, src_values)
+
+        ones_for_zeros = np.where(x == 0, 1, x)
+        a = product(ones_for_zeros, src) / ones_for_zeros
+        src_zero = src == 0
+        zeros_there = np.zeros(x.shape, dtype=np.intp)
+        np.add.at(zeros_there, self.positions, src_zero)
+        single = src_zero & (zeros_there[self.positions] == 1)
+        without_single = product(x, np.where(single, 1, src))[self.positions]
+        full = product(x, src)[self.positions]
+        others = np.where(src_zero, 0, full / np.where(src_zero, 1, src))
+        return a, np.where(single, without_single, others)
+
+
+def reduce_name(reduce: Any, name: str) -> str:
+    """``reduce`` checked: one of PyTorch's five names (its other spellings named)."""
+    if reduce in REDUCTIONS:
+        return reduce
+    hint = (f"; write reduce='{_SPELLINGS[reduce]}'" if reduce in _SPELLINGS else "")
+    raise UsageError(f"{name}: reduce must be one of {', '.join(map(repr, REDUCTIONS))}, "
+                     f"as PyTorch's; got {reduce!r}{hint}")
+
+
+class ScatterReduceMethods:
+    """``scatter_reduce`` and ``scatter_reduce_`` (a mixin of the Tensor class)."""
+
+    __slots__ = ()
+
+    def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *,
+                       include_self: bool = True) -> AnyTensor:
+        """A copy of self with ``src`` reduced into it along ``dim`` at ``index`` by
+        ``reduce`` ('sum', 'prod', 'mean', 'amax', 'amin'); for dim 0,
+        out[index[i][j]][j] = reduce(self[index[i][j]][j] (if include_self), src[i][j], ...).
+        Differentiable in self and src; 'amax'/'amin' split the gradient between ties."""
+        reduce = reduce_name(reduce, "scatter_reduce")
+        positions, values = scatter_target(self, dim, index, src, None, None,
+                                           "scatter_reduce")
+        return apply(ScatterReduce(positions, reduce, bool(include_self)), self, values)
+
+    def scatter_reduce_(self, dim: int, index: Any, src: Any, reduce: str, *,
+                        include_self: bool = True) -> AnyTensor:
+        """``self.scatter_reduce(dim, index, src, reduce, include_self=...)`` written in
+        place, as PyTorch's."""
+        reduce = reduce_name(reduce, "scatter_reduce_")
+        positions, values = scatter_target(self, dim, index, src, None, None,
+                                           "scatter_reduce_")
+        op = ScatterReduce(positions, reduce, bool(include_self))
+
+        def write(out: np.ndarray) -> None:
+            out[...] = op.forward(out, values.data)
+        return self._write("scatter_reduce_", "x = x.scatter_reduce(dim, index, src, reduce)",
+                           write, values, recorded=lambda: apply(op, self, values))
+
