@@ -57,7 +57,8 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               scatter_add, spmm, std_mean, topk, unbind, unflatten, unsqueeze,
                               var_mean)
 from .torch_linalg_spellings import logdet, pinverse
-from .scatter_functions import scatter_reduce
+from .scatter_functions import index_reduce, scatter_reduce
+from .triangle_indices import tril_indices, triu_indices
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .stacking import column_stack, hstack, row_stack, vstack
@@ -159,11 +160,11 @@ __all__ = [
     "flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
     "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
     "matrix_exp",
-    "gather", "scatter", "scatter_add", "scatter_reduce", "unbind", "chunk", "topk",
-    "repeat_interleave",
+    "gather", "scatter", "scatter_add", "scatter_reduce", "index_reduce", "unbind", "chunk",
+    "topk", "repeat_interleave",
     "amax", "amin",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
-    "diag", "diag_embed", "inverse", "pinverse", "lu_unpack",
+    "diag", "diag_embed", "triu_indices", "tril_indices", "inverse", "pinverse", "lu_unpack",
     "cholesky_solve", "cholesky_inverse", "triangular_solve", "logdet",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack",

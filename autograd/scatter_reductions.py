@@ -1,11 +1,15 @@
-"""PyTorch's ``scatter_reduce(dim, index, src, reduce, include_self=True)`` and its
-in-place form: each element of ``src`` goes to the position ``index`` names along ``dim``
+"""PyTorch's ``scatter_reduce(dim, index, src, reduce, include_self=True)``,
+``index_reduce(dim, index, source, reduce, include_self=True)`` and their in-place forms.
+``scatter_reduce``: each element of ``src`` goes to the position ``index`` names along ``dim``
 (for dim 0: out[index[i][j]][j] = reduce(self[...], src[i][j], ...)) and the values meeting
 at one position are combined by ``reduce``: 'sum', 'prod', 'mean', 'amax' or 'amin'. With
 ``include_self=False`` the positions that receive a value forget self's value first; the
 others keep it. The graph layers' habit, a mean or max over each node's neighbours or over
 each graph's nodes, is ``zeros(n, F).scatter_reduce(0, index, src, 'mean',
-include_self=False)``.
+include_self=False)``. ``index_reduce`` reduces whole slices: source's slice i along
+``dim`` goes to self's slice ``index[i]`` (as ``index_add``), with 'prod', 'mean',
+'amax' or 'amin'; it is ``scatter_reduce`` with the index spread over those slices, as
+``index_copy(dim, index, source)`` is ``scatter``.
 
 One op, ``ScatterReduce``: out = the reduction; its VJP is dx = g * A, dsrc = g[index] * B
 with A and B the derivatives of the reduction (constants of the forward values):
@@ -20,12 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UnsupportedError, UsageError
+from .errors import DTypeError, ShapeError, TensorIndexError, UnsupportedError, UsageError
 from .function import Function, apply
+from .ops.reductions import normalize_axis
 from .ops.generic import is_tensor
 from .torch_methods import scatter_target
 
-__all__ = ["ScatterReduce", "ScatterReduceMethods", "REDUCTIONS", "reduce_name"]
+__all__ = ["ScatterReduce", "ScatterReduceMethods", "REDUCTIONS", "reduce_name",
+           "slices_index"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
@@ -124,17 +130,42 @@ class ScatterReduce(Function):
         return a, np.where(single, without_single, others)
 
 
-def reduce_name(reduce: Any, name: str) -> str:
-    """``reduce`` checked: one of PyTorch's five names (its other spellings named)."""
-    if reduce in REDUCTIONS:
+def reduce_name(reduce: Any, name: str, allowed: tuple = REDUCTIONS) -> str:
+    """``reduce`` checked: one of PyTorch's names for ``name`` (other spellings named)."""
+    if reduce in allowed:
         return reduce
-    hint = (f"; write reduce='{_SPELLINGS[reduce]}'" if reduce in _SPELLINGS else "")
-    raise UsageError(f"{name}: reduce must be one of {', '.join(map(repr, REDUCTIONS))}, "
+    hint = (f"; write reduce='{_SPELLINGS[reduce]}'" if _SPELLINGS.get(reduce) in allowed
+            else "; index_add adds" if reduce == "sum" else "")
+    raise UsageError(f"{name}: reduce must be one of {', '.join(map(repr, allowed))}, "
                      f"as PyTorch's; got {reduce!r}{hint}")
 
 
+def slices_index(t: Any, dim: int, index: Any, source: Any, name: str) -> np.ndarray:
+    """``index_reduce``'s 1-d ``index`` (one position along ``dim`` per slice of source)
+    spread to source's shape, the index ``scatter_reduce`` takes; as PyTorch: integers in
+    range, source of self's shape but ``len(index)`` along ``dim``."""
+    axis = normalize_axis(dim, t.ndim, name)[0] if t.ndim else 0
+    index = np.asarray(getattr(index, "data", index))
+    if index.dtype.kind not in "iu" or index.ndim > 1:
+        raise DTypeError(f"{name}: index must be a 1-d integer tensor (int64, as PyTorch's);"
+                         f" got {index.dtype} of shape {index.shape}")
+    index = index.reshape(-1)
+    size = t.shape[axis] if t.ndim else 1
+    if index.size and (index.min() < 0 or index.max() >= size):
+        raise TensorIndexError(f"{name}: index holds {index.min()}..{index.max()}; positions "
+                               f"along dim {axis} are 0..{size - 1}")
+    expected = t.shape[:axis] + (index.size,) + t.shape[axis + 1:]
+    if tuple(np.shape(source)) != expected:
+        raise ShapeError(f"{name}: source must have shape {expected} (self's, with "
+                         f"len(index) = {index.size} along dim {axis}); got "
+                         f"{tuple(np.shape(source))}")
+    spread = index.reshape([-1 if k == axis else 1 for k in range(len(expected))])
+    return np.broadcast_to(spread, expected)
+
+
 class ScatterReduceMethods:
-    """``scatter_reduce`` and ``scatter_reduce_`` (a mixin of the Tensor class)."""
+    """``scatter_reduce``, ``index_reduce``, ``index_copy`` and their in-place forms (a
+    mixin of the Tensor class)."""
 
     __slots__ = ()
 
@@ -162,4 +193,31 @@ class ScatterReduceMethods:
             out[...] = op.forward(out, values.data)
         return self._write("scatter_reduce_", "x = x.scatter_reduce(dim, index, src, reduce)",
                            write, values, recorded=lambda: apply(op, self, values))
+
+    def index_reduce(self, dim: int, index: Any, source: Any, reduce: str, *,
+                     include_self: bool = True) -> AnyTensor:
+        """A copy of self with source's slices along ``dim`` reduced into the slices
+        ``index`` names by ``reduce`` ('prod', 'mean', 'amax', 'amin'); for dim 0,
+        out[index[i]] = reduce(self[index[i]] (if include_self), source[i], ...)."""
+        reduce = reduce_name(reduce, "index_reduce", REDUCTIONS[1:])
+        spread = slices_index(self, dim, index, source, "index_reduce")
+        return self.scatter_reduce(dim, spread, source, reduce, include_self=include_self)
+
+    def index_reduce_(self, dim: int, index: Any, source: Any, reduce: str, *,
+                      include_self: bool = True) -> AnyTensor:
+        """``self.index_reduce(dim, index, source, reduce, include_self=...)`` written in
+        place, as PyTorch's."""
+        reduce = reduce_name(reduce, "index_reduce_", REDUCTIONS[1:])
+        spread = slices_index(self, dim, index, source, "index_reduce_")
+        return self.scatter_reduce_(dim, spread, source, reduce, include_self=include_self)
+
+    def index_copy(self, dim: int, index: Any, source: Any) -> AnyTensor:
+        """A copy of self whose slices ``index`` along ``dim`` are source's slices: for
+        dim 0, out[index[i]] = source[i] (give distinct indices, as PyTorch asks)."""
+        return self.scatter(dim, slices_index(self, dim, index, source, "index_copy"), source)
+
+    def index_copy_(self, dim: int, index: Any, source: Any) -> AnyTensor:
+        """``self.index_copy(dim, index, source)`` written in place, as PyTorch's."""
+        return self.scatter_(dim, slices_index(self, dim, index, source, "index_copy_"),
+                             source)
 
