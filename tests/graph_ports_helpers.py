@@ -7,15 +7,16 @@ import numpy as np
 import autograd as ag
 import nn
 import nn.functional as nn_F
-from pytorch_examples_helpers import assert_steps, record_steps
+from pytorch_examples_helpers import Draws, assert_steps, record_steps
 
 
 def run_both(program, torch, *args, **kwargs) -> tuple:
     """(our result, PyTorch's result, our steps, PyTorch's steps) of
     ``program(torch, nn, F, optim, glue, *args)``; ``glue(model, optimizer)`` is the
     test's line after the constructors: PyTorch's model loads our starting weights and
-    both optimizers record their steps."""
-    states, ours_steps, theirs_steps = [], [], []
+    both optimizers record their steps. PyTorch's run replays our random draws
+    (``randn``, ``randint``...: ``Draws``)."""
+    states, ours_steps, theirs_steps, draws = [], [], [], []
 
     def ours_glue(*models_and_optimizer):
         *models, optimizer = models_and_optimizer
@@ -29,9 +30,9 @@ def run_both(program, torch, *args, **kwargs) -> tuple:
             model.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
         record_steps(optimizer, theirs_steps)
 
-    ours = program(ag, nn, nn_F, nn.optim, ours_glue, *args, **kwargs)
-    theirs = program(torch, torch.nn, torch.nn.functional, torch.optim, theirs_glue, *args,
-                     **kwargs)
+    ours = program(Draws(ag, draws=draws), nn, nn_F, nn.optim, ours_glue, *args, **kwargs)
+    theirs = program(Draws(torch, replay=draws), torch.nn, torch.nn.functional, torch.optim,
+                     theirs_glue, *args, **kwargs)
     return ours, theirs, ours_steps, theirs_steps
 
 
