@@ -28,9 +28,9 @@ from graph_ports_data import two_communities
 from graph_ports_helpers import assert_same_run
 
 
-def split_edges(edge_index, n, seed=0, held_out=0.2):
+def split_edges(torch, edge_index, n, seed=0, held_out=0.2):
     """Training edges (both directions) and held-out positive and negative pairs, the
-    candidates listed by ``np.triu_indices`` (the data preparation, in NumPy)."""
+    candidate pairs listed by ``torch.triu_indices(n, n, 1)``."""
     rng = np.random.default_rng(seed)
     src, dst = edge_index
     upper = np.unique(np.stack([np.minimum(src, dst), np.maximum(src, dst)]), axis=1)
@@ -38,7 +38,8 @@ def split_edges(edge_index, n, seed=0, held_out=0.2):
     cut = int(held_out * upper.shape[1])
     val, train = upper[:, order[:cut]], upper[:, order[cut:]]
     existing = set(map(tuple, upper.T))
-    candidates = [p for p in zip(*np.triu_indices(n, 1)) if p not in existing]
+    candidates = [tuple(p) for p in torch.triu_indices(n, n, 1).t().tolist()
+                  if tuple(p) not in existing]
     picks = rng.choice(len(candidates), size=cut, replace=False)
     val_false = np.array([candidates[i] for i in picks]).T
     return np.concatenate([train, train[::-1]], axis=1), val, val_false
@@ -49,7 +50,7 @@ def gae_program(torch, nn, F, optim, glue, model_name, loss_name, epochs=5):
 
     data = two_communities(n=20)
     n = data["x"].shape[0]
-    train_edges, val_edges, val_edges_false = split_edges(data["edge_index"], n)
+    train_edges, val_edges, val_edges_false = split_edges(torch, data["edge_index"], n)
     features = torch.tensor(data["x"])
     edge_index = torch.tensor(train_edges)
 
