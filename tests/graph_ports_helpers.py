@@ -7,7 +7,8 @@ import numpy as np
 import autograd as ag
 import nn
 import nn.functional as nn_F
-from pytorch_examples_helpers import Draws, assert_steps, record_steps
+from pytorch_examples_helpers import (Draws, assert_steps, record_dropout, record_steps,
+                                      replay_dropout)
 
 
 def run_both(program, torch, *args, **kwargs) -> tuple:
@@ -15,19 +16,22 @@ def run_both(program, torch, *args, **kwargs) -> tuple:
     ``program(torch, nn, F, optim, glue, *args)``; ``glue(model, optimizer)`` is the
     test's line after the constructors: PyTorch's model loads our starting weights and
     both optimizers record their steps. PyTorch's run replays our random draws
-    (``randn``, ``randint``...: ``Draws``)."""
-    states, ours_steps, theirs_steps, draws = [], [], [], []
+    (``randn``, ``randint``...: ``Draws``) and keeps what our ``Dropout`` modules kept."""
+    states, ours_steps, theirs_steps, draws, masks = [], [], [], [], []
 
     def ours_glue(*models_and_optimizer):
         *models, optimizer = models_and_optimizer
         states.append([{k: v.numpy().copy() for k, v in m.state_dict().items()}
                        for m in models])
+        for model in models:
+            record_dropout(model, masks)
         record_steps(optimizer, ours_steps)
 
     def theirs_glue(*models_and_optimizer):
         *models, optimizer = models_and_optimizer
         for model, state in zip(models, states.pop(0)):
             model.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
+            replay_dropout(torch, model, masks)
         record_steps(optimizer, theirs_steps)
 
     ours = program(Draws(ag, draws=draws), nn, nn_F, nn.optim, ours_glue, *args, **kwargs)
