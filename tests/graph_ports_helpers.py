@@ -16,8 +16,10 @@ def run_both(program, torch, *args, **kwargs) -> tuple:
     ``program(torch, nn, F, optim, glue, *args)``; ``glue(model, optimizer)`` is the
     test's line after the constructors: PyTorch's model loads our starting weights and
     both optimizers record their steps. PyTorch's run replays our random draws
-    (``randn``, ``randint``...: ``Draws``) and keeps what our ``Dropout`` modules kept."""
+    (``randn``, ``randint``...: ``Draws``, seeded) and keeps what our ``Dropout`` modules
+    kept."""
     states, ours_steps, theirs_steps, draws, masks = [], [], [], [], []
+    ag.manual_seed(0)  # our draws (replayed by PyTorch) the same on every run
 
     def ours_glue(*models_and_optimizer):
         *models, optimizer = models_and_optimizer
