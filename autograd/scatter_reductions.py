@@ -27,7 +27,7 @@ import numpy as np
 from .errors import DTypeError, ShapeError, TensorIndexError, UnsupportedError, UsageError
 from .function import Function, apply
 from .ops.reductions import normalize_axis
-from .ops.generic import is_tensor
+from .ops.generic import constant, is_tensor
 from .torch_methods import scatter_target
 
 __all__ = ["ScatterReduce", "ScatterReduceMethods", "REDUCTIONS", "reduce_name",
@@ -81,24 +81,22 @@ class ScatterReduce(Function):
         return out
 
     def vjp(self, g: Any, out: Any, x: Any, src: Any) -> tuple:
-        if self.reduce == "prod" and (is_tensor(x) or is_tensor(src)):  # create_graph
-            raise UnsupportedError("scatter_reduce(reduce='prod'): the gradient of its "
-                                   "gradient (create_graph=True) is not computed here; "
-                                   "use 'sum' of logs, or differentiate once")
-        x, src, out = (getattr(a, "_data", a) for a in (x, src, out))
+        if not (self.reduce == "prod" and is_tensor(x)):  # prod's A, B depend on x, src:
+            x, src, out = constant(x), constant(src), constant(out)  # Tensors then
         with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 where a max is NaN
             a, b = self._derivatives(x, src, out)
         if not self.include_self:
-            a[self.positions] = 0
-        gx = g * a.astype(x.dtype, copy=False) if self.needs_input_grad[0] else None
+            keep = np.ones(x.shape, dtype=x.dtype)
+            keep[self.positions] = 0
+            a = a * keep
+        gx = _cast(a, x.dtype) * g if self.needs_input_grad[0] else None
         gsrc = None
         if self.needs_input_grad[1]:
-            gsrc = g[self.positions] * b.astype(src.dtype, copy=False)
+            gsrc = _cast(b, src.dtype) * g[self.positions]
         return gx, gsrc
 
-    def _derivatives(self, x: np.ndarray, src: np.ndarray, out: np.ndarray) -> tuple:
-        """(d out / d self, d out[positions] / d src) as arrays of self's and src's
-        shapes."""
+    def _derivatives(self, x: Any, src: Any, out: Any) -> tuple:
+        """(d out / d self, d out[positions] / d src) of self's and src's shapes."""
         if self.reduce == "sum":
             return np.ones_like(x), np.ones_like(src)
         if self.reduce == "mean":
@@ -112,22 +110,38 @@ class ScatterReduce(Function):
         np.add.at(ties, self.positions, src_hits)
         return x_hits / ties, src_hits / ties[self.positions]
 
-    def _prod_derivatives(self, x: np.ndarray, src: np.ndarray) -> tuple:
+    def _prod_derivatives(self, x: Any, src: Any) -> tuple:
         """The product of every other value at the position: the full product over the
-        element where it is not 0, else the product with that element taken as 1."""
-        def product(self_values: np.ndarray, src_values: np.ndarray) -> np.ndarray:
+        element where it is not 0, else the product with that element taken as 1. On
+        Tensors (``create_graph=True``) the products are this op again, differentiable;
+        there, as in PyTorch, two zeros sent to one position are refused."""
+        recorded = is_tensor(x)
+
+        def product(self_values: Any, src_values: Any) -> Any:
+            if recorded:
+                return apply(ScatterReduce(self.positions, "prod", self.include_self),
+                             self_values, src_values)
             return self.forward(self_values, src_values)
 
-        ones_for_zeros = np.where(x == 0, 1, x)
+        ones_for_zeros = np.where(constant(x) == 0, 1, x)
         a = product(ones_for_zeros, src) / ones_for_zeros
-        src_zero = src == 0
+        src_zero = constant(src) == 0
         zeros_there = np.zeros(x.shape, dtype=np.intp)
         np.add.at(zeros_there, self.positions, src_zero)
+        if recorded and (zeros_there > 1).any():
+            raise UnsupportedError("scatter_reduce(reduce='prod'): the gradient of its "
+                                   "gradient (create_graph=True) where two zeros of src go "
+                                   "to one position is not computed (nor by PyTorch)")
         single = src_zero & (zeros_there[self.positions] == 1)
         without_single = product(x, np.where(single, 1, src))[self.positions]
         full = product(x, src)[self.positions]
         others = np.where(src_zero, 0, full / np.where(src_zero, 1, src))
         return a, np.where(single, without_single, others)
+
+
+def _cast(a: Any, dtype: np.dtype) -> Any:
+    """An array of derivatives in the input's dtype (a Tensor of them already has it)."""
+    return a.astype(dtype, copy=False) if isinstance(a, np.ndarray) else a
 
 
 def reduce_name(reduce: Any, name: str, allowed: tuple = REDUCTIONS) -> str:
