@@ -62,6 +62,8 @@ from .torch_linalg_spellings import logdet, pinverse
 from .torch_decompositions import corrcoef, cov, pca_lowrank, qr, svd, svd_lowrank
 from .torch_matrix_products import addmv, addr, chain_matmul, ger, matrix_power, vander
 from .torch_lobpcg import lobpcg
+from .scatter_functions import index_reduce, scatter_reduce
+from .triangle_indices import tril_indices, triu_indices
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .stacking import block_diag, column_stack, hstack, row_stack, vstack
@@ -172,10 +174,11 @@ __all__ = [
     "flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
     "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
     "matrix_exp",
-    "gather", "scatter", "scatter_add", "unbind", "chunk", "topk", "repeat_interleave",
+    "gather", "scatter", "scatter_add", "scatter_reduce", "index_reduce", "unbind", "chunk",
+    "topk", "repeat_interleave",
     "amax", "amin",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
-    "diag", "diag_embed", "inverse", "pinverse", "lu_unpack",
+    "diag", "diag_embed", "triu_indices", "tril_indices", "inverse", "pinverse", "lu_unpack",
     "cholesky_solve", "cholesky_inverse", "triangular_solve", "logdet",
     "svd", "qr", "cov", "corrcoef", "svd_lowrank", "pca_lowrank",
     "vander", "addmv", "addr", "ger", "chain_matmul", "lobpcg",

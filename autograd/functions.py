@@ -142,7 +142,10 @@ def minimum(a: Any, b: Any) -> Tensor:
 @accepts_out
 def where(condition: Any, a: Any = None, b: Any = None) -> Any:
     """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask);
-    ``where(condition)`` alone gives the indices where it holds (``np.nonzero``)."""
+    ``where(condition)`` alone gives the indices where it holds, one int64 tensor per
+    axis, as PyTorch's (``np.where(t)`` keeps NumPy's arrays)."""
+    if a is None and b is None:
+        return tuple(as_tensor(i.astype(np.int64)) for i in tensor_math.where(condition))
     if isinstance(a, (bool, int, float)) and isinstance(b, (bool, int, float)):
         # two Python numbers: NumPy's (and PyTorch's) dtype, so where(c, 1, 0) is int64
         a = as_tensor(np.asarray(a, np.result_type(a, b)))

@@ -287,6 +287,8 @@ def index_put(x: Any, index: Any, v: Any, accumulate: bool = False) -> Tensor:
 
 
 @accepts_out
-def index_add(x: Any, index: Any, v: Any) -> Tensor:
-    """A copy of x with v added at ``index`` (repeated indices add up)."""
-    return as_tensor(x).index_add(index, v)
+def index_add(x: Any, index: Any, v: Any = None, source: Any = None, *, dim: Any = None,
+              alpha: Any = 1) -> Tensor:
+    """A copy of x with v added at ``index`` (repeated indices add up); PyTorch's
+    ``torch.index_add(input, dim, index, source, alpha=1)`` too (``Tensor.index_add``)."""
+    return as_tensor(x).index_add(index, v, source, dim=dim, alpha=alpha)

@@ -37,6 +37,7 @@ from .interop import NumpyInterop
 from .order_methods import OrderMethods
 from .random_methods import RandomMethods
 from .renorm import RenormMethods
+from .scatter_reductions import ScatterReduceMethods
 from .set_methods import SetMethods
 from .tensor_advice import (LABEL_HINT, flag_of_computed_tensor, unexpected_keyword,
                             warn_non_leaf_grad)
@@ -55,7 +56,7 @@ __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
              LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols,
              OrderMethods, IndexFillMethods, TriangularMethods, RenormMethods,
-             IndexCopyMethods, BatchProductMethods, DecompositionMethods):
+             IndexCopyMethods, BatchProductMethods, DecompositionMethods, ScatterReduceMethods):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).

@@ -80,8 +80,8 @@ def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: A
     for index (integers in range, as many axes as t, no longer than t off ``dim``, nor
     than src) and src (t's dtype)."""
     if reduce is not None:
-        raise UsageError(f"{name}: reduce= is not supported here (PyTorch deprecates it "
-                         f"for scatter_reduce); write the values, or use index_add")
+        raise UsageError(f"{name}: reduce= is not taken here (PyTorch deprecates it); "
+                         f"write scatter_reduce(dim, index, src, 'sum' or 'prod')")
     if src is not None and np.ndim(getattr(src, "data", src)) == 0:  # scatter(1, i, 1.0)
         src, value = None, src if value is None else value
     if (src is None) == (value is None):
