@@ -4,14 +4,10 @@ A tensor made by an op holds that op (``grad_fn``); the op holds its input tenso
 (``parents``). That chain of references *is* the graph ``backward()`` walks. Leaves
 (tensors made by you) have no op. 0-d tensors are the scalar case.
 
-The class is assembled from a core (here: data, gradient, flags, backward, shape and
-dtype, copy and pickle), the operators and differentiable methods
-(``tensor_math.TensorMath``, the reductions in ``tensor_reductions.Reductions``, and
-``tensor_methods.OpMethods`` for the second set of ops), PyTorch's names for them
-(``torch_spellings.TorchSpellings``, ``torch_methods``, ``torch_shapes``), NumPy interop
-(``interop.NumpyInterop``), the in-place operators (``inplace.InplaceOps``) and the
-ways Python and NumPy read its values (``tensor_protocols.ValueProtocols``: ``item``,
-``np.asarray``, ``len``, ``if t:``, ``float``, ``format``, ``repr``...).
+The class is its core (here: data, gradient, flags, backward, shape and dtype, copy and
+pickle) on top of the method sets in ``tensor_mixins.TensorMixins``: the operators and
+differentiable methods, PyTorch's and NumPy's names for them, the in-place operators and
+the ways Python and NumPy read its values.
 """
 
 from __future__ import annotations
@@ -22,41 +18,23 @@ from typing import Any
 import numpy as np
 
 from ._arrays import FLOATS, check_requires_grad, to_array
-from .decomposition_methods import DecompositionMethods
 from .clock import INPLACE, next_seq, record_write
 from .engine import accumulate_into, run_backward, seed
 from .errors import (BackwardError, DataError, DTypeError, MissingNameError, ShapeError,
                      UsageError)
 from .function import Function
 from .hooks import RemovableHandle, add_hook
-from .batch_products import BatchProductMethods
-from .index_copy import IndexCopyMethods
-from .index_fill import IndexFillMethods
-from .inplace import InplaceOps
-from .interop import NumpyInterop
-from .order_methods import OrderMethods
-from .random_methods import RandomMethods
-from .renorm import RenormMethods
-from .scatter_reductions import ScatterReduceMethods
-from .set_methods import SetMethods
 from .tensor_advice import (LABEL_HINT, flag_of_computed_tensor, unexpected_keyword,
                             warn_non_leaf_grad)
-from .tensor_math import TensorMath
-from .tensor_methods import OpMethods
-from .tensor_protocols import TRACKED_READS, ValueProtocols
-from .tensor_reductions import Reductions
-from .tensor_logic import LogicOps
-from .torch_methods import TorchMethods
-from .torch_shapes import TorchShapes, check_device
-from .torch_spellings import ElementCount, TorchSpellings
-from .triangular_methods import TriangularMethods
+from .tensor_mixins import TensorMixins
+from .tensor_protocols import TRACKED_READS
+from .torch_shapes import check_device
+from .torch_spellings import ElementCount
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
-class Tensor(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods, TorchShapes,
-             LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods, ValueProtocols,
-             OrderMethods, IndexFillMethods, TriangularMethods, RenormMethods,
-             IndexCopyMethods, BatchProductMethods, DecompositionMethods, ScatterReduceMethods):
+
+class Tensor(TensorMixins):
     """An n-d array with automatic differentiation (``requires_grad=True`` to track it).
 
     ``Tensor(data)`` wraps an existing array without copying (``autograd.tensor`` copies).

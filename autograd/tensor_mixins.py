@@ -1,0 +1,54 @@
+"""The method sets ``Tensor`` is assembled from, in one place. ``tensor.py`` holds the
+core (data, gradient, flags, backward, shape and dtype, copy and pickle); everything else
+a tensor can do comes from these classes, each a mixin in its own module with
+``__slots__ = ()`` (a slot-less one would give every tensor a ``__dict__``):
+
+- the operators and differentiable methods: ``tensor_math.TensorMath``, the reductions
+  ``tensor_reductions.Reductions``, the second set of ops ``tensor_methods.OpMethods``,
+  comparisons and logic ``tensor_logic.LogicOps``;
+- PyTorch's names for them: ``torch_spellings``, ``torch_methods``, ``torch_shapes``;
+- NumPy interop ``interop.NumpyInterop``, the in-place operators ``inplace.InplaceOps``,
+  random fills ``random_methods``, set functions ``set_methods``, sorting ``order_methods``;
+- the ways Python and NumPy read a tensor's values (``tensor_protocols.ValueProtocols``:
+  ``item``, ``np.asarray``, ``len``, ``if t:``, ``float``, ``format``, ``repr``...);
+- smaller families PyTorch programs reach for: ``index_fill``, ``index_copy``,
+  ``scatter_reductions``, ``renorm``, ``batch_products``, triangular solves
+  (``triangular_methods``) and decompositions (``decomposition_methods``).
+
+A new family of methods goes in a module of its own and joins ``TensorMixins`` here.
+"""
+
+from __future__ import annotations
+
+from .batch_products import BatchProductMethods
+from .decomposition_methods import DecompositionMethods
+from .index_copy import IndexCopyMethods
+from .index_fill import IndexFillMethods
+from .inplace import InplaceOps
+from .interop import NumpyInterop
+from .order_methods import OrderMethods
+from .random_methods import RandomMethods
+from .renorm import RenormMethods
+from .scatter_reductions import ScatterReduceMethods
+from .set_methods import SetMethods
+from .tensor_logic import LogicOps
+from .tensor_math import TensorMath
+from .tensor_methods import OpMethods
+from .tensor_protocols import ValueProtocols
+from .tensor_reductions import Reductions
+from .torch_methods import TorchMethods
+from .torch_shapes import TorchShapes
+from .torch_spellings import TorchSpellings
+from .triangular_methods import TriangularMethods
+
+__all__ = ["TensorMixins"]
+
+
+class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMethods,
+                   TorchShapes, LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods,
+                   ValueProtocols, OrderMethods, IndexFillMethods, TriangularMethods,
+                   RenormMethods, IndexCopyMethods, BatchProductMethods, DecompositionMethods,
+                   ScatterReduceMethods):
+    """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
+
+    __slots__ = ()
