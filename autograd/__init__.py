@@ -38,6 +38,7 @@ from .creation import (arange, empty, empty_like, eye, full, full_like, linspace
                        ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
                        randperm, zeros, zeros_like)
 from .sampling import bernoulli, multinomial, normal, poisson
+from .triangle_indices import tril_indices, triu_indices
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                       seed, set_rng_state)
 from .dtypes import (double, finfo, float16, float32, float64, half, iinfo, int8, int16, int32,
@@ -135,7 +136,7 @@ __all__ = [
     # creation
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "empty", "empty_like",
     "eye", "arange", "linspace", "rand", "randn", "rand_like", "randn_like", "randint",
-    "randint_like", "randperm",
+    "randint_like", "randperm", "tril_indices", "triu_indices",
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
     "short", "long", "uint8", "finfo", "iinfo", "set_printoptions",
