@@ -33,7 +33,7 @@ from .more_functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, 
                              log1p, log2,
                              log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
                              sign, sin, sinh, slogdet, softplus, solve, sort, square,
-                             take_along_axis, tan, tensordot, tile, trace, tril, triu)
+                             take, take_along_axis, tan, tensordot, tile, trace, tril, triu)
 from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
                        randperm, zeros, zeros_like)
@@ -131,7 +131,7 @@ __all__ = [
     "dot", "outer", "einsum", "tensordot", "trace", "diagonal", "det", "slogdet", "inv",
     "solve", "cholesky",
     # shape and indexing
-    "take_along_axis", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
+    "take_along_axis", "take", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
     "index_put", "index_add",
     # creation
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "empty", "empty_like",
