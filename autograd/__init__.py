@@ -39,6 +39,7 @@ from .creation import (arange, empty, empty_like, eye, full, full_like, linspace
                        randperm, zeros, zeros_like)
 from .sampling import bernoulli, multinomial, normal, poisson
 from .triangle_indices import tril_indices, triu_indices
+from .combinations import cartesian_prod, combinations, isin
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                       seed, set_rng_state)
 from .dtypes import (double, finfo, float16, float32, float64, half, iinfo, int8, int16, int32,
@@ -137,6 +138,7 @@ __all__ = [
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "empty", "empty_like",
     "eye", "arange", "linspace", "rand", "randn", "rand_like", "randn_like", "randint",
     "randint_like", "randperm", "tril_indices", "triu_indices",
+    "combinations", "cartesian_prod", "isin",
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
     "short", "long", "uint8", "finfo", "iinfo", "set_printoptions",
