@@ -207,3 +207,24 @@ def test_fm_sum_square_trick_equals_pairwise_sum(torch):
     g1, = ag.grad(trick.sum(), v)
     g2, = ag.grad(pairs.sum(), v)
     np.testing.assert_allclose(g1.numpy(), g2.numpy(), rtol=1e-12)
+
+
+def inner_product_pairs(torch, record: list) -> None:
+    """PNN's inner products of field embeddings, the pairs by ``torch.combinations``."""
+    embed_x = torch.tensor(np.random.default_rng(4).normal(size=(3, 4, 2)),
+                           requires_grad=True)
+    num_fields = embed_x.shape[1]
+    row, col = torch.combinations(torch.arange(num_fields), r=2).unbind(1)
+    inner = torch.sum(embed_x[:, row] * embed_x[:, col], dim=2)
+    fm = 0.5 * (embed_x.sum(1) ** 2 - (embed_x ** 2).sum(1)).sum(1)
+    (inner.sum(1) * torch.tensor([1.0, -2.0, 0.5])).sum().backward()
+    record += [row, col, inner, inner.sum(1) - fm, embed_x.grad]
+
+
+def test_pnn_inner_products_by_combinations(torch):
+    import autograd as ag
+    got, want = [], []
+    inner_product_pairs(torch, want)
+    inner_product_pairs(ag, got)
+    assert_records(got, want)
+    np.testing.assert_allclose(got[3], 0, atol=1e-12)

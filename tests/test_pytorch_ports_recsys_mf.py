@@ -152,7 +152,8 @@ def bpr(torch, nn, F, optim, sync, record: list, epochs: int = 3,
         scores = model.user_emb.weight @ model.item_emb.weight.T
         top = torch.topk(scores, k=3, dim=1).indices
         auc = (torch.sigmoid(pos - neg) > 0.5).float().mean()
-    record += [scores, top, auc]
+        hits = [torch.isin(top[u], i_all[u_all == u]).any().item() for u in range(n_users)]
+    record += [scores, top, auc, sum(hits) / n_users]
 
 
 def test_bpr_with_negative_sampling(torch):
@@ -161,4 +162,4 @@ def test_bpr_with_negative_sampling(torch):
     bpr(*libraries(torch), theirs, want)
     bpr(*libraries(), ours, got)
     assert_records(got, want)
-    assert np.asarray(got[-2]).dtype == np.int64
+    assert np.asarray(got[-3]).dtype == np.int64
