@@ -1,7 +1,7 @@
 """A DLRM-style click model as facebookresearch/dlrm's ``dlrm_s_pytorch.py`` writes it
 (bottom MLP on the dense features, one ``nn.EmbeddingBag`` per sparse feature fed
 (indices, offsets), pairwise dot-product interactions by ``bmm`` and triangle indices,
-top MLP, BCE), plus the ``EmbeddingBag`` call forms a reader meets (``per_sample_weights``,
+top MLP, BCE, its ``LRPolicyScheduler`` subclass of ``_LRScheduler``), plus the ``EmbeddingBag`` call forms a reader meets (``per_sample_weights``,
 modes sum/mean/max, ``padding_idx``, ``include_last_offset``), and a sampled softmax
 retrieval loss; written once for a library ``torch`` and run next to PyTorch from the same
 weights in float64.
@@ -21,6 +21,45 @@ def bags(cats: np.ndarray, cardinality: int, seed: int) -> tuple[np.ndarray, np.
              for c in cats]
     offsets = np.cumsum([0] + [len(b) for b in lists[:-1]])
     return np.concatenate(lists).astype(np.int64), offsets.astype(np.int64)
+
+
+def lr_policy_scheduler(optim):
+    """DLRM's ``LRPolicyScheduler``: linear warm-up, then quadratic decay (its own
+    ``get_lr`` over ``_LRScheduler``'s ``_step_count`` and ``base_lrs``)."""
+    _LRScheduler = optim.lr_scheduler._LRScheduler
+
+    class LRPolicyScheduler(_LRScheduler):
+        def __init__(self, optimizer, num_warmup_steps, decay_start_step, num_decay_steps):
+            self.num_warmup_steps = num_warmup_steps
+            self.decay_start_step = decay_start_step
+            self.decay_end_step = decay_start_step + num_decay_steps
+            self.num_decay_steps = num_decay_steps
+            if self.decay_start_step < self.num_warmup_steps:
+                raise SystemExit("Learning rate warmup must finish before the decay starts")
+            super(LRPolicyScheduler, self).__init__(optimizer)
+
+        def get_lr(self):
+            step_count = self._step_count
+            if step_count < self.num_warmup_steps:
+                # warmup
+                scale = 1.0 - (self.num_warmup_steps - step_count) / self.num_warmup_steps
+                lr = [base_lr * scale for base_lr in self.base_lrs]
+                self.last_lr = lr
+            elif self.decay_start_step <= step_count and step_count < self.decay_end_step:
+                # decay
+                decayed_steps = step_count - self.decay_start_step
+                scale = ((self.num_decay_steps - decayed_steps) / self.num_decay_steps) ** 2
+                min_lr = 0.0000001
+                lr = [max(min_lr, base_lr * scale) for base_lr in self.base_lrs]
+                self.last_lr = lr
+            else:
+                if self.num_decay_steps > 0:
+                    lr = self.last_lr
+                else:
+                    lr = self.base_lrs
+            return lr
+
+    return LRPolicyScheduler
 
 
 def dlrm(torch, nn, F, optim, sync, record: list, steps: int = 6) -> None:
@@ -91,6 +130,7 @@ def dlrm(torch, nn, F, optim, sync, record: list, steps: int = 6) -> None:
     sync(dlrm)
     loss_fn = nn.BCELoss(reduction="mean")  # torch.nn.BCELoss there: torch.nn is nn here
     optimizer = optim.SGD(dlrm.parameters(), lr=0.5)
+    lr_scheduler = lr_policy_scheduler(optim)(optimizer, 2, 3, 2)
     for step in range(steps):
         Z = dlrm(X, lS_o, lS_i)
         E = loss_fn(Z, T)
@@ -98,6 +138,8 @@ def dlrm(torch, nn, F, optim, sync, record: list, steps: int = 6) -> None:
         E.backward()
         record += [E.item(), dlrm.emb_l[1].weight.grad.to_dense(), dlrm.bot_l[0].weight.grad]
         optimizer.step()
+        lr_scheduler.step()
+        record.append(lr_scheduler.get_last_lr()[0])
     with torch.no_grad():
         S = (dlrm(X, lS_o, lS_i) > 0.5).float()
         record.append((S == T).sum().item() / T.shape[0])
