@@ -234,3 +234,34 @@ def test_tabnet_encoder(torch):
     tabnet(*libraries(torch), theirs, want)
     tabnet(*libraries(), ours, got)
     assert_records(got, want, rtol=1e-9)
+
+
+def unsupervised_loss(torch, y_pred, embedded_x, obf_vars, eps=1e-9):
+    """TabNet's pretraining loss (``pytorch_tabnet/utils.py``): the obfuscated features'
+    reconstruction errors scaled by each feature's batch variance (its mean, or 1, where
+    that is 0), through in-place masked writes on tensors of the graph."""
+    errors = y_pred - embedded_x
+    reconstruction_errors = torch.mul(errors, obf_vars) ** 2
+    batch_means = torch.mean(embedded_x, dim=0)
+    batch_means[batch_means == 0] = 1
+    batch_stds = torch.std(embedded_x, dim=0) ** 2
+    batch_stds[batch_stds == 0] = batch_means[batch_stds == 0]
+    features_loss = torch.matmul(reconstruction_errors, 1 / batch_stds)
+    nb_reconstructed_variables = torch.sum(obf_vars, dim=1)
+    features_loss = features_loss / (nb_reconstructed_variables + eps)
+    loss = torch.mean(features_loss)
+    return loss
+
+
+def test_tabnet_pretraining_loss(torch):
+    rng = np.random.default_rng(0)
+    y_pred, embedded = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
+    embedded[:, 2] = 0.0  # a constant feature: its variance is replaced by its mean, 1
+    obf = (rng.random((5, 4)) < 0.5).astype(float)
+    records = []
+    for T in (libraries(torch)[0], libraries()[0]):
+        a, b = T.tensor(y_pred, requires_grad=True), T.tensor(embedded, requires_grad=True)
+        loss = unsupervised_loss(T, a, b, T.tensor(obf))
+        loss.backward()
+        records.append([loss, a.grad, b.grad])
+    assert_records(records[1], records[0])
