@@ -1,10 +1,15 @@
 """A DLRM-style click model as facebookresearch/dlrm's ``dlrm_s_pytorch.py`` writes it
 (bottom MLP on the dense features, one ``nn.EmbeddingBag`` per sparse feature fed
 (indices, offsets), pairwise dot-product interactions by ``bmm`` and triangle indices,
-top MLP, BCE, its ``LRPolicyScheduler`` subclass of ``_LRScheduler``), plus the ``EmbeddingBag`` call forms a reader meets (``per_sample_weights``,
-modes sum/mean/max, ``padding_idx``, ``include_last_offset``), and a sampled softmax
-retrieval loss; written once for a library ``torch`` and run next to PyTorch from the same
-weights in float64.
+top MLP, BCE, its ``LRPolicyScheduler`` subclass of ``_LRScheduler``), plus the
+``EmbeddingBag`` call forms a reader meets (``per_sample_weights``, modes sum/mean/max,
+``padding_idx``, ``include_last_offset``), and a sampled softmax retrieval loss; written
+once for a library ``torch`` and run next to PyTorch from the same weights in float64.
+
+Lines written differently here, and why:
+- ``torch.nn.BCELoss`` and ``torch.optim.SGD`` are ``nn.BCELoss`` and ``optim.SGD``
+  (``torch.nn`` is the package ``nn`` here, ``torch.optim`` is ``nn.optim``);
+- ``sys.exit(...)`` in the scheduler's check is ``raise SystemExit(...)`` (the same).
 """
 
 import numpy as np
