@@ -33,13 +33,14 @@ from .more_functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, 
                              log1p, log2,
                              log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
                              sign, sin, sinh, slogdet, softplus, solve, sort, square,
-                             take_along_axis, tan, tensordot, tile, trace, tril, triu)
+                             take, take_along_axis, tan, tensordot, tile, trace, tril, triu)
 from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
                        randperm, zeros, zeros_like)
 from .sampling import bernoulli, multinomial, normal, poisson
 from .windows import (bartlett_window, blackman_window, hamming_window, hann_window,
                       kaiser_window)
+from .combinations import cartesian_prod, combinations, isin
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                       seed, set_rng_state)
 from .dtypes import (double, finfo, float16, float32, float64, get_default_dtype, half, iinfo,
@@ -145,13 +146,15 @@ __all__ = [
     "dot", "outer", "einsum", "tensordot", "trace", "diagonal", "det", "slogdet", "inv",
     "solve", "cholesky",
     # shape and indexing
-    "take_along_axis", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
+    "take_along_axis", "take", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
     "index_put", "index_add",
     # creation
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "empty", "empty_like",
     "eye", "arange", "linspace", "rand", "randn", "rand_like", "randn_like", "randint",
     "randint_like", "randperm",
     "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
+    "randint_like", "randperm",
+    "combinations", "cartesian_prod", "isin",
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
     "short", "long", "uint8", "finfo", "iinfo", "get_default_dtype", "set_printoptions",

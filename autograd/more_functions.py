@@ -25,7 +25,7 @@ __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh",
            "prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",
            "dot", "outer", "einsum", "tensordot", "trace", "diagonal", "det", "slogdet",
            "inv", "solve", "cholesky",
-           "take_along_axis", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
+           "take_along_axis", "take", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
            "index_put", "index_add"]
 
 
@@ -235,6 +235,13 @@ def cholesky(a: Any, upper: bool = False) -> Tensor:
 def take_along_axis(x: Any, indices: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
     """x[..., indices, ...] along ``axis``, as ``np.take_along_axis``."""
     return as_tensor(x).take_along_axis(indices, axis, dim=dim)
+
+
+@accepts_out
+def take(input: Any, index: Any) -> Tensor:  # noqa: A002
+    """PyTorch's ``torch.take``: ``input.reshape(-1)[index]``, shaped as ``index`` (an
+    integer tensor; negative entries count from the end)."""
+    return as_tensor(input).take(index)
 
 
 def flip(x: Any, axis: Any = None, *, dim: Any = None, dims: Any = None) -> Tensor:

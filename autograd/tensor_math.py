@@ -280,10 +280,12 @@ class TensorMath:
         """Axes permuted as ``axes`` (all of them, NumPy's), reversed when none are given.
         Two axes of a tensor with three or more are swapped, as PyTorch's
         ``transpose(dim0, dim1)`` (NumPy would refuse); on a 2-d tensor the two readings
-        differ for ``transpose(0, 1)`` (NumPy: no change, PyTorch: swap), so it is refused."""
+        differ for ``transpose(0, 1)`` (NumPy: no change, PyTorch: swap), so it is refused.
+        An axis given twice (``transpose(0, 0)``, NumPy refuses it) is PyTorch's no change."""
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
-        elif len(axes) == 2 and _ints(axes) and self._data.ndim >= 3:
+        elif len(axes) == 2 and _ints(axes) and (self._data.ndim >= 3 or
+                                                 _same_axis(axes, self._data.ndim)):
             return self.swapaxes(*axes)
         elif len(axes) == 2 and _ints(axes) and self._data.ndim == 2 and _in_order(axes):
             raise UsageError(
@@ -328,6 +330,11 @@ class TensorMath:
 def _ints(axes: tuple) -> bool:
     """Whether every entry is an int (not a bool)."""
     return all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes)
+
+
+def _same_axis(axes: tuple, ndim: int) -> bool:
+    """Whether two axes name one axis of an ndim tensor (negatives counted from the end)."""
+    return ndim > 0 and all(-ndim <= a < ndim for a in axes) and axes[0] % ndim == axes[1] % ndim
 
 
 def _in_order(axes: tuple) -> bool:

@@ -105,6 +105,24 @@ class TorchShapes:
                                    f"0..{n - 1} (PyTorch takes no negative index either)")
         return self[(slice(None),) * axis + (index.reshape(-1),)]
 
+    def take(self, index: Any) -> AnyTensor:
+        """PyTorch's flat indexing: ``self.reshape(-1)[index]``, shaped as ``index`` (an
+        integer tensor; negative entries count from the end). Repeated entries add their
+        gradients."""
+        if not isinstance(index, (TorchShapes, np.ndarray)):
+            raise UsageError(f"take: index must be an integer tensor; got "
+                             f"{type(index).__name__}. Wrap it: autograd.tensor(i)")
+        index = np.asarray(getattr(index, "data", index))
+        if index.dtype.kind not in "iu":
+            raise DTypeError(f"take: index must hold integers; got dtype {index.dtype}. "
+                             f"Convert it: index.long()")
+        n = self.numel()
+        bad = index[(index < -n) | (index >= n)]
+        if bad.size:
+            raise TensorIndexError(f"take: index {bad.flat[0]} is out of range for a tensor "
+                                   f"of {n} elements (shape {self.shape}): -{n}..{n - 1}")
+        return self.reshape(-1)[index]
+
     def unfold(self, dimension: int, size: int, step: int) -> AnyTensor:
         """Sliding windows, as PyTorch's: the n = (L - size) // step + 1 windows
         ``x[i*step : i*step + size]`` along ``dimension`` (length L) replace that axis, a new

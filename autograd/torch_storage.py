@@ -16,7 +16,7 @@ from ._arrays import as_size
 from .clock import record_write
 from .errors import UnsupportedError, UsageError
 
-__all__ = ["StorageMethods", "ONE_PROCESS"]
+__all__ = ["StorageMethods", "ONE_PROCESS", "DENSE_GRADIENT"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -25,10 +25,26 @@ ONE_PROCESS = ("parameters here are NumPy arrays private to this process, so a c
                "leave this one unchanged. Train in one process: call the training function "
                "directly (one worker) instead of starting processes.")
 
+DENSE_GRADIENT = ("there are no sparse tensors here, and PyTorch refuses it on a dense tensor. "
+                  "A gradient of Embedding(..., sparse=True) is dense here: the rows never "
+                  "looked up are zero. Read the looked-up rows as "
+                  "rows = grad.abs().sum(1).nonzero(as_tuple=True)[0] and values = grad[rows], or "
+                  "use grad itself (optim.SparseAdam moves only those rows).")
+
+
+def _sparse_only(name: str) -> Any:
+    """PyTorch's sparse-tensor method ``name``: refused with ``UnsupportedError``."""
+    def refused(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise UnsupportedError(f"{name}(): {DENSE_GRADIENT}")
+    refused.__name__ = name
+    refused.__doc__ = f"PyTorch's sparse ``{name}()``: refused with ``UnsupportedError``."
+    return refused
+
 
 class StorageMethods:
     """``is_sparse``, ``to_sparse``, ``to_dense``, ``is_shared``, ``share_memory_``,
-    ``resize_``."""
+    ``resize_``, and the sparse-only methods (``coalesce``, ``_indices``, ``_values``...) as
+    named errors."""
 
     __slots__ = ()
 
@@ -50,6 +66,20 @@ class StorageMethods:
         ``p.grad.to_dense()`` written for PyTorch's sparse gradients reads it as it is.
         ``masked_grad`` (about sparse inputs) changes nothing."""
         return self if dtype is None else self.to(dtype)
+
+    coalesce = _sparse_only("coalesce")
+    is_coalesced = _sparse_only("is_coalesced")
+    _indices = _sparse_only("_indices")
+    _values = _sparse_only("_values")
+    _nnz = _sparse_only("_nnz")
+
+    def sparse_dim(self) -> int:
+        """0: no axis is sparse (PyTorch's answer for a dense tensor)."""
+        return 0
+
+    def dense_dim(self) -> int:
+        """Every axis is dense: ``ndim`` (PyTorch's answer for a dense tensor)."""
+        return self.ndim
 
     def is_shared(self) -> bool:
         """False: the array lives in this process's memory only."""

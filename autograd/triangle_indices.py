@@ -30,6 +30,9 @@ def _triangle(row: Any, col: Any, offset: Any, dtype: Any, device: Any, upper: b
         raise UsageError(f"{name}: row and col must be >= 0; got {row}, {col}")
     check_device(device, name)
     dtype = np.dtype(np.int64) if dtype is None else as_dtype(dtype, "dtype")
+    if dtype.kind not in "iu":
+        raise UsageError(f"{name}: dtype must be an integer type (int64 by default, as "
+                         f"PyTorch's); got {dtype}")
     pick = np.triu_indices if upper else np.tril_indices
     return Tensor(np.stack(pick(int(row), int(offset), int(col))).astype(dtype))
 

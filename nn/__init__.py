@@ -16,6 +16,7 @@ from .more_activations import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswi
 from .attention import MultiheadAttention
 from .checkpoint import CheckpointError, load, load_into, save
 from .embedding import Embedding, EmbeddingBag
+from .adaptive_softmax import AdaptiveLogSoftmaxWithLoss
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d, Conv3d
 from .conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
@@ -68,7 +69,7 @@ __all__ = [
     "ModuleDict", "ParameterList", "ParameterDict", "DataParallel",
     # layers
     "Linear", "LazyLinear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
-    "BatchNorm1d", "LayerNorm", "Embedding", "EmbeddingBag",
+    "BatchNorm1d", "LayerNorm", "Embedding", "EmbeddingBag", "AdaptiveLogSoftmaxWithLoss",
     "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "BatchNorm3d", "InstanceNorm2d",
     "InstanceNorm3d", "LocalResponseNorm", "PairwiseDistance",
     "CosineSimilarity", "Bilinear", "AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d",

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.errors import DTypeError, ShapeError
+from autograd.errors import DTypeError, ShapeError, UsageError
 
 from . import init
-from ._checks import flag, integer
+from ._checks import flag, integer, is_cpu
 from ._random import RNGLike, as_generator, reset_from
 from .errors import ConfigError
 from .functional.embedding import (SPARSE_ADVICE, check_max_norm, check_norm_type,
@@ -38,6 +38,14 @@ def _pretrained_values(owner: str, embeddings: Any) -> np.ndarray:
     return values
 
 
+def check_cpu(owner: str, device: Any) -> None:
+    """PyTorch's ``device=``: the CPU (None, "cpu", ``torch.device("cpu")``) is the only
+    device here; another is a ``UsageError``."""
+    if not is_cpu(device):
+        raise UsageError(f"{owner}(device={device!r}): this library computes with NumPy on "
+                         f"the CPU; leave device out (or None, 'cpu')")
+
+
 def set_weight(module: Module, weight: Any, dtype: Any, owner: str, rng: RNGLike) -> None:
     """The weight of an ``Embedding`` or ``EmbeddingBag``: ``weight`` when given
     (``from_pretrained``: the values as they are, the padding row included, as PyTorch),
@@ -60,14 +68,16 @@ class Embedding(Module):
     ``scale_grad_by_freq`` are PyTorch's (see ``F.embedding``: looked-up rows longer than
     max_norm are rescaled in the weight, in place). PyTorch's ``sparse`` is accepted for
     compatibility: the gradient is dense either way (the same values, zero rows where
-    PyTorch's sparse gradient has none)."""
+    PyTorch's sparse gradient has none). ``_weight``, ``_freeze``, ``device`` (the CPU)
+    and ``dtype`` come in PyTorch's positions too."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int,
                  padding_idx: int | None = None, max_norm: float | None = None,
                  norm_type: float = 2.0, scale_grad_by_freq: bool = False,
-                 sparse: bool = False, *, rng: RNGLike = None, dtype: Any = np.float64,
-                 _weight: Any = None) -> None:
+                 sparse: bool = False, _weight: Any = None, _freeze: bool = False,
+                 device: Any = None, dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
+        check_cpu("Embedding", device)
         self.num_embeddings = integer("Embedding", "num_embeddings", num_embeddings,
                                       minimum=0)
         self.embedding_dim = integer("Embedding", "embedding_dim", embedding_dim, minimum=0)
@@ -78,6 +88,8 @@ class Embedding(Module):
         self.scale_grad_by_freq = flag("Embedding", "scale_grad_by_freq", scale_grad_by_freq)
         self.sparse = flag("Embedding", "sparse", sparse, advice=SPARSE_ADVICE)
         set_weight(self, _weight, dtype, "Embedding", rng)
+        if flag("Embedding", "_freeze", _freeze):  # PyTorch's: a weight without gradient
+            self.weight.requires_grad_(False)
 
     def reset_parameters(self, rng: RNGLike = None) -> None:
         """Draw new weights from N(0, 1) with ``rng``; the padding row becomes zero."""
@@ -135,10 +147,11 @@ class EmbeddingBag(Module):
                  max_norm: float | None = None, norm_type: float = 2.0,
                  scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
                  _weight: Any = None, include_last_offset: bool = False,
-                 padding_idx: int | None = None, *, rng: RNGLike = None,
-                 dtype: Any = np.float64) -> None:
+                 padding_idx: int | None = None, device: Any = None,
+                 dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
         name = "EmbeddingBag"
+        check_cpu(name, device)
         self.num_embeddings = integer(name, "num_embeddings", num_embeddings, minimum=0)
         self.embedding_dim = integer(name, "embedding_dim", embedding_dim, minimum=0)
         self.max_norm = check_max_norm(name, max_norm)

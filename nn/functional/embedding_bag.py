@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor, zeros
-from autograd.errors import DTypeError, ShapeError
+from autograd.errors import DTypeError, ShapeError, UsageError
 
 from .._checks import flag
 from ..errors import ConfigError
@@ -108,6 +108,12 @@ def embedding_bag(input: Any, weight: Any, offsets: Any = None, max_norm: float 
     (input's shape, "sum" only) scales each picked row. Bad indices raise
     ``TensorIndexError`` / ``DTypeError``, bad offsets ``ConfigError`` / ``ShapeError``."""
     owner = "embedding_bag"
+    if _kind(input) == "f" and _kind(weight) in "iu":
+        raise UsageError(f"{owner}: input is floating and weight holds integers: the "
+                         f"arguments look swapped, in PyTorch's first order embedding_bag("
+                         f"weight, input, offsets), which it now takes only with a "
+                         f"deprecation warning. Write F.embedding_bag(input, weight, "
+                         f"offsets, ...).")
     weight = as_tensor(weight)
     if weight.ndim != 2:
         raise ShapeError(f"{owner}: weight must be 2-d, (num_embeddings, embedding_dim); got "
@@ -154,3 +160,8 @@ def embedding_bag(input: Any, weight: Any, offsets: Any = None, max_norm: float 
         sizes = np.bincount(bags, minlength=count)
         picked = picked * (1 / sizes[bags]).astype(weight.dtype)[:, None]
     return zeros((count, weight.shape[1]), dtype=weight.dtype).index_add(bags, picked)
+
+
+def _kind(values: Any) -> str:
+    """NumPy's dtype kind of a Tensor, array or nested list ("f" floating, "i" integer)."""
+    return np.asarray(getattr(values, "data", values)).dtype.kind

@@ -147,7 +147,7 @@ def test_axis_of_a_0d_tensor() -> None:
 @pytest.mark.parametrize("make, op", [
     (lambda: leaf(2, 3).softmax(axis=(0, 1)), "softmax: axis must be a single int"),
     (lambda: leaf(2, 3).log_softmax(axis=-3), "log_softmax: axis -3 is out of range"),
-    (lambda: leaf(2, 3).transpose(0, 0), r"transpose: axes \(0, 0\) are not a permutation"),
+    (lambda: leaf(2, 3).transpose((0, 0)), r"transpose: axes \(0, 0\) are not a permutation"),
     (lambda: leaf(2, 3).swapaxes(0, 2), "swapaxes: axis 2 is out of range"),
     (lambda: leaf(2, 3).expand_dims(3), "expand_dims: axis 3 is out of range"),
     (lambda: ag.stack([leaf(2), leaf(2)], axis=2), "stack: axis 2 is out of range"),

@@ -61,3 +61,31 @@ def test_to_dense_of_a_dense_tensor_is_itself_as_pytorch(torch) -> None:
     y = x.to_dense(masked_grad=True) * 3
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+
+
+SPARSE_ONLY = ["coalesce", "is_coalesced", "_indices", "_values", "_nnz"]
+
+
+@pytest.mark.parametrize("name", SPARSE_ONLY)
+def test_sparse_gradient_methods_are_named_errors(torch, name) -> None:
+    """What code written for ``Embedding(..., sparse=True)`` calls on the gradient
+    (``grad = grad.coalesce(); grad._indices(), grad._values()``, as PyTorch's SparseAdam):
+    PyTorch refuses these on a dense tensor, and every gradient here is dense; the error
+    says how to read the looked-up rows."""
+    emb = torch.nn.Embedding(5, 2, sparse=True)
+    emb(torch.tensor([1, 3, 1])).sum().backward()
+    getattr(emb.weight.grad, name)()  # PyTorch's sparse gradient has them
+    with pytest.raises(RuntimeError):
+        getattr(torch.ones(2, 2), name)()  # a dense tensor does not
+    weight = ag.zeros(5, 2, requires_grad=True)  # nn.Embedding's weight, looked up
+    weight[ag.tensor([1, 3, 1])].sum().backward()
+    with pytest.raises(ag.UnsupportedError, match=re.escape(f"{name}()") + ".*dense.*nonzero"):
+        getattr(weight.grad, name)()
+    rows = weight.grad.abs().sum(1).nonzero(as_tuple=True)[0]  # what the error advises
+    np.testing.assert_array_equal(rows.numpy(), [1, 3])
+
+
+def test_sparse_and_dense_dim_of_a_dense_tensor_are_pytorch_s(torch) -> None:
+    for shape in [(), (3,), (2, 3, 4)]:
+        t, x = torch.ones(shape), ag.ones(shape)
+        assert (x.sparse_dim(), x.dense_dim()) == (t.sparse_dim(), t.dense_dim())

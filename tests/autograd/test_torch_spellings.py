@@ -206,6 +206,24 @@ def test_transpose_of_two_axes_of_a_3d_tensor_swaps_them_as_pytorch(axes) -> Non
                                   torch.transpose(torch.tensor(data), *axes).numpy())
 
 
+@pytest.mark.parametrize("shape, axes", [((3, 4), (0, 0)), ((3, 4), (1, -1)),
+                                         ((4,), (0, 0)), ((4,), (0, -1))])
+def test_transpose_of_an_axis_with_itself_is_no_change_as_pytorch(shape, axes) -> None:
+    """NumPy refuses a repeated axis, so only PyTorch's reading is left: no change
+    (entmax's and TabNet's ``rho.view(view).transpose(0, dim)`` with dim 0)."""
+    torch = _torch()
+    data = np.arange(float(np.prod(shape))).reshape(shape)
+    x = Tensor(data, requires_grad=True)
+    tx = torch.tensor(data, requires_grad=True)
+    result, expected = x.transpose(*axes), tx.transpose(*axes)
+    np.testing.assert_array_equal(result.data, expected.detach().numpy())
+    weights = np.random.default_rng(1).random(shape)
+    (result * weights).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+    np.testing.assert_array_equal(ag.transpose(data, *axes).data, data)
+
+
 # ------------------------------------------------------------------ is_contiguous
 VIEWS = [("itself", lambda t: t), ("transpose", lambda t: t.t()),
          ("strided columns", lambda t: t[:, ::2]), ("rows", lambda t: t[1:]),

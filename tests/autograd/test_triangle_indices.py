@@ -24,3 +24,19 @@ def test_triangle_indices_name_numpys_argument_order():
         ag.triu_indices(4)
     with pytest.raises(UsageError, match="are ints"):
         ag.tril_indices(4, 4.0)
+
+
+def test_triangle_indices_pick_the_triangle() -> None:
+    z = ag.arange(12.0).reshape(3, 4)
+    li, lj = ag.tril_indices(3, 4, offset=-1)
+    np.testing.assert_array_equal(z[li, lj].numpy(), z.numpy()[np.tril_indices(3, -1, 4)])
+    assert ag.triu_indices(3, 3, dtype=ag.int32).dtype == np.int32
+
+
+def test_triangle_indices_refuse_bad_arguments() -> None:
+    with pytest.raises(UsageError, match="triu_indices: row"):
+        ag.triu_indices(-1, 3)
+    with pytest.raises(UsageError, match="tril_indices: dtype"):
+        ag.tril_indices(3, 3, dtype=ag.float64)
+    with pytest.raises(UsageError, match="device"):
+        ag.tril_indices(3, 3, device="cuda")

@@ -8,7 +8,7 @@ import pytest
 import nn
 import nn.functional as F
 from autograd import Tensor, gradcheck
-from autograd.errors import DTypeError, ShapeError, TensorIndexError
+from autograd.errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from nn.errors import ArgumentTypeError, ConfigError
 
 from torch_compare_helpers import normal
@@ -154,3 +154,14 @@ W = np.zeros((6, 2))
 def test_bad_input_raises_named_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_swapped_arguments_of_the_old_order_are_named(torch) -> None:
+    """PyTorch's first ``embedding_bag(weight, input, offsets)`` order: PyTorch still swaps
+    them back with a deprecation warning; here a UsageError names the order to write."""
+    w = np.random.default_rng(0).normal(size=(10, 3))
+    with pytest.warns(UserWarning, match="Argument order"):
+        torch.nn.functional.embedding_bag(torch.tensor(w), torch.tensor([1, 2]),
+                                          torch.tensor([0]))
+    with pytest.raises(UsageError, match=r"swapped.*embedding_bag\(input, weight, offsets"):
+        F.embedding_bag(Tensor(w), np.array([1, 2]), np.array([0]))

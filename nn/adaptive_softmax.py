@@ -1,0 +1,138 @@
+"""``AdaptiveLogSoftmaxWithLoss``: PyTorch's adaptive softmax (Grave et al., 2017) for a
+large number of classes, e.g. the items of a catalogue.
+
+The classes are split by ``cutoffs`` c_1 < ... < c_k into a shortlist [0, c_1) and
+clusters [c_i, c_{i+1}) (c_{k+1} = n_classes). The head, a Linear layer to
+c_1 + k outputs, scores the shortlist and one entry per cluster; cluster i has its own
+projection, Linear(in, in // div_value^(i+1)) then Linear to its size, both without bias.
+For a target t in cluster i the log-probability is
+
+    log p(t | x) = log_softmax(head(x))[c_1 + i - 1] + log_softmax(tail_i(x))[t - c_i]
+
+(the head's own entry for a shortlist target), and the loss is the mean of -log p."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd import Tensor, cat
+from autograd.errors import ShapeError, TensorIndexError
+
+from ._checks import integer
+from .containers import ModuleList, Sequential
+from .errors import ConfigError
+from .functional import log_softmax
+from .layers import Linear
+from .module import Module
+
+__all__ = ["AdaptiveLogSoftmaxWithLoss", "ASMoutput"]
+
+
+class ASMoutput(NamedTuple):
+    """What ``AdaptiveLogSoftmaxWithLoss`` returns: each target's log-probability
+    (``output``) and their negated mean (``loss``), as PyTorch's ``_ASMoutput``."""
+
+    output: Tensor
+    loss: Tensor
+
+
+def _checked_cutoffs(cutoffs: Any, n_classes: int) -> list[int]:
+    """``cutoffs`` as a list of increasing ints in [1, n_classes - 1], else ConfigError."""
+    values = list(cutoffs)
+    if (values != sorted(values) or len(set(values)) != len(values) or not values
+            or any(int(c) != c for c in values) or min(values) <= 0
+            or max(values) > n_classes - 1):
+        raise ConfigError(f"AdaptiveLogSoftmaxWithLoss: cutoffs must be unique positive "
+                          f"integers in increasing order, each in [1, n_classes - 1] = "
+                          f"[1, {n_classes - 1}]; got {values}")
+    return [int(c) for c in values]
+
+
+class AdaptiveLogSoftmaxWithLoss(Module):
+    """PyTorch's ``nn.AdaptiveLogSoftmaxWithLoss(in_features, n_classes, cutoffs,
+    div_value=4.0, head_bias=False)``: ``asm(input, target)`` gives ``ASMoutput(output,
+    loss)`` for input (B, in_features) and int targets (B,) (or one unbatched row);
+    ``log_prob(input)`` the (B, n_classes) log-probabilities, ``predict(input)`` their
+    argmax. Parameters: ``head`` and ``tail`` (a ModuleList of two-layer Sequentials), as
+    PyTorch names them, so state dicts load across."""
+
+    def __init__(self, in_features: int, n_classes: int, cutoffs: Any,
+                 div_value: float = 4.0, head_bias: bool = False, device: Any = None,
+                 dtype: Any = np.float64, *, rng: Any = None) -> None:
+        super().__init__()
+        owner = "AdaptiveLogSoftmaxWithLoss"
+        self.in_features = integer(owner, "in_features", in_features, minimum=1)
+        self.n_classes = integer(owner, "n_classes", n_classes, minimum=2)
+        self.cutoffs = _checked_cutoffs(cutoffs, self.n_classes) + [self.n_classes]
+        self.div_value, self.head_bias = float(div_value), bool(head_bias)
+        self.shortlist_size = self.cutoffs[0]
+        self.n_clusters = len(self.cutoffs) - 1
+        self.head_size = self.shortlist_size + self.n_clusters
+        self.head = Linear(self.in_features, self.head_size, bias=self.head_bias,
+                           device=device, dtype=dtype, rng=rng)
+        self.tail = ModuleList()
+        for i in range(self.n_clusters):
+            hsz = int(self.in_features // (self.div_value ** (i + 1)))
+            osz = self.cutoffs[i + 1] - self.cutoffs[i]
+            self.tail.append(Sequential(
+                Linear(self.in_features, hsz, bias=False, device=device, dtype=dtype, rng=rng),
+                Linear(hsz, osz, bias=False, device=device, dtype=dtype, rng=rng)))
+
+    def reset_parameters(self) -> None:
+        """Draw new weights for the head and every cluster's projections."""
+        for module in [self.head, *[layer for seq in self.tail for layer in seq]]:
+            module.reset_parameters()
+
+    def forward(self, input: Any, target: Any) -> ASMoutput:
+        """Each target's log-probability and the loss, their negated mean."""
+        x = input if isinstance(input, Tensor) else Tensor(np.asarray(input, np.float64))
+        t = np.asarray(getattr(target, "data", target))
+        batched = t.ndim == 1
+        if t.ndim > 1 or x.ndim != t.ndim + 1 or (batched and x.shape[0] != t.shape[0]):
+            raise ShapeError(f"AdaptiveLogSoftmaxWithLoss: input and target must be (B, "
+                             f"in_features) and (B,), or (in_features,) and a 0-d target; "
+                             f"got {x.shape} and {t.shape}")
+        if not batched:
+            x, t = x.reshape(1, -1), t.reshape(1)
+        if t.size and (t.min() < 0 or t.max() >= self.n_classes):
+            raise TensorIndexError(f"AdaptiveLogSoftmaxWithLoss: targets must be in [0, "
+                                   f"{self.n_classes - 1}]; got values in [{t.min()}, "
+                                   f"{t.max()}]")
+        head_index = t.copy()  # a shortlist target's own entry, else its cluster's
+        output = x.new_zeros(t.shape[0])
+        for i in range(1, len(self.cutoffs)):
+            low, high = self.cutoffs[i - 1], self.cutoffs[i]
+            rows = np.flatnonzero((t >= low) & (t < high))
+            if rows.size == 0:
+                continue
+            head_index[rows] = self.shortlist_size + i - 1
+            cluster_logprob = log_softmax(self.tail[i - 1](x[rows]), dim=1)
+            local = cluster_logprob.gather(1, Tensor((t[rows] - low).reshape(-1, 1)))
+            output = output.index_add(rows, local.reshape(-1))
+        head_logprob = log_softmax(self.head(x), dim=1)
+        output = output + head_logprob.gather(1, Tensor(head_index.reshape(-1, 1))).reshape(-1)
+        loss = (-output).mean()
+        return ASMoutput(output if batched else output.reshape(()), loss)
+
+    def log_prob(self, input: Any) -> Tensor:
+        """The (B, n_classes) log-probabilities of every class (a 1-d input: (n_classes,))."""
+        x = input if isinstance(input, Tensor) else Tensor(np.asarray(input, np.float64))
+        rows = x if x.ndim == 2 else x.reshape(1, -1)
+        head_logprob = log_softmax(self.head(rows), dim=1)
+        parts = [head_logprob[:, :self.shortlist_size]]
+        for i in range(self.n_clusters):
+            cluster_logprob = log_softmax(self.tail[i](rows), dim=1)
+            entry = self.shortlist_size + i
+            parts.append(cluster_logprob + head_logprob[:, entry:entry + 1])
+        out = cat(parts, dim=1)
+        return out if x.ndim == 2 else out.reshape(-1)
+
+    def predict(self, input: Any) -> Tensor:
+        """The most likely class of each row (int64)."""
+        return self.log_prob(input).argmax(dim=-1)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, n_classes={self.n_classes}, "
+                f"cutoffs={self.cutoffs[:-1]}, div_value={self.div_value}")
