@@ -5,7 +5,8 @@ and PyTorch's
 ``parameters_to_vector`` / ``vector_to_parameters``. ``nn.utils.rnn`` pads and packs
 sequences of different lengths for the recurrent layers. ``nn.utils.stateless`` has
 ``functional_call`` (``autograd.func``'s) under PyTorch's older path. ``nn.utils.prune``
-prunes a module's tensors by masks (PyTorch's).
+prunes a module's tensors by masks (PyTorch's). ``spectral_norm`` /
+``remove_spectral_norm`` are PyTorch's legacy hook-based spectral normalization.
 """
 from __future__ import annotations
 
@@ -23,11 +24,13 @@ from . import rnn  # PyTorch's nn.utils.rnn
 from . import parametrize, parametrizations  # PyTorch's weight_norm, spectral_norm
 from . import stateless  # PyTorch's nn.utils.stateless.functional_call
 from . import prune  # PyTorch's nn.utils.prune: masks kept by forward pre-hooks
+from .spectral_norm_hook import spectral_norm, remove_spectral_norm  # PyTorch's legacy form
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
            "grad_norms", "check_clip_argument",
            "parameters_to_vector", "vector_to_parameters", "rnn", "parametrize",
-           "parametrizations", "stateless", "prune"]
+           "parametrizations", "stateless", "prune", "spectral_norm",
+           "remove_spectral_norm"]
 
 
 def _is_tensor(obj: Any) -> bool:
@@ -286,17 +289,13 @@ def vector_to_parameters(vec: Tensor | np.ndarray, parameters: Tensor | Iterable
 _LEGACY_NORMS = {
     "weight_norm": "nn.utils.parametrizations.weight_norm(module, name, dim) (PyTorch's "
                    "current form; its legacy one is deprecated there)",
-    "spectral_norm": "nn.utils.parametrizations.spectral_norm(module, name, "
-                     "n_power_iterations, eps, dim) (PyTorch's current form)",
     "remove_weight_norm": "nn.utils.parametrize.remove_parametrizations(module, 'weight') "
-                          "after nn.utils.parametrizations.weight_norm",
-    "remove_spectral_norm": "nn.utils.parametrize.remove_parametrizations(module, 'weight') "
-                            "after nn.utils.parametrizations.spectral_norm"}
+                          "after nn.utils.parametrizations.weight_norm"}
 
 
 def __getattr__(name: str) -> Any:
-    """PyTorch's legacy hook-based ``nn.utils.weight_norm``/``spectral_norm`` (and their
-    ``remove_*``): a ``MissingNameError`` naming the parametrization that does it here
+    """PyTorch's legacy hook-based ``nn.utils.weight_norm`` (and ``remove_weight_norm``):
+    a ``MissingNameError`` naming the parametrization that does it here
     (the same math; the state-dict keys are the parametrization's)."""
     if name in _LEGACY_NORMS:
         raise MissingNameError(f"module 'nn.utils' has no attribute {name!r}: write "

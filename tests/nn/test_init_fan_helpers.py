@@ -29,8 +29,7 @@ def test_fan_helpers_refuse_what_torch_refuses(torch):
         nn.init._calculate_correct_fan(autograd.ones(3, 2), "fan")
 
 
-@pytest.mark.parametrize("name", ["weight_norm", "spectral_norm", "remove_weight_norm",
-                                  "remove_spectral_norm"])
+@pytest.mark.parametrize("name", ["weight_norm", "remove_weight_norm"])
 def test_legacy_norm_wrappers_name_the_parametrizations(name):
     with pytest.raises(autograd.MissingNameError, match="nn.utils.parametrizations"):
         getattr(nn.utils, name)
