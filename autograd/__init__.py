@@ -87,7 +87,7 @@ from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mo
 from .devices import device
 from .constants import e, inf, nan, pi
 from .default_device import get_default_device, set_default_device
-from . import accelerator, amp, backends, cuda, functional, jit, linalg
+from . import accelerator, amp, backends, cuda, functional, jit, linalg, profiler
 from . import distributions
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
@@ -222,6 +222,8 @@ __all__ = [
     "get_default_device",
     # torch.jit's annotations (ignore, unused, Final, is_scripting...: nothing compiles)
     "jit",
+    # torch.autograd.profiler's / torch.profiler's record_function (a no-op label)
+    "profiler",
     # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)
     "amp", "autocast",
     # errors
