@@ -6,7 +6,8 @@ and PyTorch's
 sequences of different lengths for the recurrent layers. ``nn.utils.stateless`` has
 ``functional_call`` (``autograd.func``'s) under PyTorch's older path. ``nn.utils.prune``
 prunes a module's tensors by masks (PyTorch's). ``spectral_norm`` /
-``remove_spectral_norm`` are PyTorch's legacy hook-based spectral normalization.
+``remove_spectral_norm`` and ``weight_norm`` / ``remove_weight_norm`` are PyTorch's
+legacy hook-based forms of the parametrizations.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, concatenate
-from autograd.errors import DTypeError, MissingNameError, ShapeError
+from autograd.errors import DTypeError, ShapeError
 from .._checks import flag, is_real, real_number
 from ..errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
 from . import rnn  # PyTorch's nn.utils.rnn
@@ -25,12 +26,13 @@ from . import parametrize, parametrizations  # PyTorch's weight_norm, spectral_n
 from . import stateless  # PyTorch's nn.utils.stateless.functional_call
 from . import prune  # PyTorch's nn.utils.prune: masks kept by forward pre-hooks
 from .spectral_norm_hook import spectral_norm, remove_spectral_norm  # PyTorch's legacy form
+from .weight_norm_hook import weight_norm, remove_weight_norm  # PyTorch's legacy form
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
            "grad_norms", "check_clip_argument",
            "parameters_to_vector", "vector_to_parameters", "rnn", "parametrize",
            "parametrizations", "stateless", "prune", "spectral_norm",
-           "remove_spectral_norm"]
+           "remove_spectral_norm", "weight_norm", "remove_weight_norm"]
 
 
 def _is_tensor(obj: Any) -> bool:
@@ -284,20 +286,3 @@ def vector_to_parameters(vec: Tensor | np.ndarray, parameters: Tensor | Iterable
         p.data[...] = values[start:start + p.data.size].reshape(p.data.shape)
         p.bump_version()  # a graph that saved the old values refuses to backward
         start += p.data.size
-
-
-_LEGACY_NORMS = {
-    "weight_norm": "nn.utils.parametrizations.weight_norm(module, name, dim) (PyTorch's "
-                   "current form; its legacy one is deprecated there)",
-    "remove_weight_norm": "nn.utils.parametrize.remove_parametrizations(module, 'weight') "
-                          "after nn.utils.parametrizations.weight_norm"}
-
-
-def __getattr__(name: str) -> Any:
-    """PyTorch's legacy hook-based ``nn.utils.weight_norm`` (and ``remove_weight_norm``):
-    a ``MissingNameError`` naming the parametrization that does it here
-    (the same math; the state-dict keys are the parametrization's)."""
-    if name in _LEGACY_NORMS:
-        raise MissingNameError(f"module 'nn.utils' has no attribute {name!r}: write "
-                               f"{_LEGACY_NORMS[name]}")
-    raise AttributeError(f"module 'nn.utils' has no attribute {name!r}")

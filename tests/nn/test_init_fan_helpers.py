@@ -27,10 +27,3 @@ def test_fan_helpers_refuse_what_torch_refuses(torch):
             init._calculate_fan_in_and_fan_out(x)
     with pytest.raises(ValueError, match="fan_in"):
         nn.init._calculate_correct_fan(autograd.ones(3, 2), "fan")
-
-
-@pytest.mark.parametrize("name", ["weight_norm", "remove_weight_norm"])
-def test_legacy_norm_wrappers_name_the_parametrizations(name):
-    with pytest.raises(autograd.MissingNameError, match="nn.utils.parametrizations"):
-        getattr(nn.utils, name)
-    assert not hasattr(nn.utils, name)
