@@ -7,13 +7,22 @@ from typing import Any
 
 import numpy as np
 from autograd import Tensor
-from autograd.errors import ShapeError
+from autograd.errors import ShapeError, UsageError
 
 from ._checks import integer
 from ._random import RNGLike, reset_from
 from .layers import Linear
 
-__all__ = ["LazyLinear"]
+__all__ = ["LazyLinear", "refuse_uninitialized"]
+
+
+def refuse_uninitialized(owner: str, module: Any) -> None:
+    """A ``UsageError`` (a ValueError, as PyTorch's) when ``module`` is a lazy module whose
+    parameters have no shape yet: ``owner`` (a weight reparametrization) needs it."""
+    if isinstance(module, LazyLinear):
+        raise UsageError(f"{owner}: the module passed can't have uninitialized parameters "
+                         f"(a LazyLinear before its first call); run a dummy forward, "
+                         f"e.g. module(x), before applying {owner}")
 
 
 class LazyLinear(Linear):

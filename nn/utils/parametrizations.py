@@ -14,6 +14,7 @@ from autograd import Tensor, no_grad
 from autograd.errors import UsageError
 from .. import functional as F
 from .._random import RNGLike, as_generator
+from ..lazy import refuse_uninitialized
 from ..conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..module import Module
 from .parametrization_orthogonal import orthogonal
@@ -48,6 +49,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     """Reparametrize ``module.<name>`` as g v / ||v|| (norm over every axis but ``dim``);
     the trained tensors are ``module.parametrizations.<name>.original0`` (g) and
     ``original1`` (v). Returns ``module``."""
+    refuse_uninitialized("weight_norm", module)
     weight = getattr(module, name)
     if dim == -1:  # PyTorch's: -1 means the norm of the whole tensor, as None
         dim = None
@@ -108,6 +110,7 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     estimated by power iteration (``dim``: the output axis, 1 for transposed
     convolutions, else 0) from random u and v drawn from ``rng`` (default: the library's
     default generator, which ``manual_seed`` sets). Returns ``module``."""
+    refuse_uninitialized("spectral_norm", module)
     weight = getattr(module, name)
     if isinstance(n_power_iterations, bool) or not isinstance(n_power_iterations, int) \
             or n_power_iterations <= 0:

@@ -23,6 +23,7 @@ from autograd.errors import UsageError
 from .. import functional as F
 from .._random import RNGLike, as_generator
 from ..conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from ..lazy import refuse_uninitialized
 from ..module import Module
 from ..parameter import Parameter
 
@@ -91,6 +92,7 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     drawn from ``rng`` (default: the library's default generator, which ``manual_seed``
     sets); ``dim`` is the output axis, 1 for transposed convolutions, else 0.
     Returns ``module``."""
+    refuse_uninitialized("spectral_norm", module)
     if _hooks_of(module, name):
         raise UsageError(f"spectral_norm: module.{name} has a spectral_norm hook already; "
                          f"remove it first with nn.utils.remove_spectral_norm(module, {name!r})")

@@ -11,6 +11,7 @@ import warnings
 from typing import Any
 
 from autograd.errors import UsageError
+from ..lazy import refuse_uninitialized
 from ..module import Module
 from ..parameter import Parameter
 from .parametrizations import _norm_except_dim
@@ -53,6 +54,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     warnings.warn("nn.utils.weight_norm is deprecated in favor of "
                   "nn.utils.parametrizations.weight_norm (as in PyTorch).", FutureWarning,
                   stacklevel=2)
+    refuse_uninitialized("weight_norm", module)
     if _hooks_of(module, name):
         raise UsageError(f"weight_norm: module.{name} has a weight_norm hook already; remove "
                          f"it first with nn.utils.remove_weight_norm(module, {name!r})")
