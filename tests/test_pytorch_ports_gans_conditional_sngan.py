@@ -9,9 +9,10 @@ weights, data and noise (float64): losses, gradients, parameters and buffers agr
 - SNGAN (Miyato et al.) on scikit-learn's 8x8 digits: a convolutional discriminator whose
   layers are wrapped in ``nn.utils.parametrizations.spectral_norm`` (one power iteration
   per training forward on the buffers ``_u``, ``_v``), or in the legacy hook-based
-  ``nn.utils.spectral_norm`` most SNGAN code calls (``weight_orig``, ``weight_u``, ...), hinge losses
-  ``relu(1 - D(x)).mean() + relu(1 + D(G(z))).mean()`` and ``-D(G(z)).mean()``, Adam with
-  betas (0.0, 0.9); afterwards ``D.eval()`` scores images without a power iteration.
+  ``nn.utils.spectral_norm`` most SNGAN code calls (``weight_orig``, ``weight_u``, ...),
+  hinge losses ``relu(1 - D(x)).mean() + relu(1 + D(G(z))).mean()`` and
+  ``-D(G(z)).mean()``, Adam with betas (0.0, 0.9); afterwards ``D.eval()`` scores images
+  without a power iteration.
 
 Lines written differently here, and why:
 - PyTorch's initial weights (and spectral-norm vectors u, v) are loaded into ours
