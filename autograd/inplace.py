@@ -1,9 +1,9 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
 masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_
 fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_
-lerp_ sign_ pow_ square_ reciprocal_``, and ``inplace_rounding``'s ``floor_ ceil_
-round_ ge_ gt_ le_ lt_ eq_ ne_``; the random fills ``uniform_ normal_``... are in
-``random_methods``).
+lerp_ sign_ pow_ square_ reciprocal_``; its bases add ``floor_ ceil_ round_ ge_ gt_ le_ lt_
+eq_ ne_`` (``inplace_rounding``), ``tril_ triu_`` (``inplace_triangles``) and ``rsqrt_``
+(``inplace_powers``); the random fills ``uniform_ normal_``... are in ``random_methods``).
 
 Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
 optimizer's update) they write in place. Every write stamps the written memory
@@ -91,9 +91,7 @@ def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
 
 
 class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace):
-    """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass); the
-    rounding and comparison ones are in ``inplace_rounding``, the triangles in
-    ``inplace_triangles``, ``rsqrt_`` in ``inplace_powers``."""
+    """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass)."""
 
     __slots__ = ()
 
