@@ -44,7 +44,7 @@ class Tensor(TensorMixins):
     """
 
     __slots__ = ("_data", "_grad", "_requires_grad", "_op", "_seq", "_retains_grad", "_name",
-                 "_hooks")
+                 "_hooks", "__weakref__")  # weakref.ref(t) works, as on PyTorch's tensors
     __hash__ = object.__hash__  # identity: ``==`` is elementwise
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,

@@ -16,3 +16,19 @@ def test_a_tensor_has_no_instance_dictionary():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     for t in (x, x * 2, (x * 2).sum()):
         assert not hasattr(t, "__dict__")
+
+
+def test_a_tensor_takes_weak_references_as_pytorch(torch):
+    """PyTorch's tensors can be weakly referenced (hooks and caches that must not keep a
+    tensor alive); the slots keep ``__weakref__`` for that."""
+    import gc
+    import weakref
+
+    for lib in (torch, ag):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = (x * 2).tanh()
+        ref = weakref.ref(h)
+        assert ref() is h
+        del h
+        gc.collect()
+        assert ref() is None
