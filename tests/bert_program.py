@@ -18,9 +18,9 @@ import numpy as np
 
 
 class SharedDraws:
-    """A library namespace whose ``bernoulli``/``rand``/``randint`` draw from one NumPy
-    generator seeded by ``manual_seed``: the same masking draws in both runs (the two
-    libraries' generators differ)."""
+    """A library namespace whose ``bernoulli``/``rand``/``rand_like``/``randint`` draw
+    from one NumPy generator seeded by ``manual_seed``: the same masking draws in both
+    runs (the two libraries' generators differ)."""
 
     def __init__(self, library) -> None:
         self.library = library
@@ -41,6 +41,9 @@ class SharedDraws:
         size = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else size
         return self.library.tensor(self.rng.random(size))
 
+    def rand_like(self, tensor):
+        return self.library.tensor(self.rng.random(tuple(tensor.shape)))
+
     def randint(self, high, size, dtype=None):
         return self.library.tensor(self.rng.integers(0, high, tuple(size)), dtype=dtype)
 
@@ -53,7 +56,7 @@ def bert_program(torch, nn, F) -> types.SimpleNamespace:
                      num_attention_heads=12, intermediate_size=3072, hidden_act="gelu",
                      hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1,
                      max_position_embeddings=512, type_vocab_size=2, initializer_range=0.02,
-                     layer_norm_eps=1e-12, pad_token_id=0, num_labels=2):
+                     layer_norm_eps=1e-12, pad_token_id=0, num_labels=2, **kwargs):
             self.vocab_size = vocab_size
             self.hidden_size = hidden_size
             self.num_hidden_layers = num_hidden_layers
@@ -68,6 +71,7 @@ def bert_program(torch, nn, F) -> types.SimpleNamespace:
             self.layer_norm_eps = layer_norm_eps
             self.pad_token_id = pad_token_id
             self.num_labels = num_labels
+            self.__dict__.update(kwargs)  # PretrainedConfig keeps the model's own options
 
     class NewGELUActivation(nn.Module):
         """GELU as in Google BERT's repo (identical to OpenAI GPT)."""
