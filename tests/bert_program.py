@@ -18,9 +18,9 @@ import numpy as np
 
 
 class SharedDraws:
-    """A library namespace whose ``bernoulli``/``rand``/``rand_like``/``randint`` draw
-    from one NumPy generator seeded by ``manual_seed``: the same masking draws in both
-    runs (the two libraries' generators differ)."""
+    """A library namespace whose ``bernoulli``/``rand``/``rand_like``/``multinomial``/
+    ``randint`` draw from one NumPy generator seeded by ``manual_seed``: the same masking
+    draws in both runs (the two libraries' generators differ)."""
 
     def __init__(self, library) -> None:
         self.library = library
@@ -43,6 +43,11 @@ class SharedDraws:
 
     def rand_like(self, tensor):
         return self.library.tensor(self.rng.random(tuple(tensor.shape)))
+
+    def multinomial(self, probabilities, num_samples, replacement=False):
+        p = probabilities.detach().numpy().astype(np.float64)
+        picks = self.rng.choice(len(p), num_samples, replace=replacement, p=p / p.sum())
+        return self.library.tensor(picks)
 
     def randint(self, high, size, dtype=None):
         return self.library.tensor(self.rng.integers(0, high, tuple(size)), dtype=dtype)

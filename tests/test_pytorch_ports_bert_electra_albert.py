@@ -263,7 +263,8 @@ def albert_pretraining(torch, nn, F, optim, record: list, weights) -> None:
         optimizer.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
-        record += [loss.item(), model.albert.albert_layer_groups[0].albert_layers[0].ffn.weight.grad]
+        shared_layer = model.albert.albert_layer_groups[0].albert_layers[0]
+        record += [loss.item(), shared_layer.ffn.weight.grad]
         optimizer.step()
     record += list(model.parameters())
 

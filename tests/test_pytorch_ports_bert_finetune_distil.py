@@ -10,10 +10,14 @@
   ``KLDivLoss(reduction="batchmean")`` at a temperature times ``T**2``, the MLM
   ``CrossEntropyLoss(ignore_index=-100)``, and ``CosineEmbeddingLoss`` over the last
   hidden states picked by ``torch.masked_select`` with the attention mask, its target
-  ``s.new(n).fill_(1)``.
+  ``s.new(n).fill_(1)``; the batches masked by ``prepare_batch_mlm`` (tokens drawn by
+  ``torch.multinomial`` over smoothed counts, 80/10/10 by a second multinomial, written
+  in with ``masked_scatter``).
 
 Dropout is 0 while training (each library draws its own masks).
 """
+
+import math
 
 import numpy as np
 
@@ -115,24 +119,53 @@ def distillation(torch, nn, F, optim, record: list, weights) -> None:
     student.load_state_dict(compressed_sd)
 
     temperature, alpha_ce, alpha_mlm, alpha_cos = 2.0, 5.0, 2.0, 1.0
+    mlm_mask_prop, mlm_smoothing = 0.15, 0.7
     ce_loss_fct = nn.KLDivLoss(reduction="batchmean")
     lm_loss_fct = nn.CrossEntropyLoss(ignore_index=-100)
     cosine_loss_fct = nn.CosineEmbeddingLoss(reduction="mean")
     optimizer = optim.AdamW(student.parameters(), lr=5e-3, eps=1e-6, betas=(0.9, 0.98))
 
     examples = nsp_examples(toy_documents(), seed=5)
+    # binarized_data's token counts -> token_probs (train.py), specials never picked
+    counts = np.bincount([i for e in examples for i in e[0][:sum(e[2])]],
+                         minlength=len(VOCAB))
+    token_probs = np.maximum(counts, 1) ** -mlm_smoothing
+    for idx in (VOCAB[t] for t in ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")):
+        token_probs[idx] = 0.0  # do not predict special tokens
+    token_probs = torch.from_numpy(token_probs)
+    pred_probs = torch.FloatTensor([0.8, 0.1, 0.1])
+
+    def prepare_batch_mlm(token_ids, lengths):
+        attn_mask = torch.arange(token_ids.size(1), dtype=torch.long)[None] < lengths[:, None]
+        bs, max_seq_len = token_ids.size()
+        mlm_labels = token_ids.new(token_ids.size()).copy_(token_ids)
+        x_prob = token_probs[token_ids.flatten()]
+        n_tgt = math.ceil(mlm_mask_prop * lengths.sum().item())
+        tgt_ids = torch.multinomial(x_prob / x_prob.sum(), n_tgt, replacement=False)
+        pred_mask = torch.zeros(bs * max_seq_len, dtype=torch.bool)
+        pred_mask[tgt_ids] = 1
+        pred_mask = pred_mask.view(bs, max_seq_len)
+        pred_mask[token_ids == VOCAB["[PAD]"]] = 0
+        _token_ids_real = token_ids[pred_mask]
+        # distiller: _token_ids_real.clone().random_(vocab_size), a draw of each library's
+        # own generator; the shared one's randint instead
+        _token_ids_rand = torch.randint(len(VOCAB), _token_ids_real.shape, dtype=torch.long)
+        _token_ids_mask = _token_ids_real.clone().fill_(VOCAB["[MASK]"])
+        probs = torch.multinomial(pred_probs, len(_token_ids_real), replacement=True)
+        _token_ids = (_token_ids_mask * (probs == 0).long() + _token_ids_real * (probs == 1).long()
+                      + _token_ids_rand * (probs == 2).long())
+        token_ids = token_ids.masked_scatter(pred_mask, _token_ids)
+        mlm_labels[~pred_mask] = -100
+        return token_ids, attn_mask, mlm_labels
+
     input_ids = torch.tensor([e[0] for e in examples])
     lengths = torch.tensor([sum(e[2]) for e in examples])
-    attention_mask = torch.arange(input_ids.size(1), dtype=torch.long)[None] < lengths[:, None]
     torch.manual_seed(7)
     teacher.eval()
     student.train()
     for step in range(4):
-        token_ids = input_ids.clone()
-        lm_labels = token_ids.clone()
-        pred_mask = torch.bernoulli(torch.full(token_ids.shape, 0.15)).bool() & attention_mask
-        lm_labels[~pred_mask] = -100
-        token_ids[pred_mask] = VOCAB["[MASK]"]
+        token_ids, attention_mask, lm_labels = prepare_batch_mlm(input_ids, lengths)
+        record += [token_ids, lm_labels]
 
         s_logits, s_hidden_states = student(input_ids=token_ids, attention_mask=attention_mask)
         with torch.no_grad():
