@@ -8,11 +8,15 @@ position-to-content scores gathered with ``torch.gather`` from ``torch.bmm`` pro
 ``torch.clamp(relative_pos + att_span, 0, att_span * 2 - 1)``, the shared
 ``share_att_key`` projections, the scale ``torch.sqrt(torch.tensor(d, dtype=torch.float)
 * scale_factor)`` (float32 in both libraries), the relative embeddings' ``LayerNorm``,
-and the 2-d attention mask turned into ``mask * mask.squeeze(-2).unsqueeze(-1)``.
+the 2-d attention mask turned into ``mask * mask.squeeze(-2).unsqueeze(-1)``, and the
+``@torch.jit.script`` helper ``c2p_dynamic_expand`` (the content-to-position gather of
+DeBERTa v1 uses it).
 
 Written differently here: ``torch.autograd.Function`` is ``autograd.Function`` (the
 program gets it as ``Function``). ``StableDropout`` is 0 (it returns its input then).
 """
+
+import pytest
 
 import autograd as ag
 import nn
@@ -49,6 +53,11 @@ def deberta_program(torch, nn, F, Function):
         def forward(self, x):
             assert self.drop_prob == 0  # XDropout's draws would differ between libraries
             return x
+
+    @torch.jit.script
+    def c2p_dynamic_expand(c2p_pos, query_layer, relative_pos):
+        return c2p_pos.expand([query_layer.size(0), query_layer.size(1), query_layer.size(2),
+                               relative_pos.size(-1)])
 
     def make_log_bucket_position(relative_pos, bucket_size, max_position):
         sign = torch.sign(relative_pos)
@@ -152,8 +161,12 @@ def deberta_program(torch, nn, F, Function):
                                    * scale_factor)
                 c2p_att = torch.bmm(query_layer, pos_key_layer.transpose(-1, -2))
                 c2p_pos = torch.clamp(relative_pos + att_span, 0, att_span * 2 - 1)
-                c2p_att = torch.gather(c2p_att, dim=-1, index=c2p_pos.squeeze(0).expand(
-                    [query_layer.size(0), query_layer.size(1), relative_pos.size(-1)]))
+                # v2 expands inline; v1 with its scripted helper, used here on the 4-d view
+                c2p_att = torch.gather(
+                    c2p_att.view(-1, self.num_attention_heads, *c2p_att.shape[1:]), dim=-1,
+                    index=c2p_dynamic_expand(c2p_pos, query_layer.view(
+                        -1, self.num_attention_heads, *query_layer.shape[1:]), relative_pos),
+                ).view(-1, query_layer.size(1), relative_pos.size(-1))
                 score += c2p_att / scale.to(dtype=c2p_att.dtype)
             # position->content
             if "p2c" in self.pos_att_type:
@@ -252,6 +265,7 @@ def deberta_mlm(torch, nn, F, optim, Function, record: list, weights) -> None:
     record += list(model.parameters())
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
 def test_deberta_v2_disentangled_attention_matches_pytorch(torch):
     from test_pytorch_ports_nlp_tutorial import assert_records, weight_sync
 
