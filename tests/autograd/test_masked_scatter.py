@@ -51,3 +51,20 @@ def test_masked_scatter_refuses_what_pytorch_refuses() -> None:
         x.masked_scatter(ag.tensor(MASK), ag.tensor(np.arange(10)))
     with pytest.raises(ShapeError, match="broadcast"):
         x.masked_scatter_(ag.tensor(np.ones((2, 3, 4), bool)), ag.tensor(SOURCE))
+
+
+def test_masked_scatter_in_place_on_a_computed_tensor_is_recorded(torch) -> None:
+    upstream = np.random.default_rng(4).standard_normal(X.shape)
+    grads = []
+    for library in (ag, torch):
+        x = library.tensor(X, requires_grad=True)
+        s = library.tensor(SOURCE, requires_grad=True)
+        y = x * 2
+        y.masked_scatter_(library.tensor(MASK), s)
+        (y * library.tensor(upstream)).sum().backward()
+        grads.append((x.grad.numpy(), s.grad.numpy()))
+    for got, want in zip(*grads):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    leaf = ag.tensor(X, requires_grad=True)
+    with pytest.raises(ag.InplaceError):
+        leaf.masked_scatter_(ag.tensor(MASK), ag.tensor(SOURCE))
