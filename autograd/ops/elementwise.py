@@ -289,8 +289,10 @@ class Astype(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.source = x.dtype
-        with np.errstate(invalid="ignore"):
-            return x.astype(self.dtype)
+        if x.dtype.kind == "f" and self.dtype.kind in "iu":  # inf/nan: no warning, as PyTorch
+            with np.errstate(invalid="ignore"):
+                return x.astype(self.dtype)
+        return x.astype(self.dtype)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g.astype(self.source),)
