@@ -10,8 +10,10 @@ and the LM head scaled by ``d_model ** -0.5`` when tied.
 
 Written differently here: ``T5LayerNorm``'s ``hidden_states.to(torch.float32)`` and
 ``softmax(scores.float(), dim=-1).type_as(scores)`` keep float64 (``.double()``): they
-are fp16 guards that would put float32 rounding into this float64 comparison. Dropout is
-0 (each library draws its own masks).
+are fp16 guards that would put float32 rounding into this float64 comparison, and its
+``if self.weight.dtype in [torch.float16, torch.bfloat16]`` cast is left out (NumPy has no
+bfloat16: ``autograd.bfloat16`` is a ``MissingNameError``). Dropout is 0 (each library
+draws its own masks).
 """
 
 import math
