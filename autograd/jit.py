@@ -3,11 +3,15 @@ carry (timm's ``VisionTransformer``: ``@torch.jit.ignore`` on ``no_weight_decay`
 ``fused_attn: torch.jit.Final[bool]``, ``if torch.jit.is_scripting():``). Nothing is ever
 compiled here, so they behave as PyTorch's do outside a scripted model: the decorators
 return the function unchanged, the checks are False, ``Final`` is ``typing.Final``.
-Compiling (``script``, ``trace``) is an ``UnsupportedError``; other names a
+``@jit.script`` on a plain function (Hugging Face's DeBERTa helpers) returns it unchanged,
+as it computes the same, with PyTorch's deprecation warning; compiling anything else
+(``script`` of a module, ``trace``) is an ``UnsupportedError``; other names a
 ``MissingNameError``."""
 
 from __future__ import annotations
 
+import types
+import warnings
 from typing import Any, Callable, Final  # Final: typing's, as torch.jit.Final is
 
 from .errors import UnsupportedError, module_attribute_error
@@ -48,7 +52,15 @@ def is_tracing() -> bool:
 
 
 def script(obj: Any, *args: Any, **kwargs: Any) -> Any:
-    """Refused: ``torch.jit.script`` compiles to TorchScript; nothing compiles here."""
+    """``@jit.script`` on a plain function: the function unchanged (PyTorch's
+    ``ScriptFunction`` computes what it computes), with PyTorch 2.13's DeprecationWarning.
+    Anything else is refused: ``torch.jit.script`` of a module compiles a ScriptModule
+    (``save``, ``graph``, ``code``); nothing compiles here."""
+    if isinstance(obj, types.FunctionType):
+        warnings.warn("`torch.jit.script` is deprecated. Please switch to `torch.compile` "
+                      "or `torch.export`. (Here the function runs unchanged.)",
+                      DeprecationWarning, stacklevel=2)
+        return obj
     raise UnsupportedError(f"jit.script: {_EAGER}")
 
 

@@ -274,7 +274,9 @@ class Clip(Function):
 
 
 class Astype(Function):
-    """out = x converted to ``dtype``;  dx = g converted back to x's dtype."""
+    """out = x converted to ``dtype``;  dx = g converted back to x's dtype. Non-finite
+    floats cast to integers without a warning, as in PyTorch (the value is the platform's,
+    e.g. T5's bucket function casts ``log(0)`` and discards it)."""
     __slots__ = ("dtype", "source")
     save_inputs = False
 
@@ -287,6 +289,9 @@ class Astype(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.source = x.dtype
+        if x.dtype.kind == "f" and self.dtype.kind in "iu":  # inf/nan: no warning, as PyTorch
+            with np.errstate(invalid="ignore"):
+                return x.astype(self.dtype)
         return x.astype(self.dtype)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
