@@ -23,7 +23,8 @@ from ..tensor import Tensor
 __all__ = ["Constraint", "real", "positive", "nonnegative", "greater_than_eq",
            "nonnegative_integer", "positive_integer", "unit_interval", "boolean", "simplex",
            "one_hot",
-           "real_vector", "interval", "half_open_interval", "integer_interval", "greater_than", "less_than",
+           "real_vector", "interval", "half_open_interval", "integer_interval", "greater_than",
+           "less_than",
            "independent", "positive_definite", "lower_cholesky"]
 
 
