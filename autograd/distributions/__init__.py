@@ -2,7 +2,7 @@
 differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponential``,
 ``Laplace``, ``Gamma``, ``Beta``, ``Dirichlet`` (reparameterised ``rsample``, the last three
 implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), ``Poisson``,
-``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``),
+``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``), ``StudentT``,
 ``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
 ``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
@@ -28,6 +28,7 @@ from .composite import Independent, MixtureSameFamily
 from .constraint_registry import biject_to, transform_to
 from .continuous import Normal, Uniform
 from .counts import NegativeBinomial, Poisson
+from .student_t import StudentT
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
 from .gamma import Beta, Dirichlet, Gamma
@@ -53,7 +54,8 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "SoftplusTransform", "IndependentTransform",
            "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
-           "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial"]
+           "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
+           "StudentT"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
@@ -62,7 +64,7 @@ _NOT_HERE = frozenset({
     "FisherSnedecor", "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
     "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
     "LowRankMultivariateNormal", "Multinomial", "Pareto",
-    "StudentT", "VonMises", "Weibull", "Wishart"})
+    "VonMises", "Weibull", "Wishart"})
 
 
 _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")
