@@ -79,6 +79,7 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
 from .torch_functions_more import (baddbmm, fmod, index_copy, is_floating_point, isfinite, isinf,
                                    isnan, logical_and, logical_not, logical_or, logical_xor,
                                    ravel, renorm)
+from .nan_functions import nanmean, nansum
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero, pdist,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
@@ -199,6 +200,7 @@ __all__ = [
     "_foreach_sqrt", "_foreach_abs", "_foreach_neg", "_foreach_sign", "_foreach_norm",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
     "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod",
+    "nansum", "nanmean",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",
