@@ -81,6 +81,7 @@ from .torch_functions_more import (baddbmm, fmod, index_copy, is_floating_point,
                                    ravel, renorm)
 from .masked_scatter import masked_scatter
 from .softmax_backward import _softmax_backward_data
+from .nan_functions import nanmean, nansum
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero, pdist,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
@@ -202,6 +203,7 @@ __all__ = [
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
     "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod",
     "masked_scatter", "_softmax_backward_data",
+    "nansum", "nanmean",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",

@@ -27,7 +27,9 @@ from autograd.errors import UsageError
 from ._checks import flag
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
 from .hooks import HookMethods
-from .module_discovery import _BUFFER, _MODULE, _PARAM, _SLOTS, DiscoveryMethods, _may_hold
+from .module_discovery import (_BEHIND_METHODS, _BUFFER, _MODULE, _PARAM, _SLOTS,
+                               DiscoveryMethods, _may_hold, _names_a_method,
+                               _put_behind_method)
 from .module_dtype import DtypeMethods
 from .module_members import MemberDictMethods
 from .parameter import Buffer, Parameter
@@ -67,6 +69,10 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
             raise UsageError(
                 f"cannot assign {type(value).__name__} '{name}' before Module.__init__(): "
                 f"call super().__init__() first in {type(self).__name__}.__init__")
+        if name in own.get(_BEHIND_METHODS, ()) or (
+                isinstance(value, (Parameter, Module)) and _names_a_method(type(self), name)):
+            _put_behind_method(own, name, value)
+            return
         if isinstance(value, Buffer):  # PyTorch's nn.Buffer: registered by assignment
             self.register_buffer(name, Tensor(value.data), value.persistent)
             return
@@ -86,6 +92,8 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
+        if self.__dict__.get(_BEHIND_METHODS, {}).pop(name, None) is not None:
+            return
         self.__dict__.get("_buffer_names", {}).pop(name, None)
         self.__dict__.get(_SLOTS, set()).discard(name)
         object.__delattr__(self, name)

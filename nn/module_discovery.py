@@ -12,18 +12,22 @@ giving dotted names (``"blocks.0.weight"``); containers name their items by over
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
+from types import FunctionType
 from typing import Any
 
 from autograd import Tensor
 
 from ._checks import flag
+from .errors import ArgumentTypeError
 from .parameter import Parameter
 
 __all__ = ["DiscoveryMethods"]
 
 AnyModule = Any  # a Module: this file sits below the Module class
 _SLOTS = "_none_slots"  # names of parameters/modules set to None (their place is kept)
-_INTERNAL = frozenset({"training", "_buffer_names", _SLOTS})  # Module's own
+_BEHIND_METHODS = "_behind_methods"  # {name: member} of members named like a class method
+_INTERNAL = frozenset({"training", "_buffer_names", _SLOTS, _BEHIND_METHODS})  # Module's own
 _PARAM, _BUFFER, _MODULE = "parameter", "buffer", "module"
 
 
@@ -50,6 +54,30 @@ def _in_pytorch_order(module: AnyModule) -> list[tuple[str, Any, bool]]:
     return groups[0] + groups[1] + groups[2]
 
 
+def _names_a_method(cls: type, name: str) -> bool:
+    """Whether ``cls.<name>`` is a method (a function defined on the class or a base)."""
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return isinstance(vars(klass)[name], FunctionType)
+    return False
+
+
+def _put_behind_method(own: dict[str, Any], name: str, value: Any) -> None:
+    """``self.<name> = value`` where ``name`` is a method (N-BEATS' ``self.parameters =
+    nn.ParameterList(...)``): a parameter or module is a member but, as in PyTorch (which
+    keeps it in ``_modules``), ``self.<name>`` stays the method; a plain value of that name
+    is dropped. Once it is a member, None empties its place and another value is refused,
+    as PyTorch refuses it."""
+    behind = own.setdefault(_BEHIND_METHODS, {})
+    if name in behind and not (value is None or isinstance(value, (Parameter,
+                                                                   DiscoveryMethods))):
+        raise ArgumentTypeError(f"cannot assign a {type(value).__name__} to '{name}', a "
+                                f"parameter or module here: give a Parameter, a Module or "
+                                f"None (or del self.{name} first)")
+    own.pop(name, None)
+    behind[name] = value
+
+
 class DiscoveryMethods:
     """The discovery walk and the methods built on it; ``Module`` inherits them (it is
     the only subclass, so ``isinstance(v, DiscoveryMethods)`` asks "is v a Module?")."""
@@ -57,16 +85,24 @@ class DiscoveryMethods:
     def _members(self) -> Iterator[tuple[str, Any]]:
         """(name, value) of the direct attributes that may hold parameters, buffers or
         modules, in definition order. Containers override this to name their items."""
-        return ((k, v) for k, v in self.__dict__.items() if k not in _INTERNAL)
+        own = self.__dict__
+        members = ((k, v) for k, v in own.items() if k not in _INTERNAL)
+        behind = own.get(_BEHIND_METHODS)
+        return chain(members, behind.items()) if behind else members
 
     def _member(self, name: str) -> Any:
         """The member ``name`` of ``_members`` (``functional_call`` swaps it); containers
         that name their items override this and ``_set_member``."""
-        return self.__dict__[name]
+        own = self.__dict__
+        return own[name] if name in own else own[_BEHIND_METHODS][name]
 
     def _set_member(self, name: str, value: Any) -> None:
         """Put ``value`` in the place of member ``name``, unchecked (a temporary swap)."""
-        object.__setattr__(self, name, value)
+        behind = self.__dict__.get(_BEHIND_METHODS, {})
+        if name in behind:
+            behind[name] = value
+        else:
+            object.__setattr__(self, name, value)
 
     def _walk(self, unique: bool = True, recurse: bool = True
               ) -> Iterator[tuple[str, str, Any, tuple]]:

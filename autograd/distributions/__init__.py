@@ -1,7 +1,8 @@
 """Probability distributions with PyTorch's ``torch.distributions`` API, on the engine's
 differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponential``,
 ``Laplace``, ``Gamma``, ``Beta``, ``Dirichlet`` (reparameterised ``rsample``, the last three
-implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``),
+implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), ``Poisson``,
+``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``), ``StudentT``,
 ``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
 ``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
@@ -26,6 +27,8 @@ from . import constraints, transforms
 from .composite import Independent, MixtureSameFamily
 from .constraint_registry import biject_to, transform_to
 from .continuous import Normal, Uniform
+from .counts import NegativeBinomial, Poisson
+from .student_t import StudentT
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
 from .gamma import Beta, Dirichlet, Gamma
@@ -51,7 +54,8 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "SoftplusTransform", "IndependentTransform",
            "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
-           "LowerCholeskyTransform", "biject_to", "transform_to"]
+           "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
+           "StudentT"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
@@ -59,8 +63,8 @@ _NOT_HERE = frozenset({
     "ExponentialFamily",
     "FisherSnedecor", "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
     "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
-    "LowRankMultivariateNormal", "Multinomial", "NegativeBinomial", "Pareto", "Poisson",
-    "StudentT", "VonMises", "Weibull", "Wishart"})
+    "LowRankMultivariateNormal", "Multinomial", "Pareto",
+    "VonMises", "Weibull", "Wishart"})
 
 
 _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")

@@ -23,7 +23,8 @@ from ..tensor import Tensor
 __all__ = ["Constraint", "real", "positive", "nonnegative", "greater_than_eq",
            "nonnegative_integer", "positive_integer", "unit_interval", "boolean", "simplex",
            "one_hot",
-           "real_vector", "interval", "integer_interval", "greater_than", "less_than",
+           "real_vector", "interval", "half_open_interval", "integer_interval", "greater_than",
+           "less_than",
            "independent", "positive_definite", "lower_cholesky"]
 
 
@@ -133,6 +134,16 @@ class _Interval(Constraint):
                 f"upper_bound={_shown(self.upper_bound)})")
 
 
+class _HalfOpenInterval(_Interval):
+    """lower_bound <= x < upper_bound."""
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return (self.lower_bound <= value) & (value < self.upper_bound)
+
+    def __repr__(self) -> str:
+        return "HalfOpen" + super().__repr__()
+
+
 class _IntegerInterval(_Interval):
     """The integers lower_bound, ..., upper_bound (a float tensor of whole numbers too)."""
 
@@ -227,6 +238,7 @@ simplex = _Simplex()
 one_hot = _OneHot()
 real_vector = _Independent(real, 1)
 interval = _Interval
+half_open_interval = _HalfOpenInterval
 integer_interval = _IntegerInterval
 greater_than = _GreaterThan
 less_than = _LessThan

@@ -12,6 +12,7 @@ legacy hook-based forms of the parametrizations.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -28,8 +29,8 @@ from . import prune  # PyTorch's nn.utils.prune: masks kept by forward pre-hooks
 from .spectral_norm_hook import spectral_norm, remove_spectral_norm  # PyTorch's legacy form
 from .weight_norm_hook import weight_norm, remove_weight_norm  # PyTorch's legacy form
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
-           "grad_norms", "check_clip_argument",
+__all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
+           "clip_grads_with_norm_", "grad_norms", "check_clip_argument",
            "parameters_to_vector", "vector_to_parameters", "rnn", "parametrize",
            "parametrizations", "stateless", "prune", "spectral_norm",
            "remove_spectral_norm", "weight_norm", "remove_weight_norm"]
@@ -210,6 +211,16 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     total = _total_norm(grads, norm_type, error_if_nonfinite)
     _scale_grads(grads, max_norm, float(total))
     return total
+
+
+def clip_grad_norm(parameters: Tensor | Iterable[Tensor], max_norm: float,
+                   norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                   foreach: bool | None = None) -> np.float64:
+    """``clip_grad_norm_`` under PyTorch's deprecated name (LSTNet's, older code's): the
+    same clipping, with PyTorch's ``FutureWarning``."""
+    warnings.warn("`nn.utils.clip_grad_norm` is now deprecated in favor of "
+                  "`nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,

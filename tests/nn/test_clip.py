@@ -160,3 +160,20 @@ def test_norm_type_inf_may_be_a_string_as_in_pytorch():
     params[0].grad = np.array([3.0, -4.0])
     assert clip_grad_norm_(params, 10.0, norm_type="inf") == 4.0
     GradientClipping(max_norm=1.0, norm_type="inf")
+
+
+def test_the_deprecated_clip_grad_norm_clips_and_warns_as_pytorch(torch) -> None:
+    """LSTNet's ``clip_grad_norm(params, max_norm)``: PyTorch's deprecated alias, the same
+    clipping with a FutureWarning."""
+    import nn.utils
+    ours = params_with_grads(scale=3.0)
+    theirs = [torch.nn.Parameter(torch.tensor(p.numpy())) for p in ours]
+    for t, p in zip(theirs, ours):
+        t.grad = torch.tensor(p.grad.numpy())
+    with pytest.warns(FutureWarning, match="clip_grad_norm_"):
+        got = nn.utils.clip_grad_norm(ours, 1.0)
+    with pytest.warns(FutureWarning, match="clip_grad_norm_"):
+        want = torch.nn.utils.clip_grad_norm(theirs, 1.0)
+    np.testing.assert_allclose(float(got), want.item(), rtol=1e-12)
+    for t, p in zip(theirs, ours):
+        np.testing.assert_allclose(p.grad.numpy(), t.grad.numpy(), rtol=1e-12)
