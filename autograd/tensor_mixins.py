@@ -13,7 +13,8 @@ a tensor can do comes from these classes, each a mixin in its own module with
   ``item``, ``np.asarray``, ``len``, ``if t:``, ``float``, ``format``, ``repr``...);
 - smaller families PyTorch programs reach for: ``index_fill``, ``index_copy``,
   ``scatter_reductions``, ``renorm``, ``batch_products``, triangular solves
-  (``triangular_methods``) and decompositions (``decomposition_methods``).
+  (``triangular_methods``), decompositions (``decomposition_methods``) and the sums
+  and means that skip NaN (``nan_reductions``).
 
 A new family of methods goes in a module of its own and joins ``TensorMixins`` here.
 """
@@ -26,6 +27,7 @@ from .index_copy import IndexCopyMethods
 from .index_fill import IndexFillMethods
 from .inplace import InplaceOps
 from .interop import NumpyInterop
+from .nan_reductions import NanReductionMethods
 from .order_methods import OrderMethods
 from .random_methods import RandomMethods
 from .renorm import RenormMethods
@@ -48,7 +50,7 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    TorchShapes, LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods,
                    ValueProtocols, OrderMethods, IndexFillMethods, TriangularMethods,
                    RenormMethods, IndexCopyMethods, BatchProductMethods, DecompositionMethods,
-                   ScatterReduceMethods):
+                   ScatterReduceMethods, NanReductionMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

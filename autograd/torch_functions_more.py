@@ -21,7 +21,7 @@ from .tensor import Tensor, as_tensor
 
 __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf",
            "isfinite", "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy",
-           "fmod"]
+           "fmod", "nansum", "nanmean"]
 
 
 @accepts_out
@@ -104,3 +104,18 @@ def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
     ``%`` takes other's); gradients 1 for input and -trunc(input / other) for other, as
     PyTorch's (``ops.special.Fmod``)."""
     return apply(Fmod(), *as_tensor(input)._pair(other))
+
+
+@accepts_out
+def nansum(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+           dtype: Any = None) -> Tensor:
+    """Sum of the entries that are not NaN (PyTorch's nansum; ``x.nansum``)."""
+    return as_tensor(input).nansum(dim, keepdim, dtype=dtype)
+
+
+@accepts_out
+def nanmean(input: Any, dim: Any = None, keepdim: bool = False, *,  # noqa: A002
+            dtype: Any = None) -> Tensor:
+    """Mean of the entries that are not NaN, NaN where all are (PyTorch's nanmean;
+    ``x.nanmean``)."""
+    return as_tensor(input).nanmean(dim, keepdim, dtype=dtype)
