@@ -76,9 +76,10 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
                            _foreach_lerp, _foreach_maximum_, _foreach_mul, _foreach_neg,
                            _foreach_neg_, _foreach_norm, _foreach_sign, _foreach_sign_,
                            _foreach_sqrt, _foreach_sqrt_, _foreach_sub)
-from .torch_functions_more import (baddbmm, fmod, index_copy, is_floating_point, isfinite, isinf,
-                                   isnan, logical_and, logical_not, logical_or, logical_xor,
-                                   nanmean, nansum, ravel, renorm)
+from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floating_point, isfinite,
+                                   isinf, isnan, logical_and, logical_not, logical_or,
+                                   logical_xor, multiply, nanmean, nansum, negative, ravel,
+                                   renorm, subtract)
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero, pdist,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
@@ -198,7 +199,8 @@ __all__ = [
     "_foreach_add", "_foreach_sub", "_foreach_mul", "_foreach_div", "_foreach_lerp",
     "_foreach_sqrt", "_foreach_abs", "_foreach_neg", "_foreach_sign", "_foreach_norm",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
-    "is_floating_point", "ravel", "renorm", "nansum", "nanmean", "baddbmm", "index_copy", "fmod",
+    "is_floating_point", "ravel", "renorm", "nansum", "nanmean", "divide", "multiply",
+    "subtract", "negative", "baddbmm", "index_copy", "fmod",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",

@@ -14,13 +14,15 @@ a tensor can do comes from these classes, each a mixin in its own module with
 - smaller families PyTorch programs reach for: ``index_fill``, ``index_copy``,
   ``scatter_reductions``, ``renorm``, ``batch_products``, triangular solves
   (``triangular_methods``), decompositions (``decomposition_methods``) and the sums
-  and means that skip NaN (``nan_reductions``).
+  and means that skip NaN (``nan_reductions``), PyTorch's long names of the arithmetic
+  (``arithmetic_aliases``: ``divide multiply subtract negative``).
 
 A new family of methods goes in a module of its own and joins ``TensorMixins`` here.
 """
 
 from __future__ import annotations
 
+from .arithmetic_aliases import ArithmeticAliasMethods
 from .batch_products import BatchProductMethods
 from .decomposition_methods import DecompositionMethods
 from .index_copy import IndexCopyMethods
@@ -50,7 +52,7 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    TorchShapes, LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods,
                    ValueProtocols, OrderMethods, IndexFillMethods, TriangularMethods,
                    RenormMethods, IndexCopyMethods, BatchProductMethods, DecompositionMethods,
-                   ScatterReduceMethods, NanReductionMethods):
+                   ScatterReduceMethods, NanReductionMethods, ArithmeticAliasMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()
