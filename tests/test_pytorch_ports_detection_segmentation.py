@@ -11,7 +11,12 @@ training runs: milesial's Pytorch-UNet (``DoubleConv``/``Down``/``Up``/``OutConv
 the transposed-convolution and the bilinear ``nn.Upsample`` variants, with its
 ``F.pad`` of the skip and ``torch.cat``) and a tiny FCN head upsampled by
 ``F.interpolate(size=...)``, trained with ``cross_entropy(ignore_index=)`` and SGD
-momentum. No line is written differently.
+momentum; Berman's Lovasz hinge loss (``lovasz_grad`` with its in-place slice update).
+
+Lines written differently here, and why: the Lovasz code's ``gt_sorted.float()`` is
+``.double()``: PyTorch computes ``gts - cumsum`` (a 0-d int64 tensor minus a float32 one)
+in float32 and then refuses ``torch.dot`` of float64 and float32, while NumPy's promotion
+here gives float64; with ``.double()`` both runs are float64.
 """
 
 import numpy as np
@@ -83,6 +88,28 @@ def soft_dice_loss(T, F, logits, true, eps=1e-7):
     return 1 - dice
 
 
+def lovasz_grad(gt_sorted):
+    p = len(gt_sorted)
+    gts = gt_sorted.sum()
+    intersection = gts - gt_sorted.double().cumsum(0)  # Berman: .float()
+    union = gts + (1 - gt_sorted).double().cumsum(0)
+    jaccard = 1. - intersection / union
+    if p > 1:  # cover 1-pixel case
+        jaccard[1:p] = jaccard[1:p] - jaccard[0:-1]
+    return jaccard
+
+
+def lovasz_hinge_flat(T, F, logits, labels):
+    if len(labels) == 0:
+        return logits.sum() * 0.
+    signs = 2. * labels.double() - 1.  # Berman: .float()
+    errors = (1. - logits * signs)
+    errors_sorted, perm = T.sort(errors, dim=0, descending=True)
+    gt_sorted = labels[perm]
+    grad = lovasz_grad(gt_sorted)
+    return T.dot(F.relu(errors_sorted), grad)
+
+
 def test_focal_dice_tversky_losses(torch):
     rng = np.random.default_rng(0)
     logits_np = rng.standard_normal((2, 3, 6, 6)) * 2
@@ -96,7 +123,11 @@ def test_focal_dice_tversky_losses(torch):
                   sigmoid_focal_loss(T, F, logits, masks, alpha=-1, gamma=0).sum(),
                   dice_loss(logits, masks, 3),
                   tversky_loss(T, F, logits, labels),
-                  soft_dice_loss(T, F, logits, labels)]
+                  soft_dice_loss(T, F, logits, labels),
+                  lovasz_hinge_flat(T, F, logits[:, 0].flatten(),
+                                    (masks[:, 0] > 0).long().flatten()),
+                  lovasz_hinge_flat(T, F, logits[:0, 0].flatten(),
+                                    masks[:0, 0].long().flatten())]
         sum(losses).backward()
         runs.append(losses + [logits.grad])
     assert_close(*runs)
