@@ -11,13 +11,18 @@ training runs: milesial's Pytorch-UNet (``DoubleConv``/``Down``/``Up``/``OutConv
 the transposed-convolution and the bilinear ``nn.Upsample`` variants, with its
 ``F.pad`` of the skip and ``torch.cat``) and a tiny FCN head upsampled by
 ``F.interpolate(size=...)``, trained with ``cross_entropy(ignore_index=)`` and SGD
-momentum; Berman's Lovasz hinge loss (``lovasz_grad`` with its in-place slice update).
+momentum; torchvision's segmentation models' ``IntermediateLayerGetter`` (an
+``nn.ModuleDict`` subclass over a backbone's children) with the "out" and "aux" heads of
+its training reference (``losses["out"] + 0.5 * losses["aux"]``); Berman's Lovasz hinge
+loss (``lovasz_grad`` with its in-place slice update).
 
 Lines written differently here, and why: the Lovasz code's ``gt_sorted.float()`` is
 ``.double()``: PyTorch computes ``gts - cumsum`` (a 0-d int64 tensor minus a float32 one)
 in float32 and then refuses ``torch.dot`` of float64 and float32, while NumPy's promotion
 here gives float64; with ``.double()`` both runs are float64.
 """
+
+from collections import OrderedDict
 
 import numpy as np
 
@@ -251,3 +256,67 @@ def test_unet_and_fcn_training(torch):
                           "fcn": lambda: FCN(3)}[variant]
             runs.append(train_segmentation(T, lib, F, optim, images, masks, make_model))
         assert_close(*runs)
+
+
+# ------------------------------------------------------------------ torchvision's segmentation
+def intermediate_layer_getter_class(nn):
+    class IntermediateLayerGetter(nn.ModuleDict):
+        def __init__(self, model, return_layers):
+            if not set(return_layers).issubset([name for name, _ in model.named_children()]):
+                raise ValueError("return_layers are not present in model")
+            orig_return_layers = return_layers
+            return_layers = {str(k): str(v) for k, v in return_layers.items()}
+            layers = OrderedDict()
+            for name, module in model.named_children():
+                layers[name] = module
+                if name in return_layers:
+                    del return_layers[name]
+                if not return_layers:
+                    break
+            super().__init__(layers)
+            self.return_layers = orig_return_layers
+
+        def forward(self, x):
+            out = OrderedDict()
+            for name, module in self.items():
+                x = module(x)
+                if name in self.return_layers:
+                    out[self.return_layers[name]] = x
+            return out
+    return IntermediateLayerGetter
+
+
+def test_intermediate_layer_getter_with_aux_loss(torch):
+    images, masks = np.random.default_rng(9).standard_normal((2, 1, 8, 8)), \
+        np.random.default_rng(2).integers(0, 3, (2, 8, 8))
+    runs = []
+    for T, lib, F, optim in (libraries(), libraries(torch)):
+        nn = lib  # noqa: F402 (the program's name for its library's nn)
+        backbone = nn.Sequential(OrderedDict([
+            ("stem", nn.Conv2d(1, 4, 3, padding=1)),
+            ("layer1", nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(4, 6, 3, padding=1), nn.ReLU())),
+            ("layer2", nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(6, 8, 3, padding=1), nn.ReLU())),
+            ("fc", nn.Linear(8, 2))]))
+        body = intermediate_layer_getter_class(nn)(backbone, {"layer2": "out", "layer1": "aux"})
+        heads = nn.ModuleDict({"out": nn.Conv2d(8, 3, 1), "aux": nn.Conv2d(6, 3, 1)})
+        model = nn.ModuleList([body, heads])
+        copy_weights(T, model)
+        optimizer = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        record = [list(body.keys())]
+        for _ in range(2):
+            x = T.tensor(images)
+            features = body(x)
+            result = OrderedDict()
+            for name in ("out", "aux"):
+                result[name] = F.interpolate(heads[name](features[name]), size=x.shape[-2:],
+                                             mode="bilinear", align_corners=False)
+            losses = {name: F.cross_entropy(v, T.tensor(masks), ignore_index=255)
+                      for name, v in result.items()}
+            loss = losses["out"] + 0.5 * losses["aux"]
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            record += [loss] + [p.grad.clone() for p in model.parameters()]
+        runs.append(record + list(model.parameters()))
+    assert runs[0][0] == runs[1][0] == ["stem", "layer1", "layer2"]
+    assert_close(runs[0][1:], runs[1][1:])
