@@ -16,6 +16,8 @@ import autograd as ag
 from autograd import Tensor
 from autograd.errors import ShapeError
 
+from ..errors import ConfigError
+
 __all__ = ["box_area", "box_iou", "generalized_box_iou", "box_convert", "clip_boxes_to_image",
            "remove_small_boxes", "nms", "batched_nms"]
 
@@ -83,9 +85,9 @@ def box_convert(boxes: Tensor, in_fmt: str, out_fmt: str) -> Tensor:
     (top-left corner, width, height) and "cxcywh" (centre, width, height); a copy when the
     two are equal. torchvision's rotated formats (xywhr, cxcywhr, xyxyxyxy) are not here."""
     if in_fmt not in BOX_FORMATS or out_fmt not in BOX_FORMATS:
-        raise ValueError(f"box_convert: unsupported bounding box conversion for given in_fmt "
-                         f"{in_fmt} and out_fmt {out_fmt}; formats here are {BOX_FORMATS} "
-                         f"(torchvision's rotated ones are not supported)")
+        raise ConfigError(f"box_convert: unsupported bounding box conversion for given in_fmt "
+                          f"{in_fmt} and out_fmt {out_fmt}; formats here are {BOX_FORMATS} "
+                          f"(torchvision's rotated ones are not supported)")
     if in_fmt == out_fmt:
         return boxes.clone()
     if in_fmt != "xyxy":
