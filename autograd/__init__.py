@@ -76,9 +76,9 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
                            _foreach_lerp, _foreach_maximum_, _foreach_mul, _foreach_neg,
                            _foreach_neg_, _foreach_norm, _foreach_sign, _foreach_sign_,
                            _foreach_sqrt, _foreach_sqrt_, _foreach_sub)
-from .torch_functions_more import (baddbmm, fmod, index_copy, is_floating_point, isfinite, isinf,
-                                   isnan, logical_and, logical_not, logical_or, logical_xor,
-                                   ravel, renorm)
+from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floating_point, isfinite,
+                                   isinf, isnan, logical_and, logical_not, logical_or,
+                                   logical_xor, multiply, negative, ravel, renorm, subtract)
 from .masked_scatter import masked_scatter
 from .softmax_backward import _softmax_backward_data
 from .nan_functions import nanmean, nansum
@@ -204,6 +204,7 @@ __all__ = [
     "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod",
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
+    "divide", "multiply", "subtract", "negative",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",

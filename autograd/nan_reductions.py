@@ -1,16 +1,12 @@
-"""PyTorch's ``nansum`` and ``nanmean`` (forecasting metrics over series with missing
-values: ``torch.nanmean(torch.abs(pred - target))``), as Tensor methods; the functions
-``autograd.nansum`` / ``autograd.nanmean`` are in ``nan_functions``. NaN entries count as
-absent: their gradient is 0, the others' as ``sum``'s / ``mean``'s."""
+"""PyTorch's ``nansum`` and ``nanmean`` as Tensor methods: the sum and the mean of the
+entries that are not NaN, as segmentation code averages per-class IoU where an absent
+class gives 0 / 0. Compositions of differentiable ops: a NaN entry gets gradient 0."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .errors import DTypeError
-from .ops.reductions import normalize_axis
 
 __all__ = ["NanReductionMethods"]
 
@@ -22,26 +18,22 @@ class NanReductionMethods:
 
     __slots__ = ()
 
-    def _without_nan(self, name: str) -> tuple[AnyTensor, np.ndarray]:
-        if self.dtype.kind != "f":
-            raise DTypeError(f"{name}(): expected a floating tensor (PyTorch's rule); got "
-                             f"{self.dtype}. Convert it first: x.double().{name}()")
-        missing = np.isnan(np.asarray(self.detach().data))
-        return self.masked_fill(missing, 0.0), missing
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> AnyTensor:
+        """sum over ``dim`` (all axes when None) of the entries that are not NaN (0 for
+        none); integer tensors are summed as they are (they hold no NaN)."""
+        x = self if dtype is None else self.to(dtype)
+        if x.is_floating_point():
+            x = x.masked_fill(x.isnan(), 0.0)
+        return x.sum(dim=dim, keepdim=keepdim)
 
-    def nansum(self, dim: Any = None, keepdim: bool = False) -> AnyTensor:
-        """sum over ``dim`` (every axis when None) of the entries that are not NaN."""
-        filled, _ = self._without_nan("nansum")
-        if dim is None:
-            return filled.sum(dim=tuple(range(self.ndim)), keepdim=keepdim)
-        return filled.sum(dim=dim, keepdim=keepdim)
-
-    def nanmean(self, dim: Any = None, keepdim: bool = False) -> AnyTensor:
-        """nansum / (the number of entries that are not NaN) over ``dim``; NaN where every
-        entry is NaN."""
-        filled, missing = self._without_nan("nanmean")
-        axes = tuple(range(self.ndim)) if dim is None else normalize_axis(dim, self.ndim,
-                                                                          "nanmean")
-        count = np.sum(~missing, axis=axes, keepdims=keepdim).astype(self.dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return filled.sum(dim=axes, keepdim=keepdim) / count
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *,
+                dtype: Any = None) -> AnyTensor:
+        """nansum / (number of entries that are not NaN) over ``dim``: NaN where all are
+        NaN. Floating-point tensors only, as PyTorch's. The gradient of a NaN entry is 0,
+        also in a slice of nothing but NaN (PyTorch's is NaN there: 0 times NaN)."""
+        x = self if dtype is None else self.to(dtype)
+        if not x.is_floating_point():
+            raise DTypeError(f"nanmean: expected a floating point tensor (PyTorch's rule); "
+                             f"got {x.dtype}: pass dtype=float64, or x.float()")
+        count = (~x.isnan()).sum(dim=dim, keepdim=keepdim)
+        return x.nansum(dim=dim, keepdim=keepdim) / count.to(x.dtype)

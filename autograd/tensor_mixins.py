@@ -13,14 +13,16 @@ a tensor can do comes from these classes, each a mixin in its own module with
   ``item``, ``np.asarray``, ``len``, ``if t:``, ``float``, ``format``, ``repr``...);
 - smaller families PyTorch programs reach for: ``index_fill``, ``index_copy``,
   ``masked_scatter``, ``scatter_reductions``, ``renorm``, ``batch_products``, triangular
-  solves (``triangular_methods``), decompositions (``decomposition_methods``) and the
-  NaN-skipping reductions (``nan_reductions``).
+  solves (``triangular_methods``), decompositions (``decomposition_methods``), the
+  NaN-skipping reductions (``nan_reductions``) and PyTorch's long names of the arithmetic
+  (``arithmetic_aliases``: ``divide multiply subtract negative``).
 
 A new family of methods goes in a module of its own and joins ``TensorMixins`` here.
 """
 
 from __future__ import annotations
 
+from .arithmetic_aliases import ArithmeticAliasMethods
 from .batch_products import BatchProductMethods
 from .decomposition_methods import DecompositionMethods
 from .index_copy import IndexCopyMethods
@@ -51,7 +53,8 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    TorchShapes, LogicOps, NumpyInterop, InplaceOps, RandomMethods, SetMethods,
                    ValueProtocols, OrderMethods, IndexFillMethods, TriangularMethods,
                    RenormMethods, IndexCopyMethods, BatchProductMethods, DecompositionMethods,
-                   ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods):
+                   ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
+                   ArithmeticAliasMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

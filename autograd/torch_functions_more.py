@@ -21,7 +21,7 @@ from .tensor import Tensor, as_tensor
 
 __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf",
            "isfinite", "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy",
-           "fmod"]
+           "fmod", "divide", "multiply", "subtract", "negative"]
 
 
 @accepts_out
@@ -104,3 +104,27 @@ def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
     ``%`` takes other's); gradients 1 for input and -trunc(input / other) for other, as
     PyTorch's (``ops.special.Fmod``)."""
     return apply(Fmod(), *as_tensor(input)._pair(other))
+
+
+@accepts_out
+def divide(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
+    """input / other: PyTorch's long name of ``div``."""
+    return as_tensor(input).div(other, rounding_mode=rounding_mode)
+
+
+@accepts_out
+def multiply(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input * other: PyTorch's long name of ``mul``."""
+    return as_tensor(input).mul(other)
+
+
+@accepts_out
+def subtract(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """input - alpha * other: PyTorch's long name of ``sub``."""
+    return as_tensor(input).sub(other, alpha=alpha)
+
+
+@accepts_out
+def negative(input: Any) -> Tensor:  # noqa: A002
+    """-input: PyTorch's long name of ``neg``."""
+    return as_tensor(input).neg()

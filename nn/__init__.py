@@ -6,7 +6,7 @@ Parameters are float64 by default (what gradient checks need); cast a model with
 """
 
 from . import _engine_check  # noqa: F401  (first: a clear error if another autograd is found)
-from . import errors, functional, init, optim, utils
+from . import errors, functional, init, ops, optim, utils
 from ._random import manual_seed
 from .activations import (ELU, GELU, Hardtanh, Heaviside, LeakyReLU, LogSigmoid, LogSoftmax,
                           PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Step, Swish, Tanh)
@@ -62,7 +62,7 @@ from . import modules  # noqa: E402  (PyTorch's nn.modules.<sub> paths of the cl
 
 __all__ = [
     # sub-modules
-    "errors", "functional", "init", "optim", "utils", "data", "models", "train", "parallel",
+    "errors", "functional", "init", "ops", "optim", "utils", "data", "models", "train", "parallel",
     "modules",
     # modules and containers
     "Module", "Parameter", "Buffer", "StateDictError", "LoadResult", "Sequential", "ModuleList",

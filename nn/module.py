@@ -27,6 +27,7 @@ from autograd.errors import UsageError
 from ._checks import flag
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
 from .hooks import HookMethods
+from .load_overrides import LoadOverrideMethods, run_load_overrides
 from .module_discovery import (_BEHIND_METHODS, _BUFFER, _MODULE, _PARAM, _SLOTS,
                                DiscoveryMethods, _may_hold, _names_a_method,
                                _put_behind_method)
@@ -40,7 +41,8 @@ __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_ca
 _SWITCHING = threading.local()  # .ids: the modules whose train(mode) runs (cycles)
 
 
-class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
+class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
+             LoadOverrideMethods):
     """Base class of layers and models: subclass it, call ``super().__init__()`` first,
     assign parameters and sub-modules as attributes, and define ``forward``.
     ``module(x)`` calls ``module.forward(x)`` (and the forward hooks, if any)."""
@@ -273,6 +275,7 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods):
         replaced one's), a Tensor or array becomes a new Parameter (or the buffer). An
         optimizer built before still holds the old parameters: build it afterwards."""
         assign = flag("load_state_dict", "assign", assign)
+        state_dict = run_load_overrides(self, state_dict, strict)  # PyTorch's per-module step
         for prefix, module in self.named_modules():  # lazy layers take their shapes
             materialize = getattr(module, "materialize_from_state_dict", None)
             if materialize is not None:
