@@ -134,3 +134,41 @@ def test_copying_state_between_optimizers_with_clone():
         o.step()
     np.testing.assert_array_equal(other.state[q]["exp_avg"].data, opt.state[p]["exp_avg"].data)
     assert other.state[q]["step"].item() == opt.state[p]["step"].item() == 4.0
+
+
+def test_lbfgs_state_types_match_pytorch(torch):
+    """LBFGS: vectors and the lists of pairs hold Tensors (ro, H_diag 0-d), the counts
+    ints, as PyTorch's (its scratch list ``al`` is not kept here)."""
+    target = start(2)
+    p = autograd.Tensor(start(), requires_grad=True)
+    tp = torch.nn.Parameter(torch.tensor(start()))
+    opt, topt = optim.LBFGS([p], max_iter=4), torch.optim.LBFGS([tp], max_iter=4)
+
+    def closure():
+        opt.zero_grad()
+        loss = ((p - autograd.Tensor(target)) ** 4).sum()
+        loss.backward()
+        return loss
+
+    def tclosure():
+        topt.zero_grad()
+        loss = ((tp - torch.tensor(target)) ** 4).sum()
+        loss.backward()
+        return loss
+    for _ in range(2):
+        opt.step(closure)
+        topt.step(tclosure)
+    state, tstate = opt.state[p], topt.state[tp]
+    assert set(state) == set(tstate) - {"al"}
+    for key, expected in tstate.items():
+        if key == "al":
+            continue
+        got = state[key]
+        items = zip(got, expected) if isinstance(expected, list) else [(got, expected)]
+        for mine, theirs in items:
+            if hasattr(theirs, "numpy"):
+                assert isinstance(mine, autograd.Tensor), key
+                assert mine.shape == tuple(theirs.shape), key
+                np.testing.assert_allclose(mine.data, theirs.numpy(), rtol=1e-7, atol=1e-12)
+            else:
+                assert isinstance(mine, (int, float)) and not isinstance(mine, autograd.Tensor)
