@@ -210,7 +210,8 @@ def _times_(state: dict[str, Any], name: str, factor: float) -> float:
     value = state[name]
     if isinstance(value, Tensor):
         product = value.data
-        product *= factor
-        return float(product)
+        new = float(product) * factor
+        product[()] = new  # in place, without a ufunc's 5 us on a 0-d array
+        return new
     state[name] = value = float(value) * factor
     return value
