@@ -30,11 +30,13 @@ SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum",
 
 class Optimizer(OptimizerHooks):
     """Holds ``param_groups`` (list of dicts with a ``"params"`` list plus
-    hyper-parameters) and per-parameter ``state`` (``optimizer.state[p]``, a dict; empty
-    for a parameter that has none, e.g. under plain SGD).
+    hyper-parameters) and per-parameter ``state`` (``optimizer.state[p]``, a dict of
+    Tensors with PyTorch's keys, ``state_tensors.py``; empty for a parameter that has
+    none, e.g. under plain SGD).
 
     Subclasses implement ``_validate_group(group)`` and ``_update(param, grad, state,
-    group)``, which updates the array ``param`` (``p.data``) in place. A group with
+    group)``, which updates the array ``param`` (``p.data``) in place (and the arrays of
+    the state's Tensors, ``state_array``). A group with
     ``maximize=True`` hands ``_update`` the negated gradient (gradient ascent).
     ``needs_closure``: ``step`` must be given a closure that re-evaluates the loss
     (L-BFGS); ``nn.train.fit`` then passes one.

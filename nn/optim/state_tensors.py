@@ -5,8 +5,8 @@ update writes in place (``Tensor(array)`` does not copy), so a PyTorch habit suc
 ``state["exp_avg"].norm()`` or ``state["momentum_buffer"].mul_(0)`` reads or edits the
 live state, while the update itself reads ``.data`` and stays plain NumPy.
 
-``state["step"]`` is a 0-d Tensor, as in PyTorch 2.x, of the default dtype's scalar type
-(float64 when the default is float64, else float32); ``.item()`` gives the count.
+``state["step"]`` is a 0-d Tensor, as in PyTorch 2.x, of PyTorch's scalar dtype for the
+default dtype: float64 (ours is float64); ``.item()`` gives the count.
 
 Saving copies every array; loading casts floating state to the parameter's dtype
 (``step`` keeps its own, as in PyTorch), and turns what an older state dict holds (arrays,
