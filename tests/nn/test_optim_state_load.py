@@ -160,3 +160,40 @@ def test_checkpoint_written_with_array_state_still_loads(tmp_path):
     steps(opt, p, 2, seed=5)
     steps(resumed, q, 2, seed=5)
     np.testing.assert_array_equal(q.data, p.data)
+
+
+def test_legacy_lbfgs_state_dict_loads_as_tensors_and_continues():
+    """LBFGS's state of earlier versions: arrays, lists of arrays, ro and H_diag floats."""
+    target = np.random.default_rng(3).normal(size=(3, 2))
+
+    def make():
+        p = param()
+        opt = optim.LBFGS([p], max_iter=3)
+
+        def closure():
+            opt.zero_grad()
+            loss = ((p - autograd.Tensor(target)) ** 4).sum()
+            loss.backward()
+            return loss
+        return p, opt, closure
+
+    p, opt, closure = make()
+    opt.step(closure)
+    saved = opt.state_dict()
+    entry = saved["state"][0]
+    old = {k: (v.data if isinstance(v, autograd.Tensor) else v) for k, v in entry.items()}
+    old.update(old_dirs=[v.data for v in entry["old_dirs"]],
+               old_stps=[v.data for v in entry["old_stps"]],
+               ro=[v.item() for v in entry["ro"]], H_diag=float(entry["H_diag"].item()))
+    q, resumed, resumed_closure = make()
+    q.data[...] = p.data
+    resumed.load_state_dict({"state": {"0": old}, "param_groups": saved["param_groups"]})
+    state = resumed.state[q]
+    assert all(isinstance(state[k], autograd.Tensor) for k in ("d", "prev_flat_grad"))
+    assert state["ro"] and all(isinstance(v, autograd.Tensor)
+                               for v in state["old_dirs"] + state["ro"])
+    for _ in range(2):
+        opt.step(closure)
+        resumed.step(resumed_closure)
+    np.testing.assert_array_equal(q.data, p.data)
+    assert isinstance(resumed.state[q]["H_diag"], autograd.Tensor)
