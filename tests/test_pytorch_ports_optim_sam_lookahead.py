@@ -147,6 +147,8 @@ def lookahead_class(torch, Optimizer):
                     param_state = self.state[p]
                     param_state['cached_params'] = torch.zeros_like(p)
                     param_state['cached_params'].copy_(p)  # lookahead.py: (p.data)
+                    if self.pullback_momentum == "pullback":
+                        param_state['cached_mom'] = torch.zeros_like(p)  # (p.data)
 
         def zero_grad(self):
             self.optimizer.zero_grad()
@@ -174,7 +176,16 @@ def lookahead_class(torch, Optimizer):
                             p.mul_(self.la_alpha).add_(param_state['cached_params'],
                                                        alpha=1.0 - self.la_alpha)
                         param_state['cached_params'].copy_(p)
-                        if self.pullback_momentum == "reset":
+                        if self.pullback_momentum == "pullback":
+                            # lookahead.py's add_(1.0 - la_alpha, cached_mom) is torch's
+                            # long-deprecated spelling of alpha=; cached_mom then is the
+                            # buffer itself, which SGD keeps updating in place (both libs)
+                            internal_momentum = self.optimizer.state[p]["momentum_buffer"]
+                            self.optimizer.state[p]["momentum_buffer"] = internal_momentum.mul_(
+                                self.la_alpha).add_(param_state["cached_mom"],
+                                                    alpha=1.0 - self.la_alpha)
+                            param_state["cached_mom"] = self.optimizer.state[p]["momentum_buffer"]
+                        elif self.pullback_momentum == "reset":
                             self.optimizer.state[p]["momentum_buffer"] = torch.zeros_like(p)
             return loss
 
@@ -220,3 +231,9 @@ def test_lookahead(torch):
 
 def test_lookahead_resetting_momentum(torch):
     assert_records(*both(train_lookahead, torch, "reset"))
+
+
+def test_lookahead_pulling_momentum_back(torch):
+    """``pullback_momentum="pullback"`` edits SGD's ``momentum_buffer`` in place
+    (``mul_``/``add_``) and keeps that Tensor: the state must be Tensors, as PyTorch's."""
+    assert_records(*both(train_lookahead, torch, "pullback"))

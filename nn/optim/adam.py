@@ -9,6 +9,7 @@ import numpy as np
 from .._checks import flag, real_number
 from .averages import running_average_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg, check_pair
+from .state_tensors import next_step, start_step, state_array, zeros_state
 from .torch_flags import accept_torch_flags
 
 __all__ = ["Adam", "AdamW", "check_betas", "start_moments"]
@@ -22,10 +23,10 @@ def check_betas(owner: str, group: dict[str, Any]) -> None:
 
 
 def start_moments(state: dict[str, Any], param: np.ndarray) -> None:
-    """Adam's state before its first step (SparseAdam's too): step 0, m = v = 0."""
-    state["step"] = 0
-    state["exp_avg"] = np.zeros_like(param)
-    state["exp_avg_sq"] = np.zeros_like(param)
+    """Adam's state before its first step: step 0 (a 0-d Tensor), m = v = 0 (Tensors)."""
+    start_step(state)
+    state["exp_avg"] = zeros_state(param)
+    state["exp_avg_sq"] = zeros_state(param)
 
 
 class Adam(Optimizer):
@@ -49,6 +50,7 @@ class Adam(Optimizer):
 
     # a state dict saved before Adam had it lacks it: the group keeps its own value
     later_keys = frozenset({"decoupled_weight_decay"})
+    scalar_state = frozenset({"step"})
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -76,18 +78,18 @@ class Adam(Optimizer):
         if not state:
             start_moments(state, param)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(param)
-        state["step"] += 1
-        t = state["step"]
+                state["max_exp_avg_sq"] = zeros_state(param)
+        t = next_step(state)
         g = self._decayed_gradient(param, grad, group, group["decoupled_weight_decay"])
-        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m, v = state_array(state["exp_avg"]), state_array(state["exp_avg_sq"])
         work = self._scratch(param, 1)
         running_average_(m, g, beta1, work)             # m = b1 m + (1 - b1) g
         running_average_of_squares_(v, g, beta2, work)  # v = b2 v + (1 - b2) g^2
         if group["amsgrad"]:
             if "max_exp_avg_sq" not in state:
-                state["max_exp_avg_sq"] = np.zeros_like(param)
-            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+                state["max_exp_avg_sq"] = zeros_state(param)
+            v_max = state_array(state["max_exp_avg_sq"])
+            v = np.maximum(v_max, v, out=v_max)
         # lr m_hat / (sqrt(v_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
         # with c1 = 1 - b1^t, c2 = 1 - b2^t: the same value, one pass over v fewer.
         root_c2 = math.sqrt(1 - beta2 ** t)

@@ -7,10 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from autograd import Tensor
+
 from .._checks import flag
 from .adam import check_betas
 from .averages import running_average_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg
+from .state_tensors import next_step, scalar_state, start_step, state_array, zeros_state
 from .torch_flags import accept_torch_flags
 
 __all__ = ["Adamax", "NAdam", "RAdam"]
@@ -29,6 +32,8 @@ class Adamax(Optimizer):
     ``maximize=True`` uses -g (gradient ascent). State per parameter: ``step``,
     ``exp_avg`` (m), ``exp_inf`` (u).
     """
+
+    scalar_state = frozenset({"step"})  # 0-d Tensors, as PyTorch 2.x
 
     def __init__(self, params: ParamsT, lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -49,12 +54,12 @@ class Adamax(Optimizer):
                 group: dict[str, Any]) -> None:
         beta1, beta2 = group["betas"]
         if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(param)
-            state["exp_inf"] = np.zeros_like(param)
-        state["step"] += 1
+            start_step(state)
+            state["exp_avg"] = zeros_state(param)
+            state["exp_inf"] = zeros_state(param)
+        t = next_step(state)
         g = self._with_weight_decay(param, grad, group["weight_decay"])
-        m, u = state["exp_avg"], state["exp_inf"]
+        m, u = state_array(state["exp_avg"]), state_array(state["exp_inf"])
         work = self._scratch(param, 1)
         running_average_(m, g, beta1, work)           # m = b1 m + (1 - b1) g
         u *= beta2                                    # u = max(b2 u, |g| + eps)
@@ -62,7 +67,7 @@ class Adamax(Optimizer):
         work += group["eps"]
         np.maximum(u, work, out=u)
         np.divide(m, u, out=work)
-        work *= group["lr"] / (1 - beta1 ** state["step"])
+        work *= group["lr"] / (1 - beta1 ** t)
         param -= work
 
 
@@ -83,6 +88,8 @@ class NAdam(Optimizer):
     ``maximize=True`` uses -g (gradient ascent). State per parameter: ``step``,
     ``mu_product`` (P_t, a float), ``exp_avg`` (m), ``exp_avg_sq`` (v).
     """
+
+    scalar_state = frozenset({"step", "mu_product"})  # 0-d Tensors, as PyTorch 2.x
 
     def __init__(self, params: ParamsT, lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -107,17 +114,16 @@ class NAdam(Optimizer):
                 group: dict[str, Any]) -> None:
         lr, (beta1, beta2), psi = group["lr"], group["betas"], group["momentum_decay"]
         if not state:
-            state["step"] = 0
-            state["mu_product"] = 1.0
-            state["exp_avg"] = np.zeros_like(param)
-            state["exp_avg_sq"] = np.zeros_like(param)
-        state["step"] += 1
-        t = state["step"]
+            start_step(state)
+            state["mu_product"] = scalar_state(1.0)
+            state["exp_avg"] = zeros_state(param)
+            state["exp_avg_sq"] = zeros_state(param)
+        t = next_step(state)
         g = self._decayed_gradient(param, grad, group, group["decoupled_weight_decay"])
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-        state["mu_product"] = mu_product = float(state["mu_product"]) * mu
-        m, v = state["exp_avg"], state["exp_avg_sq"]
+        mu_product = _times_(state, "mu_product", mu)
+        m, v = state_array(state["exp_avg"]), state_array(state["exp_avg_sq"])
         work, denom = self._scratch(param, 1), self._scratch(param, 3)
         running_average_(m, g, beta1, work)
         running_average_of_squares_(v, g, beta2, work)
@@ -152,6 +158,8 @@ class RAdam(Optimizer):
     ``exp_avg`` (m), ``exp_avg_sq`` (v).
     """
 
+    scalar_state = frozenset({"step"})  # 0-d Tensors, as PyTorch 2.x
+
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, decoupled_weight_decay: bool = False,
@@ -173,13 +181,12 @@ class RAdam(Optimizer):
                 group: dict[str, Any]) -> None:
         lr, (beta1, beta2) = group["lr"], group["betas"]
         if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(param)
-            state["exp_avg_sq"] = np.zeros_like(param)
-        state["step"] += 1
-        t = state["step"]
+            start_step(state)
+            state["exp_avg"] = zeros_state(param)
+            state["exp_avg_sq"] = zeros_state(param)
+        t = next_step(state)
         g = self._decayed_gradient(param, grad, group, group["decoupled_weight_decay"])
-        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m, v = state_array(state["exp_avg"]), state_array(state["exp_avg_sq"])
         work = self._scratch(param, 1)
         running_average_(m, g, beta1, work)
         running_average_of_squares_(v, g, beta2, work)
@@ -196,3 +203,15 @@ class RAdam(Optimizer):
         else:
             np.multiply(m, lr / c1, out=work)
         param -= work
+
+
+def _times_(state: dict[str, Any], name: str, factor: float) -> float:
+    """``state[name] *= factor`` (in place for a 0-d Tensor); returns the new value."""
+    value = state[name]
+    if isinstance(value, Tensor):
+        product = value.data
+        new = float(product) * factor
+        product[()] = new  # in place, without a ufunc's 5 us on a 0-d array
+        return new
+    state[name] = value = float(value) * factor
+    return value

@@ -9,6 +9,7 @@ import numpy as np
 from .._checks import flag, real_number
 from .averages import running_average_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg
+from .state_tensors import full_state, next_step, start_step, state_array, zeros_state
 from .torch_flags import accept_torch_flags
 
 __all__ = ["Adagrad", "RMSprop", "Adadelta"]
@@ -28,6 +29,8 @@ class Adagrad(Optimizer):
     ``sum``.
     """
 
+    scalar_state = frozenset({"step"})  # 0-d Tensors, as PyTorch 2.x
+
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
@@ -46,12 +49,12 @@ class Adagrad(Optimizer):
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         if not state:
-            state["step"] = 0
-            state["sum"] = np.full_like(param, group["initial_accumulator_value"])
-        state["step"] += 1
-        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+            start_step(state)
+            state["sum"] = full_state(param, group["initial_accumulator_value"])
+        t = next_step(state)
+        clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
         g = self._with_weight_decay(param, grad, group["weight_decay"])
-        total = state["sum"]
+        total = state_array(state["sum"])
         work = self._scratch(param, 1)
         np.multiply(g, g, out=work)
         total += work
@@ -78,6 +81,8 @@ class RMSprop(Optimizer):
     ``grad_avg`` when momentum / centered are used.
     """
 
+    scalar_state = frozenset({"step"})  # 0-d Tensors, as PyTorch 2.x
+
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
                  centered: bool = False, capturable: bool = False,
@@ -99,15 +104,15 @@ class RMSprop(Optimizer):
                 group: dict[str, Any]) -> None:
         alpha, momentum = group["alpha"], group["momentum"]
         if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(param)
+            start_step(state)
+            state["square_avg"] = zeros_state(param)
             if momentum > 0:
-                state["momentum_buffer"] = np.zeros_like(param)
+                state["momentum_buffer"] = zeros_state(param)
             if group["centered"]:
-                state["grad_avg"] = np.zeros_like(param)
-        state["step"] += 1
+                state["grad_avg"] = zeros_state(param)
+        next_step(state)
         g = self._with_weight_decay(param, grad, group["weight_decay"])
-        v = state["square_avg"]
+        v = state_array(state["square_avg"])
         work = self._scratch(param, 1)
         running_average_of_squares_(v, g, alpha, work)
         if group["centered"]:
@@ -145,6 +150,8 @@ class Adadelta(Optimizer):
     ``square_avg`` (v), ``acc_delta`` (u).
     """
 
+    scalar_state = frozenset({"step"})  # 0-d Tensors, as PyTorch 2.x
+
     def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0.0, foreach: bool | None = None, *,
                  capturable: bool = False, maximize: bool = False,
@@ -164,12 +171,12 @@ class Adadelta(Optimizer):
                 group: dict[str, Any]) -> None:
         rho, eps = group["rho"], group["eps"]
         if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(param)
-            state["acc_delta"] = np.zeros_like(param)
-        state["step"] += 1
+            start_step(state)
+            state["square_avg"] = zeros_state(param)
+            state["acc_delta"] = zeros_state(param)
+        next_step(state)
         g = self._with_weight_decay(param, grad, group["weight_decay"])
-        v, u = state["square_avg"], state["acc_delta"]
+        v, u = state_array(state["square_avg"]), state_array(state["acc_delta"])
         work, delta = self._scratch(param, 1), self._scratch(param, 3)
         running_average_of_squares_(v, g, rho, work)  # v = rho v + (1 - rho) g^2
         np.add(v, eps, out=work)                      # d = sqrt(u + eps) / sqrt(v + eps) g
@@ -184,7 +191,8 @@ class Adadelta(Optimizer):
 
 
 def _get(state: dict[str, Any], name: str, param: np.ndarray) -> np.ndarray:
-    """A state array, created at zero if an option was switched on after step 1."""
+    """A state array (of its Tensor), created at zero if an option was switched on after
+    step 1."""
     if name not in state:
-        state[name] = np.zeros_like(param)
-    return state[name]
+        state[name] = zeros_state(param)
+    return state_array(state[name])

@@ -7,11 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from autograd import Tensor
 from .._checks import integer, is_real
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .line_search import strong_wolfe
 from .optimizer import (Optimizer, ParamsT, _count_write, _param_index, call_closure,
                         check_nonneg)
+from .state_tensors import copied_state, state_array
 
 __all__ = ["LBFGS"]
 
@@ -44,7 +46,10 @@ class LBFGS(Optimizer):
     As PyTorch's: one parameter group only (a second raises ``ConfigError``); the state
     lives under the first parameter (``state_dict()["state"][0]``) with keys
     ``func_evals``, ``n_iter``, ``d``, ``t``, ``old_dirs``, ``old_stps``, ``ro``,
-    ``H_diag``, ``prev_flat_grad`` and ``prev_loss`` (not torch's scratch list ``al``).
+    ``H_diag``, ``prev_flat_grad`` and ``prev_loss`` (not torch's scratch list ``al``); as
+    in PyTorch the vectors are Tensors (``ro`` and ``H_diag`` 0-d ones; ``H_diag`` the int
+    1 until a pair is kept) and the counts, ``t`` and ``prev_loss`` numbers. Saving copies
+    the lists (``Optimizer.state_dict``).
     ``step`` returns the closure's first loss (before the update).
     """
 
@@ -102,9 +107,9 @@ class LBFGS(Optimizer):
         if np.abs(flat_grad).max() <= tolerance_grad:
             return first_loss  # already optimal
 
-        d, t = state.get("d"), state.get("t")
-        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-        h_diag, prev_flat_grad = state.get("H_diag"), state.get("prev_flat_grad")
+        d, t, prev_flat_grad = (state_array(state.get(k)) for k in ("d", "t", "prev_flat_grad"))
+        old_dirs, old_stps = _arrays(state.get("old_dirs")), _arrays(state.get("old_stps"))
+        ro, h_diag = _floats(state.get("ro")), _number(state.get("H_diag"))
         prev_loss = state.get("prev_loss")
         n_iter = 0
         while n_iter < max_iter:
@@ -112,7 +117,7 @@ class LBFGS(Optimizer):
             state["n_iter"] += 1
             if state["n_iter"] == 1:  # the very first iteration: steepest descent
                 d = -flat_grad
-                old_dirs, old_stps, ro, h_diag = [], [], [], 1.0
+                old_dirs, old_stps, ro, h_diag = [], [], [], 1  # an int, as PyTorch's
             else:
                 y = flat_grad - prev_flat_grad
                 s = d * t
@@ -157,8 +162,12 @@ class LBFGS(Optimizer):
                     or abs(loss - prev_loss) < tolerance_change):  # hardly improves
                 break
 
-        state.update(d=d, t=_number(t), old_dirs=old_dirs, old_stps=old_stps, ro=ro,
-                     H_diag=h_diag, prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
+        dtype = flat_grad.dtype  # the state as PyTorch's: Tensors (ro, H_diag 0-d ones)
+        state.update(d=_tensor(d), t=_number(t), old_dirs=[_tensor(v) for v in old_dirs],
+                     old_stps=[_tensor(v) for v in old_stps],
+                     ro=[_tensor(np.array(r, dtype)) for r in ro],
+                     H_diag=h_diag if isinstance(h_diag, int) else _tensor(np.array(h_diag, dtype)),
+                     prev_flat_grad=_tensor(prev_flat_grad), prev_loss=prev_loss)
         return first_loss
 
     @property
@@ -197,16 +206,6 @@ class LBFGS(Optimizer):
             _count_write(p)
 
     # ------------------------------------------------------------- state dict
-    def state_dict(self) -> dict[str, Any]:
-        """As ``Optimizer.state_dict``; the lists of past steps are copied too."""
-        saved = super().state_dict()
-        for entry in saved["state"].values():
-            for name in (*VECTOR_LISTS, "ro"):
-                if isinstance(entry.get(name), list):
-                    entry[name] = [np.copy(v) if isinstance(v, np.ndarray) else v
-                                   for v in entry[name]]
-        return saved
-
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """As ``Optimizer.load_state_dict``; the flat vectors (``d``, ``old_dirs``, ...)
         must have as many numbers as all parameters together, and are cast to their dtype."""
@@ -233,13 +232,13 @@ class LBFGS(Optimizer):
         size = sum(p.data.size for p in self._params)
         dtype = np.result_type(*(p.data for p in self._params))
 
-        def vector(value: Any, name: str) -> np.ndarray:
-            array = np.asarray(value)
+        def vector(value: Any, name: str) -> Tensor:
+            array = np.asarray(state_array(value))
             if array.dtype.kind not in "biuf" or array.shape != (size,):
                 raise StateDictError(
                     f"LBFGS state '{name}' must be a vector of {size} numbers (all "
                     f"parameters, flattened); got {array.dtype} data of shape {array.shape}")
-            return np.array(array, dtype=dtype, copy=True)
+            return copied_state(array, dtype)
 
         restored: dict[str, Any] = {}
         for name in VECTORS:
@@ -254,9 +253,10 @@ class LBFGS(Optimizer):
                 restored[name] = [vector(v, f"{name}[{i}]") for i, v in enumerate(entry[name])]
         if "ro" in entry:
             ro = entry["ro"]
-            if not isinstance(ro, (list, tuple)) or not all(is_real(v) for v in ro):
+            if not isinstance(ro, (list, tuple)) or not all(
+                    is_real(v) or _is_number_tensor(v) for v in ro):
                 raise StateDictError(f"LBFGS state 'ro' must be a list of numbers; got {ro!r:.80}")
-            restored["ro"] = [float(v) for v in ro]
+            restored["ro"] = [copied_state(np.array(float(v)), dtype) for v in ro]
         lengths = {len(restored[n]) for n in (*VECTOR_LISTS, "ro") if n in restored}
         if len(lengths) > 1:
             raise StateDictError("LBFGS state 'old_dirs', 'old_stps' and 'ro' must have the "
@@ -304,5 +304,22 @@ def _loss_value(returned: Any) -> float:
 
 
 def _number(value: Any) -> Any:
-    """A NumPy scalar as a Python float (state dicts keep plain numbers); else unchanged."""
-    return float(value) if isinstance(value, np.generic) else value
+    """A NumPy scalar or 0-d Tensor as a Python float; else unchanged."""
+    return float(value) if isinstance(value, (np.generic, Tensor)) else value
+
+
+def _arrays(values: Any) -> Any:
+    return None if values is None else [state_array(v) for v in values]
+
+
+def _floats(values: Any) -> Any:
+    return None if values is None else [float(v) for v in values]
+
+
+def _tensor(value: Any) -> Any:
+    """An array wrapped (not copied) in a Tensor, as PyTorch keeps its state; None kept."""
+    return None if value is None else Tensor(value)
+
+
+def _is_number_tensor(value: Any) -> bool:
+    return isinstance(value, Tensor) and value.ndim == 0 and value.dtype.kind in "biuf"

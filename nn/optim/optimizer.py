@@ -17,6 +17,7 @@ from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .optimizer_hooks import OptimizerHooks, hooked
 from .param_names import check_naming_agrees, split_names
 from .required import fill_defaults, required
+from .state_tensors import restored_value, saved_value
 from .torch_flags import plain_lr
 
 __all__ = ["Optimizer", "ParamsT", "required"]
@@ -29,11 +30,13 @@ SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum",
 
 class Optimizer(OptimizerHooks):
     """Holds ``param_groups`` (list of dicts with a ``"params"`` list plus
-    hyper-parameters) and per-parameter ``state`` (``optimizer.state[p]``, a dict; empty
-    for a parameter that has none, e.g. under plain SGD).
+    hyper-parameters) and per-parameter ``state`` (``optimizer.state[p]``, a dict of
+    Tensors with PyTorch's keys, ``state_tensors.py``; empty for a parameter that has
+    none, e.g. under plain SGD).
 
     Subclasses implement ``_validate_group(group)`` and ``_update(param, grad, state,
-    group)``, which updates the array ``param`` (``p.data``) in place. A group with
+    group)``, which updates the array ``param`` (``p.data``) in place (and the arrays of
+    the state's Tensors, ``state_array``). A group with
     ``maximize=True`` hands ``_update`` the negated gradient (gradient ascent).
     ``needs_closure``: ``step`` must be given a closure that re-evaluates the loss
     (L-BFGS); ``nn.train.fit`` then passes one.
@@ -42,6 +45,8 @@ class Optimizer(OptimizerHooks):
     needs_closure: bool = False
     # hyper-parameters added in a later version: an older state dict may lack them
     later_keys: frozenset[str] = frozenset()
+    # state entries kept as 0-d Tensors (``step``): an older state dict's number is wrapped
+    scalar_state: frozenset[str] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A subclass's own ``step``, ``state_dict`` and ``load_state_dict`` are wrapped
@@ -227,9 +232,9 @@ class Optimizer(OptimizerHooks):
         """``{"state": {0: {...}, ...}, "param_groups": [{..., "params": [0, 1]}]}``.
 
         Parameters are numbered across groups in order, and ``"state"`` is keyed by
-        that int, as in PyTorch (``sd["state"][0]["exp_avg"]``); a parameter without
-        state has no entry. Arrays are copies, so the result is a snapshot that later
-        steps do not change.
+        that int, as in PyTorch (``sd["state"][0]["exp_avg"]``, a Tensor); a parameter
+        without state has no entry. Tensors are copies, so the result is a snapshot that
+        later steps do not change.
         """
         index = 0
         groups: list[dict[str, Any]] = []
@@ -241,7 +246,7 @@ class Optimizer(OptimizerHooks):
             saved["params"] = list(range(index, index + len(group["params"])))
             for p in group["params"]:
                 if self.state.get(p):
-                    state[index] = {k: _copy(v) for k, v in self.state[p].items()}
+                    state[index] = {k: saved_value(v) for k, v in self.state[p].items()}
                 index += 1
             groups.append(saved)
         return {"state": state, "param_groups": groups}
@@ -250,10 +255,11 @@ class Optimizer(OptimizerHooks):
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore hyper-parameters and per-parameter state saved by ``state_dict``.
 
-        Groups and parameters are matched by position; shapes are checked and arrays
-        are copied into the parameter's dtype. ``"state"`` may be keyed by int (as
-        ``state_dict`` writes it) or by the same numbers as str (``"0"``, as state dicts
-        of earlier versions were).
+        Groups and parameters are matched by position; shapes are checked and Tensors
+        (or the arrays of older state dicts) are copied, floating ones cast to the
+        parameter's dtype (``step`` keeps its own), as in PyTorch. ``"state"`` may be
+        keyed by int (as ``state_dict`` writes it) or by the same numbers as str (``"0"``,
+        as state dicts of earlier versions were).
         """
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
             raise StateDictError("optimizer state dict must have exactly the keys "
@@ -280,7 +286,7 @@ class Optimizer(OptimizerHooks):
             if p in new_state:
                 raise StateDictError(f"loaded state dict has state for parameter {index} "
                                      "twice (under an int and a str key); keep one")
-            new_state[p] = {name: _restore(value, p, key, name)
+            new_state[p] = {name: restored_value(value, p.data, key, name, self.scalar_state)
                             for name, value in entry.items()}
         new_groups = []
         for group, saved in zip(self.param_groups, saved_groups):
@@ -335,23 +341,6 @@ def _param_index(key: Any) -> int | None:
     if isinstance(key, str) and key.isascii() and key.isdigit():
         return int(key)
     return None
-
-
-def _copy(value: Any) -> Any:
-    return value.copy() if isinstance(value, np.ndarray) else value
-
-
-def _restore(value: Any, p: Tensor, key: Any, name: str) -> Any:
-    """Copy a saved state entry, casting arrays to the parameter's dtype."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biuf":
-            raise StateDictError(f"state '{name}' of parameter {key} holds {value.dtype} "
-                                 "data, not numbers")
-        if value.shape != p.data.shape:
-            raise StateDictError(f"state '{name}' of parameter {key} has shape {value.shape}, "
-                                 f"but the parameter has shape {p.data.shape}")
-        return np.array(value, dtype=p.data.dtype, copy=True)
-    return value
 
 
 def call_closure(closure: Callable[[], Any] | None) -> Any:

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._checks import real_number
 from .optimizer import Optimizer, ParamsT, check, check_nonneg, check_pair
+from .state_tensors import full_state, next_step, start_step, state_array, zeros_state
 from .torch_flags import accept_torch_flags
 
 __all__ = ["Rprop"]
@@ -30,6 +31,8 @@ class Rprop(Optimizer):
     no effect, as in PyTorch). There is no weight decay. ``maximize=True`` uses -g
     (gradient ascent). State per parameter: ``step``, ``prev`` (g_prev), ``step_size`` (s).
     """
+
+    scalar_state = frozenset({"step"})  # 0-d Tensors, as PyTorch 2.x
 
     def __init__(self, params: ParamsT, lr: float = 1e-2,
                  etas: tuple[float, float] = (0.5, 1.2),
@@ -58,11 +61,11 @@ class Rprop(Optimizer):
                 group: dict[str, Any]) -> None:
         (eta_minus, eta_plus), (low, high) = group["etas"], group["step_sizes"]
         if not state:
-            state["step"] = 0
-            state["prev"] = np.zeros_like(param)
-            state["step_size"] = np.full_like(param, group["lr"])
-        state["step"] += 1
-        prev, step_size = state["prev"], state["step_size"]
+            start_step(state)
+            state["prev"] = zeros_state(param)
+            state["step_size"] = full_state(param, group["lr"])
+        next_step(state)
+        prev, step_size = state_array(state["prev"]), state_array(state["step_size"])
         work = self._scratch(param, 1)
         np.multiply(grad, prev, out=work)             # > 0: same sign as before
         flipped = work < 0

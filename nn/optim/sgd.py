@@ -9,6 +9,7 @@ import numpy as np
 from .._checks import flag
 from .optimizer import (Optimizer, ParamsT, _count_write, call_closure, check,
                         check_nonneg)
+from .state_tensors import copied_state, state_array
 from .torch_flags import accept_torch_flags
 
 __all__ = ["SGD"]
@@ -79,9 +80,11 @@ class SGD(Optimizer):
         d_p = self._with_weight_decay(param, grad, weight_decay)
         if momentum != 0:
             buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = np.array(d_p, dtype=param.dtype, copy=True)
+            if buf is None:  # a Tensor, as PyTorch's; the update works on its array
+                state["momentum_buffer"] = buf_tensor = copied_state(d_p, param.dtype)
+                buf = buf_tensor.data
             else:
+                buf = state_array(buf)
                 buf *= momentum
                 if group["dampening"] != 0:
                     tmp = self._scratch(param, 1)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .adam import check_betas, start_moments
 from .optimizer import Optimizer, ParamsT
+from .state_tensors import next_step, state_array
 from .._checks import real_number
 
 __all__ = ["SparseAdam"]
@@ -45,17 +46,17 @@ class SparseAdam(Optimizer):
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        if not state:
+        if not state:  # as PyTorch's SparseAdam: an int step, Tensor moments
             start_moments(state, param)
-        state["step"] += 1
+            state["step"] = 0
+        step = next_step(state)
         rows = touched_rows(grad)
         if rows is None:  # PyTorch skips an empty sparse gradient (its step still counts)
             return
-        g, m, v = grad[rows], state["exp_avg"], state["exp_avg_sq"]
+        g, m, v = grad[rows], state_array(state["exp_avg"]), state_array(state["exp_avg_sq"])
         m_rows = m[rows] + (g - m[rows]) * (1 - beta1)  # PyTorch's order of operations
         v_rows = v[rows] + (g * g - v[rows]) * (1 - beta2)
         m[rows], v[rows] = m_rows, v_rows
-        step = state["step"]
         step_size = lr * math.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
         param[rows] += -step_size * (m_rows / (np.sqrt(v_rows) + eps))
 
