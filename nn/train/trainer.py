@@ -271,8 +271,7 @@ def _fields(batch: Any) -> tuple[np.ndarray | Tensor, ...]:
     """A loader's batch as the tuple ``(inputs, targets, ...)`` the loop reads (Tensors,
     or NumPy arrays from a ``collate_fn`` of the user's): a bare array or Tensor (a
     dataset whose samples are single arrays) is the inputs alone; a dict (a dataset
-    returning dicts) is
-    refused by name, since fit cannot tell its fields apart."""
+    returning dicts) is refused by name, since fit cannot tell its fields apart."""
     if isinstance(batch, tuple):
         return batch
     if isinstance(batch, list):
