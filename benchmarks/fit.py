@@ -15,7 +15,6 @@ from typing import Any, Callable
 
 import numpy as np
 
-import autograd as ag
 import nn
 import nn.functional as F
 from nn.data import DataLoader
@@ -40,8 +39,8 @@ def bare_epochs(model: nn.Module, optimizer: Any, x: np.ndarray, y: np.ndarray,
     loader = DataLoader(x, y, batch_size=BATCH, shuffle=True, generator=generator)
     for _ in range(epochs):
         total = 0.0
-        for xb, yb in loader:
-            loss = F.cross_entropy(model(ag.Tensor(xb)), yb)
+        for xb, yb in loader:  # Tensors, as PyTorch's loader gives
+            loss = F.cross_entropy(model(xb), yb)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

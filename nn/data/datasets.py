@@ -2,10 +2,10 @@
 stacks a dataset's samples into a batch, and the checks of the arrays given to
 ``DataLoader`` or ``TensorDataset``.
 
-The rule of both, PyTorch's for Tensors: data given as autograd Tensors comes back as
-Tensors (same dtype, no graph, ``requires_grad=False``), data given as NumPy arrays (or
-lists) comes back as NumPy arrays. Numbers in a dataset's samples have no kind of their
-own: they batch as a Tensor when the sample holds a Tensor, else as a NumPy array."""
+The loader's rule is PyTorch's default collate: Tensors, NumPy arrays and numbers all
+come back as autograd Tensors (the data's dtype, no graph, ``requires_grad=False``, a
+copy), strings as lists of strings. ``TensorDataset`` itself keeps NumPy arrays as NumPy
+arrays (``ds[i]`` gives NumPy rows); its loader's batches are Tensors."""
 from __future__ import annotations
 
 import numbers
@@ -30,9 +30,9 @@ class TensorDataset(Dataset):
     The arrays may be Tensors, NumPy arrays or nested lists; ``ds.tensors`` (PyTorch's
     attribute name) holds a Tensor as a Tensor without grad (the Tensor itself, or
     ``t.detach()`` of one that requires grad) and anything else as a NumPy array, so
-    ``ds[i]`` and the loader's batches are Tensors for Tensors and arrays for arrays. A
-    ``DataLoader`` over it slices every batch from these arrays at once, as
-    ``DataLoader(X, y)`` does.
+    ``ds[i]`` gives Tensors for Tensors and NumPy rows for arrays. A ``DataLoader`` over
+    it slices every batch from these arrays at once, as ``DataLoader(X, y)`` does, and
+    gives Tensors either way (PyTorch's default collate).
     """
 
     def __init__(self, *tensors: Any) -> None:
@@ -98,59 +98,29 @@ def collate(samples: list[Any], field: str = "") -> Any:
     """A batch of ``samples`` as PyTorch's default collate makes it: a tuple or list of
     fields gives a list of batched fields (so ``if isinstance(data, list): data = data[0]``
     reads as there), a namedtuple a namedtuple, a dict a dict, strings a list, and
-    arrays, Tensors or numbers one array stacked along a new first axis. Each field keeps
-    the kind the samples give it: Tensors stack into a
-    Tensor (same dtype, ``requires_grad=False``, no graph), NumPy arrays into a NumPy
-    array (PyTorch would make a Tensor). Numbers (Python or NumPy scalars) stack into a
-    Tensor when the first sample holds a Tensor anywhere, as PyTorch's ``(Tensor, int)``
-    gives ``(Tensor, int64 Tensor)``, else into a NumPy array; Python ints give int64,
-    floats float64 and bools bool in both. ``field`` names the part being collated, for
-    errors."""
-    return _collate(samples, field, _holds_tensor(samples[0]))
-
-
-default_collate = collate  # PyTorch's name, for a collate_fn that calls it
-
-
-def _collate(samples: list[Any], field: str, numbers_as_tensor: bool) -> Any:
-    """``collate`` of ``samples``; numbers stack into a Tensor if ``numbers_as_tensor``."""
+    Tensors, NumPy arrays or numbers one autograd Tensor stacked along a new first axis
+    (a copy, ``requires_grad=False``, no graph), so ``xb.to(device)``, ``yb.long()`` and
+    ``xb.size(0)`` work on every batch. The dtype is the samples' (NumPy scalars and
+    arrays keep theirs); Python ints give int64, floats float64 and bools bool, as there.
+    ``field`` names the part being collated, for errors."""
     first = samples[0]
     if isinstance(first, Mapping):
         _check_structure(samples, Mapping, field)
-        return {key: _collate([s[key] for s in samples], f"{field}[{key!r}]",
-                              numbers_as_tensor) for key in first}
+        return {key: collate([s[key] for s in samples], f"{field}[{key!r}]")
+                for key in first}
     if isinstance(first, (tuple, list)):
         _check_structure(samples, (tuple, list), field)
-        fields = [_collate([s[i] for s in samples], f"{field}[{i}]", numbers_as_tensor)
+        fields = [collate([s[i] for s in samples], f"{field}[{i}]")
                   for i in range(len(first))]
         if hasattr(first, "_fields"):  # a namedtuple
             return type(first)(*fields)
         return fields  # a list for a tuple too, as PyTorch's default collate
     if isinstance(first, (str, bytes)):
         return list(samples)
-    tensors = [isinstance(s, Tensor) for s in samples]
-    if any(tensors) and not all(tensors):
-        j = tensors.index(not tensors[0])
-        raise DataError(
-            f"DataLoader: {_describe(field)} mix Tensors and other values within a batch: "
-            f"the first is of type {type(first).__name__}, sample {j} of the batch of type "
-            f"{type(samples[j]).__name__}; a batch is a Tensor of Tensors or a NumPy array "
-            f"of arrays, so give every sample the same kind (autograd.Tensor(x) or x.data)")
-    stacked = _stack(samples, field)
-    if tensors[0] or (numbers_as_tensor and isinstance(first, (numbers.Number, np.generic))):
-        return Tensor(stacked)
-    return stacked
+    return Tensor(_stack(samples, field))
 
 
-def _holds_tensor(sample: Any) -> bool:
-    """Whether ``sample`` is a Tensor or holds one in its tuples, lists or dicts."""
-    if isinstance(sample, Tensor):
-        return True
-    if isinstance(sample, Mapping):
-        return any(_holds_tensor(v) for v in sample.values())
-    if isinstance(sample, (tuple, list)):
-        return any(_holds_tensor(v) for v in sample)
-    return False
+default_collate = collate  # PyTorch's name, for a collate_fn that calls it
 
 
 def _check_structure(samples: list[Any], kind: Any, field: str) -> None:
@@ -174,11 +144,11 @@ def _stack(samples: list[Any], field: str) -> np.ndarray:
         raise DataError(f"DataLoader: {_describe(field)} are ragged nested sequences, "
                         f"which are not arrays: {exc}") from None
     for j, array in enumerate(arrays):
-        if array.dtype.hasobject:
+        if array.dtype.kind not in "biuf":  # what a Tensor holds (PyTorch's TypeError)
             raise DTypeError(
-                f"DataLoader: {_describe(field)} must be arrays, Tensors, numbers or "
-                f"strings, or tuples, lists or dicts of them; sample {j} of the batch has "
-                f"a {type(samples[j]).__name__}")
+                f"DataLoader: {_describe(field)} must be arrays or numbers of bool, integer "
+                f"or float dtype, strings, or tuples, lists or dicts of them; sample {j} of "
+                f"the batch has a {type(samples[j]).__name__} of dtype {array.dtype}")
         if array.shape != arrays[0].shape:
             raise ShapeError(
                 f"DataLoader: {_describe(field)} differ in shape within a batch: "

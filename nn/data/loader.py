@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from autograd import Tensor
-from autograd.errors import TensorIndexError
+from autograd.errors import DTypeError, TensorIndexError
 
 from .._random import RNGLike, as_generator
 from ..errors import ArgumentTypeError, ConfigError
@@ -36,9 +36,10 @@ class DataLoader:
     makes a list of a tuple of fields), row i of each array belonging together
     (``DataLoader(X)`` of one array gives X's rows as one array, as PyTorch's
     ``DataLoader(tensor)``; ``DataLoader(TensorDataset(X))`` gives 1-lists, as its). As
-    in PyTorch, an array given as an autograd Tensor gives Tensor batches (its dtype,
-    ``requires_grad=False``, no graph: ``yb.size(0)``, ``xb.float()``,
-    ``(pred == yb).sum().item()`` work), and a NumPy array (or list) NumPy batches.
+    PyTorch's default collate makes them, every batch is an autograd Tensor whether the
+    array was given as a Tensor, a NumPy array or a list (its dtype, ``requires_grad=False``,
+    no graph, a copy: ``xb.to(device)``, ``yb.long()``, ``yb.size(0)``,
+    ``(pred == yb).sum().item()`` work); a 1-d array of strings gives lists of strings.
 
     ``DataLoader(TensorDataset(X, y))`` is the same loader as ``DataLoader(X, y)``
     (PyTorch's spelling); over a ``Subset`` of a TensorDataset each epoch takes its rows
@@ -47,8 +48,8 @@ class DataLoader:
     given as the only positional argument) is read sample by sample
     in the epoch's order, and each batch is collated as PyTorch's default collate does
     (a tuple of fields gives a list of stacked fields, a dict a dict, a single array
-    one array; Tensors stack into Tensors, NumPy arrays into NumPy arrays, and numbers
-    into a Tensor when the sample holds a Tensor), see ``nn.data.datasets.collate``.
+    one Tensor; Tensors, NumPy arrays and numbers stack into Tensors, strings into
+    lists), see ``nn.data.datasets.collate``.
 
     With ``shuffle=True`` the rows are permuted at the start of every epoch (every
     ``iter()``), by a permutation drawn from ``generator`` (a ``numpy.random.Generator``,
@@ -125,11 +126,11 @@ class DataLoader:
         self._rows: np.ndarray | None  # the rows of the arrays a Subset holds
         arrays, self._rows = (_array_rows(self.dataset) if self.collate_fn is collate
                               else (None, None))
-        # which arrays give Tensor batches: the batches are sliced from their NumPy data
-        self._tensors = tuple(isinstance(a, Tensor) for a in arrays or ())
         self.arrays: tuple[np.ndarray, ...] | None = (  # None: samples come from the dataset
             None if arrays is None
             else tuple(a.data if isinstance(a, Tensor) else a for a in arrays))
+        # which arrays give Tensor batches (numbers; else a 1-d array of strings, lists)
+        self._numeric = tuple(_check_batchable(a, i) for i, a in enumerate(self.arrays or ()))
         self.n_samples = None if streamed else len(self.dataset)  # None: a stream
         self.batch_size = None if batch_sampler is not None else int(batch_size)
         self.batch_sampler = batch_sampler
@@ -211,21 +212,21 @@ class DataLoader:
         arrays = tuple(a.copy() if order is None else a[order] for a in arrays)
         size = self.batch_size
         starts = self._starts(len(arrays[0]))
-        if len(arrays) == 2 and not any(self._tensors):  # (X, y) of NumPy arrays, the
-            first, second = arrays                       # common case, without a call
-            for start in starts:                         # per batch
+        if self._numeric == (True, True):  # (X, y), the common case, without a call
+            first, second = arrays          # per batch
+            for start in starts:
                 stop = start + size
-                yield [first[start:stop], second[start:stop]]
+                yield [Tensor(first[start:stop]), Tensor(second[start:stop])]
         else:
             for start in starts:
                 yield self._batch(tuple(a[start:start + size] for a in arrays))
 
     def _batch(self, rows: tuple[np.ndarray, ...]) -> Any:
-        """The rows of each array (copies, never views of the data) as a list (PyTorch's
-        batch of a TensorDataset), a Tensor's as a Tensor; of the one array of
-        ``DataLoader(X)``, that array (PyTorch's ``DataLoader(tensor)`` gives the batch
-        itself, not a list)."""
-        rows = [Tensor(r) if tensor else r for r, tensor in zip(rows, self._tensors)]
+        """The rows of each array (copies, never views of the data) as a list of Tensors
+        (PyTorch's batch of a TensorDataset; strings as a list of them); of the one array
+        of ``DataLoader(X)``, that Tensor (PyTorch's ``DataLoader(tensor)`` gives the
+        batch itself, not a list)."""
+        rows = [Tensor(r) if numeric else r.tolist() for r, numeric in zip(rows, self._numeric)]
         return rows[0] if self._one_array else rows
 
     def __repr__(self) -> str:
@@ -239,6 +240,21 @@ class DataLoader:
                     f"of {len(self.batch_sampler)} batches>)")
         return (f"DataLoader({data}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last})")
+
+
+def _check_batchable(array: np.ndarray, position: int) -> bool:
+    """Whether ``array``'s batches are Tensors (bool, integer or float data: True) or lists
+    of strings (a 1-d array of strings: False); anything else is a DTypeError, as PyTorch's
+    default collate refuses it."""
+    kind = array.dtype.kind
+    if kind in "biuf":
+        return True
+    if kind in "US" and array.ndim == 1:
+        return False
+    raise DTypeError(f"DataLoader: array {position} has dtype {array.dtype} and shape "
+                     f"{array.shape}; batches are Tensors (bool, integer or float data) or, "
+                     f"for a 1-d array of strings, lists of strings. Convert it to numbers "
+                     f"(e.g. codes = np.unique(labels, return_inverse=True)[1])")
 
 
 def _check_options(shuffle: bool, collate_fn: Any, sampler: Any, num_workers: Any) -> None:

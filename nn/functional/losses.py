@@ -277,6 +277,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
     if type(label_smoothing) is not float or label_smoothing:
         label_smoothing = check_label_smoothing("cross_entropy", label_smoothing)
     plain = weight is None and not label_smoothing
+    if plain and type(target) is Tensor:  # a loader's labels: integer, so no grad to keep
+        target = target.data if target.dtype.kind in "iu" else target
     if plain and type(target) is np.ndarray and target.dtype.kind in "iu" and target.size:
         labels, keep = _labels("cross_entropy", input, target, ignore_index)  # the common
         if keep is None:                                                      # case first

@@ -89,7 +89,7 @@ class Trainer(ResumeMethods):
 
     def _batch_loss(self, batch: tuple[np.ndarray, ...]) -> tuple[Any, Any]:
         """(the loss result, the model output or None)."""
-        x = Tensor(batch[0])
+        x = _as_tensor(batch[0])
         if self.loss_fn is None:
             return self.model.loss(x, *batch[1:]), None
         output = self.model(x)
@@ -261,11 +261,17 @@ def _check_some_rows(count: int, what: str) -> None:
                           f"yielded nothing?); give it rows")
 
 
+def _as_tensor(inputs: Any) -> Tensor:
+    """The batch's inputs as a Tensor: the loader's Tensor itself, or a Tensor sharing the
+    array a ``collate_fn`` of the user's gave."""
+    return inputs if isinstance(inputs, Tensor) else Tensor(inputs)
+
+
 def _fields(batch: Any) -> tuple[np.ndarray | Tensor, ...]:
-    """A loader's batch as the tuple ``(inputs, targets, ...)`` the loop reads (NumPy
-    arrays or Tensors, as the loader gives them): a bare array or Tensor (a dataset whose
-    samples are single arrays) is the inputs alone; a dict (a dataset returning dicts) is
-    refused by name, since fit cannot tell its fields apart."""
+    """A loader's batch as the tuple ``(inputs, targets, ...)`` the loop reads (Tensors,
+    or NumPy arrays from a ``collate_fn`` of the user's): a bare array or Tensor (a
+    dataset whose samples are single arrays) is the inputs alone; a dict (a dataset
+    returning dicts) is refused by name, since fit cannot tell its fields apart."""
     if isinstance(batch, tuple):
         return batch
     if isinstance(batch, list):
@@ -287,7 +293,7 @@ def _accumulate(sums: dict[str, float], result: Any, output: Any,
         return
     if output is None:
         with no_grad():
-            output = model(Tensor(batch[0]))
+            output = model(_as_tensor(batch[0]))
     scores = output.data if isinstance(output, Tensor) else np.asarray(output)
     target = batch[1] if len(batch) > 1 else batch[0]
     target = target.data if isinstance(target, Tensor) else target  # metrics take NumPy

@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+from autograd import Tensor
 from autograd.errors import AutogradError, DataError, ShapeError
 from nn.data import DataLoader, gaussian_noise, masking_noise, salt_and_pepper
 
@@ -138,9 +139,9 @@ def test_one_array_gives_its_batches_as_pytorchs_loader_of_a_tensor_does() -> No
     X = np.arange(12.0).reshape(6, 2)
     ours = list(DataLoader(X, batch_size=4))
     theirs = list(torch.utils.data.DataLoader(torch.from_numpy(X), batch_size=4))
-    assert all(type(b) is np.ndarray for b in ours)
+    assert all(type(b) is Tensor for b in ours)  # as torch's: a Tensor, not a 1-list
     for b, tb in zip(ours, theirs, strict=True):
-        np.testing.assert_array_equal(b, tb.numpy())
+        np.testing.assert_array_equal(b.data, tb.numpy())
     from nn.data import TensorDataset
     wrapped = next(iter(DataLoader(TensorDataset(X), batch_size=4)))
     torch_wrapped = next(iter(torch.utils.data.DataLoader(

@@ -123,15 +123,14 @@ def test_tensor_data_batches_as_torchs_loader_on_every_path() -> None:
                 _assert_batch(a, b, torch)
 
 
-def test_dataloader_of_one_tensor_yields_tensors_and_of_an_array_arrays() -> None:
+def test_dataloader_of_one_tensor_or_array_yields_tensors() -> None:
     X, _ = _rng_data(10)
     for shuffle in (False, True):
         tensors = list(DataLoader(Tensor(X), batch_size=4, shuffle=shuffle, generator=0))
         arrays = list(DataLoader(X, batch_size=4, shuffle=shuffle, generator=0))
-        assert all(type(b) is Tensor and b.dtype == np.float32 for b in tensors)
-        assert all(type(b) is np.ndarray for b in arrays)
+        assert all(type(b) is Tensor and b.dtype == np.float32 for b in tensors + arrays)
         for t, a in zip(tensors, arrays, strict=True):
-            np.testing.assert_array_equal(t.data, a)
+            np.testing.assert_array_equal(t.data, a.data)
 
 
 def test_batches_are_constants_whatever_the_data_requires() -> None:
@@ -142,7 +141,7 @@ def test_batches_are_constants_whatever_the_data_requires() -> None:
                    DataLoader(Samples([(data[i], i) for i in range(6)]), batch_size=4)):
         for xb, yb in loader:
             assert type(xb) is Tensor and not xb.requires_grad and xb.grad is None
-            assert type(yb) is np.ndarray or not yb.requires_grad
+            assert type(yb) is Tensor and not yb.requires_grad
             assert xb.dtype == np.float64
     assert data.requires_grad  # the data itself is left as it was
 
@@ -167,31 +166,23 @@ def test_in_place_ops_on_a_batch_leave_the_data_alone() -> None:
         np.testing.assert_array_equal(X, original)
 
 
-def test_numpy_data_still_gives_numpy_batches_and_numbers_follow_the_sample() -> None:
+def test_numpy_data_gives_tensor_batches_as_pytorchs_default_collate() -> None:
     X, y = _rng_data(6)
     for loader in (DataLoader(X, y, batch_size=4),
                    DataLoader(TensorDataset(X, y), batch_size=4),
+                   DataLoader(TensorDataset(Tensor(X), y), batch_size=4),
                    DataLoader(Samples([(X[i], int(y[i])) for i in range(6)]), batch_size=4)):
-        assert all(type(f) is np.ndarray for batch in loader for f in batch)
-    numbers = default_collate([(X[0], 1), (X[1], 2)])  # no Tensor: NumPy, as before
-    assert type(numbers[1]) is np.ndarray and numbers[1].dtype == np.int64
-    beside = default_collate([(Tensor(X[0]), 1, X[0]), (Tensor(X[1]), 2, X[1])])
-    assert [type(f) for f in beside] == [Tensor, Tensor, np.ndarray]  # arrays stay arrays
-    assert beside[1].dtype == np.int64
-    mixed = DataLoader(TensorDataset(Tensor(X), y), batch_size=4)  # each array its kind
-    assert [type(f) for f in next(iter(mixed))] == [Tensor, np.ndarray]
+        assert all(type(f) is Tensor for batch in loader for f in batch)
+    numbers = default_collate([(X[0], 1), (X[1], 2)])
+    assert type(numbers[1]) is Tensor and numbers[1].dtype == np.int64
 
 
-def test_a_field_mixing_tensors_and_arrays_is_a_named_error() -> None:
+def test_a_field_mixing_tensors_and_arrays_stacks_into_a_tensor() -> None:
     X, _ = _rng_data(2)
-    with pytest.raises(DataError, match=r"the samples' field \[0\] mix Tensors and other "
-                                        r"values within a batch: the first is of type "
-                                        r"Tensor, sample 1 of the batch of type ndarray"):
-        default_collate([(Tensor(X[0]), 0), (X[1], 1)])
-    with pytest.raises(DataError, match=r"the first is of type ndarray, sample 1 of the "
-                                        r"batch of type Tensor; .* give every sample the "
-                                        r"same kind"):
-        list(DataLoader(Samples([X[0], Tensor(X[1])]), batch_size=2))
+    for samples in ([Tensor(X[0]), X[1]], [X[0], Tensor(X[1])]):
+        batch = default_collate(samples)
+        assert type(batch) is Tensor
+        np.testing.assert_array_equal(batch.data, X[:2])
 
 
 def test_a_list_of_tensors_of_different_shapes_is_still_named() -> None:

@@ -90,7 +90,7 @@ def test_fitting_on_x_and_labels_names_the_mistake() -> None:
     says to train on X alone, not NumPy's 'only 0-dimensional arrays can be converted'."""
     vae = VAE(8, 6, 2, rng=0)
     X, y = np.random.default_rng(0).random((10, 8)), np.arange(10)
-    with pytest.raises(TypeError, match=r"beta must be a number or None; got ndarray of "
+    with pytest.raises(TypeError, match=r"beta must be a number or None; got Tensor of "
                                         r"shape \(5,\)\. .*fit\(vae, None, optimizer, X_train\)"):
         fit(vae, None, nn.optim.Adam(vae.parameters()), (X, y), epochs=1, batch_size=5,
             progress=False)
