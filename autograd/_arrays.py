@@ -162,13 +162,10 @@ def to_array(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.
     ``autograd.tensor``), a Tensor gives its own array (shared, not copied).
     Data in a byte order other than the machine's (as read from a big-endian file) is
     converted to it: a copy."""
-    if type(data) is np.ndarray and dtype is None and data.dtype.kind in "biuf" and \
-            data.dtype.isnative:  # the common case first: an array a Tensor holds as it is
-        return data
-    if hasattr(data, "_data") and not isinstance(data, np.ndarray):  # a Tensor
+    if isinstance(data, (np.ndarray, np.generic)):  # the common case first (a loader's
+        array = np.asarray(data)                     # batches): no look-up of ``_data``
+    elif hasattr(data, "_data"):  # a Tensor
         array = np.asarray(data._data)
-    elif isinstance(data, (np.ndarray, np.generic)):
-        array = np.asarray(data)
     elif hasattr(data, "__array__"):  # another library's array
         try:
             array = np.asarray(data)
