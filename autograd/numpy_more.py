@@ -24,7 +24,8 @@ from .tensor_math import concatenate
 __all__ = ["numpy_split", "numpy_array_split", "numpy_append", "numpy_take",
            "numpy_meshgrid", "numpy_inner", "numpy_average", "numpy_ptp", "numpy_fliplr",
            "numpy_flipud", "numpy_rot90", "numpy_exp2", "numpy_multi_dot",
-           "numpy_matrix_power", "numpy_cov", "numpy_corrcoef", "FUNCTIONS", "UFUNCS"]
+           "numpy_matrix_power", "numpy_cov", "numpy_corrcoef", "numpy_nansum",
+           "numpy_nanmean", "FUNCTIONS", "UFUNCS"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -222,11 +223,26 @@ def numpy_corrcoef(x: Any, y: Any = None, rowvar: bool = True, *,
     return c.reshape(()) if c.shape == (1, 1) else c
 
 
+def numpy_nansum(a: Any, axis: Any = None, dtype: Any = None, out: None = None,
+                 keepdims: bool = False) -> AnyTensor:
+    """``np.nansum``: the sum of the entries that are not NaN (``Tensor.nansum``)."""
+    return a.nansum(axis, keepdims, dtype=dtype)
+
+
+def numpy_nanmean(a: Any, axis: Any = None, dtype: Any = None, out: None = None,
+                  keepdims: bool = False) -> AnyTensor:
+    """``np.nanmean``: the mean of the entries that are not NaN (``Tensor.nanmean``);
+    integers are averaged as float64, as NumPy does (PyTorch's method refuses them)."""
+    if dtype is None and not a.is_floating_point():
+        dtype = np.float64
+    return a.nanmean(axis, keepdims, dtype=dtype)
+
+
 FUNCTIONS = {np.split: numpy_split, np.array_split: numpy_array_split,
              np.append: numpy_append, np.take: numpy_take, np.meshgrid: numpy_meshgrid,
              np.inner: numpy_inner, np.average: numpy_average, np.ptp: numpy_ptp,
              np.fliplr: numpy_fliplr, np.flipud: numpy_flipud, np.rot90: numpy_rot90,
              np.linalg.multi_dot: numpy_multi_dot,
              np.linalg.matrix_power: numpy_matrix_power, np.cov: numpy_cov,
-             np.corrcoef: numpy_corrcoef}
+             np.corrcoef: numpy_corrcoef, np.nansum: numpy_nansum, np.nanmean: numpy_nanmean}
 UFUNCS = {np.fabs: operator.abs, np.exp2: numpy_exp2}

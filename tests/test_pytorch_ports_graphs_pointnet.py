@@ -263,8 +263,11 @@ def test_pointnet_classification_runs_step_for_step_with_pytorch(torch):
                                          "optimizer": lambda opt: record_steps(opt, theirs)})
     # gradients before each step, parameters after it: the conv biases before a batch norm
     # get gradients of rounding size (~1e-17, the norm removes them), which Adam divides by
-    # their own size, so these parameters agree to 1e-7 (only); the gradients to 1e-10
-    assert_steps(ours[0::2], theirs[0::2], rtol=1e-9, atol=1e-10)
+    # their own size, so these parameters agree to 1e-7 (only); the first gradients to
+    # 1e-10, the later ones (computed from those parameters) to 1e-8: a run of the whole
+    # suite once saw 1.5e-10 at step 4
+    assert_steps(ours[0:1], theirs[0:1], rtol=1e-9, atol=1e-10)
+    assert_steps(ours[2::2], theirs[2::2], rtol=1e-9, atol=1e-8)
     assert_steps(ours[1::2], theirs[1::2], rtol=1e-9, atol=1e-7)
     np.testing.assert_allclose([x for x, _ in ours_losses[:-1]],
                                [x for x, _ in theirs_losses[:-1]], rtol=1e-10)

@@ -36,3 +36,17 @@ def test_out_and_named_errors() -> None:
     np.testing.assert_allclose(out.numpy(), [8 / 3, np.nan, 0.0], equal_nan=True)
     with pytest.raises(ag.DTypeError, match="floating"):
         ag.tensor([1, 2]).nanmean()
+
+
+def test_numpy_functions_on_tensors_dispatch_with_numpys_rules():
+    """np.nansum/np.nanmean of a Tensor run the differentiable methods with NumPy's
+    arguments; NumPy averages integers as float64 (the method refuses them, as PyTorch)."""
+    data = np.array([[1.0, np.nan, 3.0], [np.nan, np.nan, 6.0]])
+    t = ag.tensor(data, requires_grad=True)
+    got = np.nanmean(t, axis=1, keepdims=True)
+    np.testing.assert_allclose(got.numpy(), np.nanmean(data, axis=1, keepdims=True))
+    got.sum().backward()
+    np.testing.assert_allclose(t.grad.numpy(), [[0.5, 0.0, 0.5], [0.0, 0.0, 1.0]])
+    assert float(np.nansum(t)) == np.nansum(data)
+    ints = np.array([1, 2, 4])
+    assert float(np.nanmean(ag.tensor(ints))) == np.nanmean(ints)
