@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import NormOrderError, ShapeError, UsageError
 from ..function import apply
-from . import decompositions
+from .decompositions import Eigh, Eigvalsh, Qr, Svd, Svdvals, check_matrix, eigh_parts
 from .generic import lift_like
 from .reductions import normalize_axis
 
@@ -53,28 +53,28 @@ def checked_uplo(UPLO: Any, name: str) -> str:
 
 def eigh(A: T, UPLO: str, name: str = "eigh") -> EighResult:
     """The eigenvalues (ascending) and eigenvectors (columns) of symmetric A."""
-    decompositions.check_matrix(A, name, square=True)
+    check_matrix(A, name, square=True)
     uplo = checked_uplo(UPLO, name)
-    _, vectors = decompositions.eigh_parts(apply(decompositions.Eigh(uplo), A))
+    _, vectors = eigh_parts(apply(Eigh(uplo), A))
     # The eigenvalues come from their own op (computed again, the cheaper half of the
     # work), not from Eigh's packed output: through Eigh, a recorded gradient of the
     # eigenvalues alone (create_graph, jvp) met the eigenvectors' 1 / (l_j - l_i), NaN at
     # repeated eigenvalues; Eigvalsh's needs no such division.
-    return EighResult(apply(decompositions.Eigvalsh(uplo), A), vectors)
+    return EighResult(apply(Eigvalsh(uplo), A), vectors)
 
 
 def eigvalsh(A: T, UPLO: str, name: str = "eigvalsh") -> T:
     """The eigenvalues (ascending) of symmetric A."""
-    decompositions.check_matrix(A, name, square=True)
-    return apply(decompositions.Eigvalsh(checked_uplo(UPLO, name)), A)
+    check_matrix(A, name, square=True)
+    return apply(Eigvalsh(checked_uplo(UPLO, name)), A)
 
 
 def svd(A: T, full_matrices: bool, name: str = "svd") -> SVDResult:
     """A = U diag(S) Vh: U m x m and Vh n x n with ``full_matrices``, else m x k and
     k x n (k = min(m, n))."""
-    decompositions.check_matrix(A, name)
+    check_matrix(A, name)
     m, n = A.shape[-2:]
-    packed = apply(decompositions.Svd(bool(full_matrices)), A)
+    packed = apply(Svd(bool(full_matrices)), A)
     u_cols, v_cols = (m, n) if full_matrices else (min(m, n),) * 2
     return SVDResult(packed[..., :m, :u_cols], packed[..., m, :min(m, n)],
                      packed[..., m + 1:, :v_cols].mT)
@@ -82,18 +82,18 @@ def svd(A: T, full_matrices: bool, name: str = "svd") -> SVDResult:
 
 def svdvals(A: T, name: str = "svdvals") -> T:
     """The singular values (descending) of A."""
-    decompositions.check_matrix(A, name)
-    return apply(decompositions.Svdvals(), A)
+    check_matrix(A, name)
+    return apply(Svdvals(), A)
 
 
 def qr(A: T, mode: str, name: str = "qr") -> QRResult:
     """A = Q R, mode 'reduced', 'complete' or 'r' (Q empty)."""
-    decompositions.check_matrix(A, name)
+    check_matrix(A, name)
     if mode not in ("reduced", "complete", "r"):
         raise UsageError(f"{name}: mode must be 'reduced' (the default), 'complete' or 'r'; "
                          f"got {mode!r}")
     m, n = A.shape[-2:]
-    packed = apply(decompositions.Qr("reduced" if mode == "r" else mode), A)
+    packed = apply(Qr("reduced" if mode == "r" else mode), A)
     R = packed[..., m:, :n]
     if mode == "r":
         return QRResult(lift_like(R, np.zeros(0, dtype=R.dtype)), R)
@@ -153,7 +153,7 @@ def cond(A: T, p: Any, name: str = "cond") -> T:
     matrix_norm(A, p) * matrix_norm(inv(A), p), square matrices, and inf (a constant)
     for a matrix without an inverse (an exactly zero pivot, PyTorch's test)."""
     if p is None or (not isinstance(p, str) and p in (2, -2)):
-        decompositions.check_matrix(A, name)
+        check_matrix(A, name)
         values = svdvals(A)
         if values.shape[-1] == 0:  # an empty matrix: 0, as PyTorch
             return values.sum(-1)
@@ -163,7 +163,7 @@ def cond(A: T, p: Any, name: str = "cond") -> T:
     if not ((isinstance(p, str) and p in ("fro", "nuc")) or
             (not isinstance(p, str) and p in (1, -1, np.inf, -np.inf))):
         raise NormOrderError(f"{name}: p must be None or one of {MATRIX_ORDERS}; got {p!r}")
-    decompositions.check_matrix(A, f"{name} (p={p!r})", square=True)
+    check_matrix(A, f"{name} (p={p!r})", square=True)
     if A.size == 0:  # no matrix, or empty ones: 0, as PyTorch
         return A.sum((-2, -1))
     if isinstance(p, str) and p == "nuc":
