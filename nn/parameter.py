@@ -24,10 +24,12 @@ class Parameter(Tensor):
     ``Parameter(data, dtype=None, requires_grad=True)`` wraps ``data`` like ``Tensor``
     (NumPy arrays are shared, Python numbers and lists become float64) and must be
     floating. ``requires_grad=False`` (PyTorch's ``Parameter(data, False)`` too) makes a
-    frozen parameter; ``requires_grad_()`` switches it later.
+    frozen parameter; ``requires_grad_()`` switches it later. A parameter takes attributes
+    of its own, as PyTorch's (timm's ``p._no_weight_decay = True``); they are not copied by
+    ``copy.deepcopy`` (PyTorch's deepcopy drops them too) nor saved by ``nn.save``.
     """
 
-    __slots__ = ()
+    __slots__ = ("__dict__",)
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = True) -> None:
         if isinstance(dtype, (bool, np.bool_)):  # PyTorch's order: Parameter(data, False)
