@@ -26,6 +26,7 @@ from ..conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..lazy import refuse_uninitialized
 from ..module import Module
 from ..parameter import Parameter
+from .weight_norm_hook import norm_hooks_of, pop_norm_hook
 
 __all__ = ["SpectralNorm", "spectral_norm", "remove_spectral_norm"]
 
@@ -78,12 +79,6 @@ class SpectralNorm:
         setattr(module, self.name, self.compute_weight(module, module.training))
 
 
-def _hooks_of(module: Module, name: str) -> list[tuple[Any, SpectralNorm]]:
-    """(handle id, hook) of the ``SpectralNorm`` hooks on ``module.<name>``."""
-    return [(key, hook) for key, hook in module._forward_pre_hooks.items()
-            if isinstance(hook, SpectralNorm) and hook.name == name]
-
-
 def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int = 1,
                   eps: float = 1e-12, dim: int | None = None, *, rng: RNGLike = None
                   ) -> Module:
@@ -93,7 +88,7 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     sets); ``dim`` is the output axis, 1 for transposed convolutions, else 0.
     Returns ``module``."""
     refuse_uninitialized("spectral_norm", module)
-    if _hooks_of(module, name):
+    if norm_hooks_of(module, name, SpectralNorm):
         raise UsageError(f"spectral_norm: module.{name} has a spectral_norm hook already; "
                          f"remove it first with nn.utils.remove_spectral_norm(module, {name!r})")
     weight = getattr(module, name, None)
@@ -123,12 +118,7 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
 def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
     """Undo ``spectral_norm``: ``module.<name>`` becomes a parameter again, holding the
     current w / sigma (PyTorch's ``nn.utils.remove_spectral_norm``). Returns ``module``."""
-    found = _hooks_of(module, name)
-    if not found:
-        raise UsageError(f"remove_spectral_norm: module.{name} has no spectral_norm hook "
+    return pop_norm_hook(module, name, SpectralNorm,
+                         f"remove_spectral_norm: module.{name} has no spectral_norm hook "
                          f"(was it added with nn.utils.parametrizations.spectral_norm? then "
                          f"use nn.utils.parametrize.remove_parametrizations)")
-    key, hook = found[0]
-    hook.remove(module)
-    del module._forward_pre_hooks[key]
-    return module

@@ -41,10 +41,23 @@ class WeightNorm:
         setattr(module, self.name, self.compute_weight(module))
 
 
-def _hooks_of(module: Module, name: str) -> list[tuple[Any, WeightNorm]]:
-    """(handle id, hook) of the ``WeightNorm`` hooks on ``module.<name>``."""
+def norm_hooks_of(module: Module, name: str, kind: type) -> list[tuple[Any, Any]]:
+    """(handle id, hook) of the legacy norm hooks of ``kind`` (``WeightNorm``,
+    ``SpectralNorm``) on ``module.<name>``."""
     return [(key, hook) for key, hook in module._forward_pre_hooks.items()
-            if isinstance(hook, WeightNorm) and hook.name == name]
+            if isinstance(hook, kind) and hook.name == name]
+
+
+def pop_norm_hook(module: Module, name: str, kind: type, refusal: str) -> Module:
+    """Undo the norm hook of ``kind`` on ``module.<name>`` (its ``remove`` makes the
+    weight a parameter again) and drop it; ``UsageError(refusal)`` when there is none."""
+    found = norm_hooks_of(module, name, kind)
+    if not found:
+        raise UsageError(refusal)
+    key, hook = found[0]
+    hook.remove(module)
+    del module._forward_pre_hooks[key]
+    return module
 
 
 def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Module:
@@ -55,7 +68,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
                   "nn.utils.parametrizations.weight_norm (as in PyTorch).", FutureWarning,
                   stacklevel=2)
     refuse_uninitialized("weight_norm", module)
-    if _hooks_of(module, name):
+    if norm_hooks_of(module, name, WeightNorm):
         raise UsageError(f"weight_norm: module.{name} has a weight_norm hook already; remove "
                          f"it first with nn.utils.remove_weight_norm(module, {name!r})")
     weight = getattr(module, name, None)
@@ -80,12 +93,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
 def remove_weight_norm(module: Module, name: str = "weight") -> Module:
     """Undo ``weight_norm``: ``module.<name>`` becomes a parameter again, holding
     g v / ||v|| (PyTorch's ``nn.utils.remove_weight_norm``). Returns ``module``."""
-    found = _hooks_of(module, name)
-    if not found:
-        raise UsageError(f"remove_weight_norm: module.{name} has no weight_norm hook (was it "
+    return pop_norm_hook(module, name, WeightNorm,
+                         f"remove_weight_norm: module.{name} has no weight_norm hook (was it "
                          f"added with nn.utils.parametrizations.weight_norm? then use "
                          f"nn.utils.parametrize.remove_parametrizations)")
-    key, hook = found[0]
-    hook.remove(module)
-    del module._forward_pre_hooks[key]
-    return module
