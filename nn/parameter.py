@@ -24,7 +24,8 @@ class Parameter(Tensor):
     ``Parameter(data, dtype=None, requires_grad=True)`` wraps ``data`` like ``Tensor``
     (NumPy arrays are shared, Python numbers and lists become float64) and must be
     floating. ``requires_grad=False`` (PyTorch's ``Parameter(data, False)`` too) makes a
-    frozen parameter; ``requires_grad_()`` switches it later. A parameter takes attributes
+    frozen parameter, which may be an integer or bool one as in PyTorch (NODE keeps a flag
+    so); ``requires_grad_()`` switches a floating one later. A parameter takes attributes
     of its own, as PyTorch's (timm's ``p._no_weight_decay = True``); they are not copied by
     ``copy.deepcopy`` (PyTorch's deepcopy drops them too) nor saved by ``nn.save``.
     """
@@ -38,7 +39,7 @@ class Parameter(Tensor):
             raise ArgumentTypeError(f"Parameter: requires_grad must be a bool; got "
                                     f"{type(requires_grad).__name__}")
         super().__init__(data, dtype=dtype)
-        if self.dtype not in FLOATS:
+        if requires_grad and self.dtype not in FLOATS:
             raise DTypeError(
                 f"a Parameter must be floating (float16/32/64) to require grad; got dtype "
                 f"{self.dtype}. Pass dtype=np.float64 (or convert the data first).")
