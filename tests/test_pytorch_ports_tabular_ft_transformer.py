@@ -36,7 +36,10 @@ def ft_transformer(torch, nn, F, optim, sync, record: list, config: dict,
         return a * F.relu(b)
 
     def get_activation_fn(name):
-        return reglu if name == 'reglu' else torch.sigmoid if name == 'sigmoid' else getattr(F, name)
+        return (
+            reglu if name == 'reglu' else torch.sigmoid if name == 'sigmoid'
+            else getattr(F, name)
+        )
 
     def get_nonglu_activation_fn(name):
         return F.relu if name == 'reglu' else get_activation_fn(name)
