@@ -188,9 +188,11 @@ class CtxOp(function.Function):
 
 
 def is_ctx_style(cls: type) -> bool:
-    """True for a class written PyTorch's way: a static ``forward`` and a ``backward``;
+    """True for a class written PyTorch's way: a static ``forward`` and a ``backward``
+    (class methods count as static, as in PyTorch: deep-spin's entmax writes them so);
     ``UsageError`` for a class that mixes the two ways."""
-    static_forward = isinstance(inspect.getattr_static(cls, "forward", None), staticmethod)
+    static_forward = isinstance(inspect.getattr_static(cls, "forward", None),
+                                (staticmethod, classmethod))
     backward = _defines(cls, "backward")
     if static_forward and backward:
         return True
