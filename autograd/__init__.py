@@ -49,6 +49,8 @@ from .printing import set_printoptions
 from .determinism import (are_deterministic_algorithms_enabled,
                           is_deterministic_algorithms_warn_only_enabled,
                           use_deterministic_algorithms)
+from .layouts import (layout, sparse_bsc, sparse_bsr, sparse_coo, sparse_csc, sparse_csr,
+                      strided)
 from .memory_formats import (channels_last, channels_last_3d, contiguous_format,
                              memory_format, preserve_format)
 from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm, chunk,
@@ -166,6 +168,8 @@ __all__ = [
     # PyTorch's memory formats (memory_format=: the C order every Tensor has here)
     "memory_format", "preserve_format", "contiguous_format", "channels_last",
     "channels_last_3d",
+    # PyTorch's layouts (layout=, x.layout: strided, the dense layout every Tensor has here)
+    "layout", "strided", "sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc",
     # PyTorch's legacy typed constructors (torch.LongTensor([label]))
     "LongTensor", "IntTensor", "FloatTensor", "DoubleTensor", "BoolTensor",
     # sampling

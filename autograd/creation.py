@@ -9,7 +9,9 @@ PyTorch); ``requires_grad=True`` makes a leaf to differentiate. Random tensors d
 the ``numpy.random.Generator`` passed as ``generator=``, or from
 ``autograd.default_generator`` if None (``autograd.manual_seed(n)`` reseeds it), so a
 seeded generator reproduces them. PyTorch's ``device=`` is taken: "cpu" (or None,
-"cpu:0", ``torch.device("cpu")``), the only device here; another is a ``UsageError``.
+"cpu:0", ``torch.device("cpu")``), the only device here; another is a ``UsageError``;
+so is PyTorch's ``layout=`` of ``zeros ones empty full`` and the ``*_like`` forms: only
+``autograd.strided`` (dense, what every tensor is) or None (see ``layouts``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ._arrays import as_dtype, as_size, numeric
 from ._random import as_generator, below
 from ._sampling import draw_integers, float_dtype, integer_range, whole_number
 from .errors import GeneratorError, ShapeError, UsageError
+from .layouts import check_layout
 from .memory_formats import check_memory_format
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
@@ -44,9 +47,12 @@ def _filled(shape: tuple[int, ...], fill_value: Any, dtype: np.dtype, op: str) -
                          f"size {shape}") from None
 
 
-def _leaf(array: np.ndarray, requires_grad: bool, device: Any, op: str) -> Tensor:
-    """A new leaf holding ``array``; ``device`` must be the CPU (``check_device``)."""
+def _leaf(array: np.ndarray, requires_grad: bool, device: Any, op: str,
+          layout: Any = None) -> Tensor:
+    """A new leaf holding ``array``; ``device`` must be the CPU (``check_device``) and
+    ``layout`` strided (``check_layout``)."""
     check_device(device, f"{op}(device=...)")
+    check_layout(layout, op)
     return Tensor(array, requires_grad=requires_grad)
 
 
@@ -56,35 +62,36 @@ def _dtype(dtype: Any) -> np.dtype:
 
 @accepts_out
 def zeros(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
-          device: Any = None) -> Tensor:
+          device: Any = None, layout: Any = None) -> Tensor:
     """A tensor of zeros of the given size."""
     shape = as_size(sizes, "zeros", size)
-    return _leaf(np.zeros(shape, dtype=_dtype(dtype)), requires_grad, device, "zeros")
+    return _leaf(np.zeros(shape, dtype=_dtype(dtype)), requires_grad, device, "zeros", layout)
 
 
 @accepts_out
 def ones(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
-         device: Any = None) -> Tensor:
+         device: Any = None, layout: Any = None) -> Tensor:
     """A tensor of ones of the given size."""
     return _leaf(np.ones(as_size(sizes, "ones", size), dtype=_dtype(dtype)), requires_grad, device,
-                 "ones")
+                 "ones", layout)
 
 
 @accepts_out
 def empty(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
-          device: Any = None) -> Tensor:
+          device: Any = None, layout: Any = None) -> Tensor:
     """PyTorch's ``empty``: a tensor of the given size to be written before it is read;
     zeros here (an array is never left uninitialised), as ``new_empty``."""
     shape = as_size(sizes, "empty", size)
-    return _leaf(np.zeros(shape, dtype=_dtype(dtype)), requires_grad, device, "empty")
+    return _leaf(np.zeros(shape, dtype=_dtype(dtype)), requires_grad, device, "empty", layout)
 
 
 @accepts_out
 def full(size: Any, fill_value: float, dtype: Any = None,
-         requires_grad: bool = False, *, device: Any = None) -> Tensor:
+         requires_grad: bool = False, *, device: Any = None, layout: Any = None) -> Tensor:
     """A tensor of the given size filled with ``fill_value``."""
     shape = as_size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "full")
-    return _leaf(_filled(shape, fill_value, _dtype(dtype), "full"), requires_grad, device, "full")
+    return _leaf(_filled(shape, fill_value, _dtype(dtype), "full"), requires_grad, device, "full",
+                 layout)
 
 
 def _like(t: Any, dtype: Any, memory_format: Any = None,
@@ -97,35 +104,36 @@ def _like(t: Any, dtype: Any, memory_format: Any = None,
 
 @accepts_out
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
-               device: Any = None, memory_format: Any = None) -> Tensor:
+               device: Any = None, memory_format: Any = None, layout: Any = None) -> Tensor:
     """Zeros with the shape (and dtype, unless given) of ``t``."""
     shape, dtype = _like(t, dtype, memory_format, "zeros_like")
-    return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "zeros_like")
+    return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "zeros_like", layout)
 
 
 @accepts_out
 def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
-               device: Any = None, memory_format: Any = None) -> Tensor:
+               device: Any = None, memory_format: Any = None, layout: Any = None) -> Tensor:
     """PyTorch's ``empty_like``: zeros here with the shape (and dtype, unless given) of
     ``t``."""
     shape, dtype = _like(t, dtype, memory_format, "empty_like")
-    return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "empty_like")
+    return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "empty_like", layout)
 
 
 @accepts_out
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
-              device: Any = None, memory_format: Any = None) -> Tensor:
+              device: Any = None, memory_format: Any = None, layout: Any = None) -> Tensor:
     """Ones with the shape (and dtype, unless given) of ``t``."""
     shape, dtype = _like(t, dtype, memory_format, "ones_like")
-    return _leaf(np.ones(shape, dtype=dtype), requires_grad, device, "ones_like")
+    return _leaf(np.ones(shape, dtype=dtype), requires_grad, device, "ones_like", layout)
 
 
 def full_like(t: Any, fill_value: float, dtype: Any = None,
               requires_grad: bool = False, *, device: Any = None,
-              memory_format: Any = None) -> Tensor:
+              memory_format: Any = None, layout: Any = None) -> Tensor:
     """``fill_value`` everywhere, with the shape (and dtype, unless given) of ``t``."""
     shape, dtype = _like(t, dtype, memory_format, "full_like")
-    return _leaf(_filled(shape, fill_value, dtype, "full_like"), requires_grad, device, "full_like")
+    return _leaf(_filled(shape, fill_value, dtype, "full_like"), requires_grad, device, "full_like",
+                 layout)
 
 
 @accepts_out

@@ -23,6 +23,7 @@ from .clock import record_rebase
 from .errors import DTypeError, InplaceError, ShapeError, TensorIndexError, UsageError
 from .function import apply
 from .grad_mode import STATE
+from .layouts import check_layout
 from .ops.reductions import normalize_axis
 from .ops.shape import ReshapeInPlace, TransposeInPlace, expanded_shape, swapped_axes
 
@@ -241,10 +242,11 @@ class TorchShapes:
 
     # ------------------------------------------------------------ new constant tensors
     def _new(self, array: np.ndarray, dtype: Any, device: Any, requires_grad: bool,
-             op: str) -> AnyTensor:
+             op: str, layout: Any = None) -> AnyTensor:
         """A new leaf holding ``array`` as ``dtype`` (self's if None): a plain Tensor, as
-        PyTorch's (a Parameter's ``new_zeros`` is no Parameter)."""
+        PyTorch's (a Parameter's ``new_zeros`` is no Parameter); ``layout``: strided."""
         check_device(device, op)
+        check_layout(layout, op)
         dtype = self.dtype if dtype is None else as_dtype(dtype, f"{op}: dtype")
         plain = type(self.detach())  # autograd's Tensor, which this mixin cannot import
         return plain(array.astype(dtype, copy=False), requires_grad=requires_grad)
@@ -275,30 +277,31 @@ class TorchShapes:
         raise UsageError(f"new: takes sizes (ints) or one sequence of data; got {args!r}")
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
-                  requires_grad: bool = False) -> AnyTensor:
+                  requires_grad: bool = False, layout: Any = None) -> AnyTensor:
         """A new tensor of ``size`` of self's dtype: zeros here (PyTorch's are arbitrary
         values; never read them before writing)."""
         return self._new(np.zeros(as_size(size, "new_empty")), dtype, device, requires_grad,
-                         "new_empty")
+                         "new_empty", layout)
 
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
-                  requires_grad: bool = False) -> AnyTensor:
+                  requires_grad: bool = False, layout: Any = None) -> AnyTensor:
         """A new tensor of zeros of ``size``, of self's dtype unless ``dtype`` says."""
         return self._new(np.zeros(as_size(size, "new_zeros")), dtype, device, requires_grad,
-                         "new_zeros")
+                         "new_zeros", layout)
 
     def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> AnyTensor:
+                 requires_grad: bool = False, layout: Any = None) -> AnyTensor:
         """A new tensor of ones of ``size``, of self's dtype unless ``dtype`` says."""
         return self._new(np.ones(as_size(size, "new_ones")), dtype, device, requires_grad,
-                         "new_ones")
+                         "new_ones", layout)
 
     def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> AnyTensor:
+                 requires_grad: bool = False, layout: Any = None) -> AnyTensor:
         """A new tensor of ``size`` filled with ``fill_value``, of self's dtype unless
         ``dtype`` says."""
         dtype = self.dtype if dtype is None else as_dtype(dtype, "new_full: dtype")
         shape, fill = as_size((size,), "new_full"), numeric(fill_value, "new_full: fill_value")
         if fill.ndim:  # PyTorch's takes one number
             raise UsageError(f"new_full: fill_value is one number; got shape {fill.shape}")
-        return self._new(np.full(shape, fill, dtype), dtype, device, requires_grad, "new_full")
+        return self._new(np.full(shape, fill, dtype), dtype, device, requires_grad, "new_full",
+                         layout)

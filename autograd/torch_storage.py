@@ -15,6 +15,7 @@ import numpy as np
 from ._arrays import as_size
 from .clock import record_write
 from .errors import UnsupportedError, UsageError
+from .layouts import layout, strided
 
 __all__ = ["StorageMethods", "ONE_PROCESS", "DENSE_GRADIENT"]
 
@@ -42,11 +43,17 @@ def _sparse_only(name: str) -> Any:
 
 
 class StorageMethods:
-    """``is_sparse``, ``to_sparse``, ``to_dense``, ``is_shared``, ``share_memory_``,
+    """``layout``, ``is_sparse``, ``to_sparse``, ``to_dense``, ``is_shared``, ``share_memory_``,
     ``resize_``, and the sparse-only methods (``coalesce``, ``_indices``, ``_values``...) as
     named errors."""
 
     __slots__ = ()
+
+    @property
+    def layout(self) -> layout:
+        """``autograd.strided``: every tensor here is dense, PyTorch's default layout
+        (``torch.zeros(..., layout=out.layout)`` of code copied from PyTorch)."""
+        return strided
 
     @property
     def is_sparse(self) -> bool:
