@@ -24,8 +24,8 @@ class device:
     """A device: its ``type`` ("cpu", "cuda"...) and ``index`` (an int, or None).
 
     ``device("cpu")``, ``device("cuda:1")``, ``device("cuda", 1)`` or ``device(d)``, as
-    PyTorch's. ``str(d)`` is its name ("cuda:1"), which it also equals (``x.device`` is
-    the str "cpu" here, so ``x.device == device("cpu")``)."""
+    PyTorch's. ``str(d)`` is its name ("cuda:1"), which it also equals and hashes as
+    (``x.device`` is ``device("cpu")`` here, so ``x.device == "cpu"`` too)."""
 
     __slots__ = ("_type", "_index")
 

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._arrays import as_dtype, shape_argument
+from .devices import device as Device
 from .errors import DTypeError, ShapeError, UsageError
 from .function import apply
 from .memory_formats import check_memory_format
@@ -36,7 +37,7 @@ __all__ = ["TorchSpellings", "ElementCount"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 _DEVICES = ("cpu", "cuda", "mps", "xpu", "hip", "xla", "meta")  # PyTorch's device names
-
+_CPU = Device("cpu")  # x.device: .type "cpu", .index None, as PyTorch's
 
 def _sizes(args: tuple) -> tuple:
     """``view(2, 3)`` and ``view((2, 3))`` alike."""
@@ -327,9 +328,9 @@ class TorchSpellings(StorageMethods, TypeMethods):
         return self if self.dtype == np.bool_ else self.detach().astype(np.bool_)
 
     @property
-    def device(self) -> str:
-        """``"cpu"``: every tensor lives in host memory."""
-        return "cpu"
+    def device(self) -> Device:
+        """``device("cpu")`` (equal to "cpu"): every tensor lives in host memory."""
+        return _CPU
 
     @property
     def is_cuda(self) -> bool:
