@@ -69,6 +69,7 @@ from .scatter_functions import index_reduce, scatter_reduce
 from .triangle_indices import tril_indices, triu_indices
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
+from .size_tuple import Size
 from .stacking import block_diag, column_stack, hstack, row_stack, vstack
 from .asserts import _assert
 from .foreach import (_foreach_add_, _foreach_copy_, _foreach_div_, _foreach_lerp_,
@@ -172,6 +173,8 @@ __all__ = [
     "layout", "strided", "sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc",
     # PyTorch's legacy typed constructors (torch.LongTensor([label]))
     "LongTensor", "IntTensor", "FloatTensor", "DoubleTensor", "BoolTensor",
+    # PyTorch's torch.Size (what x.size() returns): a tuple of ints with numel()
+    "Size",
     # sampling
     "multinomial", "normal", "bernoulli", "poisson",
     # the default random generator (generator=None draws from it), as torch's

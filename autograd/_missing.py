@@ -81,7 +81,6 @@ TORCH_NAMES = {
     "load": "torch.load is nn.load(path) here (never unpickles)",
     "is_tensor": "write isinstance(x, autograd.Tensor)",
     "set_default_dtype": _DTYPE,
-    "Size": "a shape here is a plain tuple of ints: x.shape, x.size()",
     "dtype": "dtypes are NumPy's here: np.float32 or autograd.float32; x.dtype is a "
              "numpy.dtype",
     "compile": _EAGER,

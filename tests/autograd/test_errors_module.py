@@ -89,7 +89,7 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("nn", "import nn"), ("optim", "nn.optim.SGD"), ("utils", "nn.data.DataLoader"),
     ("save", "nn.save(model.state_dict(), 'model.pth')"), ("load", "nn.load(path)"),
     ("is_tensor", "isinstance(x, autograd.Tensor)"), ("set_default_dtype", "dtype="),
-    ("Size", "plain tuple"), ("dtype", "autograd.float32"),
+    ("dtype", "autograd.float32"),
     ("compile", "eagerly"),
     ("Variable", "autograd.tensor(x, requires_grad=True)")])  # the 2017 NLP tutorials
 def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
