@@ -4,7 +4,9 @@ category embeddings, its training loop), and the cross networks of
 shenweichen/DeepCTR-Torch's ``layers/interaction.py``: ``CrossNet`` with the DCN ``vector``
 or DCN-M ``matrix`` parameterisation (``tensordot``, kernels initialised slice by slice
 with ``nn.init.xavier_normal_(self.kernels[i])``) and ``CrossNetMix``, the mixture of
-low-rank experts with a nonlinearity in the low-rank space and softmax gates; written once
+low-rank experts with a nonlinearity in the low-rank space and softmax gates; and
+pytorch/torchrec's ``LowRankCrossNet`` and ``LowRankMixtureCrossNet`` (kernels in
+``nn.ParameterList``s, trained with Adagrad); written once
 for a library ``torch`` and run step for step next to PyTorch from the same weights in
 float64.
 
@@ -250,3 +252,117 @@ def test_deepctr_cross_nets(torch, kind):
     train_cross_net(*libraries(), ours, got, kind)
     assert_records(got, want, rtol=1e-9, atol=1e-11)
     assert not np.any(got[0].numpy())  # zeros_ on self.bias[i] wrote through the slices
+
+
+def torchrec_cross_nets(torch, nn):
+    """pytorch/torchrec's ``modules/crossnet.py``: kernels in ``nn.ParameterList``s of
+    ``Parameter(init(torch.empty(...)))``; ``torch.relu`` as the default activation."""
+    class LowRankCrossNet(nn.Module):
+        def __init__(self, in_features, num_layers, low_rank=1):
+            super().__init__()
+            assert low_rank >= 1, "Low rank must be larger or equal to 1"
+            self._num_layers = num_layers
+            self._low_rank = low_rank
+            self.W_kernels = nn.ParameterList([
+                nn.Parameter(nn.init.xavier_normal_(torch.empty(in_features, self._low_rank)))
+                for i in range(self._num_layers)])
+            self.V_kernels = nn.ParameterList([
+                nn.Parameter(nn.init.xavier_normal_(torch.empty(self._low_rank, in_features)))
+                for i in range(self._num_layers)])
+            self.bias = nn.ParameterList([
+                nn.Parameter(nn.init.zeros_(torch.empty(in_features, 1)))
+                for i in range(self._num_layers)])
+
+        def forward(self, input):
+            x_0 = input.unsqueeze(2)  # (B, N, 1)
+            x_l = x_0
+            for layer in range(self._num_layers):
+                xl_w = torch.matmul(self.W_kernels[layer],
+                                    torch.matmul(self.V_kernels[layer], x_l))  # (B, N, 1)
+                x_l = x_0 * (xl_w + self.bias[layer]) + x_l  # (B, N, 1)
+            return torch.squeeze(x_l, dim=2)  # (B, N)
+
+    class LowRankMixtureCrossNet(nn.Module):
+        def __init__(self, in_features, num_layers, num_experts=1, low_rank=1,
+                     activation=torch.relu):
+            super().__init__()
+            self._num_layers = num_layers
+            self._num_experts = num_experts
+            self._low_rank = low_rank
+            self._in_features = in_features
+            self.U_kernels = nn.ParameterList([
+                nn.Parameter(nn.init.xavier_normal_(
+                    torch.empty(self._num_experts, self._in_features, self._low_rank)))
+                for i in range(self._num_layers)])
+            self.V_kernels = nn.ParameterList([
+                nn.Parameter(nn.init.xavier_normal_(
+                    torch.empty(self._num_experts, self._low_rank, self._in_features)))
+                for i in range(self._num_layers)])
+            self.bias = nn.ParameterList([
+                nn.Parameter(nn.init.zeros_(torch.empty(self._in_features, 1)))
+                for i in range(self._num_layers)])
+            self.gates = (nn.ModuleList([nn.Linear(self._in_features, 1, bias=False)
+                                         for i in range(self._num_experts)])
+                          if self._num_experts > 1 else None)
+            self._activation = activation
+            self.C_kernels = nn.ParameterList([
+                nn.Parameter(nn.init.xavier_normal_(
+                    torch.empty(self._num_experts, self._low_rank, self._low_rank)))
+                for i in range(self._num_layers)])
+
+        def forward(self, input):
+            x_0 = input.unsqueeze(2)  # (B, N, 1)
+            x_l = x_0
+            for layer in range(self._num_layers):
+                if self._num_experts > 1:
+                    gating = []
+                    for i in range(self._num_experts):
+                        gating.append(self.gates[i](x_l.squeeze(2)))
+                    gating = torch.stack(gating, 1)  # (B, K, 1)
+                experts = []
+                for i in range(self._num_experts):
+                    expert = torch.matmul(self.V_kernels[layer][i], x_l)  # (B, r, 1)
+                    expert = torch.matmul(self.C_kernels[layer][i], self._activation(expert))
+                    expert = torch.matmul(self.U_kernels[layer][i], self._activation(expert))
+                    expert = x_0 * (expert + self.bias[layer])  # (B, N, 1)
+                    experts.append(expert.squeeze(2))  # (B, N)
+                experts = torch.stack(experts, 2)  # (B, N, K)
+                if self._num_experts > 1:
+                    moe = torch.matmul(experts, nn.functional.softmax(gating, 1))  # (B, N, 1)
+                    x_l = moe + x_l  # (B, N, 1)
+                else:
+                    x_l = experts + x_l  # (B, N, 1)
+            return torch.squeeze(x_l, dim=2)  # (B, N)
+
+    return LowRankCrossNet, LowRankMixtureCrossNet
+
+
+def train_torchrec(torch, nn, F, optim, sync, record: list, experts: int) -> None:
+    torch.manual_seed(0)
+    _, dense, labels = clicks(n=18, n_dense=5, seed=12)
+    X, Y = torch.tensor(dense), torch.tensor(labels)
+    LowRankCrossNet, LowRankMixtureCrossNet = torchrec_cross_nets(torch, nn)
+    cross = (LowRankCrossNet(5, num_layers=2, low_rank=2) if experts == 0
+             else LowRankMixtureCrossNet(5, num_layers=2, num_experts=experts, low_rank=2))
+    model = nn.Sequential(cross, nn.Linear(5, 1))
+    sync(model)
+    record.append(list(model.state_dict()))  # names: 0.W_kernels.0, ...
+    optimizer = optim.Adagrad(model.parameters(), lr=0.05)
+    for step in range(3):
+        batch = slice(6 * step, 6 * step + 6)
+        optimizer.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(model(X[batch]).squeeze(-1), Y[batch])
+        loss.backward()
+        optimizer.step()
+        record.append(loss.detach())
+    record += list(model.state_dict().values())
+
+
+@pytest.mark.parametrize("experts", [0, 1, 3])
+def test_torchrec_cross_nets(torch, experts):
+    ours, theirs = weight_sync()
+    got, want = [], []
+    train_torchrec(*libraries(torch), theirs, want, experts)
+    train_torchrec(*libraries(), ours, got, experts)
+    assert got[0] == want[0]
+    assert_records(got[1:], want[1:], rtol=1e-9, atol=1e-11)
