@@ -175,6 +175,7 @@ def make_module(torch, nn, F, name):
     return classes["PeriodicContEmbeddings"](2, 3, 0.0, n_frequencies=4, sigma=0.5)
 
 
+@pytest.mark.filterwarnings("ignore:torch.searchsorted")  # PyTorch's: a column is strided
 @pytest.mark.parametrize("name", ["shared", "shared-added", "piecewise", "periodic"])
 def test_widedeep_embedding_layers(torch, name):
     ours, theirs = weight_sync()
