@@ -12,8 +12,8 @@ zero tensors by slice assignment (``hidden_states2[i][a:b] = new_hidden[i]``), w
 makes them part of the graph; the preprocessing filling ``inp2[:, 0][keep_grads]``
 through a column view; ``all_losses += loss``; parameters handed to a fresh optimizee
 every step, detached every ``unroll`` steps. The second-order variant takes
-``torch.autograd.grad(loss, params, create_graph=True)`` (``autograd.grad`` here) and lets the meta-gradient flow
-through the optimizee's gradients as well.
+``torch.autograd.grad(loss, params, create_graph=True)`` (``autograd.grad`` here) and lets
+the meta-gradient flow through the optimizee's gradients as well.
 
 Lines written differently here, and why:
 - ``Variable(torch.zeros(...))`` is ``T.zeros(...)``: ``Variable`` is PyTorch's pre-0.4
