@@ -29,7 +29,7 @@ def whole_number(value: Any, name: str, where: str) -> int:
 def _integer_scalar(value: Any) -> bool:
     """Whether ``value`` is a 0-d integer array or tensor (not a bool one)."""
     dtype, shape = getattr(value, "dtype", None), getattr(value, "shape", None)
-    return shape == () and dtype is not None and np.dtype(dtype).kind in "iu"
+    return isinstance(dtype, np.dtype) and shape == () and dtype.kind in "iu"
 
 
 def float_dtype(dtype: np.dtype, what: str, where: str) -> np.dtype:

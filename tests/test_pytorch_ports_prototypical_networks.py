@@ -20,7 +20,9 @@ Lines written differently here, and why:
   (``SharedRandom``: the libraries' generators differ); the library's own ``randperm``
   still checks the argument (a 0-d count) and gives the size;
 - ``torch.save``/``torch.load`` are ``nn.save``/``nn.load``, ``torch.utils.data`` is
-  ``nn.data``.
+  ``nn.data``;
+- the test's glue keeps the conv biases (right before a BatchNorm) fixed in both runs
+  (``freeze_conv_biases``: their gradients are rounding noise, each library's own).
 """
 
 import numpy as np
