@@ -98,6 +98,7 @@ from . import distributions
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
 from . import func
+from .func import vmap  # torch.vmap, PyTorch's alias of torch.func.vmap
 from . import forward_ad
 from . import special
 from .special import logit, mvlgamma, xlogy
@@ -222,7 +223,7 @@ __all__ = [
     "logcumsumexp",
     # derivatives of whole functions
     "functional",
-    "func",
+    "func", "vmap",
     "forward_ad",
     # torch.distributions: Normal, Bernoulli, Categorical, Uniform, kl_divergence
     "distributions",

@@ -94,7 +94,6 @@ TORCH_NAMES = {
               "b) is a @ b (autograd.spmm(a, b) too), torch.sparse.sum(t) is t.sum()",
     "multiprocessing": "torch.multiprocessing (processes sharing a model's parameters) has "
                        "no equivalent here: " + ONE_PROCESS,
-    "vmap": "torch.vmap is autograd.func.vmap here (from autograd.func import vmap)",
     **dict.fromkeys(("stft", "istft", "fft"), _SPECTRA),
     "Variable": "Variable is PyTorch's pre-0.4 wrapper, which a Tensor is now: drop "
                 "Variable(...); Variable(x, requires_grad=True) is "

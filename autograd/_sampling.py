@@ -17,11 +17,19 @@ __all__ = ["whole_number", "multinomial_indices", "integer_range", "draw_integer
 
 def whole_number(value: Any, name: str, where: str) -> int:
     """``value`` as a Python int; UsageError for a float, a bool or anything else (PyTorch's
-    TypeError), since a count or a bound of integers cannot be 2.5."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    TypeError), since a count or a bound of integers cannot be 2.5. A 0-d integer tensor
+    counts, as in PyTorch (``torch.randperm(counts[i])``): its ``__index__`` is the int."""
+    if isinstance(value, bool) or not (isinstance(value, (int, np.integer))
+                                       or _integer_scalar(value)):
         raise UsageError(f"{where}: {name} must be an int; got {value!r} "
                          f"({type(value).__name__})")
     return int(value)
+
+
+def _integer_scalar(value: Any) -> bool:
+    """Whether ``value`` is a 0-d integer array or tensor (not a bool one)."""
+    dtype, shape = getattr(value, "dtype", None), getattr(value, "shape", None)
+    return isinstance(dtype, np.dtype) and shape == () and dtype.kind in "iu"
 
 
 def float_dtype(dtype: np.dtype, what: str, where: str) -> np.dtype:

@@ -384,10 +384,12 @@ def _assigned(old: Tensor, value: Any) -> Tensor:
 
 
 def _as_buffer(name: str, value: Any) -> Tensor | None:
-    if value is None:
-        return None
-    if isinstance(value, Tensor):
-        return value.detach() if value.requires_grad else value
+    """A Tensor as given, graph kept (PyTorch's; MetaModule look-ahead weights live there);
+    a Parameter's values as a constant; an array wrapped."""
+    if value is None or (isinstance(value, Tensor) and not isinstance(value, Parameter)):
+        return value
+    if isinstance(value, Parameter):
+        return value.detach()
     try:
         return Tensor(np.asarray(value))
     except (TypeError, ValueError) as exc:

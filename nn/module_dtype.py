@@ -34,7 +34,7 @@ class DtypeMethods:
             if t.dtype not in FLOATS:
                 continue
             t.data = t.data.astype(dtype, copy=False)
-            if t.grad is not None:
+            if t.is_leaf and t.grad is not None:  # a computed buffer has no .grad
                 t.grad = t.grad.data.astype(dtype, copy=False)
         return self
 

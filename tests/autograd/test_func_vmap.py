@@ -186,10 +186,17 @@ def test_functional_call_refuses_a_tuple_before_swapping_anything():
     assert model.ws[0] is kept
 
 
-def test_torch_vmap_spelling_points_to_autograd_func():
-    """``torch.vmap`` is PyTorch's top-level alias of ``torch.func.vmap``."""
-    with pytest.raises(ag.MissingNameError, match=r"autograd\.func\.vmap"):
-        ag.vmap
+def test_torch_vmap_spelling_is_autograd_vmap(torch):
+    """``torch.vmap`` is PyTorch's top-level alias of ``torch.func.vmap`` (hypernetwork code
+    writes ``torch.vmap(predict)(flat_params, xs)``): ``autograd.vmap`` is the same."""
+    x = RNG.standard_normal((3, 4))
+    w = RNG.standard_normal(4)
+    ours = ag.vmap(lambda row, v: (row * v).sum(), in_dims=(0, None))(ag.tensor(x),
+                                                                        ag.tensor(w))
+    theirs = torch.vmap(lambda row, v: (row * v).sum(), in_dims=(0, None))(torch.tensor(x),
+                                                                            torch.tensor(w))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-14)
+    assert ag.vmap is ag.func.vmap and "vmap" in ag.__all__
 
 
 def test_grad_of_a_vmapped_function_reaches_the_batch():

@@ -158,3 +158,17 @@ def test_a_generator_that_is_not_numpys_is_named() -> None:
                  lambda: ag.randn_like(ag.zeros(2), generator=1)):
         with pytest.raises(GeneratorError, match="generator must be a numpy.random.Generator"):
             call()
+
+
+@pytest.mark.parametrize("call", [lambda m: m.randperm(m.tensor(5)),
+                                  lambda m: m.randint(m.tensor(2), m.tensor(7), (4,)),
+                                  lambda m: m.multinomial(m.ones(5), m.tensor(2))])
+def test_a_0d_integer_tensor_counts_as_an_int_as_in_torch(torch, call) -> None:
+    """PyTorch takes a 0-d integer tensor where a count is expected (``torch.randperm(
+    self.numel_per_class[i])`` in the prototypical networks' batch sampler)."""
+    assert call(ag).shape == tuple(call(torch).shape)
+
+
+def test_a_0d_float_tensor_is_not_a_count() -> None:
+    with pytest.raises(UsageError, match="n must be an int"):
+        ag.randperm(ag.tensor(5.0))
