@@ -81,13 +81,16 @@ def roll(x: T, shift: Any, axis: Any) -> T:
 
 
 def tile(x: T, reps: Any) -> T:
-    """x repeated ``reps[k]`` times along axis k, as ``np.tile``."""
+    """x repeated ``reps[k]`` times along axis k, as ``np.tile``; always new memory (all
+    ones give a copy, as NumPy's and PyTorch's)."""
     reps = (int(reps),) if np.ndim(reps) == 0 else tuple(int(r) for r in reps)
     if any(r < 0 for r in reps):
         raise ShapeError(f"tile: repetitions must be >= 0; got {reps}")
     if len(reps) > x.ndim:
         x = x.reshape((1,) * (len(reps) - x.ndim) + x.shape)
     reps = (1,) * (x.ndim - len(reps)) + reps
+    if all(r == 1 for r in reps):
+        return apply(Copy(), x)
     for a, r in enumerate(reps):
         if r != 1:
             x = apply(GetItem(_along(a, np.tile(np.arange(x.shape[a]), r))), x)
