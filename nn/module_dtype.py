@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from autograd import device as device_of
 from autograd.errors import DTypeError, UnsupportedError, UsageError
 from autograd.extend import check_memory_format
 
@@ -45,12 +46,13 @@ class DtypeMethods:
         ``memory_format`` as a Tensor's (``autograd.memory_formats``: the C order every
         array has here; channels-last is a ``UsageError``)."""
         check_memory_format(memory_format, "to")
-        if (isinstance(target, str) and target.split(":")[0] in ("cpu", "cuda", "mps")
-                or type(target).__name__ == "device"):  # autograd's or torch's device
+        if _names_a_device(target) or type(target).__name__ == "device":  # ours or torch's
             target, device = None, target
         if not is_cpu(device):
+            hint = (" (For a functional_call skeleton, a copy.deepcopy on the CPU serves: "
+                    "the call replaces its parameters.)" if str(device) == "meta" else "")
             raise UsageError(f"to({device!r}): this library computes with NumPy on the CPU; "
-                             f"there is no other device. Leave the module where it is.")
+                             f"there is no other device. Leave the module where it is.{hint}")
         dtype = target if dtype is None else dtype
         return self if dtype is None else self.astype(dtype)
 
@@ -84,3 +86,15 @@ class DtypeMethods:
     def double(self: _M) -> _M:
         """``astype(np.float64)``, PyTorch's spelling."""
         return self.astype(np.float64)
+
+
+def _names_a_device(target: Any) -> bool:
+    """Whether ``target`` is a string naming one of PyTorch's devices ("cpu", "cuda:1",
+    "meta"...) rather than a dtype ("float32")."""
+    if not isinstance(target, str):
+        return False
+    try:
+        device_of(target)
+    except UsageError:
+        return False
+    return True

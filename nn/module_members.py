@@ -19,6 +19,7 @@ from autograd import Tensor
 from autograd.errors import UsageError
 
 from .errors import NameNotFoundError
+from .module_discovery import _BEHIND_METHODS
 from .parameter import Parameter
 
 __all__ = ["MemberDictMethods", "MemberView"]
@@ -113,4 +114,18 @@ class MemberDictMethods:
     def _modules(self) -> MemberView:
         """This module's direct sub-modules by name (PyTorch's ``module._modules``)."""
         return MemberView(self, "modules")
+
+    def __getattr__(self, name: str) -> Any:
+        """PyTorch's ``module.__getattr__(name)``, which code calls by name (SWAG's
+        ``module.__getattr__("%s_mean" % name)``, a wrapper's ``super().__getattr__``):
+        the member ``name``, kept as a plain attribute here (or behind a method of the same
+        name). Python calls it too when normal look-up fails: then AttributeError."""
+        own = object.__getattribute__(self, "__dict__")
+        if name in own:
+            return own[name]
+        behind = own.get(_BEHIND_METHODS)
+        if behind and name in behind:
+            return behind[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'",
+                             name=name, obj=self)
 

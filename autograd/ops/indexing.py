@@ -1,6 +1,6 @@
-"""Shape and indexing ops built on indexing: take_along_axis, flip, roll, tile, repeat
-(each one ``x[index]`` with a computed index, so the gradient scatter-adds back through
-``GetItem``), pad (``IndexAdd`` into zeros), tril, triu (``Where``), and functional
+"""Shape and indexing ops built on indexing: take_along_axis, flip (then copied), roll,
+tile, repeat (each one ``x[index]`` with a computed index, so the gradient scatter-adds back
+through ``GetItem``), pad (``IndexAdd`` into zeros), tril, triu (``Where``), and functional
 assignment: ``IndexPut``, behind ``x.index_put(index, v)`` and ``x.at[index].set(v)``.
 
 The functions here take Tensors (this module sits below the Tensor class); the Tensor
@@ -19,7 +19,7 @@ from ..function import Function, apply
 from .elementwise import Where
 from .generic import constant, is_tensor
 from .reductions import normalize_axis
-from .shape import GetItem, IndexAdd
+from .shape import Copy, GetItem, IndexAdd
 
 T = Any  # a Tensor
 
@@ -59,10 +59,11 @@ def take_along_axis(x: T, indices: Any, axis: Any) -> T:
 
 
 def flip(x: T, axis: Any) -> T:
-    """x with the order of elements reversed along ``axis`` (all axes when None)."""
+    """x with the order of elements reversed along ``axis`` (all axes when None), in new
+    memory as PyTorch's flip (NumPy's is a view: ``x.flip(0).mul_(c)`` would scale x)."""
     axes = normalize_axis(axis, x.ndim, "flip")
     index = tuple(slice(None, None, -1) if k in axes else slice(None) for k in range(x.ndim))
-    return apply(GetItem(index), x)
+    return apply(Copy(), apply(GetItem(index), x))
 
 
 def roll(x: T, shift: Any, axis: Any) -> T:
@@ -80,13 +81,16 @@ def roll(x: T, shift: Any, axis: Any) -> T:
 
 
 def tile(x: T, reps: Any) -> T:
-    """x repeated ``reps[k]`` times along axis k, as ``np.tile``."""
+    """x repeated ``reps[k]`` times along axis k, as ``np.tile``; always new memory (all
+    ones give a copy, as NumPy's and PyTorch's)."""
     reps = (int(reps),) if np.ndim(reps) == 0 else tuple(int(r) for r in reps)
     if any(r < 0 for r in reps):
         raise ShapeError(f"tile: repetitions must be >= 0; got {reps}")
     if len(reps) > x.ndim:
         x = x.reshape((1,) * (len(reps) - x.ndim) + x.shape)
     reps = (1,) * (x.ndim - len(reps)) + reps
+    if all(r == 1 for r in reps):
+        return apply(Copy(), x)
     for a, r in enumerate(reps):
         if r != 1:
             x = apply(GetItem(_along(a, np.tile(np.arange(x.shape[a]), r))), x)

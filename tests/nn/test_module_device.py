@@ -56,3 +56,17 @@ def test_to_takes_memory_format_as_torch(torch):
         assert model.to("cpu", memory_format=lib.preserve_format) is model
     with pytest.raises(UsageError, match="channels_last.*Drop memory_format"):
         ours.to(memory_format=autograd.channels_last)
+
+
+@pytest.mark.parametrize("name", ["meta", "xpu", "cuda:1", "hpu"])
+def test_to_any_pytorch_device_name_is_the_usage_error(name):
+    """PyTorch's model ensembling tutorial writes ``base_model.to('meta')`` (a skeleton for
+    ``functional_call``): every device name PyTorch knows gives the refusal that
+    ``to('cuda')`` gives, not NumPy's "data type 'meta' not understood" (a TypeError)."""
+    with pytest.raises(UsageError, match="NumPy on the CPU"):
+        nn.Linear(2, 2).to(name)
+
+
+def test_to_meta_says_a_cpu_copy_serves_functional_call():
+    with pytest.raises(UsageError, match="functional_call"):
+        nn.Linear(2, 2).to("meta")
