@@ -165,10 +165,10 @@ def hype_modules(th, nn, F, optim):
 
 
 def embedding_program(th, nn, F, optim, glue, manifold_of, dim=2, lr=1.0, epochs=4, burnin=2,
-                      nnegs=4, batchsize=8):
+                      nnegs=4, batchsize=8, evaluate=False):
     """hype's ``embed.py`` and ``train.py``: embed the closure in the manifold that
     ``manifold_of(th, PoincareManifold)`` makes, the losses of each epoch and the
-    distances between all embeddings after training."""
+    distances between all pairs (i < j) of embeddings after training if ``evaluate``."""
     pairs, nobjects = tree_closure()
     rng = np.random.default_rng(0)
     rows = [[u, v] + list(rng.choice([k for k in range(nobjects) if k not in (u, v)],
@@ -203,8 +203,10 @@ def embedding_program(th, nn, F, optim, glue, manifold_of, dim=2, lr=1.0, epochs
             optimizer.step(lr=rate)
             epoch_loss[i_batch] = loss.cpu().item()
         results.append(th.mean(epoch_loss).item())
+    if not evaluate:
+        return results
     with th.no_grad():
+        first, second = th.triu_indices(nobjects, nobjects, 1)
         everything = model.lt.weight
-        results.append(manifold.distance(everything.unsqueeze(1).expand(-1, nobjects, -1),
-                                         everything.unsqueeze(0).expand(nobjects, -1, -1)))
+        results.append(manifold.distance(everything[first], everything[second]))
     return results

@@ -32,13 +32,24 @@ from graph_ports_helpers import assert_same_run
 from hype_program import embedding_program, tree_closure
 
 
-def poincare_program(th, nn, F, optim, glue):
+def poincare_program(th, nn, F, optim, glue, evaluate=False):
     return embedding_program(th, nn, F, optim, glue, lambda th, PoincareManifold:
-                             PoincareManifold())
+                             PoincareManifold(), evaluate=evaluate)
 
 
 def test_poincare_embeddings_train_step_for_step(torch):
-    result = assert_same_run(torch, poincare_program)
-    distances = np.asarray(result[-1].numpy())
-    pairs, _ = tree_closure()
+    assert_same_run(torch, poincare_program)
+
+
+def test_poincare_embeddings_place_the_closure_pairs_closer():
+    import autograd as ag
+    import nn
+    import nn.functional as F
+    ag.manual_seed(0)
+    result = poincare_program(ag, nn, F, nn.optim, lambda *models_and_optimizer: None,
+                              evaluate=True)
+    pairs, nobjects = tree_closure()
+    distances = np.zeros((nobjects, nobjects))
+    distances[np.triu_indices(nobjects, 1)] = result[-1].numpy()
+    distances += distances.T
     assert distances[pairs[:, 0], pairs[:, 1]].mean() < distances.mean()
