@@ -78,7 +78,8 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
                            _foreach_sqrt, _foreach_sqrt_, _foreach_sub)
 from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floating_point, isfinite,
                                    isinf, isnan, logical_and, logical_not, logical_or,
-                                   logical_xor, multiply, negative, ravel, renorm, subtract)
+                                   logical_xor, multiply, negative, ravel, renorm, subtract,
+                                   tensor_split)
 from .masked_scatter import masked_scatter
 from .softmax_backward import _softmax_backward_data
 from .nan_functions import nanmean, nansum
@@ -201,7 +202,7 @@ __all__ = [
     "_foreach_add", "_foreach_sub", "_foreach_mul", "_foreach_div", "_foreach_lerp",
     "_foreach_sqrt", "_foreach_abs", "_foreach_neg", "_foreach_sign", "_foreach_norm",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
-    "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod",
+    "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod", "tensor_split",
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
     "divide", "multiply", "subtract", "negative",
