@@ -64,6 +64,7 @@ from .torch_decompositions import corrcoef, cov, pca_lowrank, qr, svd, svd_lowra
 from .torch_matrix_products import addmv, addr, chain_matmul, ger, matrix_power, vander
 from .torch_lobpcg import lobpcg
 from .scatter_functions import index_reduce, scatter_reduce
+from .segment_reduce import segment_reduce
 from .triangle_indices import tril_indices, triu_indices
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
@@ -181,7 +182,8 @@ __all__ = [
     "flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
     "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
     "matrix_exp",
-    "gather", "scatter", "scatter_add", "scatter_reduce", "index_reduce", "unbind", "chunk",
+    "gather", "scatter", "scatter_add", "scatter_reduce", "index_reduce", "segment_reduce",
+    "unbind", "chunk",
     "topk", "repeat_interleave",
     "amax", "amin",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
