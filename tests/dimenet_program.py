@@ -19,14 +19,14 @@ import numpy as np
 PI = math.pi
 
 
-def spherical_bessel(l, x, T):
-    """j_l(x) for l = 0..3 by its closed form in sin and cos (what sympy's ``jn`` expands to)."""
+def spherical_bessel(order, x, T):
+    """j_order(x), order 0..3, by its closed form in sin and cos (sympy's ``jn`` expanded)."""
     s, c = T.sin(x), T.cos(x)
-    if l == 0:
+    if order == 0:
         return s / x
-    if l == 1:
+    if order == 1:
         return s / x ** 2 - c / x
-    if l == 2:
+    if order == 2:
         return (3 / x ** 2 - 1) * s / x - 3 * c / x ** 2
     return (15 / x ** 3 - 6 / x) * s / x - (15 / x ** 2 - 1) * c / x
 
@@ -36,18 +36,19 @@ def bessel_zeros(num_spherical, num_radial):
     on sign changes (PyG: ``scipy.optimize.brentq`` in ``dimenet_utils.Jn_zeros``)."""
     grid = np.linspace(2.0, 40, 38001)  # from 2: the closed forms cancel badly near 0
     zeros = np.zeros((num_spherical, num_radial))
-    for l in range(num_spherical):
-        f = spherical_bessel(l, grid, np)
+    for order in range(num_spherical):
+        f = spherical_bessel(order, grid, np)
         found = np.nonzero(np.sign(f[:-1]) != np.sign(f[1:]))[0][:num_radial]
         for n, k in enumerate(found):
             a, b = grid[k], grid[k + 1]
             for _ in range(60):
                 mid = 0.5 * (a + b)
-                if np.sign(spherical_bessel(l, mid, np)) == np.sign(spherical_bessel(l, a, np)):
+                if np.sign(spherical_bessel(order, mid, np)) == np.sign(
+                        spherical_bessel(order, a, np)):
                     a = mid
                 else:
                     b = mid
-            zeros[l, n] = 0.5 * (a + b)
+            zeros[order, n] = 0.5 * (a + b)
     return zeros
 
 
@@ -110,15 +111,15 @@ def dimenet_modules(torch, nn):
             return torch.zeros_like(x) + sph
 
         @staticmethod
-        def _zonal(l, theta):
-            """Y_l0(theta) = sqrt((2l + 1) / 4 pi) P_l(cos theta), l = 1, 2."""
+        def _zonal(degree, theta):
+            """Y_l0(theta) = sqrt((2l + 1) / 4 pi) P_l(cos theta), l = degree = 1, 2."""
             c = torch.cos(theta)
-            legendre = c if l == 1 else (3 * c ** 2 - 1) / 2
-            return math.sqrt((2 * l + 1) / (4 * PI)) * legendre
+            legendre = c if degree == 1 else (3 * c ** 2 - 1) / 2
+            return math.sqrt((2 * degree + 1) / (4 * PI)) * legendre
 
         @staticmethod
-        def _bessel(l, zero, norm, x):
-            return norm * spherical_bessel(l, zero * x, torch)
+        def _bessel(order, zero, norm, x):
+            return norm * spherical_bessel(order, zero * x, torch)
 
         def forward(self, dist, angle, idx_kj):
             dist = dist / self.cutoff

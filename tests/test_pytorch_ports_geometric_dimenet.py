@@ -69,8 +69,8 @@ def test_spherical_bessel_zeros_are_zeros():
     """The bisection's zeros: j_l vanishes there, and j_0's are n pi."""
     zeros = bessel_zeros(4, 3)
     np.testing.assert_allclose(zeros[0], np.pi * np.arange(1, 4), rtol=1e-12)
-    for l in range(4):
-        np.testing.assert_allclose(spherical_bessel(l, zeros[l], np), 0, atol=1e-12)
+    for order in range(4):
+        np.testing.assert_allclose(spherical_bessel(order, zeros[order], np), 0, atol=1e-12)
 
 
 def test_dimenet_energy_is_invariant_under_rotation():

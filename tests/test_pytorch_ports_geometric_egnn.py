@@ -13,6 +13,8 @@ test checks the equivariance itself: rotating and shifting the input rotates and
 the predicted positions and leaves the features unchanged.
 
 Lines written differently here, and why:
+- ``'Wrong coords_agg parameter' % self.coords_agg`` gets the ``%s`` it lacks (as written
+  it raises a TypeError of its own);
 - ``torch.nn.init.xavier_uniform_`` is ``nn.init.xavier_uniform_``: ``nn`` is a package of
   its own here (``torch.nn`` is a named error saying so);
 - the test's glue (marked): PyTorch's model starts from our weights; both record each
@@ -103,7 +105,7 @@ def egnn_modules(torch, nn):
             elif self.coords_agg == 'mean':
                 agg = unsorted_segment_mean(trans, row, num_segments=coord.size(0))
             else:
-                raise Exception('Wrong coords_agg parameter' % self.coords_agg)
+                raise Exception('Wrong coords_agg parameter %s' % self.coords_agg)
             coord = coord + agg
             return coord
 
