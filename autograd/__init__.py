@@ -81,6 +81,9 @@ from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floatin
                                    isinf, isnan, logical_and, logical_not, logical_or,
                                    logical_xor, multiply, negative, ravel, renorm, subtract,
                                    tensor_split)
+from .torch_inplace_functions import (abs_, ceil_, clamp_, clamp_max_, clamp_min_, cos_, exp_,
+                                      floor_, log_, neg_, negative_, reciprocal_, relu_,
+                                      round_, rsqrt_, sigmoid_, sin_, sqrt_, square_, tanh_)
 from .masked_scatter import masked_scatter
 from .softmax_backward import _softmax_backward_data
 from .nan_functions import nanmean, nansum
@@ -205,6 +208,9 @@ __all__ = [
     "_foreach_sqrt", "_foreach_abs", "_foreach_neg", "_foreach_sign", "_foreach_norm",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
     "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod", "tensor_split",
+    "abs_", "ceil_", "clamp_", "clamp_min_", "clamp_max_", "cos_", "exp_", "floor_", "log_",
+    "neg_", "negative_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_",
+    "sqrt_", "square_", "tanh_",
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
     "divide", "multiply", "subtract", "negative",
