@@ -66,6 +66,7 @@ from .torch_decompositions import corrcoef, cov, pca_lowrank, qr, svd, svd_lowra
 from .torch_matrix_products import addmv, addr, chain_matmul, ger, matrix_power, vander
 from .torch_lobpcg import lobpcg
 from .scatter_functions import index_reduce, scatter_reduce
+from .segment_reduce import segment_reduce
 from .triangle_indices import tril_indices, triu_indices
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
@@ -81,7 +82,11 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
                            _foreach_sqrt, _foreach_sqrt_, _foreach_sub)
 from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floating_point, isfinite,
                                    isinf, isnan, logical_and, logical_not, logical_or,
-                                   logical_xor, multiply, negative, ravel, renorm, subtract)
+                                   logical_xor, multiply, negative, ravel, renorm, subtract,
+                                   tensor_split)
+from .torch_inplace_functions import (abs_, ceil_, clamp_, clamp_max_, clamp_min_, cos_, exp_,
+                                      floor_, log_, neg_, negative_, reciprocal_, relu_,
+                                      round_, rsqrt_, sigmoid_, sin_, sqrt_, square_, tanh_)
 from .masked_scatter import masked_scatter
 from .softmax_backward import _softmax_backward_data
 from .nan_functions import nanmean, nansum
@@ -188,7 +193,8 @@ __all__ = [
     "flatten", "unflatten", "unsqueeze", "permute", "movedim", "moveaxis", "narrow",
     "index_select", "masked_fill", "masked_select", "dist", "std_mean", "var_mean",
     "matrix_exp",
-    "gather", "scatter", "scatter_add", "scatter_reduce", "index_reduce", "unbind", "chunk",
+    "gather", "scatter", "scatter_add", "scatter_reduce", "index_reduce", "segment_reduce",
+    "unbind", "chunk",
     "topk", "repeat_interleave",
     "amax", "amin",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
@@ -209,7 +215,10 @@ __all__ = [
     "_foreach_add", "_foreach_sub", "_foreach_mul", "_foreach_div", "_foreach_lerp",
     "_foreach_sqrt", "_foreach_abs", "_foreach_neg", "_foreach_sign", "_foreach_norm",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
-    "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod",
+    "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod", "tensor_split",
+    "abs_", "ceil_", "clamp_", "clamp_min_", "clamp_max_", "cos_", "exp_", "floor_", "log_",
+    "neg_", "negative_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_",
+    "sqrt_", "square_", "tanh_",
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
     "divide", "multiply", "subtract", "negative",

@@ -1,9 +1,9 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
 masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_
-fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_
-lerp_ sign_ pow_ square_ reciprocal_``; its bases add ``floor_ ceil_ round_ ge_ gt_ le_ lt_
-eq_ ne_`` (``inplace_rounding``), ``tril_ triu_`` (``inplace_triangles``) and ``rsqrt_``
-(``inplace_powers``); the random fills ``uniform_ normal_``... are in ``random_methods``).
+fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_ lerp_
+sign_ pow_ square_ reciprocal_``; its bases add ``floor_ ceil_ round_ ge_ gt_ le_ lt_ eq_ ne_``
+(``inplace_rounding``), ``tril_ triu_`` (``inplace_triangles``), ``rsqrt_`` (``inplace_powers``),
+``clamp_min_ clamp_max_`` (``inplace_clamps``); the random fills are in ``random_methods``).
 
 Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
 optimizer's update) they write in place. Every write stamps the written memory
@@ -29,6 +29,7 @@ from ._arrays import numeric, to_array
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
+from .inplace_clamps import ClampInplace
 from .inplace_powers import PowerInplace
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
@@ -90,7 +91,7 @@ def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
                          f"or convert the tensor first (t = t.astype(np.float64)).")
 
 
-class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace):
+class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace):
     """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass)."""
 
     __slots__ = ()

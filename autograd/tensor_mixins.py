@@ -14,8 +14,8 @@ a tensor can do comes from these classes, each a mixin in its own module with
 - smaller families PyTorch programs reach for: ``index_fill``, ``index_copy``,
   ``masked_scatter``, ``scatter_reductions``, ``renorm``, ``batch_products``, triangular
   solves (``triangular_methods``), decompositions (``decomposition_methods``), the
-  NaN-skipping reductions (``nan_reductions``) and PyTorch's long names of the arithmetic
-  (``arithmetic_aliases``: ``divide multiply subtract negative``).
+  NaN-skipping reductions (``nan_reductions``), PyTorch's long names of the arithmetic
+  (``arithmetic_aliases``: ``divide multiply subtract negative``) and ``tensor_split``.
 
 A new family of methods goes in a module of its own and joins ``TensorMixins`` here.
 """
@@ -41,6 +41,7 @@ from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
 from .tensor_protocols import ValueProtocols
 from .tensor_reductions import Reductions
+from .tensor_split import TensorSplitMethods
 from .torch_methods import TorchMethods
 from .torch_shapes import TorchShapes
 from .torch_spellings import TorchSpellings
@@ -54,7 +55,7 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    ValueProtocols, OrderMethods, IndexFillMethods, TriangularMethods,
                    RenormMethods, IndexCopyMethods, BatchProductMethods, DecompositionMethods,
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
-                   ArithmeticAliasMethods):
+                   ArithmeticAliasMethods, TensorSplitMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

@@ -2,8 +2,8 @@
 the logical ops (``logical_not(x)``, ``logical_and(a, b)``... any tensor, nonzero is True),
 the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient),
 ``is_floating_point`` (a bool), ``ravel``, ``t``, ``renorm`` (``autograd/renorm.py``),
-``baddbmm``, ``index_copy`` and ``fmod`` (differentiable). NumPy's functions of these
-names (``t`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
+``baddbmm``, ``index_copy``, ``fmod`` and ``tensor_split`` (differentiable). NumPy's
+functions of these names (``t`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
 
 ``t`` (``torch.t(x)``, a matrix transposed) is not in ``__all__``: ``autograd.__getattr__``
 hands it out, so that ``from autograd import *`` does not take a script's own ``t``.
@@ -21,7 +21,7 @@ from .tensor import Tensor, as_tensor
 
 __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf",
            "isfinite", "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy",
-           "fmod", "divide", "multiply", "subtract", "negative"]
+           "fmod", "divide", "multiply", "subtract", "negative", "tensor_split"]
 
 
 @accepts_out
@@ -128,3 +128,11 @@ def subtract(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
 def negative(input: Any) -> Tensor:  # noqa: A002
     """-input: PyTorch's long name of ``neg``."""
     return as_tensor(input).neg()
+
+
+def tensor_split(input: Any, indices_or_sections: Any = None, dim: int = 0, *,  # noqa: A002
+                 sections: int | None = None, indices: Any = None) -> tuple[Tensor, ...]:
+    """The pieces of ``input`` along ``dim``: ``n`` as equal as can be, or those between
+    the split indices (``Tensor.tensor_split``)."""
+    return as_tensor(input).tensor_split(indices_or_sections, dim, sections=sections,
+                                         indices=indices)

@@ -92,9 +92,11 @@ class MaskedDropout:
 
 
 def record_steps(optimizer, record: list) -> None:
-    """Each step's gradients (before it) and parameters (after it), as NumPy arrays."""
+    """Each step's gradients (before it; a NaN for a parameter without one, as a model's
+    unused head) and parameters (after it), as NumPy arrays."""
     def grads(opt, args, kwargs):
-        record.append([p.grad.numpy().copy() for g in opt.param_groups for p in g["params"]])
+        record.append([np.nan if p.grad is None else p.grad.numpy().copy()
+                       for g in opt.param_groups for p in g["params"]])
 
     def params(opt, args, kwargs):
         record.append([p.detach().numpy().copy() for g in opt.param_groups
