@@ -210,8 +210,8 @@ def rectified_flow_notebook(torch, distributions, optim, classes, start: list, d
     x_0 = samples_0.detach().clone()[draws(torch, torch.randperm(len(samples_0)))]
     x_1 = samples_1.detach().clone()[draws(torch, torch.randperm(len(samples_1)))]
     x_pairs = torch.stack([x_0, x_1], dim=1)
-    iterations, batchsize, input_dim = 12, 64, 2
-    rectified_flow_1 = RectifiedFlow(model=start[0], num_steps=20)  # MLP(input_dim, 16)
+    iterations, batchsize = 12, 64  # input_dim = 2: the MLPs are built by the test
+    rectified_flow_1 = RectifiedFlow(model=start[0], num_steps=20)  # MLP(input_dim, hidden_num=16)
     optimizer = optim.Adam(rectified_flow_1.model.parameters(), lr=5e-3)
     rectified_flow_1, loss_curve = train_rectified_flow(rectified_flow_1, optimizer,
                                                         x_pairs, batchsize, iterations)
@@ -223,7 +223,7 @@ def rectified_flow_notebook(torch, distributions, optim, classes, start: list, d
     record.append([z.numpy() for z in traj])
     z_pairs = torch.stack([z10, z11], dim=1)
     reflow_iterations = 8
-    rectified_flow_2 = RectifiedFlow(model=start[1], num_steps=20)  # MLP(input_dim, 16)
+    rectified_flow_2 = RectifiedFlow(model=start[1], num_steps=20)  # MLP(input_dim, hidden_num=16)
     rectified_flow_2.net = copy.deepcopy(rectified_flow_1)  # as the notebook (sic)
     optimizer = optim.Adam(rectified_flow_2.model.parameters(), lr=5e-3)
     rectified_flow_2, loss_curve = train_rectified_flow(rectified_flow_2, optimizer,
