@@ -26,27 +26,10 @@ import copy
 
 import numpy as np
 import pytest
-from flows_helpers import assert_records
+from flows_helpers import Draws, assert_records
 
 import autograd as ag
 import nn
-
-
-class Draws:
-    """A draw made in both runs, PyTorch's (recorded) used in both."""
-
-    def __init__(self) -> None:
-        self.recorded: list = []
-        self.position = 0
-
-    def __call__(self, torch, drawn):
-        if torch is not ag:
-            self.recorded.append(drawn.numpy().copy())
-            return drawn
-        want = self.recorded[self.position]
-        assert tuple(drawn.shape) == want.shape and drawn.dtype == want.dtype
-        self.position += 1
-        return ag.tensor(want)
 
 
 def flow_class(torch, nn, Tensor):
