@@ -36,7 +36,11 @@ __all__ = ["det", "slogdet", "inv", "matrix_exp", "solve", "cholesky", "vector_n
            "SlogDet", "EighResult", "SVDResult", "QRResult", "LUResult", "LUFactorResult",
            "LstsqResult", "vecdot", "multi_dot", "vander", "cholesky_ex", "inv_ex", "eig",
            "eigvals",
-           "CholeskyExResult", "InvExResult"]
+           "CholeskyExResult", "InvExResult", "LinAlgError"]
+
+LinAlgError = np.linalg.LinAlgError
+"""What a failed factorisation raises (``except torch.linalg.LinAlgError``): NumPy's class,
+the base of ``errors.SingularMatrixError`` and ``errors.NaNMatrixError``."""
 
 
 @accepts_out
