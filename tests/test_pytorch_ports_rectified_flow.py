@@ -11,15 +11,19 @@ next to PyTorch from the same weights and draws (float64):
   ``torch.stack([x_0, x_1], dim=1)`` from ``torch.randperm``, ``get_train_tuple``, the
   loss ``(target - pred).view(pred.shape[0], -1).abs().pow(2).sum(dim=1).mean()``,
   Euler ``sample_ode`` under ``@torch.no_grad()``, and reflow: a 2-rectified flow
-  fine-tuned from ``copy.deepcopy`` of the first on the pairs it generated.
+  fine-tuned from ``copy.deepcopy`` of the first on the pairs it generated;
+- the flow's exact log-likelihood as a continuous normalising flow (FFJORD's habit):
+  Euler steps back in time with the divergence from ``torch.autograd.grad(...,
+  create_graph=True)``, trained by maximum likelihood.
 Losses, gradients, parameters and trajectories agree to 1e-10.
 
-Lines written differently here, and why: the mixtures' means ``torch.tensor(...).float()``
-are ``.double()``: the comparison runs in float64, where PyTorch's ``MultivariateNormal``
-refuses float32 means with a float64 covariance. The test's glue: PyTorch's random
-draws (``torch.randn_like``, ``torch.rand``, ``torch.randperm``,
-``MixtureSameFamily.sample``) are made in both runs and PyTorch's used in both
-(``Draws``), our models load PyTorch's weights, and sizes are small.
+Lines written differently here, and why: ``torch.autograd.grad`` is ``autograd.grad``
+(this package is ``torch.autograd``'s counterpart); the mixtures' means
+``torch.tensor(...).float()`` are ``.double()``: the comparison runs in float64, where
+PyTorch's ``MultivariateNormal`` refuses float32 means with a float64 covariance. The
+test's glue: PyTorch's random draws (``torch.randn_like``, ``torch.rand``,
+``torch.randperm``, ``MixtureSameFamily.sample``) are made in both runs and PyTorch's
+used in both (``Draws``), our models load PyTorch's weights, and sizes are small.
 """
 
 import copy
@@ -231,3 +235,48 @@ def test_rectified_flow_and_reflow(torch):
     rectified_flow_notebook(ag, ag.distributions, nn.optim, ours, starts[0], draws, runs[0])
     assert_records(*runs)
     assert draws.position == len(draws.recorded)
+
+
+def log_likelihood(torch, grad, Normal, flow, x_1, n_steps=4):
+    """The exact log-likelihood of ``x_1`` under the flow (a continuous normalising flow):
+    Euler steps from t = 1 back to 0, ln p_1(x_1) = ln p_0(x_0) - int_0^1 div v dt, the
+    divergence summed from one ``torch.autograd.grad`` per coordinate (``create_graph``,
+    so the likelihood trains the flow: FFJORD's maximum likelihood)."""
+    x = x_1
+    divergence_integral = torch.zeros(x.shape[0])
+    time_steps = torch.linspace(1.0, 0.0, n_steps + 1)
+    for i in range(n_steps):
+        x = x.detach().requires_grad_(True) if i == 0 else x
+        t = time_steps[i].view(1, 1).expand(x.shape[0], 1)
+        v = flow(t=t, x_t=x)
+        div = sum(grad(v[:, j].sum(), x, create_graph=True)[0][:, j]
+                  for j in range(x.shape[1]))
+        dt = time_steps[i + 1] - time_steps[i]
+        x = x + dt * v
+        divergence_integral = divergence_integral - dt * div
+    return Normal(0., 1.).log_prob(x).sum(-1) - divergence_integral
+
+
+def test_flow_likelihood_by_exact_divergence(torch):
+    datasets = pytest.importorskip("sklearn.datasets")
+    torch.manual_seed(1)
+    theirs = flow_class(torch, torch.nn, torch.Tensor)(h=16)
+    ours = flow_class(ag, nn, ag.Tensor)(h=16)
+    copy_weights(ours, theirs)
+    x_1 = datasets.make_moons(16, noise=0.05, random_state=0)[0]
+    runs = [], []
+    # torch.autograd.grad is autograd.grad here (this package is torch.autograd's)
+    for lib, grad, Normal, flow, optim, record in (
+            (torch, torch.autograd.grad, torch.distributions.Normal, theirs, torch.optim,
+             runs[1]),
+            (ag, ag.grad, ag.distributions.Normal, ours, nn.optim, runs[0])):
+        optimizer = optim.Adam(flow.parameters(), 1e-2)
+        for _ in range(3):
+            log_p = log_likelihood(lib, grad, Normal, flow, lib.tensor(x_1))
+            loss = -log_p.mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            record.append([log_p.detach().numpy()] + [p.grad.numpy().copy()
+                                                      for p in flow.parameters()])
+    assert_records(*runs)
