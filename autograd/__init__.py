@@ -61,7 +61,7 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               narrow, ne, numel, permute, repeat_interleave, rsqrt, scatter,
                               scatter_add, spmm, std_mean, topk, unbind, unflatten, unsqueeze,
                               var_mean)
-from .torch_linalg_spellings import logdet, pinverse
+from .torch_linalg_spellings import logdet, lu, pinverse
 from .torch_decompositions import corrcoef, cov, pca_lowrank, qr, svd, svd_lowrank
 from .torch_matrix_products import addmv, addr, chain_matmul, ger, matrix_power, vander
 from .torch_lobpcg import lobpcg
@@ -199,7 +199,7 @@ __all__ = [
     "amax", "amin",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
     "diag", "diag_embed", "triu_indices", "tril_indices", "inverse", "pinverse", "lu_unpack",
-    "cholesky_solve", "cholesky_inverse", "triangular_solve", "logdet",
+    "cholesky_solve", "cholesky_inverse", "triangular_solve", "logdet", "lu",
     "svd", "qr", "cov", "corrcoef", "svd_lowrank", "pca_lowrank",
     "vander", "addmv", "addr", "ger", "chain_matmul", "lobpcg",
     "matrix_power",

@@ -135,13 +135,16 @@ class GeneratorError(AutogradError, TypeError):
     """``generator=`` is not a ``numpy.random.Generator``."""
 
 
-class SingularMatrixError(AutogradError, np.linalg.LinAlgError):
-    """A matrix that the operation needs invertible (or positive definite) is not."""
+class SingularMatrixError(AutogradError, np.linalg.LinAlgError, RuntimeError):
+    """A matrix that the operation needs invertible (or positive definite) is not. Also a
+    ``RuntimeError``, as PyTorch's ``torch.linalg.LinAlgError``: code that adds jitter
+    ``except RuntimeError`` catches it (``linalg.LinAlgError`` is NumPy's, its base)."""
 
 
-class NaNMatrixError(DataError, np.linalg.LinAlgError):
+class NaNMatrixError(DataError, np.linalg.LinAlgError, RuntimeError):
     """A matrix holding NaN given to a decomposition (SVD, eigh), which does not converge
-    on it: a ``DataError``, and NumPy's ``LinAlgError`` as NumPy's own raises."""
+    on it: a ``DataError``, and NumPy's ``LinAlgError`` as NumPy's own raises (and a
+    ``RuntimeError``, as PyTorch's ``LinAlgError``)."""
 
 
 class IndependentError(AutogradError, RuntimeError):

@@ -15,8 +15,8 @@ from . import functions, more_functions
 from .errors import NormOrderError, ShapeError, UsageError
 from .function import apply
 from .linalg_householder import householder_product
-from .linalg_extras import (CholeskyExResult, InvExResult, cholesky_ex, eig, eigvals, inv_ex,
-                            multi_dot, vander, vecdot)
+from .linalg_extras import (CholeskyExResult, InvExResult, LUFactorExResult, cholesky_ex, eig,
+                            eigvals, inv_ex, lu_factor_ex, multi_dot, vander, vecdot)
 from .linalg_lstsq import LstsqResult, lstsq
 from .linalg_lu_solve import lu_solve
 from .linalg_triangular import solve_triangular
@@ -36,7 +36,12 @@ __all__ = ["det", "slogdet", "inv", "matrix_exp", "solve", "cholesky", "vector_n
            "SlogDet", "EighResult", "SVDResult", "QRResult", "LUResult", "LUFactorResult",
            "LstsqResult", "vecdot", "multi_dot", "vander", "cholesky_ex", "inv_ex", "eig",
            "eigvals",
-           "CholeskyExResult", "InvExResult"]
+           "CholeskyExResult", "InvExResult", "LinAlgError", "lu_factor_ex",
+           "LUFactorExResult"]
+
+LinAlgError = np.linalg.LinAlgError
+"""What a failed factorisation raises (``except torch.linalg.LinAlgError``): NumPy's class,
+the base of ``errors.SingularMatrixError`` and ``errors.NaNMatrixError``."""
 
 
 @accepts_out

@@ -1,6 +1,7 @@
 """More of ``torch.linalg``: ``vecdot``, ``multi_dot`` and ``vander`` (compositions of
-``sum``, ``matmul`` and products), ``cholesky_ex`` and ``inv_ex`` (the factor or inverse
-with an ``info`` code instead of an error, for code that adds jitter and retries), and
+``sum``, ``matmul`` and products), ``cholesky_ex``, ``inv_ex`` and ``lu_factor_ex`` (the
+factor or inverse with an ``info`` code instead of an error, for code that adds jitter and
+retries), and
 ``eig``/``eigvals``, refused: their results are complex, and every tensor here is real.
 """
 
@@ -13,13 +14,14 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from .errors import ShapeError, SingularMatrixError, UnsupportedError, UsageError
+from .ops import lu as lu_ops
 from .ops.lu import lapack_lu
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .tensor_math import stack, where
 
 __all__ = ["vecdot", "multi_dot", "vander", "powers", "cholesky_ex", "inv_ex", "eig", "eigvals",
-           "CholeskyExResult", "InvExResult"]
+           "lu_factor_ex", "CholeskyExResult", "InvExResult", "LUFactorExResult"]
 
 
 class CholeskyExResult(NamedTuple):
@@ -31,6 +33,13 @@ class CholeskyExResult(NamedTuple):
 class InvExResult(NamedTuple):
     """``inv_ex``'s pair: the inverse and the int32 ``info`` (0: success)."""
     inverse: Tensor
+    info: Tensor
+
+
+class LUFactorExResult(NamedTuple):
+    """``lu_factor_ex``'s triple: ``lu_factor``'s LU and pivots, and the int32 ``info``."""
+    LU: Tensor
+    pivots: Tensor
     info: Tensor
 
 
@@ -146,6 +155,20 @@ def inv_ex(A: Any, *, check_errors: bool = False) -> InvExResult:
     if check_errors and info.any():
         raise SingularMatrixError("inv_ex: the matrix is singular (check_errors=True)")
     return InvExResult(_per_matrix(A, info, lambda M: M.inv()), Tensor(info))
+
+
+@accepts_out
+def lu_factor_ex(A: Any, *, pivot: bool = True, check_errors: bool = False) -> LUFactorExResult:
+    """(LU, pivots, info) as ``torch.linalg.lu_factor_ex``: ``linalg.lu_factor``'s packed
+    factors (differentiable) and, per matrix, info 0 or LAPACK's 1-based position of the
+    first zero on U's diagonal. ``check_errors=True`` raises for such a matrix instead."""
+    LU, pivots = lu_ops.lu_factor(as_tensor(A), pivot)
+    zero = np.diagonal(LU.data, 0, -2, -1) == 0
+    info = np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
+    if check_errors and info.any():
+        raise SingularMatrixError("lu_factor_ex: the matrix is singular (U has a zero on "
+                                  "its diagonal; check_errors=True)")
+    return LUFactorExResult(LU, pivots, Tensor(info))
 
 
 _COMPLEX = ("its eigenvalues and eigenvectors are complex in general, and every tensor "

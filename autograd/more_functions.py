@@ -208,9 +208,10 @@ def det(a: Any) -> Tensor:
 
 @accepts_out
 def slogdet(a: Any) -> tuple[Tensor, Tensor]:
-    """(sign, ln |det a|), as ``np.linalg.slogdet``: the sign is a constant, the log is
-    differentiable (d ln|det A| = A^-T)."""
-    return linalg.slogdet(as_tensor(a))
+    """(sign, ln |det a|), as ``torch.slogdet`` the named pair ``.sign``, ``.logabsdet``
+    (``linalg.SlogDet``): the sign is a constant, the log is differentiable
+    (d ln|det A| = A^-T)."""
+    return as_tensor(a).slogdet()
 
 
 def inv(a: Any) -> Tensor:

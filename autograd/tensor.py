@@ -84,8 +84,10 @@ class Tensor(TensorMixins):
         """The live array. Assigning to it is untracked (as in PyTorch): use it for
         initialisation and optimizer updates, never inside a computation you differentiate.
         A graph built before the assignment refuses to backward (``InplaceError``): its
-        ops read their inputs' arrays when the backward runs. It takes an array or a
-        Tensor, not a number or a list (as PyTorch): ``t.data[...] = v`` sets values."""
+        ops read their inputs' arrays when the backward runs. Assigning the same array
+        back, as ``t.data *= m`` ends, is NumPy writing into ``.data``: not a write (as
+        PyTorch's ``.data``). It takes an array or a Tensor, not a number or a list (as
+        PyTorch): ``t.data[...] = v`` sets values."""
         data = self._data
         if type(data) is not np.ndarray:  # a NumPy scalar kept by a 0-d op (see _make)
             data = self._data = np.asarray(data)
@@ -106,6 +108,8 @@ class Tensor(TensorMixins):
         if self._requires_grad and array.dtype not in FLOATS:
             raise DTypeError(f"this tensor requires grad, so .data must stay floating; "
                              f"got dtype {array.dtype}")
+        if array is self._data:  # t.data *= m: NumPy wrote in place, unseen (as PyTorch)
+            return
         self._data = array
         record_write(array)  # a graph that used the old value refuses to backward
 

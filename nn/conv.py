@@ -120,11 +120,18 @@ class _ConvNd(ConvBase):
         weight = self.weight  # read once: a parametrized weight is computed on each read
         if not self._dtype_warned:
             warn_wider_input(self, input, weight.dtype)
+        return self._conv_forward(input, weight, self.bias)
+
+    def _conv_forward(self, input: Any, weight: Any, bias: Any) -> Tensor:
+        """This layer's convolution (stride, padding and padding_mode, dilation, groups)
+        of ``input`` with the given ``weight`` and ``bias`` (None for none): PyTorch's
+        hook, which subclasses call with a weight of their own, e.g.
+        ``self._conv_forward(x, self.weight * self.mask, self.bias)``."""
         if self.padding_mode == "zeros":
-            return self._conv(input, weight, self.bias, self.stride, self.padding,
+            return self._conv(input, weight, bias, self.stride, self.padding,
                               self.dilation, self.groups)
         flat = tuple(w for pair in reversed(self._widths) for w in pair)  # F.pad's order
-        return self._conv(pad(input, flat, self.padding_mode), weight, self.bias,
+        return self._conv(pad(input, flat, self.padding_mode), weight, bias,
                           self.stride, 0, self.dilation, self.groups)
 
 

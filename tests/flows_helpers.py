@@ -44,3 +44,21 @@ def assert_records(got: list, want: list, rtol: float = 1e-10) -> None:
         for i, (u, v) in enumerate(zip(a, b, strict=True)):
             np.testing.assert_allclose(u, v, rtol=rtol, atol=1e-12,
                                        err_msg=f"record {step}, tensor {i}")
+
+
+class Draws:
+    """A random draw made in both runs, PyTorch's (recorded first) used in both: wrap the
+    drawing call, ``x_0 = draws(torch, torch.randn_like(x_1))``, in the program."""
+
+    def __init__(self) -> None:
+        self.recorded: list = []
+        self.position = 0
+
+    def __call__(self, torch, drawn):
+        if torch is not ag:
+            self.recorded.append(drawn.numpy().copy())
+            return drawn
+        want = self.recorded[self.position]
+        assert tuple(drawn.shape) == want.shape and drawn.dtype == want.dtype
+        self.position += 1
+        return ag.tensor(want)
