@@ -20,7 +20,7 @@ from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint
 
-__all__ = ["Distribution", "broadcast_all", "lazy_property"]
+__all__ = ["Distribution", "broadcast_all", "draw_from", "lazy_property"]
 
 
 class lazy_property:  # noqa: N801  (PyTorch's name for a decorator)
@@ -76,6 +76,16 @@ def sample_shape_of(sample_shape: Any, where: str, what: str = "sample_shape",
         raise UsageError(f"{where}: {what} is a tuple of sizes >= 0, as {example}; got "
                          f"{sample_shape!r}")
     return tuple(int(n) for n in sample_shape)
+
+
+
+def draw_from(method: Callable[..., Tensor], sample_shape: Any, generator: Any) -> Tensor:
+    """``method(sample_shape)`` (a distribution's ``sample`` or ``rsample``), with
+    ``generator=`` only when one is given: a subclass overriding it with PyTorch's
+    signature, ``rsample(self, sample_shape=torch.Size())``, is called as PyTorch calls it."""
+    if generator is None:
+        return method(sample_shape)
+    return method(sample_shape, generator=generator)
 
 
 class Distribution:
@@ -184,7 +194,7 @@ class Distribution:
         """A draw of shape ``sample_shape + batch_shape + event_shape``, from ``generator``
         (``autograd.default_generator`` if None); no gradient flows through it."""
         with no_grad():
-            return self.rsample(sample_shape, generator=generator)
+            return draw_from(self.rsample, sample_shape, generator)
 
     def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """A reparameterised draw: a differentiable function of the parameters."""

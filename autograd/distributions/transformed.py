@@ -14,7 +14,7 @@ from ..tensor import Tensor
 from .composite import Independent, sum_rightmost
 from .constraints import Constraint, independent, positive, real
 from .continuous import Normal
-from .distribution import Distribution, sample_shape_of
+from .distribution import Distribution, draw_from, sample_shape_of
 from .transforms import ComposeTransform, ExpTransform, Transform
 
 __all__ = ["TransformedDistribution", "LogNormal"]
@@ -85,14 +85,14 @@ class TransformedDistribution(Distribution):
     def sample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """A base draw pushed through the transforms, without gradient."""
         with no_grad():
-            x = self.base_dist.sample(sample_shape, generator=generator)
+            x = draw_from(self.base_dist.sample, sample_shape, generator)
             for transform in self.transforms:
                 x = transform(x)
             return x
 
     def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """A reparameterised base draw pushed through the transforms."""
-        x = self.base_dist.rsample(sample_shape, generator=generator)
+        x = draw_from(self.base_dist.rsample, sample_shape, generator)
         for transform in self.transforms:
             x = transform(x)
         return x
