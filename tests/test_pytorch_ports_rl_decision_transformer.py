@@ -25,6 +25,7 @@ import math
 import random
 
 import numpy as np
+import pytest
 
 from decision_transformer_data import generated_trajectories, trajectory_dataset
 from point_mass_env import PointMass
@@ -301,6 +302,7 @@ def evaluate_on_env(torch, model, device, context_len, rtg_target, rtg_scale,
     return np.array(taken)
 
 
+@pytest.mark.filterwarnings("ignore:'pin_memory' argument")  # PyTorch's, on a CPU
 def test_decision_transformer_runs_step_for_step_with_pytorch(torch) -> None:
     from test_pytorch_ports_dqn import assert_same_runs
     import nn.data

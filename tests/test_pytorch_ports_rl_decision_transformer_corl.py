@@ -23,6 +23,7 @@ episodes by their ``timeouts``; ``float32`` is float64; the sizes shrink; ``pyra
 import random
 
 import numpy as np
+import pytest
 
 from offline_rl_data import point_mass_dataset
 from test_pytorch_ports_dqn import assert_same_runs, libraries, share_start, snapshot
@@ -266,6 +267,7 @@ def train(torch, nn, F, optim, data, glue, update_steps=8):
     return glue['record']
 
 
+@pytest.mark.filterwarnings("ignore:'pin_memory' argument")  # PyTorch's, on a CPU
 def test_corl_decision_transformer_runs_step_for_step_with_pytorch(torch) -> None:
     import nn.data
     glue = {'record': [], 'padded': 0}
