@@ -62,3 +62,49 @@ def test_maskable_categorical_resets_its_probs_as_sb3_contrib(torch) -> None:
     import torch.distributions.utils  # noqa: F401
     for a, b in zip(masked_entropy_and_gradient(ag), masked_entropy_and_gradient(torch)):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)  # 1e-18 at masked actions
+
+
+def truncated_normal(T):
+    """DrQ-v2's ``utils.TruncatedNormal`` (its draws through ``_standard_normal``)."""
+    from_utils = T.distributions.utils._standard_normal
+
+    class TruncatedNormal(T.distributions.Normal):
+        def __init__(self, loc, scale, low=-1.0, high=1.0, eps=1e-6):
+            super().__init__(loc, scale, validate_args=False)
+            self.low = low
+            self.high = high
+            self.eps = eps
+
+        def _clamp(self, x):
+            clamped_x = T.clamp(x, self.low + self.eps, self.high - self.eps)
+            x = x - x.detach() + clamped_x.detach()
+            return x
+
+        def sample(self, clip=None, sample_shape=()):
+            shape = self._extended_shape(sample_shape)
+            eps = from_utils(shape, dtype=self.loc.dtype, device=self.loc.device)
+            eps *= self.scale
+            if clip is not None:
+                eps = T.clamp(eps, -clip, clip)
+            x = self.loc + eps
+            return self._clamp(x)
+
+    return TruncatedNormal
+
+
+def test_standard_normal_draws_as_randn_for_drqv2_truncated_normal(torch) -> None:
+    """``_standard_normal(shape, dtype, device)`` draws from the default generator (as
+    ``autograd.randn``), so DrQ-v2's exploration noise runs; its straight-through clamp
+    passes the gradient to ``loc`` unchanged, as in PyTorch."""
+    for T in (ag, torch):
+        loc = T.tensor(LOGITS / 4, requires_grad=True)
+        T.manual_seed(0)
+        action = truncated_normal(T)(loc, T.tensor(0.2)).sample(clip=0.3)
+        T.manual_seed(0)
+        expected = np.clip(LOGITS / 4 + np.clip(0.2 * T.randn(LOGITS.shape).numpy(), -0.3,
+                                                0.3), -1 + 1e-6, 1 - 1e-6)
+        np.testing.assert_allclose(action.detach().numpy(), expected, rtol=1e-12)
+        action.sum().backward()
+        np.testing.assert_array_equal(loc.grad.numpy(), np.ones(LOGITS.shape))
+        assert T.distributions.utils._standard_normal((2,), dtype=T.float32,
+                                                      device="cpu").dtype == T.float32
