@@ -67,13 +67,16 @@ class Independent(Distribution):
         n = self.reinterpreted_batch_ndims
         return independent(support, n) if n else support
 
-    def expand(self, batch_shape: Any) -> "Independent":
-        """The base expanded to ``batch_shape`` + the reinterpreted axes."""
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "Independent":
+        """The base expanded to ``batch_shape`` + the reinterpreted axes; a subclass's
+        ``expand`` passes ``_instance`` (its ``_get_checked_instance``) to be filled."""
         shape = sample_shape_of(batch_shape, "Independent.expand", "batch_shape",
                                 "expand((64,))")
         moved = self._event_shape[:self.reinterpreted_batch_ndims]
-        return Independent(self.base_dist.expand(shape + moved),
-                           self.reinterpreted_batch_ndims, validate_args=False)
+        new = object.__new__(Independent) if _instance is None else _instance
+        Independent.__init__(new, self.base_dist.expand(shape + moved),
+                             self.reinterpreted_batch_ndims, validate_args=False)
+        return new
 
     @property
     def mean(self) -> Tensor:

@@ -87,3 +87,42 @@ def test_get_checked_instance_asks_for_an_expand_as_pytorch(torch) -> None:
 
         with pytest.raises(NotImplementedError, match="expand"):
             Narrow(T.zeros(2))._get_checked_instance(Squash)
+
+
+def squashed_normal_expanded(T) -> list[np.ndarray]:
+    """A ``SquashedNormal`` (SAC's) and an ``Independent`` subclass whose ``expand`` passes
+    ``_instance=new`` up, as PyTorch's ``LogNormal`` does."""
+    D = T.distributions
+
+    class SquashedNormal(D.TransformedDistribution):
+        def __init__(self, loc, scale):
+            self.loc, self.scale = loc, scale
+            super().__init__(D.Normal(loc, scale), [D.TanhTransform(cache_size=1)])
+
+        def expand(self, batch_shape, _instance=None):
+            new = self._get_checked_instance(SquashedNormal, _instance)
+            new.loc, new.scale = self.loc.expand(batch_shape), self.scale.expand(batch_shape)
+            return super().expand(batch_shape, _instance=new)
+
+    class Diagonal(D.Independent):
+        def __init__(self, loc, scale):
+            super().__init__(D.Normal(loc, scale), 1)
+
+        def expand(self, batch_shape, _instance=None):
+            new = self._get_checked_instance(Diagonal, _instance)
+            return super().expand(batch_shape, _instance=new)
+
+    loc = T.tensor(LOC, requires_grad=True)
+    squashed = SquashedNormal(loc, T.tensor(SCALE)).expand((3, 2))
+    diagonal = Diagonal(loc, T.tensor(SCALE)).expand((3,))
+    assert type(squashed) is SquashedNormal and type(diagonal) is Diagonal
+    assert tuple(squashed.loc.shape) == (3, 2) and tuple(diagonal.batch_shape) == (3,)
+    values = [squashed.log_prob(T.full((3, 2), 0.25)), diagonal.log_prob(T.zeros(3, 2))]
+    sum(v.sum() for v in values).backward()
+    return [v.detach().numpy() for v in values] + [loc.grad.numpy()]
+
+
+def test_expand_passes_the_instance_up_as_pytorch(torch) -> None:
+    for ours, theirs in zip(squashed_normal_expanded(ag), squashed_normal_expanded(torch),
+                            strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
