@@ -16,7 +16,8 @@ PyTorch's module paths work too: ``from autograd.distributions.normal import Nor
 (``normal``, ``uniform``, ``bernoulli``, ``categorical``, ``multivariate_normal``,
 ``independent``, ``mixture_same_family``, ``transformed_distribution``, ``log_normal``),
 and as attributes of the package without importing them, as PyTorch's package imports
-them all (``pyd.transformed_distribution.TransformedDistribution``).
+them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
+(``logits_to_probs``, ``probs_to_logits``, ``clamp_probs``...) as PyTorch's.
 
 Draws come from ``generator=`` (``autograd.default_generator`` if None, as
 ``autograd.randn``), so ``autograd.manual_seed(0)`` repeats them.
@@ -40,7 +41,7 @@ from .relaxed import (OneHotCategorical, OneHotCategoricalStraightThrough, Relax
 from .transformed import LogNormal, TransformedDistribution
 # PyTorch's module paths, as attributes (``D.normal.Normal``); names of modules, not in __all__
 from . import (bernoulli, categorical, independent, log_normal, mixture_same_family,  # noqa: F401
-               multivariate_normal, normal, transformed_distribution, uniform)
+               multivariate_normal, normal, transformed_distribution, uniform, utils)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, StickBreakingTransform,

@@ -15,7 +15,7 @@ from ..more_functions import take_along_axis
 from ..tensor import Tensor
 from .constraints import Constraint, independent
 from .discrete import Categorical
-from .distribution import Distribution, sample_shape_of
+from .distribution import Distribution, draw_from, sample_shape_of
 
 __all__ = ["Independent", "MixtureSameFamily", "sum_rightmost"]
 
@@ -67,13 +67,16 @@ class Independent(Distribution):
         n = self.reinterpreted_batch_ndims
         return independent(support, n) if n else support
 
-    def expand(self, batch_shape: Any) -> "Independent":
-        """The base expanded to ``batch_shape`` + the reinterpreted axes."""
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "Independent":
+        """The base expanded to ``batch_shape`` + the reinterpreted axes; a subclass's
+        ``expand`` passes ``_instance`` (its ``_get_checked_instance``) to be filled."""
         shape = sample_shape_of(batch_shape, "Independent.expand", "batch_shape",
                                 "expand((64,))")
         moved = self._event_shape[:self.reinterpreted_batch_ndims]
-        return Independent(self.base_dist.expand(shape + moved),
-                           self.reinterpreted_batch_ndims, validate_args=False)
+        new = object.__new__(Independent) if _instance is None else _instance
+        Independent.__init__(new, self.base_dist.expand(shape + moved),
+                             self.reinterpreted_batch_ndims, validate_args=False)
+        return new
 
     @property
     def mean(self) -> Tensor:
@@ -92,11 +95,11 @@ class Independent(Distribution):
 
     def sample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """The base's draw."""
-        return self.base_dist.sample(sample_shape, generator=generator)
+        return draw_from(self.base_dist.sample, sample_shape, generator)
 
     def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """The base's reparameterised draw."""
-        return self.base_dist.rsample(sample_shape, generator=generator)
+        return draw_from(self.base_dist.rsample, sample_shape, generator)
 
     def log_prob(self, value: Any) -> Tensor:
         """The base's log p summed over the reinterpreted axes."""
@@ -214,8 +217,8 @@ class MixtureSameFamily(Distribution):
     def sample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """A component drawn from pi, then a value from it (no gradient)."""
         shape = sample_shape_of(sample_shape, "MixtureSameFamily.sample")
-        which = self._mixture_distribution.sample(shape, generator=generator)
-        drawn = self._component_distribution.sample(shape, generator=generator)
+        which = draw_from(self._mixture_distribution.sample, shape, generator)
+        drawn = draw_from(self._component_distribution.sample, shape, generator)
         index = which.data.reshape(which.shape + (1,) * (self._event_ndims + 1))
         index = np.broadcast_to(index, which.shape + (1,) + self._event_shape)
         axis = -1 - self._event_ndims

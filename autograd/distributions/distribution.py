@@ -20,7 +20,7 @@ from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint
 
-__all__ = ["Distribution", "broadcast_all", "lazy_property"]
+__all__ = ["Distribution", "broadcast_all", "draw_from", "lazy_property"]
 
 
 class lazy_property:  # noqa: N801  (PyTorch's name for a decorator)
@@ -78,6 +78,16 @@ def sample_shape_of(sample_shape: Any, where: str, what: str = "sample_shape",
     return tuple(int(n) for n in sample_shape)
 
 
+
+def draw_from(method: Callable[..., Tensor], sample_shape: Any, generator: Any) -> Tensor:
+    """``method(sample_shape)`` (a distribution's ``sample`` or ``rsample``), with
+    ``generator=`` only when one is given: a subclass overriding it with PyTorch's
+    signature, ``rsample(self, sample_shape=torch.Size())``, is called as PyTorch calls it."""
+    if generator is None:
+        return method(sample_shape)
+    return method(sample_shape, generator=generator)
+
+
 class Distribution:
     """A batch of probability distributions of ``batch_shape``, each drawing values of
     ``event_shape``. Subclasses set ``arg_constraints`` (parameter name -> constraint)
@@ -118,13 +128,14 @@ class Distribution:
                              f"shape {value.shape}) to satisfy the constraint {constraint!r}, "
                              f"but found invalid values: {value.data[~inside].ravel()[:5]}")
 
-    def expand(self, batch_shape: Any) -> "Distribution":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "Distribution":
         """The same distribution with its parameters broadcast to ``batch_shape`` (as
         ``broadcast_to``: gradients flow to the parameters given), unchecked, as PyTorch's
-        ``expand``: ``Normal(0.0, 1.0).expand((64, 2))``."""
+        ``expand``: ``Normal(0.0, 1.0).expand((64, 2))``. ``_instance``: the object to fill
+        (a subclass's ``expand`` passes ``self._get_checked_instance(cls, _instance)``)."""
         where = f"{type(self).__name__}.expand"
         shape = sample_shape_of(batch_shape, where, "batch_shape", "expand((64, 2))")
-        new = object.__new__(type(self))
+        new = object.__new__(type(self)) if _instance is None else _instance
         new.__dict__.update(self.__dict__)
         for name, value in self.__dict__.items():
             if isinstance(value, Tensor):  # the parameters (and probs or logits computed)
@@ -184,7 +195,7 @@ class Distribution:
         """A draw of shape ``sample_shape + batch_shape + event_shape``, from ``generator``
         (``autograd.default_generator`` if None); no gradient flows through it."""
         with no_grad():
-            return self.rsample(sample_shape, generator=generator)
+            return draw_from(self.rsample, sample_shape, generator)
 
     def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """A reparameterised draw: a differentiable function of the parameters."""
@@ -219,14 +230,37 @@ class Distribution:
         where = f"{type(self).__name__}.sample"
         return sample_shape_of(sample_shape, where) + self._batch_shape + self._event_shape
 
+    def _get_checked_instance(self, cls: type, _instance: Any = None) -> Any:
+        """PyTorch's helper of ``expand``: ``_instance``, or a new uninitialised object of
+        this type; NotImplementedError if this type has its own ``__init__`` but ``cls``'s
+        ``expand`` is the one running (it could not fill that ``__init__``'s fields)."""
+        if _instance is None and type(self).__init__ != cls.__init__:
+            raise NotImplementedError(
+                f"Subclass {type(self).__name__} of {cls.__name__} that defines a custom "
+                f"__init__() method must also define a custom .expand() method.")
+        return object.__new__(type(self)) if _instance is None else _instance
+
+    def _validate_sample(self, value: Any) -> None:
+        """PyTorch's check of a ``log_prob`` value, which a subclass calls under ``if
+        self._validate_args``: a Tensor whose shape broadcasts with batch_shape +
+        event_shape, inside the support (else ``UsageError``/``ShapeError``, ValueErrors)."""
+        if not isinstance(value, Tensor):
+            raise UsageError(f"{type(self).__name__}: the value argument to log_prob must be "
+                             f"a Tensor; got {type(value).__name__}")
+        self._check_value(value)
+
     def _value(self, value: Any, dtype: Any) -> Tensor:
         """``value`` as a Tensor (a number or an array of ``dtype``), checked as PyTorch's
         ``validate_args`` checks it: its shape broadcasts with ``batch_shape`` and it lies
         in the support."""
         if not isinstance(value, Tensor):
             value = as_tensor(np.asarray(value, dtype=dtype))
-        if not self._validate_args:
-            return value
+        if self._validate_args:
+            self._check_value(value)
+        return value
+
+    def _check_value(self, value: Tensor) -> None:
+        """The checks of ``_value``."""
         expected = self._batch_shape + self._event_shape
         for got, want in zip(reversed(value.shape), reversed(expected)):
             if got != 1 and want != 1 and got != want:
@@ -239,7 +273,6 @@ class Distribution:
             raise UsageError(f"{type(self).__name__}: expected a value (Tensor of shape "
                              f"{value.shape}) within the support ({support!r}), but found "
                              f"invalid values: {value.data[~inside].ravel()[:5]}")
-        return value
 
     def __repr__(self) -> str:
         shown = []

@@ -87,10 +87,14 @@ def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
 
 @register_kl(Categorical, Categorical)
 def _kl_categorical_categorical(p: Categorical, q: Categorical) -> Tensor:
-    """sum_k p_k (log p_k - log q_k); 0 log 0 = 0, inf where q_k = 0 < p_k."""
-    t = p.probs * (p.logits - q.logits)
+    """sum_k p_k (log p_k - log q_k); 0 log 0 = 0, inf where q_k = 0 < p_k. Where p_k = 0
+    (a logit masked with -inf) both logits are set to 0 before the product: no 0 * -inf or
+    -inf - -inf (NaN, and NumPy's RuntimeWarning), and a zero gradient there."""
+    outside_p = _mask(p.probs.data == 0)
+    p_logits, q_logits = where(outside_p, 0.0, p.logits), where(outside_p, 0.0, q.logits)
+    t = p.probs * (p_logits - q_logits)
     t = where(_mask(q.probs.data == 0), np.inf, t)
-    t = where(_mask(p.probs.data == 0), 0.0, t)
+    t = where(outside_p, 0.0, t)
     return t.sum(-1)
 
 

@@ -14,7 +14,7 @@ from ..tensor import Tensor
 from .composite import Independent, sum_rightmost
 from .constraints import Constraint, independent, positive, real
 from .continuous import Normal
-from .distribution import Distribution, sample_shape_of
+from .distribution import Distribution, draw_from, sample_shape_of
 from .transforms import ComposeTransform, ExpTransform, Transform
 
 __all__ = ["TransformedDistribution", "LogNormal"]
@@ -72,27 +72,30 @@ class TransformedDistribution(Distribution):
         extra = len(self._event_shape) - support.event_dim
         return independent(support, extra) if extra > 0 else support
 
-    def expand(self, batch_shape: Any) -> "TransformedDistribution":
-        """The base expanded so that the transformed batch is ``batch_shape``."""
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "TransformedDistribution":
+        """The base expanded so that the transformed batch is ``batch_shape``; a subclass's
+        ``expand`` passes ``_instance`` (its ``_get_checked_instance``) to be filled."""
         shape = sample_shape_of(batch_shape, "TransformedDistribution.expand",
                                 "batch_shape", "expand((64,))")
         base_event = len(self.base_dist.event_shape)
         extra = len(self._event_shape) - base_event
         base_batch = shape + self._event_shape[:extra] if extra > 0 else shape
-        return TransformedDistribution(self.base_dist.expand(base_batch), self.transforms,
-                                       validate_args=False)
+        new = object.__new__(TransformedDistribution) if _instance is None else _instance
+        TransformedDistribution.__init__(new, self.base_dist.expand(base_batch),
+                                         self.transforms, validate_args=False)
+        return new
 
     def sample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """A base draw pushed through the transforms, without gradient."""
         with no_grad():
-            x = self.base_dist.sample(sample_shape, generator=generator)
+            x = draw_from(self.base_dist.sample, sample_shape, generator)
             for transform in self.transforms:
                 x = transform(x)
             return x
 
     def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """A reparameterised base draw pushed through the transforms."""
-        x = self.base_dist.rsample(sample_shape, generator=generator)
+        x = draw_from(self.base_dist.rsample, sample_shape, generator)
         for transform in self.transforms:
             x = transform(x)
         return x
