@@ -79,6 +79,8 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
 from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floating_point, isfinite,
                                    isinf, isnan, logical_and, logical_not, logical_or,
                                    logical_xor, multiply, negative, ravel, renorm, subtract)
+from .elementwise_functions import (copysign, deg2rad, exp2, fix, frac, hypot, logaddexp,
+                                    logaddexp2, rad2deg, remainder, sgn, sinc, trunc)
 from .masked_scatter import masked_scatter
 from .softmax_backward import _softmax_backward_data
 from .nan_functions import nanmean, nansum
@@ -202,6 +204,9 @@ __all__ = [
     "_foreach_sqrt", "_foreach_abs", "_foreach_neg", "_foreach_sign", "_foreach_norm",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
     "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod",
+    # elementwise math under PyTorch's names: torch.sinc(w * x), torch.logaddexp(a, b)...
+    "sinc", "hypot", "logaddexp", "logaddexp2", "exp2", "trunc", "fix", "frac", "remainder",
+    "copysign", "deg2rad", "rad2deg", "sgn",
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
     "divide", "multiply", "subtract", "negative",
