@@ -68,3 +68,18 @@ def test_out_argument_and_scalars(torch) -> None:
     np.testing.assert_allclose(out.numpy(), torch.hypot(torch.tensor([3.0, 5.0, 8.0]),
                                                         torch.tensor(4.0)).numpy())
     np.testing.assert_allclose(ag.remainder(ag.tensor([-3.0, 7.0]), 5).numpy(), [2.0, 2.0])
+
+
+@pytest.mark.parametrize("function, method", [
+    (np.sinc, "sinc"), (np.fix, "trunc"), (np.trunc, "trunc"), (np.deg2rad, "deg2rad"),
+    (np.radians, "deg2rad"), (np.rad2deg, "rad2deg"), (np.degrees, "rad2deg"),
+    (np.hypot, "hypot"), (np.copysign, "copysign"), (np.fmod, "fmod")])
+def test_numpy_functions_of_the_names_are_differentiable(function, method) -> None:
+    """NumPy's function of a Tensor method's name runs the method (as ``np.exp(t)``)."""
+    x = ag.tensor(REAL[:5], requires_grad=True)
+    operands = (x,) if method in UNARY else (x, OTHER[:5])
+    got = function(*operands)
+    assert isinstance(got, ag.Tensor) and got.requires_grad
+    np.testing.assert_allclose(got.detach().numpy(), function(REAL[:5], *operands[1:]))
+    np.testing.assert_array_equal(got.detach().numpy(),
+                                  getattr(x, method)(*operands[1:]).detach().numpy())
