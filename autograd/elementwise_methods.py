@@ -37,9 +37,13 @@ class ElementwiseMethods:
         return (a * a + b * b).sqrt()
 
     def logaddexp(self, other: Any) -> AnyTensor:
-        """log(e^x + e^y), broadcast, without overflow; d/dx = e^(x - out)."""
+        """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), broadcast, without overflow
+        and exact for a tiny e^-|x - y|; two equal infinities give that infinity (soft-DTW's
+        table borders); d/dx = e^(x - out)."""
         a, b = self._pair(other)
-        return a.maximum(b) + (-(a - b).abs()).exp().log1p()
+        equal = a == b  # |x - y| = 0, also where x - y is inf - inf
+        delta = (a.where(~equal, 0.0) - b.where(~equal, 0.0)).abs()
+        return a.maximum(b) + (-delta).exp().log1p()
 
     def logaddexp2(self, other: Any) -> AnyTensor:
         """log2(2^x + 2^y) = logaddexp(x ln 2, y ln 2) / ln 2."""

@@ -5,7 +5,8 @@ network writes ``torch.sinc(w * x)``, soft-DTW ``torch.logaddexp``, particle cod
 ``torch.hypot(dx, dy)`` and ``torch.remainder(x, box)``: each raised MissingNameError
 (or AttributeError for the method). Values and gradients come from PyTorch, and from
 central differences (``gradcheck``); edges follow PyTorch's (sinc at 0, copysign of -0.0,
-logaddexp of large arguments)."""
+logaddexp of large
+arguments and of two infinities: soft-DTW's table borders)."""
 
 import numpy as np
 import pytest
@@ -50,12 +51,12 @@ def test_gradients_are_central_differences(name) -> None:
 
 
 def test_edges_follow_torch(torch) -> None:
-    x = np.array([0.0, -0.0, 800.0, -800.0])
-    y = np.array([-0.0, 0.0, 799.0, 1e-300])
+    x = np.array([0.0, -0.0, 800.0, -800.0, -np.inf, np.inf])
+    y = np.array([-0.0, 0.0, 799.0, 1e-300, -np.inf, np.inf])
     results = []
     for T in (ag, torch):
         a, b = T.tensor(x), T.tensor(y)
-        results.append([T.sinc(a).numpy(), T.copysign(T.tensor([1.0, 2.0, 3.0, 4.0]), b),
+        results.append([T.sinc(a).numpy(), T.copysign(T.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), b),
                         T.logaddexp(a, b).numpy(), T.logaddexp2(a, b).numpy(),
                         T.trunc(T.tensor([-1.5, 1.5])).numpy()])
     for a, b in zip(*results):
