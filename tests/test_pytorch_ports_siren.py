@@ -34,6 +34,11 @@ import nn.data
 from siren_programs import (assert_same, digit_image, get_mgrid, numpy_of, operators,
                             siren_classes)
 
+# the notebook's "%0.6f" % loss of a loss that requires grad: PyTorch 2.13 warns there;
+# pin_memory=True without a GPU: PyTorch warns too
+pytestmark = [pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad"),
+              pytest.mark.filterwarnings("ignore:'pin_memory' argument")]
+
 
 def libraries(torch=None) -> tuple:
     """(T, lib, optim, data, grad) for this library, or PyTorch's when ``torch`` is given."""

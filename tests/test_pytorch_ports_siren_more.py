@@ -32,7 +32,7 @@ import nn
 import nn.data
 from siren_programs import assert_same, get_mgrid, numpy_of, siren_classes
 
-pytestmark = pytest.mark.filterwarnings("ignore:'pin_memory' argument is set as true")
+pytestmark = pytest.mark.filterwarnings("ignore:'pin_memory' argument")
 
 
 def libraries(torch=None) -> tuple:
