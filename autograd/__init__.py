@@ -81,6 +81,7 @@ from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floatin
                                    logical_xor, multiply, negative, ravel, renorm, subtract)
 from .elementwise_functions import (copysign, deg2rad, exp2, fix, frac, hypot, logaddexp,
                                     logaddexp2, rad2deg, remainder, sgn, sinc, trunc)
+from .finite_differences import gradient
 from .masked_scatter import masked_scatter
 from .softmax_backward import _softmax_backward_data
 from .nan_functions import nanmean, nansum
@@ -207,6 +208,7 @@ __all__ = [
     # elementwise math under PyTorch's names: torch.sinc(w * x), torch.logaddexp(a, b)...
     "sinc", "hypot", "logaddexp", "logaddexp2", "exp2", "trunc", "fix", "frac", "remainder",
     "copysign", "deg2rad", "rad2deg", "sgn",
+    "gradient",  # torch.gradient: finite differences of sampled values
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
     "divide", "multiply", "subtract", "negative",
