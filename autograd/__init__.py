@@ -88,7 +88,7 @@ from .nan_functions import nanmean, nansum
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero, pdist,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
-from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
+from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode, msort,
                               nanmedian, nanquantile, quantile)
 from .devices import device
 from .constants import e, inf, nan, pi
@@ -219,7 +219,7 @@ __all__ = [
     "cumulative_trapezoid",
     # order statistics (NumPy's or PyTorch's median as spelled; the others PyTorch's)
     "median", "nanmedian", "quantile", "nanquantile", "kthvalue", "mode", "cummax", "cummin",
-    "logcumsumexp",
+    "logcumsumexp", "msort",
     # derivatives of whole functions
     "functional",
     "func",
