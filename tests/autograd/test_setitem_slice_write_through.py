@@ -47,11 +47,19 @@ def _writes(lib, x, w):
         row[...] = row * 3.0
         return (h * w).sum()
 
+    def uses_before_and_after_two_writes():
+        h = x * 2.0
+        row = h[0]
+        before = row * 3.0  # reads row as it was: its gradient goes to the old value
+        row += 1.0
+        row -= w[1]
+        return before.sum() + (row * row).sum() + row.exp().sum() + (h * h).sum()
+
     return [augmented_slice, view_then_in_place, chained_assignment, element_of_a_vector,
-            assign_view_to_itself]
+            assign_view_to_itself, uses_before_and_after_two_writes]
 
 
-@pytest.mark.parametrize("which", range(5))
+@pytest.mark.parametrize("which", range(6))
 def test_writes_into_a_slice_reach_the_base_as_in_torch(torch, which) -> None:
     data_x, data_w = RNG.normal(size=(2, 3)), RNG.normal(size=(2, 3))
     results = []
