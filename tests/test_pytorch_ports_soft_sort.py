@@ -12,7 +12,13 @@ permutations, losses, gradients and parameters agree to 1e-10.
 Lines written differently here, and why:
 - the model's first weights come from PyTorch (``load_state_dict``), the test's glue;
 - ``torch.autograd.Function`` is ``autograd.Function`` (this library is the autograd
-  package).
+  package);
+- the batches hold 3 sequences: NeuralSort's ``torch.arange(bsize).repeat([1, dim])`` of
+  a 2-element vector reads two ways (PyTorch's tile, NumPy's per-element counts), and the
+  error says so.
+
+Fixed for it: NeuralSort's ``.transpose(dim0=1, dim1=0)`` raised TypeError
+(``tests/autograd/test_transpose_function.py``).
 """
 
 import numpy as np
