@@ -87,13 +87,16 @@ from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floatin
 from .torch_inplace_functions import (abs_, ceil_, clamp_, clamp_max_, clamp_min_, cos_, exp_,
                                       floor_, log_, neg_, negative_, reciprocal_, relu_,
                                       round_, rsqrt_, sigmoid_, sin_, sqrt_, square_, tanh_)
+from .elementwise_functions import (copysign, deg2rad, exp2, fix, frac, hypot, logaddexp,
+                                    logaddexp2, rad2deg, remainder, sgn, sinc, trunc)
+from .finite_differences import gradient
 from .masked_scatter import masked_scatter
 from .softmax_backward import _softmax_backward_data
 from .nan_functions import nanmean, nansum
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero, pdist,
                             searchsorted, trapezoid, trapz, unique, unique_consecutive)
-from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
+from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode, msort,
                               nanmedian, nanquantile, quantile)
 from .devices import device
 from .constants import e, inf, nan, pi
@@ -219,6 +222,10 @@ __all__ = [
     "abs_", "ceil_", "clamp_", "clamp_min_", "clamp_max_", "cos_", "exp_", "floor_", "log_",
     "neg_", "negative_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_",
     "sqrt_", "square_", "tanh_",
+    # elementwise math under PyTorch's names: torch.sinc(w * x), torch.logaddexp(a, b)...
+    "sinc", "hypot", "logaddexp", "logaddexp2", "exp2", "trunc", "fix", "frac", "remainder",
+    "copysign", "deg2rad", "rad2deg", "sgn",
+    "gradient",  # torch.gradient: finite differences of sampled values
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
     "divide", "multiply", "subtract", "negative",
@@ -229,7 +236,7 @@ __all__ = [
     "cumulative_trapezoid",
     # order statistics (NumPy's or PyTorch's median as spelled; the others PyTorch's)
     "median", "nanmedian", "quantile", "nanquantile", "kthvalue", "mode", "cummax", "cummin",
-    "logcumsumexp",
+    "logcumsumexp", "msort",
     # derivatives of whole functions
     "functional",
     "func", "vmap",

@@ -248,11 +248,16 @@ def reshape(x: Any, shape: Any) -> Tensor:
     return as_tensor(x).reshape(shape)
 
 
-def transpose(x: Any, axes: Sequence[int] | int | None = None, *more: int) -> Tensor:
+def transpose(x: Any, axes: Sequence[int] | int | None = None, *more: int,
+              dim0: int | None = None, dim1: int | None = None) -> Tensor:
     """Permute axes (reverse them when ``axes`` is None), as ``np.transpose``; two ints,
-    ``transpose(x, 0, 1)``, swap two axes as ``torch.transpose``, a matrix's too
-    (``np.transpose`` takes one ``axes``, so two ints can only be PyTorch's; the method
-    ``x.transpose(0, 1)`` of a matrix is NumPy's too, and refused)."""
+    ``transpose(x, 0, 1)`` or ``transpose(x, dim0=0, dim1=1)``, swap two axes as
+    ``torch.transpose``, a matrix's too (``np.transpose`` takes one ``axes``, so two ints
+    can only be PyTorch's; the method ``x.transpose(0, 1)`` of a matrix is NumPy's too,
+    and refused)."""
+    if dim0 is not None or dim1 is not None:
+        positional = () if axes is None else (axes, *more)
+        return as_tensor(x).transpose(*positional, dim0=dim0, dim1=dim1)
     if len(more) == 1:
         return as_tensor(x).swapaxes(axes, more[0])
     return as_tensor(x).transpose(axes, *more) if more else as_tensor(x).transpose(axes)

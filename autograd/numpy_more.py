@@ -1,7 +1,9 @@
 """More of NumPy's functions on Tensors, with NumPy's arguments and results, each a
 composition of differentiable ops: ``np.split np.array_split np.append np.take
 np.meshgrid np.inner np.average np.ptp np.fliplr np.flipud np.rot90 np.fabs np.exp2
-np.linalg.multi_dot np.linalg.matrix_power np.cov np.corrcoef``. NumPy-style programs
+np.linalg.multi_dot np.linalg.matrix_power np.cov np.corrcoef``, and the elementwise
+``np.sinc np.fix np.trunc np.deg2rad np.rad2deg np.radians np.degrees np.hypot
+np.copysign np.fmod`` (the Tensor methods of ``elementwise_methods``). NumPy-style programs
 (HIPS autograd's users) reach for them; ``autograd.interop`` dispatches to them (its
 ``FUNCTIONS`` and ``UFUNCS`` tables); they sit below the Tensor class.
 """
@@ -15,6 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .decomposition_methods import covariance
+from .elementwise_methods import ElementwiseMethods as Elementwise
 from .errors import ShapeError, UsageError
 from .ops import linalg_more
 from .ops.generic import is_tensor
@@ -244,5 +247,10 @@ FUNCTIONS = {np.split: numpy_split, np.array_split: numpy_array_split,
              np.fliplr: numpy_fliplr, np.flipud: numpy_flipud, np.rot90: numpy_rot90,
              np.linalg.multi_dot: numpy_multi_dot,
              np.linalg.matrix_power: numpy_matrix_power, np.cov: numpy_cov,
-             np.corrcoef: numpy_corrcoef, np.nansum: numpy_nansum, np.nanmean: numpy_nanmean}
-UFUNCS = {np.fabs: operator.abs, np.exp2: numpy_exp2}
+             np.corrcoef: numpy_corrcoef, np.nansum: numpy_nansum, np.nanmean: numpy_nanmean,
+             np.sinc: Elementwise.sinc, np.fix: Elementwise.trunc}
+UFUNCS = {np.fabs: operator.abs, np.exp2: numpy_exp2, np.trunc: Elementwise.trunc,
+          np.deg2rad: Elementwise.deg2rad, np.rad2deg: Elementwise.rad2deg,
+          np.radians: Elementwise.deg2rad, np.degrees: Elementwise.rad2deg,
+          np.hypot: Elementwise.hypot, np.copysign: Elementwise.copysign,
+          np.fmod: Elementwise.fmod}

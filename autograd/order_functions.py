@@ -7,7 +7,7 @@ and along an axis the pair (values, indices)): the spelling decides, NumPy's
 ``axis=``/``keepdims=`` or PyTorch's ``dim=``/``keepdim=``, and a call without either
 (``autograd.median(x)``, ``autograd.median(x, 1)``) raises ``UsageError`` naming both.
 ``quantile`` means the same in both libraries (PyTorch's and NumPy's keywords are
-taken); ``kthvalue mode cummax cummin logcumsumexp`` are PyTorch's alone. Each takes
+taken); ``kthvalue mode cummax cummin logcumsumexp msort`` are PyTorch's alone. Each takes
 PyTorch's ``out=`` (a Tensor, or a pair of them for the pairs; see ``out_argument``).
 """
 
@@ -21,7 +21,7 @@ from .tensor import Tensor, as_tensor
 from .tensor_reductions import ValuesIndices
 
 __all__ = ["median", "nanmedian", "quantile", "nanquantile", "kthvalue", "mode", "cummax",
-           "cummin", "logcumsumexp"]
+           "cummin", "logcumsumexp", "msort"]
 
 
 @accepts_out
@@ -90,3 +90,10 @@ def cummin(input: Any, dim: int) -> ValuesIndices:  # noqa: A002
 def logcumsumexp(input: Any, dim: int) -> Tensor:  # noqa: A002
     """log(cumsum(exp(input))) along ``dim``, without overflow."""
     return as_tensor(input).logcumsumexp(dim)
+
+
+@accepts_out
+def msort(input: Any) -> Tensor:  # noqa: A002
+    """The values sorted along the first axis, ascending: ``sort(input, dim=0).values``
+    (the gradient goes back to each value's place)."""
+    return as_tensor(input).sort(dim=0).values

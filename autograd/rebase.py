@@ -13,7 +13,7 @@ from .function import apply
 from .ops.shape import GetItem, Reshape
 
 __all__ = ["_read_earlier", "_is_view_of_another", "_reshaped_bases", "_write_through",
-           "WriteThrough"]
+           "WriteThrough", "SliceWriteThrough", "_sliced_base", "_write_into_sliced_base"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -94,3 +94,49 @@ def _write_through(bases: list, t: AnyTensor, value: AnyTensor) -> None:
         out = apply(WriteThrough(base.shape, earlier), t)
         base._data, base._op, base._seq = out._data, out._op, out._seq
         base._requires_grad = True
+
+
+class SliceWriteThrough(GetItem):
+    """t's new value after a write into t = base[i] went through to base: the new base[i]
+    (dbase = g scattered at i). ``previous`` is t as it was, which the ops that used t
+    before the write still send their gradients to (``as_used``)."""
+    __slots__ = ("previous",)
+
+    def __init__(self, index: Any, previous: AnyTensor) -> None:
+        super().__init__(index)
+        self.previous = previous
+
+
+def _sliced_base(t: AnyTensor) -> tuple | None:
+    """``(base, index)`` when t is ``base[index]`` recorded by a basic index (a view of
+    base's array, or one element) of a base unchanged since and not a leaf that requires
+    grad: a write into t can go through to base, as PyTorch's. None otherwise."""
+    op = t._op
+    if not isinstance(op, GetItem) or op.parents is None:
+        return None
+    base = op.parents[0]
+    if (base._seq > t._seq or (base._op is None and base._requires_grad)
+            or (isinstance(t._data, np.ndarray)
+                and not np.may_share_memory(base._data, t._data))):
+        return None
+    if _reshaped_bases(base) is None and _sliced_base(base) is None:
+        return None  # base cannot take the write either (a transpose of another...)
+    return base, op.index
+
+
+def _write_into_sliced_base(t: AnyTensor, sliced: tuple, index: Any, value: Any) -> None:
+    """``t[index] = value`` where t is ``base[i]`` (``_sliced_base``), as PyTorch: base
+    takes ``base[i] = t with [index] = value`` (base's own rebase, which goes on to its
+    bases), and t becomes the new ``base[i]``. Ops that read t or base before the write
+    keep reading their old values (``_read_earlier``, and the engine's ``as_used``)."""
+    base, base_index = sliced
+    earlier = t._earlier_self()
+    value = earlier if value is t else value
+    if hasattr(value, "_op"):
+        _read_earlier(value, t, earlier)
+    updated = earlier.clone()
+    updated[index] = value
+    base[base_index] = updated
+    fresh = apply(SliceWriteThrough(base_index, earlier), base)
+    t._data, t._op, t._seq = fresh._data, fresh._op, fresh._seq
+    t._requires_grad = True

@@ -276,12 +276,19 @@ class TensorMath:
         """self as a 1-d tensor, read in NumPy's ``order``: "C" (row-major) or "F"."""
         return (self.T if memory_order(order, "ravel") == "F" else self).reshape(-1)
 
-    def transpose(self, *axes: Any) -> AnyTensor:
+    def transpose(self, *axes: Any, dim0: int | None = None,
+                  dim1: int | None = None) -> AnyTensor:
         """Axes permuted as ``axes`` (all of them, NumPy's), reversed when none are given.
         Two axes of a tensor with three or more are swapped, as PyTorch's
         ``transpose(dim0, dim1)`` (NumPy would refuse); on a 2-d tensor the two readings
         differ for ``transpose(0, 1)`` (NumPy: no change, PyTorch: swap), so it is refused.
-        An axis given twice (``transpose(0, 0)``, NumPy refuses it) is PyTorch's no change."""
+        An axis given twice (``transpose(0, 0)``, NumPy refuses it) is PyTorch's no change.
+        PyTorch's keywords ``transpose(dim0=i, dim1=j)`` are its reading: a swap."""
+        if dim0 is not None or dim1 is not None:
+            if axes or dim0 is None or dim1 is None:
+                raise UsageError("transpose: give both dim0= and dim1= (PyTorch's swap of "
+                                 "two axes) and no positional axes, or the axes alone")
+            return self.swapaxes(dim0, dim1)
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
         elif len(axes) == 2 and _ints(axes) and (self._data.ndim >= 3 or

@@ -21,7 +21,8 @@ from .inplace import check_fits, check_writable
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays
-from .rebase import _read_earlier, _reshaped_bases, _write_through
+from .rebase import (_read_earlier, _reshaped_bases, _sliced_base, _write_into_sliced_base,
+                     _write_through)
 from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
@@ -311,6 +312,9 @@ class OpMethods:
                 "under autograd.no_grad() (e.g. for initialisation), or write "
                 "t2 = t.at[index].set(value) for a new, differentiable tensor.")
         bases = _reshaped_bases(self)  # a whole reshape writes through to them
+        sliced = _sliced_base(self) if bases is None else None  # so does base[i]
+        if sliced is not None:
+            return _write_into_sliced_base(self, sliced, index, value)
         if bases is None:
             raise InplaceError(
                 f"t[index] = value while recording, where t (shape {self.shape}) is a view "
@@ -348,7 +352,7 @@ class OpMethods:
         tensor is refused, as for ``t[index] = v``: PyTorch would write through to the base
         (a whole reshape of it does write through, as there).
         ``instead`` is the out-of-place form the errors suggest."""
-        if _reshaped_bases(self) is None:  # a whole reshape writes through (the rebase)
+        if _reshaped_bases(self) is None and _sliced_base(self) is None:  # see the rebase
             raise InplaceError(
                 f"in-place {name} while recording, where x (shape {self.shape}) is a view "
                 f"of another tensor's array (x = base[i], a slice...): PyTorch writes "

@@ -15,7 +15,9 @@ a tensor can do comes from these classes, each a mixin in its own module with
   ``masked_scatter``, ``scatter_reductions``, ``renorm``, ``batch_products``, triangular
   solves (``triangular_methods``), decompositions (``decomposition_methods``), the
   NaN-skipping reductions (``nan_reductions``), PyTorch's long names of the arithmetic
-  (``arithmetic_aliases``: ``divide multiply subtract negative``) and ``tensor_split``.
+  (``arithmetic_aliases``: ``divide multiply subtract negative``), ``tensor_split``, and
+  PyTorch's elementwise math NumPy names otherwise or not at all (``elementwise_methods``:
+  ``sinc hypot logaddexp trunc frac remainder copysign``...).
 
 A new family of methods goes in a module of its own and joins ``TensorMixins`` here.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 from .arithmetic_aliases import ArithmeticAliasMethods
 from .batch_products import BatchProductMethods
 from .decomposition_methods import DecompositionMethods
+from .elementwise_methods import ElementwiseMethods
 from .index_copy import IndexCopyMethods
 from .index_fill import IndexFillMethods
 from .inplace import InplaceOps
@@ -55,7 +58,7 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    ValueProtocols, OrderMethods, IndexFillMethods, TriangularMethods,
                    RenormMethods, IndexCopyMethods, BatchProductMethods, DecompositionMethods,
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
-                   ArithmeticAliasMethods, TensorSplitMethods):
+                   ArithmeticAliasMethods, TensorSplitMethods, ElementwiseMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

@@ -45,8 +45,10 @@ class ValueProtocols:
 
     __slots__ = ()
 
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not a copy)."""
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The underlying array (shared, not a copy). PyTorch's ``force=True`` (detach,
+        move to the CPU) has nothing to do here: the data is NumPy's, and readable even
+        when the tensor requires grad."""
         return self.data
 
     def item(self) -> Any:

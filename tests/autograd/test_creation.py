@@ -108,3 +108,13 @@ def test_lists_of_numpy_integer_scalars_keep_their_dtype_in_tensor() -> None:
             str(torch.tensor(np.asarray(data)).dtype).removeprefix("torch."))
         assert ag.Tensor(data).dtype == np.float64
     assert ag.tensor([np.int32(1), 2]).dtype == np.asarray([np.int32(1), 2]).dtype
+
+
+def test_numpy_takes_pytorchs_force_keyword(torch) -> None:
+    """``t.grad.numpy(force=True)`` / ``pred.numpy(force=True)`` (PyTorch's detach and move
+    to the CPU in one call) raised TypeError; it is the same shared array here."""
+    data = np.arange(3.0)
+    x, tx = ag.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    got, want = (x * 2).numpy(force=True), (tx * 2).numpy(force=True)
+    np.testing.assert_array_equal(got, want)
+    assert x.numpy(force=True) is x.numpy()

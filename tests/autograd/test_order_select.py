@@ -172,3 +172,20 @@ def test_argsort_takes_torch_s_stable_keyword(torch) -> None:
                               stable=True).numpy())
         np.testing.assert_array_equal(ag.tensor(data).argsort(stable=True).data,
                                       torch.tensor(data).argsort(stable=True).numpy())
+
+
+@pytest.mark.parametrize("shape", [(5,), (4, 3), (3, 2, 2)])
+def test_msort_sorts_the_first_axis_as_torch(shape) -> None:
+    """``torch.msort(x)``, the sorted rows of soft-ranking code's reference sorts, raised
+    MissingNameError: the values sorted along dim 0, and their gradient."""
+    torch = _torch()
+    data = RNG.permutation(int(np.prod(shape))).reshape(shape) / 7.0
+    x, t = ag.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    got, want = ag.msort(x), torch.msort(t)
+    np.testing.assert_array_equal(got.detach().numpy(), want.detach().numpy())
+    upstream = RNG.normal(size=shape)
+    (got * ag.tensor(upstream)).sum().backward()
+    (want * torch.tensor(upstream)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+    out = ag.empty(shape)
+    assert ag.msort(x.detach(), out=out) is out

@@ -142,9 +142,9 @@ def test_chained_indexing_into_a_buffer_is_refused_not_silently_dropped() -> Non
         out[0][0] = x[0]
 
 
-@pytest.mark.parametrize("view", [lambda t: t[1:3], lambda t: t.reshape(2, 2)[0],
-                                  lambda t: t.reshape(2, 2).T, lambda t: t[1]],
-                         ids=["slice", "row of a reshape", "transpose", "element"])
+@pytest.mark.parametrize("view", [lambda t: t.reshape(2, 2).T,
+                                  lambda t: t.reshape(2, 2).T[0]],
+                         ids=["transpose", "row of a transpose"])  # base[i] writes through
 def test_assigning_into_a_view_of_a_graph_tensor_is_refused(view) -> None:
     x = rng_tensor((4,), 13)
     h = x * 2.0

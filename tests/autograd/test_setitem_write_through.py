@@ -3,7 +3,8 @@ reshapes, squeezes and unsqueezes): as in PyTorch, the write reaches the tensors
 (each base takes t's new value, reshaped, as its new history), and ops that used a base
 before the write still send their gradient to its old value. d2l.ai's ``masked_softmax``
 writes -1e6 through ``sequence_mask(X.reshape(-1, shape[-1]), ...)`` of attention scores.
-Views that are not whole reshapes (``base[i]``, a transpose) still raise InplaceError.
+A transpose still raises InplaceError (``base[i]`` writes through too: see
+``test_setitem_slice_write_through.py``).
 Expected values and gradients come from PyTorch."""
 
 import numpy as np
@@ -68,7 +69,7 @@ def test_write_through_a_chain_of_reshapes_reaches_the_first():
             np.testing.assert_allclose(got, a.grad.numpy(), rtol=1e-12)
 
 
-@pytest.mark.parametrize("view", [lambda b: b[0], lambda b: b.T, lambda b: b[:, 1:]])
+@pytest.mark.parametrize("view", [lambda b: b.T, lambda b: b.T[:, 1:]])
 def test_other_views_still_refuse(view):
     base = Tensor(RNG.normal(size=(3, 3)), requires_grad=True) * 1.0
     t = view(base)

@@ -32,3 +32,30 @@ def test_numpy_forms_keep_numpy_meaning() -> None:
                                   np.swapaxes(data, 0, 2))
     with pytest.raises(UsageError, match="NumPy's keeps the axes"):
         ag.tensor(data[0]).transpose(0, 1)  # the method: still ambiguous
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (2, 3, 4)])
+@pytest.mark.parametrize("dims", [(0, 1), (1, 0), (-1, 0), (1, 1)])
+def test_transpose_with_dim0_and_dim1_keywords_swaps_as_torch(torch, shape, dims) -> None:
+    """NeuralSort's ``x.view(n, b).transpose(dim0=1, dim1=0)``: PyTorch's keywords name
+    its reading, a swap, so a matrix's ``transpose(dim0=0, dim1=1)`` is no longer ambiguous;
+    the function ``torch.transpose(x, dim0=, dim1=)`` takes them too."""
+    data = np.arange(float(np.prod(shape))).reshape(shape)
+    x, tx = ag.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    upstream = np.random.default_rng(0).standard_normal(tx.transpose(*dims).shape)
+    for got in (x.transpose(dim0=dims[0], dim1=dims[1]),
+                ag.transpose(x, dim0=dims[0], dim1=dims[1])):
+        want = torch.transpose(tx, dim0=dims[0], dim1=dims[1])
+        np.testing.assert_array_equal(got.detach().numpy(), want.detach().numpy())
+        x.grad, tx.grad = None, None
+        (got * ag.tensor(upstream)).sum().backward()
+        (want * torch.tensor(upstream)).sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+
+
+def test_transpose_with_one_keyword_or_keywords_and_axes_is_refused() -> None:
+    x = ag.tensor(np.zeros((2, 3)))
+    with pytest.raises(UsageError, match="both dim0= and dim1="):
+        x.transpose(dim0=1)
+    with pytest.raises(UsageError, match="both dim0= and dim1="):
+        x.transpose(1, dim1=0)

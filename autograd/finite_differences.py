@@ -1,0 +1,95 @@
+"""``torch.gradient``: derivatives of sampled values by finite differences, as NumPy's
+``np.gradient`` (central differences inside, one-sided at the two ends), differentiable
+with respect to the values. Scientific programs take the derivatives of data this way
+(the right-hand side of a learned PDE, the velocity of a sampled trajectory)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .errors import ShapeError, UsageError
+from .ops.reductions import normalize_axis
+from .tensor import Tensor, as_tensor
+from .tensor_math import concatenate
+
+__all__ = ["gradient"]
+
+
+def _coordinates(spacing: Any, size: int) -> np.ndarray | float:
+    """A number (uniform steps) or the 1-d coordinates of the samples along one axis."""
+    if isinstance(spacing, (int, float, np.number)):
+        return float(spacing)
+    coordinates = np.asarray(spacing.detach().numpy() if isinstance(spacing, Tensor)
+                             else spacing, dtype=np.float64)
+    if coordinates.ndim == 0:
+        return float(coordinates)
+    if coordinates.shape != (size,):
+        raise ShapeError(f"gradient: coordinates of shape {coordinates.shape} for an axis "
+                         f"of size {size}; give one coordinate per sample")
+    return coordinates
+
+
+def _along(values: Tensor, axis: int, start: int, stop: int | None) -> Tensor:
+    index = [slice(None)] * values.ndim
+    index[axis] = slice(start, stop)
+    return values[tuple(index)]
+
+
+def _weights(array: np.ndarray, axis: int, ndim: int) -> np.ndarray:
+    """Per-position weights shaped to broadcast along ``axis``."""
+    return array.reshape((-1,) + (1,) * (ndim - axis - 1))
+
+
+def _derivative(f: Tensor, axis: int, step: np.ndarray | float, edge_order: int) -> Tensor:
+    n = f.shape[axis]
+    if isinstance(step, float):
+        step = np.full(n - 1, step)
+    else:
+        step = np.diff(step)
+    h1, h2 = step[:-1], step[1:]  # the steps before and after each inner sample
+    inner = (_along(f, axis, 0, -2) * _weights(-h2 / (h1 * (h1 + h2)), axis, f.ndim)
+             + _along(f, axis, 1, -1) * _weights((h2 - h1) / (h1 * h2), axis, f.ndim)
+             + _along(f, axis, 2, None) * _weights(h1 / (h2 * (h1 + h2)), axis, f.ndim))
+    if edge_order == 1:
+        first = (_along(f, axis, 1, 2) - _along(f, axis, 0, 1)) / step[0]
+        last = (_along(f, axis, n - 1, n) - _along(f, axis, n - 2, n - 1)) / step[-1]
+    else:
+        a, b = step[0], step[1]  # one-sided, second order, at the first sample
+        first = (_along(f, axis, 0, 1) * (-(2 * a + b) / (a * (a + b)))
+                 + _along(f, axis, 1, 2) * ((a + b) / (a * b))
+                 + _along(f, axis, 2, 3) * (-a / (b * (a + b))))
+        a, b = step[-2], step[-1]  # and at the last one
+        last = (_along(f, axis, n - 3, n - 2) * (b / (a * (a + b)))
+                + _along(f, axis, n - 2, n - 1) * (-(a + b) / (a * b))
+                + _along(f, axis, n - 1, n) * ((2 * b + a) / (b * (a + b))))
+    return concatenate([first, inner, last], axis=axis)
+
+
+def gradient(input: Any, *, spacing: Any = 1, dim: int | Sequence[int] | None = None,  # noqa: A002
+             edge_order: int = 1) -> tuple[Tensor, ...]:
+    """One derivative per axis in ``dim`` (all when None), as a tuple: at an inner sample
+    the second-order central difference a f[i-1] + b f[i] + c f[i+1] for the steps h1,
+    h2 around it ((f[i+1] - f[i-1]) / 2h when uniform); at the ends one-sided differences
+    of order ``edge_order`` (1 or 2). ``spacing`` is a number, one number per axis, or one
+    1-d tensor of coordinates per axis (PyTorch's and NumPy's forms)."""
+    f = as_tensor(input)
+    if edge_order not in (1, 2):
+        raise UsageError(f"gradient: edge_order must be 1 or 2, got {edge_order}")
+    axes = (tuple(range(f.ndim)) if dim is None
+            else normalize_axis(dim, f.ndim, "gradient"))
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(axes):
+            raise UsageError(f"gradient: {len(spacing)} spacings for {len(axes)} axes; give "
+                             f"one per axis in dim, or a single number")
+        spacings = list(spacing)
+    else:
+        spacings = [spacing] * len(axes)
+    results = []
+    for axis, each in zip(axes, spacings):
+        if f.shape[axis] < edge_order + 1:
+            raise ShapeError(f"gradient: axis {axis} has {f.shape[axis]} samples; "
+                             f"edge_order={edge_order} needs at least {edge_order + 1}")
+        results.append(_derivative(f, axis, _coordinates(each, f.shape[axis]), edge_order))
+    return tuple(results)
