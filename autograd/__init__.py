@@ -98,6 +98,8 @@ from . import func
 from . import forward_ad
 from . import special
 from .special import logit, mvlgamma, xlogy
+from .quantization import (aminmax, fake_quantize_per_channel_affine,
+                           fake_quantize_per_tensor_affine)
 
 __version__ = "0.1.0"
 
@@ -182,7 +184,9 @@ __all__ = [
     "matrix_exp",
     "gather", "scatter", "scatter_add", "scatter_reduce", "index_reduce", "unbind", "chunk",
     "topk", "repeat_interleave",
-    "amax", "amin",
+    "amax", "amin", "aminmax",
+    # quantization-aware training: fake quantization with the straight-through gradient
+    "fake_quantize_per_tensor_affine", "fake_quantize_per_channel_affine",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
     "diag", "diag_embed", "triu_indices", "tril_indices", "inverse", "pinverse", "lu_unpack",
     "cholesky_solve", "cholesky_inverse", "triangular_solve", "logdet",
