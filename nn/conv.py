@@ -117,14 +117,20 @@ class _ConvNd(ConvBase):
         self._make_parameters(bias, dtype, rng)
 
     def forward(self, input: Any) -> Tensor:
-        weight = self.weight  # read once: a parametrized weight is computed on each read
+        # read once: a parametrized weight is computed on each read
+        return self._conv_forward(input, self.weight, self.bias)
+
+    def _conv_forward(self, input: Any, weight: Any, bias: Any) -> Tensor:
+        """This layer's convolution (its stride, padding, padding_mode, dilation, groups)
+        with another ``weight`` and ``bias``, as PyTorch's: subclasses that transform the
+        weight first (fake-quantized, standardized) call ``self._conv_forward(x, w, b)``."""
         if not self._dtype_warned:
             warn_wider_input(self, input, weight.dtype)
         if self.padding_mode == "zeros":
-            return self._conv(input, weight, self.bias, self.stride, self.padding,
+            return self._conv(input, weight, bias, self.stride, self.padding,
                               self.dilation, self.groups)
         flat = tuple(w for pair in reversed(self._widths) for w in pair)  # F.pad's order
-        return self._conv(pad(input, flat, self.padding_mode), weight, self.bias,
+        return self._conv(pad(input, flat, self.padding_mode), weight, bias,
                           self.stride, 0, self.dilation, self.groups)
 
 
