@@ -30,6 +30,8 @@ from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddin
 from .more_losses import (CTCLoss, KLDivLoss, MultiLabelMarginLoss,
                           TripletMarginWithDistanceLoss)
 from .lazy import LazyLinear
+from .lazy_layers import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d,
+                          LazyConv2d, LazyConv3d)
 from .module import LoadResult, Module, Parameter, StateDictError
 from .parameter import Buffer
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
@@ -68,7 +70,8 @@ __all__ = [
     "Module", "Parameter", "Buffer", "StateDictError", "LoadResult", "Sequential", "ModuleList",
     "ModuleDict", "ParameterList", "ParameterDict", "DataParallel",
     # layers
-    "Linear", "LazyLinear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
+    "Linear", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyBatchNorm1d",
+    "LazyBatchNorm2d", "LazyBatchNorm3d", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
     "BatchNorm1d", "LayerNorm", "Embedding", "EmbeddingBag", "AdaptiveLogSoftmaxWithLoss",
     "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "BatchNorm3d", "InstanceNorm2d",
     "InstanceNorm3d", "LocalResponseNorm", "PairwiseDistance",
