@@ -17,12 +17,11 @@ library ``torch``, it runs step for step next to PyTorch (float64) on scikit-lea
 digits: losses, gradients, parameters, running statistics and outputs agree to 1e-10.
 
 The model's definitions are in ``efficientnet_program.py``. Lines written differently
-here: none in the program, which reads ``torch.nn`` and
-``torch.optim`` (``nn`` and ``nn.optim`` here: our run's ``torch`` is autograd with the two
-packages added). The test's glue (marked) loads our
-initial weights into PyTorch's model, makes PyTorch's dropout and stochastic depth keep
-the rows ours kept (``bernoulli_`` draws from each library's own generator), and records
-each optimizer step.
+here: none in the program, which reads ``torch.nn`` and ``torch.optim`` (``nn`` and
+``nn.optim`` here: our run's ``torch`` is autograd with the two packages added). The
+test's glue (marked) loads our initial weights into PyTorch's model, makes PyTorch's
+dropout and stochastic depth keep the rows ours kept (``bernoulli_`` draws from each
+library's own generator), and records each optimizer step.
 """
 
 from functools import partial
