@@ -17,6 +17,7 @@ import numpy as np
 from .errors import DTypeError, ShapeError, UsageError
 from .function import apply
 from .ops.quantize import FakeQuantizeAffine
+from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
 __all__ = ["fake_quantize_per_tensor_affine", "fake_quantize_per_channel_affine",
@@ -29,6 +30,7 @@ class MinMax(NamedTuple):
     max: Tensor
 
 
+@accepts_out
 def aminmax(input: Any, *, dim: int | None = None, keepdim: bool = False) -> MinMax:  # noqa: A002
     """(min, max) of input over ``dim`` (all elements when None), as ``amin`` and
     ``amax``: ties share the gradient."""

@@ -128,3 +128,13 @@ def test_aminmax_values_and_gradients_as_torch(torch, dim):
     ((want.min * torch.tensor(upstream[0])).sum()
      + (want.max * torch.tensor(upstream[1])).sum()).backward()
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy())
+
+
+def test_aminmax_writes_out_as_torch(torch):
+    x = np.array([[1.0, 5.0, 2.0], [-2.0, 0.5, 3.0]])
+    got = (ag.zeros(0), ag.zeros(0))
+    assert ag.aminmax(ag.tensor(x), dim=1, out=got) is got
+    want = (torch.zeros(0), torch.zeros(0))
+    torch.aminmax(torch.tensor(x), dim=1, out=want)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
