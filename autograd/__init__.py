@@ -98,8 +98,8 @@ from . import func
 from . import forward_ad
 from . import special
 from .special import logit, mvlgamma, xlogy
-from .quantization import (aminmax, fake_quantize_per_channel_affine,
-                           fake_quantize_per_tensor_affine)
+from .fake_quantization import (aminmax, fake_quantize_per_channel_affine,
+                                fake_quantize_per_tensor_affine)
 
 __version__ = "0.1.0"
 
