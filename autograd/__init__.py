@@ -110,6 +110,8 @@ from .func import vmap  # torch.vmap, PyTorch's alias of torch.func.vmap
 from . import forward_ad
 from . import special
 from .special import logit, mvlgamma, xlogy
+from .fake_quantization import (aminmax, fake_quantize_per_channel_affine,
+                                fake_quantize_per_tensor_affine)
 
 __version__ = "0.1.0"
 
@@ -199,7 +201,9 @@ __all__ = [
     "gather", "scatter", "scatter_add", "scatter_reduce", "index_reduce", "segment_reduce",
     "unbind", "chunk",
     "topk", "repeat_interleave",
-    "amax", "amin",
+    "amax", "amin", "aminmax",
+    # quantization-aware training: fake quantization with the straight-through gradient
+    "fake_quantize_per_tensor_affine", "fake_quantize_per_channel_affine",
     "clamp_min", "clamp_max", "mm", "spmm", "mv", "bmm", "addmm", "lerp", "isclose", "allclose",
     "diag", "diag_embed", "triu_indices", "tril_indices", "inverse", "pinverse", "lu_unpack",
     "cholesky_solve", "cholesky_inverse", "triangular_solve", "logdet", "lu",

@@ -35,6 +35,11 @@ _COMPLEX = ("there are no complex tensors here (differentiable tensors are float
             "x.reshape(x.shape[:-1] + (-1, 2)).unbind(-1); cos, sin = torch.cos(freqs), "
             "torch.sin(freqs); torch.stack([x_r * cos - x_i * sin, x_r * sin + x_i * cos], "
             "dim=-1).flatten(3)")
+_QUANTIZED = ("there are no quantized tensors (qint8, quint8) here: train with fake "
+              "quantization, autograd.fake_quantize_per_tensor_affine(x, scale, zero_point, "
+              "quant_min, quant_max) or autograd.fake_quantize_per_channel_affine, and keep "
+              "the integers as an int tensor yourself: q = autograd.clamp(autograd.round(x "
+              "/ scale) + zero_point, quant_min, quant_max).to(autograd.int8)")
 _SPECTRA = ("there are no complex tensors, so no FFT here: frame the signal with "
             "frames = x.unfold(-1, n_fft, hop_length) * hann_window(n_fft), then multiply by "
             "the real DFT matrices (k = arange(n_fft // 2 + 1)[:, None] * arange(n_fft) / "
@@ -94,6 +99,8 @@ TORCH_NAMES = {
               "b) is a @ b (autograd.spmm(a, b) too), torch.sparse.sum(t) is t.sum()",
     "multiprocessing": "torch.multiprocessing (processes sharing a model's parameters) has "
                        "no equivalent here: " + ONE_PROCESS,
+    **dict.fromkeys(("quantize_per_tensor", "quantize_per_channel", "dequantize", "qint8",
+                     "quint8", "qint32", "ao", "quantization"), _QUANTIZED),
     **dict.fromkeys(("stft", "istft", "fft"), _SPECTRA),
     "Variable": "Variable is PyTorch's pre-0.4 wrapper, which a Tensor is now: drop "
                 "Variable(...); Variable(x, requires_grad=True) is "

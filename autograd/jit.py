@@ -17,7 +17,7 @@ from typing import Any, Callable, Final  # Final: typing's, as torch.jit.Final i
 from .errors import UnsupportedError, module_attribute_error
 
 __all__ = ["ignore", "unused", "export", "is_scripting", "is_tracing", "Final", "script",
-           "trace"]
+           "trace", "_overload_method", "_overload"]
 
 _EAGER = ("there is no compiler here: the engine runs each op eagerly with NumPy; call the "
           "model or function itself (drop the line)")
@@ -38,6 +38,17 @@ def unused(fn: Callable) -> Callable:
 
 def export(fn: Callable) -> Callable:
     """``@jit.export``: the function unchanged."""
+    return fn
+
+
+def _overload_method(fn: Callable) -> Callable:
+    """``@jit._overload_method``: the stub unchanged (torchvision's DenseNet declares its
+    ``forward(self, input: List[Tensor])`` overloads so; the last ``def`` is the method)."""
+    return fn
+
+
+def _overload(fn: Callable) -> Callable:
+    """``@jit._overload`` on a module-level function's typed stubs: unchanged."""
     return fn
 
 

@@ -30,6 +30,8 @@ from .losses import (BCELoss, BCEWithLogitsLoss, BernoulliKLLoss, CosineEmbeddin
 from .more_losses import (CTCLoss, KLDivLoss, MultiLabelMarginLoss,
                           TripletMarginWithDistanceLoss)
 from .lazy import LazyLinear
+from .lazy_layers import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d,
+                          LazyConv2d, LazyConv3d)
 from .module import LoadResult, Module, Parameter, StateDictError
 from .parameter import Buffer
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
@@ -51,7 +53,8 @@ from .parallel import DataParallel
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
                       AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d,
                       AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d, MaxUnpool1d,
-                      MaxUnpool2d, MaxUnpool3d, LPPool1d, LPPool2d, LPPool3d)
+                      MaxUnpool2d, MaxUnpool3d, LPPool1d, LPPool2d, LPPool3d,
+                      FractionalMaxPool2d)
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .shuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .fold import Fold, Unfold
@@ -68,7 +71,8 @@ __all__ = [
     "Module", "Parameter", "Buffer", "StateDictError", "LoadResult", "Sequential", "ModuleList",
     "ModuleDict", "ParameterList", "ParameterDict", "DataParallel",
     # layers
-    "Linear", "LazyLinear", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
+    "Linear", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyBatchNorm1d",
+    "LazyBatchNorm2d", "LazyBatchNorm3d", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
     "BatchNorm1d", "LayerNorm", "Embedding", "EmbeddingBag", "AdaptiveLogSoftmaxWithLoss",
     "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "BatchNorm3d", "InstanceNorm2d",
     "InstanceNorm3d", "LocalResponseNorm", "PairwiseDistance",
@@ -82,7 +86,7 @@ __all__ = [
     "AvgPool2d", "AvgPool3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
     "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
-    "LPPool1d", "LPPool2d", "LPPool3d",
+    "LPPool1d", "LPPool2d", "LPPool3d", "FractionalMaxPool2d",
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
     "ChannelShuffle", "Unfold", "Fold",
     # padding layers

@@ -117,16 +117,15 @@ class _ConvNd(ConvBase):
         self._make_parameters(bias, dtype, rng)
 
     def forward(self, input: Any) -> Tensor:
-        weight = self.weight  # read once: a parametrized weight is computed on each read
-        if not self._dtype_warned:
-            warn_wider_input(self, input, weight.dtype)
-        return self._conv_forward(input, weight, self.bias)
+        # read once: a parametrized weight is computed on each read
+        return self._conv_forward(input, self.weight, self.bias)
 
     def _conv_forward(self, input: Any, weight: Any, bias: Any) -> Tensor:
-        """This layer's convolution (stride, padding and padding_mode, dilation, groups)
-        of ``input`` with the given ``weight`` and ``bias`` (None for none): PyTorch's
-        hook, which subclasses call with a weight of their own, e.g.
-        ``self._conv_forward(x, self.weight * self.mask, self.bias)``."""
+        """This layer's convolution (its stride, padding, padding_mode, dilation, groups)
+        with another ``weight`` and ``bias``, as PyTorch's: subclasses that transform the
+        weight first (fake-quantized, standardized) call ``self._conv_forward(x, w, b)``."""
+        if not self._dtype_warned:
+            warn_wider_input(self, input, weight.dtype)
         if self.padding_mode == "zeros":
             return self._conv(input, weight, bias, self.stride, self.padding,
                               self.dilation, self.groups)

@@ -19,10 +19,10 @@ __all__ = ["LazyLinear", "refuse_uninitialized"]
 def refuse_uninitialized(owner: str, module: Any) -> None:
     """A ``UsageError`` (a ValueError, as PyTorch's) when ``module`` is a lazy module whose
     parameters have no shape yet: ``owner`` (a weight reparametrization) needs it."""
-    if isinstance(module, LazyLinear):
+    if callable(getattr(module, "initialize_parameters", None)):  # lazy until called
         raise UsageError(f"{owner}: the module passed can't have uninitialized parameters "
-                         f"(a LazyLinear before its first call); run a dummy forward, "
-                         f"e.g. module(x), before applying {owner}")
+                         f"(a {type(module).__name__} before its first call); run a dummy "
+                         f"forward, e.g. module(x), before applying {owner}")
 
 
 class LazyLinear(Linear):

@@ -19,12 +19,14 @@ from .functional.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,
                                  max_pool3d, pool_arguments)
 from .functional.lp_pooling import check_lp_norm_type, lp_pool1d, lp_pool2d, lp_pool3d
 from .functional.unpooling import max_unpool1d, max_unpool2d, max_unpool3d, unpool_arguments
+from .functional.fractional_pooling import fractional_max_pool2d, fractional_output_size
+from .functional.windows import int_tuple
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
            "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "MaxUnpool1d", "MaxUnpool2d",
-           "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d"]
+           "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d", "FractionalMaxPool2d"]
 
 
 class _MaxPoolNd(Module):
@@ -330,3 +332,29 @@ class LPPool3d(_LPPoolNd):
 
     dims = 3
     _pool = staticmethod(lp_pool3d)
+
+
+class FractionalMaxPool2d(Module):
+    """PyTorch's ``nn.FractionalMaxPool2d(kernel_size, output_size=None, output_ratio=None,
+    return_indices=False, _random_samples=None)``: ``F.fractional_max_pool2d``, its windows
+    drawn anew at each call (from nn's default generator) unless ``_random_samples``
+    (a buffer, as PyTorch's) fixes them."""
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Any = None) -> None:
+        super().__init__()
+        owner = type(self).__name__
+        self.kernel_size = int_tuple(owner, "kernel_size", kernel_size, 2, minimum=1)
+        self.return_indices = flag(owner, "return_indices", return_indices)
+        self.register_buffer("_random_samples", _random_samples)
+        fractional_output_size(owner, (1, 1), output_size, output_ratio)  # the checks
+        self.output_size = None if output_size is None else int_tuple(
+            owner, "output_size", output_size, 2, minimum=1)
+        self.output_ratio = None if output_ratio is None else (
+            (output_ratio,) * 2 if isinstance(output_ratio, (int, float)) else
+            tuple(output_ratio))
+
+    def forward(self, input: Any) -> Any:  # noqa: A002
+        return fractional_max_pool2d(input, self.kernel_size, self.output_size,
+                                     self.output_ratio, self.return_indices,
+                                     _random_samples=self._random_samples)

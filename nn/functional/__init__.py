@@ -75,6 +75,7 @@ from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_poo
                       adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d,
                       avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d)
 from .lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
+from .fractional_pooling import fractional_max_pool2d
 from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from .upsampling import interpolate, upsample, upsample_bilinear, upsample_nearest
 from .shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle
@@ -91,7 +92,7 @@ __all__ = [
     "avg_pool2d", "avg_pool3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "max_unpool1d", "max_unpool2d", "max_unpool3d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-    "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d",
+    "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "fractional_max_pool2d",
     "interpolate", "upsample", "upsample_bilinear", "upsample_nearest",
     "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "unfold", "fold",
     "affine_grid", "grid_sample",

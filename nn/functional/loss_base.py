@@ -144,6 +144,21 @@ def same_shape_pair(name: str, input: Any, target: Any) -> tuple[Tensor, Tensor]
         raise ShapeError(
             f"{name}: input shape {input.shape} and target shape {target.shape} differ. A "
             f"loss compares them element by element, so the shapes must be equal (they are "
-            f"not broadcast, which would silently pair the wrong elements). Reshape one of "
-            f"them, e.g. target.reshape({input.shape}).")
+            f"not broadcast, which would silently pair the wrong elements). "
+            f"{_shape_advice(input.shape, target.shape)}")
     return input, target
+
+
+def _shape_advice(input_shape: tuple, target_shape: tuple) -> str:
+    """How to give the target the input's shape: expand a target meant for every sample
+    (PyTorch broadcasts it, warning), reshape one with as many elements."""
+    if int(np.prod(input_shape)) == int(np.prod(target_shape)):
+        return f"Reshape one of them, e.g. target.reshape({input_shape})."
+    try:
+        fits = np.broadcast_shapes(input_shape, target_shape) == tuple(input_shape)
+    except ValueError:
+        fits = False
+    if fits:
+        return (f"If one target is meant for every sample (PyTorch broadcasts it, with a "
+                f"warning), write target.expand_as(input), i.e. target.expand{input_shape}.")
+    return "Index or reshape the input or the target so that they match."

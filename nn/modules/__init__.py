@@ -4,7 +4,7 @@
 that name that ``nn`` has (the same objects as ``nn.Conv2d``...)."""
 
 from . import (activation, batchnorm, container, conv, dropout, instancenorm, linear, loss,
-               module, normalization, pooling, rnn, sparse)
+               module, normalization, pooling, rnn, sparse, utils)
 
 __all__ = ["activation", "batchnorm", "container", "conv", "dropout", "instancenorm", "linear",
-           "loss", "module", "normalization", "pooling", "rnn", "sparse"]
+           "loss", "module", "normalization", "pooling", "rnn", "sparse", "utils"]

@@ -1,8 +1,9 @@
 """PyTorch's ``torch.nn.modules.conv``: its module classes that ``nn`` has, under that
 path (``isinstance(m, nn.modules.conv.Conv1d)``)."""
 
-from .. import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
+from .. import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d,
+                LazyConv1d, LazyConv2d, LazyConv3d)
 from ..conv import _ConvNd
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
-           "_ConvNd"]
+           "LazyConv1d", "LazyConv2d", "LazyConv3d", "_ConvNd"]

@@ -5,7 +5,8 @@ and PyTorch's
 ``parameters_to_vector`` / ``vector_to_parameters``. ``nn.utils.rnn`` pads and packs
 sequences of different lengths for the recurrent layers. ``nn.utils.stateless`` has
 ``functional_call`` (``autograd.func``'s) under PyTorch's older path. ``nn.utils.prune``
-prunes a module's tensors by masks (PyTorch's). ``spectral_norm`` /
+prunes a module's tensors by masks (PyTorch's); ``nn.utils.fusion`` folds an evaluation
+BatchNorm into the convolution or linear layer before it. ``spectral_norm`` /
 ``remove_spectral_norm`` and ``weight_norm`` / ``remove_weight_norm`` are PyTorch's
 legacy hook-based forms of the parametrizations.
 """
@@ -26,13 +27,14 @@ from . import rnn  # PyTorch's nn.utils.rnn
 from . import parametrize, parametrizations  # PyTorch's weight_norm, spectral_norm
 from . import stateless  # PyTorch's nn.utils.stateless.functional_call
 from . import prune  # PyTorch's nn.utils.prune: masks kept by forward pre-hooks
+from . import fusion  # PyTorch's nn.utils.fusion: BatchNorm folded into conv / linear
 from .spectral_norm_hook import spectral_norm, remove_spectral_norm  # PyTorch's legacy form
 from .weight_norm_hook import weight_norm, remove_weight_norm  # PyTorch's legacy form
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_", "grad_norms", "check_clip_argument",
            "parameters_to_vector", "vector_to_parameters", "rnn", "parametrize",
-           "parametrizations", "stateless", "prune", "spectral_norm",
+           "parametrizations", "stateless", "prune", "fusion", "spectral_norm",
            "remove_spectral_norm", "weight_norm", "remove_weight_norm"]
 
 

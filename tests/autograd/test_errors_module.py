@@ -91,6 +91,8 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("is_tensor", "isinstance(x, autograd.Tensor)"), ("set_default_dtype", "dtype="),
     ("dtype", "autograd.float32"),
     ("compile", "eagerly"),
+    ("quantize_per_tensor", "fake_quantize_per_tensor_affine"), ("qint8", "int tensor"),
+    ("quantization", "no quantized tensors"),  # torch.quantization.FakeQuantize...
     ("Variable", "autograd.tensor(x, requires_grad=True)")])  # the 2017 NLP tutorials
 def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
     with pytest.raises(autograd.MissingNameError, match=re.escape(hint)) as caught:

@@ -55,3 +55,33 @@ def test_compiling_is_a_named_error():
         ag.jit.trace(lambda x: x, (ag.ones(2),))
     with pytest.raises(ag.MissingNameError, match="'autograd.jit' has no attribute 'freeze'"):
         ag.jit.freeze
+
+
+def densenet_layer_overloads(torch):
+    """torchvision's ``_DenseLayer.forward``: two ``@torch.jit._overload_method`` stubs,
+    then the method (they were a MissingNameError here)."""
+
+    class DenseLayer:
+        @torch.jit._overload_method  # noqa: F811
+        def forward(self, input):
+            pass
+
+        @torch.jit._overload_method  # noqa: F811
+        def forward(self, input):  # noqa: F811
+            pass
+
+        def forward(self, input):  # noqa: F811
+            return [2 * x for x in input] if isinstance(input, list) else 3 * input
+
+    @torch.jit._overload
+    def double(x):
+        pass
+
+    def double(x):  # noqa: F811
+        return 2 * x
+
+    return DenseLayer().forward([1, 2]), DenseLayer().forward(5), double(4)
+
+
+def test_overload_stubs_behave_as_in_pytorch(torch):
+    assert densenet_layer_overloads(ag) == densenet_layer_overloads(torch) == ([2, 4], 15, 8)

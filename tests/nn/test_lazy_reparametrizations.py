@@ -20,13 +20,14 @@ def norm_function(utils, path: str):
 
 
 @pytest.mark.parametrize("path", NORMS)
-def test_norms_refuse_a_lazy_module_before_its_first_call(torch, path):
+@pytest.mark.parametrize("lazy, args", [("LazyLinear", (3,)), ("LazyConv2d", (3, 1))])
+def test_norms_refuse_a_lazy_module_before_its_first_call(torch, path, lazy, args):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         with pytest.raises((ValueError, RuntimeError)):
-            norm_function(torch.nn.utils, path)(torch.nn.LazyLinear(3))
-        with pytest.raises(ValueError, match="dummy forward"):
-            norm_function(nn.utils, path)(nn.LazyLinear(3))
+            norm_function(torch.nn.utils, path)(getattr(torch.nn, lazy)(*args))
+        with pytest.raises(ValueError, match=f"a {lazy} before its first call.*dummy forward"):
+            norm_function(nn.utils, path)(getattr(nn, lazy)(*args))
         layer = nn.LazyLinear(3)
         layer(autograd.ones(2, 5))
         assert norm_function(nn.utils, path)(layer)(autograd.ones(2, 5)).shape == (2, 3)

@@ -86,3 +86,25 @@ def test_override_renames_keys_under_its_prefix_and_reports_errors():
     assert np.array_equal(model[1].weight.numpy(), [1.0, 2.0])
     with pytest.raises(nn.StateDictError, match="1.broken: cannot be read"):
         model.load_state_dict({**model.state_dict(), "1.broken": np.zeros(1)})
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_batch_norm_loads_a_state_dict_without_num_batches_tracked(torch, strict):
+    """PyTorch 0.3's checkpoints (torchvision's DenseNet loader renames their keys) and
+    dicts rebuilt key by key have no ``num_batches_tracked``: the module keeps its count,
+    as PyTorch's (it was a missing key here)."""
+    results = []
+    for T, lib in ((ag, nn), (torch, torch.nn)):
+        model = lib.Sequential(lib.Conv2d(2, 3, 1), lib.BatchNorm2d(3),
+                               lib.BatchNorm2d(3, track_running_stats=False))
+        model(T.ones(2, 2, 2, 2) * T.arange(2.0).reshape(2, 1, 1, 1))  # counts one batch
+        state = {k: T.tensor(np.full(tuple(v.shape), 0.5)) for k, v in model.state_dict().items()
+                 if not k.endswith("num_batches_tracked")}
+        result = model.load_state_dict(state, strict=strict)
+        assert list(result.missing_keys) == [] and list(result.unexpected_keys) == []
+        assert "1.num_batches_tracked" not in state  # the caller's dict is left as it was
+        results.append({k: v.numpy().copy() for k, v in model.state_dict().items()})
+    assert list(results[0]) == list(results[1])
+    for key in results[0]:
+        np.testing.assert_array_equal(results[0][key], results[1][key], err_msg=key)
+    assert results[0]["1.num_batches_tracked"] == 1

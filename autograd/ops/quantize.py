@@ -1,0 +1,54 @@
+"""Fake quantization (quantization-aware training): round to an affine integer grid and
+back, with the straight-through gradient.
+
+The scale is a float32 number (as in PyTorch's quantized tensors) and the rounding
+decision is PyTorch's: ``q = round(x * (1 / scale)) + zero_point`` with the reciprocal
+taken in float32, halves to even, so the same inputs land in the same bins in both
+libraries. The output ``(clip(q) - zero_point) * scale`` is computed in x's dtype.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from .elementwise import masked
+from .generic import constant
+
+__all__ = ["FakeQuantizeAffine"]
+
+
+class FakeQuantizeAffine(Function):
+    """out = (clip(q, qmin, qmax) - z) s with q = round(x / s) + z;
+    dx = g [qmin <= q <= qmax] (straight through inside the grid, 0 where clipped).
+
+    ``scale`` and ``zero_point`` (integers, or floats added before rounding) are arrays
+    broadcasting against x (a per-channel quantizer shapes them along its axis); they are
+    op state, never graph inputs."""
+    __slots__ = ("scale", "inverse_scale", "zero_point", "quant_min", "quant_max")
+
+    def __init__(self, scale: np.ndarray, zero_point: np.ndarray, quant_min: int,
+                 quant_max: int) -> None:
+        self.scale = np.asarray(scale, dtype=np.float32)
+        self.inverse_scale = np.float32(1.0) / self.scale
+        zero_point = np.asarray(zero_point)  # integers, or float32 (PyTorch's float mode)
+        self.zero_point = zero_point.astype(np.float32 if zero_point.dtype.kind == "f"
+                                            else np.int64)
+        self.quant_min, self.quant_max = int(quant_min), int(quant_max)
+
+    def _levels(self, x: np.ndarray) -> np.ndarray:
+        """q = round(x / s) + z (round(x / s + z) for a float z), unclipped, in x's dtype."""
+        scaled, zero_point = x * self.inverse_scale.astype(x.dtype), self.zero_point
+        if zero_point.dtype.kind == "f":
+            return np.round(scaled + zero_point.astype(x.dtype))
+        return np.round(scaled) + zero_point.astype(x.dtype)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        levels = np.clip(self._levels(x), self.quant_min, self.quant_max)
+        return (levels - self.zero_point.astype(x.dtype)) * self.scale.astype(x.dtype)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        levels = self._levels(constant(x))
+        return (masked(g, (levels >= self.quant_min) & (levels <= self.quant_max)),)
