@@ -79,6 +79,8 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
 from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floating_point, isfinite,
                                    isinf, isnan, logical_and, logical_not, logical_or,
                                    logical_xor, multiply, negative, ravel, renorm, subtract)
+from .torch_short_functions import (absolute, acos, acosh, asin, asinh, atan, atan2, atanh,
+                                    concat, take_along_dim, true_divide)
 from .masked_scatter import masked_scatter
 from .softmax_backward import _softmax_backward_data
 from .nan_functions import nanmean, nansum
@@ -205,6 +207,9 @@ __all__ = [
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
     "divide", "multiply", "subtract", "negative",
+    # PyTorch's short names of NumPy's arccos... (both spellings work, as in PyTorch)
+    "acos", "asin", "atan", "atan2", "acosh", "asinh", "atanh", "absolute", "true_divide",
+    "take_along_dim", "concat",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",

@@ -15,10 +15,6 @@ from .torch_storage import ONE_PROCESS
 
 __all__ = ["missing_name", "hips_module_error", "HIPS_MODULES"]
 
-NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
-               "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh",
-               "absolute": "abs", "take_along_dim": "take_along_axis",
-               "true_divide": "div", "concat": "cat"}
 # torch's own namespaces and module-level objects a PyTorch script reaches for first
 _CPU = ("this engine computes with NumPy on the CPU: write device = 'cpu' (model.to('cpu') "
         "and t.to('cpu') take it)")
@@ -172,8 +168,6 @@ def missing_name(name: str) -> AttributeError:
         numpy_function = None
     if name in TORCH_NAMES:
         hint = TORCH_NAMES[name]
-    elif name in NUMPY_NAMES:
-        hint = f"it is autograd.{NUMPY_NAMES[name]} here (NumPy's name)"
     elif callable(getattr(Tensor, name, None)):
         hint = f"it is a Tensor method here: t.{name}(...)"
     elif name in FUNCTIONAL_NAMES:

@@ -6,7 +6,8 @@ a tensor can do comes from these classes, each a mixin in its own module with
 - the operators and differentiable methods: ``tensor_math.TensorMath``, the reductions
   ``tensor_reductions.Reductions``, the second set of ops ``tensor_methods.OpMethods``,
   comparisons and logic ``tensor_logic.LogicOps``;
-- PyTorch's names for them: ``torch_spellings``, ``torch_methods``, ``torch_shapes``;
+- PyTorch's names for them: ``torch_spellings``, ``torch_methods``, ``torch_shapes``,
+  ``torch_short_names`` (``acos`` for NumPy's ``arccos``...);
 - NumPy interop ``interop.NumpyInterop``, the in-place operators ``inplace.InplaceOps``,
   random fills ``random_methods``, set functions ``set_methods``, sorting ``order_methods``;
 - the ways Python and NumPy read a tensor's values (``tensor_protocols.ValueProtocols``:
@@ -43,6 +44,7 @@ from .tensor_protocols import ValueProtocols
 from .tensor_reductions import Reductions
 from .torch_methods import TorchMethods
 from .torch_shapes import TorchShapes
+from .torch_short_names import TorchShortNames
 from .torch_spellings import TorchSpellings
 from .triangular_methods import TriangularMethods
 
@@ -54,7 +56,7 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    ValueProtocols, OrderMethods, IndexFillMethods, TriangularMethods,
                    RenormMethods, IndexCopyMethods, BatchProductMethods, DecompositionMethods,
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
-                   ArithmeticAliasMethods):
+                   ArithmeticAliasMethods, TorchShortNames):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()
