@@ -251,8 +251,7 @@ def reshape(x: Any, shape: Any) -> Tensor:
 def transpose(x: Any, axes: Sequence[int] | int | None = None, *more: int) -> Tensor:
     """Permute axes (reverse them when ``axes`` is None), as ``np.transpose``; two ints,
     ``transpose(x, 0, 1)``, swap two axes as ``torch.transpose``, a matrix's too
-    (``np.transpose`` takes one ``axes``, so two ints can only be PyTorch's; the method
-    ``x.transpose(0, 1)`` of a matrix is NumPy's too, and refused)."""
+    (``np.transpose`` takes one ``axes``, so two ints can only be PyTorch's)."""
     if len(more) == 1:
         return as_tensor(x).swapaxes(axes, more[0])
     return as_tensor(x).transpose(axes, *more) if more else as_tensor(x).transpose(axes)
