@@ -79,6 +79,8 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
 from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floating_point, isfinite,
                                    isinf, isnan, logical_and, logical_not, logical_or,
                                    logical_xor, multiply, negative, ravel, renorm, subtract)
+from .torch_runtime import (Variable, get_float32_matmul_precision, is_tensor,
+                            set_default_dtype, set_float32_matmul_precision)
 from .torch_short_functions import (absolute, acos, acosh, asin, asinh, atan, atan2, atanh,
                                     concat, take_along_dim, true_divide)
 from .masked_scatter import masked_scatter
@@ -97,6 +99,7 @@ from . import distributions
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
 from .amp import autocast
 from . import func
+from .func import vmap  # torch.vmap, as torch.func.vmap
 from . import forward_ad
 from . import special
 from .special import logit, mvlgamma, xlogy
@@ -108,6 +111,7 @@ def __getattr__(name: str) -> object:
     """PyTorch's ``autograd.float``/``int``/``bool`` dtypes (not globals: see ``dtypes``)
     and ``autograd.all``/``any`` (``torch_functions``: star imports keep Python's own);
     ``autograd.t`` (``torch_functions_more``: star imports keep a script's own ``t``);
+    ``autograd.compile`` (``torch_runtime``: star imports keep Python's ``compile``);
     ``autograd.testing``, imported on first use;
     ``autograd.unsqueeze`` and other missing names: an AttributeError
     (``MissingNameError``) naming the method or function that does it here."""
@@ -123,6 +127,9 @@ def __getattr__(name: str) -> object:
     if name == "t":  # torch.t, kept out of the star import (a script's own t)
         from . import torch_functions_more
         return torch_functions_more.t
+    if name == "compile":  # torch.compile, kept out of the star import (Python's compile)
+        from . import torch_runtime
+        return torch_runtime.compile
     from ._missing import missing_name
     raise missing_name(name)
 
@@ -207,6 +214,9 @@ __all__ = [
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
     "divide", "multiply", "subtract", "negative",
+    # PyTorch's process-level calls (autograd.compile(model) is the model: see __getattr__)
+    "is_tensor", "set_default_dtype", "set_float32_matmul_precision",
+    "get_float32_matmul_precision", "Variable", "vmap",
     # PyTorch's short names of NumPy's arccos... (both spellings work, as in PyTorch)
     "acos", "asin", "atan", "atan2", "acosh", "asinh", "atanh", "absolute", "true_divide",
     "take_along_dim", "concat",

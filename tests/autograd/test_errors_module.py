@@ -87,10 +87,7 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("bfloat16", "autograd.float32"),  # nanoGPT's (its backends: test_backends_namespace)
     ("nn", "import nn"), ("optim", "nn.optim.SGD"), ("utils", "nn.data.DataLoader"),
     ("save", "nn.save(model.state_dict(), 'model.pth')"), ("load", "nn.load(path)"),
-    ("is_tensor", "isinstance(x, autograd.Tensor)"), ("set_default_dtype", "dtype="),
-    ("Size", "plain tuple"), ("dtype", "autograd.float32"),
-    ("compile", "eagerly"),
-    ("Variable", "autograd.tensor(x, requires_grad=True)")])  # the 2017 NLP tutorials
+    ("Size", "plain tuple"), ("dtype", "autograd.float32")])
 def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
     with pytest.raises(autograd.MissingNameError, match=re.escape(hint)) as caught:
         getattr(autograd, name)
