@@ -40,6 +40,13 @@ def test_compile_gives_the_model_itself_which_computes_the_same() -> None:
         ag.compile(3)
 
 
+def test_module_compile_is_a_no_op_as_its_forward_runs_eagerly() -> None:
+    model, x = nn.Linear(3, 2), np.ones((1, 3))
+    before = model(ag.tensor(x)).numpy()
+    assert model.compile(mode="max-autotune") is None  # PyTorch's returns None too
+    np.testing.assert_array_equal(model(ag.tensor(x)).numpy(), before)
+
+
 def test_a_star_import_keeps_pythons_compile() -> None:
     namespace: dict = {}
     exec("from autograd import *", namespace)
