@@ -43,8 +43,9 @@ from .windows import (bartlett_window, blackman_window, hamming_window, hann_win
 from .combinations import cartesian_prod, combinations, isin
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                       seed, set_rng_state)
-from .dtypes import (double, finfo, float16, float32, float64, get_default_dtype, half, iinfo,
-                     int8, int16, int32, int64, long, short, uint8)
+from .dtypes import (can_cast, double, finfo, float16, float32, float64, get_default_dtype,
+                     half, iinfo, int8, int16, int32, int64, long, promote_types, result_type,
+                     short, uint8)
 from .printing import set_printoptions
 from .determinism import (are_deterministic_algorithms_enabled,
                           is_deterministic_algorithms_warn_only_enabled,
@@ -79,6 +80,9 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
 from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floating_point, isfinite,
                                    isinf, isnan, logical_and, logical_not, logical_or,
                                    logical_xor, multiply, negative, ravel, renorm, subtract)
+from .broadcasting import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes,
+                           broadcast_tensors)
+from .threads import get_num_threads, set_num_threads
 from .torch_runtime import (Variable, get_float32_matmul_precision, is_tensor,
                             set_default_dtype, set_float32_matmul_precision)
 from .torch_short_functions import (absolute, acos, acosh, asin, asinh, atan, atan2, atanh,
@@ -216,7 +220,9 @@ __all__ = [
     "divide", "multiply", "subtract", "negative",
     # PyTorch's process-level calls (autograd.compile(model) is the model: see __getattr__)
     "is_tensor", "set_default_dtype", "set_float32_matmul_precision",
-    "get_float32_matmul_precision", "Variable", "vmap",
+    "get_float32_matmul_precision", "Variable", "vmap", "set_num_threads", "get_num_threads",
+    "promote_types", "result_type", "can_cast",
+    "broadcast_tensors", "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d",
     # PyTorch's short names of NumPy's arccos... (both spellings work, as in PyTorch)
     "acos", "asin", "atan", "atan2", "acosh", "asinh", "atanh", "absolute", "true_divide",
     "take_along_dim", "concat",
