@@ -80,6 +80,10 @@ TORCH_NAMES = {
     "sparse_compressed_tensor": _DENSE,
     "sparse": "there are no sparse tensors here, every tensor is dense: torch.sparse.mm(a, "
               "b) is a @ b (autograd.spmm(a, b) too), torch.sparse.sum(t) is t.sum()",
+    "hub": "torch.hub downloads models and weights, and nothing is fetched here: build the "
+           "model with nn and load saved weights with nn.load_into(path, model=model)",
+    "onnx": "there is no ONNX exporter here: save the weights with nn.save(model."
+            "state_dict(), 'model.npz') (NumPy's format) and rebuild the model to load them",
     "multiprocessing": "torch.multiprocessing (processes sharing a model's parameters) has "
                        "no equivalent here: " + ONE_PROCESS,
     **dict.fromkeys(("stft", "istft", "fft"), _SPECTRA),

@@ -87,7 +87,8 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("bfloat16", "autograd.float32"),  # nanoGPT's (its backends: test_backends_namespace)
     ("nn", "import nn"), ("optim", "nn.optim.SGD"), ("utils", "nn.data.DataLoader"),
     ("save", "nn.save(model.state_dict(), 'model.pth')"), ("load", "nn.load(path)"),
-    ("Size", "plain tuple"), ("dtype", "autograd.float32")])
+    ("Size", "plain tuple"), ("dtype", "autograd.float32"),
+    ("hub", "nothing is fetched here"), ("onnx", "no ONNX exporter")])
 def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
     with pytest.raises(autograd.MissingNameError, match=re.escape(hint)) as caught:
         getattr(autograd, name)
