@@ -77,9 +77,12 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
                            _foreach_lerp, _foreach_maximum_, _foreach_mul, _foreach_neg,
                            _foreach_neg_, _foreach_norm, _foreach_sign, _foreach_sign_,
                            _foreach_sqrt, _foreach_sqrt_, _foreach_sub)
-from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floating_point, isfinite,
-                                   isinf, isnan, logical_and, logical_not, logical_or,
-                                   logical_xor, multiply, negative, ravel, renorm, subtract)
+from .torch_functions_more import (aminmax, baddbmm, bitwise_and, bitwise_not, bitwise_or,
+                                   bitwise_xor, divide, dsplit, fmod, hsplit, index_copy,
+                                   is_floating_point, isfinite, isinf, isnan, logical_and,
+                                   logical_not, logical_or, logical_xor, msort, multiply,
+                                   negative, positive, ravel, remainder, renorm, select,
+                                   subtract, swapdims, tensor_split, vsplit)
 from .broadcasting import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes,
                            broadcast_tensors)
 from .threads import get_num_threads, set_num_threads
@@ -217,7 +220,9 @@ __all__ = [
     "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod",
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
-    "divide", "multiply", "subtract", "negative",
+    "divide", "multiply", "subtract", "negative", "remainder", "positive",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "tensor_split", "hsplit", "vsplit", "dsplit", "select", "swapdims", "msort", "aminmax",
     # PyTorch's process-level calls (autograd.compile(model) is the model: see __getattr__)
     "is_tensor", "set_default_dtype", "set_float32_matmul_precision",
     "get_float32_matmul_precision", "Variable", "vmap", "set_num_threads", "get_num_threads",

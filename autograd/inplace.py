@@ -29,6 +29,7 @@ from ._arrays import numeric, to_array
 from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
+from .inplace_aliases import AliasInplace
 from .inplace_powers import PowerInplace
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
@@ -90,7 +91,7 @@ def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
                          f"or convert the tensor first (t = t.astype(np.float64)).")
 
 
-class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace):
+class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, AliasInplace):
     """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass)."""
 
     __slots__ = ()

@@ -1,9 +1,10 @@
 """More of NumPy's functions on Tensors, with NumPy's arguments and results, each a
 composition of differentiable ops: ``np.split np.array_split np.append np.take
 np.meshgrid np.inner np.average np.ptp np.fliplr np.flipud np.rot90 np.fabs np.exp2
-np.linalg.multi_dot np.linalg.matrix_power np.cov np.corrcoef``. NumPy-style programs
-(HIPS autograd's users) reach for them; ``autograd.interop`` dispatches to them (its
-``FUNCTIONS`` and ``UFUNCS`` tables); they sit below the Tensor class.
+np.linalg.multi_dot np.linalg.matrix_power np.cov np.corrcoef np.fmod np.conj``.
+NumPy-style programs (HIPS autograd's users) reach for them; ``autograd.interop``
+dispatches to them (its ``FUNCTIONS`` and ``UFUNCS`` tables); they sit below the Tensor
+class.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ __all__ = ["numpy_split", "numpy_array_split", "numpy_append", "numpy_take",
            "numpy_meshgrid", "numpy_inner", "numpy_average", "numpy_ptp", "numpy_fliplr",
            "numpy_flipud", "numpy_rot90", "numpy_exp2", "numpy_multi_dot",
            "numpy_matrix_power", "numpy_cov", "numpy_corrcoef", "numpy_nansum",
-           "numpy_nanmean", "FUNCTIONS", "UFUNCS"]
+           "numpy_nanmean", "numpy_fmod", "numpy_conjugate", "FUNCTIONS", "UFUNCS"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -245,4 +246,16 @@ FUNCTIONS = {np.split: numpy_split, np.array_split: numpy_array_split,
              np.linalg.multi_dot: numpy_multi_dot,
              np.linalg.matrix_power: numpy_matrix_power, np.cov: numpy_cov,
              np.corrcoef: numpy_corrcoef, np.nansum: numpy_nansum, np.nanmean: numpy_nanmean}
-UFUNCS = {np.fabs: operator.abs, np.exp2: numpy_exp2}
+def numpy_fmod(x1: Any, x2: Any) -> AnyTensor:
+    """``np.fmod``: the remainder with the dividend's sign (``Tensor.fmod``)."""
+    dividend, divisor = _tensors([x1, x2])
+    return dividend.fmod(divisor)
+
+
+def numpy_conjugate(x: AnyTensor) -> AnyTensor:
+    """``np.conj``: a real tensor itself, as ``Tensor.conj``."""
+    return x.conj()
+
+
+UFUNCS = {np.fabs: operator.abs, np.exp2: numpy_exp2, np.fmod: numpy_fmod,
+          np.conjugate: numpy_conjugate}

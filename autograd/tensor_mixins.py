@@ -16,7 +16,10 @@ a tensor can do comes from these classes, each a mixin in its own module with
   ``masked_scatter``, ``scatter_reductions``, ``renorm``, ``batch_products``, triangular
   solves (``triangular_methods``), decompositions (``decomposition_methods``), the
   NaN-skipping reductions (``nan_reductions``) and PyTorch's long names of the arithmetic
-  (``arithmetic_aliases``: ``divide multiply subtract negative``).
+  (``arithmetic_aliases``: ``divide multiply subtract negative``), memory layout
+  (``tensor_layout``: ``stride data_ptr``...), pieces (``split_methods``:
+  ``tensor_split select aminmax``...) and ``remainder fmod logit xlogy``
+  (``special_methods``).
 
 A new family of methods goes in a module of its own and joins ``TensorMixins`` here.
 """
@@ -37,6 +40,9 @@ from .random_methods import RandomMethods
 from .renorm import RenormMethods
 from .scatter_reductions import ScatterReduceMethods
 from .set_methods import SetMethods
+from .special_methods import SpecialMethods
+from .split_methods import PieceMethods
+from .tensor_layout import LayoutMethods
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
@@ -56,7 +62,8 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    ValueProtocols, OrderMethods, IndexFillMethods, TriangularMethods,
                    RenormMethods, IndexCopyMethods, BatchProductMethods, DecompositionMethods,
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
-                   ArithmeticAliasMethods, TorchShortNames):
+                   ArithmeticAliasMethods, TorchShortNames, LayoutMethods, PieceMethods,
+                   SpecialMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

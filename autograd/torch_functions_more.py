@@ -2,8 +2,10 @@
 the logical ops (``logical_not(x)``, ``logical_and(a, b)``... any tensor, nonzero is True),
 the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient),
 ``is_floating_point`` (a bool), ``ravel``, ``t``, ``renorm`` (``autograd/renorm.py``),
-``baddbmm``, ``index_copy`` and ``fmod`` (differentiable). NumPy's functions of these
-names (``t`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
+``baddbmm``, ``index_copy`` and ``fmod`` (differentiable), ``remainder``, ``bitwise_*``,
+``positive``, the pieces ``tensor_split hsplit vsplit dsplit select swapdims msort
+aminmax`` (the Tensor methods of ``split_methods``). NumPy's functions of these names
+(``t`` and ``select`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
 
 ``t`` (``torch.t(x)``, a matrix transposed) is not in ``__all__``: ``autograd.__getattr__``
 hands it out, so that ``from autograd import *`` does not take a script's own ``t``.
@@ -13,15 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-
-from .function import apply
-from .ops.special import Fmod
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
 __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf",
            "isfinite", "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy",
-           "fmod", "divide", "multiply", "subtract", "negative"]
+           "fmod", "divide", "multiply", "subtract", "negative", "remainder", "bitwise_and",
+           "bitwise_or", "bitwise_xor", "bitwise_not", "positive", "tensor_split", "hsplit",
+           "vsplit", "dsplit", "select", "swapdims", "msort", "aminmax"]
 
 
 @accepts_out
@@ -103,7 +104,7 @@ def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
     """input - other trunc(input / other): the remainder with input's sign (C's fmod;
     ``%`` takes other's); gradients 1 for input and -trunc(input / other) for other, as
     PyTorch's (``ops.special.Fmod``)."""
-    return apply(Fmod(), *as_tensor(input)._pair(other))
+    return as_tensor(input).fmod(other)
 
 
 @accepts_out
@@ -128,3 +129,79 @@ def subtract(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
 def negative(input: Any) -> Tensor:  # noqa: A002
     """-input: PyTorch's long name of ``neg``."""
     return as_tensor(input).neg()
+
+
+@accepts_out
+def remainder(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input % other: the remainder with other's sign (Python's and NumPy's ``%``)."""
+    return as_tensor(input).remainder(other)
+
+
+@accepts_out
+def bitwise_and(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input & other, of bool masks or integers (a constant)."""
+    return as_tensor(input) & other
+
+
+@accepts_out
+def bitwise_or(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input | other, of bool masks or integers (a constant)."""
+    return as_tensor(input) | other
+
+
+@accepts_out
+def bitwise_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input ^ other, of bool masks or integers (a constant)."""
+    return as_tensor(input) ^ other
+
+
+@accepts_out
+def bitwise_not(input: Any) -> Tensor:  # noqa: A002
+    """~input, of a bool mask or integers (a constant)."""
+    return ~as_tensor(input)
+
+
+def positive(input: Any) -> Tensor:  # noqa: A002
+    """The tensor itself (``+x``)."""
+    return as_tensor(input).positive()
+
+
+def tensor_split(input: Any, indices_or_sections: Any, dim: int = 0) -> tuple:  # noqa: A002
+    """N near-equal parts along ``dim``, or the parts between the given indices (views)."""
+    return as_tensor(input).tensor_split(indices_or_sections, dim)
+
+
+def hsplit(input: Any, indices_or_sections: Any) -> tuple:  # noqa: A002
+    """``tensor_split`` along axis 1 (0 of a 1-d tensor), in equal parts."""
+    return as_tensor(input).hsplit(indices_or_sections)
+
+
+def vsplit(input: Any, indices_or_sections: Any) -> tuple:  # noqa: A002
+    """``tensor_split`` along axis 0, in equal parts."""
+    return as_tensor(input).vsplit(indices_or_sections)
+
+
+def dsplit(input: Any, indices_or_sections: Any) -> tuple:  # noqa: A002
+    """``tensor_split`` along axis 2, in equal parts."""
+    return as_tensor(input).dsplit(indices_or_sections)
+
+
+def select(input: Any, dim: int, index: int) -> Tensor:  # noqa: A002
+    """The slice at ``index`` along ``dim``, which it removes (a view)."""
+    return as_tensor(input).select(dim, index)
+
+
+def swapdims(input: Any, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    """The two axes exchanged (``swapaxes``)."""
+    return as_tensor(input).swapaxes(dim0, dim1)
+
+
+@accepts_out
+def msort(input: Any) -> Tensor:  # noqa: A002
+    """The values sorted along axis 0, ascending."""
+    return as_tensor(input).msort()
+
+
+def aminmax(input: Any, *, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
+    """The named pair ``(min, max)`` of all values, or along ``dim``."""
+    return as_tensor(input).aminmax(dim=dim, keepdim=keepdim)
