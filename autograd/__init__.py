@@ -34,9 +34,9 @@ from .more_functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, 
                              log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
                              sign, sin, sinh, slogdet, softplus, solve, sort, square,
                              take, take_along_axis, tan, tensordot, tile, trace, tril, triu)
-from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones,
-                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
-                       randperm, zeros, zeros_like)
+from .creation import (arange, asarray, empty, empty_like, eye, full, full_like, linspace,
+                       logspace, ones, ones_like, rand, rand_like, randint, randint_like, randn,
+                       randn_like, randperm, zeros, zeros_like)
 from .sampling import bernoulli, multinomial, normal, poisson
 from .windows import (bartlett_window, blackman_window, hamming_window, hann_window,
                       kaiser_window)
@@ -68,7 +68,7 @@ from .scatter_functions import index_reduce, scatter_reduce
 from .triangle_indices import tril_indices, triu_indices
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
-from .stacking import block_diag, column_stack, hstack, row_stack, vstack
+from .stacking import block_diag, column_stack, dstack, hstack, row_stack, vstack
 from .asserts import _assert
 from .foreach import (_foreach_add_, _foreach_copy_, _foreach_div_, _foreach_lerp_,
                       _foreach_mul_, _foreach_sub_, _foreach_zero_)
@@ -77,12 +77,15 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
                            _foreach_lerp, _foreach_maximum_, _foreach_mul, _foreach_neg,
                            _foreach_neg_, _foreach_norm, _foreach_sign, _foreach_sign_,
                            _foreach_sqrt, _foreach_sqrt_, _foreach_sub)
-from .torch_functions_more import (aminmax, baddbmm, bitwise_and, bitwise_not, bitwise_or,
-                                   bitwise_xor, divide, dsplit, fmod, hsplit, index_copy,
+from .torch_functions_more import (addbmm, adjoint, aminmax, baddbmm, bitwise_and,
+                                   bitwise_not, bitwise_or, bitwise_xor, conj, divide, dsplit,
+                                   fliplr, flipud, fmod, hsplit, index_copy, inner,
                                    is_floating_point, isfinite, isinf, isnan, logical_and,
                                    logical_not, logical_or, logical_xor, msort, multiply,
-                                   negative, positive, ravel, remainder, renorm, select,
-                                   subtract, swapdims, tensor_split, vsplit)
+                                   narrow_copy, negative, positive, ravel, remainder, renorm,
+                                   resolve_conj, resolve_neg, rot90, select, select_scatter,
+                                   slice_scatter, subtract, swapdims, tensor_split, vdot,
+                                   vsplit)
 from .broadcasting import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes,
                            broadcast_tensors)
 from .threads import get_num_threads, set_num_threads
@@ -95,7 +98,8 @@ from .softmax_backward import _softmax_backward_data
 from .nan_functions import nanmean, nansum
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero, pdist,
-                            searchsorted, trapezoid, trapz, unique, unique_consecutive)
+                            searchsorted, trapezoid, trapz, unique, unique_consecutive,
+                            unravel_index)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode,
                               nanmedian, nanquantile, quantile)
 from .devices import device
@@ -223,6 +227,9 @@ __all__ = [
     "divide", "multiply", "subtract", "negative", "remainder", "positive",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
     "tensor_split", "hsplit", "vsplit", "dsplit", "select", "swapdims", "msort", "aminmax",
+    "select_scatter", "slice_scatter", "fliplr", "flipud", "rot90", "inner", "vdot", "addbmm",
+    "conj", "resolve_conj", "resolve_neg", "adjoint", "narrow_copy", "logspace", "asarray",
+    "dstack", "unravel_index",
     # PyTorch's process-level calls (autograd.compile(model) is the model: see __getattr__)
     "is_tensor", "set_default_dtype", "set_float32_matmul_precision",
     "get_float32_matmul_precision", "Variable", "vmap", "set_num_threads", "get_num_threads",

@@ -1,7 +1,8 @@
-"""``PieceMethods`` (a mixin of ``Tensor``): PyTorch's methods that take a tensor apart
-or reduce it to a shape: ``tensor_split`` (NumPy's ``array_split``), ``hsplit vsplit
-dsplit`` (NumPy's), ``select(dim, index)``, ``swapdims``, ``msort``, ``sum_to_size``,
-``aminmax`` and ``positive``. Each is differentiable through the slices, sorts and sums
+"""``PieceMethods`` (a mixin of ``Tensor``): PyTorch's methods that take a tensor apart,
+put a piece back or reduce it to a shape: ``tensor_split`` (NumPy's ``array_split``),
+``hsplit vsplit dsplit`` (NumPy's), ``select(dim, index)`` and ``select_scatter``,
+``slice_scatter``, ``swapdims``, ``msort``, ``sum_to_size``, ``aminmax`` and
+``positive``. Each is differentiable through the slices, sorts and sums
 it is made of."""
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def _sections(indices_or_sections: Any) -> Any:
 
 
 class PieceMethods:
-    """``tensor_split hsplit vsplit dsplit select swapdims msort sum_to_size aminmax
-    positive`` (a Tensor mixin)."""
+    """``tensor_split hsplit vsplit dsplit select select_scatter slice_scatter swapdims
+    msort sum_to_size aminmax positive`` (a Tensor mixin)."""
 
     __slots__ = ()
 
@@ -84,6 +85,20 @@ class PieceMethods:
             raise TensorIndexError(f"select: index {index} is out of range for axis {axis} of "
                              f"length {length}")
         return self[(slice(None),) * axis + (index,)]
+
+    def select_scatter(self, src: Any, dim: int, index: int) -> AnyTensor:
+        """A copy of self with ``src`` in place of ``self.select(dim, index)``
+        (differentiable in both: ``x.at[..., index, ...].set(src)``)."""
+        self.select(dim, index)  # the checks of dim and index
+        axis = normalize_axis(dim, self.ndim, "select_scatter")[0]
+        return self.at[(slice(None),) * axis + (index,)].set(src)
+
+    def slice_scatter(self, src: Any, dim: int = 0, start: int | None = None,
+                      end: int | None = None, step: int = 1) -> AnyTensor:
+        """A copy of self with ``src`` in place of the slice ``start:end:step`` along
+        ``dim`` (differentiable in both)."""
+        axis = normalize_axis(dim, self.ndim, "slice_scatter")[0]
+        return self.at[(slice(None),) * axis + (slice(start, end, step),)].set(src)
 
     def swapdims(self, dim0: int, dim1: int) -> AnyTensor:
         """The two axes exchanged (``swapaxes``, ``transpose(dim0, dim1)``)."""

@@ -18,8 +18,8 @@ a tensor can do comes from these classes, each a mixin in its own module with
   NaN-skipping reductions (``nan_reductions``) and PyTorch's long names of the arithmetic
   (``arithmetic_aliases``: ``divide multiply subtract negative``), memory layout
   (``tensor_layout``: ``stride data_ptr``...), pieces (``split_methods``:
-  ``tensor_split select aminmax``...) and ``remainder fmod logit xlogy``
-  (``special_methods``).
+  ``tensor_split select aminmax``...), ``remainder fmod logit xlogy``
+  (``special_methods``) and ``fliplr flipud rot90`` (``flip_methods``).
 
 A new family of methods goes in a module of its own and joins ``TensorMixins`` here.
 """
@@ -29,6 +29,7 @@ from __future__ import annotations
 from .arithmetic_aliases import ArithmeticAliasMethods
 from .batch_products import BatchProductMethods
 from .decomposition_methods import DecompositionMethods
+from .flip_methods import FlipMethods
 from .index_copy import IndexCopyMethods
 from .index_fill import IndexFillMethods
 from .inplace import InplaceOps
@@ -63,7 +64,7 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    RenormMethods, IndexCopyMethods, BatchProductMethods, DecompositionMethods,
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
                    ArithmeticAliasMethods, TorchShortNames, LayoutMethods, PieceMethods,
-                   SpecialMethods):
+                   SpecialMethods, FlipMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

@@ -4,7 +4,9 @@ the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient),
 ``is_floating_point`` (a bool), ``ravel``, ``t``, ``renorm`` (``autograd/renorm.py``),
 ``baddbmm``, ``index_copy`` and ``fmod`` (differentiable), ``remainder``, ``bitwise_*``,
 ``positive``, the pieces ``tensor_split hsplit vsplit dsplit select swapdims msort
-aminmax`` (the Tensor methods of ``split_methods``). NumPy's functions of these names
+aminmax select_scatter slice_scatter`` (the Tensor methods of ``split_methods``),
+``fliplr flipud rot90``, ``inner vdot addbmm``, ``conj resolve_conj resolve_neg adjoint
+narrow_copy``. NumPy's functions of these names
 (``t`` and ``select`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
 
 ``t`` (``torch.t(x)``, a matrix transposed) is not in ``__all__``: ``autograd.__getattr__``
@@ -22,7 +24,9 @@ __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "
            "isfinite", "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy",
            "fmod", "divide", "multiply", "subtract", "negative", "remainder", "bitwise_and",
            "bitwise_or", "bitwise_xor", "bitwise_not", "positive", "tensor_split", "hsplit",
-           "vsplit", "dsplit", "select", "swapdims", "msort", "aminmax"]
+           "vsplit", "dsplit", "select", "swapdims", "msort", "aminmax", "select_scatter",
+           "slice_scatter", "fliplr", "flipud", "rot90", "inner", "vdot", "addbmm", "conj",
+           "resolve_conj", "resolve_neg", "adjoint", "narrow_copy"]
 
 
 @accepts_out
@@ -205,3 +209,74 @@ def msort(input: Any) -> Tensor:  # noqa: A002
 def aminmax(input: Any, *, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
     """The named pair ``(min, max)`` of all values, or along ``dim``."""
     return as_tensor(input).aminmax(dim=dim, keepdim=keepdim)
+
+
+def select_scatter(input: Any, src: Any, dim: int, index: int) -> Tensor:  # noqa: A002
+    """A copy of input with ``src`` in place of ``input.select(dim, index)``."""
+    return as_tensor(input).select_scatter(src, dim, index)
+
+
+def slice_scatter(input: Any, src: Any, dim: int = 0, start: int | None = None,  # noqa: A002
+                  end: int | None = None, step: int = 1) -> Tensor:
+    """A copy of input with ``src`` in place of the slice ``start:end:step`` along dim."""
+    return as_tensor(input).slice_scatter(src, dim, start, end, step)
+
+
+def fliplr(input: Any) -> Tensor:  # noqa: A002
+    """The columns (axis 1) reversed."""
+    return as_tensor(input).fliplr()
+
+
+def flipud(input: Any) -> Tensor:  # noqa: A002
+    """The rows (axis 0) reversed."""
+    return as_tensor(input).flipud()
+
+
+def rot90(input: Any, k: int = 1, dims: Any = (0, 1)) -> Tensor:  # noqa: A002
+    """Rotated by 90 degrees k times, from the first of ``dims`` towards the second."""
+    return as_tensor(input).rot90(k, dims)
+
+
+@accepts_out
+def inner(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """The sum of products over the last axes (NumPy's ``inner``)."""
+    return as_tensor(input).inner(other)
+
+
+@accepts_out
+def vdot(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """sum_i input_i other_i of two 1-d tensors of one length."""
+    return as_tensor(input).vdot(other)
+
+
+@accepts_out
+def addbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1,  # noqa: A002
+           alpha: Any = 1) -> Tensor:
+    """beta * input + alpha * sum_b batch1[b] @ batch2[b]."""
+    return as_tensor(input).addbmm(batch1, batch2, beta=beta, alpha=alpha)
+
+
+def conj(input: Any) -> Tensor:  # noqa: A002
+    """The complex conjugate: a real tensor itself."""
+    return as_tensor(input).conj()
+
+
+def resolve_conj(input: Any) -> Tensor:  # noqa: A002
+    """A real tensor itself (never a lazy conjugate)."""
+    return as_tensor(input).resolve_conj()
+
+
+def resolve_neg(input: Any) -> Tensor:  # noqa: A002
+    """A real tensor itself (never a lazy negation)."""
+    return as_tensor(input).resolve_neg()
+
+
+def adjoint(input: Any) -> Tensor:  # noqa: A002
+    """The last two axes swapped (the conjugate transpose of a real tensor)."""
+    return as_tensor(input).adjoint()
+
+
+@accepts_out
+def narrow_copy(input: Any, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
+    """A copy of ``input.narrow(dim, start, length)``."""
+    return as_tensor(input).narrow(dim, start, length).clone()
