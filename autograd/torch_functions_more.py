@@ -206,6 +206,7 @@ def msort(input: Any) -> Tensor:  # noqa: A002
     return as_tensor(input).msort()
 
 
+@accepts_out
 def aminmax(input: Any, *, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
     """The named pair ``(min, max)`` of all values, or along ``dim``."""
     return as_tensor(input).aminmax(dim=dim, keepdim=keepdim)
