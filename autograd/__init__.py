@@ -34,17 +34,18 @@ from .more_functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, 
                              log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
                              sign, sin, sinh, slogdet, softplus, solve, sort, square,
                              take, take_along_axis, tan, tensordot, tile, trace, tril, triu)
-from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones,
-                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
-                       randperm, zeros, zeros_like)
+from .creation import (arange, asarray, empty, empty_like, eye, full, full_like, linspace,
+                       logspace, ones, ones_like, rand, rand_like, randint, randint_like, randn,
+                       randn_like, randperm, zeros, zeros_like)
 from .sampling import bernoulli, multinomial, normal, poisson
 from .windows import (bartlett_window, blackman_window, hamming_window, hann_window,
                       kaiser_window)
 from .combinations import cartesian_prod, combinations, isin
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                       seed, set_rng_state)
-from .dtypes import (double, finfo, float16, float32, float64, get_default_dtype, half, iinfo,
-                     int8, int16, int32, int64, long, short, uint8)
+from .dtypes import (can_cast, double, finfo, float16, float32, float64, get_default_dtype,
+                     half, iinfo, int8, int16, int32, int64, long, promote_types, result_type,
+                     short, uint8)
 from .printing import set_printoptions
 from .determinism import (are_deterministic_algorithms_enabled,
                           is_deterministic_algorithms_warn_only_enabled,
@@ -71,7 +72,7 @@ from .triangle_indices import tril_indices, triu_indices
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
 from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .size_tuple import Size
-from .stacking import block_diag, column_stack, hstack, row_stack, vstack
+from .stacking import block_diag, column_stack, dstack, hstack, row_stack, vstack
 from .asserts import _assert
 from .foreach import (_foreach_add_, _foreach_copy_, _foreach_div_, _foreach_lerp_,
                       _foreach_mul_, _foreach_sub_, _foreach_zero_)
@@ -80,22 +81,34 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
                            _foreach_lerp, _foreach_maximum_, _foreach_mul, _foreach_neg,
                            _foreach_neg_, _foreach_norm, _foreach_sign, _foreach_sign_,
                            _foreach_sqrt, _foreach_sqrt_, _foreach_sub)
-from .torch_functions_more import (baddbmm, divide, fmod, index_copy, is_floating_point, isfinite,
-                                   isinf, isnan, logical_and, logical_not, logical_or,
-                                   logical_xor, multiply, negative, ravel, renorm, subtract,
-                                   tensor_split)
+from .torch_functions_more import (addbmm, adjoint, baddbmm, bitwise_and, bitwise_not,
+                                   bitwise_or, bitwise_xor, conj, divide, dsplit, fliplr,
+                                   flipud, fmod, hsplit, index_copy, inner, is_floating_point,
+                                   isfinite, isinf, isnan, logical_and, logical_not, logical_or,
+                                   logical_xor, multiply, narrow_copy, negative, positive,
+                                   ravel, renorm, resolve_conj, resolve_neg, rot90, select,
+                                   select_scatter, slice_scatter, subtract, swapdims,
+                                   tensor_split, vdot, vsplit)
 from .torch_inplace_functions import (abs_, ceil_, clamp_, clamp_max_, clamp_min_, cos_, exp_,
                                       floor_, log_, neg_, negative_, reciprocal_, relu_,
                                       round_, rsqrt_, sigmoid_, sin_, sqrt_, square_, tanh_)
 from .elementwise_functions import (copysign, deg2rad, exp2, fix, frac, hypot, logaddexp,
                                     logaddexp2, rad2deg, remainder, sgn, sinc, trunc)
 from .finite_differences import gradient
+from .broadcasting import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes,
+                           broadcast_tensors)
+from .threads import get_num_threads, set_num_threads
+from .torch_runtime import (Variable, get_float32_matmul_precision, is_tensor,
+                            set_default_dtype, set_float32_matmul_precision)
+from .torch_short_functions import (absolute, acos, acosh, asin, asinh, atan, atan2, atanh,
+                                    concat, take_along_dim, true_divide)
 from .masked_scatter import masked_scatter
 from .softmax_backward import _softmax_backward_data
 from .nan_functions import nanmean, nansum
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
                             cumulative_trapezoid, diff, histc, histogram, kron, nonzero, pdist,
-                            searchsorted, trapezoid, trapz, unique, unique_consecutive)
+                            searchsorted, trapezoid, trapz, unique, unique_consecutive,
+                            unravel_index)
 from .order_functions import (cummax, cummin, kthvalue, logcumsumexp, median, mode, msort,
                               nanmedian, nanquantile, quantile)
 from .devices import device
@@ -120,6 +133,7 @@ def __getattr__(name: str) -> object:
     """PyTorch's ``autograd.float``/``int``/``bool`` dtypes (not globals: see ``dtypes``)
     and ``autograd.all``/``any`` (``torch_functions``: star imports keep Python's own);
     ``autograd.t`` (``torch_functions_more``: star imports keep a script's own ``t``);
+    ``autograd.compile`` (``torch_runtime``: star imports keep Python's ``compile``);
     ``autograd.testing``, imported on first use;
     ``autograd.unsqueeze`` and other missing names: an AttributeError
     (``MissingNameError``) naming the method or function that does it here."""
@@ -135,6 +149,9 @@ def __getattr__(name: str) -> object:
     if name == "t":  # torch.t, kept out of the star import (a script's own t)
         from . import torch_functions_more
         return torch_functions_more.t
+    if name == "compile":  # torch.compile, kept out of the star import (Python's compile)
+        from . import torch_runtime
+        return torch_runtime.compile
     from ._missing import missing_name
     raise missing_name(name)
 
@@ -170,7 +187,6 @@ __all__ = [
     "eye", "arange", "linspace", "rand", "randn", "rand_like", "randn_like", "randint",
     "randint_like", "randperm",
     "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
-    "randint_like", "randperm",
     "combinations", "cartesian_prod", "isin",
     # PyTorch's dtype names (NumPy's types: long is np.int64)
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64",
@@ -232,7 +248,20 @@ __all__ = [
     "gradient",  # torch.gradient: finite differences of sampled values
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
-    "divide", "multiply", "subtract", "negative",
+    "divide", "multiply", "subtract", "negative", "positive",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "hsplit", "vsplit", "dsplit", "select", "swapdims",
+    "select_scatter", "slice_scatter", "fliplr", "flipud", "rot90", "inner", "vdot", "addbmm",
+    "conj", "resolve_conj", "resolve_neg", "adjoint", "narrow_copy", "logspace", "asarray",
+    "dstack", "unravel_index",
+    # PyTorch's process-level calls (autograd.compile(model) is the model: see __getattr__)
+    "is_tensor", "set_default_dtype", "set_float32_matmul_precision",
+    "get_float32_matmul_precision", "Variable", "set_num_threads", "get_num_threads",
+    "promote_types", "result_type", "can_cast",
+    "broadcast_tensors", "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d",
+    # PyTorch's short names of NumPy's arccos... (both spellings work, as in PyTorch)
+    "acos", "asin", "atan", "atan2", "acosh", "asinh", "atanh", "absolute", "true_divide",
+    "take_along_dim", "concat",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",

@@ -15,17 +15,9 @@ from .torch_storage import ONE_PROCESS
 
 __all__ = ["missing_name", "hips_module_error", "HIPS_MODULES"]
 
-NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
-               "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh",
-               "absolute": "abs", "take_along_dim": "take_along_axis",
-               "true_divide": "div", "concat": "cat"}
 # torch's own namespaces and module-level objects a PyTorch script reaches for first
 _CPU = ("this engine computes with NumPy on the CPU: write device = 'cpu' (model.to('cpu') "
         "and t.to('cpu') take it)")
-_DTYPE = ("the default dtype is fixed: float64 (autograd.get_default_dtype()); nn's layers "
-          "are float64 unless given dtype= (or model.float()), a Tensor keeps its data's "
-          "dtype; pass dtype= where it matters")
-_EAGER = "there is no compiler here: the engine runs each op eagerly with NumPy"
 _DENSE = ("there are no sparse tensors here, every tensor is dense: build the dense matrix, "
           "e.g. for sparse_coo_tensor(indices, values, size) write zeros(size, dtype=...)"
           ".index_put_(tuple(indices), values, accumulate=True) (repeated indices add up, "
@@ -84,27 +76,23 @@ TORCH_NAMES = {
             "PyTorch, or named, nn.save('ckpt.npz', model=model, epoch=3) (NumPy's format, "
             "never pickle)",
     "load": "torch.load is nn.load(path) here (never unpickles)",
-    "is_tensor": "write isinstance(x, autograd.Tensor)",
-    "set_default_dtype": _DTYPE,
     "dtype": "dtypes are NumPy's here: np.float32 or autograd.float32; x.dtype is a "
              "numpy.dtype",
-    "compile": _EAGER,
     "bfloat16": "NumPy has no bfloat16: compute in autograd.float32 (or float16, "
                 "autograd.half); nanoGPT's dtype = 'float32'",
-    "set_float32_matmul_precision": "NumPy's float32 matmul is float32 throughout (TF32 "
-                                    "is a GPU setting): drop the line",
     "sparse_coo_tensor": _DENSE, "sparse_csr_tensor": _DENSE, "sparse_csc_tensor": _DENSE,
     "sparse_compressed_tensor": _DENSE,
     "sparse": "there are no sparse tensors here, every tensor is dense: torch.sparse.mm(a, "
               "b) is a @ b (autograd.spmm(a, b) too), torch.sparse.sum(t) is t.sum()",
+    "hub": "torch.hub downloads models and weights, and nothing is fetched here: build the "
+           "model with nn and load saved weights with nn.load_into(path, model=model)",
+    "onnx": "there is no ONNX exporter here: save the weights with nn.save(model."
+            "state_dict(), 'model.npz') (NumPy's format) and rebuild the model to load them",
     "multiprocessing": "torch.multiprocessing (processes sharing a model's parameters) has "
                        "no equivalent here: " + ONE_PROCESS,
     **dict.fromkeys(("quantize_per_tensor", "quantize_per_channel", "dequantize", "qint8",
                      "quint8", "qint32", "ao", "quantization"), _QUANTIZED),
     **dict.fromkeys(("stft", "istft", "fft"), _SPECTRA),
-    "Variable": "Variable is PyTorch's pre-0.4 wrapper, which a Tensor is now: drop "
-                "Variable(...); Variable(x, requires_grad=True) is "
-                "autograd.tensor(x, requires_grad=True)",
     **LINALG_NAMES}
 
 # HIPS autograd's transforms (``from autograd import elementwise_grad``): one hint for all
@@ -177,8 +165,6 @@ def missing_name(name: str) -> AttributeError:
         numpy_function = None
     if name in TORCH_NAMES:
         hint = TORCH_NAMES[name]
-    elif name in NUMPY_NAMES:
-        hint = f"it is autograd.{NUMPY_NAMES[name]} here (NumPy's name)"
     elif callable(getattr(Tensor, name, None)):
         hint = f"it is a Tensor method here: t.{name}(...)"
     elif name in FUNCTIONAL_NAMES:

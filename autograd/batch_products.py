@@ -1,8 +1,11 @@
-"""PyTorch's ``baddbmm``: beta * input + alpha * (batch1 @ batch2) for batches of
-matrices (3-d, one batch size; input broadcasts). BLOOM adds its ALiBi bias to the
-scaled attention scores in one call, ``alibi.baddbmm(batch1=query, batch2=key,
-beta=1.0, alpha=inv_norm_factor)``. A composition of ``bmm`` and ``addmm``'s rule for
-beta = 0 (input's values ignored, NaN too, as PyTorch), so it differentiates as they do."""
+"""PyTorch's products of batches and vectors as methods: ``baddbmm``, beta * input +
+alpha * (batch1 @ batch2) for batches of matrices (3-d, one batch size; input
+broadcasts; BLOOM adds its ALiBi bias to the scaled attention scores in one call,
+``alibi.baddbmm(batch1=query, batch2=key, beta=1.0, alpha=inv_norm_factor)``);
+``addbmm``, the same with the batch's products summed; ``inner`` (NumPy's: the sum over
+the last axes) and ``vdot`` (of two vectors). Compositions of ``bmm``, ``sum`` and
+``tensordot`` with ``addmm``'s rule for beta = 0 (input's values ignored, NaN too, as
+PyTorch), so they differentiate as those do."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ShapeError
+from .numpy_more import numpy_inner
 
 __all__ = ["BatchProductMethods"]
 
@@ -18,7 +22,7 @@ AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
 
 class BatchProductMethods:
-    """``baddbmm`` (a mixin of the Tensor class)."""
+    """``baddbmm addbmm inner vdot`` (a mixin of the Tensor class)."""
 
     __slots__ = ()
 
@@ -29,9 +33,33 @@ class BatchProductMethods:
         if np.ndim(batch1) != 3 or np.ndim(batch2) != 3:
             raise ShapeError(f"baddbmm: batch1 and batch2 must be batches of matrices (3-d); "
                              f"got shapes {np.shape(batch1)} and {np.shape(batch2)}")
-        product = self._lift(batch1).bmm(batch2)
+        return self._plus_scaled(self._lift(batch1).bmm(batch2), beta, alpha)
+
+    def addbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> AnyTensor:
+        """beta * self + alpha * sum_b batch1[b] @ batch2[b], batch1 (b, n, m) and batch2
+        (b, m, p); self broadcasts to (n, p). With ``beta=0`` self's values are ignored."""
+        if np.ndim(batch1) != 3 or np.ndim(batch2) != 3:
+            raise ShapeError(f"addbmm: batch1 and batch2 must be batches of matrices (3-d); "
+                             f"got shapes {np.shape(batch1)} and {np.shape(batch2)}")
+        return self._plus_scaled(self._lift(batch1).bmm(batch2).sum(0), beta, alpha)
+
+    def _plus_scaled(self, product: AnyTensor, beta: Any, alpha: Any) -> AnyTensor:
+        """beta * self + alpha * product, self's values ignored when beta is 0."""
         if alpha != 1:
             product = product * alpha
         if beta == 0:  # every element of self replaced by 0: no NaN * 0
             return self.masked_fill(np.ones(self.shape, bool), 0.0) + product
         return (self if beta == 1 else self * beta) + product
+
+    def inner(self, other: Any) -> AnyTensor:
+        """The sum of products over the last axes (NumPy's ``inner``): shape
+        self.shape[:-1] + other.shape[:-1]; a 0-d operand multiplies."""
+        return numpy_inner(self, other)
+
+    def vdot(self, other: Any) -> AnyTensor:
+        """sum_i self_i other_i of two 1-d tensors of one length (a real ``vdot``)."""
+        other = self._lift(other)
+        if self.ndim != 1 or other.ndim != 1 or self.shape != other.shape:
+            raise ShapeError(f"vdot: expected two 1-d tensors of one length; got shapes "
+                             f"{self.shape} and {other.shape}")
+        return self.dot(other)

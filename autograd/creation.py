@@ -1,6 +1,6 @@
 """Making tensors: ``zeros``, ``ones``, ``full``, their ``*_like`` forms, ``eye``,
-``arange``, ``linspace``, ``rand`` and ``randn`` (and ``rand_like randn_like randint
-randint_like randperm``), with PyTorch's signatures.
+``arange``, ``linspace``, ``logspace``, ``rand`` and ``randn`` (and ``rand_like randn_like
+randint randint_like randperm``), with PyTorch's signatures, and ``asarray``.
 
 Sizes are given as ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))`` (PyTorch's
 keyword, as d2l writes ``torch.rand(size=(2, 4))``). The dtype is float64 unless ``dtype=``
@@ -27,13 +27,12 @@ from .errors import GeneratorError, ShapeError, UsageError
 from .layouts import check_layout
 from .memory_formats import check_memory_format
 from .out_argument import accepts_out
-from .tensor import Tensor, as_tensor
+from .tensor import Tensor, as_tensor, tensor
 from .torch_shapes import check_device
 
 __all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "empty",
-           "empty_like", "eye", "arange",
-           "linspace", "rand", "randn", "rand_like", "randn_like", "randint", "randint_like",
-           "randperm", "GeneratorError"]
+           "empty_like", "eye", "arange", "linspace", "logspace", "asarray", "rand", "randn",
+           "rand_like", "randn_like", "randint", "randint_like", "randperm", "GeneratorError"]
 
 
 def _filled(shape: tuple[int, ...], fill_value: Any, dtype: np.dtype, op: str) -> np.ndarray:
@@ -164,6 +163,40 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
     (steps,) = as_size((steps,), "linspace")
     return _leaf(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad, device,
                  "linspace")
+
+
+@accepts_out
+def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
+             requires_grad: bool = False, *, device: Any = None) -> Tensor:
+    """``steps`` values base ** t for t evenly spaced from ``start`` to ``end``."""
+    (steps,) = as_size((steps,), "logspace")
+    values = np.logspace(start, end, steps, base=base, dtype=_dtype(dtype))
+    return _leaf(values, requires_grad, device, "logspace")
+
+
+def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
+            requires_grad: bool | None = None) -> Tensor:
+    """``obj`` as a Tensor, sharing its memory where it can (PyTorch's ``asarray``):
+    ``copy=True`` always copies, ``copy=False`` refuses to (a dtype that converts is a
+    ``UsageError``), None copies only to convert. A Tensor stays itself (in its graph)
+    unless copied or converted, or ``requires_grad=False`` asks for its detached alias;
+    ``requires_grad=True`` makes the result a leaf that requires grad."""
+    check_device(device, "asarray(device=...)")
+    source = obj.data if isinstance(obj, Tensor) else np.asarray(obj)  # (its dtype)
+    converts = dtype is not None and np.dtype(as_dtype(dtype, "dtype")) != source.dtype
+    if copy is False and converts:
+        raise UsageError(f"asarray(copy=False): the {source.dtype} data cannot be shared as "
+                         f"{np.dtype(as_dtype(dtype, 'dtype'))}; leave copy=None to convert")
+    if isinstance(obj, Tensor) and not (copy or converts):
+        result = obj.detach() if requires_grad is False else obj
+    elif isinstance(obj, Tensor):
+        result = obj.to(dtype) if converts else obj.clone()
+        result = result.detach() if requires_grad is False else result
+    elif isinstance(obj, np.ndarray):
+        result = as_tensor(obj.copy() if copy else obj, dtype)
+    else:  # lists and numbers, nothing to share: read as torch.tensor reads them
+        result = tensor(obj, dtype=dtype)
+    return result.requires_grad_(True) if requires_grad else result
 
 
 @accepts_out

@@ -9,11 +9,13 @@ never replaces Python's ``float``, ``int`` and ``bool``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = ["BUILTIN_NAMES", "float16", "float32", "float64", "half", "double", "int8",
            "int16", "int32", "int64", "short", "long", "uint8", "finfo", "iinfo",
-           "get_default_dtype"]
+           "get_default_dtype", "promote_types", "result_type", "can_cast"]
 
 float16 = half = np.float16
 float32 = np.float32
@@ -40,3 +42,22 @@ def get_default_dtype() -> type:
 
 # PyTorch's dtype names that are also Python's builtins (torch.float is float32)
 BUILTIN_NAMES = {"float": np.float32, "int": np.int32, "bool": np.bool_}
+
+
+def promote_types(type1: Any, type2: Any) -> np.dtype:
+    """The dtype an op gives for inputs of these two dtypes: NumPy's promotion, which the
+    ops here follow (so int64 with float32 is float64, where PyTorch gives float32)."""
+    return np.promote_types(type1, type2)
+
+
+def result_type(*operands: Any) -> np.dtype:
+    """The dtype an op on these tensors, arrays or numbers gives (NumPy's promotion; a
+    Python number does not raise a tensor's dtype: float32 with 2.0 stays float32)."""
+    return np.result_type(*(getattr(x, "dtype", x) if hasattr(x, "_data") else x
+                            for x in operands))
+
+
+def can_cast(from_: Any, to: Any) -> bool:
+    """Whether ``from_`` converts to ``to`` by the "same_kind" rule in-place ops use
+    (float64 to float32 yes, float to int no), as PyTorch's ``can_cast``."""
+    return bool(np.can_cast(from_, to, casting="same_kind"))

@@ -10,7 +10,7 @@ them; zero points are integers.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -18,25 +18,18 @@ from .errors import DTypeError, ShapeError, UsageError
 from .function import apply
 from .ops.quantize import FakeQuantizeAffine
 from .out_argument import accepts_out
+from .split_methods import MinMax
 from .tensor import Tensor, as_tensor
 
 __all__ = ["fake_quantize_per_tensor_affine", "fake_quantize_per_channel_affine",
            "aminmax", "MinMax"]
 
 
-class MinMax(NamedTuple):
-    """``torch.aminmax``'s pair: ``min_val, max_val = aminmax(x)``, or by name."""
-    min: Tensor
-    max: Tensor
-
-
 @accepts_out
 def aminmax(input: Any, *, dim: int | None = None, keepdim: bool = False) -> MinMax:  # noqa: A002
     """(min, max) of input over ``dim`` (all elements when None), as ``amin`` and
-    ``amax``: ties share the gradient."""
-    x = as_tensor(input)
-    axis = () if dim is None else dim
-    return MinMax(x.amin(axis, keepdim), x.amax(axis, keepdim))
+    ``amax``: ties share the gradient (``Tensor.aminmax``)."""
+    return as_tensor(input).aminmax(dim=dim, keepdim=keepdim)
 
 
 def _grid(name: str, quant_min: Any, quant_max: Any, zero_point: np.ndarray) -> None:

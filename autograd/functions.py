@@ -253,8 +253,7 @@ def transpose(x: Any, axes: Sequence[int] | int | None = None, *more: int,
     """Permute axes (reverse them when ``axes`` is None), as ``np.transpose``; two ints,
     ``transpose(x, 0, 1)`` or ``transpose(x, dim0=0, dim1=1)``, swap two axes as
     ``torch.transpose``, a matrix's too (``np.transpose`` takes one ``axes``, so two ints
-    can only be PyTorch's; the method ``x.transpose(0, 1)`` of a matrix is NumPy's too,
-    and refused)."""
+    can only be PyTorch's)."""
     if dim0 is not None or dim1 is not None:
         positional = () if axes is None else (axes, *more)
         return as_tensor(x).transpose(*positional, dim0=dim0, dim1=dim1)

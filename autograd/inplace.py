@@ -3,7 +3,8 @@ masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_a
 fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_ lerp_
 sign_ pow_ square_ reciprocal_``; its bases add ``floor_ ceil_ round_ ge_ gt_ le_ lt_ eq_ ne_``
 (``inplace_rounding``), ``tril_ triu_`` (``inplace_triangles``), ``rsqrt_`` (``inplace_powers``),
-``clamp_min_ clamp_max_`` (``inplace_clamps``); the random fills are in ``random_methods``).
+``clamp_min_ clamp_max_`` (``inplace_clamps``), ``clip_ addmm_ baddbmm_``
+(``inplace_aliases``); the random fills are in ``random_methods``).
 
 Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
 optimizer's update) they write in place. Every write stamps the written memory
@@ -30,6 +31,7 @@ from .clock import record_write
 from .errors import DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
 from .inplace_clamps import ClampInplace
+from .inplace_aliases import AliasInplace
 from .inplace_powers import PowerInplace
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
@@ -91,7 +93,8 @@ def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
                          f"or convert the tensor first (t = t.astype(np.float64)).")
 
 
-class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace):
+class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
+                 AliasInplace):
     """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass)."""
 
     __slots__ = ()

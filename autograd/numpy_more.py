@@ -3,9 +3,10 @@ composition of differentiable ops: ``np.split np.array_split np.append np.take
 np.meshgrid np.inner np.average np.ptp np.fliplr np.flipud np.rot90 np.fabs np.exp2
 np.linalg.multi_dot np.linalg.matrix_power np.cov np.corrcoef``, and the elementwise
 ``np.sinc np.fix np.trunc np.deg2rad np.rad2deg np.radians np.degrees np.hypot
-np.copysign np.fmod`` (the Tensor methods of ``elementwise_methods``). NumPy-style programs
-(HIPS autograd's users) reach for them; ``autograd.interop`` dispatches to them (its
-``FUNCTIONS`` and ``UFUNCS`` tables); they sit below the Tensor class.
+np.copysign np.fmod`` (the Tensor methods of ``elementwise_methods``) and ``np.conj``.
+NumPy-style programs (HIPS autograd's users) reach for them; ``autograd.interop``
+dispatches to them (its ``FUNCTIONS`` and ``UFUNCS`` tables); they sit below the Tensor
+class.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ __all__ = ["numpy_split", "numpy_array_split", "numpy_append", "numpy_take",
            "numpy_meshgrid", "numpy_inner", "numpy_average", "numpy_ptp", "numpy_fliplr",
            "numpy_flipud", "numpy_rot90", "numpy_exp2", "numpy_multi_dot",
            "numpy_matrix_power", "numpy_cov", "numpy_corrcoef", "numpy_nansum",
-           "numpy_nanmean", "FUNCTIONS", "UFUNCS"]
+           "numpy_nanmean", "numpy_conjugate", "FUNCTIONS", "UFUNCS"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -241,6 +242,11 @@ def numpy_nanmean(a: Any, axis: Any = None, dtype: Any = None, out: None = None,
     return a.nanmean(axis, keepdims, dtype=dtype)
 
 
+def numpy_conjugate(x: AnyTensor) -> AnyTensor:
+    """``np.conj``: a real tensor itself, as ``Tensor.conj``."""
+    return x.conj()
+
+
 FUNCTIONS = {np.split: numpy_split, np.array_split: numpy_array_split,
              np.append: numpy_append, np.take: numpy_take, np.meshgrid: numpy_meshgrid,
              np.inner: numpy_inner, np.average: numpy_average, np.ptp: numpy_ptp,
@@ -253,4 +259,4 @@ UFUNCS = {np.fabs: operator.abs, np.exp2: numpy_exp2, np.trunc: Elementwise.trun
           np.deg2rad: Elementwise.deg2rad, np.rad2deg: Elementwise.rad2deg,
           np.radians: Elementwise.deg2rad, np.degrees: Elementwise.rad2deg,
           np.hypot: Elementwise.hypot, np.copysign: Elementwise.copysign,
-          np.fmod: Elementwise.fmod}
+          np.fmod: Elementwise.fmod, np.conjugate: numpy_conjugate}

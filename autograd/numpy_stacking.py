@@ -13,14 +13,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .errors import UsageError
+from .errors import ShapeError, UsageError
 from .ops.generic import is_tensor
 from .tensor_math import concatenate
 
 __all__ = ["numpy_hstack", "numpy_vstack", "numpy_dstack", "numpy_column_stack",
            "numpy_atleast_1d", "numpy_atleast_2d", "numpy_atleast_3d", "numpy_zeros_like",
-           "numpy_ones_like", "numpy_full_like", "numpy_empty_like", "FUNCTIONS",
-           "SEQUENCES"]
+           "numpy_ones_like", "numpy_full_like", "numpy_empty_like",
+           "numpy_broadcast_arrays", "common_shape", "FUNCTIONS", "SEQUENCES"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -136,11 +136,29 @@ def numpy_full_like(a: AnyTensor, fill_value: Any, dtype: Any = None, order: str
     return _like("full_like", a, fill_value, dtype, order, subok, shape)
 
 
+def common_shape(shapes: Sequence[Any], name: str) -> tuple[int, ...]:
+    """The shape that ``shapes`` broadcast to (NumPy's rules), or a ``ShapeError``."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ShapeError(f"{name}: the shapes {', '.join(map(str, shapes))} do not broadcast "
+                         f"together (each axis, from the last, must be equal or 1)") from None
+
+
+def numpy_broadcast_arrays(*args: Any, subok: bool = False) -> tuple:
+    """``np.broadcast_arrays``: each expanded to the common shape (read-only views), in a
+    tuple; the gradient of each is the upstream one summed over its broadcast axes."""
+    tensors = _tensors(args)
+    shape = common_shape([t.shape for t in tensors], "broadcast_arrays")
+    return tuple(t.broadcast_to(shape) for t in tensors)
+
+
 FUNCTIONS = {np.hstack: numpy_hstack, np.vstack: numpy_vstack, np.dstack: numpy_dstack,
              np.column_stack: numpy_column_stack, np.atleast_1d: numpy_atleast_1d,
              np.atleast_2d: numpy_atleast_2d, np.atleast_3d: numpy_atleast_3d,
              np.zeros_like: numpy_zeros_like, np.ones_like: numpy_ones_like,
-             np.empty_like: numpy_empty_like, np.full_like: numpy_full_like}
+             np.empty_like: numpy_empty_like, np.full_like: numpy_full_like,
+             np.broadcast_arrays: numpy_broadcast_arrays}
 
 # the functions whose first argument is a sequence of arrays (lifted by ``_tensors``)
 SEQUENCES = {np.hstack, np.vstack, np.dstack, np.column_stack}

@@ -1,6 +1,7 @@
 """``autograd.nonzero``, ``unique``, ``diff``, ``cross``, ``cdist``, ``pdist``,
-``searchsorted``, ``bincount``, ``trapezoid``...: the functions of ``set_methods`` (and a
-few with no method), each taking a Tensor or data (made a constant Tensor).
+``searchsorted``, ``bincount``, ``trapezoid``, ``unravel_index``...: the functions of
+``set_methods`` (and a few with no method), each taking a Tensor or data (made a constant
+Tensor).
 
 PyTorch and NumPy share most of these names and agree on most calls; where one call
 means different things in the two, the spelling decides (``dim=`` is PyTorch's,
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError, UsageError
+from .errors import ShapeError, TensorIndexError, UsageError
 from .ops import geometry, sets
 from .out_argument import accepts_out
 from .ops.reductions import pick_axis
@@ -26,7 +27,7 @@ from .tensor import Tensor, as_tensor
 
 __all__ = ["nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "diff",
            "cross", "kron", "cdist", "pdist", "searchsorted", "bucketize", "bincount", "histc",
-           "histogram", "trapezoid", "trapz", "cumulative_trapezoid"]
+           "histogram", "trapezoid", "trapz", "cumulative_trapezoid", "unravel_index"]
 
 
 @accepts_out
@@ -232,3 +233,18 @@ def cumulative_trapezoid(y: Any, x: Any = None, *, dx: float | None = None,
     y = as_tensor(y)
     x = None if x is None else y._lift(x)
     return geometry.cumulative_trapezoid(y, x, dx, dim, "cumulative_trapezoid")
+
+
+def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
+    """The coordinates in a C-ordered tensor of ``shape`` of each flat index: one int64
+    tensor per axis, each of ``indices``' shape (constants)."""
+    flat = as_tensor(indices).data
+    if flat.dtype.kind not in "iu":
+        raise UsageError(f"unravel_index: expected integer indices; got dtype {flat.dtype}")
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    size = int(np.prod(dims))
+    if flat.size and (flat.min() < -size or flat.max() >= size):
+        raise TensorIndexError(f"unravel_index: the indices must lie in [-{size}, {size}) "
+                               f"for shape {dims}; got {flat.min()}..{flat.max()}")
+    coords = np.unravel_index(np.where(flat < 0, flat + size, flat), dims)
+    return tuple(Tensor(c.astype(np.int64)) for c in coords)

@@ -16,10 +16,11 @@ import numpy as np
 
 from .errors import UnsupportedError
 from .function import apply
-from .functions import clamp, log, log_softmax, logsumexp, sigmoid, softmax, where
+from .functions import log, log_softmax, logsumexp, sigmoid, softmax, where
 from .more_functions import digamma, erf, erfc, erfinv, expm1, lgamma, log1p
 from .ops.gamma import RegularizedGammaP, Tetragamma, Trigamma
 from .out_argument import accepts_out
+from .special_methods import as_float, x_times
 from .tensor import Tensor, as_tensor
 
 __all__ = ["expit", "logit", "xlogy", "xlog1py", "entr", "gammaln", "digamma", "psi",
@@ -32,8 +33,7 @@ _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
 def _float(x: Any) -> Tensor:
-    x = as_tensor(x)
-    return x if x.dtype.kind == "f" else x.astype(np.float64)
+    return as_float(as_tensor(x))
 
 
 @accepts_out
@@ -45,31 +45,20 @@ def expit(input: Any) -> Tensor:  # noqa: A002
 @accepts_out
 def logit(input: Any, eps: float | None = None) -> Tensor:  # noqa: A002
     """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` is given."""
-    x = _float(input)
-    if eps is not None:
-        x = clamp(x, eps, 1 - eps)
-    return log(x) - log1p(-x)
-
-
-def _x_times(x: Tensor, f_of_y: Any, y: Tensor, pole: float) -> Tensor:
-    """x f(y), 0 where x = 0 and y <= ``pole`` (where f is -inf or NaN), as PyTorch's:
-    there the gradient in x is 0 too, elsewhere f(y)."""
-    at_pole = (x.data == 0) & (y.data <= pole)
-    return x * f_of_y(where(at_pole, np.ones((), dtype=y.dtype), y))
+    return as_tensor(input).logit(eps)
 
 
 @accepts_out
 def xlogy(input: Any, other: Any) -> Tensor:  # noqa: A002
     """x log(y), 0 where x = 0 (PyTorch's and SciPy's convention, for y >= 0 too)."""
-    x, y = _float(input), _float(other)
-    return _x_times(x, log, y, 0.0)
+    return as_tensor(input).xlogy(other)
 
 
 @accepts_out
 def xlog1py(input: Any, other: Any) -> Tensor:  # noqa: A002
     """x log(1 + y), 0 where x = 0."""
     x, y = _float(input), _float(other)
-    return _x_times(x, log1p, y, -1.0)
+    return x_times(x, log1p, y, -1.0)
 
 
 @accepts_out

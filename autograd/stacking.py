@@ -1,8 +1,8 @@
-"""PyTorch's (and NumPy's) ``hstack``, ``vstack`` (``row_stack``) and ``column_stack``:
-``cat`` after giving each tensor at least the rank the stacking needs. PINN programs build
-their collocation points with them. And PyTorch's ``block_diag`` (block-local attention
-masks): each block padded with zeros to the full width, then ``cat`` down the rows. Each
-takes PyTorch's ``out=`` too."""
+"""PyTorch's (and NumPy's) ``hstack``, ``vstack`` (``row_stack``), ``dstack`` and
+``column_stack``: ``cat`` after giving each tensor at least the rank the stacking needs.
+PINN programs build their collocation points with them. And PyTorch's ``block_diag``
+(block-local attention masks): each block padded with zeros to the full width, then
+``cat`` down the rows. Each takes PyTorch's ``out=`` too."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .errors import ShapeError, UsageError
-from .numpy_stacking import numpy_column_stack, numpy_hstack, numpy_vstack
+from .numpy_stacking import numpy_column_stack, numpy_dstack, numpy_hstack, numpy_vstack
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .tensor_math import concatenate
 
-__all__ = ["hstack", "vstack", "row_stack", "column_stack", "block_diag"]
+__all__ = ["hstack", "vstack", "row_stack", "dstack", "column_stack", "block_diag"]
 
 
 @accepts_out
@@ -37,6 +37,13 @@ def vstack(tensors: Sequence[Any]) -> Tensor:
 def row_stack(tensors: Sequence[Any]) -> Tensor:
     """``vstack``'s other name (PyTorch's alias)."""
     return _join("row_stack", numpy_vstack, tensors)
+
+
+@accepts_out
+def dstack(tensors: Sequence[Any]) -> Tensor:
+    """Join in depth, along axis 2, each tensor first given at least 3 axes (a 1-d one of
+    n elements as (1, n, 1), a matrix (m, n) as (m, n, 1))."""
+    return _join("dstack", numpy_dstack, tensors)
 
 
 @accepts_out

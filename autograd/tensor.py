@@ -365,11 +365,14 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
 
 def as_tensor(x: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """``x`` itself if it is a Tensor (``x.to(dtype)`` for another dtype, in the graph), else
-    an untracked Tensor sharing ``x``'s data unless ``dtype`` converts it (PyTorch's)."""
+    an untracked Tensor sharing ``x``'s data unless ``dtype`` converts it (PyTorch's). Lists
+    and numbers are read as ``tensor`` reads them: Python ints give int64 (labels)."""
     check_device(device, "as_tensor(device=...)")
     if isinstance(x, Tensor):
         return x if dtype is None else x.to(dtype)
-    return Tensor(x if dtype is None else _array_of(x, dtype, python_ints=np.int64))
+    if dtype is None and isinstance(x, np.ndarray):
+        return Tensor(x)
+    return Tensor(_array_of(x, dtype, python_ints=np.int64))
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

@@ -40,7 +40,8 @@ def _masks_or_bits(symbol: str, *arrays: np.ndarray) -> None:
 
 
 class LogicOps:
-    """``& | ^ ~`` and PyTorch's ``logical_*`` (a mixin: ``Tensor`` is its user)."""
+    """``& | ^ ~`` (also as PyTorch's ``bitwise_*``) and ``logical_*`` (a mixin: ``Tensor``
+    is its user)."""
 
     __slots__ = ()
 
@@ -75,6 +76,22 @@ class LogicOps:
         data = _array(self)
         _masks_or_bits("~", data)
         return self._make(np.invert(data), None)
+
+    def bitwise_and(self, other: Any) -> AnyTensor:
+        """``self & other`` (bool masks or integers), PyTorch's name."""
+        return self & other
+
+    def bitwise_or(self, other: Any) -> AnyTensor:
+        """``self | other``."""
+        return self | other
+
+    def bitwise_xor(self, other: Any) -> AnyTensor:
+        """``self ^ other``."""
+        return self ^ other
+
+    def bitwise_not(self) -> AnyTensor:
+        """``~self``."""
+        return ~self
 
     def logical_and(self, other: Any) -> AnyTensor:
         """Where both are nonzero: a bool constant (any dtypes; they broadcast)."""

@@ -279,11 +279,11 @@ class TensorMath:
     def transpose(self, *axes: Any, dim0: int | None = None,
                   dim1: int | None = None) -> AnyTensor:
         """Axes permuted as ``axes`` (all of them, NumPy's), reversed when none are given.
-        Two axes of a tensor with three or more are swapped, as PyTorch's
-        ``transpose(dim0, dim1)`` (NumPy would refuse); on a 2-d tensor the two readings
-        differ for ``transpose(0, 1)`` (NumPy: no change, PyTorch: swap), so it is refused.
-        An axis given twice (``transpose(0, 0)``, NumPy refuses it) is PyTorch's no change.
-        PyTorch's keywords ``transpose(dim0=i, dim1=j)`` are its reading: a swap."""
+        Two ints are PyTorch's ``transpose(dim0, dim1)``: those two axes swapped, on a
+        matrix too (``x.transpose(0, 1)``; NumPy reads it as keeping a matrix's axes,
+        which no program means, and a tuple ``x.transpose((0, 1))`` still does), and so
+        are PyTorch's keywords ``transpose(dim0=i, dim1=j)``. An axis given twice
+        (``transpose(0, 0)``, NumPy refuses it) is PyTorch's no change."""
         if dim0 is not None or dim1 is not None:
             if axes or dim0 is None or dim1 is None:
                 raise UsageError("transpose: give both dim0= and dim1= (PyTorch's swap of "
@@ -291,14 +291,8 @@ class TensorMath:
             return self.swapaxes(dim0, dim1)
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
-        elif len(axes) == 2 and _ints(axes) and (self._data.ndim >= 3 or
-                                                 _same_axis(axes, self._data.ndim)):
+        elif len(axes) == 2 and _ints(axes):
             return self.swapaxes(*axes)
-        elif len(axes) == 2 and _ints(axes) and self._data.ndim == 2 and _in_order(axes):
-            raise UsageError(
-                f"transpose{tuple(axes)} of a 2-d tensor: NumPy's keeps the axes where they "
-                f"are (a no-op), PyTorch's swaps them. Write x.swapaxes(0, 1), x.T or "
-                f"x.permute(1, 0) to swap; x itself to keep them.")
         return apply(Transpose(axes if axes != () else None), self)
 
     @property
@@ -337,16 +331,6 @@ class TensorMath:
 def _ints(axes: tuple) -> bool:
     """Whether every entry is an int (not a bool)."""
     return all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes)
-
-
-def _same_axis(axes: tuple, ndim: int) -> bool:
-    """Whether two axes name one axis of an ndim tensor (negatives counted from the end)."""
-    return ndim > 0 and all(-ndim <= a < ndim for a in axes) and axes[0] % ndim == axes[1] % ndim
-
-
-def _in_order(axes: tuple) -> bool:
-    """Whether two axes of a 2-d tensor name it in its own order (0, 1), negatives too."""
-    return all(-2 <= a < 2 for a in axes) and [int(a) % 2 for a in axes] == [0, 1]
 
 
 def _numeric(other: Any) -> bool:

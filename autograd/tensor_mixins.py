@@ -6,7 +6,8 @@ a tensor can do comes from these classes, each a mixin in its own module with
 - the operators and differentiable methods: ``tensor_math.TensorMath``, the reductions
   ``tensor_reductions.Reductions``, the second set of ops ``tensor_methods.OpMethods``,
   comparisons and logic ``tensor_logic.LogicOps``;
-- PyTorch's names for them: ``torch_spellings``, ``torch_methods``, ``torch_shapes``;
+- PyTorch's names for them: ``torch_spellings``, ``torch_methods``, ``torch_shapes``,
+  ``torch_short_names`` (``acos`` for NumPy's ``arccos``...);
 - NumPy interop ``interop.NumpyInterop``, the in-place operators ``inplace.InplaceOps``,
   random fills ``random_methods``, set functions ``set_methods``, sorting ``order_methods``;
 - the ways Python and NumPy read a tensor's values (``tensor_protocols.ValueProtocols``:
@@ -15,9 +16,12 @@ a tensor can do comes from these classes, each a mixin in its own module with
   ``masked_scatter``, ``scatter_reductions``, ``renorm``, ``batch_products``, triangular
   solves (``triangular_methods``), decompositions (``decomposition_methods``), the
   NaN-skipping reductions (``nan_reductions``), PyTorch's long names of the arithmetic
-  (``arithmetic_aliases``: ``divide multiply subtract negative``), ``tensor_split``, and
+  (``arithmetic_aliases``: ``divide multiply subtract negative``), ``tensor_split``,
   PyTorch's elementwise math NumPy names otherwise or not at all (``elementwise_methods``:
-  ``sinc hypot logaddexp trunc frac remainder copysign``...).
+  ``sinc hypot logaddexp trunc frac remainder copysign``...), memory layout
+  (``tensor_layout``: ``stride data_ptr``...), pieces (``split_methods``: ``select
+  aminmax``...), ``logit xlogy`` and in-place forms (``special_methods``) and ``fliplr
+  flipud rot90`` (``flip_methods``).
 
 A new family of methods goes in a module of its own and joins ``TensorMixins`` here.
 """
@@ -28,6 +32,7 @@ from .arithmetic_aliases import ArithmeticAliasMethods
 from .batch_products import BatchProductMethods
 from .decomposition_methods import DecompositionMethods
 from .elementwise_methods import ElementwiseMethods
+from .flip_methods import FlipMethods
 from .index_copy import IndexCopyMethods
 from .index_fill import IndexFillMethods
 from .inplace import InplaceOps
@@ -39,6 +44,9 @@ from .random_methods import RandomMethods
 from .renorm import RenormMethods
 from .scatter_reductions import ScatterReduceMethods
 from .set_methods import SetMethods
+from .special_methods import SpecialMethods
+from .split_methods import PieceMethods
+from .tensor_layout import LayoutMethods
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
@@ -47,6 +55,7 @@ from .tensor_reductions import Reductions
 from .tensor_split import TensorSplitMethods
 from .torch_methods import TorchMethods
 from .torch_shapes import TorchShapes
+from .torch_short_names import TorchShortNames
 from .torch_spellings import TorchSpellings
 from .triangular_methods import TriangularMethods
 
@@ -58,7 +67,8 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    ValueProtocols, OrderMethods, IndexFillMethods, TriangularMethods,
                    RenormMethods, IndexCopyMethods, BatchProductMethods, DecompositionMethods,
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
-                   ArithmeticAliasMethods, TensorSplitMethods, ElementwiseMethods):
+                   ArithmeticAliasMethods, TensorSplitMethods, ElementwiseMethods,
+                   TorchShortNames, LayoutMethods, PieceMethods, SpecialMethods, FlipMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

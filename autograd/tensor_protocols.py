@@ -19,13 +19,7 @@ import numpy as np
 from .errors import MissingNameError, ShapeError, UsageError
 from .printing import format_array
 
-__all__ = ["ValueProtocols", "TRACKED_READS", "TORCH_METHOD_SPELLINGS"]
-
-# PyTorch's method names for ops that have NumPy's name here (as autograd.acos is arccos)
-TORCH_METHOD_SPELLINGS = {"acos": "arccos", "asin": "arcsin", "atan": "arctan",
-                          "atan2": "arctan2", "acosh": "arccosh", "asinh": "arcsinh",
-                          "atanh": "arctanh", "absolute": "abs", "true_divide": "div",
-                          "take_along_dim": "take_along_axis"}
+__all__ = ["ValueProtocols", "TRACKED_READS"]
 
 
 class _TrackedReads(threading.local):
@@ -124,22 +118,6 @@ class ValueProtocols:
         if self.name:
             extra += f", name={self.name!r}"
         return f"Tensor({body}{extra})"
-
-
-def _named_elsewhere(name: str, ours: str) -> property:
-    """PyTorch's method name ``name`` of the method ``ours``: reading it raises
-    ``MissingNameError`` naming ``ours``. (A property per name, not a ``__getattr__``: a
-    class with ``__getattr__`` slows every attribute read of its instances, and the
-    engine reads tensors' fields on every op: 11.2 -> 12.7 us per op on the per-op
-    benchmark's chain.)"""
-    def missing(self: Any) -> Any:
-        raise MissingNameError(f"{type(self).__name__!r} object has no attribute {name!r}: "
-                               f"it is t.{ours}(...) here (NumPy's name)")
-    return property(missing, doc=f"PyTorch's name of ``{ours}``: a MissingNameError naming it")
-
-
-for _torch_name, _ours in TORCH_METHOD_SPELLINGS.items():
-    setattr(ValueProtocols, _torch_name, _named_elsewhere(_torch_name, _ours))
 
 
 def _field_of_a_pair(name: str) -> property:

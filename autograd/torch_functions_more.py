@@ -2,8 +2,12 @@
 the logical ops (``logical_not(x)``, ``logical_and(a, b)``... any tensor, nonzero is True),
 the tests ``isnan``, ``isinf``, ``isfinite`` (boolean tensors, no gradient),
 ``is_floating_point`` (a bool), ``ravel``, ``t``, ``renorm`` (``autograd/renorm.py``),
-``baddbmm``, ``index_copy``, ``fmod`` and ``tensor_split`` (differentiable). NumPy's
-functions of these names (``t`` aside) mean the same. The logical ops take ``out=``, as PyTorch's.
+``baddbmm``, ``index_copy``, ``fmod`` and ``tensor_split`` (differentiable),
+``bitwise_*``, ``positive``, the pieces ``hsplit vsplit dsplit select swapdims
+select_scatter slice_scatter`` (the Tensor methods of ``split_methods``), ``fliplr flipud
+rot90``, ``inner vdot addbmm``, ``conj resolve_conj resolve_neg adjoint narrow_copy``.
+NumPy's functions of these names (``t`` and ``select`` aside) mean the same. The logical
+ops take ``out=``, as PyTorch's.
 
 ``t`` (``torch.t(x)``, a matrix transposed) is not in ``__all__``: ``autograd.__getattr__``
 hands it out, so that ``from autograd import *`` does not take a script's own ``t``.
@@ -13,15 +17,16 @@ from __future__ import annotations
 
 from typing import Any
 
-
-from .function import apply
-from .ops.special import Fmod
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
 __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf",
            "isfinite", "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy",
-           "fmod", "divide", "multiply", "subtract", "negative", "tensor_split"]
+           "fmod", "divide", "multiply", "subtract", "negative", "tensor_split", "bitwise_and",
+           "bitwise_or", "bitwise_xor", "bitwise_not", "positive", "hsplit", "vsplit", "dsplit",
+           "select", "swapdims", "select_scatter", "slice_scatter", "fliplr", "flipud", "rot90",
+           "inner", "vdot", "addbmm", "conj", "resolve_conj", "resolve_neg", "adjoint",
+           "narrow_copy"]
 
 
 @accepts_out
@@ -103,7 +108,7 @@ def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
     """input - other trunc(input / other): the remainder with input's sign (C's fmod;
     ``%`` takes other's); gradients 1 for input and -trunc(input / other) for other, as
     PyTorch's (``ops.special.Fmod``)."""
-    return apply(Fmod(), *as_tensor(input)._pair(other))
+    return as_tensor(input).fmod(other)
 
 
 @accepts_out
@@ -136,3 +141,128 @@ def tensor_split(input: Any, indices_or_sections: Any = None, dim: int = 0, *,  
     the split indices (``Tensor.tensor_split``)."""
     return as_tensor(input).tensor_split(indices_or_sections, dim, sections=sections,
                                          indices=indices)
+
+
+@accepts_out
+def bitwise_and(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input & other, of bool masks or integers (a constant)."""
+    return as_tensor(input) & other
+
+
+@accepts_out
+def bitwise_or(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input | other, of bool masks or integers (a constant)."""
+    return as_tensor(input) | other
+
+
+@accepts_out
+def bitwise_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input ^ other, of bool masks or integers (a constant)."""
+    return as_tensor(input) ^ other
+
+
+@accepts_out
+def bitwise_not(input: Any) -> Tensor:  # noqa: A002
+    """~input, of a bool mask or integers (a constant)."""
+    return ~as_tensor(input)
+
+
+def positive(input: Any) -> Tensor:  # noqa: A002
+    """The tensor itself (``+x``)."""
+    return as_tensor(input).positive()
+
+
+def hsplit(input: Any, indices_or_sections: Any) -> tuple:  # noqa: A002
+    """``tensor_split`` along axis 1 (0 of a 1-d tensor), in equal parts."""
+    return as_tensor(input).hsplit(indices_or_sections)
+
+
+def vsplit(input: Any, indices_or_sections: Any) -> tuple:  # noqa: A002
+    """``tensor_split`` along axis 0, in equal parts."""
+    return as_tensor(input).vsplit(indices_or_sections)
+
+
+def dsplit(input: Any, indices_or_sections: Any) -> tuple:  # noqa: A002
+    """``tensor_split`` along axis 2, in equal parts."""
+    return as_tensor(input).dsplit(indices_or_sections)
+
+
+def select(input: Any, dim: int, index: int) -> Tensor:  # noqa: A002
+    """The slice at ``index`` along ``dim``, which it removes (a view)."""
+    return as_tensor(input).select(dim, index)
+
+
+def swapdims(input: Any, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    """The two axes exchanged (``swapaxes``)."""
+    return as_tensor(input).swapaxes(dim0, dim1)
+
+
+def select_scatter(input: Any, src: Any, dim: int, index: int) -> Tensor:  # noqa: A002
+    """A copy of input with ``src`` in place of ``input.select(dim, index)``."""
+    return as_tensor(input).select_scatter(src, dim, index)
+
+
+def slice_scatter(input: Any, src: Any, dim: int = 0, start: int | None = None,  # noqa: A002
+                  end: int | None = None, step: int = 1) -> Tensor:
+    """A copy of input with ``src`` in place of the slice ``start:end:step`` along dim."""
+    return as_tensor(input).slice_scatter(src, dim, start, end, step)
+
+
+def fliplr(input: Any) -> Tensor:  # noqa: A002
+    """The columns (axis 1) reversed."""
+    return as_tensor(input).fliplr()
+
+
+def flipud(input: Any) -> Tensor:  # noqa: A002
+    """The rows (axis 0) reversed."""
+    return as_tensor(input).flipud()
+
+
+def rot90(input: Any, k: int = 1, dims: Any = (0, 1)) -> Tensor:  # noqa: A002
+    """Rotated by 90 degrees k times, from the first of ``dims`` towards the second."""
+    return as_tensor(input).rot90(k, dims)
+
+
+@accepts_out
+def inner(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """The sum of products over the last axes (NumPy's ``inner``)."""
+    return as_tensor(input).inner(other)
+
+
+@accepts_out
+def vdot(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """sum_i input_i other_i of two 1-d tensors of one length."""
+    return as_tensor(input).vdot(other)
+
+
+@accepts_out
+def addbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1,  # noqa: A002
+           alpha: Any = 1) -> Tensor:
+    """beta * input + alpha * sum_b batch1[b] @ batch2[b]."""
+    return as_tensor(input).addbmm(batch1, batch2, beta=beta, alpha=alpha)
+
+
+def conj(input: Any) -> Tensor:  # noqa: A002
+    """The complex conjugate: a real tensor itself."""
+    return as_tensor(input).conj()
+
+
+def resolve_conj(input: Any) -> Tensor:  # noqa: A002
+    """A real tensor itself (never a lazy conjugate)."""
+    return as_tensor(input).resolve_conj()
+
+
+def resolve_neg(input: Any) -> Tensor:  # noqa: A002
+    """A real tensor itself (never a lazy negation)."""
+    return as_tensor(input).resolve_neg()
+
+
+def adjoint(input: Any) -> Tensor:  # noqa: A002
+    """The last two axes swapped (the conjugate transpose of a real tensor)."""
+    return as_tensor(input).adjoint()
+
+
+@accepts_out
+def narrow_copy(input: Any, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
+    """A copy of ``input.narrow(dim, start, length)``."""
+    return as_tensor(input).narrow(dim, start, length).clone()

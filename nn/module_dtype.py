@@ -1,6 +1,6 @@
 """``Module``'s dtype and device conversions (``astype``, ``to``, ``float``, ``half``,
-``double``, ``cpu``, ``cuda``; ``share_memory``, refused), a base class of ``Module`` kept
-in its own file."""
+``double``, ``cpu``, ``cuda``; ``share_memory``, refused) and PyTorch's ``compile()`` (a
+no-op: everything runs eagerly), a base class of ``Module`` kept in its own file."""
 from __future__ import annotations
 
 from typing import Any, TypeVar
@@ -86,6 +86,12 @@ class DtypeMethods:
     def double(self: _M) -> _M:
         """``astype(np.float64)``, PyTorch's spelling."""
         return self.astype(np.float64)
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """PyTorch's ``model.compile(...)`` (``torch.compile`` of its forward, in place):
+        nothing to do, every op runs eagerly here and computes what a compiled one would;
+        the arguments are ``autograd.compile``'s, and are not read."""
+        return None
 
 
 def _names_a_device(target: Any) -> bool:

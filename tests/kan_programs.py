@@ -10,9 +10,7 @@ Lines written differently here, and why:
   ``torch.empty(out_features, in_features)`` inside: ``Tensor(3, 4)`` is data here, not a
   size (a named error says to write ``empty``);
 - ``self.spline_weight.data.copy_(...)``: ``.data`` is NumPy's array here, so the copy is
-  written on the parameter, under the ``no_grad()`` both places already run in;
-- ChebyKAN's ``torch.acos(x)`` is ``torch.arccos(x)``, NumPy's name, which PyTorch has
-  too (``autograd.acos`` and ``x.acos()`` are named errors saying so).
+  written on the parameter, under the ``no_grad()`` both places already run in.
 """
 
 import math
@@ -314,7 +312,7 @@ def chebykan(torch):
             if self.degree > 0:
                 cheby[:, :, 1] = x
             for i in range(2, self.degree + 1):
-                cheby[:, :, i] = torch.cos(i * torch.arccos(x))  # ChebyKAN: torch.acos(x)
+                cheby[:, :, i] = torch.cos(i * torch.acos(x))
             y = torch.einsum('bid,iod->bo', cheby, self.cheby_coeffs)
             y = y.view(-1, self.outdim)
             return y

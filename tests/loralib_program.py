@@ -2,10 +2,9 @@
 ``utils.py``), written once for a library: ``torch`` is PyTorch or ``autograd``, ``nn``
 and ``F`` its ``nn`` and functional. Used by ``test_pytorch_ports_loralib.py``.
 
-Written differently here: each ``m.transpose(0, 1)`` of a matrix is ``m.T``. On a 2-d
-tensor NumPy's ``transpose(0, 1)`` changes nothing and PyTorch's swaps, so this library
-refuses it (``UsageError``, the README's table); and ``self.weight.data`` is the NumPy
-array here, whose ``transpose(0, 1)`` would silently keep the axes.
+Written differently here: ``self.weight.data = self.weight.data.transpose(0, 1)`` uses
+``.T``: ``self.weight.data`` is the NumPy array here, whose ``transpose(0, 1)`` keeps a
+matrix's axes (NumPy's meaning); a Tensor's ``transpose(0, 1)`` swaps them, as PyTorch's.
 """
 
 import math
@@ -59,14 +58,14 @@ def loralib(torch, nn, F):
                 if self.merge_weights and self.merged:
                     # Make sure that the weights are not merged
                     if self.r > 0:
-                        self.weight.data -= (self.lora_B @ self.lora_A).T \
+                        self.weight.data -= (self.lora_B @ self.lora_A).transpose(0, 1) \
                             * self.scaling
                     self.merged = False
             else:
                 if self.merge_weights and not self.merged:
                     # Merge the weights and mark it
                     if self.r > 0:
-                        self.weight.data += (self.lora_B @ self.lora_A).T \
+                        self.weight.data += (self.lora_B @ self.lora_A).transpose(0, 1) \
                             * self.scaling
                     self.merged = True
 
@@ -75,10 +74,10 @@ def loralib(torch, nn, F):
                 result = nn.Embedding.forward(self, x)
                 if self.r > 0:
                     after_A = F.embedding(
-                        x, self.lora_A.T, self.padding_idx, self.max_norm,
+                        x, self.lora_A.transpose(0, 1), self.padding_idx, self.max_norm,
                         self.norm_type, self.scale_grad_by_freq, self.sparse
                     )
-                    result += (after_A @ self.lora_B.T) * self.scaling
+                    result += (after_A @ self.lora_B.transpose(0, 1)) * self.scaling
                 return result
             else:
                 return nn.Embedding.forward(self, x)
@@ -113,7 +112,7 @@ def loralib(torch, nn, F):
 
         def train(self, mode: bool = True):
             def T(w):
-                return w.T if self.fan_in_fan_out else w
+                return w.transpose(0, 1) if self.fan_in_fan_out else w
             nn.Linear.train(self, mode)
             if mode:
                 if self.merge_weights and self.merged:
@@ -130,12 +129,12 @@ def loralib(torch, nn, F):
 
         def forward(self, x):
             def T(w):
-                return w.T if self.fan_in_fan_out else w
+                return w.transpose(0, 1) if self.fan_in_fan_out else w
             if self.r > 0 and not self.merged:
                 result = F.linear(x, T(self.weight), bias=self.bias)
                 if self.r > 0:
-                    result += (self.lora_dropout(x) @ self.lora_A.T
-                               @ self.lora_B.T) * self.scaling
+                    result += (self.lora_dropout(x) @ self.lora_A.transpose(0, 1)
+                               @ self.lora_B.transpose(0, 1)) * self.scaling
                 return result
             else:
                 return F.linear(x, T(self.weight), bias=self.bias)
@@ -187,7 +186,7 @@ def loralib(torch, nn, F):
 
         def merge_AB(self):
             def T(w):
-                return w.T if self.fan_in_fan_out else w
+                return w.transpose(0, 1) if self.fan_in_fan_out else w
             delta_w = F.conv1d(
                 self.lora_A.unsqueeze(0),
                 self.lora_B.unsqueeze(-1),
@@ -212,7 +211,7 @@ def loralib(torch, nn, F):
 
         def forward(self, x):
             def T(w):
-                return w.T if self.fan_in_fan_out else w
+                return w.transpose(0, 1) if self.fan_in_fan_out else w
             if self.merged:
                 return F.linear(x, T(self.weight), bias=self.bias)
             else:

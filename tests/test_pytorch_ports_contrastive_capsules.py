@@ -28,7 +28,7 @@ from the same weights (float64): losses, lengths, reconstructions, gradients and
 parameters agree to 1e-10.
 
 Lines written differently here (PyTorch's lines there are the same as ours):
-- ``Variable(...)`` (pre-0.4) is dropped: ``autograd.Variable``'s error says so; ``.cuda()``
+- ``Variable(...)`` (pre-0.4) is dropped (``autograd.Variable`` exists too); ``.cuda()``
   and ``USE_CUDA`` are left out;
 - higgsfield's ``F.softmax(b_ij)`` and ``F.softmax(classes)`` pass PyTorch's implicit dims
   (1 for the 4-d logits, 0 for the 3-d lengths: the tutorial's softmax over the batch),

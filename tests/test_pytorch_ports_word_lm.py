@@ -8,9 +8,6 @@ PyTorch in ``test_pytorch_ports_word_lm_main.py``, ``generate.py`` samples from 
 ``test_pytorch_ports_word_lm_generate.py``.
 
 The library is passed in as ``torch`` (here ``autograd``), with its ``nn`` and ``F``.
-Line written differently here: ``_generate_square_subsequent_mask``'s ``(...).transpose(0,
-1)`` of a 2-d mask is ``(...).T``: NumPy's ``transpose(0, 1)`` keeps the axes, PyTorch's
-swaps them, so here it is a ``UsageError`` naming both (the README's table).
 """
 
 import math
@@ -195,7 +192,7 @@ def model_program(torch, nn, F):
             self.init_weights()
 
         def _generate_square_subsequent_mask(self, sz):
-            mask = (torch.triu(torch.ones(sz, sz)) == 1).T  # .transpose(0, 1)
+            mask = (torch.triu(torch.ones(sz, sz)) == 1).transpose(0, 1)
             mask = mask.float().masked_fill(mask == 0, float('-inf')).masked_fill(
                 mask == 1, float(0.0))
             return mask

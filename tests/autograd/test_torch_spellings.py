@@ -176,14 +176,12 @@ def test_what_makes_no_sense_here_is_named(call: Callable, error: type, message:
         call(Tensor(X.copy()))
 
 
-def test_transpose_of_two_axes_is_refused_on_2d_where_numpy_and_pytorch_differ() -> None:
+def test_transpose_of_two_axes_of_a_matrix_swaps_them_as_pytorch() -> None:
     torch = _torch()
     x, tx = Tensor(X.copy()), torch.tensor(X)
-    for axes in ((0, 1), (-2, -1), (0, -1), (-2, 1)):  # NumPy: no change; PyTorch: a swap
-        with pytest.raises(UsageError, match="NumPy's keeps the axes.*PyTorch's swaps"):
-            x.transpose(*axes)
+    for axes in ((0, 1), (-2, -1), (0, -1), (-2, 1), (1, 0)):  # NumPy's ndarray: (0, 1) no-op
+        np.testing.assert_array_equal(x.transpose(*axes).data, tx.transpose(*axes).numpy())
     np.testing.assert_array_equal(x.transpose((0, 1)).data, X)  # NumPy's tuple: as NumPy
-    np.testing.assert_array_equal(x.transpose(1, 0).data, tx.transpose(1, 0).numpy())
     for swapped in (x.swapaxes(0, 1), x.permute(1, 0), x.T, x.mT):
         np.testing.assert_array_equal(swapped.data, tx.transpose(0, 1).numpy())
 

@@ -1,0 +1,61 @@
+"""``SpecialMethods`` (a mixin of ``Tensor``): PyTorch's methods ``logit`` and ``xlogy``,
+and the in-place forms of these and of ``remainder`` and ``fmod`` (whose methods are in
+``elementwise_methods``). ``autograd.logit`` and ``autograd.xlogy`` (``special``) run
+the methods, and ``x_times`` is xlogy's rule for them and for ``xlog1py``."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .tensor_math import where
+
+__all__ = ["SpecialMethods", "x_times", "as_float"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def as_float(x: AnyTensor) -> AnyTensor:
+    """``x`` itself if it is floating, else x as float64 (integer and bool inputs)."""
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
+def x_times(x: AnyTensor, f_of_y: Callable[[Any], Any], y: AnyTensor, pole: float) -> Any:
+    """x f(y), 0 where x = 0 and y <= ``pole`` (where f is -inf or NaN), as PyTorch's:
+    there the gradient in x is 0 too, elsewhere f(y)."""
+    at_pole = (x.data == 0) & (y.data <= pole)
+    return x * f_of_y(where(at_pole, np.ones((), dtype=y.dtype), y))
+
+
+class SpecialMethods:
+    """``logit xlogy`` and ``remainder_ fmod_ logit_ xlogy_``."""
+
+    __slots__ = ()
+
+    def remainder_(self, other: Any) -> AnyTensor:
+        """self = self % other, in place."""
+        return self._math_("remainder", other)
+
+    def fmod_(self, other: Any) -> AnyTensor:
+        """self = fmod(self, other), in place."""
+        return self._math_("fmod", other)
+
+    def logit(self, eps: float | None = None) -> AnyTensor:
+        """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` is given."""
+        x = as_float(self)
+        if eps is not None:
+            x = x.clip(eps, 1 - eps)
+        return x.log() - (-x).log1p()
+
+    def logit_(self, eps: float | None = None) -> AnyTensor:
+        """self = logit(self, eps), in place."""
+        return self._math_("logit", eps)
+
+    def xlogy(self, other: Any) -> AnyTensor:
+        """self log(other), 0 where self = 0 (PyTorch's and SciPy's convention)."""
+        return x_times(as_float(self), lambda y: y.log(), as_float(self._lift(other)), 0.0)
+
+    def xlogy_(self, other: Any) -> AnyTensor:
+        """self = xlogy(self, other), in place."""
+        return self._math_("xlogy", other)

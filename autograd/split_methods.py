@@ -1,0 +1,122 @@
+"""``PieceMethods`` (a mixin of ``Tensor``): PyTorch's methods that take a tensor apart,
+put a piece back or reduce it to a shape: ``hsplit vsplit dsplit`` (NumPy's, in equal
+parts, through ``tensor_split``), ``select(dim, index)`` and ``select_scatter``,
+``slice_scatter``, ``swapdims``, ``msort``, ``sum_to_size``, ``aminmax`` and
+``positive``. Each is differentiable through the slices, sorts and sums
+it is made of."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .errors import ShapeError, TensorIndexError, UsageError
+from .ops.reductions import normalize_axis
+
+__all__ = ["PieceMethods", "MinMax"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+class MinMax(NamedTuple):
+    """``aminmax``'s pair, as PyTorch's: ``min_val, max_val = x.aminmax()``, or by name."""
+    min: Any
+    max: Any
+
+
+class PieceMethods:
+    """``hsplit vsplit dsplit select select_scatter slice_scatter swapdims msort
+    sum_to_size aminmax positive`` (a Tensor mixin)."""
+
+    __slots__ = ()
+
+    def hsplit(self, indices_or_sections: Any) -> tuple[AnyTensor, ...]:
+        """``tensor_split`` along axis 1 (axis 0 of a 1-d tensor); N sections must divide
+        the axis evenly, as NumPy's and PyTorch's ``hsplit``."""
+        return self._split_evenly("hsplit", indices_or_sections, 0 if self.ndim == 1 else 1, 1)
+
+    def vsplit(self, indices_or_sections: Any) -> tuple[AnyTensor, ...]:
+        """``tensor_split`` along axis 0 of a tensor of at least 2 axes, evenly."""
+        return self._split_evenly("vsplit", indices_or_sections, 0, 2)
+
+    def dsplit(self, indices_or_sections: Any) -> tuple[AnyTensor, ...]:
+        """``tensor_split`` along axis 2 of a tensor of at least 3 axes, evenly."""
+        return self._split_evenly("dsplit", indices_or_sections, 2, 3)
+
+    def _split_evenly(self, name: str, indices_or_sections: Any, axis: int,
+                      min_ndim: int) -> tuple[AnyTensor, ...]:
+        if self.ndim < min_ndim:
+            raise ShapeError(f"{name} needs a tensor of at least {min_ndim} axes; got "
+                             f"{self.ndim}-d")
+        if isinstance(indices_or_sections, (int, np.integer)):
+            n, sections = self.shape[axis], int(indices_or_sections)
+            if sections <= 0 or n % sections:
+                raise ShapeError(f"{name}: an axis of length {n} does not split into "
+                                 f"{sections} equal parts; tensor_split allows unequal ones")
+        return self.tensor_split(indices_or_sections, axis)
+
+    def select(self, dim: int, index: int) -> AnyTensor:
+        """The slice at ``index`` along ``dim``, which it removes: ``x.select(1, 0)`` is
+        ``x[:, 0]`` (a view)."""
+        axis = normalize_axis(dim, self.ndim, "select")[0]
+        length = self.shape[axis]
+        if not -length <= index < length:
+            raise TensorIndexError(f"select: index {index} is out of range for axis {axis} of "
+                             f"length {length}")
+        return self[(slice(None),) * axis + (index,)]
+
+    def select_scatter(self, src: Any, dim: int, index: int) -> AnyTensor:
+        """A copy of self with ``src`` in place of ``self.select(dim, index)``
+        (differentiable in both: ``x.at[..., index, ...].set(src)``)."""
+        self.select(dim, index)  # the checks of dim and index
+        axis = normalize_axis(dim, self.ndim, "select_scatter")[0]
+        return self.at[(slice(None),) * axis + (index,)].set(src)
+
+    def slice_scatter(self, src: Any, dim: int = 0, start: int | None = None,
+                      end: int | None = None, step: int = 1) -> AnyTensor:
+        """A copy of self with ``src`` in place of the slice ``start:end:step`` along
+        ``dim`` (differentiable in both)."""
+        axis = normalize_axis(dim, self.ndim, "slice_scatter")[0]
+        return self.at[(slice(None),) * axis + (slice(start, end, step),)].set(src)
+
+    def swapdims(self, dim0: int, dim1: int) -> AnyTensor:
+        """The two axes exchanged (``swapaxes``, ``transpose(dim0, dim1)``)."""
+        return self.swapaxes(dim0, dim1)
+
+    def msort(self) -> AnyTensor:
+        """The values sorted along axis 0, ascending (``sort(dim=0).values``)."""
+        return self.sort(dim=0).values
+
+    def sum_to_size(self, *size: Any) -> AnyTensor:
+        """Summed down to ``size``, which the tensor must broadcast from (what un-broadcasting
+        a gradient does): ``x.sum_to_size(1, 3)`` of a (2, 3) ``x`` sums its rows."""
+        several = len(size) == 1 and isinstance(size[0], (tuple, list))
+        shape = tuple(size[0]) if several else tuple(size)
+        if not _expands_to(shape, self.shape):
+            raise ShapeError(f"sum_to_size: size {tuple(shape)} is not expandable to the "
+                             f"tensor's shape {self.shape}")
+        lead = self.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                          if n == 1 and self.shape[lead + i] != 1)
+        out = self.sum(axis=axes, keepdims=True) if axes else self
+        return out.reshape(shape)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
+        """The minimum and the maximum (of all values, or along ``dim``) as a named pair
+        ``(min, max)``; differentiable as ``amin`` and ``amax``."""
+        axes = () if dim is None else dim
+        return MinMax(self.amin(axes, keepdim), self.amax(axes, keepdim))
+
+    def positive(self) -> AnyTensor:
+        """The tensor itself (``+x``), as PyTorch's; a bool tensor is refused there too."""
+        if self.dtype == np.bool_:
+            raise UsageError("positive: a bool tensor has no positive; PyTorch refuses it "
+                             "too (convert it first, t.long())")
+        return self
+
+
+def _expands_to(shape: tuple, target: tuple) -> bool:
+    """Whether ``shape`` broadcasts to ``target`` (each axis, from the last, equal or 1)."""
+    return len(shape) <= len(target) and all(
+        s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))

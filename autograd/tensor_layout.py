@@ -1,0 +1,88 @@
+"""``LayoutMethods``: how a tensor's values lie in memory, in PyTorch's terms (a mixin
+of ``Tensor``): ``stride()``, ``storage_offset()``, ``data_ptr()``, ``nbytes``,
+``itemsize``, ``get_device()``; and the conjugate and negative views of complex
+tensors, which on real ones (all tensors here) are the tensor itself: ``conj()``,
+``resolve_conj()``, ``resolve_neg()``, ``is_conj()``, ``is_neg()``.
+
+A tensor's memory is its NumPy array's (``.data``): its strides are NumPy's divided by the
+element size. They may be 0 (a broadcast) or negative (a flip), which PyTorch's never are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .ops.reductions import normalize_axis
+
+__all__ = ["LayoutMethods"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def _address(array: np.ndarray) -> int:
+    """Where the array's first element is in memory."""
+    return array.__array_interface__["data"][0]
+
+
+class LayoutMethods:
+    """``stride storage_offset data_ptr nbytes itemsize get_device conj resolve_conj
+    resolve_neg is_conj is_neg`` (a Tensor mixin)."""
+
+    __slots__ = ()
+
+    def stride(self, dim: int | None = None) -> Any:
+        """The step in elements between neighbours along each axis (a tuple), or along
+        ``dim``: (3, 1) for a C-ordered (2, 3) matrix, (1, 3) for its transpose."""
+        steps = tuple(s // self.dtype.itemsize for s in self.data.strides)
+        if dim is None:
+            return steps
+        return steps[normalize_axis(dim, self.ndim, "stride")[0]]
+
+    def storage_offset(self) -> int:
+        """How many elements into the memory it shares with other tensors (the array a
+        view was taken from) this tensor's first element is: 3 for ``x[1]`` of a C-ordered
+        (2, 3) ``x``, 0 for a tensor that owns its memory."""
+        root = self.data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        return (_address(self.data) - _address(root)) // self.dtype.itemsize
+
+    def data_ptr(self) -> int:
+        """The memory address of the first element (equal for tensors that share it)."""
+        return _address(self.data)
+
+    @property
+    def nbytes(self) -> int:
+        """numel() * element_size(): the bytes the values take."""
+        return self.data.nbytes
+
+    @property
+    def itemsize(self) -> int:
+        """The bytes of one element (``element_size()``)."""
+        return self.dtype.itemsize
+
+    def get_device(self) -> int:
+        """-1, PyTorch's number for the CPU, where every tensor here lives."""
+        return -1
+
+    def conj(self) -> AnyTensor:
+        """The complex conjugate: the tensor itself, as PyTorch's for real tensors."""
+        return self
+
+    def resolve_conj(self) -> AnyTensor:
+        """The tensor itself (a real tensor is never a lazy conjugate)."""
+        return self
+
+    def resolve_neg(self) -> AnyTensor:
+        """The tensor itself (a real tensor is never a lazy negation)."""
+        return self
+
+    def is_conj(self) -> bool:
+        """False: a real tensor is never a lazy conjugate."""
+        return False
+
+    def is_neg(self) -> bool:
+        """False: a real tensor is never a lazy negation."""
+        return False
