@@ -1,16 +1,15 @@
 """In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
 masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_
 fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_ lerp_
-sign_ pow_ square_ reciprocal_``; its bases add ``floor_ ceil_ round_ ge_ gt_ le_ lt_ eq_ ne_``
-(``inplace_rounding``), ``tril_ triu_`` (``inplace_triangles``), ``rsqrt_`` (``inplace_powers``),
-``clamp_min_ clamp_max_`` (``inplace_clamps``), ``clip_ addmm_ baddbmm_``
-(``inplace_aliases``); the random fills are in ``random_methods``).
+sign_``; its bases ``inplace_rounding inplace_triangles inplace_powers inplace_clamps
+inplace_aliases`` add ``floor_ ceil_ round_``, the comparisons, ``tril_ triu_ rsqrt_
+square_ pow_ reciprocal_ clamp_min_ clamp_max_ clip_ addmm_ baddbmm_``).
 
 Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
-optimizer's update) they write in place. Every write stamps the written memory
-with the time of the write (``clock.record_write``), so a backward pass can tell that an
-array an op reads was changed after the op's output was created, and refuse
-(``InplaceError``), whichever tensor (a view, a detached copy) the write went through.
+optimizer's update) they write in place. Every write stamps the written memory with the
+time of the write (``clock.record_write``), so a backward pass can tell that an array an
+op reads was changed after the op's output was created, and refuse (``InplaceError``),
+whichever tensor (a view, a detached copy) the write went through.
 While recording, on a computed tensor or with an operand that requires grad, they are
 recorded as PyTorch records them: ``x += y`` as ``x[...] = x + y``, ``x.relu_()`` as
 ``x[...] = x.relu()`` (``OpMethods._record_update``). A leaf that requires grad is refused
@@ -295,17 +294,8 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         """self = sign(self), in place (Lion's ``update.sign_()``)."""
         return self._math_("sign")
 
-    def square_(self) -> Any:
-        """self = self ** 2, in place."""
-        return self._math_("square")
 
-    def pow_(self, exponent: Any) -> Any:
-        """self = self ** exponent, in place."""
-        return self._math_("pow", exponent)
 
-    def reciprocal_(self) -> Any:
-        """self = 1 / self, in place."""
-        return self._math_("reciprocal")
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         """self limited to [min, max] in place (either may be None, not both; where
