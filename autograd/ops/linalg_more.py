@@ -20,7 +20,6 @@ from .generic import is_tensor, lift_like
 from .indexing import triangle
 from .linalg import MatMul
 from .reductions import normalize_axis
-from .shape import GetItem, Transpose
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
@@ -68,18 +67,65 @@ def dot(a: T, b: T) -> T:
 
 def diagonal(x: T, offset: int, axis1: int, axis2: int) -> T:
     """The diagonal ``offset`` of the axis1 x axis2 planes, as the last axis (as
-    ``np.diagonal``); the gradient goes back onto that diagonal."""
+    ``np.diagonal``), a view of x as PyTorch's; the gradient goes back onto that diagonal."""
     if x.ndim < 2:
         raise ShapeError(f"diagonal: needs at least 2 axes; got shape {x.shape}")
     a1, a2 = (normalize_axis(a, x.ndim, "diagonal")[0] for a in (axis1, axis2))
     if a1 == a2:
         raise ShapeError(f"diagonal: axis1 and axis2 are the same axis ({a1})")
-    rest = [k for k in range(x.ndim) if k not in (a1, a2)]
-    moved = apply(Transpose(rest + [a1, a2]), x)
-    rows, cols = x.shape[a1], x.shape[a2]
-    start_row, start_col = max(-offset, 0), max(offset, 0)
-    i = np.arange(max(0, min(rows - start_row, cols - start_col)))
-    return apply(GetItem((Ellipsis, i + start_row, i + start_col)), moved)
+    return apply(Diagonal(offset, a1, a2), x)
+
+
+def _writable_diagonal(x: np.ndarray, offset: int, axes: tuple[int, int]) -> np.ndarray:
+    """``np.diagonal``'s view, writable where x is: NumPy returns it read-only, PyTorch's
+    ``K.diagonal().add_(eps)`` writes into K."""
+    view = np.diagonal(x, offset, *axes)
+    view.flags.writeable = x.flags.writeable
+    return view
+
+
+def _onto_diagonal(values: np.ndarray, offset: int, axes: tuple[int, int],
+                   shape: tuple[int, ...]) -> np.ndarray:
+    """Zeros of ``shape`` with ``values`` on the diagonal ``offset`` of the ``axes`` planes."""
+    out = np.zeros(shape, dtype=values.dtype)
+    _writable_diagonal(out, offset, axes)[...] = values
+    return out
+
+
+class Diagonal(Function):
+    """out = the diagonal ``offset`` of x's ``axes`` planes, as the last axis: a view of x,
+    so writes into it reach x; dx = zeros of x's shape with g on that diagonal."""
+    __slots__ = ("offset", "axes", "shape")
+    save_inputs = False
+
+    def __init__(self, offset: int, axis1: int, axis2: int) -> None:
+        self.offset, self.axes = int(offset), (axis1, axis2)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.shape = x.shape
+        return _writable_diagonal(x, self.offset, self.axes)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        if is_tensor(g):
+            return (apply(OntoDiagonal(self.offset, self.axes, self.shape), g),)
+        return (_onto_diagonal(g, self.offset, self.axes, self.shape),)
+
+
+class OntoDiagonal(Function):
+    """out = zeros of ``shape`` with x on a diagonal; dx = that diagonal of g (Diagonal's
+    VJP as an op, so the gradient of a diagonal can be differentiated again)."""
+    __slots__ = ("offset", "axes", "shape")
+    save_inputs = False
+
+    def __init__(self, offset: int, axes: tuple[int, int], shape: tuple[int, ...]) -> None:
+        self.offset, self.axes, self.shape = offset, axes, shape
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return _onto_diagonal(x, self.offset, self.axes, self.shape)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (apply(Diagonal(self.offset, *self.axes), g) if is_tensor(g)
+                else np.diagonal(g, self.offset, *self.axes),)
 
 
 # ------------------------------------------------------------------ matrix functions
