@@ -187,21 +187,22 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 
 @accepts_out
-def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
-        dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
-        unbiased: bool | None = None) -> Tensor:
-    """Variance sum((x - mean)^2) / (n - ddof) (or PyTorch's correction=/unbiased=)."""
-    return as_tensor(x).var(axis, keepdims, ddof, dim=dim, keepdim=keepdim,
-                            correction=correction, unbiased=unbiased)
+def var(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
+        ddof: int | None = None, dim: Any = None, keepdim: bool | None = None,
+        correction: int | None = None, unbiased: bool | None = None) -> Tensor:
+    """Variance sum((x - mean)^2) / (n - ddof): ``Tensor.var``'s rules (NumPy's ``ddof=``
+    or PyTorch's ``correction=``/``unbiased=``/``dim=``; a bare call raises)."""
+    return as_tensor(x).var(*position, axis=axis, keepdims=keepdims, ddof=ddof, dim=dim,
+                            keepdim=keepdim, correction=correction, unbiased=unbiased)
 
 
 @accepts_out
-def std(x: Any, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
-        dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
-        unbiased: bool | None = None) -> Tensor:
-    """Standard deviation sqrt(var) (or PyTorch's correction=/unbiased=)."""
-    return as_tensor(x).std(axis, keepdims, ddof, dim=dim, keepdim=keepdim,
-                            correction=correction, unbiased=unbiased)
+def std(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
+        ddof: int | None = None, dim: Any = None, keepdim: bool | None = None,
+        correction: int | None = None, unbiased: bool | None = None) -> Tensor:
+    """Standard deviation sqrt(var), with ``var``'s rules for the divisor."""
+    return as_tensor(x).std(*position, axis=axis, keepdims=keepdims, ddof=ddof, dim=dim,
+                            keepdim=keepdim, correction=correction, unbiased=unbiased)
 
 
 @accepts_out

@@ -382,6 +382,8 @@ def _call_by_name(func: Callable, method: Callable, args: tuple, kwargs: dict) -
     named = _signature(func).bind(*args, **kwargs).arguments
     named.pop("out", None)  # None: an out array was handled before
     tensor = named.pop("a")
+    if func in (np.var, np.std):  # NumPy's divisor, said (a bare x.var() is ambiguous)
+        named.setdefault("ddof", 0)
     accepted = _signature(method).parameters
     if "dtype" in named and "dtype" not in accepted:
         dtype = named.pop("dtype")

@@ -13,6 +13,8 @@ import math
 import operator
 from typing import Any, Iterable
 
+from .errors import UsageError
+
 __all__ = ["Size"]
 
 
@@ -26,7 +28,7 @@ class Size(tuple):
         try:
             return tuple.__new__(cls, [operator.index(n) for n in sizes])
         except TypeError:
-            raise TypeError(f"Size takes an iterable of ints, as torch.Size; got "
+            raise UsageError(f"Size takes an iterable of ints, as torch.Size; got "
                             f"{sizes!r}") from None
 
     def numel(self) -> int:

@@ -9,7 +9,8 @@ gives PyTorch's pair ``(values, indices)``, so ``pred = out.max(dim=1)[1]`` and
 axis, ``x.max(1)``, means the values in NumPy and the pair in PyTorch: it raises
 ``UsageError`` naming both spellings rather than guess (``np.max(t, 1)`` is NumPy's own
 function, so it gives the values). ``var``/``std`` spelled PyTorch's way default to its
-``correction=1``, NumPy's way to ``ddof=0``.
+``correction=1``, NumPy's way to ``ddof=0``; bare, ``x.var()`` or ``x.std(1)``, they raise
+the same way (``np.var(t)`` is NumPy's function: ``ddof=0``).
 
 Each accepts NumPy's ``axis=``/``keepdims=`` and PyTorch's ``dim=``/``keepdim=`` (see
 ``ops.reductions.pick_axis``). ``sum``, ``max``, ``min``, ``logsumexp`` and the softmaxes
@@ -136,31 +137,29 @@ class Reductions:
             return average if average.dtype == dtype else average.astype(dtype)
         return self.sum(axis, keepdims) / n
 
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
-            dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
-            unbiased: bool | None = None) -> AnyTensor:
+    def var(self, *position: Any, axis: Any = None, keepdims: bool | None = None,
+            ddof: int | None = None, dim: Any = None, keepdim: bool | None = None,
+            correction: int | None = None, unbiased: bool | None = None) -> AnyTensor:
         """sum((x - mean)^2) / max(n - ddof, 0); as NumPy's, ddof >= n gives inf (or NaN
-        for 0 / 0). ``ddof`` defaults to 0 (NumPy, the population variance), or to 1
-        when called PyTorch's way (``dim=``, or an axis with ``keepdim=``: PyTorch's
-        ``correction=1``). PyTorch's ``correction=`` (its ddof) and ``unbiased=`` (ddof 1
-        or 0) are accepted too."""
-        ddof = pick_ddof(ddof, correction, unbiased, "var",
-                         default=1 if spelled_as_torch(axis, dim, keepdim) else 0)
-        axis, keepdims = pick_axis(axis, dim, "var"), pick_keepdims(keepdims, keepdim, "var")
+        for 0 / 0). Called NumPy's way (``ddof=``, ``axis=``, ``keepdims=``) ``ddof``
+        defaults to 0, the population variance; PyTorch's way (``correction=``,
+        ``unbiased=``, ``dim=``, ``keepdim=``) to ``correction=1``. A bare ``x.var()`` or
+        ``x.var(1)`` means either, so it raises ``UsageError`` naming both."""
+        axis, keepdims, ddof = _spread_arguments("var", position, axis, keepdims, ddof, dim,
+                                                 keepdim, correction, unbiased)
         n = reduced_count(self._data.shape, axis, "var")
         centred = self - self.mean(axis, keepdims=True)
         return (centred * centred).sum(axis, keepdims) / max(n - ddof, 0)
 
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
-            dim: Any = None, keepdim: bool | None = None, correction: int | None = None,
-            unbiased: bool | None = None) -> AnyTensor:
-        """sqrt(var), with ``var``'s ``ddof`` rule; its gradient is 0 where var = 0
+    def std(self, *position: Any, axis: Any = None, keepdims: bool | None = None,
+            ddof: int | None = None, dim: Any = None, keepdim: bool | None = None,
+            correction: int | None = None, unbiased: bool | None = None) -> AnyTensor:
+        """sqrt(var), with ``var``'s rules for the divisor; its gradient is 0 where var = 0
         (constant data), as PyTorch's."""
-        ddof = pick_ddof(ddof, correction, unbiased, "std",
-                         default=1 if spelled_as_torch(axis, dim, keepdim) else 0)
-        axis, keepdims = pick_axis(axis, dim, "std"), pick_keepdims(keepdims, keepdim, "std")
+        axis, keepdims, ddof = _spread_arguments("std", position, axis, keepdims, ddof, dim,
+                                                 keepdim, correction, unbiased)
         reduced_count(self._data.shape, axis, "std")  # checks axis, naming std
-        return apply(StdSqrt(), self.var(axis, keepdims, ddof))
+        return apply(StdSqrt(), self.var(axis=axis, keepdims=keepdims, ddof=ddof))
 
     def prod(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
              keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
@@ -263,3 +262,34 @@ class Reductions:
     def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> AnyTensor:
         """x - logsumexp(x) along ``axis``."""
         return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), self)
+
+
+def _spread_arguments(name: str, position: tuple, axis: Any, keepdims: bool | None,
+                      ddof: int | None, dim: Any, keepdim: bool | None,
+                      correction: int | None, unbiased: bool | None) -> tuple[Any, bool, int]:
+    """(axis, keepdims, ddof) of ``var``/``std`` (``name``) called in either library's way.
+    NumPy divides by n unless told (``ddof=0``), PyTorch by n - 1 (``correction=1``): a
+    call spelled in neither way (no argument, or only a positional axis) raises."""
+    numpy_way = ddof is not None or keepdims is not None or axis is not None
+    torch_way = (correction is not None or unbiased is not None or dim is not None
+                 or keepdim is not None)
+    if len(position) > 1:
+        raise UsageError(f"{name}: takes one positional argument, the axis; got "
+                         f"{len(position)} ({', '.join(map(repr, position))}). Pass the "
+                         f"others by keyword (ddof=, keepdims= or correction=, keepdim=).")
+    if position and (axis is not None or dim is not None):
+        raise UsageError(f"{name}: got the axis twice, {position[0]!r} by position and "
+                         f"{'axis' if axis is not None else 'dim'}= by keyword; pass one")
+    if not (numpy_way or torch_way):
+        args = f"{position[0]!r}, " if position else ""
+        raise UsageError(
+            f"x.{name}({args.rstrip(', ')}) divides by n in NumPy (ddof=0) and by n - 1 in "
+            f"PyTorch (correction=1): say which, x.{name}({args}ddof=0) or "
+            f"x.{name}({args}correction=1) (dim= and keepdim= are PyTorch's, so "
+            f"x.{name}(dim=1) is n - 1; axis= and keepdims= NumPy's)")
+    if position:
+        axis, dim = (None, position[0]) if torch_way and not numpy_way else (position[0], None)
+    ddof = pick_ddof(ddof, correction, unbiased, name, default=1 if torch_way else 0)
+    axis = pick_axis(axis, dim, name)
+    keepdims = pick_keepdims(False if keepdims is None else keepdims, keepdim, name)
+    return axis, keepdims, ddof

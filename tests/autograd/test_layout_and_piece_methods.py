@@ -1,8 +1,8 @@
 """PyTorch's methods that were missing: memory layout (``stride storage_offset data_ptr
 nbytes itemsize get_device conj resolve_conj resolve_neg is_conj is_neg``), pieces
-(``tensor_split hsplit vsplit dsplit select swapdims msort sum_to_size aminmax
-positive``), ``remainder fmod logit xlogy`` with their in-place forms, ``bitwise_*``, and
-``clip_ clamp_min_ clamp_max_ addmm_ baddbmm_``; values and gradients against PyTorch."""
+(``hsplit vsplit dsplit select swapdims msort sum_to_size aminmax positive``), ``logit
+xlogy`` and the in-place forms of these and of ``remainder fmod``, ``bitwise_*``, and
+``clip_ addmm_ baddbmm_``; values and gradients against PyTorch."""
 
 import numpy as np
 import pytest
@@ -48,8 +48,7 @@ def test_layout_matches_pytorch(torch) -> None:
 
 
 @pytest.mark.parametrize("call", [
-    lambda t, x: t.tensor_split(x, 3, dim=1), lambda t, x: t.tensor_split(x, [1, 3]),
-    lambda t, x: x.tensor_split(4, 1), lambda t, x: t.hsplit(x, 2), lambda t, x: x.vsplit(2),
+    lambda t, x: t.hsplit(x, 2), lambda t, x: x.vsplit(2),
     lambda t, x: t.dsplit(x.reshape(2, 2, 6), [1, 4]), lambda t, x: x.hsplit([2]),
     lambda t, x: t.select(x, 1, -2), lambda t, x: x.select(0, 3),
     lambda t, x: t.swapdims(x, 0, 1), lambda t, x: x.msort(), lambda t, x: t.msort(x),
@@ -63,16 +62,6 @@ def test_layout_matches_pytorch(torch) -> None:
 def test_piece_and_special_methods_match_pytorch(torch, call) -> None:
     ours, theirs = _pair(torch)
     _same_grads(torch, ours, theirs, call(ag, ours), call(torch, theirs))
-
-
-def test_tensor_split_takes_tensors_of_sections_and_indices(torch) -> None:
-    x, xt = ag.tensor(X), torch.tensor(X)
-    for sections in (3, [1, 4]):
-        got = x.tensor_split(ag.tensor(sections), dim=1)
-        want = xt.tensor_split(torch.tensor(sections), dim=1)
-        assert [g.shape for g in got] == [tuple(w.shape) for w in want]
-    with pytest.raises(ag.UsageError, match="0-d or 1-d integer tensor"):
-        x.tensor_split(ag.tensor([1.5]))
 
 
 def test_pieces_name_their_mistakes() -> None:
