@@ -133,7 +133,7 @@ def dimenet_modules(torch, nn):
     def glorot_orthogonal(tensor, scale):
         with torch.no_grad():  # PyG: orthogonal_(tensor.data); tensor.data *= scale.sqrt()
             nn.init.orthogonal_(tensor)
-            scale /= ((tensor.size(-2) + tensor.size(-1)) * tensor.var())
+            scale /= ((tensor.size(-2) + tensor.size(-1)) * tensor.var(correction=1))
             tensor *= scale.sqrt()
 
     class EmbeddingBlock(nn.Module):

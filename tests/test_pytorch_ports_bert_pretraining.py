@@ -71,7 +71,7 @@ def pretraining(torch, nn, F, optim, clip, record: list, weights) -> None:
     # _init_weights as drawn (each library's own generator): N(0, 0.02), the padding row
     # zero, LayerNorm 1 and 0, biases 0
     word = model.bert.embeddings.word_embeddings.weight
-    record.append([bool((word[0] == 0).all()), 0.01 < word[1:].std().item() < 0.03,
+    record.append([bool((word[0] == 0).all()), 0.01 < word[1:].std(correction=1).item() < 0.03,
                    bool((model.bert.embeddings.LayerNorm.weight == 1).all()),
                    bool((model.bert.pooler.dense.bias == 0).all())])
     weights(model)

@@ -379,7 +379,7 @@ def both_models(torch, **args) -> tuple:
 def test_the_init_scales_w3_and_wo():
     ag.manual_seed(0)
     model = llama2c(*libraries())(ModelArgs(**dict(ARGS, dim=64, n_layers=8)))
-    stds = {n: p.std().item() for n, p in model.named_parameters() if p.dim() == 2}
+    stds = {n: p.std(correction=1).item() for n, p in model.named_parameters() if p.dim() == 2}
     assert abs(stds['layers.0.feed_forward.w3.weight'] / 0.005 - 1) < 0.1
     assert abs(stds['layers.0.attention.wo.weight'] / 0.005 - 1) < 0.1
     assert abs(stds['layers.0.attention.wq.weight'] / 0.02 - 1) < 0.1

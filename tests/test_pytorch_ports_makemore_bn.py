@@ -262,7 +262,10 @@ def deep_mlp(torch, F, words, draws, start, record):
         # track stats
         lossi.append(loss.log10().item())
         with torch.no_grad():
-            ud.append([((lr*p.grad).std() / p.data.std()).log10().item() for p in parameters])
+            # Karpathy's (lr*p.grad).std() / p.data.std(): a bare std() is refused here (n in
+            # NumPy, n - 1 in PyTorch) and p.data is NumPy's array, so PyTorch's n - 1 is said
+            ud.append([((lr*p.grad).std(correction=1) / p.std(correction=1)).log10().item()
+                       for p in parameters])
     record += [lossi, ud] + [p.detach().numpy().copy() for p in parameters]
 
     # visualize histograms: the forward pass activations

@@ -348,7 +348,7 @@ def train(torch, nn, F, optim, sync, record: list, make_model, steps: int = 3) -
 
 
 def make_tab_transformer(torch, nn, F, x_cont, standardise=True):
-    cont_mean_std = torch.stack([x_cont.mean(0), x_cont.std(0)], dim=-1)
+    cont_mean_std = torch.stack([x_cont.mean(0), x_cont.std(0, correction=1)], dim=-1)
     return tab_transformer_class(torch, nn, F)(
         categories=(5, 7, 4), num_continuous=3, dim=16, dim_out=1, depth=2, heads=2,
         dim_head=4, attn_dropout=0.0, ff_dropout=0.0, mlp_hidden_mults=(2,),

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import DTypeError, EinsumError, ShapeError, SingularMatrixError
 from ..function import Function, apply
+from ..grad_mode import STATE
 from .einsum import einsum
 from .generic import is_tensor, lift_like
 from .indexing import triangle
@@ -67,13 +68,18 @@ def dot(a: T, b: T) -> T:
 
 def diagonal(x: T, offset: int, axis1: int, axis2: int) -> T:
     """The diagonal ``offset`` of the axis1 x axis2 planes, as the last axis (as
-    ``np.diagonal``), a view of x as PyTorch's; the gradient goes back onto that diagonal."""
+    ``np.diagonal``); the gradient goes back onto that diagonal. A view of x, as PyTorch's
+    (``K.diagonal().add_(eps)`` writes into K), except of a tensor in a graph being
+    recorded: there it is a copy, which a write changes alone (Barlow Twins'
+    ``diagonal(c).add_(-1)``; PyTorch's would write through to c, which this engine does
+    only for basic indexing and reshapes)."""
     if x.ndim < 2:
         raise ShapeError(f"diagonal: needs at least 2 axes; got shape {x.shape}")
     a1, a2 = (normalize_axis(a, x.ndim, "diagonal")[0] for a in (axis1, axis2))
     if a1 == a2:
         raise ShapeError(f"diagonal: axis1 and axis2 are the same axis ({a1})")
-    return apply(Diagonal(offset, a1, a2), x)
+    recorded = STATE.grad_enabled and x.requires_grad
+    return apply(Diagonal(offset, a1, a2, view=not recorded), x)
 
 
 def _writable_diagonal(x: np.ndarray, offset: int, axes: tuple[int, int]) -> np.ndarray:
@@ -93,17 +99,20 @@ def _onto_diagonal(values: np.ndarray, offset: int, axes: tuple[int, int],
 
 
 class Diagonal(Function):
-    """out = the diagonal ``offset`` of x's ``axes`` planes, as the last axis: a view of x,
-    so writes into it reach x; dx = zeros of x's shape with g on that diagonal."""
-    __slots__ = ("offset", "axes", "shape")
+    """out = the diagonal ``offset`` of x's ``axes`` planes, as the last axis: a view of x
+    (writes into it reach x) or, with ``view=False``, a copy; dx = zeros of x's shape with
+    g on that diagonal."""
+    __slots__ = ("offset", "axes", "view", "shape")
     save_inputs = False
 
-    def __init__(self, offset: int, axis1: int, axis2: int) -> None:
-        self.offset, self.axes = int(offset), (axis1, axis2)
+    def __init__(self, offset: int, axis1: int, axis2: int, view: bool = False) -> None:
+        self.offset, self.axes, self.view = int(offset), (axis1, axis2), view
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.shape = x.shape
-        return _writable_diagonal(x, self.offset, self.axes)
+        if self.view:
+            return _writable_diagonal(x, self.offset, self.axes)
+        return np.diagonal(x, self.offset, *self.axes).copy()
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if is_tensor(g):

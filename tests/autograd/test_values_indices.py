@@ -147,8 +147,9 @@ def test_var_and_std_spelled_as_pytorch_take_its_correction(name: str, spell: st
     np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
     numpy_way = getattr(Tensor(DATA), name)(axis=1)
     np.testing.assert_allclose(numpy_way.data, getattr(DATA, name)(axis=1), rtol=1e-13)
-    np.testing.assert_allclose(getattr(Tensor(DATA), name)(1).data, getattr(DATA, name)(1),
-                               rtol=1e-13)  # positional: NumPy's, documented
+    for bare in ((), (1,)):  # n in NumPy, n - 1 in PyTorch: refused, naming both
+        with pytest.raises(UsageError, match=r"ddof=0\) and by n - 1 in PyTorch"):
+            getattr(Tensor(DATA), name)(*bare)
 
 
 def test_var_refuses_two_corrections() -> None:
