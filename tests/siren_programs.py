@@ -1,7 +1,7 @@
 """The SIREN notebook's (``explore_siren.ipynb``) building blocks, written once for a
 library ``T`` and its ``lib``: ``SineLayer``, ``Siren``, ``get_mgrid``, ``gradient`` /
-``divergence`` / ``laplace``, and the ports' record comparison (``assert_same``). Used by
-``test_pytorch_ports_siren.py`` and ``test_pytorch_ports_siren_more.py``."""
+``divergence`` / ``laplace``. Used by ``test_pytorch_ports_siren.py`` and
+``test_pytorch_ports_siren_more.py`` (which compare records with ``port_records``)."""
 
 from collections import OrderedDict
 
@@ -9,32 +9,11 @@ import numpy as np
 import pytest
 
 
-def assert_same(got, want, where: str = "record") -> None:
-    """Records agree: arrays to 1e-10, lists and dicts item by item, strings exactly."""
-    if isinstance(want, dict):
-        assert list(got) == list(want), where
-        for name in want:
-            assert_same(got[name], want[name], f"{where}[{name!r}]")
-    elif isinstance(want, list):
-        assert len(got) == len(want), where
-        for i, (a, b) in enumerate(zip(got, want)):
-            assert_same(a, b, f"{where}[{i}]")
-    elif isinstance(want, str) or want is None:
-        assert got == want, where
-    else:
-        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg=where)
-
-
 def digit_image() -> np.ndarray:
     """A digit as the notebook's image tensor: (1, 8, 8), normalised to [-1, 1]."""
     datasets = pytest.importorskip("sklearn.datasets")
     image = datasets.load_digits().images[0] / 16.0
     return ((image - 0.5) / 0.5)[None]
-
-
-def numpy_of(tensor):
-    """A copy of the tensor's values; None (a gradient never written) stays None."""
-    return None if tensor is None else tensor.detach().numpy().copy()
 
 
 def siren_classes(T, lib):

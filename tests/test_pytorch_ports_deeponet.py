@@ -23,29 +23,14 @@ import numpy as np
 import autograd as ag
 import nn
 
+from port_records import assert_same, numpy_of
+
 
 def libraries(torch=None) -> tuple:
     """(T, lib, optim, grad) for this library, or PyTorch's when ``torch`` is given."""
     if torch is None:
         return ag, nn, nn.optim, ag.grad
     return torch, torch.nn, torch.optim, torch.autograd.grad
-
-
-def assert_same(got, want, where: str = "record") -> None:
-    if isinstance(want, dict):
-        assert list(got) == list(want), where
-        for name in want:
-            assert_same(got[name], want[name], f"{where}[{name!r}]")
-    elif isinstance(want, list):
-        assert len(got) == len(want), where
-        for i, (a, b) in enumerate(zip(got, want)):
-            assert_same(a, b, f"{where}[{i}]")
-    else:
-        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg=where)
-
-
-def numpy_of(tensor) -> np.ndarray:
-    return tensor.detach().numpy().copy()
 
 
 def antiderivative_data(functions: int, m: int, points: int, seed: int) -> tuple:

@@ -23,25 +23,14 @@ import numpy as np
 import autograd as ag
 import nn
 
+from port_records import assert_same, numpy_of
+
 
 def libraries(torch=None) -> tuple:
     """(T, lib, F, optim) for this library, or PyTorch's when ``torch`` is given."""
     if torch is None:
         return ag, nn, nn.functional, nn.optim
     return torch, torch.nn, torch.nn.functional, torch.optim
-
-
-def assert_same(got, want, where: str = "record") -> None:
-    if isinstance(want, list):
-        assert len(got) == len(want), where
-        for i, (a, b) in enumerate(zip(got, want)):
-            assert_same(a, b, f"{where}[{i}]")
-    else:
-        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg=where)
-
-
-def numpy_of(tensor) -> np.ndarray:
-    return tensor.detach().numpy().copy()
 
 
 # a braced square: 4 masses, 4 sides and 2 diagonals, resting 0.3 above the ground

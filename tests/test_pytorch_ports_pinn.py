@@ -35,29 +35,14 @@ import pytest
 import autograd as ag
 import nn
 
+from port_records import assert_same
+
 
 def libraries(torch=None) -> tuple:
     """(T, lib, optim, grad) for this library, or for PyTorch when ``torch`` is given."""
     if torch is None:
         return ag, nn, nn.optim, ag.grad
     return torch, torch.nn, torch.optim, torch.autograd.grad
-
-
-def assert_same(got, want, where: str = "record") -> None:
-    """Records of the two runs agree: numbers and arrays to 1e-10, nested lists and dicts
-    (gradients, state dicts) item by item, flags and Nones exactly."""
-    if isinstance(want, dict):
-        assert list(got) == list(want), where
-        for name in want:
-            assert_same(got[name], want[name], f"{where}[{name!r}]")
-    elif isinstance(want, list):
-        assert len(got) == len(want), where
-        for i, (a, b) in enumerate(zip(got, want)):
-            assert_same(a, b, f"{where}[{i}]")
-    elif isinstance(want, bool) or want is None:
-        assert got is want, where
-    else:
-        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg=where)
 
 
 def state(model) -> dict:

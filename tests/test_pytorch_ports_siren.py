@@ -31,8 +31,8 @@ import pytest
 import autograd as ag
 import nn
 import nn.data
-from siren_programs import (assert_same, digit_image, get_mgrid, numpy_of, operators,
-                            siren_classes)
+from port_records import assert_same, numpy_of
+from siren_programs import digit_image, get_mgrid, operators, siren_classes
 
 # the notebook's "%0.6f" % loss of a loss that requires grad: PyTorch 2.13 warns there;
 # pin_memory=True without a GPU: PyTorch warns too

@@ -30,7 +30,8 @@ import pytest
 import autograd as ag
 import nn
 import nn.data
-from siren_programs import assert_same, get_mgrid, numpy_of, siren_classes
+from port_records import assert_same, numpy_of
+from siren_programs import get_mgrid, siren_classes
 
 pytestmark = pytest.mark.filterwarnings("ignore:'pin_memory' argument")
 
