@@ -221,7 +221,8 @@ class DiscoveryMethods:
                 yield name, value
                 continue
             items = value.items() if isinstance(value, dict) else enumerate(value)
-            stack.extend(reversed([(f"{name}.{k}", v) for k, v in items]))
+            stack.extend(reversed([(f"{name}.{k}", v) for k, v in items  # (no names made
+                                   if _may_hold(v) and not isinstance(v, Tensor)]))  # for ints)
 
     def children(self) -> Iterator[AnyModule]:
         """The direct sub-modules."""
