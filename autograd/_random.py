@@ -25,11 +25,14 @@ from typing import Any
 
 import numpy as np
 
+from .devices import device as Device
 from .errors import GeneratorError, UsageError
 from .torch_shapes import check_device
 
 __all__ = ["Generator", "as_generator", "below", "default_generator", "manual_seed", "seed",
            "initial_seed", "get_rng_state", "set_rng_state"]
+
+_CPU = Device("cpu")  # Generator.device, as x.device
 
 TORCH_DEFAULT_SEED = 67280421310721  # what torch.Generator().initial_seed() gives
 
@@ -109,9 +112,10 @@ class Generator(np.random.Generator):
         return self
 
     @property
-    def device(self) -> str:
-        """``"cpu"``: draws are NumPy's, on the CPU."""
-        return "cpu"
+    def device(self) -> Device:
+        """``device("cpu")`` (equal to "cpu", as ``x.device``): draws are NumPy's, on the
+        CPU."""
+        return _CPU
 
     def __reduce__(self) -> tuple:
         return _restore, (self._initial_seed, self.get_state())

@@ -23,3 +23,10 @@ def test_tensor_device_still_equals_its_name():
     x = ag.zeros(2)
     assert x.device == "cpu" and {"cpu": 1}[x.device] == 1 and f"{x.device}" == "cpu"
     assert nn.Parameter(ag.ones(1)).device.type == "cpu"
+
+
+def test_a_generators_device_is_the_device_object_too(torch) -> None:
+    """``g.device.type`` (PyTorch code choosing where to draw) read a str's attribute."""
+    ours, theirs = ag.Generator(), torch.Generator()
+    assert ours.device == "cpu" and ours.device.type == theirs.device.type == "cpu"
+    assert repr(ours.device) == repr(theirs.device)
