@@ -14,7 +14,7 @@ from __future__ import annotations
 from autograd.errors import AutogradError, MissingDependencyError
 
 __all__ = ["ConfigError", "ArgumentTypeError", "NameNotFoundError", "MemberNotFoundError",
-           "StateDictError",
+           "MemberNameError", "StateDictError",
            "NonFiniteGradientError", "CheckpointError", "ResumeError", "IDXFormatError",
            "DownloadError", "MissingDependencyError"]
 
@@ -32,6 +32,14 @@ class ArgumentTypeError(AutogradError, TypeError):
 class NameNotFoundError(AutogradError, KeyError):
     """A name that is not there: a ``Sequential`` layer, a ``History`` entry, a metric a
     callback monitors. The message lists the names that are."""
+
+    def __str__(self) -> str:  # KeyError's own shows the message in quotes, escaped
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+
+class MemberNameError(ConfigError, KeyError):
+    """A name a parameter, buffer or module cannot take (empty, or with a '.'): a
+    ``KeyError`` too, which PyTorch raises there."""
 
     def __str__(self) -> str:  # KeyError's own shows the message in quotes, escaped
         return str(self.args[0]) if len(self.args) == 1 else super().__str__()

@@ -25,7 +25,7 @@ import numpy as np
 from autograd import Tensor, func
 from autograd.errors import UsageError
 from ._checks import flag
-from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, StateDictError
+from .errors import ArgumentTypeError, MemberNameError, MemberNotFoundError, StateDictError
 from .hooks import HookMethods
 from .load_overrides import LoadOverrideMethods, run_load_overrides
 from .module_discovery import (_BEHIND_METHODS, _BUFFER, _MODULE, _PARAM, _SLOTS,
@@ -109,8 +109,8 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
             raise UsageError(f"call super().__init__() in {type(self).__name__}.__init__ "
                              f"before register_buffer('{name}', ...)")
         if not isinstance(name, str) or not name or "." in name:
-            raise ConfigError(f"a buffer name must be a non-empty str without '.'; got "
-                              f"{name!r}")
+            raise MemberNameError(f"a buffer name must be a non-empty str without '.'; got "
+                                  f"{name!r}")
         if name in self.__dict__ and name not in self._buffer_names:
             raise UsageError(f"cannot register buffer '{name}': {type(self).__name__} "
                              f"already has an attribute of that name")
@@ -139,8 +139,8 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
             raise ArgumentTypeError(f"{caller}('{name}', ...): expected a {kind.__name__} or "
                                     f"None; got {type(value).__name__}")
         if not isinstance(name, str) or not name or "." in name:
-            raise ConfigError(f"{caller}: the name must be a non-empty str without '.'; "
-                              f"got {name!r}")
+            raise MemberNameError(f"{caller}: the name must be a non-empty str without '.'; "
+                                  f"got {name!r}")
         held = self.__dict__.get(name)
         if hasattr(self, name) and not (name in self.__dict__ and (held is None or isinstance(
                 held, kind)) and name not in self.__dict__.get("_buffer_names", ())):
