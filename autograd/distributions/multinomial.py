@@ -90,9 +90,11 @@ class Multinomial(Distribution):
         shape = self._extended_shape(sample_shape)
         outer = shape[:len(shape) - len(self.batch_shape) - 1]  # sample_shape
         draws = self._categorical.sample((self.total_count,) + outer, generator=generator).data
-        categories = np.arange(shape[-1])
-        counts = (draws[..., None] == categories).sum(axis=0)
-        return Tensor(counts.astype(self.probs.dtype))
+        k, rows = shape[-1], int(np.prod(shape[:-1], dtype=np.int64))
+        # category c of row r counted in bin r * k + c
+        bins = draws.reshape(self.total_count, rows) + k * np.arange(rows)
+        counts = np.bincount(bins.ravel(), minlength=rows * k)
+        return Tensor(counts.reshape(shape).astype(self.probs.dtype))
 
     def log_prob(self, value: Any) -> Tensor:
         """lgamma(sum x + 1) - sum lgamma(x + 1) + sum x log p, with 0 log 0 = 0 (a
