@@ -96,3 +96,18 @@ def test_draws_have_the_distributions_moments() -> None:
     assert (np.abs(x.mean(0) - mean) < 4 * np.sqrt(var / n)).all()
     mu4 = ((x - mean) ** 4).mean(0)
     assert (np.abs(x.var(0) - var) < 4 * np.sqrt(mu4 / n)).all()
+
+
+@pytest.mark.parametrize("make", [
+    lambda D, T: D.Gumbel(T.tensor([0.5]), 2.0), lambda D, T: D.HalfNormal(T.tensor([2.0])),
+    lambda D, T: D.Geometric(T.tensor([0.3])), lambda D, T: D.Binomial(4, T.tensor([0.3])),
+    lambda D, T: D.Multinomial(4, T.tensor([0.3, 0.7]))])
+def test_flags_constraints_and_support_as_pytorch(torch, make) -> None:
+    """has_rsample, has_enumerate_support, the parameters constrained and the support's
+    kind (discrete or not, event axes) of the five distributions added."""
+    ours, theirs = make(ag.distributions, ag), make(torch.distributions, torch)
+    assert ours.has_rsample == theirs.has_rsample
+    assert ours.has_enumerate_support == theirs.has_enumerate_support
+    assert sorted(ours.arg_constraints) == sorted(theirs.arg_constraints)
+    assert ours.support.is_discrete == theirs.support.is_discrete
+    assert ours.support.event_dim == theirs.support.event_dim
