@@ -3,6 +3,7 @@ differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponenti
 ``Laplace``, ``Gamma``, ``Beta``, ``Dirichlet`` (reparameterised ``rsample``, the last three
 implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), ``Poisson``,
 ``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``), ``StudentT``,
+``Gumbel``, ``HalfNormal`` (reparameterised), ``Geometric``, ``Binomial``, ``Multinomial``,
 ``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
 ``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
@@ -14,7 +15,8 @@ transforms)`` with the invertible maps of ``transforms`` (and ``LogNormal``);
 
 PyTorch's module paths work too: ``from autograd.distributions.normal import Normal``
 (``normal``, ``uniform``, ``bernoulli``, ``categorical``, ``multivariate_normal``,
-``independent``, ``mixture_same_family``, ``transformed_distribution``, ``log_normal``),
+``independent``, ``mixture_same_family``, ``transformed_distribution``, ``log_normal``,
+``gumbel``, ``half_normal``, ``geometric``, ``binomial``, ``multinomial``),
 and as attributes of the package without importing them, as PyTorch's package imports
 them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
 (``logits_to_probs``, ``probs_to_logits``, ``clamp_probs``...) as PyTorch's.
@@ -33,14 +35,18 @@ from .student_t import StudentT
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
 from .gamma import Beta, Dirichlet, Gamma
+from .geometric_binomial import Binomial, Geometric
+from .gumbel_half_normal import Gumbel, HalfNormal
 from .kl import kl_divergence, register_kl
 from .laplace_exponential import Exponential, Laplace
+from .multinomial import Multinomial
 from .multivariate import MultivariateNormal
 from .relaxed import (OneHotCategorical, OneHotCategoricalStraightThrough, RelaxedBernoulli,
                       RelaxedOneHotCategorical)
 from .transformed import LogNormal, TransformedDistribution
 # PyTorch's module paths, as attributes (``D.normal.Normal``); names of modules, not in __all__
-from . import (bernoulli, categorical, independent, log_normal, mixture_same_family,  # noqa: F401
+from . import (bernoulli, binomial, categorical, geometric, gumbel,  # noqa: F401
+               half_normal, independent, log_normal, mixture_same_family, multinomial,
                multivariate_normal, normal, transformed_distribution, uniform, utils)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,
@@ -56,15 +62,15 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "SigmoidTransform", "TanhTransform", "SoftplusTransform", "IndependentTransform",
            "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
            "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
-           "StudentT"]
+           "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
-    "Binomial", "Cauchy", "Chi2", "ContinuousBernoulli", "ExpRelaxedCategorical",
+    "Cauchy", "Chi2", "ContinuousBernoulli", "ExpRelaxedCategorical",
     "ExponentialFamily",
-    "FisherSnedecor", "GeneralizedPareto", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
+    "FisherSnedecor", "GeneralizedPareto", "HalfCauchy",
     "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
-    "LowRankMultivariateNormal", "Multinomial", "Pareto",
+    "LowRankMultivariateNormal", "Pareto",
     "VonMises", "Weibull", "Wishart"})
 
 

@@ -3,7 +3,7 @@
 ``greater_than_eq(a)``, ``nonnegative_integer``, ``positive_integer``, ``unit_interval``,
 ``boolean``, ``simplex``, ``one_hot``, ``real_vector``, ``interval(a, b)``,
 ``integer_interval(a, b)``, ``greater_than(a)``, ``less_than(b)``, ``independent(c, n)``,
-``positive_definite``, ``lower_cholesky``.
+``positive_definite``, ``lower_cholesky``, ``multinomial(n)``.
 
 ``c.check(value)`` is a bool Tensor saying, per element (per event when the constraint
 covers the last ``event_dim`` axes), whether ``value`` lies in the set. Distributions check
@@ -25,7 +25,7 @@ __all__ = ["Constraint", "real", "positive", "nonnegative", "greater_than_eq",
            "one_hot",
            "real_vector", "interval", "half_open_interval", "integer_interval", "greater_than",
            "less_than",
-           "independent", "positive_definite", "lower_cholesky"]
+           "independent", "positive_definite", "lower_cholesky", "multinomial"]
 
 
 def _array(value: Any) -> np.ndarray:
@@ -183,6 +183,23 @@ class _OneHot(_Simplex):
         return ((value == 0) | (value == 1)).all(axis=-1) & (value.sum(axis=-1) == 1)
 
 
+class _Multinomial(Constraint):
+    """Count vectors (the last axis) of non-negative entries summing to at most
+    ``upper_bound`` (PyTorch's check: whole numbers are not tested)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound: Any) -> None:
+        self.upper_bound = _bound(upper_bound)
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        return (value >= 0).all(axis=-1) & (value.sum(axis=-1) <= self.upper_bound)
+
+    def __repr__(self) -> str:
+        return f"Multinomial(upper_bound={_shown(self.upper_bound)})"
+
+
 class _PositiveDefinite(Constraint):
     """Symmetric matrices (the last two axes) whose eigenvalues are all > 0."""
 
@@ -245,3 +262,4 @@ less_than = _LessThan
 independent = _Independent
 positive_definite = _PositiveDefinite()
 lower_cholesky = _LowerCholesky()
+multinomial = _Multinomial

@@ -270,9 +270,12 @@ class Distribution:
         support = self.support
         inside = support.check(value).data
         if not inside.all():
+            shown = value.data
+            if support.event_dim == 0 and shown.shape != inside.shape:  # a bound's shape
+                shown = np.broadcast_to(shown, inside.shape)
             raise UsageError(f"{type(self).__name__}: expected a value (Tensor of shape "
                              f"{value.shape}) within the support ({support!r}), but found "
-                             f"invalid values: {value.data[~inside].ravel()[:5]}")
+                             f"invalid values: {shown[~inside].ravel()[:5]}")
 
     def __repr__(self) -> str:
         shown = []

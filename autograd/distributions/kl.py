@@ -1,6 +1,7 @@
 """``kl_divergence(p, q)`` = KL(p || q) = E_p[log p(X) - log q(X)], one per distribution of
-the broadcast batch, with PyTorch's formulas for Normal, Bernoulli, Categorical,
-Uniform, MultivariateNormal and Independent pairs; ``register_kl(P, Q)`` adds a formula
+the broadcast batch, with PyTorch's formulas for same-type pairs (Normal, Bernoulli,
+Categorical, Uniform, MultivariateNormal, Independent, Gamma, ..., Gumbel, HalfNormal,
+Geometric, Binomial); ``register_kl(P, Q)`` adds a formula
 (a decorator, as PyTorch's)."""
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import numpy as np
 from ..errors import UnsupportedError, UsageError
 from ..functions import log, matmul, where
 from ..linalg import inv
-from ..more_functions import digamma, lgamma, softplus
+from ..more_functions import digamma, lgamma, log1p, softplus
 from ..tensor import Tensor
 from .composite import Independent, sum_rightmost
 from .continuous import Normal, Uniform
 from .discrete import Bernoulli, Categorical
 from .gamma import Beta, Dirichlet, Gamma
+from .geometric_binomial import Binomial, Geometric
+from .gumbel_half_normal import EULER_GAMMA, Gumbel, HalfNormal
 from .laplace_exponential import Exponential, Laplace
 from .distribution import Distribution
 from .multivariate import MultivariateNormal, mv
@@ -175,3 +178,38 @@ def _kl_onehotcategorical_onehotcategorical(p: OneHotCategorical,
                                             q: OneHotCategorical) -> Tensor:
     """The Categoricals' KL."""
     return _kl_categorical_categorical(p._categorical, q._categorical)
+
+
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p: Gumbel, q: Gumbel) -> Tensor:
+    """-log r + (mu_p - mu_q) / s_q + r gamma + exp((mu_q - mu_p) / s_q) Gamma(1 + r)
+    - (1 + gamma), with r = s_p / s_q."""
+    ratio = p.scale / q.scale
+    q_loc, p_loc = q.loc / q.scale, p.loc / q.scale
+    t3 = (q_loc + lgamma(1 + ratio) - p_loc).exp()
+    return -ratio.log() - q_loc + p_loc + ratio * EULER_GAMMA + t3 - (1 + EULER_GAMMA)
+
+
+@register_kl(HalfNormal, HalfNormal)
+def _kl_halfnormal_halfnormal(p: HalfNormal, q: HalfNormal) -> Tensor:
+    """(r - 1 - log r) / 2 with r = (s_p / s_q)^2: Normal(0, s_p) to Normal(0, s_q)."""
+    var_ratio = (p.scale / q.scale).pow(2)
+    return 0.5 * (var_ratio - 1 - var_ratio.log())
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p: Geometric, q: Geometric) -> Tensor:
+    """-H(p) - log(1 - q) / p - logit(q)."""
+    return -p.entropy() - log1p(-q.probs) / p.probs - q.logits
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p: Binomial, q: Binomial) -> Tensor:
+    """n (p log(p / q) + (1 - p) log((1 - p) / (1 - q))) for n_p = n_q; inf where
+    n_p > n_q (mass where q has none); n_p < n_q: ``UnsupportedError``, as PyTorch's."""
+    if (p.total_count.data < q.total_count.data).any():
+        raise UnsupportedError("kl_divergence: KL between Binomials where q.total_count > "
+                               "p.total_count is not implemented (as PyTorch's)")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + log1p(-p.probs)
+                          - log1p(-q.probs))
+    return where(_mask(p.total_count.data > q.total_count.data), np.inf, kl)

@@ -171,7 +171,11 @@ def test_bad_parameters_raise_a_value_error(make, match: str) -> None:
     (Uniform(0.0, 1.0), 1.5, ag.UsageError, "Interval"),
     (Normal(0.0, 1.0), np.inf, ag.UsageError, "Real"),  # inf is real; NaN is not
     (Normal(ag.zeros(3), 1.0), ag.zeros(2), ag.ShapeError, "does not broadcast"),
-], ids=["bernoulli", "categorical", "categorical_float", "uniform", "normal_inf", "shape"])
+    # a scalar value against bounds of shape (2,) was an IndexError while the message
+    # picked out the invalid values
+    (Uniform(ag.zeros(2), ag.ones(2)), ag.tensor(2.0), ag.UsageError, "values: \\[2. 2.\\]"),
+], ids=["bernoulli", "categorical", "categorical_float", "uniform", "normal_inf", "shape",
+        "uniform_batched_bounds"])
 def test_values_outside_the_support_raise_a_value_error(dist, value, error, match) -> None:
     if np.isinf(np.asarray(value)).any():  # inf is real: only NaN is refused
         assert dist.log_prob(value).item() == -np.inf

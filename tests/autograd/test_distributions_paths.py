@@ -15,7 +15,9 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "independent": "Independent", "mixture_same_family": "MixtureSameFamily",
          "transformed_distribution": "TransformedDistribution", "log_normal": "LogNormal",
          "kl": "kl_divergence", "distribution": "Distribution", "transforms": "ExpTransform",
-         "constraints": "real", "constraint_registry": "biject_to"}
+         "constraints": "real", "constraint_registry": "biject_to", "gumbel": "Gumbel",
+         "half_normal": "HalfNormal", "geometric": "Geometric", "binomial": "Binomial",
+         "multinomial": "Multinomial"}
 
 
 @pytest.mark.parametrize("module", PATHS)
