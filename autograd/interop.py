@@ -9,14 +9,13 @@ with ``np.*`` also works under ``create_graph=True``. A NumPy function with no o
 With ``out=`` an ndarray, a NumPy function computes plain, untracked NumPy into it: the
 escape hatch ``w.data -= 0.1 * w.grad`` works as in PyTorch. A few functions that only
 inspect and have no Tensor method of their name (``np.shape``, ``np.array_equal``...)
-return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()``
-gives, so ``np.sign(t)``, ``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as
-``t.sign()``, ``t.isnan()`` and ``t.argmax()`` are (``median``/``nanmedian``, which
-ndarray lacks as methods, differ: ``t.median()`` is PyTorch's, ``np.median(t)`` NumPy's,
-see ``order_methods``). ``np.linalg``'s decompositions
-(``svd``, ``eigh``, ``qr``, ``pinv``...) take NumPy's arguments and give NumPy's results,
-computed by the differentiable ops of ``ops.matrix_functions`` (shared with
-``autograd.linalg``, which sits above the Tensor class).
+return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()`` gives, so ``np.sign(t)``,
+``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as ``t.sign()``, ``t.isnan()`` and
+``t.argmax()`` are (``median``/``nanmedian``, which ndarray lacks as methods, differ:
+``t.median()`` is PyTorch's, ``np.median(t)`` NumPy's, see ``order_methods``).
+``np.linalg``'s decompositions (``svd``, ``eigh``, ``qr``, ``pinv``...) take NumPy's
+arguments and give NumPy's results, computed by the differentiable ops of
+``ops.matrix_functions`` (shared with ``autograd.linalg``, above the Tensor class).
 
 To support another NumPy function, add a row: ``np.sin: TensorMath.sin``.
 """
@@ -36,8 +35,7 @@ from .out_argument import refuse_tensor_out
 from .ops.arithmetic import number
 from .ops import decompositions, linalg_more, matrix_functions
 from .ops.generic import is_tensor, lift_like
-from . import numpy_math, numpy_more, numpy_stacking, set_numpy
-from . import order_numpy
+from . import numpy_math, numpy_more, numpy_stacking, order_numpy, set_numpy
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
@@ -376,14 +374,14 @@ def _untracked(func: Callable, args: tuple, kwargs: dict, out: Any) -> Any:
 
 
 def _call_by_name(func: Callable, method: Callable, args: tuple, kwargs: dict) -> Any:
-    """``func(*args, **kwargs)`` (a NumPy reduction) as ``method``: arguments matched by
-    NumPy's names (an ``out=`` array was handled before: plain, untracked NumPy, as for
-    ufuncs); a ``dtype=`` the method does not take converts the input first."""
-    named = _signature(func).bind(*args, **kwargs).arguments
-    named.pop("out", None)  # None: an out array was handled before
+    """``func(*args, **kwargs)`` (a NumPy reduction) as ``method``, arguments matched by
+    NumPy's names (an ``out=`` array was handled before); ``np.var``/``np.std`` say NumPy's
+    ``ddof=0`` (a bare ``x.var()`` is ambiguous); a ``dtype=`` the method does not take
+    converts the input first."""
+    named = {"ddof": 0} if func in (np.var, np.std) else {}
+    named.update(_signature(func).bind(*args, **kwargs).arguments)
+    named.pop("out", None)
     tensor = named.pop("a")
-    if func in (np.var, np.std):  # NumPy's divisor, said (a bare x.var() is ambiguous)
-        named.setdefault("ddof", 0)
     accepted = _signature(method).parameters
     if "dtype" in named and "dtype" not in accepted:
         dtype = named.pop("dtype")
