@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._vjp_checks import unbroadcast
 from .errors import ShapeError, TensorIndexError, UsageError
 from .ops.reductions import normalize_axis
 
@@ -93,14 +94,11 @@ class PieceMethods:
         a gradient does): ``x.sum_to_size(1, 3)`` of a (2, 3) ``x`` sums its rows."""
         several = len(size) == 1 and isinstance(size[0], (tuple, list))
         shape = tuple(size[0]) if several else tuple(size)
-        if not _expands_to(shape, self.shape):
-            raise ShapeError(f"sum_to_size: size {tuple(shape)} is not expandable to the "
-                             f"tensor's shape {self.shape}")
-        lead = self.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
-                                          if n == 1 and self.shape[lead + i] != 1)
-        out = self.sum(axis=axes, keepdims=True) if axes else self
-        return out.reshape(shape)
+        try:
+            return unbroadcast(self, shape)  # a gradient's un-broadcasting, on the tensor
+        except ShapeError:
+            raise ShapeError(f"sum_to_size: size {shape} is not expandable to the tensor's "
+                             f"shape {self.shape}") from None
 
     def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
         """The minimum and the maximum (of all values, or along ``dim``) as a named pair
@@ -114,9 +112,3 @@ class PieceMethods:
             raise UsageError("positive: a bool tensor has no positive; PyTorch refuses it "
                              "too (convert it first, t.long())")
         return self
-
-
-def _expands_to(shape: tuple, target: tuple) -> bool:
-    """Whether ``shape`` broadcasts to ``target`` (each axis, from the last, equal or 1)."""
-    return len(shape) <= len(target) and all(
-        s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))

@@ -222,12 +222,7 @@ class TorchMethods:
         if np.ndim(mat1) != 2 or np.ndim(mat2) != 2:
             raise ShapeError(f"addmm: mat1 and mat2 must be matrices; got shapes "
                              f"{np.shape(mat1)} and {np.shape(mat2)}")
-        product = self._lift(mat1) @ mat2
-        if alpha != 1:
-            product = product * alpha
-        if beta == 0:  # every element of self replaced by 0: no NaN * 0
-            return self.masked_fill(np.ones(self.shape, bool), 0.0) + product
-        return (self if beta == 1 else self * beta) + product
+        return self._plus_scaled(self._lift(mat1) @ mat2, beta, alpha)  # batch_products
 
     # ------------------------------------------------------------ reductions and pieces
     def amax(self, dim: Any = (), keepdim: bool = False) -> AnyTensor:
