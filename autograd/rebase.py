@@ -1,6 +1,8 @@
 """Helpers of the rebase behind ``t[index] = v`` and recorded ``x += y``
 (``OpMethods._rebase_onto_assignment``): which ops read t's old value, whether t's
-array is a view of another tensor's, and the write through a whole reshape to its bases."""
+array is a view of another tensor's, and the write through to the tensors t views: a
+whole view (a reshape, a transpose) gives its bases t's new value reshaped or transposed
+back; a part (``base[i]``, a diagonal) is written into its base, as PyTorch writes."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ from typing import Any
 import numpy as np
 
 from .function import apply
-from .ops.shape import GetItem, Reshape
+from .ops.linalg_more import Diagonal
+from .ops.shape import GetItem, Reshape, ReshapeInPlace, Transpose, TransposeInPlace
 
-__all__ = ["_read_earlier", "_is_view_of_another", "_reshaped_bases", "_write_through",
-           "WriteThrough", "SliceWriteThrough", "_sliced_base", "_write_into_sliced_base"]
+__all__ = ["_read_earlier", "_is_view_of_another", "_whole_view_bases", "_write_through",
+           "WriteThrough", "TransposedWriteThrough", "SliceWriteThrough",
+           "DiagonalWriteThrough", "_sliced_base", "_write_into_sliced_base"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -63,37 +67,65 @@ class WriteThrough(Reshape):
         self.previous = previous
 
 
-def _reshaped_bases(t: AnyTensor) -> list | None:
-    """The tensors whose arrays t's array is a whole reshape of (a chain of reshapes,
-    squeezes, unsqueezes), nearest first: [] when t is no view; None when t views another
-    tensor some other way (``base[i]``, a transpose), views one that was rebased since,
-    or a leaf that requires grad (PyTorch refuses writing into those too)."""
+class TransposedWriteThrough(Transpose):
+    """As ``WriteThrough``, where t is a transpose of the base (``base.T``,
+    ``base.permute(...)``): t's new value with the axes put back;  dt = g transposed."""
+    __slots__ = ("previous",)
+
+    def __init__(self, axes: Any, previous: AnyTensor) -> None:
+        super().__init__(axes)
+        self.previous = previous
+
+
+# a base that took a write through t holds a view of t's new array (WriteThrough), as
+# t.unsqueeze_(0) views t's earlier self's: a write into them goes through the same way
+_WHOLE_VIEWS = (Reshape, Transpose, WriteThrough, TransposedWriteThrough, ReshapeInPlace,
+                TransposeInPlace)
+
+
+def _whole_view_bases(t: AnyTensor) -> list | None:
+    """The tensors whose arrays t's array is a whole view of (a chain of reshapes,
+    squeezes, transposes, permutes), nearest first, each with the op that viewed it,
+    the last possibly a part of its own base (``base[i].T``, see ``_write_through``):
+    [] when t is no view; None when t views another tensor some other way (t itself
+    ``base[i]``, see ``_sliced_base``), views one that was rebased since, or a leaf that
+    requires grad (PyTorch refuses writing into those too)."""
     bases, node = [], t
     while _is_view_of_another(node):
         op = node._op
-        if type(op) is not Reshape or op.parents is None:
-            return None
+        if type(op) not in _WHOLE_VIEWS or op.parents is None:
+            return bases if bases and _sliced_base(node) is not None else None
         base = op.parents[0]
         if (base._seq > node._seq or base._data.size != node._data.size
                 or (base._op is None and base._requires_grad)
                 or not np.may_share_memory(base._data, node._data)):
             return None
-        bases.append(base)
+        bases.append((base, op))
         node = base
     return bases
 
 
 def _write_through(bases: list, t: AnyTensor, value: AnyTensor) -> None:
-    """After t's rebase onto ``t[index] = value``: each base takes t's new value, reshaped,
-    as its value and history (``WriteThrough``), keeping its earlier self, as t does."""
-    for base in bases:
+    """After t's rebase onto ``t[index] = value``: each base, nearest first, takes its
+    view's new value viewed back (reshaped, or transposed with the inverse axes) as its
+    value and history (``WriteThrough``), keeping its earlier self, as t does. A last
+    base that is a part of its own base takes it by assignment, which writes on."""
+    viewed = t
+    for base, view in bases:
+        if _sliced_base(base) is not None:
+            base[...] = (viewed.transpose(tuple(np.argsort(view.axes)))
+                         if isinstance(view, Transpose) else viewed.reshape(base.shape))
+            return
         earlier = base._make(base._data, base._op)  # the base as it was, its old number
         earlier._seq, earlier._requires_grad = base._seq, base._requires_grad
         earlier._hooks, base._hooks = base._hooks, None
         _read_earlier(value, base, earlier)
-        out = apply(WriteThrough(base.shape, earlier), t)
+        back = (TransposedWriteThrough(tuple(np.argsort(view.axes)), earlier)
+                if isinstance(view, Transpose) else WriteThrough(base.shape, earlier))
+        out = apply(back, viewed)
         base._data, base._op, base._seq = out._data, out._op, out._seq
         base._requires_grad = True
+        viewed = base
 
 
 class SliceWriteThrough(GetItem):
@@ -107,36 +139,65 @@ class SliceWriteThrough(GetItem):
         self.previous = previous
 
 
+class DiagonalWriteThrough(Diagonal):
+    """As ``SliceWriteThrough``, where t is a diagonal of the base (``base.diagonal()``):
+    the new base's diagonal, a view of it;  dbase = g on that diagonal."""
+    __slots__ = ("previous",)
+
+    def __init__(self, offset: int, axes: tuple[int, int], previous: AnyTensor) -> None:
+        super().__init__(offset, *axes, view=True)
+        self.previous = previous
+
+
 def _sliced_base(t: AnyTensor) -> tuple | None:
-    """``(base, index)`` when t is ``base[index]`` recorded by a basic index (a view of
-    base's array, or one element) of a base unchanged since and not a leaf that requires
-    grad: a write into t can go through to base, as PyTorch's. None otherwise."""
+    """``(base, view)`` when t is a part of base viewing its array: ``base[index]`` by a
+    basic index (or one element), or a diagonal, ``view`` the op that took it; base is
+    unchanged since and not a leaf that requires grad, so a write into t can go through
+    to base, as PyTorch's. None otherwise."""
     op = t._op
-    if not isinstance(op, GetItem) or op.parents is None:
+    if not isinstance(op, (GetItem, Diagonal)) or op.parents is None:
         return None
     base = op.parents[0]
     if (base._seq > t._seq or (base._op is None and base._requires_grad)
             or (isinstance(t._data, np.ndarray)
                 and not np.may_share_memory(base._data, t._data))):
         return None
-    if _reshaped_bases(base) is None and _sliced_base(base) is None:
-        return None  # base cannot take the write either (a transpose of another...)
-    return base, op.index
+    if _whole_view_bases(base) is None and _sliced_base(base) is None:
+        return None  # base cannot take the write either (a part of a transpose of a part)
+    return base, op
+
+
+def _diagonal_index(shape: tuple, view: Diagonal) -> tuple[tuple, int]:
+    """The integer-array index of ``view``'s diagonal in an array of ``shape``, and the
+    axis where ``base[index]`` puts the diagonal (NumPy: at the first indexed axis when
+    the two are neighbours, first otherwise; ``np.diagonal`` puts it last)."""
+    (a1, a2), k = view.axes, view.offset
+    length = max(0, min(shape[a1] + min(k, 0), shape[a2] - max(k, 0)))
+    steps = np.arange(length)
+    index: list = [slice(None)] * len(shape)
+    index[a1], index[a2] = steps - min(k, 0), steps + max(k, 0)
+    return tuple(index), (min(a1, a2) if abs(a1 - a2) == 1 else 0)
 
 
 def _write_into_sliced_base(t: AnyTensor, sliced: tuple, index: Any, value: Any) -> None:
-    """``t[index] = value`` where t is ``base[i]`` (``_sliced_base``), as PyTorch: base
+    """``t[index] = value`` where t is a part of base (``_sliced_base``), as PyTorch: base
     takes ``base[i] = t with [index] = value`` (base's own rebase, which goes on to its
-    bases), and t becomes the new ``base[i]``. Ops that read t or base before the write
-    keep reading their old values (``_read_earlier``, and the engine's ``as_used``)."""
-    base, base_index = sliced
+    bases; for a diagonal, i is its integer-array index), and t becomes the new part.
+    Ops that read t or base before the write keep reading their old values
+    (``_read_earlier``, and the engine's ``as_used``)."""
+    base, view = sliced
     earlier = t._earlier_self()
     value = earlier if value is t else value
     if hasattr(value, "_op"):
         _read_earlier(value, t, earlier)
     updated = earlier.clone()
     updated[index] = value
-    base[base_index] = updated
-    fresh = apply(SliceWriteThrough(base_index, earlier), base)
+    if isinstance(view, Diagonal):
+        diagonal_index, axis = _diagonal_index(base.shape, view)
+        base[diagonal_index] = updated.moveaxis(-1, axis)
+        fresh = apply(DiagonalWriteThrough(view.offset, view.axes, earlier), base)
+    else:
+        base[view.index] = updated
+        fresh = apply(SliceWriteThrough(view.index, earlier), base)
     t._data, t._op, t._seq = fresh._data, fresh._op, fresh._seq
     t._requires_grad = True

@@ -21,7 +21,7 @@ from .inplace import check_fits, check_writable
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays
-from .rebase import (_read_earlier, _reshaped_bases, _sliced_base, _write_into_sliced_base,
+from .rebase import (_read_earlier, _sliced_base, _whole_view_bases, _write_into_sliced_base,
                      _write_through)
 from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
@@ -311,17 +311,18 @@ class OpMethods:
                 "the gradient would have nowhere to go (PyTorch refuses it too). Assign "
                 "under autograd.no_grad() (e.g. for initialisation), or write "
                 "t2 = t.at[index].set(value) for a new, differentiable tensor.")
-        bases = _reshaped_bases(self)  # a whole reshape writes through to them
-        sliced = _sliced_base(self) if bases is None else None  # so does base[i]
+        bases = _whole_view_bases(self)  # a reshape or transpose writes through to them
+        sliced = _sliced_base(self) if bases is None else None  # so do base[i], a diagonal
         if sliced is not None:
             return _write_into_sliced_base(self, sliced, index, value)
         if bases is None:
             raise InplaceError(
                 f"t[index] = value while recording, where t (shape {self.shape}) is a view "
-                f"of another tensor's (or NumPy) array (t = base[i], a slice, a "
-                f"transpose...): PyTorch writes through to the base and records it there, "
-                f"but here only t would change and the base would silently keep its old "
-                f"values. Index the base once instead (base[i, j] = value, not "
+                f"of another tensor's (or NumPy) array that cannot take the write (of a "
+                f"leaf that requires grad, of a constant such as out[0] of out = zeros(...), "
+                f"of a NumPy array): PyTorch writes through to the base and records it "
+                f"there, but here only t would change and the base would silently keep its "
+                f"old values. Index the base once instead (base[i, j] = value, not "
                 f"base[i][j] = value), or make t a tensor of its own first (t = t.clone()).")
         value = self._lift_value(value, "t[index] = value")
         if value.dtype != self.dtype:
@@ -349,15 +350,16 @@ class OpMethods:
         where x is computed or an operand requires grad: recorded as PyTorch records it, as
         ``x[...] = compute()`` (the rebase above: x keeps its dtype and shape and holds a
         new array, so views of x taken before keep the old values). A view of another
-        tensor is refused, as for ``t[index] = v``: PyTorch would write through to the base
-        (a whole reshape of it does write through, as there).
+        tensor writes through to it as ``t[index] = v`` does (a reshape, a transpose, a
+        part base[i], a diagonal); other views are refused, as there.
         ``instead`` is the out-of-place form the errors suggest."""
-        if _reshaped_bases(self) is None and _sliced_base(self) is None:  # see the rebase
+        if _whole_view_bases(self) is None and _sliced_base(self) is None:  # see the rebase
             raise InplaceError(
                 f"in-place {name} while recording, where x (shape {self.shape}) is a view "
-                f"of another tensor's array (x = base[i], a slice...): PyTorch writes "
-                f"through to the base, which here would keep its old values. Write "
-                f"{instead} (a new tensor), or update the base.")
+                f"of another tensor's array that cannot take the write (of a leaf that "
+                f"requires grad, of a constant, of a NumPy array): PyTorch writes through to "
+                f"the base, which here would keep its old values. Write {instead} (a new "
+                f"tensor), or update the base.")
         value = compute()
         shape = np.shape(value)
         if np.broadcast_shapes(shape, self.shape) != self.shape:

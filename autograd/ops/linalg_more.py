@@ -15,7 +15,6 @@ import numpy as np
 
 from ..errors import DTypeError, EinsumError, ShapeError, SingularMatrixError
 from ..function import Function, apply
-from ..grad_mode import STATE
 from .einsum import einsum
 from .generic import is_tensor, lift_like
 from .indexing import triangle
@@ -68,18 +67,15 @@ def dot(a: T, b: T) -> T:
 
 def diagonal(x: T, offset: int, axis1: int, axis2: int) -> T:
     """The diagonal ``offset`` of the axis1 x axis2 planes, as the last axis (as
-    ``np.diagonal``); the gradient goes back onto that diagonal. A view of x, as PyTorch's
-    (``K.diagonal().add_(eps)`` writes into K), except of a tensor in a graph being
-    recorded: there it is a copy, which a write changes alone (Barlow Twins'
-    ``diagonal(c).add_(-1)``; PyTorch's would write through to c, which this engine does
-    only for basic indexing and reshapes)."""
+    ``np.diagonal``); the gradient goes back onto that diagonal. A view of x, as PyTorch's:
+    ``K.diagonal().add_(eps)`` writes into K, recorded while K is in a graph (Barlow Twins'
+    ``diagonal(c).add_(-1)``; see ``rebase``)."""
     if x.ndim < 2:
         raise ShapeError(f"diagonal: needs at least 2 axes; got shape {x.shape}")
     a1, a2 = (normalize_axis(a, x.ndim, "diagonal")[0] for a in (axis1, axis2))
     if a1 == a2:
         raise ShapeError(f"diagonal: axis1 and axis2 are the same axis ({a1})")
-    recorded = STATE.grad_enabled and x.requires_grad
-    return apply(Diagonal(offset, a1, a2, view=not recorded), x)
+    return apply(Diagonal(offset, a1, a2, view=True), x)
 
 
 def _writable_diagonal(x: np.ndarray, offset: int, axes: tuple[int, int]) -> np.ndarray:

@@ -1,7 +1,8 @@
 """``Tensor.unfold(dimension, size, step)``: PyTorch's sliding windows, as ViT tutorials cut
-an image into patches (and the DQN tutorial takes running means) (``img.unfold(2, p, p).unfold(3, p, p)``): the windows of ``size``
-elements every ``step`` along ``dimension`` replace it, and a new last axis holds each
-window. Values, shapes and gradients (overlapping windows add up) as PyTorch's."""
+an image into patches (``img.unfold(2, p, p).unfold(3, p, p)``) and the DQN tutorial takes
+running means: the windows of ``size`` elements every ``step`` along ``dimension`` replace
+it, and a new last axis holds each window. Values, shapes and gradients (overlapping
+windows add up) as PyTorch's."""
 
 import numpy as np
 import pytest
