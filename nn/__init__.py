@@ -42,11 +42,13 @@ from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d
                       ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
                       ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d,
                       ZeroPad1d, ZeroPad2d, ZeroPad3d)
-from .recurrent import GRU, LSTM, RNN
+from .recurrent import GRU, LSTM, RNN, RNNBase
 from .transformer import (TransformerEncoder, TransformerEncoderLayer,
                           generate_square_subsequent_mask)
 from .transformer_decoder import Transformer, TransformerDecoder, TransformerDecoderLayer
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
+from .recurrent_cells import _CellBase as RNNCellBase  # PyTorch's name, for isinstance
+from .sync_batchnorm import SyncBatchNorm
 from .parameter_containers import ParameterDict, ParameterList
 from . import parallel
 from .parallel import DataParallel
@@ -78,7 +80,8 @@ __all__ = [
     "InstanceNorm3d", "LocalResponseNorm", "PairwiseDistance",
     "CosineSimilarity", "Bilinear", "AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d",
     "FeatureAlphaDropout",
-    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNNCellBase",
+    "SyncBatchNorm", "MultiheadAttention",
     "TransformerEncoderLayer", "TransformerEncoder", "generate_square_subsequent_mask",
     "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
     # convolution and pooling layers

@@ -28,6 +28,8 @@ from . import parametrize, parametrizations  # PyTorch's weight_norm, spectral_n
 from . import stateless  # PyTorch's nn.utils.stateless.functional_call
 from . import prune  # PyTorch's nn.utils.prune: masks kept by forward pre-hooks
 from . import fusion  # PyTorch's nn.utils.fusion: BatchNorm folded into conv / linear
+from .fusion import (fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval,
+                     fuse_linear_bn_weights)  # also PyTorch's nn.utils names
 from .spectral_norm_hook import spectral_norm, remove_spectral_norm  # PyTorch's legacy form
 from .weight_norm_hook import weight_norm, remove_weight_norm  # PyTorch's legacy form
 
@@ -35,7 +37,8 @@ __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_n
            "clip_grads_with_norm_", "grad_norms", "check_clip_argument",
            "parameters_to_vector", "vector_to_parameters", "rnn", "parametrize",
            "parametrizations", "stateless", "prune", "fusion", "spectral_norm",
-           "remove_spectral_norm", "weight_norm", "remove_weight_norm"]
+           "remove_spectral_norm", "weight_norm", "remove_weight_norm", "fuse_conv_bn_eval",
+           "fuse_conv_bn_weights", "fuse_linear_bn_eval", "fuse_linear_bn_weights"]
 
 
 def _is_tensor(obj: Any) -> bool:
