@@ -89,6 +89,7 @@ from .torch_functions_more import (addbmm, adjoint, baddbmm, bitwise_and, bitwis
                                    ravel, renorm, resolve_conj, resolve_neg, rot90, select,
                                    select_scatter, slice_scatter, subtract, swapdims,
                                    tensor_split, vdot, vsplit)
+from .split_function import split
 from .torch_inplace_functions import (abs_, ceil_, clamp_, clamp_max_, clamp_min_, cos_, exp_,
                                       floor_, log_, neg_, negative_, reciprocal_, relu_,
                                       round_, rsqrt_, sigmoid_, sin_, sqrt_, square_, tanh_)
@@ -239,6 +240,7 @@ __all__ = [
     "_foreach_sqrt", "_foreach_abs", "_foreach_neg", "_foreach_sign", "_foreach_norm",
     "logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf", "isfinite",
     "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy", "fmod", "tensor_split",
+    "split",
     "abs_", "ceil_", "clamp_", "clamp_min_", "clamp_max_", "cos_", "exp_", "floor_", "log_",
     "neg_", "negative_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_",
     "sqrt_", "square_", "tanh_",

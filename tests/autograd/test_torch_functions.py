@@ -116,8 +116,9 @@ def test_functions_are_the_methods_and_are_exported() -> None:
     assert set(torch_functions.__all__) <= set(ag.__all__)
     x = ag.randn(3, 4, requires_grad=True)
     assert ag.gradcheck(lambda t: ag.chunk(ag.flatten(t.double()), 5)[1], [x.double()])
-    for skipped in ("split", "equal", "t"):  # np.split, np.equal; t: by __getattr__
+    for skipped in ("equal", "t"):  # np.equal; t: by __getattr__
         assert skipped not in ag.__all__
+    assert "split" in ag.__all__  # by its spelling, NumPy's or PyTorch's: test_split_function
 
 
 @pytest.mark.parametrize("call, error, message", [
