@@ -3,7 +3,8 @@ differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponenti
 ``Laplace``, ``Gamma``, ``Beta``, ``Dirichlet`` (reparameterised ``rsample``, the last three
 implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), ``Poisson``,
 ``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``), ``StudentT``,
-``Gumbel``, ``HalfNormal`` (reparameterised), ``Geometric``, ``Binomial``, ``Multinomial``,
+``Gumbel``, ``HalfNormal``, ``Cauchy``, ``HalfCauchy``, ``Pareto``, ``Weibull``
+(reparameterised), ``Chi2``, ``Geometric``, ``Binomial``, ``Multinomial``,
 ``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
 ``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
@@ -16,7 +17,8 @@ transforms)`` with the invertible maps of ``transforms`` (and ``LogNormal``);
 PyTorch's module paths work too: ``from autograd.distributions.normal import Normal``
 (``normal``, ``uniform``, ``bernoulli``, ``categorical``, ``multivariate_normal``,
 ``independent``, ``mixture_same_family``, ``transformed_distribution``, ``log_normal``,
-``gumbel``, ``half_normal``, ``geometric``, ``binomial``, ``multinomial``),
+``gumbel``, ``half_normal``, ``geometric``, ``binomial``, ``multinomial``, ``cauchy``,
+``half_cauchy``, ``pareto``, ``weibull``, ``chi2``),
 and as attributes of the package without importing them, as PyTorch's package imports
 them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
 (``logits_to_probs``, ``probs_to_logits``, ``clamp_probs``...) as PyTorch's.
@@ -37,6 +39,7 @@ from .distribution import Distribution
 from .gamma import Beta, Dirichlet, Gamma
 from .geometric_binomial import Binomial, Geometric
 from .gumbel_half_normal import Gumbel, HalfNormal
+from .heavy_tailed import Cauchy, Chi2, HalfCauchy, Pareto, Weibull
 from .kl import kl_divergence, register_kl
 from .laplace_exponential import Exponential, Laplace
 from .multinomial import Multinomial
@@ -48,6 +51,7 @@ from .transformed import LogNormal, TransformedDistribution
 from . import (bernoulli, binomial, categorical, geometric, gumbel,  # noqa: F401
                half_normal, independent, log_normal, mixture_same_family, multinomial,
                multivariate_normal, normal, transformed_distribution, uniform, utils)
+from . import cauchy, chi2, half_cauchy, pareto, weibull  # noqa: F401
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
@@ -62,16 +66,15 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "SigmoidTransform", "TanhTransform", "SoftplusTransform", "IndependentTransform",
            "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
            "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
-           "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial"]
+           "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
+           "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
-    "Cauchy", "Chi2", "ContinuousBernoulli", "ExpRelaxedCategorical",
-    "ExponentialFamily",
-    "FisherSnedecor", "GeneralizedPareto", "HalfCauchy",
+    "ContinuousBernoulli", "ExpRelaxedCategorical", "ExponentialFamily",
+    "FisherSnedecor", "GeneralizedPareto",
     "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
-    "LowRankMultivariateNormal", "Pareto",
-    "VonMises", "Weibull", "Wishart"})
+    "LowRankMultivariateNormal", "VonMises", "Wishart"})
 
 
 _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")
