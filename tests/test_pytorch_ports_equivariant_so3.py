@@ -23,8 +23,8 @@ def so3_program(torch):
 
     def hat(w):
         wx, wy, wz = w.unbind(-1)
-        O = torch.zeros_like(wx)
-        return torch.stack([O, -wz, wy, wz, O, -wx, -wy, wx, O],
+        zero = torch.zeros_like(wx)
+        return torch.stack([zero, -wz, wy, wz, zero, -wx, -wy, wx, zero],
                            dim=-1).view(*w.shape[:-1], 3, 3)
 
     def so3_log(R):
