@@ -64,7 +64,8 @@ from .torch_functions import (addcdiv, addcmul, addmm, allclose, amax, amin, bmm
                               var_mean)
 from .torch_linalg_spellings import logdet, lu, pinverse
 from .torch_decompositions import corrcoef, cov, pca_lowrank, qr, svd, svd_lowrank
-from .torch_matrix_products import addmv, addr, chain_matmul, ger, matrix_power, vander
+from .torch_matrix_products import (addmv, addr, chain_matmul, diagflat, ger, matrix_power,
+                                    vander)
 from .torch_lobpcg import lobpcg
 from .scatter_functions import index_reduce, scatter_reduce
 from .segment_reduce import segment_reduce
@@ -226,7 +227,7 @@ __all__ = [
     "cholesky_solve", "cholesky_inverse", "triangular_solve", "logdet", "lu",
     "svd", "qr", "cov", "corrcoef", "svd_lowrank", "pca_lowrank",
     "vander", "addmv", "addr", "ger", "chain_matmul", "lobpcg",
-    "matrix_power",
+    "matrix_power", "diagflat",
     "nan_to_num", "clone", "numel", "eq", "ne", "lt", "le", "gt", "ge", "meshgrid",
     "addcmul", "addcdiv", "rsqrt", "hstack", "vstack", "row_stack", "column_stack", "block_diag",
     "_assert",  # torch._assert(condition, message), as torchvision's models check sizes

@@ -19,6 +19,7 @@ from .linalg_extras import (CholeskyExResult, InvExResult, LUFactorExResult, cho
                             eigvals, inv_ex, lu_factor_ex, multi_dot, vander, vecdot)
 from .linalg_lstsq import LstsqResult, lstsq
 from .linalg_lu_solve import lu_solve
+from .linalg_solve import SolveExResult, solve, solve_ex, tensorinv, tensorsolve
 from .linalg_triangular import solve_triangular
 from .ops import decompositions, lu as lu_ops, matrix_functions
 from .ops.lapack import lapack_eigh, lapack_svd
@@ -37,7 +38,7 @@ __all__ = ["det", "slogdet", "inv", "matrix_exp", "solve", "cholesky", "vector_n
            "LstsqResult", "vecdot", "multi_dot", "vander", "cholesky_ex", "inv_ex", "eig",
            "eigvals",
            "CholeskyExResult", "InvExResult", "LinAlgError", "lu_factor_ex",
-           "LUFactorExResult"]
+           "LUFactorExResult", "solve_ex", "tensorsolve", "tensorinv", "SolveExResult"]
 
 LinAlgError = np.linalg.LinAlgError
 """What a failed factorisation raises (``except torch.linalg.LinAlgError``): NumPy's class,
@@ -68,25 +69,6 @@ def matrix_exp(A: Any) -> Tensor:
 def inv(A: Any) -> Tensor:
     """The inverse of each square matrix, as ``torch.linalg.inv``."""
     return as_tensor(A).inv()
-
-
-@accepts_out
-def solve(A: Any, B: Any, *, left: bool = True) -> Tensor:
-    """X with A X = B, as ``torch.linalg.solve``: B is a (batch of) vector(s) when it is
-    1-d or its shape is ``A.shape[:-1]`` (NumPy's ``autograd.solve`` reads the latter as
-    matrices), else matrices of A's size rows; batch axes broadcast. ``left=False``: X
-    with X A = B, B matrices of A's size columns (X = (A^T \\ B^T)^T)."""
-    A, B = as_tensor(A), as_tensor(B)
-    if not left:
-        n = A.shape[-1] if A.ndim else None
-        if B.ndim < 2 or B.shape[-1] != n:
-            raise ShapeError(f"solve(..., left=False) solves X A = B: B needs {n} columns "
-                             f"(matrices, as in PyTorch); got A of shape {A.shape}, B "
-                             f"{B.shape}")
-        return more_functions.solve(A.swapaxes(-1, -2), B.swapaxes(-1, -2)).swapaxes(-1, -2)
-    if B.ndim > 1 and B.ndim == A.ndim - 1 and B.shape == A.shape[:-1]:
-        return more_functions.solve(A, B.reshape(B.shape + (1,))).reshape(B.shape)
-    return more_functions.solve(A, B)
 
 
 @accepts_out

@@ -1,6 +1,7 @@
 """PyTorch's module-level matrix builders and products that linear-algebra code calls:
 ``vander`` (polynomial least squares), ``addmv``, ``addr``, ``ger``, ``chain_matmul`` (the
-older ``multi_dot``) and ``matrix_power`` (``torch.linalg.matrix_power``'s older name).
+older ``multi_dot``), ``matrix_power`` (``torch.linalg.matrix_power``'s older name) and
+``diagflat``.
 Compositions of differentiable ops. (``block_diag``, for stacked systems and bundle
 adjustment, is in ``stacking``.)"""
 
@@ -13,7 +14,7 @@ from .linalg_extras import multi_dot, powers
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
-__all__ = ["vander", "addmv", "addr", "ger", "chain_matmul", "matrix_power"]
+__all__ = ["vander", "addmv", "addr", "ger", "chain_matmul", "matrix_power", "diagflat"]
 
 
 def vander(x: Any, N: int | None = None, increasing: bool = False) -> Tensor:
@@ -60,3 +61,10 @@ def matrix_power(input: Any, n: int) -> Tensor:  # noqa: A002
     """Each square matrix to the integer power n (n < 0: of its inverse), as
     ``torch.matrix_power`` (``Tensor.matrix_power``)."""
     return as_tensor(input).matrix_power(n)
+
+
+@accepts_out
+def diagflat(input: Any, offset: int = 0) -> Tensor:  # noqa: A002
+    """The square matrix with input's entries (flattened) on diagonal ``offset``, as
+    ``torch.diagflat``."""
+    return as_tensor(input).diagflat(offset)

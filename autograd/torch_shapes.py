@@ -159,6 +159,12 @@ class TorchShapes:
 
     moveaxis = movedim
 
+    def diagflat(self, offset: int = 0) -> AnyTensor:
+        """The square matrix with self's entries (flattened) on diagonal ``offset`` (above
+        the main one if > 0) and 0 elsewhere, as PyTorch's ``diagflat``: n + |offset|
+        rows for n entries."""
+        return self.reshape(-1).diag_embed(offset)
+
     def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> AnyTensor:
         """Matrices (axes ``dim1``, ``dim2`` of the result) with the last axis of self on
         diagonal ``offset`` (above the main one if > 0) and 0 elsewhere, one per element of

@@ -19,7 +19,11 @@ they read; products of weights), so ``grid_sample`` has gradients with respect t
 input and to the grid, to every order. Where u is clipped or reflected, its derivative
 is PyTorch's: 0 at and beyond a clipped edge, -1 on a reflected stretch. "nearest" gives
 the grid no gradient: it has no path to the output, so ``grid.grad`` stays None where
-PyTorch gives zeros. "bicubic" is not offered (``ConfigError``).
+PyTorch gives zeros. "bicubic" (2-d input only, as PyTorch) weights the 4x4 pixels
+floor(u) - 1 .. floor(u) + 2 by Keys' cubic convolution kernel (a = -0.75) of their
+distance to the unpadded u; the padding mode then says which pixel each of the 16 reads
+(clipped or reflected integer positions; outside reads 0 with "zeros"), so the grid's
+gradient flows through the weights only, as PyTorch's.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["affine_grid", "grid_sample", "GRID_SAMPLE_MODES", "GRID_PADDING_MODES"]
 
-GRID_SAMPLE_MODES = ("bilinear", "nearest")
+GRID_SAMPLE_MODES = ("bilinear", "nearest", "bicubic")
+CUBIC_A = -0.75  # the cubic convolution kernel's parameter, PyTorch's (and OpenCV's)
 GRID_PADDING_MODES = ("zeros", "border", "reflection")
 
 
@@ -96,25 +101,49 @@ def _clip(u: Tensor, n: int) -> Tensor:
     return u * inside + np.clip(u.data, 0, n - 1) * ~inside
 
 
-def _reflect(u: Tensor, twice_low: int, twice_high: int) -> Tensor:
-    """u reflected into [twice_low/2, twice_high/2] (mirror at each end, repeatedly):
-    u itself or its mirror image, so the derivative is +-1 (PyTorch's
-    ``reflect_coordinates``); an empty span gives 0."""
+def _reflected(u: np.ndarray, twice_low: int, twice_high: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """u reflected into [twice_low/2, twice_high/2] (mirror at each end, repeatedly, as
+    PyTorch's ``reflect_coordinates``), and the slope (+-1) of that map at u; an empty
+    span gives 0 and slope 0."""
     if twice_low == twice_high:
-        return u * 0
+        return np.zeros_like(u), np.zeros_like(u)
     low, span = twice_low / 2, (twice_high - twice_low) / 2
-    distance = np.abs(u.data - low)
+    distance = np.abs(u - low)
     flips = np.floor(distance / span)
     extra = np.fmod(distance, span)
     mirrored = flips % 2 == 1
     value = np.where(mirrored, span - extra, extra) + low
-    sign = (np.where(u.data < low, -1, 1) * np.where(mirrored, -1, 1)).astype(u.dtype)
+    return value, np.where(u < low, -1, 1) * np.where(mirrored, -1, 1)
+
+
+def _reflect(u: Tensor, twice_low: int, twice_high: int) -> Tensor:
+    """u reflected (``_reflected``): u itself or its mirror image, derivative +-1."""
+    value, sign = _reflected(u.data, twice_low, twice_high)
+    sign = sign.astype(u.dtype)
     return u * sign + (value - u.data * sign)  # u's value moved, its slope +-1
+
+
+def _unnormalize(g: Tensor, n: int, align_corners: bool) -> Tensor:
+    """Normalised grid coordinates g as pixel positions on an axis of n (no padding)."""
+    return (g + 1) / 2 * (n - 1) if align_corners else ((g + 1) * n - 1) / 2
+
+
+def _padded_index(i: np.ndarray, n: int, align_corners: bool, padding_mode: str
+                  ) -> np.ndarray:
+    """The pixel an integer position i reads on an axis of n under ``padding_mode``
+    ("zeros": i itself, outside positions read 0 later)."""
+    if padding_mode == "zeros":
+        return i
+    if padding_mode == "reflection":
+        twice = (0, 2 * (n - 1)) if align_corners else (-1, 2 * n - 1)
+        i = np.rint(_reflected(i.astype(np.float64), *twice)[0]).astype(np.int64)
+    return np.clip(i, 0, n - 1)
 
 
 def _source(g: Tensor, n: int, align_corners: bool, padding_mode: str) -> Tensor:
     """The pixel position u that normalised grid coordinates g read on an axis of n."""
-    u = (g + 1) / 2 * (n - 1) if align_corners else ((g + 1) * n - 1) / 2
+    u = _unnormalize(g, n, align_corners)
     if padding_mode == "reflection":
         u = _reflect(u, 0, 2 * (n - 1)) if align_corners else _reflect(u, -1, 2 * n - 1)
     if padding_mode in ("border", "reflection"):
@@ -161,9 +190,6 @@ def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str
     "reflection"; ``align_corners`` as ``affine_grid``'s (None: False). Differentiable
     in input and grid (see the module docstring)."""
     owner = "grid_sample"
-    if mode == "bicubic":
-        raise ConfigError(f"{owner}: mode='bicubic' is not offered here; use 'bilinear' or "
-                          f"'nearest'")
     if mode not in GRID_SAMPLE_MODES:
         raise ConfigError(f"{owner}: mode must be one of {GRID_SAMPLE_MODES}; got {mode!r}")
     if padding_mode not in GRID_PADDING_MODES:
@@ -172,11 +198,20 @@ def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str
     align_corners = _align(owner, align_corners)
     x, grid = as_tensor(input), as_tensor(grid)
     _check_sample_inputs(owner, x, grid)
+    if mode == "bicubic" and x.ndim != 4:
+        raise ConfigError(f"{owner}: mode='bicubic' needs 4-d input (N, C, H, W), as "
+                          f"PyTorch's; got shape {x.shape}. Use 'bilinear' (trilinear) for "
+                          f"volumes")
     batch, channels, *sizes = x.shape
     dims, out = len(sizes), grid.shape[1:-1]
     points = grid.reshape((batch, -1, dims)) if batch else grid.reshape((0, 0, dims))
     flat = x.reshape((batch, channels, math.prod(sizes)))
     # grid's coordinate j runs along spatial axis dims - 1 - j (x is the width)
+    if mode == "bicubic":
+        u = [_unnormalize(points[..., dims - 1 - a], n, align_corners)
+             for a, n in enumerate(sizes)]
+        result = _bicubic(flat, u, sizes, align_corners, padding_mode)
+        return result.reshape((batch, channels) + out)
     u = [_source(points[..., dims - 1 - a], n, align_corners, padding_mode)
          for a, n in enumerate(sizes)]
     if mode == "nearest":
@@ -206,3 +241,39 @@ def _interpolate(flat: Tensor, u: list[Tensor], sizes: list[int]) -> Tensor:
         total = term if total is None else total + term
     return total
 
+
+
+def _cubic_weights(t: Tensor) -> list[Tensor]:
+    """Keys' cubic convolution weights of the pixels at distances 1 + t, t, 1 - t, 2 - t
+    from u (t = u - floor u): near(d) = (a + 2)d^3 - (a + 3)d^2 + 1 for d <= 1,
+    far(d) = a d^3 - 5a d^2 + 8a d - 4a for 1 < d < 2, a = ``CUBIC_A``."""
+    a = CUBIC_A
+
+    def near(d: Tensor) -> Tensor:
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+
+    def far(d: Tensor) -> Tensor:
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _bicubic(flat: Tensor, u: list[Tensor], sizes: list[int], align_corners: bool,
+             padding_mode: str) -> Tensor:
+    """The bicubic interpolation of flat (N, C, P) at unpadded positions u (one (N, Q)
+    Tensor per axis): sum over the 4x4 pixels i around u of prod_a w_a(i_a) input[pad(i)]
+    (weights ``_cubic_weights``, pad ``_padded_index``)."""
+    lower = [np.floor(np.where(np.isfinite(v.data), v.data, -2)).astype(np.int64)
+             for v in u]
+    weights = [_cubic_weights(v - i.astype(v.dtype)) for v, i in zip(u, lower)]
+    total = None
+    for corner in np.ndindex(*(4,) * len(sizes)):
+        index = [_padded_index(i + k - 1, n, align_corners, padding_mode)
+                 for i, k, n in zip(lower, corner, sizes)]
+        values, inside = _gather(flat, index, sizes)
+        weight = weights[0][corner[0]]
+        for axis_weights, k in zip(weights[1:], corner[1:]):
+            weight = weight * axis_weights[k]
+        term = values * (weight * inside)[:, None, :]
+        total = term if total is None else total + term
+    return total

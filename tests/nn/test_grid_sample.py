@@ -96,7 +96,6 @@ X, G = np.zeros((2, 3, 4, 5)), np.zeros((2, 3, 4, 2))
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda: F.grid_sample(X, G, mode="bicubic"), ConfigError, "bicubic.*not offered"),
     (lambda: F.grid_sample(X, G, mode="cubic"), ConfigError, "mode must be one of"),
     (lambda: F.grid_sample(X, G, padding_mode="circular"), ConfigError, "padding_mode"),
     (lambda: F.grid_sample(X, G[:1]), ShapeError, "grid must be"),
