@@ -5,7 +5,7 @@ import numpy as np
 
 import autograd as ag
 
-__all__ = ["Noise", "copy_weights", "assert_records", "grads_and_params"]
+__all__ = ["Noise", "Replay", "copy_weights", "assert_records", "grads_and_params"]
 
 
 class Noise:
@@ -43,3 +43,21 @@ def assert_records(got: list, want: list, rtol: float = 1e-10) -> None:
         for i, (u, v) in enumerate(zip(a, b, strict=True)):
             np.testing.assert_allclose(u, v, rtol=rtol, atol=1e-12,
                                        err_msg=f"record {step}, tensor {i}")
+
+
+class Replay:
+    """A random draw made in both runs, PyTorch's (run first, recorded) replayed in ours:
+    the program keeps its own call, ``stoch = replay(torch, dist.sample())``."""
+
+    def __init__(self) -> None:
+        self.recorded: list = []
+        self.position = 0
+
+    def __call__(self, torch, drawn):
+        if torch is not ag:
+            self.recorded.append(drawn.detach().numpy().copy())
+            return drawn
+        want = self.recorded[self.position]
+        assert tuple(drawn.shape) == want.shape
+        self.position += 1
+        return ag.tensor(want, dtype=drawn.dtype)
