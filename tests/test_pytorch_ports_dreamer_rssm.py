@@ -63,7 +63,8 @@ def buffer(seed: int = 0):
     return obs, actions, rewards, terms
 
 
-def representation_loss(torch, models, kl_info, obs, actions, rewards, nonterms):
+def representation_loss(torch, models, kl_info, obs, actions, rewards, nonterms,
+                        keep_posterior: bool = False):
     RSSM = models["RSSM"]
     embed = models["ObsEncoder"](obs)
     prev_rssm_state = RSSM._init_rssm_state(BATCH)
@@ -79,6 +80,8 @@ def representation_loss(torch, models, kl_info, obs, actions, rewards, nonterms)
     pcont_loss = -torch.mean(pcont_dist.log_prob(pcont_target))
     prior_dist, post_dist, div = kl_loss(torch, RSSM, kl_info, prior, posterior)
     model_loss = 1.0 * div + reward_loss + obs_loss + 1.0 * pcont_loss
+    if keep_posterior:  # the actor-critic port's step goes on from the posteriors
+        return model_loss, div, obs_loss, reward_loss, pcont_loss, posterior
     return model_loss, div, obs_loss, reward_loss, pcont_loss
 
 
