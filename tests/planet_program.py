@@ -5,8 +5,9 @@ min_std), the symbolic encoder / observation / reward models, ``bottle`` (time a
 merged for a module), and the cross-entropy-method ``MPCPlanner`` (candidates drawn from
 a Normal, ``topk(..., sorted=False)``, refitted with ``std(unbiased=False)``). Written once
 for a library ``torch`` (``autograd`` here). The original's modules subclass
-``jit.ScriptModule`` with ``@jit.script_method``: ours have no compiler (``autograd.jit``
-says so), so they subclass ``nn.Module`` (the only lines written differently)."""
+``jit.ScriptModule`` with ``@jit.script_method``: there is no compiler here (``autograd.jit``
+says so and what to write), so they subclass ``nn.Module`` and the decorators are dropped
+(the only lines written differently)."""
 
 from typing import List, Optional
 
