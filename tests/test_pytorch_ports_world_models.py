@@ -19,12 +19,17 @@ Lines written differently here, and why:
 """
 
 import numpy as np
+import pytest
 
 import autograd as ag
 import nn
 from world_models_helpers import Noise, assert_records, copy_weights, grads_and_params
 from world_models_program import (flatten_parameters, gmm_loss, mdrnn_modules, rollouts,
                                   unflatten_parameters, vae_loss_function, vae_modules)
+
+# f.upsample and size_average=False: both libraries warn that they are deprecated, as here
+pytestmark = [pytest.mark.filterwarnings("ignore:`nn.functional.upsample` is deprecated"),
+              pytest.mark.filterwarnings("ignore:.*size_average and reduce args")]
 
 LSIZE, ASIZE, RSIZE, GAUSSIANS, RED_SIZE = 4, 2, 8, 3, 16
 
