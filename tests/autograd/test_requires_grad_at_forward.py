@@ -56,3 +56,16 @@ def test_a_flag_set_after_the_forward_gives_no_gradient():
     (product.sum() + exponential.sum()).backward()
     assert w.grad is None
     np.testing.assert_allclose(x.grad.numpy(), 1 + np.e)
+
+
+def test_next_functions_show_the_edges_the_op_recorded(torch):
+    """``grad_fn.next_functions``: no ``AccumulateGrad`` for a leaf that did not require
+    grad when the op ran, though it does now, as PyTorch's."""
+    kinds = []
+    for lib in (torch, ag):
+        w, x = lib.ones(2), lib.ones(2, requires_grad=True)
+        y = w * x
+        w.requires_grad = True
+        kinds.append([None if node is None else type(node).__name__
+                      for node, _ in y.grad_fn.next_functions])
+    assert kinds[1] == kinds[0] == [None, "AccumulateGrad"]
