@@ -19,7 +19,8 @@ and none is left, so its gradient is complete. Along a chain of ops (elementwise
 constant or leaf operands, as a layer's ``x @ W + b``) the heap and the dict stay empty.
 
 This module works on the graph's nodes through a narrow interface (``_op``, ``_seq``,
-``_data``, ``_grad``, ``_retains_grad``, ``_hooks``; an op's ``parents``, ``vjp``) and does
+``_data``, ``_grad``, ``_retains_grad``, ``_hooks``; an op's ``parents``, ``wanted``,
+``vjp``) and does
 not import ``Tensor``: ``Tensor.backward`` and ``autograd.grad`` call ``run_backward``.
 It stores plain arrays in ``_grad``; ``Tensor.grad`` wraps them when read.
 """
@@ -83,9 +84,9 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
             input_grads = _call_vjp(op, g, node, create_graph)
             if anomaly:
                 check_finite_gradients(op, input_grads)
-            for parent, gi in zip(op.parents, input_grads):
-                if gi is None or not parent._requires_grad:  # no gradient, or none wanted
-                    continue
+            for parent, gi, wanted in zip(op.parents, input_grads, op.wanted):
+                if gi is None or not (wanted and parent._requires_grad):  # none wanted when
+                    continue  # the op ran or now (PyTorch's edge and its AccumulateGrad)
                 data = parent._data  # un-broadcast, check shape and dtype (if they differ;
                 if type(gi) is not type(data) or (type(gi) is np.ndarray and (  # scalars of one
                         gi.shape != data.shape or gi.dtype is not data.dtype)):  # type match)

@@ -20,7 +20,7 @@ adds ``MyOp()(x)`` for users.
 from __future__ import annotations
 
 import sys
-from operator import attrgetter
+from operator import and_, attrgetter
 from typing import Any
 
 import numpy as np
@@ -52,7 +52,7 @@ class Function:
     gradients nobody asked for, so skipping them is only a saving).
     """
 
-    __slots__ = ("parents", "origin", "_metadata")
+    __slots__ = ("parents", "wanted", "origin", "_metadata")
     save_inputs: bool = True
     save_output: bool = False
     fresh_grads: bool = False
@@ -65,8 +65,9 @@ class Function:
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
-        """For each input, whether it wants a gradient (its ``requires_grad``)."""
-        return tuple(map(_requires_grad_of, self.parents))
+        """For each input, whether it wants a gradient: it required grad when the op ran
+        (``wanted``, PyTorch's graph has an edge to it only then) and still does."""
+        return tuple(map(and_, self.wanted, map(_requires_grad_of, self.parents)))
 
     @property
     def next_functions(self) -> tuple:
@@ -121,16 +122,20 @@ class Function:
 def apply(op: Function, *tensors: Any) -> Any:
     """Run ``op`` forward on the tensors' arrays. If recording is on and an input requires
     grad, the result remembers ``op`` as the node that made it, and ``op`` remembers its
-    inputs (``parents``): the graph. The VJP later reads the arrays it needs from them."""
+    inputs (``parents``) and which of them required grad then (``wanted``): the graph. The
+    VJP later reads the arrays it needs from them; a flag changed after this op ran does
+    not change whether it passes a gradient (``FreezeParameters`` around a forward)."""
     # One input (most ops) is spelled out: the general lines' call with *arrays and two
     # map() passes cost a quarter of a one-input op's forward (per-op chain, shape (8,):
     # 2.07 -> 1.65 us per op forward, 4.1x -> 3.7x NumPy forward + backward).
     if len(tensors) == 1:
         out = op.forward(tensors[0]._data)
         wanted = tensors[0]._requires_grad
+        flags = _ONE_INPUT_WANTED
     else:
         out = op.forward(*map(_data_of, tensors))
-        wanted = any(map(_requires_grad_of, tensors))  # does an input want a gradient?
+        flags = tuple(map(_requires_grad_of, tensors))
+        wanted = True in flags  # does an input want a gradient?
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
         out = _as_output(op, out)  # a 0-d result may stay a NumPy scalar: see Tensor._make
     if STATE.anomaly:
@@ -138,11 +143,12 @@ def apply(op: Function, *tensors: Any) -> Any:
         op.origin = _user_frame()
     if not (wanted and STATE.grad_enabled):
         return tensors[0]._make(out, None)  # nothing to record
-    op.parents = tensors
+    op.parents, op.wanted = tensors, flags
     return tensors[0]._make(out, op)
 
 
 _data_of, _requires_grad_of = attrgetter("_data"), attrgetter("_requires_grad")
+_ONE_INPUT_WANTED = (True,)  # a recorded one-input op: its input required grad
 
 
 def _as_output(op: Function, out: Any) -> np.ndarray:

@@ -70,20 +70,22 @@ class AccumulateGrad:
 
 def next_functions_of(op: Any) -> tuple:
     """``((node, 0), ...)``, one pair per input of ``op``: the input's op, an
-    ``AccumulateGrad`` for a leaf that requires grad, or ``None`` (see the module)."""
+    ``AccumulateGrad`` for a leaf that required grad when ``op`` ran (``op.wanted``), or
+    ``None`` (see the module)."""
     parents = getattr(op, "parents", ())
     if parents is None:
         raise GraphFreedError(
             f"{op.name()}.next_functions: a backward() without retain_graph=True released "
             f"this op's inputs (and with them the activations), so its links are gone. Walk "
             f"the graph before the backward, or pass retain_graph=True to it.")
-    return tuple((_node_of(p), 0) for p in parents)
+    wanted = getattr(op, "wanted", None) or (True,) * len(parents)
+    return tuple((_node_of(p, w), 0) for p, w in zip(parents, wanted))
 
 
-def _node_of(t: Any) -> Any:
+def _node_of(t: Any, wanted: bool) -> Any:
     if t._op is not None:
         return t._op
-    return AccumulateGrad(t) if t._requires_grad else None
+    return AccumulateGrad(t) if wanted else None
 
 
 def no_node_hooks(node: str, method: str) -> UsageError:

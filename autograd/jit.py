@@ -19,8 +19,8 @@ from .errors import UnsupportedError, module_attribute_error
 __all__ = ["ignore", "unused", "export", "is_scripting", "is_tracing", "Final", "script",
            "trace", "_overload_method", "_overload"]
 
-_EAGER = ("there is no compiler here: the engine runs each op eagerly with NumPy; call the "
-          "model or function itself (drop the line)")
+_NO_COMPILER = "there is no compiler here: the engine runs each op eagerly with NumPy"
+_EAGER = f"{_NO_COMPILER}; call the model or function itself (drop the line)"
 
 
 def ignore(drop: Any = False, **kwargs: Any) -> Any:
@@ -80,8 +80,20 @@ def trace(func: Any, *args: Any, **kwargs: Any) -> Any:
     raise UnsupportedError(f"jit.trace: {_EAGER}")
 
 
+# Names whose lines are written differently rather than dropped (PlaNet's models are
+# ``class TransitionModel(jit.ScriptModule)`` with ``@jit.script_method def forward``).
+_HOW_TO_WRITE = {
+    "ScriptModule": "subclass nn.Module instead (the same module, run eagerly)",
+    "script_method": "drop the decorator (the method runs as written), and subclass "
+                     "nn.Module instead of jit.ScriptModule",
+}
+
+
 def __getattr__(name: str) -> object:
     """Any other ``torch.jit`` name: a ``MissingNameError`` (an AttributeError)."""
+    if name in _HOW_TO_WRITE:
+        raise module_attribute_error("autograd.jit", name,
+                                     f"{_NO_COMPILER}; {_HOW_TO_WRITE[name]}")
     raise module_attribute_error("autograd.jit", name, f"only the annotations "
                                  f"{', '.join(__all__[:6])} (no-ops) are here; {_EAGER}")
 

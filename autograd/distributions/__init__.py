@@ -17,7 +17,9 @@ transforms)`` with the invertible maps of ``transforms`` (and ``LogNormal``);
 PyTorch's module paths work too: ``from autograd.distributions.normal import Normal``
 (``normal``, ``uniform``, ``bernoulli``, ``categorical``, ``multivariate_normal``,
 ``independent``, ``mixture_same_family``, ``transformed_distribution``, ``log_normal``,
-``gumbel``, ``half_normal``, ``geometric``, ``binomial``, ``multinomial``, ``cauchy``,
+``gumbel``, ``half_normal``, ``geometric``, ``binomial``, ``multinomial``, ``beta``,
+``dirichlet``, ``exponential``, ``laplace``, ``poisson``, ``negative_binomial``, ``studentT``,
+``one_hot_categorical``, ``relaxed_categorical``, ``relaxed_bernoulli``, ``cauchy``,
 ``half_cauchy``, ``pareto``, ``weibull``, ``chi2``),
 and as attributes of the package without importing them, as PyTorch's package imports
 them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
@@ -48,9 +50,11 @@ from .relaxed import (OneHotCategorical, OneHotCategoricalStraightThrough, Relax
                       RelaxedOneHotCategorical)
 from .transformed import LogNormal, TransformedDistribution
 # PyTorch's module paths, as attributes (``D.normal.Normal``); names of modules, not in __all__
-from . import (bernoulli, binomial, categorical, geometric, gumbel,  # noqa: F401
-               half_normal, independent, log_normal, mixture_same_family, multinomial,
-               multivariate_normal, normal, transformed_distribution, uniform, utils)
+from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
+               exponential, geometric, gumbel, half_normal, independent, laplace,
+               log_normal, mixture_same_family, multinomial, multivariate_normal,
+               negative_binomial, normal, one_hot_categorical, poisson, relaxed_bernoulli,
+               relaxed_categorical, studentT, transformed_distribution, uniform, utils)
 from . import cauchy, chi2, half_cauchy, pareto, weibull  # noqa: F401
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,

@@ -17,7 +17,24 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "kl": "kl_divergence", "distribution": "Distribution", "transforms": "ExpTransform",
          "constraints": "real", "constraint_registry": "biject_to", "gumbel": "Gumbel",
          "half_normal": "HalfNormal", "geometric": "Geometric", "binomial": "Binomial",
-         "multinomial": "Multinomial"}
+         "multinomial": "Multinomial", "gamma": "Gamma", "beta": "Beta",
+         "dirichlet": "Dirichlet", "exponential": "Exponential", "laplace": "Laplace",
+         "poisson": "Poisson", "negative_binomial": "NegativeBinomial", "studentT": "StudentT",
+         "one_hot_categorical": "OneHotCategoricalStraightThrough",
+         "relaxed_categorical": "RelaxedOneHotCategorical",
+         "relaxed_bernoulli": "RelaxedBernoulli"}
+
+
+def test_every_implemented_class_has_its_pytorch_path(torch) -> None:
+    """A class we implement is reachable at PyTorch's path (DreamerV2 ports write
+    ``td.one_hot_categorical.OneHotCategoricalStraightThrough``): PyTorch's submodules
+    whose public classes we all have are in PATHS."""
+    import pkgutil
+    for info in pkgutil.iter_modules(torch.distributions.__path__):
+        theirs = importlib.import_module(f"torch.distributions.{info.name}")
+        names = [n for n in getattr(theirs, "__all__", []) if isinstance(getattr(theirs, n), type)]
+        if names and all(hasattr(D, n) for n in names):
+            assert info.name in PATHS, info.name
 
 
 @pytest.mark.parametrize("module", PATHS)

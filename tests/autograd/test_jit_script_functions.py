@@ -39,3 +39,14 @@ def test_scripting_a_module_stays_refused():
 
     with pytest.raises(ag.UnsupportedError, match="jit.script.*no compiler"):
         ag.jit.script(nn.Linear(2, 2))
+
+
+@pytest.mark.parametrize("name, advice", [("ScriptModule", "subclass nn.Module"),
+                                          ("script_method", "drop the decorator")])
+def test_script_module_names_say_what_to_write(torch, name, advice):
+    """PlaNet's models subclass ``jit.ScriptModule`` and decorate ``forward`` with
+    ``@jit.script_method`` (both exist in PyTorch): the error says how to write the class
+    here, not only that there is no compiler."""
+    assert hasattr(torch.jit, name)
+    with pytest.raises(ag.MissingNameError, match=advice):
+        getattr(ag.jit, name)
