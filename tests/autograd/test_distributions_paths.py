@@ -22,7 +22,8 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "poisson": "Poisson", "negative_binomial": "NegativeBinomial", "studentT": "StudentT",
          "one_hot_categorical": "OneHotCategoricalStraightThrough",
          "relaxed_categorical": "RelaxedOneHotCategorical",
-         "relaxed_bernoulli": "RelaxedBernoulli"}
+         "relaxed_bernoulli": "RelaxedBernoulli", "cauchy": "Cauchy",
+         "half_cauchy": "HalfCauchy", "pareto": "Pareto", "weibull": "Weibull", "chi2": "Chi2"}
 
 
 def test_every_implemented_class_has_its_pytorch_path(torch) -> None:
