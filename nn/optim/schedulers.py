@@ -309,9 +309,11 @@ class CosineAnnealingLR(LRScheduler):
 
     __module__ = _LR_SCHEDULER_MODULE
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
+    def __init__(self, optimizer: Optimizer, T_max: float, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
-        self.T_max = integer("CosineAnnealingLR", "T_max", T_max, minimum=1)
+        # PyTorch takes any positive period (DARTS passes float(epochs)); an int stays one
+        period = real_number("CosineAnnealingLR", "T_max", T_max, minimum=0, open_min=True)
+        self.T_max = T_max if isinstance(T_max, int) else period
         self.eta_min = real_number("CosineAnnealingLR", "eta_min", eta_min, minimum=0)
         super().__init__(optimizer, last_epoch)
 
