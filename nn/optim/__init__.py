@@ -10,6 +10,7 @@ from .adafactor import Adafactor
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
 from .adaptive import Adadelta, Adagrad, RMSprop
+from .asgd import ASGD
 from .lbfgs import LBFGS
 from .muon import Muon
 from .lr_scheduler import (ChainedScheduler, ConstantLR, CosineAnnealingLR,
@@ -23,7 +24,7 @@ from .sparse_adam import SparseAdam
 
 __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
-    "Adadelta", "Rprop", "LBFGS", "SparseAdam", "Adafactor", "Muon",
+    "Adadelta", "Rprop", "LBFGS", "SparseAdam", "Adafactor", "Muon", "ASGD",
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
     "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR",
