@@ -67,13 +67,13 @@ def accuracy(output, target, topk=(1,)):
     return res
 
 
-def search(libs, unrolled, epochs, start=None) -> tuple[list, dict]:
-    """train_search.py's ``main`` and ``train`` (two steps an epoch); returns the records and
+def search(libs, unrolled, epochs, batch_size, start=None) -> tuple[list, dict]:
+    """train_search.py's ``main`` and ``train`` (8 images an epoch); returns the records and
     the starting weights (PyTorch's, loaded into ours)."""
     torch, nn, F, optim, grad, Variable = libs
     Network, Architect = programs(libs)
     data = nn.data if torch is autograd else torch.utils.data
-    args = SimpleNamespace(batch_size=4, learning_rate=0.025, learning_rate_min=0.001,
+    args = SimpleNamespace(batch_size=batch_size, learning_rate=0.025, learning_rate_min=0.001,
                            momentum=0.9, weight_decay=3e-4, epochs=epochs, init_channels=2,
                            layers=3, grad_clip=5, unrolled=unrolled,
                            arch_learning_rate=3e-2, arch_weight_decay=1e-3)
@@ -137,11 +137,11 @@ def train(train_queue, search_queue, model, architect, criterion, optimizer, lr,
     return records
 
 
-def run_both(torch, unrolled: bool, epochs: int) -> tuple[list, list]:
+def run_both(torch, unrolled: bool, epochs: int, batch_size: int) -> tuple[list, list]:
     """PyTorch's run, then ours from its starting weights and alphas."""
     torch.manual_seed(0)
-    theirs, start = search(libraries(torch), unrolled, epochs)
-    ours, _ = search(libraries(), unrolled, epochs, start)
+    theirs, start = search(libraries(torch), unrolled, epochs, batch_size)
+    ours, _ = search(libraries(), unrolled, epochs, batch_size, start)
     return ours, theirs
 
 
@@ -153,8 +153,8 @@ def _assert_same(ours: list, theirs: list) -> None:
 
 
 def test_darts_first_order(torch):
-    _assert_same(*run_both(torch, unrolled=False, epochs=2))
+    _assert_same(*run_both(torch, unrolled=False, epochs=2, batch_size=8))
 
 
 def test_darts_second_order(torch):
-    _assert_same(*run_both(torch, unrolled=True, epochs=1))
+    _assert_same(*run_both(torch, unrolled=True, epochs=1, batch_size=4))
