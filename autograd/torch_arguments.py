@@ -138,6 +138,8 @@ def number_first(op: str, keyword: str, args: tuple, given: Any, n: int) -> tupl
     first, rest = args[0], args[1:]
     operands = ", ".join(["other"] if n == 1 else [f"tensor{i + 1}" for i in range(n)])
     number = isinstance(first, numbers.Number) and not isinstance(first, bool)
+    if _constant_scalar_tensor(first) and len(rest) == n:
+        first, number = first.item(), True  # PyTorch takes it as the number (DARTS' add_(R, v))
     if (len(rest) == n and number and given is None
             and all(hasattr(t, "shape") for t in rest)):
         warnings.warn(f"x.{op}({keyword}, {operands}) is PyTorch's deprecated overload (it "
@@ -150,6 +152,13 @@ def number_first(op: str, keyword: str, args: tuple, given: Any, n: int) -> tupl
                      f"x.{op}({operands}, {keyword}={args[n]!r}) (the old x.{op}({keyword}, "
                      f"{operands}), a number first and no {keyword}=, also works, with a "
                      f"warning)")
+
+
+def _constant_scalar_tensor(value: Any) -> bool:
+    """True for a 0-d tensor that needs no gradient: PyTorch's number-first overloads
+    accept one where the number goes (a 1-element 1-d tensor, or one needing grad, not)."""
+    return (hasattr(value, "item") and hasattr(value, "requires_grad")
+            and getattr(value, "ndim", None) == 0 and not value.requires_grad)
 
 
 def alpha_overload(op: str, other: Any, more: tuple, alpha: Any) -> tuple[Any, Any]:

@@ -21,7 +21,8 @@ import numpy as np
 
 from .errors import ArgumentTypeError, ConfigError
 
-__all__ = ["is_real", "is_integer", "real_number", "integer", "flag", "is_cpu"]
+__all__ = ["is_real", "is_integer", "real_number", "integer", "whole_steps", "flag",
+           "is_cpu"]
 
 
 def is_real(value: Any) -> bool:
@@ -118,6 +119,22 @@ def integer(owner: str, name: str, value: Any, *, minimum: int | None = None,
         raise ConfigError(_message(owner, name, _describe(
             "an int", minimum, maximum, False, False), value, advice, show_type=False))
     return int(value)
+
+
+def whole_steps(owner: str, name: str, value: Any, *, minimum: int) -> int:
+    """A scheduler's count of steps (a step size, a milestone, total_iters) as a Python
+    int: an int, or a whole float such as ``0.5 * epochs`` (PyTorch takes one and compares
+    the step counter with it). Anything else is checked as by ``integer``; a fraction is
+    an ``ArgumentTypeError`` that says to round it (PyTorch skips it silently: the step
+    counter never reaches it)."""
+    advice = ""
+    if is_real(value) and not is_integer(value) and math.isfinite(value):
+        if float(value).is_integer():
+            value = int(value)
+        else:
+            advice = (f"A count of steps is whole (the step counter never reaches {value}); "
+                      f"round it, e.g. {name}={math.ceil(value)}.")
+    return integer(owner, name, value, minimum=minimum, advice=advice)
 
 
 def flag(owner: str, name: str, value: Any, *, advice: str = "") -> bool:

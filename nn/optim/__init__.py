@@ -6,10 +6,13 @@ The schedulers are also reachable under PyTorch's path, ``nn.optim.lr_scheduler`
 """
 from . import lr_scheduler, schedulers
 from . import swa_utils  # PyTorch's torch.optim.swa_utils (AveragedModel, SWALR, update_bn)
+from .adafactor import Adafactor
 from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
 from .adaptive import Adadelta, Adagrad, RMSprop
+from .asgd import ASGD
 from .lbfgs import LBFGS
+from .muon import Muon
 from .lr_scheduler import (ChainedScheduler, ConstantLR, CosineAnnealingLR,
                            CosineAnnealingWarmRestarts, CyclicLR, ExponentialLR, LambdaLR,
                            LinearLR, LinearWarmup, LRScheduler, MultiplicativeLR, MultiStepLR,
@@ -21,7 +24,7 @@ from .sparse_adam import SparseAdam
 
 __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
-    "Adadelta", "Rprop", "LBFGS", "SparseAdam",
+    "Adadelta", "Rprop", "LBFGS", "SparseAdam", "Adafactor", "Muon", "ASGD",
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "SequentialLR",
     "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 from .optimizer import Optimizer, check
-from .._checks import integer, real_number
+from .._checks import integer, real_number, whole_steps
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .plateau import ReduceLROnPlateau
 from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, warn_if_optimizer_not_stepped
@@ -141,7 +141,7 @@ class ConstantLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1) -> None:
         self.factor = real_number("ConstantLR", "factor", factor, minimum=0, maximum=1)
-        self.total_iters = integer("ConstantLR", "total_iters", total_iters, minimum=1)
+        self.total_iters = whole_steps("ConstantLR", "total_iters", total_iters, minimum=1)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -170,7 +170,7 @@ class PolynomialLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
                  last_epoch: int = -1) -> None:
-        self.total_iters = integer("PolynomialLR", "total_iters", total_iters, minimum=1)
+        self.total_iters = whole_steps("PolynomialLR", "total_iters", total_iters, minimum=1)
         self.power = real_number("PolynomialLR", "power", power, minimum=0)
         super().__init__(optimizer, last_epoch)
 

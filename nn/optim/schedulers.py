@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .optimizer import Optimizer
-from .._checks import integer, real_number
+from .._checks import integer, real_number, whole_steps
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 
 __all__ = [
@@ -189,7 +189,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        self.step_size = integer("StepLR", "step_size", step_size, minimum=1)
+        self.step_size = whole_steps("StepLR", "step_size", step_size, minimum=1)
         self.gamma = real_number("StepLR", "gamma", gamma, minimum=0)
         super().__init__(optimizer, last_epoch)
 
@@ -210,7 +210,7 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        self.milestones = sorted(integer("MultiStepLR", "milestone", m, minimum=0)
+        self.milestones = sorted(whole_steps("MultiStepLR", "milestone", m, minimum=0)
                                  for m in milestones)
         self.gamma = real_number("MultiStepLR", "gamma", gamma, minimum=0)
         super().__init__(optimizer, last_epoch)
@@ -258,7 +258,7 @@ class LinearLR(LRScheduler):
         self.start_factor = real_number(owner, "start_factor", start_factor, minimum=0,
                                         maximum=1)
         self.end_factor = real_number(owner, "end_factor", end_factor, minimum=0, maximum=1)
-        self.total_iters = integer(owner, "total_iters", total_iters, minimum=1)
+        self.total_iters = whole_steps(owner, "total_iters", total_iters, minimum=1)
         super().__init__(optimizer, last_epoch)
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -309,9 +309,11 @@ class CosineAnnealingLR(LRScheduler):
 
     __module__ = _LR_SCHEDULER_MODULE
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
+    def __init__(self, optimizer: Optimizer, T_max: float, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
-        self.T_max = integer("CosineAnnealingLR", "T_max", T_max, minimum=1)
+        # PyTorch takes any positive period (DARTS passes float(epochs)); an int stays one
+        period = real_number("CosineAnnealingLR", "T_max", T_max, minimum=0, open_min=True)
+        self.T_max = T_max if isinstance(T_max, int) else period
         self.eta_min = real_number("CosineAnnealingLR", "eta_min", eta_min, minimum=0)
         super().__init__(optimizer, last_epoch)
 

@@ -247,7 +247,7 @@ def test_plateau_state_dict_round_trip():
 BAD = [
     (lambda o: StepLR(o, step_size=0), r"^StepLR: step_size must be an int >= 1; got 0\.$"),
     (lambda o: MultiStepLR(o, milestones=[3, -1]), r"milestone must be an int >= 0; got -1"),
-    (lambda o: CosineAnnealingLR(o, T_max=0), r"T_max must be an int >= 1; got 0"),
+    (lambda o: CosineAnnealingLR(o, T_max=0), r"T_max must be a finite number > 0; got 0"),
     (lambda o: CosineAnnealingWarmRestarts(o, T_0=5, T_mult=0), r"T_mult must be .*; got 0"),
     (lambda o: LinearLR(o, start_factor=1.5), r"start_factor must be .*; got 1\.5"),
     (lambda o: LinearLR(o, total_iters=0), r"LinearLR: total_iters must be .*; got 0"),
