@@ -7,8 +7,9 @@ its ``nn`` and ``F``): a tiny GPT-2-like causal LM that takes ``attention_mask``
 ``test_pytorch_ports_hf_generate.py``.
 
 Written differently here: ``_init_weights``'s ``weight.data.normal_(...)`` is an update
-under ``no_grad()`` (``.data`` is a NumPy array here), and ``torch.multinomial`` draws from one NumPy generator in both
-runs (``SharedMultinomial``: the two libraries' generators differ).
+under ``no_grad()`` (``.data`` is a NumPy array here), and ``torch.multinomial`` draws
+from one NumPy generator in both runs (``SharedMultinomial``: the libraries' generators
+differ).
 """
 
 import math
