@@ -1,16 +1,17 @@
 """A Hugging Face ``Trainer``-like loop, ported as readers write it, on a generated toy
 corpus (counting sequences of varied length) with the tiny GPT of
-``hf_generation_program``: a collator padding with ``pad_sequence`` (labels -100 on the
-padding, ``attention_mask``), ``get_parameter_names`` over the LayerNorm layers for the
-decay / no-decay ``AdamW`` groups, ``get_cosine_schedule_with_warmup`` and
+``hf_generation_program``: ``get_train_dataloader``'s ``dataloader_params``
+(``worker_init_fn=seed_worker``, ``prefetch_factor=None``) over a list of ragged token
+lists, a collator padding with ``pad_sequence`` (labels -100 on the padding,
+``attention_mask``), ``get_parameter_names`` over the LayerNorm layers for the decay /
+no-decay ``AdamW`` groups, ``get_cosine_schedule_with_warmup`` and
 ``get_polynomial_decay_schedule_with_warmup`` as ``LambdaLR`` over ``functools.partial``,
 gradient accumulation with the loss summed and divided by ``num_items_in_batch``,
 ``LabelSmoother``, ``clip_grad_norm_``, an EMA of the weights (``AveragedModel`` with
-``get_ema_multi_avg_fn``), evaluation, and a checkpoint (model, optimizer, scheduler) that a
-fresh trainer resumes from (the loader reads the list of ragged token lists as samples,
-as PyTorch's). PyTorch runs the same program from the same weights (float64):
-losses, learning rates, gradient norms and parameters agree to 1e-10, and the resumed run
-equals the uninterrupted one.
+``get_ema_multi_avg_fn``), evaluation, and a checkpoint (model, optimizer, scheduler, EMA)
+that a fresh trainer resumes from. PyTorch runs the same program from the same weights
+(float64): losses, learning rates, gradient norms and parameters agree to 1e-10, and the
+resumed run equals the uninterrupted one.
 
 Written differently here: the model starts from PyTorch's weights (``load_state_dict``);
 ``LabelSmoother``'s ``sum(..., dtype=torch.float32)`` keeps float64 (its point is upcasting
@@ -120,12 +121,19 @@ def trainer_program(torch, nn, F, optim, data, save, load):
             loss = loss / num_items_in_batch
         return loss
 
+    def seed_worker(worker_id):  # trainer_utils.seed_worker: never called without workers
+        worker_seed = torch.initial_seed() % 2**32
+        np.random.seed(worker_seed)
+
     class Trainer:
         def __init__(self, model, train_dataset, eval_dataset, schedule, record,
                      batch_size=2, accumulation=2, epochs=2, save_steps=2, lr=5e-3):
             self.model, self.record, self.schedule = model, record, schedule
-            self.train_loader = data.DataLoader(train_dataset, batch_size=batch_size,
-                                                   collate_fn=collate)
+            dataloader_params = {"batch_size": batch_size, "collate_fn": collate,
+                                 "num_workers": 0, "pin_memory": False,
+                                 "persistent_workers": False, "drop_last": False,
+                                 "worker_init_fn": seed_worker, "prefetch_factor": None}
+            self.train_loader = data.DataLoader(train_dataset, **dataloader_params)
             self.eval_loader = data.DataLoader(eval_dataset, batch_size=4,
                                                   collate_fn=collate)
             self.accumulation, self.epochs, self.save_steps = accumulation, epochs, save_steps
