@@ -185,7 +185,8 @@ class LogSumExp(_Reduction):
         return s if self.keepdims else np.squeeze(s, axis=self.axis)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        return (self._expand(g) * exp(x - self._expand(out)),)
+        with _quiet_if_not_finite(constant(out)):  # -inf - -inf: NaN, as PyTorch's
+            return (self._expand(g) * exp(x - self._expand(out)),)
 
 
 def _check_not_empty(op: str, x: np.ndarray, axes: tuple[int, ...]) -> None:

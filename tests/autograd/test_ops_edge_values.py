@@ -203,3 +203,20 @@ def test_a_fully_masked_row_gives_pytorch_s_nan_without_a_warning(torch, name) -
         results.append([out.detach().numpy(), xs.grad.numpy()])
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, equal_nan=True)
+
+
+def test_logsumexp_gradient_of_an_all_minus_inf_row_is_pytorch_s_nan_quietly(torch) -> None:
+    """logsumexp of a fully masked row is -inf; its gradient exp(x - out) there is NaN in
+    PyTorch, with no warning: the same here, without NumPy's ``-inf - -inf`` warning."""
+    x = np.array([[-np.inf, -np.inf], [0.0, 1.0]])
+    results = []
+    for lib, catch in ((ag, True), (torch, False)):
+        xs = lib.tensor(x, requires_grad=True)
+        with warnings.catch_warnings():
+            if catch:
+                warnings.simplefilter("error")
+            out = lib.logsumexp(xs, dim=-1)
+            out.backward(lib.tensor([0.5, 2.0]))
+        results.append([out.detach().numpy(), xs.grad.numpy()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, equal_nan=True)
