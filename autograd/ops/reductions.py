@@ -11,6 +11,7 @@ PyTorch's spelling is accepted too: ``dim=`` for ``axis=`` and ``keepdim=`` for
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -184,7 +185,8 @@ class LogSumExp(_Reduction):
         return s if self.keepdims else np.squeeze(s, axis=self.axis)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        return (self._expand(g) * exp(x - self._expand(out)),)
+        with _quiet_if_not_finite(constant(out)):  # -inf - -inf: NaN, as PyTorch's
+            return (self._expand(g) * exp(x - self._expand(out)),)
 
 
 def _check_not_empty(op: str, x: np.ndarray, axes: tuple[int, ...]) -> None:
@@ -241,8 +243,10 @@ class Softmax(_AlongAxis):
         self._start(x)
         if x.size == 0:
             return x.copy()
-        e = np.exp(x - x.max(axis=self.axis, keepdims=True))
-        return e / e.sum(axis=self.axis, keepdims=True)
+        m = x.max(axis=self.axis, keepdims=True)
+        with _quiet_if_not_finite(m):  # an all -inf row: NaN, as PyTorch's, quietly
+            e = np.exp(x - m)
+            return e / e.sum(axis=self.axis, keepdims=True)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         gs = g * out
@@ -258,11 +262,22 @@ class LogSoftmax(_AlongAxis):
         self._start(x)
         if x.size == 0:
             return x.copy()
-        shifted = x - x.max(axis=self.axis, keepdims=True)
-        return shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
+        m = x.max(axis=self.axis, keepdims=True)
+        with _quiet_if_not_finite(m):  # an all -inf row: NaN, as PyTorch's, quietly
+            shifted = x - m
+            return shifted - np.log(np.exp(shifted).sum(axis=self.axis, keepdims=True))
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g - exp(out) * g.sum(axis=self.axis, keepdims=True),)
+
+
+def _quiet_if_not_finite(maxima: np.ndarray) -> Any:
+    """A context in which ``x - max`` gives IEEE's NaN for a row whose max is -inf (or
+    inf) without NumPy's RuntimeWarning, as PyTorch gives it: ``np.errstate`` only when
+    such a row exists (the maxima are one per row, so the check is cheap)."""
+    if np.isfinite(maxima).all():
+        return nullcontext()
+    return np.errstate(invalid="ignore")
 
 
 def _one_axis(ndim: int, axis: Any, op: str) -> int:

@@ -71,19 +71,23 @@ def is_sample_list(value: Any) -> bool:
     of different shapes, such as ``(x_i, label_i)``), or Tensors of one shape (their
     batches are Tensors, as PyTorch's loader of a list of tensors gives). A list of
     lists, of arrays, or of tuples of numbers, stays one array. Tuples of arrays of one
-    shape could be either: DataError saying how to pass each."""
+    shape could be either: DataError saying how to pass each. Lists (or tuples) of
+    different lengths, such as token sequences a ``collate_fn`` pads, are samples too, as
+    PyTorch reads any list: NumPy cannot join them into rows."""
     if not isinstance(value, (list, tuple)) or not value:
         return False
     if all(isinstance(sample, Mapping) for sample in value):
         return True
     if all(isinstance(sample, Tensor) for sample in value):  # of shapes that differ:
         return len({sample.shape for sample in value}) == 1  # DataLoader([X, y]), named
-    if not all(isinstance(sample, tuple) for sample in value):
+    if not all(isinstance(sample, (tuple, list)) for sample in value):
         return False
     try:
         joined = np.asarray(value)
-    except ValueError:  # ragged: the fields differ in shape, so these are no rows
+    except ValueError:  # ragged: the fields or lengths differ, so these are no rows
         return True
+    if not all(isinstance(sample, tuple) for sample in value):
+        return False
     if any(isinstance(field, (np.ndarray, Tensor)) for field in value[0]):
         raise DataError(
             f"DataLoader: a list of {len(value[0])}-tuples of arrays of one shape is "

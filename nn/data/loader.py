@@ -18,6 +18,7 @@ from .datasets import TensorDataset, aligned_arrays, collate, is_map_style, is_s
 from .iterable import IterableDataset, check_iterable_options, stream_batches
 from .samplers import BatchSampler
 from .subsets import Subset
+from .worker_options import worker_options
 
 __all__ = ["DataLoader"]
 
@@ -68,8 +69,8 @@ class DataLoader:
     rows ``(X[i], y[i], ...)`` when arrays were given, then read one by one).
     ``num_workers``, ``pin_memory`` and ``persistent_workers`` are accepted and change
     nothing (the last needs ``num_workers > 0``, as PyTorch's): batches are
-    read in this process, the same batches PyTorch's workers would give (a
-    ``worker_init_fn`` has no workers to run in, so it is not taken).
+    read in this process, the same batches PyTorch's workers would give; the other worker
+    options are accepted as PyTorch accepts them (see ``nn.data.worker_options``).
 
     An ``IterableDataset`` (a stream) is read in its own order, ``batch_size`` samples per
     batch (see ``nn.data.iterable``).
@@ -87,7 +88,8 @@ class DataLoader:
                  collate_fn: Callable[[list[Any]], Any] | None = None,
                  sampler: Iterable[int] | None = None, batch_sampler: Any = None,
                  num_workers: int = 0, pin_memory: bool = False,
-                 persistent_workers: bool = False, dataset: Any = None) -> None:
+                 persistent_workers: bool = False, dataset: Any = None,
+                 **worker_settings: Any) -> None:
         if dataset is not None:  # PyTorch's first parameter by name: DataLoader(dataset=ds)
             if arrays:
                 raise ConfigError("DataLoader: the dataset was given both by position and as "
@@ -114,6 +116,8 @@ class DataLoader:
             raise ConfigError(f"DataLoader: batch_size must be a positive int; got "
                               f"{batch_size!r}{hint}")
         _check_options(shuffle, collate_fn, sampler, num_workers)
+        for name, value in worker_options(num_workers, worker_settings).items():
+            setattr(self, name, value)  # PyTorch's loader has them as attributes too
         if persistent_workers and not num_workers:  # PyTorch's ValueError
             raise ConfigError("DataLoader: persistent_workers option needs num_workers > 0 "
                               "(there are no workers to keep: leave it out)")

@@ -183,3 +183,40 @@ def test_division_by_zero_gives_pytorch_s_inf_and_nan_without_a_warning(torch, n
             assert ours is None or not ours.any()
             continue
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_a_fully_masked_row_gives_pytorch_s_nan_without_a_warning(torch, name) -> None:
+    """Attention scores filled with -inf where a query sees no key (a padding row under a
+    causal mask): PyTorch's softmax / log_softmax give NaN for that row, quietly; the other
+    rows and the gradients as there, and no NumPy RuntimeWarning from ``-inf - -inf``."""
+    x = np.array([[-np.inf, -np.inf, -np.inf], [0.5, -np.inf, 2.0]])
+    g = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5]])
+    results = []
+    for lib, catch in ((ag, True), (torch, False)):
+        xs = lib.tensor(x, requires_grad=True)
+        with warnings.catch_warnings():
+            if catch:
+                warnings.simplefilter("error")
+            out = getattr(xs, name)(dim=-1)
+            out.backward(lib.tensor(g))
+        results.append([out.detach().numpy(), xs.grad.numpy()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, equal_nan=True)
+
+
+def test_logsumexp_gradient_of_an_all_minus_inf_row_is_pytorch_s_nan_quietly(torch) -> None:
+    """logsumexp of a fully masked row is -inf; its gradient exp(x - out) there is NaN in
+    PyTorch, with no warning: the same here, without NumPy's ``-inf - -inf`` warning."""
+    x = np.array([[-np.inf, -np.inf], [0.0, 1.0]])
+    results = []
+    for lib, catch in ((ag, True), (torch, False)):
+        xs = lib.tensor(x, requires_grad=True)
+        with warnings.catch_warnings():
+            if catch:
+                warnings.simplefilter("error")
+            out = lib.logsumexp(xs, dim=-1)
+            out.backward(lib.tensor([0.5, 2.0]))
+        results.append([out.detach().numpy(), xs.grad.numpy()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, equal_nan=True)

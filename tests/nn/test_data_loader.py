@@ -56,8 +56,31 @@ def test_a_bad_generator_is_named_as_the_argument_it_was_given_as() -> None:
 def test_ragged_rows_are_a_data_error() -> None:
     with pytest.raises(DataError, match="DataLoader: array 1 is a ragged nested sequence"):
         DataLoader(np.zeros((2, 2)), [[1, 2], [3]])
-    with pytest.raises(ValueError):  # DataError is a ValueError, as NumPy's was
-        DataLoader([[1.0], [2.0, 3.0]])
+    with pytest.raises(ValueError, match="differ in structure"):  # at collate, as PyTorch
+        next(iter(DataLoader([[1.0], [2.0, 3.0]])))
+
+
+def test_a_lone_list_of_ragged_lists_is_a_dataset_of_samples(torch) -> None:
+    """PyTorch reads any list as a map-style dataset: token sequences of varied length,
+    padded by the collate_fn, are the Hugging Face habit (they are no rows of one array)."""
+    sequences = [[5, 3, 7], [4, 9], [8, 6, 10, 2], [1]]
+
+    def collate_for(library, pad_sequence):
+        def collate(examples):
+            return pad_sequence([library.tensor(e) for e in examples], batch_first=True)
+        return collate
+
+    from nn.utils.rnn import pad_sequence
+    import autograd
+    ours = list(DataLoader(sequences, batch_size=3,
+                           collate_fn=collate_for(autograd, pad_sequence)))
+    theirs = list(torch.utils.data.DataLoader(
+        sequences, batch_size=3,
+        collate_fn=collate_for(torch, torch.nn.utils.rnn.pad_sequence)))
+    assert len(ours) == len(theirs) == 2
+    for got, want in zip(ours, theirs):
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    assert [len(b) for b in DataLoader(sequences, batch_size=2, collate_fn=list)] == [2, 2]
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True])

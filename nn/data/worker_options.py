@@ -1,0 +1,49 @@
+"""PyTorch DataLoader options that configure its worker processes: ``prefetch_factor``,
+``worker_init_fn``, ``timeout``, ``multiprocessing_context``, ``pin_memory_device`` and
+``in_order``. Batches are read in this process here, so they change nothing; they are
+accepted as PyTorch accepts them (Hugging Face's ``Trainer`` passes
+``worker_init_fn=seed_worker, prefetch_factor=None`` with ``num_workers=0``), with
+PyTorch's ValueError where a value needs workers."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ArgumentTypeError, ConfigError
+
+__all__ = ["WORKER_OPTION_DEFAULTS", "worker_options"]
+
+# PyTorch's defaults, in its order
+WORKER_OPTION_DEFAULTS: dict[str, Any] = {
+    "timeout": 0, "worker_init_fn": None, "multiprocessing_context": None,
+    "prefetch_factor": None, "pin_memory_device": "", "in_order": True}
+
+
+def worker_options(num_workers: int, given: dict[str, Any]) -> dict[str, Any]:
+    """The worker options ``given`` to a DataLoader, completed with PyTorch's defaults
+    (``prefetch_factor`` becomes 2 with workers, as there). An unknown name is a TypeError
+    (ArgumentTypeError), as Python's; a value that needs workers while ``num_workers ==
+    0`` is a ConfigError with PyTorch's message; a ``worker_init_fn`` with workers is a
+    ConfigError, as no worker would call it here."""
+    for name in given:
+        if name not in WORKER_OPTION_DEFAULTS:
+            raise ArgumentTypeError(f"DataLoader.__init__() got an unexpected keyword "
+                                    f"argument {name!r}")
+    options = {**WORKER_OPTION_DEFAULTS, **given}
+    if options["timeout"] < 0:
+        raise ConfigError("DataLoader: timeout option should be non-negative")
+    prefetch_factor = options["prefetch_factor"]
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ConfigError("DataLoader: prefetch_factor option could only be specified in "
+                          "multiprocessing. let num_workers > 0 to enable multiprocessing, "
+                          "otherwise set prefetch_factor to None.")
+    if num_workers > 0 and prefetch_factor is None:
+        options["prefetch_factor"] = 2
+    if num_workers == 0 and options["multiprocessing_context"] is not None:
+        raise ConfigError("DataLoader: multiprocessing_context can only be used with "
+                          "multi-process loading (num_workers > 0), but got num_workers=0")
+    if num_workers > 0 and options["worker_init_fn"] is not None:
+        raise ConfigError("DataLoader: worker_init_fn runs in worker processes, and batches "
+                          "are read in this process here (num_workers changes nothing), so "
+                          "nothing would call it: pass num_workers=0 (PyTorch then never "
+                          "calls it either), or call it yourself once before the loop")
+    return options
