@@ -139,12 +139,13 @@ def fedavg_program(torch, state: dict | None) -> tuple[list, dict]:
         accuracy = 100.00 * correct / len(data_loader.dataset)
         return accuracy, test_loss
 
-    args = dict(num_users=5, frac=0.4, epochs=4, local_ep=3, local_bs=10, lr=0.5,
+    args = dict(num_users=5, frac=0.4, epochs=6, local_ep=3, local_bs=10, lr=0.3,
                 momentum=0.5, num_classes=10, bs=50)
     images, labels = digits()
     dataset_train = data.TensorDataset(T.tensor(images[:250]), T.tensor(labels[:250]))
     dataset_test = data.TensorDataset(T.tensor(images[250:]), T.tensor(labels[250:]))
     dict_users = mnist_iid(dataset_train, args["num_users"])
+    T.manual_seed(1)
     net_glob = CNNMnist(args=args)
     if state is None:
         state = {k: v.detach().numpy().copy() for k, v in net_glob.state_dict().items()}
