@@ -19,6 +19,8 @@ Lines written differently here, and why:
   array here (by design), whose ``max(1)`` is values only and which has no ``view_as``;
 - ``torch.optim`` is ``nn.optim`` here (``autograd`` never imports ``nn``), taken with
   the other modules from ``libraries``;
+- ``CNNMnist`` is shrunk to 8x8 digits and leaves out its two dropouts (each library
+  draws its own masks);
 - the users' loaders do not shuffle and the users are drawn with NumPy's generator in
   both libraries (the two libraries' generators differ).
 """

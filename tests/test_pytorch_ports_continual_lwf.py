@@ -1,5 +1,5 @@
 """Learning without Forgetting (Li and Hoiem, ECCV 2016) as its readers write it, two ways.
-First the multi-class version iCaRL made standard (``IL2A``/``PyCIL``-style code): a
+First the multi-class version iCaRL made standard (as ``Impression2805/IL2A`` writes it): a
 ``network`` whose ``Incremental_learning`` widens ``self.fc`` by a new ``nn.Linear`` and
 copies the old rows in (``self.fc.weight.data[:out_feature] = weight[:out_feature]``), a
 ``copy.deepcopy`` of the trained model as the frozen old model, and the loss
