@@ -294,8 +294,8 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
             def put(name: str, value: Any) -> None:
                 holder, key = places[name]
                 _set_slot(holder, key, _assigned(_get_slot(holder, key), value))
-        return run_load_post_hooks(list(self.named_modules()), load_state(
-            type(self).__name__, dict(self._named_state()), state_dict, strict, put))
+        return run_load_post_hooks(list(self.named_modules()), strict, lambda check: load_state(
+            type(self).__name__, dict(self._named_state()), state_dict, check, put))
 
     # ------------------------------------------------------------ printing
     def extra_repr(self) -> str:

@@ -10,9 +10,10 @@
   ``load_state_dict`` checks and loads, on a copy of the given dict it may edit (rename
   old keys); a message appended to ``error_msgs`` raises ``StateDictError``;
 - ``register_load_state_dict_post_hook(hook)``: ``hook(module, incompatible_keys)`` after
-  a load, with the ``LoadResult`` (``missing_keys``, ``unexpected_keys``). Unlike
-  PyTorch's, it cannot clear keys to pass ``strict=True``: the check comes first here
-  (all or nothing), so load with ``strict=False`` and check the keys in the hook.
+  a load, with the ``LoadResult`` (``missing_keys``, ``unexpected_keys``). As in PyTorch,
+  with such hooks ``strict`` is checked after them (a hook clearing the keys of an old
+  checkpoint's extras lets a strict load pass), so the values are loaded before a
+  ``StateDictError`` about the keys they left; without them a load is all or nothing.
 
 Each returns a handle with ``.remove()``. A module without such hooks pays one attribute
 test: they live in a dict created at the first registration. ``local_metadata`` is an
@@ -25,6 +26,8 @@ from typing import Any
 
 from autograd.errors import UsageError
 from autograd.hooks import RemovableHandle
+
+from .errors import StateDictError
 
 __all__ = ["StateDictHookMethods", "save_entries", "run_load_pre_hooks",
            "run_load_post_hooks", "has_state_dict_hooks"]
@@ -118,9 +121,22 @@ def run_load_pre_hooks(module: Any, state_dict: dict[str, Any], prefix: str,
         hook(module, state_dict, prefix, {}, True, [], [], errors)
 
 
-def run_load_post_hooks(modules: list[tuple[str, Any]], result: Any) -> Any:
-    """Run every module's load post-hooks with ``result`` (the LoadResult); return it."""
-    for _, module in modules:
-        for hook in _hooks(module, "load_post"):
-            hook(module, result)
+def run_load_post_hooks(modules: list[tuple[str, Any]], strict: bool,
+                        load: Callable[[bool], Any]) -> Any:
+    """``load(strict)`` (the LoadResult); where modules have load post-hooks, PyTorch's
+    order: ``load(False)``, the hooks with its result (they may clear its key lists), then
+    the ``strict`` check of the keys they left, which raises ``StateDictError``."""
+    hooked = [(module, hook) for _, module in modules for hook in _hooks(module, "load_post")]
+    if not hooked:
+        return load(strict)
+    result = load(False)
+    for module, hook in hooked:
+        hook(module, result)
+    if strict and (result.missing_keys or result.unexpected_keys):
+        owner = type(modules[0][1]).__name__
+        raise StateDictError(
+            f"load_state_dict into {owner}: the values were loaded, but the load post-hooks "
+            f"left missing keys {list(result.missing_keys)} and unexpected keys "
+            f"{list(result.unexpected_keys)}; clear them in a hook or load with strict=False",
+            list(result.missing_keys), list(result.unexpected_keys), [])
     return result

@@ -82,3 +82,19 @@ def test_a_load_pre_hook_error_message_raises_and_a_post_hook_value_is_refused()
     other.register_state_dict_post_hook(lambda module, sd, prefix, meta: {})
     with pytest.raises(ag.UsageError, match="must return None"):
         other.state_dict()
+
+
+def test_a_load_post_hook_that_clears_the_keys_passes_strict_as_pytorchs(torch):
+    """PyTorch checks ``strict`` after the post-hooks: a hook clearing the unexpected keys
+    (an old checkpoint's extras) lets a strict load pass; one that keeps them raises."""
+    for T, NN, error in ((ag, nn, StateDictError), (torch, torch.nn, RuntimeError)):
+        model = NN.Linear(2, 1)
+        checkpoint = {"weight": T.ones(1, 2), "bias": T.zeros(1), "omega": T.ones(1)}
+        handle = model.register_load_state_dict_post_hook(
+            lambda module, keys: keys.unexpected_keys.clear())
+        model.load_state_dict(checkpoint)
+        assert model.weight.sum().item() == 2.0
+        handle.remove()
+        model.register_load_state_dict_post_hook(lambda module, keys: None)
+        with pytest.raises(error, match="omega"):
+            model.load_state_dict(checkpoint)
