@@ -29,23 +29,32 @@ from autograd.hooks import RemovableHandle
 
 from .errors import StateDictError
 
-__all__ = ["StateDictHookMethods", "save_entries", "run_load_pre_hooks",
+__all__ = ["StateDictHooks", "StateDictHookMethods", "save_entries", "run_load_pre_hooks",
            "run_load_post_hooks", "has_state_dict_hooks"]
 
-_KINDS = ("save_pre", "save_post", "load_pre", "load_post")
+
+class StateDictHooks:
+    """A module's state-dict hooks by kind, each a dict of handle id to hook (an object,
+    not a dict, so that the parameter discovery does not walk into it)."""
+
+    __slots__ = ("save_pre", "save_post", "load_pre", "load_post")
+
+    def __init__(self) -> None:
+        for kind in self.__slots__:
+            setattr(self, kind, {})
 
 
 class StateDictHookMethods:
     """The state-dict hook registration methods of ``Module``."""
 
-    _state_dict_hook_registry: dict[str, dict[int, Callable]] | None = None
+    _state_dict_hook_registry: StateDictHooks | None = None
 
     def _add_state_dict_hook(self, kind: str, hook: Callable) -> RemovableHandle:
         if not callable(hook):
             raise UsageError(f"a state-dict hook must be a function; got {hook!r:.40}")
         if self._state_dict_hook_registry is None:
-            object.__setattr__(self, "_state_dict_hook_registry", {k: {} for k in _KINDS})
-        hooks = self._state_dict_hook_registry[kind]
+            object.__setattr__(self, "_state_dict_hook_registry", StateDictHooks())
+        hooks = getattr(self._state_dict_hook_registry, kind)
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
         return handle
@@ -73,7 +82,7 @@ class StateDictHookMethods:
 
 def _hooks(module: Any, kind: str) -> list[Callable]:
     registry = getattr(module, "_state_dict_hook_registry", None)
-    return [] if registry is None else list(registry[kind].values())
+    return [] if registry is None else list(getattr(registry, kind).values())
 
 
 def has_state_dict_hooks(modules: list[tuple[str, Any]], *kinds: str) -> bool:
