@@ -71,7 +71,8 @@ from .scatter_functions import index_reduce, scatter_reduce
 from .segment_reduce import segment_reduce
 from .triangle_indices import tril_indices, triu_indices
 from .linalg_triangular import cholesky_inverse, cholesky_solve, triangular_solve
-from .legacy_types import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
+from .legacy_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor,
+                           LongTensor)
 from .size_tuple import Size
 from .stacking import block_diag, column_stack, dstack, hstack, row_stack, vstack
 from .asserts import _assert
@@ -201,7 +202,7 @@ __all__ = [
     # PyTorch's layouts (layout=, x.layout: strided, the dense layout every Tensor has here)
     "layout", "strided", "sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc",
     # PyTorch's legacy typed constructors (torch.LongTensor([label]))
-    "LongTensor", "IntTensor", "FloatTensor", "DoubleTensor", "BoolTensor",
+    "LongTensor", "IntTensor", "FloatTensor", "DoubleTensor", "BoolTensor", "ByteTensor",
     # PyTorch's torch.Size (what x.size() returns): a tuple of ints with numel()
     "Size",
     # sampling

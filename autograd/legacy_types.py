@@ -17,7 +17,8 @@ from .size_tuple import Size
 from .tensor import Tensor, tensor
 from .torch_shapes import check_device
 
-__all__ = ["LongTensor", "IntTensor", "FloatTensor", "DoubleTensor", "BoolTensor"]
+__all__ = ["LongTensor", "IntTensor", "FloatTensor", "DoubleTensor", "BoolTensor",
+           "ByteTensor"]
 
 
 class _TypedTensor(type):
@@ -68,3 +69,8 @@ class DoubleTensor(metaclass=_TypedTensor):
 class BoolTensor(metaclass=_TypedTensor):
     """``BoolTensor(data)``: a bool tensor of ``data``; ``BoolTensor(*size)``: False."""
     dtype = np.dtype(np.bool_)
+
+
+class ByteTensor(metaclass=_TypedTensor):
+    """``ByteTensor(data)``: a uint8 tensor of ``data``; ``ByteTensor(*size)``: zeros."""
+    dtype = np.dtype(np.uint8)

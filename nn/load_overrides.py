@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import StateDictError
+from .state_dict_hooks import has_state_dict_hooks, run_load_pre_hooks
 
 __all__ = ["LoadOverrideMethods", "run_load_overrides"]
 
@@ -28,15 +29,18 @@ class LoadOverrideMethods:
 
 
 def run_load_overrides(module: Any, state_dict: Any, strict: bool) -> Any:
-    """``state_dict`` as the modules' ``_load_from_state_dict`` overrides leave a copy of
-    it (the same object when no module overrides it, or when it is not a mapping)."""
+    """``state_dict`` as the modules' load pre-hooks and ``_load_from_state_dict``
+    overrides leave a copy of it (the same object when no module has either, or when it
+    is not a mapping)."""
     base = LoadOverrideMethods._load_from_state_dict
     named = list(module.named_modules())
-    if not isinstance(state_dict, Mapping) or all(
-            type(m)._load_from_state_dict is base for _, m in named):
+    if not isinstance(state_dict, Mapping) or (all(
+            type(m)._load_from_state_dict is base for _, m in named)
+            and not has_state_dict_hooks(named, "load_pre")):
         return state_dict
     edited, errors = dict(state_dict), []
     for prefix, child in named:
+        run_load_pre_hooks(child, edited, prefix + "." if prefix else "", errors)
         child._load_from_state_dict(edited, prefix + "." if prefix else "", {}, strict, [], [],
                                     errors)
     if errors:

@@ -35,6 +35,7 @@ from .module_dtype import DtypeMethods
 from .module_members import MemberDictMethods
 from .parameter import Buffer, Parameter
 from .state_dict import LoadResult, load_state
+from .state_dict_hooks import StateDictHookMethods, run_load_post_hooks, save_entries
 
 __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_call"]
 
@@ -42,7 +43,7 @@ _SWITCHING = threading.local()  # .ids: the modules whose train(mode) runs (cycl
 
 
 class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
-             LoadOverrideMethods):
+             LoadOverrideMethods, StateDictHookMethods):
     """Base class of layers and models: subclass it, call ``super().__init__()`` first,
     assign parameters and sub-modules as attributes, and define ``forward``.
     ``module(x)`` calls ``module.forward(x)`` (and the forward hooks, if any)."""
@@ -260,8 +261,8 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
             raise ArgumentTypeError(f"state_dict: prefix must be a str (put before every "
                                     f"key, e.g. 'model.'); got {type(prefix).__name__}")
         keep_vars = flag("state_dict", "keep_vars", keep_vars)
-        for name, t in self._named_state():
-            destination[prefix + name] = t if keep_vars else _read_only_copy(t)
+        entries = ((n, t if keep_vars else _read_only_copy(t)) for n, t in self._named_state())
+        save_entries(self, entries, destination, prefix, keep_vars)  # and the state-dict hooks
         return destination
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
@@ -293,8 +294,8 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
             def put(name: str, value: Any) -> None:
                 holder, key = places[name]
                 _set_slot(holder, key, _assigned(_get_slot(holder, key), value))
-        return load_state(type(self).__name__, dict(self._named_state()), state_dict, strict,
-                          put)
+        return run_load_post_hooks(list(self.named_modules()), strict, lambda check: load_state(
+            type(self).__name__, dict(self._named_state()), state_dict, check, put))
 
     # ------------------------------------------------------------ printing
     def extra_repr(self) -> str:

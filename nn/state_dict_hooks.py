@@ -1,0 +1,151 @@
+"""PyTorch's state-dict hooks of a module, inherited by ``Module``:
+
+- ``register_state_dict_pre_hook(hook)``: ``hook(module, prefix, keep_vars)`` before the
+  module's entries are saved by ``state_dict()``;
+- ``register_state_dict_post_hook(hook)``: ``hook(module, state_dict, prefix,
+  local_metadata)`` once the module's entries (its sub-modules' too) are in, to add, drop
+  or change entries under ``prefix`` in place; it must return None;
+- ``register_load_state_dict_pre_hook(hook)``: ``hook(module, state_dict, prefix,
+  local_metadata, strict, missing_keys, unexpected_keys, error_msgs)`` before
+  ``load_state_dict`` checks and loads, on a copy of the given dict it may edit (rename
+  old keys); a message appended to ``error_msgs`` raises ``StateDictError``;
+- ``register_load_state_dict_post_hook(hook)``: ``hook(module, incompatible_keys)`` after
+  a load, with the ``LoadResult`` (``missing_keys``, ``unexpected_keys``). As in PyTorch,
+  with such hooks ``strict`` is checked after them (a hook clearing the keys of an old
+  checkpoint's extras lets a strict load pass), so the values are loaded before a
+  ``StateDictError`` about the keys they left; without them a load is all or nothing.
+
+Each returns a handle with ``.remove()``. A module without such hooks pays one attribute
+test: they live in a dict created at the first registration. ``local_metadata`` is an
+empty dict (this library keeps no versions per module)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from autograd.errors import UsageError
+from autograd.hooks import RemovableHandle
+
+from .errors import StateDictError
+
+__all__ = ["StateDictHooks", "StateDictHookMethods", "save_entries", "run_load_pre_hooks",
+           "run_load_post_hooks", "has_state_dict_hooks"]
+
+
+class StateDictHooks:
+    """A module's state-dict hooks by kind, each a dict of handle id to hook (an object,
+    not a dict, so that the parameter discovery does not walk into it)."""
+
+    __slots__ = ("save_pre", "save_post", "load_pre", "load_post")
+
+    def __init__(self) -> None:
+        for kind in self.__slots__:
+            setattr(self, kind, {})
+
+
+class StateDictHookMethods:
+    """The state-dict hook registration methods of ``Module``."""
+
+    _state_dict_hook_registry: StateDictHooks | None = None
+
+    def _add_state_dict_hook(self, kind: str, hook: Callable) -> RemovableHandle:
+        if not callable(hook):
+            raise UsageError(f"a state-dict hook must be a function; got {hook!r:.40}")
+        if self._state_dict_hook_registry is None:
+            object.__setattr__(self, "_state_dict_hook_registry", StateDictHooks())
+        hooks = getattr(self._state_dict_hook_registry, kind)
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., None]) -> RemovableHandle:
+        """Call ``hook(module, prefix, keep_vars)`` before this module's entries are saved."""
+        return self._add_state_dict_hook("save_pre", hook)
+
+    def register_state_dict_post_hook(self, hook: Callable[..., None]) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` once this module's
+        entries are saved; it edits ``state_dict`` in place and returns None."""
+        return self._add_state_dict_hook("save_post", hook)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., None]
+                                          ) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before loading; it may edit ``state_dict`` (a copy)."""
+        return self._add_state_dict_hook("load_pre", hook)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., None]
+                                           ) -> RemovableHandle:
+        """Call ``hook(module, incompatible_keys)`` after every load into this module."""
+        return self._add_state_dict_hook("load_post", hook)
+
+
+def _hooks(module: Any, kind: str) -> list[Callable]:
+    registry = getattr(module, "_state_dict_hook_registry", None)
+    return [] if registry is None else list(getattr(registry, kind).values())
+
+
+def has_state_dict_hooks(modules: list[tuple[str, Any]], *kinds: str) -> bool:
+    """Whether any of ``(name, module)`` has a hook of one of ``kinds``."""
+    return any(_hooks(m, kind) for _, m in modules for kind in kinds)
+
+
+def save_entries(root: Any, entries: Iterator[tuple[str, Any]], destination: dict[str, Any],
+                 prefix: str, keep_vars: bool) -> None:
+    """Put ``entries`` (dotted name, value) of ``root`` into ``destination`` under
+    ``prefix``; where a module has state-dict hooks, module by module in PyTorch's order:
+    a module's pre-hooks, its own entries, its sub-modules', then its post-hooks."""
+    modules = list(root.named_modules(remove_duplicate=False))  # pre-order, shared ones twice
+    if not has_state_dict_hooks(modules, "save_pre", "save_post"):
+        destination.update((prefix + name, value) for name, value in entries)
+        return
+    own: dict[str, list[tuple[str, Any]]] = {}
+    for name, value in entries:
+        own.setdefault(name.rpartition(".")[0], []).append((name, value))
+    open_modules: list[tuple[str, Any]] = []
+    for path, module in modules:
+        at = prefix + (path + "." if path else "")
+        while open_modules and not at.startswith(open_modules[-1][0]):
+            _run_save_post(*open_modules.pop(), destination)
+        for hook in _hooks(module, "save_pre"):
+            hook(module, at, keep_vars)
+        for name, value in own.pop(path, []):
+            destination[prefix + name] = value
+        open_modules.append((at, module))
+    while open_modules:
+        _run_save_post(*open_modules.pop(), destination)
+
+
+def _run_save_post(at: str, module: Any, destination: dict[str, Any]) -> None:
+    for hook in _hooks(module, "save_post"):
+        if hook(module, destination, at, {}) is not None:
+            raise UsageError(f"a state_dict post-hook of {type(module).__name__} must return "
+                             f"None: it edits the state dict in place")
+
+
+def run_load_pre_hooks(module: Any, state_dict: dict[str, Any], prefix: str,
+                       errors: list[str]) -> None:
+    """Run ``module``'s load pre-hooks on ``state_dict`` (a copy, edited in place)."""
+    for hook in _hooks(module, "load_pre"):  # strict: True, as PyTorch passes to each module
+        hook(module, state_dict, prefix, {}, True, [], [], errors)
+
+
+def run_load_post_hooks(modules: list[tuple[str, Any]], strict: bool,
+                        load: Callable[[bool], Any]) -> Any:
+    """``load(strict)`` (the LoadResult); where modules have load post-hooks, PyTorch's
+    order: ``load(False)``, the hooks with its result (they may clear its key lists), then
+    the ``strict`` check of the keys they left, which raises ``StateDictError``."""
+    hooked = [(module, hook) for _, module in modules for hook in _hooks(module, "load_post")]
+    if not hooked:
+        return load(strict)
+    result = load(False)
+    for module, hook in hooked:
+        hook(module, result)
+    if strict and (result.missing_keys or result.unexpected_keys):
+        owner = type(modules[0][1]).__name__
+        raise StateDictError(
+            f"load_state_dict into {owner}: the values were loaded, but the load post-hooks "
+            f"left missing keys {list(result.missing_keys)} and unexpected keys "
+            f"{list(result.unexpected_keys)}; clear them in a hook or load with strict=False",
+            list(result.missing_keys), list(result.unexpected_keys), [])
+    return result
