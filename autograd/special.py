@@ -2,10 +2,12 @@
 ``expit``/``logit``, ``xlogy``/``xlog1py``/``entr``, ``gammaln``/``digamma``/``psi``/
 ``polygamma`` (n <= 2)/``multigammaln``/``gammainc``/``gammaincc``, ``erf``/``erfc``/
 ``erfinv``, ``ndtr``/``ndtri``/``log_ndtr``, ``log1p``/``expm1``/``exp2``,
-``logsumexp``/``softmax``/``log_softmax``.
-``autograd.xlogy``, ``autograd.logit`` and ``autograd.mvlgamma`` are PyTorch's top-level
-spellings of three of them. The conventions are PyTorch's: xlogy(0, y) = 0 (y not NaN),
-entr(0) = 0 and entr(x < 0) = -inf, logit(x, eps) clamps x to [eps, 1 - eps] first."""
+``logsumexp``/``softmax``/``log_softmax``, the modified Bessel functions ``i0``/``i1`` and
+their exponentially scaled ``i0e``/``i1e``.
+``autograd.xlogy``, ``autograd.logit``, ``autograd.mvlgamma`` and ``autograd.i0`` are
+PyTorch's top-level spellings of four of them. The conventions are PyTorch's:
+xlogy(0, y) = 0 (y not NaN), entr(0) = 0 and entr(x < 0) = -inf, logit(x, eps) clamps x
+to [eps, 1 - eps] first."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from .errors import UnsupportedError
 from .function import apply
 from .functions import log, log_softmax, logsumexp, sigmoid, softmax, where
 from .more_functions import digamma, erf, erfc, erfinv, expm1, lgamma, log1p
+from .ops.bessel import I0, I0e, I1, I1e
 from .ops.gamma import RegularizedGammaP, Tetragamma, Trigamma
 from .out_argument import accepts_out
 from .special_methods import as_float, x_times
@@ -26,7 +29,8 @@ from .tensor import Tensor, as_tensor
 __all__ = ["expit", "logit", "xlogy", "xlog1py", "entr", "gammaln", "digamma", "psi",
            "polygamma", "multigammaln", "gammainc", "gammaincc", "erf", "erfc", "erfinv",
            "ndtr", "ndtri", "log_ndtr",
-           "log1p", "expm1", "exp2", "logsumexp", "softmax", "log_softmax", "mvlgamma"]
+           "log1p", "expm1", "exp2", "logsumexp", "softmax", "log_softmax", "mvlgamma",
+           "i0", "i0e", "i1", "i1e"]
 
 _SQRT_HALF = math.sqrt(0.5)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -149,3 +153,27 @@ def log_ndtr(input: Any) -> Tensor:  # noqa: A002
 def exp2(input: Any) -> Tensor:  # noqa: A002
     """2^x."""
     return 2.0 ** _float(input)
+
+
+@accepts_out
+def i0(input: Any) -> Tensor:  # noqa: A002
+    """I0(x) = sum_k (x/2)^2k / (k!)^2, the modified Bessel function of order 0; d/dx = I1."""
+    return apply(I0(), _float(input))
+
+
+@accepts_out
+def i0e(input: Any) -> Tensor:  # noqa: A002
+    """e^-|x| I0(x), which does not overflow; d/dx = i1e(x) - sign(x) i0e(x)."""
+    return apply(I0e(), _float(input))
+
+
+@accepts_out
+def i1(input: Any) -> Tensor:  # noqa: A002
+    """I1(x) = sum_k (x/2)^(2k+1) / (k! (k+1)!); d/dx = I0(x) - I1(x) / x (1/2 at 0)."""
+    return apply(I1(), _float(input))
+
+
+@accepts_out
+def i1e(input: Any) -> Tensor:  # noqa: A002
+    """e^-|x| I1(x); d/dx = i0e(x) - i1e(x) (sign(x) + 1/x) (1/2 at 0)."""
+    return apply(I1e(), _float(input))

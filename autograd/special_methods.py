@@ -1,4 +1,5 @@
-"""``SpecialMethods`` (a mixin of ``Tensor``): PyTorch's methods ``logit`` and ``xlogy``,
+"""``SpecialMethods`` (a mixin of ``Tensor``): PyTorch's methods ``logit``, ``xlogy`` and
+``i0`` (the modified Bessel function ``ops.bessel.I0``),
 and the in-place forms of these and of ``remainder`` and ``fmod`` (whose methods are in
 ``elementwise_methods``). ``autograd.logit`` and ``autograd.xlogy`` (``special``) run
 the methods, and ``x_times`` is xlogy's rule for them and for ``xlog1py``."""
@@ -9,6 +10,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .function import apply
+from .ops.bessel import I0
 from .tensor_math import where
 
 __all__ = ["SpecialMethods", "x_times", "as_float"]
@@ -29,7 +32,7 @@ def x_times(x: AnyTensor, f_of_y: Callable[[Any], Any], y: AnyTensor, pole: floa
 
 
 class SpecialMethods:
-    """``logit xlogy`` and ``remainder_ fmod_ logit_ xlogy_``."""
+    """``logit xlogy i0`` and ``remainder_ fmod_ logit_ xlogy_ i0_``."""
 
     __slots__ = ()
 
@@ -59,3 +62,11 @@ class SpecialMethods:
     def xlogy_(self, other: Any) -> AnyTensor:
         """self = xlogy(self, other), in place."""
         return self._math_("xlogy", other)
+
+    def i0(self) -> AnyTensor:
+        """I0(x), the modified Bessel function of the first kind of order 0."""
+        return apply(I0(), as_float(self))
+
+    def i0_(self) -> AnyTensor:
+        """self = I0(self), in place."""
+        return self._math_("i0")
