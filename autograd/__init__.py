@@ -122,7 +122,7 @@ from . import func
 from .func import vmap  # torch.vmap, PyTorch's alias of torch.func.vmap
 from . import forward_ad
 from . import special
-from .special import i0, logit, mvlgamma, xlogy
+from .special import i0, igamma, igammac, logit, mvlgamma, polygamma, xlogy
 from .fake_quantization import (aminmax, fake_quantize_per_channel_affine,
                                 fake_quantize_per_tensor_affine)
 
@@ -277,8 +277,8 @@ __all__ = [
     # torch.distributions: Normal, Bernoulli, Categorical, Uniform, kl_divergence
     "distributions",
     # torch.special (xlogy, logit, expit, gammaln, polygamma, ndtr, log_ndtr...), and
-    # PyTorch's top-level spellings of four of them
-    "special", "xlogy", "logit", "mvlgamma", "i0",
+    # PyTorch's top-level spellings of some of them
+    "special", "xlogy", "logit", "mvlgamma", "i0", "polygamma", "igamma", "igammac",
     # PyTorch's torch.linalg spellings; torch.cuda's, torch.backends.mps's and
     # torch.accelerator's device tests (is_available() is False)
     "linalg", "cuda", "backends", "accelerator", "device", "set_default_device",

@@ -4,10 +4,11 @@
 ``erfinv``, ``ndtr``/``ndtri``/``log_ndtr``, ``log1p``/``expm1``/``exp2``,
 ``logsumexp``/``softmax``/``log_softmax``, the modified Bessel functions ``i0``/``i1`` and
 their exponentially scaled ``i0e``/``i1e``.
-``autograd.xlogy``, ``autograd.logit``, ``autograd.mvlgamma`` and ``autograd.i0`` are
-PyTorch's top-level spellings of four of them. The conventions are PyTorch's:
-xlogy(0, y) = 0 (y not NaN), entr(0) = 0 and entr(x < 0) = -inf, logit(x, eps) clamps x
-to [eps, 1 - eps] first."""
+``autograd.xlogy``, ``logit``, ``mvlgamma``, ``i0``, ``polygamma``, ``igamma`` (gammainc),
+``igammac`` (gammaincc) are PyTorch's top-level spellings of some, and ``special.sinc``
+and ``special.round`` PyTorch's special spellings of ``autograd.sinc`` and ``round``.
+The conventions are PyTorch's: xlogy(0, y) = 0 (y not NaN), entr(0) = 0 and
+entr(x < 0) = -inf, logit(x, eps) clamps x to [eps, 1 - eps] first."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ import numpy as np
 from .errors import UnsupportedError
 from .function import apply
 from .functions import log, log_softmax, logsumexp, sigmoid, softmax, where
+from .elementwise_functions import sinc
 from .more_functions import digamma, erf, erfc, erfinv, expm1, lgamma, log1p
+from .more_functions import round  # noqa: A004 (torch.special.round)
 from .ops.bessel import I0, I0e, I1, I1e
 from .ops.gamma import RegularizedGammaP, Tetragamma, Trigamma
 from .out_argument import accepts_out
@@ -30,7 +33,7 @@ __all__ = ["expit", "logit", "xlogy", "xlog1py", "entr", "gammaln", "digamma", "
            "polygamma", "multigammaln", "gammainc", "gammaincc", "erf", "erfc", "erfinv",
            "ndtr", "ndtri", "log_ndtr",
            "log1p", "expm1", "exp2", "logsumexp", "softmax", "log_softmax", "mvlgamma",
-           "i0", "i0e", "i1", "i1e"]
+           "i0", "i0e", "i1", "i1e", "sinc", "round", "igamma", "igammac"]
 
 _SQRT_HALF = math.sqrt(0.5)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -116,6 +119,9 @@ def gammainc(input: Any, other: Any) -> Tensor:  # noqa: A002
     return apply(RegularizedGammaP(), _float(input), _float(other))
 
 
+igamma = gammainc  # torch.igamma(a, x)
+
+
 @accepts_out
 def gammaincc(input: Any, other: Any) -> Tensor:  # noqa: A002
     """Q(a, x) = 1 - P(a, x) (accurate in absolute terms: a tiny Q loses its digits)."""
@@ -177,3 +183,6 @@ def i1(input: Any) -> Tensor:  # noqa: A002
 def i1e(input: Any) -> Tensor:  # noqa: A002
     """e^-|x| I1(x); d/dx = i0e(x) - i1e(x) (sign(x) + 1/x) (1/2 at 0)."""
     return apply(I1e(), _float(input))
+
+
+igammac = gammaincc  # torch.igammac(a, x)
