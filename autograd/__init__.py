@@ -94,6 +94,8 @@ from .torch_inplace_functions import (abs_, ceil_, clamp_, clamp_max_, clamp_min
                                       round_, rsqrt_, sigmoid_, sin_, sqrt_, square_, tanh_)
 from .elementwise_functions import (copysign, deg2rad, exp2, fix, frac, hypot, logaddexp,
                                     logaddexp2, rad2deg, remainder, sgn, sinc, trunc)
+from .elementwise_extras import (float_power, gcd, heaviside, isneginf, isposinf, lcm, ldexp,
+                                 signbit)
 from .finite_differences import gradient
 from .broadcasting import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes,
                            broadcast_tensors)
@@ -245,6 +247,7 @@ __all__ = [
     # elementwise math under PyTorch's names: torch.sinc(w * x), torch.logaddexp(a, b)...
     "sinc", "hypot", "logaddexp", "logaddexp2", "exp2", "trunc", "fix", "frac", "remainder",
     "copysign", "deg2rad", "rad2deg", "sgn",
+    "float_power", "ldexp", "heaviside", "signbit", "isposinf", "isneginf", "gcd", "lcm",
     "gradient",  # torch.gradient: finite differences of sampled values
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
