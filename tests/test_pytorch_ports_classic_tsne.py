@@ -11,8 +11,6 @@ Lines written differently here, and why:
   (Y[i, :] - Y)).sum(0)``) is the KL's autograd gradient, divided by 4 (the paper's
   gradient 4 sum_j (p_ij - q_ij) (y_i - y_j) / (1 + |y_i - y_j|^2) drops that factor);
   the whole point of the port is to run it through the engine;
-- ``num[range(n), range(n)] = 0.`` (an in-place write into a tensor needing grad) is
-  ``num * (1 - eye)``, in both libraries, so that the diagonal is cut out of the graph;
 - Y starts from a seeded NumPy draw (``torch.randn`` streams differ), PCA is left out
   (the digits have 64 features) and there are 120 iterations instead of 1000.
 """
@@ -85,7 +83,7 @@ def program(torch) -> list:
             SSY = (Yv ** 2).sum(1)
             num = -2. * (Yv @ Yv.T)
             num = (1 + (num + SSY).T + SSY) ** -1
-            num = num * (1 - T.eye(M))  # (see the top)
+            num[T.arange(M), T.arange(M)] = 0.  # in place, inside the graph
             Q = num / num.sum()
             Q = T.max(Q, T.tensor([eps]))
             C = (P * (P / Q).log()).sum()
