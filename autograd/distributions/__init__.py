@@ -3,9 +3,10 @@ differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponenti
 ``Laplace``, ``Gamma``, ``Beta``, ``Dirichlet`` (reparameterised ``rsample``, the last three
 implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), ``Poisson``,
 ``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``), ``StudentT``,
-``Gumbel``, ``HalfNormal`` (reparameterised), ``Geometric``, ``Binomial``, ``Multinomial``,
-``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
-``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
+``Gumbel``, ``HalfNormal``, ``Weibull`` (reparameterised), ``Geometric``, ``Binomial``,
+``Multinomial``, ``OneHotCategorical`` (and ``...StraightThrough``),
+``RelaxedOneHotCategorical`` and ``RelaxedBernoulli`` (the Gumbel-softmax relaxations),
+each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
 ``validate_args``; ``Independent(base, n)`` (batch axes read as event axes) and
 ``MixtureSameFamily(Categorical, components)``; ``TransformedDistribution(base,
@@ -44,6 +45,7 @@ from .multivariate import MultivariateNormal
 from .relaxed import (OneHotCategorical, OneHotCategoricalStraightThrough, RelaxedBernoulli,
                       RelaxedOneHotCategorical)
 from .transformed import LogNormal, TransformedDistribution
+from .weibull import Weibull
 # PyTorch's module paths, as attributes (``D.normal.Normal``); names of modules, not in __all__
 from . import (bernoulli, binomial, categorical, geometric, gumbel,  # noqa: F401
                half_normal, independent, log_normal, mixture_same_family, multinomial,
@@ -62,7 +64,8 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "SigmoidTransform", "TanhTransform", "SoftplusTransform", "IndependentTransform",
            "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
            "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
-           "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial"]
+           "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
+           "Weibull"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
@@ -71,7 +74,7 @@ _NOT_HERE = frozenset({
     "FisherSnedecor", "GeneralizedPareto", "HalfCauchy",
     "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
     "LowRankMultivariateNormal", "Pareto",
-    "VonMises", "Weibull", "Wishart"})
+    "VonMises", "Wishart"})
 
 
 _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")
