@@ -1,7 +1,7 @@
 """PyTorch's ``torch.special`` (``autograd.special``), on the engine's differentiable ops:
 ``expit``/``logit``, ``xlogy``/``xlog1py``/``entr``, ``gammaln``/``digamma``/``psi``/
 ``polygamma`` (n <= 2)/``multigammaln``/``gammainc``/``gammaincc``, ``erf``/``erfc``/
-``erfinv``, ``ndtr``/``ndtri``/``log_ndtr``, ``log1p``/``expm1``/``exp2``,
+``erfinv``/``erfcx``, ``ndtr``/``ndtri``/``log_ndtr``, ``log1p``/``expm1``/``exp2``,
 ``logsumexp``/``softmax``/``log_softmax``, the modified Bessel functions ``i0``/``i1`` and
 their exponentially scaled ``i0e``/``i1e``.
 ``autograd.xlogy``, ``logit``, ``mvlgamma``, ``i0``, ``polygamma``, ``igamma`` (gammainc),
@@ -25,12 +25,13 @@ from .more_functions import digamma, erf, erfc, erfinv, expm1, lgamma, log1p
 from .more_functions import round  # noqa: A004 (torch.special.round)
 from .ops.bessel import I0, I0e, I1, I1e
 from .ops.gamma import RegularizedGammaP, Tetragamma, Trigamma
+from .ops.special import Erfcx
 from .out_argument import accepts_out
 from .special_methods import as_float, x_times
 from .tensor import Tensor, as_tensor
 
 __all__ = ["expit", "logit", "xlogy", "xlog1py", "entr", "gammaln", "digamma", "psi",
-           "polygamma", "multigammaln", "gammainc", "gammaincc", "erf", "erfc", "erfinv",
+           "polygamma", "multigammaln", "gammainc", "gammaincc", "erf", "erfc", "erfinv", "erfcx",
            "ndtr", "ndtri", "log_ndtr",
            "log1p", "expm1", "exp2", "logsumexp", "softmax", "log_softmax", "mvlgamma",
            "i0", "i0e", "i1", "i1e", "sinc", "round", "igamma", "igammac"]
@@ -126,6 +127,13 @@ igamma = gammainc  # torch.igamma(a, x)
 def gammaincc(input: Any, other: Any) -> Tensor:  # noqa: A002
     """Q(a, x) = 1 - P(a, x) (accurate in absolute terms: a tiny Q loses its digits)."""
     return 1 - gammainc(input, other)
+
+
+@accepts_out
+def erfcx(input: Any) -> Tensor:  # noqa: A002
+    """The scaled complementary error function e^{x^2} erfc(x), without overflow for large
+    x (~ 1 / (x sqrt(pi))); d/dx = 2 x erfcx(x) - 2 / sqrt(pi)."""
+    return apply(Erfcx(), _float(input))
 
 
 @accepts_out

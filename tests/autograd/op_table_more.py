@@ -71,6 +71,8 @@ def _elementwise() -> list:
         _case("arctan2", ag.arctan2, np.arctan2, binary("arctan2")),
         _case("erf", ag.erf, _erf, unary("erf")),
         _case("erfc", ag.erfc, _erfc, unary("erfc")),
+        _case("erfcx", ag.special.erfcx, lambda x: (np.exp(x.astype(np.float64) ** 2)
+              * _erfc(x.astype(np.float64))).astype(x.dtype), unary("erfcx")),
         _case("lgamma", ag.lgamma, _lgamma, unary("lgamma")),
         *[_case(f"i{n}{e}", getattr(ag.special, f"i{n}{e}"), _bessel(n, e == "e"),
                 unary(f"i{n}{e}")) for n in (0, 1) for e in ("", "e")],
