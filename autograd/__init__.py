@@ -97,6 +97,8 @@ from .torch_inplace_functions import (abs_, ceil_, clamp_, clamp_max_, clamp_min
                                       round_, rsqrt_, sigmoid_, sin_, sqrt_, square_, tanh_)
 from .elementwise_functions import (copysign, deg2rad, exp2, fix, frac, hypot, logaddexp,
                                     logaddexp2, rad2deg, remainder, sgn, sinc, trunc)
+from .elementwise_extras import (float_power, gcd, heaviside, isneginf, isposinf, lcm, ldexp,
+                                 signbit)
 from .finite_differences import gradient
 from .broadcasting import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes,
                            broadcast_tensors)
@@ -125,7 +127,7 @@ from . import func
 from .func import vmap  # torch.vmap, PyTorch's alias of torch.func.vmap
 from . import forward_ad
 from . import special
-from .special import logit, mvlgamma, xlogy
+from .special import i0, igamma, igammac, logit, mvlgamma, polygamma, xlogy
 from .fake_quantization import (aminmax, fake_quantize_per_channel_affine,
                                 fake_quantize_per_tensor_affine)
 
@@ -249,6 +251,7 @@ __all__ = [
     # elementwise math under PyTorch's names: torch.sinc(w * x), torch.logaddexp(a, b)...
     "sinc", "hypot", "logaddexp", "logaddexp2", "exp2", "trunc", "fix", "frac", "remainder",
     "copysign", "deg2rad", "rad2deg", "sgn",
+    "float_power", "ldexp", "heaviside", "signbit", "isposinf", "isneginf", "gcd", "lcm",
     "gradient",  # torch.gradient: finite differences of sampled values
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",
@@ -281,8 +284,8 @@ __all__ = [
     # torch.distributions: Normal, Bernoulli, Categorical, Uniform, kl_divergence
     "distributions",
     # torch.special (xlogy, logit, expit, gammaln, polygamma, ndtr, log_ndtr...), and
-    # PyTorch's top-level spellings of three of them
-    "special", "xlogy", "logit", "mvlgamma",
+    # PyTorch's top-level spellings of some of them
+    "special", "xlogy", "logit", "mvlgamma", "i0", "polygamma", "igamma", "igammac",
     # PyTorch's torch.linalg spellings; torch.cuda's, torch.backends.mps's and
     # torch.accelerator's device tests (is_available() is False)
     "linalg", "cuda", "backends", "accelerator", "device", "set_default_device",

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["erf", "erfc"]
+__all__ = ["erf", "erfc", "erfcx"]
 
 _SWITCH = 2.0           # below: series; at or above: continued fraction
 _SERIES_TERMS = 34
@@ -141,6 +141,32 @@ def erfc(x: Any) -> np.ndarray:
     result[np.isnan(x)] = np.nan
     return result.astype(dtype, copy=False)
 
+
+
+def erfcx(x: Any) -> np.ndarray:
+    """The scaled complement e^{x^2} erfc(x), elementwise, relative error < 1e-13: for
+    x >= 2 the continued fraction without its e^{-x^2} (1 / (sqrt(pi) D(x)), so no
+    overflow: ~ 1 / (x sqrt(pi)) far out), below 2 e^{x^2} erfc(x), and for x <= -2
+    2 e^{x^2} - erfcx(-x) (+inf once e^{x^2} overflows, near x = -26.6)."""
+    x, dtype = _float64(x)
+    result = np.empty_like(x)
+    small = np.abs(x) < _SWITCH
+    result[small] = np.exp(x[small] ** 2) * erfc(x[small])
+    positive = x >= _SWITCH
+    result[positive] = _scaled_fraction(x[positive])
+    negative = x <= -_SWITCH
+    with np.errstate(over="ignore"):
+        result[negative] = 2.0 * np.exp(x[negative] ** 2) - _scaled_fraction(-x[negative])
+    result[np.isnan(x)] = np.nan
+    return result.astype(dtype, copy=False)
+
+
+def _scaled_fraction(x: np.ndarray) -> np.ndarray:
+    """e^{x^2} erfc(x) = 1 / (sqrt(pi) D(x)) for x >= 2, D the continued fraction."""
+    denominator = x.copy()
+    for n in range(_FRACTION_LEVELS, 0, -1):
+        denominator = x + (0.5 * n) / denominator
+    return _ONE_OVER_SQRT_PI / denominator
 
 _GILES_CENTRAL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
                   0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)

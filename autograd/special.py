@@ -1,11 +1,14 @@
 """PyTorch's ``torch.special`` (``autograd.special``), on the engine's differentiable ops:
 ``expit``/``logit``, ``xlogy``/``xlog1py``/``entr``, ``gammaln``/``digamma``/``psi``/
 ``polygamma`` (n <= 2)/``multigammaln``/``gammainc``/``gammaincc``, ``erf``/``erfc``/
-``erfinv``, ``ndtr``/``ndtri``/``log_ndtr``, ``log1p``/``expm1``/``exp2``,
-``logsumexp``/``softmax``/``log_softmax``.
-``autograd.xlogy``, ``autograd.logit`` and ``autograd.mvlgamma`` are PyTorch's top-level
-spellings of three of them. The conventions are PyTorch's: xlogy(0, y) = 0 (y not NaN),
-entr(0) = 0 and entr(x < 0) = -inf, logit(x, eps) clamps x to [eps, 1 - eps] first."""
+``erfinv``/``erfcx``, ``ndtr``/``ndtri``/``log_ndtr``, ``log1p``/``expm1``/``exp2``,
+``logsumexp``/``softmax``/``log_softmax``, the modified Bessel functions ``i0``/``i1`` and
+their exponentially scaled ``i0e``/``i1e``.
+``autograd.xlogy``, ``logit``, ``mvlgamma``, ``i0``, ``polygamma``, ``igamma`` (gammainc),
+``igammac`` (gammaincc) are PyTorch's top-level spellings of some, and ``special.sinc``
+and ``special.round`` PyTorch's special spellings of ``autograd.sinc`` and ``round``.
+The conventions are PyTorch's: xlogy(0, y) = 0 (y not NaN), entr(0) = 0 and
+entr(x < 0) = -inf, logit(x, eps) clamps x to [eps, 1 - eps] first."""
 
 from __future__ import annotations
 
@@ -17,16 +20,21 @@ import numpy as np
 from .errors import UnsupportedError
 from .function import apply
 from .functions import log, log_softmax, logsumexp, sigmoid, softmax, where
+from .elementwise_functions import sinc
 from .more_functions import digamma, erf, erfc, erfinv, expm1, lgamma, log1p
+from .more_functions import round  # noqa: A004 (torch.special.round)
+from .ops.bessel import I0, I0e, I1, I1e
 from .ops.gamma import RegularizedGammaP, Tetragamma, Trigamma
+from .ops.special import Erfcx
 from .out_argument import accepts_out
 from .special_methods import as_float, x_times
 from .tensor import Tensor, as_tensor
 
 __all__ = ["expit", "logit", "xlogy", "xlog1py", "entr", "gammaln", "digamma", "psi",
-           "polygamma", "multigammaln", "gammainc", "gammaincc", "erf", "erfc", "erfinv",
+           "polygamma", "multigammaln", "gammainc", "gammaincc", "erf", "erfc", "erfinv", "erfcx",
            "ndtr", "ndtri", "log_ndtr",
-           "log1p", "expm1", "exp2", "logsumexp", "softmax", "log_softmax", "mvlgamma"]
+           "log1p", "expm1", "exp2", "logsumexp", "softmax", "log_softmax", "mvlgamma",
+           "i0", "i0e", "i1", "i1e", "sinc", "round", "igamma", "igammac"]
 
 _SQRT_HALF = math.sqrt(0.5)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -112,10 +120,20 @@ def gammainc(input: Any, other: Any) -> Tensor:  # noqa: A002
     return apply(RegularizedGammaP(), _float(input), _float(other))
 
 
+igamma = gammainc  # torch.igamma(a, x)
+
+
 @accepts_out
 def gammaincc(input: Any, other: Any) -> Tensor:  # noqa: A002
     """Q(a, x) = 1 - P(a, x) (accurate in absolute terms: a tiny Q loses its digits)."""
     return 1 - gammainc(input, other)
+
+
+@accepts_out
+def erfcx(input: Any) -> Tensor:  # noqa: A002
+    """The scaled complementary error function e^{x^2} erfc(x), without overflow for large
+    x (~ 1 / (x sqrt(pi))); d/dx = 2 x erfcx(x) - 2 / sqrt(pi)."""
+    return apply(Erfcx(), _float(input))
 
 
 @accepts_out
@@ -149,3 +167,30 @@ def log_ndtr(input: Any) -> Tensor:  # noqa: A002
 def exp2(input: Any) -> Tensor:  # noqa: A002
     """2^x."""
     return 2.0 ** _float(input)
+
+
+@accepts_out
+def i0(input: Any) -> Tensor:  # noqa: A002
+    """I0(x) = sum_k (x/2)^2k / (k!)^2, the modified Bessel function of order 0; d/dx = I1."""
+    return apply(I0(), _float(input))
+
+
+@accepts_out
+def i0e(input: Any) -> Tensor:  # noqa: A002
+    """e^-|x| I0(x), which does not overflow; d/dx = i1e(x) - sign(x) i0e(x)."""
+    return apply(I0e(), _float(input))
+
+
+@accepts_out
+def i1(input: Any) -> Tensor:  # noqa: A002
+    """I1(x) = sum_k (x/2)^(2k+1) / (k! (k+1)!); d/dx = I0(x) - I1(x) / x (1/2 at 0)."""
+    return apply(I1(), _float(input))
+
+
+@accepts_out
+def i1e(input: Any) -> Tensor:  # noqa: A002
+    """e^-|x| I1(x); d/dx = i0e(x) - i1e(x) (sign(x) + 1/x) (1/2 at 0)."""
+    return apply(I1e(), _float(input))
+
+
+igammac = gammaincc  # torch.igammac(a, x)

@@ -1,14 +1,21 @@
-"""``SpecialMethods`` (a mixin of ``Tensor``): PyTorch's methods ``logit`` and ``xlogy``,
+"""``SpecialMethods`` (a mixin of ``Tensor``): PyTorch's methods ``logit``, ``xlogy``, ``i0``
+(the modified Bessel function ``ops.bessel.I0``), ``polygamma``, ``mvlgamma``, ``igamma``
+and ``igammac`` (the regularised incomplete gamma functions ``ops.gamma``),
 and the in-place forms of these and of ``remainder`` and ``fmod`` (whose methods are in
 ``elementwise_methods``). ``autograd.logit`` and ``autograd.xlogy`` (``special``) run
 the methods, and ``x_times`` is xlogy's rule for them and for ``xlog1py``."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
 
+from .errors import UnsupportedError
+from .function import apply
+from .ops.bessel import I0
+from .ops.gamma import Digamma, RegularizedGammaP, Tetragamma, Trigamma
 from .tensor_math import where
 
 __all__ = ["SpecialMethods", "x_times", "as_float"]
@@ -29,7 +36,8 @@ def x_times(x: AnyTensor, f_of_y: Callable[[Any], Any], y: AnyTensor, pole: floa
 
 
 class SpecialMethods:
-    """``logit xlogy`` and ``remainder_ fmod_ logit_ xlogy_``."""
+    """``logit xlogy i0 polygamma mvlgamma igamma igammac`` and their in-place forms, and
+    ``remainder_ fmod_``."""
 
     __slots__ = ()
 
@@ -59,3 +67,49 @@ class SpecialMethods:
     def xlogy_(self, other: Any) -> AnyTensor:
         """self = xlogy(self, other), in place."""
         return self._math_("xlogy", other)
+
+    def i0(self) -> AnyTensor:
+        """I0(x), the modified Bessel function of the first kind of order 0."""
+        return apply(I0(), as_float(self))
+
+    def i0_(self) -> AnyTensor:
+        """self = I0(self), in place."""
+        return self._math_("i0")
+
+    def polygamma(self, n: int) -> AnyTensor:
+        """The n-th derivative of digamma (n = 0, 1, 2), ``torch.polygamma(n, self)``."""
+        orders = (Digamma, Trigamma, Tetragamma)
+        if not 0 <= n < len(orders):
+            raise UnsupportedError(f"polygamma: order n={n!r} is not here (n = 0, 1, 2 are); "
+                                   f"psi^(n) for larger n needs its own series")
+        return apply(orders[n](), as_float(self))
+
+    def polygamma_(self, n: int) -> AnyTensor:
+        """self = polygamma(n, self), in place."""
+        return self._math_("polygamma", n)
+
+    def mvlgamma(self, p: int) -> AnyTensor:
+        """ln Gamma_p(a) = p (p - 1) / 4 ln(pi) + sum_{j=1..p} ln Gamma(a + (1 - j) / 2)."""
+        a = as_float(self)
+        total = sum(((a + (1 - j) / 2).lgamma() for j in range(1, p + 1)))
+        return total + p * (p - 1) / 4 * math.log(math.pi)
+
+    def mvlgamma_(self, p: int) -> AnyTensor:
+        """self = mvlgamma(self, p), in place."""
+        return self._math_("mvlgamma", p)
+
+    def igamma(self, other: Any) -> AnyTensor:
+        """P(a, x) = gamma(a, x) / Gamma(a) with a = self, x = other (differentiable in x)."""
+        return apply(RegularizedGammaP(), as_float(self), as_float(self._lift(other)))
+
+    def igamma_(self, other: Any) -> AnyTensor:
+        """self = igamma(self, other), in place."""
+        return self._math_("igamma", other)
+
+    def igammac(self, other: Any) -> AnyTensor:
+        """Q(a, x) = 1 - P(a, x), the regularised upper incomplete gamma function."""
+        return 1 - self.igamma(other)
+
+    def igammac_(self, other: Any) -> AnyTensor:
+        """self = igammac(self, other), in place."""
+        return self._math_("igammac", other)

@@ -18,7 +18,8 @@ a tensor can do comes from these classes, each a mixin in its own module with
   NaN-skipping reductions (``nan_reductions``), PyTorch's long names of the arithmetic
   (``arithmetic_aliases``: ``divide multiply subtract negative``), ``tensor_split``,
   PyTorch's elementwise math NumPy names otherwise or not at all (``elementwise_methods``:
-  ``sinc hypot logaddexp trunc frac remainder copysign``...), memory layout
+  ``sinc hypot logaddexp trunc frac remainder copysign``...) and more of it
+  (``elementwise_extra_methods``: ``float_power ldexp heaviside signbit gcd``...), memory layout
   (``tensor_layout``: ``stride data_ptr``...), pieces (``split_methods``: ``select
   aminmax``...), ``logit xlogy`` and in-place forms (``special_methods``) and ``fliplr
   flipud rot90`` (``flip_methods``).
@@ -31,6 +32,7 @@ from __future__ import annotations
 from .arithmetic_aliases import ArithmeticAliasMethods
 from .batch_products import BatchProductMethods
 from .decomposition_methods import DecompositionMethods
+from .elementwise_extra_methods import ElementwiseExtraMethods
 from .elementwise_methods import ElementwiseMethods
 from .flip_methods import FlipMethods
 from .index_copy import IndexCopyMethods
@@ -68,7 +70,8 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    RenormMethods, IndexCopyMethods, BatchProductMethods, DecompositionMethods,
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
                    ArithmeticAliasMethods, TensorSplitMethods, ElementwiseMethods,
-                   TorchShortNames, LayoutMethods, PieceMethods, SpecialMethods, FlipMethods):
+                   TorchShortNames, LayoutMethods, PieceMethods, SpecialMethods, FlipMethods,
+                   ElementwiseExtraMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

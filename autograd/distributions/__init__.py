@@ -41,7 +41,7 @@ from .distribution import Distribution
 from .gamma import Beta, Dirichlet, Gamma
 from .geometric_binomial import Binomial, Geometric
 from .gumbel_half_normal import Gumbel, HalfNormal
-from .heavy_tailed import Cauchy, Chi2, HalfCauchy, Pareto, Weibull
+from .heavy_tailed import Cauchy, Chi2, HalfCauchy, Pareto
 from .kl import kl_divergence, register_kl
 from .laplace_exponential import Exponential, Laplace
 from .multinomial import Multinomial
@@ -49,13 +49,14 @@ from .multivariate import MultivariateNormal
 from .relaxed import (OneHotCategorical, OneHotCategoricalStraightThrough, RelaxedBernoulli,
                       RelaxedOneHotCategorical)
 from .transformed import LogNormal, TransformedDistribution
+from .weibull import Weibull
 # PyTorch's module paths, as attributes (``D.normal.Normal``); names of modules, not in __all__
 from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
                exponential, geometric, gumbel, half_normal, independent, laplace,
                log_normal, mixture_same_family, multinomial, multivariate_normal,
                negative_binomial, normal, one_hot_categorical, poisson, relaxed_bernoulli,
                relaxed_categorical, studentT, transformed_distribution, uniform, utils)
-from . import cauchy, chi2, half_cauchy, pareto, weibull  # noqa: F401
+from . import cauchy, chi2, half_cauchy, pareto, weibull  # noqa: F401 (weibull: the class)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, StickBreakingTransform,

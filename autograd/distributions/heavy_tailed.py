@@ -1,10 +1,11 @@
-"""``Cauchy``, ``HalfCauchy``, ``Pareto``, ``Weibull`` and ``Chi2``, as
+"""``Cauchy``, ``HalfCauchy``, ``Pareto`` and ``Chi2``, as
 ``torch.distributions``'s: a reparameterised ``rsample`` (a uniform or exponential draw
 from ``generator`` through the inverse cdf or PyTorch's transform), ``log_prob``,
 ``cdf``, ``icdf``, ``entropy`` and the moments PyTorch gives (``nan`` or ``inf`` where
 they do not exist). PyTorch builds HalfCauchy, Pareto and Weibull as a
-``TransformedDistribution`` (|Cauchy|; exp then scale of an exponential draw; its power
-1/k then scale); here each is a plain ``Distribution`` with those formulas written out.
+``TransformedDistribution`` (|Cauchy|; exp then scale of an exponential draw); here
+each is a plain ``Distribution`` with those formulas written out (``Weibull``, so built
+there too, is in ``weibull.py``).
 ``Chi2(df)`` is ``Gamma(df / 2, 1 / 2)``, as there."""
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ import numpy as np
 
 from .._random import as_generator
 from ..functions import exp, log, where
-from ..more_functions import lgamma, log1p
+from ..more_functions import log1p
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, greater_than_eq, nonnegative, positive, real
 from .distribution import Distribution, broadcast_all
 from .gamma import Gamma
 
-__all__ = ["Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2"]
-
-EULER_GAMMA = 0.57721566490153286061
+__all__ = ["Cauchy", "HalfCauchy", "Pareto", "Chi2"]
 
 
 def _filled(like: Tensor, value: float) -> Tensor:
@@ -202,64 +201,6 @@ class Pareto(Distribution):
     def entropy(self) -> Tensor:
         """log(scale / alpha) + 1 / alpha + 1."""
         return (self.scale / self.alpha).log() + 1 / self.alpha + 1
-
-
-class Weibull(Distribution):
-    """The Weibull distribution: with z = x / scale, density (k / scale) z^(k-1)
-    exp(-z^k) on x > 0 and cdf 1 - exp(-z^k), k = ``concentration``."""
-
-    arg_constraints = {"scale": positive, "concentration": positive}
-    support: Constraint = positive
-    has_rsample = True
-
-    def __init__(self, scale: Any, concentration: Any,
-                 validate_args: bool | None = None) -> None:
-        self.scale, self.concentration = broadcast_all(scale, concentration, where="Weibull")
-        super().__init__(self.scale.shape, validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        """scale Gamma(1 + 1/k)."""
-        return self.scale * exp(lgamma(1 + 1 / self.concentration))
-
-    @property
-    def mode(self) -> Tensor:
-        """scale ((k - 1) / k)^(1/k) (nan for k < 1, as PyTorch's)."""
-        k = self.concentration
-        return self.scale * ((k - 1) / k) ** (1 / k)
-
-    @property
-    def variance(self) -> Tensor:
-        """scale^2 (Gamma(1 + 2/k) - Gamma(1 + 1/k)^2)."""
-        k = self.concentration
-        return self.scale.pow(2) * (exp(lgamma(1 + 2 / k)) - exp(2 * lgamma(1 + 1 / k)))
-
-    def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
-        """scale e^(1/k), e a standard exponential draw."""
-        shape = self._extended_shape(sample_shape)
-        e = as_generator(generator, "Weibull.sample").standard_exponential(shape)
-        return self.scale * as_tensor(e.astype(self.scale.dtype, copy=False)) ** (
-            1 / self.concentration)
-
-    def log_prob(self, value: Any) -> Tensor:
-        """log(k / scale) + (k - 1) log(x / scale) - (x / scale)^k."""
-        value = self._value(value, self.scale.dtype)
-        k, z = self.concentration, value / self.scale
-        return (k / self.scale).log() + (k - 1) * log(z) - z ** k
-
-    def cdf(self, value: Any) -> Tensor:
-        """1 - exp(-(x / scale)^k)."""
-        value = self._value(value, self.scale.dtype)
-        return 1 - exp(-(value / self.scale) ** self.concentration)
-
-    def icdf(self, value: Any) -> Tensor:
-        """scale (-log(1 - p))^(1/k)."""
-        return self.scale * (-log1p(-as_tensor(value))) ** (1 / self.concentration)
-
-    def entropy(self) -> Tensor:
-        """gamma (1 - 1/k) + log(scale / k) + 1, gamma Euler's constant."""
-        k = self.concentration
-        return EULER_GAMMA * (1 - 1 / k) + (self.scale / k).log() + 1
 
 
 class Chi2(Gamma):

@@ -18,6 +18,7 @@ from .generic import constant, exp, is_tensor
 from .trig import either
 
 __all__ = ["Log1p", "Expm1", "Log2", "Log10", "Square", "Reciprocal", "Erf", "Erfc", "Erfinv",
+           "Erfcx",
            "Softplus", "Sign", "Floor", "Ceil", "Round", "FloorDivide", "Remainder", "Fmod"]
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -134,6 +135,18 @@ class Erfinv(Function):
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * exp(out * out) / _TWO_OVER_SQRT_PI,)
+
+
+class Erfcx(Function):
+    """out = e^{x^2} erfc(x);  dx = g (2 x out - 2/sqrt(pi))."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return erf_arrays.erfcx(x)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        return (g * (2 * x * out - _TWO_OVER_SQRT_PI),)
 
 
 class Softplus(Function):

@@ -341,7 +341,7 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     # trig.py, special.py, scans.py, shape.py, indexing.py, linalg_more.py, einsum.py
     **{name: (_SMOOTH,) for name in (
         "sin", "cos", "arctan", "sinh", "cosh", "arcsinh", "expm1", "square", "erf", "erfc",
-        "softplus",
+        "erfcx", "softplus",
         "cumsum", "flip", "roll", "pad", "tile", "repeat", "tril", "triu", "diagonal",
         "trace", "dot", "outer", "einsum", "tensordot", "take_along_axis", "index_put")},
     "prod": (_OFF_ZERO_SMALL,),
@@ -355,6 +355,7 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "log1p": (_floats(-0.5, 5.0),),
     "log2": (_POSITIVE,),
     "log10": (_POSITIVE,), "lgamma": (_POSITIVE,), "digamma": (_POSITIVE,),
+    "i0": (_SMOOTH,), "i1": (_SMOOTH,), "i0e": (_NONZERO,), "i1e": (_NONZERO,),  # |x| kinks
     "reciprocal": (_OFF_ZERO,),
     "sign": (_NONZERO,),
     "floor": (_OFF_STEPS,),

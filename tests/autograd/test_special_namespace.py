@@ -2,7 +2,9 @@
 domain, PyTorch's conventions at the edges (xlogy(0, y) = 0, entr(0) = 0, entr(x < 0) =
 -inf, log_ndtr far in the left tail), and the top-level ``xlogy``, ``logit``,
 ``mvlgamma``. ``torch.special.xlogy(k, rate)`` (a Poisson log-likelihood) and
-``torch.logit(p)`` (a Bernoulli's logits from probabilities) raised ``MissingNameError``."""
+``torch.logit(p)`` (a Bernoulli's logits from probabilities) raised ``MissingNameError``;
+``torch.special.erfcx`` (a normal tail's log, log(erfcx(z / sqrt 2) / 2) - z^2 / 2, that
+does not underflow) an AttributeError."""
 
 import numpy as np
 import pytest
@@ -24,6 +26,7 @@ CASES = [  # (name, arguments, extra positional arguments)
     ("log1p", (POSITIVE,), ()), ("expm1", (REAL,), ()), ("exp2", (REAL,), ()),
     ("logsumexp", (REAL.reshape(2, 3),), (1,)), ("softmax", (REAL.reshape(2, 3),), (1,)),
     ("log_softmax", (REAL.reshape(2, 3),), (1,)),
+    ("erfcx", (np.concatenate([REAL, [-5.0, -2.0, 2.0, 8.0, 30.0, 1e3]]),), ()),
 ]
 
 
@@ -97,3 +100,14 @@ def test_incomplete_gamma_matches_pytorch_in_x(torch, name) -> None:
     np.testing.assert_allclose(results[0][0], getattr(special, name)(a, x), rtol=1e-12)
     with pytest.raises(ag.UnsupportedError, match="derivative in a"):
         ag.special.gammainc(ag.tensor(a, requires_grad=True), ag.tensor(x)).sum().backward()
+
+
+def test_erfcx_far_tails_follow_pytorch(torch) -> None:
+    x = np.array([-30.0, -26.0, 26.7, 1e5, 1e300, np.inf, -np.inf, np.nan])
+    got = ag.special.erfcx(ag.tensor(x)).numpy()
+    want = torch.special.erfcx(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-13)  # inf below -26.6, 0 at +inf
+    z = ag.tensor([-40.0, -10.0], requires_grad=True)  # the normal log-CDF far in the tail
+    log_cdf = ag.log(ag.special.erfcx(-z / np.sqrt(2)) / 2) - z * z / 2
+    np.testing.assert_allclose(log_cdf.detach().numpy(),
+                               ag.special.log_ndtr(z).detach().numpy(), rtol=1e-12)

@@ -1,0 +1,100 @@
+"""``ElementwiseExtraMethods`` (a Tensor mixin): more of PyTorch's elementwise methods
+that NumPy names otherwise: ``float_power`` (the power in float64, whatever the inputs'
+dtypes), ``ldexp`` (x 2^e), ``heaviside`` (the step, with a given value at 0), the sign
+tests ``signbit isposinf isneginf`` and the integer ``gcd lcm``; in-place forms of
+``float_power ldexp gcd lcm``. The functions of the same names are in
+``elementwise_extras.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import DTypeError
+
+__all__ = ["ElementwiseExtraMethods"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+class ElementwiseExtraMethods:
+    """``float_power ldexp heaviside signbit isposinf isneginf gcd lcm`` (+ some ``_``)."""
+
+    __slots__ = ()
+
+    def float_power(self, exponent: Any) -> AnyTensor:
+        """self ** exponent computed in float64 (PyTorch's double-precision power);
+        differentiable in both, the gradients cast back to each input's dtype."""
+        base = self.astype(np.float64)
+        if hasattr(exponent, "astype") and not isinstance(exponent, np.ndarray):
+            exponent = exponent.astype(np.float64)
+        elif not isinstance(exponent, (int, float)):
+            exponent = self._lift(np.asarray(exponent, dtype=np.float64))
+        return base ** exponent
+
+    def float_power_(self, exponent: Any) -> AnyTensor:
+        """self = self ** exponent in float64, in place: self must be float64 (PyTorch's
+        rule too), as the result would not fit."""
+        if self.dtype != np.float64:
+            raise DTypeError(f"float_power_: the result is float64 and cannot be written "
+                             f"into this {self.dtype} tensor (PyTorch's rule too); use "
+                             f"x = x.float_power(e), or x.double() first")
+        return self._math_("float_power", exponent)
+
+    def ldexp(self, other: Any) -> AnyTensor:
+        """self * 2 ** other (other often integer exponents); floating as self is (an
+        integer self gives float64); d/dself = 2^other, d/dother = ln 2 self 2^other."""
+        x = self if self.dtype.kind == "f" else self.astype(np.float64)
+        e = self._lift(other)
+        return x * 2.0 ** (e.astype(x.dtype) if e.dtype.kind != "f" else e)  # exact powers
+
+    def ldexp_(self, other: Any) -> AnyTensor:
+        """self = self * 2 ** other, in place."""
+        return self._math_("ldexp", other)
+
+    def heaviside(self, values: Any) -> AnyTensor:
+        """0 where self < 0, ``values`` where self == 0, 1 where self > 0, in self's dtype
+        (broadcast with ``values``). A constant: its gradient is not taken (PyTorch's
+        raises on backward; the step's derivative is 0 almost everywhere)."""
+        v = self._lift(values)
+        if v.dtype != self.dtype:
+            raise DTypeError(f"heaviside: values ({v.dtype}) must have the input's dtype "
+                             f"({self.dtype}), as PyTorch's require; pass "
+                             f"torch.tensor(v, dtype=x.dtype)")
+        return self._make(np.heaviside(self.data, v.data).astype(self.dtype), None)
+
+    def signbit(self) -> AnyTensor:
+        """A boolean tensor: where self's sign bit is set (x < 0, also -0.0)."""
+        return self._make(np.signbit(self.data), None)
+
+    def isposinf(self) -> AnyTensor:
+        """A boolean tensor: where self is +inf."""
+        return self._make(np.isposinf(self.data), None)
+
+    def isneginf(self) -> AnyTensor:
+        """A boolean tensor: where self is -inf."""
+        return self._make(np.isneginf(self.data), None)
+
+    def gcd(self, other: Any) -> AnyTensor:
+        """The greatest common divisor of integer tensors, elementwise (gcd(0, 0) = 0)."""
+        return self._make(np.gcd(*self._integers("gcd", other)), None)
+
+    def gcd_(self, other: Any) -> AnyTensor:
+        """self = gcd(self, other), in place."""
+        return self._math_("gcd", other)
+
+    def lcm(self, other: Any) -> AnyTensor:
+        """The least common multiple of integer tensors, elementwise (0 with a 0)."""
+        return self._make(np.lcm(*self._integers("lcm", other)), None)
+
+    def lcm_(self, other: Any) -> AnyTensor:
+        """self = lcm(self, other), in place."""
+        return self._math_("lcm", other)
+
+    def _integers(self, name: str, other: Any) -> tuple[np.ndarray, np.ndarray]:
+        a, b = self._pair(other)
+        if a.dtype.kind not in "iu" or b.dtype.kind not in "iu":
+            raise DTypeError(f"{name}: needs integer tensors, got {a.dtype} and {b.dtype} "
+                             f"(as PyTorch's); cast with .long()")
+        return a.data, b.data
