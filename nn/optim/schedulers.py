@@ -189,6 +189,8 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
+        if isinstance(step_size, float) and step_size.is_integer():
+            step_size = int(step_size)  # the torchtext tutorial's StepLR(optimizer, 1.0)
         self.step_size = integer("StepLR", "step_size", step_size, minimum=1)
         self.gamma = real_number("StepLR", "gamma", gamma, minimum=0)
         super().__init__(optimizer, last_epoch)
