@@ -5,7 +5,6 @@ of strings, so the samples became 1-tuples of a string row and ``for _label, _te
 batch`` failed to unpack (with ``shuffle=True`` too)."""
 
 import numpy as np
-import pytest
 
 import nn.data
 
