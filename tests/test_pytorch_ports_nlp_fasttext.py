@@ -15,13 +15,15 @@ Lines written differently here, and why:
 - ``torch.nn.CrossEntropyLoss()``, ``torch.nn.utils.clip_grad_norm_``: ``nn.`` (``nn``
   is a package of its own here, ``torch.nn`` there);
 - ``hash(bigram) % buckets`` uses ``zlib.crc32`` (Python's ``hash`` of a str changes
-  between runs); AG_NEWS is replaced by generated sentences over a small vocabulary.
+  between runs); AG_NEWS is replaced by generated (label, text) pairs over a small
+  vocabulary, loaded with ``shuffle=False`` (the two libraries' generators differ).
 """
 
 import zlib
 
 import numpy as np
 
+import nn.data
 from test_pytorch_ports_nlp_tutorial import Printed, assert_records, libraries, weight_sync
 
 WORDS = ("the a cat dog sat ran on under mat log fast slow red blue big small and then "
@@ -51,8 +53,10 @@ def text_pipeline(text: str) -> list:
     return ids + [len(VOCAB) + zlib.crc32(b.encode()) % BUCKETS for b in bigrams]
 
 
-def tutorial_embedding_bag(torch, nn, F, optim, sync, record: list) -> None:
-    """The tutorial's model, collate_batch, train and evaluate (two epochs)."""
+def tutorial_embedding_bag(torch, nn, F, optim, data, sync, record: list) -> None:
+    """The tutorial's model, collate_batch, DataLoader, train and evaluate (two epochs);
+    ``data`` is ``torch.utils.data`` (``nn.data`` here)."""
+    DataLoader = data.DataLoader
 
     def label_pipeline(x):
         return int(x) - 1
@@ -119,12 +123,14 @@ def tutorial_embedding_bag(torch, nn, F, optim, sync, record: list) -> None:
                 total_count += label.size(0)
         return total_acc / total_count
 
-    train_data = sentences(24, seed=0)
-    valid = [collate_batch(sentences(8, seed=1))]
+    train_dataset, valid_dataset = sentences(24, seed=0), sentences(8, seed=1)
+    valid_dataloader = DataLoader(valid_dataset, batch_size=8, shuffle=False,
+                                  collate_fn=collate_batch)
     for epoch in range(1, 3):
-        loader = [collate_batch(train_data[i:i + 8]) for i in range(0, 24, 8)]
-        record.append(train(loader))
-        record.append(evaluate(valid))
+        train_dataloader = DataLoader(train_dataset, batch_size=8, shuffle=False,
+                                      collate_fn=collate_batch)
+        record.append(train(train_dataloader))
+        record.append(evaluate(valid_dataloader))
         scheduler.step()
         record.append(scheduler.get_last_lr())
 
@@ -143,8 +149,8 @@ def tutorial_embedding_bag(torch, nn, F, optim, sync, record: list) -> None:
 def test_tutorial_embedding_bag_with_offsets_and_hashed_bigrams(torch):
     ours, theirs = weight_sync()
     got, want = Printed(), Printed()
-    tutorial_embedding_bag(*libraries(torch), theirs, want)
-    tutorial_embedding_bag(*libraries(), ours, got)
+    tutorial_embedding_bag(*libraries(torch), torch.utils.data, theirs, want)
+    tutorial_embedding_bag(*libraries(), nn.data, ours, got)
     assert_records(got, want)
 
 
