@@ -18,7 +18,7 @@ from .reductions import normalize_axis
 __all__ = ["Reshape", "Transpose", "ReshapeInPlace", "TransposeInPlace", "BroadcastTo",
            "Concatenate", "GetItem", "IndexAdd", "Copy",
            "permutation", "swapped_axes", "expanded_shape", "squeezed_shape", "flattened_shape",
-           "memory_order"]
+           "memory_order", "refuse_uint8_index"]
 
 
 class Copy(Function):
