@@ -55,9 +55,10 @@ def repeat_spelling(ndim: int, position: tuple, repeats: Any, axis: Any,
     its keyword), ``("tile", reps)`` for PyTorch's (the whole tensor repeated, NumPy's
     ``tile``). NumPy's keywords ``repeats=``/``axis=`` decide; three or more counts are
     PyTorch's alone, one count of a 0-d tensor or of a 1-d tensor of one element means
-    the same in both, and of a 2-d or larger tensor NumPy's alone (PyTorch's needs a count per axis). Two counts whose
-    second is no axis of the tensor, and one sequence of at least ``ndim`` counts that is
-    neither one count nor one per element, are PyTorch's alone (NumPy's would raise):
+    the same in both, and of a 2-d or larger tensor NumPy's alone (PyTorch's needs a
+    count per axis). Two counts whose second is no axis of the tensor, and one sequence
+    of at least ``ndim`` counts that is neither one count nor one per element, are
+    PyTorch's alone (NumPy's would raise):
     d2l's ``x.repeat((n, 1))`` of a 1-d x. What both read differently (one count of a
     1-d tensor, two counts, one sequence) is a ``UsageError`` naming the two spellings."""
     if repeats is not None or axis is not None:
