@@ -87,8 +87,13 @@ def empty(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool 
 @accepts_out
 def full(size: Any, fill_value: float, dtype: Any = None,
          requires_grad: bool = False, *, device: Any = None, layout: Any = None) -> Tensor:
-    """A tensor of the given size filled with ``fill_value``."""
+    """A tensor of the given size filled with ``fill_value``; without ``dtype``, of the
+    fill value's kind, as PyTorch and NumPy: bool for a bool, int64 for an integer, else
+    float64."""
     shape = as_size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "full")
+    if dtype is None:
+        kind = numeric(fill_value, "full: fill_value").dtype.kind
+        dtype = {"b": np.bool_, "i": np.int64, "u": np.int64}.get(kind)
     return _leaf(_filled(shape, fill_value, _dtype(dtype), "full"), requires_grad, device, "full",
                  layout)
 

@@ -30,7 +30,8 @@ from .ops.trig import Arccosh, Arcsinh, Arctanh
 from .ops.linalg import MatMul
 from .ops.reductions import normalize_axis, pick_axis
 from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose,
-                        expanded_shape, memory_order, squeezed_shape, swapped_axes)
+                        expanded_shape, memory_order, refuse_uint8_index, squeezed_shape,
+                        swapped_axes)
 
 __all__ = ["TensorMath", "concatenate", "stack", "where"]
 
@@ -123,7 +124,9 @@ class TensorMath:
         return apply(Abs(), self)
 
     def __getitem__(self, index: Any) -> AnyTensor:
-        """self[index]: basic and integer/boolean array indexing, as NumPy."""
+        """self[index]: basic and integer/boolean array indexing, as NumPy; a uint8 index
+        array (PyTorch's mask, NumPy's positions) is refused."""
+        refuse_uint8_index(index)
         return apply(GetItem(index), self)
 
     # ----------------------------------------------------------- comparisons (constants)

@@ -20,7 +20,7 @@ from .grad_mode import STATE
 from .inplace import check_fits, check_writable
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
-from .ops.shape import _index_arrays
+from .ops.shape import _index_arrays, refuse_uint8_index
 from .rebase import (_read_earlier, _sliced_base, _whole_view_bases, _write_into_sliced_base,
                      _write_through)
 from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
@@ -284,6 +284,7 @@ class OpMethods:
         through to them, as in PyTorch: each takes t's new value, reshaped.
         Otherwise the write goes into the array in place, untracked, like the other
         in-place operators."""
+        refuse_uint8_index(index)
         value = indexing.strip_leading_ones(value, self)  # (1,) into a 0-d slot: PyTorch's
         tracked = isinstance(value, OpMethods) and value.requires_grad
         if STATE.grad_enabled and (self.requires_grad or tracked):
@@ -292,8 +293,9 @@ class OpMethods:
         array = self.data
         check_writable(array, "t[index] = value")
         check_fits(value, array.dtype, "t[index] = value")
+        where = _index_arrays(index)
         try:
-            array[_index_arrays(index)] = value.data if isinstance(value, OpMethods) else value
+            array[where] = value.data if isinstance(value, OpMethods) else value
         except ValueError as exc:
             raise ShapeError(f"t[index] = value: {exc}") from None
         except (TypeError, OverflowError) as exc:  # OverflowError: 300 into uint8

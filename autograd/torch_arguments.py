@@ -54,10 +54,11 @@ def repeat_spelling(ndim: int, position: tuple, repeats: Any, axis: Any,
     spelled in: ``("repeat", repeats)`` for NumPy's (each element repeated; ``axis`` from
     its keyword), ``("tile", reps)`` for PyTorch's (the whole tensor repeated, NumPy's
     ``tile``). NumPy's keywords ``repeats=``/``axis=`` decide; three or more counts are
-    PyTorch's alone, one count of a 0-d tensor means the same in both, and of a 2-d or
-    larger tensor NumPy's alone (PyTorch's needs a count per axis). Two counts whose
-    second is no axis of the tensor, and one sequence of at least ``ndim`` counts that is
-    neither one count nor one per element, are PyTorch's alone (NumPy's would raise):
+    PyTorch's alone, one count of a 0-d tensor or of a 1-d tensor of one element means
+    the same in both, and of a 2-d or larger tensor NumPy's alone (PyTorch's needs a
+    count per axis). Two counts whose second is no axis of the tensor, and one sequence
+    of at least ``ndim`` counts that is neither one count nor one per element, are
+    PyTorch's alone (NumPy's would raise):
     d2l's ``x.repeat((n, 1))`` of a 1-d x. What both read differently (one count of a
     1-d tensor, two counts, one sequence) is a ``UsageError`` naming the two spellings."""
     if repeats is not None or axis is not None:
@@ -73,6 +74,8 @@ def repeat_spelling(ndim: int, position: tuple, repeats: Any, axis: Any,
     single = len(position) == 1 and np.ndim(position[0]) == 0
     if single and ndim != 1:
         return "repeat", position[0]
+    if single and size == 1:  # one element: each element repeated is the whole repeated
+        return "tile", position
     if _numpy_cannot_read(ndim, size, position):
         return "tile", tuple(position[0]) if len(position) == 1 else position
     given = ", ".join(map(repr, position))

@@ -18,7 +18,7 @@ from .reductions import normalize_axis
 __all__ = ["Reshape", "Transpose", "ReshapeInPlace", "TransposeInPlace", "BroadcastTo",
            "Concatenate", "GetItem", "IndexAdd", "Copy",
            "permutation", "swapped_axes", "expanded_shape", "squeezed_shape", "flattened_shape",
-           "memory_order"]
+           "memory_order", "refuse_uint8_index"]
 
 
 class Copy(Function):
@@ -224,6 +224,17 @@ def _index_arrays(index: Any) -> Any:
                                f"or boolean array; got {type(index).__name__} of dtype "
                                f"{array.dtype}. Convert it first, e.g. idx.astype(int)")
     return array.astype(np.intp) if array.dtype.kind not in "biu" else array
+
+
+def refuse_uint8_index(index: Any) -> None:
+    """``t[index]`` with a uint8 array in ``index`` (a Tensor or ndarray) reads as a mask
+    in PyTorch and as positions in NumPy: a UsageError naming both spellings."""
+    for part in index if isinstance(index, tuple) else (index,):
+        if getattr(part, "dtype", None) == np.uint8 and np.ndim(part) > 0:
+            raise UsageError(f"t[index]: an index array of dtype uint8 and shape "
+                             f"{np.shape(part)} means two things: PyTorch reads it as a mask "
+                             f"(x[mask.byte()], deprecated there), NumPy as positions. Say "
+                             f"which: index.bool() for the mask, index.long() for positions")
 
 
 def _describe(index: Any) -> str:

@@ -68,7 +68,8 @@ def is_sample_list(value: Any) -> bool:
     """Whether a list or tuple given alone to ``DataLoader`` is a list of samples
     (PyTorch's ``DataLoader(list(zip(X, y)))``) rather than the rows of one array: its
     elements are dicts, or tuples whose fields NumPy cannot join into one array (fields
-    of different shapes, such as ``(x_i, label_i)``), or Tensors of one shape (their
+    of different shapes, such as ``(x_i, label_i)``) or that hold text (``(label_i,
+    text_i)``, which NumPy would turn into one array of strings), or Tensors of one shape (their
     batches are Tensors, as PyTorch's loader of a list of tensors gives). A list of
     lists, of arrays, or of tuples of numbers, stays one array. Tuples of arrays of one
     shape could be either: DataError saying how to pass each. Lists (or tuples) of
@@ -82,6 +83,8 @@ def is_sample_list(value: Any) -> bool:
         return len({sample.shape for sample in value}) == 1  # DataLoader([X, y]), named
     if not all(isinstance(sample, (tuple, list)) for sample in value):
         return False
+    if any(isinstance(field, (str, bytes)) for field in value[0]):
+        return True  # (label, text): NumPy would make all of it one array of strings
     try:
         joined = np.asarray(value)
     except ValueError:  # ragged: the fields or lengths differ, so these are no rows

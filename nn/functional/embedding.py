@@ -55,7 +55,7 @@ def check_indices(input: Any, num_embeddings: int, owner: str = "embedding") -> 
             f"{owner}: index {bad.flat[0]} is out of range for {num_embeddings} "
             f"embeddings; indices must lie in [0, {num_embeddings}) (negative indices do "
             f"not count from the end here, as in PyTorch)")
-    return indices
+    return indices.astype(np.int64) if indices.dtype == np.uint8 else indices  # not a mask
 
 
 def check_max_norm(owner: str, max_norm: Any) -> float | None:
