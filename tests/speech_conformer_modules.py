@@ -3,16 +3,13 @@
 
 import math
 
-import numpy as np
-
-from ctc_port_helpers import (assert_same_grads, assert_same_state, copy_weights, libraries,
-                              to_numpy)
+from ctc_port_helpers import libraries
 
 
-def conformer_modules(torch):
+def conformer_modules(library):
     """The building blocks of ``conformer/modules.py``, ``convolution.py``,
     ``feed_forward.py``, ``embedding.py`` and ``attention.py``."""
-    torch, nn, F, _ = libraries(torch)
+    torch, nn, F, _ = libraries(library)
     init = nn.init
 
     class Swish(nn.Module):
@@ -99,7 +96,8 @@ def conformer_modules(torch):
     class ConformerConvModule(nn.Module):
         def __init__(self, in_channels, kernel_size=31, expansion_factor=2, dropout_p=0.1):
             super(ConformerConvModule, self).__init__()
-            assert (kernel_size - 1) % 2 == 0, "kernel_size should be a odd number for 'SAME' padding"
+            assert (kernel_size - 1) % 2 == 0, \
+                "kernel_size should be a odd number for 'SAME' padding"
             assert expansion_factor == 2, "Currently, Only Supports expansion_factor 2"
             self.sequential = nn.Sequential(
                 nn.LayerNorm(in_channels),
