@@ -63,3 +63,18 @@ def test_shifting_floats_is_refused_with_the_fix():
         Tensor([4.0, 8.0], requires_grad=True) >> 1
     with pytest.raises(DTypeError, match="<<"):
         1 << Tensor([1.5])
+
+
+@pytest.mark.parametrize("values, amount", [
+    (np.array([True, False]), 1), (np.array([3, 200], dtype=np.uint8), 9),
+    (np.array([5, -7], dtype=np.int32), 1), (np.array([5, -7], dtype=np.int32), np.array([1, 2]))],
+    ids=["bool", "uint8 overflow", "int32 by a Python int", "int32 by int64"])
+def test_shift_dtypes_follow_pytorch(values, amount):
+    """A Python int keeps the tensor's dtype (int32 stays int32); tensors promote."""
+    torch = pytest.importorskip("torch")
+    for op in (lambda a, b: a >> b, lambda a, b: a << b):
+        mine = op(Tensor(values), Tensor(amount) if isinstance(amount, np.ndarray) else amount)
+        theirs = op(torch.from_numpy(values),
+                    torch.from_numpy(amount) if isinstance(amount, np.ndarray) else amount)
+        assert mine.dtype == theirs.numpy().dtype
+        np.testing.assert_array_equal(mine.data, theirs.numpy())
