@@ -13,7 +13,8 @@ from .function import apply
 from .ops.shape import GetItem, Reshape
 
 __all__ = ["_read_earlier", "_is_view_of_another", "_reshaped_bases", "_write_through",
-           "WriteThrough", "SliceWriteThrough", "_sliced_base", "_write_into_sliced_base"]
+           "WriteThrough", "ReshapedAgain", "SliceWriteThrough", "_sliced_base",
+           "_write_into_sliced_base"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -43,6 +44,8 @@ def _is_view_of_another(t: AnyTensor) -> bool:
     of a temporary (a norm over an axis, ``Tensor(a.reshape(2, 3))`` of a temporary a) is
     t's own."""
     data = t._data
+    if isinstance(t._op, WriteThrough):  # it views the write's own result, held by no one
+        return False
     if not isinstance(data, np.ndarray):  # a NumPy scalar: x[i, j] copies the element,
         return isinstance(t._op, GetItem)  # where PyTorch's is a view
     if data.base is None:
@@ -71,7 +74,7 @@ def _reshaped_bases(t: AnyTensor) -> list | None:
     bases, node = [], t
     while _is_view_of_another(node):
         op = node._op
-        if type(op) is not Reshape or op.parents is None:
+        if type(op) not in (Reshape, ReshapedAgain) or op.parents is None:
             return None
         base = op.parents[0]
         if (base._seq > node._seq or base._data.size != node._data.size
@@ -83,17 +86,40 @@ def _reshaped_bases(t: AnyTensor) -> list | None:
     return bases
 
 
-def _write_through(bases: list, t: AnyTensor, value: AnyTensor) -> None:
-    """After t's rebase onto ``t[index] = value``: each base takes t's new value, reshaped,
-    as its value and history (``WriteThrough``), keeping its earlier self, as t does."""
+class ReshapedAgain(Reshape):
+    """t (or a nearer base) after a write went through it to its farthest base: again a
+    whole reshape of the next base, as PyTorch's view stays one, so a later write goes
+    through too;  dbase = g reshaped. ``previous`` is t as it was (``as_used``)."""
+    __slots__ = ("previous",)
+
+    def __init__(self, shape: Any, previous: AnyTensor) -> None:
+        super().__init__(shape)
+        self.previous = previous
+
+
+def _write_through(bases: list, t: AnyTensor, written: AnyTensor, earlier_t: AnyTensor,
+                   value: AnyTensor) -> None:
+    """After ``t[index] = value`` gave ``written`` (t's new value; ``earlier_t`` is t as it
+    was) where t is a whole reshape of ``bases`` (nearest first): the farthest base takes
+    ``written``, reshaped, as its value and history (``WriteThrough``), and each nearer
+    one, then t, becomes a reshape of the next (``ReshapedAgain``): all stay views of one
+    another, as in PyTorch. Each keeps its earlier self for the ops that read it before."""
+    chain = [t] + bases
+    earliers = [earlier_t]
     for base in bases:
         earlier = base._make(base._data, base._op)  # the base as it was, its old number
         earlier._seq, earlier._requires_grad = base._seq, base._requires_grad
         earlier._hooks, base._hooks = base._hooks, None
         _read_earlier(value, base, earlier)
-        out = apply(WriteThrough(base.shape, earlier), t)
-        base._data, base._op, base._seq = out._data, out._op, out._seq
-        base._requires_grad = True
+        earliers.append(earlier)
+    farthest = chain[-1]
+    out = apply(WriteThrough(farthest.shape, earliers[-1]), written)
+    farthest._data, farthest._op, farthest._seq = out._data, out._op, out._seq
+    farthest._requires_grad = True
+    for node, nearer, earlier in zip(chain[:0:-1], chain[-2::-1], earliers[-2::-1]):
+        out = apply(ReshapedAgain(nearer.shape, earlier), node)
+        nearer._data, nearer._op, nearer._seq = out._data, out._op, out._seq
+        nearer._requires_grad = True
 
 
 class SliceWriteThrough(GetItem):
