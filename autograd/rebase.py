@@ -70,12 +70,14 @@ def _reshaped_bases(t: AnyTensor) -> list | None:
     """The tensors whose arrays t's array is a whole reshape of (a chain of reshapes,
     squeezes, unsqueezes), nearest first: [] when t is no view; None when t views another
     tensor some other way (``base[i]``, a transpose), views one that was rebased since,
-    or a leaf that requires grad (PyTorch refuses writing into those too)."""
+    or a leaf that requires grad (PyTorch refuses writing into those too). The chain may
+    end at a ``base[i]`` that can take a write (``_sliced_base``: DCCRN's
+    ``torch.squeeze(outputs[..., a:-a], 1).clamp_(-1, 1)``)."""
     bases, node = [], t
     while _is_view_of_another(node):
         op = node._op
         if type(op) not in (Reshape, ReshapedAgain) or op.parents is None:
-            return None
+            return bases if bases and _sliced_base(node) is not None else None
         base = op.parents[0]
         if (base._seq > node._seq or base._data.size != node._data.size
                 or (base._op is None and base._requires_grad)
@@ -101,21 +103,27 @@ def _write_through(bases: list, t: AnyTensor, written: AnyTensor, earlier_t: Any
                    value: AnyTensor) -> None:
     """After ``t[index] = value`` gave ``written`` (t's new value; ``earlier_t`` is t as it
     was) where t is a whole reshape of ``bases`` (nearest first): the farthest base takes
-    ``written``, reshaped, as its value and history (``WriteThrough``), and each nearer
+    ``written``, reshaped, as its value and history (``WriteThrough``; when it is
+    ``base[i]`` of another, as ``farthest[...] = ...``, which goes on), and each nearer
     one, then t, becomes a reshape of the next (``ReshapedAgain``): all stay views of one
     another, as in PyTorch. Each keeps its earlier self for the ops that read it before."""
     chain = [t] + bases
     earliers = [earlier_t]
-    for base in bases:
+    sliced = _sliced_base(bases[-1]) is not None and _is_view_of_another(bases[-1])
+    for base in bases[:-1] if sliced else bases:
         earlier = base._make(base._data, base._op)  # the base as it was, its old number
         earlier._seq, earlier._requires_grad = base._seq, base._requires_grad
         earlier._hooks, base._hooks = base._hooks, None
         _read_earlier(value, base, earlier)
         earliers.append(earlier)
     farthest = chain[-1]
-    out = apply(WriteThrough(farthest.shape, earliers[-1]), written)
-    farthest._data, farthest._op, farthest._seq = out._data, out._op, out._seq
-    farthest._requires_grad = True
+    if sliced:  # base[i] of another: the write goes on into that other
+        farthest[...] = written.reshape(farthest.shape)
+        earliers.append(None)  # (ReshapedAgain below never reads the farthest's)
+    else:
+        out = apply(WriteThrough(farthest.shape, earliers[-1]), written)
+        farthest._data, farthest._op, farthest._seq = out._data, out._op, out._seq
+        farthest._requires_grad = True
     for node, nearer, earlier in zip(chain[:0:-1], chain[-2::-1], earliers[-2::-1]):
         out = apply(ReshapedAgain(nearer.shape, earlier), node)
         nearer._data, nearer._op, nearer._seq = out._data, out._op, out._seq

@@ -5,18 +5,16 @@ with ``register_buffer``; magnitude and ``torch.atan2`` phase; and the inverse S
 ``F.conv_transpose1d`` with the kernels' pseudo-inverse, divided by the overlap-added
 squared window (``conv_transpose1d`` of ``self.window.repeat(1, 1, T) ** 2`` with an
 identity ``enframe``). Then a small magnitude-mask denoiser trained through both with
-DCCRN's ``si_snr`` loss (``torch.log10``) on generated noisy tones. Written once for a
-library ``torch`` and run step for step next to PyTorch's from the same weights
-(float64): spectra, reconstructions, losses, gradients and parameters agree to 1e-10;
+DCCRN's ``si_snr`` loss (``torch.log10``) on generated noisy tones, through its
+``torch.clamp_`` of a squeezed slice (an in-place write into a view of a view). Written
+once for a library ``torch`` and run step for step next to PyTorch's from the same
+weights (float64): spectra, reconstructions, losses, gradients and parameters agree to 1e-10;
 the magnitudes are NumPy's ``rfft`` of the windowed frames, and the inverse gives the
 signal back.
 
 Lines written differently here, and why:
 - ``init_kernels`` returns float64 (``kernel.astype(np.float32)`` in the original): the
   comparison runs in float64, and PyTorch refuses a float32 kernel on a float64 input;
-- ``out_wav = torch.clamp_(out_wav, -1, 1)`` (DCCRN's forward, on a squeeze of a slice) is
-  ``torch.clamp``: an in-place write into a view of a view (here a reshape of a slice)
-  while recording is refused here, with an error saying to write it out of place;
 - the window is ``'hann'`` (DCCRN's ``'hanning'`` is gone from SciPy);
 - ``fft_len`` is passed (the original's default uses ``np.int``, gone from NumPy 2).
 """
@@ -142,7 +140,7 @@ def conv_stft_program(library):
             mags, phase = self.stft(inputs)
             out_wav = self.istft(mags * self.mask(torch.log1p(mags)), phase)
             out_wav = torch.squeeze(out_wav, 1)
-            out_wav = torch.clamp(out_wav, -1, 1)  # torch.clamp_: see the module docstring
+            out_wav = torch.clamp_(out_wav, -1, 1)
             return out_wav
 
         def loss(self, inputs, labels):
