@@ -93,6 +93,11 @@ TORCH_NAMES = {
     **dict.fromkeys(("quantize_per_tensor", "quantize_per_channel", "dequantize", "qint8",
                      "quint8", "qint32", "ao", "quantization"), _QUANTIZED),
     **dict.fromkeys(("stft", "istft", "fft"), _SPECTRA),
+    "as_strided": "tensors here are NumPy arrays with no storage of their own to stride "
+                  "over: frame a signal with x.unfold(-1, frame_length, hop_length) "
+                  "(overlapping windows, differentiable; torch.as_strided(x, (n, L), (hop, "
+                  "1)) of a contiguous 1-d x is x.unfold(0, L, hop)[:n]), and pick other "
+                  "patterns with an index tensor built by arange",
     **LINALG_NAMES}
 
 # HIPS autograd's transforms (``from autograd import elementwise_grad``): one hint for all

@@ -215,9 +215,10 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     # constants (boolean tensors), as the methods of the same names
     np.isnan: TorchSpellings.isnan, np.isinf: TorchSpellings.isinf,
     np.isfinite: TorchSpellings.isfinite,
-    # masks combined (tensor_logic.LogicOps)
+    # masks combined, bits shifted (tensor_logic.LogicOps)
     np.bitwise_and: operator.and_, np.bitwise_or: operator.or_, np.bitwise_xor: operator.xor,
-    np.invert: operator.invert, np.logical_and: LogicOps.logical_and,
+    np.invert: operator.invert, np.left_shift: operator.lshift,
+    np.right_shift: operator.rshift, np.logical_and: LogicOps.logical_and,
     np.logical_or: LogicOps.logical_or, np.logical_xor: LogicOps.logical_xor,
     np.logical_not: LogicOps.logical_not, **numpy_math.UFUNCS, **numpy_more.UFUNCS,
 }

@@ -1,8 +1,9 @@
 """Helpers of the rebase behind ``t[index] = v`` and recorded ``x += y``
 (``OpMethods._rebase_onto_assignment``): which ops read t's old value, whether t's
 array is a view of another tensor's, and the write through to the tensors t views: a
-whole view (a reshape, a transpose) gives its bases t's new value reshaped or transposed
-back; a part (``base[i]``, a diagonal) is written into its base, as PyTorch writes."""
+whole view (a reshape, a transpose) gives its farthest base t's new value viewed back,
+and t and the bases between become its views again, so later writes go through too; a
+part (``base[i]``, a diagonal) is written into its base, as PyTorch writes."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from .ops.linalg_more import Diagonal
 from .ops.shape import GetItem, Reshape, ReshapeInPlace, Transpose, TransposeInPlace
 
 __all__ = ["_read_earlier", "_is_view_of_another", "_whole_view_bases", "_write_through",
-           "WriteThrough", "TransposedWriteThrough", "SliceWriteThrough",
-           "DiagonalWriteThrough", "_sliced_base", "_write_into_sliced_base"]
+           "WriteThrough", "TransposedWriteThrough", "ReshapedAgain", "TransposedAgain",
+           "SliceWriteThrough", "DiagonalWriteThrough", "_sliced_base",
+           "_write_into_sliced_base"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -47,6 +49,8 @@ def _is_view_of_another(t: AnyTensor) -> bool:
     of a temporary (a norm over an axis, ``Tensor(a.reshape(2, 3))`` of a temporary a) is
     t's own."""
     data = t._data
+    if isinstance(t._op, (WriteThrough, TransposedWriteThrough)):  # it views the write's
+        return False  # own result, which nothing else holds
     if not isinstance(data, np.ndarray):  # a NumPy scalar: x[i, j] copies the element,
         return isinstance(t._op, GetItem)  # where PyTorch's is a view
     if data.base is None:
@@ -68,8 +72,8 @@ class WriteThrough(Reshape):
 
 
 class TransposedWriteThrough(Transpose):
-    """As ``WriteThrough``, where t is a transpose of the base (``base.T``,
-    ``base.permute(...)``): t's new value with the axes put back;  dt = g transposed."""
+    """As ``WriteThrough``, where the view is a transpose of the base (``base.T``,
+    ``base.permute(...)``): the view's new value with the axes put back."""
     __slots__ = ("previous",)
 
     def __init__(self, axes: Any, previous: AnyTensor) -> None:
@@ -77,19 +81,38 @@ class TransposedWriteThrough(Transpose):
         self.previous = previous
 
 
-# a base that took a write through t holds a view of t's new array (WriteThrough), as
-# t.unsqueeze_(0) views t's earlier self's: a write into them goes through the same way
-_WHOLE_VIEWS = (Reshape, Transpose, WriteThrough, TransposedWriteThrough, ReshapeInPlace,
+class ReshapedAgain(Reshape):
+    """t (or a nearer base) after a write went through it to its farthest base: again a
+    whole reshape of the next base, as PyTorch's view stays one, so a later write goes
+    through too;  dbase = g reshaped. ``previous`` is t as it was (``as_used``)."""
+    __slots__ = ("previous",)
+
+    def __init__(self, shape: Any, previous: AnyTensor) -> None:
+        super().__init__(shape)
+        self.previous = previous
+
+
+class TransposedAgain(Transpose):
+    """As ``ReshapedAgain``, for a view that is a transpose of the next base."""
+    __slots__ = ("previous",)
+
+    def __init__(self, axes: Any, previous: AnyTensor) -> None:
+        super().__init__(axes)
+        self.previous = previous
+
+
+# the whole views a write goes through: t.unsqueeze_(0) views t's earlier self
+_WHOLE_VIEWS = (Reshape, Transpose, ReshapedAgain, TransposedAgain, ReshapeInPlace,
                 TransposeInPlace)
 
 
 def _whole_view_bases(t: AnyTensor) -> list | None:
     """The tensors whose arrays t's array is a whole view of (a chain of reshapes,
     squeezes, transposes, permutes), nearest first, each with the op that viewed it,
-    the last possibly a part of its own base (``base[i].T``, see ``_write_through``):
-    [] when t is no view; None when t views another tensor some other way (t itself
-    ``base[i]``, see ``_sliced_base``), views one that was rebased since, or a leaf that
-    requires grad (PyTorch refuses writing into those too)."""
+    the last possibly a part of its own base (DCCRN's ``torch.squeeze(outputs[..., a:-a],
+    1).clamp_(-1, 1)``): [] when t is no view; None when t views another tensor some
+    other way (t itself ``base[i]``: see ``_sliced_base``), views one that was rebased
+    since, or a leaf that requires grad (PyTorch refuses writing into those too)."""
     bases, node = [], t
     while _is_view_of_another(node):
         op = node._op
@@ -105,27 +128,53 @@ def _whole_view_bases(t: AnyTensor) -> list | None:
     return bases
 
 
-def _write_through(bases: list, t: AnyTensor, value: AnyTensor) -> None:
-    """After t's rebase onto ``t[index] = value``: each base, nearest first, takes its
-    view's new value viewed back (reshaped, or transposed with the inverse axes) as its
-    value and history (``WriteThrough``), keeping its earlier self, as t does. A last
-    base that is a part of its own base takes it by assignment, which writes on."""
-    viewed = t
-    for base, view in bases:
-        if _sliced_base(base) is not None:
-            base[...] = (viewed.transpose(tuple(np.argsort(view.axes)))
-                         if isinstance(view, Transpose) else viewed.reshape(base.shape))
-            return
+def _viewed_back(view: Any, x: AnyTensor, shape: tuple) -> AnyTensor:
+    """x (a view's value) as the base of ``shape`` it views: reshaped, or transposed
+    with the inverse axes."""
+    if isinstance(view, Transpose):
+        return x.transpose(tuple(np.argsort(view.axes)))
+    return x.reshape(shape)
+
+
+def _write_through(bases: list, t: AnyTensor, written: AnyTensor, earlier_t: AnyTensor,
+                   value: AnyTensor) -> None:
+    """After ``t[index] = value`` gave ``written`` (t's new value; ``earlier_t`` is t as it
+    was) where t is a whole view of ``bases`` (``_whole_view_bases``): the farthest base
+    takes ``written`` viewed back as its value and history (``WriteThrough``; when it is
+    ``base[i]`` of another, as ``farthest[...] = ...``, which goes on), and each nearer
+    one, then t, becomes the same view of the next again (``ReshapedAgain``,
+    ``TransposedAgain``): all stay views of one another, as in PyTorch. Each keeps its
+    earlier self for the ops that read it before."""
+    chain = [t] + [base for base, _ in bases]
+    views = [view for _, view in bases]  # views[i] made chain[i] from chain[i + 1]
+    earliers = [earlier_t]
+    sliced = _sliced_base(chain[-1]) is not None and _is_view_of_another(chain[-1])
+    for base in chain[1:-1] if sliced else chain[1:]:
         earlier = base._make(base._data, base._op)  # the base as it was, its old number
         earlier._seq, earlier._requires_grad = base._seq, base._requires_grad
         earlier._hooks, base._hooks = base._hooks, None
         _read_earlier(value, base, earlier)
-        back = (TransposedWriteThrough(tuple(np.argsort(view.axes)), earlier)
-                if isinstance(view, Transpose) else WriteThrough(base.shape, earlier))
-        out = apply(back, viewed)
-        base._data, base._op, base._seq = out._data, out._op, out._seq
-        base._requires_grad = True
-        viewed = base
+        earliers.append(earlier)
+    back = written
+    for view, base in zip(views[:-1], chain[1:-1]):
+        back = _viewed_back(view, back, base.shape)
+    farthest, last = chain[-1], views[-1]
+    if sliced:  # base[i] of another: the write goes on into that other
+        farthest[...] = _viewed_back(last, back, farthest.shape)
+        earliers.append(None)  # (the loop below never reads the farthest's)
+    else:
+        undo = (TransposedWriteThrough(tuple(np.argsort(last.axes)), earliers[-1])
+                if isinstance(last, Transpose) else WriteThrough(farthest.shape, earliers[-1]))
+        out = apply(undo, back)
+        farthest._data, farthest._op, farthest._seq = out._data, out._op, out._seq
+        farthest._requires_grad = True
+    for node, nearer, view, earlier in zip(chain[:0:-1], chain[-2::-1], views[::-1],
+                                           earliers[-2::-1]):
+        again = (TransposedAgain(view.axes, earlier) if isinstance(view, Transpose)
+                 else ReshapedAgain(nearer.shape, earlier))
+        out = apply(again, node)
+        nearer._data, nearer._op, nearer._seq = out._data, out._op, out._seq
+        nearer._requires_grad = True
 
 
 class SliceWriteThrough(GetItem):

@@ -2,6 +2,8 @@
 
 ``&``, ``|``, ``^`` and ``~`` are NumPy's bitwise operators on bool and integer tensors (on
 bool: and, or, xor, not), so the habit of NumPy and PyTorch, ``(x > 0) & (x < 1)``, works.
+``>>`` and ``<<`` shift the bits of integer tensors (``input_lengths >> 2`` is a length
+after two stride-2 convolutions), a Python int keeping the tensor's dtype, as in PyTorch.
 PyTorch's ``logical_and``, ``logical_or``, ``logical_xor`` and ``logical_not`` take any
 tensor (nonzero is True) and give bool. Every result is a constant, as a comparison's is:
 masks and bit patterns carry no gradient. ``np.logical_and(a, t)`` and the bitwise ufuncs
@@ -39,8 +41,22 @@ def _masks_or_bits(symbol: str, *arrays: np.ndarray) -> None:
                 f"x.logical_and(y), which takes any tensor (nonzero is True).")
 
 
+def _integer_shift_operand(symbol: str, x: Any) -> Any:
+    """A shift's operand: a Python int as it is (so an int32 tensor stays int32), else an
+    integer array; a ``DTypeError`` for floats, saying what to write instead."""
+    if isinstance(x, int) and not isinstance(x, bool):
+        return x
+    data = _array(x)
+    if data.dtype.kind not in "biu":
+        raise DTypeError(
+            f"{symbol} works on integer tensors (a bit shift); got dtype {data.dtype}. "
+            f"Convert first, e.g. x.long() {symbol} 2, or scale a float tensor: "
+            f"x * 2 ** k, torch.div(x, 2 ** k, rounding_mode='floor').")
+    return data
+
+
 class LogicOps:
-    """``& | ^ ~`` (also as PyTorch's ``bitwise_*``) and ``logical_*`` (a mixin: ``Tensor``
+    """``& | ^ ~ >> <<`` (also as PyTorch's ``bitwise_*``) and ``logical_*`` (a mixin: ``Tensor``
     is its user)."""
 
     __slots__ = ()
@@ -76,6 +92,32 @@ class LogicOps:
         data = _array(self)
         _masks_or_bits("~", data)
         return self._make(np.invert(data), None)
+
+    def _shift(self, symbol: str, ufunc: np.ufunc, a: Any, b: Any) -> AnyTensor:
+        a, b = _integer_shift_operand(symbol, a), _integer_shift_operand(symbol, b)
+        return self._make(np.asarray(broadcasting(ufunc.__name__, ufunc, a, b)), None)
+
+    def __rshift__(self, other: Any) -> AnyTensor:
+        """self >> other: integer bits shifted right (floor division by 2**other)."""
+        return self._shift(">>", np.right_shift, self, other)
+
+    def __rrshift__(self, other: Any) -> AnyTensor:
+        return self._shift(">>", np.right_shift, other, self)
+
+    def __lshift__(self, other: Any) -> AnyTensor:
+        """self << other: integer bits shifted left (times 2**other)."""
+        return self._shift("<<", np.left_shift, self, other)
+
+    def __rlshift__(self, other: Any) -> AnyTensor:
+        return self._shift("<<", np.left_shift, other, self)
+
+    def bitwise_right_shift(self, other: Any) -> AnyTensor:
+        """``self >> other``, PyTorch's name."""
+        return self >> other
+
+    def bitwise_left_shift(self, other: Any) -> AnyTensor:
+        """``self << other``, PyTorch's name."""
+        return self << other
 
     def bitwise_and(self, other: Any) -> AnyTensor:
         """``self & other`` (bool masks or integers), PyTorch's name."""

@@ -334,10 +334,12 @@ class OpMethods:
         value = earlier if value is self else value  # t[...] = t reads t's old value
         _read_earlier(value, self, earlier)
         out = apply(indexing.SetItem(index, earlier), earlier, value)
-        self._data, self._op, self._seq = out._data, out._op, out._seq
-        self._requires_grad = True
+        if bases:  # a whole view of them: they take the value, self stays their view
+            _write_through(bases, self, out, earlier, value)
+        else:
+            self._data, self._op, self._seq = out._data, out._op, out._seq
+            self._requires_grad = True
         record_write(self._data)  # the clock moves on: older ops check their parents
-        _write_through(bases, self, value)
 
     def _earlier_self(self) -> AnyTensor:
         """self as it is, under its creation number, for self to take a new history: the

@@ -23,7 +23,8 @@ from .tensor import Tensor, as_tensor
 __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "isinf",
            "isfinite", "is_floating_point", "ravel", "renorm", "baddbmm", "index_copy",
            "fmod", "divide", "multiply", "subtract", "negative", "tensor_split", "bitwise_and",
-           "bitwise_or", "bitwise_xor", "bitwise_not", "positive", "hsplit", "vsplit", "dsplit",
+           "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+           "bitwise_right_shift", "positive", "hsplit", "vsplit", "dsplit",
            "select", "swapdims", "select_scatter", "slice_scatter", "fliplr", "flipud", "rot90",
            "inner", "vdot", "addbmm", "conj", "resolve_conj", "resolve_neg", "adjoint",
            "narrow_copy"]
@@ -165,6 +166,18 @@ def bitwise_xor(input: Any, other: Any) -> Tensor:  # noqa: A002
 def bitwise_not(input: Any) -> Tensor:  # noqa: A002
     """~input, of a bool mask or integers (a constant)."""
     return ~as_tensor(input)
+
+
+@accepts_out
+def bitwise_left_shift(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input << other, of integers: input * 2**other (a constant)."""
+    return as_tensor(input) << other
+
+
+@accepts_out
+def bitwise_right_shift(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input >> other, of integers: floor(input / 2**other) (a constant)."""
+    return as_tensor(input) >> other
 
 
 def positive(input: Any) -> Tensor:  # noqa: A002

@@ -143,6 +143,10 @@ def flag(owner: str, name: str, value: Any, *, advice: str = "") -> bool:
     if value is True or value is False:
         return value
     if not isinstance(value, np.bool_):
+        if not advice and is_integer(value) and value in (0, 1):
+            advice = (f"PyTorch reads {value} as {bool(value)}; write {name}={bool(value)} "
+                      f"(refused here: an int in a flag's place is often a misplaced "
+                      f"argument).")
         raise ArgumentTypeError(_message(owner, name, "True or False", value, advice,
                                          show_type=True))
     return bool(value)

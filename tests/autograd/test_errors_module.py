@@ -91,7 +91,8 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("dtype", "autograd.float32"),
     ("quantize_per_tensor", "fake_quantize_per_tensor_affine"), ("qint8", "int tensor"),
     ("quantization", "no quantized tensors"),  # torch.quantization.FakeQuantize...
-    ("hub", "nothing is fetched here"), ("onnx", "no ONNX exporter")])
+    ("hub", "nothing is fetched here"), ("onnx", "no ONNX exporter"),
+    ("as_strided", "x.unfold(-1, frame_length, hop_length)")])  # a signal framed
 def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
     with pytest.raises(autograd.MissingNameError, match=re.escape(hint)) as caught:
         getattr(autograd, name)

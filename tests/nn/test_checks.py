@@ -128,3 +128,18 @@ def test_flag():
             flag("O", "nesterov", value)
     with pytest.raises(ArgumentTypeError, match=r"\(int\)\. By keyword\.$"):
         flag("O", "nesterov", 1, advice="By keyword.")
+
+
+def test_an_int_in_a_flags_place_says_what_pytorch_reads_and_what_to_write():
+    """NVIDIA's Tacotron 2 writes ``nn.LSTMCell(n_in, n_hidden, 1)``: PyTorch reads the 1
+    as ``bias=True``; the refusal here names that spelling."""
+    torch = pytest.importorskip("torch")
+    assert torch.nn.LSTMCell(3, 4, 1).bias  # PyTorch takes it
+    from nn import LSTMCell
+    with pytest.raises(ArgumentTypeError, match=r"bias must be True or False; got 1 \(int\)"
+                       r"\. PyTorch reads 1 as True; write bias=True"):
+        LSTMCell(3, 4, 1)
+    with pytest.raises(ArgumentTypeError, match=r"write nesterov=False"):
+        flag("O", "nesterov", 0)
+    with pytest.raises(ArgumentTypeError, match=r"got 2 \(int\)\.$"):
+        flag("O", "nesterov", 2)
