@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ._vjp_checks import as_used
 from .function import apply
 from .ops.linalg_more import Diagonal
 from .ops.shape import GetItem, Reshape, ReshapeInPlace, Transpose, TransposeInPlace
@@ -19,7 +20,7 @@ from .ops.shape import GetItem, Reshape, ReshapeInPlace, Transpose, TransposeInP
 __all__ = ["_read_earlier", "_is_view_of_another", "_whole_view_bases", "_write_through",
            "WriteThrough", "TransposedWriteThrough", "ReshapedAgain", "TransposedAgain",
            "SliceWriteThrough", "DiagonalWriteThrough", "_sliced_base",
-           "_write_into_sliced_base"]
+           "_write_into_sliced_base", "_refresh_stale_view"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -250,3 +251,36 @@ def _write_into_sliced_base(t: AnyTensor, sliced: tuple, index: Any, value: Any)
         fresh = apply(SliceWriteThrough(view.index, earlier), base)
     t._data, t._op, t._seq = fresh._data, fresh._op, fresh._seq
     t._requires_grad = True
+
+
+def _refresh_stale_view(t: AnyTensor) -> None:
+    """Before a write into t: if t was taken as a view (a part, a reshape, a transpose) of
+    a base written since, through another of its views (``x1, y1 = b[:, 0], b[:, 1];
+    x1.clamp_(...); y1.clamp_(...)``), t becomes that view of the base as it is now, as
+    PyTorch's view shows it, so the write starts from there and goes through to the base
+    (otherwise t would hold the base's old array and the write would stop at t). Ops that
+    read t before keep its old value (``previous``). A base whose shape or dtype changed
+    (``unsqueeze_``) leaves t as it is."""
+    op = t._op
+    if (not isinstance(op, (GetItem, Diagonal, Reshape, Transpose)) or op.parents is None
+            or isinstance(op, (ReshapeInPlace, TransposeInPlace, WriteThrough,
+                               TransposedWriteThrough))):
+        return
+    base = op.parents[0]
+    _refresh_stale_view(base)
+    if base._seq < t._seq:
+        return
+    (used,) = as_used((base,), t._seq)
+    if used.shape != base.shape or used.dtype != base.dtype:
+        return
+    earlier = t._earlier_self()
+    if isinstance(op, GetItem):
+        again = SliceWriteThrough(op.index, earlier)
+    elif isinstance(op, Diagonal):
+        again = DiagonalWriteThrough(op.offset, op.axes, earlier)
+    elif isinstance(op, Transpose):
+        again = TransposedAgain(op.axes, earlier)
+    else:
+        again = ReshapedAgain(t.shape, earlier)
+    fresh = apply(again, base)
+    t._data, t._op, t._seq = fresh._data, fresh._op, fresh._seq

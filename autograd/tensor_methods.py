@@ -21,8 +21,8 @@ from .inplace import check_fits, check_writable
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays, refuse_uint8_index
-from .rebase import (_read_earlier, _sliced_base, _whole_view_bases, _write_into_sliced_base,
-                     _write_through)
+from .rebase import (_read_earlier, _refresh_stale_view, _sliced_base, _whole_view_bases,
+                     _write_into_sliced_base, _write_through)
 from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
@@ -313,6 +313,7 @@ class OpMethods:
                 "the gradient would have nowhere to go (PyTorch refuses it too). Assign "
                 "under autograd.no_grad() (e.g. for initialisation), or write "
                 "t2 = t.at[index].set(value) for a new, differentiable tensor.")
+        _refresh_stale_view(self)  # a view of a base written since shows it as it is now
         bases = _whole_view_bases(self)  # a reshape or transpose writes through to them
         sliced = _sliced_base(self) if bases is None else None  # so do base[i], a diagonal
         if sliced is not None:
@@ -357,6 +358,7 @@ class OpMethods:
         tensor writes through to it as ``t[index] = v`` does (a reshape, a transpose, a
         part base[i], a diagonal); other views are refused, as there.
         ``instead`` is the out-of-place form the errors suggest."""
+        _refresh_stale_view(self)  # first: the update reads self
         if _whole_view_bases(self) is None and _sliced_base(self) is None:  # see the rebase
             raise InplaceError(
                 f"in-place {name} while recording, where x (shape {self.shape}) is a view "

@@ -66,7 +66,21 @@ def _writes_through_a_view_again(lib, y, x):
     a.T.reshape(9)[::4].mul_(x[1])
 
 
-PROGRAMS = [_transposed, _row_of_transpose, _permuted_slice, _matrix_transpose_then_row,
+def _sibling_views(lib, y, x):
+    x1, y1 = y[:, 0], y[:, 1]  # detection code's box columns: two views of one base
+    x1.clamp_(0.5, 2.0)
+    y1.clamp_(0.5, 2.0)  # before, this second write stopped at y1: y kept its old column
+
+
+def _sibling_views_of_a_transpose(lib, y, x):
+    t = y.T
+    first, last = t[0], t.reshape(9)[6:]
+    first.mul_(x[1])
+    last.add_(x[2])
+    t.diagonal().mul_(3.0)
+
+
+PROGRAMS = [_sibling_views, _sibling_views_of_a_transpose, _transposed, _row_of_transpose, _permuted_slice, _matrix_transpose_then_row,
             _moved_axis_row, _diagonal, _offset_diagonal_of_transpose, _transpose_of_row,
             _unsqueezed_in_place, _transposed_in_place, _writes_through_a_view_again]
 
@@ -89,6 +103,7 @@ def test_the_gradient_through_written_views_matches_finite_differences():
     def f(x):
         y = x * x
         _writes_through_a_view_again(ag, y, x)
+        _sibling_views_of_a_transpose(ag, y, x)
         _transpose_of_row(ag, y, x)
         return (y * y * x).sum()
     assert ag.gradcheck(f, [ag.tensor(DATA, requires_grad=True)])
