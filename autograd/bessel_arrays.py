@@ -70,21 +70,21 @@ def i1e(x: np.ndarray) -> np.ndarray:
     return (np.sign(x) * _scaled(x, 1)).astype(_float_dtype(x))
 
 
-def i0(x: np.ndarray) -> np.ndarray:
-    """I0(x) = sum_k (x/2)^2k / (k!)^2 (+inf where e^|x| overflows)."""
+def _unscaled(x: np.ndarray, order: int) -> np.ndarray:
+    """I_order(|x|) in float64: the power series below ``_SERIES_BELOW``, e^|x| times the
+    scaled function above (+inf where e^|x| overflows)."""
     a = np.abs(np.asarray(x, dtype=np.float64))
     with np.errstate(over="ignore", invalid="ignore"):
-        out = np.where(a < _SERIES_BELOW, _power_series(np.minimum(a, _SERIES_BELOW), 0),
-                       np.exp(a) * _scaled(a, 0))
-        out = np.where(np.isinf(a), np.inf, out)
-    return out.astype(_float_dtype(x))
+        out = np.where(a < _SERIES_BELOW, _power_series(np.minimum(a, _SERIES_BELOW), order),
+                       np.exp(a) * _scaled(a, order))
+        return np.where(np.isinf(a), np.inf, out)
+
+
+def i0(x: np.ndarray) -> np.ndarray:
+    """I0(x) = sum_k (x/2)^2k / (k!)^2 (+inf where e^|x| overflows)."""
+    return _unscaled(x, 0).astype(_float_dtype(x))
 
 
 def i1(x: np.ndarray) -> np.ndarray:
     """I1(x) = sum_k (x/2)^(2k+1) / (k! (k+1)!) (+-inf where e^|x| overflows)."""
-    a = np.abs(np.asarray(x, dtype=np.float64))
-    with np.errstate(over="ignore", invalid="ignore"):
-        out = np.where(a < _SERIES_BELOW, _power_series(np.minimum(a, _SERIES_BELOW), 1),
-                       np.exp(a) * _scaled(a, 1))
-        out = np.where(np.isinf(a), np.inf, out)
-    return (np.sign(x) * out).astype(_float_dtype(x))
+    return (np.sign(x) * _unscaled(x, 1)).astype(_float_dtype(x))
