@@ -152,7 +152,8 @@ FUNCTIONAL_NAMES = frozenset({
     "instance_norm", "kl_div", "layer_norm", "margin_ranking_loss", "max_pool1d",
     "max_pool2d", "max_pool3d", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle",
     "poisson_nll_loss", "prelu", "rms_norm", "rrelu", "selu", "threshold",
-    "triplet_margin_loss", "celu_", "rrelu_", "selu_", "threshold_"})
+    "triplet_margin_loss", "celu_", "rrelu_", "selu_", "threshold_",
+    "max_pool1d_with_indices"})
 
 
 def hips_module_error(module: str) -> ImportError:

@@ -8,8 +8,8 @@ with ``np.*`` also works under ``create_graph=True``. A NumPy function with no o
 
 With ``out=`` an ndarray, a NumPy function computes plain, untracked NumPy into it: the
 escape hatch ``w.data -= 0.1 * w.grad`` works as in PyTorch. A few functions that only
-inspect and have no Tensor method of their name (``np.shape``, ``np.array_equal``...)
-return plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()`` gives, so ``np.sign(t)``,
+inspect and have no Tensor method of their name (``np.shape``, ``np.array_equal``...) return
+plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()`` gives, so ``np.sign(t)``,
 ``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as ``t.sign()``, ``t.isnan()`` and
 ``t.argmax()`` are (``median``/``nanmedian``, which ndarray lacks as methods, differ:
 ``t.median()`` is PyTorch's, ``np.median(t)`` NumPy's, see ``order_methods``).
@@ -200,8 +200,7 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.true_divide: operator.truediv, np.power: operator.pow, np.matmul: operator.matmul,
     np.negative: operator.neg, np.positive: operator.pos, np.absolute: TensorMath.abs,
     np.exp: TensorMath.exp, np.log: TensorMath.log, np.sqrt: TensorMath.sqrt,
-    np.tanh: TensorMath.tanh, np.maximum: TensorMath.maximum,
-    np.minimum: TensorMath.minimum,
+    np.tanh: TensorMath.tanh, np.maximum: TensorMath.maximum, np.minimum: TensorMath.minimum,
     # the second set of ops (tensor_methods.OpMethods)
     np.sin: OpMethods.sin, np.cos: OpMethods.cos, np.tan: OpMethods.tan,
     np.arcsin: OpMethods.arcsin, np.arccos: OpMethods.arccos, np.arctan: OpMethods.arctan,
@@ -217,10 +216,10 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.isfinite: TorchSpellings.isfinite,
     # masks combined, bits shifted (tensor_logic.LogicOps)
     np.bitwise_and: operator.and_, np.bitwise_or: operator.or_, np.bitwise_xor: operator.xor,
-    np.invert: operator.invert, np.left_shift: operator.lshift,
-    np.right_shift: operator.rshift, np.logical_and: LogicOps.logical_and,
-    np.logical_or: LogicOps.logical_or, np.logical_xor: LogicOps.logical_xor,
-    np.logical_not: LogicOps.logical_not, **numpy_math.UFUNCS, **numpy_more.UFUNCS,
+    np.invert: operator.invert, np.left_shift: operator.lshift, np.right_shift: operator.rshift,
+    np.logical_and: LogicOps.logical_and, np.logical_or: LogicOps.logical_or,
+    np.logical_xor: LogicOps.logical_xor, np.logical_not: LogicOps.logical_not,
+    **numpy_math.UFUNCS, **numpy_more.UFUNCS,
 }
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as NumPy's

@@ -247,6 +247,31 @@ def numpy_conjugate(x: AnyTensor) -> AnyTensor:
     return x.conj()
 
 
+def numpy_diagflat(v: AnyTensor, k: int = 0) -> AnyTensor:
+    """``np.diagflat``: v flattened onto diagonal k of a square matrix (``Tensor.diagflat``)."""
+    return v.diagflat(k)
+
+
+def numpy_isposinf(x: AnyTensor) -> AnyTensor:
+    """``np.isposinf``: where x is +inf, a constant mask (``Tensor.isposinf``)."""
+    return x.isposinf()
+
+
+def numpy_isneginf(x: AnyTensor) -> AnyTensor:
+    """``np.isneginf``: where x is -inf, a constant mask (``Tensor.isneginf``)."""
+    return x.isneginf()
+
+
+def numpy_signbit(x: AnyTensor) -> AnyTensor:
+    """``np.signbit``: where x's sign bit is set (-0.0 too), a constant mask."""
+    return x.signbit()
+
+
+def numpy_i0(x: AnyTensor) -> AnyTensor:
+    """``np.i0``: the modified Bessel function I0, differentiable (``Tensor.i0``)."""
+    return x.i0()
+
+
 FUNCTIONS = {np.split: numpy_split, np.array_split: numpy_array_split,
              np.append: numpy_append, np.take: numpy_take, np.meshgrid: numpy_meshgrid,
              np.inner: numpy_inner, np.average: numpy_average, np.ptp: numpy_ptp,
@@ -254,9 +279,12 @@ FUNCTIONS = {np.split: numpy_split, np.array_split: numpy_array_split,
              np.linalg.multi_dot: numpy_multi_dot,
              np.linalg.matrix_power: numpy_matrix_power, np.cov: numpy_cov,
              np.corrcoef: numpy_corrcoef, np.nansum: numpy_nansum, np.nanmean: numpy_nanmean,
-             np.sinc: Elementwise.sinc, np.fix: Elementwise.trunc}
+             np.sinc: Elementwise.sinc, np.fix: Elementwise.trunc, np.i0: numpy_i0,
+             np.diagflat: numpy_diagflat, np.isposinf: numpy_isposinf,
+             np.isneginf: numpy_isneginf}
 UFUNCS = {np.fabs: operator.abs, np.exp2: numpy_exp2, np.trunc: Elementwise.trunc,
           np.deg2rad: Elementwise.deg2rad, np.rad2deg: Elementwise.rad2deg,
           np.radians: Elementwise.deg2rad, np.degrees: Elementwise.rad2deg,
           np.hypot: Elementwise.hypot, np.copysign: Elementwise.copysign,
-          np.fmod: Elementwise.fmod, np.conjugate: numpy_conjugate}
+          np.fmod: Elementwise.fmod, np.conjugate: numpy_conjugate,
+          np.signbit: numpy_signbit}

@@ -5,6 +5,7 @@ from .. import (BatchNorm1d, BatchNorm2d, BatchNorm3d, LazyBatchNorm1d, LazyBatc
                 LazyBatchNorm3d)
 from ..normalization import _BatchNorm
 from ..normalization import _NormBase
+from ..sync_batchnorm import SyncBatchNorm
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
-           "LazyBatchNorm3d", "_BatchNorm", "_NormBase"]
+           "LazyBatchNorm3d", "_BatchNorm", "_NormBase", "SyncBatchNorm"]
