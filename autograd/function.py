@@ -20,7 +20,7 @@ adds ``MyOp()(x)`` for users.
 from __future__ import annotations
 
 import sys
-from operator import and_, attrgetter
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -66,8 +66,9 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input, whether it wants a gradient: it required grad when the op ran
-        (``wanted``, PyTorch's graph has an edge to it only then) and still does."""
-        return tuple(map(and_, self.wanted, map(_requires_grad_of, self.parents)))
+        (``wanted``: PyTorch's graph has an edge to it only then, and its
+        ``ctx.needs_input_grad`` is fixed then too)."""
+        return self.wanted
 
     @property
     def next_functions(self) -> tuple:
