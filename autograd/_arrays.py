@@ -114,15 +114,12 @@ def check_requires_grad(data: Any, requires_grad: Any, dtype: Any, what: str,
     Python int, ``Tensor(16)``, is the number here and a size there: a SizeOrDataWarning
     (once per line that writes it) says what to write for either."""
     if isinstance(requires_grad, (bool, np.bool_)):
-        numpy_int = isinstance(data, np.integer)  # torch.Tensor(np.int64(7)) is a size too
-        if (type(data) is int or numpy_int) and dtype is None:
-            number = f"autograd.tensor({data})" if numpy_int else f"{what}({data}.0)"
+        if type(data) is int and dtype is None:
             warnings.warn(
-                f"{what}({data}) is the number {data if numpy_int else float(data)} here "
-                f"({what} takes data, as torch.tensor does); PyTorch's torch.Tensor({data}) "
-                f"is a tensor of {data} "
+                f"{what}({data}) is the number {float(data)} here ({what} takes data, as "
+                f"torch.tensor does); PyTorch's torch.Tensor({data}) is a tensor of {data} "
                 f"uninitialised elements. For that write autograd.empty({data}) (or zeros) "
-                f"and initialise it; for the number write {number}, which does not "
+                f"and initialise it; for the number write {what}({data}.0), which does not "
                 f"warn.", SizeOrDataWarning, stacklevel=3)
         return
     if is_int(data) and is_int(requires_grad):

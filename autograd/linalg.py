@@ -249,7 +249,7 @@ def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,
     else:
         values = lapack_svd(A.data, compute_uv=False)
     kept = values > decompositions.cutoff(atol, rtol, values)
-    return Tensor(np.asarray(np.sum(kept, axis=-1), dtype=np.int64))  # 0-d: an array
+    return Tensor(np.sum(kept, axis=-1).astype(np.int64))
 
 
 @accepts_out

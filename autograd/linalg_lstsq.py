@@ -65,7 +65,7 @@ def lstsq(A: Any, B: Any, rcond: Any = None, *, driver: str | None = None) -> Ls
     full_rank = driver == "gels" or bool(np.all(ranks == n))
     residuals = (((A @ solution - B) ** 2).sum(-2) if driver != "gelsy" and m > n
                  and full_rank else Tensor(np.zeros(0, A.dtype)))
-    rank = Tensor(np.asarray(ranks, np.int64) if driver != "gels" else np.zeros(0, np.int64))
+    rank = Tensor(ranks.astype(np.int64) if driver != "gels" else np.zeros(0, np.int64))
     singular = Tensor(values if driver in ("gelsd", "gelss") else np.zeros(0, A.dtype))
     if vector:
         solution = solution.reshape(solution.shape[:-1])

@@ -13,7 +13,7 @@ from autograd import DTypeError, ShapeError, Tensor, UsageError
 def test_format_spec_on_a_0d_tensor_formats_its_value() -> None:
     loss = Tensor(np.float32(0.123456), requires_grad=True) * 2
     assert f"{loss:.3f}" == f"{loss.item():.3f}" == "0.247"
-    assert f"{ag.tensor(np.int64(7)):>3d}" == "  7"
+    assert f"{Tensor(np.int64(7)):>3d}" == "  7"
     x = Tensor([1.0, 2.0])
     assert f"{x}" == format(x, "") == str(x)  # no spec, n-d: the tensor as str() shows it
 
@@ -23,7 +23,7 @@ def test_a_0d_tensor_in_an_f_string_without_spec_is_its_value() -> None:
     one too: ``print(f"step {it}: loss {loss}")`` prints ``loss 2.5``, not ``Tensor(2.5)``."""
     loss = Tensor(2.5, requires_grad=True) * 1
     assert f"{loss}" == format(loss, "") == str(loss.item()) == "2.5"
-    assert f"{ag.tensor(np.int64(7))}" == "7" and f"{Tensor(np.float32(0.5))}" == "0.5"
+    assert f"{Tensor(np.int64(7))}" == "7" and f"{Tensor(np.float32(0.5))}" == "0.5"
     assert f"{Tensor(np.bool_(True))}" == "True"
     with pytest.raises(UsageError, match=r"'\.2f' needs a 0-d tensor.*\(2,\).*item\(\)"):
         f"{Tensor([1.0, 2.0]):.2f}"
@@ -68,7 +68,7 @@ def test_comparing_shapes_that_do_not_broadcast_is_a_shape_error() -> None:
 
 
 def test_a_0d_integer_tensor_is_an_index_as_a_0d_numpy_array() -> None:
-    k = ag.tensor(np.int64(2))
+    k = Tensor(np.int64(2))
     assert ["a", "b", "c"][k] == "c" and list(range(k)) == [0, 1]
     assert np.arange(5)[k:].tolist() == [2, 3, 4]
     with pytest.raises(UsageError, match=r"0-d integer tensor.*float64.*int\(t\.item\(\)\)"):
