@@ -66,7 +66,6 @@ def solve_kkt(T, K_LU, pivots, rx, rs, rz, ry):
 def pdipm(T, Q, p, G, h, A, b, max_iter=30, eps=1e-12):
     """Mehrotra's predictor-corrector method; returns (z, s, lambda, nu)."""
     nbatch, nineq, nz = G.size()
-    neq = A.size(1)
     K_LU, pivots = T.linalg.lu_factor(kkt_matrix(T, Q, G, A, T.ones(nbatch, nineq)))
     x, s, z, y = solve_kkt(T, K_LU, pivots, p, T.zeros(nbatch, nineq), -h, -b)
     # shift the starting slacks and multipliers into the positive orthant
@@ -123,6 +122,39 @@ def make_qp_function(T):
             return dQs, dx, dGs, -dlam, dAs, -dnu
 
     return QPFunction
+
+
+def make_equality_qp_function(T):
+    """The equality-constrained QP min 1/2 z^T Q z + p^T z s.t. A z = b in closed form: its
+    KKT matrix K = [[Q, A^T], [A, 0]] is symmetric indefinite, so it is factored once by
+    ``torch.linalg.ldl_factor`` (Bunch-Kaufman) and reused by the backward's solve with
+    (dl/dz*, 0) (K is symmetric), which gives dl/dp = dz, dl/db = -dnu,
+    dl/dQ = (dz z^T + z dz^T) / 2 and dl/dA = dnu z^T + nu dz^T."""
+
+    class EqualityQPFunction(autograd_of(T).Function):
+        @staticmethod
+        def forward(ctx, Q, p, A, b):
+            nz, neq = Q.size(-1), A.size(-2)
+            K = T.cat([T.cat([Q, A.transpose(-2, -1)], -1),
+                       T.cat([A, T.zeros(*A.shape[:-2], neq, neq)], -1)], -2)
+            LD, pivots = T.linalg.ldl_factor(K)
+            sol = T.linalg.ldl_solve(LD, pivots, T.cat([-p, b], -1).unsqueeze(-1)).squeeze(-1)
+            z, nu = sol[..., :nz], sol[..., nz:]
+            ctx.save_for_backward(LD, pivots, z, nu)
+            return z
+
+        @staticmethod
+        def backward(ctx, grad_z):
+            LD, pivots, z, nu = ctx.saved_tensors
+            nz = z.size(-1)
+            rhs = T.cat([-grad_z, T.zeros_like(nu)], -1).unsqueeze(-1)
+            d = T.linalg.ldl_solve(LD, pivots, rhs).squeeze(-1)
+            dz, dnu = d[..., :nz], d[..., nz:]
+            dQ = 0.5 * (T.einsum("bi,bj->bij", dz, z) + T.einsum("bi,bj->bij", z, dz))
+            dA = T.einsum("bi,bj->bij", dnu, z) + T.einsum("bi,bj->bij", nu, dz)
+            return dQ, dz, dA, -dnu
+
+    return EqualityQPFunction
 
 
 def make_optnet(T, lib):

@@ -1,7 +1,10 @@
 """OptNet's differentiable QP layer (``optnet_qp_program.py``) run step for step next to
 PyTorch in float64: the interior point solution, the implicit-differentiation gradients
 of all six QP inputs (also against central finite differences), and a few Adam steps of
-the OptNet classifier on scikit-learn's digits agree to 1e-10.
+the OptNet classifier on scikit-learn's digits agree to 1e-10. The equality-constrained
+layer factors its symmetric indefinite KKT matrix once with ``linalg.ldl_factor`` and
+reuses it in the backward (``ldl_solve``): its gradients match PyTorch's run and those of
+a plainly differentiated ``linalg.solve``.
 
 Written differently here: PyTorch's ``a.min(1)[0]`` in ``get_step`` is
 ``a.min(dim=1)[0]`` (``x.min(1)`` is ambiguous here: NumPy's ``min`` returns the values,
@@ -14,7 +17,8 @@ import pytest
 
 import autograd as ag
 import nn
-from optnet_qp_program import make_optnet, make_qp_function, random_qp
+from optnet_qp_program import (make_equality_qp_function, make_optnet, make_qp_function,
+                               random_qp)
 
 
 def numpy_of(x) -> np.ndarray:
@@ -79,7 +83,7 @@ def copy_weights(model, reference) -> None:
             ours[name].data = numpy_of(param).copy()
 
 
-def train_optnet(T, lib, X, y, reference=None, steps: int = 4):
+def train_optnet(T, lib, X, y, reference=None, steps: int = 3):
     """The qpth classifier example's loop: OptNet head, NLL loss, Adam."""
     T.manual_seed(0)
     model = make_optnet(T, lib)(nFeatures=X.shape[1], nCls=4, nineq=6)
@@ -114,3 +118,27 @@ def test_optnet_classifier_trains_like_pytorch(torch):
     for name, param in model.named_parameters():
         np.testing.assert_allclose(numpy_of(param), numpy_of(ref_params[name]),
                                    rtol=1e-8, atol=1e-10)
+
+
+def equality_qp_gradients(T, layer: bool):
+    """z* of the equality-constrained QP and the gradients of a weighted sum of it w.r.t.
+    (L, p, A, b), Q = L L^T + I: by the LDL layer, or by differentiating a plain
+    ``linalg.solve`` of the KKT system (``layer=False``)."""
+    rng = np.random.default_rng(7)
+    L, p, A, b = (T.tensor(rng.standard_normal(shape), requires_grad=True)
+                  for shape in ((2, 4, 4), (2, 4), (2, 2, 4), (2, 2)))
+    Q = L @ L.transpose(-2, -1) + T.eye(4)
+    if layer:
+        z = make_equality_qp_function(T).apply(Q, p, A, b)
+    else:
+        K = T.cat([T.cat([Q, A.transpose(-2, -1)], -1), T.cat([A, T.zeros(2, 2, 2)], -1)], -2)
+        z = T.linalg.solve(K, T.cat([-p, b], -1).unsqueeze(-1)).squeeze(-1)[..., :4]
+    (z * T.tensor(rng.standard_normal((2, 4)))).sum().backward()
+    return [numpy_of(z)] + [numpy_of(t.grad) for t in (L, p, A, b)]
+
+
+def test_equality_qp_layer_by_ldl_matches_pytorch_and_a_differentiated_solve(torch):
+    ours = equality_qp_gradients(ag, layer=True)
+    for want in (equality_qp_gradients(torch, layer=True), equality_qp_gradients(ag, False)):
+        for got, expected in zip(ours, want):
+            np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-11)
