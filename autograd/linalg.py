@@ -15,6 +15,8 @@ from . import functions, more_functions
 from .errors import NormOrderError, ShapeError, UsageError
 from .function import apply
 from .linalg_householder import householder_product
+from .linalg_ldl import (LDLFactorExResult, LDLFactorResult, ldl_factor, ldl_factor_ex,
+                         ldl_solve)
 from .linalg_extras import (CholeskyExResult, InvExResult, LUFactorExResult, cholesky_ex, eig,
                             eigvals, inv_ex, lu_factor_ex, multi_dot, vander, vecdot)
 from .linalg_lstsq import LstsqResult, lstsq
@@ -38,6 +40,7 @@ __all__ = ["det", "slogdet", "inv", "matrix_exp", "solve", "cholesky", "vector_n
            "LstsqResult", "vecdot", "multi_dot", "vander", "cholesky_ex", "inv_ex", "eig",
            "eigvals",
            "CholeskyExResult", "InvExResult", "LinAlgError", "lu_factor_ex",
+           "ldl_factor", "ldl_factor_ex", "ldl_solve", "LDLFactorResult", "LDLFactorExResult",
            "LUFactorExResult", "solve_ex", "tensorsolve", "tensorinv", "SolveExResult"]
 
 LinAlgError = np.linalg.LinAlgError

@@ -3,10 +3,10 @@ the project does not depend on SciPy): A = P L U, L unit lower triangular, U upp
 triangular, P a permutation; leading axes are a batch.
 
 ``LuFactor`` is the op: its output is LAPACK's packed form (L below the diagonal, U on and
-above it), differentiable for square matrices with
+above it), differentiable with
 dA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T  (gL, gU: the packed gradient's two
-triangles), PyTorch's formula. The pivots (LAPACK's 1-based row swaps, int32) and P are
-constants.
+triangles) for square matrices and PyTorch's wide and tall formulas for the others.
+The pivots (LAPACK's 1-based row swaps, int32) and P are constants.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..errors import BackwardError, ShapeError, UnsupportedError
+from ..errors import ShapeError, UnsupportedError
 from ..function import Function, apply
 from .decompositions import run_solve
 
@@ -98,7 +98,8 @@ def _mT(x: Any) -> Any:
 
 class LuFactor(Function):
     """out = the packed LU of A (L's strict lower triangle, U's upper triangle), A = P L U;
-    dA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T for square A."""
+    dA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T for square A (rectangular A:
+    ``_rectangular_lu_vjp``)."""
     __slots__ = ("p_matrices", "pivots")
     save_inputs = False
     save_output = True
@@ -111,8 +112,7 @@ class LuFactor(Function):
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         m, n = out.shape[-2:]
         if m != n:
-            raise BackwardError(f"lu: the gradient is implemented for square matrices here; "
-                                f"got shape {out.shape}")
+            return (np.matmul(self.p_matrices, _rectangular_lu_vjp(g, out)),)
         strict = np.tri(n, k=-1, dtype=out.dtype)
         lower = out * strict + np.eye(n, dtype=out.dtype)
         upper = out * (1 - strict)
@@ -120,6 +120,29 @@ class LuFactor(Function):
             1 - strict)
         right = _mT(run_solve(upper, _mT(inner)))       # inner U^-T = (U^-1 inner^T)^T
         return (np.matmul(self.p_matrices, run_solve(_mT(lower), right)),)
+
+
+def _rectangular_lu_vjp(g: Any, out: Any) -> Any:
+    """P^T dA for a packed m x n LU with m != n (k = min(m, n), L m x k, U k x n; gL, gU
+    the packed gradient's strict lower m x k and upper k x n parts), PyTorch's formulas:
+    wide (m < n): L^-T [tril(L^T gL - gU U^T, -1) U1^-T, 0] + L^-T gU, U1 = U[:, :k];
+    tall (m > n): [L1^-T triu(gU U^T - L^T gL); 0] U^-T + gL U^-T, L1 = L[:k]."""
+    m, n = out.shape[-2:]
+    k = min(m, n)
+    below = np.tri(m, k, k=-1, dtype=out.dtype)
+    on_above = 1 - np.tri(k, n, k=-1, dtype=out.dtype)
+    lower = out[..., :, :k] * below + np.eye(m, k, dtype=out.dtype)
+    upper = out[..., :k, :] * on_above
+    g_lower, g_upper = g[..., :, :k] * below, g[..., :k, :] * on_above
+    square_strict = np.tri(k, k=-1, dtype=out.dtype)
+    if m < n:
+        x = (_mT(lower) @ g_lower - g_upper @ _mT(upper)) * square_strict
+        x = _mT(run_solve(upper[..., :, :k], _mT(x)))   # x U1^-T
+        return run_solve(_mT(lower), x @ np.eye(k, n, dtype=out.dtype) + g_upper)
+    x = (g_upper @ _mT(upper) - _mT(lower) @ g_lower) * (1 - square_strict)
+    x = run_solve(_mT(lower[..., :k, :]), x)             # L1^-T x
+    x = np.eye(m, k, dtype=out.dtype) @ x + g_lower
+    return _mT(run_solve(upper, _mT(x)))                 # x U^-T
 
 
 def _check(A: T, where: str) -> None:
@@ -131,7 +154,7 @@ def _check(A: T, where: str) -> None:
 
 
 def lu_factor(A: T, pivot: bool = True, where: str = "lu_factor") -> LUFactorResult:
-    """(LU, pivots): the packed factors (differentiable for square A) and LAPACK's 1-based
+    """(LU, pivots): the packed factors (differentiable) and LAPACK's 1-based
     int32 pivots (a constant), as ``torch.linalg.lu_factor``."""
     _check(A, where)
     if not pivot:
@@ -163,6 +186,6 @@ def lu_unpack(LU: T, pivots: T, unpack_data: bool = True,
 
 def lu(A: T, pivot: bool = True) -> LUResult:
     """A = P L U, as ``torch.linalg.lu``: P a permutation (a constant), L unit lower
-    triangular, U upper triangular; differentiable for square A."""
+    triangular, U upper triangular; differentiable (square or not)."""
     packed, pivots = lu_factor(A, pivot, "lu")
     return LUResult(*lu_unpack(packed, pivots))
