@@ -1,8 +1,8 @@
-"""torchvision's Swin Transformer (V1) and ConvNeXt blocks
-(``torchvision_swin_convnext_program.py``) trained on scikit-learn's 8x8 digits step for
-step next to PyTorch (float64, the same starting weights), built from ``nn.ops``'
-``MLP``, ``Permute`` and ``StochasticDepth`` here and from those of torchvision written in
-plain torch there (torchvision is not installed). Windows of 3 on a 4x4 grid make
+"""torchvision's Swin Transformer (V1) and ConvNeXt (``torchvision_swin_convnext_program.py``)
+trained on scikit-learn's 8x8 digits step for step next to PyTorch (float64, the same
+starting weights), built from ``nn.ops``' ``MLP``, ``Permute``, ``StochasticDepth`` and
+``Conv2dNormActivation`` here and from torchvision's written in plain torch there
+(torchvision is not installed). Windows of 3 on a 4x4 grid make
 ``shifted_window_attention`` pad (``F.pad``) before the cyclic shift; the second stage's
 window covers the whole grid, so it does not shift. Training as torchvision's classification
 reference, shrunk: ``AdamW``, ``CrossEntropyLoss(label_smoothing=0.1)``, a linear warmup
@@ -14,7 +14,6 @@ Written differently: the models start from PyTorch's weights (``weight_sync``: e
 draws its own); stochastic depth trains at rate 0 (the masks would differ).
 """
 
-from functools import partial
 from types import SimpleNamespace
 
 import pytest
@@ -73,7 +72,23 @@ def torchvision_ops(torch) -> SimpleNamespace:
             layers.append(torch.nn.Dropout(dropout, **params))
             super().__init__(*layers)
 
-    return SimpleNamespace(MLP=MLP, Permute=Permute, StochasticDepth=StochasticDepth)
+    class Conv2dNormActivation(torch.nn.Sequential):
+        """Only what ConvNeXt's stem uses: int kernel, explicit padding, no activation."""
+
+        def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=None,
+                     norm_layer=torch.nn.BatchNorm2d, activation_layer=torch.nn.ReLU,
+                     bias=None):
+            padding = (kernel_size - 1) // 2 if padding is None else padding
+            layers = [torch.nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding,
+                                      bias=norm_layer is None if bias is None else bias)]
+            if norm_layer is not None:
+                layers.append(norm_layer(out_channels))
+            if activation_layer is not None:
+                layers.append(activation_layer(inplace=True))
+            super().__init__(*layers)
+
+    return SimpleNamespace(MLP=MLP, Permute=Permute, StochasticDepth=StochasticDepth,
+                           Conv2dNormActivation=Conv2dNormActivation)
 
 
 def build(torch, nn, F, ops, which, stochastic_depth_prob=0.0):
@@ -83,16 +98,10 @@ def build(torch, nn, F, ops, which, stochastic_depth_prob=0.0):
             patch_size=[2, 2], embed_dim=16, depths=[2, 2], num_heads=[2, 4],
             window_size=[3, 3], num_classes=10, in_channels=1,
             stochastic_depth_prob=stochastic_depth_prob)
-    # torchvision's ConvNeXt, shrunk: stem, stage, downsample, stage, pooled head
-    LayerNorm2d, CNBlock = classes["LayerNorm2d"], classes["CNBlock"]
-    norm_layer = partial(LayerNorm2d, eps=1e-6)
-    sd_probs = [stochastic_depth_prob * block_id / (3 - 1.0) for block_id in range(3)]
-    return nn.Sequential(
-        nn.Conv2d(1, 8, kernel_size=2, stride=2), norm_layer(8),
-        CNBlock(8, 1e-1, sd_probs[0]), CNBlock(8, 1e-1, sd_probs[1]),
-        norm_layer(8), nn.Conv2d(8, 16, kernel_size=2, stride=2),
-        CNBlock(16, 1e-1, sd_probs[2]),
-        nn.AdaptiveAvgPool2d(1), norm_layer(16), nn.Flatten(1), nn.Linear(16, 10))
+    CNBlockConfig = classes["CNBlockConfig"]
+    block_setting = [CNBlockConfig(8, 16, 2), CNBlockConfig(16, None, 1)]
+    return classes["ConvNeXt"](block_setting, stochastic_depth_prob=stochastic_depth_prob,
+                               layer_scale=1e-1, num_classes=10, in_channels=1, stem_size=2)
 
 
 def run(torch, nn, F, optim, ops, which, batches, held, record, sync):
