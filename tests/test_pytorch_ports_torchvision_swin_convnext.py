@@ -1,14 +1,15 @@
-"""torchvision's Swin Transformer (V1) and ConvNeXt (``torchvision_swin_convnext_program.py``)
+"""torchvision's Swin Transformer (V1 and V2) and ConvNeXt (``torchvision_*_program.py``)
 trained on scikit-learn's 8x8 digits step for step next to PyTorch (float64, the same
 starting weights), built from ``nn.ops``' ``MLP``, ``Permute``, ``StochasticDepth`` and
 ``Conv2dNormActivation`` here and from torchvision's written in plain torch there
 (torchvision is not installed). Windows of 3 on a 4x4 grid make
 ``shifted_window_attention`` pad (``F.pad``) before the cyclic shift; the second stage's
-window covers the whole grid, so it does not shift. Training as torchvision's classification
-reference, shrunk: ``AdamW``, ``CrossEntropyLoss(label_smoothing=0.1)``, a linear warmup
-then cosine (``SequentialLR``). Every step's loss and gradients, the predictions of the
-trained weights loaded into a model with stochastic depth (``eval()``), and the final
-parameters agree.
+window covers the whole grid, so it does not shift. V2 adds cosine attention with a
+clamped ``logit_scale`` and the continuous position bias MLP. Training as torchvision's
+classification reference, shrunk: ``AdamW``, ``CrossEntropyLoss(label_smoothing=0.1)``,
+a linear warmup then cosine (``SequentialLR``). Every step's loss and gradients, the
+predictions of the trained weights loaded into a model with stochastic depth (``eval()``),
+and the final parameters agree.
 
 Written differently: the models start from PyTorch's weights (``weight_sync``: each library
 draws its own); stochastic depth trains at rate 0 (the masks would differ).
@@ -22,7 +23,8 @@ import autograd as ag
 import nn
 import nn.functional as nn_F
 from test_pytorch_ports_nlp_tutorial import Printed, assert_records, weight_sync
-from torchvision_swin_convnext_program import torchvision_classes
+from torchvision_convnext_program import torchvision_convnext_classes
+from torchvision_swin_program import torchvision_swin_classes
 from vit_programs import digits_batches
 
 
@@ -92,12 +94,13 @@ def torchvision_ops(torch) -> SimpleNamespace:
 
 
 def build(torch, nn, F, ops, which, stochastic_depth_prob=0.0):
-    classes = torchvision_classes(torch, nn, F, ops)
-    if which == "swin":
-        return classes["SwinTransformer"](
+    if which.startswith("swin"):
+        SwinTransformer = torchvision_swin_classes(torch, nn, F, ops)["SwinTransformer"]
+        return SwinTransformer(
             patch_size=[2, 2], embed_dim=16, depths=[2, 2], num_heads=[2, 4],
             window_size=[3, 3], num_classes=10, in_channels=1,
-            stochastic_depth_prob=stochastic_depth_prob)
+            stochastic_depth_prob=stochastic_depth_prob, use_v2=which == "swin_v2")
+    classes = torchvision_convnext_classes(torch, nn, F, ops)
     CNBlockConfig = classes["CNBlockConfig"]
     block_setting = [CNBlockConfig(8, 16, 2), CNBlockConfig(16, None, 1)]
     return classes["ConvNeXt"](block_setting, stochastic_depth_prob=stochastic_depth_prob,
@@ -128,7 +131,7 @@ def run(torch, nn, F, optim, ops, which, batches, held, record, sync):
     record += list(model.parameters())
 
 
-@pytest.mark.parametrize("which", ["swin", "convnext"])
+@pytest.mark.parametrize("which", ["swin", "swin_v2", "convnext"])
 def test_torchvision_swin_and_convnext_train_like_pytorch(torch, which):
     batches, *held = digits_batches(3, 16)
     ours, theirs = weight_sync()

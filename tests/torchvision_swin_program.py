@@ -1,28 +1,30 @@
-"""torchvision's Swin Transformer (``torchvision/models/swin_transformer.py``, V1) and
-ConvNeXt (``convnext.py``: ``CNBlock``, ``LayerNorm2d``, ``ConvNeXt``) as their readers write
-them, once for a library ``torch`` (``autograd`` or PyTorch) with its ``nn``, ``F`` and
-torchvision's ``ops`` (``MLP``, ``Permute``, ``StochasticDepth``,
-``Conv2dNormActivation``): the functional
-``shifted_window_attention`` (windows padded with ``F.pad``, cyclic shift with
-``torch.roll``, the mask built from ``new_zeros`` and slices), patch merging on ``[..., H,
-W, C]`` with ``_patch_merging_pad``.
+"""torchvision's Swin Transformer (``torchvision/models/swin_transformer.py``, V1 and V2) as
+its readers write it, once for a library ``torch`` (``autograd`` or PyTorch) with its
+``nn``, ``F`` and torchvision's ``ops`` (``MLP``, ``Permute``, ``StochasticDepth``): the
+functional ``shifted_window_attention`` (windows padded with ``F.pad``, cyclic shift with
+``torch.roll``, the mask built from ``new_zeros`` and slices; V2's cosine attention with a
+clamped learned ``logit_scale``), patch merging on ``[..., H, W, C]``, V2's continuous
+relative position bias (an MLP on log-spaced coordinates, ``16 * sigmoid``).
 
 Written differently: torchvision's module-level ``torch.fx.wrap("...")`` lines are left out
-(there is no ``torch.fx`` here: nothing is traced); the patch embedding and the stem take
-``in_channels`` (torchvision's is 3), ConvNeXt's stem ``stem_size`` (4 there), and sizes
-are shrunk; ``_log_api_usage_once`` is left out. ``ops`` is ``torchvision.ops`` (PyTorch,
+(there is no ``torch.fx`` here: nothing is traced); the patch embedding takes
+``in_channels`` (torchvision's is 3) and sizes are shrunk; V2's coordinate table is
+float64 where torchvision writes ``dtype=torch.float32`` (a float32 table would not go
+through float64 ``Linear`` layers in PyTorch), and ``self.qkv.bias[length:2 *
+length].data.zero_()`` runs as ``zero_()`` under ``no_grad`` (``.data`` is a NumPy array
+here, by design); ``_log_api_usage_once`` is left out. ``ops`` is ``torchvision.ops`` (PyTorch,
 written in plain torch by the test: no torchvision is installed) or ``nn.ops``.
 """
 
+import math
 from functools import partial
 
-__all__ = ["torchvision_classes"]
+__all__ = ["torchvision_swin_classes"]
 
 
-def torchvision_classes(torch, nn, F, ops) -> dict:
-    """torchvision's ``SwinTransformer`` (V1) and ``CNBlock``/``LayerNorm2d``."""
+def torchvision_swin_classes(torch, nn, F, ops) -> dict:
+    """torchvision's ``SwinTransformer`` (V1, or V2 with ``use_v2=True``)."""
     MLP, Permute, StochasticDepth = ops.MLP, ops.Permute, ops.StochasticDepth
-    Conv2dNormActivation = ops.Conv2dNormActivation
 
     def _patch_merging_pad(x):
         H, W, _ = x.shape[-3:]
@@ -58,7 +60,8 @@ def torchvision_classes(torch, nn, F, ops) -> dict:
 
     def shifted_window_attention(input, qkv_weight, proj_weight, relative_position_bias,
                                  window_size, num_heads, shift_size, attention_dropout=0.0,
-                                 dropout=0.0, qkv_bias=None, proj_bias=None):
+                                 dropout=0.0, qkv_bias=None, proj_bias=None,
+                                 v2_logit_scale=None):
         B, H, W, C = input.shape
         # pad feature maps to multiples of window size
         pad_r = (window_size[1] - W % window_size[1]) % window_size[1]
@@ -84,12 +87,22 @@ def torchvision_classes(torch, nn, F, ops) -> dict:
                                                 window_size[0] * window_size[1], C)
 
         # multi-head attention
+        if v2_logit_scale is not None and qkv_bias is not None:
+            qkv_bias = qkv_bias.clone()
+            length = qkv_bias.numel() // 3
+            qkv_bias[length: 2 * length].zero_()
         qkv = F.linear(x, qkv_weight, qkv_bias)
         qkv = qkv.reshape(x.size(0), x.size(1), 3, num_heads,
                           C // num_heads).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]
-        q = q * (C // num_heads) ** -0.5
-        attn = q.matmul(k.transpose(-2, -1))
+        if v2_logit_scale is not None:
+            # cosine attention
+            attn = F.normalize(q, dim=-1) @ F.normalize(k, dim=-1).transpose(-2, -1)
+            v2_logit_scale = torch.clamp(v2_logit_scale, max=math.log(100.0)).exp()
+            attn = attn * v2_logit_scale
+        else:
+            q = q * (C // num_heads) ** -0.5
+            attn = q.matmul(k.transpose(-2, -1))
         # add relative position bias
         attn = attn + relative_position_bias
 
@@ -213,16 +226,103 @@ def torchvision_classes(torch, nn, F, ops) -> dict:
             x = x + self.stochastic_depth(self.mlp(self.norm2(x)))
             return x
 
+    class ShiftedWindowAttentionV2(ShiftedWindowAttention):
+        def __init__(self, dim, window_size, shift_size, num_heads, qkv_bias=True,
+                     proj_bias=True, attention_dropout=0.0, dropout=0.0,
+                     pretrained_window_size=[0, 0]):
+            self.pretrained_window_size = pretrained_window_size
+            super().__init__(dim, window_size, shift_size, num_heads, qkv_bias=qkv_bias,
+                             proj_bias=proj_bias, attention_dropout=attention_dropout,
+                             dropout=dropout)
+            self.v2_logit_scale = nn.Parameter(torch.log(10 * torch.ones((num_heads, 1, 1))))
+            # mlp to generate continuous relative position bias
+            self.cpb_mlp = nn.Sequential(
+                nn.Linear(2, 32, bias=True), nn.ReLU(inplace=True),
+                nn.Linear(32, num_heads, bias=False))
+            if qkv_bias:
+                length = self.qkv.bias.numel() // 3
+                with torch.no_grad():  # torchvision: self.qkv.bias[...].data.zero_()
+                    self.qkv.bias[length: 2 * length].zero_()
+
+        def define_relative_coords(self):
+            # get relative_coords_table
+            relative_coords_h = torch.arange(-(self.window_size[0] - 1), self.window_size[0],
+                                             dtype=torch.float64)
+            relative_coords_w = torch.arange(-(self.window_size[1] - 1), self.window_size[1],
+                                             dtype=torch.float64)
+            relative_coords_table = torch.stack(
+                torch.meshgrid([relative_coords_h, relative_coords_w], indexing="ij"))
+            relative_coords_table = relative_coords_table.permute(1, 2, 0).contiguous() \
+                .unsqueeze(0)  # 1, 2*Wh-1, 2*Ww-1, 2
+            if self.pretrained_window_size[0] > 0:
+                relative_coords_table[:, :, :, 0] /= self.pretrained_window_size[0] - 1
+                relative_coords_table[:, :, :, 1] /= self.pretrained_window_size[1] - 1
+            else:
+                relative_coords_table[:, :, :, 0] /= self.window_size[0] - 1
+                relative_coords_table[:, :, :, 1] /= self.window_size[1] - 1
+            relative_coords_table *= 8  # normalize to -8, 8
+            relative_coords_table = (
+                torch.sign(relative_coords_table)
+                * torch.log2(torch.abs(relative_coords_table) + 1.0) / 3.0)
+            self.register_buffer("relative_coords_table", relative_coords_table)
+
+            # get pair-wise relative position index for each token inside the window
+            coords_h = torch.arange(self.window_size[0])
+            coords_w = torch.arange(self.window_size[1])
+            coords = torch.stack(torch.meshgrid([coords_h, coords_w], indexing="ij"))
+            coords_flatten = torch.flatten(coords, 1)  # 2, Wh*Ww
+            relative_coords = coords_flatten[:, :, None] - coords_flatten[:, None, :]
+            relative_coords = relative_coords.permute(1, 2, 0).contiguous()
+            relative_coords[:, :, 0] += self.window_size[0] - 1  # shift to start from 0
+            relative_coords[:, :, 1] += self.window_size[1] - 1
+            relative_coords[:, :, 0] *= 2 * self.window_size[1] - 1
+            relative_position_index = relative_coords.sum(-1).flatten()  # Wh*Ww*Wh*Ww
+            self.register_buffer("relative_position_index", relative_position_index)
+
+        def get_relative_position_bias(self):
+            relative_position_bias = _get_relative_position_bias(
+                self.cpb_mlp(self.relative_coords_table).view(-1, self.num_heads),
+                self.relative_position_index, self.window_size)
+            relative_position_bias = 16 * torch.sigmoid(relative_position_bias)
+            return relative_position_bias
+
+        def forward(self, x):
+            relative_position_bias = self.get_relative_position_bias()
+            return shifted_window_attention(
+                x, self.qkv.weight, self.proj.weight, relative_position_bias,
+                self.window_size, self.num_heads, shift_size=self.shift_size,
+                attention_dropout=self.attention_dropout, dropout=self.dropout,
+                qkv_bias=self.qkv.bias, proj_bias=self.proj.bias,
+                v2_logit_scale=self.v2_logit_scale)
+
+    class SwinTransformerBlockV2(SwinTransformerBlock):
+        def __init__(self, dim, num_heads, window_size, shift_size, mlp_ratio=4.0,
+                     dropout=0.0, attention_dropout=0.0, stochastic_depth_prob=0.0,
+                     norm_layer=nn.LayerNorm, attn_layer=ShiftedWindowAttentionV2,
+                     pretrained_window_size=0):
+            super().__init__(dim, num_heads, window_size, shift_size, mlp_ratio=mlp_ratio,
+                             dropout=dropout, attention_dropout=attention_dropout,
+                             stochastic_depth_prob=stochastic_depth_prob,
+                             norm_layer=norm_layer, attn_layer=attn_layer,
+                             pretrained_window_size=[pretrained_window_size,
+                                                     pretrained_window_size])
+
+        def forward(self, x):
+            x = x + self.stochastic_depth(self.norm1(self.attn(x)))
+            x = x + self.stochastic_depth(self.norm2(self.mlp(x)))
+            return x
+
     class SwinTransformer(nn.Module):
         def __init__(self, patch_size, embed_dim, depths, num_heads, window_size,
                      mlp_ratio=4.0, dropout=0.0, attention_dropout=0.0,
                      stochastic_depth_prob=0.0, num_classes=1000, block=None,
-                     norm_layer=None, in_channels=3):
+                     norm_layer=None, use_v2=False, v2_pretrained_window_sizes=[0, 0, 0, 0],
+                     in_channels=3):
             super().__init__()
             self.num_classes = num_classes
 
             if block is None:
-                block = SwinTransformerBlock
+                block = SwinTransformerBlockV2 if use_v2 else SwinTransformerBlock
 
             if norm_layer is None:
                 norm_layer = partial(nn.LayerNorm, eps=1e-5)
@@ -244,6 +344,9 @@ def torchvision_classes(torch, nn, F, ops) -> dict:
             for i_stage in range(len(depths)):
                 stage = []
                 dim = embed_dim * 2 ** i_stage
+                kwargs = {}
+                if use_v2:
+                    kwargs["pretrained_window_size"] = v2_pretrained_window_sizes[i_stage]
                 for i_layer in range(depths[i_stage]):
                     # adjust stochastic depth probability based on the depth of the stage
                     sd_prob = stochastic_depth_prob * float(stage_block_id) / (
@@ -254,7 +357,8 @@ def torchvision_classes(torch, nn, F, ops) -> dict:
                                           for w in window_size],
                               mlp_ratio=mlp_ratio, dropout=dropout,
                               attention_dropout=attention_dropout,
-                              stochastic_depth_prob=sd_prob, norm_layer=norm_layer))
+                              stochastic_depth_prob=sd_prob, norm_layer=norm_layer,
+                              **kwargs))
                     stage_block_id += 1
                 layers.append(nn.Sequential(*stage))
                 # add patch merging layer
@@ -281,105 +385,4 @@ def torchvision_classes(torch, nn, F, ops) -> dict:
             x = torch.flatten(x, 1)
             x = self.head(x)
             return x
-
-    class LayerNorm2d(nn.LayerNorm):
-        def forward(self, x):
-            x = x.permute(0, 2, 3, 1)
-            x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
-            x = x.permute(0, 3, 1, 2)
-            return x
-
-    class CNBlock(nn.Module):
-        def __init__(self, dim, layer_scale, stochastic_depth_prob, norm_layer=None):
-            super().__init__()
-            if norm_layer is None:
-                norm_layer = partial(nn.LayerNorm, eps=1e-6)
-
-            self.block = nn.Sequential(
-                nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim, bias=True),
-                Permute([0, 2, 3, 1]),
-                norm_layer(dim),
-                nn.Linear(in_features=dim, out_features=4 * dim, bias=True),
-                nn.GELU(),
-                nn.Linear(in_features=4 * dim, out_features=dim, bias=True),
-                Permute([0, 3, 1, 2]),
-            )
-            self.layer_scale = nn.Parameter(torch.ones(dim, 1, 1) * layer_scale)
-            self.stochastic_depth = StochasticDepth(stochastic_depth_prob, "row")
-
-        def forward(self, input):
-            result = self.layer_scale * self.block(input)
-            result = self.stochastic_depth(result)
-            result += input
-            return result
-
-    class CNBlockConfig:
-        # Stores information listed at Section 3 of the ConvNeXt paper
-        def __init__(self, input_channels, out_channels, num_layers):
-            self.input_channels = input_channels
-            self.out_channels = out_channels
-            self.num_layers = num_layers
-
-    class ConvNeXt(nn.Module):
-        def __init__(self, block_setting, stochastic_depth_prob=0.0, layer_scale=1e-6,
-                     num_classes=1000, block=None, norm_layer=None, in_channels=3,
-                     stem_size=4):
-            super().__init__()
-            if block is None:
-                block = CNBlock
-            if norm_layer is None:
-                norm_layer = partial(LayerNorm2d, eps=1e-6)
-
-            layers = []
-            # Stem
-            firstconv_output_channels = block_setting[0].input_channels
-            layers.append(
-                Conv2dNormActivation(in_channels, firstconv_output_channels,
-                                     kernel_size=stem_size, stride=stem_size, padding=0,
-                                     norm_layer=norm_layer, activation_layer=None, bias=True))
-
-            total_stage_blocks = sum(cnf.num_layers for cnf in block_setting)
-            stage_block_id = 0
-            for cnf in block_setting:
-                # Bottlenecks
-                stage = []
-                for _ in range(cnf.num_layers):
-                    # adjust stochastic depth probability based on the depth of the stage
-                    sd_prob = stochastic_depth_prob * stage_block_id / (
-                        total_stage_blocks - 1.0)
-                    stage.append(block(cnf.input_channels, layer_scale, sd_prob))
-                    stage_block_id += 1
-                layers.append(nn.Sequential(*stage))
-                if cnf.out_channels is not None:
-                    # Downsampling
-                    layers.append(nn.Sequential(
-                        norm_layer(cnf.input_channels),
-                        nn.Conv2d(cnf.input_channels, cnf.out_channels, kernel_size=2,
-                                  stride=2)))
-
-            self.features = nn.Sequential(*layers)
-            self.avgpool = nn.AdaptiveAvgPool2d(1)
-
-            lastblock = block_setting[-1]
-            lastconv_output_channels = (lastblock.out_channels
-                                        if lastblock.out_channels is not None
-                                        else lastblock.input_channels)
-            self.classifier = nn.Sequential(
-                norm_layer(lastconv_output_channels), nn.Flatten(1),
-                nn.Linear(lastconv_output_channels, num_classes))
-
-            for m in self.modules():
-                if isinstance(m, (nn.Conv2d, nn.Linear)):
-                    nn.init.trunc_normal_(m.weight, std=0.02)
-                    if m.bias is not None:
-                        nn.init.zeros_(m.bias)
-
-        def forward(self, x):
-            x = self.features(x)
-            x = self.avgpool(x)
-            x = self.classifier(x)
-            return x
-
-    return {"SwinTransformer": SwinTransformer, "ConvNeXt": ConvNeXt,
-            "CNBlockConfig": CNBlockConfig, "CNBlock": CNBlock,
-            "LayerNorm2d": LayerNorm2d}
+    return {"SwinTransformer": SwinTransformer}
