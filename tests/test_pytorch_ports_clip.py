@@ -6,9 +6,8 @@ fine-tuning answer and open_clip: ``AdamW`` with no decay for gains, biases and
 ``logit_scale``, the symmetric cross-entropy over ``logits_per_image`` and
 ``logits_per_text``, ``logit_scale.clamp_(0, math.log(100))`` under ``no_grad``; or
 open_clip's SigLIP loss (``logsigmoid`` of +-1 labels times the logits, a learned
-``logit_bias``). Every
-step's loss, gradients and temperature, the zero-shot similarities, ``topk`` values and
-indices, and the final parameters agree.
+``logit_bias``). Every step's loss, gradients and temperature, the zero-shot
+similarities, ``topk`` values and indices, and the final parameters agree.
 
 Written differently: the models start from PyTorch's weights (``weight_sync``: each library
 draws its own).
