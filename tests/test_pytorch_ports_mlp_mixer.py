@@ -1,8 +1,9 @@
 """MLP-Mixer (``mixer_program.py``: lucidrains' ``MLPMixer`` with ``Conv1d(kernel_size=1)``
 token mixing, timm's ``MlpMixer`` with ``transpose`` token mixing and its JAX-style
-``init_weights``) trained on scikit-learn's 8x8 digits step for step next to PyTorch
-(float64, the same starting weights) with ``Adam`` and a ``OneCycleLR`` schedule. Every
-step's loss and gradients, the predictions and the final parameters agree.
+``init_weights``, its ResMLP and gMLP blocks) trained on scikit-learn's 8x8 digits step
+for step next to PyTorch (float64, the same starting weights) with ``Adam`` and a
+``OneCycleLR`` schedule. Every step's loss and gradients, the predictions and the final
+parameters agree.
 
 Written differently: the models start from PyTorch's weights (``weight_sync``: each library
 draws its own).
@@ -24,6 +25,11 @@ def build(torch, nn, F, which):
     if which == "lucidrains":
         return classes["MLPMixer"](image_size=8, channels=1, patch_size=2, dim=16, depth=2,
                                    num_classes=10)
+    if which == "resmlp":  # timm's resmlp: ResBlock, Affine norms, mlp_ratio 4
+        return classes["MlpMixer"](mlp_ratio=4, block_layer=classes["ResBlock"],
+                                   norm_layer=classes["Affine"])
+    if which == "gmlp":  # timm's gmlp: SpatialGatingBlock, mlp_ratio 6
+        return classes["MlpMixer"](mlp_ratio=6, block_layer=classes["SpatialGatingBlock"])
     return classes["MlpMixer"]()
 
 
@@ -47,9 +53,9 @@ def run(torch, nn, F, optim, which, batches, held, record, sync):
     record += list(model.parameters())
 
 
-@pytest.mark.parametrize("which", ["lucidrains", "timm"])
+@pytest.mark.parametrize("which", ["lucidrains", "timm", "resmlp", "gmlp"])
 def test_mlp_mixer_trains_like_pytorch(torch, which):
-    batches, *held = digits_batches(5, 16)
+    batches, *held = digits_batches(4, 16)
     ours, theirs = weight_sync()
     want, got = Printed(), Printed()
     run(torch, torch.nn, torch.nn.functional, torch.optim, which, batches, held, want,
