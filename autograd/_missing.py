@@ -86,6 +86,9 @@ TORCH_NAMES = {
               "b) is a @ b (autograd.spmm(a, b) too), torch.sparse.sum(t) is t.sum()",
     "hub": "torch.hub downloads models and weights, and nothing is fetched here: build the "
            "model with nn and load saved weights with nn.load_into(path, model=model)",
+    "fx": "torch.fx (symbolic tracing and graph rewriting) has no equivalent here, nothing "
+          "is traced: delete torchvision's module-level torch.fx.wrap('name') lines (they "
+          "only keep a function whole in a traced graph) and call the module directly",
     "onnx": "there is no ONNX exporter here: save the weights with nn.save(model."
             "state_dict(), 'model.npz') (NumPy's format) and rebuild the model to load them",
     "multiprocessing": "torch.multiprocessing (processes sharing a model's parameters) has "

@@ -197,7 +197,7 @@ def timm_classes(torch, nn, F) -> dict:
             return self.forward_head(self.forward_features(x))
 
     return {"VisionTransformer": VisionTransformer, "Block": Block, "PatchEmbed": PatchEmbed,
-            "drop_path": drop_path}
+            "drop_path": drop_path, "DropPath": DropPath}
 
 
 def interpolate_pos_embed(torch, F, model, checkpoint_model):

@@ -92,6 +92,7 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
     ("quantize_per_tensor", "fake_quantize_per_tensor_affine"), ("qint8", "int tensor"),
     ("quantization", "no quantized tensors"),  # torch.quantization.FakeQuantize...
     ("hub", "nothing is fetched here"), ("onnx", "no ONNX exporter"),
+    ("fx", "delete torchvision's module-level torch.fx.wrap('name') lines"),  # its Swin
     ("as_strided", "x.unfold(-1, frame_length, hop_length)")])  # a signal framed
 def test_a_missing_autograd_name_says_what_does_it_here(name: str, hint: str) -> None:
     with pytest.raises(autograd.MissingNameError, match=re.escape(hint)) as caught:
