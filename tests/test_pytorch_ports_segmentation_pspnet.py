@@ -15,10 +15,10 @@ new modules; ``intersectionAndUnionGPU`` (in-place masking of the prediction, ``
 and ``AverageMeter`` over ``.cpu().numpy()`` arrays giving mIoU / mAcc / allAcc.
 
 Lines written differently here, and why: ``Dropout2d(p=dropout)`` gets ``dropout=0`` from
-the test (the two libraries draw different masks); ``x.max(1)[1]`` is ``x.max(dim=1)[1]`` (positional
-``max(1)`` is refused here: NumPy's gives the values, PyTorch's the pair); ``intersectionAndUnionGPU`` calls
-``torch.histc`` on ``.double()`` copies because PyTorch's CPU ``histc`` refuses int64
-(its CUDA one accepts it), and so does this library.
+the test (the two libraries draw different masks); ``x.max(1)[1]`` is ``x.max(dim=1)[1]``
+(positional ``max(1)`` is refused here: NumPy's gives the values, PyTorch's the pair);
+``intersectionAndUnionGPU`` calls ``torch.histc`` on ``.double()`` copies because PyTorch's
+CPU ``histc`` refuses int64 (its CUDA one accepts it), and so does this library.
 """
 
 import numpy as np
