@@ -33,7 +33,8 @@ from .more_functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, 
                              log1p, log2,
                              log10, norm, outer, pad, prod, reciprocal, repeat, roll, round,
                              sign, sin, sinh, slogdet, softplus, solve, sort, square,
-                             take, take_along_axis, tan, tensordot, tile, trace, tril, triu)
+                             take, take_along_axis, tan, tensordot, tile, trace, tril, triu,
+                             put)
 from .creation import (arange, asarray, empty, empty_like, eye, full, full_like, linspace,
                        logspace, ones, ones_like, rand, rand_like, randint, randint_like, randn,
                        randn_like, randperm, zeros, zeros_like)
@@ -187,7 +188,7 @@ __all__ = [
     "solve", "cholesky",
     # shape and indexing
     "take_along_axis", "take", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
-    "index_put", "index_add",
+    "index_put", "index_add", "put",
     # creation
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "empty", "empty_like",
     "eye", "arange", "linspace", "rand", "randn", "rand_like", "randn_like", "randint",

@@ -25,8 +25,8 @@ __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh",
            "prod", "cumsum", "cumprod", "norm", "argmax", "argmin", "sort", "argsort",
            "dot", "outer", "einsum", "tensordot", "trace", "diagonal", "det", "slogdet",
            "inv", "solve", "cholesky",
-           "take_along_axis", "take", "flip", "roll", "pad", "tile", "repeat", "tril", "triu",
-           "index_put", "index_add"]
+           "take_along_axis", "take", "put", "flip", "roll", "pad", "tile", "repeat", "tril",
+           "triu", "index_put", "index_add"]
 
 
 def _unary(name: str, doc: str) -> Any:
@@ -243,6 +243,12 @@ def take(input: Any, index: Any) -> Tensor:  # noqa: A002
     """PyTorch's ``torch.take``: ``input.reshape(-1)[index]``, shaped as ``index`` (an
     integer tensor; negative entries count from the end)."""
     return as_tensor(input).take(index)
+
+
+def put(input: Any, index: Any, source: Any, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """PyTorch's ``torch.put``: a copy of ``input`` with ``out.reshape(-1)[index] = source``
+    (``accumulate=True``: ``+=``, repeated positions adding up); differentiable in both."""
+    return as_tensor(input).put(index, source, accumulate)
 
 
 def flip(x: Any, axis: Any = None, *, dim: Any = None, dims: Any = None) -> Tensor:

@@ -13,7 +13,8 @@ a tensor can do comes from these classes, each a mixin in its own module with
 - the ways Python and NumPy read a tensor's values (``tensor_protocols.ValueProtocols``:
   ``item``, ``np.asarray``, ``len``, ``if t:``, ``float``, ``format``, ``repr``...);
 - smaller families PyTorch programs reach for: ``index_fill``, ``index_copy``,
-  ``masked_scatter``, ``scatter_reductions``, ``renorm``, ``batch_products``, triangular
+  ``masked_scatter``, ``put`` (``put_methods``), ``scatter_reductions``, ``renorm``,
+  ``batch_products``, triangular
   solves (``triangular_methods``), decompositions (``decomposition_methods``), the
   NaN-skipping reductions (``nan_reductions``), PyTorch's long names of the arithmetic
   (``arithmetic_aliases``: ``divide multiply subtract negative``), ``tensor_split``,
@@ -42,6 +43,7 @@ from .interop import NumpyInterop
 from .masked_scatter import MaskedScatterMethods
 from .nan_reductions import NanReductionMethods
 from .order_methods import OrderMethods
+from .put_methods import PutMethods
 from .random_methods import RandomMethods
 from .renorm import RenormMethods
 from .scatter_reductions import ScatterReduceMethods
@@ -71,7 +73,7 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
                    ArithmeticAliasMethods, TensorSplitMethods, ElementwiseMethods,
                    TorchShortNames, LayoutMethods, PieceMethods, SpecialMethods, FlipMethods,
-                   ElementwiseExtraMethods):
+                   ElementwiseExtraMethods, PutMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

@@ -22,7 +22,7 @@ import numpy as np
 from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["is_real", "is_integer", "real_number", "integer", "whole_steps", "flag",
-           "is_cpu"]
+           "bias_flag", "is_cpu"]
 
 
 def is_real(value: Any) -> bool:
@@ -150,6 +150,13 @@ def flag(owner: str, name: str, value: Any, *, advice: str = "") -> bool:
         raise ArgumentTypeError(_message(owner, name, "True or False", value, advice,
                                          show_type=True))
     return bool(value)
+
+
+def bias_flag(owner: str, value: Any) -> bool:
+    """A layer's ``bias=`` as a bool: None is False (PyTorch's layers test ``if bias:``, and
+    a program that rebuilds a layer passes another's ``module.bias``, None when it has no
+    bias); anything else as ``flag``."""
+    return False if value is None else flag(owner, "bias", value)
 
 
 def is_cpu(device: Any) -> bool:

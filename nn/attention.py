@@ -21,7 +21,7 @@ from autograd import Tensor, as_tensor, concatenate, zeros
 from autograd.errors import DTypeError, ShapeError, UsageError
 
 from . import functional as F, init
-from ._checks import flag, integer, real_number
+from ._checks import bias_flag, flag, integer, real_number
 from ._random import RNGLike, as_generator
 from .errors import ConfigError
 from .functional.attention import attention_weights
@@ -86,7 +86,7 @@ class MultiheadAttention(Module):
             self.k_proj_weight = Parameter(np.empty((e, self.kdim), dtype))
             self.v_proj_weight = Parameter(np.empty((e, self.vdim), dtype))
         self.in_proj_bias = (Parameter(np.empty(3 * e, dtype))
-                             if flag(name, "bias", bias) else None)
+                             if bias_flag(name, bias) else None)
         if flag(name, "add_bias_kv", add_bias_kv):
             self.bias_k = Parameter(np.empty((1, 1, e), dtype))
             self.bias_v = Parameter(np.empty((1, 1, e), dtype))

@@ -12,7 +12,7 @@ import numpy as np
 from autograd import Tensor
 
 from . import init
-from ._checks import flag, integer
+from ._checks import bias_flag, integer
 from ._random import RNGLike, as_generator, reset_from
 from .errors import ConfigError
 from .functional.conv import conv1d, conv2d, conv3d, conv_padding
@@ -58,7 +58,7 @@ class ConvBase(Module):
                          else (self.out_channels, self.in_channels))
         self.weight = Parameter(np.empty((first, second // self.groups) + self.kernel_size,
                                          dtype))
-        has_bias = flag(name, "bias", bias)
+        has_bias = bias_flag(name, bias)
         self.bias = Parameter(np.empty(self.out_channels, dtype)) if has_bias else None
         self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
         reset_from(self, rng)

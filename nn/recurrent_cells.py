@@ -21,7 +21,7 @@ from autograd import Tensor, as_tensor
 from autograd.errors import DTypeError, ShapeError
 
 from . import functional as F, init
-from ._checks import flag, integer
+from ._checks import bias_flag, integer
 from ._random import RNGLike, as_generator, reset_from
 from .errors import ArgumentTypeError, ConfigError
 from .functional.recurrent_gates import GRUCellUpdate, LSTMCellOutput, LSTMCellState
@@ -111,7 +111,7 @@ class _CellBase(Module):
         name = type(self).__name__
         self.input_size = integer(name, "input_size", input_size, minimum=0)
         self.hidden_size = integer(name, "hidden_size", hidden_size, minimum=0)
-        self.bias = flag(name, "bias", bias)
+        self.bias = bias_flag(name, bias)
         dtype = float_dtype(dtype, name)
         rows = self.gates * self.hidden_size
         self.weight_ih = Parameter(np.empty((rows, self.input_size), dtype))

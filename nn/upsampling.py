@@ -19,8 +19,8 @@ class Upsample(Module):
     """PyTorch's ``nn.Upsample``: ``F.interpolate(x, size, scale_factor, mode,
     align_corners, recompute_scale_factor)`` on (N, C, L) or (N, C, H, W) input. Give
     ``size`` or ``scale_factor`` (kept as a float, or a tuple of floats, as PyTorch);
-    ``mode`` "nearest" (the default), "nearest-exact", "linear", "bilinear" or "bicubic", checked
-    when built (PyTorch's other modes are not offered)."""
+    ``mode`` "nearest" (the default), "nearest-exact", "linear", "bilinear", "bicubic" or
+    "area", checked when built (PyTorch's other modes are not offered)."""
 
     def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                  align_corners: bool | None = None,

@@ -284,12 +284,13 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
         if keep is None:                                                      # case first
             return SoftmaxCrossEntropy.apply(input, labels=labels, reduction=reduction)
     classes = _class_axis("cross_entropy", input)
-    if weight is not None:
-        weight = loss_weight("cross_entropy", "weight", weight, (classes,), input.dtype,
-                             exact=True)
     if not (isinstance(target, Tensor) and target.requires_grad):
         target = target_array("cross_entropy", target)
-    if target.dtype.kind == "f" and target.shape == input.shape:
+    soft = target.dtype.kind == "f" and target.shape == input.shape
+    if weight is not None and not (soft and input.ndim >= 3):  # that one: the error below
+        weight = loss_weight("cross_entropy", "weight", weight, (classes,), input.dtype,
+                             exact=True)
+    if soft:
         if input.ndim >= 3:
             raise ShapeError(
                 f"cross_entropy: probability targets of shape {target.shape} read two ways: "

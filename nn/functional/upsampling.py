@@ -1,7 +1,8 @@
 """``interpolate`` with PyTorch's arguments and coordinate rules, for 3-d (N, C, L) and 4-d
-(N, C, H, W) input: modes "nearest", "nearest-exact", "linear" (3-d), "bilinear" and
-"bicubic" (4-d). PyTorch's deprecated spellings ``upsample``, ``upsample_bilinear``
-(``align_corners=True``) and ``upsample_nearest`` call it with PyTorch's warning.
+(N, C, H, W) input: modes "nearest", "nearest-exact", "linear" (3-d), "bilinear",
+"bicubic" (4-d) and "area" (adaptive average pooling to the output size, as PyTorch's).
+PyTorch's deprecated spellings ``upsample``, ``upsample_bilinear`` (``align_corners=True``)
+and ``upsample_nearest`` call it with PyTorch's warning.
 
 Each resized axis is one pick of source entries (an integer index along the axis, whose
 VJP adds g back where it was read) and, for the linear modes, one weighted sum of two such
@@ -21,9 +22,11 @@ Where output entry i reads, on an axis of n entries resized to m (s = the user's
 - "bicubic": x as "linear" but not held at 0; the entries floor(x) - 1 .. floor(x) + 2
   (held inside the axis), weighted by Keys' cubic convolution kernel (a = -0.75) at their
   distance from x, as PyTorch's.
+- "area": the mean of entries floor(i n / m) .. ceil((i + 1) n / m) - 1, i.e.
+  ``adaptive_avg_pool1d`` / ``adaptive_avg_pool2d`` to the output size (both axes at once).
 
 The nearest modes copy entries, so integer and bool input keeps its dtype (PyTorch: uint8
-only); the linear modes need float input (PyTorch refuses integers there too, but for a
+only); the linear modes and "area" need float input (PyTorch refuses integers there too, but for a
 uint8 "bilinear" with its own fixed-point rounding, not reproduced here).
 """
 
@@ -39,14 +42,15 @@ from autograd import Tensor, as_tensor
 from autograd.errors import DTypeError, ShapeError
 
 from .._checks import flag, is_integer
+from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["interpolate", "INTERPOLATION_MODES", "upsample", "upsample_bilinear",
            "upsample_nearest"]
 
-INTERPOLATION_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic")
-"""The modes ``interpolate`` offers (PyTorch's others, such as "area" and "trilinear", are
-a ConfigError)."""
+INTERPOLATION_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "area")
+"""The modes ``interpolate`` offers (PyTorch's others, such as "trilinear", are a
+ConfigError)."""
 
 
 def _nearest_sources(size: int, out: int, scale: float | None, exact: bool,
@@ -183,7 +187,8 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
     """input (N, C, L) or (N, C, H, W) resized to ``size`` (an int or one per axis) or by
     ``scale_factor`` (a number or one per axis; the output is floor(n * scale)), as
     PyTorch's ``F.interpolate``. ``mode``: "nearest" (the default), "nearest-exact",
-    "linear" (3-d input), "bilinear" or "bicubic" (4-d); ``align_corners`` (those modes; False
+    "linear" (3-d input), "bilinear" or "bicubic" (4-d), "area" (adaptive average pooling
+    to the output size); ``align_corners`` (the linear modes; False
     by default) maps the corner entries onto each other. Given a ``scale_factor``, the
     coordinates use it (PyTorch's default) unless ``recompute_scale_factor=True``, which
     uses the sizes' ratio. Gradients flow to every order; ``antialias`` is not offered.
@@ -202,7 +207,7 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
         raise ShapeError(f"interpolate: mode={mode!r} needs {needs}-d input; got "
                          f"{x.ndim}-d input of shape {x.shape}. Use mode="
                          f"{'bilinear' if x.ndim == 4 else 'linear'!r}")
-    if needs is not None and x.dtype.kind != "f":
+    if (needs is not None or mode == "area") and x.dtype.kind != "f":
         raise DTypeError(f"interpolate: mode={mode!r} weighs neighbouring entries, so it needs "
                          f"float input; got dtype {x.dtype}. Cast it first, e.g. "
                          f"x.astype(np.float32), or use mode='nearest', which keeps the dtype")
@@ -217,6 +222,8 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
     recompute = recompute_scale_factor is not None and flag(
         "interpolate", "recompute_scale_factor", recompute_scale_factor)
     sizes, scales = _sizes_and_scales(x, size, scale_factor, recompute)
+    if mode == "area":  # PyTorch's: adaptive average pooling to the output size
+        return (adaptive_avg_pool1d if x.ndim == 3 else adaptive_avg_pool2d)(x, sizes)
     for axis in range(-1, -len(sizes) - 1, -1):
         x = _resize_axis(x, axis, sizes[axis], scales[axis], mode, align_corners)
     return x

@@ -188,4 +188,4 @@ def test_conv_layer_arguments_are_checked_as_torch():
     with pytest.raises(ConfigError, match="kernel_size must be >= 1"):
         nn.Conv2d(1, 1, (3, 0))
     with pytest.raises(ArgumentTypeError, match="bias must be True or False"):
-        nn.Conv2d(1, 1, 3, bias=None)
+        nn.Conv2d(1, 1, 3, bias="no")

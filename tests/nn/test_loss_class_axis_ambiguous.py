@@ -73,3 +73,21 @@ def test_unambiguous_shapes_are_unchanged():
         F.nll_loss(logits.reshape(-1, 3), labels.reshape(-1)).item(), rel=1e-14)
     probs = rng.dirichlet(np.ones(3), 4)  # 2-d probability targets: one reading
     assert np.isfinite(F.cross_entropy(logits[0, :4], probs).item())
+
+
+def test_probability_targets_with_a_weight_ask_to_flatten_too():
+    """A segmentation loss on soft masks with class weights (C on axis 1, as PyTorch): the
+    weight of C classes used to be refused as the wrong length for the last axis, which
+    hid the reason; now the same ShapeError as without a weight."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=(2, 3, 4, 5))
+    target = np.moveaxis(rng.dirichlet(np.ones(3), (2, 4, 5)), -1, 1)
+    weight = np.array([1.0, 2.0, 0.5])
+    torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(target),
+                                      weight=torch.tensor(weight))  # PyTorch takes it
+    message = r"cross_entropy: probability targets of shape .* read two ways"
+    with pytest.raises(ShapeError, match=message):
+        F.cross_entropy(logits, target, weight=weight)
+    with pytest.raises(ShapeError, match=message):
+        nn.CrossEntropyLoss(weight=Tensor(weight), label_smoothing=0.1)(Tensor(logits), target)
