@@ -255,13 +255,28 @@ class Reductions:
         return apply(LogSumExp(pick_axis(axis, dim, "logsumexp"),
                                pick_keepdims(keepdims, keepdim, "logsumexp")), self)
 
-    def softmax(self, axis: int = -1, *, dim: int | None = None) -> AnyTensor:
-        """e^{x_i} / sum_j e^{x_j} along ``axis``."""
-        return apply(Softmax(pick_axis(axis, dim, "softmax", -1)), self)
+    def softmax(self, axis: int = -1, dtype: Any = None, *,
+                dim: int | None = None) -> AnyTensor:
+        """e^{x_i} / sum_j e^{x_j} along ``axis``; a float ``dtype`` casts x first (as
+        PyTorch's ``x.softmax(dim, dtype)``), differentiably."""
+        x = _cast_before(self, dtype, "softmax")
+        return apply(Softmax(pick_axis(axis, dim, "softmax", -1)), x)
 
-    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> AnyTensor:
-        """x - logsumexp(x) along ``axis``."""
-        return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), self)
+    def log_softmax(self, axis: int = -1, dtype: Any = None, *,
+                    dim: int | None = None) -> AnyTensor:
+        """x - logsumexp(x) along ``axis``; ``dtype`` as in ``softmax``."""
+        x = _cast_before(self, dtype, "log_softmax")
+        return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), x)
+
+
+def _cast_before(x: Any, dtype: Any, name: str) -> Any:
+    """x cast to the float ``dtype`` (x itself for None), or a named ``DTypeError``."""
+    if dtype is None:
+        return x
+    if as_dtype(dtype, f"{name}'s dtype").kind != "f":
+        raise DTypeError(f"{name}: dtype must be a float dtype such as np.float64 (the "
+                         f"input is cast to it before the op, as PyTorch); got {dtype}")
+    return x.astype(dtype)
 
 
 def _spread_arguments(name: str, position: tuple, axis: Any, keepdims: bool | None,
