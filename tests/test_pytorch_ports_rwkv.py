@@ -8,11 +8,15 @@ weights):
 - the WKV sum in the numerically stable running form of the CUDA kernel
   (``torch.maximum`` of log-scales), or all at once as a softmax over a ``(C, T, T)``
   table of log-weights, ``(t - 1 - i) * w + k_i`` below the diagonal and ``u + k_t`` on it;
-- the RNN mode: one token at a time with the state ``(x, aa, bb, pp)`` per layer.
-Training steps (AdamW, cross-entropy) agree with PyTorch to 1e-10, and the two WKV forms
+- the RNN mode: one token at a time with the state ``(x, aa, bb, pp)`` per layer;
+- training as RWKV-v4neo's: the loss through ``L2Wrap`` (an ``autograd.Function`` whose
+  backward adds a push of each row's largest logit towards 0, by ``gy.scatter_``), Adam
+  groups with a ``my_lr_scale`` key, the warm-up and exponential decay set per group.
+Training steps agree with PyTorch to 1e-10, and the two WKV forms
 and the RNN mode give the same logits in both libraries.
 
-Lines written differently here: none. The CUDA kernel is written as its loop
+Lines written differently here: ``torch.autograd.Function`` is ``autograd.Function``
+(the package is ``autograd``). The CUDA kernel is written as its loop
 (``wkv_running``), which is what RWKV's own CPU fallbacks do.
 """
 
@@ -29,6 +33,25 @@ VOCAB, N_EMBD, N_LAYER, CTX = 11, 8, 2, 7
 
 
 def rwkv_program(torch, nn, F):
+    # torch.autograd.Function is autograd.Function here: ``autograd`` is the package itself
+    Function = torch.autograd.Function if torch.__name__ == "torch" else torch.Function
+
+    class L2Wrap(Function):
+        @staticmethod
+        def forward(ctx, loss, y):
+            ctx.save_for_backward(y)
+            return loss
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            y = ctx.saved_tensors[0]
+            # to encourage the logits to be close to 0
+            factor = 1e-4 / (y.shape[0] * y.shape[1])
+            maxx, ids = torch.max(y, -1, keepdim=True)
+            gy = torch.zeros_like(y)
+            gy.scatter_(-1, ids, maxx * factor)
+            return (grad_output, gy)
+
     def wkv_running(w, u, k, v):
         """The CUDA kernel's loop: weights exp(k_i + (t - 1 - i) w), exp(u + k_t) for i = t,
         scaled by the running maximum pp of their logs."""
@@ -171,6 +194,7 @@ def rwkv_program(torch, nn, F):
             loss = None
             if targets is not None:
                 loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+                loss = L2Wrap.apply(loss, logits)
             return logits, loss
 
         @torch.no_grad()
@@ -191,11 +215,42 @@ def rwkv_program(torch, nn, F):
     return GPT
 
 
+def configure_optimizers(torch, model, lr_init):
+    """RWKV-v4neo's layer-wise groups: time_mix at 1x, time_decay at 2x, time_first at 3x
+    the learning rate, by an extra ``my_lr_scale`` key the trainer reads."""
+    lr_1x, lr_2x, lr_3x = set(), set(), set()
+    for n, p in model.named_parameters():
+        if "time_decay" in n:
+            lr_2x.add(n)
+        elif "time_first" in n:
+            lr_3x.add(n)
+        else:
+            lr_1x.add(n)
+    param_dict = {n: p for n, p in model.named_parameters()}
+    optim_groups = [
+        {"params": [param_dict[n] for n in sorted(lr_1x)], "weight_decay": 0.0,
+         "my_lr_scale": 1.0},
+        {"params": [param_dict[n] for n in sorted(lr_2x)], "weight_decay": 0.0,
+         "my_lr_scale": 2.0},
+        {"params": [param_dict[n] for n in sorted(lr_3x)], "weight_decay": 0.0,
+         "my_lr_scale": 3.0}]
+    # DeepSpeed's FusedAdam(..., bias_correction=True, adam_w_mode=False) is plain Adam
+    return libraries(torch)[3].Adam(optim_groups, lr=lr_init, betas=(0.9, 0.99), eps=1e-8,
+                                    weight_decay=0, amsgrad=False)
+
+
 def train_records(torch, model, tokens, steps: int = 3) -> list:
-    torch_, _, _, optim = libraries(torch)
-    optimizer = optim.AdamW(model.parameters(), lr=1e-2, betas=(0.9, 0.99), eps=1e-8)
+    torch_ = libraries(torch)[0]
+    lr_init, lr_final, w_step = 1e-2, 1e-3, 2
+    optimizer = configure_optimizers(torch, model, lr_init)
     records = []
-    for _ in range(steps):
+    for step in range(steps):  # the trainer's on_train_batch_start: warm-up, then decay
+        progress = step / (steps - 1)
+        lr = lr_init * math.exp(math.log(lr_final / lr_init) * pow(progress, 1))
+        if step < w_step:
+            lr = lr * (0.2 + 0.8 * step / w_step)
+        for param_group in optimizer.param_groups:
+            param_group["lr"] = lr * param_group["my_lr_scale"]
         # the dataset's (x, y) pairs are two tensors: y.view(-1) needs a contiguous y
         _, loss = model(torch_.tensor(tokens[:, :-1]), torch_.tensor(tokens[:, 1:]))
         optimizer.zero_grad()
