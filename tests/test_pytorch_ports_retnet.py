@@ -6,12 +6,16 @@ PyTorch (float64, the same weights):
   mask by ``torch.masked_fill(index[:, None] - index[None, :], ~mask.bool(), inf)``,
   ``exp``, ``torch.nan_to_num`` and row scaling by ``sum(...).sqrt()``;
 - ``theta_shift`` with ``rotate_every_two`` (``torch.stack((-x2, x1), dim=-1).flatten(-2)``);
+- the chunkwise recurrent form (``chunk_recurrent_forward``: ``inner_mask``,
+  ``cross_decay``, ``query_inner_decay``, ``value_inner_decay``, and a loop over chunks
+  carrying ``kv_state`` and its detached ``.max(dim=-1, keepdim=True).values`` scale);
 - the parallel form, normalised by ``qk_mat.detach().abs().sum(...).clamp(min=1, max=5e4)``,
   and the recurrent form with its running ``scale``; an RMSNorm without affine weights
   (``nn.RMSNorm(..., elementwise_affine=False)``), the swish gate, ``k *= self.scaling``
   and torchscale's ``xavier_uniform_(..., gain=2 ** -2.5)`` init.
-Training steps of a small decoder agree with PyTorch to 1e-10, and decoding one token at
-a time by the recurrent form gives the parallel form's logits (in both libraries).
+Training steps of a small decoder (parallel and chunkwise) agree with PyTorch to 1e-10,
+and the chunkwise form and decoding one token at a time by the recurrent form give the
+parallel form's logits (in both libraries).
 
 Lines written differently here: the decays' ``arange(..., dtype=torch.float)`` is
 ``torch.double``: the float32 mask then comes from float32 ``exp``, whose last bit NumPy
@@ -41,6 +45,7 @@ class RetNetConfig:
     decoder_ffn_embed_dim: int = 32
     decoder_layers: int = 2
     layernorm_eps: float = 1e-6
+    recurrent_chunk_size: int = 4
 
 
 def retnet_program(torch, nn, F):
@@ -64,12 +69,35 @@ def retnet_program(torch, nn, F):
                 1 - 2 ** (-5 - torch.arange(args.decoder_retention_heads, dtype=torch.double)))
             self.register_buffer("angle", angle)
             self.register_buffer("decay", decay)
+            self.recurrent_chunk_size = args.recurrent_chunk_size
 
-        def forward(self, slen, activate_recurrent=False):
+        def forward(self, slen, activate_recurrent=False, chunkwise_recurrent=False):
             if activate_recurrent:
                 sin = torch.sin(self.angle * (slen - 1))
                 cos = torch.cos(self.angle * (slen - 1))
                 return (sin, cos), self.decay.exp()
+            if chunkwise_recurrent:
+                index = torch.arange(slen).to(self.decay)
+                sin = torch.sin(index[:, None] * self.angle[None, :])
+                cos = torch.cos(index[:, None] * self.angle[None, :])
+                block_index = torch.arange(self.recurrent_chunk_size).to(self.decay)
+                mask = torch.tril(torch.ones(self.recurrent_chunk_size,
+                                             self.recurrent_chunk_size).to(self.decay))
+                mask = torch.masked_fill(block_index[:, None] - block_index[None, :],
+                                         ~mask.bool(), float("inf"))
+                mask = torch.exp(mask * self.decay[:, None, None])
+                mask = torch.nan_to_num(mask)
+                value_inner_decay = mask[:, -1] / mask[:, -1].sum(dim=-1, keepdim=True)
+                value_inner_decay = value_inner_decay.unsqueeze(-1)
+                scale = mask.sum(dim=-1, keepdim=True).sqrt()
+                inner_mask = mask / scale
+                cross_decay = torch.exp(self.decay * self.recurrent_chunk_size)
+                query_inner_decay = torch.exp(self.decay[:, None] * (block_index + 1))
+                query_inner_decay = query_inner_decay[:, :, None] / (
+                    scale / mask[:, -1].sum(dim=-1)[:, None, None])
+                cross_decay = cross_decay[:, None, None]
+                return (sin, cos), (inner_mask, cross_decay, query_inner_decay,
+                                    value_inner_decay)
             index = torch.arange(slen).to(self.decay)
             sin = torch.sin(index[:, None] * self.angle[None, :])
             cos = torch.cos(index[:, None] * self.angle[None, :])
@@ -131,7 +159,46 @@ def retnet_program(torch, nn, F):
             incremental_state["scale"] = scale
             return torch.sum(qr * kv, dim=3)
 
-        def forward(self, x, rel_pos, incremental_state=None):
+        def chunk_recurrent_forward(self, qr, kr, v, inner_mask):
+            mask, cross_decay, query_inner_decay, value_inner_decay = inner_mask
+            bsz, tgt_len, embed_dim = v.size()
+            chunk_len = mask.size(1)
+            num_chunks = tgt_len // chunk_len
+            assert tgt_len % chunk_len == 0
+            qr = qr.view(bsz, self.num_heads, num_chunks, chunk_len,
+                         self.key_dim).transpose(1, 2)
+            kr = kr.view(bsz, self.num_heads, num_chunks, chunk_len,
+                         self.key_dim).transpose(1, 2)
+            v = v.view(bsz, num_chunks, chunk_len, self.num_heads, self.head_dim).transpose(2, 3)
+            kr_t = kr.transpose(-1, -2)
+            qk_mat = qr @ kr_t  # bsz * num_heads * chunk_len * chunk_len
+            qk_mat = qk_mat * mask
+            inner_scale = qk_mat.detach().abs().sum(dim=-1, keepdim=True).clamp(min=1)
+            qk_mat = qk_mat / inner_scale
+            inner_output = torch.matmul(qk_mat, v)
+            # reduce kv in one chunk
+            kv = kr_t @ (v * value_inner_decay)
+            kv_recurrent = []
+            cross_scale = []
+            kv_state = torch.zeros(bsz, self.num_heads, self.key_dim, self.head_dim).to(v)
+            kv_scale = torch.ones(bsz, self.num_heads, 1, 1).to(v)
+            # accumulate kv by loop
+            for i in range(num_chunks):
+                kv_recurrent.append(kv_state / kv_scale)
+                cross_scale.append(kv_scale)
+                kv_state = kv_state * cross_decay + kv[:, i]
+                kv_scale = kv_state.detach().abs().sum(dim=-2, keepdim=True).max(
+                    dim=-1, keepdim=True).values.clamp(min=1)
+            kv_recurrent = torch.stack(kv_recurrent, dim=1)
+            cross_scale = torch.stack(cross_scale, dim=1)
+            all_scale = torch.maximum(inner_scale, cross_scale)
+            align_inner_scale = all_scale / inner_scale
+            align_cross_scale = all_scale / cross_scale
+            cross_output = (qr * query_inner_decay) @ kv_recurrent
+            output = inner_output / align_inner_scale + cross_output / align_cross_scale
+            return output.transpose(2, 3)
+
+        def forward(self, x, rel_pos, chunkwise_recurrent=False, incremental_state=None):
             bsz, tgt_len, _ = x.size()
             (sin, cos), inner_mask = rel_pos
             q = self.q_proj(x)
@@ -145,6 +212,8 @@ def retnet_program(torch, nn, F):
             kr = theta_shift(k, sin, cos)
             if incremental_state is not None:
                 output = self.recurrent_forward(qr, kr, v, inner_mask, incremental_state)
+            elif chunkwise_recurrent:
+                output = self.chunk_recurrent_forward(qr, kr, v, inner_mask)
             else:
                 output = self.parallel_forward(qr, kr, v, inner_mask)
             output = self.group_norm(output).reshape(bsz, tgt_len,
@@ -163,9 +232,10 @@ def retnet_program(torch, nn, F):
                                      nn.Linear(args.decoder_ffn_embed_dim, dim))
             self.final_layer_norm = nn.LayerNorm(dim, eps=args.layernorm_eps)
 
-        def forward(self, x, retention_rel_pos, incremental_state=None):
+        def forward(self, x, retention_rel_pos, chunkwise_recurrent=False,
+                    incremental_state=None):
             x = x + self.retention(self.retention_layer_norm(x), retention_rel_pos,
-                                   incremental_state)
+                                   chunkwise_recurrent, incremental_state)
             return x + self.ffn(self.final_layer_norm(x))
 
     class RetNetDecoder(nn.Module):
@@ -179,29 +249,31 @@ def retnet_program(torch, nn, F):
             self.output_projection = nn.Linear(args.decoder_embed_dim, args.vocab_size,
                                                bias=False)
 
-        def forward(self, prev_output_tokens, incremental_state=None):
+        def forward(self, prev_output_tokens, incremental_state=None,
+                    chunkwise_recurrent=False):
             if incremental_state is not None:  # one new token, its position = cache length
                 slen = len(incremental_state.setdefault("tokens", [])) + 1
                 incremental_state["tokens"].append(prev_output_tokens)
                 rel_pos = self.retnet_rel_pos(slen, activate_recurrent=True)
             else:
-                rel_pos = self.retnet_rel_pos(prev_output_tokens.size(1))
+                rel_pos = self.retnet_rel_pos(prev_output_tokens.size(1),
+                                              chunkwise_recurrent=chunkwise_recurrent)
             x = self.embed_tokens(prev_output_tokens)
             for idx, layer in enumerate(self.layers):
                 state = None if incremental_state is None else incremental_state.setdefault(
                     idx, {})
-                x = layer(x, rel_pos, state)
+                x = layer(x, rel_pos, chunkwise_recurrent, state)
             return self.output_projection(self.layer_norm(x))
 
     return RetNetDecoder
 
 
-def train_records(torch, model, tokens, steps: int = 3) -> list:
+def train_records(torch, model, tokens, steps: int = 3, chunkwise=False) -> list:
     torch_, _, F, optim = libraries(torch)
     optimizer = optim.Adam(model.parameters(), lr=5e-3, betas=(0.9, 0.98))
     records = []
     for _ in range(steps):
-        logits = model(torch_.tensor(tokens[:, :-1]))
+        logits = model(torch_.tensor(tokens[:, :-1]), chunkwise_recurrent=chunkwise)
         loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)),
                                torch_.tensor(tokens[:, 1:]).reshape(-1))
         optimizer.zero_grad()
@@ -211,24 +283,29 @@ def train_records(torch, model, tokens, steps: int = 3) -> list:
     return records + [p.detach().numpy() for p in model.parameters()]
 
 
-def test_retnet_parallel_retention_trains_as_torch(torch) -> None:
-    tokens = np.random.default_rng(0).integers(0, 13, (2, 9))
+@pytest.mark.parametrize("chunkwise", [False, True], ids=["parallel", "chunkwise"])
+def test_retnet_retention_trains_as_torch(torch, chunkwise: bool) -> None:
+    tokens = np.random.default_rng(0).integers(0, 13, (2, 9))  # 8 inputs: 2 chunks of 4
     ours, theirs = both_layers(torch, retnet_program, RetNetConfig())
-    assert_records(train_records(None, ours, tokens), train_records(torch, theirs, tokens))
+    assert_records(train_records(None, ours, tokens, chunkwise=chunkwise),
+                   train_records(torch, theirs, tokens, chunkwise=chunkwise))
 
 
 @pytest.mark.parametrize("heads", [2, 4])
-def test_retnet_recurrent_decoding_gives_the_parallel_logits(torch, heads: int) -> None:
-    tokens = np.random.default_rng(1).integers(0, 13, (2, 7))
+def test_retnet_recurrent_and_chunkwise_forms_give_the_parallel_logits(torch, heads: int) -> None:
+    tokens = np.random.default_rng(1).integers(0, 13, (2, 6))
     # a negligible eps: the norm then undoes the parallel form's extra row scaling
-    config = RetNetConfig(decoder_retention_heads=heads, layernorm_eps=1e-30)
+    config = RetNetConfig(decoder_retention_heads=heads, layernorm_eps=1e-30,
+                          recurrent_chunk_size=2)
     runs = []
     for lib, model in zip((ag, torch), both_layers(torch, retnet_program, config)):
         with lib.no_grad():
             parallel = model(lib.tensor(tokens)).numpy()
+            chunks = model(lib.tensor(tokens), chunkwise_recurrent=True).numpy()
             state = {}
             steps = [model(lib.tensor(tokens[:, t: t + 1]), state)
                      for t in range(tokens.shape[1])]
         np.testing.assert_allclose(lib.cat(steps, 1).numpy(), parallel, rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(chunks, parallel, rtol=1e-9, atol=1e-11)
         runs.append(parallel)
     np.testing.assert_allclose(runs[0], runs[1], rtol=1e-10, atol=1e-12)
