@@ -129,6 +129,7 @@ from . import func
 from .func import vmap  # torch.vmap, PyTorch's alias of torch.func.vmap
 from . import forward_ad
 from . import special
+from . import random  # torch.random: fork_rng and the seeding functions
 from .special import i0, igamma, igammac, logit, mvlgamma, polygamma, xlogy
 from .fake_quantization import (aminmax, fake_quantize_per_channel_affine,
                                 fake_quantize_per_tensor_affine)
@@ -291,6 +292,8 @@ __all__ = [
     "special", "xlogy", "logit", "mvlgamma", "i0", "polygamma", "igamma", "igammac",
     # PyTorch's torch.linalg spellings; torch.cuda's, torch.backends.mps's and
     # torch.accelerator's device tests (is_available() is False)
+    # torch.random (fork_rng, and the seeding functions above)
+    "random",
     "linalg", "cuda", "backends", "accelerator", "device", "set_default_device",
     "get_default_device",
     # torch.jit's annotations (ignore, unused, Final, is_scripting...: nothing compiles)

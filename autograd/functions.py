@@ -233,15 +233,17 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = No
 
 
 @accepts_out
-def softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
-    """e^{x_i} / sum_j e^{x_j} along ``axis`` (stable: shifted by the max)."""
-    return as_tensor(x).softmax(axis, dim=dim)
+def softmax(x: Any, axis: int = -1, dtype: Any = None, *, dim: int | None = None) -> Tensor:
+    """e^{x_i} / sum_j e^{x_j} along ``axis`` (stable: shifted by the max); a float
+    ``dtype`` casts x first, as ``torch.softmax(x, dim, dtype)``."""
+    return as_tensor(x).softmax(axis, dtype, dim=dim)
 
 
 @accepts_out
-def log_softmax(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
-    """x - logsumexp(x) along ``axis`` (stable)."""
-    return as_tensor(x).log_softmax(axis, dim=dim)
+def log_softmax(x: Any, axis: int = -1, dtype: Any = None, *,
+                dim: int | None = None) -> Tensor:
+    """x - logsumexp(x) along ``axis`` (stable); ``dtype`` as in ``softmax``."""
+    return as_tensor(x).log_softmax(axis, dtype, dim=dim)
 
 
 def reshape(x: Any, shape: Any) -> Tensor:

@@ -24,7 +24,8 @@ class NanReductionMethods:
         x = self if dtype is None else self.to(dtype)
         if x.is_floating_point():
             x = x.masked_fill(x.isnan(), 0.0)
-        return x.sum(dim=dim, keepdim=keepdim)
+        # dtype=x.dtype when asked: NumPy's sum would promote int32 and bool to int64
+        return x.sum(dim=dim, keepdim=keepdim, dtype=None if dtype is None else x.dtype)
 
     def nanmean(self, dim: Any = None, keepdim: bool = False, *,
                 dtype: Any = None) -> AnyTensor:

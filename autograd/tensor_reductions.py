@@ -166,18 +166,19 @@ class Reductions:
         """Product over ``axis``; exact gradients also with zeros. With ``dtype``, self is
         cast to it first (as PyTorch's and NumPy's ``dtype=``)."""
         x = self if dtype is None else self._in_dtype(dtype, "prod")
-        return apply(scans.Prod(pick_axis(axis, dim, "prod"),
-                                pick_keepdims(keepdims, keepdim, "prod")), x)
+        return _as_asked(apply(scans.Prod(pick_axis(axis, dim, "prod"),
+                                          pick_keepdims(keepdims, keepdim, "prod")), x), x,
+                         dtype)
 
     def cumsum(self, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> AnyTensor:
         """Running sum along ``axis`` (flattened when None), in ``dtype`` when given."""
         x = self if dtype is None else self._in_dtype(dtype, "cumsum")
-        return scans.cumsum(x, pick_axis(axis, dim, "cumsum"))
+        return _as_asked(scans.cumsum(x, pick_axis(axis, dim, "cumsum")), x, dtype)
 
     def cumprod(self, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> AnyTensor:
         """Running product along ``axis`` (flattened when None), in ``dtype`` when given."""
         x = self if dtype is None else self._in_dtype(dtype, "cumprod")
-        return scans.cumprod(x, pick_axis(axis, dim, "cumprod"))
+        return _as_asked(scans.cumprod(x, pick_axis(axis, dim, "cumprod")), x, dtype)
 
     def max(self, *position: Any, axis: Any = None, keepdims: bool | None = None,
             dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
@@ -255,13 +256,36 @@ class Reductions:
         return apply(LogSumExp(pick_axis(axis, dim, "logsumexp"),
                                pick_keepdims(keepdims, keepdim, "logsumexp")), self)
 
-    def softmax(self, axis: int = -1, *, dim: int | None = None) -> AnyTensor:
-        """e^{x_i} / sum_j e^{x_j} along ``axis``."""
-        return apply(Softmax(pick_axis(axis, dim, "softmax", -1)), self)
+    def softmax(self, axis: int = -1, dtype: Any = None, *,
+                dim: int | None = None) -> AnyTensor:
+        """e^{x_i} / sum_j e^{x_j} along ``axis``; a float ``dtype`` casts x first (as
+        PyTorch's ``x.softmax(dim, dtype)``), differentiably."""
+        x = _cast_before(self, dtype, "softmax")
+        return apply(Softmax(pick_axis(axis, dim, "softmax", -1)), x)
 
-    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> AnyTensor:
-        """x - logsumexp(x) along ``axis``."""
-        return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), self)
+    def log_softmax(self, axis: int = -1, dtype: Any = None, *,
+                    dim: int | None = None) -> AnyTensor:
+        """x - logsumexp(x) along ``axis``; ``dtype`` as in ``softmax``."""
+        x = _cast_before(self, dtype, "log_softmax")
+        return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), x)
+
+
+def _as_asked(result: Any, x: Any, dtype: Any) -> Any:
+    """``result`` in x's dtype when ``dtype`` was asked for: NumPy's scans and products
+    promote bool and small integers to int64, PyTorch's ``dtype=`` keeps the asked one."""
+    if dtype is None or result.dtype == x.dtype:
+        return result
+    return result.astype(x.dtype)
+
+
+def _cast_before(x: Any, dtype: Any, name: str) -> Any:
+    """x cast to the float ``dtype`` (x itself for None), or a named ``DTypeError``."""
+    if dtype is None:
+        return x
+    if as_dtype(dtype, f"{name}'s dtype").kind != "f":
+        raise DTypeError(f"{name}: dtype must be a float dtype such as np.float64 (the "
+                         f"input is cast to it before the op, as PyTorch); got {dtype}")
+    return x.astype(dtype)
 
 
 def _spread_arguments(name: str, position: tuple, axis: Any, keepdims: bool | None,

@@ -10,16 +10,19 @@ from .._checks import flag, real_number
 from .averages import running_average_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg, check_pair
 from .state_tensors import next_step, start_step, state_array, zeros_state
-from .torch_flags import accept_torch_flags
+from .torch_flags import accept_torch_flags, plain_lr
 
 __all__ = ["Adam", "AdamW", "check_betas", "start_moments"]
 
 
 def check_betas(owner: str, group: dict[str, Any]) -> None:
-    """``betas`` must be a pair of numbers in [0, 1) (stored as a tuple)."""
+    """``betas`` must be a pair of numbers in [0, 1) (stored as a tuple); a 0-d tensor
+    counts as its value, as PyTorch's tensor betas (and a tensor ``lr`` here)."""
     betas = check_pair(owner, group, "betas", "betas=(0.9, 0.999)")
+    betas = tuple(plain_lr(owner, beta, f"betas[{i}]") for i, beta in enumerate(betas))
     for i, beta in enumerate(betas):
         real_number(owner, f"betas[{i}]", beta, minimum=0, maximum=1, open_max=True)
+    group["betas"] = betas
 
 
 def start_moments(state: dict[str, Any], param: np.ndarray) -> None:

@@ -40,16 +40,17 @@ def accept_torch_flags(owner: str, *, foreach: bool | None = None,
             "operations yourself to differentiate through it)")
 
 
-def plain_lr(owner: str, lr: Any) -> Any:
+def plain_lr(owner: str, lr: Any, name: str = "lr") -> Any:
     """``lr`` itself, or the float value of a 0-d tensor (``ConfigError`` for another
-    shape, ``ArgumentTypeError`` for one that does not hold a real number)."""
+    shape, ``ArgumentTypeError`` for one that does not hold a real number); ``name`` is
+    the hyper-parameter's name in those messages (also ``betas[0]``...)."""
     if not (hasattr(lr, "grad") and hasattr(lr, "shape")):  # not a tensor (an ndarray
         return lr                                             # stays a type error)
     value = np.asarray(lr.data)
     if value.shape != ():
-        raise ConfigError(f"{owner}: a tensor lr must be 0-d (one number), got shape "
-                          f"{tuple(value.shape)}; pass lr=float(lr) or lr=lr[i]")
+        raise ConfigError(f"{owner}: a tensor {name} must be 0-d (one number), got shape "
+                          f"{tuple(value.shape)}; pass {name}=float(...) or one entry")
     if value.dtype.kind not in "iuf":
-        raise ArgumentTypeError(f"{owner}: a tensor lr must hold a real number, got "
+        raise ArgumentTypeError(f"{owner}: a tensor {name} must hold a real number, got "
                                 f"dtype {value.dtype}")
     return float(value)
