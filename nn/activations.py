@@ -70,22 +70,25 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    """max(x, 0), with relu'(0) = 0. ``inplace`` (here and in ``LeakyReLU``, ``ELU``,
-    ``SiLU``) is accepted for PyTorch compatibility: the result is computed out of place,
-    with the same values and gradients, but does not share memory with the input."""
+    """max(x, 0), with relu'(0) = 0. ``inplace=True`` (here and in ``LeakyReLU``) writes
+    the result into the input and returns it, as PyTorch (``F.relu_``): a program that
+    reuses the input afterwards sees the new values. (``ELU``, ``SiLU`` accept the flag for
+    compatibility and compute out of place.)"""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = check_inplace("ReLU", inplace)
 
-    forward = staticmethod(F.relu)  # forward(x) = F.relu(x), one Python frame fewer
+    def forward(self, x: Any) -> Tensor:
+        return F.relu_(x) if self.inplace else F.relu(x)
 
     def extra_repr(self) -> str:
         return _inplace_repr(self.inplace)
 
 
 class LeakyReLU(Module):
-    """x for x > 0, negative_slope * x otherwise (derivative negative_slope at 0)."""
+    """x for x > 0, negative_slope * x otherwise (derivative negative_slope at 0).
+    ``inplace=True`` writes into the input, as ``ReLU``'s."""
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
@@ -93,6 +96,8 @@ class LeakyReLU(Module):
         self.inplace = check_inplace("LeakyReLU", inplace)
 
     def forward(self, x: Any) -> Tensor:
+        if self.inplace:  # written into x, as PyTorch's
+            return F.leaky_relu_(x, self.negative_slope)
         return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
