@@ -70,17 +70,16 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    """max(x, 0), with relu'(0) = 0. ``inplace=True`` (here and in ``LeakyReLU``) writes
-    the result into the input and returns it, as PyTorch (``F.relu_``): a program that
-    reuses the input afterwards sees the new values. (``ELU``, ``SiLU`` accept the flag for
-    compatibility and compute out of place.)"""
+    """max(x, 0), with relu'(0) = 0. ``inplace=True`` (here and in ``LeakyReLU``, ``ELU``,
+    ``SiLU``, ``Hardtanh``) writes the result into the input and returns it, as PyTorch
+    (``F.relu_``): a program that reuses the input afterwards sees the new values."""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = check_inplace("ReLU", inplace)
 
     def forward(self, x: Any) -> Tensor:
-        return F.relu_(x) if self.inplace else F.relu(x)
+        return F.relu(x, self.inplace)
 
     def extra_repr(self) -> str:
         return _inplace_repr(self.inplace)
@@ -96,9 +95,7 @@ class LeakyReLU(Module):
         self.inplace = check_inplace("LeakyReLU", inplace)
 
     def forward(self, x: Any) -> Tensor:
-        if self.inplace:  # written into x, as PyTorch's
-            return F.leaky_relu_(x, self.negative_slope)
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + _inplace_repr(self.inplace, ", ")
@@ -115,7 +112,7 @@ class Hardtanh(Module):
         self.inplace = check_inplace("Hardtanh", inplace)
 
     def forward(self, x: Any) -> Tensor:
-        return F.hardtanh(x, self.min_val, self.max_val)
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return (f"min_val={self.min_val}, max_val={self.max_val}"
@@ -160,7 +157,7 @@ class ELU(Module):
         self.inplace = check_inplace("ELU", inplace)
 
     def forward(self, x: Any) -> Tensor:
-        return F.elu(x, self.alpha)
+        return F.elu(x, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + _inplace_repr(self.inplace, ", ")
@@ -194,7 +191,7 @@ class SiLU(Module):
         return _inplace_repr(self.inplace)
 
     def forward(self, x: Any) -> Tensor:
-        return F.silu(x)
+        return F.silu(x, self.inplace)
 
 
 class Swish(Module):
