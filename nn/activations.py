@@ -70,22 +70,24 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    """max(x, 0), with relu'(0) = 0. ``inplace`` (here and in ``LeakyReLU``, ``ELU``,
-    ``SiLU``) is accepted for PyTorch compatibility: the result is computed out of place,
-    with the same values and gradients, but does not share memory with the input."""
+    """max(x, 0), with relu'(0) = 0. ``inplace=True`` (here and in ``LeakyReLU``, ``ELU``,
+    ``SiLU``, ``Hardtanh``) writes the result into the input and returns it, as PyTorch
+    (``F.relu_``): a program that reuses the input afterwards sees the new values."""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = check_inplace("ReLU", inplace)
 
-    forward = staticmethod(F.relu)  # forward(x) = F.relu(x), one Python frame fewer
+    def forward(self, x: Any) -> Tensor:
+        return F.relu(x, self.inplace)
 
     def extra_repr(self) -> str:
         return _inplace_repr(self.inplace)
 
 
 class LeakyReLU(Module):
-    """x for x > 0, negative_slope * x otherwise (derivative negative_slope at 0)."""
+    """x for x > 0, negative_slope * x otherwise (derivative negative_slope at 0).
+    ``inplace=True`` writes into the input, as ``ReLU``'s."""
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
@@ -93,7 +95,7 @@ class LeakyReLU(Module):
         self.inplace = check_inplace("LeakyReLU", inplace)
 
     def forward(self, x: Any) -> Tensor:
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + _inplace_repr(self.inplace, ", ")
@@ -110,7 +112,7 @@ class Hardtanh(Module):
         self.inplace = check_inplace("Hardtanh", inplace)
 
     def forward(self, x: Any) -> Tensor:
-        return F.hardtanh(x, self.min_val, self.max_val)
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return (f"min_val={self.min_val}, max_val={self.max_val}"
@@ -155,7 +157,7 @@ class ELU(Module):
         self.inplace = check_inplace("ELU", inplace)
 
     def forward(self, x: Any) -> Tensor:
-        return F.elu(x, self.alpha)
+        return F.elu(x, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + _inplace_repr(self.inplace, ", ")
@@ -189,7 +191,7 @@ class SiLU(Module):
         return _inplace_repr(self.inplace)
 
     def forward(self, x: Any) -> Tensor:
-        return F.silu(x)
+        return F.silu(x, self.inplace)
 
 
 class Swish(Module):

@@ -2,7 +2,7 @@
 ``nn.functional.more_activations`` (see it for the math and the conventions at kinks).
 
 Names, defaults and reprs follow PyTorch; ``axis`` replaces ``dim`` (``dim=`` is
-accepted too). ``inplace=`` is accepted for compatibility (computed out of place).
+accepted too). ``inplace=True`` writes into the input, as PyTorch.
 """
 
 from __future__ import annotations
@@ -39,14 +39,14 @@ class ReLU6(_InplaceActivation):
     """min(max(x, 0), 6)."""
 
     def forward(self, x: Any) -> Tensor:
-        return F.relu6(x)
+        return F.relu6(x, self.inplace)
 
 
 class SELU(_InplaceActivation):
     """scale * elu(x, alpha) with PyTorch's self-normalising constants."""
 
     def forward(self, x: Any) -> Tensor:
-        return F.selu(x)
+        return F.selu(x, self.inplace)
 
 
 class CELU(Module):
@@ -58,7 +58,7 @@ class CELU(Module):
         self.inplace = check_inplace("CELU", inplace)
 
     def forward(self, x: Any) -> Tensor:
-        return F.celu(x, self.alpha)
+        return F.celu(x, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -68,7 +68,7 @@ class Mish(_InplaceActivation):
     """x tanh(softplus(x))."""
 
     def forward(self, x: Any) -> Tensor:
-        return F.mish(x)
+        return F.mish(x, self.inplace)
 
 
 class Hardsigmoid(_InplaceActivation):
@@ -78,7 +78,7 @@ class Hardsigmoid(_InplaceActivation):
         return ""  # PyTorch's Hardsigmoid and Hardswish do not show inplace
 
     def forward(self, x: Any) -> Tensor:
-        return F.hardsigmoid(x)
+        return F.hardsigmoid(x, self.inplace)
 
 
 class Hardswish(_InplaceActivation):
@@ -88,7 +88,7 @@ class Hardswish(_InplaceActivation):
         return ""  # as PyTorch's
 
     def forward(self, x: Any) -> Tensor:
-        return F.hardswish(x)
+        return F.hardswish(x, self.inplace)
 
 
 class Softsign(Module):
@@ -188,7 +188,7 @@ class Threshold(Module):
         self.inplace = check_inplace("Threshold", inplace)
 
     def forward(self, x: Any) -> Tensor:
-        return F.threshold(x, self.threshold, self.value)
+        return F.threshold(x, self.threshold, self.value, self.inplace)
 
     def extra_repr(self) -> str:
         return (f"threshold={self.threshold}, value={self.value}"
@@ -208,7 +208,8 @@ class RReLU(Module):
         self.rng = as_generator(rng)
 
     def forward(self, x: Any) -> Tensor:
-        return F.rrelu(x, self.lower, self.upper, self.training, generator=self.rng)
+        return F.rrelu(x, self.lower, self.upper, self.training, self.inplace,
+                       generator=self.rng)
 
     def extra_repr(self) -> str:
         return f"lower={self.lower}, upper={self.upper}" + (

@@ -11,8 +11,9 @@ Lines written differently here, and why:
   the style and content "images" are generated 16x16 RGB arrays;
 - the tutorial swaps ``cnn``'s ``ReLU(inplace=True)`` for ``ReLU(inplace=False)`` because
   PyTorch's backward then refuses (a style loss saved the conv output the ReLU overwrote);
-  here ``inplace`` is computed out of place (``nn.ReLU``'s documented choice), so keeping
-  it runs and gives the out-of-place gradient (``test_inplace_relu_after_a_style_loss``).
+  ``ReLU(inplace=True)`` writes into its input here too, but the engine keeps the values
+  the style loss's ``mm`` saved, so keeping it runs and gives the out-of-place gradient
+  (``test_inplace_relu_after_a_style_loss``).
 - ``loader``/``unloader`` (torchvision) and the plots: the images are NumPy arrays and
   ``imshow`` records what it would show.
 """
@@ -298,8 +299,9 @@ def test_neural_transfer_matches_pytorch(torch) -> None:
 def test_inplace_relu_after_a_style_loss(torch) -> None:
     """The tutorial's reason for ``ReLU(inplace=False)``: a ``StyleLoss`` saves the conv
     output (``torch.mm(features, features.t())``) that an in-place ReLU then overwrites.
-    PyTorch's backward refuses; here the ReLU is computed out of place, and the gradient
-    is the out-of-place program's (PyTorch's, with ``inplace=False``)."""
+    PyTorch's backward refuses; here the ReLU writes into ``h`` too, but the graph kept
+    the values ``mm`` saved, and the gradient is the out-of-place program's (PyTorch's,
+    with ``inplace=False``)."""
     import pytest
 
     x = images()[1]

@@ -14,9 +14,9 @@ Conventions at kinks, tested exactly:
 Scalars such as ``alpha`` or the temperature are op state, so a float32 input gives a
 float32 output.
 
-``inplace=`` (relu, leaky_relu, elu, silu, as PyTorch's) is accepted for compatibility:
-the result is always computed out of place, with the same values and gradients as
-PyTorch's in-place version, but it does not share memory with the input.
+``inplace=True`` (relu, leaky_relu, elu, hardtanh, silu, as PyTorch's) writes the result
+into the input and returns it (``inplace_write``), so code that reuses the input sees the
+new values, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from autograd.extend import piecewise_linear
 from .fused import Elu, Gelu, Heaviside
 from .._checks import flag, real_number
 from ..errors import ConfigError
+from .inplace_write import write_in_place
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
            "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
@@ -48,12 +49,11 @@ _GELU_TANH_CUBIC = 0.044715
 
 
 def check_inplace(name: str, inplace: Any) -> bool:
-    """``inplace`` as a bool, or an ArgumentTypeError naming ``name``. The flag exists for
-    PyTorch compatibility only: every result here is computed out of place."""
+    """``inplace`` as a bool, or an ArgumentTypeError naming ``name``."""
     if inplace is False or inplace is True:  # the usual case, checked on every call
         return inplace
-    return flag(name, "inplace", inplace, advice="It is accepted for PyTorch compatibility; "
-                "the result is computed out of place either way.")
+    return flag(name, "inplace", inplace, advice="True writes the result into the input, "
+                "as PyTorch's.")
 
 
 def step(x: Any) -> Tensor:
@@ -82,9 +82,10 @@ def tanh(x: Any) -> Tensor:
 
 
 def relu(x: Any, inplace: bool = False) -> Tensor:
-    """relu(x) = max(x, 0);  relu'(x) = [x > 0], so relu'(0) = 0. ``inplace`` is
-    accepted for PyTorch compatibility (computed out of place)."""
-    check_inplace("relu", inplace)
+    """relu(x) = max(x, 0);  relu'(x) = [x > 0], so relu'(0) = 0. ``inplace=True``
+    writes the result into x and returns x (as ``relu_``)."""
+    if check_inplace("relu", inplace):
+        return write_in_place("relu_", x, relu, floats_only=False)
     return as_tensor(x).relu()
 
 
@@ -94,10 +95,12 @@ def leaky_relu(x: Any, alpha: float | None = None, inplace: bool = False, *,
     derivative 1 for x > 0, alpha for x <= 0 (so leaky_relu'(0) = alpha, as PyTorch).
 
     ``negative_slope`` is PyTorch's name for ``alpha``; give one or the other.
-    ``inplace`` is accepted for PyTorch compatibility (computed out of place)."""
-    check_inplace("leaky_relu", inplace)
+    ``inplace=True`` writes the result into x and returns x (as ``leaky_relu_``)."""
     if alpha is not None and negative_slope is not None:
         raise UsageError("leaky_relu: give alpha or negative_slope (the same thing), not both")
+    if check_inplace("leaky_relu", inplace):
+        return write_in_place("leaky_relu_", x, lambda t: leaky_relu(
+            t, alpha, negative_slope=negative_slope))
     name, value = (("negative_slope", negative_slope) if negative_slope is not None
                    else ("alpha", 0.01 if alpha is None else alpha))
     slope = real_number("leaky_relu", name, value)
@@ -149,8 +152,10 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """x clipped to [min_val, max_val]; derivative 1 strictly inside, 0 outside and at
     the two bounds (as PyTorch). ``inplace``: as in ``relu``."""
-    check_inplace("hardtanh", inplace)
     check_hardtanh_bounds("hardtanh", min_val, max_val)
+    if check_inplace("hardtanh", inplace):
+        return write_in_place("hardtanh_", x, lambda t: hardtanh(t, min_val, max_val),
+                              floats_only=False)
     x = as_tensor(x)
     inside = (x.data > min_val) & (x.data < max_val)
     return piecewise_linear(x, np.where(inside, x.data, np.clip(x.data, min_val, max_val)),
@@ -159,9 +164,10 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0,
 
 def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """elu(x) = x for x > 0, alpha (e^x - 1) for x <= 0;  elu'(x) = alpha e^x for
-    x <= 0 (so elu'(0) = alpha). Computed with expm1, never overflowing. ``inplace`` is
-    accepted for PyTorch compatibility (computed out of place)."""
-    check_inplace("elu", inplace)
+    x <= 0 (so elu'(0) = alpha). Computed with expm1, never overflowing. ``inplace``:
+    as in ``relu``."""
+    if check_inplace("elu", inplace):
+        return write_in_place("elu_", x, lambda t: elu(t, alpha))
     return Elu(real_number("elu", "alpha", alpha))(as_tensor(x))
 
 
@@ -183,7 +189,8 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
 def silu(x: Any, inplace: bool = False) -> Tensor:
     """SiLU / swish: x sigma(x); minimum about -0.278 at x about -1.278;
     derivative sigma(x) (1 + x (1 - sigma(x))). ``inplace``: as in ``relu``."""
-    check_inplace("silu", inplace)
+    if check_inplace("silu", inplace):
+        return write_in_place("silu_", x, silu)
     x = as_tensor(x)
     return x * _sigmoid(x)
 

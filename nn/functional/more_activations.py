@@ -10,8 +10,8 @@ keeps a float32 input float32. At a kink the gradient is PyTorch's, tested again
 * ``threshold``: gradient 0 at x = threshold (the replaced side);
 * ``rrelu``: at 0 the negative branch's slope (as ``leaky_relu``).
 
-``inplace=`` is accepted for PyTorch compatibility, as in ``nn.functional.activations``:
-the result is computed out of place, with the same values and gradients.
+``inplace=True`` writes the result into the input and returns it, as in
+``nn.functional.activations`` (PyTorch's in-place semantics).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from autograd.errors import AxisError, ShapeError
 from autograd.extend import piecewise_linear
 
 from .activations import cast_for, check_inplace, elu, hardtanh, implicit_axis
+from .inplace_write import write_in_place
 from .._checks import flag, is_integer, real_number
 from .._random import RNGLike, as_generator
 from ..errors import ConfigError
@@ -43,14 +44,16 @@ SELU_SCALE = 1.0507009873554804934193349852946
 def relu6(x: Any, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6) (``hardtanh(x, 0, 6)``); gradient 1 on (0, 6), 0 elsewhere,
     also at 0 and 6 (as PyTorch)."""
-    check_inplace("relu6", inplace)
+    if check_inplace("relu6", inplace):
+        return write_in_place("relu6_", x, relu6, floats_only=False)
     return hardtanh(x, 0.0, 6.0)
 
 
 def selu(x: Any, inplace: bool = False) -> Tensor:
     """scale * elu(x, alpha) with PyTorch's constants alpha = 1.6733, scale = 1.0507
     (self-normalising); selu'(0) = scale * alpha."""
-    check_inplace("selu", inplace)
+    if check_inplace("selu", inplace):
+        return write_in_place("selu_", x, selu)
     return elu(x, SELU_ALPHA) * SELU_SCALE
 
 
@@ -66,8 +69,9 @@ def check_celu_alpha(owner: str, alpha: Any) -> float:
 def celu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, alpha (e^{x / alpha} - 1) for x <= 0 (alpha != 0);
     derivative 1 for x > 0, e^{x / alpha} for x <= 0 (so celu'(0) = 1)."""
-    check_inplace("celu", inplace)
     alpha = check_celu_alpha("celu", alpha)
+    if check_inplace("celu", inplace):
+        return write_in_place("celu_", x, lambda t: celu(t, alpha))
     x = as_tensor(x)
     positive = x.data > 0
     # the exponential only sees x <= 0 (0 elsewhere), so the branch not taken never
@@ -78,7 +82,8 @@ def celu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def mish(x: Any, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x)), smooth; mish'(0) = tanh(ln 2) = 0.6."""
-    check_inplace("mish", inplace)
+    if check_inplace("mish", inplace):
+        return write_in_place("mish_", x, mish)
     x = as_tensor(x)
     return x * x.softplus().tanh()
 
@@ -86,14 +91,16 @@ def mish(x: Any, inplace: bool = False) -> Tensor:
 def hardsigmoid(x: Any, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: 0 for x <= -3, x / 6 + 1/2 between, 1 for x >= 3; gradient 1/6
     strictly inside (-3, 3), 0 elsewhere (as PyTorch)."""
-    check_inplace("hardsigmoid", inplace)
+    if check_inplace("hardsigmoid", inplace):
+        return write_in_place("hardsigmoid_", x, hardsigmoid)
     return hardtanh(x, -3.0, 3.0) / 6.0 + 0.5
 
 
 def hardswish(x: Any, inplace: bool = False) -> Tensor:
     """x * hardsigmoid(x); derivative 0 for x <= -3, x / 3 + 1/2 on (-3, 3), 1 for
     x >= 3 (PyTorch's values at -3 and 3)."""
-    check_inplace("hardswish", inplace)
+    if check_inplace("hardswish", inplace):
+        return write_in_place("hardswish_", x, hardswish)
     x = as_tensor(x)
     return x * hardsigmoid(x)
 
@@ -179,12 +186,17 @@ def tanhshrink(x: Any) -> Tensor:
 def threshold(x: Any, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else ``value``; gradient 1 where x > threshold, else 0
     (PyTorch's ``F.threshold``; both numbers are required, as there). NaN stays NaN."""
-    check_inplace("threshold", inplace)
     threshold = real_number("threshold", "threshold", threshold, finite=False)
     value = real_number("threshold", "value", value, finite=False)
+    if check_inplace("threshold", inplace):
+        return write_in_place("threshold_", x, lambda t: _threshold(t, threshold, value),
+                              floats_only=False)
     x = as_tensor(x)
     below = x.data <= threshold
     return piecewise_linear(x, np.where(below, np.asarray(value, x.dtype), x.data), ~below)
+
+
+_threshold = threshold  # the function, for the in-place branch (its argument shadows it)
 
 
 def check_rrelu_bounds(owner: str, lower: Any, upper: Any) -> tuple[float, float]:
@@ -203,10 +215,12 @@ def rrelu(x: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool
     each element draws its own slope a ~ U(lower, upper) from ``generator`` (nn's
     default generator when None, as ``F.dropout``); otherwise a = (lower + upper) / 2,
     a fixed leaky ReLU. d/dx = 1 for x > 0, the slope used for x <= 0 (PyTorch's rule
-    at 0). ``inplace`` is accepted for PyTorch compatibility (computed out of place)."""
+    at 0). ``inplace=True`` writes the result into x."""
     lower, upper = check_rrelu_bounds("rrelu", lower, upper)
     training = flag("rrelu", "training", training)
-    check_inplace("rrelu", inplace)
+    if check_inplace("rrelu", inplace):
+        return write_in_place("rrelu_", x, lambda t: rrelu(t, lower, upper, training,
+                                                           generator=generator))
     x = as_tensor(x)
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     if training:
