@@ -25,6 +25,7 @@ from .laplace_exponential import Exponential, Laplace
 from .distribution import Distribution
 from .multivariate import MultivariateNormal, mv
 from .relaxed import OneHotCategorical
+from .transformed import TransformedDistribution
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -213,3 +214,17 @@ def _kl_binomial_binomial(p: Binomial, q: Binomial) -> Tensor:
     kl = p.total_count * (p.probs * (p.logits - q.logits) + log1p(-p.probs)
                           - log1p(-q.probs))
     return where(_mask(p.total_count.data > q.total_count.data), np.inf, kl)
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p: TransformedDistribution,
+                                q: TransformedDistribution) -> Tensor:
+    """KL(f(X) || f(Y)) = KL(X || Y) for the same bijection f pushing both bases (two
+    LogNormals, two tanh-squashed Gaussian policies)."""
+    if p.transforms != q.transforms or tuple(p.event_shape) != tuple(q.event_shape):
+        raise UnsupportedError(
+            f"kl_divergence: two TransformedDistributions have a KL here (their bases' KL) "
+            f"only with the same transforms and event shape, as in PyTorch; got "
+            f"{p.transforms} and {q.transforms}, event shapes {tuple(p.event_shape)} and "
+            f"{tuple(q.event_shape)}")
+    return kl_divergence(p.base_dist, q.base_dist)
