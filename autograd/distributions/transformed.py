@@ -117,13 +117,21 @@ class TransformedDistribution(Distribution):
                                         event_dim - len(self.base_dist.event_shape))
 
     def cdf(self, value: Any) -> Tensor:
-        """The base's cdf at the pulled-back value, for increasing scalar transforms."""
+        """F_base(f^-1(y)) for monotone scalar transforms, flipped to 1 - F_base(f^-1(y))
+        where their signs multiply to -1 (a decreasing f, e.g. ``AffineTransform(1, -1)``),
+        as PyTorch's."""
+        sign: Any = 1
+        for transform in self.transforms:
+            if isinstance(transform.sign, int) and transform.sign == 0:
+                raise UsageError(f"TransformedDistribution.cdf: every transform must be "
+                                 f"monotone (sign 1 or -1); {transform!r} is not")
+            sign = sign * transform.sign
         for transform in reversed(self.transforms):
-            if transform.sign != 1:
-                raise UsageError("TransformedDistribution.cdf: every transform must be "
-                                 "increasing (sign 1)")
             value = transform.inv(value)
-        return self.base_dist.cdf(value)
+        value = self.base_dist.cdf(value)
+        if isinstance(sign, int) and sign == 1:
+            return value
+        return sign * (value - 0.5) + 0.5
 
     def __repr__(self) -> str:
         return f"TransformedDistribution({self.base_dist!r}, {self.transforms!r})"
