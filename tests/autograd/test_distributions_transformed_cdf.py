@@ -1,6 +1,8 @@
 """``TransformedDistribution.cdf`` through decreasing transforms is 1 - F_base(f^-1(y)), as
 PyTorch's (it raised for any transform of sign -1, e.g. Kumaraswamy's 1 - x); a transform
-with no sign (not monotone) still raises. Values and gradients against PyTorch's."""
+with no sign (not monotone) still raises. ``icdf`` is f(F_base^-1(q)), q flipped alike (it
+raised ``UnsupportedError``: LogNormal, Kumaraswamy). Values and gradients against
+PyTorch's."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ RNG = np.random.default_rng(2)
 PARAMS = dict(loc=RNG.standard_normal((3, 1)), scale=RNG.uniform(0.5, 2.0, 4),
               signed=np.array([1.5, -0.5, 2.0, -1.0]))
 Y = RNG.standard_normal((2, 3, 4))
+Q = RNG.uniform(0.02, 0.98, (2, 3, 4))
 
 CASES = {
     "negated": lambda T, D, loc, scale, signed: D.TransformedDistribution(
@@ -27,6 +30,16 @@ CASES = {
     "twice_negated": lambda T, D, loc, scale, signed: D.TransformedDistribution(
         D.Normal(loc, scale), [D.transforms.AffineTransform(0.0, -1.0),
                                D.transforms.AffineTransform(1.0, -3.0)]).cdf(T.tensor(Y)),
+    "icdf_exp": lambda T, D, loc, scale, signed: D.TransformedDistribution(
+        D.Normal(loc, scale), [D.transforms.ExpTransform()]).icdf(T.tensor(Q)),
+    "icdf_negated": lambda T, D, loc, scale, signed: D.TransformedDistribution(
+        D.Normal(loc, scale), [D.transforms.AffineTransform(1.0, -2.0)]).icdf(T.tensor(Q)),
+    "icdf_tensor_signs": lambda T, D, loc, scale, signed: D.TransformedDistribution(
+        D.Normal(loc, scale), [D.transforms.AffineTransform(0.5, signed)]).icdf(T.tensor(Q)),
+    "icdf_log_normal": lambda T, D, loc, scale, signed: D.LogNormal(loc, scale).icdf(
+        T.tensor(Q)),
+    "icdf_kumaraswamy": lambda T, D, loc, scale, signed: D.Kumaraswamy(scale, loc.exp()).icdf(
+        T.tensor(Q)),
 }
 
 
