@@ -318,3 +318,56 @@ def test_monobeast_learner_runs_step_for_step_with_pytorch(torch) -> None:
     for a, b in zip(glue['episode_returns'], theirs_glue['episode_returns'], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
     assert len(ours) == 9
+
+
+def ground_truth_vtrace(discounts, log_rhos, rewards, values, bootstrap_value,
+                        clip_rho_threshold, clip_pg_rho_threshold):
+    """vtrace_test.py's _ground_truth_calculation: the V-trace sums written out (NumPy)."""
+    vs = []
+    seq_len = len(discounts)
+    rhos = np.exp(log_rhos)
+    cs = np.minimum(rhos, 1.0)
+    clipped_rhos = rhos
+    if clip_rho_threshold:
+        clipped_rhos = np.minimum(rhos, clip_rho_threshold)
+    clipped_pg_rhos = rhos
+    if clip_pg_rho_threshold:
+        clipped_pg_rhos = np.minimum(rhos, clip_pg_rho_threshold)
+    values_t_plus_1 = np.concatenate([values[1:], bootstrap_value[None, :]], axis=0)
+    for s in range(seq_len):
+        v_s = np.copy(values[s])
+        for t in range(s, seq_len):
+            v_s += (np.prod(discounts[s:t], axis=0) * np.prod(cs[s:t], axis=0)
+                    * clipped_rhos[t]
+                    * (rewards[t] + discounts[t] * values_t_plus_1[t] - values[t]))
+        vs.append(v_s)
+    vs = np.stack(vs, axis=0)
+    pg_advantages = clipped_pg_rhos * (
+        rewards + discounts * np.concatenate([vs[1:], bootstrap_value[None, :]], axis=0)
+        - values)
+    return VTraceReturns(vs=vs, pg_advantages=pg_advantages)
+
+
+def test_vtrace_from_importance_weights_is_the_ground_truth_in_both(torch) -> None:
+    """vtrace_test.py's VtraceTest.test_vtrace, for both libraries and three clippings."""
+    rng = np.random.default_rng(4)
+    seq_len, batch_size = 5, 3
+    values = {
+        "log_rhos": np.log(rng.uniform(0.2, 3.0, (seq_len, batch_size))),
+        "discounts": np.array([[0.9, 0.8, 0.0]] * seq_len),
+        "rewards": rng.normal(0.0, 1.0, (seq_len, batch_size)),
+        "values": rng.normal(0.0, 1.0, (seq_len, batch_size)) / batch_size,
+        "bootstrap_value": rng.normal(0.0, 1.0, batch_size) + 1.0,
+    }
+    for clip_rho_threshold, clip_pg_rho_threshold in ((None, None), (3.7, 2.2), (1.0, 1.0)):
+        expected = ground_truth_vtrace(clip_rho_threshold=clip_rho_threshold,
+                                       clip_pg_rho_threshold=clip_pg_rho_threshold, **values)
+        for library in (libraries(), libraries(torch)):
+            vtrace = vtrace_module(library[0], library[2])
+            output = vtrace.from_importance_weights(
+                clip_rho_threshold=clip_rho_threshold,
+                clip_pg_rho_threshold=clip_pg_rho_threshold,
+                **{k: library[0].tensor(v) for k, v in values.items()})
+            np.testing.assert_allclose(output.vs.numpy(), expected.vs, rtol=1e-12)
+            np.testing.assert_allclose(output.pg_advantages.numpy(), expected.pg_advantages,
+                                       rtol=1e-12, atol=1e-14)
