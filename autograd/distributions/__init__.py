@@ -43,6 +43,7 @@ from .geometric_binomial import Binomial, Geometric
 from .gumbel_half_normal import Gumbel, HalfNormal
 from .heavy_tailed import Cauchy, Chi2, HalfCauchy, Pareto
 from .kl import kl_divergence, register_kl
+from .kumaraswamy import Kumaraswamy
 from .laplace_exponential import Exponential, Laplace
 from .multinomial import Multinomial
 from .multivariate import MultivariateNormal
@@ -72,13 +73,13 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
            "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
-           "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2"]
+           "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
     "ContinuousBernoulli", "ExpRelaxedCategorical", "ExponentialFamily",
     "FisherSnedecor", "GeneralizedPareto",
-    "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
+    "InverseGamma", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
     "LowRankMultivariateNormal", "VonMises", "Wishart"})
 
 

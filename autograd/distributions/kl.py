@@ -1,8 +1,8 @@
 """``kl_divergence(p, q)`` = KL(p || q) = E_p[log p(X) - log q(X)], one per distribution of
 the broadcast batch, with PyTorch's formulas for same-type pairs (Normal, Bernoulli,
 Categorical, Uniform, MultivariateNormal, Independent, Gamma, ..., Gumbel, HalfNormal,
-Geometric, Binomial); ``register_kl(P, Q)`` adds a formula
-(a decorator, as PyTorch's)."""
+Geometric, Binomial, Poisson, Cauchy, TransformedDistribution with equal transforms);
+``register_kl(P, Q)`` adds a formula (a decorator, as PyTorch's)."""
 
 from __future__ import annotations
 
@@ -17,14 +17,17 @@ from ..more_functions import digamma, lgamma, log1p, softplus
 from ..tensor import Tensor
 from .composite import Independent, sum_rightmost
 from .continuous import Normal, Uniform
+from .counts import Poisson
 from .discrete import Bernoulli, Categorical
 from .gamma import Beta, Dirichlet, Gamma
 from .geometric_binomial import Binomial, Geometric
 from .gumbel_half_normal import EULER_GAMMA, Gumbel, HalfNormal
+from .heavy_tailed import Cauchy
 from .laplace_exponential import Exponential, Laplace
 from .distribution import Distribution
 from .multivariate import MultivariateNormal, mv
 from .relaxed import OneHotCategorical
+from .transformed import TransformedDistribution
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -213,3 +216,30 @@ def _kl_binomial_binomial(p: Binomial, q: Binomial) -> Tensor:
     kl = p.total_count * (p.probs * (p.logits - q.logits) + log1p(-p.probs)
                           - log1p(-q.probs))
     return where(_mask(p.total_count.data > q.total_count.data), np.inf, kl)
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p: TransformedDistribution,
+                                q: TransformedDistribution) -> Tensor:
+    """KL(f(X) || f(Y)) = KL(X || Y) for the same bijection f pushing both bases (two
+    LogNormals, two tanh-squashed Gaussian policies)."""
+    if p.transforms != q.transforms or tuple(p.event_shape) != tuple(q.event_shape):
+        raise UnsupportedError(
+            f"kl_divergence: two TransformedDistributions have a KL here (their bases' KL) "
+            f"only with the same transforms and event shape, as in PyTorch; got "
+            f"{p.transforms} and {q.transforms}, event shapes {tuple(p.event_shape)} and "
+            f"{tuple(q.event_shape)}")
+    return kl_divergence(p.base_dist, q.base_dist)
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p: Poisson, q: Poisson) -> Tensor:
+    """KL = r_p (log r_p - log r_q) - (r_p - r_q) of the rates."""
+    return p.rate * (log(p.rate) - log(q.rate)) - (p.rate - q.rate)
+
+
+@register_kl(Cauchy, Cauchy)
+def _kl_cauchy_cauchy(p: Cauchy, q: Cauchy) -> Tensor:
+    """KL = log(((s_p + s_q)^2 + (m_p - m_q)^2) / (4 s_p s_q)) (Chyzak and Nielsen 2019)."""
+    return (log((p.scale + q.scale) ** 2 + (p.loc - q.loc) ** 2)
+            - log(4 * p.scale * q.scale))

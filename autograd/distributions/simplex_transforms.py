@@ -15,7 +15,7 @@ from ..functions import cat, clamp, sigmoid
 from ..more_functions import softplus
 from ..tensor import Tensor, as_tensor
 from .constraints import independent, lower_cholesky, real, real_vector, simplex
-from .transform_base import Transform
+from .transform_base import Transform, same_class
 
 __all__ = ["StickBreakingTransform", "SoftmaxTransform", "LowerCholeskyTransform"]
 
@@ -34,6 +34,7 @@ class StickBreakingTransform(Transform):
     domain = real_vector
     codomain = simplex
     bijective, sign = True, 1
+    __eq__ = same_class
 
     def _call(self, x: Any) -> Tensor:
         x = as_tensor(x)
@@ -70,6 +71,7 @@ class SoftmaxTransform(Transform):
 
     domain = real_vector
     codomain = simplex
+    __eq__ = same_class
 
     def _call(self, x: Any) -> Tensor:
         x = as_tensor(x)
@@ -87,6 +89,7 @@ class LowerCholeskyTransform(Transform):
 
     domain = independent(real, 2)
     codomain = lower_cholesky
+    __eq__ = same_class
 
     def _call(self, x: Any) -> Tensor:
         x = as_tensor(x)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..errors import UsageError
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, independent, real
 
 __all__ = ["Transform", "ComposeTransform", "IndependentTransform", "identity_transform",
-           "sum_rightmost"]
+           "same_class", "same_values", "sum_rightmost"]
 
 def sum_rightmost(value: Any, dim: int) -> Any:
     return value.sum(tuple(range(-dim, 0))) if dim > 0 else value
@@ -51,6 +53,15 @@ class Transform:
         if self._inv is None:
             self._inv = _InverseTransform(self)
         return self._inv
+
+    def __eq__(self, other: object) -> bool:
+        """PyTorch's ``==`` of transforms: here a transform equals only itself; those without
+        parameters equal any of their class, the others compare their parameters.
+        Transforms are unhashable, as PyTorch's."""
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
     def __call__(self, x: Any) -> Tensor:
         """y = f(x) (the cached y when ``x`` is the cached x)."""
@@ -97,12 +108,28 @@ class Transform:
         return f"{type(self).__name__}()"
 
 
+def same_class(self: Transform, other: object) -> bool:
+    """``==`` of a transform without parameters: any transform of its class."""
+    return isinstance(other, type(self))
+
+
+def same_values(a: Any, b: Any) -> bool:
+    """Whether two parameters (numbers or Tensors) are equal in every entry."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return bool((as_tensor(a) == as_tensor(b)).all().item())
+    return bool(np.all(np.asarray(a) == np.asarray(b)))
+
+
 class _InverseTransform(Transform):
     """f^-1 of a Transform f: its call is f's inverse and vice versa."""
 
     def __init__(self, transform: Transform) -> None:
         super().__init__(transform._cache_size)
         self._inv = transform
+
+    def __eq__(self, other: object) -> bool:
+        """f^-1 == g^-1 when f == g."""
+        return isinstance(other, _InverseTransform) and self._inv == other._inv
 
     @property
     def domain(self) -> Constraint:  # type: ignore[override]
@@ -154,6 +181,10 @@ class ComposeTransform(Transform):
             if not isinstance(part, Transform):
                 raise UsageError(f"ComposeTransform: parts must be Transforms; got "
                                  f"{type(part).__name__}")
+
+    def __eq__(self, other: object) -> bool:
+        """Equal parts in the same order."""
+        return isinstance(other, ComposeTransform) and self.parts == other.parts
 
     @property
     def domain(self) -> Constraint:  # type: ignore[override]

@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import UsageError
 from ..functions import exp
 from ..grad_mode import no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 from .composite import Independent, sum_rightmost
 from .constraints import Constraint, independent, positive, real
 from .continuous import Normal
@@ -116,14 +116,37 @@ class TransformedDistribution(Distribution):
         return log_prob + sum_rightmost(self.base_dist.log_prob(y),
                                         event_dim - len(self.base_dist.event_shape))
 
+    def _cdf_sign(self, where: str) -> Any:
+        """The product of the transforms' signs: -1 (or a Tensor of signs) flips the cdf."""
+        sign: Any = 1
+        for transform in self.transforms:
+            if isinstance(transform.sign, int) and transform.sign == 0:
+                raise UsageError(f"TransformedDistribution.{where}: every transform must be "
+                                 f"monotone (sign 1 or -1); {transform!r} is not")
+            sign = sign * transform.sign
+        return sign
+
+    @staticmethod
+    def _monotonize(value: Any, sign: Any) -> Any:
+        """``value``, or 1 - ``value`` where ``sign`` is -1, as PyTorch's _monotonize_cdf."""
+        if isinstance(sign, int) and sign == 1:
+            return value
+        return sign * (value - 0.5) + 0.5
+
     def cdf(self, value: Any) -> Tensor:
-        """The base's cdf at the pulled-back value, for increasing scalar transforms."""
+        """F_base(f^-1(y)) for monotone scalar transforms (1 - that for a decreasing f)."""
+        sign = self._cdf_sign("cdf")
         for transform in reversed(self.transforms):
-            if transform.sign != 1:
-                raise UsageError("TransformedDistribution.cdf: every transform must be "
-                                 "increasing (sign 1)")
             value = transform.inv(value)
-        return self.base_dist.cdf(value)
+        return self._monotonize(self.base_dist.cdf(value), sign)
+
+    def icdf(self, value: Any) -> Tensor:
+        """f(F_base^-1(q)) for monotone scalar transforms (q -> 1 - q for a decreasing f)."""
+        sign = self._cdf_sign("icdf")
+        value = self.base_dist.icdf(self._monotonize(as_tensor(value), sign))
+        for transform in self.transforms:
+            value = transform(value)
+        return value
 
     def __repr__(self) -> str:
         return f"TransformedDistribution({self.base_dist!r}, {self.transforms!r})"

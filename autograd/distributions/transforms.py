@@ -20,7 +20,7 @@ from .constraints import Constraint, independent, interval, positive, real, unit
 from .simplex_transforms import (LowerCholeskyTransform, SoftmaxTransform,
                                  StickBreakingTransform)
 from .transform_base import (ComposeTransform, IndependentTransform, Transform,
-                             identity_transform)
+                             identity_transform, same_class, same_values)
 
 __all__ = ["Transform", "ComposeTransform", "IndependentTransform", "ExpTransform",
            "PowerTransform", "AffineTransform", "SigmoidTransform", "TanhTransform",
@@ -33,6 +33,7 @@ class ExpTransform(Transform):
 
     codomain = positive
     bijective, sign = True, 1
+    __eq__ = same_class
 
     def _call(self, x: Any) -> Tensor:
         return exp(as_tensor(x))
@@ -54,6 +55,10 @@ class PowerTransform(Transform):
     def __init__(self, exponent: Any, cache_size: int = 0) -> None:
         super().__init__(cache_size)
         self.exponent = exponent
+
+    def __eq__(self, other: object) -> bool:
+        """The same exponent."""
+        return isinstance(other, PowerTransform) and same_values(self.exponent, other.exponent)
 
     @property
     def sign(self) -> Any:  # type: ignore[override]
@@ -80,6 +85,11 @@ class AffineTransform(Transform):
     def __init__(self, loc: Any, scale: Any, event_dim: int = 0, cache_size: int = 0) -> None:
         super().__init__(cache_size)
         self.loc, self.scale, self._event_dim = loc, scale, event_dim
+
+    def __eq__(self, other: object) -> bool:
+        """The same loc and scale (numbers or Tensors, compared elementwise)."""
+        return (isinstance(other, AffineTransform) and same_values(self.loc, other.loc)
+                and same_values(self.scale, other.scale))
 
     @property
     def domain(self) -> Constraint:  # type: ignore[override]
@@ -122,6 +132,7 @@ class SigmoidTransform(Transform):
 
     codomain = unit_interval
     bijective, sign = True, 1
+    __eq__ = same_class
 
     def _call(self, x: Any) -> Tensor:
         finfo = np.finfo(as_tensor(x).dtype)
@@ -144,6 +155,7 @@ class TanhTransform(Transform):
 
     codomain = interval(-1.0, 1.0)
     bijective, sign = True, 1
+    __eq__ = same_class
 
     def _call(self, x: Any) -> Tensor:
         return tanh(as_tensor(x))
@@ -162,6 +174,7 @@ class SoftplusTransform(Transform):
 
     codomain = positive
     bijective, sign = True, 1
+    __eq__ = same_class
 
     def _call(self, x: Any) -> Tensor:
         return softplus(as_tensor(x))

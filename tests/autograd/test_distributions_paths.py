@@ -23,7 +23,8 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "one_hot_categorical": "OneHotCategoricalStraightThrough",
          "relaxed_categorical": "RelaxedOneHotCategorical",
          "relaxed_bernoulli": "RelaxedBernoulli", "cauchy": "Cauchy",
-         "half_cauchy": "HalfCauchy", "pareto": "Pareto", "weibull": "Weibull", "chi2": "Chi2"}
+         "half_cauchy": "HalfCauchy", "pareto": "Pareto", "weibull": "Weibull", "chi2": "Chi2",
+         "kumaraswamy": "Kumaraswamy"}
 
 
 def test_every_implemented_class_has_its_pytorch_path(torch) -> None:

@@ -95,6 +95,7 @@ def test_every_pytorch_distribution_is_here_or_named_missing(torch) -> None:
             assert "Distribution subclass" in str(error) and "Normal" in str(error)
             missing.append(name)
     assert "Gamma" not in missing and "StudentT" not in missing and "Wishart" in missing
+    assert "Kumaraswamy" not in missing
     assert not {"Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial", "Cauchy",
                 "HalfCauchy", "Pareto", "Weibull", "Chi2"} & set(missing)
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
