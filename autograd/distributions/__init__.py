@@ -4,7 +4,7 @@ differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponenti
 implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), ``Poisson``,
 ``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``), ``StudentT``,
 ``Gumbel``, ``HalfNormal``, ``Cauchy``, ``HalfCauchy``, ``Pareto``, ``Weibull``
-(reparameterised), ``Chi2``, ``Geometric``, ``Binomial``, ``Multinomial``,
+(reparameterised), ``Chi2``, ``VonMises``, ``Geometric``, ``Binomial``, ``Multinomial``,
 ``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
 ``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
@@ -20,7 +20,7 @@ PyTorch's module paths work too: ``from autograd.distributions.normal import Nor
 ``gumbel``, ``half_normal``, ``geometric``, ``binomial``, ``multinomial``, ``beta``,
 ``dirichlet``, ``exponential``, ``laplace``, ``poisson``, ``negative_binomial``, ``studentT``,
 ``one_hot_categorical``, ``relaxed_categorical``, ``relaxed_bernoulli``, ``cauchy``,
-``half_cauchy``, ``pareto``, ``weibull``, ``chi2``),
+``half_cauchy``, ``pareto``, ``weibull``, ``chi2``, ``von_mises``),
 and as attributes of the package without importing them, as PyTorch's package imports
 them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
 (``logits_to_probs``, ``probs_to_logits``, ``clamp_probs``...) as PyTorch's.
@@ -42,6 +42,7 @@ from .gamma import Beta, Dirichlet, Gamma
 from .geometric_binomial import Binomial, Geometric
 from .gumbel_half_normal import Gumbel, HalfNormal
 from .heavy_tailed import Cauchy, Chi2, HalfCauchy, Pareto
+from .von_mises import VonMises
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .laplace_exponential import Exponential, Laplace
@@ -57,7 +58,7 @@ from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
                log_normal, mixture_same_family, multinomial, multivariate_normal,
                negative_binomial, normal, one_hot_categorical, poisson, relaxed_bernoulli,
                relaxed_categorical, studentT, transformed_distribution, uniform, utils)
-from . import cauchy, chi2, half_cauchy, pareto, weibull  # noqa: F401 (weibull: the class)
+from . import cauchy, chi2, half_cauchy, pareto, von_mises, weibull  # noqa: F401
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
@@ -73,14 +74,14 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
            "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
-           "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy"]
+           "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
     "ContinuousBernoulli", "ExpRelaxedCategorical", "ExponentialFamily",
     "FisherSnedecor", "GeneralizedPareto",
     "InverseGamma", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
-    "LowRankMultivariateNormal", "VonMises", "Wishart"})
+    "LowRankMultivariateNormal", "Wishart"})
 
 
 _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")

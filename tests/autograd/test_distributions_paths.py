@@ -24,6 +24,7 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "relaxed_categorical": "RelaxedOneHotCategorical",
          "relaxed_bernoulli": "RelaxedBernoulli", "cauchy": "Cauchy",
          "half_cauchy": "HalfCauchy", "pareto": "Pareto", "weibull": "Weibull", "chi2": "Chi2",
+         "von_mises": "VonMises",
          "kumaraswamy": "Kumaraswamy"}
 
 
