@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._random import as_generator
+from ..creation import full_like
 from ..functions import exp, log, where
 from ..more_functions import log1p
 from ..tensor import Tensor, as_tensor
@@ -24,11 +25,6 @@ from .distribution import Distribution, broadcast_all
 from .gamma import Gamma
 
 __all__ = ["Cauchy", "HalfCauchy", "Pareto", "Chi2"]
-
-
-def _filled(like: Tensor, value: float) -> Tensor:
-    """A constant tensor of like's shape and dtype holding ``value``."""
-    return as_tensor(np.full(like.shape, value, dtype=like.dtype))
 
 
 def _uniform(generator: Any, shape: tuple, dtype: Any, where_: str) -> Tensor:
@@ -53,7 +49,7 @@ class Cauchy(Distribution):
     @property
     def mean(self) -> Tensor:
         """nan: the Cauchy distribution has no mean (PyTorch's value)."""
-        return _filled(self.loc, math.nan)
+        return full_like(self.loc, math.nan)
 
     @property
     def mode(self) -> Tensor:
@@ -63,7 +59,7 @@ class Cauchy(Distribution):
     @property
     def variance(self) -> Tensor:
         """inf (PyTorch's value: the second moment diverges)."""
-        return _filled(self.loc, math.inf)
+        return full_like(self.loc, math.inf)
 
     def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """loc + scale tan(pi (u - 1/2)), u uniform: the inverse cdf."""
@@ -104,22 +100,22 @@ class HalfCauchy(Distribution):
         super().__init__(self.scale.shape, validate_args=validate_args)
 
     def _base(self) -> Cauchy:
-        return Cauchy(_filled(self.scale, 0.0), self.scale, validate_args=False)
+        return Cauchy(full_like(self.scale, 0.0), self.scale, validate_args=False)
 
     @property
     def mean(self) -> Tensor:
         """inf (the mean diverges)."""
-        return _filled(self.scale, math.inf)
+        return full_like(self.scale, math.inf)
 
     @property
     def mode(self) -> Tensor:
         """0."""
-        return _filled(self.scale, 0.0)
+        return full_like(self.scale, 0.0)
 
     @property
     def variance(self) -> Tensor:
         """inf."""
-        return _filled(self.scale, math.inf)
+        return full_like(self.scale, math.inf)
 
     def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """|Cauchy(0, scale)| draws."""
@@ -129,7 +125,7 @@ class HalfCauchy(Distribution):
         """log 2 + the Cauchy(0, scale) log density for x >= 0, -inf below."""
         value = self._value(value, self.scale.dtype)
         inside = self._base().log_prob(value) + math.log(2)
-        return where(value >= 0, inside, _filled(inside, -math.inf))
+        return where(value >= 0, inside, full_like(inside, -math.inf))
 
     def cdf(self, value: Any) -> Tensor:
         """2 Cauchy(0, scale).cdf(x) - 1."""
@@ -210,7 +206,7 @@ class Chi2(Gamma):
 
     def __init__(self, df: Any, validate_args: bool | None = None) -> None:
         (df,) = broadcast_all(df, where="Chi2")
-        super().__init__(0.5 * df, _filled(df, 0.5), validate_args=validate_args)
+        super().__init__(0.5 * df, full_like(df, 0.5), validate_args=validate_args)
 
     @property
     def df(self) -> Tensor:
