@@ -171,11 +171,25 @@ def _write_through(bases: list, t: AnyTensor, written: AnyTensor, earlier_t: Any
         farthest._requires_grad = True
     for node, nearer, view, earlier in zip(chain[:0:-1], chain[-2::-1], views[::-1],
                                            earliers[-2::-1]):
-        again = (TransposedAgain(view.axes, earlier) if isinstance(view, Transpose)
-                 else ReshapedAgain(nearer.shape, earlier))
-        out = apply(again, node)
-        nearer._data, nearer._op, nearer._seq = out._data, out._op, out._seq
-        nearer._requires_grad = True
+        _view_again(nearer, view, node, earlier)
+
+
+def _view_again(t: AnyTensor, view: Any, base: AnyTensor, earlier: AnyTensor) -> None:
+    """t becomes again what ``view`` (the op that took it) made of base, now of base as it
+    is: the same part (``SliceWriteThrough``, ``DiagonalWriteThrough``), transpose or
+    reshape (``TransposedAgain``, ``ReshapedAgain``); ``earlier``, t as it was, stays
+    ``previous`` for the ops that read t before."""
+    if isinstance(view, GetItem):
+        again = SliceWriteThrough(view.index, earlier)
+    elif isinstance(view, Diagonal):
+        again = DiagonalWriteThrough(view.offset, view.axes, earlier)
+    elif isinstance(view, Transpose):
+        again = TransposedAgain(view.axes, earlier)
+    else:
+        again = ReshapedAgain(t.shape, earlier)
+    out = apply(again, base)
+    t._data, t._op, t._seq = out._data, out._op, out._seq
+    t._requires_grad = True
 
 
 class SliceWriteThrough(GetItem):
@@ -245,12 +259,9 @@ def _write_into_sliced_base(t: AnyTensor, sliced: tuple, index: Any, value: Any)
     if isinstance(view, Diagonal):
         diagonal_index, axis = _diagonal_index(base.shape, view)
         base[diagonal_index] = updated.moveaxis(-1, axis)
-        fresh = apply(DiagonalWriteThrough(view.offset, view.axes, earlier), base)
     else:
         base[view.index] = updated
-        fresh = apply(SliceWriteThrough(view.index, earlier), base)
-    t._data, t._op, t._seq = fresh._data, fresh._op, fresh._seq
-    t._requires_grad = True
+    _view_again(t, view, base, earlier)
 
 
 def _refresh_stale_view(t: AnyTensor) -> None:
@@ -273,14 +284,4 @@ def _refresh_stale_view(t: AnyTensor) -> None:
     (used,) = as_used((base,), t._seq)
     if used.shape != base.shape or used.dtype != base.dtype:
         return
-    earlier = t._earlier_self()
-    if isinstance(op, GetItem):
-        again = SliceWriteThrough(op.index, earlier)
-    elif isinstance(op, Diagonal):
-        again = DiagonalWriteThrough(op.offset, op.axes, earlier)
-    elif isinstance(op, Transpose):
-        again = TransposedAgain(op.axes, earlier)
-    else:
-        again = ReshapedAgain(t.shape, earlier)
-    fresh = apply(again, base)
-    t._data, t._op, t._seq = fresh._data, fresh._op, fresh._seq
+    _view_again(t, op, base, t._earlier_self())
