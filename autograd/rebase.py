@@ -20,7 +20,7 @@ from .ops.shape import GetItem, Reshape, ReshapeInPlace, Transpose, TransposeInP
 __all__ = ["_read_earlier", "_is_view_of_another", "_whole_view_bases", "_write_through",
            "WriteThrough", "TransposedWriteThrough", "ReshapedAgain", "TransposedAgain",
            "SliceWriteThrough", "DiagonalWriteThrough", "_sliced_base",
-           "_write_into_sliced_base", "_refresh_stale_view"]
+           "_write_into_sliced_base", "refresh_views"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -172,6 +172,8 @@ def _write_through(bases: list, t: AnyTensor, written: AnyTensor, earlier_t: Any
     for node, nearer, view, earlier in zip(chain[:0:-1], chain[-2::-1], views[::-1],
                                            earliers[-2::-1]):
         _view_again(nearer, view, node, earlier)
+    if not sliced:  # (a sliced farthest's own write made its views again)
+        refresh_views(farthest)  # its other views; the chain's are new already
 
 
 def _view_again(t: AnyTensor, view: Any, base: AnyTensor, earlier: AnyTensor) -> None:
@@ -190,6 +192,7 @@ def _view_again(t: AnyTensor, view: Any, base: AnyTensor, earlier: AnyTensor) ->
     out = apply(again, base)
     t._data, t._op, t._seq = out._data, out._op, out._seq
     t._requires_grad = True
+    refresh_views(t)
 
 
 class SliceWriteThrough(GetItem):
@@ -264,24 +267,37 @@ def _write_into_sliced_base(t: AnyTensor, sliced: tuple, index: Any, value: Any)
     _view_again(t, view, base, earlier)
 
 
-def _refresh_stale_view(t: AnyTensor) -> None:
-    """Before a write into t: if t was taken as a view (a part, a reshape, a transpose) of
-    a base written since, through another of its views (``x1, y1 = b[:, 0], b[:, 1];
-    x1.clamp_(...); y1.clamp_(...)``), t becomes that view of the base as it is now, as
-    PyTorch's view shows it, so the write starts from there and goes through to the base
-    (otherwise t would hold the base's old array and the write would stop at t). Ops that
-    read t before keep its old value (``previous``). A base whose shape or dtype changed
-    (``unsqueeze_``) leaves t as it is."""
-    op = t._op
-    if (not isinstance(op, (GetItem, Diagonal, Reshape, Transpose)) or op.parents is None
-            or isinstance(op, (ReshapeInPlace, TransposeInPlace, WriteThrough,
-                               TransposedWriteThrough))):
+def refresh_views(base: AnyTensor) -> None:
+    """After base took a new array (a write while recording): each view listed on base
+    (``views.take_view``) that still views base as it was shows base as it is, as
+    PyTorch's views and detached tensors do. A recorded view becomes the same view of
+    the new base (``_view_again``, which goes on to the view's own views; ops that read it
+    before keep its old value, ``previous``); a view taken under ``no_grad()`` views the
+    new array; a detached tensor holds it. A base whose shape or dtype changed since the
+    view was taken (``unsqueeze_``) leaves the view as it is."""
+    if base._views is None:
         return
-    base = op.parents[0]
-    _refresh_stale_view(base)
-    if base._seq < t._seq:
-        return
-    (used,) = as_used((base,), t._seq)
-    if used.shape != base.shape or used.dtype != base.dtype:
-        return
-    _view_again(t, op, base, t._earlier_self())
+    live = []
+    for ref, op in base._views:
+        view = ref()
+        if view is None:
+            continue
+        live.append((ref, op))
+        if view._seq > base._seq:  # taken (or made again) since base's write
+            continue
+        (used,) = as_used((base,), view._seq)  # base as it was when the view was taken
+        if used.shape != base.shape or used.dtype != base.dtype:
+            continue
+        if view._op is None:  # detached, or taken under no_grad(): no graph to remake
+            if view._data is used._data or (op is not None and np.may_share_memory(
+                    view._data, used._data)):  # (not given another array since)
+                view._data = base._data if op is None else op.forward(base._data)
+        elif (isinstance(view._op, _VIEWS_AGAIN) and view._op.parents is not None
+              and view._op.parents[0] is base):
+            _view_again(view, view._op, base, view._earlier_self())
+    base._views = live
+
+
+# the ops whose output can be made again from a written base (not the in-place shape
+# changes, which keep their memory, nor a write's own result)
+_VIEWS_AGAIN = (GetItem, Diagonal, Reshape, Transpose)

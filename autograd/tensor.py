@@ -30,6 +30,7 @@ from .tensor_mixins import TensorMixins
 from .tensor_protocols import TRACKED_READS
 from .torch_shapes import check_device
 from .torch_spellings import ElementCount
+from .views import detached_view
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
@@ -44,7 +45,7 @@ class Tensor(TensorMixins):
     """
 
     __slots__ = ("_data", "_grad", "_requires_grad", "_op", "_seq", "_retains_grad", "_name",
-                 "_hooks", "__weakref__")  # weakref.ref(t) works, as on PyTorch's tensors
+                 "_hooks", "_views", "__weakref__")  # weakref.ref(t) works, as on PyTorch's tensors
     __hash__ = object.__hash__  # identity: ``==`` is elementwise
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
@@ -77,6 +78,7 @@ class Tensor(TensorMixins):
         self._seq = next_seq()  # creation number: backward goes newest first
         self._retains_grad = False
         self._hooks = None  # register_hook: {handle id: hook}
+        self._views = None  # views.take_view: weak references to the views taken of it
 
     # ----------------------------------------------------------- data and gradient
     @property
@@ -192,7 +194,7 @@ class Tensor(TensorMixins):
 
     def detach(self) -> "Tensor":
         """A new leaf sharing this tensor's array (and its version), not tracked."""
-        return Tensor._make(self._data, None)
+        return detached_view(self)
 
     def detach_(self) -> "Tensor":
         """Stop tracking this tensor, in place (PyTorch's ``detach_``); returns self, now

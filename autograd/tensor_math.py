@@ -18,6 +18,7 @@ import numpy as np
 from ._arrays import numeric, shape_argument, to_array
 from .errors import AxisError, DataError, DTypeError, ShapeError, UsageError
 from .function import apply
+from .views import take_view
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
                              RPowScalar, RSubScalar, Sub, SubScalar, broadcasting, is_scalar,
                              number)
@@ -127,7 +128,7 @@ class TensorMath:
         """self[index]: basic and integer/boolean array indexing, as NumPy; a uint8 index
         array (PyTorch's mask, NumPy's positions) is refused."""
         refuse_uint8_index(index)
-        return apply(GetItem(index), self)
+        return take_view(GetItem(index), self)
 
     # ----------------------------------------------------------- comparisons (constants)
     def _compare(self, ufunc: Any, other: Any) -> AnyTensor:
@@ -273,7 +274,7 @@ class TensorMath:
         """self with a new shape (one entry may be -1): ``x.reshape(2, 3)``,
         ``x.reshape((2, 3))`` or PyTorch's ``x.reshape(shape=(2, 3))``."""
         shape = shape_argument("reshape", "shape", shape, keyword)
-        return apply(Reshape(shape[0] if len(shape) == 1 else shape), self)
+        return take_view(Reshape(shape[0] if len(shape) == 1 else shape), self)
 
     def ravel(self, order: str = "C") -> AnyTensor:
         """self as a 1-d tensor, read in NumPy's ``order``: "C" (row-major) or "F"."""
@@ -296,23 +297,23 @@ class TensorMath:
             axes = axes[0]
         elif len(axes) == 2 and _ints(axes):
             return self.swapaxes(*axes)
-        return apply(Transpose(axes if axes != () else None), self)
+        return take_view(Transpose(axes if axes != () else None), self)
 
     @property
     def T(self) -> AnyTensor:
         """All axes reversed (NumPy's ``.T``)."""
-        return apply(Transpose(None), self)
+        return take_view(Transpose(None), self)
 
     def swapaxes(self, axis1: int, axis2: int) -> AnyTensor:
         """Two axes exchanged."""
-        return apply(Transpose(swapped_axes(self._data.shape, axis1, axis2)), self)
+        return take_view(Transpose(swapped_axes(self._data.shape, axis1, axis2)), self)
 
     def expand_dims(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
         """Size-1 axes inserted at ``axis``."""
         axis = pick_axis(axis, dim, "expand_dims")
         if axis is None:
             raise AxisError("expand_dims: give the position of the new axis (axis= or dim=)")
-        return apply(Reshape(expanded_shape(self._data.shape, axis)), self)
+        return take_view(Reshape(expanded_shape(self._data.shape, axis)), self)
 
     def squeeze(self, *dims: Any, axis: Any = None, dim: Any = None) -> AnyTensor:
         """Size-1 axes removed (all, or those named). An axis named by position or
@@ -324,7 +325,7 @@ class TensorMath:
         position = (dims[0] if len(dims) == 1 else dims) if dims else None
         strict = axis is not None
         axis = pick_axis(axis, dim if position is None else position, "squeeze")
-        return apply(Reshape(squeezed_shape(self._data.shape, axis, strict)), self)
+        return take_view(Reshape(squeezed_shape(self._data.shape, axis, strict)), self)
 
     def broadcast_to(self, shape: Any) -> AnyTensor:
         """self repeated to ``shape`` by broadcasting."""

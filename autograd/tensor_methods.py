@@ -21,7 +21,7 @@ from .inplace import check_fits, check_writable
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays, refuse_uint8_index
-from .rebase import (_read_earlier, _refresh_stale_view, _sliced_base, _whole_view_bases,
+from .rebase import (_read_earlier, refresh_views, _sliced_base, _whole_view_bases,
                      _write_into_sliced_base, _write_through)
 from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
@@ -275,8 +275,8 @@ class OpMethods:
         """``t[index] = value``. While recording, when t or value requires grad, it is
         differentiable as in PyTorch: t's history is rebased onto an index-put op (the
         gradient of t's new value reaches its old value and ``value``; ops that used t
-        before still send theirs to the old value). t then holds a new array: views of t
-        taken before keep the old values, which their graph describes. A leaf that
+        before still send theirs to the old value). t then holds a new array, and the
+        views of t taken before are made again from it (``rebase.refresh_views``). A leaf that
         requires grad cannot be assigned into while recording (as in PyTorch): do that
         under ``no_grad()``; nor can a view of another tensor (``out[i][j] = v``: PyTorch
         writes through to ``out``, which here would keep its values): index once. A whole
@@ -313,7 +313,6 @@ class OpMethods:
                 "the gradient would have nowhere to go (PyTorch refuses it too). Assign "
                 "under autograd.no_grad() (e.g. for initialisation), or write "
                 "t2 = t.at[index].set(value) for a new, differentiable tensor.")
-        _refresh_stale_view(self)  # a view of a base written since shows it as it is now
         bases = _whole_view_bases(self)  # a reshape or transpose writes through to them
         sliced = _sliced_base(self) if bases is None else None  # so do base[i], a diagonal
         if sliced is not None:
@@ -340,6 +339,7 @@ class OpMethods:
         else:
             self._data, self._op, self._seq = out._data, out._op, out._seq
             self._requires_grad = True
+            refresh_views(self)  # the views taken of self show its new value
         record_write(self._data)  # the clock moves on: older ops check their parents
 
     def _earlier_self(self) -> AnyTensor:
@@ -354,11 +354,10 @@ class OpMethods:
         """An in-place update while recording (``x += y``, ``x.add_(y)``, ``x.relu_()``...),
         where x is computed or an operand requires grad: recorded as PyTorch records it, as
         ``x[...] = compute()`` (the rebase above: x keeps its dtype and shape and holds a
-        new array, so views of x taken before keep the old values). A view of another
+        new array, and views of x taken before show it). A view of another
         tensor writes through to it as ``t[index] = v`` does (a reshape, a transpose, a
         part base[i], a diagonal); other views are refused, as there.
         ``instead`` is the out-of-place form the errors suggest."""
-        _refresh_stale_view(self)  # first: the update reads self
         if _whole_view_bases(self) is None and _sliced_base(self) is None:  # see the rebase
             raise InplaceError(
                 f"in-place {name} while recording, where x (shape {self.shape}) is a view "

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import DTypeError, EinsumError, ShapeError, SingularMatrixError
 from ..function import Function, apply
+from ..views import take_view
 from .einsum import einsum
 from .generic import is_tensor, lift_like
 from .indexing import triangle
@@ -75,7 +76,7 @@ def diagonal(x: T, offset: int, axis1: int, axis2: int) -> T:
     a1, a2 = (normalize_axis(a, x.ndim, "diagonal")[0] for a in (axis1, axis2))
     if a1 == a2:
         raise ShapeError(f"diagonal: axis1 and axis2 are the same axis ({a1})")
-    return apply(Diagonal(offset, a1, a2, view=True), x)
+    return take_view(Diagonal(offset, a1, a2, view=True), x)
 
 
 def _writable_diagonal(x: np.ndarray, offset: int, axes: tuple[int, int]) -> np.ndarray:
