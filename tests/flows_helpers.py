@@ -37,12 +37,12 @@ class SharedNoise:
         monkeypatch.setattr(torch.distributions.Normal, "sample", sample)
 
 
-def assert_records(got: list, want: list, rtol: float = 1e-10) -> None:
-    """Two runs' records (lists of arrays per step) agree to ``rtol``."""
+def assert_records(got: list, want: list, rtol: float = 1e-10, atol: float = 1e-12) -> None:
+    """Two runs' records (lists of arrays per step) agree to ``rtol`` and ``atol``."""
     assert len(got) == len(want) > 0
     for step, (a, b) in enumerate(zip(got, want)):
         for i, (u, v) in enumerate(zip(a, b, strict=True)):
-            np.testing.assert_allclose(u, v, rtol=rtol, atol=1e-12,
+            np.testing.assert_allclose(u, v, rtol=rtol, atol=atol,
                                        err_msg=f"record {step}, tensor {i}")
 
 

@@ -139,4 +139,5 @@ def test_torchvision_swin_and_convnext_train_like_pytorch(torch, which):
     run(torch, torch.nn, torch.nn.functional, torch.optim, torchvision_ops(torch), which,
         batches, held, want, theirs)
     run(ag, nn, nn_F, nn.optim, nn.ops, which, batches, held, got, ours)
-    assert_records(got, want)
+    assert_records(got, want, atol=1e-10)  # 200 records of training: another BLAS's
+    # summation order moved a parameter of size 3e-3 by 2e-12 (O(1) values agree to 1e-10)
