@@ -21,7 +21,14 @@ def libraries(torch=None) -> tuple:
 
 
 class RandomDraws(Draws):
-    """``Draws`` with ``rand`` too (the GAN notebook's ``sample_noise``)."""
+    """``Draws`` with ``rand`` too (the GAN notebook's ``sample_noise``), whose replayed
+    draws keep a ``requires_grad=True`` argument."""
+
+    def _draw(self, name: str, *args, **kwargs):
+        value = super()._draw(name, *args, **kwargs)
+        if self._replay is not None and kwargs.get("requires_grad"):
+            value.requires_grad_()
+        return value
 
     def rand(self, *args, **kwargs):
         return self._draw("rand", *args, **kwargs)
