@@ -6,7 +6,8 @@ scale by hand and ``w.requires_grad = True``, ``zero_weight``, ``check_accuracy_
 ``torch.no_grad()``), Part III's ``nn.Module`` API (``TwoLayerFC``, ``ThreeLayerConvNet``
 with ``nn.init.kaiming_normal_`` and ``nn.init.constant_``, ``check_accuracy_part34``,
 ``train_part34``), Part IV's ``nn.Sequential`` API (a ``Flatten`` module, SGD with Nesterov
-momentum) and a Part V style network (BatchNorm, max pooling, dropout in eval, Adam). Each
+momentum) and a Part V style network (BatchNorm, max pooling, ``nn.Flatten``, Adam with
+weight decay, two epochs, ``best_model`` on the test split). Each
 program runs step for step next to PyTorch (float64) on 3-channel 8x8 digits standing in
 for CIFAR-10: every printed line, loss and parameter agrees to 1e-10.
 
