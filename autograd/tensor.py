@@ -27,6 +27,7 @@ from .hooks import RemovableHandle, add_hook
 from .tensor_advice import (LABEL_HINT, flag_of_computed_tensor, unexpected_keyword,
                             warn_non_leaf_grad)
 from .tensor_mixins import TensorMixins
+from .size_tuple import Size
 from .tensor_protocols import TRACKED_READS
 from .torch_shapes import check_device
 from .torch_spellings import ElementCount
@@ -53,6 +54,8 @@ class Tensor(TensorMixins):
         if unexpected:
             raise unexpected_keyword("Tensor", unexpected)
         check_requires_grad(data, requires_grad, dtype, "Tensor", name)  # Tensor(3, 4): a size
+        if isinstance(data, Size):  # Tensor(x.size()): a shape, as torch.Tensor reads it
+            data = np.zeros(data)
         self._fill(_array_of(data, dtype), None)
         if name is not None:
             self.name = name

@@ -1,5 +1,5 @@
-"""``Module``'s dtype and device conversions (``astype``, ``to``, ``float``, ``half``,
-``double``, ``cpu``, ``cuda``; ``share_memory``, refused) and PyTorch's ``compile()`` (a
+"""``Module``'s dtype and device conversions (``astype``, ``to``, ``type``, ``float``,
+``half``, ``double``, ``cpu``, ``cuda``; ``share_memory``, refused) and PyTorch's ``compile()`` (a
 no-op: everything runs eagerly), a base class of ``Module`` kept in its own file."""
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 from autograd import device as device_of
 from autograd.errors import DTypeError, UnsupportedError, UsageError
 from autograd.extend import check_memory_format
+from autograd.type_names import dtype_of_type_name
 
 from ._checks import is_cpu
 from .parameter import FLOATS
@@ -55,6 +56,14 @@ class DtypeMethods:
                              f"there is no other device. Leave the module where it is.{hint}")
         dtype = target if dtype is None else dtype
         return self if dtype is None else self.astype(dtype)
+
+    def type(self: _M, dst_type: Any) -> _M:
+        """PyTorch's ``model.type(torch.FloatTensor)``: ``astype`` of the dtype that
+        ``dst_type`` names (a legacy type such as ``autograd.FloatTensor``, its
+        'torch.FloatTensor' string, or a dtype). Integer buffers (BatchNorm's
+        ``num_batches_tracked``) keep their dtype, where PyTorch's casts them too; an
+        integer ``dst_type`` is a ``DTypeError``."""
+        return self.astype(dtype_of_type_name(dst_type))
 
     def cpu(self: _M) -> _M:
         """self, PyTorch's spelling: everything already lives in host memory."""
