@@ -42,6 +42,7 @@ from autograd import Tensor, as_tensor
 from autograd.errors import DTypeError, ShapeError
 
 from .._checks import flag, is_integer
+from .antialias import antialiased_resize
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 from ..errors import ArgumentTypeError, ConfigError
 
@@ -191,7 +192,8 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
     to the output size); ``align_corners`` (the linear modes; False
     by default) maps the corner entries onto each other. Given a ``scale_factor``, the
     coordinates use it (PyTorch's default) unless ``recompute_scale_factor=True``, which
-    uses the sizes' ratio. Gradients flow to every order; ``antialias`` is not offered.
+    uses the sizes' ratio. ``antialias=True`` ("bilinear" and "bicubic") filters as PIL's
+    resize (see ``antialias.py``). Gradients flow to every order.
     The nearest modes keep an integer or bool input's dtype; the linear ones need floats
     (``DTypeError``)."""
     x = as_tensor(input)
@@ -217,13 +219,18 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
                           f"None for mode={mode!r}")
     align_corners = False if align_corners is None else flag("interpolate", "align_corners",
                                                              align_corners)
-    if flag("interpolate", "antialias", antialias):
-        raise ConfigError("interpolate: antialias=True is not offered here; leave it False")
+    antialias = flag("interpolate", "antialias", antialias)
+    if antialias and mode not in ("bilinear", "bicubic"):
+        raise ConfigError(f"interpolate: antialias=True is offered for the modes 'bilinear' "
+                          f"and 'bicubic' (4-d input), as PyTorch's; got mode={mode!r}. "
+                          f"Leave antialias False, or use mode='area' to average")
     recompute = recompute_scale_factor is not None and flag(
         "interpolate", "recompute_scale_factor", recompute_scale_factor)
     sizes, scales = _sizes_and_scales(x, size, scale_factor, recompute)
     if mode == "area":  # PyTorch's: adaptive average pooling to the output size
         return (adaptive_avg_pool1d if x.ndim == 3 else adaptive_avg_pool2d)(x, sizes)
+    if antialias:
+        return antialiased_resize(x, sizes, scales, mode, align_corners)
     for axis in range(-1, -len(sizes) - 1, -1):
         x = _resize_axis(x, axis, sizes[axis], scales[axis], mode, align_corners)
     return x
