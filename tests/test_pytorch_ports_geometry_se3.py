@@ -23,6 +23,8 @@ import pytest
 import autograd as ag
 from equivariant_helpers import assert_records, numpy_of, random_rotations
 
+# hat_inv's float(ss_diff) of a tensor that requires grad: PyTorch 2.13 warns there
+pytestmark = pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
 HAT_INV_SKEW_SYMMETRIC_TOL = 1e-5
 
 
@@ -160,7 +162,7 @@ def pinhole(torch, K, T_cw, points):
     return uvw[..., :2] / uvw[..., 2:3]
 
 
-def scene(n_points: int = 12) -> dict:
+def scene(n_points: int = 10) -> dict:
     rng = np.random.default_rng(1)
     points = rng.uniform(-1, 1, (n_points, 3)) + np.array([0.0, 0.0, 5.0])
     K = np.array([[300.0, 0.0, 32.0], [0.0, 310.0, 24.0], [0.0, 0.0, 1.0]])
@@ -168,7 +170,7 @@ def scene(n_points: int = 12) -> dict:
     return {"points": points, "K": K, "pose": pose, "noise": rng.normal(0, 0.5, (n_points, 2))}
 
 
-def refine_pose(torch, jacobian_by: str, steps: int = 5) -> list:
+def refine_pose(torch, jacobian_by: str, steps: int = 4) -> list:
     """Levenberg-Marquardt on the reprojection error over the 6 pose parameters."""
     torch, functional, func = tools(torch)
     g, s = lie_groups(torch), scene()
