@@ -207,7 +207,7 @@ def test_pose_refined_by_levenberg_marquardt_matches_torch(torch, jacobian_by) -
     assert numpy_of(want[-2]) < numpy_of(want[1]) / 10
 
 
-def hand_eye_pairs(n: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def hand_eye_pairs(n: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Robot motions A_i, camera motions B_i = X^-1 A_i X (with noise) and the true X."""
     rng = np.random.default_rng(2)
     R_x = random_rotations(1, seed=3)[0]
@@ -220,7 +220,7 @@ def hand_eye_pairs(n: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return A, B, X
 
 
-def hand_eye(torch, steps: int = 3) -> list:
+def hand_eye(torch, steps: int = 2) -> list:
     torch, functional, func = tools(torch)
     g = lie_groups(torch)
     A_np, B_np, _ = hand_eye_pairs()
