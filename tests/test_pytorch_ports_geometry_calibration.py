@@ -18,7 +18,7 @@ Lines written differently here: ``torch.nn`` is ``nn``, a package of its own her
 import numpy as np
 
 from equivariant_helpers import assert_records, libraries, numpy_of, random_rotations
-from test_pytorch_ports_geometry_homography import kornia_geometry
+from geometry_ports_helpers import kornia_geometry
 
 K_TRUE = np.array([[400.0, 0.0, 160.0], [0.0, 390.0, 120.0], [0.0, 0.0, 1.0]])
 DISTORTION_TRUE = np.array([-0.12, 0.03])

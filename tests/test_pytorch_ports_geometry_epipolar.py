@@ -19,7 +19,7 @@ Lines written differently here: ``torch.nn`` is ``nn``, a package of its own her
 import numpy as np
 
 from equivariant_helpers import assert_records, libraries, numpy_of
-from test_pytorch_ports_geometry_homography import kornia_geometry
+from geometry_ports_helpers import kornia_geometry
 
 
 def two_views(n: int = 12) -> dict:

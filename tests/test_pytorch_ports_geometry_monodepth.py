@@ -22,7 +22,7 @@ the depth net starts from PyTorch's weights.
 import numpy as np
 
 from equivariant_helpers import assert_records, libraries, weight_sync
-from test_pytorch_ports_geometry_homography import image
+from geometry_ports_helpers import image
 
 
 def layers(torch, nn, F) -> dict:

@@ -17,7 +17,7 @@ grad, are written as assignments (the line says why).
 """
 
 from equivariant_helpers import assert_records, libraries
-from test_pytorch_ports_geometry_homography import image, kornia_geometry
+from geometry_ports_helpers import image, kornia_geometry
 
 
 def kornia_affine(torch, F) -> dict:
