@@ -8,7 +8,8 @@ Hartley's ``normalize_points``, ``find_homography_dlt`` (the 2N x 9 DLT system f
 the symmetric transfer error (``torch.linalg.inv_ex``); ``warp_perspective`` (a
 ``create_meshgrid`` of ``torch.meshgrid(indexing="ij")``, ``normalize_homography``,
 ``F.grid_sample(align_corners=True)``), and a homography refined photometrically by Adam
-through the warp.
+through the warp. (The functions are in ``geometry_ports_helpers.py``, shared with the
+other geometry ports.)
 
 Written once for a library ``torch`` (``autograd`` here, PyTorch there) and run step for
 step next to PyTorch in float64: homographies, errors, warped images, gradients and
