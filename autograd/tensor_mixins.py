@@ -14,7 +14,7 @@ a tensor can do comes from these classes, each a mixin in its own module with
   ``item``, ``np.asarray``, ``len``, ``if t:``, ``float``, ``format``, ``repr``...);
 - smaller families PyTorch programs reach for: ``index_fill``, ``index_copy``,
   ``masked_scatter``, ``put`` (``put_methods``), ``scatter_reductions``, ``renorm``,
-  ``batch_products``, triangular
+  ``batch_products``, ``dist`` (``distance_methods``), triangular
   solves (``triangular_methods``), decompositions (``decomposition_methods``), the
   NaN-skipping reductions (``nan_reductions``), PyTorch's long names of the arithmetic
   (``arithmetic_aliases``: ``divide multiply subtract negative``), ``tensor_split``,
@@ -33,6 +33,7 @@ from __future__ import annotations
 from .arithmetic_aliases import ArithmeticAliasMethods
 from .batch_products import BatchProductMethods
 from .decomposition_methods import DecompositionMethods
+from .distance_methods import DistanceMethods
 from .elementwise_extra_methods import ElementwiseExtraMethods
 from .elementwise_methods import ElementwiseMethods
 from .flip_methods import FlipMethods
@@ -73,7 +74,7 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
                    ArithmeticAliasMethods, TensorSplitMethods, ElementwiseMethods,
                    TorchShortNames, LayoutMethods, PieceMethods, SpecialMethods, FlipMethods,
-                   ElementwiseExtraMethods, PutMethods):
+                   ElementwiseExtraMethods, PutMethods, DistanceMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

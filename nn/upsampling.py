@@ -19,8 +19,8 @@ class Upsample(Module):
     """PyTorch's ``nn.Upsample``: ``F.interpolate(x, size, scale_factor, mode,
     align_corners, recompute_scale_factor)`` on (N, C, L) or (N, C, H, W) input. Give
     ``size`` or ``scale_factor`` (kept as a float, or a tuple of floats, as PyTorch);
-    ``mode`` "nearest" (the default), "nearest-exact", "linear", "bilinear", "bicubic" or
-    "area", checked when built (PyTorch's other modes are not offered)."""
+    ``mode`` "nearest" (the default), "nearest-exact", "linear", "bilinear", "bicubic",
+    "trilinear" or "area", checked when built."""
 
     def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                  align_corners: bool | None = None,
@@ -28,8 +28,8 @@ class Upsample(Module):
         super().__init__()
         name = type(self).__name__
         if mode not in INTERPOLATION_MODES:
-            raise ConfigError(f"{name}: mode must be one of {INTERPOLATION_MODES} (PyTorch's "
-                              f"other modes are not offered here); got mode={mode!r}")
+            raise ConfigError(f"{name}: mode must be one of {INTERPOLATION_MODES}, as "
+                              f"PyTorch's; got mode={mode!r}")
         self.name = name
         self.size = size
         factors = scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor,)

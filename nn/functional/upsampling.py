@@ -1,6 +1,7 @@
-"""``interpolate`` with PyTorch's arguments and coordinate rules, for 3-d (N, C, L) and 4-d
-(N, C, H, W) input: modes "nearest", "nearest-exact", "linear" (3-d), "bilinear",
-"bicubic" (4-d) and "area" (adaptive average pooling to the output size, as PyTorch's).
+"""``interpolate`` with PyTorch's arguments and coordinate rules, for 3-d (N, C, L), 4-d
+(N, C, H, W) and 5-d (N, C, D, H, W) input: modes "nearest", "nearest-exact", "linear"
+(3-d), "bilinear", "bicubic" (4-d), "trilinear" (5-d: "linear" along each axis, as
+PyTorch's) and "area" (adaptive average pooling to the output size, as PyTorch's).
 PyTorch's deprecated spellings ``upsample``, ``upsample_bilinear`` (``align_corners=True``)
 and ``upsample_nearest`` call it with PyTorch's warning.
 
@@ -42,15 +43,17 @@ from autograd import Tensor, as_tensor
 from autograd.errors import DTypeError, ShapeError
 
 from .._checks import flag, is_integer
-from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
+from .antialias import antialiased_resize
+from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["interpolate", "INTERPOLATION_MODES", "upsample", "upsample_bilinear",
            "upsample_nearest"]
 
-INTERPOLATION_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "area")
-"""The modes ``interpolate`` offers (PyTorch's others, such as "trilinear", are a
-ConfigError)."""
+INTERPOLATION_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic",
+                       "trilinear", "area")
+"""The modes ``interpolate`` offers: all of PyTorch's (others are a ConfigError)."""
+LINEAR_MODES = {3: "linear", 4: "bilinear", 5: "trilinear"}  # the one for each input rank
 
 
 def _nearest_sources(size: int, out: int, scale: float | None, exact: bool,
@@ -184,46 +187,54 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
                 mode: str = "nearest", align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
-    """input (N, C, L) or (N, C, H, W) resized to ``size`` (an int or one per axis) or by
-    ``scale_factor`` (a number or one per axis; the output is floor(n * scale)), as
-    PyTorch's ``F.interpolate``. ``mode``: "nearest" (the default), "nearest-exact",
-    "linear" (3-d input), "bilinear" or "bicubic" (4-d), "area" (adaptive average pooling
-    to the output size); ``align_corners`` (the linear modes; False
-    by default) maps the corner entries onto each other. Given a ``scale_factor``, the
-    coordinates use it (PyTorch's default) unless ``recompute_scale_factor=True``, which
-    uses the sizes' ratio. Gradients flow to every order; ``antialias`` is not offered.
-    The nearest modes keep an integer or bool input's dtype; the linear ones need floats
-    (``DTypeError``)."""
+    """input (N, C, L), (N, C, H, W) or (N, C, D, H, W) resized to ``size`` (an int or one
+    per axis) or by ``scale_factor`` (a number or one per axis; the output is
+    floor(n * scale)), as PyTorch's ``F.interpolate``. ``mode``: "nearest" (the default),
+    "nearest-exact", "linear" (3-d input), "bilinear" or "bicubic" (4-d), "trilinear"
+    (5-d), "area" (adaptive average pooling to the output size); ``align_corners`` (the
+    linear modes; False by default) maps the corner entries onto each other. Given a
+    ``scale_factor``, the coordinates use it (PyTorch's default) unless
+    ``recompute_scale_factor=True``, which uses the sizes' ratio. ``antialias=True``
+    ("bilinear" and "bicubic") filters as PIL's resize (see ``antialias.py``). Gradients
+    flow to every order. The nearest modes keep an integer or bool input's dtype; the
+    linear ones need floats (``DTypeError``)."""
     x = as_tensor(input)
     if mode not in INTERPOLATION_MODES:
-        raise ConfigError(f"interpolate: mode must be one of {INTERPOLATION_MODES} (PyTorch's "
-                          f"other modes are not offered here); got mode={mode!r}")
-    if x.ndim not in (3, 4):
-        raise ShapeError(f"interpolate: input must be 3-d (N, C, L) or 4-d (N, C, H, W), "
-                         f"as PyTorch's (batched; 5-d is not offered here); got shape "
+        raise ConfigError(f"interpolate: mode must be one of {INTERPOLATION_MODES}, as "
+                          f"PyTorch's; got mode={mode!r}")
+    if x.ndim not in (3, 4, 5):
+        raise ShapeError(f"interpolate: input must be 3-d (N, C, L), 4-d (N, C, H, W) or "
+                         f"5-d (N, C, D, H, W), as PyTorch's (batched); got shape "
                          f"{x.shape}. Add a batch axis to one sample: x[None]")
-    needs = {"linear": 3, "bilinear": 4, "bicubic": 4}.get(mode)
+    needs = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}.get(mode)
     if needs is not None and x.ndim != needs:
         raise ShapeError(f"interpolate: mode={mode!r} needs {needs}-d input; got "
-                         f"{x.ndim}-d input of shape {x.shape}. Use mode="
-                         f"{'bilinear' if x.ndim == 4 else 'linear'!r}")
+                         f"{x.ndim}-d input of shape {x.shape}. Use "
+                         f"mode={LINEAR_MODES[x.ndim]!r}")
     if (needs is not None or mode == "area") and x.dtype.kind != "f":
         raise DTypeError(f"interpolate: mode={mode!r} weighs neighbouring entries, so it needs "
                          f"float input; got dtype {x.dtype}. Cast it first, e.g. "
                          f"x.astype(np.float32), or use mode='nearest', which keeps the dtype")
     if needs is None and align_corners is not None:
         raise ConfigError("interpolate: align_corners can only be set with the "
-                          "interpolating modes 'linear', 'bilinear' and 'bicubic'; leave it "
+                          "interpolating modes 'linear', 'bilinear', 'bicubic' and "
+                          "'trilinear'; leave it "
                           f"None for mode={mode!r}")
     align_corners = False if align_corners is None else flag("interpolate", "align_corners",
                                                              align_corners)
-    if flag("interpolate", "antialias", antialias):
-        raise ConfigError("interpolate: antialias=True is not offered here; leave it False")
+    antialias = flag("interpolate", "antialias", antialias)
+    if antialias and mode not in ("bilinear", "bicubic"):
+        raise ConfigError(f"interpolate: antialias=True is offered for the modes 'bilinear' "
+                          f"and 'bicubic' (4-d input), as PyTorch's; got mode={mode!r}. "
+                          f"Leave antialias False, or use mode='area' to average")
     recompute = recompute_scale_factor is not None and flag(
         "interpolate", "recompute_scale_factor", recompute_scale_factor)
     sizes, scales = _sizes_and_scales(x, size, scale_factor, recompute)
     if mode == "area":  # PyTorch's: adaptive average pooling to the output size
-        return (adaptive_avg_pool1d if x.ndim == 3 else adaptive_avg_pool2d)(x, sizes)
+        pool = {3: adaptive_avg_pool1d, 4: adaptive_avg_pool2d, 5: adaptive_avg_pool3d}
+        return pool[x.ndim](x, sizes)
+    if antialias:
+        return antialiased_resize(x, sizes, scales, mode, align_corners)
     for axis in range(-1, -len(sizes) - 1, -1):
         x = _resize_axis(x, axis, sizes[axis], scales[axis], mode, align_corners)
     return x

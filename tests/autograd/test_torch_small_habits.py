@@ -98,3 +98,20 @@ def test_set_printoptions_changes_how_tensors_print(default_printing) -> None:
 def test_bad_print_options_are_named(kwargs, message, default_printing) -> None:
     with pytest.raises(UsageError, match=message):
         ag.set_printoptions(**kwargs)
+
+
+@pytest.mark.parametrize("p", [2, 1, 3.5, float("inf")])
+@pytest.mark.parametrize("other_shape", [(3, 4), (4,), ()])
+def test_dist_method_values_and_gradients_as_pytorch(torch, p, other_shape) -> None:
+    """``a.dist(b, p)`` (it was missing as a method; ``autograd.dist`` existed)."""
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(3, 4)), rng.normal(size=other_shape)
+    ours_x, ours_y = ag.tensor(x, requires_grad=True), ag.tensor(y, requires_grad=True)
+    theirs_x, theirs_y = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
+    ours, theirs = ours_x.dist(ours_y, p), theirs_x.dist(theirs_y, p)
+    ours.backward()
+    theirs.backward()
+    np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-12)
+    np.testing.assert_allclose(ours_x.grad, theirs_x.grad.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(ours_y.grad, theirs_y.grad.numpy(), rtol=1e-12, atol=1e-14)
+    assert ours_x.dist(y).item() == pytest.approx(ag.dist(ours_x, y).item(), rel=1e-14)
