@@ -8,6 +8,8 @@ Lines written differently here, and why:
   assigns each argument, ``fc.filter_ex`` is a list comprehension;
 - torcheval is not a dependency: ``MulticlassAccuracy`` and ``Mean`` are the small
   accumulators below, with torcheval's ``update``/``compute``/``reset``;
+- ``acts.std()`` is ``acts.std(correction=1)``: a bare ``std()`` raises ``UsageError``
+  here, as NumPy's divides by n and PyTorch's by n - 1 (README, "Refused on purpose");
 - fastprogress and matplotlib parts (``ProgressCB``, the plots) are left out.
 """
 
@@ -269,7 +271,7 @@ def miniai(torch, nn, F, optim, data) -> SimpleNamespace:
         if not hasattr(hook, 'stats'): hook.stats = ([], [], [])
         acts = to_cpu(outp)
         hook.stats[0].append(acts.mean())
-        hook.stats[1].append(acts.std())
+        hook.stats[1].append(acts.std(correction=1))  # a bare .std() raises here: see above
         hook.stats[2].append(acts.abs().histc(40, 0, 10))
 
     def get_hist(h): return torch.stack(h.stats[2]).t().float().log1p()
