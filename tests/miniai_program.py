@@ -13,6 +13,8 @@ Lines written differently here, and why:
 - fastprogress and matplotlib parts (``ProgressCB``, the plots) are left out.
 """
 
+# ruff: noqa: E701 (fast.ai's one-line `def f(self): ...` and `if x: ...`, kept as written)
+
 import math
 from functools import partial
 from operator import attrgetter

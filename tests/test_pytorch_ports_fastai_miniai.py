@@ -12,6 +12,8 @@ decorator of a bound method. The hooks, initialisation and optimizer notebooks:
 ``test_pytorch_ports_fastai_miniai_init.py`` and ``..._optim.py``.
 """
 
+# ruff: noqa: E701 (fast.ai's one-line `def f(self): ...` and `if x: ...`, kept as written)
+
 import numpy as np
 import pytest
 

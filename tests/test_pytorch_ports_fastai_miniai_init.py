@@ -17,6 +17,8 @@ Lines written differently here, and why:
 - ``x.std()`` is ``x.std(correction=1)`` (see ``tests/miniai_program.py``).
 """
 
+# ruff: noqa: E701 (fast.ai's one-line `def f(self): ...` and `if x: ...`, kept as written)
+
 from functools import partial
 
 import numpy as np

@@ -16,6 +16,8 @@ Lines written differently here, and why:
 - the notebook's ``plt.plot`` of the learning rates becomes a record of them.
 """
 
+# ruff: noqa: E701 (fast.ai's one-line `def f(self): ...` and `if x: ...`, kept as written)
+
 from functools import partial
 
 import numpy as np

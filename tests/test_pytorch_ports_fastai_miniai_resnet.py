@@ -17,6 +17,8 @@ Lines written differently here, and why:
   cleans IPython's history).
 """
 
+# ruff: noqa: E701 (fast.ai's one-line `def f(self): ...` and `if x: ...`, kept as written)
+
 import gc
 import random
 from functools import partial
@@ -89,7 +91,7 @@ def learner_extras(torch, mi):
             totf += flops
             res += (f'|{type(mod).__name__}|{tuple(inp[0].shape)}|{tuple(outp.shape)}|'
                     f'{nparms}|{flops:.1f}|\n')
-        with mi.Hooks(self.model, _f) as hooks: self.fit(1, lr=1, cbs=mi.SingleBatchCB())
+        with mi.Hooks(self.model, _f) as hooks: self.fit(1, lr=1, cbs=mi.SingleBatchCB())  # noqa: F841
         return res + f"Tot params: {totp}; MFLOPS: {totf:.1f}"
 
     class MixedPrecision(mi.TrainCB):
