@@ -18,7 +18,7 @@ def _fastai_model(lib, layers):
         def __init__(self, layers):
             super().__init__()
             self.layers = layers
-            for i, l in enumerate(self.layers): self.add_module(f'layer_{i}', l)  # noqa: E701
+            for i, l in enumerate(self.layers): self.add_module(f'layer_{i}', l)  # noqa: E701,E741
 
         def forward(self, x): return reduce(lambda val, layer: layer(val), self.layers, x)  # noqa: E704
 
