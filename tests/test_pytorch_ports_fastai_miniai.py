@@ -5,11 +5,13 @@ to PyTorch's from the same weights in float64, and every loss, metric log, learn
 and parameter agrees to 1e-10.
 
 Covered: ``DataLoaders``, ``TrainCB``/``DeviceCB``/``MetricsCB``, ``SingleBatchCB``
-(``CancelFitException``), ``TrainLearner``, ``MomentumLearner`` (``p.grad *= mom`` under
-``no_grad``), ``LRFinderCB`` with ``ExponentialLR`` (``CancelEpochException`` on the
-validation epoch, ``CancelFitException`` once the loss explodes), ``torch.no_grad()`` as a
-decorator of a bound method. The hooks, initialisation and optimizer notebooks:
-``test_pytorch_ports_fastai_miniai_init.py`` and ``..._optim.py``.
+(``CancelFitException``), ``CancelBatchException`` after the backward (gradients of two
+batches accumulate), ``CancelEpochException`` before validation, ``TrainLearner``,
+``MomentumLearner`` (``p.grad *= mom`` under ``no_grad``), ``LRFinderCB`` with
+``ExponentialLR`` (``CancelEpochException`` on the validation epoch,
+``CancelFitException`` once the loss explodes), ``torch.no_grad()`` as a decorator of a
+bound method. The other notebooks: ``test_pytorch_ports_fastai_miniai_init.py``,
+``..._optim.py``, ``..._resnet.py`` and ``test_pytorch_ports_fastai_minibatch.py``.
 """
 
 # ruff: noqa: E701 (fast.ai's one-line `def f(self): ...` and `if x: ...`, kept as written)
@@ -89,6 +91,21 @@ def program(torch, nn, F, optim, data, start: dict | None) -> tuple[list, dict]:
     learn.fit(1)
     record += [learn.cbs[0].logs, weights_of(model),
                [numpy_of(p.grad) for p in model.parameters()]]
+
+    # CancelBatchException after the backward: the step is skipped and the gradients of
+    # two batches accumulate; CancelEpochException before a validation epoch skips it
+    class AccumulateCB(mi.Callback):
+        def after_backward(self, learn):
+            if learn.iter % 2 == 0: raise mi.CancelBatchException()
+    class NoValidCB(mi.Callback):
+        def before_epoch(self, learn):
+            if not learn.training: raise mi.CancelEpochException()
+    model = get_model('accumulate')
+    metrics = mi.MetricsCB()
+    learn = mi.Learner(model, dls, F.cross_entropy, lr=0.1,
+                       cbs=[mi.TrainCB(), metrics, AccumulateCB(), NoValidCB()])
+    learn.fit(2)
+    record += [metrics.logs, weights_of(model)]
 
     # the learning-rate finder: ExponentialLR each batch until the loss triples
     model = get_model('lr_find')
