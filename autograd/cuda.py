@@ -1,7 +1,7 @@
 """``autograd.cuda``: PyTorch's ``torch.cuda`` device test, answered for an engine that
 computes with NumPy on the CPU, so ``device = 'cuda' if torch.cuda.is_available() else
 'cpu'`` is written as it is, and its seeding calls, which PyTorch ignores without a GPU, do
-nothing. Every other name under it is a ``MissingNameError`` saying
+nothing, as does ``empty_cache()``. Every other name under it is a ``MissingNameError`` saying
 so (and what to write instead)."""
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from typing import Any
 from . import amp as _amp
 from .errors import module_attribute_error
 
-__all__ = ["is_available", "device_count", "manual_seed", "manual_seed_all", "amp"]
+__all__ = ["is_available", "device_count", "manual_seed", "manual_seed_all", "empty_cache",
+           "amp"]
 
 _CPU = ("this engine computes with NumPy on the CPU, and autograd.cuda has only "
-        "is_available() (False), device_count() (0) and the seeding calls (no-ops): "
+        "is_available() (False), device_count() (0), the seeding calls and empty_cache() "
+        "(no-ops): "
         "write device = 'cpu'")
 
 
@@ -37,6 +39,12 @@ def manual_seed(seed: int) -> None:
 
 def manual_seed_all(seed: int) -> None:
     """Nothing, as ``manual_seed`` (PyTorch's seeds every GPU, none here)."""
+
+
+def empty_cache() -> None:
+    """Nothing: there is no GPU memory cache. PyTorch's releases cached CUDA blocks and does
+    nothing while CUDA is not initialised (always so without a GPU), so a ``clean_mem()``
+    that ends with ``torch.cuda.empty_cache()`` runs as written."""
 
 
 def _cuda_grad_scaler(init_scale: float = 2.0 ** 16, growth_factor: float = 2.0,

@@ -46,12 +46,33 @@ def _in_pytorch_order(module: AnyModule) -> list[tuple[str, Any, bool]]:
     parameter the model defines itself, even after its layers)."""
     buffers = module.__dict__.get("_buffer_names", ())
     groups: tuple[list, list, list] = ([], [], [])
-    for k, v in module._members():
-        if isinstance(v, _HOLDERS):
+    members = list(module._members())
+    copies = _plain_copies(members)
+    for k, v in members:
+        if isinstance(v, _HOLDERS) and k not in copies:
             is_buffer = k in buffers
             group = 1 if is_buffer else 0 if isinstance(v, Tensor) else 2
             groups[group].append((k, v, is_buffer))
     return groups[0] + groups[1] + groups[2]
+
+
+def _plain_copies(members: list[tuple[str, Any]]) -> set[str]:
+    """Names of the plain lists, tuples and dicts among a module's ``members`` whose every
+    module or tensor is also a member under a name of its own: fast.ai's ``self.layers =
+    layers`` then ``self.add_module(f'layer_{i}', l)``. PyTorch never looks into plain
+    containers, so it names those items once, under their own names; walking the container
+    too would name them twice (``layers.0.weight`` in ``state_dict``)."""
+    if not any(isinstance(v, (list, tuple, dict)) for _, v in members):
+        return set()
+    named = {id(v) for _, v in members if isinstance(v, (Tensor, DiscoveryMethods))}
+    copies = set()
+    for k, v in members:
+        if isinstance(v, (list, tuple, dict)):
+            held = [o for o in (v.values() if isinstance(v, dict) else v)
+                    if isinstance(o, _HOLDERS)]
+            if held and all(id(o) in named for o in held):
+                copies.add(k)
+    return copies
 
 
 def _names_a_method(cls: type, name: str) -> bool:
@@ -210,7 +231,9 @@ class DiscoveryMethods:
     def _children(self, unique: bool) -> Iterator[tuple[str, AnyModule]]:
         """named_children; without ``unique`` a module held twice is listed twice (repr)."""
         seen: set[int] = {id(self)}
-        stack = list(reversed(list(self._members())))
+        members = list(self._members())
+        copies = _plain_copies(members)
+        stack = list(reversed([(k, v) for k, v in members if k not in copies]))
         while stack:
             name, value = stack.pop()
             if isinstance(value, Tensor) or not _may_hold(value) or id(value) in seen:

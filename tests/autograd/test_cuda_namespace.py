@@ -46,7 +46,7 @@ def test_cuda_seeding_is_silently_ignored_as_pytorch_s_without_a_gpu(torch) -> N
     ag.cuda.manual_seed_all(7)
     assert ag.rand(4).tolist() == want
     assert ag.cuda.__all__ == ["is_available", "device_count", "manual_seed",
-                               "manual_seed_all", "amp"]
+                               "manual_seed_all", "empty_cache", "amp"]
 
 
 def test_a_tensor_is_never_on_cuda() -> None:
@@ -63,3 +63,13 @@ def test_matmul_precision_runs_as_written() -> None:
         assert ag.get_float32_matmul_precision() == 'high'
     finally:
         ag.set_float32_matmul_precision('highest')
+
+
+def test_empty_cache_does_nothing_as_pytorch_s_without_a_gpu(torch) -> None:
+    """fast.ai miniai's ``clean_mem()`` ends with ``torch.cuda.empty_cache()``, which
+    PyTorch runs as a no-op while CUDA is not initialised (``is_initialized()`` is False,
+    always so without a GPU); it was a MissingNameError here."""
+    assert torch.cuda.is_initialized() is False and torch.cuda.empty_cache() is None
+    x = ag.ones(3)
+    assert ag.cuda.empty_cache() is None
+    assert x.tolist() == [1.0, 1.0, 1.0] and "empty_cache" in ag.cuda.__all__
