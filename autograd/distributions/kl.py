@@ -1,7 +1,8 @@
 """``kl_divergence(p, q)`` = KL(p || q) = E_p[log p(X) - log q(X)], one per distribution of
 the broadcast batch, with PyTorch's formulas for same-type pairs (Normal, Bernoulli,
 Categorical, Uniform, MultivariateNormal, Independent, Gamma, ..., Gumbel, HalfNormal,
-Geometric, Binomial, Poisson, Cauchy, TransformedDistribution with equal transforms);
+Geometric, Binomial, Poisson, Cauchy, Pareto, TransformedDistribution with equal transforms,
+and PyTorch's cross-family pairs of ``kl_cross_family.py``: Normal-Gumbel, Gamma-Normal...);
 ``register_kl(P, Q)`` adds a formula (a decorator, as PyTorch's)."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .gamma import Beta, Dirichlet, Gamma
 from .geometric_binomial import Binomial, Geometric
 from .gumbel_half_normal import EULER_GAMMA, Gumbel, HalfNormal
 from .heavy_tailed import Cauchy
+from .kl_cross_family import CROSS_FAMILY_KL
 from .laplace_exponential import Exponential, Laplace
 from .distribution import Distribution
 from .multivariate import MultivariateNormal, mv
@@ -32,7 +34,7 @@ from .transformed import TransformedDistribution
 __all__ = ["kl_divergence", "register_kl"]
 
 KLFunction = Callable[[Any, Any], Tensor]
-_KL_REGISTRY: dict[tuple[type, type], KLFunction] = {}
+_KL_REGISTRY: dict[tuple[type, type], KLFunction] = dict(CROSS_FAMILY_KL)
 
 
 def register_kl(type_p: type, type_q: type) -> Callable[[KLFunction], KLFunction]:
