@@ -4,7 +4,8 @@ differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponenti
 implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), ``Poisson``,
 ``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``), ``StudentT``,
 ``Gumbel``, ``HalfNormal``, ``Cauchy``, ``HalfCauchy``, ``Pareto``, ``Weibull``
-(reparameterised), ``Chi2``, ``VonMises``, ``Geometric``, ``Binomial``, ``Multinomial``,
+(reparameterised), ``Chi2``, ``VonMises``, ``FisherSnedecor``, ``LogisticNormal`` (the
+stick-breaking image of a Normal), ``Geometric``, ``Binomial``, ``Multinomial``,
 ``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
 ``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
@@ -20,7 +21,8 @@ PyTorch's module paths work too: ``from autograd.distributions.normal import Nor
 ``gumbel``, ``half_normal``, ``geometric``, ``binomial``, ``multinomial``, ``beta``,
 ``dirichlet``, ``exponential``, ``laplace``, ``poisson``, ``negative_binomial``, ``studentT``,
 ``one_hot_categorical``, ``relaxed_categorical``, ``relaxed_bernoulli``, ``cauchy``,
-``half_cauchy``, ``pareto``, ``weibull``, ``chi2``, ``von_mises``),
+``half_cauchy``, ``pareto``, ``weibull``, ``chi2``, ``von_mises``, ``fishersnedecor``,
+``logistic_normal``),
 and as attributes of the package without importing them, as PyTorch's package imports
 them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
 (``logits_to_probs``, ``probs_to_logits``, ``clamp_probs``...) as PyTorch's.
@@ -45,6 +47,8 @@ from .heavy_tailed import Cauchy, Chi2, HalfCauchy, Pareto
 from .von_mises import VonMises
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
+from .fishersnedecor import FisherSnedecor
+from .logistic_normal import LogisticNormal
 from .laplace_exponential import Exponential, Laplace
 from .multinomial import Multinomial
 from .multivariate import MultivariateNormal
@@ -59,6 +63,7 @@ from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
                negative_binomial, normal, one_hot_categorical, poisson, relaxed_bernoulli,
                relaxed_categorical, studentT, transformed_distribution, uniform, utils)
 from . import cauchy, chi2, half_cauchy, pareto, von_mises, weibull  # noqa: F401
+from . import fishersnedecor, logistic_normal  # noqa: F401
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
@@ -74,13 +79,13 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
            "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
-           "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises"]
+           "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises",
+           "FisherSnedecor", "LogisticNormal"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
     "ContinuousBernoulli", "ExpRelaxedCategorical", "ExponentialFamily",
-    "FisherSnedecor", "GeneralizedPareto",
-    "InverseGamma", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
+    "GeneralizedPareto", "InverseGamma", "LKJCholesky", "LogitRelaxedBernoulli",
     "LowRankMultivariateNormal", "Wishart"})
 
 
