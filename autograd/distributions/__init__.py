@@ -1,5 +1,6 @@
 """Probability distributions with PyTorch's ``torch.distributions`` API, on the engine's
-differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponential``,
+differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``,
+``LowRankMultivariateNormal`` (covariance W W^T + diag D), ``Exponential``,
 ``Laplace``, ``Gamma``, ``Beta``, ``Dirichlet`` (reparameterised ``rsample``, the last three
 implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), ``Poisson``,
 ``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``), ``StudentT``,
@@ -22,7 +23,7 @@ PyTorch's module paths work too: ``from autograd.distributions.normal import Nor
 ``dirichlet``, ``exponential``, ``laplace``, ``poisson``, ``negative_binomial``, ``studentT``,
 ``one_hot_categorical``, ``relaxed_categorical``, ``relaxed_bernoulli``, ``cauchy``,
 ``half_cauchy``, ``pareto``, ``weibull``, ``chi2``, ``von_mises``, ``fishersnedecor``,
-``logistic_normal``),
+``logistic_normal``, ``lowrank_multivariate_normal``),
 and as attributes of the package without importing them, as PyTorch's package imports
 them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
 (``logits_to_probs``, ``probs_to_logits``, ``clamp_probs``...) as PyTorch's.
@@ -49,6 +50,7 @@ from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .fishersnedecor import FisherSnedecor
 from .logistic_normal import LogisticNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .laplace_exponential import Exponential, Laplace
 from .multinomial import Multinomial
 from .multivariate import MultivariateNormal
@@ -63,7 +65,7 @@ from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
                negative_binomial, normal, one_hot_categorical, poisson, relaxed_bernoulli,
                relaxed_categorical, studentT, transformed_distribution, uniform, utils)
 from . import cauchy, chi2, half_cauchy, pareto, von_mises, weibull  # noqa: F401
-from . import fishersnedecor, logistic_normal  # noqa: F401
+from . import fishersnedecor, logistic_normal, lowrank_multivariate_normal  # noqa: F401
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
@@ -80,13 +82,12 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
            "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises",
-           "FisherSnedecor", "LogisticNormal"]
+           "FisherSnedecor", "LogisticNormal", "LowRankMultivariateNormal"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
     "ContinuousBernoulli", "ExpRelaxedCategorical", "ExponentialFamily",
-    "GeneralizedPareto", "InverseGamma", "LKJCholesky", "LogitRelaxedBernoulli",
-    "LowRankMultivariateNormal", "Wishart"})
+    "GeneralizedPareto", "InverseGamma", "LKJCholesky", "LogitRelaxedBernoulli", "Wishart"})
 
 
 _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")

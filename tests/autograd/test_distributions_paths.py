@@ -26,7 +26,8 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "half_cauchy": "HalfCauchy", "pareto": "Pareto", "weibull": "Weibull", "chi2": "Chi2",
          "von_mises": "VonMises",
          "kumaraswamy": "Kumaraswamy", "fishersnedecor": "FisherSnedecor",
-         "logistic_normal": "LogisticNormal"}
+         "logistic_normal": "LogisticNormal",
+         "lowrank_multivariate_normal": "LowRankMultivariateNormal"}
 
 
 def test_every_implemented_class_has_its_pytorch_path(torch) -> None:
