@@ -2,7 +2,8 @@
 differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``,
 ``LowRankMultivariateNormal`` (covariance W W^T + diag D), ``Exponential``,
 ``Laplace``, ``Gamma``, ``Beta``, ``Dirichlet`` (reparameterised ``rsample``, the last three
-implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), ``Poisson``,
+implicitly), ``Bernoulli``, ``ContinuousBernoulli`` (its density on [0, 1]),
+``Categorical`` (``probs`` or ``logits``), ``Poisson``,
 ``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``), ``StudentT``,
 ``Gumbel``, ``HalfNormal``, ``Cauchy``, ``HalfCauchy``, ``Pareto``, ``Weibull``
 (reparameterised), ``Chi2``, ``VonMises``, ``FisherSnedecor``, ``LogisticNormal`` (the
@@ -23,7 +24,7 @@ PyTorch's module paths work too: ``from autograd.distributions.normal import Nor
 ``dirichlet``, ``exponential``, ``laplace``, ``poisson``, ``negative_binomial``, ``studentT``,
 ``one_hot_categorical``, ``relaxed_categorical``, ``relaxed_bernoulli``, ``cauchy``,
 ``half_cauchy``, ``pareto``, ``weibull``, ``chi2``, ``von_mises``, ``fishersnedecor``,
-``logistic_normal``, ``lowrank_multivariate_normal``),
+``logistic_normal``, ``lowrank_multivariate_normal``, ``continuous_bernoulli``),
 and as attributes of the package without importing them, as PyTorch's package imports
 them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
 (``logits_to_probs``, ``probs_to_logits``, ``clamp_probs``...) as PyTorch's.
@@ -48,6 +49,7 @@ from .heavy_tailed import Cauchy, Chi2, HalfCauchy, Pareto
 from .von_mises import VonMises
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
+from .continuous_bernoulli import ContinuousBernoulli
 from .fishersnedecor import FisherSnedecor
 from .logistic_normal import LogisticNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
@@ -65,7 +67,8 @@ from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
                negative_binomial, normal, one_hot_categorical, poisson, relaxed_bernoulli,
                relaxed_categorical, studentT, transformed_distribution, uniform, utils)
 from . import cauchy, chi2, half_cauchy, pareto, von_mises, weibull  # noqa: F401
-from . import fishersnedecor, logistic_normal, lowrank_multivariate_normal  # noqa: F401
+from . import (continuous_bernoulli, fishersnedecor, logistic_normal,  # noqa: F401
+               lowrank_multivariate_normal)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
@@ -82,11 +85,11 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
            "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises",
-           "FisherSnedecor", "LogisticNormal", "LowRankMultivariateNormal"]
+           "FisherSnedecor", "LogisticNormal", "LowRankMultivariateNormal", "ContinuousBernoulli"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
-    "ContinuousBernoulli", "ExpRelaxedCategorical", "ExponentialFamily",
+    "ExpRelaxedCategorical", "ExponentialFamily",
     "GeneralizedPareto", "InverseGamma", "LKJCholesky", "LogitRelaxedBernoulli", "Wishart"})
 
 

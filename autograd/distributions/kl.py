@@ -3,7 +3,8 @@ the broadcast batch, with PyTorch's formulas for same-type pairs (Normal, Bernou
 Categorical, Uniform, MultivariateNormal, LowRankMultivariateNormal (and the two mixed),
 Independent, Gamma, ..., Gumbel, HalfNormal,
 Geometric, Binomial, Poisson, Cauchy, Pareto, TransformedDistribution with equal transforms,
-and PyTorch's cross-family pairs of ``kl_cross_family.py``: Normal-Gumbel, Gamma-Normal...);
+and PyTorch's cross-family pairs of ``kl_cross_family.py`` (Normal-Gumbel, Gamma-Normal...)
+and ``kl_continuous_bernoulli.py``);
 ``register_kl(P, Q)`` adds a formula (a decorator, as PyTorch's)."""
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .gamma import Beta, Dirichlet, Gamma
 from .geometric_binomial import Binomial, Geometric
 from .gumbel_half_normal import EULER_GAMMA, Gumbel, HalfNormal
 from .heavy_tailed import Cauchy
+from .kl_continuous_bernoulli import CONTINUOUS_BERNOULLI_KL
 from .kl_cross_family import CROSS_FAMILY_KL
 from .laplace_exponential import Exponential, Laplace
 from .distribution import Distribution
@@ -38,7 +40,8 @@ from .transformed import TransformedDistribution
 __all__ = ["kl_divergence", "register_kl"]
 
 KLFunction = Callable[[Any, Any], Tensor]
-_KL_REGISTRY: dict[tuple[type, type], KLFunction] = dict(CROSS_FAMILY_KL)
+_KL_REGISTRY: dict[tuple[type, type], KLFunction] = {**CROSS_FAMILY_KL,
+                                                     **CONTINUOUS_BERNOULLI_KL}
 
 
 def register_kl(type_p: type, type_q: type) -> Callable[[KLFunction], KLFunction]:

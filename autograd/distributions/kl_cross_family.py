@@ -17,17 +17,20 @@ from ..more_functions import digamma, erf, lgamma
 from ..special import xlogy
 from ..tensor import Tensor
 from .continuous import Normal, Uniform
+from .counts import Poisson
+from .discrete import Bernoulli
+from .geometric_binomial import Binomial
 from .gamma import Beta, Gamma
 from .gumbel_half_normal import EULER_GAMMA, Gumbel
 from .heavy_tailed import Pareto
 from .laplace_exponential import Exponential, Laplace
 
-__all__ = ["CROSS_FAMILY_KL"]
+__all__ = ["CROSS_FAMILY_KL", "infinite_kl"]
 
 _HALF_LOG_2PI_E = 0.5 * (1 + math.log(2 * math.pi))
 
 
-def _infinite(p: Any, q: Any) -> Tensor:
+def infinite_kl(p: Any, q: Any) -> Tensor:
     """inf for every pair of the broadcast batch (no gradient: the KL does not move).
     PyTorch's has p's batch shape only."""
     shape = np.broadcast_shapes(tuple(p.batch_shape), tuple(q.batch_shape))
@@ -238,7 +241,13 @@ def _kl_pareto_pareto(p: Pareto, q: Pareto) -> Tensor:
     return _inf_where(p.scale.data < q.scale.data, result)
 
 
+def _kl_bernoulli_poisson(p: Bernoulli, q: Poisson) -> Tensor:
+    """-H(p) - E_p[X log r - r - log X!] = -H(p) - (p log r - r)."""
+    return -p.entropy() - (p.probs * log(q.rate) - q.rate)
+
+
 _INFINITE_PAIRS = [
+    (Poisson, (Bernoulli, Binomial)),
     (Normal, (Beta, Exponential, Gamma, Pareto, Uniform)),
     (Laplace, (Beta, Exponential, Gamma, Pareto, Uniform)),
     (Gumbel, (Beta, Exponential, Gamma, Pareto, Uniform)),
@@ -263,5 +272,6 @@ CROSS_FAMILY_KL: dict[tuple[type, type], Callable[[Any, Any], Tensor]] = {
     (Uniform, Gumbel): _kl_uniform_gumbel,
     (Uniform, Beta): _kl_uniform_beta, (Beta, Uniform): _kl_beta_uniform,
     (Uniform, Pareto): _kl_uniform_pareto, (Pareto, Pareto): _kl_pareto_pareto,
-    **{(p, q): _infinite for p, qs in _INFINITE_PAIRS for q in qs},
+    (Bernoulli, Poisson): _kl_bernoulli_poisson,
+    **{(p, q): infinite_kl for p, qs in _INFINITE_PAIRS for q in qs},
 }

@@ -1,8 +1,8 @@
 """``kl_divergence`` between distributions of different families (PyTorch's registered
-pairs: Normal-Gumbel, Gamma-Normal, Uniform-Beta, Pareto-Exponential, ...) and of two
-Paretos: they raised ``UnsupportedError``. Values and gradients against PyTorch's, computed
-in the test, and a Monte Carlo check of the formulas themselves; inf where p has mass
-outside q's support, as PyTorch's."""
+pairs: Normal-Gumbel, Gamma-Normal, Uniform-Beta, Pareto-Exponential, Bernoulli-Poisson,
+...) and of two Paretos: they raised ``UnsupportedError``. Values and gradients against
+PyTorch's, computed in the test, and a Monte Carlo check of the formulas themselves; inf
+where p has mass outside q's support, as PyTorch's."""
 
 from __future__ import annotations
 
@@ -70,6 +70,8 @@ PAIRS = {
         D.Uniform(lo + 1, hi + 1.5), D.Pareto(hi, c0)),
     "pareto_pareto": lambda D, m, s, m2, s2, c1, c0, lo, hi, a: (
         D.Pareto(s + 1, a), D.Pareto(c0 * 0.5, s2)),
+    "bernoulli_poisson": lambda D, m, s, m2, s2, c1, c0, lo, hi, a: (
+        D.Bernoulli(lo), D.Poisson(c0)),
 }
 
 
@@ -107,7 +109,8 @@ def test_pareto_kl_is_inf_without_the_moments_it_needs(torch) -> None:
 INFINITE = [("Normal", "Beta"), ("Normal", "Exponential"), ("Normal", "Gamma"),
             ("Normal", "Pareto"), ("Normal", "Uniform"), ("Laplace", "Gamma"),
             ("Gumbel", "Exponential"), ("Exponential", "Uniform"), ("Gamma", "Beta"),
-            ("Pareto", "Uniform"), ("Beta", "Pareto")]
+            ("Pareto", "Uniform"), ("Beta", "Pareto"), ("Poisson", "Bernoulli"),
+            ("Poisson", "Binomial")]
 MAKE = {"Normal": lambda D: D.Normal(ag_or(D, [0.0, 1.0]), 1.0),
         "Laplace": lambda D: D.Laplace(ag_or(D, [0.0, 1.0]), 1.0),
         "Gumbel": lambda D: D.Gumbel(ag_or(D, [0.0, 1.0]), 1.0),
@@ -115,7 +118,10 @@ MAKE = {"Normal": lambda D: D.Normal(ag_or(D, [0.0, 1.0]), 1.0),
         "Gamma": lambda D: D.Gamma(ag_or(D, [1.0, 2.0]), 1.0),
         "Beta": lambda D: D.Beta(ag_or(D, [1.0, 2.0]), 1.5),
         "Pareto": lambda D: D.Pareto(ag_or(D, [1.0, 2.0]), 3.0),
-        "Uniform": lambda D: D.Uniform(ag_or(D, [0.1, 0.2]), 0.9)}
+        "Uniform": lambda D: D.Uniform(ag_or(D, [0.1, 0.2]), 0.9),
+        "Poisson": lambda D: D.Poisson(ag_or(D, [1.0, 2.0])),
+        "Bernoulli": lambda D: D.Bernoulli(ag_or(D, [0.2, 0.7])),
+        "Binomial": lambda D: D.Binomial(3, ag_or(D, [0.2, 0.7]))}
 
 
 def ag_or(D, values):

@@ -27,7 +27,8 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "von_mises": "VonMises",
          "kumaraswamy": "Kumaraswamy", "fishersnedecor": "FisherSnedecor",
          "logistic_normal": "LogisticNormal",
-         "lowrank_multivariate_normal": "LowRankMultivariateNormal"}
+         "lowrank_multivariate_normal": "LowRankMultivariateNormal",
+         "continuous_bernoulli": "ContinuousBernoulli"}
 
 
 def test_every_implemented_class_has_its_pytorch_path(torch) -> None:
