@@ -7,7 +7,8 @@ implicitly), ``Bernoulli``, ``ContinuousBernoulli`` (its density on [0, 1]),
 ``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``), ``StudentT``,
 ``Gumbel``, ``HalfNormal``, ``Cauchy``, ``HalfCauchy``, ``Pareto``, ``Weibull``
 (reparameterised), ``Chi2``, ``VonMises``, ``FisherSnedecor``, ``LogisticNormal`` (the
-stick-breaking image of a Normal), ``Geometric``, ``Binomial``, ``Multinomial``,
+stick-breaking image of a Normal), ``LKJCholesky`` (correlation matrices' Cholesky
+factors), ``Geometric``, ``Binomial``, ``Multinomial``,
 ``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
 ``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
@@ -24,7 +25,8 @@ PyTorch's module paths work too: ``from autograd.distributions.normal import Nor
 ``dirichlet``, ``exponential``, ``laplace``, ``poisson``, ``negative_binomial``, ``studentT``,
 ``one_hot_categorical``, ``relaxed_categorical``, ``relaxed_bernoulli``, ``cauchy``,
 ``half_cauchy``, ``pareto``, ``weibull``, ``chi2``, ``von_mises``, ``fishersnedecor``,
-``logistic_normal``, ``lowrank_multivariate_normal``, ``continuous_bernoulli``),
+``logistic_normal``, ``lowrank_multivariate_normal``, ``continuous_bernoulli``,
+``lkj_cholesky``),
 and as attributes of the package without importing them, as PyTorch's package imports
 them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
 (``logits_to_probs``, ``probs_to_logits``, ``clamp_probs``...) as PyTorch's.
@@ -51,6 +53,7 @@ from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .continuous_bernoulli import ContinuousBernoulli
 from .fishersnedecor import FisherSnedecor
+from .lkj_cholesky import LKJCholesky
 from .logistic_normal import LogisticNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .laplace_exponential import Exponential, Laplace
@@ -67,8 +70,8 @@ from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
                negative_binomial, normal, one_hot_categorical, poisson, relaxed_bernoulli,
                relaxed_categorical, studentT, transformed_distribution, uniform, utils)
 from . import cauchy, chi2, half_cauchy, pareto, von_mises, weibull  # noqa: F401
-from . import (continuous_bernoulli, fishersnedecor, logistic_normal,  # noqa: F401
-               lowrank_multivariate_normal)
+from . import (continuous_bernoulli, fishersnedecor, lkj_cholesky,  # noqa: F401
+               logistic_normal, lowrank_multivariate_normal)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
@@ -85,12 +88,13 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
            "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises",
-           "FisherSnedecor", "LogisticNormal", "LowRankMultivariateNormal", "ContinuousBernoulli"]
+           "FisherSnedecor", "LogisticNormal", "LowRankMultivariateNormal", "ContinuousBernoulli",
+           "LKJCholesky"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
     "ExpRelaxedCategorical", "ExponentialFamily",
-    "GeneralizedPareto", "InverseGamma", "LKJCholesky", "LogitRelaxedBernoulli", "Wishart"})
+    "GeneralizedPareto", "InverseGamma", "LogitRelaxedBernoulli", "Wishart"})
 
 
 _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")
