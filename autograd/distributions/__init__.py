@@ -8,7 +8,7 @@ implicitly), ``Bernoulli``, ``ContinuousBernoulli`` (its density on [0, 1]),
 ``Gumbel``, ``HalfNormal``, ``Cauchy``, ``HalfCauchy``, ``Pareto``, ``Weibull``
 (reparameterised), ``Chi2``, ``VonMises``, ``FisherSnedecor``, ``LogisticNormal`` (the
 stick-breaking image of a Normal), ``LKJCholesky`` (correlation matrices' Cholesky
-factors), ``Geometric``, ``Binomial``, ``Multinomial``,
+factors), ``Wishart`` (positive definite matrices), ``Geometric``, ``Binomial``, ``Multinomial``,
 ``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
 ``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
@@ -26,7 +26,7 @@ PyTorch's module paths work too: ``from autograd.distributions.normal import Nor
 ``one_hot_categorical``, ``relaxed_categorical``, ``relaxed_bernoulli``, ``cauchy``,
 ``half_cauchy``, ``pareto``, ``weibull``, ``chi2``, ``von_mises``, ``fishersnedecor``,
 ``logistic_normal``, ``lowrank_multivariate_normal``, ``continuous_bernoulli``,
-``lkj_cholesky``),
+``lkj_cholesky``, ``wishart``),
 and as attributes of the package without importing them, as PyTorch's package imports
 them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
 (``logits_to_probs``, ``probs_to_logits``, ``clamp_probs``...) as PyTorch's.
@@ -63,6 +63,7 @@ from .relaxed import (OneHotCategorical, OneHotCategoricalStraightThrough, Relax
                       RelaxedOneHotCategorical)
 from .transformed import LogNormal, TransformedDistribution
 from .weibull import Weibull
+from .wishart import Wishart
 # PyTorch's module paths, as attributes (``D.normal.Normal``); names of modules, not in __all__
 from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
                exponential, geometric, gumbel, half_normal, independent, laplace,
@@ -71,7 +72,7 @@ from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
                relaxed_categorical, studentT, transformed_distribution, uniform, utils)
 from . import cauchy, chi2, half_cauchy, pareto, von_mises, weibull  # noqa: F401
 from . import (continuous_bernoulli, fishersnedecor, lkj_cholesky,  # noqa: F401
-               logistic_normal, lowrank_multivariate_normal)
+               logistic_normal, lowrank_multivariate_normal, wishart)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
@@ -89,12 +90,12 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
            "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises",
            "FisherSnedecor", "LogisticNormal", "LowRankMultivariateNormal", "ContinuousBernoulli",
-           "LKJCholesky"]
+           "LKJCholesky", "Wishart"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
     "ExpRelaxedCategorical", "ExponentialFamily",
-    "GeneralizedPareto", "InverseGamma", "LogitRelaxedBernoulli", "Wishart"})
+    "GeneralizedPareto", "InverseGamma", "LogitRelaxedBernoulli"})
 
 
 _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")

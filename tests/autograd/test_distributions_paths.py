@@ -28,7 +28,8 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "kumaraswamy": "Kumaraswamy", "fishersnedecor": "FisherSnedecor",
          "logistic_normal": "LogisticNormal",
          "lowrank_multivariate_normal": "LowRankMultivariateNormal",
-         "continuous_bernoulli": "ContinuousBernoulli", "lkj_cholesky": "LKJCholesky"}
+         "continuous_bernoulli": "ContinuousBernoulli", "lkj_cholesky": "LKJCholesky",
+         "wishart": "Wishart"}
 
 
 def test_every_implemented_class_has_its_pytorch_path(torch) -> None:
