@@ -8,7 +8,8 @@ implicitly), ``Bernoulli``, ``ContinuousBernoulli`` (its density on [0, 1]),
 ``Gumbel``, ``HalfNormal``, ``Cauchy``, ``HalfCauchy``, ``Pareto``, ``Weibull``
 (reparameterised), ``Chi2``, ``VonMises``, ``FisherSnedecor``, ``LogisticNormal`` (the
 stick-breaking image of a Normal), ``LKJCholesky`` (correlation matrices' Cholesky
-factors), ``Wishart`` (positive definite matrices), ``Geometric``, ``Binomial``, ``Multinomial``,
+factors), ``Wishart`` (positive definite matrices), ``InverseGamma``,
+``GeneralizedPareto``, ``Geometric``, ``Binomial``, ``Multinomial``,
 ``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
 ``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
@@ -26,7 +27,7 @@ PyTorch's module paths work too: ``from autograd.distributions.normal import Nor
 ``one_hot_categorical``, ``relaxed_categorical``, ``relaxed_bernoulli``, ``cauchy``,
 ``half_cauchy``, ``pareto``, ``weibull``, ``chi2``, ``von_mises``, ``fishersnedecor``,
 ``logistic_normal``, ``lowrank_multivariate_normal``, ``continuous_bernoulli``,
-``lkj_cholesky``, ``wishart``),
+``lkj_cholesky``, ``wishart``, ``inverse_gamma``, ``generalized_pareto``),
 and as attributes of the package without importing them, as PyTorch's package imports
 them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
 (``logits_to_probs``, ``probs_to_logits``, ``clamp_probs``...) as PyTorch's.
@@ -53,6 +54,8 @@ from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .continuous_bernoulli import ContinuousBernoulli
 from .fishersnedecor import FisherSnedecor
+from .generalized_pareto import GeneralizedPareto
+from .inverse_gamma import InverseGamma
 from .lkj_cholesky import LKJCholesky
 from .logistic_normal import LogisticNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
@@ -71,8 +74,9 @@ from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
                negative_binomial, normal, one_hot_categorical, poisson, relaxed_bernoulli,
                relaxed_categorical, studentT, transformed_distribution, uniform, utils)
 from . import cauchy, chi2, half_cauchy, pareto, von_mises, weibull  # noqa: F401
-from . import (continuous_bernoulli, fishersnedecor, lkj_cholesky,  # noqa: F401
-               logistic_normal, lowrank_multivariate_normal, wishart)
+from . import (continuous_bernoulli, fishersnedecor, generalized_pareto,  # noqa: F401
+               inverse_gamma, lkj_cholesky, logistic_normal, lowrank_multivariate_normal,
+               wishart)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          LowerCholeskyTransform, PowerTransform, SigmoidTransform,
                          SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
@@ -90,12 +94,12 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
            "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises",
            "FisherSnedecor", "LogisticNormal", "LowRankMultivariateNormal", "ContinuousBernoulli",
-           "LKJCholesky", "Wishart"]
+           "LKJCholesky", "Wishart", "InverseGamma", "GeneralizedPareto"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
 _NOT_HERE = frozenset({
     "ExpRelaxedCategorical", "ExponentialFamily",
-    "GeneralizedPareto", "InverseGamma", "LogitRelaxedBernoulli"})
+    "LogitRelaxedBernoulli"})
 
 
 _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")

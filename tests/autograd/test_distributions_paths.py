@@ -29,7 +29,8 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "logistic_normal": "LogisticNormal",
          "lowrank_multivariate_normal": "LowRankMultivariateNormal",
          "continuous_bernoulli": "ContinuousBernoulli", "lkj_cholesky": "LKJCholesky",
-         "wishart": "Wishart"}
+         "wishart": "Wishart", "inverse_gamma": "InverseGamma",
+         "generalized_pareto": "GeneralizedPareto"}
 
 
 def test_every_implemented_class_has_its_pytorch_path(torch) -> None:
