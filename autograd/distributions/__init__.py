@@ -77,10 +77,10 @@ from . import cauchy, chi2, half_cauchy, pareto, von_mises, weibull  # noqa: F40
 from . import (continuous_bernoulli, fishersnedecor, generalized_pareto,  # noqa: F401
                inverse_gamma, lkj_cholesky, logistic_normal, lowrank_multivariate_normal,
                wishart)
-from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
-                         LowerCholeskyTransform, PowerTransform, SigmoidTransform,
-                         SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
-                         TanhTransform, Transform)
+from .transforms import (AffineTransform, ComposeTransform, CorrCholeskyTransform,
+                         ExpTransform, IndependentTransform, LowerCholeskyTransform,
+                         PowerTransform, SigmoidTransform, SoftmaxTransform,
+                         SoftplusTransform, StickBreakingTransform, TanhTransform, Transform)
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gamma", "Beta",
            "Dirichlet", "Exponential", "Laplace", "OneHotCategorical",
@@ -90,7 +90,8 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "SoftplusTransform", "IndependentTransform",
            "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
-           "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
+           "LowerCholeskyTransform", "CorrCholeskyTransform", "biject_to", "transform_to",
+           "Poisson", "NegativeBinomial",
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
            "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises",
            "FisherSnedecor", "LogisticNormal", "LowRankMultivariateNormal", "ContinuousBernoulli",

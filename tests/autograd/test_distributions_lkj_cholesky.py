@@ -73,3 +73,39 @@ def test_log_prob_gradient_by_finite_differences(torch) -> None:
     eta = ag.tensor(ETA, requires_grad=True)
     assert ag.gradcheck(lambda eta: ag.distributions.LKJCholesky(3, eta).log_prob(values),
                         [eta])
+
+
+X = np.random.default_rng(9).standard_normal((2, 6))  # 6 = 4 * 3 / 2: 4 x 4 factors
+TRANSFORM_CASES = {
+    "forward": lambda T, D, x: D.biject_to(D.constraints.corr_cholesky)(x),
+    "inverse": lambda T, D, x: D.transform_to(D.constraints.corr_cholesky).inv(
+        D.transforms.CorrCholeskyTransform()(x) * 1),
+    "log_abs_det_jacobian": lambda T, D, x: D.transforms.CorrCholeskyTransform()
+    .log_abs_det_jacobian(x, D.transforms.CorrCholeskyTransform()(x)),
+    "lkj_prior_of_a_free_parameter": lambda T, D, x: D.LKJCholesky(4, 1.5).log_prob(
+        D.transforms.CorrCholeskyTransform()(x)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TRANSFORM_CASES))
+def test_corr_cholesky_transform_matches_pytorch(torch, case: str) -> None:
+    """``biject_to(constraints.corr_cholesky)`` raised UnsupportedError: an LKJ prior's
+    parameter could not be optimised unconstrained."""
+    check(torch, TRANSFORM_CASES[case], dict(x=X), rtol=1e-9)
+
+
+def test_corr_cholesky_log_det_is_that_of_the_strict_lower_entries() -> None:
+    """log|det| of x -> y's strictly lower entries, by a finite-difference Jacobian."""
+    transform = ag.distributions.CorrCholeskyTransform()
+    rows, cols = np.tril_indices(4, -1)
+    x = X[0]
+    eps = 1e-6
+    jacobian = np.stack([(transform(ag.tensor(x + eps * e)).numpy()[rows, cols]
+                          - transform(ag.tensor(x - eps * e)).numpy()[rows, cols]) / (2 * eps)
+                         for e in np.eye(6)], axis=1)
+    y = transform(ag.tensor(x))
+    assert ag.distributions.constraints.corr_cholesky.check(y).item()
+    np.testing.assert_allclose(transform.log_abs_det_jacobian(ag.tensor(x), y).item(),
+                               np.linalg.slogdet(jacobian)[1], rtol=1e-7)
+    with pytest.raises(ag.ShapeError, match="not D \\(D - 1\\) / 2"):
+        transform(ag.zeros(4))
