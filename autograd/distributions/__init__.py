@@ -11,7 +11,8 @@ stick-breaking image of a Normal), ``LKJCholesky`` (correlation matrices' Choles
 factors), ``Wishart`` (positive definite matrices), ``InverseGamma``,
 ``GeneralizedPareto``, ``Geometric``, ``Binomial``, ``Multinomial``,
 ``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
-``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
+``RelaxedBernoulli`` (the Gumbel-softmax relaxations; ``ExpRelaxedCategorical`` and
+``LogitRelaxedBernoulli`` their logs), each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
 ``validate_args``; ``Independent(base, n)`` (batch axes read as event axes) and
 ``MixtureSameFamily(Categorical, components)``; ``TransformedDistribution(base,
@@ -64,6 +65,7 @@ from .multinomial import Multinomial
 from .multivariate import MultivariateNormal
 from .relaxed import (OneHotCategorical, OneHotCategoricalStraightThrough, RelaxedBernoulli,
                       RelaxedOneHotCategorical)
+from .relaxed_logit import ExpRelaxedCategorical, LogitRelaxedBernoulli
 from .transformed import LogNormal, TransformedDistribution
 from .weibull import Weibull
 from .wishart import Wishart
@@ -95,12 +97,11 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
            "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises",
            "FisherSnedecor", "LogisticNormal", "LowRankMultivariateNormal", "ContinuousBernoulli",
-           "LKJCholesky", "Wishart", "InverseGamma", "GeneralizedPareto"]
+           "LKJCholesky", "Wishart", "InverseGamma", "GeneralizedPareto",
+           "LogitRelaxedBernoulli", "ExpRelaxedCategorical"]
 
 # torch.distributions' classes that are not here: a named error says what to write instead
-_NOT_HERE = frozenset({
-    "ExpRelaxedCategorical", "ExponentialFamily",
-    "LogitRelaxedBernoulli"})
+_NOT_HERE = frozenset({"ExponentialFamily"})
 
 
 _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")
