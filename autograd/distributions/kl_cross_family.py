@@ -31,10 +31,10 @@ _HALF_LOG_2PI_E = 0.5 * (1 + math.log(2 * math.pi))
 
 
 def infinite_kl(p: Any, q: Any) -> Tensor:
-    """inf for every pair of the broadcast batch (no gradient: the KL does not move).
-    PyTorch's has p's batch shape only."""
+    """inf for every pair of the broadcast batch, in p's dtype (no gradient: the KL does
+    not move). PyTorch's has p's batch shape only."""
     shape = np.broadcast_shapes(tuple(p.batch_shape), tuple(q.batch_shape))
-    return full(shape, np.inf)
+    return full(shape, np.inf, dtype=p.mean.dtype)
 
 
 def _inf_where(mask: Any, result: Tensor) -> Tensor:

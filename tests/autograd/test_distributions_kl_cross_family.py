@@ -152,3 +152,10 @@ def test_cross_family_kl_gradients_by_finite_differences() -> None:
               ag.tensor(PARAMS["c1"][0], requires_grad=True),
               ag.tensor(PARAMS["hi"] - 0.3, requires_grad=True)]
     assert ag.gradcheck(kl, leaves)
+
+
+def test_infinite_kl_keeps_p_dtype(torch) -> None:
+    for lib in (ag, torch):
+        D = lib.distributions
+        kl = D.kl_divergence(D.Normal(lib.zeros(2, dtype=lib.float32), 1.0), D.Gamma(1.0, 1.0))
+        assert str(kl.dtype).endswith("float32") and tuple(kl.shape) == (2,)
