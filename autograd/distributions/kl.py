@@ -27,6 +27,7 @@ from .gamma import Beta, Dirichlet, Gamma
 from .geometric_binomial import Binomial, Geometric
 from .gumbel_half_normal import EULER_GAMMA, Gumbel, HalfNormal
 from .heavy_tailed import Cauchy
+from .exp_family import ExponentialFamily, bregman_kl
 from .kl_continuous_bernoulli import CONTINUOUS_BERNOULLI_KL
 from .kl_cross_family import CROSS_FAMILY_KL
 from .laplace_exponential import Exponential, Laplace
@@ -40,8 +41,9 @@ from .transformed import TransformedDistribution
 __all__ = ["kl_divergence", "register_kl"]
 
 KLFunction = Callable[[Any, Any], Tensor]
-_KL_REGISTRY: dict[tuple[type, type], KLFunction] = {**CROSS_FAMILY_KL,
-                                                     **CONTINUOUS_BERNOULLI_KL}
+_KL_REGISTRY: dict[tuple[type, type], KLFunction] = {
+    **CROSS_FAMILY_KL, **CONTINUOUS_BERNOULLI_KL,
+    (ExponentialFamily, ExponentialFamily): bregman_kl}
 
 
 def register_kl(type_p: type, type_q: type) -> Callable[[KLFunction], KLFunction]:

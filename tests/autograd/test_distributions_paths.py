@@ -30,7 +30,7 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "lowrank_multivariate_normal": "LowRankMultivariateNormal",
          "continuous_bernoulli": "ContinuousBernoulli", "lkj_cholesky": "LKJCholesky",
          "wishart": "Wishart", "inverse_gamma": "InverseGamma",
-         "generalized_pareto": "GeneralizedPareto"}
+         "generalized_pareto": "GeneralizedPareto", "exp_family": "ExponentialFamily"}
 
 
 def test_every_implemented_class_has_its_pytorch_path(torch) -> None:
