@@ -1,12 +1,19 @@
 """Probability distributions with PyTorch's ``torch.distributions`` API, on the engine's
-differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``, ``Exponential``,
+differentiable ops: ``Normal``, ``Uniform``, ``MultivariateNormal``,
+``LowRankMultivariateNormal`` (covariance W W^T + diag D), ``Exponential``,
 ``Laplace``, ``Gamma``, ``Beta``, ``Dirichlet`` (reparameterised ``rsample``, the last three
-implicitly), ``Bernoulli``, ``Categorical`` (``probs`` or ``logits``), ``Poisson``,
+implicitly), ``Bernoulli``, ``ContinuousBernoulli`` (its density on [0, 1]),
+``Categorical`` (``probs`` or ``logits``), ``Poisson``,
 ``NegativeBinomial`` (``total_count`` with ``probs`` or ``logits``), ``StudentT``,
 ``Gumbel``, ``HalfNormal``, ``Cauchy``, ``HalfCauchy``, ``Pareto``, ``Weibull``
-(reparameterised), ``Chi2``, ``VonMises``, ``Geometric``, ``Binomial``, ``Multinomial``,
+(reparameterised), ``Chi2``, ``VonMises``, ``FisherSnedecor``, ``LogisticNormal`` (the
+stick-breaking image of a Normal), ``LKJCholesky`` (correlation matrices' Cholesky
+factors), ``Wishart`` (positive definite matrices), ``InverseGamma``,
+``GeneralizedPareto``, ``Geometric``, ``Binomial``, ``Multinomial``,
 ``OneHotCategorical`` (and ``...StraightThrough``), ``RelaxedOneHotCategorical`` and
-``RelaxedBernoulli`` (the Gumbel-softmax relaxations), each with ``sample``,
+``RelaxedBernoulli`` (the Gumbel-softmax relaxations; ``ExpRelaxedCategorical`` and
+``LogitRelaxedBernoulli`` their logs), ``ExponentialFamily`` (a base for a user's family),
+each with ``sample``,
 ``log_prob``, ``entropy``, ``mean``/``variance``/``stddev``, ``batch_shape``/``event_shape`` and
 ``validate_args``; ``Independent(base, n)`` (batch axes read as event axes) and
 ``MixtureSameFamily(Categorical, components)``; ``TransformedDistribution(base,
@@ -20,7 +27,9 @@ PyTorch's module paths work too: ``from autograd.distributions.normal import Nor
 ``gumbel``, ``half_normal``, ``geometric``, ``binomial``, ``multinomial``, ``beta``,
 ``dirichlet``, ``exponential``, ``laplace``, ``poisson``, ``negative_binomial``, ``studentT``,
 ``one_hot_categorical``, ``relaxed_categorical``, ``relaxed_bernoulli``, ``cauchy``,
-``half_cauchy``, ``pareto``, ``weibull``, ``chi2``, ``von_mises``),
+``half_cauchy``, ``pareto``, ``weibull``, ``chi2``, ``von_mises``, ``fishersnedecor``,
+``logistic_normal``, ``lowrank_multivariate_normal``, ``continuous_bernoulli``,
+``lkj_cholesky``, ``wishart``, ``inverse_gamma``, ``generalized_pareto``),
 and as attributes of the package without importing them, as PyTorch's package imports
 them all (``pyd.transformed_distribution.TransformedDistribution``), and ``utils``
 (``logits_to_probs``, ``probs_to_logits``, ``clamp_probs``...) as PyTorch's.
@@ -38,6 +47,7 @@ from .counts import NegativeBinomial, Poisson
 from .student_t import StudentT
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .gamma import Beta, Dirichlet, Gamma
 from .geometric_binomial import Binomial, Geometric
 from .gumbel_half_normal import Gumbel, HalfNormal
@@ -45,13 +55,22 @@ from .heavy_tailed import Cauchy, Chi2, HalfCauchy, Pareto
 from .von_mises import VonMises
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
+from .continuous_bernoulli import ContinuousBernoulli
+from .fishersnedecor import FisherSnedecor
+from .generalized_pareto import GeneralizedPareto
+from .inverse_gamma import InverseGamma
+from .lkj_cholesky import LKJCholesky
+from .logistic_normal import LogisticNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .laplace_exponential import Exponential, Laplace
 from .multinomial import Multinomial
 from .multivariate import MultivariateNormal
 from .relaxed import (OneHotCategorical, OneHotCategoricalStraightThrough, RelaxedBernoulli,
                       RelaxedOneHotCategorical)
+from .relaxed_logit import ExpRelaxedCategorical, LogitRelaxedBernoulli
 from .transformed import LogNormal, TransformedDistribution
 from .weibull import Weibull
+from .wishart import Wishart
 # PyTorch's module paths, as attributes (``D.normal.Normal``); names of modules, not in __all__
 from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
                exponential, geometric, gumbel, half_normal, independent, laplace,
@@ -59,10 +78,13 @@ from . import (bernoulli, beta, binomial, categorical, dirichlet,  # noqa: F401
                negative_binomial, normal, one_hot_categorical, poisson, relaxed_bernoulli,
                relaxed_categorical, studentT, transformed_distribution, uniform, utils)
 from . import cauchy, chi2, half_cauchy, pareto, von_mises, weibull  # noqa: F401
-from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
-                         LowerCholeskyTransform, PowerTransform, SigmoidTransform,
-                         SoftmaxTransform, SoftplusTransform, StickBreakingTransform,
-                         TanhTransform, Transform)
+from . import (continuous_bernoulli, exp_family, fishersnedecor,  # noqa: F401
+               generalized_pareto, inverse_gamma, lkj_cholesky, logistic_normal,
+               lowrank_multivariate_normal, wishart)
+from .transforms import (AffineTransform, ComposeTransform, CorrCholeskyTransform,
+                         ExpTransform, IndependentTransform, LowerCholeskyTransform,
+                         PowerTransform, SigmoidTransform, SoftmaxTransform,
+                         SoftplusTransform, StickBreakingTransform, TanhTransform, Transform)
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gamma", "Beta",
            "Dirichlet", "Exponential", "Laplace", "OneHotCategorical",
@@ -72,16 +94,17 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "SoftplusTransform", "IndependentTransform",
            "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
-           "LowerCholeskyTransform", "biject_to", "transform_to", "Poisson", "NegativeBinomial",
+           "LowerCholeskyTransform", "CorrCholeskyTransform", "biject_to", "transform_to",
+           "Poisson", "NegativeBinomial",
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
-           "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises"]
+           "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises",
+           "FisherSnedecor", "LogisticNormal", "LowRankMultivariateNormal", "ContinuousBernoulli",
+           "LKJCholesky", "Wishart", "InverseGamma", "GeneralizedPareto",
+           "LogitRelaxedBernoulli", "ExpRelaxedCategorical", "ExponentialFamily"]
 
-# torch.distributions' classes that are not here: a named error says what to write instead
-_NOT_HERE = frozenset({
-    "ContinuousBernoulli", "ExpRelaxedCategorical", "ExponentialFamily",
-    "FisherSnedecor", "GeneralizedPareto",
-    "InverseGamma", "LKJCholesky", "LogisticNormal", "LogitRelaxedBernoulli",
-    "LowRankMultivariateNormal", "Wishart"})
+# torch.distributions' classes that are not here (none now; a newer PyTorch's go here): a
+# named error says what to write instead
+_NOT_HERE: frozenset[str] = frozenset()
 
 
 _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")

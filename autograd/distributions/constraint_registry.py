@@ -6,7 +6,8 @@ a + exp(x) (exp(x) for a = 0); x < b: b - exp(x); a <= x <= b: a + (b - a) sigmo
 (sigmoid(x) for [0, 1]); ``independent(c, n)``: ``IndependentTransform`` of c's. The two
 registries differ, as PyTorch's, on the simplex (``biject_to``: stick breaking from
 R^(K-1); ``transform_to``: softmax of R^K) and on ``lower_cholesky`` (only ``transform_to``:
-``LowerCholeskyTransform``, which is not a bijection of the full matrix)."""
+``LowerCholeskyTransform``, which is not a bijection of the full matrix); both map onto
+``corr_cholesky`` by ``CorrCholeskyTransform``."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import UnsupportedError
-from .constraints import (Constraint, _GreaterThan, _GreaterThanEq, _Independent, _Interval,
-                          _LessThan, _LowerCholesky, _Real, _Simplex)
+from .constraints import (Constraint, _CorrCholesky, _GreaterThan, _GreaterThanEq,
+                          _Independent, _Interval, _LessThan, _LowerCholesky, _Real, _Simplex)
+from .corr_cholesky_transform import CorrCholeskyTransform
 from .simplex_transforms import (LowerCholeskyTransform, SoftmaxTransform,
                                  StickBreakingTransform)
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
@@ -54,7 +56,8 @@ _Rule = Callable[[Any], Transform]
 _RULES: dict[type, _Rule] = {
     _Real: lambda c: ComposeTransform([]), _GreaterThan: _greater_than,
     _GreaterThanEq: _greater_than,
-    _LessThan: _less_than, _Interval: _interval}
+    _LessThan: _less_than, _Interval: _interval,
+    _CorrCholesky: lambda c: CorrCholeskyTransform()}
 _BIJECT_ONLY: dict[type, _Rule] = {_Simplex: lambda c: StickBreakingTransform()}
 _TRANSFORM_ONLY: dict[type, _Rule] = {_Simplex: lambda c: SoftmaxTransform(),
                                       _LowerCholesky: lambda c: LowerCholeskyTransform()}
@@ -69,7 +72,8 @@ def _find(constraint: Constraint, where: str) -> Transform:
         other = "transform_to" if where == "biject_to" else "biject_to"
         raise UnsupportedError(f"{where}: no transform onto {constraint!r} here; there is "
                                f"one for real, positive, greater_than, less_than, interval, "
-                               f"unit_interval, independent(...) of those, and "
+                               f"unit_interval, corr_cholesky, independent(...) of those, "
+                               f"and "
                                + ("simplex" if where == "biject_to"
                                   else "simplex and lower_cholesky")
                                + f" (see {other} too)")

@@ -3,7 +3,7 @@
 ``greater_than_eq(a)``, ``nonnegative_integer``, ``positive_integer``, ``unit_interval``,
 ``boolean``, ``simplex``, ``one_hot``, ``real_vector``, ``interval(a, b)``,
 ``integer_interval(a, b)``, ``greater_than(a)``, ``less_than(b)``, ``independent(c, n)``,
-``positive_definite``, ``lower_cholesky``, ``multinomial(n)``.
+``positive_definite``, ``lower_cholesky``, ``corr_cholesky``, ``multinomial(n)``.
 
 ``c.check(value)`` is a bool Tensor saying, per element (per event when the constraint
 covers the last ``event_dim`` axes), whether ``value`` lies in the set. Distributions check
@@ -25,7 +25,7 @@ __all__ = ["Constraint", "real", "positive", "nonnegative", "greater_than_eq",
            "one_hot",
            "real_vector", "interval", "half_open_interval", "integer_interval", "greater_than",
            "less_than",
-           "independent", "positive_definite", "lower_cholesky", "multinomial"]
+           "independent", "positive_definite", "lower_cholesky", "corr_cholesky", "multinomial"]
 
 
 def _array(value: Any) -> np.ndarray:
@@ -223,6 +223,16 @@ class _LowerCholesky(Constraint):
         return lower & (np.diagonal(value, axis1=-2, axis2=-1) > 0).all(axis=-1)
 
 
+class _CorrCholesky(_LowerCholesky):
+    """Lower Cholesky factors of correlation matrices: rows of unit Euclidean norm (within
+    10 n eps, as PyTorch's), so L L^T has a unit diagonal."""
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        tolerance = np.finfo(value.dtype).eps * value.shape[-1] * 10
+        unit_rows = (np.abs(np.linalg.norm(value, axis=-1) - 1) <= tolerance).all(axis=-1)
+        return super()._inside(value) & unit_rows
+
+
 class _Independent(Constraint):
     """``base`` on every element, checked per event of the last ``reinterpreted_batch_ndims``
     axes (an event is inside when all its elements are)."""
@@ -262,4 +272,5 @@ less_than = _LessThan
 independent = _Independent
 positive_definite = _PositiveDefinite()
 lower_cholesky = _LowerCholesky()
+corr_cholesky = _CorrCholesky()
 multinomial = _Multinomial

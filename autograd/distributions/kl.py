@@ -1,7 +1,10 @@
 """``kl_divergence(p, q)`` = KL(p || q) = E_p[log p(X) - log q(X)], one per distribution of
 the broadcast batch, with PyTorch's formulas for same-type pairs (Normal, Bernoulli,
-Categorical, Uniform, MultivariateNormal, Independent, Gamma, ..., Gumbel, HalfNormal,
-Geometric, Binomial, Poisson, Cauchy, TransformedDistribution with equal transforms);
+Categorical, Uniform, MultivariateNormal, LowRankMultivariateNormal (and the two mixed),
+Independent, Gamma, ..., Gumbel, HalfNormal,
+Geometric, Binomial, Poisson, Cauchy, Pareto, TransformedDistribution with equal transforms,
+and PyTorch's cross-family pairs of ``kl_cross_family.py`` (Normal-Gumbel, Gamma-Normal...)
+and ``kl_continuous_bernoulli.py``);
 ``register_kl(P, Q)`` adds a formula (a decorator, as PyTorch's)."""
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import numpy as np
 from ..errors import UnsupportedError, UsageError
 from ..functions import log, matmul, where
 from ..linalg import inv
+from ..linalg_triangular import solve_triangular
 from ..more_functions import digamma, lgamma, log1p, softplus
 from ..tensor import Tensor
 from .composite import Independent, sum_rightmost
@@ -23,8 +27,13 @@ from .gamma import Beta, Dirichlet, Gamma
 from .geometric_binomial import Binomial, Geometric
 from .gumbel_half_normal import EULER_GAMMA, Gumbel, HalfNormal
 from .heavy_tailed import Cauchy
+from .exp_family import ExponentialFamily, bregman_kl
+from .kl_continuous_bernoulli import CONTINUOUS_BERNOULLI_KL
+from .kl_cross_family import CROSS_FAMILY_KL
 from .laplace_exponential import Exponential, Laplace
 from .distribution import Distribution
+from .lowrank_multivariate_normal import (LowRankMultivariateNormal, lowrank_log_det,
+                                          lowrank_mahalanobis)
 from .multivariate import MultivariateNormal, mv
 from .relaxed import OneHotCategorical
 from .transformed import TransformedDistribution
@@ -32,7 +41,9 @@ from .transformed import TransformedDistribution
 __all__ = ["kl_divergence", "register_kl"]
 
 KLFunction = Callable[[Any, Any], Tensor]
-_KL_REGISTRY: dict[tuple[type, type], KLFunction] = {}
+_KL_REGISTRY: dict[tuple[type, type], KLFunction] = {
+    **CROSS_FAMILY_KL, **CONTINUOUS_BERNOULLI_KL,
+    (ExponentialFamily, ExponentialFamily): bregman_kl}
 
 
 def register_kl(type_p: type, type_q: type) -> Callable[[KLFunction], KLFunction]:
@@ -135,6 +146,51 @@ def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
     term3 = mv(q_inv, q.loc - p.loc).pow(2).sum(-1)
     half_term1 = q.half_log_det() - p.half_log_det()
     return half_term1 + 0.5 * (term2 + term3 - p.event_shape[0])
+
+
+def _same_event_size(p: Distribution, q: Distribution) -> None:
+    if tuple(p.event_shape) != tuple(q.event_shape):
+        raise UsageError(f"kl_divergence: {type(p).__name__} and {type(q).__name__} of "
+                         f"different event sizes {tuple(p.event_shape)} and "
+                         f"{tuple(q.event_shape)}")
+
+
+def _as_full_rank(p: LowRankMultivariateNormal) -> MultivariateNormal:
+    """The same Gaussian with the Cholesky factor of its covariance."""
+    return MultivariateNormal(p.loc, scale_tril=p.scale_tril, validate_args=False)
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrank_lowrank(p: LowRankMultivariateNormal, q: LowRankMultivariateNormal) -> Tensor:
+    """(log det S_q - log det S_p + tr(S_q^-1 S_p) + Mahalanobis_q(mu_q - mu_p) - n) / 2,
+    with S_q^-1 = D_q^-1 - A^T A, A = L_C^-1 W_q^T D_q^-1 (Woodbury), so that
+    tr(S_q^-1 S_p) = sum D_p / D_q + |D_q^-1/2 W_p|^2 - |A D_p^1/2|^2 - |A W_p|^2."""
+    _same_event_size(p, q)
+    Wp, Dp = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag
+    Wq, Dq = q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag
+    log_dets = (lowrank_log_det(Dq, q._capacitance_tril)
+                - lowrank_log_det(Dp, p._capacitance_tril))
+    mahalanobis = lowrank_mahalanobis(Wq, Dq, q.loc - p.loc, q._capacitance_tril)
+    A = solve_triangular(q._capacitance_tril, Wq.transpose(-1, -2) / Dq.unsqueeze(-2),
+                         upper=False)
+    trace = ((Dp / Dq).sum(-1) + (Wp / Dq.sqrt().unsqueeze(-1)).pow(2).sum((-2, -1))
+             - (A * Dp.sqrt().unsqueeze(-2)).pow(2).sum((-2, -1))
+             - matmul(A, Wp).pow(2).sum((-2, -1)))
+    return 0.5 * (log_dets + trace + mahalanobis - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrank_mvn(p: LowRankMultivariateNormal, q: MultivariateNormal) -> Tensor:
+    """The full-rank Gaussians' KL, p through the Cholesky factor of its covariance."""
+    _same_event_size(p, q)
+    return _kl_mvn_mvn(_as_full_rank(p), q)
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_mvn_lowrank(p: MultivariateNormal, q: LowRankMultivariateNormal) -> Tensor:
+    """The full-rank Gaussians' KL, q through the Cholesky factor of its covariance."""
+    _same_event_size(p, q)
+    return _kl_mvn_mvn(p, _as_full_rank(q))
 
 
 @register_kl(Gamma, Gamma)

@@ -1,7 +1,8 @@
 """The path of ``torch.distributions.relaxed_bernoulli``, for
 ``from autograd.distributions.relaxed_bernoulli import RelaxedBernoulli``
-(the class lives in ``relaxed.py``)."""
+(the classes live in ``relaxed.py`` and ``relaxed_logit.py``)."""
 
 from .relaxed import RelaxedBernoulli
+from .relaxed_logit import LogitRelaxedBernoulli
 
-__all__ = ["RelaxedBernoulli"]
+__all__ = ["RelaxedBernoulli", "LogitRelaxedBernoulli"]

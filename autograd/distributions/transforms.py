@@ -1,7 +1,7 @@
 """Invertible maps y = f(x) with log|det df/dx|, as ``torch.distributions.transforms``:
 ``Transform`` (subclass it with ``_call``, ``_inverse`` and ``log_abs_det_jacobian``, as a
 flow's layer), ``Exp``, ``Power``, ``Affine(loc, scale, event_dim=0)``, ``Sigmoid``,
-``Tanh``, ``Softplus``, ``StickBreaking``, ``Softmax``, ``LowerCholesky``,
+``Tanh``, ``Softplus``, ``StickBreaking``, ``Softmax``, ``LowerCholesky``, ``CorrCholesky``,
 ``Compose(parts)``, ``Independent(t, n)`` (``...Transform``) and ``t.inv``.
 ``TransformedDistribution`` pushes a base distribution through them."""
 
@@ -17,6 +17,7 @@ from ..functions import clamp, exp, log, sigmoid, tanh
 from ..more_functions import expm1, log1p, softplus
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, independent, interval, positive, real, unit_interval
+from .corr_cholesky_transform import CorrCholeskyTransform
 from .simplex_transforms import (LowerCholeskyTransform, SoftmaxTransform,
                                  StickBreakingTransform)
 from .transform_base import (ComposeTransform, IndependentTransform, Transform,
@@ -25,7 +26,7 @@ from .transform_base import (ComposeTransform, IndependentTransform, Transform,
 __all__ = ["Transform", "ComposeTransform", "IndependentTransform", "ExpTransform",
            "PowerTransform", "AffineTransform", "SigmoidTransform", "TanhTransform",
            "SoftplusTransform", "StickBreakingTransform", "SoftmaxTransform",
-           "LowerCholeskyTransform", "identity_transform"]
+           "LowerCholeskyTransform", "CorrCholeskyTransform", "identity_transform"]
 
 
 class ExpTransform(Transform):

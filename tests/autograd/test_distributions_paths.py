@@ -25,7 +25,12 @@ PATHS = {"normal": "Normal", "uniform": "Uniform", "bernoulli": "Bernoulli",
          "relaxed_bernoulli": "RelaxedBernoulli", "cauchy": "Cauchy",
          "half_cauchy": "HalfCauchy", "pareto": "Pareto", "weibull": "Weibull", "chi2": "Chi2",
          "von_mises": "VonMises",
-         "kumaraswamy": "Kumaraswamy"}
+         "kumaraswamy": "Kumaraswamy", "fishersnedecor": "FisherSnedecor",
+         "logistic_normal": "LogisticNormal",
+         "lowrank_multivariate_normal": "LowRankMultivariateNormal",
+         "continuous_bernoulli": "ContinuousBernoulli", "lkj_cholesky": "LKJCholesky",
+         "wishart": "Wishart", "inverse_gamma": "InverseGamma",
+         "generalized_pareto": "GeneralizedPareto", "exp_family": "ExponentialFamily"}
 
 
 def test_every_implemented_class_has_its_pytorch_path(torch) -> None:
