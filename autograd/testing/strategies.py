@@ -355,6 +355,7 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "log1p": (_floats(-0.5, 5.0),),
     "log2": (_POSITIVE,),
     "log10": (_POSITIVE,), "lgamma": (_POSITIVE,), "digamma": (_POSITIVE,),
+    "zeta": (_POSITIVE,),  # zeta(x, q) in q > 0 (its derivative in x is not implemented)
     "i0": (_SMOOTH,), "i1": (_SMOOTH,), "i0e": (_NONZERO,), "i1e": (_NONZERO,),  # |x| kinks
     "reciprocal": (_OFF_ZERO,),
     "sign": (_NONZERO,),
