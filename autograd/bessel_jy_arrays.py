@@ -37,7 +37,7 @@ _TWO_OVER_PI = 2.0 / math.pi
 def _series(a: np.ndarray) -> tuple[np.ndarray, ...]:
     """(J0, J1, Y0, Y1) at 0 < a < 4 by their power series."""
     q = (a / 2) ** 2
-    log_half = np.log(a / 2)
+    log_half = np.log(a) - math.log(2)  # not log(a / 2): a / 2 underflows at 5e-324
     term0, term1 = np.ones_like(a), np.ones_like(a)  # q^k / (k!)^2, q^k / (k! (k+1)!)
     j0_sum, j1_sum = term0.copy(), term1.copy()
     y0_sum = np.zeros_like(a)
@@ -75,7 +75,7 @@ def _miller(a: np.ndarray) -> tuple[np.ndarray, ...]:
     j0_raw, j1_raw = here, above
     norm += j0_raw
     j0, j1 = j0_raw / norm, j1_raw / norm
-    log_term = np.log(a / 2) + _EULER_GAMMA
+    log_term = np.log(a) - math.log(2) + _EULER_GAMMA
     y0 = _TWO_OVER_PI * (log_term * j0 - 2 * y0_sum / norm)
     y1 = _TWO_OVER_PI * (log_term * j1 - j0 / a + y1_sum / norm)
     return j0, j1, y0, y1

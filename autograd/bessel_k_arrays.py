@@ -16,6 +16,8 @@ too, since e^x K ~ sqrt(pi / 2x)).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .bessel_arrays import i0, i1
@@ -44,7 +46,7 @@ def scaled_k(order: float, z: np.ndarray) -> np.ndarray:
 def _series(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(K0, K1) at 0 < x <= 1 (float64)."""
     q = (x / 2) ** 2
-    log_half = np.log(x / 2)
+    log_half = np.log(x) - math.log(2)  # not log(x / 2): x / 2 underflows at 5e-324
     term0, term1 = np.ones_like(x), np.ones_like(x)  # q^k / (k!)^2, q^k / (k! (k+1)!)
     sum0 = np.zeros_like(x)
     sum1 = (-2 * _EULER_GAMMA + 1.0) * term1

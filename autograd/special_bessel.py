@@ -43,10 +43,19 @@ def _without_derivative(function: Callable[[np.ndarray], np.ndarray], name: str,
     return apply(NoDerivative(function, f"special.{name}", hint), _float(input))
 
 
+def _nan_at_infinity(values: Callable[[np.ndarray], np.ndarray]) -> Callable:
+    """``values`` with NaN at +-inf: PyTorch's modified_bessel_i0/i1 there (its i0/i1
+    give +-inf, as ``special.i0``/``i1`` here)."""
+    def at(x: np.ndarray) -> np.ndarray:
+        out = values(x)
+        return np.where(np.isinf(x), np.nan, out).astype(out.dtype, copy=False)
+    return at
+
+
 def _spherical_j0(x: np.ndarray) -> np.ndarray:
     """sin x / x: its Taylor series 1 - x^2/3! + x^4/5! - ... below |x| = 1/2, 0 at +-inf."""
     x = np.asarray(x)
-    square = x * x
+    square = np.where(np.abs(x) < _SPHERICAL_SERIES_BELOW, x, 0) ** 2
     series = np.zeros_like(square)
     for k in range(7, 0, -1):  # Horner in x^2 over (-1)^k / (2k+1)!
         series = (series + (-1) ** k / math.factorial(2 * k + 1)) * square
@@ -86,15 +95,15 @@ def bessel_y1(input: Any) -> Tensor:  # noqa: A002
 def modified_bessel_i0(input: Any) -> Tensor:  # noqa: A002
     """I0(x), the values of ``special.i0`` (which has a gradient; this one, as PyTorch's,
     has none)."""
-    return _without_derivative(bessel_arrays.i0, "modified_bessel_i0", input,
-                               "; special.i0 computes it with a gradient")
+    return _without_derivative(_nan_at_infinity(bessel_arrays.i0), "modified_bessel_i0",
+                               input, "; special.i0 computes it with a gradient")
 
 
 @accepts_out
 def modified_bessel_i1(input: Any) -> Tensor:  # noqa: A002
     """I1(x), the values of ``special.i1`` (which has a gradient)."""
-    return _without_derivative(bessel_arrays.i1, "modified_bessel_i1", input,
-                               "; special.i1 computes it with a gradient")
+    return _without_derivative(_nan_at_infinity(bessel_arrays.i1), "modified_bessel_i1",
+                               input, "; special.i1 computes it with a gradient")
 
 
 @accepts_out
