@@ -338,6 +338,7 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "std": (_TIE_FREE,),
     "maximum": (_TIE_FREE, _TIE_FREE_OTHER),
     "minimum": (_TIE_FREE, _TIE_FREE_OTHER),
+    "nextafter": (_TIE_FREE, _TIE_FREE_OTHER),  # x != y (the gradient in x is 0 at x = y)
     # trig.py, special.py, scans.py, shape.py, indexing.py, linalg_more.py, einsum.py
     **{name: (_SMOOTH,) for name in (
         "sin", "cos", "arctan", "sinh", "cosh", "arcsinh", "expm1", "square", "erf", "erfc",

@@ -86,6 +86,7 @@ def _elementwise() -> list:
         *[_case(f"i{n}{e}", getattr(ag.special, f"i{n}{e}"), _bessel(n, e == "e"),
                 unary(f"i{n}{e}")) for n in (0, 1) for e in ("", "e")],
         _case("zeta", lambda q: ag.special.zeta(2.5, q), _zeta_at(2.5), unary("zeta")),
+        _case("nextafter", ag.nextafter, np.nextafter, binary("nextafter")),
         _case("softplus", ag.softplus, lambda x: np.log1p(np.exp(x)), unary("softplus")),
         _case("sign", ag.sign, np.sign, unary("sign")),
         _case("floor", ag.floor, np.floor, unary("floor")),
