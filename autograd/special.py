@@ -18,14 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UnsupportedError
 from .function import apply
 from .functions import log, log_softmax, logsumexp, sigmoid, softmax, where
 from .elementwise_functions import sinc
 from .more_functions import digamma, erf, erfc, erfinv, expm1, lgamma, log1p
 from .more_functions import round  # noqa: A004 (torch.special.round)
 from .ops.bessel import I0, I0e, I1, I1e
-from .ops.gamma import RegularizedGammaP, Tetragamma, Trigamma
+from .ops.gamma import RegularizedGammaP
 from .ops.special import Erfcx
 from .out_argument import accepts_out
 from .special_bessel import (airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1,
@@ -111,16 +110,9 @@ psi = digamma
 
 @accepts_out
 def polygamma(n: int, input: Any) -> Tensor:  # noqa: A002
-    """The n-th derivative of digamma: psi (n = 0), psi' (1), psi'' (2)."""
-    x = _float(input)
-    if n == 0:
-        return digamma(x)
-    if n == 1:
-        return apply(Trigamma(), x)
-    if n == 2:
-        return apply(Tetragamma(), x)
-    raise UnsupportedError(f"polygamma: order n={n!r} is not here (n = 0, 1, 2 are); "
-                           f"psi^(n) for larger n needs its own series")
+    """The n-th derivative of digamma: psi (n = 0), psi' (1), psi'' (2), and
+    (-1)^(n+1) n! zeta(n + 1, x) for n >= 3."""
+    return _float(input).polygamma(n)
 
 
 @accepts_out
