@@ -22,7 +22,7 @@ import numpy as np
 
 from .bessel_arrays import i0, i1
 
-__all__ = ["k0", "k1", "k0e", "k1e", "scaled_k"]
+__all__ = ["k0", "k1", "k0e", "k1e", "scaled_k", "scaled_k_orders"]
 
 _SERIES_UP_TO = 1.0
 _SERIES_TERMS = 30
@@ -30,17 +30,25 @@ _EULER_GAMMA = 0.5772156649015329
 _TAIL_EXPONENT = 50.0
 
 
-def scaled_k(order: float, z: np.ndarray) -> np.ndarray:
-    """e^z K_order(z) for z > ~0.5 (float64), by the trapezoidal rule above."""
+def scaled_k_orders(orders: tuple[float, ...], z: np.ndarray) -> list[np.ndarray]:
+    """e^z K_order(z) for each order, for z > ~0.5 (float64), by the trapezoidal rule
+    above; the orders share the integrand's exponential (one pass for K0 and K1)."""
     z = np.asarray(z, dtype=np.float64)
     h = np.minimum(0.1, 0.4 / np.sqrt(z))
     t_max = 2 * np.arcsinh(np.sqrt(_TAIL_EXPONENT / (2 * z)))  # x (cosh t - 1) = 50
     steps = int(np.ceil(np.max(t_max / h, initial=0.0)))
-    total = 0.5 * np.ones_like(z)  # the t = 0 end carries weight 1/2
+    totals = [0.5 * np.ones_like(z) for _ in orders]  # the t = 0 end carries weight 1/2
     for step in range(1, steps + 1):
         t = step * h
-        total += np.exp(-2 * z * np.sinh(t / 2) ** 2) * np.cosh(order * t)
-    return h * total
+        decay = np.exp(-2 * z * np.sinh(t / 2) ** 2)
+        for total, order in zip(totals, orders):
+            total += decay if order == 0 else decay * np.cosh(order * t)
+    return [h * total for total in totals]
+
+
+def scaled_k(order: float, z: np.ndarray) -> np.ndarray:
+    """e^z K_order(z) for z > ~0.5 (float64)."""
+    return scaled_k_orders((order,), z)[0]
 
 
 def _series(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -71,7 +79,7 @@ def _scaled_both(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(all="ignore"):
         k0_near, k1_near = _series(x[near])
         out0[near], out1[near] = np.exp(x[near]) * k0_near, np.exp(x[near]) * k1_near
-        out0[far], out1[far] = scaled_k(0.0, x[far]), scaled_k(1.0, x[far])
+        out0[far], out1[far] = scaled_k_orders((0.0, 1.0), x[far])
     for out in (out0, out1):
         out[x == 0] = np.inf
         out[x == np.inf] = 0.0
