@@ -34,6 +34,19 @@ def test_fmax_fmin_skip_nan_and_send_ties_to_self(torch, name) -> None:
     np.testing.assert_array_equal(getattr(ag.tensor(a), name)(b).numpy(), want[0])
 
 
+def test_numpy_spellings_dispatch_to_the_methods() -> None:
+    a = ag.tensor([1.0, NAN, 3.0], requires_grad=True)
+    b = np.array([2.0, 0.0, NAN])
+    for function in (np.fmax, np.fmin, np.nextafter):
+        np.testing.assert_array_equal(function(a, b).detach().numpy(), function(a.data, b))
+    np.fmax(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [0.0, 0.0, 1.0])
+    mantissa, exponent = np.frexp(ag.tensor([3.0, -0.1]))
+    want = np.frexp(np.array([3.0, -0.1]))
+    np.testing.assert_array_equal(mantissa.numpy(), want[0])
+    np.testing.assert_array_equal(exponent.numpy(), want[1])
+
+
 def test_nextafter_matches_pytorch(torch) -> None:
     a = np.array([1.0, 1.0, 0.0, -2.0, 1e300, 5e-324])
     b = np.array([2.0, 0.0, -1.0, -2.0, INF, 0.0])
