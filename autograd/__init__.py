@@ -101,6 +101,7 @@ from .elementwise_functions import (copysign, deg2rad, exp2, fix, frac, hypot, l
                                     logaddexp2, rad2deg, remainder, sgn, sinc, trunc)
 from .elementwise_extras import (float_power, gcd, heaviside, isneginf, isposinf, lcm, ldexp,
                                  signbit)
+from .elementwise_more import floor_divide, fmax, fmin, frexp, nextafter
 from .finite_differences import gradient
 from .broadcasting import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes,
                            broadcast_tensors)
@@ -255,6 +256,7 @@ __all__ = [
     "sinc", "hypot", "logaddexp", "logaddexp2", "exp2", "trunc", "fix", "frac", "remainder",
     "copysign", "deg2rad", "rad2deg", "sgn",
     "float_power", "ldexp", "heaviside", "signbit", "isposinf", "isneginf", "gcd", "lcm",
+    "floor_divide", "fmax", "fmin", "nextafter", "frexp",
     "gradient",  # torch.gradient: finite differences of sampled values
     "masked_scatter", "_softmax_backward_data",
     "nansum", "nanmean",

@@ -3,7 +3,8 @@ composition of differentiable ops: ``np.split np.array_split np.append np.take
 np.meshgrid np.inner np.average np.ptp np.fliplr np.flipud np.rot90 np.fabs np.exp2
 np.linalg.multi_dot np.linalg.matrix_power np.cov np.corrcoef``, and the elementwise
 ``np.sinc np.fix np.trunc np.deg2rad np.rad2deg np.radians np.degrees np.hypot
-np.copysign np.fmod`` (the Tensor methods of ``elementwise_methods``) and ``np.conj``.
+np.copysign np.fmod`` (the Tensor methods of ``elementwise_methods``), ``np.fmax np.fmin
+np.nextafter np.frexp`` (of ``elementwise_more_methods``) and ``np.conj``.
 NumPy-style programs (HIPS autograd's users) reach for them; ``autograd.interop``
 dispatches to them (its ``FUNCTIONS`` and ``UFUNCS`` tables); they sit below the Tensor
 class.
@@ -19,6 +20,7 @@ import numpy as np
 
 from .decomposition_methods import covariance
 from .elementwise_methods import ElementwiseMethods as Elementwise
+from .elementwise_more_methods import ElementwiseMoreMethods as ElementwiseMore
 from .errors import ShapeError, UsageError
 from .ops import linalg_more
 from .ops.generic import is_tensor
@@ -287,4 +289,6 @@ UFUNCS = {np.fabs: operator.abs, np.exp2: numpy_exp2, np.trunc: Elementwise.trun
           np.radians: Elementwise.deg2rad, np.degrees: Elementwise.rad2deg,
           np.hypot: Elementwise.hypot, np.copysign: Elementwise.copysign,
           np.fmod: Elementwise.fmod, np.conjugate: numpy_conjugate,
-          np.signbit: numpy_signbit}
+          np.signbit: numpy_signbit, np.fmax: ElementwiseMore.fmax,
+          np.fmin: ElementwiseMore.fmin, np.nextafter: ElementwiseMore.nextafter,
+          np.frexp: ElementwiseMore.frexp}

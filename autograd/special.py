@@ -3,7 +3,8 @@
 ``polygamma`` (n <= 2)/``multigammaln``/``gammainc``/``gammaincc``, ``erf``/``erfc``/
 ``erfinv``/``erfcx``, ``ndtr``/``ndtri``/``log_ndtr``, ``log1p``/``expm1``/``exp2``,
 ``logsumexp``/``softmax``/``log_softmax``, the modified Bessel functions ``i0``/``i1`` and
-their exponentially scaled ``i0e``/``i1e``.
+their exponentially scaled ``i0e``/``i1e``; the Bessel, Airy and zeta functions of
+``autograd.special_bessel`` and the orthogonal polynomials of ``special_polynomials``.
 ``autograd.xlogy``, ``logit``, ``mvlgamma``, ``i0``, ``polygamma``, ``igamma`` (gammainc),
 ``igammac`` (gammaincc) are PyTorch's top-level spellings of some, and ``special.sinc``
 and ``special.round`` PyTorch's special spellings of ``autograd.sinc`` and ``round``.
@@ -17,24 +18,44 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UnsupportedError
 from .function import apply
 from .functions import log, log_softmax, logsumexp, sigmoid, softmax, where
 from .elementwise_functions import sinc
 from .more_functions import digamma, erf, erfc, erfinv, expm1, lgamma, log1p
 from .more_functions import round  # noqa: A004 (torch.special.round)
 from .ops.bessel import I0, I0e, I1, I1e
-from .ops.gamma import RegularizedGammaP, Tetragamma, Trigamma
+from .ops.gamma import RegularizedGammaP
 from .ops.special import Erfcx
 from .out_argument import accepts_out
+from .special_bessel import (airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1,
+                             modified_bessel_i0, modified_bessel_i1, modified_bessel_k0,
+                             modified_bessel_k1, scaled_modified_bessel_k0,
+                             scaled_modified_bessel_k1, spherical_bessel_j0, zeta)
 from .special_methods import as_float, x_times
+from .special_polynomials import (chebyshev_polynomial_t, chebyshev_polynomial_u,
+                                  chebyshev_polynomial_v, chebyshev_polynomial_w,
+                                  hermite_polynomial_h, hermite_polynomial_he,
+                                  laguerre_polynomial_l, legendre_polynomial_p,
+                                  shifted_chebyshev_polynomial_t,
+                                  shifted_chebyshev_polynomial_u,
+                                  shifted_chebyshev_polynomial_v,
+                                  shifted_chebyshev_polynomial_w)
 from .tensor import Tensor, as_tensor
 
 __all__ = ["expit", "logit", "xlogy", "xlog1py", "entr", "gammaln", "digamma", "psi",
            "polygamma", "multigammaln", "gammainc", "gammaincc", "erf", "erfc", "erfinv", "erfcx",
            "ndtr", "ndtri", "log_ndtr",
            "log1p", "expm1", "exp2", "logsumexp", "softmax", "log_softmax", "mvlgamma",
-           "i0", "i0e", "i1", "i1e", "sinc", "round", "igamma", "igammac"]
+           "i0", "i0e", "i1", "i1e", "sinc", "round", "igamma", "igammac",
+           "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
+           "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
+           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0",
+           "airy_ai", "zeta", "chebyshev_polynomial_t", "chebyshev_polynomial_u",
+           "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+           "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u",
+           "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w",
+           "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l",
+           "legendre_polynomial_p"]
 
 _SQRT_HALF = math.sqrt(0.5)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -89,16 +110,9 @@ psi = digamma
 
 @accepts_out
 def polygamma(n: int, input: Any) -> Tensor:  # noqa: A002
-    """The n-th derivative of digamma: psi (n = 0), psi' (1), psi'' (2)."""
-    x = _float(input)
-    if n == 0:
-        return digamma(x)
-    if n == 1:
-        return apply(Trigamma(), x)
-    if n == 2:
-        return apply(Tetragamma(), x)
-    raise UnsupportedError(f"polygamma: order n={n!r} is not here (n = 0, 1, 2 are); "
-                           f"psi^(n) for larger n needs its own series")
+    """The n-th derivative of digamma: psi (n = 0), psi' (1), psi'' (2), and
+    (-1)^(n+1) n! zeta(n + 1, x) for n >= 3."""
+    return _float(input).polygamma(n)
 
 
 @accepts_out

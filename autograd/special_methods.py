@@ -12,10 +12,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .errors import UnsupportedError
+from .errors import UsageError
 from .function import apply
 from .ops.bessel import I0
 from .ops.gamma import Digamma, RegularizedGammaP, Tetragamma, Trigamma
+from .ops.special_values import zeta
 from .tensor_math import where
 
 __all__ = ["SpecialMethods", "x_times", "as_float"]
@@ -77,12 +78,18 @@ class SpecialMethods:
         return self._math_("i0")
 
     def polygamma(self, n: int) -> AnyTensor:
-        """The n-th derivative of digamma (n = 0, 1, 2), ``torch.polygamma(n, self)``."""
+        """The n-th derivative of digamma, ``torch.polygamma(n, self)``: its own ops for
+        n = 0, 1, 2, and psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x) above (PyTorch's
+        formula), differentiable through zeta's derivative in q (which gives psi^(n+1))."""
+        if n < 0:
+            raise UsageError(f"polygamma: order n={n!r}; n must be >= 0 (PyTorch's "
+                             f"\"does not support negative n\")")
+        x = as_float(self)
         orders = (Digamma, Trigamma, Tetragamma)
-        if not 0 <= n < len(orders):
-            raise UnsupportedError(f"polygamma: order n={n!r} is not here (n = 0, 1, 2 are); "
-                                   f"psi^(n) for larger n needs its own series")
-        return apply(orders[n](), as_float(self))
+        if n < len(orders):
+            return apply(orders[n](), x)
+        order = self._lift(np.asarray(n + 1.0, dtype=x.dtype))
+        return (-1.0) ** (n + 1) * math.factorial(n) * zeta(order, x)
 
     def polygamma_(self, n: int) -> AnyTensor:
         """self = polygamma(n, self), in place."""

@@ -20,7 +20,9 @@ a tensor can do comes from these classes, each a mixin in its own module with
   (``arithmetic_aliases``: ``divide multiply subtract negative``), ``tensor_split``,
   PyTorch's elementwise math NumPy names otherwise or not at all (``elementwise_methods``:
   ``sinc hypot logaddexp trunc frac remainder copysign``...) and more of it
-  (``elementwise_extra_methods``: ``float_power ldexp heaviside signbit gcd``...), memory layout
+  (``elementwise_extra_methods``: ``float_power ldexp heaviside signbit gcd``...;
+  ``elementwise_more_methods``: ``fmax fmin nextafter frexp floor_divide`` and in-place
+  ``erf_ log1p_``...), memory layout
   (``tensor_layout``: ``stride data_ptr``...), pieces (``split_methods``: ``select
   aminmax``...), ``logit xlogy`` and in-place forms (``special_methods``) and ``fliplr
   flipud rot90`` (``flip_methods``).
@@ -36,6 +38,7 @@ from .decomposition_methods import DecompositionMethods
 from .distance_methods import DistanceMethods
 from .elementwise_extra_methods import ElementwiseExtraMethods
 from .elementwise_methods import ElementwiseMethods
+from .elementwise_more_methods import ElementwiseMoreMethods
 from .flip_methods import FlipMethods
 from .index_copy import IndexCopyMethods
 from .index_fill import IndexFillMethods
@@ -74,7 +77,8 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
                    ArithmeticAliasMethods, TensorSplitMethods, ElementwiseMethods,
                    TorchShortNames, LayoutMethods, PieceMethods, SpecialMethods, FlipMethods,
-                   ElementwiseExtraMethods, PutMethods, DistanceMethods):
+                   ElementwiseExtraMethods, PutMethods, DistanceMethods,
+                   ElementwiseMoreMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

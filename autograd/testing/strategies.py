@@ -338,6 +338,7 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "std": (_TIE_FREE,),
     "maximum": (_TIE_FREE, _TIE_FREE_OTHER),
     "minimum": (_TIE_FREE, _TIE_FREE_OTHER),
+    "nextafter": (_TIE_FREE, _TIE_FREE_OTHER),  # x != y (the gradient in x is 0 at x = y)
     # trig.py, special.py, scans.py, shape.py, indexing.py, linalg_more.py, einsum.py
     **{name: (_SMOOTH,) for name in (
         "sin", "cos", "arctan", "sinh", "cosh", "arcsinh", "expm1", "square", "erf", "erfc",
@@ -355,6 +356,7 @@ DOMAINS: Mapping[str, tuple[st.SearchStrategy[float], ...]] = {
     "log1p": (_floats(-0.5, 5.0),),
     "log2": (_POSITIVE,),
     "log10": (_POSITIVE,), "lgamma": (_POSITIVE,), "digamma": (_POSITIVE,),
+    "zeta": (_POSITIVE,),  # zeta(x, q) in q > 0 (its derivative in x is not implemented)
     "i0": (_SMOOTH,), "i1": (_SMOOTH,), "i0e": (_NONZERO,), "i1e": (_NONZERO,),  # |x| kinks
     "reciprocal": (_OFF_ZERO,),
     "sign": (_NONZERO,),

@@ -57,6 +57,15 @@ def _bessel(order: int, scaled: bool) -> Callable[[np.ndarray], np.ndarray]:
     return reference
 
 
+def _zeta_at(x: float) -> Callable[[np.ndarray], np.ndarray]:
+    """q -> zeta(x, q): 4000 terms and the midpoint-rule tail (q + 3999.5)^(1-x) / (x-1)."""
+    def reference(q: np.ndarray) -> np.ndarray:
+        q64 = q.astype(np.float64)[..., None]
+        terms = (q64 + np.arange(4000)) ** -x
+        return (terms.sum(-1) + (q64[..., 0] + 3999.5) ** (1 - x) / (x - 1)).astype(q.dtype)
+    return reference
+
+
 def _case(name: str, fn: Callable, ref: Callable, inputs: Any, **options: Any) -> OpCase:
     return OpCase(name, fn, ref, inputs, **options)
 
@@ -76,6 +85,8 @@ def _elementwise() -> list:
         _case("lgamma", ag.lgamma, _lgamma, unary("lgamma")),
         *[_case(f"i{n}{e}", getattr(ag.special, f"i{n}{e}"), _bessel(n, e == "e"),
                 unary(f"i{n}{e}")) for n in (0, 1) for e in ("", "e")],
+        _case("zeta", lambda q: ag.special.zeta(2.5, q), _zeta_at(2.5), unary("zeta")),
+        _case("nextafter", ag.nextafter, np.nextafter, binary("nextafter")),
         _case("softplus", ag.softplus, lambda x: np.log1p(np.exp(x)), unary("softplus")),
         _case("sign", ag.sign, np.sign, unary("sign")),
         _case("floor", ag.floor, np.floor, unary("floor")),

@@ -48,14 +48,30 @@ def test_matches_torch_special(torch, name, arrays, extra) -> None:
         np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-13)
 
 
-@pytest.mark.parametrize("n", [0, 1, 2])
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 6])
 def test_polygamma_matches_pytorch(torch, n) -> None:
-    x = POSITIVE
+    """n >= 3 (a PyTorch user's torch.special.polygamma(3, x)) was refused before: now
+    (-1)^(n+1) n! zeta(n + 1, x), PyTorch's formula, also at negative non-integer x."""
+    x = np.concatenate([POSITIVE, [-1.5, -0.3, 1e-3, 50.0]])
     np.testing.assert_allclose(ag.special.polygamma(n, ag.tensor(x)).numpy(),
                                torch.special.polygamma(n, torch.tensor(x)).numpy(),
                                rtol=1e-8)
-    with pytest.raises(ag.UnsupportedError, match="order n=3"):
-        ag.special.polygamma(3, ag.tensor(x))
+    with pytest.raises(ag.UsageError, match="n must be >= 0"):
+        ag.special.polygamma(-1, ag.tensor(x))
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_polygamma_gradients_match_pytorch_to_second_order(torch, n) -> None:
+    """d/dx psi^(n) = psi^(n+1), through zeta's derivative in q."""
+    def run(T, grad):
+        x = T.tensor(POSITIVE, requires_grad=True)
+        out = T.special.polygamma(n, x)
+        (g,) = grad((out * T.tensor(np.linspace(0.5, 1.5, 6))).sum(), x, create_graph=True)
+        (h,) = grad(g.sum(), x)
+        return out.detach().numpy(), g.detach().numpy(), h.numpy()
+
+    for a, b in zip(run(ag, ag.grad), run(torch, torch.autograd.grad), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-11)
 
 
 def test_edges_follow_pytorch(torch) -> None:

@@ -60,6 +60,10 @@ def test_poisson_cdf_by_igammac(torch) -> None:
     assert ag.igamma is ag.special.gammainc and ag.igammac is ag.special.gammaincc
 
 
-def test_orders_beyond_two_are_a_named_error() -> None:
-    with pytest.raises(ag.UnsupportedError, match="order n=3"):
-        ag.tensor(A).polygamma(3)
+def test_orders_beyond_two_match_pytorch(torch) -> None:
+    """x.polygamma(3) was an UnsupportedError; a negative order is a named error."""
+    for n in (3, 5):
+        np.testing.assert_allclose(ag.tensor(A).polygamma(n).numpy(),
+                                   torch.tensor(A).polygamma(n).numpy(), rtol=1e-12)
+    with pytest.raises(ag.UsageError, match="n must be >= 0"):
+        ag.tensor(A).polygamma(-2)
