@@ -21,7 +21,8 @@ a tensor can do comes from these classes, each a mixin in its own module with
   PyTorch's elementwise math NumPy names otherwise or not at all (``elementwise_methods``:
   ``sinc hypot logaddexp trunc frac remainder copysign``...) and more of it
   (``elementwise_extra_methods``: ``float_power ldexp heaviside signbit gcd``...), memory layout
-  (``tensor_layout``: ``stride data_ptr``...), pieces (``split_methods``: ``select
+  (``tensor_layout``: ``stride data_ptr``...; ``storage``: ``storage()
+  untyped_storage()``), pieces (``split_methods``: ``select
   aminmax``...), ``logit xlogy`` and in-place forms (``special_methods``) and ``fliplr
   flipud rot90`` (``flip_methods``).
 
@@ -50,6 +51,7 @@ from .scatter_reductions import ScatterReduceMethods
 from .set_methods import SetMethods
 from .special_methods import SpecialMethods
 from .split_methods import PieceMethods
+from .storage import StorageViewMethods
 from .tensor_layout import LayoutMethods
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath
@@ -73,7 +75,7 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
                    ArithmeticAliasMethods, TensorSplitMethods, ElementwiseMethods,
                    TorchShortNames, LayoutMethods, PieceMethods, SpecialMethods, FlipMethods,
-                   ElementwiseExtraMethods, PutMethods):
+                   ElementwiseExtraMethods, PutMethods, StorageViewMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()
