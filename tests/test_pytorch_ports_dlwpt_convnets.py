@@ -15,15 +15,15 @@ keep ``shuffle=False`` (the two libraries' generators differ). ``torch.save`` of
 import numpy as np
 import pytest
 
-# the book's float(loss) of a loss that requires grad: PyTorch 2.13 warns there
-pytestmark = pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
-
 import autograd as ag
 import nn
 import nn.data
 import nn.functional
 import nn.optim
 from test_pytorch_ports_dlwpt import assert_records
+
+# the book's float(loss) of a loss that requires grad: PyTorch 2.13 warns there
+pytestmark = pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
 
 
 def libraries(torch=None) -> tuple:
@@ -329,3 +329,66 @@ def test_chapter8_net_width_with_weight_decay_by_hand_and_by_sgd(torch) -> None:
 def test_chapter8_batchnorm_depth_and_skip(torch, name) -> None:
     run_both(torch, fit, lambda T, lib, F: chapter8_models(T, lib, F)[name](n_chans1=8),
              n_epochs=1)
+
+
+def _res_deep(T, lib, optim, data, model, record) -> None:
+    record.append(sum(p.numel() for p in model.parameters()))  # the block counts once
+    fit(T, lib, optim, data, model, record, n_epochs=1)
+    block = model.resblocks[0]
+    record += [model.resblocks[2] is block, block.batch_norm.running_mean.numpy().copy(),
+               int(block.batch_norm.num_batches_tracked)]
+
+
+def test_chapter8_net_res_deep_repeats_one_block(torch) -> None:
+    def build(T, lib, F):
+        return chapter8_models(T, lib, F)["NetResDeep"](n_chans1=4, n_blocks=3)
+    got = []
+    _res_deep(*libraries()[:2], *libraries()[3:], build(*libraries()[:3]), got)
+    # 3 uses x 6 batches: 2 training, 4 in validate (the book does not call model.eval())
+    assert got[-3] is True and got[-1] == 3 * 6
+    names = [[name for name, _ in build(*libs[:3]).named_parameters()]
+             for libs in (libraries(), libraries(torch))]
+    assert names[0] == names[1] and "resblocks.0.conv.weight" in names[0]
+    assert not any(name.startswith("resblocks.1") for name in names[0])
+    run_both(torch, _res_deep, build)
+
+
+def test_chapter8_resblock_initialisation(torch) -> None:
+    block = chapter8_models(ag, nn, nn.functional)["ResBlock"](n_chans=16)
+    std = np.sqrt(2.0 / (16 * 3 * 3))  # kaiming_normal_, fan_in, gain sqrt(2) for relu
+    # weight.std() asks which divisor here (n or n - 1, NumPy's or PyTorch's): say it
+    assert abs(float(block.conv.weight.std(correction=1)) / std - 1) < 0.1
+    assert (block.batch_norm.weight.numpy() == 0.5).all()
+    assert (block.batch_norm.bias.numpy() == 0).all() and block.conv.bias is None
+
+
+def _dropout(T, lib, optim, data, model, record) -> None:
+    cifar2, train_loader, val_loader = loaders(T, data)
+    imgs, _ = next(iter(train_loader))
+    model.train()
+    out = model.conv1_dropout(T.ones(2, 8, 4, 4))
+    kept = out[:, :, 0, 0].numpy()  # Dropout2d drops whole channels, scales the rest
+    assert np.isin(kept, [0.0, 1 / 0.6]).all()
+    assert (out.numpy() == kept[:, :, None, None]).all()
+    model.eval()  # the comparison: evaluation mode, where dropout is the identity
+    record.append(model(imgs).detach().numpy())
+    validate(T, model, train_loader, val_loader, record)
+
+
+def test_chapter8_net_dropout(torch) -> None:
+    run_both(torch, _dropout,
+             lambda T, lib, F: chapter8_models(T, lib, F)["NetDropout"](n_chans1=8))
+
+
+def test_chapter8_save_load_and_device(torch, tmp_path) -> None:
+    T, lib, F = ag, nn, nn.functional
+    device = (T.device('cuda') if T.cuda.is_available() else T.device('cpu'))
+    model = chapter8_models(T, lib, F)["Net"]().to(device=device)
+    imgs, _ = birds_and_airplanes(2)
+    imgs = T.tensor(imgs).to(device=device)
+    # the book: torch.save(model.state_dict(), data_path + 'birds_vs_airplanes.pt')
+    nn.save(model.state_dict(), tmp_path / 'birds_vs_airplanes.pt')
+    loaded_model = chapter8_models(T, lib, F)["Net"]()
+    loaded_model.load_state_dict(nn.load(tmp_path / 'birds_vs_airplanes.pt'))
+    np.testing.assert_array_equal(loaded_model(imgs).detach().numpy(),
+                                  model(imgs).detach().numpy())

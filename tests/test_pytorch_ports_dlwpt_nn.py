@@ -11,8 +11,6 @@ from collections import OrderedDict
 import numpy as np
 
 import autograd as ag
-import nn
-import nn.optim
 from test_pytorch_ports_dlwpt import T_C, T_U, assert_records, libraries
 
 
