@@ -22,9 +22,9 @@ a tensor can do comes from these classes, each a mixin in its own module with
   ``sinc hypot logaddexp trunc frac remainder copysign``...) and more of it
   (``elementwise_extra_methods``: ``float_power ldexp heaviside signbit gcd``...), memory layout
   (``tensor_layout``: ``stride data_ptr``...; ``storage``: ``storage()
-  untyped_storage()``), pieces (``split_methods``: ``select
-  aminmax``...), ``logit xlogy`` and in-place forms (``special_methods``) and ``fliplr
-  flipud rot90`` (``flip_methods``).
+  untyped_storage()``; ``view_methods``: ``view`` of a shape or a dtype), pieces
+  (``split_methods``: ``select aminmax``...), ``logit xlogy`` and in-place forms
+  (``special_methods``) and ``fliplr flipud rot90`` (``flip_methods``).
 
 A new family of methods goes in a module of its own and joins ``TensorMixins`` here.
 """
@@ -64,6 +64,7 @@ from .torch_shapes import TorchShapes
 from .torch_short_names import TorchShortNames
 from .torch_spellings import TorchSpellings
 from .triangular_methods import TriangularMethods
+from .view_methods import ViewMethods
 
 __all__ = ["TensorMixins"]
 
@@ -75,7 +76,7 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    ScatterReduceMethods, MaskedScatterMethods, NanReductionMethods,
                    ArithmeticAliasMethods, TensorSplitMethods, ElementwiseMethods,
                    TorchShortNames, LayoutMethods, PieceMethods, SpecialMethods, FlipMethods,
-                   ElementwiseExtraMethods, PutMethods, StorageViewMethods):
+                   ElementwiseExtraMethods, PutMethods, StorageViewMethods, ViewMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()
