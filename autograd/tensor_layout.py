@@ -34,8 +34,14 @@ class LayoutMethods:
 
     def stride(self, dim: int | None = None) -> Any:
         """The step in elements between neighbours along each axis (a tuple), or along
-        ``dim``: (3, 1) for a C-ordered (2, 3) matrix, (1, 3) for its transpose."""
-        steps = tuple(s // self.dtype.itemsize for s in self.data.strides)
+        ``dim``: (3, 1) for a C-ordered (2, 3) matrix, (1, 3) for its transpose. A size-1
+        axis inserted by ``x[None]`` or ``expand`` (NumPy's step 0) reports PyTorch's
+        step: the next axis's step times its size (1 for the last axis)."""
+        steps = [s // self.dtype.itemsize for s in self.data.strides]
+        for k in reversed(range(self.ndim)):  # PyTorch's step for an inserted size-1 axis
+            if self.shape[k] == 1 and steps[k] == 0:
+                steps[k] = steps[k + 1] * self.shape[k + 1] if k + 1 < self.ndim else 1
+        steps = tuple(steps)
         if dim is None:
             return steps
         return steps[normalize_axis(dim, self.ndim, "stride")[0]]
