@@ -18,6 +18,7 @@ import random
 
 import numpy as np
 
+import autograd as ag
 import nn
 from test_pytorch_ports_dlwpt import assert_records, libraries
 
@@ -137,4 +138,136 @@ def test_luna_classifier(torch) -> None:
     got, want = [], []
     _luna(*libraries(torch), theirs, crops, labels, want)
     _luna(*libraries(), ours, crops, labels, got)
+    assert_records(got, want)
+
+
+# ------------------------------------------------------------------ segmentation (p2ch13)
+def segmentation_models(T, lib, F):
+    class SegmentationAugmentation(lib.Module):
+        def __init__(self, flip=None, offset=None, scale=None, rotate=None, noise=None):
+            super().__init__()
+            self.flip = flip
+            self.offset = offset
+            self.scale = scale
+            self.rotate = rotate
+            self.noise = noise
+
+        def forward(self, input_g, label_g):
+            transform_t = self._build2dTransformMatrix()
+            transform_t = transform_t.expand(input_g.shape[0], -1, -1)
+            transform_t = transform_t.to(input_g.device, T.float32)
+            affine_t = F.affine_grid(transform_t[:, :2], input_g.size(), align_corners=False)
+            augmented_input_g = F.grid_sample(input_g, affine_t, padding_mode='border',
+                                              align_corners=False)
+            augmented_label_g = F.grid_sample(label_g.to(T.float32), affine_t,
+                                              padding_mode='border', align_corners=False)
+            if self.noise:
+                noise_t = T.randn_like(augmented_input_g)
+                noise_t *= self.noise
+                augmented_input_g += noise_t
+            return augmented_input_g, augmented_label_g
+
+        def _build2dTransformMatrix(self):
+            transform_t = T.eye(3).to(T.float64)
+            for i in range(2):
+                if self.flip:
+                    if random.random() > 0.5:
+                        transform_t[i, i] *= -1
+                if self.offset:
+                    offset_float = self.offset
+                    random_float = (random.random() * 2 - 1)
+                    transform_t[2, i] = offset_float * random_float
+                if self.scale:
+                    scale_float = self.scale
+                    random_float = (random.random() * 2 - 1)
+                    transform_t[i, i] *= 1.0 + scale_float * random_float
+            if self.rotate:
+                angle_rad = random.random() * math.pi * 2
+                s = math.sin(angle_rad)
+                c = math.cos(angle_rad)
+                rotation_t = T.tensor([
+                    [c, -s, 0],
+                    [s, c, 0],
+                    [0, 0, 1],
+                ], dtype=T.float64)
+                transform_t @= rotation_t
+            return transform_t
+
+    class UNetWrapper(lib.Module):
+        def __init__(self, **kwargs):
+            super().__init__()
+            self.input_batchnorm = lib.BatchNorm2d(kwargs['in_channels'])
+            self.unet = lib.Sequential(  # a stand-in for the book's UNet(**kwargs)
+                lib.Conv2d(kwargs['in_channels'], 4, kernel_size=3, padding=1), lib.ReLU(),
+                lib.Conv2d(4, kwargs['n_classes'], kernel_size=1))
+            self.final = lib.Sigmoid()
+
+        def forward(self, input_batch):
+            bn_output = self.input_batchnorm(input_batch)
+            un_output = self.unet(bn_output)
+            fn_output = self.final(un_output)
+            return fn_output
+
+    return SegmentationAugmentation, UNetWrapper
+
+
+def dice_loss(prediction_g, label_g, epsilon=1):
+    diceLabel_g = label_g.sum(dim=[1, 2, 3])
+    dicePrediction_g = prediction_g.sum(dim=[1, 2, 3])
+    diceCorrect_g = (prediction_g * label_g).sum(dim=[1, 2, 3])
+    diceRatio_g = (2 * diceCorrect_g + epsilon) / (dicePrediction_g + diceLabel_g + epsilon)
+    return 1 - diceRatio_g
+
+
+def _segmentation(T, lib, optim, model, input_g, label_g, record) -> None:
+    optimizer = optim.Adam(model.parameters())
+    metrics_g = T.zeros(4, input_g.shape[0])
+    for step in range(2):
+        prediction_g = model(input_g)
+        diceLoss_g = dice_loss(prediction_g, label_g)
+        fnLoss_g = dice_loss(prediction_g * label_g, label_g)
+        with T.no_grad():
+            predictionBool_g = (prediction_g[:, 0:1] > 0.5).to(T.float32)
+            metrics_g[0] = diceLoss_g
+
+            def intersectionSum(a, b):
+                return (a * b).sum(dim=[1, 2, 3])
+
+            metrics_g[1] = intersectionSum(predictionBool_g, label_g)
+            metrics_g[2] = intersectionSum(1 - predictionBool_g, label_g)
+            metrics_g[3] = intersectionSum(predictionBool_g, ~label_g)
+        loss = diceLoss_g.mean() + fnLoss_g.mean() * 2**3
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        record += [loss.item(), model.unet[0].weight.grad.numpy().copy(),
+                   metrics_g[0].numpy().copy()]
+
+
+def test_segmentation_augmentation_and_dice_loss(torch) -> None:
+    rng = np.random.default_rng(1)
+    images = rng.normal(size=(2, 3, 10, 10)).astype(np.float32)  # the book's float32
+    masks = np.zeros((2, 1, 10, 10), dtype=bool)
+    masks[:, :, 3:7, 2:6] = True
+    runs = []
+    for T, lib, F in ((torch, torch.nn, torch.nn.functional), (*libraries()[:2], nn.functional)):
+        SegmentationAugmentation, UNetWrapper = segmentation_models(T, lib, F)
+        augmentation_model = SegmentationAugmentation(flip=True, offset=0.1, scale=0.2,
+                                                      rotate=True)
+        random.seed(3)
+        input_g, label_g = augmentation_model(T.tensor(images), T.tensor(masks))
+        runs.append([input_g.dtype, input_g.numpy(), label_g.numpy()])
+    assert str(runs[0][0]).removeprefix("torch.") == str(runs[1][0]) == "float32"
+    assert_records(runs[1][1:], runs[0][1:], rtol=1e-5, atol=1e-6)
+    away_from_half = np.abs(runs[0][2] - 0.5) > 1e-3  # the book thresholds at 0.5
+    label_np = np.where(away_from_half, runs[0][2] > 0.5, masks)
+    got, want = [], []
+    models = [segmentation_models(*libs)[1](in_channels=3, n_classes=1)
+              for libs in ((torch, torch.nn, torch.nn.functional),
+                           (*libraries()[:2], nn.functional))]
+    same_start(models[1], models[0])
+    inputs = runs[0][1].astype(np.float64)
+    _segmentation(*libraries(torch), models[0], torch.tensor(inputs), torch.tensor(label_np),
+                  want)
+    _segmentation(*libraries(), models[1], ag.tensor(inputs), ag.tensor(label_np), got)
     assert_records(got, want)
