@@ -55,4 +55,5 @@ class ViewMethods:
                 f"and a 0-d tensor keeps its element size. Use "
                 f"x.contiguous().view({dtype}), or x.to({dtype}) to convert the "
                 f"values.") from None
-        return type(self)(values)
+        plain_tensor = type(self.detach())  # Tensor, also for a subclass (a Parameter)
+        return plain_tensor(values)

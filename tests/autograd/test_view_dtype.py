@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
+import nn
 
 X = np.random.default_rng(0).normal(size=(2, 4))
 
@@ -25,6 +26,14 @@ def test_view_dtype_reads_the_same_bytes(torch) -> None:
         assert a.data_ptr() == ours.data_ptr()
     small, small_t = ag.zeros(3, 4, dtype=ag.int16), torch.zeros(3, 4, dtype=torch.int16)
     assert small.view(dtype=ag.int64).shape == tuple(small_t.view(dtype=torch.int64).shape)
+
+
+def test_view_dtype_of_a_parameter_is_a_plain_tensor(torch) -> None:
+    ours, theirs = nn.Parameter(ag.tensor(X)), torch.nn.Parameter(torch.tensor(X))
+    a, b = ours.view(ag.int64), theirs.view(torch.int64)
+    assert type(a) is ag.Tensor and type(b) is torch.Tensor
+    assert a.requires_grad is b.requires_grad is False
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
 def test_view_dtype_shares_memory_and_version(torch) -> None:
