@@ -1,6 +1,7 @@
 """``LayoutMethods``: how a tensor's values lie in memory, in PyTorch's terms (a mixin
-of ``Tensor``): ``stride()``, ``storage_offset()``, ``data_ptr()``, ``nbytes``,
-``itemsize``, ``get_device()``; and the conjugate and negative views of complex
+of ``Tensor``): ``stride()``, ``storage_offset()``, ``data_ptr()`` (``const_data_ptr()``),
+``nbytes``, ``itemsize``, ``get_device()``, ``is_cpu``, ``is_pinned()``, ``is_set_to()``,
+``is_same_size()``, ``resize_as_()``; and the conjugate and negative views of complex
 tensors, which on real ones (all tensors here) are the tensor itself: ``conj()``,
 ``resolve_conj()``, ``resolve_neg()``, ``is_conj()``, ``is_neg()``.
 
@@ -27,8 +28,9 @@ def _address(array: np.ndarray) -> int:
 
 
 class LayoutMethods:
-    """``stride storage_offset data_ptr nbytes itemsize get_device conj resolve_conj
-    resolve_neg is_conj is_neg`` (a Tensor mixin)."""
+    """``stride storage_offset data_ptr const_data_ptr nbytes itemsize get_device is_cpu
+    is_pinned is_set_to is_same_size resize_as_ conj resolve_conj resolve_neg is_conj
+    is_neg`` (a Tensor mixin)."""
 
     __slots__ = ()
 
@@ -58,6 +60,34 @@ class LayoutMethods:
     def data_ptr(self) -> int:
         """The memory address of the first element (equal for tensors that share it)."""
         return _address(self.data)
+
+    def const_data_ptr(self) -> int:
+        """``data_ptr()`` (PyTorch's name for reading through it)."""
+        return _address(self.data)
+
+    def is_set_to(self, tensor: AnyTensor) -> bool:
+        """True when both tensors view the same memory the same way: the same first
+        element, shape, strides and dtype (``x[:]`` is set to ``x``; ``x.t()`` is not)."""
+        mine, theirs = self.data, tensor.data
+        return (_address(mine) == _address(theirs) and mine.shape == theirs.shape
+                and mine.strides == theirs.strides and mine.dtype == theirs.dtype)
+
+    def is_same_size(self, other: AnyTensor) -> bool:
+        """True when ``other`` has this tensor's shape."""
+        return self.shape == other.shape
+
+    def resize_as_(self, tensor: AnyTensor, memory_format: Any = None) -> AnyTensor:
+        """``resize_(tensor.size())``: self takes ``tensor``'s shape in place."""
+        return self.resize_(tensor.shape, memory_format=memory_format)
+
+    @property
+    def is_cpu(self) -> bool:
+        """True: every tensor lives in host memory."""
+        return True
+
+    def is_pinned(self) -> bool:
+        """False: there is no accelerator to pin host memory for."""
+        return False
 
     @property
     def nbytes(self) -> int:
