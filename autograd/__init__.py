@@ -51,6 +51,7 @@ from .printing import set_printoptions
 from .determinism import (are_deterministic_algorithms_enabled,
                           is_deterministic_algorithms_warn_only_enabled,
                           use_deterministic_algorithms)
+from .storage import TypedStorage, UntypedStorage
 from .layouts import (layout, sparse_bsc, sparse_bsr, sparse_coo, sparse_csc, sparse_csr,
                       strided)
 from .memory_formats import (channels_last, channels_last_3d, contiguous_format,
@@ -207,6 +208,8 @@ __all__ = [
     "channels_last_3d",
     # PyTorch's layouts (layout=, x.layout: strided, the dense layout every Tensor has here)
     "layout", "strided", "sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc",
+    # what t.storage() and t.untyped_storage() return: the memory a tensor's views share
+    "TypedStorage", "UntypedStorage",
     # PyTorch's legacy typed constructors (torch.LongTensor([label]))
     "LongTensor", "IntTensor", "FloatTensor", "DoubleTensor", "BoolTensor", "ByteTensor",
     # PyTorch's torch.Size (what x.size() returns): a tuple of ints with numel()

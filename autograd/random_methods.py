@@ -47,7 +47,8 @@ class RandomMethods:
         gives shape ``(num_samples,)``, a 2-d one ``(rows, num_samples)``, one draw per
         row. Without replacement each category comes at most once."""
         rng = as_generator(generator, "multinomial")
-        return type(self)(multinomial_indices(self.data, num_samples, replacement, rng))
+        plain_tensor = type(self.detach())  # Tensor, also for a subclass (a Parameter)
+        return plain_tensor(multinomial_indices(self.data, num_samples, replacement, rng))
 
     def bernoulli(self, p: Any = None, *, generator: Any = None) -> AnyTensor:
         """0s and 1s of self's shape and dtype, each 1 with probability self (a floating
@@ -63,7 +64,8 @@ class RandomMethods:
             raise UsageError(f"bernoulli: p is one probability for every element (a "
                              f"number); got shape {np.shape(getattr(p, 'data', p))}. For one "
                              f"per element, write autograd.bernoulli(probabilities)")
-        return type(self)((rng.random(self.shape) < probabilities).astype(self.dtype))
+        plain_tensor = type(self.detach())  # Tensor, also for a subclass (a Parameter)
+        return plain_tensor((rng.random(self.shape) < probabilities).astype(self.dtype))
 
     def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> AnyTensor:
         """Fill self in place with 0s and 1s, each 1 with probability ``p`` (a number, or a

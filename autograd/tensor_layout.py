@@ -1,6 +1,7 @@
 """``LayoutMethods``: how a tensor's values lie in memory, in PyTorch's terms (a mixin
-of ``Tensor``): ``stride()``, ``storage_offset()``, ``data_ptr()``, ``nbytes``,
-``itemsize``, ``get_device()``; and the conjugate and negative views of complex
+of ``Tensor``): ``stride()``, ``storage_offset()``, ``data_ptr()`` (``const_data_ptr()``),
+``nbytes``, ``itemsize``, ``get_device()``, ``is_cpu``, ``is_pinned()``, ``is_set_to()``,
+``is_same_size()``, ``resize_as_()``; and the conjugate and negative views of complex
 tensors, which on real ones (all tensors here) are the tensor itself: ``conj()``,
 ``resolve_conj()``, ``resolve_neg()``, ``is_conj()``, ``is_neg()``.
 
@@ -27,15 +28,22 @@ def _address(array: np.ndarray) -> int:
 
 
 class LayoutMethods:
-    """``stride storage_offset data_ptr nbytes itemsize get_device conj resolve_conj
-    resolve_neg is_conj is_neg`` (a Tensor mixin)."""
+    """``stride storage_offset data_ptr const_data_ptr nbytes itemsize get_device is_cpu
+    is_pinned is_set_to is_same_size resize_as_ conj resolve_conj resolve_neg is_conj
+    is_neg`` (a Tensor mixin)."""
 
     __slots__ = ()
 
     def stride(self, dim: int | None = None) -> Any:
         """The step in elements between neighbours along each axis (a tuple), or along
-        ``dim``: (3, 1) for a C-ordered (2, 3) matrix, (1, 3) for its transpose."""
-        steps = tuple(s // self.dtype.itemsize for s in self.data.strides)
+        ``dim``: (3, 1) for a C-ordered (2, 3) matrix, (1, 3) for its transpose. A size-1
+        axis inserted by ``x[None]`` or ``expand`` (NumPy's step 0) reports PyTorch's
+        step: the next axis's step times its size (1 for the last axis)."""
+        steps = [s // self.dtype.itemsize for s in self.data.strides]
+        for k in reversed(range(self.ndim)):  # PyTorch's step for an inserted size-1 axis
+            if self.shape[k] == 1 and steps[k] == 0:
+                steps[k] = steps[k + 1] * self.shape[k + 1] if k + 1 < self.ndim else 1
+        steps = tuple(steps)
         if dim is None:
             return steps
         return steps[normalize_axis(dim, self.ndim, "stride")[0]]
@@ -52,6 +60,34 @@ class LayoutMethods:
     def data_ptr(self) -> int:
         """The memory address of the first element (equal for tensors that share it)."""
         return _address(self.data)
+
+    def const_data_ptr(self) -> int:
+        """``data_ptr()`` (PyTorch's name for reading through it)."""
+        return _address(self.data)
+
+    def is_set_to(self, tensor: AnyTensor) -> bool:
+        """True when both tensors view the same memory the same way: the same first
+        element, shape, strides and dtype (``x[:]`` is set to ``x``; ``x.t()`` is not)."""
+        mine, theirs = self.data, tensor.data
+        return (_address(mine) == _address(theirs) and mine.shape == theirs.shape
+                and mine.strides == theirs.strides and mine.dtype == theirs.dtype)
+
+    def is_same_size(self, other: AnyTensor) -> bool:
+        """True when ``other`` has this tensor's shape."""
+        return self.shape == other.shape
+
+    def resize_as_(self, tensor: AnyTensor, memory_format: Any = None) -> AnyTensor:
+        """``resize_(tensor.size())``: self takes ``tensor``'s shape in place."""
+        return self.resize_(tensor.shape, memory_format=memory_format)
+
+    @property
+    def is_cpu(self) -> bool:
+        """True: every tensor lives in host memory."""
+        return True
+
+    def is_pinned(self) -> bool:
+        """False: there is no accelerator to pin host memory for."""
+        return False
 
     @property
     def nbytes(self) -> int:

@@ -22,10 +22,10 @@ a tensor can do comes from these classes, each a mixin in its own module with
   ``sinc hypot logaddexp trunc frac remainder copysign``...) and more of it
   (``elementwise_extra_methods``: ``float_power ldexp heaviside signbit gcd``...;
   ``elementwise_more_methods``: ``fmax fmin nextafter frexp floor_divide`` and in-place
-  ``erf_ log1p_``...), memory layout
-  (``tensor_layout``: ``stride data_ptr``...), pieces (``split_methods``: ``select
-  aminmax``...), ``logit xlogy`` and in-place forms (``special_methods``) and ``fliplr
-  flipud rot90`` (``flip_methods``).
+  ``erf_ log1p_``...), memory layout (``tensor_layout``: ``stride data_ptr``...;
+  ``storage``: ``storage() untyped_storage()``; ``view_methods``: ``view`` of a shape or
+  a dtype), pieces (``split_methods``: ``select aminmax``...), ``logit xlogy`` and
+  in-place forms (``special_methods``) and ``fliplr flipud rot90`` (``flip_methods``).
 
 A new family of methods goes in a module of its own and joins ``TensorMixins`` here.
 """
@@ -54,6 +54,7 @@ from .scatter_reductions import ScatterReduceMethods
 from .set_methods import SetMethods
 from .special_methods import SpecialMethods
 from .split_methods import PieceMethods
+from .storage import StorageViewMethods
 from .tensor_layout import LayoutMethods
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath
@@ -66,6 +67,7 @@ from .torch_shapes import TorchShapes
 from .torch_short_names import TorchShortNames
 from .torch_spellings import TorchSpellings
 from .triangular_methods import TriangularMethods
+from .view_methods import ViewMethods
 
 __all__ = ["TensorMixins"]
 
@@ -78,7 +80,7 @@ class TensorMixins(TensorMath, Reductions, OpMethods, TorchSpellings, TorchMetho
                    ArithmeticAliasMethods, TensorSplitMethods, ElementwiseMethods,
                    TorchShortNames, LayoutMethods, PieceMethods, SpecialMethods, FlipMethods,
                    ElementwiseExtraMethods, PutMethods, DistanceMethods,
-                   ElementwiseMoreMethods):
+                   ElementwiseMoreMethods, StorageViewMethods, ViewMethods):
     """Every method of ``Tensor`` outside its core (Tensor is the only subclass)."""
 
     __slots__ = ()

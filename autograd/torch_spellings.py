@@ -1,8 +1,8 @@
 """``TorchSpellings``: PyTorch's names for what ``Tensor`` already does (a mixin of
-``Tensor``): ``x.view(2, 3)``, ``x.permute(1, 0)``, ``x.clamp(min=0)``, ``x.float()``,
-``x.t()``, ``x.mT``, ``x.gather(1, idx)``, ``x.masked_fill(mask, 0)``, ``x.long()``,
+``Tensor``): ``x.permute(1, 0)``, ``x.clamp(min=0)``, ``x.float()``, ``x.t()``, ``x.mT``,
+``x.gather(1, idx)``, ``x.masked_fill(mask, 0)``, ``x.long()``,
 ``x.device``, ``x.split(2, dim=1)``... (``x.view_as(y)``, ``x.new_zeros(2)`` and the like
-are in ``torch_shapes``).
+are in ``torch_shapes``, ``x.view(2, 3)`` and ``x.view(dtype)`` in ``view_methods``).
 
 Many users come from PyTorch, and these let their habits work. Each is a line or two
 over an op that exists under its NumPy name, so the graph (and a drawing) shows that
@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._arrays import as_dtype, shape_argument
+from ._arrays import as_dtype
 from .devices import device as Device
 from .errors import DTypeError, ShapeError, UsageError
 from .function import apply
@@ -75,11 +75,6 @@ class TorchSpellings(StorageMethods, TypeMethods):
     __slots__ = ()
 
     # ------------------------------------------------------------ shape
-    def view(self, *shape: Any, **keyword: Any) -> AnyTensor:
-        """``reshape`` (PyTorch's name, and its keyword ``view(size=...)``; a copy where the
-        memory order needs one, where PyTorch would refuse)."""
-        return self.reshape(*shape_argument("view", "size", shape, keyword))
-
     def permute(self, *dims: Any) -> AnyTensor:
         """The axes in the order ``dims`` (``transpose`` with every axis named)."""
         return self.transpose(*dims)

@@ -145,7 +145,9 @@ class Concatenate(Function):
                 raise ShapeError(f"concatenate along axis {axis}: tensor {i} has shape "
                                  f"{x.shape}, tensor 0 has {first}; all other axes must match")
         self.sizes = [x.shape[axis] for x in xs]
-        return np.concatenate(xs, axis=self.axis)
+        # C order, as PyTorch's cat: NumPy keeps the F order of transposed inputs, and a
+        # later view(...) of the result would then be a copy, not a view
+        return np.ascontiguousarray(np.concatenate(xs, axis=self.axis))
 
     def vjp(self, g: Any, out: Any, *xs: Any) -> tuple:
         grads, start = [], 0
