@@ -80,8 +80,8 @@ def _sibling_views_of_a_transpose(lib, y, x):
     t.diagonal().mul_(3.0)
 
 
-PROGRAMS = [_sibling_views, _sibling_views_of_a_transpose, _transposed, _row_of_transpose, _permuted_slice, _matrix_transpose_then_row,
-            _moved_axis_row, _diagonal, _offset_diagonal_of_transpose, _transpose_of_row,
+PROGRAMS = [_sibling_views, _sibling_views_of_a_transpose, _transposed, _row_of_transpose,
+            _permuted_slice, _matrix_transpose_then_row, _moved_axis_row, _diagonal, _offset_diagonal_of_transpose, _transpose_of_row,
             _unsqueezed_in_place, _transposed_in_place, _writes_through_a_view_again]
 
 
