@@ -29,9 +29,7 @@ def take_view(op: Function, base: AnyTensor) -> AnyTensor:
     is asked when base is written: ``rebase.refresh_views``.)"""
     out = apply(op, base)
     if base._op is not None:
-        if base._views is None:
-            base._views = ViewList()
-        base._views.add(out, op)
+        _list_view(base, out, op)
     return out
 
 
@@ -39,10 +37,14 @@ def detached_view(base: AnyTensor) -> AnyTensor:
     """``base.detach()``: a new leaf holding base's array, listed on a computed base."""
     out = base._make(base._data, None)
     if base._op is not None:
-        if base._views is None:
-            base._views = ViewList()
-        base._views.add(out, None)
+        _list_view(base, out, None)
     return out
+
+
+def _list_view(base: AnyTensor, view: AnyTensor, op: Function | None) -> None:
+    if base._views is None:
+        base._views = ViewList()
+    base._views.add(view, op)
 
 
 def memory_owner(array: Any) -> Any:
