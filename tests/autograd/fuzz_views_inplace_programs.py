@@ -149,19 +149,21 @@ def _view(draw: Any, model: Model) -> str | None:
     forms += ["expand"] if 2 * int(np.prod(shape)) <= MAX_ELEMENTS and n < 3 else []
     form = draw(st.sampled_from(forms))
     dim = draw(st.integers(0, n - 1))
-    keeps_contiguous = s.contiguous and (dim == 0 or form in ("reshape", "view", "unsqueeze",
-                                                               "squeeze", "detach"))
+    if form == "column":
+        form, dim = "select", 1
+    keeps_contiguous = s.contiguous and (form in ("reshape", "view", "unsqueeze", "squeeze",
+                                                  "detach") or (dim == 0 and form in (
+                                                      "slice", "narrow", "select")))
     if form in ("slice", "narrow"):
         start = draw(st.integers(0, shape[dim] - 1))
         stop = draw(st.integers(start + 1, shape[dim]))
         out = shape[:dim] + (stop - start,) + shape[dim + 1:]
         source = (f"p{i}.narrow({dim}, {start}, {stop - start})" if form == "narrow" else
                   f"p{i}[{':, ' * dim}{start}:{stop}]")
-    elif form in ("select", "column"):
-        dim = 1 if form == "column" else dim
+    elif form == "select":
         k = draw(st.integers(0, shape[dim] - 1))
         out = shape[:dim] + shape[dim + 1:]
-        source = f"p{i}[:, {k}]" if form == "column" else f"p{i}.select({dim}, {k})"
+        source = f"p{i}[:, {k}]" if dim == 1 else f"p{i}.select({dim}, {k})"
     elif form in ("transpose", "T", "permute"):
         axes = list(range(n))
         if form == "permute":

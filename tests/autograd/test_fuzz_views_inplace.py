@@ -27,12 +27,23 @@ def _assert_close(name: str, ours, theirs) -> None:
     assert not np.isfinite(ours[~finite]).any(), f"{name}: ours {ours}, PyTorch's {theirs}"
 
 
+# PyTorch refuses a backward through a tensor saved for it and written in place after (by
+# a recorded ``y.add_(1)`` too); here a recorded write gives the tensor a new array, and ops
+# that read it before keep its old value and their exact gradient (README, "Assigning into
+# a tensor"), a design the tests of the rebase rely on. While False, a program that PyTorch
+# refuses so, and that runs here, passes (without comparing what it computed).
+SAVED_WRITES_RAISE = False
+
+
 def check_program(torch, lines: list[str], compared: list[str]) -> None:
     """Run ``lines`` in both libraries and compare the outcomes (see the module doc)."""
     theirs = run(torch, torch.autograd.grad, lines, compared)
     ours = run(ag, ag.grad, lines, compared)
     if theirs.failed_at is not None:
         assert isinstance(theirs.error, RuntimeError), f"not a valid program: {theirs.error!r}"
+        if (not SAVED_WRITES_RAISE and ours.failed_at is None
+                and "modified by an inplace operation" in str(theirs.error)):
+            return
     where = {None: "ran"}
     assert where.get(ours.failed_at, ours.failed_at) == where.get(theirs.failed_at,
                                                                   theirs.failed_at), (
