@@ -54,3 +54,12 @@ def test_the_quotient_gradient_without_the_output_matches_finite_differences() -
     assert ag.gradcheck(lambda a, b: (a / b).tanh().sum(), [a, b])
     assert ag.gradgradcheck(lambda a, b: (a / b) ** 2, [a, b])
 
+
+@pytest.mark.parametrize("dims", [(0, 1), (1, 0), ((0, 1),), ([1, 0],)])
+def test_permute_names_every_axis_as_pytorch(torch, dims) -> None:
+    """``x.permute(0, 1)`` of a matrix went to ``transpose(0, 1)``, PyTorch's swap of the
+    two axes, and came back transposed; PyTorch's is x itself."""
+    lines = ["p0 = lib.tensor(values((2, 3), 1), requires_grad=True)",
+             f"p1 = p0.permute{dims if len(dims) > 1 else '(' + repr(dims[0]) + ')'}",
+             "loss = (p1 * lib.tensor(values(p1.shape, 2))).sum()", "loss.backward()"]
+    check_program(torch, lines, ["p0", "p1"])
