@@ -63,3 +63,16 @@ def test_permute_names_every_axis_as_pytorch(torch, dims) -> None:
              f"p1 = p0.permute{dims if len(dims) > 1 else '(' + repr(dims[0]) + ')'}",
              "loss = (p1 * lib.tensor(values(p1.shape, 2))).sum()", "loss.backward()"]
     check_program(torch, lines, ["p0", "p1"])
+
+
+@pytest.mark.parametrize("steps", [
+    ["p2 = p1[0].select(0, 1)", "with lib.no_grad(): p2.add_(0.5)"],
+    ["p2 = p1[1, 2]", "p2.mul_(3.0)"],
+    ["p2 = p1[0][1]", "p2.fill_(-2.0)", "p3 = p1 * p0"],
+    ["p2 = p0 * 1.5", "p3 = p2[1, 0]", "p3.mul_(p0[0, 1])"],  # recorded, through the base
+])
+def test_a_write_into_one_element_reaches_its_base(torch, steps) -> None:
+    """``x.select(0, i)`` of a vector, ``x[i, j]``: NumPy copies the element into a scalar,
+    so a write into it stopped there; PyTorch's is a 0-d view, and the write reaches x."""
+    lines = LEAVES + steps + ["loss = (p1 * p0).sum() + p2.sum()", "loss.backward()"]
+    check_program(torch, lines, ["p0", "p1", "p2"])
