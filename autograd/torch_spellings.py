@@ -81,10 +81,8 @@ class TorchSpellings(StorageMethods, TypeMethods):
         return self.reshape(*shape_argument("view", "size", shape, keyword))
 
     def permute(self, *dims: Any) -> AnyTensor:
-        """The axes in the order ``dims``, separate ints or one sequence: every axis named,
-        so ``x.permute(0, 1)`` of a matrix is x (``transpose(0, 1)`` swaps the two)."""
-        order = dims[0] if len(dims) == 1 and np.ndim(dims[0]) != 0 else dims
-        return self.transpose(tuple(order))
+        """The axes in the order ``dims`` (ints, or one sequence): ``x.permute(0, 1)`` is x."""
+        return self.transpose(tuple(dims[0] if len(dims) == 1 and np.ndim(dims[0]) else dims))
 
     @property
     def mT(self) -> AnyTensor:
