@@ -94,7 +94,7 @@ def _broadcast(a: tuple, b: tuple) -> tuple | None:
 
 def _leaf(draw: Any, model: Model) -> str:
     shape = draw(st.sampled_from(SHAPES))
-    grad = draw(st.booleans())
+    grad = draw(st.integers(0, 3)) > 0
     seed = draw(st.integers(0, 999))
     name = model.add(shape, leaf_grad=grad, requires_grad=grad)
     return f"{name} = lib.tensor(values({shape}, {seed}), requires_grad={grad})"
@@ -261,7 +261,9 @@ def _write(draw: Any, model: Model) -> str | None:
         line = f"p{i}.{form}()"
     grad = operand is not None and operand.startswith("p") and model.slots[
         int(operand[1:])].requires_grad
-    quiet = draw(st.integers(0, 3)) == 0 or (
+    of_leaf = any(s.owner and s.leaf_grad and s.memory == target.memory for s in model.slots)
+    roll = draw(st.integers(0, 3))  # a leaf's memory mostly as an optimizer writes it
+    quiet = (roll > 0 if of_leaf else roll == 0) or (
         grad and not linked and not CONSTANT_VIEWS_TAKE_RECORDED_WRITES)
     model.wrote(i, grad and not quiet)
     return f"with lib.no_grad(): {line}" if quiet else line
@@ -299,7 +301,9 @@ def programs(draw: Any, max_steps: int = 12) -> tuple[list[str], list[str]]:
         if line is not None:
             lines.append(line)
     readable = [i for i, s in enumerate(model.slots) if model.readable(s)]
-    terms = draw(st.lists(st.sampled_from(readable), min_size=1, max_size=3, unique=True))
+    graph = [i for i in readable if model.slots[i].requires_grad]  # else backward raises
+    terms = draw(st.lists(st.sampled_from(graph if graph and draw(st.integers(0, 5)) else
+                                          readable), min_size=1, max_size=3, unique=True))
     lines.append("loss = " + " + ".join(f"p{i}.sum()" for i in terms))
     leaves = [i for i in readable if model.slots[i].leaf_grad]
     chosen = draw(st.lists(st.sampled_from(leaves), max_size=2, unique=True)) if leaves else []
