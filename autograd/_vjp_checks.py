@@ -50,6 +50,9 @@ def check_versions(op: Function, node: Any) -> None:
     (through the tensor itself, a view, a detached copy, or any tensor sharing its array),
     or that replaced the tensor's array (``t.data = ...``)."""
     watched = list(op.parents) if op.save_inputs else []
+    if op.save_inputs and op.gradient_reads is not None:  # only what the wanted ones read
+        read = {k for i, wanted in enumerate(op.wanted) if wanted for k in op.gradient_reads[i]}
+        watched = [op.parents[k] for k in sorted(read)]
     if op.save_output:
         watched.append(node)
     for t in watched:

@@ -44,6 +44,11 @@ class Function:
       hands it the output's and the inputs' arrays (the graph keeps the inputs, so
       nothing is copied in the forward pass); what it does not read arrives as ``None``,
       and only what it reads is checked for in-place writes since the forward.
+    - ``gradient_reads``: for each input, the indices of the inputs its gradient reads
+      (Mul: ``((1,), (0,))``, each input's gradient reads the other one). Only the inputs
+      read for the gradients wanted are then checked for in-place writes, as PyTorch
+      saves only those (``y = x * w`` with w alone requiring grad lets x change). None:
+      every input (when ``save_inputs``).
     - ``fresh_grads = True``: each gradient is a new array nothing else refers to, so a
       leaf's ``.grad`` may take it without a copy.
 
@@ -56,6 +61,7 @@ class Function:
     save_inputs: bool = True
     save_output: bool = False
     fresh_grads: bool = False
+    gradient_reads: tuple | None = None
 
     def forward(self, *inputs: np.ndarray) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")

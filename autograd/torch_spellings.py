@@ -76,8 +76,8 @@ class TorchSpellings(StorageMethods, TypeMethods):
 
     # ------------------------------------------------------------ shape
     def permute(self, *dims: Any) -> AnyTensor:
-        """The axes in the order ``dims`` (``transpose`` with every axis named)."""
-        return self.transpose(*dims)
+        """The axes in the order ``dims`` (ints, or one sequence): ``x.permute(0, 1)`` is x."""
+        return self.transpose(tuple(dims[0] if len(dims) == 1 and np.ndim(dims[0]) else dims))
 
     @property
     def mT(self) -> AnyTensor:

@@ -62,6 +62,7 @@ class Mul(Function):
     """out = a * b;  da = g * b, db = g * a: each input gets the other one."""
     __slots__ = ()
     fresh_grads = True  # both are new products
+    gradient_reads = ((1,), (0,))
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return broadcasting("mul", operator.mul, a, b)
@@ -72,9 +73,10 @@ class Mul(Function):
 
 
 class Div(Function):
-    """out = a / b;  da = g / b, db = -g a / b^2 = -(g / b) * out."""
+    """out = a / b;  da = g / b, db = -g a / b^2 = -(g / b) * (a / b). As PyTorch's, it
+    reads b, and a only for b's gradient: not out, which may be written in place since."""
     __slots__ = ()
-    save_output = True
+    gradient_reads = ((1,), (0, 1))
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         with quiet_at_poles(b):
@@ -83,8 +85,8 @@ class Div(Function):
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         with quiet_at_poles(constant(b)):
             ga = g / b
-        return (ga if self.needs_input_grad[0] else None,
-                -ga * out if self.needs_input_grad[1] else None)
+            gb = -ga * (a / b) if self.needs_input_grad[1] else None
+        return (ga if self.needs_input_grad[0] else None), gb
 
 
 class Neg(Function):

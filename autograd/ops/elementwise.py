@@ -107,14 +107,16 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """out = max(x, 0);  dx = g [x > 0], so relu'(0) = 0."""
+    """out = max(x, 0);  dx = g [out > 0] (= [x > 0]), so relu'(0) = 0. It reads out, as
+    PyTorch's, so x may be written in place after."""
     __slots__ = ()
+    save_inputs, save_output = False, True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        return (slope_vjp(g, x, constant(x) > 0),)
+        return (slope_vjp(g, out, constant(out) > 0),)
 
 
 class PiecewiseLinear(Function):

@@ -21,6 +21,7 @@ class MatMul(Function):
     """out = a @ b;  da = g @ b^T,  db = a^T @ g  (the gradient "switches" operands)."""
     __slots__ = ()
     fresh_grads = True  # both are new matrix products
+    gradient_reads = ((1,), (0,))
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         check_matmul(a.shape, b.shape)

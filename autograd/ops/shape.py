@@ -169,12 +169,18 @@ class GetItem(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.shape = x.shape
         try:
-            return x[self.index]
+            out = x[self.index]
         except IndexError as exc:
             raise TensorIndexError(f"cannot index a tensor of shape {x.shape} with "
                                    f"{_describe(self.index)}: {exc}. Use integers in "
                                    f"[-n, n) for an axis of size n, at most {x.ndim} "
                                    f"indices, and integer or boolean index arrays") from None
+        if not isinstance(out, np.ndarray) and _is_basic(self.index):
+            # one element: NumPy copies it into a scalar, where PyTorch's x[i] is a 0-d view
+            # (a write into it, x.select(0, i).add_(1), reaches x); x[i, ...] is NumPy's
+            parts = self.index if isinstance(self.index, tuple) else (self.index,)
+            out = x[parts + (Ellipsis,)]
+        return out
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if is_tensor(g):
