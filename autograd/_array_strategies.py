@@ -3,8 +3,8 @@ are given, checked, the strided view they may draw, and the strategies they draw
 
 ``arrays`` draws its shape first, so it needs a strategy per drawn shape. Those are built
 once per arguments (``array_strategy``, ``rounded_to``) and reused: hypothesis validates
-a strategy object at its first draw, and a new one per example made validation about a
-quarter of the op table tests' time."""
+a strategy object at its first draw, and a new one per example cost the op table tests
+about 7% of their CPU time."""
 
 from __future__ import annotations
 
