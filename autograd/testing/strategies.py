@@ -44,7 +44,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         "pip install -e \".[test]\" in a checkout of this repository (it is not on PyPI "
         "yet), or pip install hypothesis") from exc
 
-from .._array_strategies import as_dtype, as_shape, strided_view
+from .._array_strategies import array_strategy, as_dtype, as_shape, rounded_to, strided_view
 from ..errors import UnknownOpError, UsageError
 from ..tensor import Tensor
 
@@ -97,7 +97,7 @@ def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy
             return elements, dtype
         # drawn in float64 (hypothesis refuses a float that float32 cannot hold exactly)
         # but already rounded to dtype, so that unique=True holds in dtype too
-        return elements.map(lambda value: _rounded(value, dtype)), np.dtype(np.float64)
+        return rounded_to(elements, dtype), np.dtype(np.float64)
     if dtype.kind == "b":
         return st.booleans(), dtype
     try:
@@ -115,18 +115,6 @@ def _element_strategy(dtype: np.dtype, elements: Any) -> tuple[st.SearchStrategy
     if dtype.kind != "f":
         raise UsageError(f"arrays: dtype must be bool, integer or float; got {dtype}")
     return _floats_of(dtype, lo, hi), dtype
-
-
-def _rounded(value: Any, dtype: np.dtype) -> float:
-    """``value`` rounded to ``dtype``; a finite value it cannot hold is a UsageError (it
-    would become an inf the test never asked for)."""
-    with np.errstate(over="ignore"):
-        rounded = dtype.type(value)
-    if np.isfinite(value) and not np.isfinite(rounded):
-        raise UsageError(f"arrays: the elements strategy drew {value!r}, beyond what {dtype} "
-                         f"holds (at most {float(np.finfo(dtype).max):g}); bound the "
-                         f"strategy, e.g. st.floats(-1e3, 1e3), or pass elements=(low, high)")
-    return float(rounded)
 
 
 def _floats_of(dtype: np.dtype, lo: float, hi: float) -> st.SearchStrategy[float]:
@@ -176,11 +164,9 @@ def arrays(draw: Callable, shape: int | tuple[int, ...] | st.SearchStrategy | No
     # unique=True holds in the view: what a strided view skips may repeat (a base of
     # twice as many distinct values was often more than the elements have)
     skips = unique and make_view is not None and np.prod(base_shape) > np.prod(shape)
-    base = draw(hnp.arrays(draw_dtype, base_shape, elements=element,
-                           unique=unique and not skips))
+    base = draw(array_strategy(draw_dtype, base_shape, element, unique and not skips))
     if skips:
-        make_view(base)[...] = draw(hnp.arrays(draw_dtype, shape, elements=element,
-                                               unique=True))
+        make_view(base)[...] = draw(array_strategy(draw_dtype, shape, element, True))
     base = base.astype(dtype, copy=False)
     return make_view(base) if make_view is not None else base
 

@@ -8,6 +8,7 @@ non-differentiable arguments (axis, shape, index, mask...), and whether the op i
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Callable
 
@@ -28,6 +29,7 @@ __all__ = ["CASES", "SMOOTH_CASES", "OpCase"]
 
 
 # ------------------------------------------------------------------ input strategies
+@functools.lru_cache(maxsize=1024)  # one strategy object per arguments: validated once
 def _array(op: str, shape: Any, arg: int = 0, unique: bool = False) -> st.SearchStrategy:
     return arrays(shape, elements=domain(op, arg), unique=unique)
 
