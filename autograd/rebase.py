@@ -16,11 +16,12 @@ from ._vjp_checks import as_used
 from .function import apply
 from .views import memory_owner
 from .ops.linalg_more import Diagonal
-from .ops.shape import GetItem, Reshape, ReshapeInPlace, Transpose, TransposeInPlace
+from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose,
+                         TransposeInPlace)
 
 __all__ = ["_read_earlier", "_is_view_of_another", "_whole_view_bases", "_write_through",
            "WriteThrough", "TransposedWriteThrough", "ReshapedAgain", "TransposedAgain",
-           "SliceWriteThrough", "DiagonalWriteThrough", "_sliced_base",
+           "SliceWriteThrough", "DiagonalWriteThrough", "BroadcastAgain", "_sliced_base",
            "_write_into_sliced_base", "refresh_views"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
@@ -174,7 +175,7 @@ def _write_through(bases: list, t: AnyTensor, written: AnyTensor, earlier_t: Any
                                            earliers[-2::-1]):
         _view_again(nearer, view, node, earlier)
     if not sliced:  # (a sliced farthest's own write made its views again)
-        refresh_views(farthest)  # its other views; the chain's are new already
+        refresh_views(farthest, earliers[-1]._data)  # its other views (the chain's are new)
 
 
 def _view_again(t: AnyTensor, view: Any, base: AnyTensor, earlier: AnyTensor) -> None:
@@ -188,12 +189,24 @@ def _view_again(t: AnyTensor, view: Any, base: AnyTensor, earlier: AnyTensor) ->
         again = DiagonalWriteThrough(view.offset, view.axes, earlier)
     elif isinstance(view, Transpose):
         again = TransposedAgain(view.axes, earlier)
+    elif isinstance(view, BroadcastTo):
+        again = BroadcastAgain(view.shape, earlier)
     else:
         again = ReshapedAgain(t.shape, earlier)
     out = apply(again, base)
     t._data, t._op, t._seq = out._data, out._op, out._seq
     t._requires_grad = True
-    refresh_views(t)
+    refresh_views(t, earlier._data)
+
+
+class BroadcastAgain(BroadcastTo):
+    """t = base.expand(...) (a read-only view) after base was written: again base as it
+    is, broadcast;  dbase = g summed back. ``previous`` is t as it was."""
+    __slots__ = ("previous",)
+
+    def __init__(self, shape: Any, previous: AnyTensor) -> None:
+        super().__init__(shape)
+        self.previous = previous
 
 
 class SliceWriteThrough(GetItem):
@@ -268,14 +281,16 @@ def _write_into_sliced_base(t: AnyTensor, sliced: tuple, index: Any, value: Any)
     _view_again(t, view, base, earlier)
 
 
-def refresh_views(base: AnyTensor) -> None:
-    """After base took a new array (a write while recording): each view listed on base
-    (``views.take_view``) that still views base as it was shows base as it is, as
-    PyTorch's views and detached tensors do. A recorded view becomes the same view of
-    the new base (``_view_again``, which goes on to the view's own views; ops that read it
-    before keep its old value, ``previous``); a view taken under ``no_grad()`` views the
-    new array; a detached tensor holds it. A base whose shape or dtype changed since the
-    view was taken (``unsqueeze_``) leaves the view as it is."""
+def refresh_views(base: AnyTensor, before: Any) -> None:
+    """After base took a new array (a write while recording; ``before`` is the array it
+    held): each view listed on base (``views.take_view``) that still views ``before``
+    shows base as it is, as
+    PyTorch's views and detached tensors do. A view becomes the same view of the new base
+    (``_view_again``, which goes on to the view's own views; ops that read it before keep
+    its old value, ``previous``), also one taken outside the graph (of a constant that a
+    write with a tensor that requires grad brought into the graph, or under
+    ``no_grad()``); a detached tensor holds the new array. A base whose shape or dtype
+    changed since the view was taken (``unsqueeze_``) leaves the view as it is."""
     if base._views is None:
         return
     live = []
@@ -290,19 +305,35 @@ def refresh_views(base: AnyTensor) -> None:
         if used.shape != base.shape or used.dtype != base.dtype:
             continue
         if op is None:  # detached: holds base's array (unless given another since)
-            if view._data is used._data:
+            if view._data is before:
                 view._data = base._data
         elif isinstance(view._data, np.ndarray) and (  # a copy (x[[0, 2]]) is no view,
-                view._data.base is not memory_owner(used._data)):  # and one element is
+                view._data.base is not memory_owner(before)):  # and one element is
             continue
-        elif view._op is None:  # taken under no_grad(): no graph to make again
-            view._data = op.forward(base._data)
-        elif (isinstance(view._op, _VIEWS_AGAIN) and view._op.parents is not None
-              and view._op.parents[0] is base):
-            _view_again(view, view._op, base, view._earlier_self())
+        elif view._op is None:  # taken outside the graph (of a constant, under no_grad())
+            _remake(view, op, base)  # now a view in it
+        elif _views(view._op, base, before):
+            _remake(view, view._op, base)
     base._views[:] = live
 
 
-# the ops whose output can be made again from a written base (not the in-place shape
-# changes, which keep their memory, nor a write's own result)
-_VIEWS_AGAIN = (GetItem, Diagonal, Reshape, Transpose)
+def _remake(view: AnyTensor, op: Any, base: AnyTensor) -> None:
+    """The view becomes ``op`` of base as it is; the ops made since the view that read it
+    (the written value's, as ``t[1] = t[0] * 2``) read its earlier self, or the new view
+    would close a reference cycle through base's write (``_read_earlier``)."""
+    earlier = view._earlier_self()
+    _read_earlier(base, view, earlier)
+    _view_again(view, op, base, earlier)
+
+
+def _views(op: Any, base: AnyTensor, before: Any) -> bool:
+    """Whether ``op`` (a view's op) takes a part, a reshape, a transpose, a diagonal or a
+    broadcast of base as it was before its write: base itself, or base's earlier self,
+    which ``_read_earlier`` may have put in base's place. Not an in-place shape change of
+    the view (``unsqueeze_``), nor a write's own result."""
+    if (not isinstance(op, (GetItem, Diagonal, Reshape, Transpose, BroadcastTo))
+            or op.parents is None
+            or isinstance(op, (ReshapeInPlace, TransposeInPlace, WriteThrough,
+                               TransposedWriteThrough))):
+        return False
+    return op.parents[0] is base or op.parents[0]._data is before

@@ -329,7 +329,7 @@ class TensorMath:
 
     def broadcast_to(self, shape: Any) -> AnyTensor:
         """self repeated to ``shape`` by broadcasting."""
-        return apply(BroadcastTo(shape), self)
+        return take_view(BroadcastTo(shape), self)
 
 
 def _ints(axes: tuple) -> bool:

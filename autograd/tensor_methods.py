@@ -339,7 +339,7 @@ class OpMethods:
         else:
             self._data, self._op, self._seq = out._data, out._op, out._seq
             self._requires_grad = True
-            refresh_views(self)  # the views taken of self show its new value
+            refresh_views(self, earlier._data)  # the views taken of self show its new value
         record_write(self._data)  # the clock moves on: older ops check their parents
 
     def _earlier_self(self) -> AnyTensor:

@@ -1,14 +1,15 @@
 """A base knows its views. ``take_view`` runs an op whose output views its input's array
-(a part ``base[i]``, a reshape, a transpose, a diagonal) and, when the base is a computed
-tensor, lists the view on it with the op that took it (a weak reference: a view nobody
-holds goes); ``detached_view`` lists ``base.detach()`` too. A write into the base while
+(a part ``base[i]``, a reshape, a transpose, a diagonal) and lists the view on the base
+with the op that took it (a weak reference: a view nobody holds goes); ``detached_view``
+lists ``base.detach()`` too. A write into the base while
 recording gives it a new array (see ``rebase``); the base's listed views are then made
 again from it (``rebase.refresh_views``), so a view read after its base was written shows
 the new values, as PyTorch's views and detached tensors do. Listing costs under a
 microsecond a view.
 
-Only computed bases list their views: a leaf that requires grad is never written while
-recording, and its list would grow for as long as the leaf lives (``x @ W.T`` each step).
+A leaf that requires grad lists none: it never takes a new array (a write while recording
+is refused; under ``no_grad()`` it goes into its memory, which its views share), and its
+list would grow for as long as the leaf lives (``x @ W.T`` each step).
 """
 
 from __future__ import annotations
@@ -24,19 +25,19 @@ AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
 
 def take_view(op: Function, base: AnyTensor) -> AnyTensor:
-    """``apply(op, base)`` for a view op, listed on base when base is computed. (Whether
+    """``apply(op, base)`` for a view op, listed on base (see above). (Whether
     the result really views base's memory, and not a copy as for an integer-array index,
     is asked when base is written: ``rebase.refresh_views``.)"""
     out = apply(op, base)
-    if base._op is not None:
+    if base._op is not None or not base._requires_grad:
         _list_view(base, out, op)
     return out
 
 
 def detached_view(base: AnyTensor) -> AnyTensor:
-    """``base.detach()``: a new leaf holding base's array, listed on a computed base."""
+    """``base.detach()``: a new leaf holding base's array, listed on base (see above)."""
     out = base._make(base._data, None)
-    if base._op is not None:
+    if base._op is not None or not base._requires_grad:
         _list_view(base, out, None)
     return out
 

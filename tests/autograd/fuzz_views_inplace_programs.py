@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 # A view read after its base (or a sibling view) was written through a recorded op shows
 # the old values here, not PyTorch's new ones (being fixed on main). While False, the
 # programs never use such a view again (read, write or compare it).
-STALE_READS_FIXED = False
+STALE_READS_FIXED = True
 # PyTorch records a write with an operand that requires grad into a view of a tensor that
 # does not (``out = zeros(3, 2); out[:, 0] += x``, ``y.detach().add_(x)``): the base joins
 # the graph. Here such a view has no op linking it to its base, and the write raises

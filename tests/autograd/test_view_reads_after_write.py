@@ -53,9 +53,32 @@ def _write_through_a_transpose(lib, y, x):
     return [r, flat, r.sum() + flat[::2].sum()]
 
 
+def _detached_through_two_writes(lib, y, x):
+    d, part = y.detach(), y[0:1]
+    part.add_(0.5)  # y's first write, through a view
+    y.mul_(x)  # its second: d follows both (the fuzzer found it stopped at the first)
+    return [d, part, part.sum() + (y * y).sum()]
+
+
+def _view_of_a_constant_brought_into_the_graph(lib, y, x):
+    c = lib.tensor(np.zeros((3, 3)))
+    v = c[1:]  # a view of a constant, outside the graph
+    c.add_(x)  # a write with a tensor that requires grad brings c into the graph ...
+    return [v, c, (v * v).sum() + c.sum()]  # ... and v with it, as PyTorch's
+
+
+def _view_read_by_the_written_value(lib, y, x):
+    e = y[1].select(0, 0)  # y's element, read by the value written into y below
+    c = lib.tensor(np.zeros((3, 3)))
+    c[0, 0] = e
+    y.add_(c)  # (the write rewired e's op to y's earlier self: e still follows y)
+    return [e, e * 3.0 + y.sum()]
+
+
 PROGRAMS = [_row_transpose_detached, _view_of_a_view_and_a_diagonal, _element_and_setitem,
             _sibling_read_before_its_own_write, _used_before_and_after_the_write,
-            _write_through_a_transpose]
+            _write_through_a_transpose, _detached_through_two_writes,
+            _view_of_a_constant_brought_into_the_graph, _view_read_by_the_written_value]
 
 
 def _run(lib, program):
@@ -87,8 +110,8 @@ def test_a_view_taken_under_no_grad_shows_the_new_values(torch):
         with lib.no_grad():
             u = y[1]
         y.mul_(3.0)
-        found.append(u.detach().numpy().copy())  # (PyTorch forbids its grad_fn now)
-    np.testing.assert_allclose(*found, rtol=1e-12)
+        found.append(u.detach().numpy().copy())  # PyTorch forbids u's grad_fn now; here
+    np.testing.assert_allclose(*found, rtol=1e-12)  # u is y's recorded view from then on
 
 
 def test_a_view_keeps_showing_its_base_through_several_writes():
