@@ -80,7 +80,6 @@ def test_moved_errors_keep_their_bases_and_old_import_paths() -> None:
 
 @pytest.mark.parametrize("name, hint", [
     ("expand_as", "t.expand_as("), ("view_as", "t.view_as("),  # Tensor methods
-    ("floor_divide", "np.floor_divide(t) runs the differentiable op"),
     ("fabs", "np.fabs(t) runs the differentiable op"),
     ("array_equal", "np.array_equal takes Tensors"), ("typecodes", "autograd.__all__"),
     ("no_such_function", "autograd.__all__"),
