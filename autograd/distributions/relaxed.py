@@ -15,39 +15,17 @@ import numpy as np
 from ..functions import sigmoid
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, one_hot, real_vector, simplex, unit_interval
-from .discrete import Categorical
-from .distribution import Distribution
-from .relaxed_base import TemperedBernoulli, TemperedCategorical, expanded
+from .relaxed_base import CategoricalParameters, TemperedBernoulli, TemperedCategorical
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough",
            "RelaxedOneHotCategorical", "RelaxedBernoulli"]
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(CategoricalParameters):
     """Categorical draws written as one-hot vectors of the last axis (K entries)."""
 
     arg_constraints = {"probs": simplex, "logits": real_vector}
     support: Constraint = one_hot
-
-    def __init__(self, probs: Any = None, logits: Any = None,
-                 validate_args: bool | None = None) -> None:
-        self._categorical = Categorical(probs, logits, validate_args=validate_args)
-        shape = self._categorical.param_shape
-        super().__init__(shape[:-1], shape[-1:], validate_args=validate_args)
-
-    def expand(self, batch_shape: Any) -> "OneHotCategorical":
-        """The same distribution over ``batch_shape`` (the parameters broadcast)."""
-        return expanded(self, batch_shape, "_categorical")
-
-    @property
-    def probs(self) -> Tensor:
-        """The probabilities of the K categories."""
-        return self._categorical.probs
-
-    @property
-    def logits(self) -> Tensor:
-        """Their normalised log-probabilities."""
-        return self._categorical.logits
 
     @property
     def mean(self) -> Tensor:

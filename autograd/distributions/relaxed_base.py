@@ -17,7 +17,8 @@ from ..tensor import Tensor, as_tensor
 from .discrete import Bernoulli, Categorical, clamp_probs
 from .distribution import Distribution
 
-__all__ = ["TemperedBernoulli", "TemperedCategorical", "expanded", "uniforms"]
+__all__ = ["CategoricalParameters", "TemperedBernoulli", "TemperedCategorical", "expanded",
+           "uniforms"]
 
 
 def expanded(dist: Distribution, batch_shape: Any, inner: str) -> Distribution:
@@ -82,15 +83,12 @@ class TemperedBernoulli(Distribution):
         return self.temperature.log() + diff - 2 * softplus(diff)
 
 
-class TemperedCategorical(Distribution):
-    """A temperature and a Categorical's ``probs``/``logits`` over the last axis."""
+class CategoricalParameters(Distribution):
+    """A distribution over the last axis with a Categorical's ``probs``/``logits``."""
 
-    has_rsample = True
-
-    def __init__(self, temperature: Any, probs: Any = None, logits: Any = None,
+    def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
         self._categorical = Categorical(probs, logits, validate_args=validate_args)
-        self.temperature = as_tensor(temperature).astype(self._categorical.logits.dtype)
         shape = self._categorical.param_shape
         super().__init__(shape[:-1], shape[-1:], validate_args=validate_args)
 
@@ -112,6 +110,17 @@ class TemperedCategorical(Distribution):
     def param_shape(self) -> tuple[int, ...]:
         """The shape of the parameter given."""
         return self._categorical.param_shape
+
+
+class TemperedCategorical(CategoricalParameters):
+    """A temperature and a Categorical's ``probs``/``logits`` over the last axis."""
+
+    has_rsample = True
+
+    def __init__(self, temperature: Any, probs: Any = None, logits: Any = None,
+                 validate_args: bool | None = None) -> None:
+        super().__init__(probs, logits, validate_args=validate_args)
+        self.temperature = as_tensor(temperature).astype(self._categorical.logits.dtype)
 
     def _log_rsample(self, sample_shape: Any, generator: Any) -> Tensor:
         """(logits + g) / t - logsumexp((logits + g) / t), g = -log(-log u)."""
