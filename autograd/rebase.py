@@ -284,13 +284,13 @@ def _write_into_sliced_base(t: AnyTensor, sliced: tuple, index: Any, value: Any)
 def refresh_views(base: AnyTensor, before: Any) -> None:
     """After base took a new array (a write while recording; ``before`` is the array it
     held): each view listed on base (``views.take_view``) that still views ``before``
-    shows base as it is, as
-    PyTorch's views and detached tensors do. A view becomes the same view of the new base
-    (``_view_again``, which goes on to the view's own views; ops that read it before keep
-    its old value, ``previous``), also one taken outside the graph (of a constant that a
-    write with a tensor that requires grad brought into the graph, or under
-    ``no_grad()``); a detached tensor holds the new array. A base whose shape or dtype
-    changed since the view was taken (``unsqueeze_``) leaves the view as it is."""
+    shows base as it is, as PyTorch's views and detached tensors do. A view becomes the
+    same view of the new base (``_view_again``, which goes on to the view's own views;
+    ops that read it before keep its old value, ``previous``), also one taken outside the
+    graph (of a constant that a write with a tensor that requires grad brought into the
+    graph, or under ``no_grad()``); a detached tensor holds the new array. A base whose
+    shape or dtype changed since the view was taken (``unsqueeze_``) leaves the view as
+    it is."""
     if base._views is None:
         return
     live = []
@@ -307,12 +307,12 @@ def refresh_views(base: AnyTensor, before: Any) -> None:
         if op is None:  # detached: holds base's array (unless given another since)
             if view._data is before:
                 view._data = base._data
-        elif isinstance(view._data, np.ndarray) and (  # a copy (x[[0, 2]]) is no view,
-                view._data.base is not memory_owner(before)):  # and one element is
+        elif isinstance(view._data, np.ndarray) and (  # x[[0, 2]] copies: no view
+                view._data.base is not memory_owner(before)):
             continue
         elif view._op is None:  # taken outside the graph (of a constant, under no_grad())
             _remake(view, op, base)  # now a view in it
-        elif _views(view._op, base, before):
+        elif _takes_view_of(view._op, base, before):
             _remake(view, view._op, base)
     base._views[:] = live
 
@@ -326,7 +326,7 @@ def _remake(view: AnyTensor, op: Any, base: AnyTensor) -> None:
     _view_again(view, op, base, earlier)
 
 
-def _views(op: Any, base: AnyTensor, before: Any) -> bool:
+def _takes_view_of(op: Any, base: AnyTensor, before: Any) -> bool:
     """Whether ``op`` (a view's op) takes a part, a reshape, a transpose, a diagonal or a
     broadcast of base as it was before its write: base itself, or base's earlier self,
     which ``_read_earlier`` may have put in base's place. Not an in-place shape change of

@@ -25,9 +25,9 @@ AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
 
 def take_view(op: Function, base: AnyTensor) -> AnyTensor:
-    """``apply(op, base)`` for a view op, listed on base (see above). (Whether
-    the result really views base's memory, and not a copy as for an integer-array index,
-    is asked when base is written: ``rebase.refresh_views``.)"""
+    """``apply(op, base)`` for a view op, listed on base (see above). Whether the result
+    really views base's memory, and is not a copy as for an integer-array index, is asked
+    when base is written (``rebase.refresh_views``)."""
     out = apply(op, base)
     if base._op is not None or not base._requires_grad:
         _list_view(base, out, op)
