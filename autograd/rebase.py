@@ -14,7 +14,7 @@ import numpy as np
 
 from ._vjp_checks import as_used
 from .function import apply
-from .views import memory_owner
+from .views import base_outside_graph, memory_owner
 from .ops.linalg_more import Diagonal
 from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose,
                          TransposeInPlace)
@@ -232,13 +232,19 @@ class DiagonalWriteThrough(Diagonal):
 
 def _sliced_base(t: AnyTensor) -> tuple | None:
     """``(base, view)`` when t is a part of base viewing its array: ``base[index]`` by a
-    basic index (or one element), or a diagonal, ``view`` the op that took it; base is
+    basic index (or one element), or a diagonal, ``view`` the op that took it (for a
+    view taken outside the graph, the one ``base_outside_graph`` remembers); base is
     unchanged since and not a leaf that requires grad, so a write into t can go through
     to base, as PyTorch's. None otherwise."""
     op = t._op
-    if not isinstance(op, (GetItem, Diagonal)) or op.parents is None:
+    if op is None and base_outside_graph(t) is not None:
+        base, op = base_outside_graph(t)
+    elif isinstance(op, (GetItem, Diagonal)) and op.parents is not None:
+        base = op.parents[0]
+    else:
         return None
-    base = op.parents[0]
+    if not isinstance(op, (GetItem, Diagonal)):
+        return None
     if (base._seq > t._seq or (base._op is None and base._requires_grad)
             or (isinstance(t._data, np.ndarray)
                 and not np.may_share_memory(base._data, t._data))):

@@ -276,10 +276,10 @@ class OpMethods:
         differentiable as in PyTorch: t's history is rebased onto an index-put op (the
         gradient of t's new value reaches its old value and ``value``; ops that used t
         before still send theirs to the old value). t then holds a new array, and the
-        views of t taken before are made again from it (``rebase.refresh_views``). A leaf that
-        requires grad cannot be assigned into while recording (as in PyTorch): do that
-        under ``no_grad()``; nor can a view of another tensor (``out[i][j] = v``: PyTorch
-        writes through to ``out``, which here would keep its values): index once. A whole
+        views of t taken before are made again from it (``rebase.refresh_views``). A leaf
+        that requires grad cannot be assigned into while recording (as in PyTorch): do that
+        under ``no_grad()``. A part of another tensor (``out[i][j] = v``, also of a
+        constant ``out``) writes through to it, and so does a whole
         reshape of computed tensors (``scores.reshape(-1, n)[mask] = -1e6``) writes
         through to them, as in PyTorch: each takes t's new value, reshaped.
         Otherwise the write goes into the array in place, untracked, like the other
@@ -321,11 +321,12 @@ class OpMethods:
             raise InplaceError(
                 f"t[index] = value while recording, where t (shape {self.shape}) is a view "
                 f"of another tensor's (or NumPy) array that cannot take the write (of a "
-                f"leaf that requires grad, of a constant such as out[0] of out = zeros(...), "
-                f"of a NumPy array): PyTorch writes through to the base and records it "
-                f"there, but here only t would change and the base would silently keep its "
-                f"old values. Index the base once instead (base[i, j] = value, not "
-                f"base[i][j] = value), or make t a tensor of its own first (t = t.clone()).")
+                f"leaf that requires grad, a reshape or transpose of a constant such as "
+                f"out.T of out = zeros(...), of a NumPy array): PyTorch writes through to "
+                f"the base and records it there, but here only t would change and the base "
+                f"would silently keep its old values. Write into the base instead "
+                f"(out[:, j] = value for out.T[j]), or make t a tensor of its own first "
+                f"(t = t.clone()).")
         value = self._lift_value(value, "t[index] = value")
         if value.dtype != self.dtype:
             value = value.astype(self.dtype)

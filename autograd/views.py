@@ -19,7 +19,7 @@ from typing import Any
 
 from .function import Function, apply
 
-__all__ = ["take_view", "detached_view", "memory_owner", "ViewList"]
+__all__ = ["take_view", "detached_view", "base_outside_graph", "memory_owner", "ViewList"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -31,7 +31,28 @@ def take_view(op: Function, base: AnyTensor) -> AnyTensor:
     out = apply(op, base)
     if base._op is not None or not base._requires_grad:
         _list_view(base, out, op)
+        if out._op is None:  # outside the graph: remember its base (base_outside_graph)
+            _remember_base(out, base, op)
     return out
+
+
+_BASES: dict[int, tuple] = {}  # id(view) -> (weak reference to it, base, op)
+
+
+def _remember_base(view: AnyTensor, base: AnyTensor, op: Function) -> None:
+    key = id(view)
+    _BASES[key] = (weakref.ref(view, lambda _, key=key: _BASES.pop(key, None)), base, op)
+
+
+def base_outside_graph(view: AnyTensor) -> tuple | None:
+    """``(base, op)`` for a view that ``take_view`` took outside the graph (of a constant,
+    or under ``no_grad()``), which records no op to name its base; None otherwise. A write
+    into it with a tensor that requires grad goes through to base, as PyTorch's
+    (``out = zeros(3, 2); out[:, 0] += x``)."""
+    entry = _BASES.get(id(view))
+    if entry is None or entry[0]() is not view:
+        return None
+    return entry[1], entry[2]
 
 
 def detached_view(base: AnyTensor) -> AnyTensor:

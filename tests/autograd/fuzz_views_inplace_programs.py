@@ -26,10 +26,11 @@ from hypothesis import strategies as st
 STALE_READS_FIXED = True
 # PyTorch records a write with an operand that requires grad into a view of a tensor that
 # does not (``out = zeros(3, 2); out[:, 0] += x``, ``y.detach().add_(x)``): the base joins
-# the graph. Here such a view has no op linking it to its base, and the write raises
-# InplaceError (README, "Assigning into a tensor"). While False, the programs do those
-# writes under no_grad() only.
-CONSTANT_VIEWS_TAKE_RECORDED_WRITES = False
+# the graph. Here a part (a slice, a row or column, a diagonal) of a constant does so too
+# (``views.base_outside_graph``); a reshape, transpose or detached tensor of one raises
+# InplaceError (README, "Assigning into a tensor"), and so programs write into those under
+# no_grad() only. While False, into the parts too.
+CONSTANT_VIEWS_TAKE_RECORDED_WRITES = True
 
 SHAPES = [(3,), (4,), (1, 3), (2, 3), (3, 2), (2, 2), (3, 3), (2, 1, 3), (2, 3, 2), (1, 2, 2)]
 MAX_ELEMENTS = 12
@@ -49,6 +50,7 @@ class Slot:
     stale: bool = False  # a view taken before a later write into its memory
     requires_grad: bool = False
     linked: bool = True  # an owner, or a view recorded as one of a linked tensor
+    part_of_constant: bool = False  # a slice or a diagonal of a constant that owns memory
 
 
 @dataclass
@@ -107,7 +109,8 @@ def _unary(draw: Any, model: Model) -> str | None:
     form = draw(st.sampled_from(["exp()", "tanh()", "sigmoid()", "relu()", "** 2"]))
     source = f"p{i} ** 2" if form == "** 2" else f"p{i}.{form}"
     slot = model.slots[i]
-    return f"{model.add(slot.shape, requires_grad=slot.requires_grad)} = {source}"
+    return (f"{model.add(slot.shape, requires_grad=slot.requires_grad, contiguous=slot.contiguous)}"
+            f" = {source}")  # (laid out as its input, as in _binary)
 
 
 def _binary(draw: Any, model: Model) -> str | None:
@@ -119,12 +122,16 @@ def _binary(draw: Any, model: Model) -> str | None:
     j = _pick(draw, model, lambda s: (_broadcast(a, s.shape) is not None
                                       and np.prod(_broadcast(a, s.shape)) <= MAX_ELEMENTS))
     grad = model.slots[i].requires_grad
+    # PyTorch lays an elementwise result out as its input (a diagonal's sum with a number
+    # is no contiguous tensor, and .view refuses it): contiguous only from contiguous ones
+    dense = model.slots[i].contiguous
     if j is None or draw(st.booleans()):
         number = draw(st.sampled_from(SCALARS))
-        return f"{model.add(a, requires_grad=grad)} = p{i} {symbol} {number}"
+        return f"{model.add(a, requires_grad=grad, contiguous=dense)} = p{i} {symbol} {number}"
     out = _broadcast(a, model.slots[j].shape)
     grad = grad or model.slots[j].requires_grad
-    return f"{model.add(out, requires_grad=grad)} = p{i} {symbol} p{j}"
+    dense = dense and model.slots[j].contiguous
+    return f"{model.add(out, requires_grad=grad, contiguous=dense)} = p{i} {symbol} p{j}"
 
 
 def _reduction(draw: Any, model: Model) -> str | None:
@@ -218,9 +225,11 @@ def _view(draw: Any, model: Model) -> str | None:
     else:
         out, source = shape, f"p{i}.detach()"
     linked = s.linked and s.requires_grad and form != "detach"
+    part = form in ("slice", "narrow", "select", "diagonal") and s.owner and not s.requires_grad
     name = model.add(out, memory=s.memory, owner=False, contiguous=keeps_contiguous,
                      read_only=s.read_only or form == "expand", linked=linked,
-                     requires_grad=s.requires_grad and form != "detach")
+                     requires_grad=s.requires_grad and form != "detach",
+                     part_of_constant=part)
     return f"{name} = {source}"
 
 
@@ -263,8 +272,11 @@ def _write(draw: Any, model: Model) -> str | None:
         int(operand[1:])].requires_grad
     of_leaf = any(s.owner and s.leaf_grad and s.memory == target.memory for s in model.slots)
     roll = draw(st.integers(0, 3))  # a leaf's memory mostly as an optimizer writes it
-    quiet = (roll > 0 if of_leaf else roll == 0) or (
-        grad and not linked and not CONSTANT_VIEWS_TAKE_RECORDED_WRITES)
+    # (p[i] += v into a part of a constant writes into a part of that part, and then p[i]:
+    # PyTorch refuses the second, as a write into a view of a leaf that requires grad)
+    goes_through = CONSTANT_VIEWS_TAKE_RECORDED_WRITES and target.part_of_constant and (
+        form != "setitem_add")
+    quiet = (roll > 0 if of_leaf else roll == 0) or (grad and not linked and not goes_through)
     model.wrote(i, grad and not quiet)
     return f"with lib.no_grad(): {line}" if quiet else line
 

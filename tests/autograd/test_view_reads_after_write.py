@@ -1,6 +1,7 @@
 """A view (a part, a reshape, a transpose, a diagonal, one element), a view of a view and
 a detached tensor taken of a tensor in a graph show its new values after a recorded write
-into it, and carry the gradient through that write, as PyTorch's. Before, they kept the
+into it, and carry the gradient through that write, as PyTorch's; a part of a constant
+written with a tensor that requires grad brings the constant into the graph. Before, they kept the
 values from when they were taken (a silent difference from PyTorch: ``v = y[0];
 y.mul_(3)`` left v at y's old row, and a loss built on v skipped the multiplication).
 Expected values come from PyTorch in float64; the gradients are also checked against
@@ -130,3 +131,25 @@ def test_views_of_a_base_sliced_step_by_step_are_not_all_kept():
     for t in range(300):
         h[:, t].sum()  # dropped at once: the base's list drops them as it grows
     assert len(h._views) < 64
+
+
+def _parts_of_constants(lib, x):
+    out = lib.tensor(np.zeros((3, 2)))
+    out[:, 0] += x[0]  # a column of a constant, written with a tensor that requires grad
+    pose = lib.tensor(np.eye(4))
+    pose[:3, 3] += x[1]  # PyTorch3D's and Kornia's homogeneous matrices
+    m = lib.tensor(np.eye(3))
+    m.diagonal().add_(x[2] * 2.0)
+    return [out, pose, m, (out * out).sum() + (m @ m).sum() + (pose @ pose).sum()]
+
+
+def test_a_write_into_a_part_of_a_constant_brings_it_into_the_graph_as_pytorch(torch):
+    def run(lib):
+        x = lib.tensor(DATA, requires_grad=True)
+        reads = _parts_of_constants(lib, x)
+        reads[-1].backward()
+        return [r.detach().numpy().copy() for r in reads] + [x.grad.numpy().copy()]
+    for ours, theirs in zip(run(ag), run(torch), strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+    assert ag.gradcheck(lambda x: _parts_of_constants(ag, x)[-1],
+                        [ag.tensor(DATA, requires_grad=True)])
