@@ -11,10 +11,11 @@ Written once for a library ``torch`` (``autograd`` here, PyTorch there) and run 
 step next to PyTorch in float64: warped images, losses, gradients and parameters agree to
 1e-9.
 
-Lines written differently here: ``torch.nn`` is ``nn``, a package of its own here; the two
-``*=`` of ``get_rotation_matrix2d`` on parts of a constant matrix, by a scale that requires
-grad, are written as assignments (the line says why); the model starts a little off the
-identity (Kornia's starts at it), where bilinear sampling has a kink at every pixel.
+Lines written differently here: ``torch.nn`` is ``nn``, a package of its own here; the model
+starts a little off the identity (Kornia's starts at it), where bilinear sampling has a
+kink at every pixel. (The two ``*=`` of ``get_rotation_matrix2d`` on parts of a constant
+matrix, by a scale that requires grad, raised InplaceError until session 23: they are
+Kornia's lines again.)
 """
 
 from equivariant_helpers import assert_records, libraries
@@ -39,12 +40,8 @@ def kornia_affine(torch, F) -> dict:
         shift_m_inv = eye_like(3, center)
         shift_m_inv[..., :2, 2] -= center
         scale_m = eye_like(3, center)
-        # Kornia: scale_m[..., 0, 0] *= scale[..., 0] (and [1, 1]). Here an in-place
-        # update of a part of a constant (the unrecorded eye_like) by a value that
-        # requires grad is an InplaceError: the part does not know its base. The clone
-        # keeps PyTorch from saving the part that the write then changes.
-        scale_m[..., 0, 0] = scale_m[..., 0, 0].clone() * scale[..., 0]
-        scale_m[..., 1, 1] = scale_m[..., 1, 1].clone() * scale[..., 1]
+        scale_m[..., 0, 0] *= scale[..., 0]  # a part of a constant: it joins the graph
+        scale_m[..., 1, 1] *= scale[..., 1]
         rotat_m = eye_like(3, center)
         rotat_m[..., :2, :2] = angle_to_rotation_matrix(angle)
         affine_m = shift_m @ rotat_m @ scale_m @ shift_m_inv
