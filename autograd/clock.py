@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["next_seq", "INPLACE", "record_write", "record_rebase", "last_write"]
+__all__ = ["next_seq", "INPLACE", "record_write", "record_rebase", "last_write", "memory_owner"]
 
 next_seq = count(1).__next__
 
@@ -37,7 +37,7 @@ INPLACE = _InplaceClock()
 _WRITES: dict[int, tuple[weakref.ref, int]] = {}  # id(owner array) -> (owner, write time)
 
 
-def _owner(array: Any) -> Any:
+def memory_owner(array: Any) -> Any:
     """The array that owns the memory ``array`` views (itself if it owns it)."""
     while isinstance(getattr(array, "base", None), np.ndarray):
         array = array.base
@@ -52,7 +52,7 @@ def record_rebase() -> None:
 
 def record_write(array: np.ndarray) -> None:
     """Stamp an in-place write into ``array`` (and so into every view of its memory)."""
-    owner = _owner(array)
+    owner = memory_owner(array)
     key = id(owner)
     INPLACE.last = time = next_seq()
     entry = _WRITES.get(key)
@@ -63,6 +63,6 @@ def record_write(array: np.ndarray) -> None:
 
 def last_write(array: Any) -> int:
     """The time of the latest in-place write into ``array``'s memory (0: never)."""
-    owner = _owner(array)
+    owner = memory_owner(array)
     entry = _WRITES.get(id(owner))
     return entry[1] if entry is not None and entry[0]() is owner else 0

@@ -14,7 +14,8 @@ import numpy as np
 
 from ._vjp_checks import as_used
 from .function import apply
-from .views import base_outside_graph, memory_owner
+from .clock import memory_owner
+from .views import base_outside_graph
 from .ops.linalg_more import Diagonal
 from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose,
                          TransposeInPlace)
@@ -237,12 +238,15 @@ def _sliced_base(t: AnyTensor) -> tuple | None:
     unchanged since and not a leaf that requires grad, so a write into t can go through
     to base, as PyTorch's. None otherwise."""
     op = t._op
-    if op is None and base_outside_graph(t) is not None:
-        base, op = base_outside_graph(t)
-    elif isinstance(op, (GetItem, Diagonal)) and op.parents is not None:
-        base = op.parents[0]
-    else:
+    if op is None:
+        found = base_outside_graph(t)
+        if found is None:
+            return None
+        base, op = found
+    elif op.parents is None:
         return None
+    else:
+        base = op.parents[0]
     if not isinstance(op, (GetItem, Diagonal)):
         return None
     if (base._seq > t._seq or (base._op is None and base._requires_grad)
@@ -299,12 +303,10 @@ def refresh_views(base: AnyTensor, before: Any) -> None:
     it is."""
     if base._views is None:
         return
-    live = []
-    for ref, op in base._views:
+    for ref, op in base._views:  # (the list drops the dead entries itself)
         view = ref()
         if view is None:
             continue
-        live.append((ref, op))  # (the list keeps only these, below)
         if view._seq > base._seq:  # taken (or made again) since base's write
             continue
         (used,) = as_used((base,), view._seq)  # base as it was when the view was taken
@@ -314,13 +316,12 @@ def refresh_views(base: AnyTensor, before: Any) -> None:
             if view._data is before:
                 view._data = base._data
         elif isinstance(view._data, np.ndarray) and (  # x[[0, 2]] copies: no view
-                view._data.base is not memory_owner(before)):
+                memory_owner(view._data) is not memory_owner(before)):
             continue
         elif view._op is None:  # taken outside the graph (of a constant, under no_grad())
             _remake(view, op, base)  # now a view in it
         elif _takes_view_of(view._op, base, before):
             _remake(view, view._op, base)
-    base._views[:] = live
 
 
 def _remake(view: AnyTensor, op: Any, base: AnyTensor) -> None:

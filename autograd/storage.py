@@ -15,22 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from .clock import record_write
+from .clock import memory_owner, record_write
 from .errors import UnsupportedError, UsageError
 
 __all__ = ["TypedStorage", "UntypedStorage", "StorageViewMethods"]
 
 
-def _memory_owner(array: np.ndarray) -> np.ndarray:
-    """The array that owns the memory ``array`` views (itself if it owns it)."""
-    while isinstance(array.base, np.ndarray):
-        array = array.base
-    return array
-
-
 def _flat_memory(array: np.ndarray, method: str) -> np.ndarray:
     """The whole memory ``array`` lies in, as a 1-d view in memory order."""
-    owner = _memory_owner(array)
+    owner = memory_owner(array)
     if not (owner.flags.c_contiguous or owner.flags.f_contiguous):
         raise UnsupportedError(
             f"{method}(): this tensor wraps a NumPy array whose memory is not one "

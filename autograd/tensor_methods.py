@@ -279,9 +279,9 @@ class OpMethods:
         views of t taken before are made again from it (``rebase.refresh_views``). A leaf
         that requires grad cannot be assigned into while recording (as in PyTorch): do that
         under ``no_grad()``. A part of another tensor (``out[i][j] = v``, also of a
-        constant ``out``) writes through to it, and so does a whole
-        reshape of computed tensors (``scores.reshape(-1, n)[mask] = -1e6``) writes
-        through to them, as in PyTorch: each takes t's new value, reshaped.
+        constant ``out``) writes through to it, as in PyTorch, and so does a whole
+        reshape of computed tensors (``scores.reshape(-1, n)[mask] = -1e6``): each takes
+        t's new value, reshaped.
         Otherwise the write goes into the array in place, untracked, like the other
         in-place operators."""
         refuse_uint8_index(index)

@@ -19,7 +19,7 @@ from typing import Any
 
 from .function import Function, apply
 
-__all__ = ["take_view", "detached_view", "base_outside_graph", "memory_owner", "ViewList"]
+__all__ = ["take_view", "detached_view", "base_outside_graph", "ViewList"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -29,7 +29,7 @@ def take_view(op: Function, base: AnyTensor) -> AnyTensor:
     really views base's memory, and is not a copy as for an integer-array index, is asked
     when base is written (``rebase.refresh_views``)."""
     out = apply(op, base)
-    if base._op is not None or not base._requires_grad:
+    if _lists_its_views(base):
         _list_view(base, out, op)
         if out._op is None:  # outside the graph: remember its base (base_outside_graph)
             _remember_base(out, base, op)
@@ -58,21 +58,20 @@ def base_outside_graph(view: AnyTensor) -> tuple | None:
 def detached_view(base: AnyTensor) -> AnyTensor:
     """``base.detach()``: a new leaf holding base's array, listed on base (see above)."""
     out = base._make(base._data, None)
-    if base._op is not None or not base._requires_grad:
+    if _lists_its_views(base):
         _list_view(base, out, None)
     return out
+
+
+def _lists_its_views(base: AnyTensor) -> bool:
+    """Every tensor but a leaf that requires grad (see above)."""
+    return base._op is not None or not base._requires_grad
 
 
 def _list_view(base: AnyTensor, view: AnyTensor, op: Function | None) -> None:
     if base._views is None:
         base._views = ViewList()
     base._views.add(view, op)
-
-
-def memory_owner(array: Any) -> Any:
-    """The array a view of ``array`` names as its ``base``: NumPy points every view,
-    also a view of a view, at the array that owns the memory (a copy has its own)."""
-    return array if array.base is None else array.base
 
 
 class ViewList(list):
