@@ -28,7 +28,7 @@ import numpy as np
 from ._arrays import check_dtype
 from .errors import AnomalyError, UsageError
 from .grad_mode import STATE
-from .graph import next_functions_of, no_node_hooks, saved_attribute
+from .graph import SavedAttribute, next_functions_of, no_node_hooks
 
 __all__ = ["Function", "apply"]
 
@@ -101,12 +101,13 @@ class Function:
         """Not here: this engine keeps hooks on tensors (the error says which to use)."""
         raise no_node_hooks(self.name(), "register_hook")
 
-    def __getattr__(self, name: str) -> Any:
-        """PyTorch's ``grad_fn._saved_self`` / ``_saved_other`` (the inputs themselves);
-        only called for a name the op does not have."""
-        if name.startswith(("_saved_", "_raw_saved_")):
-            return saved_attribute(self, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    # PyTorch's grad_fn._saved_self / _saved_other (the inputs themselves) and the names
+    # that are errors here, saying what to read instead (autograd.graph.saved_attribute).
+    _saved_self = SavedAttribute()
+    _saved_other = SavedAttribute()
+    _saved_result = SavedAttribute()
+    _raw_saved_self = SavedAttribute()
+    _raw_saved_other = SavedAttribute()
 
     def register_prehook(self, hook: Any) -> Any:
         """Not here: this engine keeps hooks on tensors (the error says which to use)."""
