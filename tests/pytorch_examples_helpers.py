@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pytest
+from port_records import scaled_atol
 
 import autograd as ag
 
@@ -111,7 +112,7 @@ def assert_steps(got: list, want: list, rtol: float = 1e-10, atol: float = 1e-12
     for step, (a, b) in enumerate(zip(got, want)):
         assert len(a) == len(b)
         for i, (x, y) in enumerate(zip(a, b)):
-            np.testing.assert_allclose(x, y, rtol=rtol, atol=atol,
+            np.testing.assert_allclose(x, y, rtol=rtol, atol=max(atol, scaled_atol(y, rtol)),
                                        err_msg=f"record {step}, tensor {i}")
 
 
