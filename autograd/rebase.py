@@ -15,7 +15,8 @@ import numpy as np
 from ._vjp_checks import as_used
 from .function import apply
 from .clock import memory_owner
-from .views import base_outside_graph
+from .errors import InplaceError
+from .views import base_outside_graph, detached_source
 from .ops.linalg_more import Diagonal
 from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose,
                          TransposeInPlace)
@@ -23,7 +24,8 @@ from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose
 __all__ = ["_read_earlier", "_is_view_of_another", "_whole_view_bases", "_write_through",
            "WriteThrough", "TransposedWriteThrough", "ReshapedAgain", "TransposedAgain",
            "SliceWriteThrough", "DiagonalWriteThrough", "BroadcastAgain", "_sliced_base",
-           "_write_into_sliced_base", "refresh_views"]
+           "_write_into_sliced_base", "refresh_views", "detached_constant", "can_take_write",
+           "cannot_take_write"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -119,10 +121,10 @@ def _whole_view_bases(t: AnyTensor) -> list | None:
     since, or a leaf that requires grad (PyTorch refuses writing into those too)."""
     bases, node = [], t
     while _is_view_of_another(node):
-        op = node._op
-        if type(op) not in _WHOLE_VIEWS or op.parents is None:
+        viewed = _view_op_and_base(node)
+        if viewed is None or type(viewed[0]) not in _WHOLE_VIEWS:
             return bases if bases and _sliced_base(node) is not None else None
-        base = op.parents[0]
+        op, base = viewed
         if (base._seq > node._seq or base._data.size != node._data.size
                 or (base._op is None and base._requires_grad)
                 or not np.may_share_memory(base._data, node._data)):
@@ -130,6 +132,16 @@ def _whole_view_bases(t: AnyTensor) -> list | None:
         bases.append((base, op))
         node = base
     return bases
+
+
+def _view_op_and_base(t: AnyTensor) -> tuple | None:
+    """``(op, base)``: the op that took t as a view of base, recorded, or remembered for a
+    view taken outside the graph (``out.T`` of a constant out: ``base_outside_graph``);
+    None when there is neither, or the graph was released."""
+    if t._op is None:
+        found = base_outside_graph(t)
+        return None if found is None else (found[1], found[0])
+    return None if t._op.parents is None else (t._op, t._op.parents[0])
 
 
 def _viewed_back(view: Any, x: AnyTensor, shape: tuple) -> AnyTensor:
@@ -196,7 +208,7 @@ def _view_again(t: AnyTensor, view: Any, base: AnyTensor, earlier: AnyTensor) ->
         again = ReshapedAgain(t.shape, earlier)
     out = apply(again, base)
     t._data, t._op, t._seq = out._data, out._op, out._seq
-    t._requires_grad = True
+    t._requires_grad = out._requires_grad  # (a view of a constant's detach() stays one)
     refresh_views(t, earlier._data)
 
 
@@ -291,7 +303,7 @@ def _write_into_sliced_base(t: AnyTensor, sliced: tuple, index: Any, value: Any)
     _view_again(t, view, base, earlier)
 
 
-def refresh_views(base: AnyTensor, before: Any) -> None:
+def refresh_views(base: AnyTensor, before: Any, written_at: int | None = None) -> None:
     """After base took a new array (a write while recording; ``before`` is the array it
     held): each view listed on base (``views.take_view``) that still views ``before``
     shows base as it is, as PyTorch's views and detached tensors do. A view becomes the
@@ -300,14 +312,16 @@ def refresh_views(base: AnyTensor, before: Any) -> None:
     graph (of a constant that a write with a tensor that requires grad brought into the
     graph, or under ``no_grad()``); a detached tensor holds the new array. A base whose
     shape or dtype changed since the view was taken (``unsqueeze_``) leaves the view as
-    it is."""
+    it is. ``written_at``: the write's creation number, when base kept its own (a constant
+    that took the array of its ``detach()``, ``detached_constant``)."""
+    written_at = base._seq if written_at is None else written_at
     if base._views is None:
         return
     for ref, op in base._views:  # (the list drops the dead entries itself)
         view = ref()
         if view is None:
             continue
-        if view._seq > base._seq:  # taken (or made again) since base's write
+        if view._seq > written_at:  # taken (or made again) since base's write
             continue
         (used,) = as_used((base,), view._seq)  # base as it was when the view was taken
         if used.shape != base.shape or used.dtype != base.dtype:
@@ -344,3 +358,38 @@ def _takes_view_of(op: Any, base: AnyTensor, before: Any) -> bool:
                                TransposedWriteThrough))):
         return False
     return op.parents[0] is base or op.parents[0]._data is before
+
+
+def detached_constant(t: AnyTensor) -> AnyTensor | None:
+    """For a write while recording into t = source.detach() that still holds source's
+    array: source, a constant, which then takes t's new array (PyTorch writes the memory
+    they share; source stays outside the graph, t joins it). A source in a graph, or a
+    leaf that requires grad, is refused: here it would silently keep its old values.
+    None when t is no such alias."""
+    source = detached_source(t)
+    if source is not None and (source._op is not None or source._requires_grad):
+        raise InplaceError(
+            f"a write while recording into d = t.detach() (shape {t.shape}), where t "
+            f"{'is a leaf that requires grad' if source._op is None else 'is in a graph'}: "
+            f"PyTorch writes the memory they share, but here t would silently keep its old "
+            f"values. Write into a copy (d = t.detach().clone()), or update t itself under "
+            f"no_grad().")
+    return source
+
+
+def can_take_write(t: AnyTensor) -> bool:
+    """Whether a write while recording into t can go where PyTorch's goes: t is no view,
+    or a whole view or a part of a tensor that can take it, or a constant's detach()."""
+    return (_whole_view_bases(t) is not None or _sliced_base(t) is not None
+            or detached_constant(t) is not None)
+
+
+def cannot_take_write(what: str, shape: tuple, instead: str) -> InplaceError:
+    """The error for a write while recording into a view that cannot take it."""
+    return InplaceError(
+        f"{what} while recording, where x (shape {shape}) is a view of another tensor's "
+        f"(or NumPy) array that cannot take the write (of a leaf that requires grad, of a "
+        f"NumPy array, of a part of a transpose of a part): PyTorch writes through to the "
+        f"base and records it there, but here only x would change and the base would "
+        f"silently keep its old values. Write {instead}, or make x a tensor of its own "
+        f"first (x = x.clone()).")

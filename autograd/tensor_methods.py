@@ -22,7 +22,8 @@ from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays, refuse_uint8_index
 from .rebase import (_read_earlier, refresh_views, _sliced_base, _whole_view_bases,
-                     _write_into_sliced_base, _write_through)
+                     _write_into_sliced_base, _write_through, can_take_write,
+                     cannot_take_write, detached_constant)
 from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
@@ -313,20 +314,13 @@ class OpMethods:
                 "the gradient would have nowhere to go (PyTorch refuses it too). Assign "
                 "under autograd.no_grad() (e.g. for initialisation), or write "
                 "t2 = t.at[index].set(value) for a new, differentiable tensor.")
-        bases = _whole_view_bases(self)  # a reshape or transpose writes through to them
-        sliced = _sliced_base(self) if bases is None else None  # so do base[i], a diagonal
-        if sliced is not None:
+        source = detached_constant(self)  # self = source.detach(): source takes it too
+        bases = [] if source is not None else _whole_view_bases(self)  # a reshape or
+        sliced = _sliced_base(self) if bases is None else None  # transpose writes through
+        if sliced is not None:  # to its bases; so do base[i], a diagonal
             return _write_into_sliced_base(self, sliced, index, value)
         if bases is None:
-            raise InplaceError(
-                f"t[index] = value while recording, where t (shape {self.shape}) is a view "
-                f"of another tensor's (or NumPy) array that cannot take the write (of a "
-                f"leaf that requires grad, a reshape or transpose of a constant such as "
-                f"out.T of out = zeros(...), of a NumPy array): PyTorch writes through to "
-                f"the base and records it there, but here only t would change and the base "
-                f"would silently keep its old values. Write into the base instead "
-                f"(out[:, j] = value for out.T[j]), or make t a tensor of its own first "
-                f"(t = t.clone()).")
+            raise cannot_take_write("t[index] = value", self.shape, "into the base instead")
         value = self._lift_value(value, "t[index] = value")
         if value.dtype != self.dtype:
             value = value.astype(self.dtype)
@@ -341,6 +335,9 @@ class OpMethods:
             self._data, self._op, self._seq = out._data, out._op, out._seq
             self._requires_grad = True
             refresh_views(self, earlier._data)  # the views taken of self show its new value
+            if source is not None:  # PyTorch's shared memory: source holds the new array
+                source._data = self._data
+                refresh_views(source, earlier._data, written_at=self._seq)
         record_write(self._data)  # the clock moves on: older ops check their parents
 
     def _earlier_self(self) -> AnyTensor:
@@ -359,13 +356,8 @@ class OpMethods:
         tensor writes through to it as ``t[index] = v`` does (a reshape, a transpose, a
         part base[i], a diagonal); other views are refused, as there.
         ``instead`` is the out-of-place form the errors suggest."""
-        if _whole_view_bases(self) is None and _sliced_base(self) is None:  # see the rebase
-            raise InplaceError(
-                f"in-place {name} while recording, where x (shape {self.shape}) is a view "
-                f"of another tensor's array that cannot take the write (of a leaf that "
-                f"requires grad, of a constant, of a NumPy array): PyTorch writes through to "
-                f"the base, which here would keep its old values. Write {instead} (a new "
-                f"tensor), or update the base.")
+        if not can_take_write(self):  # see the rebase
+            raise cannot_take_write(f"in-place {name}", self.shape, f"{instead} (a new tensor)")
         value = compute()
         shape = np.shape(value)
         if np.broadcast_shapes(shape, self.shape) != self.shape:

@@ -19,7 +19,8 @@ from typing import Any
 
 from .function import Function, apply
 
-__all__ = ["take_view", "detached_view", "base_outside_graph", "ViewList"]
+__all__ = ["take_view", "detached_view", "detached_source", "base_outside_graph",
+           "ViewList"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -56,11 +57,29 @@ def base_outside_graph(view: AnyTensor) -> tuple | None:
 
 
 def detached_view(base: AnyTensor) -> AnyTensor:
-    """``base.detach()``: a new leaf holding base's array, listed on base (see above)."""
+    """``base.detach()``: a new leaf holding base's array, listed on base (see above), and
+    remembered with a weak reference to base (``detached_source``)."""
     out = base._make(base._data, None)
     if _lists_its_views(base):
         _list_view(base, out, None)
+    key = id(out)
+    _DETACHED[key] = (weakref.ref(out, lambda _, key=key: _DETACHED.pop(key, None)),
+                      weakref.ref(base))
     return out
+
+
+_DETACHED: dict[int, tuple] = {}  # id(t) -> (weak reference to t, to the base it detached)
+
+
+def detached_source(t: AnyTensor) -> AnyTensor | None:
+    """The tensor t was detached from (``t = base.detach()``) while both still hold one
+    array, so that a write into t is a write into base's memory too; None otherwise. (A
+    weak reference: a detached RNN state does not keep the step's graph alive.)"""
+    entry = _DETACHED.get(id(t))
+    if entry is None or entry[0]() is not t:
+        return None
+    base = entry[1]()
+    return base if base is not None and base._data is t._data else None
 
 
 def _lists_its_views(base: AnyTensor) -> bool:

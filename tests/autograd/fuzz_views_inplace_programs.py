@@ -26,10 +26,11 @@ from hypothesis import strategies as st
 STALE_READS_FIXED = True
 # PyTorch records a write with an operand that requires grad into a view of a tensor that
 # does not (``out = zeros(3, 2); out[:, 0] += x``, ``y.detach().add_(x)``): the base joins
-# the graph. Here a part (a slice, a row or column, a diagonal) of a constant does so too
-# (``views.base_outside_graph``); a reshape, transpose or detached tensor of one raises
-# InplaceError (README, "Assigning into a tensor"), and so programs write into those under
-# no_grad() only. While False, into the parts too.
+# the graph. Here a part (a slice, a row or column, a diagonal), a reshape or a transpose
+# of a constant does so too (``views.base_outside_graph``); a detached constant takes the
+# write without joining (``rebase.detached_constant``), which this model does not follow
+# (it has every tensor of the memory join), so programs write into those under no_grad()
+# only. While False, into the views of constants too.
 CONSTANT_VIEWS_TAKE_RECORDED_WRITES = True
 
 SHAPES = [(3,), (4,), (1, 3), (2, 3), (3, 2), (2, 2), (3, 3), (2, 1, 3), (2, 3, 2), (1, 2, 2)]
@@ -50,7 +51,7 @@ class Slot:
     stale: bool = False  # a view taken before a later write into its memory
     requires_grad: bool = False
     linked: bool = True  # an owner, or a view recorded as one of a linked tensor
-    part_of_constant: bool = False  # a slice or a diagonal of a constant that owns memory
+    part_of_constant: bool = False  # a view (not expand) of a constant that owns memory
 
 
 @dataclass
@@ -225,7 +226,7 @@ def _view(draw: Any, model: Model) -> str | None:
     else:
         out, source = shape, f"p{i}.detach()"
     linked = s.linked and s.requires_grad and form != "detach"
-    part = form in ("slice", "narrow", "select", "diagonal") and s.owner and not s.requires_grad
+    part = form not in ("expand", "detach") and s.owner and not s.requires_grad
     name = model.add(out, memory=s.memory, owner=False, contiguous=keeps_contiguous,
                      read_only=s.read_only or form == "expand", linked=linked,
                      requires_grad=s.requires_grad and form != "detach",
