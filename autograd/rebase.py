@@ -16,7 +16,7 @@ from ._vjp_checks import as_used
 from .function import apply
 from .clock import memory_owner
 from .errors import InplaceError
-from .views import base_outside_graph, detached_source
+from .views import base_outside_graph, detached_source, held_elsewhere
 from .ops.linalg_more import Diagonal
 from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose,
                          TransposeInPlace)
@@ -131,7 +131,9 @@ def _whole_view_bases(t: AnyTensor) -> list | None:
             return None
         bases.append((base, op))
         node = base
-    return bases
+    if node._op is None and not node._requires_grad and held_elsewhere(node):
+        return None  # a constant whose memory a NumPy array holds: that would keep the old
+    return bases  # values when the constant takes a new array (PyTorch writes the memory)
 
 
 def _view_op_and_base(t: AnyTensor) -> tuple | None:
@@ -367,6 +369,8 @@ def detached_constant(t: AnyTensor) -> AnyTensor | None:
     leaf that requires grad, is refused: here it would silently keep its old values.
     None when t is no such alias."""
     source = detached_source(t)
+    if source is not None and held_elsewhere(source):
+        raise cannot_take_write("a write", t.shape, "into a copy (t.detach().clone())")
     if source is not None and (source._op is not None or source._requires_grad):
         raise InplaceError(
             f"a write while recording into d = t.detach() (shape {t.shape}), where t "

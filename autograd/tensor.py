@@ -372,7 +372,8 @@ def as_tensor(x: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """``x`` itself if it is a Tensor (``x.to(dtype)`` for another dtype, in the graph), else
     an untracked Tensor sharing ``x``'s data unless ``dtype`` converts it (PyTorch's). Lists
     and numbers are read as ``tensor`` reads them: Python ints give int64 (labels)."""
-    check_device(device, "as_tensor(device=...)")
+    if device is not None:  # (nn's ops lift every input through here)
+        check_device(device, "as_tensor(device=...)")
     if isinstance(x, Tensor):
         return x if dtype is None else x.to(dtype)
     if dtype is None and isinstance(x, np.ndarray):

@@ -14,13 +14,16 @@ list would grow for as long as the leaf lives (``x @ W.T`` each step).
 
 from __future__ import annotations
 
+import sys
 import weakref
 from typing import Any
+
+import numpy as np
 
 from .function import Function, apply
 
 __all__ = ["take_view", "detached_view", "detached_source", "base_outside_graph",
-           "ViewList"]
+           "ViewList", "held_elsewhere"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -109,3 +112,28 @@ class ViewList(list):
         if len(self) >= self.limit:
             self[:] = [entry for entry in self if entry[0]() is not None]
             self.limit = max(64, 2 * len(self))
+
+
+def held_elsewhere(t: AnyTensor) -> bool:
+    """Whether something besides t and the views listed on it (and on them) refers to t's
+    memory: a NumPy array someone holds (``Tensor(held)``, ``a = t.numpy()``), which would
+    keep the old values if t took a new array (PyTorch writes the memory itself)."""
+    data = t._data
+    if not isinstance(data, np.ndarray):
+        return False  # a NumPy scalar: nothing can view it
+    owner = data if data.base is None else data.base
+    if not isinstance(owner, np.ndarray):
+        return True  # memory from a buffer (bytes, an mmap) someone else made
+    holders, seen = [t], {id(t)}
+    for holder in holders:  # t, its views, their views... (the list grows as it goes)
+        for ref, _ in holder._views or ():
+            view = ref()
+            if view is not None and id(view) not in seen:
+                seen.add(id(view))
+                holders.append(view)
+    arrays = {id(h._data): h._data for h in holders if isinstance(h._data, np.ndarray)}
+    expected = (sum(h._data is owner for h in holders)  # t, its detach()es
+                + sum(a is not owner and a.base is owner for a in arrays.values()))  # views
+    held_here = 1 + (data is owner) + any(a is owner for a in arrays.values())  # here
+    del holders
+    return sys.getrefcount(owner) - 1 - held_here > expected

@@ -107,3 +107,30 @@ def test_a_detached_tensor_does_not_keep_its_source_alive():
     del h
     gc.collect()
     assert source() is None and state.shape == (2, 3)
+
+
+WRITES = {
+    "itself": lambda t, w: t.add_(w),
+    "a row": lambda t, w: t[0].add_(w),
+    "a row of its transpose": lambda t, w: t.T[:, 0].add_(w),
+    "its detach()": lambda t, w: t.detach().add_(w),
+}
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+def test_a_constant_whose_memory_numpy_holds_refuses_what_it_would_miss(write):
+    """Such a write gives the constant a new array; a NumPy array that holds its memory
+    (``Tensor(held)``, ``a = out.numpy()``) would keep the old values, where PyTorch's
+    shared memory changes: refused, and the array is untouched."""
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    held = np.zeros((2, 2))
+    with pytest.raises(ag.InplaceError, match="NumPy"):
+        WRITES[write](ag.Tensor(held), w)
+    np.testing.assert_array_equal(held, 0.0)
+    out = ag.zeros((2, 2))
+    a = out.numpy()
+    with pytest.raises(ag.InplaceError):
+        WRITES[write](out, w)
+    del a  # nothing else holds the memory now: the write goes through, as PyTorch's
+    WRITES[write](out, w)
+    assert out.numpy().any()
