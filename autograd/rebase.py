@@ -15,8 +15,7 @@ import numpy as np
 from ._vjp_checks import as_used
 from .function import apply
 from .clock import memory_owner
-from .errors import InplaceError
-from .views import base_outside_graph, detached_source, held_elsewhere
+from .views import base_outside_graph, held_elsewhere
 from .ops.linalg_more import Diagonal
 from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose,
                          TransposeInPlace)
@@ -24,8 +23,7 @@ from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose
 __all__ = ["_read_earlier", "_is_view_of_another", "_whole_view_bases", "_write_through",
            "WriteThrough", "TransposedWriteThrough", "ReshapedAgain", "TransposedAgain",
            "SliceWriteThrough", "DiagonalWriteThrough", "BroadcastAgain", "_sliced_base",
-           "_write_into_sliced_base", "refresh_views", "detached_constant", "can_take_write",
-           "cannot_take_write"]
+           "_write_into_sliced_base", "refresh_views"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -297,12 +295,21 @@ def _write_into_sliced_base(t: AnyTensor, sliced: tuple, index: Any, value: Any)
         _read_earlier(value, t, earlier)
     updated = earlier.clone()
     updated[index] = value
-    if isinstance(view, Diagonal):
-        diagonal_index, axis = _diagonal_index(base.shape, view)
-        base[diagonal_index] = updated.moveaxis(-1, axis)
-    else:
-        base[view.index] = updated
+    # base's write makes its listed views again, all but t: t is made again once, below,
+    # from the earlier self that holds its hooks (made twice, t's detach()es lost track)
+    _WRITING.add(id(t))
+    try:
+        if isinstance(view, Diagonal):
+            diagonal_index, axis = _diagonal_index(base.shape, view)
+            base[diagonal_index] = updated.moveaxis(-1, axis)
+        else:
+            base[view.index] = updated
+    finally:
+        _WRITING.discard(id(t))
     _view_again(t, view, base, earlier)
+
+
+_WRITING: set[int] = set()  # ids of the parts whose own write is going into their base
 
 
 def refresh_views(base: AnyTensor, before: Any, written_at: int | None = None) -> None:
@@ -321,7 +328,7 @@ def refresh_views(base: AnyTensor, before: Any, written_at: int | None = None) -
         return
     for ref, op in base._views:  # (the list drops the dead entries itself)
         view = ref()
-        if view is None:
+        if view is None or id(view) in _WRITING:
             continue
         if view._seq > written_at:  # taken (or made again) since base's write
             continue
@@ -361,39 +368,3 @@ def _takes_view_of(op: Any, base: AnyTensor, before: Any) -> bool:
         return False
     return op.parents[0] is base or op.parents[0]._data is before
 
-
-def detached_constant(t: AnyTensor) -> AnyTensor | None:
-    """For a write while recording into t = source.detach() that still holds source's
-    array: source, a constant, which then takes t's new array (PyTorch writes the memory
-    they share; source stays outside the graph, t joins it). A source in a graph, or a
-    leaf that requires grad, is refused: here it would silently keep its old values.
-    None when t is no such alias."""
-    source = detached_source(t)
-    if source is not None and held_elsewhere(source):
-        raise cannot_take_write("a write", t.shape, "into a copy (t.detach().clone())")
-    if source is not None and (source._op is not None or source._requires_grad):
-        raise InplaceError(
-            f"a write while recording into d = t.detach() (shape {t.shape}), where t "
-            f"{'is a leaf that requires grad' if source._op is None else 'is in a graph'}: "
-            f"PyTorch writes the memory they share, but here t would silently keep its old "
-            f"values. Write into a copy (d = t.detach().clone()), or update t itself under "
-            f"no_grad().")
-    return source
-
-
-def can_take_write(t: AnyTensor) -> bool:
-    """Whether a write while recording into t can go where PyTorch's goes: t is no view,
-    or a whole view or a part of a tensor that can take it, or a constant's detach()."""
-    return (_whole_view_bases(t) is not None or _sliced_base(t) is not None
-            or detached_constant(t) is not None)
-
-
-def cannot_take_write(what: str, shape: tuple, instead: str) -> InplaceError:
-    """The error for a write while recording into a view that cannot take it."""
-    return InplaceError(
-        f"{what} while recording, where x (shape {shape}) is a view of another tensor's "
-        f"(or NumPy) array that cannot take the write (of a leaf that requires grad, of a "
-        f"NumPy array, of a part of a transpose of a part): PyTorch writes through to the "
-        f"base and records it there, but here only x would change and the base would "
-        f"silently keep its old values. Write {instead}, or make x a tensor of its own "
-        f"first (x = x.clone()).")

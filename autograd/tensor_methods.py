@@ -22,8 +22,8 @@ from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays, refuse_uint8_index
 from .rebase import (_read_earlier, refresh_views, _sliced_base, _whole_view_bases,
-                     _write_into_sliced_base, _write_through, can_take_write,
-                     cannot_take_write, detached_constant)
+                     _write_into_sliced_base, _write_through)
+from .write_checks import can_take_write, cannot_take_write, detached_constant
 from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan

@@ -76,7 +76,15 @@ def _view_read_by_the_written_value(lib, y, x):
     return [e, e * 3.0 + y.sum()]
 
 
-PROGRAMS = [_row_transpose_detached, _view_of_a_view_and_a_diagonal, _element_and_setitem,
+def _detached_part_through_its_write_and_its_bases(lib, y, x):
+    part = y[0:1]
+    d = part.detach()
+    part.add_(0.5)  # the part's own write goes into y ...
+    y.clamp_(-0.55, 0.65)  # ... and y's next write reaches d too (the fuzzer: it did not)
+    return [d, part, part.sum() * 3.0 + (y * y).sum()]
+
+
+PROGRAMS = [_row_transpose_detached, _detached_part_through_its_write_and_its_bases, _view_of_a_view_and_a_diagonal, _element_and_setitem,
             _sibling_read_before_its_own_write, _used_before_and_after_the_write,
             _write_through_a_transpose, _detached_through_two_writes,
             _view_of_a_constant_brought_into_the_graph, _view_read_by_the_written_value]

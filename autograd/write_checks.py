@@ -1,0 +1,52 @@
+"""Whether a write while recording can go where PyTorch's goes (``can_take_write``), the
+alias of a constant that takes it (``detached_constant``) and the error when it cannot
+(``cannot_take_write``); the write itself is ``rebase``'s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import InplaceError
+from .rebase import _sliced_base, _whole_view_bases
+from .views import detached_source, held_elsewhere
+
+__all__ = ["detached_constant", "can_take_write", "cannot_take_write"]
+
+AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def detached_constant(t: AnyTensor) -> AnyTensor | None:
+    """For a write while recording into t = source.detach() that still holds source's
+    array: source, a constant, which then takes t's new array (PyTorch writes the memory
+    they share; source stays outside the graph, t joins it). A source in a graph, or a
+    leaf that requires grad, is refused: here it would silently keep its old values.
+    None when t is no such alias."""
+    source = detached_source(t)
+    if source is not None and held_elsewhere(source):
+        raise cannot_take_write("a write", t.shape, "into a copy (t.detach().clone())")
+    if source is not None and (source._op is not None or source._requires_grad):
+        raise InplaceError(
+            f"a write while recording into d = t.detach() (shape {t.shape}), where t "
+            f"{'is a leaf that requires grad' if source._op is None else 'is in a graph'}: "
+            f"PyTorch writes the memory they share, but here t would silently keep its old "
+            f"values. Write into a copy (d = t.detach().clone()), or update t itself under "
+            f"no_grad().")
+    return source
+
+
+def can_take_write(t: AnyTensor) -> bool:
+    """Whether a write while recording into t can go where PyTorch's goes: t is no view,
+    or a whole view or a part of a tensor that can take it, or a constant's detach()."""
+    return (_whole_view_bases(t) is not None or _sliced_base(t) is not None
+            or detached_constant(t) is not None)
+
+
+def cannot_take_write(what: str, shape: tuple, instead: str) -> InplaceError:
+    """The error for a write while recording into a view that cannot take it."""
+    return InplaceError(
+        f"{what} while recording, where x (shape {shape}) is a view of another tensor's "
+        f"(or NumPy) array that cannot take the write (of a leaf that requires grad, of a "
+        f"NumPy array, of a part of a transpose of a part): PyTorch writes through to the "
+        f"base and records it there, but here only x would change and the base would "
+        f"silently keep its old values. Write {instead}, or make x a tensor of its own "
+        f"first (x = x.clone()).")
