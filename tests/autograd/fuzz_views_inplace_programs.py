@@ -27,10 +27,10 @@ STALE_READS_FIXED = True
 # PyTorch records a write with an operand that requires grad into a view of a tensor that
 # does not (``out = zeros(3, 2); out[:, 0] += x``, ``y.detach().add_(x)``): the base joins
 # the graph. Here a part (a slice, a row or column, a diagonal), a reshape or a transpose
-# of a constant does so too (``views.base_outside_graph``); a detached constant takes the
-# write without joining (``rebase.detached_constant``), which this model does not follow
-# (it has every tensor of the memory join), so programs write into those under no_grad()
-# only. While False, into the views of constants too.
+# of a constant does so too (``views.base_outside_graph``), and a constant's detach()
+# gives the constant the new values without its joining (``write_checks.detached_constant``;
+# this model has every tensor of the memory join, which only steers what it draws next).
+# While False, programs write into those views under no_grad() only.
 CONSTANT_VIEWS_TAKE_RECORDED_WRITES = True
 
 SHAPES = [(3,), (4,), (1, 3), (2, 3), (3, 2), (2, 2), (3, 3), (2, 1, 3), (2, 3, 2), (1, 2, 2)]
@@ -51,7 +51,7 @@ class Slot:
     stale: bool = False  # a view taken before a later write into its memory
     requires_grad: bool = False
     linked: bool = True  # an owner, or a view recorded as one of a linked tensor
-    part_of_constant: bool = False  # a view (not expand) of a constant that owns memory
+    part_of_constant: bool = False  # a view (not expand) or detach() of a constant
 
 
 @dataclass
@@ -226,7 +226,7 @@ def _view(draw: Any, model: Model) -> str | None:
     else:
         out, source = shape, f"p{i}.detach()"
     linked = s.linked and s.requires_grad and form != "detach"
-    part = form not in ("expand", "detach") and s.owner and not s.requires_grad
+    part = form != "expand" and s.owner and not s.requires_grad
     name = model.add(out, memory=s.memory, owner=False, contiguous=keeps_contiguous,
                      read_only=s.read_only or form == "expand", linked=linked,
                      requires_grad=s.requires_grad and form != "detach",
