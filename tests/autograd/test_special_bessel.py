@@ -125,7 +125,9 @@ def test_dtypes_follow_pytorch(torch, name) -> None:
         out = getattr(special, name)(ag.tensor([0.5, 2.0], dtype=data))
         assert out.dtype == np.dtype(data)
         want = getattr(torch.special, name)(torch.tensor([0.5, 2.0], dtype=torch_dtype))
-        np.testing.assert_allclose(out.numpy(), want.numpy(), rtol=1e-6)
+        # PyTorch's float32 kernels err by up to ~10 ulp (airy_ai with SSE kernels: 1.2e-6)
+        rtol = 1e-5 if data is np.float32 else 1e-6
+        np.testing.assert_allclose(out.numpy(), want.numpy(), rtol=rtol)
     assert getattr(special, name)(ag.tensor([1, 2])).dtype == np.float64  # ints -> float
     out = ag.empty(2)
     assert getattr(special, name)(ag.tensor([0.5, 2.0]), out=out) is out
