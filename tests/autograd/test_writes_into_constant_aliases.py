@@ -134,3 +134,20 @@ def test_a_constant_whose_memory_numpy_holds_refuses_what_it_would_miss(write):
     del a  # nothing else holds the memory now: the write goes through, as PyTorch's
     WRITES[write](out, w)
     assert out.numpy().any()
+
+
+def test_a_state_detached_each_step_takes_writes_with_grad_as_pytorch(torch):
+    """Truncated backpropagation's ``h = h.detach(); h += ...``: the earlier h is gone
+    (its graph freed by the backward), so nothing is left to refuse the write for."""
+    def run(lib):
+        w = lib.tensor(DATA[0], requires_grad=True)
+        h, grads = lib.zeros(3), []
+        for step in range(4):
+            h = h.detach()
+            h += w * float(step + 1)
+            (h * h).sum().backward()
+            grads.append(w.grad.numpy().copy())
+            w.grad = None
+        return grads
+    for ours, theirs in zip(run(ag), run(torch), strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
