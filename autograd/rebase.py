@@ -249,16 +249,10 @@ def _sliced_base(t: AnyTensor) -> tuple | None:
     view taken outside the graph, the one ``base_outside_graph`` remembers); base is
     unchanged since and not a leaf that requires grad, so a write into t can go through
     to base, as PyTorch's. None otherwise."""
-    op = t._op
-    if op is None:
-        found = base_outside_graph(t)
-        if found is None:
-            return None
-        base, op = found
-    elif op.parents is None:
+    viewed = _view_op_and_base(t)
+    if viewed is None:
         return None
-    else:
-        base = op.parents[0]
+    op, base = viewed
     if not isinstance(op, (GetItem, Diagonal)):
         return None
     if (base._seq > t._seq or (base._op is None and base._requires_grad)

@@ -36,16 +36,25 @@ def take_view(op: Function, base: AnyTensor) -> AnyTensor:
     if _lists_its_views(base):
         _list_view(base, out, op)
         if out._op is None:  # outside the graph: remember its base (base_outside_graph)
-            _remember_base(out, base, op)
+            _remember(_BASES, out, (base, op))
     return out
 
 
-_BASES: dict[int, tuple] = {}  # id(view) -> (weak reference to it, base, op)
+_BASES: dict[int, tuple] = {}  # id(view) -> (weak reference to it, (base, op))
+_DETACHED: dict[int, tuple] = {}  # id(t) -> (weak reference to it, to the base it detached)
 
 
-def _remember_base(view: AnyTensor, base: AnyTensor, op: Function) -> None:
-    key = id(view)
-    _BASES[key] = (weakref.ref(view, lambda _, key=key: _BASES.pop(key, None)), base, op)
+def _remember(registry: dict[int, tuple], t: AnyTensor, what: Any) -> None:
+    """``registry[id(t)] = what`` for as long as t lives."""
+    key = id(t)
+    registry[key] = (weakref.ref(t, lambda _, key=key: registry.pop(key, None)), what)
+
+
+def _remembered(registry: dict[int, tuple], t: AnyTensor) -> Any:
+    """What ``_remember`` put in ``registry`` for t (not for a dead tensor whose id t
+    took over), or None."""
+    entry = registry.get(id(t))
+    return entry[1] if entry is not None and entry[0]() is t else None
 
 
 def base_outside_graph(view: AnyTensor) -> tuple | None:
@@ -53,10 +62,7 @@ def base_outside_graph(view: AnyTensor) -> tuple | None:
     or under ``no_grad()``), which records no op to name its base; None otherwise. A write
     into it with a tensor that requires grad goes through to base, as PyTorch's
     (``out = zeros(3, 2); out[:, 0] += x``)."""
-    entry = _BASES.get(id(view))
-    if entry is None or entry[0]() is not view:
-        return None
-    return entry[1], entry[2]
+    return _remembered(_BASES, view)
 
 
 def detached_view(base: AnyTensor) -> AnyTensor:
@@ -65,23 +71,16 @@ def detached_view(base: AnyTensor) -> AnyTensor:
     out = base._make(base._data, None)
     if _lists_its_views(base):
         _list_view(base, out, None)
-    key = id(out)
-    _DETACHED[key] = (weakref.ref(out, lambda _, key=key: _DETACHED.pop(key, None)),
-                      weakref.ref(base))
+    _remember(_DETACHED, out, weakref.ref(base))
     return out
-
-
-_DETACHED: dict[int, tuple] = {}  # id(t) -> (weak reference to t, to the base it detached)
 
 
 def detached_source(t: AnyTensor) -> AnyTensor | None:
     """The tensor t was detached from (``t = base.detach()``) while both still hold one
     array, so that a write into t is a write into base's memory too; None otherwise. (A
     weak reference: a detached RNN state does not keep the step's graph alive.)"""
-    entry = _DETACHED.get(id(t))
-    if entry is None or entry[0]() is not t:
-        return None
-    base = entry[1]()
+    base_ref = _remembered(_DETACHED, t)
+    base = None if base_ref is None else base_ref()
     return base if base is not None and base._data is t._data else None
 
 
