@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -165,3 +166,16 @@ def test_blas_threads_trains_both_models_with_either_setting() -> None:
     for kind in ("mlp", "vae"):
         for threads in (1, None):
             assert blas_threads.train_once(kind, threads, rows=128, epochs=1) > 0
+
+
+def test_versions_loads_two_copies_side_by_side_and_reports_ratios(capsys) -> None:
+    """``benchmarks.versions``: two copies of the working tree (a checkout may come without
+    git history), each under its own package names, both run the step; the first one's
+    ratio to itself is 1."""
+    from benchmarks import versions
+    versions.main([".", ".", "--cases", "vector", "--rounds", "2", "--calls", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines] == [["vector", ".#0"], ["vector", ".#1"]]
+    assert "1.000x" in lines[0] and float(lines[1].split()[4].rstrip("x")) > 0
+    assert sys.modules["autograd_v0"] is not sys.modules["autograd_v1"]
+    assert sys.modules["nn_v1.optim"].SGD.__module__.startswith("nn_v1.")
