@@ -88,10 +88,11 @@ from .foreach_more import (_foreach_abs, _foreach_abs_, _foreach_add, _foreach_a
 from .torch_functions_more import (addbmm, adjoint, baddbmm, bitwise_and,
                                    bitwise_left_shift, bitwise_not, bitwise_or,
                                    bitwise_right_shift, bitwise_xor, conj, divide, dsplit, fliplr,
-                                   flipud, fmod, hsplit, index_copy, inner, is_floating_point,
-                                   isfinite, isinf, isnan, logical_and, logical_not, logical_or,
+                                   flipud, fmod, hsplit, imag, index_copy, inner,
+                                   is_floating_point, isfinite, isinf, isnan, isreal,
+                                   logical_and, logical_not, logical_or,
                                    logical_xor, multiply, narrow_copy, negative, positive,
-                                   ravel, renorm, resolve_conj, resolve_neg, rot90, select,
+                                   ravel, real, renorm, resolve_conj, resolve_neg, rot90, select,
                                    select_scatter, slice_scatter, subtract, swapdims,
                                    tensor_split, vdot, vsplit)
 from .split_function import split
@@ -268,7 +269,8 @@ __all__ = [
     "bitwise_right_shift",
     "hsplit", "vsplit", "dsplit", "select", "swapdims",
     "select_scatter", "slice_scatter", "fliplr", "flipud", "rot90", "inner", "vdot", "addbmm",
-    "conj", "resolve_conj", "resolve_neg", "adjoint", "narrow_copy", "logspace", "asarray",
+    "conj", "real", "imag", "isreal", "resolve_conj", "resolve_neg", "adjoint", "narrow_copy",
+    "logspace", "asarray",
     "dstack", "unravel_index",
     # PyTorch's process-level calls (autograd.compile(model) is the model: see __getattr__)
     "is_tensor", "set_default_dtype", "set_float32_matmul_precision",

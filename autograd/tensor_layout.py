@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import MissingNameError
 from .ops.reductions import normalize_axis
 
 __all__ = ["LayoutMethods"]
@@ -106,6 +107,50 @@ class LayoutMethods:
     def conj(self) -> AnyTensor:
         """The complex conjugate: the tensor itself, as PyTorch's for real tensors."""
         return self
+
+    @property
+    def real(self) -> AnyTensor:
+        """The real part: the tensor itself, as PyTorch's ``x.real`` of a real tensor."""
+        return self
+
+    @property
+    def imag(self) -> AnyTensor:
+        """Refused, as PyTorch refuses it for a real tensor (every tensor here is real);
+        an AttributeError too, so ``hasattr(x, "imag")`` is False."""
+        raise MissingNameError("x.imag: every tensor here is real (PyTorch: 'imag is not "
+                               "implemented for tensors with non-complex dtypes'), so its "
+                               "imaginary part is zero: use zeros_like(x) if you need it.")
+
+    def isreal(self) -> AnyTensor:
+        """Elementwise whether the value is real: True everywhere (a bool tensor)."""
+        return self._make(np.ones(self.shape, dtype=bool), None)
+
+    def dim_order(self) -> tuple[int, ...]:
+        """The axes from outermost to innermost in memory (PyTorch's rule: ``(0, 1, ...,
+        n-1)`` for a C-ordered tensor): an insertion sort from the innermost axis by
+        stride, the longer axis outside on equal strides, a broadcast axis (stride 0)
+        left where it is. (A size-1 axis's stride after a permute can differ from
+        PyTorch's, and its place in the order with it.)"""
+        strides, shape = [abs(s) for s in self.stride()], self.shape  # PyTorch's strides
+
+        def outside(a: int, b: int) -> int:  # 1: a lies outside b; -1: inside; 0: unknown
+            if strides[a] == 0 or strides[b] == 0:
+                return 0
+            if strides[a] != strides[b]:
+                return 1 if strides[a] > strides[b] else -1
+            return 1 if shape[a] > shape[b] else 0
+
+        order = list(range(self.ndim))[::-1]  # innermost first while sorting
+        for i in range(1, len(order)):
+            moving = i
+            for k in reversed(range(i)):
+                found = outside(order[k], order[moving])
+                if found > 0:
+                    order[k], order[moving] = order[moving], order[k]
+                    moving = k
+                elif found < 0:
+                    break
+        return tuple(order[::-1])
 
     def resolve_conj(self) -> AnyTensor:
         """The tensor itself (a real tensor is never a lazy conjugate)."""

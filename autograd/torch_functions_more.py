@@ -26,8 +26,8 @@ __all__ = ["logical_not", "logical_and", "logical_or", "logical_xor", "isnan", "
            "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
            "bitwise_right_shift", "positive", "hsplit", "vsplit", "dsplit",
            "select", "swapdims", "select_scatter", "slice_scatter", "fliplr", "flipud", "rot90",
-           "inner", "vdot", "addbmm", "conj", "resolve_conj", "resolve_neg", "adjoint",
-           "narrow_copy"]
+           "inner", "vdot", "addbmm", "conj", "real", "imag", "isreal", "resolve_conj",
+           "resolve_neg", "adjoint", "narrow_copy"]
 
 
 @accepts_out
@@ -258,6 +258,21 @@ def addbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1,  # noqa: A002
 def conj(input: Any) -> Tensor:  # noqa: A002
     """The complex conjugate: a real tensor itself."""
     return as_tensor(input).conj()
+
+
+def real(input: Any) -> Tensor:  # noqa: A002
+    """The real part: a real tensor itself (``torch.real``)."""
+    return as_tensor(input).real
+
+
+def imag(input: Any) -> Tensor:  # noqa: A002
+    """Refused for a real tensor, as ``torch.imag`` (every tensor here is real)."""
+    return as_tensor(input).imag
+
+
+def isreal(input: Any) -> Tensor:  # noqa: A002
+    """True everywhere: every tensor here is real (``torch.isreal``)."""
+    return as_tensor(input).isreal()
 
 
 def resolve_conj(input: Any) -> Tensor:  # noqa: A002
