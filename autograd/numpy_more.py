@@ -4,7 +4,8 @@ np.meshgrid np.inner np.average np.ptp np.fliplr np.flipud np.rot90 np.fabs np.e
 np.linalg.multi_dot np.linalg.matrix_power np.cov np.corrcoef``, and the elementwise
 ``np.sinc np.fix np.trunc np.deg2rad np.rad2deg np.radians np.degrees np.hypot
 np.copysign np.fmod`` (the Tensor methods of ``elementwise_methods``), ``np.fmax np.fmin
-np.nextafter np.frexp`` (of ``elementwise_more_methods``) and ``np.conj``.
+np.nextafter np.frexp`` (of ``elementwise_more_methods``), ``np.conj np.real np.imag
+np.isreal``.
 NumPy-style programs (HIPS autograd's users) reach for them; ``autograd.interop``
 dispatches to them (its ``FUNCTIONS`` and ``UFUNCS`` tables); they sit below the Tensor
 class.
@@ -31,7 +32,8 @@ __all__ = ["numpy_split", "numpy_array_split", "numpy_append", "numpy_take",
            "numpy_meshgrid", "numpy_inner", "numpy_average", "numpy_ptp", "numpy_fliplr",
            "numpy_flipud", "numpy_rot90", "numpy_exp2", "numpy_multi_dot",
            "numpy_matrix_power", "numpy_cov", "numpy_corrcoef", "numpy_nansum",
-           "numpy_nanmean", "numpy_conjugate", "FUNCTIONS", "UFUNCS"]
+           "numpy_nanmean", "numpy_conjugate", "numpy_real", "numpy_imag", "numpy_isreal",
+           "FUNCTIONS", "UFUNCS"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -249,6 +251,22 @@ def numpy_conjugate(x: AnyTensor) -> AnyTensor:
     return x.conj()
 
 
+def numpy_real(x: AnyTensor) -> AnyTensor:
+    """``np.real``: a real tensor itself (``Tensor.real``)."""
+    return x.real
+
+
+def numpy_imag(x: AnyTensor) -> AnyTensor:
+    """``np.imag``: zeros of x's shape and dtype, as NumPy's of a real array (a constant:
+    its derivative is 0). ``x.imag`` is refused instead, as PyTorch's."""
+    return x._make(np.zeros_like(x.data), None)
+
+
+def numpy_isreal(x: AnyTensor) -> AnyTensor:
+    """``np.isreal``: True everywhere (``Tensor.isreal``)."""
+    return x.isreal()
+
+
 def numpy_diagflat(v: AnyTensor, k: int = 0) -> AnyTensor:
     """``np.diagflat``: v flattened onto diagonal k of a square matrix (``Tensor.diagflat``)."""
     return v.diagflat(k)
@@ -283,7 +301,8 @@ FUNCTIONS = {np.split: numpy_split, np.array_split: numpy_array_split,
              np.corrcoef: numpy_corrcoef, np.nansum: numpy_nansum, np.nanmean: numpy_nanmean,
              np.sinc: Elementwise.sinc, np.fix: Elementwise.trunc, np.i0: numpy_i0,
              np.diagflat: numpy_diagflat, np.isposinf: numpy_isposinf,
-             np.isneginf: numpy_isneginf}
+             np.isneginf: numpy_isneginf, np.real: numpy_real, np.imag: numpy_imag,
+             np.isreal: numpy_isreal}
 UFUNCS = {np.fabs: operator.abs, np.exp2: numpy_exp2, np.trunc: Elementwise.trunc,
           np.deg2rad: Elementwise.deg2rad, np.rad2deg: Elementwise.rad2deg,
           np.radians: Elementwise.deg2rad, np.degrees: Elementwise.rad2deg,

@@ -37,3 +37,14 @@ def test_dim_order_follows_the_strides_as_pytorch(torch, view):
     theirs = VIEWS[view](torch.tensor(DATA))
     assert ours.stride() == theirs.stride()
     assert ours.dim_order() == theirs.dim_order()
+
+
+def test_numpys_functions_of_complex_parts_answer_as_numpy():
+    """NumPy-style programs: ``np.real(t)`` is t, ``np.imag(t)`` zeros (NumPy's answer for
+    a real array, a constant), ``np.isreal(t)`` True everywhere."""
+    x = ag.tensor(DATA, requires_grad=True)
+    assert np.real(x) is x
+    imag = np.imag(x)
+    assert isinstance(imag, ag.Tensor) and not imag.requires_grad
+    np.testing.assert_array_equal(imag.numpy(), np.imag(DATA))
+    np.testing.assert_array_equal(np.isreal(x).numpy(), np.isreal(DATA))
