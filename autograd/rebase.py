@@ -361,4 +361,3 @@ def _takes_view_of(op: Any, base: AnyTensor, before: Any) -> bool:
                                TransposedWriteThrough))):
         return False
     return op.parents[0] is base or op.parents[0]._data is before
-

@@ -134,5 +134,4 @@ def held_elsewhere(t: AnyTensor) -> bool:
     expected = (sum(h._data is owner for h in holders)  # t, its detach()es
                 + sum(a is not owner and a.base is owner for a in arrays.values()))  # views
     held_here = 1 + (data is owner) + any(a is owner for a in arrays.values())  # here
-    del holders
     return sys.getrefcount(owner) - 1 - held_here > expected
