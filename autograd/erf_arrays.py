@@ -108,18 +108,38 @@ _CHEBYSHEV = tuple(np.float32(c) for c in (
 
 
 def _erfc_float32(x: np.ndarray) -> np.ndarray:
-    """erfc(x) of a float32 array, in float32 (see the module docstring)."""
-    z = np.minimum(np.abs(x), np.float32(11.0))  # erfc(11) is 0 in float32; keeps inf out
-    t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.5) * z)
+    """erfc(x) of a float32 array, in float32 (see the module docstring). Each step
+    works in place: with a new array per step a (16, 32, 256) array took 2.4 ms against
+    1.5 ms, mostly in page faults on the fresh temporaries."""
+    shape, x = x.shape, x.reshape(-1)  # (0-d arrays would give NumPy scalars: no out=)
+    z = np.abs(x)
+    np.minimum(z, np.float32(11.0), out=z)  # erfc(11) is 0 in float32; keeps inf out
+    t = z * np.float32(0.5)
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)  # t = 1 / (1 + z/2)
     p = np.full_like(z, _CHEBYSHEV[-1])
     for c in _CHEBYSHEV[-2::-1]:  # Horner's rule in t
         p *= t
         p += c
-    h = np.round(z * np.float32(256.0)) / np.float32(256.0)  # h^2 is exact in float32
-    p -= (z - h) * (z + h)
+    h = z * np.float32(256.0)
+    np.round(h, out=h)
+    h /= np.float32(256.0)  # z rounded to 1/256: h^2 is exact in float32
+    low = z - h
+    z += h
+    low *= z
+    p -= low  # P(t) - (z - h)(z + h)
     with np.errstate(under="ignore"):
-        result = t * np.exp(p) * np.exp(-(h * h))
-    return np.where(x >= 0, result, np.float32(2.0) - result)
+        np.exp(p, out=p)
+        h *= h
+        np.negative(h, out=h)
+        np.exp(h, out=h)
+    p *= t
+    p *= h  # erfc(|x|) = t e^{P(t) - z^2}
+    # erfc(x) = 2 - erfc(|x|) for x < 0 (and -0.0, where both are 1): -p + 2 rounds as
+    # 2 - p does. np.where(x < 0, 2 - p, p) took 0.6 ms more: its mask's sign is random
+    np.copysign(p, x, out=p)
+    p += np.multiply(np.signbit(x), np.float32(2.0), out=h)
+    return p.reshape(shape)
 
 
 def erfc(x: Any) -> np.ndarray:

@@ -27,9 +27,11 @@ TARGET = "none: it shows where a recurrent model stands"
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x), stable for any |x| (the engine's ``Sigmoid``)."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    """1 / (1 + e^-x) = e^min(x, 0) / (1 + e^-|x|), stable for any |x| (the engine's
+    ``Sigmoid``)."""
+    out = np.exp(np.minimum(x, 0))
+    out /= 1 + np.exp(-np.abs(x))
+    return out
 
 
 class NumpyLSTM:

@@ -93,14 +93,20 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
-    """out = 1 / (1 + e^-x);  dx = g out (1 - out). Stable for any |x|."""
+    """out = 1 / (1 + e^-x);  dx = g out (1 - out). Stable for any |x|: computed as
+    e^min(x, 0) / (1 + e^-|x|), where neither exponential overflows."""
     __slots__ = ()
     save_inputs = False
     save_output = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        e = np.exp(-np.abs(x))  # never overflows
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        # the same values as np.where(x >= 0, 1 / (1 + e), e / (1 + e)), e = e^-|x|,
+        # 1.5-6x faster: a select on a mask whose sign is random is slow in NumPy
+        out = np.exp(np.minimum(x, 0))
+        denominator = np.exp(-np.abs(x))
+        denominator += 1
+        out /= denominator
+        return out
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * out * (1 - out),)

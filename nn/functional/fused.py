@@ -119,7 +119,9 @@ class Gelu(Function):
     save_output = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x * normal_cdf(x)
+        out = normal_cdf(x)
+        out *= x
+        return out
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if is_tensor(x):
