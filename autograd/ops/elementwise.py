@@ -247,10 +247,9 @@ class Where(Function):
         return broadcasting("where", np.where, self.condition, a, b)
 
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
-        zero = np.zeros((), dtype=constant(g).dtype)
         need_a, need_b = self.needs_input_grad
-        return (generic_where(self.condition, g, zero) if need_a else None,
-                generic_where(self.condition, zero, g) if need_b else None)
+        return (masked(g, self.condition) if need_a else None,
+                masked(g, ~self.condition) if need_b else None)
 
 
 class Clip(Function):

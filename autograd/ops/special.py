@@ -150,11 +150,16 @@ class Erfcx(Function):
 
 
 class Softplus(Function):
-    """out = ln(1 + e^x) (without overflow);  dx = g sigmoid(x)."""
+    """out = ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|) (without overflow);
+    dx = g sigmoid(x)."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.logaddexp(0, x)
+        # np.logaddexp(0, x) is the same function, 10x slower (an element at a time)
+        out = np.exp(-np.abs(x))
+        out = np.log1p(out, out=out) if isinstance(out, np.ndarray) else np.log1p(out)
+        out += np.maximum(x, 0)
+        return out
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * _sigmoid(x),)

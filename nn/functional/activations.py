@@ -271,7 +271,8 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     x = as_tensor(x)
     scaled = x if beta == 1 else x * beta
     smooth = scaled.softplus() if beta == 1 else scaled.softplus() / beta  # no node for 1
-    return where(scaled.data > threshold, x, smooth)
+    above = scaled.data > threshold
+    return where(above, x, smooth) if above.any() else smooth  # (no node when none is)
 
 
 def logsigmoid(x: Any) -> Tensor:
