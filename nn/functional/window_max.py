@@ -9,7 +9,7 @@ each window's winning tap:
     y[n, c, *p] = x_padded[window p of (n, c)][tap[n, c, *p]],
     dx = the gradients added back at the winners (col2im of a one-hot), cropped.
 
-The VJP is written with ``where`` and ``col2im`` on arrays or (under ``create_graph``)
+The VJP is written with ``masked`` and ``col2im`` on arrays or (under ``create_graph``)
 on Tensors, so gradients hold to every order.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.extend import Function, is_tensor, where
+from autograd.extend import Function, is_tensor, masked
 
 from .windows import Col2im, _add_windows, _windows
 
@@ -86,7 +86,7 @@ class WindowMax(Function):
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         dims, taps = len(self.kernel), self.taps
         tap_axis = np.arange(math.prod(self.kernel)).reshape((1, 1, -1) + (1,) * dims)
-        winners = where(tap_axis == taps[:, :, None], g[:, :, None], 0.0)
+        winners = masked(g[:, :, None], tap_axis == taps[:, :, None])
         windows = winners.reshape(taps.shape[:2] + self.kernel + taps.shape[2:])
         if is_tensor(windows):  # create_graph: col2im as a recorded op
             grad = Col2im.apply(windows, shape=self.padded_shape, stride=self.stride,
