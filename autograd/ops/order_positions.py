@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sorted_order", "nan_counts", "lower_median", "middle_pair", "quantile_positions",
-           "running_extreme_indices", "mode_positions", "INTERPOLATIONS"]
+__all__ = ["sorted_order", "stable_argsort", "nan_counts", "lower_median", "middle_pair",
+           "quantile_positions", "running_extreme_indices", "mode_positions", "INTERPOLATIONS"]
 
 #: The interpolations both libraries have (NumPy's ``method=``, torch's
 #: ``interpolation=``); those with a weight between two order statistics are
@@ -27,7 +27,23 @@ INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 def sorted_order(data: np.ndarray) -> np.ndarray:
     """The stable ascending order of each row (NaN last)."""
-    return np.argsort(data, axis=-1, kind="stable")
+    return stable_argsort(data, -1)
+
+
+def stable_argsort(data: np.ndarray, axis: int) -> np.ndarray:
+    """``np.argsort(data, axis, kind="stable")``, sooner: NumPy's default sort is 3-6x
+    faster on floats, and its order is the stable one when no two values of a row are
+    equal and no row holds NaN (which it checks on the sorted values); otherwise, and for
+    integers and booleans (where ties are the rule), the stable sort."""
+    if data.dtype.kind == "f" and data.shape[axis] > 1:
+        order = np.argsort(data, axis=axis)
+        ordered = np.take_along_axis(data, order, axis)
+        along = (slice(None),) * (axis % data.ndim)  # index along ``axis``: along + (i,)
+        if not (np.isnan(ordered[along + (-1,)]).any()  # NaN sorts last: there if any
+                or (ordered[along + (slice(1, None),)]
+                    == ordered[along + (slice(None, -1),)]).any()):
+            return order
+    return np.argsort(data, axis=axis, kind="stable")
 
 
 def nan_counts(data: np.ndarray) -> np.ndarray:

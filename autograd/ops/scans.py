@@ -20,6 +20,7 @@ from .elementwise import Abs
 from .generic import constant, is_tensor, lift_like, where
 from .indexing import take_along_axis
 from .matrix_functions import matrix_norm
+from .order_positions import stable_argsort
 from .reductions import Max, Min, Sum, _check_not_empty, _Reduction, normalize_axis
 from .shape import Concatenate
 
@@ -284,8 +285,8 @@ def argsort(x: T, axis: Any, descending: bool) -> T:
     data = x.data.reshape(-1) if axis is None else x.data
     axis = normalize_axis(0 if axis is None else axis, data.ndim, "argsort")[0]
     if not descending:
-        return x._make(np.argsort(data, axis=axis, kind="stable"), None)
-    flipped = np.argsort(np.flip(data, axis), axis=axis, kind="stable")
+        return x._make(stable_argsort(data, axis), None)
+    flipped = stable_argsort(np.flip(data, axis), axis)
     return x._make(data.shape[axis] - 1 - np.flip(flipped, axis), None)
 
 
