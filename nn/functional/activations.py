@@ -106,10 +106,25 @@ def leaky_relu(x: Any, alpha: float | None = None, inplace: bool = False, *,
     slope = real_number("leaky_relu", name, value)
     x = as_tensor(x)
     data = x.data
-    positive = data > 0
+    slopes = two_valued(data > 0, 1.0, slope, np.result_type(data, slope))
     # one op whose gradient keeps x in its graph (a second derivative is 0, as PyTorch)
-    return piecewise_linear(x, np.where(positive, data, data * slope),
-                            np.where(positive, 1.0, slope))
+    return piecewise_linear(x, data * slopes, slopes)
+
+
+def two_valued(mask: np.ndarray, if_true: float, if_false: float, dtype: Any) -> np.ndarray:
+    """``np.where(mask, if_true, if_false)`` in ``dtype``, computed as mask (if_true -
+    if_false) + if_false when that gives if_true exactly (checked on the scalars, which
+    round as the arrays do): two passes about 5x faster than NumPy's select on a mask
+    whose values follow no pattern (a branch mispredicted per element)."""
+    high, low = np.dtype(dtype).type(if_true), np.dtype(dtype).type(if_false)
+    with np.errstate(over="ignore", invalid="ignore"):
+        step = high - low
+        exact = bool(np.isfinite(step) and step + low == high)
+    if not exact:
+        return np.where(mask, high, low)
+    out = mask * step
+    out += low
+    return out
 
 
 def prelu(x: Any, weight: Tensor) -> Tensor:
@@ -158,8 +173,7 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0,
                               floats_only=False)
     x = as_tensor(x)
     inside = (x.data > min_val) & (x.data < max_val)
-    return piecewise_linear(x, np.where(inside, x.data, np.clip(x.data, min_val, max_val)),
-                            inside)
+    return piecewise_linear(x, np.clip(x.data, min_val, max_val), inside)  # x inside
 
 
 def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:

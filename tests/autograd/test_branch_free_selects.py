@@ -117,3 +117,31 @@ def test_float32_gelu_is_x_times_the_cdf_from_erfc():
     x = np.random.default_rng(5).standard_normal(4096).astype(np.float32) * 4
     cdf = np.float32(0.5) * erf_arrays.erfc(x * np.float32(-math.sqrt(0.5)))
     np.testing.assert_array_equal(F.gelu(ag.Tensor(x)).data, x * cdf)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("low", [0.01, 0.2, 1 / 3, 1.7, -0.5, 3.0, 1e-30, 0.0, 1e300, np.inf])
+def test_two_valued_is_the_select(dtype, low):
+    from nn.functional.activations import two_valued
+    mask = np.random.default_rng(1).random((17, 9)) < 0.5
+    with np.errstate(over="ignore"):  # 1e300 is inf in float16 and float32
+        expected = np.where(mask, dtype(1.0), dtype(low))
+        got = two_valued(mask, 1.0, low, dtype)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64])
+def test_leaky_relu_and_hardtanh_give_the_selects_values(dtype):
+    data = _values(np.float64)
+    data = (data.astype(dtype) if dtype != np.int64
+            else np.round(data[np.abs(data) < 1e9]).astype(dtype))
+    for slope in (0.01, 0.2, 1.7, -0.5, 0.0):
+        with np.errstate(invalid="ignore", over="ignore"):
+            expected = np.where(data > 0, data, data * slope)
+            got = F.leaky_relu(ag.Tensor(data), slope).data
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+    with np.errstate(invalid="ignore"):
+        expected = np.where((data > -1) & (data < 1), data, np.clip(data, -1, 1))
+    np.testing.assert_array_equal(F.hardtanh(ag.Tensor(data)).data, expected)
