@@ -21,7 +21,6 @@ new values, as in PyTorch.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -34,7 +33,7 @@ from autograd import tanh as _tanh
 from autograd.errors import DTypeError, ShapeError, UsageError
 from autograd.extend import piecewise_linear
 
-from .fused import Elu, Gelu, Heaviside
+from .fused import Elu, Gelu, GeluTanh, Heaviside
 from .._checks import flag, real_number
 from ..errors import ConfigError
 from .inplace_write import write_in_place
@@ -44,8 +43,6 @@ __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu"
            "hardtanh", "check_inplace", "cast_for", "check_hardtanh_bounds", "check_temperature"]
 
 
-_GELU_TANH_SCALE = math.sqrt(2.0 / math.pi)
-_GELU_TANH_CUBIC = 0.044715
 
 
 def check_inplace(name: str, inplace: Any) -> bool:
@@ -194,8 +191,7 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
     if approximate == "none":
         return Gelu.apply(x)
     if approximate == "tanh":
-        inner = (x + x * x * x * _GELU_TANH_CUBIC) * _GELU_TANH_SCALE
-        return x * 0.5 * (inner.tanh() + 1.0)
+        return GeluTanh.apply(x)
     raise ConfigError(f"gelu: approximate must be 'none' (exact) or 'tanh'; "
                       f"got {approximate!r}")
 
