@@ -29,7 +29,7 @@ _max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their P
 
 __all__ = ["NormalCdf", "Gelu", "GeluTanh", "Heaviside", "Elu", "BinaryCrossEntropy",
            "BinaryCrossEntropyWithLogits", "SoftmaxCrossEntropy", "GaussianKL",
-           "Reparameterize", "LOG_FLOOR", "BCE_GRAD_EPS"]
+           "Reparameterize", "LOG_FLOOR", "BCE_GRAD_EPS", "reduce_losses"]
 
 LOG_FLOOR = -100.0
 """Binary cross-entropy clamps its logs at -100 (as PyTorch): -log 0 costs 100, not inf."""
@@ -89,7 +89,7 @@ def _zeros_like(g: Any) -> Any:
     return Tensor(zeros) if is_tensor(g) else zeros
 
 
-def _reduce(losses: np.ndarray, reduction: str) -> Any:
+def reduce_losses(losses: np.ndarray, reduction: str) -> Any:
     """The losses themselves ("none"), their sum, or their mean (the sum / count, as
     ``Tensor.mean``)."""
     if reduction == "none":
@@ -235,7 +235,7 @@ class BinaryCrossEntropyWithLogits(Function):
 
     def forward(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
         losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-        return _reduce(losses, self.reduction)
+        return reduce_losses(losses, self.reduction)
 
     def vjp(self, g: Any, out: Any, z: Any, y: Any) -> tuple:
         if self.reduction == "mean":
@@ -314,7 +314,7 @@ class GaussianKL(Function):
 
     def forward(self, mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
         per_sample = _sum(mu * mu + np.exp(logvar) - logvar - 1, axis=-1) * 0.5
-        return _reduce(per_sample, self.reduction)
+        return reduce_losses(per_sample, self.reduction)
 
     def vjp(self, g: Any, out: Any, mu: Any, logvar: Any) -> tuple:
         if self.reduction == "mean":

@@ -19,11 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, where
+from autograd import Tensor, as_tensor
 from autograd.errors import DTypeError, ShapeError
 from autograd import log_softmax as _log_softmax
 
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
+from .regression_ops import Huber, SquaredError
 from .loss_base import (REDUCTIONS, check_number, check_reduction, legacy_reduction,
                         reduce_loss, same_shape_pair, target_array, target_like)
 from .weighted import (check_ignore_index, check_label_smoothing, loss_weight,
@@ -46,8 +47,9 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean", *,
     reduction = legacy_reduction("mse_loss", reduction, size_average, reduce)
     check_reduction("mse_loss", reduction)
     input, target = same_shape_pair("mse_loss", input, target)
-    diff = input - target
-    return reduce_loss(diff * diff, reduction)
+    if reduction == "mean" and not input.size:  # NaN, quietly (see reduce_loss)
+        return reduce_loss(SquaredError.apply(input, target), reduction)
+    return SquaredError.apply(input, target, reduction=reduction)
 
 
 def l1_loss(input: Any, target: Any, reduction: str = "mean", *,
@@ -70,12 +72,9 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
                          finite=False)  # first: a reduction here has the better hint
     check_reduction("huber_loss", reduction)
     input, target = same_shape_pair("huber_loss", input, target)
-    diff = input - target
-    size = diff.abs()
-    small = size.data <= delta
-    inner = where(small, diff, 0.0)  # squared only where small: no inf, no 0 * inf = NaN
-    linear = (size - 0.5 * delta) * delta
-    return reduce_loss(where(small, inner * inner * 0.5, linear), reduction)
+    if reduction == "mean" and not input.size:  # NaN, quietly (see reduce_loss)
+        return reduce_loss(Huber.apply(input, target, delta=delta), reduction)
+    return Huber.apply(input, target, delta=delta, reduction=reduction)
 
 
 def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",

@@ -57,6 +57,7 @@ def test_huber_loss(data, reduction, delta):
     np.testing.assert_allclose(F.huber_loss(x, y, delta, reduction).data,
                                _reduce(elementwise, reduction), rtol=1e-12)
     assert gradcheck(lambda a, b: F.huber_loss(a, b, delta, reduction), [x, y])
+    assert gradgradcheck(lambda a, b: F.huber_loss(a, b, delta, reduction), [x, y])
 
 
 def test_huber_gradient_is_the_clipped_difference():
