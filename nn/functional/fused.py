@@ -204,16 +204,23 @@ class BinaryCrossEntropy(Function):
 
     Both clamps follow PyTorch: the loss stays finite at p = 0 or 1, and the gradient at
     the clamp is the unclamped formula with a floored denominator (a confident mistake
-    still gets a strong push, not the zero slope of the flat clamped log)."""
-    __slots__ = ()
+    still gets a strong push, not the zero slope of the flat clamped log). The losses
+    are then reduced in the op ("none", "sum" or "mean": g / size reaches each element),
+    one node where "mean" was three."""
+    __slots__ = ("reduction",)
+
+    def __init__(self, reduction: str = "none") -> None:
+        self.reduction = reduction
 
     def forward(self, p: np.ndarray, y: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(p), LOG_FLOOR)
             log_not_p = np.maximum(np.log1p(-p), LOG_FLOOR)
-        return -(y * log_p + (1 - y) * log_not_p)
+        return reduce_losses(-(y * log_p + (1 - y) * log_not_p), self.reduction)
 
     def vjp(self, g: Any, out: Any, p: Any, y: Any) -> tuple:
+        if self.reduction == "mean":
+            g = g / constant(p).size
         dp = dy = None
         if self.needs_input_grad[0]:
             dp = g * (p - y) / _at_least(p * (1 - p), BCE_GRAD_EPS)

@@ -108,6 +108,8 @@ def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean", *,
                          "scores to binary_cross_entropy_with_logits.")
     _check_probabilities("target", target.data, "Targets are probabilities too: 0 or 1 "
                          "for hard labels, values in between for soft ones.")
+    if weight is None and (input.size or reduction != "mean"):  # (no losses: NaN, below)
+        return BinaryCrossEntropy.apply(input, target, reduction=reduction)
     losses = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         losses = losses * loss_weight("binary_cross_entropy", "weight", weight, input.shape,
