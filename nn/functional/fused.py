@@ -21,7 +21,7 @@ import numpy as np
 from autograd import Function, Tensor
 from autograd import maximum as tensor_maximum
 from autograd import softmax as tensor_softmax
-from autograd.extend import constant, exp, is_tensor, where
+from autograd.extend import constant, exp, is_tensor, masked, where
 
 from .special import normal_cdf
 
@@ -187,13 +187,19 @@ class Elu(Function):
         self.alpha = alpha
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        negative = self.alpha * np.expm1(np.minimum(x, 0))  # never overflows
-        return np.where(x > 0, x, negative)
+        out = self.alpha * np.expm1(np.minimum(x, 0))  # 0 for x > 0; never overflows
+        # plus x for x > 0 (-0 + v = v): np.where(x > 0, x, out)'s values, without its
+        # select, which is slow on a mask whose values follow no pattern
+        out += np.maximum(x, -0.0)
+        return out
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         positive = constant(x) > 0
-        below = where(positive, 0.0, x)  # x where x <= 0: e^x never overflows
-        return (where(positive, g, g * self.alpha * exp(below)),)
+        if is_tensor(x):  # create_graph: the derivative of x where x <= 0, 0 elsewhere
+            below = where(positive, 0.0, x)
+        else:  # x where x <= 0 (e^x never overflows), as a minimum: no select
+            below = np.minimum(x, 0)
+        return (masked(g, positive) + masked(g * self.alpha * exp(below), ~positive),)
 
 
 # ------------------------------------------------------------------ losses
