@@ -150,7 +150,7 @@ def report(case: str, times: dict[str, list[float]]) -> str:
     for name, values in times.items():
         ratios = [a / b for a, b in zip(values, first)]
         low, _, high = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
-        lines.append(f"{case:8s} {name:12s} {statistics.median(values) * 1e3:10.3f} ms  "
+        lines.append(f"{case:13s} {name:12s} {statistics.median(values) * 1e3:10.3f} ms  "
                      f"{statistics.median(ratios):.3f}x  (IQR {low:.3f}-{high:.3f})")
     return "\n".join(lines)
 

@@ -179,3 +179,22 @@ def test_versions_loads_two_copies_side_by_side_and_reports_ratios(capsys) -> No
     assert "1.000x" in lines[0] and float(lines[1].split()[4].rstrip("x")) > 0
     assert sys.modules["autograd_v0"] is not sys.modules["autograd_v1"]
     assert sys.modules["nn_v1.optim"].SGD.__module__.startswith("nn_v1.")
+
+
+def test_op_costs_runs_every_op_and_reports_each_version(capsys) -> None:
+    """``benchmarks.op_costs``: each op of the table runs forward and backward on the
+    library (x gets a gradient of its shape), and the command line reports one line per
+    op and version."""
+    import autograd
+    import nn
+
+    from benchmarks import op_costs
+    for name in op_costs.OPS:
+        grad = op_costs.op_step(autograd, nn, name, (6, 8), np.float64)()
+        assert grad.shape == (6, 8) and np.isfinite(grad.numpy()).all(), name
+    op_costs.main([".", "--only", "sigmoid,mse", "--shape", "6,8", "--rounds", "2",
+                   "--calls", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("forward + backward on x of shape (6, 8), float32")
+    assert [line.split()[:2] for line in lines[1:]] == [["sigmoid", "."], ["mse", "."]]
+    assert all("1.000x" in line for line in lines[1:])
