@@ -173,12 +173,14 @@ class Reductions:
     def cumsum(self, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> AnyTensor:
         """Running sum along ``axis`` (flattened when None), in ``dtype`` when given."""
         x = self if dtype is None else self._in_dtype(dtype, "cumsum")
-        return _as_asked(scans.cumsum(x, pick_axis(axis, dim, "cumsum")), x, dtype)
+        out = _as_asked(scans.cumsum(x, pick_axis(axis, dim, "cumsum")), x, dtype)
+        return out.reshape(()) if dim is not None and not self.ndim else out  # PyTorch's
 
     def cumprod(self, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> AnyTensor:
         """Running product along ``axis`` (flattened when None), in ``dtype`` when given."""
         x = self if dtype is None else self._in_dtype(dtype, "cumprod")
-        return _as_asked(scans.cumprod(x, pick_axis(axis, dim, "cumprod")), x, dtype)
+        out = _as_asked(scans.cumprod(x, pick_axis(axis, dim, "cumprod")), x, dtype)
+        return out.reshape(()) if dim is not None and not self.ndim else out  # PyTorch's
 
     def max(self, *position: Any, axis: Any = None, keepdims: bool | None = None,
             dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
@@ -219,6 +221,8 @@ class Reductions:
                 f"{name}(dim=...) takes one int axis, as PyTorch's (it gives the pair "
                 f"(values, indices)); got dim={axis!r}. For several axes or all of them "
                 f"use a{name}(dim=...) or {name}(axis=...), which give the values.")
+        if self.ndim == 0 and axis in (0, -1):  # its one element, as PyTorch's
+            return ValuesIndices(*self.reshape(1)._extreme_along(name, 0, False))
         indices = getattr(self, "arg" + name)(axis, keepdims=True)
         values = self.take_along_axis(indices, axis)
         if not keepdims:
@@ -248,6 +252,8 @@ class Reductions:
         if dim is None:
             return scans.sort(self, axis, bool(descending))
         indices = self.argsort(dim=dim, descending=bool(descending))
+        if self.ndim == 0 and dim in (0, -1):  # its one element, as PyTorch's
+            return ValuesIndices(self.reshape(()), indices)
         return ValuesIndices(self.take_along_axis(indices, dim=dim), indices)
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,

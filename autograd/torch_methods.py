@@ -260,6 +260,9 @@ class TorchMethods:
         PyTorch's form, as ``max(dim=)`` and ``sort(dim=)`` give it). The
         values' gradient goes back to the elements the indices name; ties give the
         first, as a stable sort."""
+        if self.ndim == 0 and dim in (0, -1) and k in (0, 1):  # its one element (PyTorch)
+            values, indices = self.reshape(1).topk(1, 0, largest, sorted)
+            return ValuesIndices(values.reshape(()), indices.reshape(()))
         axis = normalize_axis(dim, self.ndim, "topk")[0]
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not (
                 0 <= k <= self.shape[axis]):

@@ -382,7 +382,7 @@ class TorchSpellings(StorageMethods, TypeMethods):
         """Whether every element (along ``axis``/``dim``) is true; a boolean tensor."""
         axis, keepdims = pick_axis(axis, dim, "all"), pick_keepdims(keepdims, keepdim, "all")
         if axis is not None:  # a named AxisError for a repeated or out-of-range axis
-            axis = normalize_axis(axis, self.ndim, "all")
+            axis = normalize_axis(axis, self.ndim, "all", scalar=True)
         return self._make(np.asarray(np.all(self.data, axis=axis, keepdims=keepdims)), None)
 
     def any(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
@@ -390,5 +390,5 @@ class TorchSpellings(StorageMethods, TypeMethods):
         """Whether some element (along ``axis``/``dim``) is true; a boolean tensor."""
         axis, keepdims = pick_axis(axis, dim, "any"), pick_keepdims(keepdims, keepdim, "any")
         if axis is not None:  # a named AxisError for a repeated or out-of-range axis
-            axis = normalize_axis(axis, self.ndim, "any")
+            axis = normalize_axis(axis, self.ndim, "any", scalar=True)
         return self._make(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)), None)

@@ -61,7 +61,7 @@ def take_along_axis(x: T, indices: Any, axis: Any) -> T:
 def flip(x: T, axis: Any) -> T:
     """x with the order of elements reversed along ``axis`` (all axes when None), in new
     memory as PyTorch's flip (NumPy's is a view: ``x.flip(0).mul_(c)`` would scale x)."""
-    axes = normalize_axis(axis, x.ndim, "flip")
+    axes = normalize_axis(axis, x.ndim, "flip", scalar=True)
     index = tuple(slice(None, None, -1) if k in axes else slice(None) for k in range(x.ndim))
     return apply(Copy(), apply(GetItem(index), x))
 

@@ -25,15 +25,22 @@ __all__ = ["normalize_axis", "reduced_count", "pick_axis", "pick_keepdims", "pic
            "Max", "Min", "LogSumExp", "Softmax", "LogSoftmax"]
 
 
-def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
-    """``axis`` as a sorted tuple of non-negative ints (all axes for None)."""
+def normalize_axis(axis: Any, ndim: int, op: str, scalar: bool = False) -> tuple[int, ...]:
+    """``axis`` as a sorted tuple of non-negative ints (all axes for None). ``scalar``: as
+    PyTorch's reductions, a 0-d tensor's axis 0 or -1 names its one element (no axis)."""
     if axis is None:
         return tuple(range(ndim))
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-    result = []
+    result, element = [], 0
     for a in axes:
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
             raise AxisError(_not_an_axis(axis, op))
+        if scalar and ndim == 0 and a in (0, -1):
+            element += 1
+            if element > 1:
+                raise AxisError(f"{op}: repeated axis in {axis!r} (0 and -1 are the one "
+                                f"axis of a 0-d tensor)")
+            continue
         if not -ndim <= a < ndim:
             raise AxisError(f"{op}: axis {a} is out of range for a {ndim}-d tensor "
                             f"(valid: {-ndim}..{ndim - 1})" if ndim else
@@ -108,7 +115,7 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
 
 def reduced_count(shape: tuple[int, ...], axis: Any, op: str) -> int:
     """How many elements a reduction over ``axis`` combines into each result."""
-    return math.prod(shape[a] for a in normalize_axis(axis, len(shape), op))
+    return math.prod(shape[a] for a in normalize_axis(axis, len(shape), op, scalar=True))
 
 
 class _Reduction(Function):
@@ -121,7 +128,7 @@ class _Reduction(Function):
     def _start(self, x: np.ndarray) -> None:
         """Read the input's shape; ``axis`` becomes a sorted tuple (AxisError if bad)."""
         self.shape = x.shape
-        self.axis = normalize_axis(self.axis, x.ndim, self.name().lower())
+        self.axis = normalize_axis(self.axis, x.ndim, self.name().lower(), scalar=True)
 
     def _expand(self, g: Any) -> Any:
         """Upstream gradient reshaped to keepdims form (broadcastable to the input)."""
@@ -280,11 +287,15 @@ def _quiet_if_not_finite(maxima: np.ndarray) -> Any:
     return np.errstate(invalid="ignore")
 
 
-def _one_axis(ndim: int, axis: Any, op: str) -> int:
-    if ndim == 0:
-        raise AxisError(f"{op}: needs at least one axis; got a 0-d tensor")
-    return normalize_axis(axis, ndim, op)[0] if isinstance(axis, (int, np.integer)) \
-        else _bad_axis(op, axis)
+def _one_axis(ndim: int, axis: Any, op: str) -> int | tuple:
+    """The one axis softmax and log_softmax work along; () for a 0-d tensor's axis 0 or
+    -1 (its one element, as PyTorch: softmax 1, log_softmax 0)."""
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        return _bad_axis(op, axis)
+    if ndim == 0 and axis not in (0, -1):
+        raise AxisError(f"{op}: a 0-d tensor has only the axis 0 (or -1), its one element; "
+                        f"got axis {axis}")
+    return normalize_axis(axis, ndim, op)[0] if ndim else ()
 
 
 def _bad_axis(op: str, axis: Any) -> int:

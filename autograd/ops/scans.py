@@ -268,8 +268,10 @@ class CountNonzero(_Reduction):
 def argfunction(numpy_function: Any, x: T, axis: Any, keepdims: bool, op: str) -> T:
     """``np.argmax``/``np.argmin`` of x as an integer tensor without gradient; over an
     empty axis a ``ShapeError`` (a ValueError, as NumPy's), as ``max``."""
-    axes = normalize_axis(axis, x.ndim, op)
-    if axis is not None:
+    axes = normalize_axis(axis, x.ndim, op, scalar=True)
+    if axis is not None and x.ndim == 0:  # its one element (PyTorch's dim 0 or -1): index 0
+        axis = None
+    elif axis is not None:
         if len(axes) != 1:
             raise AxisError(f"{op}: axis must be a single int or None; got {axis!r}")
         axis = axes[0]
@@ -282,6 +284,8 @@ def argsort(x: T, axis: Any, descending: bool) -> T:
     tensor without gradient. ``descending`` is the ascending order of the reversed axis,
     reversed (not the order of -x, which wraps unsigned and bool has not): equal values
     keep their order and NaN comes first, as PyTorch's."""
+    if x.ndim == 0 and axis in (0, -1):  # its one element, as PyTorch's dim 0 or -1
+        return x._make(np.zeros((), np.intp), None)
     data = x.data.reshape(-1) if axis is None else x.data
     axis = normalize_axis(0 if axis is None else axis, data.ndim, "argsort")[0]
     if not descending:
@@ -293,6 +297,8 @@ def argsort(x: T, axis: Any, descending: bool) -> T:
 def sort(x: T, axis: Any, descending: bool) -> T:
     """The values of x sorted along ``axis`` (flattened when None), as ``np.sort``; each
     sorted value's gradient goes back to the element it came from."""
+    if x.ndim == 0 and axis in (0, -1):  # its one element, as PyTorch's dim 0 or -1
+        return sort(x.reshape(1), 0, descending).reshape(())
     order = argsort(x, axis, descending).data
     if axis is None:
         return take_along_axis(x.reshape(-1), order, 0)

@@ -93,7 +93,7 @@ def argwhere(x: T) -> T:
 
 def count_nonzero(x: T, axis: Any, keepdims: bool, op: str) -> T:
     """The number of nonzero entries over ``axis`` (every axis for None), int64."""
-    axes = normalize_axis(axis, x.ndim, op)
+    axes = normalize_axis(axis, x.ndim, op, scalar=True)
     return _ints(x, np.count_nonzero(x.data, axis=axes, keepdims=keepdims))
 
 

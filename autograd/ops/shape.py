@@ -269,7 +269,10 @@ def permutation(axes: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def swapped_axes(shape: tuple[int, ...], axis1: int, axis2: int) -> tuple[int, ...]:
-    """The permutation that exchanges two axes."""
+    """The permutation that exchanges two axes (none for a 0-d tensor's 0 or -1, its one
+    element, as PyTorch's ``x.transpose(0, -1)``)."""
+    if not shape and axis1 in (0, -1) and axis2 in (0, -1):
+        return ()
     a = normalize_axis(axis1, len(shape), "swapaxes")[0]
     b = normalize_axis(axis2, len(shape), "swapaxes")[0]
     perm = list(range(len(shape)))

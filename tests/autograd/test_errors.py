@@ -137,11 +137,13 @@ def test_max_over_a_tensor_axis_names_maximum(name: str) -> None:  # max(a, axis
         getattr(ag, name)(leaf(2, 3), axis=leaf(2, 3))
 
 
-def test_axis_of_a_0d_tensor() -> None:
-    with pytest.raises(AxisError, match="sum: axis 0 given for a 0-d tensor.*axis=None"):
-        leaf().sum(axis=0)
-    with pytest.raises(AxisError, match="softmax: needs at least one axis"):
-        leaf().softmax()
+def test_axis_of_a_0d_tensor() -> None:  # 0 or -1 is its one element: test_scalar_dims
+    with pytest.raises(AxisError, match="sum: axis 1 given for a 0-d tensor.*axis=None"):
+        leaf().sum(axis=1)
+    with pytest.raises(AxisError, match=r"sum: repeated axis in \(0, -1\)"):
+        leaf().sum(axis=(0, -1))
+    with pytest.raises(AxisError, match="softmax: a 0-d tensor has only the axis 0"):
+        leaf().softmax(axis=1)
 
 
 @pytest.mark.parametrize("make, op", [
