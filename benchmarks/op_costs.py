@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from .threads import set_thread_variables
+from .threads import limit_threads, set_thread_variables
+from .versions import add_timing_arguments, chosen, time_versions
 
 __all__ = ["OPS", "op_step", "main"]
 
@@ -83,32 +82,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--only", default=",".join(OPS),
                         help=f"comma-separated, of: {', '.join(OPS)}")
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--calls", type=int, default=3, help="timed calls per round")
+    add_timing_arguments(parser, rounds=15)
     args = parser.parse_args(argv)
-    unknown = set(args.only.split(",")) - set(OPS)
-    if unknown:
-        parser.error(f"unknown op(s) {sorted(unknown)}; choose from {', '.join(OPS)}")
+    names = chosen(parser, args.only, OPS, "op")
     shape = tuple(int(n) for n in args.shape.split(","))
     if len(shape) != 2:
         parser.error(f"--shape takes two sizes (rows, columns); got {args.shape!r}")
     set_thread_variables(1)
-    from .versions import compare, load_version, report
-    revs = args.revs or ["."]
     print(f"forward + backward on x of shape {shape}, {args.dtype}; CPU time, one thread")
-    with tempfile.TemporaryDirectory() as folder:
-        sys.path.insert(0, folder)
-        try:
-            libraries = {(rev if revs.count(rev) == 1 else f"{rev}#{i}"):
-                         load_version(rev, f"v{i}", Path(folder))
-                         for i, rev in enumerate(revs)}
-            for name in args.only.split(","):
-                steps = {rev: op_step(*library, name, shape, args.dtype)
-                         for rev, library in libraries.items()}
-                print(report(name, compare(steps, args.rounds, args.calls)), flush=True)
-        finally:
-            sys.path.remove(folder)
-
+    makers = {name: (lambda ag, nn, name=name: op_step(ag, nn, name, shape, args.dtype))
+              for name in names}
+    with limit_threads(1):  # (the variables set above come after NumPy's import here)
+        time_versions(args.revs or ["."], makers, args.rounds, args.calls)
 
 if __name__ == "__main__":
     main()

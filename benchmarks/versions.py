@@ -26,7 +26,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["main", "load_version", "STEPS"]
+__all__ = ["main", "load_version", "time_versions", "add_timing_arguments", "chosen",
+           "STEPS"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,24 +163,44 @@ def main(argv: list[str] | None = None) -> None:
                         help="git revisions to compare; '.' is the working tree")
     parser.add_argument("--cases", default=",".join(STEPS),
                         help=f"comma-separated, of: {', '.join(STEPS)}")
-    parser.add_argument("--rounds", type=int, default=21)
-    parser.add_argument("--calls", type=int, default=3, help="timed calls per round")
+    add_timing_arguments(parser, rounds=21)
     args = parser.parse_args(argv)
-    unknown = set(args.cases.split(",")) - set(STEPS)
+    cases = chosen(parser, args.cases, STEPS, "case")
+    time_versions(args.revs, {case: STEPS[case] for case in cases}, args.rounds, args.calls)
+
+
+def add_timing_arguments(parser: argparse.ArgumentParser, rounds: int) -> None:
+    """``--rounds`` (default ``rounds``) and ``--calls``, as ``compare`` takes them."""
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--calls", type=int, default=3, help="timed calls per round")
+
+
+def chosen(parser: argparse.ArgumentParser, given: str, known: Any, what: str) -> list[str]:
+    """The comma-separated names in ``given``, each one of ``known`` (else a usage
+    error naming the ``what``s to choose from)."""
+    names = given.split(",")
+    unknown = set(names) - set(known)
     if unknown:
-        parser.error(f"unknown case(s) {sorted(unknown)}; choose from {', '.join(STEPS)}")
+        parser.error(f"unknown {what}(s) {sorted(unknown)}; choose from {', '.join(known)}")
+    return names
+
+
+def time_versions(revs: list[str], makers: dict[str, Callable[[Any, Any], Callable[[], Any]]],
+                  rounds: int, calls: int) -> None:
+    """Load each revision's ``autograd`` and ``nn`` side by side (``load_version``) and
+    print, for each named maker (``maker(autograd, nn)`` gives the step to time), one
+    ``report`` line per version."""
     with tempfile.TemporaryDirectory() as folder:
         sys.path.insert(0, folder)
         try:
-            libraries = {(rev if args.revs.count(rev) == 1 else f"{rev}#{i}"):
+            libraries = {(rev if revs.count(rev) == 1 else f"{rev}#{i}"):
                          load_version(rev, f"v{i}", Path(folder))
-                         for i, rev in enumerate(args.revs)}
-            for case in args.cases.split(","):
-                steps = {rev: STEPS[case](*library) for rev, library in libraries.items()}
-                print(report(case, compare(steps, args.rounds, args.calls)), flush=True)
+                         for i, rev in enumerate(revs)}
+            for name, make in makers.items():
+                steps = {rev: make(*library) for rev, library in libraries.items()}
+                print(report(name, compare(steps, rounds, calls)), flush=True)
         finally:
             sys.path.remove(folder)
-
 
 if __name__ == "__main__":
     main()
