@@ -44,8 +44,6 @@ __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu"
            "hardtanh", "check_inplace", "cast_for", "check_hardtanh_bounds", "check_temperature"]
 
 
-
-
 def check_inplace(name: str, inplace: Any) -> bool:
     """``inplace`` as a bool, or an ArgumentTypeError naming ``name``."""
     if inplace is False or inplace is True:  # the usual case, checked on every call

@@ -22,7 +22,7 @@ from autograd.errors import DataError, DTypeError, ShapeError
 from .._checks import flag, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
-__all__ = ["REDUCTIONS", "check_reduction", "legacy_reduction", "init_stacklevel",
+__all__ = ["REDUCTIONS", "fused_loss", "check_reduction", "legacy_reduction", "init_stacklevel",
            "check_number",
            "reduce_loss", "target_array", "target_like", "same_shape_pair"]
 
@@ -80,6 +80,14 @@ def check_number(name: str, label: str, value: Any, **limits: Any) -> float:
     hint = (f"PyTorch puts reduction before {label}; pass both by keyword, e.g. "
             f"reduction={value!r}." if isinstance(value, str) and value in REDUCTIONS else "")
     return real_number(name, label, value, advice=hint, **limits)
+
+
+def fused_loss(op: Any, reduction: str, *inputs: Tensor, **state: Any) -> Tensor:
+    """``op`` (a fused loss whose state includes ``reduction``) applied to ``inputs``;
+    the mean of no losses is ``reduce_loss``'s quiet NaN (the op's own 0 / 0 would warn)."""
+    if reduction == "mean" and not inputs[0].size:
+        return reduce_loss(op.apply(*inputs, **state), reduction)
+    return op.apply(*inputs, reduction=reduction, **state)
 
 
 def reduce_loss(losses: Tensor, reduction: str) -> Tensor:

@@ -25,8 +25,9 @@ from autograd import log_softmax as _log_softmax
 
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from .regression_ops import Huber, SquaredError
-from .loss_base import (REDUCTIONS, check_number, check_reduction, legacy_reduction,
-                        reduce_loss, same_shape_pair, target_array, target_like)
+from .loss_base import (REDUCTIONS, check_number, check_reduction, fused_loss,
+                        legacy_reduction, reduce_loss, same_shape_pair, target_array,
+                        target_like)
 from .weighted import (check_ignore_index, check_label_smoothing, loss_weight,
                        soft_cross_entropy, weighted_bce_with_logits, weighted_nll)
 from ..errors import ConfigError
@@ -47,9 +48,7 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean", *,
     reduction = legacy_reduction("mse_loss", reduction, size_average, reduce)
     check_reduction("mse_loss", reduction)
     input, target = same_shape_pair("mse_loss", input, target)
-    if reduction == "mean" and not input.size:  # NaN, quietly (see reduce_loss)
-        return reduce_loss(SquaredError.apply(input, target), reduction)
-    return SquaredError.apply(input, target, reduction=reduction)
+    return fused_loss(SquaredError, reduction, input, target)
 
 
 def l1_loss(input: Any, target: Any, reduction: str = "mean", *,
@@ -72,9 +71,7 @@ def huber_loss(input: Any, target: Any, delta: float = 1.0,
                          finite=False)  # first: a reduction here has the better hint
     check_reduction("huber_loss", reduction)
     input, target = same_shape_pair("huber_loss", input, target)
-    if reduction == "mean" and not input.size:  # NaN, quietly (see reduce_loss)
-        return reduce_loss(Huber.apply(input, target, delta=delta), reduction)
-    return Huber.apply(input, target, delta=delta, reduction=reduction)
+    return fused_loss(Huber, reduction, input, target, delta=delta)
 
 
 def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
@@ -108,13 +105,10 @@ def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean", *,
                          "scores to binary_cross_entropy_with_logits.")
     _check_probabilities("target", target.data, "Targets are probabilities too: 0 or 1 "
                          "for hard labels, values in between for soft ones.")
-    if weight is None and (input.size or reduction != "mean"):  # (no losses: NaN, below)
-        return BinaryCrossEntropy.apply(input, target, reduction=reduction)
-    losses = BinaryCrossEntropy.apply(input, target)
-    if weight is not None:
-        losses = losses * loss_weight("binary_cross_entropy", "weight", weight, input.shape,
-                                      input.dtype)
-    return reduce_loss(losses, reduction)
+    if weight is None:
+        return fused_loss(BinaryCrossEntropy, reduction, input, target)
+    weight = loss_weight("binary_cross_entropy", "weight", weight, input.shape, input.dtype)
+    return reduce_loss(BinaryCrossEntropy.apply(input, target) * weight, reduction)
 
 
 def _check_probabilities(what: str, data: np.ndarray, advice: str) -> None:
@@ -145,10 +139,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "
             None if w is None else loss_weight(name, label, w, input.shape, input.dtype)
             for label, w in (("weight", weight), ("pos_weight", pos_weight)))
         return weighted_bce_with_logits(input, target, weight, pos_weight, reduction)
-    if reduction == "mean" and not input.size:  # NaN, quietly (see reduce_loss)
-        losses = BinaryCrossEntropyWithLogits.apply(input, target, reduction="none")
-        return reduce_loss(losses, reduction)
-    return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
+    return fused_loss(BinaryCrossEntropyWithLogits, reduction, input, target)
 
 
 # ------------------------------------------------------------------ multi-class
