@@ -178,16 +178,20 @@ class Heaviside(Function):
 
 
 class Elu(Function):
-    """out = x for x > 0, alpha (e^x - 1) for x <= 0;
-    dx = g for x > 0, g alpha e^x for x <= 0 (so elu'(0) = alpha). e^x is computed from
-    x: out + alpha is 0 in float32 from x = -17 on, where e^x - 1 rounds to -1."""
-    __slots__ = ("alpha",)
+    """out = x for x > 0, alpha (e^(x / d) - 1) for x <= 0 (ELU: d = 1; CELU: d = alpha);
+    dx = g for x > 0, g (alpha / d) e^(x / d) for x <= 0 (so elu'(0) = alpha). e^x is
+    computed from x: out + alpha is 0 in float32 from x = -17 on, where e^x - 1 rounds
+    to -1."""
+    __slots__ = ("alpha", "divisor")
 
-    def __init__(self, alpha: float) -> None:
-        self.alpha = alpha
+    def __init__(self, alpha: float, divisor: float = 1.0) -> None:
+        self.alpha, self.divisor = alpha, divisor
+
+    def _scaled(self, below: Any) -> Any:
+        return below if self.divisor == 1 else below / self.divisor
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        out = self.alpha * np.expm1(np.minimum(x, 0))  # 0 for x > 0; never overflows
+        out = self.alpha * np.expm1(self._scaled(np.minimum(x, 0)))  # 0 for x > 0
         # plus x for x > 0 (-0 + v = v): np.where(x > 0, x, out)'s values, without its
         # select, which is slow on a mask whose values follow no pattern
         out += np.maximum(x, -0.0)
@@ -199,7 +203,8 @@ class Elu(Function):
             below = where(positive, 0.0, x)
         else:  # x where x <= 0 (e^x never overflows), as a minimum: no select
             below = np.minimum(x, 0)
-        return (masked(g, positive) + masked(g * self.alpha * exp(below), ~positive),)
+        slope = self.alpha if self.divisor == 1 else self.alpha / self.divisor
+        return (masked(g, positive) + masked(g * slope * exp(self._scaled(below)), ~positive),)
 
 
 # ------------------------------------------------------------------ losses

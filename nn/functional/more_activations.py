@@ -21,13 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, expm1, where
+from autograd import Tensor, as_tensor
 from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
 from autograd.errors import AxisError, ShapeError
 from autograd.extend import piecewise_linear
 
 from .activations import cast_for, check_inplace, elu, hardtanh, implicit_axis
+from .fused import Elu
 from .inplace_write import write_in_place
 from .._checks import flag, is_integer, real_number
 from .._random import RNGLike, as_generator
@@ -72,12 +73,7 @@ def celu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     alpha = check_celu_alpha("celu", alpha)
     if check_inplace("celu", inplace):
         return write_in_place("celu_", x, lambda t: celu(t, alpha))
-    x = as_tensor(x)
-    positive = x.data > 0
-    # the exponential only sees x <= 0 (0 elsewhere), so the branch not taken never
-    # overflows and its zero gradient stays zero (not 0 * inf)
-    negative_part = where(positive, np.zeros((), x.dtype), x)
-    return where(positive, x, expm1(negative_part / alpha) * alpha)
+    return Elu(alpha, divisor=alpha)(as_tensor(x))  # ELU's op with e^(x / alpha)
 
 
 def mish(x: Any, inplace: bool = False) -> Tensor:
