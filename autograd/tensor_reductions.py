@@ -28,7 +28,8 @@ from .errors import AxisError, DTypeError, UsageError
 from .function import apply
 from .ops import scans
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
-                             pick_axis, pick_ddof, pick_keepdims, reduced_count)
+                             normalize_axis, pick_axis, pick_ddof, pick_keepdims,
+                             reduced_count)
 
 __all__ = ["Reductions", "ValuesIndices", "resolve_position", "ambiguous", "refuse_bare_axis"]
 
@@ -254,7 +255,8 @@ class Reductions:
         indices = self.argsort(dim=dim, descending=bool(descending))
         if self.ndim == 0 and dim in (0, -1):  # its one element, as PyTorch's
             return ValuesIndices(self.reshape(()), indices)
-        return ValuesIndices(self.take_along_axis(indices, dim=dim), indices)
+        axis = normalize_axis(dim, self.ndim, "sort")[0]
+        return ValuesIndices(scans.in_order(self, indices.data, axis), indices)
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
                   keepdim: bool | None = None) -> AnyTensor:

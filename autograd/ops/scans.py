@@ -26,8 +26,9 @@ from .shape import Concatenate
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
-__all__ = ["cumsum", "cumprod", "norm", "argfunction", "sort", "argsort", "Prod", "Cumsum",
-           "Cumprod", "Norm2", "NormP", "CountNonzero", "NormOrderError"]
+__all__ = ["InOrder", "in_order", "cumsum", "cumprod", "norm", "argfunction", "sort",
+           "argsort", "Prod", "Cumsum", "Cumprod", "Norm2", "NormP", "CountNonzero",
+           "NormOrderError"]
 
 
 class Prod(_Reduction):
@@ -301,5 +302,33 @@ def sort(x: T, axis: Any, descending: bool) -> T:
         return sort(x.reshape(1), 0, descending).reshape(())
     order = argsort(x, axis, descending).data
     if axis is None:
-        return take_along_axis(x.reshape(-1), order, 0)
-    return take_along_axis(x, order, axis)
+        return in_order(x.reshape(-1), order, 0)
+    return in_order(x, order, normalize_axis(axis, x.ndim, "sort")[0])
+
+
+class InOrder(Function):
+    """out = x with each row along ``axis`` put in ``order`` (a permutation of it, as
+    argsort gives);  dx = g put back, which for a permutation is a gather by the inverse
+    order (a general ``take_along_axis`` scatter-adds instead: 3x slower on (128, 256))."""
+    __slots__ = ("order", "inverse", "axis")
+    save_inputs = False
+
+    def __init__(self, order: np.ndarray, axis: int) -> None:
+        self.order, self.axis = order, axis
+        positions = np.arange(order.shape[axis]).reshape(
+            (-1,) + (1,) * (order.ndim - axis - 1))
+        self.inverse = np.empty_like(order)
+        np.put_along_axis(self.inverse, order, np.broadcast_to(positions, order.shape), axis)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(x, self.order, self.axis)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        if is_tensor(g):  # create_graph: the gather as a recorded op
+            return (take_along_axis(g, self.inverse, self.axis),)
+        return (np.take_along_axis(g, self.inverse, self.axis),)
+
+
+def in_order(x: T, order: np.ndarray, axis: int) -> T:
+    """x's rows along ``axis`` in ``order``, a permutation of each (``InOrder``)."""
+    return apply(InOrder(np.asarray(order), axis), x)
