@@ -33,6 +33,7 @@ OPS: dict[str, Callable[..., Any]] = {
     "leaky_relu": lambda ag, F, x, t, y: F.leaky_relu(x, 0.1),
     "elu": lambda ag, F, x, t, y: F.elu(x),
     "selu": lambda ag, F, x, t, y: F.selu(x),
+    "celu": lambda ag, F, x, t, y: F.celu(x, 1.3),
     "gelu": lambda ag, F, x, t, y: F.gelu(x),
     "gelu_tanh": lambda ag, F, x, t, y: F.gelu(x, approximate="tanh"),
     "silu": lambda ag, F, x, t, y: F.silu(x),
