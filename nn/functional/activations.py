@@ -41,7 +41,8 @@ from .inplace_write import write_in_place
 
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
            "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
-           "hardtanh", "check_inplace", "cast_for", "check_hardtanh_bounds", "check_temperature"]
+           "hardtanh", "check_inplace", "cast_for", "check_hardtanh_bounds", "check_temperature",
+           "two_valued"]
 
 
 def check_inplace(name: str, inplace: Any) -> bool:
