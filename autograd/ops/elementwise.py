@@ -20,8 +20,8 @@ from ..function import Function, apply
 from .arithmetic import broadcasting, number
 from .generic import constant, is_tensor, lift_like, where as generic_where
 
-__all__ = ["Exp", "Log", "Sqrt", "Abs", "Tanh", "Sigmoid", "Relu", "Maximum", "Minimum",
-           "Where", "Clip", "Astype", "PiecewiseLinear", "SlopeGrad", "slope_vjp"]
+__all__ = ["as_float_input", "Exp", "Log", "Sqrt", "Abs", "Tanh", "Sigmoid", "Relu", "Maximum",
+           "Minimum", "Where", "Clip", "Astype", "PiecewiseLinear", "SlopeGrad", "slope_vjp"]
 
 
 class Exp(Function):
@@ -92,6 +92,12 @@ class Tanh(Function):
         return (g * (1 - out * out),)
 
 
+def as_float_input(x: Any) -> Any:
+    """x, or a boolean x as float64 (the default float; ``np.logaddexp(0, x)`` gave it):
+    formulas that negate x (-|x|) cannot take booleans as they are."""
+    return x.astype(np.float64) if x.dtype == np.bool_ else x
+
+
 class Sigmoid(Function):
     """out = 1 / (1 + e^-x);  dx = g out (1 - out). Stable for any |x|: computed as
     e^min(x, 0) / (1 + e^-|x|), where neither exponential overflows."""
@@ -102,6 +108,7 @@ class Sigmoid(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         # the same values as np.where(x >= 0, 1 / (1 + e), e / (1 + e)), e = e^-|x|,
         # 1.5-6x faster: a select on a mask whose sign is random is slow in NumPy
+        x = as_float_input(x)
         out = np.exp(np.minimum(x, 0))
         denominator = np.exp(-np.abs(x))
         denominator += 1

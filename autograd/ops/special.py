@@ -13,7 +13,7 @@ import numpy as np
 from .. import erf_arrays
 from ..function import Function
 from .arithmetic import broadcasting
-from .elementwise import Sigmoid
+from .elementwise import Sigmoid, as_float_input
 from .generic import constant, exp, is_tensor
 from .trig import either
 
@@ -156,6 +156,7 @@ class Softplus(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         # np.logaddexp(0, x) is the same function, 10x slower (an element at a time)
+        x = as_float_input(x)
         out = np.exp(-np.abs(x))
         out = np.log1p(out, out=out) if isinstance(out, np.ndarray) else np.log1p(out)
         out += np.maximum(x, 0)

@@ -11,11 +11,21 @@ from typing import Any
 import numpy as np
 
 from autograd import Function
+from autograd.errors import DTypeError
 from autograd.extend import constant
 
 from .fused import reduce_losses
 
-__all__ = ["SquaredError", "Huber"]
+__all__ = ["SquaredError", "Huber", "difference"]
+
+
+def difference(x: np.ndarray, y: np.ndarray, op: str) -> np.ndarray:
+    """x - y, or a named error for two boolean arrays (NumPy and PyTorch refuse those)."""
+    if x.dtype == np.bool_ and y.dtype == np.bool_:
+        raise DTypeError(f"{op}: input and target are both boolean, and a - b is not defined "
+                         f"for boolean tensors (NumPy and PyTorch refuse it too). Convert "
+                         f"first: input.astype(float).")
+    return x - y
 
 
 class SquaredError(Function):
@@ -28,7 +38,7 @@ class SquaredError(Function):
         self.reduction = reduction
 
     def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        diff = x - y
+        diff = difference(x, y, "mse_loss")
         return reduce_losses(diff * diff, self.reduction)
 
     def vjp(self, g: Any, out: Any, x: Any, y: Any) -> tuple:
@@ -50,7 +60,7 @@ class Huber(Function):
         self.delta, self.reduction = delta, reduction
 
     def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        diff = x - y
+        diff = difference(x, y, "huber_loss")
         size = np.abs(diff)
         with np.errstate(over="ignore", invalid="ignore"):  # the branch not taken
             losses = np.where(size <= self.delta, diff * diff * 0.5,

@@ -145,3 +145,15 @@ def test_leaky_relu_and_hardtanh_give_the_selects_values(dtype):
     with np.errstate(invalid="ignore"):
         expected = np.where((data > -1) & (data < 1), data, np.clip(data, -1, 1))
     np.testing.assert_array_equal(F.hardtanh(ag.Tensor(data)).data, expected)
+
+
+def test_boolean_inputs_as_before():
+    """Booleans: softplus as ``np.logaddexp(0, x)`` gave (float64), the sigmoid the same
+    way; the regression losses name the mistake of two boolean tensors (a - b)."""
+    data = np.array([True, False])
+    np.testing.assert_array_equal(ag.tensor(data).softplus().data, np.logaddexp(0, data))
+    assert ag.tensor(data).sigmoid().dtype == np.float64
+    np.testing.assert_allclose(ag.tensor(data).sigmoid().data, [1 / (1 + math.exp(-1)), 0.5])
+    for loss in (F.mse_loss, F.huber_loss, F.smooth_l1_loss):
+        with pytest.raises(ag.DTypeError, match="both boolean"):
+            loss(ag.tensor(data), ag.tensor(~data))
