@@ -28,8 +28,7 @@ from .errors import AxisError, DTypeError, UsageError
 from .function import apply
 from .ops import scans
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
-                             normalize_axis, pick_axis, pick_ddof, pick_keepdims,
-                             reduced_count)
+                             pick_axis, pick_ddof, pick_keepdims, reduced_count)
 
 __all__ = ["Reductions", "ValuesIndices", "resolve_position", "ambiguous", "refuse_bare_axis"]
 
@@ -252,11 +251,7 @@ class Reductions:
             dim = -1  # descending= is PyTorch's alone
         if dim is None:
             return scans.sort(self, axis, bool(descending))
-        indices = self.argsort(dim=dim, descending=bool(descending))
-        if self.ndim == 0 and dim in (0, -1):  # its one element, as PyTorch's
-            return ValuesIndices(self.reshape(()), indices)
-        axis = normalize_axis(dim, self.ndim, "sort")[0]
-        return ValuesIndices(scans.in_order(self, indices.data, axis), indices)
+        return ValuesIndices(*scans.sort_with_indices(self, dim, bool(descending)))
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
                   keepdim: bool | None = None) -> AnyTensor:

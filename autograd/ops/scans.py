@@ -27,8 +27,8 @@ from .shape import Concatenate
 T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["InOrder", "in_order", "cumsum", "cumprod", "norm", "argfunction", "sort",
-           "argsort", "Prod", "Cumsum", "Cumprod", "Norm2", "NormP", "CountNonzero",
-           "NormOrderError"]
+           "sort_with_indices", "argsort", "Prod", "Cumsum", "Cumprod", "Norm2", "NormP",
+           "CountNonzero", "NormOrderError"]
 
 
 class Prod(_Reduction):
@@ -296,14 +296,19 @@ def argsort(x: T, axis: Any, descending: bool) -> T:
 
 
 def sort(x: T, axis: Any, descending: bool) -> T:
-    """The values of x sorted along ``axis`` (flattened when None), as ``np.sort``; each
-    sorted value's gradient goes back to the element it came from."""
+    """The values of x sorted along ``axis`` (flattened when None), as ``np.sort``."""
+    return sort_with_indices(x, axis, descending)[0]
+
+
+def sort_with_indices(x: T, axis: Any, descending: bool) -> tuple[T, T]:
+    """(values, indices): x sorted along ``axis`` (flattened when None) and ``argsort``'s
+    indices; each sorted value's gradient goes back to the element it came from."""
+    indices = argsort(x, axis, descending)
     if x.ndim == 0 and axis in (0, -1):  # its one element, as PyTorch's dim 0 or -1
-        return sort(x.reshape(1), 0, descending).reshape(())
-    order = argsort(x, axis, descending).data
+        return x.reshape(()), indices
     if axis is None:
-        return in_order(x.reshape(-1), order, 0)
-    return in_order(x, order, normalize_axis(axis, x.ndim, "sort")[0])
+        return in_order(x.reshape(-1), indices.data, 0), indices
+    return in_order(x, indices.data, normalize_axis(axis, x.ndim, "sort")[0]), indices
 
 
 class InOrder(Function):

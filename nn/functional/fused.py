@@ -203,7 +203,7 @@ class Elu(Function):
             below = where(positive, 0.0, x)
         else:  # x where x <= 0 (e^x never overflows), as a minimum: no select
             below = np.minimum(x, 0)
-        slope = self.alpha if self.divisor == 1 else self.alpha / self.divisor
+        slope = self.alpha / self.divisor  # (alpha itself for ELU's divisor 1)
         return (masked(g, positive) + masked(g * slope * exp(self._scaled(below)), ~positive),)
 
 
