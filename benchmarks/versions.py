@@ -64,31 +64,71 @@ def _renamed(source: str, label: str) -> str:
     return re.sub(r"^(\s*)from (autograd|nn)\b", rf"\1from \2_{label}", source, flags=re.M)
 
 
-def _chain(ag: Any, nn: Any) -> Callable[[], None]:
+def _chain(ag: Any, nn: Any) -> Callable[[], Any]:
     """2*10^4 scalar mul/add nodes, build and backward."""
-    def step() -> None:
+    def step() -> Any:
         y = x = ag.Tensor(1.0, requires_grad=True)
         for _ in range(10_000):
             y = y * 1.0000001 + 0.5
         y.backward()
-        assert x.grad is not None
+        return x.grad
     return step
 
 
-def _vector(ag: Any, nn: Any) -> Callable[[], None]:
+def _vector(ag: Any, nn: Any) -> Callable[[], Any]:
     """999 mul/add/tanh on shape (8,), forward and backward."""
     x = ag.Tensor(np.linspace(0.0, 1.0, 8), requires_grad=True)
 
-    def step() -> None:
+    def step() -> Any:
         y = x
         for _ in range(333):
             y = (y * 0.999 + 0.001).tanh()
         x.grad = None
         y.sum().backward()
+        return x.grad
     return step
 
 
-def _moons(ag: Any, nn: Any) -> Callable[[], None]:
+def _tensors(ag: Any, nn: Any) -> Callable[[], Any]:
+    """``vector`` with its constants as Tensors that do not require grad."""
+    x = ag.Tensor(np.linspace(0.0, 1.0, 8), requires_grad=True)
+    scale, shift = ag.Tensor(0.999), ag.Tensor(0.001)
+
+    def step() -> Any:
+        y = x
+        for _ in range(333):
+            y = (y * scale + shift).tanh()
+        x.grad = None
+        y.sum().backward()
+        return x.grad
+    return step
+
+
+def _lstm(ag: Any, nn: Any) -> Callable[[], Any]:
+    """The gc benchmark's LSTM objective over 256 characters (two-input ops: the gates'
+    products and sums), build and backward."""
+    rng = np.random.default_rng(0)
+    hidden, vocab = 32, 32
+    W, b, Wy = (ag.Tensor(rng.standard_normal(shape) * 0.1, requires_grad=True)
+                for shape in ((vocab + hidden, 4 * hidden), (4 * hidden,), (hidden, vocab)))
+    text, eye = rng.integers(0, vocab, 257), np.eye(vocab)
+    cross_entropy = importlib.import_module(f"{nn.__name__}.functional").cross_entropy
+
+    def step() -> Any:
+        h, c, loss = ag.Tensor(np.zeros((1, hidden))), ag.Tensor(np.zeros((1, hidden))), 0.0
+        for t in range(len(text) - 1):
+            z = ag.cat([ag.Tensor(eye[text[t]][None, :]), h], dim=1) @ W + b
+            i, f, o = (z[:, k * hidden:(k + 1) * hidden].sigmoid() for k in range(3))
+            c = f * c + i * z[:, 3 * hidden:].tanh()
+            h = o * c.tanh()
+            loss = loss + cross_entropy(h @ Wy, text[t + 1:t + 2])
+        W.grad = None
+        loss.backward()
+        return W.grad
+    return step
+
+
+def _moons(ag: Any, nn: Any) -> Callable[[], Any]:
     """The moons benchmark's step: 2-16-16-1 ReLU MLP, BCE with logits + L2, SGD."""
     rng = np.random.default_rng(0)
     features = rng.standard_normal((100, 2))
@@ -97,15 +137,16 @@ def _moons(ag: Any, nn: Any) -> Callable[[], None]:
                           nn.Linear(16, 1))
     sgd = nn.optim.SGD(model.parameters(), lr=0.1)
 
-    def step() -> None:
+    def step() -> Any:
         sgd.zero_grad()
         (nn.functional.binary_cross_entropy_with_logits(model(x), y)
          + nn.functional.l2_penalty(model.parameters(), 1e-3)).backward()
         sgd.step()
+        return model[0].weight.grad
     return step
 
 
-def _vae(ag: Any, nn: Any) -> Callable[[], None]:
+def _vae(ag: Any, nn: Any) -> Callable[[], Any]:
     """The vae benchmark's step: VAE(64, 32, 2) float32, batch 64, frozen eps, Adam."""
     rng = np.random.default_rng(2)
     x = ag.Tensor((rng.random((64, 64)) < 0.3).astype(np.float32))
@@ -114,17 +155,19 @@ def _vae(ag: Any, nn: Any) -> Callable[[], None]:
         64, 32, 2, rng=np.random.default_rng(0), dtype=np.float32)
     adam = nn.optim.Adam(model.parameters(), lr=1e-3)
 
-    def step() -> None:
+    def step() -> Any:
         adam.zero_grad()
         model.loss(x, eps=eps).loss.backward()
         adam.step()
+        return model.fc_mu.weight.grad
     return step
 
 
-STEPS = {"chain": _chain, "vector": _vector, "moons": _moons, "vae": _vae}
+STEPS = {"chain": _chain, "vector": _vector, "tensors": _tensors, "lstm": _lstm,
+         "moons": _moons, "vae": _vae}
 
 
-def compare(steps: dict[str, Callable[[], None]], rounds: int, calls: int
+def compare(steps: dict[str, Callable[[], Any]], rounds: int, calls: int
             ) -> dict[str, list[float]]:
     """Per version, the fastest of ``calls`` timed calls in each of ``rounds`` rounds
     (the versions in turn within a round), after a warm-up."""

@@ -181,6 +181,19 @@ def test_versions_loads_two_copies_side_by_side_and_reports_ratios(capsys) -> No
     assert sys.modules["nn_v1.optim"].SGD.__module__.startswith("nn_v1.")
 
 
+def test_every_versions_step_trains_the_library() -> None:
+    """Each step ``benchmarks.versions`` can time runs forward and backward on this
+    library and leaves gradients behind (its leaves' ``.grad`` set, finite)."""
+    import autograd
+    import nn
+
+    from benchmarks import versions
+    for name, make in versions.STEPS.items():
+        grad = make(autograd, nn)()  # the gradient of one of the step's leaves
+        assert isinstance(grad, autograd.Tensor) and np.isfinite(grad.numpy()).all(), name
+        assert np.abs(grad.numpy()).sum() > 0, name
+
+
 def test_op_costs_runs_every_op_and_reports_each_version(capsys) -> None:
     """``benchmarks.op_costs``: each op of the table runs forward and backward on the
     library (x gets a gradient of its shape), and the command line reports one line per
