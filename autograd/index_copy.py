@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .torch_arguments import torch_index_add
+from .scalar_axis import one_element_axis, one_element_axis_
 
 __all__ = ["IndexCopyMethods"]
 
@@ -21,6 +22,7 @@ class IndexCopyMethods:
 
     __slots__ = ()
 
+    @one_element_axis
     def index_copy(self, dim: int, index: Any, source: Any) -> AnyTensor:
         """A copy of self with out[..., index[i], ...] = source[..., i, ...] along ``dim``
         (index: integers in [0, size), 1-d; source: self's shape with len(index) along
@@ -28,6 +30,7 @@ class IndexCopyMethods:
         positions, _ = torch_index_add(self, dim, index, source, None, 1, "index_copy")
         return self.index_put(positions, source)
 
+    @one_element_axis_
     def index_copy_(self, dim: int, index: Any, source: Any) -> AnyTensor:
         """``index_copy`` written in place (recorded on a computed tensor, refused on a
         leaf that requires grad while recording, as every in-place write)."""

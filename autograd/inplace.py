@@ -36,6 +36,7 @@ from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
 from .torch_arguments import alpha_overload, number_first, torch_index_add
 from .torch_methods import scatter_target
+from .scalar_axis import one_element_axis_
 
 __all__ = ["InplaceOps", "check_writable", "check_fits"]
 
@@ -315,6 +316,7 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
                            lambda out: np.copyto(out, value, casting="unsafe"), src,
                            recorded=lambda: src)
 
+    @one_element_axis_
     def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
                  reduce: Any = None) -> Any:
         """``self.scatter(dim, index, src)`` written in place, as PyTorch's: the one-hot
@@ -325,6 +327,7 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
                            lambda out: out.__setitem__(positions, _value(values)), src, value,
                            recorded=lambda: self.index_put(positions, values))
 
+    @one_element_axis_
     def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
         """``self.scatter_add(dim, index, src)`` written in place, as PyTorch's (repeated
         positions add up)."""
@@ -334,6 +337,7 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
                            lambda out: np.add.at(out, positions, _value(values)), src,
                            recorded=lambda: self.index_add(positions, values))
 
+    @one_element_axis_
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
         """``self.index_add(dim, index, source, alpha=alpha)`` written in place, as
         PyTorch's: ``self[..., index[i], ...] += alpha * source[..., i, ...]`` along ``dim``

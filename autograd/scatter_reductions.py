@@ -28,6 +28,7 @@ from .function import Function, apply
 from .ops.reductions import normalize_axis
 from .ops.generic import constant, is_tensor
 from .torch_methods import scatter_target
+from .scalar_axis import one_element_axis, one_element_axis_
 
 __all__ = ["ScatterReduce", "ScatterReduceMethods", "REDUCTIONS", "reduce_name",
            "slices_index"]
@@ -182,6 +183,7 @@ class ScatterReduceMethods:
 
     __slots__ = ()
 
+    @one_element_axis
     def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *,
                        include_self: bool = True) -> AnyTensor:
         """A copy of self with ``src`` reduced into it along ``dim`` at ``index`` by
@@ -193,6 +195,7 @@ class ScatterReduceMethods:
                                            "scatter_reduce")
         return apply(ScatterReduce(positions, reduce, bool(include_self)), self, values)
 
+    @one_element_axis_
     def scatter_reduce_(self, dim: int, index: Any, src: Any, reduce: str, *,
                         include_self: bool = True) -> AnyTensor:
         """``self.scatter_reduce(dim, index, src, reduce, include_self=...)`` written in
@@ -207,6 +210,7 @@ class ScatterReduceMethods:
         return self._write("scatter_reduce_", "x = x.scatter_reduce(dim, index, src, reduce)",
                            write, values, recorded=lambda: apply(op, self, values))
 
+    @one_element_axis
     def index_reduce(self, dim: int, index: Any, source: Any, reduce: str, *,
                      include_self: bool = True) -> AnyTensor:
         """A copy of self with source's slices along ``dim`` reduced into the slices
@@ -216,6 +220,7 @@ class ScatterReduceMethods:
         spread = slices_index(self, dim, index, source, "index_reduce")
         return self.scatter_reduce(dim, spread, source, reduce, include_self=include_self)
 
+    @one_element_axis_
     def index_reduce_(self, dim: int, index: Any, source: Any, reduce: str, *,
                       include_self: bool = True) -> AnyTensor:
         """``self.index_reduce(dim, index, source, reduce, include_self=...)`` written in

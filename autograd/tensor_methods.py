@@ -28,6 +28,7 @@ from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
 from .torch_arguments import joined_ints, pick_one, tile_reps, torch_index_add
+from .scalar_axis import as_vector, is_scalar_dim
 
 __all__ = ["OpMethods", "At"]
 
@@ -251,6 +252,10 @@ class OpMethods:
         """A copy with v added at ``[index]`` (repeated indices add up); PyTorch's form
         ``index_add(dim, index, source, alpha=1)`` too (see ``torch_index_add``)."""
         if source is not None or dim is not None:
+            axis, position = (index, v) if dim is None else (dim, index)
+            if is_scalar_dim(self, axis):  # PyTorch reads a 0-d tensor as shape (1,) here
+                return self.reshape(1).index_add(0, as_vector(position), as_vector(source),
+                                                 alpha=alpha).reshape(())
             index, v = torch_index_add(self, index, v, source, dim, alpha)
         return indexing.index_add(self, _index_arrays(index), self._lift_value(v, "index_add"))
 

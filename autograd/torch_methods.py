@@ -25,6 +25,7 @@ from .ops.reductions import normalize_axis, pick_axis
 from .tensor_math import where
 from .tensor_reductions import ValuesIndices
 from .torch_arguments import number_first, repeat_spelling
+from .scalar_axis import one_element_axis
 
 __all__ = ["TorchMethods", "SlogDet", "scatter_target"]
 
@@ -325,6 +326,7 @@ class TorchMethods:
         from_end = end - (1 - weight) * (end - self)
         return from_end if near_end.all() else where(near_end, from_end, from_start)
 
+    @one_element_axis
     def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
                 reduce: Any = None) -> AnyTensor:
         """A copy of self with ``src`` written along ``dim`` at ``index``, as PyTorch: for
@@ -335,10 +337,10 @@ class TorchMethods:
         positions, values = scatter_target(self, dim, index, src, value, reduce, "scatter")
         return self.index_put(positions, values)
 
+    @one_element_axis
     def scatter_add(self, dim: int, index: Any, src: Any) -> AnyTensor:
-        """A copy of self with ``src`` added along ``dim`` at ``index``, as PyTorch: for
-        dim 1, out[i][index[i][j]] += src[i][j], repeated positions adding up.
-        Differentiable in self (gradient g) and src (g gathered at index)."""
+        """``scatter`` adding (``out[i][index[i][j]] += src[i][j]`` for dim 1, repeats
+        adding up). Differentiable in self (gradient g) and src (g gathered at index)."""
         positions, values = scatter_target(self, dim, index, src, None, None, "scatter_add")
         return self.index_add(positions, values)
 

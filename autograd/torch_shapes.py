@@ -26,6 +26,7 @@ from .grad_mode import STATE
 from .layouts import check_layout
 from .ops.reductions import normalize_axis
 from .ops.shape import ReshapeInPlace, TransposeInPlace, expanded_shape, swapped_axes
+from .scalar_axis import one_element_axis
 
 __all__ = ["TorchShapes", "check_device"]
 
@@ -84,6 +85,7 @@ class TorchShapes:
                              f"[-{n}, {n}], length >= 0, and start + length <= {n}")
         return self[(slice(None),) * axis + (slice(begin, begin + length),)]
 
+    @one_element_axis
     def index_select(self, dim: int, index: Any) -> AnyTensor:
         """The slices at ``index`` (a 1-d integer tensor, may repeat) along ``dim``, as
         PyTorch: ``x.index_select(1, i)`` is ``x[:, i]``. The gradient of a repeated slice
@@ -146,6 +148,10 @@ class TorchShapes:
     def movedim(self, source: Any, destination: Any) -> AnyTensor:
         """Axes ``source`` (an int or a sequence) moved to ``destination``, the others
         keeping their order (PyTorch's ``movedim``/``moveaxis``, NumPy's ``moveaxis``)."""
+        if self.ndim == 0:  # PyTorch: dim 0 (or -1) of a 0-d tensor is its one element
+            for axes in (source, destination):
+                normalize_axis(axes, 0, "movedim", scalar=True)  # another one raises
+            return self.reshape(())
         src, dst = ([normalize_axis(a, self.ndim, "movedim")[0] for a in
                      (list(d) if isinstance(d, (tuple, list)) else [d])]
                     for d in (source, destination))

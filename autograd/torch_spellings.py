@@ -32,6 +32,7 @@ from .torch_arguments import alpha_overload
 from .torch_shapes import check_device
 from .torch_storage import StorageMethods
 from .type_names import TypeMethods
+from .scalar_axis import one_element_axis
 
 __all__ = ["TorchSpellings", "ElementCount"]
 
@@ -168,6 +169,7 @@ class TorchSpellings(StorageMethods, TypeMethods):
             return self.split([0] * chunks, dim)
         return self.split(math.ceil(n / chunks), dim)
 
+    @one_element_axis
     def gather(self, dim: int, index: Any) -> AnyTensor:
         """out[..., i, ...] = self[..., index[..., i, ...], ...] along ``dim``, as PyTorch:
         ``index`` has self's number of axes and may be smaller on the others."""
