@@ -16,6 +16,7 @@ from ._vjp_checks import as_used
 from .function import apply
 from .clock import memory_owner
 from .views import base_outside_graph, held_elsewhere
+from .view_frames import as_when_viewed, in_frame, is_frame
 from .ops.linalg_more import Diagonal
 from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose,
                          TransposeInPlace)
@@ -327,18 +328,20 @@ def refresh_views(base: AnyTensor, before: Any, written_at: int | None = None) -
         if view._seq > written_at:  # taken (or made again) since base's write
             continue
         (used,) = as_used((base,), view._seq)  # base as it was when the view was taken
-        if used.shape != base.shape or used.dtype != base.dtype:
+        source = as_when_viewed(base, used)  # after an unsqueeze_, a transpose_...
+        if source is None:
             continue
-        if op is None:  # detached: holds base's array (unless given another since)
-            if view._data is before:
-                view._data = base._data
+        if op is None:  # detached: holds base's memory (unless given another array since)
+            if view._data is before or (isinstance(view._data, np.ndarray) and isinstance(
+                    before, np.ndarray) and memory_owner(view._data) is memory_owner(before)):
+                view._data = source._data
         elif isinstance(view._data, np.ndarray) and (  # x[[0, 2]] copies: no view
                 memory_owner(view._data) is not memory_owner(before)):
             continue
         elif view._op is None:  # taken outside the graph (of a constant, under no_grad())
-            _remake(view, op, base)  # now a view in it
+            _remake(view, op, source)  # now a view in it
         elif _takes_view_of(view._op, base, before):
-            _remake(view, view._op, base)
+            _remake(view, view._op, in_frame(view._op.parents[0], base, source))
 
 
 def _remake(view: AnyTensor, op: Any, base: AnyTensor) -> None:
@@ -360,4 +363,5 @@ def _takes_view_of(op: Any, base: AnyTensor, before: Any) -> bool:
             or isinstance(op, (ReshapeInPlace, TransposeInPlace, WriteThrough,
                                TransposedWriteThrough))):
         return False
-    return op.parents[0] is base or op.parents[0]._data is before
+    taken_of = op.parents[0]
+    return taken_of is base or taken_of._data is before or is_frame(taken_of, base)

@@ -19,11 +19,12 @@ from typing import Any
 import numpy as np
 
 from ._arrays import as_dtype, as_size, is_int, numeric, to_array
-from .clock import record_rebase
+from .clock import record_rebase, record_write
 from .errors import DTypeError, InplaceError, ShapeError, TensorIndexError, UsageError
 from .function import apply
 from .grad_mode import STATE
 from .layouts import check_layout
+from .rebase import refresh_views
 from .ops.reductions import normalize_axis
 from .ops.shape import ReshapeInPlace, TransposeInPlace, expanded_shape, swapped_axes
 from .scalar_axis import one_element_axis
@@ -213,6 +214,7 @@ class TorchShapes:
         leaf that requires grad is refused then, as PyTorch refuses it."""
         if not (STATE.grad_enabled and self._requires_grad):
             self._data = op.forward(self._data)
+            record_write(self._data)  # an op that saved it refuses (PyTorch: its version)
             return self
         if self._op is None:
             raise InplaceError(
@@ -223,7 +225,8 @@ class TorchShapes:
         out = apply(op, earlier)
         self._data, self._op, self._seq = out._data, out._op, out._seq
         record_rebase()
-        return self
+        refresh_views(self, earlier._data)  # its views: of self shaped back (view_frames),
+        return self                         # so that a write into one goes through to self
 
     def unsqueeze_(self, dim: int) -> AnyTensor:
         """``unsqueeze(dim)`` in place: a size-1 axis inserted at ``dim``; returns self."""

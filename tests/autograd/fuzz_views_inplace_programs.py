@@ -1,7 +1,8 @@
 """Random programs over a pool of tensors for the differential fuzzer of the engine
 (``test_fuzz_views_inplace*.py``): leaves, elementwise ops, reductions, matmul, views
-(slices, select, narrow, transposes, reshapes, squeezes, diagonals, expand, detach) and
-in-place writes into any of them (also under ``no_grad()``), ending in a loss that sums
+(slices, select, narrow, transposes, reshapes, squeezes, diagonals, expand, detach), in-place
+shape changes (``unsqueeze_``, ``squeeze_``, ``t_``, ``transpose_``) and in-place writes
+into any of them (also under ``no_grad()``), ending in a loss that sums
 several pool tensors, ``grad`` of it and ``backward()``.
 
 A program is a list of Python source lines over ``lib`` (``autograd`` or ``torch``), so
@@ -234,6 +235,35 @@ def _view(draw: Any, model: Model) -> str | None:
     return f"{name} = {source}"
 
 
+def _reshape_in_place(draw: Any, model: Model) -> str | None:
+    """``unsqueeze_``, ``squeeze_``, ``t_`` or ``transpose_`` of a tensor that owns its
+    memory, not a leaf that requires grad (both libraries refuse those): the views taken
+    of it before keep their shape and show its later writes."""
+    def fits(s: Slot) -> bool:
+        return s.owner and not s.leaf_grad and 1 <= len(s.shape) < 3
+    viewed = {s.memory for s in model.slots if not s.owner}  # mostly one with views in the
+    i = _pick(draw, model, lambda s: fits(s) and s.requires_grad and s.memory in viewed)
+    if i is None or draw(st.integers(0, 3)) == 0:  # graph: what its later writes test
+        i = _pick(draw, model, fits)
+    if i is None:
+        return None
+    slot = model.slots[i]
+    shape, n = slot.shape, len(slot.shape)
+    forms = ["unsqueeze_"] + (["squeeze_"] if 1 in shape else []) + (
+        ["t_", "transpose_"] if n == 2 else [])
+    form = draw(st.sampled_from(forms))
+    if form == "unsqueeze_":
+        dim = draw(st.integers(0, n))
+        slot.shape, line = shape[:dim] + (1,) + shape[dim:], f"p{i}.unsqueeze_({dim})"
+    elif form == "squeeze_":
+        k = draw(st.sampled_from([k for k in range(n) if shape[k] == 1]))
+        slot.shape, line = shape[:k] + shape[k + 1:], f"p{i}.squeeze_({k})"
+    else:
+        slot.shape, slot.contiguous = shape[::-1], slot.contiguous and 1 in shape
+        line = f"p{i}.t_()" if form == "t_" else f"p{i}.transpose_(1, 0)"
+    return line
+
+
 def _operand(draw: Any, model: Model, target: int, shape: tuple) -> str:
     """A number, or a pool tensor of other memory that broadcasts to ``shape`` (PyTorch
     refuses operands that partly overlap the written memory)."""
@@ -295,7 +325,8 @@ def _index(draw: Any, shape: tuple) -> tuple[str, tuple]:
     return f"{start}:{stop}", (stop - start,) + shape[1:]
 
 
-STEPS = [_leaf, _unary, _binary, _reduction, _matmul, _view, _view, _write, _write, _write]
+STEPS = [_leaf, _unary, _binary, _reduction, _matmul, _view, _view, _write, _write, _write,
+         _reshape_in_place]
 
 
 @st.composite

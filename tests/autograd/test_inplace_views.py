@@ -102,3 +102,39 @@ def test_t_of_more_than_two_axes_is_refused_as_torch():
         ag.zeros(2, 3, 4).t_()
     vector = ag.arange(3.0)
     assert vector.t_() is vector and vector.shape == (3,)
+
+
+@pytest.mark.parametrize("name, change", CHANGES, ids=[c[0] for c in CHANGES])
+def test_a_saved_tensor_changed_in_shape_in_place_is_refused_as_torch(name, change):
+    """A tensor outside the graph that an op saved for backward, then changed in shape in
+    place: its version moves (PyTorch's), so the backward refuses with a named error
+    (here it read the new shape: a bare NumPy ValueError, or a wrong broadcast)."""
+    torch = pytest.importorskip("torch")
+    for T, error in ((ag, InplaceError), (torch, RuntimeError)):
+        w = T.tensor(np.arange(3.0), requires_grad=True)
+        constant = T.tensor(X)
+        loss = (constant * w).sum()
+        change(constant)
+        with pytest.raises(error, match="modified"):
+            loss.backward()
+
+
+@pytest.mark.parametrize("name, change", CHANGES, ids=[c[0] for c in CHANGES])
+def test_a_view_taken_before_a_shape_change_is_written_through_as_torch(name, change):
+    """Views taken of h before its in-place shape change keep their shape; writing into
+    one (as into h afterwards) goes through to h, as in PyTorch, and the gradients follow."""
+    torch = pytest.importorskip("torch")
+    found = []
+    for T in (ag, torch):
+        x = T.tensor(X, requires_grad=True)
+        h = x * 2.0
+        row, element = h[1], h[0, 0, 2]
+        change(h)
+        row.mul_(x[0, 0, 1])
+        element.clamp_(-0.3, 0.3)
+        h.add_(x.sum())
+        loss = (h * h).sum() + (row * 3.0).sum() + element * 5.0
+        loss.backward()
+        found.append([t.detach().numpy().copy() for t in (h, row, element, x.grad)])
+    for ours, theirs in zip(*found, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)

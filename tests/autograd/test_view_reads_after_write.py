@@ -84,7 +84,27 @@ def _detached_part_through_its_write_and_its_bases(lib, y, x):
     return [d, part, part.sum() * 3.0 + (y * y).sum()]
 
 
-PROGRAMS = [_row_transpose_detached, _detached_part_through_its_write_and_its_bases, _view_of_a_view_and_a_diagonal, _element_and_setitem,
+def _views_across_in_place_reshapes(lib, y, x):
+    row, d = y[0], y.detach()
+    y.unsqueeze_(0)  # (1, 3, 3): row and d still view y's memory, in y's old shape
+    y[0, 0, 2] = x[2, 0] * 3.0
+    y.squeeze_(0)
+    y.mul_(x[1])
+    return [row, d, y.clone(), row.sum() * 2.0 + (y * y).sum()]
+
+
+def _views_across_in_place_transposes(lib, y, x):
+    row, col = y[0], y[:, 1]
+    y.t_()  # y's rows are the old columns
+    y[1, 0] = x[0, 0] * 5.0  # the old y[0, 1]: in row and in col
+    y.transpose_(0, 1)
+    y[2] += x[1]
+    return [row, col, y.clone(), row.sum() + (col * col).sum() + y[2].sum()]
+
+
+PROGRAMS = [_views_across_in_place_reshapes, _views_across_in_place_transposes,
+            _row_transpose_detached, _detached_part_through_its_write_and_its_bases,
+            _view_of_a_view_and_a_diagonal, _element_and_setitem,
             _sibling_read_before_its_own_write, _used_before_and_after_the_write,
             _write_through_a_transpose, _detached_through_two_writes,
             _view_of_a_constant_brought_into_the_graph, _view_read_by_the_written_value]

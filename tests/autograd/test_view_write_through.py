@@ -81,8 +81,9 @@ def _sibling_views_of_a_transpose(lib, y, x):
 
 
 PROGRAMS = [_sibling_views, _sibling_views_of_a_transpose, _transposed, _row_of_transpose,
-            _permuted_slice, _matrix_transpose_then_row, _moved_axis_row, _diagonal, _offset_diagonal_of_transpose, _transpose_of_row,
-            _unsqueezed_in_place, _transposed_in_place, _writes_through_a_view_again]
+            _permuted_slice, _matrix_transpose_then_row, _moved_axis_row, _diagonal,
+            _offset_diagonal_of_transpose, _transpose_of_row, _unsqueezed_in_place,
+            _transposed_in_place, _writes_through_a_view_again]
 
 
 def _run(lib, program):
