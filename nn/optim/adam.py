@@ -8,7 +8,8 @@ import numpy as np
 
 from .._checks import flag, real_number
 from .averages import running_average_, running_average_of_squares_
-from .optimizer import Optimizer, ParamsT, check_nonneg, check_pair
+from .flat_params import FLAT_MAX_AVERAGE, FlatBuffers, FlatLayout
+from .optimizer import Optimizer, ParamsT, _count_write, check_nonneg, check_pair
 from .state_tensors import next_step, start_step, state_array, zeros_state
 from .torch_flags import accept_torch_flags, plain_lr
 
@@ -67,6 +68,7 @@ class Adam(Optimizer):
                         amsgrad=amsgrad, maximize=maximize,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+        self._flat: dict[int, FlatBuffers] = {}  # id(group) -> its flat vectors (flat_params)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
         owner = type(self).__name__
@@ -74,6 +76,69 @@ class Adam(Optimizer):
         check_betas(owner, group)
         flag(owner, "amsgrad", group["amsgrad"])
         flag(owner, "decoupled_weight_decay", group["decoupled_weight_decay"])
+
+    def _step_group(self, group: dict[str, Any]) -> None:
+        if not self._flat_step(group):
+            super()._step_group(group)  # parameter by parameter: _update
+
+    def _flat_step(self, group: dict[str, Any]) -> bool:
+        """The group's update on one flat vector (``flat_params``): ``_update``'s numbers
+        in a dozen NumPy calls for the whole group. False, with nothing done, where that
+        does not apply: a subclass's own ``_update``, a parameter without a gradient,
+        mixed dtypes, large parameters, or state that is not all at one step count."""
+        params = group["params"]
+        if type(self)._update is not Adam._update or not params:
+            return False
+        grads = [p.grad for p in params]
+        if any(g is None for g in grads):
+            return False
+        arrays = [p.data for p in params]
+        names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
+        buffers = self._flat.get(id(group))
+        if buffers is None or tuple(buffers.flat) != names or not buffers.layout.fits(arrays):
+            if (len({a.dtype for a in arrays}) != 1 or arrays[0].dtype.kind != "f"
+                    or sum(a.size for a in arrays) > FLAT_MAX_AVERAGE * len(arrays)):
+                return False
+            buffers = self._flat[id(group)] = FlatBuffers(FlatLayout(arrays), names)
+        states = [self.state[p] for p in params]
+        if all(not state for state in states):
+            for state in states:
+                start_step(state)
+        if len({float(state.get("step", -1)) for state in states}) != 1 or not (
+                buffers.backs(states) or buffers.adopt(states)):
+            return False
+        t = [next_step(state) for state in states][0]
+        g = buffers.layout.join([grad.data for grad in grads], out=buffers.grad)
+        if group["maximize"]:
+            np.negative(g, out=g)
+        self._flat_update(group, arrays, g, buffers, t)
+        for p in params:
+            _count_write(p)
+        return True
+
+    def _flat_update(self, group: dict[str, Any], arrays: list[np.ndarray], g: np.ndarray,
+                     buffers: FlatBuffers, t: float) -> None:
+        """``_update`` on the flat vectors: g (a copy of the gradients, ours to change),
+        the moments, and the parameters' arrays, updated piece by piece at the end."""
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        work, weight_decay = buffers.work, group["weight_decay"]
+        if weight_decay != 0 and group["decoupled_weight_decay"]:
+            for param in arrays:
+                param *= 1 - lr * weight_decay
+        elif weight_decay != 0:  # g + wd p
+            g += np.multiply(buffers.layout.join(arrays, out=work), weight_decay, out=work)
+        m, v = buffers.flat["exp_avg"], buffers.flat["exp_avg_sq"]
+        running_average_(m, g, beta1, work)
+        running_average_of_squares_(v, g, beta2, work)
+        if group["amsgrad"]:
+            v = np.maximum(buffers.flat["max_exp_avg_sq"], v, out=buffers.flat["max_exp_avg_sq"])
+        root_c2 = math.sqrt(1 - beta2 ** t)
+        np.sqrt(v, out=work)
+        work += eps * root_c2
+        np.divide(m, work, out=work)
+        work *= lr * root_c2 / (1 - beta1 ** t)
+        for param, step in zip(arrays, buffers.work_pieces):
+            param -= step
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
