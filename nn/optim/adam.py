@@ -8,7 +8,7 @@ import numpy as np
 
 from .._checks import flag, real_number
 from .averages import running_average_, running_average_of_squares_
-from .flat_params import FLAT_MAX_AVERAGE, FlatBuffers, FlatLayout
+from .flat_params import FlatBuffers, FlatLayout, flat_enough
 from .optimizer import Optimizer, ParamsT, _count_write, check_nonneg, check_pair
 from .state_tensors import next_step, start_step, state_array, zeros_state
 from .torch_flags import accept_torch_flags, plain_lr
@@ -96,8 +96,7 @@ class Adam(Optimizer):
         names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
         buffers = self._flat.get(id(group))
         if buffers is None or tuple(buffers.flat) != names or not buffers.layout.fits(arrays):
-            if (len({a.dtype for a in arrays}) != 1 or arrays[0].dtype.kind != "f"
-                    or sum(a.size for a in arrays) > FLAT_MAX_AVERAGE * len(arrays)):
+            if not flat_enough(arrays):
                 return False
             buffers = self._flat[id(group)] = FlatBuffers(FlatLayout(arrays), names)
         states = [self.state[p] for p in params]

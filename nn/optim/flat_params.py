@@ -21,7 +21,7 @@ import numpy as np
 
 from autograd import Tensor
 
-__all__ = ["FlatLayout", "FlatBuffers", "FLAT_MAX_AVERAGE", "memory_order"]
+__all__ = ["FlatLayout", "FlatBuffers", "FLAT_MAX_AVERAGE", "flat_enough", "memory_order"]
 
 FLAT_MAX_AVERAGE = 32768  # elements per parameter, on average (128 KB of float32)
 
@@ -29,6 +29,13 @@ FLAT_MAX_AVERAGE = 32768  # elements per parameter, on average (128 KB of float3
 def memory_order(array: np.ndarray) -> str:
     """"F" for an array laid out column-major (strides growing with the axis), else "C"."""
     return "F" if array.ndim > 1 and array.strides[0] < array.strides[-1] else "C"
+
+
+def flat_enough(arrays: Sequence[np.ndarray]) -> bool:
+    """Whether parameters' arrays gain by a flat update: floating, of one dtype, and
+    averaging at most ``FLAT_MAX_AVERAGE`` elements."""
+    return (len({a.dtype for a in arrays}) == 1 and arrays[0].dtype.kind == "f"
+            and sum(a.size for a in arrays) <= FLAT_MAX_AVERAGE * len(arrays))
 
 
 class FlatLayout:
@@ -62,9 +69,10 @@ class FlatLayout:
 
 
 class FlatBuffers:
-    """A group's flat work space (``grad``, ``work``) and flat state vectors (by state
-    name), whose pieces back the per-parameter state Tensors (``state[p][name].data`` is
-    a view of the flat vector), so that PyTorch habits on the state keep working."""
+    """A group's flat work space (``grad``, ``work`` and its pieces) and flat state vectors
+    (by state name), whose pieces back the per-parameter state
+    Tensors (``state[p][name].data`` is a view of the flat vector), so that PyTorch habits
+    on the state keep working."""
 
     def __init__(self, layout: FlatLayout, names: Sequence[str]) -> None:
         self.layout = layout
