@@ -10,7 +10,7 @@ from .._checks import flag, real_number
 from .averages import running_average_, running_average_of_squares_
 from .flat_params import FlatBuffers, FlatLayout, flat_enough
 from .optimizer import Optimizer, ParamsT, _count_write, check_nonneg, check_pair
-from .state_tensors import next_step, start_step, state_array, zeros_state
+from .state_tensors import next_step, start_step, state_array, step_count, zeros_state
 from .torch_flags import accept_torch_flags, plain_lr
 
 __all__ = ["Adam", "AdamW", "check_betas", "start_moments"]
@@ -103,7 +103,7 @@ class Adam(Optimizer):
         if all(not state for state in states):
             for state in states:
                 start_step(state)
-        if len({float(state.get("step", -1)) for state in states}) != 1 or not (
+        if len({step_count(state) for state in states}) != 1 or not (
                 buffers.backs(states) or buffers.adopt(states)):
             return False
         t = [next_step(state) for state in states][0]

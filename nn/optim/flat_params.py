@@ -14,6 +14,7 @@ while its parameters average at most ``FLAT_MAX_AVERAGE`` elements.
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,12 +50,20 @@ class FlatLayout:
         ends = np.cumsum([a.size for a in arrays]).tolist()
         self.bounds = tuple(zip([0] + ends[:-1], ends))
         self.size = ends[-1]
+        self.checked = tuple(arrays)  # the arrays last found to fit
 
     def fits(self, arrays: Sequence[np.ndarray]) -> bool:
-        """Whether ``arrays`` have this layout (shapes, orders, dtype)."""
-        return len(arrays) == len(self.shapes) and all(
+        """Whether ``arrays`` have this layout (shapes, orders, dtype): at once when they are
+        the arrays last checked (a parameter's array keeps its layout; ``p.data = ...``
+        gives it another array, which is checked)."""
+        if len(arrays) == len(self.checked) and all(map(operator.is_, arrays, self.checked)):
+            return True
+        found = len(arrays) == len(self.shapes) and all(
             a.shape == shape and a.dtype == self.dtype and memory_order(a) == order
             for a, shape, order in zip(arrays, self.shapes, self.orders))
+        if found:
+            self.checked = tuple(arrays)
+        return found
 
     def join(self, arrays: Sequence[np.ndarray], out: np.ndarray) -> np.ndarray:
         """The arrays end to end in ``out`` (each in its place's order: a gradient laid out
@@ -70,9 +79,9 @@ class FlatLayout:
 
 class FlatBuffers:
     """A group's flat work space (``grad``, ``work`` and its pieces) and flat state vectors
-    (by state name), whose pieces back the per-parameter state
-    Tensors (``state[p][name].data`` is a view of the flat vector), so that PyTorch habits
-    on the state keep working."""
+    (by state name), whose pieces back the per-parameter state Tensors
+    (``state[p][name].data`` is a view of the flat vector), so that PyTorch habits on the
+    state keep working."""
 
     def __init__(self, layout: FlatLayout, names: Sequence[str]) -> None:
         self.layout = layout
@@ -80,33 +89,42 @@ class FlatBuffers:
         self.work = np.empty(layout.size, layout.dtype)
         self.work_pieces = layout.pieces(self.work)
         self.flat = {name: np.zeros(layout.size, layout.dtype) for name in names}
-        self.pieces = {name: layout.pieces(vector) for name, vector in self.flat.items()}
+        self.names = tuple(names)
+        # name by name, parameter by parameter: the pieces, and the Tensors adopt() put
+        # on them (a placeholder until then, which no state entry is)
+        self.places = [piece for name in self.names for piece in layout.pieces(self.flat[name])]
+        self.installed: list[Any] = [object()] * len(self.places)
 
     def backs(self, states: Sequence[dict[str, Any]]) -> bool:
-        """Whether every state entry is a Tensor on its flat piece (not after a first step,
-        a ``load_state_dict`` or a user's ``state[p]["exp_avg"] = ...``)."""
-        return all(isinstance(state.get(name), Tensor) and state[name].data is piece
-                   for name, pieces in self.pieces.items()
-                   for state, piece in zip(states, pieces))
+        """Whether every state entry is the Tensor ``adopt`` put on its flat piece and still
+        holds it (not after a first step, a ``load_state_dict``, a user's
+        ``state[p]["exp_avg"] = ...`` or ``....data = ...``)."""
+        entries = [state.get(name) for name in self.names for state in states]
+        return len(entries) == len(self.installed) and all(
+            map(operator.is_, entries, self.installed)) and all(
+            map(operator.is_, map(_data, self.installed), self.places))
 
     def adopt(self, states: Sequence[dict[str, Any]]) -> bool:
         """Put each state entry on its flat piece: its values copied in (zeros for an entry
         not there yet), the same Tensor kept (its ``.data`` is the piece from now on).
         False, changing nothing, when an entry is no Tensor of its piece's shape and dtype
         (an array a user stored): the caller then updates parameter by parameter."""
-        entries = [(state, name, piece) for name, pieces in self.pieces.items()
-                   for state, piece in zip(states, pieces)]
-        for state, name, piece in entries:
+        entries = [(state, name) for name in self.names for state in states]
+        for (state, name), piece in zip(entries, self.places):
             entry = state.get(name)
             if entry is not None and not (isinstance(entry, Tensor) and entry.shape ==
                                           piece.shape and entry.dtype == piece.dtype):
                 return False
-        for state, name, piece in entries:
+        for k, ((state, name), piece) in enumerate(zip(entries, self.places)):
             entry = state.get(name)
             if entry is None:
                 piece[...] = 0
-                state[name] = Tensor(piece)
+                entry = state[name] = Tensor(piece)
             else:
                 piece[...] = entry.data
                 entry.data = piece
+            self.installed[k] = entry
         return True
+
+
+_data = operator.attrgetter("data")
