@@ -154,3 +154,23 @@ def test_a_subclass_with_its_own_update_is_never_flat():
             super()._update(param, grad, state, group)
     model, optimizer = _train(Logged, steps=2)
     assert len(calls) == 8 and not optimizer._flat
+
+
+@pytest.mark.parametrize("reset", ["data", "entry", "all state"])
+def test_state_replaced_by_the_user_is_taken_up(reset):
+    """``state["exp_avg"].data = ...``, ``state["exp_avg"] = ...`` and PyTorch's reset
+    habit ``optimizer.state = defaultdict(dict)`` between steps: the flat update reads
+    what the user put there, as the parameter-by-parameter one does."""
+    from collections import defaultdict
+
+    def replace(step, model, optimizer):
+        if step != 3:
+            return
+        state = optimizer.state[model[0].weight]
+        if reset == "data":
+            state["exp_avg"].data = np.full_like(state["exp_avg"].numpy(), 0.25)
+        elif reset == "entry":
+            state["exp_avg_sq"] = ag.Tensor(np.full_like(state["exp_avg_sq"].numpy(), 0.5))
+        else:
+            optimizer.state = defaultdict(dict)
+    _same(_train(Adam, between=replace), _train(PerParameterAdam, between=replace))
