@@ -14,6 +14,7 @@ import numpy as np
 from autograd import Tensor, enable_grad
 from .._checks import flag, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
+from .flat_params import memory_order
 from .optimizer_hooks import OptimizerHooks, hooked
 from .param_names import check_naming_agrees, split_names
 from .required import fill_defaults, required
@@ -194,7 +195,7 @@ class Optimizer(OptimizerHooks):
         One flat buffer per (dtype, slot), grown to the largest parameter, and a cached
         view of it per shape: after the first step the hot path allocates nothing.
         """
-        order = "F" if arr.ndim > 1 and arr.strides[0] < arr.strides[-1] else "C"  # arr's
+        order = memory_order(arr)
         key = (arr.shape, arr.dtype, slot, order)
         view = self._views.get(key)
         if view is None:
