@@ -35,7 +35,7 @@ import numpy as np
 
 from ._vjp_checks import (as_gradient_tuple, as_used, check_finite_gradients, check_versions,
                           fit_gradient, unsaved_hint)
-from .clock import INPLACE
+from .clock import INPLACE, record_write
 from .errors import BackwardError, DTypeError, GraphFreedError, ShapeError
 from .function import Function
 from .grad_mode import STATE, set_grad_enabled
@@ -172,13 +172,24 @@ _GRAD_LOCK = threading.Lock()  # backward passes in several threads may share a 
 def _accumulate_grad(node: Any, g: Any, fresh: bool) -> None:
     """``node.grad += g``. A first gradient is copied unless the op promised a fresh
     array (``Function.fresh_grads``): ``.grad`` must never share memory with anything.
-    Read, add and store happen under a lock (as PyTorch's AccumulateGrad): two threads
-    adding to one ``.grad`` at once would otherwise lose one of the parts."""
+    A leaf's later gradients are added into that array in place, as PyTorch's
+    AccumulateGrad does, so a ``.grad`` read before shows the sum (a gradient with a graph
+    of its own, from ``create_graph=True``, is added out of place). Read, add and store
+    happen under a lock: two threads adding to one ``.grad`` at once would otherwise lose
+    one of the parts."""
     with _GRAD_LOCK:
-        if node._grad is None:
-            node._grad = g if fresh else g.copy()
+        held = node._grad
+        array = getattr(held, "_data", held)  # .grad hands out a Tensor on this array
+        if held is None:  # (a NumPy scalar, a 0-d op's result, as a 0-d array: it can add)
+            node._grad = np.array(g) if isinstance(g, np.generic) else g if fresh else g.copy()
+        elif (node._op is None and type(array) is np.ndarray and array.flags.writeable
+              and isinstance(g, (np.ndarray, np.generic))
+              and not getattr(held, "_requires_grad", False)):
+            array += g
+            if held is not array:  # handed out as .grad: a graph that used it refuses
+                record_write(array)
         else:
-            node._grad = node._grad + g
+            node._grad = held + g
 
 
 def _nodes_above(roots: Sequence[Any], targets: set[int]) -> set[int]:
