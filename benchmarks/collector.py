@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -23,21 +23,23 @@ __all__ = ["run", "lstm_objective"]
 HIDDEN, VOCAB, STEPS = 32, 32, 4096
 
 
-def lstm_objective(weights: list[ag.Tensor], text: np.ndarray) -> ag.Tensor:
+def lstm_objective(weights: list[ag.Tensor], text: np.ndarray, lib: Any = ag,
+                   functional: Any = F) -> ag.Tensor:
     """Sum over the text of the cross-entropy of the next character given the LSTM's
     state: z = [x, h] W + b; i, f, o = sigmoid, g = tanh of z's four parts;
-    c = f c + i g; h = o tanh(c)."""
+    c = f c + i g; h = o tanh(c). ``lib`` and ``functional`` are the ``autograd`` and
+    ``nn.functional`` to build it with (``benchmarks.versions`` passes other versions')."""
     W, b, Wy = weights
     eye = np.eye(VOCAB)
-    h = ag.Tensor(np.zeros((1, HIDDEN)))
-    c = ag.Tensor(np.zeros((1, HIDDEN)))
-    loss = ag.Tensor(0.0)
+    h = lib.Tensor(np.zeros((1, HIDDEN)))
+    c = lib.Tensor(np.zeros((1, HIDDEN)))
+    loss = lib.Tensor(0.0)
     for t in range(len(text) - 1):
-        z = ag.cat([ag.Tensor(eye[text[t]][None, :]), h], dim=1) @ W + b
+        z = lib.cat([lib.Tensor(eye[text[t]][None, :]), h], dim=1) @ W + b
         i, f, o = (z[:, k * HIDDEN:(k + 1) * HIDDEN].sigmoid() for k in range(3))
         c = f * c + i * z[:, 3 * HIDDEN:].tanh()
         h = o * c.tanh()
-        loss = loss + F.cross_entropy(h @ Wy, text[t + 1:t + 2])
+        loss = loss + functional.cross_entropy(h @ Wy, text[t + 1:t + 2])
     return loss
 
 

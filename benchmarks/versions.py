@@ -26,6 +26,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .collector import HIDDEN, VOCAB, lstm_objective
+
 __all__ = ["main", "load_version", "time_versions", "add_timing_arguments", "chosen",
            "STEPS"]
 
@@ -105,26 +107,19 @@ def _tensors(ag: Any, nn: Any) -> Callable[[], Any]:
 
 
 def _lstm(ag: Any, nn: Any) -> Callable[[], Any]:
-    """The gc benchmark's LSTM objective over 256 characters (two-input ops: the gates'
-    products and sums), build and backward."""
+    """The gc benchmark's LSTM objective (``collector.lstm_objective``) over 256 characters
+    (two-input ops: the gates' products and sums), build and backward."""
     rng = np.random.default_rng(0)
-    hidden, vocab = 32, 32
-    W, b, Wy = (ag.Tensor(rng.standard_normal(shape) * 0.1, requires_grad=True)
-                for shape in ((vocab + hidden, 4 * hidden), (4 * hidden,), (hidden, vocab)))
-    text, eye = rng.integers(0, vocab, 257), np.eye(vocab)
-    cross_entropy = importlib.import_module(f"{nn.__name__}.functional").cross_entropy
+    shapes = ((VOCAB + HIDDEN, 4 * HIDDEN), (4 * HIDDEN,), (HIDDEN, VOCAB))
+    weights = [ag.Tensor(rng.standard_normal(shape) * 0.1, requires_grad=True)
+               for shape in shapes]
+    text = rng.integers(0, VOCAB, 257)
+    functional = importlib.import_module(f"{nn.__name__}.functional")
 
     def step() -> Any:
-        h, c, loss = ag.Tensor(np.zeros((1, hidden))), ag.Tensor(np.zeros((1, hidden))), 0.0
-        for t in range(len(text) - 1):
-            z = ag.cat([ag.Tensor(eye[text[t]][None, :]), h], dim=1) @ W + b
-            i, f, o = (z[:, k * hidden:(k + 1) * hidden].sigmoid() for k in range(3))
-            c = f * c + i * z[:, 3 * hidden:].tanh()
-            h = o * c.tanh()
-            loss = loss + cross_entropy(h @ Wy, text[t + 1:t + 2])
-        W.grad = None
-        loss.backward()
-        return W.grad
+        weights[0].grad = None
+        lstm_objective(weights, text, ag, functional).backward()
+        return weights[0].grad
     return step
 
 

@@ -95,7 +95,7 @@ class Adam(Optimizer):
         arrays = [p.data for p in params]
         names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
         buffers = self._flat.get(id(group))
-        if buffers is None or tuple(buffers.flat) != names or not buffers.layout.fits(arrays):
+        if buffers is None or buffers.names != names or not buffers.layout.fits(arrays):
             if not flat_enough(arrays):
                 return False
             buffers = self._flat[id(group)] = FlatBuffers(FlatLayout(arrays), names)
