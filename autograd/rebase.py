@@ -321,8 +321,8 @@ def refresh_views(base: AnyTensor, before: Any, written_at: int | None = None) -
     written_at = base._seq if written_at is None else written_at
     if base._views is None:
         return
-    for ref, op in base._views:  # (the list drops the dead entries itself)
-        view = ref()
+    for ref in base._views:  # (the list drops the dead entries itself)
+        view, op = ref(), ref.op
         if view is None or id(view) in _WRITING:
             continue
         if view._seq > written_at:  # taken (or made again) since base's write

@@ -144,7 +144,7 @@ class Concatenate(Function):
                                            for d in range(len(first)) if d != axis):
                 raise ShapeError(f"concatenate along axis {axis}: tensor {i} has shape "
                                  f"{x.shape}, tensor 0 has {first}; all other axes must match")
-        self.sizes = [x.shape[axis] for x in xs]
+        self.sizes = tuple(x.shape[axis] for x in xs)  # (a tuple of ints: gc untracks it)
         # C order, as PyTorch's cat: NumPy keeps the F order of transposed inputs, and a
         # later view(...) of the result would then be a copy, not a view
         return np.ascontiguousarray(np.concatenate(xs, axis=self.axis))
