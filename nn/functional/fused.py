@@ -331,8 +331,13 @@ class GaussianKL(Function):
         self.reduction = reduction
 
     def forward(self, mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
-        per_sample = _sum(mu * mu + np.exp(logvar) - logvar - 1, axis=-1) * 0.5
-        return reduce_losses(per_sample, self.reduction)
+        terms = mu * mu + np.exp(logvar)  # a fresh array: the rest is done in it
+        terms -= logvar
+        terms -= 1
+        if self.reduction == "none":
+            return _sum(terms, axis=-1) * 0.5
+        total = _sum(terms, axis=None) * 0.5  # over samples and latents in one pass
+        return total / math.prod(terms.shape[:-1]) if self.reduction == "mean" else total
 
     def vjp(self, g: Any, out: Any, mu: Any, logvar: Any) -> tuple:
         if self.reduction == "mean":
