@@ -7,7 +7,6 @@ part (``base[i]``, a diagonal) is written into its base, as PyTorch writes."""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
@@ -50,9 +49,10 @@ def _read_earlier(value: AnyTensor, t: AnyTensor, earlier: AnyTensor) -> None:
 def _is_view_of_another(t: AnyTensor) -> bool:
     """Whether t's array views memory another tensor may hold: its op's input's
     (``base[i]``, a reshape, a transpose), or, for a tensor without a recorded op, an array
-    that something besides t's array refers to (``out[i]`` of a constant ``out``). A view
-    of a temporary (a norm over an axis, ``Tensor(a.reshape(2, 3))`` of a temporary a) is
-    t's own."""
+    that something besides t's array and its own views' arrays refers to (``out[i]`` of a
+    constant ``out``; ``views.held_elsewhere``). A view of a temporary (a norm over an axis,
+    ``Tensor(a.reshape(2, 3))`` of a temporary a, a constant's ``unsqueeze_()``) is t's
+    own."""
     data = t._data
     if isinstance(t._op, (WriteThrough, TransposedWriteThrough)):  # it views the write's
         return False  # own result, which nothing else holds
@@ -62,7 +62,7 @@ def _is_view_of_another(t: AnyTensor) -> bool:
         return False
     if t._op is not None and t._op.parents is not None:
         return any(np.may_share_memory(data, p._data) for p in t._op.parents)
-    return sys.getrefcount(data.base) > 2  # referred to by more than data (and this call)
+    return held_elsewhere(t)  # referred to by more than t's array and its views' arrays
 
 
 class WriteThrough(Reshape):

@@ -138,3 +138,24 @@ def test_a_view_taken_before_a_shape_change_is_written_through_as_torch(name, ch
         found.append([t.detach().numpy().copy() for t in (h, row, element, x.grad)])
     for ours, theirs in zip(*found, strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name, change", CHANGES, ids=[c[0] for c in CHANGES])
+def test_a_constant_changed_in_shape_and_viewed_takes_a_recorded_write_as_torch(name, change):
+    """A constant's in-place shape change leaves its array a NumPy view of the first one,
+    which a view taken of it after refers to as well: the constant still owns it, so a
+    write with a tensor that requires grad is recorded (was InplaceError, found by the
+    fuzzer), and the view shows the new values and passes gradients on, as in PyTorch."""
+    torch = pytest.importorskip("torch")
+    found = []
+    for T in (ag, torch):
+        w = T.tensor(X, requires_grad=True)
+        constant = T.tensor(X)
+        change(constant)
+        part = constant.select(0, 0)
+        constant.add_(change(w * 1.0))
+        loss = (constant * constant).sum() + (part * 3.0).sum()
+        loss.backward()
+        found.append([t.detach().numpy().copy() for t in (constant, part, w.grad)])
+    for ours, theirs in zip(*found, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
