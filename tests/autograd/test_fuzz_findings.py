@@ -76,3 +76,17 @@ def test_a_write_into_one_element_reaches_its_base(torch, steps) -> None:
     so a write into it stopped there; PyTorch's is a 0-d view, and the write reaches x."""
     lines = LEAVES + steps + ["loss = (p1 * p0).sum() + p2.sum()", "loss.backward()"]
     check_program(torch, lines, ["p0", "p1", "p2"])
+
+
+@pytest.mark.parametrize("change, write", [("p1.unsqueeze_(0)", "p1.add_(p0[0])"),
+                                           ("p1.t_()", "p1.add_(p0.T)"),
+                                           ("p1.transpose_(0, 1)", "p1.mul_(p0.T)")])
+def test_a_constant_changed_in_shape_then_viewed_takes_a_recorded_write(torch, change,
+                                                                         write) -> None:
+    """A constant's in-place shape change makes its array a NumPy view of the first one,
+    and a view taken of it after refers to that one too: the constant was taken for a
+    view of another tensor's memory and the recorded write refused (InplaceError, seed
+    3131); PyTorch writes it, and the view shows it."""
+    lines = LEAVES + [change, "p2 = p1.select(0, 0)", write,
+                      "loss = (p1 * p1).sum() + p2.sum()", "loss.backward()"]
+    check_program(torch, lines, ["p0", "p1", "p2"])
