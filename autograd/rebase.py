@@ -314,10 +314,11 @@ def refresh_views(base: AnyTensor, before: Any, written_at: int | None = None) -
     same view of the new base (``_view_again``, which goes on to the view's own views;
     ops that read it before keep its old value, ``previous``), also one taken outside the
     graph (of a constant that a write with a tensor that requires grad brought into the
-    graph, or under ``no_grad()``); a detached tensor holds the new array. A base whose
-    shape or dtype changed since the view was taken (``unsqueeze_``) leaves the view as
-    it is. ``written_at``: the write's creation number, when base kept its own (a constant
-    that took the array of its ``detach()``, ``detached_constant``)."""
+    graph, or under ``no_grad()``); a detached tensor holds the new array, and so do the
+    views taken of it (they share that memory in PyTorch). A base whose shape or dtype
+    changed since the view was taken (``unsqueeze_``) leaves the view as it is.
+    ``written_at``: the write's creation number, when base kept its own (a constant that
+    took the array of its ``detach()``, ``detached_constant``)."""
     written_at = base._seq if written_at is None else written_at
     if base._views is None:
         return
@@ -334,7 +335,8 @@ def refresh_views(base: AnyTensor, before: Any, written_at: int | None = None) -
         if op is None:  # detached: holds base's memory (unless given another array since)
             if view._data is before or (isinstance(view._data, np.ndarray) and isinstance(
                     before, np.ndarray) and memory_owner(view._data) is memory_owner(before)):
-                view._data = source._data
+                held, view._data = view._data, source._data
+                refresh_views(view, held, written_at)  # and the views taken of it
         elif isinstance(view._data, np.ndarray) and (  # x[[0, 2]] copies: no view
                 memory_owner(view._data) is not memory_owner(before)):
             continue

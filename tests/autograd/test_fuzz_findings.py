@@ -90,3 +90,16 @@ def test_a_constant_changed_in_shape_then_viewed_takes_a_recorded_write(torch, c
     lines = LEAVES + [change, "p2 = p1.select(0, 0)", write,
                       "loss = (p1 * p1).sum() + p2.sum()", "loss.backward()"]
     check_program(torch, lines, ["p0", "p1", "p2"])
+
+
+@pytest.mark.parametrize("view", ["p3 = p2[0:1]", "p3 = p2.select(1, 2)", "p3 = p2.T",
+                                  "p3 = p2.reshape(6)", "p3 = p2.detach()"])
+@pytest.mark.parametrize("write", ["p1.clamp_(-0.55, 0.65)", "p1[0] = p0[1]", "p1.mul_(p0)"])
+def test_a_view_of_a_detached_alias_shows_a_recorded_write(torch, view, write) -> None:
+    """``d = t.detach()`` shares t's memory, and so do the views of d: after a recorded
+    write into t, d showed it but a view taken of d kept the old values (silently; seed
+    6464). PyTorch writes the memory itself, so every one of them shows it."""
+    lines = LEAVES + [
+        "p1 = p0 + p0", "p2 = p1.detach()", view, write,
+        "loss = (p1 * p1).sum()", "loss.backward()"]
+    check_program(torch, lines, ["p0", "p1", "p2", "p3"])
