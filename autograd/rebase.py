@@ -14,7 +14,7 @@ import numpy as np
 from ._vjp_checks import as_used
 from .function import apply
 from .clock import memory_owner
-from .views import base_outside_graph, held_elsewhere
+from .views import base_outside_graph, held_elsewhere, reshaped_since_viewed
 from .view_frames import as_when_viewed, in_frame, is_frame
 from .ops.linalg_more import Diagonal
 from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose,
@@ -130,9 +130,11 @@ def _whole_view_bases(t: AnyTensor) -> list | None:
             return None
         bases.append((base, op))
         node = base
-    if node._op is None and not node._requires_grad and held_elsewhere(node):
+    if node._op is None and not node._requires_grad and (
+            held_elsewhere(node) or reshaped_since_viewed(node)):
         return None  # a constant whose memory a NumPy array holds: that would keep the old
-    return bases  # values when the constant takes a new array (PyTorch writes the memory)
+    return bases  # values when the constant takes a new array (PyTorch writes the memory);
+    # or whose views were taken before a shape change: they could not be made again
 
 
 def _view_op_and_base(t: AnyTensor) -> tuple | None:

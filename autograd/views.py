@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from .clock import memory_owner
 from .function import Function, apply
 
 __all__ = ["take_view", "detached_view", "detached_source", "base_outside_graph",
-           "ViewList", "ViewRef", "held_elsewhere"]
+           "ViewList", "ViewRef", "held_elsewhere", "reshaped_since_viewed"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -92,22 +93,45 @@ def _lists_its_views(base: AnyTensor) -> bool:
 def _list_view(base: AnyTensor, view: AnyTensor, op: Function | None) -> None:
     if base._views is None:
         base._views = ViewList()
-    base._views.add(view, op)
+    base._views.add(view, op, _layout(base._data))
+
+
+def _layout(data: Any) -> tuple | None:
+    """An array's shape and strides (None for a NumPy scalar)."""
+    return (data.shape, data.strides) if isinstance(data, np.ndarray) else None
+
+
+def reshaped_since_viewed(base: AnyTensor) -> bool:
+    """Whether a view listed on base still shares its memory but was taken when base's
+    array had another shape or strides: base changed in shape in place since without
+    recording it (a constant's ``unsqueeze_()`` or ``t_()``), so that view cannot be made
+    again from base as it is (a recorded change leaves a frame: ``view_frames``)."""
+    data = base._data
+    if base._views is None or not isinstance(data, np.ndarray):
+        return False
+    owner, layout = memory_owner(data), _layout(data)
+    for ref in base._views:
+        view = ref()
+        if (view is not None and ref.layout != layout and isinstance(view._data, np.ndarray)
+                and memory_owner(view._data) is owner):
+            return True
+    return False
 
 
 class ViewRef(weakref.ref):
     """A weak reference to a view that also names the op that took it (None for a
-    ``detach()``). One object per view where a ``(weakref, op)`` pair was two: the cycle
-    collector walks every one of them on each full pass (an LSTM step slices its gates
-    four times: 75 objects a step instead of 79)."""
-    __slots__ = ("op",)
+    ``detach()``) and the layout of the base's array then (``_layout``). One object per
+    view where a ``(weakref, op)`` pair was two: the cycle collector walks every one of
+    them on each full pass (an LSTM step slices its gates four times: 75 objects a step
+    instead of 79)."""
+    __slots__ = ("op", "layout")
 
-    def __new__(cls, view: AnyTensor, op: Function | None) -> "ViewRef":
-        return super().__new__(cls, view)  # (the second argument would be a callback)
+    def __new__(cls, view: AnyTensor, op: Function | None, layout: Any) -> "ViewRef":
+        return super().__new__(cls, view)  # (a second argument would be a callback)
 
-    def __init__(self, view: AnyTensor, op: Function | None) -> None:
+    def __init__(self, view: AnyTensor, op: Function | None, layout: Any) -> None:
         super().__init__(view)
-        self.op = op
+        self.op, self.layout = op, layout
 
 
 class ViewList(list):
@@ -121,8 +145,8 @@ class ViewList(list):
         super().__init__()
         self.limit = 64
 
-    def add(self, view: AnyTensor, op: Function | None) -> None:
-        self.append(ViewRef(view, op))
+    def add(self, view: AnyTensor, op: Function | None, layout: Any) -> None:
+        self.append(ViewRef(view, op, layout))
         if len(self) >= self.limit:
             self[:] = [ref for ref in self if ref() is not None]
             self.limit = max(64, 2 * len(self))

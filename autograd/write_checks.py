@@ -8,9 +8,10 @@ from typing import Any
 
 from .errors import InplaceError
 from .rebase import _sliced_base, _whole_view_bases
-from .views import detached_source, held_elsewhere
+from .views import detached_source, held_elsewhere, reshaped_since_viewed
 
-__all__ = ["detached_constant", "can_take_write", "cannot_take_write"]
+__all__ = ["detached_constant", "can_take_write", "cannot_take_write",
+           "refuse_reshaped_since_viewed"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -39,6 +40,19 @@ def can_take_write(t: AnyTensor) -> bool:
     or a whole view or a part of a tensor that can take it, or a constant's detach()."""
     return (_whole_view_bases(t) is not None or _sliced_base(t) is not None
             or detached_constant(t) is not None)
+
+
+def refuse_reshaped_since_viewed(t: AnyTensor, what: str) -> None:
+    """A write while recording into a constant whose views were taken before it changed
+    shape in place (outside the graph, which records nothing) is refused: those views
+    could not show it (PyTorch's share the memory, and do)."""
+    if t._op is None and reshaped_since_viewed(t):
+        raise InplaceError(
+            f"{what} while recording into a tensor (shape {t.shape}) that changed shape in "
+            f"place (unsqueeze_, squeeze_, t_, transpose_) outside the graph after views "
+            f"were taken of it: here those views could not show the write, where PyTorch's "
+            f"share its memory. Take the views after the shape change, or write "
+            f"x = x + y (a new tensor).")
 
 
 def cannot_take_write(what: str, shape: tuple, instead: str) -> InplaceError:

@@ -53,6 +53,16 @@ def _pytorch_refuses_a_view_of_a_constant_it_brought_in(lines, theirs, ours) -> 
                    for line in lines)
 
 
+def _refused_after_a_shape_change(theirs, ours) -> bool:
+    """A known divergence: a write while recording into a constant whose views were taken
+    before its in-place shape change (``unsqueeze_``, ``t_``... outside the graph, which
+    records nothing) is refused here with a named InplaceError, where PyTorch's views
+    share the memory and show the write (``write_checks.refuse_reshaped_since_viewed``)."""
+    return (ours.failed_at is not None and isinstance(ours.error, ag.InplaceError)
+            and "changed shape in place" in str(ours.error)
+            and (theirs.failed_at is None or theirs.failed_at > ours.failed_at))
+
+
 def check_program(torch, lines: list[str], compared: list[str]) -> None:
     """Run ``lines`` in both libraries and compare the outcomes (see the module doc)."""
     theirs = run(torch, torch.autograd.grad, lines, compared)
@@ -66,6 +76,8 @@ def check_program(torch, lines: list[str], compared: list[str]) -> None:
             return
         if _pytorch_refuses_a_view_of_a_constant_it_brought_in(lines, theirs, ours):
             return
+    if _refused_after_a_shape_change(theirs, ours):
+        return
     where = {None: "ran"}
     assert where.get(ours.failed_at, ours.failed_at) == where.get(theirs.failed_at,
                                                                   theirs.failed_at), (

@@ -159,3 +159,24 @@ def test_a_constant_changed_in_shape_and_viewed_takes_a_recorded_write_as_torch(
         found.append([t.detach().numpy().copy() for t in (constant, part, w.grad)])
     for ours, theirs in zip(*found, strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+RESHAPING = [c for c in CHANGES if c[0] != "squeeze_ longer stays"]  # (no shape change)
+
+
+@pytest.mark.parametrize("name, change", RESHAPING, ids=[c[0] for c in RESHAPING])
+def test_a_constant_viewed_before_its_shape_change_refuses_a_recorded_write(name, change):
+    """Views taken of a constant before its in-place shape change (which records nothing
+    outside the graph) could not show a recorded write: it is refused by name (PyTorch's
+    views share the memory and show it). Under no_grad() the write goes into the memory,
+    and the view shows it, as in PyTorch."""
+    w = ag.tensor(X, requires_grad=True)
+    constant = ag.tensor(X)
+    part = constant[0]
+    change(constant)
+    addend = change(w * 1.0)
+    with pytest.raises(InplaceError, match="changed shape in place"):
+        constant.add_(addend)
+    with ag.no_grad():
+        constant.add_(addend)
+    np.testing.assert_allclose(part.numpy(), 2 * X[0])
