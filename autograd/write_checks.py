@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import InplaceError
-from .rebase import _sliced_base, _whole_view_bases
+from .rebase import (_is_view_of_another, _sliced_base, _view_op_and_base,
+                     _whole_view_bases)
 from .views import detached_source, held_elsewhere, reshaped_since_viewed
 
 __all__ = ["detached_constant", "can_take_write", "cannot_take_write",
@@ -44,15 +45,18 @@ def can_take_write(t: AnyTensor) -> bool:
 
 def refuse_reshaped_since_viewed(t: AnyTensor, what: str) -> None:
     """A write while recording into a constant whose views were taken before it changed
-    shape in place (outside the graph, which records nothing) is refused: those views
-    could not show it (PyTorch's share the memory, and do)."""
-    if t._op is None and reshaped_since_viewed(t):
+    shape in place (outside the graph, which records nothing), or into a view of one, is
+    refused: those views could not show it (PyTorch's share the memory, and do)."""
+    root = t
+    while _is_view_of_another(root) and (viewed := _view_op_and_base(root)) is not None:
+        root = viewed[1]
+    if root._op is None and reshaped_since_viewed(root):
         raise InplaceError(
-            f"{what} while recording into a tensor (shape {t.shape}) that changed shape in "
-            f"place (unsqueeze_, squeeze_, t_, transpose_) outside the graph after views "
-            f"were taken of it: here those views could not show the write, where PyTorch's "
-            f"share its memory. Take the views after the shape change, or write "
-            f"x = x + y (a new tensor).")
+            f"{what} while recording into x (shape {t.shape}), where x or the tensor it "
+            f"views changed shape in place (unsqueeze_, squeeze_, t_, transpose_) outside "
+            f"the graph after views were taken of it: here those views could not show the "
+            f"write, where PyTorch's share its memory. Take the views after the shape "
+            f"change, or write x = x + y (a new tensor).")
 
 
 def cannot_take_write(what: str, shape: tuple, instead: str) -> InplaceError:

@@ -180,3 +180,17 @@ def test_a_constant_viewed_before_its_shape_change_refuses_a_recorded_write(name
     with ag.no_grad():
         constant.add_(addend)
     np.testing.assert_allclose(part.numpy(), 2 * X[0])
+
+
+@pytest.mark.parametrize("name, change", RESHAPING, ids=[c[0] for c in RESHAPING])
+def test_a_view_of_such_a_constant_refuses_a_recorded_write_too(name, change):
+    """The same through a view of the constant, taken before its shape change or after
+    (a write into a view goes through to the constant)."""
+    w = ag.tensor(X, requires_grad=True)
+    constant = ag.tensor(X)
+    before = constant[0]
+    change(constant)
+    after = constant[0]
+    for view in (before, after):
+        with pytest.raises(InplaceError, match="changed shape in place"):
+            view.add_(w.sum())  # (a number that requires grad: any shape takes it)
