@@ -14,7 +14,7 @@ import numpy as np
 from ._vjp_checks import as_used
 from .function import apply
 from .clock import memory_owner
-from .views import base_outside_graph, held_elsewhere, reshaped_since_viewed
+from .views import ViewChain, base_outside_graph, held_elsewhere, reshaped_since_viewed
 from .view_frames import as_when_viewed, in_frame, is_frame
 from .ops.linalg_more import Diagonal
 from .ops.shape import (BroadcastTo, GetItem, Reshape, ReshapeInPlace, Transpose,
@@ -333,6 +333,11 @@ def refresh_views(base: AnyTensor, before: Any, written_at: int | None = None) -
         (used,) = as_used((base,), view._seq)  # base as it was when the view was taken
         source = as_when_viewed(base, used)  # after an unsqueeze_, a transpose_...
         if source is None:
+            continue
+        if isinstance(op, ViewChain):  # a detached view of a view (maybe dropped since)
+            if memory_owner(view._data) is memory_owner(before):
+                held, view._data = view._data, op(source._data)
+                refresh_views(view, held, written_at)
             continue
         if op is None:  # detached: holds base's memory (unless given another array since)
             if view._data is before or (isinstance(view._data, np.ndarray) and isinstance(

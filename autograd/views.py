@@ -14,6 +14,7 @@ list would grow for as long as the leaf lives (``x @ W.T`` each step).
 
 from __future__ import annotations
 
+import copy
 import sys
 import weakref
 from typing import Any
@@ -24,7 +25,7 @@ from .clock import memory_owner
 from .function import Function, apply
 
 __all__ = ["take_view", "detached_view", "detached_source", "base_outside_graph",
-           "ViewList", "ViewRef", "held_elsewhere", "reshaped_since_viewed"]
+           "ViewList", "ViewRef", "ViewChain", "held_elsewhere", "reshaped_since_viewed"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -72,8 +73,54 @@ def detached_view(base: AnyTensor) -> AnyTensor:
     out = base._make(base._data, None)
     if _lists_its_views(base):
         _list_view(base, out, None)
+    chain = _view_chain(base) if _is_numpy_view(base._data) else None
+    if chain is not None and _lists_its_views(chain[0]):  # x[:, 1:].detach(): listed on x
+        _list_view(chain[0], out, chain[1])  # too, as base's view may be dropped at once
     _remember(_DETACHED, out, weakref.ref(base))
     return out
+
+
+class ViewChain:
+    """The view ops that took a detached tensor's array from a tensor's that lists it
+    (``t[:, 1:].detach()`` is listed on t with ``[:, 1:]``), kept without their inputs
+    (no reference back to t): after a write into t, ``chain(t's new array)`` is the
+    detached tensor's (``rebase.refresh_views``)."""
+    __slots__ = ("ops",)
+
+    def __init__(self, ops: list[Function]) -> None:
+        self.ops = ops
+
+    def __call__(self, array: Any) -> Any:
+        for op in self.ops:
+            array = op.forward(array)
+        return array
+
+
+def _is_numpy_view(data: Any) -> bool:
+    return isinstance(data, np.ndarray) and data.base is not None
+
+
+def _view_chain(t: AnyTensor) -> tuple[AnyTensor, ViewChain] | None:
+    """(the farthest tensor t is a listed view of, through listed views, and the chain of
+    their ops from it), or None when t is no listed view."""
+    ops, node = [], t
+    while (listed := _listed_on(node)) is not None:
+        node, op = listed
+        stripped = copy.copy(op)
+        stripped.parents = None  # (forward needs only the op's own state)
+        ops.append(stripped)
+    return (node, ViewChain(ops[::-1])) if ops else None
+
+
+def _listed_on(t: AnyTensor) -> tuple[AnyTensor, Function] | None:
+    """(base, op) when t is a view that ``take_view`` listed on base, else None."""
+    if t._op is None:
+        return base_outside_graph(t)
+    parents = t._op.parents
+    if parents and parents[0]._views is not None and any(
+            ref() is t for ref in parents[0]._views):
+        return parents[0], t._op
+    return None
 
 
 def detached_source(t: AnyTensor) -> AnyTensor | None:

@@ -103,3 +103,16 @@ def test_a_view_of_a_detached_alias_shows_a_recorded_write(torch, view, write) -
         "p1 = p0 + p0", "p2 = p1.detach()", view, write,
         "loss = (p1 * p1).sum()", "loss.backward()"]
     check_program(torch, lines, ["p0", "p1", "p2", "p3"])
+
+
+@pytest.mark.parametrize("detached", ["p3 = p2[:, 1:].detach()", "p3 = p2.T[0].detach()",
+                                      "p3 = p2.reshape(6)[2:].detach()",
+                                      "p3 = p1[1].detach()"])
+def test_a_detached_view_of_a_dropped_view_shows_a_recorded_write(torch, detached) -> None:
+    """The view detached here is dropped at once, and a tensor lists its views weakly: a
+    recorded write into p2 (or into the constant p1) reached neither it nor its detached
+    tensor, which kept the old values (silently). The detached tensor is now listed on
+    p2 too, with the chain of view ops that takes its array from p2's."""
+    lines = LEAVES + ["p2 = p0 * 1.0", detached, "p4 = p3 * 1.0", "p2.mul_(p0)",
+                      "p1.add_(p0)", "loss = (p2 * p2).sum() + p1.sum()", "loss.backward()"]
+    check_program(torch, lines, ["p0", "p1", "p2", "p3", "p4"])

@@ -219,3 +219,23 @@ def test_a_view_and_a_concatenation_leave_no_extra_containers() -> None:
     assert base_and_views <= 3 + 3 * 7 + 1 + 2 + 0.01
     parts = [leaf(2, 3, seed=k) for k in range(4)]
     assert _tracked_per_node(lambda: ag.cat(parts, dim=1), 1) <= 3.01
+
+
+@pytest.mark.parametrize("backward", [True, False])
+def test_a_detached_view_of_a_step_keeps_no_earlier_step_alive(backward: bool) -> None:
+    """``h = out[:, -1].detach()`` (a recurrent state) is listed on ``out`` with the view's
+    op, kept without its inputs: nothing refers back from h, so the steps before are
+    freed, with a backward each step or without one."""
+    import weakref
+    w = leaf(4, 4)
+    h = Tensor(np.zeros((2, 4)))
+    outs = []
+    for _ in range(20):
+        out = (h[:, None, :] @ w).tanh().expand(2, 3, 4) * 1.0
+        if backward:
+            out.sum().backward()
+        h = out[:, -1].detach()
+        outs.append(weakref.ref(out))
+        del out
+    gc.collect()
+    assert sum(ref() is not None for ref in outs) <= 1
