@@ -168,7 +168,7 @@ def _view(draw: Any, model: Model) -> str | None:
         return None
     s = model.slots[i]
     shape, n = s.shape, len(s.shape)
-    forms = ["slice", "select", "narrow", "unsqueeze", "detach"]
+    forms = ["slice", "select", "narrow", "unsqueeze", "detach", "detached slice"]
     forms += ["column", "transpose", "permute", "diagonal"] if n >= 2 else []
     forms += ["T"] if n == 2 else []
     forms += ["reshape", "view"] if s.contiguous else []
@@ -181,12 +181,14 @@ def _view(draw: Any, model: Model) -> str | None:
     keeps_contiguous = s.contiguous and (form in ("reshape", "view", "unsqueeze", "squeeze",
                                                   "detach") or (dim == 0 and form in (
                                                       "slice", "narrow", "select")))
-    if form in ("slice", "narrow"):
+    if form in ("slice", "narrow", "detached slice"):  # (the last: a view nobody keeps)
         start = draw(st.integers(0, shape[dim] - 1))
         stop = draw(st.integers(start + 1, shape[dim]))
         out = shape[:dim] + (stop - start,) + shape[dim + 1:]
         source = (f"p{i}.narrow({dim}, {start}, {stop - start})" if form == "narrow" else
                   f"p{i}[{':, ' * dim}{start}:{stop}]")
+        if form == "detached slice":  # (not part_of_constant: refused here, see README)
+            source, keeps_contiguous = f"{source}.detach()", s.contiguous and dim == 0
     elif form == "select":
         k = draw(st.integers(0, shape[dim] - 1))
         out = shape[:dim] + shape[dim + 1:]
@@ -226,11 +228,12 @@ def _view(draw: Any, model: Model) -> str | None:
         out, source = (2,) + shape, f"p{i}.expand{(2,) + shape}"
     else:
         out, source = shape, f"p{i}.detach()"
-    linked = s.linked and s.requires_grad and form != "detach"
-    part = form != "expand" and s.owner and not s.requires_grad
+    detached = form in ("detach", "detached slice")
+    linked = s.linked and s.requires_grad and not detached
+    part = form not in ("expand", "detached slice") and s.owner and not s.requires_grad
     name = model.add(out, memory=s.memory, owner=False, contiguous=keeps_contiguous,
                      read_only=s.read_only or form == "expand", linked=linked,
-                     requires_grad=s.requires_grad and form != "detach",
+                     requires_grad=s.requires_grad and not detached,
                      part_of_constant=part)
     return f"{name} = {source}"
 
