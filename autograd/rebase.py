@@ -336,14 +336,12 @@ def refresh_views(base: AnyTensor, before: Any, written_at: int | None = None) -
             continue
         if isinstance(op, ViewChain):  # a detached view of a view (maybe dropped since)
             if memory_owner(view._data) is memory_owner(before):
-                held, view._data = view._data, op(source._data)
-                refresh_views(view, held, written_at)
+                _hold(view, op(source._data), written_at)
             continue
         if op is None:  # detached: holds base's memory (unless given another array since)
             if view._data is before or (isinstance(view._data, np.ndarray) and isinstance(
                     before, np.ndarray) and memory_owner(view._data) is memory_owner(before)):
-                held, view._data = view._data, source._data
-                refresh_views(view, held, written_at)  # and the views taken of it
+                _hold(view, source._data, written_at)
         elif isinstance(view._data, np.ndarray) and (  # x[[0, 2]] copies: no view
                 memory_owner(view._data) is not memory_owner(before)):
             continue
@@ -351,6 +349,14 @@ def refresh_views(base: AnyTensor, before: Any, written_at: int | None = None) -
             _remake(view, op, source)  # now a view in it
         elif _takes_view_of(view._op, base, before):
             _remake(view, view._op, in_frame(view._op.parents[0], base, source))
+
+
+def _hold(detached: AnyTensor, array: Any, written_at: int) -> None:
+    """A detached tensor takes ``array``, base's new one (or a view of it); after a write
+    (new memory, not an in-place shape change of base) so do the views taken of it."""
+    held, detached._data = detached._data, array
+    if memory_owner(array) is not memory_owner(held):
+        refresh_views(detached, held, written_at)
 
 
 def _remake(view: AnyTensor, op: Any, base: AnyTensor) -> None:

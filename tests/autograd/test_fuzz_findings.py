@@ -116,3 +116,13 @@ def test_a_detached_view_of_a_dropped_view_shows_a_recorded_write(torch, detache
     lines = LEAVES + ["p2 = p0 * 1.0", detached, "p4 = p3 * 1.0", "p2.mul_(p0)",
                       "p1.add_(p0)", "loss = (p2 * p2).sum() + p1.sum()", "loss.backward()"]
     check_program(torch, lines, ["p0", "p1", "p2", "p3", "p4"])
+
+
+def test_a_shape_change_of_the_base_leaves_the_views_of_its_detached_views_alone(torch):
+    """An in-place shape change of p1 (no write: the memory keeps its values) made the
+    views of its detached view again as new tensors, so the sum that used p3 before could
+    not find it at backward (a UsageError about detach_(); long programs, seed 22)."""
+    lines = ["p0 = lib.tensor(values((3,), 0), requires_grad=True)", "p1 = p0.exp()",
+             "p1.unsqueeze_(0)", "p2 = p1[0:1].detach()", "p3 = p2[0:1]", "p4 = p0 + p3",
+             "p1.unsqueeze_(0)", "loss = p4.sum()", "loss.backward()"]
+    check_program(torch, lines, ["p0", "p1", "p2", "p3", "p4"])
