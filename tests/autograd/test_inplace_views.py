@@ -194,3 +194,19 @@ def test_a_view_of_such_a_constant_refuses_a_recorded_write_too(name, change):
     for view in (before, after):
         with pytest.raises(InplaceError, match="changed shape in place"):
             view.add_(w.sum())  # (a number that requires grad: any shape takes it)
+
+
+def test_a_view_used_then_given_new_values_by_a_write_into_a_detach_refuses_backward():
+    """v, a view of a constant, is used by the graph; a write into the constant's detach()
+    then gives v new values (PyTorch: the same memory): the backward cannot use v's old
+    values, and refuses, as PyTorch's (which calls it an in-place modification); the
+    message names that case too."""
+    torch = pytest.importorskip("torch")
+    for T, error in ((ag, ag.AutogradError), (torch, RuntimeError)):
+        w = T.tensor([0.0, 1.0, 2.0], requires_grad=True)
+        c = T.tensor([1.0, 2.0, 3.0])
+        v = c[0:2]
+        y = (v * w[0:2]).sum()
+        c.detach().add_(T.ones(3, requires_grad=True))
+        with pytest.raises(error, match="c.detach\\(\\)" if T is ag else "inplace"):
+            y.backward()
