@@ -23,8 +23,7 @@ from .ops.reductions import pick_axis, pick_keepdims
 from .ops.shape import _index_arrays, refuse_uint8_index
 from .rebase import (_read_earlier, refresh_views, _sliced_base, _whole_view_bases,
                      _write_into_sliced_base, _write_through)
-from .write_checks import (can_take_write, cannot_take_write, detached_constant,
-                           refuse_reshaped_since_viewed)
+from .write_checks import can_take_write, cannot_take_write, detached_constant
 from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
@@ -326,8 +325,7 @@ class OpMethods:
         if sliced is not None:  # to its bases; so do base[i], a diagonal
             return _write_into_sliced_base(self, sliced, index, value)
         if bases is None:
-            refuse_reshaped_since_viewed(self, "t[index] = value")
-            raise cannot_take_write("t[index] = value", self.shape, "into the base instead")
+            raise cannot_take_write("t[index] = value", self, "into the base instead")
         value = self._lift_value(value, "t[index] = value")
         if value.dtype != self.dtype:
             value = value.astype(self.dtype)
@@ -364,8 +362,7 @@ class OpMethods:
         part base[i], a diagonal); other views are refused, as there.
         ``instead`` is the out-of-place form the errors suggest."""
         if not can_take_write(self):  # see the rebase
-            refuse_reshaped_since_viewed(self, f"in-place {name}")
-            raise cannot_take_write(f"in-place {name}", self.shape, f"{instead} (a new tensor)")
+            raise cannot_take_write(f"in-place {name}", self, f"{instead} (a new tensor)")
         value = compute()
         shape = np.shape(value)
         if np.broadcast_shapes(shape, self.shape) != self.shape:

@@ -11,8 +11,7 @@ from .rebase import (_is_view_of_another, _sliced_base, _view_op_and_base,
                      _whole_view_bases)
 from .views import detached_source, held_elsewhere, reshaped_since_viewed
 
-__all__ = ["detached_constant", "can_take_write", "cannot_take_write",
-           "refuse_reshaped_since_viewed"]
+__all__ = ["detached_constant", "can_take_write", "cannot_take_write"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -25,7 +24,7 @@ def detached_constant(t: AnyTensor) -> AnyTensor | None:
     None when t is no such alias."""
     source = detached_source(t)
     if source is not None and held_elsewhere(source):
-        raise cannot_take_write("a write", t.shape, "into a copy (t.detach().clone())")
+        raise cannot_take_write("a write", t, "into a copy (t.detach().clone())")
     if source is not None and (source._op is not None or source._requires_grad):
         raise InplaceError(
             f"a write while recording into d = t.detach() (shape {t.shape}), where t "
@@ -43,26 +42,23 @@ def can_take_write(t: AnyTensor) -> bool:
             or detached_constant(t) is not None)
 
 
-def refuse_reshaped_since_viewed(t: AnyTensor, what: str) -> None:
-    """A write while recording into a constant whose views were taken before it changed
-    shape in place (outside the graph, which records nothing), or into a view of one, is
-    refused: those views could not show it (PyTorch's share the memory, and do)."""
+def cannot_take_write(what: str, t: AnyTensor, instead: str) -> InplaceError:
+    """The error for a write while recording into t, a view that cannot take it; or into
+    a constant whose views were taken before it changed shape in place (outside the graph,
+    which records nothing), or into a view of one: those views could not show the write
+    (PyTorch's share the memory, and do)."""
     root = t
     while _is_view_of_another(root) and (viewed := _view_op_and_base(root)) is not None:
         root = viewed[1]
     if root._op is None and reshaped_since_viewed(root):
-        raise InplaceError(
+        return InplaceError(
             f"{what} while recording into x (shape {t.shape}), where x or the tensor it "
             f"views changed shape in place (unsqueeze_, squeeze_, t_, transpose_) outside "
             f"the graph after views were taken of it: here those views could not show the "
             f"write, where PyTorch's share its memory. Take the views after the shape "
             f"change, or write x = x + y (a new tensor).")
-
-
-def cannot_take_write(what: str, shape: tuple, instead: str) -> InplaceError:
-    """The error for a write while recording into a view that cannot take it."""
     return InplaceError(
-        f"{what} while recording, where x (shape {shape}) is a view of another tensor's "
+        f"{what} while recording, where x (shape {t.shape}) is a view of another tensor's "
         f"(or NumPy) array that cannot take the write (of a leaf that requires grad, of a "
         f"NumPy array, of a part of a transpose of a part): PyTorch writes through to the "
         f"base and records it there, but here only x would change and the base would "

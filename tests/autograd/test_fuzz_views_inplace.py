@@ -59,7 +59,7 @@ def _refused_after_a_shape_change(theirs, ours) -> bool:
     """A known divergence: a write while recording into a constant whose views were taken
     before its in-place shape change (``unsqueeze_``, ``t_``... outside the graph, which
     records nothing) is refused here with a named InplaceError, where PyTorch's views
-    share the memory and show the write (``write_checks.refuse_reshaped_since_viewed``)."""
+    share the memory and show the write (``write_checks.cannot_take_write``)."""
     return (ours.failed_at is not None and isinstance(ours.error, ag.InplaceError)
             and "changed shape in place" in str(ours.error)
             and (theirs.failed_at is None or theirs.failed_at > ours.failed_at))
