@@ -1,11 +1,13 @@
 """A base knows its views. ``take_view`` runs an op whose output views its input's array
 (a part ``base[i]``, a reshape, a transpose, a diagonal) and lists the view on the base
-with the op that took it (a weak reference: a view nobody holds goes); ``detached_view``
-lists ``base.detach()`` too. A write into the base while
-recording gives it a new array (see ``rebase``); the base's listed views are then made
-again from it (``rebase.refresh_views``), so a view read after its base was written shows
-the new values, as PyTorch's views and detached tensors do. Listing costs under a
-microsecond a view.
+with the op that took it (a weak reference, ``ViewRef``: a view nobody holds goes);
+``detached_view`` lists ``base.detach()`` too, and the detach() of a view also on the
+tensor that view was taken of, with the chain of view ops between them (``ViewChain``:
+the view itself may be dropped at once). A write into the base while recording gives it
+a new array (see ``rebase``); the base's listed views are then made again from it
+(``rebase.refresh_views``), so a view read after its base was written shows the new
+values, as PyTorch's views and detached tensors do. Listing costs under a microsecond a
+view.
 
 A leaf that requires grad lists none: it never takes a new array (a write while recording
 is refused; under ``no_grad()`` it goes into its memory, which its views share), and its
