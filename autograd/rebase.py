@@ -334,14 +334,10 @@ def refresh_views(base: AnyTensor, before: Any, written_at: int | None = None) -
         source = as_when_viewed(base, used)  # after an unsqueeze_, a transpose_...
         if source is None:
             continue
-        if isinstance(op, ViewChain):  # a detached view of a view (maybe dropped since)
-            if memory_owner(view._data) is memory_owner(before):
-                _hold(view, op(source._data), written_at)
-            continue
-        if op is None:  # detached: holds base's memory (unless given another array since)
-            if view._data is before or (isinstance(view._data, np.ndarray) and isinstance(
-                    before, np.ndarray) and memory_owner(view._data) is memory_owner(before)):
-                _hold(view, source._data, written_at)
+        if op is None or isinstance(op, ViewChain):  # detached (of a view: ViewChain)
+            if memory_owner(view._data) is memory_owner(before):  # (unless given another
+                array = source._data if op is None else op(source._data)  # array since)
+                _hold(view, array, written_at)
         elif isinstance(view._data, np.ndarray) and (  # x[[0, 2]] copies: no view
                 memory_owner(view._data) is not memory_owner(before)):
             continue
