@@ -34,13 +34,13 @@ from .ctx_function import ctx_apply, is_ctx_style, once_differentiable
 from .ops.generic import broadcast_to, constant, erf, erfc, exp, is_tensor, log, where
 from .errors import ShapeError, UsageError
 from .memory_formats import check_memory_format
-from .ops.elementwise import PiecewiseLinear, masked
+from .ops.elementwise import PiecewiseLinear, masked, slope_vjp
 from .printing import format_array
 from .tensor import Tensor, as_tensor
 
 __all__ = ["Function", "unbroadcast", "constant", "is_tensor", "exp", "log", "erf", "erfc",
            "where", "broadcast_to", "once_differentiable", "format_array",
-           "check_memory_format", "piecewise_linear", "masked"]
+           "check_memory_format", "piecewise_linear", "masked", "slope_vjp"]
 
 
 class Function(function.Function):

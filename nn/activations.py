@@ -18,7 +18,8 @@ from . import functional as F
 from . import init as nn_init
 from .functional.activations import check_hardtanh_bounds, check_inplace, check_temperature
 from ._checks import integer, real_number
-from .layers import float_dtype
+from .containers import FUSED_PAIRS
+from .layers import Linear, float_dtype
 from .module import Module, Parameter
 from .errors import ConfigError
 
@@ -255,3 +256,6 @@ class LogSigmoid(Module):
 
     def forward(self, x: Any) -> Tensor:
         return F.logsigmoid(x)
+
+
+FUSED_PAIRS[Linear, ReLU] = Linear.forward_relu  # Sequential: Linear then ReLU, one op

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Callable
 
 from .module import Module
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, NameNotFoundError
@@ -17,6 +17,16 @@ from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, NameNot
 __all__ = ["Sequential", "ModuleList", "ModuleDict"]
 
 _MODULE_CALL = Module.__call__
+
+# Adjacent layers Sequential runs as one op, the same numbers in one graph node instead of
+# two: (exact type of a layer, of the next) -> the first one's method that computes both,
+# used when neither has hooks or a forward of its own. nn.activations adds (Linear, ReLU).
+FUSED_PAIRS: dict[tuple[type, type], Callable[[Any, Any], Any]] = {}
+
+
+def _as_defined(layer: Module) -> bool:
+    """Whether ``layer(x)`` is its class's forward: no hooks, no forward of its own."""
+    return layer._hook_registry is None and "forward" not in layer.__dict__
 
 
 def _check_module(value: Any, owner: str, where: Any) -> Module:
@@ -92,11 +102,17 @@ class Sequential(Module):
         self._layers.append(module)
 
     def forward(self, x: Any) -> Any:
-        for layer in self._layers:
+        layers, i = self._layers, 0
+        while i < len(layers):
+            layer, after = layers[i], layers[i + 1] if i + 1 < len(layers) else None
+            both = FUSED_PAIRS.get((type(layer), type(after)))  # the pair as one op?
+            if both is not None and _as_defined(layer) and _as_defined(after):
+                x, i = both(layer, x), i + 2
+                continue
             # layer(x) is layer.forward(x) unless the layer redefines __call__ or has
             # hooks: calling forward directly saves a Python frame per layer
             direct = type(layer).__call__ is _MODULE_CALL and layer._hook_registry is None
-            x = layer.forward(x) if direct else layer(x)
+            x, i = (layer.forward(x) if direct else layer(x)), i + 1
         return x
 
     def append(self, module: Module) -> "Sequential":

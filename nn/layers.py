@@ -21,7 +21,7 @@ from ._random import RNGLike, as_generator, reset_from
 from .containers import Sequential
 from .functional.activations import check_inplace
 from .functional.dropout import check_dropout_p
-from .functional.linear import Affine
+from .functional.linear import Affine, AffineReLU
 from .module import Module, Parameter
 from .errors import ArgumentTypeError, ConfigError
 
@@ -113,13 +113,25 @@ class Linear(Module):
         weight, bias = self.weight, self.bias
         if not self._dtype_warned:
             warn_wider_input(self, x, weight.dtype)
-        if type(x) is Tensor and bias is not None:  # the training hot path: F.linear inline
-            x_shape, w_shape = x.shape, weight.shape
-            if (x_shape and len(w_shape) == 2 and x_shape[-1] == w_shape[1]
-                    and bias.shape == w_shape[:1]):
-                return Affine.apply(x, weight, bias)
+        if _fits(x, weight, bias):  # the training hot path: F.linear inline
+            return Affine.apply(x, weight, bias)
+        return self._checked_linear(x, weight, bias)
+
+    def forward_relu(self, x: Any) -> Tensor:
+        """relu(self(x)) as one graph node (``AffineReLU``; the same numbers as the two
+        ops): how ``Sequential`` runs a Linear and the ReLU after it."""
+        weight, bias = self.weight, self.bias  # read once: a parametrization computes them
+        if not self._dtype_warned:
+            warn_wider_input(self, x, weight.dtype)
+        if _fits(x, weight, bias):
+            return AffineReLU.apply(x, weight, bias)
+        return F.relu(self._checked_linear(x, weight, bias))
+
+    def _checked_linear(self, x: Any, weight: Tensor, bias: Tensor | None) -> Tensor:
+        """F.linear, which converts x and checks every shape; a shape error names this
+        layer."""
         try:
-            return F.linear(x, weight, bias)  # checks every shape
+            return F.linear(x, weight, bias)
         except ShapeError:
             shape = np.shape(x.data if isinstance(x, Tensor) else x)
             if not shape or shape[-1] != self.in_features:  # say which layer it was
@@ -135,6 +147,16 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
         dtype = self.weight.dtype
         return text if dtype == np.float64 else f"{text}, dtype={dtype}"
+
+
+def _fits(x: Any, weight: Tensor, bias: Tensor | None) -> bool:
+    """Whether the affine op takes ``x`` as it is (a Tensor that passes F.linear's checks,
+    nothing to convert), with a bias."""
+    if type(x) is not Tensor or bias is None:
+        return False
+    x_shape, w_shape = x.shape, weight.shape
+    return (len(x_shape) > 0 and len(w_shape) == 2 and x_shape[-1] == w_shape[1]
+            and bias.shape == w_shape[:1])
 
 
 class Residual(Module):

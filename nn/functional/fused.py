@@ -90,12 +90,15 @@ def _zeros_like(g: Any) -> Any:
 
 
 def reduce_losses(losses: np.ndarray, reduction: str) -> Any:
-    """The losses themselves ("none"), their sum, or their mean (the sum / count, as
-    ``Tensor.mean``)."""
+    """The losses themselves ("none"), their sum, their mean (the sum / count, as
+    ``Tensor.mean``) or, for ``nn.models``' own losses, "batchmean": the sum / the length
+    of the first axis (the loss per sample, PyTorch's kl_div's "batchmean")."""
     if reduction == "none":
         return losses
     total = _sum(losses, axis=None)
-    return total / losses.size if reduction == "mean" else total
+    if reduction == "mean":
+        return total / losses.size
+    return total / losses.shape[0] if reduction == "batchmean" else total
 
 
 # ------------------------------------------------------------------ activations
@@ -243,9 +246,10 @@ class BinaryCrossEntropy(Function):
 class BinaryCrossEntropyWithLogits(Function):
     """out = -(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z)))
            = max(z, 0) - z y + log(1 + e^{-|z|})   (never overflows),
-    per element, then reduced (``reduction``: "none", "sum" or "mean");
-    dz = g' (sigmoid(z) - y),  dy = -g' z, with g' = g, or g / size for "mean".
-    The reduction is part of the op: one graph node where "mean" was three."""
+    per element, then reduced (``reduction``: "none", "sum" or "mean"; "batchmean", the
+    sum / N, for a VAE's loss); dz = g' (sigmoid(z) - y),  dy = -g' z, with g' = g, or
+    g / size for "mean" (g / N for "batchmean"). The reduction is part of the op: one
+    graph node where "mean" was three."""
     __slots__ = ("reduction",)
 
     def __init__(self, reduction: str = "none") -> None:
@@ -258,6 +262,8 @@ class BinaryCrossEntropyWithLogits(Function):
     def vjp(self, g: Any, out: Any, z: Any, y: Any) -> tuple:
         if self.reduction == "mean":
             g = g / constant(z).size
+        elif self.reduction == "batchmean":
+            g = g / constant(z).shape[0]
         dz = g * (_sigmoid(z) - y) if self.needs_input_grad[0] else None
         dy = g * -z if self.needs_input_grad[1] else None
         return dz, dy

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.extend import Function
+from autograd.extend import Function, constant, slope_vjp
 from autograd.errors import ShapeError
 
-__all__ = ["linear", "Affine"]
+__all__ = ["linear", "Affine", "AffineReLU"]
 
 _add_reduce = np.add.reduce
 
@@ -58,6 +58,23 @@ class Affine(Function):
         # ndarray.sum would call through NumPy's Python wrapper; add.reduce is the same sum
         return grad_x, grad_w, (_add_reduce(rows, 0) if type(rows) is np.ndarray
                                 else rows.sum(axis=0))
+
+
+class AffineReLU(Affine):
+    """y = max(x W^T + b, 0): a ``Linear`` layer and the ReLU after it as one graph node
+    (``Sequential`` runs such pairs so: one node to record and walk back instead of two).
+    With A = x W^T + b, dA = g [y > 0] (relu'(0) = 0, as ``ReLU``'s), then Affine's VJP
+    of dA: the same numbers as the two ops, bit for bit."""
+    __slots__ = ()
+    save_output = True  # the mask [y > 0] comes from the output
+
+    def forward(self, x: np.ndarray, weight: np.ndarray,
+                bias: np.ndarray | None = None) -> np.ndarray:
+        y = super().forward(x, weight, bias)  # a fresh array: clamp it in place
+        return np.maximum(y, 0, out=y)
+
+    def vjp(self, g: Any, out: Any, x: Any, weight: Any, bias: Any = None) -> tuple:
+        return super().vjp(slope_vjp(g, out, constant(out) > 0), out, x, weight, bias)
 
 
 def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:

@@ -17,7 +17,7 @@ from ..layers import Linear, float_dtype
 from ..module import Module
 from ._parts import Inference, as_input, check_sizes, dense_stack
 from ..errors import ArgumentTypeError, ConfigError
-from ..functional.fused import Reparameterize
+from ..functional.fused import BinaryCrossEntropyWithLogits, Reparameterize
 
 __all__ = ["VAE", "VAELoss"]
 
@@ -120,7 +120,10 @@ class VAE(Module):
         mu, logvar = self.encode(x)
         out = self.decode(self.reparameterize(mu, logvar, eps))
         n = x.shape[0] if x.ndim > 1 else 1
-        if self.decoder_kind == "bernoulli":
+        if self.decoder_kind == "bernoulli" and x.ndim > 1 and x.shape[0] and (
+                out.shape == x.shape and out.dtype == x.dtype):  # the training step: one node
+            reconstruction = BinaryCrossEntropyWithLogits.apply(out, x, reduction="batchmean")
+        elif self.decoder_kind == "bernoulli":
             reconstruction = F.binary_cross_entropy_with_logits(out, x, reduction="sum") / n
         else:
             reconstruction = F.mse_loss(out, x, reduction="sum") / n

@@ -37,10 +37,11 @@ class _LossOf(Module):
         return self.vae.loss(x, beta=0.7, eps=Tensor(self.eps)).loss
 
 
+@pytest.mark.parametrize("activation", ["tanh", "relu"])  # relu: fused Linear-ReLU nodes
 @pytest.mark.parametrize("decoder", ["bernoulli", "gaussian"])
-def test_negative_elbo_gradcheck_with_frozen_eps(decoder: str) -> None:
+def test_negative_elbo_gradcheck_with_frozen_eps(decoder: str, activation: str) -> None:
     rng = np.random.default_rng(0)
-    vae = VAE(5, [4], 2, decoder=decoder, activation="tanh", rng=1)
+    vae = VAE(5, [4], 2, decoder=decoder, activation=activation, rng=1)
     wrapper = _LossOf(vae, rng.standard_normal((3, 2)))
     names = [name for name, _ in wrapper.named_parameters()]
     params = [Tensor(p.data.copy(), requires_grad=True) for _, p in wrapper.named_parameters()]
@@ -67,6 +68,32 @@ def test_loss_parts_equal_their_definitions() -> None:
     assert parts.reconstruction.item() == pytest.approx(bce.sum() / 4, rel=1e-12)
     assert parts.kl.item() == pytest.approx(kl.mean(), rel=1e-12)
     assert parts.loss.item() == pytest.approx(bce.sum() / 4 + 0.5 * kl.mean(), rel=1e-12)
+
+
+def test_bernoulli_reconstruction_is_one_node_with_the_two_ops_numbers() -> None:
+    """The training step's reconstruction term, sum of BCE with logits / N, is one op
+    ("batchmean"): the same value and gradients, bit for bit, as the sum then / N."""
+    rng = np.random.default_rng(4)
+    vae = VAE(6, [5], 2, rng=0, dtype=np.float32)
+    x = Tensor((rng.random((7, 6)) < 0.4).astype(np.float32))
+    eps = Tensor(rng.standard_normal((7, 2)).astype(np.float32))
+    results = []
+    for fused in (True, False):
+        vae.zero_grad()
+        out = vae.decode(vae.reparameterize(*vae.encode(x), eps))
+        recon = (vae.loss(x, eps=eps).reconstruction if fused else
+                 F.binary_cross_entropy_with_logits(out, x, reduction="sum") / 7)
+        assert (recon.grad_fn.name() == "BinaryCrossEntropyWithLogits") == fused
+        recon.backward()
+        results.append([recon.data] + [p.grad.data.copy() for p in vae.parameters()])
+    for ours, theirs in zip(*results):
+        assert ours.dtype == theirs.dtype == np.float32
+        np.testing.assert_array_equal(ours, theirs)
+    single = vae.loss(x.data[0], eps=Tensor(eps.data[0]))  # one sample: the sum itself
+    assert single.reconstruction.item() == pytest.approx(
+        F.binary_cross_entropy_with_logits(
+            vae.decode(vae.reparameterize(*vae.encode(x[0]), Tensor(eps.data[0]))), x[0],
+            reduction="sum").item(), rel=1e-6)
 
 
 def test_small_vae_works_end_to_end() -> None:
