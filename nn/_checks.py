@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ import numpy as np
 from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["is_real", "is_integer", "real_number", "integer", "whole_steps", "flag",
-           "bias_flag", "is_cpu"]
+           "bias_flag", "is_cpu", "caller_outside_nn"]
 
 
 def is_real(value: Any) -> bool:
@@ -163,3 +164,13 @@ def is_cpu(device: Any) -> bool:
     """Whether ``device`` names the CPU, the only device here: None, "cpu", "cpu:0" or a
     ``torch.device("cpu")`` (read through ``str``). Each caller words its own refusal."""
     return device is None or str(device).split(":")[0] == "cpu"
+
+
+def caller_outside_nn() -> int:
+    """The ``stacklevel`` for ``warnings.warn`` that names the first caller outside the
+    ``nn`` package (the user's ``model(x)`` or ``fit(...)`` line, however deep the layer
+    sits in a Sequential or a model), counted from the function that calls this."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == "nn":
+        frame, level = frame.f_back, level + 1
+    return level

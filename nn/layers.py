@@ -16,7 +16,7 @@ from autograd import Tensor, as_tensor
 from autograd.errors import AxisError, DTypeError, ShapeError, UsageError
 
 from . import functional as F, init
-from ._checks import integer, is_cpu
+from ._checks import caller_outside_nn, integer, is_cpu
 from ._random import RNGLike, as_generator, reset_from
 from .containers import Sequential
 from .functional.activations import check_inplace
@@ -53,7 +53,7 @@ def warn_wider_input(layer: Module, x: Any, own: np.dtype) -> None:
         f"the data once, e.g. x.astype(np.{own}) (scikit-learn and NumPy give float64), "
         f"or the model, model.astype(np.{given if given.kind == 'f' else 'float64'}). "
         f"(Said once per layer; PyTorch raises on this mismatch.)",
-        DTypePromotionWarning, stacklevel=4)  # the caller of model(x)
+        DTypePromotionWarning, stacklevel=caller_outside_nn())
 
 
 def float_dtype(dtype: Any, owner: str) -> np.dtype:

@@ -32,3 +32,20 @@ def test_wider_input_warns_once_per_layer(make, shape) -> None:
         warnings.simplefilter("error")
         layer(x)  # said once
         make()(x.astype(np.float32))  # data of the layer's dtype: nothing to say
+
+
+def test_the_warning_names_the_users_line_wherever_the_layer_sits() -> None:
+    """Inside a Sequential, a model or fit, the warning points at the line that called
+    into nn (a fixed stacklevel pointed at nn's own files there)."""
+    x = np.random.default_rng(0).standard_normal((8, 3))  # float64
+    calls = [lambda: nn.Sequential(nn.Linear(3, 2, dtype=np.float32), nn.Tanh())(x),
+             lambda: nn.Sequential(nn.Sequential(nn.Linear(3, 4, dtype=np.float32),
+                                                 nn.ReLU()))(x),
+             lambda: nn.models.MLP([3, 4, 2], dtype=np.float32)(x),
+             lambda: nn.Conv1d(1, 2, 3, dtype=np.float32)(x[:, None, :])]
+    for call in calls:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        found = [w for w in caught if issubclass(w.category, DTypePromotionWarning)]
+        assert found and {w.filename for w in found} == {__file__}  # once per layer

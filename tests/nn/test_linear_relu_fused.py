@@ -150,7 +150,7 @@ def test_inputs_the_layer_converts_take_the_two_ops_with_the_same_result():
         model(Tensor(np.ones((2, 5))))
 
 
-def test_wider_input_warns_once():
+def test_wider_input_warns_once_naming_the_callers_line():
     model = two_layers(0, 3, 4, dtype=np.float32)
     x = Tensor(np.ones((2, 3)))  # float64 into a float32 layer
     with warnings.catch_warnings(record=True) as caught:
@@ -158,7 +158,7 @@ def test_wider_input_warns_once():
         model(x)
         model(x)
     found = [w for w in caught if issubclass(w.category, DTypePromotionWarning)]
-    assert len(found) == 1
+    assert len(found) == 1 and found[0].filename == __file__
     assert model(x).dtype == np.float64
 
 
