@@ -120,13 +120,13 @@ class VAE(Module):
         mu, logvar = self.encode(x)
         out = self.decode(self.reparameterize(mu, logvar, eps))
         n = x.shape[0] if x.ndim > 1 else 1
-        if self.decoder_kind == "bernoulli" and x.ndim > 1 and x.shape[0] and (
-                out.shape == x.shape and out.dtype == x.dtype):  # the training step: one node
-            reconstruction = BinaryCrossEntropyWithLogits.apply(out, x, reduction="batchmean")
-        elif self.decoder_kind == "bernoulli":
-            reconstruction = F.binary_cross_entropy_with_logits(out, x, reduction="sum") / n
-        else:
+        if self.decoder_kind == "gaussian":
             reconstruction = F.mse_loss(out, x, reduction="sum") / n
+        elif x.ndim > 1 and n and out.shape == x.shape and out.dtype == x.dtype:
+            # the training step: the sum / N as one node, with the same numbers
+            reconstruction = BinaryCrossEntropyWithLogits.apply(out, x, reduction="batchmean")
+        else:
+            reconstruction = F.binary_cross_entropy_with_logits(out, x, reduction="sum") / n
         kl = F.gaussian_kl(mu, logvar)
         weighted = kl if weight == 1.0 else kl * weight  # beta = 1, the plain ELBO: no node
         return VAELoss(reconstruction + weighted, reconstruction, kl)
