@@ -27,6 +27,8 @@ from autograd import Tensor, is_grad_enabled
 from autograd.errors import DTypeError, ShapeError, UsageError
 from autograd.extend import Function, is_tensor
 
+from ._checks import caller_outside_nn
+
 __all__ = ["BackwardCall", "HookGate", "HookPass"]
 
 
@@ -97,7 +99,7 @@ class BackwardCall:
             return _wrap(output, self._outputs_done)
         warnings.warn(f"{type(self.module).__name__} returned a {type(output).__name__}: "
                       f"its backward hooks fire only for a Tensor or a tuple of Tensors "
-                      f"as output", stacklevel=4)
+                      f"as output", stacklevel=caller_outside_nn())
         return output
 
     def _outputs_done(self, grad_output: tuple) -> tuple:

@@ -34,6 +34,7 @@ from typing import Any
 from autograd.errors import UsageError
 from autograd.hooks import RemovableHandle
 
+from ._checks import caller_outside_nn
 from .backward_hooks import BackwardCall
 from .errors import ArgumentTypeError, NameNotFoundError
 
@@ -115,7 +116,7 @@ class ForwardHooks:
                 except Exception as exc:
                     warnings.warn(f"forward hook with always_call=True raised an exception "
                                   f"that was silenced as another error was raised in "
-                                  f"forward: {exc!r}", UserWarning, stacklevel=4)
+                                  f"forward: {exc!r}", UserWarning, stacklevel=caller_outside_nn())
 
 
 class HookDictView(MutableMapping):

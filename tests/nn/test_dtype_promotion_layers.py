@@ -49,3 +49,35 @@ def test_the_warning_names_the_users_line_wherever_the_layer_sits() -> None:
             call()
         found = [w for w in caught if issubclass(w.category, DTypePromotionWarning)]
         assert found and {w.filename for w in found} == {__file__}  # once per layer
+
+
+def test_hook_warnings_name_the_users_line_too() -> None:
+    """The other warnings nn gives from inside a module call point at the caller's line
+    as well: a backward hook on a module whose output is a list, and a forward hook with
+    always_call=True that raises while the forward raised."""
+
+    class Pair(nn.Module):
+        def forward(self, x):
+            return [x * 2.0, x * 3.0]
+
+    class Broken(nn.Module):
+        def forward(self, x):
+            raise ValueError("the forward's own error")
+
+    pair = Pair()
+    pair.register_full_backward_hook(lambda module, grad_input, grad_output: None)
+    broken = Broken()
+
+    def failing_hook(module, args, output):
+        raise RuntimeError("the hook's error")
+    broken.register_forward_hook(failing_hook, always_call=True)
+    x = nn.Parameter(np.ones(3))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nn.Sequential(nn.Identity(), pair)(x)
+        with pytest.raises(ValueError, match="the forward's own error"):
+            nn.Sequential(broken)(x)
+    messages = {str(w.message).split(":")[0]: w.filename for w in caught}
+    assert messages == {"Pair returned a list": __file__,
+                        "forward hook with always_call=True raised an exception that was "
+                        "silenced as another error was raised in forward": __file__}
