@@ -18,9 +18,10 @@ class History:
     ``"val_" + metric``, ``"lr"``, a loss part such as ``"kl"``) to its list of values;
     ``history["val_loss"]`` is a shortcut. ``history.epoch`` lists the epochs (counted
     from 0), ``history.grad_norms`` one ``{parameter name: ||g||_2}`` dict per epoch
-    (the gradients of the epoch's last batch, for spotting vanishing or exploding
-    gradients layer by layer). ``interrupted`` is True when Ctrl-C ended the run,
-    ``terminated_on_nan`` when ``TerminateOnNaN`` did (at a NaN or infinite batch loss).
+    (the gradients of the epoch's last batch, of the parameters the model had when the
+    ``fit`` call began, for spotting vanishing or exploding gradients layer by layer).
+    ``interrupted`` is True when Ctrl-C ended the run, ``terminated_on_nan`` when
+    ``TerminateOnNaN`` did (at a NaN or infinite batch loss).
     """
 
     def __init__(self) -> None:

@@ -72,3 +72,19 @@ def test_early_stopping_restores_the_best_epoch(digits: tuple[np.ndarray, ...]) 
     trainer = nn.train.Trainer(model, F.cross_entropy, opt, progress=False)
     assert trainer.evaluate((X_val, y_val))["val_loss"] == pytest.approx(losses[best],
                                                                          rel=1e-12)
+
+
+def test_grad_norms_are_the_last_batchs_also_for_a_lazy_layer() -> None:
+    """History's gradient norms (their parameters named once per fit call) are those of
+    each epoch's last batch, by name; a LazyLinear, shaped by the first batch, keeps its
+    Parameter objects, so its norms are there too."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 5)), rng.integers(0, 3, 40)
+    model = nn.Sequential(nn.LazyLinear(8), nn.Tanh(), nn.Linear(8, 3, rng=1))
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    history = fit(model, F.cross_entropy, opt, (X, y), epochs=2, batch_size=16,
+                  progress=False, generator=0)
+    names = [name for name, _ in model.named_parameters()]
+    assert [list(norms) for norms in history.grad_norms] == [names, names]
+    last = {name: float(np.linalg.norm(p.grad.data)) for name, p in model.named_parameters()}
+    assert history.grad_norms[-1] == pytest.approx(last, rel=1e-12)
