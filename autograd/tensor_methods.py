@@ -254,6 +254,9 @@ class OpMethods:
         if source is not None or dim is not None:
             axis, position = (index, v) if dim is None else (dim, index)
             if is_scalar_dim(self, axis):  # PyTorch reads a 0-d tensor as shape (1,) here
+                if np.ndim(getattr(source, "data", source)) != 0:  # but the source stays ()
+                    raise ShapeError(f"index_add: source must have this 0-d tensor's shape "
+                                     f"(), as in PyTorch; got {np.shape(source)}")
                 return self.reshape(1).index_add(0, as_vector(position), as_vector(source),
                                                  alpha=alpha).reshape(())
             index, v = torch_index_add(self, index, v, source, dim, alpha)

@@ -64,7 +64,7 @@ def test_indexing_a_0d_tensor_as_pytorch(name: str) -> None:
 def test_in_place_forms_write_a_plain_0d_tensor() -> None:
     x = ag.tensor(3.0)
     assert x.scatter_(0, ag.tensor(0), 5.0) is x and x.item() == 5.0
-    x.index_add_(0, ag.tensor([0]), ag.tensor([2.0]))
+    x.index_add_(0, ag.tensor([0]), ag.tensor(2.0))  # the source 0-d too, as PyTorch
     assert x.item() == 7.0 and x.shape == ()
     x.index_copy_(-1, ag.tensor(0), ag.tensor(1.0))
     assert x.item() == 1.0
@@ -86,6 +86,8 @@ def test_in_place_on_a_0d_leaf_that_requires_grad_is_refused() -> None:
     lambda x, T: x.index_select(1, T.tensor([0])),     # no dim 1
     lambda x, T: x.scatter(0, T.tensor([1]), T.tensor([5.0])),
     lambda x, T: x.index_add(0, T.tensor([0]), T.tensor([5.0, 6.0, 7.0])),
+    lambda x, T: x.index_add(0, T.tensor([0]), T.tensor([5.0])),  # source (1,), not ()
+    lambda x, T: (x * 1).index_add_(0, T.tensor(0), T.tensor([5.0])),
     lambda x, T: x.movedim(1, 0),
 ])
 def test_what_pytorch_refuses_on_a_0d_tensor_is_refused(call) -> None:
