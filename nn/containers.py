@@ -11,6 +11,7 @@ import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Callable
 
+from .member_storage import MemberDict, MemberList
 from .module import Module
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, NameNotFoundError
 
@@ -18,9 +19,8 @@ __all__ = ["Sequential", "ModuleList", "ModuleDict"]
 
 _MODULE_CALL = Module.__call__
 
-# Adjacent layers Sequential runs as one op, the same numbers in one graph node instead of
-# two: (exact type of a layer, of the next) -> the first one's method that computes both,
-# used when neither has hooks or a forward of its own. nn.activations adds (Linear, ReLU).
+# Pairs Sequential runs as one op (one graph node, the same numbers; nn.activations adds
+# Linear-ReLU): (exact types) -> the first's method for both, if neither is hooked/patched.
 FUSED_PAIRS: dict[tuple[type, type], Callable[[Any, Any], Any]] = {}
 
 
@@ -85,7 +85,7 @@ class Sequential(Module):
     def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
         super().__init__()
         self._names: list[str] = []
-        self._layers: list[Module] = []
+        self._layers: list[Module] = MemberList()
         if len(modules) == 1 and isinstance(modules[0], Mapping):
             pairs: Iterable[tuple[Any, Any]] = modules[0].items()
         else:
@@ -264,7 +264,7 @@ class ModuleList(Module):
 
     def __init__(self, modules: Iterable[Module] = ()) -> None:
         super().__init__()
-        self._items: list[Module] = []
+        self._items: list[Module] = MemberList()
         self.extend(modules)
 
     def _members(self) -> Iterator[tuple[str, Any]]:
@@ -332,7 +332,7 @@ class ModuleDict(DictItems, Module):
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()
                  ) -> None:
         super().__init__()
-        self._items: dict[str, Module] = {}
+        self._items: dict[str, Module] = MemberDict()
         self.update(modules)
 
     def _members(self) -> Iterator[tuple[str, Any]]:

@@ -30,7 +30,7 @@ from .hooks import HookMethods
 from .load_overrides import LoadOverrideMethods, run_load_overrides
 from .module_discovery import (_BEHIND_METHODS, _BUFFER, _MODULE, _PARAM, _SLOTS,
                                DiscoveryMethods, _may_hold, _names_a_method,
-                               _put_behind_method)
+                               _put_behind_method, _take_place, members_changed)
 from .module_dtype import DtypeMethods
 from .module_members import MemberDictMethods
 from .parameter import Buffer, Parameter
@@ -68,6 +68,15 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
     # ------------------------------------------------------------ attributes
     def __setattr__(self, name: str, value: Any) -> None:
         own = self.__dict__
+        if _may_hold(value) or _may_hold(own.get(name)) or name in own.get(_BEHIND_METHODS, ()):
+            try:  # a member set, replaced or dropped: parameters() must look again
+                self._set_attribute(own, name, value)
+            finally:
+                members_changed()
+        else:
+            self._set_attribute(own, name, value)
+
+    def _set_attribute(self, own: dict[str, Any], name: str, value: Any) -> None:
         if "_buffer_names" not in own and isinstance(value, (Parameter, Module)):
             raise UsageError(
                 f"cannot assign {type(value).__name__} '{name}' before Module.__init__(): "
@@ -95,11 +104,14 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        if self.__dict__.get(_BEHIND_METHODS, {}).pop(name, None) is not None:
-            return
-        self.__dict__.get("_buffer_names", {}).pop(name, None)
-        self.__dict__.get(_SLOTS, set()).discard(name)
-        object.__delattr__(self, name)
+        try:
+            if self.__dict__.get(_BEHIND_METHODS, {}).pop(name, None) is not None:
+                return
+            self.__dict__.get("_buffer_names", {}).pop(name, None)
+            self.__dict__.get(_SLOTS, set()).discard(name)
+            object.__delattr__(self, name)
+        finally:
+            members_changed()
 
     def register_buffer(self, name: str, value: Any, persistent: bool = True) -> None:
         """Declare ``self.<name>`` a buffer: state saved by ``state_dict`` and cast by
@@ -331,23 +343,6 @@ def functional_call(module: Module, tensors: Mapping[str, Any], *args: Any,
     # the swap and the restore are autograd.func's (torch.func.functional_call), untied:
     # only the names given are replaced
     return func.functional_call(module, dict(tensors), args, kwargs, tie_weights=False)
-
-
-def _take_place(own: dict[str, Any], name: str, value: Any) -> None:
-    """Keep PyTorch's order when ``self.<name> = value`` is set: a parameter or module that
-    replaces a plain attribute (None included, as in the lazy ``self.target = None`` ... on
-    first use ``self.target = make()`` habit) is registered then, after the members defined
-    before it, so its old key is dropped to put it last; a registered None
-    (``register_parameter(name, None)``, ``add_module(name, None)``) or a parameter or module
-    set to None keeps its place (``_SLOTS`` records those names)."""
-    old = own.get(name)
-    registered = isinstance(old, (Parameter, Module))
-    if value is None:
-        if registered:
-            own.setdefault(_SLOTS, set()).add(name)
-    elif (isinstance(value, (Parameter, Module)) and name in own and not registered
-          and name not in own.get(_SLOTS, ())):
-        del own[name]
 
 
 def _get_slot(holder: Any, key: Any) -> Any:

@@ -22,13 +22,30 @@ from ._checks import flag
 from .errors import ArgumentTypeError
 from .parameter import Parameter
 
-__all__ = ["DiscoveryMethods"]
+__all__ = ["DiscoveryMethods", "MemberChanges", "members_changed"]
 
 AnyModule = Any  # a Module: this file sits below the Module class
 _SLOTS = "_none_slots"  # names of parameters/modules set to None (their place is kept)
 _BEHIND_METHODS = "_behind_methods"  # {name: member} of members named like a class method
-_INTERNAL = frozenset({"training", "_buffer_names", _SLOTS, _BEHIND_METHODS})  # Module's own
+_FOUND = "_parameters_found"  # (MemberChanges.count, parameters()'s answer) kept
+_INTERNAL = frozenset({"training", "_buffer_names", _SLOTS, _BEHIND_METHODS, _FOUND})
 _PARAM, _BUFFER, _MODULE = "parameter", "buffer", "module"
+
+
+class MemberChanges:
+    """How many times a module's members changed anywhere (a parameter, buffer, module
+    or container set, replaced or deleted; a container edited): ``parameters()`` keeps
+    its answer with the count it was found at, and walks again once the count moved. A
+    training step that asks every time (``l2_penalty(model.parameters())``, clipping)
+    walks once (the moons benchmark's step: 0.872x the time, 2.62x -> 2.31x NumPy).
+    Every place that changes members calls ``members_changed()`` after the change:
+    ``Module.__setattr__``/``__delattr__``, ``_set_member`` and the containers' storage
+    (``nn.member_storage``)."""
+    count = 0
+
+
+def members_changed() -> None:
+    MemberChanges.count += 1
 
 
 def _join(prefix: str, name: str) -> str:
@@ -85,6 +102,23 @@ def _plain_copies(members: list[tuple[str, Any]]) -> set[str]:
     return copies
 
 
+def _take_place(own: dict[str, Any], name: str, value: Any) -> None:
+    """Keep PyTorch's order when ``self.<name> = value`` is set: a parameter or module that
+    replaces a plain attribute (None included, as in the lazy ``self.target = None`` ... on
+    first use ``self.target = make()`` habit) is registered then, after the members defined
+    before it, so its old key is dropped to put it last; a registered None
+    (``register_parameter(name, None)``, ``add_module(name, None)``) or a parameter or module
+    set to None keeps its place (``_SLOTS`` records those names)."""
+    old = own.get(name)
+    registered = isinstance(old, (Parameter, DiscoveryMethods))
+    if value is None:
+        if registered:
+            own.setdefault(_SLOTS, set()).add(name)
+    elif (isinstance(value, (Parameter, DiscoveryMethods)) and name in own and not registered
+          and name not in own.get(_SLOTS, ())):
+        del own[name]
+
+
 def _names_a_method(cls: type, name: str) -> bool:
     """Whether ``cls.<name>`` is a method (a function defined on the class or a base)."""
     for klass in cls.__mro__:
@@ -134,6 +168,7 @@ class DiscoveryMethods:
             behind[name] = value
         else:
             object.__setattr__(self, name, value)
+        members_changed()
 
     def _walk(self, unique: bool = True, recurse: bool = True
               ) -> Iterator[tuple[str, str, Any, tuple]]:
@@ -188,10 +223,29 @@ class DiscoveryMethods:
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every parameter (``recurse=False``: this module's own), each once, in the order
-        of ``named_parameters``: ``_walk`` without names, which were most of its cost."""
+        of ``named_parameters``. The answer is kept until members change anywhere
+        (``MemberChanges``), unless the walk met a plain list, tuple or dict, which can
+        change unseen."""
         if not recurse:
             yield from (p for _, p in self.named_parameters(recurse=False))
             return
+        kept = self.__dict__.get(_FOUND)
+        if kept is not None and kept[0] == MemberChanges.count:
+            yield from kept[1]
+            return
+        count = MemberChanges.count  # read before the walk: a change during it shows
+        found, plain = self._find_parameters()
+        if not plain:
+            self.__dict__[_FOUND] = (count, found)
+        yield from found
+
+    def _find_parameters(self) -> tuple[tuple[Parameter, ...], bool]:
+        """(every parameter, whether a plain container that may change was met: one
+        holding tensors, modules or containers, or an empty list or dict; one of data
+        alone, such as layer sizes, is not one); ``_walk`` without names, which were most
+        of its cost."""
+        found: list[Parameter] = []
+        plain = False
         seen: set[int] = set()
         stack: list[tuple[Any, bool]] = [(self, False)]
         while stack:
@@ -201,14 +255,16 @@ class DiscoveryMethods:
             seen.add(id(value))  # tensors and nodes alike: each reported or walked once
             if isinstance(value, Tensor):
                 if not is_buffer and isinstance(value, Parameter):
-                    yield value
+                    found.append(value)
                 continue
             if isinstance(value, DiscoveryMethods):
                 entries = [(v, is_buffer) for _, v, is_buffer in _in_pytorch_order(value)]
-            else:
+            else:  # a plain container: of data alone (sizes), or it may change unseen
                 items = value.values() if isinstance(value, dict) else value
                 entries = [(v, False) for v in items if isinstance(v, _HOLDERS)]
+                plain = plain or bool(entries) or (not items and type(value) is not tuple)
             stack.extend(reversed(entries))
+        return tuple(found), plain
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:

@@ -15,6 +15,7 @@ import numpy as np
 from autograd import Tensor
 from .containers import DictItems, _check_name
 from .errors import ArgumentTypeError, NameNotFoundError
+from .member_storage import MemberDict, MemberList
 from .module import Module
 from .parameter import Parameter
 
@@ -47,7 +48,7 @@ class ParameterList(Module):
 
     def __init__(self, values: Iterable[Any] | None = None) -> None:
         super().__init__()
-        self._items: list[Parameter] = []
+        self._items: list[Parameter] = MemberList()
         self.extend(() if values is None else values)
 
     def _members(self) -> Iterator[tuple[str, Any]]:
@@ -109,7 +110,7 @@ class ParameterDict(DictItems, Module):
     def __init__(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None
                  = None) -> None:
         super().__init__()
-        self._items: dict[str, Parameter] = {}
+        self._items: dict[str, Parameter] = MemberDict()
         self.update(() if parameters is None else parameters)
 
     def _members(self) -> Iterator[tuple[str, Any]]:
