@@ -29,7 +29,7 @@ import numpy as np
 from autograd import Tensor
 from autograd.errors import DTypeError, UsageError
 
-from ._checks import integer, real_number
+from ._checks import caller_outside_nn, integer, real_number
 from ._random import RNGLike, as_generator
 from .errors import ArgumentTypeError, ConfigError
 
@@ -343,7 +343,7 @@ def _deprecated(new: Any) -> Any:
 
     def init(*args: Any, **kwargs: Any) -> Any:
         warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new.__name__}`.",
-                      FutureWarning, stacklevel=2)
+                      FutureWarning, stacklevel=caller_outside_nn())
         return new(*args, **kwargs)
 
     init.__name__ = init.__qualname__ = old

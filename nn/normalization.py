@@ -22,7 +22,7 @@ from . import init
 from .functional.normalization import (check_eps, check_lrn_args, check_normalized_shape,
                                        check_trailing_shape, values_per_channel)
 from .layers import float_dtype
-from ._checks import integer, real_number
+from ._checks import caller_outside_nn, integer, real_number
 from .errors import ConfigError
 from .module import Module, Parameter
 
@@ -214,7 +214,7 @@ class _InstanceNorm(_NormBase):
                 raise ShapeError(f"{message}; the weight and running statistics have one "
                                  f"value per channel.")
             warnings.warn(f"{message}, which is not used (affine=False, "
-                          f"track_running_stats=False).", stacklevel=2)
+                          f"track_running_stats=False).", stacklevel=caller_outside_nn())
         batched = x if x.ndim == batched_ndim else x.reshape((1,) + x.shape)
         y = F.instance_norm(batched, self.running_mean, self.running_var, self.weight,
                             self.bias, self.training or not self.track_running_stats,

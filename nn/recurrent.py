@@ -20,7 +20,7 @@ from autograd import Tensor, as_tensor, cat, stack
 from autograd.errors import ShapeError
 
 from . import functional as F
-from ._checks import flag, integer, real_number
+from ._checks import caller_outside_nn, flag, integer, real_number
 from ._random import RNGLike, as_generator, reset_from
 from .errors import ArgumentTypeError
 from .layers import float_dtype, warn_wider_input
@@ -86,7 +86,7 @@ class RNNBase(Module):
             warnings.warn(f"{name}: dropout adds dropout after all but the last recurrent "
                           f"layer, so non-zero dropout expects num_layers greater than 1; "
                           f"got dropout={self.dropout} and num_layers=1 (as PyTorch, it "
-                          f"has no effect)", UserWarning, stacklevel=3)
+                          f"has no effect)", UserWarning, stacklevel=caller_outside_nn())
         dtype = float_dtype(dtype, name)
         self.rng = as_generator(rng)
         self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import caller_outside_nn
 from .._random import RNGLike, as_generator
 from ..errors import ArgumentTypeError, ConfigError
 from .base import Dataset, check_dataset
@@ -114,7 +115,7 @@ def _split_sizes(lengths: Sequence[float], n: int) -> list[int]:
         for i, size in enumerate(sizes):
             if size == 0:
                 warnings.warn(f"random_split: the split at index {i} has length 0 (an empty "
-                              f"dataset)", stacklevel=3)
+                              f"dataset)", stacklevel=caller_outside_nn())
         return sizes
     if any(not float(x).is_integer() or x < 0 for x in lengths) or total != n:
         raise ConfigError(

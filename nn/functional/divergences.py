@@ -25,7 +25,7 @@ from autograd.extend import constant, is_tensor, where
 from .fused import GaussianKL
 from .loss_base import (check_reduction, legacy_reduction, reduce_loss, same_shape_pair,
                         target_like)
-from .._checks import flag
+from .._checks import caller_outside_nn, flag
 from ..errors import ConfigError
 
 __all__ = ["gaussian_kl", "kl_div_gaussians", "kl_div", "bernoulli_kl"]
@@ -154,7 +154,7 @@ def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None
                              "reduction alone.")
         reduction = legacy_reduction("kl_div", reduction, size_average, reduce)
     elif reduction == "mean":
-        warnings.warn(_MEAN_WARNING, UserWarning, stacklevel=2)
+        warnings.warn(_MEAN_WARNING, UserWarning, stacklevel=caller_outside_nn())
     if reduction != "batchmean":
         check_reduction("kl_div", reduction)
     input, target = same_shape_pair("kl_div", input, target)

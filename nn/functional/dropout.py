@@ -25,7 +25,7 @@ from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
 from .._random import RNGLike, as_generator
-from .._checks import real_number
+from .._checks import caller_outside_nn, real_number
 from .activations import check_inplace
 from .more_activations import SELU_ALPHA, SELU_SCALE
 
@@ -163,12 +163,12 @@ def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
         warnings.warn(f"dropout2d: got a {x.ndim}-d input of shape {x.shape}; dropout2d "
                       f"drops channels of (N, C, H, W) input (PyTorch deprecates other "
                       f"ranks). Use dropout for single elements, dropout1d or dropout3d "
-                      f"for other feature maps.", UserWarning, stacklevel=2)
+                      f"for other feature maps.", UserWarning, stacklevel=caller_outside_nn())
     if x.ndim == 3:
         warnings.warn(f"dropout2d: got a 3-d input of shape {x.shape}, read as (N, C, L) "
                       f"with the channels on axis 1 (PyTorch's rule), not as an unbatched "
                       f"(C, H, W) image. Use dropout1d for (N, C, L), or pass x[None] for "
-                      f"one image.", UserWarning, stacklevel=2)
+                      f"one image.", UserWarning, stacklevel=caller_outside_nn())
     return _channel_dropout("dropout2d", x, p, training, generator, batched=True)
 
 
@@ -186,7 +186,7 @@ def dropout3d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
                       f"unbatched with the channels on axis 0; dropout3d drops channels of "
                       f"(N, C, D, H, W) or (C, D, H, W) input (PyTorch deprecates other "
                       f"ranks). Use dropout for single elements, dropout1d or dropout2d "
-                      f"for other feature maps.", UserWarning, stacklevel=2)
+                      f"for other feature maps.", UserWarning, stacklevel=caller_outside_nn())
     return _channel_dropout("dropout3d", x, p, training, generator, batched=x.ndim == 5)
 
 

@@ -30,7 +30,7 @@ from autograd.extend import piecewise_linear
 from .activations import cast_for, check_inplace, elu, hardtanh, implicit_axis
 from .fused import Elu
 from .inplace_write import write_in_place
-from .._checks import flag, is_integer, real_number
+from .._checks import caller_outside_nn, flag, is_integer, real_number
 from .._random import RNGLike, as_generator
 from ..errors import ConfigError
 
@@ -243,7 +243,7 @@ def gumbel_softmax(logits: Any, tau: float = 1.0, hard: bool = False, eps: float
     hard = flag("gumbel_softmax", "hard", hard)
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", UserWarning,
-                      stacklevel=2)
+                      stacklevel=caller_outside_nn())
     logits = as_tensor(logits)
     dtype = logits.dtype if logits.dtype.kind == "f" else np.dtype(np.float64)
     exponential = as_generator(generator, "generator").standard_exponential(logits.shape)

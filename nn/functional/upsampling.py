@@ -42,7 +42,7 @@ import numpy as np
 from autograd import Tensor, as_tensor
 from autograd.errors import DTypeError, ShapeError
 
-from .._checks import flag, is_integer
+from .._checks import caller_outside_nn, flag, is_integer
 from .antialias import antialiased_resize
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 from ..errors import ArgumentTypeError, ConfigError
@@ -242,7 +242,7 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
 
 def _deprecated(name: str) -> None:
     warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
-                  f"instead.", UserWarning, stacklevel=3)
+                  f"instead.", UserWarning, stacklevel=caller_outside_nn())
 
 
 def upsample(input: Any, size: Any = None, scale_factor: Any = None,

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .optimizer import Optimizer
-from .._checks import integer, real_number, whole_steps
+from .._checks import caller_outside_nn, integer, real_number, whole_steps
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 
 __all__ = [
@@ -99,7 +99,7 @@ class LRScheduler:
         ``get_last_lr()``, as PyTorch's warning advises."""
         warnings.warn(f"{type(self).__name__}.get_lr(): to get the last learning rate "
                       "computed by the scheduler, use get_last_lr()", UserWarning,
-                      stacklevel=2)
+                      stacklevel=caller_outside_nn())
         return self.get_last_lr()
 
     def _closed_form(self, epoch: int) -> list[float]:
@@ -165,7 +165,8 @@ def warn_if_optimizer_not_stepped(scheduler: Any) -> None:
         warnings.warn(
             f"{type(scheduler).__name__}.step() was called before optimizer.step(): the "
             "first value of the schedule is skipped. Call optimizer.step() first, then "
-            "scheduler.step(), in each epoch (or iteration).", UserWarning, stacklevel=3)
+            "scheduler.step(), in each epoch (or iteration).", UserWarning,
+            stacklevel=caller_outside_nn())
 
 
 def _per_group(owner: str, name: str, optimizer: Optimizer,

@@ -21,7 +21,7 @@ import numpy as np
 
 from autograd import Tensor, concatenate
 from autograd.errors import DTypeError, ShapeError
-from .._checks import flag, is_real, real_number
+from .._checks import caller_outside_nn, flag, is_real, real_number
 from ..errors import ArgumentTypeError, ConfigError, NonFiniteGradientError
 from . import rnn  # PyTorch's nn.utils.rnn
 from . import parametrize, parametrizations  # PyTorch's weight_norm, spectral_norm
@@ -224,7 +224,7 @@ def clip_grad_norm(parameters: Tensor | Iterable[Tensor], max_norm: float,
     """``clip_grad_norm_`` under PyTorch's deprecated name (LSTNet's, older code's): the
     same clipping, with PyTorch's ``FutureWarning``."""
     warnings.warn("`nn.utils.clip_grad_norm` is now deprecated in favor of "
-                  "`nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+                  "`nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=caller_outside_nn())
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 

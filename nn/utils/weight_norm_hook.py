@@ -11,6 +11,7 @@ import warnings
 from typing import Any
 
 from autograd.errors import UsageError
+from .._checks import caller_outside_nn
 from ..lazy import refuse_uninitialized
 from ..module import Module
 from ..parameter import Parameter
@@ -66,7 +67,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     ``dim``; the whole tensor for None or -1) and v = w to start. Returns ``module``."""
     warnings.warn("nn.utils.weight_norm is deprecated in favor of "
                   "nn.utils.parametrizations.weight_norm (as in PyTorch).", FutureWarning,
-                  stacklevel=2)
+                  stacklevel=caller_outside_nn())
     refuse_uninitialized("weight_norm", module)
     if norm_hooks_of(module, name, WeightNorm):
         raise UsageError(f"weight_norm: module.{name} has a weight_norm hook already; remove "
