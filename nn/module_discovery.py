@@ -11,6 +11,7 @@ giving dotted names (``"blocks.0.weight"``); containers name their items by over
 """
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from itertools import chain
 from types import FunctionType
@@ -27,8 +28,7 @@ __all__ = ["DiscoveryMethods", "MemberChanges", "members_changed"]
 AnyModule = Any  # a Module: this file sits below the Module class
 _SLOTS = "_none_slots"  # names of parameters/modules set to None (their place is kept)
 _BEHIND_METHODS = "_behind_methods"  # {name: member} of members named like a class method
-_FOUND = "_parameters_found"  # (MemberChanges.count, parameters()'s answer) kept
-_INTERNAL = frozenset({"training", "_buffer_names", _SLOTS, _BEHIND_METHODS, _FOUND})
+_INTERNAL = frozenset({"training", "_buffer_names", _SLOTS, _BEHIND_METHODS})  # Module's own
 _PARAM, _BUFFER, _MODULE = "parameter", "buffer", "module"
 
 
@@ -44,8 +44,15 @@ class MemberChanges:
     count = 0
 
 
+# id(module) -> (MemberChanges.count, weak reference to the module, parameters()'s answer)
+_KEPT: dict[int, tuple[int, weakref.ref, tuple]] = {}
+
+
 def members_changed() -> None:
+    """Count a change, and drop every kept answer: one may hold a parameter the model no
+    longer has (``del model.big`` must free its memory)."""
     MemberChanges.count += 1
+    _KEPT.clear()
 
 
 def _join(prefix: str, name: str) -> str:
@@ -229,14 +236,15 @@ class DiscoveryMethods:
         if not recurse:
             yield from (p for _, p in self.named_parameters(recurse=False))
             return
-        kept = self.__dict__.get(_FOUND)
-        if kept is not None and kept[0] == MemberChanges.count:
-            yield from kept[1]
+        key = id(self)
+        kept = _KEPT.get(key)
+        if kept is not None and kept[0] == MemberChanges.count and kept[1]() is self:
+            yield from kept[2]
             return
         count = MemberChanges.count  # read before the walk: a change during it shows
         found, plain = self._find_parameters()
         if not plain:
-            self.__dict__[_FOUND] = (count, found)
+            _KEPT[key] = (count, weakref.ref(self, lambda _: _KEPT.pop(key, None)), found)
         yield from found
 
     def _find_parameters(self) -> tuple[tuple[Parameter, ...], bool]:

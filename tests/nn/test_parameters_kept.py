@@ -4,7 +4,9 @@ gives. Each case asks once (so the answer is kept), changes the model, and compa
 from __future__ import annotations
 
 import copy
+import gc
 import pickle
+import weakref
 
 import numpy as np
 import pytest
@@ -13,7 +15,7 @@ import nn
 from autograd import Tensor
 from nn.member_storage import MemberDict, MemberList
 from nn.module import functional_call
-from nn.module_discovery import MemberChanges
+from nn.module_discovery import _KEPT, MemberChanges
 
 
 def fresh_walk(model: nn.Module) -> list:
@@ -161,8 +163,18 @@ def test_the_answer_is_kept_while_nothing_changes() -> None:
     first = list(model.parameters())
     model(Tensor(np.ones((4, 2)))).sum().backward()  # training changes no member
     model[0].weight.data *= 2  # nor do new values
-    kept = model.__dict__["_parameters_found"]
-    assert same(list(model.parameters()), first) and model.__dict__["_parameters_found"] is kept
+    kept = _KEPT[id(model)]
+    assert same(list(model.parameters()), first) and _KEPT[id(model)] is kept
+
+
+def test_a_dropped_parameter_is_not_held_by_the_kept_answer() -> None:
+    """``del model.big`` frees the layer's memory even if nothing asks again."""
+    model = nn.Sequential(lin(), lin(3, 3))
+    list(model.parameters())
+    gone = weakref.ref(model[1].weight)
+    del model[1]
+    gc.collect()
+    assert gone() is None
 
 
 def test_functional_call_swaps_show_inside_and_are_undone() -> None:
