@@ -68,15 +68,16 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
     # ------------------------------------------------------------ attributes
     def __setattr__(self, name: str, value: Any) -> None:
         own = self.__dict__
-        if _may_hold(value) or _may_hold(own.get(name)) or name in own.get(_BEHIND_METHODS, ()):
-            try:  # a member set, replaced or dropped: parameters() must look again
-                self._set_attribute(own, name, value)
-            finally:
-                members_changed()
-        else:
+        member = _may_hold(value) or _may_hold(own.get(name)) or name in own.get(
+            _BEHIND_METHODS, ())
+        try:
             self._set_attribute(own, name, value)
+        finally:
+            if member:  # a member set, replaced or dropped: parameters() must look again
+                members_changed()
 
     def _set_attribute(self, own: dict[str, Any], name: str, value: Any) -> None:
+        """``self.<name> = value`` itself (``__setattr__`` notes the change)."""
         if "_buffer_names" not in own and isinstance(value, (Parameter, Module)):
             raise UsageError(
                 f"cannot assign {type(value).__name__} '{name}' before Module.__init__(): "
