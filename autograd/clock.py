@@ -34,7 +34,7 @@ class _InplaceClock:
 
 
 INPLACE = _InplaceClock()
-_WRITES: dict[int, tuple[weakref.ref, int]] = {}  # id(owner array) -> (owner, write time)
+_WRITES: dict[int, list] = {}  # id(owner array) -> [weak reference to it, its write time]
 
 
 def memory_owner(array: Any) -> Any:
@@ -56,9 +56,10 @@ def record_write(array: np.ndarray) -> None:
     key = id(owner)
     INPLACE.last = time = next_seq()
     entry = _WRITES.get(key)
-    if entry is None or entry[0]() is not owner:
-        entry = (weakref.ref(owner, lambda _, key=key: _WRITES.pop(key, None)), time)
-    _WRITES[key] = (entry[0], time)
+    if entry is not None and entry[0]() is owner:
+        entry[1] = time
+    else:  # a new owner (or a new array at a dead one's address): forget it when it dies
+        _WRITES[key] = [weakref.ref(owner, lambda _, key=key: _WRITES.pop(key, None)), time]
 
 
 def last_write(array: Any) -> int:

@@ -10,7 +10,7 @@ from .._checks import flag, real_number
 from .averages import running_average_, running_average_of_squares_
 from .flat_params import FlatBuffers, FlatLayout, flat_enough
 from .optimizer import Optimizer, ParamsT, _count_write, check_nonneg, check_pair
-from .state_tensors import next_step, start_step, state_array, step_count, zeros_state
+from .state_tensors import next_step, scalar_dtype, start_step, state_array, zeros_state
 from .torch_flags import accept_torch_flags, plain_lr
 
 __all__ = ["Adam", "AdamW", "check_betas", "start_moments"]
@@ -98,15 +98,14 @@ class Adam(Optimizer):
         if buffers is None or buffers.names != names or not buffers.layout.fits(arrays):
             if not flat_enough(arrays):
                 return False
-            buffers = self._flat[id(group)] = FlatBuffers(FlatLayout(arrays), names)
+            buffers = self._flat[id(group)] = FlatBuffers(FlatLayout(arrays), names,
+                                                          scalar_dtype())
         states = [self.state[p] for p in params]
-        if all(not state for state in states):
-            for state in states:
-                start_step(state)
-        if len({step_count(state) for state in states}) != 1 or not (
-                buffers.backs(states) or buffers.adopt(states)):
+        if not (buffers.backs(states) or buffers.adopt(states)):
             return False
-        t = [next_step(state) for state in states][0]
+        t = buffers.count_step()
+        if t is None:
+            return False
         g = buffers.layout.join([grad.data for grad in grads], out=buffers.grad)
         if group["maximize"]:
             np.negative(g, out=g)

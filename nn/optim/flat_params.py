@@ -81,25 +81,30 @@ class FlatBuffers:
     """A group's flat work space (``grad``, ``work`` and its pieces) and flat state vectors
     (by state name), whose pieces back the per-parameter state Tensors
     (``state[p][name].data`` is a view of the flat vector), so that PyTorch habits on the
-    state keep working."""
+    state keep working. The step counts too: ``steps`` holds one per parameter, and each
+    ``state[p]["step"]`` is a 0-d view of its element, so one ``steps += 1`` counts a
+    step for the whole group."""
 
-    def __init__(self, layout: FlatLayout, names: Sequence[str]) -> None:
+    def __init__(self, layout: FlatLayout, names: Sequence[str], step_dtype: np.dtype) -> None:
         self.layout = layout
         self.grad = np.empty(layout.size, layout.dtype)
         self.work = np.empty(layout.size, layout.dtype)
         self.work_pieces = layout.pieces(self.work)
         self.flat = {name: np.zeros(layout.size, layout.dtype) for name in names}
+        self.steps = np.zeros(len(layout.shapes), step_dtype)
         self.names = tuple(names)
-        # name by name, parameter by parameter: the pieces, and the Tensors adopt() put
-        # on them (a placeholder until then, which no state entry is)
-        self.places = [piece for name in self.names for piece in layout.pieces(self.flat[name])]
+        # entry by entry ("step" first), parameter by parameter: the pieces, and the
+        # Tensors adopt() put on them (a placeholder until then, which no state entry is)
+        self.entries = ("step",) + self.names
+        self.places = [self.steps[i, ...] for i in range(self.steps.size)] + [
+            piece for name in names for piece in layout.pieces(self.flat[name])]
         self.installed: list[Any] = [object()] * len(self.places)
 
     def backs(self, states: Sequence[dict[str, Any]]) -> bool:
         """Whether every state entry is the Tensor ``adopt`` put on its flat piece and still
         holds it (not after a first step, a ``load_state_dict``, a user's
         ``state[p]["exp_avg"] = ...`` or ``....data = ...``)."""
-        entries = [state.get(name) for name in self.names for state in states]
+        entries = [state.get(name) for name in self.entries for state in states]
         return len(entries) == len(self.installed) and all(
             map(operator.is_, entries, self.installed)) and all(
             map(operator.is_, map(_data, self.installed), self.places))
@@ -109,7 +114,7 @@ class FlatBuffers:
         not there yet), the same Tensor kept (its ``.data`` is the piece from now on).
         False, changing nothing, when an entry is no Tensor of its piece's shape and dtype
         (an array a user stored): the caller then updates parameter by parameter."""
-        entries = [(state, name) for name in self.names for state in states]
+        entries = [(state, name) for name in self.entries for state in states]
         for (state, name), piece in zip(entries, self.places):
             entry = state.get(name)
             if entry is not None and not (isinstance(entry, Tensor) and entry.shape ==
@@ -125,6 +130,17 @@ class FlatBuffers:
                 entry.data = piece
             self.installed[k] = entry
         return True
+
+    def count_step(self) -> float | None:
+        """Count one step for every parameter (``steps += 1``) and return the new count t;
+        None, counting nothing, when the counts differ (a parameter that had no gradient
+        for a while, or a count a user changed): the caller then updates parameter by
+        parameter."""
+        steps = self.steps
+        if len(set(steps.tolist())) != 1:
+            return None
+        steps += 1
+        return float(steps[0])
 
 
 _data = operator.attrgetter("data")

@@ -22,8 +22,9 @@ import numpy as np
 from autograd import Tensor, get_default_dtype
 from ..errors import StateDictError
 
-__all__ = ["zeros_state", "full_state", "copied_state", "scalar_state", "start_step",
-           "next_step", "step_count", "state_array", "saved_value", "restored_value"]
+__all__ = ["zeros_state", "full_state", "copied_state", "scalar_dtype", "scalar_state",
+           "start_step", "next_step", "step_count", "state_array", "saved_value",
+           "restored_value"]
 
 
 # the built-in optimizers' state entries shaped like their parameter (checked on load; a
@@ -48,7 +49,7 @@ def copied_state(array: np.ndarray, dtype: np.dtype) -> Tensor:
     return Tensor(np.array(array, dtype=dtype, copy=True))
 
 
-def _scalar_dtype() -> np.dtype:
+def scalar_dtype() -> np.dtype:
     """PyTorch's ``_get_scalar_dtype()``: float64 if that is the default dtype, else
     float32."""
     return np.dtype(np.float64 if np.dtype(get_default_dtype()) == np.float64 else np.float32)
@@ -56,7 +57,7 @@ def _scalar_dtype() -> np.dtype:
 
 def scalar_state(value: float) -> Tensor:
     """A 0-d Tensor of the scalar dtype (``step``, NAdam's ``mu_product``)."""
-    return Tensor(np.array(value, dtype=_scalar_dtype()))
+    return Tensor(np.array(value, dtype=scalar_dtype()))
 
 
 def start_step(state: dict[str, Any]) -> None:

@@ -53,8 +53,13 @@ def _same(a, b):
         ours, theirs = a[1].state[p], b[1].state[q]
         assert ours.keys() == theirs.keys()
         for key in ours:
-            np.testing.assert_array_equal(np.asarray(ours[key].numpy()),
-                                          np.asarray(theirs[key].numpy()), err_msg=key)
+            np.testing.assert_array_equal(_values(ours[key]), _values(theirs[key]),
+                                          err_msg=key)
+
+
+def _values(entry):
+    """A state entry's numbers (a Tensor's, or a plain number a user stored)."""
+    return np.asarray(entry.numpy() if isinstance(entry, ag.Tensor) else entry)
 
 
 OPTIONS = [{}, {"amsgrad": True}, {"maximize": True}, {"weight_decay": 0.1},
@@ -174,3 +179,38 @@ def test_state_replaced_by_the_user_is_taken_up(reset):
         else:
             optimizer.state = defaultdict(dict)
     _same(_train(Adam, between=replace), _train(PerParameterAdam, between=replace))
+
+
+def test_the_step_counts_are_one_vector_counted_at_once():
+    """Each ``state[p]["step"]`` is a 0-d float64 Tensor (PyTorch's) on one element of
+    the group's count vector: one ``+= 1`` counts a step for every parameter."""
+    model, optimizer = _train(Adam, steps=3)
+    steps = [optimizer.state[p]["step"] for p in model.parameters()]
+    assert all(s.shape == () and s.dtype == np.float64 and s.item() == 3.0 for s in steps)
+    vector = steps[0].numpy().base
+    assert vector is not None and all(s.numpy().base is vector for s in steps)
+    optimizer.step()
+    assert [s.item() for s in steps] == [4.0] * len(steps)  # the same Tensors, counted
+
+
+@pytest.mark.parametrize("edit", ["in place", "a number", "a new Tensor", "data"])
+def test_a_step_count_changed_by_the_user_is_taken_up(edit):
+    """One parameter's count set apart (in place, as a plain number as older code stored
+    it, as a new Tensor, or a new ``.data``): that step goes parameter by parameter and
+    the bias corrections use each parameter's own count, as the reference's do."""
+    def change(step, model, optimizer):
+        if step != 3:
+            return
+        state = optimizer.state[model[2].weight]
+        if edit == "in place":
+            state["step"].fill_(10.0)
+        elif edit == "a number":
+            state["step"] = 10
+        elif edit == "a new Tensor":
+            state["step"] = ag.Tensor(np.array(10.0))
+        else:
+            state["step"].data = np.array(10.0)
+    flat = _train(Adam, between=change)
+    _same(flat, _train(PerParameterAdam, between=change))
+    counts = sorted(float(_values(s["step"])) for s in flat[1].state.values())
+    assert counts == [6.0] * 3 + [13.0]
