@@ -111,8 +111,6 @@ class Linear(Module):
 
     def forward(self, x: Any) -> Tensor:
         weight, bias = self.weight, self.bias
-        if not self._dtype_warned:
-            warn_wider_input(self, x, weight.dtype)
         if _fits(x, weight, bias):  # the training hot path: F.linear inline
             return Affine.apply(x, weight, bias)
         return self._checked_linear(x, weight, bias)
@@ -121,15 +119,16 @@ class Linear(Module):
         """relu(self(x)) as one graph node (``AffineReLU``; the same numbers as the two
         ops): how ``Sequential`` runs a Linear and the ReLU after it."""
         weight, bias = self.weight, self.bias  # read once: a parametrization computes them
-        if not self._dtype_warned:
-            warn_wider_input(self, x, weight.dtype)
         if _fits(x, weight, bias):
             return AffineReLU.apply(x, weight, bias)
         return F.relu(self._checked_linear(x, weight, bias))
 
     def _checked_linear(self, x: Any, weight: Tensor, bias: Tensor | None) -> Tensor:
         """F.linear, which converts x and checks every shape; a shape error names this
-        layer."""
+        layer. An input of another dtype than the weight's comes this way: a wider one is
+        warned about first (``warn_wider_input``)."""
+        if not self._dtype_warned:
+            warn_wider_input(self, x, weight.dtype)
         try:
             return F.linear(x, weight, bias)
         except ShapeError:
@@ -150,9 +149,9 @@ class Linear(Module):
 
 
 def _fits(x: Any, weight: Tensor, bias: Tensor | None) -> bool:
-    """Whether the affine op takes ``x`` as it is (a Tensor that passes F.linear's checks,
-    nothing to convert), with a bias."""
-    if type(x) is not Tensor or bias is None:
+    """Whether the affine op takes ``x`` as it is (a Tensor of the weight's dtype that
+    passes F.linear's checks, nothing to convert or warn about), with a bias."""
+    if type(x) is not Tensor or bias is None or x.dtype != weight.dtype:
         return False
     x_shape, w_shape = x.shape, weight.shape
     return (len(x_shape) > 0 and len(w_shape) == 2 and x_shape[-1] == w_shape[1]
