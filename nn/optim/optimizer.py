@@ -177,16 +177,16 @@ class Optimizer(OptimizerHooks):
         its graph is freed)."""
         for group in self.param_groups:
             for p in group["params"]:
+                if set_to_none:
+                    p.grad = None  # (nothing to read first: None is None already)
+                    continue
                 grad = p.grad
                 if grad is None:
                     continue
-                if not set_to_none:
-                    if grad.requires_grad:  # from backward(create_graph=True): drop its
-                        grad = p.grad = grad.detach()  # graph, as PyTorch (else kept forever)
-                    grad.data[...] = 0
-                    grad.bump_version()  # a graph that used it (create_graph) refuses
-                else:
-                    p.grad = None
+                if grad.requires_grad:  # from backward(create_graph=True): drop its
+                    grad = p.grad = grad.detach()  # graph, as PyTorch (else kept forever)
+                grad.data[...] = 0
+                grad.bump_version()  # a graph that used it (create_graph) refuses
 
     def _scratch(self, arr: np.ndarray, slot: int = 0) -> np.ndarray:
         """A reusable work array shaped like ``arr`` and in its memory order (C, or F as
