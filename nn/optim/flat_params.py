@@ -95,7 +95,7 @@ class FlatBuffers:
         self.names = tuple(names)
         # entry by entry ("step" first), parameter by parameter: the pieces, and the
         # Tensors adopt() put on them (a placeholder until then, which no state entry is)
-        self.entries = ("step",) + self.names
+        self.entry_names = ("step",) + self.names
         self.places = [self.steps[i, ...] for i in range(self.steps.size)] + [
             piece for name in names for piece in layout.pieces(self.flat[name])]
         self.installed: list[Any] = [object()] * len(self.places)
@@ -104,7 +104,7 @@ class FlatBuffers:
         """Whether every state entry is the Tensor ``adopt`` put on its flat piece and still
         holds it (not after a first step, a ``load_state_dict``, a user's
         ``state[p]["exp_avg"] = ...`` or ``....data = ...``)."""
-        entries = [state.get(name) for name in self.entries for state in states]
+        entries = [state.get(name) for name in self.entry_names for state in states]
         return len(entries) == len(self.installed) and all(
             map(operator.is_, entries, self.installed)) and all(
             map(operator.is_, map(_data, self.installed), self.places))
@@ -114,7 +114,7 @@ class FlatBuffers:
         not there yet), the same Tensor kept (its ``.data`` is the piece from now on).
         False, changing nothing, when an entry is no Tensor of its piece's shape and dtype
         (an array a user stored): the caller then updates parameter by parameter."""
-        entries = [(state, name) for name in self.entries for state in states]
+        entries = [(state, name) for name in self.entry_names for state in states]
         for (state, name), piece in zip(entries, self.places):
             entry = state.get(name)
             if entry is not None and not (isinstance(entry, Tensor) and entry.shape ==

@@ -178,7 +178,7 @@ class Optimizer(OptimizerHooks):
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none:
-                    p.grad = None  # (nothing to read first: None is None already)
+                    p.grad = None  # as PyTorch's: no need to read it first
                     continue
                 grad = p.grad
                 if grad is None:
