@@ -23,8 +23,7 @@ from autograd import Tensor, get_default_dtype
 from ..errors import StateDictError
 
 __all__ = ["zeros_state", "full_state", "copied_state", "scalar_dtype", "scalar_state",
-           "start_step", "next_step", "step_count", "state_array", "saved_value",
-           "restored_value"]
+           "start_step", "next_step", "state_array", "saved_value", "restored_value"]
 
 
 # the built-in optimizers' state entries shaped like their parameter (checked on load; a
@@ -63,15 +62,6 @@ def scalar_state(value: float) -> Tensor:
 def start_step(state: dict[str, Any]) -> None:
     """``state["step"] = 0`` as PyTorch 2.x keeps it: a 0-d float Tensor."""
     state["step"] = scalar_state(0.0)
-
-
-def step_count(state: dict[str, Any]) -> float:
-    """The count in ``state["step"]`` (a Tensor or a number a user put there), without
-    counting; -1 when there is none."""
-    step = state.get("step")
-    if step is None:
-        return -1.0
-    return float(step.data) if isinstance(step, Tensor) else float(step)
 
 
 def next_step(state: dict[str, Any]) -> float:
