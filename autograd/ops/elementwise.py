@@ -9,7 +9,6 @@ the inactive side gets exactly 0 even when the upstream gradient is infinite (as
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -215,10 +214,12 @@ def _zero(g: Any) -> np.ndarray:
 
 
 def finite(g: Any) -> bool:
-    """True when g is an array without inf or NaN (one cheap pass: its sum is finite).
-    Then multiplying by a 0/1 mask is exact, and three times faster than selecting; an
-    infinite g needs the selection, since inf * 0 is NaN."""
-    return not is_tensor(g) and math.isfinite(g.sum())
+    """True when g is an array without inf or NaN. Then multiplying by a 0/1 mask is
+    exact, and three times faster than selecting; an infinite g needs the selection, since
+    inf * 0 is NaN. (``np.isfinite(g).all()`` rather than "the sum is finite": as fast or
+    faster from a few thousand float32 elements up, and no RuntimeWarning when g holds
+    both +inf and -inf, whose sum NumPy reports as an invalid value.)"""
+    return not is_tensor(g) and bool(np.isfinite(g).all())
 
 
 def masked(g: Any, keep: np.ndarray) -> Any:
