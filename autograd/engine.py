@@ -126,19 +126,19 @@ def _add(grads: dict[int, Any], heap: list, node: Any, g: Any) -> None:
 
 def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
     """One vector-Jacobian product: dL/d(inputs) of ``op`` from g = dL/d(node)."""
-    if op.parents is None:
+    parents = op.parents
+    if parents is None:
         raise GraphFreedError(
             f"trying to backward through {op.name()} a second time: the first backward "
             f"released its inputs. Pass retain_graph=True to the first call if you need "
             f"to go through the graph again.")
     if node._seq < INPLACE.last:  # something was written in place after node was made:
-        op.parents = as_used(op.parents, node._seq)  # t[i] = v rebased one of them?
+        parents = op.parents = as_used(parents, node._seq)  # t[i] = v rebased one of them?
         check_versions(op, node)
     if create_graph:  # on Tensors: the gradient gets a graph of its own
-        result = op.vjp(g, node, *op.parents)
+        result = op.vjp(g, node, *parents)
     else:  # on arrays; what the op does not read arrives as None (see Function)
         out = node._data if op.save_output else None
-        parents = op.parents
         try:
             # one and two inputs (most ops) spelled out, without a list: per-op chain,
             # shape (8,), 3.47x -> 3.32x NumPy; shape (), 13.2x -> 11.9x; two inputs (the
@@ -153,7 +153,7 @@ def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
                 result = op.vjp(g, out, *[p._data for p in parents])
         except TypeError as error:
             raise unsaved_hint(op, error) or error
-    if type(result) is not tuple or len(result) != len(op.parents):
+    if type(result) is not tuple or len(result) != len(parents):
         result = as_gradient_tuple(op, result)  # a bare gradient, or an error
     return result
 
