@@ -65,9 +65,10 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
     anomaly = STATE.anomaly  # detect_anomaly(): check every gradient for NaN/Inf
     with set_grad_enabled(bool(create_graph)):  # VJPs on Tensors record only for create_graph
         while following or heap:
+            # 1. Pop the newest tensor and its (complete) gradient; its hooks see it first.
             node, g = following or _pop_newest(grads, heap)
             following = None
-            if node._hooks:  # register_hook: each hook sees the complete gradient
+            if node._hooks:
                 g = run_hooks(node, g)
             if targets is not None:  # grad(): collect, and go on only towards an input
                 if node._seq in targets:
@@ -81,29 +82,40 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
             op = node._op
             if op is None:
                 continue
+            # 2. Call its op's VJP: one gradient (or None) per input.
             input_grads = _call_vjp(op, g, node, create_graph)
             if anomaly:
                 check_finite_gradients(op, input_grads)
             for parent, gi, wanted in zip(op.parents, input_grads, op.wanted):
-                if gi is None or not (wanted and parent._requires_grad):  # none wanted when
-                    continue  # the op ran or now (PyTorch's edge and its AccumulateGrad)
-                data = parent._data  # un-broadcast, check shape and dtype (if they differ;
-                if type(gi) is not type(data) or (type(gi) is np.ndarray and (  # scalars of one
-                        gi.shape != data.shape or gi.dtype is not data.dtype)):  # type match)
+                # Skip an input that wanted no gradient when the op ran, or wants none now
+                # (PyTorch's graph has no edge to it, or its AccumulateGrad does nothing).
+                if gi is None or not (wanted and parent._requires_grad):
+                    continue
+                # 3. Un-broadcast and check: only if the type, shape or dtype differ from
+                # the input's (two NumPy scalars of one type match at once).
+                data = parent._data
+                if type(gi) is not type(data) or (type(gi) is np.ndarray and (
+                        gi.shape != data.shape or gi.dtype is not data.dtype)):
                     gi = fit_gradient(gi, parent, op)
+                # 4. Accumulate: a leaf stores it at once; the first gradient of the op's
+                # first input may go next without the heap (the chain step); the rest
+                # wait in the heap.
                 if targets is None and parent._op is None and not parent._hooks:
-                    _accumulate_grad(parent, gi, op.fresh_grads)  # a leaf: store at once
+                    _accumulate_grad(parent, gi, op.fresh_grads)
                 elif through is not None and not (parent._seq in through
                                                   or parent._seq in targets):
                     continue  # grad(): nothing below leads to an input
                 elif following is None and parent._seq not in grads:
-                    following = parent, gi  # the chain step: a first gradient may go next...
+                    following = parent, gi
                 else:
                     _add(grads, heap, parent, gi)
+            # The chain step waits if a newer tensor (or the same one, as in x * x) is in
+            # the heap: that one goes first.
             if following and heap and following[0]._seq <= -heap[0][0]:
-                _add(grads, heap, *following)  # ...unless it waits for a newer tensor (or
-                following = None  # for itself: x * x), which then goes first
-            if not retain_graph:  # the inputs this op kept are no longer needed
+                _add(grads, heap, *following)
+                following = None
+            # 5. Without retain_graph, release the inputs this op kept (the activations).
+            if not retain_graph:
                 op.parents = None
     return found
 
