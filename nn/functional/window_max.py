@@ -33,7 +33,7 @@ def first_largest(cols: np.ndarray, starts: list[np.ndarray], sizes: tuple[int, 
     the kernel and shaped (N, C, *out), and, if wanted, the flat position in its input
     plane (PyTorch's indices) of the entry it reads. A padding tap never wins: a window
     whose entries are all the lowest value (-inf) picks its first tap inside the input,
-    as PyTorch."""
+    as PyTorch, or, if none of its taps is inside, keeps its first (padding) tap."""
     dims = len(kernel)
     taps = np.argmax(cols, axis=2)  # NaN counts as the largest
     padded = any(first[0] < 0 or first[-1] + d * (k - 1) >= n
@@ -50,8 +50,25 @@ def first_largest(cols: np.ndarray, starts: list[np.ndarray], sizes: tuple[int, 
         offsets = [np.where(outside, -(np.minimum(first, 0) // d), i)
                    for first, i, d in zip(firsts, offsets, dilation)]
         positions = [first + i * d for first, i, d in zip(firsts, offsets, dilation)]
-        taps = np.ravel_multi_index(np.broadcast_arrays(*offsets), kernel)
-    return taps, np.ravel_multi_index(np.broadcast_arrays(*positions), sizes).astype(np.int64)
+        # A window whose dilated taps all miss the input (padding 1, dilation 2 over one
+        # element) has no tap inside: it keeps its padding tap (the value is the fill, -inf,
+        # and no gradient reaches x), as PyTorch's does.
+        empty = np.zeros(taps.shape, dtype=bool)
+        for position, n in zip(positions, sizes):
+            empty |= position >= n
+        inside = np.ravel_multi_index(  # (an empty window's offsets may run past the kernel)
+            [np.minimum(i, k - 1) for i, k in zip(np.broadcast_arrays(*offsets), kernel)],
+            kernel)
+        taps = np.where(empty, taps, inside)
+    if not want_indices:
+        return taps, None
+    # The flat position in the input plane, row-major. An empty window's, as PyTorch's,
+    # is where its first tap would be after stepping past the padding, beyond the plane
+    # (max_unpool refuses it by name).
+    flat = np.zeros(taps.shape, dtype=np.int64)
+    for position, n in zip(np.broadcast_arrays(*positions), sizes):
+        flat = flat * n + position
+    return taps, flat
 
 
 class WindowMax(Function):

@@ -4,6 +4,7 @@ exist, bool masks, and inf or NaN in adaptive pooling; compared with PyTorch."""
 import numpy as np
 import pytest
 
+import autograd
 import nn
 import nn.functional as F
 
@@ -72,3 +73,38 @@ def test_adaptive_pooling_keeps_inf_and_nan_in_their_own_cells_as_torch(name, ou
     expected = getattr(torch.nn.functional, name)(torch.tensor(x), output_size).numpy()
     np.testing.assert_allclose(y, expected, rtol=1e-12)  # NaN where torch has NaN only
     assert np.isfinite(y).sum() == np.isfinite(expected).sum() > 0
+
+
+@pytest.mark.parametrize("name, kwargs, shape", [
+    ("max_pool1d", dict(kernel_size=2, padding=1, dilation=2), (2, 3, 1)),
+    ("max_pool2d", dict(kernel_size=2, stride=1, padding=1, dilation=2), (2, 1, 1, 3)),
+    ("max_pool2d", dict(kernel_size=2, stride=1, padding=1, dilation=2), (1, 2, 1, 1)),
+    ("max_pool3d", dict(kernel_size=2, stride=1, padding=1, dilation=2), (1, 1, 2, 1, 3))])
+def test_a_window_whose_dilated_taps_all_miss_the_input_is_minus_inf_as_torch(name, kwargs,
+                                                                              shape):
+    """Padding 1 and dilation 2 over an axis of one element: the window's taps fall on
+    either side of it. PyTorch gives -inf there and an index past the plane (its own
+    backward then writes out of bounds, so it is not run here). This raised a bare
+    ValueError from np.ravel_multi_index. The gradient is checked against central
+    differences of the loss over the windows that do reach the input."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(3).standard_normal(shape)
+    values, indices = getattr(F, name)(x, return_indices=True, **kwargs)
+    expected, expected_indices = getattr(torch.nn.functional, name)(
+        torch.tensor(x), return_indices=True, **kwargs)
+    np.testing.assert_array_equal(values.data, expected.numpy())
+    np.testing.assert_array_equal(indices.data, expected_indices.numpy())
+    assert np.isneginf(values.data).any()  # the case is really there
+    reached = np.isfinite(values.data)
+    g = np.random.default_rng(4).standard_normal(values.shape)
+
+    def loss(array):
+        return float((g * getattr(F, name)(array, **kwargs).data)[reached].sum())
+    xt = autograd.Tensor(x, requires_grad=True)
+    getattr(F, name)(xt, **kwargs).backward(autograd.Tensor(g))  # -inf windows too
+    h, numeric = 1e-6, np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[i] = h
+        numeric[i] = (loss(x + step) - loss(x - step)) / (2 * h)
+    np.testing.assert_allclose(xt.grad.data, numeric, atol=1e-7)
