@@ -9,12 +9,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import interop
 from .errors import ShapeError, UsageError
 from .ops.reductions import normalize_axis
 from .tensor import Tensor, as_tensor
 from .tensor_math import concatenate
 
-__all__ = ["gradient"]
+__all__ = ["gradient", "numpy_gradient"]
 
 
 def _coordinates(spacing: Any, size: int) -> np.ndarray | float:
@@ -93,3 +94,23 @@ def gradient(input: Any, *, spacing: Any = 1, dim: int | Sequence[int] | None = 
                              f"edge_order={edge_order} needs at least {edge_order + 1}")
         results.append(_derivative(f, axis, _coordinates(each, f.shape[axis]), edge_order))
     return tuple(results)
+
+
+def numpy_gradient(f: Any, *varargs: Any, axis: Any = None,
+                   edge_order: int = 1) -> Tensor | list[Tensor]:
+    """``np.gradient`` on a Tensor: ``gradient`` with NumPy's arguments (the spacings by
+    position: none, one for all axes, or one per axis) and NumPy's result (a list, or
+    the one array when there is one axis)."""
+    axes = tuple(range(np.ndim(f))) if axis is None else normalize_axis(
+        axis, np.ndim(f), "np.gradient")
+    if len(varargs) > 1 and len(varargs) != len(axes):
+        raise UsageError(f"np.gradient: {len(varargs)} spacings for {len(axes)} axes; give "
+                         f"none, one, or one per axis")
+    spacing = list(varargs) if len(varargs) > 1 else varargs[0] if varargs else 1
+    results = gradient(f, spacing=spacing, dim=axes, edge_order=edge_order)
+    return results[0] if len(results) == 1 else list(results)
+
+
+# np.gradient(t) reaches interop's table, which sits below the Tensor class; this module
+# is above it, so it adds its row there
+interop.FUNCTIONS[np.gradient] = numpy_gradient

@@ -13,9 +13,9 @@ plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()`` gives, so ``np.sign(t)``
 ``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as ``t.sign()``, ``t.isnan()`` and
 ``t.argmax()`` are (``median``/``nanmedian``, which ndarray lacks as methods, differ:
 ``t.median()`` is PyTorch's, ``np.median(t)`` NumPy's, see ``order_methods``).
-``np.linalg``'s decompositions (``svd``, ``eigh``, ``qr``, ``pinv``...) take NumPy's
-arguments and give NumPy's results, computed by the differentiable ops of
-``ops.matrix_functions`` (shared with ``autograd.linalg``, above the Tensor class).
+``np.linalg`` (``autograd.numpy_linalg``), the nan-reductions (``numpy_nan``) and the
+rest of NumPy's functions (``numpy_more``, ``numpy_stacking``, ``numpy_arrays``...) take
+NumPy's arguments and give NumPy's results, each a composition of differentiable ops.
 
 To support another NumPy function, add a row: ``np.sin: TensorMath.sin``.
 """
@@ -30,12 +30,11 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import UsageError
-from .function import apply
 from .out_argument import refuse_tensor_out
 from .ops.arithmetic import number
-from .ops import decompositions, linalg_more, matrix_functions
-from .ops.generic import is_tensor, lift_like
-from . import numpy_math, numpy_more, numpy_stacking, order_numpy, set_numpy
+from .ops import linalg_more
+from . import (numpy_arrays, numpy_linalg, numpy_math, numpy_more, numpy_nan, numpy_series,
+               numpy_stacking, order_numpy, set_numpy)
 from .tensor_logic import LogicOps
 from .tensor_math import TensorMath, concatenate, stack, where
 from .tensor_methods import OpMethods
@@ -44,104 +43,8 @@ from .torch_methods import TorchMethods
 from .torch_shapes import TorchShapes
 from .torch_spellings import TorchSpellings
 
-__all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "linalg_norm", "numpy_clip", "numpy_diag",
-           "numpy_nan_to_num", "numpy_repeat", "numpy_sort", "numpy_argsort", "numpy_eigh",
-           "numpy_eigvalsh", "numpy_svd", "numpy_qr", "numpy_pinv", "numpy_matrix_rank",
-           "numpy_cond", "numpy_squeeze"]
-
-_UNSET = object()  # NumPy's "not given" for pinv's rtol
-
-
-def linalg_norm(x: Any, ord: Any = None, axis: Any = None,  # noqa: A002
-                keepdims: bool = False) -> Any:
-    """``np.linalg.norm``: a vector norm (axis an int, or a 1-d x) as ``x.norm``; a
-    matrix norm (axis a pair, or a 2-d x) NumPy's: None/'fro', 'nuc', 2, -2, 1, -1, inf,
-    -inf (as ``autograd.linalg.matrix_norm``)."""
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
-    matrix = len(axes) == 2 if axes is not None else x.ndim == 2
-    vector = len(axes) == 1 if axes is not None else x.ndim == 1
-    if matrix and ord is not None:
-        dims = tuple(axes) if axes is not None else (-2, -1)
-        return matrix_functions.matrix_norm(x, ord, dims, keepdims, "np.linalg.norm")
-    if not (ord is None or (vector and ord != "fro")):
-        raise UsageError(
-            f"np.linalg.norm(t, ord={ord!r}) on shape {x.shape} with axis={axis!r}: an "
-            f"order needs a vector (axis an int, or a 1-d tensor) or a matrix (axis a "
-            f"pair, or a 2-d tensor), as in NumPy. Pass axis; for the norm of all elements "
-            f"as one vector use t.norm(ord).")
-    return x.norm(ord, axis, keepdims)
-
-
-def numpy_eigh(a: Any, UPLO: str = "L") -> matrix_functions.EighResult:
-    """``np.linalg.eigh``: NumPy's named pair (eigenvalues, eigenvectors), differentiable
-    as ``autograd.linalg.eigh``."""
-    return matrix_functions.eigh(a, UPLO, "np.linalg.eigh")
-
-
-def numpy_eigvalsh(a: Any, UPLO: str = "L") -> Any:
-    """``np.linalg.eigvalsh``: the eigenvalues, ascending."""
-    return matrix_functions.eigvalsh(a, UPLO, "np.linalg.eigvalsh")
-
-
-def numpy_svd(a: Any, full_matrices: bool = True, compute_uv: bool = True,
-              hermitian: bool = False) -> Any:
-    """``np.linalg.svd``: NumPy's named triple (U, S, Vh), or S alone with
-    ``compute_uv=False`` (with ``hermitian=True``: |eigenvalues| descending, as NumPy)."""
-    if not compute_uv:
-        if hermitian:
-            values = matrix_functions.eigvalsh(a, "L", "np.linalg.svd")
-            return values.abs().sort(axis=-1, descending=True)
-        return matrix_functions.svdvals(a, "np.linalg.svd")
-    if hermitian:
-        raise UsageError("np.linalg.svd(t, hermitian=True) (NumPy's SVD from eigh, whose "
-                         "vectors' signs differ) has no differentiable version: drop "
-                         "hermitian (the same S; U and Vh up to signs), or use "
-                         "np.linalg.eigh(t)")
-    return matrix_functions.svd(a, full_matrices, "np.linalg.svd")
-
-
-def numpy_qr(a: Any, mode: str = "reduced") -> Any:
-    """``np.linalg.qr``: NumPy's named pair (Q, R), or R alone with ``mode='r'``."""
-    if mode not in ("reduced", "complete", "r"):
-        raise UsageError(f"np.linalg.qr(t, mode={mode!r}) has no differentiable version "
-                         f"('reduced', 'complete' and 'r' have). Use one of them, or "
-                         f"np.linalg.qr(t.data, mode={mode!r}) for an untracked result")
-    result = matrix_functions.qr(a, mode, "np.linalg.qr")
-    return result.R if mode == "r" else result
-
-
-def numpy_pinv(a: Any, rcond: Any = None, hermitian: bool = False, *,
-               rtol: Any = _UNSET) -> Any:
-    """``np.linalg.pinv`` with NumPy's tolerance: singular values at most rcond times the
-    largest count as zero; rcond is 1e-15 when neither is given, rtol if given, and
-    eps * max(m, n) for ``rtol=None``. Differentiable as ``autograd.linalg.pinv``;
-    ``hermitian=True`` reads the lower triangle (NumPy's eigh) of a square t."""
-    if rcond is not None and rtol is not _UNSET:
-        raise UsageError("np.linalg.pinv: rcond and rtol cannot both be given (as in "
-                         "NumPy); pass only rtol")
-    if rcond is None:
-        rcond = 1e-15 if rtol is _UNSET else decompositions.tolerances(
-            None, rtol, a, "np.linalg.pinv")[1]
-    if is_tensor(rcond) or np.ndim(rcond) != 0:
-        raise UsageError(f"np.linalg.pinv: rcond/rtol must be one number for a Tensor "
-                         f"(per-matrix tolerances are not supported); got {rcond!r}")
-    decompositions.check_matrix(a, "np.linalg.pinv", square=bool(hermitian))
-    return apply(decompositions.Pinv(0.0, float(rcond), bool(hermitian)), a)
-
-
-def numpy_matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *,
-                      rtol: Any = None) -> Any:
-    """``np.linalg.matrix_rank``: NumPy's count, as a constant int64 Tensor."""
-    if A.ndim >= 2:
-        decompositions.check_matrix(A, "np.linalg.matrix_rank", square=hermitian)
-    rank = np.linalg.matrix_rank(_plain(A), _plain(tol), hermitian, rtol=_plain(rtol))
-    return lift_like(A, np.asarray(rank, dtype=np.int64))
-
-
-def numpy_cond(x: Any, p: Any = None) -> Any:
-    """``np.linalg.cond``: the condition number, differentiable as
-    ``autograd.linalg.cond`` (inf for a singular x, as NumPy's)."""
-    return matrix_functions.cond(x, p, "np.linalg.cond")
+__all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "numpy_clip", "numpy_diag",
+           "numpy_nan_to_num", "numpy_repeat", "numpy_sort", "numpy_argsort", "numpy_squeeze"]
 
 
 def numpy_clip(x: Any, a_min: Any = None, a_max: Any = None, **bounds: Any) -> Any:
@@ -219,7 +122,7 @@ UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
     np.invert: operator.invert, np.left_shift: operator.lshift, np.right_shift: operator.rshift,
     np.logical_and: LogicOps.logical_and, np.logical_or: LogicOps.logical_or,
     np.logical_xor: LogicOps.logical_xor, np.logical_not: LogicOps.logical_not,
-    **numpy_math.UFUNCS, **numpy_more.UFUNCS,
+    **numpy_math.UFUNCS, **numpy_more.UFUNCS, **numpy_series.UFUNCS,
 }
 
 FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as NumPy's
@@ -240,17 +143,13 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.tensordot: linalg_more.tensordot, np.linalg.det: OpMethods.det,
     np.linalg.inv: OpMethods.inv, np.linalg.solve: linalg_more.solve,
     np.linalg.slogdet: linalg_more.slogdet, np.linalg.cholesky: linalg_more.cholesky,
-    np.linalg.norm: linalg_norm, np.linalg.eigh: numpy_eigh,
-    np.linalg.eigvalsh: numpy_eigvalsh, np.linalg.svd: numpy_svd, np.linalg.qr: numpy_qr,
-    np.linalg.pinv: numpy_pinv, np.linalg.cond: numpy_cond, np.flip: OpMethods.flip,
-    np.roll: OpMethods.roll,
+    **numpy_linalg.FUNCTIONS, np.flip: OpMethods.flip, np.roll: OpMethods.roll,
     np.tile: OpMethods.tile, np.repeat: numpy_repeat, np.tril: OpMethods.tril,
     np.diag: numpy_diag, np.nan_to_num: numpy_nan_to_num, np.ravel: TensorMath.ravel,
     np.triu: OpMethods.triu, np.take_along_axis: OpMethods.take_along_axis,
     # constants (integer or boolean tensors), as the methods of the same names
     np.argmax: OpMethods.argmax, np.argmin: OpMethods.argmin, np.all: TorchSpellings.all,
     np.any: TorchSpellings.any, np.argsort: numpy_argsort,
-    np.linalg.matrix_rank: numpy_matrix_rank,
     # positions, distinct values and counts (constants), small geometry (set_numpy)
     np.nonzero: set_numpy.numpy_nonzero, np.argwhere: set_numpy.numpy_argwhere,
     np.count_nonzero: set_numpy.numpy_count_nonzero, np.unique: set_numpy.numpy_unique,
@@ -258,6 +157,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.histogram: set_numpy.numpy_histogram, np.diff: set_numpy.numpy_diff,
     np.cross: set_numpy.numpy_cross, np.kron: set_numpy.numpy_kron,
     np.trapezoid: set_numpy.numpy_trapezoid, **numpy_stacking.FUNCTIONS, **numpy_more.FUNCTIONS,
+    **numpy_nan.FUNCTIONS, **numpy_arrays.FUNCTIONS, **numpy_series.FUNCTIONS,
     # order statistics (autograd.order_numpy): NumPy's arguments and values
     np.median: order_numpy.median, np.nanmedian: order_numpy.nanmedian,
     np.quantile: order_numpy.quantile, np.nanquantile: order_numpy.nanquantile,
@@ -332,9 +232,10 @@ class NumpyInterop:
         if function is None:
             module = getattr(func, "__module__", None) or "numpy"  # np.linalg.eigh too
             name = "np" + module.removeprefix("numpy") + "." + func.__name__
-            raise UsageError(
-                f"{name} has no differentiable version for Tensors. Use the Tensor methods "
-                f"or autograd functions, or {name}(t.data) for an untracked NumPy result.")
+            instead = numpy_arrays.HINTS.get(func, "use the Tensor methods or autograd "
+                                                   "functions")
+            raise UsageError(f"{name} has no differentiable version for Tensors: {instead}; "
+                             f"or call {name}(t.data) for an untracked NumPy result.")
         out = kwargs.get("out")
         if func in BY_NAME and len(args) > 2:  # out may come by position (a, axis, [dtype,] out)
             out = _signature(func).bind(*args, **kwargs).arguments.get("out")
