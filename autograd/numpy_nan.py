@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .errors import DataError, UsageError
-from .ops.reductions import normalize_axis
+from .function import apply
+from .ops.reductions import StdSqrt, normalize_axis
 
 __all__ = ["numpy_nanmax", "numpy_nanmin", "numpy_nanargmax", "numpy_nanargmin",
            "numpy_nanprod", "numpy_nancumsum", "numpy_nancumprod", "numpy_nanvar",
@@ -137,9 +138,10 @@ def numpy_nanvar(a: AnyTensor, axis: Any = None, dtype: Any = None, out: Any = N
 def numpy_nanstd(a: AnyTensor, axis: Any = None, dtype: Any = None, out: Any = None,
                  ddof: float = 0, keepdims: bool = False, *, where: Any = None,
                  mean: Any = None, correction: Any = None) -> AnyTensor:
-    """``np.nanstd``: the square root of ``np.nanvar``."""
-    return numpy_nanvar(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
-                        correction=correction).sqrt()
+    """``np.nanstd``: the square root of ``np.nanvar`` (gradient 0 where it is 0, as
+    ``t.std()``'s)."""
+    return apply(StdSqrt(), numpy_nanvar(a, axis, dtype, out, ddof, keepdims, where=where,
+                                         mean=mean, correction=correction))
 
 
 FUNCTIONS = {np.nanmax: numpy_nanmax, np.nanmin: numpy_nanmin,

@@ -207,3 +207,48 @@ def test_the_rest_are_named_errors_that_say_what_to_write() -> None:
         np.geomspace(t[0, 0] * 0 + 1.0, -2.0)
     with pytest.raises(ShapeError, match="axis is needed"):
         np.cumulative_sum(t)
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@hypothesis.given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+                  mode=st.sampled_from(["constant", "edge", "reflect", "symmetric", "wrap"]),
+                  data=st.data())
+def test_pad_of_drawn_shapes_and_widths_matches_numpy(shape, mode, data) -> None:
+    """Widths up to twice the axis (reflect and symmetric repeat their pattern past it)."""
+    widths = [tuple(data.draw(st.integers(0, 2 * n), label="width") for _ in range(2))
+              for n in shape]
+    if mode == "reflect":  # NumPy cannot reflect an axis of one entry with a width
+        widths = [(0, 0) if n == 1 else w for n, w in zip(shape, widths)]
+    x = np.random.default_rng(len(shape)).standard_normal(shape)
+    leaf = ag.tensor(x, requires_grad=True)
+    np.testing.assert_array_equal(np.pad(leaf, widths, mode=mode).data,
+                                  np.pad(x, widths, mode=mode))
+    assert ag.gradcheck(lambda t: np.pad(t, widths, mode=mode), [leaf])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's, on all-NaN slices
+@hypothesis.given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+                  name=st.sampled_from(["nanmax", "nanmin", "nanprod", "nanvar", "nanstd",
+                                        "nancumsum"]),
+                  data=st.data())
+def test_nan_reductions_of_drawn_shapes_axes_and_holes_match_numpy(shape, name,
+                                                                   data) -> None:
+    """NaN holes anywhere (whole slices too); the gradient is checked on the finite
+    results (finite differences at a NaN entry see nothing move, as the gradient says)."""
+    x = np.random.default_rng(len(shape)).standard_normal(shape)
+    holes = np.array(data.draw(st.lists(st.booleans(), min_size=x.size, max_size=x.size),
+                               label="holes")).reshape(shape)
+    x[holes] = np.nan
+    axis = data.draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1)),
+                     label="axis")
+    want = getattr(np, name)(x, axis=axis)
+    leaf = ag.tensor(x, requires_grad=True)
+    np.testing.assert_allclose(getattr(np, name)(leaf, axis=axis).data, want, rtol=1e-12,
+                               atol=1e-12)
+    finite = np.isfinite(want)
+    if finite.any():
+        assert ag.gradcheck(lambda t: np.ravel(getattr(np, name)(t, axis=axis))[
+            np.flatnonzero(finite)], [leaf])
