@@ -74,16 +74,20 @@ def as_used(parents: tuple, seq: int) -> tuple:
     used = []
     for p in parents:
         while p._seq > seq:
-            if p._op is None:  # detach_() took its history (Tensor.detach_), or a view
-                raise UsageError(  # outside the graph took a write's new values
+            if p._op is None and last_write(p._data) > seq:  # a view outside the graph
+                raise InplaceError(  # took a write's new values after the op used it
+                    f"a tensor of shape {p.shape} needed for the backward pass was "
+                    f"modified in place after the graph used it: it is a view of a tensor "
+                    f"outside the graph (v = c[0]), and a write into that tensor or its "
+                    f"detach() gave it new values (PyTorch refuses this backward too). "
+                    f"Write into a copy (c2 = c.clone()), or run the backward first.")
+            if p._op is None:  # detach_() took its history (Tensor.detach_)
+                raise UsageError(
                     f"backward through a graph that used a tensor (shape {p.shape}) which "
                     f"was detached in place (detach_()) after: here the tensor is the node "
                     f"of that graph, and detach_() took its history (PyTorch's graph keeps "
                     f"it). Write t = t.detach() (a new tensor) to keep the graph, or run "
-                    f"the backward before detach_(). (Or the tensor is a view of a tensor "
-                    f"outside the graph, v = c[0], and a write into c or into c.detach() "
-                    f"gave it new values after the graph used it: PyTorch refuses that "
-                    f"backward too, as an in-place modification; write into a copy.)")
+                    f"the backward before detach_().")
             p = p._op.previous
         used.append(p)
     return tuple(used)
