@@ -78,8 +78,8 @@ def as_used(parents: tuple, seq: int) -> tuple:
                 raise InplaceError(  # took a write's new values after the op used it
                     f"a tensor of shape {p.shape} needed for the backward pass was "
                     f"modified in place after the graph used it: it is a view of a tensor "
-                    f"outside the graph (v = c[0]), and a write into that tensor or its "
-                    f"detach() gave it new values (PyTorch refuses this backward too). "
+                    f"outside the graph (v = c[0]), and a write into c or c.detach() gave "
+                    f"it new values (PyTorch refuses this backward too). "
                     f"Write into a copy (c2 = c.clone()), or run the backward first.")
             if p._op is None:  # detach_() took its history (Tensor.detach_)
                 raise UsageError(
