@@ -87,19 +87,14 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
             if anomaly:
                 check_finite_gradients(op, input_grads)
             for parent, gi, wanted in zip(op.parents, input_grads, op.wanted):
-                # Skip an input that wanted no gradient when the op ran, or wants none now
-                # (PyTorch's graph has no edge to it, or its AccumulateGrad does nothing).
                 if gi is None or not (wanted and parent._requires_grad):
-                    continue
-                # 3. Un-broadcast and check: only if the type, shape or dtype differ from
-                # the input's (two NumPy scalars of one type match at once).
-                data = parent._data
+                    continue  # no gradient wanted when the op ran, or now (PyTorch: no edge)
+                data = parent._data  # 3. Un-broadcast and check, if type/shape/dtype differ
                 if type(gi) is not type(data) or (type(gi) is np.ndarray and (
                         gi.shape != data.shape or gi.dtype is not data.dtype)):
                     gi = fit_gradient(gi, parent, op)
-                # 4. Accumulate: a leaf stores it at once; the first gradient of the op's
-                # first input may go next without the heap (the chain step); the rest
-                # wait in the heap.
+                # 4. Accumulate: a leaf at once; a first gradient may go next (the chain
+                # step); the rest wait in the heap.
                 if targets is None and parent._op is None and not parent._hooks:
                     _accumulate_grad(parent, gi, op.fresh_grads)
                 elif through is not None and not (parent._seq in through
@@ -109,8 +104,7 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
                     following = parent, gi
                 else:
                     _add(grads, heap, parent, gi)
-            # The chain step waits if a newer tensor (or the same one, as in x * x) is in
-            # the heap: that one goes first.
+            # (the chain step waits if a newer tensor, or itself as in x * x, is in the heap)
             if following and heap and following[0]._seq <= -heap[0][0]:
                 _add(grads, heap, *following)
                 following = None
