@@ -18,7 +18,7 @@ import numpy as np
 from .errors import ShapeError, UsageError
 from .numpy_more import numpy_split
 from .numpy_series import present
-from .ops.generic import is_tensor
+from .ops.generic import constant, is_tensor
 from .ops.reductions import normalize_axis
 from .tensor_math import concatenate, stack, where
 
@@ -31,10 +31,6 @@ __all__ = ["numpy_pad", "numpy_delete", "numpy_compress", "numpy_extract", "nump
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
 _COPYING_MODES = ("edge", "reflect", "symmetric", "wrap")
-
-
-def _plain(x: Any) -> Any:
-    return x.data if is_tensor(x) else x
 
 
 def _take(a: AnyTensor, index: np.ndarray, axis: int) -> AnyTensor:
@@ -50,12 +46,12 @@ def numpy_pad(array: AnyTensor, pad_width: Any, mode: str = "constant",
     them, so the gradient of a copied entry flows back to it."""
     if mode == "constant":
         values = kwargs.pop("constant_values", 0.0)
-        if kwargs or np.ndim(_plain(values)) != 0:
+        if kwargs or np.ndim(constant(values)) != 0:
             raise UsageError(f"np.pad(t, mode='constant') takes one number for "
                              f"constant_values here; got {values!r}"
                              + (f" and {sorted(kwargs)}" if kwargs else "")
                              + ". Pad with one value, then assign the edges: t[0] = v")
-        return array.pad(pad_width, float(_plain(values)))
+        return array.pad(pad_width, float(constant(values)))
     if mode not in _COPYING_MODES or kwargs.get("reflect_type", "even") != "even":
         raise UsageError(f"np.pad(t, mode={mode!r}{', reflect_type=...' if kwargs else ''})"
                          f" has no differentiable version: the modes that copy entries "
@@ -74,7 +70,7 @@ def numpy_pad(array: AnyTensor, pad_width: Any, mode: str = "constant",
 def _positions(length: int, obj: Any) -> np.ndarray:
     """The positions along an axis of ``length`` that NumPy's ``obj`` (an int, a
     slice, a list, a bool mask) keeps, as ``np.delete`` of an arange gives them."""
-    return np.delete(np.arange(length), _plain(obj))
+    return np.delete(np.arange(length), constant(obj))
 
 
 def numpy_delete(arr: AnyTensor, obj: Any, axis: Any = None) -> AnyTensor:
@@ -93,7 +89,7 @@ def numpy_compress(condition: Any, a: AnyTensor, axis: Any = None,
     if axis is None:
         a, axis = a.reshape(-1), 0
     axis = normalize_axis(axis, a.ndim, "np.compress")[0]
-    keep = np.flatnonzero(np.asarray(_plain(condition), dtype=bool))
+    keep = np.flatnonzero(np.asarray(constant(condition), dtype=bool))
     if keep.size and keep[-1] >= a.shape[axis]:
         raise ShapeError(f"np.compress: a condition true at position {keep[-1]} for an "
                          f"axis of length {a.shape[axis]}")
@@ -103,14 +99,14 @@ def numpy_compress(condition: Any, a: AnyTensor, axis: Any = None,
 def numpy_extract(condition: Any, arr: AnyTensor) -> AnyTensor:
     """``np.extract``: the entries of the flattened arr where the flattened
     ``condition`` is true."""
-    return arr.reshape(-1)[np.flatnonzero(np.ravel(_plain(condition)))]
+    return arr.reshape(-1)[np.flatnonzero(np.ravel(constant(condition)))]
 
 
 def numpy_choose(a: Any, choices: Sequence[Any], out: Any = None,
                  mode: str = "raise") -> AnyTensor:
     """``np.choose``: at each position, the entry of ``choices[a]`` (all broadcast
     together), picked from the choices stacked on a new first axis."""
-    index = np.asarray(_plain(a))
+    index = np.asarray(constant(a))
     if mode != "raise" or not np.issubdtype(index.dtype, np.integer):
         raise UsageError(f"np.choose(a, choices, mode={mode!r}) on Tensors takes integer "
                          f"choices a and mode='raise'")
@@ -133,7 +129,7 @@ def numpy_select(condlist: Sequence[Any], choicelist: Sequence[Any],
                          f"choices; give one condition per choice")
     result = default
     for condition, choice in zip(reversed(condlist), reversed(choicelist)):
-        result = where(np.asarray(_plain(condition), dtype=bool), choice, result)
+        result = where(np.asarray(constant(condition), dtype=bool), choice, result)
     return result
 
 
@@ -152,7 +148,7 @@ def numpy_block(arrays: Any) -> AnyTensor:
         return arrays
     leaves = pieces(arrays)
     like = next(p for p in leaves if is_tensor(p))
-    ndim = max(levels, *(np.ndim(_plain(p)) for p in leaves))
+    ndim = max(levels, *(np.ndim(constant(p)) for p in leaves))
 
     def join(x: Any, level: int) -> AnyTensor:
         if not isinstance(x, list):
@@ -219,7 +215,7 @@ def numpy_trim_zeros(filt: AnyTensor, trim: str = "fb", axis: Any = None) -> Any
 def numpy_argpartition(a: AnyTensor, kth: Any, axis: Any = -1, kind: str = "introselect",
                        order: Any = None) -> AnyTensor:
     """``np.argpartition``: NumPy's positions (a constant integer Tensor)."""
-    return a._lift(np.argpartition(a.data, _plain(kth), axis=axis, kind=kind, order=order))
+    return a._lift(np.argpartition(a.data, constant(kth), axis=axis, kind=kind, order=order))
 
 
 def numpy_partition(a: AnyTensor, kth: Any, axis: Any = -1, kind: str = "introselect",
@@ -229,7 +225,7 @@ def numpy_partition(a: AnyTensor, kth: Any, axis: Any = -1, kind: str = "introse
     within the parts)."""
     if axis is None:
         a, axis = a.reshape(-1), 0
-    positions = np.argpartition(a.data, _plain(kth), axis=axis, kind=kind, order=order)
+    positions = np.argpartition(a.data, constant(kth), axis=axis, kind=kind, order=order)
     return a.take_along_axis(positions, axis)
 
 
@@ -258,7 +254,7 @@ def numpy_isin(element: Any, test_elements: Any, assume_unique: bool = False,
                invert: bool = False, *, kind: Any = None) -> AnyTensor:
     """``np.isin``: NumPy's answer, a constant bool Tensor."""
     like = element if is_tensor(element) else test_elements
-    return like._lift(np.isin(_plain(element), _plain(test_elements), assume_unique,
+    return like._lift(np.isin(constant(element), constant(test_elements), assume_unique,
                               invert, kind=kind))
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from .errors import ShapeError, UsageError
 from .function import apply
 from .ops import decompositions, linalg_more, matrix_functions
-from .ops.generic import is_tensor, lift_like
+from .ops.generic import constant, is_tensor, lift_like
 from .ops.reductions import normalize_axis
 from .set_numpy import numpy_cross
 
@@ -31,11 +31,6 @@ __all__ = ["linalg_norm", "numpy_eigh", "numpy_eigvalsh", "numpy_svd", "numpy_qr
            "numpy_linalg_diagonal", "numpy_matrix_transpose", "numpy_linalg_vecdot", "FUNCTIONS"]
 
 _UNSET = object()  # NumPy's "not given" for pinv's rtol
-
-
-def _plain(x: Any) -> Any:
-    """A Tensor's array (for NumPy's own tolerances and counts); anything else as is."""
-    return x.data if is_tensor(x) else x
 
 
 def linalg_norm(x: Any, ord: Any = None, axis: Any = None,  # noqa: A002
@@ -120,7 +115,7 @@ def numpy_matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *,
     """``np.linalg.matrix_rank``: NumPy's count, as a constant int64 Tensor."""
     if A.ndim >= 2:
         decompositions.check_matrix(A, "np.linalg.matrix_rank", square=hermitian)
-    rank = np.linalg.matrix_rank(_plain(A), _plain(tol), hermitian, rtol=_plain(rtol))
+    rank = np.linalg.matrix_rank(constant(A), constant(tol), hermitian, rtol=constant(rtol))
     return lift_like(A, np.asarray(rank, dtype=np.int64))
 
 

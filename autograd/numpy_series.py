@@ -16,7 +16,7 @@ import numpy as np
 from .elementwise_extra_methods import ElementwiseExtraMethods
 from .errors import ShapeError, UsageError
 from .function import Function, apply
-from .ops.generic import is_tensor
+from .ops.generic import constant, is_tensor
 from .ops.reductions import normalize_axis
 from .tensor_math import concatenate, where
 from .tensor_methods import OpMethods
@@ -28,10 +28,6 @@ __all__ = ["Cbrt", "numpy_cbrt", "numpy_modf", "numpy_spacing", "present",
            "numpy_matvec", "numpy_vecmat", "FUNCTIONS", "UFUNCS"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
-
-
-def _plain(x: Any) -> Any:
-    return x.data if is_tensor(x) else x
 
 
 def _tensor(x: Any, like: AnyTensor) -> AnyTensor:
@@ -142,7 +138,7 @@ def numpy_interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
         raise UsageError("np.interp(..., period=...) on Tensors: wrap x yourself first, "
                          "x % period, and pass the periodic xp, fp")
     like = next(v for v in (x, fp) if is_tensor(v))
-    x, fp, xp = _tensor(x, like), _tensor(fp, like), np.asarray(_plain(xp), dtype=np.float64)
+    x, fp, xp = _tensor(x, like), _tensor(fp, like), np.asarray(constant(xp), dtype=np.float64)
     if xp.ndim != 1 or fp.ndim != 1 or xp.shape != fp.shape or not xp.size:
         raise ShapeError(f"np.interp: xp and fp must be 1-d of one (non-zero) length; got "
                          f"{xp.shape} and {fp.shape}")
@@ -235,7 +231,7 @@ def numpy_geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
                     dtype: Any = None, axis: int = 0) -> AnyTensor:
     """``np.geomspace`` of end points of one sign: sign e^(linspace(log|start|,
     log|stop|)), the ends exactly start and stop."""
-    ends = np.asarray(_plain(start)), np.asarray(_plain(stop))
+    ends = np.asarray(constant(start)), np.asarray(constant(stop))
     if (ends[0] == 0).any() or (ends[1] == 0).any() or (np.sign(ends[0]) != np.sign(
             ends[1])).any():
         raise UsageError("np.geomspace on Tensors takes end points of one sign and never 0 "
