@@ -33,8 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor
+from autograd import Tensor, as_tensor, where
 from autograd.errors import DTypeError, ShapeError
+from autograd.extend import piecewise_linear
 
 from .._checks import flag, is_integer
 from ..errors import ArgumentTypeError, ConfigError
@@ -98,7 +99,8 @@ def _clip(u: Tensor, n: int) -> Tensor:
     """u limited to [0, n - 1]; its derivative 1 strictly inside, 0 at and beyond the
     edges (PyTorch's ``clip_coordinates_set_grad``)."""
     inside = (u.data > 0) & (u.data < n - 1)
-    return u * inside + np.clip(u.data, 0, n - 1) * ~inside
+    return where(inside, u, np.clip(u.data, 0, n - 1))  # (a selection: an infinite u
+    # lands on the edge, as PyTorch's, where u * 0 would be NaN)
 
 
 def _reflected(u: np.ndarray, twice_low: int, twice_high: int
@@ -216,7 +218,9 @@ def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str
          for a, n in enumerate(sizes)]
     if mode == "nearest":
         values, inside = _gather(flat, [np.rint(v.data).astype(np.int64) for v in u], sizes)
-        result = values * inside[:, None, :]
+        # the grid's gradient is 0 here, not none, as PyTorch's: add zeros computed from it
+        zeros = piecewise_linear(u[0], np.zeros(u[0].shape, u[0].dtype), False)
+        result = values * inside[:, None, :] + zeros[:, None, :]
     else:
         result = _interpolate(flat, u, sizes)
     return result.reshape((batch, channels) + out)

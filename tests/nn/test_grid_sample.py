@@ -46,8 +46,9 @@ def test_bilinear_values_and_gradients_match_torch(shape, grid_shape, padding_mo
 @pytest.mark.parametrize("align_corners", [False, True])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("shape, grid_shape", SHAPES[:2])
-def test_nearest_matches_torch_and_gives_the_grid_no_gradient(shape, grid_shape,
-                                                               padding_mode, align_corners):
+def test_nearest_matches_torch_and_gives_the_grid_a_zero_gradient(shape, grid_shape,
+                                                                   padding_mode,
+                                                                   align_corners):
     torch = pytest.importorskip("torch")
     grid = normal(4, grid_shape) * 1.7
     grid.flat[::3] = 0.0  # a pixel boundary with align_corners=False on even axes: ties
@@ -58,7 +59,23 @@ def test_nearest_matches_torch_and_gives_the_grid_no_gradient(shape, grid_shape,
              [normal(3, shape)])
     x, g = Tensor(normal(3, shape), requires_grad=True), Tensor(grid, requires_grad=True)
     F.grid_sample(x, g, "nearest", padding_mode, align_corners).sum().backward()
-    assert g.grad is None  # no path to the output (PyTorch: zeros)
+    tg = torch.tensor(grid, requires_grad=True)
+    torch.nn.functional.grid_sample(torch.tensor(normal(3, shape)), tg, "nearest",
+                                    padding_mode, align_corners).sum().backward()
+    np.testing.assert_array_equal(g.grad.data, tg.grad.numpy())  # zeros, not None
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+def test_an_infinite_coordinate_reads_the_edge_in_border_mode_as_torch(mode):
+    """The clip to the edge selects (it multiplied u by a 0/1 mask: inf * 0 = NaN, and
+    the pixel read as outside, 0)."""
+    torch = pytest.importorskip("torch")
+    grid = normal(5, (1, 2, 2, 2)) * 0.5
+    grid[0, 0, 0] = [np.inf, -np.inf]
+    grid[0, 1, 1, 1] = np.inf
+    run_both(torch, lambda x, g: F.grid_sample(x, g, mode, "border", False),
+             lambda x, g: torch.nn.functional.grid_sample(x, g, mode, "border", False),
+             [normal(3, (1, 2, 3, 4)), grid])
 
 
 def test_the_spatial_transformer_pair_matches_torch_through_theta():
