@@ -38,9 +38,10 @@ def _along(values: Tensor, axis: int, start: int, stop: int | None) -> Tensor:
     return values[tuple(index)]
 
 
-def _weights(array: np.ndarray, axis: int, ndim: int) -> np.ndarray:
-    """Per-position weights shaped to broadcast along ``axis``."""
-    return array.reshape((-1,) + (1,) * (ndim - axis - 1))
+def _weights(array: np.ndarray, axis: int, f: Tensor) -> np.ndarray:
+    """Per-position weights shaped to broadcast along ``axis``, in f's dtype (computed in
+    float64, so a float32 f stays float32, as NumPy's and PyTorch's)."""
+    return array.astype(f.dtype).reshape((-1,) + (1,) * (f.ndim - axis - 1))
 
 
 def _derivative(f: Tensor, axis: int, step: np.ndarray | float, edge_order: int) -> Tensor:
@@ -50,18 +51,18 @@ def _derivative(f: Tensor, axis: int, step: np.ndarray | float, edge_order: int)
     else:
         step = np.diff(step)
     h1, h2 = step[:-1], step[1:]  # the steps before and after each inner sample
-    inner = (_along(f, axis, 0, -2) * _weights(-h2 / (h1 * (h1 + h2)), axis, f.ndim)
-             + _along(f, axis, 1, -1) * _weights((h2 - h1) / (h1 * h2), axis, f.ndim)
-             + _along(f, axis, 2, None) * _weights(h1 / (h2 * (h1 + h2)), axis, f.ndim))
-    if edge_order == 1:
-        first = (_along(f, axis, 1, 2) - _along(f, axis, 0, 1)) / step[0]
-        last = (_along(f, axis, n - 1, n) - _along(f, axis, n - 2, n - 1)) / step[-1]
+    inner = (_along(f, axis, 0, -2) * _weights(-h2 / (h1 * (h1 + h2)), axis, f)
+             + _along(f, axis, 1, -1) * _weights((h2 - h1) / (h1 * h2), axis, f)
+             + _along(f, axis, 2, None) * _weights(h1 / (h2 * (h1 + h2)), axis, f))
+    if edge_order == 1:  # (Python floats, which keep f's dtype)
+        first = (_along(f, axis, 1, 2) - _along(f, axis, 0, 1)) / float(step[0])
+        last = (_along(f, axis, n - 1, n) - _along(f, axis, n - 2, n - 1)) / float(step[-1])
     else:
-        a, b = step[0], step[1]  # one-sided, second order, at the first sample
+        a, b = float(step[0]), float(step[1])  # one-sided, second order, at the first sample
         first = (_along(f, axis, 0, 1) * (-(2 * a + b) / (a * (a + b)))
                  + _along(f, axis, 1, 2) * ((a + b) / (a * b))
                  + _along(f, axis, 2, 3) * (-a / (b * (a + b))))
-        a, b = step[-2], step[-1]  # and at the last one
+        a, b = float(step[-2]), float(step[-1])  # and at the last one
         last = (_along(f, axis, n - 3, n - 2) * (b / (a * (a + b)))
                 + _along(f, axis, n - 2, n - 1) * (-(a + b) / (a * b))
                 + _along(f, axis, n - 1, n) * ((2 * b + a) / (b * (a + b))))

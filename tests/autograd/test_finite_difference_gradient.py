@@ -55,3 +55,19 @@ def test_what_cannot_be_differenced_is_named() -> None:
         ag.gradient(ag.ones(4), spacing=[ag.ones(3)])
     with pytest.raises(ag.UsageError, match="edge_order must be 1 or 2"):
         ag.gradient(ag.ones(4), edge_order=3)
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(spacing=0.5, edge_order=2),
+                                    dict(spacing=[np.array([0.0, 1.0, 3.0]), 2.0])])
+def test_a_float32_tensor_keeps_float32_as_numpy_and_pytorch(kwargs) -> None:
+    """The weights and steps are computed in float64; multiplying them in made a float32
+    tensor's derivatives float64 (NumPy's np.gradient and torch.gradient keep float32)."""
+    values = np.random.default_rng(3).standard_normal((3, 4)).astype(np.float32)
+    numpy_kwargs = {"edge_order": kwargs.get("edge_order", 1)}
+    spacing = kwargs.get("spacing", 1.0)
+    args = spacing if isinstance(spacing, list) else [spacing]
+    expected = np.gradient(values, *args, **numpy_kwargs)
+    for got, want in zip(ag.gradient(ag.Tensor(values), **kwargs), expected):
+        assert got.dtype == want.dtype == np.float32
+        np.testing.assert_allclose(got.data, want, rtol=1e-5, atol=1e-6)
+    assert np.gradient(ag.Tensor(values), axis=1).dtype == np.float32
