@@ -46,7 +46,7 @@ class ElementwiseExtraMethods:
         """self * 2 ** other (other often integer exponents); floating as self is (an
         integer self gives float64); d/dself = 2^other, d/dother = ln 2 self 2^other."""
         x = self if self.dtype.kind == "f" else self.astype(np.float64)
-        e = self._lift(other)
+        e = self._pair(other)[1]
         return x * 2.0 ** (e.astype(x.dtype) if e.dtype.kind != "f" else e)  # exact powers
 
     def ldexp_(self, other: Any) -> AnyTensor:

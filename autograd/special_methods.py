@@ -63,7 +63,7 @@ class SpecialMethods:
 
     def xlogy(self, other: Any) -> AnyTensor:
         """self log(other), 0 where self = 0 (PyTorch's and SciPy's convention)."""
-        return x_times(as_float(self), lambda y: y.log(), as_float(self._lift(other)), 0.0)
+        return x_times(as_float(self), lambda y: y.log(), as_float(self._pair(other)[1]), 0.0)
 
     def xlogy_(self, other: Any) -> AnyTensor:
         """self = xlogy(self, other), in place."""
@@ -107,7 +107,7 @@ class SpecialMethods:
 
     def igamma(self, other: Any) -> AnyTensor:
         """P(a, x) = gamma(a, x) / Gamma(a) with a = self, x = other (differentiable in x)."""
-        return apply(RegularizedGammaP(), as_float(self), as_float(self._lift(other)))
+        return apply(RegularizedGammaP(), as_float(self), as_float(self._pair(other)[1]))
 
     def igamma_(self, other: Any) -> AnyTensor:
         """self = igamma(self, other), in place."""

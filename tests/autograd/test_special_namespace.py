@@ -127,3 +127,17 @@ def test_erfcx_far_tails_follow_pytorch(torch) -> None:
     log_cdf = ag.log(ag.special.erfcx(-z / np.sqrt(2)) / 2) - z * z / 2
     np.testing.assert_allclose(log_cdf.detach().numpy(),
                                ag.special.log_ndtr(z).detach().numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name, number", [("xlogy", 2.0), ("igamma", 2.0), ("igammac", 2.0),
+                                          ("ldexp", 2)])
+def test_a_python_number_takes_the_float32_tensors_dtype_as_pytorch(name, number):
+    """PyTorch wraps a Python number as a weak scalar: torch.xlogy(x32, 2.0) is float32.
+    The number was made a float64 Tensor, so the result went float64 silently."""
+    torch = pytest.importorskip("torch")
+    values = np.array([0.5, 1.0, 2.5], dtype=np.float32)
+    got = getattr(ag.Tensor(values), name)(number)
+    want = getattr(torch, name)(torch.tensor(values), torch.tensor(number) if name in (
+        "igamma", "igammac", "ldexp") else number)
+    assert got.dtype == np.float32 and want.dtype == torch.float32
+    np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-5)
