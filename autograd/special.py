@@ -27,7 +27,7 @@ from .ops.bessel import I0, I0e, I1, I1e
 from .ops.gamma import RegularizedGammaP
 from .ops.special import Erfcx
 from .out_argument import accepts_out
-from .special_bessel import (airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1,
+from .special_bessel import (float_pair, airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1,
                              modified_bessel_i0, modified_bessel_i1, modified_bessel_k0,
                              modified_bessel_k1, scaled_modified_bessel_k0,
                              scaled_modified_bessel_k1, spherical_bessel_j0, zeta)
@@ -80,13 +80,14 @@ def logit(input: Any, eps: float | None = None) -> Tensor:  # noqa: A002
 @accepts_out
 def xlogy(input: Any, other: Any) -> Tensor:  # noqa: A002
     """x log(y), 0 where x = 0 (PyTorch's and SciPy's convention, for y >= 0 too)."""
-    return as_tensor(input).xlogy(other)
+    x, y = float_pair(input, other)  # (a Python number takes the other's dtype)
+    return x.xlogy(y)
 
 
 @accepts_out
 def xlog1py(input: Any, other: Any) -> Tensor:  # noqa: A002
     """x log(1 + y), 0 where x = 0."""
-    x, y = _float(input), _float(other)
+    x, y = float_pair(input, other)
     return x_times(x, log1p, y, -1.0)
 
 
@@ -131,7 +132,7 @@ mvlgamma = multigammaln
 def gammainc(input: Any, other: Any) -> Tensor:  # noqa: A002
     """P(a, x) = gamma(a, x) / Gamma(a), the regularised lower incomplete gamma function
     (the Gamma(a, 1) CDF at x); differentiable in x only, as PyTorch's."""
-    return apply(RegularizedGammaP(), _float(input), _float(other))
+    return apply(RegularizedGammaP(), *float_pair(input, other))
 
 
 igamma = gammainc  # torch.igamma(a, x)

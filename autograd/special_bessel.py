@@ -26,7 +26,7 @@ from .out_argument import accepts_out
 from .special_methods import as_float
 from .tensor import Tensor, as_tensor
 
-__all__ = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
+__all__ = ["float_pair", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
            "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
            "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0",
            "airy_ai", "zeta"]
@@ -147,7 +147,7 @@ def airy_ai(input: Any) -> Tensor:  # noqa: A002
     return _without_derivative(airy_arrays.airy_ai, "airy_ai", input)
 
 
-def _paired(x: Any, q: Any) -> tuple[Tensor, Tensor]:
+def float_pair(x: Any, q: Any) -> tuple[Tensor, Tensor]:
     """x and q as float Tensors; a Python number takes the other's dtype (PyTorch's
     wrapped numbers)."""
     if isinstance(x, Tensor) or not isinstance(q, Tensor):
@@ -161,6 +161,6 @@ def _paired(x: Any, q: Any) -> tuple[Tensor, Tensor]:
 def zeta(input: Any, other: Any) -> Tensor:  # noqa: A002
     """The Hurwitz zeta function zeta(x, q) = sum_(k >= 0) (q + k)^-x (x > 1);
     d/dq = -x zeta(x + 1, q), the derivative in x is not implemented (as PyTorch's)."""
-    x, q = _paired(input, other)
+    x, q = float_pair(input, other)
     common = np.result_type(x.dtype, as_float(q).dtype)
     return zeta_op(as_tensor(x, dtype=common), as_tensor(q, dtype=common))

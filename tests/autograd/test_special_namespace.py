@@ -141,3 +141,23 @@ def test_a_python_number_takes_the_float32_tensors_dtype_as_pytorch(name, number
         "igamma", "igammac", "ldexp") else number)
     assert got.dtype == np.float32 and want.dtype == torch.float32
     np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("function, torch_name", [
+    (ag.xlogy, "xlogy"), (ag.special.xlog1py, "special.xlog1py"), (ag.igamma, "igamma"),
+    (ag.igammac, "igammac"), (ag.special.gammainc, "special.gammainc")])
+def test_the_functions_take_a_python_number_either_side_in_float32_as_pytorch(function,
+                                                                          torch_name):
+    torch = pytest.importorskip("torch")
+    values = np.array([0.5, 1.0, 2.5], dtype=np.float32)
+    theirs = torch
+    for part in torch_name.split("."):
+        theirs = getattr(theirs, part)
+    for args, torch_args in [((ag.Tensor(values), 2.0), (torch.tensor(values), 2.0)),
+                             ((2.0, ag.Tensor(values)), (2.0, torch.tensor(values)))]:
+        if torch_name != "xlogy":  # torch takes a number only in xlogy; a 0-d tensor else
+            torch_args = tuple(torch.tensor(a, dtype=torch.float32) if isinstance(a, float)
+                               else a for a in torch_args)
+        got, want = function(*args), theirs(*torch_args)
+        assert got.dtype == np.float32 and want.dtype == torch.float32
+        np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-5)
