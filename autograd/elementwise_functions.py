@@ -64,7 +64,10 @@ def frac(input: Any) -> Tensor:  # noqa: A002
 
 @accepts_out
 def remainder(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """x - y floor(x / y), with y's sign (Python's ``%``; ``fmod`` keeps x's)."""
+    """x - y floor(x / y), with y's sign (Python's ``%``; ``fmod`` keeps x's). A number
+    as x takes y's dtype (PyTorch's wrapped number)."""
+    if isinstance(other, Tensor) and not isinstance(input, Tensor):
+        input = other._pair(input)[1]  # noqa: A001
     return as_tensor(input).remainder(other)
 
 

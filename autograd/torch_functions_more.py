@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .functions import div, mul, sub
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
@@ -115,19 +116,20 @@ def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
 @accepts_out
 def divide(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
     """input / other: PyTorch's long name of ``div``."""
-    return as_tensor(input).div(other, rounding_mode=rounding_mode)
+    return div(input, other, rounding_mode=rounding_mode)
 
 
 @accepts_out
 def multiply(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """input * other: PyTorch's long name of ``mul``."""
-    return as_tensor(input).mul(other)
+    """input * other: PyTorch's long name of ``mul`` (a number either side takes the
+    tensor's dtype)."""
+    return mul(input, other)
 
 
 @accepts_out
 def subtract(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     """input - alpha * other: PyTorch's long name of ``sub``."""
-    return as_tensor(input).sub(other, alpha=alpha)
+    return sub(input, other, alpha=alpha)
 
 
 @accepts_out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .functions import cat
+from .functions import cat, div
 from .more_functions import arctan2, take_along_axis
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
@@ -69,7 +69,7 @@ def absolute(input: Any) -> Tensor:  # noqa: A002
 @accepts_out
 def true_divide(dividend: Any, divisor: Any) -> Tensor:
     """dividend / divisor, always true division (``autograd.div``)."""
-    return as_tensor(dividend).div(divisor)
+    return div(dividend, divisor)
 
 
 @accepts_out

@@ -75,3 +75,17 @@ def test_logical_ops_write_out_as_torch(torch) -> None:
     assert ag.logical_and(Tensor(B), Tensor(B[::-1]), out=out) is out
     torch.logical_and(torch.tensor(B), torch.tensor(B[::-1].copy()), out=theirs)
     np.testing.assert_array_equal(out.data, theirs.numpy())
+
+
+@pytest.mark.parametrize("name", ["multiply", "subtract", "divide", "true_divide", "remainder",
+                                  "mul", "sub", "div", "add"])
+def test_a_python_number_on_either_side_keeps_a_float32_tensor_float32(name):
+    """PyTorch's long names took the number as a float64 tensor when it came first
+    (ag.multiply(2.0, x32) was float64, ag.mul(2.0, x32) float32, torch's both float32)."""
+    torch = pytest.importorskip("torch")
+    values = np.array([0.5, -1.0, 2.5], dtype=np.float32)
+    for args in ((2.0, "t"), ("t", 2.0)):
+        ours = getattr(ag, name)(*(ag.Tensor(values) if a == "t" else a for a in args))
+        theirs = getattr(torch, name)(*(torch.tensor(values) if a == "t" else a for a in args))
+        assert ours.dtype == np.float32 and theirs.dtype == torch.float32, args
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
