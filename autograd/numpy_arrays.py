@@ -1,7 +1,7 @@
 """NumPy's array-manipulation functions on Tensors, with NumPy's arguments and results,
 each a composition of differentiable ops (reshapes, gathers, joins, selections):
 ``np.pad`` (the modes that copy entries: constant, edge, reflect, symmetric, wrap)
-``np.delete np.compress np.extract np.choose np.select np.block np.resize np.rollaxis
+``np.delete np.insert np.compress np.extract np.choose np.select np.block np.resize np.rollaxis
 np.hsplit np.vsplit np.dsplit np.unstack np.trim_zeros np.partition np.argpartition
 np.ediff1d np.astype np.isin``. A gather sends each output's gradient back to the entry
 it copies (entries copied twice get both). ``autograd.interop`` dispatches to these
@@ -22,9 +22,9 @@ from .ops.generic import constant, is_tensor
 from .ops.reductions import normalize_axis
 from .tensor_math import concatenate, stack, where
 
-__all__ = ["numpy_pad", "numpy_delete", "numpy_compress", "numpy_extract", "numpy_choose",
-           "numpy_select", "numpy_block", "numpy_resize", "numpy_rollaxis", "numpy_hsplit",
-           "numpy_vsplit", "numpy_dsplit", "numpy_unstack", "numpy_trim_zeros",
+__all__ = ["numpy_pad", "numpy_delete", "numpy_insert", "numpy_compress", "numpy_extract",
+           "numpy_choose", "numpy_select", "numpy_block", "numpy_resize", "numpy_rollaxis",
+           "numpy_hsplit", "numpy_vsplit", "numpy_dsplit", "numpy_unstack", "numpy_trim_zeros",
            "numpy_partition", "numpy_argpartition", "numpy_ediff1d", "numpy_astype",
            "numpy_isin", "FUNCTIONS", "HINTS"]
 
@@ -80,6 +80,22 @@ def numpy_delete(arr: AnyTensor, obj: Any, axis: Any = None) -> AnyTensor:
         arr, axis = arr.reshape(-1), 0
     axis = normalize_axis(axis, arr.ndim, "np.delete")[0]
     return _take(arr, _positions(arr.shape[axis], obj), axis)
+
+
+def numpy_insert(arr: AnyTensor, obj: Any, values: Any, axis: Any = None) -> AnyTensor:
+    """``np.insert``: ``values`` placed before the positions ``obj`` along ``axis`` (of the
+    flattened arr when None). NumPy lays the result out itself, on numbers that name the
+    entries (arr's 0, 1, ..., the values' -1, -2, ..., broadcast as NumPy broadcasts
+    values); the result gathers those entries, so each gradient goes back to its source
+    (a value broadcast to several places gets their sum)."""
+    like = arr if is_tensor(arr) else values
+    arr = arr if is_tensor(arr) else like._lift(np.asarray(arr))
+    values = values if is_tensor(values) else like._lift(np.asarray(values, arr.dtype))
+    names = np.arange(arr.size).reshape(arr.shape)
+    layout = np.insert(names, constant(obj), -1 - np.arange(values.size).reshape(values.shape),
+                       axis=axis)
+    joined = concatenate([arr.reshape(-1), values.astype(arr.dtype).reshape(-1)], axis=0)
+    return joined[np.where(layout >= 0, layout, arr.size - 1 - layout)]
 
 
 def numpy_compress(condition: Any, a: AnyTensor, axis: Any = None,
@@ -258,7 +274,8 @@ def numpy_isin(element: Any, test_elements: Any, assume_unique: bool = False,
                               invert, kind=kind))
 
 
-FUNCTIONS = {np.pad: numpy_pad, np.delete: numpy_delete, np.compress: numpy_compress,
+FUNCTIONS = {np.pad: numpy_pad, np.delete: numpy_delete, np.insert: numpy_insert,
+             np.compress: numpy_compress,
              np.extract: numpy_extract, np.choose: numpy_choose, np.select: numpy_select,
              np.block: numpy_block, np.resize: numpy_resize, np.rollaxis: numpy_rollaxis,
              np.hsplit: numpy_hsplit, np.vsplit: numpy_vsplit, np.dsplit: numpy_dsplit,
@@ -268,8 +285,7 @@ FUNCTIONS = {np.pad: numpy_pad, np.delete: numpy_delete, np.compress: numpy_comp
 
 # NumPy functions without a differentiable version, and what to write instead (named in
 # interop's UsageError)
-HINTS = {np.insert: "join the pieces with np.concatenate (t[:i], values, t[i:])",
-         np.apply_along_axis: "apply the function to the whole array (most NumPy "
+HINTS = {np.apply_along_axis: "apply the function to the whole array (most NumPy "
                               "functions take axis=), or stack the results of a loop "
                               "over the rows with np.stack",
          np.piecewise: "use np.select(conditions, [f(x) for f in functions]) or "

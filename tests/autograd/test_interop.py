@@ -125,9 +125,9 @@ def test_functions_without_an_op_name_the_alternative() -> None:
         np.unwrap(x)  # (np.cov and np.cbrt were here: they have one now)
     with pytest.raises(UsageError, match=r"np\.add\.reduce has no differentiable version"):
         np.add.reduce(x)
-    with pytest.raises(UsageError, match=r"np\.insert has no differentiable version for "
-                                         r"Tensors: join the pieces with np\.concatenate"):
-        np.insert(x, 1, 2.0)  # a function with a hint says what to write
+    with pytest.raises(UsageError, match=r"np\.piecewise has no differentiable version "
+                                         r"for Tensors: use np\.select"):
+        np.piecewise(x, [x > 1], [0.0, 1.0])  # a function with a hint says what to write
     with pytest.raises(UsageError, match=r"np\.linalg\.eig returns complex.*np\.linalg\.eigh"
                                          r".*np\.linalg\.eig\(t\.data\)"):
         np.linalg.eig(x * x[:, None])  # was "np.eig(t.data)", which does not exist
