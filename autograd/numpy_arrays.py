@@ -18,6 +18,7 @@ import numpy as np
 from .errors import ShapeError, UsageError
 from .numpy_more import numpy_split
 from .numpy_series import present
+from .numpy_stacking import tensors_like
 from .ops.generic import constant, is_tensor
 from .ops.reductions import normalize_axis
 from .tensor_math import concatenate, stack, where
@@ -67,19 +68,14 @@ def numpy_pad(array: AnyTensor, pad_width: Any, mode: str = "constant",
     return out
 
 
-def _positions(length: int, obj: Any) -> np.ndarray:
-    """The positions along an axis of ``length`` that NumPy's ``obj`` (an int, a
-    slice, a list, a bool mask) keeps, as ``np.delete`` of an arange gives them."""
-    return np.delete(np.arange(length), constant(obj))
-
-
 def numpy_delete(arr: AnyTensor, obj: Any, axis: Any = None) -> AnyTensor:
     """``np.delete``: arr without the entries ``obj`` names along ``axis`` (of the
     flattened arr when axis is None)."""
     if axis is None:
         arr, axis = arr.reshape(-1), 0
     axis = normalize_axis(axis, arr.ndim, "np.delete")[0]
-    return _take(arr, _positions(arr.shape[axis], obj), axis)
+    kept = np.delete(np.arange(arr.shape[axis]), constant(obj))  # NumPy reads obj
+    return _take(arr, kept, axis)
 
 
 def numpy_insert(arr: AnyTensor, obj: Any, values: Any, axis: Any = None) -> AnyTensor:
@@ -128,8 +124,7 @@ def numpy_choose(a: Any, choices: Sequence[Any], out: Any = None,
                          f"choices a and mode='raise'")
     if index.size and (index.min() < 0 or index.max() >= len(choices)):
         raise ShapeError(f"np.choose: an index outside [0, {len(choices)}) in a")
-    like = next(c for c in choices if is_tensor(c))
-    tensors = [c if is_tensor(c) else like._lift(c) for c in choices]
+    tensors = tensors_like(choices)
     shape = np.broadcast_shapes(index.shape, *(t.shape for t in tensors))
     stacked = stack([t.broadcast_to(shape) for t in tensors])
     picks = np.broadcast_to(index, shape)[None]

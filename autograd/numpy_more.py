@@ -26,6 +26,7 @@ from .errors import ShapeError, UsageError
 from .ops import linalg_more
 from .ops.generic import is_tensor
 from .ops.reductions import normalize_axis
+from .numpy_stacking import tensors_like
 from .tensor_math import concatenate
 
 __all__ = ["numpy_split", "numpy_array_split", "numpy_append", "numpy_take",
@@ -36,12 +37,6 @@ __all__ = ["numpy_split", "numpy_array_split", "numpy_append", "numpy_take",
            "FUNCTIONS", "UFUNCS"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
-
-
-def _tensors(values: Sequence[Any]) -> list:
-    """``values`` as Tensors, each array or number made like the first Tensor among them."""
-    like = next(v for v in values if is_tensor(v))
-    return [v if is_tensor(v) else like._lift(v) for v in values]
 
 
 def _along(axis: int, ndim: int, piece: Any) -> tuple:
@@ -82,7 +77,7 @@ def numpy_split(ary: AnyTensor, indices_or_sections: Any, axis: int = 0) -> list
 
 def numpy_append(arr: AnyTensor, values: Any, axis: Any = None) -> AnyTensor:
     """``np.append``: both flattened and joined (axis None), or joined along ``axis``."""
-    arr, values = _tensors([arr, values])
+    arr, values = tensors_like([arr, values])
     if axis is None:
         return concatenate([arr.reshape(-1), values.reshape(-1)], 0)
     return concatenate([arr, values], axis)
@@ -109,7 +104,7 @@ def numpy_meshgrid(*xi: Any, copy: bool = True, sparse: bool = False,
     shapes)."""
     if indexing not in ("xy", "ij"):
         raise UsageError(f"np.meshgrid: indexing must be 'xy' or 'ij'; got {indexing!r}")
-    tensors = _tensors(xi)
+    tensors = tensors_like(xi)
     n = len(tensors)
     shapes = [[1] * n for _ in tensors]
     for i, t in enumerate(tensors):
@@ -194,7 +189,7 @@ def numpy_multi_dot(arrays: Sequence[Any], *, out: Any = None) -> AnyTensor:
     cheapest order; the value is the same)."""
     if len(arrays) < 2:
         raise UsageError("np.linalg.multi_dot needs at least two arrays")
-    return functools.reduce(operator.matmul, _tensors(arrays))
+    return functools.reduce(operator.matmul, tensors_like(arrays))
 
 
 def numpy_matrix_power(a: AnyTensor, n: int) -> AnyTensor:
@@ -205,7 +200,7 @@ def numpy_matrix_power(a: AnyTensor, n: int) -> AnyTensor:
 def _variables(m: Any, y: Any, rowvar: bool, dtype: Any) -> AnyTensor:
     """np.cov's rows of variables: m (and y) as 2-d, stacked, transposed if not rowvar."""
     parts = [p.reshape(1, -1) if p.ndim < 2 else p
-             for p in _tensors([m] if y is None else [m, y])]
+             for p in tensors_like([m] if y is None else [m, y])]
     if not rowvar:  # NumPy's rule: a single row stays one variable
         parts = [p if p.shape[0] == 1 else p.mT for p in parts]
     rows = concatenate(parts, axis=0) if len(parts) > 1 else parts[0]

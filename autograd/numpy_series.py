@@ -17,6 +17,7 @@ from .elementwise_extra_methods import ElementwiseExtraMethods
 from .errors import ShapeError, UsageError
 from .function import Function, apply
 from .ops.generic import constant, is_tensor
+from .numpy_stacking import tensors_like
 from .ops.reductions import normalize_axis
 from .tensor_math import concatenate, where
 from .tensor_methods import OpMethods
@@ -28,10 +29,6 @@ __all__ = ["Cbrt", "numpy_cbrt", "numpy_modf", "numpy_spacing", "present",
            "numpy_matvec", "numpy_vecmat", "FUNCTIONS", "UFUNCS"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
-
-
-def _tensor(x: Any, like: AnyTensor) -> AnyTensor:
-    return x if is_tensor(x) else like._lift(np.asarray(x))
 
 
 def present(table: dict[str, Any], module: Any = np) -> dict:
@@ -112,7 +109,7 @@ def numpy_vander(x: AnyTensor, N: int | None = None, increasing: bool = False) -
 
 def numpy_vdot(a: AnyTensor, b: AnyTensor, /) -> AnyTensor:
     """``np.vdot`` (real): the dot product of the two arrays flattened."""
-    a, b = _tensor(a, b), _tensor(b, a)
+    a, b = tensors_like([a, b])
     if a.size != b.size:
         raise ShapeError(f"np.vdot: {a.size} and {b.size} elements; they must be equal")
     return (a.reshape(-1) * b.reshape(-1)).sum()
@@ -121,8 +118,7 @@ def numpy_vdot(a: AnyTensor, b: AnyTensor, /) -> AnyTensor:
 def numpy_polyval(p: Any, x: Any) -> AnyTensor:
     """``np.polyval``: p[0] x^(n-1) + ... + p[n-1] by Horner's rule (y = y x + p[i] from
     y = 0), differentiable in the coefficients and in x."""
-    like = p if is_tensor(p) else x
-    x = _tensor(x, like)
+    x = x if is_tensor(x) else p._lift(x)  # (then p is the Tensor)
     result = x._lift(np.zeros(x.shape, dtype=x.dtype))
     for i in range(len(p)):
         result = result * x + p[i]
@@ -137,8 +133,7 @@ def numpy_interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
     if period is not None:
         raise UsageError("np.interp(..., period=...) on Tensors: wrap x yourself first, "
                          "x % period, and pass the periodic xp, fp")
-    like = next(v for v in (x, fp) if is_tensor(v))
-    x, fp, xp = _tensor(x, like), _tensor(fp, like), np.asarray(constant(xp), dtype=np.float64)
+    (x, fp), xp = tensors_like([x, fp]), np.asarray(constant(xp), dtype=np.float64)
     if xp.ndim != 1 or fp.ndim != 1 or xp.shape != fp.shape or not xp.size:
         raise ShapeError(f"np.interp: xp and fp must be 1-d of one (non-zero) length; got "
                          f"{xp.shape} and {fp.shape}")
@@ -176,8 +171,7 @@ def _trimmed(full: AnyTensor, n: int, m: int, mode: str, name: str) -> AnyTensor
 
 
 def _one_d_pair(a: Any, v: Any, name: str) -> tuple:
-    like = a if is_tensor(a) else v
-    a, v = _tensor(a, like), _tensor(v, like)
+    a, v = tensors_like([a, v])
     if a.ndim != 1 or v.ndim != 1 or not a.size or not v.size:
         raise ShapeError(f"np.{name} takes two non-empty 1-d arrays; got shapes {a.shape} "
                          f"and {v.shape}")
@@ -206,7 +200,7 @@ def numpy_linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
     """``np.linspace`` with Tensor end points: start + (stop - start) t for NumPy's own
     fractions t, so the result is differentiable in both ends."""
     like = next(v for v in (start, stop) if is_tensor(v))
-    start, stop = _tensor(start, like), _tensor(stop, like)
+    start, stop = tensors_like([start, stop])
     fractions = np.linspace(0.0, 1.0, num, endpoint=endpoint)
     shape = (num,) + (1,) * max(start.ndim, stop.ndim)
     values = start + (stop - start) * like._lift(fractions.reshape(shape).astype(like.dtype))
@@ -223,7 +217,7 @@ def numpy_logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
                    base: Any = 10.0, dtype: Any = None, axis: int = 0) -> AnyTensor:
     """``np.logspace``: base ** ``np.linspace(start, stop)``."""
     exponents = numpy_linspace(start, stop, num, endpoint, axis=axis)
-    values = _tensor(base, exponents) ** exponents
+    values = tensors_like([base, exponents])[0] ** exponents
     return values if dtype is None else values.astype(dtype)
 
 
@@ -237,8 +231,7 @@ def numpy_geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
         raise UsageError("np.geomspace on Tensors takes end points of one sign and never 0 "
                          "(as NumPy refuses 0)")
     sign = np.sign(ends[0]).astype(np.float64)
-    like = next(v for v in (start, stop) if is_tensor(v))
-    low, high = _tensor(start, like) * sign, _tensor(stop, like) * sign
+    low, high = (t * sign for t in tensors_like([start, stop]))
     values = numpy_linspace(low.log(), high.log(), num, endpoint, axis=0).exp() * sign
     if axis != 0:
         values = values.movedim(0, axis)

@@ -20,12 +20,12 @@ from .tensor_math import concatenate
 __all__ = ["numpy_hstack", "numpy_vstack", "numpy_dstack", "numpy_column_stack",
            "numpy_atleast_1d", "numpy_atleast_2d", "numpy_atleast_3d", "numpy_zeros_like",
            "numpy_ones_like", "numpy_full_like", "numpy_empty_like",
-           "numpy_broadcast_arrays", "common_shape", "FUNCTIONS", "SEQUENCES"]
+           "numpy_broadcast_arrays", "common_shape", "tensors_like", "FUNCTIONS", "SEQUENCES"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
 
-def _tensors(values: Sequence[Any]) -> list:
+def tensors_like(values: Sequence[Any]) -> list:
     """``values`` as Tensors, each array or number made like the first Tensor among them."""
     like = next(v for v in values if is_tensor(v))
     return [v if is_tensor(v) else like._lift(v) for v in values]
@@ -45,7 +45,7 @@ def _at_least(ndim: int, arys: tuple, name: str) -> Any:
     if not arys:
         raise UsageError(f"np.{name}() needs at least one array")
     out = []
-    for t in _tensors(arys):
+    for t in tensors_like(arys):
         if t.ndim < ndim:
             shape = {0: (1,) * ndim, 1: ((1,) + t.shape + (1,))[:ndim]}.get(t.ndim,
                                                                             t.shape + (1,))
@@ -73,7 +73,7 @@ def _as_list(tup: Any, name: str) -> list:
     """The arrays to join (an array's first axis counts as a sequence, as in NumPy)."""
     if not len(tup):
         raise UsageError(f"np.{name} needs at least one array to join")
-    return _tensors(tup)
+    return tensors_like(tup)
 
 
 def numpy_hstack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kind") -> Any:
@@ -148,7 +148,7 @@ def common_shape(shapes: Sequence[Any], name: str) -> tuple[int, ...]:
 def numpy_broadcast_arrays(*args: Any, subok: bool = False) -> tuple:
     """``np.broadcast_arrays``: each expanded to the common shape (read-only views), in a
     tuple; the gradient of each is the upstream one summed over its broadcast axes."""
-    tensors = _tensors(args)
+    tensors = tensors_like(args)
     shape = common_shape([t.shape for t in tensors], "broadcast_arrays")
     return tuple(t.broadcast_to(shape) for t in tensors)
 
@@ -160,5 +160,5 @@ FUNCTIONS = {np.hstack: numpy_hstack, np.vstack: numpy_vstack, np.dstack: numpy_
              np.empty_like: numpy_empty_like, np.full_like: numpy_full_like,
              np.broadcast_arrays: numpy_broadcast_arrays}
 
-# the functions whose first argument is a sequence of arrays (lifted by ``_tensors``)
+# the functions whose first argument is a sequence of arrays (lifted by ``tensors_like``)
 SEQUENCES = {np.hstack, np.vstack, np.dstack, np.column_stack}

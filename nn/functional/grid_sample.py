@@ -97,10 +97,10 @@ def affine_grid(theta: Any, size: Any, align_corners: bool | None = None) -> Ten
 
 def _clip(u: Tensor, n: int) -> Tensor:
     """u limited to [0, n - 1]; its derivative 1 strictly inside, 0 at and beyond the
-    edges (PyTorch's ``clip_coordinates_set_grad``)."""
+    edges (PyTorch's ``clip_coordinates_set_grad``). Selected, not multiplied by a mask,
+    so an infinite u lands on the edge (u * 0 would be NaN)."""
     inside = (u.data > 0) & (u.data < n - 1)
-    return where(inside, u, np.clip(u.data, 0, n - 1))  # (a selection: an infinite u
-    # lands on the edge, as PyTorch's, where u * 0 would be NaN)
+    return where(inside, u, np.clip(u.data, 0, n - 1))
 
 
 def _reflected(u: np.ndarray, twice_low: int, twice_high: int
