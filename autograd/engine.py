@@ -166,10 +166,16 @@ def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
 
 def accumulate_into(tensors: Sequence[Any], found: dict[int, Any]) -> None:
     """``backward(inputs=...)``: add to each tensor's ``.grad`` the gradient that
-    ``run_backward(..., inputs=tensors)`` found for it (leaves or not, as PyTorch)."""
+    ``run_backward(..., inputs=tensors)`` found for it (leaves or not, as PyTorch), then
+    run a leaf's post-accumulate hooks; a non-leaf input keeps its gradient from now on,
+    as PyTorch's (``retain_grad()``), reached or not."""
     for t in tensors:
+        if t._op is not None:
+            t.retain_grad()
         if t._seq in found:
             _accumulate_grad(t, found[t._seq], False)
+            if t._op is None and t._hooks:
+                run_post_accumulate_hooks(t)
 
 
 _GRAD_LOCK = threading.Lock()  # backward passes in several threads may share a leaf

@@ -69,11 +69,32 @@ class ForwardHooks:
         """``module.forward(*args, **kwargs)`` with the pre-hooks before and the forward
         hooks after, each seeing (and possibly replacing) what the previous one gave.
         With backward hooks, the inputs forward gets and the output returned are wrapped
-        in identity ops that run them (``BackwardCall``), as PyTorch does."""
+        in identity ops that run them (``BackwardCall``), as PyTorch does. If a pre-hook,
+        forward or a forward hook raises, the ``always_call=True`` hooks that have not run
+        yet run with the output so far (None if forward did not return), as PyTorch's."""
         backward = None
         if self.backward or self.backward_pre:  # the hooks as they are now (PyTorch)
             backward = BackwardCall(module, [h for h, _ in self.backward.values()],
                                     [h for h, _ in self.backward_pre.values()])
+        output, called = None, set()
+        try:
+            args, kwargs = self._run_pre_hooks(module, args, kwargs)
+            if backward is not None:
+                args = backward.wrap_inputs(args)
+            output = module.forward(*args, **kwargs)
+            for key, (hook, with_kwargs) in list(self.post.items()):
+                called.add(key)
+                result = (hook(module, args, kwargs, output) if with_kwargs
+                          else hook(module, args, output))
+                if result is not None:
+                    output = result
+        except Exception:
+            self.call_always(module, args, kwargs, output, called)
+            raise
+        return output if backward is None else backward.wrap_outputs(output)
+
+    def _run_pre_hooks(self, module: Any, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        """The forward pre-hooks in order; each may replace the arguments."""
         for hook, with_kwargs in list(self.pre.values()):
             if with_kwargs:
                 result = hook(module, args, kwargs)
@@ -88,31 +109,21 @@ class ForwardHooks:
                 result = hook(module, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        if backward is not None:
-            args = backward.wrap_inputs(args)
-        try:
-            output = module.forward(*args, **kwargs)
-        except Exception:
-            self.call_always(module, args, kwargs)
-            raise
-        for hook, with_kwargs in list(self.post.values()):
-            result = (hook(module, args, kwargs, output) if with_kwargs
-                      else hook(module, args, output))
-            if result is not None:
-                output = result
-        return output if backward is None else backward.wrap_outputs(output)
+        return args, kwargs
 
-    def call_always(self, module: Any, args: tuple, kwargs: dict) -> None:
-        """After a forward that raised: the hooks registered with ``always_call=True``,
-        with output None; an error of theirs is warned and dropped (PyTorch's rule), so
-        that forward's propagates."""
+    def call_always(self, module: Any, args: tuple, kwargs: dict, output: Any = None,
+                    called: set[int] = frozenset()) -> None:
+        """After a pre-hook, forward or a forward hook raised: the hooks registered with
+        ``always_call=True`` that have not run (not in ``called``), each with the output
+        so far (None if forward raised), which a hook may replace for the next; an error
+        of theirs is warned and dropped (PyTorch's rule), so the first one propagates."""
         for key, (hook, with_kwargs) in list(self.post.items()):
-            if key in self.always:
+            if key in self.always and key not in called:
                 try:
-                    if with_kwargs:
-                        hook(module, args, kwargs, None)
-                    else:
-                        hook(module, args, None)
+                    result = (hook(module, args, kwargs, output) if with_kwargs
+                              else hook(module, args, output))
+                    if result is not None:
+                        output = result
                 except Exception as exc:
                     warnings.warn(f"forward hook with always_call=True raised an exception "
                                   f"that was silenced as another error was raised in "

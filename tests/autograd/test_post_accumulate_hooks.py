@@ -49,3 +49,33 @@ def test_optimizer_in_backward_agrees_with_pytorch(torch) -> None:
         losses.append(record + [model.weight.detach().numpy().copy()])
     for a, b in zip(*losses):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_backward_with_inputs_runs_a_leafs_post_accumulate_hooks() -> None:
+    """``backward(inputs=[x])`` writes x.grad and then calls x's post-accumulate hooks,
+    as PyTorch (the optimizer-in-backward pattern with ``inputs=``); also through
+    ``autograd.backward``."""
+    for run in (lambda loss, x: loss.backward(inputs=[x]),
+                lambda loss, x: ag.backward(loss, inputs=[x])):
+        x = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+        seen = []
+        x.register_post_accumulate_grad_hook(lambda p: seen.append(p.grad.numpy().copy()))
+        run((x * x).sum(), x)
+        assert len(seen) == 1
+        np.testing.assert_array_equal(seen[0], x.grad.numpy())
+        np.testing.assert_array_equal(seen[0], 2 * x.numpy())
+
+
+def test_backward_with_a_non_leaf_input_keeps_its_gradient_afterwards() -> None:
+    """A non-leaf passed as ``inputs=`` retains its gradient from then on (PyTorch calls
+    retain_grad() on it), reached by that pass or not: a later plain backward adds in."""
+    x = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = x * 3.0
+    (y * y).sum().backward(inputs=[y], retain_graph=True)
+    assert y.retains_grad
+    first = y.grad.numpy().copy()
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), 2 * first)
+    unreached = x * 5.0
+    y.sum().backward(inputs=[unreached])
+    assert unreached.retains_grad and unreached.grad is None

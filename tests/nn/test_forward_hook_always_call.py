@@ -52,3 +52,32 @@ def test_an_always_call_hooks_error_after_a_failed_forward_is_warned(torch) -> N
         with pytest.warns(UserWarning, match="always_call=True"):
             with pytest.raises(ValueError, match="too many rows"):
                 module(tensor(np.ones((3, 3))))
+
+
+def hooked_failures(lib_nn, tensor):
+    """What the always_call hooks see when a pre-hook raises (output None, the hook
+    after a raising pre-hook still runs) and when an earlier forward hook raises (the
+    forward's output, and a hook that already ran does not run again)."""
+    def boom(*args):
+        raise ValueError("boom")
+
+    seen = []
+    remember = lambda m, args, out: seen.append(None if out is None else out.tolist())  # noqa: E731
+    for where in ("pre-hook", "forward hook", "always hook"):
+        module = lib_nn.Identity()
+        if where == "pre-hook":
+            module.register_forward_pre_hook(boom)
+        elif where == "forward hook":
+            module.register_forward_hook(boom)
+        module.register_forward_hook(remember, always_call=True)
+        if where == "always hook":  # it ran; the next always_call hook raises
+            module.register_forward_hook(boom, always_call=True)
+        seen.append(where)
+        with pytest.raises(ValueError, match="boom"):
+            module(tensor([1.0, 2.0]))
+    return seen
+
+
+def test_always_call_hooks_run_when_a_hook_raises_as_pytorch(torch) -> None:
+    assert hooked_failures(nn, ag.tensor) == hooked_failures(torch.nn, torch.tensor) == [
+        "pre-hook", None, "forward hook", [1.0, 2.0], "always hook", [1.0, 2.0]]
