@@ -86,8 +86,8 @@ def _bag_max(weight: Tensor, rows: np.ndarray, bags: np.ndarray, count: int) -> 
     and ``bags`` per entry, in order, bags never decreasing); empty bags give zeros."""
     dim = weight.shape[1]
     out = zeros((count, dim), dtype=weight.dtype)
-    if rows.size == 0 or dim == 0:
-        return out
+    if rows.size == 0 or dim == 0:  # zeros, still in the graph of weight (as PyTorch)
+        return out.index_add(bags[:0], weight[rows[:0]])
     filled, starts = np.unique(bags, return_index=True)
     values = weight.data[rows]
     best = np.fmax.reduceat(values, starts, axis=0)  # NaN only where all are NaN

@@ -85,6 +85,9 @@ def test_empty_input_and_empty_bags_give_zeros():
         np.testing.assert_array_equal(out.data, np.zeros((2, 2)))
         out = F.embedding_bag(np.zeros((3, 0), int), w, mode=mode)
         np.testing.assert_array_equal(out.data, np.zeros((3, 2)))
+        w.grad = None  # zeros in the weight's graph, as PyTorch's: a loss can backward
+        out.sum().backward()
+        np.testing.assert_array_equal(w.grad.numpy(), np.zeros((4, 2)))
 
 
 def test_scale_grad_by_freq_divides_by_the_count_as_embedding():
