@@ -113,8 +113,12 @@ def collate(samples: list[Any], field: str = "") -> Any:
     first = samples[0]
     if isinstance(first, Mapping):
         _check_structure(samples, Mapping, field)
-        return {key: collate([s[key] for s in samples], f"{field}[{key!r}]")
-                for key in first}
+        fields = {key: collate([s[key] for s in samples], f"{field}[{key!r}]")
+                  for key in first}
+        try:  # the samples' own mapping type (an OrderedDict stays one), as PyTorch's
+            return fields if type(first) is dict else type(first)(fields)
+        except TypeError:  # a mapping type that cannot be made from a dict
+            return fields
     if isinstance(first, (tuple, list)):
         _check_structure(samples, (tuple, list), field)
         fields = [collate([s[i] for s in samples], f"{field}[{i}]")
@@ -151,6 +155,7 @@ def _stack(samples: list[Any], field: str) -> np.ndarray:
         raise DataError(f"DataLoader: {_describe(field)} are ragged nested sequences, "
                         f"which are not arrays: {exc}") from None
     for j, array in enumerate(arrays):
+        check_python_ints(samples[j], array, f"sample {j} of {_describe(field)}")
         if array.dtype.kind not in "biuf":  # what a Tensor holds (PyTorch's TypeError)
             raise DTypeError(
                 f"DataLoader: {_describe(field)} must be arrays or numbers of bool, integer "
@@ -163,6 +168,25 @@ def _stack(samples: list[Any], field: str) -> np.ndarray:
                 f"give every sample the same shape (pad or crop), as PyTorch's default "
                 f"collate requires")
     return np.stack(arrays)
+
+
+def check_python_ints(value: Any, array: np.ndarray, what: str,
+                      owner: str = "DataLoader") -> None:
+    """Python ints become int64, as PyTorch's; one outside int64's range made NumPy's
+    ``array`` of ``value`` uint64 or float64 (the int rounded), which would pass silently,
+    or object: a DataError instead (PyTorch's overflow ValueError). Arrays and NumPy scalars keep
+    their dtype and are not checked."""
+    if isinstance(value, (np.ndarray, np.generic, Tensor)):
+        return
+    suspect = array.dtype == np.uint64 or array.dtype.hasobject or (
+        array.dtype.kind == "f" and array.size > 0
+        and float(np.max(np.abs(array), initial=0.0)) >= 2.0 ** 63)
+    if suspect and any(type(v) is int and not -2 ** 63 <= v < 2 ** 63
+                       for v in np.asarray(value, dtype=object).ravel()):
+        raise DataError(f"{owner}: {what} holds a Python int outside int64's range "
+                        f"[-2**63, 2**63), which a batch cannot hold exactly (PyTorch: "
+                        f"overflow); give such numbers as floats, or as a NumPy array of "
+                        f"the dtype you want (np.uint64)")
 
 
 def _describe(field: str) -> str:
@@ -211,6 +235,7 @@ def as_array(value: Any, position: int, owner: str = "DataLoader") -> np.ndarray
                         f"equal length, e.g. a NumPy array.") from None
     if array.ndim == 0:
         raise ShapeError(_not_an_array(value, position, owner))
+    check_python_ints(value, array, f"array {position}", owner)
     if array.dtype.hasobject:
         raise DTypeError(f"{owner}: array {position} has dtype object; give numeric "
                          f"arrays (e.g. np.asarray(x, dtype=np.float64))")

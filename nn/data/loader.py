@@ -11,24 +11,18 @@ import numpy as np
 from autograd import Tensor
 from autograd.errors import DTypeError, TensorIndexError
 
+from .._checks import flag
 from .._random import RNGLike, as_generator
 from ..errors import ArgumentTypeError, ConfigError
-from .base import Dataset, check_dataset
-from .datasets import TensorDataset, aligned_arrays, collate, is_map_style, is_sample_list
+from .datasets import TensorDataset, aligned_arrays, collate
 from .iterable import IterableDataset, check_iterable_options, stream_batches
-from .samplers import BatchSampler
+from .loader_arguments import (DEFAULT_BATCH_SIZE, check_batch_sampler, check_options,
+                               dataset_argument, torch_positional_options)
+from .samplers import BatchSampler, RandomSampler, SequentialSampler
 from .subsets import Subset
 from .worker_options import worker_options
 
 __all__ = ["DataLoader"]
-
-
-class _DefaultBatchSize(int):
-    """32, DataLoader's default ``batch_size``, told apart from a ``batch_size`` given (which
-    ``batch_sampler`` refuses)."""
-
-
-_DEFAULT_BATCH_SIZE = _DefaultBatchSize(32)
 
 
 class DataLoader:
@@ -66,7 +60,11 @@ class DataLoader:
     range, array or object
     with ``__iter__`` and ``__len__`` giving the indices of an epoch's samples, iterated
     again every epoch; ``collate_fn(samples)`` makes a batch of the list of samples (the
-    rows ``(X[i], y[i], ...)`` when arrays were given, then read one by one).
+    rows ``(X[i], y[i], ...)`` when arrays were given, then read one by one; ``X[i]`` for
+    ``DataLoader(X)``). ``loader.sampler`` and ``loader.batch_sampler`` are the ones given,
+    or, as PyTorch fills them in, a ``SequentialSampler`` (a ``RandomSampler`` on
+    ``generator`` with ``shuffle=True``, which draws the permutation an epoch draws) and a
+    ``BatchSampler`` of it (None for a stream).
     ``num_workers``, ``pin_memory`` and ``persistent_workers`` are accepted and change
     nothing (the last needs ``num_workers > 0``, as PyTorch's): batches are
     read in this process, the same batches PyTorch's workers would give; the other worker
@@ -83,8 +81,9 @@ class DataLoader:
     ``generator`` and the (batch) sampler's generator (see ``nn.data.samplers``).
     """
 
-    def __init__(self, *arrays: Any, batch_size: int = _DEFAULT_BATCH_SIZE,
-                 shuffle: bool = False, drop_last: bool = False, generator: RNGLike = None,
+    def __init__(self, *arrays: Any, batch_size: int = DEFAULT_BATCH_SIZE,
+                 shuffle: bool | None = None, drop_last: bool = False,
+                 generator: RNGLike = None,
                  collate_fn: Callable[[list[Any]], Any] | None = None,
                  sampler: Iterable[int] | None = None, batch_sampler: Any = None,
                  num_workers: int = 0, pin_memory: bool = False,
@@ -97,31 +96,34 @@ class DataLoader:
             arrays = (dataset,)
         if not arrays:
             raise ConfigError("DataLoader needs at least one array, e.g. DataLoader(X, y)")
-        arrays, options = _torch_positional_options(arrays)
+        arrays, options = torch_positional_options(arrays)
         if options:  # PyTorch's DataLoader(dataset, batch_size, shuffle)
-            if batch_size is not _DEFAULT_BATCH_SIZE or (len(options) > 1 and shuffle):
+            if batch_size is not DEFAULT_BATCH_SIZE or (len(options) > 1
+                                                         and shuffle is not None):
                 raise ConfigError("DataLoader: batch_size and shuffle were given both by "
                                   "position and by keyword; give each once")
             batch_size = options[0]
             shuffle = options[1] if len(options) > 1 else shuffle
+        shuffle = False if shuffle is None else flag("DataLoader", "shuffle", shuffle)
+        drop_last = flag("DataLoader", "drop_last", drop_last)
         streamed = len(arrays) == 1 and isinstance(arrays[0], IterableDataset)
         if streamed:  # the stream gives the order: no shuffle, (batch) sampler
             check_iterable_options(shuffle, sampler, batch_sampler)
         if batch_sampler is not None:
-            _check_batch_sampler(batch_sampler, batch_size, shuffle, sampler, drop_last)
+            check_batch_sampler(batch_sampler, batch_size, shuffle, sampler, drop_last)
         elif (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
                 or batch_size < 1):
             hint = ("; PyTorch's batch_size=None (samples one at a time, unbatched) is not "
                     "supported: iterate the dataset itself" if batch_size is None else "")
             raise ConfigError(f"DataLoader: batch_size must be a positive int; got "
                               f"{batch_size!r}{hint}")
-        _check_options(shuffle, collate_fn, sampler, num_workers)
+        check_options(shuffle, collate_fn, sampler, num_workers)
         for name, value in worker_options(num_workers, worker_settings).items():
             setattr(self, name, value)  # PyTorch's loader has them as attributes too
         if persistent_workers and not num_workers:  # PyTorch's ValueError
             raise ConfigError("DataLoader: persistent_workers option needs num_workers > 0 "
                               "(there are no workers to keep: leave it out)")
-        self.dataset = arrays[0] if streamed else _dataset_argument(arrays)
+        self.dataset = arrays[0] if streamed else dataset_argument(arrays)
         # DataLoader(X): batches of X itself, as PyTorch's DataLoader(tensor) gives
         self._one_array = self.dataset is None and len(arrays) == 1
         if self.dataset is None:
@@ -136,18 +138,44 @@ class DataLoader:
         # which arrays give Tensor batches (numbers; else a 1-d array of strings, lists)
         self._numeric = tuple(_check_batchable(a, i) for i, a in enumerate(self.arrays or ()))
         self.n_samples = None if streamed else len(self.dataset)  # None: a stream
+        if shuffle and self.n_samples == 0:  # PyTorch's RandomSampler refuses it too
+            raise ConfigError("DataLoader: shuffle=True draws an order of the dataset's "
+                              "samples, and the dataset is empty; check how it was built "
+                              "(or leave shuffle out)")
         self.batch_size = None if batch_sampler is not None else int(batch_size)
-        self.batch_sampler = batch_sampler
-        self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
+        self.shuffle, self.drop_last = shuffle, drop_last
         self.generator = as_generator(generator, "generator")
-        self.sampler, self.num_workers = sampler, int(num_workers)
+        self.num_workers = int(num_workers)
+        # the samplers given pick the order; PyTorch's loader.sampler and
+        # loader.batch_sampler are those, or ones that describe the loader's own order
+        self._sampler, self._batch_sampler = sampler, batch_sampler
+        self.sampler, self.batch_sampler = sampler, batch_sampler
+        self.made_samplers: tuple[Any, ...] = ()  # the ones made here (not for a stream)
+        if not streamed:
+            self._describe_order()
         self.pin_memory = bool(pin_memory)
         self.persistent_workers = bool(persistent_workers)
 
+    def _describe_order(self) -> None:
+        """``loader.sampler`` and ``loader.batch_sampler`` when they were not given, as
+        PyTorch fills them in: a RandomSampler drawing from the loader's generator when
+        shuffling (its ``iter()`` draws the permutation an epoch does), else a
+        SequentialSampler; a BatchSampler of it with ``batch_size`` and ``drop_last``.
+        They describe the order; the loader slices its arrays without calling them."""
+        made = []
+        if self.sampler is None:
+            self.sampler = (RandomSampler(self.dataset, generator=self.generator)
+                            if self.shuffle else SequentialSampler(self.dataset))
+            made.append(self.sampler)
+        if self.batch_sampler is None:
+            self.batch_sampler = BatchSampler(self.sampler, self.batch_size, self.drop_last)
+            made.append(self.batch_sampler)
+        self.made_samplers = tuple(made)
+
     def __len__(self) -> int:
-        if self.batch_sampler is not None:
-            return len(self.batch_sampler)
-        count = len(self.sampler if self.sampler is not None else self.dataset)
+        if self._batch_sampler is not None:
+            return len(self._batch_sampler)
+        count = len(self._sampler if self._sampler is not None else self.dataset)
         if self.drop_last:
             return count // self.batch_size
         return math.ceil(count / self.batch_size)
@@ -156,9 +184,9 @@ class DataLoader:
         if self.n_samples is None:
             return stream_batches(self.dataset, self.batch_size, self.drop_last,
                                   self.collate_fn)
-        if self.batch_sampler is not None:
+        if self._batch_sampler is not None:
             return self._batch_sampler_batches()
-        if self.sampler is not None:
+        if self._sampler is not None:
             return self._sampler_batches()
         if self.arrays is None:
             return self._dataset_batches()
@@ -179,29 +207,36 @@ class DataLoader:
             order = np.arange(self.n_samples)
         size = self.batch_size
         for start in self._starts(len(order)):
-            yield self.collate_fn([self.dataset[int(i)] for i in order[start:start + size]])
+            yield self.collate_fn(self._samples(order[start:start + size]))
+
+    def _samples(self, indices: Iterable[int]) -> list[Any]:
+        """The samples at ``indices``, for ``collate_fn``: the dataset's items, or for
+        ``DataLoader(X)`` the rows of X (as PyTorch's ``DataLoader(tensor)``)."""
+        if self._one_array:
+            return [self.dataset[int(i)][0] for i in indices]
+        return [self.dataset[int(i)] for i in indices]
 
     def _sampler_batches(self) -> Iterator[Any]:
         """The batches of the indices ``sampler`` gives, read one batch at a time, as
         PyTorch: minGPT's ``RandomSampler(data, True, num_samples=int(1e10))`` has more
         indices than memory holds."""
-        indices, size = iter(self.sampler), self.batch_size
+        indices, size = iter(self._sampler), self.batch_size
         while True:
             batch = _sampled_indices(itertools.islice(indices, size), self.n_samples)
             if batch.size == 0 or (self.drop_last and batch.size < size):
                 return
             if self.arrays is None:
-                yield self.collate_fn([self.dataset[int(i)] for i in batch])
+                yield self.collate_fn(self._samples(batch))
             else:
                 rows = batch if self._rows is None else self._rows[batch]
                 yield self._batch(tuple(a[rows] for a in self.arrays))
 
     def _batch_sampler_batches(self) -> Iterator[Any]:
         """The batches of the lists of indices ``batch_sampler`` gives this epoch."""
-        for number, batch in enumerate(self.batch_sampler):
+        for number, batch in enumerate(self._batch_sampler):
             indices = _batch_indices(batch, self.n_samples, number)
             if self.arrays is None:
-                yield self.collate_fn([self.dataset[int(i)] for i in indices])
+                yield self.collate_fn(self._samples(indices))
             else:
                 rows = indices if self._rows is None else self._rows[indices]
                 yield self._batch(tuple(a[rows] for a in self.arrays))
@@ -239,9 +274,9 @@ class DataLoader:
             data = f"<{type(self.dataset).__name__}{count}>"
         else:
             data = ", ".join(str(a.shape) for a in self.arrays)
-        if self.batch_sampler is not None:
-            return (f"DataLoader({data}, batch_sampler=<{type(self.batch_sampler).__name__} "
-                    f"of {len(self.batch_sampler)} batches>)")
+        if self._batch_sampler is not None:
+            return (f"DataLoader({data}, batch_sampler=<{type(self._batch_sampler).__name__}"
+                    f" of {len(self._batch_sampler)} batches>)")
         return (f"DataLoader({data}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last})")
 
@@ -261,49 +296,8 @@ def _check_batchable(array: np.ndarray, position: int) -> bool:
                      f"(e.g. codes = np.unique(labels, return_inverse=True)[1])")
 
 
-def _check_options(shuffle: bool, collate_fn: Any, sampler: Any, num_workers: Any) -> None:
-    """PyTorch's options that are accepted as they are, or a named error."""
-    if collate_fn is not None and not callable(collate_fn):
-        raise ArgumentTypeError(f"DataLoader: collate_fn must be a function of the list of "
-                                f"samples; got {type(collate_fn).__name__}")
-    if isinstance(sampler, BatchSampler):
-        raise ConfigError("DataLoader: a BatchSampler gives lists of indices, not indices; "
-                          "pass it as batch_sampler=, without batch_size (PyTorch's "
-                          "sampler=BatchSampler(...), batch_size=None is the same loader)")
-    if sampler is not None:
-        if shuffle:
-            raise ConfigError("DataLoader: sampler and shuffle=True both choose the order; "
-                              "give one (shuffle the sampler's indices yourself)")
-        if not (hasattr(sampler, "__iter__") and hasattr(sampler, "__len__")):
-            raise ArgumentTypeError(
-                f"DataLoader: sampler must give the indices anew every epoch and have a "
-                f"len() (a list, range, array or Sampler); got {type(sampler).__name__}. "
-                f"For an iterator pass list(it)")
-    if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or \
-            num_workers < 0:
-        raise ConfigError(f"DataLoader: num_workers must be an int >= 0; got "
-                          f"{num_workers!r}")
 
 
-def _check_batch_sampler(batch_sampler: Any, batch_size: Any, shuffle: bool, sampler: Any,
-                         drop_last: bool) -> None:
-    """``batch_sampler`` gives lists of indices anew every epoch and is the only option
-    that chooses the batches (else ArgumentTypeError / ConfigError)."""
-    if not (hasattr(batch_sampler, "__iter__") and hasattr(batch_sampler, "__len__")):
-        raise ArgumentTypeError(
-            f"DataLoader: batch_sampler must give the lists of indices anew every epoch and "
-            f"have a len() (a BatchSampler or a list of lists); got "
-            f"{type(batch_sampler).__name__}. For an iterator pass list(it)")
-    given = [f"batch_size={batch_size!r}"] if (batch_size is not _DEFAULT_BATCH_SIZE
-                                               and batch_size != 1) else []
-    given += [f"{name}={value!r}" for name, value in [("shuffle", shuffle),
-                                                      ("drop_last", drop_last)] if value]
-    given += [f"sampler=<{type(sampler).__name__}>"] if sampler is not None else []
-    if given:
-        raise ConfigError(
-            f"DataLoader: batch_sampler gives the batches, so batch_size, shuffle, sampler "
-            f"and drop_last must be left out; got {', '.join(given)}. Give them to the "
-            f"batch sampler: BatchSampler(RandomSampler(data), batch_size, drop_last)")
 
 
 def _batch_indices(batch: Any, n: int, number: int) -> np.ndarray:
@@ -335,43 +329,8 @@ def _sampled_indices(sampler: Iterable[int], n: int, what: str = "the sampler") 
     return indices
 
 
-def _torch_positional_options(arguments: tuple[Any, ...]) -> tuple[tuple[Any, ...],
-                                                                   tuple[Any, ...]]:
-    """PyTorch's positional ``DataLoader(dataset, batch_size, shuffle)``: the dataset alone
-    and the numbers after it (``batch_size``, then ``shuffle``); ``(arguments, ())`` when
-    the first argument is no dataset or no number follows it (arrays ``DataLoader(X, y)``
-    are never numbers). Later options (sampler, ...) come by keyword."""
-    first, rest = arguments[0], arguments[1:]
-    is_dataset = isinstance(first, (TensorDataset, IterableDataset)) or is_map_style(
-        first) or is_sample_list(first)
-    if not (is_dataset and rest and all(isinstance(a, numbers.Number) for a in rest[:2])):
-        return arguments, ()
-    if len(rest) > 2:
-        raise ConfigError(f"DataLoader(dataset, batch_size, shuffle) takes at most two "
-                          f"options by position; got {len(rest)}: pass sampler=, "
-                          f"num_workers=, collate_fn=, ... by keyword")
-    return arguments[:1], rest
 
 
-def _dataset_argument(arguments: tuple[Any, ...]) -> Any:
-    """The dataset given as the only positional argument, or None (arrays were given).
-    A list of samples, ``[(x_i, y_i), ...]``, is a dataset too (see ``is_sample_list``)."""
-    if len(arguments) == 1 and is_sample_list(arguments[0]):
-        return arguments[0]
-    for argument in arguments:
-        if isinstance(argument, Dataset):
-            check_dataset(argument, "DataLoader: the dataset")
-    datasets = [a for a in arguments if isinstance(a, TensorDataset) or is_map_style(a)]
-    if not datasets:
-        return None
-    if len(arguments) > 1:
-        kinds = ", ".join(type(a).__name__ for a in arguments)
-        raise ConfigError(
-            f"DataLoader: a dataset is the only array-like positional argument (the options "
-            f"batch_size and shuffle may follow it): DataLoader(dataset, batch_size=32, "
-            f"shuffle=True); got "
-            f"{len(arguments)} positional arguments ({kinds})")
-    return datasets[0]
 
 
 def _array_rows(dataset: Any) -> tuple[tuple[np.ndarray | Tensor, ...] | None,

@@ -96,7 +96,8 @@ class RandomSampler(Sampler[int]):
             return
         for _ in range(count // n):
             yield from self.generator.permutation(n).tolist()
-        yield from self.generator.permutation(n)[:count % n].tolist()
+        if count % n:  # (not drawn when there is no part: n indices are one permutation)
+            yield from self.generator.permutation(n)[:count % n].tolist()
 
     def __len__(self) -> int:
         return self.num_samples

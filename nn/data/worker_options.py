@@ -6,8 +6,11 @@ accepted as PyTorch accepts them (Hugging Face's ``Trainer`` passes
 PyTorch's ValueError where a value needs workers."""
 from __future__ import annotations
 
+import multiprocessing
+from multiprocessing.context import BaseContext
 from typing import Any
 
+from .._checks import is_integer
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["WORKER_OPTION_DEFAULTS", "worker_options"]
@@ -38,9 +41,23 @@ def worker_options(num_workers: int, given: dict[str, Any]) -> dict[str, Any]:
                           "otherwise set prefetch_factor to None.")
     if num_workers > 0 and prefetch_factor is None:
         options["prefetch_factor"] = 2
-    if num_workers == 0 and options["multiprocessing_context"] is not None:
+    elif prefetch_factor is not None and not (is_integer(prefetch_factor)
+                                              and prefetch_factor >= 0):
+        raise ConfigError(f"DataLoader: prefetch_factor option should be a non-negative int "
+                          f"(batches loaded in advance by each worker); got "
+                          f"{prefetch_factor!r}")
+    context = options["multiprocessing_context"]
+    if num_workers == 0 and context is not None:
         raise ConfigError("DataLoader: multiprocessing_context can only be used with "
                           "multi-process loading (num_workers > 0), but got num_workers=0")
+    if isinstance(context, str) and context not in multiprocessing.get_all_start_methods():
+        raise ConfigError(f"DataLoader: multiprocessing_context option should specify a "
+                          f"valid start method in {multiprocessing.get_all_start_methods()!r}"
+                          f", but got multiprocessing_context={context!r}")
+    if not (context is None or isinstance(context, (str, BaseContext))):
+        raise ArgumentTypeError(f"DataLoader: multiprocessing_context option should be a "
+                                f"valid context object or a string naming the start method, "
+                                f"but got {type(context).__name__} {context!r}")
     if num_workers > 0 and options["worker_init_fn"] is not None:
         raise ConfigError("DataLoader: worker_init_fn runs in worker processes, and batches "
                           "are read in this process here (num_workers changes nothing), so "

@@ -38,13 +38,17 @@ def model_generators(model: Module) -> dict[str, np.random.Generator]:
 
 def loader_generators(loader: Any) -> list[tuple[str, np.random.Generator]]:
     """A DataLoader's generators: its own (shuffling), its sampler's or batch sampler's,
-    and a BatchSampler's sampler's, where they hold one (``nn.data.RandomSampler``...)."""
+    and a BatchSampler's sampler's, where they hold one (``nn.data.RandomSampler``...).
+    The samplers the loader made to describe its order (``made_samplers``) draw from its
+    own generator, listed once as the loader's."""
     batch_sampler = getattr(loader, "batch_sampler", None)
     holders = {"loader": loader, "loader.sampler": getattr(loader, "sampler", None),
                "loader.batch_sampler": batch_sampler,
                "loader.batch_sampler.sampler": getattr(batch_sampler, "sampler", None)}
+    made = getattr(loader, "made_samplers", ())
     return [(f"{name}.generator", holder.generator) for name, holder in holders.items()
-            if isinstance(getattr(holder, "generator", None), np.random.Generator)]
+            if isinstance(getattr(holder, "generator", None), np.random.Generator)
+            and not any(holder is m for m in made)]
 
 
 class ResumeMethods:

@@ -61,7 +61,9 @@ def test_a_batch_sampler_is_iterated_again_every_epoch() -> None:
     first, second = ([b[1] for b in loader] for _ in range(2))
     assert len(loader) == len(first) == 3 and all(len(b) == 3 for b in first)
     assert not all(np.array_equal(a, b) for a, b in zip(first, second))
-    assert loader.batch_sampler is sampler and loader.sampler is None
+    # PyTorch's loader.sampler is then a SequentialSampler of the dataset, unused
+    assert loader.batch_sampler is sampler
+    assert isinstance(loader.sampler, nn.data.SequentialSampler)
 
 
 def test_a_loader_with_a_batch_sampler_trains_with_fit() -> None:
