@@ -55,7 +55,10 @@ class ElementwiseMethods:
         return (self * math.log(2.0)).exp()
 
     def trunc(self) -> AnyTensor:
-        """x rounded towards zero (gradient 0, as ``floor``'s)."""
+        """x rounded towards zero (gradient 0, as ``floor``'s); an integer or bool tensor
+        is already whole: a copy, of its dtype (NumPy's ``np.trunc``)."""
+        if self._data.dtype.kind in "biu":
+            return self._make(self._data.copy(), None)
         return self.sign() * self.abs().floor()
 
     def fix(self) -> AnyTensor:
@@ -76,10 +79,14 @@ class ElementwiseMethods:
 
     def copysign(self, other: Any) -> AnyTensor:
         """|x| with y's sign (y = -0.0 counts as negative); gradient sign(x) sign-of-y for
-        x (0 at x = 0) and 0 for y."""
+        x (0 at x = 0) and 0 for y. The result has the dtype the two promote to, a float
+        one (for integer tensors the default float64), as PyTorch's."""
         a, b = self._pair(other)
+        dtype = np.promote_types(a.dtype, b.dtype)
+        dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+        magnitude = (a if a.dtype == dtype else a.astype(dtype)).abs()
         negative = np.signbit(b.detach().numpy())  # -0.0 has a sign too
-        return a.abs().where(~negative, -a.abs())
+        return magnitude.where(~negative, -magnitude)
 
     def deg2rad(self) -> AnyTensor:
         """Degrees to radians: x pi / 180."""

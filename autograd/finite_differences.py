@@ -75,8 +75,10 @@ def gradient(input: Any, *, spacing: Any = 1, dim: int | Sequence[int] | None = 
     the second-order central difference a f[i-1] + b f[i] + c f[i+1] for the steps h1,
     h2 around it ((f[i+1] - f[i-1]) / 2h when uniform); at the ends one-sided differences
     of order ``edge_order`` (1 or 2). ``spacing`` is a number, one number per axis, or one
-    1-d tensor of coordinates per axis (PyTorch's and NumPy's forms)."""
+    1-d tensor of coordinates per axis (PyTorch's and NumPy's forms). Integer and bool
+    samples are differentiated as float64, as NumPy's."""
     f = as_tensor(input)
+    f = f if f.dtype.kind == "f" else f.astype(np.float64)
     if edge_order not in (1, 2):
         raise UsageError(f"gradient: edge_order must be 1 or 2, got {edge_order}")
     axes = (tuple(range(f.ndim)) if dim is None

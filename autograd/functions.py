@@ -143,7 +143,7 @@ def minimum(a: Any, b: Any) -> Tensor:
 def where(condition: Any, a: Any = None, b: Any = None) -> Any:
     """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask);
     ``where(condition)`` alone gives the indices where it holds, one int64 tensor per
-    axis, as PyTorch's (``np.where(t)`` keeps NumPy's arrays)."""
+    axis, as PyTorch's (and as ``np.where(t)``, NumPy's ``np.nonzero``)."""
     if a is None and b is None:
         return tuple(as_tensor(i.astype(np.int64)) for i in tensor_math.where(condition))
     if isinstance(a, (bool, int, float)) and isinstance(b, (bool, int, float)):

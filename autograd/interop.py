@@ -33,10 +33,10 @@ from .errors import UsageError
 from .out_argument import refuse_tensor_out
 from .ops.arithmetic import number
 from .ops import linalg_more
-from . import (numpy_arrays, numpy_linalg, numpy_math, numpy_more, numpy_nan, numpy_series,
-               numpy_stacking, order_numpy, set_numpy)
+from . import (numpy_arrays, numpy_float_loops, numpy_linalg, numpy_math, numpy_more,
+               numpy_nan, numpy_series, numpy_stacking, order_numpy, set_numpy)
 from .tensor_logic import LogicOps
-from .tensor_math import TensorMath, concatenate, stack, where
+from .tensor_math import TensorMath
 from .tensor_methods import OpMethods
 from .tensor_reductions import Reductions
 from .torch_methods import TorchMethods
@@ -91,11 +91,11 @@ def numpy_argsort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, *
                   stable: Any = None) -> Any:
     """``np.argsort``: ``a.argsort(axis)``, which is stable whatever ``kind`` asks (a
     stable sort is one of the orders any kind may give); ``order`` (fields of a structured
-    array) has no meaning for a Tensor."""
+    array) has no meaning for a Tensor. A 0-d tensor counts as shape (1,), as in NumPy."""
     if order is not None:
         raise UsageError("np.argsort(t, order=...) sorts by the fields of a structured "
                          "array; a Tensor has none. Drop order=")
-    return a.argsort(axis)
+    return (a.reshape(1) if a.ndim == 0 else a).argsort(axis)
 
 
 UFUNCS: dict[np.ufunc, Callable[..., Any]] = {  # each called with Tensors
@@ -129,20 +129,17 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.sum: Reductions.sum, np.mean: Reductions.mean, np.var: Reductions.var,
     np.std: Reductions.std, np.max: Reductions.max, np.amax: Reductions.max,
     np.min: Reductions.min, np.amin: Reductions.min, np.clip: numpy_clip,
-    np.reshape: numpy_math.numpy_reshape, np.transpose: TensorMath.transpose,
     np.swapaxes: TensorMath.swapaxes, np.expand_dims: TensorMath.expand_dims,
-    np.squeeze: numpy_squeeze, np.broadcast_to: TensorMath.broadcast_to,
-    np.isclose: TorchMethods.isclose, np.moveaxis: TorchShapes.movedim,
-    np.copy: TensorMath.copy, np.concatenate: concatenate, np.stack: stack,
-    np.where: where,
+    np.squeeze: numpy_squeeze, np.isclose: TorchMethods.isclose,
+    np.moveaxis: TorchShapes.movedim, np.copy: TensorMath.copy, **numpy_math.FUNCTIONS,
     # the second set of ops (tensor_methods.OpMethods, ops.linalg_more)
     np.prod: Reductions.prod, np.cumsum: Reductions.cumsum, np.cumprod: Reductions.cumprod,
     np.sort: numpy_sort, np.round: OpMethods.round, np.around: OpMethods.round,
-    np.dot: OpMethods.dot, np.outer: OpMethods.outer, np.trace: OpMethods.trace,
+    np.dot: OpMethods.dot, np.outer: OpMethods.outer,
     np.diagonal: OpMethods.diagonal, np.einsum: linalg_more.einsum,
     np.tensordot: linalg_more.tensordot, np.linalg.det: OpMethods.det,
     np.linalg.inv: OpMethods.inv, np.linalg.solve: linalg_more.solve,
-    np.linalg.slogdet: linalg_more.slogdet, np.linalg.cholesky: linalg_more.cholesky,
+    np.linalg.slogdet: linalg_more.slogdet,
     **numpy_linalg.FUNCTIONS, np.flip: OpMethods.flip, np.roll: OpMethods.roll,
     np.tile: OpMethods.tile, np.repeat: numpy_repeat, np.tril: OpMethods.tril,
     np.diag: numpy_diag, np.nan_to_num: numpy_nan_to_num, np.ravel: TensorMath.ravel,
@@ -201,7 +198,7 @@ class NumpyInterop:
         if "out" in kwargs:  # the untracked escape hatch: plain NumPy into the given arrays
             if any(isinstance(o, TensorMath) for o in kwargs["out"]):
                 raise refuse_tensor_out(f"np.{ufunc.__name__}")
-            return getattr(ufunc, method)(*_plain(inputs), **kwargs)
+            return getattr(ufunc, method)(*_plain(inputs), **_plain_values(kwargs))
         if ufunc in INSPECTING and method == "__call__":
             return ufunc(*_plain(inputs), **kwargs)
         if ufunc in SWAPPED and method == "__call__" and not kwargs:  # the tensor compares
@@ -223,11 +220,16 @@ class NumpyInterop:
                 f"np.{name} has no differentiable version for Tensors. Use the Tensor "
                 f"methods or autograd functions (t.sum(), autograd.maximum...), or "
                 f"np.{name}(t.data) for an untracked NumPy result.")
+        if numpy_float_loops.computed_by_numpy(ufunc, inputs):  # integers: NumPy's floats
+            return numpy_float_loops.numpy_constant(ufunc, inputs, self)
         return function(*self._as_tensors(inputs))
 
     def __array_function__(self, func: Callable, types: Any, args: tuple, kwargs: dict) -> Any:
         if func in INSPECTING:
             return func(*_plain(args), **_plain_values(kwargs))
+        args, kwargs, out = _split_out(func, args, kwargs)
+        if out is not None:  # plain NumPy into the given array, as for ufuncs
+            return _untracked(func, args, kwargs, out)
         function = FUNCTIONS.get(func)
         if function is None:
             module = getattr(func, "__module__", None) or "numpy"  # np.linalg.eigh too
@@ -236,15 +238,10 @@ class NumpyInterop:
                                                    "functions")
             raise UsageError(f"{name} has no differentiable version for Tensors: {instead}; "
                              f"or call {name}(t.data) for an untracked NumPy result.")
-        out = kwargs.get("out")
-        if func in BY_NAME and len(args) > 2:  # out may come by position (a, axis, [dtype,] out)
-            out = _signature(func).bind(*args, **kwargs).arguments.get("out")
-        if out is not None:  # plain NumPy into the given array, as for ufuncs
-            return _untracked(func, args, kwargs, out)
         args = tuple(self._lift_any(a) for a in args)
         if func in BY_NAME:
             return _call_by_name(func, function, args, kwargs)
-        if func in (np.concatenate, np.stack) or func in numpy_stacking.SEQUENCES:
+        if func in numpy_stacking.SEQUENCES:
             args = ([self._lift(t) for t in args[0]],) + args[1:]
         return function(*args, **kwargs)
 
@@ -271,7 +268,38 @@ def _untracked(func: Callable, args: tuple, kwargs: dict, out: Any) -> Any:
     """``func`` on the plain arrays, into the ``out`` array (never a Tensor)."""
     if any(isinstance(o, TensorMath) for o in (out if isinstance(out, tuple) else (out,))):
         raise refuse_tensor_out(f"np.{func.__name__}")
-    return func(*_plain(args), **_plain_values(kwargs))
+    return func(*_plain(args), **_plain_values(kwargs), out=out)
+
+
+def _split_out(func: Callable, args: tuple, kwargs: dict) -> tuple[tuple, dict, Any]:
+    """(args, kwargs, out): NumPy's ``out`` taken out of the call, given by name or by
+    position (``np.clip(t, 0, 1, arr)``, ``np.sum(t, 0, None, arr)``); the arguments
+    after a positional ``out`` are passed by their names instead (given both ways, NumPy's
+    own dispatcher refuses the call before it reaches here)."""
+    kwargs = dict(kwargs)
+    out = kwargs.pop("out", None)
+    position = _out_position(func)
+    if position is None or len(args) <= position:
+        return args, kwargs, out
+    names = list(_signature(func).parameters)[position + 1:]
+    kwargs.update(zip(names, args[position + 1:]))
+    return args[:position], kwargs, args[position]
+
+
+@functools.cache
+def _out_position(func: Callable) -> int | None:
+    """The position of NumPy's ``out`` parameter of ``func`` (from its signature), or
+    None if it has none that can be given by position."""
+    try:
+        parameters = list(_signature(func).parameters.values())
+    except (TypeError, ValueError):  # no signature to read
+        return None
+    for position, parameter in enumerate(parameters):
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.KEYWORD_ONLY):
+            return None
+        if parameter.name == "out":
+            return position
+    return None
 
 
 def _call_by_name(func: Callable, method: Callable, args: tuple, kwargs: dict) -> Any:
@@ -281,7 +309,6 @@ def _call_by_name(func: Callable, method: Callable, args: tuple, kwargs: dict) -
     converts the input first."""
     named = {"ddof": 0} if func in (np.var, np.std) else {}
     named.update(_signature(func).bind(*args, **kwargs).arguments)
-    named.pop("out", None)
     tensor = named.pop("a")
     accepted = _signature(method).parameters
     if "dtype" in named and "dtype" not in accepted:

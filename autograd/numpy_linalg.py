@@ -23,7 +23,7 @@ from .ops.generic import constant, is_tensor, lift_like
 from .ops.reductions import normalize_axis
 from .set_numpy import numpy_cross
 
-__all__ = ["linalg_norm", "numpy_eigh", "numpy_eigvalsh", "numpy_svd", "numpy_qr",
+__all__ = ["linalg_norm", "numpy_cholesky", "numpy_eigh", "numpy_eigvalsh", "numpy_svd", "numpy_qr",
            "numpy_pinv", "numpy_matrix_rank", "numpy_cond", "numpy_lstsq",
            "numpy_tensorinv", "numpy_tensorsolve", "numpy_vector_norm", "numpy_matrix_norm",
            "numpy_svdvals", "numpy_linalg_matmul", "numpy_linalg_cross",
@@ -51,6 +51,15 @@ def linalg_norm(x: Any, ord: Any = None, axis: Any = None,  # noqa: A002
             f"pair, or a 2-d tensor), as in NumPy. Pass axis; for the norm of all elements "
             f"as one vector use t.norm(ord).")
     return x.norm(ord, axis, keepdims)
+
+
+def numpy_cholesky(a: Any, /, *, upper: bool = False) -> Any:
+    """``np.linalg.cholesky``: the lower-triangular L with a = L L^T, read from a's lower
+    triangle; ``upper=True`` the upper-triangular U = L'^T with a = U^T U, read from a's
+    upper triangle (the lower factor of a^T, transposed), as NumPy's."""
+    if upper:
+        return linalg_more.cholesky(a.mT).mT
+    return linalg_more.cholesky(a)
 
 
 def numpy_eigh(a: Any, UPLO: str = "L") -> matrix_functions.EighResult:
@@ -121,8 +130,17 @@ def numpy_matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *,
 
 def numpy_cond(x: Any, p: Any = None) -> Any:
     """``np.linalg.cond``: the condition number, differentiable as
-    ``autograd.linalg.cond`` (inf for a singular x, as NumPy's)."""
-    return matrix_functions.cond(x, p, "np.linalg.cond")
+    ``autograd.linalg.cond``; inf for a singular x, as NumPy's: a NaN (0 / 0, from an
+    all-zero matrix) becomes inf unless x itself holds a NaN, a constant (gradient 0, as
+    for the other orders: the identity takes such a matrix's place in the graph)."""
+    value = matrix_functions.cond(x, p, "np.linalg.cond")
+    singular = np.isnan(value.data) & ~np.isnan(x.data).any(axis=(-2, -1))
+    if not singular.any():
+        return value
+    identity = lift_like(x, np.eye(x.shape[-2], x.shape[-1], dtype=x.dtype))
+    safe = x.where(~singular[..., None, None], identity)
+    value = matrix_functions.cond(safe, p, "np.linalg.cond")
+    return value.where(~singular, lift_like(value, np.asarray(np.inf, value.dtype)))
 
 
 def numpy_lstsq(a: Any, b: Any, rcond: Any = None) -> tuple:
@@ -268,7 +286,7 @@ def numpy_linalg_vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
 
 
 FUNCTIONS = {
-    np.linalg.norm: linalg_norm, np.linalg.eigh: numpy_eigh,
+    np.linalg.norm: linalg_norm, np.linalg.cholesky: numpy_cholesky, np.linalg.eigh: numpy_eigh,
     np.linalg.eigvalsh: numpy_eigvalsh, np.linalg.svd: numpy_svd, np.linalg.qr: numpy_qr,
     np.linalg.pinv: numpy_pinv, np.linalg.cond: numpy_cond,
     np.linalg.matrix_rank: numpy_matrix_rank, np.linalg.lstsq: numpy_lstsq,

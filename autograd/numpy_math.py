@@ -1,8 +1,9 @@
 """NumPy functions on Tensors that HIPS autograd programs use and the Tensor methods do
 not cover with NumPy's arguments: ``np.logaddexp``/``np.logaddexp2`` (the log-density of
-a Bernoulli, ``-np.logaddexp(0, -logits * targets)``), and ``np.reshape`` with NumPy's
-``order``. ``autograd.interop`` dispatches to them (its ``UFUNCS`` and ``FUNCTIONS``
-tables); they sit below the Tensor class.
+a Bernoulli, ``-np.logaddexp(0, -logits * targets)``), ``np.reshape`` with NumPy's
+``order``, and ``np.transpose``, ``np.trace``, ``np.broadcast_to``, ``np.where`` with
+NumPy's keywords and results. ``autograd.interop`` dispatches to them (its ``UFUNCS``
+and ``FUNCTIONS`` tables); they sit below the Tensor class.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from . import set_numpy
 from .errors import UsageError
 from .ops.shape import memory_order
-from .tensor_math import stack
+from .tensor_math import stack, where
 
-__all__ = ["numpy_logaddexp", "numpy_logaddexp2", "numpy_reshape", "UFUNCS", "FUNCTIONS"]
+__all__ = ["numpy_logaddexp", "numpy_logaddexp2", "numpy_reshape", "numpy_transpose",
+           "numpy_trace", "numpy_broadcast_to", "numpy_where", "UFUNCS", "FUNCTIONS"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -46,5 +49,36 @@ def numpy_reshape(a: AnyTensor, shape: Any, order: str = "C", *,
     return a.transpose().reshape(shape[::-1]).transpose()
 
 
+def numpy_transpose(a: AnyTensor, axes: Any = None) -> AnyTensor:
+    """``np.transpose(t, axes)``: the axes permuted as ``axes`` (NumPy's keyword; one
+    sequence, never PyTorch's pair of axes to swap), reversed when None."""
+    if axes is None:
+        return a.transpose(None)
+    return a.transpose((axes,) if isinstance(axes, (int, np.integer)) else tuple(axes))
+
+
+def numpy_trace(a: AnyTensor, offset: int = 0, axis1: int = 0, axis2: int = 1,
+                dtype: Any = None) -> AnyTensor:
+    """``np.trace``: the sum of a diagonal, summed in ``dtype`` when given (a cast of a
+    first, differentiable between float dtypes)."""
+    return (a if dtype is None else a.astype(dtype)).trace(offset, axis1, axis2)
+
+
+def numpy_broadcast_to(array: AnyTensor, shape: Any, subok: bool = False) -> AnyTensor:
+    """``np.broadcast_to``: repeated to ``shape`` by broadcasting (``subok``, which keeps
+    an ndarray subclass, changes nothing for a Tensor)."""
+    return array.broadcast_to(shape)
+
+
+def numpy_where(condition: Any, x: Any = None, y: Any = None, /) -> Any:
+    """``np.where``: x where the condition holds, else y (``tensor_math.where``); with
+    the condition alone the positions where it holds, constant int64 Tensors as
+    ``np.nonzero`` gives them."""
+    if x is None and y is None:
+        return set_numpy.numpy_nonzero(condition)
+    return where(condition, x, y)
+
+
 UFUNCS = {np.logaddexp: numpy_logaddexp, np.logaddexp2: numpy_logaddexp2}
-FUNCTIONS = {np.reshape: numpy_reshape}
+FUNCTIONS = {np.reshape: numpy_reshape, np.transpose: numpy_transpose, np.trace: numpy_trace,
+             np.broadcast_to: numpy_broadcast_to, np.where: numpy_where}

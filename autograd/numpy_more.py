@@ -198,13 +198,16 @@ def numpy_matrix_power(a: AnyTensor, n: int) -> AnyTensor:
 
 
 def _variables(m: Any, y: Any, rowvar: bool, dtype: Any) -> AnyTensor:
-    """np.cov's rows of variables: m (and y) as 2-d, stacked, transposed if not rowvar."""
-    parts = [p.reshape(1, -1) if p.ndim < 2 else p
-             for p in tensors_like([m] if y is None else [m, y])]
-    if not rowvar:  # NumPy's rule: a single row stays one variable
-        parts = [p if p.shape[0] == 1 else p.mT for p in parts]
-    rows = concatenate(parts, axis=0) if len(parts) > 1 else parts[0]
-    return rows.astype(dtype) if dtype is not None else rows
+    """np.cov's rows of variables, by NumPy 2's rules: m as 2-d (a 1-d m is one row),
+    transposed when not ``rowvar`` unless m is 1-d (so a (1, n) m gives n variables); y
+    as 2-d, transposed when not ``rowvar`` unless it is a single row; y's rows below m's."""
+    parts = tensors_like([m] if y is None else [m, y])
+    rows = [p.reshape(1, -1) if p.ndim < 2 else p for p in parts]
+    if not rowvar:
+        rows[0] = rows[0] if parts[0].ndim == 1 else rows[0].mT
+        rows[1:] = [p if p.shape[0] == 1 else p.mT for p in rows[1:]]
+    joined = concatenate(rows, axis=0) if len(rows) > 1 else rows[0]
+    return joined.astype(dtype) if dtype is not None else joined
 
 
 def numpy_cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False,

@@ -133,7 +133,7 @@ def numpy_interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
     if period is not None:
         raise UsageError("np.interp(..., period=...) on Tensors: wrap x yourself first, "
                          "x % period, and pass the periodic xp, fp")
-    (x, fp), xp = tensors_like([x, fp]), np.asarray(constant(xp), dtype=np.float64)
+    (x, fp), xp = _floats(tensors_like([x, fp])), np.asarray(constant(xp), dtype=np.float64)
     if xp.ndim != 1 or fp.ndim != 1 or xp.shape != fp.shape or not xp.size:
         raise ShapeError(f"np.interp: xp and fp must be 1-d of one (non-zero) length; got "
                          f"{xp.shape} and {fp.shape}")
@@ -147,6 +147,14 @@ def numpy_interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
     before = fp[0] if left is None else left
     after = fp[-1] if right is None else right
     return where(x.data < xp[0], before, where(x.data > xp[-1], after, inside))
+
+
+def _floats(tensors: list) -> list:
+    """Integer or bool tensors converted to the float dtype among ``tensors`` (float64
+    when there is none), as NumPy computes ``interp`` and ``linspace`` in floats."""
+    floats = [t.dtype for t in tensors if t.dtype.kind == "f"]
+    dtype = np.result_type(*floats) if floats else np.dtype(np.float64)
+    return [t if t.dtype.kind == "f" else t.astype(dtype) for t in tensors]
 
 
 def _full_convolution(a: AnyTensor, v: AnyTensor) -> AnyTensor:
@@ -198,19 +206,23 @@ def numpy_linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
                    retstep: bool = False, dtype: Any = None, axis: int = 0, *,
                    device: Any = None) -> Any:
     """``np.linspace`` with Tensor end points: start + (stop - start) t for NumPy's own
-    fractions t, so the result is differentiable in both ends."""
-    like = next(v for v in (start, stop) if is_tensor(v))
-    start, stop = tensors_like([start, stop])
+    fractions t, so the result is differentiable in both ends; integer end points are
+    float64 (an integer ``dtype`` rounds down at the end, as NumPy). The step is
+    (stop - start) / (num - 1), or / num without the end point; NaN when that is / 0."""
+    start, stop = _floats(tensors_like([start, stop]))
     fractions = np.linspace(0.0, 1.0, num, endpoint=endpoint)
     shape = (num,) + (1,) * max(start.ndim, stop.ndim)
-    values = start + (stop - start) * like._lift(fractions.reshape(shape).astype(like.dtype))
+    values = start + (stop - start) * start._lift(fractions.reshape(shape).astype(start.dtype))
     if axis != 0:
         values = values.movedim(0, axis)
     if dtype is not None:
-        values = values.astype(dtype)
+        values = (values.floor() if np.dtype(dtype).kind in "iu" else values).astype(dtype)
     if not retstep:
         return values
-    return values, (stop - start) / max(num - 1 if endpoint else num, 1)
+    steps = num - 1 if endpoint else num
+    if steps <= 0:  # no step between fewer than two points
+        return values, start._lift(np.asarray(np.nan, dtype=start.dtype))
+    return values, (stop - start) / steps
 
 
 def numpy_logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,

@@ -1,4 +1,5 @@
 """NumPy's stacking helpers and ``*_like`` constructors on Tensors, with NumPy's arguments:
+``np.concatenate np.stack`` (with NumPy's ``dtype=``/``casting=``),
 ``np.hstack np.vstack np.dstack np.column_stack np.atleast_1d np.atleast_2d
 np.atleast_3d`` (differentiable: reshapes and one concatenation) and ``np.zeros_like
 np.ones_like np.full_like np.empty_like`` (constants shaped like a Tensor, as PyTorch's
@@ -13,14 +14,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .errors import ShapeError, UsageError
+from .errors import DTypeError, ShapeError, UsageError
 from .ops.generic import is_tensor
-from .tensor_math import concatenate
+from .tensor_math import concatenate, stack
 
 __all__ = ["numpy_hstack", "numpy_vstack", "numpy_dstack", "numpy_column_stack",
            "numpy_atleast_1d", "numpy_atleast_2d", "numpy_atleast_3d", "numpy_zeros_like",
            "numpy_ones_like", "numpy_full_like", "numpy_empty_like",
-           "numpy_broadcast_arrays", "common_shape", "tensors_like", "FUNCTIONS", "SEQUENCES"]
+           "numpy_broadcast_arrays", "numpy_concatenate", "numpy_stack", "joined_dtype",
+           "common_shape", "tensors_like", "FUNCTIONS", "SEQUENCES"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -31,11 +33,41 @@ def tensors_like(values: Sequence[Any]) -> list:
     return [v if is_tensor(v) else like._lift(v) for v in values]
 
 
-def _plain_join(name: str, dtype: Any, casting: str) -> None:
-    """NumPy's ``dtype=``/``casting=`` of the joins: a Tensor keeps its dtype."""
-    if dtype is not None or casting != "same_kind":
-        raise UsageError(f"np.{name}(..., dtype=/casting=) has no differentiable version: "
-                         f"leave them out and convert afterwards (t.astype(dtype))")
+_CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
+
+
+def joined_dtype(name: str, tensors: Sequence[AnyTensor], dtype: Any,
+                 casting: str) -> list:
+    """NumPy's ``dtype=``/``casting=`` of the joins: each tensor cast to ``dtype`` (when
+    given), each cast allowed by the rule ``casting`` (as ``np.can_cast``) from its dtype
+    to ``dtype`` or, without one, to the dtype they promote to; differentiable between
+    float dtypes."""
+    if casting not in _CASTINGS:
+        raise UsageError(f"np.{name}: casting must be one of {_CASTINGS}; got {casting!r}")
+    target = np.dtype(dtype) if dtype is not None else np.result_type(
+        *(t.dtype for t in tensors))
+    for t in tensors:
+        if not np.can_cast(t.dtype, target, casting):
+            raise DTypeError(f"np.{name}: cannot cast {t.dtype} to {target} under the rule "
+                             f"casting={casting!r}, as NumPy; pass casting='unsafe' or "
+                             f"convert first (t.astype(...))")
+    if dtype is None:
+        return list(tensors)
+    return [t if t.dtype == target else t.astype(target) for t in tensors]
+
+
+def numpy_concatenate(arrays: Sequence[Any], axis: Any = 0, *, dtype: Any = None,
+                      casting: str = "same_kind") -> AnyTensor:
+    """``np.concatenate``: joined along ``axis`` (flattened first when None), each cast
+    to ``dtype`` when given (``joined_dtype``)."""
+    return concatenate(joined_dtype("concatenate", _as_list(arrays, "concatenate"), dtype,
+                                    casting), axis)
+
+
+def numpy_stack(arrays: Sequence[Any], axis: int = 0, *, dtype: Any = None,
+                casting: str = "same_kind") -> AnyTensor:
+    """``np.stack``: joined along a new ``axis``, each cast to ``dtype`` when given."""
+    return stack(joined_dtype("stack", _as_list(arrays, "stack"), dtype, casting), axis)
 
 
 def _at_least(ndim: int, arys: tuple, name: str) -> Any:
@@ -78,15 +110,15 @@ def _as_list(tup: Any, name: str) -> list:
 
 def numpy_hstack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kind") -> Any:
     """``np.hstack``: joined along axis 1, or along axis 0 when all are 1-d."""
-    _plain_join("hstack", dtype, casting)
-    arrays = [numpy_atleast_1d(t) for t in _as_list(tup, "hstack")]
+    arrays = [numpy_atleast_1d(t) for t in joined_dtype("hstack", _as_list(tup, "hstack"),
+                                                        dtype, casting)]
     return concatenate(arrays, 0 if all(t.ndim == 1 for t in arrays) else 1)
 
 
 def numpy_vstack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kind") -> Any:
     """``np.vstack``: 1-d arrays as rows (1, N), joined along axis 0."""
-    _plain_join("vstack", dtype, casting)
-    return concatenate([numpy_atleast_2d(t) for t in _as_list(tup, "vstack")], 0)
+    arrays = joined_dtype("vstack", _as_list(tup, "vstack"), dtype, casting)
+    return concatenate([numpy_atleast_2d(t) for t in arrays], 0)
 
 
 def numpy_dstack(tup: Sequence[Any]) -> Any:
@@ -158,7 +190,8 @@ FUNCTIONS = {np.hstack: numpy_hstack, np.vstack: numpy_vstack, np.dstack: numpy_
              np.atleast_2d: numpy_atleast_2d, np.atleast_3d: numpy_atleast_3d,
              np.zeros_like: numpy_zeros_like, np.ones_like: numpy_ones_like,
              np.empty_like: numpy_empty_like, np.full_like: numpy_full_like,
-             np.broadcast_arrays: numpy_broadcast_arrays}
+             np.broadcast_arrays: numpy_broadcast_arrays, np.concatenate: numpy_concatenate,
+             np.stack: numpy_stack}
 
 # the functions whose first argument is a sequence of arrays (lifted by ``tensors_like``)
-SEQUENCES = {np.hstack, np.vstack, np.dstack, np.column_stack}
+SEQUENCES = {np.hstack, np.vstack, np.dstack, np.column_stack, np.concatenate, np.stack}

@@ -21,7 +21,7 @@ from .function import apply
 from .views import take_view
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
                              RPowScalar, RSubScalar, Sub, SubScalar, broadcasting, is_scalar,
-                             number)
+                             number, weak_number)
 from .ops.elementwise import (Abs, Astype, Clip, Exp, Log, Maximum, Minimum, Relu, Sigmoid,
                               Sqrt, Tanh, Where)
 from .ops import lu as lu_ops
@@ -258,7 +258,7 @@ class TensorMath:
         (a float tensor's own dtype; an integer tensor's with an int, float64 with a float)."""
         value = number(other)
         if value is not None:
-            other = np.asarray(value, dtype=np.result_type(self._data.dtype, value))
+            other = weak_number(value, self._data.dtype)
         return self, self._lift(other)
 
     def matmul(self, other: Any) -> AnyTensor:
@@ -372,9 +372,11 @@ def stack(tensors: Sequence[AnyTensor], axis: int = 0, *, dim: int | None = None
 
 
 def where(condition: Any, a: Any = None, b: Any = None) -> Any:
-    """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask); one
-    of ``a``, ``b`` is a Tensor, and a number takes its dtype. ``where(condition)`` alone
-    is NumPy's ``nonzero``: the indices where it holds, as plain integer arrays."""
+    """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask); a
+    number takes the dtype of the Tensor beside it, and with no Tensor among ``a`` and
+    ``b`` (``np.where(mask, 1.0, 0.0)``) the result is NumPy's, a constant made like the
+    condition. ``where(condition)`` alone is NumPy's ``nonzero``: the indices where it
+    holds, as plain integer arrays."""
     if a is None and b is None:  # 0-d as 1-d, as PyTorch's where(tensor(True))
         return np.nonzero(np.atleast_1d(numeric(getattr(condition, "data", condition),
                                                 "where: condition")))
@@ -383,6 +385,12 @@ def where(condition: Any, a: Any = None, b: Any = None) -> Any:
                          "where it does not), or neither for the indices where it holds")
     if isinstance(a, TensorMath):
         a, b = a._pair(b)
-    else:
+    elif isinstance(b, TensorMath):
         b, a = b._pair(a)
+    elif isinstance(condition, TensorMath):
+        values = np.where(numeric(condition.data, "where: condition"), a, b)
+        return condition._make(values, None)
+    else:
+        raise UsageError("where: give a Tensor as the condition, a or b (autograd.where "
+                         "takes arrays and numbers)")
     return apply(Where(condition), a, b)

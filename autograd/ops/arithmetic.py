@@ -17,9 +17,9 @@ from ..errors import DTypeError, ShapeError, UsageError
 from ..function import Function
 from .generic import constant, log, where
 
-__all__ = ["broadcasting", "is_scalar", "number", "Add", "Sub", "Mul", "Div", "Neg", "Pow",
-           "ScalarOp", "AddScalar", "SubScalar", "RSubScalar", "MulScalar", "DivScalar",
-           "PowScalar", "RPowScalar", "quiet_at_poles"]
+__all__ = ["broadcasting", "is_scalar", "number", "weak_number", "Add", "Sub", "Mul", "Div",
+           "Neg", "Pow", "ScalarOp", "AddScalar", "SubScalar", "RSubScalar", "MulScalar",
+           "DivScalar", "PowScalar", "RPowScalar", "quiet_at_poles"]
 
 
 def quiet_at_poles(divisor: Any) -> Any:
@@ -281,6 +281,21 @@ def refuse_bool(expression: str, *arrays: Any) -> None:
 def is_scalar(x: Any) -> bool:
     """A real Python or NumPy number (kept as op state, never a graph input)."""
     return number(x) is not None
+
+
+def weak_number(value: int | float, dtype: np.dtype) -> np.ndarray:
+    """A Python number as NumPy takes it beside an array of ``dtype`` (weak, NEP 50:
+    int8 with 3 is int8, float32 with 2.5 float32). An integer that ``dtype`` cannot hold
+    keeps its own int64 instead (int8 with 300, uint8 with -3: int64, as NumPy gives for
+    ``np.int64(300)``, where NumPy's Python int is an OverflowError)."""
+    try:
+        return np.asarray(value, dtype=np.result_type(dtype, value))
+    except OverflowError:
+        widened = np.asarray(value)
+    if widened.dtype.kind not in "iu":
+        raise DTypeError(f"the integer {value} does not fit in {dtype} nor in int64/uint64; "
+                         f"use a float (float({value})) or a smaller number")
+    return widened
 
 
 def broadcasting(op: str, function: Any, *arrays: Any) -> np.ndarray:

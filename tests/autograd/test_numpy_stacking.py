@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd import UsageError
+from autograd import DTypeError, UsageError
 
 RNG = np.random.default_rng(0)
 SHAPES = [(3,), (2, 3), (2, 3, 2), ()]
@@ -78,7 +78,8 @@ def test_likes_are_constants_as_pytorch(torch, name: str, args: tuple) -> None:
 
 def test_join_errors_say_what_to_do() -> None:
     t = ag.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(UsageError, match="astype"):
-        np.vstack([t, t], dtype=np.float32)
+    assert np.vstack([t, t], dtype=np.float32).dtype == np.float32  # NumPy's cast
+    with pytest.raises(DTypeError, match="casting='same_kind'.*astype"):
+        np.vstack([t, t], dtype=np.int64)
     with pytest.raises(UsageError, match="cut out of the graph"):
         np.full_like(t, t[0])
