@@ -11,7 +11,7 @@ from .differentiate import backward, grad
 from .errors import (AnomalyError, AutogradError, AxisError, BackwardError, DataError,
                      DTypeError, EinsumError, GeneratorError, GradcheckError,
                      GraphFreedError, GraphvizNotFoundError, IndependentError, InplaceError,
-                     MissingDependencyError, MissingNameError, NaNMatrixError,
+                     IntegerDivisionError, MissingDependencyError, MissingNameError, NaNMatrixError,
                      NormOrderError, NotCloseError, ShapeError, UnsupportedError,
                      SingularMatrixError, SizeOrDataWarning, NonLeafGradWarning,
                      TensorIndexError, UnknownOpError, UsageError, VJPError)
@@ -314,7 +314,7 @@ __all__ = [
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",
     "GradcheckError", "NotCloseError", "UsageError", "TensorIndexError", "UnknownOpError",
     "EinsumError", "NormOrderError", "GeneratorError", "SingularMatrixError", "NaNMatrixError",
-    "IndependentError",
+    "IndependentError", "IntegerDivisionError",
     "GraphvizNotFoundError", "MissingDependencyError", "MissingNameError", "UnsupportedError",
     "SizeOrDataWarning",
     "NonLeafGradWarning",

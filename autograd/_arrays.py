@@ -9,9 +9,9 @@ import numpy as np
 
 from .errors import DataError, DTypeError, ShapeError, SizeOrDataWarning, UsageError
 
-__all__ = ["size_entry", "FLOATS", "to_array", "check_dtype", "as_dtype", "check_requires_grad",
-           "shape_argument",
-           "as_size", "integers", "numeric", "is_int"]
+__all__ = ["size_entry", "FLOATS", "to_array", "check_dtype", "as_dtype",
+           "check_requires_grad", "shape_argument", "as_size", "integers", "numeric", "is_int",
+           "int_argument"]
 
 FLOATS = (np.float16, np.float32, np.float64)
 
@@ -41,6 +41,17 @@ def size_entry(value: Any) -> Any:
             and value.dtype.kind in "iu" and not isinstance(value, np.generic):
         return int(value.item())
     return value
+
+
+def int_argument(op: str, name: str, value: Any) -> int:
+    """``value`` as an int: a Python or NumPy int, or a 0-d integer Tensor (PyTorch takes
+    one); a float, a bool, None or anything else is a ``UsageError`` (PyTorch's
+    TypeError), never truncated or read as 0 and 1."""
+    value = size_entry(value)
+    if not is_int(value):
+        raise UsageError(f"{op}: {name} must be an int; got {type(value).__name__} "
+                         f"{value!r}")
+    return int(value)
 
 
 def as_size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, ...]:

@@ -16,6 +16,7 @@ __all__ = [
     "ShapeError",
     "AxisError",
     "TensorIndexError",
+    "IntegerDivisionError",
     "BackwardError",
     "GraphFreedError",
     "InplaceError",
@@ -63,6 +64,11 @@ class AxisError(AutogradError, ValueError, IndexError):
 class TensorIndexError(AutogradError, IndexError):
     """An index that selects nothing valid: out of bounds, too many indices, or an index
     array of floats."""
+
+
+class IntegerDivisionError(AutogradError, ZeroDivisionError, RuntimeError):
+    """An integer ``//``, ``%`` or ``fmod`` by zero (PyTorch raises a RuntimeError saying
+    ZeroDivisionError; NumPy would give 0 with a warning)."""
 
 
 class BackwardError(AutogradError, RuntimeError):

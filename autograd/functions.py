@@ -13,7 +13,7 @@ import numpy as np
 
 from . import tensor_math
 from .out_argument import accepts_out
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 from .tensor import Tensor, as_tensor
 from .tensor_reductions import refuse_bare_axis
 
@@ -317,7 +317,7 @@ def cat(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = No
     shapes = [t.shape for t in tensors if t.shape != (0,)]
     if shapes and len(shapes) < len(tensors) and isinstance(dim if axis is None else axis,
                                                             (int, np.integer)):
-        along = normalize_axis(dim if axis is None else axis, len(shapes[0]), "cat")[0]
+        along = single_axis(dim if axis is None else axis, len(shapes[0]), "cat")
         nothing = shapes[0][:along] + (0,) + shapes[0][along + 1:]
         tensors = [t.reshape(nothing) if t.shape == (0,) else t for t in tensors]
     return concatenate(tensors, 0 if axis is None else axis, dim=dim)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DTypeError, ShapeError, TensorIndexError
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 
 __all__ = ["IndexFillMethods", "index_fill_mask"]
 
@@ -29,7 +29,7 @@ def index_fill_mask(shape: tuple, dim: int, index: Any, name: str) -> np.ndarray
     if index.ndim > 1:
         raise ShapeError(f"{name}: the index must be a vector or a scalar (0-d or 1-d); "
                          f"got shape {index.shape}")
-    axis = normalize_axis(dim, len(shape), name)[0] if shape else 0
+    axis = single_axis(dim, len(shape), name) if shape else 0
     size = shape[axis] if shape else 1
     bad = index[(index >= size) | (index < -size)]
     if bad.size:

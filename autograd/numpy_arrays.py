@@ -20,7 +20,7 @@ from .numpy_more import numpy_split
 from .numpy_series import present
 from .numpy_stacking import tensors_like
 from .ops.generic import constant, is_tensor
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 from .tensor_math import concatenate, stack, where
 
 __all__ = ["numpy_pad", "numpy_delete", "numpy_insert", "numpy_compress", "numpy_extract",
@@ -73,7 +73,7 @@ def numpy_delete(arr: AnyTensor, obj: Any, axis: Any = None) -> AnyTensor:
     flattened arr when axis is None)."""
     if axis is None:
         arr, axis = arr.reshape(-1), 0
-    axis = normalize_axis(axis, arr.ndim, "np.delete")[0]
+    axis = single_axis(axis, arr.ndim, "np.delete")
     kept = np.delete(np.arange(arr.shape[axis]), constant(obj))  # NumPy reads obj
     return _take(arr, kept, axis)
 
@@ -100,7 +100,7 @@ def numpy_compress(condition: Any, a: AnyTensor, axis: Any = None,
     condition shorter than the axis leaves the rest out, as NumPy)."""
     if axis is None:
         a, axis = a.reshape(-1), 0
-    axis = normalize_axis(axis, a.ndim, "np.compress")[0]
+    axis = single_axis(axis, a.ndim, "np.compress")
     keep = np.flatnonzero(np.asarray(constant(condition), dtype=bool))
     if keep.size and keep[-1] >= a.shape[axis]:
         raise ShapeError(f"np.compress: a condition true at position {keep[-1]} for an "
@@ -181,7 +181,7 @@ def numpy_resize(a: AnyTensor, new_shape: Any) -> AnyTensor:
 
 def numpy_rollaxis(a: AnyTensor, axis: int, start: int = 0) -> AnyTensor:
     """``np.rollaxis``: ``axis`` moved to just before position ``start``."""
-    axis = normalize_axis(axis, a.ndim, "np.rollaxis")[0]
+    axis = single_axis(axis, a.ndim, "np.rollaxis")
     if not -a.ndim <= start <= a.ndim:
         raise ShapeError(f"np.rollaxis: start {start} outside [-{a.ndim}, {a.ndim}]")
     start = start + a.ndim if start < 0 else start
@@ -207,7 +207,7 @@ numpy_dsplit = _split_along("dsplit", 2, 3)
 
 def numpy_unstack(x: AnyTensor, /, *, axis: int = 0) -> tuple:
     """``np.unstack``: the slices along ``axis``, as a tuple."""
-    return tuple(x.unbind(normalize_axis(axis, x.ndim, "np.unstack")[0]))
+    return tuple(x.unbind(single_axis(axis, x.ndim, "np.unstack")))
 
 
 def numpy_trim_zeros(filt: AnyTensor, trim: str = "fb", axis: Any = None) -> AnyTensor:

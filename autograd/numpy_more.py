@@ -25,7 +25,7 @@ from .elementwise_more_methods import ElementwiseMoreMethods as ElementwiseMore
 from .errors import ShapeError, UsageError
 from .ops import linalg_more
 from .ops.generic import is_tensor
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 from .numpy_stacking import tensors_like
 from .tensor_math import concatenate
 
@@ -45,7 +45,7 @@ def _along(axis: int, ndim: int, piece: Any) -> tuple:
 
 
 def _pieces(ary: AnyTensor, bounds: Sequence[int], axis: int) -> list:
-    axis = normalize_axis(axis, ary.ndim, "np.split")[0]
+    axis = single_axis(axis, ary.ndim, "np.split")
     edges = [0, *bounds, ary.shape[axis]]
     return [ary[_along(axis, ary.ndim, slice(a, max(a, b)))]
             for a, b in zip(edges[:-1], edges[1:])]
@@ -59,7 +59,7 @@ def numpy_array_split(ary: AnyTensor, indices_or_sections: Any, axis: int = 0) -
         if sections <= 0:
             raise UsageError(f"np.array_split: the number of sections must be at least 1; "
                              f"got {sections}")
-        n = ary.shape[normalize_axis(axis, ary.ndim, "np.array_split")[0]]
+        n = ary.shape[single_axis(axis, ary.ndim, "np.array_split")]
         sizes = [n // sections + (1 if i < n % sections else 0) for i in range(sections)]
         return _pieces(ary, list(np.cumsum(sizes[:-1])), axis)
     return _pieces(ary, [int(i) for i in indices_or_sections], axis)
@@ -68,7 +68,7 @@ def numpy_array_split(ary: AnyTensor, indices_or_sections: Any, axis: int = 0) -
 def numpy_split(ary: AnyTensor, indices_or_sections: Any, axis: int = 0) -> list:
     """``np.split``: as ``array_split``, but N sections must divide the axis evenly."""
     if isinstance(indices_or_sections, (int, np.integer)):
-        n = ary.shape[normalize_axis(axis, ary.ndim, "np.split")[0]]
+        n = ary.shape[single_axis(axis, ary.ndim, "np.split")]
         if indices_or_sections <= 0 or n % indices_or_sections:
             raise ShapeError(f"np.split: an axis of length {n} does not split into "
                              f"{indices_or_sections} equal parts; use np.array_split")
@@ -93,7 +93,7 @@ def numpy_take(a: AnyTensor, indices: Any, axis: Any = None, out: Any = None,
     indices = indices.data if is_tensor(indices) else np.asarray(indices)
     if axis is None:
         return a.reshape(-1)[indices]
-    axis = normalize_axis(axis, a.ndim, "np.take")[0]
+    axis = single_axis(axis, a.ndim, "np.take")
     return a[_along(axis, a.ndim, indices)]
 
 
@@ -140,7 +140,7 @@ def numpy_average(a: AnyTensor, axis: Any = None, weights: Any = None,
         if axis is None or w.ndim != 1 or isinstance(axis, tuple):
             raise ShapeError(f"np.average: weights of shape {w.shape} differ from a's "
                              f"{a.shape}; give 1-d weights with one axis, as NumPy")
-        axis_ = normalize_axis(axis, a.ndim, "np.average")[0]
+        axis_ = single_axis(axis, a.ndim, "np.average")
         w = w.reshape(tuple(-1 if i == axis_ else 1 for i in range(a.ndim)))
     total = w.broadcast_to(a.shape).sum(axis=axis, keepdims=keepdims)
     avg = (a * w).sum(axis=axis, keepdims=keepdims) / total
@@ -166,7 +166,7 @@ def numpy_flipud(m: AnyTensor) -> AnyTensor:
 def numpy_rot90(m: AnyTensor, k: int = 1, axes: Sequence[int] = (0, 1)) -> AnyTensor:
     """``np.rot90``: rotated by 90 degrees k times, from the first axis towards the
     second (a flip and a swap of the two axes per quarter turn)."""
-    first, second = (normalize_axis(a, m.ndim, "np.rot90")[0] for a in axes)  # in order
+    first, second = (single_axis(a, m.ndim, "np.rot90") for a in axes)  # in order
     if first == second:
         raise UsageError("np.rot90: the two axes must differ")
     k %= 4

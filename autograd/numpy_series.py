@@ -18,7 +18,7 @@ from .errors import ShapeError, UsageError
 from .function import Function, apply
 from .ops.generic import constant, is_tensor
 from .numpy_stacking import tensors_like
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 from .tensor_math import concatenate, where
 from .tensor_methods import OpMethods
 
@@ -76,7 +76,7 @@ def _cumulative(name: str, x: AnyTensor, axis: Any, dtype: Any, out: Any,
             raise ShapeError(f"np.{name}: axis is needed for an array of {x.ndim} axes, "
                              f"as in NumPy")
         axis = 0
-    axis = normalize_axis(axis, x.ndim, f"np.{name}")[0]
+    axis = single_axis(axis, x.ndim, f"np.{name}")
     method = "cumsum" if name == "cumulative_sum" else "cumprod"
     result = getattr(x, method)(axis=axis, dtype=dtype)
     if not include_initial:

@@ -29,7 +29,7 @@ from .function import apply
 from .ops.order import Lerp, LogCumsumExp, MedianAll
 from .ops.order_positions import (INTERPOLATIONS, lower_median, middle_pair, mode_positions,
                                   quantile_positions, running_extreme_indices, sorted_order)
-from .ops.reductions import _check_not_empty, normalize_axis
+from .ops.reductions import _check_not_empty, normalize_axis, single_axis
 from .tensor_math import where
 from .tensor_reductions import ValuesIndices
 
@@ -286,7 +286,7 @@ def _one_dim(x: AnyTensor, dim: Any, name: str) -> int:
     """``dim`` as a non-negative axis; a 0-d tensor takes 0 and -1, as PyTorch."""
     if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
         raise AxisError(f"{name}: dim must be one int (an axis); got {dim!r}")
-    return normalize_axis(dim, max(x.ndim, 1), name)[0]
+    return single_axis(dim, max(x.ndim, 1), name)
 
 
 def _orderable(x: AnyTensor, name: str) -> None:

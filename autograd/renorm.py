@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 
 __all__ = ["RenormMethods"]
 
@@ -40,7 +40,7 @@ class RenormMethods:
         if self.ndim < 2:
             raise UsageError(f"renorm: needs a tensor of at least 2 dimensions (PyTorch's "
                              f"rule); got shape {self.shape}")
-        keep = normalize_axis(dim, self.ndim, "renorm")[0]
+        keep = single_axis(dim, self.ndim, "renorm")
         others = tuple(axis for axis in range(self.ndim) if axis != keep)
         size = self.abs()
         if math.isinf(p):

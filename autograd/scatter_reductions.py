@@ -25,7 +25,7 @@ import numpy as np
 
 from .errors import DTypeError, ShapeError, TensorIndexError, UnsupportedError, UsageError
 from .function import Function, apply
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 from .ops.generic import constant, is_tensor
 from .torch_methods import scatter_target
 from .scalar_axis import one_element_axis, one_element_axis_
@@ -158,7 +158,7 @@ def slices_index(t: Any, dim: int, index: Any, source: Any, name: str) -> np.nda
     """``index_reduce``'s 1-d ``index`` (one position along ``dim`` per slice of source)
     spread to source's shape, the index ``scatter_reduce`` takes; as PyTorch: integers in
     range, source of self's shape but ``len(index)`` along ``dim``."""
-    axis = normalize_axis(dim, t.ndim, name)[0] if t.ndim else 0
+    axis = single_axis(dim, t.ndim, name) if t.ndim else 0
     index = np.asarray(getattr(index, "data", index))
     if index.dtype.kind not in "iu" or index.ndim > 1:
         raise DTypeError(f"{name}: index must be a 1-d integer tensor (int64, as PyTorch's);"

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DTypeError, ShapeError, UnsupportedError, UsageError
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 from .creation import full, zeros
 from .tensor import Tensor, as_tensor
 from .tensor_math import where
@@ -66,7 +66,7 @@ def segment_reduce(data: Any, reduce: str, *, lengths: Any = None, indices: Any 
         raise UsageError(f"segment_reduce: reduce must be 'sum', 'mean', 'max', 'min' or "
                          f"'prod', as PyTorch's; got {reduce!r}")
     kind = _REDUCES[reduce]
-    axis = normalize_axis(axis, data.ndim, "segment_reduce")[0] if data.ndim else 0
+    axis = single_axis(axis, data.ndim, "segment_reduce") if data.ndim else 0
     sizes = _lengths(data, lengths, offsets, indices, axis)
     if not unsafe and ((sizes < 0).any() or (sizes.sum(-1) != data.shape[axis]).any()):
         raise ShapeError(f"segment_reduce: the lengths must be >= 0 and add up to "

@@ -14,6 +14,7 @@ import numpy as np
 from .errors import ShapeError, UsageError
 from .ops import geometry, sets
 from .ops.generic import is_tensor
+from .ops.reductions import single_axis
 from .set_methods import numpy_bincount
 
 __all__ = ["numpy_nonzero", "numpy_argwhere", "numpy_count_nonzero", "numpy_unique",
@@ -75,10 +76,10 @@ def numpy_cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -
     for name, t in (("a", a), ("b", b)):
         if t.ndim == 0:
             raise ShapeError(f"np.cross: {name} must hold vectors; got a 0-d tensor")
-    a = geometry.move_axis(a, sets.one_axis(axisa, a.ndim, "np.cross"), a.ndim - 1)
-    b = geometry.move_axis(b, sets.one_axis(axisb, b.ndim, "np.cross"), b.ndim - 1)
+    a = geometry.move_axis(a, single_axis(axisa, a.ndim, "np.cross"), a.ndim - 1)
+    b = geometry.move_axis(b, single_axis(axisb, b.ndim, "np.cross"), b.ndim - 1)
     out = geometry.cross(a, b, -1, "np.cross")
-    return geometry.move_axis(out, out.ndim - 1, sets.one_axis(axisc, out.ndim, "np.cross"))
+    return geometry.move_axis(out, out.ndim - 1, single_axis(axisc, out.ndim, "np.cross"))
 
 
 def numpy_kron(a: Any, b: Any) -> AnyTensor:

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .errors import UsageError
+from .errors import ShapeError, UsageError
 from .function import apply
 from .ops.bessel import I0
 from .ops.gamma import Digamma, RegularizedGammaP, Tetragamma, Trigamma
@@ -32,7 +32,11 @@ def as_float(x: AnyTensor) -> AnyTensor:
 def x_times(x: AnyTensor, f_of_y: Callable[[Any], Any], y: AnyTensor, pole: float) -> Any:
     """x f(y), 0 where x = 0 and y <= ``pole`` (where f is -inf or NaN), as PyTorch's:
     there the gradient in x is 0 too, elsewhere f(y)."""
-    at_pole = (x.data == 0) & (y.data <= pole)
+    try:
+        at_pole = (x.data == 0) & (y.data <= pole)
+    except ValueError:  # NumPy's message for shapes that do not broadcast
+        raise ShapeError(f"x * f(y): shapes {x.shape} and {y.shape} do not broadcast") \
+            from None
     return x * f_of_y(where(at_pole, np.ones((), dtype=y.dtype), y))
 
 

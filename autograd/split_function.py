@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import UsageError
 from .numpy_more import numpy_split
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 from .tensor import Tensor, as_tensor
 
 __all__ = ["split"]
@@ -61,7 +61,7 @@ def _is_int(spec: Any) -> bool:
 
 
 def _length(x: Tensor, where: int) -> int:
-    return x.shape[normalize_axis(where, x.ndim, "split")[0]]
+    return x.shape[single_axis(where, x.ndim, "split")]
 
 
 def _pytorch_reads(x: Tensor, spec: Any, where: int) -> bool:

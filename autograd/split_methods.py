@@ -11,9 +11,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._arrays import int_argument
 from ._vjp_checks import unbroadcast
 from .errors import ShapeError, TensorIndexError, UsageError
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 
 __all__ = ["PieceMethods", "MinMax"]
 
@@ -60,7 +61,8 @@ class PieceMethods:
     def select(self, dim: int, index: int) -> AnyTensor:
         """The slice at ``index`` along ``dim``, which it removes: ``x.select(1, 0)`` is
         ``x[:, 0]`` (a view)."""
-        axis = normalize_axis(dim, self.ndim, "select")[0]
+        axis = single_axis(dim, self.ndim, "select")
+        index = int_argument("select", "index", index)  # (a bool would be a mask)
         length = self.shape[axis]
         if not -length <= index < length:
             raise TensorIndexError(f"select: index {index} is out of range for axis {axis} of "
@@ -71,14 +73,14 @@ class PieceMethods:
         """A copy of self with ``src`` in place of ``self.select(dim, index)``
         (differentiable in both: ``x.at[..., index, ...].set(src)``)."""
         self.select(dim, index)  # the checks of dim and index
-        axis = normalize_axis(dim, self.ndim, "select_scatter")[0]
+        axis = single_axis(dim, self.ndim, "select_scatter")
         return self.at[(slice(None),) * axis + (index,)].set(src)
 
     def slice_scatter(self, src: Any, dim: int = 0, start: int | None = None,
                       end: int | None = None, step: int = 1) -> AnyTensor:
         """A copy of self with ``src`` in place of the slice ``start:end:step`` along
         ``dim`` (differentiable in both)."""
-        axis = normalize_axis(dim, self.ndim, "slice_scatter")[0]
+        axis = single_axis(dim, self.ndim, "slice_scatter")
         return self.at[(slice(None),) * axis + (slice(start, end, step),)].set(src)
 
     def swapdims(self, dim0: int, dim1: int) -> AnyTensor:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .errors import MissingNameError
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 
 __all__ = ["LayoutMethods"]
 
@@ -47,7 +47,7 @@ class LayoutMethods:
         steps = tuple(steps)
         if dim is None:
             return steps
-        return steps[normalize_axis(dim, self.ndim, "stride")[0]]
+        return steps[single_axis(dim, self.ndim, "stride")]
 
     def storage_offset(self) -> int:
         """How many elements into the memory it shares with other tensors (the array a

@@ -29,7 +29,7 @@ from .ops.gamma import Digamma, Lgamma
 from .ops.special import Erfinv
 from .ops.trig import Arccosh, Arcsinh, Arctanh
 from .ops.linalg import MatMul
-from .ops.reductions import normalize_axis, pick_axis
+from .ops.reductions import pick_axis, single_axis
 from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose,
                         expanded_shape, memory_order, refuse_uint8_index, squeezed_shape,
                         swapped_axes)
@@ -293,11 +293,13 @@ class TensorMath:
                 raise UsageError("transpose: give both dim0= and dim1= (PyTorch's swap of "
                                  "two axes) and no positional axes, or the axes alone")
             return self.swapaxes(dim0, dim1)
+        if not axes:  # none given: all reversed (an explicit () names none, as NumPy)
+            return take_view(Transpose(None), self)
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
         elif len(axes) == 2 and _ints(axes):
             return self.swapaxes(*axes)
-        return take_view(Transpose(axes if axes != () else None), self)
+        return take_view(Transpose(axes), self)
 
     @property
     def T(self) -> AnyTensor:
@@ -367,7 +369,7 @@ def stack(tensors: Sequence[AnyTensor], axis: int = 0, *, dim: int | None = None
         if t.shape != shape:
             raise ShapeError(f"stack: tensor {i} has shape {t.shape}, tensor 0 has "
                              f"{shape}; all must match")
-    axis = normalize_axis(axis, len(shape) + 1, "stack")[0]
+    axis = single_axis(axis, len(shape) + 1, "stack")
     return concatenate([t.expand_dims(axis) for t in tensors], axis)
 
 

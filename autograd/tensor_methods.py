@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from ._arrays import integers, numeric
+from .at_index import At
 from .clock import record_write
-from .errors import DTypeError, InplaceError, ShapeError, UsageError
+from .errors import DTypeError, InplaceError, ShapeError, TensorIndexError, UsageError
 from .function import apply
 from .grad_mode import STATE
 from .inplace import check_fits, check_writable
@@ -30,7 +31,7 @@ from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
 from .torch_arguments import joined_ints, pick_one, tile_reps, torch_index_add
 from .scalar_axis import as_vector, is_scalar_dim
 
-__all__ = ["OpMethods", "At"]
+__all__ = ["OpMethods"]
 
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
@@ -305,6 +306,9 @@ class OpMethods:
         where = _index_arrays(index)
         try:
             array[where] = value.data if isinstance(value, OpMethods) else value
+        except IndexError as exc:  # as reading t[index] names it
+            raise TensorIndexError(f"t[index] = value: {exc} (tensor of shape "
+                                   f"{array.shape})") from None
         except ValueError as exc:
             raise ShapeError(f"t[index] = value: {exc}") from None
         except (TypeError, OverflowError) as exc:  # OverflowError: 300 into uint8
@@ -380,21 +384,3 @@ class OpMethods:
         """The data as nested Python lists of Python numbers (a number for 0-d)."""
         return self.data.tolist()
 
-
-class At:
-    """``x.at[index]``: functional updates, ``.set(v)`` and ``.add(v)`` (JAX's spelling)."""
-    __slots__ = ("tensor", "index")
-
-    def __init__(self, tensor: AnyTensor, index: Any = None) -> None:
-        self.tensor, self.index = tensor, index
-
-    def __getitem__(self, index: Any) -> "At":
-        return At(self.tensor, index)
-
-    def set(self, v: Any) -> AnyTensor:
-        """A copy of the tensor with ``[index] = v``."""
-        return self.tensor.index_put(self.index, v)
-
-    def add(self, v: Any) -> AnyTensor:
-        """A copy of the tensor with v added at ``[index]``."""
-        return self.tensor.index_add(self.index, v)

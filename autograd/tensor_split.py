@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DTypeError, ShapeError, UsageError
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 
 __all__ = ["TensorSplitMethods", "split_bounds"]
 
@@ -76,7 +76,7 @@ class TensorSplitMethods:
         if self.ndim == 0:
             raise ShapeError("tensor_split: a 0-d tensor has no axis to split; it needs "
                              "at least one axis")
-        axis = normalize_axis(dim, self.ndim, "tensor_split")[0]
+        axis = single_axis(dim, self.ndim, "tensor_split")
         lead = (slice(None),) * axis
         return tuple(self[lead + (slice(start, max(start, stop)),)]
                      for start, stop in split_bounds(self.shape[axis], given[0]))

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ShapeError, TensorIndexError, UsageError
-from .ops.reductions import normalize_axis
+from .ops.reductions import single_axis
 
 __all__ = ["pick_one", "joined_ints", "tile_reps", "repeat_spelling", "torch_index_add",
            "alpha_overload", "number_first"]
@@ -112,7 +112,7 @@ def torch_index_add(x: Any, first: Any, second: Any, source: Any, dim: Any,
                          f"{op}(dim, index, source) or index_add(index, v)")
     else:
         index = first
-    axis = normalize_axis(dim, x.ndim, op)[0]
+    axis = single_axis(dim, x.ndim, op)
     idx = np.asarray(getattr(index, "data", index))
     if idx.ndim > 1 or idx.dtype.kind not in "iu":
         raise TensorIndexError(f"{op}: index must be integers, 1-d or one number, as "

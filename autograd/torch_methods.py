@@ -21,7 +21,7 @@ from ._arrays import numeric
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .hooks import PostAccumulateHook, RemovableHandle, add_hook
 from .ops import indexing, linalg_more
-from .ops.reductions import normalize_axis, pick_axis
+from .ops.reductions import pick_axis, single_axis
 from .tensor_math import where
 from .tensor_reductions import ValuesIndices
 from .torch_arguments import number_first, repeat_spelling
@@ -92,7 +92,7 @@ def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: A
     if index.dtype.kind not in "iu":
         raise DTypeError(f"{name}: index must be an integer tensor (of positions along dim "
                          f"{dim}); got dtype {index.dtype}. Convert it: index.long()")
-    axis = normalize_axis(dim, t.ndim, name)[0]
+    axis = single_axis(dim, t.ndim, name)
     if index.ndim == 0 and t.ndim == 1:  # one position, as PyTorch takes it for a 1-d self:
         index = index.reshape(1)         # the one-hot zeros(10).scatter_(0, tensor(y), 1)
     if src is not None:
@@ -237,7 +237,7 @@ class TorchMethods:
 
     def unbind(self, dim: int = 0) -> tuple[AnyTensor, ...]:
         """The slices along ``dim``, each without that axis (``tuple(x)`` for dim 0)."""
-        axis = normalize_axis(dim, self.ndim, "unbind")[0]
+        axis = single_axis(dim, self.ndim, "unbind")
         lead = (slice(None),) * axis
         return tuple(self[lead + (i,)] for i in range(self.shape[axis]))
 
@@ -250,9 +250,7 @@ class TorchMethods:
             raise ShapeError(f"diag: needs a 1-d tensor (to make a matrix) or a 2-d one (to "
                              f"take its diagonal); got shape {self.shape}. Use "
                              f"diagonal(offset, axis1, axis2) for more axes.")
-        n = self.shape[0] + abs(diagonal)
-        rows = np.arange(self.shape[0]) + max(-diagonal, 0)
-        return self.new_zeros(n, n).index_put((rows, rows + diagonal), self)
+        return self.diag_embed(diagonal)
 
     def topk(self, k: int, dim: int = -1, largest: bool = True,
              sorted: bool = True) -> ValuesIndices:  # noqa: A002
@@ -264,7 +262,7 @@ class TorchMethods:
         if self.ndim == 0 and dim in (0, -1) and k in (0, 1):  # its one element (PyTorch)
             values, indices = self.reshape(1).topk(1, 0, largest, sorted)
             return ValuesIndices(values.reshape(()), indices.reshape(()))
-        axis = normalize_axis(dim, self.ndim, "topk")[0]
+        axis = single_axis(dim, self.ndim, "topk")
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not (
                 0 <= k <= self.shape[axis]):
             raise ShapeError(f"topk: k must be an int in [0, {self.shape[axis]}] (the "

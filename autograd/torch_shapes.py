@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import as_dtype, as_size, is_int, numeric, to_array
+from ._arrays import as_dtype, as_size, int_argument, is_int, numeric, to_array
 from .clock import record_rebase, record_write
 from .errors import DTypeError, InplaceError, ShapeError, TensorIndexError, UsageError
 from .function import apply
 from .grad_mode import STATE
 from .layouts import check_layout
 from .rebase import refresh_views
-from .ops.reductions import normalize_axis
+from .ops.reductions import normalize_axis, single_axis
 from .ops.shape import ReshapeInPlace, TransposeInPlace, expanded_shape, swapped_axes
 from .scalar_axis import one_element_axis
 
@@ -77,7 +77,9 @@ class TorchShapes:
     def narrow(self, dim: int, start: int, length: int) -> AnyTensor:
         """The ``length`` elements from ``start`` along ``dim`` (``start`` < 0 counts from
         the end), as ``x[:, start:start + length]`` for dim 1."""
-        axis = normalize_axis(dim, self.ndim, "narrow")[0]
+        axis = single_axis(dim, self.ndim, "narrow")
+        start, length = (int_argument("narrow", name, value)
+                         for name, value in (("start", start), ("length", length)))
         n = self.shape[axis]
         begin = start + n if start < 0 else start
         if not -n <= start <= n or length < 0 or begin + length > n:
@@ -101,7 +103,7 @@ class TorchShapes:
         if index.ndim > 1:
             raise ShapeError(f"index_select: index must be 1-d (or 0-d); got shape "
                              f"{index.shape}. For other shapes use x[index] or gather.")
-        axis = normalize_axis(dim, self.ndim, "index_select")[0]
+        axis = single_axis(dim, self.ndim, "index_select")
         n = self.shape[axis]
         if index.size and (index.min() < 0 or index.max() >= n):
             raise TensorIndexError(f"index_select: index holds {index.min()}..{index.max()}; "
@@ -132,13 +134,14 @@ class TorchShapes:
         ``x[i*step : i*step + size]`` along ``dimension`` (length L) replace that axis, a new
         last axis holds each window (``img.unfold(2, p, p).unfold(3, p, p)`` cuts patches).
         A copy here (PyTorch: a view); overlapping windows' gradients add up."""
+        size, step = int_argument("unfold", "size", size), int_argument("unfold", "step", step)
         if step <= 0:
             raise UsageError(f"unfold: step is {step} but must be > 0")
         if size < 0:
             raise UsageError(f"unfold: size is {size} but must be >= 0")
         if self.ndim == 0:  # PyTorch: a 0-d tensor is one axis of length 1 here
             return self.reshape(1).unfold(0, size, step).reshape(size)
-        axis = normalize_axis(dimension, self.ndim, "unfold")[0]
+        axis = single_axis(dimension, self.ndim, "unfold")
         if size > self.shape[axis]:
             raise ShapeError(f"unfold: maximum size for dimension {axis} is "
                              f"{self.shape[axis]} but size is {size} (shape {self.shape})")
@@ -153,7 +156,7 @@ class TorchShapes:
             for axes in (source, destination):
                 normalize_axis(axes, 0, "movedim", scalar=True)  # another one raises
             return self.reshape(())
-        src, dst = ([normalize_axis(a, self.ndim, "movedim")[0] for a in
+        src, dst = ([single_axis(a, self.ndim, "movedim") for a in
                      (list(d) if isinstance(d, (tuple, list)) else [d])]
                     for d in (source, destination))
         if len(src) != len(dst) or len(set(src)) < len(src) or len(set(dst)) < len(dst):
@@ -180,7 +183,8 @@ class TorchShapes:
         if self.ndim < 1:
             raise ShapeError("diag_embed: needs at least one axis (the diagonal's values); "
                              "got a 0-d tensor")
-        d1, d2 = (normalize_axis(d, self.ndim + 1, "diag_embed")[0] for d in (dim1, dim2))
+        offset = int_argument("diag_embed", "offset", offset)
+        d1, d2 = (single_axis(d, self.ndim + 1, "diag_embed") for d in (dim1, dim2))
         if d1 == d2:
             raise ShapeError(f"diag_embed: dim1 and dim2 must be different axes; got "
                              f"{dim1} and {dim2}")

@@ -18,13 +18,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._arrays import as_dtype
+from ._arrays import as_dtype, int_argument
 from .devices import device as Device
-from .errors import DTypeError, ShapeError, UsageError
+from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .function import apply
 from .memory_formats import check_memory_format
 from .ops import decompositions
-from .ops.reductions import normalize_axis, pick_axis, pick_keepdims
+from .ops.reductions import normalize_axis, pick_axis, pick_keepdims, single_axis
 from .ops.shape import flattened_shape, memory_order
 from .size_tuple import Size
 from .tensor_math import where
@@ -58,7 +58,7 @@ class ElementCount(int):
     def __call__(self, dim: int | None = None) -> Any:
         if dim is None:
             return Size(self.shape)  # a tuple the legacy BoolTensor(x.size()) reads as a size
-        return self.shape[normalize_axis(dim, len(self.shape), "size")[0]]
+        return self.shape[single_axis(dim, len(self.shape), "size")]
 
     def __reduce__(self) -> tuple:
         return int, (int(self),)  # pickled (and copied) as the plain int it is
@@ -77,7 +77,8 @@ class TorchSpellings(StorageMethods, TypeMethods):
 
     # ------------------------------------------------------------ shape
     def permute(self, *dims: Any) -> AnyTensor:
-        """The axes in the order ``dims`` (ints, or one sequence): ``x.permute(0, 1)`` is x."""
+        """The axes in the order ``dims`` (ints, or one sequence): ``x.permute(0, 1)`` is x;
+        every axis once (``permute()`` of a matrix is an error, not NumPy's reversal)."""
         return self.transpose(tuple(dims[0] if len(dims) == 1 and np.ndim(dims[0]) else dims))
 
     @property
@@ -117,7 +118,7 @@ class TorchSpellings(StorageMethods, TypeMethods):
     def unflatten(self, dim: int, sizes: Sequence[int]) -> AnyTensor:
         """Axis ``dim`` split into axes of ``sizes`` (one may be -1), as PyTorch: the
         inverse of ``flatten``."""
-        axis = normalize_axis(dim, self.ndim, "unflatten")[0]
+        axis = single_axis(dim, self.ndim, "unflatten")
         sizes = tuple(int(n) for n in sizes)
         known = math.prod(n for n in sizes if n != -1)
         n = self.shape[axis]
@@ -143,15 +144,14 @@ class TorchSpellings(StorageMethods, TypeMethods):
         """Pieces along ``dim``: of ``split_size`` each (the last may be smaller; one empty
         piece for an empty axis, as PyTorch), or of the given sizes, which must add up to
         the axis. The keyword is PyTorch's method's, ``split_size``."""
-        axis = normalize_axis(dim, self.ndim, "split")[0]
+        axis = single_axis(dim, self.ndim, "split")
         n = self.shape[axis]
-        if isinstance(split_size, (int, np.integer)):
-            if split_size <= 0:
-                raise ShapeError(f"split: the size of a piece must be positive; got "
-                                 f"{split_size}")
+        if np.ndim(getattr(split_size, "data", split_size)) == 0:
+            if (split_size := int_argument("split", "split_size", split_size)) <= 0:
+                raise ShapeError(f"split: a piece's size must be positive; got {split_size}")
             sizes = [min(split_size, n - start) for start in range(0, n, split_size)] or [0]
         else:
-            sizes = [int(k) for k in split_size]
+            sizes = [int_argument("split", "each size", k) for k in split_size]
             if sum(sizes) != n or any(k < 0 for k in sizes):
                 raise ShapeError(f"split: sizes {sizes} must be >= 0 and add up to {n}, the "
                                  f"length of axis {axis} of shape {self.shape}")
@@ -162,9 +162,9 @@ class TorchSpellings(StorageMethods, TypeMethods):
     def chunk(self, chunks: int, dim: int = 0) -> tuple[AnyTensor, ...]:
         """At most ``chunks`` pieces of equal size along ``dim`` (the last may be smaller);
         an empty axis gives ``chunks`` empty pieces, as PyTorch."""
-        if chunks <= 0:
+        if (chunks := int_argument("chunk", "chunks", chunks)) <= 0:
             raise ShapeError(f"chunk: chunks must be positive; got {chunks}")
-        n = self.shape[normalize_axis(dim, self.ndim, "chunk")[0]]
+        n = self.shape[single_axis(dim, self.ndim, "chunk")]
         if n == 0:
             return self.split([0] * chunks, dim)
         return self.split(math.ceil(n / chunks), dim)
@@ -177,11 +177,14 @@ class TorchSpellings(StorageMethods, TypeMethods):
         if index.dtype.kind not in "iu":  # a float buffer of actions, say
             raise DTypeError(f"gather: the index must hold integers, not {index.dtype} "
                              f"(as in PyTorch): write index.long()")
-        axis = normalize_axis(dim, self.ndim, "gather")[0]
+        axis = single_axis(dim, self.ndim, "gather")
         if index.ndim != self.ndim or any(m > n for k, (m, n) in
                                           enumerate(zip(index.shape, self.shape)) if k != axis):
             raise ShapeError(f"gather: index of shape {index.shape} needs {self.ndim} axes, "
                              f"no longer than the input's {self.shape} except on dim {axis}")
+        if index.size and (index.min() < 0 or index.max() >= self.shape[axis]):
+            raise TensorIndexError(f"gather: index holds {index.min()}..{index.max()}; along "
+                                   f"dim {axis} of shape {self.shape} 0..{self.shape[axis] - 1}")
         block = tuple(slice(None) if k == axis else slice(0, m)
                       for k, m in enumerate(index.shape))
         return self[block].take_along_axis(index, axis)

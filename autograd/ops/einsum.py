@@ -115,8 +115,12 @@ class Einsum(Function):
         return found if self.optimize is False else {**found, "optimize": self.optimize}
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:
-        return np.einsum(",".join(self.terms) + "->" + self.output, *xs,
-                         optimize=self.optimize)
+        try:
+            return np.einsum(",".join(self.terms) + "->" + self.output, *xs,
+                             optimize=self.optimize)
+        except ValueError as exc:  # a letter's sizes disagree within one operand
+            raise EinsumError(f"einsum {self.subscripts!r}: {exc}; a letter repeated in "
+                              f"an operand needs equal sizes there") from None
 
     def vjp(self, g: Any, out: Any, *xs: Any) -> tuple:
         needs = self.needs_input_grad

@@ -18,9 +18,9 @@ from ..errors import DTypeError, ShapeError, UsageError
 from ..function import Function, apply
 from .arithmetic import number
 from .generic import is_tensor, lift_like, where
+from .reductions import single_axis
 from .scans import cumsum, norm
 from .shape import Concatenate
-from .sets import one_axis
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
@@ -70,7 +70,7 @@ def cross(a: T, b: T, axis: Any, op: str) -> T:
     if ndim == 0:
         raise ShapeError(f"{op}: needs vectors of 3 entries; got two 0-d tensors")
     a, b = (t.reshape((1,) * (ndim - t.ndim) + t.shape) for t in (a, b))
-    axis = one_axis(axis, ndim, op)
+    axis = single_axis(axis, ndim, op)
     for name, t in (("input", a), ("other", b)):
         if t.shape[axis] != 3:
             raise ShapeError(f"{op}: the vectors run along axis {axis}, which must have 3 "
@@ -110,13 +110,13 @@ def diff(x: T, n: Any, axis: Any, prepend: Any, append: Any, op: str) -> T:
     if x.ndim == 0:
         raise ShapeError(f"{op}: needs at least one axis; got a 0-d tensor. Reshape it: "
                          f"x.reshape(1)")
-    axis = one_axis(axis, x.ndim, op)
+    axis = single_axis(axis, x.ndim, op)
     if n == 0:  # x itself, without prepend/append (as NumPy's and PyTorch's)
         return x
     parts = [_lift_part(x, p, axis, op) if p is not None else None for p in (prepend, append)]
     if any(part is not None for part in parts):
         x = apply(Concatenate(axis), *[t for t in (parts[0], x, parts[1]) if t is not None])
-    for _ in range(int(n)):
+    for _ in range(min(int(n), x.shape[axis])):  # (once the axis is empty, it stays so)
         later, earlier = x[_along(axis, slice(1, None))], x[_along(axis, slice(None, -1))]
         x = later != earlier if x.dtype == np.bool_ else later - earlier
     return x
@@ -193,7 +193,7 @@ def _trapezoids(y: T, x: T | None, dx: Any, axis: Any, op: str) -> tuple[T, int]
     axis: widths from x (1-d along the axis, or broadcasting with y) or ``dx``."""
     if y.ndim == 0:
         raise ShapeError(f"{op}: needs at least one axis; got a 0-d tensor")
-    axis = one_axis(axis, y.ndim, op)
+    axis = single_axis(axis, y.ndim, op)
     if y.dtype.kind not in "f":
         y = y.astype(np.float64)
     heights = (y[_along(axis, slice(1, None))] + y[_along(axis, slice(None, -1))]) * 0.5

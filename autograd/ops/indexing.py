@@ -13,26 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from .._arrays import integers, numeric
-from ..errors import AxisError, DTypeError, ShapeError, TensorIndexError
+from .._arrays import int_argument, integers, numeric
+from ..errors import DTypeError, ShapeError, TensorIndexError
 from ..function import Function, apply
 from .elementwise import Where
 from .generic import constant, is_tensor
-from .reductions import normalize_axis
+from .reductions import normalize_axis, single_axis
 from .shape import Copy, GetItem, IndexAdd
 
 T = Any  # a Tensor
 
 __all__ = ["take_along_axis", "flip", "roll", "tile", "repeat", "pad", "triangle",
            "IndexPut", "index_put", "index_add", "target_shape", "strip_leading_ones"]
-
-
-def _one(x: T, axis: Any, op: str) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise AxisError(f"{op}: axis must be a single int; got {axis!r}")
-    if x.ndim == 0:
-        raise AxisError(f"{op}: a 0-d tensor has no axis {axis}")
-    return normalize_axis(axis, x.ndim, op)[0]
 
 
 def _along(axis: int, index: Any) -> tuple:
@@ -48,7 +40,7 @@ def take_along_axis(x: T, indices: Any, axis: Any) -> T:
         return take_along_axis(x.reshape(-1), indices.reshape(-1), 0)
     if indices.dtype.kind not in "iu":
         raise DTypeError(f"take_along_axis: indices must be integers; got {indices.dtype}")
-    axis = _one(x, axis, "take_along_axis")
+    axis = single_axis(axis, x.ndim, "take_along_axis")
     if indices.ndim != x.ndim:
         raise ShapeError(f"take_along_axis: indices have {indices.ndim} axes, x has "
                          f"{x.ndim} ({x.shape}); they must have the same number")
@@ -73,7 +65,7 @@ def roll(x: T, shift: Any, axis: Any) -> T:
         return roll(x.reshape(-1), shift, 0).reshape(x.shape)
     shifts = np.broadcast_to(np.asarray(shift), np.shape(axis)).reshape(-1)
     for a, s in zip(np.asarray(axis).reshape(-1), shifts):
-        a = _one(x, int(a), "roll")
+        a = single_axis(a, x.ndim, "roll")  # (1.5 and True are no axes)
         n = x.shape[a]
         if n:
             x = apply(GetItem(_along(a, (np.arange(n) - int(s)) % n)), x)
@@ -83,7 +75,8 @@ def roll(x: T, shift: Any, axis: Any) -> T:
 def tile(x: T, reps: Any) -> T:
     """x repeated ``reps[k]`` times along axis k, as ``np.tile``; always new memory (all
     ones give a copy, as NumPy's and PyTorch's)."""
-    reps = (int(reps),) if np.ndim(reps) == 0 else tuple(int(r) for r in reps)
+    reps = tuple(int_argument("tile", "each repetition count", r)
+                 for r in ((reps,) if np.ndim(reps) == 0 else reps))
     if any(r < 0 for r in reps):
         raise ShapeError(f"tile: repetitions must be >= 0; got {reps}")
     if len(reps) > x.ndim:
@@ -102,7 +95,7 @@ def repeat(x: T, repeats: Any, axis: Any) -> T:
     None), as ``np.repeat``; ``repeats`` may give one count per element."""
     if axis is None:
         x, axis = x.reshape(-1), 0
-    axis = _one(x, axis, "repeat")
+    axis = single_axis(axis, x.ndim, "repeat")
     try:
         picks = np.repeat(np.arange(x.shape[axis]), integers(repeats, "repeat: repeats"))
     except ValueError as exc:

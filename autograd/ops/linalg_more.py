@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .._arrays import int_argument
 from ..errors import DTypeError, EinsumError, ShapeError, SingularMatrixError
 from ..function import Function, apply
 from ..views import take_view
@@ -20,7 +21,7 @@ from .einsum import einsum
 from .generic import is_tensor, lift_like
 from .indexing import triangle
 from .linalg import MatMul
-from .reductions import normalize_axis
+from .reductions import single_axis
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
@@ -42,10 +43,15 @@ def tensordot(a: T, b: T, axes: Any = 2) -> T:
     else:
         a_axes, b_axes = ([int(axes[0])], [int(axes[1])]) if np.ndim(axes[0]) == 0 else \
             (list(axes[0]), list(axes[1]))
-    a_axes = [normalize_axis(k, a.ndim, "tensordot")[0] for k in a_axes]
-    b_axes = [normalize_axis(k, b.ndim, "tensordot")[0] for k in b_axes]
+    a_axes = [single_axis(k, a.ndim, "tensordot") for k in a_axes]
+    b_axes = [single_axis(k, b.ndim, "tensordot") for k in b_axes]
     if len(a_axes) != len(b_axes):
         raise ShapeError(f"tensordot: {len(a_axes)} axes of a against {len(b_axes)} of b")
+    for i, j in zip(a_axes, b_axes):  # (einsum would broadcast a size 1 against the other)
+        if a.shape[i] != b.shape[j]:
+            raise ShapeError(f"tensordot: axis {i} of a (length {a.shape[i]}) and axis {j} "
+                             f"of b (length {b.shape[j]}) are summed together, so their "
+                             f"lengths must be equal; shapes {a.shape} and {b.shape}")
     letters = iter(string.ascii_letters)
     a_term = [next(letters) for _ in range(a.ndim)]
     b_term = [next(letters) for _ in range(b.ndim)]
@@ -73,9 +79,11 @@ def diagonal(x: T, offset: int, axis1: int, axis2: int) -> T:
     ``diagonal(c).add_(-1)``; see ``rebase``)."""
     if x.ndim < 2:
         raise ShapeError(f"diagonal: needs at least 2 axes; got shape {x.shape}")
-    a1, a2 = (normalize_axis(a, x.ndim, "diagonal")[0] for a in (axis1, axis2))
+    offset = int_argument("diagonal", "offset", offset)
+    a1, a2 = (single_axis(a, x.ndim, "diagonal") for a in (axis1, axis2))
     if a1 == a2:
         raise ShapeError(f"diagonal: axis1 and axis2 are the same axis ({a1})")
+    offset = min(max(offset, -x.shape[a1]), x.shape[a2])  # (beyond: the same, empty)
     return take_view(Diagonal(offset, a1, a2, view=True), x)
 
 

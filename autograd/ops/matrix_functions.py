@@ -14,7 +14,7 @@ from ..errors import NormOrderError, ShapeError, UsageError
 from ..function import apply
 from .decompositions import Eigh, Eigvalsh, Qr, Svd, Svdvals, check_matrix, eigh_parts
 from .generic import lift_like
-from .reductions import normalize_axis
+from .reductions import single_axis
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
@@ -108,7 +108,7 @@ def _matrix_dims(x: T, dim: Any, name: str) -> tuple[int, int]:
     if not isinstance(dim, (tuple, list)) or len(dim) != 2:
         raise ShapeError(f"{name}: dim must be a pair of axes (the matrix's rows and "
                          f"columns); got {dim!r}")
-    rows, cols = (normalize_axis(d, x.ndim, name)[0] for d in dim)  # in the given order
+    rows, cols = (single_axis(d, x.ndim, name) for d in dim)  # in the given order
     if rows == cols:
         raise ShapeError(f"{name}: dim must name two different axes; got {dim!r}")
     return rows, cols

@@ -20,8 +20,8 @@ from ..errors import AxisError, DTypeError, ShapeError, UsageError
 from ..function import Function
 from .generic import broadcast_to, constant, exp, where
 
-__all__ = ["normalize_axis", "reduced_count", "pick_axis", "pick_keepdims", "pick_ddof",
-           "StdSqrt", "Sum",
+__all__ = ["normalize_axis", "single_axis", "reduced_count", "pick_axis", "pick_keepdims",
+           "pick_ddof", "StdSqrt", "Sum",
            "Max", "Min", "LogSumExp", "Softmax", "LogSoftmax"]
 
 
@@ -50,6 +50,20 @@ def normalize_axis(axis: Any, ndim: int, op: str, scalar: bool = False) -> tuple
     if len(set(result)) != len(result):
         raise AxisError(f"{op}: repeated axis in {axis!r}")
     return tuple(sorted(result))
+
+
+def single_axis(axis: Any, ndim: int, op: str) -> int:
+    """``axis`` as one non-negative int, for ops that work along one axis (PyTorch's
+    ``dim`` of gather, cat, topk, select...): one int, negative counting from the end.
+    None, a tuple or list, a bool or a float is a ``UsageError`` (PyTorch's TypeError),
+    not all axes or the first of several; out of range an ``AxisError``."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        several = isinstance(axis, (tuple, list)) or axis is None
+        raise UsageError(f"{op}: dim must be one int (a single axis); got "
+                         f"{type(axis).__name__} {axis!r}"
+                         + (" (this op works along one axis, not several or all)"
+                            if several else ""))
+    return normalize_axis(axis, ndim, op)[0]
 
 
 def _not_an_axis(axis: Any, op: str) -> str:
@@ -197,13 +211,13 @@ class LogSumExp(_Reduction):
 
 
 def _check_not_empty(op: str, x: np.ndarray, axes: tuple[int, ...]) -> None:
-    """A max over no elements is undefined, unless the result itself is empty (as NumPy:
-    ``max`` over axis 1 of shape (0, 3) is an empty array of shape (0,))."""
+    """A max over an empty axis is undefined, also when the result is empty (NumPy and
+    PyTorch refuse ``amax`` over axes (0, 1) of shape (3, 0, 0)); over a non-empty axis
+    the result may be empty (``max`` over axis 1 of shape (0, 3) has shape (0,))."""
     if any(x.shape[a] == 0 for a in axes):
-        if math.prod(n for i, n in enumerate(x.shape) if i not in axes):
-            raise ShapeError(f"{op}: cannot reduce over an empty axis (shape {x.shape}, "
-                             f"axis {axes}): there is no element to take. Check the input "
-                             f"size, or reduce over the other axes.")
+        raise ShapeError(f"{op}: cannot reduce over an empty axis (shape {x.shape}, axis "
+                         f"{axes}): there is no element to take. Check the input size, or "
+                         f"reduce over the other axes.")
 
 
 class StdSqrt(Function):

@@ -21,7 +21,8 @@ from .generic import constant, is_tensor, lift_like, where
 from .indexing import take_along_axis
 from .matrix_functions import matrix_norm
 from .order_positions import stable_argsort
-from .reductions import Max, Min, Sum, _check_not_empty, _Reduction, normalize_axis
+from .reductions import (Max, Min, Sum, _check_not_empty, _Reduction, normalize_axis,
+                         single_axis)
 from .shape import Concatenate
 
 T = Any  # a Tensor (this module sits below the Tensor class)
@@ -161,8 +162,8 @@ def _axis_or_flat(x: T, axis: Any, op: str) -> tuple[T, int]:
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise AxisError(f"{op}: axis must be a single int or None; got {axis!r}")
     if x.ndim == 0:
-        return x.reshape(1), normalize_axis(axis, 1, op)[0]
-    return x, normalize_axis(axis, x.ndim, op)[0]
+        return x.reshape(1), single_axis(axis, 1, op)
+    return x, single_axis(axis, x.ndim, op)
 
 
 def cumsum(x: T, axis: Any) -> T:
@@ -288,7 +289,7 @@ def argsort(x: T, axis: Any, descending: bool) -> T:
     if x.ndim == 0 and axis in (0, -1):  # its one element, as PyTorch's dim 0 or -1
         return x._make(np.zeros((), np.intp), None)
     data = x.data.reshape(-1) if axis is None else x.data
-    axis = normalize_axis(0 if axis is None else axis, data.ndim, "argsort")[0]
+    axis = single_axis(0 if axis is None else axis, data.ndim, "argsort")
     if not descending:
         return x._make(stable_argsort(data, axis), None)
     flipped = stable_argsort(np.flip(data, axis), axis)
@@ -308,7 +309,7 @@ def sort_with_indices(x: T, axis: Any, descending: bool) -> tuple[T, T]:
         return x.reshape(()), indices
     if axis is None:
         return in_order(x.reshape(-1), indices.data, 0), indices
-    return in_order(x, indices.data, normalize_axis(axis, x.ndim, "sort")[0]), indices
+    return in_order(x, indices.data, single_axis(axis, x.ndim, "sort")), indices
 
 
 class InOrder(Function):

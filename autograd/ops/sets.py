@@ -17,13 +17,13 @@ import numpy as np
 
 from ..errors import BackwardError, DataError, DTypeError, ShapeError, UsageError
 from ..function import Function, apply
-from .reductions import normalize_axis
+from .reductions import normalize_axis, single_axis
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["NotDifferentiable", "WeightedCount", "nonzero_tuple", "argwhere",
            "count_nonzero", "unique", "unique_consecutive", "searchsorted", "bincount",
-           "histc", "histogram", "integer_array", "one_axis"]
+           "histc", "histogram", "integer_array"]
 
 
 class NotDifferentiable(Function):
@@ -66,13 +66,6 @@ def integer_array(x: Any) -> np.ndarray:
     return np.asarray(getattr(x, "data", x))
 
 
-def one_axis(axis: Any, ndim: int, op: str) -> int:
-    """``axis`` (one int, negative counts from the end) as a non-negative int."""
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
-        raise UsageError(f"{op}: the axis must be one int; got {axis!r}")
-    return normalize_axis(axis, ndim, op)[0]
-
-
 def _ints(x: T, array: np.ndarray) -> T:
     """``array`` as a constant int64 Tensor."""
     return x._make(np.asarray(array, dtype=np.int64), None)
@@ -106,7 +99,7 @@ def unique(x: T, return_index: bool, return_inverse: bool, return_counts: bool,
     if axis is not None:
         if x.ndim == 0:
             raise ShapeError(f"{op}: a 0-d tensor has no axis {axis}; leave the axis out")
-        axis = one_axis(axis, x.ndim, op)
+        axis = single_axis(axis, x.ndim, op)
     found = np.unique(x.data, return_index=True, return_inverse=True, return_counts=True,
                       axis=axis, equal_nan=equal_nan)
     values, index, inverse, counts = found
@@ -137,7 +130,7 @@ def unique_consecutive(x: T, return_inverse: bool, return_counts: bool, axis: An
     else:
         if x.ndim == 0:
             raise ShapeError(f"{op}: a 0-d tensor has no axis {axis}; leave the axis out")
-        axis = one_axis(axis, x.ndim, op)
+        axis = single_axis(axis, x.ndim, op)
         data = np.moveaxis(x.data, axis, 0)
         data, shape = data.reshape(len(data), -1), (len(data),)
     starts = np.ones(len(data), dtype=bool)

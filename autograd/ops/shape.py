@@ -13,7 +13,7 @@ from .._arrays import size_entry
 from ..errors import AxisError, ShapeError, TensorIndexError, UsageError
 from ..function import Function, apply
 from .generic import is_tensor
-from .reductions import normalize_axis
+from .reductions import normalize_axis, single_axis
 
 __all__ = ["Reshape", "Transpose", "ReshapeInPlace", "TransposeInPlace", "BroadcastTo",
            "Concatenate", "GetItem", "IndexAdd", "Copy",
@@ -54,6 +54,9 @@ class Reshape(Function):
 
     def __init__(self, shape: Any) -> None:
         self.shape = int_tuple(shape, "reshape")
+        if any(n < -1 for n in self.shape):  # NumPy reads any negative size as -1
+            raise ShapeError(f"reshape: sizes are >= 0, or -1 for the one inferred; got "
+                             f"{self.shape}")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.source = x.shape
@@ -137,7 +140,7 @@ class Concatenate(Function):
             raise UsageError("concatenate: needs at least one tensor")
         if xs[0].ndim == 0:
             raise ShapeError("concatenate: 0-d tensors have no axis to join; use stack")
-        self.axis = axis = normalize_axis(self.axis, xs[0].ndim, "concatenate")[0]
+        self.axis = axis = single_axis(self.axis, xs[0].ndim, "concatenate")
         first = xs[0].shape
         for i, x in enumerate(xs):
             if x.ndim != len(first) or any(x.shape[d] != first[d]
@@ -224,6 +227,8 @@ def _index_arrays(index: Any) -> Any:
     """Tensors and lists inside an index become integer or boolean arrays."""
     if isinstance(index, tuple):
         return tuple(_index_arrays(i) for i in index)
+    if isinstance(index, slice) and index.step == 0:
+        raise TensorIndexError(f"a slice's step cannot be 0; got {index!r}")
     if index is None or index is Ellipsis or isinstance(index, (int, np.integer, slice)):
         return index
     array = np.asarray(index)  # lists, arrays, Tensors (through __array__)
@@ -260,7 +265,7 @@ def permutation(axes: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
     if axes is None:
         return tuple(range(ndim))[::-1]
     axes = (axes,) if isinstance(axes, (int, np.integer)) else tuple(axes)
-    perm = tuple(normalize_axis(a, ndim, "transpose")[0] for a in axes)
+    perm = tuple(single_axis(a, ndim, "transpose") for a in axes)
     if sorted(perm) != list(range(ndim)):
         raise AxisError(f"transpose: axes {axes} are not a permutation of the {ndim} axes "
                         f"of shape {shape}: give all {ndim} axes in their new order, or "
@@ -273,8 +278,8 @@ def swapped_axes(shape: tuple[int, ...], axis1: int, axis2: int) -> tuple[int, .
     element, as PyTorch's ``x.transpose(0, -1)``)."""
     if not shape and axis1 in (0, -1) and axis2 in (0, -1):
         return ()
-    a = normalize_axis(axis1, len(shape), "swapaxes")[0]
-    b = normalize_axis(axis2, len(shape), "swapaxes")[0]
+    a = single_axis(axis1, len(shape), "swapaxes")
+    b = single_axis(axis2, len(shape), "swapaxes")
     perm = list(range(len(shape)))
     perm[a], perm[b] = perm[b], perm[a]
     return tuple(perm)
@@ -314,8 +319,8 @@ def flattened_shape(shape: tuple[int, ...], start_dim: Any, end_dim: Any) -> tup
         if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
             raise AxisError(f"flatten: {name} must be an int; got {d!r}")
     ndim = max(len(shape), 1)
-    start = normalize_axis(start_dim, ndim, "flatten: start_dim")[0]
-    end = normalize_axis(end_dim, ndim, "flatten: end_dim")[0]
+    start = single_axis(start_dim, ndim, "flatten: start_dim")
+    end = single_axis(end_dim, ndim, "flatten: end_dim")
     if start > end:
         raise AxisError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for "
                         f"shape {shape}; give start_dim <= end_dim")

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import erf_arrays
+from ..errors import IntegerDivisionError
 from ..function import Function
 from .arithmetic import broadcasting
 from .elementwise import Sigmoid, as_float_input
@@ -220,13 +221,24 @@ class Round(_Constant):
         return np.round(x, self.decimals)
 
 
+def _check_integer_divisor(op: str, a: np.ndarray, b: np.ndarray) -> None:
+    """An integer division by zero is an ``IntegerDivisionError``, as PyTorch's
+    ZeroDivisionError (NumPy's integer loops give 0 with a RuntimeWarning)."""
+    if np.result_type(a, b).kind in "iu" and not np.all(b):
+        raise IntegerDivisionError(f"{op}: integer division by zero (the divisor holds a 0), "
+                                   f"as PyTorch refuses it; divide floats (a.double()) for "
+                                   f"inf and nan, or leave out the zeros")
+
+
 class FloorDivide(Function):
     """out = floor(a / b) (``a // b``, NumPy's floor_divide);  da = db = 0."""
     __slots__ = ()
     save_inputs = False
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return broadcasting("a // b", np.floor_divide, a, b)
+        _check_integer_divisor("a // b", a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # floats: inf, nan
+            return broadcasting("a // b", np.floor_divide, a, b)
 
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         return _zeros_like(g), _zeros_like(g)
@@ -238,7 +250,9 @@ class Remainder(Function):
     __slots__ = ()
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return broadcasting("a % b", np.remainder, a, b)
+        _check_integer_divisor("a % b", a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # floats: inf, nan
+            return broadcasting("a % b", np.remainder, a, b)
 
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
@@ -252,7 +266,9 @@ class Fmod(Function):
     __slots__ = ()
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return broadcasting("fmod(a, b)", np.fmod, a, b)
+        _check_integer_divisor("fmod(a, b)", a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # floats: inf, nan
+            return broadcasting("fmod(a, b)", np.fmod, a, b)
 
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad

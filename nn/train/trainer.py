@@ -79,9 +79,8 @@ class Trainer(ResumeMethods):
         if not isinstance(data, DataLoader):
             arrays = data if isinstance(data, (tuple, list)) else (data,)
             arrays = [as_model_dtype(a, self.model) for a in arrays]
-            data = DataLoader(*arrays, batch_size=self.batch_size,  # (no rows: refused
-                              shuffle=shuffle and len(arrays[0]) > 0,  # below, as no batch)
-                              generator=self.generator)
+            data = DataLoader(*arrays, batch_size=self.batch_size, generator=self.generator,
+                              shuffle=shuffle and len(arrays[0]) > 0)  # (none: refused below)
         if _batch_count(data) == 0:
             raise ConfigError(f"fit: the {what} data gives no batch ({data!r} has "
                               f"{data.n_samples} rows); give it rows, or with drop_last=True "
