@@ -142,7 +142,8 @@ class OpMethods:
              dim: Any = None, keepdim: bool | None = None, p: Any = None) -> AnyTensor:
         """Vector norm of any real order p, 0, inf or -inf (2: Frobenius) over ``axis``
         (all when None), as ``torch.linalg.vector_norm``; PyTorch's ``p=`` is ``ord``."""
-        return scans.norm(self, pick_one("norm", ord=ord, p=p), pick_axis(axis, dim, "norm"),
+        axis = pick_axis(axis, dim, "norm", empty_dim_is_all=True)
+        return scans.norm(self, pick_one("norm", ord=ord, p=p), axis,
                           pick_keepdims(keepdims, keepdim, "norm"))
 
     def argmax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
@@ -206,7 +207,8 @@ class OpMethods:
         """Elements shifted along ``axis`` with wrap-around, as ``np.roll`` (also PyTorch's
         ``shifts=``, ``dims=``): shifts and axes pair up by broadcasting, as NumPy's."""
         shift = pick_one("roll", shift=shift, shifts=shifts)
-        axis = pick_axis(axis, pick_one("roll", dim=dim, dims=dims), "roll")
+        axis = pick_axis(axis, pick_one("roll", dim=dim, dims=dims), "roll",
+                         empty_dim_is_all=True)  # dims=(): the flat tensor, as PyTorch
         if shift is None:
             raise UsageError("roll: needs shift (PyTorch's shifts=), the number of places "
                              "to move the elements; got none")

@@ -123,14 +123,15 @@ class Reductions:
         if dtype is not None:
             total = self._in_dtype(dtype, "sum").sum(axis, keepdims, dim=dim, keepdim=keepdim)
             return total if total.dtype == dtype else total.astype(dtype)
-        return apply(Sum(pick_axis(axis, dim, "sum"), pick_keepdims(keepdims, keepdim, "sum")),
-                     self)
+        axis = pick_axis(axis, dim, "sum", empty_dim_is_all=True)
+        return apply(Sum(axis, pick_keepdims(keepdims, keepdim, "sum")), self)
 
     def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
              keepdim: bool | None = None, dtype: Any = None) -> AnyTensor:
         """sum / n over ``axis``, computed in ``dtype`` when given (an integer dtype
         truncates the mean toward zero, as NumPy)."""
-        axis, keepdims = pick_axis(axis, dim, "mean"), pick_keepdims(keepdims, keepdim, "mean")
+        axis = pick_axis(axis, dim, "mean", empty_dim_is_all=True)
+        keepdims = pick_keepdims(keepdims, keepdim, "mean")
         n = reduced_count(self._data.shape, axis, "mean")
         if dtype is not None:
             average = self._in_dtype(dtype, "mean").sum(axis, keepdims) / n
@@ -317,6 +318,6 @@ def _spread_arguments(name: str, position: tuple, axis: Any, keepdims: bool | No
     if position:
         axis, dim = (None, position[0]) if torch_way and not numpy_way else (position[0], None)
     ddof = pick_ddof(ddof, correction, unbiased, name, default=1 if torch_way else 0)
-    axis = pick_axis(axis, dim, name)
+    axis = pick_axis(axis, dim, name, empty_dim_is_all=True)
     keepdims = pick_keepdims(False if keepdims is None else keepdims, keepdim, name)
     return axis, keepdims, ddof

@@ -80,14 +80,19 @@ def _not_an_axis(axis: Any, op: str) -> str:
     return message
 
 
-def pick_axis(axis: Any, dim: Any, op: str, default: Any = None) -> Any:
+def pick_axis(axis: Any, dim: Any, op: str, default: Any = None, *,
+              empty_dim_is_all: bool = False) -> Any:
     """The axis given as ``axis=`` (NumPy) or ``dim=`` (PyTorch); both is an error.
-    ``default`` is the value ``axis`` has when it was not given."""
+    ``default`` is the value ``axis`` has when it was not given. ``empty_dim_is_all``:
+    PyTorch's ``dim=()`` reduces every axis (sum, mean, std, var, norm there; NumPy's
+    ``axis=()`` reduces none)."""
     if dim is None:
         return axis
     if axis is not None and not (axis is default or axis == default):
         raise AxisError(f"{op}: got both axis={axis!r} and dim={dim!r}; they are two names "
                         f"for one argument (NumPy's and PyTorch's). Pass only one.")
+    if empty_dim_is_all and isinstance(dim, (tuple, list)) and not dim:
+        return None
     return dim
 
 

@@ -228,3 +228,27 @@ def test_a_diagonal_offset_beyond_the_matrix_is_empty(torch) -> None:
         ours, theirs = both(torch, lambda x: x.diagonal(offset))
         assert ours.shape == tuple(theirs.shape) == (0,)
     np.testing.assert_array_equal(ag.tensor(A).diagonal(1).numpy(), np.diagonal(A, 1))
+
+
+REDUCTIONS = ["sum", "mean", "nansum", "std", "var", "norm", "amax", "amin"]
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+@pytest.mark.parametrize("empty", [(), []])
+def test_pytorchs_empty_dim_reduces_every_axis_numpys_empty_axis_none(name, empty,
+                                                                      torch) -> None:
+    """PyTorch's dim=() of these reductions reduces every axis (ours reduced none, and
+    std/var gave NaN); NumPy's axis=() reduces none, and stays so."""
+    ours, theirs = both(torch, lambda x: getattr(x, name)(dim=empty))
+    assert ours.shape == tuple(theirs.shape) == ()
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy())
+    if name in ("sum", "mean"):
+        assert getattr(ag.tensor(A), name)(axis=empty).shape == A.shape
+        assert getattr(np, name)(ag.tensor(A), axis=empty).shape == A.shape
+
+
+def test_roll_with_empty_dims_rolls_the_flat_tensor_as_pytorch(torch) -> None:
+    ours, theirs = both(torch, lambda x: x.roll(shifts=1, dims=()))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    ours, theirs = both(torch, lambda x: x.flip(dims=()))  # flip: none, in both
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
