@@ -41,6 +41,14 @@ class Adagrad(Optimizer):
                         initial_accumulator_value=initial_accumulator_value, eps=eps,
                         maximize=maximize)
         super().__init__(params, defaults)
+        for group in self.param_groups:  # the state exists from the start, as PyTorch's
+            for p in group["params"]:    # (a group added later starts at its first step)
+                self._start_state(self.state[p], p.data, group)
+
+    def _start_state(self, state: dict[str, Any], param: np.ndarray,
+                     group: dict[str, Any]) -> None:
+        start_step(state)
+        state["sum"] = full_state(param, group["initial_accumulator_value"])
 
     def _validate_group(self, group: dict[str, Any]) -> None:
         check_nonneg(type(self).__name__, group, "lr", "lr_decay", "weight_decay",
@@ -49,8 +57,7 @@ class Adagrad(Optimizer):
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         if not state:
-            start_step(state)
-            state["sum"] = full_state(param, group["initial_accumulator_value"])
+            self._start_state(state, param, group)
         t = next_step(state)
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
         g = self._with_weight_decay(param, grad, group["weight_decay"])

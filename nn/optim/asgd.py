@@ -42,7 +42,7 @@ class ASGD(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
-        check_nonneg(type(self).__name__, group, "lr", "weight_decay")
+        check_nonneg(type(self).__name__, group, "lr", "weight_decay", "lambd", "alpha", "t0")
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:

@@ -17,7 +17,8 @@ from .optimizer import Optimizer, check
 from .._checks import integer, real_number, whole_steps
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .plateau import ReduceLROnPlateau
-from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, warn_if_optimizer_not_stepped
+from .schedulers import (_LR_SCHEDULER_MODULE, LRScheduler, groups_changed,
+                         warn_if_optimizer_not_stepped)
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR", "SequentialLR",
            "ChainedScheduler"]
@@ -53,6 +54,8 @@ class _FunctionScheduler(LRScheduler):
     lr_lambdas: list[Callable[[int], float]]
 
     def _factor(self, i: int, epoch: int) -> float:
+        if i >= len(self.lr_lambdas):  # a group added after the scheduler was built
+            raise groups_changed(self, len(self.lr_lambdas))
         value = self.lr_lambdas[i](epoch)
         return real_number(type(self).__name__, f"lr_lambda({epoch})", value,
                            advice="The function must return the lr factor, a number.")
@@ -110,6 +113,7 @@ class MultiplicativeLR(_FunctionScheduler):
     """
 
     __module__ = _LR_SCHEDULER_MODULE
+    _resume_keeps_lr = True
 
     def __init__(self, optimizer: Optimizer, lr_lambda: LrLambda,
                  last_epoch: int = -1) -> None:
@@ -167,6 +171,7 @@ class PolynomialLR(LRScheduler):
     """
 
     __module__ = _LR_SCHEDULER_MODULE
+    _resume_keeps_lr = True
 
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
                  last_epoch: int = -1) -> None:

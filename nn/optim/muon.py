@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import integer
+from .._checks import integer, real_number
 from .optimizer import Optimizer, ParamsT, check, check_nonneg
 from .state_tensors import state_array, zeros_state
 
@@ -61,8 +61,11 @@ class Muon(Optimizer):
         owner = type(self).__name__
         check_nonneg(owner, group, "lr", "weight_decay", "momentum", "eps")
         integer(owner, "ns_steps", group["ns_steps"], minimum=0, maximum=99)
-        check(len(tuple(group["ns_coefficients"])) == 3, "ns_coefficients",
-              group["ns_coefficients"], "three numbers (a, b, c)")
+        coefficients = group["ns_coefficients"]
+        check(isinstance(coefficients, (tuple, list)) and len(coefficients) == 3,
+              "ns_coefficients", coefficients, "three numbers (a, b, c)")
+        for name, value in zip("abc", coefficients):
+            real_number(owner, f"ns_coefficients {name}", value)
         check(group["adjust_lr_fn"] in _LR_ADJUSTMENTS, "adjust_lr_fn", group["adjust_lr_fn"],
               "None, 'original' or 'match_rms_adamw'")
         for p in group["params"]:

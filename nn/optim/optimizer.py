@@ -98,6 +98,10 @@ class Optimizer(OptimizerHooks):
             raise ConfigError("a param group must have a 'params' entry")
         group = dict(param_group)
         params = group["params"]
+        if isinstance(params, (set, frozenset)):  # PyTorch's TypeError
+            raise ArgumentTypeError("a param group's 'params' must be ordered (a list): a "
+                                    "set's order changes between runs, and so would the "
+                                    "optimizer state's. Write list(...) of parameters.")
         group["params"] = [params] if _is_tensor(params) else list(params)
         group["params"], names = split_names(type(self).__name__, group["params"])
         if names is not None:

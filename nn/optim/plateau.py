@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 from .optimizer import Optimizer, check
 from .._checks import integer, real_number
 from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, _per_group
-from ..errors import ArgumentTypeError
+from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -47,6 +48,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold = real_number(owner, "threshold", threshold, minimum=0)
         self.eps = real_number(owner, "eps", eps, minimum=0)
         self.min_lrs = _per_group(owner, "min_lr", optimizer, min_lr)
+        # one number: also the min_lr of a group added later (PyTorch's default_min_lr)
+        self.default_min_lr = None if isinstance(min_lr, (list, tuple)) else self.min_lrs[0]
         self.optimizer = optimizer
         self.mode, self.threshold_mode = mode, threshold_mode
         self.best = math.inf if mode == "min" else -math.inf
@@ -64,15 +67,22 @@ class ReduceLROnPlateau(LRScheduler):
                else self.best + self.threshold)
         return value > bar
 
-    def step(self, metric: float) -> None:  # type: ignore[override]
-        """Record one value of the monitored metric (e.g. the validation loss)."""
+    def step(self, metric: float, epoch: int | None = None) -> None:  # type: ignore[override]
+        """Record one value of the monitored metric (e.g. the validation loss). ``epoch``
+        (deprecated in PyTorch, which warns too) sets ``last_epoch`` instead of counting."""
         try:
             value = float(metric)
         except (TypeError, ValueError):
             raise ArgumentTypeError(f"ReduceLROnPlateau.step(metric): metric is the monitored "
                                     f"number (e.g. the validation loss, a float or a one-element"
                                     f" tensor); got {metric!r:.40}") from None
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn("ReduceLROnPlateau.step(metric, epoch): the epoch argument is "
+                          "deprecated (as in PyTorch); call step(metric) once per epoch",
+                          UserWarning, stacklevel=2)
+            self.last_epoch = integer("ReduceLROnPlateau.step", "epoch", epoch, minimum=0)
         if self._is_better(value):
             self.best = value
             self.num_bad_epochs = 0
@@ -82,6 +92,7 @@ class ReduceLROnPlateau(LRScheduler):
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
+            self._match_groups()
             for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
                 old = float(group["lr"])
                 new = max(old * self.factor, min_lr)
@@ -90,3 +101,20 @@ class ReduceLROnPlateau(LRScheduler):
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
         self._last_lr = [float(g["lr"]) for g in self.optimizer.param_groups]
+
+    def _match_groups(self) -> None:
+        """One min_lr per param group, also for groups added after the scheduler was
+        built: the one min_lr given, or a ConfigError for a list (PyTorch's rule)."""
+        count = len(self.optimizer.param_groups)
+        if len(self.min_lrs) != count:
+            if self.default_min_lr is None:
+                raise ConfigError(f"ReduceLROnPlateau: min_lr lists {len(self.min_lrs)} values"
+                                  f" and the optimizer now has {count} param groups (one was "
+                                  f"added after the scheduler); set scheduler.min_lrs to a "
+                                  f"list of {count}")
+            self.min_lrs = [self.default_min_lr] * count
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """As ``LRScheduler``'s; a state saved before ``default_min_lr`` existed loads
+        with None (a list of min_lrs)."""
+        super().load_state_dict({"default_min_lr": None, **state_dict})

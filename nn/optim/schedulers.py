@@ -56,6 +56,10 @@ class LRScheduler:
     """
 
     __module__ = _LR_SCHEDULER_MODULE
+    # A schedule that chains (each lr from the last) and is resumed with last_epoch=N keeps
+    # the lrs the optimizer's state dict brought in its constructor's step, as PyTorch's
+    # (ExponentialLR, LinearLR, CosineAnnealingLR, PolynomialLR, MultiplicativeLR).
+    _resume_keeps_lr = False
 
     def __new__(cls, *args: Any, **kwargs: Any) -> LRScheduler:
         """PyTorch deprecated ``verbose=`` (2.2) and has removed it (a TypeError in 2.14):
@@ -90,7 +94,10 @@ class LRScheduler:
         self.last_epoch = last_epoch
         self._last_lr: list[float] = [float(g["lr"]) for g in groups]
         self._step_count = 0  # calls of step(), the constructor's included
-        self.step()
+        if last_epoch >= 0 and self._resume_keeps_lr:  # PyTorch's initial step of a
+            self._step_count, self.last_epoch = 1, last_epoch + 1  # chain: the lrs loaded
+        else:
+            self.step()
 
     def get_lr(self) -> list[float]:
         """PyTorch's way to write a scheduler: a subclass returns the lrs at
@@ -131,6 +138,8 @@ class LRScheduler:
         self._set_lrs(lrs)
 
     def _set_lrs(self, lrs: Sequence[float]) -> None:
+        if len(lrs) != len(self.optimizer.param_groups):
+            raise groups_changed(self, len(lrs))
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = float(lr)
         self._last_lr = [float(lr) for lr in lrs]
@@ -156,6 +165,15 @@ class LRScheduler:
                 f"match the expected {sorted(expected)}; was it saved by another scheduler?")
         for key, value in state_dict.items():
             setattr(self, key, list(value) if isinstance(value, (list, tuple)) else value)
+
+
+def groups_changed(scheduler: Any, scheduled: int) -> ConfigError:
+    """The error for a param group added to the optimizer after ``scheduler`` was built
+    for ``scheduled`` groups (PyTorch fails there too): the new group would keep its lr."""
+    name, now = type(scheduler).__name__, len(scheduler.optimizer.param_groups)
+    return ConfigError(f"{name} schedules {scheduled} param groups, and the optimizer now has "
+                       f"{now} (add_param_group after the scheduler was built): the new group "
+                       f"would never be scheduled. Add every group before building {name}.")
 
 
 def warn_if_optimizer_not_stepped(scheduler: Any) -> None:
@@ -230,6 +248,7 @@ class ExponentialLR(LRScheduler):
     """lr = base_lr * gamma ** epoch."""
 
     __module__ = _LR_SCHEDULER_MODULE
+    _resume_keeps_lr = True
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = real_number("ExponentialLR", "gamma", gamma, minimum=0)
@@ -252,6 +271,7 @@ class LinearLR(LRScheduler):
     """
 
     __module__ = _LR_SCHEDULER_MODULE
+    _resume_keeps_lr = True
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
@@ -309,6 +329,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     __module__ = _LR_SCHEDULER_MODULE
+    _resume_keeps_lr = True
 
     def __init__(self, optimizer: Optimizer, T_max: float, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:

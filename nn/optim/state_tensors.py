@@ -30,7 +30,7 @@ __all__ = ["zeros_state", "full_state", "copied_state", "scalar_dtype", "scalar_
 # custom optimizer's other Tensor state may have any shape, as in PyTorch)
 PARAM_SHAPED = frozenset({"exp_avg", "exp_avg_sq", "max_exp_avg_sq", "exp_inf", "sum",
                           "momentum_buffer", "square_avg", "grad_avg", "acc_delta", "prev",
-                          "step_size"})
+                          "step_size", "ax"})
 
 
 def zeros_state(param: np.ndarray) -> Tensor:

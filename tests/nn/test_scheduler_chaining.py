@@ -140,12 +140,33 @@ def test_step_with_an_epoch_jumps_to_the_closed_form():
         scheduler.step(epoch=-1)
 
 
-def test_cosine_resumed_with_last_epoch_starts_from_its_closed_form():
-    opt = make_optimizer()
-    CosineAnnealingLR(opt, T_max=10)
-    opt.param_groups[0]["lr"] = 0.5  # whatever the lr: a resumed cosine recomputes it
-    CosineAnnealingLR(opt, T_max=10, last_epoch=3)
-    assert opt.param_groups[0]["lr"] == pytest.approx((1 + math.cos(math.pi * 4 / 10)) / 2)
+@pytest.mark.parametrize("make", [
+    lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10, last_epoch=3),
+    lambda lib, opt: lib.optim.lr_scheduler.ExponentialLR(opt, 0.5, last_epoch=3),
+    lambda lib, opt: lib.optim.lr_scheduler.LinearLR(opt, 0.25, total_iters=8, last_epoch=3),
+    lambda lib, opt: lib.optim.lr_scheduler.PolynomialLR(opt, total_iters=8, last_epoch=3),
+    lambda lib, opt: lib.optim.lr_scheduler.MultiplicativeLR(opt, lambda e: 0.9,
+                                                             last_epoch=3),
+    lambda lib, opt: lib.optim.lr_scheduler.StepLR(opt, 2, last_epoch=3),
+])
+def test_a_schedule_resumed_with_last_epoch_steps_as_torch(make, torch):
+    """Built with last_epoch=N on an optimizer whose state brought lr and initial_lr, a
+    chaining schedule keeps the lr it found in its constructor's step and goes on from it
+    (PyTorch 2.13's initial step; ours multiplied once more, a step ahead)."""
+    import nn
+    lrs = []
+    for lib, tensor in ((nn, autograd.Tensor(np.zeros(1), requires_grad=True)),
+                        (torch, torch.zeros(1, requires_grad=True))):
+        opt = lib.optim.SGD([tensor], lr=1.0)
+        opt.param_groups[0].update(lr=0.3, initial_lr=1.0)  # as a loaded state dict
+        scheduler = make(lib, opt)
+        seen = [opt.param_groups[0]["lr"]]
+        for _ in range(4):
+            opt.step()
+            scheduler.step()
+            seen.append(opt.param_groups[0]["lr"])
+        lrs.append(seen)
+    np.testing.assert_allclose(lrs[0], lrs[1], rtol=1e-12)
 
 
 # ------------------------------------------------------------------ against torch
