@@ -65,6 +65,16 @@ def _refused_after_a_shape_change(theirs, ours) -> bool:
             and (theirs.failed_at is None or theirs.failed_at > ours.failed_at))
 
 
+def _refused_a_write_into_a_graph_tensors_detach(theirs, ours) -> bool:
+    """A known divergence (README, "Assigning into a tensor"): a write while recording
+    into ``d = t.detach()`` where t is in a graph (or a leaf that requires grad) is
+    refused here with a named InplaceError, where PyTorch writes the memory they share
+    (``write_checks.detached_constant``). Seed 3132, 20 steps, found it."""
+    return (ours.failed_at is not None and isinstance(ours.error, ag.InplaceError)
+            and "into d = t.detach()" in str(ours.error)
+            and (theirs.failed_at is None or theirs.failed_at > ours.failed_at))
+
+
 def check_program(torch, lines: list[str], compared: list[str]) -> None:
     """Run ``lines`` in both libraries and compare the outcomes (see the module doc)."""
     theirs = run(torch, torch.autograd.grad, lines, compared)
@@ -78,7 +88,8 @@ def check_program(torch, lines: list[str], compared: list[str]) -> None:
             return
         if _pytorch_refuses_a_view_of_a_constant_it_brought_in(lines, theirs, ours):
             return
-    if _refused_after_a_shape_change(theirs, ours):
+    if _refused_after_a_shape_change(theirs, ours) or \
+            _refused_a_write_into_a_graph_tensors_detach(theirs, ours):
         return
     where = {None: "ran"}
     assert where.get(ours.failed_at, ours.failed_at) == where.get(theirs.failed_at,
