@@ -19,11 +19,12 @@ import sys
 from typing import Any
 
 import numpy as np
+from autograd.errors import DTypeError
 
 from .errors import ArgumentTypeError, ConfigError
 
 __all__ = ["is_real", "is_integer", "real_number", "integer", "whole_steps", "flag",
-           "bias_flag", "is_cpu", "caller_outside_nn"]
+           "bias_flag", "is_cpu", "caller_outside_nn", "refuse_bool"]
 
 
 def is_real(value: Any) -> bool:
@@ -174,3 +175,13 @@ def caller_outside_nn() -> int:
     while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == "nn":
         frame, level = frame.f_back, level + 1
     return level
+
+
+def refuse_bool(name: str, input: Any) -> Any:
+    """``input`` (a Tensor), unless it holds bools: a DTypeError naming the loss or
+    function, whose formula needs numbers (NumPy cannot negate bools; PyTorch refuses
+    them too)."""
+    if input.dtype == np.bool_:
+        raise DTypeError(f"{name}: input is a bool tensor; it needs numbers (scores, "
+                         f"probabilities). Convert it first: input.double()")
+    return input

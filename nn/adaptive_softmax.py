@@ -20,7 +20,7 @@ import numpy as np
 from autograd import Tensor, cat
 from autograd.errors import ShapeError, TensorIndexError
 
-from ._checks import integer
+from ._checks import integer, real_number
 from .containers import ModuleList, Sequential
 from .errors import ConfigError
 from .functional import log_softmax
@@ -66,7 +66,10 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         self.in_features = integer(owner, "in_features", in_features, minimum=1)
         self.n_classes = integer(owner, "n_classes", n_classes, minimum=2)
         self.cutoffs = _checked_cutoffs(cutoffs, self.n_classes) + [self.n_classes]
-        self.div_value, self.head_bias = float(div_value), bool(head_bias)
+        self.div_value = real_number(owner, "div_value", div_value, minimum=0, open_min=True,
+                                     advice="Cluster i's hidden size is in_features // "
+                                            "div_value ** (i + 1).")
+        self.head_bias = bool(head_bias)
         self.shortlist_size = self.cutoffs[0]
         self.n_clusters = len(self.cutoffs) - 1
         self.head_size = self.shortlist_size + self.n_clusters
@@ -74,7 +77,12 @@ class AdaptiveLogSoftmaxWithLoss(Module):
                            device=device, dtype=dtype, rng=rng)
         self.tail = ModuleList()
         for i in range(self.n_clusters):
-            hsz = int(self.in_features // (self.div_value ** (i + 1)))
+            scale = self.div_value ** (i + 1)
+            if not (scale > 0 and self.in_features / scale <= 2 ** 31):  # a div_value near 0
+                raise ConfigError(f"{owner}: div_value={self.div_value!r} makes cluster "
+                                  f"{i}'s hidden size in_features // div_value ** {i + 1} "
+                                  f"too large to build; use a div_value >= 1")
+            hsz = int(self.in_features // scale)
             osz = self.cutoffs[i + 1] - self.cutoffs[i]
             self.tail.append(Sequential(
                 Linear(self.in_features, hsz, bias=False, device=device, dtype=dtype, rng=rng),

@@ -25,8 +25,8 @@ from ..errors import ConfigError
 from .window_product import WindowProduct
 from .windows import im2col, int_tuple
 
-__all__ = ["conv1d", "conv2d", "conv3d", "conv_padding", "check_fits", "conv_operands",
-           "PADDING_STRINGS"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_padding", "check_not_empty", "check_fits",
+           "conv_operands", "PADDING_STRINGS"]
 
 PADDING_STRINGS = ("valid", "same")
 """The padding strings PyTorch's convolutions take."""
@@ -52,6 +52,20 @@ def conv_padding(owner: str, padding: Any, kernel: tuple[int, ...], stride: tupl
         totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
         return [(total // 2, total - total // 2) for total in totals]
     return [(p, p) for p in int_tuple(owner, "padding", padding, dims, minimum=0)]
+
+
+def check_not_empty(owner: str, spatial: tuple[int, ...],
+                    kernel: tuple[int, ...] = ()) -> None:
+    """A ShapeError for an input with an empty spatial axis (only the batch and the
+    channels may be empty, as in PyTorch: padding would otherwise make windows of padding
+    alone) or a weight with an empty kernel axis (its windows would read nothing)."""
+    if 0 in spatial:
+        raise ShapeError(f"{owner}: the input's spatial axes {spatial} include an empty one: "
+                         f"there is no window to take (only the batch and the channels may "
+                         f"be empty, as in PyTorch)")
+    if any(k < 1 for k in kernel):
+        raise ShapeError(f"{owner}: the weight's kernel {kernel} has an empty axis; kernel "
+                         f"sizes must be >= 1, as in PyTorch")
 
 
 def check_fits(owner: str, spatial: tuple[int, ...], kernel: tuple[int, ...],
@@ -101,6 +115,7 @@ def _conv(owner: str, dims: int, input: Any, weight: Any, bias: Any, stride: Any
                else "."))
     stride = int_tuple(owner, "stride", stride, dims, minimum=1)
     dilation = int_tuple(owner, "dilation", dilation, dims, minimum=1)
+    check_not_empty(owner, x.shape[2:], kernel)
     widths = conv_padding(owner, padding, kernel, stride, dilation)
     if any(before or after for before, after in widths):
         x = x.pad([(0, 0), (0, 0)] + widths)

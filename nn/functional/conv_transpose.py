@@ -24,7 +24,7 @@ from autograd.errors import ShapeError
 
 from .._checks import integer
 from ..errors import ConfigError
-from .conv import conv_operands
+from .conv import check_not_empty, conv_operands
 from .windows import col2im, int_tuple
 
 __all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "transposed_length",
@@ -70,10 +70,7 @@ def _conv_transpose(owner: str, dims: int, input: Any, weight: Any, bias: Any, s
     dilation = int_tuple(owner, "dilation", dilation, dims, minimum=1)
     check_output_padding(owner, output_padding, stride, dilation)
     spatial = x.shape[2:]
-    if 0 in spatial:
-        raise ShapeError(f"{owner}: the input's spatial axes {spatial} include an empty one: "
-                         f"there is nothing to spread into an output (only the batch may be "
-                         f"empty, as in PyTorch)")
+    check_not_empty(owner, spatial, kernel)
     out = tuple(transposed_length(*sizes) for sizes
                 in zip(spatial, kernel, stride, padding, dilation, output_padding))
     if any(n < 1 for n in out):

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor, zeros
-from autograd.errors import DTypeError, ShapeError, UsageError
+from autograd.errors import DataError, DTypeError, ShapeError, UsageError
 
 from .._checks import flag
 from ..errors import ConfigError
@@ -48,7 +48,7 @@ def _offsets(offsets: Any, length: int, include_last_offset: bool) -> np.ndarray
     if offsets is None:
         raise ShapeError(f"{owner}: 1-d input needs offsets (where each bag starts); or "
                          f"pass 2-d input (B, n), one bag per row")
-    starts = np.asarray(offsets.data if isinstance(offsets, Tensor) else offsets)
+    starts = _array(offsets, "offsets")
     if starts.dtype.kind not in "iu":
         raise DTypeError(f"{owner}: offsets must be integers; got dtype {starts.dtype}")
     if starts.ndim != 1 or starts.size == 0:
@@ -164,4 +164,16 @@ def embedding_bag(input: Any, weight: Any, offsets: Any = None, max_norm: float 
 
 def _kind(values: Any) -> str:
     """NumPy's dtype kind of a Tensor, array or nested list ("f" floating, "i" integer)."""
-    return np.asarray(getattr(values, "data", values)).dtype.kind
+    return _array(values, "input").dtype.kind
+
+
+def _array(values: Any, what: str) -> np.ndarray:
+    """A Tensor's array, or NumPy's array of ``values``; ragged nested lists (bags of
+    different lengths) are a DataError saying how to give them."""
+    try:
+        return np.asarray(getattr(values, "data", values))
+    except ValueError:  # NumPy's message for ragged nesting
+        raise DataError(f"embedding_bag: {what} is a ragged nested list (rows of different "
+                        f"lengths); bags of different sizes go in a 1-d input with offsets "
+                        f"(where each bag starts), e.g. input=[1, 2, 3], offsets=[0, 2]") \
+            from None

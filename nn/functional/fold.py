@@ -21,6 +21,7 @@ from typing import Any
 from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
+from .conv import check_not_empty
 from .windows import col2im, im2col, int_tuple, output_length
 
 __all__ = ["unfold", "fold", "block_arguments"]
@@ -67,6 +68,7 @@ def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     unbatched = x.ndim == 3
     if unbatched:
         x = x.reshape((1,) + x.shape)
+    check_not_empty("unfold", x.shape[2:])
     _block_counts("unfold", x.shape[2:], kernel, dilation, padding, stride)
     if any(padding):
         x = x.pad([(0, 0), (0, 0)] + [(p, p) for p in padding])

@@ -23,6 +23,7 @@ from autograd import Tensor, as_tensor
 from autograd.errors import DTypeError, ShapeError
 from autograd import log_softmax as _log_softmax
 
+from .._checks import refuse_bool
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from .regression_ops import Huber, SquaredError
 from .loss_base import (REDUCTIONS, check_number, check_reduction, fused_loss,
@@ -262,6 +263,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
         check_reduction("cross_entropy", reduction)
     if not isinstance(input, Tensor):
         input = as_tensor(input)
+    if input.dtype == np.bool_:
+        refuse_bool("cross_entropy", input)
     if input.ndim >= 3:  # PyTorch's (N, C, d1, ...) when only it fits the labels
         input = _classes_moved_last(input, target)
     if type(ignore_index) is not int or ignore_index != -100:

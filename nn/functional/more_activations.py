@@ -30,7 +30,7 @@ from autograd.extend import piecewise_linear
 from .activations import cast_for, check_inplace, elu, hardtanh, implicit_axis
 from .fused import Elu
 from .inplace_write import write_in_place
-from .._checks import caller_outside_nn, flag, is_integer, real_number
+from .._checks import caller_outside_nn, flag, is_integer, real_number, refuse_bool
 from .._random import RNGLike, as_generator
 from ..errors import ConfigError
 
@@ -166,7 +166,7 @@ def softshrink(x: Any, lambd: float = 0.5) -> Tensor:
     """x - lambd for x > lambd, x + lambd for x < -lambd, else 0 (lambd >= 0); gradient
     1 where |x| > lambd, else 0 (also at |x| = lambd, as PyTorch). NaN stays NaN."""
     lambd = check_softshrink_lambd("softshrink", lambd)
-    x = as_tensor(x)
+    x = refuse_bool("softshrink", as_tensor(x))
     shift = (np.sign(x.data) * lambd).astype(x.dtype)  # a constant: +-lambd
     inside = np.abs(x.data) <= lambd
     return piecewise_linear(x, np.where(inside, np.zeros((), x.dtype), x.data - shift),

@@ -28,7 +28,7 @@ from autograd.errors import ShapeError
 
 from .._checks import flag, integer, is_integer
 from ..errors import ArgumentTypeError, ConfigError
-from .conv import check_fits
+from .conv import check_fits, check_not_empty
 from .window_max import WindowMax
 from .windows import im2col, int_tuple
 
@@ -83,6 +83,7 @@ def _geometry(owner: str, x: Tensor, kernel: tuple[int, ...], stride: tuple[int,
               ) -> tuple[list[np.ndarray], list[tuple[int, int]]]:
     """Each axis's window starts, and the (before, after) padding that holds every window
     (ceil_mode's last ones too); a named error if the kernel does not fit."""
+    check_not_empty(owner, x.shape[2:])
     starts = [_window_starts(owner, n, k, s, p, d, ceil_mode)
               for n, k, s, p, d in zip(x.shape[2:], kernel, stride, padding, dilation)]
     widths = [(p, max(int(first[-1]) + d * (k - 1) + 1 - n, p))  # ceil_mode: maybe > p

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, einsum
+from autograd import Tensor, as_tensor, broadcast_tensors, einsum
 from autograd import pdist as autograd_pdist
 from autograd.errors import DTypeError, ShapeError
 
@@ -59,9 +59,9 @@ def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Tens
     x1.x2 / (max(||x1||, eps) max(||x2||, eps)), computed as the dot product of the two
     scaled vectors, as PyTorch does (x1.x2 itself overflows for float16 |x| > 256)."""
     eps = real_number("cosine_similarity", "eps", eps, minimum=0)
-    x1, x2 = as_tensor(x1), as_tensor(x2)
-    unit1 = x1 / x1.norm(2, dim=dim, keepdim=True).clip(eps, None)
-    unit2 = x2 / x2.norm(2, dim=dim, keepdim=True).clip(eps, None)
+    x1, x2 = broadcast_tensors(as_tensor(x1), as_tensor(x2))  # first, as PyTorch: the
+    unit1 = x1 / x1.norm(2, dim=dim, keepdim=True).clip(eps, None)  # norms of the
+    unit2 = x2 / x2.norm(2, dim=dim, keepdim=True).clip(eps, None)  # broadcast vectors
     return (unit1 * unit2).sum(dim=dim)
 
 
