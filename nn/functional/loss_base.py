@@ -19,7 +19,7 @@ import numpy as np
 from autograd import Tensor, as_tensor
 from autograd.errors import DataError, DTypeError, ShapeError
 
-from .._checks import flag, real_number, refuse_bool
+from .._checks import flag, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["REDUCTIONS", "fused_loss", "check_reduction", "legacy_reduction", "init_stacklevel",
@@ -145,9 +145,8 @@ def target_like(target: Any, input: Tensor, name: str = "loss") -> Tensor:
 
 
 def same_shape_pair(name: str, input: Any, target: Any) -> tuple[Tensor, Tensor]:
-    """Input and target as same-shape Tensors, or a ShapeError naming the loss (a bool
-    input, which no loss's formula takes, a DTypeError)."""
-    input = refuse_bool(name, as_tensor(input))
+    """Input and target as same-shape Tensors, or a ShapeError naming the loss."""
+    input = as_tensor(input)
     target = target_like(target, input, name)
     if input.shape != target.shape:
         raise ShapeError(

@@ -102,6 +102,7 @@ def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean", *,
     reduction = legacy_reduction("binary_cross_entropy", reduction, size_average, reduce)
     check_reduction("binary_cross_entropy", reduction)
     input, target = same_shape_pair("binary_cross_entropy", input, target)
+    refuse_bool("binary_cross_entropy", input)  # (a bool target is 0/1 probabilities)
     _check_probabilities("input", input.data, "Apply sigmoid first, or pass the raw "
                          "scores to binary_cross_entropy_with_logits.")
     _check_probabilities("target", target.data, "Targets are probabilities too: 0 or 1 "
@@ -135,6 +136,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "
     reduction = legacy_reduction(name, reduction, size_average, reduce)
     check_reduction(name, reduction)
     input, target = same_shape_pair(name, input, target)
+    refuse_bool(name, input)
     if weight is not None or pos_weight is not None:
         weight, pos_weight = (
             None if w is None else loss_weight(name, label, w, input.shape, input.dtype)

@@ -108,3 +108,12 @@ def test_every_refusal_here_is_a_library_error() -> None:
                  lambda: nn.EmbeddingBag(4, 2)([[0], [1, 2]])):
         with pytest.raises(AutogradError):
             call()
+
+
+def test_a_bool_input_with_a_float_target_still_works_in_regression_losses(torch) -> None:
+    """PyTorch promotes it (mse_loss of bool and float); only the losses whose formula
+    needs numbers refuse it."""
+    mask, target = np.array([True, False]), np.array([1.0, 0.5])
+    ours = F.mse_loss(ag.tensor(mask), ag.tensor(target))
+    theirs = torch.nn.functional.mse_loss(torch.tensor(mask), torch.tensor(target))
+    np.testing.assert_allclose(float(ours), float(theirs))
