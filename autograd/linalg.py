@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from . import functions, more_functions
-from .errors import NormOrderError, ShapeError, UsageError
+from ._arrays import as_dtype
+from .errors import DTypeError, NormOrderError, ShapeError, UsageError
 from .function import apply
 from .linalg_householder import householder_product
 from .linalg_ldl import (LDLFactorExResult, LDLFactorResult, ldl_factor, ldl_factor_ex,
@@ -77,37 +78,62 @@ def inv(A: Any) -> Tensor:
 @accepts_out
 def cholesky(A: Any, *, upper: bool = False) -> Tensor:
     """The lower-triangular L with A = L L^T (A symmetric positive definite; only its
-    lower triangle is read); L^T with ``upper=True``, as ``torch.linalg.cholesky``."""
+    lower triangle is read), as ``torch.linalg.cholesky``; ``upper=True``: the
+    upper-triangular U with A = U^T U, read from the upper triangle (U = chol(A^T)^T). A
+    NaN in the triangle read is a ``NaNMatrixError`` (not positive definite)."""
     return as_tensor(A).cholesky(upper)
+
+
+def _in_dtype(x: Any, dtype: Any, name: str) -> Tensor:
+    """x as a Tensor, cast to ``dtype`` first when given, as PyTorch's norms' ``dtype=``:
+    a float dtype that does not narrow x's (float32 to float64, not back)."""
+    x = as_tensor(x)
+    if dtype is None:
+        return x
+    target = as_dtype(dtype, f"{name}(dtype=...)")
+    if target.kind != "f":
+        raise DTypeError(f"{name}: dtype must be a float dtype such as np.float64 (the input "
+                         f"is cast to it before the norm, as PyTorch); got {target}")
+    if x.dtype.kind == "f" and not np.can_cast(x.dtype, target, "safe"):
+        raise DTypeError(f"{name}: dtype={target} would narrow the input's {x.dtype} "
+                         f"(PyTorch refuses it too); pass a dtype at least as wide, or "
+                         f"cast the result: {name}(x).astype(np.{target})")
+    return x.astype(target)
 
 
 @accepts_out
 def vector_norm(x: Any, ord: Any = 2, dim: Any = None,  # noqa: A002
-                keepdim: bool = False) -> Tensor:
-    """The vector norm of the entries over ``dim`` (all when None), as
-    ``torch.linalg.vector_norm``: any real ord, 0 (count of nonzeros), inf, -inf."""
+                keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The vector norm of the entries over ``dim`` (all when None or ``()``, as PyTorch),
+    as ``torch.linalg.vector_norm``: any real ord, 0 (count of nonzeros), inf, -inf;
+    computed in ``dtype`` when given (x cast to it first)."""
     if isinstance(ord, str):
         raise NormOrderError(f"vector_norm: ord must be a number (any real p, 0, inf, "
                              f"-inf); got {ord!r}. For a matrix norm use matrix_norm")
-    return more_functions.norm(x, ord, dim, keepdim)
+    x = _in_dtype(x, dtype, "vector_norm")
+    return more_functions.norm(x, ord, dim=dim, keepdim=keepdim)  # (dim=(): every axis)
 
 
 @accepts_out
 def matrix_norm(A: Any, ord: Any = "fro", dim: Any = (-2, -1),  # noqa: A002
-                keepdim: bool = False) -> Tensor:
+                keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """A matrix norm over the axes ``dim``, as ``torch.linalg.matrix_norm``: 'fro'
     (sqrt of the sum of squares), 'nuc' (sum of the singular values), 2 / -2 (largest /
     smallest singular value), 1 / -1 (max / min absolute column sum), inf / -inf (max /
-    min absolute row sum)."""
-    return matrix_functions.matrix_norm(as_tensor(A), ord, dim, keepdim)
+    min absolute row sum; a max over no columns or rows is 0); computed in ``dtype`` when
+    given (A cast to it first)."""
+    A = _in_dtype(A, dtype, "matrix_norm")
+    return matrix_functions.matrix_norm(A, ord, dim, keepdim)
 
 
 @accepts_out
-def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False,  # noqa: A002
+         *, dtype: Any = None) -> Tensor:
     """``torch.linalg.norm``: a vector norm over an int ``dim`` or a 1-d input, a matrix
     norm over a pair ``dim`` or a 2-d input; with ord and dim None, the 2-norm of all
-    entries. A given ord with dim None needs a 1-d or 2-d input."""
-    A = as_tensor(A)
+    entries. A given ord with dim None needs a 1-d or 2-d input. ``dtype``: A cast to it
+    first."""
+    A = _in_dtype(A, dtype, "norm")
     if isinstance(dim, (int, np.integer)) or (isinstance(dim, (tuple, list)) and len(dim) == 1):
         return vector_norm(A, 2 if ord is None else ord, dim, keepdim)
     if dim is None:
@@ -223,14 +249,26 @@ def lu(A: Any, *, pivot: bool = True) -> LUResult:
     return lu_ops.lu(as_tensor(A), pivot)
 
 
+def _numpy_tolerance(name: str, legacy: str, value: Any, atol: Any, rtol: Any) -> None:
+    """``UsageError`` when PyTorch's NumPy-style tolerance (pinv's rcond, matrix_rank's
+    tol) is given with atol or rtol: PyTorch refuses the mix too."""
+    if value is not None and (atol is not None or rtol is not None):
+        raise UsageError(f"{name}: {legacy}= (NumPy's spelling) cannot be given with atol= "
+                         f"or rtol=, as in PyTorch; pass only atol= and rtol=")
+
+
 @accepts_out
-def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:
+def pinv(A: Any, rcond: Any = None, hermitian: bool = False, *, atol: Any = None,
+         rtol: Any = None) -> Tensor:
     """The Moore-Penrose pseudo-inverse of each matrix, as ``torch.linalg.pinv``: singular
     values at most max(atol, rtol * the largest) count as zero (by default rtol = eps *
     max(m, n)); atol and rtol are numbers or one per matrix (arrays or Tensors of the
-    batch shape). ``hermitian=True``: A is symmetric (not checked), only its lower
-    triangle is read and the eigenvalues' absolute values take the singular values'
-    place. The gradient is the derivative at a fixed rank."""
+    batch shape). PyTorch's NumPy-style ``pinv(A, rcond)`` is rtol = rcond (atol 0).
+    ``hermitian=True``: A is symmetric (not checked), only its lower triangle is read and
+    the eigenvalues' absolute values take the singular values' place. The gradient is the
+    derivative at a fixed rank."""
+    _numpy_tolerance("pinv", "rcond", rcond, atol, rtol)
+    rtol = rtol if rcond is None else rcond
     A = as_tensor(A)
     decompositions.check_matrix(A, "pinv (hermitian=True)" if hermitian else "pinv",
                                 square=bool(hermitian))
@@ -239,11 +277,15 @@ def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False)
 
 
 @accepts_out
-def matrix_rank(A: Any, *, atol: Any = None, rtol: Any = None,
-                hermitian: bool = False) -> Tensor:
+def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, atol: Any = None,
+                rtol: Any = None) -> Tensor:
     """The number of singular values above max(atol, rtol * the largest) of each matrix,
     as ``torch.linalg.matrix_rank`` (tolerances as ``pinv``'s): an int64 tensor, no
-    gradient. ``hermitian=True`` uses the absolute eigenvalues of the lower triangle."""
+    gradient. PyTorch's NumPy-style ``matrix_rank(A, tol)`` is atol = tol, rtol = 0.
+    ``hermitian=True`` uses the absolute eigenvalues of the lower triangle."""
+    _numpy_tolerance("matrix_rank", "tol", tol, atol, rtol)
+    if tol is not None:
+        atol, rtol = tol, 0.0
     A = as_tensor(A)
     decompositions.check_matrix(A, "matrix_rank", square=hermitian)
     atol, rtol = decompositions.tolerances(atol, rtol, A, "matrix_rank")

@@ -8,12 +8,14 @@ retries), and
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
-from .errors import ShapeError, SingularMatrixError, UnsupportedError, UsageError
+from .errors import (NaNMatrixError, ShapeError, SingularMatrixError, UnsupportedError,
+                     UsageError)
 from .ops import lu as lu_ops
 from .ops.lu import lapack_lu
 from .out_argument import accepts_out
@@ -101,7 +103,7 @@ def _per_matrix(A: Tensor, info: np.ndarray, factor: Any) -> Tensor:
 def _first_failures(A: np.ndarray, test: Any) -> np.ndarray:
     """Per matrix of the batch: 0 if ``test`` passes, else the 1-based order of the
     first leading minor that fails it (LAPACK potrf's info)."""
-    flat = A.reshape((-1,) + A.shape[-2:])
+    flat = A.reshape((math.prod(A.shape[:-2]),) + A.shape[-2:])  # (not -1: empty matrices)
     info = np.zeros(len(flat), dtype=np.int32)
     for b, matrix in enumerate(flat):
         if not test(matrix):
@@ -111,24 +113,35 @@ def _first_failures(A: np.ndarray, test: Any) -> np.ndarray:
 
 
 def _is_positive_definite(matrix: np.ndarray) -> bool:
+    """Whether every pivot a_jj - sum_k L_jk^2 of the Cholesky factorisation (of the lower
+    triangle) is > 0, as LAPACK potrf's test: a NaN pivot fails too (NumPy's cholesky
+    returns NaN there without an error; an inf pivot passes, as in PyTorch)."""
     try:
-        np.linalg.cholesky(matrix)
+        factor = np.linalg.cholesky(matrix)
     except np.linalg.LinAlgError:
         return False
-    return True
+    return not np.isnan(np.diagonal(factor)).any()
 
 
 @accepts_out
 def cholesky_ex(A: Any, *, upper: bool = False, check_errors: bool = False) -> CholeskyExResult:
     """(L, info) as ``torch.linalg.cholesky_ex``: info 0 where A is positive definite,
     else the order of its first leading minor that is not (and that L is NaN; PyTorch's
-    holds LAPACK's partial factor). ``check_errors=True`` raises instead."""
+    holds LAPACK's partial factor); a NaN in the triangle read (the lower one, the upper
+    with ``upper=True``) fails where it reaches a pivot, as in LAPACK. ``check_errors=True``
+    raises instead."""
     A = as_tensor(A)
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
         raise ShapeError(f"cholesky_ex: needs (a batch of) square matrices; got {A.shape}")
-    info = _first_failures(np.tril(A.data) + np.swapaxes(np.tril(A.data, -1), -1, -2),
+    read = np.tril(np.swapaxes(A.data, -1, -2) if upper else A.data)  # as a lower triangle
+    info = _first_failures(read + np.swapaxes(np.tril(read, -1), -1, -2),
                            _is_positive_definite)
     if check_errors and info.any():
+        if np.isnan(read).any():
+            raise NaNMatrixError(f"cholesky_ex: the triangle read holds NaN, so the "
+                                 f"factorisation fails at the leading minor of order "
+                                 f"{info.max()} (check_errors=True). Find where the NaN "
+                                 f"comes from, or replace it first: A.nan_to_num()")
         raise SingularMatrixError(f"cholesky_ex: the leading minor of order {info.max()} is "
                                   f"not positive-definite (check_errors=True)")
     return CholeskyExResult(_per_matrix(A, info, lambda M: M.cholesky(upper=upper)),
@@ -138,8 +151,15 @@ def cholesky_ex(A: Any, *, upper: bool = False, check_errors: bool = False) -> C
 def _getrf_info(A: np.ndarray) -> np.ndarray:
     """LAPACK getrf's info per matrix: 0, or the 1-based position of the first exact zero
     on U's diagonal after partial pivoting."""
-    LU, _ = lapack_lu(A)
+    return _zero_pivot_info(lapack_lu(A)[0])
+
+
+def _zero_pivot_info(LU: np.ndarray) -> np.ndarray:
+    """Per packed LU: 0, or the 1-based position of the first exact zero on U's diagonal
+    (0 for an empty matrix, which has no pivot)."""
     zero = np.diagonal(LU, 0, -2, -1) == 0
+    if zero.shape[-1] == 0:
+        return np.zeros(zero.shape[:-1], dtype=np.int32)
     return np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
 
 
@@ -163,8 +183,7 @@ def lu_factor_ex(A: Any, *, pivot: bool = True, check_errors: bool = False) -> L
     factors (differentiable) and, per matrix, info 0 or LAPACK's 1-based position of the
     first zero on U's diagonal. ``check_errors=True`` raises for such a matrix instead."""
     LU, pivots = lu_ops.lu_factor(as_tensor(A), pivot)
-    zero = np.diagonal(LU.data, 0, -2, -1) == 0
-    info = np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
+    info = _zero_pivot_info(LU.data)
     if check_errors and info.any():
         raise SingularMatrixError("lu_factor_ex: the matrix is singular (U has a zero on "
                                   "its diagonal; check_errors=True)")

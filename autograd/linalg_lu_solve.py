@@ -21,7 +21,7 @@ def lu_solve(LU: Any, pivots: Any, B: Any, *, left: bool = True,
     (and X A^T = B with both). B is a (batch of) matrix(es); batch axes broadcast."""
     LU, B = as_tensor(LU), as_tensor(B)
     check_system(LU, B, left, "lu_solve", "LU (of lu_factor)")
-    P, L, U = lu_ops.lu_unpack(LU, pivots)
+    P, L, U = lu_ops.lu_unpack(LU, pivots, where="lu_solve")
     A = P @ L @ U
     if adjoint:
         A = A.swapaxes(-1, -2)

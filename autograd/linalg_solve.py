@@ -32,19 +32,33 @@ def _is_batch_of_vectors(A: Tensor, B: Tensor) -> bool:
     return B.ndim == 1 or (B.ndim > 1 and B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
 
 
+def _check_right_side(A: Tensor, B: Tensor) -> None:
+    """For X A = B (``left=False``): B must be matrices with A's n columns, not what
+    PyTorch reads as vectors (1-d, or of shape A.shape[:-1]: it refuses those here)."""
+    n = A.shape[-1] if A.ndim else None
+    if B.ndim >= 2 and _is_batch_of_vectors(A, B):
+        raise ShapeError(f"solve(..., left=False) solves X A = B for matrices B; B of shape "
+                         f"{B.shape} = A.shape[:-1] is a batch of vectors, as PyTorch reads "
+                         f"it (and refuses it too). For rows x with x A = b write "
+                         f"B.unsqueeze(-2) (shape {B.shape[:-1] + (1,) + B.shape[-1:]}) and "
+                         f"take [..., 0, :] of the result")
+    if B.ndim < 2 or B.shape[-1] != n:
+        raise ShapeError(f"solve(..., left=False) solves X A = B: B needs {n} columns "
+                         f"(matrices, as in PyTorch); got A of shape {A.shape}, B "
+                         f"{B.shape}")
+
+
 @accepts_out
 def solve(A: Any, B: Any, *, left: bool = True) -> Tensor:
     """X with A X = B, as ``torch.linalg.solve``: B is a (batch of) vector(s) when it is
     1-d or its shape is ``A.shape[:-1]`` (NumPy's ``autograd.solve`` reads the latter as
     matrices), else matrices of A's size rows; batch axes broadcast. ``left=False``: X
-    with X A = B, B matrices of A's size columns (X = (A^T \\ B^T)^T)."""
+    with X A = B, B matrices of A's size columns (X = (A^T \\ B^T)^T); a B that PyTorch
+    reads as vectors (1-d, or of shape ``A.shape[:-1]``) is a ``ShapeError`` there, as
+    PyTorch's."""
     A, B = as_tensor(A), as_tensor(B)
     if not left:
-        n = A.shape[-1] if A.ndim else None
-        if B.ndim < 2 or B.shape[-1] != n:
-            raise ShapeError(f"solve(..., left=False) solves X A = B: B needs {n} columns "
-                             f"(matrices, as in PyTorch); got A of shape {A.shape}, B "
-                             f"{B.shape}")
+        _check_right_side(A, B)
         return more_functions.solve(A.swapaxes(-1, -2), B.swapaxes(-1, -2)).swapaxes(-1, -2)
     if B.ndim > 1 and _is_batch_of_vectors(A, B):
         return more_functions.solve(A, B.reshape(B.shape + (1,))).reshape(B.shape)
@@ -62,6 +76,8 @@ def solve_ex(A: Any, B: Any, *, left: bool = True, check_errors: bool = False
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
         raise ShapeError(f"solve_ex: A must be (a batch of) square matrices; got shape "
                          f"{A.shape}")
+    if not left:  # (the shapes first, as PyTorch: before check_errors looks at A)
+        _check_right_side(A, B)
     info = _getrf_info(A.data)
     failed = info != 0
     if check_errors and failed.any():

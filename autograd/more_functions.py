@@ -227,8 +227,9 @@ def solve(a: Any, b: Any) -> Tensor:
 @accepts_out
 def cholesky(a: Any, upper: bool = False) -> Tensor:
     """The lower-triangular L with a = L L^T (a symmetric positive definite; only its
-    lower triangle is read, as NumPy). The gradient is symmetric. ``upper=True``: L^T,
-    as PyTorch's older ``torch.cholesky(A, upper)``."""
+    lower triangle is read, as NumPy). The gradient is symmetric. ``upper=True``: the
+    upper-triangular U with a = U^T U, read from a's upper triangle, as PyTorch's older
+    ``torch.cholesky(A, upper)``."""
     return as_tensor(a).cholesky(bool(upper))
 
 

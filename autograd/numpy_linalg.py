@@ -57,9 +57,7 @@ def numpy_cholesky(a: Any, /, *, upper: bool = False) -> Any:
     """``np.linalg.cholesky``: the lower-triangular L with a = L L^T, read from a's lower
     triangle; ``upper=True`` the upper-triangular U = L'^T with a = U^T U, read from a's
     upper triangle (the lower factor of a^T, transposed), as NumPy's."""
-    if upper:
-        return linalg_more.cholesky(a.mT).mT
-    return linalg_more.cholesky(a)
+    return linalg_more.cholesky(a, bool(upper))
 
 
 def numpy_eigh(a: Any, UPLO: str = "L") -> matrix_functions.EighResult:

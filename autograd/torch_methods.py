@@ -360,21 +360,21 @@ class TorchMethods:
 
     def cholesky(self, upper: bool = False) -> AnyTensor:
         """The lower-triangular L with self = L L^T (self symmetric positive definite;
-        only its lower triangle is read); L^T with ``upper=True``: older PyTorch's
-        ``x.cholesky(upper)`` (torch 2.14 removed it), ``torch.linalg.cholesky``'s result."""
-        lower = linalg_more.cholesky(self)
-        return lower.swapaxes(-1, -2) if upper else lower
+        only its lower triangle is read); ``upper=True``: the upper-triangular U with
+        self = U^T U, read from the upper triangle, as older PyTorch's ``x.cholesky(upper)``
+        (torch 2.14 removed it) and ``torch.linalg.cholesky(x, upper=True)``."""
+        return linalg_more.cholesky(self, bool(upper))
 
     def matrix_power(self, n: int) -> AnyTensor:
         """Each square matrix to the integer power ``n`` by repeated matmul (n < 0: of
-        the inverse; n = 0: the identity, a constant), as PyTorch's."""
+        the inverse; n = 0: the identity, in the graph with gradient 0), as PyTorch's."""
         linalg_more.check_square(self, "matrix_power")
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
             raise DTypeError(f"matrix_power: n must be an int; got {type(n).__name__} "
                              f"{n!r}. For a real power of a matrix use its eigenvectors")
         if n == 0:
             identity = np.broadcast_to(np.eye(self.shape[-1], dtype=self.dtype), self.shape)
-            return self._make(identity.copy(), None)
+            return where(np.ones(self.shape, dtype=bool), identity, self)  # dA = 0
         base = self.inv() if n < 0 else self
         result = base
         for _ in range(abs(int(n)) - 1):

@@ -69,6 +69,10 @@ def cross(a: T, b: T, axis: Any, op: str) -> T:
     ndim = max(a.ndim, b.ndim)
     if ndim == 0:
         raise ShapeError(f"{op}: needs vectors of 3 entries; got two 0-d tensors")
+    if a.dtype == np.bool_ or b.dtype == np.bool_:  # (a x b subtracts products)
+        raise DTypeError(f"{op}: bool vectors have no cross product (PyTorch refuses them "
+                         f"too); got dtypes {a.dtype} and {b.dtype}. Convert first: "
+                         f"x.double()")
     a, b = (t.reshape((1,) * (ndim - t.ndim) + t.shape) for t in (a, b))
     axis = single_axis(axis, ndim, op)
     for name, t in (("input", a), ("other", b)):

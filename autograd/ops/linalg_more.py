@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._arrays import int_argument
-from ..errors import DTypeError, EinsumError, ShapeError, SingularMatrixError
+from ..errors import DTypeError, EinsumError, NaNMatrixError, ShapeError, SingularMatrixError
 from ..function import Function, apply
 from ..views import take_view
 from .einsum import einsum
@@ -243,7 +243,15 @@ class Cholesky(Function):
     save_output = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        return _np_linalg(np.linalg.cholesky, a)
+        factor = _np_linalg(np.linalg.cholesky, a)
+        if np.isnan(np.diagonal(factor, 0, -2, -1)).any():  # NumPy does not flag NaN pivots
+            raise NaNMatrixError(
+                f"cholesky: the triangle read (the lower one; the upper with upper=True) "
+                f"of the matrix (shape {a.shape}) holds NaN, so it is not positive definite "
+                f"(PyTorch raises too; cholesky_ex gives info > 0). Find where the NaN comes "
+                f"from (autograd.detect_anomaly() if it is a gradient), or replace it "
+                f"first: A.nan_to_num()")
+        return factor
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         n = np.shape(out)[-1]
@@ -327,12 +335,18 @@ def slogdet(a: T) -> tuple[T, T]:
     return slogdet_sign(a), apply(LogAbsDet(), a)
 
 
-def cholesky(a: T) -> T:
-    """The lower-triangular L with a = L L^T, as ``np.linalg.cholesky``."""
+def cholesky(a: T, upper: bool = False) -> T:
+    """The lower-triangular L with a = L L^T, read from a's lower triangle, as
+    ``np.linalg.cholesky``; ``upper=True``: the upper-triangular U with a = U^T U, read
+    from a's upper triangle (U = chol(a^T)^T), as PyTorch's and NumPy 2's ``upper=True``."""
     check_square(a, "cholesky")
+    if upper:
+        return _mT(apply(Cholesky(), _mT(a)))
     return apply(Cholesky(), a)
 
 
 def slogdet_sign(a: T) -> T:
-    """The sign of det a, a constant (its gradient is 0 almost everywhere)."""
-    return a._make(np.asarray(np.linalg.slogdet(a.data)[0]), None)
+    """The sign of det a, a constant (its gradient is 0 almost everywhere); 0 where
+    ln |det a| is NaN (a NaN in a), as PyTorch's (NumPy's is +-1 there)."""
+    sign, logabsdet = np.linalg.slogdet(a.data)
+    return a._make(np.asarray(np.where(np.isnan(logabsdet), 0, sign), dtype=sign.dtype), None)

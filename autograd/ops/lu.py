@@ -11,18 +11,19 @@ The pivots (LAPACK's 1-based row swaps, int32) and P are constants.
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..errors import ShapeError, UnsupportedError
+from ..errors import DTypeError, ShapeError, TensorIndexError, UnsupportedError
 from ..function import Function, apply
 from .decompositions import run_solve
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["LuFactor", "LUFactorResult", "LUResult", "LUUnpackResult", "lapack_lu",
-           "permutations", "lu_factor", "lu_unpack", "lu"]
+           "permutations", "check_pivots", "lu_factor", "lu_unpack", "lu"]
 
 
 class LUFactorResult(NamedTuple):
@@ -45,6 +46,13 @@ class LUUnpackResult(NamedTuple):
     U: T
 
 
+def _flat_batch(a: np.ndarray, core: int) -> np.ndarray:
+    """a with its batch axes (all but the last ``core``) merged into one leading axis; the
+    batch size is counted, not inferred with -1, so empty matrices (m or n = 0) reshape."""
+    batch = a.shape[:a.ndim - core]
+    return a.reshape((math.prod(batch),) + a.shape[a.ndim - core:])
+
+
 def lapack_lu(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(packed LU, pivots) of each matrix of ``a`` (..., m, n) by Gaussian elimination with
     partial pivoting (the largest |entry| of the column, the first one on ties, as
@@ -53,7 +61,7 @@ def lapack_lu(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     m, n = a.shape[-2:]
     k = min(m, n)
     batch = a.shape[:-2]
-    work = np.array(a, dtype=np.result_type(a.dtype, np.float32)).reshape((-1, m, n))
+    work = _flat_batch(np.array(a, dtype=np.result_type(a.dtype, np.float32)), 2)
     pivots = np.zeros((work.shape[0], k), dtype=np.int32)
     rows = np.arange(work.shape[0])
     for j in range(k):
@@ -69,9 +77,26 @@ def lapack_lu(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return work.reshape(batch + (m, n)), pivots.reshape(batch + (k,))
 
 
-def permutations(pivots: np.ndarray, m: int) -> np.ndarray:
-    """perm (..., m) with (P^T A)[i] = A[perm[i]], from LAPACK's 1-based row swaps."""
-    flat = pivots.reshape((-1, pivots.shape[-1])) - 1
+def check_pivots(pivots: np.ndarray, m: int, op: str = "lu_unpack") -> None:
+    """LAPACK's pivots are 1-based row numbers: a ``DTypeError`` unless they are integers,
+    a ``TensorIndexError`` unless 1 <= p <= m for each (0 or a negative one would wrap
+    around to another row, silently)."""
+    if pivots.dtype.kind not in "iu":
+        raise DTypeError(f"{op}: pivots must be integers (linalg.lu_factor's 1-based int32 "
+                         f"row swaps); got dtype {pivots.dtype}. Pass the pivots that "
+                         f"lu_factor returned")
+    if pivots.size and (pivots.min() < 1 or pivots.max() > m):
+        raise TensorIndexError(f"{op}: pivots must be row numbers from 1 to {m} (LU has {m} "
+                               f"rows; LAPACK counts from 1); got values from "
+                               f"{pivots.min()} to {pivots.max()}. Pass the pivots that "
+                               f"linalg.lu_factor returned")
+
+
+def permutations(pivots: np.ndarray, m: int, op: str = "lu_unpack") -> np.ndarray:
+    """perm (..., m) with (P^T A)[i] = A[perm[i]], from LAPACK's 1-based row swaps
+    (checked by ``check_pivots``: integers from 1 to m)."""
+    check_pivots(pivots, m, op)
+    flat = _flat_batch(pivots, 1).astype(np.intp) - 1
     perm = np.tile(np.arange(m), (flat.shape[0], 1))
     rows = np.arange(flat.shape[0])
     for j in range(flat.shape[1]):
@@ -86,8 +111,8 @@ def _permutation_matrices(perm: np.ndarray, dtype: Any) -> np.ndarray:
     """P with P[perm[i], i] = 1, so that A = P (P^T A)."""
     m = perm.shape[-1]
     P = np.zeros(perm.shape + (m,), dtype=dtype)
-    flat = P.reshape((-1, m, m))
-    for b, row in enumerate(perm.reshape((-1, m))):
+    flat = _flat_batch(P, 2)
+    for b, row in enumerate(_flat_batch(perm, 1)):
         flat[b, row, np.arange(m)] = 1
     return flat.reshape(perm.shape + (m,))
 
@@ -166,11 +191,12 @@ def lu_factor(A: T, pivot: bool = True, where: str = "lu_factor") -> LUFactorRes
 
 
 def lu_unpack(LU: T, pivots: T, unpack_data: bool = True,
-              unpack_pivots: bool = True) -> LUUnpackResult:
+              unpack_pivots: bool = True, where: str = "lu_unpack") -> LUUnpackResult:
     """(P, L, U) from the packed factors and pivots, as ``torch.lu_unpack``: L the unit
     lower triangle (m x k), U the upper one (k x n), P the permutation (m x m, a constant);
-    an empty tensor for what is not unpacked."""
-    _check(LU, "lu_unpack")
+    an empty tensor for what is not unpacked. The pivots are k = min(m, n) integers from 1
+    to m (else a named error)."""
+    _check(LU, where)
     m, n = LU.shape[-2:]
     k = min(m, n)
     empty = LU._make(np.zeros((0,), dtype=LU.dtype), None)
@@ -180,7 +206,11 @@ def lu_unpack(LU: T, pivots: T, unpack_data: bool = True,
         U = LU[..., :k, :] * (1 - np.tri(k, n, k=-1, dtype=LU.dtype))
     if unpack_pivots:
         piv = np.asarray(pivots.data if hasattr(pivots, "data") else pivots)
-        P = LU._make(_permutation_matrices(permutations(piv, m), LU.dtype), None)
+        if piv.ndim < 1 or piv.shape[-1] != k:
+            raise ShapeError(f"{where}: pivots must hold min(m, n) = {k} row swaps per "
+                             f"matrix (last axis) for LU of shape {LU.shape}; got shape "
+                             f"{piv.shape}. Pass the pivots that linalg.lu_factor returned")
+        P = LU._make(_permutation_matrices(permutations(piv, m, where), LU.dtype), None)
     return LUUnpackResult(P, L, U)
 
 

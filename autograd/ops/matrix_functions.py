@@ -117,7 +117,8 @@ def _matrix_dims(x: T, dim: Any, name: str) -> tuple[int, int]:
 def matrix_norm(A: T, ord: Any, dim: Any, keepdim: bool,  # noqa: A002
                 name: str = "matrix_norm") -> T:
     """A matrix norm over the axes ``dim``: 'fro', 'nuc', 2 / -2 (largest / smallest
-    singular value), 1 / -1 (max / min absolute column sum), inf / -inf (row sums)."""
+    singular value), 1 / -1 (max / min absolute column sum), inf / -inf (row sums); the
+    max over no columns (rows) is 0, as PyTorch's, the min a ``ShapeError``."""
     rows, cols = _matrix_dims(A, dim, name)
     if isinstance(ord, str) and ord == "fro":
         return A.norm(2, (rows, cols), keepdim)
@@ -129,7 +130,10 @@ def matrix_norm(A: T, ord: Any, dim: Any, keepdim: bool,  # noqa: A002
                              f"vector_norm(A, ord, dim)")
     summed, reduced = (rows, cols) if abs(ord) == 1 else (cols, rows)
     sums = A.abs().sum(summed, keepdims=True)
-    out = sums.max(reduced, keepdims=True) if ord > 0 else sums.min(reduced, keepdims=True)
+    if ord > 0 and A.shape[reduced] == 0:  # the largest of no sums: 0, as PyTorch's
+        out = sums.sum(reduced, keepdims=True)
+    else:
+        out = sums.max(reduced, keepdims=True) if ord > 0 else sums.min(reduced, keepdims=True)
     return out if keepdim else out.squeeze((rows, cols))
 
 
