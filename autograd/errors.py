@@ -148,8 +148,8 @@ class SingularMatrixError(AutogradError, np.linalg.LinAlgError, RuntimeError):
 
 
 class NaNMatrixError(DataError, np.linalg.LinAlgError, RuntimeError):
-    """A matrix holding NaN given to a decomposition (SVD, eigh), which does not converge
-    on it: a ``DataError``, and NumPy's ``LinAlgError`` as NumPy's own raises (and a
+    """A matrix holding NaN given to a decomposition (SVD, eigh, cholesky), which fails on it:
+    a ``DataError``, and NumPy's ``LinAlgError`` as NumPy's own raises (and a
     ``RuntimeError``, as PyTorch's ``LinAlgError``)."""
 
 
