@@ -165,9 +165,7 @@ class TorchSpellings(StorageMethods, TypeMethods):
         if (chunks := int_argument("chunk", "chunks", chunks)) <= 0:
             raise ShapeError(f"chunk: chunks must be positive; got {chunks}")
         n = self.shape[single_axis(dim, self.ndim, "chunk")]
-        if n == 0:
-            return self.split([0] * chunks, dim)
-        return self.split(math.ceil(n / chunks), dim)
+        return self.split(math.ceil(n / chunks) if n else [0] * chunks, dim)
 
     @one_element_axis
     def gather(self, dim: int, index: Any) -> AnyTensor:
@@ -208,11 +206,13 @@ class TorchSpellings(StorageMethods, TypeMethods):
 
     def masked_fill(self, mask: Any, value: Any) -> AnyTensor:
         """``value`` where ``mask`` is True, self elsewhere (the gradient flows to the
-        kept elements)."""
+        kept elements), in self's dtype as PyTorch's (an int tensor filled with 1.5 stays
+        int, as with ``masked_fill_``)."""
         mask = np.asarray(getattr(mask, "data", mask))
         if mask.dtype != np.bool_:
             raise DTypeError(f"masked_fill: the mask must be boolean; got dtype {mask.dtype}")
-        return where(mask, value, self)
+        out = where(mask, value, self)
+        return out if out.dtype == self.dtype or self.dtype.kind == "f" else out.astype(self.dtype)
 
     def add(self, other: Any, *deprecated: Any, alpha: Any = None) -> AnyTensor:
         """self + alpha * other (PyTorch's deprecated ``x.add(alpha, other)`` warns)."""

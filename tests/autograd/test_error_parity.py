@@ -252,3 +252,22 @@ def test_roll_with_empty_dims_rolls_the_flat_tensor_as_pytorch(torch) -> None:
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
     ours, theirs = both(torch, lambda x: x.flip(dims=()))  # flip: none, in both
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("values, fill", [([1, 2, 3], 1.5), ([True, False, True], 2)])
+def test_masked_and_index_fill_keep_an_integer_or_bool_dtype_as_pytorch(values, fill,
+                                                                        torch) -> None:
+    """The out-of-place forms promoted (int64 filled with 1.5 became float64), where
+    PyTorch's, and masked_fill_ here, keep self's dtype."""
+    mask = np.array([True, False, True])
+    ours = ag.tensor(values).masked_fill(mask, fill)
+    theirs = torch.tensor(values).masked_fill(torch.tensor(mask), fill)
+    assert ours.dtype == theirs.numpy().dtype
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    ours = ag.tensor(values).index_fill(0, ag.tensor([0]), fill)
+    theirs = torch.tensor(values).index_fill(0, torch.tensor([0]), fill)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    in_place = ag.tensor(values)
+    in_place.masked_fill_(ag.tensor(mask), fill)
+    np.testing.assert_array_equal(in_place.numpy(), ag.tensor(values).masked_fill(mask,
+                                                                                   fill).numpy())
