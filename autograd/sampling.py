@@ -93,4 +93,4 @@ def poisson(input: Any, generator: Any = None) -> Tensor:  # noqa: A002
         counts = rng.poisson(rates.data.astype(np.float64))
     except ValueError as exc:  # NumPy's "lam value too large" (beyond about 1e18)
         raise UsageError(f"poisson: a rate is too large to sample ({exc})") from None
-    return Tensor(counts.astype(rates.dtype))
+    return Tensor(np.asarray(counts, dtype=rates.dtype))  # NumPy gives an int for 0-d rates

@@ -38,7 +38,7 @@ Draws come from ``generator=`` (``autograd.default_generator`` if None, as
 ``autograd.randn``), so ``autograd.manual_seed(0)`` repeats them.
 """
 
-from ..errors import MissingNameError
+from ..errors import MissingNameError, module_attribute_error
 from . import constraints, transforms
 from .composite import Independent, MixtureSameFamily
 from .constraint_registry import biject_to, transform_to
@@ -113,11 +113,12 @@ _HERE = [n for n in __all__ if n[0].isupper() and not n.endswith("Transform")
 
 def __getattr__(name: str) -> object:
     """A PyTorch distribution that is not here raises ``MissingNameError`` (an
-    AttributeError) saying how to write it; any other missing name, Python's error."""
+    AttributeError) saying how to write it; any other missing name too, naming what is
+    here (a private or dunder name: Python's own AttributeError)."""
     if name in _NOT_HERE:
         raise MissingNameError(
             f"torch.distributions.{name} is not in autograd.distributions. Write it as a "
             f"Distribution subclass (its log_prob from autograd's ops: lgamma, digamma, "
             f"log1p, softplus... are differentiable), or as a TransformedDistribution of one "
             f"that is here: {', '.join(_HERE)}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise module_attribute_error(__name__, name, f"the names here: {', '.join(__all__)}")

@@ -73,10 +73,8 @@ class Independent(Distribution):
         shape = sample_shape_of(batch_shape, "Independent.expand", "batch_shape",
                                 "expand((64,))")
         moved = self._event_shape[:self.reinterpreted_batch_ndims]
-        new = object.__new__(Independent) if _instance is None else _instance
-        Independent.__init__(new, self.base_dist.expand(shape + moved),
-                             self.reinterpreted_batch_ndims, validate_args=False)
-        return new
+        return self._expanded(Independent, _instance, self.base_dist.expand(shape + moved),
+                              self.reinterpreted_batch_ndims)
 
     @property
     def mean(self) -> Tensor:
@@ -177,13 +175,13 @@ class MixtureSameFamily(Distribution):
         """The components' support."""
         return self._component_distribution.support
 
-    def expand(self, batch_shape: Any) -> "MixtureSameFamily":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "MixtureSameFamily":
         """Mixture and components expanded to ``batch_shape`` (+ K)."""
         shape = sample_shape_of(batch_shape, "MixtureSameFamily.expand", "batch_shape",
                                 "expand((64,))")
-        return MixtureSameFamily(self._mixture_distribution.expand(shape),
-                                 self._component_distribution.expand(
-                                     shape + (self._num_component,)), validate_args=False)
+        components = self._component_distribution.expand(shape + (self._num_component,))
+        return self._expanded(MixtureSameFamily, _instance,
+                              self._mixture_distribution.expand(shape), components)
 
     def _weights(self) -> Tensor:
         """pi with an axis of 1 per event axis, to multiply the components' moments."""
@@ -213,6 +211,14 @@ class MixtureSameFamily(Distribution):
         log_prob_x = self._component_distribution.log_prob(value)
         log_mix_prob = log_softmax(self._mixture_distribution.logits, -1)
         return (log_prob_x + log_mix_prob).logsumexp(-1)
+
+    def cdf(self, value: Any) -> Tensor:
+        """F(x) = sum_k pi_k F_k(x), of components that have a ``cdf``."""
+        if self._validate_args:
+            value = self._value(value, None)
+        value = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
+        cdf_x = self._component_distribution.cdf(value.unsqueeze(-1 - self._event_ndims))
+        return (cdf_x * self._mixture_distribution.probs).sum(-1)
 
     def sample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """A component drawn from pi, then a value from it (no gradient)."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UnsupportedError
+from ..errors import ShapeError, UnsupportedError, module_attribute_error
 from ..tensor import Tensor
 
 __all__ = ["Constraint", "real", "positive", "nonnegative", "greater_than_eq",
@@ -57,9 +57,16 @@ class Constraint:
                                f"subclass defines _inside(value), True inside the set")
 
     def check(self, value: Any) -> Tensor:
-        """A bool Tensor: True where ``value`` lies in the set."""
+        """A bool Tensor: True where ``value`` lies in the set (one per event);
+        ``ShapeError`` if ``value`` has fewer axes than one event (PyTorch's ValueError)."""
+        array = _array(value)
+        if array.ndim < self.event_dim:
+            raise ShapeError(f"{self!r}.check: expected a value with at least "
+                             f"{self.event_dim} dimension(s) (one event of this constraint); "
+                             f"got shape {array.shape}: give a value whose last {self.event_dim} "
+                             f"axes hold one event")
         with np.errstate(invalid="ignore"):
-            return Tensor(np.asarray(self._inside(_array(value)), dtype=bool))
+            return Tensor(np.asarray(self._inside(array), dtype=bool))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__.lstrip('_')}()"
@@ -274,3 +281,11 @@ positive_definite = _PositiveDefinite()
 lower_cholesky = _LowerCholesky()
 corr_cholesky = _CorrCholesky()
 multinomial = _Multinomial
+
+
+def __getattr__(name: str) -> object:
+    """A constraint that is not here (PyTorch's ``dependent``, ``symmetric``...):
+    ``MissingNameError`` (an AttributeError) naming the ones that are."""
+    raise module_attribute_error(
+        __name__, name, f"the constraints here: {', '.join(__all__)}; for another set, "
+        f"subclass Constraint with _inside(value) (True inside the set) and event_dim")

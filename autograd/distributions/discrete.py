@@ -189,10 +189,23 @@ class Categorical(Distribution):
         drawn = multinomial(rows, count, True, generator=generator)
         return Tensor(drawn.data.T.reshape(shape))
 
+    def _categories(self, value: Tensor) -> np.ndarray:
+        """``value`` as int64 categories, each in 0, ..., K-1 (else ``UsageError``, as
+        PyTorch's index check, with or without ``validate_args``: no wrapping around)."""
+        data, k = np.asarray(value.data), self._num_events
+        with np.errstate(invalid="ignore"):
+            whole = np.trunc(data) if data.dtype.kind == "f" else data  # as PyTorch's long()
+            outside = ~((whole >= 0) & (whole < k))  # NaN too
+        if outside.any():
+            raise UsageError(f"{type(self).__name__}.log_prob: a category is one of 0, ..., "
+                             f"{k - 1}; got {data[outside].ravel()[:5]}. Give indices in "
+                             f"that range (negative ones do not count from the end)")
+        return whole.astype(np.int64)
+
     def log_prob(self, value: Any) -> Tensor:
         """log probs[value], by ``gather`` on the last axis of the logits."""
         value = self._value(value, None)
-        value = value.data.astype(np.int64)[..., None]
+        value = self._categories(value)[..., None]
         shape = np.broadcast_shapes(value.shape, self.logits.shape)
         index = Tensor(np.broadcast_to(value, shape)[..., :1])
         log_pmf = broadcast_to(self.logits, shape)

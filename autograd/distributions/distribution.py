@@ -130,7 +130,8 @@ class Distribution:
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> "Distribution":
         """The same distribution with its parameters broadcast to ``batch_shape`` (as
-        ``broadcast_to``: gradients flow to the parameters given), unchecked, as PyTorch's
+        ``broadcast_to``: gradients flow to the parameters given), not checked again but
+        with ``self``'s ``validate_args`` (values are checked as they were), as PyTorch's
         ``expand``: ``Normal(0.0, 1.0).expand((64, 2))``. ``_instance``: the object to fill
         (a subclass's ``expand`` passes ``self._get_checked_instance(cls, _instance)``)."""
         where = f"{type(self).__name__}.expand"
@@ -150,6 +151,18 @@ class Distribution:
             new._param = new.__dict__["probs" if self._param is self.__dict__.get("probs")
                                       else "logits"]
         new._batch_shape = shape
+        new._validate_args = self._validate_args
+        return new
+
+    def _expanded(self, cls: type, _instance: Any, *params: Any, **named: Any) -> Any:
+        """PyTorch's way to ``expand``: ``cls.__init__`` run on ``params`` (``self``'s
+        parameters, already broadcast to the new batch) into ``_instance`` or a new object
+        of this type (``_get_checked_instance``), unchecked (they were checked when ``self``
+        was built), then ``self``'s ``validate_args`` set back on it: values given to the
+        expanded distribution are checked exactly when they were for ``self``."""
+        new = self._get_checked_instance(cls, _instance)
+        cls.__init__(new, *params, validate_args=False, **named)
+        new._validate_args = self._validate_args
         return new
 
     @property
@@ -262,6 +275,10 @@ class Distribution:
     def _check_value(self, value: Tensor) -> None:
         """The checks of ``_value``."""
         expected = self._batch_shape + self._event_shape
+        if value.ndim < len(self._event_shape):
+            raise ShapeError(f"{type(self).__name__}: the value's shape {value.shape} has "
+                             f"fewer axes than event_shape {self._event_shape}; give values "
+                             f"of shape (..., {', '.join(map(str, self._event_shape))})")
         for got, want in zip(reversed(value.shape), reversed(expected)):
             if got != 1 and want != 1 and got != want:
                 raise ShapeError(f"{type(self).__name__}: the value's shape {value.shape} "

@@ -38,12 +38,12 @@ class FisherSnedecor(Distribution):
         self._gamma2 = Gamma(self.df2 * 0.5, self.df2, validate_args=False)
         super().__init__(self.df1.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape: Any) -> "FisherSnedecor":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "FisherSnedecor":
         """The same law with both degrees of freedom broadcast to ``batch_shape``."""
         shape = sample_shape_of(batch_shape, "FisherSnedecor.expand", "batch_shape",
                                 "expand((64,))")
-        return FisherSnedecor(self.df1.expand(shape), self.df2.expand(shape),
-                              validate_args=False)
+        return self._expanded(FisherSnedecor, _instance, self.df1.expand(shape),
+                              self.df2.expand(shape))
 
     @property
     def mean(self) -> Tensor:

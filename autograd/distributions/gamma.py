@@ -177,11 +177,11 @@ class Beta(Distribution):
                                     validate_args=False)
         super().__init__(self.concentration1.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape: Any) -> "Beta":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "Beta":
         """The same distribution over ``batch_shape`` (the concentrations broadcast)."""
         shape = sample_shape_of(batch_shape, "Beta.expand", "batch_shape", "expand((64, 2))")
-        return Beta(broadcast_to(self.concentration1, shape),
-                    broadcast_to(self.concentration0, shape), validate_args=self._validate_args)
+        return self._expanded(Beta, _instance, broadcast_to(self.concentration1, shape),
+                              broadcast_to(self.concentration0, shape))
 
     @property
     def mean(self) -> Tensor:

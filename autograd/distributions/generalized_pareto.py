@@ -35,12 +35,12 @@ class GeneralizedPareto(Distribution):
             loc, scale, concentration, where="GeneralizedPareto")
         super().__init__(self.loc.shape, validate_args=validate_args)
 
-    def expand(self, batch_shape: Any) -> "GeneralizedPareto":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "GeneralizedPareto":
         """The same law with its parameters broadcast to ``batch_shape``."""
         shape = sample_shape_of(batch_shape, "GeneralizedPareto.expand", "batch_shape",
                                 "expand((64,))")
-        return GeneralizedPareto(self.loc.expand(shape), self.scale.expand(shape),
-                                 self.concentration.expand(shape), validate_args=False)
+        return self._expanded(GeneralizedPareto, _instance, self.loc.expand(shape),
+                              self.scale.expand(shape), self.concentration.expand(shape))
 
     def _zero_and_safe(self) -> tuple[np.ndarray, Tensor]:
         """Where xi is 0 (within 1e-8), and xi with 1 there (no division by 0)."""

@@ -170,7 +170,8 @@ class Binomial(_BinaryParameter):
         with no_grad():
             n = np.broadcast_to(self.total_count.data, shape).astype(np.int64)
             p = np.broadcast_to(self.probs.data, shape)
-            return Tensor(rng.binomial(n, p).astype(self._param.dtype))
+            counts = rng.binomial(n, p)  # a Python int for a 0-d batch
+            return Tensor(np.asarray(counts, dtype=self._param.dtype))
 
     def log_prob(self, value: Any) -> Tensor:
         """k logits - n softplus(logits) + lgamma(n + 1) - lgamma(k + 1)

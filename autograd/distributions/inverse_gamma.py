@@ -47,8 +47,8 @@ class InverseGamma(TransformedDistribution):
         """The same law with both parameters broadcast to ``batch_shape``."""
         shape = sample_shape_of(batch_shape, "InverseGamma.expand", "batch_shape",
                                 "expand((64,))")
-        return InverseGamma(self.concentration.expand(shape), self.rate.expand(shape),
-                            validate_args=False)
+        return self._expanded(InverseGamma, _instance, self.concentration.expand(shape),
+                              self.rate.expand(shape))
 
     @property
     def mean(self) -> Tensor:

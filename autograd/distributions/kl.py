@@ -2,7 +2,8 @@
 the broadcast batch, with PyTorch's formulas for same-type pairs (Normal, Bernoulli,
 Categorical, Uniform, MultivariateNormal, LowRankMultivariateNormal (and the two mixed),
 Independent, Gamma, ..., Gumbel, HalfNormal,
-Geometric, Binomial, Poisson, Cauchy, Pareto, TransformedDistribution with equal transforms,
+Geometric, Binomial, Poisson, Cauchy, HalfCauchy, Pareto, Weibull, TransformedDistribution
+with equal transforms,
 and PyTorch's cross-family pairs of ``kl_cross_family.py`` (Normal-Gumbel, Gamma-Normal...)
 and ``kl_continuous_bernoulli.py``);
 ``register_kl(P, Q)`` adds a formula (a decorator, as PyTorch's)."""
@@ -26,7 +27,7 @@ from .discrete import Bernoulli, Categorical
 from .gamma import Beta, Dirichlet, Gamma
 from .geometric_binomial import Binomial, Geometric
 from .gumbel_half_normal import EULER_GAMMA, Gumbel, HalfNormal
-from .heavy_tailed import Cauchy
+from .heavy_tailed import Cauchy, HalfCauchy
 from .exp_family import ExponentialFamily, bregman_kl
 from .kl_continuous_bernoulli import CONTINUOUS_BERNOULLI_KL
 from .kl_cross_family import CROSS_FAMILY_KL
@@ -37,6 +38,7 @@ from .lowrank_multivariate_normal import (LowRankMultivariateNormal, lowrank_log
 from .multivariate import MultivariateNormal, mv
 from .relaxed import OneHotCategorical
 from .transformed import TransformedDistribution
+from .weibull import Weibull
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -299,3 +301,24 @@ def _kl_cauchy_cauchy(p: Cauchy, q: Cauchy) -> Tensor:
     """KL = log(((s_p + s_q)^2 + (m_p - m_q)^2) / (4 s_p s_q)) (Chyzak and Nielsen 2019)."""
     return (log((p.scale + q.scale) ** 2 + (p.loc - q.loc) ** 2)
             - log(4 * p.scale * q.scale))
+
+
+@register_kl(HalfCauchy, HalfCauchy)
+def _kl_halfcauchy_halfcauchy(p: HalfCauchy, q: HalfCauchy) -> Tensor:
+    """The Cauchy(0, s_p) to Cauchy(0, s_q) KL, log((s_p + s_q)^2 / (4 s_p s_q)): folding
+    both laws about 0 doubles both densities and keeps their ratio (PyTorch's rule for two
+    TransformedDistributions through the same |x|)."""
+    return log((p.scale + q.scale) ** 2) - log(4 * p.scale * q.scale)
+
+
+@register_kl(Weibull, Weibull)
+def _kl_weibull_weibull(p: Weibull, q: Weibull) -> Tensor:
+    """With k the concentrations and l the scales: log(k_p / l_p^k_p) - log(k_q / l_q^k_q)
+    + (k_p - k_q)(log l_p - gamma / k_p) + (l_p / l_q)^k_q Gamma(1 + k_q / k_p) - 1, from
+    E_p[log X] = log l_p - gamma / k_p and E_p[X^k_q] = l_p^k_q Gamma(1 + k_q / k_p)
+    (PyTorch gives its value, 0, only for equal parameters)."""
+    k_p, k_q, l_p, l_q = p.concentration, q.concentration, p.scale, q.scale
+    log_l_p = l_p.log()
+    log_normalisers = (k_p.log() - k_p * log_l_p) - (k_q.log() - k_q * l_q.log())
+    moment = (k_q * (log_l_p - l_q.log()) + lgamma(1 + k_q / k_p)).exp()
+    return log_normalisers + (k_p - k_q) * (log_l_p - EULER_GAMMA / k_p) + moment - 1

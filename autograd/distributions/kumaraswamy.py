@@ -11,7 +11,7 @@ from ..more_functions import digamma, lgamma
 from ..tensor import Tensor
 from .constraints import Constraint, positive, unit_interval
 from .continuous import Uniform
-from .distribution import broadcast_all
+from .distribution import broadcast_all, sample_shape_of
 from .gumbel_half_normal import EULER_GAMMA
 from .transformed import TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
@@ -46,11 +46,12 @@ class Kumaraswamy(TransformedDistribution):
                       PowerTransform(self.concentration1.reciprocal())]
         super().__init__(base, transforms, validate_args=validate_args)
 
-    def expand(self, batch_shape: Any) -> "Kumaraswamy":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "Kumaraswamy":
         """The same law with both concentrations broadcast to ``batch_shape``."""
-        shape = tuple(batch_shape)
-        return Kumaraswamy(self.concentration1.expand(shape),
-                           self.concentration0.expand(shape), validate_args=False)
+        shape = sample_shape_of(batch_shape, "Kumaraswamy.expand", "batch_shape",
+                                "expand((64,))")
+        return self._expanded(Kumaraswamy, _instance, self.concentration1.expand(shape),
+                              self.concentration0.expand(shape))
 
     @property
     def mean(self) -> Tensor:

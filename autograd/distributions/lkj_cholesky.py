@@ -53,11 +53,12 @@ class LKJCholesky(Distribution):
                           marginal.unsqueeze(-1) - as_tensor(np.maximum(rows - 1, 0) / 2),
                           validate_args=False)
 
-    def expand(self, batch_shape: Any) -> "LKJCholesky":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "LKJCholesky":
         """The same law with ``concentration`` broadcast to ``batch_shape``."""
         shape = sample_shape_of(batch_shape, "LKJCholesky.expand", "batch_shape",
                                 "expand((64,))")
-        return LKJCholesky(self.dim, self.concentration.expand(shape), validate_args=False)
+        return self._expanded(LKJCholesky, _instance, self.dim,
+                              self.concentration.expand(shape))
 
     def sample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """The onion method: row i is sqrt(y_i) u_i on its first i entries (y_i a Beta

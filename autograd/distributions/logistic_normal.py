@@ -46,8 +46,8 @@ class LogisticNormal(TransformedDistribution):
         shape = sample_shape_of(batch_shape, "LogisticNormal.expand", "batch_shape",
                                 "expand((64,))")
         full = shape + tuple(self.loc.shape[-1:])
-        return LogisticNormal(self.loc.expand(full), self.scale.expand(full),
-                              validate_args=False)
+        return self._expanded(LogisticNormal, _instance, self.loc.expand(full),
+                              self.scale.expand(full))
 
     def __repr__(self) -> str:
         return f"LogisticNormal(loc: {self.loc!r}, scale: {self.scale!r})"

@@ -88,14 +88,14 @@ class LowRankMultivariateNormal(Distribution):
         super().__init__(batch_shape, (n,), validate_args=validate_args)
         self._capacitance_tril = _capacitance_tril(W, D)
 
-    def expand(self, batch_shape: Any) -> "LowRankMultivariateNormal":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "LowRankMultivariateNormal":
         """The same law with its batch broadcast to ``batch_shape``."""
         shape = sample_shape_of(batch_shape, "LowRankMultivariateNormal.expand",
                                 "batch_shape", "expand((64,))")
         n, r = self.cov_factor.shape[-2:]
-        return LowRankMultivariateNormal(
-            self.loc.expand(shape + (n,)), self.cov_factor.expand(shape + (n, r)),
-            self.cov_diag.expand(shape + (n,)), validate_args=False)
+        return self._expanded(
+            LowRankMultivariateNormal, _instance, self.loc.expand(shape + (n,)),
+            self.cov_factor.expand(shape + (n, r)), self.cov_diag.expand(shape + (n,)))
 
     @property
     def mean(self) -> Tensor:

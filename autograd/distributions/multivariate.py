@@ -84,7 +84,7 @@ class MultivariateNormal(Distribution):
         else:
             self._unbroadcast_tril = matrix
 
-    def expand(self, batch_shape: Any) -> "MultivariateNormal":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "MultivariateNormal":
         """The same distribution with its batch broadcast to ``batch_shape`` (gradients
         flow to the parameters given), as PyTorch's ``expand``."""
         where = "MultivariateNormal.expand"
@@ -97,10 +97,9 @@ class MultivariateNormal(Distribution):
         except ValueError:
             raise ShapeError(f"{where}: batch_shape {self._batch_shape} cannot expand to "
                              f"{shape}") from None
-        return MultivariateNormal(broadcast_to(self.loc, shape + (k,)),
-                                  scale_tril=broadcast_to(self._unbroadcast_tril,
-                                                          shape + (k, k)),
-                                  validate_args=False)
+        return self._expanded(MultivariateNormal, _instance,
+                              broadcast_to(self.loc, shape + (k,)),
+                              scale_tril=broadcast_to(self._unbroadcast_tril, shape + (k, k)))
 
     @lazy_property
     def scale_tril(self) -> Tensor:

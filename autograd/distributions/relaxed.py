@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from ..functions import sigmoid
+from ..more_functions import log1p
 from ..tensor import Tensor, as_tensor
-from .constraints import Constraint, one_hot, real_vector, simplex, unit_interval
+from .constraints import Constraint, one_hot, real, real_vector, simplex, unit_interval
 from .relaxed_base import CategoricalParameters, TemperedBernoulli, TemperedCategorical
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough",
@@ -93,7 +94,7 @@ class RelaxedBernoulli(TemperedBernoulli):
     log(1 - u)) / temperature); density t e^(-t x) p / (1 + e^(-t x) p)^2 / (y (1 - y))
     at x = logit(y), with p = e^logits."""
 
-    arg_constraints = {"probs": unit_interval, "logits": real_vector}
+    arg_constraints = {"probs": unit_interval, "logits": real}
     support: Constraint = unit_interval
 
     def rsample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
@@ -105,7 +106,10 @@ class RelaxedBernoulli(TemperedBernoulli):
 
     def log_prob(self, value: Any) -> Tensor:
         """The density of x = logit(y) (``LogitRelaxedBernoulli``'s), less log y and
-        log(1 - y)."""
+        log(1 - y), with y clamped to [tiny, 1 - eps] first as PyTorch's sigmoid inverse
+        clamps it: finite at the end points 0 and 1 of the support."""
         value = self._value(value, self.logits.dtype)
-        log_y, log_1my = value.log(), (1 - value).log()
+        finfo = np.finfo(value.dtype if value.dtype.kind == "f" else self.logits.dtype)
+        y = value.clamp(float(finfo.tiny), 1 - float(finfo.eps))
+        log_y, log_1my = y.log(), log1p(-y)
         return self._logit_log_density(log_y - log_1my) - log_y - log_1my

@@ -28,6 +28,7 @@ def expanded(dist: Distribution, batch_shape: Any, inner: str) -> Distribution:
     new.__dict__.update(dist.__dict__)
     setattr(new, inner, getattr(dist, inner).expand(batch_shape))
     new._batch_shape = getattr(new, inner).batch_shape
+    new._validate_args = dist._validate_args
     return new
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UsageError
+from ..creation import zeros_like
+from ..errors import ShapeError, UsageError
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, independent, real
 
@@ -209,8 +210,21 @@ class ComposeTransform(Transform):
         return all(p.bijective for p in self.parts)
 
     @property
+    def sign(self) -> Any:  # type: ignore[override]
+        """The product of the parts' signs (1 for no parts): -1 for a decreasing map."""
+        sign: Any = 1
+        for part in self.parts:
+            sign = sign * part.sign
+        return sign
+
+    @property
     def inv(self) -> Transform:
-        return ComposeTransform([p.inv for p in reversed(self.parts)])
+        """The parts' inverses, last to first (made once: ``t.inv.inv`` is ``t``)."""
+        if self._inv is None:
+            inverse = ComposeTransform([p.inv for p in reversed(self.parts)])
+            inverse._inv = self
+            self._inv = inverse
+        return self._inv
 
     def _call(self, x: Any) -> Tensor:
         for part in self.parts:
@@ -223,9 +237,9 @@ class ComposeTransform(Transform):
         return y
 
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
-        """sum_k log|det J_k| at the intermediate values."""
+        """sum_k log|det J_k| at the intermediate values (0 for no parts)."""
         if not self.parts:
-            return as_tensor(x) * 0
+            return zeros_like(as_tensor(x))
         event_dim = self.domain.event_dim
         total: Any = 0.0
         for k, part in enumerate(self.parts):
@@ -280,11 +294,22 @@ class IndependentTransform(Transform):
     def sign(self) -> Any:  # type: ignore[override]
         return self.base_transform.sign
 
+    def _enough_axes(self, value: Any, event_dim: int) -> Tensor:
+        """``value`` as a Tensor, refused (``ShapeError``, PyTorch's ValueError 'Too few
+        dimensions on input') when it has fewer axes than one event."""
+        value = as_tensor(value)
+        if value.ndim < event_dim:
+            raise ShapeError(f"IndependentTransform: too few dimensions on input: expected "
+                             f"at least {event_dim} (its last {event_dim} axes are one "
+                             f"event), got shape {value.shape}; give a value with the "
+                             f"event's axes")
+        return value
+
     def _call(self, x: Any) -> Tensor:
-        return self.base_transform(x)
+        return self.base_transform(self._enough_axes(x, self.domain.event_dim))
 
     def _inverse(self, y: Any) -> Tensor:
-        return self.base_transform.inv(y)
+        return self.base_transform.inv(self._enough_axes(y, self.codomain.event_dim))
 
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
         return sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y),

@@ -20,6 +20,15 @@ from .transforms import ComposeTransform, ExpTransform, Transform
 __all__ = ["TransformedDistribution", "LogNormal"]
 
 
+def _broadcast_base(base: Distribution, shape: tuple[int, ...]) -> Distribution:
+    """``base`` expanded so that its batch + event shape is ``shape`` (the transforms'
+    parameters broadcast it, as AffineTransform(0., tensor([1., 2., 3.])) makes a scalar
+    Normal a batch of 3); ``base`` itself when it has that shape already."""
+    if tuple(base.batch_shape) + tuple(base.event_shape) == tuple(shape):
+        return base
+    return base.expand(tuple(shape)[:len(shape) - len(base.event_shape)])
+
+
 class TransformedDistribution(Distribution):
     """Draws of ``base_distribution`` pushed through ``transforms`` (a Transform or a
     list, applied first to last); ``log_prob`` inverts them and adds the log-determinants,
@@ -49,6 +58,8 @@ class TransformedDistribution(Distribution):
             raise UsageError(f"TransformedDistribution: the base's shape {base_shape} has "
                              f"fewer axes than the transforms' event ({domain_event_dim})")
         forward_shape = transform.forward_shape(base_shape)
+        base_distribution = _broadcast_base(base_distribution,
+                                            transform.inverse_shape(forward_shape))
         if domain_event_dim > base_event_dim:
             base_distribution = Independent(base_distribution,
                                             domain_event_dim - base_event_dim)
@@ -80,10 +91,8 @@ class TransformedDistribution(Distribution):
         base_event = len(self.base_dist.event_shape)
         extra = len(self._event_shape) - base_event
         base_batch = shape + self._event_shape[:extra] if extra > 0 else shape
-        new = object.__new__(TransformedDistribution) if _instance is None else _instance
-        TransformedDistribution.__init__(new, self.base_dist.expand(base_batch),
-                                         self.transforms, validate_args=False)
-        return new
+        return self._expanded(TransformedDistribution, _instance,
+                              self.base_dist.expand(base_batch), self.transforms)
 
     def sample(self, sample_shape: Any = (), *, generator: Any = None) -> Tensor:
         """A base draw pushed through the transforms, without gradient."""
@@ -165,10 +174,10 @@ class LogNormal(TransformedDistribution):
         self.loc, self.scale = base.loc, base.scale
         super().__init__(base, ExpTransform(), validate_args=validate_args)
 
-    def expand(self, batch_shape: Any) -> "LogNormal":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "LogNormal":
         """The same law with loc and scale broadcast to ``batch_shape``."""
         base = self.base_dist.expand(batch_shape)
-        return LogNormal(base.loc, base.scale, validate_args=False)
+        return self._expanded(LogNormal, _instance, base.loc, base.scale)
 
     @property
     def mean(self) -> Tensor:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ShapeError, module_attribute_error
 from ..functions import clamp, exp, log, sigmoid, tanh
 from ..more_functions import expm1, log1p, softplus
 from ..tensor import Tensor, as_tensor
@@ -27,6 +28,20 @@ __all__ = ["Transform", "ComposeTransform", "IndependentTransform", "ExpTransfor
            "PowerTransform", "AffineTransform", "SigmoidTransform", "TanhTransform",
            "SoftplusTransform", "StickBreakingTransform", "SoftmaxTransform",
            "LowerCholeskyTransform", "CorrCholeskyTransform", "identity_transform"]
+
+
+def _shape_with_parameters(transform: Transform, shape: tuple[int, ...],
+                           *parameters: Any) -> tuple[int, ...]:
+    """The shape of ``transform``'s output for an input of ``shape``: ``shape`` broadcast
+    with its parameters' shapes (numbers have shape ()); ``ShapeError`` if they do not
+    broadcast."""
+    shapes = [tuple(shape)] + [tuple(np.shape(getattr(p, "data", p))) for p in parameters]
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ShapeError(f"{type(transform).__name__}: an input of shape {tuple(shape)} does "
+                         f"not broadcast with the parameters' shapes {shapes[1:]}; give "
+                         f"parameters whose shapes broadcast with the input's") from None
 
 
 class ExpTransform(Transform):
@@ -67,6 +82,14 @@ class PowerTransform(Transform):
         e = self.exponent
         return e.sign() if isinstance(e, Tensor) else int(np.sign(e))
 
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """``shape`` broadcast with the exponent's shape (as PyTorch's)."""
+        return _shape_with_parameters(self, shape, self.exponent)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """``shape`` broadcast with the exponent's shape (as PyTorch's)."""
+        return _shape_with_parameters(self, shape, self.exponent)
+
     def _call(self, x: Any) -> Tensor:
         return as_tensor(x).pow(self.exponent)
 
@@ -105,6 +128,14 @@ class AffineTransform(Transform):
         if isinstance(self.scale, Tensor):
             return self.scale.sign()
         return int(np.sign(self.scale))
+
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """``shape`` broadcast with the shapes of loc and scale (as PyTorch's)."""
+        return _shape_with_parameters(self, shape, self.loc, self.scale)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """``shape`` broadcast with the shapes of loc and scale (as PyTorch's)."""
+        return _shape_with_parameters(self, shape, self.loc, self.scale)
 
     def _call(self, x: Any) -> Tensor:
         return self.loc + self.scale * as_tensor(x)
@@ -186,3 +217,11 @@ class SoftplusTransform(Transform):
 
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
         return -softplus(-as_tensor(x))
+
+
+def __getattr__(name: str) -> object:
+    """A transform that is not here (PyTorch's ``AbsTransform``, ``CatTransform``...):
+    ``MissingNameError`` (an AttributeError) naming the ones that are."""
+    raise module_attribute_error(
+        __name__, name, f"the transforms here: {', '.join(__all__)}; for another map, "
+        f"subclass Transform with _call, _inverse and log_abs_det_jacobian")

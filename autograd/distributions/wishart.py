@@ -85,12 +85,12 @@ class Wishart(Distribution):
         else:
             self._unbroadcasted_scale_tril = cholesky(inv(matrix))
 
-    def expand(self, batch_shape: Any) -> "Wishart":
+    def expand(self, batch_shape: Any, _instance: Any = None) -> "Wishart":
         """The same law with its batch broadcast to ``batch_shape``."""
         shape = sample_shape_of(batch_shape, "Wishart.expand", "batch_shape", "expand((64,))")
-        return Wishart(self.df.expand(shape),
-                       scale_tril=self._unbroadcasted_scale_tril.expand(
-                           shape + self._event_shape), validate_args=False)
+        scale_tril = self._unbroadcasted_scale_tril.expand(shape + self._event_shape)
+        return self._expanded(Wishart, _instance, self.df.expand(shape),
+                              scale_tril=scale_tril)
 
     def _full(self, matrix: Tensor) -> Tensor:
         return broadcast_to(matrix, self._batch_shape + self._event_shape)
