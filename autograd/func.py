@@ -33,6 +33,8 @@ from .func_call import functional_call
 from .func_capture import closes_over_grad
 from .func_ensemble import stack_module_state
 from .func_pytree import describe, flatten, unflatten
+from .func_results import (check_argnums, detached_unless, regroup, split_aux,
+                           tensor_leaves)
 from .func_vmap import check_randomness, vmap
 from .functional import CUT_WARNING, _float_data, _grads
 from .grad_mode import enable_grad, is_grad_enabled
@@ -67,22 +69,6 @@ def _level() -> Iterator[None]:
         warnings.warn(CUT_WARNING, UserWarning, stacklevel=4)
 
 
-def _argnums(argnums: Any, n: int, what: str) -> tuple[bool, tuple[int, ...]]:
-    """(was it one int, the positions): PyTorch's ``argnums``, an int or a tuple of ints."""
-    single = isinstance(argnums, int) and not isinstance(argnums, bool)
-    nums = (argnums,) if single else argnums
-    if not isinstance(nums, tuple) or not nums or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in nums):
-        raise UsageError(f"{what}: argnums must be an int or a non-empty tuple of ints "
-                         f"(positions of the arguments to differentiate); got {argnums!r}")
-    for i in nums:
-        if not -n <= i < n:
-            raise UsageError(f"{what}: argnums {i} is out of range for {n} positional "
-                             f"argument(s)")
-    nums = tuple(i % n for i in nums)
-    if len(set(nums)) != len(nums):
-        raise UsageError(f"{what}: argnums {argnums!r} repeats an argument")
-    return single, nums
 
 
 def _prepare(args: tuple, nums: tuple[int, ...], what: str
@@ -91,14 +77,16 @@ def _prepare(args: tuple, nums: tuple[int, ...], what: str
     (spec, leaf count), all those leaves). A leaf that requires grad stays connected to its
     graph (through a reshape) so an outer transform, or ``backward``, can reach it."""
     create_graph = _depth() > 0
-    new_args = list(args)
+    connect = create_graph or is_grad_enabled()  # a top-level call under no_grad() keeps
+    new_args = list(args)                        # no graph, as torch.func's
     specs, leaves = [], []
     for i in nums:
         items, spec = flatten(args[i])
         for j, x in enumerate(items):
-            if isinstance(x, Tensor) and x.requires_grad:
+            if isinstance(x, Tensor) and x.requires_grad and connect:
                 create_graph = True
-                items[j] = x.reshape(x.shape)
+                with enable_grad():  # (recorded also where the function turned it off)
+                    items[j] = x.reshape(x.shape)
             else:
                 items[j] = Tensor(_float_data(x, what, i), requires_grad=True)
         new_args[i] = unflatten(spec, items)
@@ -113,39 +101,12 @@ def _captures(tracking: bool, outputs: Any, leaves: list[Tensor]) -> bool:
     return tracking and closes_over_grad(flatten(outputs)[0], leaves)
 
 
-def _regroup(specs: list[tuple[Any, int]], flat: list[Any], single: bool) -> Any:
-    """Per-argument trees from flat results (the structure of ``_prepare``'s leaves)."""
-    trees, start = [], 0
-    for spec, count in specs:
-        trees.append(unflatten(spec, flat[start:start + count]))
-        start += count
-    return trees[0] if single else tuple(trees)
 
 
-def _split_aux(result: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
-    if not has_aux:
-        return result, None
-    if not isinstance(result, tuple) or len(result) != 2:
-        raise UsageError(f"{what}: with has_aux=True the function must return a pair "
-                         f"(output, aux); got {describe(result)}")
-    return result
 
 
-def _tensor_leaves(out: Any, what: str) -> tuple[list[Tensor], Any]:
-    leaves, spec = flatten(out)
-    for y in leaves:
-        if not isinstance(y, Tensor):
-            raise UsageError(f"{what}: the function must return Tensors (or tuples, lists, "
-                             f"dicts of them); it returned {describe(y)} among its outputs")
-    return leaves, spec
 
 
-def _plain(tree: Any, create_graph: bool) -> Any:
-    """``tree`` with its tensors detached, unless the graph is kept."""
-    if create_graph:
-        return tree
-    leaves, spec = flatten(tree)
-    return unflatten(spec, [x.detach() if isinstance(x, Tensor) else x for x in leaves])
 
 
 def _ones(y: Tensor) -> Tensor:
@@ -173,20 +134,20 @@ def _grad_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, what:
     _check_callable(func, what)
 
     def transformed(*args: Any, **kwargs: Any) -> Any:
-        single, nums = _argnums(argnums, len(args), what)
+        single, nums = check_argnums(argnums, len(args), what)
         create_graph, new_args, specs, leaves = _prepare(args, nums, what)
         tracking = is_grad_enabled()
         with _level():
-            out, aux = _split_aux(func(*new_args, **kwargs), has_aux, what)
+            out, aux = split_aux(func(*new_args, **kwargs), has_aux, what)
             if not isinstance(out, Tensor) or out.size != 1:
                 raise ShapeError(f"{what}(f)(*args): f must return a Tensor with one "
                                  f"element (e.g. a loss); it returned {describe(out)}. For "
                                  f"other outputs use vjp or jacrev.")
             create_graph = create_graph or _captures(tracking, (out, aux), leaves)
             flat = _grads((out,), tuple(leaves), [_ones(out)], create_graph, False, what)
-        gradient = _regroup(specs, list(flat), single)
+        gradient = regroup(specs, list(flat), single)
         value = out if create_graph else out.detach()
-        aux = _plain(aux, create_graph)
+        aux = detached_unless(aux, create_graph)
         if with_value:
             return gradient, ((value, aux) if has_aux else value)
         return (gradient, aux) if has_aux else gradient
@@ -212,8 +173,8 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
                                                      "vjp")
     tracking = is_grad_enabled()
     with _level():
-        out, aux = _split_aux(func(*new_args), has_aux, "vjp")
-    out_leaves, out_spec = _tensor_leaves(out, "vjp")
+        out, aux = split_aux(func(*new_args), has_aux, "vjp")
+    out_leaves, out_spec = tensor_leaves(out, "vjp")
     create_graph = create_graph or _captures(tracking, (out, aux), leaves)
 
     def vjp_fn(cotangents: Any, retain_graph: bool = True,
@@ -233,13 +194,13 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
             made_graph or _depth() > 0 or any(s.requires_grad for s in seeds))
         with enable_grad():
             flat = _grads(tuple(out_leaves), tuple(leaves), seeds, keep, False, "vjp")
-        result = _regroup(specs, list(flat), False)
+        result = regroup(specs, list(flat), False)
         return result
 
     made_graph = create_graph
-    out = _plain(out, create_graph)
+    out = detached_unless(out, create_graph)
     if has_aux:
-        return out, vjp_fn, _plain(aux, create_graph)
+        return out, vjp_fn, detached_unless(aux, create_graph)
     return out, vjp_fn
 
 
@@ -265,8 +226,8 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any,
     with enable_grad():
         flat = _grads(tuple(transposed), tuple(dummies), directions, create_graph, False,
                       "jvp")
-    result = (_plain(out, create_graph), unflatten(out_spec, list(flat)))
-    return result + tuple(_plain(a, create_graph) for a in aux)
+    result = (detached_unless(out, create_graph), unflatten(out_spec, list(flat)))
+    return result + tuple(detached_unless(a, create_graph) for a in aux)
 
 
 def _directions(tangents: list, primals: list, what: str) -> list[Tensor]:
@@ -326,7 +287,7 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
         return unflatten(out_spec, list(flat) if create_graph else
                          [t.detach() for t in flat])
 
-    return _plain(out, keep), jvp_fn
+    return detached_unless(out, keep), jvp_fn
 
 
 def jacrev(func: Callable[..., Any], argnums: Any = 0, has_aux: bool = False, *,
@@ -356,22 +317,22 @@ def _jacobian_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, w
     _check_callable(func, what)
 
     def transformed(*args: Any, **kwargs: Any) -> Any:
-        single, nums = _argnums(argnums, len(args), what)
+        single, nums = check_argnums(argnums, len(args), what)
         create_graph, new_args, specs, leaves = _prepare(args, nums, what)
         tracking = is_grad_enabled()
         with _level():
             before = get_rng_state() if randomness == "error" else None
-            out, aux = _split_aux(func(*new_args, **kwargs), has_aux, what)
+            out, aux = split_aux(func(*new_args, **kwargs), has_aux, what)
             if before is not None and get_rng_state() != before:
                 raise UsageError(f"{what}: the function drew random numbers, and "
                                  f"randomness='error'; pass randomness='different' or "
                                  f"'same', or draw them outside")
-            out_leaves, out_spec = _tensor_leaves(out, what)
+            out_leaves, out_spec = tensor_leaves(out, what)
             create_graph = create_graph or _captures(tracking, (out, aux), leaves)
-            blocks = [_regroup(specs, _blocks(y, leaves, create_graph, what), single)
+            blocks = [regroup(specs, _blocks(y, leaves, create_graph, what), single)
                       for y in out_leaves]
         jacobian = unflatten(out_spec, blocks)
-        return (jacobian, _plain(aux, create_graph)) if has_aux else jacobian
+        return (jacobian, detached_unless(aux, create_graph)) if has_aux else jacobian
 
     return transformed
 

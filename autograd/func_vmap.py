@@ -20,6 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._random import get_rng_state, set_rng_state
+from .clock import last_write
 from .errors import AxisError, ShapeError, UsageError
 from .func_pytree import broadcast_prefix, flatten, unflatten
 from .tensor import Tensor
@@ -80,6 +81,7 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
         dims = [_dim(d, x.ndim, "in_dims", "input") if d is not None else None
                 for d, x in zip(dims, leaves)]
         start = get_rng_state() if randomness != "different" else None
+        shared = _memories(x for x, d in zip(leaves, dims) if d is None)
         results = []
         for b in range(size):
             if randomness == "same":
@@ -87,6 +89,7 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
             sliced = [x if d is None else x[(slice(None),) * d + (b,)]
                       for x, d in zip(leaves, dims)]
             results.append(func(*unflatten(spec, sliced), **kwargs))
+            _check_unwritten(shared)
             if randomness == "error" and get_rng_state() != start:
                 set_rng_state(start)
                 raise UsageError("vmap: the function drew random numbers, and "
@@ -96,6 +99,22 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
         return _stack_outputs(results, out_dims)
 
     return mapped
+
+
+def _memories(unbatched: Any) -> list[tuple[Tensor, np.ndarray, int]]:
+    """Each unbatched Tensor argument, its array and the time of its last write."""
+    return [(x, x.data, last_write(x.data)) for x in unbatched if isinstance(x, Tensor)]
+
+
+def _check_unwritten(shared: list[tuple[Tensor, np.ndarray, int]]) -> None:
+    """A UsageError if the function wrote in place into an argument every sample shares
+    (in_dims None): the next samples would read the earlier ones' writes and the outputs
+    would alias it (PyTorch's vmap refuses such a write too)."""
+    for x, array, written in shared:
+        if x.data is not array or last_write(array) != written:
+            raise UsageError("vmap: the function wrote in place into an argument that is "
+                             "not batched (in_dims None), which every sample shares; write "
+                             "out of place (y = y + x), or batch that argument")
 
 
 def _batch_size(leaves: list[Any], dims: list[Any], in_dims: Any) -> int:

@@ -117,7 +117,8 @@ def _prepare(func: Any, inputs: Any, create_graph: bool,
     prepared = []
     for i, x in enumerate(items):
         if create_graph and isinstance(x, Tensor) and x.requires_grad:
-            prepared.append(x.reshape(x.shape))
+            with enable_grad():  # recorded under no_grad() too, as PyTorch's
+                prepared.append(x.reshape(x.shape))
         else:
             prepared.append(Tensor(_float_data(x, what, i), requires_grad=True))
     return is_tuple, tuple(prepared)
