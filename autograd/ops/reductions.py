@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._arrays import is_int
 from ..errors import AxisError, DTypeError, ShapeError, UsageError
 from ..function import Function
 from .generic import broadcast_to, constant, exp, where
@@ -57,7 +58,7 @@ def single_axis(axis: Any, ndim: int, op: str) -> int:
     ``dim`` of gather, cat, topk, select...): one int, negative counting from the end.
     None, a tuple or list, a bool or a float is a ``UsageError`` (PyTorch's TypeError),
     not all axes or the first of several; out of range an ``AxisError``."""
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+    if not is_int(axis):
         several = isinstance(axis, (tuple, list)) or axis is None
         raise UsageError(f"{op}: dim must be one int (a single axis); got "
                          f"{type(axis).__name__} {axis!r}"

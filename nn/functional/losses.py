@@ -265,8 +265,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
         check_reduction("cross_entropy", reduction)
     if not isinstance(input, Tensor):
         input = as_tensor(input)
-    if input.dtype == np.bool_:
-        refuse_bool("cross_entropy", input)
+    refuse_bool("cross_entropy", input)
     if input.ndim >= 3:  # PyTorch's (N, C, d1, ...) when only it fits the labels
         input = _classes_moved_last(input, target)
     if type(ignore_index) is not int or ignore_index != -100:
