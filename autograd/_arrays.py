@@ -11,7 +11,7 @@ from .errors import DataError, DTypeError, ShapeError, SizeOrDataWarning, UsageE
 
 __all__ = ["size_entry", "FLOATS", "to_array", "check_dtype", "as_dtype",
            "check_requires_grad", "shape_argument", "as_size", "integers", "numeric", "is_int",
-           "int_argument"]
+           "int_argument", "argument_ndim"]
 
 FLOATS = (np.float16, np.float32, np.float64)
 
@@ -98,6 +98,16 @@ def integers(value: Any, what: str) -> np.ndarray:
         raise DTypeError(f"{what}: expected an int (or ints); got {value!r:.60} "
                          f"({type(value).__name__})")
     return array
+
+
+def argument_ndim(value: Any, what: str) -> int:
+    """``np.ndim`` of an argument of counts or axes; DTypeError naming ``what`` for ragged
+    nesting such as ``([2], 1)``, which NumPy cannot make an array of."""
+    try:
+        return np.ndim(value)
+    except ValueError:  # NumPy's "inhomogeneous shape"
+        raise DTypeError(f"{what}: expected an int or a sequence of ints; got {value!r:.60}, "
+                         f"which mixes sequences and numbers") from None
 
 
 def numeric(value: Any, what: str) -> np.ndarray:

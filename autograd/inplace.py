@@ -34,7 +34,7 @@ from .inplace_aliases import AliasInplace
 from .inplace_powers import PowerInplace
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
-from .torch_arguments import alpha_overload, number_first, torch_index_add
+from .torch_arguments import alpha_overload, check_mask_value, number_first, torch_index_add
 from .torch_methods import scatter_target
 from .scalar_axis import one_element_axis_
 
@@ -175,10 +175,7 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         mask = np.asarray(_value(mask))
         if mask.dtype != np.bool_:
             raise DTypeError(f"masked_fill_: the mask must be boolean; got dtype {mask.dtype}")
-        if np.ndim(_value(value)) != 0:
-            raise UsageError(f"masked_fill_ takes one value (a number or a 0-d tensor), as "
-                             f"PyTorch; got shape {np.shape(_value(value))}. For values "
-                             f"per element write x = autograd.where(mask, values, x).")
+        check_mask_value("masked_fill_", value)
         check_fits(value, self.dtype, "masked_fill_")
         return self._write("masked_fill_", "x = x.masked_fill(mask, value)",
                            lambda out: np.copyto(out, _value(value), casting="unsafe",

@@ -135,7 +135,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     # the second set of ops (tensor_methods.OpMethods, ops.linalg_more)
     np.prod: Reductions.prod, np.cumsum: Reductions.cumsum, np.cumprod: Reductions.cumprod,
     np.sort: numpy_sort, np.round: OpMethods.round, np.around: OpMethods.round,
-    np.dot: OpMethods.dot, np.outer: OpMethods.outer,
+    np.dot: OpMethods.dot,
     np.diagonal: OpMethods.diagonal, np.einsum: linalg_more.einsum,
     np.tensordot: linalg_more.tensordot, np.linalg.det: OpMethods.det,
     np.linalg.inv: OpMethods.inv, np.linalg.solve: linalg_more.solve,

@@ -166,8 +166,9 @@ def dot(a: Any, b: Any) -> Tensor:
 
 @accepts_out
 def outer(a: Any, b: Any) -> Tensor:
-    """out[i, j] = a[i] b[j] (inputs flattened), as ``np.outer``."""
-    return as_tensor(a).outer(b)
+    """out[i, j] = a[i] b[j] (inputs flattened), as ``np.outer`` (``a.outer(b)`` takes
+    vectors only, as PyTorch's)."""
+    return as_tensor(a).reshape(-1).outer(as_tensor(b).reshape(-1))
 
 
 def einsum(subscripts: str, *operands: Any, optimize: Any = False) -> Tensor:

@@ -27,7 +27,7 @@ __all__ = ["linalg_norm", "numpy_cholesky", "numpy_eigh", "numpy_eigvalsh", "num
            "numpy_pinv", "numpy_matrix_rank", "numpy_cond", "numpy_lstsq",
            "numpy_tensorinv", "numpy_tensorsolve", "numpy_vector_norm", "numpy_matrix_norm",
            "numpy_svdvals", "numpy_linalg_matmul", "numpy_linalg_cross",
-           "numpy_linalg_tensordot", "numpy_linalg_outer", "numpy_linalg_trace",
+           "numpy_linalg_tensordot", "numpy_outer", "numpy_linalg_outer", "numpy_linalg_trace",
            "numpy_linalg_diagonal", "numpy_matrix_transpose", "numpy_linalg_vecdot", "FUNCTIONS"]
 
 _UNSET = object()  # NumPy's "not given" for pinv's rtol
@@ -252,6 +252,12 @@ def _matrices(x: Any, name: str) -> Any:
     return x
 
 
+def numpy_outer(a: Any, b: Any) -> Any:
+    """``np.outer``: out[i, j] = a[i] b[j] of a and b flattened (``Tensor.outer`` takes
+    vectors only, as PyTorch's)."""
+    return a.reshape(-1).outer(b.reshape(-1))
+
+
 def numpy_linalg_outer(x1: Any, x2: Any) -> Any:
     """``np.linalg.outer``: the outer product of two 1-d arrays (NumPy 2 refuses others;
     ``np.outer`` flattens them)."""
@@ -294,7 +300,7 @@ FUNCTIONS = {
     np.linalg.eig: _complex("eig", "eigh"), np.linalg.eigvals: _complex("eigvals", "eigvalsh"),
     # NumPy 2's array-API names
     np.linalg.matmul: numpy_linalg_matmul, np.linalg.vecdot: numpy_linalg_vecdot,
-    np.linalg.outer: numpy_linalg_outer, np.linalg.trace: numpy_linalg_trace,
+    np.outer: numpy_outer, np.linalg.outer: numpy_linalg_outer, np.linalg.trace: numpy_linalg_trace,
     np.linalg.diagonal: numpy_linalg_diagonal, np.linalg.cross: numpy_linalg_cross,
     np.linalg.tensordot: numpy_linalg_tensordot,
     np.linalg.matrix_transpose: numpy_matrix_transpose,

@@ -51,10 +51,15 @@ class PutMethods:
     def put(self, index: Any, source: Any, accumulate: bool = False) -> AnyTensor:
         """A copy of self with out.reshape(-1)[index] = source (``accumulate=True``: +=,
         repeated positions adding up); differentiable in self and source."""
+        if self.ndim == 0:  # one element: position 0 (or -1) of its 1-element view
+            return self.reshape(1).put(index, source, accumulate).reshape(())
         coordinates, values = put_coordinates(self.shape, index, source, "put")
         return self.index_put(coordinates, values, bool(accumulate))
 
     def put_(self, index: Any, source: Any, accumulate: bool = False) -> AnyTensor:
         """``put`` written in place (``index_put_`` at the flat positions' coordinates)."""
+        if self.ndim == 0:  # written through its 1-element view
+            self.reshape(1).put_(index, source, accumulate)
+            return self
         coordinates, values = put_coordinates(self.shape, index, source, "put_")
         return self.index_put_(coordinates, values, bool(accumulate))

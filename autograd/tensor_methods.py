@@ -170,8 +170,14 @@ class OpMethods:
         return linalg.dot(self, self._lift(other))
 
     def outer(self, other: Any) -> AnyTensor:
-        """out[i, j] = self[i] other[j] (both flattened)."""
-        return self.reshape(-1, 1) * self._lift(other).reshape(1, -1)
+        """out[i, j] = self[i] other[j] of two vectors, as PyTorch's (``autograd.outer``,
+        NumPy's, flattens other shapes first)."""
+        other = self._lift(other)
+        if self.ndim != 1 or other.ndim != 1:
+            raise ShapeError(f"outer: takes two 1-d tensors (as PyTorch's); got shapes "
+                             f"{self.shape} and {other.shape}. For NumPy's reading, which "
+                             f"flattens them, call autograd.outer(a, b)")
+        return self.reshape(-1, 1) * other.reshape(1, -1)
 
     def det(self) -> AnyTensor:
         """The determinant of each square matrix (last two axes)."""

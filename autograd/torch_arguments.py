@@ -11,11 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from ._arrays import argument_ndim
 from .errors import ShapeError, TensorIndexError, UsageError
 from .ops.reductions import single_axis
 
 __all__ = ["pick_one", "joined_ints", "tile_reps", "repeat_spelling", "torch_index_add",
-           "alpha_overload", "number_first"]
+           "alpha_overload", "number_first", "check_mask_value"]
 
 
 def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
@@ -34,7 +35,7 @@ def joined_ints(first: Any, more: tuple, op: str) -> Any:
     ``x.tile((2, 1))``, ``x.flip(0, 1)`` is ``x.flip((0, 1))``)."""
     if not more:
         return first
-    if np.ndim(first) != 0:
+    if argument_ndim(first, op) != 0:
         raise ShapeError(f"{op}: got the sequence {first!r} followed by {more!r}; pass them "
                          f"either as one sequence or as separate ints")
     return (first,) + more
@@ -71,7 +72,7 @@ def repeat_spelling(ndim: int, position: tuple, repeats: Any, axis: Any,
         raise UsageError("repeat: needs the number of repeats, e.g. x.repeat(2, axis=0)")
     if len(position) >= 3:
         return "tile", position
-    single = len(position) == 1 and np.ndim(position[0]) == 0
+    single = len(position) == 1 and argument_ndim(position[0], "repeat") == 0
     if single and ndim != 1:
         return "repeat", position[0]
     if single and size == 1:  # one element: each element repeated is the whole repeated
@@ -92,7 +93,7 @@ def _numpy_cannot_read(ndim: int, size: int, position: tuple) -> bool:
     length is neither 1 nor the number of elements (NumPy's flattened reading)."""
     if len(position) == 2 and all(isinstance(p, (int, np.integer)) for p in position):
         return not -ndim <= position[1] < ndim
-    if len(position) == 1 and np.ndim(position[0]) == 1:
+    if len(position) == 1 and argument_ndim(position[0], "repeat") == 1:
         length = len(position[0])
         return length >= max(ndim, 1) and length not in (1, size)
     return False
@@ -169,3 +170,12 @@ def alpha_overload(op: str, other: Any, more: tuple, alpha: Any) -> tuple[Any, A
     other)`` (``number_first``)."""
     (other,), alpha = number_first(op, "alpha", (other,) + more, alpha, 1)
     return other, alpha
+
+
+def check_mask_value(op: str, value: Any) -> None:
+    """``masked_fill``'s value is one number or a 0-d tensor, as PyTorch's (UsageError)."""
+    shape = np.shape(getattr(value, "data", value))
+    if shape != ():
+        raise UsageError(f"{op} takes one value (a number or a 0-d tensor), as PyTorch; got "
+                         f"shape {shape}. For values per element write "
+                         f"x = autograd.where(mask, values, x).")

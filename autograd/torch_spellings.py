@@ -28,6 +28,7 @@ from .ops.reductions import normalize_axis, pick_axis, pick_keepdims, single_axi
 from .ops.shape import flattened_shape, memory_order
 from .size_tuple import Size
 from .tensor_math import where
+from .torch_arguments import check_mask_value
 from .torch_arguments import alpha_overload
 from .torch_shapes import check_device
 from .torch_storage import StorageMethods
@@ -211,6 +212,7 @@ class TorchSpellings(StorageMethods, TypeMethods):
         mask = np.asarray(getattr(mask, "data", mask))
         if mask.dtype != np.bool_:
             raise DTypeError(f"masked_fill: the mask must be boolean; got dtype {mask.dtype}")
+        check_mask_value("masked_fill", value)
         out = where(mask, value, self)
         return out if out.dtype == self.dtype or self.dtype.kind == "f" else out.astype(self.dtype)
 

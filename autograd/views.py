@@ -36,6 +36,8 @@ def take_view(op: Function, base: AnyTensor) -> AnyTensor:
     """``apply(op, base)`` for a view op, listed on base (see above). Whether the result
     really views base's memory, and is not a copy as for an integer-array index, is asked
     when base is written (``rebase.refresh_views``)."""
+    if type(base._data) is not np.ndarray:  # a NumPy scalar (Tensor._make) has no memory
+        base._data = np.asarray(base._data)  # to share: its 0-d array has
     out = apply(op, base)
     if _lists_its_views(base):
         _list_view(base, out, op)

@@ -19,6 +19,7 @@ from . import init as nn_init
 from .functional.activations import check_hardtanh_bounds, check_inplace, check_temperature
 from ._checks import integer, real_number
 from .containers import FUSED_PAIRS
+from .errors import ConfigError
 from .layers import Linear, float_dtype
 from .module import Module, Parameter
 from .errors import ConfigError
@@ -109,6 +110,9 @@ class Hardtanh(Module):
                  inplace: bool = False) -> None:
         super().__init__()
         check_hardtanh_bounds("Hardtanh", min_val, max_val)
+        if min_val == max_val:  # the module is stricter than F.hardtanh, as PyTorch's
+            raise ConfigError(f"Hardtanh: max_val must be greater than min_val; got both "
+                              f"{min_val!r} (every output would be that constant)")
         self.min_val, self.max_val = min_val, max_val
         self.inplace = check_inplace("Hardtanh", inplace)
 

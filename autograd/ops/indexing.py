@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .._arrays import int_argument, integers, numeric
+from .._arrays import argument_ndim, int_argument, integers, numeric
 from ..errors import DTypeError, ShapeError, TensorIndexError
 from ..function import Function, apply
 from .elementwise import Where
@@ -76,7 +76,7 @@ def tile(x: T, reps: Any) -> T:
     """x repeated ``reps[k]`` times along axis k, as ``np.tile``; always new memory (all
     ones give a copy, as NumPy's and PyTorch's)."""
     reps = tuple(int_argument("tile", "each repetition count", r)
-                 for r in ((reps,) if np.ndim(reps) == 0 else reps))
+                 for r in ((reps,) if argument_ndim(reps, "tile") == 0 else reps))
     if any(r < 0 for r in reps):
         raise ShapeError(f"tile: repetitions must be >= 0; got {reps}")
     if len(reps) > x.ndim:

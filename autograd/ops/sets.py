@@ -173,9 +173,10 @@ def searchsorted(sorted_sequence: T, values: T, right: bool, sorter: Any, op: st
             f"{op}: a {sequence.ndim}-d sorted sequence {sequence.shape} searches row by "
             f"row, so values must have the same leading axes {sequence.shape[:-1]}; got "
             f"{wanted.shape}. Use a 1-d sequence to search all values in one row.")
-    rows = sequence.reshape(-1, sequence.shape[-1])
+    count = int(np.prod(sequence.shape[:-1]))  # rows (no -1: a row may be empty)
+    rows = sequence.reshape(count, sequence.shape[-1])
     found = [np.searchsorted(row, v, side) for row, v in
-             zip(rows, wanted.reshape(len(rows), -1))]
+             zip(rows, wanted.reshape(count, wanted.shape[-1]))]
     return _ints(sorted_sequence, np.array(found, dtype=np.int64).reshape(wanted.shape))
 
 

@@ -104,9 +104,10 @@ def is_sample_list(value: Any) -> bool:
 def collate(samples: list[Any], field: str = "") -> Any:
     """A batch of ``samples`` as PyTorch's default collate makes it: a tuple or list of
     fields gives a list of batched fields (so ``if isinstance(data, list): data = data[0]``
-    reads as there), a namedtuple a namedtuple, a dict a dict, strings a list, and
-    Tensors, NumPy arrays or numbers one autograd Tensor stacked along a new first axis
-    (a copy, ``requires_grad=False``, no graph), so ``xb.to(device)``, ``yb.long()`` and
+    reads as there), a namedtuple a namedtuple, a dict a dict, strings a list (a tuple
+    for a field of tuple or list samples, as there), and Tensors, NumPy arrays or
+    numbers one autograd Tensor stacked along a new first axis (a copy,
+    ``requires_grad=False``, no graph), so ``xb.to(device)``, ``yb.long()`` and
     ``xb.size(0)`` work on every batch. The dtype is the samples' (NumPy scalars and
     arrays keep theirs); Python ints give int64, floats float64 and bools bool, as there.
     ``field`` names the part being collated, for errors."""
@@ -121,13 +122,13 @@ def collate(samples: list[Any], field: str = "") -> Any:
             return fields
     if isinstance(first, (tuple, list)):
         _check_structure(samples, (tuple, list), field)
-        fields = [collate([s[i] for s in samples], f"{field}[{i}]")
-                  for i in range(len(first))]
+        fields = [collate(tuple(s[i] for s in samples), f"{field}[{i}]")
+                  for i in range(len(first))]  # a field's samples: a tuple, as zip's there
         if hasattr(first, "_fields"):  # a namedtuple
             return type(first)(*fields)
         return fields  # a list for a tuple too, as PyTorch's default collate
-    if isinstance(first, (str, bytes)):
-        return list(samples)
+    if isinstance(first, (str, bytes)):  # as given: a tuple of a field, a batch's list
+        return samples if isinstance(samples, tuple) else list(samples)
     return Tensor(_stack(samples, field))
 
 

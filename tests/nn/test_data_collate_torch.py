@@ -2,7 +2,7 @@
 NumPy arrays of each dtype, NumPy scalars, 0-d arrays, Python numbers, strings, and
 tuples, lists, dicts and namedtuples of them, nested. As there, arrays and numbers come
 back as Tensors (the dtype PyTorch gives, ``requires_grad=False``, a copy), strings as
-lists; so the habits of PyTorch's loop work on every batch: ``xb.to(device)``,
+lists (a tuple for a field of tuple samples); so the habits of PyTorch's loop work on every batch: ``xb.to(device)``,
 ``yb.long()``, ``xb.float()``, ``yb.size(0)``, ``x.new_tensor(...)``."""
 from __future__ import annotations
 
@@ -63,10 +63,7 @@ def assert_like_torch(ours: object, theirs: object, where: str = "batch") -> Non
         for key in theirs:
             assert_like_torch(ours[key], theirs[key], f"{where}[{key!r}]")
     elif isinstance(theirs, (list, tuple)):
-        if hasattr(theirs, "_fields"):
-            assert type(ours) is type(theirs), where
-        else:  # torch's strings come as its transpose's tuple, ours as a list
-            assert type(ours) is list, where
+        assert type(ours) is type(theirs), where  # a field's strings: zip's tuple
         assert len(ours) == len(theirs), where
         for i, (a, b) in enumerate(zip(ours, theirs)):
             assert_like_torch(a, b, f"{where}[{i}]")
@@ -213,3 +210,22 @@ def test_a_pytorch_training_loop_over_numpy_samples_runs_as_there(torch) -> None
     ours = train(*libraries(), X, y, start)
     theirs = train(*libraries(torch), X, y, start)
     np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)  # a float32 head
+
+
+def test_a_string_field_of_tuple_samples_is_a_tuple_as_torch(torch):
+    """zip(*batch) there: the strings of a field come back as a tuple, a batch of strings
+    alone as the list it is."""
+    for data in ([("a", 1), ("b", 2)], ["a", "b"], [{"k": "a"}, {"k": "b"}],
+                 [["a", ["x"]], ["b", ["y"]]]):
+        ours = next(iter(DataLoader(data, batch_size=2)))
+        theirs = next(iter(torch.utils.data.DataLoader(data, batch_size=2)))
+        assert repr(_strings_only(ours)) == repr(_strings_only(theirs))
+
+
+def _strings_only(batch):
+    """The batch's structure with its tensors replaced by their lists."""
+    if isinstance(batch, dict):
+        return {k: _strings_only(v) for k, v in batch.items()}
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_strings_only(v) for v in batch)
+    return batch if isinstance(batch, str) else batch.tolist()

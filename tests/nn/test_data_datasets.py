@@ -275,9 +275,9 @@ def test_list_samples_and_strings_collate_into_lists_as_in_torch() -> None:
     dataset = Named(3)
     ours = next(iter(DataLoader(dataset, batch_size=3)))
     theirs = torch.utils.data.default_collate([dataset[i] for i in range(3)])
-    assert type(ours) is type(theirs) is list and type(ours[1]) is list
-    # strings stay strings, in a list (torch's is the tuple its transpose made)
-    assert ours[1] == list(theirs[1]) == ["item 0", "item 1", "item 2"]
+    assert type(ours) is type(theirs) is list and type(ours[1]) is tuple
+    # strings stay strings, in the tuple torch's transpose makes
+    assert ours[1] == theirs[1] == ("item 0", "item 1", "item 2")
     np.testing.assert_array_equal(ours[0], theirs[0].numpy())
 
 

@@ -8,6 +8,7 @@ import nn
 import nn.functional as F
 from autograd import Tensor, gradcheck
 from autograd.errors import AutogradError, ShapeError
+from nn.errors import ConfigError
 
 
 def normal(seed, shape):
@@ -148,6 +149,11 @@ def test_hardtanh_matches_torch_including_at_the_bounds(bounds):
     if bounds[0] < bounds[1]:  # torch's module refuses equal bounds; its function not
         assert repr(nn.Hardtanh(*bounds)) == repr(torch.nn.Hardtanh(*bounds))
         assert repr(nn.Hardtanh(*bounds, True)) == repr(torch.nn.Hardtanh(*bounds, True))
+    else:  # so does ours (a named error where torch asserts)
+        with pytest.raises(AssertionError):
+            torch.nn.Hardtanh(*bounds)
+        with pytest.raises(ConfigError, match="max_val must be greater than min_val"):
+            nn.Hardtanh(*bounds)
 
 
 def test_hardtanh_gradient_matches_finite_differences_and_keeps_float32():
