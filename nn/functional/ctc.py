@@ -54,7 +54,8 @@ def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: A
     "mean" the mean of loss_n / max(target_length_n, 1) (PyTorch's).
 
     ``log_probs`` (T, N, C) (or (T, C) for one sample), e.g. ``log_softmax(out, 2)``;
-    ``targets`` (N, S) padded or 1-d with all targets one after another, class indices
+    ``targets`` (N, S) padded (any value past each target's length, as PyTorch) or 1-d
+    with all targets one after another (one sample: exactly its length), class indices
     other than ``blank``; ``input_lengths`` / ``target_lengths`` one integer per sample
     (tensors, lists, tuples or arrays), at most T and at most S. A target that cannot be
     aligned in its input length has loss inf, or 0 with a zero gradient when
@@ -78,8 +79,8 @@ def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: A
     if input_lengths.size and input_lengths.max() > steps:
         raise DataError(f"{_NAME}: input_lengths must be at most T = {steps} (the length "
                         f"of log_probs); got {input_lengths.tolist()}.")
-    labels = _padded_targets(targets, target_lengths, batch, unbatched)
-    _check_labels(labels, target_lengths, classes, blank)
+    labels = _checked_labels(_padded_targets(targets, target_lengths, batch, unbatched),
+                             target_lengths, classes, blank)
     losses = CTCLossOp.apply(log_probs, labels=labels, input_lengths=input_lengths,
                              target_lengths=target_lengths, blank=blank,
                              zero_infinity=zero_infinity)
@@ -153,10 +154,12 @@ def _padded_targets(targets: Any, target_lengths: np.ndarray, batch: int,
         raise ShapeError(f"{_NAME}: targets must be (N, S) padded or 1-d (all targets "
                          f"concatenated); got shape {data.shape}.")
     if unbatched:
-        if data.shape[0] < longest:
-            raise ShapeError(f"{_NAME}: the target has {data.shape[0]} labels, fewer than "
-                             f"its target length {longest}.")
-        return data[None, :longest]
+        if data.shape[0] != longest:
+            raise ShapeError(f"{_NAME}: an unbatched target must hold exactly its "
+                             f"target_length = {longest} labels (as in PyTorch); got "
+                             f"{data.shape[0]}. Give targets[:{longest}], or the right "
+                             f"target_length.")
+        return data[None]
     total = int(target_lengths.sum())
     if data.shape[0] != total:
         raise ShapeError(f"{_NAME}: concatenated targets must have sum(target_lengths) = "
@@ -169,10 +172,12 @@ def _padded_targets(targets: Any, target_lengths: np.ndarray, batch: int,
     return padded
 
 
-def _check_labels(labels: np.ndarray, target_lengths: np.ndarray, classes: int,
-                  blank: int) -> None:
-    """Every label within its target's length must be a class other than ``blank``
-    (PyTorch does not check, and reads outside the array or scores the blank)."""
+def _checked_labels(labels: np.ndarray, target_lengths: np.ndarray, classes: int,
+                    blank: int) -> np.ndarray:
+    """``labels`` with the padding past each target's length set to ``blank``: any value
+    may pad (PyTorch ignores it), the op reads only classes. Every label within its
+    target's length must be a class other than ``blank`` (PyTorch does not check, and
+    reads outside the array or scores the blank)."""
     used = np.arange(labels.shape[1]) < target_lengths[:, None]
     picked = labels[used]
     if picked.size and (picked.min() < 0 or picked.max() >= classes):
@@ -181,6 +186,7 @@ def _check_labels(labels: np.ndarray, target_lengths: np.ndarray, classes: int,
     if np.any(picked == blank):
         raise DataError(f"{_NAME}: the targets contain the blank class {blank}; a target "
                         f"lists real labels only (blank is what CTC inserts between them).")
+    return np.where(used, labels, blank)
 
 
 # ------------------------------------------------------------------ the op

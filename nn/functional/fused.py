@@ -284,12 +284,12 @@ class SoftmaxCrossEntropy(Function):
         self.labels, self.reduction = labels, reduction
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        shifted = z - _max(z, axis=-1, keepdims=True)
+        shifted = z - _max(z, axis=-1, keepdims=True, initial=-np.inf)  # C = 0 too
         exps = np.exp(shifted)
         sums = _sum(exps, axis=-1, keepdims=True)
         exps /= sums
         self.probs = exps  # softmax(z), kept for the backward pass
-        rows = shifted if shifted.ndim == 2 else shifted.reshape(-1, shifted.shape[-1])
+        rows = shifted if shifted.ndim == 2 else shifted.reshape(self.labels.size, z.shape[-1])
         losses = np.log(sums).reshape(-1) - rows[self._picks(rows)]  # one per sample, flat
         if self.reduction == "sum":
             return _sum(losses, axis=None)
@@ -315,7 +315,7 @@ class SoftmaxCrossEntropy(Function):
         delta = np.multiply(probs, g, order="C")  # C order: reshape below is a view
         if self.reduction == "none":
             g = g.reshape(-1)
-        rows = delta if delta.ndim == 2 else delta.reshape(-1, delta.shape[-1])
+        rows = delta if delta.ndim == 2 else delta.reshape(self.labels.size, z.shape[-1])
         rows[self._picks(rows)] -= g
         return (delta,)
 

@@ -31,6 +31,7 @@ def _variance(var: Any, input: Tensor) -> Tensor:
     (one variance for all), the input's shape, the input's shape without its last axis
     (one variance per row), or the input's shape with exactly one axis of size 1."""
     if isinstance(var, (int, float, np.integer, np.floating)) and not isinstance(var, bool):
+        _refuse_negative(np.asarray(var))  # also when the input is empty
         var = np.full(input.shape, var)
     var = target_like(var, input, "gaussian_nll_loss")
     shape, wanted = var.shape, input.shape
@@ -49,6 +50,15 @@ def _variance(var: Any, input: Tensor) -> Tensor:
         f"larger (e.g. {wanted[:-1] + (1,)}), or a number.")
 
 
+def _refuse_negative(var: np.ndarray) -> None:
+    """``ConfigError`` if a variance is negative (as PyTorch's ValueError)."""
+    if var.size and np.min(var) < 0:
+        raise ConfigError(
+            f"gaussian_nll_loss: var has negative entries (smallest {np.min(var):g}); "
+            f"variances must be >= 0. If the model predicts a log-variance, pass its exp(); "
+            f"for an unconstrained output use e.g. softplus(output).")
+
+
 def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False,
                       eps: float = 1e-6, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of ``target`` under N(input, var), per element:
@@ -64,11 +74,7 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False,
     eps = check_number("gaussian_nll_loss", "eps", eps, minimum=0)
     input, target = same_shape_pair("gaussian_nll_loss", input, target)
     var = _variance(var, input)
-    if var.size and np.min(var.data) < 0:
-        raise ConfigError(
-            f"gaussian_nll_loss: var has negative entries (smallest {np.min(var.data):g}); "
-            f"variances must be >= 0. If the model predicts a log-variance, pass its exp(); "
-            f"for an unconstrained output use e.g. softplus(output).")
+    _refuse_negative(var.data)
     low = var.data < eps
     if low.any():  # max(var, eps) with the gradient of var itself (PyTorch's no-grad clamp)
         var = where(low, var - var.detach() + eps, var)

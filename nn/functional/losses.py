@@ -30,7 +30,8 @@ from .loss_base import (REDUCTIONS, check_number, check_reduction, fused_loss,
                         legacy_reduction, reduce_loss, same_shape_pair, target_array,
                         target_like)
 from .weighted import (check_ignore_index, check_label_smoothing, loss_weight,
-                       soft_cross_entropy, weighted_bce_with_logits, weighted_nll)
+                       soft_cross_entropy, weight_tensor, weighted_bce_with_logits,
+                       weighted_nll)
 from ..errors import ConfigError
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
@@ -41,38 +42,66 @@ __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_
 
 
 # ------------------------------------------------------------------ regression
-def mse_loss(input: Any, target: Any, reduction: str = "mean", *,
+def mse_loss(input: Any, target: Any, reduction: str = "mean", *, weight: Any = None,
              size_average: bool | None = None, reduce: bool | None = None) -> Tensor:
     """Mean squared error: (input - target)^2 per element, then reduced.
     d/dinput = 2 (input - target) / n for "mean". ``size_average`` / ``reduce``: PyTorch's
-    deprecated stand-ins for ``reduction`` (see ``loss_base``), as in every loss."""
+    deprecated stand-ins for ``reduction`` (see ``loss_base``), as in every loss.
+    ``weight`` (keyword-only, see :func:`_elementwise_weighted`): "mean" is then
+    sum(w l) / sum(w)."""
     reduction = legacy_reduction("mse_loss", reduction, size_average, reduce)
     check_reduction("mse_loss", reduction)
     input, target = same_shape_pair("mse_loss", input, target)
+    if weight is not None:
+        losses = fused_loss(SquaredError, "none", input, target)
+        return _elementwise_weighted("mse_loss", losses, weight, reduction, by_weight=True)
     return fused_loss(SquaredError, reduction, input, target)
 
 
-def l1_loss(input: Any, target: Any, reduction: str = "mean", *,
+def l1_loss(input: Any, target: Any, reduction: str = "mean", *, weight: Any = None,
             size_average: bool | None = None, reduce: bool | None = None) -> Tensor:
     """Mean absolute error (MAE): |input - target| per element, then reduced.
-    d/dinput = sign(input - target) / n, with 0 where input = target (abs'(0) = 0)."""
+    d/dinput = sign(input - target) / n, with 0 where input = target (abs'(0) = 0).
+    ``weight`` (keyword-only, see :func:`_elementwise_weighted`): "mean" is then
+    sum(w l) / sum(w)."""
     reduction = legacy_reduction("l1_loss", reduction, size_average, reduce)
     check_reduction("l1_loss", reduction)
     input, target = same_shape_pair("l1_loss", input, target)
+    if weight is not None:
+        return _elementwise_weighted("l1_loss", (input - target).abs(), weight, reduction,
+                                     by_weight=True)
     return reduce_loss((input - target).abs(), reduction)
 
 
 def huber_loss(input: Any, target: Any, delta: float = 1.0,
-               reduction: str = "mean") -> Tensor:
+               reduction: str = "mean", *, weight: Any = None) -> Tensor:
     """Huber loss with d = input - target: d^2 / 2 where |d| <= delta, else
     delta (|d| - delta / 2). Quadratic near 0, linear (slope +-delta) far away: the
     gradient is d clipped to [-delta, delta], so outliers pull no harder than delta (an
-    infinite residual too, as PyTorch)."""
+    infinite residual too, as PyTorch). ``weight`` (keyword-only, see
+    :func:`_elementwise_weighted`): "mean" is then mean(w l), over the elements."""
     delta = check_number("huber_loss", "delta", delta, minimum=0, open_min=True,
                          finite=False)  # first: a reduction here has the better hint
     check_reduction("huber_loss", reduction)
     input, target = same_shape_pair("huber_loss", input, target)
+    if weight is not None:
+        losses = fused_loss(Huber, "none", input, target, delta=delta)
+        return _elementwise_weighted("huber_loss", losses, weight, reduction, by_weight=False)
     return fused_loss(Huber, reduction, input, target, delta=delta)
+
+
+def _elementwise_weighted(name: str, losses: Tensor, weight: Any, reduction: str, *,
+                          by_weight: bool) -> Tensor:
+    """PyTorch 2.13's ``weight`` of mse_loss, l1_loss and huber_loss: w l per element,
+    w of the input's shape (not broadcast, as in PyTorch), then reduced; "mean" is
+    sum(w l) / sum(w) when ``by_weight`` (mse, l1), else mean(w l) (huber): PyTorch's
+    two rules. A weight that requires grad gets its gradient, as in PyTorch."""
+    weight = weight_tensor(name, "weight", weight, losses.shape, losses.dtype,
+                           per="element")
+    weighted = losses * weight
+    if reduction == "mean" and by_weight:
+        return weighted.sum() / weight.sum()
+    return reduce_loss(weighted, reduction)
 
 
 def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
@@ -285,7 +314,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
     soft = target.dtype.kind == "f" and target.shape == input.shape
     if weight is not None and not (soft and input.ndim >= 3):  # that one: the error below
         weight = loss_weight("cross_entropy", "weight", weight, (classes,), input.dtype,
-                             exact=True)
+                             per="class")
     if soft:
         if input.ndim >= 3:
             raise ShapeError(
@@ -334,9 +363,9 @@ def nll_loss(input: Any, target: Any, reduction: str = "mean", *, weight: Any = 
     if weight is not None or keep is not None:
         if weight is not None:
             weight = loss_weight("nll_loss", "weight", weight, (classes,), input.dtype,
-                                 exact=True)
+                                 per="class")
         keep = np.ones(labels.shape, dtype=bool) if keep is None else keep
         return weighted_nll(input, labels, keep, weight, reduction)
-    rows = input.reshape(-1, classes)
+    rows = input.reshape(labels.size, classes)
     picked = rows[np.arange(rows.shape[0]), labels.reshape(-1)]
     return reduce_loss(-picked.reshape(labels.shape), reduction)

@@ -25,7 +25,7 @@ from autograd.errors import DTypeError, ShapeError
 from .loss_base import (check_number, check_reduction, legacy_reduction, reduce_loss,
                         target_array, target_like)
 from .vectors import pairwise_distance
-from .weighted import loss_weight
+from .weighted import loss_weight, weight_tensor
 from .._checks import flag, integer
 from ..errors import ArgumentTypeError, ConfigError
 
@@ -160,7 +160,7 @@ def multi_margin_loss(input: Any, target: Any, p: int = 1, margin: float = 1.0,
     losses = hinge.sum(axis=-1) / classes
     if weight is not None:
         weight = loss_weight("multi_margin_loss", "weight", weight, (classes,), input.dtype,
-                             exact=True)
+                             per="class")
         losses = losses * weight[labels]
     return reduce_loss(losses, reduction)
 
@@ -170,8 +170,8 @@ def multilabel_soft_margin_loss(input: Any, target: Any, weight: Any = None, *,
                                 reduce: bool | None = None) -> Tensor:
     """Binary cross-entropy on logits x (N, C) for each of C labels y (N, C) in [0, 1],
     averaged over the classes: loss_n = sum_c w_c (softplus(x_nc) - y_nc x_nc) / C
-    (stable for any x), then reduced over the samples. ``weight`` (a constant)
-    broadcasts to the input."""
+    (stable for any x), then reduced over the samples. ``weight`` broadcasts to the
+    input; one that requires grad gets its gradient, as in PyTorch."""
     reduction = legacy_reduction("multilabel_soft_margin_loss", reduction, size_average, reduce)
     check_reduction("multilabel_soft_margin_loss", reduction)
     input, target = _same_shape("multilabel_soft_margin_loss", ("input", "target"),
@@ -180,9 +180,9 @@ def multilabel_soft_margin_loss(input: Any, target: Any, weight: Any = None, *,
         raise ShapeError("multilabel_soft_margin_loss: input must have a class axis "
                          "(shape (C,) or (N, C)); got a 0-d tensor.")
     losses = input.softplus() - target * input
-    if weight is not None:
-        losses = losses * loss_weight("multilabel_soft_margin_loss", "weight", weight,
-                                      input.shape, input.dtype)
+    if weight is not None:  # PyTorch's is a composition: a weight gets its gradient
+        losses = losses * weight_tensor("multilabel_soft_margin_loss", "weight", weight,
+                                        input.shape, input.dtype)
     return reduce_loss(losses.sum(axis=-1) / input.shape[-1], reduction)
 
 

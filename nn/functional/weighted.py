@@ -4,7 +4,9 @@
 ``losses.py`` calls these only when such an argument is in use: the plain case keeps its
 fused op. Here the losses are compositions of differentiable Tensor ops (log-softmax,
 indexing, products, sums), so gradients, also of second order, come from the engine.
-Weights are constants (no gradient flows to them).
+Weights are constants (no gradient flows to them), except in the losses PyTorch writes
+as compositions of its own ops (``weight_tensor``), where a weight that requires grad
+gets its gradient as there.
 
 With class weights w and integer labels t, PyTorch's "mean" is a weighted mean:
 sum_n w[t_n] loss_n / sum_n w[t_n], over the samples whose label is not ``ignore_index``;
@@ -18,13 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, is_grad_enabled
+from autograd import Tensor, is_grad_enabled, where
 from autograd.errors import DataError, DTypeError, ShapeError, UsageError
 
 from .._checks import integer, real_number
 
 __all__ = ["check_ignore_index", "check_label_smoothing", "weight_values", "loss_weight",
-           "weighted_nll", "soft_cross_entropy", "weighted_bce_with_logits"]
+           "weight_tensor", "weighted_nll", "soft_cross_entropy", "weighted_bce_with_logits"]
 
 
 def check_ignore_index(name: str, ignore_index: Any) -> int:
@@ -67,21 +69,41 @@ def weight_values(name: str, label: str, weight: Any) -> np.ndarray:
 
 
 def loss_weight(name: str, label: str, weight: Any, shape: tuple, dtype: np.dtype,
-                exact: bool = False) -> np.ndarray:
-    """``weight`` as a constant array of ``dtype``: of exactly ``shape`` when ``exact``
-    (one weight per class), else broadcastable to it. A Tensor gives its values."""
+                per: str = "") -> np.ndarray:
+    """``weight`` as a constant array of ``dtype``: of exactly ``shape`` when ``per``
+    names what each weight is for ("class", "element"), else broadcastable to it. A
+    Tensor gives its values."""
     data = weight_values(name, label, weight)
-    fits = data.shape == shape
-    if not exact and not fits:
+    _check_weight_shape(name, label, data.shape, shape, per)
+    return data.astype(dtype if dtype.kind == "f" else np.float64)
+
+
+def weight_tensor(name: str, label: str, weight: Any, shape: tuple, dtype: np.dtype,
+                  per: str = "") -> Tensor:
+    """``weight`` for a loss that PyTorch writes as a composition of its ops, so that it
+    differentiates through the weight: a Tensor that requires grad is used as it is
+    (its shape checked as in :func:`loss_weight`), anything else is ``loss_weight``'s
+    constant."""
+    if isinstance(weight, Tensor) and weight.requires_grad:
+        _check_weight_shape(name, label, weight.shape, shape, per)
+        return weight
+    return Tensor(loss_weight(name, label, weight, shape, dtype, per))
+
+
+def _check_weight_shape(name: str, label: str, given: tuple, shape: tuple,
+                        per: str) -> None:
+    """``ShapeError`` unless ``given`` is ``shape`` (when ``per`` is set) or broadcasts
+    to it."""
+    fits = given == shape
+    if not per and not fits:
         try:
-            fits = np.broadcast_shapes(data.shape, shape) == shape
+            fits = np.broadcast_shapes(given, shape) == shape
         except ValueError:
             fits = False
     if not fits:
-        wanted = (f"one weight per class, shape {shape}" if exact else
+        wanted = (f"one weight per {per}, shape {shape}" if per else
                   f"a shape that broadcasts to the input's {shape}")
-        raise ShapeError(f"{name}: {label} has shape {data.shape}; expected {wanted}.")
-    return data.astype(dtype if dtype.kind == "f" else np.float64)
+        raise ShapeError(f"{name}: {label} has shape {given}; expected {wanted}.")
 
 
 def _picked_weights(labels: np.ndarray, keep: np.ndarray, weight: np.ndarray | None,
@@ -92,15 +114,17 @@ def _picked_weights(labels: np.ndarray, keep: np.ndarray, weight: np.ndarray | N
     return np.where(keep, picked, 0).astype(picked.dtype)
 
 
-def _weighted_reduce(losses: Tensor, total_weight: float, reduction: str) -> Tensor:
-    """Sum, sum / total weight ("mean"), or the losses. When nothing counts (every label
-    ignored) "mean" is 0 / 0, NaN, quietly, with a zero gradient as in PyTorch: a batch
-    of padding must not turn the parameters' gradients into NaN."""
+def _weighted_reduce(losses: Tensor, total_weight: float, reduction: str,
+                     counted: bool = True) -> Tensor:
+    """Sum, sum / total weight ("mean"), or the losses. When nothing is ``counted``
+    (every label ignored) "mean" is 0 / 0, NaN, quietly, with a zero gradient as in
+    PyTorch: a batch of padding must not turn the parameters' gradients into NaN. Kept
+    labels whose weights sum to 0 give 0 / 0 too, with its NaN gradient (PyTorch's)."""
     if reduction == "none":
         return losses
     if reduction == "sum":
         return losses.sum()
-    if not total_weight:
+    if not counted:
         return losses.sum() * 0.0 + float("nan")
     return losses.sum() / total_weight
 
@@ -109,30 +133,36 @@ def weighted_nll(logp: Tensor, labels: np.ndarray, keep: np.ndarray,
                  weight: np.ndarray | None, reduction: str,
                  label_smoothing: float = 0.0) -> Tensor:
     """NLL of labels t under log-probabilities ``logp`` (..., C), labels where ``keep``
-    is False ignored: loss_n = -w[t_n] logp_n[t_n] (w = 1 without weights); with label
-    smoothing e, (1 - e) loss_n - e / C sum_c w_c logp_nc (PyTorch's definition)."""
+    is False ignored (loss 0, no gradient): loss_n = -w[t_n] logp_n[t_n] (w = 1 without
+    weights); with label smoothing e, (1 - e) loss_n - e / C sum_c w_c logp_nc, each of
+    the two terms reduced on its own (PyTorch's definition: a zero total weight makes
+    the "mean" NaN, smoothing or not)."""
     classes = logp.shape[-1]
+    if not classes:  # every label is ignore_index (none lies in [0, 0)): each loss is 0
+        return _weighted_reduce(logp.sum(axis=-1), 0.0, reduction, counted=False)
     picked_w = _picked_weights(labels, keep, weight, logp.dtype)
-    rows = logp.reshape(-1, classes)
+    total, counted = float(picked_w.sum()), bool(keep.any())
+    rows = logp.reshape(labels.size, classes)
     safe = np.where(keep, labels, 0).reshape(-1)
     picked = rows[np.arange(rows.shape[0]), safe].reshape(labels.shape)
-    losses = -(picked * picked_w)
-    if label_smoothing:
-        all_w = logp if weight is None else logp * weight
-        smooth = -all_w.sum(axis=-1) * keep.astype(picked_w.dtype)
-        losses = losses * (1 - label_smoothing) + smooth * (label_smoothing / classes)
-    return _weighted_reduce(losses, float(picked_w.sum()), reduction)
+    loss = _weighted_reduce(where(keep, -picked, 0.0) * picked_w, total, reduction, counted)
+    if not label_smoothing:
+        return loss
+    all_w = logp if weight is None else logp * weight
+    smooth = _weighted_reduce(where(keep, -all_w.sum(axis=-1), 0.0), total, reduction,
+                              counted)
+    return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
 
 
 def soft_cross_entropy(logp: Tensor, target: Tensor, weight: np.ndarray | None,
                        reduction: str, label_smoothing: float) -> Tensor:
     """-sum_c w_c q_c logp_c per sample for probability targets q, smoothed to
     (1 - e) q + e / C; "mean" divides by the number of samples (as PyTorch)."""
-    if label_smoothing:
+    if label_smoothing and logp.shape[-1]:  # smoothing over no classes changes nothing
         target = target * (1 - label_smoothing) + label_smoothing / logp.shape[-1]
     terms = target * logp if weight is None else target * logp * weight
     losses = -terms.sum(axis=-1)
-    return _weighted_reduce(losses, losses.size, reduction)
+    return _weighted_reduce(losses, losses.size, reduction, bool(losses.size))
 
 
 def weighted_bce_with_logits(z: Tensor, y: Tensor, weight: np.ndarray | None,
@@ -147,4 +177,4 @@ def weighted_bce_with_logits(z: Tensor, y: Tensor, weight: np.ndarray | None,
     losses = positive + z.softplus() * (1 - y)
     if weight is not None:
         losses = losses * weight
-    return _weighted_reduce(losses, losses.size, reduction)
+    return _weighted_reduce(losses, losses.size, reduction, bool(losses.size))
