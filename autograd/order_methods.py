@@ -213,7 +213,7 @@ def quantile_of(x: AnyTensor, q: Any, axis: Any, keepdims: bool, method: str,
             f"(the methods both PyTorch and NumPy have; NumPy's others have no "
             f"differentiable version here: np.{name}(t.data, ...) computes them untracked)")
     x = x if x.dtype.kind == "f" else x.astype(np.float64)
-    rows, axes = _rows(x, axis, name)
+    rows, axes = _rows(x, axis, name, scalar=not numpy_rule)
     _check_not_empty(name, x.data, axes)
     data = rows.data
     if data.size == 0:
@@ -296,10 +296,12 @@ def _orderable(x: AnyTensor, name: str) -> None:
                          f"too); convert first: x.long().{name}(...)")
 
 
-def _rows(x: AnyTensor, axis: Any, name: str) -> tuple[AnyTensor, tuple[int, ...]]:
+def _rows(x: AnyTensor, axis: Any, name: str, scalar: bool = False
+          ) -> tuple[AnyTensor, tuple[int, ...]]:
     """x with the axes in ``axis`` (None: all) moved last and merged into one, and
-    those axes: each row holds the elements one result combines."""
-    axes = normalize_axis(axis, x.ndim, name)
+    those axes: each row holds the elements one result combines. ``scalar``: PyTorch's
+    rule that a 0-d tensor's dim 0 or -1 is its one element (one row of one)."""
+    axes = normalize_axis(axis, x.ndim, name, scalar=scalar)
     kept = tuple(a for a in range(x.ndim) if a not in axes)
     if kept + axes != tuple(range(x.ndim)):
         x = x.transpose(kept + axes)

@@ -200,10 +200,15 @@ class Reductions:
                  dim: Any, keepdim: Any) -> AnyTensor:
         """``max``/``min`` (``name``, reduced by ``op``) called in either library's way;
         ``max(a, b)`` of two tensors is PyTorch's elementwise ``maximum`` (NumPy has no
-        such call: its second place is the axis)."""
-        if (len(position) == 1 and isinstance(position[0], Reductions)
-                and axis is None and keepdims is None and dim is None and keepdim is None):
-            return getattr(self, f"{name}imum")(position[0])
+        such call: its second place is the axis). Bare, ``x.max()`` is PyTorch's full
+        reduction, whose gradient for a NaN result goes to the NaN entries (split evenly);
+        with ``axis=``/``keepdims=`` (as ``amax`` calls it) it is NaN, as ``torch.amax``'s."""
+        keywords = (axis, keepdims, dim, keepdim)
+        if all(k is None for k in keywords):
+            if not position:
+                return apply(op(None, False, nan_takes_gradient=True), self)
+            if len(position) == 1 and isinstance(position[0], Reductions):
+                return getattr(self, f"{name}imum")(position[0])
         axis, dim = resolve_position(name, position, axis, dim, keepdims is not None,
                                      keepdim is not None)
         torch = spelled_as_torch(axis, dim, keepdim)
@@ -256,8 +261,9 @@ class Reductions:
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
                   keepdim: bool | None = None) -> AnyTensor:
-        """log(sum(exp(self))) over ``axis``, shifted by the max (no overflow)."""
-        return apply(LogSumExp(pick_axis(axis, dim, "logsumexp"),
+        """log(sum(exp(self))) over ``axis``, shifted by the max (no overflow); PyTorch's
+        ``dim=()`` reduces every axis, as ``sum``'s."""
+        return apply(LogSumExp(pick_axis(axis, dim, "logsumexp", empty_dim_is_all=True),
                                pick_keepdims(keepdims, keepdim, "logsumexp")), self)
 
     def softmax(self, axis: int = -1, dtype: Any = None, *,

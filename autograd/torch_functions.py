@@ -129,25 +129,28 @@ def dist(input: Any, other: Any, p: float = 2) -> Tensor:  # noqa: A002
 
 
 @accepts_out
-def std_mean(input: Any, dim: Any = None, *, correction: int | None = None,  # noqa: A002
-             unbiased: bool | None = None, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+def std_mean(input: Any, dim: Any = None, unbiased: bool | None = None,  # noqa: A002
+             keepdim: bool = False, *, correction: int | None = None) -> tuple[Tensor, Tensor]:
     """``(std, mean)`` over ``dim`` (all axes if None), as ``torch.std_mean``: the standard
     deviation with Bessel's correction, sqrt(sum((x - mean)^2) / (n - 1)), unless
-    ``correction`` (the ddof) or ``unbiased=False`` says otherwise."""
+    ``correction`` (the ddof) or ``unbiased=False`` says otherwise. By position as
+    PyTorch's overloads: ``(input, dim, unbiased, keepdim)`` and ``(input, unbiased)``."""
     return _spread_and_mean("std", input, dim, correction, unbiased, keepdim)
 
 
 @accepts_out
-def var_mean(input: Any, dim: Any = None, *, correction: int | None = None,  # noqa: A002
-             unbiased: bool | None = None, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+def var_mean(input: Any, dim: Any = None, unbiased: bool | None = None,  # noqa: A002
+             keepdim: bool = False, *, correction: int | None = None) -> tuple[Tensor, Tensor]:
     """``(var, mean)`` over ``dim``, as ``torch.var_mean`` (Bessel's correction, n - 1, by
-    default; see :func:`std_mean`)."""
+    default; the arguments as :func:`std_mean`'s)."""
     return _spread_and_mean("var", input, dim, correction, unbiased, keepdim)
 
 
 def _spread_and_mean(spread: str, input: Any, dim: Any, correction: int | None,  # noqa: A002
                      unbiased: bool | None, keepdim: bool) -> tuple[Tensor, Tensor]:
     x = as_tensor(input)
+    if isinstance(dim, (bool, np.bool_)) and unbiased is None:  # PyTorch's (input, unbiased)
+        dim, unbiased = None, bool(dim)
     if correction is None and unbiased is None:
         correction = 1  # PyTorch's default, also over all axes
     return (getattr(x, spread)(dim=dim, keepdim=keepdim, correction=correction,

@@ -185,7 +185,8 @@ def _scaled(g: Any, slope: np.ndarray) -> Any:
 
 
 class Maximum(Function):
-    """out = max(a, b) elementwise; the larger input gets g, ties split it evenly."""
+    """out = max(a, b) elementwise; the larger input gets g, ties split it evenly, and
+    where a or b is NaN both get g (as PyTorch; see ``_split``)."""
     __slots__ = ()
     save_output = True
 
@@ -197,7 +198,8 @@ class Maximum(Function):
 
 
 class Minimum(Function):
-    """out = min(a, b) elementwise; the smaller input gets g, ties split it evenly."""
+    """out = min(a, b) elementwise; the smaller input gets g, ties split it evenly, and
+    where a or b is NaN both get g (as PyTorch; see ``_split``)."""
     __slots__ = ()
     save_output = True
 
@@ -229,13 +231,19 @@ def masked(g: Any, keep: np.ndarray) -> Any:
 
 def _split(g: Any, a: np.ndarray, b: np.ndarray, wins: Any, needs: tuple) -> tuple:
     """g to the winner of each element, g / 2 to both on ties, exactly 0 to the loser
-    (None for an input that needs no gradient)."""
+    (None for an input that needs no gradient). Each side's share is 1 - [other wins] -
+    [tie] / 2, as PyTorch's: where a or b is NaN nobody wins or ties, so both get all of
+    g (the NaN result depends on either input)."""
+    return (_share(g, a, b, wins) if needs[0] else None,
+            _share(g, b, a, wins) if needs[1] else None)
+
+
+def _share(g: Any, mine: np.ndarray, other: np.ndarray, wins: Any) -> Any:
+    """g times 1 - [other wins] - [tie] / 2, the share of ``mine`` in ``_split``."""
+    loses, tie = wins(other, mine), mine == other
     if finite(g):
-        share = (wins(a, b) + 0.5 * (a == b)).astype(constant(g).dtype, copy=False)
-        return (g * share if needs[0] else None), (g * (1 - share) if needs[1] else None)
-    half = generic_where(a == b, g * 0.5, _zero(g))
-    return (generic_where(wins(a, b), g, half) if needs[0] else None,
-            generic_where(wins(b, a), g, half) if needs[1] else None)
+        return g * (1 - loses - 0.5 * tie).astype(constant(g).dtype, copy=False)
+    return generic_where(loses, _zero(g), generic_where(tie, g * 0.5, g))
 
 
 class Where(Function):

@@ -22,7 +22,7 @@ from ..function import Function
 from .generic import broadcast_to, constant, exp, where
 
 __all__ = ["normalize_axis", "single_axis", "reduced_count", "pick_axis", "pick_keepdims",
-           "pick_ddof", "StdSqrt", "Sum",
+           "pick_ddof", "accumulator", "StdSqrt", "Sum",
            "Max", "Min", "LogSumExp", "Softmax", "LogSoftmax"]
 
 
@@ -128,6 +128,13 @@ def pick_ddof(ddof: int | None, correction: int | None, unbiased: bool | None, o
     return default if ddof is None else ddof
 
 
+def accumulator(dtype: np.dtype) -> Any:
+    """The dtype sums and products of ``dtype`` are computed and returned in: int64 for
+    bool and every integer dtype, as PyTorch's (NumPy's is uint64 for unsigned ones);
+    None, NumPy's own choice (the input's dtype), for the others."""
+    return np.int64 if dtype.kind in "biu" else None
+
+
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     """``shape`` with the reduced axes set to 1 (the keepdims shape)."""
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
@@ -156,23 +163,30 @@ class _Reduction(Function):
 
 
 class Sum(_Reduction):
-    """out = sum of x over axes;  dx = g broadcast back over the summed axes."""
+    """out = sum of x over axes (bool and integers in int64, see ``accumulator``);
+    dx = g broadcast back over the summed axes."""
     __slots__ = ()
     save_inputs = False
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
-        return x.sum(axis=self.axis, keepdims=self.keepdims)
+        return x.sum(axis=self.axis, keepdims=self.keepdims, dtype=accumulator(x.dtype))
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (broadcast_to(self._expand(g), self.shape),)
 
 
 class Max(_Reduction):
-    """out = max of x over axes;  dx = g on the maxima, split evenly between ties."""
-    __slots__ = ()
+    """out = max of x over axes;  dx = g on the maxima, split evenly between ties. Where
+    out is NaN, ``nan_takes_gradient`` (PyTorch's ``max()``) splits g evenly between the
+    NaN entries; without it (PyTorch's ``amax``) no entry equals out and dx is 0 / 0 = NaN."""
+    __slots__ = ("nan_takes_gradient",)
     save_output = True
     reduce = staticmethod(np.maximum.reduce)
+
+    def __init__(self, axis: Any, keepdims: bool, nan_takes_gradient: bool = False) -> None:
+        super().__init__(axis, keepdims)
+        self.nan_takes_gradient = nan_takes_gradient
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
@@ -180,8 +194,10 @@ class Max(_Reduction):
         return self.reduce(x, axis=self.axis, keepdims=self.keepdims)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        x, out = constant(x), constant(out)
-        hits = x == self._expand(out)
+        x, out = constant(x), self._expand(constant(out))
+        hits = x == out
+        if self.nan_takes_gradient and x.dtype.kind == "f":
+            hits |= np.isnan(x) & np.isnan(out)
         with np.errstate(invalid="ignore"):  # a NaN maximum matches nothing: 0 / 0 gives
             share = hits / hits.sum(axis=self.axis, keepdims=True)  # NaN, as torch's amax
         return (self._expand(g) * share.astype(x.dtype, copy=False),)

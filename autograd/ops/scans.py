@@ -21,8 +21,8 @@ from .generic import constant, is_tensor, lift_like, where
 from .indexing import take_along_axis
 from .matrix_functions import matrix_norm
 from .order_positions import stable_argsort
-from .reductions import (Max, Min, Sum, _check_not_empty, _Reduction, normalize_axis,
-                         single_axis)
+from .reductions import (Max, Min, Sum, _check_not_empty, _Reduction, accumulator,
+                         normalize_axis, single_axis)
 from .shape import Concatenate
 
 T = Any  # a Tensor (this module sits below the Tensor class)
@@ -33,16 +33,16 @@ __all__ = ["InOrder", "in_order", "cumsum", "cumprod", "norm", "argfunction", "s
 
 
 class Prod(_Reduction):
-    """out = product of x over axes;  dx_i = g prod_{j != i} x_j: g out / x_i without
-    zeros; with zeros (or an underflow to 0), the product of the elements before x_i
-    times that of those after it (running products, no division), so higher derivatives
-    stay exact too."""
+    """out = product of x over axes (bool and integers in int64, see ``accumulator``);
+    dx_i = g prod_{j != i} x_j: g out / x_i without zeros; with zeros (or an underflow
+    to 0), the product of the elements before x_i times that of those after it (running
+    products, no division), so higher derivatives stay exact too."""
     __slots__ = ()
     save_output = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
-        return np.prod(x, axis=self.axis, keepdims=self.keepdims)
+        return np.prod(x, axis=self.axis, keepdims=self.keepdims, dtype=accumulator(x.dtype))
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         g, out = self._expand(g), self._expand(out)
@@ -72,10 +72,10 @@ def _exclusive_cumprod(x: Any, axis: int) -> Any:
 def _accumulated(scan: Any, x: np.ndarray, axis: int) -> np.ndarray:
     """``scan`` (np.cumsum or np.cumprod) of float16/float32 accumulated in float64, each
     output rounded once, as PyTorch's CPU kernels (a float32 running product drifts an
-    ulp per step otherwise); other dtypes as NumPy."""
+    ulp per step otherwise); bool and integers in int64 (see ``accumulator``)."""
     if x.dtype in (np.float16, np.float32):
         return scan(x, axis=axis, dtype=np.float64).astype(x.dtype)
-    return scan(x, axis=axis)
+    return scan(x, axis=axis, dtype=accumulator(x.dtype))
 
 
 class Cumsum(Function):
@@ -185,9 +185,10 @@ def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
     ``torch.linalg.vector_norm``: ord 2 (or None, or "fro": the Frobenius norm of a
     matrix) sqrt(sum x^2), any other real p != 0 (sum |x|^p)^(1/p) (1: sum |x|; p < 0
     is 0 where an entry is 0), 0 the count of nonzeros (gradient 0), inf max |x|, -inf
-    min |x|. At x_i = 0 the gradient is 0, as PyTorch (a subgradient for p <= 1). Integer
-    and bool tensors give float64, as NumPy's. "nuc" is ``torch.norm``'s nuclear norm
-    (the sum of the singular values) of a matrix, or of each over the pair ``axis``."""
+    min |x| (NaN with a NaN entry; the other entries then get gradient 0, as PyTorch's).
+    At x_i = 0 the gradient is 0, as PyTorch (a subgradient for p <= 1). Integer and bool
+    tensors give float64, as NumPy's. "nuc" is ``torch.norm``'s nuclear norm (the sum of
+    the singular values) of a matrix, or of each over the pair ``axis``."""
     if isinstance(ord, str) and ord == "nuc":  # torch.norm(A, p="nuc"): over all axes,
         dims = tuple(range(x.ndim)) if axis is None else axis  # or dim, a pair of them
         return matrix_norm(x, "nuc", dims, keepdims, name="norm (p='nuc')")
@@ -207,9 +208,9 @@ def norm(x: T, ord: Any, axis: Any, keepdims: bool) -> T:  # noqa: A002
     if ord == 1:
         return apply(Sum(axis, keepdims), apply(Abs(), x))
     if ord == np.inf:
-        return apply(Max(axis, keepdims), apply(Abs(), x))
+        return apply(Max(axis, keepdims, nan_takes_gradient=True), apply(Abs(), x))
     if ord == -np.inf:
-        return apply(Min(axis, keepdims), apply(Abs(), x))
+        return apply(Min(axis, keepdims, nan_takes_gradient=True), apply(Abs(), x))
     if ord == 0:
         return apply(CountNonzero(axis, keepdims), x)
     return apply(NormP(float(ord), axis, keepdims), x)

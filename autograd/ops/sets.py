@@ -11,6 +11,7 @@ hold the Tensor methods and public functions over them, with either library's ru
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -131,8 +132,9 @@ def unique_consecutive(x: T, return_inverse: bool, return_counts: bool, axis: An
         if x.ndim == 0:
             raise ShapeError(f"{op}: a 0-d tensor has no axis {axis}; leave the axis out")
         axis = single_axis(axis, x.ndim, op)
+        _refuse_other_empty_axes(x.shape, axis, op)
         data = np.moveaxis(x.data, axis, 0)
-        data, shape = data.reshape(len(data), -1), (len(data),)
+        data, shape = data.reshape(len(data), math.prod(data.shape[1:])), (len(data),)
     starts = np.ones(len(data), dtype=bool)
     if len(data) > 1:
         changed = data[1:] != data[:-1]
@@ -147,6 +149,16 @@ def unique_consecutive(x: T, return_inverse: bool, return_counts: bool, axis: An
     if return_counts:
         asked.append(_ints(x, np.diff(np.append(np.flatnonzero(starts), len(data)))))
     return asked[0] if len(asked) == 1 else tuple(asked)
+
+
+def _refuse_other_empty_axes(shape: tuple[int, ...], axis: int, op: str) -> None:
+    """PyTorch's rule for slices along ``axis``: an empty axis other than ``axis`` makes
+    every slice empty, so their comparison means nothing and it is a ``ShapeError``."""
+    empty = [a for a, n in enumerate(shape) if n == 0 and a != axis]
+    if empty:
+        raise ShapeError(f"{op}: the slices along dim {axis} of shape {shape} are empty "
+                         f"(axis {empty[0]} has size 0), so there is nothing to compare "
+                         f"(PyTorch refuses it too); leave dim out to use the flat values")
 
 
 def searchsorted(sorted_sequence: T, values: T, right: bool, sorter: Any, op: str) -> T:
@@ -210,8 +222,9 @@ def bincount(x: T, weights: T | None, minlength: Any, dtype: Any, op: str,
 
 def histc(x: T, bins: Any, low: float, high: float, op: str) -> T:
     """PyTorch's ``histc``: counts of x in ``bins`` equal bins over [low, high] (the
-    data's min and max when low = high; one either side of a constant), entries outside
-    left out, the last bin closed; in x's (float) dtype, no gradient."""
+    data's min and max when low = high; one either side of a constant; a range that is
+    not finite is a ``UsageError``), entries outside left out, the last bin closed; in
+    x's (float) dtype, no gradient."""
     data = x.data
     if data.dtype.kind != "f":
         raise DTypeError(f"{op}: needs a float tensor (as PyTorch's); got {data.dtype}. "
@@ -222,6 +235,10 @@ def histc(x: T, bins: Any, low: float, high: float, op: str) -> T:
         raise UsageError(f"{op}: min must not exceed max; got min={low}, max={high}")
     if low == high and data.size:
         low, high = float(data.min()), float(data.max())
+    if not (math.isfinite(low) and math.isfinite(high)):  # bins of infinite width
+        raise UsageError(f"{op}: the range [{low}, {high}] is not finite, so its bins "
+                         f"have no finite width (PyTorch refuses it too); pass finite min= "
+                         f"and max=, or leave out the inf and NaN entries: x[x.isfinite()]")
     if low == high:
         low, high = low - 1, high + 1
     inside = data[(data >= low) & (data <= high)]
