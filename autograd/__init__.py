@@ -113,6 +113,7 @@ from .torch_runtime import (Variable, get_float32_matmul_precision, is_tensor,
 from .torch_short_functions import (absolute, acos, acosh, asin, asinh, atan, atan2, atanh,
                                     concat, take_along_dim, true_divide)
 from .masked_scatter import masked_scatter
+from .index_fill import index_fill  # (the function: the module's name was taken)
 from .softmax_backward import _softmax_backward_data
 from .nan_functions import nanmean, nansum
 from .set_functions import (argwhere, bincount, bucketize, cdist, count_nonzero, cross,
@@ -262,7 +263,7 @@ __all__ = [
     "float_power", "ldexp", "heaviside", "signbit", "isposinf", "isneginf", "gcd", "lcm",
     "floor_divide", "fmax", "fmin", "nextafter", "frexp",
     "gradient",  # torch.gradient: finite differences of sampled values
-    "masked_scatter", "_softmax_backward_data",
+    "masked_scatter", "index_fill", "_softmax_backward_data",
     "nansum", "nanmean",
     "divide", "multiply", "subtract", "negative", "positive",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",

@@ -13,7 +13,7 @@ import numpy as np
 from .errors import DTypeError, ShapeError, TensorIndexError
 from .ops.reductions import single_axis
 
-__all__ = ["IndexFillMethods", "index_fill_mask"]
+__all__ = ["IndexFillMethods", "index_fill", "index_fill_mask"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -29,7 +29,7 @@ def index_fill_mask(shape: tuple, dim: int, index: Any, name: str) -> np.ndarray
     if index.ndim > 1:
         raise ShapeError(f"{name}: the index must be a vector or a scalar (0-d or 1-d); "
                          f"got shape {index.shape}")
-    axis = single_axis(dim, len(shape), name) if shape else 0
+    axis = single_axis(dim, max(len(shape), 1), name)  # 0-d: dim 0 or -1, as PyTorch's
     size = shape[axis] if shape else 1
     bad = index[(index >= size) | (index < -size)]
     if bad.size:
@@ -55,3 +55,9 @@ class IndexFillMethods:
     def index_fill_(self, dim: int, index: Any, value: Any) -> AnyTensor:
         """``index_fill`` written in place (``masked_fill_`` of the slices' mask)."""
         return self.masked_fill_(index_fill_mask(self.shape, dim, index, "index_fill_"), value)
+
+
+def index_fill(input: AnyTensor, dim: int, index: Any, value: Any) -> AnyTensor:  # noqa: A002
+    """``input.index_fill(dim, index, value)``: value in the slices of ``dim`` that
+    ``index`` names, input elsewhere (PyTorch's ``torch.index_fill``)."""
+    return input.index_fill(dim, index, value)

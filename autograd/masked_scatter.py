@@ -19,10 +19,11 @@ AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
 
 def _positions(name: str, shape: tuple, mask: Any, source: Any, dtype: Any,
-               in_place: bool) -> tuple[tuple, tuple]:
-    """(the result's shape, the index arrays of the mask's True elements in it), after
-    PyTorch's checks: a boolean mask broadcasting with self (to self's shape in place),
-    a source of self's dtype with at least as many elements as the mask has True."""
+               in_place: bool) -> tuple[tuple, tuple, int]:
+    """(the result's shape, the index arrays of the mask's True elements in it, their
+    count), after PyTorch's checks: a boolean mask broadcasting with self (to self's
+    shape in place), a source of self's dtype with at least as many elements as the mask
+    has True."""
     mask = np.asarray(getattr(mask, "data", mask))
     if mask.dtype != np.bool_:
         raise DTypeError(f"{name}: the mask must be boolean, as PyTorch's; got dtype "
@@ -38,12 +39,13 @@ def _positions(name: str, shape: tuple, mask: Any, source: Any, dtype: Any,
     if source_dtype != np.dtype(dtype):
         raise DTypeError(f"{name}: source must have the tensor's dtype {np.dtype(dtype)}, as "
                          f"in PyTorch; got {source_dtype}. Cast it, e.g. source.to(x.dtype).")
-    positions = np.nonzero(np.broadcast_to(mask, out_shape))
-    size = int(np.prod(np.shape(source)))
-    if size < len(positions[0]):
+    mask = np.broadcast_to(mask, out_shape)
+    positions = np.nonzero(mask) if mask.ndim else (mask,)  # (a 0-d mask: its own index)
+    count, size = int(mask.sum()), int(np.prod(np.shape(source)))
+    if size < count:
         raise ShapeError(f"{name}: source has {size} elements, fewer than the "
-                         f"{len(positions[0])} True elements of the mask")
-    return out_shape, positions
+                         f"{count} True elements of the mask")
+    return out_shape, positions, count
 
 
 class MaskedScatterMethods:
@@ -55,18 +57,17 @@ class MaskedScatterMethods:
         """out[mask] = source.reshape(-1)[:mask.sum()], self elsewhere (self and mask
         broadcast together; the gradient flows to the elements of source written and to
         the elements of self kept)."""
-        shape, positions = _positions("masked_scatter", self.shape, mask, source,
-                                      self.dtype, False)
+        shape, positions, count = _positions("masked_scatter", self.shape, mask, source,
+                                             self.dtype, False)
         base = self if self.shape == shape else self.broadcast_to(shape)
-        return base.index_put(positions, source.reshape(-1)[:len(positions[0])])
+        return base.index_put(positions, source.reshape(-1)[:count])
 
     def masked_scatter_(self, mask: Any, source: AnyTensor) -> AnyTensor:
         """``masked_scatter`` written in place (the mask broadcasts to self's shape;
         recorded on a computed tensor, refused on a leaf that requires grad while
         recording, as every in-place write)."""
-        _, positions = _positions("masked_scatter_", self.shape, mask, source, self.dtype,
-                                  True)
-        count = len(positions[0])
+        _, positions, count = _positions("masked_scatter_", self.shape, mask, source,
+                                         self.dtype, True)
         values = np.asarray(getattr(source, "data", source)).reshape(-1)[:count]
         return self._write("masked_scatter_", "x = x.masked_scatter(mask, source)",
                            lambda out: out.__setitem__(positions, values), source,

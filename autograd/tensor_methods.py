@@ -21,6 +21,7 @@ from .grad_mode import STATE
 from .inplace import check_fits, check_writable
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
+from .ops.index_readings import put_index
 from .ops.shape import _index_arrays, refuse_uint8_index
 from .rebase import (_read_earlier, refresh_views, _sliced_base, _whole_view_bases,
                      _write_into_sliced_base, _write_through)
@@ -251,10 +252,13 @@ class OpMethods:
 
     def index_put(self, index: Any, v: Any, accumulate: bool = False) -> AnyTensor:
         """A copy with ``[index] = v`` (differentiable in self and v); ``accumulate=True``
-        (PyTorch's): ``[index] += v``, repeated indices adding up (``index_add``)."""
+        (PyTorch's): ``[index] += v``, repeated indices adding up (``index_add``). A list of
+        index tensors is PyTorch's tuple of them."""
+        index = put_index(index)
         if accumulate:
             return self.index_add(index, v)
-        return indexing.index_put(self, _index_arrays(index), self._lift_value(v, "index_put"))
+        return indexing.index_put(self, _index_arrays(index, self.ndim),
+                                  self._lift_value(v, "index_put"))
 
     def index_add(self, index: Any, v: Any = None, source: Any = None, *, dim: Any = None,
                   alpha: Any = 1) -> AnyTensor:
@@ -269,7 +273,9 @@ class OpMethods:
                 return self.reshape(1).index_add(0, as_vector(position), as_vector(source),
                                                  alpha=alpha).reshape(())
             index, v = torch_index_add(self, index, v, source, dim, alpha)
-        return indexing.index_add(self, _index_arrays(index), self._lift_value(v, "index_add"))
+        index = put_index(index)
+        return indexing.index_add(self, _index_arrays(index, self.ndim),
+                                  self._lift_value(v, "index_add"))
 
     def _lift_value(self, v: Any, what: str) -> AnyTensor:
         """v as a Tensor; numbers and arrays take this tensor's dtype (None, strings: a
@@ -311,7 +317,7 @@ class OpMethods:
         array = self.data
         check_writable(array, "t[index] = value")
         check_fits(value, array.dtype, "t[index] = value")
-        where = _index_arrays(index)
+        where = _index_arrays(index, array.ndim)
         try:
             array[where] = value.data if isinstance(value, OpMethods) else value
         except IndexError as exc:  # as reading t[index] names it

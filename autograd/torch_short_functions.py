@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .functions import cat, div
-from .more_functions import arctan2, take_along_axis
+from .more_functions import arctan2
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 
@@ -76,7 +76,7 @@ def true_divide(dividend: Any, divisor: Any) -> Tensor:
 def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Tensor:  # noqa: A002
     """The values at ``indices`` along ``dim``, the flattened input when None
     (``autograd.take_along_axis``)."""
-    return take_along_axis(input, indices, dim=dim)
+    return as_tensor(input).take_along_dim(indices, dim)
 
 
 @accepts_out

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from .errors import TensorIndexError
+
 __all__ = ["TorchShortNames", "SHORT_NAMES"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
@@ -81,8 +85,17 @@ class TorchShortNames:
 
     def take_along_dim(self, indices: Any, dim: int | None = None) -> AnyTensor:
         """The values at ``indices`` along ``dim`` (the flattened tensor when None), as
-        ``take_along_axis``."""
-        return self.take_along_axis(indices, dim=dim)
+        ``take_along_axis``. Without a dim PyTorch's takes positions in [0, n) only: a
+        negative one is a TensorIndexError, as there (along a dim it counts from the end)."""
+        if dim is not None:
+            return self.take_along_axis(indices, dim=dim)
+        positions = np.asarray(getattr(indices, "data", indices))
+        if positions.dtype.kind in "iu" and (positions < 0).any():
+            raise TensorIndexError(f"take_along_dim: index {int(positions.min())} is out of "
+                                   f"bounds for the flattened tensor of {self.size} elements; "
+                                   f"without dim, PyTorch's takes positions 0..{self.size - 1}"
+                                   f" (add {self.size} to a negative one)")
+        return self.take_along_axis(indices)
 
 
 def _inplace(name: str, ours: str) -> Any:

@@ -18,6 +18,7 @@ from ..errors import DTypeError, ShapeError, TensorIndexError
 from ..function import Function, apply
 from .elementwise import Where
 from .generic import constant, is_tensor
+from .index_readings import refuse_ambiguous_index
 from .reductions import normalize_axis, single_axis
 from .shape import Copy, GetItem, IndexAdd
 
@@ -191,16 +192,23 @@ def strip_leading_ones(value: Any, target: Any) -> Any:
 
 
 def target_shape(x: T, index: Any, v: T, op: str) -> tuple[int, ...]:
-    """The shape of ``x[index]``; ShapeError if v does not broadcast to it."""
+    """The shape of ``x[index]`` (an index NumPy and PyTorch read differently refused);
+    ShapeError if v does not broadcast to it (as PyTorch's, the broadcast may not grow it:
+    a value of shape (2,) does not fill a target of shape (1,))."""
     try:
         target = np.empty(x.shape, dtype=bool)[index].shape
     except IndexError as exc:
         raise TensorIndexError(f"{op}: {exc} (tensor of shape {x.shape})") from None
+    if isinstance(index, tuple):
+        refuse_ambiguous_index(index, x.ndim)
     try:
-        np.broadcast_shapes(v.shape, target)
+        fits = np.broadcast_shapes(v.shape, target) == target
     except ValueError:
+        fits = False
+    if not fits:
         raise ShapeError(f"{op}: the value of shape {v.shape} does not broadcast to "
-                         f"x[index], of shape {target}") from None
+                         f"x[index], of shape {target}; give a value of that shape, or one "
+                         f"that broadcasts to it")
     return target
 
 

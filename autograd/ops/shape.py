@@ -13,6 +13,7 @@ from .._arrays import size_entry
 from ..errors import AxisError, ShapeError, TensorIndexError, UsageError
 from ..function import Function, apply
 from .generic import is_tensor
+from .index_readings import refuse_ambiguous_index, refuse_list_of_indices, refuse_uint8_index
 from .reductions import normalize_axis, single_axis
 
 __all__ = ["Reshape", "Transpose", "ReshapeInPlace", "TransposeInPlace", "BroadcastTo",
@@ -167,7 +168,7 @@ class GetItem(Function):
     save_inputs = False
 
     def __init__(self, index: Any) -> None:
-        self.index = _index_arrays(index)
+        self.index = index_parts(index)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.shape = x.shape
@@ -178,6 +179,8 @@ class GetItem(Function):
                                    f"{_describe(self.index)}: {exc}. Use integers in "
                                    f"[-n, n) for an axis of size n, at most {x.ndim} "
                                    f"indices, and integer or boolean index arrays") from None
+        if isinstance(self.index, tuple):  # (a valid index: NumPy's errors come first)
+            refuse_ambiguous_index(self.index, x.ndim)
         if not isinstance(out, np.ndarray) and _is_basic(self.index):
             # one element: NumPy copies it into a scalar, where PyTorch's x[i] is a 0-d view
             # (a write into it, x.select(0, i).add_(1), reaches x); x[i, ...] is NumPy's
@@ -223,31 +226,41 @@ def _scatter_add(g: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarra
     return grad
 
 
-def _index_arrays(index: Any) -> Any:
-    """Tensors and lists inside an index become integer or boolean arrays."""
+def _index_arrays(index: Any, ndim: int | None = None) -> Any:
+    """``index_parts(index)``, with an index that NumPy and PyTorch read differently
+    refused (``refuse_ambiguous_index``). Without the tensor's ``ndim`` an index whose
+    ``...`` matters passes; ``GetItem`` and ``indexing.target_shape`` check it again."""
+    parts = index_parts(index)
+    if isinstance(parts, tuple):
+        refuse_ambiguous_index(parts, ndim)
+    return parts
+
+
+def index_parts(index: Any) -> Any:
+    """Tensors and lists inside an index become integer or boolean arrays, and 0-d integer
+    ones ints (PyTorch's ``x[tensor(1)]`` is ``x[1]``, a view; NumPy's would copy). A short
+    list of lists (``x[[[0, 1], [1, 0]]]``), a tuple in PyTorch, is refused."""
+    refuse_list_of_indices(index)
     if isinstance(index, tuple):
-        return tuple(_index_arrays(i) for i in index)
-    if isinstance(index, slice) and index.step == 0:
-        raise TensorIndexError(f"a slice's step cannot be 0; got {index!r}")
-    if index is None or index is Ellipsis or isinstance(index, (int, np.integer, slice)):
-        return index
-    array = np.asarray(index)  # lists, arrays, Tensors (through __array__)
+        return tuple(_index_part(part) for part in index)
+    return _index_part(index)
+
+
+def _index_part(part: Any) -> Any:
+    """One entry of an index: ints, slices (step 0 refused), None and ... as they are;
+    anything else as an integer or boolean array, a 0-d integer one as an int."""
+    if isinstance(part, slice) and part.step == 0:
+        raise TensorIndexError(f"a slice's step cannot be 0; got {part!r}")
+    if part is None or part is Ellipsis or isinstance(part, (int, np.integer, slice)):
+        return part
+    array = np.asarray(part)  # lists, arrays, Tensors (through __array__)
     if array.dtype.kind not in "biu" and array.size:
         raise TensorIndexError(f"an index must be an int, a slice, None, ... or an integer "
-                               f"or boolean array; got {type(index).__name__} of dtype "
+                               f"or boolean array; got {type(part).__name__} of dtype "
                                f"{array.dtype}. Convert it first, e.g. idx.astype(int)")
+    if array.ndim == 0 and array.dtype.kind in "iu":
+        return int(array)
     return array.astype(np.intp) if array.dtype.kind not in "biu" else array
-
-
-def refuse_uint8_index(index: Any) -> None:
-    """``t[index]`` with a uint8 array in ``index`` (a Tensor or ndarray) reads as a mask
-    in PyTorch and as positions in NumPy: a UsageError naming both spellings."""
-    for part in index if isinstance(index, tuple) else (index,):
-        if getattr(part, "dtype", None) == np.uint8 and np.ndim(part) > 0:
-            raise UsageError(f"t[index]: an index array of dtype uint8 and shape "
-                             f"{np.shape(part)} means two things: PyTorch reads it as a mask "
-                             f"(x[mask.byte()], deprecated there), NumPy as positions. Say "
-                             f"which: index.bool() for the mask, index.long() for positions")
 
 
 def _describe(index: Any) -> str:
