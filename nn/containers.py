@@ -7,13 +7,17 @@ and ``Sequential`` a ``forward``.)
 """
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Callable
 
+from .container_items import (DictItems, check_module as _check_module,
+                              check_name as _check_name, insert_position, item_index,
+                              update_pairs)
 from .member_storage import MemberDict, MemberList
 from .module import Module
-from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError, NameNotFoundError
+from .errors import ArgumentTypeError, ConfigError, NameNotFoundError
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict"]
 
@@ -27,46 +31,6 @@ FUSED_PAIRS: dict[tuple[type, type], Callable[[Any, Any], Any]] = {}
 def _as_defined(layer: Module) -> bool:
     """Whether ``layer(x)`` is its class's forward: no hooks, no forward of its own."""
     return layer._hook_registry is None and "forward" not in layer.__dict__
-
-
-def _check_module(value: Any, owner: str, where: Any) -> Module:
-    if not isinstance(value, Module):
-        raise ArgumentTypeError(
-            f"{owner} holds Modules; item {where!r} is a {type(value).__name__}. Wrap "
-            f"functions in a Module (e.g. nn.ReLU() instead of autograd.relu).")
-    return value
-
-
-def _check_name(name: Any, owner: str) -> str:
-    if not isinstance(name, str) or not name or "." in name:
-        raise ConfigError(f"{owner}: module names must be non-empty str without '.'; "
-                          f"got {name!r}")
-    return name
-
-
-class DictItems:
-    """The read side of a dict container (``ModuleDict``, ``ParameterDict``) over its
-    ``_items``: ``in``, ``len``, iteration over the keys, ``keys``, ``values``, ``items``."""
-
-    _items: dict[str, Any]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._items
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
-
-    def keys(self) -> Iterable[str]:
-        return self._items.keys()
-
-    def values(self) -> Iterable[Any]:
-        return self._items.values()
-
-    def items(self) -> Iterable[tuple[str, Any]]:
-        return self._items.items()
 
 
 class Sequential(Module):
@@ -132,14 +96,17 @@ class Sequential(Module):
 
     def insert(self, index: int, module: Module) -> "Sequential":
         """Insert ``module`` before position ``index``; the layers are then named by
-        position, as after ``del``; returns self."""
-        self._layers.insert(index, _check_module(module, "Sequential", index))
+        position, as after ``del``; returns self. ``index`` is in -len..len, as
+        PyTorch's (an IndexError otherwise)."""
+        _check_module(module, "Sequential", index)
+        self._layers.insert(insert_position(index, len(self._layers), "Sequential"), module)
         self._names = [str(i) for i in range(len(self._layers))]
         return self
 
-    def pop(self, index: int = -1) -> Module:
-        """Remove the layer at ``index`` and return it (the rest are renamed as by del)."""
-        layer = self._layers[index]
+    def pop(self, index: int | slice = -1) -> Any:
+        """Remove the layer at ``index`` and return it (the rest are renamed as by del); a
+        slice removes those layers and returns them as a Sequential, as ``seq[index]``."""
+        layer = self[index]
         del self[index]
         return layer
 
@@ -155,12 +122,14 @@ class Sequential(Module):
 
     def __setattr__(self, name: str, value: Any) -> None:
         names = self.__dict__.get("_names")
-        if names is None or not isinstance(value, Module) or name in self.__dict__:
+        if names is None or name in self.__dict__:
             super().__setattr__(name, value)
-        elif name in names:
-            self._layers[names.index(name)] = value
-        else:
+        elif name in names:  # a layer's name takes only a layer (PyTorch: or None)
+            self._layers[names.index(name)] = _check_module(value, "Sequential", name)
+        elif isinstance(value, Module):
             self._add(name, value)
+        else:
+            super().__setattr__(name, value)
 
     def __delattr__(self, name: str) -> None:
         names = self.__dict__.get("_names", ())
@@ -271,6 +240,15 @@ class ModuleList(Module):
         yield from ((str(i), m) for i, m in enumerate(self._items))
         yield from ((k, v) for k, v in super()._members() if k != "_items")
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """An item's name ("0", ...; ``add_module``, ``_modules[name] = m`` too) replaces
+        that item, as in PyTorch; other names are attributes."""
+        index = item_index(self.__dict__.get("_items"), name)
+        if index is None:
+            super().__setattr__(name, value)
+        else:
+            self[index] = value
+
     def append(self, module: Module) -> "ModuleList":
         """Add a module at the end; returns self."""
         self._items.append(_check_module(module, "ModuleList", len(self._items)))
@@ -295,12 +273,16 @@ class ModuleList(Module):
         return self.extend(other)
 
     def insert(self, index: int, module: Module) -> None:
-        """Insert ``module`` before position ``index``."""
-        self._items.insert(index, _check_module(module, "ModuleList", index))
+        """Insert ``module`` before position ``index`` (in -len..len; else IndexError)."""
+        _check_module(module, "ModuleList", index)
+        self._items.insert(insert_position(index, len(self._items), "ModuleList"), module)
 
-    def pop(self, index: int = -1) -> Module:
-        """Remove the module at ``index`` (the last by default) and return it."""
-        return self._items.pop(index)
+    def pop(self, index: int | slice = -1) -> Any:
+        """Remove the module at ``index`` (the last by default) and return it; a slice
+        removes those and returns them as a ModuleList, as ``ml[index]``."""
+        module = self[index]
+        del self[index]
+        return module
 
     def __len__(self) -> int:
         return len(self._items)
@@ -319,6 +301,18 @@ class ModuleList(Module):
     def __delitem__(self, index: int | slice) -> None:
         del self._items[index]
 
+    def __repr__(self) -> str:
+        """PyTorch's: a run of items with equal reprs on one line, ``(0-1): 2 x ReLU()``."""
+        lines, start = [], 0
+        for text, run in itertools.groupby(repr(m) for m in self._items):
+            count = len(list(run))
+            label = f"({start}): " if count == 1 else \
+                f"({start}-{start + count - 1}): {count} x "
+            lines.append(label + text.replace("\n", "\n  "))
+            start += count
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)" if lines else \
+            f"{type(self).__name__}()"
+
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleList is a container without forward(); iterate "
                                   "over it in your module's forward, or use Sequential")
@@ -329,8 +323,8 @@ class ModuleDict(DictItems, Module):
     PyTorch a key is an attribute too: ``md.fc`` is ``md["fc"]``, ``md.fc = module`` adds
     or replaces the key and ``del md.fc`` removes it."""
 
-    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] = ()
-                 ) -> None:
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None
+                 = None) -> None:
         super().__init__()
         self._items: dict[str, Module] = MemberDict()
         self.update(modules)
@@ -339,15 +333,18 @@ class ModuleDict(DictItems, Module):
         yield from self._items.items()
         yield from ((k, v) for k, v in super()._members() if k != "_items")
 
-    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
-        """Add or replace the modules of a mapping or of ``(name, module)`` pairs."""
-        pairs = modules.items() if isinstance(modules, Mapping) else modules
-        for name, module in pairs:
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None
+               ) -> None:
+        """Add or replace the modules of a mapping (another ModuleDict too) or of
+        ``(name, module)`` pairs, in their order."""
+        for name, module in update_pairs("ModuleDict", modules):
             self[name] = module
 
     def __setitem__(self, name: str, module: Module) -> None:
-        self._items[_check_name(name, "ModuleDict")] = _check_module(module, "ModuleDict",
-                                                                     name)
+        _check_name(name, "ModuleDict")
+        if name not in self._items and hasattr(self, name):  # 'training', 'keys'...
+            raise self._taken(f"ModuleDict[{name!r}] = ...", name)
+        self._items[name] = _check_module(module, "ModuleDict", name)
 
     def __getitem__(self, name: str) -> Module:
         if name not in self._items:
@@ -368,13 +365,6 @@ class ModuleDict(DictItems, Module):
     def clear(self) -> None:
         """Remove every module."""
         self._items.clear()
-
-    def __getattr__(self, name: str) -> Any:  # only called when normal look-up fails
-        items = self.__dict__.get("_items", {})
-        if name in items:
-            return items[name]
-        raise MemberNotFoundError(f"'ModuleDict' object has no attribute or key {name!r}; "
-                                  f"keys: {list(items)}")
 
     def __setattr__(self, name: str, value: Any) -> None:
         items = self.__dict__.get("_items")

@@ -98,7 +98,9 @@ class Linear(Module):
         # OpenBLAS, x @ W^T then runs as a plain product, 5-10% off an MLP step
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype,
                                          order="F"))
-        self.bias = Parameter(np.empty(self.out_features, dtype)) if bias else None
+        # bias=False: a registered None keeps the bias's place, as in PyTorch
+        self.register_parameter("bias", Parameter(np.empty(self.out_features, dtype))
+                                if bias else None)
         reset_from(self, rng)
 
     def reset_parameters(self, rng: RNGLike = None) -> None:

@@ -10,8 +10,10 @@ declare them with ``register_buffer``. Names are dotted paths in definition orde
 
 Attributes are plain instance attributes (``self.weight`` in ``forward``: one dict
 look-up); discovery walks them when asked, iteratively, each module once
-(``parameters()``, ``named_modules()``...: ``nn/module_discovery.py``). Forward hooks:
-``nn/hooks.py``; dtype casts: ``nn/module_dtype.py``; PyTorch's ``_parameters``,
+(``parameters()``, ``named_modules()``...: ``nn/module_discovery.py``). Registering and
+finding members by name (``register_buffer``, ``get_submodule``...):
+``nn/module_registration.py``; forward hooks: ``nn/hooks.py``; dtype casts:
+``nn/module_dtype.py``; PyTorch's ``_parameters``,
 ``_buffers`` and ``_modules`` dicts, as views: ``nn/module_members.py``.
 """
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 from autograd import Tensor, func
 from autograd.errors import UsageError
 from ._checks import flag
-from .errors import ArgumentTypeError, MemberNameError, MemberNotFoundError, StateDictError
+from .errors import ArgumentTypeError, StateDictError
 from .hooks import HookMethods
 from .load_overrides import LoadOverrideMethods, run_load_overrides
 from .module_discovery import (_BEHIND_METHODS, _BUFFER, _MODULE, _PARAM, _SLOTS,
@@ -33,6 +35,7 @@ from .module_discovery import (_BEHIND_METHODS, _BUFFER, _MODULE, _PARAM, _SLOTS
                                _put_behind_method, _take_place, members_changed)
 from .module_dtype import DtypeMethods
 from .module_members import MemberDictMethods
+from .module_registration import RegistrationMethods, as_buffer
 from .parameter import Buffer, Parameter
 from .state_dict import LoadResult, load_state
 from .state_dict_hooks import StateDictHookMethods, run_load_post_hooks, save_entries
@@ -42,7 +45,7 @@ __all__ = ["Parameter", "Module", "StateDictError", "LoadResult", "functional_ca
 _SWITCHING = threading.local()  # .ids: the modules whose train(mode) runs (cycles)
 
 
-class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
+class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, MemberDictMethods,
              LoadOverrideMethods, StateDictHookMethods):
     """Base class of layers and models: subclass it, call ``super().__init__()`` first,
     assign parameters and sub-modules as attributes, and define ``forward``.
@@ -77,30 +80,28 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
                 members_changed()
 
     def _set_attribute(self, own: dict[str, Any], name: str, value: Any) -> None:
-        """``self.<name> = value`` itself (``__setattr__`` notes the change)."""
-        if "_buffer_names" not in own and isinstance(value, (Parameter, Module)):
+        """``self.<name> = value`` itself (``__setattr__`` notes the change), checked as
+        PyTorch checks it (``RegistrationMethods._check_assignment``)."""
+        member = isinstance(value, (Parameter, Module))
+        if "_buffer_names" not in own and member:
             raise UsageError(
                 f"cannot assign {type(value).__name__} '{name}' before Module.__init__(): "
                 f"call super().__init__() first in {type(self).__name__}.__init__")
-        if name in own.get(_BEHIND_METHODS, ()) or (
-                isinstance(value, (Parameter, Module)) and _names_a_method(type(self), name)):
+        if isinstance(value, Module) and _names_a_method(type(self), name) or (
+                name in own.get(_BEHIND_METHODS, ()) and not isinstance(value, Parameter)):
             _put_behind_method(own, name, value)
             return
         if isinstance(value, Buffer):  # PyTorch's nn.Buffer: registered by assignment
             self.register_buffer(name, Tensor(value.data), value.persistent)
             return
         if name in own.get("_buffer_names", ()):
-            if isinstance(value, (Parameter, Module)):  # it replaces the buffer (PyTorch)
+            if member:  # it replaces the buffer (PyTorch)
+                self._check_assignment(own, name, value)
                 del own["_buffer_names"][name]
             else:
-                value = _as_buffer(name, value)
-        elif isinstance(own.get(name), Parameter) and not (
-                value is None or isinstance(value, Parameter)):
-            raise ArgumentTypeError(
-                f"cannot assign a {type(value).__name__} to parameter '{name}' of "
-                f"{type(self).__name__}: expected a Parameter or None. To change its "
-                f"values in place write self.{name}.data[...] = values; to replace it "
-                f"wrap the new values: Parameter(values).")
+                value = as_buffer(name, value)
+        else:
+            self._check_assignment(own, name, value)
         _take_place(own, name, value)
         object.__setattr__(self, name, value)
 
@@ -109,98 +110,10 @@ class Module(DiscoveryMethods, DtypeMethods, HookMethods, MemberDictMethods,
             if self.__dict__.get(_BEHIND_METHODS, {}).pop(name, None) is not None:
                 return
             self.__dict__.get("_buffer_names", {}).pop(name, None)
-            self.__dict__.get(_SLOTS, set()).discard(name)
+            self.__dict__.get(_SLOTS, {}).pop(name, None)
             object.__delattr__(self, name)
         finally:
             members_changed()
-
-    def register_buffer(self, name: str, value: Any, persistent: bool = True) -> None:
-        """Declare ``self.<name>`` a buffer: state saved by ``state_dict`` and cast by
-        ``astype``, but not a parameter. ``value`` is an array, a Tensor or None.
-        ``persistent=False`` (PyTorch's): listed by ``buffers()`` and cast, but left out
-        of ``state_dict`` (and so not expected by ``load_state_dict``)."""
-        if "_buffer_names" not in self.__dict__:
-            raise UsageError(f"call super().__init__() in {type(self).__name__}.__init__ "
-                             f"before register_buffer('{name}', ...)")
-        if not isinstance(name, str) or not name or "." in name:
-            raise MemberNameError(f"a buffer name must be a non-empty str without '.'; got "
-                                  f"{name!r}")
-        if name in self.__dict__ and name not in self._buffer_names:
-            raise UsageError(f"cannot register buffer '{name}': {type(self).__name__} "
-                             f"already has an attribute of that name")
-        self._buffer_names[name] = flag("register_buffer", "persistent", persistent)
-        setattr(self, name, _as_buffer(name, value))  # a Parameter too becomes a buffer
-
-    def add_module(self, name: str, module: "Module | None") -> None:
-        """``self.<name> = module``, PyTorch's spelling (for names made at run time)."""
-        self._check_new_name("add_module", name, module, Module)
-        if module is None:
-            self.__dict__.setdefault(_SLOTS, set()).add(name)
-        setattr(self, name, module)
-
-    register_module = add_module
-
-    def register_parameter(self, name: str, param: Parameter | None) -> None:
-        """``self.<name> = param``, PyTorch's spelling; ``param`` is a Parameter or None."""
-        self._check_new_name("register_parameter", name, param, Parameter)
-        if param is None:
-            self.__dict__.setdefault(_SLOTS, set()).add(name)
-        setattr(self, name, param)
-
-    def _check_new_name(self, caller: str, name: Any, value: Any, kind: type) -> None:
-        """``value`` a ``kind`` or None, ``name`` a free attribute or one holding a kind."""
-        if value is not None and not isinstance(value, kind):
-            raise ArgumentTypeError(f"{caller}('{name}', ...): expected a {kind.__name__} or "
-                                    f"None; got {type(value).__name__}")
-        if not isinstance(name, str) or not name or "." in name:
-            raise MemberNameError(f"{caller}: the name must be a non-empty str without '.'; "
-                                  f"got {name!r}")
-        held = self.__dict__.get(name)
-        if hasattr(self, name) and not (name in self.__dict__ and (held is None or isinstance(
-                held, kind)) and name not in self.__dict__.get("_buffer_names", ())):
-            raise UsageError(f"{caller}: {type(self).__name__} already has an attribute "
-                             f"'{name}'; choose another name")
-
-    def get_submodule(self, target: str) -> "Module":
-        """The sub-module at the dotted path ``target`` (``""``: self), e.g.
-        ``"encoder.0"``; else ``MemberNotFoundError`` (an AttributeError, as PyTorch's)."""
-        return self._follow("get_submodule", target, Module)
-
-    def get_parameter(self, target: str) -> Parameter:
-        """The parameter at the dotted path ``target``, e.g. ``"encoder.0.weight"``."""
-        return self._follow("get_parameter", target, Parameter)
-
-    def get_buffer(self, target: str) -> Tensor:
-        """The buffer at the dotted path ``target``, e.g. ``"bn.running_mean"``."""
-        value = self._follow("get_buffer", target, Tensor)
-        path, _, name = target.rpartition(".")
-        if name not in self._follow("get_buffer", path, Module)._buffer_names:
-            raise MemberNotFoundError(f"get_buffer: {target!r} is a {type(value).__name__}"
-                                      f", not a buffer (see named_buffers())")
-        return value
-
-    def _follow(self, caller: str, target: str, kind: type) -> Any:
-        """The ``kind`` at a dotted path of attribute names, list indices and dict keys."""
-        if not isinstance(target, str):
-            raise ArgumentTypeError(f"{caller}: expected a dotted str; got {target!r}")
-        value: Any = self
-        steps = target.split(".") if target else []
-        for depth, step in enumerate(steps):
-            items = (value._members() if isinstance(value, Module) else value.items()
-                     if isinstance(value, dict) else enumerate(value)
-                     if isinstance(value, (list, tuple)) else ())
-            members = {str(k): v for k, v in items}
-            if step not in members:
-                names = ", ".join(repr(k) for k, v in members.items() if _may_hold(v))
-                raise MemberNotFoundError(
-                    f"{caller}: {'.'.join(steps[:depth]) or 'the module'} "
-                    f"({type(value).__name__}) has no '{step}' (looking for {target!r}); "
-                    f"it has {names or 'no modules or parameters'}")
-            value = members[step]
-        if not isinstance(value, kind):
-            raise MemberNotFoundError(f"{caller}: {target!r} is a {type(value).__name__}, "
-                                      f"not a {kind.__name__}")
-        return value
 
     # ------------------------------------------------------------ modes and updates
     def train(self, mode: bool = True) -> "Module":
@@ -378,18 +291,3 @@ def _assigned(old: Tensor, value: Any) -> Tensor:
     if not data.flags.writeable:
         return Tensor(data.copy())
     return value if isinstance(value, Tensor) else Tensor(data)
-
-
-def _as_buffer(name: str, value: Any) -> Tensor | None:
-    """A Tensor as given, graph kept (PyTorch's; MetaModule look-ahead weights live there);
-    a Parameter's values as a constant; an array wrapped."""
-    if value is None or (isinstance(value, Tensor) and not isinstance(value, Parameter)):
-        return value
-    if isinstance(value, Parameter):
-        return value.detach()
-    try:
-        return Tensor(np.asarray(value))
-    except (TypeError, ValueError) as exc:
-        raise ArgumentTypeError(f"buffer '{name}' must be an array, a Tensor or None; got "
-                                f"{type(value).__name__} ({exc})") from None
-

@@ -26,7 +26,7 @@ from .parameter import Parameter
 __all__ = ["DiscoveryMethods", "MemberChanges", "members_changed"]
 
 AnyModule = Any  # a Module: this file sits below the Module class
-_SLOTS = "_none_slots"  # names of parameters/modules set to None (their place is kept)
+_SLOTS = "_none_slots"  # {name: _PARAM or _MODULE} of members set to None (place kept)
 _BEHIND_METHODS = "_behind_methods"  # {name: member} of members named like a class method
 _INTERNAL = frozenset({"training", "_buffer_names", _SLOTS, _BEHIND_METHODS})  # Module's own
 _PARAM, _BUFFER, _MODULE = "parameter", "buffer", "module"
@@ -109,21 +109,38 @@ def _plain_copies(members: list[tuple[str, Any]]) -> set[str]:
     return copies
 
 
+def _kind_of(value: Any) -> str | None:
+    """``_PARAM`` for a Parameter, ``_MODULE`` for a Module, else None."""
+    if isinstance(value, Parameter):
+        return _PARAM
+    return _MODULE if isinstance(value, DiscoveryMethods) else None
+
+
 def _take_place(own: dict[str, Any], name: str, value: Any) -> None:
     """Keep PyTorch's order when ``self.<name> = value`` is set: a parameter or module that
     replaces a plain attribute (None included, as in the lazy ``self.target = None`` ... on
-    first use ``self.target = make()`` habit) is registered then, after the members defined
-    before it, so its old key is dropped to put it last; a registered None
-    (``register_parameter(name, None)``, ``add_module(name, None)``) or a parameter or module
-    set to None keeps its place (``_SLOTS`` records those names)."""
-    old = own.get(name)
-    registered = isinstance(old, (Parameter, DiscoveryMethods))
+    first use ``self.target = make()`` habit), a buffer, or a member of the other kind (a
+    module replaced by a parameter) is registered then, after the members defined before
+    it, so its old key is dropped to put it last (PyTorch moves it to the end of its
+    ``_parameters`` or ``_modules``); a registered None (``register_parameter(name,
+    None)``, ``add_module(name, None)``) or a parameter or module set to None keeps its
+    place (``_SLOTS`` records those names with their kind)."""
+    kind, held = _kind_of(value), slot_kind(own, name)
     if value is None:
-        if registered:
-            own.setdefault(_SLOTS, set()).add(name)
-    elif (isinstance(value, (Parameter, DiscoveryMethods)) and name in own and not registered
-          and name not in own.get(_SLOTS, ())):
+        if held is not None:
+            own.setdefault(_SLOTS, {})[name] = held
+    elif kind is not None and name in own and kind != held:
         del own[name]
+
+
+def slot_kind(own: dict[str, Any], name: str) -> str | None:
+    """The kind (``_PARAM`` or ``_MODULE``) of the member ``name`` a module's attribute
+    dict ``own`` holds, a registered None of that kind included; None for a plain
+    attribute, a buffer or an unknown name."""
+    if name in own.get("_buffer_names", ()):
+        return None
+    value = own.get(name)
+    return _kind_of(value) if value is not None else own.get(_SLOTS, {}).get(name)
 
 
 def _names_a_method(cls: type, name: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from .containers import DictItems, _check_name
+from .container_items import DictItems, check_name, item_index, update_pairs
 from .errors import ArgumentTypeError, NameNotFoundError
 from .member_storage import MemberDict, MemberList
 from .module import Module
@@ -32,6 +32,18 @@ def _as_parameter(value: Any, owner: str, where: Any) -> Parameter:
     raise ArgumentTypeError(f"{owner} holds Parameters (Tensors and arrays are wrapped in "
                             f"one); item {where!r} is a {type(value).__name__}. Wrap the "
                             f"values yourself: Parameter(np.asarray(values, float)).")
+
+
+def _attribute_value(value: Any, owner: str, name: str) -> Parameter:
+    """``value`` of ``container.<name> = value`` for an item's name: a Parameter, which
+    replaces the item (PyTorch refuses anything else there; ``container[...] = tensor``
+    wraps a Tensor in one)."""
+    if not isinstance(value, Parameter):
+        raise ArgumentTypeError(f"cannot assign a {type(value).__name__} to the parameter "
+                                f"'{name}' of a {owner}: expected a Parameter (item "
+                                f"assignment {owner}[...] = tensor wraps a Tensor). To "
+                                f"remove it use del on the item.")
+    return value
 
 
 def _repr(owner: str, items: Iterable[tuple[Any, Parameter]]) -> str:
@@ -64,6 +76,15 @@ class ParameterList(Module):
         else:
             super()._set_member(name, value)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """An item's name ("0", ...; ``register_parameter`` too) replaces that item, as in
+        PyTorch; other names are attributes."""
+        index = item_index(self.__dict__.get("_items"), name)
+        if index is None:
+            super().__setattr__(name, value)
+        else:
+            self[index] = _attribute_value(value, "ParameterList", name)
+
     def append(self, value: Any) -> "ParameterList":
         """Add a parameter at the end; returns self."""
         self._items.append(_as_parameter(value, "ParameterList", len(self._items)))
@@ -77,6 +98,10 @@ class ParameterList(Module):
         for value in values:
             self.append(value)
         return self
+
+    def __iadd__(self, values: Iterable[Any]) -> "ParameterList":
+        """``pl += values``: ``extend`` (PyTorch's)."""
+        return self.extend(values)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -104,8 +129,9 @@ class ParameterDict(DictItems, Module):
     """A dict of Parameters keyed by name (str without '.'), in insertion order, found by
     the module holding it as ``"<attribute>.<key>"``. Tensors and arrays put in are
     wrapped in a Parameter, as PyTorch wraps tensors. Supports ``len``, iteration over
-    the keys, ``in``, item get/set/delete, ``keys``, ``values``, ``items``, ``get``,
-    ``pop`` and ``update``."""
+    the keys (``reversed`` too), ``in``, item get/set/delete, a key as an attribute
+    (``pd.scale``), ``keys``, ``values``, ``items``, ``get``, ``pop``, ``popitem``,
+    ``setdefault``, ``clear``, ``copy``, ``fromkeys``, ``update``, ``|`` and ``|=``."""
 
     def __init__(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None
                  = None) -> None:
@@ -126,18 +152,30 @@ class ParameterDict(DictItems, Module):
         else:
             super()._set_member(name, value)
 
-    def update(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
-        """Add or replace the parameters of a mapping or of ``(name, value)`` pairs."""
-        pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
-        for name, value in pairs:
+    def update(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None
+               ) -> None:
+        """Add or replace the parameters of a mapping or of ``(name, value)`` pairs. As in
+        PyTorch, a plain dict's are added in the order of their sorted keys; an
+        OrderedDict's, a ParameterDict's and pairs' in their own order."""
+        for name, value in update_pairs("ParameterDict", parameters, sort_dicts=True):
             self[name] = value
 
     def __setitem__(self, name: str, value: Any) -> None:
         if not isinstance(name, str):
             raise ArgumentTypeError(f"ParameterDict keys are str; got {name!r} "
                                     f"({type(name).__name__})")
-        self._items[_check_name(name, "ParameterDict")] = _as_parameter(
-            value, "ParameterDict", name)
+        check_name(name, "ParameterDict")
+        if name not in self._items and hasattr(self, name):  # 'training', 'keys'...
+            raise self._taken(f"ParameterDict[{name!r}] = ...", name)
+        self._items[name] = _as_parameter(value, "ParameterDict", name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """A key's name replaces that parameter (PyTorch's); other names are attributes."""
+        items = self.__dict__.get("_items")
+        if items is None or name not in items or name in self.__dict__:
+            super().__setattr__(name, value)
+        else:
+            self[name] = _attribute_value(value, "ParameterDict", name)
 
     def __getitem__(self, name: str) -> Parameter:
         if name not in self._items:
@@ -158,6 +196,50 @@ class ParameterDict(DictItems, Module):
         value = self[name]
         del self._items[name]
         return value
+
+    def popitem(self) -> tuple[str, Parameter]:
+        """Remove the last added ``(key, parameter)`` and return it."""
+        if not self._items:
+            raise NameNotFoundError("popitem(): the ParameterDict is empty")
+        name = next(reversed(self._items))
+        return name, self.pop(name)
+
+    def setdefault(self, name: str, default: Any = None) -> Parameter:
+        """The parameter under ``name``; if there is none, ``default`` is put there first
+        (wrapped in a Parameter, as by ``pd[name] = default``)."""
+        if name not in self._items:
+            self[name] = default
+        return self._items[name]
+
+    def clear(self) -> None:
+        """Remove every parameter."""
+        self._items.clear()
+
+    def copy(self) -> "ParameterDict":
+        """A new ParameterDict of the same Parameter objects, in the same order."""
+        return ParameterDict(list(self._items.items()))
+
+    def fromkeys(self, keys: Iterable[str], default: Any = None) -> "ParameterDict":
+        """A new ParameterDict with ``default`` under each of ``keys`` (PyTorch's: a
+        Tensor is wrapped in one Parameter per key, sharing its values)."""
+        return ParameterDict([(name, default) for name in keys])
+
+    def __or__(self, other: Any) -> "ParameterDict":
+        """A copy of this one updated with ``other`` (``pd | other``)."""
+        result = self.copy()
+        result.update(other)
+        return result
+
+    def __ror__(self, other: Any) -> "ParameterDict":
+        """``other | pd``: a ParameterDict of ``other`` updated with this one."""
+        result = ParameterDict(other)
+        result.update(self)
+        return result
+
+    def __ior__(self, other: Any) -> "ParameterDict":
+        """``pd |= other``: ``update``."""
+        self.update(other)
+        return self
 
     def __repr__(self) -> str:
         return _repr("ParameterDict", self._items.items())

@@ -21,6 +21,15 @@ class LoadResult(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
 
+    def __repr__(self) -> str:
+        """PyTorch's: ``<All keys matched successfully>`` when nothing was skipped."""
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"LoadResult(missing_keys={self.missing_keys!r}, "
+                f"unexpected_keys={self.unexpected_keys!r})")
+
+    __str__ = __repr__
+
 
 def load_state(owner: str, targets: dict[str, Tensor], state_dict: Mapping[str, Any],
                strict: bool = True, assign: Callable[[str, Any], None] | None = None
@@ -29,7 +38,7 @@ def load_state(owner: str, targets: dict[str, Tensor], state_dict: Mapping[str, 
     of the targets are kept), or raise ``StateDictError`` naming ``owner`` and every
     problem: a mis-shaped or non-numeric value, or with ``strict`` a missing or
     unexpected key. With ``assign``, call ``assign(key, state_dict[key])`` instead of
-    copying (a parameter's value must then be floating)."""
+    copying (a value for a parameter that requires grad must then be floating)."""
     if not isinstance(state_dict, Mapping):
         raise ArgumentTypeError(f"load_state_dict needs a mapping of names to arrays (from "
                                 f"state_dict()); got {type(state_dict).__name__}")
@@ -47,9 +56,10 @@ def load_state(owner: str, targets: dict[str, Tensor], state_dict: Mapping[str, 
             continue
         if array.dtype.kind not in "biuf":
             bad_types.append(f"  '{key}' holds {array.dtype} data, not numbers")
-        elif assign and isinstance(target, Parameter) and array.dtype.kind != "f":
+        elif assign and isinstance(target, Parameter) and target.requires_grad and \
+                array.dtype.kind != "f":
             bad_types.append(f"  '{key}' holds {array.dtype} data; assign=True makes it a "
-                             f"Parameter, which must be floating")
+                             f"Parameter that requires grad, which must be floating")
         elif array.shape != target.shape:
             mismatched.append((key, array.shape, target.shape))
         else:
