@@ -11,7 +11,7 @@ from .errors import DataError, DTypeError, ShapeError, SizeOrDataWarning, UsageE
 
 __all__ = ["size_entry", "FLOATS", "to_array", "check_dtype", "as_dtype",
            "check_requires_grad", "shape_argument", "as_size", "integers", "numeric", "is_int",
-           "int_argument", "argument_ndim"]
+           "int_argument", "argument_ndim", "check_representable"]
 
 FLOATS = (np.float16, np.float32, np.float64)
 
@@ -173,6 +173,39 @@ def as_dtype(dtype: Any, what: str) -> np.dtype:
     return result
 
 
+def check_representable(values: Any, dtype: np.dtype, what: str) -> None:
+    """DTypeError unless every one of ``values`` (numbers, an array) is a number of
+    ``dtype`` as it stands, which PyTorch checks before it stores a number ("value cannot
+    be converted to type ... without overflow"); NumPy's cast would store garbage. An
+    integer dtype holds the finite x with min <= x <= max (so not NaN, inf, 300 in uint8,
+    nor -0.5 in uint8, 2.0**63 in int64); a float dtype every x with |x| <= its largest
+    finite value, or x = +-inf or NaN (1e6 would become inf in float16). bool holds any
+    number (nonzero is True)."""
+    values = np.asarray(values)
+    if values.dtype == object:  # Python ints beyond uint64: compared as floats
+        values = values.astype(np.float64)
+    if dtype.kind == "b" or values.dtype.kind == "b" or values.size == 0:
+        return
+    if dtype.kind == "f":
+        largest = float(np.finfo(dtype).max)
+        with np.errstate(invalid="ignore"):
+            bad = np.abs(values.astype(np.float64)) > largest  # NaN and inf compare False
+        bad &= np.isfinite(values)
+        limits = f"finite values of magnitude at most {largest:g} (or inf, NaN)"
+    else:
+        info = np.iinfo(dtype)
+        # a float x <= max is tested as ceil(x) < max + 1, a power of 2 that float64 holds
+        # exactly, where float(max) rounds 2**63 - 1 up to 2**63 (NaN fails both tests)
+        top = np.ceil(values) if values.dtype.kind == "f" else values
+        with np.errstate(invalid="ignore"):
+            bad = ~((values >= info.min) & (top < info.max + 1))
+        limits = f"integers in [{info.min}, {info.max}]"
+    if bad.any():
+        raise DTypeError(f"{what}: {values[bad].flat[0].item()!r} cannot be stored in "
+                         f"{dtype}, which holds {limits}. Pass values in that range, or ask "
+                         f"for a wider dtype (dtype=np.float64 or np.int64).")
+
+
 def to_array(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.ndarray:
     """``data`` as an ndarray: arrays (and array-likes with ``__array__``, e.g. a torch
     or pandas object) keep their dtype, and so do lists of NumPy floating scalars
@@ -182,7 +215,10 @@ def to_array(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.
     masks, as in NumPy and PyTorch; Python ints become ``python_ints``: int64 for
     ``autograd.tensor``), a Tensor gives its own array (shared, not copied).
     Data in a byte order other than the machine's (as read from a big-endian file) is
-    converted to it: a copy."""
+    converted to it: a copy. Python numbers converted to an integer ``dtype`` must fit
+    it, as in PyTorch (``check_representable``): ``tensor([300], dtype=np.uint8)`` is a
+    DTypeError, where arrays convert as ``astype`` does (300 becomes 44, as PyTorch's)."""
+    python_data = False
     if isinstance(data, (np.ndarray, np.generic)):  # the common case first (a loader's
         array = np.asarray(data)                     # batches): no look-up of ``_data``
     elif hasattr(data, "_data"):  # a Tensor
@@ -209,9 +245,13 @@ def to_array(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.
         if dtype is None and array.dtype.kind in "iu" and (
                 array.dtype == np.int64 or np.dtype(python_ints).kind == "f"):
             dtype = python_ints
+        python_data = True
     check_dtype(array.dtype)
     if not array.dtype.isnative:  # '>f8' on this machine: every op returns native data
         array = array.astype(array.dtype.newbyteorder("="))
     if dtype is not None:
-        array = array.astype(as_dtype(dtype, "Tensor"), copy=False)
+        dtype = as_dtype(dtype, "Tensor")
+        if python_data and dtype.kind in "iu":
+            check_representable(array, dtype, "tensor(data, dtype=...)")
+        array = array.astype(dtype, copy=False)
     return array

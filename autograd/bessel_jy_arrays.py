@@ -137,9 +137,9 @@ def j0(x: np.ndarray) -> np.ndarray:
 def j1(x: np.ndarray) -> np.ndarray:
     """J1(x) = sum_k (-1)^k (x/2)^(2k+1) / (k! (k+1)!), odd; J1(0) = 0 (keeping its sign)."""
     x = np.asarray(x)
-    out = np.sign(x) * _all(x)[1]
-    zero = x == 0
-    out[zero] = np.asarray(x, dtype=np.float64)[zero]
+    x64 = np.asarray(x, dtype=np.float64)
+    # J1(+-0) = +-0; np.where, not an assignment: of a 0-d x the product is a NumPy scalar
+    out = np.where(x64 == 0, x64, np.sign(x64) * _all(x64)[1])
     return out.astype(_float_dtype(x))
 
 

@@ -16,14 +16,15 @@ so is PyTorch's ``layout=`` of ``zeros ones empty full`` and the ``*_like`` form
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Callable
 
 import numpy as np
 
-from ._arrays import as_dtype, as_size, numeric
+from ._arrays import as_dtype, as_size, check_representable, numeric
 from ._random import as_generator, below
 from ._sampling import draw_integers, float_dtype, integer_range, whole_number
-from .errors import GeneratorError, ShapeError, UsageError
+from .errors import DTypeError, GeneratorError, ShapeError, UsageError
 from .layouts import check_layout
 from .memory_formats import check_memory_format
 from .out_argument import accepts_out
@@ -35,15 +36,46 @@ __all__ = ["zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "emp
            "rand_like", "randn_like", "randint", "randint_like", "randperm", "GeneratorError"]
 
 
+def _size(sizes: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, ...]:
+    """``as_size``, also taking an integer Tensor of one element as one size, as PyTorch
+    does (its ``__index__``): ``zeros(n, 3)`` with ``n = tensor([2])``. A Tensor of
+    several elements is no size there either (write ``zeros(*t.tolist())``)."""
+    def entries(given: tuple[Any, ...]) -> tuple[Any, ...]:
+        if len(given) == 1 and isinstance(given[0], (tuple, list)):
+            given = tuple(given[0])
+        return tuple(int(n.item()) if isinstance(n, Tensor) and n.dtype.kind in "iu"
+                     and n.numel() == 1 else n for n in given)
+    return as_size(entries(sizes), op, None if keyword is None else entries((keyword,)))
+
+
+def _allocated(op: str, shape: tuple[int, ...], dtype: np.dtype,
+               make: Callable[[], np.ndarray]) -> np.ndarray:
+    """``make()``, the new array of ``shape`` and ``dtype``, or a ShapeError (PyTorch's
+    RuntimeError) when it has more bytes than NumPy can index or the machine can give
+    (NumPy's bare ValueError and MemoryError)."""
+    size = math.prod(shape) * np.dtype(dtype).itemsize
+    advice = f"{op}: the size {shape} of {np.dtype(dtype)} takes {size:.3g} bytes"
+    if size > np.iinfo(np.intp).max:
+        raise ShapeError(f"{advice}, more than NumPy can index; ask for fewer elements")
+    try:
+        return make()
+    except MemoryError:
+        raise ShapeError(f"{advice}, more than this machine could allocate; ask for "
+                         f"fewer elements (or a smaller dtype)") from None
+
+
 def _filled(shape: tuple[int, ...], fill_value: Any, dtype: np.dtype, op: str) -> np.ndarray:
     """``np.full`` with a checked fill value: a number (None or a string: DTypeError) or,
-    NumPy's habit, an array of them that broadcasts to ``shape``."""
+    NumPy's habit, an array of them that broadcasts to ``shape``, each of which ``dtype``
+    holds (``check_representable``: NaN, inf or 300 in an int8 tensor is a DTypeError,
+    as in PyTorch, where NumPy would store garbage)."""
     fill = numeric(fill_value, f"{op}: fill_value")
-    try:
-        return np.full(shape, fill, dtype=dtype)
-    except ValueError:
+    check_representable(fill, np.dtype(dtype), f"{op}: fill_value")
+    trailing = shape[len(shape) - fill.ndim:]  # NumPy's rule: fill's axes line up with the last
+    if fill.ndim > len(shape) or any(f not in (1, n) for f, n in zip(fill.shape, trailing)):
         raise ShapeError(f"{op}: fill_value of shape {fill.shape} does not broadcast to the "
-                         f"size {shape}") from None
+                         f"size {shape}")
+    return _allocated(op, shape, dtype, lambda: np.full(shape, fill, dtype=dtype))
 
 
 def _leaf(array: np.ndarray, requires_grad: bool, device: Any, op: str,
@@ -63,16 +95,16 @@ def _dtype(dtype: Any) -> np.dtype:
 def zeros(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
           device: Any = None, layout: Any = None) -> Tensor:
     """A tensor of zeros of the given size."""
-    shape = as_size(sizes, "zeros", size)
-    return _leaf(np.zeros(shape, dtype=_dtype(dtype)), requires_grad, device, "zeros", layout)
+    array = _filled(_size(sizes, "zeros", size), 0, _dtype(dtype), "zeros")
+    return _leaf(array, requires_grad, device, "zeros", layout)
 
 
 @accepts_out
 def ones(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
          device: Any = None, layout: Any = None) -> Tensor:
     """A tensor of ones of the given size."""
-    return _leaf(np.ones(as_size(sizes, "ones", size), dtype=_dtype(dtype)), requires_grad, device,
-                 "ones", layout)
+    array = _filled(_size(sizes, "ones", size), 1, _dtype(dtype), "ones")
+    return _leaf(array, requires_grad, device, "ones", layout)
 
 
 @accepts_out
@@ -80,8 +112,8 @@ def empty(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool 
           device: Any = None, layout: Any = None) -> Tensor:
     """PyTorch's ``empty``: a tensor of the given size to be written before it is read;
     zeros here (an array is never left uninitialised), as ``new_empty``."""
-    shape = as_size(sizes, "empty", size)
-    return _leaf(np.zeros(shape, dtype=_dtype(dtype)), requires_grad, device, "empty", layout)
+    array = _filled(_size(sizes, "empty", size), 0, _dtype(dtype), "empty")
+    return _leaf(array, requires_grad, device, "empty", layout)
 
 
 @accepts_out
@@ -90,7 +122,7 @@ def full(size: Any, fill_value: float, dtype: Any = None,
     """A tensor of the given size filled with ``fill_value``; without ``dtype``, of the
     fill value's kind, as PyTorch and NumPy: bool for a bool, int64 for an integer, else
     float64."""
-    shape = as_size((size,) if not isinstance(size, (tuple, list)) else (tuple(size),), "full")
+    shape = _size((size,), "full")
     if dtype is None:
         kind = numeric(fill_value, "full: fill_value").dtype.kind
         dtype = {"b": np.bool_, "i": np.int64, "u": np.int64}.get(kind)
@@ -148,26 +180,94 @@ def eye(n: int, m: int | None = None, dtype: Any = None,
     return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device, "eye")
 
 
+def _range_number(value: Any, name: str, op: str) -> int | float:
+    """One number of ``arange``/``linspace`` as a Python number (a 0-d tensor too)."""
+    array = numeric(value, f"{op}: {name}")
+    if array.ndim != 0:
+        raise UsageError(f"{op}: {name} is one number; got shape {array.shape}")
+    return array.item()
+
+
+def _arange_count(start: float, end: float, step: float, dtype: np.dtype) -> int:
+    """How many values ``arange`` gives, as PyTorch counts them: ceil((end - start) /
+    step) in float64 of the numbers as given; for int64, of the numbers truncated to
+    integers, exactly (so ``arange(2.5)`` has 3 values in int32 and 2 in int64). A step
+    that truncates to 0 is an error in every integer dtype (PyTorch's in int64; in the
+    others it repeats start)."""
+    if not (step > 0 or step < 0):
+        raise UsageError(f"arange: step must be nonzero; got {step!r}")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise UsageError(f"arange: the bounds {start!r} -> {end!r} and the step {step!r} "
+                         f"disagree in sign; swap the bounds or negate the step")
+    if dtype.kind in "iu" and math.trunc(step) == 0:
+        raise UsageError(f"arange: step {step!r} is 0 as an integer, the step of a {dtype} "
+                         f"arange; pass a whole step (or a float dtype)")
+    if dtype == np.int64:
+        first, last, stride = (math.trunc(x) for x in (start, end, step))
+        return -((first - last) // stride)  # exact ceil((last - first) / stride)
+    count = (end - start) / step  # (inf for 1e300 / 1e-300)
+    if count > np.iinfo(np.int64).max:
+        raise ShapeError(f"arange: {start!r} -> {end!r} by {step!r} is {count:.3g} values, "
+                         f"more than an int64 can count; use a larger step")
+    return math.ceil(count)
+
+
 @accepts_out
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False, *, device: Any = None) -> Tensor:
-    """Values from ``start`` (0 when only one number is given) up to, not including,
-    ``end``, spaced by ``step``. Integers give an integer tensor unless ``dtype`` says."""
+    """The values start + i * step, for i = 0, 1, ... while below ``end`` (above it for a
+    negative step): ``_arange_count`` of them (start 0 when one number is given).
+    Without ``dtype`` they are int64 if all three are ints, else float64. For an integer
+    dtype PyTorch truncates start and step to integers first: ``arange(-0.5, 5,
+    dtype=int16)`` is 0..5, and ``arange(0, 3, 0.5, dtype=int64)`` has step 0, an error;
+    values the dtype cannot hold are a DTypeError (PyTorch wraps them)."""
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise ShapeError("arange: step must not be 0")
-    dtype = None if dtype is None else as_dtype(dtype, "dtype")
-    return _leaf(np.arange(start, end, step, dtype=dtype), requires_grad, device, "arange")
+    start, end, step = (_range_number(x, name, "arange") for x, name in
+                        ((start, "start"), (end, "end"), (step, "step")))
+    if dtype is None:
+        dtype = np.int64 if all(isinstance(x, int) for x in (start, end, step)) else np.float64
+    dtype = as_dtype(dtype, "dtype")
+    if dtype == np.bool_:
+        raise DTypeError("arange makes numbers, not bools, as PyTorch's; for a mask write "
+                         "arange(n) < k (or .bool())")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise UsageError(f"arange: the bounds must be finite; got {start!r} -> {end!r}")
+    if dtype.kind in "iu":
+        check_representable([start, end, step], np.dtype(np.int64), "arange")
+    count = _arange_count(start, end, step, dtype)
+    index = _allocated("arange", (count,), dtype, lambda: np.arange(count))
+    if dtype.kind in "iu" and count > 0:  # in int64, as PyTorch
+        start, step = math.trunc(start), math.trunc(step)
+        check_representable([start, start + step * (count - 1)], dtype, "arange")
+    return _leaf((start + step * index).astype(dtype), requires_grad, device, "arange")
+
+
+def _truncated_linspace(start: float, end: float, steps: int, dtype: np.dtype) -> np.ndarray:
+    """PyTorch's ``linspace`` for an integer dtype: start and end truncated to integers
+    a and b of the dtype, then a + (b - a) i / (steps - 1) truncated toward 0 (NumPy
+    would round down), here in exact integer arithmetic. (PyTorch's float64 arithmetic
+    can land just below a whole number: its ``linspace(5, -3, 7, dtype=int64)[3]`` is 0
+    where (5 - 8 * 3 / 6) is 1.)"""
+    check_representable([start, end], dtype, "linspace")
+    first, last = math.trunc(start), math.trunc(end)
+    gaps = max(steps - 1, 1)
+    scaled = [first * gaps + (last - first) * i for i in range(steps)]  # value * gaps
+    return np.array([n // gaps if n >= 0 else -(-n // gaps) for n in scaled], dtype=dtype)
 
 
 @accepts_out
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False, *, device: Any = None) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included; for an
+    integer dtype truncated toward 0, as PyTorch's (``_truncated_linspace``)."""
     (steps,) = as_size((steps,), "linspace")
-    return _leaf(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad, device,
-                 "linspace")
+    dtype = _dtype(dtype)
+    start, end = (_range_number(x, name, "linspace") for x, name in
+                  ((start, "start"), (end, "end")))
+    values = _truncated_linspace(start, end, steps, dtype) if dtype.kind in "iu" else \
+        np.linspace(start, end, steps, dtype=dtype)
+    return _leaf(values, requires_grad, device, "linspace")
 
 
 @accepts_out
@@ -208,7 +308,7 @@ def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | Non
 def rand(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform samples in [0, 1) drawn from ``generator``."""
-    shape = as_size(sizes, "rand", size)
+    shape = _size(sizes, "rand", size)
     dtype = float_dtype(_dtype(dtype), "the dtype", "rand")
     sample = as_generator(generator, "rand").random(shape)
     return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad, device, "rand")
@@ -218,7 +318,7 @@ def rand(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = None
 def randn(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = None,
            requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal samples drawn from ``generator``."""
-    shape = as_size(sizes, "randn", size)
+    shape = _size(sizes, "randn", size)
     dtype = float_dtype(_dtype(dtype), "the dtype", "randn")
     sample = as_generator(generator, "randn").standard_normal(shape)
     return _leaf(sample.astype(dtype, copy=False), requires_grad, device, "randn")

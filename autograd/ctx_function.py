@@ -36,7 +36,8 @@ from typing import Any, Callable
 import numpy as np
 
 from . import function
-from .errors import UsageError, VJPError
+from .clock import last_write
+from .errors import InplaceError, UsageError, VJPError
 from .grad_mode import STATE, no_grad
 from .ops.generic import is_tensor
 from .tensor import Tensor
@@ -51,6 +52,7 @@ class FunctionCtx:
     def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
         self.needs_input_grad = needs_input_grad  # one per argument of forward, as PyTorch
         self._saved: tuple[Any, ...] = ()
+        self._versions: tuple = ()  # each saved tensor's (creation number, last write)
         self._outputs: tuple = ()  # what forward returned (None for an input or a constant)
         self._graph_outputs: tuple = ()  # the recorded outputs, while a create_graph backward runs
         self._marked: list = []  # the outputs marked non-differentiable
@@ -64,10 +66,26 @@ class FunctionCtx:
                                  f"a {type(t).__name__}. Keep other values as attributes: "
                                  f"ctx.name = value.")
         self._saved = tensors
+        self._versions = tuple(None if t is None else (t._seq, last_write(t._data))
+                               for t in tensors)
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
-        """What ``save_for_backward`` kept; an output stands for the recorded output."""
+        """What ``save_for_backward`` kept; an output stands for the recorded output.
+        ``InplaceError`` if one was changed in place since it was saved, as in PyTorch:
+        a write into its memory (the memory's write time moved on), or an in-place op in
+        a graph, which gives the tensor a new value and history (``x.mul_(2)`` records
+        ``x[...] = x * 2``: x takes a new creation number)."""
+        for i, (t, version) in enumerate(zip(self._saved, self._versions)):
+            if version is not None and (t._seq != version[0]
+                                        or last_write(t._data) > version[1]):
+                raise InplaceError(
+                    f"saved_tensors: saved tensor {i} (shape {t.shape}) was modified in "
+                    f"place (x.mul_(), x += ..., x[i] = v, a write through a view, "
+                    f"assigning .data, or detach_()) after save_for_backward kept it, so "
+                    f"backward would read its new values (PyTorch refuses this too). "
+                    f"Change a copy instead (x = x * 10, or x.clone() before writing), or "
+                    f"run the backward first.")
         if not self._graph_outputs:
             return self._saved
         return tuple(next((r for o, r in zip(self._outputs, self._graph_outputs)
@@ -84,6 +102,8 @@ class FunctionCtx:
         self._materialize = bool(value)
 
     def mark_dirty(self, *tensors: Any) -> None:
+        """Refused: PyTorch's in-place custom op (forward changes its input and returns
+        it) is not supported here; ``forward`` returns a new Tensor instead."""
         raise UsageError("mark_dirty: a function here may not change its inputs in place; "
                          "return a new Tensor (e.g. x.clone() changed) instead.")
 
@@ -122,10 +142,14 @@ class CtxOp(function.Function):
 
     def _pack(self, results: tuple | list) -> np.ndarray:
         """Several outputs as one op: the differentiable ones (float, not marked) raveled
-        into one array, each a slice of it; the others kept as constants (``layout``)."""
+        into one array, each a slice of it; the others kept as constants (``layout``),
+        a None as None (PyTorch's ``return x * 2, None``)."""
         layout: list = []
         parts: list[np.ndarray] = []
         for r in results:
+            if r is None:  # no output in this place: None, and a None gradient for it
+                layout.append((None, None, None))
+                continue
             t = r if isinstance(r, Tensor) else Tensor(np.asarray(r))
             if t.dtype.kind != "f" or any(r is m for m in self.ctx._marked):
                 layout.append((None, t.detach(), None))
@@ -216,9 +240,8 @@ def ctx_apply(cls: type, args: tuple, keywords: dict[str, Any]) -> Tensor:
     args = _positional(cls, args, keywords)
     args = tuple(Tensor(a) if isinstance(a, np.ndarray) else a for a in args)
     tensors = [a for a in args if isinstance(a, Tensor)]
-    recording = STATE.grad_enabled
-    ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad and recording
-                            for a in args))
+    # whether each argument requires grad, under no_grad() too (as PyTorch's)
+    ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
     op = CtxOp(cls, args, ctx)
     # nothing to record without a Tensor argument (PyTorch runs it the same way)
     out = function.apply(op, *tensors) if tensors else Tensor(op.forward())

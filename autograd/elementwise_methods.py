@@ -14,10 +14,14 @@ import numpy as np
 
 from .function import apply
 from .ops.special import Fmod
+from .ops.trig import Hypot
+from .special_methods import float_operands
 
 __all__ = ["ElementwiseMethods"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+_SINC_SERIES_BELOW = 0.5
+_SINC_SERIES_TERMS = 7
 
 
 class ElementwiseMethods:
@@ -26,28 +30,38 @@ class ElementwiseMethods:
     __slots__ = ()
 
     def sinc(self) -> AnyTensor:
-        """The normalised sinc, sin(pi x) / (pi x), 1 at x = 0 (derivative 0 there)."""
-        zero = self == 0
-        safe = self.where(~zero, 1.0) * math.pi  # no 0 / 0, nor its NaN gradient
-        return (safe.sin() / safe).where(~zero, 1.0)
+        """The normalised sinc, sin(s) / s with s = pi x, 1 at x = 0. Below |s| = 1/2 it
+        is the Taylor series 1 + sum_{k=1..7} (-1)^k s^2k / (2k+1)! (the first term left
+        out is below 1e-19), so that its derivatives near 0 are exact: no 0 / 0, nor the
+        cancellation of cos(s)/s - sin(s)/s^2; d/dx = 0 and d2/dx2 = -pi^2/3 at 0."""
+        s = self * math.pi
+        near = s.abs() < _SINC_SERIES_BELOW
+        square = s.where(near, 0.0) ** 2
+        series = 0.0
+        for k in range(_SINC_SERIES_TERMS, 0, -1):  # Horner in s^2
+            series = (series + (-1) ** k / math.factorial(2 * k + 1)) * square
+        far = s.where(~near, 1.0)  # no 0 / 0 in the branch not taken
+        return (1 + series).where(near, far.sin() / far)
 
     def hypot(self, other: Any) -> AnyTensor:
-        """sqrt(x^2 + y^2), broadcast; d/dx = x / out (NaN at x = y = 0, as PyTorch's)."""
-        a, b = self._pair(other)
-        return (a * a + b * b).sqrt()
+        """sqrt(x^2 + y^2), broadcast, in the float dtype x and y promote to, without
+        overflow or underflow of the squares (``ops.trig.Hypot``); d/dx = x / out (NaN at
+        x = y = 0, as PyTorch's)."""
+        return apply(Hypot(), *float_operands(*self._pair(other)))
 
     def logaddexp(self, other: Any) -> AnyTensor:
         """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), broadcast, without overflow
         and exact for a tiny e^-|x - y|; two equal infinities give that infinity (soft-DTW's
-        table borders); d/dx = e^(x - out)."""
-        a, b = self._pair(other)
+        table borders); d/dx = e^(x - out). Computed in the float dtype x and y promote to."""
+        a, b = float_operands(*self._pair(other))
         equal = a == b  # |x - y| = 0, also where x - y is inf - inf
         delta = (a.where(~equal, 0.0) - b.where(~equal, 0.0)).abs()
         return a.maximum(b) + (-delta).exp().log1p()
 
     def logaddexp2(self, other: Any) -> AnyTensor:
-        """log2(2^x + 2^y) = logaddexp(x ln 2, y ln 2) / ln 2."""
-        a, b = self._pair(other)
+        """log2(2^x + 2^y) = logaddexp(x ln 2, y ln 2) / ln 2, in the float dtype x and y
+        promote to."""
+        a, b = float_operands(*self._pair(other))
         return (a * math.log(2.0)).logaddexp(b * math.log(2.0)) / math.log(2.0)
 
     def exp2(self) -> AnyTensor:
@@ -81,10 +95,8 @@ class ElementwiseMethods:
         """|x| with y's sign (y = -0.0 counts as negative); gradient sign(x) sign-of-y for
         x (0 at x = 0) and 0 for y. The result has the dtype the two promote to, a float
         one (for integer tensors the default float64), as PyTorch's."""
-        a, b = self._pair(other)
-        dtype = np.promote_types(a.dtype, b.dtype)
-        dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
-        magnitude = (a if a.dtype == dtype else a.astype(dtype)).abs()
+        a, b = float_operands(*self._pair(other))
+        magnitude = a.abs()
         negative = np.signbit(b.detach().numpy())  # -0.0 has a sign too
         return magnitude.where(~negative, -magnitude)
 

@@ -116,7 +116,8 @@ def make_dual(tensor: Any, tangent: Any, *, level: int | None = None) -> Tensor:
 
     As in PyTorch, a tangent laid out differently from the primal (a transposed view) is
     copied into the primal's layout, else kept as it is; the primal must be floating
-    point and must not already carry a tangent at this level."""
+    point and must not already carry a tangent at this level, and the tangent floating
+    point too."""
     duals = _duals()
     if duals is None:
         raise UsageError("make_dual: no dual level is active; create dual tensors inside "
@@ -131,6 +132,10 @@ def make_dual(tensor: Any, tangent: Any, *, level: int | None = None) -> Tensor:
     if primal.dtype.kind != "f":
         raise UsageError(f"make_dual: the primal must be floating point; got {primal.dtype}")
     tangent = tangent if isinstance(tangent, Tensor) else Tensor(np.asarray(tangent))
+    if tangent.dtype.kind != "f":
+        raise UsageError(f"make_dual: the tangent must be floating point (as PyTorch's); got "
+                         f"{tangent.dtype}. Give a float tangent, e.g. tangent.double() or "
+                         f"tangent.to(primal.dtype)")
     if tangent.shape != primal.shape:
         raise ShapeError(f"make_dual: the tangent has shape {tangent.shape}; the primal has "
                          f"{primal.shape}: they must agree")
@@ -154,9 +159,14 @@ def make_dual(tensor: Any, tangent: Any, *, level: int | None = None) -> Tensor:
 def unpack_dual(tensor: Any, *, level: int | None = None) -> UnpackedDualTensor:
     """``(primal, tangent)`` of ``tensor``: its tangent is ``sum_i J_i v_i`` over the dual
     tensors it was computed from (J_i its Jacobian in dual i, v_i that dual's tangent),
-    None when it depends on none or outside a dual level."""
+    None when it depends on none or outside a dual level (where anything is taken, as
+    PyTorch's; inside one, only a Tensor)."""
     duals = _duals()
-    if duals is None or not isinstance(tensor, Tensor) or level not in (None, 0):
+    if duals is not None and not isinstance(tensor, Tensor):
+        raise UsageError(f"unpack_dual takes a Tensor (as PyTorch's); got a "
+                         f"{type(tensor).__name__}. Pass the dual tensor, or a tensor "
+                         f"computed from it")
+    if duals is None or level not in (None, 0):
         return UnpackedDualTensor(tensor, None)
     entry = duals.get(id(tensor))
     if entry is not None:

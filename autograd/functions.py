@@ -30,23 +30,26 @@ def _first(a: Any, b: Any) -> Any:
     return a if isinstance(a, Tensor) or isinstance(b, Tensor) else as_tensor(a)
 
 
-def _times(alpha: Any, b: Any) -> Any:
-    """alpha * b for ``add``/``sub``'s ``alpha`` (a list becomes an array, not repeated)."""
-    if alpha == 1:
-        return b
-    return alpha * (np.asarray(b) if isinstance(b, (list, tuple)) else b)
+def _operand(a: Any, b: Any) -> Tensor:
+    """``a`` as the Tensor whose method ``add``, ``sub`` or ``div`` is called: itself, a
+    number beside a Tensor ``b`` in the dtype NumPy gives it there (``b._pair``), or
+    else a constant."""
+    if isinstance(b, Tensor) and not isinstance(a, Tensor):
+        return b._pair(a)[1]
+    return as_tensor(a)
 
 
 @accepts_out
 def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
-    """a + alpha * b, broadcasting as NumPy (``alpha`` is PyTorch's keyword)."""
-    return _first(a, b) + _times(alpha, b)
+    """a + alpha * b, broadcasting as NumPy (``alpha`` is PyTorch's keyword; b is scaled
+    in the dtype of a + b, as ``Tensor.add``)."""
+    return _operand(a, b).add(b, alpha=alpha)
 
 
 @accepts_out
 def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
-    """a - alpha * b (``alpha`` is PyTorch's keyword)."""
-    return _first(a, b) - _times(alpha, b)
+    """a - alpha * b (``alpha`` is PyTorch's keyword; as ``add``)."""
+    return _operand(a, b).sub(b, alpha=alpha)
 
 
 @accepts_out
@@ -61,9 +64,7 @@ def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
     quotient down or toward 0 (gradient 0), as ``Tensor.div``."""
     if rounding_mode is None:
         return _first(a, b) / b
-    if isinstance(b, Tensor) and not isinstance(a, Tensor):
-        a = b._pair(a)[1]  # a number takes b's float dtype
-    return as_tensor(a).div(b, rounding_mode=rounding_mode)
+    return _operand(a, b).div(b, rounding_mode=rounding_mode)
 
 
 @accepts_out

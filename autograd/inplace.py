@@ -1,4 +1,5 @@
-"""In-place operators: ``+= -= *= /=`` and PyTorch's in-place methods (``zero_ fill_
+"""In-place operators: ``+= -= *= /=`` (the others, ``%= //= **= &= |= ^= <<= >>=``, in
+``inplace_operators``) and PyTorch's in-place methods (``zero_ fill_
 masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_
 fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_ lerp_
 sign_``; its bases ``inplace_rounding inplace_triangles inplace_powers inplace_clamps
@@ -20,6 +21,7 @@ untracked escape hatch; it stamps the new array, so a graph built before it refu
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any, Callable
 
@@ -27,10 +29,11 @@ import numpy as np
 
 from ._arrays import numeric, to_array
 from .clock import record_write
-from .errors import DTypeError, InplaceError, ShapeError, UsageError
+from .errors import AutogradError, DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
 from .inplace_clamps import ClampInplace
 from .inplace_aliases import AliasInplace
+from .inplace_operators import OperatorInplace
 from .inplace_powers import PowerInplace
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
@@ -71,10 +74,10 @@ def check_writable(array: np.ndarray, what: str) -> None:
 
 def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
     """DTypeError if ``value`` is not numbers (None, a string), or, one float number, cannot
-    be stored in ``dtype``: for an
-    integer dtype NaN, inf, or out of its range after truncation toward 0 (NumPy's cast
-    would store garbage); for a float dtype a finite number beyond its largest (it would
-    become inf: 1e6 in float16). PyTorch's ``fill_`` refuses these too."""
+    be stored in ``dtype``: for an integer dtype NaN, inf, or outside [min, max] before
+    truncation (255.9 and -0.5 in uint8; NumPy's cast would store garbage); for a float
+    dtype a finite number beyond its largest (it would become inf: 1e6 in float16).
+    PyTorch's ``fill_`` refuses these too."""
     number = numeric(_value(value), what)  # None, "3", 1j: DTypeError
     if number.ndim != 0 or number.dtype.kind != "f" or dtype.kind not in "iuf":
         return
@@ -87,14 +90,15 @@ def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
                              f"tensor first (t = t.astype(np.float64)).")
         return
     info = np.iinfo(dtype)
-    if not (np.isfinite(x) and info.min <= np.trunc(x) <= info.max):
+    # x <= max as ceil(x) < max + 1, exactly (float(2**63 - 1) would round up to 2**63)
+    if not (np.isfinite(x) and info.min <= x and math.ceil(x) < info.max + 1):
         raise DTypeError(f"{what}: {x} cannot be stored in a {dtype} tensor, which holds "
                          f"integers in [{info.min}, {info.max}]. Pass a value in that range, "
                          f"or convert the tensor first (t = t.astype(np.float64)).")
 
 
 class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
-                 AliasInplace):
+                 AliasInplace, OperatorInplace):
     """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass)."""
 
     __slots__ = ()
@@ -134,6 +138,8 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         check_writable(self.data, f"in-place {name}")
         try:
             write(self.data)
+        except AutogradError:  # named already (a refused cast back, an op's own error)
+            raise
         except (TypeError, OverflowError) as exc:  # numpy's casting errors; 300 into uint8
             raise DTypeError(f"in-place {name} cannot store the result in a "
                              f"{self.dtype} tensor: {exc}") from None
@@ -187,20 +193,20 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         deprecated ``x.add_(alpha, other)`` warns)."""
         other, alpha = alpha_overload("add_", other, deprecated, alpha)
         alpha = 1 if alpha is None else alpha
-        value = _scaled(other, alpha)
+        value = _scaled(other, alpha, self.dtype)
         return self._write("add_", "x = x + y" if alpha == 1 else f"x = x + {alpha} * y",
                            lambda out: np.add(out, value, out=out), other,
-                           recorded=lambda: self + _scaled_operand(other, alpha))
+                           recorded=lambda: self.add(other, alpha=alpha))
 
     def sub_(self, other: Any, *deprecated: Any, alpha: Any = None) -> Any:
         """self -= alpha * other, in place (``w.sub_(lr * w.grad)`` under no_grad(); the
         deprecated ``x.sub_(alpha, other)`` warns)."""
         other, alpha = alpha_overload("sub_", other, deprecated, alpha)
         alpha = 1 if alpha is None else alpha
-        value = _scaled(other, alpha)
+        value = _scaled(other, alpha, self.dtype)
         return self._write("sub_", "x = x - y" if alpha == 1 else f"x = x - {alpha} * y",
                            lambda out: np.subtract(out, value, out=out), other,
-                           recorded=lambda: self - _scaled_operand(other, alpha))
+                           recorded=lambda: self.sub(other, alpha=alpha))
 
     def mul_(self, other: Any) -> Any:
         """self *= other, in place."""
@@ -263,15 +269,13 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         return self._math_("log")
 
     def _math_(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        """The values of ``self.<name>(*args, **kwargs)`` written into self. As PyTorch, a
-        bool tensor is refused, and so is an integer one where the values are floats."""
-        if self.dtype == np.bool_:
+        """The values of ``self.<name>(*args, **kwargs)`` written into self (``_result_``).
+        As PyTorch, a bool tensor is refused (but by ``sign_``/``sgn_``, the identity on
+        bool), and so is an integer one where the values are floats."""
+        if self.dtype == np.bool_ and name not in ("sign", "sgn"):
             raise DTypeError(f"in-place {name}_ on a bool tensor, which PyTorch refuses too; "
                              f"convert it first (t = t.astype(np.float64))")
-        call = f"x = x.{name}(...)" if args or kwargs else f"x = x.{name}()"
-        return self._write(f"{name}_", call, lambda out: np.copyto(
-            out, getattr(self.detach(), name)(*args, **kwargs).data, casting="same_kind"),
-            *args, recorded=lambda: getattr(self, name)(*args, **kwargs))
+        return self._result_(name, *args, **kwargs)
 
     def addcmul_(self, *tensors: Any, value: Any = None) -> Any:
         """self += value * tensor1 * tensor2, in place (Adam's ``exp_avg_sq.addcmul_(grad,
@@ -289,11 +293,9 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         return self._math_("lerp", end, weight)
 
     def sign_(self) -> Any:
-        """self = sign(self), in place (Lion's ``update.sign_()``)."""
+        """self = sign(self), in place (Lion's ``update.sign_()``; a bool tensor stays
+        itself, as PyTorch's)."""
         return self._math_("sign")
-
-
-
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
         """self limited to [min, max] in place (either may be None, not both; where
@@ -379,16 +381,14 @@ def _value(x: Any) -> Any:
     return x.data if isinstance(x, InplaceOps) else x
 
 
-def _scaled(other: Any, alpha: Any) -> Any:
-    """alpha * other for add_/sub_ (a Python number stays one, so float32 stays float32)."""
+def _scaled(other: Any, alpha: Any, dtype: np.dtype) -> Any:
+    """alpha * other for add_/sub_ of a tensor of ``dtype``: a Python number stays one (so
+    float32 stays float32); an array is scaled in its dtype promoted with ``dtype``, as
+    PyTorch (int8 100 with alpha 2 is 200 into float32, not int8's wrapped -56)."""
     value = _value(other)
     if alpha == 1:
         return value
-    return (np.asarray(value) if isinstance(value, (list, tuple)) else value) * alpha
-
-
-def _scaled_operand(other: Any, alpha: Any) -> Any:
-    """alpha * other as a differentiable operand (``x.add_(y, alpha=2)`` while recording)."""
-    if alpha == 1:
-        return other
-    return alpha * other if isinstance(other, InplaceOps) else _scaled(other, alpha)
+    if isinstance(value, (int, float)):
+        return value * alpha
+    value = np.asarray(value)
+    return value.astype(np.promote_types(value.dtype, dtype), copy=False) * alpha

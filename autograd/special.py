@@ -18,11 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from .function import apply
+from .function import Function, apply
 from .functions import log, log_softmax, logsumexp, sigmoid, softmax, where
 from .elementwise_functions import sinc
 from .more_functions import digamma, erf, erfc, erfinv, expm1, lgamma, log1p
 from .more_functions import round  # noqa: A004 (torch.special.round)
+from .ops import generic  # exp and log of an array or a Tensor (a VJP's)
 from .ops.bessel import I0, I0e, I1, I1e
 from .ops.gamma import RegularizedGammaP
 from .ops.special import Erfcx
@@ -59,6 +60,7 @@ __all__ = ["expit", "logit", "xlogy", "xlog1py", "entr", "gammaln", "digamma", "
 
 _SQRT_HALF = math.sqrt(0.5)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+_SQRT_2PI = math.sqrt(2 * math.pi)
 
 
 def _float(x: Any) -> Tensor:
@@ -88,16 +90,30 @@ def xlogy(input: Any, other: Any) -> Tensor:  # noqa: A002
 def xlog1py(input: Any, other: Any) -> Tensor:  # noqa: A002
     """x log(1 + y), 0 where x = 0."""
     x, y = float_pair(input, other)
-    return x_times(x, log1p, y, -1.0)
+    return x_times(x, log1p, y, -1.0, 0.0)
+
+
+class Entr(Function):
+    """out = -x ln x for x > 0, 0 at x = 0, -inf for x < 0 (NaN at NaN);
+    dx = -g (1 + ln x): +inf at x = 0 (the limit), -inf at x = inf and NaN below 0, as
+    PyTorch's."""
+    __slots__ = ()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inside = -x * np.log(x)
+        return np.select([x > 0, x == 0, x < 0], [inside, 0.0, -np.inf], np.nan
+                         ).astype(x.dtype, copy=False)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (-(g * (generic.log(x) + 1)),)
 
 
 @accepts_out
 def entr(input: Any) -> Tensor:  # noqa: A002
-    """-x log x for x > 0, 0 at 0, -inf for x < 0 (elementwise entropy)."""
-    x = _float(input)
-    negative = x.data < 0
-    value = -xlogy(x, where(negative, np.ones((), dtype=x.dtype), x))
-    return where(negative, np.full((), -np.inf, dtype=x.dtype), value)
+    """-x log x for x > 0, 0 at 0, -inf for x < 0 (elementwise entropy); d/dx = -(1 + ln x)."""
+    return apply(Entr(), _float(input))
 
 
 @accepts_out
@@ -157,10 +173,70 @@ def ndtr(input: Any) -> Tensor:  # noqa: A002
     return 0.5 * erfc(-_float(input) * _SQRT_HALF)
 
 
+# Wichura's AS 241 (PPND16): the normal quantile as ratios of degree-7 polynomials in
+# r = 0.180625 - q^2 (q = p - 1/2, |q| <= 0.425) and in r = sqrt(-ln min(p, 1 - p)) - 1.6
+# (r <= 5) or - 5 beyond; relative error about 1e-16. Coefficients from degree 0 up.
+_AS241_CENTRAL = ((3.3871328727963666080, 133.14166789178437745, 1971.5909503065514427,
+                   13731.693765509461125, 45921.953931549871457, 67265.770927008700853,
+                   33430.575583588128105, 2509.0809287301226727),
+                  (1.0, 42.313330701600911252, 687.18700749205790830, 5394.1960214247511077,
+                   21213.794301586595867, 39307.895800092710610, 28729.085735721942674,
+                   5226.4952788528545610))
+_AS241_NEAR = ((1.42343711074968357734, 4.63033784615654529590, 5.76949722146069140550,
+                3.64784832476320460504, 1.27045825245236838258, 0.241780725177450611770,
+                0.0227238449892691845833, 7.74545014278341407640e-4),
+               (1.0, 2.05319162663775882187, 1.67638483018380384940, 0.689767334985100004550,
+                0.148103976427480074590, 0.0151986665636164571966, 5.47593808499534494600e-4,
+                1.05075007164441684324e-9))
+_AS241_FAR = ((6.65790464350110377720, 5.46378491116411436990, 1.78482653991729133580,
+               0.296560571828504891230, 0.0265321895265761230930, 0.00124266094738807843860,
+               2.71155556874348757815e-5, 2.01033439929228813265e-7),
+              (1.0, 0.599832206555887937690, 0.136929880922735805310,
+               0.0148753612908506148525, 7.86869131145613259100e-4, 1.84631831751005468180e-5,
+               1.42151175831644588870e-7, 2.04426310338993978564e-15))
+
+
+def _ratio(coefficients: tuple[tuple[float, ...], ...], r: np.ndarray) -> np.ndarray:
+    """numerator(r) / denominator(r), both given from degree 0 up."""
+    numerator, denominator = coefficients
+    return np.polyval(numerator[::-1], r) / np.polyval(denominator[::-1], r)
+
+
+def ndtri_values(p: np.ndarray) -> np.ndarray:
+    """The x with Phi(x) = p (AS 241, in float64) in p's float dtype: -inf at 0, inf at 1,
+    NaN outside [0, 1]. The tails take ln p (or ln(1 - p)) of p itself, so a tiny p keeps
+    its digits (2 p - 1 would lose them)."""
+    p64 = np.asarray(p, dtype=np.float64)
+    q = p64 - 0.5
+    with np.errstate(divide="ignore", invalid="ignore"):
+        central = q * _ratio(_AS241_CENTRAL, 0.180625 - q * q)
+        r = np.sqrt(-np.log(np.minimum(p64, 1.0 - p64)))
+        tail = np.where(r <= 5.0, _ratio(_AS241_NEAR, r - 1.6), _ratio(_AS241_FAR, r - 5.0))
+    out = np.select([np.abs(q) <= 0.425, (p64 > 0) & (p64 < 1), p64 == 0, p64 == 1],
+                    [central, np.copysign(tail, q), -np.inf, np.inf], np.nan)
+    return out.astype(np.result_type(p, np.float16), copy=False)
+
+
+class Ndtri(Function):
+    """out = Phi^-1(p), the standard normal quantile;  dp = g sqrt(2 pi) e^(out^2 / 2)
+    (1 / Phi'(out); inf at p = 0 and 1, NaN outside [0, 1])."""
+    __slots__ = ()
+    save_inputs = False
+    save_output = True
+
+    def forward(self, p: np.ndarray) -> np.ndarray:
+        return ndtri_values(p)
+
+    def vjp(self, g: Any, out: Any, p: Any) -> tuple:
+        with np.errstate(over="ignore"):
+            return (g * _SQRT_2PI * generic.exp(out * out / 2),)
+
+
 @accepts_out
 def ndtri(input: Any) -> Tensor:  # noqa: A002
-    """The standard normal quantile sqrt(2) erfinv(2 p - 1)."""
-    return math.sqrt(2) * erfinv(2 * _float(input) - 1)
+    """The standard normal quantile Phi^-1(p) (``Ndtri``; sqrt(2) erfinv(2 p - 1) in
+    exact arithmetic)."""
+    return apply(Ndtri(), _float(input))
 
 
 @accepts_out

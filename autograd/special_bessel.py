@@ -23,7 +23,7 @@ from . import airy_arrays, bessel_arrays, bessel_jy_arrays, bessel_k_arrays
 from .function import apply
 from .ops.special_values import NoDerivative, zeta as zeta_op
 from .out_argument import accepts_out
-from .special_methods import as_float
+from .special_methods import as_float, float_operands
 from .tensor import Tensor, as_tensor
 
 __all__ = ["float_pair", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
@@ -148,19 +148,19 @@ def airy_ai(input: Any) -> Tensor:  # noqa: A002
 
 
 def float_pair(x: Any, q: Any) -> tuple[Tensor, Tensor]:
-    """x and q as float Tensors; a Python number takes the other's dtype (PyTorch's
-    wrapped numbers)."""
+    """x and q as Tensors of the float dtype they promote to (``float_operands``: int8
+    with float16 is float16, two integer ones float64); a Python number takes the other's
+    (float) dtype, as PyTorch's wrapped numbers."""
     if isinstance(x, Tensor) or not isinstance(q, Tensor):
-        x = _float(x)
-        return x, (q if isinstance(q, Tensor) else as_tensor(q, dtype=x.dtype))
-    q = _float(q)
-    return as_tensor(x, dtype=q.dtype), q
+        x = as_tensor(x)
+        q = q if isinstance(q, Tensor) else as_tensor(q, dtype=as_float(x).dtype)
+    else:
+        x = as_tensor(x, dtype=as_float(q).dtype)
+    return float_operands(x, q)
 
 
 @accepts_out
 def zeta(input: Any, other: Any) -> Tensor:  # noqa: A002
     """The Hurwitz zeta function zeta(x, q) = sum_(k >= 0) (q + k)^-x (x > 1);
     d/dq = -x zeta(x + 1, q), the derivative in x is not implemented (as PyTorch's)."""
-    x, q = float_pair(input, other)
-    common = np.result_type(x.dtype, as_float(q).dtype)
-    return zeta_op(as_tensor(x, dtype=common), as_tensor(q, dtype=common))
+    return zeta_op(*float_pair(input, other))

@@ -13,13 +13,13 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import ShapeError, UsageError
-from .function import apply
+from .function import Function, apply
 from .ops.bessel import I0
 from .ops.gamma import Digamma, RegularizedGammaP, Tetragamma, Trigamma
 from .ops.special_values import zeta
 from .tensor_math import where
 
-__all__ = ["SpecialMethods", "x_times", "as_float"]
+__all__ = ["SpecialMethods", "ZeroTimes", "x_times", "as_float", "float_operands"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -29,15 +29,41 @@ def as_float(x: AnyTensor) -> AnyTensor:
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-def x_times(x: AnyTensor, f_of_y: Callable[[Any], Any], y: AnyTensor, pole: float) -> Any:
-    """x f(y), 0 where x = 0 and y <= ``pole`` (where f is -inf or NaN), as PyTorch's:
-    there the gradient in x is 0 too, elsewhere f(y)."""
+def float_operands(x: AnyTensor, y: AnyTensor) -> tuple[AnyTensor, AnyTensor]:
+    """x and y cast to the float dtype they promote to (NumPy's promotion, float64 for two
+    integer or bool ones): the dtype of the result of a float op of the two, in which
+    both are then computed (not int8 squared in int8, nor a log taken in float16 for a
+    float32 result)."""
+    dtype = np.promote_types(x.dtype, y.dtype)
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    return x if x.dtype == dtype else x.astype(dtype), y if y.dtype == dtype else y.astype(dtype)
+
+
+class ZeroTimes(Function):
+    """out = x f, but 0 where x = 0 and f is not NaN (0 times an infinite f too: PyTorch's
+    xlogy(0, y) = 0);  dx = g f (infinite where f is), df = g x."""
+    __slots__ = ()
+
+    def forward(self, x: np.ndarray, f: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):  # 0 * inf, replaced below
+            product = np.multiply(x, f)
+        return np.where((x == 0) & ~np.isnan(f), np.zeros((), product.dtype), product)
+
+    def vjp(self, g: Any, out: Any, x: Any, f: Any) -> tuple:
+        return g * f, g * x
+
+
+def x_times(x: AnyTensor, f_of_y: Callable[[Any], Any], y: AnyTensor, pole: float,
+            root: float) -> Any:
+    """x f(y) as PyTorch's xlogy and xlog1py: 0 where x = 0 (y not NaN), also where f(y)
+    is infinite. d/dx = f(y), but 0 at f's pole (x = 0 and y <= ``pole``, where f is -inf
+    or NaN: y is replaced there by f's ``root``, where f = 0); d/dy = x f'(y)."""
     try:
         at_pole = (x.data == 0) & (y.data <= pole)
     except ValueError:  # NumPy's message for shapes that do not broadcast
         raise ShapeError(f"x * f(y): shapes {x.shape} and {y.shape} do not broadcast") \
             from None
-    return x * f_of_y(where(at_pole, np.ones((), dtype=y.dtype), y))
+    return apply(ZeroTimes(), x, f_of_y(where(at_pole, np.asarray(root, y.dtype), y)))
 
 
 class SpecialMethods:
@@ -55,10 +81,15 @@ class SpecialMethods:
         return self._math_("fmod", other)
 
     def logit(self, eps: float | None = None) -> AnyTensor:
-        """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` is given."""
+        """log(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` is given;
+        d/dx = 1 / (x (1 - x)). Without eps, x outside [0, 1] gives NaN, and a NaN
+        gradient, as PyTorch's (1 / x + 1 / (1 - x) would be finite there)."""
         x = as_float(self)
         if eps is not None:
             x = x.clip(eps, 1 - eps)
+        else:
+            outside = (x.data < 0) | (x.data > 1)
+            x = x * np.where(outside, np.nan, 1.0).astype(x.dtype)
         return x.log() - (-x).log1p()
 
     def logit_(self, eps: float | None = None) -> AnyTensor:
@@ -66,8 +97,10 @@ class SpecialMethods:
         return self._math_("logit", eps)
 
     def xlogy(self, other: Any) -> AnyTensor:
-        """self log(other), 0 where self = 0 (PyTorch's and SciPy's convention)."""
-        return x_times(as_float(self), lambda y: y.log(), as_float(self._pair(other)[1]), 0.0)
+        """self log(other), 0 where self = 0 (PyTorch's and SciPy's convention), in the
+        float dtype the two promote to."""
+        x, y = float_operands(*self._pair(other))
+        return x_times(x, lambda y: y.log(), y, 0.0, 1.0)
 
     def xlogy_(self, other: Any) -> AnyTensor:
         """self = xlogy(self, other), in place."""

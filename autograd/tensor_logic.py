@@ -3,7 +3,9 @@
 ``&``, ``|``, ``^`` and ``~`` are NumPy's bitwise operators on bool and integer tensors (on
 bool: and, or, xor, not), so the habit of NumPy and PyTorch, ``(x > 0) & (x < 1)``, works.
 ``>>`` and ``<<`` shift the bits of integer tensors (``input_lengths >> 2`` is a length
-after two stride-2 convolutions), a Python int keeping the tensor's dtype, as in PyTorch.
+after two stride-2 convolutions). A Python or NumPy number beside a tensor is weak, as in
+PyTorch and NumPy 2 (``weak_number``): ``int16 & 3`` and ``int8 >> np.int32(1)`` keep the
+tensor's dtype; an int the dtype cannot hold (``uint8 << -2``) widens to int64.
 PyTorch's ``logical_and``, ``logical_or``, ``logical_xor`` and ``logical_not`` take any
 tensor (nonzero is True) and give bool. Every result is a constant, as a comparison's is:
 masks and bit patterns carry no gradient. ``np.logical_and(a, t)`` and the bitwise ufuncs
@@ -18,7 +20,7 @@ import numpy as np
 
 from ._arrays import numeric
 from .errors import DTypeError
-from .ops.arithmetic import broadcasting
+from .ops.arithmetic import broadcasting, number, weak_number
 
 __all__ = ["LogicOps"]
 
@@ -41,12 +43,16 @@ def _masks_or_bits(symbol: str, *arrays: np.ndarray) -> None:
                 f"x.logical_and(y), which takes any tensor (nonzero is True).")
 
 
-def _integer_shift_operand(symbol: str, x: Any) -> Any:
-    """A shift's operand: a Python int as it is (so an int32 tensor stays int32), else an
-    integer array; a ``DTypeError`` for floats, saying what to write instead."""
-    if isinstance(x, int) and not isinstance(x, bool):
-        return x
-    data = _array(x)
+def _operand(x: Any, beside: np.dtype) -> np.ndarray:
+    """x's array; a Python or NumPy number as ``weak_number`` takes it beside a tensor of
+    dtype ``beside`` (int16 with 3: int16; uint8 with -1: int64)."""
+    value = number(x)
+    return _array(x) if value is None else weak_number(value, beside)
+
+
+def _integer_shift_operand(symbol: str, data: np.ndarray) -> np.ndarray:
+    """A shift's operand, an integer (or bool) array; a ``DTypeError`` for floats, saying
+    what to write instead."""
     if data.dtype.kind not in "biu":
         raise DTypeError(
             f"{symbol} works on integer tensors (a bit shift); got dtype {data.dtype}. "
@@ -61,8 +67,13 @@ class LogicOps:
 
     __slots__ = ()
 
+    def _operands(self, a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
+        """a and b (one of them self) as arrays, a number weak beside self's dtype."""
+        dtype = _array(self).dtype
+        return _operand(a, dtype), _operand(b, dtype)
+
     def _bitwise(self, symbol: str, ufunc: np.ufunc, a: Any, b: Any) -> AnyTensor:
-        a, b = _array(a), _array(b)
+        a, b = self._operands(a, b)
         _masks_or_bits(symbol, a, b)
         return self._make(np.asarray(broadcasting(ufunc.__name__, ufunc, a, b)), None)
 
@@ -94,7 +105,7 @@ class LogicOps:
         return self._make(np.invert(data), None)
 
     def _shift(self, symbol: str, ufunc: np.ufunc, a: Any, b: Any) -> AnyTensor:
-        a, b = _integer_shift_operand(symbol, a), _integer_shift_operand(symbol, b)
+        a, b = (_integer_shift_operand(symbol, x) for x in self._operands(a, b))
         return self._make(np.asarray(broadcasting(ufunc.__name__, ufunc, a, b)), None)
 
     def __rshift__(self, other: Any) -> AnyTensor:

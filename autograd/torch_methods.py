@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._arrays import numeric
+from .dtypes import result_type
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .hooks import PostAccumulateHook, RemovableHandle, add_hook
 from .ops import indexing, linalg_more
@@ -301,6 +302,7 @@ class TorchMethods:
         rounding fewer: the values may differ from these in the last bit). PyTorch's
         deprecated ``x.addcmul(value, tensor1, tensor2)`` works with its warning."""
         (tensor1, tensor2), value = number_first("addcmul", "value", tensors, value, 2)
+        tensor1 = self._lift(tensor1)._cast(result_type(self, tensor1, tensor2))  # as add's
         return self + (1 if value is None else value) * tensor1 * tensor2
 
     def addcdiv(self, *tensors: Any, value: Any = None) -> AnyTensor:
@@ -310,6 +312,7 @@ class TorchMethods:
         PyTorch refuses them. The deprecated value-first call works with its warning."""
         (tensor1, tensor2), value = number_first("addcdiv", "value", tensors, value, 2)
         no_integer_division("addcdiv", tensor1, tensor2)
+        tensor1 = self._lift(tensor1)._cast(result_type(self, tensor1, tensor2))  # as add's
         return self + (1 if value is None else value) * tensor1 / tensor2
 
     def lerp(self, end: Any, weight: Any) -> AnyTensor:
@@ -318,11 +321,10 @@ class TorchMethods:
         Where weight >= 0.5 it is end - (1 - weight) * (end - self), as PyTorch's, so that
         weight 1 gives ``end`` exactly (1e20 to 1 gave 0)."""
         near_end = _array(weight) >= 0.5
-        from_start = self + weight * (end - self)
-        if not near_end.any():
-            return from_start
-        from_end = end - (1 - weight) * (end - self)
-        return from_end if near_end.all() else where(near_end, from_end, from_start)
+        if near_end.any() and not near_end.all():  # each side with weight 1 or 0 where the
+            return where(near_end, self.lerp(end, where(near_end, weight, 1)),  # other is
+                         self.lerp(end, where(near_end, 0, weight)))  # taken: no 0 * inf
+        return end - (1 - weight) * (end - self) if near_end.any() else self + weight * (end - self)
 
     @one_element_axis
     def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None,

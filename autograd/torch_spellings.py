@@ -1,8 +1,9 @@
 """``TorchSpellings``: PyTorch's names for what ``Tensor`` already does (a mixin of
-``Tensor``): ``x.permute(1, 0)``, ``x.clamp(min=0)``, ``x.float()``, ``x.t()``, ``x.mT``,
-``x.gather(1, idx)``, ``x.masked_fill(mask, 0)``, ``x.long()``,
-``x.device``, ``x.split(2, dim=1)``... (``x.view_as(y)``, ``x.new_zeros(2)`` and the like
-are in ``torch_shapes``, ``x.view(2, 3)`` and ``x.view(dtype)`` in ``view_methods``).
+``Tensor``): ``x.permute(1, 0)``, ``x.clamp(min=0)``, ``x.t()``, ``x.mT``,
+``x.gather(1, idx)``, ``x.masked_fill(mask, 0)``, ``x.split(2, dim=1)``... (the dtype
+and device spellings ``x.float()``, ``x.long()``, ``x.device`` are in its base
+``dtype_device_methods``; ``x.view_as(y)``, ``x.new_zeros(2)`` and the like in
+``torch_shapes``; ``x.view(2, 3)`` and ``x.view(dtype)`` in ``view_methods``).
 
 Many users come from PyTorch, and these let their habits work. Each is a line or two
 over an op that exists under its NumPy name, so the graph (and a drawing) shows that
@@ -18,8 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._arrays import as_dtype, int_argument
-from .devices import device as Device
+from ._arrays import int_argument
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .function import apply
 from .memory_formats import check_memory_format
@@ -28,9 +28,9 @@ from .ops.reductions import normalize_axis, pick_axis, pick_keepdims, single_axi
 from .ops.shape import flattened_shape, memory_order
 from .size_tuple import Size
 from .tensor_math import where
-from .torch_arguments import check_mask_value
-from .torch_arguments import alpha_overload
-from .torch_shapes import check_device
+from .ops.arithmetic import is_scalar
+from .torch_arguments import alpha_overload, check_mask_value
+from .dtype_device_methods import DtypeDeviceMethods
 from .torch_storage import StorageMethods
 from .type_names import TypeMethods
 from .scalar_axis import one_element_axis
@@ -38,8 +38,6 @@ from .scalar_axis import one_element_axis
 __all__ = ["TorchSpellings", "ElementCount"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
-_DEVICES = ("cpu", "cuda", "mps", "xpu", "hip", "xla", "meta")  # PyTorch's device names
-_CPU = Device("cpu")  # x.device: .type "cpu", .index None, as PyTorch's
 
 def _sizes(args: tuple) -> tuple:
     """``view(2, 3)`` and ``view((2, 3))`` alike."""
@@ -71,7 +69,7 @@ class ElementCount(int):
         return getattr(ufunc, method)(*inputs, **kwargs)
 
 
-class TorchSpellings(StorageMethods, TypeMethods):
+class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
     """PyTorch's method names over the existing ops (a mixin: ``Tensor`` is its user)."""
 
     __slots__ = ()
@@ -218,13 +216,23 @@ class TorchSpellings(StorageMethods, TypeMethods):
 
     def add(self, other: Any, *deprecated: Any, alpha: Any = None) -> AnyTensor:
         """self + alpha * other (PyTorch's deprecated ``x.add(alpha, other)`` warns)."""
-        other, alpha = alpha_overload("add", other, deprecated, alpha)
-        return self + (other if alpha is None or alpha == 1 else other * alpha)
+        return self + self._alpha_times("add", other, deprecated, alpha)
 
     def sub(self, other: Any, *deprecated: Any, alpha: Any = None) -> AnyTensor:
         """self - alpha * other (PyTorch's deprecated ``x.sub(alpha, other)`` warns)."""
-        other, alpha = alpha_overload("sub", other, deprecated, alpha)
-        return self - (other if alpha is None or alpha == 1 else other * alpha)
+        return self - self._alpha_times("sub", other, deprecated, alpha)
+
+    def _alpha_times(self, op: str, other: Any, deprecated: tuple, alpha: Any) -> Any:
+        """alpha * other of ``add``/``sub``, in the dtype of self with other, as PyTorch
+        scales it (int8 100 with alpha 2 is 200 beside a float32 or an int16 self, not
+        int8's wrapped -56); a number is scaled by Python, exactly."""
+        other, alpha = alpha_overload(op, other, deprecated, alpha)
+        if alpha is None or alpha == 1:
+            return other
+        if is_scalar(other):
+            return other * alpha
+        other = self._lift(other)
+        return other._cast(np.promote_types(self.dtype, other.dtype)) * alpha
 
     def mul(self, other: Any) -> AnyTensor:
         """self * other."""
@@ -242,9 +250,10 @@ class TorchSpellings(StorageMethods, TypeMethods):
         floor = self // other
         if rounding_mode == "floor":
             return floor
-        if floor.dtype.kind == "f":
-            exact = self / other
-            return where(exact.data < 0, exact.ceil(), exact.floor())
+        if floor.dtype.kind == "f":  # trunc(self / other) on floor's graph: both are
+            with np.errstate(divide="ignore", invalid="ignore"):  # piecewise constant, of
+                values = np.trunc(np.divide(*(t.data for t in self._pair(other))))
+            return where(True, values.astype(floor.dtype), floor)  # gradient 0 (no 0 * inf)
         other = self._pair(other)[1].data  # integers: exact, without a float quotient
         round_up = ((self.data < 0) != (other < 0)) & ((self % other).data != 0)
         return floor + round_up.astype(floor.dtype)
@@ -272,104 +281,6 @@ class TorchSpellings(StorageMethods, TypeMethods):
         ``autograd.memory_formats``)."""
         check_memory_format(memory_format, "clone")
         return self.copy()
-
-    # ------------------------------------------------------------ dtype and device
-    def _cast(self, dtype: Any) -> AnyTensor:
-        """self when it has ``dtype`` already (PyTorch's casts return the tensor itself,
-        so a leaf stays the leaf whose ``.grad`` backward fills), else ``astype(dtype)``,
-        which copies, as NumPy's; to an integer or bool dtype, a constant (as PyTorch's
-        ``x.to(torch.int8)``: such a tensor carries no gradient)."""
-        dtype = as_dtype(dtype, "astype")
-        if dtype == self.dtype:
-            return self
-        return (self if dtype.kind in "fc" else self.detach()).astype(dtype)
-
-    def float(self) -> AnyTensor:
-        """self as float32 (self if it is float32)."""
-        return self._cast(np.float32)
-
-    def double(self) -> AnyTensor:
-        """self as float64 (self if it is float64)."""
-        return self._cast(np.float64)
-
-    def half(self) -> AnyTensor:
-        """self as float16 (self if it is float16)."""
-        return self._cast(np.float16)
-
-    def to(self, target: Any = None, dtype: Any = None, device: Any = None, *,
-           non_blocking: bool = False, copy: bool = False,
-           memory_format: Any = None) -> AnyTensor:
-        """self as another dtype (``x.to(np.float32)``, ``dtype=``, or another tensor's
-        ``x.to(y)``; self if it has that dtype, as PyTorch), on a device (``"cpu"`` or
-        ``device="cpu"``: self, the only device there is; another is a ``UsageError``
-        naming it), or both. ``copy=True`` returns a new tensor even then (the gradient
-        passes through, as ``clone``); ``memory_format``: see ``autograd.memory_formats``;
-        ``non_blocking`` changes nothing here."""
-        check_memory_format(memory_format, "to")
-        if type(target).__name__ == "device" or (  # a str or PyTorch's torch.device
-                isinstance(target, str) and target.split(":")[0] in _DEVICES):
-            target, device = None, str(target)
-        if isinstance(target, TorchSpellings):
-            target = target.dtype
-        check_device(device, f"to({str(device)!r})")
-        dtype = target if dtype is None else dtype
-        out = self if dtype is None else self._cast(dtype)
-        return out.copy() if copy and out is self else out
-
-    def long(self) -> AnyTensor:
-        """self as int64, a constant (an integer tensor carries no gradient); self if it
-        is int64."""
-        return self if self.dtype == np.int64 else self.detach().astype(np.int64)
-
-    def int(self) -> AnyTensor:
-        """self as int32, a constant; self if it is int32."""
-        return self if self.dtype == np.int32 else self.detach().astype(np.int32)
-
-    def bool(self) -> AnyTensor:
-        """self != 0 as a boolean constant; self if it is bool."""
-        return self if self.dtype == np.bool_ else self.detach().astype(np.bool_)
-
-    @property
-    def device(self) -> Device:
-        """``device("cpu")`` (equal to "cpu"): every tensor lives in host memory."""
-        return _CPU
-
-    @property
-    def is_cuda(self) -> bool:
-        """False: every tensor lives in host memory (PyTorch's ``if x.is_cuda:``)."""
-        return False
-
-    def cpu(self) -> AnyTensor:
-        """self: every tensor lives in host memory."""
-        return self
-
-    def cuda(self, *args: Any, **kwargs: Any) -> AnyTensor:
-        """Refused: this engine computes with NumPy on the CPU."""
-        raise UsageError("cuda(): this engine computes with NumPy on the CPU; there is no "
-                         "GPU device. Leave the tensor where it is (or .cpu(), which is self).")
-
-    def contiguous(self, memory_format: Any = None) -> AnyTensor:
-        """self if its array is C-contiguous, else a C-ordered copy through which the
-        gradient passes (as PyTorch; every op here also takes any layout)."""
-        check_memory_format(memory_format, "contiguous")
-        return self if self.is_contiguous() else self.copy()
-
-    def is_contiguous(self) -> bool:
-        """True when the array is C-contiguous (row-major, no gaps): False for a
-        transpose or a strided slice, as PyTorch; ``contiguous()`` makes it True."""
-        return bool(self.data.flags.c_contiguous)
-
-    def numel(self) -> int:
-        """The number of elements (``size`` in NumPy's spelling)."""
-        return self.data.size
-
-    def nelement(self) -> int:
-        """The number of elements (PyTorch's other name for ``numel``)."""
-        return self.data.size
-
-    def dim(self) -> int:
-        """The number of axes (``ndim``)."""
-        return self.ndim
 
     # ------------------------------------------------------------ tests, no gradient
     def isnan(self) -> AnyTensor:

@@ -5,8 +5,9 @@ The first N terms are summed directly, with N >= 9 and q + N > 9, and the rest b
 Euler-Maclaurin formula at w = q + N: w^(1-x) / (x - 1) + w^-x / 2
 + sum_(j=1..12) B_2j / (2j)! x (x+1) ... (x+2j-2) w^(-x-2j+1), whose terms fall like
 (x / (2 pi w))^2j. The domain is PyTorch's (Cephes'): inf at x = 1 and at q = 0, -1,
--2, ...; NaN for x < 1, and for q < 0 with a non-integer x; NaN where x or q is
+-2, ...; NaN for x < 1, and for q < 0 with a non-integer x; NaN where x is NaN or q is
 infinite or NaN (PyTorch's inf at x = 1 or at such a q comes first, whatever the other).
+A huge or infinite x gives the limit, as PyTorch: 1 at q = 1, 0 above, inf below.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ BERNOULLI_OVER_FACTORIAL = tuple(float(b / factorial(2 * j)) for j, b in enumera
 
 def _finite_domain(x: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Entries where the sum is computed (the rest get inf or NaN)."""
-    return (np.isfinite(x) & np.isfinite(q) & (x > 1)
+    return (~np.isnan(x) & np.isfinite(q) & (x > 1)
             & ((q > 0) | ((q != np.floor(q)) & (x == np.floor(x)))))
 
 
@@ -54,7 +55,7 @@ def _euler_maclaurin(x: np.ndarray, q: np.ndarray) -> np.ndarray:
     rising = x.copy()  # x (x+1) ... (x+2j-2)
     w_power = w_power / w
     for j, coefficient in enumerate(BERNOULLI_OVER_FACTORIAL, start=1):
-        total += coefficient * rising * w_power
+        total += np.where(w_power == 0, 0.0, coefficient * rising * w_power)  # x huge
         rising = rising * (x + 2 * j - 1) * (x + 2 * j)
         w_power = w_power / (w * w)
     return total

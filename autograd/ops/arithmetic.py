@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 from contextlib import nullcontext
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -74,8 +74,10 @@ class Mul(Function):
 
 
 class Div(Function):
-    """out = a / b;  da = g / b, db = -g a / b^2 = -(g / b) * (a / b). As PyTorch's, it
-    reads b, and a only for b's gradient: not out, which may be written in place since."""
+    """out = a / b;  da = g / b, db = -g a / b^2 = -g ((a / b) / b), PyTorch's order: 0 for
+    a = 0 however small b is (where (g / b) (a / b) would give inf * 0 = NaN at b = 5e-324).
+    As PyTorch's, it reads b, and a only for b's gradient: not out, which may be written
+    in place since."""
     __slots__ = ()
     gradient_reads = ((1,), (0, 1))
 
@@ -84,10 +86,11 @@ class Div(Function):
             return broadcasting("div", operator.truediv, a, b)
 
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
+        need_a, need_b = self.needs_input_grad
         with quiet_at_poles(constant(b)):
-            ga = g / b
-            gb = -ga * (a / b) if self.needs_input_grad[1] else None
-        return (ga if self.needs_input_grad[0] else None), gb
+            ga = g / b if need_a else None
+            gb = -(g * (a / b / b)) if need_b else None
+        return ga, gb
 
 
 class Neg(Function):
@@ -109,21 +112,22 @@ class Neg(Function):
 class Pow(Function):
     """out = a ** b (both tensors);  da = g b a^(b-1), db = g out ln a.
 
-    At a = 0, as PyTorch: da = 0 where b = 0, db = 0 where b >= 0 (no NaN from 0 * inf);
-    da = 0 where b = 0 at a NaN a too (out = 1, as PyTorch's); the masks cover only those
-    a, so second derivatives elsewhere stay exact."""
+    As PyTorch: da = 0 where b = 0 (no NaN from 0 * inf) at the a whose 1/a = a^(b-1) is
+    not finite: 0, a subnormal (5e-324) and NaN (out = 1, as PyTorch's); db = 0 where
+    a = 0 and b >= 0. The masks cover only those a, so second derivatives elsewhere stay
+    exact (d/db of da at b = 0 is g / a)."""
     __slots__ = ()
     save_output = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return power("pow", a, b)
+        # a 0-d b counts as a number: np.power(t, -1) passes -1 as a 0-d tensor
+        return power("pow", a, b, number_exponent=np.ndim(b) == 0)
 
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         ga = gb = None
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if self.needs_input_grad[0]:
-                a_const = constant(a)  # d/da a^0 = 0 at a = 0 and a = NaN
-                flat = ((a_const == 0) | np.isnan(a_const)) & (constant(b) == 0)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if self.needs_input_grad[0]:  # d/da a^0 = 0 where 1/a is inf or NaN
+                flat = ~np.isfinite(1 / constant(a)) & (constant(b) == 0)
                 ga = where(flat, 0.0, g * b * where(flat, 1.0, a) ** (b - 1))
             if self.needs_input_grad[1]:
                 zero_base = (constant(a) == 0) & (constant(b) >= 0)
@@ -140,8 +144,20 @@ class ScalarOp(Function):
         self.c = c
 
 
+def with_number(function: Any, x: Any, c: int | float, reflected: bool = False) -> Any:
+    """``function(x, c)`` (``function(c, x)`` if ``reflected``) with the number ``c`` weak
+    (NEP 50: int8 with 3 is int8). An int that x's integer dtype cannot hold, where NumPy
+    raises a bare OverflowError, is retried as ``weak_number`` gives it, an int64 (uint8 +
+    -1 is int64, as ``//`` and ``%`` give; a 0-d array cannot overflow again)."""
+    try:
+        return function(c, x) if reflected else function(x, c)
+    except OverflowError:
+        return with_number(function, x, weak_number(c, x.dtype), reflected)
+
+
 def _subtract(a: Any, b: Any) -> Any:
-    """a - b, naming NumPy's refusal of bool - bool."""
+    """a - b, naming NumPy's refusal of bool - bool (PyTorch refuses a bool on either
+    side; checking each operand's dtype would cost a tenth of the op: NumPy's rule)."""
     try:
         return a - b
     except TypeError:
@@ -154,7 +170,7 @@ class AddScalar(ScalarOp):
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x + self.c
+        return with_number(operator.add, x, self.c)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g,)
@@ -165,7 +181,7 @@ class SubScalar(ScalarOp):
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return _subtract(x, self.c)
+        return with_number(_subtract, x, self.c)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g,)
@@ -176,7 +192,7 @@ class RSubScalar(ScalarOp):
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return _subtract(self.c, x)
+        return with_number(_subtract, x, self.c, reflected=True)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (-g,)
@@ -187,7 +203,7 @@ class MulScalar(ScalarOp):
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x * self.c
+        return with_number(operator.mul, x, self.c)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * self.c,)
@@ -214,7 +230,7 @@ class PowScalar(Function):
         self.p = p
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return power("pow", x, self.p)
+        return with_number(_number_power, x, self.p)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if self.p == 0:  # exactly 0, even where g is infinite
@@ -226,13 +242,18 @@ class PowScalar(Function):
             return (g * self.p * x ** (self.p - 1),)
 
 
+def _number_power(x: np.ndarray, p: Any) -> np.ndarray:
+    """x ** p for a number p (a negative int with an integer x is refused, as PyTorch)."""
+    return power("pow", x, p, number_exponent=True)
+
+
 class RPowScalar(ScalarOp):
     """out = c ** x;  dx = g out log(c)."""
     __slots__ = ()
     save_output = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return power("pow", self.c, x)
+        return with_number(partial(power, "pow"), x, self.c, reflected=True)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         if self.c == 0:  # 0 ** x: as PyTorch, 0 where x >= 0 (where out is 0 or 1)
@@ -315,16 +336,31 @@ def broadcasting(op: str, function: Any, *arrays: Any) -> np.ndarray:
         raise
 
 
-def power(op: str, base: Any, exponent: Any) -> np.ndarray:
-    """``base ** exponent`` (broadcasting); integers to negative integer powers, which
-    NumPy refuses with a bare ValueError, are a ``UsageError`` saying what to write."""
+def power(op: str, base: Any, exponent: Any, number_exponent: bool = False) -> np.ndarray:
+    """``base ** exponent`` (broadcasting). Integers to negative integer powers, which
+    NumPy refuses with a bare ValueError: PyTorch's ``integer_power`` for a tensor of
+    exponents; for one number (``number_exponent``) a ``UsageError``, as PyTorch refuses
+    it too, saying what to write."""
     try:
         with quiet_at_poles(base):  # 0 ** -1
             return broadcasting(op, operator.pow, base, exponent)
     except ValueError as exc:
         if "negative integer powers" not in str(exc):
             raise
-        raise UsageError(f"{op}: integers to negative integer powers have no integer "
-                         f"result (NumPy and PyTorch refuse them too). Convert first, "
-                         f"x.astype(np.float64) ** p, or use a float exponent "
-                         f"(x ** -1.0).") from None
+    if not number_exponent:
+        return integer_power(base, exponent)
+    raise UsageError(f"{op}: an integer tensor to a negative integer number ({exponent}) "
+                     f"has no integer result (PyTorch and NumPy refuse it too). Convert "
+                     f"first, x.astype(np.float64) ** p, or use a float exponent "
+                     f"(x ** -1.0).")
+
+
+def integer_power(base: Any, exponent: Any) -> np.ndarray:
+    """``base ** exponent`` for integers, negative exponents included, as PyTorch
+    computes it: b^e for e >= 0; for e < 0, 1 / b^|e| truncated toward 0, which is 1 at
+    b = 1, (-1)^e at b = -1 and 0 elsewhere (0 at b = 0 too, as PyTorch's)."""
+    negative = exponent < 0
+    result = base ** np.where(negative, 0, exponent)  # (b^0 = 1 where e < 0)
+    odd = exponent % 2 == 1
+    inverse = np.select([base == 1, (base == -1) & odd, base == -1], [1, -1, 1], 0)
+    return np.where(negative, inverse, result).astype(result.dtype, copy=False)

@@ -1,9 +1,11 @@
 """The log-gamma function and its derivatives as ops: ``Lgamma`` (ln|Gamma(x)|, PyTorch's
 ``lgamma``, SciPy's ``gammaln``), ``Digamma`` (its derivative psi), ``Trigamma`` (psi',
 the second) and ``Tetragamma`` (psi'', the third), computed by ``autograd.gamma_arrays``.
-Each VJP applies the next one, so lgamma is differentiable three times. ``GammaDraw``
-passes given Gamma(alpha, 1) draws on with their implicit-reparameterisation gradient
-dx/dalpha (``Gamma.rsample``'s); ``RegularizedGammaP`` is P(a, x), the Gamma(a, 1) CDF.
+Each VJP applies the next one, and psi''' is 6 zeta(4, x) (the Hurwitz zeta op of
+``special_values``, differentiable in x), so lgamma is differentiable any number of
+times. ``GammaDraw`` passes given Gamma(alpha, 1) draws on with their
+implicit-reparameterisation gradient dx/dalpha (``Gamma.rsample``'s);
+``RegularizedGammaP`` is P(a, x), the Gamma(a, 1) CDF.
 """
 
 from __future__ import annotations
@@ -15,23 +17,23 @@ import numpy as np
 from .. import gamma_arrays
 from ..errors import UnsupportedError
 from ..function import Function
-from .generic import constant
+from .generic import constant, exp, is_tensor, log, where
+from .special_values import zeta
 from .trig import either
 
 __all__ = ["Lgamma", "Digamma", "Trigamma", "Tetragamma", "GammaDraw", "RegularizedGammaP"]
 
 
 class Tetragamma(Function):
-    """out = psi''(x) = d^3 ln Gamma(x) / dx^3 (its own derivative is not implemented)."""
+    """out = psi''(x) = d^3 ln Gamma(x) / dx^3;  dx = g psi'''(x) = g 6 zeta(4, x) (the
+    Hurwitz zeta op, itself differentiable in x: psi^(n) = (-1)^(n+1) n! zeta(n + 1, x))."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return gamma_arrays.tetragamma(x)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        raise UnsupportedError("the derivative of psi'' (a fourth derivative of lgamma, "
-                               "the third of digamma) is not implemented; stop one order "
-                               "earlier, or difference it numerically")
+        return (g * 6.0 * zeta(np.asarray(4.0, dtype=constant(x).dtype), x),)
 
 
 class Trigamma(Function):
@@ -90,9 +92,12 @@ class GammaDraw(Function):
 
 
 class RegularizedGammaP(Function):
-    """out = P(a, x) = gamma(a, x) / Gamma(a);  dx = g x^(a-1) e^(-x) / Gamma(a) (a constant:
-    no second derivative through it). The derivative in a is not implemented (nor is
-    PyTorch's)."""
+    """out = P(a, x) = gamma(a, x) / Gamma(a);  dx = g x^(a-1) e^(-x) / Gamma(a),
+    PyTorch's formula: NaN for x < 0 (as P), inf at x = 0 for a < 1; but 1 at x = 0 for
+    a = 1 and 0 at x = inf (the limits, where the formula gives 0 * -inf and inf - inf).
+    Recorded (create_graph), the density is built from recorded ops for 0 < x < inf, so
+    P differentiates again in x, as PyTorch's: d/dx density = density ((a - 1) / x - 1).
+    The derivative in a is not implemented (nor is PyTorch's)."""
     __slots__ = ()
 
     def forward(self, a: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -102,8 +107,23 @@ class RegularizedGammaP(Function):
         if self.needs_input_grad[0]:
             raise UnsupportedError("gammainc(a, x): the derivative in a is not implemented "
                                    "(PyTorch's neither); detach a, or differentiate in x")
-        a, x = constant(a), constant(x)
-        with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-            log_density = (a - 1) * np.log(np.where(x > 0, x, 1.0)) - x - gamma_arrays.lgamma(a)
-            density = np.where(x > 0, np.exp(log_density), 0.0).astype(x.dtype, copy=False)
+        a, given_x, x = constant(a), x, constant(x)  # given_x: a Tensor when recorded
+        with np.errstate(divide="ignore", invalid="ignore", under="ignore", over="ignore"):
+            power = np.where(a == 1, 0.0, (a - 1) * np.log(x))  # ln x^(a-1), 0 for a = 1
+            density = np.exp(power - x - gamma_arrays.lgamma(a))
+        density = np.select([x == np.inf, x < 0], [0.0, np.nan],  # (a = 1: e^-x at x < 0)
+                            density).astype(x.dtype, copy=False)
+        if is_tensor(given_x):  # recorded: a density that differentiates in x
+            density = _recorded_density(a, given_x, density)
         return (None, g * density)
+
+
+def _recorded_density(a: np.ndarray, x: Any, density: np.ndarray) -> Any:
+    """x^(a-1) e^(-x) / Gamma(a) = exp((a - 1) ln x - x - ln Gamma(a)) from recorded ops
+    of the Tensor x where 0 < x < inf; the constant ``density`` elsewhere (x = 0, inf,
+    NaN or below 0, where the formula has no finite derivative)."""
+    values = constant(x)
+    inside = (values > 0) & (values < np.inf)
+    safe = where(inside, x, 1.0)  # outside: a point where every part is finite
+    recorded = exp((a - 1) * log(safe) - safe - gamma_arrays.lgamma(a))
+    return where(inside, recorded, density)

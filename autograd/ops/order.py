@@ -77,9 +77,15 @@ class MedianAll(Function):
 
 class LogCumsumExp(Function):
     """out_i = log sum_{j <= i} exp(x_j) along ``axis`` (``np.logaddexp.accumulate``:
-    no overflow, -inf stays -inf);  dx_j = sum_{i >= j} g_i exp(x_j - out_i), summed in
-    log space, the positive and the negative g apart (stable for large x). Where
-    x_j = out_i = -inf (a leading -inf) or +inf, exp(x_j - out_i) is NaN, as torch's."""
+    no overflow, -inf stays -inf);  dx_j = sum_{i >= j} g_i exp(x_j - out_i). On arrays it
+    is summed in log space, the positive and the negative g apart (stable for large x).
+    Recorded (create_graph, forward mode, Hessians) it is written linear in g: forward
+    mode differentiates it in g at g = 0, where the sign split has no derivative. There
+    dx_j = exp(x_j - c) sum_{i >= j} g_i exp(c - out_i), c the largest finite out along
+    the axis (a constant: the product does not depend on it), the reverse of PyTorch's
+    forward-mode formula, exact while out spans less than ~700 along the axis (NaN
+    beyond). Where x_j = out_i = -inf (a leading -inf) or +inf, exp(x_j - out_i) is
+    NaN, as torch's."""
     __slots__ = ("axis",)
     save_output = True
 
@@ -91,6 +97,8 @@ class LogCumsumExp(Function):
             return np.logaddexp.accumulate(x, axis=self.axis)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        if is_tensor(g):
+            return (self._linear(g, out, x),)
         lowest = float(np.finfo(constant(x).dtype).min)  # log 0, kept finite
         magnitude = abs(g)
         nonzero = constant(magnitude) > 0
@@ -99,6 +107,17 @@ class LogCumsumExp(Function):
         positive, negative = constant(g) > 0, constant(g) < 0
         return (self._part(where(positive, log_size, lowest), out, x)
                 - self._part(where(negative, log_size, lowest), out, x),)
+
+    def _linear(self, g: Any, out: Any, x: Any) -> Any:
+        """exp(x_j - c) sum_{i >= j} g_i exp(c - out_i) on Tensors (recorded), with
+        c = the largest finite out along the axis (0 if none)."""
+        values = constant(out)
+        with np.errstate(invalid="ignore", over="ignore"):  # -inf - -inf, +inf: NaN
+            c = np.where(np.isfinite(values), values, -np.inf).max(
+                axis=self.axis, keepdims=True, initial=-np.inf)
+            c = np.where(np.isfinite(c), c, 0.0).astype(values.dtype, copy=False)
+            weighted = np.flip(g * np.exp(c - out), self.axis)
+            return np.exp(x - c) * np.flip(np.cumsum(weighted, axis=self.axis), self.axis)
 
     def _part(self, log_g: Any, out: Any, x: Any) -> Any:
         """exp(x_j + log sum_{i >= j} exp(log_g_i - out_i)): the reversed running

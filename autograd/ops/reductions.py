@@ -243,9 +243,10 @@ def _check_not_empty(op: str, x: np.ndarray, axes: tuple[int, ...]) -> None:
 
 
 class StdSqrt(Function):
-    """out = sqrt(v), for the standard deviation and the 2-norm;  dv = g / (2 out) where
-    out > 0, and 0 where v = 0 (the std of constant data and the norm of 0 have gradient
-    0, as in PyTorch)."""
+    """out = sqrt(v), for the standard deviation and the 2-norm;  dv = g / (2 out), but 0
+    where out = 0 (the std of constant data and the norm of 0 have gradient 0, as in
+    PyTorch); NaN where out is NaN (the std of one element with correction 1), in both
+    modes, as PyTorch's."""
     __slots__ = ()
     save_inputs = False
     save_output = True
@@ -254,9 +255,9 @@ class StdSqrt(Function):
         return np.sqrt(v)
 
     def vjp(self, g: Any, out: Any, v: Any) -> tuple:
-        positive = constant(out) > 0
-        safe = where(positive, out, 1.0)
-        return (where(positive, g / (safe * 2), 0.0),)
+        zero = constant(out) == 0
+        safe = where(zero, 1.0, out)
+        return (where(zero, 0.0, g / (safe * 2)),)
 
 
 class _AlongAxis(Function):

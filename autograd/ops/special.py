@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import erf_arrays
-from ..errors import IntegerDivisionError
+from ..errors import DTypeError, IntegerDivisionError
 from ..function import Function
 from .arithmetic import broadcasting
 from .elementwise import Sigmoid, as_float_input
@@ -187,11 +187,12 @@ def _zeros_like(g: Any) -> Any:
 
 
 class Sign(_Constant):
-    """out = -1, 0 or 1 by the sign of x;  dx = 0."""
+    """out = -1, 0 or 1 by the sign of x (a bool x is its own sign, as PyTorch's);
+    dx = 0."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.sign(x)
+        return x.copy() if x.dtype == np.bool_ else np.sign(x)
 
 
 class Floor(_Constant):
@@ -218,6 +219,10 @@ class Round(_Constant):
         self.decimals = int(decimals)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        if self.decimals and x.dtype == np.bool_:
+            raise DTypeError(f"round(decimals={self.decimals}) of a bool tensor, which "
+                             f"PyTorch refuses too (it rounds numbers); convert it first: "
+                             f"x.double().round(decimals={self.decimals})")
         return np.round(x, self.decimals)
 
 

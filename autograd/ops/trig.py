@@ -1,5 +1,6 @@
-"""Trigonometric and hyperbolic functions: sin, cos, tan, arcsin, arccos, arctan, arctan2,
-sinh, cosh, and the inverse hyperbolic arcsinh, arccosh, arctanh.
+"""Trigonometric and hyperbolic functions: sin, cos, tan, arcsin, arccos, arctan, arctan2
+and hypot (the angle and the radius of a point), sinh, cosh, and the inverse hyperbolic
+arcsinh, arccosh, arctanh.
 
 Each VJP is written with functions that run on arrays (an ordinary backward) and on
 Tensors (``create_graph=True``), so second derivatives come for free.
@@ -13,10 +14,10 @@ import numpy as np
 
 from ..function import Function, apply
 from .arithmetic import broadcasting
-from .generic import constant, is_tensor
+from .generic import constant, is_tensor, where
 
-__all__ = ["either", "Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Arctan2", "Sinh",
-           "Cosh", "Arcsinh", "Arccosh", "Arctanh"]
+__all__ = ["either", "Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Arctan2", "Hypot",
+           "Sinh", "Cosh", "Arcsinh", "Arccosh", "Arctanh"]
 
 
 def either(op_class: type, numpy_function: Callable) -> Callable[[Any], Any]:
@@ -63,7 +64,8 @@ class Tan(Function):
 
 
 class Arcsin(Function):
-    """out = arcsin x;  dx = g / sqrt(1 - x^2)."""
+    """out = arcsin x;  dx = g / sqrt(1 - x^2) (NaN for |x| > 1: np.sqrt, as on arrays,
+    where a NumPy scalar's ** 0.5 would take C's pow(-inf, 0.5) = inf)."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -71,12 +73,12 @@ class Arcsin(Function):
             return np.arcsin(x)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (g / (1 - x * x) ** 0.5,)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return (g / np.sqrt(1 - x * x),)
 
 
 class Arccos(Function):
-    """out = arccos x;  dx = -g / sqrt(1 - x^2)."""
+    """out = arccos x;  dx = -g / sqrt(1 - x^2) (NaN for |x| > 1, as Arcsin's)."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -84,8 +86,8 @@ class Arccos(Function):
             return np.arccos(x)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (-g / (1 - x * x) ** 0.5,)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return (-g / np.sqrt(1 - x * x),)
 
 
 class Arctan(Function):
@@ -105,19 +107,42 @@ class Arctan2(Function):
 
     Computed with x and y divided by s = max(|x|, |y|) (a constant: the formula does not
     change with s), so x^2 + y^2 neither underflows to 0 (|x| < 1e-19 in float32) nor
-    overflows; at the origin both are 0, as PyTorch."""
+    overflows; at the origin both are 0, as PyTorch. Where x or y is infinite, an
+    infinite one divided by s = inf counts as +-1 (not inf / inf = NaN), so both are 0,
+    their limit (PyTorch's too for the infinite input; for the finite one beside it
+    PyTorch's is inf / inf = NaN)."""
     __slots__ = ()
 
     def forward(self, y: np.ndarray, x: np.ndarray) -> np.ndarray:
         return broadcasting("arctan2", np.arctan2, y, x)
 
     def vjp(self, g: Any, out: Any, y: Any, x: Any) -> tuple:
-        scale = np.maximum(np.abs(constant(y)), np.abs(constant(x)))
+        y_values, x_values = constant(y), constant(x)
+        scale = np.maximum(np.abs(y_values), np.abs(x_values))
         origin = scale == 0
         scale = np.where(origin, 1, scale)
-        ys, xs = y / scale, x / scale
-        scaled = g / ((xs * xs + ys * ys + origin) * scale)  # + 1 at the origin, where
-        return scaled * xs, -(scaled * ys)                   # xs = ys = 0
+        with np.errstate(invalid="ignore", over="ignore"):  # inf / inf is replaced by
+            ys = where(np.isinf(y_values), np.sign(y_values), y / scale)  # the sign; 1 / s
+            xs = where(np.isinf(x_values), np.sign(x_values), x / scale)  # may overflow
+            square = xs * xs + ys * ys + origin  # in [1, 2]: + 1 at the origin, xs = ys = 0
+            return g * xs / square / scale, -(g * ys / square / scale)  # 0 / tiny s = 0
+
+
+class Hypot(Function):
+    """out = sqrt(x^2 + y^2), the radius of the point (x, y), by NumPy's hypot (C's: the
+    squares neither overflow, near 1e154, nor underflow);  dx = g (x / out),
+    dy = g (y / out). x / out lies in [-1, 1], so it does not overflow either; it is NaN
+    at the origin (0 / 0) and where out is inf because x or y is (inf / inf), as
+    PyTorch's x / out."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return broadcasting("hypot", np.hypot, x, y)
+
+    def vjp(self, g: Any, out: Any, x: Any, y: Any) -> tuple:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * (x / out), g * (y / out)
 
 
 class Sinh(Function):

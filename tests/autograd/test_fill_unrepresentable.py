@@ -14,7 +14,7 @@ from autograd import DTypeError, Tensor
 
 UNREPRESENTABLE = [("int64", float("nan")), ("int64", float("inf")), ("int64", 1e30),
                    ("uint8", float("nan")), ("uint8", -1.5), ("uint8", 256.0),
-                   ("int8", -float("inf"))]
+                   ("int8", -float("inf")), ("uint8", 255.9), ("uint8", -0.5)]
 
 
 def _fill(t: Any, value: Any) -> Any:
@@ -44,7 +44,8 @@ def test_a_zero_d_tensor_value_is_checked_too(write: Any) -> None:
 
 
 @pytest.mark.parametrize("dtype, value", [("int64", float("nan")), ("int64", float("inf")),
-                                          ("int64", 1e30), ("uint8", 256.0)])
+                                          ("int64", 1e30), ("uint8", 256.0),
+                                          ("uint8", 255.9), ("uint8", -0.5)])
 def test_pytorch_refuses_them_too(dtype: str, value: float) -> None:
     torch = pytest.importorskip("torch")
     for write in (_fill, _setitem):
@@ -53,7 +54,7 @@ def test_pytorch_refuses_them_too(dtype: str, value: float) -> None:
 
 
 @pytest.mark.parametrize("write", [_fill, _setitem])
-@pytest.mark.parametrize("dtype, value", [("int64", 2.7), ("int64", -1.5), ("uint8", 255.9),
+@pytest.mark.parametrize("dtype, value", [("int64", 2.7), ("int64", -1.5), ("uint8", 254.9),
                                           ("bool", float("nan")), ("float32", float("nan"))])
 def test_values_that_fit_are_truncated_toward_zero_as_before(write: Any, dtype: str,
                                                              value: float) -> None:

@@ -1,0 +1,149 @@
+"""The in-place operators ``%= //= **= &= |= ^= <<= >>=`` and PyTorch's in-place
+``bitwise_and_ bitwise_or_ bitwise_xor_ bitwise_not_ bitwise_left_shift_
+bitwise_right_shift_ logical_and_ logical_or_ logical_xor_ logical_not_`` and the
+comparison aliases ``greater_ greater_equal_ less_ less_equal_ not_equal_``. A base of
+``inplace.InplaceOps``, whose ``_write`` they use, so the in-place rules of that module
+hold (refused on a leaf that requires grad while recording, recorded on a computed
+tensor, stamped): ``x //= 2`` writes x, and every view of it, as ``x += 2`` does.
+
+``_result_`` writes ``self.<name>(...)`` back into self with PyTorch's rule for the cast
+(``can_cast_back``): ``int16 &= 3`` stays int16, ``uint8 <<= int64`` wraps, and
+``int64 %= 1.5`` is a ``DTypeError``, as PyTorch's "result type Double can't be cast".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import DTypeError
+
+__all__ = ["OperatorInplace", "can_cast_back"]
+
+# PyTorch's order of kinds for writing a result back (c10::canCast): bool < integer < float
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def can_cast_back(result: np.dtype, dtype: np.dtype) -> bool:
+    """Whether PyTorch writes a result of dtype ``result`` into a tensor of ``dtype`` in
+    place: not a float into an integer or bool tensor, nor an integer into a bool one.
+    Within a kind any cast is taken (int64 into uint8 wraps, float64 into float16
+    rounds); NumPy's "same_kind" would refuse int64 into uint8."""
+    return _KIND_RANK[result.kind] <= _KIND_RANK[dtype.kind]
+
+
+class OperatorInplace:
+    """``%= //= **= &= |= ^= <<= >>=``, the in-place bitwise and logical methods and the
+    comparison aliases (a mixin under ``InplaceOps``)."""
+
+    __slots__ = ()
+
+    def _result_(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """The values of ``self.<name>(*args, **kwargs)`` written into self, refused (a
+        ``DTypeError``) where PyTorch refuses the cast back (``can_cast_back``)."""
+        def write(out: np.ndarray) -> None:
+            result = np.asarray(getattr(self.detach(), name)(*args, **kwargs).data)
+            if not can_cast_back(result.dtype, out.dtype):
+                raise DTypeError(
+                    f"in-place {name}_ cannot store the result in a {out.dtype} tensor: "
+                    f"it has dtype {result.dtype}, and PyTorch refuses that cast too. "
+                    f"Write the out-of-place x = x.{name}(...), or convert x first "
+                    f"(x = x.double()).")
+            np.copyto(out, result, casting="unsafe")
+
+        call = f"x = x.{name}(...)" if args or kwargs else f"x = x.{name}()"
+        return self._write(f"{name}_", call, write, *args,
+                           recorded=lambda: getattr(self, name)(*args, **kwargs))
+
+    def __imod__(self, other: Any) -> Any:
+        """self = self % other, in place."""
+        return self._math_("remainder", other)
+
+    def __ifloordiv__(self, other: Any) -> Any:
+        """self = self // other, in place."""
+        return self._math_("floor_divide", other)
+
+    def __ipow__(self, other: Any) -> Any:
+        """self = self ** other, in place."""
+        return self._math_("pow", other)
+
+    def __iand__(self, other: Any) -> Any:
+        """self = self & other, in place (bool masks, or integer bits)."""
+        return self._result_("bitwise_and", other)
+
+    def __ior__(self, other: Any) -> Any:
+        """self = self | other, in place."""
+        return self._result_("bitwise_or", other)
+
+    def __ixor__(self, other: Any) -> Any:
+        """self = self ^ other, in place."""
+        return self._result_("bitwise_xor", other)
+
+    def __ilshift__(self, other: Any) -> Any:
+        """self = self << other (times 2**other), in place."""
+        return self._result_("bitwise_left_shift", other)
+
+    def __irshift__(self, other: Any) -> Any:
+        """self = self >> other (floor division by 2**other), in place."""
+        return self._result_("bitwise_right_shift", other)
+
+    def bitwise_and_(self, other: Any) -> Any:
+        """``self &= other``, PyTorch's name."""
+        return self.__iand__(other)
+
+    def bitwise_or_(self, other: Any) -> Any:
+        """``self |= other``."""
+        return self.__ior__(other)
+
+    def bitwise_xor_(self, other: Any) -> Any:
+        """``self ^= other``."""
+        return self.__ixor__(other)
+
+    def bitwise_left_shift_(self, other: Any) -> Any:
+        """``self <<= other``."""
+        return self.__ilshift__(other)
+
+    def bitwise_right_shift_(self, other: Any) -> Any:
+        """``self >>= other``."""
+        return self.__irshift__(other)
+
+    def bitwise_not_(self) -> Any:
+        """self = ~self (not of a bool mask, bitwise not of integers), in place."""
+        return self._result_("bitwise_not")
+
+    def logical_and_(self, other: Any) -> Any:
+        """self = (self != 0 and other != 0) as self's dtype (1 or 0), in place."""
+        return self._result_("logical_and", other)
+
+    def logical_or_(self, other: Any) -> Any:
+        """self = (self != 0 or other != 0) as self's dtype, in place."""
+        return self._result_("logical_or", other)
+
+    def logical_xor_(self, other: Any) -> Any:
+        """self = (exactly one of self, other nonzero) as self's dtype, in place."""
+        return self._result_("logical_xor", other)
+
+    def logical_not_(self) -> Any:
+        """self = (self == 0) as self's dtype, in place."""
+        return self._result_("logical_not")
+
+    def greater_(self, other: Any) -> Any:
+        """``gt_``: self = (self > other) as self's dtype, in place."""
+        return self.gt_(other)
+
+    def greater_equal_(self, other: Any) -> Any:
+        """``ge_``: self = (self >= other) as self's dtype, in place."""
+        return self.ge_(other)
+
+    def less_(self, other: Any) -> Any:
+        """``lt_``: self = (self < other) as self's dtype, in place."""
+        return self.lt_(other)
+
+    def less_equal_(self, other: Any) -> Any:
+        """``le_``: self = (self <= other) as self's dtype, in place."""
+        return self.le_(other)
+
+    def not_equal_(self, other: Any) -> Any:
+        """``ne_``: self = (self != other) as self's dtype, in place."""
+        return self.ne_(other)
