@@ -148,7 +148,9 @@ def with_number(function: Any, x: Any, c: int | float, reflected: bool = False) 
     """``function(x, c)`` (``function(c, x)`` if ``reflected``) with the number ``c`` weak
     (NEP 50: int8 with 3 is int8). An int that x's integer dtype cannot hold, where NumPy
     raises a bare OverflowError, is retried as ``weak_number`` gives it, an int64 (uint8 +
-    -1 is int64, as ``//`` and ``%`` give; a 0-d array cannot overflow again)."""
+    -1 is int64, as ``//`` and ``%`` give; a 0-d array cannot overflow again). The
+    +, -, * ops spell this out (a try costs nothing; a call per op cost the scalar chain
+    5%: ``python -m benchmarks.versions`` chain 1.05-1.06x)."""
     try:
         return function(c, x) if reflected else function(x, c)
     except OverflowError:
@@ -170,7 +172,10 @@ class AddScalar(ScalarOp):
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return with_number(operator.add, x, self.c)
+        try:  # (the number is weak; one x's integer dtype cannot hold: see with_number)
+            return x + self.c
+        except OverflowError:
+            return x + weak_number(self.c, x.dtype)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g,)
@@ -181,7 +186,10 @@ class SubScalar(ScalarOp):
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return with_number(_subtract, x, self.c)
+        try:
+            return _subtract(x, self.c)
+        except OverflowError:
+            return _subtract(x, weak_number(self.c, x.dtype))
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g,)
@@ -192,7 +200,10 @@ class RSubScalar(ScalarOp):
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return with_number(_subtract, x, self.c, reflected=True)
+        try:
+            return _subtract(self.c, x)
+        except OverflowError:
+            return _subtract(weak_number(self.c, x.dtype), x)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (-g,)
@@ -203,7 +214,10 @@ class MulScalar(ScalarOp):
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return with_number(operator.mul, x, self.c)
+        try:
+            return x * self.c
+        except OverflowError:
+            return x * weak_number(self.c, x.dtype)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * self.c,)
