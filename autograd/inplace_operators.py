@@ -88,25 +88,9 @@ class OperatorInplace:
         """self = self >> other (floor division by 2**other), in place."""
         return self._result_("bitwise_right_shift", other)
 
-    def bitwise_and_(self, other: Any) -> Any:
-        """``self &= other``, PyTorch's name."""
-        return self.__iand__(other)
-
-    def bitwise_or_(self, other: Any) -> Any:
-        """``self |= other``."""
-        return self.__ior__(other)
-
-    def bitwise_xor_(self, other: Any) -> Any:
-        """``self ^= other``."""
-        return self.__ixor__(other)
-
-    def bitwise_left_shift_(self, other: Any) -> Any:
-        """``self <<= other``."""
-        return self.__ilshift__(other)
-
-    def bitwise_right_shift_(self, other: Any) -> Any:
-        """``self >>= other``."""
-        return self.__irshift__(other)
+    # PyTorch's names of the operators above
+    bitwise_and_, bitwise_or_, bitwise_xor_ = __iand__, __ior__, __ixor__
+    bitwise_left_shift_, bitwise_right_shift_ = __ilshift__, __irshift__
 
     def bitwise_not_(self) -> Any:
         """self = ~self (not of a bool mask, bitwise not of integers), in place."""
