@@ -68,10 +68,16 @@ def refuse_ambiguous_index(parts: tuple, ndim: int | None) -> None:
     """A UsageError where NumPy and PyTorch put the axes of the index arrays in ``parts``
     (ints, slices, None, ..., integer or boolean arrays, True/False) in different places
     (see the module's docstring). ``ndim`` None: an index with ``...`` waits for it."""
-    if not any(_is_int(p) or p is Ellipsis for p in parts):
+    arrays = ints = False  # (one plain loop: most indices, x[:, a:b], leave here at once)
+    for part in parts:
+        if type(part) is slice or part is None:
+            continue
+        if isinstance(part, np.ndarray) or part is True or part is False:
+            arrays = True
+        else:  # what index_parts leaves: an int or ...
+            ints = True
+    if not (arrays and ints):
         return  # (nothing the two read apart)
-    if not any(_is_array(p) for p in parts):
-        return
     width = _ellipsis_width(parts, ndim)
     if width is None:
         return
