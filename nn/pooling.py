@@ -349,7 +349,7 @@ class FractionalMaxPool2d(Module):
         self.register_buffer("_random_samples", _random_samples)
         fractional_output_size(owner, (1, 1), output_size, output_ratio)  # the checks
         self.output_size = None if output_size is None else int_tuple(
-            owner, "output_size", output_size, 2, minimum=1)
+            owner, "output_size", output_size, 2, minimum=0)
         self.output_ratio = None if output_ratio is None else (
             (output_ratio,) * 2 if isinstance(output_ratio, (int, float)) else
             tuple(output_ratio))

@@ -45,7 +45,11 @@ def _scale(size: int, out: int, scale: float | None, align_corners: bool) -> flo
 def antialias_weights(size: int, out: int, scale: float | None, mode: str,
                       align_corners: bool) -> np.ndarray:
     """The (out, size) matrix of an antialiased resize along one axis (module docstring);
-    ``mode`` "bilinear" or "bicubic"."""
+    ``mode`` "bilinear" or "bicubic". An axis whose size does not change is copied (the
+    identity), whatever the scale factor that kept it, as without antialiasing and as
+    PyTorch."""
+    if out == size:
+        return np.eye(size)
     step = _scale(size, out, scale, align_corners)
     stretch = max(step, 1.0)
     half_width = (1.0 if mode == "bilinear" else 2.0) * stretch

@@ -35,8 +35,8 @@ def fractional_output_size(owner: str, spatial: tuple[int, int], output_size: An
     if output_size is not None and output_ratio is not None:
         raise ConfigError(f"{owner}: only one of output_size and output_ratio may be "
                           f"specified")
-    if output_size is not None:
-        return int_tuple(owner, "output_size", output_size, 2, minimum=1)
+    if output_size is not None:  # 0 gives an empty result, as PyTorch's
+        return int_tuple(owner, "output_size", output_size, 2, minimum=0)
     ratio = (output_ratio,) * 2 if np.ndim(output_ratio) == 0 else tuple(output_ratio)
     if len(ratio) != 2 or not all(0 < r < 1 for r in ratio):
         raise ConfigError(f"{owner}: output_ratio must be a number or a pair of numbers "
@@ -45,8 +45,11 @@ def fractional_output_size(owner: str, spatial: tuple[int, int], output_size: An
 
 
 def _starts(samples: np.ndarray, size: int, out: int, kernel: int) -> np.ndarray:
-    """Window starts along one axis for each plane's sample u: shape samples.shape + (out,)."""
+    """Window starts along one axis for each plane's sample u: shape samples.shape + (out,)
+    (none for out = 0)."""
     starts = np.empty(samples.shape + (out,), dtype=np.int64)
+    if out == 0:
+        return starts
     if out > 1:
         dtype = samples.dtype.type
         alpha = dtype(size - kernel) / dtype(out - 1)
