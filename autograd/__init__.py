@@ -128,7 +128,7 @@ from .default_device import get_default_device, set_default_device
 from . import accelerator, amp, backends, cuda, functional, jit, linalg, profiler
 from . import distributions
 from .linalg import matrix_exp  # torch.matrix_exp, as torch.linalg.matrix_exp
-from .amp import autocast
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled
 from . import func
 from .func import vmap  # torch.vmap, PyTorch's alias of torch.func.vmap
 from . import forward_ad
@@ -309,7 +309,7 @@ __all__ = [
     # torch.autograd.profiler's / torch.profiler's record_function (a no-op label)
     "profiler",
     # torch.amp's loss scaling (real on the CPU) and autocast (disabled: no mixed precision)
-    "amp", "autocast",
+    "amp", "autocast", "is_autocast_enabled", "get_autocast_dtype",
     # errors
     "errors", "AutogradError", "DataError", "DTypeError", "ShapeError", "AxisError",
     "BackwardError", "GraphFreedError", "InplaceError", "VJPError", "AnomalyError",

@@ -65,6 +65,9 @@ TORCH_NAMES = {
     "autograd": "torch.autograd's names are autograd's own here: autograd.Function, "
                 "autograd.grad, autograd.backward, autograd.gradcheck",
     "xpu": _CPU, "mps": _CPU,
+    "cpu": "torch.cpu's names are elsewhere here: torch.cpu.amp.autocast(...) (deprecated in "
+           "PyTorch) is autograd.autocast('cpu', ...), torch.cpu.amp.GradScaler(...) is "
+           "autograd.amp.GradScaler('cpu', ...); t.cpu() is a Tensor method",
     "nn": "torch.nn is a package of its own here: import nn (nn.Linear, "
           "import nn.functional as F)",
     "optim": "torch.optim is nn.optim here: import nn, then nn.optim.SGD(model.parameters(), "

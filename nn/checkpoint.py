@@ -22,15 +22,16 @@ import io
 import json
 import os
 import re
-import tempfile
+import secrets
 import time
 from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
+from autograd import Generator
 from autograd.errors import UsageError
 from .checkpoint_format import (FORMAT_VERSION, MAGIC, META_KEY, NAMED_VERSION, UNREADABLE,
-                                Decoder, Encoder, has_state, read_meta)
+                                Decoder, Encoder, has_state, nesting_checked, read_meta)
 from ._checks import flag, is_cpu
 from .errors import ArgumentTypeError, CheckpointError, ConfigError
 from .activation_checkpoint import checkpoint, checkpoint_sequential
@@ -52,11 +53,13 @@ def save(path: PathLike | BinaryIO | Any, *misplaced: Any, **objects: Any) -> No
     then returns itself (``model.load_state_dict(nn.load(path))``).
 
     Modules, optimizers and schedulers are saved through ``state_dict()``; a
-    ``numpy.random.Generator`` through its bit-generator state. The file is written to
+    ``numpy.random.Generator`` through its bit-generator state and seed sequence (an
+    ``autograd.Generator`` with its initial seed). The file is written to
     a temporary file in the same folder, flushed to disk, then renamed over ``path``:
     if anything fails, the temporary file is removed and an existing checkpoint at
-    ``path`` is left untouched. ``path`` is used as given (no suffix is added); a symlink
-    is followed, so the file it points to is replaced and the link is kept. Temporaries
+    ``path`` is left untouched (a new file gets the mode ``open()`` gives, 0o666 less the
+    umask; a replaced one keeps its mode). ``path`` is used as given (no suffix is added); a
+    symlink is followed, so the file it points to is replaced and the link is kept. Temporaries
     that a killed save left beside the target are removed first
     (:func:`_remove_stale_temporaries`). A binary file object (``io.BytesIO``, ``open(p,
     "wb")``) is written in place, as ``torch.save`` does (not atomically).
@@ -75,14 +78,15 @@ def save(path: PathLike | BinaryIO | Any, *misplaced: Any, **objects: Any) -> No
     _refuse_text_file(path, "save", "wb")
     if not objects:
         raise UsageError("save() needs at least one object to save, e.g. save(path, model=model)")
-    encoder = Encoder()
-    items = []
-    for name, value in objects.items():
+    for name in objects:
         if not name or "/" in name or name == META_KEY:
             raise ConfigError(f"invalid object name {name!r}: use a non-empty name without '/'")
-        items.append([{"t": "str", "v": name}, encoder.encode(value, name)])
-    _write(path, encoder, {"magic": MAGIC, "version": NAMED_VERSION,
-                           "objects": {"t": "dict", "items": items}})
+    encoder = Encoder()
+    with nesting_checked():
+        items = [[{"t": "str", "v": name}, encoder.encode(value, name)]
+                 for name, value in objects.items()]
+        _write(path, encoder, {"magic": MAGIC, "version": NAMED_VERSION,
+                               "objects": {"t": "dict", "items": items}})
 
 
 def _save_one(obj: Any, path: PathLike | BinaryIO) -> None:
@@ -97,8 +101,9 @@ def _save_one(obj: Any, path: PathLike | BinaryIO) -> None:
             f"{name.lower()}=obj)")
     _refuse_text_file(path, "save", "wb")
     encoder = Encoder()
-    _write(path, encoder, {"magic": MAGIC, "version": FORMAT_VERSION,
-                           "object": encoder.encode(obj, "object")})
+    with nesting_checked():
+        _write(path, encoder, {"magic": MAGIC, "version": FORMAT_VERSION,
+                               "object": encoder.encode(obj, "object")})
 
 
 def _write(path: PathLike | BinaryIO, encoder: Encoder, meta: dict[str, Any]) -> None:
@@ -120,14 +125,14 @@ def _write(path: PathLike | BinaryIO, encoder: Encoder, meta: dict[str, Any]) ->
         raise FileNotFoundError(errno.ENOENT, f"nn.save: the folder {folder} does not "
                                 f"exist; create it first (os.makedirs)", target)
     _remove_stale_temporaries(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.{os.getpid()}-",
-                               suffix=".tmp", dir=folder)
+    fd, tmp = _create_temporary(target)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **entries)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, os.stat(target).st_mode & 0o777 if os.path.exists(target) else 0o644)
+        if os.path.exists(target):  # a new file keeps the mode open() gave it
+            os.chmod(tmp, os.stat(target).st_mode & 0o777)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -139,6 +144,20 @@ def _write(path: PathLike | BinaryIO, encoder: Encoder, meta: dict[str, Any]) ->
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _create_temporary(target: str) -> tuple[int, str]:
+    """A new file ``.<name>.<pid>-XXXXXXXX.tmp`` beside ``target``, open for writing, as
+    ``(fd, path)``: created with mode 0o666 less the umask, as ``open()`` (and so
+    ``torch.save``) creates files (``tempfile.mkstemp`` would give 0o600)."""
+    folder, name = os.path.split(target)
+    while True:
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                           | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 _TEMP_MIDDLE = re.compile(r"(?:(\d+)-)?[a-z0-9_]{8}")  # no "<pid>-": older versions
@@ -247,11 +266,15 @@ def _read(path: PathLike | BinaryIO) -> _Contents:
                 return _Contents(decoder.decode(meta["object"]), None, None)
             top = meta["objects"]
             values = decoder.decode(top)
+            if top["t"] != "dict":
+                raise CheckpointError(f"{source}: corrupt checkpoint metadata: the objects "
+                                      f"are a {top['t']!r} node, not a dict")
             kinds = {decoder.decode(k): v["t"] for k, v in top["items"]}
             classes = {decoder.decode(k): v.get("class") for k, v in top["items"]}
         except CheckpointError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
+                RecursionError) as exc:
             raise CheckpointError(f"{source}: corrupt checkpoint metadata "
                                   f"({type(exc).__name__}: {exc})") from exc
     return _Contents(values, kinds, classes)
@@ -270,7 +293,7 @@ def load(path: PathLike | BinaryIO, map_location: Any = None, *,
     another device than the CPU, e.g. ``"cuda"``, is a ``UsageError``).
 
     Otherwise returns ``{name: value}``: the state dict for a module, optimizer or scheduler (pass
-    it to ``load_state_dict``), a new ``numpy.random.Generator`` for a generator, and
+    it to ``load_state_dict``), a new generator of the saved class for a generator, and
     the value itself otherwise (tuples stay tuples, ints stay ints). Raises
     ``FileNotFoundError`` for a missing path and :class:`CheckpointError` for a file
     that is truncated, corrupt or not a checkpoint.
@@ -330,6 +353,8 @@ def load_into(path: PathLike | BinaryIO, **objects: Any) -> dict[str, Any]:
                 raise CheckpointError(f"cannot restore generator {name!r}: the checkpoint "
                                       f"holds a {state['bit_generator']} state, the target "
                                       f"generator uses {wanted}")
+            if isinstance(target, Generator) and isinstance(values[name], Generator):
+                target.manual_seed(values[name].initial_seed())  # the state replaces its draws
             target.bit_generator.state = state
         elif has_state(target):
             if kinds[name] not in ("state", "dict"):  # dict: nn.save(p, model=m.state_dict())
