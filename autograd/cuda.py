@@ -6,6 +6,7 @@ so (and what to write instead)."""
 
 from __future__ import annotations
 
+import functools
 import types
 from typing import Any
 
@@ -63,8 +64,11 @@ def _cuda_autocast(enabled: bool = True, dtype: Any = None,
     return _amp.autocast("cuda", dtype, enabled, cache_enabled)
 
 
-amp = types.SimpleNamespace(GradScaler=_cuda_grad_scaler, autocast=_cuda_autocast)
-amp.__doc__ = "torch.cuda.amp's GradScaler and autocast, for a machine without a GPU."
+amp = types.SimpleNamespace(GradScaler=_cuda_grad_scaler, autocast=_cuda_autocast,
+                            custom_fwd=functools.partial(_amp.custom_fwd, device_type="cuda"),
+                            custom_bwd=functools.partial(_amp.custom_bwd, device_type="cuda"))
+amp.__doc__ = ("torch.cuda.amp's GradScaler, autocast, custom_fwd and custom_bwd, for a "
+               "machine without a GPU.")
 
 
 def __getattr__(name: str) -> object:

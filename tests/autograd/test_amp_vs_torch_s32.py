@@ -240,3 +240,14 @@ def test_torch_cpu_amp_names_the_autocast_here() -> None:
     with pytest.raises(MissingNameError, match=r"torch\.cpu\.amp\.autocast.* "
                                                r"autograd\.autocast\('cpu'"):
         ag.cpu
+
+
+def test_cuda_amp_has_custom_fwd_and_custom_bwd_too() -> None:
+    """torch.cuda.amp.custom_fwd/custom_bwd, the older spelling of device_type='cuda'."""
+    import autograd
+
+    def forward(x):
+        return x * 2
+
+    for decorate in (autograd.cuda.amp.custom_fwd, autograd.cuda.amp.custom_bwd):
+        assert decorate(forward) is forward
