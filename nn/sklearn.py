@@ -35,7 +35,7 @@ from .train import fit  # noqa: E402
 from ._checks import flag  # noqa: E402
 from .train.trainer import as_model_dtype  # noqa: E402
 from .errors import ArgumentTypeError, ConfigError  # noqa: E402
-from .sklearn_params import FlatParams  # noqa: E402
+from .sklearn_params import FlatParams, fit_callbacks, monitored, verbosity  # noqa: E402
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
@@ -207,8 +207,8 @@ class _NeuralNet(FlatParams, BaseEstimator):
         self._rng = rng
         self.history_ = fit(self.module_, loss_fn, self._optimizer, train, val=val,
                             epochs=1 if incremental else self.epochs, batch_size=self.batch_size,
-                            callbacks=copy.deepcopy(list(self.callbacks)),
-                            progress=self.verbose, generator=rng,
+                            callbacks=fit_callbacks(self.callbacks),
+                            progress=verbosity(type(self).__name__, self.verbose), generator=rng,
                             blas_threads=self.blas_threads)
         self.n_iter_ = len(self.history_)
         return self
@@ -229,7 +229,7 @@ class _NeuralNet(FlatParams, BaseEstimator):
                               f"given and holds none out; set validation_fraction=0 (it is "
                               f"{fraction}) and keep your own validation data")
         if fraction == 0:
-            watching = [m for m in (getattr(c, "monitor", None) for c in self.callbacks)
+            watching = [m for m in map(monitored, fit_callbacks(self.callbacks))
                         if isinstance(m, str) and m.startswith("val_")]
             if watching and incremental:
                 raise ConfigError(f"{owner}: a callback monitors {watching[0]!r}, but "

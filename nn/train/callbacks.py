@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import integer, real_number
+from .._checks import flag, integer, real_number
 from ..checkpoint import PathLike, save
 from ..optim import ReduceLROnPlateau
 from ..utils import check_clip_argument, clip_grad_norm_, clip_grad_value_
@@ -32,7 +32,8 @@ class Callback:
     """Base class: every hook does nothing."""
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        """Before the first epoch (after a resume has restored the state)."""
+        """Before the first epoch (after a resume has restored the state: then
+        ``trainer.epoch`` is the number of epochs done, else 0)."""
 
     def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
         """Before the first batch of ``epoch`` (counted from 0)."""
@@ -78,6 +79,15 @@ def monitor_mode(monitor: str, mode: str) -> str:
     return "max" if any(word in monitor for word in _HIGHER_IS_BETTER) else "min"
 
 
+def _monitor_name(owner: str, monitor: Any) -> str:
+    """``monitor``, a logged name such as "val_loss" (a str, else ``ArgumentTypeError``)."""
+    if not isinstance(monitor, str):
+        raise ArgumentTypeError(f"{owner}: monitor must be the name of a logged value, such "
+                                f"as 'val_loss', 'loss' or 'val_accuracy'; got {monitor!r} "
+                                f"({type(monitor).__name__})")
+    return monitor
+
+
 def _value(logs: dict[str, float], monitor: str, owner: str) -> float:
     if monitor not in logs:
         raise NameNotFoundError(f"{owner}: monitor={monitor!r} is not among this epoch's "
@@ -86,14 +96,30 @@ def _value(logs: dict[str, float], monitor: str, owner: str) -> float:
     return float(logs[monitor])
 
 
-class _Best:
-    """Tracks the best monitored value (mode "min" or "max", improvement > min_delta)."""
+class _Best(Callback):
+    """Tracks the best monitored value (mode "min" or "max", improvement > min_delta).
+
+    The state is reset when a run starts, as Keras 3's ``EarlyStopping`` does ("allow
+    instances to be re-used"), so a callback given to a second ``fit`` does not measure
+    the new run against the old one (Keras's ``ModelCheckpoint`` keeps its best: here
+    that would leave the old model's file as the new run's best). A resumed run
+    (``trainer.epoch > 0``: a checkpoint was loaded) keeps the state it restored."""
 
     def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
-        self.min_delta = real_number(type(self).__name__, "min_delta", min_delta, minimum=0)
-        self.monitor, self.mode = monitor, monitor_mode(monitor, mode)
+        owner = type(self).__name__
+        self.min_delta = real_number(owner, "min_delta", min_delta, minimum=0)
+        self.monitor = _monitor_name(owner, monitor)
+        self.mode = monitor_mode(monitor, mode)
+        self.reset()
+
+    def reset(self) -> None:
+        """The state of a callback that has seen no epoch."""
         self.best = math.inf if self.mode == "min" else -math.inf
         self.best_epoch = -1
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        if trainer.epoch == 0:  # a new run, not a resumed one
+            self.reset()
 
     def improved(self, value: float) -> bool:
         return self.better(value, self.best)
@@ -105,7 +131,7 @@ class _Best:
         return value > reference + self.min_delta
 
 
-class EarlyStopping(Callback, _Best):
+class EarlyStopping(_Best):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for
     ``patience`` epochs in a row (Keras's and skorch's count: with ``patience=2`` the
     second epoch without improvement is the last; 0 stops at the first, as 1 does);
@@ -117,18 +143,24 @@ class EarlyStopping(Callback, _Best):
     beats both the best so far and the baseline restarts the count; one that beats only
     the best becomes the best without restarting it (and, as in Keras, an improving
     epoch never stops the run): a run that never beats the baseline stops at the first
-    epoch without improvement once ``patience`` epochs have been monitored."""
+    epoch without improvement once ``patience`` epochs have been monitored. As Keras 3's,
+    it never stops after epoch 0 (a NaN first loss), and an instance given to another
+    ``fit`` starts afresh (a resumed run keeps the state of its checkpoint)."""
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  mode: str = "auto", restore_best_weights: bool = True,
                  baseline: float | None = None, start_from_epoch: int = 0) -> None:
-        _Best.__init__(self, monitor, mode, min_delta)
         self.patience = integer("EarlyStopping", "patience", patience, minimum=0)
-        self.restore_best_weights = bool(restore_best_weights)
+        self.restore_best_weights = flag("EarlyStopping", "restore_best_weights",
+                                         restore_best_weights)
         self.baseline = None if baseline is None else real_number("EarlyStopping", "baseline",
                                                                   baseline)
         self.start_from_epoch = integer("EarlyStopping", "start_from_epoch", start_from_epoch,
                                         minimum=0)
+        _Best.__init__(self, monitor, mode, min_delta)
+
+    def reset(self) -> None:
+        _Best.reset(self)
         self.wait, self.stopped_epoch = 0, -1
         self.best_weights: dict[str, np.ndarray] | None = None
 
@@ -145,7 +177,7 @@ class EarlyStopping(Callback, _Best):
             if self.baseline is None or self.better(value, self.baseline):
                 self.wait = 0
             return
-        if self.wait >= self.patience:
+        if self.wait >= self.patience and epoch > 0:  # Keras 3's guard (a NaN first epoch)
             self.stopped_epoch = epoch
             trainer.stop_training = True
 
@@ -163,7 +195,7 @@ class EarlyStopping(Callback, _Best):
         self.best_weights = state["best_weights"]
 
 
-class ModelCheckpoint(Callback, _Best):
+class ModelCheckpoint(_Best):
     """Write a complete, resumable checkpoint (model, optimizer, every random generator,
     epoch, history and callback state) through ``nn.save`` after each epoch, or only
     when ``monitor`` improves with ``save_best_only``. ``path`` may contain
@@ -177,8 +209,9 @@ class ModelCheckpoint(Callback, _Best):
                  mode: str = "auto", min_delta: float = 0.0,
                  save_weights_only: bool = False) -> None:
         _Best.__init__(self, monitor, mode, min_delta)
-        self.path, self.save_best_only = os.fspath(path), bool(save_best_only)
-        self.save_weights_only = bool(save_weights_only)
+        self.path = os.fspath(path)
+        self.save_best_only = flag("ModelCheckpoint", "save_best_only", save_best_only)
+        self.save_weights_only = flag("ModelCheckpoint", "save_weights_only", save_weights_only)
         self.last_saved: str | None = None
 
     def on_checkpoint(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
@@ -222,7 +255,8 @@ class LRScheduler(Callback):
         if not callable(getattr(scheduler, "step", None)):
             raise ArgumentTypeError(f"LRScheduler needs an nn.optim scheduler (with step()); got "
                                     f"{type(scheduler).__name__}")
-        self.scheduler, self.monitor, self.step_every = scheduler, monitor, step_every
+        self.scheduler, self.step_every = scheduler, step_every
+        self.monitor = _monitor_name("LRScheduler", monitor)
         self.plateau = isinstance(scheduler, ReduceLROnPlateau)
         if self.plateau and step_every == "batch":
             raise ConfigError("LRScheduler: ReduceLROnPlateau steps once per epoch, on the "

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from autograd.errors import UsageError
 
-from .._checks import real_number
+from .._checks import flag, real_number
 from ..checkpoint import PathLike
 from ..errors import ArgumentTypeError, ConfigError
 from .callbacks import Callback, Trainer
@@ -54,7 +54,8 @@ class CSVLogger(Callback):
         if len(separator) != 1:
             raise ConfigError(f"CSVLogger: separator must be one character, as the csv "
                               f"module needs; got {separator!r}")
-        self.path, self.separator, self.append = os.fspath(path), separator, bool(append)
+        self.path, self.separator = os.fspath(path), separator
+        self.append = flag("CSVLogger", "append", append)
         self.keys: list[str] | None = None  # the columns after "epoch", fixed at the first row
         self.size = 0  # the file's length after the last row written
         self._resume_size: int | None = None

@@ -18,13 +18,15 @@ import numpy as np
 from autograd import Tensor, no_grad
 from autograd.errors import DataError
 
-from .._checks import integer
+from .._checks import flag, integer
 from .._optional import require
 from .._random import RNGLike, as_generator
 from ..checkpoint import PathLike
 from ..data import DataLoader
 from ..module import Module
 from ..utils import grad_norms
+from ._arguments import (callback_list, check_field_count, check_loss_fn, check_optimizer,
+                         loss_tensor, metric_value, named_metrics)
 from ._progress import Progress
 from .callbacks import Callback
 from .history import History
@@ -34,6 +36,7 @@ from ..errors import ArgumentTypeError, ConfigError, ResumeError
 __all__ = ["Trainer", "fit", "ResumeError", "as_model_dtype"]
 
 LossFn = Callable[[Any, Any], Any] | None
+Callbacks = Iterable[Callback] | Callback | None
 
 
 def _overrides(callback: Callback, hook: str) -> bool:
@@ -44,28 +47,18 @@ class Trainer(ResumeMethods):
     """Runs epochs of mini-batch training; see :func:`fit` for the arguments."""
 
     def __init__(self, model: Module, loss_fn: LossFn, optimizer: Any, *, batch_size: int = 32,
-                 callbacks: Iterable[Callback] = (), metrics: Any = (), progress: bool = True,
+                 callbacks: Callbacks = (), metrics: Any = (), progress: bool = True,
                  generator: RNGLike = None, blas_threads: int | str | None = "auto"
                  ) -> None:
         if not isinstance(model, Module):
             raise ArgumentTypeError(f"fit needs an nn.Module; got {type(model).__name__}")
-        if loss_fn is None and not callable(getattr(model, "loss", None)):
-            raise ArgumentTypeError(f"loss_fn=None trains with model.loss(...), but "
-                                    f"{type(model).__name__} has no loss method; pass a loss "
-                                    f"such as nn.functional.cross_entropy")
-        if loss_fn is not None and not callable(loss_fn):
-            raise ArgumentTypeError(f"fit needs a loss function fn(output, target), such as "
-                                    f"nn.functional.cross_entropy or nn.MSELoss(), or None "
-                                    f"for model.loss; got {loss_fn!r} (names are not looked up)")
+        check_loss_fn(model, loss_fn)
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
-        self.batch_size = batch_size
-        self.callbacks = list(callbacks)
-        for cb in self.callbacks:
-            if not isinstance(cb, Callback):
-                raise ArgumentTypeError(f"callbacks must be nn.train.Callback instances; got "
-                                        f"{type(cb).__name__}")
-        self.metrics = _named_metrics(metrics)
-        self.progress, self.blas_threads = progress, blas_threads
+        self.batch_size = integer("fit", "batch_size", batch_size, minimum=1)
+        self.callbacks = callback_list(callbacks)
+        self.metrics = named_metrics(metrics)
+        self.progress = flag("fit", "progress", progress)
+        self.blas_threads = blas_threads
         self.generator = as_generator(generator, "generator")
         self.history = History()
         self.epoch = 0  # epochs completed
@@ -78,9 +71,10 @@ class Trainer(ResumeMethods):
         """``data`` as a DataLoader with at least one batch (else ``ConfigError``)."""
         if not isinstance(data, DataLoader):
             arrays = data if isinstance(data, (tuple, list)) else (data,)
-            arrays = [as_model_dtype(a, self.model) for a in arrays]
+            check_field_count(len(arrays), self.loss_fn, what)
+            arrays = [a if _not_an_array(a) else as_model_dtype(a, self.model) for a in arrays]
             data = DataLoader(*arrays, batch_size=self.batch_size, generator=self.generator,
-                              shuffle=shuffle and len(arrays[0]) > 0)  # (none: refused below)
+                              shuffle=shuffle and _has_rows(arrays[0]))  # (none: refused below)
         if _batch_count(data) == 0:
             raise ConfigError(f"fit: the {what} data gives no batch ({data!r} has "
                               f"{data.n_samples} rows); give it rows, or with drop_last=True "
@@ -92,15 +86,19 @@ class Trainer(ResumeMethods):
         x = _as_tensor(batch[0])
         if self.loss_fn is None:
             return self.model.loss(x, *batch[1:]), None
+        check_field_count(len(batch), self.loss_fn, "loader's")  # a DataLoader's batches
         output = self.model(x)
         return self.loss_fn(output, batch[1] if len(batch) > 1 else batch[0]), output
+
+    def _loss_source(self) -> str:
+        return "model.loss" if self.loss_fn is None else "loss_fn"
 
     def _forward_backward(self, batch: tuple[np.ndarray, ...], after_backward: list[Callback]
                           ) -> tuple[Any, Any, Tensor]:
         """The batch's loss, then ``zero_grad``, ``backward`` and the after-backward hooks:
         (the loss result, the model output or None, the loss Tensor)."""
         result, output = self._batch_loss(batch)
-        loss = result if isinstance(result, Tensor) else result[0]
+        loss = loss_tensor(result, self._loss_source())
         self.optimizer.zero_grad()
         loss.backward()
         for cb in after_backward:
@@ -167,7 +165,7 @@ class Trainer(ResumeMethods):
             with no_grad():
                 for batch in map(_fields, loader):
                     result, output = self._batch_loss(batch)
-                    loss = result if isinstance(result, Tensor) else result[0]
+                    loss = loss_tensor(result, self._loss_source())
                     n = len(batch[0])
                     total += loss.item() * n
                     count += n
@@ -183,10 +181,7 @@ class Trainer(ResumeMethods):
             resume_from: PathLike | None = None) -> History:
         """Train until ``epochs`` epochs are complete (counting those of a resumed run)."""
         epochs = integer("fit", "epochs", epochs, minimum=0)
-        optimizer = self.optimizer  # may be None for a Trainer that only evaluates
-        if not (hasattr(optimizer, "param_groups") and callable(getattr(optimizer, "step", None))):
-            raise ArgumentTypeError(f"fit needs an nn.optim optimizer, e.g. nn.optim.Adam("
-                                    f"model.parameters(), lr=1e-3); got {optimizer!r}")
+        check_optimizer(self.optimizer, self.model)  # (None: a Trainer that evaluates)
         loader = self.loader(train, shuffle=True)
         self._loader = loader
         if val is not None:  # checked and cast once, not at every epoch
@@ -237,18 +232,6 @@ class Trainer(ResumeMethods):
         progress.end(epoch, logs)
 
 
-def _named_metrics(metrics: Any) -> dict[str, Callable[[Any, Any], float]]:
-    items = metrics.items() if isinstance(metrics, Mapping) else (
-        (getattr(m, "__name__", type(m).__name__), m) for m in metrics)
-    named = {}
-    for name, fn in items:
-        if not callable(fn):
-            raise ArgumentTypeError(f"metric {name!r} must be a callable "
-                                    f"fn(output, target) -> float")
-        named[str(name)] = fn
-    return named
-
-
 def _batch_count(loader: DataLoader) -> int | None:
     """``len(loader)``, or None for a stream (an ``IterableDataset`` with no length): its
     batches are counted as they come."""
@@ -263,6 +246,18 @@ def _check_some_rows(count: int, what: str) -> None:
     if count == 0:
         raise ConfigError(f"fit: the {what} data gave no batch this epoch (a stream that "
                           f"yielded nothing?); give it rows")
+
+
+def _not_an_array(value: Any) -> bool:
+    """None, a dict or a number: left as it is for ``DataLoader`` to refuse by name (cast
+    to NumPy, it would be a 0-d array that the loader can only call "not an array")."""
+    return value is None or isinstance(value, Mapping) or np.isscalar(value)
+
+
+def _has_rows(array: Any) -> bool:
+    """Whether ``array`` has samples to shuffle (``DataLoader`` refuses to shuffle none;
+    fit says "no batch" itself, and leaves what is not an array for DataLoader)."""
+    return isinstance(array, np.ndarray) and array.ndim > 0 and len(array) > 0
 
 
 def _as_tensor(inputs: Any) -> Tensor:
@@ -302,7 +297,7 @@ def _accumulate(sums: dict[str, float], result: Any, output: Any,
     target = batch[1] if len(batch) > 1 else batch[0]
     target = target.data if isinstance(target, Tensor) else target  # metrics take NumPy
     for name, fn in metrics.items():
-        sums[name] = sums.get(name, 0.0) + float(fn(scores, target)) * n
+        sums[name] = sums.get(name, 0.0) + metric_value(name, fn(scores, target)) * n
 
 
 def as_model_dtype(array: Any, model: Module) -> np.ndarray:
@@ -362,7 +357,7 @@ def _ctrl_c(trainer: Trainer) -> Any:
 
 
 def fit(model: Module, loss_fn: LossFn, optimizer: Any, train: Any, val: Any = None,
-        epochs: int = 10, batch_size: int = 32, callbacks: Iterable[Callback] = (),
+        epochs: int = 10, batch_size: int = 32, callbacks: Callbacks = (),
         metrics: Any = (), progress: bool = True, generator: RNGLike = None, *,
         resume_from: PathLike | None = None, blas_threads: int | str | None = "auto"
         ) -> History:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 import pytest
 
 pytest.importorskip("sklearn")
@@ -46,3 +48,20 @@ def test_flat_and_pipeline_names_still_set_and_a_ready_optimizer_is_the_way() ->
     assert search.best_params_["standardscaler__with_mean"] is True
     fitted = clone(pipe).set_params(neuralnetclassifier__optimizer=sgd).fit(X, y)
     assert fitted[-1]._optimizer.param_groups[0]["momentum"] == 0.9
+
+
+def test_callbacks_none_or_one_and_an_integer_verbose_as_scikit_learn() -> None:
+    """callbacks=None or one callback alone, as fit takes them; verbose=1, scikit-learn's
+    habit, shows progress; a verbose that is no count is a named error."""
+    from nn.errors import ArgumentTypeError
+    from nn.train import EarlyStopping
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    assert NeuralNetClassifier(epochs=2, callbacks=None, random_state=0).fit(X, y).n_iter_ == 2
+    alone = NeuralNetClassifier(epochs=30, callbacks=EarlyStopping(patience=1),
+                                validation_fraction=0.25, random_state=0)
+    assert alone.fit(X, y).n_iter_ <= 30
+    assert NeuralNetClassifier(epochs=1, verbose=0, random_state=0).fit(X, y).n_iter_ == 1
+    with pytest.raises(ArgumentTypeError, match="verbose"):
+        NeuralNetClassifier(epochs=1, verbose="yes").fit(X, y)

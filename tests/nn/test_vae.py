@@ -156,8 +156,9 @@ def test_kl_annealing_sets_beta_per_epoch() -> None:
         callbacks=[annealing, Record()], progress=False, generator=0)
     assert seen == [annealing.beta(e) for e in range(6)] == [2.0 * min(1, e / 4)
                                                              for e in range(6)]
+    mlp = nn.models.MLP([8, 2])
     with pytest.raises(AttributeError, match="no attribute"):
-        fit(nn.models.MLP([8, 2]), F.mse_loss, nn.optim.SGD(vae.parameters(), lr=0.1), X,
+        fit(mlp, F.mse_loss, nn.optim.SGD(mlp.parameters(), lr=0.1), X,
             epochs=1, callbacks=[KLAnnealing(2)], progress=False)
 
 
