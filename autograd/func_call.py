@@ -44,6 +44,7 @@ def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = No
     named = _named_tensors(module)
     known = {name for name, _ in named}
     values = {name: v for name, v in given.items() if name in known}
+    _refuse_computed(module, [name for name in given if name not in known])
     if tie_weights:
         _tie(named, values)
     if strict:
@@ -67,6 +68,24 @@ def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = No
     finally:
         for holder, key, original in reversed(saved):
             _set(holder, key, original)
+
+
+def _refuse_computed(module: Any, unknown: list[str]) -> None:
+    """A UsageError for given names that are no parameter or buffer but a Tensor the
+    module reads (a parametrized ``weight``, which ``weight_norm`` computes from its
+    originals): ignoring them, as other unknown names are, would compute with the
+    module's own value in silence (PyTorch assigns it through the parametrization)."""
+    for name in unknown:
+        holder: Any = module
+        for part in name.split("."):
+            holder = getattr(holder, part, None)
+        if isinstance(holder, Tensor):
+            raise UsageError(
+                f"functional_call: {name!r} is a tensor {type(module).__name__} computes or "
+                f"holds outside its parameters and buffers (a parametrization's result?), "
+                f"which cannot be swapped in here; pass the parameters it is computed from "
+                f"(e.g. 'parametrizations.weight.original0'), or remove the "
+                f"parametrization first")
 
 
 def _merge(dicts: Any) -> dict[str, Any]:

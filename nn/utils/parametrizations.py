@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from autograd import Tensor, no_grad
 from autograd.errors import UsageError
+from ..errors import ArgumentTypeError, MemberNotFoundError
 from .. import functional as F
 from .._random import RNGLike, as_generator
 from ..lazy import refuse_uninitialized
@@ -50,10 +51,12 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     the trained tensors are ``module.parametrizations.<name>.original0`` (g) and
     ``original1`` (v). Returns ``module``."""
     refuse_uninitialized("weight_norm", module)
-    weight = getattr(module, name)
+    weight = _tensor_named(module, name, "weight_norm")
     if dim == -1:  # PyTorch's: -1 means the norm of the whole tensor, as None
         dim = None
-    if dim is not None and not 0 <= dim < weight.ndim:
+    if dim is not None and _is_int(dim) and -weight.ndim <= dim < 0:
+        dim += weight.ndim  # (-2 of a 3-d weight is axis 1, as PyTorch)
+    if dim is not None and not (_is_int(dim) and 0 <= dim < weight.ndim):
         raise UsageError(f"weight_norm: dim must be None (or -1: one norm over the whole "
                          f"tensor) or an axis 0..{weight.ndim - 1} of the weight of shape "
                          f"{weight.shape}; got {dim}")
@@ -111,7 +114,10 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     convolutions, else 0) from random u and v drawn from ``rng`` (default: the library's
     default generator, which ``manual_seed`` sets). Returns ``module``."""
     refuse_uninitialized("spectral_norm", module)
-    weight = getattr(module, name)
+    weight = _tensor_named(module, name, "spectral_norm")
+    if dim is not None and not _is_int(dim):
+        raise ArgumentTypeError(f"spectral_norm: dim must be an int (the output axis) or "
+                                f"None; got {dim!r}")
     if isinstance(n_power_iterations, bool) or not isinstance(n_power_iterations, int) \
             or n_power_iterations <= 0:
         raise UsageError(f"spectral_norm: n_power_iterations must be a positive int; got "
@@ -121,3 +127,16 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
         dim = 1 if isinstance(module, transposed) else 0
     return register_parametrization(
         module, name, _SpectralNorm(weight, n_power_iterations, dim, eps, rng))
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _tensor_named(module: Module, name: str, owner: str) -> Tensor:
+    """``module.<name>``, the tensor to reparametrize (MemberNotFoundError if none)."""
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise MemberNotFoundError(f"{owner}: {type(module).__name__} has no tensor named "
+                                  f"{name!r} to reparametrize; got {type(weight).__name__}")
+    return weight

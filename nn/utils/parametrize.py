@@ -39,7 +39,10 @@ class ParametrizationList(ModuleList):
             new = original
             for module in reversed(self._items):
                 if hasattr(module, "right_inverse"):
-                    new = module.right_inverse(new)
+                    try:
+                        new = module.right_inverse(new)
+                    except NotImplementedError:  # as PyTorch: the original stays as it is
+                        pass
         if isinstance(new, Tensor):
             object.__setattr__(self, "is_tensor", True)
             if new is not original:  # keep the Parameter object (optimizers hold it)

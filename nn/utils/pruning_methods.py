@@ -81,9 +81,11 @@ class L1Unstructured(_Unstructured):
 
 def ln_norms(t: np.ndarray, n: float, dim: int) -> np.ndarray:
     """(sum over the axes other than ``dim`` of |t|^n)^(1/n) for each index along
-    ``dim``; n = inf: max |t|, -inf: min |t|, 0: the count of non-zeros."""
+    ``dim``; n = inf: max |t|, -inf: min |t|, 0: the count of non-zeros, "fro": 2."""
     axes = tuple(d for d in range(t.ndim) if d != dim % t.ndim)
     a = np.abs(t)
+    if n == "fro":  # PyTorch's name of the 2-norm here
+        n = 2
     if isinstance(n, bool) or not isinstance(n, (int, float)):
         raise ArgumentTypeError(f"LnStructured: n must be a number (the order of the norm, "
                                 f"e.g. 1, 2, inf); got {n!r}")

@@ -98,6 +98,9 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     if dim is None:
         transposed = (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
         dim = 1 if isinstance(module, transposed) else 0
+    if isinstance(dim, bool) or not isinstance(dim, int) or not -weight.ndim <= dim < weight.ndim:
+        raise UsageError(f"spectral_norm: dim must be an axis of module.{name} (shape "
+                         f"{weight.shape}) or None; got {dim!r}")
     fn = SpectralNorm(name, n_power_iterations, dim + weight.ndim if dim < 0 else dim, eps)
     rows, cols = fn.reshape_weight_to_matrix(weight).shape
     generator = as_generator(rng)
