@@ -19,7 +19,6 @@ from . import init as nn_init
 from .functional.activations import check_hardtanh_bounds, check_inplace, check_temperature
 from ._checks import integer, real_number
 from .containers import FUSED_PAIRS
-from .errors import ConfigError
 from .layers import Linear, float_dtype
 from .module import Module, Parameter
 from .errors import ConfigError
