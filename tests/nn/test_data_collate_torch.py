@@ -2,8 +2,9 @@
 NumPy arrays of each dtype, NumPy scalars, 0-d arrays, Python numbers, strings, and
 tuples, lists, dicts and namedtuples of them, nested. As there, arrays and numbers come
 back as Tensors (the dtype PyTorch gives, ``requires_grad=False``, a copy), strings as
-lists (a tuple for a field of tuple samples); so the habits of PyTorch's loop work on every batch: ``xb.to(device)``,
-``yb.long()``, ``xb.float()``, ``yb.size(0)``, ``x.new_tensor(...)``."""
+lists (a tuple for a field of tuple samples); so the habits of PyTorch's loop work on
+every batch: ``xb.to(device)``, ``yb.long()``, ``xb.float()``, ``yb.size(0)``,
+``x.new_tensor(...)``."""
 from __future__ import annotations
 
 from collections import namedtuple
