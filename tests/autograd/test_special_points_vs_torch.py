@@ -269,3 +269,20 @@ def test_gammainc_gradient_below_zero_is_nan_as_torch(torch, a):
     tx = torch.tensor([-1.0, 0.5], requires_grad=True)
     torch.special.gammainc(torch.tensor(a), tx).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
+def test_i1_second_derivative_near_zero(torch):
+    """I1'' near 0 came from the quotient I1(x)/x of two small numbers and lost itself to
+    rounding on some CPUs (0.004 against 0 at x = 1e-15): as PyTorch's from 1e-4, where
+    its own is accurate, across the switch to the series at 1e-3, and against finite
+    differences down to 0."""
+    points = [1e-4, 9.99e-4, 1.001e-3, 0.3, -1.5]
+    x = ag.tensor(points, requires_grad=True)
+    (first,) = ag.grad(ag.special.i1(x).sum(), x, create_graph=True)
+    (second,) = ag.grad(first.sum(), x)
+    tx = torch.tensor(points, requires_grad=True)
+    (t_first,) = torch.autograd.grad(torch.special.i1(tx).sum(), tx, create_graph=True)
+    (t_second,) = torch.autograd.grad(t_first.sum(), tx)
+    np.testing.assert_allclose(second.numpy(), t_second.numpy(), rtol=1e-8)
+    near_zero = ag.tensor([0.0, 1e-15, 1e-8, 2e-4], requires_grad=True)
+    assert ag.gradgradcheck(ag.special.i1, [near_zero])
