@@ -21,13 +21,12 @@ untracked escape hatch; it stamps the new array, so a graph built before it refu
 
 from __future__ import annotations
 
-import math
 import operator
 from typing import Any, Callable
 
 import numpy as np
 
-from ._arrays import numeric, to_array
+from ._arrays import check_representable, numeric, to_array
 from .clock import record_write
 from .errors import AutogradError, DTypeError, InplaceError, ShapeError, UsageError
 from .grad_mode import STATE
@@ -81,20 +80,19 @@ def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
     number = numeric(_value(value), what)  # None, "3", 1j: DTypeError
     if number.ndim != 0 or number.dtype.kind != "f" or dtype.kind not in "iuf":
         return
-    x = float(number)
-    if dtype.kind == "f":
-        largest = float(np.finfo(dtype).max)
-        if np.isfinite(x) and abs(x) > largest:
-            raise DTypeError(f"{what}: {x} is beyond the largest {dtype} ({largest:g}) and "
-                             f"would be stored as inf. Pass a smaller value, or convert the "
-                             f"tensor first (t = t.astype(np.float64)).")
-        return
-    info = np.iinfo(dtype)
-    # x <= max as ceil(x) < max + 1, exactly (float(2**63 - 1) would round up to 2**63)
-    if not (np.isfinite(x) and info.min <= x and math.ceil(x) < info.max + 1):
+    try:  # the rule autograd.full and tensor(dtype=) apply; the message says "tensor"
+        check_representable(number, dtype, what)
+    except DTypeError:
+        x = float(number)
+        if dtype.kind == "f":
+            raise DTypeError(f"{what}: {x} is beyond the largest {dtype} "
+                             f"({float(np.finfo(dtype).max):g}) and would be stored as inf. "
+                             f"Pass a smaller value, or convert the tensor first "
+                             f"(t = t.astype(np.float64)).") from None
+        info = np.iinfo(dtype)
         raise DTypeError(f"{what}: {x} cannot be stored in a {dtype} tensor, which holds "
                          f"integers in [{info.min}, {info.max}]. Pass a value in that range, "
-                         f"or convert the tensor first (t = t.astype(np.float64)).")
+                         f"or convert the tensor first (t = t.astype(np.float64)).") from None
 
 
 class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
