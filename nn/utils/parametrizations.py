@@ -14,6 +14,7 @@ from autograd import Tensor, no_grad
 from autograd.errors import UsageError
 from ..errors import ArgumentTypeError, MemberNotFoundError
 from .. import functional as F
+from .._checks import is_integer
 from .._random import RNGLike, as_generator
 from ..lazy import refuse_uninitialized
 from ..conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
@@ -54,9 +55,9 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     weight = _tensor_named(module, name, "weight_norm")
     if dim == -1:  # PyTorch's: -1 means the norm of the whole tensor, as None
         dim = None
-    if dim is not None and _is_int(dim) and -weight.ndim <= dim < 0:
+    if dim is not None and is_integer(dim) and -weight.ndim <= dim < 0:
         dim += weight.ndim  # (-2 of a 3-d weight is axis 1, as PyTorch)
-    if dim is not None and not (_is_int(dim) and 0 <= dim < weight.ndim):
+    if dim is not None and not (is_integer(dim) and 0 <= dim < weight.ndim):
         raise UsageError(f"weight_norm: dim must be None (or -1: one norm over the whole "
                          f"tensor) or an axis 0..{weight.ndim - 1} of the weight of shape "
                          f"{weight.shape}; got {dim}")
@@ -115,7 +116,7 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     default generator, which ``manual_seed`` sets). Returns ``module``."""
     refuse_uninitialized("spectral_norm", module)
     weight = _tensor_named(module, name, "spectral_norm")
-    if dim is not None and not _is_int(dim):
+    if dim is not None and not is_integer(dim):
         raise ArgumentTypeError(f"spectral_norm: dim must be an int (the output axis) or "
                                 f"None; got {dim!r}")
     if isinstance(n_power_iterations, bool) or not isinstance(n_power_iterations, int) \
@@ -127,10 +128,6 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
         dim = 1 if isinstance(module, transposed) else 0
     return register_parametrization(
         module, name, _SpectralNorm(weight, n_power_iterations, dim, eps, rng))
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _tensor_named(module: Module, name: str, owner: str) -> Tensor:
