@@ -56,7 +56,7 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
                       AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d,
                       AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d, MaxUnpool1d,
                       MaxUnpool2d, MaxUnpool3d, LPPool1d, LPPool2d, LPPool3d,
-                      FractionalMaxPool2d)
+                      FractionalMaxPool2d, FractionalMaxPool3d)
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .shuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .fold import Fold, Unfold
@@ -89,7 +89,7 @@ __all__ = [
     "AvgPool2d", "AvgPool3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
     "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
-    "LPPool1d", "LPPool2d", "LPPool3d", "FractionalMaxPool2d",
+    "LPPool1d", "LPPool2d", "LPPool3d", "FractionalMaxPool2d", "FractionalMaxPool3d",
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
     "ChannelShuffle", "Unfold", "Fold",
     # padding layers

@@ -1,9 +1,9 @@
 """Pooling layers with PyTorch's constructors and reprs: ``MaxPool1d/2d/3d``,
 ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``, ``AdaptiveMaxPool1d/2d/3d``,
-``MaxUnpool1d/2d/3d``, ``LPPool1d/2d/3d``. Each keeps its arguments as PyTorch does
-(checked when built) and calls the function of the same name in ``nn.functional``; a
-family is one class over ``dims`` spatial axes, each name fixing ``dims`` and the
-function."""
+``MaxUnpool1d/2d/3d``, ``LPPool1d/2d/3d``, ``FractionalMaxPool2d/3d``. Each keeps its
+arguments as PyTorch does (checked when built) and calls the function of the same name in
+``nn.functional``; a family is one class over ``dims`` spatial axes, each name fixing
+``dims`` and the function."""
 
 from __future__ import annotations
 
@@ -19,14 +19,16 @@ from .functional.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,
                                  max_pool3d, pool_arguments)
 from .functional.lp_pooling import check_lp_norm_type, lp_pool1d, lp_pool2d, lp_pool3d
 from .functional.unpooling import max_unpool1d, max_unpool2d, max_unpool3d, unpool_arguments
-from .functional.fractional_pooling import fractional_max_pool2d, fractional_output_size
+from .functional.fractional_pooling import (fractional_max_pool2d, fractional_max_pool3d,
+                                            fractional_output_size)
 from .functional.windows import int_tuple
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
            "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "MaxUnpool1d", "MaxUnpool2d",
-           "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d", "FractionalMaxPool2d"]
+           "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d", "FractionalMaxPool2d",
+           "FractionalMaxPool3d"]
 
 
 class _MaxPoolNd(Module):
@@ -334,27 +336,45 @@ class LPPool3d(_LPPoolNd):
     _pool = staticmethod(lp_pool3d)
 
 
-class FractionalMaxPool2d(Module):
-    """PyTorch's ``nn.FractionalMaxPool2d(kernel_size, output_size=None, output_ratio=None,
-    return_indices=False, _random_samples=None)``: ``F.fractional_max_pool2d``, its windows
-    drawn anew at each call (from nn's default generator) unless ``_random_samples``
-    (a buffer, as PyTorch's) fixes them."""
+class _FractionalMaxPoolNd(Module):
+    """PyTorch's ``nn.FractionalMaxPool2d/3d(kernel_size, output_size=None,
+    output_ratio=None, return_indices=False, _random_samples=None)`` over ``dims`` spatial
+    axes: ``F.fractional_max_pool2d/3d``, its windows drawn anew at each call (from nn's
+    default generator) unless ``_random_samples`` (a buffer, as PyTorch's) fixes them."""
+
+    dims = 0
+    _pool = staticmethod(fractional_max_pool2d)
 
     def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
                  return_indices: bool = False, _random_samples: Any = None) -> None:
         super().__init__()
-        owner = type(self).__name__
-        self.kernel_size = int_tuple(owner, "kernel_size", kernel_size, 2, minimum=1)
+        owner, dims = type(self).__name__, self.dims
+        self.kernel_size = int_tuple(owner, "kernel_size", kernel_size, dims, minimum=1)
         self.return_indices = flag(owner, "return_indices", return_indices)
         self.register_buffer("_random_samples", _random_samples)
-        fractional_output_size(owner, (1, 1), output_size, output_ratio)  # the checks
+        fractional_output_size(owner, (1,) * dims, output_size, output_ratio)  # the checks
         self.output_size = None if output_size is None else int_tuple(
-            owner, "output_size", output_size, 2, minimum=0)
+            owner, "output_size", output_size, dims, minimum=0)
         self.output_ratio = None if output_ratio is None else (
-            (output_ratio,) * 2 if isinstance(output_ratio, (int, float)) else
+            (output_ratio,) * dims if isinstance(output_ratio, (int, float)) else
             tuple(output_ratio))
 
     def forward(self, input: Any) -> Any:  # noqa: A002
-        return fractional_max_pool2d(input, self.kernel_size, self.output_size,
-                                     self.output_ratio, self.return_indices,
-                                     _random_samples=self._random_samples)
+        return self._pool(input, self.kernel_size, self.output_size, self.output_ratio,
+                          self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """PyTorch's ``nn.FractionalMaxPool2d``: ``F.fractional_max_pool2d`` over (N, C, H, W)
+    or (C, H, W) input, ``_random_samples`` (N, C, 2)."""
+
+    dims = 2
+    _pool = staticmethod(fractional_max_pool2d)
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """PyTorch's ``nn.FractionalMaxPool3d``: ``F.fractional_max_pool3d`` over
+    (N, C, D, H, W) or (C, D, H, W) input, ``_random_samples`` (N, C, 3)."""
+
+    dims = 3
+    _pool = staticmethod(fractional_max_pool3d)

@@ -75,7 +75,7 @@ from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_poo
                       adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d,
                       avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d)
 from .lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
-from .fractional_pooling import fractional_max_pool2d
+from .fractional_pooling import fractional_max_pool2d, fractional_max_pool3d
 from .pooling_with_indices import (adaptive_max_pool1d_with_indices,
                                    adaptive_max_pool2d_with_indices,
                                    adaptive_max_pool3d_with_indices,
@@ -98,6 +98,7 @@ __all__ = [
     "max_unpool1d", "max_unpool2d", "max_unpool3d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "fractional_max_pool2d",
+    "fractional_max_pool3d",
     "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices", "fractional_max_pool2d_with_indices",
