@@ -79,7 +79,8 @@ from .fractional_pooling import fractional_max_pool2d, fractional_max_pool3d
 from .pooling_with_indices import (adaptive_max_pool1d_with_indices,
                                    adaptive_max_pool2d_with_indices,
                                    adaptive_max_pool3d_with_indices,
-                                   fractional_max_pool2d_with_indices, max_pool1d_with_indices,
+                                   fractional_max_pool2d_with_indices,
+                                   fractional_max_pool3d_with_indices, max_pool1d_with_indices,
                                    max_pool2d_with_indices, max_pool3d_with_indices)
 from .unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 from .upsampling import interpolate, upsample, upsample_bilinear, upsample_nearest
@@ -102,6 +103,7 @@ __all__ = [
     "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices", "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d_with_indices",
     "interpolate", "upsample", "upsample_bilinear", "upsample_nearest",
     "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "unfold", "fold",
     "affine_grid", "grid_sample",

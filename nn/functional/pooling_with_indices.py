@@ -9,13 +9,14 @@ from typing import Any
 
 from autograd import Tensor
 
-from .fractional_pooling import fractional_max_pool2d
+from .fractional_pooling import fractional_max_pool2d, fractional_max_pool3d
 from .pooling import (adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d,
                       max_pool1d, max_pool2d, max_pool3d)
 
 __all__ = ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
-           "adaptive_max_pool3d_with_indices", "fractional_max_pool2d_with_indices"]
+           "adaptive_max_pool3d_with_indices", "fractional_max_pool2d_with_indices",
+           "fractional_max_pool3d_with_indices"]
 
 Pair = tuple[Tensor, Tensor]
 
@@ -65,4 +66,13 @@ def fractional_max_pool2d_with_indices(input: Any, kernel_size: Any,  # noqa: A0
                                        _random_samples: Any = None, **kwargs: Any) -> Pair:
     """``fractional_max_pool2d(..., return_indices=True)``."""
     return fractional_max_pool2d(input, kernel_size, output_size, output_ratio, True,
+                                 _random_samples, **kwargs)
+
+
+def fractional_max_pool3d_with_indices(input: Any, kernel_size: Any,  # noqa: A002
+                                       output_size: Any = None, output_ratio: Any = None,
+                                       return_indices: bool = True,
+                                       _random_samples: Any = None, **kwargs: Any) -> Pair:
+    """``fractional_max_pool3d(..., return_indices=True)``."""
+    return fractional_max_pool3d(input, kernel_size, output_size, output_ratio, True,
                                  _random_samples, **kwargs)

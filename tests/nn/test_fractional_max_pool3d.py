@@ -113,3 +113,15 @@ def test_checks_as_torch(torch):
         F.fractional_max_pool3d(x, 2, output_size=2, _random_samples=ag.ones(1, 1, 2) / 2)
     with pytest.raises(nn.errors.ConfigError, match="expected 4-d"):
         F.fractional_max_pool3d(ag.ones(5, 5, 5), 2, output_size=2)
+
+
+def test_with_indices_spelling_as_torch(torch) -> None:
+    """PyTorch's ``F.fractional_max_pool3d_with_indices``: the pair, as the 2-d one."""
+    rng = np.random.default_rng(3)
+    x, samples = rng.normal(size=(1, 2, 5, 6, 4)), rng.random((1, 2, 3))
+    values, indices = F.fractional_max_pool3d_with_indices(
+        ag.tensor(x), 2, output_size=(3, 4, 2), _random_samples=ag.tensor(samples))
+    t_values, t_indices = torch.nn.functional.fractional_max_pool3d_with_indices(
+        torch.tensor(x), 2, output_size=(3, 4, 2), _random_samples=torch.tensor(samples))
+    np.testing.assert_array_equal(values.numpy(), t_values.numpy())
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
