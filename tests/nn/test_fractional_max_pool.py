@@ -16,15 +16,24 @@ import nn.functional as F
     ((1, 2, 7, 7), 2, (6, 6), None), ((2, 2, 8, 8), (3, 2), (1, 3), None)])
 def test_values_indices_and_gradients_as_torch(torch, shape, kernel, output_size,
                                                output_ratio):
+    assert_pool_as_torch(torch, 2, shape, kernel, output_size, output_ratio)
+
+
+def assert_pool_as_torch(torch, dims, shape, kernel, output_size, output_ratio):
+    """``fractional_max_pool{dims}d`` of data with ties and a NaN: values, int64 indices
+    and gradients as PyTorch's for the same ``_random_samples`` (also for the 3-d tests)."""
     rng = np.random.default_rng(0)
     x = rng.normal(size=shape).round(1)  # ties
     x.reshape(-1)[5] = np.nan
-    samples = rng.random((shape[0] if len(shape) == 4 else 1, shape[-3], 2))
+    batched = len(shape) == dims + 2
+    samples = rng.random((shape[0] if batched else 1, shape[-dims - 1], dims))
     ours, theirs = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    out, idx = F.fractional_max_pool2d(ours, kernel, output_size, output_ratio, True,
-                                       ag.tensor(samples))
-    want, want_idx = torch.nn.functional.fractional_max_pool2d(
+    name = f"fractional_max_pool{dims}d"
+    out, idx = getattr(F, name)(ours, kernel, output_size, output_ratio, True,
+                                ag.tensor(samples))
+    want, want_idx = getattr(torch.nn.functional, name)(
         theirs, kernel, output_size, output_ratio, True, torch.tensor(samples))
+    assert out.shape == tuple(want.shape) and idx.dtype == np.int64
     np.testing.assert_array_equal(out.detach().numpy(), want.detach().numpy())
     np.testing.assert_array_equal(idx.numpy(), want_idx.numpy())
     upstream = rng.normal(size=tuple(want.shape))

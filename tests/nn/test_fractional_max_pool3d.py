@@ -10,6 +10,7 @@ import pytest
 import autograd as ag
 import nn
 import nn.functional as F
+from test_fractional_max_pool import assert_pool_as_torch
 
 
 @pytest.mark.parametrize("shape, kernel, output_size, output_ratio", [
@@ -19,22 +20,7 @@ import nn.functional as F
     ((1, 1, 6, 6, 6), 2, None, 0.5)])
 def test_values_indices_and_gradients_as_torch(torch, shape, kernel, output_size,
                                                output_ratio):
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=shape).round(1)  # ties
-    x.reshape(-1)[5] = np.nan
-    samples = rng.random((shape[0] if len(shape) == 5 else 1, shape[-4], 3))
-    ours, theirs = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    out, idx = F.fractional_max_pool3d(ours, kernel, output_size, output_ratio, True,
-                                       ag.tensor(samples))
-    want, want_idx = torch.nn.functional.fractional_max_pool3d(
-        theirs, kernel, output_size, output_ratio, True, torch.tensor(samples))
-    assert out.shape == tuple(want.shape) and idx.dtype == np.int64
-    np.testing.assert_array_equal(out.detach().numpy(), want.detach().numpy())
-    np.testing.assert_array_equal(idx.numpy(), want_idx.numpy())
-    upstream = rng.normal(size=tuple(want.shape))
-    out.backward(ag.tensor(upstream))
-    want.backward(torch.tensor(upstream))
-    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+    assert_pool_as_torch(torch, 3, shape, kernel, output_size, output_ratio)
 
 
 def test_float32_input_as_torch(torch):
