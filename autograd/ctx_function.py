@@ -56,6 +56,8 @@ class FunctionCtx:
         self._outputs: tuple = ()  # what forward returned (None for an input or a constant)
         self._graph_outputs: tuple = ()  # the recorded outputs, while a create_graph backward runs
         self._marked: list = []  # the outputs marked non-differentiable
+        self._dirty: tuple = ()  # the inputs forward changed in place (mark_dirty)
+        self._returned: tuple = ()  # what forward returned, until apply has placed it
         self._materialize = True
 
     def save_for_backward(self, *tensors: Any) -> None:
@@ -102,10 +104,11 @@ class FunctionCtx:
         self._materialize = bool(value)
 
     def mark_dirty(self, *tensors: Any) -> None:
-        """Refused: PyTorch's in-place custom op (forward changes its input and returns
-        it) is not supported here; ``forward`` returns a new Tensor instead."""
-        raise UsageError("mark_dirty: a function here may not change its inputs in place; "
-                         "return a new Tensor (e.g. x.clone() changed) instead.")
+        """These inputs were changed in place by ``forward``, which returns them: each
+        becomes its output, as in PyTorch (``apply`` returns the input itself, with the
+        op as its history; earlier uses of its old value are caught by the version
+        check)."""
+        self._dirty = tensors
 
 
 class CtxOp(function.Function):
@@ -134,6 +137,7 @@ class CtxOp(function.Function):
                 self.fn.setup_context(self.ctx, self.args, result)
             else:
                 result = self.fn.forward(self.ctx, *self.args)
+        self.ctx._returned = tuple(result) if isinstance(result, (tuple, list)) else (result,)
         if isinstance(result, (tuple, list)):
             return self._pack(result)
         # an input returned as it is stays that input when saved (as in PyTorch)
@@ -246,10 +250,50 @@ def ctx_apply(cls: type, args: tuple, keywords: dict[str, Any]) -> Tensor:
     # nothing to record without a Tensor argument (PyTorch runs it the same way)
     out = function.apply(op, *tensors) if tensors else Tensor(op.forward())
     if op.layout is not None:  # several outputs: slices of the packed one, and constants
-        return op.unpack(out)
-    if out.requires_grad and (ctx._marked or out.dtype.kind != "f"):
-        return out.detach()  # a constant (an index, a mask), as in PyTorch
-    return out
+        results = op.unpack(out)
+    elif out.requires_grad and (ctx._marked or out.dtype.kind != "f"):
+        results = (out.detach(),)  # a constant (an index, a mask), as in PyTorch
+    else:
+        results = (out,)
+    if ctx._dirty:
+        results = _dirty_inputs_as_outputs(op, results)
+    ctx._returned = ()
+    return results if op.layout is not None else results[0]
+
+
+def _dirty_inputs_as_outputs(op: CtxOp, results: tuple) -> tuple:
+    """PyTorch's ``ctx.mark_dirty``: each input ``forward`` changed in place and returned
+    is returned itself in its output's place. While recording it takes the output's value
+    and history as ``x[...] = out`` does (the op then reads x's earlier identity, and x's
+    gradient reaches x's old value through the op's backward); saved, it stands for the
+    output."""
+    ctx, name = op.ctx, op.name()
+    for t in ctx._dirty:
+        if not any(t is a for a in op.args):
+            raise UsageError(f"{name}: ctx.mark_dirty takes the inputs forward changed in "
+                             f"place; it was given a {type(t).__name__} that is no argument "
+                             f"of forward.")
+        if not any(t is r for r in ctx._returned):
+            raise UsageError(f"{name}: an input marked dirty was not returned by forward, "
+                             f"as PyTorch requires: return the changed input (return x).")
+    placed = list(results)
+    for i, returned in enumerate(ctx._returned):
+        if not any(returned is t for t in ctx._dirty):
+            continue
+        if placed[i].requires_grad:
+            if returned.requires_grad and returned.is_leaf:
+                raise InplaceError(f"{name}: forward changed a leaf tensor that requires "
+                                   f"grad in place (ctx.mark_dirty), and its gradient "
+                                   f"would have nowhere to go (PyTorch refuses it too). "
+                                   f"Pass a copy (x.clone()) or call it under no_grad().")
+            returned[...] = placed[i]
+        placed[i] = returned
+    ctx._outputs = tuple(r if any(r is t for t in ctx._dirty) else o
+                         for r, o in zip(ctx._returned, ctx._outputs))
+    ctx._versions = tuple(None if t is None else (t._seq, last_write(t._data))
+                          if any(t is d for d in ctx._dirty) else v
+                          for t, v in zip(ctx._saved, ctx._versions))
+    return tuple(placed)
 
 
 def _positional(cls: type, args: tuple, keywords: dict[str, Any]) -> tuple:
