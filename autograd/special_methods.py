@@ -85,7 +85,10 @@ class SpecialMethods:
         d/dx = 1 / (x (1 - x)). Without eps, x outside [0, 1] gives NaN, and a NaN
         gradient, as PyTorch's (1 / x + 1 / (1 - x) would be finite there)."""
         x = as_float(self)
-        if eps is not None:
+        if eps is not None:  # a NaN keeps a NaN gradient (clip's would be 0), as PyTorch's
+            nan = np.isnan(x.data)
+            if nan.any():
+                x = x * np.where(nan, np.nan, 1.0).astype(x.dtype)
             x = x.clip(eps, 1 - eps)
         else:
             outside = (x.data < 0) | (x.data > 1)

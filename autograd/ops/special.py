@@ -212,7 +212,8 @@ class Ceil(_Constant):
 
 
 class Round(_Constant):
-    """out = x rounded to ``decimals`` places, halves to even (as NumPy);  dx = 0."""
+    """out = x rounded to ``decimals`` places, halves to even (as NumPy), an integer or
+    bool x unchanged (NumPy would turn a bool into float16);  dx = 0."""
     __slots__ = ("decimals",)
 
     def __init__(self, decimals: int = 0) -> None:
@@ -223,7 +224,7 @@ class Round(_Constant):
             raise DTypeError(f"round(decimals={self.decimals}) of a bool tensor, which "
                              f"PyTorch refuses too (it rounds numbers); convert it first: "
                              f"x.double().round(decimals={self.decimals})")
-        return np.round(x, self.decimals)
+        return x.copy() if x.dtype == np.bool_ else np.round(x, self.decimals)
 
 
 def _check_integer_divisor(op: str, a: np.ndarray, b: np.ndarray) -> None:
