@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ._random import get_rng_state
-from .errors import ShapeError, UsageError
+from .errors import DTypeError, ShapeError, UsageError
 from .func_call import functional_call
 from .func_capture import closes_over_grad
 from .func_ensemble import stack_module_state
@@ -165,10 +165,9 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
     """``(func(*primals), vjp_fn)``, with ``vjp_fn(v)`` the vector-Jacobian product
     ``v^T J`` for each primal (a tuple, one entry per primal, each like it); ``v`` has the
     structure of the output. ``vjp_fn`` may be called many times. With ``has_aux``
-    ``func`` returns ``(output, aux)`` and the result is ``(output, vjp_fn, aux)``."""
+    ``func`` returns ``(output, aux)`` and the result is ``(output, vjp_fn, aux)``. With
+    no primals ``vjp_fn`` gives ``()``, as PyTorch's."""
     _check_callable(func, "vjp")
-    if not primals:
-        raise UsageError("vjp: give at least one primal: vjp(func, x)")
     create_graph, new_args, specs, leaves = _prepare(primals, tuple(range(len(primals))),
                                                      "vjp")
     tracking = is_grad_enabled()
@@ -216,6 +215,9 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any,
                          f"got {describe(primals)} and {describe(tangents)}")
     tangent_leaves, spec = flatten(tangents)
     primal_leaves, primal_spec = flatten(primals)
+    if not primal_leaves:
+        raise UsageError("jvp: primals must hold at least one Tensor, as PyTorch's: "
+                         "jvp(f, (x,), (v,))")
     if spec != primal_spec:
         raise UsageError(f"jvp: tangents must have the structure of primals; got "
                          f"{describe(tangents)} for {describe(primals)}")
@@ -231,9 +233,15 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any,
 
 
 def _directions(tangents: list, primals: list, what: str) -> list[Tensor]:
-    """The tangent leaves as Tensors (data as float64), each shaped like its primal."""
+    """The tangent leaves as Tensors (data as float64), each shaped like its primal. A
+    Tensor tangent must be floating point (or complex), as PyTorch's: a direction of
+    integers or bools is most likely a mistake (an index, a mask)."""
     directions = []
     for k, (v, x) in enumerate(zip(tangents, primals)):
+        if isinstance(v, Tensor) and v.dtype.kind not in "fc":
+            raise DTypeError(f"{what}: tangent {k} has dtype {v.dtype}; a tangent must be "
+                             f"floating point or complex, as PyTorch's. Give a float "
+                             f"Tensor (tangent.double())")
         v = v if isinstance(v, Tensor) else Tensor(np.asarray(v, dtype=np.float64))
         shape = tuple(np.shape(x.data if isinstance(x, Tensor) else x))
         if v.shape != shape:
@@ -266,8 +274,6 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
     forward: the graph of ``u -> J^T u`` is kept, and each call is one reverse pass
     through it (``jvp``'s second pass)."""
     _check_callable(func, "linearize")
-    if not primals:
-        raise UsageError("linearize: give at least one primal: linearize(func, x)")
     primal_leaves, primal_spec = flatten(primals)
     out, out_spec, dummies, transposed, _, captures = _transposed(func, primals, False)
     keep = captures or _depth() > 0 or any(isinstance(x, Tensor) and x.requires_grad

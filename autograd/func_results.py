@@ -41,12 +41,21 @@ def regroup(specs: list[tuple[Any, int]], flat: list[Any], single: bool) -> Any:
 
 
 def split_aux(result: Any, has_aux: bool, what: str) -> tuple[Any, Any]:
-    """(output, aux) of what the function returned: the pair with ``has_aux``."""
+    """(output, aux) of what the function returned: the pair with ``has_aux``. The aux
+    is a Tensor or a tuple, list or dict of them, as PyTorch's (which refuses numbers,
+    strings and None there too)."""
     if not has_aux:
         return result, None
     if not isinstance(result, tuple) or len(result) != 2:
         raise UsageError(f"{what}: with has_aux=True the function must return a pair "
                          f"(output, aux); got {describe(result)}")
+    for leaf in flatten(result[1])[0]:
+        if not isinstance(leaf, Tensor):
+            raise UsageError(f"{what}: with has_aux=True the aux must be Tensors (or tuples, "
+                             f"lists, dicts of them), as PyTorch's; it holds "
+                             f"{leaf!r:.40} ({type(leaf).__name__}). Wrap a number as "
+                             f"autograd.tensor(value), or return other objects from outside "
+                             f"the transform")
     return result
 
 

@@ -59,7 +59,8 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
     list or dict like that argument; keyword arguments are passed unbatched. ``out_dims``:
     where the batch axis goes in each output (None: an output the same for every sample,
     returned once). ``chunk_size`` (PyTorch's memory bound) changes nothing: the loop
-    takes one sample at a time."""
+    takes one sample at a time. An empty batch gives empty outputs, as PyTorch's (``func``
+    runs once on a sample of zeros to learn their shapes and dtypes)."""
     if not callable(func):
         raise UsageError(f"vmap: expected a function to map; got {type(func).__name__}")
     if not (in_dims is None or isinstance(in_dims, (int, tuple))) or isinstance(in_dims,
@@ -80,25 +81,64 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
         size = _batch_size(leaves, dims, in_dims)
         dims = [_dim(d, x.ndim, "in_dims", "input") if d is not None else None
                 for d, x in zip(dims, leaves)]
-        start = get_rng_state() if randomness != "different" else None
+        start = get_rng_state()
         shared = _memories(x for x, d in zip(leaves, dims) if d is None)
-        results = []
-        for b in range(size):
+
+        def call(run: Callable[..., Any], sliced: list[Any]) -> Any:
+            """``run`` on one sample's arguments, checked for writes and draws."""
             if randomness == "same":
                 set_rng_state(start)
-            sliced = [x if d is None else x[(slice(None),) * d + (b,)]
-                      for x, d in zip(leaves, dims)]
-            results.append(func(*unflatten(spec, sliced), **kwargs))
+            out = run(*unflatten(spec, sliced), **kwargs)
             _check_unwritten(shared)
-            if randomness == "error" and get_rng_state() != start:
-                set_rng_state(start)
-                raise UsageError("vmap: the function drew random numbers, and "
-                                 "randomness='error' (the default, as in PyTorch); pass "
-                                 "randomness='different' (fresh numbers for each sample) "
-                                 "or 'same' (the same for all), or draw them outside vmap")
+            _check_draws(randomness, start)
+            return out
+
+        if size == 0:
+            return _empty_batch(func, call, leaves, dims, out_dims, start)
+        results = [call(func, [x if d is None else x[(slice(None),) * d + (b,)]
+                               for x, d in zip(leaves, dims)]) for b in range(size)]
         return _stack_outputs(results, out_dims)
 
     return mapped
+
+
+def _check_draws(randomness: str, start: Any) -> None:
+    """A UsageError if the function drew random numbers under ``randomness="error"``
+    (the generator is put back first)."""
+    if randomness == "error" and get_rng_state() != start:
+        set_rng_state(start)
+        raise UsageError("vmap: the function drew random numbers, and randomness='error' "
+                         "(the default, as in PyTorch); pass randomness='different' (fresh "
+                         "numbers for each sample) or 'same' (the same for all), or draw "
+                         "them outside vmap")
+
+
+def _empty_batch(func: Callable[..., Any], call: Callable[..., Any], leaves: list[Any],
+                 dims: list[int | None], out_dims: Any, start: Any) -> Any:
+    """The outputs for a batch of size 0, as PyTorch's: each has 0 along its out_dim and
+    otherwise the shape and dtype ``func`` gives one sample. To learn them ``func`` runs
+    once on a sample of zeros (its NumPy warnings hushed; the generator put back after,
+    since no sample drew); an error there is reported as the empty batch's."""
+    def on_zeros(*args: Any, **kwargs: Any) -> Any:
+        try:
+            with np.errstate(all="ignore"):
+                return func(*args, **kwargs)
+        except Exception as exc:
+            raise ShapeError("vmap: the batch is empty (size 0), and the function failed "
+                             "on a sample of zeros, which vmap runs to learn the outputs' "
+                             "shapes; give at least one sample") from exc
+
+    zeros = [x if d is None else Tensor(np.zeros(x.shape[:d] + x.shape[d + 1:], x.dtype))
+             for x, d in zip(leaves, dims)]
+    try:
+        out = call(on_zeros, zeros)
+    finally:
+        set_rng_state(start)
+    one = flatten(_stack_outputs([out], out_dims))[0]  # a batch of 1 ...
+    empty = [y if d is None else y[(slice(None),) * _dim(d, y.ndim, "out_dims", "output")
+                                   + (slice(0, 0),)]  # ... cut to 0 along its out_dim
+             for y, d in zip(one, _out_dims(out_dims, out))]
+    return unflatten(flatten(out)[1], empty)
 
 
 def _memories(unbatched: Any) -> list[tuple[Tensor, np.ndarray, int]]:
@@ -136,11 +176,7 @@ def _batch_size(leaves: list[Any], dims: list[Any], in_dims: Any) -> int:
         raise ShapeError(f"vmap: the batched inputs have different batch sizes "
                          f"{sorted(set(sizes.values()))} along their in_dims; they must "
                          f"agree")
-    size = next(iter(sizes.values()))
-    if size == 0:
-        raise ShapeError("vmap: the batch is empty (size 0): the loop needs at least one "
-                         "sample to know the outputs' shapes")
-    return size
+    return next(iter(sizes.values()))
 
 
 def _stack_outputs(results: list[Any], out_dims: Any) -> Any:
@@ -153,7 +189,7 @@ def _stack_outputs(results: list[Any], out_dims: Any) -> Any:
                              f"for samples 0 and {b}; they must agree")
         for column, y in zip(columns, leaves):
             column.append(y)
-    dims = broadcast_prefix(out_dims, results[0], "vmap: out_dims")
+    dims = _out_dims(out_dims, results[0])
     stacked = []
     for column, d in zip(columns, dims):
         if d is None:
@@ -169,6 +205,14 @@ def _stack_outputs(results: list[Any], out_dims: Any) -> Any:
         stacked.append(stack(column, axis=_dim(d, column[0].ndim + 1, "out_dims",
                                                   "output (with its batch axis)")))
     return unflatten(spec, stacked)
+
+
+def _out_dims(out_dims: Any, output: Any) -> list[Any]:
+    """One out_dim per leaf of ``output``. A tuple of one entry for a single Tensor output
+    is its out_dim, as PyTorch's (``out_dims=(1,)``)."""
+    if isinstance(output, Tensor) and isinstance(out_dims, tuple) and len(out_dims) == 1:
+        out_dims = out_dims[0]
+    return broadcast_prefix(out_dims, output, "vmap: out_dims")
 
 
 def _same(a: Any, b: Any) -> bool:

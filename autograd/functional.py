@@ -6,7 +6,9 @@
 Anything else is one input: a NumPy array, a number or a list of numbers becomes one
 Tensor (``jacobian(f, [2.0, 1.0])`` differentiates f at one 2-vector), and a list that
 holds Tensors raises ``UsageError`` (pass a tuple). Integer data is differentiated as
-float64 (PyTorch refuses it); float arrays keep their dtype. ``v`` follows the same rule.
+float64 (PyTorch refuses it); float arrays keep their dtype. ``v`` follows the same rule;
+it may be left out only for a single one-element output (``vjp``) or input (``jvp``,
+``hvp``, ``vhp``), as PyTorch's.
 ``func`` takes the inputs as positional arguments and returns a Tensor or a tuple of Tensors.
 Results mirror that structure: a bare Tensor in, a bare Tensor out. Gradients are
 detached unless ``create_graph=True`` (then they can be differentiated again).
@@ -140,7 +142,7 @@ def _grads(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...], seeds: list[
     live = [(y, s) for y, s in zip(outputs, seeds) if y.requires_grad]
     found = grad([y for y, _ in live], list(inputs), grad_outputs=[s for _, s in live],
                  retain_graph=True, create_graph=create_graph,
-                 allow_unused=True) if live else (None,) * len(inputs)
+                 allow_unused=True) if live and inputs else (None,) * len(inputs)
     result = []
     for i, (g, x) in enumerate(zip(found, inputs)):
         if g is None:
@@ -158,11 +160,15 @@ def _grads(outputs: tuple[Tensor, ...], inputs: tuple[Tensor, ...], seeds: list[
 
 def _seeds(v: Any, outputs: tuple[Tensor, ...], what: str,
            of: str = "output") -> list[Tensor]:
-    """``v`` checked against ``outputs`` (func's outputs, or its inputs: ``of="input"``)."""
+    """``v`` checked against ``outputs`` (func's outputs, or its inputs: ``of="input"``).
+    Without ``v`` there must be one Tensor of one element y, and v = 1: ``v^T J`` is then
+    the gradient dy/dx (``J v`` the derivative along x), as PyTorch's."""
     if v is None:
-        if any(y.size != 1 for y in outputs):
-            raise ShapeError(f"{what}: v can be omitted only when every {of} has one "
-                             f"element; give v with the {of}s' shapes")
+        if len(outputs) != 1 or outputs[0].size != 1:
+            shapes = ", ".join(str(y.shape) for y in outputs)
+            raise ShapeError(f"{what}: v can be omitted only when there is a single {of} "
+                             f"with one element (as PyTorch); got {len(outputs)} {of}(s) "
+                             f"of shape(s) {shapes}. Give v with the {of}s' shapes")
         return [Tensor(np.ones(y.shape, dtype=y.dtype)) for y in outputs]
     _, vs = _as_inputs(v, what, "v")
     if len(vs) != len(outputs):
@@ -174,6 +180,18 @@ def _seeds(v: Any, outputs: tuple[Tensor, ...], what: str,
             raise ShapeError(f"{what}: v[{k}] has shape {s.shape}; the {of} has {y.shape}")
         seeds.append(s)
     return seeds
+
+
+def _check_strict_outputs(outputs: tuple[Tensor, ...], strict: bool, what: str) -> None:
+    """With ``strict``, an ``IndependentError`` for an output that does not require grad:
+    it does not depend on the inputs, so its rows of J are zeros (PyTorch's strict check)."""
+    if not strict:
+        return
+    for k, y in enumerate(outputs):
+        if not y.requires_grad:
+            raise IndependentError(f"{what}: output {k} does not depend on the inputs (it "
+                                   f"does not require grad; strict=True); compute it from "
+                                   f"the inputs, or pass strict=False to get zeros for it")
 
 
 def _detach(items: tuple[Tensor, ...], create_graph: bool) -> tuple[Tensor, ...]:
@@ -190,6 +208,7 @@ def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     in_tuple, xs = _prepare(func, inputs, create_graph, "vjp")
     with _recording():
         out_tuple, ys = _outputs(func(*xs))
+        _check_strict_outputs(ys, strict, "vjp")
         g = _grads(ys, xs, _seeds(v, ys, "vjp"), create_graph, strict, "vjp")
     return _shape_like(out_tuple, _detach(ys, create_graph)), _shape_like(in_tuple, g)
 
@@ -200,6 +219,7 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
     in_tuple, xs = _prepare(func, inputs, create_graph, "jvp")
     with _recording():
         out_tuple, ys = _outputs(func(*xs))
+        _check_strict_outputs(ys, strict, "jvp")
         directions = _seeds(v, xs, "jvp", "input")
         dummies = tuple(Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
                         for y in ys)

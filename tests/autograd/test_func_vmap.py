@@ -103,8 +103,7 @@ def test_vmap_named_errors():
         vmap(lambda p: p["a"], in_dims=({"b": 0},))({"a": x})
     with pytest.raises(AxisError):
         vmap(lambda a: a, in_dims=2)(x)
-    with pytest.raises(ShapeError, match="empty"):
-        vmap(lambda a: a)(ag.ones(0, 2))
+    assert vmap(lambda a: a)(ag.ones(0, 2)).shape == (0, 2)  # empty, as PyTorch's
     with pytest.raises(UsageError, match="must return Tensors"):
         vmap(lambda a: 1.0)(x)
 
