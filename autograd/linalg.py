@@ -238,7 +238,9 @@ def qr(A: Any, mode: str = "reduced") -> QRResult:
 def lu_factor(A: Any, *, pivot: bool = True) -> LUFactorResult:
     """(LU, pivots) of each matrix by partial pivoting, as ``torch.linalg.lu_factor``:
     LAPACK's packed factors (L's strict lower triangle, U's upper one; differentiable for
-    square matrices) and 1-based int32 row swaps. ``autograd.lu_unpack`` gives P, L, U."""
+    square matrices) and 1-based int32 row swaps. ``autograd.lu_unpack`` gives P, L, U.
+    An exact zero pivot raises ``SingularMatrixError``, as PyTorch's (``lu_factor_ex`` and
+    ``lu`` do not); integer matrices are factored as float64."""
     return lu_ops.lu_factor(as_tensor(A), pivot)
 
 

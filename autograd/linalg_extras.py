@@ -16,8 +16,10 @@ import numpy as np
 
 from .errors import (NaNMatrixError, ShapeError, SingularMatrixError, UnsupportedError,
                      UsageError)
+from .more_functions import solve
 from .ops import lu as lu_ops
-from .ops.lu import lapack_lu
+from .ops.linalg_more import check_square
+from .ops.lu import lapack_lu, zero_pivot_info
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .tensor_math import stack, where
@@ -151,30 +153,37 @@ def cholesky_ex(A: Any, *, upper: bool = False, check_errors: bool = False) -> C
 def _getrf_info(A: np.ndarray) -> np.ndarray:
     """LAPACK getrf's info per matrix: 0, or the 1-based position of the first exact zero
     on U's diagonal after partial pivoting."""
-    return _zero_pivot_info(lapack_lu(A)[0])
+    return zero_pivot_info(lapack_lu(A)[0])
 
 
-def _zero_pivot_info(LU: np.ndarray) -> np.ndarray:
-    """Per packed LU: 0, or the 1-based position of the first exact zero on U's diagonal
-    (0 for an empty matrix, which has no pivot)."""
-    zero = np.diagonal(LU, 0, -2, -1) == 0
-    if zero.shape[-1] == 0:
-        return np.zeros(zero.shape[:-1], dtype=np.int32)
-    return np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
+def lu_solve_unchecked(A: Tensor, B: Tensor, left: bool = True) -> Tensor:
+    """X with A X = B (``left=False``: X A = B) for matrices B, through A = P L U, the
+    factorisation whose zero pivots give ``info``, as LAPACK's getrs:
+    X = U^-1 L^-1 P^T B, and X = (P L^-T U^-T B^T)^T for ``left=False``. Solving with the
+    triangles fails only at an exact zero on U's diagonal, so a matrix whose info is 0
+    always gets its (perhaps huge) answer, as in PyTorch. Differentiable through
+    ``linalg.lu`` and the solves."""
+    P, L, U = lu_ops.lu(A)
+    if left:
+        return solve(U, solve(L, P.mT @ B))
+    return (P @ solve(L.mT, solve(U.mT, B.mT))).mT
 
 
 @accepts_out
 def inv_ex(A: Any, *, check_errors: bool = False) -> InvExResult:
     """(inverse, info) as ``torch.linalg.inv_ex``: info 0 where A is invertible, else
     LAPACK's: the position of the first zero pivot (and that inverse is NaN; PyTorch's
-    holds infs). ``check_errors=True`` raises instead."""
+    holds infs). The inverse comes from the LU that gives info (``lu_solve_unchecked``),
+    so a numerically singular A with info 0 gets its huge inverse, as in PyTorch.
+    ``check_errors=True`` raises instead."""
     A = as_tensor(A)
-    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
-        raise ShapeError(f"inv_ex: needs (a batch of) square matrices; got {A.shape}")
+    check_square(A, "inv_ex")
     info = _getrf_info(A.data)
     if check_errors and info.any():
         raise SingularMatrixError("inv_ex: the matrix is singular (check_errors=True)")
-    return InvExResult(_per_matrix(A, info, lambda M: M.inv()), Tensor(info))
+    identity = A.new_tensor(np.eye(A.shape[-1], dtype=A.dtype))
+    return InvExResult(_per_matrix(A, info, lambda M: lu_solve_unchecked(M, identity)),
+                       Tensor(info))
 
 
 @accepts_out
@@ -182,8 +191,8 @@ def lu_factor_ex(A: Any, *, pivot: bool = True, check_errors: bool = False) -> L
     """(LU, pivots, info) as ``torch.linalg.lu_factor_ex``: ``linalg.lu_factor``'s packed
     factors (differentiable) and, per matrix, info 0 or LAPACK's 1-based position of the
     first zero on U's diagonal. ``check_errors=True`` raises for such a matrix instead."""
-    LU, pivots = lu_ops.lu_factor(as_tensor(A), pivot)
-    info = _zero_pivot_info(LU.data)
+    LU, pivots = lu_ops.lu_factor(as_tensor(A), pivot, "lu_factor_ex", check_errors=False)
+    info = zero_pivot_info(LU.data)
     if check_errors and info.any():
         raise SingularMatrixError("lu_factor_ex: the matrix is singular (U has a zero on "
                                   "its diagonal; check_errors=True)")

@@ -16,6 +16,7 @@ import numpy as np
 from .errors import ShapeError
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
+from .tensor_math import where
 
 __all__ = ["householder_product"]
 
@@ -34,7 +35,16 @@ def householder_product(A: Any, tau: Any) -> Tensor:
                          f"n = {n} and A's batch axes {A.shape[:-2]}; got {tau.shape}")
     V = A.tril(-1) + A.new_tensor(np.eye(m, n, dtype=A.dtype))
     Q = A.new_tensor(np.broadcast_to(np.eye(m, dtype=A.dtype), A.shape[:-2] + (m, m)))
+    if tau.shape[-1] == 0:  # no reflector: Q's columns are I's, a constant
+        return _with_zero_gradient(Q[..., :, :n], A, tau)
     for i in range(tau.shape[-1]):
         v = V[..., :, i:i + 1]
         Q = Q - (Q @ v) * tau[..., i, None, None] @ v.mT
     return Q[..., :, :n]
+
+
+def _with_zero_gradient(value: Tensor, A: Tensor, tau: Tensor) -> Tensor:
+    """``value`` (of A's shape), recorded as a function of A and tau whose gradient is 0,
+    as PyTorch's result requires grad when an input does (``where`` takes the value
+    alone: no 0 * inf from A's entries)."""
+    return where(True, value, A + tau.sum(-1)[..., None, None])

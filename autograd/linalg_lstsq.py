@@ -10,6 +10,7 @@ import numpy as np
 
 from .errors import DTypeError, ShapeError, UsageError
 from .function import apply
+from .linalg_solve import _is_batch_of_vectors
 from .ops import decompositions
 from .ops.lapack import lapack_svd
 from .tensor import Tensor, as_tensor
@@ -29,10 +30,12 @@ class LstsqResult(NamedTuple):
 
 
 def lstsq(A: Any, B: Any, rcond: Any = None, *, driver: str | None = None) -> LstsqResult:
-    """X minimising ||A X - B||_F for each matrix A (m x n) and B (m x k; with one axis
-    fewer than A, a vector of length m), as ``torch.linalg.lstsq``: X = pinv(A) B, the
-    minimum-norm solution, with singular values <= rcond * the largest counted as zero
-    (rcond None: eps * max(m, n)). Batch axes broadcast. Besides the solution:
+    """X minimising ||A X - B||_F for each matrix A (m x n) and B (m x k), as
+    ``torch.linalg.lstsq``: X = pinv(A) B, the minimum-norm solution, with singular values
+    <= rcond * the largest counted as zero (rcond None: eps * max(m, n)). B has A's number
+    of axes or one fewer; it holds vectors of length m when it is 1-d or of shape
+    A.shape[:-1] (``linalg.solve``'s rule), else matrices. Batch axes broadcast. Besides
+    the solution:
     ``residuals`` ||A X - B||^2 per column (drivers gels, gelsd, gelss, when m > n and
     every A has full rank; gels assumes it), ``rank`` (gelsy, gelsd, gelss) and
     ``singular_values`` of A (gelsd, gelss, constants); empty otherwise. ``driver`` None
@@ -49,14 +52,15 @@ def lstsq(A: Any, B: Any, rcond: Any = None, *, driver: str | None = None) -> Ls
         raise DTypeError(f"lstsq: A and B must have the same dtype, as in PyTorch; got "
                          f"{A.dtype} and {B.dtype}. Convert one, e.g. B.to(A.dtype)")
     if B.ndim not in (A.ndim, A.ndim - 1):
-        raise ShapeError(f"lstsq: B must have as many axes as A (matrices) or one axis fewer "
-                         f"(vectors), as in PyTorch; got A of shape {A.shape}, B {B.shape}")
-    vector = B.ndim == A.ndim - 1
+        raise ShapeError(f"lstsq: B must have as many axes as A or one axis fewer, as in "
+                         f"PyTorch; got A of shape {A.shape}, B {B.shape}")
+    vector, given = _is_batch_of_vectors(A, B), B.shape
     if vector:
         B = B.reshape(B.shape + (1,))
     if B.shape[-2] != A.shape[-2]:
         raise ShapeError(f"lstsq: B needs as many rows as A ({A.shape[-2]}): A has shape "
-                         f"{A.shape}, B {B.shape} (a matrix, or a vector of length m)")
+                         f"{A.shape}, B {given} (matrices of m rows; vectors when B "
+                         f"is 1-d or of shape A.shape[:-1])")
     atol, rtol = decompositions.tolerances(None, rcond, A, "lstsq")
     solution = apply(decompositions.Pinv(atol, rtol, False), A) @ B
     values = lapack_svd(A.data, compute_uv=False)

@@ -13,10 +13,10 @@ import numpy as np
 
 from . import more_functions
 from .errors import ShapeError, SingularMatrixError
-from .linalg_extras import _getrf_info
+from .linalg_extras import _getrf_info, _per_matrix, lu_solve_unchecked
+from .ops.linalg_more import check_solve
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
-from .tensor_math import where
 
 __all__ = ["solve", "solve_ex", "tensorsolve", "tensorinv", "SolveExResult"]
 
@@ -68,28 +68,30 @@ def solve(A: Any, B: Any, *, left: bool = True) -> Tensor:
 @accepts_out
 def solve_ex(A: Any, B: Any, *, left: bool = True, check_errors: bool = False
              ) -> SolveExResult:
-    """(X, info) as ``torch.linalg.solve_ex``: X = ``solve(A, B, left=left)`` and, per
-    matrix of A, info 0 or LAPACK getrf's 1-based position of the first zero pivot (that
-    X is NaN here; PyTorch's holds infs or garbage). ``check_errors=True`` raises
+    """(X, info) as ``torch.linalg.solve_ex``: X with A X = B (X A = B with
+    ``left=False``; B's shapes as ``solve``'s) and, per matrix of A, info 0 or LAPACK
+    getrf's 1-based position of the first zero pivot. X comes from the LU that gives info
+    (X = U^-1 L^-1 P^T B, as LAPACK's getrs), so a matrix whose info is 0 always gets its
+    solution (perhaps huge, if A is numerically singular), as in PyTorch; where info is not
+    0, X is NaN (PyTorch's holds infs or garbage). ``check_errors=True`` raises
     instead."""
     A, B = as_tensor(A), as_tensor(B)
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
         raise ShapeError(f"solve_ex: A must be (a batch of) square matrices; got shape "
                          f"{A.shape}")
-    if not left:  # (the shapes first, as PyTorch: before check_errors looks at A)
+    vectors = left and _is_batch_of_vectors(A, B)
+    if vectors:
+        B = B.reshape(B.shape + (1,))
+    if left:
+        check_solve(A, B)
+    else:  # (the shapes first, as PyTorch: before check_errors looks at A)
         _check_right_side(A, B)
     info = _getrf_info(A.data)
-    failed = info != 0
-    if check_errors and failed.any():
+    if check_errors and info.any():
         raise SingularMatrixError("solve_ex: A is singular (a zero pivot in its LU "
                                   "factorisation; check_errors=True)")
-    if not failed.any():
-        return SolveExResult(solve(A, B, left=left), Tensor(info))
-    eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape)
-    X = solve(where(failed[..., None, None], eye, A), B, left=left)
-    trailing = 1 if left and _is_batch_of_vectors(A, B) else 2
-    return SolveExResult(where(failed.reshape(failed.shape + (1,) * trailing), np.nan, X),
-                         Tensor(info))
+    X = _per_matrix(A, info, lambda M: lu_solve_unchecked(M, B, left))
+    return SolveExResult(X.reshape(X.shape[:-1]) if vectors else X, Tensor(info))
 
 
 @accepts_out

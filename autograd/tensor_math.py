@@ -219,10 +219,11 @@ class TensorMath:
         return apply(Erfinv(), self)
 
     def lu(self, pivot: bool = True, get_infos: bool = False) -> tuple:
-        """(LU, pivots) as ``linalg.lu_factor`` (+ zeros ``infos`` with ``get_infos``)."""
-        LU, pivots = lu_ops.lu_factor(self, pivot, "lu")
-        return (LU, pivots, self._make(np.zeros(self.shape[:-2], np.int32), None)) \
-            if get_infos else (LU, pivots)
+        """(LU, pivots) as ``torch.lu``: ``linalg.lu_factor``'s, a singular matrix no error;
+        ``get_infos``: also int32 infos, 0 or the 1-based position of U's first zero pivot."""
+        LU, pivots = lu_ops.lu_factor(self, pivot, "lu", check_errors=False)
+        infos = self._make(lu_ops.zero_pivot_info(LU.data), None)
+        return (LU, pivots, infos) if get_infos else (LU, pivots)
 
     def relu(self) -> AnyTensor:
         """max(self, 0), with relu'(0) = 0."""

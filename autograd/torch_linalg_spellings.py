@@ -28,6 +28,6 @@ def logdet(input: Any) -> Tensor:  # noqa: A002  (PyTorch's name)
 @accepts_out
 def lu(A: Any, pivot: bool = True, get_infos: bool = False) -> tuple:
     """(LU, pivots) of P A = L U for each square matrix, as ``torch.lu`` (PyTorch's
-    deprecated spelling of ``linalg.lu_factor``), with zero ``infos`` when ``get_infos``;
+    deprecated spelling of ``linalg.lu_factor``), with LAPACK's ``infos`` when ``get_infos``;
     differentiable through LU. ``lu_unpack`` gives P, L, U."""
     return as_tensor(A).lu(pivot, get_infos)

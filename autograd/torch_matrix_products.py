@@ -50,9 +50,15 @@ def ger(input: Any, vec2: Any) -> Tensor:  # noqa: A002
 @accepts_out
 def chain_matmul(*matrices: Any) -> Tensor:
     """M_1 @ M_2 @ ... of 2-d matrices, as ``torch.chain_matmul`` (now
-    ``linalg.multi_dot``; one matrix is returned as it is)."""
+    ``linalg.multi_dot``, which also takes 1-d ends; one matrix is returned as it is)."""
+    matrices = tuple(as_tensor(m) for m in matrices)
+    for i, m in enumerate(matrices):
+        if m.ndim != 2:
+            raise ShapeError(f"chain_matmul: every argument must be a 2-d matrix, as in "
+                             f"PyTorch; argument {i} has shape {m.shape}. For a 1-d first "
+                             f"or last vector use linalg.multi_dot([...])")
     if len(matrices) == 1:
-        return as_tensor(matrices[0])
+        return matrices[0]
     return multi_dot(matrices)
 
 

@@ -3,13 +3,14 @@ with a Cholesky factor or a triangular matrix, ``B.cholesky_solve(L)``,
 ``L.cholesky_inverse()`` and the older ``b.triangular_solve(A)``, and the helpers that
 ``linalg_triangular`` shares (``torch.linalg.solve_triangular``).
 
-Each is a composition over the differentiable ``solve`` and ``tril``/``triu``, so it
-differentiates (twice too) without a VJP of its own, and its gradient is PyTorch's:
+Each is a composition over the differentiable ``solve``, ``tril``/``triu`` and
+``TriangleProduct`` (its VJP written with operators), so it differentiates twice too,
+and its gradient is PyTorch's:
 - a triangular solve reads only the named triangle of A (and not its diagonal with
   ``unitriangular=True``), so A's gradient is that triangle's (PyTorch's too);
-- ``cholesky_solve`` and ``cholesky_inverse`` also read only L's triangle, but PyTorch's
-  gradient is that of (L L^T)^-1 for the whole L; L L^T less a detached correction to
-  the triangle's product gives both.
+- ``cholesky_solve`` and ``cholesky_inverse`` also read only L's triangle F, but
+  PyTorch's VJP multiplies by the whole L; ``TriangleProduct`` (F F^T in value, whose VJP
+  is that of L L^T) gives both, so the unread triangle never reaches the value.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .errors import ShapeError
+from .function import Function, apply
 from .ops import linalg_more
 
 __all__ = ["TriangularMethods", "TriangularSolveResult", "check_system", "triangle",
@@ -66,13 +68,22 @@ def triangle(A: AnyTensor, upper: bool, unitriangular: bool = False) -> AnyTenso
     return (A.triu(1) if upper else A.tril(-1)) + identity_like(A)
 
 
-def _product(L: AnyTensor, upper: bool) -> AnyTensor:
-    """A = L L^T (U^T U) from L's named triangle in value, from the whole L in gradient,
-    as PyTorch's cholesky_solve: LAPACK reads one triangle, its VJP multiplies by L."""
-    F = L.triu() if upper else L.tril()
-    Ft, Lt = matrix_transpose(F), matrix_transpose(L)
-    read, whole = (Ft @ F, Lt @ L) if upper else (F @ Ft, L @ Lt)
-    return whole - (whole - read).detach()
+class TriangleProduct(Function):
+    """out = F F^T (F^T F with ``upper``) for F = L's named triangle, the only one LAPACK
+    reads; dL = (g + g^T) L (L (g + g^T) with ``upper``), the VJP of L L^T for the whole
+    L, as PyTorch's cholesky_solve and cholesky_inverse give it."""
+    __slots__ = ("upper",)
+
+    def __init__(self, upper: bool) -> None:
+        self.upper = upper
+
+    def forward(self, L: np.ndarray) -> np.ndarray:
+        F = np.triu(L) if self.upper else np.tril(L)
+        return matrix_transpose(F) @ F if self.upper else F @ matrix_transpose(F)
+
+    def vjp(self, g: Any, out: Any, L: Any) -> tuple:
+        symmetric = g + matrix_transpose(g)
+        return (L @ symmetric if self.upper else symmetric @ L,)
 
 
 class TriangularMethods:
@@ -89,7 +100,7 @@ class TriangularMethods:
         defaults to False, unlike the removed ``torch.potrs``. B: (batches of) matrices."""
         L = self._as_operand(input2)
         check_system(L, self, True, "cholesky_solve")
-        return linalg_more.solve(_product(L, upper), self)
+        return linalg_more.solve(apply(TriangleProduct(upper), L), self)
 
     def cholesky_inverse(self, upper: bool = False) -> AnyTensor:
         """A^-1 for A = L L^T given its Cholesky factor L = self (``upper=True``: A = U^T
@@ -100,9 +111,10 @@ class TriangularMethods:
                          unitriangular: bool = False) -> TriangularSolveResult:
         """PyTorch's older ``b.triangular_solve(A)``: X with A X = b (A^T X = b with
         ``transpose=True``); ``upper`` defaults to True there. Returns (solution,
-        cloned_coefficient) as PyTorch; ``linalg.solve_triangular`` replaces it."""
+        cloned_coefficient: A broadcast to the solution's batch axes) as PyTorch;
+        ``linalg.solve_triangular`` replaces it."""
         A = self._as_operand(A)
         check_system(A, self, True, "triangular_solve")
         T = triangle(A, upper, unitriangular)
         X = linalg_more.solve(matrix_transpose(T) if transpose else T, self)
-        return TriangularSolveResult(X, A.clone())
+        return TriangularSolveResult(X, A.broadcast_to(X.shape[:-2] + A.shape[-2:]).clone())

@@ -16,14 +16,17 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..errors import DTypeError, ShapeError, TensorIndexError, UnsupportedError
+from ..errors import (DTypeError, ShapeError, SingularMatrixError, TensorIndexError,
+                      UnsupportedError)
 from ..function import Function, apply
 from .decompositions import run_solve
+from .generic import is_tensor
+from .indexing import triangle
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["LuFactor", "LUFactorResult", "LUResult", "LUUnpackResult", "lapack_lu",
-           "permutations", "check_pivots", "lu_factor", "lu_unpack", "lu"]
+           "zero_pivot_info", "permutations", "check_pivots", "lu_factor", "lu_unpack", "lu"]
 
 
 class LUFactorResult(NamedTuple):
@@ -75,6 +78,15 @@ def lapack_lu(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         work[:, j + 1:, j] /= safe[:, None]
         work[:, j + 1:, j + 1:] -= work[:, j + 1:, j, None] * work[:, j, None, j + 1:]
     return work.reshape(batch + (m, n)), pivots.reshape(batch + (k,))
+
+
+def zero_pivot_info(LU: np.ndarray) -> np.ndarray:
+    """Per packed LU: LAPACK getrf's int32 info, 0 or the 1-based position of the first
+    exact zero on U's diagonal (0 for an empty matrix, which has no pivot)."""
+    zero = np.diagonal(LU, 0, -2, -1) == 0
+    if zero.shape[-1] == 0:
+        return np.zeros(zero.shape[:-1], dtype=np.int32)
+    return np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
 
 
 def check_pivots(pivots: np.ndarray, m: int, op: str = "lu_unpack") -> None:
@@ -138,13 +150,20 @@ class LuFactor(Function):
         m, n = out.shape[-2:]
         if m != n:
             return (np.matmul(self.p_matrices, _rectangular_lu_vjp(g, out)),)
-        strict = np.tri(n, k=-1, dtype=out.dtype)
-        lower = out * strict + np.eye(n, dtype=out.dtype)
-        upper = out * (1 - strict)
-        inner = (_mT(lower) @ (g * strict)) * strict + ((g * (1 - strict)) @ _mT(upper)) * (
-            1 - strict)
+        lower = _part(out, -1, True) + np.eye(n, dtype=out.dtype)
+        upper = _part(out, 0, False)
+        inner = _part(_mT(lower) @ _part(g, -1, True), -1, True) + _part(
+            _part(g, 0, False) @ _mT(upper), 0, False)
         right = _mT(run_solve(upper, _mT(inner)))       # inner U^-T = (U^-1 inner^T)^T
         return (np.matmul(self.p_matrices, run_solve(_mT(lower), right)),)
+
+
+def _part(x: Any, k: int, lower: bool) -> Any:
+    """tril(x, k) (triu(x, k) if not ``lower``) of arrays or Tensors: entries selected,
+    not multiplied by a 0/1 mask, whose inf * 0 = NaN would spread an inf of the factors."""
+    if is_tensor(x):
+        return triangle(x, k, lower)
+    return np.tril(x, k) if lower else np.triu(x, k)
 
 
 def _rectangular_lu_vjp(g: Any, out: Any) -> Any:
@@ -154,39 +173,59 @@ def _rectangular_lu_vjp(g: Any, out: Any) -> Any:
     tall (m > n): [L1^-T triu(gU U^T - L^T gL); 0] U^-T + gL U^-T, L1 = L[:k]."""
     m, n = out.shape[-2:]
     k = min(m, n)
-    below = np.tri(m, k, k=-1, dtype=out.dtype)
-    on_above = 1 - np.tri(k, n, k=-1, dtype=out.dtype)
-    lower = out[..., :, :k] * below + np.eye(m, k, dtype=out.dtype)
-    upper = out[..., :k, :] * on_above
-    g_lower, g_upper = g[..., :, :k] * below, g[..., :k, :] * on_above
-    square_strict = np.tri(k, k=-1, dtype=out.dtype)
+    lower = _part(out[..., :, :k], -1, True) + np.eye(m, k, dtype=out.dtype)
+    upper = _part(out[..., :k, :], 0, False)
+    g_lower, g_upper = _part(g[..., :, :k], -1, True), _part(g[..., :k, :], 0, False)
     if m < n:
-        x = (_mT(lower) @ g_lower - g_upper @ _mT(upper)) * square_strict
+        x = _part(_mT(lower) @ g_lower - g_upper @ _mT(upper), -1, True)
         x = _mT(run_solve(upper[..., :, :k], _mT(x)))   # x U1^-T
         return run_solve(_mT(lower), x @ np.eye(k, n, dtype=out.dtype) + g_upper)
-    x = (g_upper @ _mT(upper) - _mT(lower) @ g_lower) * (1 - square_strict)
+    x = _part(g_upper @ _mT(upper) - _mT(lower) @ g_lower, 0, False)
     x = run_solve(_mT(lower[..., :k, :]), x)             # L1^-T x
     x = np.eye(m, k, dtype=out.dtype) @ x + g_lower
     return _mT(run_solve(upper, _mT(x)))                 # x U^-T
 
 
-def _check(A: T, where: str) -> None:
+def _check_matrices(A: T, where: str) -> None:
+    """ShapeError unless A has matrices in its last two axes."""
     if A.ndim < 2:
         raise ShapeError(f"{where}: expected a matrix or a batch of matrices (at least 2 "
                          f"axes); got shape {A.shape}")
-    if A.dtype.kind != "f":
-        raise ShapeError(f"{where}: expected a floating tensor; got dtype {A.dtype}")
 
 
-def lu_factor(A: T, pivot: bool = True, where: str = "lu_factor") -> LUFactorResult:
+def _check_zero_pivots(LU: np.ndarray, where: str) -> None:
+    """SingularMatrixError, as PyTorch's ``linalg.lu_factor``, where U has an exact zero on
+    its diagonal (LU's later solves would divide by it)."""
+    info = zero_pivot_info(LU)
+    if not info.any():
+        return
+    first = np.unravel_index(np.flatnonzero(info)[0], info.shape)
+    position = int(info[first])
+    batch = f" (batch element {tuple(int(i) for i in first)})" if info.ndim else ""
+    raise SingularMatrixError(f"{where}: U[{position},{position}] is zero{batch}: the matrix "
+                              f"is singular, and lu_solve with these factors would divide by "
+                              f"zero (as PyTorch's linalg.lu_factor). For the factors anyway "
+                              f"call linalg.lu_factor_ex (its info gives that position) or "
+                              f"linalg.lu")
+
+
+def lu_factor(A: T, pivot: bool = True, where: str = "lu_factor", *,
+              check_errors: bool = True) -> LUFactorResult:
     """(LU, pivots): the packed factors (differentiable) and LAPACK's 1-based
-    int32 pivots (a constant), as ``torch.linalg.lu_factor``."""
-    _check(A, where)
+    int32 pivots (a constant), as ``torch.linalg.lu_factor``: a ``SingularMatrixError``
+    where U has a zero on its diagonal, unless ``check_errors=False`` (``lu_factor_ex``,
+    ``linalg.lu`` and ``torch.lu`` do not check). Integer and bool matrices are factored
+    as float64, as NumPy's (and this library's other decompositions)."""
+    _check_matrices(A, where)
+    if A.dtype.kind in "biu":
+        A = A.astype(np.float64)
     if not pivot:
         raise UnsupportedError(f"{where}: LU without pivoting is not implemented (PyTorch's "
                                f"neither on the CPU); leave pivot=True")
     op = LuFactor()
     packed = apply(op, A)
+    if check_errors:
+        _check_zero_pivots(packed.data, where)
     return LUFactorResult(packed, A._make(op.pivots, None))
 
 
@@ -196,14 +235,18 @@ def lu_unpack(LU: T, pivots: T, unpack_data: bool = True,
     lower triangle (m x k), U the upper one (k x n), P the permutation (m x m, a constant);
     an empty tensor for what is not unpacked. The pivots are k = min(m, n) integers from 1
     to m (else a named error)."""
-    _check(LU, where)
+    _check_matrices(LU, where)
+    if LU.dtype.kind != "f":
+        raise DTypeError(f"{where}: LU must be floating (linalg.lu_factor's packed factors); "
+                         f"got dtype {LU.dtype}. Pass what lu_factor returned, or convert "
+                         f"first: LU.double()")
     m, n = LU.shape[-2:]
     k = min(m, n)
     empty = LU._make(np.zeros((0,), dtype=LU.dtype), None)
     L = U = P = empty
-    if unpack_data:
-        L = LU[..., :, :k] * np.tri(m, k, k=-1, dtype=LU.dtype) + np.eye(m, k, dtype=LU.dtype)
-        U = LU[..., :k, :] * (1 - np.tri(k, n, k=-1, dtype=LU.dtype))
+    if unpack_data:  # (tril/triu, not a product with a 0/1 mask: inf * 0 would be NaN)
+        L = LU[..., :, :k].tril(-1) + np.eye(m, k, dtype=LU.dtype)
+        U = LU[..., :k, :].triu()
     if unpack_pivots:
         piv = np.asarray(pivots.data if hasattr(pivots, "data") else pivots)
         if piv.ndim < 1 or piv.shape[-1] != k:
@@ -217,5 +260,5 @@ def lu_unpack(LU: T, pivots: T, unpack_data: bool = True,
 def lu(A: T, pivot: bool = True) -> LUResult:
     """A = P L U, as ``torch.linalg.lu``: P a permutation (a constant), L unit lower
     triangular, U upper triangular; differentiable (square or not)."""
-    packed, pivots = lu_factor(A, pivot, "lu")
+    packed, pivots = lu_factor(A, pivot, "lu", check_errors=False)
     return LUResult(*lu_unpack(packed, pivots))
