@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import real_number
+from .averages import lerp_
 from .optimizer import Optimizer, ParamsT, check, check_nonneg, check_pair
 from .state_tensors import next_step, start_step, state_array, zeros_state
 from .torch_flags import accept_torch_flags
@@ -78,13 +79,13 @@ class Adafactor(Optimizer):
         squared = grad * grad
         if param.ndim > 1:
             row, col = state_array(state["row_var"]), state_array(state["col_var"])
-            row += weight * (squared.mean(axis=-1, keepdims=True) - row)
-            col += weight * (squared.mean(axis=-2, keepdims=True) - col)
+            lerp_(row, squared.mean(axis=-1, keepdims=True), weight)
+            lerp_(col, squared.mean(axis=-2, keepdims=True), weight)
             variance = row @ col
             variance /= np.maximum(row.mean(axis=-2, keepdims=True), eps1)
         else:
             variance = state_array(state["variance"])
-            variance += weight * (squared - variance)
+            lerp_(variance, squared, weight)
             variance = variance.copy()
         update = np.maximum(variance, eps1 * eps1, out=variance)
         np.sqrt(update, out=update)

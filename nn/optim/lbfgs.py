@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from autograd.errors import UsageError
 from .._checks import integer, is_real
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .line_search import strong_wolfe
@@ -94,6 +95,7 @@ class LBFGS(Optimizer):
         gradients, computes the loss, calls ``backward()`` and returns the loss. Returns
         the loss of the first call."""
         _check_closure(closure)
+        self._check_not_empty()
         group = self.param_groups[0]
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
@@ -173,6 +175,18 @@ class LBFGS(Optimizer):
     @property
     def _params(self) -> list[Any]:
         return self.param_groups[0]["params"]
+
+    def _check_not_empty(self) -> None:
+        """A ``UsageError`` (a RuntimeError, as PyTorch's) when the parameters hold no
+        numbers: the flat vector x would be empty. Checked at ``step``, not in the
+        constructor: a lazy module's parameters get their shape at its first call."""
+        if sum(p.data.size for p in self._params) == 0:
+            shapes = ", ".join(str(tuple(p.data.shape)) for p in self._params)
+            raise UsageError(
+                f"LBFGS.step: the parameters hold no numbers (shapes {shapes}), so there is "
+                f"nothing to optimize; L-BFGS needs at least one. Pass parameters with at "
+                f"least one element (a lazy module's parameters get their shape at its "
+                f"first call: run a forward pass before step).")
 
     def _evaluate(self, closure: Callable[[], Any]) -> tuple[Any, float, np.ndarray]:
         """Call the closure: (what it returned, the loss as a float, the flat gradient);

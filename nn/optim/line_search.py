@@ -28,12 +28,15 @@ def cubic_minimum(t1: Any, f1: Any, g1: Any, t2: Any, f2: Any, g2: Any,
                   bounds: tuple[Any, Any] | None = None) -> Any:
     """The minimiser of the cubic through (t1, f1) and (t2, f2) with slopes g1 and g2,
     clipped to ``bounds`` (by default the interval between t1 and t2); the middle of the
-    bounds when the cubic has no minimum there::
+    bounds when the cubic has no minimum there, or when t1 = t2 (no interval to fit a
+    cubic over; by default that middle is t1 itself)::
 
         d1 = g1 + g2 - 3 (f1 - f2) / (t1 - t2),   d2 = sqrt(d1^2 - g1 g2)
         t = t2 - (t2 - t1) (g2 + d2 - d1) / (g2 - g1 + 2 d2)      (t1 <= t2)
     """
     low, high = bounds if bounds is not None else (min(t1, t2), max(t1, t2))
+    if t1 == t2:  # a degenerate bracket (e.g. LBFGS with lr=0)
+        return (low + high) / 2.0
     with np.errstate(divide="ignore", invalid="ignore"):  # as PyTorch: inf/nan, no warning
         d1 = g1 + g2 - 3 * (f1 - f2) / (t1 - t2)
         d2_square = d1 * d1 - g1 * g2

@@ -24,7 +24,7 @@ class Rprop(Optimizer):
         s = s * eta_minus   where g * g_prev < 0    (flipped: slow down ...)
         g = 0               where g * g_prev < 0    (... and do not move there this step)
         s = clip(s, s_min, s_max)
-        p = p - sign(g) * s
+        p = p - sign(g) * s     (sign(NaN) = 0, as torch.sign: p stays where g is NaN)
         g_prev = g
 
     ``lr`` only sets the first step sizes (later changes to it, e.g. by a scheduler, have
@@ -75,5 +75,6 @@ class Rprop(Optimizer):
         np.copyto(prev, grad)
         prev[flipped] = 0                             # the g used below and kept as g_prev
         np.sign(prev, out=work)
+        np.nan_to_num(work, copy=False)               # sign(NaN) = 0, as torch.sign
         work *= step_size
         param -= work

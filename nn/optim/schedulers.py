@@ -267,7 +267,8 @@ class LinearLR(LRScheduler):
 
         lr = base_lr * (start_factor + (end_factor - start_factor) * min(epoch, T) / T)
 
-    with T = total_iters. With end_factor = 1 this is a linear warm-up.
+    with T = total_iters, start_factor in (0, 1] and end_factor in [0, 1], as PyTorch's.
+    With end_factor = 1 this is a linear warm-up (one from 0: :class:`LinearWarmup`).
     """
 
     __module__ = _LR_SCHEDULER_MODULE
@@ -276,11 +277,18 @@ class LinearLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
                  end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
         owner = type(self).__name__
-        self.start_factor = real_number(owner, "start_factor", start_factor, minimum=0,
-                                        maximum=1)
+        self.start_factor = self._checked_start_factor(start_factor)
         self.end_factor = real_number(owner, "end_factor", end_factor, minimum=0, maximum=1)
         self.total_iters = whole_steps(owner, "total_iters", total_iters, minimum=1)
         super().__init__(optimizer, last_epoch)
+
+    def _checked_start_factor(self, start_factor: Any) -> float:
+        """In (0, 1], as PyTorch's LinearLR (whose chained steps divide by the factor);
+        a warm-up from 0 is LinearWarmup's."""
+        return real_number(type(self).__name__, "start_factor", start_factor, minimum=0,
+                           maximum=1, open_min=True,
+                           advice="For a warm-up from 0 use LinearWarmup(optimizer, "
+                                  "warmup_steps) (its start_factor may be 0).")
 
     def _closed_form(self, epoch: int) -> list[float]:
         fraction = min(epoch, self.total_iters) / self.total_iters
@@ -305,7 +313,8 @@ class LinearLR(LRScheduler):
 class LinearWarmup(LinearLR):
     """Linear warm-up: lr = base_lr * (s + (1 - s) * min(epoch, warmup_steps) / warmup_steps)
     with s = start_factor; i.e. ``LinearLR(start_factor=s, end_factor=1, total_iters=
-    warmup_steps)``. Chain it with a decay using :class:`SequentialLR`."""
+    warmup_steps)``, except that s may be 0 here (the default: a warm-up from 0, which
+    PyTorch's LinearLR refuses). Chain it with a decay using :class:`SequentialLR`."""
 
     __module__ = _LR_SCHEDULER_MODULE
 
@@ -315,6 +324,10 @@ class LinearWarmup(LinearLR):
                          total_iters=integer("LinearWarmup", "warmup_steps", warmup_steps,
                                              minimum=1),
                          last_epoch=last_epoch)
+
+    def _checked_start_factor(self, start_factor: Any) -> float:
+        """In [0, 1]: a warm-up may start from 0 (the default)."""
+        return real_number("LinearWarmup", "start_factor", start_factor, minimum=0, maximum=1)
 
 
 def _cosine(base: float, eta_min: float, t: float, period: float) -> float:
