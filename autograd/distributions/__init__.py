@@ -81,10 +81,12 @@ from . import cauchy, chi2, half_cauchy, pareto, von_mises, weibull  # noqa: F40
 from . import (continuous_bernoulli, exp_family, fishersnedecor,  # noqa: F401
                generalized_pareto, inverse_gamma, lkj_cholesky, logistic_normal,
                lowrank_multivariate_normal, wishart)
-from .transforms import (AffineTransform, ComposeTransform, CorrCholeskyTransform,
-                         ExpTransform, IndependentTransform, LowerCholeskyTransform,
-                         PowerTransform, SigmoidTransform, SoftmaxTransform,
-                         SoftplusTransform, StickBreakingTransform, TanhTransform, Transform)
+from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform,
+                         CorrCholeskyTransform, CumulativeDistributionTransform, ExpTransform,
+                         IndependentTransform, LowerCholeskyTransform,
+                         PositiveDefiniteTransform, PowerTransform, ReshapeTransform,
+                         SigmoidTransform, SoftmaxTransform, SoftplusTransform,
+                         StackTransform, StickBreakingTransform, TanhTransform, Transform)
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gamma", "Beta",
            "Dirichlet", "Exponential", "Laplace", "OneHotCategorical",
@@ -94,7 +96,9 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Gam
            "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "SoftplusTransform", "IndependentTransform",
            "PowerTransform", "StickBreakingTransform", "SoftmaxTransform",
-           "LowerCholeskyTransform", "CorrCholeskyTransform", "biject_to", "transform_to",
+           "LowerCholeskyTransform", "CorrCholeskyTransform", "AbsTransform", "CatTransform",
+           "StackTransform", "ReshapeTransform", "CumulativeDistributionTransform",
+           "PositiveDefiniteTransform", "biject_to", "transform_to",
            "Poisson", "NegativeBinomial",
            "StudentT", "Gumbel", "HalfNormal", "Geometric", "Binomial", "Multinomial",
            "Cauchy", "HalfCauchy", "Pareto", "Weibull", "Chi2", "Kumaraswamy", "VonMises",

@@ -3,7 +3,10 @@
 ``greater_than_eq(a)``, ``nonnegative_integer``, ``positive_integer``, ``unit_interval``,
 ``boolean``, ``simplex``, ``one_hot``, ``real_vector``, ``interval(a, b)``,
 ``integer_interval(a, b)``, ``greater_than(a)``, ``less_than(b)``, ``independent(c, n)``,
-``positive_definite``, ``lower_cholesky``, ``corr_cholesky``, ``multinomial(n)``.
+``positive_definite``, ``lower_cholesky``, ``corr_cholesky``, ``multinomial(n)``,
+``square``, ``symmetric``, ``positive_semidefinite``, ``lower_triangular``,
+``cat(cseq, dim, lengths)``, ``stack(cseq, dim)`` and the placeholders ``dependent``,
+``dependent_property``, ``is_dependent(c)`` (``constraint_base``).
 
 ``c.check(value)`` is a bool Tensor saying, per element (per event when the constraint
 covers the last ``event_dim`` axes), whether ``value`` lies in the set. Distributions check
@@ -17,59 +20,19 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError, UnsupportedError, module_attribute_error
-from ..tensor import Tensor
+from ..errors import module_attribute_error
+from .constraint_base import (Constraint, _bound, _shown, dependent, dependent_property,
+                              is_dependent)
+from .constraint_cat_stack import cat, stack
 
 __all__ = ["Constraint", "real", "positive", "nonnegative", "greater_than_eq",
            "nonnegative_integer", "positive_integer", "unit_interval", "boolean", "simplex",
            "one_hot",
            "real_vector", "interval", "half_open_interval", "integer_interval", "greater_than",
            "less_than",
-           "independent", "positive_definite", "lower_cholesky", "corr_cholesky", "multinomial"]
-
-
-def _array(value: Any) -> np.ndarray:
-    """The NumPy array behind ``value`` (a Tensor, an array or a number)."""
-    return np.asarray(value.data if isinstance(value, Tensor) else value)
-
-
-def _bound(bound: Any) -> Any:
-    """A bound as a plain number (for a repr and a comparison) or a NumPy array."""
-    array = _array(bound)
-    return array.item() if array.ndim == 0 else array
-
-
-def _shown(bound: Any) -> str:
-    """A bound in a repr: the number, or the shape of an array of them."""
-    return f"{bound}" if np.ndim(bound) == 0 else f"<array of shape {np.shape(bound)}>"
-
-
-class Constraint:
-    """A set of values: ``check(value)`` is True where ``value`` lies in it. ``event_dim``
-    is how many rightmost axes make one event (1 for a probability vector); ``is_discrete``
-    is True for sets of integers."""
-
-    is_discrete = False
-    event_dim = 0
-
-    def _inside(self, value: np.ndarray) -> np.ndarray:
-        raise UnsupportedError(f"{type(self).__name__} defines no check: a Constraint "
-                               f"subclass defines _inside(value), True inside the set")
-
-    def check(self, value: Any) -> Tensor:
-        """A bool Tensor: True where ``value`` lies in the set (one per event);
-        ``ShapeError`` if ``value`` has fewer axes than one event (PyTorch's ValueError)."""
-        array = _array(value)
-        if array.ndim < self.event_dim:
-            raise ShapeError(f"{self!r}.check: expected a value with at least "
-                             f"{self.event_dim} dimension(s) (one event of this constraint); "
-                             f"got shape {array.shape}: give a value whose last {self.event_dim} "
-                             f"axes hold one event")
-        with np.errstate(invalid="ignore"):
-            return Tensor(np.asarray(self._inside(array), dtype=bool))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__.lstrip('_')}()"
+           "independent", "positive_definite", "lower_cholesky", "corr_cholesky", "multinomial",
+           "square", "symmetric", "positive_semidefinite", "lower_triangular", "cat", "stack",
+           "dependent", "dependent_property", "is_dependent"]
 
 
 class _Real(Constraint):
@@ -207,27 +170,61 @@ class _Multinomial(Constraint):
         return f"Multinomial(upper_bound={_shown(self.upper_bound)})"
 
 
-class _PositiveDefinite(Constraint):
-    """Symmetric matrices (the last two axes) whose eigenvalues are all > 0."""
+class _Square(Constraint):
+    """Square matrices (the last two axes): the same answer for every matrix of a value."""
 
     event_dim = 2
 
     def _inside(self, value: np.ndarray) -> np.ndarray:
-        symmetric = np.isclose(value, np.swapaxes(value, -1, -2), atol=1e-6).all(axis=(-2, -1))
-        if value.size == 0:
+        return np.full(value.shape[:-2], value.shape[-2] == value.shape[-1])
+
+
+class _Symmetric(_Square):
+    """Square matrices equal to their transpose (within PyTorch's isclose, atol 1e-6)."""
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        square = super()._inside(value)
+        if not square.all():
+            return square
+        return np.isclose(value, np.swapaxes(value, -1, -2), atol=1e-6).all(axis=(-2, -1))
+
+
+class _PositiveSemidefinite(_Symmetric):
+    """Symmetric matrices whose eigenvalues are all >= 0."""
+
+    def _smallest_inside(self, smallest: np.ndarray) -> np.ndarray:
+        return smallest >= 0
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        symmetric = super()._inside(value)
+        if not symmetric.any():
             return symmetric
         smallest = np.linalg.eigvalsh(np.where(symmetric[..., None, None], value, 1.0))
-        return symmetric & (smallest[..., 0] > 0)
+        return symmetric & self._smallest_inside(smallest[..., 0])
 
 
-class _LowerCholesky(Constraint):
-    """Lower-triangular matrices (the last two axes) with a positive diagonal."""
+class _PositiveDefinite(_PositiveSemidefinite):
+    """Symmetric matrices whose eigenvalues are all > 0."""
+
+    def _smallest_inside(self, smallest: np.ndarray) -> np.ndarray:
+        return smallest > 0
+
+
+class _LowerTriangular(Constraint):
+    """Lower-triangular matrices (the last two axes): zero above the diagonal."""
 
     event_dim = 2
 
     def _inside(self, value: np.ndarray) -> np.ndarray:
-        lower = (np.tril(value) == value).all(axis=(-2, -1))
-        return lower & (np.diagonal(value, axis1=-2, axis2=-1) > 0).all(axis=-1)
+        return (np.tril(value) == value).all(axis=(-2, -1))
+
+
+class _LowerCholesky(_LowerTriangular):
+    """Lower-triangular matrices (the last two axes) with a positive diagonal."""
+
+    def _inside(self, value: np.ndarray) -> np.ndarray:
+        positive_diagonal = (np.diagonal(value, axis1=-2, axis2=-1) > 0).all(axis=-1)
+        return super()._inside(value) & positive_diagonal
 
 
 class _CorrCholesky(_LowerCholesky):
@@ -277,14 +274,18 @@ integer_interval = _IntegerInterval
 greater_than = _GreaterThan
 less_than = _LessThan
 independent = _Independent
+square = _Square()
+symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()
+lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
 corr_cholesky = _CorrCholesky()
 multinomial = _Multinomial
 
 
 def __getattr__(name: str) -> object:
-    """A constraint that is not here (PyTorch's ``dependent``, ``symmetric``...):
+    """A constraint that is not here (PyTorch's ``MixtureSameFamilyConstraint``...):
     ``MissingNameError`` (an AttributeError) naming the ones that are."""
     raise module_attribute_error(
         __name__, name, f"the constraints here: {', '.join(__all__)}; for another set, "

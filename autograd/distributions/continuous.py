@@ -129,8 +129,10 @@ class Uniform(Distribution):
         return self.low + Tensor(below(u, 0.0, 1.0, self.low.dtype)) * (self.high - self.low)
 
     def log_prob(self, value: Any) -> Tensor:
-        """-log(high - low) inside [low, high), -inf outside."""
+        """-log(high - low) inside [low, high), -inf outside (``ShapeError`` for a value
+        whose shape does not broadcast with the batch, with or without validate_args)."""
         value = self._value(value, self.low.dtype)
+        self._check_shape(value)
         lb = Tensor((self.low.data <= value.data).astype(self.low.dtype))
         ub = Tensor((self.high.data > value.data).astype(self.low.dtype))
         return log(lb * ub) - log(self.high - self.low)

@@ -203,8 +203,10 @@ class Categorical(Distribution):
         return whole.astype(np.int64)
 
     def log_prob(self, value: Any) -> Tensor:
-        """log probs[value], by ``gather`` on the last axis of the logits."""
+        """log probs[value], by ``gather`` on the last axis of the logits (``ShapeError``
+        for a value whose shape does not broadcast with the batch)."""
         value = self._value(value, None)
+        self._check_shape(value)
         value = self._categories(value)[..., None]
         shape = np.broadcast_shapes(value.shape, self.logits.shape)
         index = Tensor(np.broadcast_to(value, shape)[..., :1])

@@ -262,18 +262,20 @@ class Distribution:
                              f"a Tensor; got {type(value).__name__}")
         self._check_value(value)
 
-    def _value(self, value: Any, dtype: Any) -> Tensor:
+    def _value(self, value: Any, dtype: Any, support: Constraint | None = None) -> Tensor:
         """``value`` as a Tensor (a number or an array of ``dtype``), checked as PyTorch's
         ``validate_args`` checks it: its shape broadcasts with ``batch_shape`` and it lies
-        in the support."""
+        in ``support`` (the distribution's own when None; a ``cdf`` may accept more)."""
         if not isinstance(value, Tensor):
             value = as_tensor(np.asarray(value, dtype=dtype))
         if self._validate_args:
-            self._check_value(value)
+            self._check_value(value, support)
         return value
 
-    def _check_value(self, value: Tensor) -> None:
-        """The checks of ``_value``."""
+    def _check_shape(self, value: Tensor) -> None:
+        """``ShapeError`` unless ``value`` has the event's axes and its shape broadcasts
+        with ``batch_shape + event_shape`` (checked with or without ``validate_args`` by
+        a ``log_prob`` that would otherwise fail in NumPy)."""
         expected = self._batch_shape + self._event_shape
         if value.ndim < len(self._event_shape):
             raise ShapeError(f"{type(self).__name__}: the value's shape {value.shape} has "
@@ -283,8 +285,12 @@ class Distribution:
             if got != 1 and want != 1 and got != want:
                 raise ShapeError(f"{type(self).__name__}: the value's shape {value.shape} "
                                  f"does not broadcast with batch_shape + event_shape "
-                                 f"{expected}")
-        support = self.support
+                                 f"{expected}; give a value whose shape broadcasts with it")
+
+    def _check_value(self, value: Tensor, support: Constraint | None = None) -> None:
+        """The checks of ``_value``: its shape (``_check_shape``), then its support."""
+        self._check_shape(value)
+        support = self.support if support is None else support
         inside = support.check(value).data
         if not inside.all():
             shown = value.data

@@ -153,9 +153,12 @@ class Binomial(_BinaryParameter):
 
     @property
     def mode(self) -> Tensor:
-        """floor((n + 1) p), at most n."""
+        """floor((n + 1) p), at most n, as PyTorch's clamp(max=n): n itself (n's gradient
+        1) only where floor((n + 1) p) exceeds n (p = 1); a tie keeps the floor (gradient
+        0), not min's half to each."""
         n = self.total_count
-        return ((n + 1) * self.probs).floor().minimum(n)
+        mode = ((n + 1) * self.probs).floor()
+        return where(mode > n, n, mode)
 
     @property
     def variance(self) -> Tensor:

@@ -16,7 +16,6 @@ import numpy as np
 
 from ..errors import UnsupportedError, UsageError
 from ..functions import log, matmul, where
-from ..linalg import inv
 from ..linalg_triangular import solve_triangular
 from ..more_functions import digamma, lgamma, log1p, softplus
 from ..tensor import Tensor
@@ -35,7 +34,7 @@ from .laplace_exponential import Exponential, Laplace
 from .distribution import Distribution
 from .lowrank_multivariate_normal import (LowRankMultivariateNormal, lowrank_log_det,
                                           lowrank_mahalanobis)
-from .multivariate import MultivariateNormal, mv
+from .multivariate import MultivariateNormal, mahalanobis
 from .relaxed import OneHotCategorical
 from .transformed import TransformedDistribution
 from .weibull import Weibull
@@ -139,13 +138,13 @@ def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
 
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
-    """(|L_q^-1 L_p|_F^2 + |L_q^-1 (mu_q - mu_p)|^2 - k) / 2 + log det L_q - log det L_p."""
+    """(|L_q^-1 L_p|_F^2 + |L_q^-1 (mu_q - mu_p)|^2 - k) / 2 + log det L_q - log det L_p,
+    L_q read only in its lower triangle (triangular solves, as PyTorch's)."""
     if p.event_shape != q.event_shape:
         raise UsageError(f"kl_divergence: MultivariateNormals of different event sizes "
                          f"{p.event_shape} and {q.event_shape}")
-    q_inv = inv(q.scale_tril)
-    term2 = matmul(q_inv, p.scale_tril).pow(2).sum((-2, -1))
-    term3 = mv(q_inv, q.loc - p.loc).pow(2).sum(-1)
+    term2 = solve_triangular(q.scale_tril, p.scale_tril, upper=False).pow(2).sum((-2, -1))
+    term3 = mahalanobis(q.scale_tril, q.loc - p.loc)
     half_term1 = q.half_log_det() - p.half_log_det()
     return half_term1 + 0.5 * (term2 + term3 - p.event_shape[0])
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..creation import full
 from ..functions import exp, log, where
-from ..more_functions import digamma, erf, lgamma
+from ..more_functions import digamma, erf, expm1, lgamma
 from ..special import xlogy
 from ..tensor import Tensor
 from .continuous import Normal, Uniform
@@ -202,9 +202,12 @@ def _kl_gamma_gumbel(p: Gamma, q: Gumbel) -> Tensor:
 
 
 def _kl_uniform_gumbel(p: Uniform, q: Gumbel) -> Tensor:
-    """-log(h - l) + Gumbel cross entropy, E exp(-t X) = (e^(-t l) - e^(-t h)) / (t (h - l))."""
+    """-log(h - l) + Gumbel cross entropy, E exp(-t X) = (e^(-t l) - e^(-t h)) / (t (h - l)),
+    taken in log space: log E exp(-t X) = -t l + log(-expm1(-t (h - l))) - log(t (h - l)),
+    so that e^(-t l) underflowing to 0 leaves the value and its gradient finite."""
     def log_laplace(t: Tensor) -> Tensor:
-        return log((exp(-t * p.low) - exp(-t * p.high)) / (t * (p.high - p.low)))
+        width = p.high - p.low
+        return -t * p.low + log(-expm1(-t * width)) - log(t * width)
     return -log(p.high - p.low) + _gumbel_cross_entropy(log_laplace, p.mean, q)
 
 

@@ -15,11 +15,12 @@ from .._random import as_generator
 from ..errors import ShapeError, UsageError
 from ..functions import broadcast_to, matmul
 from ..linalg import cholesky, diagonal, inv
+from ..linalg_triangular import cholesky_inverse, solve_triangular
 from ..tensor import Tensor, as_tensor
 from .constraints import lower_cholesky, positive_definite, real_vector
 from .distribution import Distribution, lazy_property, sample_shape_of
 
-__all__ = ["MultivariateNormal", "mv"]
+__all__ = ["MultivariateNormal", "mv", "mahalanobis"]
 
 
 def _float(value: Any) -> Tensor:
@@ -30,6 +31,12 @@ def _float(value: Any) -> Tensor:
 def mv(matrix: Tensor, vector: Tensor) -> Tensor:
     """matrix @ vector over the last axes, batches broadcast."""
     return matmul(matrix, vector.unsqueeze(-1)).squeeze(-1)
+
+
+def mahalanobis(L: Tensor, x: Tensor) -> Tensor:
+    """|L^-1 x|^2 over the last axis, L read only in its lower triangle (as PyTorch's
+    solve_triangular), so the upper one gets no gradient; batches broadcast."""
+    return solve_triangular(L, x.unsqueeze(-1), upper=False).squeeze(-1).pow(2).sum(-1)
 
 
 class MultivariateNormal(Distribution):
@@ -115,9 +122,8 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self) -> Tensor:
-        """Sigma^-1 = L^-T L^-1."""
-        L_inv = inv(self._unbroadcast_tril)
-        product = matmul(L_inv.transpose(-1, -2), L_inv)
+        """Sigma^-1 = L^-T L^-1, from L's lower triangle (PyTorch's cholesky_inverse)."""
+        product = cholesky_inverse(self._unbroadcast_tril)
         return broadcast_to(product, self._batch_shape + self._event_shape * 2)
 
     @property
@@ -148,10 +154,10 @@ class MultivariateNormal(Distribution):
         return diagonal(self._unbroadcast_tril).log().sum(-1)
 
     def log_prob(self, value: Any) -> Tensor:
-        """-(k log(2 pi) + |L^-1 (value - loc)|^2) / 2 - sum log diag(L)."""
+        """-(k log(2 pi) + |L^-1 (value - loc)|^2) / 2 - sum log diag(L), L read only in
+        its lower triangle (as PyTorch's)."""
         value = self._value(value, self.loc.dtype)
-        diff = value - self.loc
-        M = mv(inv(self._unbroadcast_tril), diff).pow(2).sum(-1)
+        M = mahalanobis(self._unbroadcast_tril, value - self.loc)
         k = self._event_shape[0]
         return -0.5 * (k * math.log(2 * math.pi) + M) - self.half_log_det()
 

@@ -51,8 +51,10 @@ class OneHotCategorical(CategoricalParameters):
         return as_tensor(np.eye(k, dtype=self.probs.dtype)[indices])
 
     def log_prob(self, value: Any) -> Tensor:
-        """log probs[k] at the k where ``value`` is 1."""
+        """log probs[k] at the k where ``value`` is 1 (``ShapeError`` for a value whose
+        shape does not broadcast with batch_shape + event_shape)."""
         value = self._value(value, self.probs.dtype)
+        self._check_shape(value)
         return self._categorical.log_prob(as_tensor(value.data.argmax(-1)))
 
     def entropy(self) -> Tensor:

@@ -1,9 +1,11 @@
-"""Transforms onto the probability simplex and onto lower-triangular matrices with a
-positive diagonal, as ``torch.distributions.transforms``'s: ``StickBreakingTransform``
+"""Transforms onto the probability simplex, onto lower-triangular matrices with a
+positive diagonal and onto positive definite matrices, as
+``torch.distributions.transforms``'s: ``StickBreakingTransform``
 (a bijection R^(K-1) -> simplex in R^K, ``biject_to(constraints.simplex)``),
-``SoftmaxTransform`` (R^K -> simplex, not injective, ``transform_to(constraints.simplex)``)
-and ``LowerCholeskyTransform`` (R^(n x n) -> lower Cholesky factors,
-``transform_to(constraints.lower_cholesky)``)."""
+``SoftmaxTransform`` (R^K -> simplex, not injective, ``transform_to(constraints.simplex)``),
+``LowerCholeskyTransform`` (R^(n x n) -> lower Cholesky factors,
+``transform_to(constraints.lower_cholesky)``) and ``PositiveDefiniteTransform`` (x -> L L^T
+with L that lower Cholesky factor, ``transform_to(constraints.positive_definite)``)."""
 
 from __future__ import annotations
 
@@ -11,13 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from ..functions import cat, clamp, sigmoid
+from ..functions import cat, clamp, matmul, sigmoid
+from ..linalg import cholesky
 from ..more_functions import softplus
 from ..tensor import Tensor, as_tensor
-from .constraints import independent, lower_cholesky, real, real_vector, simplex
+from .constraints import (independent, lower_cholesky, positive_definite, real, real_vector,
+                          simplex)
 from .transform_base import Transform, same_class
 
-__all__ = ["StickBreakingTransform", "SoftmaxTransform", "LowerCholeskyTransform"]
+__all__ = ["StickBreakingTransform", "SoftmaxTransform", "LowerCholeskyTransform",
+           "PositiveDefiniteTransform"]
 
 
 def _stick_offsets(k: int, dtype: Any) -> Tensor:
@@ -33,7 +38,7 @@ class StickBreakingTransform(Transform):
 
     domain = real_vector
     codomain = simplex
-    bijective, sign = True, 1
+    bijective = True
     __eq__ = same_class
 
     def _call(self, x: Any) -> Tensor:
@@ -98,3 +103,20 @@ class LowerCholeskyTransform(Transform):
     def _inverse(self, y: Any) -> Tensor:
         y = as_tensor(y)
         return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
+
+
+class PositiveDefiniteTransform(Transform):
+    """y = L L^T with L = LowerCholeskyTransform()(x): any square matrix to a positive
+    definite one; x = LowerCholeskyTransform().inv(cholesky(y)) inverts it. No log|det|
+    (PyTorch's has none either)."""
+
+    domain = independent(real, 2)
+    codomain = positive_definite
+    __eq__ = same_class
+
+    def _call(self, x: Any) -> Tensor:
+        L = LowerCholeskyTransform()(x)
+        return matmul(L, L.transpose(-1, -2))
+
+    def _inverse(self, y: Any) -> Tensor:
+        return LowerCholeskyTransform().inv(cholesky(as_tensor(y)))

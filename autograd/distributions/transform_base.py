@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..creation import zeros_like
-from ..errors import ShapeError, UsageError
+from ..errors import ShapeError, UnsupportedError, UsageError
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, independent, real
 
@@ -30,7 +30,6 @@ class Transform:
     bijective = False
     domain: Constraint = real
     codomain: Constraint = real
-    sign: int = 0
 
     def __init__(self, cache_size: int = 0) -> None:
         if cache_size not in (0, 1):
@@ -47,6 +46,15 @@ class Transform:
             return self.domain.event_dim
         raise UsageError(f"{type(self).__name__}: event_dim is ambiguous (domain "
                          f"{self.domain.event_dim}, codomain {self.codomain.event_dim})")
+
+    @property
+    def sign(self) -> Any:
+        """The sign of dy/dx of an elementwise map (1 increasing, -1 decreasing; a
+        subclass sets it); ``UnsupportedError`` (PyTorch's NotImplementedError) here, for
+        a map that is not elementwise."""
+        raise UnsupportedError(f"{type(self).__name__} has no sign: it is defined only for "
+                               f"an elementwise monotone map (a subclass sets sign = 1 or "
+                               f"-1)")
 
     @property
     def inv(self) -> "Transform":

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import UsageError
+from ..errors import UnsupportedError, UsageError
 from ..functions import exp
 from ..grad_mode import no_grad
 from ..tensor import Tensor, as_tensor
@@ -126,13 +126,20 @@ class TransformedDistribution(Distribution):
                                         event_dim - len(self.base_dist.event_shape))
 
     def _cdf_sign(self, where: str) -> Any:
-        """The product of the transforms' signs: -1 (or a Tensor of signs) flips the cdf."""
+        """The product of the transforms' signs: -1 (or a Tensor of signs) flips the cdf.
+        A transform without a sign (not elementwise): ``UnsupportedError``, PyTorch's
+        NotImplementedError; a sign of 0: ``UsageError``."""
         sign: Any = 1
         for transform in self.transforms:
-            if isinstance(transform.sign, int) and transform.sign == 0:
+            try:
+                part = transform.sign
+            except UnsupportedError as error:
+                raise UnsupportedError(f"TransformedDistribution.{where}: every transform "
+                                       f"must be monotone elementwise: {error}") from None
+            if isinstance(part, int) and part == 0:
                 raise UsageError(f"TransformedDistribution.{where}: every transform must be "
                                  f"monotone (sign 1 or -1); {transform!r} is not")
-            sign = sign * transform.sign
+            sign = sign * part
         return sign
 
     @staticmethod

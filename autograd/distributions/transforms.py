@@ -2,7 +2,9 @@
 ``Transform`` (subclass it with ``_call``, ``_inverse`` and ``log_abs_det_jacobian``, as a
 flow's layer), ``Exp``, ``Power``, ``Affine(loc, scale, event_dim=0)``, ``Sigmoid``,
 ``Tanh``, ``Softplus``, ``StickBreaking``, ``Softmax``, ``LowerCholesky``, ``CorrCholesky``,
-``Compose(parts)``, ``Independent(t, n)`` (``...Transform``) and ``t.inv``.
+``PositiveDefinite``, ``Abs``, ``CumulativeDistribution(d)``, ``Compose(parts)``,
+``Independent(t, n)``, ``Cat(tseq, dim, lengths)``, ``Stack(tseq, dim)``,
+``Reshape(in_shape, out_shape)`` (``...Transform``) and ``t.inv``.
 ``TransformedDistribution`` pushes a base distribution through them."""
 
 from __future__ import annotations
@@ -18,16 +20,19 @@ from ..functions import clamp, exp, log, sigmoid, tanh
 from ..more_functions import expm1, log1p, softplus
 from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, independent, interval, positive, real, unit_interval
+from .block_transforms import CatTransform, ReshapeTransform, StackTransform
 from .corr_cholesky_transform import CorrCholeskyTransform
-from .simplex_transforms import (LowerCholeskyTransform, SoftmaxTransform,
-                                 StickBreakingTransform)
+from .simplex_transforms import (LowerCholeskyTransform, PositiveDefiniteTransform,
+                                 SoftmaxTransform, StickBreakingTransform)
 from .transform_base import (ComposeTransform, IndependentTransform, Transform,
                              identity_transform, same_class, same_values)
 
 __all__ = ["Transform", "ComposeTransform", "IndependentTransform", "ExpTransform",
            "PowerTransform", "AffineTransform", "SigmoidTransform", "TanhTransform",
            "SoftplusTransform", "StickBreakingTransform", "SoftmaxTransform",
-           "LowerCholeskyTransform", "CorrCholeskyTransform", "identity_transform"]
+           "LowerCholeskyTransform", "CorrCholeskyTransform", "identity_transform",
+           "AbsTransform", "CatTransform", "StackTransform", "ReshapeTransform",
+           "CumulativeDistributionTransform", "PositiveDefiniteTransform"]
 
 
 def _shape_with_parameters(transform: Transform, shape: tuple[int, ...],
@@ -102,7 +107,7 @@ class PowerTransform(Transform):
 
 class AffineTransform(Transform):
     """y = loc + scale x (``loc``, ``scale`` numbers or Tensors); log|det| = log|scale|,
-    summed over the last ``event_dim`` axes."""
+    summed over the last ``event_dim`` axes (-inf where scale is 0)."""
 
     bijective = True
 
@@ -147,7 +152,8 @@ class AffineTransform(Transform):
         x = as_tensor(x)
         shape = x.shape
         if isinstance(self.scale, numbers.Real):
-            result = as_tensor(np.full(shape, math.log(abs(self.scale)), dtype=x.dtype))
+            log_scale = math.log(abs(self.scale)) if self.scale != 0 else -math.inf  # log 0
+            result = as_tensor(np.full(shape, log_scale, dtype=x.dtype))
         else:
             result = as_tensor(self.scale).abs().log()
         if self._event_dim:
@@ -219,8 +225,48 @@ class SoftplusTransform(Transform):
         return -softplus(-as_tensor(x))
 
 
+class AbsTransform(Transform):
+    """y = |x|, not injective: its inverse gives the preimage y itself; no log|det| and no
+    sign (as PyTorch's)."""
+
+    codomain = positive
+    __eq__ = same_class
+
+    def _call(self, x: Any) -> Tensor:
+        return as_tensor(x).abs()
+
+    def _inverse(self, y: Any) -> Tensor:
+        return as_tensor(y)
+
+
+class CumulativeDistributionTransform(Transform):
+    """y = F(x), the cdf of ``distribution``, from its support onto [0, 1]; x = F^-1(y)
+    (its icdf); log|det| = log F'(x) = log p(x), its log_prob (a Gaussian copula's map)."""
+
+    codomain = unit_interval
+    bijective, sign = True, 1
+
+    def __init__(self, distribution: Any, cache_size: int = 0) -> None:
+        super().__init__(cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        """The distribution's support."""
+        return self.distribution.support
+
+    def _call(self, x: Any) -> Tensor:
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y: Any) -> Tensor:
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
+        return self.distribution.log_prob(x)
+
+
 def __getattr__(name: str) -> object:
-    """A transform that is not here (PyTorch's ``AbsTransform``, ``CatTransform``...):
+    """A transform that is not here (PyTorch's newer ones):
     ``MissingNameError`` (an AttributeError) naming the ones that are."""
     raise module_attribute_error(
         __name__, name, f"the transforms here: {', '.join(__all__)}; for another map, "

@@ -13,7 +13,7 @@ from .._random import as_generator
 from ..functions import exp, log
 from ..more_functions import expm1, lgamma, log1p
 from ..tensor import Tensor, as_tensor
-from .constraints import Constraint, positive
+from .constraints import Constraint, nonnegative, positive
 from .distribution import Distribution, broadcast_all
 
 __all__ = ["Weibull"]
@@ -72,8 +72,9 @@ class Weibull(Distribution):
         return log(k / self.scale) + (k - 1) * log(z) - z ** k
 
     def cdf(self, value: Any) -> Tensor:
-        """1 - e^(-z^k)."""
-        value = self._value(value, self.scale.dtype)
+        """1 - e^(-z^k), z = x / scale; the value is checked against x >= 0 (F(0) = 0, as
+        PyTorch's, whose check is that of its Exponential base)."""
+        value = self._value(value, self.scale.dtype, nonnegative)
         return -expm1(-(value / self.scale) ** self.concentration)
 
     def icdf(self, value: Any) -> Tensor:
