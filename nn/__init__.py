@@ -31,12 +31,14 @@ from .more_losses import (CTCLoss, KLDivLoss, MultiLabelMarginLoss,
                           TripletMarginWithDistanceLoss)
 from .lazy import LazyLinear
 from .lazy_layers import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d,
-                          LazyConv2d, LazyConv3d)
+                          LazyConv2d, LazyConv3d, LazyInstanceNorm1d, LazyInstanceNorm2d,
+                          LazyInstanceNorm3d)
 from .module import LoadResult, Module, Parameter, StateDictError
 from .parameter import Buffer
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
                             InstanceNorm2d, InstanceNorm3d, LayerNorm, LocalResponseNorm,
                             RMSNorm)
+from .cross_map_lrn import CrossMapLRN2d
 from .more_layers import Bilinear, CosineSimilarity, PairwiseDistance
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d,
                       ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
@@ -74,10 +76,11 @@ __all__ = [
     "ModuleDict", "ParameterList", "ParameterDict", "DataParallel",
     # layers
     "Linear", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyBatchNorm1d",
-    "LazyBatchNorm2d", "LazyBatchNorm3d", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
+    "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+    "LazyInstanceNorm3d", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
     "BatchNorm1d", "LayerNorm", "Embedding", "EmbeddingBag", "AdaptiveLogSoftmaxWithLoss",
     "BatchNorm2d", "InstanceNorm1d", "GroupNorm", "RMSNorm", "BatchNorm3d", "InstanceNorm2d",
-    "InstanceNorm3d", "LocalResponseNorm", "PairwiseDistance",
+    "InstanceNorm3d", "LocalResponseNorm", "CrossMapLRN2d", "PairwiseDistance",
     "CosineSimilarity", "Bilinear", "AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d",
     "FeatureAlphaDropout",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNNCellBase",

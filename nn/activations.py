@@ -19,7 +19,7 @@ from . import init as nn_init
 from .functional.activations import check_hardtanh_bounds, check_inplace, check_temperature
 from ._checks import integer, real_number
 from .containers import FUSED_PAIRS
-from .layers import Linear, float_dtype
+from .layers import Linear, factory_dtype
 from .module import Module, Parameter
 from .errors import ConfigError
 
@@ -128,17 +128,18 @@ class PReLU(Module):
 
     ``num_parameters=1`` shares one slope; ``num_parameters=C`` learns one per channel
     (axis 1 of the input). The slopes start at ``init`` (0.25, as PyTorch), and
-    ``reset_parameters()`` sets them back to it. ``dtype`` is the slopes' dtype, as the
-    other layers' (float64 by default)."""
+    ``reset_parameters()`` sets them back to it. ``device`` and ``dtype`` come in
+    PyTorch's positions, as the other layers' (the CPU only; the slopes' dtype, float64 by
+    default)."""
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25, *,
-                 dtype: Any = np.float64) -> None:
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         self.num_parameters = integer("PReLU", "num_parameters", num_parameters, minimum=1,
                                       advice="Use 1, or the number of channels.")
         self.init = real_number("PReLU", "init", init)
         self.weight = Parameter(np.full(self.num_parameters, self.init,
-                                        float_dtype(dtype, "PReLU")))
+                                        factory_dtype("PReLU", device, dtype)))
         self.reset_parameters()  # as PyTorch: a subclass's override runs at construction
 
     def reset_parameters(self) -> None:

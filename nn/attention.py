@@ -25,11 +25,23 @@ from ._checks import bias_flag, flag, integer, real_number
 from ._random import RNGLike, as_generator
 from .errors import ConfigError
 from .functional.attention import attention_weights
-from .layers import Linear, float_dtype
+from .layers import Linear, factory_dtype
 from .module import Module, Parameter
 from .sdpa_backends import SDPBackend, sdpa_kernel
 
-__all__ = ["MultiheadAttention", "SDPBackend", "sdpa_kernel"]
+__all__ = ["MultiheadAttention", "GivenAttention", "SDPBackend", "sdpa_kernel"]
+
+
+def _head_sizes(name: str, embed_dim: Any, num_heads: Any) -> tuple[int, int, int]:
+    """(embed_dim, num_heads, head_dim = embed_dim // num_heads), checked: positive ints,
+    num_heads dividing embed_dim; else a named error."""
+    embed_dim = integer(name, "embed_dim", embed_dim, minimum=1)
+    num_heads = integer(name, "num_heads", num_heads, minimum=1)
+    if embed_dim % num_heads:
+        raise ConfigError(f"{name}: embed_dim must be divisible by num_heads (each head "
+                          f"gets embed_dim // num_heads features); got embed_dim="
+                          f"{embed_dim} and num_heads={num_heads}")
+    return embed_dim, num_heads, embed_dim // num_heads
 
 
 class MultiheadAttention(Module):
@@ -52,29 +64,25 @@ class MultiheadAttention(Module):
     ``need_weights=False`` answer; its ``need_weights=True`` gives NaN).
     ``dropout`` drops attention weights in training only, drawing from ``rng`` (kept as
     ``self.rng``, so ``fit``'s resume restores it), which also draws the parameters.
+    ``device`` (the CPU) and ``dtype`` (float64 by default) come in PyTorch's positions.
     """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0,
                  bias: bool = True, add_bias_kv: bool = False, add_zero_attn: bool = False,
                  kdim: int | None = None, vdim: int | None = None, batch_first: bool = False,
-                 *, rng: RNGLike = None, dtype: Any = np.float64) -> None:
+                 device: Any = None, dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
         name = "MultiheadAttention"
-        self.embed_dim = integer(name, "embed_dim", embed_dim, minimum=1)
-        self.num_heads = integer(name, "num_heads", num_heads, minimum=1)
-        if self.embed_dim % self.num_heads:
-            raise ConfigError(f"{name}: embed_dim must be divisible by num_heads (each head "
-                              f"gets embed_dim // num_heads features); got embed_dim="
-                              f"{embed_dim} and num_heads={num_heads}")
+        dtype = factory_dtype(name, device, dtype)
+        self.embed_dim, self.num_heads, self.head_dim = _head_sizes(name, embed_dim,
+                                                                    num_heads)
         self.kdim = self.embed_dim if kdim is None else integer(name, "kdim", kdim, minimum=1)
         self.vdim = self.embed_dim if vdim is None else integer(name, "vdim", vdim, minimum=1)
         self.dropout = real_number(name, "dropout", dropout, minimum=0, maximum=1,
                                    advice="dropout is the probability of zeroing a weight.")
         self.batch_first = flag(name, "batch_first", batch_first)
         self.add_zero_attn = flag(name, "add_zero_attn", add_zero_attn)
-        self.head_dim = self.embed_dim // self.num_heads
         self._qkv_same_embed_dim = self.kdim == self.embed_dim == self.vdim
-        dtype = float_dtype(dtype, name)
         self.rng = as_generator(rng)
         e = self.embed_dim
         if self._qkv_same_embed_dim:
@@ -232,6 +240,57 @@ class MultiheadAttention(Module):
             padding = padding.reshape(n, 1, 1, keys)
             mask = padding if mask is None else mask + padding
         return mask
+
+
+class GivenAttention:
+    """``MultiheadAttention``'s computation (its methods, borrowed) over tensors given for
+    one call, as PyTorch's ``F.multi_head_attention_forward`` takes them: this holds the
+    attributes those methods read, set from the call's arguments (no parameters, inputs
+    (L, N, E) or unbatched, dropout drawn from the default generator)."""
+
+    forward = MultiheadAttention.forward
+    _check_inputs = MultiheadAttention._check_inputs
+    _project = MultiheadAttention._project
+    _heads = MultiheadAttention._heads
+    _mask = MultiheadAttention._mask
+
+    def __init__(self, embed_dim: int, num_heads: int, projections: tuple[Any, Any, Any] | None,
+                 in_proj: tuple[Any, Any], extra_keys: tuple[Any, Any, bool],
+                 out_proj: tuple[Any, Any], dropout: float, training: bool) -> None:
+        """``projections`` (q, k, v weights) when separate, else None and ``in_proj`` =
+        (in_proj_weight, in_proj_bias); ``extra_keys`` = (bias_k, bias_v, add_zero_attn);
+        ``out_proj`` = (weight, bias)."""
+        name = "multi_head_attention_forward"
+        self.embed_dim, self.num_heads, self.head_dim = _head_sizes(name, embed_dim,
+                                                                    num_heads)
+        self._qkv_same_embed_dim = projections is None
+        self.in_proj_weight = None if projections else _tensor(in_proj[0], "in_proj_weight")
+        self.q_proj_weight, self.k_proj_weight, self.v_proj_weight = (
+            (None,) * 3 if projections is None else
+            (_tensor(w, f"{n}_proj_weight") for w, n in zip(projections, "qkv")))
+        self.kdim = self.embed_dim if projections is None else self.k_proj_weight.shape[-1]
+        self.vdim = self.embed_dim if projections is None else self.v_proj_weight.shape[-1]
+        self.in_proj_bias = None if in_proj[1] is None else as_tensor(in_proj[1])
+        bias_k, bias_v, add_zero_attn = extra_keys
+        if (bias_k is None) != (bias_v is None):
+            raise UsageError(f"{name}: bias_k and bias_v come together (add_bias_kv); got "
+                             f"only {'bias_k' if bias_v is None else 'bias_v'}")
+        self.bias_k = None if bias_k is None else as_tensor(bias_k)
+        self.bias_v = None if bias_v is None else as_tensor(bias_v)
+        self.add_zero_attn = flag(name, "add_zero_attn", add_zero_attn)
+        self.out_proj = lambda x: F.linear(x, out_proj[0], out_proj[1])
+        self.dropout = real_number(name, "dropout_p", dropout, minimum=0, maximum=1)
+        self.training = flag(name, "training", training)
+        self.batch_first, self.rng = False, as_generator(None)
+
+
+def _tensor(value: Any, name: str) -> Tensor:
+    """A projection weight of ``F.multi_head_attention_forward`` as a Tensor; None (not
+    given for the projection asked for) is a named error."""
+    if value is None:
+        raise UsageError(f"multi_head_attention_forward: {name} is needed (with "
+                         f"use_separate_proj_weight={name != 'in_proj_weight'}); got None")
+    return as_tensor(value)
 
 
 def _each(change: Any, query: Tensor, key: Tensor, value: Tensor

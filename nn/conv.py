@@ -18,7 +18,7 @@ from .errors import ConfigError
 from .functional.conv import conv1d, conv2d, conv3d, conv_padding
 from .functional.padding import pad
 from .functional.windows import int_tuple
-from .layers import float_dtype, warn_wider_input
+from .layers import factory_dtype, warn_wider_input
 from .module import Module, Parameter
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "PADDING_MODES", "ConvBase"]
@@ -51,9 +51,9 @@ class ConvBase(Module):
                 raise ConfigError(f"{name}: {what} must be divisible by groups; got "
                                   f"{what}={channels} and groups={self.groups}")
 
-    def _make_parameters(self, bias: bool, dtype: Any, rng: RNGLike) -> None:
+    def _make_parameters(self, bias: bool, device: Any, dtype: Any, rng: RNGLike) -> None:
         name = type(self).__name__
-        dtype = float_dtype(dtype, name)
+        dtype = factory_dtype(name, device, dtype)
         first, second = ((self.in_channels, self.out_channels) if self.transposed
                          else (self.out_channels, self.in_channels))
         self.weight = Parameter(np.empty((first, second // self.groups) + self.kernel_size,
@@ -101,8 +101,8 @@ class _ConvNd(ConvBase):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
                  stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
-                 bias: bool = True, padding_mode: str = "zeros", *, rng: RNGLike = None,
-                 dtype: Any = np.float64) -> None:
+                 bias: bool = True, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
         name = type(self).__name__
         self._check_sizes(in_channels, out_channels, kernel_size, stride, dilation, groups)
@@ -114,7 +114,7 @@ class _ConvNd(ConvBase):
             raise ConfigError(f"{name}: padding_mode must be one of {PADDING_MODES}; got "
                               f"padding_mode={padding_mode!r}")
         self.padding_mode = padding_mode
-        self._make_parameters(bias, dtype, rng)
+        self._make_parameters(bias, device, dtype, rng)
 
     def forward(self, input: Any) -> Tensor:
         # read once: a parametrized weight is computed on each read
@@ -150,8 +150,8 @@ class Conv2d(_ConvNd):
     Arguments as PyTorch's: ``kernel_size``, ``stride``, ``dilation`` an int or a pair;
     ``padding`` an int, a pair, "valid" or "same" (stride 1 only); ``groups`` must
     divide both channel counts; ``padding_mode`` "zeros" or ``F.pad``'s "reflect",
-    "replicate", "circular". ``rng=`` and ``dtype=`` (float64 by default) as ``Linear``'s;
-    ``reset_parameters`` gives PyTorch's start."""
+    "replicate", "circular". ``rng=``, ``device=`` (the CPU) and ``dtype=`` (float64 by
+    default) as ``Linear``'s; ``reset_parameters`` gives PyTorch's start."""
 
     dims = 2
     _conv = staticmethod(conv2d)

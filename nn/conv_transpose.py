@@ -30,8 +30,8 @@ class _ConvTransposeNd(ConvBase):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any,
                  stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
                  groups: int = 1, bias: bool = True, dilation: Any = 1,
-                 padding_mode: str = "zeros", *, rng: RNGLike = None,
-                 dtype: Any = np.float64) -> None:
+                 padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
         name, dims = type(self).__name__, self.dims
         self._check_sizes(in_channels, out_channels, kernel_size, stride, dilation, groups)
@@ -46,7 +46,7 @@ class _ConvTransposeNd(ConvBase):
             raise ConfigError(f'{name}: only "zeros" padding mode is supported, as in '
                               f"PyTorch; got padding_mode={padding_mode!r}")
         self.padding_mode = padding_mode
-        self._make_parameters(bias, dtype, rng)
+        self._make_parameters(bias, device, dtype, rng)
 
     def forward(self, input: Any, output_size: Any = None) -> Tensor:
         """The transposed convolution of input; ``output_size`` (the spatial sizes, or
@@ -102,7 +102,8 @@ class ConvTranspose2d(_ConvTransposeNd):
     Arguments as PyTorch's (note ``groups`` and ``bias`` before ``dilation``):
     ``output_padding`` must be smaller than the stride or the dilation (checked when
     called); only ``padding_mode="zeros"``. ``layer(x, output_size=(H', W'))`` picks the
-    output padding that gives that size. ``rng=`` and ``dtype=`` as ``Conv2d``'s."""
+    output padding that gives that size. ``rng=``, ``device=`` and ``dtype=`` as
+    ``Conv2d``'s."""
 
     dims = 2
     _conv = staticmethod(conv_transpose2d)

@@ -8,16 +8,16 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.errors import DTypeError, ShapeError, UsageError
+from autograd.errors import DTypeError, ShapeError
 
 from . import init
-from ._checks import flag, integer, is_cpu
+from ._checks import flag, integer
 from ._random import RNGLike, as_generator, reset_from
 from .errors import ConfigError
 from .functional.embedding import (SPARSE_ADVICE, check_max_norm, check_norm_type,
                                    check_padding_idx, embedding)
 from .functional.embedding_bag import BAG_MODES, embedding_bag
-from .layers import float_dtype
+from .layers import factory_dtype
 from .module import Module, Parameter
 
 __all__ = ["Embedding", "EmbeddingBag"]
@@ -38,21 +38,14 @@ def _pretrained_values(owner: str, embeddings: Any) -> np.ndarray:
     return values
 
 
-def check_cpu(owner: str, device: Any) -> None:
-    """PyTorch's ``device=``: the CPU (None, "cpu", ``torch.device("cpu")``) is the only
-    device here; another is a ``UsageError``."""
-    if not is_cpu(device):
-        raise UsageError(f"{owner}(device={device!r}): this library computes with NumPy on "
-                         f"the CPU; leave device out (or None, 'cpu')")
-
-
-def set_weight(module: Module, weight: Any, dtype: Any, owner: str, rng: RNGLike) -> None:
+def set_weight(module: Module, weight: Any, dtype: np.dtype, rng: RNGLike) -> None:
     """The weight of an ``Embedding`` or ``EmbeddingBag``: ``weight`` when given
     (``from_pretrained``: the values as they are, the padding row included, as PyTorch),
-    else (num_embeddings, embedding_dim) drawn by ``module.reset_parameters()``."""
+    else (num_embeddings, embedding_dim) of ``dtype`` drawn by
+    ``module.reset_parameters()``."""
     if weight is None:
         shape = (module.num_embeddings, module.embedding_dim)
-        module.weight = Parameter(np.empty(shape, float_dtype(dtype, owner)))
+        module.weight = Parameter(np.empty(shape, dtype))
         reset_from(module, rng)
     else:
         module.weight = Parameter(weight)
@@ -77,7 +70,7 @@ class Embedding(Module):
                  sparse: bool = False, _weight: Any = None, _freeze: bool = False,
                  device: Any = None, dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
-        check_cpu("Embedding", device)
+        dtype = factory_dtype("Embedding", device, dtype)
         self.num_embeddings = integer("Embedding", "num_embeddings", num_embeddings,
                                       minimum=0)
         self.embedding_dim = integer("Embedding", "embedding_dim", embedding_dim, minimum=0)
@@ -87,7 +80,7 @@ class Embedding(Module):
         self.norm_type = check_norm_type("Embedding", norm_type)
         self.scale_grad_by_freq = flag("Embedding", "scale_grad_by_freq", scale_grad_by_freq)
         self.sparse = flag("Embedding", "sparse", sparse, advice=SPARSE_ADVICE)
-        set_weight(self, _weight, dtype, "Embedding", rng)
+        set_weight(self, _weight, dtype, rng)
         if flag("Embedding", "_freeze", _freeze):  # PyTorch's: a weight without gradient
             self.weight.requires_grad_(False)
 
@@ -151,7 +144,7 @@ class EmbeddingBag(Module):
                  dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
         name = "EmbeddingBag"
-        check_cpu(name, device)
+        dtype = factory_dtype(name, device, dtype)
         self.num_embeddings = integer(name, "num_embeddings", num_embeddings, minimum=0)
         self.embedding_dim = integer(name, "embedding_dim", embedding_dim, minimum=0)
         self.max_norm = check_max_norm(name, max_norm)
@@ -164,7 +157,7 @@ class EmbeddingBag(Module):
         self.include_last_offset = flag(name, "include_last_offset", include_last_offset)
         self.padding_idx = (None if padding_idx is None else
                             check_padding_idx(name, padding_idx, self.num_embeddings))
-        set_weight(self, _weight, dtype, name, rng)
+        set_weight(self, _weight, dtype, rng)
 
     reset_parameters = Embedding.reset_parameters  # N(0, 1), the padding row zero
 

@@ -68,6 +68,17 @@ def float_dtype(dtype: Any, owner: str) -> np.dtype:
     return result
 
 
+def factory_dtype(owner: str, device: Any, dtype: Any) -> np.dtype:
+    """PyTorch's factory arguments of a layer (``device=``, ``dtype=``, in PyTorch's
+    positions): the dtype its parameters and floating buffers are made in, as
+    ``float_dtype`` (None is float64). The CPU is the only device here (None, "cpu",
+    ``torch.device("cpu")``): another device is a ``UsageError`` naming ``owner``."""
+    if not is_cpu(device):
+        raise UsageError(f"{owner}(device={device!r}): this library computes with NumPy on "
+                         f"the CPU; leave device out (or None, 'cpu')")
+    return float_dtype(dtype, owner)
+
+
 class Linear(Module):
     """Affine map y = x W^T + b on the last axis of x.
 
@@ -87,12 +98,9 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
-        if not is_cpu(device):  # PyTorch's factory arguments (device, dtype)
-            raise UsageError(f"Linear(device={device!r}): this library computes with NumPy on "
-                             f"the CPU; leave device out (or None, 'cpu')")
+        dtype = factory_dtype("Linear", device, dtype)
         self.in_features = integer("Linear", "in_features", in_features, minimum=0)
         self.out_features = integer("Linear", "out_features", out_features, minimum=0)
-        dtype = float_dtype(dtype, "Linear")
         self._dtype_warned = False  # DTypePromotionWarning: once per layer
         # (out, in) as in PyTorch, stored in F order so that W^T is C-contiguous: with
         # OpenBLAS, x @ W^T then runs as a plain product, 5-10% off an MLP step

@@ -33,9 +33,9 @@ class LazyLinear(Linear):
     a ``Linear`` (its class changes, as PyTorch's does). The parameters keep their
     identity, so an optimizer built before the first call trains them."""
 
-    def __init__(self, out_features: int, bias: bool = True, *, rng: RNGLike = None,
-                 dtype: Any = np.float64) -> None:
-        super().__init__(0, out_features, bias, rng=0, dtype=dtype)  # rng: nothing drawn
+    def __init__(self, out_features: int, bias: bool = True, device: Any = None,
+                 dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
+        super().__init__(0, out_features, bias, device, dtype, rng=0)  # rng: nothing drawn
         self._lazy_rng = rng
 
     def initialize_parameters(self, in_features: int) -> None:

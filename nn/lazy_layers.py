@@ -1,6 +1,7 @@
-"""PyTorch's lazy convolutions and batch norms, ``LazyConv1d/2d/3d(out_channels, ...)`` and
-``LazyBatchNorm1d/2d/3d()``: the channel count is read from the first input (or from the
-first state dict loaded), as ``LazyLinear`` reads ``in_features``. d2l.ai's current
+"""PyTorch's lazy convolutions and norms, ``LazyConv1d/2d/3d(out_channels, ...)``,
+``LazyBatchNorm1d/2d/3d()`` and ``LazyInstanceNorm1d/2d/3d()``: the channel count is read
+from the first input (or from the first state dict loaded), as ``LazyLinear`` reads
+``in_features``. d2l.ai's current
 edition builds its convolutional networks this way (``nn.LazyConv2d(6, kernel_size=5,
 padding=2)``, ``nn.LazyBatchNorm2d()``). Until then the channel count is 0 and the
 parameters and statistics have a 0-long channel axis; afterwards the module draws its
@@ -19,10 +20,11 @@ from autograd.errors import ShapeError
 from ._random import RNGLike, reset_from
 from .conv import Conv1d, Conv2d, Conv3d
 from .errors import ConfigError
-from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d,
+                            InstanceNorm2d, InstanceNorm3d)
 
 __all__ = ["LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
-           "LazyBatchNorm3d"]
+           "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 def _channels(owner: str, x: Any, dims: int) -> int:
@@ -42,10 +44,10 @@ class _LazyConv:
 
     def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", *, rng: RNGLike = None,
-                 dtype: Any = np.float64) -> None:
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = np.float64,
+                 *, rng: RNGLike = None) -> None:
         super().__init__(groups, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, rng=0, dtype=dtype)  # replaced below
+                         groups, bias, padding_mode, device, dtype, rng=0)  # replaced below
         self._lazy_rng = rng
         self.in_channels = 0
         self.weight.data = np.empty((self.out_channels, 0) + self.kernel_size,
@@ -92,15 +94,18 @@ class LazyConv3d(_LazyConv, Conv3d):
     _becomes = Conv3d
 
 
-class _LazyBatchNorm:
-    """The lazy part of ``LazyBatchNorm{1,2,3}d``; ``_becomes`` is the eager class."""
+class _LazyNorm:
+    """The lazy part of ``LazyBatchNorm{1,2,3}d`` and ``LazyInstanceNorm{1,2,3}d``;
+    ``_becomes`` is the eager class. PyTorch's defaults for both, ``affine`` and
+    ``track_running_stats`` on (the eager instance norms have them off)."""
 
     _becomes: type = BatchNorm2d
-    _dims = 2  # spatial axes after (N, C): 1d takes (N, C) or (N, C, L)
 
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, *, dtype: Any = np.float64) -> None:
-        super().__init__(1, eps, momentum, affine, track_running_stats, dtype=dtype)
+                 track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = np.float64, *, bias: bool = True) -> None:
+        super().__init__(1, eps, momentum, affine, track_running_stats, device, dtype,
+                         bias=bias)
         self.num_features = 0
         for tensor in (self.weight, self.bias, self.running_mean, self.running_var):
             if tensor is not None:
@@ -124,25 +129,53 @@ class _LazyBatchNorm:
                 self.initialize_parameters(shape[0])
                 return
 
-    def forward(self, input: Any) -> Tensor:  # noqa: A002
+    def _channels_of(self, input: Any) -> int:
+        """The channel count of the first input: its axis 1 (batch norms)."""
         shape = np.shape(input.data if isinstance(input, Tensor) else input)
         if len(shape) < 2:
             raise ShapeError(f"{type(self).__name__} reads num_features from axis 1 of its "
                              f"first input; got shape {shape}.")
-        self.initialize_parameters(shape[1])
+        return shape[1]
+
+    def forward(self, input: Any) -> Tensor:  # noqa: A002
+        self.initialize_parameters(self._channels_of(input))
         return self.forward(input)  # the eager class's now
 
 
-class LazyBatchNorm1d(_LazyBatchNorm, BatchNorm1d):
+class _LazyInstanceNorm(_LazyNorm):
+    """The lazy part of ``LazyInstanceNorm{1,2,3}d``: the channels of a batched
+    (N, C, *spatial) or unbatched (C, *spatial) input (PyTorch reads axis 1 of both, the
+    wrong one for unbatched input); ``spatial_axes`` is the eager class's."""
+
+    def _channels_of(self, input: Any) -> int:
+        return _channels(type(self).__name__, input, len(self.spatial_axes))
+
+
+class LazyBatchNorm1d(_LazyNorm, BatchNorm1d):
     """``BatchNorm1d`` with ``num_features`` read from the first input."""
     _becomes = BatchNorm1d
 
 
-class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
+class LazyBatchNorm2d(_LazyNorm, BatchNorm2d):
     """``BatchNorm2d`` with ``num_features`` read from the first input."""
     _becomes = BatchNorm2d
 
 
-class LazyBatchNorm3d(_LazyBatchNorm, BatchNorm3d):
+class LazyBatchNorm3d(_LazyNorm, BatchNorm3d):
     """``BatchNorm3d`` with ``num_features`` read from the first input."""
     _becomes = BatchNorm3d
+
+
+class LazyInstanceNorm1d(_LazyInstanceNorm, InstanceNorm1d):
+    """``InstanceNorm1d`` with ``num_features`` read from the first input."""
+    _becomes = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyInstanceNorm, InstanceNorm2d):
+    """``InstanceNorm2d`` with ``num_features`` read from the first input."""
+    _becomes = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyInstanceNorm, InstanceNorm3d):
+    """``InstanceNorm3d`` with ``num_features`` read from the first input."""
+    _becomes = InstanceNorm3d

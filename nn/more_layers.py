@@ -17,7 +17,7 @@ from . import functional as F, init
 from ._checks import flag, integer, real_number
 from ._random import RNGLike, as_generator, reset_from
 from .functional.vectors import check_distance_args
-from .layers import float_dtype
+from .layers import factory_dtype
 from .module import Module, Parameter
 
 __all__ = ["PairwiseDistance", "CosineSimilarity", "Bilinear"]
@@ -56,12 +56,13 @@ class Bilinear(Module):
     from ``rng`` (weight first)."""
 
     def __init__(self, in1_features: int, in2_features: int, out_features: int,
-                 bias: bool = True, *, rng: RNGLike = None, dtype: Any = np.float64) -> None:
+                 bias: bool = True, device: Any = None, dtype: Any = np.float64, *,
+                 rng: RNGLike = None) -> None:
         super().__init__()
+        dtype = factory_dtype("Bilinear", device, dtype)
         self.in1_features = integer("Bilinear", "in1_features", in1_features, minimum=1)
         self.in2_features = integer("Bilinear", "in2_features", in2_features, minimum=0)
         self.out_features = integer("Bilinear", "out_features", out_features, minimum=0)
-        dtype = float_dtype(dtype, "Bilinear")
         shape = (self.out_features, self.in1_features, self.in2_features)
         self.weight = Parameter(np.empty(shape, dtype))
         self.bias = Parameter(np.empty(self.out_features, dtype)) if bias else None

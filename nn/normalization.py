@@ -6,6 +6,8 @@ Each computes x_hat = (x - mean) / sqrt(var + eps) with the biased variance and 
 if affine, y = x_hat * weight + bias (weight starts at 1, bias at 0), by calling
 ``F.batch_norm``, ``F.instance_norm``, ``F.layer_norm`` or ``F.group_norm``
 (``nn.functional.normalization``: the math), with their parameters and running statistics.
+Each takes PyTorch's ``device`` (the CPU only) and ``dtype`` (of its parameters and floating
+buffers; float64 by default) in PyTorch's positions (``layers.factory_dtype``).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from . import functional as F
 from . import init
 from .functional.normalization import (check_eps, check_lrn_args, check_normalized_shape,
                                        check_trailing_shape, values_per_channel)
-from .layers import float_dtype
+from .layers import factory_dtype
 from ._checks import caller_outside_nn, integer, real_number
 from .errors import ConfigError
 from .module import Module, Parameter
@@ -38,16 +40,17 @@ class _NormBase(Module):
     PyTorch's ``_NormBase``."""
     _momentum_none = "None gives a cumulative average."  # what momentum=None means
 
-    def __init__(self, num_features: int, eps: float, momentum: float | None, affine: bool,
-                 track_running_stats: bool, dtype: Any, bias: bool = True) -> None:
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = np.float64, *, bias: bool = True) -> None:
         super().__init__()
         owner = type(self).__name__
+        dtype = factory_dtype(owner, device, dtype)
         self.num_features = integer(owner, "num_features", num_features, minimum=1)
         self.eps = check_eps(eps, owner)
         self.momentum = None if momentum is None else real_number(
             owner, "momentum", momentum, minimum=0, maximum=1, advice=self._momentum_none)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        dtype = float_dtype(dtype, owner)
         c = self.num_features
         self.weight = Parameter(np.ones(c, dtype)) if affine else None
         self.bias = Parameter(np.zeros(c, dtype)) if affine and bias else None
@@ -111,10 +114,10 @@ class _BatchNorm(_NormBase):
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, *,
-                 dtype: Any = np.float64, bias: bool = True) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype,
-                         bias)
+                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = np.float64, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
 
     def _check_input(self, x: Tensor) -> None:
         raise NotImplementedError  # each subclass names the shapes it takes
@@ -193,10 +196,10 @@ class _InstanceNorm(_NormBase):
     spatial_axes: tuple[str, ...] = ("L",)  # each subclass names its own
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = False, track_running_stats: bool = False, *,
-                 dtype: Any = np.float64, bias: bool = True) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype,
-                         bias)
+                 affine: bool = False, track_running_stats: bool = False, device: Any = None,
+                 dtype: Any = np.float64, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
 
     def forward(self, x: Any) -> Tensor:
         x = as_tensor(x)
@@ -266,13 +269,13 @@ class LayerNorm(Module):
     """
 
     def __init__(self, normalized_shape: int | tuple[int, ...], eps: float = 1e-5,
-                 elementwise_affine: bool = True, bias: bool = True, *,
+                 elementwise_affine: bool = True, bias: bool = True, device: Any = None,
                  dtype: Any = np.float64) -> None:
         super().__init__()
+        dtype = factory_dtype("LayerNorm", device, dtype)
         self.normalized_shape = check_normalized_shape(normalized_shape, "LayerNorm")
         self.eps = check_eps(eps, "LayerNorm")
         self.elementwise_affine = bool(elementwise_affine)
-        dtype = float_dtype(dtype, "LayerNorm")
         affine = self.elementwise_affine
         self.weight = Parameter(np.ones(self.normalized_shape, dtype)) if affine else None
         self.bias = (Parameter(np.zeros(self.normalized_shape, dtype))
@@ -303,12 +306,13 @@ class RMSNorm(Module):
     ``normalized_shape``. ``eps=None`` is the machine epsilon of x's dtype, as PyTorch."""
 
     def __init__(self, normalized_shape: int | tuple[int, ...], eps: float | None = None,
-                 elementwise_affine: bool = True, *, dtype: Any = np.float64) -> None:
+                 elementwise_affine: bool = True, device: Any = None,
+                 dtype: Any = np.float64) -> None:
         super().__init__()
+        dtype = factory_dtype("RMSNorm", device, dtype)
         self.normalized_shape = check_normalized_shape(normalized_shape, "RMSNorm")
         self.eps = None if eps is None else check_eps(eps, "RMSNorm")
         self.elementwise_affine = bool(elementwise_affine)
-        dtype = float_dtype(dtype, "RMSNorm")
         self.weight = (Parameter(np.ones(self.normalized_shape, dtype))
                        if self.elementwise_affine else None)
         self.reset_parameters()  # as PyTorch: a subclass's override runs at construction
@@ -335,8 +339,10 @@ class GroupNorm(Module):
     and evaluation; ``weight`` and ``bias`` have one value per channel, shape (C,)."""
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, *, dtype: Any = np.float64, bias: bool = True) -> None:
+                 affine: bool = True, device: Any = None, dtype: Any = np.float64, *,
+                 bias: bool = True) -> None:
         super().__init__()
+        dtype = factory_dtype("GroupNorm", device, dtype)
         self.num_groups = integer("GroupNorm", "num_groups", num_groups, minimum=1)
         self.num_channels = integer("GroupNorm", "num_channels", num_channels, minimum=1)
         if self.num_channels % self.num_groups:
@@ -345,7 +351,6 @@ class GroupNorm(Module):
                               f"groups); pick a divisor of {num_channels}")
         self.eps = check_eps(eps, "GroupNorm")
         self.affine = bool(affine)
-        dtype = float_dtype(dtype, "GroupNorm")
         self.weight = Parameter(np.ones(self.num_channels, dtype)) if affine else None
         self.bias = (Parameter(np.zeros(self.num_channels, dtype)) if affine and bias
                      else None)

@@ -22,27 +22,29 @@ from autograd.errors import ShapeError
 from . import functional as F
 from ._checks import caller_outside_nn, flag, integer, real_number
 from ._random import RNGLike, as_generator, reset_from
-from .errors import ArgumentTypeError
-from .layers import float_dtype, warn_wider_input
+from .errors import ArgumentTypeError, ConfigError
+from .layers import factory_dtype, warn_wider_input
 from .module import Module, Parameter
 from .recurrent_cells import (check_nonlinearity, check_state_dtype, computing_dtype,
                               gru_cell, lstm_cell, reset_uniform, rnn_relu_cell,
                               rnn_tanh_cell)
-from .utils.rnn import PackedSequence, check_packed_indices
+from .utils.rnn import PackedSequence, packed_batch_sizes
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
 
 State = tuple[Tensor, ...]  # (h,) for RNN and GRU, (h, c) for LSTM
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}  # weight rows / hidden_size
 
 
 def _integers(value: Any) -> np.ndarray:
-    """A PackedSequence's batch_sizes or indices (Tensors, or lists) as a NumPy array."""
+    """A PackedSequence's indices (Tensors, or lists) as a NumPy array."""
     return np.asarray(value.data if isinstance(value, Tensor) else value)
 
 
 class RNNBase(Module):
     """The loop over layers, directions and time steps that ``RNN``, ``LSTM`` and ``GRU``
-    share; a subclass sets ``gates`` and ``state_names`` and defines ``_step``.
+    share, with PyTorch's arguments (``device`` the CPU); a subclass passes its ``mode``
+    ('RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU': 1, 1, 4, 3 gates), ``state_names``, ``_step``.
 
     ``layer(input, hx=None)``: input of shape (L, N, input_size), (N, L, input_size)
     with ``batch_first``, or unbatched (L, input_size); returns ``(output, h_n)``
@@ -62,14 +64,18 @@ class RNNBase(Module):
     drawing from ``rng`` (kept as ``self.rng``; ``fit``'s resume restores it), which
     also draws the initial parameters."""
 
-    gates = 1
     state_names: tuple[str, ...] = ("hx",)
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
-                 batch_first: bool, dropout: float, bidirectional: bool, rng: RNGLike,
-                 dtype: Any, proj_size: int = 0) -> None:
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
         name = type(self).__name__
+        dtype = factory_dtype(name, device, dtype)
+        if mode not in _GATES:
+            raise ConfigError(f"{name}: unknown mode {mode!r}; choose one of {list(_GATES)}")
+        self.mode = mode
         self.input_size = integer(name, "input_size", input_size, minimum=1)
         self.hidden_size = integer(name, "hidden_size", hidden_size, minimum=1)
         self.num_layers = integer(name, "num_layers", num_layers, minimum=1)
@@ -82,15 +88,18 @@ class RNNBase(Module):
                                  maximum=self.hidden_size - 1,
                                  advice="It must be smaller than hidden_size; 0 means no "
                                         "projection.")
+        if self.proj_size and mode != "LSTM":
+            raise ConfigError(f"{name}: proj_size is only supported for LSTM, not RNN or GRU "
+                              f"(as PyTorch); got proj_size={proj_size}. Leave it 0, or use "
+                              f"nn.LSTM(..., proj_size={proj_size}).")
         if self.dropout > 0 and self.num_layers == 1:
             warnings.warn(f"{name}: dropout adds dropout after all but the last recurrent "
                           f"layer, so non-zero dropout expects num_layers greater than 1; "
                           f"got dropout={self.dropout} and num_layers=1 (as PyTorch, it "
                           f"has no effect)", UserWarning, stacklevel=caller_outside_nn())
-        dtype = float_dtype(dtype, name)
         self.rng = as_generator(rng)
         self._dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
-        rows, out = self.gates * self.hidden_size, self.proj_size or self.hidden_size
+        rows, out = _GATES[mode] * self.hidden_size, self.proj_size or self.hidden_size
         for layer in range(self.num_layers):
             width = self.input_size if layer == 0 else out * self.directions
             for direction in range(self.directions):
@@ -181,20 +190,11 @@ class RNNBase(Module):
         if not self._dtype_warned:
             warn_wider_input(self, data, self._parameter_dtype())
         name = type(self).__name__
-        sizes_array = _integers(packed.batch_sizes)
-        if sizes_array.ndim != 1 or sizes_array.dtype.kind not in "iu":
-            raise ShapeError(f"{name}: a PackedSequence's batch_sizes must be a 1-d list of "
-                             f"integers; got {packed.batch_sizes!r}. Make it with "
-                             f"pack_padded_sequence.")
-        sizes = [int(n) for n in sizes_array]
-        if not sizes or sizes[-1] < 1 or any(a < b for a, b in zip(sizes, sizes[1:])):
-            raise ShapeError(f"{name}: a PackedSequence's batch_sizes must be positive and "
-                             f"non-increasing; got {sizes}. Make it with pack_padded_sequence.")
-        if data.ndim != 2 or data.shape[-1] != self.input_size or data.shape[0] != sum(sizes):
+        sizes = [int(n) for n in packed_batch_sizes(name, packed)]  # every field checked
+        if data.ndim != 2 or data.shape[-1] != self.input_size:
             raise ShapeError(f"{name}: a PackedSequence's data must have shape (sum of "
                              f"batch_sizes, input_size) = ({sum(sizes)}, {self.input_size}); "
                              f"got {data.shape}. Pack (L, N, input_size) input.")
-        check_packed_indices(name, packed, sizes[0])
         states = self._initial_states(hx, sizes[0], True,
                                       f"a PackedSequence of batch {sizes[0]}",
                                       computing_dtype(data, self._parameter_dtype()))
@@ -346,11 +346,12 @@ class RNN(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0, bidirectional: bool = False, *,
-                 rng: RNGLike = None, dtype: Any = np.float64) -> None:
+                 dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device: Any = None, dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         nonlinearity = check_nonlinearity("RNN", nonlinearity)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, rng, dtype)
+        super().__init__(f"RNN_{nonlinearity.upper()}", input_size, hidden_size, num_layers,
+                         bias, batch_first, dropout, bidirectional, proj_size, device, dtype,
+                         rng=rng)
         self.nonlinearity = nonlinearity
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
@@ -358,7 +359,21 @@ class RNN(RNNBase):
         return (cell(x, state[0], *weights[:4]),)
 
 
-class LSTM(RNNBase):
+class _FixedMode(RNNBase):
+    """An ``RNNBase`` of the mode its class names (``_mode``: ``LSTM``, ``GRU``), built
+    from PyTorch's arguments after the mode."""
+
+    _mode = "LSTM"
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
+        super().__init__(self._mode, input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, device, dtype, rng=rng)
+
+
+class LSTM(_FixedMode):
     """A multi-layer LSTM, PyTorch's ``nn.LSTM`` (gates i, f, g, o; see ``lstm_cell``).
     ``lstm(input, hx=None)`` with hx a tuple (h_0, c_0) returns
     ``(output, (h_n, c_n))``; shapes: see ``RNNBase``. With ``proj_size`` > 0 (smaller
@@ -366,15 +381,8 @@ class LSTM(RNNBase):
     ``weight_hr_l{k}`` (proj_size, hidden_size), as PyTorch's: h_0, h_n and the output
     have proj_size features (c keeps hidden_size)."""
 
-    gates = 4
+    _mode = "LSTM"
     state_names = ("h_0", "c_0")
-
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, proj_size: int = 0, *,
-                 rng: RNGLike = None, dtype: Any = np.float64) -> None:
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, rng, dtype, proj_size)
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
         h, c = lstm_cell(x, (state[0], state[1]), *weights[:4])
@@ -382,18 +390,11 @@ class LSTM(RNNBase):
         return (h, c) if w_hr is None else (F.linear(h, w_hr), c)
 
 
-class GRU(RNNBase):
+class GRU(_FixedMode):
     """A multi-layer GRU, PyTorch's ``nn.GRU`` (gates r, z, n; see ``gru_cell``). Input,
     hx and outputs: see ``RNNBase``."""
 
-    gates = 3
-
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, *, rng: RNGLike = None,
-                 dtype: Any = np.float64) -> None:
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, rng, dtype)
+    _mode = "GRU"
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
         return (gru_cell(x, state[0], *weights[:4]),)

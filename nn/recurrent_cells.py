@@ -25,7 +25,7 @@ from ._checks import bias_flag, integer
 from ._random import RNGLike, as_generator, reset_from
 from .errors import ArgumentTypeError, ConfigError
 from .functional.recurrent_gates import GRUCellUpdate, LSTMCellOutput, LSTMCellState
-from .layers import float_dtype
+from .layers import factory_dtype
 from .module import Module, Parameter
 
 __all__ = ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "RNNCell",
@@ -101,19 +101,20 @@ def reset_uniform(module: Module, hidden_size: int, rng: RNGLike = None) -> None
 
 
 class _CellBase(Module):
-    """What the three cells share: sizes, parameters, checks of input and state."""
+    """What the three cells share (PyTorch's ``RNNCellBase``, its arguments): sizes,
+    parameters (``num_chunks``: how many blocks of hidden_size rows the weights stack,
+    the gates), checks of input and state; ``device`` the CPU, ``dtype`` float64 unless
+    given."""
 
-    gates = 1  # how many blocks of hidden_size rows the weights stack
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, rng: RNGLike,
-                 dtype: Any) -> None:
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
+                 device: Any = None, dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
         name = type(self).__name__
+        dtype = factory_dtype(name, device, dtype)
         self.input_size = integer(name, "input_size", input_size, minimum=0)
         self.hidden_size = integer(name, "hidden_size", hidden_size, minimum=0)
         self.bias = bias_flag(name, bias)
-        dtype = float_dtype(dtype, name)
-        rows = self.gates * self.hidden_size
+        rows = integer(name, "num_chunks", num_chunks, minimum=1) * self.hidden_size
         self.weight_ih = Parameter(np.empty((rows, self.input_size), dtype))
         self.weight_hh = Parameter(np.empty((rows, self.hidden_size), dtype))
         self.bias_ih = Parameter(np.empty(rows, dtype)) if self.bias else None
@@ -172,10 +173,10 @@ class RNNCell(_CellBase):
     when None); returns h'. Parameters from U(-1/sqrt(hidden), 1/sqrt(hidden)), ``rng``."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", *, rng: RNGLike = None,
-                 dtype: Any = np.float64) -> None:
+                 nonlinearity: str = "tanh", device: Any = None, dtype: Any = np.float64, *,
+                 rng: RNGLike = None) -> None:
         nonlinearity = check_nonlinearity("RNNCell", nonlinearity)
-        super().__init__(input_size, hidden_size, bias, rng, dtype)
+        super().__init__(input_size, hidden_size, bias, 1, device, dtype, rng=rng)
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Any, hx: Any = None) -> Tensor:
@@ -190,11 +191,9 @@ class LSTMCell(_CellBase):
     hx a tuple (h, c), each shaped as x with hidden_size features (zeros when None);
     returns (h', c')."""
 
-    gates = 4
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *,
-                 rng: RNGLike = None, dtype: Any = np.float64) -> None:
-        super().__init__(input_size, hidden_size, bias, rng, dtype)
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: Any = None, dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype, rng=rng)
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Tensor]:
         x = self._input(input)
@@ -212,11 +211,9 @@ class GRUCell(_CellBase):
     ``cell(x, hx=None)``: x of shape (N, input_size) or (input_size,), hx shaped as x
     with hidden_size features (zeros when None); returns h'."""
 
-    gates = 3
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *,
-                 rng: RNGLike = None, dtype: Any = np.float64) -> None:
-        super().__init__(input_size, hidden_size, bias, rng, dtype)
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: Any = None, dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
+        super().__init__(input_size, hidden_size, bias, 3, device, dtype, rng=rng)
 
     def forward(self, input: Any, hx: Any = None) -> Tensor:
         x = self._input(input)

@@ -26,11 +26,11 @@ class SyncBatchNorm(_BatchNorm):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True,
-                 process_group: Any = None, *, dtype: Any = np.float64,
-                 bias: bool = True) -> None:
+                 process_group: Any = None, device: Any = None, dtype: Any = np.float64,
+                 *, bias: bool = True) -> None:
         _one_process(process_group)
-        super().__init__(num_features, eps, momentum, affine, track_running_stats,
-                         dtype=dtype, bias=bias)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
         self.process_group = None
 
     def _check_input(self, x: Tensor) -> None:

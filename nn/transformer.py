@@ -23,7 +23,7 @@ from ._random import RNGLike, as_generator, default_generator
 from .attention import MultiheadAttention
 from .containers import ModuleList
 from .errors import ArgumentTypeError, ConfigError
-from .layers import Dropout, Linear, float_dtype
+from .layers import Dropout, Linear, factory_dtype, float_dtype
 from .module import Module
 from .normalization import LayerNorm
 
@@ -64,12 +64,14 @@ class TransformerLayer(Module):
     """What the encoder and decoder layers share: their sub-modules, registered in
     PyTorch's order (the attentions, ``linear1``, ``dropout``, ``linear2``, ``norm1``...,
     ``dropout1``...: one norm and one dropout per residual block), ``batch_first``, and
-    the self-attention and feed-forward blocks."""
+    the self-attention and feed-forward blocks. The layers (and ``Transformer``) take
+    PyTorch's ``device`` (the CPU) and ``dtype`` (float64 by default) in its positions."""
 
     def _build(self, name: str, attentions: tuple[str, ...], blocks: int, d_model: int,
                nhead: int, dim_feedforward: int, dropout: float, activation: Any,
                layer_norm_eps: float, batch_first: bool, norm_first: bool, bias: bool,
-               rng: RNGLike, dtype: Any) -> None:
+               device: Any, dtype: Any, rng: RNGLike) -> None:
+        dtype = factory_dtype(name, device, dtype)
         d_model = integer(name, "d_model", d_model, minimum=1)
         dim_feedforward = integer(name, "dim_feedforward", dim_feedforward, minimum=1)
         dropout = real_number(name, "dropout", dropout, minimum=0, maximum=1,
@@ -122,12 +124,12 @@ class TransformerEncoderLayer(TransformerLayer):
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
                  dropout: float = 0.1, activation: str | Callable[[Any], Any] = "relu",
                  layer_norm_eps: float = 1e-5, batch_first: bool = False,
-                 norm_first: bool = False, bias: bool = True, *, rng: RNGLike = None,
-                 dtype: Any = np.float64) -> None:
+                 norm_first: bool = False, bias: bool = True, device: Any = None,
+                 dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
         self._build("TransformerEncoderLayer", ("self_attn",), 2, d_model, nhead,
                     dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
-                    norm_first, bias, rng, dtype)
+                    norm_first, bias, device, dtype, rng)
 
     def forward(self, src: Any, src_mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: bool = False) -> Tensor:

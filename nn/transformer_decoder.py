@@ -21,6 +21,7 @@ from . import init
 from ._checks import flag, integer
 from ._random import RNGLike, as_generator
 from .containers import ModuleList
+from .layers import factory_dtype
 from .module import Module
 from .normalization import LayerNorm
 from .transformer import (TransformerEncoder, TransformerEncoderLayer, TransformerLayer,
@@ -50,12 +51,12 @@ class TransformerDecoderLayer(TransformerLayer):
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
                  dropout: float = 0.1, activation: str | Callable[[Any], Any] = "relu",
                  layer_norm_eps: float = 1e-5, batch_first: bool = False,
-                 norm_first: bool = False, bias: bool = True, *, rng: RNGLike = None,
-                 dtype: Any = np.float64) -> None:
+                 norm_first: bool = False, bias: bool = True, device: Any = None,
+                 dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
         self._build("TransformerDecoderLayer", ("self_attn", "multihead_attn"), 3, d_model,
                     nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
-                    norm_first, bias, rng, dtype)
+                    norm_first, bias, device, dtype, rng)
 
     def forward(self, tgt: Any, memory: Any, tgt_mask: Any = None, memory_mask: Any = None,
                 tgt_key_padding_mask: Any = None, memory_key_padding_mask: Any = None,
@@ -137,10 +138,11 @@ class Transformer(Module):
                  dropout: float = 0.1, activation: str | Callable[[Any], Any] = "relu",
                  custom_encoder: Module | None = None, custom_decoder: Module | None = None,
                  layer_norm_eps: float = 1e-5, batch_first: bool = False,
-                 norm_first: bool = False, bias: bool = True, *, rng: RNGLike = None,
-                 dtype: Any = np.float64) -> None:
+                 norm_first: bool = False, bias: bool = True, device: Any = None,
+                 dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
         super().__init__()
         name = "Transformer"
+        dtype = factory_dtype(name, device, dtype)
         self.d_model = integer(name, "d_model", d_model, minimum=1)
         self.nhead = integer(name, "nhead", nhead, minimum=1)
         self.batch_first = flag(name, "batch_first", batch_first)

@@ -8,7 +8,8 @@ The affine map ``linear`` (fused, as the ``Linear`` layer uses it), ``dropout``,
 ``alpha_dropout``, channel-wise ``dropout1d/2d/3d`` and ``feature_alpha_dropout``,
 ``embedding`` (rows of a weight picked by integer indices), ``embedding_bag`` (their
 sum, mean or max per bag), ``pad`` (PyTorch's order),
-``scaled_dot_product_attention`` (softmax(Q K^T / sqrt(E) + M) V).
+``scaled_dot_product_attention`` (softmax(Q K^T / sqrt(E) + M) V),
+``multi_head_attention_forward`` (``nn.MultiheadAttention``'s forward, weights given).
 Convolution and pooling (im2col, one windows op; each in 1-, 2- and 3-d): ``conv1d``,
 ``conv2d``, ``conv3d``, ``conv_transpose1d/2d/3d``, ``max_pool1d/2d/3d``,
 ``max_unpool1d/2d/3d``, ``avg_pool1d/2d/3d``, ``adaptive_avg_pool1d/2d/3d``,
@@ -52,6 +53,7 @@ from .more_activations import (celu, glu, gumbel_softmax, hardshrink, hardsigmoi
 from .inplace_activations import (celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu_, selu_,
                                   threshold_)
 from .attention import scaled_dot_product_attention
+from .multi_head_attention import multi_head_attention_forward
 from .conv import conv1d, conv2d, conv3d
 from .ctc import ctc_loss
 from .conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
@@ -93,6 +95,7 @@ from .vectors import bilinear, cosine_similarity, normalize, one_hot, pairwise_d
 __all__ = [
     "linear", "dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d",
     "feature_alpha_dropout", "embedding", "embedding_bag", "pad", "scaled_dot_product_attention",
+    "multi_head_attention_forward",
     # convolution and pooling
     "conv1d", "conv2d", "conv3d", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
     "avg_pool2d", "avg_pool3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",

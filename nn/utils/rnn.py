@@ -14,13 +14,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd import Tensor, as_tensor, cat, full, pad, stack
-from autograd.errors import ShapeError
+from autograd.errors import DTypeError, ShapeError
 
 from .._checks import flag, integer, real_number
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["pad_sequence", "unpad_sequence", "PackedSequence", "pack_padded_sequence",
-           "pad_packed_sequence", "pack_sequence", "unpack_sequence", "check_packed_indices"]
+           "pad_packed_sequence", "pack_sequence", "unpack_sequence", "invert_permutation",
+           "packed_batch_sizes", "check_packed_indices"]
 
 
 def _check_padding_value(owner: str, padding_value: Any) -> None:
@@ -197,8 +198,10 @@ def pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False,
     return PackedSequence(data, Tensor(batch_sizes), sorted_indices)
 
 
-def _batch_sizes(owner: str, sequence: Any) -> np.ndarray:
-    """A PackedSequence's batch_sizes as an array, once its fields are checked to fit."""
+def packed_batch_sizes(owner: str, sequence: Any) -> np.ndarray:
+    """A PackedSequence's batch_sizes as an array, once its fields are checked to fit
+    (positive, non-increasing batch sizes summing to the data's rows; the orders of
+    ``check_packed_indices``); a named error naming ``owner`` otherwise."""
     if not isinstance(sequence, PackedSequence):
         raise ArgumentTypeError(f"{owner}: expected a PackedSequence (from "
                                 f"pack_padded_sequence or pack_sequence); got "
@@ -220,6 +223,23 @@ def _batch_sizes(owner: str, sequence: Any) -> np.ndarray:
                          f"batch_sizes, {sizes.sum()} rows; got {rows[0] if rows else 'none'}")
     check_packed_indices(owner, sequence, int(sizes[0]))
     return sizes
+
+
+def invert_permutation(permutation: Any) -> Tensor | None:
+    """The inverse of an order, PyTorch's ``nn.utils.rnn.invert_permutation``: ``out`` with
+    out[permutation[i]] = i (a PackedSequence's unsorted_indices from its sorted_indices),
+    of the permutation's integer dtype; None for None. A 1-d integer order of 0..n-1 is
+    needed (PyTorch scatters anything and may return garbage)."""
+    if permutation is None:
+        return None
+    order = np.asarray(getattr(permutation, "data", permutation))
+    if order.dtype.kind not in "iu":
+        raise DTypeError(f"invert_permutation: expected an integer order (indices); got "
+                         f"dtype {order.dtype}. Pass e.g. a sorted_indices tensor.")
+    if order.ndim != 1 or not np.array_equal(np.sort(order), np.arange(order.size)):
+        raise ShapeError(f"invert_permutation: expected a 1-d order of 0..n-1, each once; "
+                         f"got {order.tolist()} (shape {order.shape})")
+    return Tensor(np.argsort(order).astype(order.dtype))
 
 
 def check_packed_indices(owner: str, sequence: PackedSequence, batch: int) -> None:
@@ -254,7 +274,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     ((B, T, *) with ``batch_first``) in the original batch order, filled with
     ``padding_value`` after each sequence; T is the longest length, or ``total_length``
     (at least that); lengths an int64 Tensor. Differentiable: one gather of the data."""
-    batch_sizes = _batch_sizes("pad_packed_sequence", sequence)
+    batch_sizes = packed_batch_sizes("pad_packed_sequence", sequence)
     flag("pad_packed_sequence", "batch_first", batch_first)
     _check_padding_value("pad_packed_sequence", padding_value)
     steps = len(batch_sizes)
@@ -296,6 +316,6 @@ def pack_sequence(sequences: Sequence[Any], enforce_sorted: bool = True) -> Pack
 
 def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
     """Undo ``pack_sequence``: the list of sequences (each (L_i, *)), in batch order."""
-    _batch_sizes("unpack_sequence", packed_sequences)
+    packed_batch_sizes("unpack_sequence", packed_sequences)
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)
