@@ -8,19 +8,20 @@ copy), strings as lists of strings. ``TensorDataset`` itself keeps NumPy arrays 
 arrays (``ds[i]`` gives NumPy rows); its loader's batches are Tensors."""
 from __future__ import annotations
 
+import copy
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.errors import DataError, DTypeError, ShapeError
+from autograd import Tensor, as_tensor
+from autograd.errors import DataError, DTypeError, ShapeError, TensorIndexError
 
-from ..errors import ConfigError
+from ..errors import ArgumentTypeError, ConfigError
 from .base import Dataset
 
-__all__ = ["TensorDataset", "default_collate"]
+__all__ = ["TensorDataset", "default_collate", "default_convert"]
 
 
 class TensorDataset(Dataset):
@@ -45,7 +46,13 @@ class TensorDataset(Dataset):
         return len(self.tensors[0])
 
     def __getitem__(self, index: Any) -> tuple[np.ndarray | Tensor, ...]:
-        return tuple(a[index] for a in self.tensors)
+        try:
+            return tuple(a[index] for a in self.tensors)
+        except IndexError as error:  # NumPy's, for NumPy arrays: named as a Tensor's is
+            raise TensorIndexError(f"TensorDataset: index {index!r} does not select among "
+                                   f"its {len(self)} samples ({error}); give ints in "
+                                   f"[-{len(self)}, {len(self)}), slices or lists of them"
+                                   ) from None
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(a.shape) for a in self.tensors)
@@ -102,34 +109,82 @@ def is_sample_list(value: Any) -> bool:
 
 
 def collate(samples: list[Any], field: str = "") -> Any:
-    """A batch of ``samples`` as PyTorch's default collate makes it: a tuple or list of
-    fields gives a list of batched fields (so ``if isinstance(data, list): data = data[0]``
-    reads as there), a namedtuple a namedtuple, a dict a dict, strings a list (a tuple
-    for a field of tuple or list samples, as there), and Tensors, NumPy arrays or
-    numbers one autograd Tensor stacked along a new first axis (a copy,
-    ``requires_grad=False``, no graph), so ``xb.to(device)``, ``yb.long()`` and
+    """A batch of ``samples`` as PyTorch's default collate makes it: a tuple, list or
+    other sequence of fields (not a string) gives a list of batched fields (so ``if
+    isinstance(data, list): data = data[0]`` reads as there; a mutable sequence such as
+    a deque gives one of its type, another one its type when it can be made from a list,
+    as there), a namedtuple a namedtuple, a dict a dict (a mapping its type, the same
+    way), strings a list (a tuple for a field of sequence samples, as there), and
+    Tensors, NumPy arrays or numbers one autograd Tensor stacked along a new first axis
+    (a copy, ``requires_grad=False``, no graph), so ``xb.to(device)``, ``yb.long()`` and
     ``xb.size(0)`` work on every batch. The dtype is the samples' (NumPy scalars and
     arrays keep theirs); Python ints give int64, floats float64 and bools bool, as there.
     ``field`` names the part being collated, for errors."""
+    if isinstance(samples, (str, bytes, Mapping)) or not (hasattr(samples, "__len__")
+                                                         and hasattr(samples, "__getitem__")):
+        raise ArgumentTypeError(f"default_collate takes the list of a batch's samples; got "
+                                f"{type(samples).__name__}")
+    if len(samples) == 0:
+        raise ConfigError("default_collate needs at least one sample; got an empty list "
+                          "(a batch has at least one)")
     first = samples[0]
     if isinstance(first, Mapping):
         _check_structure(samples, Mapping, field)
-        fields = {key: collate([s[key] for s in samples], f"{field}[{key!r}]")
-                  for key in first}
-        try:  # the samples' own mapping type (an OrderedDict stays one), as PyTorch's
-            return fields if type(first) is dict else type(first)(fields)
-        except TypeError:  # a mapping type that cannot be made from a dict
-            return fields
-    if isinstance(first, (tuple, list)):
-        _check_structure(samples, (tuple, list), field)
+        return _like(first, {key: collate([s[key] for s in samples], f"{field}[{key!r}]")
+                             for key in first})
+    if _is_sequence(first):
+        _check_structure(samples, Sequence, field)
         fields = [collate(tuple(s[i] for s in samples), f"{field}[{i}]")
                   for i in range(len(first))]  # a field's samples: a tuple, as zip's there
-        if hasattr(first, "_fields"):  # a namedtuple
-            return type(first)(*fields)
-        return fields  # a list for a tuple too, as PyTorch's default collate
+        return _like(first, fields)
     if isinstance(first, (str, bytes)):  # as given: a tuple of a field, a batch's list
         return samples if isinstance(samples, tuple) else list(samples)
     return Tensor(_stack(samples, field))
+
+
+def default_convert(data: Any) -> Any:
+    """One sample as PyTorch's ``default_convert`` leaves it, what a ``DataLoader`` with
+    ``batch_size=None`` gives for each sample (nothing is stacked): a NumPy array or
+    scalar becomes an autograd Tensor sharing its memory (``autograd.as_tensor``; arrays
+    of strings or objects stay as they are), the fields of a dict, namedtuple, tuple or
+    other sequence are converted one by one into the same container type (a tuple into a
+    list, as there), and Tensors, Python numbers, strings and anything else stay as they
+    are."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return data if data.dtype.kind in "SUO" else as_tensor(data)
+    if isinstance(data, Mapping):
+        return _like(data, {key: default_convert(data[key]) for key in data})
+    if _is_sequence(data):
+        return _like(data, [default_convert(field) for field in data])
+    return data
+
+
+def _is_sequence(value: Any) -> bool:
+    """Whether collate and convert treat ``value`` as a sequence of fields: a tuple, list,
+    range, deque or other ``Sequence`` that is no string."""
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
+def _like(first: Any, fields: Any) -> Any:
+    """``fields`` (a dict or list) in the container type of ``first``, as PyTorch's
+    collate and convert rebuild it: a namedtuple of the fields; a list for a tuple; a
+    copy of a mutable mapping or sequence with the fields put in (its type and extra
+    attributes kept); another type made from the fields; or the fields themselves when
+    the type can do none of these (``range``)."""
+    if isinstance(first, tuple):
+        return type(first)(*fields) if hasattr(first, "_fields") else fields
+    if type(first) in (dict, list):
+        return fields
+    try:
+        if isinstance(first, (MutableMapping, MutableSequence)):
+            clone = copy.copy(first)
+            for key, value in (fields.items() if isinstance(fields, dict)
+                               else enumerate(fields)):
+                clone[key] = value
+            return clone
+        return type(first)(fields)
+    except TypeError:
+        return fields
 
 
 default_collate = collate  # PyTorch's name, for a collate_fn that calls it
@@ -195,7 +250,7 @@ def _describe(field: str) -> str:
 
 
 def _summary(sample: Any) -> str:
-    size = f" of {len(sample)}" if isinstance(sample, (tuple, list, Mapping)) else ""
+    size = f" of {len(sample)}" if isinstance(sample, (Sequence, Mapping)) else ""
     return f"a {type(sample).__name__}{size}"
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import ArgumentTypeError, ConfigError
-from .base import Dataset
+from .base import Dataset, length
 
 __all__ = ["IterableDataset", "ChainDataset", "get_worker_info"]
 
@@ -36,6 +36,9 @@ class ChainDataset(IterableDataset):
     ``ChainDataset``); its length, when asked, is the sum of theirs."""
 
     def __init__(self, datasets: Any) -> None:
+        if isinstance(datasets, (str, bytes)) or not hasattr(datasets, "__iter__"):
+            raise ArgumentTypeError(f"ChainDataset takes a list of IterableDatasets, "
+                                    f"ChainDataset([a, b]); got {type(datasets).__name__}")
         self.datasets = list(datasets)
         for i, dataset in enumerate(self.datasets):
             if not isinstance(dataset, IterableDataset):
@@ -47,7 +50,9 @@ class ChainDataset(IterableDataset):
             yield from dataset
 
     def __len__(self) -> int:
-        return sum(len(dataset) for dataset in self.datasets)
+        return sum(length(dataset, f"ChainDataset: len() needs the length of each stream, "
+                                   f"and stream {i}", "count its samples as they come")
+                   for i, dataset in enumerate(self.datasets))
 
 
 def get_worker_info() -> None:
@@ -69,10 +74,13 @@ def check_iterable_options(shuffle: bool, sampler: Any, batch_sampler: Any) -> N
                           f"__iter__, e.g. with a seeded random.Random)")
 
 
-def stream_batches(dataset: IterableDataset, batch_size: int, drop_last: bool,
-                   collate_fn: Callable[[list[Any]], Any]) -> Iterator[Any]:
+def stream_batches(dataset: IterableDataset, batch_size: int | None, drop_last: bool,
+                   collate_fn: Callable[[Any], Any]) -> Iterator[Any]:
     """``collate_fn`` of each run of ``batch_size`` samples of the stream; a shorter last
-    run too unless ``drop_last``."""
+    run too unless ``drop_last``. ``batch_size=None``: ``collate_fn`` of each sample."""
+    if batch_size is None:
+        yield from map(collate_fn, dataset)
+        return
     samples = iter(dataset)
     while batch := list(itertools.islice(samples, batch_size)):
         if drop_last and len(batch) < batch_size:

@@ -12,7 +12,8 @@ from .datasets import TensorDataset, is_map_style, is_sample_list
 from .iterable import IterableDataset
 from .samplers import BatchSampler
 
-__all__ = ["DEFAULT_BATCH_SIZE", "DefaultBatchSize", "check_options", "check_batch_sampler",
+__all__ = ["DEFAULT_BATCH_SIZE", "DefaultBatchSize", "check_options", "check_batch_size",
+           "check_batch_sampler",
            "torch_positional_options", "dataset_argument"]
 
 
@@ -24,39 +25,49 @@ class DefaultBatchSize(int):
 DEFAULT_BATCH_SIZE = DefaultBatchSize(32)
 
 
-def check_options(shuffle: bool, collate_fn: Any, sampler: Any, num_workers: Any) -> None:
-    """PyTorch's options that are accepted as they are, or a named error."""
+def check_options(shuffle: bool, collate_fn: Any, sampler: Any, num_workers: Any,
+                  batching: bool) -> None:
+    """PyTorch's options that are accepted as they are, or a named error. ``batching``:
+    ``batch_size`` is not None (a sampler of lists of indices needs ``batch_size=None``)."""
     if collate_fn is not None and not callable(collate_fn):
         raise ArgumentTypeError(f"DataLoader: collate_fn must be a function of the list of "
                                 f"samples; got {type(collate_fn).__name__}")
-    if isinstance(sampler, BatchSampler):
+    if isinstance(sampler, BatchSampler) and batching:
         raise ConfigError("DataLoader: a BatchSampler gives lists of indices, not indices; "
-                          "pass it as batch_sampler=, without batch_size (PyTorch's "
-                          "sampler=BatchSampler(...), batch_size=None is the same loader)")
+                          "pass it as batch_sampler=, without batch_size (or as PyTorch's "
+                          "sampler=BatchSampler(...), batch_size=None)")
     if sampler is not None:
         if shuffle:
             raise ConfigError("DataLoader: sampler and shuffle=True both choose the order; "
                               "give one (shuffle the sampler's indices yourself)")
-        if not (hasattr(sampler, "__iter__") and hasattr(sampler, "__len__")):
-            raise ArgumentTypeError(
-                f"DataLoader: sampler must give the indices anew every epoch and have a "
-                f"len() (a list, range, array or Sampler); got {type(sampler).__name__}. "
-                f"For an iterator pass list(it)")
+        _check_iterable(sampler, "sampler", "indices (a list, range, array or Sampler)")
     if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or \
             num_workers < 0:
         raise ConfigError(f"DataLoader: num_workers must be an int >= 0; got "
                           f"{num_workers!r}")
 
 
+def check_batch_size(batch_size: Any, drop_last: bool) -> None:
+    """``batch_size`` is an int >= 1, or None (PyTorch's unbatched loading: samples one at
+    a time, which excludes ``drop_last``), else ConfigError."""
+    if batch_size is None:
+        if drop_last:  # PyTorch's ValueError
+            raise ConfigError("DataLoader: batch_size=None option disables auto-batching and "
+                              "is mutually exclusive with drop_last; leave drop_last out, or "
+                              "give a batch_size")
+    elif (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
+            or batch_size < 1):
+        raise ConfigError(f"DataLoader: batch_size must be a positive int, or None for samples "
+                          f"one at a time (unbatched); got {batch_size!r}")
+
+
 def check_batch_sampler(batch_sampler: Any, batch_size: Any, shuffle: bool, sampler: Any,
                          drop_last: bool) -> None:
-    """``batch_sampler`` gives lists of indices anew every epoch and is the only option
-    that chooses the batches (else ArgumentTypeError / ConfigError)."""
-    if not (hasattr(batch_sampler, "__iter__") and hasattr(batch_sampler, "__len__")):
-        raise ArgumentTypeError(
-            f"DataLoader: batch_sampler must give the lists of indices anew every epoch and "
-            f"have a len() (a BatchSampler or a list of lists); got "
-            f"{type(batch_sampler).__name__}. For an iterator pass list(it)")
+    """``batch_sampler`` can be iterated (each ``iter()`` gives an epoch's lists of
+    indices) and is the only option that chooses the batches (else ArgumentTypeError /
+    ConfigError)."""
+    _check_iterable(batch_sampler, "batch_sampler",
+                    "lists of indices (a BatchSampler or a list of lists)")
     given = [f"batch_size={batch_size!r}"] if (batch_size is not DEFAULT_BATCH_SIZE
                                                and batch_size != 1) else []
     given += [f"{name}={value!r}" for name, value in [("shuffle", shuffle),
@@ -67,6 +78,14 @@ def check_batch_sampler(batch_sampler: Any, batch_size: Any, shuffle: bool, samp
             f"DataLoader: batch_sampler gives the batches, so batch_size, shuffle, sampler "
             f"and drop_last must be left out; got {', '.join(given)}. Give them to the "
             f"batch sampler: BatchSampler(RandomSampler(data), batch_size, drop_last)")
+
+
+def _check_iterable(value: Any, name: str, gives: str) -> None:
+    """``value`` can be iterated (else ArgumentTypeError): a ``len()`` is needed only by
+    ``len(loader)``, as in PyTorch (an endless sampler has none)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ArgumentTypeError(f"DataLoader: {name} must give the {gives} of an epoch at "
+                                f"every iter(); got {type(value).__name__}")
 
 
 def torch_positional_options(arguments: tuple[Any, ...]) -> tuple[tuple[Any, ...],

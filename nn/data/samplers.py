@@ -23,6 +23,7 @@ from autograd.errors import ShapeError
 
 from .._random import RNGLike, as_generator
 from ..errors import ArgumentTypeError, ConfigError
+from .base import length
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler"]
@@ -32,9 +33,10 @@ T_co = TypeVar("T_co", covariant=True)
 
 class Sampler(Generic[T_co]):
     """The base class of samplers, PyTorch's ``Sampler``: a subclass defines
-    ``__iter__`` (the indices of one epoch, drawn anew at every call) and, for
-    ``DataLoader``, ``__len__`` (how many). ``Sampler[int]`` may be written in type hints.
-    Subclassing it is optional: ``DataLoader`` takes any object with those two methods.
+    ``__iter__`` (the indices of one epoch, drawn anew at every call) and, if it has a
+    length, ``__len__`` (how many; ``len(loader)`` needs it, iterating does not, so an
+    endless sampler leaves it out). ``Sampler[int]`` may be written in type hints.
+    Subclassing it is optional: ``DataLoader`` takes any object with ``__iter__``.
     """
 
     def __iter__(self) -> Iterator[T_co]:
@@ -46,7 +48,7 @@ class SequentialSampler(Sampler[int]):
     """``0, 1, ..., len(data_source) - 1`` in order, PyTorch's ``SequentialSampler``."""
 
     def __init__(self, data_source: Sized) -> None:
-        _check_sized(data_source, "SequentialSampler", "data_source")
+        check_sized(data_source, "SequentialSampler", "data_source")
         self.data_source = data_source
 
     def __iter__(self) -> Iterator[int]:
@@ -70,7 +72,7 @@ class RandomSampler(Sampler[int]):
 
     def __init__(self, data_source: Sized, replacement: bool = False,
                  num_samples: int | None = None, generator: RNGLike = None) -> None:
-        _check_sized(data_source, "RandomSampler", "data_source")
+        check_sized(data_source, "RandomSampler", "data_source")
         if not isinstance(replacement, bool):  # PyTorch raises TypeError here
             raise ArgumentTypeError(f"RandomSampler: replacement must be True or False; got "
                                     f"{type(replacement).__name__} {replacement!r}")
@@ -112,7 +114,7 @@ class SubsetRandomSampler(Sampler[int]):
     PyTorch's ``SubsetRandomSampler``: e.g. the training rows of a hold-out split."""
 
     def __init__(self, indices: Any, generator: RNGLike = None) -> None:
-        _check_sized(indices, "SubsetRandomSampler", "indices")
+        check_sized(indices, "SubsetRandomSampler", "indices")
         array = np.asarray(indices)
         if array.size and (array.ndim != 1 or array.dtype == np.bool_
                            or not np.issubdtype(array.dtype, np.integer)):
@@ -200,7 +202,8 @@ class BatchSampler(Sampler[list[Any]]):
             yield batch
 
     def __len__(self) -> int:
-        count = len(self.sampler)  # type: ignore[arg-type]
+        count = length(self.sampler, "BatchSampler: len() needs len(sampler), and the sampler",
+                       "count the batches as they come, or give the sampler a __len__")
         if self.drop_last:
             return count // self.batch_size
         return math.ceil(count / self.batch_size)
@@ -210,7 +213,7 @@ class BatchSampler(Sampler[list[Any]]):
                 f"drop_last={self.drop_last})")
 
 
-def _check_sized(value: Any, owner: str, name: str) -> None:
+def check_sized(value: Any, owner: str, name: str) -> None:
     """``value`` has a ``len()`` (else ArgumentTypeError)."""
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
         raise ArgumentTypeError(f"{owner}: {name} must have a len() (a dataset, list, range "

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from autograd.errors import TensorIndexError
 
 from .._checks import caller_outside_nn
 from .._random import RNGLike, as_generator
 from ..errors import ArgumentTypeError, ConfigError
 from .base import Dataset, check_dataset
 
-__all__ = ["Subset", "random_split"]
+__all__ = ["Subset", "random_split", "subset_rows"]
 
 
 class Subset(Dataset):
@@ -32,7 +33,7 @@ class Subset(Dataset):
 
     def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
         check_dataset(dataset, "Subset: the dataset")
-        _check_indices(indices, len(dataset))
+        subset_rows(indices, len(dataset))
         self.dataset = dataset
         self.indices = indices
 
@@ -40,23 +41,30 @@ class Subset(Dataset):
         return len(self.indices)
 
     def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, list):
-            return self.dataset[[self.indices[i] for i in index]]
-        return self.dataset[self.indices[index]]
+        try:
+            inner = ([self.indices[i] for i in index] if isinstance(index, list)
+                     else self.indices[index])
+        except IndexError:  # the list's or array's own, named
+            raise TensorIndexError(f"Subset: index {index!r} is out of range for its "
+                                   f"{len(self)} samples; give ints in [-{len(self)}, "
+                                   f"{len(self)})") from None
+        return self.dataset[inner]
 
     def __repr__(self) -> str:
         return f"Subset({self.dataset!r}, {len(self)} of {len(self.dataset)} samples)"
 
 
-def _check_indices(indices: Any, size: int) -> None:
-    """``indices`` are ints in ``[-size, size)`` (else ArgumentTypeError / ConfigError)."""
+def subset_rows(indices: Any, size: int) -> np.ndarray:
+    """``indices`` as an integer array, checked to be ints in ``[-size, size)`` (else
+    ArgumentTypeError / ConfigError): the rows of a dataset of ``size`` samples that a
+    Subset holds, checked again by ``DataLoader`` at every epoch (they may have changed)."""
     if isinstance(indices, (str, bytes)) or not hasattr(indices, "__len__"):
         raise ArgumentTypeError(
             f"Subset: indices must be a sequence of ints (a list, range or integer array); "
             f"got {type(indices).__name__}. For an iterator pass list(it)")
     array = np.asarray(indices)
     if array.size == 0:
-        return
+        return array.astype(np.intp).reshape(0)
     if array.ndim != 1 or array.dtype == np.bool_ or not np.issubdtype(array.dtype,
                                                                         np.integer):
         hint = (" (a boolean mask: pass np.flatnonzero(mask))" if array.dtype == np.bool_
@@ -70,6 +78,7 @@ def _check_indices(indices: Any, size: int) -> None:
         raise ConfigError(
             f"Subset: index {bad} is out of range for a dataset of {size} samples; indices "
             f"must lie in [-{size}, {size})")
+    return array
 
 
 def random_split(dataset: Any, lengths: Sequence[float],
@@ -85,6 +94,7 @@ def random_split(dataset: Any, lengths: Sequence[float],
     package's default generator): the same seed gives the same split, though not
     PyTorch's.
     """
+    check_dataset(dataset, "random_split: the dataset")
     n = len(dataset)
     sizes = _split_sizes(lengths, n)
     order = as_generator(generator, "generator").permutation(n).tolist()

@@ -10,7 +10,7 @@ import multiprocessing
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from .._checks import is_integer
+from .._checks import is_integer, is_real
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["WORKER_OPTION_DEFAULTS", "worker_options"]
@@ -25,15 +25,26 @@ def worker_options(num_workers: int, given: dict[str, Any]) -> dict[str, Any]:
     """The worker options ``given`` to a DataLoader, completed with PyTorch's defaults
     (``prefetch_factor`` becomes 2 with workers, as there). An unknown name is a TypeError
     (ArgumentTypeError), as Python's; a value that needs workers while ``num_workers ==
-    0`` is a ConfigError with PyTorch's message; a ``worker_init_fn`` with workers is a
+    0`` (``prefetch_factor``, ``multiprocessing_context``, a ``timeout`` > 0) is a
+    ConfigError with PyTorch's message; a ``timeout`` that is no number is an
+    ArgumentTypeError; a ``worker_init_fn`` with workers is a
     ConfigError, as no worker would call it here."""
     for name in given:
         if name not in WORKER_OPTION_DEFAULTS:
             raise ArgumentTypeError(f"DataLoader.__init__() got an unexpected keyword "
                                     f"argument {name!r}")
     options = {**WORKER_OPTION_DEFAULTS, **given}
-    if options["timeout"] < 0:
+    timeout = options["timeout"]
+    if not is_real(timeout):
+        raise ArgumentTypeError(f"DataLoader: timeout option should be a number of seconds "
+                                f"(0: no timeout); got {type(timeout).__name__} {timeout!r}")
+    if timeout < 0:
         raise ConfigError("DataLoader: timeout option should be non-negative")
+    if num_workers == 0 and timeout > 0:  # PyTorch's AssertionError, when iterated
+        raise ConfigError(f"DataLoader: timeout={timeout!r} bounds the wait for a worker's "
+                          f"batch, and with num_workers=0 there are no workers "
+                          f"(_SingleProcessDataLoaderIter requires timeout == 0): leave "
+                          f"timeout out, or set it to 0")
     prefetch_factor = options["prefetch_factor"]
     if num_workers == 0 and prefetch_factor is not None:
         raise ConfigError("DataLoader: prefetch_factor option could only be specified in "

@@ -87,8 +87,7 @@ def test_a_dataset_without_len_or_getitem_is_a_named_error() -> None:
         DataLoader(Unsized())
 
 
-def test_batch_size_none_says_what_to_do() -> None:
-    with pytest.raises(ConfigError, match=r"batch_size must be a positive int; got None; "
-                                          r"PyTorch's batch_size=None \(samples one at a "
-                                          r"time, unbatched\) is not supported"):
-        DataLoader(np.zeros(3), batch_size=None)
+def test_batch_size_says_what_to_do() -> None:
+    with pytest.raises(ConfigError, match=r"batch_size must be a positive int, or None for "
+                                          r"samples one at a time \(unbatched\); got 0"):
+        DataLoader(np.zeros(3), batch_size=0)
