@@ -44,29 +44,66 @@ def _weights(array: np.ndarray, axis: int, f: Tensor) -> np.ndarray:
     return array.astype(f.dtype).reshape((-1,) + (1,) * (f.ndim - axis - 1))
 
 
-def _derivative(f: Tensor, axis: int, step: np.ndarray | float, edge_order: int) -> Tensor:
+def _three_point(f: Tensor, axis: int, start: int, weights: tuple) -> Tensor:
+    """w0 f[i] + w1 f[i+1] + w2 f[i+2] for i = start, start + 1, ..., one i per entry of
+    the weight arrays."""
+    count = len(weights[0])
+    terms = [_along(f, axis, start + k, start + k + count) * _weights(w, axis, f)
+             for k, w in enumerate(weights)]
+    return terms[0] + terms[1] + terms[2]
+
+
+def _uniform_derivative(f: Tensor, axis: int, h: float, edge_order: int) -> Tensor:
+    """PyTorch's differences for a uniform step h: (f[i+1] - f[i-1]) / 2h inside (f[i]
+    takes no part, so an inf there does not make NaN); at the first sample (f[1] - f[0]) / h
+    or, second order, (-3/2 f[0] + 2 f[1] - 1/2 f[2]) / h, mirrored at the last. A step 0
+    gives inf or NaN, as x / 0."""
     n = f.shape[axis]
-    if isinstance(step, float):
-        step = np.full(n - 1, step)
+    inner = (_along(f, axis, 2, None) - _along(f, axis, 0, -2)) / (2 * h)
+    if edge_order == 1:
+        first = (_along(f, axis, 1, 2) - _along(f, axis, 0, 1)) / h
+        last = (_along(f, axis, n - 1, n) - _along(f, axis, n - 2, n - 1)) / h
     else:
-        step = np.diff(step)
-    h1, h2 = step[:-1], step[1:]  # the steps before and after each inner sample
-    inner = (_along(f, axis, 0, -2) * _weights(-h2 / (h1 * (h1 + h2)), axis, f)
-             + _along(f, axis, 1, -1) * _weights((h2 - h1) / (h1 * h2), axis, f)
-             + _along(f, axis, 2, None) * _weights(h1 / (h2 * (h1 + h2)), axis, f))
-    if edge_order == 1:  # (Python floats, which keep f's dtype)
-        first = (_along(f, axis, 1, 2) - _along(f, axis, 0, 1)) / float(step[0])
-        last = (_along(f, axis, n - 1, n) - _along(f, axis, n - 2, n - 1)) / float(step[-1])
-    else:
-        a, b = float(step[0]), float(step[1])  # one-sided, second order, at the first sample
-        first = (_along(f, axis, 0, 1) * (-(2 * a + b) / (a * (a + b)))
-                 + _along(f, axis, 1, 2) * ((a + b) / (a * b))
-                 + _along(f, axis, 2, 3) * (-a / (b * (a + b))))
-        a, b = float(step[-2]), float(step[-1])  # and at the last one
-        last = (_along(f, axis, n - 3, n - 2) * (b / (a * (a + b)))
-                + _along(f, axis, n - 2, n - 1) * (-(a + b) / (a * b))
-                + _along(f, axis, n - 1, n) * ((2 * b + a) / (b * (a + b))))
+        first = (-1.5 * _along(f, axis, 0, 1) + 2 * _along(f, axis, 1, 2)
+                 - 0.5 * _along(f, axis, 2, 3)) / h
+        last = (0.5 * _along(f, axis, n - 3, n - 2) - 2 * _along(f, axis, n - 2, n - 1)
+                + 1.5 * _along(f, axis, n - 1, n)) / h
     return concatenate([first, inner, last], axis=axis)
+
+
+def _coordinate_derivative(f: Tensor, axis: int, x: np.ndarray, edge_order: int) -> Tensor:
+    """PyTorch's differences at coordinates x: inside, with the steps h1, h2 around a
+    sample, -h2/(h1(h1+h2)) f[i-1] + (h2-h1)/(h1 h2) f[i] + h1/(h2(h1+h2)) f[i+1]; at the
+    first sample (f[1] - f[0]) / h or, second order with the first two steps a, b,
+    -(2a+b)/(a(a+b)) f[0] + (a+b)/(ab) f[1] - a/(b(a+b)) f[2], mirrored at the last. A
+    repeated coordinate (a step 0) gives inf or NaN, as x / 0."""
+    n, step = f.shape[axis], np.diff(x)
+    h1, h2 = step[:-1], step[1:]  # the steps before and after each inner sample
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inner = _three_point(f, axis, 0, (-h2 / (h1 * (h1 + h2)), (h2 - h1) / (h1 * h2),
+                                          h1 / (h2 * (h1 + h2))))
+        if edge_order == 1:
+            first = (_along(f, axis, 1, 2) - _along(f, axis, 0, 1)) / _weights(
+                step[:1], axis, f)
+            last = (_along(f, axis, n - 1, n) - _along(f, axis, n - 2, n - 1)) / _weights(
+                step[-1:], axis, f)
+        else:
+            a, b = step[:1], step[1:2]
+            first = _three_point(f, axis, 0, (-(2 * a + b) / (a * (a + b)),
+                                              (a + b) / (a * b), -a / (b * (a + b))))
+            a, b = step[-2:-1], step[-1:]
+            last = _three_point(f, axis, n - 3, (b / (a * (a + b)), -(a + b) / (a * b),
+                                                 (2 * b + a) / (b * (a + b))))
+    return concatenate([first, inner, last], axis=axis)
+
+
+def _promoted(f: Tensor, spacing: Any) -> Tensor:
+    """f in its dtype promoted with a coordinate tensor's, as PyTorch (an integer one
+    counts as float64); NumPy's arrays, lists and numbers keep f's dtype, as np.gradient."""
+    if not isinstance(spacing, Tensor) or spacing.ndim != 1:
+        return f
+    coordinate_dtype = spacing.dtype if spacing.dtype.kind == "f" else np.dtype(np.float64)
+    return f.astype(np.result_type(f.dtype, coordinate_dtype))
 
 
 def gradient(input: Any, *, spacing: Any = 1, dim: int | Sequence[int] | None = None,  # noqa: A002
@@ -76,7 +113,9 @@ def gradient(input: Any, *, spacing: Any = 1, dim: int | Sequence[int] | None = 
     h2 around it ((f[i+1] - f[i-1]) / 2h when uniform); at the ends one-sided differences
     of order ``edge_order`` (1 or 2). ``spacing`` is a number, one number per axis, or one
     1-d tensor of coordinates per axis (PyTorch's and NumPy's forms). Integer and bool
-    samples are differentiated as float64, as NumPy's."""
+    samples are differentiated as float64, as NumPy's; a coordinate tensor of a wider
+    float dtype widens the result, as PyTorch's (float32 samples, float64 coordinates:
+    float64)."""
     f = as_tensor(input)
     f = f if f.dtype.kind == "f" else f.astype(np.float64)
     if edge_order not in (1, 2):
@@ -95,7 +134,9 @@ def gradient(input: Any, *, spacing: Any = 1, dim: int | Sequence[int] | None = 
         if f.shape[axis] < edge_order + 1:
             raise ShapeError(f"gradient: axis {axis} has {f.shape[axis]} samples; "
                              f"edge_order={edge_order} needs at least {edge_order + 1}")
-        results.append(_derivative(f, axis, _coordinates(each, f.shape[axis]), edge_order))
+        step = _coordinates(each, f.shape[axis])
+        results.append(_uniform_derivative(f, axis, step, edge_order) if isinstance(step, float)
+                       else _coordinate_derivative(_promoted(f, each), axis, step, edge_order))
     return tuple(results)
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .errors import ShapeError
+from ._arrays import int_argument
+from .errors import ShapeError, UsageError
 from .numpy_more import numpy_fliplr, numpy_flipud, numpy_rot90
+from .ops.reductions import single_axis
 
 __all__ = ["FlipMethods"]
 
@@ -33,5 +35,15 @@ class FlipMethods:
 
     def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> AnyTensor:
         """Rotated by 90 degrees ``k`` times in the plane of ``dims``, from the first axis
-        towards the second (a flip and a swap per quarter turn)."""
-        return numpy_rot90(self, k, tuple(dims))
+        towards the second (a flip and a swap per quarter turn). ``k`` is an int and
+        ``dims`` two different axes, as PyTorch's."""
+        k = int_argument("rot90", "k", k)
+        dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+        if len(dims) != 2:
+            raise UsageError(f"rot90: dims must be two axes, the plane of the rotation; got "
+                             f"{len(dims)}: {dims}. Pass two, e.g. dims=(0, 1)")
+        first, second = (single_axis(d, self.ndim, "rot90") for d in dims)
+        if first == second:
+            raise UsageError(f"rot90: dims must be two different axes; got {dims}, both axis "
+                             f"{first}. Pass two, e.g. dims=(0, 1)")
+        return numpy_rot90(self, k, (first, second))

@@ -166,6 +166,8 @@ def numpy_flipud(m: AnyTensor) -> AnyTensor:
 def numpy_rot90(m: AnyTensor, k: int = 1, axes: Sequence[int] = (0, 1)) -> AnyTensor:
     """``np.rot90``: rotated by 90 degrees k times, from the first axis towards the
     second (a flip and a swap of the two axes per quarter turn)."""
+    if len(axes) != 2:
+        raise UsageError(f"np.rot90: axes must name two axes; got {tuple(axes)}")
     first, second = (single_axis(a, m.ndim, "np.rot90") for a in axes)  # in order
     if first == second:
         raise UsageError("np.rot90: the two axes must differ")

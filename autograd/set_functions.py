@@ -20,7 +20,7 @@ import numpy as np
 from .errors import ShapeError, TensorIndexError, UsageError
 from .ops import geometry, sets
 from .out_argument import accepts_out
-from .ops.reductions import pick_axis
+from .ops.reductions import pick_axis, single_axis
 from .set_methods import Histogram, ambiguous_nonzero, torch_cross_axis
 from .set_numpy import numpy_histogram
 from .tensor import Tensor, as_tensor
@@ -62,7 +62,8 @@ def unique(input: Any, sorted: bool | None = None,  # noqa: A002
     """The sorted distinct values, then the inverse and counts if asked (int64). NumPy's
     keywords (``return_index``, ``axis``, ``equal_nan``) give ``np.unique``'s results
     (NaNs as one value by default), PyTorch's ``dim`` ``torch.unique``'s (each NaN
-    apart); neither is the same in both, except for data holding NaNs: ``UsageError``."""
+    apart; slices emptied by another axis of size 0 a ``ShapeError``); neither is the same
+    in both, except for data holding NaNs: ``UsageError``."""
     x = as_tensor(input)
     numpy_way = return_index or axis is not None or equal_nan is not None
     if numpy_way and dim is not None:
@@ -73,6 +74,8 @@ def unique(input: Any, sorted: bool | None = None,  # noqa: A002
             "autograd.unique(x) of data with several NaNs means two things: NumPy's "
             "np.unique counts them as one value, PyTorch's unique each apart. Name it: "
             "equal_nan=True (NumPy's), equal_nan=False or x.unique() (PyTorch's)")
+    if dim is not None and x.ndim:  # PyTorch's: slices that are all empty are refused
+        sets.refuse_other_empty_axes(x.shape, single_axis(dim, x.ndim, "unique"), "unique")
     equal_nan = numpy_way if equal_nan is None else bool(equal_nan)  # NumPy's default
     return sets.unique(x, return_index, return_inverse, return_counts,
                        dim if axis is None else axis, equal_nan, "unique")

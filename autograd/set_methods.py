@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import DTypeError, ShapeError, UsageError
 from .ops import geometry, sets
-from .ops.reductions import pick_axis
+from .ops.reductions import pick_axis, single_axis
 
 __all__ = ["SetMethods", "Histogram", "ambiguous_nonzero", "first_axis_of_three",
            "torch_cross_axis", "numpy_bincount"]
@@ -106,7 +106,11 @@ class SetMethods:
         them ascending too; PyTorch leaves the order open), each NaN apart, of all entries
         or (``dim``) the distinct slices along an axis; then, if asked, the inverse
         (x's shape, or one entry per slice) and the counts (int64). The values carry no
-        gradient (a backward pass through them raises, as PyTorch's)."""
+        gradient (a backward pass through them raises, as PyTorch's). Slices left empty by
+        another axis of size 0 are a ``ShapeError``, as PyTorch's."""
+        if dim is not None and self.ndim:
+            sets.refuse_other_empty_axes(self.shape, single_axis(dim, self.ndim, "unique"),
+                                         "unique")
         return sets.unique(self, False, return_inverse, return_counts, dim, False, "unique")
 
     def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False,

@@ -65,9 +65,10 @@ def _length(x: Tensor, where: int) -> int:
 
 
 def _pytorch_reads(x: Tensor, spec: Any, where: int) -> bool:
-    """Whether ``torch.split`` takes it: a positive size, or sizes adding up to the axis."""
+    """Whether ``torch.split`` takes it: a positive size (or 0 for an empty axis), or sizes
+    adding up to the axis."""
     if _is_int(spec):
-        return spec > 0
+        return spec > 0 or (spec == 0 and _length(x, where) == 0)
     sizes = list(spec)
     return all(_is_int(k) and k >= 0 for k in sizes) and sum(sizes) == _length(x, where)
 

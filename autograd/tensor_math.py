@@ -30,9 +30,8 @@ from .ops.special import Erfinv
 from .ops.trig import Arccosh, Arcsinh, Arctanh
 from .ops.linalg import MatMul
 from .ops.reductions import pick_axis, single_axis
-from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose,
-                        expanded_shape, memory_order, refuse_uint8_index, squeezed_shape,
-                        swapped_axes)
+from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose, expanded_shape,
+                        int_tuple, memory_order, refuse_uint8_index, squeezed_shape, swapped_axes)
 
 __all__ = ["TensorMath", "concatenate", "stack", "where"]
 
@@ -331,8 +330,10 @@ class TensorMath:
         return take_view(Reshape(squeezed_shape(self._data.shape, axis, strict)), self)
 
     def broadcast_to(self, shape: Any) -> AnyTensor:
-        """self repeated to ``shape`` by broadcasting."""
-        return take_view(BroadcastTo(shape), self)
+        """self repeated to ``shape`` by broadcasting; -1 keeps the aligned axis's size."""
+        sizes = int_tuple(shape, "broadcast_to")  # i counts from the right, as broadcasting
+        return take_view(BroadcastTo([self._data.shape[i] if n == -1 and -i <= self._data.ndim
+                                      else n for i, n in enumerate(sizes, -len(sizes))]), self)
 
 
 def _ints(axes: tuple) -> bool:

@@ -212,21 +212,21 @@ class OpMethods:
     def roll(self, shift: Any = None, axis: Any = None, *, dim: Any = None,
              shifts: Any = None, dims: Any = None) -> AnyTensor:
         """Elements shifted along ``axis`` with wrap-around, as ``np.roll`` (also PyTorch's
-        ``shifts=``, ``dims=``): shifts and axes pair up by broadcasting, as NumPy's."""
+        ``shifts=``, ``dims=``): one number shifts every axis named, as NumPy's; shifts and
+        axes both given as sequences pair up one to one, so their lengths must match."""
         shift = pick_one("roll", shift=shift, shifts=shifts)
         axis = pick_axis(axis, pick_one("roll", dim=dim, dims=dims), "roll",
                          empty_dim_is_all=True)  # dims=(): the flat tensor, as PyTorch
         if shift is None:
             raise UsageError("roll: needs shift (PyTorch's shifts=), the number of places "
                              "to move the elements; got none")
-        integers(shift, "roll: shift")  # 1.5, "1": a DTypeError
-        try:  # roll(x, (1, 2), 0) moves axis 0 by 3, as NumPy; with no axis, the flat x
-            shift, axis = (np.sum(shift), None) if axis is None else \
-                np.broadcast_arrays(shift, axis)
-        except ValueError:
-            raise ShapeError(f"roll: shifts {shift!r} and axes {axis!r} do not pair up; give "
-                             f"one shift per axis, or one for all") from None
-        return indexing.roll(self, shift, axis)
+        steps = integers(shift, "roll: shift")  # 1.5, "1": a DTypeError
+        if steps.ndim and np.ndim(axis) and steps.size != np.size(axis):  # as PyTorch
+            raise UsageError(f"roll: shifts {shift!r} and axes {axis!r} do not pair up; give "
+                             f"one shift per axis, or one number for all")
+        # roll(x, (1, 2), 0) moves axis 0 by 3, as NumPy; with no axis, the flat x
+        steps, axis = (steps.sum(), None) if axis is None else np.broadcast_arrays(steps, axis)
+        return indexing.roll(self, steps, axis)
 
     def tile(self, reps: Any = None, *more: int, dims: Any = None) -> AnyTensor:
         """Repeated ``reps[k]`` times along axis k, as ``np.tile``; PyTorch's forms too:

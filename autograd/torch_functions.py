@@ -19,6 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .combinations import meshgrid  # with cartesian_prod, which shares its rules
 from .errors import DTypeError, UsageError
 from .ops import lu as lu_ops
 from .out_argument import accepts_out
@@ -259,38 +260,6 @@ def clone(input: Any, *, memory_format: Any = None) -> Tensor:  # noqa: A002
 def numel(input: Any) -> int:  # noqa: A002
     """The number of elements."""
     return as_tensor(input).numel()
-
-
-def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
-    """Coordinate grids of 0-d or 1-d inputs ``x_1..x_n`` (or one list of them): with
-    ``indexing='ij'`` output k has shape ``(len x_1, ..., len x_n)`` and
-    ``out_k[i_1, ..., i_n] = x_k[i_k]``; ``'xy'`` swaps the first two axes of every output.
-    Each output is a broadcast view, so ``x_k``'s gradient sums over the other axes.
-    ``indexing`` is required: PyTorch's default is ``'ij'`` (it warns), NumPy's ``'xy'``."""
-    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        tensors = tuple(tensors[0])
-    if indexing not in ("ij", "xy"):
-        raise UsageError(
-            f"meshgrid(..., indexing={indexing!r}): write indexing='ij' (PyTorch's default, "
-            "matrix axes: output k varies along axis k) or indexing='xy' (NumPy's default, "
-            "Cartesian: the first two axes swapped); the two defaults differ, so there is "
-            "none here (PyTorch warns that it will require the argument too)")
-    axes = [as_tensor(t) for t in tensors]
-    for k, axis in enumerate(axes):
-        if axis.ndim > 1:
-            raise UsageError(f"meshgrid takes 0-d or 1-d tensors: input {k} has shape "
-                             f"{tuple(axis.shape)} (flatten it: x.reshape(-1))")
-    shape = [axis.numel() for axis in axes]
-    where = list(range(len(axes)))
-    if indexing == "xy" and len(axes) > 1:
-        shape[0], shape[1] = shape[1], shape[0]
-        where[0], where[1] = 1, 0
-    grids = []
-    for axis, k in zip(axes, where):
-        view = [1] * len(axes)
-        view[k] = -1
-        grids.append(axis.reshape(tuple(view)).broadcast_to(tuple(shape)))
-    return tuple(grids)
 
 
 # ------------------------------------------------------------ matrix products

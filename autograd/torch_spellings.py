@@ -115,8 +115,9 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
         return self.reshape(flattened_shape(self.shape, start_dim, end_dim))
 
     def unflatten(self, dim: int, sizes: Sequence[int]) -> AnyTensor:
-        """Axis ``dim`` split into axes of ``sizes`` (one may be -1), as PyTorch: the
-        inverse of ``flatten``."""
+        """Axis ``dim`` split into axes of ``sizes`` (one may be -1: the axis's length over
+        the product of the others, which this axis alone decides, so an empty tensor's
+        too), as PyTorch: the inverse of ``flatten``."""
         axis = single_axis(dim, self.ndim, "unflatten")
         sizes = tuple(int(n) for n in sizes)
         known = math.prod(n for n in sizes if n != -1)
@@ -126,29 +127,32 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
             raise ShapeError(f"unflatten: sizes {sizes} do not split axis {axis} of length "
                              f"{n} (shape {self.shape}); their product must be {n}, with "
                              f"at most one -1")
+        sizes = tuple(n // known if k == -1 else k for k in sizes)
         return self.reshape(self.shape[:axis] + sizes + self.shape[axis + 1:])
 
     def expand(self, *sizes: Any) -> AnyTensor:
         """Broadcast to ``sizes`` (-1 keeps an axis; new axes go in front)."""
         sizes = _sizes(sizes)
-        lead = len(sizes) - self.ndim
-        if lead < 0:
+        if len(sizes) < self.ndim:
             raise ShapeError(f"expand: {len(sizes)} sizes for a tensor of shape {self.shape}; "
                              f"give at least one size per axis")
-        shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n
-                      for i, n in enumerate(sizes))
-        return self.broadcast_to(shape)
+        return self.broadcast_to(sizes)
 
     def split(self, split_size: int | Sequence[int], dim: int = 0) -> tuple[AnyTensor, ...]:
         """Pieces along ``dim``: of ``split_size`` each (the last may be smaller; one empty
-        piece for an empty axis, as PyTorch), or of the given sizes, which must add up to
-        the axis. The keyword is PyTorch's method's, ``split_size``."""
+        piece for an empty axis, where the size may be 0, as PyTorch), or of the given
+        sizes, which must add up to the axis. The keyword is PyTorch's method's,
+        ``split_size``."""
         axis = single_axis(dim, self.ndim, "split")
         n = self.shape[axis]
         if np.ndim(getattr(split_size, "data", split_size)) == 0:
-            if (split_size := int_argument("split", "split_size", split_size)) <= 0:
-                raise ShapeError(f"split: a piece's size must be positive; got {split_size}")
-            sizes = [min(split_size, n - start) for start in range(0, n, split_size)] or [0]
+            split_size = int_argument("split", "split_size", split_size)
+            if split_size < 0 or (split_size == 0 and n):
+                raise ShapeError(f"split: a piece's size must be positive (0 only for an empty "
+                                 f"axis, as PyTorch); got {split_size} for axis {axis} of "
+                                 f"length {n}")
+            sizes = [min(split_size, n - start)  # (an empty axis: none, so [0])
+                     for start in range(0, n, max(split_size, 1))] or [0]
         else:
             sizes = [int_argument("split", "each size", k) for k in split_size]
             if sum(sizes) != n or any(k < 0 for k in sizes):

@@ -140,7 +140,7 @@ def kron(a: T, b: T) -> T:
 def cdist(x1: T, x2: T, p: Any, op: str) -> T:
     """out[..., i, j] = || x1[..., i, :] - x2[..., j, :] ||_p (batch axes broadcast), the
     vector norm of ``norm``: gradient 0 where two rows coincide, as PyTorch's; p = inf
-    ties share the gradient, as ``max``'s do."""
+    ties share the gradient, as ``max``'s do. Rows with no features are all at distance 0."""
     for name, t in (("x1", x1), ("x2", x2)):
         if t.ndim < 2:
             raise ShapeError(f"{op}: {name} must be (..., rows, features), at least 2-d; "
@@ -160,6 +160,8 @@ def cdist(x1: T, x2: T, p: Any, op: str) -> T:
     if value is None or np.isnan(value) or value < 0:
         raise UsageError(f"{op}: p must be a number >= 0 (inf too); got {p!r}")
     gaps = x1.expand_dims(-2) - x2.expand_dims(-3)
+    if gaps.shape[-1] == 0:  # no features: every distance is 0, an empty sum (no max for inf)
+        return gaps.sum(axis=-1)
     return norm(gaps, value, -1, False)
 
 
@@ -167,7 +169,8 @@ def pdist(x: T, p: Any, op: str) -> T:
     """out = ||x_i - x_j||_p for the rows i < j of x (N, M), in row-major order (the upper
     triangle of cdist(x, x)). As PyTorch's: the gradient is 0 at a zero distance, and at a
     zero coordinate of a difference for p < 1; p = 0 counts the differing coordinates
-    (gradient 0); p = inf ties share the gradient evenly (``max``'s rule)."""
+    (gradient 0); p = inf ties share the gradient evenly (``max``'s rule). Rows with no
+    features are all at distance 0."""
     if x.ndim != 2:
         raise ShapeError(f"{op} takes a matrix (N, M), the distances being between its N "
                          f"rows, as PyTorch; got shape {x.shape}. For distances between two "
@@ -180,6 +183,8 @@ def pdist(x: T, p: Any, op: str) -> T:
         raise UsageError(f"{op}: p must be a number >= 0 (inf too); got {p!r}")
     first, second = np.triu_indices(x.shape[0], k=1)
     difference = x[first] - x[second]
+    if x.shape[1] == 0:  # no features: every distance is 0, an empty sum (no max for inf)
+        return difference.sum(axis=-1)
     if value in (1, 2, np.inf):
         return norm(difference, value, -1, False)
     if value == 0:  # sign(|d|): 1 where d != 0, with gradient 0

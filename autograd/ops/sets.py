@@ -24,7 +24,7 @@ T = Any  # a Tensor (this module sits below the Tensor class)
 
 __all__ = ["NotDifferentiable", "WeightedCount", "nonzero_tuple", "argwhere",
            "count_nonzero", "unique", "unique_consecutive", "searchsorted", "bincount",
-           "histc", "histogram", "integer_array"]
+           "histc", "histogram", "integer_array", "refuse_other_empty_axes"]
 
 
 class NotDifferentiable(Function):
@@ -132,7 +132,7 @@ def unique_consecutive(x: T, return_inverse: bool, return_counts: bool, axis: An
         if x.ndim == 0:
             raise ShapeError(f"{op}: a 0-d tensor has no axis {axis}; leave the axis out")
         axis = single_axis(axis, x.ndim, op)
-        _refuse_other_empty_axes(x.shape, axis, op)
+        refuse_other_empty_axes(x.shape, axis, op)
         data = np.moveaxis(x.data, axis, 0)
         data, shape = data.reshape(len(data), math.prod(data.shape[1:])), (len(data),)
     starts = np.ones(len(data), dtype=bool)
@@ -151,7 +151,7 @@ def unique_consecutive(x: T, return_inverse: bool, return_counts: bool, axis: An
     return asked[0] if len(asked) == 1 else tuple(asked)
 
 
-def _refuse_other_empty_axes(shape: tuple[int, ...], axis: int, op: str) -> None:
+def refuse_other_empty_axes(shape: tuple[int, ...], axis: int, op: str) -> None:
     """PyTorch's rule for slices along ``axis``: an empty axis other than ``axis`` makes
     every slice empty, so their comparison means nothing and it is a ``ShapeError``."""
     empty = [a for a, n in enumerate(shape) if n == 0 and a != axis]
@@ -259,8 +259,9 @@ def _torch_linspace(low: float, high: float, steps: int, dtype: np.dtype) -> np.
 def histogram(x: T, bins: Any, value_range: Any, weight: Any, density: bool,
               op: str) -> tuple[T, T]:
     """PyTorch's ``histogram``: (hist, bin_edges) in x's float dtype, no gradient. ``bins``
-    equal bins over ``value_range`` (the data's min and max by default; +-0.5 around a
-    constant) or the given increasing edges; x_j falls in bin i when edges_i <= x_j <
+    equal bins over ``value_range`` (the data's min and max by default, which must be
+    finite; [0, 1] for no data; +-0.5 around a constant) or the given increasing edges
+    (then no ``value_range``); x_j falls in bin i when edges_i <= x_j <
     edges_{i+1} (the last bin closed), values outside left out; hist_i = the count (or
     the sum of ``weight``), over (sum(hist) * width_i) when ``density``."""
     data = x.data
@@ -272,14 +273,22 @@ def histogram(x: T, bins: Any, value_range: Any, weight: Any, density: bool,
         if edges.size < 2 or np.any(np.diff(edges) < 0):
             raise UsageError(f"{op}: bin edges must be at least 2 increasing values; got "
                              f"{edges.tolist()}")
+        if value_range is not None:
+            raise UsageError(f"{op}: range= goes with a number of bins, not with bin edges "
+                             f"(PyTorch has no such call); got range={value_range}. Drop "
+                             f"range=, or pass the number of bins")
     else:
         if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins <= 0:
             raise UsageError(f"{op}: bins must be a positive int or a 1-d tensor of edges; "
                              f"got {bins!r}")
         if value_range is not None:
             low, high = map(float, value_range)
-        else:
-            low, high = (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
+        else:  # no data: [0, 1], as PyTorch and NumPy
+            low, high = (float(data.min()), float(data.max())) if data.size else (0.0, 1.0)
+        if not (math.isfinite(low) and math.isfinite(high)):  # bins of infinite width
+            raise UsageError(f"{op}: the range [{low}, {high}] is not finite, so its bins "
+                             f"have no finite width (PyTorch refuses it too); pass a finite "
+                             f"range=, or leave out the inf and NaN entries: x[x.isfinite()]")
         if low > high:
             raise UsageError(f"{op}: range must be (min, max) with min <= max; got "
                              f"{value_range}")

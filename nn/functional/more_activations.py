@@ -251,7 +251,10 @@ def gumbel_softmax(logits: Any, tau: float = 1.0, hard: bool = False, eps: float
     y_soft = _softmax((logits + gumbels) / tau, dim)
     if not hard:
         return y_soft
-    index = np.expand_dims(np.argmax(y_soft.data, axis=dim), dim)
     y_hard = np.zeros(y_soft.shape, dtype=y_soft.dtype)
-    np.put_along_axis(y_hard, index, 1.0, axis=dim)
+    if y_soft.ndim == 0:  # one category (softmax's 1), always the one drawn
+        y_hard[()] = 1.0
+    else:
+        index = np.expand_dims(np.argmax(y_soft.data, axis=dim), dim)
+        np.put_along_axis(y_hard, index, 1.0, axis=dim)
     return y_hard - y_soft.detach() + y_soft
