@@ -24,7 +24,7 @@ import numpy as np
 from autograd import Tensor, as_tensor
 from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
-from autograd.errors import AxisError, ShapeError
+from autograd.errors import AxisError, DTypeError, ShapeError
 from autograd.extend import piecewise_linear
 
 from .activations import cast_for, check_inplace, elu, hardtanh, implicit_axis
@@ -189,7 +189,19 @@ def threshold(x: Any, threshold: float, value: float, inplace: bool = False) -> 
                               floats_only=False)
     x = as_tensor(x)
     below = x.data <= threshold
-    return piecewise_linear(x, np.where(below, np.asarray(value, x.dtype), x.data), ~below)
+    return piecewise_linear(x, np.where(below, _value_of(x.dtype, value), x.data), ~below)
+
+
+def _value_of(dtype: np.dtype, value: float) -> np.ndarray:
+    """``value`` in x's dtype: truncated into an integer one, as PyTorch's, where it must
+    be finite and in range (PyTorch refuses the rest too)."""
+    if dtype.kind in "iub":
+        limits = np.iinfo(dtype) if dtype.kind != "b" else np.iinfo(np.uint8)
+        if not (np.isfinite(value) and limits.min <= value <= limits.max):
+            raise DTypeError(f"threshold: value={value!r} does not fit x's dtype {dtype} "
+                             f"(from {limits.min} to {limits.max}); give a value in range, "
+                             f"or convert x to floats first (x.double())")
+    return np.asarray(value).astype(dtype)
 
 
 _threshold = threshold  # the function, for the in-place branch (its argument shadows it)
