@@ -189,7 +189,11 @@ def gin_program(torch, nn, F, optim, glue, epochs=4):
 
 
 def test_gin_with_learnable_eps_and_readouts_runs_step_for_step(torch):
-    losses = assert_same_run(torch, gin_program)
+    # atol 1e-10: the biases before the batch norms have rounding-level gradients, which
+    # Adam moves by lr * g / eps (see assert_same_run); PyTorch's squared-gradient update
+    # is a fused multiply-add, which NumPy cannot spell, so its last bit differs in a few
+    # percent of entries, and the eval output after 4 steps shows it at about 4e-11
+    losses = assert_same_run(torch, gin_program, atol=1e-10)
     assert losses[1] != 0.0  # eps learned
 
 
