@@ -16,7 +16,8 @@ from autograd.errors import AxisError
 
 from . import functional as F
 from . import init as nn_init
-from .functional.activations import check_hardtanh_bounds, check_inplace, check_temperature
+from .functional.activations import (check_hardtanh_bounds, check_inplace,
+                                     check_softplus_beta, check_temperature)
 from ._checks import integer, real_number
 from .containers import FUSED_PAIRS
 from .layers import Linear, factory_dtype
@@ -245,7 +246,7 @@ class Softplus(Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
-        self.beta = real_number("Softplus", "beta", beta, minimum=0, open_min=True)
+        self.beta = check_softplus_beta("Softplus", beta)
         self.threshold = real_number("Softplus", "threshold", threshold, finite=False)
 
     def forward(self, x: Any) -> Tensor:

@@ -42,7 +42,7 @@ from .inplace_write import write_in_place
 __all__ = ["step", "heaviside", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu",
            "gelu", "silu", "swish", "softmax", "log_softmax", "softplus", "logsigmoid",
            "hardtanh", "check_inplace", "cast_for", "check_hardtanh_bounds", "check_temperature",
-           "two_valued"]
+           "check_softplus_beta", "two_valued"]
 
 
 def check_inplace(name: str, inplace: Any) -> bool:
@@ -144,9 +144,12 @@ def prelu(x: Any, weight: Tensor) -> Tensor:
                 + ". Use PReLU(num_parameters=channels) or a single shared slope.")
         weight = weight.reshape(weight.shape + (1,) * (x.ndim - 2))
     positive = x.data > 0
-    # x's part is piecewise_linear so that the gradient's graph reaches x (PyTorch's does)
-    return (piecewise_linear(x, np.where(positive, x.data, 0), positive)
-            + where(positive, np.zeros((), x.dtype), weight * x))
+    zero = np.zeros((), x.dtype)
+    # both parts of x piecewise_linear, so that the gradient's graph reaches x (PyTorch's
+    # does); d/dweight is the negative part itself, 0 where x > 0 (never 0 * x: NaN at inf)
+    above = piecewise_linear(x, np.where(positive, x.data, zero), positive)
+    below = piecewise_linear(x, np.where(positive, zero, x.data), ~positive)
+    return above + weight * below
 
 
 def check_hardtanh_bounds(owner: str, min_val: Any, max_val: Any) -> None:
@@ -161,14 +164,26 @@ def check_hardtanh_bounds(owner: str, min_val: Any, max_val: Any) -> None:
 def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """x clipped to [min_val, max_val]; derivative 1 strictly inside, 0 outside and at
-    the two bounds (as PyTorch). ``inplace``: as in ``relu``."""
+    the two bounds (as PyTorch). Integer x stays integer, clipped to the bounds truncated
+    toward 0, as PyTorch's (``_integer_bounds``). ``inplace``: as in ``relu``."""
     check_hardtanh_bounds("hardtanh", min_val, max_val)
     if check_inplace("hardtanh", inplace):
         return write_in_place("hardtanh_", x, lambda t: hardtanh(t, min_val, max_val),
                               floats_only=False)
     x = as_tensor(x)
+    if x.dtype.kind in "iu":
+        min_val, max_val = _integer_bounds(x.dtype, min_val, max_val)
     inside = (x.data > min_val) & (x.data < max_val)
     return piecewise_linear(x, np.clip(x.data, min_val, max_val), inside)  # x inside
+
+
+def _integer_bounds(dtype: np.dtype, min_val: float, max_val: float) -> tuple[Any, Any]:
+    """hardtanh's bounds for integers of ``dtype``, as scalars of it: truncated toward 0,
+    as PyTorch (``hardtanh(x, -1.5, 2.5)`` clips to [-1, 2]), and a bound beyond the
+    dtype's range moved to its end, where it clips nothing (PyTorch refuses those)."""
+    info = np.iinfo(dtype)
+    return tuple(dtype.type(math.trunc(min(max(bound, info.min), info.max)))
+                 for bound in (min_val, max_val))
 
 
 def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -271,10 +286,22 @@ def log_softmax(x: Any, axis: int | None = None, temperature: float = 1.0, *,
     return _log_softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
 
+def check_softplus_beta(owner: str, beta: Any) -> float:
+    """``beta`` as a float: any finite number but 0 (a negative one too, as PyTorch's:
+    then softplus is a smooth min(x, 0)), else a named error naming ``owner``."""
+    number = real_number(owner, "beta", beta)
+    if number == 0:
+        raise ConfigError(f"{owner}: beta must be a finite number other than 0 (softplus "
+                          f"divides by it); got {beta!r}. beta = 1 is the usual "
+                          f"ln(1 + e^x), a larger beta a sharper relu.")
+    return number
+
+
 def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """(1 / beta) ln(1 + e^{beta x}), and x itself where beta x > threshold (as PyTorch);
-    d/dx = sigmoid(beta x) (1 above the threshold)."""
-    beta = real_number("softplus", "beta", beta, minimum=0, open_min=True)
+    d/dx = sigmoid(beta x) (1 above the threshold). beta may be negative, as PyTorch's
+    (a smooth min(x, 0)), not 0."""
+    beta = check_softplus_beta("softplus", beta)
     threshold = real_number("softplus", "threshold", threshold, finite=False)
     x = as_tensor(x)
     scaled = x if beta == 1 else x * beta

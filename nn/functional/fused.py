@@ -145,20 +145,27 @@ class GeluTanh(Function):
     """GELU's tanh approximation, one node (as nine ops it was nine):
         out = x (1 + tanh u) / 2,  u = sqrt(2/pi) (x + 0.044715 x^3);
         dx = g ((1 + tanh u) / 2 + x (1 - tanh^2 u) sqrt(2/pi) (1 + 3 0.044715 x^2) / 2).
-    The VJP computes tanh u again (``np.tanh`` runs on Tensors too, for create_graph)."""
+    The VJP computes tanh u again (``np.tanh`` runs on Tensors too, for create_graph).
+    From |x| = 10 on, tanh u is +-1 in every float dtype, so the second term is 0: its x
+    is clipped there, whose x^2 would overflow (float16 from |x| = 256) and make 0 * inf."""
     __slots__ = ()
+    _SATURATED = 10.0  # u(10) = 43.7: tanh u rounds to +-1 in float16, float32, float64
 
     @staticmethod
     def _inner(x: Any) -> Any:
-        return (x + x * x * x * _GELU_TANH_CUBIC) * _GELU_TANH_SCALE
+        """u; x^3 overflows to +-inf for large |x| (float16 from 41), where tanh u = +-1
+        is still right: NumPy's warning is silenced."""
+        with np.errstate(over="ignore"):
+            return (x + x * x * x * _GELU_TANH_CUBIC) * _GELU_TANH_SCALE
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x * 0.5 * (np.tanh(self._inner(x)) + 1.0)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         t = np.tanh(self._inner(x))
-        du = (x * x * (3 * _GELU_TANH_CUBIC) + 1.0) * _GELU_TANH_SCALE
-        return (g * ((t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * du),)
+        x_in = np.minimum(np.maximum(x, -self._SATURATED), self._SATURATED)  # see above
+        du = (x_in * x_in * (3 * _GELU_TANH_CUBIC) + 1.0) * _GELU_TANH_SCALE
+        return (g * ((t + 1.0) * 0.5 + x_in * 0.5 * (1.0 - t * t) * du),)
 
 
 class Heaviside(Function):

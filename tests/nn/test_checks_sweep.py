@@ -164,7 +164,7 @@ CASES: list[tuple[str, Callable[[Any], Any], str, Any]] = [
      math.inf),
     ("Softplus.beta", lambda v: nn.Softplus(beta=v), "beta", 0),
     ("Softplus.threshold", lambda v: nn.Softplus(threshold=v), "threshold", None),
-    ("softplus.beta", lambda v: F.softplus(X, beta=v), "beta", -1),
+    ("softplus.beta", lambda v: F.softplus(X, beta=v), "beta", 0),
     ("Hardtanh.min_val", lambda v: nn.Hardtanh(min_val=v), "min_val", None),
     ("hardtanh.max_val", lambda v: F.hardtanh(X, max_val=v), "max_val", None),
     ("ReLU.inplace", lambda v: nn.ReLU(v), "inplace", None),
@@ -174,7 +174,7 @@ CASES: list[tuple[str, Callable[[Any], Any], str, Any]] = [
     # gradient clipping
     ("clip_grad_norm_.max_norm", lambda v: nn.clip_grad_norm_(grads(), v), "max_norm", -1),
     ("clip_grad_norm_.norm_type", lambda v: nn.clip_grad_norm_(grads(), 1.0, v), "norm_type",
-     0),
+     math.nan),
     ("clip_grad_value_.clip_value", lambda v: nn.clip_grad_value_(grads(), v), "clip_value",
      -0.5),
     # init
@@ -200,7 +200,7 @@ CASES: list[tuple[str, Callable[[Any], Any], str, Any]] = [
     ("GradientClipping.clip_value", lambda v: GradientClipping(clip_value=v), "clip_value",
      math.nan),
     ("GradientClipping.norm_type", lambda v: GradientClipping(max_norm=1.0, norm_type=v),
-     "norm_type", -2),
+     "norm_type", math.nan),
     ("fit.epochs", lambda v: fit(nn.Linear(3, 1), F.mse_loss, sgd(), (X, np.ones((4, 1))),
                                  epochs=v, progress=False), "epochs", -1),
     # models

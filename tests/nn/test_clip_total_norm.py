@@ -98,7 +98,7 @@ def test_errors_are_named():
     with pytest.raises(ArgumentTypeError, match="get_total_norm: tensors must be"):
         get_total_norm([None])
     with pytest.raises(ConfigError, match="get_total_norm: norm_type must be"):
-        get_total_norm(_grads(), 0)
+        get_total_norm(_grads(), math.nan)
     with pytest.raises(ConfigError, match="clip_grads_with_norm_: total_norm must be >= 0"):
         clip_grads_with_norm_(params, 1.0, -2.0)
     with pytest.raises(ArgumentTypeError, match="clip_grads_with_norm_: total_norm must be"):
