@@ -27,7 +27,7 @@ from ._sampling import draw_integers, float_dtype, integer_range, whole_number
 from .errors import DTypeError, GeneratorError, ShapeError, UsageError
 from .layouts import check_layout
 from .memory_formats import check_memory_format
-from .out_argument import accepts_out
+from .out_argument import accepts_out, creation_with_out
 from .tensor import Tensor, as_tensor, tensor
 from .torch_shapes import check_device
 
@@ -91,7 +91,7 @@ def _dtype(dtype: Any) -> np.dtype:
     return np.dtype(np.float64) if dtype is None else as_dtype(dtype, "dtype")
 
 
-@accepts_out
+@creation_with_out
 def zeros(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
           device: Any = None, layout: Any = None) -> Tensor:
     """A tensor of zeros of the given size."""
@@ -99,7 +99,7 @@ def zeros(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool 
     return _leaf(array, requires_grad, device, "zeros", layout)
 
 
-@accepts_out
+@creation_with_out
 def ones(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
          device: Any = None, layout: Any = None) -> Tensor:
     """A tensor of ones of the given size."""
@@ -107,7 +107,7 @@ def ones(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool =
     return _leaf(array, requires_grad, device, "ones", layout)
 
 
-@accepts_out
+@creation_with_out
 def empty(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool = False,
           device: Any = None, layout: Any = None) -> Tensor:
     """PyTorch's ``empty``: a tensor of the given size to be written before it is read;
@@ -116,7 +116,7 @@ def empty(*sizes: Any, size: Any = None, dtype: Any = None, requires_grad: bool 
     return _leaf(array, requires_grad, device, "empty", layout)
 
 
-@accepts_out
+@creation_with_out
 def full(size: Any, fill_value: float, dtype: Any = None,
          requires_grad: bool = False, *, device: Any = None, layout: Any = None) -> Tensor:
     """A tensor of the given size filled with ``fill_value``; without ``dtype``, of the
@@ -172,7 +172,7 @@ def full_like(t: Any, fill_value: float, dtype: Any = None,
                  layout)
 
 
-@accepts_out
+@creation_with_out
 def eye(n: int, m: int | None = None, dtype: Any = None,
         requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """The n x m identity matrix (square when m is None)."""
@@ -212,7 +212,7 @@ def _arange_count(start: float, end: float, step: float, dtype: np.dtype) -> int
     return math.ceil(count)
 
 
-@accepts_out
+@creation_with_out
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """The values start + i * step, for i = 0, 1, ... while below ``end`` (above it for a
@@ -256,7 +256,7 @@ def _truncated_linspace(start: float, end: float, steps: int, dtype: np.dtype) -
     return np.array([n // gaps if n >= 0 else -(-n // gaps) for n in scaled], dtype=dtype)
 
 
-@accepts_out
+@creation_with_out
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included; for an
@@ -270,7 +270,7 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
     return _leaf(values, requires_grad, device, "linspace")
 
 
-@accepts_out
+@creation_with_out
 def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
              requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``steps`` values base ** t for t evenly spaced from ``start`` to ``end``."""
@@ -304,7 +304,7 @@ def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | Non
     return result.requires_grad_(True) if requires_grad else result
 
 
-@accepts_out
+@creation_with_out
 def rand(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = None,
          requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform samples in [0, 1) drawn from ``generator``."""
@@ -314,7 +314,7 @@ def rand(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = None
     return _leaf(below(sample, 0.0, 1.0, dtype), requires_grad, device, "rand")
 
 
-@accepts_out
+@creation_with_out
 def randn(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = None,
            requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal samples drawn from ``generator``."""
@@ -324,7 +324,7 @@ def randn(*sizes: Any, size: Any = None, generator: Any = None, dtype: Any = Non
     return _leaf(sample.astype(dtype, copy=False), requires_grad, device, "randn")
 
 
-@accepts_out
+@creation_with_out
 def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Any = None,
             dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Integers uniform in [low, high) drawn from ``generator``, int64 unless ``dtype``
@@ -358,7 +358,7 @@ def randint_like(input: Any, low: int = 0, high: Any = None, *,  # noqa: A002
                  "randint_like")
 
 
-@accepts_out
+@creation_with_out
 def randperm(n: int, *, generator: Any = None, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
     """A random permutation of 0 .. n-1 drawn from ``generator`` (int64 unless ``dtype``

@@ -3,17 +3,20 @@ Tensor ``c`` and returns ``c``.
 
 As in PyTorch, this is untracked, so it is refused while recording when an input (or
 ``out`` itself) requires grad: write ``c = autograd.add(a, b)`` instead, or do it under
-``autograd.no_grad()``. ``out`` of another shape is resized (a new array, as PyTorch's
-``resize_``; a non-empty one with a ``UserWarning``, as PyTorch); the result is cast to
-``out``'s dtype when NumPy's ``same_kind`` rule allows (float64 into float32, not float
-into int: a ``DTypeError``, as PyTorch's "can't be cast to the desired output type"). A
-function with several results (``max(x, dim)``, ``sort``, ``linalg.eigh``) takes a tuple.
+``autograd.no_grad()``. ``out`` of another shape is resized as by PyTorch's ``resize_``
+(``torch_storage.resized_array``: a view of a base keeps writing into the base), a
+non-empty one with a ``UserWarning``, as PyTorch; the result is cast to ``out``'s dtype
+when NumPy's ``same_kind`` rule allows (float64 into float32, not float into int: a
+``DTypeError``, as PyTorch's "can't be cast to the desired output type"). A function with
+several results (``max(x, dim)``, ``sort``, ``linalg.eigh``) takes a tuple and returns
+its named pair of the outs (``.values``).
 
 ``out`` must be a Tensor, as in PyTorch: for plain NumPy into an array, call the NumPy
 function on the tensor (``np.exp(t, out=array)``, untracked). NumPy's spellings take only
 arrays (``NUMPY_OUT_ERROR``).
 
-``accepts_out`` adds the keyword to a function: one decorator line per function.
+``accepts_out`` adds the keyword to a function: one decorator line per function;
+``creation_with_out`` to one that makes a tensor from numbers (``zeros``, ``arange``).
 """
 
 from __future__ import annotations
@@ -25,27 +28,59 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._arrays import as_dtype
 from .errors import DTypeError, UsageError
 from .grad_mode import STATE, no_grad
 from .tensor_math import TensorMath
+from .torch_storage import resized_array
 
-__all__ = ["accepts_out", "write_out", "refuse_tensor_out"]
+__all__ = ["accepts_out", "creation_with_out", "write_out", "refuse_tensor_out"]
 
 
 def accepts_out(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``function`` with PyTorch's keyword ``out=`` (see the module docstring)."""
+    """``function`` with PyTorch's keyword ``out=`` (see the module docstring). A
+    ``dtype=`` must be out's dtype, as PyTorch's (``_check_dtype``); integer or bool
+    inputs are computed in a float out's dtype (``_in_out_dtype``)."""
     @functools.wraps(function)
     def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
             return function(*args, **kwargs)
-        return write_out(f"autograd.{function.__name__}", function(*args, **kwargs), out)
+        name = f"autograd.{function.__name__}"
+        _check_dtype(name, kwargs.get("dtype"), out)
+        result = _in_out_dtype(function, args, kwargs, function(*args, **kwargs), out)
+        return write_out(name, result, out)
 
     call.__signature__ = _with_out(inspect.signature(function))  # type: ignore[attr-defined]
     return call
 
 
+def creation_with_out(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``accepts_out`` for a function that makes a tensor from numbers (``zeros``,
+    ``arange``, ``rand``), as PyTorch's: without ``dtype`` it makes out's dtype
+    (``zeros(2, out=<int64>)`` writes int64 zeros, ``linspace`` truncates), and
+    ``requires_grad=True`` makes ``out`` a leaf that requires grad after the write."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return function(*args, **kwargs)
+        name = f"autograd.{function.__name__}"
+        bound = signature.bind(*args, **kwargs)
+        _check_dtype(name, bound.arguments.get("dtype"), out)
+        if isinstance(out, TensorMath):
+            bound.arguments["dtype"] = out.dtype
+        requires_grad = bound.arguments.pop("requires_grad", False)
+        result = write_out(name, function(*bound.args, **bound.kwargs), out)
+        return result.requires_grad_(True) if requires_grad else result
+
+    call.__signature__ = _with_out(signature)  # type: ignore[attr-defined]
+    return call
+
+
 def write_out(name: str, result: Any, out: Any) -> Any:
-    """Write ``result`` (a Tensor or a tuple of them) into ``out`` and return ``out``."""
+    """Write ``result`` (a Tensor or a tuple of them) into ``out`` and return ``out``; a
+    named pair (``sort``'s values and indices) comes back as that pair of the outs."""
     results = tuple(result) if isinstance(result, tuple) else (result,)
     outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
     if len(outs) != len(results) or not all(isinstance(o, TensorMath) for o in outs):
@@ -64,7 +99,40 @@ def write_out(name: str, result: Any, out: Any) -> Any:
             f"to write the values untracked.")
     for r, o in zip(results, outs):
         _write(name, r.data, o)
-    return out if len(outs) > 1 else outs[0]
+    if len(results) == 1:
+        return outs[0]
+    return type(result)._make(outs) if hasattr(result, "_fields") else outs
+
+
+def _check_dtype(name: str, dtype: Any, out: Any) -> None:
+    """A ``dtype`` given with a Tensor ``out`` must be out's dtype, as PyTorch's: a
+    DTypeError otherwise (PyTorch: "Expected out tensor to have dtype ...")."""
+    if dtype is None or not isinstance(out, TensorMath):
+        return
+    wanted = as_dtype(dtype, f"{name}: dtype")
+    if wanted != out.dtype:
+        raise DTypeError(f"{name}(..., dtype={wanted}, out=...): out's dtype is {out.dtype}, "
+                         f"and they must match (as in PyTorch). Leave dtype out to compute "
+                         f"in out's dtype, or pass an out of dtype {wanted}.")
+
+
+def _in_out_dtype(function: Callable[..., Any], args: tuple, kwargs: dict, result: Any,
+                  out: Any) -> Any:
+    """``result``, or ``function`` computed again from its inputs cast to out's float
+    dtype when they are all integer or bool tensors that it promoted to a narrower float
+    (exp of bool is float16): with a float64 out, exp(True) = e to float64's precision,
+    as PyTorch computes in its float dtype (float64 by default)."""
+    if not (isinstance(out, TensorMath) and isinstance(result, TensorMath)
+            and out.dtype.kind == result.dtype.kind == "f"
+            and out.dtype.itemsize > result.dtype.itemsize):
+        return result
+    tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, TensorMath)]
+    if not tensors or any(t.dtype.kind not in "biu" for t in tensors):
+        return result
+
+    def cast(a: Any) -> Any:
+        return a.astype(out.dtype) if isinstance(a, TensorMath) else a
+    return function(*map(cast, args), **{k: cast(v) for k, v in kwargs.items()})
 
 
 def _write(name: str, value: np.ndarray, out: Any) -> None:
@@ -77,7 +145,7 @@ def _write(name: str, value: np.ndarray, out: Any) -> None:
             warnings.warn(f"{name}: out of shape {out.shape} was resized to {value.shape}, "
                           f"as PyTorch does (pass an empty tensor, e.g. autograd.zeros(0), to "
                           f"avoid this warning)", UserWarning, stacklevel=4)
-        out.data = np.empty(value.shape, out.dtype)
+        out._data = resized_array(out.data, value.shape, f"{name}(..., out=...)")
     with no_grad():
         out.copy_(value)
 

@@ -83,6 +83,7 @@ def movedim(input: Any, source: Any, destination: Any) -> Tensor:  # noqa: A002
 moveaxis = movedim
 
 
+@accepts_out
 def inverse(input: Any) -> Tensor:  # noqa: A002
     """The inverse of each square matrix, as ``torch.inverse`` (``linalg.inv``)."""
     return as_tensor(input).inv()

@@ -8,16 +8,17 @@ a base of ``torch_spellings.TorchSpellings``.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
 
 from ._arrays import as_size
-from .clock import record_write
+from .clock import memory_owner, record_write
 from .errors import UnsupportedError, UsageError
 from .layouts import layout, strided
 
-__all__ = ["StorageMethods", "ONE_PROCESS", "DENSE_GRADIENT"]
+__all__ = ["StorageMethods", "ONE_PROCESS", "DENSE_GRADIENT", "resized_array"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -97,20 +98,66 @@ class StorageMethods:
         raise UnsupportedError(f"share_memory_(): {ONE_PROCESS}")
 
     def resize_(self, *sizes: Any, memory_format: Any = None) -> AnyTensor:
-        """Give self the size ``sizes`` in place, as PyTorch's: its first elements (in
-        row-major order) are kept, new ones are zeros (uninitialised in PyTorch); returns
-        self. crnn.pytorch's ``v.resize_(data.size()).copy_(data)`` reuses a buffer so.
-        Refused for a tensor that requires grad (PyTorch: "cannot resize variables that
-        require grad"); a graph that saved self refuses to backward afterwards."""
+        """Give self the size ``sizes`` in place, as PyTorch's (``resized_array``): a view
+        of a base keeps writing into the base's memory; returns self. crnn.pytorch's
+        ``v.resize_(data.size()).copy_(data)`` reuses a buffer so. Refused for a tensor
+        that requires grad (PyTorch: "cannot resize variables that require grad"); a graph
+        that saved self refuses to backward afterwards."""
         shape = as_size(sizes, "resize_")
         if self.requires_grad:
             raise UsageError("resize_(): cannot resize a tensor that requires grad (as in "
                              "PyTorch); resize t.detach() or make a new tensor, e.g. "
                              "autograd.zeros(size).")
-        flat = self._data.reshape(-1)
-        resized = np.zeros(int(np.prod(shape, dtype=np.int64)), dtype=flat.dtype)
-        kept = min(flat.size, resized.size)
-        resized[:kept] = flat[:kept]
-        self._data = resized.reshape(shape)
+        self._data = resized_array(self.data, shape, "resize_()")
         record_write(self._data)  # an in-place write: saved graphs through self refuse
         return self
+
+
+def resized_array(data: np.ndarray, shape: tuple[int, ...], name: str) -> np.ndarray:
+    """The array a tensor holding ``data`` holds after PyTorch's ``resize_(shape)``, of
+    n = prod(shape) elements:
+
+    - ``data`` itself when ``shape`` is its shape (PyTorch keeps the strides too);
+    - for a view of memory that something else holds too (a base tensor), the n elements
+      of that memory from the view's first one on, row-major, so that writes go to the
+      base, as PyTorch's shared storage: ``b[1:4].resize_(2)`` is then ``b[1:3]``. A
+      NumPy view cannot grow its base's memory, where PyTorch grows the storage:
+      ``UnsupportedError`` when they do not fit (``name``: the caller, for the message);
+    - else a new array: data's first n elements in row-major order, then zeros
+      (PyTorch's new elements are uninitialised)."""
+    if shape == data.shape:
+        return data
+    count = int(np.prod(shape, dtype=np.int64))
+    if _shared_view(data):
+        memory = _memory_from(data)
+        if count * data.itemsize > memory.size:
+            raise UnsupportedError(
+                f"{name}: a view with room for {memory.size // data.itemsize} elements from "
+                f"its first one to the end of its base's memory cannot take the size "
+                f"{shape} ({count} elements): PyTorch grows the storage it shares with its "
+                f"base, which a NumPy view cannot. Resize the base itself, or resize a copy "
+                f"(v = v.clone()), which no longer writes into the base.")
+        return memory[:count * data.itemsize].view(data.dtype).reshape(shape)
+    resized = np.zeros(shape, dtype=data.dtype)
+    kept = min(data.size, count)
+    resized.reshape(-1)[:kept] = data.reshape(-1)[:kept]
+    return resized
+
+
+def _shared_view(data: np.ndarray) -> bool:
+    """Whether ``data`` views memory owned by an array that something besides ``data``
+    refers to (a base tensor, another view), not an array of its own nor a view of a
+    temporary only it holds (``np.linspace``'s result)."""
+    owner = memory_owner(data)
+    # references to owner here: data.base, the name owner and getrefcount's argument
+    return owner is not data and sys.getrefcount(owner) > 3
+
+
+def _memory_from(view: np.ndarray) -> np.ndarray:
+    """The bytes of the memory ``view`` is part of, from view's first element to the end
+    (empty when that memory is not one block: nothing can be laid out in it)."""
+    owner = memory_owner(view)
+    if not (owner.flags.c_contiguous or owner.flags.f_contiguous):
+        return np.empty(0, np.uint8)
+    start = view.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    return owner.reshape(-1, order="A").view(np.uint8)[start:]
