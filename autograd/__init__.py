@@ -110,6 +110,7 @@ from .broadcasting import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes,
 from .threads import get_num_threads, set_num_threads
 from .torch_runtime import (Variable, get_float32_matmul_precision, is_tensor,
                             set_default_dtype, set_float32_matmul_precision)
+from .comparison_aliases import greater, greater_equal, less, less_equal, not_equal
 from .torch_short_functions import (absolute, acos, acosh, asin, asinh, atan, atan2, atanh,
                                     concat, take_along_dim, true_divide)
 from .masked_scatter import masked_scatter
@@ -281,6 +282,8 @@ __all__ = [
     # PyTorch's short names of NumPy's arccos... (both spellings work, as in PyTorch)
     "acos", "asin", "atan", "atan2", "acosh", "asinh", "atanh", "absolute", "true_divide",
     "take_along_dim", "concat",
+    # PyTorch's long names of gt ge lt le ne
+    "greater", "greater_equal", "less", "less_equal", "not_equal",
     # positions, distinct values, counts (integer results) and small geometry
     "nonzero", "argwhere", "count_nonzero", "unique", "unique_consecutive", "searchsorted",
     "bucketize", "bincount", "histc", "histogram", "diff", "cross", "kron", "cdist", "pdist",

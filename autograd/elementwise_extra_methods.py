@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DTypeError
+from .ops.arithmetic import broadcasting
 
 __all__ = ["ElementwiseExtraMethods"]
 
@@ -62,7 +63,8 @@ class ElementwiseExtraMethods:
             raise DTypeError(f"heaviside: values ({v.dtype}) must have the input's dtype "
                              f"({self.dtype}), as PyTorch's require; pass "
                              f"torch.tensor(v, dtype=x.dtype)")
-        return self._make(np.heaviside(self.data, v.data).astype(self.dtype), None)
+        step = broadcasting("heaviside", np.heaviside, self.data, v.data)
+        return self._make(step.astype(self.dtype), None)
 
     def signbit(self) -> AnyTensor:
         """A boolean tensor: where self's sign bit is set (x < 0, also -0.0)."""
@@ -78,7 +80,7 @@ class ElementwiseExtraMethods:
 
     def gcd(self, other: Any) -> AnyTensor:
         """The greatest common divisor of integer tensors, elementwise (gcd(0, 0) = 0)."""
-        return self._make(np.gcd(*self._integers("gcd", other)), None)
+        return self._make(broadcasting("gcd", np.gcd, *self._integers("gcd", other)), None)
 
     def gcd_(self, other: Any) -> AnyTensor:
         """self = gcd(self, other), in place."""
@@ -86,7 +88,7 @@ class ElementwiseExtraMethods:
 
     def lcm(self, other: Any) -> AnyTensor:
         """The least common multiple of integer tensors, elementwise (0 with a 0)."""
-        return self._make(np.lcm(*self._integers("lcm", other)), None)
+        return self._make(broadcasting("lcm", np.lcm, *self._integers("lcm", other)), None)
 
     def lcm_(self, other: Any) -> AnyTensor:
         """self = lcm(self, other), in place."""

@@ -7,11 +7,13 @@ of the same names are in ``elementwise_more.py``."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from .function import apply
+from .ops.arithmetic import broadcasting
 from .ops.next_after import NextAfter
 from .tensor_math import where
 
@@ -40,9 +42,9 @@ class ElementwiseMoreMethods:
         """self = floor(self / other), in place."""
         return self._math_("floor_divide", other)
 
-    def _nan_skipping(self, other: Any, keep_self: Any) -> AnyTensor:
+    def _nan_skipping(self, name: str, other: Any, keep_self: Any) -> AnyTensor:
         a, b = self._pair(other)
-        a_values, b_values = np.broadcast_arrays(a.data, b.data)
+        a_values, b_values = broadcasting(name, np.broadcast_arrays, a.data, b.data)
         with np.errstate(invalid="ignore"):
             mask = keep_self(a_values, b_values) | np.isnan(b_values)
         return where(mask, a, b)
@@ -51,16 +53,15 @@ class ElementwiseMoreMethods:
         """The larger of self and other where both are numbers, the number where one is
         NaN (NaN where both are). The gradient goes to the value taken, to self on ties
         (PyTorch's rule: self where self >= other or other is NaN)."""
-        return self._nan_skipping(other, np.greater_equal)
+        return self._nan_skipping("fmax", other, np.greater_equal)
 
     def fmin(self, other: Any) -> AnyTensor:
         """The smaller of self and other, skipping NaN as ``fmax``; ties go to self."""
-        return self._nan_skipping(other, np.less_equal)
+        return self._nan_skipping("fmin", other, np.less_equal)
 
     def nextafter(self, other: Any) -> AnyTensor:
         """The next float after self towards other; gradient 1 in self, 0 in other."""
-        a, b = self._pair(other)
-        return apply(NextAfter(), a, b)
+        return broadcasting("nextafter", partial(apply, NextAfter()), *self._pair(other))
 
     def nextafter_(self, other: Any) -> AnyTensor:
         """self = nextafter(self, other), in place."""

@@ -28,12 +28,15 @@ import numpy as np
 
 from ._arrays import check_representable, numeric, to_array
 from .clock import record_write
-from .errors import AutogradError, DTypeError, InplaceError, ShapeError, UsageError
+from .errors import (AutogradError, DTypeError, InplaceError, ShapeError, TensorIndexError,
+                     UsageError)
 from .grad_mode import STATE
 from .inplace_clamps import ClampInplace
 from .inplace_aliases import AliasInplace
 from .inplace_operators import OperatorInplace
 from .inplace_powers import PowerInplace
+from .inplace_shapes import store_update
+from .ops.elementwise import clamp
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
 from .torch_arguments import alpha_overload, check_mask_value, number_first, torch_index_add
@@ -116,7 +119,8 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         refused (``instead`` is the out-of-place form); otherwise the update is recorded as
         PyTorch records it, self[...] = recorded() (``OpMethods._record_update``), or
         refused where there is no ``recorded``. Refused on a read-only array, NumPy's
-        errors named, the write stamped."""
+        errors named (a bad cast DTypeError, a bad shape ShapeError, an index out of bounds
+        TensorIndexError), the write stamped."""
         tracked = self._requires_grad or any(isinstance(t, InplaceOps) and t._requires_grad
                                              for t in operands)
         if STATE.grad_enabled and tracked:
@@ -143,6 +147,10 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
                              f"{self.dtype} tensor: {exc}") from None
         except ValueError as exc:
             raise ShapeError(f"in-place {name}: {exc}") from None
+        except IndexError as exc:  # NumPy's: an index out of bounds (index_put_)
+            raise TensorIndexError(f"in-place {name}: {exc} (tensor of shape {self.shape}); "
+                                   f"an index into an axis of length n must lie in "
+                                   f"[-n, n)") from None
         record_write(self.data)
         return self
 
@@ -268,9 +276,9 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
 
     def _math_(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """The values of ``self.<name>(*args, **kwargs)`` written into self (``_result_``).
-        As PyTorch, a bool tensor is refused (but by ``sign_``/``sgn_``, the identity on
-        bool), and so is an integer one where the values are floats."""
-        if self.dtype == np.bool_ and name not in ("sign", "sgn"):
+        As PyTorch, a bool tensor is refused (but by ``sign_ sgn_ nan_to_num_``, the
+        identity on bool), and so is an integer one where the values are floats."""
+        if self.dtype == np.bool_ and name not in ("sign", "sgn", "nan_to_num"):
             raise DTypeError(f"in-place {name}_ on a bool tensor, which PyTorch refuses too; "
                              f"convert it first (t = t.astype(np.float64))")
         return self._result_(name, *args, **kwargs)
@@ -296,21 +304,21 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         return self._math_("sign")
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
-        """self limited to [min, max] in place (either may be None, not both; where
-        min > max the result is max, as in PyTorch)."""
+        """self limited to [min, max] in place (either may be None, not both; where min >
+        max the result is max; bounds that require grad get gradients), as PyTorch's."""
         if min is None and max is None:
             raise UsageError("clamp_: give at least one of min and max")
         lo, hi = _value(min), _value(max)
         return self._write("clamp_", "x = x.clamp(min, max)",
                            lambda out: np.clip(out, lo, hi, out=out), min, max,
-                           recorded=lambda: self.clamp(min, max))
+                           recorded=lambda: clamp(self, min, max))
 
     def copy_(self, src: Any) -> Any:
         """Copy ``src``'s values into self, in place: ``src`` broadcasts to self's shape
         and is cast to self's dtype as PyTorch does (floats to ints truncate toward 0)."""
         value = to_array(src)  # DataError/DTypeError for ragged, object or text data
         return self._write("copy_", "x = y.broadcast_to(x.shape).astype(x.dtype)",
-                           lambda out: np.copyto(out, value, casting="unsafe"), src,
+                           lambda out: store_update("copy_", out, value), src,
                            recorded=lambda: src)
 
     @one_element_axis_

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DTypeError
+from .inplace_shapes import store_update
 
 __all__ = ["OperatorInplace", "can_cast_back"]
 
@@ -50,7 +51,7 @@ class OperatorInplace:
                     f"it has dtype {result.dtype}, and PyTorch refuses that cast too. "
                     f"Write the out-of-place x = x.{name}(...), or convert x first "
                     f"(x = x.double()).")
-            np.copyto(out, result, casting="unsafe")
+            store_update(f"{name}_", out, result)
 
         call = f"x = x.{name}(...)" if args or kwargs else f"x = x.{name}()"
         return self._write(f"{name}_", call, write, *args,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .inplace_shapes import store_update
+
 __all__ = ["RoundingInplace"]
 
 
@@ -56,7 +58,7 @@ class RoundingInplace:
         """The booleans of ``self.<name>(other)`` written into self as its dtype's 1 and 0
         (recorded as a constant: a comparison has no gradient)."""
         def write(out: Any) -> None:
-            out[...] = getattr(self.detach(), name)(other).data
+            store_update(f"{name}_", out, getattr(self.detach(), name)(other).data)
 
         return self._write(f"{name}_", f"x = x.{name}(y).to(x.dtype)", write, other,
                            recorded=lambda: getattr(self.detach(), name)(other)

@@ -4,9 +4,8 @@
 ``apply(AddScalar(2), x)``), so it records one input and keeps a float32 graph float32.
 Here: arithmetic, comparisons, the elementwise functions and the shape methods;
 compositions (``ravel``, ``squeeze``...) are spelled with other methods. The reductions
-(``sum``, ``mean``, ``var``, ``max``, ``softmax``...) are ``tensor_reductions.Reductions``.
-The module-level functions here take tensors; ``autograd.functions`` gives the public
-versions that also accept arrays and numbers.
+(``sum``, ``mean``, ``max``, ``softmax``...) are ``tensor_reductions.Reductions``. The
+module-level functions take tensors; ``autograd.functions`` gives the public versions.
 """
 
 from __future__ import annotations
@@ -22,8 +21,8 @@ from .views import take_view
 from .ops.arithmetic import (Add, AddScalar, Div, DivScalar, Mul, MulScalar, Neg, Pow, PowScalar,
                              RPowScalar, RSubScalar, Sub, SubScalar, broadcasting, is_scalar,
                              number, weak_number)
-from .ops.elementwise import (Abs, Astype, Clip, Exp, Log, Maximum, Minimum, Relu, Sigmoid,
-                              Sqrt, Tanh, Where)
+from .ops.elementwise import (Abs, Astype, Exp, Log, Maximum, Minimum, Relu, Sigmoid,
+                              Sqrt, Tanh, Where, clamp)
 from .ops import lu as lu_ops
 from .ops.gamma import Digamma, Lgamma
 from .ops.special import Erfinv
@@ -235,11 +234,12 @@ class TensorMath:
     def clip(self, lo: Any = None, hi: Any = None, *, min: Any = None,  # noqa: A002
              max: Any = None) -> AnyTensor:  # noqa: A002
         """self limited to [lo, hi] (either may be None; ``min=``/``max=`` are NumPy's and
-        PyTorch's keywords for them); the gradient passes at the bounds."""
+        PyTorch's keywords); the gradient passes at the bounds, and to a bound that
+        requires grad where it clips, as PyTorch's clamp."""
         if (min is not None and lo is not None) or (max is not None and hi is not None):
             raise UsageError("clip: a bound was given twice, by position and as min=/max=; "
                              "pass each bound once")
-        return apply(Clip(lo if min is None else min, hi if max is None else max), self)
+        return clamp(self, lo if min is None else min, hi if max is None else max)
 
     def astype(self, dtype: Any) -> AnyTensor:
         """self converted to ``dtype`` (differentiable between float dtypes)."""

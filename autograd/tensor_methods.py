@@ -19,6 +19,7 @@ from .errors import DTypeError, InplaceError, ShapeError, TensorIndexError, Usag
 from .function import apply
 from .grad_mode import STATE
 from .inplace import check_fits, check_writable
+from .inplace_shapes import check_update_shape
 from .ops import indexing, linalg_more as linalg, scans
 from .ops.reductions import pick_axis, pick_keepdims
 from .ops.index_readings import put_index
@@ -385,11 +386,7 @@ class OpMethods:
         if not can_take_write(self):  # see the rebase
             raise cannot_take_write(f"in-place {name}", self, f"{instead} (a new tensor)")
         value = compute()
-        shape = np.shape(value)
-        if np.broadcast_shapes(shape, self.shape) != self.shape:
-            raise ShapeError(f"in-place {name}: the result has shape {shape}, x "
-                             f"{self.shape}; an in-place update keeps x's shape (the other "
-                             f"operand must broadcast to it)")
+        check_update_shape(name, np.shape(value), self.shape)
         self._rebase_onto_assignment(_index_arrays(...), value)
         return self
 

@@ -28,6 +28,7 @@ from .rebase import refresh_views
 from .ops.reductions import normalize_axis, single_axis
 from .ops.shape import ReshapeInPlace, TransposeInPlace, expanded_shape, swapped_axes
 from .scalar_axis import one_element_axis
+from .write_checks import can_take_write, cannot_take_write
 
 __all__ = ["TorchShapes", "check_device"]
 
@@ -215,7 +216,8 @@ class TorchShapes:
         elements stay, views of self taken before keep their shape). While recording, when
         self requires grad, self's history becomes ``op`` applied to self as it was
         (``op.previous``), to which the ops that read self before send their gradients. A
-        leaf that requires grad is refused then, as PyTorch refuses it."""
+        leaf that requires grad is refused then, as PyTorch refuses it, and so is a view
+        that cannot take a write (``can_take_write``: a view of such a leaf)."""
         if not (STATE.grad_enabled and self._requires_grad):
             self._data = op.forward(self._data)
             record_write(self._data)  # an op that saved it refuses (PyTorch: its version)
@@ -225,6 +227,8 @@ class TorchShapes:
                 f"{name} on a leaf tensor that requires grad, while recording: its "
                 f"gradient would have nowhere to go (PyTorch refuses it too). Write "
                 f"{instead} (a new tensor), or change it under autograd.no_grad().")
+        if not can_take_write(self):  # a view of a leaf that requires grad: refused too
+            raise cannot_take_write(name, self, f"{instead} (a new tensor)")
         op.previous = earlier = self._earlier_self()
         out = apply(op, earlier)
         self._data, self._op, self._seq = out._data, out._op, out._seq

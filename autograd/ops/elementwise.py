@@ -16,11 +16,12 @@ import numpy as np
 from .._arrays import as_dtype
 from ..errors import DTypeError, ShapeError, UsageError
 from ..function import Function, apply
-from .arithmetic import broadcasting, number
+from .arithmetic import broadcasting, number, weak_number
 from .generic import constant, is_tensor, lift_like, where as generic_where
 
 __all__ = ["as_float_input", "Exp", "Log", "Sqrt", "Abs", "Tanh", "Sigmoid", "Relu", "Maximum",
-           "Minimum", "Where", "Clip", "Astype", "PiecewiseLinear", "SlopeGrad", "slope_vjp"]
+           "Minimum", "Where", "Clip", "ClampBounds", "clamp", "Astype", "PiecewiseLinear",
+           "SlopeGrad", "slope_vjp"]
 
 
 class Exp(Function):
@@ -92,9 +93,12 @@ class Tanh(Function):
 
 
 def as_float_input(x: Any) -> Any:
-    """x, or a boolean x as float64 (the default float; ``np.logaddexp(0, x)`` gave it):
-    formulas that negate x (-|x|) cannot take booleans as they are."""
-    return x.astype(np.float64) if x.dtype == np.bool_ else x
+    """x, or a boolean x as float64 (the default float; ``np.logaddexp(0, x)`` gave it), or
+    an unsigned one as the float NumPy gives it (uint8: float16): formulas that negate x
+    (-|x|) cannot take them as they are (-|x| of uint8 wraps around to a large number)."""
+    if x.dtype == np.bool_:
+        return x.astype(np.float64)
+    return x.astype(np.result_type(x.dtype, np.float16)) if x.dtype.kind == "u" else x
 
 
 class Sigmoid(Function):
@@ -294,6 +298,57 @@ class Clip(Function):
         if self.hi is not None:
             inside &= x <= self.hi
         return (masked(g, inside),)
+
+
+class ClampBounds(Function):
+    """out = min(max(x, lo), hi) with tensor bounds that are inputs (``clamp`` below), as
+    PyTorch's clamp, differentiable in all three (the result is hi where lo > hi):
+    dx = g [lo <= x <= hi],  dlo = g [x < lo and lo < hi],  dhi = g [x > hi or hi < lo]
+    (with one bound: dlo = g [x < lo], dhi = g [x > hi]); a tie x = lo or x = hi sends g
+    to x. ``has`` says which of (lo, hi) the inputs after x are."""
+    __slots__ = ("has",)
+
+    def __init__(self, has_lo: bool, has_hi: bool) -> None:
+        self.has = (has_lo, has_hi)
+
+    def _bounds(self, bounds: tuple) -> tuple:
+        """(lo, hi) from the inputs after x, None for an absent bound."""
+        given = iter(bounds)
+        return tuple(next(given) if has else None for has in self.has)
+
+    def forward(self, x: np.ndarray, *bounds: np.ndarray) -> np.ndarray:
+        lo, hi = self._bounds(bounds)
+        return broadcasting("clamp", np.clip, x, lo, hi)
+
+    def vjp(self, g: Any, out: Any, x: Any, *bounds: Any) -> tuple:
+        x = constant(x)
+        lo, hi = self._bounds(tuple(constant(b) for b in bounds))
+        with np.errstate(invalid="ignore"):  # NaN compares False: no gradient through it
+            inside = (True if lo is None else x >= lo) & (True if hi is None else x <= hi)
+            grads = [masked(g, inside) if self.needs_input_grad[0] else None]
+            if lo is not None:
+                grads.append(masked(g, (x < lo) & (True if hi is None else lo < hi)))
+            if hi is not None:
+                grads.append(masked(g, (x > hi) | (False if lo is None else hi < lo)))
+        return tuple(grads)
+
+
+def clamp(x: Any, lo: Any, hi: Any) -> Any:
+    """x limited to [lo, hi], as PyTorch's clamp: the constant-bound ``Clip``, unless a
+    bound is a tensor that requires grad; then ``ClampBounds``, with the bounds as inputs
+    (a number bound in x's dtype, as NumPy's weak numbers) so their gradients flow."""
+    if not any(getattr(b, "requires_grad", False) for b in (lo, hi)):
+        return apply(Clip(lo, hi), x)
+    bounds = [b if is_tensor(b) else lift_like(x, _weak(b, x)) for b in (lo, hi)
+              if b is not None]
+    return apply(ClampBounds(lo is not None, hi is not None), x, *bounds)
+
+
+def _weak(bound: Any, x: Any) -> np.ndarray:
+    """A number bound as NumPy takes it beside x (float32 x with 0.5: float32); an array
+    as it is."""
+    value = number(bound)
+    return np.asarray(bound) if value is None else weak_number(value, x.dtype)
 
 
 class Astype(Function):

@@ -17,6 +17,7 @@ import numpy as np
 from .. import gamma_arrays
 from ..errors import UnsupportedError
 from ..function import Function
+from .arithmetic import broadcasting
 from .generic import constant, exp, is_tensor, log, where
 from .special_values import zeta
 from .trig import either
@@ -101,7 +102,7 @@ class RegularizedGammaP(Function):
     __slots__ = ()
 
     def forward(self, a: np.ndarray, x: np.ndarray) -> np.ndarray:
-        return gamma_arrays.regularized_gamma_p(a, x)
+        return broadcasting("igamma", gamma_arrays.regularized_gamma_p, a, x)
 
     def vjp(self, g: Any, out: Any, a: Any, x: Any) -> tuple:
         if self.needs_input_grad[0]:

@@ -110,14 +110,16 @@ class Arctan2(Function):
     overflows; at the origin both are 0, as PyTorch. Where x or y is infinite, an
     infinite one divided by s = inf counts as +-1 (not inf / inf = NaN), so both are 0,
     their limit (PyTorch's too for the infinite input; for the finite one beside it
-    PyTorch's is inf / inf = NaN)."""
+    PyTorch's is inf / inf = NaN). A bool or integer operand's values are read in the
+    result's float dtype (NumPy has no sign of a bool)."""
     __slots__ = ()
 
     def forward(self, y: np.ndarray, x: np.ndarray) -> np.ndarray:
         return broadcasting("arctan2", np.arctan2, y, x)
 
     def vjp(self, g: Any, out: Any, y: Any, x: Any) -> tuple:
-        y_values, x_values = constant(y), constant(x)
+        dtype = np.result_type(constant(g))
+        y_values, x_values = constant(y).astype(dtype), constant(x).astype(dtype)
         scale = np.maximum(np.abs(y_values), np.abs(x_values))
         origin = scale == 0
         scale = np.where(origin, 1, scale)

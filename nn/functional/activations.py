@@ -311,8 +311,12 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 
 def logsigmoid(x: Any) -> Tensor:
-    """ln sigmoid(x) = -ln(1 + e^{-x}), without overflow; d/dx = sigmoid(-x)."""
-    return -(-as_tensor(x)).softplus()
+    """ln sigmoid(x) = -ln(1 + e^{-x}), without overflow; d/dx = sigmoid(-x). Unsigned and
+    bool x first take NumPy's float (uint8: float16): -x of them would wrap or fail."""
+    x = as_tensor(x)
+    if x.dtype.kind in "ub":
+        x = x.astype(np.result_type(x.dtype, np.float16))
+    return -(-x).softplus()
 
 
 def _is_one(temperature: Any) -> bool:

@@ -146,7 +146,7 @@ def test_read_only_arrays_are_refused(name: str, instead: str, call: Callable) -
 def test_shape_and_dtype_errors_are_named() -> None:
     with pytest.raises(ShapeError, match=r"in-place add_: .*\(2,3\)"):
         Tensor(np.ones(3)).add_(Tensor(np.ones((2, 3))))  # PyTorch refuses to grow self
-    with pytest.raises(ShapeError, match=r"in-place copy_: .*\(4,\) into shape \(3,\)"):
+    with pytest.raises(ShapeError, match=r"in-place copy_: .*\(4,\).*\(3,\)"):
         Tensor(np.ones(3)).copy_(Tensor(np.ones(4)))
     with pytest.raises(DTypeError, match="in-place div_ cannot store the result in a int64"):
         Tensor(np.arange(3)).div_(2)  # PyTorch: Float can't be cast to Long
