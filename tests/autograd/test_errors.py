@@ -345,8 +345,9 @@ def test_clip_bounds_as_tensors() -> None:
     y = ag.clip(x, Tensor(-1.0), Tensor(1.0))
     np.testing.assert_array_equal(y.data, np.clip(x.data, -1.0, 1.0))
     assert y.dtype == np.float32
-    with pytest.raises(DTypeError, match=r"clip: the bound hi requires grad.*minimum"):
-        ag.clip(x, None, Tensor(1.0, requires_grad=True))
+    hi = Tensor(1.0, requires_grad=True)  # a bound that requires grad is an input now,
+    ag.clip(x, None, hi).sum().backward()  # as PyTorch's clamp (it was a DTypeError)
+    assert hi.grad.item() == 1.0 and x.grad.tolist() == [1.0, 1.0, 0.0]
 
 
 def test_numpy_1_is_refused_with_a_clear_message() -> None:
