@@ -48,7 +48,16 @@ def _check_axis(value: np.ndarray, dim: int, size: int, where: str) -> None:
                          f"a value with {size} entries along axis {dim}")
 
 
-class _Cat(Constraint):
+class _Parts(Constraint):
+    """A constraint made of the constraints ``cseq``: discrete if any part is."""
+    cseq: list[Constraint]
+
+    @property
+    def is_discrete(self) -> bool:  # type: ignore[override]
+        return any(c.is_discrete for c in self.cseq)
+
+
+class _Cat(_Parts):
     """``cseq[i]`` on the i-th block of ``lengths[i]`` entries along ``dim`` (1 each when
     ``lengths`` is None): ``check`` joins the blocks' checks with ``cat`` along ``dim``.
     ``event_dim`` is the largest of the parts'."""
@@ -63,10 +72,6 @@ class _Cat(Constraint):
         self.dim = dim
 
     @property
-    def is_discrete(self) -> bool:  # type: ignore[override]
-        return any(c.is_discrete for c in self.cseq)
-
-    @property
     def event_dim(self) -> int:  # type: ignore[override]
         return max(c.event_dim for c in self.cseq)
 
@@ -79,7 +84,7 @@ class _Cat(Constraint):
         return np.concatenate(checks, axis=self.dim)
 
 
-class _Stack(Constraint):
+class _Stack(_Parts):
     """``cseq[i]`` on entry i along ``dim``: ``check`` joins the entries' checks with
     ``stack`` along ``dim``. ``event_dim`` is the largest of the parts', one more when
     ``dim`` falls inside the event (a negative ``dim`` past it)."""
@@ -87,10 +92,6 @@ class _Stack(Constraint):
     def __init__(self, cseq: Sequence[Constraint], dim: int = 0) -> None:
         self.cseq = _constraints(cseq, "stack")
         self.dim = dim
-
-    @property
-    def is_discrete(self) -> bool:  # type: ignore[override]
-        return any(c.is_discrete for c in self.cseq)
 
     @property
     def event_dim(self) -> int:  # type: ignore[override]
