@@ -1,13 +1,13 @@
 """Gradient hooks: ``t.register_hook(hook)`` calls ``hook(grad)`` during backward with the
 complete gradient dL/dt (a Tensor of t's shape), before it is stored or passed on. The hook
-may return None (keep the gradient) or a replacement of the same shape, which is what the
+may return None (keep the gradient) or a replacement Tensor of the same shape and dtype
+(anything else is a UsageError, as PyTorch's TypeError), which is what the
 pass then uses: to inspect gradients, clip them, or zero some of them. Hooks run in the
 order they were registered; ``handle.remove()`` (or ``with handle:``) unregisters one.
 
 The engine calls ``run_hooks`` on a tensor that has hooks when it pops it, i.e. when its
 gradient is complete (for a leaf too: a leaf with hooks waits in the heap like any other
-tensor instead of adding each part to ``.grad`` at once). This module does not import
-``Tensor``: it wraps arrays with the tensor's own constructor, ``_make``.
+tensor instead of adding each part to ``.grad`` at once).
 """
 
 from __future__ import annotations
@@ -67,16 +67,21 @@ def run_hooks(node: Any, g: Any) -> Any:
     """g after each of ``node``'s hooks. The engine's gradients are arrays (Tensors under
     ``create_graph=True``); a hook always sees a Tensor, and what it returns goes back
     in the engine's form, checked against the tensor's shape and dtype."""
+    from .tensor import Tensor  # here, not at the top: tensor.py imports this module
     for hook in list(node._hooks.values()):
         if type(hook) is PostAccumulateHook:
             continue
-        shown = g if isinstance(g, type(node)) else node._make(g, None)
+        shown = g if isinstance(g, Tensor) else node._make(g, None)
         result = hook(shown)
         if result is None:
             continue
-        dtype = node._data.dtype  # a Python number takes it, as in arithmetic
-        array = np.asarray(getattr(result, "_data", result),
-                           dtype=dtype if isinstance(result, (int, float)) else None)
+        if not isinstance(result, Tensor):
+            raise UsageError(f"a gradient hook must return None or a Tensor (the new "
+                             f"gradient); {hook!r} returned a {type(result).__name__}. "
+                             f"Compute it from the gradient it is given (e.g. g * 2, "
+                             f"g.clip(-1, 1), tensor(array)).")
+        array = np.asarray(result._data)
+        dtype = node._data.dtype
         if array.shape != np.shape(node._data):
             raise ShapeError(f"a gradient hook of a tensor of shape {np.shape(node._data)} "
                              f"returned shape {array.shape}: return None to keep the "
@@ -85,17 +90,7 @@ def run_hooks(node: Any, g: Any) -> Any:
             raise DTypeError(f"a gradient hook of a {dtype} tensor returned {array.dtype}: "
                              f"return one of the tensor's dtype (e.g. g * 2, or "
                              f"g.astype(np.{dtype}))")
-        if isinstance(g, type(node)):  # create_graph: keep a Tensor (a graph if it has one)
-            if g._requires_grad and not isinstance(result, type(node)):
-                raise UsageError(
-                    f"a gradient hook returned a {type(result).__name__} under "
-                    f"create_graph=True, where its gradient has a graph: that would silently "
-                    f"cut the gradient off its graph (a higher derivative would miss this "
-                    f"path). Return a Tensor computed from the gradient (e.g. g * 2, "
-                    f"g.clip(-1, 1)), or None.")
-            g = result if isinstance(result, type(node)) else node._make(array, None)
-        else:
-            g = array
+        g = result if isinstance(g, Tensor) else array  # create_graph keeps a Tensor
     return g
 
 

@@ -108,9 +108,7 @@ class BackwardCall:
         shown = _as_tensors(grad_output)
         for hook in self.pre_hooks:
             result = hook(self.module, shown)
-            if result is not None:
-                if len(shown) == 1 and isinstance(result, (Tensor, np.ndarray)):
-                    result = (result,)
+            if result is not None:  # a bare Tensor is refused, as PyTorch does
                 shown = _checked("full backward pre-hook", hook, result, shown)
         self.grad_output = shown
         if not self.inputs_wrapped:

@@ -220,7 +220,8 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
             def put(name: str, value: Any) -> None:
                 holder, key = places[name]
                 _set_slot(holder, key, _assigned(_get_slot(holder, key), value))
-        return run_load_post_hooks(list(self.named_modules()), strict, lambda check: load_state(
+        modules = list(self.named_modules(remove_duplicate=False))  # as PyTorch walks them
+        return run_load_post_hooks(modules, strict, lambda check: load_state(
             type(self).__name__, dict(self._named_state()), state_dict, check, put))
 
     # ------------------------------------------------------------ printing

@@ -10,7 +10,9 @@
   ``load_state_dict`` checks and loads, on a copy of the given dict it may edit (rename
   old keys); a message appended to ``error_msgs`` raises ``StateDictError``;
 - ``register_load_state_dict_post_hook(hook)``: ``hook(module, incompatible_keys)`` after
-  a load, with the ``LoadResult`` (``missing_keys``, ``unexpected_keys``). As in PyTorch,
+  a load, with the ``LoadResult`` (``missing_keys``, ``unexpected_keys``); children's
+  hooks run before their parent's, each seeing the keys found so far; it must return
+  None. As in PyTorch,
   with such hooks ``strict`` is checked after them (a hook clearing the keys of an old
   checkpoint's extras lets a strict load pass), so the values are loaded before a
   ``StateDictError`` about the keys they left; without them a load is all or nothing.
@@ -133,14 +135,24 @@ def run_load_pre_hooks(module: Any, state_dict: dict[str, Any], prefix: str,
 def run_load_post_hooks(modules: list[tuple[str, Any]], strict: bool,
                         load: Callable[[bool], Any]) -> Any:
     """``load(strict)`` (the LoadResult); where modules have load post-hooks, PyTorch's
-    order: ``load(False)``, the hooks with its result (they may clear its key lists), then
-    the ``strict`` check of the keys they left, which raises ``StateDictError``."""
-    hooked = [(module, hook) for _, module in modules for hook in _hooks(module, "load_post")]
-    if not hooked:
+    order: ``load(False)``, then each module's hooks once its sub-modules' have run
+    (children first), then the ``strict`` check of the keys they left, which raises
+    ``StateDictError``. ``modules`` is ``(path, module)`` in pre-order. Each hook gets the
+    one LoadResult, holding the keys PyTorch's walk has found by then: those of the modules
+    before it in pre-order and of its own sub-tree (a hook may clear them)."""
+    if not has_state_dict_hooks(modules, "load_post"):
         return load(strict)
-    result = load(False)
-    for module, hook in hooked:
-        hook(module, result)
+    found = load(False)
+    result = type(found)([], [])
+    open_modules: list[tuple[str, Any]] = []
+    for path, module in modules:
+        while open_modules and not _inside(path, open_modules[-1][0]):
+            _run_load_post(*open_modules.pop(), result)
+        result.missing_keys.extend(_owned(found.missing_keys, path, modules))
+        result.unexpected_keys.extend(_owned(found.unexpected_keys, path, modules))
+        open_modules.append((path, module))
+    while open_modules:
+        _run_load_post(*open_modules.pop(), result)
     if strict and (result.missing_keys or result.unexpected_keys):
         owner = type(modules[0][1]).__name__
         raise StateDictError(
@@ -149,3 +161,29 @@ def run_load_post_hooks(modules: list[tuple[str, Any]], strict: bool,
             f"{list(result.unexpected_keys)}; clear them in a hook or load with strict=False",
             list(result.missing_keys), list(result.unexpected_keys), [])
     return result
+
+
+def _inside(path: str, parent: str) -> bool:
+    """Whether the module at ``path`` is in the sub-tree of the one at ``parent``."""
+    return parent == "" or path.startswith(parent + ".")
+
+
+def _owned(keys: list[str], path: str, modules: list[tuple[str, Any]]) -> list[str]:
+    """The ``keys`` that PyTorch's walk finds at the module at ``path``: those whose
+    deepest module (the longest dotted prefix naming one) is it."""
+    paths = {p for p, _ in modules}
+
+    def owner(key: str) -> str:
+        parts = key.split(".")[:-1]
+        while parts and ".".join(parts) not in paths:
+            parts.pop()
+        return ".".join(parts)
+    return [key for key in keys if owner(key) == path]
+
+
+def _run_load_post(path: str, module: Any, result: Any) -> None:
+    for hook in _hooks(module, "load_post"):
+        if hook(module, result) is not None:
+            raise UsageError(f"a load_state_dict post-hook of {type(module).__name__} "
+                             f"({path or 'the root'}) returned a value: it must return None "
+                             f"(it may edit the incompatible keys' lists in place)")
