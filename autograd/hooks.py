@@ -7,7 +7,9 @@ order they were registered; ``handle.remove()`` (or ``with handle:``) unregister
 
 The engine calls ``run_hooks`` on a tensor that has hooks when it pops it, i.e. when its
 gradient is complete (for a leaf too: a leaf with hooks waits in the heap like any other
-tensor instead of adding each part to ``.grad`` at once).
+tensor instead of adding each part to ``.grad`` at once). This module does not import
+``Tensor`` (tensor.py imports it): it wraps arrays with the tensor's own constructor,
+``_make``, and knows a Tensor by ``ops.generic.is_tensor``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DTypeError, ShapeError, UsageError
+from .ops.generic import is_tensor
 
 __all__ = ["RemovableHandle"]  # add_hook and run_hooks serve Tensor and the engine
 
@@ -67,15 +70,14 @@ def run_hooks(node: Any, g: Any) -> Any:
     """g after each of ``node``'s hooks. The engine's gradients are arrays (Tensors under
     ``create_graph=True``); a hook always sees a Tensor, and what it returns goes back
     in the engine's form, checked against the tensor's shape and dtype."""
-    from .tensor import Tensor  # here, not at the top: tensor.py imports this module
     for hook in list(node._hooks.values()):
         if type(hook) is PostAccumulateHook:
             continue
-        shown = g if isinstance(g, Tensor) else node._make(g, None)
+        shown = g if is_tensor(g) else node._make(g, None)
         result = hook(shown)
         if result is None:
             continue
-        if not isinstance(result, Tensor):
+        if not is_tensor(result):
             raise UsageError(f"a gradient hook must return None or a Tensor (the new "
                              f"gradient); {hook!r} returned a {type(result).__name__}. "
                              f"Compute it from the gradient it is given (e.g. g * 2, "
@@ -90,7 +92,7 @@ def run_hooks(node: Any, g: Any) -> Any:
             raise DTypeError(f"a gradient hook of a {dtype} tensor returned {array.dtype}: "
                              f"return one of the tensor's dtype (e.g. g * 2, or "
                              f"g.astype(np.{dtype}))")
-        g = result if isinstance(g, Tensor) else array  # create_graph keeps a Tensor
+        g = result if is_tensor(g) else array  # create_graph keeps a Tensor
     return g
 
 

@@ -15,7 +15,8 @@ from ..creation import zeros
 from ..errors import ShapeError, UsageError
 from ..functions import cat, stack
 from ..tensor import Tensor, as_tensor
-from . import constraints
+from .constraint_base import dependent_property
+from .constraint_cat_stack import cat as cat_constraint, stack as stack_constraint
 from .constraints import Constraint, independent, real
 from .transform_base import Transform, sum_rightmost
 
@@ -74,13 +75,13 @@ class CatTransform(Transform):
     def bijective(self) -> bool:  # type: ignore[override]
         return all(t.bijective for t in self.transforms)
 
-    @constraints.dependent_property
+    @dependent_property
     def domain(self) -> Constraint:  # type: ignore[override]
-        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
+        return cat_constraint([t.domain for t in self.transforms], self.dim, self.lengths)
 
-    @constraints.dependent_property
+    @dependent_property
     def codomain(self) -> Constraint:  # type: ignore[override]
-        return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+        return cat_constraint([t.codomain for t in self.transforms], self.dim, self.lengths)
 
     def _blocks(self, value: Any, what: str) -> list[Tensor]:
         """``value``'s blocks along ``dim``, one per transform."""
@@ -122,13 +123,13 @@ class StackTransform(Transform):
     def bijective(self) -> bool:  # type: ignore[override]
         return all(t.bijective for t in self.transforms)
 
-    @constraints.dependent_property
+    @dependent_property
     def domain(self) -> Constraint:  # type: ignore[override]
-        return constraints.stack([t.domain for t in self.transforms], self.dim)
+        return stack_constraint([t.domain for t in self.transforms], self.dim)
 
-    @constraints.dependent_property
+    @dependent_property
     def codomain(self) -> Constraint:  # type: ignore[override]
-        return constraints.stack([t.codomain for t in self.transforms], self.dim)
+        return stack_constraint([t.codomain for t in self.transforms], self.dim)
 
     def _entries(self, value: Any, what: str) -> list[Tensor]:
         """``value``'s entries along ``dim``, one per transform."""
@@ -178,11 +179,11 @@ class ReshapeTransform(Transform):
                              f"(PyTorch's ValueError); give shapes of the same size")
         super().__init__(cache_size)
 
-    @constraints.dependent_property
+    @dependent_property
     def domain(self) -> Constraint:  # type: ignore[override]
         return independent(real, len(self.in_shape))
 
-    @constraints.dependent_property
+    @dependent_property
     def codomain(self) -> Constraint:  # type: ignore[override]
         return independent(real, len(self.out_shape))
 
