@@ -49,10 +49,10 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
     """The backward pass from ``roots`` (with gradients ``seeds``).
 
     Without ``inputs`` (``backward()``), gradients accumulate into ``.grad`` of the
-    leaves and of tensors that called ``retain_grad()``. With ``inputs`` (``grad()``, and
-    ``backward(inputs=)`` through ``accumulate_into``), nothing is stored: the pass visits
-    only what lies between the roots and the inputs, stops at the inputs, and returns
-    their gradients by creation number.
+    leaves and of tensors that called ``retain_grad()``. With ``inputs`` (``grad()``,
+    ``backward(inputs=)``), only ``retain_grad()`` tensors on the way store theirs: the
+    pass visits only what lies between the roots and the inputs, stops at the inputs, and
+    returns their gradients by creation number.
     """
     targets = None if inputs is None else {t._seq for t in inputs}
     through = None if inputs is None else _nodes_above(roots, targets)
@@ -73,6 +73,8 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
             if targets is not None:  # grad(): collect, and go on only towards an input
                 if node._seq in targets:
                     found[node._seq] = g
+                if node._retains_grad:  # retain_grad() on a tensor the pass visits, as PyTorch
+                    _accumulate_grad(node, g, False)
                 if node._seq not in through:
                     continue
             elif node._op is None or node._retains_grad:  # a leaf root, or retain_grad()

@@ -144,6 +144,8 @@ def test_retain_grad_keeps_an_intermediate_gradient() -> None:
     h.retain_grad()
     y = (h * x).sum()
     (expected,) = ag.grad(y, [h], retain_graph=True)
+    np.testing.assert_array_equal(h.grad.data, expected.data)  # grad() stores it too,
+    h.grad = None  # as PyTorch's retain_grad (test_retain_grad_in_grad_vs_torch.py)
     y.backward()
     np.testing.assert_array_equal(h.grad.data, expected.data)
     with pytest.warns(ag.NonLeafGradWarning):  # PyTorch warns too: it stays None
@@ -165,7 +167,9 @@ def test_grad_returns_gradients_without_touching_dot_grad() -> None:
     h.retain_grad()
     y = (h.exp()).sum()
     gx, gw = ag.grad(y, [x, w], retain_graph=True)
-    assert x.grad is None and w.grad is None and h.grad is None
+    assert x.grad is None and w.grad is None  # only a retain_grad() tensor on the way
+    np.testing.assert_array_equal(h.grad.data, np.exp(h.data))  # stores its own, as PyTorch
+    h.grad = None
     assert not gx.requires_grad and gx.grad_fn is None
     y.backward()
     np.testing.assert_array_equal(gx.data, x.grad.data)
