@@ -36,7 +36,6 @@ from .inplace_aliases import AliasInplace
 from .inplace_operators import OperatorInplace
 from .inplace_powers import PowerInplace
 from .inplace_shapes import store_update
-from .ops.elementwise import clamp
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
 from .torch_arguments import alpha_overload, check_mask_value, number_first, torch_index_add
@@ -311,7 +310,7 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         lo, hi = _value(min), _value(max)
         return self._write("clamp_", "x = x.clamp(min, max)",
                            lambda out: np.clip(out, lo, hi, out=out), min, max,
-                           recorded=lambda: clamp(self, min, max))
+                           recorded=lambda: self.clamp(min, max))
 
     def copy_(self, src: Any) -> Any:
         """Copy ``src``'s values into self, in place: ``src`` broadcasts to self's shape

@@ -273,17 +273,14 @@ class Where(Function):
 
 
 class Clip(Function):
-    """out = min(max(x, lo), hi);  dx = g [lo <= x <= hi] (gradient passes at the bounds)."""
+    """out = min(max(x, lo), hi);  dx = g [lo <= x <= hi] (gradient passes at the bounds).
+    The bounds are constants: ``clamp`` below gives bounds that require grad to
+    ``ClampBounds``."""
     __slots__ = ("lo", "hi")
 
     def __init__(self, lo: Any, hi: Any) -> None:
         if lo is None and hi is None:
             raise UsageError("clip: give at least one of lo and hi")
-        for name, bound in (("lo", lo), ("hi", hi)):
-            if getattr(bound, "requires_grad", False):
-                raise DTypeError(f"clip: the bound {name} requires grad, but clip's bounds "
-                                 f"are constants. Use maximum(x, lo) / minimum(x, hi) for "
-                                 f"bounds that need a gradient.")
         self.lo, self.hi = lo, hi  # None, Python numbers or arrays (see _bound)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
