@@ -42,13 +42,17 @@ class RemovableHandle:
     """What registering a hook returns: ``handle.remove()`` unregisters it (again:
     nothing happens); ``with handle:`` removes it when the block ends."""
 
-    def __init__(self, hooks: dict[int, Any]) -> None:
+    def __init__(self, hooks: dict[int, Any], *, extra_dict: dict | list | None = None
+                 ) -> None:
         self.id = next(_handle_ids)
         self._hooks = hooks
+        extra = [] if extra_dict is None else extra_dict  # PyTorch's: more dicts that the
+        self._extra = extra if isinstance(extra, list) else [extra]  # caller keyed by id
 
     def remove(self) -> None:
-        """Unregister the hook."""
-        self._hooks.pop(self.id, None)
+        """Unregister the hook (from ``hooks`` and each ``extra_dict``)."""
+        for hooks in (self._hooks, *self._extra):
+            hooks.pop(self.id, None)
 
     def __enter__(self) -> "RemovableHandle":
         return self

@@ -12,22 +12,23 @@ from typing import Any
 from autograd.errors import TensorIndexError
 
 from .errors import ArgumentTypeError, ConfigError, MemberNotFoundError
+from .global_hooks import run_registration_hooks
 from .module import Module
 
 __all__ = ["DictItems", "check_module", "check_name", "item_index", "insert_position",
            "update_pairs"]
 
 
-def check_module(value: Any, owner: str, where: Any) -> Module:
-    """``value`` if it is a Module, else ``ArgumentTypeError`` naming ``owner`` and the
-    item ``where``."""
+def check_module(value: Any, container: Module, where: Any) -> Module:
+    """``value`` if it is a Module (after the global module registration hooks, which may
+    replace it), else ``ArgumentTypeError`` naming the container and the item ``where``."""
     if not isinstance(value, Module):
         hint = (" PyTorch keeps a None there; here remove the item instead (del)."
                 if value is None else
                 " Wrap functions in a Module (e.g. nn.ReLU() instead of autograd.relu).")
-        raise ArgumentTypeError(f"{owner} holds Modules; item {where!r} is a "
-                                f"{type(value).__name__}.{hint}")
-    return value
+        raise ArgumentTypeError(f"{type(container).__name__} holds Modules; item {where!r} "
+                                f"is a {type(value).__name__}.{hint}")
+    return run_registration_hooks("module", container, str(where), value, Module)
 
 
 def check_name(name: Any, owner: str) -> str:

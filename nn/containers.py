@@ -16,6 +16,7 @@ from .container_items import (DictItems, check_module as _check_module,
                               check_name as _check_name, insert_position, item_index,
                               update_pairs)
 from .member_storage import MemberDict, MemberList
+from .global_hooks import ANY_GLOBAL_HOOK
 from .module import Module
 from .errors import ArgumentTypeError, ConfigError, NameNotFoundError
 
@@ -30,7 +31,8 @@ FUSED_PAIRS: dict[tuple[type, type], Callable[[Any, Any], Any]] = {}
 
 def _as_defined(layer: Module) -> bool:
     """Whether ``layer(x)`` is its class's forward: no hooks, no forward of its own."""
-    return layer._hook_registry is None and "forward" not in layer.__dict__
+    return (layer._hook_registry is None and not ANY_GLOBAL_HOOK
+            and "forward" not in layer.__dict__)
 
 
 class Sequential(Module):
@@ -59,7 +61,7 @@ class Sequential(Module):
 
     def _add(self, name: Any, module: Any) -> None:
         name = _check_name(name, "Sequential")
-        _check_module(module, "Sequential", name)
+        module = _check_module(module, self, name)
         if name in self._names:
             raise ConfigError(f"Sequential: the name {name!r} is used twice")
         self._names.append(name)
@@ -75,7 +77,8 @@ class Sequential(Module):
                 continue
             # layer(x) is layer.forward(x) unless the layer redefines __call__ or has
             # hooks: calling forward directly saves a Python frame per layer
-            direct = type(layer).__call__ is _MODULE_CALL and layer._hook_registry is None
+            direct = (type(layer).__call__ is _MODULE_CALL and layer._hook_registry is None
+                      and not ANY_GLOBAL_HOOK)
             x, i = (layer.forward(x) if direct else layer(x)), i + 1
         return x
 
@@ -98,7 +101,7 @@ class Sequential(Module):
         """Insert ``module`` before position ``index``; the layers are then named by
         position, as after ``del``; returns self. ``index`` is in -len..len, as
         PyTorch's (an IndexError otherwise)."""
-        _check_module(module, "Sequential", index)
+        module = _check_module(module, self, index)
         self._layers.insert(insert_position(index, len(self._layers), "Sequential"), module)
         self._names = [str(i) for i in range(len(self._layers))]
         return self
@@ -125,7 +128,7 @@ class Sequential(Module):
         if names is None or name in self.__dict__:
             super().__setattr__(name, value)
         elif name in names:  # a layer's name takes only a layer (PyTorch: or None)
-            self._layers[names.index(name)] = _check_module(value, "Sequential", name)
+            self._layers[names.index(name)] = _check_module(value, self, name)
         elif isinstance(value, Module):
             self._add(name, value)
         else:
@@ -181,7 +184,7 @@ class Sequential(Module):
 
     def __setitem__(self, index: int | str, module: Module) -> None:
         """Replace the layer at ``index`` (or named ``index``), keeping its name."""
-        self._layers[self._position(index)] = _check_module(module, "Sequential", index)
+        self._layers[self._position(index)] = _check_module(module, self, index)
 
     def __delitem__(self, index: int | slice) -> None:
         """Remove layers; the remaining ones are renamed by position ("0", "1", ...), as
@@ -251,7 +254,7 @@ class ModuleList(Module):
 
     def append(self, module: Module) -> "ModuleList":
         """Add a module at the end; returns self."""
-        self._items.append(_check_module(module, "ModuleList", len(self._items)))
+        self._items.append(_check_module(module, self, len(self._items)))
         return self
 
     def extend(self, modules: Iterable[Module]) -> "ModuleList":
@@ -274,7 +277,7 @@ class ModuleList(Module):
 
     def insert(self, index: int, module: Module) -> None:
         """Insert ``module`` before position ``index`` (in -len..len; else IndexError)."""
-        _check_module(module, "ModuleList", index)
+        module = _check_module(module, self, index)
         self._items.insert(insert_position(index, len(self._items), "ModuleList"), module)
 
     def pop(self, index: int | slice = -1) -> Any:
@@ -296,7 +299,7 @@ class ModuleList(Module):
         return self._items[index]
 
     def __setitem__(self, index: int, module: Module) -> None:
-        self._items[index] = _check_module(module, "ModuleList", index)
+        self._items[index] = _check_module(module, self, index)
 
     def __delitem__(self, index: int | slice) -> None:
         del self._items[index]
@@ -344,7 +347,7 @@ class ModuleDict(DictItems, Module):
         _check_name(name, "ModuleDict")
         if name not in self._items and hasattr(self, name):  # 'training', 'keys'...
             raise self._taken(f"ModuleDict[{name!r}] = ...", name)
-        self._items[name] = _check_module(module, "ModuleDict", name)
+        self._items[name] = _check_module(module, self, name)
 
     def __getitem__(self, name: str) -> Module:
         if name not in self._items:

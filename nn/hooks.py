@@ -52,12 +52,25 @@ class ForwardHooks:
         self.backward: dict[int, tuple[Callable, bool]] = {}
         self.always: set[int] = set()  # ids of forward hooks registered with always_call
 
+    @classmethod
+    def merged(cls, first: "ForwardHooks", then: "ForwardHooks") -> "ForwardHooks":
+        """The hooks of ``first`` followed by those of ``then`` (global, then a module's)."""
+        both = cls()
+        for kind in ("pre", "post", "backward_pre", "backward"):
+            setattr(both, kind, {**getattr(first, kind), **getattr(then, kind)})
+        both.always = first.always | then.always
+        return both
+
     def add(self, hooks: dict[int, tuple[Callable, bool]], hook: Callable, prepend: bool,
-            with_kwargs: bool, always_call: bool = False) -> RemovableHandle:
+            with_kwargs: bool, always_call: bool = False,
+            listed_in: dict[int, None] | None = None) -> RemovableHandle:
         """Put ``hook`` in ``hooks`` (``self.pre`` or ``self.post``), last or, with
-        ``prepend``, first; the returned handle's ``remove()`` takes it out again."""
-        handle = RemovableHandle(hooks)
+        ``prepend``, first (and its id in ``listed_in``); the returned handle's
+        ``remove()`` takes it out again."""
+        handle = RemovableHandle(hooks, extra_dict=listed_in)
         hooks[handle.id] = (hook, with_kwargs)
+        if listed_in is not None:
+            listed_in[handle.id] = None
         if always_call:
             self.always.add(handle.id)
         if prepend:  # move it to the front, keeping the others' order

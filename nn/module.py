@@ -28,6 +28,7 @@ from autograd import Tensor, func
 from autograd.errors import UsageError
 from ._checks import flag
 from .errors import ArgumentTypeError, StateDictError
+from .global_hooks import ANY_GLOBAL_HOOK, hooks_for, run_registration_hooks
 from .hooks import HookMethods
 from .load_overrides import LoadOverrideMethods, run_load_overrides
 from .module_discovery import (_BEHIND_METHODS, _BUFFER, _MODULE, _PARAM, _SLOTS,
@@ -62,8 +63,8 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._hook_registry is not None:  # hooks registered: see nn/hooks.py
-            return self._hook_registry.call(self, args, kwargs)
+        if self._hook_registry is not None or ANY_GLOBAL_HOOK:  # hooks: see nn/hooks.py
+            return hooks_for(self).call(self, args, kwargs)
         if len(args) == 1 and not kwargs:  # the common case without a *args call
             return self.forward(args[0])
         return self.forward(*args, **kwargs)
@@ -99,9 +100,14 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
                 self._check_assignment(own, name, value)
                 del own["_buffer_names"][name]
             else:
-                value = as_buffer(name, value)
+                value = run_registration_hooks("buffer", self, name, as_buffer(name, value),
+                                               Tensor)
         else:
             self._check_assignment(own, name, value)
+        if isinstance(value, Parameter):  # the global registration hooks (PyTorch's)
+            value = run_registration_hooks("parameter", self, name, value, Parameter)
+        elif isinstance(value, Module):
+            value = run_registration_hooks("module", self, name, value, Module)
         _take_place(own, name, value)
         object.__setattr__(self, name, value)
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd import Tensor
 from .container_items import DictItems, check_name, item_index, update_pairs
+from .global_hooks import run_registration_hooks
 from .errors import ArgumentTypeError, NameNotFoundError
 from .member_storage import MemberDict, MemberList
 from .module import Module
@@ -22,16 +23,18 @@ from .parameter import Parameter
 __all__ = ["ParameterList", "ParameterDict"]
 
 
-def _as_parameter(value: Any, owner: str, where: Any) -> Parameter:
+def _as_parameter(value: Any, container: Any, where: Any) -> Parameter:
     """A Parameter as is; a Tensor or ndarray wrapped in one (sharing its array, as
-    PyTorch wraps tensors); anything else refused."""
-    if isinstance(value, Parameter):
-        return value
-    if isinstance(value, (Tensor, np.ndarray)):
-        return Parameter(value.data if isinstance(value, Tensor) else value)
-    raise ArgumentTypeError(f"{owner} holds Parameters (Tensors and arrays are wrapped in "
-                            f"one); item {where!r} is a {type(value).__name__}. Wrap the "
-                            f"values yourself: Parameter(np.asarray(values, float)).")
+    PyTorch wraps tensors); anything else refused. The global parameter registration
+    hooks run on it (and may replace it)."""
+    if isinstance(value, (Tensor, np.ndarray)) and not isinstance(value, Parameter):
+        value = Parameter(value.data if isinstance(value, Tensor) else value)
+    if not isinstance(value, Parameter):
+        raise ArgumentTypeError(
+            f"{type(container).__name__} holds Parameters (Tensors and arrays are wrapped "
+            f"in one); item {where!r} is a {type(value).__name__}. Wrap the values "
+            f"yourself: Parameter(np.asarray(values, float)).")
+    return run_registration_hooks("parameter", container, str(where), value, Parameter)
 
 
 def _attribute_value(value: Any, owner: str, name: str) -> Parameter:
@@ -87,7 +90,7 @@ class ParameterList(Module):
 
     def append(self, value: Any) -> "ParameterList":
         """Add a parameter at the end; returns self."""
-        self._items.append(_as_parameter(value, "ParameterList", len(self._items)))
+        self._items.append(_as_parameter(value, self, len(self._items)))
         return self
 
     def extend(self, values: Iterable[Any]) -> "ParameterList":
@@ -115,7 +118,7 @@ class ParameterList(Module):
         return self._items[index]
 
     def __setitem__(self, index: int, value: Any) -> None:
-        self._items[index] = _as_parameter(value, "ParameterList", index)
+        self._items[index] = _as_parameter(value, self, index)
 
     def __repr__(self) -> str:
         return _repr("ParameterList", enumerate(self._items))
@@ -167,7 +170,7 @@ class ParameterDict(DictItems, Module):
         check_name(name, "ParameterDict")
         if name not in self._items and hasattr(self, name):  # 'training', 'keys'...
             raise self._taken(f"ParameterDict[{name!r}] = ...", name)
-        self._items[name] = _as_parameter(value, "ParameterDict", name)
+        self._items[name] = _as_parameter(value, self, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         """A key's name replaces that parameter (PyTorch's); other names are attributes."""
