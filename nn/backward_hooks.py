@@ -77,6 +77,7 @@ class BackwardCall:
         self.module, self.hooks, self.pre_hooks = module, hooks, pre_hooks
         self.n_inputs = 0
         self.inputs_wrapped = False
+        self.stand_ins: list[tuple[int, Tensor, Any]] = []  # (position, stand-in, its op)
         self.grad_output: tuple | None = None
 
     def __repr__(self) -> str:
@@ -87,12 +88,26 @@ class BackwardCall:
         self.n_inputs = len(args)
         wrapped = _wrap(args, self._inputs_done)
         self.inputs_wrapped = wrapped is not args
+        self.stand_ins = [(i, t, t.grad_fn) for i, t in enumerate(wrapped)
+                          if t is not args[i]]
         return wrapped
 
     def wrap_outputs(self, output: Any) -> Any:
         """``output`` (a Tensor or a tuple) with its Tensors that require grad passed
         through identity ops; other outputs are returned as they are (with a warning,
-        as PyTorch: the hooks will not fire)."""
+        as PyTorch: the hooks will not fire). First, ``UsageError`` if forward (or a
+        forward hook) wrote into an input in place: it wrote into the stand-in that
+        ``wrap_inputs`` passed, so the caller's tensor would silently keep its values
+        (PyTorch refuses such a write too)."""
+        for i, stand_in, op in self.stand_ins:
+            if stand_in.grad_fn is not op:
+                raise UsageError(
+                    f"{type(self.module).__name__}.forward modified its input {i} in place "
+                    f"(e.g. x.relu_(), x += 1, ReLU(inplace=True) first), while the module "
+                    f"has full backward hooks: the hooks see the input through a stand-in, "
+                    f"so the tensor you passed would silently keep its values (PyTorch "
+                    f"refuses this write too). Compute a new tensor in forward (x = x + 1, "
+                    f"inplace=False), or clone the input first.")
         if isinstance(output, Tensor):
             return _wrap((output,), self._outputs_done)[0]
         if isinstance(output, tuple):
