@@ -21,8 +21,9 @@ from .functions import (abs, add, astype, broadcast_to, cat, clamp, clip, concat
                         mean, min, minimum, mul, neg, pow, relu, reshape, sigmoid, softmax,
                         sqrt, squeeze, stack, std, sub, sum, swapaxes, tanh, transpose, var,
                         where)
-from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_anomaly_enabled,
-                        is_grad_enabled, no_grad, set_grad_enabled)
+from .grad_mode import (detect_anomaly, enable_grad, inference_mode,
+                        is_anomaly_check_nan_enabled, is_anomaly_enabled, is_grad_enabled,
+                        no_grad, set_detect_anomaly, set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
 from .tensor import Tensor, as_tensor, from_numpy, tensor
 from .more_functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
@@ -173,7 +174,7 @@ __all__ = [
     # tensors and differentiation
     "Tensor", "tensor", "as_tensor", "from_numpy", "backward", "grad", "Function", "extend",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
-    "detect_anomaly", "is_anomaly_enabled",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
     "gradcheck", "gradgradcheck", "numerical_grad",
     # ops
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "tanh",

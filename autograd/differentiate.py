@@ -105,7 +105,8 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor] |
         return _batched(outputs, inputs, grad_outputs, retain_graph, create_graph,
                         allow_unused, materialize_grads)
     _check_outputs(outputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray, Number)):
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray, Number, str,
+                                                         bytes, dict)):  # (seed names those)
         grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
     if len(grad_outputs) != len(outputs):
         raise BackwardError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} "
@@ -121,9 +122,9 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor] |
         if g is None and not allow_unused:
             raise BackwardError(f"grad: input {i} (shape {t.shape}) is not used to compute "
                                 f"the outputs; pass allow_unused=True to get None for it")
-        if g is None and materialize_grads:
-            g = np.zeros(t.shape, dtype=t.dtype)
-        if g is not None and not isinstance(g, Tensor):
+        if g is None and materialize_grads:  # zeros that, under create_graph, require grad
+            g = Tensor(np.zeros(t.shape, dtype=t.dtype), requires_grad=bool(create_graph))
+        elif g is not None and not isinstance(g, Tensor):
             g = Tensor(np.array(g, copy=True))  # its own memory, never a shared array
         elif g is not None and not g.requires_grad:
             g = g.copy()

@@ -62,7 +62,7 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
         _add(grads, heap, root, g)
     found: dict[int, Any] = {}
     following = None  # (tensor, gradient) found by the chain step: it goes next
-    anomaly = STATE.anomaly  # detect_anomaly(): check every gradient for NaN/Inf
+    anomaly = STATE.anomaly and STATE.anomaly_check_nan  # check every gradient for NaN/Inf
     with set_grad_enabled(bool(create_graph)):  # VJPs on Tensors record only for create_graph
         while following or heap:
             # 1. Pop the newest tensor and its (complete) gradient; its hooks see it first.
@@ -88,7 +88,7 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], retain_graph: bool,
             input_grads = _call_vjp(op, g, node, create_graph)
             if anomaly:
                 check_finite_gradients(op, input_grads)
-            for parent, gi, wanted in zip(op.parents, input_grads, op.wanted):
+            for parent, gi, wanted in zip(op.parents or freed(op), input_grads, op.wanted):
                 if gi is None or not (wanted and parent._requires_grad):
                     continue  # no gradient wanted when the op ran, or now (PyTorch: no edge)
                 data = parent._data  # 3. Un-broadcast and check, if type/shape/dtype differ
@@ -134,12 +134,7 @@ def _add(grads: dict[int, Any], heap: list, node: Any, g: Any) -> None:
 
 def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
     """One vector-Jacobian product: dL/d(inputs) of ``op`` from g = dL/d(node)."""
-    parents = op.parents
-    if parents is None:
-        raise GraphFreedError(
-            f"trying to backward through {op.name()} a second time: the first backward "
-            f"released its inputs. Pass retain_graph=True to the first call if you need "
-            f"to go through the graph again.")
+    parents = op.parents or freed(op)
     if node._seq < INPLACE.last:  # something was written in place after node was made:
         parents = op.parents = as_used(parents, node._seq)  # t[i] = v rebased one of them?
         check_versions(op, node)
@@ -166,15 +161,26 @@ def _call_vjp(op: Function, g: Any, node: Any, create_graph: bool) -> tuple:
     return result
 
 
+def freed(op: Function) -> tuple:
+    """GraphFreedError: a backward released ``op``'s inputs (``op.parents`` is None), before
+    this one or, in another thread, while this one ran its VJP. (A recorded op has at
+    least one input, so ``op.parents or freed(op)`` never mistakes an empty tuple.)"""
+    raise GraphFreedError(
+        f"trying to backward through {op.name()} a second time: the first backward "
+        f"released its inputs. Pass retain_graph=True to the first call if you need "
+        f"to go through the graph again.")
+
+
 def accumulate_into(tensors: Sequence[Any], found: dict[int, Any]) -> None:
     """``backward(inputs=...)``: add to each tensor's ``.grad`` the gradient that
     ``run_backward(..., inputs=tensors)`` found for it (leaves or not, as PyTorch), then
     run a leaf's post-accumulate hooks; a non-leaf input keeps its gradient from now on,
     as PyTorch's (``retain_grad()``), reached or not."""
     for t in tensors:
+        stored = t._op is not None and t._retains_grad  # the pass stored it (retain_grad)
         if t._op is not None:
             t.retain_grad()
-        if t._seq in found:
+        if t._seq in found and not stored:
             _accumulate_grad(t, found[t._seq], False)
             if t._op is None and t._hooks:
                 run_post_accumulate_hooks(t)
@@ -262,6 +268,9 @@ def seed(root: Any, grad: Any, create_graph: bool, i: int = 0,
                 f"has shape {data.shape}. Pass {keyword} (dL/doutput, same shape), or reduce "
                 f"it first, e.g. loss.sum() or loss.mean().")
         return data.dtype.type(1) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+    if isinstance(grad, (str, bytes, dict)):
+        raise DTypeError(f"grad for output {i} is a {type(grad).__name__}; expected a Tensor "
+                         f"(or array) of numbers shaped as the output, or None")
     if create_graph and getattr(grad, "_requires_grad", False):
         array = grad._data  # kept as it is: the seed is part of a graph
     else:

@@ -28,7 +28,7 @@ import numpy as np
 from ._arrays import check_dtype
 from .errors import AnomalyError, UsageError
 from .grad_mode import STATE
-from .graph import SavedAttribute, next_functions_of, no_node_hooks
+from .graph import Node, SavedAttribute, next_functions_of, no_node_hooks
 
 __all__ = ["Function", "apply"]
 
@@ -127,6 +127,9 @@ class Function:
         return f"{self.name()}({args})"
 
 
+Node.register(Function)  # isinstance(t.grad_fn, autograd.graph.Node), as PyTorch's
+
+
 def apply(op: Function, *tensors: Any) -> Any:
     """Run ``op`` forward on the tensors' arrays. If recording is on and an input requires
     grad, the result remembers ``op`` as the node that made it, and ``op`` remembers its
@@ -153,7 +156,8 @@ def apply(op: Function, *tensors: Any) -> Any:
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
         out = _as_output(op, out)  # a 0-d result may stay a NumPy scalar: see Tensor._make
     if STATE.anomaly:
-        _check_forward(op, tuple(map(_data_of, tensors)), out)
+        if STATE.anomaly_check_nan:
+            _check_forward(op, tuple(map(_data_of, tensors)), out)
         op.origin = _user_frame()
     if not (wanted and STATE.grad_enabled):
         return tensors[0]._make(out, None)  # nothing to record

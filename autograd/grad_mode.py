@@ -21,7 +21,8 @@ import numpy as np
 from .errors import UsageError
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-           "inference_mode", "detect_anomaly", "is_anomaly_enabled"]
+           "inference_mode", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled"]
 
 
 class _State(threading.local):
@@ -30,6 +31,7 @@ class _State(threading.local):
     def __init__(self) -> None:
         self.grad_enabled = True
         self.anomaly = False
+        self.anomaly_check_nan = True  # detect_anomaly(check_nan=False): origins only
 
 
 STATE = _State()
@@ -43,6 +45,11 @@ def is_grad_enabled() -> bool:
 def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()`` (in this thread)."""
     return STATE.anomaly
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """True while anomaly detection checks for NaN/Inf (``check_nan=True``)."""
+    return STATE.anomaly and STATE.anomaly_check_nan
 
 
 class _Switch:
@@ -168,9 +175,57 @@ class detect_anomaly(_Switch):
 
     The error names the op and the line of user code that created it. Ops record their
     creation site while this is on, so it costs time: use it to debug, not to train.
+    ``check_nan=False`` (PyTorch's) records the creation sites without the NaN/Inf checks.
     """
 
     field = "anomaly"
 
-    def __init__(self) -> None:
+    def __init__(self, check_nan: bool = True) -> None:
         super().__init__(True)
+        self.check_nan = _flag("detect_anomaly", "check_nan", check_nan)
+        self._nan_previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._nan_previous.append(STATE.anomaly_check_nan)
+        STATE.anomaly_check_nan = self.check_nan
+
+    def __exit__(self, *exc: Any) -> None:
+        super().__exit__(*exc)
+        STATE.anomaly_check_nan = self._nan_previous.pop()
+
+    def _fresh(self) -> "_Switch":
+        return detect_anomaly(self.check_nan)
+
+
+class set_detect_anomaly(detect_anomaly):
+    """Turn anomaly detection on or off (PyTorch's ``set_detect_anomaly(mode,
+    check_nan=True)``): called alone it switches at once; as a context manager or a
+    decorator it holds for the block or the call."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        super().__init__(check_nan)
+        self.value = _flag("set_detect_anomaly", "mode", mode)
+        self._before_call = (STATE.anomaly, STATE.anomaly_check_nan)
+        STATE.anomaly, STATE.anomaly_check_nan = self.value, self.check_nan
+
+    def __enter__(self) -> None:
+        self._previous.append(self._before_call[0])
+        self._nan_previous.append(self._before_call[1])
+        STATE.anomaly, STATE.anomaly_check_nan = self.value, self.check_nan
+
+    def __call__(self, func: Callable) -> Callable:
+        STATE.anomaly, STATE.anomaly_check_nan = self._before_call  # a decorator: undo
+        return super().__call__(func)
+
+    def _fresh(self) -> "_Switch":
+        fresh = detect_anomaly(self.check_nan)
+        fresh.value = self.value
+        return fresh
+
+
+def _flag(caller: str, name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise UsageError(f"{caller}: {name} must be a bool (True or False), as in PyTorch; "
+                         f"got {value!r}")
+    return bool(value)

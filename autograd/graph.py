@@ -20,15 +20,24 @@ as PyTorch's. Nothing is packed, so ``saved_tensors_hooks`` is an error that say
 
 from __future__ import annotations
 
+from abc import ABC
 from typing import Any
 
-from .errors import GraphFreedError, UsageError
+from .errors import GraphFreedError, MissingNameError, UsageError
 
-__all__ = ["AccumulateGrad", "SavedAttribute", "next_functions_of", "no_node_hooks",
-           "saved_attribute", "saved_tensors_hooks", "save_on_cpu"]
+__all__ = ["Node", "AccumulateGrad", "SavedAttribute", "next_functions_of", "no_node_hooks",
+           "saved_attribute", "saved_tensors_hooks", "save_on_cpu",
+           "disable_saved_tensors_hooks"]
 
 
-class AccumulateGrad:
+class Node(ABC):
+    """PyTorch's ``torch.autograd.graph.Node``, the kind of every node of a graph:
+    ``isinstance(t.grad_fn, Node)`` holds for an op (``Function``, registered in
+    ``function.py``) and for an ``AccumulateGrad``; each has ``name()`` and
+    ``next_functions``."""
+
+
+class AccumulateGrad(Node):
     """The node PyTorch shows for a leaf that requires grad: its backward adds the
     gradient into ``variable.grad``. The engine keeps no such node (it adds a leaf's
     gradient itself), so one is made each time ``next_functions`` is read; two are equal
@@ -170,3 +179,36 @@ class save_on_cpu:
 
     def __exit__(self, *exc_info: Any) -> None:
         return None
+
+
+class disable_saved_tensors_hooks:
+    """PyTorch's ``disable_saved_tensors_hooks(error_message)``: a block in which
+    ``saved_tensors_hooks`` may not be used. They are never available here (see
+    ``saved_tensors_hooks``), so the block changes nothing."""
+
+    def __init__(self, error_message: str) -> None:
+        self.error_message = error_message
+
+    def __enter__(self) -> "disable_saved_tensors_hooks":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        return None
+
+
+_INSTEAD = {
+    "register_multi_grad_hook": "register a hook on each tensor (t.register_hook(fn)) and "
+                                "combine them yourself, e.g. count the calls in one pass",
+    "GradientEdge": "walk the graph with t.grad_fn.next_functions ((node, 0) pairs)",
+    "get_gradient_edge": "walk the graph with t.grad_fn.next_functions ((node, 0) pairs)",
+    "increment_version": "call t.bump_version() after writing into t.data",
+    "allow_mutation_on_saved_tensors": "clone a tensor before writing into it in place "
+                                       "(t = t.clone()) when the graph has used it",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A PyTorch name of ``torch.autograd.graph`` this module does not have: an
+    AttributeError (``MissingNameError``) saying what to use instead."""
+    hint = _INSTEAD.get(name, "the names here are " + ", ".join(__all__))
+    raise MissingNameError(f"autograd.graph has no {name!r}: {hint}")

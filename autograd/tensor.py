@@ -314,6 +314,9 @@ class Tensor(TensorMixins):
 
 def _backward_inputs(inputs: Any) -> list[Tensor]:
     """``backward(inputs=)``: one Tensor or several, each once, each requiring grad."""
+    if not isinstance(inputs, (Tensor, Iterable)) or isinstance(inputs, (str, bytes, dict)):
+        raise UsageError(f"backward: inputs= is a Tensor or a list of Tensors (whose .grad "
+                         f"to accumulate); got {type(inputs).__name__}")
     tensors = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor) or not t._requires_grad:

@@ -396,5 +396,8 @@ class TorchMethods:
             raise UsageError("register_post_accumulate_grad_hook works on a leaf that "
                              "requires grad (its .grad is where gradients accumulate); on "
                              "another tensor use register_hook(fn), which sees its gradient.")
+        if not callable(hook):
+            raise UsageError(f"register_post_accumulate_grad_hook needs a function "
+                             f"hook(tensor); got {type(hook).__name__}")
         self._hooks, handle = add_hook(self._hooks, PostAccumulateHook(hook))
         return handle
