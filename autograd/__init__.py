@@ -23,7 +23,8 @@ from .functions import (abs, add, astype, broadcast_to, cat, clamp, clip, concat
                         where)
 from .grad_mode import (detect_anomaly, enable_grad, inference_mode,
                         is_anomaly_check_nan_enabled, is_anomaly_enabled, is_grad_enabled,
-                        no_grad, set_detect_anomaly, set_grad_enabled)
+                        is_inference_mode_enabled, no_grad, set_detect_anomaly,
+                        set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck, numerical_grad
 from .tensor import Tensor, as_tensor, from_numpy, tensor
 from .more_functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
@@ -175,6 +176,7 @@ __all__ = [
     "Tensor", "tensor", "as_tensor", "from_numpy", "backward", "grad", "Function", "extend",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+    "is_inference_mode_enabled",
     "gradcheck", "gradgradcheck", "numerical_grad",
     # ops
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "tanh",

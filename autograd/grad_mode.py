@@ -22,7 +22,7 @@ from .errors import UsageError
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
            "inference_mode", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled"]
+           "is_anomaly_check_nan_enabled", "is_inference_mode_enabled"]
 
 
 class _State(threading.local):
@@ -32,6 +32,7 @@ class _State(threading.local):
         self.grad_enabled = True
         self.anomaly = False
         self.anomaly_check_nan = True  # detect_anomaly(check_nan=False): origins only
+        self.inference = False  # inside inference_mode() (is_inference_mode_enabled)
 
 
 STATE = _State()
@@ -168,6 +169,24 @@ class inference_mode(no_grad):
 
     def __init__(self, mode: bool = True) -> None:
         _Switch.__init__(self, not mode)
+        self._inference_previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._inference_previous.append(STATE.inference)
+        STATE.inference = not self.value
+
+    def __exit__(self, *exc: Any) -> None:
+        super().__exit__(*exc)
+        STATE.inference = self._inference_previous.pop()
+
+    def _fresh(self) -> "_Switch":
+        return inference_mode(not self.value)
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()`` (in this thread), as PyTorch's."""
+    return STATE.inference
 
 
 class detect_anomaly(_Switch):

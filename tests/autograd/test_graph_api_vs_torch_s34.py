@@ -146,3 +146,26 @@ def test_bad_inputs_gradients_and_hooks_get_named_errors():
         ag.grad(x * x, x, "abc")
     with pytest.raises(UsageError, match="needs a function"):
         x.register_post_accumulate_grad_hook(3)
+
+
+def test_is_inference_mode_enabled_as_pytorch(torch):
+    def states(lib):
+        seen = [lib.is_inference_mode_enabled()]
+        with lib.inference_mode():
+            seen.append(lib.is_inference_mode_enabled())
+            with lib.inference_mode(False):
+                seen.append(lib.is_inference_mode_enabled())
+            seen.append(lib.is_inference_mode_enabled())
+
+        @lib.inference_mode()
+        def decorated():
+            return lib.is_inference_mode_enabled()
+
+        def generator():
+            yield lib.is_inference_mode_enabled()
+
+        seen += [decorated(), lib.is_inference_mode_enabled()]
+        seen += list(lib.inference_mode()(generator)())
+        return seen
+
+    assert states(ag) == states(torch)
