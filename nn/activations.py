@@ -231,7 +231,7 @@ class Softmax(Module):
 
     def extra_repr(self) -> str:
         extra = f", temperature={self.temperature}" if self.temperature != 1 else ""
-        return f"axis={self.axis}{extra}"
+        return f"dim={self.axis}{extra}"  # PyTorch's name of the axis
 
 
 class LogSoftmax(Softmax):

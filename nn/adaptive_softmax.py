@@ -140,7 +140,3 @@ class AdaptiveLogSoftmaxWithLoss(Module):
     def predict(self, input: Any) -> Tensor:
         """The most likely class of each row (int64)."""
         return self.log_prob(input).argmax(dim=-1)
-
-    def extra_repr(self) -> str:
-        return (f"in_features={self.in_features}, n_classes={self.n_classes}, "
-                f"cutoffs={self.cutoffs[:-1]}, div_value={self.div_value}")

@@ -30,7 +30,13 @@ from .layers import Linear, factory_dtype, warn_wider_input
 from .module import Module, Parameter
 from .sdpa_backends import SDPBackend, sdpa_kernel
 
-__all__ = ["MultiheadAttention", "SDPBackend", "sdpa_kernel"]
+__all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear", "SDPBackend",
+           "sdpa_kernel"]
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A ``Linear`` under PyTorch's name for ``MultiheadAttention.out_proj`` (PyTorch's
+    marks it against dynamic quantization); the name keeps the printed model the same."""
 
 
 class MultiheadAttention(Module):
@@ -90,7 +96,8 @@ class MultiheadAttention(Module):
             self.bias_v = Parameter(np.empty((1, 1, e), dtype))
         else:
             self.bias_k = self.bias_v = None
-        self.out_proj = Linear(e, e, bias=bias, rng=self.rng, dtype=dtype)
+        self.out_proj = NonDynamicallyQuantizableLinear(e, e, bias=bias, rng=self.rng,
+                                                        dtype=dtype)
         # without rng= the override-friendly call, PyTorch's _reset_parameters(self)
         self._reset_parameters() if rng is None else self._reset_parameters(self.rng)
 

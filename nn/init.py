@@ -26,12 +26,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.errors import DTypeError, UsageError
+from autograd.errors import UsageError
 
 from ._checks import caller_outside_nn, integer, real_number
 from ._random import RNGLike, as_generator
-from .errors import ArgumentTypeError, ConfigError
+from .errors import ConfigError
+from .init_fill import fill as _fill, fill_value, float_array, init_number as _number
+from .init_fill import tensor_array
 
 __all__ = ["calculate_gain", "calculate_fans", "uniform_", "normal_", "trunc_normal_",
            "constant_", "zeros_", "ones_", "xavier_uniform_", "xavier_normal_",
@@ -74,20 +75,10 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
                       f"of {', '.join(_NONLINEARITIES)}")
 
 
-def _array(tensor: Any) -> np.ndarray:
-    data = getattr(tensor, "data", tensor) if not isinstance(tensor, np.ndarray) else tensor
-    if not isinstance(data, np.ndarray):
-        raise ArgumentTypeError(f"nn.init functions fill a Tensor (or ndarray) in place; got "
-                                f"{type(tensor).__name__}")
-    if data.dtype.kind != "f":
-        raise DTypeError(f"nn.init: cannot fill a {data.dtype} array with real values; "
-                         f"initialise floating tensors")
-    return data
-
-
 def calculate_fans(tensor: Any) -> tuple[int, int]:
-    """``(fan_in, fan_out)`` of a weight shaped (out, in, *kernel)."""
-    shape = _array(tensor).shape
+    """``(fan_in, fan_out)`` of a weight shaped (out, in, *kernel) (of any dtype: only
+    the shape counts)."""
+    shape = tensor_array(tensor).shape
     if len(shape) < 2:
         raise ConfigError(f"fan_in and fan_out need a weight with at least 2 axes (out, in, "
                           f"...); got shape {shape}. Initialise biases with uniform_ or "
@@ -107,23 +98,6 @@ def _rng(fn: str, rng: RNGLike, generator: RNGLike) -> np.random.Generator:
     return as_generator(generator, "generator")
 
 
-def _number(fn: str, name: str, value: Any, **limits: Any) -> float:
-    """``value`` as a finite float (``limits``: ``nn._checks.real_number``'s), or a named
-    error; a generator given by position lands here (``xavier_normal_(w, g)`` fills
-    ``gain``), and the message says to pass it by keyword."""
-    hint = (f"Pass a generator by keyword: {fn}(tensor, generator=g)."
-            if isinstance(value, np.random.Generator) else "")
-    return real_number(fn, name, value, advice=hint, **limits)
-
-
-def _fill(tensor: T, values: Any) -> T:
-    data = _array(tensor)
-    data[...] = values
-    if isinstance(tensor, Tensor):  # a write, as in PyTorch: a graph that saved the old
-        tensor.bump_version()       # values refuses to backward instead of mixing them
-    return tensor
-
-
 def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, rng: RNGLike = None, *,
              generator: RNGLike = None) -> T:
     """Fill with samples of U(a, b)."""
@@ -131,7 +105,7 @@ def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, rng: RNGLike = None, *,
     rng = _rng("uniform_", rng, generator)
     if not a <= b:
         raise ConfigError(f"uniform_: needs a <= b; got a={a}, b={b}")
-    shape = _array(tensor).shape
+    shape = float_array("uniform_", tensor).shape
     return _fill(tensor, rng.uniform(a, b, size=shape))
 
 
@@ -140,7 +114,7 @@ def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None,
     """Fill with samples of N(mean, std^2)."""
     mean, std = _number("normal_", "mean", mean), _number("normal_", "std", std, minimum=0)
     rng = _rng("normal_", rng, generator)
-    shape = _array(tensor).shape
+    shape = float_array("normal_", tensor).shape
     return _fill(tensor, rng.normal(mean, std, size=shape))
 
 
@@ -168,34 +142,37 @@ def trunc_normal_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = -2.
         raise ConfigError(f"trunc_normal_: [a, b] = [{a}, {b}] holds only {mass:.2g} of "
                           f"N({mean}, {std}^2); move mean into [a, b] or widen it (a and b "
                           f"are values, not multiples of std)")
-    samples = rng.normal(mean, std, size=_array(tensor).size)
+    shape = float_array("trunc_normal_", tensor).shape
+    samples = rng.normal(mean, std, size=math.prod(shape))
     outside = np.flatnonzero((samples < a) | (samples > b))
     while outside.size:
         samples[outside] = rng.normal(mean, std, size=outside.size)
         outside = outside[(samples[outside] < a) | (samples[outside] > b)]
-    return _fill(tensor, samples.reshape(_array(tensor).shape))
+    return _fill(tensor, samples.reshape(shape))
 
 
 def constant_(tensor: T, value: float | None = None, *, val: float | None = None) -> T:
-    """Fill with ``value`` (a number; inf and NaN too; PyTorch names it ``val``)."""
+    """Fill with ``value`` (a number or a 0-d Tensor; inf and NaN too; PyTorch names it
+    ``val``). An integer tensor takes only values it can hold exactly."""
     if (value is None) == (val is None):
         raise UsageError(f"constant_: pass the fill value once, as value= or PyTorch's val=; "
                          f"got value={value!r}, val={val!r}")
     value = val if value is None else value
-    return _fill(tensor, real_number("constant_", "value", value, finite=False))
+    return _fill(tensor, fill_value(tensor, value))
 
 
 def zeros_(tensor: T) -> T:
     """Fill with 0."""
-    return _fill(tensor, 0.0)
+    return _fill(tensor, 0)
 
 
 def ones_(tensor: T) -> T:
     """Fill with 1."""
-    return _fill(tensor, 1.0)
+    return _fill(tensor, 1)
 
 
 def _xavier_std(fn: str, tensor: Any, gain: float) -> float:
+    float_array(fn, tensor)
     fan_in, fan_out = calculate_fans(tensor)
     return _number(fn, "gain", gain) * math.sqrt(2.0 / max(fan_in + fan_out, 1))
 
@@ -229,6 +206,7 @@ def _calculate_correct_fan(tensor: Any, mode: str) -> int:
 
 def _kaiming_std(fn: str, tensor: Any, a: float, mode: str, nonlinearity: str) -> float:
     a = _number(fn, "a", a)
+    float_array(fn, tensor)
     fan = _calculate_correct_fan(tensor, mode)
     return calculate_gain(nonlinearity, a) / math.sqrt(max(fan, 1))
 
@@ -259,7 +237,7 @@ def orthogonal_(tensor: T, gain: float = 1.0, rng: RNGLike = None, *,
     uniformly distributed): W W^T = gain^2 I if rows <= cols, else W^T W = gain^2 I."""
     gain = _number("orthogonal_", "gain", gain)
     rng = _rng("orthogonal_", rng, generator)
-    shape = _array(tensor).shape
+    shape = float_array("orthogonal_", tensor).shape
     if len(shape) < 2:
         raise ConfigError(f"orthogonal_: needs a tensor with at least 2 axes (rows, ...); "
                           f"got shape {shape}")
@@ -278,11 +256,11 @@ def sparse_(tensor: T, sparsity: float, std: float = 0.01, rng: RNGLike = None, 
     """Martens (2010): a 2-D weight (rows, cols) drawn from N(0, std^2), then in each
     column ceil(sparsity * rows) entries, at rows chosen at random, set to 0 (as
     PyTorch's ``sparse_``; ``sparsity`` is the fraction of zeros, in [0, 1])."""
-    sparsity = real_number("sparse_", "sparsity", sparsity, minimum=0, maximum=1,
-                           advice="It is the fraction of each column set to zero.")
+    sparsity = _number("sparse_", "sparsity", sparsity, minimum=0, maximum=1,
+                       advice="It is the fraction of each column set to zero.")
     std = _number("sparse_", "std", std, minimum=0)
     rng = _rng("sparse_", rng, generator)
-    shape = _array(tensor).shape
+    shape = float_array("sparse_", tensor).shape
     if len(shape) != 2:
         raise ConfigError(f"sparse_: needs a 2-D weight (rows, cols), as PyTorch's; got "
                           f"shape {shape}. Reshape it to 2-D or use another init")
@@ -298,7 +276,7 @@ def sparse_(tensor: T, sparsity: float, std: float = 0.01, rng: RNGLike = None, 
 def eye_(tensor: T) -> T:
     """Fill a 2-D weight (out, in) with the identity: w[i, i] = 1, 0 elsewhere (a
     ``Linear`` then passes its first min(out, in) inputs through unchanged)."""
-    shape = _array(tensor).shape
+    shape = tensor_array(tensor).shape
     if len(shape) != 2:
         raise ConfigError(f"eye_: needs a 2-D weight (out, in); got shape {shape}. For a "
                           f"convolution's weight (3 to 5 axes) use dirac_")
@@ -310,7 +288,7 @@ def dirac_(tensor: T, groups: int = 1) -> T:
     that the convolution passes its inputs through: in each of the ``groups`` groups of
     n = out // groups output channels, channel g * n + d has a 1 at input channel d and
     the kernel's centre (size // 2 on each axis) for d < min(n, in); 0 elsewhere."""
-    shape = _array(tensor).shape
+    shape = tensor_array(tensor).shape
     if len(shape) not in (3, 4, 5):
         raise ConfigError(f"dirac_: needs a convolution's weight with 3, 4 or 5 axes (out, "
                           f"in, *kernel); got shape {shape}. For a 2-D weight use eye_")

@@ -42,9 +42,6 @@ class _Loss(Module):
         check_reduction(name, reduction)
         self.reduction = reduction
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
-
 
 class MSELoss(_Loss):
     """Mean squared error, (input - target)^2 reduced."""
@@ -72,9 +69,6 @@ class HuberLoss(_Loss):
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.huber_loss(input, target, self.delta, self.reduction)
 
-    def extra_repr(self) -> str:
-        return f"delta={self.delta}, reduction={self.reduction!r}"
-
 
 class SmoothL1Loss(_Loss):
     """PyTorch's smooth L1: d^2 / (2 beta) for |d| < beta, |d| - beta / 2 beyond."""
@@ -88,9 +82,6 @@ class SmoothL1Loss(_Loss):
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.smooth_l1_loss(input, target, self.reduction, self.beta)
 
-    def extra_repr(self) -> str:
-        return f"beta={self.beta}, reduction={self.reduction!r}"
-
 
 class _WeightedLoss(_Loss):
     """A loss taking PyTorch's ``weight`` (keyword-only: ``reduction`` stays first). The
@@ -102,10 +93,6 @@ class _WeightedLoss(_Loss):
         super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.register_buffer("weight", None if weight is None else weight_values(
             type(self).__name__, "weight", weight))
-
-    def extra_repr(self) -> str:
-        weighted = "" if self.weight is None else f", weight={self.weight.tolist()}"
-        return super().extra_repr() + weighted
 
 
 class BCELoss(_WeightedLoss):
@@ -132,11 +119,6 @@ class BCEWithLogitsLoss(_WeightedLoss):
                                                   weight=self.weight,
                                                   pos_weight=self.pos_weight)
 
-    def extra_repr(self) -> str:
-        weighted = ("" if self.pos_weight is None else
-                    f", pos_weight={self.pos_weight.tolist()}")
-        return super().extra_repr() + weighted
-
 
 class CrossEntropyLoss(_WeightedLoss):
     """Softmax cross-entropy on logits (N, C) with integer labels (N,) or probability
@@ -154,11 +136,6 @@ class CrossEntropyLoss(_WeightedLoss):
                                ignore_index=self.ignore_index,
                                label_smoothing=self.label_smoothing)
 
-    def extra_repr(self) -> str:
-        return (super().extra_repr() + f", ignore_index={self.ignore_index}"
-                + (f", label_smoothing={self.label_smoothing}" if self.label_smoothing
-                   else ""))
-
 
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of integer labels under log-probabilities (N, C);
@@ -174,9 +151,6 @@ class NLLLoss(_WeightedLoss):
         return F.nll_loss(input, target, self.reduction, weight=self.weight,
                           ignore_index=self.ignore_index)
 
-    def extra_repr(self) -> str:
-        return super().extra_repr() + f", ignore_index={self.ignore_index}"
-
 
 class GaussianKLLoss(_Loss):
     """The VAE term KL(N(mu, e^logvar) || N(0, I)): ``criterion(mu, logvar)``; summed
@@ -188,6 +162,9 @@ class GaussianKLLoss(_Loss):
     def forward(self, mu: Any, logvar: Any) -> Tensor:
         return F.gaussian_kl(mu, logvar, self.reduction)
 
+    def extra_repr(self) -> str:  # not a PyTorch loss: its reduction is shown
+        return f"reduction={self.reduction!r}"
+
 
 class GaussianKLDivLoss(_Loss):
     """KL between diagonal Gaussians: ``criterion(mu1, logvar1, mu2, logvar2)``."""
@@ -197,6 +174,9 @@ class GaussianKLDivLoss(_Loss):
 
     def forward(self, mu1: Any, logvar1: Any, mu2: Any, logvar2: Any) -> Tensor:
         return F.kl_div_gaussians(mu1, logvar1, mu2, logvar2, self.reduction)
+
+    def extra_repr(self) -> str:  # not a PyTorch loss: its reduction is shown
+        return f"reduction={self.reduction!r}"
 
 
 class BernoulliKLLoss(_Loss):
@@ -228,9 +208,6 @@ class GaussianNLLLoss(_Loss):
     def forward(self, input: Any, target: Any, var: Any) -> Tensor:
         return F.gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
 
-    def extra_repr(self) -> str:
-        return f"full={self.full}, eps={self.eps}, reduction={self.reduction!r}"
-
 
 class PoissonNLLLoss(_Loss):
     """Poisson negative log-likelihood of counts ``target`` given ``input``, a log-rate
@@ -248,10 +225,6 @@ class PoissonNLLLoss(_Loss):
         return F.poisson_nll_loss(input, target, self.log_input, self.full, eps=self.eps,
                                   reduction=self.reduction)
 
-    def extra_repr(self) -> str:
-        return (f"log_input={self.log_input}, full={self.full}, eps={self.eps}, "
-                f"reduction={self.reduction!r}")
-
 
 # ------------------------------------------------------------------ margin losses
 class _MarginLoss(_Loss):
@@ -262,9 +235,6 @@ class _MarginLoss(_Loss):
         margin = check_number(type(self).__name__, "margin", margin)
         super().__init__(reduction, size_average=size_average, reduce=reduce)
         self.margin = margin
-
-    def extra_repr(self) -> str:
-        return f"margin={self.margin}, reduction={self.reduction!r}"
 
 
 class MarginRankingLoss(_MarginLoss):
@@ -323,9 +293,6 @@ class MultiMarginLoss(_WeightedLoss):
         return F.multi_margin_loss(input, target, self.p, self.margin, self.weight,
                                    reduction=self.reduction)
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}, margin={self.margin}, " + super().extra_repr()
-
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
     """Per-label logistic loss on logits (N, C) and 0/1 targets (N, C), averaged over the
@@ -358,7 +325,3 @@ class TripletMarginLoss(_Loss):
     def forward(self, anchor: Any, positive: Any, negative: Any) -> Tensor:
         return F.triplet_margin_loss(anchor, positive, negative, self.margin, self.p,
                                      self.eps, self.swap, reduction=self.reduction)
-
-    def extra_repr(self) -> str:
-        return (f"margin={self.margin}, p={self.p}, eps={self.eps}, swap={self.swap}, "
-                f"reduction={self.reduction!r}")

@@ -117,7 +117,7 @@ class _AxisActivation(Module):
         self.axis = dim if dim is not None else self.default_axis if axis is None else axis
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.axis}"  # PyTorch's name of the axis
 
 
 class Softmin(_AxisActivation):

@@ -41,9 +41,6 @@ class KLDivLoss(_Loss):
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}, log_target={self.log_target}"
-
 
 class MultiLabelMarginLoss(_Loss):
     """The multi-label hinge on scores (N, C) with each sample's classes listed in
@@ -81,9 +78,6 @@ class TripletMarginWithDistanceLoss(_Loss):
             anchor, positive, negative, distance_function=self.distance_function,
             margin=self.margin, swap=self.swap, reduction=self.reduction)
 
-    def extra_repr(self) -> str:
-        return f"margin={self.margin}, swap={self.swap}, reduction={self.reduction!r}"
-
 
 class CTCLoss(_Loss):
     """The connectionist temporal classification loss:
@@ -100,7 +94,3 @@ class CTCLoss(_Loss):
                 target_lengths: Any) -> Tensor:
         return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
                           self.reduction, self.zero_infinity)
-
-    def extra_repr(self) -> str:
-        return (f"blank={self.blank}, reduction={self.reduction!r}, "
-                f"zero_infinity={self.zero_infinity}")

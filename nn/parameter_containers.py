@@ -50,9 +50,14 @@ def _attribute_value(value: Any, owner: str, name: str) -> Parameter:
 
 
 def _repr(owner: str, items: Iterable[tuple[Any, Parameter]]) -> str:
-    """``owner(`` then one ``(name): Parameter of shape (..), dtype`` line per item."""
-    lines = [f"({name}): Parameter of shape {p.shape}, {p.dtype}" for name, p in items]
-    return f"{owner}(\n  " + "\n  ".join(lines) + "\n)" if lines else f"{owner}()"
+    """PyTorch's layout with this library's dtype names: ``(name): Parameter containing:
+    [float64 of size 2x3]`` per item, a single item on the owner's line, several
+    indented by 4 (PyTorch's extra_repr lines indented once more)."""
+    lines = [f"  ({name}): Parameter containing: [{p.dtype} of size "
+             f"{'x'.join(str(n) for n in p.shape)}]" for name, p in items]
+    if len(lines) <= 1:
+        return f"{owner}(" + "".join(lines) + ")"
+    return f"{owner}(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ParameterList(Module):

@@ -83,8 +83,9 @@ class _Orthogonal(Module):
             A = X.tril(-1)
             tau = 2.0 / (1.0 + (A * A).sum(dim=-2))
             Q = ag.linalg.householder_product(A, tau)
-            # the signs of X's diagonal (+-1), as constants (PyTorch casts them to int)
-            Q = Q * X.diagonal(0, -2, -1).detach().int().unsqueeze(-2)
+            # the signs of X's diagonal (+-1), as constants: PyTorch's .int(), truncated
+            # in Q's dtype (an int32 factor would promote float32 to float64 in NumPy)
+            Q = Q * X.diagonal(0, -2, -1).detach().trunc().unsqueeze(-2)
         if self.use_trivialization:
             Q = self.base @ Q
         return Q.mT if transposed else Q

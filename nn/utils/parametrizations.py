@@ -11,7 +11,7 @@ parametrizations (``nn/utils/parametrize.py``), and ``orthogonal`` (its own modu
 from __future__ import annotations
 
 from autograd import Tensor, no_grad
-from autograd.errors import UsageError
+from autograd.errors import AxisError, UsageError
 from ..errors import ArgumentTypeError, MemberNotFoundError
 from .. import functional as F
 from .._checks import is_integer
@@ -126,6 +126,11 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     if dim is None:
         transposed = (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
         dim = 1 if isinstance(module, transposed) else 0
+    if not -weight.ndim <= dim < weight.ndim:
+        axes = (f"in [{-weight.ndim}, {weight.ndim - 1}]" if weight.ndim else
+                "but a 0-d tensor has none (give it an axis)")
+        raise AxisError(f"spectral_norm: dim must be an axis of {name!r} of shape "
+                        f"{weight.shape}, {axes}; got {dim}")
     return register_parametrization(
         module, name, _SpectralNorm(weight, n_power_iterations, dim, eps, rng))
 

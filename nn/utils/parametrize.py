@@ -6,7 +6,8 @@
 
 How: the module's class is swapped for a subclass (made once per module) with a
 property per parametrized name, as PyTorch does. Assigning ``m.weight = value`` runs the
-parametrizations' ``right_inverse`` backwards and writes the originals in place.
+parametrizations' ``right_inverse`` backwards and writes the originals in place (a
+``right_inverse`` may change an original's shape, as PyTorch's ``set_``, not its dtype).
 ``cached()`` computes each parametrized tensor once inside its block.
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ class ParametrizationList(ModuleList):
                  ) -> None:
         super().__init__(modules)
         object.__setattr__(self, "unsafe", unsafe)
+        shape, dtype, array = original.shape, original.dtype, original.data
         with no_grad():
             new = original
             for module in reversed(self._items):
@@ -46,8 +48,8 @@ class ParametrizationList(ModuleList):
         if isinstance(new, Tensor):
             object.__setattr__(self, "is_tensor", True)
             if new is not original:  # keep the Parameter object (optimizers hold it)
-                _check_like(new, original, "right_inverse")
-                original.data = new.detach().numpy().copy()
+                _check_dtype(new, original, "right_inverse")
+                original.data = new.detach().numpy().copy()  # its shape may change
             _register(self, "original", original, original)
         else:
             new = tuple(new)
@@ -59,6 +61,13 @@ class ParametrizationList(ModuleList):
                                             f"sequence of Tensors; item {i} is a "
                                             f"{type(value).__name__}")
                 _register(self, f"original{i}", value, original)
+        if not unsafe:  # as PyTorch: forward(right_inverse(X)) keeps X's shape and dtype
+            try:
+                _check_like(self(), shape, dtype, type(self._items[0]).__name__)
+            except ShapeError:
+                if self.is_tensor:  # leave the module's tensor as it was
+                    original.data = array
+                raise
 
     def forward(self) -> Tensor:
         if self.is_tensor:
@@ -84,8 +93,11 @@ class ParametrizationList(ModuleList):
                 raise ShapeError(f"right_inverse gave {len(values)} tensors for "
                                  f"{len(targets)} originals")
             for target, new in zip(targets, values):
-                _check_like(new, target, "right_inverse")
-                target.data[...] = new.detach().numpy()
+                _check_dtype(new, target, "right_inverse")
+                if new.shape == target.shape:
+                    target.data[...] = new.detach().numpy()
+                else:  # as PyTorch's set_: the original takes the new shape
+                    target.data = new.detach().numpy().copy()
 
 
 def _register(owner: Module, name: str, value: Tensor, like: Tensor) -> None:
@@ -99,12 +111,23 @@ def _register(owner: Module, name: str, value: Tensor, like: Tensor) -> None:
         owner.register_buffer(name, value.detach())
 
 
-def _check_like(new: Any, old: Tensor, where: str) -> None:
+def _check_dtype(new: Any, old: Tensor, where: str) -> None:
+    """``new`` is a Tensor of ``old``'s dtype (what an original must keep, as PyTorch)."""
     if not isinstance(new, Tensor):
         raise ArgumentTypeError(f"{where} must give a Tensor; got {type(new).__name__}")
-    if new.shape != old.shape or new.dtype != old.dtype:
+    if new.dtype != old.dtype:
+        raise ShapeError(f"{where} gave a {new.dtype} tensor; the original is {old.dtype}: "
+                         f"it may change the shape but not the dtype")
+
+
+def _check_like(new: Any, shape: tuple[int, ...], dtype: Any, where: str) -> None:
+    """``new`` is a Tensor of this shape and dtype (the safe-mode check)."""
+    if not isinstance(new, Tensor):
+        raise ArgumentTypeError(f"{where} must give a Tensor; got {type(new).__name__}")
+    if new.shape != shape or new.dtype != dtype:
         raise ShapeError(f"{where} gave a {new.dtype} tensor of shape {new.shape}; the "
-                         f"tensor is {old.dtype} of shape {old.shape}")
+                         f"tensor is {dtype} of shape {shape} (pass unsafe=True to allow "
+                         f"a change)")
 
 
 def _parametrized_property(name: str) -> property:
@@ -125,27 +148,35 @@ def _parametrized_property(name: str) -> property:
 def register_parametrization(module: Module, tensor_name: str, parametrization: Module,
                              *, unsafe: bool = False) -> Module:
     """Make ``module.<tensor_name>`` (a parameter or buffer) ``parametrization(original)``;
-    returns ``module``. Unless ``unsafe``, the result must keep the tensor's shape and
-    dtype (``ShapeError``)."""
+    returns ``module``. ``right_inverse`` may give the original a new shape, not a new
+    dtype; unless ``unsafe``, ``parametrization(right_inverse(X))`` must keep X's shape
+    and dtype (``ShapeError``), as PyTorch checks."""
     if not isinstance(parametrization, Module):
         raise ArgumentTypeError(f"register_parametrization needs an nn.Module as the "
                                 f"parametrization; got {type(parametrization).__name__}")
+    parametrization.train(module.training)
     if is_parametrized(module, tensor_name):
-        current = getattr(module, tensor_name)
-        if not unsafe:
-            start = (parametrization.right_inverse(current)
-                     if hasattr(parametrization, "right_inverse") else current)
-            _check_like(start, current, f"{type(parametrization).__name__}.right_inverse")
-            _check_like(parametrization(start), current, type(parametrization).__name__)
-        module.parametrizations[tensor_name].append(parametrization)
+        if not unsafe:  # as PyTorch: X = P(Y) and P.right_inverse(X) keep Y's shape, dtype
+            current = getattr(module, tensor_name)
+            name = type(parametrization).__name__
+            value = parametrization(current)
+            _check_like(value, current.shape, current.dtype, name)
+            if hasattr(parametrization, "right_inverse"):
+                try:
+                    start = parametrization.right_inverse(value)
+                except NotImplementedError:  # as at the first registration
+                    pass
+                else:
+                    _check_like(start, current.shape, current.dtype, f"{name}.right_inverse")
+        chain = module.parametrizations[tensor_name]
+        chain.append(parametrization)
+        object.__setattr__(chain, "unsafe", chain.unsafe or unsafe)
         return module
     original = module.__dict__.get(tensor_name)
     if not isinstance(original, Tensor):
         raise MemberNotFoundError(f"register_parametrization: {type(module).__name__} has "
                                   f"no parameter or buffer {tensor_name!r}")
     chain = ParametrizationList([parametrization], original, unsafe=unsafe)
-    if not unsafe:
-        _check_like(chain(), original, type(parametrization).__name__)
     delattr(module, tensor_name)
     if "parametrizations" not in module.__dict__:
         module.parametrizations = ModuleDict()

@@ -120,7 +120,7 @@ def test_the_modules_call_the_functions() -> None:
     np.testing.assert_array_equal(nn.SmoothL1Loss(beta=0.7)(x, Y).data,
                                   F.smooth_l1_loss(x, Y, beta=0.7).data)
     np.testing.assert_array_equal(nn.Softmax(dim=0)(x).data, F.softmax(x, dim=0).data)
-    assert repr(nn.LogSoftmax(dim=1)) == "LogSoftmax(axis=1)"
+    assert repr(nn.LogSoftmax(dim=1)) == "LogSoftmax(dim=1)"  # PyTorch's text
     with pytest.raises(ag.AxisError, match="pass one"):
         nn.Softmax(0, dim=1)
     with pytest.raises(ConfigError, match="beta"):

@@ -52,7 +52,7 @@ def test_both_count_as_writes_and_fill_arrays_too():
     (lambda: nn.init.dirac_(np.zeros((3, 2, 3)), groups=2), ValueError, "groups=2"),
     (lambda: nn.init.dirac_(np.zeros((2, 2, 3)), groups=0), ValueError, "groups"),
     (lambda: nn.init.dirac_(np.zeros((2, 2, 3)), groups=1.5), TypeError, "groups"),
-    (lambda: nn.init.eye_(np.zeros((2, 2), dtype=int)), TypeError, "int64"),
+    (lambda: nn.init.eye_(np.zeros((2, 2), dtype="U1")), TypeError, "U1"),
 ])
 def test_bad_tensors_raise_named_errors(call, error, match):
     with pytest.raises(error, match=match) as info:

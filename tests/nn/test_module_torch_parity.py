@@ -268,7 +268,8 @@ def test_parameter_container_errors():
         nn.ParameterList()(1)
 
 
-def test_parameter_container_repr_lists_shapes():
-    m = _with_parameter_containers("nn")
-    assert "(plist): ParameterList(\n    (0): Parameter of shape (2,), float64" in repr(m)
-    assert repr(nn.ParameterDict()) == "ParameterDict()"
+def test_parameter_container_repr_is_pytorchs(torch):
+    ours, theirs = _with_parameter_containers("nn"), _with_parameter_containers("torch")
+    text = repr(theirs).replace("DoubleTensor", "float64").replace("torch.", "")
+    assert repr(ours) == text  # PyTorch's text, with this library's dtype names
+    assert repr(nn.ParameterDict()) == repr(torch.nn.ParameterDict())

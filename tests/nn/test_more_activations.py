@@ -128,8 +128,9 @@ def test_module_reprs_are_pytorchs():
              (nn.Threshold(0.1, 2.0, True), torch.nn.Threshold(0.1, 2.0, True))]
     for ours, theirs in pairs:
         assert repr(ours) == repr(theirs)
-    # the axis is shown under NumPy's name, as nn.Softmax shows it
-    assert repr(nn.Softmin(dim=1)) == "Softmin(axis=1)" and repr(nn.GLU()) == "GLU(axis=-1)"
+    # the axis is shown under PyTorch's name, dim, as nn.Softmax shows it
+    assert repr(nn.Softmin(dim=1)) == repr(torch.nn.Softmin(dim=1))
+    assert repr(nn.GLU()) == repr(torch.nn.GLU())
 
 
 def test_kink_conventions_in_words():
