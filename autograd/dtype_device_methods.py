@@ -11,7 +11,7 @@ import numpy as np
 
 from ._arrays import as_dtype
 from .devices import device as Device
-from .errors import UsageError
+from .errors import UnsupportedError, UsageError
 from .memory_formats import check_memory_format
 from .torch_shapes import check_device
 
@@ -48,6 +48,11 @@ class DtypeDeviceMethods:
     def half(self) -> AnyTensor:
         """self as float16 (self if it is float16)."""
         return self._cast(np.float16)
+
+    def bfloat16(self, memory_format: Any = None) -> AnyTensor:
+        """PyTorch's bfloat16 cast: an ``UnsupportedError``, NumPy has no bfloat16."""
+        raise UnsupportedError("Tensor.bfloat16(): NumPy has no bfloat16 dtype; use "
+                               "t.float() (float32) or t.half() (float16)")
 
     def to(self, target: Any = None, dtype: Any = None, device: Any = None, *,
            non_blocking: bool = False, copy: bool = False,

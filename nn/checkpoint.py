@@ -1,8 +1,8 @@
 """Checkpoints: many objects in one ``.npz`` file, written atomically, read without pickle.
 
-``save``, ``load`` and ``load_into`` open and write the files; what goes inside (an
-``.npz`` entry per array and one JSON entry, ``__checkpoint__``, for the structure) is
-``nn/checkpoint_format.py``.
+``save``, ``load`` and ``load_into`` open and write the files (reading them is
+``nn/checkpoint_reader.py``); what goes inside (an ``.npz`` entry per array and one JSON
+entry, ``__checkpoint__``, for the structure) is ``nn/checkpoint_format.py``.
 
 Reading never trusts the file: whatever NumPy's or zipfile's parsers raise on damaged
 bytes (a bad zip header, a flipped "encrypted" flag, an unknown compression method, a
@@ -18,20 +18,21 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import json
 import os
 import re
 import secrets
 import time
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from autograd import Generator
 from autograd.errors import UsageError
-from .checkpoint_format import (FORMAT_VERSION, MAGIC, META_KEY, NAMED_VERSION, UNREADABLE,
-                                Decoder, Encoder, has_state, nesting_checked, read_meta)
+from .checkpoint_format import (FORMAT_VERSION, MAGIC, META_KEY, NAMED_VERSION, Encoder,
+                                has_state, nesting_checked)
+from .checkpoint_reader import (check_stream, is_path_or_file, read, refuse_text_file,
+                                source_name)
 from ._checks import flag, is_cpu
 from .errors import ArgumentTypeError, CheckpointError, ConfigError
 from .activation_checkpoint import checkpoint, checkpoint_sequential
@@ -43,9 +44,6 @@ __all__ = ["CheckpointError", "save", "load", "load_into", "MAGIC", "FORMAT_VERS
 _KIND_NAMES = {"state": "state dict", "generator": "generator"}
 
 PathLike = str | os.PathLike
-
-_MISSING = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
-
 
 def save(path: PathLike | BinaryIO | Any, *misplaced: Any, **objects: Any) -> None:
     """Save ``objects`` (name=value) to one ``.npz`` file at ``path``, atomically; or, in
@@ -64,18 +62,18 @@ def save(path: PathLike | BinaryIO | Any, *misplaced: Any, **objects: Any) -> No
     (:func:`_remove_stale_temporaries`). A binary file object (``io.BytesIO``, ``open(p,
     "wb")``) is written in place, as ``torch.save`` does (not atomically).
     """
-    if (len(misplaced) == 1 and not objects and not _is_path_or_file(path, "write")
-            and _is_path_or_file(misplaced[0], "write")):
+    if (len(misplaced) == 1 and not objects and not is_path_or_file(path, "write")
+            and is_path_or_file(misplaced[0], "write")):
         _save_one(path, misplaced[0])
         return
-    if misplaced or not _is_path_or_file(path, "write"):
+    if misplaced or not is_path_or_file(path, "write"):
         raise ArgumentTypeError(
             f"nn.save takes either the path (str, pathlib.Path or a binary file) first and "
             f"names every object, e.g. nn.save('ckpt.npz', model=model, optimizer=opt), or "
             f"one object and then the path, as torch.save(obj, path); got a "
             f"{type(path).__name__} first"
             + (f" and {len(misplaced)} more positional argument(s)" if misplaced else ""))
-    _refuse_text_file(path, "save", "wb")
+    refuse_text_file(path, "save", "wb")
     if not objects:
         raise UsageError("save() needs at least one object to save, e.g. save(path, model=model)")
     for name in objects:
@@ -99,7 +97,7 @@ def _save_one(obj: Any, path: PathLike | BinaryIO) -> None:
             f"its state, nn.save(obj.state_dict(), path), and restore it with "
             f"obj.load_state_dict(nn.load(path)); or name it: nn.save(path, "
             f"{name.lower()}=obj)")
-    _refuse_text_file(path, "save", "wb")
+    refuse_text_file(path, "save", "wb")
     encoder = Encoder()
     with nesting_checked():
         _write(path, encoder, {"magic": MAGIC, "version": FORMAT_VERSION,
@@ -113,6 +111,7 @@ def _write(path: PathLike | BinaryIO, encoder: Encoder, meta: dict[str, Any]) ->
     entries[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
 
     if not isinstance(path, (str, bytes, os.PathLike)):  # a file object
+        check_stream(path, "save")
         np.savez(path, **entries)
         return
     target = os.path.realpath(os.fsdecode(path))  # through a symlink, to the file itself
@@ -164,25 +163,6 @@ _TEMP_MIDDLE = re.compile(r"(?:(\d+)-)?[a-z0-9_]{8}")  # no "<pid>-": older vers
 _LEGACY_AGE = 3600.0  # seconds: a temporary without a pid counts as stale after an hour
 
 
-def _is_path_or_file(path: Any, method: str) -> bool:
-    return isinstance(path, (str, bytes, os.PathLike)) or callable(getattr(path, method, None))
-
-
-def _refuse_text_file(path: Any, verb: str, mode: str) -> None:
-    """``ArgumentTypeError`` for a file object opened in text mode: checkpoints are bytes."""
-    if isinstance(path, io.TextIOBase):
-        raise ArgumentTypeError(f"nn.{verb} needs a binary file; {_source(path)} is open in "
-                                f"text mode. Open it with open(path, {mode!r}), or pass the "
-                                f"path itself")
-
-
-def _source(path: Any) -> str:
-    """How a path or file object is named in messages."""
-    if isinstance(path, (str, bytes, os.PathLike)):
-        return os.fsdecode(path)
-    return str(getattr(path, "name", f"<{type(path).__name__}>"))
-
-
 def _remove_stale_temporaries(target: str) -> None:
     """Delete ``.<name>.<pid>-XXXXXXXX.tmp`` files of ``target`` owned by this user whose
     writing process has ended (names without a pid: last written over an hour ago).
@@ -226,60 +206,6 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-class _Contents(NamedTuple):
-    """What a checkpoint holds: ``values`` by name, the kind of each top-level node
-    ("state", "generator", ...) and the class name of each object saved through
-    ``state_dict`` (else None); for a file of one unnamed object (``nn.save(obj, path)``),
-    ``values`` is that object and ``kinds`` and ``classes`` are None."""
-    values: Any
-    kinds: dict[str, str] | None
-    classes: dict[str, str | None] | None
-
-
-def _read(path: PathLike | BinaryIO) -> _Contents:
-    """The contents of the checkpoint at ``path`` (see :class:`_Contents`)."""
-    if not _is_path_or_file(path, "read"):
-        raise ArgumentTypeError(f"nn.load needs a path (str or pathlib.Path) or a binary file "
-                                f"object; got {type(path).__name__}")
-    _refuse_text_file(path, "load", "rb")
-    source = _source(path)
-    try:
-        npz = np.load(path if hasattr(path, "read") else source, allow_pickle=False)
-    except _MISSING:
-        raise
-    except UNREADABLE as exc:  # NumPy's advice to allow pickles is not ours to give:
-        detail = ("not an .npz archive" if "allow_pickle" in str(exc)  # any non-NumPy file
-                  else f"{type(exc).__name__}: {exc}")
-        raise CheckpointError(f"{source} is not a readable checkpoint (a truncated, corrupt "
-                              f"or foreign file; nn.save writes checkpoints): "
-                              f"{detail}") from exc
-    if not isinstance(npz, np.lib.npyio.NpzFile):
-        raise CheckpointError(f"{source} holds a single .npy array, not an nn.save checkpoint")
-    with npz:
-        if META_KEY not in npz.files:
-            raise CheckpointError(f"{source} is an .npz file without checkpoint metadata "
-                                  f"(no '{META_KEY}' entry): it was not written by nn.save")
-        meta = read_meta(Decoder(npz, source)._array(META_KEY), source)
-        decoder = Decoder(npz, source)
-        try:
-            if "object" in meta:  # nn.save(obj, path): one unnamed object
-                return _Contents(decoder.decode(meta["object"]), None, None)
-            top = meta["objects"]
-            values = decoder.decode(top)
-            if top["t"] != "dict":
-                raise CheckpointError(f"{source}: corrupt checkpoint metadata: the objects "
-                                      f"are a {top['t']!r} node, not a dict")
-            kinds = {decoder.decode(k): v["t"] for k, v in top["items"]}
-            classes = {decoder.decode(k): v.get("class") for k, v in top["items"]}
-        except CheckpointError:
-            raise
-        except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
-                RecursionError) as exc:
-            raise CheckpointError(f"{source}: corrupt checkpoint metadata "
-                                  f"({type(exc).__name__}: {exc})") from exc
-    return _Contents(values, kinds, classes)
-
-
 def load(path: PathLike | BinaryIO, map_location: Any = None, *,
          weights_only: bool | None = None, **objects: Any) -> Any:
     """Read a checkpoint written by :func:`save` from a path or a binary file object;
@@ -296,12 +222,15 @@ def load(path: PathLike | BinaryIO, map_location: Any = None, *,
     it to ``load_state_dict``), a new generator of the saved class for a generator, and
     the value itself otherwise (tuples stay tuples, ints stay ints). Raises
     ``FileNotFoundError`` for a missing path and :class:`CheckpointError` for a file
-    that is truncated, corrupt or not a checkpoint.
+    that is truncated, corrupt or not a checkpoint. A file object is read from its
+    position, the checkpoint that starts there (a stream may hold several, one after
+    another), and left at its end, as ``torch.load`` does; it must be open and seekable
+    (else ``UsageError``).
     """
     _check_torch_options(map_location, weights_only)
     if objects:
         return load_into(path, **objects)
-    return _read(path).values
+    return read(path).values
 
 
 def _check_torch_options(map_location: Any, weights_only: Any) -> None:
@@ -333,15 +262,15 @@ def load_into(path: PathLike | BinaryIO, **objects: Any) -> dict[str, Any]:
     Returns the whole checkpoint as :func:`load` does (for the other entries, e.g. the
     epoch). Raises :class:`CheckpointError` when a name is missing or of another kind.
     """
-    values, kinds, classes = _read(path)
+    values, kinds, classes = read(path)
     if kinds is None:
-        raise UsageError(f"{_source(path)} holds one object without a name (saved as "
+        raise UsageError(f"{source_name(path)} holds one object without a name (saved as "
                          f"nn.save(obj, path), torch.save's order): read it with "
                          f"nn.load(path) and pass it on, e.g. "
                          f"model.load_state_dict(nn.load(path))")
     for name, target in objects.items():
         if name not in values:
-            raise CheckpointError(f"{_source(path)} has no entry {name!r}; "
+            raise CheckpointError(f"{source_name(path)} has no entry {name!r}; "
                                   f"it holds {sorted(values)}")
         saved_as = _KIND_NAMES.get(kinds[name], "plain value")
         if isinstance(target, np.random.Generator):

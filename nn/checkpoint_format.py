@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from enum import Enum
@@ -42,7 +43,8 @@ from .errors import ArgumentTypeError, CheckpointError
 from .parameter import Buffer, Parameter
 
 __all__ = ["MAGIC", "FORMAT_VERSION", "NAMED_VERSION", "META_KEY", "MAX_DEPTH", "UNREADABLE",
-           "Encoder", "Decoder", "has_state", "read_meta", "nesting_checked"]
+           "Encoder", "Decoder", "has_state", "read_meta", "nesting_checked",
+           "deeper_than_stack"]
 
 MAGIC = "autograd-nn-checkpoint"
 FORMAT_VERSION = 2  # the newest version this code reads and writes
@@ -366,7 +368,9 @@ def read_meta(raw: np.ndarray, source: str) -> dict[str, Any]:
         if raw.dtype != np.uint8 or raw.ndim != 1:
             raise CheckpointError(f"metadata entry has dtype {raw.dtype} and shape {raw.shape}")
         meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (ValueError, RecursionError) as exc:  # JSON, Unicode; nested too deeply
+    except RecursionError as exc:
+        raise deeper_than_stack(source) from exc
+    except ValueError as exc:  # JSON, Unicode
         raise CheckpointError(f"{source}: unreadable checkpoint metadata: {exc}") from exc
     if not isinstance(meta, dict) or meta.get("magic") != MAGIC:
         raise CheckpointError(f"{source}: wrong magic string in the metadata; this is not an "
@@ -377,3 +381,14 @@ def read_meta(raw: np.ndarray, source: str) -> dict[str, Any]:
                               f"supported (this code reads versions 1 to {FORMAT_VERSION}); "
                               "upgrade the library")
     return meta
+
+
+def deeper_than_stack(source: str) -> CheckpointError:
+    """The error for metadata nested deeper than the stack left allows: a valid file loaded
+    from deep recursion, or a file nested deeper than ``nn.save`` ever writes."""
+    return CheckpointError(
+        f"{source}: unreadable checkpoint metadata: it nests too deeply for the current "
+        f"recursion limit ({sys.getrecursionlimit()}, counting the calls already on the "
+        f"stack). A file from nn.save nests at most {MAX_DEPTH} levels: call nn.load from "
+        f"code less deep in the call stack (or raise sys.setrecursionlimit). A file nested "
+        f"deeper was not written by nn.save.")

@@ -1,6 +1,7 @@
 """``Module``'s dtype and device conversions (``astype``, ``to``, ``type``, ``float``,
-``half``, ``double``, ``cpu``, ``cuda``; ``share_memory``, refused) and PyTorch's ``compile()`` (a
-no-op: everything runs eagerly), a base class of ``Module`` kept in its own file."""
+``half``, ``double``, ``cpu``, ``cuda``; ``bfloat16`` and ``share_memory``, refused) and
+PyTorch's ``compile()`` (a no-op: everything runs eagerly), a base class of ``Module`` kept
+in its own file."""
 from __future__ import annotations
 
 from typing import Any, TypeVar
@@ -95,6 +96,14 @@ class DtypeMethods:
     def double(self: _M) -> _M:
         """``astype(np.float64)``, PyTorch's spelling."""
         return self.astype(np.float64)
+
+    def bfloat16(self: _M) -> _M:
+        """Refused with ``UnsupportedError``: NumPy has no bfloat16 (PyTorch's casts every
+        floating parameter and buffer to it); ``float()`` or ``half()`` cast in place."""
+        raise UnsupportedError(
+            f"{type(self).__name__}.bfloat16(): NumPy has no bfloat16, so nothing here "
+            "computes in it. Use model.float() (float32, what bfloat16 training loops "
+            "usually fall back to) or model.half() (float16), which cast in place.")
 
     def compile(self, *args: Any, **kwargs: Any) -> None:
         """PyTorch's ``model.compile(...)`` (``torch.compile`` of its forward, in place):

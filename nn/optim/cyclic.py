@@ -9,6 +9,7 @@ from typing import Any
 
 from .optimizer import Optimizer, check
 from .._checks import flag, integer, real_number
+from .scheduler_state import state_mapping
 from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, _cosine, _per_group
 
 __all__ = ["CosineAnnealingWarmRestarts", "CyclicLR", "MomentumCycling"]
@@ -161,6 +162,6 @@ class CyclicLR(MomentumCycling, LRScheduler):
         ``cycle_momentum=False`` (what it did then)."""
         old = {"cycle_momentum": False, "use_beta1": self.use_beta1,
                "base_momentums": [], "max_momentums": []}
-        if "cycle_momentum" not in state_dict:
+        if "cycle_momentum" not in state_mapping(self, state_dict):
             state_dict = {**old, **state_dict}
         super().load_state_dict(state_dict)

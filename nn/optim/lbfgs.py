@@ -234,6 +234,7 @@ class LBFGS(Optimizer):
                                      f"(as PyTorch's); this state dict has a "
                                      f"{type(entry).__name__} under {key!r}. Was it saved "
                                      f"from an LBFGS?")
+            _check_numbers(entry)
             kept[key] = {k: v for k, v in entry.items() if k not in HISTORY}
             vectors = self._restore_vectors(entry)
         super().load_state_dict({**state_dict, "state": kept})
@@ -333,6 +334,28 @@ def _floats(values: Any) -> Any:
 def _tensor(value: Any) -> Any:
     """An array wrapped (not copied) in a Tensor, as PyTorch keeps its state; None kept."""
     return None if value is None else Tensor(value)
+
+
+def _check_numbers(entry: Mapping[str, Any]) -> None:
+    """``StateDictError`` unless the saved counts (``func_evals``, ``n_iter``) are whole
+    numbers >= 0 and ``t``, ``H_diag`` and ``prev_loss`` finite numbers (or None, before
+    the first iteration)."""
+    for name in ("func_evals", "n_iter"):
+        value = entry.get(name, 0)
+        if not (is_real(value) or _is_number_tensor(value)) or not (
+                0 <= float(value) < np.inf and float(value) == int(float(value))):
+            raise StateDictError(f"LBFGS state '{name}' must be a whole number >= 0; got "
+                                 f"{value!r:.40}")
+    for name in ("d", "t", "H_diag", "prev_flat_grad"):  # set by the first iteration
+        if name in entry and entry[name] is None and float(entry.get("n_iter", 0)) >= 1:
+            raise StateDictError(f"LBFGS state '{name}' is None after {entry['n_iter']} "
+                                 f"iterations; a state saved by LBFGS has it set")
+    for name in ("t", "H_diag", "prev_loss"):
+        value = entry.get(name)
+        if value is not None and not ((is_real(value) or _is_number_tensor(value))
+                                      and np.isfinite(float(value))):
+            raise StateDictError(f"LBFGS state '{name}' must be a finite number; got "
+                                 f"{value!r:.40}")
 
 
 def _is_number_tensor(value: Any) -> bool:

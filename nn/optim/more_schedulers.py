@@ -17,6 +17,7 @@ from .optimizer import Optimizer, check
 from .._checks import integer, real_number, whole_steps
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .plateau import ReduceLROnPlateau
+from .scheduler_state import check_saved_values, state_mapping
 from .schedulers import (_LR_SCHEDULER_MODULE, LRScheduler, groups_changed,
                          warn_if_optimizer_not_stepped)
 
@@ -68,7 +69,7 @@ class _FunctionScheduler(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        saved, fns = state_dict.get("lr_lambdas", []), self.lr_lambdas
+        saved, fns = state_mapping(self, state_dict).get("lr_lambdas", []), self.lr_lambdas
         if "lr_lambdas" in state_dict and (not isinstance(saved, (list, tuple))
                                            or len(saved) != len(fns)):
             raise StateDictError(f"{type(self).__name__}.load_state_dict: lr_lambdas must be "
@@ -251,10 +252,12 @@ class SequentialLR(LRScheduler):
                 "schedulers": [s.state_dict() for s in self._schedulers]}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        saved = list(state_dict["schedulers"])
-        if len(saved) != len(self._schedulers):
-            raise StateDictError(f"SequentialLR.load_state_dict: {len(saved)} saved schedulers, "
-                                 f"this one has {len(self._schedulers)}")
+        saved = state_mapping(self, state_dict, self.state_dict())["schedulers"]
+        if not isinstance(saved, (list, tuple)) or len(saved) != len(self._schedulers):
+            raise StateDictError(f"SequentialLR.load_state_dict: expected the states of "
+                                 f"{len(self._schedulers)} schedulers under 'schedulers'; "
+                                 f"got {saved!r:.80}")
+        check_saved_values(self, {k: v for k, v in state_dict.items() if k != "schedulers"})
         for scheduler, state in zip(self._schedulers, saved):
             scheduler.load_state_dict(state)
         self.last_epoch = int(state_dict["last_epoch"])
@@ -322,11 +325,15 @@ class ChainedScheduler(LRScheduler):
                 "_schedulers": [s.state_dict() for s in self._schedulers]}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        saved = state_dict.get("_schedulers")
+        keys = set(state_mapping(self, state_dict))
+        if not {"_schedulers", "_last_lr"} <= keys <= {"_schedulers", "_last_lr", "_step_count"}:
+            state_mapping(self, state_dict, self.state_dict())  # names the keys
+        saved = state_dict["_schedulers"]
         if not isinstance(saved, (list, tuple)) or len(saved) != len(self._schedulers):
             raise StateDictError(
                 f"ChainedScheduler.load_state_dict: expected the states of "
-                f"{len(self._schedulers)} schedulers under '_schedulers'; got {saved!r}")
+                f"{len(self._schedulers)} schedulers under '_schedulers'; got {saved!r:.80}")
+        check_saved_values(self, {k: v for k, v in state_dict.items() if k != "_schedulers"})
         for scheduler, state in zip(self._schedulers, saved):
             scheduler.load_state_dict(state)
         self._last_lr = list(state_dict["_last_lr"])

@@ -18,6 +18,8 @@ from .flat_params import memory_order
 from .optimizer_hooks import OptimizerHooks, hooked
 from .param_names import check_naming_agrees, split_names
 from .required import fill_defaults, required
+from .state_dict_checks import (accepted_torch_flags, checked_entry, checked_groups,
+                                checked_state, param_index as _param_index)
 from .state_tensors import restored_value, saved_value
 from .torch_flags import plain_lr
 
@@ -264,25 +266,27 @@ class Optimizer(OptimizerHooks):
         (or the arrays of older state dicts) are copied, floating ones cast to the
         parameter's dtype (``step`` keeps its own), as in PyTorch. ``"state"`` may be
         keyed by int (as ``state_dict`` writes it) or by the same numbers as str (``"0"``,
-        as state dicts of earlier versions were).
+        as state dicts of earlier versions were). PyTorch's ``foreach``/``fused``/
+        ``capturable``/``differentiable`` in a group are checked and dropped where the
+        constructor takes them. A malformed state dict raises ``StateDictError`` naming the
+        entry (``state_dict_checks.py``), and leaves the optimizer as it was.
         """
+        owner = type(self).__name__
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "param_groups"}:
             raise StateDictError("optimizer state dict must have exactly the keys "
                                  "'state' and 'param_groups'")
-        saved_groups = list(state_dict["param_groups"])
-        if len(saved_groups) != len(self.param_groups):
-            raise StateDictError(f"loaded state dict has {len(saved_groups)} parameter groups, "
-                                 f"this optimizer has {len(self.param_groups)}")
+        saved_groups = checked_groups(owner, state_dict["param_groups"], len(self.param_groups))
         by_index: dict[int, Tensor] = {}
+        dropped: list[frozenset[str]] = []  # PyTorch's switches, per group
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
-            self._check_group_keys(i, group, saved)
+            dropped.append(self._check_group_keys(i, group, saved))
             if len(saved["params"]) != len(group["params"]):
                 raise StateDictError(f"parameter group {i}: loaded state dict has "
                                      f"{len(saved['params'])} parameters, this optimizer has "
                                      f"{len(group['params'])}")
-            by_index.update((int(k), p) for k, p in zip(saved["params"], group["params"]))
+            by_index.update((_param_index(k), p) for k, p in zip(saved["params"], group["params"]))
         new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
-        for key, entry in state_dict["state"].items():
+        for key, entry in checked_state(owner, state_dict["state"]).items():
             index = _param_index(key)
             if index is None or index not in by_index:
                 raise StateDictError(f"loaded state dict has state for parameter {key}, "
@@ -292,29 +296,33 @@ class Optimizer(OptimizerHooks):
                 raise StateDictError(f"loaded state dict has state for parameter {index} "
                                      "twice (under an int and a str key); keep one")
             new_state[p] = {name: restored_value(value, p.data, key, name, self.scalar_state)
-                            for name, value in entry.items()}
+                            for name, value in checked_entry(owner, key, entry).items()}
         new_groups = []
-        for group, saved in zip(self.param_groups, saved_groups):
+        for group, saved, flags in zip(self.param_groups, saved_groups, dropped):
             merged = dict(group)
             for k, v in saved.items():
                 if k == "param_names":  # a list, as PyTorch's
                     merged[k] = list(v)
-                elif k != "params":
+                elif k != "params" and k not in flags:
                     merged[k] = tuple(v) if isinstance(v, list) else v
             self._validate_group(merged)
+            if "maximize" in merged:
+                flag(owner, "maximize", merged["maximize"])
             new_groups.append(merged)
         self.param_groups[:] = new_groups
         self.state = new_state
 
     def _check_group_keys(self, index: int, group: Mapping[str, Any],
-                          saved: Mapping[str, Any]) -> None:
+                          saved: Mapping[str, Any]) -> frozenset[str]:
         """``StateDictError`` unless the saved group has this optimizer's
         hyper-parameters and no others (the keys schedulers write, ``SCHEDULER_KEYS``, and
         keys this group has too are fine): an Adam state loaded into SGD would merge
-        silently."""
+        silently. Returns PyTorch's switches (``foreach``...) the saved group has and the
+        constructor takes, checked, for the caller to drop."""
         keys = set(saved) - {"params"}
+        flags = accepted_torch_flags(self, group, saved)
         missing = sorted(set(self.defaults) - keys - self.later_keys)
-        unexpected = sorted(keys - set(group) - SCHEDULER_KEYS - {"param_names"})
+        unexpected = sorted(keys - set(group) - SCHEDULER_KEYS - {"param_names"} - flags)
         if missing or unexpected:
             name = type(self).__name__
             raise StateDictError(
@@ -323,6 +331,7 @@ class Optimizer(OptimizerHooks):
                 f"(missing: {missing or 'none'}; unexpected: {unexpected or 'none'}). It was "
                 f"saved from another kind of optimizer: load it into that kind, or start "
                 f"this {name} afresh.")
+        return flags
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -336,16 +345,6 @@ class Optimizer(OptimizerHooks):
 def _is_tensor(obj: Any) -> bool:  # (a Tensor's .grad is not read: a non-leaf's warns)
     return isinstance(obj, Tensor) or (hasattr(obj, "data") and hasattr(obj, "grad")
                                        and not isinstance(obj, Mapping))
-
-
-def _param_index(key: Any) -> int | None:
-    """The parameter number a ``"state"`` key stands for: an int, or its digits as a
-    str (older state dicts); None for anything else."""
-    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
-        return int(key)
-    if isinstance(key, str) and key.isascii() and key.isdigit():
-        return int(key)
-    return None
 
 
 def call_closure(closure: Callable[[], Any] | None) -> Any:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from .optimizer import Optimizer, check
 from .._checks import integer, real_number
+from .scheduler_state import state_mapping
 from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, _per_group
 from ..errors import ArgumentTypeError, ConfigError
 
@@ -117,4 +118,4 @@ class ReduceLROnPlateau(LRScheduler):
     def load_state_dict(self, state_dict: dict) -> None:
         """As ``LRScheduler``'s; a state saved before ``default_min_lr`` existed loads
         with None (a list of min_lrs)."""
-        super().load_state_dict({"default_min_lr": None, **state_dict})
+        super().load_state_dict({"default_min_lr": None, **state_mapping(self, state_dict)})

@@ -31,7 +31,8 @@ from typing import Any
 
 from .optimizer import Optimizer
 from .._checks import caller_outside_nn, integer, real_number, whole_steps
-from ..errors import ArgumentTypeError, ConfigError, StateDictError
+from ..errors import ArgumentTypeError, ConfigError
+from .scheduler_state import check_saved_values, state_mapping
 
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
@@ -154,15 +155,13 @@ class LRScheduler:
                 for k, v in vars(self).items() if k != "optimizer" and not callable(v)}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore attributes saved by ``state_dict`` (the keys must match exactly; a
+        """Restore attributes saved by ``state_dict`` (the keys must match exactly, and the
+        values be of the kinds saved, ``scheduler_state.py``, else ``StateDictError``; a
         state saved before ``_step_count`` existed counts as stepped)."""
         expected = set(self.state_dict())
         if "_step_count" in expected:
-            state_dict = {"_step_count": 2, **state_dict}
-        if set(state_dict) != expected:
-            raise StateDictError(
-                f"{type(self).__name__}.load_state_dict: keys {sorted(state_dict)} do not "
-                f"match the expected {sorted(expected)}; was it saved by another scheduler?")
+            state_dict = {"_step_count": 2, **state_mapping(self, state_dict)}
+        check_saved_values(self, state_mapping(self, state_dict, expected))
         for key, value in state_dict.items():
             setattr(self, key, list(value) if isinstance(value, (list, tuple)) else value)
 

@@ -31,6 +31,8 @@ __all__ = ["zeros_state", "full_state", "copied_state", "scalar_dtype", "scalar_
 PARAM_SHAPED = frozenset({"exp_avg", "exp_avg_sq", "max_exp_avg_sq", "exp_inf", "sum",
                           "momentum_buffer", "square_avg", "grad_avg", "acc_delta", "prev",
                           "step_size", "ax"})
+# other built-in Tensor state, of other shapes (Adafactor's factored second moments)
+ARRAY_STATE = frozenset({"row_var", "col_var", "variance"})
 
 
 def zeros_state(param: np.ndarray) -> Tensor:
@@ -100,14 +102,27 @@ def restored_value(value: Any, param: np.ndarray, key: Any, name: str,
     """One saved state entry made live for the parameter array ``param``: a Tensor or
     array becomes a Tensor holding a copy, cast to ``param``'s dtype when floating (not
     ``step``: it keeps its dtype, as in PyTorch). An entry named in ``scalars`` (the
-    optimizer's 0-d Tensor state) may be a plain number from an older state dict; any
-    other array (and a built-in's ``PARAM_SHAPED`` entry) must have the parameter's
-    shape."""
-    if name in scalars and isinstance(value, (int, float, np.number)) \
-            and not isinstance(value, bool):
+    optimizer's 0-d Tensor state) may be a plain number from an older state dict (and
+    must be a number; ``step`` a finite count >= 0); any other array (and a built-in's
+    ``PARAM_SHAPED`` entry, which must be an array) must have the parameter's shape.
+    ``StateDictError`` otherwise."""
+    is_array = isinstance(value, (Tensor, np.ndarray))
+    is_number = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+    if (name in scalars or name == "step") and not is_array:
+        if not is_number:
+            raise StateDictError(f"state '{name}' of parameter {key} must be a number or a "
+                                 f"0-d Tensor; got {type(value).__name__} {value!r:.40}")
+        _checked_scalar(np.asarray(value), key, name)
+        if name not in scalars:  # SparseAdam's step: a plain int, as PyTorch's
+            return value
         tensor = scalar_state(float(value))
         return tensor if name == "step" else Tensor(tensor.data.astype(param.dtype))
-    if not isinstance(value, (Tensor, np.ndarray)):
+    if not is_array:
+        if name in PARAM_SHAPED | ARRAY_STATE and not (
+                value is None and name == "momentum_buffer"):  # SGD's may be None
+            raise StateDictError(f"state '{name}' of parameter {key} must be a Tensor"
+                                 f"{' shaped like the parameter' if name in PARAM_SHAPED else ''}"
+                                 f"; got {type(value).__name__} {value!r:.40}")
         return value
     array = value.data if isinstance(value, Tensor) else value
     if array.dtype.kind not in "biuf":
@@ -117,9 +132,19 @@ def restored_value(value: Any, param: np.ndarray, key: Any, name: str,
         if array.ndim != 0:
             raise StateDictError(f"state '{name}' of parameter {key} must be a single "
                                  f"number (0-d), got shape {array.shape}")
+        _checked_scalar(array, key, name)
     elif array.shape != param.shape and (isinstance(value, np.ndarray)
                                          or name in PARAM_SHAPED):
         raise StateDictError(f"state '{name}' of parameter {key} has shape {array.shape}, "
                              f"but the parameter has shape {param.shape}")
     dtype = array.dtype if name == "step" or array.dtype.kind != "f" else param.dtype
     return copied_state(array, dtype)
+
+
+def _checked_scalar(value: np.ndarray, key: Any, name: str) -> None:
+    """``StateDictError`` for a 0-d state entry that is not finite, or a ``step`` count
+    below 0 (the next update would fail, or give NaN)."""
+    number = float(value)
+    if not np.isfinite(number) or (name == "step" and number < 0):
+        raise StateDictError(f"state '{name}' of parameter {key} must be a finite "
+                             f"{'count >= 0' if name == 'step' else 'number'}; got {number}")
