@@ -13,6 +13,7 @@ import argparse
 import importlib
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -20,9 +21,10 @@ import numpy as np
 
 from autograd.errors import AutogradError
 
-__all__ = ["MissingExtraError", "INSTALL_HINT", "run", "make_parser", "output_folder", "require",
-           "pyplot", "save_figure", "progress", "write_summary", "format_value",
-           "load_digits", "split", "show_images"]
+__all__ = ["MissingExtraError", "INSTALL_HINT", "run", "make_parser", "positive_int",
+           "non_negative_int", "positive_float", "output_folder", "require", "pyplot",
+           "save_figure", "progress", "write_summary", "format_value", "load_digits", "split",
+           "show_images"]
 
 INSTALL_HINT = 'pip install -e ".[examples]"'
 FIGURE_DPI = 100  # small, sharp PNGs: the README and the gallery show them at this size
@@ -43,13 +45,45 @@ def require(module: str, package: str | None = None) -> Any:
 
 
 def run(main: Callable[[], Any]) -> None:
-    """Call ``main()``; a missing optional package ends the program with one line that
-    names the install command instead of a traceback."""
+    """Call ``main()`` and end with one line instead of a traceback when it fails in a
+    way the user can fix: a missing optional package (exit status 1, with the install
+    command) or a library error, an ``AutogradError`` such as ``ConfigError`` for a
+    value the model cannot use (exit status 2, as argparse for a bad option)."""
     try:
         main()
     except ImportError as exc:
         hint = "" if INSTALL_HINT in str(exc) else f" (from a checkout: {INSTALL_HINT})"
         raise SystemExit(f"error: {exc}{hint}") from None
+    except AutogradError as exc:
+        print(f"error: {type(exc).__name__}: {' '.join(str(exc).split())}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1 (steps, epochs, sizes)."""
+    return _number(text, int, 1, "a whole number >= 1")
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number >= 0 (a seed)."""
+    return _number(text, int, 0, "a whole number >= 0")
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0 (a learning rate)."""
+    return _number(text, float, 0, "a finite number > 0", strict=True)
+
+
+def _number(text: str, kind: type, minimum: float, wanted: str, strict: bool = False) -> Any:
+    """``kind(text)`` if it is finite and >= ``minimum`` (> with ``strict``), else the
+    argparse error that says what was expected."""
+    try:
+        value = kind(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < minimum or (strict and value == minimum):
+        raise argparse.ArgumentTypeError(f"expected {wanted}; got {text!r}")
+    return value
 
 
 def make_parser(doc: str, name: str, default_help: str = "") -> argparse.ArgumentParser:
@@ -60,7 +94,8 @@ def make_parser(doc: str, name: str, default_help: str = "") -> argparse.Argumen
     parser = argparse.ArgumentParser(prog=f"python -m examples.{name}", description=head,
                                      epilog=tail or None,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="random seed (default 0)")
     parser.add_argument("--out", type=Path, default=Path("out") / name,
                         help=f"folder for the PNGs and summary.json (default out/{name})")
     parser.add_argument("--quick", action="store_true",

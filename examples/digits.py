@@ -109,12 +109,15 @@ def plot_mistakes(x: np.ndarray, y: np.ndarray, predicted: np.ndarray, out: Path
 def plot_cv(scores: np.ndarray, out: Path) -> None:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 3))
-    ax.bar(np.arange(1, len(scores) + 1), scores, color="tab:blue")
+    folds = np.arange(1, len(scores) + 1)
+    bars = ax.bar(folds, scores, color="tab:blue")  # from 0: the folds' true proportions
+    ax.bar_label(bars, fmt="%.3f", fontsize=8, padding=2)  # the differences, as numbers
     ax.axhline(scores.mean(), color="k", ls="--",
                label=f"mean {scores.mean():.3f} +- {scores.std():.3f}")
-    ax.set(xlabel="fold", ylabel="accuracy", ylim=(min(0.8, scores.min() - 0.02), 1.0),
+    ax.set(xlabel="fold", ylabel="accuracy", ylim=(0.0, 1.12), xticks=folds,
            title="Stratified 5-fold cross-validation")
-    ax.legend(loc="lower right")
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.legend(loc="lower right", framealpha=1.0)
     save_figure(fig, out, "cv")
 
 

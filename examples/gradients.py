@@ -27,8 +27,8 @@ import nn.functional as F
 
 from nn.train import fit
 
-from ._common import (load_digits, make_parser, output_folder, pyplot, run, save_figure,
-                      write_summary)
+from ._common import (load_digits, make_parser, output_folder, pyplot, require, run,
+                      save_figure, write_summary)
 
 __all__ = ["he_linear", "build", "weight_grad_norms", "backward_once", "train", "clipping",
            "sigmoid_max_slope", "main"]
@@ -113,6 +113,10 @@ def clipping(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, out: Path) 
         ax.semilogy(range(1, len(norms) + 1), norms, marker + "-", label=name)
     ax.set(xlabel="layer (1 = input side)", ylabel="||dL/dW||",
            title="Exploding gradients (init Var = 6/n_in) and clipping")
+    ticker = require("matplotlib.ticker", "matplotlib")  # 0.1, 0.2, 0.5, 1, 2, 5...:
+    ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))  # the clipped
+    ax.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))  # norms are readable
+    ax.yaxis.set_minor_formatter(ticker.NullFormatter())
     ax.legend()
     save_figure(fig, out, "clipping")
     total = {name: float(np.sqrt(np.sum(np.square(v)))) for name, v in results.items()}
@@ -167,6 +171,7 @@ def main(argv: list[str] | None = None) -> dict:
     ax2.set(xlabel="epoch", ylabel="||dL/dW1|| (last batch of the epoch)",
             title="First-layer gradient norm")
     ax1.legend()
+    ax2.legend(loc="center right")
     save_figure(fig, out, "training")
 
     summary = {"first_layer_grad_norm": {v: norms[0] for v, norms in at_init.items()},

@@ -6,8 +6,13 @@ A step perceptron computes y = [b + w1 x1 + w2 x2 > 0]. With the notes' weights
 (AND 0.5, 0.5, b = -0.7; NAND -0.5, -0.5, 0.7; OR 0.5, 0.5, -0.2) it reproduces the
 truth tables, and XOR = AND(NAND(x), OR(x)) needs a second layer. The step has no
 useful gradient, so the trained versions use a sigmoid output and binary
-cross-entropy: one neuron learns AND, NAND and OR but not XOR (its best is 3 of 4
-rows), and a 2-4-1 tanh network learns XOR.
+cross-entropy: one neuron learns AND, NAND and OR but not XOR, and a 2-4-1 tanh
+network learns XOR. For one neuron on XOR the cross-entropy is convex with its only
+minimum at w = 0, b = 0 (there its gradient, the mean of (p - y)(x, 1), is zero): p =
+0.5 on every row, loss log 2, no better than chance. Training ends within about 1e-3
+of p = 0.5, so which side of 0.5 each row lands on, and the thresholded accuracy
+(0.25 to 0.75), is rounding noise; the summary gives the four probabilities beside it.
+(A step neuron with a hand-placed line could get 3 of the 4 rows, never 4.)
 
 Figures: hand_picked.png (decision regions of the notes' perceptrons), learned.png
 (decision regions after training), loss.png (training curves).
@@ -117,12 +122,19 @@ def main(argv: list[str] | None = None) -> dict:
         learned[name] = [int(p > 0.5) for p in predict(model, INPUTS)]
     accuracy = {name: float(np.mean(np.array(learned[name]) == TARGETS[name.split()[0]]))
                 for name in learned}
+    xor_p = predict(models["XOR"], INPUTS)
+    xor_spread = float(np.max(np.abs(xor_p - 0.5)))
+    print(f"one neuron on XOR: p = {np.round(xor_p, 4).tolist()} (at most {xor_spread:.1e} "
+          f"from 0.5), loss {histories['XOR'][-1]:.6f}. The minimum is p = 0.5 on every row, "
+          f"loss log 2 = {np.log(2):.6f},\nso its thresholded accuracy "
+          f"({accuracy['XOR']:.2f}) is rounding noise: one neuron is no better than chance")
 
     fig, axes = plt.subplots(1, 5, figsize=(13.5, 3.1))
     for ax, (name, model) in zip(axes, models.items()):
         layers = "one neuron" if name in GATES or name == "XOR" else "two layers"
-        draw_regions(ax, lambda x, m=model: predict(m, x),
-                     f"{name}, {layers}\naccuracy {accuracy[name]:.0%}",
+        result = (f"p = 0.5 +- {xor_spread:.0e} on every row" if name == "XOR"
+                  else f"accuracy {accuracy[name]:.0%}")
+        draw_regions(ax, lambda x, m=model: predict(m, x), f"{name}, {layers}\n{result}",
                      TARGETS[name.split()[0]])
     fig.suptitle("Learned by gradient descent: colour = P(y = 1) from blue (0) to red (1), "
                  "line = 0.5 boundary; dots = the truth table (black 1, white 0)")
@@ -140,6 +152,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     summary = {"truth_tables": tables, "learned_truth_tables": learned,
                "xor_one_layer_accuracy": accuracy["XOR"],
+               "xor_one_layer_probabilities": xor_p,
+               "xor_one_layer_max_abs_p_minus_half": xor_spread,
+               "xor_one_layer_loss": histories["XOR"][-1],
                "xor_two_layer_accuracy": accuracy["XOR (2-4-1)"]}
     write_summary(out, summary)
     return summary

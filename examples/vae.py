@@ -31,8 +31,8 @@ import nn
 from nn.models import VAE
 from nn.train import KLAnnealing, fit
 
-from ._common import (load_digits, make_parser, output_folder, pyplot, run, save_figure,
-                      show_images, split, write_summary)
+from ._common import (load_digits, make_parser, output_folder, positive_int, pyplot, run,
+                      save_figure, show_images, split, write_summary)
 
 __all__ = ["train", "val_elbo", "codes", "prior_quantiles", "manifold", "label_grid_axes",
            "plot_losses", "plot_latent", "main", "compare"]
@@ -116,9 +116,9 @@ def plot_latent(ax: Any, mu: np.ndarray, labels: np.ndarray, title: str) -> None
 
 def main(argv: list[str] | None = None) -> dict:
     parser = make_parser(__doc__, "vae")
-    parser.add_argument("--epochs", type=int, default=None,
+    parser.add_argument("--epochs", type=positive_int, default=None,
                         help="training epochs (default 120; 3 with --quick)")
-    parser.add_argument("--latent", type=int, default=2,
+    parser.add_argument("--latent", type=positive_int, default=2,
                         help="latent dimensions (default 2, so the latent space is a plane)")
     parser.add_argument("--compare", action="store_true",
                         help="also train a beta-VAE (beta 4) and a KL-annealed VAE")
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> dict:
     (x_train, _), (x_val, _), (x_test, y_test) = split(x, y, (0.8, 0.1, 0.1),
                                                       np.random.default_rng(args.seed))
     data = {"train": x_train, "val": x_val}
-    epochs = args.epochs or (3 if args.quick else 120)
+    epochs = (3 if args.quick else 120) if args.epochs is None else args.epochs
     plt = pyplot()
 
     model, history = train(data, epochs, args.seed, args.latent)

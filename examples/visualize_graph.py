@@ -13,8 +13,10 @@
    mean/min/max and gradient norms.
 
 Each picture is saved as SVG and PNG (both need Graphviz's ``dot`` program; without it
-the DOT sources are written as .gv files); summary.json lists them with the gradients
-of the scalar expression. Nothing is trained, so ``--quick`` draws the same pictures.
+the DOT sources are written as .gv files, the install hint is printed and the program
+still ends normally); summary.json lists the pictures, the formats written and the
+gradients of the scalar expression. Nothing is trained, so ``--quick`` draws the same
+pictures.
 
     python -m examples.visualize_graph [--out out/visualize_graph] [--formats svg png]
                                        [--seed 0] [--quick]
@@ -22,6 +24,7 @@ of the scalar expression. Nothing is trained, so ``--quick`` draws the same pict
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,7 +34,8 @@ from autograd import viz
 
 from ._common import make_parser, output_folder, run, write_summary
 
-__all__ = ["scalar_tensors", "scalar_expression", "hidden_layer", "mlp_clusters", "main"]
+__all__ = ["scalar_tensors", "scalar_expression", "hidden_layer", "mlp_clusters",
+           "save_pictures", "main"]
 
 
 def scalar_tensors() -> dict[str, ag.Tensor]:
@@ -119,6 +123,23 @@ def mlp_clusters(rng: np.random.Generator) -> Any:
                           title="MLP 4-8-8-3: parameters grouped by layer")
 
 
+def save_pictures(pictures: dict[str, Any], formats: list[str], out: Path) -> list[str]:
+    """Save every picture in every format and return the formats written. Without
+    Graphviz's ``dot`` only the DOT sources can be written: every picture is saved as
+    ``.gv``, the install hint is printed and the result is ``["gv"]``."""
+    for name, graph in pictures.items():
+        for fmt in formats:
+            try:
+                path = viz.save_graph(graph, out / f"{name}.{fmt}")
+            except viz.GraphvizNotFoundError as exc:
+                print(exc)
+                for other, source in pictures.items():  # keep every DOT source
+                    print(f"  saved {viz.save_graph(source, out / f'{other}.gv').name}")
+                return ["gv"]
+            print(f"  saved {path.name}")
+    return list(formats)
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = make_parser(__doc__, "visualize_graph",
                          "(nothing is trained here: the same pictures)")
@@ -138,17 +159,8 @@ def main(argv: list[str] | None = None) -> dict:
     pictures = {"scalar_expression": scalar, "scalar_expression_backward": scalar_backward,
                 "hidden_layer_forward": forward, "hidden_layer_backward": backward,
                 "mlp_clusters": mlp_clusters(rng)}
-    for name, graph in pictures.items():
-        for fmt in args.formats:
-            try:
-                path = viz.save_graph(graph, out / f"{name}.{fmt}")
-            except viz.GraphvizNotFoundError as exc:
-                for other, source in pictures.items():  # keep every DOT source
-                    viz.save_graph(source, out / f"{other}.gv")
-                print(exc)
-                raise SystemExit(1) from None
-            print(f"  saved {path.name}")
-    summary = {"pictures": list(pictures), "formats": args.formats,
+    formats = save_pictures(pictures, args.formats, out)
+    summary = {"pictures": list(pictures), "formats": formats,
                "scalar_expression_gradients": gradients}
     write_summary(out, summary)
     return summary

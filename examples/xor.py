@@ -20,8 +20,8 @@ import numpy as np
 
 import autograd as ag
 
-from ._common import (MissingExtraError, make_parser, output_folder, pyplot, run,
-                      save_figure, write_summary)
+from ._common import (MissingExtraError, make_parser, output_folder, positive_float,
+                      positive_int, pyplot, run, save_figure, write_summary)
 
 __all__ = ["perceptron", "hand_made_gates", "init_params", "forward", "bce_with_logits",
            "train", "save_pictures", "main"]
@@ -115,13 +115,15 @@ def save_pictures(p: dict, losses: list[float], out: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = make_parser(__doc__, "xor")
-    parser.add_argument("--steps", type=int, default=None,
+    parser.add_argument("--steps", type=positive_int, default=None,
                         help="gradient steps (default 2000; 300 with --quick)")
-    parser.add_argument("--lr", type=float, default=0.5, help="learning rate (default 0.5)")
-    parser.add_argument("--hidden", type=int, default=8, help="hidden units (default 8)")
+    parser.add_argument("--lr", type=positive_float, default=0.5,
+                        help="learning rate (default 0.5)")
+    parser.add_argument("--hidden", type=positive_int, default=8,
+                        help="hidden units (default 8)")
     args = parser.parse_args(argv)
     out = output_folder(args.out)
-    steps = args.steps or (300 if args.quick else 2000)
+    steps = (300 if args.quick else 2000) if args.steps is None else args.steps
 
     tables = hand_made_gates()
     p, losses = train(steps, args.lr, args.seed, args.hidden)

@@ -38,7 +38,8 @@ STYLE: dict[str, dict[str, str]] = {
 }
 
 # What the VJP of an op sends to input i, written with the drawn names: {0}, {1} are the
-# inputs, {out} the output. "Add distributes, matmul switches" in the picture's own words.
+# inputs, {out} the output (a name that is an expression, "y - y_hat", is put in
+# brackets). "Add distributes, matmul switches" in the picture's own words.
 RULES: dict[str, tuple[str, ...]] = {
     "Add": ("g", "g"), "Sub": ("g", "-g"), "Neg": ("-g",),
     "Mul": ("g * {1}", "g * {0}"), "Div": ("g / {1}", "-g * {out} / {1}"),
@@ -52,6 +53,15 @@ RULES: dict[str, tuple[str, ...]] = {
 }
 
 _RANKDIRS = ("LR", "RL", "TB", "BT")
+
+
+def _operand(name: str) -> str:
+    """``name`` as an operand of a rule: an identifier or a dotted parameter path
+    ("hidden1.weight") as it is, anything else in brackets, so "p (y - y_hat)^(p-1) g"
+    is not read as "p y - y_hat^(p-1) g"."""
+    if name == "?" or all(part.isidentifier() for part in name.split(".")):
+        return name
+    return f"({name})"
 
 
 def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
@@ -227,8 +237,9 @@ class _Painter:
         blocks: list[tuple[str, list[str]]] = []
         rule = RULES.get(op.name()) if self.show_rules else None
         if rule is not None and i < len(rule):
-            names = [self.view.names.get(id(p), "?") for p in op.parents]
-            blocks.append(("rule", [rule[i].format(*names, out=self.view.names[id(t)])]))
+            names = [_operand(self.view.names.get(id(p), "?")) for p in op.parents]
+            out = _operand(self.view.names[id(t)])
+            blocks.append(("rule", [rule[i].format(*names, out=out)]))
         edge = self.grads.edges.get((id(t), i)) if self.grads is not None else None
         if edge is not None:
             blocks.append(("mono", format_grad(edge.value, self.max_values, "",

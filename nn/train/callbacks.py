@@ -20,7 +20,7 @@ from ..checkpoint import PathLike, save
 from ..optim import ReduceLROnPlateau
 from ..utils import check_clip_argument, clip_grad_norm_, clip_grad_value_
 from autograd.errors import UsageError
-from ..errors import ArgumentTypeError, ConfigError, NameNotFoundError
+from ..errors import ArgumentTypeError, ConfigError, MemberNotFoundError, NameNotFoundError
 
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "LRScheduler", "KLAnnealing",
            "GradientClipping", "monitor_mode"]
@@ -282,7 +282,8 @@ class LRScheduler(Callback):
 class KLAnnealing(Callback):
     """beta = max_beta * min(1, epoch / warmup) at the start of each epoch (counted from
     0), written to ``model.<attribute>`` (the VAE's ``beta``): the KL term is switched
-    on gradually so the decoder learns to use the code first."""
+    on gradually so the decoder learns to use the code first. A model without that
+    attribute raises ``MemberNotFoundError`` (an ``AttributeError``) when training begins."""
 
     def __init__(self, warmup: int, max_beta: float = 1.0, attribute: str = "beta") -> None:
         self.warmup = integer("KLAnnealing", "warmup", warmup, minimum=1,
@@ -295,7 +296,7 @@ class KLAnnealing(Callback):
 
     def on_train_begin(self, trainer: Trainer) -> None:
         if not hasattr(trainer.model, self.attribute):
-            raise AttributeError(f"KLAnnealing: the model ({type(trainer.model).__name__}) "
+            raise MemberNotFoundError(f"KLAnnealing: the model ({type(trainer.model).__name__}) "
                                  f"has no attribute {self.attribute!r} to anneal; use a VAE "
                                  f"or pass attribute=...")
 
