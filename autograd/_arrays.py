@@ -11,7 +11,7 @@ from .errors import DataError, DTypeError, ShapeError, SizeOrDataWarning, UsageE
 
 __all__ = ["size_entry", "FLOATS", "to_array", "check_dtype", "as_dtype",
            "check_requires_grad", "shape_argument", "as_size", "integers", "numeric", "is_int",
-           "int_argument", "argument_ndim", "check_representable"]
+           "int_argument", "count_argument", "argument_ndim", "check_representable"]
 
 FLOATS = (np.float16, np.float32, np.float64)
 
@@ -52,6 +52,16 @@ def int_argument(op: str, name: str, value: Any) -> int:
         raise UsageError(f"{op}: {name} must be an int; got {type(value).__name__} "
                          f"{value!r}")
     return int(value)
+
+
+def count_argument(op: str, name: str, value: Any) -> int:
+    """``value`` as a count (``linspace``'s steps, ``eye``'s n): an int, as
+    ``int_argument`` takes it (a UsageError, PyTorch's TypeError, for 2.5), and >= 0 (a
+    ShapeError)."""
+    count = int_argument(op, name, value)
+    if count < 0:
+        raise ShapeError(f"{op}: {name} must be >= 0; got {count}")
+    return count
 
 
 def as_size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, ...]:
@@ -233,12 +243,7 @@ def to_array(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.
                 f"without their history, e.g. Tensor(t.detach().numpy()) for a torch "
                 f"tensor.") from None
     else:
-        try:
-            array = np.asarray(data)
-        except ValueError as exc:
-            raise DataError(
-                f"cannot make a Tensor from ragged nested sequences ({exc}). Every row "
-                f"must have the same length; pad them or build one tensor per row.") from None
+        array = _python_array(data, dtype is None and np.dtype(python_ints).kind == "i")
         # Python ints (NumPy's int64) become python_ints, and Tensor(...), which is float
         # as torch.Tensor, casts any integers; NumPy integer scalars keep their dtype in
         # autograd.tensor (as np.array and torch.tensor); bools stay masks
@@ -255,3 +260,63 @@ def to_array(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.
             check_representable(array, dtype, "tensor(data, dtype=...)")
         array = array.astype(dtype, copy=False)
     return array
+
+
+_PLAIN = frozenset((float, int, bool))
+
+
+def _python_array(data: Any, ints_stay_ints: bool) -> np.ndarray:
+    """NumPy's array of Python data (numbers, nested lists), read as PyTorch reads it: a
+    Tensor inside a list is its one number (``[loss1, loss2]`` of shape-(1,) losses has
+    shape (2,)); ints stay int64 where ``ints_stay_ints`` (``tensor()`` without a dtype),
+    so one beyond int64 is a DataError, as PyTorch's overflow, where NumPy would make the
+    data uint64 or float64 (losing the low digits); ints beyond uint64 beside floats, or
+    in ``Tensor()``, become float64 (NumPy: an object array)."""
+    items = _tensor_items(data) if isinstance(data, (list, tuple)) else data
+    try:
+        array = np.asarray(items)
+    except ValueError as exc:
+        raise DataError(
+            f"cannot make a Tensor from ragged nested sequences ({exc}). Every row "
+            f"must have the same length; pad them or build one tensor per row.") from None
+    kind = array.dtype.kind
+    if kind == "O" or ints_stay_ints and (kind == "u" or kind == "f" and array.size and max(
+            array.max(), -array.min()) >= 2.0 ** 63):  # (what ints beyond int64 make)
+        leaves = list(np.asarray(items, dtype=object).flat)
+        if all(type(v) in _PLAIN for v in leaves):
+            big = [v for v in leaves if type(v) is int and not -2 ** 63 <= v < 2 ** 63]
+            if ints_stay_ints and big and float not in set(map(type, leaves)):
+                raise DataError(
+                    f"the Python int {big[0]} is out of int64's range: Python ints make an "
+                    f"int64 tensor, as in PyTorch (whose error is an overflow). Pass "
+                    f"dtype=np.uint64 or np.float64, or write the numbers as floats.")
+            if kind == "O":
+                return array.astype(np.float64)
+    return array
+
+
+def _tensor_items(data: list | tuple) -> list | tuple:
+    """``data`` with each Tensor inside its nested lists replaced by its one value, as a
+    0-d array of its dtype (PyTorch reads it as ``t.item()``)."""
+    kinds = set(map(type, data))
+    if kinds <= _PLAIN or not any(k in (list, tuple) or hasattr(k, "_requires_grad")
+                                  for k in kinds):
+        return data  # numbers (NumPy's too), arrays: nothing to replace
+    return [_tensor_items(v) if isinstance(v, (list, tuple)) else
+            _tensor_item(v) if hasattr(v, "_requires_grad") else v for v in data]
+
+
+def _tensor_item(t: Any) -> np.ndarray:
+    """A Tensor in a list as the 0-d array of its one element; UsageError for one that
+    requires grad (a tensor of its value would leave the graph) or has several elements."""
+    if t._requires_grad:
+        raise UsageError(
+            "a list of tensors that require grad: a tensor of their values would cut them "
+            "out of the graph (no gradient would reach them). Use autograd.stack([...]) to "
+            "join them in the graph, or pass t.detach() for constant values.")
+    if t.size != 1:
+        raise UsageError(
+            f"a list of tensors is read as a list of their numbers (as PyTorch reads it), so "
+            f"each must hold one element; got one of shape {t.shape}. Use autograd.stack"
+            f"([...]) or autograd.cat to join tensors, or t.tolist() for nested lists.")
+    return np.reshape(t._data, ())

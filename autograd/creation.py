@@ -21,7 +21,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._arrays import as_dtype, as_size, check_representable, numeric
+from ._arrays import (as_dtype, as_size, check_representable, count_argument, numeric,
+                      to_array)
 from ._random import as_generator, below
 from ._sampling import draw_integers, float_dtype, integer_range, whole_number
 from .errors import DTypeError, GeneratorError, ShapeError, UsageError
@@ -176,7 +177,8 @@ def full_like(t: Any, fill_value: float, dtype: Any = None,
 def eye(n: int, m: int | None = None, dtype: Any = None,
         requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """The n x m identity matrix (square when m is None)."""
-    n, m = as_size((n, n if m is None else m), "eye")
+    n, m = (count_argument("eye", name, k) for name, k in (("n", n), ("m", n if m is None
+                                                                     else m)))
     return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device, "eye")
 
 
@@ -261,7 +263,7 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included; for an
     integer dtype truncated toward 0, as PyTorch's (``_truncated_linspace``)."""
-    (steps,) = as_size((steps,), "linspace")
+    steps = count_argument("linspace", "steps", steps)
     dtype = _dtype(dtype)
     start, end = (_range_number(x, name, "linspace") for x, name in
                   ((start, "start"), (end, "end")))
@@ -274,9 +276,11 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
 def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
              requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``steps`` values base ** t for t evenly spaced from ``start`` to ``end``."""
-    (steps,) = as_size((steps,), "logspace")
-    values = np.logspace(start, end, steps, base=base, dtype=_dtype(dtype))
-    return _leaf(values, requires_grad, device, "logspace")
+    steps, dtype = count_argument("logspace", "steps", steps), _dtype(dtype)
+    values = np.logspace(start, end, steps, base=base)  # (NumPy's, then cast to dtype)
+    if dtype.kind in "iu":  # 10 ** 3 in uint8 would store garbage
+        check_representable(values, dtype, "logspace")
+    return _leaf(values.astype(dtype, copy=False), requires_grad, device, "logspace")
 
 
 def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
@@ -287,7 +291,10 @@ def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | Non
     unless copied or converted, or ``requires_grad=False`` asks for its detached alias;
     ``requires_grad=True`` makes the result a leaf that requires grad."""
     check_device(device, "asarray(device=...)")
-    source = obj.data if isinstance(obj, Tensor) else np.asarray(obj)  # (its dtype)
+    if isinstance(obj, np.ndarray) and copy is False and not obj.dtype.isnative:
+        raise UsageError(f"asarray(copy=False): the array's byte order ({obj.dtype}) is not "
+                         f"this machine's, so it cannot be shared; leave copy=None to convert")
+    source = obj.data if isinstance(obj, Tensor) else to_array(obj, python_ints=np.int64)
     converts = dtype is not None and np.dtype(as_dtype(dtype, "dtype")) != source.dtype
     if copy is False and converts:
         raise UsageError(f"asarray(copy=False): the {source.dtype} data cannot be shared as "

@@ -1,10 +1,8 @@
 """In-place operators: ``+= -= *= /=`` (the others, ``%= //= **= &= |= ^= <<= >>=``, in
-``inplace_operators``) and PyTorch's in-place methods (``zero_ fill_
-masked_fill_ add_ sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_
-fill_diagonal_ exp_ sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_ lerp_
-sign_``; its bases ``inplace_rounding inplace_triangles inplace_powers inplace_clamps
-inplace_aliases`` add ``floor_ ceil_ round_``, the comparisons, ``tril_ triu_ rsqrt_
-square_ pow_ reciprocal_ clamp_min_ clamp_max_ clip_ addmm_ baddbmm_``).
+``inplace_operators``) and PyTorch's in-place methods (``zero_ fill_ masked_fill_ add_
+sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_ fill_diagonal_ exp_
+sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_ lerp_ sign_``; the bases
+``inplace_*`` add the rounding, comparison, triangle, power, clamp and matmul ones).
 
 Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
 optimizer's update) they write in place. Every write stamps the written memory with the
@@ -33,7 +31,7 @@ from .errors import (AutogradError, DTypeError, InplaceError, ShapeError, Tensor
 from .grad_mode import STATE
 from .inplace_clamps import ClampInplace
 from .inplace_aliases import AliasInplace
-from .inplace_operators import OperatorInplace
+from .inplace_operators import OperatorInplace, can_cast_back
 from .inplace_powers import PowerInplace
 from .inplace_shapes import store_update
 from .inplace_rounding import RoundingInplace
@@ -52,8 +50,7 @@ def _assign(array: np.ndarray, value: Any, out: np.ndarray) -> None:
 
 
 _assign.__name__ = "fill_"
-_SYMBOL = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/",
-           _assign: "* 0 +"}
+_SYMBOL = {np.add: "+", np.subtract: "-", np.multiply: "*", np.true_divide: "/", _assign: "* 0 +"}
 _OPERATOR = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
              np.true_divide: operator.truediv}
 
@@ -103,11 +100,10 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
 
     __slots__ = ()
 
-    def _inplace(self, ufunc: Any, other: Any) -> Any:
-        value = _value(other)
-        operation = _OPERATOR.get(ufunc)
-        return self._write(ufunc.__name__, f"x = x {_SYMBOL[ufunc]} y",
-                           lambda out: ufunc(out, value, out=out), other,
+    def _inplace(self, ufunc: Any, other: Any, name: str | None = None) -> Any:
+        value, operation = _value(other), _OPERATOR.get(ufunc)
+        return self._write(name or ufunc.__name__, f"x = x {_SYMBOL[ufunc]} y",
+                           lambda out: _into(ufunc, out, value), other,
                            recorded=(lambda: operation(self, other)) if operation
                            else (lambda: other))  # zero_, fill_: x[...] = value
 
@@ -200,7 +196,7 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         alpha = 1 if alpha is None else alpha
         value = _scaled(other, alpha, self.dtype)
         return self._write("add_", "x = x + y" if alpha == 1 else f"x = x + {alpha} * y",
-                           lambda out: np.add(out, value, out=out), other,
+                           lambda out: _into(np.add, out, value), other,
                            recorded=lambda: self.add(other, alpha=alpha))
 
     def sub_(self, other: Any, *deprecated: Any, alpha: Any = None) -> Any:
@@ -210,23 +206,19 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
         alpha = 1 if alpha is None else alpha
         value = _scaled(other, alpha, self.dtype)
         return self._write("sub_", "x = x - y" if alpha == 1 else f"x = x - {alpha} * y",
-                           lambda out: np.subtract(out, value, out=out), other,
+                           lambda out: _into(np.subtract, out, value), other,
                            recorded=lambda: self.sub(other, alpha=alpha))
 
     def mul_(self, other: Any) -> Any:
         """self *= other, in place."""
-        return self._write("mul_", "x = x * y",
-                           lambda out: np.multiply(out, _value(other), out=out), other,
-                           recorded=lambda: self * other)
+        return self._inplace(np.multiply, other, "mul_")
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
         """self /= other, in place (true division: an integer tensor raises DTypeError);
         with PyTorch's ``rounding_mode`` ("floor", "trunc") it writes
         ``self.div(other, rounding_mode=...)``, which keeps an integer tensor integer."""
         if rounding_mode is None:
-            return self._write("div_", "x = x / y",
-                               lambda out: np.true_divide(out, _value(other), out=out), other,
-                               recorded=lambda: self / other)
+            return self._inplace(np.true_divide, other, "div_")
         quotient = _value(self.div(other, rounding_mode=rounding_mode))
         return self._write("div_", f"x = x.div(y, rounding_mode={rounding_mode!r})",
                            lambda out: np.copyto(out, quotient, casting="same_kind"), other,
@@ -381,6 +373,17 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
                            fill_value)
 
 
+def _into(ufunc: Any, out: np.ndarray, value: Any) -> None:
+    """ufunc(out, value) into out, cast as PyTorch's (``can_cast_back``: int64 into uint8)."""
+    try:
+        ufunc(out, value, out=out)
+    except TypeError:  # NumPy's "same_kind" refused the cast back
+        result = ufunc(out, value)
+        if not can_cast_back(result.dtype, out.dtype):
+            raise
+        np.copyto(out, result, casting="unsafe")
+
+
 def _value(x: Any) -> Any:
     """A tensor's array, anything else as it is (NumPy takes numbers and arrays)."""
     return x.data if isinstance(x, InplaceOps) else x
@@ -391,9 +394,7 @@ def _scaled(other: Any, alpha: Any, dtype: np.dtype) -> Any:
     float32 stays float32); an array is scaled in its dtype promoted with ``dtype``, as
     PyTorch (int8 100 with alpha 2 is 200 into float32, not int8's wrapped -56)."""
     value = _value(other)
-    if alpha == 1:
-        return value
-    if isinstance(value, (int, float)):
-        return value * alpha
+    if alpha == 1 or isinstance(value, (int, float)):  # a number stays one
+        return value if alpha == 1 else value * alpha
     value = np.asarray(value)
     return value.astype(np.promote_types(value.dtype, dtype), copy=False) * alpha

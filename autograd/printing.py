@@ -51,7 +51,10 @@ def set_printoptions(precision: int | None = None, threshold: int | None = None,
 def format_array(array: np.ndarray, prefix: str) -> str:
     """``array``'s values as a Tensor's repr shows them after ``prefix`` (e.g.
     ``"Tensor("``, whose length indents the continuation lines), under the options of
-    :func:`set_printoptions`."""
+    :func:`set_printoptions`. An empty array of other than one axis prints as ``[]``
+    followed by its shape, ``[], shape=(0, 3)`` (PyTorch's ``size=(0, 3)``)."""
+    if array.size == 0 and array.ndim != 1:
+        return f"[], shape={array.shape}"
     options = dict(_OPTIONS)
     sci_mode = options.pop("sci_mode", None)
     if sci_mode is False:

@@ -328,18 +328,19 @@ def _backward_inputs(inputs: Any) -> list[Tensor]:
     return list({id(t): t for t in tensors}.values())
 
 
-def _array_of(data: Any, dtype: Any = None, python_ints: Any = np.float64) -> np.ndarray:
-    """``to_array(data, dtype, python_ints)``, refusing ``Tensor([h1, h2])`` of tensors that require
-    grad (micrograd code does it): copying their values would cut them out of the graph.
-    NumPy reads each Tensor in a list through ``__array__``, which counts those that
-    require grad (``TRACKED_READS``), wherever they sit in the list."""
+def _array_of(data: Any, dtype: Any = None, python_ints: Any = np.float64,
+              what: str = "Tensor") -> np.ndarray:
+    """``to_array(data, dtype, python_ints)``, refusing a tensor that requires grad, alone or
+    in a list (micrograd's ``Tensor([h1, h2])``, seen as NumPy reads each one through
+    ``__array__``: ``TRACKED_READS``): an untracked tensor of it would cut it out of the graph."""
     before = TRACKED_READS.count
     array = to_array(data, dtype, python_ints)
-    if TRACKED_READS.count != before:
+    if TRACKED_READS.count != before or (isinstance(data, Tensor) and data._requires_grad):
         raise UsageError(
-            "Tensor([...]) of tensors that require grad would copy their values and cut "
-            "them out of the graph: no gradient would reach them. Use autograd.stack("
-            "[...]) to build a tensor in the graph, or pass t.detach() for constants.")
+            f"{what}(h) or {what}([h1, h2]) of tensors that require grad would make an "
+            f"untracked tensor of their values and cut them out of the graph. Use h itself "
+            f"(autograd.as_tensor(h) is h) or h.clone() in the graph, autograd.stack([h1, "
+            f"h2]) to join them, or h.detach() for constant values.")
     return array
 
 
@@ -362,12 +363,12 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, *,
     if unexpected:
         raise unexpected_keyword("tensor", unexpected)
     check_device(device, "tensor(device=...)")
-    array = np.array(_array_of(data, dtype, python_ints=np.int64), copy=True)
-    if requires_grad and array.dtype.kind == "i" and isinstance(data, (int, list, tuple)):
+    array = np.array(_array_of(data, dtype, np.int64, "tensor"), copy=True)
+    python_ints = dtype is None and isinstance(data, (int, list, tuple))
+    if requires_grad and python_ints and array.dtype.kind == "i":
         raise DTypeError("tensor(..., requires_grad=True): Python ints make an int64 tensor "
-                         "(as in PyTorch and NumPy), and requires_grad needs a floating dtype. "
-                         "Write the numbers as floats (0.0 for 0, [1., 2.]) or pass "
-                         "dtype=np.float64.")
+                         "(as in PyTorch), and requires_grad needs a floating dtype. Write the "
+                         "numbers as floats (0.0 for 0, [1., 2.]) or pass dtype=np.float64.")
     return Tensor(array, requires_grad=requires_grad, name=name)
 
 

@@ -1,7 +1,7 @@
 """``ValueProtocols``: how Python and NumPy read a tensor's values, a mixin of ``Tensor``.
 
 ``numpy()`` and ``item()``, NumPy's ``__array__`` (``np.asarray(t)``), and the Python
-protocols ``len``, iteration (over the first axis, as tensors), truth (``if t:``),
+protocols ``len``, iteration (over the first axis, as tensors), ``in``, truth (``if t:``),
 ``float``/``int``/``operator.index``, ``format`` (``f"{t:.3f}"``) and ``repr``, and
 PyTorch's spellings of NumPy-named methods (``x.acos()`` names ``x.arccos()``). Those
 that need one element, an axis or an integer refuse other tensors with a named error that
@@ -11,12 +11,13 @@ function that rebuilds the tensor, ``autograd.tensor._rebuild``).
 
 from __future__ import annotations
 
+import numbers
 import threading
 from typing import Any, Iterator
 
 import numpy as np
 
-from .errors import MissingNameError, ShapeError, UsageError
+from .errors import MissingNameError, UsageError
 from .printing import format_array
 
 __all__ = ["ValueProtocols", "TRACKED_READS"]
@@ -46,9 +47,11 @@ class ValueProtocols:
         return self.data
 
     def item(self) -> Any:
-        """The value of a one-element tensor as a Python number."""
+        """The value of a one-element tensor as a Python number; UsageError (also PyTorch's
+        RuntimeError) for another."""
         if self._data.size != 1:
-            raise ShapeError(f"item() needs a tensor with one element; shape is {self.shape}")
+            raise UsageError(f"item() needs a tensor with one element; shape is {self.shape}. "
+                             f"Reduce it first (t.sum(), t.mean()) or read t.tolist().")
         return self._data.item()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
@@ -73,6 +76,15 @@ class ValueProtocols:
             raise UsageError("iteration over a 0-d tensor: it has no axis. Use .item() for its "
                              "value.")
         return (self[i] for i in range(len(self._data)))
+
+    def __contains__(self, element: Any) -> bool:
+        """``x in t``: whether some element of t equals x (a number, or a Tensor compared
+        by broadcasting), as PyTorch's ``(t == x).any()``, for any shape, 0-d included."""
+        if not isinstance(element, (ValueProtocols, numbers.Number)):
+            raise UsageError(f"`x in t` takes a number or a Tensor, as PyTorch's; got "
+                             f"{type(element).__name__}. Compare explicitly, e.g. "
+                             f"(t == autograd.tensor(x)).any().")
+        return bool((self == element).any())
 
     def __bool__(self) -> bool:
         """The truth of a one-element tensor (``if loss < 0.1:``), as NumPy and PyTorch."""

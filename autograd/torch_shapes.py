@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import as_dtype, as_size, int_argument, is_int, numeric, to_array
+from ._arrays import (as_dtype, as_size, check_representable, int_argument, is_int, numeric,
+                      to_array)
 from .clock import record_rebase, record_write
 from .errors import DTypeError, InplaceError, ShapeError, TensorIndexError, UsageError
 from .function import apply
@@ -277,9 +278,16 @@ class TorchShapes:
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
                    requires_grad: bool = False) -> AnyTensor:
         """A new leaf holding a copy of ``data``, of self's dtype unless ``dtype`` says
-        (as PyTorch: ``x32.new_tensor([1, 2])`` is float32)."""
-        return self._new(np.array(to_array(data), copy=True), dtype, device, requires_grad,
-                         "new_tensor")
+        (as PyTorch: ``x32.new_tensor([1, 2])`` is float32); Python numbers must fit it,
+        as in ``tensor(data, dtype=)``. A tensor that requires grad is refused, as
+        ``tensor(h)`` refuses it (a copy would leave the graph)."""
+        if getattr(data, "_requires_grad", False) is True:
+            raise UsageError("new_tensor(h) of a tensor h that requires grad would copy its "
+                             "values out of the graph. Use h.clone() to stay in the graph, "
+                             "or h.detach().clone() for constant values.")
+        dtype = self.dtype if dtype is None else as_dtype(dtype, "new_tensor: dtype")
+        return self._new(np.array(to_array(data, dtype), copy=True), dtype, device,
+                         requires_grad, "new_tensor")
 
     def ndimension(self) -> int:
         """The number of axes, as PyTorch's older ``x.ndimension()`` (``x.dim()``)."""
@@ -326,5 +334,6 @@ class TorchShapes:
         shape, fill = as_size((size,), "new_full"), numeric(fill_value, "new_full: fill_value")
         if fill.ndim:  # PyTorch's takes one number
             raise UsageError(f"new_full: fill_value is one number; got shape {fill.shape}")
+        check_representable(fill, dtype, "new_full: fill_value")
         return self._new(np.full(shape, fill, dtype), dtype, device, requires_grad, "new_full",
                          layout)

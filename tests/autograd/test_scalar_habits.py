@@ -89,7 +89,9 @@ def test_a_tensor_built_from_a_list_of_tracked_scalars_is_refused_naming_stack()
     assert [g.item() for g in (t.grad for t in h)] == [2 * t.item() for t in h]
     constants = Tensor([t.detach() for t in h])  # values only, as asked
     assert constants.tolist() == [0.5, -1.0, 2.0] and not constants.requires_grad
-    assert Tensor(h[0]).shape == () and Tensor([[1.0, 2.0]]).shape == (1, 2)
+    assert Tensor(h[0].detach()).shape == () and Tensor([[1.0, 2.0]]).shape == (1, 2)
+    with pytest.raises(ag.UsageError, match=r"cut them out of the graph"):
+        Tensor(h[0])  # alone too: an untracked tensor of it would drop its gradient
 
 
 def test_a_tracked_tensor_anywhere_in_a_list_is_refused_not_only_the_first() -> None:
