@@ -17,7 +17,10 @@ numbers are PyTorch's; what differs from PyTorch:
   called under ``no_grad()`` says so; one called later cannot know, and gives None);
 - each ``unpack_dual`` of a computed tensor runs two reverse passes (no cost before),
   through a graph that a ``backward()`` must not have released (``retain_graph=True``);
-- a custom ``Function``'s tangent comes from its ``backward``; its ``jvp`` is not used.
+- a custom ``Function``'s tangent comes from its ``vjp``/``backward`` (its ``jvp`` is not
+  used), which must then be written with Tensor operations on ``g``: one computed with
+  NumPy raises ``UsageError`` (``differentiable_vjps``), as PyTorch raises without a jvp;
+- an in-place write into a dual tensor is followed: the tangent is that of its new value.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .differentiable_vjps import check_differentiable_vjps, parents_as_used
 from .differentiate import grad
 from .errors import GraphFreedError, ShapeError, UsageError
 from .grad_mode import is_grad_enabled
@@ -36,7 +40,7 @@ from .tensor import Tensor
 __all__ = ["dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual",
            "UnpackedDualTensor"]
 
-_state = threading.local()  # .duals: {id(dual): (dual, tangent, forward_only)} or None
+_state = threading.local()  # .duals: {dual._seq: (dual, tangent, forward_only)} or None
 
 
 class UnpackedDualTensor(NamedTuple):
@@ -46,6 +50,9 @@ class UnpackedDualTensor(NamedTuple):
 
 
 def _duals() -> dict[int, tuple[Tensor, Tensor, bool]] | None:
+    """The dual tensors of the active level by creation number, None outside one: an
+    in-place write gives a dual a new number, and its earlier self (the graph's node of
+    the value the tangent belongs to) keeps the old one."""
     return getattr(_state, "duals", None)
 
 
@@ -79,9 +86,11 @@ class dual_level(ContextDecorator):
         exit_dual_level()
 
 
-def _walk(y: Tensor, duals: dict, released_ok: bool = False) -> tuple[list[int], bool]:
-    """(the ids of the dual tensors ``y``'s graph reaches, does it reach a tensor that
-    requires grad for reverse mode, one not made a dual here): an iterative walk. A part
+def _walk(y: Tensor, duals: dict, released_ok: bool = False) -> tuple[list[Tensor], bool]:
+    """(the dual tensors ``y``'s graph reaches, as its nodes, does it reach a tensor that
+    requires grad for reverse mode, one not made a dual here): an iterative walk. A dual
+    written in place is a new node whose history leads to its earlier self, the seed; the
+    parents are taken as their ops used them (``as_used``), as backward takes them. A part
     a backward released raises ``GraphFreedError``, or ends the walk with ``released_ok``."""
     reached, reverse, seen, stack = [], False, set(), [y]
     while stack:
@@ -89,14 +98,14 @@ def _walk(y: Tensor, duals: dict, released_ok: bool = False) -> tuple[list[int],
         if id(t) in seen:
             continue
         seen.add(id(t))
-        entry = duals.get(id(t))
+        entry = duals.get(t._seq)
         if entry is not None:  # the walk ends at a dual: its primal's graph is reverse mode's
-            reached.append(id(t))
+            reached.append(t)
             reverse = reverse or not entry[2]  # (entry[2]: forward only, a leaf of ours)
             continue
         op = t.grad_fn
         if op is None:
-            reverse = reverse or (t.requires_grad and entry is None)
+            reverse = reverse or t.requires_grad
             continue
         parents = getattr(op, "parents", ())
         if parents is None and released_ok:
@@ -107,7 +116,7 @@ def _walk(y: Tensor, duals: dict, released_ok: bool = False) -> tuple[list[int],
                 f"AD here computes tangents from the graph between the dual tensors and "
                 f"this tensor: call unpack_dual before the backward, or pass "
                 f"retain_graph=True to it")
-        stack.extend(p for p in parents if isinstance(p, Tensor))
+        stack.extend(parents_as_used(t))
     return reached, reverse
 
 
@@ -152,7 +161,7 @@ def make_dual(tensor: Any, tangent: Any, *, level: int | None = None) -> Tensor:
     # one of a primal that requires grad stays connected to it for reverse mode
     dual = Tensor(primal.data, requires_grad=True) if forward_only else primal.view_as(
         primal)
-    duals[id(dual)] = (dual, tangent, forward_only)
+    duals[dual._seq] = (dual, tangent, forward_only)
     return dual
 
 
@@ -168,7 +177,7 @@ def unpack_dual(tensor: Any, *, level: int | None = None) -> UnpackedDualTensor:
                          f"computed from it")
     if duals is None or level not in (None, 0):
         return UnpackedDualTensor(tensor, None)
-    entry = duals.get(id(tensor))
+    entry = duals.get(tensor._seq)
     if entry is not None:
         dual, tangent, forward_only = entry
         return UnpackedDualTensor(Tensor(dual.data) if forward_only else dual.view_as(dual),
@@ -180,11 +189,11 @@ def unpack_dual(tensor: Any, *, level: int | None = None) -> UnpackedDualTensor:
                              "computed from the recorded graph, which no_grad() does not "
                              "record; compute and unpack with grad enabled")
         return UnpackedDualTensor(tensor, None)
-    seeds = [duals[i][0] for i in reached]
-    tangents = [duals[i][1] for i in reached]
+    check_differentiable_vjps([tensor], reached, "unpack_dual")
+    tangents = [duals[seed._seq][1] for seed in reached]
     keep = reverse or any(t.requires_grad for t in tangents)
     return UnpackedDualTensor(tensor if reverse else tensor.detach(),
-                              _jvp(tensor, seeds, tangents, keep))
+                              _jvp(tensor, reached, tangents, keep))
 
 
 def _jvp(y: Tensor, seeds: list[Tensor], tangents: list[Tensor], keep: bool) -> Tensor:

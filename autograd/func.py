@@ -28,13 +28,14 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ._random import get_rng_state
+from .differentiable_vjps import check_differentiable_vjps
 from .errors import DTypeError, ShapeError, UsageError
 from .func_call import functional_call
 from .func_capture import closes_over_grad
 from .func_ensemble import stack_module_state
 from .func_pytree import describe, flatten, unflatten
-from .func_results import (check_argnums, detached_unless, regroup, split_aux,
-                           tensor_leaves)
+from .func_results import (check_argnums, detached_unless, float_outputs, integer_zeros,
+                           regroup, split_aux, tangent_tree, tensor_leaves)
 from .func_vmap import check_randomness, vmap
 from .functional import CUT_WARNING, _float_data, _grads
 from .grad_mode import enable_grad, is_grad_enabled
@@ -222,13 +223,14 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any,
         raise UsageError(f"jvp: tangents must have the structure of primals; got "
                          f"{describe(tangents)} for {describe(primals)}")
     directions = _directions(tangent_leaves, primal_leaves, "jvp")
-    out, out_spec, dummies, transposed, aux, captures = _transposed(func, primals, has_aux)
+    out, out_spec, zeros, dummies, transposed, aux, captures = _transposed(func, primals,
+                                                                         has_aux)
     create_graph = captures or _depth() > 0 or any(
         isinstance(t, Tensor) and t.requires_grad for t in primal_leaves + directions)
     with enable_grad():
         flat = _grads(tuple(transposed), tuple(dummies), directions, create_graph, False,
                       "jvp")
-    result = (detached_unless(out, create_graph), unflatten(out_spec, list(flat)))
+    result = (detached_unless(out, create_graph), tangent_tree(out_spec, zeros, flat))
     return result + tuple(detached_unless(a, create_graph) for a in aux)
 
 
@@ -251,21 +253,29 @@ def _directions(tangents: list, primals: list, what: str) -> list[Tensor]:
     return directions
 
 
-def _transposed(func: Callable[..., Any], primals: tuple, has_aux: bool) -> tuple:
-    """``(out, out_spec, u, J^T u, aux, captures)`` at ``primals``: ``func``'s output, the
-    graph of the VJP ``u -> J^T u`` (``u`` zeros that require grad, one per output leaf),
-    kept so that its VJP with the tangents, ``J v``, can be taken (the double-VJP trick),
-    and whether ``func`` closes over a tensor that requires grad."""
-    _, primals, _, leaves = _prepare(primals, tuple(range(len(primals))), "jvp")
+def _transposed(func: Callable[..., Any], primals: tuple, has_aux: bool,
+                what: str = "jvp") -> tuple:
+    """``(out, out_spec, zeros, u, J^T u, aux, captures)`` at ``primals``: ``func``'s
+    output, the graph of the VJP ``u -> J^T u`` (``u`` zeros that require grad, one per
+    float output leaf), kept so that its VJP with the tangents, ``J v``, can be taken
+    (the double-VJP trick), and whether ``func`` closes over a tensor that requires grad.
+    An integer or bool output's tangent is zeros of its dtype (``zeros``: those, None for
+    the others), as torch.func's."""
+    _, primals, _, leaves = _prepare(primals, tuple(range(len(primals))), what)
     tracking = is_grad_enabled()
+    whole: list = []
     with _level():  # the inner vjp keeps its graph: J^T u is differentiated again
-        out, vjp_fn, *aux = vjp(func, *primals, has_aux=has_aux)
-        out_leaves, out_spec = flatten(out)
+        floats, vjp_fn, *aux = vjp(float_outputs(func, has_aux, what, whole), *primals,
+                                   has_aux=has_aux)
         dummies = [Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
-                   for y in out_leaves]
-        transposed, _ = flatten(vjp_fn(unflatten(out_spec, dummies), create_graph=True))
+                   for y in floats]
+        # (on the float outputs as func returned them: ``floats`` may be detached copies)
+        recorded = [y for y in flatten(whole[0])[0] if y.dtype.kind in "fc"]
+        check_differentiable_vjps(recorded, leaves, what)
+        transposed, _ = flatten(vjp_fn(dummies, create_graph=True))
+    out, out_spec, zeros = integer_zeros(whole[0], floats)
     captures = _captures(tracking, (out, aux), leaves)
-    return out, out_spec, dummies, transposed, aux, captures
+    return out, out_spec, zeros, dummies, transposed, aux, captures
 
 
 def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
@@ -275,7 +285,8 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
     through it (``jvp``'s second pass)."""
     _check_callable(func, "linearize")
     primal_leaves, primal_spec = flatten(primals)
-    out, out_spec, dummies, transposed, _, captures = _transposed(func, primals, False)
+    out, out_spec, zeros, dummies, transposed, _, captures = _transposed(
+        func, primals, False, "linearize")
     keep = captures or _depth() > 0 or any(isinstance(x, Tensor) and x.requires_grad
                                            for x in primal_leaves)
 
@@ -290,8 +301,8 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple:
         with enable_grad():
             flat = _grads(tuple(transposed), tuple(dummies), directions, create_graph,
                           False, "linearize")
-        return unflatten(out_spec, list(flat) if create_graph else
-                         [t.detach() for t in flat])
+        return tangent_tree(out_spec, zeros, flat if create_graph else
+                            [t.detach() for t in flat])
 
     return detached_unless(out, keep), jvp_fn
 

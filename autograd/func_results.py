@@ -4,13 +4,16 @@ rebuilt from flat results."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
+
+import numpy as np
 
 from .errors import UsageError
 from .func_pytree import describe, flatten, unflatten
 from .tensor import Tensor
 
-__all__ = ["check_argnums", "regroup", "split_aux", "tensor_leaves", "detached_unless"]
+__all__ = ["check_argnums", "regroup", "split_aux", "tensor_leaves", "detached_unless",
+           "float_outputs", "integer_zeros", "tangent_tree"]
 
 
 def check_argnums(argnums: Any, n: int, what: str) -> tuple[bool, tuple[int, ...]]:
@@ -80,3 +83,38 @@ def detached_unless(tree: Any, create_graph: bool) -> Any:
         return tree
     leaves, spec = flatten(tree)
     return unflatten(spec, [x.detach() if isinstance(x, Tensor) else x for x in leaves])
+
+
+def _integer(y: Any) -> bool:
+    """An integer or bool Tensor: an output with no derivative, tangent zeros of its dtype."""
+    return isinstance(y, Tensor) and y.dtype.kind in "biu"
+
+
+def float_outputs(func: Callable[..., Any], has_aux: bool, what: str,
+                  whole: list) -> Callable[..., Any]:
+    """``func`` as ``jvp``'s inner vjp differentiates it: returning the list of its
+    floating-point output Tensors (and its aux); ``whole[0]`` is the output as ``func``
+    returned it. Integer and bool outputs are left out (``integer_zeros``)."""
+    def floats_of(*args: Any) -> Any:
+        out, aux = split_aux(func(*args), has_aux, what)
+        whole[:] = [out]
+        floats, _ = tensor_leaves([y for y in flatten(out)[0] if not _integer(y)], what)
+        return (floats, aux) if has_aux else floats
+    return floats_of
+
+
+def integer_zeros(out: Any, floats: list) -> tuple[Any, Any, list]:
+    """(``out`` with its float leaves replaced by ``floats``, its structure, for each leaf
+    None or, for an integer or bool one, its tangent: zeros of its dtype, torch.func's)."""
+    leaves, spec = flatten(out)
+    found = iter(floats)
+    zeros = [Tensor(np.zeros(y.shape, dtype=y.dtype)) if _integer(y) else None for y in leaves]
+    merged = [y.detach() if zero is not None else next(found) for y, zero in zip(leaves, zeros)]
+    return unflatten(spec, merged), spec, zeros
+
+
+def tangent_tree(spec: Any, zeros: list, tangents: Any) -> Any:
+    """The tangents in the output's structure: the float outputs' from ``tangents`` (in
+    order), the integer ones' ``zeros``."""
+    found = iter(tangents)
+    return unflatten(spec, [next(found) if zero is None else zero for zero in zeros])

@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ._arrays import to_array
+from .differentiable_vjps import check_differentiable_vjps
 from .differentiate import grad
 from .errors import DataError, DTypeError, IndependentError, ShapeError, UsageError
 from .grad_mode import enable_grad
@@ -221,6 +222,7 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
         out_tuple, ys = _outputs(func(*xs))
         _check_strict_outputs(ys, strict, "jvp")
         directions = _seeds(v, xs, "jvp", "input")
+        check_differentiable_vjps(ys, xs, "jvp")
         dummies = tuple(Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
                         for y in ys)
         transposed = _grads(ys, xs, list(dummies), True, strict, "jvp")  # J^T u
@@ -235,18 +237,25 @@ def jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
     ``output.shape + input.shape``; tuples of them for several (outputs first).
     ``vectorize`` and ``strategy`` are PyTorch's and change nothing."""
     _check_strategy(strategy, "jacobian: strategy")
-    in_tuple, xs = _prepare(func, inputs, create_graph, "jacobian")
+    return _jacobian(func, inputs, create_graph, strict, "jacobian", "output")
+
+
+def _jacobian(func: Callable[..., Any], inputs: Any, create_graph: bool, strict: bool,
+              what: str, part: str) -> Any:
+    """``jacobian``, its errors naming ``what`` (``hessian``: the Jacobian of the
+    gradient), and output j of func, when there are several, as "``part`` j"."""
+    in_tuple, xs = _prepare(func, inputs, create_graph, what)
     with _recording():
         out_tuple, ys = _outputs(func(*xs))
         blocks = []
         for j, y in enumerate(ys):
             rows: list[tuple[Tensor, ...]] = []
-            what = f"jacobian (output {j})" if out_tuple else "jacobian"
+            label = f"{what} ({part} {j})" if out_tuple else what
             for k in range(y.size):  # one reverse pass per output element, of y alone
                 seed = np.zeros(y.size, dtype=y.dtype)  # (so strict sees y's inputs)
                 seed[k] = 1
                 rows.append(_grads((y,), xs, [Tensor(seed.reshape(y.shape))],
-                                   create_graph, strict, what))
+                                   create_graph, strict, label))
             per_input = []
             for i, x in enumerate(xs):
                 if rows:
@@ -285,7 +294,8 @@ def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False,
                    "hessian")
         return _shape_like(in_tuple, g)
 
-    return jacobian(gradient, inputs, create_graph, strict)
+    return _jacobian(gradient, inputs, create_graph, strict, "hessian",
+                     "the gradient of input")
 
 
 def hvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,

@@ -3,7 +3,7 @@ written along ``dim`` at the positions ``index`` names, ``out[..., index[i], ...
 source[..., i, ...]``. A static KV cache stores each decoding step's keys this way
 (``k_cache.index_copy_(2, cache_position, key_states)``). The arguments are checked as
 ``index_add``'s (``torch_index_add``); the copy is ``index_put``, so its gradient goes to
-source's slices and to the elements of self that were not overwritten."""
+source's slices that were written last and to the elements of self not overwritten."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ class IndexCopyMethods:
     def index_copy(self, dim: int, index: Any, source: Any) -> AnyTensor:
         """A copy of self with out[..., index[i], ...] = source[..., i, ...] along ``dim``
         (index: integers in [0, size), 1-d; source: self's shape with len(index) along
-        ``dim``). With a repeated index one of the writes wins, as in PyTorch."""
+        ``dim``). With a repeated index the last write wins (PyTorch leaves it
+        undefined), and only its slice of source gets the gradient there."""
         positions, _ = torch_index_add(self, dim, index, source, None, 1, "index_copy")
         return self.index_put(positions, source)
 

@@ -9,11 +9,12 @@ methods and the public functions of ``autograd`` call them.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from .._arrays import argument_ndim, int_argument, integers, numeric
+from .._arrays import argument_ndim, check_representable, int_argument, integers, numeric
 from ..errors import DTypeError, ShapeError, TensorIndexError
 from ..function import Function, apply
 from .elementwise import Where
@@ -106,7 +107,8 @@ def repeat(x: T, repeats: Any, axis: Any) -> T:
 
 def pad(x: T, pad_width: Any, constant_values: float) -> T:
     """x surrounded by ``constant_values``: ``pad_width`` is NumPy's (an int, a
-    (before, after) pair, or one pair per axis); only constant padding."""
+    (before, after) pair, or one pair per axis); only constant padding. A value x's dtype
+    cannot hold raises ``DTypeError``, as ``full``'s."""
     try:
         widths = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (x.ndim, 2))
     except (ValueError, TypeError):
@@ -119,6 +121,13 @@ def pad(x: T, pad_width: Any, constant_values: float) -> T:
     out = apply(IndexAdd(inside, shape), x)
     if numeric(constant_values, "pad: constant_values").ndim:
         raise ShapeError(f"pad: constant_values is one number; got {constant_values!r:.40}")
+    if x.dtype.kind in "iuf":  # 300 in int8, 1e6 in float16: refused, as by full, PyTorch
+        try:
+            check_representable(constant_values, x.dtype, "pad")
+        except DTypeError:
+            raise DTypeError(f"pad: constant_values {constant_values!r} cannot be stored in "
+                             f"x's dtype {x.dtype}; pass a value that fits, or convert x "
+                             f"first (x.astype(np.float64))") from None
     if constant_values != 0:
         border = np.full(shape, constant_values, dtype=x.dtype)
         border[inside] = 0
@@ -141,7 +150,9 @@ def triangle(x: T, k: int, lower: bool) -> T:
 
 
 class IndexPut(Function):
-    """out = x with out[index] = v;  dx = g with 0 at index, dv = g[index]."""
+    """out = x with out[index] = v;  dx = g with 0 at index, dv = g[index] where that
+    element's write is the one left in out, else 0 (a position written more than once
+    holds the last write, as in NumPy: the earlier ones do not reach out)."""
     __slots__ = ("index",)
     save_inputs = False
 
@@ -164,7 +175,45 @@ class IndexPut(Function):
                 gx[self.index] = 0
         if self.needs_input_grad[1]:
             gv = g[self.index]
+            kept = _kept_writes(np.shape(g), self.index, np.shape(gv))
+            if kept is not None and is_tensor(g):
+                gv = apply(Where(kept), gv, g._make(np.zeros((), dtype=g.dtype), None))
+            elif kept is not None:
+                gv = np.where(kept, gv, 0).astype(gv.dtype, copy=False)
         return gx, gv
+
+
+def _kept_writes(shape: tuple, index: Any, target: tuple) -> np.ndarray | None:
+    """Over ``x[index]`` (x of ``shape``, x[index] of ``target``): True where that
+    element's write is the one ``out[index] = v`` leaves in out, False where a later write
+    to the same position overwrote it; None when no position is written twice. The
+    winners are read back from NumPy's own assignment."""
+    if not _may_repeat(index if isinstance(index, tuple) else (index,), shape):
+        return None
+    written = np.empty(shape, dtype=np.intp)  # (only the written elements are touched)
+    order = np.arange(math.prod(target)).reshape(target)
+    written[index] = order
+    kept = written[index] == order
+    return None if kept.all() else kept
+
+
+def _may_repeat(parts: tuple, shape: tuple) -> bool:
+    """Whether an index may name a position twice: only an integer array (of 2 or more
+    elements) can, and one made of integers and integer arrays alone (scatter's, put's,
+    index tensors') does only if its flat positions repeat."""
+    arrays, plain = False, True
+    for p in parts:
+        if isinstance(p, np.ndarray) and p.dtype.kind in "iu":
+            arrays = arrays or p.size > 1
+        elif not isinstance(p, (int, np.integer)):  # a slice, a mask, Ellipsis, None
+            plain = False
+    if not (arrays and plain):
+        return arrays
+    flat = np.ravel_multi_index(parts, shape[:len(parts)], mode="wrap").ravel()
+    if flat.size <= 512:  # a set is faster than NumPy's sort for a few
+        return len(set(flat.tolist())) < flat.size
+    ordered = np.sort(flat)
+    return bool((ordered[1:] == ordered[:-1]).any())
 
 
 class SetItem(IndexPut):

@@ -18,10 +18,11 @@ from ..errors import DTypeError, EinsumError, NaNMatrixError, ShapeError, Singul
 from ..function import Function, apply
 from ..views import take_view
 from .einsum import einsum
-from .generic import is_tensor, lift_like
+from .generic import constant, is_tensor, lift_like
 from .indexing import triangle
 from .linalg import MatMul
 from .reductions import single_axis
+from .shape import GetItem
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
@@ -164,8 +165,9 @@ def _inv(a: Any) -> Any:
 class Det(Function):
     """out = det A;  dA = g cof(A), the cofactor matrix: out A^-T where A is invertible.
     At a singular A (det 0) the cofactors come from the SVD A = U S V^T:
-    cof(A) = det(U) det(V) U diag(prod_{j != i} s_j) V^T, which needs no inverse (under
-    ``create_graph`` a singular A still raises ``SingularMatrixError``)."""
+    cof(A) = det(U) det(V) U diag(prod_{j != i} s_j) V^T, which needs no inverse; under
+    ``create_graph`` (forward mode, a Hessian) from the minors, cof(A)_ij = (-1)^(i+j)
+    det(A without row i and column j), dets again, so differentiable at every order."""
     __slots__ = ()
     save_output = True
 
@@ -174,9 +176,22 @@ class Det(Function):
 
     def vjp(self, g: Any, out: Any, a: Any) -> tuple:
         g = g.reshape(np.shape(g) + (1, 1))
-        if is_tensor(a) or np.all(out != 0):
+        if np.all(constant(out) != 0):
             return (g * out.reshape(np.shape(out) + (1, 1)) * _mT(_inv(a)),)
-        return (g * _cofactors(a),)
+        return (g * (_cofactors_by_minors(a) if is_tensor(a) else _cofactors(a)),)
+
+
+def _cofactors_by_minors(a: T) -> T:
+    """cof(A)_ij = (-1)^(i+j) det(M_ij), M_ij being A without row i and column j, of a
+    Tensor stack of matrices (n^2 determinants of size n - 1: only for singular ones)."""
+    n = a.shape[-1]
+    if n == 1:  # the 0x0 minor's determinant is 1
+        return lift_like(a, np.ones(a.shape, dtype=a.dtype))
+    others = np.array([[k for k in range(n) if k != i] for i in range(n)])  # (n, n - 1)
+    minors = apply(GetItem((Ellipsis, others[:, None, :, None], others[None, :, None, :])),
+                   a)  # (..., n, n, n - 1, n - 1): minors[..., i, j] is M_ij
+    signs = (-1.0) ** np.add.outer(np.arange(n), np.arange(n))
+    return apply(Det(), minors) * signs.astype(a.dtype)
 
 
 def _cofactors(a: np.ndarray) -> np.ndarray:

@@ -109,6 +109,20 @@ def test_max_unpool3d_matches_torch(shape, kernel, stride, padding, output_size)
     pooled, indices = F.max_pool3d(normal(0, shape), kernel, stride, padding,
                                    return_indices=True)
     it = torch.tensor(indices.data)
+    planes = indices.data.reshape(int(np.prod(indices.shape[:-3])), -1)
+    if any(len(np.unique(plane)) < len(plane) for plane in planes):
+        # overlapping windows repeat an index: the last write wins, as in torch, and only
+        # it gets the gradient, as finite differences and torch's forward-mode AD give
+        # (torch's reverse mode gives every repeat the gradient, a gather)
+        x = normal(1, pooled.shape)
+        np.testing.assert_allclose(
+            F.max_unpool3d(Tensor(x), indices, kernel, stride, padding, output_size).data,
+            torch.nn.functional.max_unpool3d(torch.tensor(x), it, kernel, stride, padding,
+                                             output_size).numpy())
+        assert autograd.gradcheck(
+            lambda t: F.max_unpool3d(t, indices, kernel, stride, padding, output_size),
+            (Tensor(x, requires_grad=True),))
+        return
     run_both(torch, lambda x: F.max_unpool3d(x, indices, kernel, stride, padding, output_size),
              lambda x: torch.nn.functional.max_unpool3d(x, it, kernel, stride, padding,
                                                         output_size),
