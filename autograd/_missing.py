@@ -106,6 +106,58 @@ TORCH_NAMES = {
                   "patterns with an index tensor built by arange",
     **LINALG_NAMES}
 
+# torch functions training scripts call that have another spelling here, or nothing to do
+_DROP = "it has no counterpart here: drop the line"
+_DROPOUT = ("write x = nn.functional.{0}(x, p, training) (the result is a new tensor: "
+            "in-place dropout is computed out of place here)")
+EVERYDAY_NAMES = {
+    "set_default_tensor_type": "torch.set_default_tensor_type(torch.DoubleTensor) is "
+                               "autograd.set_default_dtype(autograd.float64) here (PyTorch "
+                               "deprecates it for set_default_dtype too)",
+    **dict.fromkeys(("set_num_interop_threads", "get_num_interop_threads"),
+                    "NumPy runs one operation at a time, so there is no inter-op thread "
+                    "pool: drop the line (autograd.set_num_threads(n) sets NumPy's BLAS "
+                    "threads)"),
+    "scalar_tensor": "write autograd.tensor(float(v)) (a 0-d tensor of the default float, "
+                     "as torch.scalar_tensor(v))",
+    "rsub": "torch.rsub(x, y, alpha=a) is y - a * x: write it so",
+    "is_nonzero": "bool(x) of a one-element tensor is torch.is_nonzero(x)",
+    "is_signed": "x.dtype is a NumPy dtype: x.dtype.kind in 'if' (signed integers and "
+                 "floats; uint8 and bool are not signed)",
+    "split_with_sizes": "x.split(sizes, dim) splits into pieces of those sizes "
+                        "(autograd.split(x, sizes, dim=d))",
+    "unsafe_split": "write x.split(split_size, dim): there are no unsafe views here",
+    "unsafe_chunk": "write x.chunk(chunks, dim): there are no unsafe views here",
+    "diagonal_scatter": "write out = x.clone(); out.diagonal(offset, dim1, dim2).copy_(src) "
+                        "(differentiable in x and src, as torch.diagonal_scatter)",
+    "histogramdd": "np.histogramdd(x.numpy(), bins, range) gives the counts and edges "
+                   "(a histogram has no gradient); autograd.histogram is the 1-d one",
+    "binomial": "torch.binomial(count, prob) is autograd.distributions.Binomial(count, "
+                "prob).sample()",
+    "angle": "there are no complex tensors here; of a real x, torch.angle(x) is "
+             "autograd.where(x < 0, math.pi, 0.0) (gradient 0)",
+    "fill": "torch.fill(x, v) is autograd.full_like(x, v) (x.fill_(v) fills in place)",
+    "empty_strided": "tensors here have no strides to choose: autograd.empty(size, "
+                     "dtype=...)",
+    "frombuffer": "write autograd.tensor(np.frombuffer(buffer, dtype=np.uint8)) (a copy of "
+                  "the bytes)",
+    "set_warn_always": _DROP + " (warnings.simplefilter('always') shows every warning)",
+    "is_warn_always_enabled": _DROP + " (warnings.simplefilter sets what Python shows)",
+    "set_flush_denormal": _DROP + " (NumPy keeps denormal numbers)",
+    "typename": "x.type() names a tensor's type ('torch.DoubleTensor'); type(obj).__name__ "
+                "any object's",
+    "range": "torch.range (deprecated in PyTorch) includes end: write autograd.arange("
+             "start, end + step, step)",
+    "dropout_": _DROPOUT.format("dropout"),
+    "alpha_dropout_": _DROPOUT.format("alpha_dropout"),
+    "feature_alpha_dropout_": _DROPOUT.format("feature_alpha_dropout"),
+    **dict.fromkeys(("feature_dropout", "feature_dropout_"),
+                    "it drops whole channels: write x = nn.functional.dropout2d(x, p, "
+                    "training) (dropout1d, dropout3d for other ranks)"),
+    "cond": "nothing is compiled here, so Python's if does it: true_fn(*operands) if pred "
+            "else false_fn(*operands) (bool(pred) of a one-element tensor)"}
+TORCH_NAMES.update(EVERYDAY_NAMES)
+
 # HIPS autograd's transforms (``from autograd import elementwise_grad``): one hint for all
 HIPS_NAMES = dict.fromkeys(
     ("elementwise_grad", "value_and_grad", "grad_and_aux", "jacobian", "hessian",

@@ -38,13 +38,16 @@ TORCH_DEFAULT_SEED = 67280421310721  # what torch.Generator().initial_seed() giv
 
 
 def _checked_seed(seed: Any, where: str) -> int:
-    """``seed`` as an int, or ``UsageError`` for a bool, a non-int or a negative one."""
+    """``seed`` as a non-negative int: a negative one from -2^63 on wraps around modulo
+    2^64, as PyTorch's (-1 is 2^64 - 1); ``UsageError`` for a bool, a non-int or one
+    below -2^63."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise UsageError(f"{where}: the seed must be an int, e.g. manual_seed(0); "
                          f"got {type(seed).__name__} {seed!r}")
-    if seed < 0:
-        raise UsageError(f"{where}: the seed must be a non-negative int; got {seed}")
-    return int(seed)
+    if seed < -2 ** 63:
+        raise UsageError(f"{where}: the seed must be an int from -2**63 on (a negative "
+                         f"one wraps around modulo 2**64, as PyTorch's); got {seed}")
+    return int(seed) % 2 ** 64 if seed < 0 else int(seed)
 
 
 def _checked_state(state: Any, expected: str, where: str, source: str) -> dict[str, Any]:
@@ -81,7 +84,8 @@ class Generator(np.random.Generator):
             self._initial_seed = value
 
     def manual_seed(self, seed: int) -> "Generator":
-        """Reseed with ``seed`` (a non-negative int) in place; returns self."""
+        """Reseed with ``seed`` (an int; a negative one wraps around modulo 2^64, as
+        PyTorch's) in place; returns self."""
         self._reseed(_checked_seed(seed, "manual_seed"))
         return self
 
@@ -135,9 +139,13 @@ default_generator = Generator()
 default_generator.seed()  # fresh OS entropy, as PyTorch's start-up seed
 
 
-def manual_seed(seed: int) -> Generator:
-    """Reseed the default generator with ``seed`` (a non-negative int) in place and return
-    it, as ``torch.manual_seed``: ``manual_seed(0); autograd.randn(3)`` repeats."""
+def manual_seed(seed: Any) -> Generator:
+    """Reseed the default generator with ``seed`` (an int, or a one-element integer tensor,
+    as ``torch.manual_seed`` takes) in place and return it, as ``torch.manual_seed``:
+    ``manual_seed(0); autograd.randn(3)`` repeats."""
+    if hasattr(seed, "numel") and getattr(seed.dtype, "kind", None) in ("i", "u") \
+            and seed.numel() == 1:
+        seed = seed.item()
     return default_generator.manual_seed(seed)
 
 

@@ -54,7 +54,8 @@ def _weights(w: Any, name: str, n: int, like: AnyTensor) -> AnyTensor | None:
 def covariance(x: AnyTensor, correction: int, fweights: Any, aweights: Any) -> AnyTensor:
     """sum_i w_i (x_i - m)(x_i - m)^T / (sum w - correction * sum(w a) / sum w), rows the
     variables and columns the observations, as ``torch.cov`` (w = fweights * aweights,
-    m their weighted mean; without aweights the divisor is sum w - correction)."""
+    m their weighted mean; without aweights the divisor is sum w - correction). One
+    variable (a 1-d x, or one row) gives a 0-d result, as PyTorch's and NumPy's."""
     if x.ndim > 2:
         raise ShapeError(f"cov: the input must have at most 2 axes (variables x "
                          f"observations); got shape {x.shape}")
@@ -78,7 +79,7 @@ def covariance(x: AnyTensor, correction: int, fweights: Any, aweights: Any) -> A
         weighted = centered * w
     divisor = divisor.clamp(min=0) if hasattr(divisor, "clamp") else max(divisor, 0)
     c = (weighted @ centered.mT) / divisor
-    return c.reshape(()) if x.ndim < 2 else c
+    return c.reshape(()) if rows.shape[0] == 1 else c  # one variable: 0-d, as PyTorch
 
 
 class DecompositionMethods:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .float_only import require_float
+
 __all__ = ["DistanceMethods"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
@@ -20,5 +22,9 @@ class DistanceMethods:
 
     def dist(self, other: Any, p: float = 2) -> AnyTensor:
         """||self - other||_p over all elements (the two broadcast together), as
-        PyTorch's ``Tensor.dist``: (sum |d|^p)^(1/p); p = inf the largest |d|."""
-        return (self - other).reshape(-1).norm(p)
+        PyTorch's ``Tensor.dist``: (sum |d|^p)^(1/p); p = inf the largest |d|. The
+        difference must be a float: two integer tensors are refused, as PyTorch's."""
+        difference = self - other
+        if difference.dtype.kind in "biu":  # uint8 0 - 200 wrapped around to 56
+            require_float("dist", input=self, other=other)
+        return difference.reshape(-1).norm(p)

@@ -95,8 +95,11 @@ class ElementwiseExtraMethods:
         return self._math_("lcm", other)
 
     def _integers(self, name: str, other: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The two arrays: integers, or one integer and one bool (True is 1), as PyTorch
+        takes them (two bools, or a float, are refused)."""
         a, b = self._pair(other)
-        if a.dtype.kind not in "iu" or b.dtype.kind not in "iu":
-            raise DTypeError(f"{name}: needs integer tensors, got {a.dtype} and {b.dtype} "
-                             f"(as PyTorch's); cast with .long()")
+        kinds = a.dtype.kind + b.dtype.kind
+        if any(kind not in "biu" for kind in kinds) or kinds == "bb":
+            raise DTypeError(f"{name}: needs integer tensors (one may be bool), got "
+                             f"{a.dtype} and {b.dtype} (as PyTorch's); cast with .long()")
         return a.data, b.data

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .function import apply
-from .ops.special import Fmod
+from .ops.special import Fmod, Trunc
 from .ops.trig import Hypot
 from .special_methods import float_operands
 
@@ -69,11 +69,9 @@ class ElementwiseMethods:
         return (self * math.log(2.0)).exp()
 
     def trunc(self) -> AnyTensor:
-        """x rounded towards zero (gradient 0, as ``floor``'s); an integer or bool tensor
-        is already whole: a copy, of its dtype (NumPy's ``np.trunc``)."""
-        if self._data.dtype.kind in "biu":
-            return self._make(self._data.copy(), None)
-        return self.sign() * self.abs().floor()
+        """x rounded towards zero (gradient 0, as ``floor``'s, also at NaN); an integer
+        or bool tensor is already whole: a copy, of its dtype (``ops.special.Trunc``)."""
+        return apply(Trunc(), self)
 
     def fix(self) -> AnyTensor:
         """``trunc``: x rounded towards zero."""

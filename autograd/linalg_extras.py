@@ -14,8 +14,8 @@ from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
-from .errors import (NaNMatrixError, ShapeError, SingularMatrixError, UnsupportedError,
-                     UsageError)
+from .errors import (DTypeError, NaNMatrixError, ShapeError, SingularMatrixError,
+                     UnsupportedError, UsageError)
 from .more_functions import solve
 from .ops import lu as lu_ops
 from .ops.linalg_more import check_square
@@ -82,10 +82,16 @@ def powers(x: Tensor, n: int) -> Tensor:
 def vander(x: Any, *, N: int | None = None) -> Tensor:
     """The Vandermonde matrices of the vectors in x's last axis, as
     ``torch.linalg.vander``: increasing powers x^0 ... x^(N-1), N = x.shape[-1] by
-    default."""
+    default. Integer x gives int64 (uint8 250^2 would wrap around) and bool x is refused,
+    as PyTorch's."""
     x = as_tensor(x)
     if x.ndim < 1:
         raise ShapeError("linalg.vander: x must have at least one axis; got a 0-d tensor")
+    if x.dtype == np.bool_:
+        raise DTypeError("linalg.vander: x is bool, which PyTorch refuses too; convert it "
+                         "first: x.long() (or x.double())")
+    if x.dtype.kind in "iu":
+        x = x.astype(np.int64)
     n = x.shape[-1] if N is None else N
     if n < 1:
         raise ShapeError(f"linalg.vander: N must be at least 1; got {N}")

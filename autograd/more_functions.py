@@ -190,8 +190,9 @@ def tensordot(a: Any, b: Any, axes: Any = None, *, dims: Any = None) -> Tensor:
                             pick_one("tensordot", 2, axes=axes, dims=dims))
 
 
-def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
-    """The sum of a diagonal, as ``np.trace``."""
+def trace(x: Any, offset: int = 0, axis1: Any = None, axis2: Any = None) -> Tensor:
+    """The sum of a diagonal: of a matrix, as ``torch.trace`` (another rank is a
+    ``ShapeError``); of the axis1 x axis2 planes when one is given, as ``np.trace``."""
     return as_tensor(x).trace(offset, axis1, axis2)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .errors import UsageError
+from .float_only import require_float
 from .ops.reductions import single_axis
 
 __all__ = ["RenormMethods"]
@@ -27,6 +28,14 @@ def _check(p: Any, maxnorm: Any, name: str) -> None:
         raise UsageError(f"{name}: maxnorm must be a number >= 0; got {maxnorm!r}")
 
 
+def _norms(magnitudes: np.ndarray, p: float, others: tuple[int, ...]) -> np.ndarray:
+    """The p-norm of each slice of |x| over the axes ``others`` (kept), NaN in a slice
+    holding NaN."""
+    if math.isinf(p):
+        return np.max(magnitudes, axis=others, keepdims=True, initial=0.0)
+    return np.sum(magnitudes ** p, axis=others, keepdims=True) ** (1.0 / p)
+
+
 class RenormMethods:
     """``renorm`` and ``renorm_`` (a mixin of the Tensor class)."""
 
@@ -35,22 +44,24 @@ class RenormMethods:
     def renorm(self, p: float, dim: int, maxnorm: float) -> AnyTensor:
         """out = x * (maxnorm / (||x_i||_p + 1e-7)) on each slice x_i along ``dim`` whose
         p-norm (over all the other axes) exceeds ``maxnorm``; the slice unchanged
-        elsewhere (PyTorch's renorm, its 1e-7 included)."""
+        elsewhere, also where the norm is NaN (PyTorch's renorm, its 1e-7 included).
+        Integer and bool tensors are refused, as PyTorch's."""
         _check(p, maxnorm, "renorm")
+        require_float("renorm", input=self)  # PyTorch's rule; uint8 200 ** 2 would wrap
         if self.ndim < 2:
             raise UsageError(f"renorm: needs a tensor of at least 2 dimensions (PyTorch's "
                              f"rule); got shape {self.shape}")
         keep = single_axis(dim, self.ndim, "renorm")
         others = tuple(axis for axis in range(self.ndim) if axis != keep)
-        size = self.abs()
+        small = ~(_norms(np.abs(self.detach().numpy()), p, others) > maxnorm)  # NaN: kept
+        # the slices kept as they are need no norm: zeros in its graph, and a total of 1,
+        # so that no NaN, nor the infinite derivative of total^(1/p) at 0, meets their
+        # zero gradient
+        size = self.masked_fill(small, 0.0).abs()
         if math.isinf(p):
             norm = size.amax(dim=others, keepdim=True)
-            small = np.asarray(norm.detach().data) <= maxnorm
         else:
             total = (size ** p if p != 1 else size).sum(axis=others, keepdims=True)
-            small = np.asarray(total.detach().data) ** (1.0 / p) <= maxnorm
-            # the slices kept as they are need no norm: 1 there, so that its derivative
-            # (infinite at 0 for p > 1) never meets their zero gradient
             norm = total.masked_fill(small, 1.0) ** (1.0 / p) if p != 1 else total
         factor = (maxnorm / (norm + 1e-7)).masked_fill(small, 1.0)
         return self * factor

@@ -31,6 +31,7 @@ from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
 from .torch_arguments import joined_ints, pick_one, tile_reps, torch_index_add
+from .trace_axes import trace_axes
 from .scalar_axis import as_vector, is_scalar_dim
 
 __all__ = ["OpMethods"]
@@ -191,9 +192,10 @@ class OpMethods:
         linalg.check_square(self, "inv")
         return apply(linalg.Inv(), self)
 
-    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> AnyTensor:
-        """The sum of a diagonal, as ``np.trace``."""
-        return self.diagonal(offset, axis1, axis2).sum(-1)
+    def trace(self, offset: int = 0, axis1: Any = None, axis2: Any = None) -> AnyTensor:
+        """The sum of a diagonal: of a matrix, as ``torch.trace``; of the axis1 x axis2
+        planes when one is given, as ``np.trace`` (see ``trace_axes``)."""
+        return self.diagonal(offset, *trace_axes(self, axis1, axis2)).sum(-1)
 
     def diagonal(self, offset: int = 0, axis1: Any = None, axis2: Any = None, *,
                  dim1: Any = None, dim2: Any = None) -> AnyTensor:

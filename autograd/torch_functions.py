@@ -21,6 +21,7 @@ import numpy as np
 
 from .combinations import meshgrid  # with cartesian_prod, which shares its rules
 from .errors import DTypeError, UsageError
+from .float_only import require_float
 from .ops import lu as lu_ops
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
@@ -125,9 +126,9 @@ def masked_select(input: Any, mask: Any) -> Tensor:  # noqa: A002
 
 
 def dist(input: Any, other: Any, p: float = 2) -> Tensor:  # noqa: A002
-    """||input - other||_p over all elements (broadcast together), as ``torch.dist``."""
-    difference = as_tensor(input) - other
-    return difference.reshape(-1).norm(p)
+    """||input - other||_p over all elements (broadcast together), as ``torch.dist``
+    (``Tensor.dist``)."""
+    return as_tensor(input).dist(other, p)
 
 
 @accepts_out
@@ -222,8 +223,11 @@ def clamp_max(input: Any, max: Any) -> Tensor:  # noqa: A002
 
 @accepts_out
 def lerp(input: Any, end: Any, weight: Any) -> Tensor:  # noqa: A002
-    """input + weight * (end - input)."""
-    return as_tensor(input).lerp(end, weight)
+    """input + weight * (end - input), of float tensors (integer and bool ones are refused,
+    as PyTorch's: uint8 end - input would wrap around)."""
+    x = as_tensor(input)
+    require_float("lerp", input=x, end=end, weight=weight)
+    return x.lerp(end, weight)
 
 
 @accepts_out

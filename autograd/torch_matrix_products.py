@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .errors import ShapeError
 from .linalg_extras import multi_dot, powers
 from .out_argument import accepts_out
@@ -19,10 +21,13 @@ __all__ = ["vander", "addmv", "addr", "ger", "chain_matmul", "matrix_power", "di
 
 def vander(x: Any, N: int | None = None, increasing: bool = False) -> Tensor:
     """The Vandermonde matrix of a vector, as ``torch.vander``: column j is x^(N-1-j)
-    (x^j with ``increasing``), N = len(x) by default."""
+    (x^j with ``increasing``), N = len(x) by default. Integer and bool x give int64, as
+    PyTorch's (uint8 250^2 would wrap around)."""
     x = as_tensor(x)
     if x.ndim != 1:
         raise ShapeError(f"vander: x must be 1-d; got shape {x.shape}")
+    if x.dtype.kind in "biu":
+        x = x.astype(np.int64)
     V = powers(x, x.shape[0] if N is None else N)
     return V if increasing else V.flip(-1)
 

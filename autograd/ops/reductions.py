@@ -212,12 +212,13 @@ class Min(Max):
 class LogSumExp(_Reduction):
     """out = log sum exp(x) over axes, computed as m + log sum exp(x - m), m = max x;
     dx = g exp(x - out) (= g softmax(x)). Over an empty axis the sum is 0 and out is
-    -inf, as PyTorch."""
+    -inf, as PyTorch. An integer x is computed in a float (``_float_input``)."""
     __slots__ = ()
     save_output = True
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
+        x = _float_input(x)
         if x.size == 0:  # log of an empty sum, -inf (or an empty result)
             with np.errstate(divide="ignore"):
                 return np.log(x.sum(axis=self.axis, keepdims=self.keepdims))
@@ -261,7 +262,8 @@ class StdSqrt(Function):
 
 
 class _AlongAxis(Function):
-    """Base of softmax and log_softmax: one axis as state; the VJP reads the output."""
+    """Base of softmax and log_softmax: one axis as state; the VJP reads the output. An
+    integer x is computed in a float (``_float_input``), a bool x refused."""
     __slots__ = ("axis",)
     save_inputs = False
     save_output = True
@@ -285,6 +287,7 @@ class Softmax(_AlongAxis):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
+        x = _float_input(x)
         if x.size == 0:
             return x.copy()
         m = x.max(axis=self.axis, keepdims=True)
@@ -304,6 +307,7 @@ class LogSoftmax(_AlongAxis):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._start(x)
+        x = _float_input(x)
         if x.size == 0:
             return x.copy()
         m = x.max(axis=self.axis, keepdims=True)
@@ -313,6 +317,13 @@ class LogSoftmax(_AlongAxis):
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g - exp(out) * g.sum(axis=self.axis, keepdims=True),)
+
+
+def _float_input(x: np.ndarray) -> np.ndarray:
+    """x, or an integer x in the float NumPy's ``exp`` gives it (int8 and uint8 float16,
+    int16 float32, wider float64): the shift x - max(x) must not wrap around in the
+    integer dtype (uint8 3 - 7 is 252). A bool x is left to the callers."""
+    return x.astype(np.result_type(x.dtype, np.float16)) if x.dtype.kind in "iu" else x
 
 
 def _quiet_if_not_finite(maxima: np.ndarray) -> Any:

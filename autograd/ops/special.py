@@ -1,5 +1,5 @@
 """More elementwise functions: log1p, expm1, log2, log10, square, reciprocal, erf,
-softplus; the piecewise-constant sign, floor, ceil, round and floor division, whose
+softplus; the piecewise-constant sign, floor, ceil, trunc, round and floor division, whose
 gradient is 0 everywhere (as PyTorch defines it, also at the jumps); and the remainder.
 """
 
@@ -19,8 +19,8 @@ from .generic import constant, exp, is_tensor
 from .trig import either
 
 __all__ = ["Log1p", "Expm1", "Log2", "Log10", "Square", "Reciprocal", "Erf", "Erfc", "Erfinv",
-           "Erfcx",
-           "Softplus", "Sign", "Floor", "Ceil", "Round", "FloorDivide", "Remainder", "Fmod"]
+           "Erfcx", "Softplus", "Sign", "Floor", "Ceil", "Trunc", "Round", "FloorDivide",
+           "Remainder", "Fmod"]
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -78,11 +78,11 @@ class Log10(Function):
 
 
 class Square(Function):
-    """out = x^2;  dx = 2 g x."""
+    """out = x^2 (of a bool x int64, as PyTorch's);  dx = 2 g x."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x * x
+        return x.astype(np.int64) if x.dtype == np.bool_ else x * x  # True * True is True
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g * x * 2,)
@@ -211,6 +211,15 @@ class Ceil(_Constant):
         return np.ceil(x)
 
 
+class Trunc(_Constant):
+    """out = x rounded towards zero (-0.0 keeps its sign), an integer or bool x a copy of
+    itself (NumPy's ``np.trunc`` would make it a float);  dx = 0, also at NaN."""
+    __slots__ = ()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.copy() if x.dtype.kind in "biu" else np.trunc(x)
+
+
 class Round(_Constant):
     """out = x rounded to ``decimals`` places, halves to even (as NumPy), an integer or
     bool x unchanged (NumPy would turn a bool into float16);  dx = 0."""
@@ -229,11 +238,21 @@ class Round(_Constant):
 
 def _check_integer_divisor(op: str, a: np.ndarray, b: np.ndarray) -> None:
     """An integer division by zero is an ``IntegerDivisionError``, as PyTorch's
-    ZeroDivisionError (NumPy's integer loops give 0 with a RuntimeWarning)."""
-    if np.result_type(a, b).kind in "iu" and not np.all(b):
+    ZeroDivisionError (NumPy's integer loops give 0 with a RuntimeWarning); an empty
+    result divides nothing, so it passes, as in PyTorch."""
+    if np.result_type(a, b).kind in "iu" and not np.all(b) and not _divides_nothing(a, b):
         raise IntegerDivisionError(f"{op}: integer division by zero (the divisor holds a 0), "
                                    f"as PyTorch refuses it; divide floats (a.double()) for "
                                    f"inf and nan, or leave out the zeros")
+
+
+def _divides_nothing(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether no element is divided: a and b broadcast to an empty result, or do not
+    broadcast at all (the ShapeError ``broadcasting`` raises then is the one to see)."""
+    try:
+        return 0 in np.broadcast_shapes(np.shape(a), np.shape(b))
+    except ValueError:
+        return True
 
 
 class FloorDivide(Function):

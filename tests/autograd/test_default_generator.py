@@ -112,11 +112,12 @@ def test_manual_seed_takes_an_int(bad: Any) -> None:
         ag.manual_seed(bad)
 
 
-def test_manual_seed_takes_a_non_negative_seed() -> None:
-    with pytest.raises(UsageError, match="non-negative int; got -1"):
-        ag.manual_seed(-1)
+def test_manual_seed_refuses_a_seed_below_minus_2_to_63() -> None:
+    """-1 wraps around to 2^64 - 1, as PyTorch's; below -2^63 PyTorch refuses too."""
+    with pytest.raises(UsageError, match=r"from -2\*\*63 on .*got -9223372036854775809"):
+        ag.manual_seed(-2 ** 63 - 1)
     with pytest.raises(ValueError):
-        ag.manual_seed(-1)
+        ag.manual_seed(-2 ** 63 - 1)
 
 
 @pytest.mark.parametrize("bad, got", [

@@ -82,7 +82,7 @@ def test_device_and_seed_checks() -> None:
     with pytest.raises(ag.UsageError, match="seed"):
         ag.Generator().manual_seed(1.5)
     with pytest.raises(ag.UsageError, match="seed"):
-        ag.Generator().manual_seed(-1)
+        ag.Generator().manual_seed(-2 ** 63 - 1)  # -1 wraps around, as PyTorch's
 
 
 def test_the_default_generator_is_one() -> None:

@@ -182,8 +182,8 @@ def test_manual_seed_arguments_are_checked_as_seeds():
         with pytest.raises(UsageError, match=r"manual_seed: the seed must be an int, "
                                                     r"e\.g\. manual_seed\(0\); got "):
             manual_seed(bad)
-    with pytest.raises(ValueError, match="non-negative"):
-        manual_seed(-1)
+    with pytest.raises(ValueError, match="from -2"):
+        manual_seed(-2 ** 63 - 1)  # -1 wraps around modulo 2**64, as PyTorch's
 
 
 @pytest.mark.parametrize("fill", [init.normal_, init.uniform_, init.xavier_uniform_,
