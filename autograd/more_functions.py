@@ -175,9 +175,12 @@ def einsum(subscripts: str, *operands: Any, optimize: Any = False) -> Tensor:
     """Einstein summation, as ``np.einsum``: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``,
     ``einsum("ii", a)`` the trace, ``einsum("...ij,...jk", a, b)`` a batched product.
     PyTorch's list form ``einsum("ij,jk->ik", [a, b])`` works where the subscripts name
-    two or more operands (with one, a list is an array, as NumPy's)."""
-    if (len(operands) == 1 and isinstance(operands[0], (list, tuple))
-            and isinstance(subscripts, str) and "," in subscripts.split("->")[0]):
+    two or more operands, or the list holds one Tensor (``einsum("ii", [A])``); else a
+    list is an array, as NumPy's."""
+    listed = len(operands) == 1 and isinstance(operands[0], (list, tuple))
+    if listed and isinstance(subscripts, str) and (
+            "," in subscripts.split("->")[0]
+            or len(operands[0]) == 1 and isinstance(operands[0][0], Tensor)):
         operands = tuple(operands[0])
     return linalg.einsum(subscripts, *[as_tensor(x) for x in operands], optimize=optimize)
 

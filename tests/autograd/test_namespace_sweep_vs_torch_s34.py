@@ -256,3 +256,10 @@ def test_everyday_missing_names_name_their_alternative(name, alternative) -> Non
         getattr(ag, name)
     assert alternative in str(error.value)
     assert "__all__ lists what it has" not in str(error.value)
+
+
+def test_einsum_takes_a_list_of_one_tensor_as_pytorch(torch):
+    a = np.arange(9.0).reshape(3, 3)
+    ours = ag.einsum("ii", [ag.tensor(a)])
+    assert float(ours) == float(torch.einsum("ii", [torch.tensor(a)]))
+    assert float(ag.einsum("i->", [1.0, 2.0])) == 3.0  # a list of numbers: one array
