@@ -122,11 +122,18 @@ def kron(input: Any, other: Any) -> Tensor:  # noqa: A002
     return as_tensor(input).kron(other)
 
 
-def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: Any = None) -> Tensor:
+def cdist(x1: Any, x2: Any, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
     """The p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M):
     (..., P, R), batch axes broadcasting, as ``torch.cdist`` (p >= 0, inf too; the
-    gradient is 0 where two rows coincide). ``compute_mode`` is accepted and ignored:
-    the distances are always computed directly."""
+    gradient is 0 where two rows coincide). ``compute_mode``, one of torch's three
+    strings (not None, as there), is checked and then ignored: the distances are
+    always computed directly."""
+    modes = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+             "donot_use_mm_for_euclid_dist")
+    if not (isinstance(compute_mode, str) and compute_mode in modes):
+        raise UsageError(f"cdist: {compute_mode!r} is not a valid value for compute_mode; "
+                         f"give one of {', '.join(map(repr, modes))}")
     a = as_tensor(x1)
     return geometry.cdist(a, a._lift(x2), p, "cdist")
 

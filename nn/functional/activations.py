@@ -68,25 +68,25 @@ def heaviside(x: Any, value_at_zero: float = 0.0) -> Tensor:
     return Heaviside(value)(as_tensor(x))
 
 
-def sigmoid(x: Any) -> Tensor:
+def sigmoid(input: Any) -> Tensor:
     """sigma(x) = 1 / (1 + e^-x), stable for any |x|;  sigma' = sigma (1 - sigma) <= 1/4."""
-    return _sigmoid(x)
+    return _sigmoid(input)
 
 
-def tanh(x: Any) -> Tensor:
+def tanh(input: Any) -> Tensor:
     """tanh(x) = (e^x - e^-x) / (e^x + e^-x);  tanh' = 1 - tanh^2."""
-    return _tanh(x)
+    return _tanh(input)
 
 
-def relu(x: Any, inplace: bool = False) -> Tensor:
+def relu(input: Any, inplace: bool = False) -> Tensor:
     """relu(x) = max(x, 0);  relu'(x) = [x > 0], so relu'(0) = 0. ``inplace=True``
     writes the result into x and returns x (as ``relu_``)."""
     if check_inplace("relu", inplace):
-        return write_in_place("relu_", x, relu, floats_only=False)
-    return as_tensor(x).relu()
+        return write_in_place("relu_", input, relu, floats_only=False)
+    return as_tensor(input).relu()
 
 
-def leaky_relu(x: Any, alpha: float | None = None, inplace: bool = False, *,
+def leaky_relu(input: Any, alpha: float | None = None, inplace: bool = False, *,
                negative_slope: float | None = None) -> Tensor:
     """leaky_relu(x) = x for x > 0, alpha x otherwise (alpha = 0.01 by default);
     derivative 1 for x > 0, alpha for x <= 0 (so leaky_relu'(0) = alpha, as PyTorch).
@@ -96,12 +96,12 @@ def leaky_relu(x: Any, alpha: float | None = None, inplace: bool = False, *,
     if alpha is not None and negative_slope is not None:
         raise UsageError("leaky_relu: give alpha or negative_slope (the same thing), not both")
     if check_inplace("leaky_relu", inplace):
-        return write_in_place("leaky_relu_", x, lambda t: leaky_relu(
+        return write_in_place("leaky_relu_", input, lambda t: leaky_relu(
             t, alpha, negative_slope=negative_slope))
     name, value = (("negative_slope", negative_slope) if negative_slope is not None
                    else ("alpha", 0.01 if alpha is None else alpha))
     slope = real_number("leaky_relu", name, value)
-    x = as_tensor(x)
+    x = as_tensor(input)
     data = x.data
     slopes = two_valued(data > 0, 1.0, slope, np.result_type(data, slope))
     # one op whose gradient keeps x in its graph (a second derivative is 0, as PyTorch)
@@ -122,14 +122,14 @@ def two_valued(mask: np.ndarray, if_true: float, if_false: float, dtype: Any) ->
     return out
 
 
-def prelu(x: Any, weight: Tensor) -> Tensor:
+def prelu(input: Any, weight: Tensor) -> Tensor:
     """PReLU: x for x > 0, weight * x otherwise, with a learned slope ``weight``;
     d/dx = weight at x <= 0 (as leaky_relu), d/dweight = x where x <= 0, else 0.
 
     ``weight`` has shape () or (1,) (one slope shared by all inputs) or (C,) with one
     slope per channel, the channel axis being axis 1 of x (as PyTorch; (N, C) or
     (N, C, ...)). The result has the shape of x."""
-    x, weight = as_tensor(x), as_tensor(weight)
+    x, weight = as_tensor(input), as_tensor(weight)
     if weight.ndim > 1:
         raise ShapeError(f"prelu: weight must be 0-d or 1-d, shape (), (1,) or (channels,); "
                          f"got shape {weight.shape}")
@@ -161,16 +161,16 @@ def check_hardtanh_bounds(owner: str, min_val: Any, max_val: Any) -> None:
                           f"min_val={min_val!r}, max_val={max_val!r}")
 
 
-def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0,
+def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """x clipped to [min_val, max_val]; derivative 1 strictly inside, 0 outside and at
     the two bounds (as PyTorch). Integer x stays integer, clipped to the bounds truncated
     toward 0, as PyTorch's (``_integer_bounds``). ``inplace``: as in ``relu``."""
     check_hardtanh_bounds("hardtanh", min_val, max_val)
     if check_inplace("hardtanh", inplace):
-        return write_in_place("hardtanh_", x, lambda t: hardtanh(t, min_val, max_val),
+        return write_in_place("hardtanh_", input, lambda t: hardtanh(t, min_val, max_val),
                               floats_only=False)
-    x = as_tensor(x)
+    x = as_tensor(input)
     if x.dtype.kind in "iu":
         min_val, max_val = _integer_bounds(x.dtype, min_val, max_val)
     inside = (x.data > min_val) & (x.data < max_val)
@@ -186,21 +186,21 @@ def _integer_bounds(dtype: np.dtype, min_val: float, max_val: float) -> tuple[An
                  for bound in (min_val, max_val))
 
 
-def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """elu(x) = x for x > 0, alpha (e^x - 1) for x <= 0;  elu'(x) = alpha e^x for
     x <= 0 (so elu'(0) = alpha). Computed with expm1, never overflowing. ``inplace``:
     as in ``relu``."""
     if check_inplace("elu", inplace):
-        return write_in_place("elu_", x, lambda t: elu(t, alpha))
-    return Elu(real_number("elu", "alpha", alpha))(as_tensor(x))
+        return write_in_place("elu_", input, lambda t: elu(t, alpha))
+    return Elu(real_number("elu", "alpha", alpha))(as_tensor(input))
 
 
-def gelu(x: Any, approximate: str = "none") -> Tensor:
+def gelu(input: Any, approximate: str = "none") -> Tensor:
     """GELU(x) = x Phi(x), Phi the standard normal CDF (exact, via an erf accurate to
     1e-14); with ``approximate="tanh"``:
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
     Exact derivative: Phi(x) + x phi(x), phi the standard normal density."""
-    x = as_tensor(x)
+    x = as_tensor(input)
     if approximate == "none":
         return Gelu.apply(x)
     if approximate == "tanh":
@@ -209,12 +209,12 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
                       f"got {approximate!r}")
 
 
-def silu(x: Any, inplace: bool = False) -> Tensor:
+def silu(input: Any, inplace: bool = False) -> Tensor:
     """SiLU / swish: x sigma(x); minimum about -0.278 at x about -1.278;
     derivative sigma(x) (1 + x (1 - sigma(x))). ``inplace``: as in ``relu``."""
     if check_inplace("silu", inplace):
-        return write_in_place("silu_", x, silu)
-    x = as_tensor(x)
+        return write_in_place("silu_", input, silu)
+    x = as_tensor(input)
     return x * _sigmoid(x)
 
 
@@ -263,7 +263,7 @@ def implicit_axis(name: str, x: Tensor, axis: Any, dim: Any) -> Any:
         f"axis. Pass it: {name}(x, dim=-1) or dim={0 if x.ndim == 3 else 1}.")
 
 
-def softmax(x: Any, axis: int | None = None, temperature: float = 1.0, *,
+def softmax(input: Any, axis: int | None = None, temperature: float = 1.0, *,
             dim: int | None = None, dtype: Any = None) -> Tensor:
     """softmax(x / T)_i = e^{x_i / T} / sum_j e^{x_j / T} along ``axis`` (or PyTorch's
     ``dim``; stable); d softmax_i / d x_j = s_i (delta_ij - s_j) / T. T -> 0 tends to
@@ -271,17 +271,17 @@ def softmax(x: Any, axis: int | None = None, temperature: float = 1.0, *,
     input, an error for more (``implicit_axis``). ``dtype`` (a float dtype): x is cast to
     it first, as PyTorch's (e.g. float32 logits summed in float64)."""
     check_temperature("softmax", temperature)
-    x = cast_for("softmax", as_tensor(x), dtype)
+    x = cast_for("softmax", as_tensor(input), dtype)
     axis = implicit_axis("softmax", x, axis, dim)
     return _softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
 
-def log_softmax(x: Any, axis: int | None = None, temperature: float = 1.0, *,
+def log_softmax(input: Any, axis: int | None = None, temperature: float = 1.0, *,
                 dim: int | None = None, dtype: Any = None) -> Tensor:
     """log softmax(x / T) = x / T - logsumexp(x / T) along ``axis`` (or ``dim``; stable,
     fused); the axis and ``dtype`` as in ``softmax``."""
     check_temperature("log_softmax", temperature)
-    x = cast_for("log_softmax", as_tensor(x), dtype)
+    x = cast_for("log_softmax", as_tensor(input), dtype)
     axis = implicit_axis("log_softmax", x, axis, dim)
     return _log_softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
@@ -297,23 +297,23 @@ def check_softplus_beta(owner: str, beta: Any) -> float:
     return number
 
 
-def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """(1 / beta) ln(1 + e^{beta x}), and x itself where beta x > threshold (as PyTorch);
     d/dx = sigmoid(beta x) (1 above the threshold). beta may be negative, as PyTorch's
     (a smooth min(x, 0)), not 0."""
     beta = check_softplus_beta("softplus", beta)
     threshold = real_number("softplus", "threshold", threshold, finite=False)
-    x = as_tensor(x)
+    x = as_tensor(input)
     scaled = x if beta == 1 else x * beta
     smooth = scaled.softplus() if beta == 1 else scaled.softplus() / beta  # no node for 1
     above = scaled.data > threshold
     return where(above, x, smooth) if above.any() else smooth  # (no node when none is)
 
 
-def logsigmoid(x: Any) -> Tensor:
+def logsigmoid(input: Any) -> Tensor:
     """ln sigmoid(x) = -ln(1 + e^{-x}), without overflow; d/dx = sigmoid(-x). Unsigned and
     bool x first take NumPy's float (uint8: float16): -x of them would wrap or fail."""
-    x = as_tensor(x)
+    x = as_tensor(input)
     if x.dtype.kind in "ub":
         x = x.astype(np.result_type(x.dtype, np.float16))
     return -(-x).softplus()

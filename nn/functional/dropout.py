@@ -51,7 +51,7 @@ def keep_mask(shape: tuple[int, ...], p: float, dtype: np.dtype,
     return mask
 
 
-def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
+def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
             generator: RNGLike = None) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p) when
     ``training`` (PyTorch's default is True here too); x itself otherwise. ``p = 1``
@@ -59,7 +59,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
     computed out of place (same values and gradients, no memory shared with x)."""
     p = check_dropout_p("dropout", p)
     check_inplace("dropout", inplace)
-    x = as_tensor(x)
+    x = as_tensor(input)
     if not training or p == 0.0:
         return x
     if p == 1.0:
@@ -68,7 +68,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
     return x * keep_mask(x.shape, p, dtype, generator)
 
 
-def alpha_dropout(x: Any, p: float = 0.5, training: bool = False, inplace: bool = False, *,
+def alpha_dropout(input: Any, p: float = 0.5, training: bool = False, inplace: bool = False, *,
                   generator: RNGLike = None) -> Tensor:
     """When ``training`` (False by default, as PyTorch's ``F.alpha_dropout``): keep each
     element with probability 1 - p, set the others to -alpha' (alpha' = 1.7581, SELU's
@@ -78,7 +78,7 @@ def alpha_dropout(x: Any, p: float = 0.5, training: bool = False, inplace: bool 
     (as PyTorch). ``inplace`` is accepted for PyTorch compatibility (out of place)."""
     p = check_dropout_p("alpha_dropout", p)
     check_inplace("alpha_dropout", inplace)
-    x = as_tensor(x)
+    x = as_tensor(input)
     if not training or p == 0.0:
         return x
     return _alpha_masked(x, p, generator, x.shape)
@@ -132,7 +132,7 @@ def _channel_dropout(name: str, x: Tensor, p: float, training: bool, generator: 
     return x * keep_mask(mask_shape, p, dtype, generator)
 
 
-def dropout1d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
+def dropout1d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
               generator: RNGLike = None) -> Tensor:
     """Channel-wise dropout of (N, C, L) or unbatched (C, L) input, as PyTorch's: when
     ``training``, each channel x[n, c] is zeroed whole with probability p and the others
@@ -141,7 +141,7 @@ def dropout1d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
     evaluation, as PyTorch). ``generator`` and ``inplace`` as in ``dropout``."""
     p = check_dropout_p("dropout1d", p)
     check_inplace("dropout1d", inplace)
-    x = as_tensor(x)
+    x = as_tensor(input)
     if x.ndim not in (2, 3):
         raise ShapeError(f"dropout1d: expected 2-d (C, L) or 3-d (N, C, L) input; got shape "
                          f"{x.shape}. dropout2d and dropout3d drop channels of 2-d and 3-d "
@@ -149,7 +149,7 @@ def dropout1d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
     return _channel_dropout("dropout1d", x, p, training, generator, batched=x.ndim == 3)
 
 
-def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
+def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
               generator: RNGLike = None) -> Tensor:
     """Channel-wise dropout of (N, C, H, W) or (C, H, W) input (see ``dropout1d``), with
     PyTorch's rules for the other ranks: the channels are always axis 1, so a 3-d input
@@ -158,7 +158,7 @@ def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
     ``ShapeError`` when a mask is drawn."""
     p = check_dropout_p("dropout2d", p)
     check_inplace("dropout2d", inplace)
-    x = as_tensor(x)
+    x = as_tensor(input)
     if x.ndim not in (3, 4):
         warnings.warn(f"dropout2d: got a {x.ndim}-d input of shape {x.shape}; dropout2d "
                       f"drops channels of (N, C, H, W) input (PyTorch deprecates other "
@@ -172,7 +172,7 @@ def dropout2d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
     return _channel_dropout("dropout2d", x, p, training, generator, batched=True)
 
 
-def dropout3d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
+def dropout3d(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
               generator: RNGLike = None) -> Tensor:
     """Channel-wise dropout of (N, C, D, H, W) or unbatched (C, D, H, W) input (see
     ``dropout1d``). As PyTorch: any rank but 5 is read as unbatched (channels on axis 0),
@@ -180,7 +180,7 @@ def dropout3d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
     ``ShapeError`` when a mask is drawn."""
     p = check_dropout_p("dropout3d", p)
     check_inplace("dropout3d", inplace)
-    x = as_tensor(x)
+    x = as_tensor(input)
     if x.ndim not in (4, 5):
         warnings.warn(f"dropout3d: got a {x.ndim}-d input of shape {x.shape}, read as "
                       f"unbatched with the channels on axis 0; dropout3d drops channels of "
@@ -190,7 +190,7 @@ def dropout3d(x: Any, p: float = 0.5, training: bool = True, inplace: bool = Fal
     return _channel_dropout("dropout3d", x, p, training, generator, batched=x.ndim == 5)
 
 
-def feature_alpha_dropout(x: Any, p: float = 0.5, training: bool = False,
+def feature_alpha_dropout(input: Any, p: float = 0.5, training: bool = False,
                           inplace: bool = False, *, generator: RNGLike = None) -> Tensor:
     """Alpha dropout (see ``alpha_dropout``) of whole channels: one keep/drop draw per
     (sample, channel) of (N, C, *) input, as PyTorch's ``F.feature_alpha_dropout``
@@ -198,5 +198,5 @@ def feature_alpha_dropout(x: Any, p: float = 0.5, training: bool = False,
     a mask is drawn)."""
     p = check_dropout_p("feature_alpha_dropout", p)
     check_inplace("feature_alpha_dropout", inplace)
-    return _channel_dropout("feature_alpha_dropout", as_tensor(x), p, training, generator,
+    return _channel_dropout("feature_alpha_dropout", as_tensor(input), p, training, generator,
                             batched=True, alpha=True)

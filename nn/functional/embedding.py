@@ -113,11 +113,19 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None,
 
 
 def renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float,
-                 norm_type: float) -> None:
+                norm_type: float, owner: str = "embedding") -> None:
     """Scale, in place, the rows of ``weight`` that ``indices`` pick and whose norm
-    exceeds ``max_norm`` by max_norm / (norm + 1e-7) (PyTorch's ``embedding_renorm_``)."""
+    exceeds ``max_norm`` by max_norm / (norm + 1e-7) (PyTorch's ``embedding_renorm_``).
+    A weight that is not floating raises ``DTypeError`` and is left untouched, as
+    PyTorch's (its scaled rows would be truncated)."""
     rows = np.unique(indices)
-    if rows.size == 0 or weight.shape[1] == 0:
+    if rows.size == 0:
+        return
+    if weight.dtype.kind != "f":
+        raise DTypeError(f"{owner}: max_norm rescales rows of the weight, which must hold "
+                         f"floats; got dtype {weight.dtype}. Convert the weight first "
+                         f"(weight.double()), or leave max_norm=None.")
+    if weight.shape[1] == 0:
         return
     norms = np.linalg.norm(weight.data[rows], ord=norm_type, axis=1)
     too_long = norms > max_norm

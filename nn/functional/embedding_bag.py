@@ -143,7 +143,7 @@ def embedding_bag(input: Any, weight: Any, offsets: Any = None, max_norm: float 
     max_norm = check_max_norm(owner, max_norm)
     norm_type = check_norm_type(owner, norm_type)
     if max_norm is not None:
-        renorm_rows(weight, flat, max_norm, norm_type)
+        renorm_rows(weight, flat, max_norm, norm_type, owner)
     kept = np.ones(flat.shape, dtype=bool) if padding_idx is None else \
         flat != check_padding_idx(owner, padding_idx, weight.shape[0])
     rows, bags = flat[kept], bags[kept]

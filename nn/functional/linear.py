@@ -77,10 +77,10 @@ class AffineReLU(Affine):
         return super().vjp(slope_vjp(g, out, constant(out) > 0), out, x, weight, bias)
 
 
-def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
+def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
     """y = x W^T + b on the last axis of x (PyTorch's ``F.linear``): W has shape
     (out, in), b shape (out,) or None."""
-    x = x if isinstance(x, Tensor) else Tensor(x)
+    x = input if isinstance(input, Tensor) else Tensor(input)
     weight = weight if isinstance(weight, Tensor) else Tensor(weight)
     w_shape = weight.shape
     if len(w_shape) != 2:

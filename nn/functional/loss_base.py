@@ -24,7 +24,7 @@ from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["REDUCTIONS", "fused_loss", "check_reduction", "legacy_reduction", "init_stacklevel",
            "check_number",
-           "reduce_loss", "target_array", "target_like", "same_shape_pair"]
+           "reduce_loss", "target_array", "target_like", "same_shape_pair", "common_float"]
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -133,10 +133,13 @@ def target_array(name: str, target: Any) -> np.ndarray:
     return data
 
 
-def target_like(target: Any, input: Tensor, name: str = "loss") -> Tensor:
+def target_like(target: Any, input: Tensor, name: str = "loss",
+                promote: bool = False) -> Tensor:
     """``target`` as a Tensor; one that needs no gradient takes the input's float dtype.
-    Checked by :func:`target_array`; a Tensor that already fits is used as it is."""
-    if isinstance(target, Tensor) and (target.requires_grad or target.dtype == input.dtype):
+    Checked by :func:`target_array`; a Tensor that already fits is used as it is, and
+    with ``promote`` so is any float Tensor (see :func:`common_float`)."""
+    if isinstance(target, Tensor) and (target.requires_grad or target.dtype == input.dtype or (
+            promote and target.dtype.kind == "f" == input.dtype.kind)):
         return target
     data = target_array(name, target)
     if input.dtype.kind == "f" and data.dtype != input.dtype:
@@ -144,16 +147,34 @@ def target_like(target: Any, input: Tensor, name: str = "loss") -> Tensor:
     return Tensor(data)
 
 
-def same_shape_pair(name: str, input: Any, target: Any) -> tuple[Tensor, Tensor]:
-    """Input and target as same-shape Tensors, or a ShapeError naming the loss."""
+def common_float(*tensors: Tensor) -> list[Tensor]:
+    """PyTorch's type promotion for the losses that have it (mse, l1, margin ranking...):
+    float tensors of different dtypes, e.g. a float32 input and a float64 target Tensor,
+    all cast (differentiably) to the widest, in which the loss is computed, as there.
+    Other tensors (ints, or all of one dtype) are returned as they are."""
+    dtypes = {t.dtype for t in tensors}
+    if len(dtypes) == 1 or any(dtype.kind != "f" for dtype in dtypes):
+        return list(tensors)
+    common = np.result_type(*dtypes)
+    return [t if t.dtype == common else t.astype(common) for t in tensors]
+
+
+def same_shape_pair(name: str, input: Any, target: Any,
+                    promote: bool = False) -> tuple[Tensor, Tensor]:
+    """Input and target as same-shape Tensors, or a ShapeError naming the loss. With
+    ``promote``, a float Tensor target keeps its dtype and both are computed in the
+    wider one (:func:`common_float`), as PyTorch's mse, l1...; without, the target takes
+    the input's dtype (:func:`target_like`)."""
     input = as_tensor(input)
-    target = target_like(target, input, name)
+    target = target_like(target, input, name, promote)
     if input.shape != target.shape:
         raise ShapeError(
             f"{name}: input shape {input.shape} and target shape {target.shape} differ. A "
             f"loss compares them element by element, so the shapes must be equal (they are "
             f"not broadcast, which would silently pair the wrong elements). "
             f"{_shape_advice(input.shape, target.shape)}")
+    if promote:
+        input, target = common_float(input, target)
     return input, target
 
 

@@ -5,7 +5,9 @@ Every loss takes ``reduction``: ``"mean"`` (the default, over all elements or sa
 ``"sum"`` or ``"none"`` (per element / per sample, unreduced). Shapes are checked, never
 broadcast: an input of shape (N, 1) against a target of shape (N,) would silently
 compare every prediction with every target, so it raises ``ShapeError`` instead.
-A target that needs no gradient takes the input's float dtype, so float32 stays float32.
+A target that needs no gradient takes the input's float dtype, so float32 stays float32;
+but a float Tensor target of mse, l1, smooth L1 or BCE on logits of another float dtype
+promotes, as in PyTorch: float32 input and a float64 Tensor target give a float64 loss.
 Targets are checked as inputs are: ragged lists, None, strings, objects and complex
 numbers raise a named error (``DataError`` or ``DTypeError``), never a NumPy error from
 deep inside or a silently dropped imaginary part. "mean" over an empty batch is NaN
@@ -51,7 +53,7 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean", *, weight: Any = 
     sum(w l) / sum(w)."""
     reduction = legacy_reduction("mse_loss", reduction, size_average, reduce)
     check_reduction("mse_loss", reduction)
-    input, target = same_shape_pair("mse_loss", input, target)
+    input, target = same_shape_pair("mse_loss", input, target, promote=True)
     if weight is not None:
         losses = fused_loss(SquaredError, "none", input, target)
         return _elementwise_weighted("mse_loss", losses, weight, reduction, by_weight=True)
@@ -66,7 +68,7 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean", *, weight: Any = N
     sum(w l) / sum(w)."""
     reduction = legacy_reduction("l1_loss", reduction, size_average, reduce)
     check_reduction("l1_loss", reduction)
-    input, target = same_shape_pair("l1_loss", input, target)
+    input, target = same_shape_pair("l1_loss", input, target, promote=True)
     if weight is not None:
         return _elementwise_weighted("l1_loss", (input - target).abs(), weight, reduction,
                                      by_weight=True)
@@ -112,7 +114,8 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean",
     reduction = legacy_reduction("smooth_l1_loss", reduction, size_average, reduce)
     check_reduction("smooth_l1_loss", reduction)
     beta = check_number("smooth_l1_loss", "beta", beta, minimum=0, finite=False)
-    input, target = same_shape_pair("smooth_l1_loss", input, target)  # errors in its name
+    # (checked here for errors in its own name, and promoted as PyTorch's)
+    input, target = same_shape_pair("smooth_l1_loss", input, target, promote=True)
     if beta == 0:
         return l1_loss(input, target, reduction)
     return huber_loss(input, target, beta, reduction) / beta
@@ -164,7 +167,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: str = "
     name = "binary_cross_entropy_with_logits"
     reduction = legacy_reduction(name, reduction, size_average, reduce)
     check_reduction(name, reduction)
-    input, target = same_shape_pair(name, input, target)
+    input, target = same_shape_pair(name, input, target, promote=True)
     refuse_bool(name, input)
     if weight is not None or pos_weight is not None:
         weight, pos_weight = (

@@ -22,8 +22,8 @@ import numpy as np
 from autograd import Tensor, as_tensor, minimum, where
 from autograd.errors import DTypeError, ShapeError
 
-from .loss_base import (check_number, check_reduction, legacy_reduction, reduce_loss,
-                        target_array, target_like)
+from .loss_base import (check_number, check_reduction, common_float, legacy_reduction,
+                        reduce_loss, target_array, target_like)
 from .vectors import pairwise_distance
 from .weighted import loss_weight, weight_tensor
 from .._checks import flag, integer
@@ -35,17 +35,19 @@ __all__ = ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
 
 
 def _same_shape(name: str, labels: tuple[str, ...], first: Any,
-                *others: Any) -> list[Tensor]:
+                *others: Any, promote: bool = False) -> list[Tensor]:
     """``first`` as a Tensor and ``others`` like it (an untracked one takes its float
-    dtype), all of one shape, or a ShapeError naming them."""
+    dtype; with ``promote`` a float Tensor keeps its own and all are computed in the
+    widest, PyTorch's promotion: ``common_float``), all of one shape, or a ShapeError
+    naming them."""
     first = as_tensor(first)
-    tensors = [first] + [target_like(other, first, name) for other in others]
+    tensors = [first] + [target_like(other, first, name, promote) for other in others]
     if len({t.shape for t in tensors}) > 1:
         shapes = ", ".join(f"{label} {t.shape}" for label, t in zip(labels, tensors))
         raise ShapeError(f"{name}: the shapes differ ({shapes}); they must be equal (they "
                          f"are not broadcast). Reshape them, or use np.broadcast_to "
                          f"explicitly if repeating one is what you mean.")
-    return tensors
+    return common_float(*tensors) if promote else tensors
 
 
 def _check_signs(name: str, target: Tensor) -> None:
@@ -61,7 +63,7 @@ def _check_signs(name: str, target: Tensor) -> None:
 
 def _vectors(name: str, input1: Any, input2: Any, target: Any) -> list[Tensor]:
     """Two batches of vectors (..., D) and a target of their batch shape (...)."""
-    input1, input2 = _same_shape(name, ("input1", "input2"), input1, input2)
+    input1, input2 = _same_shape(name, ("input1", "input2"), input1, input2, promote=True)
     if input1.ndim == 0:
         raise ShapeError(f"{name}: the inputs need a vector axis (shape (D,) or (N, D)); "
                          f"got 0-d tensors.")
@@ -84,7 +86,7 @@ def margin_ranking_loss(input1: Any, input2: Any, target: Any, margin: float = 0
     check_reduction("margin_ranking_loss", reduction)
     input1, input2, target = _same_shape("margin_ranking_loss",
                                          ("input1", "input2", "target"),
-                                         input1, input2, target)
+                                         input1, input2, target, promote=True)
     _check_signs("margin_ranking_loss", target)
     return reduce_loss((-target * (input1 - input2) + margin).relu(), reduction)
 
@@ -175,7 +177,7 @@ def multilabel_soft_margin_loss(input: Any, target: Any, weight: Any = None, *,
     reduction = legacy_reduction("multilabel_soft_margin_loss", reduction, size_average, reduce)
     check_reduction("multilabel_soft_margin_loss", reduction)
     input, target = _same_shape("multilabel_soft_margin_loss", ("input", "target"),
-                                input, target)
+                                input, target, promote=True)
     if input.ndim == 0:
         raise ShapeError("multilabel_soft_margin_loss: input must have a class axis "
                          "(shape (C,) or (N, C)); got a 0-d tensor.")

@@ -42,20 +42,20 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def relu6(x: Any, inplace: bool = False) -> Tensor:
+def relu6(input: Any, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6) (``hardtanh(x, 0, 6)``); gradient 1 on (0, 6), 0 elsewhere,
     also at 0 and 6 (as PyTorch)."""
     if check_inplace("relu6", inplace):
-        return write_in_place("relu6_", x, relu6, floats_only=False)
-    return hardtanh(x, 0.0, 6.0)
+        return write_in_place("relu6_", input, relu6, floats_only=False)
+    return hardtanh(input, 0.0, 6.0)
 
 
-def selu(x: Any, inplace: bool = False) -> Tensor:
+def selu(input: Any, inplace: bool = False) -> Tensor:
     """scale * elu(x, alpha) with PyTorch's constants alpha = 1.6733, scale = 1.0507
     (self-normalising); selu'(0) = scale * alpha."""
     if check_inplace("selu", inplace):
-        return write_in_place("selu_", x, selu)
-    return elu(x, SELU_ALPHA) * SELU_SCALE
+        return write_in_place("selu_", input, selu)
+    return elu(input, SELU_ALPHA) * SELU_SCALE
 
 
 def check_celu_alpha(owner: str, alpha: Any) -> float:
@@ -67,52 +67,52 @@ def check_celu_alpha(owner: str, alpha: Any) -> float:
     return alpha
 
 
-def celu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+def celu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, alpha (e^{x / alpha} - 1) for x <= 0 (alpha != 0);
     derivative 1 for x > 0, e^{x / alpha} for x <= 0 (so celu'(0) = 1)."""
     alpha = check_celu_alpha("celu", alpha)
     if check_inplace("celu", inplace):
-        return write_in_place("celu_", x, lambda t: celu(t, alpha))
-    return Elu(alpha, divisor=alpha)(as_tensor(x))  # ELU's op with e^(x / alpha)
+        return write_in_place("celu_", input, lambda t: celu(t, alpha))
+    return Elu(alpha, divisor=alpha)(as_tensor(input))  # ELU's op with e^(x / alpha)
 
 
-def mish(x: Any, inplace: bool = False) -> Tensor:
+def mish(input: Any, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x)), smooth; mish'(0) = tanh(ln 2) = 0.6."""
     if check_inplace("mish", inplace):
-        return write_in_place("mish_", x, mish)
-    x = as_tensor(x)
+        return write_in_place("mish_", input, mish)
+    x = as_tensor(input)
     return x * x.softplus().tanh()
 
 
-def hardsigmoid(x: Any, inplace: bool = False) -> Tensor:
+def hardsigmoid(input: Any, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: 0 for x <= -3, x / 6 + 1/2 between, 1 for x >= 3; gradient 1/6
     strictly inside (-3, 3), 0 elsewhere (as PyTorch)."""
     if check_inplace("hardsigmoid", inplace):
-        return write_in_place("hardsigmoid_", x, hardsigmoid)
-    return hardtanh(x, -3.0, 3.0) / 6.0 + 0.5
+        return write_in_place("hardsigmoid_", input, hardsigmoid)
+    return hardtanh(input, -3.0, 3.0) / 6.0 + 0.5
 
 
-def hardswish(x: Any, inplace: bool = False) -> Tensor:
+def hardswish(input: Any, inplace: bool = False) -> Tensor:
     """x * hardsigmoid(x); derivative 0 for x <= -3, x / 3 + 1/2 on (-3, 3), 1 for
     x >= 3 (PyTorch's values at -3 and 3)."""
     if check_inplace("hardswish", inplace):
-        return write_in_place("hardswish_", x, hardswish)
-    x = as_tensor(x)
+        return write_in_place("hardswish_", input, hardswish)
+    x = as_tensor(input)
     return x * hardsigmoid(x)
 
 
-def softsign(x: Any) -> Tensor:
+def softsign(input: Any) -> Tensor:
     """x / (1 + |x|);  derivative 1 / (1 + |x|)^2."""
-    x = as_tensor(x)
+    x = as_tensor(input)
     return x / (x.abs() + 1.0)
 
 
-def softmin(x: Any, axis: int | None = None, *, dim: int | None = None,
+def softmin(input: Any, axis: int | None = None, *, dim: int | None = None,
             dtype: Any = None) -> Tensor:
     """softmax(-x) along ``axis`` (or PyTorch's ``dim``): the smallest entry gets the
     largest weight. The axis as in ``softmax`` (``implicit_axis``); ``dtype``: x is cast
     to it first, as PyTorch's."""
-    x = cast_for("softmin", as_tensor(x), dtype)
+    x = cast_for("softmin", as_tensor(input), dtype)
     return _softmax(-x, implicit_axis("softmin", x, axis, dim), dim=dim)
 
 
@@ -134,10 +134,10 @@ def _glu_axis(axis: Any, dim: Any, ndim: int) -> int:
     return int(axis) % ndim
 
 
-def glu(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
+def glu(input: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """Gated linear unit: x split into halves a, b along ``axis`` (or ``dim``);
     a * sigmoid(b). The axis must have an even size; the result has half of it."""
-    x = as_tensor(x)
+    x = as_tensor(input)
     axis = _glu_axis(axis, dim, x.ndim)
     size = x.shape[axis]
     if size % 2:
@@ -148,11 +148,11 @@ def glu(x: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
     return first * _sigmoid(second)
 
 
-def hardshrink(x: Any, lambd: float = 0.5) -> Tensor:
+def hardshrink(input: Any, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, else 0; gradient 1 where |x| > lambd, else 0 (also at
     |x| = lambd, as PyTorch). NaN stays NaN (as PyTorch)."""
     lambd = real_number("hardshrink", "lambd", lambd)
-    x = as_tensor(x)
+    x = as_tensor(input)
     inside = np.abs(x.data) <= lambd
     return piecewise_linear(x, np.where(inside, np.zeros((), x.dtype), x.data), ~inside)
 
@@ -162,32 +162,37 @@ def check_softshrink_lambd(owner: str, lambd: Any) -> float:
     return real_number(owner, "lambd", lambd, minimum=0)
 
 
-def softshrink(x: Any, lambd: float = 0.5) -> Tensor:
+def softshrink(input: Any, lambd: float = 0.5) -> Tensor:
     """x - lambd for x > lambd, x + lambd for x < -lambd, else 0 (lambd >= 0); gradient
-    1 where |x| > lambd, else 0 (also at |x| = lambd, as PyTorch). NaN stays NaN."""
+    1 where |x| > lambd, else 0 (also at |x| = lambd, as PyTorch). NaN stays NaN.
+    Integer or bool input raises ``DTypeError``, as PyTorch refuses it."""
     lambd = check_softshrink_lambd("softshrink", lambd)
-    x = refuse_bool("softshrink", as_tensor(x))
+    x = refuse_bool("softshrink", as_tensor(input))
+    if x.dtype.kind != "f":  # an integer x - lambd would need a fraction (PyTorch refuses)
+        raise DTypeError(f"softshrink: input must hold floats; got dtype {x.dtype} (as "
+                         f"PyTorch, which refuses integers too). Convert it first: "
+                         f"input.double()")
     shift = (np.sign(x.data) * lambd).astype(x.dtype)  # a constant: +-lambd
     inside = np.abs(x.data) <= lambd
     return piecewise_linear(x, np.where(inside, np.zeros((), x.dtype), x.data - shift),
                             ~inside)
 
 
-def tanhshrink(x: Any) -> Tensor:
+def tanhshrink(input: Any) -> Tensor:
     """x - tanh(x);  derivative tanh(x)^2."""
-    x = as_tensor(x)
+    x = as_tensor(input)
     return x - x.tanh()
 
 
-def threshold(x: Any, threshold: float, value: float, inplace: bool = False) -> Tensor:
+def threshold(input: Any, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else ``value``; gradient 1 where x > threshold, else 0
     (PyTorch's ``F.threshold``; both numbers are required, as there). NaN stays NaN."""
     threshold = real_number("threshold", "threshold", threshold, finite=False)
     value = real_number("threshold", "value", value, finite=False)
     if check_inplace("threshold", inplace):
-        return write_in_place("threshold_", x, lambda t: _threshold(t, threshold, value),
+        return write_in_place("threshold_", input, lambda t: _threshold(t, threshold, value),
                               floats_only=False)
-    x = as_tensor(x)
+    x = as_tensor(input)
     below = x.data <= threshold
     return piecewise_linear(x, np.where(below, _value_of(x.dtype, value), x.data), ~below)
 
@@ -217,7 +222,7 @@ def check_rrelu_bounds(owner: str, lower: Any, upper: Any) -> tuple[float, float
     return lower, upper
 
 
-def rrelu(x: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+def rrelu(input: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
           inplace: bool = False, *, generator: RNGLike = None) -> Tensor:
     """Randomized leaky ReLU (PyTorch's): x for x > 0, a x otherwise. When ``training``,
     each element draws its own slope a ~ U(lower, upper) from ``generator`` (nn's
@@ -227,9 +232,9 @@ def rrelu(x: Any, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool
     lower, upper = check_rrelu_bounds("rrelu", lower, upper)
     training = flag("rrelu", "training", training)
     if check_inplace("rrelu", inplace):
-        return write_in_place("rrelu_", x, lambda t: rrelu(t, lower, upper, training,
+        return write_in_place("rrelu_", input, lambda t: rrelu(t, lower, upper, training,
                                                            generator=generator))
-    x = as_tensor(x)
+    x = as_tensor(input)
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
     if training:
         slopes = as_generator(generator, "generator").uniform(lower, upper, x.shape)

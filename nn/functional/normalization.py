@@ -93,14 +93,14 @@ def _check_affine(name: str, value: Any, shape: tuple[int, ...], owner: str) -> 
     return value
 
 
-def layer_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = None,
+def layer_norm(input: Any, normalized_shape: int | tuple[int, ...], weight: Any = None,
                bias: Any = None, eps: float = 1e-5) -> Tensor:
     """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and biased var taken over
     the last axes of x, those of ``normalized_shape``, each sample on its own.
     ``weight`` and ``bias`` (optional) have shape ``normalized_shape``."""
     shape = check_normalized_shape(normalized_shape, "layer_norm")
     eps = check_eps(eps, "layer_norm")
-    x = as_tensor(x)
+    x = as_tensor(input)
     check_trailing_shape(x, shape, "layer_norm")
     k = len(shape)
     weight = _check_affine("weight", weight, shape, "layer_norm")
@@ -112,14 +112,14 @@ def layer_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = No
     return y if bias is None else y + bias
 
 
-def rms_norm(x: Any, normalized_shape: int | tuple[int, ...], weight: Any = None,
+def rms_norm(input: Any, normalized_shape: int | tuple[int, ...], weight: Any = None,
              eps: float | None = None) -> Tensor:
     """y = x / sqrt(mean(x^2) + eps) * weight, the mean taken over the last axes of x,
     those of ``normalized_shape`` (no centring, no bias); ``weight`` (optional) has shape
     ``normalized_shape``. ``eps=None`` is the machine epsilon of the dtype computed in,
     as PyTorch: x's (float32 for float16 x, which is computed in float32 and cast back)."""
     shape = check_normalized_shape(normalized_shape, "rms_norm")
-    x = as_tensor(x)
+    x = as_tensor(input)
     check_trailing_shape(x, shape, "rms_norm")
     weight = _check_affine("weight", weight, shape, "rms_norm")
     wide = x.astype(np.float32) if x.dtype == np.float16 else x  # see _standardise
@@ -186,7 +186,7 @@ def _checked_arguments(owner: str, shapes: str, x: Any, eps: Any, momentum: Any,
     return x, eps, momentum
 
 
-def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
+def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = None,
                bias: Any = None, training: bool = False, momentum: float = 0.1,
                eps: float = 1e-5) -> Tensor:
     """Batch normalisation of x of shape (N, C, ...) per channel C (axis 1).
@@ -200,7 +200,7 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
     running_var (constants: no gradient reaches them), cast to x's dtype as training
     mode's batch statistics are. weight and bias have shape (C,).
     """
-    x, eps, momentum = _checked_arguments("batch_norm", "(N, C) or (N, C, ...)", x, eps,
+    x, eps, momentum = _checked_arguments("batch_norm", "(N, C) or (N, C, ...)", input, eps,
                                           momentum, running_mean, running_var)
     if running_mean is None and not training:
         raise UsageError("batch_norm: evaluation mode (training=False) normalises with the "
@@ -237,7 +237,7 @@ def batch_norm(x: Any, running_mean: Any, running_var: Any, weight: Any = None,
     return y if bias is None else y + bias.reshape(shape)
 
 
-def group_norm(x: Any, num_groups: int, weight: Any = None, bias: Any = None,
+def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None,
                eps: float = 1e-5) -> Tensor:
     """Group normalisation of x of shape (N, C, *): the C channels form ``num_groups``
     groups of C / num_groups consecutive channels, and each sample's group is
@@ -246,7 +246,7 @@ def group_norm(x: Any, num_groups: int, weight: Any = None, bias: Any = None,
     with weight and bias (optional) of shape (C,), one value per channel."""
     num_groups = integer("group_norm", "num_groups", num_groups, minimum=1)
     eps = check_eps(eps, "group_norm")
-    x = as_tensor(x)
+    x = as_tensor(input)
     if x.ndim < 2:
         raise ShapeError(f"group_norm expects an input of shape (N, C) or (N, C, ...) with "
                          f"channels on axis 1; got shape {x.shape}")
@@ -271,7 +271,7 @@ def group_norm(x: Any, num_groups: int, weight: Any = None, bias: Any = None,
     return y if bias is None else y + bias.reshape(shape)
 
 
-def instance_norm(x: Any, running_mean: Any = None, running_var: Any = None,
+def instance_norm(input: Any, running_mean: Any = None, running_var: Any = None,
                   weight: Any = None, bias: Any = None, use_input_stats: bool = True,
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Instance normalisation of x of shape (N, C, ...): each sample's channel is
@@ -284,7 +284,7 @@ def instance_norm(x: Any, running_mean: Any = None, running_var: Any = None,
     ``use_input_stats=False`` normalises with running_mean and running_var instead, as
     ``batch_norm`` in evaluation mode.
     """
-    x, eps, momentum = _checked_arguments("instance_norm", "(N, C, ...)", x, eps, momentum,
+    x, eps, momentum = _checked_arguments("instance_norm", "(N, C, ...)", input, eps, momentum,
                                           running_mean, running_var)
     channels = x.shape[1]
     if not use_input_stats:
@@ -331,14 +331,14 @@ def check_lrn_args(owner: str, size: Any, alpha: Any, beta: Any,
             real_number(owner, "k", k))
 
 
-def local_response_norm(x: Any, size: int, alpha: float = 1e-4, beta: float = 0.75,
+def local_response_norm(input: Any, size: int, alpha: float = 1e-4, beta: float = 0.75,
                         k: float = 1.0) -> Tensor:
     """Local response normalisation across channels (axis 1) of x of shape (N, C, *):
     y[:, c] = x[:, c] / (k + alpha / size * sum_{c'} x[:, c']^2)^beta, the sum over the
     ``size`` channels c - size // 2 <= c' <= c + (size - 1) // 2 (channels beyond the
     edges count as 0, and the sum is still divided by ``size``, as PyTorch)."""
     size, alpha, beta, k = check_lrn_args("local_response_norm", size, alpha, beta, k)
-    x = as_tensor(x)
+    x = as_tensor(input)
     if x.ndim < 3:
         raise ShapeError(f"local_response_norm expects an input of shape (N, C, *) with at "
                          f"least 3 axes (channels on axis 1), as PyTorch; got shape "

@@ -6,12 +6,13 @@ positions ``np.pad`` gives for them, so their gradient is the indexing's scatter
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from autograd import Tensor, as_tensor
-from autograd.errors import ShapeError
+from autograd.errors import DTypeError, ShapeError
 
 from .._checks import is_integer, is_real, real_number
 from ..errors import ArgumentTypeError, ConfigError
@@ -58,13 +59,37 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float | None = None
                           f"got {mode!r}")
     if mode != "constant":
         return _pad_by_index(x, pad, mode, value)
-    value = 0.0 if value is None else real_number("pad", "value", value, finite=False)
+    value = 0.0 if value is None else _fill_value(value, x.dtype)
     widths = _pairs(pad, x.ndim)
     if not widths:  # a 0-d input and pad=(): a copy, as PyTorch
         return x.copy()
     if any(before < 0 or after < 0 for before, after in widths):
         x = x[_crop(x.shape, widths, pad)]
     return x.pad([(max(before, 0), max(after, 0)) for before, after in widths], value)
+
+
+def _fill_value(value: Any, dtype: np.dtype) -> float | int:
+    """``value`` as a number that ``dtype`` can hold, as PyTorch checks it: for integers a
+    number in the dtype's range (a fraction is then truncated, 1.5 -> 1; an int is kept
+    exact), for floats one within the largest finite value (inf and NaN too); any number
+    for bools (nonzero: True). Else a ``DTypeError``, never a value wrapped around or
+    overflowed to inf."""
+    number = real_number("pad", "value", value, finite=False)
+    if dtype.kind in "iu":
+        low, high = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+        if is_integer(value):
+            number = int(value)
+        fits = low <= number <= high  # False for NaN
+    elif dtype.kind == "f":
+        low, high = -float(np.finfo(dtype).max), float(np.finfo(dtype).max)
+        fits = not math.isfinite(number) or low <= number <= high
+    else:
+        return number
+    if not fits:
+        raise DTypeError(f"pad: value={value!r} does not fit the input's dtype {dtype} "
+                         f"(from {low} to {high}); give a value in that range, or convert "
+                         f"the input first (e.g. input.double())")
+    return number
 
 
 def _pad_by_index(x: Tensor, pad: Any, mode: str, value: Any) -> Tensor:

@@ -28,12 +28,12 @@ __all__ = ["one_hot", "normalize", "cosine_similarity", "pairwise_distance", "pd
            "bilinear", "check_distance_args"]
 
 
-def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
-    """An integer tensor of shape labels.shape + (C,) with 1 at each label (a constant);
-    C = ``num_classes``, or the largest label + 1 when -1."""
+def one_hot(input: Any, num_classes: int = -1) -> Tensor:
+    """An integer tensor of shape input.shape + (C,) with 1 at each label of ``input``
+    (a constant); C = ``num_classes``, or the largest label + 1 when -1."""
     num_classes = integer("one_hot", "num_classes", num_classes, minimum=-1,
                           advice="-1 means the largest label + 1.")
-    array = np.asarray(getattr(labels, "data", labels))
+    array = np.asarray(getattr(input, "data", input))
     if array.dtype.kind not in "iu":
         raise DTypeError(f"one_hot: labels must be integers; got dtype {array.dtype}. "
                          f"Convert them, e.g. labels.astype(np.int64).")
@@ -47,10 +47,10 @@ def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
     return Tensor(out)
 
 
-def normalize(x: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
     """x / max(||x||_p, eps) along ``dim``: unit vectors (zero vectors stay zero)."""
     eps = real_number("normalize", "eps", eps, minimum=0)
-    x = as_tensor(x)
+    x = as_tensor(input)
     return x / x.norm(p, dim=dim, keepdim=True).clip(eps, None)
 
 
@@ -80,14 +80,13 @@ def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6,
     """||x1 - x2 + eps||_p along the last axis (x1 and x2 broadcast), as PyTorch: eps is
     added to the difference, so equal vectors are eps * D^(1/p) apart and the gradient
     stays finite. Any order p: 1, 2, inf and -inf are the engine's norms, 0 counts the
-    non-zero differences (gradient 0), others are (sum |d|^p)^(1/p)."""
+    non-zero differences (gradient 0), others are (sum |d|^p)^(1/p). Two 0-d inputs
+    give the 0-d |x1 - x2 + eps| (1 or 0 for p = 0), as PyTorch."""
     p, eps = check_distance_args("pairwise_distance", p, eps)
     keepdim = flag("pairwise_distance", "keepdim", keepdim)
-    x1, x2 = as_tensor(x1), as_tensor(x2)
-    if x1.ndim == 0 and x2.ndim == 0:
-        raise ShapeError("pairwise_distance needs vectors, (D,) or (N, D), whose last axis "
-                         "is reduced; got two 0-d inputs")
-    difference = x1 - x2 + eps
+    difference = as_tensor(x1) - as_tensor(x2) + eps
+    if difference.ndim == 0:  # two 0-d inputs: one 1-vector each, a 0-d result (PyTorch)
+        difference, keepdim = difference.reshape((1,)), False
     if p in (1, 2, math.inf, -math.inf):
         return difference.norm(p, axis=-1, keepdims=keepdim)
     magnitude = difference.abs()
@@ -96,7 +95,7 @@ def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6,
     return (magnitude ** p).sum(axis=-1, keepdims=keepdim) ** (1.0 / p)
 
 
-def pdist(x: Any, p: float = 2.0) -> Tensor:
+def pdist(input: Any, p: float = 2.0) -> Tensor:
     """The p-norm distances ||x_i - x_j||_p between the rows of x (N, M), for each pair
     i < j in row-major order (the upper triangle of the distance matrix, N (N - 1) / 2
     values), as PyTorch's ``F.pdist``; p >= 0 or inf: ``autograd.pdist`` (torch.pdist).
@@ -107,14 +106,15 @@ def pdist(x: Any, p: float = 2.0) -> Tensor:
     (the engine's max rule; PyTorch's pdist gives each the whole gradient)."""
     p = real_number("pdist", "p", p, minimum=0, finite=False,
                     advice="p is the order of the norm (p >= 0, or inf), as PyTorch.")
-    return autograd_pdist(x, p)
+    return autograd_pdist(input, p)
 
 
-def bilinear(x1: Any, x2: Any, weight: Any, bias: Any = None) -> Tensor:
-    """y[..., o] = sum_ij x1[..., i] weight[o, i, j] x2[..., j] + bias[o] (PyTorch's
-    ``F.bilinear``): weight has shape (out, in1, in2), bias (out,) or None; x1 (..., in1)
-    and x2 (..., in2) have the same leading axes (no broadcasting, as PyTorch)."""
-    x1, x2, weight = as_tensor(x1), as_tensor(x2), as_tensor(weight)
+def bilinear(input1: Any, input2: Any, weight: Any, bias: Any = None) -> Tensor:
+    """y[..., o] = sum_ij x1[..., i] weight[o, i, j] x2[..., j] + bias[o] for x1 =
+    ``input1``, x2 = ``input2`` (PyTorch's ``F.bilinear``): weight has shape (out, in1,
+    in2), bias (out,) or None; x1 (..., in1) and x2 (..., in2) have the same leading axes
+    (no broadcasting, as PyTorch)."""
+    x1, x2, weight = as_tensor(input1), as_tensor(input2), as_tensor(weight)
     if weight.ndim != 3:
         raise ShapeError(f"bilinear: weight must be 3-d (out, in1, in2); got shape "
                          f"{weight.shape}")
