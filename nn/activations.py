@@ -1,8 +1,8 @@
 """Activations as modules (for ``Sequential``), each a thin wrapper of ``nn.functional``.
 
-Names and defaults follow PyTorch; ``axis`` replaces ``dim``. Only ``PReLU`` has a
-parameter (its learned negative slope). See ``nn.functional.activations`` for the math
-and the conventions at kinks.
+Names and defaults follow PyTorch; ``axis`` replaces ``dim`` (``dim=`` and the ``dim``
+attribute work too). Only ``PReLU`` has a parameter (its learned negative slope). See
+``nn.functional.activations`` for the math and the conventions at kinks.
 """
 
 from __future__ import annotations
@@ -225,6 +225,15 @@ class Softmax(Module):
             raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
         self.axis = axis if dim is None else dim
         self.temperature = check_temperature(type(self).__name__, temperature)
+
+    @property
+    def dim(self) -> int | None:
+        """PyTorch's name of ``axis``; setting it changes the axis ``forward`` uses."""
+        return self.axis
+
+    @dim.setter
+    def dim(self, value: int | None) -> None:
+        self.axis = value
 
     def forward(self, x: Any) -> Tensor:
         return F.softmax(x, self.axis, self.temperature)

@@ -2,7 +2,8 @@
 ``nn.functional.more_activations`` (see it for the math and the conventions at kinks).
 
 Names, defaults and reprs follow PyTorch; ``axis`` replaces ``dim`` (``dim=`` is
-accepted too). ``inplace=True`` writes into the input, as PyTorch.
+accepted too, and ``m.dim`` reads and sets the axis). ``inplace=True`` writes into the
+input, as PyTorch.
 """
 
 from __future__ import annotations
@@ -115,6 +116,15 @@ class _AxisActivation(Module):
         if dim is not None and axis is not None:
             raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
         self.axis = dim if dim is not None else self.default_axis if axis is None else axis
+
+    @property
+    def dim(self) -> int | None:
+        """PyTorch's name of ``axis``; setting it changes the axis ``forward`` uses."""
+        return self.axis
+
+    @dim.setter
+    def dim(self, value: int | None) -> None:
+        self.axis = value
 
     def extra_repr(self) -> str:
         return f"dim={self.axis}"  # PyTorch's name of the axis

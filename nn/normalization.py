@@ -7,7 +7,9 @@ if affine, y = x_hat * weight + bias (weight starts at 1, bias at 0), by calling
 ``F.batch_norm``, ``F.instance_norm``, ``F.layer_norm`` or ``F.group_norm``
 (``nn.functional.normalization``: the math), with their parameters and running statistics.
 Each takes PyTorch's ``device`` (the CPU only) and ``dtype`` (of its parameters and floating
-buffers; float64 by default) in PyTorch's positions (``layers.factory_dtype``).
+buffers; float64 by default) in PyTorch's positions (``layers.factory_dtype``). Data of a
+wider dtype (float64 into a float32 layer) is computed in it with ``Linear``'s
+``DTypePromotionWarning``, once per layer (PyTorch raises; its ``RMSNorm`` does not).
 """
 from __future__ import annotations
 
@@ -23,13 +25,21 @@ from . import functional as F
 from . import init
 from .functional.normalization import (check_eps, check_lrn_args, check_normalized_shape,
                                        check_trailing_shape, values_per_channel)
-from .layers import factory_dtype
+from .layers import factory_dtype, warn_wider_input
 from ._checks import caller_outside_nn, integer, real_number
 from .errors import ConfigError
 from .module import Module, Parameter
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
            "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
+
+
+def _warn_wider(module: Module, x: Tensor, *owned: Tensor | None) -> None:
+    """``warn_wider_input`` (once per module) when x is wider than the first of ``owned``
+    (the parameters, then the running statistics) that the module has."""
+    own = next((t.dtype for t in owned if t is not None), None)
+    if own is not None and x.dtype != own and not module._dtype_warned:
+        warn_wider_input(module, x, own)
 
 
 class _NormBase(Module):
@@ -39,6 +49,7 @@ class _NormBase(Module):
     ``running_mean`` (0), ``running_var`` (1) and ``num_batches_tracked`` (0), as
     PyTorch's ``_NormBase``."""
     _momentum_none = "None gives a cumulative average."  # what momentum=None means
+    _dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
@@ -125,6 +136,7 @@ class _BatchNorm(_NormBase):
     def forward(self, x: Any) -> Tensor:
         x = as_tensor(x)
         self._check_input(x)
+        _warn_wider(self, x, self.weight, self.bias, self.running_mean)
         batch_statistics = self.training or not self.track_running_stats
         if batch_statistics and values_per_channel(x.shape) == 1:
             mode = ("in training mode" if self.training else
@@ -218,6 +230,7 @@ class _InstanceNorm(_NormBase):
                                  f"value per channel.")
             warnings.warn(f"{message}, which is not used (affine=False, "
                           f"track_running_stats=False).", stacklevel=caller_outside_nn())
+        _warn_wider(self, x, self.weight, self.bias, self.running_mean)
         batched = x if x.ndim == batched_ndim else x.reshape((1,) + x.shape)
         y = F.instance_norm(batched, self.running_mean, self.running_var, self.weight,
                             self.bias, self.training or not self.track_running_stats,
@@ -267,6 +280,7 @@ class LayerNorm(Module):
     y = (x - mean) / sqrt(var + eps) * weight + bias, each sample on its own (the same
     in training and evaluation). ``weight`` and ``bias`` have shape ``normalized_shape``.
     """
+    _dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
 
     def __init__(self, normalized_shape: int | tuple[int, ...], eps: float = 1e-5,
                  elementwise_affine: bool = True, bias: bool = True, device: Any = None,
@@ -292,6 +306,7 @@ class LayerNorm(Module):
     def forward(self, x: Any) -> Tensor:
         x = as_tensor(x)
         check_trailing_shape(x, self.normalized_shape, repr(self))  # names the module
+        _warn_wider(self, x, self.weight, self.bias)
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
@@ -337,6 +352,7 @@ class GroupNorm(Module):
     ``num_channels`` channels form ``num_groups`` groups of consecutive channels, each
     standardised per sample (over its channels and trailing axes), the same in training
     and evaluation; ``weight`` and ``bias`` have one value per channel, shape (C,)."""
+    _dtype_warned = False  # DTypePromotionWarning: once per layer, as Linear
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
                  affine: bool = True, device: Any = None, dtype: Any = np.float64, *,
@@ -370,6 +386,7 @@ class GroupNorm(Module):
                 f"{self!r} expects inputs of shape (N, {self.num_channels}, ...) "
                 f"(num_channels={self.num_channels} channels on axis 1); got shape "
                 f"{x.shape}.")
+        _warn_wider(self, x, self.weight, self.bias)
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:

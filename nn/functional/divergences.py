@@ -157,7 +157,7 @@ def kl_div(input: Any, target: Any, size_average: Any = None, reduce: Any = None
         warnings.warn(_MEAN_WARNING, UserWarning, stacklevel=caller_outside_nn())
     if reduction != "batchmean":
         check_reduction("kl_div", reduction)
-    input, target = same_shape_pair("kl_div", input, target)
+    input, target = same_shape_pair("kl_div", input, target, promote=True)
     # a zero probability under a zero target (0 * -inf, -inf - -inf) is NaN, without
     # NumPy's RuntimeWarning, as PyTorch's
     if log_target:

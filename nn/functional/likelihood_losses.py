@@ -3,7 +3,8 @@ argument order and defaults: ``gaussian_nll_loss`` (a predicted mean and varianc
 ``poisson_nll_loss`` (a predicted rate).
 
 Input and target must have the same shape (they are not broadcast, as in the other
-losses); the reductions are PyTorch's, over all elements.
+losses); the reductions are PyTorch's, over all elements. A float Tensor target (or
+``var``) of a wider float dtype promotes the loss, as PyTorch's (``common_float``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import numpy as np
 from autograd import Tensor, where
 from autograd.errors import ShapeError
 
-from .loss_base import (check_number, check_reduction, legacy_reduction, reduce_loss,
-                        same_shape_pair, target_like)
+from .loss_base import (check_number, check_reduction, common_float, legacy_reduction,
+                        reduce_loss, same_shape_pair, target_like)
 from .._checks import flag
 from ..errors import ConfigError
 
@@ -33,7 +34,7 @@ def _variance(var: Any, input: Tensor) -> Tensor:
     if isinstance(var, (int, float, np.integer, np.floating)) and not isinstance(var, bool):
         _refuse_negative(np.asarray(var))  # also when the input is empty
         var = np.full(input.shape, var)
-    var = target_like(var, input, "gaussian_nll_loss")
+    var = target_like(var, input, "gaussian_nll_loss", promote=True)
     shape, wanted = var.shape, input.shape
     if shape == wanted:
         return var
@@ -72,8 +73,8 @@ def gaussian_nll_loss(input: Any, target: Any, var: Any, full: bool = False,
     check_reduction("gaussian_nll_loss", reduction)
     full = flag("gaussian_nll_loss", "full", full)
     eps = check_number("gaussian_nll_loss", "eps", eps, minimum=0)
-    input, target = same_shape_pair("gaussian_nll_loss", input, target)
-    var = _variance(var, input)
+    input, target = same_shape_pair("gaussian_nll_loss", input, target, promote=True)
+    input, target, var = common_float(input, target, _variance(var, input))
     _refuse_negative(var.data)
     low = var.data < eps
     if low.any():  # max(var, eps) with the gradient of var itself (PyTorch's no-grad clamp)
@@ -104,7 +105,7 @@ def poisson_nll_loss(input: Any, target: Any, log_input: bool = True, full: bool
     log_input = flag("poisson_nll_loss", "log_input", log_input)
     full = flag("poisson_nll_loss", "full", full)
     eps = check_number("poisson_nll_loss", "eps", eps, minimum=0)
-    input, target = same_shape_pair("poisson_nll_loss", input, target)
+    input, target = same_shape_pair("poisson_nll_loss", input, target, promote=True)
     if log_input:
         losses = input.exp() - target * input
     else:

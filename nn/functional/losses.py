@@ -5,9 +5,12 @@ Every loss takes ``reduction``: ``"mean"`` (the default, over all elements or sa
 ``"sum"`` or ``"none"`` (per element / per sample, unreduced). Shapes are checked, never
 broadcast: an input of shape (N, 1) against a target of shape (N,) would silently
 compare every prediction with every target, so it raises ``ShapeError`` instead.
-A target that needs no gradient takes the input's float dtype, so float32 stays float32;
-but a float Tensor target of mse, l1, smooth L1 or BCE on logits of another float dtype
-promotes, as in PyTorch: float32 input and a float64 Tensor target give a float64 loss.
+A NumPy or list target takes the input's float dtype, so float32 stays float32; a float
+Tensor target (or ``weight``) of another float dtype promotes where PyTorch's does: float32
+input and a float64 Tensor give a float64 loss (mse, l1, smooth L1, BCE on logits,
+cross-entropy's probability targets, kl_div, Poisson and Gaussian NLL, the triplet
+losses, mse/l1/huber's ``weight``...); huber's target, BCE's target and weights, and
+class weights keep the input's dtype, as there.
 Targets are checked as inputs are: ragged lists, None, strings, objects and complex
 numbers raise a named error (``DataError`` or ``DTypeError``), never a NumPy error from
 deep inside or a silently dropped imaginary part. "mean" over an empty batch is NaN
@@ -28,7 +31,7 @@ from autograd import log_softmax as _log_softmax
 from .._checks import refuse_bool
 from .fused import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SoftmaxCrossEntropy
 from .regression_ops import Huber, SquaredError
-from .loss_base import (REDUCTIONS, check_number, check_reduction, fused_loss,
+from .loss_base import (REDUCTIONS, check_number, check_reduction, common_float, fused_loss,
                         legacy_reduction, reduce_loss, same_shape_pair, target_array,
                         target_like)
 from .weighted import (check_ignore_index, check_label_smoothing, loss_weight,
@@ -99,7 +102,7 @@ def _elementwise_weighted(name: str, losses: Tensor, weight: Any, reduction: str
     sum(w l) / sum(w) when ``by_weight`` (mse, l1), else mean(w l) (huber): PyTorch's
     two rules. A weight that requires grad gets its gradient, as in PyTorch."""
     weight = weight_tensor(name, "weight", weight, losses.shape, losses.dtype,
-                           per="element")
+                           per="element", promote=True)
     weighted = losses * weight
     if reduction == "mean" and by_weight:
         return weighted.sum() / weight.sum()
@@ -312,6 +315,7 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
         if keep is None:                                                      # case first
             return SoftmaxCrossEntropy.apply(input, labels=labels, reduction=reduction)
     classes = _class_axis("cross_entropy", input)
+    given = target  # a float Tensor of probabilities keeps its dtype (promotes, as PyTorch)
     if not (isinstance(target, Tensor) and target.requires_grad):
         target = target_array("cross_entropy", target)
     soft = target.dtype.kind == "f" and target.shape == input.shape
@@ -331,7 +335,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
             raise ConfigError(f"cross_entropy: ignore_index={ignore_index} needs integer "
                               f"labels; probability targets have no label to ignore (as "
                               f"in PyTorch). Leave ignore_index at its default.")
-        target = target_like(target, input, "cross_entropy")
+        input, target = common_float(
+            input, target_like(given, input, "cross_entropy", promote=True))
         if plain:
             losses = -(target * _log_softmax(input, axis=-1)).sum(axis=-1)
             return reduce_loss(losses, reduction)

@@ -184,7 +184,7 @@ def multilabel_soft_margin_loss(input: Any, target: Any, weight: Any = None, *,
     losses = input.softplus() - target * input
     if weight is not None:  # PyTorch's is a composition: a weight gets its gradient
         losses = losses * weight_tensor("multilabel_soft_margin_loss", "weight", weight,
-                                        input.shape, input.dtype)
+                                        input.shape, input.dtype, promote=True)
     return reduce_loss(losses.sum(axis=-1) / input.shape[-1], reduction)
 
 
@@ -277,7 +277,7 @@ def triplet_margin_loss(anchor: Any, positive: Any, negative: Any, margin: float
     reduction = legacy_reduction(name, reduction, size_average, reduce)
     check_reduction(name, reduction)
     anchor, positive, negative = _same_shape(name, ("anchor", "positive", "negative"),
-                                             anchor, positive, negative)
+                                             anchor, positive, negative, promote=True)
     if anchor.ndim == 0:
         raise ShapeError(f"{name}: anchor, positive and negative need a vector axis (shape "
                          f"(D,) or (N, D)); got 0-d tensors.")
@@ -307,7 +307,7 @@ def triplet_margin_with_distance_loss(anchor: Any, positive: Any, negative: Any,
     swap = flag(name, "swap", swap)
     check_reduction(name, reduction)
     anchor, positive, negative = _same_shape(name, ("anchor", "positive", "negative"),
-                                             anchor, positive, negative)
+                                             anchor, positive, negative, promote=True)
     near = as_tensor(distance_function(anchor, positive))
     far = as_tensor(distance_function(anchor, negative))
     if swap:

@@ -7,6 +7,11 @@ Each but ``rms_norm`` and ``local_response_norm`` computes
 x_hat = (x - mean) / sqrt(var + eps) with the biased variance, one fused op with its own
 VJP (``Standardize``, in ``standardize.py``), and then y = x_hat * weight + bias where
 weight / bias are given.
+
+Dtypes, as PyTorch's: a float16 input is computed in float32 and its result is float16,
+also with float32 weight and bias (mixed precision); ``rms_norm``'s result always has
+the input's dtype. Other mixes (float32 input, float64 parameters) promote as NumPy,
+where PyTorch raises.
 """
 
 from __future__ import annotations
@@ -70,7 +75,7 @@ def _standardise(x: Tensor, axes: tuple[int, ...], eps: float
     A float16 x is standardised in float32, as PyTorch does: in float16 the squares
     overflow from |x - mean| = 256 on, and for a constant row the gradient of
     (var + eps)^-1/2, (var + eps)^-3/2 / 2, overflows too (0 * inf: NaN). The caller
-    casts the result back to x's dtype (``_narrow``)."""
+    casts the result back to x's dtype (``_narrow``), after the affine step."""
     if x.dtype == np.float16:
         x = x.astype(np.float32)
     op = Standardize(axes, eps)
@@ -78,9 +83,14 @@ def _standardise(x: Tensor, axes: tuple[int, ...], eps: float
     return x_hat, op.mean, op.var
 
 
-def _narrow(y: Tensor, dtype: np.dtype) -> Tensor:
-    """y cast back to float16 if x was float16 (see ``_standardise``), else y itself."""
-    return y.astype(dtype) if dtype == np.float16 and y.dtype != dtype else y
+def _narrow(y: Tensor, dtype: np.dtype, *params: Tensor | None) -> Tensor:
+    """y cast back to float16 if x was float16 (see ``_standardise``) and the given
+    weight and bias ``params`` are float16 or float32 (PyTorch's mixed-precision rule:
+    half data with float parameters gives half), else y itself (NumPy's promotion)."""
+    if dtype != np.float16 or y.dtype == dtype or any(
+            p is not None and p.dtype not in (np.float16, np.float32) for p in params):
+        return y
+    return y.astype(dtype)
 
 
 def _check_affine(name: str, value: Any, shape: tuple[int, ...], owner: str) -> Any:
@@ -105,11 +115,10 @@ def layer_norm(input: Any, normalized_shape: int | tuple[int, ...], weight: Any 
     k = len(shape)
     weight = _check_affine("weight", weight, shape, "layer_norm")
     bias = _check_affine("bias", bias, shape, "layer_norm")
-    x_hat, _, _ = _standardise(x, tuple(range(x.ndim - k, x.ndim)), eps)
-    y = _narrow(x_hat, x.dtype)
+    y, _, _ = _standardise(x, tuple(range(x.ndim - k, x.ndim)), eps)
     if weight is not None:
         y = y * weight
-    return y if bias is None else y + bias
+    return _narrow(y if bias is None else y + bias, x.dtype, weight, bias)
 
 
 def rms_norm(input: Any, normalized_shape: int | tuple[int, ...], weight: Any = None,
@@ -117,7 +126,8 @@ def rms_norm(input: Any, normalized_shape: int | tuple[int, ...], weight: Any = 
     """y = x / sqrt(mean(x^2) + eps) * weight, the mean taken over the last axes of x,
     those of ``normalized_shape`` (no centring, no bias); ``weight`` (optional) has shape
     ``normalized_shape``. ``eps=None`` is the machine epsilon of the dtype computed in,
-    as PyTorch: x's (float32 for float16 x, which is computed in float32 and cast back)."""
+    as PyTorch: x's (float32 for float16 x, which is computed in float32). The result
+    has x's dtype whatever the weight's, as PyTorch's (float32 x, float64 weight: float32)."""
     shape = check_normalized_shape(normalized_shape, "rms_norm")
     x = as_tensor(input)
     check_trailing_shape(x, shape, "rms_norm")
@@ -127,8 +137,10 @@ def rms_norm(input: Any, normalized_shape: int | tuple[int, ...], weight: Any = 
         eps = float(np.finfo(wide.dtype if wide.dtype.kind == "f" else np.float64).eps)
     eps = check_eps(eps, "rms_norm")
     axes = tuple(range(x.ndim - len(shape), x.ndim))
-    y = _narrow(wide * ((wide * wide).mean(axes, keepdims=True) + eps) ** -0.5, x.dtype)
-    return y if weight is None else y * weight
+    y = wide * ((wide * wide).mean(axes, keepdims=True) + eps) ** -0.5
+    if weight is not None:
+        y = y * weight
+    return y.astype(x.dtype) if x.dtype.kind == "f" and y.dtype != x.dtype else y
 
 
 def values_per_channel(shape: tuple[int, ...]) -> int:
@@ -217,8 +229,9 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = No
             raise ShapeError(f"batch_norm in training mode needs more than one value per "
                              f"channel to estimate a variance; got input shape {x.shape}")
         if not x.size:  # an empty batch: an empty output, statistics left alone (PyTorch)
-            y = _narrow(x * (1.0 if weight is None else weight), x.dtype)
-            return y if bias is None else y + bias.reshape(shape)
+            y = x * (1.0 if weight is None else weight)
+            return _narrow(y if bias is None else y + bias.reshape(shape), x.dtype, weight,
+                           bias)
         axes = (0,) + tuple(range(2, x.ndim))
         x_hat, mean, var = _standardise(x, axes, eps)
         if running_mean is not None:
@@ -226,15 +239,17 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = No
             var_array = _running_array("running_var", running_var, channels, True)
             _blend(mean_array, mean.reshape(channels), momentum)
             _blend(var_array, var.reshape(channels) * (n / (n - 1)), momentum)
-        y = _narrow(x_hat if weight is None else x_hat * weight, x.dtype)
+        y = x_hat if weight is None else x_hat * weight
     else:  # y = x * s - running_mean * s (+ bias), s = weight / sqrt(running_var + eps)
         mean_array = _running_array("running_mean", running_mean, channels, False)
         var_array = _running_array("running_var", running_var, channels, False)
-        dtype = x.dtype if x.dtype.kind == "f" else np.float64  # as training mode
+        # in x's dtype, as training mode (float16 in float32, as _standardise)
+        dtype = (np.dtype(np.float32) if x.dtype == np.float16 else
+                 x.dtype if x.dtype.kind == "f" else np.dtype(np.float64))
         inv_std = (1.0 / np.sqrt(var_array.reshape(shape) + eps)).astype(dtype)
         scale = inv_std if weight is None else weight * inv_std
         y = x * scale - mean_array.reshape(shape).astype(dtype) * scale
-    return y if bias is None else y + bias.reshape(shape)
+    return _narrow(y if bias is None else y + bias.reshape(shape), x.dtype, weight, bias)
 
 
 def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None,
@@ -263,12 +278,11 @@ def group_norm(input: Any, num_groups: int, weight: Any = None, bias: Any = None
     y = x
     if x.size:  # (an empty input has nothing to normalise)
         grouped = x.reshape((n, num_groups, x.size // (n * num_groups)))
-        x_hat, _, _ = _standardise(grouped, (2,), eps)
-        y = _narrow(x_hat, x.dtype).reshape(x.shape)
+        y = _standardise(grouped, (2,), eps)[0].reshape(x.shape)
     shape = (channels,) + (1,) * (x.ndim - 2)  # broadcasts a per-channel vector
     if weight is not None:
         y = y * weight.reshape(shape)
-    return y if bias is None else y + bias.reshape(shape)
+    return _narrow(y if bias is None else y + bias.reshape(shape), x.dtype, weight, bias)
 
 
 def instance_norm(input: Any, running_mean: Any = None, running_var: Any = None,
@@ -315,10 +329,10 @@ def instance_norm(input: Any, running_mean: Any = None, running_var: Any = None,
             _blend(mean_array, mean.mean(axis=0).reshape(channels), momentum)
             _blend(var_array, var.mean(axis=0).reshape(channels) * (n / (n - 1)),
                    momentum)
-        y = _narrow(x_hat, x.dtype)
+        y = x_hat
     if weight is not None:
         y = y * weight.reshape(shape)
-    return y if bias is None else y + bias.reshape(shape)
+    return _narrow(y if bias is None else y + bias.reshape(shape), x.dtype, weight, bias)
 
 
 def check_lrn_args(owner: str, size: Any, alpha: Any, beta: Any,

@@ -69,25 +69,31 @@ def weight_values(name: str, label: str, weight: Any) -> np.ndarray:
 
 
 def loss_weight(name: str, label: str, weight: Any, shape: tuple, dtype: np.dtype,
-                per: str = "") -> np.ndarray:
+                per: str = "", promote: bool = False) -> np.ndarray:
     """``weight`` as a constant array of ``dtype``: of exactly ``shape`` when ``per``
     names what each weight is for ("class", "element"), else broadcastable to it. A
-    Tensor gives its values."""
+    Tensor gives its values; with ``promote`` a float Tensor of a wider dtype keeps it
+    (PyTorch's promotion in the losses that have it: float32 input, float64 weight give
+    a float64 loss), while arrays and lists take ``dtype``."""
     data = weight_values(name, label, weight)
     _check_weight_shape(name, label, data.shape, shape, per)
-    return data.astype(dtype if dtype.kind == "f" else np.float64)
+    if dtype.kind != "f":
+        return data.astype(np.float64)
+    if promote and isinstance(weight, Tensor) and data.dtype.kind == "f":
+        dtype = np.result_type(dtype, data.dtype)
+    return data.astype(dtype)
 
 
 def weight_tensor(name: str, label: str, weight: Any, shape: tuple, dtype: np.dtype,
-                  per: str = "") -> Tensor:
+                  per: str = "", promote: bool = False) -> Tensor:
     """``weight`` for a loss that PyTorch writes as a composition of its ops, so that it
     differentiates through the weight: a Tensor that requires grad is used as it is
     (its shape checked as in :func:`loss_weight`), anything else is ``loss_weight``'s
-    constant."""
+    constant (``promote`` as there)."""
     if isinstance(weight, Tensor) and weight.requires_grad:
         _check_weight_shape(name, label, weight.shape, shape, per)
         return weight
-    return Tensor(loss_weight(name, label, weight, shape, dtype, per))
+    return Tensor(loss_weight(name, label, weight, shape, dtype, per, promote))
 
 
 def _check_weight_shape(name: str, label: str, given: tuple, shape: tuple,
