@@ -37,11 +37,14 @@ class BatchProductMethods:
 
     def addbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> AnyTensor:
         """beta * self + alpha * sum_b batch1[b] @ batch2[b], batch1 (b, n, m) and batch2
-        (b, m, p); self broadcasts to (n, p). With ``beta=0`` self's values are ignored."""
+        (b, m, p); self broadcasts to (n, p). With ``beta=0`` self's values are ignored.
+        An integer sum keeps the products' dtype, as PyTorch's (int32 stays int32)."""
         if np.ndim(batch1) != 3 or np.ndim(batch2) != 3:
             raise ShapeError(f"addbmm: batch1 and batch2 must be batches of matrices (3-d); "
                              f"got shapes {np.shape(batch1)} and {np.shape(batch2)}")
-        return self._plus_scaled(self._lift(batch1).bmm(batch2).sum(0), beta, alpha)
+        products = self._lift(batch1).bmm(batch2)
+        summed = products.sum(0, dtype=products.dtype if products.dtype.kind in "iu" else None)
+        return self._plus_scaled(summed, beta, alpha)
 
     def _plus_scaled(self, product: AnyTensor, beta: Any, alpha: Any) -> AnyTensor:
         """beta * self + alpha * product, self's values ignored when beta is 0."""

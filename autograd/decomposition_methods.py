@@ -14,9 +14,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .errors import ShapeError, UsageError
-from .ops import matrix_functions
+from .errors import DTypeError, ShapeError, UsageError
+from .ops import linalg_more, matrix_functions
 from .ops.matrix_exp import matrix_exp
+from .tensor_math import where
 
 __all__ = ["DecompositionMethods", "SVDTriple", "QRPair", "covariance"]
 
@@ -171,3 +172,19 @@ class DecompositionMethods:
     def ger(self, vec2: Any) -> AnyTensor:
         """The outer product self vec2^T of two vectors, as ``torch.ger`` (``outer``)."""
         return self.outer(vec2)
+
+    def matrix_power(self, n: int) -> AnyTensor:
+        """Each square matrix to the integer power ``n`` by repeated matmul (n < 0: of
+        the inverse; n = 0: the identity, in the graph with gradient 0), as PyTorch's."""
+        linalg_more.check_square(self, "matrix_power")
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise DTypeError(f"matrix_power: n must be an int; got {type(n).__name__} "
+                             f"{n!r}. For a real power of a matrix use its eigenvectors")
+        if n == 0:
+            identity = np.broadcast_to(np.eye(self.shape[-1], dtype=self.dtype), self.shape)
+            return where(np.ones(self.shape, dtype=bool), identity, self)  # dA = 0
+        base = self.inv() if n < 0 else self
+        result = base
+        for _ in range(abs(int(n)) - 1):
+            result = result @ base
+        return result

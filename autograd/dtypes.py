@@ -32,7 +32,6 @@ finfo = np.finfo
 iinfo = np.iinfo
 
 
-
 def get_default_dtype() -> type:
     """float64: the dtype of Python floats, of the creation functions (zeros, randn...)
     and of nn's parameters, as PyTorch's after ``set_default_dtype(torch.float64)``.
@@ -57,7 +56,16 @@ def result_type(*operands: Any) -> np.dtype:
                             for x in operands))
 
 
+# PyTorch's order of kinds for a cast (c10::canCast): bool < integer < float < complex
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
 def can_cast(from_: Any, to: Any) -> bool:
-    """Whether ``from_`` converts to ``to`` by the "same_kind" rule in-place ops use
-    (float64 to float32 yes, float to int no), as PyTorch's ``can_cast``."""
-    return bool(np.can_cast(from_, to, casting="same_kind"))
+    """Whether ``from_`` converts to ``to`` by the rule of in-place ops and ``out=``, as
+    PyTorch's ``can_cast``: not to a lower kind of bool < integer < float (float to int
+    no, int to bool no); within a kind any cast (float64 to float32, int64 to uint8 yes,
+    which NumPy's "same_kind" refuses)."""
+    source, target = np.dtype(from_), np.dtype(to)
+    if source.kind in _KIND_RANK and target.kind in _KIND_RANK:
+        return _KIND_RANK[source.kind] <= _KIND_RANK[target.kind]
+    return bool(np.can_cast(source, target, casting="same_kind"))

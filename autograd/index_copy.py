@@ -2,13 +2,15 @@
 written along ``dim`` at the positions ``index`` names, ``out[..., index[i], ...] =
 source[..., i, ...]``. A static KV cache stores each decoding step's keys this way
 (``k_cache.index_copy_(2, cache_position, key_states)``). The arguments are checked as
-``index_add``'s (``torch_index_add``); the copy is ``index_put``, so its gradient goes to
-source's slices that were written last and to the elements of self not overwritten."""
+``index_add``'s (``torch_index_add``), and a Tensor source must have self's dtype (as in
+PyTorch); the copy is ``index_put``, so its gradient goes to source's slices that were
+written last and to the elements of self not overwritten."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .ops.indexing import check_source_dtype
 from .torch_arguments import torch_index_add
 from .scalar_axis import one_element_axis, one_element_axis_
 
@@ -29,6 +31,7 @@ class IndexCopyMethods:
         ``dim``). With a repeated index the last write wins (PyTorch leaves it
         undefined), and only its slice of source gets the gradient there."""
         positions, _ = torch_index_add(self, dim, index, source, None, 1, "index_copy")
+        check_source_dtype(self, positions, source, "index_copy", always=True)
         return self.index_put(positions, source)
 
     @one_element_axis_
@@ -36,6 +39,7 @@ class IndexCopyMethods:
         """``index_copy`` written in place (recorded on a computed tensor, refused on a
         leaf that requires grad while recording, as every in-place write)."""
         positions, _ = torch_index_add(self, dim, index, source, None, 1, "index_copy_")
+        check_source_dtype(self, positions, source, "index_copy_", always=True)
         value = getattr(source, "data", source)
         return self._write("index_copy_", "x = x.index_copy(dim, index, source)",
                            lambda out: out.__setitem__(positions, value), source,

@@ -1,8 +1,9 @@
 """In-place operators: ``+= -= *= /=`` (the others, ``%= //= **= &= |= ^= <<= >>=``, in
 ``inplace_operators``) and PyTorch's in-place methods (``zero_ fill_ masked_fill_ add_
-sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ index_add_ fill_diagonal_ exp_
-sqrt_ abs_ relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_ lerp_ sign_``; the bases
-``inplace_*`` add the rounding, comparison, triangle, power, clamp and matmul ones).
+sub_ mul_ div_ neg_ clamp_ copy_ scatter_ scatter_add_ fill_diagonal_ exp_ sqrt_ abs_
+relu_ sigmoid_ tanh_ sin_ cos_ log_ addcmul_ addcdiv_ lerp_ sign_``; the bases
+``inplace_*`` add the rounding, comparison, triangle, power, clamp, index-write
+(``index_add_ index_put_``) and matmul ones).
 
 Outside a graph (tensors that do not require grad, or under ``no_grad()``, as in an
 optimizer's update) they write in place. Every write stamps the written memory with the
@@ -31,12 +32,13 @@ from .errors import (AutogradError, DTypeError, InplaceError, ShapeError, Tensor
 from .grad_mode import STATE
 from .inplace_clamps import ClampInplace
 from .inplace_aliases import AliasInplace
+from .inplace_index_writes import IndexWriteInplace
 from .inplace_operators import OperatorInplace, can_cast_back
 from .inplace_powers import PowerInplace
 from .inplace_shapes import store_update
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
-from .torch_arguments import alpha_overload, check_mask_value, number_first, torch_index_add
+from .torch_arguments import alpha_overload, check_mask_value, number_first
 from .torch_methods import scatter_target
 from .scalar_axis import one_element_axis_
 
@@ -95,7 +97,7 @@ def check_fits(value: Any, dtype: np.dtype, what: str) -> None:
 
 
 class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
-                 AliasInplace, OperatorInplace):
+                 AliasInplace, IndexWriteInplace, OperatorInplace):
     """The in-place methods of ``Tensor`` (a mixin: Tensor is the only subclass)."""
 
     __slots__ = ()
@@ -301,7 +303,7 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
             raise UsageError("clamp_: give at least one of min and max")
         lo, hi = _value(min), _value(max)
         return self._write("clamp_", "x = x.clamp(min, max)",
-                           lambda out: np.clip(out, lo, hi, out=out), min, max,
+                           lambda out: _into(np.clip, out, lo, hi), min, max,
                            recorded=lambda: self.clamp(min, max))
 
     def copy_(self, src: Any) -> Any:
@@ -333,30 +335,6 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
                            lambda out: np.add.at(out, positions, _value(values)), src,
                            recorded=lambda: self.index_add(positions, values))
 
-    @one_element_axis_
-    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
-        """``self.index_add(dim, index, source, alpha=alpha)`` written in place, as
-        PyTorch's: ``self[..., index[i], ...] += alpha * source[..., i, ...]`` along ``dim``
-        (repeated indices add up)."""
-        positions, values = torch_index_add(self, dim, index, source, None, alpha)
-        return self._write("index_add_", "x = x.index_add(dim, index, source)",
-                           lambda out: np.add.at(out, positions, _value(values)), source,
-                           recorded=lambda: self.index_add(positions, values))
-
-    def index_put_(self, indices: Any, values: Any, accumulate: bool = False) -> Any:
-        """PyTorch's ``self[indices] = values`` (a tuple of index tensors, one per leading
-        axis) written in place; ``accumulate=True``: ``self[indices] += values``, repeated
-        indices adding up (the dense form of ``sparse_coo_tensor(indices, values)``)."""
-        index = tuple(np.asarray(_value(i)) for i in indices)
-        if accumulate:
-            return self._write("index_put_", "x = x.index_put(indices, values, "
-                               "accumulate=True)",
-                               lambda out: np.add.at(out, index, _value(values)), values,
-                               recorded=lambda: self.index_put(index, values, True))
-        return self._write("index_put_", "x = x.index_put(indices, values)",
-                           lambda out: out.__setitem__(index, _value(values)), values,
-                           recorded=lambda: self.index_put(index, values))
-
     def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Any:
         """Set the main diagonal to ``fill_value`` in place, as PyTorch: a matrix (of any
         shape) or a tensor whose axes all have one length; ``wrap=True`` starts again
@@ -373,12 +351,12 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
                            fill_value)
 
 
-def _into(ufunc: Any, out: np.ndarray, value: Any) -> None:
-    """ufunc(out, value) into out, cast as PyTorch's (``can_cast_back``: int64 into uint8)."""
+def _into(ufunc: Any, out: np.ndarray, *values: Any) -> None:
+    """ufunc(out, *values) into out, cast as PyTorch's (``can_cast_back``: int64 into uint8)."""
     try:
-        ufunc(out, value, out=out)
+        ufunc(out, *values, out=out)
     except TypeError:  # NumPy's "same_kind" refused the cast back
-        result = ufunc(out, value)
+        result = ufunc(out, *values)
         if not can_cast_back(result.dtype, out.dtype):
             raise
         np.copyto(out, result, casting="unsafe")

@@ -17,21 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from .dtypes import can_cast as can_cast_back  # PyTorch's rule of writing a result back
 from .errors import DTypeError
 from .inplace_shapes import store_update
 
 __all__ = ["OperatorInplace", "can_cast_back"]
-
-# PyTorch's order of kinds for writing a result back (c10::canCast): bool < integer < float
-_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
-
-
-def can_cast_back(result: np.dtype, dtype: np.dtype) -> bool:
-    """Whether PyTorch writes a result of dtype ``result`` into a tensor of ``dtype`` in
-    place: not a float into an integer or bool tensor, nor an integer into a bool one.
-    Within a kind any cast is taken (int64 into uint8 wraps, float64 into float16
-    rounds); NumPy's "same_kind" would refuse int64 into uint8."""
-    return _KIND_RANK[result.kind] <= _KIND_RANK[dtype.kind]
 
 
 class OperatorInplace:

@@ -6,8 +6,8 @@ As in PyTorch, this is untracked, so it is refused while recording when an input
 ``autograd.no_grad()``. ``out`` of another shape is resized as by PyTorch's ``resize_``
 (``torch_storage.resized_array``: a view of a base keeps writing into the base), a
 non-empty one with a ``UserWarning``, as PyTorch; the result is cast to ``out``'s dtype
-when NumPy's ``same_kind`` rule allows (float64 into float32, not float into int: a
-``DTypeError``, as PyTorch's "can't be cast to the desired output type"). A function with
+when PyTorch's ``can_cast`` allows (float64 into float32, int32 into uint8; not float into
+int: a ``DTypeError``, as PyTorch's "can't be cast to the desired output type"). A function with
 several results (``max(x, dim)``, ``sort``, ``linalg.eigh``) takes a tuple and returns
 its named pair of the outs (``.values``).
 
@@ -29,6 +29,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._arrays import as_dtype
+from .dtypes import can_cast
 from .errors import DTypeError, UsageError
 from .grad_mode import STATE, no_grad
 from .tensor_math import TensorMath
@@ -136,9 +137,10 @@ def _in_out_dtype(function: Callable[..., Any], args: tuple, kwargs: dict, resul
 
 
 def _write(name: str, value: np.ndarray, out: Any) -> None:
-    if not np.can_cast(value.dtype, out.dtype, "same_kind"):
+    if not can_cast(value.dtype, out.dtype):  # PyTorch's rule: int32 into uint8 wraps
         raise DTypeError(f"{name}(..., out=...): the result's {value.dtype} cannot be cast "
-                         f"to out's {out.dtype} (as in PyTorch). Pass an out of dtype "
+                         f"to out's {out.dtype}: PyTorch refuses a float result into an "
+                         f"integer out and a number into a bool one. Pass an out of dtype "
                          f"{value.dtype}, or convert afterwards (y.astype(...)).")
     if out.shape != value.shape:
         if out.data.size:

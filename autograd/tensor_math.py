@@ -136,13 +136,13 @@ class TensorMath:
         return self._make(np.asarray(result), None)
 
     def _compare_non_number(self, ufunc: Any, other: Any) -> AnyTensor:
-        """``==`` and ``!=`` give what NumPy's ndarray gives (all False / all True);
-        ordering is a DTypeError, where NumPy raises its own UFuncTypeError."""
+        """``==`` and ``!=`` give what NumPy's ndarray gives (all False / all True; complex
+        numbers compare); ordering is a DTypeError (of complex ones too, as PyTorch's)."""
         if ufunc is np.equal or ufunc is np.not_equal:
             result = self.data == other if ufunc is np.equal else self.data != other
             return self._make(np.asarray(result), None)
         raise DTypeError(f"{ufunc.__name__}: a tensor can be ordered (< <= > >=) against "
-                         f"numbers, numeric arrays and tensors only; got "
+                         f"real numbers, real arrays and tensors only; got "
                          f"{type(other).__name__} {other!r:.40}. Convert it first.")
 
     def __eq__(self, other: Any) -> AnyTensor:  # type: ignore[override]
@@ -342,11 +342,11 @@ def _ints(axes: tuple) -> bool:
 
 
 def _numeric(other: Any) -> bool:
-    """Whether ``other`` is a tensor, a number or data NumPy makes a numeric array of."""
-    if isinstance(other, (TensorMath, int, float, np.number, np.bool_)):
+    """Whether ``other`` is a tensor, a real number or data NumPy makes a real array of."""
+    if isinstance(other, (TensorMath, int, float, np.integer, np.floating, np.bool_)):
         return True
     try:
-        return np.asarray(other).dtype.kind in "biufc"
+        return np.asarray(other).dtype.kind in "biuf"
     except ValueError:  # ragged lists
         raise DataError(f"cannot compare a tensor with ragged nested sequences "
                         f"({other!r:.40}): every row must have the same length") from None

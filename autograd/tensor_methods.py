@@ -301,26 +301,27 @@ class OpMethods:
     def __setitem__(self, index: Any, value: Any) -> None:
         """``t[index] = value``. While recording, when t or value requires grad, it is
         differentiable as in PyTorch: t's history is rebased onto an index-put op (the
-        gradient of t's new value reaches its old value and ``value``; ops that used t
-        before still send theirs to the old value). t then holds a new array, and the
-        views of t taken before are made again from it (``rebase.refresh_views``). A leaf
-        that requires grad cannot be assigned into while recording (as in PyTorch): do that
-        under ``no_grad()``. A part of another tensor (``out[i][j] = v``, also of a
-        constant ``out``) writes through to it, as in PyTorch, and so does a whole
-        reshape of computed tensors (``scores.reshape(-1, n)[mask] = -1e6``): each takes
-        t's new value, reshaped.
-        Otherwise the write goes into the array in place, untracked, like the other
-        in-place operators."""
+        gradient of t's new value reaches its old value and ``value``; ops that used t before
+        still send theirs to the old value). t then holds a new array, and the views of t
+        taken before are made again from it (``rebase.refresh_views``). A leaf that requires
+        grad cannot be assigned into while recording (as in PyTorch): do that under
+        ``no_grad()``. A part of another tensor (``out[i][j] = v``, also of a constant
+        ``out``) writes through to it, as in PyTorch, and so does a whole reshape of
+        computed tensors (``scores.reshape(-1, n)[mask] = -1e6``): each takes t's new value,
+        reshaped. Otherwise the write goes into the array in place, untracked, like the other
+        in-place operators. value's dtype: PyTorch's rule (``indexing.check_source_dtype``)."""
         refuse_uint8_index(index)
         value = indexing.strip_leading_ones(value, self)  # (1,) into a 0-d slot: PyTorch's
+        parts = _index_arrays(index)
+        indexing.check_source_dtype(self, parts, value, "t[index] = value", names=("value", "t"))
         tracked = isinstance(value, OpMethods) and value.requires_grad
         if STATE.grad_enabled and (self.requires_grad or tracked):
-            self._rebase_onto_assignment(_index_arrays(index), value)
+            self._rebase_onto_assignment(parts, value)
             return
         array = self.data
         check_writable(array, "t[index] = value")
         check_fits(value, array.dtype, "t[index] = value")
-        where = _index_arrays(index, array.ndim)
+        where = _index_arrays(parts, array.ndim)
         try:
             array[where] = value.data if isinstance(value, OpMethods) else value
         except IndexError as exc:  # as reading t[index] names it

@@ -27,6 +27,7 @@ from .tensor_math import where
 from .tensor_reductions import ValuesIndices
 from .torch_arguments import number_first, repeat_spelling
 from .scalar_axis import one_element_axis
+from .float_only import require_float
 
 __all__ = ["TorchMethods", "SlogDet", "scatter_target"]
 
@@ -257,9 +258,8 @@ class TorchMethods:
              sorted: bool = True) -> ValuesIndices:  # noqa: A002
         """The ``k`` largest elements along ``dim`` (the smallest with ``largest=False``),
         in order, as PyTorch's: the pair ``(values, indices)`` (NumPy has no topk, so
-        PyTorch's form, as ``max(dim=)`` and ``sort(dim=)`` give it). The
-        values' gradient goes back to the elements the indices name; ties give the
-        first, as a stable sort."""
+        PyTorch's form, as ``max(dim=)`` and ``sort(dim=)`` give it). The values' gradient
+        goes back to the elements the indices name; ties give the first, as a stable sort."""
         if self.ndim == 0 and dim in (0, -1) and k in (0, 1):  # its one element (PyTorch)
             values, indices = self.reshape(1).topk(1, 0, largest, sorted)
             return ValuesIndices(values.reshape(()), indices.reshape(()))
@@ -316,10 +316,13 @@ class TorchMethods:
         return self + (1 if value is None else value) * tensor1 / tensor2
 
     def lerp(self, end: Any, weight: Any) -> AnyTensor:
-        """self + weight * (end - self): from self (weight 0) to ``end`` (weight 1);
-        ``weight`` a number or a tensor (then differentiable too); all three broadcast.
-        Where weight >= 0.5 it is end - (1 - weight) * (end - self), as PyTorch's, so that
-        weight 1 gives ``end`` exactly (1e20 to 1 gave 0)."""
+        """self + weight * (end - self), all three broadcast: self at weight 0, ``end`` at 1
+        (exactly: end - (1 - weight) * (end - self) where weight >= 0.5, as PyTorch's).
+        Integer and bool self and end are refused, as PyTorch's (end - self would wrap); an
+        integer or bool weight tensor is taken in the float result's dtype."""
+        require_float("lerp", input=self, end=end)
+        if not isinstance(weight, (int, float)) and _array(weight).dtype.kind in "biu":
+            weight = self._lift(weight).astype(result_type(self, _array(end), 0.0))  # no wrap
         near_end = _array(weight) >= 0.5
         if near_end.any() and not near_end.all():  # each side with weight 1 or 0 where the
             return where(near_end, self.lerp(end, where(near_end, weight, 1)),  # other is
@@ -332,8 +335,8 @@ class TorchMethods:
         """A copy of self with ``src`` written along ``dim`` at ``index``, as PyTorch: for
         dim 1, out[i][index[i][j]] = src[i][j]. ``src`` may be a number (or pass
         ``value=``): ``zeros(n, C).scatter(1, y.unsqueeze(1), 1.0)`` one-hot encodes y.
-        Differentiable in self (0 where written) and src; give distinct positions (with
-        repeats the last write wins, and each src element gets the gradient)."""
+        Differentiable in self (0 where written) and src; with repeated positions the last
+        write wins, and only its src element gets the gradient."""
         positions, values = scatter_target(self, dim, index, src, value, reduce, "scatter")
         return self.index_put(positions, values)
 
@@ -366,22 +369,6 @@ class TorchMethods:
         self = U^T U, read from the upper triangle, as older PyTorch's ``x.cholesky(upper)``
         (torch 2.14 removed it) and ``torch.linalg.cholesky(x, upper=True)``."""
         return linalg_more.cholesky(self, bool(upper))
-
-    def matrix_power(self, n: int) -> AnyTensor:
-        """Each square matrix to the integer power ``n`` by repeated matmul (n < 0: of
-        the inverse; n = 0: the identity, in the graph with gradient 0), as PyTorch's."""
-        linalg_more.check_square(self, "matrix_power")
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise DTypeError(f"matrix_power: n must be an int; got {type(n).__name__} "
-                             f"{n!r}. For a real power of a matrix use its eigenvectors")
-        if n == 0:
-            identity = np.broadcast_to(np.eye(self.shape[-1], dtype=self.dtype), self.shape)
-            return where(np.ones(self.shape, dtype=bool), identity, self)  # dA = 0
-        base = self.inv() if n < 0 else self
-        result = base
-        for _ in range(abs(int(n)) - 1):
-            result = result @ base
-        return result
 
     def is_inference(self) -> bool:
         """False: ``inference_mode`` is ``no_grad`` here, and what it makes are ordinary

@@ -12,8 +12,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._arrays import as_dtype
 from .dtypes import get_default_dtype
-from .errors import UnsupportedError, UsageError
+from .errors import DTypeError, UnsupportedError, UsageError
 from .tensor import Tensor
 
 # ``compile`` is not in __all__: ``autograd.__getattr__`` hands it out, so that
@@ -44,11 +45,16 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False,  # noqa: 
 
 def set_default_dtype(d: Any) -> None:
     """``torch.set_default_dtype``: float64 is accepted (it is the default here already:
-    Python floats, the creation functions and nn's parameters are float64); any other is
-    an ``UnsupportedError``, because the default is fixed."""
-    if np.dtype(d) != np.dtype(get_default_dtype()):
+    Python floats, the creation functions and nn's parameters are float64); another float
+    dtype is an ``UnsupportedError``, because the default is fixed. What is not a float
+    dtype (None, "x", int64) is a ``DTypeError``, as PyTorch's TypeError."""
+    dtype = None if d is None else as_dtype(d, "set_default_dtype")
+    if dtype is None or dtype.kind != "f":
+        raise DTypeError(f"set_default_dtype: expected a float dtype (autograd.float64); got "
+                         f"{dtype}. PyTorch takes only floating-point types as the default.")
+    if dtype != np.dtype(get_default_dtype()):
         raise UnsupportedError(
-            f"set_default_dtype({np.dtype(d).name}): the default dtype is fixed here, float64 "
+            f"set_default_dtype({dtype.name}): the default dtype is fixed here, float64 "
             f"(as PyTorch's after set_default_dtype(torch.float64)). Pass dtype= where it "
             f"matters: nn's layers take dtype= (or model.float()), tensors keep their "
             f"data's dtype (autograd.tensor(x, dtype=autograd.float32)).")

@@ -131,7 +131,10 @@ class Pow(Function):
                 ga = where(flat, 0.0, g * b * where(flat, 1.0, a) ** (b - 1))
             if self.needs_input_grad[1]:
                 zero_base = (constant(a) == 0) & (constant(b) >= 0)
-                gb = where(zero_base, 0.0, g * out * log(where(zero_base, 1.0, a)))
+                base = where(zero_base, 1.0, a)
+                if base.dtype != out.dtype:  # log in the result's precision, as PyTorch's
+                    base = base.astype(out.dtype)  # (float16 a ** float32 b: float32)
+                gb = where(zero_base, 0.0, g * out * log(base))
         return ga, gb
 
 

@@ -333,19 +333,25 @@ class ClampBounds(Function):
 def clamp(x: Any, lo: Any, hi: Any) -> Any:
     """x limited to [lo, hi], as PyTorch's clamp: the constant-bound ``Clip``, unless a
     bound is a tensor that requires grad; then ``ClampBounds``, with the bounds as inputs
-    (a number bound in x's dtype, as NumPy's weak numbers) so their gradients flow."""
+    so their gradients flow. Both give PyTorch's dtype: a dimensioned bound promotes (float16
+    x with a float32 one: float32), a number or a 0-d bound beside a dimensioned float x
+    takes x's dtype (``_bound``, ``_bound_input``)."""
     if not any(getattr(b, "requires_grad", False) for b in (lo, hi)):
         return apply(Clip(lo, hi), x)
-    bounds = [b if is_tensor(b) else lift_like(x, _weak(b, x)) for b in (lo, hi)
-              if b is not None]
+    bounds = [_bound_input(b, x) for b in (lo, hi) if b is not None]
     return apply(ClampBounds(lo is not None, hi is not None), x, *bounds)
 
 
-def _weak(bound: Any, x: Any) -> np.ndarray:
-    """A number bound as NumPy takes it beside x (float32 x with 0.5: float32); an array
-    as it is."""
-    value = number(bound)
-    return np.asarray(bound) if value is None else weak_number(value, x.dtype)
+def _bound_input(bound: Any, x: Any) -> Any:
+    """A bound as an input of ``ClampBounds``: a number weak beside x, as NumPy's (float32
+    x with 0.5: float32); a 0-d tensor beside a dimensioned float x cast to x's dtype
+    (differentiably), as ``Clip`` takes it; a tensor otherwise as it is."""
+    if not is_tensor(bound):
+        value = number(bound)
+        return lift_like(x, np.asarray(bound) if value is None else weak_number(value, x.dtype))
+    if bound.ndim == 0 and x.ndim and x.dtype.kind == "f" and bound.dtype != x.dtype:
+        return bound.astype(x.dtype)
+    return bound
 
 
 class Astype(Function):
@@ -374,19 +380,20 @@ class Astype(Function):
 
 
 def _bound(bound: Any, x: np.ndarray) -> Any:
-    """A clip bound as a Python number (weak: a float32 x stays float32) or as an array
-    in x's float dtype; None stays None."""
+    """A clip bound as a Python number (weak: a float32 x stays float32; so is a 0-d bound
+    beside a dimensioned x) or as an array, which promotes x's dtype as PyTorch's
+    dimensioned bound does; None stays None."""
     if bound is None or (value := number(bound)) is not None:
         return bound if bound is None else value
     array = np.asarray(constant(bound))
     if array.dtype.kind not in "biuf":
         raise DTypeError(f"clip: bounds must be numbers, arrays of numbers or None; got "
                          f"{bound!r} ({array.dtype}). Pass e.g. clip(x, -1.0, 1.0).")
-    if array.ndim == 0:
+    if array.ndim == 0 and x.ndim:
         return array.item()
     try:
         np.broadcast_shapes(array.shape, x.shape)
     except ValueError:
         raise ShapeError(f"clip: a bound of shape {array.shape} does not broadcast with the "
                          f"input's shape {x.shape}") from None
-    return array.astype(x.dtype) if x.dtype.kind == "f" else array
+    return array

@@ -26,7 +26,8 @@ from .shape import Copy, GetItem, IndexAdd
 T = Any  # a Tensor
 
 __all__ = ["take_along_axis", "flip", "roll", "tile", "repeat", "pad", "triangle",
-           "IndexPut", "index_put", "index_add", "target_shape", "strip_leading_ones"]
+           "IndexPut", "index_put", "index_add", "target_shape", "strip_leading_ones",
+           "check_source_dtype"]
 
 
 def _along(axis: int, index: Any) -> tuple:
@@ -261,14 +262,38 @@ def target_shape(x: T, index: Any, v: T, op: str) -> tuple[int, ...]:
     return target
 
 
+def check_source_dtype(x: T, index: Any, source: Any, op: str, always: bool = False,
+                       names: tuple[str, str] = ("source", "self")) -> None:
+    """DTypeError where PyTorch refuses a Tensor ``source`` of another dtype than x's:
+    ``always`` (``index_add``, ``accumulate=True``, ``index_copy``); else, if the index
+    holds an index array or a mask, but for one element into one mask (PyTorch's
+    ``masked_fill``). A basic index (ints, slices, None, ...) casts, as ``copy_``; so do
+    numbers, lists and arrays, which are no Tensor. ``names``: source's and x's in ``op``."""
+    if not is_tensor(source) or source.dtype == x.dtype:
+        return
+    arrays = [p for p in (index if isinstance(index, tuple) else (index,))
+              if isinstance(p, np.ndarray) and (p.ndim or p.dtype == np.bool_)]
+    one_mask = len(arrays) == 1 and arrays[0].dtype == np.bool_ and arrays[0].ndim > 0
+    if not always and (not arrays or (one_mask and math.prod(source.shape) == 1)):
+        return
+    what, into = names
+    where = "" if always else " where the index holds an index array or a mask"
+    raise DTypeError(f"{op}: {what} has dtype {source.dtype}, {into} {x.dtype}; they must "
+                     f"match{where}, as in PyTorch. Convert {what}: {what}.astype("
+                     f"{'x' if into == 'self' else into}.dtype)")
+
+
 def index_put(x: T, index: Any, v: T) -> T:
     """A copy of x with ``x[index] = v`` (v broadcast to ``x[index]``), differentiable in
-    x and v. With repeated indices the last write wins, as in NumPy; give distinct ones."""
+    x and v. With repeated indices the last write wins, as in NumPy; give distinct ones.
+    A Tensor v of another dtype: ``check_source_dtype``."""
+    check_source_dtype(x, index, v, "index_put", names=("values", "self"))
     target_shape(x, index, v, "index_put")
     return apply(IndexPut(index), x, v)
 
 
 def index_add(x: T, index: Any, v: T) -> T:
-    """A copy of x with v added at ``index`` (repeated indices add up)."""
+    """A copy of x with v added at ``index`` (repeated indices add up); v has x's dtype."""
+    check_source_dtype(x, index, v, "index_add", always=True)
     target = target_shape(x, index, v, "index_add")
     return x + apply(IndexAdd(index, x.shape), v.broadcast_to(target))
