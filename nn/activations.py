@@ -22,6 +22,7 @@ from ._checks import integer, real_number
 from .containers import FUSED_PAIRS
 from .layers import Linear, factory_dtype
 from .module import Module, Parameter
+from .more_activations import DimAttribute
 from .errors import ConfigError
 
 __all__ = ["Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU",
@@ -214,7 +215,7 @@ class Swish(Module):
         return f"beta={self.beta}"
 
 
-class Softmax(Module):
+class Softmax(DimAttribute, Module):
     """softmax(x / temperature) along ``axis`` (or PyTorch's ``dim``); not given, the last
     for up to 2-d input and an error for more (``F.softmax``)."""
 
@@ -225,15 +226,6 @@ class Softmax(Module):
             raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
         self.axis = axis if dim is None else dim
         self.temperature = check_temperature(type(self).__name__, temperature)
-
-    @property
-    def dim(self) -> int | None:
-        """PyTorch's name of ``axis``; setting it changes the axis ``forward`` uses."""
-        return self.axis
-
-    @dim.setter
-    def dim(self, value: int | None) -> None:
-        self.axis = value
 
     def forward(self, x: Any) -> Tensor:
         return F.softmax(x, self.axis, self.temperature)

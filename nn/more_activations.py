@@ -106,7 +106,22 @@ class Tanhshrink(Module):
         return F.tanhshrink(x)
 
 
-class _AxisActivation(Module):
+class DimAttribute:
+    """PyTorch's ``dim`` attribute of a module that keeps its axis in ``axis`` (Softmax,
+    Softmin, GLU...): reading it gives the axis, setting it changes what forward uses."""
+
+    axis: int | None
+
+    @property
+    def dim(self) -> int | None:
+        return self.axis
+
+    @dim.setter
+    def dim(self, value: int | None) -> None:
+        self.axis = value
+
+
+class _AxisActivation(DimAttribute, Module):
     """An activation along one axis: ``axis`` (NumPy's word) or PyTorch's ``dim``."""
 
     default_axis: int | None = -1
@@ -116,15 +131,6 @@ class _AxisActivation(Module):
         if dim is not None and axis is not None:
             raise AxisError(f"{type(self).__name__}: got axis={axis} and dim={dim}; pass one")
         self.axis = dim if dim is not None else self.default_axis if axis is None else axis
-
-    @property
-    def dim(self) -> int | None:
-        """PyTorch's name of ``axis``; setting it changes the axis ``forward`` uses."""
-        return self.axis
-
-    @dim.setter
-    def dim(self, value: int | None) -> None:
-        self.axis = value
 
     def extra_repr(self) -> str:
         return f"dim={self.axis}"  # PyTorch's name of the axis
