@@ -302,7 +302,6 @@ def test_grad_setter_checks_the_shape() -> None:
 
 
 def test_item_of_a_tensor_with_many_elements() -> None:
-    # a UsageError: a ValueError, and a RuntimeError as PyTorch's
     with pytest.raises(ag.UsageError, match=r"item\(\) needs a tensor with one element"):
         leaf(2).item()
 
