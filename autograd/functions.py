@@ -2,7 +2,9 @@
 
 Each accepts Tensors, arrays and numbers and calls the Tensor operator or method of the
 same name (``tensor_math``), where the op is applied. A number next to a tensor stays a
-number (op state): ``add(x, 2)`` records one input, as ``x + 2`` does.
+number (op state): ``add(x, 2)`` records one input, as ``x + 2`` does. Parameters have
+PyTorch's names (``exp(input=t)``, ``add(t, other=u)``); the earlier ones (``x=``, ``a=``,
+``b=``) still work (``keyword_aliases``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import tensor_math
+from .errors import UsageError
+from .keyword_aliases import keyword_aliases
 from .out_argument import accepts_out
 from .ops.reductions import single_axis
 from .tensor import Tensor, as_tensor
@@ -39,133 +43,155 @@ def _operand(a: Any, b: Any) -> Tensor:
     return as_tensor(a)
 
 
+@keyword_aliases(a="input", b="other")
 @accepts_out
-def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
-    """a + alpha * b, broadcasting as NumPy (``alpha`` is PyTorch's keyword; b is scaled
-    in the dtype of a + b, as ``Tensor.add``)."""
-    return _operand(a, b).add(b, alpha=alpha)
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """input + alpha * other, broadcasting as NumPy (other is scaled in the dtype of the
+    sum, as ``Tensor.add``)."""
+    return _operand(input, other).add(other, alpha=alpha)
 
 
+@keyword_aliases(a="input", b="other")
 @accepts_out
-def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
-    """a - alpha * b (``alpha`` is PyTorch's keyword; as ``add``)."""
-    return _operand(a, b).sub(b, alpha=alpha)
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:  # noqa: A002
+    """input - alpha * other (as ``add``)."""
+    return _operand(input, other).sub(other, alpha=alpha)
 
 
+@keyword_aliases(a="input", b="other")
 @accepts_out
-def mul(a: Any, b: Any) -> Tensor:
-    """a * b (elementwise)."""
-    return _first(a, b) * b
+def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input * other (elementwise)."""
+    return _first(input, other) * other
 
 
+@keyword_aliases(a="input", b="other")
 @accepts_out
-def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
-    """a / b (true division); PyTorch's ``rounding_mode`` "floor" or "trunc" rounds the
-    quotient down or toward 0 (gradient 0), as ``Tensor.div``."""
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
+    """input / other (true division); PyTorch's ``rounding_mode`` "floor" or "trunc" rounds
+    the quotient down or toward 0 (gradient 0), as ``Tensor.div``."""
     if rounding_mode is None:
-        return _first(a, b) / b
-    return _operand(a, b).div(b, rounding_mode=rounding_mode)
+        return _first(input, other) / other
+    return _operand(input, other).div(other, rounding_mode=rounding_mode)
 
 
+@keyword_aliases(a="input", b="exponent")
 @accepts_out
-def pow(a: Any, b: Any) -> Tensor:  # noqa: A001 (mirrors operator.pow)
-    """a ** b; a number exponent (or base) is op state."""
-    return _first(a, b) ** b
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001, A002
+    """input ** exponent; a number exponent (or base) is op state."""
+    return _first(input, exponent) ** exponent
 
 
+@keyword_aliases(a="input", b="other")
 @accepts_out
-def matmul(a: Any, b: Any) -> Tensor:
-    """Matrix product ``a @ b`` with NumPy's rules (batched, 1-d cases)."""
-    return as_tensor(a) @ b
+def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Matrix product ``input @ other`` with NumPy's rules (batched, 1-d cases)."""
+    return as_tensor(input) @ other
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def neg(x: Any) -> Tensor:
+def neg(input: Any) -> Tensor:  # noqa: A002
     """-x."""
-    return -as_tensor(x)
+    return -as_tensor(input)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def exp(x: Any) -> Tensor:
+def exp(input: Any) -> Tensor:  # noqa: A002
     """e^x."""
-    return as_tensor(x).exp()
+    return as_tensor(input).exp()
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def log(x: Any) -> Tensor:
+def log(input: Any) -> Tensor:  # noqa: A002
     """ln x (IEEE at 0: -inf)."""
-    return as_tensor(x).log()
+    return as_tensor(input).log()
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def sqrt(x: Any) -> Tensor:
+def sqrt(input: Any) -> Tensor:  # noqa: A002
     """sqrt(x)."""
-    return as_tensor(x).sqrt()
+    return as_tensor(input).sqrt()
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def abs(x: Any) -> Tensor:  # noqa: A001 (mirrors numpy.abs)
+def abs(input: Any) -> Tensor:  # noqa: A001, A002
     """|x|, with abs'(0) = 0."""
-    return as_tensor(x).abs()
+    return as_tensor(input).abs()
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def tanh(x: Any) -> Tensor:
+def tanh(input: Any) -> Tensor:  # noqa: A002
     """tanh x."""
-    return as_tensor(x).tanh()
+    return as_tensor(input).tanh()
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def sigmoid(x: Any) -> Tensor:
+def sigmoid(input: Any) -> Tensor:  # noqa: A002
     """1 / (1 + e^-x), stable for any |x|."""
-    return as_tensor(x).sigmoid()
+    return as_tensor(input).sigmoid()
 
 
-def relu(x: Any) -> Tensor:
-    """max(x, 0), with relu'(0) = 0."""
-    return as_tensor(x).relu()
+@keyword_aliases(x="input")
+def relu(input: Any) -> Tensor:  # noqa: A002
+    """max(input, 0), with relu'(0) = 0."""
+    return as_tensor(input).relu()
 
 
+@keyword_aliases(a="input", b="other")
 @accepts_out
-def maximum(a: Any, b: Any) -> Tensor:
-    """Elementwise max(a, b); ties split the gradient evenly."""
-    return as_tensor(b).maximum(a) if isinstance(b, Tensor) and not isinstance(a, Tensor) \
-        else as_tensor(a).maximum(b)
+def maximum(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise max(input, other); ties split the gradient evenly."""
+    if isinstance(other, Tensor) and not isinstance(input, Tensor):
+        return other.maximum(input)
+    return as_tensor(input).maximum(other)
 
 
+@keyword_aliases(a="input", b="other")
 @accepts_out
-def minimum(a: Any, b: Any) -> Tensor:
-    """Elementwise min(a, b); ties split the gradient evenly."""
-    return as_tensor(b).minimum(a) if isinstance(b, Tensor) and not isinstance(a, Tensor) \
-        else as_tensor(a).minimum(b)
+def minimum(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Elementwise min(input, other); ties split the gradient evenly."""
+    if isinstance(other, Tensor) and not isinstance(input, Tensor):
+        return other.minimum(input)
+    return as_tensor(input).minimum(other)
 
 
+@keyword_aliases(a="input", b="other")
 @accepts_out
-def where(condition: Any, a: Any = None, b: Any = None) -> Any:
-    """``a`` where ``condition`` holds, else ``b`` (condition is a constant mask);
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    """``input`` where ``condition`` holds, else ``other`` (condition is a constant mask);
     ``where(condition)`` alone gives the indices where it holds, one int64 tensor per
     axis, as PyTorch's (and as ``np.where(t)``, NumPy's ``np.nonzero``)."""
-    if a is None and b is None:
+    if input is None and other is None:
         return tuple(as_tensor(i.astype(np.int64)) for i in tensor_math.where(condition))
-    if isinstance(a, (bool, int, float)) and isinstance(b, (bool, int, float)):
+    if isinstance(input, (bool, int, float)) and isinstance(other, (bool, int, float)):
         # two Python numbers: NumPy's (and PyTorch's) dtype, so where(c, 1, 0) is int64
-        a = as_tensor(np.asarray(a, np.result_type(a, b)))
-    elif a is not None and not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = as_tensor(a)
-    return tensor_math.where(condition, a, b)
+        input = as_tensor(np.asarray(input, np.result_type(input, other)))
+    elif input is not None and not isinstance(input, Tensor) \
+            and not isinstance(other, Tensor):
+        input = as_tensor(input)
+    return tensor_math.where(condition, input, other)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def clip(x: Any, lo: Any = None, hi: Any = None, *, min: Any = None,  # noqa: A002
+def clip(input: Any, lo: Any = None, hi: Any = None, *, min: Any = None,  # noqa: A002
          max: Any = None) -> Tensor:  # noqa: A002
     """Limit values to [lo, hi] (either bound may be None; or ``min=``/``max=``)."""
-    return as_tensor(x).clip(lo, hi, min=min, max=max)
+    return as_tensor(input).clip(lo, hi, min=min, max=max)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def clamp(x: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """``clip`` with PyTorch's name and keywords."""
-    return as_tensor(x).clip(min, max)
+    return as_tensor(input).clip(min, max)
 
 
 def astype(x: Any, dtype: Any) -> Tensor:
@@ -173,86 +199,100 @@ def astype(x: Any, dtype: Any) -> Tensor:
     return as_tensor(x).astype(dtype)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def sum(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+def sum(input: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A002
         keepdim: bool | None = None, dtype: Any = None) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (NumPy semantics), computed in ``dtype`` when given."""
-    return as_tensor(x).sum(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
+    return as_tensor(input).sum(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+def mean(input: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A002
         keepdim: bool | None = None, dtype: Any = None) -> Tensor:
     """Arithmetic mean over ``axis``: sum / n, computed in ``dtype`` when given."""
-    return as_tensor(x).mean(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
+    return as_tensor(input).mean(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def var(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
+def var(input: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,  # noqa: A002
         ddof: int | None = None, dim: Any = None, keepdim: bool | None = None,
         correction: int | None = None, unbiased: bool | None = None) -> Tensor:
     """Variance sum((x - mean)^2) / (n - ddof): ``Tensor.var``'s rules (NumPy's ``ddof=``
     or PyTorch's ``correction=``/``unbiased=``/``dim=``; a bare call raises)."""
-    return as_tensor(x).var(*position, axis=axis, keepdims=keepdims, ddof=ddof, dim=dim,
-                            keepdim=keepdim, correction=correction, unbiased=unbiased)
+    return as_tensor(input).var(*position, axis=axis, keepdims=keepdims, ddof=ddof, dim=dim,
+                                keepdim=keepdim, correction=correction, unbiased=unbiased)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def std(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
+def std(input: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,  # noqa: A002
         ddof: int | None = None, dim: Any = None, keepdim: bool | None = None,
         correction: int | None = None, unbiased: bool | None = None) -> Tensor:
     """Standard deviation sqrt(var), with ``var``'s rules for the divisor."""
-    return as_tensor(x).std(*position, axis=axis, keepdims=keepdims, ddof=ddof, dim=dim,
-                            keepdim=keepdim, correction=correction, unbiased=unbiased)
+    return as_tensor(input).std(*position, axis=axis, keepdims=keepdims, ddof=ddof, dim=dim,
+                                keepdim=keepdim, correction=correction, unbiased=unbiased)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def max(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
+def max(input: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,  # noqa: A002
         dim: Any = None, keepdim: bool | None = None) -> Any:  # noqa: A001
     """Maximum over ``axis``; ties share the gradient evenly. PyTorch's spelling
     (``dim=``, or an axis with ``keepdim=``) gives its pair ``(values, indices)``; a bare
     ``max(x, 1)`` is ambiguous and raises ``UsageError`` (see ``Tensor.max``)."""
     given = (axis, keepdims, dim, keepdim)
     refuse_bare_axis("max", position, any(k is not None for k in given))
-    return as_tensor(x).max(*position, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
+    return as_tensor(input).max(*position, axis=axis, keepdims=keepdims, dim=dim,
+                                keepdim=keepdim)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def min(x: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,
+def min(input: Any, *position: Any, axis: Any = None, keepdims: bool | None = None,  # noqa: A002
         dim: Any = None, keepdim: bool | None = None) -> Any:  # noqa: A001
     """Minimum over ``axis``, as ``max``."""
     given = (axis, keepdims, dim, keepdim)
     refuse_bare_axis("min", position, any(k is not None for k in given))
-    return as_tensor(x).min(*position, axis=axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
+    return as_tensor(input).min(*position, axis=axis, keepdims=keepdims, dim=dim,
+                                keepdim=keepdim)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None) -> Tensor:
+def logsumexp(input: Any, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
+              dim: Any = None, keepdim: bool | None = None) -> Tensor:
     """log(sum(exp(x))) over ``axis`` without overflow (shifted by the max)."""
-    return as_tensor(x).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
+    return as_tensor(input).logsumexp(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def softmax(x: Any, axis: int = -1, dtype: Any = None, *, dim: int | None = None) -> Tensor:
+def softmax(input: Any, axis: int = -1, dtype: Any = None, *,  # noqa: A002
+            dim: int | None = None) -> Tensor:
     """e^{x_i} / sum_j e^{x_j} along ``axis`` (stable: shifted by the max); a float
     ``dtype`` casts x first, as ``torch.softmax(x, dim, dtype)``."""
-    return as_tensor(x).softmax(axis, dtype, dim=dim)
+    return as_tensor(input).softmax(axis, dtype, dim=dim)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def log_softmax(x: Any, axis: int = -1, dtype: Any = None, *,
+def log_softmax(input: Any, axis: int = -1, dtype: Any = None, *,  # noqa: A002
                 dim: int | None = None) -> Tensor:
     """x - logsumexp(x) along ``axis`` (stable); ``dtype`` as in ``softmax``."""
-    return as_tensor(x).log_softmax(axis, dtype, dim=dim)
+    return as_tensor(input).log_softmax(axis, dtype, dim=dim)
 
 
-def reshape(x: Any, shape: Any) -> Tensor:
+@keyword_aliases(x="input")
+def reshape(input: Any, shape: Any) -> Tensor:  # noqa: A002
     """x with a new shape (same number of elements; one entry may be -1)."""
-    return as_tensor(x).reshape(shape)
+    return as_tensor(input).reshape(shape)
 
 
-def transpose(x: Any, axes: Sequence[int] | int | None = None, *more: int,
+@keyword_aliases(x="input")
+def transpose(input: Any, axes: Sequence[int] | int | None = None, *more: int,  # noqa: A002
               dim0: int | None = None, dim1: int | None = None) -> Tensor:
     """Permute axes (reverse them when ``axes`` is None), as ``np.transpose``; two ints,
     ``transpose(x, 0, 1)`` or ``transpose(x, dim0=0, dim1=1)``, swap two axes as
@@ -260,15 +300,24 @@ def transpose(x: Any, axes: Sequence[int] | int | None = None, *more: int,
     can only be PyTorch's)."""
     if dim0 is not None or dim1 is not None:
         positional = () if axes is None else (axes, *more)
-        return as_tensor(x).transpose(*positional, dim0=dim0, dim1=dim1)
+        return as_tensor(input).transpose(*positional, dim0=dim0, dim1=dim1)
     if len(more) == 1:
-        return as_tensor(x).swapaxes(axes, more[0])
-    return as_tensor(x).transpose(axes, *more) if more else as_tensor(x).transpose(axes)
+        return as_tensor(input).swapaxes(axes, more[0])
+    return as_tensor(input).transpose(axes, *more) if more else as_tensor(input).transpose(axes)
 
 
-def swapaxes(x: Any, axis1: int, axis2: int) -> Tensor:
-    """Exchange two axes (a transpose)."""
-    return as_tensor(x).swapaxes(axis1, axis2)
+@keyword_aliases(x="input")
+def swapaxes(input: Any, axis0: int | None = None, axis1: int | None = None, *,  # noqa: A002
+             axis2: int | None = None) -> Tensor:
+    """Exchange two axes (a transpose): PyTorch's ``axis0``, ``axis1``, or NumPy's
+    ``axis1``, ``axis2`` (with ``axis2=`` given, ``axis1`` names the first axis)."""
+    if axis2 is not None:
+        if axis0 is not None and axis1 is not None:
+            raise UsageError(f"swapaxes: got axis0={axis0!r}, axis1={axis1!r} and "
+                             f"axis2={axis2!r}; pass two axes: PyTorch's axis0, axis1 or "
+                             f"NumPy's axis1, axis2")
+        axis0, axis1 = axis0 if axis1 is None else axis1, axis2
+    return as_tensor(input).swapaxes(axis0, axis1)
 
 
 def expand_dims(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
@@ -276,15 +325,18 @@ def expand_dims(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
     return as_tensor(x).expand_dims(axis, dim=dim)
 
 
-def squeeze(x: Any, *dims: Any, axis: Any = None, dim: Any = None) -> Tensor:
+@keyword_aliases(x="input")
+def squeeze(input: Any, *dims: Any, axis: Any = None, dim: Any = None) -> Tensor:  # noqa: A002
     """Remove size-1 axes (all of them, or those named), a reshape: ``Tensor.squeeze``'s
     rules (by position or ``dim=`` a longer axis stays, by ``axis=`` it is an error)."""
-    return as_tensor(x).squeeze(*dims, axis=axis, dim=dim)
+    return as_tensor(input).squeeze(*dims, axis=axis, dim=dim)
 
 
-def broadcast_to(x: Any, shape: Any) -> Tensor:
-    """x repeated to ``shape`` by NumPy broadcasting (a read-only view)."""
-    return as_tensor(x).broadcast_to(shape)
+@keyword_aliases(x="input", shape="size")
+def broadcast_to(input: Any, size: Any) -> Tensor:  # noqa: A002
+    """input repeated to the shape ``size`` by NumPy broadcasting (a read-only view;
+    NumPy's keyword ``shape=`` too)."""
+    return as_tensor(input).broadcast_to(size)
 
 
 def getitem(x: Any, index: Any) -> Tensor:

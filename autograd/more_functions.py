@@ -3,14 +3,21 @@
 
 Each accepts Tensors, arrays and numbers and calls the Tensor method of the same name
 (``tensor_methods``), or, for the linear-algebra functions of several operands, the
-composition in ``autograd.ops.linalg_more``.
+composition in ``autograd.ops.linalg_more``. Parameters have PyTorch's names
+(``sin(input=t)``, ``tile(t, dims=(2,))``); the earlier ones (``x=``, ``a=``, ``reps=``)
+still work (``keyword_aliases``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ._arrays import as_dtype
+from .errors import DTypeError
 from .function import apply
+from .keyword_aliases import keyword_aliases
 from .ops import linalg_more as linalg
 from .ops.gamma import Digamma, Lgamma
 from .out_argument import accepts_out
@@ -30,11 +37,11 @@ __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh",
 
 
 def _unary(name: str, doc: str) -> Any:
-    def function(x: Any) -> Tensor:
-        return getattr(as_tensor(x), name)()
+    def function(input: Any) -> Tensor:  # noqa: A002
+        return getattr(as_tensor(input), name)()
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc
-    return accepts_out(function)
+    return keyword_aliases(x="input")(accepts_out(function))
 
 
 sin = _unary("sin", "sin x (radians).")
@@ -64,111 +71,143 @@ ceil = _unary("ceil", "The smallest integer >= x (same dtype); the gradient is 0
 
 
 # functions only: the Tensor method files are full (t.lgamma() would be PyTorch's spelling)
+@keyword_aliases(x="input")
 @accepts_out
-def lgamma(x: Any) -> Tensor:
+def lgamma(input: Any) -> Tensor:  # noqa: A002
     """ln|Gamma(x)| (PyTorch's lgamma, SciPy's gammaln); its derivative is digamma."""
-    return apply(Lgamma(), as_tensor(x))
+    return apply(Lgamma(), as_tensor(input))
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def digamma(x: Any) -> Tensor:
+def digamma(input: Any) -> Tensor:  # noqa: A002
     """psi(x) = d ln Gamma(x) / dx; its derivative is trigamma (then psi'')."""
-    return apply(Digamma(), as_tensor(x))
+    return apply(Digamma(), as_tensor(input))
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001 (mirrors numpy.round)
+def round(input: Any, decimals: int = 0) -> Tensor:  # noqa: A001, A002
     """x rounded to ``decimals`` places (halves to even, as NumPy); the gradient is 0."""
-    return as_tensor(x).round(decimals)
+    return as_tensor(input).round(decimals)
 
 
+@keyword_aliases(y="input", x="other")
 @accepts_out
-def arctan2(y: Any, x: Any) -> Tensor:
-    """The angle of the point (x, y) in (-pi, pi], elementwise, as ``np.arctan2``."""
-    if isinstance(x, Tensor) and not isinstance(y, Tensor):
-        y = x._pair(y)[1]  # a number takes x's float dtype
-    return as_tensor(y).arctan2(x)
+def arctan2(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """The angle of the point (x, y) = (other, input) in (-pi, pi], elementwise, as
+    ``np.arctan2(y, x)``."""
+    if isinstance(other, Tensor) and not isinstance(input, Tensor):
+        input = other._pair(input)[1]  # a number takes other's float dtype
+    return as_tensor(input).arctan2(other)
 
 
 # ------------------------------------------------------------------ reductions and scans
+@keyword_aliases(x="input")
 @accepts_out
-def prod(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-         keepdim: bool | None = None, dtype: Any = None) -> Tensor:
+def prod(input: Any, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
+         dim: Any = None, keepdim: bool | None = None, dtype: Any = None) -> Tensor:
     """Product over ``axis`` (NumPy semantics); exact gradients also with zeros."""
-    return as_tensor(x).prod(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
+    return as_tensor(input).prod(axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def cumsum(x: Any, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> Tensor:
+def cumsum(input: Any, axis: Any = None, *, dim: Any = None,  # noqa: A002
+           dtype: Any = None) -> Tensor:
     """Running sum along ``axis`` (of the flattened tensor when None), as ``np.cumsum``
     (float16/float32 accumulated in float64, as PyTorch's)."""
-    return as_tensor(x).cumsum(axis, dim=dim, dtype=dtype)
+    return as_tensor(input).cumsum(axis, dim=dim, dtype=dtype)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def cumprod(x: Any, axis: Any = None, *, dim: Any = None, dtype: Any = None) -> Tensor:
+def cumprod(input: Any, axis: Any = None, *, dim: Any = None,  # noqa: A002
+            dtype: Any = None) -> Tensor:
     """Running product along ``axis`` (flattened when None), as ``np.cumprod``
     (float16/float32 accumulated in float64, as PyTorch's)."""
-    return as_tensor(x).cumprod(axis, dim=dim, dtype=dtype)
+    return as_tensor(input).cumprod(axis, dim=dim, dtype=dtype)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
-         dim: Any = None, keepdim: bool | None = None, p: Any = None) -> Tensor:
+def norm(input: Any, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
+         dim: Any = None, keepdim: bool | None = None, p: Any = None,
+         dtype: Any = None) -> Tensor:
     """The vector norm over ``axis`` (all elements when None), as
     ``torch.linalg.vector_norm``: ord 2 (None, "fro") sqrt(sum x^2), any real p
     (sum |x|^p)^(1/p) (p < 0: 0 if an entry is 0), 0: the count of nonzeros (gradient
-    0), inf: max |x|, -inf: min |x|. PyTorch's ``p=`` is ``ord``."""
-    return as_tensor(x).norm(ord, axis, keepdims, dim=dim, keepdim=keepdim, p=p)
+    0), inf: max |x|, -inf: min |x|. PyTorch's ``p=`` is ``ord``; ``dtype`` (as wide as
+    x's or wider, as ``torch.norm``'s): x cast to it first."""
+    tensor = as_tensor(input)
+    if dtype is not None:
+        tensor = tensor.astype(_widening("norm", tensor.dtype, dtype))
+    return tensor.norm(ord, axis, keepdims, dim=dim, keepdim=keepdim, p=p)
 
 
+def _widening(op: str, given: np.dtype, dtype: Any) -> np.dtype:
+    """``dtype`` as a NumPy dtype, refused (``DTypeError``, as PyTorch's) where casting
+    ``given`` to it would lose precision."""
+    wanted = as_dtype(dtype, f"{op}(dtype=...)")
+    if not np.can_cast(given, wanted, "safe"):
+        raise DTypeError(f"{op}: dtype={wanted} is narrower than the input's {given}; pass "
+                         f"{given} or a wider float dtype, or cast the input first")
+    return wanted
+
+
+@keyword_aliases(x="input")
 @accepts_out
-def argmax(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-           keepdim: bool | None = None) -> Tensor:
+def argmax(input: Any, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
+           dim: Any = None, keepdim: bool | None = None) -> Tensor:
     """Index of the largest element (flattened when ``axis`` is None): an integer tensor
     without gradient; ties give the first, as NumPy."""
-    return as_tensor(x).argmax(axis, keepdims, dim=dim, keepdim=keepdim)
+    return as_tensor(input).argmax(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def argmin(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-           keepdim: bool | None = None) -> Tensor:
+def argmin(input: Any, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
+           dim: Any = None, keepdim: bool | None = None) -> Tensor:
     """Index of the smallest element: an integer tensor without gradient."""
-    return as_tensor(x).argmin(axis, keepdims, dim=dim, keepdim=keepdim)
+    return as_tensor(input).argmin(axis, keepdims, dim=dim, keepdim=keepdim)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def sort(x: Any, *position: Any, axis: Any = "last", dim: Any = None,
+def sort(input: Any, *position: Any, axis: Any = "last", dim: Any = None,  # noqa: A002
          descending: bool | None = None, stable: bool | None = None) -> Any:
     """``axis=`` (None flattens): the sorted values, as ``np.sort``; ``dim=`` or
     ``descending=``: PyTorch's pair (values, indices). ``sort(x)`` and ``sort(x, 1)`` mean
     both and raise ``UsageError`` (see ``Tensor.sort``)."""
     axis_given = not (isinstance(axis, str) and axis == "last")  # None is one: flattens
     refuse_bare_axis("sort", position, axis_given or dim is not None or descending is not None)
-    return as_tensor(x).sort(*position, axis=axis, dim=dim, descending=descending,
+    return as_tensor(input).sort(*position, axis=axis, dim=dim, descending=descending,
                              stable=stable)
 
 
-def argsort(x: Any, axis: Any = -1, descending: bool = False, *, dim: Any = None,
-            stable: bool = False) -> Tensor:
+@keyword_aliases(x="input")
+def argsort(input: Any, axis: Any = -1, descending: bool = False, *,  # noqa: A002
+            dim: Any = None, stable: bool = False) -> Tensor:
     """The indices that sort x along ``axis`` (always stable; PyTorch's ``stable=`` is
     taken): integers, no gradient."""
-    return as_tensor(x).argsort(axis, descending, dim=dim)
+    return as_tensor(input).argsort(axis, descending, dim=dim)
 
 
 # ------------------------------------------------------------------ linear algebra
+@keyword_aliases(a="input", b="tensor")
 @accepts_out
-def dot(a: Any, b: Any) -> Tensor:
-    """``np.dot``: inner product of vectors, matmul of matrices, sum over a's last and
-    b's second-to-last axis otherwise."""
-    return as_tensor(a).dot(b)
+def dot(input: Any, tensor: Any) -> Tensor:  # noqa: A002
+    """``np.dot(a, b)``: inner product of vectors, matmul of matrices, sum over a's last
+    and b's second-to-last axis otherwise (PyTorch's names: input, tensor)."""
+    return as_tensor(input).dot(tensor)
 
 
+@keyword_aliases(a="input", b="vec2")
 @accepts_out
-def outer(a: Any, b: Any) -> Tensor:
-    """out[i, j] = a[i] b[j] (inputs flattened), as ``np.outer`` (``a.outer(b)`` takes
-    vectors only, as PyTorch's)."""
-    return as_tensor(a).reshape(-1).outer(as_tensor(b).reshape(-1))
+def outer(input: Any, vec2: Any) -> Tensor:  # noqa: A002
+    """out[i, j] = a[i] b[j] (inputs flattened), as ``np.outer(a, b)`` (PyTorch's names:
+    input, vec2; ``a.outer(b)`` takes vectors only, as PyTorch's)."""
+    return as_tensor(input).reshape(-1).outer(as_tensor(vec2).reshape(-1))
 
 
 def einsum(subscripts: str, *operands: Any, optimize: Any = False) -> Tensor:
@@ -193,30 +232,35 @@ def tensordot(a: Any, b: Any, axes: Any = None, *, dims: Any = None) -> Tensor:
                             pick_one("tensordot", 2, axes=axes, dims=dims))
 
 
-def trace(x: Any, offset: int = 0, axis1: Any = None, axis2: Any = None) -> Tensor:
+@keyword_aliases(x="input")
+def trace(input: Any, offset: int = 0, axis1: Any = None,  # noqa: A002
+          axis2: Any = None) -> Tensor:
     """The sum of a diagonal: of a matrix, as ``torch.trace`` (another rank is a
     ``ShapeError``); of the axis1 x axis2 planes when one is given, as ``np.trace``."""
-    return as_tensor(x).trace(offset, axis1, axis2)
+    return as_tensor(input).trace(offset, axis1, axis2)
 
 
-def diagonal(x: Any, offset: int = 0, axis1: Any = None, axis2: Any = None, *,
+@keyword_aliases(x="input")
+def diagonal(input: Any, offset: int = 0, axis1: Any = None, axis2: Any = None, *,  # noqa: A002
              dim1: Any = None, dim2: Any = None) -> Tensor:
     """A diagonal of the axis1 x axis2 planes (0 and 1 by default; PyTorch's dim1=,
     dim2=) as the last axis, as ``np.diagonal``."""
-    return as_tensor(x).diagonal(offset, axis1, axis2, dim1=dim1, dim2=dim2)
+    return as_tensor(input).diagonal(offset, axis1, axis2, dim1=dim1, dim2=dim2)
 
 
-def det(a: Any) -> Tensor:
+@keyword_aliases(a="input")
+def det(input: Any) -> Tensor:  # noqa: A002
     """The determinant of each square matrix (last two axes)."""
-    return as_tensor(a).det()
+    return as_tensor(input).det()
 
 
+@keyword_aliases(a="input")
 @accepts_out
-def slogdet(a: Any) -> tuple[Tensor, Tensor]:
+def slogdet(input: Any) -> tuple[Tensor, Tensor]:  # noqa: A002
     """(sign, ln |det a|), as ``torch.slogdet`` the named pair ``.sign``, ``.logabsdet``
     (``linalg.SlogDet``): the sign is a constant, the log is differentiable
     (d ln|det A| = A^-T)."""
-    return as_tensor(a).slogdet()
+    return as_tensor(input).slogdet()
 
 
 def inv(a: Any) -> Tensor:
@@ -229,13 +273,14 @@ def solve(a: Any, b: Any) -> Tensor:
     return linalg.solve(as_tensor(a), as_tensor(b))
 
 
+@keyword_aliases(a="input")
 @accepts_out
-def cholesky(a: Any, upper: bool = False) -> Tensor:
+def cholesky(input: Any, upper: bool = False) -> Tensor:  # noqa: A002
     """The lower-triangular L with a = L L^T (a symmetric positive definite; only its
     lower triangle is read, as NumPy). The gradient is symmetric. ``upper=True``: the
     upper-triangular U with a = U^T U, read from a's upper triangle, as PyTorch's older
     ``torch.cholesky(A, upper)``."""
-    return as_tensor(a).cholesky(bool(upper))
+    return as_tensor(input).cholesky(bool(upper))
 
 
 # ------------------------------------------------------------------ shape and indexing
@@ -257,17 +302,20 @@ def put(input: Any, index: Any, source: Any, accumulate: bool = False) -> Tensor
     return as_tensor(input).put(index, source, accumulate)
 
 
-def flip(x: Any, axis: Any = None, *, dim: Any = None, dims: Any = None) -> Tensor:
+@keyword_aliases(x="input")
+def flip(input: Any, axis: Any = None, *, dim: Any = None,  # noqa: A002
+         dims: Any = None) -> Tensor:
     """The order of elements reversed along ``axis`` (all axes when None; PyTorch's
     ``dims=``)."""
-    return as_tensor(x).flip(axis, dim=dim, dims=dims)
+    return as_tensor(input).flip(axis, dim=dim, dims=dims)
 
 
-def roll(x: Any, shift: Any = None, axis: Any = None, *, dim: Any = None,
+@keyword_aliases(x="input")
+def roll(input: Any, shift: Any = None, axis: Any = None, *, dim: Any = None,  # noqa: A002
          shifts: Any = None, dims: Any = None) -> Tensor:
     """Elements shifted along ``axis`` with wrap-around, as ``np.roll`` (also PyTorch's
     ``shifts=``, ``dims=``)."""
-    return as_tensor(x).roll(shift, axis, dim=dim, shifts=shifts, dims=dims)
+    return as_tensor(input).roll(shift, axis, dim=dim, shifts=shifts, dims=dims)
 
 
 def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
@@ -275,9 +323,10 @@ def pad(x: Any, pad_width: Any, constant_values: float = 0.0) -> Tensor:
     return as_tensor(x).pad(pad_width, constant_values)
 
 
-def tile(x: Any, reps: Any) -> Tensor:
-    """x repeated ``reps[k]`` times along axis k, as ``np.tile``."""
-    return as_tensor(x).tile(reps)
+@keyword_aliases(x="input", reps="dims")
+def tile(input: Any, dims: Any) -> Tensor:  # noqa: A002
+    """input repeated ``dims[k]`` times along axis k, as ``np.tile(x, reps)``."""
+    return as_tensor(input).tile(dims)
 
 
 def repeat(x: Any, repeats: Any, axis: Any = None, *, dim: Any = None) -> Tensor:
@@ -285,30 +334,37 @@ def repeat(x: Any, repeats: Any, axis: Any = None, *, dim: Any = None) -> Tensor
     return as_tensor(x).repeat(repeats=repeats, axis=axis, dim=dim)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def tril(x: Any, k: int | None = None, *, diagonal: int | None = None) -> Tensor:
+def tril(input: Any, k: int | None = None, *,  # noqa: A002
+         diagonal: int | None = None) -> Tensor:
     """The lower triangle of the last two axes (on and below diagonal ``k``, PyTorch's
     ``diagonal=``), 0 above."""
-    return as_tensor(x).tril(k, diagonal=diagonal)
+    return as_tensor(input).tril(k, diagonal=diagonal)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def triu(x: Any, k: int | None = None, *, diagonal: int | None = None) -> Tensor:
+def triu(input: Any, k: int | None = None, *,  # noqa: A002
+         diagonal: int | None = None) -> Tensor:
     """The upper triangle of the last two axes (on and above diagonal ``k``, PyTorch's
     ``diagonal=``), 0 below."""
-    return as_tensor(x).triu(k, diagonal=diagonal)
+    return as_tensor(input).triu(k, diagonal=diagonal)
 
 
-def index_put(x: Any, index: Any, v: Any, accumulate: bool = False) -> Tensor:
-    """A copy of x with ``[index] = v``, differentiable in x and v (as ``x.at[index].set(v)``).
-    With repeated indices the last write wins, as in NumPy; ``accumulate=True``:
-    ``[index] += v``, repeated indices adding up."""
-    return as_tensor(x).index_put(index, v, accumulate)
+@keyword_aliases(x="input", index="indices", v="values")
+def index_put(input: Any, indices: Any, values: Any,  # noqa: A002
+              accumulate: bool = False) -> Tensor:
+    """A copy of input with ``[indices] = values``, differentiable in both (as
+    ``x.at[index].set(v)``). With repeated indices the last write wins, as in NumPy;
+    ``accumulate=True``: ``[indices] += values``, repeated indices adding up."""
+    return as_tensor(input).index_put(indices, values, accumulate)
 
 
+@keyword_aliases(x="input")
 @accepts_out
-def index_add(x: Any, index: Any, v: Any = None, source: Any = None, *, dim: Any = None,
-              alpha: Any = 1) -> Tensor:
+def index_add(input: Any, index: Any, v: Any = None, source: Any = None, *,  # noqa: A002
+              dim: Any = None, alpha: Any = 1) -> Tensor:
     """A copy of x with v added at ``index`` (repeated indices add up); PyTorch's
     ``torch.index_add(input, dim, index, source, alpha=1)`` too (``Tensor.index_add``)."""
-    return as_tensor(x).index_add(index, v, source, dim=dim, alpha=alpha)
+    return as_tensor(input).index_add(index, v, source, dim=dim, alpha=alpha)

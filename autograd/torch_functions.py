@@ -21,7 +21,6 @@ import numpy as np
 
 from .combinations import meshgrid  # with cartesian_prod, which shares its rules
 from .errors import DTypeError, UsageError
-from .float_only import require_float
 from .ops import lu as lu_ops
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
@@ -161,8 +160,9 @@ def _spread_and_mean(spread: str, input: Any, dim: Any, correction: int | None, 
 
 
 @accepts_out
-def gather(input: Any, dim: int, index: Any) -> Tensor:  # noqa: A002
-    """out[..., i, ...] = input[..., index[..., i, ...], ...] along ``dim``."""
+def gather(input: Any, dim: int, index: Any, *, sparse_grad: bool = False) -> Tensor:  # noqa: A002
+    """out[..., i, ...] = input[..., index[..., i, ...], ...] along ``dim``. PyTorch's
+    ``sparse_grad`` is taken: the gradient is the same numbers, held dense either way."""
     return as_tensor(input).gather(dim, index)
 
 
@@ -223,11 +223,8 @@ def clamp_max(input: Any, max: Any) -> Tensor:  # noqa: A002
 
 @accepts_out
 def lerp(input: Any, end: Any, weight: Any) -> Tensor:  # noqa: A002
-    """input + weight * (end - input), of float tensors (integer and bool ones are refused,
-    as PyTorch's: uint8 end - input would wrap around)."""
-    x = as_tensor(input)
-    require_float("lerp", input=x, end=end, weight=weight)
-    return x.lerp(end, weight)
+    """input + weight * (end - input), as ``Tensor.lerp``."""
+    return as_tensor(input).lerp(end, weight)
 
 
 @accepts_out
@@ -307,17 +304,31 @@ def rsqrt(input: Any) -> Tensor:  # noqa: A002
 
 
 @accepts_out
-def addcmul(input: Any, *tensors: Any, value: Any = None) -> Tensor:  # noqa: A002
+def addcmul(input: Any, *tensors: Any, tensor1: Any = None, tensor2: Any = None,  # noqa: A002
+            value: Any = None) -> Tensor:
     """input + value * tensor1 * tensor2 (``input.addcmul(tensor1, tensor2)``, value 1 by
     default); PyTorch's deprecated ``addcmul(input, value, tensor1, tensor2)`` warns."""
-    return as_tensor(input).addcmul(*tensors, value=value)
+    factors = _factors("addcmul", tensors, tensor1, tensor2)
+    return as_tensor(input).addcmul(*factors, value=value)
 
 
 @accepts_out
-def addcdiv(input: Any, *tensors: Any, value: Any = None) -> Tensor:  # noqa: A002
+def addcdiv(input: Any, *tensors: Any, tensor1: Any = None, tensor2: Any = None,  # noqa: A002
+            value: Any = None) -> Tensor:
     """input + value * tensor1 / tensor2 (``input.addcdiv(tensor1, tensor2)``, value 1 by
     default); PyTorch's deprecated ``addcdiv(input, value, tensor1, tensor2)`` warns."""
-    return as_tensor(input).addcdiv(*tensors, value=value)
+    factors = _factors("addcdiv", tensors, tensor1, tensor2)
+    return as_tensor(input).addcdiv(*factors, value=value)
+
+
+def _factors(op: str, tensors: tuple, tensor1: Any, tensor2: Any) -> tuple:
+    """The positional tensors, then PyTorch's keywords ``tensor1=``, ``tensor2=`` in the
+    places they name (one given both ways is a ``UsageError``)."""
+    if (tensor1 is not None and tensors) or (tensor2 is not None and len(tensors) > 1):
+        raise UsageError(f"{op}: got {len(tensors)} tensors by position and tensor1= or "
+                         f"tensor2= for one of them; pass each factor once, e.g. "
+                         f"{op}(input, tensor1, tensor2, value=1)")
+    return tensors + tuple(t for t in (tensor1, tensor2) if t is not None)
 
 
 def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002

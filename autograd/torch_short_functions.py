@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .functions import cat, div
+from .keyword_aliases import keyword_aliases
 from .more_functions import arctan2
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
@@ -66,10 +67,11 @@ def absolute(input: Any) -> Tensor:  # noqa: A002
     return as_tensor(input).abs()
 
 
+@keyword_aliases(dividend="input", divisor="other")
 @accepts_out
-def true_divide(dividend: Any, divisor: Any) -> Tensor:
-    """dividend / divisor, always true division (``autograd.div``)."""
-    return div(dividend, divisor)
+def true_divide(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input / other, always true division (``autograd.div``)."""
+    return div(input, other)
 
 
 @accepts_out
