@@ -26,6 +26,7 @@ from ._arrays import (as_dtype, as_size, check_representable, count_argument, nu
 from ._random import as_generator, below
 from ._sampling import draw_integers, float_dtype, integer_range, whole_number
 from .errors import DTypeError, GeneratorError, ShapeError, UsageError
+from .keyword_aliases import keyword_aliases
 from .layouts import check_layout
 from .memory_formats import check_memory_format
 from .out_argument import accepts_out, creation_with_out
@@ -139,36 +140,43 @@ def _like(t: Any, dtype: Any, memory_format: Any = None,
     return t.shape, (t.dtype if dtype is None else as_dtype(dtype, "dtype"))
 
 
+@keyword_aliases(t="input")
 @accepts_out
-def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
+def zeros_like(input: Any, dtype: Any = None,  # noqa: A002
+               requires_grad: bool = False, *,
                device: Any = None, memory_format: Any = None, layout: Any = None) -> Tensor:
-    """Zeros with the shape (and dtype, unless given) of ``t``."""
-    shape, dtype = _like(t, dtype, memory_format, "zeros_like")
+    """Zeros with the shape (and dtype, unless given) of ``input``."""
+    shape, dtype = _like(input, dtype, memory_format, "zeros_like")
     return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "zeros_like", layout)
 
 
+@keyword_aliases(t="input")
 @accepts_out
-def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
+def empty_like(input: Any, dtype: Any = None,  # noqa: A002
+               requires_grad: bool = False, *,
                device: Any = None, memory_format: Any = None, layout: Any = None) -> Tensor:
     """PyTorch's ``empty_like``: zeros here with the shape (and dtype, unless given) of
-    ``t``."""
-    shape, dtype = _like(t, dtype, memory_format, "empty_like")
+    ``input``."""
+    shape, dtype = _like(input, dtype, memory_format, "empty_like")
     return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "empty_like", layout)
 
 
+@keyword_aliases(t="input")
 @accepts_out
-def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
+def ones_like(input: Any, dtype: Any = None,  # noqa: A002
+              requires_grad: bool = False, *,
               device: Any = None, memory_format: Any = None, layout: Any = None) -> Tensor:
-    """Ones with the shape (and dtype, unless given) of ``t``."""
-    shape, dtype = _like(t, dtype, memory_format, "ones_like")
+    """Ones with the shape (and dtype, unless given) of ``input``."""
+    shape, dtype = _like(input, dtype, memory_format, "ones_like")
     return _leaf(np.ones(shape, dtype=dtype), requires_grad, device, "ones_like", layout)
 
 
-def full_like(t: Any, fill_value: float, dtype: Any = None,
+@keyword_aliases(t="input")
+def full_like(input: Any, fill_value: float, dtype: Any = None,  # noqa: A002
               requires_grad: bool = False, *, device: Any = None,
               memory_format: Any = None, layout: Any = None) -> Tensor:
-    """``fill_value`` everywhere, with the shape (and dtype, unless given) of ``t``."""
-    shape, dtype = _like(t, dtype, memory_format, "full_like")
+    """``fill_value`` everywhere, with the shape (and dtype, unless given) of ``input``."""
+    shape, dtype = _like(input, dtype, memory_format, "full_like")
     return _leaf(_filled(shape, fill_value, dtype, "full_like"), requires_grad, device, "full_like",
                  layout)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import more_functions
+from .keyword_aliases import keyword_aliases
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .triangular_methods import (TriangularSolveResult, check_system, matrix_transpose,
@@ -32,22 +33,29 @@ def solve_triangular(A: Any, B: Any, *, upper: bool, left: bool = True,
     return matrix_transpose(more_functions.solve(matrix_transpose(T), matrix_transpose(B)))
 
 
+@keyword_aliases(B="input", L="input2")
 @accepts_out
-def cholesky_solve(B: Any, L: Any, upper: bool = False) -> Tensor:
-    """X = A^-1 B for A = L L^T given its Cholesky factor L (``upper=True``: A = U^T U), as
-    ``torch.cholesky_solve(B, L)`` (B first, as PyTorch): ``B.cholesky_solve(L)``."""
-    return as_tensor(B).cholesky_solve(as_tensor(L), upper)
+def cholesky_solve(input: Any, input2: Any, upper: bool = False) -> Tensor:  # noqa: A002
+    """X = A^-1 B for B = ``input`` and A = L L^T given its Cholesky factor L = ``input2``
+    (``upper=True``: A = U^T U), as ``torch.cholesky_solve(B, L)`` (B first, as PyTorch;
+    ``B=``, ``L=`` taken too): ``B.cholesky_solve(L)``."""
+    return as_tensor(input).cholesky_solve(as_tensor(input2), upper)
 
 
+@keyword_aliases(L="input")
 @accepts_out
-def cholesky_inverse(L: Any, upper: bool = False) -> Tensor:
-    """A^-1 for A = L L^T given its Cholesky factor L, as ``torch.cholesky_inverse``."""
-    return as_tensor(L).cholesky_inverse(upper)
+def cholesky_inverse(input: Any, upper: bool = False) -> Tensor:  # noqa: A002
+    """A^-1 for A = L L^T given its Cholesky factor L = ``input`` (``L=`` too), as
+    ``torch.cholesky_inverse``."""
+    return as_tensor(input).cholesky_inverse(upper)
 
 
+@keyword_aliases(b="input")
 @accepts_out
-def triangular_solve(b: Any, A: Any, upper: bool = True, transpose: bool = False,
-                     unitriangular: bool = False) -> TriangularSolveResult:
+def triangular_solve(input: Any, A: Any, upper: bool = True,  # noqa: A002
+                     transpose: bool = False, unitriangular: bool = False
+                     ) -> TriangularSolveResult:
     """PyTorch's older ``torch.triangular_solve(b, A)`` (``upper`` defaults to True): the
-    pair (solution, cloned_coefficient); ``b.triangular_solve(A)``."""
-    return as_tensor(b).triangular_solve(as_tensor(A), upper, transpose, unitriangular)
+    pair (solution, cloned_coefficient) for b = ``input`` (``b=`` too);
+    ``b.triangular_solve(A)``."""
+    return as_tensor(input).triangular_solve(as_tensor(A), upper, transpose, unitriangular)

@@ -22,14 +22,7 @@ NOT_RENAMED = {
     "set_rng_state": "state= (autograd/_random.py, outside this change)",
     "as_tensor": "x= (autograd/tensor.py, outside this change)",
     "tensor": "torch's jit-only overload t=; data= is taken",
-    "cholesky_inverse": "L= (autograd/linalg_triangular.py, outside this change)",
-    "cholesky_solve": "B=, L= (autograd/linalg_triangular.py, outside this change)",
-    "triangular_solve": "b= (autograd/linalg_triangular.py, outside this change)",
     "matrix_exp": "A= (autograd/linalg.py, outside this change)",
-    "empty_like": "t= (autograd/creation.py, outside this change)",
-    "zeros_like": "t= (autograd/creation.py, outside this change)",
-    "ones_like": "t= (autograd/creation.py, outside this change)",
-    "full_like": "t= (autograd/creation.py, outside this change)",
     "normal": "torch's normal(input, generator=) of a tensor of means is not taken",
     "isin": "torch's scalar overloads element=, test_element=",
     "select": "torch's jit-only list overload (list, idx)",
@@ -249,3 +242,22 @@ def test_norm_dtype_narrower_than_the_input_is_refused_as_torch(torch):
         torch.norm(torch.tensor(x), dtype=torch.float32)
     with pytest.raises(ag.DTypeError, match="narrower"):
         ag.norm(ag.tensor(x), dtype=ag.float32)
+
+
+def test_like_functions_and_triangular_solves_take_pytorchs_and_the_earlier_names(torch):
+    a = np.array([[2.0, 0.0], [1.0, 3.0]])
+    b = np.array([[1.0], [2.0]])
+    for name in ("zeros_like", "ones_like", "empty_like"):
+        assert getattr(ag, name)(input=ag.tensor(b)).shape == (2, 1)
+        assert getattr(ag, name)(t=ag.tensor(b)).shape == (2, 1)
+    assert ag.full_like(input=ag.tensor(b), fill_value=2.0).tolist() == [[2.0], [2.0]]
+    ours = ag.cholesky_solve(input=ag.tensor(b), input2=ag.tensor(a))
+    theirs = torch.cholesky_solve(input=torch.tensor(b), input2=torch.tensor(a))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ag.cholesky_solve(B=ag.tensor(b), L=ag.tensor(a)).numpy(),
+                               theirs.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ag.cholesky_inverse(input=ag.tensor(a)).numpy(),
+                               torch.cholesky_inverse(input=torch.tensor(a)).numpy(), rtol=1e-12)
+    solution = ag.triangular_solve(input=ag.tensor(b), A=ag.tensor(a), upper=False).solution
+    expected = torch.triangular_solve(input=torch.tensor(b), A=torch.tensor(a), upper=False)
+    np.testing.assert_allclose(solution.numpy(), expected.solution.numpy(), rtol=1e-12)
