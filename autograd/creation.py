@@ -4,14 +4,13 @@ randint randint_like randperm``), with PyTorch's signatures, and ``asarray``.
 
 Sizes are given as ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))`` (PyTorch's
 keyword, as d2l writes ``torch.rand(size=(2, 4))``). The dtype is float64 unless ``dtype=``
-says otherwise (``arange`` of integers stays integer, as in NumPy and
-PyTorch); ``requires_grad=True`` makes a leaf to differentiate. Random tensors draw from
+says otherwise (``arange`` of integers stays integer, as in NumPy and PyTorch);
+``requires_grad=True`` makes a leaf to differentiate. Random tensors draw from
 the ``numpy.random.Generator`` passed as ``generator=``, or from
 ``autograd.default_generator`` if None (``autograd.manual_seed(n)`` reseeds it), so a
-seeded generator reproduces them. PyTorch's ``device=`` is taken: "cpu" (or None,
-"cpu:0", ``torch.device("cpu")``), the only device here; another is a ``UsageError``;
-so is PyTorch's ``layout=`` of ``zeros ones empty full`` and the ``*_like`` forms: only
-``autograd.strided`` (dense, what every tensor is) or None (see ``layouts``).
+seeded generator reproduces them. PyTorch's ``device=`` takes the CPU only ("cpu", None,
+``torch.device("cpu")``; else ``UsageError``), its ``layout=`` (``zeros ones empty full``
+and the ``*_like`` forms) only ``autograd.strided``, dense, or None (see ``layouts``).
 """
 
 from __future__ import annotations
@@ -82,8 +81,7 @@ def _filled(shape: tuple[int, ...], fill_value: Any, dtype: np.dtype, op: str) -
 
 def _leaf(array: np.ndarray, requires_grad: bool, device: Any, op: str,
           layout: Any = None) -> Tensor:
-    """A new leaf holding ``array``; ``device`` must be the CPU (``check_device``) and
-    ``layout`` strided (``check_layout``)."""
+    """A new leaf holding ``array``; ``device`` must be the CPU, ``layout`` strided."""
     check_device(device, f"{op}(device=...)")
     check_layout(layout, op)
     return Tensor(array, requires_grad=requires_grad)
@@ -142,8 +140,7 @@ def _like(t: Any, dtype: Any, memory_format: Any = None,
 
 @keyword_aliases(t="input")
 @accepts_out
-def zeros_like(input: Any, dtype: Any = None,  # noqa: A002
-               requires_grad: bool = False, *,
+def zeros_like(input: Any, dtype: Any = None, requires_grad: bool = False, *,  # noqa: A002
                device: Any = None, memory_format: Any = None, layout: Any = None) -> Tensor:
     """Zeros with the shape (and dtype, unless given) of ``input``."""
     shape, dtype = _like(input, dtype, memory_format, "zeros_like")
@@ -152,19 +149,16 @@ def zeros_like(input: Any, dtype: Any = None,  # noqa: A002
 
 @keyword_aliases(t="input")
 @accepts_out
-def empty_like(input: Any, dtype: Any = None,  # noqa: A002
-               requires_grad: bool = False, *,
+def empty_like(input: Any, dtype: Any = None, requires_grad: bool = False, *,  # noqa: A002
                device: Any = None, memory_format: Any = None, layout: Any = None) -> Tensor:
-    """PyTorch's ``empty_like``: zeros here with the shape (and dtype, unless given) of
-    ``input``."""
+    """PyTorch's ``empty_like``: zeros here, with the shape (and dtype) of ``input``."""
     shape, dtype = _like(input, dtype, memory_format, "empty_like")
     return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device, "empty_like", layout)
 
 
 @keyword_aliases(t="input")
 @accepts_out
-def ones_like(input: Any, dtype: Any = None,  # noqa: A002
-              requires_grad: bool = False, *,
+def ones_like(input: Any, dtype: Any = None, requires_grad: bool = False, *,  # noqa: A002
               device: Any = None, memory_format: Any = None, layout: Any = None) -> Tensor:
     """Ones with the shape (and dtype, unless given) of ``input``."""
     shape, dtype = _like(input, dtype, memory_format, "ones_like")
@@ -368,9 +362,8 @@ def randint_like(input: Any, low: int = 0, high: Any = None, *,  # noqa: A002
     if high is None:
         low, high = 0, low
     first, last = integer_range(low, high, dtype, "randint_like")
-    rng = as_generator(generator, "randint_like")
-    return _leaf(draw_integers(rng, first, last, shape, dtype), requires_grad, device,
-                 "randint_like")
+    drawn = draw_integers(as_generator(generator, "randint_like"), first, last, shape, dtype)
+    return _leaf(drawn, requires_grad, device, "randint_like")
 
 
 @creation_with_out
@@ -388,8 +381,7 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None,
 
 @accepts_out
 def rand_like(input: Any, *, generator: Any = None, dtype: Any = None,  # noqa: A002
-              requires_grad: bool = False, device: Any = None,
-              memory_format: Any = None) -> Tensor:
+              requires_grad: bool = False, device: Any = None, memory_format: Any = None) -> Tensor:
     """``rand`` with the shape (and floating dtype, unless given) of ``input``."""
     shape, dtype = _like(input, dtype, memory_format, "rand_like")
     dtype = float_dtype(dtype, "the dtype", "rand_like")
