@@ -245,3 +245,18 @@ def test_set_default_dtype_keeps_float64_and_refuses_other_floats():
     ag.set_default_dtype("float64")
     with pytest.raises(ag.errors.UnsupportedError, match="fixed"):
         ag.set_default_dtype(ag.float32)
+
+
+def test_the_lerp_function_takes_an_integer_weight_and_refuses_integer_ends(torch):
+    """``autograd.lerp`` goes through ``Tensor.lerp``: a 0-d integer weight is taken in the
+    float result's dtype, as PyTorch's; integer input or end are refused, as there."""
+    start, end = np.array([1.0, 2.0, 3.0]), np.array([5.0, 6.0, 7.0])
+    ours = ag.lerp(ag.tensor(start), ag.tensor(end), ag.tensor(np.uint8(2)))
+    theirs = torch.lerp(torch.tensor(start), torch.tensor(end), torch.tensor(np.uint8(2)))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    with pytest.raises(RuntimeError):
+        torch.lerp(torch.tensor([1, 2], dtype=torch.uint8),
+                   torch.tensor([200, 0], dtype=torch.uint8), 0.5)
+    with pytest.raises(ag.errors.DTypeError, match="lerp: needs float tensors"):
+        ag.lerp(ag.tensor(np.array([1, 2], np.uint8)), ag.tensor(np.array([200, 0], np.uint8)),
+                0.5)
