@@ -98,9 +98,7 @@ def scatter_target(t: Any, dim: int, index: Any, src: Any, value: Any, reduce: A
     if index.ndim == 0 and t.ndim == 1:  # one position, as PyTorch takes it for a 1-d self:
         index = index.reshape(1)         # the one-hot zeros(10).scatter_(0, tensor(y), 1)
     if src is not None:
-        if isinstance(src, TorchMethods) and src.dtype != t.dtype:
-            raise DTypeError(f"{name}: src has dtype {src.dtype}, self {t.dtype}; they must "
-                             f"match, as in PyTorch. Convert src: src.astype(x.dtype)")
+        indexing.check_source_dtype(t, index, src, name, always=True, names=("src", "self"))
         src = src if isinstance(src, TorchMethods) else t._lift_value(src, name)
     bigger = index.ndim != t.ndim or any(
         m > n for k, (m, n) in enumerate(zip(index.shape, t.shape)) if k != axis) or (
