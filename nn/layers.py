@@ -24,6 +24,7 @@ from .functional.dropout import check_dropout_p
 from .functional.linear import Affine, AffineReLU
 from .module import Module, Parameter
 from .errors import ArgumentTypeError, ConfigError
+from .torch_dtypes import refuse_torch_dtype
 
 __all__ = ["Linear", "Sequential", "Residual", "Dropout", "AlphaDropout", "Dropout1d",
            "Dropout2d", "Dropout3d", "FeatureAlphaDropout", "Flatten", "Unflatten",
@@ -72,10 +73,13 @@ def factory_dtype(owner: str, device: Any, dtype: Any) -> np.dtype:
     """PyTorch's factory arguments of a layer (``device=``, ``dtype=``, in PyTorch's
     positions): the dtype its parameters and floating buffers are made in, as
     ``float_dtype`` (None is float64). The CPU is the only device here (None, "cpu",
-    ``torch.device("cpu")``): another device is a ``UsageError`` naming ``owner``."""
+    ``torch.device("cpu")``): another device is a ``UsageError`` naming ``owner``; a
+    torch dtype a ``DTypeError`` naming its NumPy equivalent (``np.float32``)."""
     if not is_cpu(device):
         raise UsageError(f"{owner}(device={device!r}): this library computes with NumPy on "
                          f"the CPU; leave device out (or None, 'cpu')")
+    refuse_torch_dtype(owner, dtype, need="Parameters need a floating dtype (np.float16, "
+                                          "np.float32 or np.float64).")
     return float_dtype(dtype, owner)
 
 

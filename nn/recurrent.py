@@ -7,7 +7,7 @@ outputs concatenated on the feature axis). Parameters have PyTorch's names and s
 ``weight_hr_l0`` with ``proj_size``, then ``..._reverse`` and ``..._l1``...), so a PyTorch
 state dict loads as it is. A ``PackedSequence`` (``nn.utils.rnn``) is run as it is laid
 out: step t on the batch_sizes[t] sequences still running, each sequence's last state taken
-at its own last step.
+at its own last step. The checks of the input and of hx are in ``nn/recurrent_inputs.py``.
 """
 from __future__ import annotations
 
@@ -17,15 +17,16 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor, cat, stack
-from autograd.errors import ShapeError
+from autograd.errors import ShapeError, UnsupportedError
 
 from . import functional as F
 from ._checks import caller_outside_nn, flag, integer, real_number
 from ._random import RNGLike, as_generator, reset_from
-from .errors import ArgumentTypeError, ConfigError
+from .errors import ConfigError
 from .layers import factory_dtype, warn_wider_input
+from .recurrent_inputs import given_shape, initial_states, sequence_input
 from .module import Module, Parameter
-from .recurrent_cells import (check_nonlinearity, check_state_dtype, computing_dtype,
+from .recurrent_cells import (check_nonlinearity, computing_dtype,
                               gru_cell, lstm_cell, reset_uniform, rnn_relu_cell,
                               rnn_tanh_cell)
 from .utils.rnn import PackedSequence, packed_batch_sizes
@@ -159,7 +160,9 @@ class RNNBase(Module):
 
     def _step(self, x: Tensor, state: State, weights: tuple[Any, ...]) -> State:
         """The state after one time step (defined by each subclass)."""
-        raise NotImplementedError
+        raise UnsupportedError(f"{type(self).__name__}: RNNBase is the base class that "
+                               f"nn.RNN, nn.LSTM and nn.GRU share, with no step of its own; "
+                               f"use one of them (or define _step in a subclass)")
 
     # ------------------------------------------------------------ forward
     def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
@@ -167,11 +170,11 @@ class RNNBase(Module):
             return self._forward_packed(input, hx)
         if not self._dtype_warned:
             warn_wider_input(self, input, self._parameter_dtype())
-        x, batched = self._sequence(input)
+        x, batched = sequence_input(self, input)
         kind = "batched 3-d" if batched else "unbatched 2-d"
-        states = self._initial_states(hx, x.shape[1], batched,
-                                      f"{kind} input of shape {self._given_shape(x, batched)}",
-                                      computing_dtype(x, self._parameter_dtype()))
+        states = initial_states(self, hx, x.shape[1], batched,
+                                f"{kind} input of shape {given_shape(self, x, batched)}",
+                                computing_dtype(x, self._parameter_dtype()))
         # Each layer reads and writes a list of time steps: slicing step t out of one
         # stacked tensor would cost each slice's backward a zero-filled array of the
         # whole sequence (quadratic in its length)
@@ -195,9 +198,9 @@ class RNNBase(Module):
             raise ShapeError(f"{name}: a PackedSequence's data must have shape (sum of "
                              f"batch_sizes, input_size) = ({sum(sizes)}, {self.input_size}); "
                              f"got {data.shape}. Pack (L, N, input_size) input.")
-        states = self._initial_states(hx, sizes[0], True,
-                                      f"a PackedSequence of batch {sizes[0]}",
-                                      computing_dtype(data, self._parameter_dtype()))
+        states = initial_states(self, hx, sizes[0], True,
+                                f"a PackedSequence of batch {sizes[0]}",
+                                computing_dtype(data, self._parameter_dtype()))
         if packed.sorted_indices is not None:  # hx comes in the batch's order
             states = tuple(state[:, _integers(packed.sorted_indices)] for state in states)
         steps, last_states = self._layers(list(data.split(sizes)), states)
@@ -256,67 +259,6 @@ class RNNBase(Module):
         if ended:  # back in the order of the rows: the longest sequences first
             state = tuple(cat([s] + [e[i] for e in reversed(ended)]) for i, s in enumerate(state))
         return outputs, state
-
-    def _sequence(self, input: Any) -> tuple[Tensor, bool]:
-        """The input as (L, N, input_size) and whether it came with a batch axis."""
-        x = as_tensor(input)
-        name = type(self).__name__
-        if x.ndim not in (2, 3):
-            layout = "(N, L, input_size)" if self.batch_first else "(L, N, input_size)"
-            raise ShapeError(f"{name}: expected input of 2 or 3 axes, {layout} or unbatched "
-                             f"(L, input_size); got shape {x.shape}")
-        if x.shape[-1] != self.input_size:
-            raise ShapeError(f"{name}: input has {x.shape[-1]} features on its last axis, "
-                             f"expected input_size={self.input_size} (input shape {x.shape})")
-        batched = x.ndim == 3
-        if not batched:
-            x = x.unsqueeze(1)
-        elif self.batch_first:
-            x = x.swapaxes(0, 1)
-        if x.shape[0] == 0:
-            raise ShapeError(f"{name}: the sequence is empty (length 0, input shape "
-                             f"{tuple(as_tensor(input).shape)}); give at least one time step")
-        return x, batched
-
-    def _initial_states(self, hx: Any, batch: int, batched: bool, given: Any,
-                        computing: np.dtype) -> State:
-        """The initial states, each (D * num_layers, batch, hidden_size): hx or zeros
-        (``given`` describes the input in messages); a named DTypeError if hx is wider
-        than ``computing``, the dtype the layer computes in."""
-        name = type(self).__name__
-        count = len(self.state_names)
-        if count == 1:
-            values: tuple[Any, ...] = (hx,)
-        elif hx is None:
-            values = (None,) * count
-        elif isinstance(hx, (tuple, list)) and len(hx) == count:
-            values = tuple(hx)
-        else:
-            raise ArgumentTypeError(f"{name}: hx must be a tuple ({', '.join(self.state_names)})"
-                                    f" of {count} tensors, or None; got {type(hx).__name__}")
-        states = []
-        for value, what in zip(values, self.state_names):
-            size, label = self.hidden_size, "hidden_size"
-            if self.proj_size and what != "c_0":  # h has proj_size features when projected
-                size, label = self.proj_size, "proj_size"
-            shape = (self.directions * self.num_layers, batch, size)
-            if value is None:
-                states.append(Tensor(np.zeros(shape, self._parameter_dtype())))
-                continue
-            h = as_tensor(value)
-            expected = shape if batched else (shape[0], shape[2])
-            if h.shape != expected:
-                raise ShapeError(f"{name}: {what} must have shape {expected} for {given} "
-                                 f"(D * num_layers, {'N, ' if batched else ''}{label}); "
-                                 f"got shape {h.shape}")
-            check_state_dtype(name, what, h, computing)
-            states.append(h if batched else h.unsqueeze(1))
-        return tuple(states)
-
-    def _given_shape(self, x: Tensor, batched: bool) -> tuple[int, ...]:
-        if not batched:
-            return (x.shape[0], x.shape[2])
-        return (x.shape[1], x.shape[0], x.shape[2]) if self.batch_first else x.shape
 
     def _parameter_dtype(self) -> np.dtype:
         return getattr(self, "weight_ih_l0").dtype

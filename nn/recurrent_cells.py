@@ -27,6 +27,7 @@ from .errors import ArgumentTypeError, ConfigError
 from .functional.recurrent_gates import GRUCellUpdate, LSTMCellOutput, LSTMCellState
 from .layers import factory_dtype
 from .module import Module, Parameter
+from .utils.rnn import PackedSequence
 
 __all__ = ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "RNNCell",
            "LSTMCell", "GRUCell", "check_nonlinearity", "reset_uniform"]
@@ -130,8 +131,12 @@ class _CellBase(Module):
 
     def _input(self, input: Any) -> Tensor:
         """The input as a Tensor of shape (N, input_size) or (input_size,)."""
-        x = as_tensor(input)
         name = type(self).__name__
+        if isinstance(input, PackedSequence):
+            raise ArgumentTypeError(f"{name}: takes one time step, (N, input_size) or "
+                                    f"(input_size,); got a PackedSequence. For packed "
+                                    f"sequences use nn.{name.removesuffix('Cell')}.")
+        x = as_tensor(input)
         if x.ndim not in (1, 2):
             raise ShapeError(f"{name}: expected input of 1 or 2 axes, (input_size,) or "
                              f"(N, input_size); got shape {x.shape}. For a sequence use "
@@ -147,6 +152,13 @@ class _CellBase(Module):
         shape = x.shape[:-1] + (self.hidden_size,)
         if hx is None:
             return Tensor(np.zeros(shape, self.weight_ih.dtype))
+        if isinstance(hx, (tuple, list)) and any(isinstance(v, (Tensor, np.ndarray))
+                                                 for v in hx):
+            fix = ("(h, c) pairs are LSTMCell's: pass h alone here" if len(hx) == 2 else
+                   "pass the tensor itself")
+            raise ArgumentTypeError(f"{type(self).__name__}: {what} must be one tensor of "
+                                    f"shape {shape}; got a {type(hx).__name__} of {len(hx)}. "
+                                    f"{fix}.")
         h = as_tensor(hx)
         if h.shape != shape:
             raise ShapeError(f"{type(self).__name__}: {what} must have shape {shape} for an "
@@ -188,8 +200,8 @@ class RNNCell(_CellBase):
 class LSTMCell(_CellBase):
     """One step of an LSTM, PyTorch's ``nn.LSTMCell`` (gates i, f, g, o; see
     ``lstm_cell``). ``cell(x, hx=None)``: x of shape (N, input_size) or (input_size,),
-    hx a tuple (h, c), each shaped as x with hidden_size features (zeros when None);
-    returns (h', c')."""
+    hx a tuple (h, c), each shaped as x with hidden_size features (hx=None: zeros for
+    both); returns (h', c')."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
                  device: Any = None, dtype: Any = np.float64, *, rng: RNGLike = None) -> None:
@@ -202,6 +214,10 @@ class LSTMCell(_CellBase):
         elif not isinstance(hx, (tuple, list)) or len(hx) != 2:
             raise ArgumentTypeError(f"LSTMCell: hx must be a tuple (h, c) of two tensors; "
                                     f"got {type(hx).__name__}")
+        elif hx[0] is None or hx[1] is None:  # PyTorch raises too: a state not carried over
+            which = "hx[0] (h)" if hx[0] is None else "hx[1] (c)"
+            raise ArgumentTypeError(f"LSTMCell: {which} is None; pass both tensors (h, c), "
+                                    f"or hx=None for zeros in both")
         state = (self._state(hx[0], x, "hx[0] (h)"), self._state(hx[1], x, "hx[1] (c)"))
         return lstm_cell(x, state, *self._weights())
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, as_tensor
+from autograd.errors import DTypeError
 
 from . import functional as F
 from ._checks import flag, integer, is_cpu, real_number
@@ -23,9 +24,10 @@ from ._random import RNGLike, as_generator, default_generator
 from .attention import MultiheadAttention
 from .containers import ModuleList
 from .errors import ArgumentTypeError, ConfigError
-from .layers import Dropout, Linear, factory_dtype, float_dtype
+from .layers import Dropout, Linear, factory_dtype
 from .module import Module
 from .normalization import LayerNorm
+from .torch_dtypes import refuse_torch_dtype
 
 __all__ = ["TransformerLayer", "TransformerEncoderLayer", "TransformerEncoder",
            "generate_square_subsequent_mask"]
@@ -35,16 +37,26 @@ _ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
 
 def generate_square_subsequent_mask(sz: int, device: Any = None,
                                     dtype: Any = None) -> Tensor:
-    """The (sz, sz) float causal mask: 0 on and below the diagonal, -inf above, so query
-    i attends to keys 0..i (PyTorch's ``nn.Transformer.generate_square_subsequent_mask``;
-    float64 unless ``dtype`` is given; ``device`` may only be None or a CPU one, "cpu")."""
-    sz = integer("generate_square_subsequent_mask", "sz", sz, minimum=0)
+    """The (sz, sz) causal mask, so query i attends to keys 0..i (PyTorch's
+    ``nn.Transformer.generate_square_subsequent_mask``): float (float64 unless ``dtype``
+    is given) 0 on and below the diagonal and -inf above; with ``dtype=bool`` True above
+    the diagonal (the keys not attended to). ``device`` may only be None or "cpu"."""
+    owner = "generate_square_subsequent_mask"
+    sz = integer(owner, "sz", sz, minimum=0)
     if not is_cpu(device):
-        raise ConfigError(f"generate_square_subsequent_mask: only the CPU is offered "
-                          f"(device=None or 'cpu'); got device={device!r}")
-    dtype = float_dtype(np.float64 if dtype is None else dtype,
-                        "generate_square_subsequent_mask")
-    return Tensor(np.triu(np.full((sz, sz), -np.inf, dtype), k=1))
+        raise ConfigError(f"{owner}: only the CPU is offered (device=None or 'cpu'); got "
+                          f"device={device!r}")
+    kinds = "floating (np.float16, np.float32 or np.float64) or bool"
+    refuse_torch_dtype(owner, dtype, f"The mask's dtype must be {kinds}.")
+    try:
+        mask_dtype = np.dtype(np.float64 if dtype is None else dtype)
+    except TypeError:
+        mask_dtype = None
+    if mask_dtype == np.bool_:
+        return Tensor(np.triu(np.ones((sz, sz), np.bool_), k=1))
+    if mask_dtype not in (np.float16, np.float32, np.float64):
+        raise DTypeError(f"{owner}: the mask's dtype must be {kinds}; got dtype={dtype!r}")
+    return Tensor(np.triu(np.full((sz, sz), -np.inf, mask_dtype), k=1))
 
 
 def _activation(activation: Any, name: str = "TransformerEncoderLayer"

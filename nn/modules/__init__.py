@@ -3,8 +3,11 @@
 ``nn.modules.loss._Loss``): each submodule holds the classes of PyTorch's submodule of
 that name that ``nn`` has (the same objects as ``nn.Conv2d``...)."""
 
-from . import (activation, batchnorm, container, conv, dropout, instancenorm, linear, loss,
-               module, normalization, pooling, rnn, sparse, utils)
+from . import (activation, adaptive, batchnorm, channelshuffle, container, conv, distance,
+               dropout, flatten, fold, instancenorm, linear, loss, module, normalization,
+               padding, pixelshuffle, pooling, rnn, sparse, transformer, upsampling, utils)
 
-__all__ = ["activation", "batchnorm", "container", "conv", "dropout", "instancenorm", "linear",
-           "loss", "module", "normalization", "pooling", "rnn", "sparse", "utils"]
+__all__ = ["activation", "adaptive", "batchnorm", "channelshuffle", "container", "conv",
+           "distance", "dropout", "flatten", "fold", "instancenorm", "linear", "loss", "module",
+           "normalization", "padding", "pixelshuffle", "pooling", "rnn", "sparse", "transformer",
+           "upsampling", "utils"]

@@ -8,7 +8,7 @@ differentiable ops (padding, stacking, indexing), so gradients flow back to ever
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -31,20 +31,24 @@ def _check_padding_value(owner: str, padding_value: Any) -> None:
                 advice="It fills the steps after each sequence's end.")
 
 
-def pad_sequence(sequences: Sequence[Any], batch_first: bool = False,
+def pad_sequence(sequences: Iterable[Any], batch_first: bool = False,
                  padding_value: float = 0.0, padding_side: str = "right") -> Tensor:
-    """The sequences (each (L_i, *), the same trailing shape) padded with
-    ``padding_value`` to the longest length L and stacked: shape (L, B, *), or (B, L, *)
-    with ``batch_first``. ``padding_side="left"`` pads before each sequence instead."""
+    """The sequences (a list, or any iterable, of tensors each (L_i, *), the same trailing
+    shape) padded with ``padding_value`` to the longest length L and stacked: shape
+    (L, B, *), or (B, L, *) with ``batch_first``. ``padding_side="left"`` pads before
+    each sequence instead."""
     flag("pad_sequence", "batch_first", batch_first)
     _check_padding_value("pad_sequence", padding_value)
     if padding_side not in ("right", "left"):
         raise ConfigError(f"pad_sequence: padding_side must be 'right' or 'left'; got "
                           f"{padding_side!r}")
-    if isinstance(sequences, (Tensor, np.ndarray)) or not isinstance(sequences, Sequence) \
-            or len(sequences) == 0:
-        raise ArgumentTypeError(f"pad_sequence: needs a non-empty list of tensors (each "
-                                f"(length, *)); got {type(sequences).__name__}")
+    given = type(sequences).__name__
+    if not isinstance(sequences, (Tensor, np.ndarray, str)) and isinstance(sequences, Iterable):
+        sequences = list(sequences)  # any iterable, as PyTorch (a generator too)
+    if not isinstance(sequences, list) or len(sequences) == 0:
+        given = f"an empty {given}" if isinstance(sequences, list) else given
+        raise ArgumentTypeError(f"pad_sequence: needs a non-empty list of tensors (or any "
+                                f"iterable of them), each (length, *); got {given}")
     tensors = [as_tensor(s) for s in sequences]
     trailing = {t.shape[1:] for t in tensors}
     if any(t.ndim == 0 for t in tensors) or len(trailing) > 1:
@@ -129,6 +133,30 @@ class PackedSequence(_PackedFields):
 
     def half(self) -> PackedSequence:
         return self.to(dtype=np.float16)
+
+    def long(self) -> PackedSequence:
+        return self.to(dtype=np.int64)
+
+    def int(self) -> PackedSequence:
+        return self.to(dtype=np.int32)
+
+    def short(self) -> PackedSequence:
+        return self.to(dtype=np.int16)
+
+    def char(self) -> PackedSequence:
+        return self.to(dtype=np.int8)
+
+    def byte(self) -> PackedSequence:
+        return self.to(dtype=np.uint8)
+
+    def is_pinned(self) -> bool:
+        """False, as ``data.is_pinned()``: pinned memory is for copies to a GPU."""
+        return self.data.is_pinned()
+
+    def pin_memory(self) -> PackedSequence:
+        """Self: there is no GPU to copy to here, so nothing to pin (as DataLoader's
+        ``pin_memory=True``, accepted and changing nothing)."""
+        return self
 
     @property
     def is_cuda(self) -> bool:
@@ -273,11 +301,15 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     """Undo ``pack_padded_sequence``: ``(padded, lengths)``, padded of shape (T, B, *)
     ((B, T, *) with ``batch_first``) in the original batch order, filled with
     ``padding_value`` after each sequence; T is the longest length, or ``total_length``
-    (at least that); lengths an int64 Tensor. Differentiable: one gather of the data."""
+    (at least that; an int or a 0-d integer Tensor); lengths an int64 Tensor.
+    Differentiable: one gather of the data."""
     batch_sizes = packed_batch_sizes("pad_packed_sequence", sequence)
     flag("pad_packed_sequence", "batch_first", batch_first)
     _check_padding_value("pad_packed_sequence", padding_value)
     steps = len(batch_sizes)
+    if isinstance(total_length, Tensor) and total_length.ndim == 0 \
+            and total_length.dtype.kind in "iu":  # a 0-d integer tensor, as PyTorch takes
+        total_length = total_length.item()
     if total_length is not None:
         total_length = integer("pad_packed_sequence", "total_length", total_length)
         if total_length < steps:
