@@ -10,7 +10,8 @@ from typing import Any
 from .optimizer import Optimizer, check
 from .._checks import flag, integer, real_number
 from .scheduler_state import state_mapping
-from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, _cosine, _per_group
+from .scheduler_checks import per_group, require_optimizer
+from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, _cosine
 
 __all__ = ["CosineAnnealingWarmRestarts", "CyclicLR", "MomentumCycling"]
 
@@ -31,8 +32,8 @@ class MomentumCycling:
         check(self.use_beta1 or "momentum" in optimizer.defaults, "cycle_momentum", True,
               f"an optimizer with momentum or betas ({type(optimizer).__name__} has "
               "neither); pass cycle_momentum=False to cycle only the learning rate")
-        self.base_momentums = _per_group(owner, "base_momentum", optimizer, base_momentum)
-        self.max_momentums = _per_group(owner, "max_momentum", optimizer, max_momentum)
+        self.base_momentums = per_group(owner, "base_momentum", optimizer, base_momentum)
+        self.max_momentums = per_group(owner, "max_momentum", optimizer, max_momentum)
 
     def _record_momentum_bounds(self, optimizer: Optimizer) -> None:
         """Write ``max_momentum`` and ``base_momentum`` into each group, as PyTorch."""
@@ -51,8 +52,11 @@ class MomentumCycling:
 class CosineAnnealingWarmRestarts(LRScheduler):
     """SGDR: cosine annealing restarted after T_0, T_0*T_mult, T_0*T_mult^2, ... steps.
 
-    lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2, where T_i is the
-    length of the current cycle and T_cur the steps since its start.
+    lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2, where ``T_i``
+    is the length of the current cycle and ``T_cur`` the steps since its start (both
+    attributes, as PyTorch's). ``step()`` adds 1 to T_cur; ``step(epoch)`` takes any real
+    ``epoch >= 0``, as PyTorch's (its documented per-batch use is
+    ``scheduler.step(epoch + i / iters)``), and sets ``last_epoch = floor(epoch)``.
     """
 
     __module__ = _LR_SCHEDULER_MODULE
@@ -63,17 +67,56 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_0 = integer(owner, "T_0", T_0, minimum=1)
         self.T_mult = integer(owner, "T_mult", T_mult, minimum=1)
         self.eta_min = real_number(owner, "eta_min", eta_min, minimum=0)
+        self.T_i: float = self.T_0  # set by the constructor's step
+        self.T_cur: float = 0
         super().__init__(optimizer, last_epoch)
 
-    def _closed_form(self, epoch: int) -> list[float]:
+    def _position(self, epoch: float) -> tuple[float, float]:
+        """(T_cur, T_i) at ``epoch``: the cycles of lengths T_0, T_0*T_mult, ... that end
+        by then are passed."""
         if self.T_mult == 1:
-            t_cur, t_i = epoch % self.T_0, self.T_0
+            return epoch % self.T_0, self.T_0
+        t_cur, t_i = epoch, self.T_0
+        while t_cur >= t_i:
+            t_cur -= t_i
+            t_i *= self.T_mult
+        return t_cur, t_i
+
+    def step(self, epoch: float | None = None) -> None:
+        """One step, or (not deprecated here, as in PyTorch) the point ``epoch``."""
+        self._count_step()
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: float | None = None) -> None:
+        """PyTorch's bookkeeping: T_cur += 1 (a restart when it reaches T_i, where T_i
+        grows by T_mult), or T_cur and T_i at ``epoch``. The constructor's step is at
+        ``last_epoch + 1`` (0, or the step after the one resumed from)."""
+        if epoch is None and not self._is_initial and self.last_epoch >= 0:
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur, self.T_i = self.T_cur - self.T_i, self.T_i * self.T_mult
+            self.last_epoch += 1
         else:
-            t_cur, t_i = epoch, self.T_0
-            while t_cur >= t_i:
-                t_cur -= t_i
-                t_i *= self.T_mult
-        return [_cosine(base, self.eta_min, t_cur, t_i) for base in self.base_lrs]
+            if epoch is None:
+                epoch = max(self.last_epoch + 1, 0)
+            epoch = real_number(f"{type(self).__name__}.step", "epoch", epoch, minimum=0)
+            self.T_cur, self.T_i = self._position(epoch)
+            self.last_epoch = math.floor(epoch)
+        self._apply_lrs(jumped=False)
+
+    def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
+        """From ``T_cur`` and ``T_i`` (not from the current lrs: it does not chain)."""
+        return [_cosine(base, self.eta_min, self.T_cur, self.T_i) for base in self.base_lrs]
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """As the base class; a state saved before ``T_cur`` and ``T_i`` were kept gets
+        them from its ``last_epoch``."""
+        state = state_mapping(self, state_dict)
+        if "T_cur" in state or "T_i" in state:
+            super().load_state_dict(state)
+            return
+        super().load_state_dict({**state, "T_cur": 0, "T_i": self.T_0})
+        self.T_cur, self.T_i = self._position(max(self.last_epoch, 0))
 
 
 class CyclicLR(MomentumCycling, LRScheduler):
@@ -104,8 +147,9 @@ class CyclicLR(MomentumCycling, LRScheduler):
                  scale_mode: str = "cycle", cycle_momentum: bool = True,
                  base_momentum: float | Sequence[float] = 0.8,
                  max_momentum: float | Sequence[float] = 0.9, last_epoch: int = -1) -> None:
-        base_lrs = _per_group("CyclicLR", "base_lr", optimizer, base_lr)
-        self.max_lrs = _per_group("CyclicLR", "max_lr", optimizer, max_lr)
+        require_optimizer("CyclicLR", optimizer)
+        base_lrs = per_group("CyclicLR", "base_lr", optimizer, base_lr)
+        self.max_lrs = per_group("CyclicLR", "max_lr", optimizer, max_lr)
         step_size_up = real_number("CyclicLR", "step_size_up", step_size_up, minimum=0,
                                    open_min=True)
         step_size_down = step_size_up if step_size_down is None else real_number(
@@ -122,18 +166,20 @@ class CyclicLR(MomentumCycling, LRScheduler):
             self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
         else:
             self.scale_mode = scale_mode
+        self._init_momentum("CyclicLR", optimizer,  # checked before the groups change
+                            flag("CyclicLR", "cycle_momentum", cycle_momentum),
+                            base_momentum, max_momentum)
         if last_epoch == -1:
             for group, lr in zip(optimizer.param_groups, base_lrs):
                 group["lr"] = lr
-        self._init_momentum("CyclicLR", optimizer,
-                            flag("CyclicLR", "cycle_momentum", cycle_momentum),
-                            base_momentum, max_momentum)
         if self.cycle_momentum and last_epoch == -1:
             self._set_momentums(optimizer, self.max_momentums)
             self._record_momentum_bounds(optimizer)
         super().__init__(optimizer, last_epoch, base_lrs=base_lrs)
 
-    def _scale(self, x: float) -> float:
+    def scale_fn(self, x: float) -> float:
+        """The scale at ``x`` (the cycle number or the step, ``scale_mode``): the
+        ``scale_fn`` given, or the mode's (PyTorch's public method)."""
         if self._scale_fn is not None:
             return self._scale_fn(x)
         if self.mode == "triangular":
@@ -149,7 +195,7 @@ class CyclicLR(MomentumCycling, LRScheduler):
             ramp = x / self.step_ratio
         else:
             ramp = (x - 1) / (self.step_ratio - 1)
-        scale = self._scale(cycle if self.scale_mode == "cycle" else epoch)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else epoch)
         if self.cycle_momentum:  # inversely to the lr, as PyTorch (a side effect, as there)
             self._set_momentums(self.optimizer, [
                 top - (top - base) * ramp * scale

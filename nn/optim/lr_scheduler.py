@@ -3,7 +3,8 @@
 
 The classes are those of ``nn.optim`` itself, not copies
 (``nn.optim.lr_scheduler.StepLR is nn.optim.StepLR``); they live in ``schedulers.py``,
-``cyclic.py``, ``plateau.py``, ``more_schedulers.py`` and ``one_cycle.py``. Every name
+``cyclic.py``, ``plateau.py``, ``more_schedulers.py`` and ``one_cycle.py``, their base
+class ``LRScheduler`` in ``scheduler_base.py``. Every name
 of PyTorch's ``torch.optim.lr_scheduler.__all__`` is here, and ``_LRScheduler``, the base
 class's name before PyTorch 2.0 (not in its ``__all__`` either), which custom schedulers
 still subclass.

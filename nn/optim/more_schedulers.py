@@ -17,9 +17,9 @@ from .optimizer import Optimizer, check
 from .._checks import integer, real_number, whole_steps
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .plateau import ReduceLROnPlateau
+from .scheduler_checks import groups_changed, require_optimizer, warn_if_optimizer_not_stepped
 from .scheduler_state import check_saved_values, state_mapping
-from .schedulers import (_LR_SCHEDULER_MODULE, LRScheduler, groups_changed,
-                         warn_if_optimizer_not_stepped)
+from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR", "SequentialLR",
            "ChainedScheduler"]
@@ -30,10 +30,7 @@ LrLambda = Union[Callable[[int], float], Sequence[Callable[[int], float]]]
 def _lambdas(owner: str, optimizer: Optimizer, lr_lambda: LrLambda) -> list[Callable]:
     """One callable per param group: a single one is repeated, a list or tuple must have
     one per group."""
-    if not isinstance(optimizer, Optimizer):
-        raise ArgumentTypeError(f"{owner} needs an nn.optim Optimizer, "
-                                f"got {type(optimizer).__name__}")
-    n = len(optimizer.param_groups)
+    n = len(require_optimizer(owner, optimizer).param_groups)
     fns = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
     if len(fns) != n:
         raise ConfigError(f"{owner}: lr_lambda must be one function or a list of {n} (one "
@@ -142,6 +139,7 @@ class ConstantLR(LRScheduler):
     """
 
     __module__ = _LR_SCHEDULER_MODULE
+    _has_closed_form = True
 
     def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
                  last_epoch: int = -1) -> None:
@@ -172,6 +170,7 @@ class PolynomialLR(LRScheduler):
     """
 
     __module__ = _LR_SCHEDULER_MODULE
+    _has_closed_form = True
     _resume_keeps_lr = True
 
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
@@ -196,6 +195,10 @@ class SequentialLR(LRScheduler):
     """Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]`` (restarted
     at its step 0) until ``milestones[1]``, and so on.
 
+    As PyTorch's, the constructor undoes the constructor's step of every scheduler inside
+    (of nested ones too) and redoes only the first one's; the first may itself be a
+    SequentialLR or ChainedScheduler (a later one cannot be restarted at its step 0).
+
     Example: ``SequentialLR(opt, [LinearWarmup(opt, 5), CosineAnnealingLR(opt, 95)], [5])``.
     """
 
@@ -203,15 +206,10 @@ class SequentialLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],
                  milestones: Sequence[int], last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise ArgumentTypeError(f"SequentialLR needs an nn.optim Optimizer, "
-                                    f"got {type(optimizer).__name__}")
+        require_optimizer("SequentialLR", optimizer)
         check(len(schedulers) >= 1, "schedulers", schedulers, "at least one scheduler")
-        for s in schedulers:
-            check(isinstance(s, LRScheduler) and s.optimizer is optimizer
-                  and (type(s)._closed_form is not LRScheduler._closed_form
-                       or type(s).get_lr is not LRScheduler.get_lr),
-                  "schedulers", s, "closed-form schedulers of this same optimizer")
+        for i, s in enumerate(schedulers):
+            _check_member(optimizer, i, s)
         milestones = [integer("SequentialLR", "milestone", m, minimum=1) for m in milestones]
         check(len(milestones) == len(schedulers) - 1, "milestones", milestones,
               f"{len(schedulers) - 1} milestones for {len(schedulers)} schedulers")
@@ -219,50 +217,90 @@ class SequentialLR(LRScheduler):
               milestones, "strictly increasing positive ints")
         self.optimizer = optimizer
         self._schedulers = list(schedulers)
-        self.milestones = list(milestones)
+        self._milestones = list(milestones)
         self.last_epoch = integer("SequentialLR", "last_epoch", last_epoch, minimum=-1) + 1
-        self._step_count = 1
         for group in optimizer.param_groups:
             group["lr"] = group["initial_lr"]
+        _undo_constructor_step(self)
         first = self._schedulers[0]
-        first.last_epoch -= 1  # undo the step its constructor made, and redo it here
-        first._step_count = 0
-        first.step()
+        first._initial_step()
+        self._step_count = 1
         self._last_lr = first.get_last_lr()
 
     def step(self) -> None:  # type: ignore[override]
         """Step the scheduler whose turn it is; at a milestone, restart the next one at
-        its closed-form step 0 (its base lr times its initial factor)."""
+        its step 0 (its closed form there, from its base lr, where it has one)."""
         self._step_count += 1
         if self._step_count == 2:
             warn_if_optimizer_not_stepped(self)
         self.last_epoch += 1
-        index = bisect.bisect_right(self.milestones, self.last_epoch)
+        index = bisect.bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[index]
-        scheduler._step_count = max(scheduler._step_count, 2)  # warned here, not there
-        if index > 0 and self.milestones[index - 1] == self.last_epoch:
-            scheduler.step(0)
+        if index > 0 and self._milestones[index - 1] == self.last_epoch:
+            scheduler._update_lr(0)  # as PyTorch: no step counted, no step(epoch) warning
         else:
+            scheduler._step_count = max(scheduler._step_count, 2)  # warned here, not there
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
     def state_dict(self) -> dict[str, Any]:
-        return {"last_epoch": self.last_epoch, "milestones": list(self.milestones),
+        """PyTorch's keys: ``last_epoch``, ``_milestones``, ``_last_lr`` and each
+        scheduler's own state dict (``_schedulers``)."""
+        return {"last_epoch": self.last_epoch, "_milestones": list(self._milestones),
                 "_last_lr": list(self._last_lr),
-                "schedulers": [s.state_dict() for s in self._schedulers]}
+                "_schedulers": [s.state_dict() for s in self._schedulers]}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        saved = state_mapping(self, state_dict, self.state_dict())["schedulers"]
+        """As saved by ``state_dict`` (or with ``milestones``/``schedulers``, the keys of
+        earlier versions)."""
+        state_dict = dict(state_mapping(self, state_dict))
+        for old, new in (("milestones", "_milestones"), ("schedulers", "_schedulers")):
+            if old in state_dict and new not in state_dict:
+                state_dict[new] = state_dict.pop(old)
+        saved = state_mapping(self, state_dict, self.state_dict())["_schedulers"]
         if not isinstance(saved, (list, tuple)) or len(saved) != len(self._schedulers):
             raise StateDictError(f"SequentialLR.load_state_dict: expected the states of "
-                                 f"{len(self._schedulers)} schedulers under 'schedulers'; "
+                                 f"{len(self._schedulers)} schedulers under '_schedulers'; "
                                  f"got {saved!r:.80}")
-        check_saved_values(self, {k: v for k, v in state_dict.items() if k != "schedulers"})
+        check_saved_values(self, {k: v for k, v in state_dict.items() if k != "_schedulers"})
         for scheduler, state in zip(self._schedulers, saved):
             scheduler.load_state_dict(state)
         self.last_epoch = int(state_dict["last_epoch"])
-        self.milestones = list(state_dict["milestones"])
+        self._milestones = list(state_dict["_milestones"])
         self._last_lr = list(state_dict["_last_lr"])
+
+
+def _check_member(optimizer: Optimizer, index: int, scheduler: Any) -> None:
+    """``schedulers[index]`` of a SequentialLR: a scheduler of ``optimizer`` that
+    ``step()`` can drive (PyTorch's three refusals, each with its reason)."""
+    where = f"SequentialLR: schedulers[{index}]"
+    if not isinstance(scheduler, LRScheduler):
+        raise ArgumentTypeError(f"{where} must be an nn.optim scheduler; got "
+                                f"{type(scheduler).__name__}.")
+    if isinstance(scheduler, ReduceLROnPlateau):
+        raise ConfigError(f"{where} is a ReduceLROnPlateau, whose step() needs the metric, "
+                          "so SequentialLR cannot step it (as in PyTorch). Step it yourself, "
+                          "alongside.")
+    if scheduler.optimizer is not optimizer:
+        raise ConfigError(f"{where} ({type(scheduler).__name__}) belongs to another "
+                          "optimizer; all must schedule the one SequentialLR is given (as in "
+                          "PyTorch).")
+    if index > 0 and isinstance(scheduler, (SequentialLR, ChainedScheduler)):
+        raise ConfigError(f"{where} is a {type(scheduler).__name__}, which cannot be "
+                          "restarted at its step 0 at a milestone (PyTorch fails there, "
+                          "with NotImplementedError); only schedulers[0] may combine "
+                          "others. List the schedulers it combines in this SequentialLR.")
+
+
+def _undo_constructor_step(scheduler: Any) -> None:
+    """PyTorch's ``recursive_undo``: every scheduler inside ``scheduler`` (of nested ones
+    too) goes back the step its constructor made."""
+    members = getattr(scheduler, "_schedulers", None)
+    if members is None:
+        scheduler.last_epoch -= 1
+        return
+    for member in members:
+        _undo_constructor_step(member)
 
 
 class ChainedScheduler(LRScheduler):

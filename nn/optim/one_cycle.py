@@ -8,9 +8,10 @@ from collections.abc import Sequence
 
 from .optimizer import Optimizer, check
 from .._checks import flag, integer, real_number
-from ..errors import ArgumentTypeError, ConfigError
+from ..errors import ConfigError
 from .cyclic import MomentumCycling
-from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, _per_group
+from .scheduler_checks import per_group, require_optimizer
+from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler
 
 __all__ = ["OneCycleLR"]
 
@@ -46,10 +47,8 @@ class OneCycleLR(MomentumCycling, LRScheduler):
                  final_div_factor: float = 1e4, three_phase: bool = False,
                  last_epoch: int = -1) -> None:
         owner = "OneCycleLR"
-        if not isinstance(optimizer, Optimizer):
-            raise ArgumentTypeError(f"OneCycleLR needs an nn.optim Optimizer, "
-                                    f"got {type(optimizer).__name__}")
-        self.max_lrs = _per_group(owner, "max_lr", optimizer, max_lr)
+        require_optimizer(owner, optimizer)
+        self.max_lrs = per_group(owner, "max_lr", optimizer, max_lr)
         self.total_steps = _total_steps(total_steps, epochs, steps_per_epoch)
         self.pct_start = real_number(owner, "pct_start", pct_start, minimum=0, maximum=1)
         check(anneal_strategy in ("cos", "linear"), "anneal_strategy", anneal_strategy,
@@ -65,6 +64,8 @@ class OneCycleLR(MomentumCycling, LRScheduler):
                 f"OneCycleLR: pct_start={self.pct_start!r} with total_steps="
                 f"{self.total_steps} gives a phase of zero steps (PyTorch divides by zero "
                 "there); change pct_start or total_steps.")
+        self._init_momentum(owner, optimizer, flag(owner, "cycle_momentum", cycle_momentum),
+                            base_momentum, max_momentum)  # checked before the groups change
         if last_epoch == -1:
             for group, top in zip(optimizer.param_groups, self.max_lrs):
                 group["initial_lr"] = top / div_factor
@@ -73,8 +74,6 @@ class OneCycleLR(MomentumCycling, LRScheduler):
         if last_epoch == -1:  # PyTorch's record of the bounds in each group
             for group, top, bottom in zip(optimizer.param_groups, self.max_lrs, self.min_lrs):
                 group["max_lr"], group["min_lr"] = top, bottom
-        self._init_momentum(owner, optimizer, flag(owner, "cycle_momentum", cycle_momentum),
-                            base_momentum, max_momentum)  # set by the constructor's step
         if self.cycle_momentum and last_epoch == -1:
             self._record_momentum_bounds(optimizer)
         super().__init__(optimizer, last_epoch)

@@ -18,17 +18,15 @@ from .flat_params import memory_order
 from .optimizer_hooks import OptimizerHooks, hooked
 from .param_names import check_naming_agrees, split_names
 from .required import fill_defaults, required
-from .state_dict_checks import (accepted_torch_flags, checked_entry, checked_groups,
-                                checked_state, param_index as _param_index)
+from .state_dict_checks import (SCHEDULER_KEYS, accepted_torch_flags, checked_entry,
+                                checked_groups, checked_state, param_index as _param_index,
+                                validate_loaded_group)
 from .state_tensors import restored_value, saved_value
 from .torch_flags import plain_lr
 
 __all__ = ["Optimizer", "ParamsT", "required"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
-# what schedulers write into param groups (as PyTorch's): a saved group may have them
-SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum",
-                            "base_momentum"})
 
 
 class Optimizer(OptimizerHooks):
@@ -305,7 +303,7 @@ class Optimizer(OptimizerHooks):
                     merged[k] = list(v)
                 elif k != "params" and k not in flags:
                     merged[k] = tuple(v) if isinstance(v, list) else v
-            self._validate_group(merged)
+            validate_loaded_group(self, merged, saved)  # a scheduler's lr < 0 loads
             if "maximize" in merged:
                 flag(owner, "maximize", merged["maximize"])
             new_groups.append(merged)

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from .optimizer import Optimizer, check
 from .._checks import integer, real_number
 from .scheduler_state import state_mapping
-from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler, _per_group
+from .scheduler_checks import per_group, require_optimizer
+from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler
 from ..errors import ArgumentTypeError, ConfigError
 
 __all__ = ["ReduceLROnPlateau"]
@@ -36,9 +37,7 @@ class ReduceLROnPlateau(LRScheduler):
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr: float | Sequence[float] = 0.0,
                  eps: float = 1e-8) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise ArgumentTypeError(f"ReduceLROnPlateau needs an nn.optim Optimizer, "
-                                    f"got {type(optimizer).__name__}")
+        require_optimizer("ReduceLROnPlateau", optimizer)
         check(mode in ("min", "max"), "mode", mode, "'min' or 'max'")
         check(threshold_mode in ("rel", "abs"), "threshold_mode", threshold_mode,
               "'rel' or 'abs'")
@@ -48,16 +47,27 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown = integer(owner, "cooldown", cooldown, minimum=0)
         self.threshold = real_number(owner, "threshold", threshold, minimum=0)
         self.eps = real_number(owner, "eps", eps, minimum=0)
-        self.min_lrs = _per_group(owner, "min_lr", optimizer, min_lr)
+        self.min_lrs = per_group(owner, "min_lr", optimizer, min_lr)
         # one number: also the min_lr of a group added later (PyTorch's default_min_lr)
         self.default_min_lr = None if isinstance(min_lr, (list, tuple)) else self.min_lrs[0]
         self.optimizer = optimizer
         self.mode, self.threshold_mode = mode, threshold_mode
-        self.best = math.inf if mode == "min" else -math.inf
+        self.best = self.mode_worse
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
         self.last_epoch = 0
         self._last_lr = [float(g["lr"]) for g in optimizer.param_groups]
+
+    @property
+    def in_cooldown(self) -> bool:
+        """Whether bad steps go uncounted now (``cooldown_counter > 0``), as PyTorch's."""
+        return self.cooldown_counter > 0
+
+    @property
+    def mode_worse(self) -> float:
+        """The worst value the metric can take: inf for mode "min", -inf for "max"
+        (PyTorch's attribute; derived from ``mode`` here, so not in the state dict)."""
+        return math.inf if self.mode == "min" else -math.inf
 
     def _is_better(self, value: float) -> bool:
         if self.mode == "min":

@@ -12,198 +12,40 @@ ExponentialLR by gamma, ...). So several schedulers stepped together compose (th
 factors multiply), a cut by ``ReduceLROnPlateau`` or a manual ``group["lr"] = 0.1``
 is kept and scaled from, and a scheduler attached later starts from the lr it finds.
 Where PyTorch has a closed form (StepLR, MultiStepLR, ExponentialLR, LinearLR,
-CosineAnnealingLR), ``step(epoch)`` jumps to it: the value at ``epoch`` computed
+CosineAnnealingLR, ConstantLR, PolynomialLR), ``step(epoch)`` (deprecated, as in PyTorch:
+it warns) jumps to it: the value at ``epoch`` computed
 from the group's ``initial_lr`` (set once, by the first scheduler attached), ignoring
 the current lr. CosineAnnealingWarmRestarts and CyclicLR are computed from their base
 lrs at every step (as in PyTorch), so they do not chain. ``SequentialLR`` (schedules one
 after the other, each restarted at its closed-form step 0) lives in
 ``more_schedulers.py``, ``ReduceLROnPlateau`` in ``plateau.py``, the cyclic schedules in
-``cyclic.py``. A scheduler of one's own subclasses ``LRScheduler`` and overrides
-``get_lr()``, as in PyTorch.
+``cyclic.py``, the base class in ``scheduler_base.py``. A scheduler of one's own
+subclasses ``LRScheduler`` (or a built-in one) and overrides ``get_lr()``, as in PyTorch:
+``step()`` then sets the lrs it returns.
 """
 from __future__ import annotations
 
 import bisect
 import math
-import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .optimizer import Optimizer
-from .._checks import caller_outside_nn, integer, real_number, whole_steps
-from ..errors import ArgumentTypeError, ConfigError
-from .scheduler_state import check_saved_values, state_mapping
+from .._checks import integer, real_number, whole_steps
+from ..errors import ArgumentTypeError
+from .scheduler_base import _LR_SCHEDULER_MODULE, LRScheduler
 
 __all__ = [
     "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "LinearWarmup",
     "CosineAnnealingLR",
 ]
 
-# The module PyTorch's schedulers report (``torch.optim.lr_scheduler.StepLR.__module__``):
-# each public scheduler class says ``__module__ = _LR_SCHEDULER_MODULE``, though they live in
-# several files here, because scripts tell the built-in schedulers from their own by it
-# (d2l's ``train``: ``if scheduler.__module__ == lr_scheduler.__name__: scheduler.step()``).
-_LR_SCHEDULER_MODULE = "nn.optim.lr_scheduler"
-
-
-class LRScheduler:
-    """Base class. Subclasses implement ``_closed_form(epoch) -> list[float]`` (the lrs
-    at ``epoch`` from ``base_lrs``) and, when the schedule chains, ``_chain(epoch, lrs)``
-    (the lrs at ``epoch`` from the current ``lrs``; by default the closed form).
-
-    ``state_dict()`` holds every attribute except the optimizer (and callables);
-    ``load_state_dict()`` restores them. The optimizer's own state dict carries the
-    current ``lr`` values, so restore both.
-    """
-
-    __module__ = _LR_SCHEDULER_MODULE
-    # A schedule that chains (each lr from the last) and is resumed with last_epoch=N keeps
-    # the lrs the optimizer's state dict brought in its constructor's step, as PyTorch's
-    # (ExponentialLR, LinearLR, CosineAnnealingLR, PolynomialLR, MultiplicativeLR).
-    _resume_keeps_lr = False
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> LRScheduler:
-        """PyTorch deprecated ``verbose=`` (2.2) and has removed it (a TypeError in 2.14):
-        here too, with an ``ArgumentTypeError`` that says so."""
-        if "verbose" in kwargs:
-            raise ArgumentTypeError(
-                f"{cls.__name__}(verbose={kwargs['verbose']!r}): the verbose argument was "
-                "deprecated and has been removed, as in PyTorch; drop it (to see the "
-                "learning rates, print scheduler.get_last_lr() after each step)")
-        return super().__new__(cls)
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1,
-                 base_lrs: Sequence[float] | None = None) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise ArgumentTypeError(f"{type(self).__name__} needs an nn.optim Optimizer, "
-                                    f"got {type(optimizer).__name__}")
-        last_epoch = integer(type(self).__name__, "last_epoch", last_epoch, minimum=-1)
-        self.optimizer = optimizer
-        groups = optimizer.param_groups
-        if last_epoch == -1:
-            for group in groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(groups):
-                if "initial_lr" not in group:
-                    raise ConfigError(f"param_groups[{i}] has no 'initial_lr': last_epoch="
-                                      f"{last_epoch} resumes a schedule, which needs the "
-                                      "optimizer state of the run that started it")
-        if base_lrs is None:
-            base_lrs = [group["initial_lr"] for group in groups]
-        self.base_lrs = [float(lr) for lr in base_lrs]
-        self.last_epoch = last_epoch
-        self._last_lr: list[float] = [float(g["lr"]) for g in groups]
-        self._step_count = 0  # calls of step(), the constructor's included
-        if last_epoch >= 0 and self._resume_keeps_lr:  # PyTorch's initial step of a
-            self._step_count, self.last_epoch = 1, last_epoch + 1  # chain: the lrs loaded
-        else:
-            self.step()
-
-    def get_lr(self) -> list[float]:
-        """PyTorch's way to write a scheduler: a subclass returns the lrs at
-        ``self.last_epoch`` (from ``self.base_lrs`` or the groups' current ``lr``) and
-        ``step()`` sets them. Called on a built-in scheduler, it warns and gives
-        ``get_last_lr()``, as PyTorch's warning advises."""
-        warnings.warn(f"{type(self).__name__}.get_lr(): to get the last learning rate "
-                      "computed by the scheduler, use get_last_lr()", UserWarning,
-                      stacklevel=caller_outside_nn())
-        return self.get_last_lr()
-
-    def _closed_form(self, epoch: int) -> list[float]:
-        """A subclass's own ``get_lr()`` (``last_epoch`` is ``epoch`` when it is called)."""
-        if type(self).get_lr is LRScheduler.get_lr:
-            raise NotImplementedError(f"{type(self).__name__} must override get_lr(): the "
-                                      "lrs at self.last_epoch, as a PyTorch scheduler does")
-        return [float(lr) for lr in self.get_lr()]
-
-    def _chain(self, epoch: int, lrs: list[float]) -> list[float]:
-        """The lrs at ``epoch`` from the current ``lrs`` (default: the closed form)."""
-        return self._closed_form(epoch)
-
-    def step(self, epoch: int | None = None) -> None:
-        """Advance one step: each group's lr is updated from its current value by the
-        schedule's step rule. With ``epoch``, jump there: ``last_epoch = epoch`` and the
-        closed-form value from ``initial_lr`` (the current lr is ignored)."""
-        self._step_count += 1
-        if self._step_count == 2:
-            warn_if_optimizer_not_stepped(self)
-        if epoch is None:
-            self.last_epoch += 1
-            current = [float(g["lr"]) for g in self.optimizer.param_groups]
-            lrs = self._chain(self.last_epoch, current)
-        else:
-            epoch = integer(f"{type(self).__name__}.step", "epoch", epoch, minimum=0)
-            self.last_epoch = epoch
-            lrs = self._closed_form(epoch)
-        self._set_lrs(lrs)
-
-    def _set_lrs(self, lrs: Sequence[float]) -> None:
-        if len(lrs) != len(self.optimizer.param_groups):
-            raise groups_changed(self, len(lrs))
-        for group, lr in zip(self.optimizer.param_groups, lrs):
-            group["lr"] = float(lr)
-        self._last_lr = [float(lr) for lr in lrs]
-
-    def get_last_lr(self) -> list[float]:
-        """The learning rates set by the last ``step()`` (one per param group)."""
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Attributes other than the optimizer: counters, base lrs, hyper-parameters."""
-        return {k: (list(v) if isinstance(v, (list, tuple)) else v)
-                for k, v in vars(self).items() if k != "optimizer" and not callable(v)}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore attributes saved by ``state_dict`` (the keys must match exactly, and the
-        values be of the kinds saved, ``scheduler_state.py``, else ``StateDictError``; a
-        state saved before ``_step_count`` existed counts as stepped)."""
-        expected = set(self.state_dict())
-        if "_step_count" in expected:
-            state_dict = {"_step_count": 2, **state_mapping(self, state_dict)}
-        check_saved_values(self, state_mapping(self, state_dict, expected))
-        for key, value in state_dict.items():
-            setattr(self, key, list(value) if isinstance(value, (list, tuple)) else value)
-
-
-def groups_changed(scheduler: Any, scheduled: int) -> ConfigError:
-    """The error for a param group added to the optimizer after ``scheduler`` was built
-    for ``scheduled`` groups (PyTorch fails there too): the new group would keep its lr."""
-    name, now = type(scheduler).__name__, len(scheduler.optimizer.param_groups)
-    return ConfigError(f"{name} schedules {scheduled} param groups, and the optimizer now has "
-                       f"{now} (add_param_group after the scheduler was built): the new group "
-                       f"would never be scheduled. Add every group before building {name}.")
-
-
-def warn_if_optimizer_not_stepped(scheduler: Any) -> None:
-    """Warn (once per scheduler: on its first step after construction) when the
-    optimizer has not stepped yet: the schedule's first value was then never used."""
-    if not getattr(scheduler.optimizer, "_stepped", True):
-        warnings.warn(
-            f"{type(scheduler).__name__}.step() was called before optimizer.step(): the "
-            "first value of the schedule is skipped. Call optimizer.step() first, then "
-            "scheduler.step(), in each epoch (or iteration).", UserWarning,
-            stacklevel=caller_outside_nn())
-
-
-def _per_group(owner: str, name: str, optimizer: Optimizer,
-               value: float | Sequence[float]) -> list[float]:
-    """One number >= 0 per param group: a scalar is repeated, a list or tuple must have
-    one per group (``nn._checks``' rule for each)."""
-    n = len(optimizer.param_groups)
-    if not isinstance(value, (list, tuple)):
-        return [real_number(owner, name, value, minimum=0)] * n
-    values = [real_number(owner, f"{name}[{i}]", v, minimum=0) for i, v in enumerate(value)]
-    if len(values) != n:
-        raise ConfigError(f"{owner}: {name} must be a number or a list of {n} numbers (one "
-                          f"per param group); got {value!r}.")
-    return values
-
 
 class StepLR(LRScheduler):
     """lr = base_lr * gamma ** (epoch // step_size)."""
 
     __module__ = _LR_SCHEDULER_MODULE
+    _has_closed_form = True
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
@@ -225,9 +67,15 @@ class MultiStepLR(LRScheduler):
     """lr = base_lr * gamma ** (number of milestones <= epoch)."""
 
     __module__ = _LR_SCHEDULER_MODULE
+    _has_closed_form = True
 
     def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
+        if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
+            raise ArgumentTypeError(
+                f"MultiStepLR: milestones must be a list of ints (the steps at which the lr "
+                f"is multiplied by gamma), e.g. milestones=[30, 80] (one: [30]); got "
+                f"{milestones!r:.40} ({type(milestones).__name__}).")
         self.milestones = sorted(whole_steps("MultiStepLR", "milestone", m, minimum=0)
                                  for m in milestones)
         self.gamma = real_number("MultiStepLR", "gamma", gamma, minimum=0)
@@ -247,6 +95,7 @@ class ExponentialLR(LRScheduler):
     """lr = base_lr * gamma ** epoch."""
 
     __module__ = _LR_SCHEDULER_MODULE
+    _has_closed_form = True
     _resume_keeps_lr = True
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
@@ -271,6 +120,7 @@ class LinearLR(LRScheduler):
     """
 
     __module__ = _LR_SCHEDULER_MODULE
+    _has_closed_form = True
     _resume_keeps_lr = True
 
     def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
@@ -341,6 +191,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     __module__ = _LR_SCHEDULER_MODULE
+    _has_closed_form = True
     _resume_keeps_lr = True
 
     def __init__(self, optimizer: Optimizer, T_max: float, eta_min: float = 0.0,

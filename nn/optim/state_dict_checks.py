@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -18,10 +19,13 @@ import numpy as np
 from ..errors import StateDictError
 from .torch_flags import accept_torch_flags
 
-__all__ = ["TORCH_FLAGS", "checked_groups", "checked_state", "checked_entry", "param_index",
-           "accepted_torch_flags"]
+__all__ = ["TORCH_FLAGS", "SCHEDULER_KEYS", "checked_groups", "checked_state", "checked_entry",
+           "param_index", "accepted_torch_flags", "validate_loaded_group"]
 
 TORCH_FLAGS = frozenset({"foreach", "fused", "capturable", "differentiable"})
+# what schedulers write into param groups (as PyTorch's): a saved group may have them
+SCHEDULER_KEYS = frozenset({"initial_lr", "max_lr", "min_lr", "max_momentum",
+                            "base_momentum"})
 
 
 def param_index(key: Any) -> int | None:
@@ -86,3 +90,22 @@ def accepted_torch_flags(optimizer: Any, group: Mapping[str, Any],
     if flags:
         accept_torch_flags(type(optimizer).__name__, **{k: saved[k] for k in flags})
     return flags
+
+
+def validate_loaded_group(optimizer: Any, merged: dict[str, Any],
+                          saved: Mapping[str, Any]) -> None:
+    """Check a loaded group as the optimizer's constructor checks one (its
+    ``_validate_group``), except for a negative ``lr`` in a group a scheduler wrote to (one
+    with ``initial_lr``...): ``OneCycleLR(anneal_strategy="linear")`` ends below 0 at its
+    last step, in PyTorch too, and the checkpoint taken then must load, as there. That lr
+    must still be a finite number."""
+    lr = merged.get("lr")
+    scheduled = not SCHEDULER_KEYS.isdisjoint(saved)
+    if not (scheduled and isinstance(lr, Real) and not isinstance(lr, bool) and lr < 0):
+        optimizer._validate_group(merged)
+        return
+    merged["lr"] = -lr  # the other rules apply as to its size
+    try:
+        optimizer._validate_group(merged)
+    finally:
+        merged["lr"] = lr

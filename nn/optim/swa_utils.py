@@ -21,7 +21,8 @@ from autograd import Tensor, no_grad
 from autograd.errors import ShapeError
 
 from .optimizer import Optimizer
-from .schedulers import LRScheduler, _per_group
+from .scheduler_checks import per_group, require_optimizer
+from .schedulers import LRScheduler
 from .._checks import integer, is_cpu, real_number
 from ..errors import ArgumentTypeError, ConfigError
 from ..module import Module
@@ -217,15 +218,14 @@ class SWALR(LRScheduler):
     def __init__(self, optimizer: Optimizer, swa_lr: float | Sequence[float],
                  anneal_epochs: int = 10, anneal_strategy: str = "cos",
                  last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise ArgumentTypeError(f"SWALR needs an nn.optim Optimizer, got "
-                                    f"{type(optimizer).__name__}")
-        swa_lrs = _per_group("SWALR", "swa_lr", optimizer, swa_lr)
+        require_optimizer("SWALR", optimizer)
+        swa_lrs = per_group("SWALR", "swa_lr", optimizer, swa_lr)
         if anneal_strategy not in ("cos", "linear"):
             raise ConfigError(f"SWALR: anneal_strategy must be 'cos' or 'linear'; got "
                               f"{anneal_strategy!r}.")
         self.anneal_epochs = integer("SWALR", "anneal_epochs", anneal_epochs, minimum=0)
         self._anneal_strategy = anneal_strategy
+        integer("SWALR", "last_epoch", last_epoch, minimum=-1)  # before the groups change
         for group, value in zip(optimizer.param_groups, swa_lrs):
             group["swa_lr"] = value
         super().__init__(optimizer, last_epoch)
