@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,8 +25,10 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.utils.multiclass import check_classification_targets  # noqa: E402
 from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
 
+import autograd  # noqa: E402
 from autograd import Tensor, no_grad  # noqa: E402
 from autograd.errors import DataError, ShapeError, UsageError  # noqa: E402
+from autograd.random import fork_rng  # noqa: E402
 
 from . import functional as F  # noqa: E402
 from . import optim  # noqa: E402
@@ -35,78 +38,17 @@ from .train import fit  # noqa: E402
 from ._checks import flag  # noqa: E402
 from .train.trainer import as_model_dtype  # noqa: E402
 from .errors import ArgumentTypeError, ConfigError  # noqa: E402
-from .sklearn_params import FlatParams, fit_callbacks, monitored, verbosity  # noqa: E402
+from .sklearn_params import (FlatParams, MetricView, bind_callbacks, check_monitors,  # noqa: E402
+                             fit_callbacks, fit_metrics, kept_if_failed, random_generator,
+                             seed_default_generator, verbosity)
+from .sklearn_targets import (class_losses, given_classes, sample_weights,  # noqa: E402
+                              squared_errors, two_or_more_classes, weighted_loss)
 
 __all__ = ["NeuralNetClassifier", "NeuralNetRegressor"]
 
 _FLOATS = (np.float64, np.float32)  # X's dtype is kept (others become float64), as sklearn's MLPs
 OPTIMIZERS = {"adam": optim.Adam, "adamw": optim.AdamW, "sgd": optim.SGD,
               "rmsprop": optim.RMSprop, "adagrad": optim.Adagrad}
-
-
-def _generator(random_state: Any) -> np.random.Generator:
-    """A fresh Generator for each fit: None (unseeded), an int seed, a RandomState or a
-    Generator (copied, so fitting twice repeats itself)."""
-    if random_state is None:
-        return np.random.default_rng()
-    if isinstance(random_state, np.random.Generator):
-        return copy.deepcopy(random_state)
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(2 ** 31))
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        return np.random.default_rng(int(random_state))
-    raise ConfigError(f"random_state must be None, an int, a numpy RandomState or Generator; "
-                      f"got {random_state!r}")
-
-
-def _weighted(per_sample: Callable[[Any, np.ndarray], Any]) -> Callable[[Any, np.ndarray], Any]:
-    """A loss on targets packed with a last column of sample weights: the per-sample
-    losses averaged with those weights in each mini-batch, as scikit-learn's MLPs do."""
-    def loss(output: Any, packed: np.ndarray) -> Any:
-        target, weight = packed[:, :-1], packed[:, -1]
-        total = float(weight.sum())
-        return (per_sample(output, target) * weight).sum() / (total if total > 0 else 1.0)
-    return loss
-
-
-def _sample_weights(sample_weight: Any, n_samples: int, owner: str) -> np.ndarray:
-    """``sample_weight`` as n_samples finite numbers >= 0, not all 0 (a number is given
-    to every sample, as scikit-learn does)."""
-    try:
-        weight = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise DataError(f"{owner}: sample_weight must be numbers, one per sample; got "
-                        f"{type(sample_weight).__name__} {sample_weight!r:.80}") from None
-    if weight.ndim == 0:
-        weight = np.full(n_samples, float(weight))
-    if weight.shape != (n_samples,):
-        raise ShapeError(f"{owner}: sample_weight has shape {weight.shape}; expected "
-                         f"({n_samples},), one weight per sample of X")
-    if not np.isfinite(weight).all() or (weight < 0).any() or not weight.any():
-        raise DataError(f"{owner}: sample_weight must be finite and >= 0, not all zero "
-                        f"(nothing to learn from); got values from {weight.min()} to "
-                        f"{weight.max()}")
-    return weight
-
-
-def _class_losses(scores: Any, target: np.ndarray) -> Any:
-    return F.cross_entropy(scores, target[:, 0].astype(np.int64), reduction="none")
-
-
-def _squared_errors(output: Any, target: np.ndarray) -> Any:
-    return F.mse_loss(output, target, reduction="none").mean(axis=1)
-
-
-def _two_or_more(classes: np.ndarray) -> np.ndarray:
-    """``classes``, unless there is just one (``DataError``)."""
-    if len(classes) < 2:
-        found = f"a single class ({classes[0].tolist()!r})" if len(classes) else "no class"
-        raise DataError(
-            f"NeuralNetClassifier: y holds {found}; a classifier needs at least 2 classes to "
-            f"learn from (softmax over one class has loss 0 and no gradient), as scikit-learn's "
-            f"LogisticRegression and SVC say. Check the labels, or split with StratifiedKFold "
-            f"/ stratify=y.")
-    return classes
 
 
 class _NeuralNet(FlatParams, BaseEstimator):
@@ -118,8 +60,9 @@ class _NeuralNet(FlatParams, BaseEstimator):
                  hidden_layer_sizes: Sequence[int] = (64,), activation: str = "relu",
                  dropout: float = 0.0, optimizer: str | type = "adam", lr: float = 1e-2,
                  weight_decay: float = 0.0, epochs: int = 50, batch_size: int = 32,
-                 callbacks: Sequence[Any] = (), validation_fraction: float = 0.0,
-                 warm_start: bool = False, random_state: Any = None, verbose: bool = False,
+                 callbacks: Sequence[Any] = (), metrics: Any = None,
+                 validation_fraction: float = 0.0, warm_start: bool = False,
+                 random_state: Any = None, verbose: bool = False,
                  blas_threads: int | str | None = "auto") -> None:
         self.module = module
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -131,6 +74,7 @@ class _NeuralNet(FlatParams, BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.callbacks = callbacks
+        self.metrics = metrics
         self.validation_fraction = validation_fraction
         self.warm_start = warm_start
         self.random_state = random_state
@@ -144,8 +88,10 @@ class _NeuralNet(FlatParams, BaseEstimator):
             activation = "sigmoid" if self.activation == "logistic" else self.activation
             return MLP([n_features, *self._hidden_sizes(), n_outputs], activation,
                        output=self._output, dropout=self.dropout, rng=rng, dtype=dtype)
-        if isinstance(self.module, Module):
-            return copy.deepcopy(self.module)  # each fit trains its own copy
+        if isinstance(self.module, Module):  # each fit trains its own copy, whose layers
+            # with rng=None draw from the default generator, as the original's do
+            shared = autograd.default_generator
+            return copy.deepcopy(self.module, memo={id(shared): shared})
         if callable(self.module):
             built = self.module(n_features, n_outputs)
             if isinstance(built, Module):
@@ -185,33 +131,54 @@ class _NeuralNet(FlatParams, BaseEstimator):
     def _fit(self, X: np.ndarray, target: np.ndarray, n_outputs: int, loss_fn: Any,
              sample_weight: Any, per_sample: Any, incremental: bool = False) -> Any:
         """``epochs`` epochs (``partial_fit``: one) of a new module unless :meth:`_continues`;
-        ``partial_fit`` on a fitted estimator also keeps the optimizer and random stream."""
+        ``partial_fit`` on a fitted estimator also keeps the optimizer and random stream.
+        With a ``random_state``, ``autograd.default_generator`` (a callable module's
+        layers, ``F.dropout`` in a forward) is seeded from it inside a ``fork_rng``."""
+        owner = type(self).__name__
         if sample_weight is not None:  # packed as the target's last column
-            weight = _sample_weights(sample_weight, len(X), type(self).__name__)
+            weight = sample_weights(sample_weight, len(X), owner)
             target = np.column_stack([target.reshape(len(X), -1), weight])
-            loss_fn = _weighted(per_sample)
+            loss_fn = weighted_loss(per_sample)
         warm = self._continues(incremental)
         keep = warm and incremental and hasattr(self, "_optimizer")
-        rng = self._rng if keep else _generator(self.random_state)
+        rng = self._rng if keep else random_generator(self.random_state)
+        callbacks = fit_callbacks(self.callbacks)
+        metrics = fit_metrics(self.metrics, self._metric_view(sample_weight is not None))
         train, val = self._split(X, target, rng, incremental)
-        if not warm:
-            self.module_ = self._build(X.shape[1], n_outputs, rng, X.dtype)
-            self._n_outputs = n_outputs
-            self._output_of(X[:1])  # a module of the wrong output width fails before training
-        elif n_outputs != self._n_outputs:
-            raise ShapeError(f"{type(self).__name__}: y has {n_outputs} target column(s); the "
-                             f"fitted model this fit continues predicts {self._n_outputs}. Pass "
-                             f"that many, or set warm_start=False to start afresh")
-        if not keep:
-            self._optimizer = self._make_optimizer(self.module_)
-        self._rng = rng
-        self.history_ = fit(self.module_, loss_fn, self._optimizer, train, val=val,
-                            epochs=1 if incremental else self.epochs, batch_size=self.batch_size,
-                            callbacks=fit_callbacks(self.callbacks),
-                            progress=verbosity(type(self).__name__, self.verbose), generator=rng,
-                            blas_threads=self.blas_threads)
+        seeded = self.random_state is not None
+        with fork_rng(enabled=seeded):
+            if seeded:  # a partial_fit that continues resumes the previous one's state
+                seed_default_generator(rng, getattr(self, "_default_rng_state", None)
+                                       if keep else None)
+            if not warm:
+                self.module_ = self._build(X.shape[1], n_outputs, rng, X.dtype)
+                self._n_outputs = n_outputs
+                self._output_of(X[:1])  # a module of the wrong output width fails here
+            elif n_outputs != self._n_outputs:
+                raise ShapeError(f"{owner}: y has {n_outputs} target column(s); the fitted "
+                                 f"model this fit continues predicts {self._n_outputs}. Pass "
+                                 f"that many, or set warm_start=False to start afresh")
+            optimizer = self._optimizer if keep else self._make_optimizer(self.module_)
+            bind_callbacks(callbacks, optimizer)
+            check_monitors(owner, callbacks, metrics, val is not None, incremental)
+            self._optimizer, self._rng = optimizer, rng
+            epochs = 1 if incremental else self.epochs
+            self.history_ = fit(self.module_, loss_fn, optimizer, train, val=val,
+                                epochs=epochs, batch_size=self.batch_size, callbacks=callbacks,
+                                metrics=metrics, progress=verbosity(owner, self.verbose),
+                                generator=rng, blas_threads=self.blas_threads)
+            if seeded:  # where a partial_fit that continues this one starts drawing
+                self._default_rng_state = autograd.get_rng_state()
         self.n_iter_ = len(self.history_)
+        if self.history_.interrupted:
+            warnings.warn(f"{owner}: Ctrl-C stopped this fit after {self.n_iter_} complete "
+                          f"epoch(s) of {epochs}; the estimator keeps the model trained so far "
+                          f"(a search or cross-validation goes on and scores it)", stacklevel=3)
         return self
+
+    def _metric_view(self, weighted: bool) -> MetricView | None:
+        """How ``metrics`` see (scores, targets): None when as ``fit`` gives them."""
+        return None
 
     def _split(self, X: np.ndarray, target: np.ndarray, rng: np.random.Generator,
                incremental: bool = False) -> tuple[tuple, tuple | None]:
@@ -229,16 +196,6 @@ class _NeuralNet(FlatParams, BaseEstimator):
                               f"given and holds none out; set validation_fraction=0 (it is "
                               f"{fraction}) and keep your own validation data")
         if fraction == 0:
-            watching = [m for m in map(monitored, fit_callbacks(self.callbacks))
-                        if isinstance(m, str) and m.startswith("val_")]
-            if watching and incremental:
-                raise ConfigError(f"{owner}: a callback monitors {watching[0]!r}, but "
-                                  f"partial_fit holds out no data; use fit with "
-                                  f"validation_fraction=0.1 (for example) for it")
-            if watching:
-                raise ConfigError(f"{owner}: a callback monitors {watching[0]!r}, which needs "
-                                  f"held-out data: pass validation_fraction=0.1 (for example) "
-                                  f"to hold out that share of the training samples")
             return (X, target), None
         labels = target.reshape(len(X), -1)[:, 0] if isinstance(self, ClassifierMixin) else None
         try:
@@ -268,6 +225,12 @@ class _NeuralNet(FlatParams, BaseEstimator):
                 out = model(Tensor(X))
         finally:
             model.train(was_training)
+        if not isinstance(out, (Tensor, np.ndarray)):
+            raise ArgumentTypeError(f"{type(self).__name__}: the module must return one "
+                                    f"(N, n_outputs) Tensor of scores; it returned a "
+                                    f"{type(out).__name__}. Wrap it in a Module whose forward "
+                                    f"returns that Tensor (an LSTM's: its output's last step, "
+                                    f"through a Linear layer)")
         out = np.asarray(out.data if isinstance(out, Tensor) else out)
         expected = (len(X), self._n_outputs)
         if out.shape != expected:
@@ -290,13 +253,20 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     with ``lr`` and ``weight_decay``; ``epochs``, ``batch_size``, ``callbacks``,
     ``blas_threads`` go to ``nn.train.fit``; ``validation_fraction`` (as MLPClassifier's;
     0: none) holds out that share of the samples, stratified, as ``fit``'s ``val`` for
-    callbacks such as ``EarlyStopping()`` that monitor ``val_loss``; ``random_state``
-    seeds the weights, the split, shuffling and dropout. ``warm_start=True``: a second
-    ``fit`` trains the fitted module further (with a new optimizer, on the same classes),
-    as MLPClassifier; ``partial_fit`` trains one epoch on the data given.
-    Fitted attributes: ``module_``, ``classes_``, ``history_`` and ``n_iter_`` (of the
-    last fit), ``n_features_in_``. ``fit`` raises ``DataError`` (a ValueError) on a
-    single class.
+    callbacks such as ``EarlyStopping()`` that monitor ``val_loss``. ``metrics``: as
+    ``fit``'s, called with the scores and the class indices (N,):
+    ``metrics=[nn.train.accuracy]`` logs ``accuracy`` and ``val_accuracy``, which
+    ``EarlyStopping(monitor="val_accuracy")`` can watch (a monitored name that is not
+    logged is a ``ConfigError`` before training). The optimizer is made in ``fit``: to
+    schedule its rate, give ``LRScheduler`` a function, ``LRScheduler(lambda optimizer:
+    StepLR(optimizer, step_size=10))``, or use ``LearningRateScheduler``. ``random_state``
+    seeds the weights, the split, shuffling and dropout, and, inside the fit only,
+    ``autograd.default_generator`` (a callable module's layers, ``F.dropout``).
+    ``warm_start=True``: a second ``fit`` trains the fitted module further (with a new
+    optimizer, on the same classes), as MLPClassifier; ``partial_fit`` trains one epoch
+    on the data given. Fitted attributes: ``module_``, ``classes_``, ``history_`` and
+    ``n_iter_`` (of the last fit), ``n_features_in_``; a fit that raises leaves them as
+    they were. ``fit`` raises ``DataError`` (a ValueError) on a single class.
     """
 
     _output = "softmax"
@@ -304,45 +274,55 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NeuralNetClassifier:
         """Train on ``X`` and labels ``y``; ``sample_weight`` (one number >= 0 per sample)
         weights each sample's loss in its mini-batch's mean, as in MLPClassifier."""
-        warm = self._continues(incremental=False)
-        X, y = validate_data(self, X, y, dtype=_FLOATS, reset=not warm)
-        check_classification_targets(y)
-        classes, encoded = np.unique(y, return_inverse=True)
-        if warm and not np.array_equal(classes, self.classes_):
-            raise DataError(f"NeuralNetClassifier: warm_start=True continues the fitted "
-                            f"model, whose classes are {self.classes_.tolist()}; y has "
-                            f"{classes.tolist()}. Fit on the same classes, or set "
-                            f"warm_start=False to start afresh.")
-        self.classes_ = _two_or_more(classes)
-        return self._fit(X, encoded.astype(np.int64), len(self.classes_), F.cross_entropy,
-                         sample_weight, _class_losses)
+        with kept_if_failed(self):
+            warm = self._continues(incremental=False)
+            X, y = validate_data(self, X, y, dtype=_FLOATS, reset=not warm)
+            check_classification_targets(y)
+            classes, encoded = np.unique(y, return_inverse=True)
+            if warm and not np.array_equal(classes, self.classes_):
+                raise DataError(f"NeuralNetClassifier: warm_start=True continues the fitted "
+                                f"model, whose classes are {self.classes_.tolist()}; y has "
+                                f"{classes.tolist()}. Fit on the same classes, or set "
+                                f"warm_start=False to start afresh.")
+            self.classes_ = two_or_more_classes(classes)
+            return self._fit(X, encoded.astype(np.int64), len(self.classes_), F.cross_entropy,
+                             sample_weight, class_losses)
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None,
                     classes: Any = None) -> NeuralNetClassifier:
         """One epoch on ``X``, ``y`` from the current weights and optimizer state, as
         MLPClassifier's. The first call needs ``classes``, every label any call's ``y``
         will hold (``np.unique(y_all)``); later calls may omit it."""
-        first = not hasattr(self, "module_")
-        X, y = validate_data(self, X, y, dtype=_FLOATS, reset=first)
-        check_classification_targets(y)
-        if classes is None and first:
-            raise UsageError("NeuralNetClassifier.partial_fit: pass classes= on the first "
-                             "call, every label the calls' y will hold (e.g. "
-                             "classes=np.unique(y_all)): the model needs one output per class")
-        if classes is not None and first:
-            self.classes_ = _two_or_more(np.unique(np.asarray(classes)))
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise DataError(f"NeuralNetClassifier.partial_fit: classes={classes!r:.80} differs "
-                            f"from the classes of the fitted model, {self.classes_.tolist()}; "
-                            f"pass the same, or none")
-        unknown = np.setdiff1d(y, self.classes_)
-        if unknown.size:
-            raise DataError(f"NeuralNetClassifier.partial_fit: y has labels {unknown.tolist()}, "
-                            f"not among the classes {self.classes_.tolist()}; pass every label "
-                            f"on the first call (classes=np.unique(y_all))")
-        encoded = np.searchsorted(self.classes_, y).astype(np.int64)
-        return self._fit(X, encoded, len(self.classes_), F.cross_entropy, sample_weight,
-                         _class_losses, incremental=True)
+        with kept_if_failed(self):
+            first = not hasattr(self, "module_")
+            X, y = validate_data(self, X, y, dtype=_FLOATS, reset=first)
+            check_classification_targets(y)
+            if classes is None and first:
+                raise UsageError("NeuralNetClassifier.partial_fit: pass classes= on the first "
+                                 "call, every label the calls' y will hold (e.g. classes="
+                                 "np.unique(y_all)): the model needs one output per class")
+            given = None if classes is None else given_classes(classes)
+            if first:
+                self.classes_ = two_or_more_classes(given)
+            elif given is not None and not np.array_equal(given, self.classes_):
+                raise DataError(f"NeuralNetClassifier.partial_fit: classes={classes!r:.80} "
+                                f"differs from the classes of the fitted model, "
+                                f"{self.classes_.tolist()}; pass the same, or none")
+            unknown = np.setdiff1d(y, self.classes_)
+            if unknown.size:
+                raise DataError(f"NeuralNetClassifier.partial_fit: y has labels "
+                                f"{unknown.tolist()}, not among the classes "
+                                f"{self.classes_.tolist()}; pass every label on the first "
+                                f"call (classes=np.unique(y_all))")
+            encoded = np.searchsorted(self.classes_, y).astype(np.int64)
+            return self._fit(X, encoded, len(self.classes_), F.cross_entropy, sample_weight,
+                             class_losses, incremental=True)
+
+    def _metric_view(self, weighted: bool) -> MetricView | None:
+        """Metrics see the scores and the class indices (N,), with sample weights too."""
+        if not weighted:
+            return None
+        return lambda scores, packed: (scores, packed[:, 0].astype(np.int64))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities softmax(scores), shape (N, n_classes)."""
@@ -367,7 +347,8 @@ class NeuralNetClassifier(ClassifierMixin, _NeuralNet):
 class NeuralNetRegressor(RegressorMixin, _NeuralNet):
     """A regressor trained with mean squared error; one output unit per target column
     (y of shape (N,) or (N, k)). ``module`` and the other parameters as for
-    :class:`NeuralNetClassifier`; the module outputs (N, k) values."""
+    :class:`NeuralNetClassifier`; the module outputs (N, k) values. ``metrics`` are
+    called with the outputs and targets shaped as y, as ``predict`` returns them."""
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -386,13 +367,22 @@ class NeuralNetRegressor(RegressorMixin, _NeuralNet):
 
     def _fit_targets(self, X: Any, y: Any, sample_weight: Any,
                      incremental: bool) -> NeuralNetRegressor:
-        warm = self._continues(incremental)
-        X, y = validate_data(self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True,
-                             reset=not warm)
-        self._y_ndim = y.ndim
-        target = y.reshape(len(y), -1).astype(np.float64)
-        return self._fit(X, target, target.shape[1], F.mse_loss, sample_weight,
-                         _squared_errors, incremental)
+        with kept_if_failed(self):
+            warm = self._continues(incremental)
+            X, y = validate_data(self, X, y, dtype=_FLOATS, multi_output=True, y_numeric=True,
+                                 reset=not warm)
+            self._y_ndim = y.ndim
+            target = y.reshape(len(y), -1).astype(np.float64)
+            return self._fit(X, target, target.shape[1], F.mse_loss, sample_weight,
+                             squared_errors, incremental)
+
+    def _metric_view(self, weighted: bool) -> MetricView | None:
+        """Metrics see outputs and targets shaped as ``y`` ((N,) or (N, k)), as
+        ``predict`` gives them."""
+        def view(output: np.ndarray, packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            target = packed[:, :-1] if weighted else packed
+            return (output[:, 0], target[:, 0]) if self._y_ndim == 1 else (output, target)
+        return view
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted values, shaped like the training targets ((N,) or (N, k))."""

@@ -2,17 +2,29 @@
 (``module__hidden_units``, ``optimizer__momentum``) name a part with no parameters of its
 own here, so they are refused by name before anything is set (scikit-learn's own
 ``set_params`` sets the flat names first, then fails with a bare ``AttributeError``).
-``fit_callbacks`` and ``verbosity``: what ``fit`` makes of ``callbacks`` and ``verbose``."""
+The functions say what ``fit`` makes of ``callbacks``, ``metrics``, ``random_state`` and
+``verbose``, and check before training that what the callbacks monitor is logged."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import numbers
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .errors import ArgumentTypeError, ConfigError
-from .train._arguments import callback_list
+import numpy as np
 
-__all__ = ["FlatParams", "fit_callbacks", "monitored", "verbosity"]
+import autograd
+
+from .errors import ArgumentTypeError, ConfigError
+from .train._arguments import callback_list, named_metrics
+from .train.callbacks import LRScheduler
+
+__all__ = ["FlatParams", "fit_callbacks", "bind_callbacks", "fit_metrics", "monitored",
+           "check_monitors", "random_generator", "seed_default_generator", "kept_if_failed",
+           "verbosity"]
+
+MetricView = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def fit_callbacks(callbacks: Any) -> list:
@@ -21,9 +33,107 @@ def fit_callbacks(callbacks: Any) -> list:
     return copy.deepcopy(callback_list(callbacks))
 
 
+def bind_callbacks(callbacks: Iterable[Any], optimizer: Any) -> None:
+    """Each ``LRScheduler`` bound to the estimator's ``optimizer`` now (a function
+    builds its scheduler on it), so that its ``monitor`` is known before training."""
+    for callback in callbacks:
+        if isinstance(callback, LRScheduler):
+            callback.bind(optimizer)
+
+
+def fit_metrics(metrics: Any, view: MetricView | None) -> dict[str, Callable]:
+    """``metrics`` named as ``nn.train.fit`` names them, each called on what ``view``
+    makes of the module's scores and the packed targets (None: given as they are)."""
+    named = named_metrics(metrics)
+    if view is None:
+        return named
+    return {name: _viewed(fn, view) for name, fn in named.items()}
+
+
+def _viewed(fn: Callable, view: MetricView) -> Callable:
+    def metric(scores: np.ndarray, target: np.ndarray) -> Any:
+        return fn(*view(scores, target))
+    return metric
+
+
 def monitored(callback: Any) -> Any:
-    """The metric a callback watches (``EarlyStopping(monitor="val_loss")``), or None."""
-    return getattr(callback, "monitor", None)
+    """The name a callback watches (``EarlyStopping(monitor="val_loss")``), or None when
+    it has no ``monitor`` or does not read it (``uses_monitor``: ``ModelCheckpoint``
+    without ``save_best_only``, an ``LRScheduler`` of another kind than
+    ``ReduceLROnPlateau``)."""
+    return getattr(callback, "monitor", None) if getattr(callback, "uses_monitor",
+                                                         True) else None
+
+
+def check_monitors(owner: str, callbacks: Iterable[Any], metrics: Iterable[str],
+                   validating: bool, incremental: bool) -> None:
+    """Every monitored name among those the estimator's fit logs (``loss``, ``lr``, the
+    metrics, and their ``val_`` values when ``validating``), else a ``ConfigError`` with
+    what to change, before any training."""
+    logged = {"loss", "lr", *metrics}
+    if validating:
+        logged |= {f"val_{name}" for name in logged - {"lr"}}
+    for callback in callbacks:
+        name = monitored(callback)
+        if not isinstance(name, str) or name in logged:
+            continue
+        if name.startswith("val_") and not validating and incremental:
+            raise ConfigError(f"{owner}: a callback monitors {name!r}, but partial_fit holds "
+                              f"out no data; use fit with validation_fraction=0.1 (for "
+                              f"example) for it")
+        if name.startswith("val_") and not validating and name[4:] in logged:
+            raise ConfigError(f"{owner}: a callback monitors {name!r}, which needs held-out "
+                              f"data: pass validation_fraction=0.1 (for example) to hold out "
+                              f"that share of the training samples")
+        base = name[4:] if name.startswith("val_") else name
+        raise ConfigError(
+            f"{owner}: {type(callback).__name__} monitors {name!r}, which this estimator "
+            f"does not log; it logs {sorted(logged)}. Pass metrics=[fn] with a function named "
+            f"{base!r} (metrics=[nn.train.accuracy] logs 'accuracy', and 'val_accuracy' with "
+            f"validation_fraction > 0), or monitor one of those")
+
+
+def random_generator(random_state: Any) -> np.random.Generator:
+    """A fresh Generator for each fit: None (unseeded), an int seed >= 0, a RandomState
+    or a Generator (copied, so fitting twice repeats itself)."""
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, np.random.Generator):
+        return copy.deepcopy(random_state)
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(2 ** 31))
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ConfigError(f"random_state must be an int >= 0 (a seed), None, or a numpy "
+                              f"RandomState or Generator; got {random_state}")
+        return np.random.default_rng(int(random_state))
+    raise ConfigError(f"random_state must be None, an int, a numpy RandomState or Generator; "
+                      f"got {random_state!r}")
+
+
+def seed_default_generator(rng: np.random.Generator, state: Any = None) -> None:
+    """Seed ``autograd.default_generator`` (which a callable module's layers and
+    ``F.dropout`` in a forward draw from) from ``rng`` without drawing from ``rng`` (the
+    default MLP's weights, the split and the shuffling draw from it as without this
+    seeding), or give it ``state`` (``autograd.get_rng_state()``) when not None."""
+    if state is not None:
+        autograd.set_rng_state(state)
+    else:
+        autograd.manual_seed(int(copy.deepcopy(rng).integers(2 ** 63)))
+
+
+@contextlib.contextmanager
+def kept_if_failed(estimator: Any) -> Iterator[None]:
+    """A fit that raises leaves the estimator's attributes as they were (no
+    ``classes_`` of new labels next to the old ``module_``); a module it trained in place
+    (``warm_start``, ``partial_fit``) keeps the updates made before the error."""
+    saved = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise
 
 
 def verbosity(owner: str, verbose: Any) -> bool:

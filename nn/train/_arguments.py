@@ -3,7 +3,7 @@ so that a wrong argument is a named error before training (or at the first batch
 says what was expected, what was given and what to do."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,8 +15,10 @@ from ..errors import ArgumentTypeError, ConfigError
 from ..module import Module
 from .callbacks import Callback
 
-__all__ = ["callback_list", "named_metrics", "metric_value", "check_loss_fn", "loss_tensor",
-           "check_optimizer", "check_field_count"]
+__all__ = ["callback_list", "named_metrics", "check_part_names", "metric_value",
+           "check_loss_fn", "loss_tensor", "check_optimizer", "check_field_count"]
+
+RESERVED_NAMES = ("loss", "lr")  # what fit logs itself, next to the metrics
 
 
 def callback_list(callbacks: Any) -> list[Callback]:
@@ -44,7 +46,9 @@ def callback_list(callbacks: Any) -> list[Callback]:
 def named_metrics(metrics: Any) -> dict[str, Callable[[Any, Any], Any]]:
     """``metrics`` by name: a list or tuple of functions (named by ``__name__``) or a
     dict name -> function; None is none. As Keras 3's ``compile``, anything else (one
-    function given alone, too) is refused."""
+    function given alone, too) is refused. Two metrics of one name (two lambdas), or one
+    named ``loss``, ``lr`` or ``val_...`` (fit's own names), are a ``ConfigError``: one
+    value would silently replace another in the History."""
     if metrics is None:
         return {}
     if isinstance(metrics, Mapping):
@@ -58,12 +62,42 @@ def named_metrics(metrics: Any) -> dict[str, Callable[[Any, Any], Any]]:
                                 f"fn(scores, target) -> float, or a dict name -> function, "
                                 f"or None; got {metrics!r} ({type(metrics).__name__})."
                                 f"{advice}")
+    named: dict[str, Callable[[Any, Any], Any]] = {}
     for name, fn in items:
         if not callable(fn):
             raise ArgumentTypeError(f"fit: metric {name!r} must be a function fn(scores, "
                                     f"target) -> float; got {fn!r} ({type(fn).__name__}). "
                                     f"Names are not looked up: pass nn.train.accuracy, say")
-    return {str(name): fn for name, fn in items}
+        name = str(name)
+        if name in named:
+            raise ConfigError(f"fit: two metrics are named {name!r} (a list names each by "
+                              f"its __name__; lambdas and functools.partial objects share "
+                              f"one), so one would overwrite the other. Name them with a "
+                              f"dict: metrics={{'first': ..., 'second': ...}}")
+        _check_free_name(name, "metric", f"name it with a dict: metrics={{'my_{name}': "
+                                         f"{getattr(fn, '__name__', 'fn')}}}")
+        named[name] = fn
+    return named
+
+
+def _check_free_name(name: str, what: str, advice: str) -> None:
+    """A logged name that is not fit's own (``loss``, ``lr``, or ``val_...``)."""
+    if name in RESERVED_NAMES or name.startswith("val_"):
+        raise ConfigError(f"fit: a {what} is named {name!r}, but fit logs 'loss', 'lr' and "
+                          f"'val_<name>' (the validation values) itself, so one would "
+                          f"replace the other in the History; {advice}")
+
+
+def check_part_names(parts: Sequence[str], metrics: Mapping[str, Any]) -> None:
+    """The loss parts (the fields after the first of the named tuple the loss function
+    returned) are logged next to the metrics: a name taken twice is a ``ConfigError``
+    (their values would be summed into one entry)."""
+    for name in parts:
+        _check_free_name(name, "loss part", "rename that field of the named tuple")
+        if name in metrics:
+            raise ConfigError(f"fit: the loss returns a part named {name!r}, and a metric "
+                              f"has that name too; both would be logged as {name!r}. "
+                              f"Rename the metric (metrics={{'{name}_metric': fn}}, say)")
 
 
 def metric_value(name: str, value: Any) -> float:

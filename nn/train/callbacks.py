@@ -1,16 +1,11 @@
-"""Callbacks for ``fit``, with the names Keras and skorch users know.
-
-A callback overrides any of the hooks below; each receives the running ``Trainer``
-(``trainer.model``, ``trainer.optimizer``, ``trainer.epoch``, ``trainer.history``,
-``trainer.stop_training``: set in a batch hook, as in Keras, it ends the epoch after
-that batch; the epoch is still validated and recorded). Per-batch hooks cost a call per
-batch, so ``fit`` calls only the hooks a callback actually overrides. State that must
-survive a resume is returned by ``state_dict()`` and restored by ``load_state_dict()``.
+"""Callbacks for ``fit``, with the names Keras and skorch users know (the hooks they
+override are those of ``Callback``, in ``callback_base``).
 """
 from __future__ import annotations
 
 import math
 import os
+import string
 from typing import Any
 
 import numpy as np
@@ -21,79 +16,10 @@ from ..optim import ReduceLROnPlateau
 from ..utils import check_clip_argument, clip_grad_norm_, clip_grad_value_
 from autograd.errors import UsageError
 from ..errors import ArgumentTypeError, ConfigError, MemberNotFoundError, NameNotFoundError
+from .callback_base import Callback, Trainer, monitor_mode, monitor_name, monitored_value
 
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "LRScheduler", "KLAnnealing",
            "GradientClipping", "monitor_mode"]
-
-Trainer = Any  # the running nn.train.Trainer (not imported: it imports this module)
-
-
-class Callback:
-    """Base class: every hook does nothing."""
-
-    def on_train_begin(self, trainer: Trainer) -> None:
-        """Before the first epoch (after a resume has restored the state: then
-        ``trainer.epoch`` is the number of epochs done, else 0)."""
-
-    def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
-        """Before the first batch of ``epoch`` (counted from 0)."""
-
-    def on_batch_begin(self, trainer: Trainer, batch: int) -> None:
-        """Before a training batch; ``batch`` counts the epoch's batches from 0."""
-
-    def on_after_backward(self, trainer: Trainer) -> None:
-        """After ``loss.backward()``, before ``optimizer.step()`` (gradient clipping)."""
-
-    def on_batch_end(self, trainer: Trainer, loss: float) -> None:
-        """After the optimizer step of a training batch, with the batch's loss."""
-
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        """After the epoch's validation; ``logs`` holds this epoch's values."""
-
-    def on_checkpoint(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        """After every callback's ``on_epoch_end``, so a file written here holds the state
-        each callback left for this epoch (``ModelCheckpoint`` writes here)."""
-
-    def on_train_end(self, trainer: Trainer) -> None:
-        """After the last epoch, after early stopping, and after Ctrl-C."""
-
-    def state_dict(self) -> dict[str, Any]:
-        return {}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        pass
-
-
-# names Keras maximises with mode="auto" (its metrics of direction "up"): accuracies,
-# AUC, precision, recall, F1 and other scores, IoU
-_HIGHER_IS_BETTER = ("acc", "score", "auc", "precision", "recall", "f1", "iou")
-
-
-def monitor_mode(monitor: str, mode: str) -> str:
-    """"min" or "max" for ``monitor``: "auto" is "max" for accuracies, AUC, precision,
-    recall, F1 and other scores, IoU (as Keras), else "min"."""
-    if mode not in ("auto", "min", "max"):
-        raise ConfigError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}")
-    if mode != "auto":
-        return mode
-    return "max" if any(word in monitor for word in _HIGHER_IS_BETTER) else "min"
-
-
-def _monitor_name(owner: str, monitor: Any) -> str:
-    """``monitor``, a logged name such as "val_loss" (a str, else ``ArgumentTypeError``)."""
-    if not isinstance(monitor, str):
-        raise ArgumentTypeError(f"{owner}: monitor must be the name of a logged value, such "
-                                f"as 'val_loss', 'loss' or 'val_accuracy'; got {monitor!r} "
-                                f"({type(monitor).__name__})")
-    return monitor
-
-
-def _value(logs: dict[str, float], monitor: str, owner: str) -> float:
-    if monitor not in logs:
-        raise NameNotFoundError(f"{owner}: monitor={monitor!r} is not among this epoch's "
-                                f"values {sorted(logs)}; pass val=... to fit for 'val_loss', "
-                                f"or monitor one of those")
-    return float(logs[monitor])
 
 
 class _Best(Callback):
@@ -108,9 +34,14 @@ class _Best(Callback):
     def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
         owner = type(self).__name__
         self.min_delta = real_number(owner, "min_delta", min_delta, minimum=0)
-        self.monitor = _monitor_name(owner, monitor)
+        self.monitor = monitor_name(owner, monitor)
         self.mode = monitor_mode(monitor, mode)
         self.reset()
+
+    @property
+    def uses_monitor(self) -> bool:
+        """Whether ``monitor`` is read (an ``nn.sklearn`` estimator checks it is logged)."""
+        return True
 
     def reset(self) -> None:
         """The state of a callback that has seen no epoch."""
@@ -165,7 +96,7 @@ class EarlyStopping(_Best):
         self.best_weights: dict[str, np.ndarray] | None = None
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        value = _value(logs, self.monitor, "EarlyStopping")
+        value = monitored_value(logs, self.monitor, "EarlyStopping")
         if epoch < self.start_from_epoch:
             return
         self.wait += 1
@@ -209,14 +140,14 @@ class ModelCheckpoint(_Best):
                  mode: str = "auto", min_delta: float = 0.0,
                  save_weights_only: bool = False) -> None:
         _Best.__init__(self, monitor, mode, min_delta)
-        self.path = os.fspath(path)
+        self.path = _checked_path_template(os.fspath(path))
         self.save_best_only = flag("ModelCheckpoint", "save_best_only", save_best_only)
         self.save_weights_only = flag("ModelCheckpoint", "save_weights_only", save_weights_only)
         self.last_saved: str | None = None
 
     def on_checkpoint(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         if self.save_best_only:
-            value = _value(logs, self.monitor, "ModelCheckpoint")
+            value = monitored_value(logs, self.monitor, "ModelCheckpoint")
             if not self.improved(value):
                 return
             self.best, self.best_epoch = value, epoch
@@ -227,6 +158,9 @@ class ModelCheckpoint(_Best):
                                     f"({type(exc).__name__}: {exc}); the names in its braces "
                                     f"must be 'epoch' or among this epoch's values "
                                     f"{sorted(logs)}") from None
+        except (ValueError, TypeError, AttributeError) as exc:  # a format spec, say
+            raise ConfigError(f"ModelCheckpoint: cannot fill in the path {self.path!r} with "
+                              f"this epoch's values ({type(exc).__name__}: {exc})") from None
         if os.path.dirname(path):  # as Keras: "runs/ckpt.npz" creates "runs"
             os.makedirs(os.path.dirname(path), exist_ok=True)
         if self.save_weights_only:
@@ -235,6 +169,11 @@ class ModelCheckpoint(_Best):
             trainer.save_checkpoint(path)
         self.last_saved = path
 
+    @property
+    def uses_monitor(self) -> bool:
+        """Whether ``monitor`` is read: with ``save_best_only`` only."""
+        return self.save_best_only
+
     def state_dict(self) -> dict[str, Any]:
         return {"best": self.best, "best_epoch": self.best_epoch}
 
@@ -242,25 +181,108 @@ class ModelCheckpoint(_Best):
         self.best, self.best_epoch = float(state["best"]), int(state["best_epoch"])
 
 
+class _AnyName(dict):
+    """Format values for a trial: ``epoch`` an int, every other name a float."""
+
+    def __missing__(self, key: str) -> float:
+        return 0.0
+
+
+def _checked_path_template(path: str) -> str:
+    """``path``, once a trial format (``epoch=1``, every other name 0.0) has shown it
+    well formed, so that an unbalanced brace or a format spec no number takes
+    (``{loss:d}``) is a ``ConfigError`` now rather than after an epoch of training.
+    Names and positions are checked when filled in (which names exist is known then)."""
+    try:
+        string.Formatter().vformat(path, (), _AnyName(epoch=1))
+    except (KeyError, IndexError):
+        pass
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"ModelCheckpoint: the path {path!r} is not a valid template "
+                          f"({type(exc).__name__}: {exc}). Put 'epoch' or logged names in "
+                          f"braces, with a number's format spec, e.g. "
+                          f"'ckpt-{{epoch:02d}}-{{val_loss:.3f}}.npz'; double a brace meant "
+                          f"literally ('{{{{')") from None
+    return path
+
+
 class LRScheduler(Callback):
     """Step an ``nn.optim`` scheduler every epoch (``step_every="epoch"``) or batch.
-    ``ReduceLROnPlateau`` is fed the monitored value (default ``"val_loss"``). The
-    scheduler's state is saved with the checkpoint."""
+
+    ``scheduler``: a scheduler built on the optimizer ``fit`` trains with (one built on
+    another optimizer would change nothing: ``ConfigError`` when training begins), or a
+    function ``optimizer -> scheduler``, called with that optimizer when training begins:
+    ``LRScheduler(lambda optimizer: StepLR(optimizer, step_size=10))``. The function is
+    the way to schedule in ``nn.sklearn``'s estimators, which build their optimizer in
+    ``fit``. ``ReduceLROnPlateau`` is fed the monitored value (default ``"val_loss"``);
+    other schedulers ignore ``monitor``. The scheduler's state is saved with the
+    checkpoint."""
 
     def __init__(self, scheduler: Any, monitor: str = "val_loss",
                  step_every: str = "epoch") -> None:
         if step_every not in ("epoch", "batch"):
             raise ConfigError(f"LRScheduler: step_every must be 'epoch' or 'batch'; got "
                               f"{step_every!r}")
-        if not callable(getattr(scheduler, "step", None)):
-            raise ArgumentTypeError(f"LRScheduler needs an nn.optim scheduler (with step()); got "
-                                    f"{type(scheduler).__name__}")
-        self.scheduler, self.step_every = scheduler, step_every
-        self.monitor = _monitor_name("LRScheduler", monitor)
+        self.step_every = step_every
+        self.monitor = monitor_name("LRScheduler", monitor)
+        self.scheduler: Any = None
+        self.factory: Any = None
+        self.plateau: bool | None = None  # known once there is a scheduler
+        self._pending_state: dict[str, Any] | None = None  # a resumed state, until built
+        if _is_scheduler(scheduler):
+            self._use(scheduler)
+        elif callable(scheduler) and not isinstance(scheduler, type):
+            self.factory = scheduler
+        else:
+            raise ArgumentTypeError(f"LRScheduler needs an nn.optim scheduler (with step()), "
+                                    f"or a function optimizer -> scheduler such as lambda "
+                                    f"optimizer: StepLR(optimizer, step_size=10); got "
+                                    f"{scheduler!r:.60} ({type(scheduler).__name__})")
+
+    def _use(self, scheduler: Any) -> None:
+        self.scheduler = scheduler
         self.plateau = isinstance(scheduler, ReduceLROnPlateau)
-        if self.plateau and step_every == "batch":
+        if self.plateau and self.step_every == "batch":
             raise ConfigError("LRScheduler: ReduceLROnPlateau steps once per epoch, on the "
                               "monitored value; use step_every='epoch'")
+
+    @property
+    def uses_monitor(self) -> bool:
+        """Whether ``monitor`` is read: for ``ReduceLROnPlateau`` only (False for a
+        function that has not built its scheduler yet)."""
+        return bool(self.plateau)
+
+    def bind(self, optimizer: Any) -> None:
+        """Make the scheduler adjust ``optimizer``: a function given to ``__init__`` is
+        called with it (again only for another optimizer); a scheduler given as such must
+        already be built on it (else ``ConfigError``). ``fit`` calls this when training
+        begins; an ``nn.sklearn`` estimator calls it before, to check the callbacks."""
+        if self.factory is not None and getattr(self.scheduler, "optimizer",
+                                                None) is not optimizer:
+            built = self.factory(optimizer)
+            if not _is_scheduler(built):
+                raise ArgumentTypeError(f"LRScheduler: the function given must return an "
+                                        f"nn.optim scheduler built on the optimizer it "
+                                        f"receives; it returned {built!r:.60} "
+                                        f"({type(built).__name__})")
+            self._use(built)
+        if getattr(self.scheduler, "optimizer", optimizer) is not optimizer:
+            made = ("the function given returned a scheduler built on another optimizer"
+                    if self.factory is not None else
+                    f"the {type(self.scheduler).__name__} given is built on another "
+                    f"optimizer than the one fit trains with")
+            raise ConfigError(f"LRScheduler: {made}, so the learning rate would never change. "
+                              f"Build it on fit's optimizer ({type(optimizer).__name__}), or "
+                              f"pass a function that builds it on the optimizer it is given: "
+                              f"LRScheduler(lambda optimizer: StepLR(optimizer, ...)) (the "
+                              f"way for nn.sklearn's estimators, which make their optimizer "
+                              f"in fit)")
+        pending, self._pending_state = self._pending_state, None
+        if pending:  # ({} is the state_dict of a function's callback before it built one)
+            self.scheduler.load_state_dict(pending)
+
+    def on_train_begin(self, trainer: Trainer) -> None:
+        self.bind(trainer.optimizer)
 
     def on_batch_end(self, trainer: Trainer, loss: float) -> None:
         if self.step_every == "batch":
@@ -268,15 +290,25 @@ class LRScheduler(Callback):
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         if self.plateau:
-            self.scheduler.step(_value(logs, self.monitor, "LRScheduler"))
+            self.scheduler.step(monitored_value(logs, self.monitor, "LRScheduler"))
         elif self.step_every == "epoch":
             self.scheduler.step()
 
     def state_dict(self) -> dict[str, Any]:
+        if self._pending_state is not None or self.scheduler is None:
+            return {"scheduler": self._pending_state or {}}
         return {"scheduler": self.scheduler.state_dict()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.scheduler.load_state_dict(state["scheduler"])
+        if self.factory is not None:  # loaded once the scheduler is built, in bind
+            self._pending_state = state["scheduler"]
+        else:
+            self.scheduler.load_state_dict(state["scheduler"])
+
+
+def _is_scheduler(value: Any) -> bool:
+    """An ``nn.optim`` scheduler (an object with ``step()``), not its class."""
+    return not isinstance(value, type) and callable(getattr(value, "step", None))
 
 
 class KLAnnealing(Callback):

@@ -26,7 +26,7 @@ from ..data import DataLoader
 from ..module import Module
 from ..utils import grad_norms
 from ._arguments import (callback_list, check_field_count, check_loss_fn, check_optimizer,
-                         loss_tensor, metric_value, named_metrics)
+                         check_part_names, loss_tensor, metric_value, named_metrics)
 from ._progress import Progress
 from .callbacks import Callback
 from .history import History
@@ -286,7 +286,10 @@ def _accumulate(sums: dict[str, float], result: Any, output: Any,
                 batch: Sequence[np.ndarray], metrics: Mapping[str, Callable], model: Module,
                 n: int) -> None:
     """Add the batch's loss parts and metrics, weighted by its size ``n``."""
-    for name in getattr(result, "_fields", ())[1:]:  # a named tuple of loss parts
+    parts = getattr(result, "_fields", ())[1:]  # a named tuple of loss parts
+    if parts:
+        check_part_names(parts, metrics)
+    for name in parts:
         sums[name] = sums.get(name, 0.0) + float(getattr(result, name).item()) * n
     if not metrics:
         return
