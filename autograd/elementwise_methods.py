@@ -33,7 +33,11 @@ class ElementwiseMethods:
         """The normalised sinc, sin(s) / s with s = pi x, 1 at x = 0. Below |s| = 1/2 it
         is the Taylor series 1 + sum_{k=1..7} (-1)^k s^2k / (2k+1)! (the first term left
         out is below 1e-19), so that its derivatives near 0 are exact: no 0 / 0, nor the
-        cancellation of cos(s)/s - sin(s)/s^2; d/dx = 0 and d2/dx2 = -pi^2/3 at 0."""
+        cancellation of cos(s)/s - sin(s)/s^2; d/dx = 0 and d2/dx2 = -pi^2/3 at 0.
+        float16 is computed in float32 (pi x rounded to float16 would be off by 1e-3 near
+        the zeros), as PyTorch's."""
+        if self.dtype == np.float16:
+            return self.astype(np.float32).sinc().astype(np.float16)
         s = self * math.pi
         near = s.abs() < _SINC_SERIES_BELOW
         square = s.where(near, 0.0) ** 2

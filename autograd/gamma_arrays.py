@@ -1,10 +1,13 @@
 """ln|Gamma(x)|, digamma, trigamma and tetragamma (psi, psi', psi'') on NumPy float arrays
 (NumPy has none of them): what ``autograd.ops.gamma``'s ops compute, and their VJPs on
-arrays.
+arrays; and the regularised incomplete gamma functions P and Q and a Gamma draw's
+derivative in its concentration, on ``incomplete_gamma_arrays``' kernels.
 
 ``lgamma`` is Lanczos' approximation (g = 7, nine terms; relative error about 1e-15)
-for x >= 1/2 and the reflection ln|Gamma(x)| = ln(pi) - ln|sin(pi x)| - ln|Gamma(1 - x)|
-below (finite down to x = 5e-324, where it is -ln x); +inf at the poles 0, -1, -2...
+for x >= 1/2, except on [1/2, 5/2], where the Taylor series of ln Gamma(1 + e) keeps the
+relative accuracy near the roots 1 and 2 (exact 0 there); below 1/2 the reflection
+ln|Gamma(x)| = ln(pi) - ln|sin(pi x)| - ln|Gamma(1 - x)| (finite down to x = 5e-324,
+where it is -ln x); +inf at the poles 0, -1, -2...
 The polygammas shift x up by ten (psi(x) = psi(x + 10) - sum_k 1/(x + k),
 psi'(x) = psi'(x + 10) + sum_k 1/(x + k)^2) and sum their asymptotic series there (error
 below 1e-16), reflecting negative x: psi(x) = psi(1 - x) - pi / tan(pi x),
@@ -19,8 +22,11 @@ import math
 
 import numpy as np
 
+from . import incomplete_gamma_arrays as incomplete
+from .zeta_arrays import hurwitz_zeta
+
 __all__ = ["lgamma", "digamma", "trigamma", "tetragamma", "standard_gamma_grad",
-           "regularized_gamma_p"]
+           "regularized_gamma_p", "regularized_gamma_q"]
 
 _LANCZOS_G = 7.0
 _LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028,
@@ -32,9 +38,10 @@ _SHIFT = 10
 _DIGAMMA = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760, 1 / 12)
 _TRIGAMMA = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6)
 _TETRAGAMMA = (1 / 2, -1 / 6, 1 / 6, -3 / 10, 5 / 6, -691 / 210, 35 / 2)  # (2k+1) B_2k
-_TINY = 1e-300  # Lentz's stand-in for a zero denominator
-_EPS = np.finfo(np.float64).eps
-_FRACTION_MAX_STEPS = 100_000  # near x = a + 1 it takes about a^(1/3) steps
+_EULER_GAMMA = 0.57721566490153286
+# ln Gamma(1 + e) = -gamma e + sum_(k>=2) (-1)^k zeta(k) / k e^k, |e| <= 1/2: 52 terms
+_NEAR_ONE = (0.0, -_EULER_GAMMA) + tuple(
+    (-1) ** k * float(z) / k for k, z in enumerate(hurwitz_zeta(np.arange(2.0, 53.0), 1.0), 2))
 
 
 def _sin_pi(x: np.ndarray) -> np.ndarray:
@@ -70,12 +77,34 @@ def _lanczos(x: np.ndarray) -> np.ndarray:
     return _HALF_LOG_2PI + (z + 0.5) * np.log(t) - t + np.log(series)
 
 
+def _lgamma_near_one(e: np.ndarray) -> np.ndarray:
+    """ln Gamma(1 + e) for |e| <= 1/2 by its Taylor series (exact 0 at e = 0)."""
+    total = np.zeros_like(e)
+    for c in reversed(_NEAR_ONE):
+        total = total * e + c
+    return total
+
+
+def _lgamma_positive(y: np.ndarray) -> np.ndarray:
+    """ln Gamma(y) for y >= 1/2: Lanczos, but on [1/2, 5/2] the series around the roots
+    1 and 2 (ln Gamma(2 + e) = ln(1 + e) + ln Gamma(1 + e)), to keep relative accuracy
+    near them (Lanczos' absolute error of 1e-15 would be all of a tiny value's digits)."""
+    out = np.asarray(_lanczos(y))  # (a 0-d array, not a NumPy scalar)
+    near = (y >= 0.5) & (y <= 2.5)
+    if near.any():
+        e = y[near] - 1.0
+        shifted = e > 0.5
+        e = np.where(shifted, e - 1.0, e)
+        out[near] = _lgamma_near_one(e) + np.where(shifted, np.log1p(e), 0.0)
+    return out
+
+
 def lgamma(x: np.ndarray) -> np.ndarray:
     """ln|Gamma(x)| elementwise, in x's float dtype (computed in float64)."""
     x64 = np.asarray(x, dtype=np.float64)
     low = x64 < 0.5
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        out = _lanczos(np.where(low, 1.0 - x64, x64))
+        out = _lgamma_positive(np.where(low, 1.0 - x64, x64))
         reflected = math.log(math.pi) - _log_sin_pi(x64) - out
         out = np.where(low, reflected, out)
     out = np.where(_poles(x64), np.inf, out)
@@ -154,83 +183,121 @@ def tetragamma(x: np.ndarray) -> np.ndarray:
     return out.astype(np.result_type(x, np.float16))
 
 
-def _series_terms(a64: np.ndarray, x64: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The terms t_n = x^(a+n) e^(-x) / Gamma(a + n + 1) of P(a, x) = sum_n t_n, over the
-    window where they matter (they peak near n = x - a with a spread of about sqrt(x);
-    outside the window each is below e^-70 of the peak), and n itself: (terms, n) with
-    the window along axis 0. x must be > 0."""
-    spread = 12.0 * np.sqrt(x64) + 10.0
-    start = np.floor(np.maximum(x64 - a64 - spread, 0.0))
-    n = start + np.arange(int(2 * spread.max() + 40)).reshape((-1,) + (1,) * x64.ndim)
-    with np.errstate(under="ignore"):
-        terms = np.exp((a64 + n) * np.log(x64) - x64 - lgamma(a64 + n + 1))
-    return terms, n
+def _log_prefactor(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """ln(x^a e^-x / Gamma(a)): for a >= 10 as a log1pmx((x - a) / a) + ln(a / (2 pi)) / 2
+    - mu(a) (Stirling's correction mu), which keeps its digits near x = a where
+    a ln x - x - ln Gamma(a) is a difference of numbers of size x; below, that plain sum."""
+    big = a >= 10.0
+    a_big, a_small = np.where(big, a, 10.0), np.where(big, 1.0, a)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        stirling = (a_big * incomplete.log1pmx(x, a_big) + 0.5 * np.log(a_big / (2 * np.pi))
+                    - incomplete.stirling_correction(a_big))
+        plain = a_small * np.log(x) - x - lgamma(a_small)
+    return np.where(big, stirling, plain)
 
 
-def _upper_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Q(a, x) = 1 - P(a, x) = x^a e^(-x) / Gamma(a) h for x > a + 1, with Legendre's
-    continued fraction h = 1 / (x + 1 - a - 1 (1 - a) / (x + 3 - a - 2 (2 - a) / (x + 5 - a
-    - ...))) evaluated forward by Lentz's method (b_i = x + 2i + 1 - a, a_i = -i (i - a);
-    ``_TINY`` stands in for a vanishing denominator) until every factor is 1 to rounding:
-    a few steps for x far above a, about a^(1/3) near x = a + 1."""
-    b = x + 1.0 - a
-    c, d = np.full_like(x, 1.0 / _TINY), 1.0 / b
-    h = d.copy()
-    for i in range(1, _FRACTION_MAX_STEPS):
-        a_i, b = -i * (i - a), b + 2.0
-        d = a_i * d + b
-        c = b + a_i / c
-        d = 1.0 / np.where(np.abs(d) < _TINY, _TINY, d)
-        factor = d * np.where(np.abs(c) < _TINY, _TINY, c)
-        h = h * factor
-        if np.all(np.abs(factor - 1.0) <= _EPS):
-            break
-    with np.errstate(under="ignore"):
-        return np.exp(a * np.log(x) - x - lgamma(a)) * h
+def _lgamma1p(a: np.ndarray) -> np.ndarray:
+    """ln Gamma(1 + a), keeping the digits of a tiny a (1 + a would round them away)."""
+    near = np.abs(a) <= 0.5
+    return np.where(near, _lgamma_near_one(np.where(near, a, 0.0)),
+                    lgamma(np.where(near, 1.0, 1.0 + a)))
 
 
-def regularized_gamma_p(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """P(a, x) = gamma(a, x) / Gamma(a), the regularised lower incomplete gamma function
-    (the Gamma(a, 1) CDF; PyTorch's ``special.gammainc``): the series above for x <= a + 1,
-    1 - Q by ``_upper_fraction`` beyond (a few steps for a large x, not 24 sqrt(x) series
-    terms, and P = 1 where Q underflows). At the edges PyTorch's (Cephes') values, in its
-    order: NaN for x < 0 or a < 0; 1 for a = 0 < x (NaN at x = 0); 0 at x = 0; 0 for
-    a = inf (NaN at x = inf); 1 at x = inf; NaN for a NaN input. Relative error below
-    1e-12 against SciPy's gammainc for moderate a and x; near x = a, about x * 1e-16
-    (the rounding of the exponent a ln x - x)."""
+def _branches(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cephes' choice for finite a, x > 0: (Temme's expansion: a > 20 and x within 30%
+    of a, or a > 200 and within 4.5 sqrt(a); the continued fraction for Q: x > 1.1 and
+    x >= a; Q by ``upper_series``: x <= 1.1 where P is not small); the rest take P's
+    series."""
+    spread = np.abs(x - a) / a
+    temme = ((a > 20) & (spread < 0.3)) | ((a > 200) & (spread < 4.5 / np.sqrt(a)))
+    fraction = ~temme & (x > 1.1) & (x >= a)
+    with np.errstate(divide="ignore"):
+        p_small = np.where(x <= 0.5, -0.4 / np.log(x) < a, 1.1 * x < a)
+    return temme, fraction, ~temme & (x <= 1.1) & ~p_small
+
+
+def _inside(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(P, Q) for finite a, x > 0 (1-d float64 arrays), each computed directly where it is
+    the smaller one, so that it keeps its relative accuracy (1 - the other where not)."""
+    temme, fraction, upper = _branches(a, x)
+    p, q = np.empty_like(x), np.empty_like(x)
+    with np.errstate(under="ignore", over="ignore"):
+        if temme.any():
+            p[temme], q[temme] = incomplete.temme(a[temme], x[temme])
+        if fraction.any():
+            af, xf = a[fraction], x[fraction]
+            q[fraction] = np.exp(_log_prefactor(af, xf)) * incomplete.upper_fraction(af, xf)[0]
+            p[fraction] = 1.0 - q[fraction]
+        series = ~temme & ~fraction
+        if series.any():
+            a_s, x_s = a[series], x[series]
+            total = incomplete.lower_series(a_s, x_s)[0]
+            p[series] = np.exp(_log_prefactor(a_s, x_s)) / a_s * total
+            q[series] = 1.0 - p[series]
+        if upper.any():
+            au, xu = a[upper], x[upper]
+            power = au * np.log(xu)
+            q[upper] = (-np.expm1(power - _lgamma1p(au))
+                        - np.exp(power - lgamma(au)) * incomplete.upper_series(au, xu))
+    return np.clip(p, 0.0, 1.0), np.clip(q, 0.0, 1.0)
+
+
+def _regularized_gamma(a: np.ndarray, x: np.ndarray, upper: bool) -> np.ndarray:
+    """P(a, x) (or Q with ``upper``), broadcast, with PyTorch's (Cephes') values at the
+    edges, in its order: NaN for x < 0 or a < 0; P = 1 for a = 0 < x (NaN at x = 0);
+    P = 0 at x = 0; P = 0 for a = inf (NaN at x = inf); P = 1 at x = inf; NaN for a NaN
+    input; Q = 1 - P at each."""
     a64, x64 = np.broadcast_arrays(np.asarray(a, dtype=np.float64),
                                    np.asarray(x, dtype=np.float64))
+    p_edge = [np.nan, 1.0, np.nan, 0.0, np.nan, 0.0, 1.0]
     with np.errstate(invalid="ignore"):
         out = np.select(
             [(x64 < 0) | (a64 < 0), (a64 == 0) & (x64 > 0), a64 == 0, x64 == 0,
              (a64 == np.inf) & (x64 == np.inf), a64 == np.inf, x64 == np.inf],
-            [np.nan, 1.0, np.nan, 0.0, np.nan, 0.0, 1.0], np.nan)
+            [1.0 - v for v in p_edge] if upper else p_edge, np.nan)
     inside = (a64 > 0) & (x64 > 0) & np.isfinite(a64) & np.isfinite(x64)
-    series, fraction = inside & (x64 <= a64 + 1.0), inside & (x64 > a64 + 1.0)
-    if series.any():
-        terms, _ = _series_terms(a64[series], x64[series])
-        out[series] = np.minimum(terms.sum(axis=0), 1.0)
-    if fraction.any():
-        out[fraction] = 1.0 - _upper_fraction(a64[fraction], x64[fraction])
+    if inside.any():
+        out[inside] = _inside(a64[inside], x64[inside])[1 if upper else 0]
     return out.astype(np.result_type(a, x, np.float16))
+
+
+def regularized_gamma_p(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """P(a, x) = gamma(a, x) / Gamma(a), the regularised lower incomplete gamma function
+    (the Gamma(a, 1) CDF; PyTorch's ``special.gammainc``), by the kernels of
+    ``incomplete_gamma_arrays`` (Cephes' choice between them): relative error about 1e-15
+    against mpmath, constant memory per element, for any a and x."""
+    return _regularized_gamma(a, x, upper=False)
+
+
+def regularized_gamma_q(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Q(a, x) = 1 - P(a, x), computed directly where it is small (a tail of 1e-300 keeps
+    its digits; PyTorch's ``special.gammaincc``)."""
+    return _regularized_gamma(a, x, upper=True)
 
 
 def standard_gamma_grad(alpha: np.ndarray, x: np.ndarray) -> np.ndarray:
     """dx/dalpha of a Gamma(alpha, 1) draw x held at its quantile u = P(alpha, x) (implicit
-    reparameterisation): -(dP/dalpha) / p(x; alpha), with the regularised incomplete gamma
-    P(alpha, x) = sum_n t_n, t_n = x^(alpha+n) e^(-x) / Gamma(alpha + n + 1), so
-    dP/dalpha = sum_n t_n (ln x - psi(alpha + n + 1)), over ``_series_terms``' window.
-    Relative error about 1e-8 against differences of SciPy's inverse
-    incomplete gamma (PyTorch's approximation: about 1e-4)."""
+    reparameterisation): -(dP/dalpha) / p(x; alpha), p = x^(alpha-1) e^-x / Gamma(alpha),
+    from the derivative in a of the branch that computes P there: Temme's expansion
+    (``temme_draw_derivative``); the fraction, x (h (ln x - psi(a)) + dh/da); the series,
+    -x / a (S (ln x - psi(a + 1)) + dS/da). The factors e^-x x^a cancel, so nothing
+    overflows. Relative error about 1e-12 (PyTorch's approximation: about 1e-4)."""
     alpha64, x64 = np.broadcast_arrays(np.asarray(alpha, dtype=np.float64),
                                        np.asarray(x, dtype=np.float64))
     x64 = np.maximum(x64, np.finfo(np.float64).tiny)  # a draw that underflowed to 0
-    if x64.size == 0:
-        return np.zeros(x64.shape, dtype=np.result_type(x, np.float16))
-    terms, n = _series_terms(alpha64, x64)
-    log_x = np.log(x64)
-    with np.errstate(under="ignore"):
-        d_p = np.sum(terms * (log_x - digamma(alpha64 + n + 1)), axis=0)
-        log_pdf = (alpha64 - 1.0) * log_x - x64 - lgamma(alpha64)
-        out = -d_p * np.exp(-log_pdf)
+    out = np.full(x64.shape, np.nan)
+    inside = (alpha64 > 0) & np.isfinite(alpha64) & np.isfinite(x64)
+    a, x_in = alpha64[inside], x64[inside]
+    temme, fraction, _ = _branches(a, x_in)
+    series = ~temme & ~fraction
+    grad = np.empty_like(x_in)
+    with np.errstate(under="ignore", over="ignore"):
+        grad[temme] = incomplete.temme_draw_derivative(a[temme], x_in[temme])
+        af, xf = a[fraction], x_in[fraction]
+        h, dh = incomplete.upper_fraction(af, xf)
+        grad[fraction] = xf * (h * (np.log(xf) - digamma(af)) + dh)
+        a_s, x_s = a[series], x_in[series]
+        total, d_total = incomplete.lower_series(a_s, x_s)
+        grad[series] = -x_s / a_s * (total * (np.log(x_s) - digamma(a_s + 1.0)) + d_total)
+    out[inside] = grad
     return out.astype(np.result_type(x, np.float16))

@@ -21,11 +21,13 @@ import numpy as np
 from .function import Function, apply
 from .functions import log, log_softmax, logsumexp, sigmoid, softmax, where
 from .elementwise_functions import sinc
-from .more_functions import digamma, erf, erfc, erfinv, expm1, lgamma, log1p
+from . import more_functions
+from .more_functions import erf, erfc, erfinv, lgamma
 from .more_functions import round  # noqa: A004 (torch.special.round)
 from .ops import generic  # exp and log of an array or a Tensor (a VJP's)
 from .ops.bessel import I0, I0e, I1, I1e
 from .ops.gamma import RegularizedGammaP
+from .ops.gamma_upper import RegularizedGammaQ
 from .ops.special import Erfcx
 from .out_argument import accepts_out
 from .special_bessel import (float_pair, airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1,
@@ -61,6 +63,7 @@ __all__ = ["expit", "logit", "xlogy", "xlog1py", "entr", "gammaln", "digamma", "
 _SQRT_HALF = math.sqrt(0.5)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 _SQRT_2PI = math.sqrt(2 * math.pi)
+_LOG_NDTR_ASYMPTOTIC_BELOW = -40.0  # its first term left out, 945 / x^10, is below 1e-13
 
 
 def _float(x: Any) -> Tensor:
@@ -122,7 +125,26 @@ def gammaln(input: Any) -> Tensor:  # noqa: A002
     return lgamma(_float(input))
 
 
+@accepts_out
+def digamma(input: Any) -> Tensor:  # noqa: A002
+    """psi(x) = d ln Gamma(x) / dx (an integer or bool input as float64, as
+    torch.special's; ``autograd.digamma`` keeps the README's integer rule)."""
+    return more_functions.digamma(_float(input))
+
+
 psi = digamma
+
+
+@accepts_out
+def log1p(input: Any) -> Tensor:  # noqa: A002
+    """ln(1 + x), accurate for small x (an integer or bool input as float64)."""
+    return more_functions.log1p(_float(input))
+
+
+@accepts_out
+def expm1(input: Any) -> Tensor:  # noqa: A002
+    """e^x - 1, accurate for small x (an integer or bool input as float64)."""
+    return more_functions.expm1(_float(input))
 
 
 @accepts_out
@@ -136,9 +158,7 @@ def polygamma(n: int, input: Any) -> Tensor:  # noqa: A002
 def multigammaln(input: Any, p: int) -> Tensor:  # noqa: A002
     """The multivariate log-gamma ln Gamma_p(a) = p (p - 1) / 4 ln(pi)
     + sum_{j=1..p} ln Gamma(a + (1 - j) / 2)."""
-    a = _float(input)
-    total = sum(lgamma(a + (1 - j) / 2) for j in range(1, p + 1))
-    return total + p * (p - 1) / 4 * math.log(math.pi)
+    return _float(input).mvlgamma(p)
 
 
 mvlgamma = multigammaln
@@ -156,8 +176,9 @@ igamma = gammainc  # torch.igamma(a, x)
 
 @accepts_out
 def gammaincc(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """Q(a, x) = 1 - P(a, x) (accurate in absolute terms: a tiny Q loses its digits)."""
-    return 1 - gammainc(input, other)
+    """Q(a, x) = 1 - P(a, x), the regularised upper incomplete gamma function, computed
+    directly (a tiny Q keeps its digits); differentiable in x only, as PyTorch's."""
+    return apply(RegularizedGammaQ(), *float_pair(input, other))
 
 
 @accepts_out
@@ -241,17 +262,26 @@ def ndtri(input: Any) -> Tensor:  # noqa: A002
 
 @accepts_out
 def log_ndtr(input: Any) -> Tensor:  # noqa: A002
-    """log of the standard normal CDF: log(erfc(-x / sqrt 2) / 2), and below x = -20 (where
-    erfc underflows) the asymptotic -x^2/2 - log(-x) - log(sqrt(2 pi))
-    + log(1 - 1/x^2 + 3/x^4 - 15/x^6 + 105/x^8)."""
-    x = _float(input)
-    far = x.data < -20
-    direct = log(0.5 * erfc(-where(far, np.zeros((), dtype=x.dtype), x) * _SQRT_HALF))
-    xf = where(far, x, np.full((), -30.0, dtype=x.dtype))
+    """log of the standard normal CDF Phi(x), with relative accuracy everywhere (as
+    PyTorch's): log1p(-erfc(x / sqrt 2) / 2) for x >= 0 (tiny where Phi is near 1);
+    log(erfcx(-x / sqrt 2) / 2) - x^2 / 2 for -40 <= x < 0 (erfc would underflow, in
+    float32 from x = -14); below -40 the asymptotic -x^2/2 - log(-x) - log(sqrt(2 pi))
+    + log(1 - 1/x^2 + 3/x^4 - 15/x^6 + 105/x^8). float16 is computed in float32."""
+    given = _float(input)
+    x = given.astype(np.float32) if given.dtype == np.float16 else given
+    far, positive = x.data < _LOG_NDTR_ASYMPTOTIC_BELOW, x.data >= 0
+
+    def inside(branch: np.ndarray, value: float) -> Tensor:
+        return where(branch, x, np.full((), value, dtype=x.dtype))  # finite elsewhere
+    near_one = log1p(-0.5 * erfc(inside(positive, 0.0) * _SQRT_HALF))
+    xm = inside(~far & ~positive, -1.0)
+    scaled = log(0.5 * apply(Erfcx(), -xm * _SQRT_HALF)) - 0.5 * xm * xm
+    xf = inside(far, -30.0)
     inv2 = 1 / (xf * xf)
     series = 1 - inv2 * (1 - inv2 * (3 - inv2 * (15 - 105 * inv2)))
     tail = -0.5 * xf * xf - log(-xf) - _HALF_LOG_2PI + log(series)
-    return where(far, tail, direct)
+    out = where(positive, near_one, where(far, tail, scaled))
+    return out.astype(np.float16) if given.dtype == np.float16 else out
 
 
 @accepts_out

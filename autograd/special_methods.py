@@ -8,20 +8,40 @@ the methods, and ``x_times`` is xlogy's rule for them and for ``xlog1py``."""
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any, Callable
 
 import numpy as np
 
+from . import zeta_arrays
 from .errors import ShapeError, UsageError
 from .function import Function, apply
 from .ops.bessel import I0
 from .ops.gamma import Digamma, RegularizedGammaP, Tetragamma, Trigamma
+from .ops.gamma_upper import RegularizedGammaQ
+from .ops.generic import is_tensor
 from .ops.special_values import zeta
 from .tensor_math import where
 
-__all__ = ["SpecialMethods", "ZeroTimes", "x_times", "as_float", "float_operands"]
+__all__ = ["SpecialMethods", "ZeroTimes", "LargeOrderPolygamma", "x_times", "as_float",
+           "float_operands", "integer_argument"]
+
+_LARGEST_FLOAT_FACTORIAL = 170  # 171! overflows float64
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def integer_argument(op: str, name: str, value: Any) -> int:
+    """``value`` as a Python int (a NumPy integer too); a bool, float or other value
+    raises ``UsageError``, as PyTorch refuses them."""
+    if not isinstance(value, (bool, np.bool_)):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise UsageError(f"{op}: argument {name!r} must be an int, not "
+                     f"{type(value).__name__} ({value!r}); pass an integer such as "
+                     f"{name}=2")
 
 
 def as_float(x: AnyTensor) -> AnyTensor:
@@ -64,6 +84,36 @@ def x_times(x: AnyTensor, f_of_y: Callable[[Any], Any], y: AnyTensor, pole: floa
         raise ShapeError(f"x * f(y): shapes {x.shape} and {y.shape} do not broadcast") \
             from None
     return apply(ZeroTimes(), x, f_of_y(where(at_pole, np.asarray(root, y.dtype), y)))
+
+
+def _large_order_values(n: int, x: np.ndarray) -> np.ndarray:
+    """(-1)^(n+1) n! zeta(n + 1, x) in float64, n! applied as factors e^(ln n! / k) that
+    are finite (each product is finite where the result is), in x's dtype."""
+    out = zeta_arrays.hurwitz_zeta(np.float64(n + 1.0), np.asarray(x, dtype=np.float64))
+    log_factorial = math.lgamma(n + 1.0)
+    steps = math.ceil(log_factorial / 700.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            out = out * math.exp(log_factorial / steps)
+    return ((-1.0) ** (n + 1) * out).astype(np.result_type(x, np.float16), copy=False)
+
+
+class LargeOrderPolygamma(Function):
+    """out = psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x) for n > 170, where n! overflows
+    (a product of zeta and n! built of ops would carry an infinite n! into the VJP);
+    dx = g psi^(n+1)(x), itself this op when recorded."""
+    __slots__ = ("n",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return _large_order_values(self.n, x)
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        if is_tensor(x):
+            return (g * apply(LargeOrderPolygamma(self.n + 1), x),)
+        return (g * _large_order_values(self.n + 1, x),)
 
 
 class SpecialMethods:
@@ -120,7 +170,10 @@ class SpecialMethods:
     def polygamma(self, n: int) -> AnyTensor:
         """The n-th derivative of digamma, ``torch.polygamma(n, self)``: its own ops for
         n = 0, 1, 2, and psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x) above (PyTorch's
-        formula), differentiable through zeta's derivative in q (which gives psi^(n+1))."""
+        formula), differentiable through zeta's derivative in q (which gives psi^(n+1)).
+        Past n = 170, where n! overflows, ``LargeOrderPolygamma``: finite where the
+        product is (PyTorch's is inf there)."""
+        n = integer_argument("polygamma", "n", n)
         if n < 0:
             raise UsageError(f"polygamma: order n={n!r}; n must be >= 0 (PyTorch's "
                              f"\"does not support negative n\")")
@@ -128,17 +181,25 @@ class SpecialMethods:
         orders = (Digamma, Trigamma, Tetragamma)
         if n < len(orders):
             return apply(orders[n](), x)
-        order = self._lift(np.asarray(n + 1.0, dtype=x.dtype))
-        return (-1.0) ** (n + 1) * math.factorial(n) * zeta(order, x)
+        if n > _LARGEST_FLOAT_FACTORIAL:
+            return apply(LargeOrderPolygamma(n), x)
+        series = zeta(self._lift(np.asarray(n + 1.0, dtype=x.dtype)), x)
+        return (-1.0) ** (n + 1) * math.factorial(n) * series
 
     def polygamma_(self, n: int) -> AnyTensor:
         """self = polygamma(n, self), in place."""
         return self._math_("polygamma", n)
 
     def mvlgamma(self, p: int) -> AnyTensor:
-        """ln Gamma_p(a) = p (p - 1) / 4 ln(pi) + sum_{j=1..p} ln Gamma(a + (1 - j) / 2)."""
+        """ln Gamma_p(a) = p (p - 1) / 4 ln(pi) + sum_{j=1..p} ln Gamma(a + (1 - j) / 2),
+        for an integer p >= 1."""
+        p = integer_argument("mvlgamma", "p", p)
+        if p < 1:
+            raise UsageError(f"mvlgamma: p={p!r}; p must be >= 1 (PyTorch's \"p has to be "
+                             f"greater than or equal to 1\"): the dimension of the "
+                             f"multivariate gamma function")
         a = as_float(self)
-        total = sum(((a + (1 - j) / 2).lgamma() for j in range(1, p + 1)))
+        total = sum(((a + (1 - j) / 2).lgamma() for j in range(2, p + 1)), a.lgamma())
         return total + p * (p - 1) / 4 * math.log(math.pi)
 
     def mvlgamma_(self, p: int) -> AnyTensor:
@@ -154,8 +215,9 @@ class SpecialMethods:
         return self._math_("igamma", other)
 
     def igammac(self, other: Any) -> AnyTensor:
-        """Q(a, x) = 1 - P(a, x), the regularised upper incomplete gamma function."""
-        return 1 - self.igamma(other)
+        """Q(a, x) = 1 - P(a, x), the regularised upper incomplete gamma function, computed
+        directly (a tiny Q keeps its digits)."""
+        return apply(RegularizedGammaQ(), as_float(self), as_float(self._pair(other)[1]))
 
     def igammac_(self, other: Any) -> AnyTensor:
         """self = igammac(self, other), in place."""

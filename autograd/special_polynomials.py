@@ -18,6 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import orthogonal_polynomial_arrays as arrays
+from .errors import ShapeError
 from .function import apply
 from .ops.special_values import NoDerivative
 from .out_argument import accepts_out
@@ -43,6 +44,12 @@ def _polynomial(values: Callable[[np.ndarray, np.ndarray], np.ndarray], name: st
         degree = n
         x = as_tensor(input, dtype=np.result_type(n.dtype, np.float64)
                       if n.dtype.kind != "f" else n.dtype)
+    try:
+        np.broadcast_shapes(x.shape, degree.shape)
+    except ValueError:  # (NumPy's bare message otherwise, from the forward)
+        raise ShapeError(f"special.{name}(input, n): shapes {x.shape} and {degree.shape} "
+                         f"cannot broadcast (trailing axes must be equal or 1); reshape or "
+                         f"add an axis (x[:, None]) so they line up") from None
     wrapped = not isinstance(n, (Tensor, np.ndarray))  # a Python number keeps x's dtype
     dtype = x.dtype if wrapped or degree.dtype.kind != "f" else \
         np.result_type(x.dtype, degree.dtype)

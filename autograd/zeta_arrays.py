@@ -17,6 +17,8 @@ from math import comb, factorial
 
 import numpy as np
 
+from .errors import ShapeError
+
 __all__ = ["hurwitz_zeta", "BERNOULLI_OVER_FACTORIAL"]
 
 _DIRECT_TERMS = 9
@@ -65,7 +67,12 @@ def hurwitz_zeta(x: np.ndarray, q: np.ndarray) -> np.ndarray:
     """zeta(x, q) = sum_(k >= 0) (q + k)^-x, broadcast over x and q."""
     x, q = np.asarray(x), np.asarray(q)
     dtype = np.result_type(x, q, np.float16)
-    x64, q64 = np.broadcast_arrays(x.astype(np.float64), q.astype(np.float64))
+    try:
+        x64, q64 = np.broadcast_arrays(x.astype(np.float64), q.astype(np.float64))
+    except ValueError:  # NumPy's bare message
+        raise ShapeError(f"zeta(x, q): shapes {x.shape} and {q.shape} cannot broadcast "
+                         f"(trailing axes must be equal or 1); reshape or add an axis "
+                         f"(x[:, None]) so they line up") from None
     out = np.full(x64.shape, np.nan)
     with np.errstate(invalid="ignore"):
         pole = (x64 == 1) | (~(x64 < 1) & (q64 <= 0) & (q64 == np.floor(q64)))
