@@ -18,11 +18,16 @@ from .errors import AnomalyError, InplaceError, ShapeError, UsageError, VJPError
 from .function import Function
 
 __all__ = ["as_gradient_tuple", "as_used", "check_versions", "check_finite_gradients",
-           "unbroadcast", "fit_gradient"]
+           "unbroadcast", "fit_gradient", "check_gradient_reads"]
 
 
 def as_gradient_tuple(op: Function, result: Any) -> tuple:
-    """Accept a bare gradient from a one-input op; refuse a wrong count."""
+    """Accept a bare gradient from a one-input op; refuse a wrong count, and a bare None
+    (a vjp without ``return``: an op is recorded only when an input wants a gradient)."""
+    if result is None:
+        raise VJPError(f"{op.name()}.vjp returned None; is a return statement missing? "
+                       f"Return one gradient per input ({len(op.parents)}), None for an "
+                       f"input that needs none (return (None,) to skip a single input).")
     if type(result) is not tuple:
         result = tuple(result) if isinstance(result, list) else (result,)
     if len(result) != len(op.parents):
@@ -36,7 +41,7 @@ def unsaved_hint(op: Function, error: TypeError) -> VJPError | None:
     does not read its inputs or output (they arrived as None), else None."""
     unread = [name for name, saved in (("inputs", op.save_inputs), ("output", op.save_output))
               if not saved]
-    if not unread or "NoneType" not in str(error):
+    if not unread or "NoneType" not in str(error) or not getattr(op, "vjp_reads_arrays", True):
         return None
     flags = " and ".join(f"save_{name} = True" for name in unread)
     return VJPError(
@@ -51,8 +56,13 @@ def check_versions(op: Function, node: Any) -> None:
     or that replaced the tensor's array (``t.data = ...``)."""
     watched = list(op.parents) if op.save_inputs else []
     if op.save_inputs and op.gradient_reads is not None:  # only what the wanted ones read
-        read = {k for i, wanted in enumerate(op.wanted) if wanted for k in op.gradient_reads[i]}
-        watched = [op.parents[k] for k in sorted(read)]
+        try:
+            read = {k for i, wanted in enumerate(op.wanted) if wanted
+                    for k in op.gradient_reads[i]}
+            watched = [op.parents[k] for k in sorted(read)]
+        except (IndexError, TypeError):  # a malformed one (extend.Function checks it first)
+            check_gradient_reads(type(op).__name__, op.gradient_reads, len(op.parents))
+            raise
     if op.save_output:
         watched.append(node)
     for t in watched:
@@ -144,11 +154,28 @@ def fit_gradient(g: Any, x: Any, op: Function) -> Any:
                 f"{_position(op, x)}, whose shape is {shape}; it must equal the input's "
                 f"shape or be a broadcast of it") from None
     if g.dtype != dtype:
-        if g.dtype.kind != "f":
+        if g.dtype.kind not in "fiub":
             raise VJPError(f"{op.name()}.vjp returned a {g.dtype} gradient for input "
-                           f"{_position(op, x)} ({dtype}); gradients must be floating")
-        g = g.astype(dtype)  # undo type promotion (e.g. float32 op float64)
+                           f"{_position(op, x)} ({dtype}); gradients must be real numbers")
+        g = g.astype(dtype)  # undo type promotion (float32 op float64), or an integer
+        # gradient (PyTorch casts a custom Function's gradient to the input's dtype too)
     return g
+
+
+def check_gradient_reads(name: str, reads: Any, inputs: int | None) -> None:
+    """``UsageError`` unless ``reads`` (an op's ``gradient_reads``) holds, for each of the
+    ``inputs`` inputs (None: not known yet), a tuple of input indices below that count."""
+    count = len(reads) if isinstance(reads, tuple) else -1
+    if count >= 0 and inputs is None:
+        inputs = count
+    if count != inputs or not all(
+            isinstance(r, tuple) and all(isinstance(k, int) and 0 <= k < inputs for k in r)
+            for r in reads):
+        raise UsageError(
+            f"{name}.gradient_reads must hold one tuple per input ({inputs}), of the "
+            f"indices of the inputs that input's gradient reads (each below {inputs}), as "
+            f"the engine's Mul has ((1,), (0,)); got {reads!r}. Or leave it None: every "
+            f"input is read.")
 
 
 def _position(op: Function, x: Any) -> int:

@@ -23,20 +23,24 @@ recording; ``backward`` gets g as a Tensor and returns one gradient per argument
 ``forward`` (None for those that need none). ``apply`` binds its arguments to
 ``forward``'s as PyTorch does (keywords take their places; with ``setup_context``,
 defaults are added). Under ``create_graph=True`` the backward is
-recorded, and a saved output stands for the graph's output, so second derivatives are
-right. The engine's own style (``forward`` on arrays and ``vjp``) is the faster one.
+recorded, and a saved output stands for the output apply returned (its hooks and
+``retain_grad`` see the gradient through it), so second derivatives are right. Several
+outputs: see ``autograd.ctx_outputs``. The engine's own style (``forward`` on arrays and
+``vjp``) is the faster one.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import weakref
 from typing import Any, Callable
 
 import numpy as np
 
 from . import function
 from .clock import last_write
+from .ctx_outputs import output_of, outputs_of, pack, upstream_gradients
 from .errors import InplaceError, UsageError, VJPError
 from .grad_mode import STATE, no_grad
 from .ops.generic import is_tensor
@@ -54,6 +58,7 @@ class FunctionCtx:
         self._saved: tuple[Any, ...] = ()
         self._versions: tuple = ()  # each saved tensor's (creation number, last write)
         self._outputs: tuple = ()  # what forward returned (None for an input or a constant)
+        self._given: tuple = ()  # per output: (weak reference to what apply returned, version)
         self._graph_outputs: tuple = ()  # the recorded outputs, while a create_graph backward runs
         self._marked: list = []  # the outputs marked non-differentiable
         self._dirty: tuple = ()  # the inputs forward changed in place (mark_dirty)
@@ -73,14 +78,14 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
-        """What ``save_for_backward`` kept; an output stands for the recorded output.
-        ``InplaceError`` if one was changed in place since it was saved, as in PyTorch:
-        a write into its memory (the memory's write time moved on), or an in-place op in
-        a graph, which gives the tensor a new value and history (``x.mul_(2)`` records
-        ``x[...] = x * 2``: x takes a new creation number)."""
+        """What ``save_for_backward`` kept; under create_graph a saved output is the
+        output apply returned (as PyTorch's). ``InplaceError`` if one was changed in
+        place since it was saved, as in PyTorch: a write into its memory (the memory's
+        write time moved on), or an in-place op in a graph, which gives the tensor a new
+        value and history (``x.mul_(2)`` records ``x[...] = x * 2``: x takes a new
+        creation number). For a saved output, the output apply returned is checked too."""
         for i, (t, version) in enumerate(zip(self._saved, self._versions)):
-            if version is not None and (t._seq != version[0]
-                                        or last_write(t._data) > version[1]):
+            if version is not None and (_changed(t, version) or self._given_changed(t)):
                 raise InplaceError(
                     f"saved_tensors: saved tensor {i} (shape {t.shape}) was modified in "
                     f"place (x.mul_(), x += ..., x[i] = v, a write through a view, "
@@ -93,14 +98,25 @@ class FunctionCtx:
         return tuple(next((r for o, r in zip(self._outputs, self._graph_outputs)
                            if o is not None and t is o), t) for t in self._saved)
 
+    def _given_changed(self, saved: Tensor) -> bool:
+        """Whether the output apply returned for the saved output ``saved`` was changed
+        in place since (an in-place op in a graph gives it a new creation number, which
+        the saved tensor does not see)."""
+        for output, given in zip(self._outputs, self._given):
+            if output is saved and given is not None:
+                returned = given[0]()
+                return returned is not None and _changed(returned, given[1])
+        return False
+
     def mark_non_differentiable(self, *outputs: Any) -> None:
         """These outputs are constants (an index, a mask): they record no gradient."""
         self._marked.extend(outputs)
 
     def set_materialize_grads(self, value: bool) -> None:
-        """With False, ``backward`` gets None (not zeros) for a constant output's gradient.
-        A differentiable output's gradient always arrives as a Tensor here (zeros when
-        the backward did not pass through it), which PyTorch's code handles too."""
+        """With False, ``backward`` gets None (not zeros) for a constant Tensor output's
+        gradient (a non-Tensor output's is always None). A differentiable output's
+        gradient always arrives as a Tensor here (zeros when the backward did not pass
+        through it), which PyTorch's code handles too."""
         self._materialize = bool(value)
 
     def mark_dirty(self, *tensors: Any) -> None:
@@ -114,12 +130,16 @@ class FunctionCtx:
 class CtxOp(function.Function):
     """One call of a PyTorch-style function class, as an op of this engine: ``forward``
     and ``vjp`` call the class's static ``forward(ctx, ...)`` and ``backward(ctx, g)``."""
-    __slots__ = ("fn", "ctx", "args", "layout")
-    save_output = True  # a saved output stands for it under create_graph
+    __slots__ = ("fn", "ctx", "args", "layout", "several")
+    # vjp reads no array the engine hands it: ctx.saved_tensors checks what
+    # save_for_backward kept, as PyTorch checks only that (an unsaved input may change)
+    save_inputs = False
+    vjp_reads_arrays = False  # so a TypeError in backward is never about a missing array
 
     def __init__(self, fn: type, args: tuple, ctx: FunctionCtx) -> None:
         self.fn, self.args, self.ctx = fn, args, ctx
         self.layout: list | None = None  # with several outputs: where each one lies
+        self.several = False  # forward returned a tuple (or list), which apply returns
 
     def name(self) -> str:
         return self.fn.__name__
@@ -130,72 +150,52 @@ class CtxOp(function.Function):
 
     def forward(self, *arrays: np.ndarray) -> np.ndarray:
         """``fn.forward(ctx, *args)`` without recording (``arrays`` are the Tensor
-        arguments' own); its result as an array."""
+        arguments' own); its result as an array (several: see ``ctx_outputs.pack``)."""
         with no_grad():
             if _defines(self.fn, "setup_context"):  # PyTorch 2's split: forward has no ctx
                 result = self.fn.forward(*self.args)
                 self.fn.setup_context(self.ctx, self.args, result)
             else:
                 result = self.fn.forward(self.ctx, *self.args)
-        self.ctx._returned = tuple(result) if isinstance(result, (tuple, list)) else (result,)
-        if isinstance(result, (tuple, list)):
-            return self._pack(result)
+        self.several = isinstance(result, (tuple, list))
+        self.ctx._returned = tuple(result) if self.several else (result,)
+        if self.several or not (result is None or isinstance(result, (Tensor, np.ndarray,
+                                                                    np.generic))):
+            self.layout, self.ctx._outputs, packed = pack(self.ctx._returned,
+                                                          self.ctx._marked, self.args)
+            return packed
         # an input returned as it is stays that input when saved (as in PyTorch)
         self.ctx._outputs = (None if any(result is a for a in self.args) else result,)
         return result.data if isinstance(result, Tensor) else result
-
-    def _pack(self, results: tuple | list) -> np.ndarray:
-        """Several outputs as one op: the differentiable ones (float, not marked) raveled
-        into one array, each a slice of it; the others kept as constants (``layout``),
-        a None as None (PyTorch's ``return x * 2, None``)."""
-        layout: list = []
-        parts: list[np.ndarray] = []
-        for r in results:
-            if r is None:  # no output in this place: None, and a None gradient for it
-                layout.append((None, None, None))
-                continue
-            t = r if isinstance(r, Tensor) else Tensor(np.asarray(r))
-            if t.dtype.kind != "f" or any(r is m for m in self.ctx._marked):
-                layout.append((None, t.detach(), None))
-                continue
-            start = sum(p.size for p in parts)
-            layout.append((slice(start, start + t.size), t.shape, t.dtype))
-            parts.append(t.data.ravel())
-        self.layout = layout
-        self.ctx._outputs = tuple(None if entry[0] is None or any(r is a for a in self.args)
-                                  else r for r, entry in zip(results, layout))
-        return np.concatenate(parts) if parts else np.zeros(0)
-
-    def unpack(self, packed: Any, constants: bool = True) -> tuple:
-        """The outputs (or their gradients) from the packed array or Tensor; a constant
-        output as itself (``constants``) or None."""
-        found = []
-        for where, shape, dtype in self.layout:
-            if where is None:
-                found.append(shape if constants else None)
-                continue
-            part = packed[where].reshape(shape)
-            found.append(part.astype(dtype) if part.dtype != dtype else part)
-        return tuple(found)
 
     def vjp(self, g: Any, out: Any, *inputs: Any) -> tuple:
         """``fn.backward(ctx, g)``, one gradient per Tensor argument (as arrays, or as
         Tensors when the backward is recorded)."""
         ctx, recorded = self.ctx, is_tensor(out)  # create_graph hands over the graph's nodes
         if recorded:
-            ctx._graph_outputs = (out,) if self.layout is None else self.unpack(out)
+            ctx._graph_outputs = self._graph_outputs(out)
         if self.layout is None:
-            upstream: tuple = (g,)
-        else:  # a constant output's gradient: zeros, or None without materialize_grads
-            upstream = tuple(Tensor(np.zeros_like(u.data)) if where is None and u is not None
-                             else u for (where, _, _), u in
-                             zip(self.layout, self.unpack(g, ctx._materialize)))
+            upstream: tuple = (g if is_tensor(g) else Tensor(g),)
+        else:
+            upstream = upstream_gradients(self.layout, g, ctx._materialize)
         try:
-            grads = self.fn.backward(ctx, *(u if u is None or is_tensor(u) else Tensor(u)
-                                            for u in upstream))
+            grads = self.fn.backward(ctx, *upstream)
         finally:
             ctx._graph_outputs = ()
         return self._per_input(grads if isinstance(grads, tuple) else (grads,), recorded)
+
+    def _graph_outputs(self, node: Tensor) -> tuple:
+        """Under create_graph, each output as apply returned it, so the gradient through a
+        saved output passes its hooks and ``retain_grad`` (PyTorch's saved output is the
+        user's tensor); one no longer held is made again from the op's ``node``."""
+        found = []
+        for k, (output, given) in enumerate(zip(self.ctx._outputs, self.ctx._given)):
+            returned = None if given is None else given[0]()
+            if returned is None and output is not None:
+                returned = node if self.layout is None else output_of(self, node, k,
+                                                                      output._data)
+            found.append(returned)
+        return tuple(found)
 
     def _per_input(self, grads: tuple, recorded: bool) -> tuple:
         """The gradients of the Tensor arguments, checked against PyTorch's rules."""
@@ -216,26 +216,27 @@ class CtxOp(function.Function):
 
 
 def is_ctx_style(cls: type) -> bool:
-    """True for a class written PyTorch's way: a static ``forward`` and a ``backward``
-    (class methods count as static, as in PyTorch: deep-spin's entmax writes them so);
-    ``UsageError`` for a class that mixes the two ways."""
+    """True for a class written PyTorch's way: a ``backward`` and no ``vjp`` (static
+    methods or not, as PyTorch's older tutorials write them: ``cls.forward(ctx, ...)``
+    runs either way), or a static ``forward`` with a ``backward`` (class methods count
+    as static, as in PyTorch: deep-spin's entmax writes them so); ``UsageError`` for a
+    static ``forward`` without ``backward``."""
     static_forward = isinstance(inspect.getattr_static(cls, "forward", None),
                                 (staticmethod, classmethod))
     backward = _defines(cls, "backward")
-    if static_forward and backward:
+    if backward and (static_forward or not _defines(cls, "vjp")):
         return True
-    if static_forward or (backward and not _defines(cls, "vjp")):
-        has = ("a static forward but no backward" if static_forward
-               else "a backward but a forward that is not static")
+    if static_forward:
         # PyTorch's forward-mode-only Function (forward and jvp): its jvp has no use here
         jvp = (" Its jvp is not used: forward-mode AD here (autograd.forward_ad, "
                "func.jvp) is computed from the backward, by reverse passes; write "
-               "backward(ctx, g) (g times the Jacobian) instead." if static_forward
-               and _defines(cls, "jvp") else "")
+               "backward(ctx, g) (g times the Jacobian) instead." if _defines(cls, "jvp")
+               else "")
         raise UsageError(
-            f"{cls.__name__} has {has}.{jvp} Write this library's op (forward(self, *arrays) "
-            f"and vjp(self, g, out, *inputs)) or PyTorch's (@staticmethod forward(ctx, ...) "
-            f"and @staticmethod backward(ctx, g)).")
+            f"{cls.__name__} has a static forward but no backward.{jvp} Write this "
+            f"library's op (forward(self, *arrays) and vjp(self, g, out, *inputs)) or "
+            f"PyTorch's (@staticmethod forward(ctx, ...) and @staticmethod backward(ctx, "
+            f"g)).")
     return False
 
 
@@ -249,16 +250,24 @@ def ctx_apply(cls: type, args: tuple, keywords: dict[str, Any]) -> Tensor:
     op = CtxOp(cls, args, ctx)
     # nothing to record without a Tensor argument (PyTorch runs it the same way)
     out = function.apply(op, *tensors) if tensors else Tensor(op.forward())
-    if op.layout is not None:  # several outputs: slices of the packed one, and constants
-        results = op.unpack(out)
+    if op.layout is not None:  # several outputs (or a non-Tensor one): see ctx_outputs
+        results = outputs_of(op, out, ctx._returned)
     elif out.requires_grad and (ctx._marked or out.dtype.kind != "f"):
         results = (out.detach(),)  # a constant (an index, a mask), as in PyTorch
     else:
         results = (out,)
     if ctx._dirty:
         results = _dirty_inputs_as_outputs(op, results)
+    ctx._given = tuple((weakref.ref(r), (r._seq, last_write(r._data)))
+                       if isinstance(r, Tensor) else None for r in results)
     ctx._returned = ()
-    return results if op.layout is not None else results[0]
+    return results if op.several else results[0]
+
+
+def _changed(t: Tensor, version: tuple) -> bool:
+    """Whether ``t`` was changed in place since it had ``version`` (creation number, last
+    write into its memory)."""
+    return t._seq != version[0] or last_write(t._data) > version[1]
 
 
 def _dirty_inputs_as_outputs(op: CtxOp, results: tuple) -> tuple:
@@ -286,6 +295,9 @@ def _dirty_inputs_as_outputs(op: CtxOp, results: tuple) -> tuple:
                                    f"grad in place (ctx.mark_dirty), and its gradient "
                                    f"would have nowhere to go (PyTorch refuses it too). "
                                    f"Pass a copy (x.clone()) or call it under no_grad().")
+            # the op's output holds x's own array: on a copy, x[...] = out is no write
+            # from an alias of x (refused for a constant x as a write into its detach())
+            placed[i]._data = placed[i]._data.copy()
             returned[...] = placed[i]
         placed[i] = returned
     ctx._outputs = tuple(r if any(r is t for t in ctx._dirty) else o

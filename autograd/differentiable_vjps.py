@@ -7,8 +7,14 @@ An engine op's ``vjp`` is written with Tensor operations, so that holds. A user'
 its gradient with NumPy (``np.asarray(g)``, ``g.data``): the gradient is right, but it
 does not depend on ``g`` in the graph, and the tangent through the op would silently
 come out zero. PyTorch raises for a custom Function without a ``jvp`` in forward mode;
-here the op's ``vjp`` is tried once on a ``g`` that requires grad, and one whose
-gradients do not depend on it raises ``UsageError``.
+here the op's ``vjp`` is tried once on a ``g`` (ones) that requires grad, and one whose
+gradients do not depend on it (and are not zeros: an op whose derivative is zero may
+return constant zeros) raises ``UsageError``.
+
+A ``func`` transform nested in another (``grad(grad(f))``, ``hessian``) differentiates
+the gradient again, with respect to x: such a backward cuts that too, and the second
+derivative would be silently zero (``torch.func`` raises on it as well), so those
+transforms run the same check (``nested=True``).
 """
 
 from __future__ import annotations
@@ -28,25 +34,34 @@ __all__ = ["check_differentiable_vjps", "parents_as_used"]
 
 
 def check_differentiable_vjps(outputs: Sequence[Tensor], inputs: Sequence[Tensor],
-                              what: str) -> None:
+                              what: str, nested: bool = False) -> None:
     """``UsageError`` if a user's op on the graph between ``inputs`` and ``outputs``
     (the ops through which the outputs depend on an input) has a VJP whose gradient for
-    an input that wants one does not depend differentiably on ``g``."""
+    an input that wants one does not depend differentiably on ``g``; ``nested``: the
+    check is for a second derivative taken in reverse mode (the message says so)."""
     for op, node in _user_ops_between(outputs, {t._seq for t in inputs}):
-        g = Tensor(np.zeros(node.shape, dtype=node.dtype), requires_grad=True)
+        g = Tensor(np.ones(node.shape, dtype=node.dtype), requires_grad=True)
         with enable_grad():
             result = op.vjp(g, node, *parents_as_used(node))
         result = result if isinstance(result, tuple) else (result,)
         for i, (wanted, gradient) in enumerate(zip(op.wanted, result)):
-            if wanted and gradient is not None and not _depends_on(gradient, g):
-                raise UsageError(
-                    f"{what}: the custom op {op.name()} computes the gradient of its input "
-                    f"{i} in a way that does not depend on g as a Tensor (NumPy on g's "
-                    f"values: np.asarray(g), g.data, g.numpy()). Forward-mode AD here is "
-                    f"the derivative of the VJP with respect to g, so that op's tangent "
-                    f"would be silently zero (PyTorch raises for a custom Function "
-                    f"without a jvp). Write its vjp/backward with Tensor operations on g "
-                    f"(operators, autograd.extend's exp, where...), or use reverse mode.")
+            if (wanted and gradient is not None and not _depends_on(gradient, g)
+                    and np.any(getattr(gradient, "_data", gradient))):
+                raise UsageError(f"{what}: the custom op {op.name()} computes the gradient "
+                                 f"of its input {i} in a way that does not depend on g as "
+                                 f"a Tensor (NumPy on g's values: np.asarray(g), g.data, "
+                                 f"g.numpy()). {_NESTED if nested else _FORWARD}")
+
+
+_FORWARD = ("Forward-mode AD here is the derivative of the VJP with respect to g, so that "
+            "op's tangent would be silently zero (PyTorch raises for a custom Function "
+            "without a jvp). Write its vjp/backward with Tensor operations on g "
+            "(operators, autograd.extend's exp, where...), or use reverse mode.")
+_NESTED = ("A transform nested in another one (grad(grad(f)), hessian, jacrev(grad(f))) "
+           "differentiates that gradient again, so the second derivative would be silently "
+           "zero (torch.func raises too). Write its vjp/backward with Tensor operations on "
+           "g and the saved tensors (operators, autograd.extend's exp, where...); or mark "
+           "the backward @once_differentiable, which says it cannot be differentiated.")
 
 
 def _user_ops_between(outputs: Sequence[Tensor], input_seqs: set[int]) -> list[tuple]:

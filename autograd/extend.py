@@ -31,6 +31,7 @@ import numpy as np
 from . import function
 from ._vjp_checks import unbroadcast
 from .ctx_function import ctx_apply, is_ctx_style, once_differentiable
+from .extend_checks import classic_style_error
 from .ops.generic import broadcast_to, constant, erf, erfc, exp, is_tensor, log, where
 from .errors import ShapeError, UsageError
 from .memory_formats import check_memory_format
@@ -51,7 +52,7 @@ class Function(function.Function):
 
     __slots__ = ()
     _ctx_style = False  # PyTorch's way of writing it; set per subclass when defined
-    _style_error: str | None = None  # why a class that mixes the two ways cannot run
+    _style_error: str | None = None  # why the class cannot run (raised when applied)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -59,9 +60,10 @@ class Function(function.Function):
             raise UsageError(f"{cls.__name__}.name must be a method, as PyTorch's "
                              f"grad_fn.name() (drawings and error messages call it); got "
                              f"{vars(cls)['name']!r}. Write def name(self): return ...")
-        try:
-            cls._ctx_style, cls._style_error = is_ctx_style(cls), None
-        except UsageError as error:  # raised when the class is used, not when defined
+        try:  # an error is raised when the class is used, not when defined
+            cls._ctx_style = is_ctx_style(cls)
+            cls._style_error = None if cls._ctx_style else classic_style_error(cls)
+        except UsageError as error:
             cls._ctx_style, cls._style_error = False, str(error)
 
     def __call__(self, *inputs: Any) -> Tensor:

@@ -136,6 +136,7 @@ def _grad_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, what:
 
     def transformed(*args: Any, **kwargs: Any) -> Any:
         single, nums = check_argnums(argnums, len(args), what)
+        nested = _depth() > 0
         create_graph, new_args, specs, leaves = _prepare(args, nums, what)
         tracking = is_grad_enabled()
         with _level():
@@ -144,6 +145,8 @@ def _grad_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, what:
                 raise ShapeError(f"{what}(f)(*args): f must return a Tensor with one "
                                  f"element (e.g. a loss); it returned {describe(out)}. For "
                                  f"other outputs use vjp or jacrev.")
+            if nested:  # the outer transform differentiates this gradient again
+                check_differentiable_vjps((out,), leaves, what, nested=True)
             create_graph = create_graph or _captures(tracking, (out, aux), leaves)
             flat = _grads((out,), tuple(leaves), [_ones(out)], create_graph, False, what)
         gradient = regroup(specs, list(flat), single)
@@ -192,6 +195,8 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
                                  f"has {y.shape}")
         keep = create_graph if create_graph is not None else (
             made_graph or _depth() > 0 or any(s.requires_grad for s in seeds))
+        if create_graph is None and _depth() > 0:  # differentiated again by an outer one
+            check_differentiable_vjps(out_leaves, leaves, "vjp", nested=True)
         with enable_grad():
             flat = _grads(tuple(out_leaves), tuple(leaves), seeds, keep, False, "vjp")
         result = regroup(specs, list(flat), False)
@@ -335,6 +340,7 @@ def _jacobian_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, w
 
     def transformed(*args: Any, **kwargs: Any) -> Any:
         single, nums = check_argnums(argnums, len(args), what)
+        nested = _depth() > 0
         create_graph, new_args, specs, leaves = _prepare(args, nums, what)
         tracking = is_grad_enabled()
         with _level():
@@ -345,6 +351,8 @@ def _jacobian_transform(func: Callable[..., Any], argnums: Any, has_aux: bool, w
                                  f"randomness='error'; pass randomness='different' or "
                                  f"'same', or draw them outside")
             out_leaves, out_spec = tensor_leaves(out, what)
+            if nested:  # the outer transform differentiates this Jacobian again
+                check_differentiable_vjps(out_leaves, leaves, what, nested=True)
             create_graph = create_graph or _captures(tracking, (out, aux), leaves)
             blocks = [regroup(specs, _blocks(y, leaves, create_graph, what), single)
                       for y in out_leaves]

@@ -283,10 +283,13 @@ def test_engine_refuses_wrong_number_of_gradients() -> None:
         y.backward(np.ones(3))
 
 
-def test_engine_refuses_integer_gradient() -> None:
-    x = Tensor(np.ones(3), requires_grad=True)
-    y = Returns(lambda g: (np.ones(3, dtype=np.int64),))(x)
-    with pytest.raises(VJPError, match="Returns.vjp returned a int64 gradient for input 0"):
+def test_engine_casts_an_integer_gradient_and_refuses_a_complex_one() -> None:
+    x = Tensor(np.ones(3), requires_grad=True)  # PyTorch casts to the input's dtype too
+    Returns(lambda g: (np.ones(3, dtype=np.int64),))(x).backward(np.ones(3))
+    assert x.grad.dtype == np.float64
+    np.testing.assert_array_equal(x.grad.data, np.ones(3))
+    y = Returns(lambda g: (np.ones(3, dtype=np.complex128),))(x)
+    with pytest.raises(VJPError, match="Returns.vjp returned a complex128 gradient for input"):
         y.backward(np.ones(3))
 
 
