@@ -3,140 +3,27 @@
 For ``y = fn(*inputs)`` and a random upstream gradient ``v``, the analytic side is the
 vector-Jacobian product ``v^T J`` from ``backward``; the numeric side perturbs each input
 element by +-eps: ``v . (fn(x + eps e_k) - fn(x - eps e_k)) / (2 eps)``. Both must
-agree within ``atol + rtol * |numeric|`` everywhere. Work in float64: with eps = 1e-6 the
-truncation error is about eps^2 and the rounding error about 1e-16 / eps.
+agree within ``atol + rtol * |numeric|`` everywhere; where the estimate is not finite (the
+step crosses a pole or overflows), only the same infinity passes. Work in float64: with
+eps = 1e-6 the truncation error is about eps^2 and the rounding error about 1e-16 / eps.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-import numbers
-
 import numpy as np
 
 from .differentiate import grad
-from .errors import DTypeError, GradcheckError, ShapeError, UsageError
+from .errors import GradcheckError
 from .forward_ad import dual_level, make_dual, unpack_dual
+from .gradcheck_arguments import (check_arguments, outputs_of, prepare_inputs,
+                                  upstream_gradients, wants_grad)
 from .grad_mode import enable_grad
 from .tensor_math import concatenate
 from .tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "numerical_grad"]
-
-
-def _outputs(result: Any) -> list[Tensor]:
-    items = list(result) if isinstance(result, (tuple, list)) else [result]
-    for i, y in enumerate(items):
-        if not isinstance(y, Tensor):
-            raise UsageError(f"gradcheck: fn must return a Tensor (or a tuple of them); "
-                            f"output {i} is {type(y).__name__}")
-    return items
-
-
-def _wants(x: Any) -> bool:
-    """Is ``x`` an input to check (a Tensor that requires grad)?"""
-    return isinstance(x, Tensor) and x.requires_grad
-
-
-def _is_torch(x: Any) -> bool:
-    return type(x).__module__.split(".")[0] == "torch"
-
-
-def _prepare(fn: Any, inputs: Any, what: str) -> list[Any]:
-    """The inputs as a list; one bare Tensor (or array, or number) is one input, not a
-    sequence of rows. Arrays become constant Tensors; anything else that is no Tensor (an
-    axis, an exponent, a shape) reaches ``fn`` unchanged, as in PyTorch's gradcheck."""
-    if not callable(fn):
-        raise UsageError(f"{what}(fn, inputs): fn must be the function to check, called as "
-                         f"fn(*inputs); got {type(fn).__name__} {fn!r:.40}")
-    if isinstance(inputs, (Tensor, np.ndarray, numbers.Number)) or _is_torch(inputs):
-        inputs = [inputs]
-    tensors = [Tensor(x) if isinstance(x, np.ndarray) else x for x in inputs]
-    for i, t in enumerate(tensors):
-        if _is_torch(t) and getattr(t, "requires_grad", False):
-            raise UsageError(f"gradcheck: input {i} is a {type(t).__module__}."
-                             f"{type(t).__name__}; this gradcheck checks autograd Tensors: "
-                             f"pass Tensor(x.detach().numpy(), requires_grad=True), or use "
-                             f"torch.autograd.gradcheck")
-    if not any(_wants(t) for t in tensors):
-        raise UsageError("gradcheck: no input requires grad; create the inputs to check "
-                         "with requires_grad=True")
-    for i, t in enumerate(tensors):
-        if _wants(t) and t.dtype != np.float64:
-            raise DTypeError(
-                f"gradcheck: input {i} is {t.dtype}; finite differences need float64 (in "
-                f"float32 eps=1e-6 is below the rounding error). Check a float64 copy: "
-                f"Tensor(x.numpy().astype(np.float64), requires_grad=True).")
-    return tensors
-
-
-def _upstream(outputs: list[Tensor], seed: int) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal(y.shape) for y in outputs]
-
-
-def _upstream_for(outputs: list[Tensor], seed: int, grad_outputs: Any) -> list[np.ndarray]:
-    """The upstream gradients: random (seeded), or the given ones, one per output."""
-    if grad_outputs is None:
-        return _upstream(outputs, seed)
-    given = list(grad_outputs) if isinstance(grad_outputs, (list, tuple)) else [grad_outputs]
-    if len(given) != len(outputs):
-        raise UsageError(f"gradcheck: {len(given)} grad_outputs for {len(outputs)} outputs "
-                         f"of fn; give one per output")
-    vs = [np.asarray(v.data if isinstance(v, Tensor) else v, dtype=np.float64) for v in given]
-    for k, (v, y) in enumerate(zip(vs, outputs)):
-        if v.shape != y.shape:
-            raise ShapeError(f"gradcheck: grad_outputs[{k}] has shape {v.shape}; output {k} "
-                             f"of fn has shape {y.shape}")
-    return vs
-
-
-def _check_eps(eps: Any) -> None:
-    """A named error for a misplaced argument (PyTorch's gradgradcheck takes grad_outputs
-    third, where ours takes eps)."""
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
-        raise UsageError(f"gradcheck: eps must be a positive number; got {eps!r:.60}. "
-                         f"Pass grad_outputs by name (grad_outputs=...).")
-
-
-#: PyTorch's other gradcheck / gradgradcheck flags and the values accepted here. What
-#: they ask for holds by construction (no undefined gradients: a missing one is zeros;
-#: the engine checks every gradient's dtype; ``is_grads_batched`` is one pass per vector;
-#: the check is always the full one, which ``fast_mode`` only shortens; no sparse
-#: tensors for ``masked``). ``check_forward_ad`` checks ``forward_ad``'s tangents;
-#: there is no batched forward mode, nor forward over reverse (gradgradcheck's check of
-#: the VJPs' derivatives in the upstream gradient covers what it would).
-_PYTORCH_FLAGS: dict[str, tuple[Any, ...]] = {
-    "check_undefined_grad": (True, False), "check_grad_dtypes": (True, False),
-    "check_batched_grad": (True, False), "fast_mode": (True, False),
-    "masked": (None, True, False), "check_backward_ad": (True, False),
-    "check_forward_ad": (True, False), "check_batched_forward_grad": (False,)}
-_PYTORCH_GRADGRAD_FLAGS: dict[str, tuple[Any, ...]] = {
-    "check_undefined_grad": (True, False), "check_grad_dtypes": (True, False),
-    "check_batched_grad": (True, False), "fast_mode": (True, False),
-    "masked": (None, True, False), "check_rev_over_rev": (True,),
-    "check_fwd_over_rev": (False,)}
-
-
-def _check_flags(what: str, flags: dict[str, Any], known: dict[str, tuple[Any, ...]],
-                 nondet_tol: Any) -> None:
-    """UsageError for a keyword PyTorch's ``what`` does not take, or a value whose check
-    cannot run here."""
-    for name, value in flags.items():
-        if name not in known:
-            raise UsageError(f"{what}() got an unexpected keyword argument {name!r}; it "
-                             f"takes eps, atol, rtol, seed, grad_outputs, raise_exception, "
-                             f"nondet_tol and PyTorch's {', '.join(known)}")
-        if value not in known[name]:
-            allowed = " or ".join(repr(v) for v in known[name])
-            raise UsageError(f"{what}: {name}={value!r:.40} is not supported (forward "
-                             f"mode here is autograd.forward_ad, computed from the VJPs, "
-                             f"unbatched; gradgradcheck covers their derivatives); pass "
-                             f"{allowed} or leave it out")
-    if isinstance(nondet_tol, bool) or not isinstance(nondet_tol, numbers.Real) \
-            or not nondet_tol >= 0:
-        raise UsageError(f"{what}: nondet_tol must be a number >= 0; got {nondet_tol!r:.60}")
 
 
 def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
@@ -154,19 +41,22 @@ def numerical_grad(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
 
     def evaluate() -> list[np.ndarray]:
         with enable_grad():  # fn may call grad() itself, e.g. for a gradient penalty
-            ys = _outputs(fn(*copies))
+            ys = outputs_of(fn(*copies))
         return [np.array(y.data, dtype=np.float64) for y in ys]
 
     def directional(upper: list[np.ndarray], lower: list[np.ndarray]) -> float:
         """v . (f(x + eps e_k) - f(x - eps e_k)) / (2 eps), differenced elementwise
         first: an output element the step does not move cancels exactly, so a large
-        one (exp(10)) does not drown a small derivative in its rounding error."""
-        return sum(float(np.sum(v * (u - lo))) for u, lo, v in
-                   zip(upper, lower, grad_outputs)) / (2 * eps)
+        one (exp(10)) does not drown a small derivative in its rounding error. An element
+        with v = 0 adds 0, even where it is infinite (as a row of PyTorch's Jacobian):
+        gradcheck checks one output alone with the others' v zero."""
+        with np.errstate(invalid="ignore", over="ignore"):
+            return sum(float(np.sum(np.where(v == 0, 0.0, v * (u - lo)))) for u, lo, v in
+                       zip(upper, lower, grad_outputs)) / (2 * eps)
 
     estimates: list = []
     for x in copies:
-        if not _wants(x):
+        if not wants_grad(x):
             estimates.append(None)
             continue
         data, estimate = x.data, np.zeros(x.shape)
@@ -195,10 +85,13 @@ def _precision_note(dtypes: list[np.dtype], eps: float) -> str:
 def _analytic(fn: Callable[..., Any], inputs: list[Any], seed: int,
               grad_outputs: Any) -> tuple[list, list[np.ndarray], list[np.dtype]]:
     """Two backward passes through one forward (to compare), the upstream gradients
-    and the outputs' dtypes."""
-    ys = _outputs(fn(*inputs))
-    vs = _upstream_for(ys, seed, grad_outputs)
-    wanted = [x for x in inputs if _wants(x)]
+    and the outputs' dtypes. ``fn`` runs with grad mode on, as the numerical side does:
+    under the caller's ``no_grad()`` it would record nothing, and a correct gradient
+    would be reported as zero."""
+    with enable_grad():
+        ys = outputs_of(fn(*inputs))
+    vs = upstream_gradients(ys, seed, grad_outputs)
+    wanted = [x for x in inputs if wants_grad(x)]
     live = [(y, v) for y, v in zip(ys, vs) if y.requires_grad]
     passes = []
     for retain in (True, False):  # twice on one graph: a backward must be repeatable
@@ -210,7 +103,7 @@ def _analytic(fn: Callable[..., Any], inputs: list[Any], seed: int,
             found = [None] * len(wanted)
         analytic, it = [], iter(found)
         for x in inputs:
-            if _wants(x):
+            if wants_grad(x):
                 g = next(it)
                 analytic.append(np.zeros(x.shape) if g is None else np.asarray(g.data))
             else:
@@ -227,19 +120,21 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     (or False with ``raise_exception=False``, as PyTorch's).
 
     ``inputs`` are float64 Tensors; those with ``requires_grad=True`` are checked. The
-    upstream gradient is random (seeded), so a VJP that is right only for ones is caught.
-    The error names the input, the worst element's index, both values and the errors.
-    As PyTorch's, two backward passes through one forward must agree within
-    ``nondet_tol``; PyTorch's other flags (``check_undefined_grad``, ``fast_mode``, ...)
-    are accepted where what they check holds here (see ``_PYTORCH_FLAGS``).
+    upstream gradient is random (seeded), so a VJP that is right only for ones is caught;
+    ``grad_outputs`` (one per output, None for a random one) replaces it. The error names
+    the input (and the output, if there are several), the worst element's index, both
+    values and the errors. Where the numerical estimate is not finite (the step crosses
+    a pole or overflows), only the same infinity passes, as in PyTorch. As PyTorch's, two
+    backward passes through one forward must agree within ``nondet_tol``; PyTorch's other
+    flags (``check_forward_ad``, ``check_undefined_grad``, ``fast_mode``, ...) are
+    accepted where what they check holds here (see ``gradcheck_arguments.PYTORCH_FLAGS``).
     """
-    _check_eps(eps)
-    _check_flags("gradcheck", pytorch_flags, _PYTORCH_FLAGS, nondet_tol)
-    inputs = _prepare(fn, inputs, "gradcheck")
+    flags = check_arguments("gradcheck", eps, atol, rtol, seed, nondet_tol, pytorch_flags)
+    inputs = prepare_inputs(fn, inputs, "gradcheck")
     try:
-        if pytorch_flags.get("check_backward_ad", True):
+        if flags["check_backward_ad"]:
             _check(fn, inputs, eps, atol, rtol, seed, grad_outputs, lambda i: "", nondet_tol)
-        if pytorch_flags.get("check_forward_ad", False):
+        if flags["check_forward_ad"]:
             _check_forward(fn, inputs, eps, atol, rtol, seed)
     except GradcheckError:
         if raise_exception:
@@ -250,9 +145,29 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
 
 def _check(fn: Callable[..., Any], inputs: list[Any], eps: float, atol: float,
            rtol: float, seed: int, grad_outputs: Any, note: Callable[[int], str],
-           nondet_tol: float = 0.0) -> None:
-    """GradcheckError at the first input whose gradient is off (``note(i)`` appended)."""
+           nondet_tol: float = 0.0, what: str = "gradcheck") -> None:
+    """GradcheckError at the first input whose gradient is off (``note(i)`` appended).
+    With several outputs, each is then checked alone (the others' upstream gradients
+    zero) to name the one that is off."""
     (analytic, again), vs, dtypes = _analytic(fn, inputs, seed, grad_outputs)
+    _check_repeatable(analytic, again, nondet_tol, what)
+
+    def notes(i: int) -> str:
+        return _precision_note(dtypes, eps) + note(i)
+
+    failure = _mismatch(fn, inputs, analytic, vs, eps, atol, rtol, notes, what)
+    if failure is None:
+        return
+    for k in range(len(vs)) if len(vs) > 1 else ():
+        alone = [v if j == k else np.zeros_like(v) for j, v in enumerate(vs)]
+        (analytic, _), _, _ = _analytic(fn, inputs, seed, alone)
+        found = _mismatch(fn, inputs, analytic, alone, eps, atol, rtol, notes, what, output=k)
+        if found is not None:
+            raise found
+    raise failure
+
+
+def _check_repeatable(analytic: list, again: list, nondet_tol: float, what: str) -> None:
     for i, (a, b) in enumerate(zip(analytic, again)):
         if a is None:
             continue
@@ -260,60 +175,93 @@ def _check(fn: Callable[..., Any], inputs: list[Any], eps: float, atol: float,
             apart = np.where((a == b) | (np.isnan(a) & np.isnan(b)), 0.0, np.abs(a - b))
         if not np.all(apart <= nondet_tol):
             raise GradcheckError(
-                f"gradcheck: two backward passes through one forward gave different "
+                f"{what}: two backward passes through one forward gave different "
                 f"gradients for input {i} (largest difference {np.nanmax(apart):.3g}, "
                 f"nondet_tol={nondet_tol:g}): the VJP is not deterministic. Make it so, "
                 f"or pass a larger nondet_tol.")
+
+
+def _mismatch(fn: Callable[..., Any], inputs: list[Any], analytic: list,
+              vs: list[np.ndarray], eps: float, atol: float, rtol: float,
+              note: Callable[[int], str], what: str,
+              output: int | None = None) -> GradcheckError | None:
+    """The GradcheckError for the first input whose analytic ``v^T J`` is off, or None."""
     numeric = numerical_grad(fn, inputs, vs, eps)
     for i, (a, n) in enumerate(zip(analytic, numeric)):
-        if a is not None:
-            _compare(i, inputs[i], a, n, atol, rtol, _precision_note(dtypes, eps) + note(i))
+        if a is None:
+            continue
+        x = inputs[i]
+        label = f"input {i}" + (f" ({x.name})" if x.name else "")
+        if output is not None:
+            label = f"output {output} with respect to {label}"
+        try:
+            _compare(x.shape, a, n, atol, rtol, note(i), label, what)
+        except GradcheckError as failure:
+            return failure
+    return None
 
 
 def _check_forward(fn: Callable[..., Any], inputs: list[Any], eps: float, atol: float,
-                   rtol: float, seed: int) -> None:
+                   rtol: float, seed: int, what: str = "gradcheck",
+                   label: str = "the forward-mode tangent of output {k}") -> None:
     """The tangent of each output (``forward_ad``, a random direction v per input) against
-    ``(fn(x + eps v) - fn(x - eps v)) / (2 eps)``: GradcheckError at the first that is off."""
+    ``(fn(x + eps v) - fn(x - eps v)) / (2 eps)``: GradcheckError at the first that is off
+    (``label`` names output ``k``)."""
     rng = np.random.default_rng(seed + 2)
-    wanted = {id(x): x for x in inputs if _wants(x)}  # a Tensor passed twice is one
+    wanted = {id(x): x for x in inputs if wants_grad(x)}  # a Tensor passed twice is one
     directions = {i: rng.standard_normal(x.shape) for i, x in wanted.items()}
     with dual_level():
         duals = {i: make_dual(wanted[i].detach(), Tensor(v)) for i, v in directions.items()}
-        ys = _outputs(fn(*(duals.get(id(x), x) for x in inputs)))
+        ys = outputs_of(fn(*(duals.get(id(x), x) for x in inputs)))
         tangents = [unpack_dual(y).tangent for y in ys]
 
     def moved(step: float) -> list[np.ndarray]:
-        with enable_grad():
-            return [np.array(y.data, dtype=np.float64) for y in _outputs(fn(*(
-                Tensor(x.data + step * directions[id(x)]) if id(x) in directions else x
-                for x in inputs)))]
+        with enable_grad():  # the copies require grad, as numerical_grad's do
+            return [np.array(y.data, dtype=np.float64) for y in outputs_of(fn(*(
+                Tensor(x.data + step * directions[id(x)], requires_grad=True)
+                if id(x) in directions else x for x in inputs)))]
 
-    numeric = [(u - lo) / (2 * eps) for u, lo in zip(moved(eps), moved(-eps))]
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: NaN, reported
+        numeric = [(u - lo) / (2 * eps) for u, lo in zip(moved(eps), moved(-eps))]
     note = (" forward-mode AD here differentiates each VJP in its upstream gradient g: "
             "one that reads g's array (np.asarray(g), g.data) gives wrong tangents.")
     for k, (y, t, n) in enumerate(zip(ys, tangents, numeric)):
         analytic = np.zeros(y.shape) if t is None else np.asarray(t.data, dtype=np.float64)
-        _compare(k, y, analytic, n, atol, rtol, note,
-                 label=f"the forward-mode tangent of output {k}")
+        _compare(y.shape, analytic, n, atol, rtol, note, label.format(k=k), what)
 
 
-def _compare(i: int, x: Tensor, analytic: np.ndarray, numeric: np.ndarray,
-             atol: float, rtol: float, note: str = "", label: str | None = None) -> None:
-    error = np.abs(analytic - numeric)
-    allowed = atol + rtol * np.abs(numeric)
-    bad = ~(error <= allowed)  # NaN counts as bad
-    if not bad.any():
-        return
-    excess = np.where(np.isnan(error), np.inf, error - allowed)
-    worst = np.unravel_index(int(np.argmax(excess)), error.shape) if error.ndim else ()
-    a, n, e = analytic[worst], numeric[worst], error[worst]
-    relative = e / abs(n) if n != 0 else np.inf
-    label = label or f"input {i}" + (f" ({x.name})" if x.name else "")
+def _compare(shape: tuple[int, ...], analytic: np.ndarray, numeric: np.ndarray,
+             atol: float, rtol: float, note: str, label: str, what: str) -> None:
+    """GradcheckError unless ``|analytic - numeric| <= atol + rtol * |numeric|`` everywhere;
+    where ``numeric`` is not finite, only ``analytic == numeric`` (the same infinity; NaN
+    never) passes, as PyTorch's ``allclose``: any value is within ``inf`` of ``inf``."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.abs(analytic - numeric)
+        allowed = atol + rtol * np.abs(numeric)
+        bad = ~((analytic == numeric) | (np.isfinite(numeric) & (error <= allowed)))
+        if not bad.any():
+            return
+        excess = np.where(np.isfinite(numeric) & ~np.isnan(error), error - allowed, np.inf)
+        excess = np.where(bad, excess, -np.inf)
+        worst = np.unravel_index(int(np.argmax(excess)), error.shape) if error.ndim else ()
+        a, n, e = analytic[worst], numeric[worst], error[worst]
+        relative = e / abs(n) if n != 0 else np.inf
     raise GradcheckError(
-        f"gradcheck failed for {label} of shape {x.shape}: {int(bad.sum())} of "
+        f"{what} failed for {label} of shape {shape}: {int(bad.sum())} of "
         f"{bad.size} elements out of tolerance. Worst at index {tuple(int(k) for k in worst)}:"
         f" analytic {a:.10g}, numeric {n:.10g}, absolute error {e:.3g}, relative error "
-        f"{relative:.3g} (allowed {atol:g} + {rtol:g} * |numeric|).{note}")
+        f"{relative:.3g} (allowed {atol:g} + {rtol:g} * |numeric|).{_nonfinite_note(n)}{note}")
+
+
+def _nonfinite_note(numeric: float) -> str:
+    if np.isinf(numeric):
+        return (" The numerical estimate is infinite there: fn(x +- eps) overflows or the "
+                "step crosses a pole, so no gradient can be checked. Move the point away "
+                "from it, or pass a smaller eps.")
+    if np.isnan(numeric):
+        return (" The numerical estimate is NaN there: fn is NaN at x +- eps (outside its "
+                "domain?). Move the point, or pass a smaller eps.")
+    return ""
 
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
@@ -326,36 +274,23 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: f
     (as PyTorch's: a VJP must be differentiable in ``v`` too, or ``jvp`` and Hessians of
     compositions go wrong) against central differences of first-order gradients
     (``raise_exception=False``: False instead of GradcheckError on a mismatch).
-    ``grad_outputs`` (one per output, as PyTorch's) replaces the random ``v``;
+    ``check_fwd_over_rev=True`` also checks the forward-mode tangents of ``v^T J``
+    (``check_rev_over_rev=False`` skips the reverse check, as PyTorch; then pass
+    ``check_undefined_grad=False`` too, as there). ``grad_outputs`` (one per output, None
+    for a random one, as PyTorch's) replaces the random ``v``;
     ``gen_non_contig_grad_outputs=True`` passes it as a strided view. ``nondet_tol``
     and PyTorch's other flags as in ``gradcheck``."""
-    _check_eps(eps)
-    _check_flags("gradgradcheck", pytorch_flags, _PYTORCH_GRADGRAD_FLAGS, nondet_tol)
-    inputs = _prepare(fn, inputs, "gradgradcheck")
+    flags = check_arguments("gradgradcheck", eps, atol, rtol, seed, nondet_tol, pytorch_flags)
+    inputs = prepare_inputs(fn, inputs, "gradgradcheck")
     with enable_grad():
-        outputs = _outputs(fn(*inputs))
+        outputs = outputs_of(fn(*inputs))
     live = [k for k, y in enumerate(outputs) if y.requires_grad]
-    vs = _upstream_for(outputs, seed + 1, grad_outputs)
+    vs = upstream_gradients(outputs, seed + 1, grad_outputs, "gradgradcheck")
     if gen_non_contig_grad_outputs:  # every other element of a larger array
         vs = [np.stack([v, v], axis=-1)[..., 0] for v in vs]
     upstream = [Tensor(vs[k], requires_grad=True, name=f"upstream gradient of output {k}")
                 for k in live]
-    count = len(inputs)
-
-    def first_order(*args: Tensor) -> Tensor:
-        xs, vs = args[:count], args[count:]
-        with enable_grad():
-            ys = _outputs(fn(*xs))
-            wanted = [x for x in xs if _wants(x)]
-            pairs = [(ys[k], v if v.dtype == ys[k].dtype else v.astype(ys[k].dtype))
-                     for k, v in zip(live, vs) if ys[k].requires_grad]
-            if not pairs:
-                return Tensor(np.zeros(sum(x.size for x in wanted)))
-            gs = grad([y for y, _ in pairs], wanted, grad_outputs=[v for _, v in pairs],
-                      create_graph=True, allow_unused=True)
-            return concatenate([Tensor(np.zeros(x.size)) if g is None else g.reshape(-1)
-                                for g, x in zip(gs, wanted)])
-
+    first_order = _first_order(fn, len(inputs), live)
     # does the first derivative have a graph back to the inputs (v held constant)?
     has_graph = first_order(*inputs, *[v.detach() for v in upstream]).requires_grad
     lost = ("" if has_graph else
@@ -365,11 +300,38 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: f
     in_g = (" The VJP is not differentiable in its upstream gradient g (used through "
             "constant(g), np.asarray(g) or g.data?): jvp and second derivatives of "
             "compositions through it are wrong. Compute with g itself.")
+    what = "gradgradcheck (of the first derivative v^T J)"
     try:
-        _check(first_order, inputs + upstream, eps, atol, rtol, seed, None,
-               lambda i: lost if i < count else in_g, nondet_tol)
+        if flags["check_rev_over_rev"]:
+            _check(first_order, inputs + upstream, eps, atol, rtol, seed, None,
+                   lambda i: lost if i < len(inputs) else in_g, nondet_tol, what)
+        if flags["check_fwd_over_rev"]:
+            _check_forward(first_order, inputs + upstream, eps, atol, rtol, seed, what,
+                           "its forward-mode tangent (forward over reverse)")
     except GradcheckError:
         if raise_exception:
             raise
         return False
     return True
+
+
+def _first_order(fn: Callable[..., Any], count: int,
+                 live: list[int]) -> Callable[..., Tensor]:
+    """``(x..., v...) -> v^T J`` flattened, for ``fn``'s outputs ``live`` (that require
+    grad), built with ``create_graph=True``: what gradgradcheck differentiates."""
+
+    def first_order(*args: Tensor) -> Tensor:
+        xs, vs = args[:count], args[count:]
+        with enable_grad():
+            ys = outputs_of(fn(*xs))
+            wanted = [x for x in xs if wants_grad(x)]
+            pairs = [(ys[k], v if v.dtype == ys[k].dtype else v.astype(ys[k].dtype))
+                     for k, v in zip(live, vs) if ys[k].requires_grad]
+            if not pairs:
+                return Tensor(np.zeros(sum(x.size for x in wanted)))
+            gs = grad([y for y, _ in pairs], wanted, grad_outputs=[v for _, v in pairs],
+                      create_graph=True, allow_unused=True)
+            return concatenate([Tensor(np.zeros(x.size)) if g is None else g.reshape(-1)
+                                for g, x in zip(gs, wanted)])
+
+    return first_order

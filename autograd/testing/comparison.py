@@ -7,6 +7,10 @@ depend on the dtype, as PyTorch's do (the larger of the two dtypes' when they di
 
     float16: rtol 1e-3, atol 1e-5    float32: rtol 1.3e-6, atol 1e-5
     float64: rtol 1e-7, atol 1e-7    integers and bool: exact
+
+Two numbers compare as PyTorch's: a NumPy scalar as the Python number it holds
+(``np.float32(1.0)`` as ``1.0``, with float64's tolerances). Two Nones are equal (lists of
+``.grad`` may hold some); None and anything else are not.
 """
 
 from __future__ import annotations
@@ -55,10 +59,17 @@ def assert_close(actual: Any, expected: Any, *, rtol: float | None = None,
 
 def _compare(actual: Any, expected: Any, where: str, rtol: float | None, atol: float | None,
              equal_nan: bool, check_dtype: bool) -> None:
-    if _is_leaf(actual) or _is_leaf(expected):
+    if actual is None or expected is None:  # e.g. the .grad of a tensor backward never reached
+        if actual is not expected:
+            raise NotCloseError(f"{_at(where)}None mismatch: {actual!r:.40} is not "
+                                f"{expected!r:.40}")
+    elif _is_leaf(actual) or _is_leaf(expected):
         if not (_is_leaf(actual) and _is_leaf(expected)):
             raise NotCloseError(f"{_at(where)}types differ: {type(actual).__name__} and "
                                 f"{type(expected).__name__}")
+        if _is_number(actual) and _is_number(expected):  # NumPy's scalars as Python's
+            actual, expected = (v.item() if isinstance(v, np.generic) else v
+                                for v in (actual, expected))
         _compare_arrays(_as_array(actual), _as_array(expected), where, rtol, atol,
                         equal_nan, check_dtype)
     elif isinstance(actual, Mapping) and isinstance(expected, Mapping):
@@ -82,6 +93,10 @@ def _compare(actual: Any, expected: Any, where: str, rtol: float | None, atol: f
 
 def _is_leaf(value: Any) -> bool:
     return isinstance(value, (Tensor, np.ndarray, np.generic, bool, int, float, complex))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (np.generic, bool, int, float, complex))
 
 
 def _is_sequence(value: Any) -> bool:

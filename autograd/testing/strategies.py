@@ -30,6 +30,7 @@ autograd`` never does.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -56,6 +57,10 @@ CLIP_BOUNDS: tuple[float, float] = (-1.0, 1.0)
 
 #: Distance between the values of the tie-free domains (max, min, maximum, minimum, std).
 GRID_SPACING: float = 0.05
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
 
 
 # ------------------------------------------------------------------ shapes
@@ -188,9 +193,8 @@ def tensors(shape: int | tuple[int, ...] | st.SearchStrategy | None = None,
 
 
 # ------------------------------------------------------------------ axes and indices
-@st.composite
-def axes(draw: Callable, ndim: int, allow_none: bool = True,
-         allow_tuple: bool = True) -> int | tuple[int, ...] | None:
+def axes(ndim: int, allow_none: bool = True,
+         allow_tuple: bool = True) -> st.SearchStrategy[int | tuple[int, ...] | None]:
     """A valid ``axis=`` for an ``ndim``-d array: None, an int in ``[-ndim, ndim)`` or a
     tuple of distinct axes (possibly empty, each written positive or negative)::
 
@@ -199,10 +203,17 @@ def axes(draw: Callable, ndim: int, allow_none: bool = True,
             x = data.draw(arrays(shape=(2, 3)))
             axis = data.draw(axes(x.ndim))
     """
+    if not _is_count(ndim):
+        raise UsageError(f"axes: ndim must be an int >= 0 (x.ndim); got {ndim!r:.40}")
     kinds = (["none"] if allow_none else []) + (["int"] if ndim > 0 else []) + \
         (["tuple"] if allow_tuple else [])
     if not kinds:
         raise UsageError(f"axes: a {ndim}-d array has no int axis; allow None or tuples")
+    return _axes(int(ndim), kinds)
+
+
+@st.composite
+def _axes(draw: Callable, ndim: int, kinds: list[str]) -> int | tuple[int, ...] | None:
     kind = draw(st.sampled_from(kinds))
     if kind == "none":
         return None
@@ -226,9 +237,8 @@ def _basic_part(draw: Callable, n: int) -> Any:
     return slice(draw(bound), draw(bound), draw(st.sampled_from([None, 1, 2, -1, -2])))
 
 
-@st.composite
-def index_expressions(draw: Callable, shape: tuple[int, ...], allow_arrays: bool = True,
-                      allow_newaxis: bool = True) -> Any:
+def index_expressions(shape: tuple[int, ...], allow_arrays: bool = True,
+                      allow_newaxis: bool = True) -> st.SearchStrategy[Any]:
     """A valid index for an array of ``shape``: basic (ints, slices with steps, ``None``,
     ``...``) or with one integer array (indices may repeat, which a VJP must accumulate)::
 
@@ -238,7 +248,12 @@ def index_expressions(draw: Callable, shape: tuple[int, ...], allow_arrays: bool
             index = data.draw(index_expressions(x.shape))
             autograd.gradcheck(lambda t: t[index], [x])
     """
-    shape = tuple(shape)
+    return _indices(as_shape(shape, "index_expressions"), allow_arrays, allow_newaxis)
+
+
+@st.composite
+def _indices(draw: Callable, shape: tuple[int, ...], allow_arrays: bool,
+             allow_newaxis: bool) -> Any:
     parts = [_basic_part(draw, n) for n in shape]
     sized = [k for k, n in enumerate(shape) if n > 0]
     if allow_arrays and sized and draw(st.booleans()):
@@ -375,6 +390,8 @@ def domain(op_name: str, arg: int = 0) -> st.SearchStrategy[float]:
         a = data.draw(arrays(elements=domain("maximum", 0)))
         b = data.draw(arrays(elements=domain("maximum", 1)))
     """
+    if not _is_count(arg):
+        raise UsageError(f"domain: arg (which input) must be an int >= 0; got {arg!r:.40}")
     try:
         per_input = DOMAINS[op_name]
     except KeyError:

@@ -9,6 +9,8 @@ addition sends ``g`` unchanged to both inputs, matmul sends ``g @ W^T`` to X and
 
 from __future__ import annotations
 
+import numbers
+import sys
 import warnings
 from typing import Any, Mapping
 
@@ -67,15 +69,15 @@ def _operand(name: str) -> str:
 def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
                rankdir: str = "LR", max_nodes: int | None = 300,
                names: Mapping[str, Tensor] | None = None, model: Any = None,
-               direction: str = "forward", max_values: int = 6, clusters: bool = True,
+               direction: str = "forward", max_values: int | None = 6, clusters: bool = True,
                show_rules: bool = True, title: str | None = None) -> Any:
     """Draw the graph that computed ``roots`` and return a ``graphviz.Digraph``.
 
     A tensor node shows its name (``names={"W1": W1}`` or (name, tensor) pairs such as
     ``net.named_parameters()``, else the dotted parameter name
     when ``model=`` is given, else ``Tensor.name``, else ``t0, t1...``), its shape and
-    dtype; with ``show_values`` its values when it has at most ``max_values`` elements,
-    else mean/min/max; with ``show_grad`` its gradient (norm when large). Colours:
+    dtype; with ``show_values`` its values when it has at most ``max_values`` elements
+    (None: always), else mean/min/max; with ``show_grad`` its gradient (norm when large). Colours:
     blue = leaf that requires grad (parameter), grey dashed = input or constant,
     orange double border = root, red = NaN or Inf in the value or the gradient.
     An op node shows the op and its non-tensor arguments.
@@ -99,6 +101,11 @@ def draw_graph(*roots: Tensor, show_values: bool = True, show_grad: bool = True,
         raise UsageError(f"direction must be 'forward' or 'backward'; got {direction!r}")
     if rankdir not in _RANKDIRS:
         raise UsageError(f"rankdir must be one of {', '.join(_RANKDIRS)}; got {rankdir!r}")
+    if max_values is not None and (isinstance(max_values, bool) or not isinstance(
+            max_values, numbers.Integral) or max_values < 0):
+        raise UsageError(f"max_values must be an int >= 0 (or None to always show the "
+                         f"values); got {type(max_values).__name__} {max_values!r:.40}")
+    max_values = sys.maxsize if max_values is None else int(max_values)
     view = collect(roots, max_nodes, names, model)
     grads = None
     if direction == "backward" and show_grad:
