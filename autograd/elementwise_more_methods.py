@@ -64,7 +64,12 @@ class ElementwiseMoreMethods:
         return broadcasting("nextafter", partial(apply, NextAfter()), *self._pair(other))
 
     def nextafter_(self, other: Any) -> AnyTensor:
-        """self = nextafter(self, other), in place."""
+        """self = nextafter(self, other), in place. An integer ``other`` is taken in self's
+        float dtype, as PyTorch's (NumPy's float32 with int64 is float64, whose step
+        would round back to self)."""
+        values = np.asarray(getattr(other, "data", other))
+        if values.dtype.kind in "biu" and self.dtype.kind == "f":
+            other = values.astype(self.dtype)
         return self._math_("nextafter", other)
 
     def frexp(self) -> Frexp:

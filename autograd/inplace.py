@@ -38,7 +38,9 @@ from .inplace_powers import PowerInplace
 from .inplace_shapes import store_update
 from .inplace_rounding import RoundingInplace
 from .inplace_triangles import TriangleInplace
-from .torch_arguments import alpha_overload, check_mask_value, number_first
+from .ops.arithmetic import weak_number
+from .torch_arguments import (alpha_overload, check_mask_value, keyword_factors,
+                              number_first)
 from .torch_methods import scatter_target
 from .scalar_axis import one_element_axis_
 
@@ -276,14 +278,18 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
                              f"convert it first (t = t.astype(np.float64))")
         return self._result_(name, *args, **kwargs)
 
-    def addcmul_(self, *tensors: Any, value: Any = None) -> Any:
+    def addcmul_(self, *tensors: Any, tensor1: Any = None, tensor2: Any = None,
+                 value: Any = None) -> Any:
         """self += value * tensor1 * tensor2, in place (Adam's ``exp_avg_sq.addcmul_(grad,
         grad, value=1 - beta2)``; the deprecated value-first call warns, as PyTorch's)."""
+        tensors = keyword_factors("addcmul_", tensors, tensor1, tensor2)
         (tensor1, tensor2), value = number_first("addcmul_", "value", tensors, value, 2)
         return self._math_("addcmul", tensor1, tensor2, value=value)
 
-    def addcdiv_(self, *tensors: Any, value: Any = None) -> Any:
+    def addcdiv_(self, *tensors: Any, tensor1: Any = None, tensor2: Any = None,
+                 value: Any = None) -> Any:
         """self += value * tensor1 / tensor2, in place (``p.addcdiv_(m, denom, value=-lr)``)."""
+        tensors = keyword_factors("addcdiv_", tensors, tensor1, tensor2)
         (tensor1, tensor2), value = number_first("addcdiv_", "value", tensors, value, 2)
         return self._math_("addcdiv", tensor1, tensor2, value=value)
 
@@ -306,9 +312,10 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
                            lambda out: _into(np.clip, out, lo, hi), min, max,
                            recorded=lambda: self.clamp(min, max))
 
-    def copy_(self, src: Any) -> Any:
+    def copy_(self, src: Any, non_blocking: bool = False) -> Any:
         """Copy ``src``'s values into self, in place: ``src`` broadcasts to self's shape
-        and is cast to self's dtype as PyTorch does (floats to ints truncate toward 0)."""
+        and is cast to self's dtype as PyTorch does (floats to ints truncate toward 0).
+        ``non_blocking`` changes nothing: every copy here is on the CPU, done on return."""
         value = to_array(src)  # DataError/DTypeError for ragged, object or text data
         return self._write("copy_", "x = y.broadcast_to(x.shape).astype(x.dtype)",
                            lambda out: store_update("copy_", out, value), src,
@@ -352,14 +359,21 @@ class InplaceOps(RoundingInplace, TriangleInplace, PowerInplace, ClampInplace,
 
 
 def _into(ufunc: Any, out: np.ndarray, *values: Any) -> None:
-    """ufunc(out, *values) into out, cast as PyTorch's (``can_cast_back``: int64 into uint8)."""
+    """ufunc(out, *values) into out, cast as PyTorch's (``can_cast_back``: int64 into uint8;
+    a Python int out's dtype cannot hold widens to int64 first, so uint8 ``add_(-1)`` wraps)."""
     try:
         ufunc(out, *values, out=out)
-    except TypeError:  # NumPy's "same_kind" refused the cast back
-        result = ufunc(out, *values)
+    except (TypeError, OverflowError):  # "same_kind" refused the cast back; uint8 with -1
+        result = ufunc(out, *(_widened(v, out.dtype) for v in values))
         if not can_cast_back(result.dtype, out.dtype):
             raise
         np.copyto(out, result, casting="unsafe")
+
+
+def _widened(value: Any, dtype: np.dtype) -> Any:
+    """A Python int as an array NumPy takes beside ``dtype`` (``weak_number``: int64 where
+    ``dtype`` cannot hold it); anything else as it is."""
+    return weak_number(value, dtype) if type(value) is int else value
 
 
 def _value(x: Any) -> Any:
@@ -375,4 +389,8 @@ def _scaled(other: Any, alpha: Any, dtype: np.dtype) -> Any:
     if alpha == 1 or isinstance(value, (int, float)):  # a number stays one
         return value if alpha == 1 else value * alpha
     value = np.asarray(value)
-    return value.astype(np.promote_types(value.dtype, dtype), copy=False) * alpha
+    value = value.astype(np.promote_types(value.dtype, dtype), copy=False)
+    try:
+        return value * alpha
+    except OverflowError:  # uint8 by -2: in int64 (weak_number), which _into wraps back
+        return value * weak_number(alpha, value.dtype)

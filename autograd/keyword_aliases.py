@@ -25,6 +25,7 @@ def keyword_aliases(**aliases: str) -> Callable[[Callable[..., Any]], Callable[.
             if kwargs and not aliases.keys().isdisjoint(kwargs):
                 _rename(function.__name__, aliases, kwargs)
             return function(*args, **kwargs)
+        call.aliases = dict(aliases)  # type: ignore[attr-defined]  # read by the name tests
         return call
     return decorate
 

@@ -20,6 +20,7 @@ from ._random import as_generator, below
 from ._sampling import (check_probabilities, draw_integers, exact_integers, float_dtype,
                         integer_range, multinomial_indices, whole_number)
 from .errors import DTypeError, ShapeError, UsageError
+from .keyword_aliases import keyword_aliases
 
 __all__ = ["RandomMethods"]
 
@@ -81,6 +82,7 @@ class RandomMethods:
                            lambda out: np.copyto(out, rng.random(out.shape) < probabilities,
                                                  casting="unsafe"), p)
 
+    @keyword_aliases(**{"from": "from_"})  # PyTorch's name, a Python keyword
     def random_(self, from_: Any = None, to: Any = _NOT_GIVEN, *,
                 generator: Any = None) -> AnyTensor:
         """Fill self in place with integers uniform in [from_, to), as PyTorch's
@@ -161,13 +163,16 @@ class RandomMethods:
                            lambda out: np.copyto(out, rng.geometric(p, out.shape),
                                                  casting="unsafe"))
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
-        """Fill with samples uniform in [a, b) drawn from ``generator``, a
-        ``numpy.random.Generator`` (``autograd.default_generator`` if None, as ``rand``)."""
+    @keyword_aliases(**{"from": "from_", "a": "from_", "b": "to"})  # PyTorch's, the old
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill with samples uniform in [from_, to) (PyTorch's ``from=``, ``to=``) drawn from
+        ``generator``, a ``numpy.random.Generator`` (``autograd.default_generator`` if
+        None, as ``rand``)."""
         rng = _random_fill_checks(self, "uniform_", generator)
+        a, b = from_, to
         if not (np.isfinite(a) and np.isfinite(b) and np.isfinite(b - a) and a <= b):
-            raise UsageError(f"uniform_ draws from [a, b): a and b must be finite with "
-                             f"a <= b; got a={a}, b={b}")
+            raise UsageError(f"uniform_ draws from [a, b) (from, to): a and b must be finite "
+                             f"with a <= b; got a={a}, b={b}")
         return self._write("uniform_", "x = autograd.rand(*x.shape) * (b - a) + a",
                            lambda out: _store(out, below(rng.uniform(a, b, out.shape), a, b,
                                                          out.dtype)))

@@ -47,6 +47,8 @@ def _identity(reduce: str, dtype: np.dtype) -> Any:
         return 0
     if reduce == "prod":
         return 1
+    if dtype.kind == "b":  # False is the lowest bool, True the highest
+        return reduce == "amin"
     info = np.finfo(dtype) if dtype.kind == "f" else np.iinfo(dtype)
     lowest, highest = (-np.inf, np.inf) if dtype.kind == "f" else (info.min, info.max)
     return lowest if reduce == "amax" else highest
@@ -144,6 +146,13 @@ def _cast(a: Any, dtype: np.dtype) -> Any:
     return a.astype(dtype, copy=False) if isinstance(a, np.ndarray) else a
 
 
+def _check_mean_dtype(t: Any, reduce: str, name: str) -> None:
+    """A mean of bools is refused, as PyTorch refuses it (True + True over 2 is no bool)."""
+    if reduce == "mean" and t.dtype == np.bool_:
+        raise DTypeError(f"{name}: reduce='mean' of a bool tensor is not defined (PyTorch "
+                         f"refuses it too); convert first: x.int() or x.float()")
+
+
 def reduce_name(reduce: Any, name: str, allowed: tuple = REDUCTIONS) -> str:
     """``reduce`` checked: one of PyTorch's names for ``name`` (other spellings named)."""
     if reduce in allowed:
@@ -191,6 +200,7 @@ class ScatterReduceMethods:
         out[index[i][j]][j] = reduce(self[index[i][j]][j] (if include_self), src[i][j], ...).
         Differentiable in self and src; 'amax'/'amin' split the gradient between ties."""
         reduce = reduce_name(reduce, "scatter_reduce")
+        _check_mean_dtype(self, reduce, "scatter_reduce")
         positions, values = scatter_target(self, dim, index, src, None, None,
                                            "scatter_reduce")
         return apply(ScatterReduce(positions, reduce, bool(include_self)), self, values)
@@ -201,6 +211,7 @@ class ScatterReduceMethods:
         """``self.scatter_reduce(dim, index, src, reduce, include_self=...)`` written in
         place, as PyTorch's."""
         reduce = reduce_name(reduce, "scatter_reduce_")
+        _check_mean_dtype(self, reduce, "scatter_reduce_")
         positions, values = scatter_target(self, dim, index, src, None, None,
                                            "scatter_reduce_")
         op = ScatterReduce(positions, reduce, bool(include_self))
@@ -217,6 +228,7 @@ class ScatterReduceMethods:
         ``index`` names by ``reduce`` ('prod', 'mean', 'amax', 'amin'); for dim 0,
         out[index[i]] = reduce(self[index[i]] (if include_self), source[i], ...)."""
         reduce = reduce_name(reduce, "index_reduce", REDUCTIONS[1:])
+        _check_mean_dtype(self, reduce, "index_reduce")
         spread = slices_index(self, dim, index, source, "index_reduce")
         return self.scatter_reduce(dim, spread, source, reduce, include_self=include_self)
 
@@ -226,6 +238,7 @@ class ScatterReduceMethods:
         """``self.index_reduce(dim, index, source, reduce, include_self=...)`` written in
         place, as PyTorch's."""
         reduce = reduce_name(reduce, "index_reduce_", REDUCTIONS[1:])
+        _check_mean_dtype(self, reduce, "index_reduce_")
         spread = slices_index(self, dim, index, source, "index_reduce_")
         return self.scatter_reduce_(dim, spread, source, reduce, include_self=include_self)
 

@@ -15,6 +15,7 @@ from ._arrays import int_argument
 from ._vjp_checks import unbroadcast
 from .errors import ShapeError, TensorIndexError, UsageError
 from .ops.reductions import single_axis
+from .torch_arguments import sizes_or_keyword
 
 __all__ = ["PieceMethods", "MinMax"]
 
@@ -33,30 +34,38 @@ class PieceMethods:
 
     __slots__ = ()
 
-    def hsplit(self, indices_or_sections: Any) -> tuple[AnyTensor, ...]:
+    def hsplit(self, indices_or_sections: Any = None, *, sections: int | None = None,
+               indices: Any = None) -> tuple[AnyTensor, ...]:
         """``tensor_split`` along axis 1 (axis 0 of a 1-d tensor); N sections must divide
-        the axis evenly, as NumPy's and PyTorch's ``hsplit``."""
-        return self._split_evenly("hsplit", indices_or_sections, 0 if self.ndim == 1 else 1, 1)
+        the axis evenly, as NumPy's and PyTorch's ``hsplit`` (PyTorch's ``sections=``,
+        ``indices=`` are taken)."""
+        return self._split_evenly("hsplit", (indices_or_sections, sections, indices),
+                                  0 if self.ndim == 1 else 1, 1)
 
-    def vsplit(self, indices_or_sections: Any) -> tuple[AnyTensor, ...]:
+    def vsplit(self, indices_or_sections: Any = None, *, sections: int | None = None,
+               indices: Any = None) -> tuple[AnyTensor, ...]:
         """``tensor_split`` along axis 0 of a tensor of at least 2 axes, evenly."""
-        return self._split_evenly("vsplit", indices_or_sections, 0, 2)
+        return self._split_evenly("vsplit", (indices_or_sections, sections, indices), 0, 2)
 
-    def dsplit(self, indices_or_sections: Any) -> tuple[AnyTensor, ...]:
+    def dsplit(self, indices_or_sections: Any = None, *, sections: int | None = None,
+               indices: Any = None) -> tuple[AnyTensor, ...]:
         """``tensor_split`` along axis 2 of a tensor of at least 3 axes, evenly."""
-        return self._split_evenly("dsplit", indices_or_sections, 2, 3)
+        return self._split_evenly("dsplit", (indices_or_sections, sections, indices), 2, 3)
 
-    def _split_evenly(self, name: str, indices_or_sections: Any, axis: int,
+    def _split_evenly(self, name: str, how: tuple, axis: int,
                       min_ndim: int) -> tuple[AnyTensor, ...]:
+        """``how`` is (indices_or_sections, sections, indices), of which one is given."""
         if self.ndim < min_ndim:
             raise ShapeError(f"{name} needs a tensor of at least {min_ndim} axes; got "
                              f"{self.ndim}-d")
-        if isinstance(indices_or_sections, (int, np.integer)):
-            n, sections = self.shape[axis], int(indices_or_sections)
-            if sections <= 0 or n % sections:
+        indices_or_sections, sections, indices = how
+        count = indices_or_sections if sections is None else sections
+        if isinstance(count, (int, np.integer)):
+            n, count = self.shape[axis], int(count)
+            if count <= 0 or n % count:
                 raise ShapeError(f"{name}: an axis of length {n} does not split into "
-                                 f"{sections} equal parts; tensor_split allows unequal ones")
-        return self.tensor_split(indices_or_sections, axis)
+                                 f"{count} equal parts; tensor_split allows unequal ones")
+        return self.tensor_split(indices_or_sections, axis, sections=sections, indices=indices)
 
     def select(self, dim: int, index: int) -> AnyTensor:
         """The slice at ``index`` along ``dim``, which it removes: ``x.select(1, 0)`` is
@@ -91,11 +100,12 @@ class PieceMethods:
         """The values sorted along axis 0, ascending (``sort(dim=0).values``)."""
         return self.sort(dim=0).values
 
-    def sum_to_size(self, *size: Any) -> AnyTensor:
+    def sum_to_size(self, *sizes: Any, size: Any = None) -> AnyTensor:
         """Summed down to ``size``, which the tensor must broadcast from (what un-broadcasting
         a gradient does): ``x.sum_to_size(1, 3)`` of a (2, 3) ``x`` sums its rows."""
-        several = len(size) == 1 and isinstance(size[0], (tuple, list))
-        shape = tuple(size[0]) if several else tuple(size)
+        sizes = sizes_or_keyword("sum_to_size", sizes, size, "size")
+        several = len(sizes) == 1 and isinstance(sizes[0], (tuple, list))
+        shape = tuple(sizes[0]) if several else tuple(sizes)
         try:
             return unbroadcast(self, shape)  # a gradient's un-broadcasting, on the tensor
         except ShapeError:

@@ -26,11 +26,12 @@ from .ops.elementwise import (Abs, Astype, Exp, Log, Maximum, Minimum, Relu, Sig
 from .ops import lu as lu_ops
 from .ops.gamma import Digamma, Lgamma
 from .ops.special import Erfinv
+from .torch_arguments import broadcast_target, swap_permutation
 from .ops.trig import Arccosh, Arcsinh, Arctanh
 from .ops.linalg import MatMul
 from .ops.reductions import pick_axis, single_axis
 from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose, expanded_shape,
-                        int_tuple, memory_order, refuse_uint8_index, squeezed_shape, swapped_axes)
+                        memory_order, refuse_uint8_index, squeezed_shape)
 
 __all__ = ["TensorMath", "concatenate", "stack", "where"]
 
@@ -306,9 +307,9 @@ class TensorMath:
         """All axes reversed (NumPy's ``.T``)."""
         return take_view(Transpose(None), self)
 
-    def swapaxes(self, axis1: int, axis2: int) -> AnyTensor:
-        """Two axes exchanged."""
-        return take_view(Transpose(swapped_axes(self._data.shape, axis1, axis2)), self)
+    def swapaxes(self, axis0: Any = None, axis1: Any = None, *, axis2: Any = None) -> AnyTensor:
+        """Two axes exchanged: PyTorch's ``axis0, axis1`` or NumPy's ``axis1=, axis2=``."""
+        return take_view(Transpose(swap_permutation(self._data.shape, axis0, axis1, axis2)), self)
 
     def expand_dims(self, axis: Any = None, *, dim: Any = None) -> AnyTensor:
         """Size-1 axes inserted at ``axis``."""
@@ -329,11 +330,10 @@ class TensorMath:
         axis = pick_axis(axis, dim if position is None else position, "squeeze")
         return take_view(Reshape(squeezed_shape(self._data.shape, axis, strict)), self)
 
-    def broadcast_to(self, shape: Any) -> AnyTensor:
-        """self repeated to ``shape`` by broadcasting; -1 keeps the aligned axis's size."""
-        sizes = int_tuple(shape, "broadcast_to")  # i counts from the right, as broadcasting
-        return take_view(BroadcastTo([self._data.shape[i] if n == -1 and -i <= self._data.ndim
-                                      else n for i, n in enumerate(sizes, -len(sizes))]), self)
+    def broadcast_to(self, size: Any = None, *, shape: Any = None) -> AnyTensor:
+        """self repeated to ``size`` (NumPy's ``shape=``) by broadcasting; -1 keeps the
+        aligned axis's size."""
+        return take_view(BroadcastTo(broadcast_target(self._data.shape, size, shape)), self)
 
 
 def _ints(axes: tuple) -> bool:

@@ -30,7 +30,7 @@ from .write_checks import can_take_write, cannot_take_write, detached_constant
 from .ops.special import (Ceil, Erf, Erfc, Expm1, Floor, FloorDivide, Log1p, Log2, Log10,
                           Reciprocal, Remainder, Round, Sign, Softplus, Square)
 from .ops.trig import Arccos, Arcsin, Arctan, Arctan2, Cos, Cosh, Sin, Sinh, Tan
-from .torch_arguments import joined_ints, pick_one, tile_reps, torch_index_add
+from .torch_arguments import joined_ints, pick_one, tile_reps, torch_index_add, widening_dtype
 from .trace_axes import trace_axes
 from .scalar_axis import as_vector, is_scalar_dim
 
@@ -142,11 +142,13 @@ class OpMethods:
 
     # ------------------------------------------------------------ products, scans, norms
     def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False, *,  # noqa: A002
-             dim: Any = None, keepdim: bool | None = None, p: Any = None) -> AnyTensor:
-        """Vector norm of any real order p, 0, inf or -inf (2: Frobenius) over ``axis``
-        (all when None), as ``torch.linalg.vector_norm``; PyTorch's ``p=`` is ``ord``."""
+             dim: Any = None, keepdim: bool | None = None, p: Any = None,
+             dtype: Any = None) -> AnyTensor:
+        """Vector norm of any real order p, 0, inf or -inf (2: Frobenius) over ``axis`` (all
+        when None), as ``torch.linalg.vector_norm`` (``p=`` is ``ord``; ``dtype``: cast first)."""
         axis = pick_axis(axis, dim, "norm", empty_dim_is_all=True)
-        return scans.norm(self, pick_one("norm", ord=ord, p=p), axis,
+        x = self if dtype is None else self.astype(widening_dtype("norm", self.dtype, dtype))
+        return scans.norm(x, pick_one("norm", ord=ord, p=p), axis,
                           pick_keepdims(keepdims, keepdim, "norm"))
 
     def argmax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
@@ -168,19 +170,18 @@ class OpMethods:
         return scans.argsort(self, pick_axis(axis, dim, "argsort", -1), descending)
 
     # ------------------------------------------------------------ linear algebra
-    def dot(self, other: Any) -> AnyTensor:
+    def dot(self, tensor: Any) -> AnyTensor:
         """``np.dot``: inner product of vectors, matmul of matrices."""
-        return linalg.dot(self, self._lift(other))
+        return linalg.dot(self, self._lift(tensor))
 
-    def outer(self, other: Any) -> AnyTensor:
-        """out[i, j] = self[i] other[j] of two vectors, as PyTorch's (``autograd.outer``,
+    def outer(self, vec2: Any) -> AnyTensor:
+        """out[i, j] = self[i] vec2[j] of two vectors, as PyTorch's (``autograd.outer``,
         NumPy's, flattens other shapes first)."""
-        other = self._lift(other)
-        if self.ndim != 1 or other.ndim != 1:
+        vec2 = self._lift(vec2)
+        if self.ndim != 1 or vec2.ndim != 1:
             raise ShapeError(f"outer: takes two 1-d tensors (as PyTorch's); got shapes "
-                             f"{self.shape} and {other.shape}. For NumPy's reading, which "
-                             f"flattens them, call autograd.outer(a, b)")
-        return self.reshape(-1, 1) * other.reshape(1, -1)
+                             f"{self.shape} and {vec2.shape}; autograd.outer(a, b) flattens")
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)
 
     def det(self) -> AnyTensor:
         """The determinant of each square matrix (last two axes)."""
@@ -253,15 +254,14 @@ class OpMethods:
         """Constant padding with NumPy's ``pad_width``."""
         return indexing.pad(self, pad_width, constant_values)
 
-    def index_put(self, index: Any, v: Any, accumulate: bool = False) -> AnyTensor:
-        """A copy with ``[index] = v`` (differentiable in self and v); ``accumulate=True``
-        (PyTorch's): ``[index] += v``, repeated indices adding up (``index_add``). A list of
-        index tensors is PyTorch's tuple of them."""
-        index = put_index(index)
+    def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> AnyTensor:
+        """A copy with ``[indices] = values`` (differentiable in both; a list of index tensors
+        is a tuple); ``accumulate=True``: ``+= values``, repeats adding up (``index_add``)."""
+        indices = put_index(indices)
         if accumulate:
-            return self.index_add(index, v)
-        return indexing.index_put(self, _index_arrays(index, self.ndim),
-                                  self._lift_value(v, "index_put"))
+            return self.index_add(indices, values)
+        return indexing.index_put(self, _index_arrays(indices, self.ndim),
+                                  self._lift_value(values, "index_put"))
 
     def index_add(self, index: Any, v: Any = None, source: Any = None, *, dim: Any = None,
                   alpha: Any = 1) -> AnyTensor:

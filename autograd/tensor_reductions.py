@@ -184,26 +184,32 @@ class Reductions:
         return out.reshape(()) if dim is not None and not self.ndim else out  # PyTorch's
 
     def max(self, *position: Any, axis: Any = None, keepdims: bool | None = None,
-            dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
+            dim: Any = None, keepdim: bool | None = None, other: Any = None) -> AnyTensor:
         """Maximum over ``axis`` (every axis by default); ties share the gradient evenly.
         PyTorch's spelling (``dim=``, or an axis with ``keepdim=``) gives its pair
         ``(values, indices)`` (see ``_extreme_along``); a bare ``x.max(1)`` is ambiguous
         and raises (see the module docstring)."""
-        return self._extreme("max", Max, position, axis, keepdims, dim, keepdim)
+        return self._extreme("max", Max, position, axis, keepdims, dim, keepdim, other)
 
     def min(self, *position: Any, axis: Any = None, keepdims: bool | None = None,
-            dim: Any = None, keepdim: bool | None = None) -> AnyTensor:
+            dim: Any = None, keepdim: bool | None = None, other: Any = None) -> AnyTensor:
         """Minimum over ``axis``, as ``max``."""
-        return self._extreme("min", Min, position, axis, keepdims, dim, keepdim)
+        return self._extreme("min", Min, position, axis, keepdims, dim, keepdim, other)
 
     def _extreme(self, name: str, op: type, position: tuple, axis: Any, keepdims: Any,
-                 dim: Any, keepdim: Any) -> AnyTensor:
+                 dim: Any, keepdim: Any, other: Any) -> AnyTensor:
         """``max``/``min`` (``name``, reduced by ``op``) called in either library's way;
-        ``max(a, b)`` of two tensors is PyTorch's elementwise ``maximum`` (NumPy has no
-        such call: its second place is the axis). Bare, ``x.max()`` is PyTorch's full
-        reduction, whose gradient for a NaN result goes to the NaN entries (split evenly);
-        with ``axis=``/``keepdims=`` (as ``amax`` calls it) it is NaN, as ``torch.amax``'s."""
+        ``max(a, b)`` (or ``max(other=b)``) of two tensors is PyTorch's elementwise
+        ``maximum`` (NumPy has no such call: its second place is the axis). Bare,
+        ``x.max()`` is PyTorch's full reduction, whose gradient for a NaN result goes to
+        the NaN entries (split evenly); with ``axis=``/``keepdims=`` (as ``amax`` calls
+        it) it is NaN, as ``torch.amax``'s."""
         keywords = (axis, keepdims, dim, keepdim)
+        if other is not None:
+            if position or any(k is not None for k in keywords):
+                raise UsageError(f"{name}: other= (PyTorch's elementwise {name}imum) goes "
+                                 f"alone; got also an axis or keepdim. Write x.{name}(other)")
+            return getattr(self, f"{name}imum")(other)
         if all(k is None for k in keywords):
             if not position:
                 return apply(op(None, False, nan_takes_gradient=True), self)

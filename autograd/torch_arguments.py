@@ -11,12 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import argument_ndim
-from .errors import ShapeError, TensorIndexError, UsageError
+from ._arrays import argument_ndim, as_dtype
+from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .ops.reductions import single_axis
+from .ops.shape import int_tuple, swapped_axes
 
 __all__ = ["pick_one", "joined_ints", "tile_reps", "repeat_spelling", "torch_index_add",
-           "alpha_overload", "number_first", "check_mask_value"]
+           "alpha_overload", "number_first", "check_mask_value", "keyword_factors",
+           "sizes_or_keyword", "widening_dtype", "swap_permutation", "broadcast_target"]
 
 
 def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
@@ -67,6 +69,8 @@ def repeat_spelling(ndim: int, position: tuple, repeats: Any, axis: Any,
             raise UsageError(f"repeat: got {len(position)} positional argument(s) with "
                              f"{'repeats=' if repeats is not None else 'axis='}; NumPy's form "
                              f"is x.repeat(repeats, axis=...)")
+        if axis is None and not position and _numpy_cannot_read(ndim, size, (repeats,)):
+            return "tile", tuple(repeats)  # PyTorch's x.repeat(repeats=(2, 1))
         return "repeat", position[0] if repeats is None else repeats
     if not position:
         raise UsageError("repeat: needs the number of repeats, e.g. x.repeat(2, axis=0)")
@@ -128,7 +132,20 @@ def torch_index_add(x: Any, first: Any, second: Any, source: Any, dim: Any,
         raise ShapeError(f"{op}: source must have shape {expected} (the tensor's, with "
                          f"len(index) = {idx.size} along dim {axis}; it is not broadcast, as "
                          f"in PyTorch); got {np.shape(source)}")
-    return (slice(None),) * axis + (idx,), source if alpha == 1 else source * alpha
+    return (slice(None),) * axis + (idx,), source if alpha == 1 else source * _alpha(x, alpha, op)
+
+
+def _alpha(x: Any, alpha: Any, op: str) -> Any:
+    """``alpha`` to scale a source of x's dtype by: a whole float is an int for an integer
+    x (PyTorch's ``alpha=2.0``), so the source keeps its dtype; a fractional one is refused
+    (PyTorch truncates it)."""
+    if x.dtype.kind not in "biu" or not isinstance(alpha, (float, np.floating)):
+        return alpha
+    if not float(alpha).is_integer():
+        raise DTypeError(f"{op}: alpha={alpha!r} is not a whole number, which a {x.dtype} "
+                         f"tensor cannot take (PyTorch truncates it to {int(alpha)}); pass "
+                         f"alpha={int(alpha)}, or convert the tensor first (x.double())")
+    return int(alpha)
 
 
 def number_first(op: str, keyword: str, args: tuple, given: Any, n: int) -> tuple:
@@ -179,3 +196,58 @@ def check_mask_value(op: str, value: Any) -> None:
         raise UsageError(f"{op} takes one value (a number or a 0-d tensor), as PyTorch; got "
                          f"shape {shape}. For values per element write "
                          f"x = autograd.where(mask, values, x).")
+
+
+def keyword_factors(op: str, tensors: tuple, tensor1: Any, tensor2: Any) -> tuple:
+    """The positional tensors of ``addcmul``/``addcdiv``, then PyTorch's keywords
+    ``tensor1=``, ``tensor2=`` in the places they name (one given both ways is a
+    ``UsageError``)."""
+    if (tensor1 is not None and tensors) or (tensor2 is not None and len(tensors) > 1):
+        raise UsageError(f"{op}: got {len(tensors)} tensors by position and tensor1= or "
+                         f"tensor2= for one of them; pass each factor once, e.g. "
+                         f"x.{op}(tensor1, tensor2, value=1)")
+    return tensors + tuple(t for t in (tensor1, tensor2) if t is not None)
+
+
+def sizes_or_keyword(op: str, positional: tuple, keyword: Any, name: str) -> tuple:
+    """The sizes (or axes) of ``x.op(*positional)`` or of PyTorch's keyword ``x.op(name=
+    keyword)``, as the positional form gives them (``(keyword,)``); both is a ``UsageError``."""
+    if keyword is None:
+        return positional
+    if positional:
+        raise UsageError(f"{op}: got {positional} by position and {name}={keyword!r}; pass "
+                         f"them one way")
+    return (keyword,)
+
+
+def widening_dtype(op: str, given: np.dtype, dtype: Any) -> np.dtype:
+    """``dtype`` as a NumPy dtype, refused (``DTypeError``, as PyTorch's) where casting
+    ``given`` to it would lose precision."""
+    wanted = as_dtype(dtype, f"{op}(dtype=...)")
+    if not np.can_cast(given, wanted, "safe"):
+        raise DTypeError(f"{op}: dtype={wanted} is narrower than the input's {given}; pass "
+                         f"{given} or a wider float dtype, or cast the input first")
+    return wanted
+
+
+def swap_permutation(shape: tuple, axis0: Any, axis1: Any, axis2: Any) -> tuple[int, ...]:
+    """The permutation of ``swapaxes`` named as PyTorch's (``axis0, axis1``) or as NumPy's
+    (``axis1=, axis2=``: then ``axis1`` is the first axis); three axes is a ``UsageError``."""
+    if axis2 is not None:
+        if axis0 is not None and axis1 is not None:
+            raise UsageError(f"swapaxes: got axis0={axis0!r}, axis1={axis1!r} and "
+                             f"axis2={axis2!r}; pass two axes: PyTorch's axis0, axis1 or "
+                             f"NumPy's axis1, axis2")
+        axis0, axis1 = axis0 if axis1 is None else axis1, axis2
+    return swapped_axes(shape, axis0, axis1)
+
+
+def broadcast_target(shape: tuple, size: Any, numpy_shape: Any) -> list[int]:
+    """The shape ``broadcast_to`` makes of ``shape``: ``size`` (PyTorch's name; NumPy's
+    ``shape=`` too), where -1 keeps the length of the axis it meets, counted from the right
+    as broadcasting aligns them."""
+    if numpy_shape is not None:
+        size = pick_one("broadcast_to", shape=numpy_shape, size=size)
+    sizes = int_tuple(size, "broadcast_to")
+    return [shape[i] if n == -1 and -i <= len(shape) else n
+            for i, n in enumerate(sizes, -len(sizes))]

@@ -25,7 +25,7 @@ from .ops import indexing, linalg_more
 from .ops.reductions import pick_axis, single_axis
 from .tensor_math import where
 from .tensor_reductions import ValuesIndices
-from .torch_arguments import number_first, repeat_spelling
+from .torch_arguments import keyword_factors, number_first, repeat_spelling
 from .scalar_axis import one_element_axis
 from .float_only import require_float
 
@@ -206,15 +206,15 @@ class TorchMethods:
         return self.shape == b.shape and bool(np.array_equal(self.data, b))
 
     # ------------------------------------------------------------ matrix products
-    def bmm(self, other: Any) -> AnyTensor:
+    def bmm(self, mat2: Any) -> AnyTensor:
         """The product of two batches of matrices, (b, n, m) @ (b, m, p) -> (b, n, p): 3-d
         only and the same batch size, as PyTorch's ``bmm`` (``@`` broadcasts)."""
-        a, b = self.shape, np.shape(other)
+        a, b = self.shape, np.shape(mat2)
         if len(a) != 3 or len(b) != 3 or a[0] != b[0] or a[2] != b[1]:
             raise ShapeError(f"bmm: needs batches of matrices (b, n, m) and (b, m, p); got "
                              f"shapes {a} and {b}. Use @ (matmul) for other shapes and to "
                              f"broadcast the batch.")
-        return self @ other
+        return self @ mat2
 
     def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> AnyTensor:
         """beta * self + alpha * (mat1 @ mat2), of two matrices (self broadcasts). With
@@ -294,20 +294,24 @@ class TorchMethods:
         replaced = np.nan_to_num(self.data, nan=nan, posinf=posinf, neginf=neginf)
         return where(np.isfinite(self.data), self, replaced)
 
-    def addcmul(self, *tensors: Any, value: Any = None) -> AnyTensor:
+    def addcmul(self, *tensors: Any, tensor1: Any = None, tensor2: Any = None,
+                value: Any = None) -> AnyTensor:
         """self + (value * tensor1) * tensor2 (value 1 by default), differentiable in all
         three; all broadcast. PyTorch's CPU kernel fuses the last multiply-add (one
         rounding fewer: the values may differ from these in the last bit). PyTorch's
         deprecated ``x.addcmul(value, tensor1, tensor2)`` works with its warning."""
+        tensors = keyword_factors("addcmul", tensors, tensor1, tensor2)
         (tensor1, tensor2), value = number_first("addcmul", "value", tensors, value, 2)
         tensor1 = self._lift(tensor1)._cast(result_type(self, tensor1, tensor2))  # as add's
         return self + (1 if value is None else value) * tensor1 * tensor2
 
-    def addcdiv(self, *tensors: Any, value: Any = None) -> AnyTensor:
+    def addcdiv(self, *tensors: Any, tensor1: Any = None, tensor2: Any = None,
+                value: Any = None) -> AnyTensor:
         """self + (value * tensor1) / tensor2 (value 1 by default), in PyTorch's order
         (its values to the last bit), differentiable in all three
         (``p.addcdiv_(exp_avg, denom, value=-lr)``); two integer tensors are refused, as
         PyTorch refuses them. The deprecated value-first call works with its warning."""
+        tensors = keyword_factors("addcdiv", tensors, tensor1, tensor2)
         (tensor1, tensor2), value = number_first("addcdiv", "value", tensors, value, 2)
         no_integer_division("addcdiv", tensor1, tensor2)
         tensor1 = self._lift(tensor1)._cast(result_type(self, tensor1, tensor2))  # as add's

@@ -29,6 +29,7 @@ from .rebase import refresh_views
 from .ops.reductions import normalize_axis, single_axis
 from .ops.shape import ReshapeInPlace, TransposeInPlace, expanded_shape, swapped_axes
 from .scalar_axis import one_element_axis
+from .torch_arguments import sizes_or_keyword
 from .write_checks import can_take_write, cannot_take_write
 
 __all__ = ["TorchShapes", "check_device"]
@@ -255,14 +256,19 @@ class TorchShapes:
         return self._view_in_place(TransposeInPlace(axes), "transpose_",
                                    f"x = x.transpose({dim0}, {dim1})")
 
-    swapdims_ = swapaxes_ = transpose_
+    swapdims_ = transpose_
+
+    def swapaxes_(self, axis0: int, axis1: int) -> AnyTensor:
+        """``transpose_`` under PyTorch's names for ``swapaxes``: two axes exchanged."""
+        return self.transpose_(axis0, axis1)
 
     def t_(self) -> AnyTensor:
-        """``t()`` in place: a matrix transposed (a 0-d or 1-d tensor stays); returns self."""
+        """``t()`` in place: a matrix transposed (a 0-d or 1-d tensor stays, but is refused
+        as every in-place change on a leaf that requires grad, as PyTorch's); returns self."""
         if self.ndim > 2:
             raise ShapeError(f"t_() needs a tensor of at most 2 axes; got shape "
                              f"{self.shape}. Use transpose_(dim0, dim1) to name the axes.")
-        return self.transpose_(0, -1) if self.ndim == 2 else self
+        return self.transpose_(0, -1)  # the identity below 2 axes
 
     # ------------------------------------------------------------ new constant tensors
     def _new(self, array: np.ndarray, dtype: Any, device: Any, requires_grad: bool,
@@ -307,24 +313,24 @@ class TorchShapes:
             return self.new_tensor(single, dtype=dtype, device=device)
         raise UsageError(f"new: takes sizes (ints) or one sequence of data; got {args!r}")
 
-    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+    def new_empty(self, *sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
                   requires_grad: bool = False, layout: Any = None) -> AnyTensor:
         """A new tensor of ``size`` of self's dtype: zeros here (PyTorch's are arbitrary
         values; never read them before writing)."""
-        return self._new(np.zeros(as_size(size, "new_empty")), dtype, device, requires_grad,
-                         "new_empty", layout)
+        shape = as_size(sizes_or_keyword("new_empty", sizes, size, "size"), "new_empty")
+        return self._new(np.zeros(shape), dtype, device, requires_grad, "new_empty", layout)
 
-    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+    def new_zeros(self, *sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
                   requires_grad: bool = False, layout: Any = None) -> AnyTensor:
         """A new tensor of zeros of ``size``, of self's dtype unless ``dtype`` says."""
-        return self._new(np.zeros(as_size(size, "new_zeros")), dtype, device, requires_grad,
-                         "new_zeros", layout)
+        shape = as_size(sizes_or_keyword("new_zeros", sizes, size, "size"), "new_zeros")
+        return self._new(np.zeros(shape), dtype, device, requires_grad, "new_zeros", layout)
 
-    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+    def new_ones(self, *sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False, layout: Any = None) -> AnyTensor:
         """A new tensor of ones of ``size``, of self's dtype unless ``dtype`` says."""
-        return self._new(np.ones(as_size(size, "new_ones")), dtype, device, requires_grad,
-                         "new_ones", layout)
+        shape = as_size(sizes_or_keyword("new_ones", sizes, size, "size"), "new_ones")
+        return self._new(np.ones(shape), dtype, device, requires_grad, "new_ones", layout)
 
     def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False, layout: Any = None) -> AnyTensor:

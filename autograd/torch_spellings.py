@@ -29,7 +29,7 @@ from .ops.shape import flattened_shape, memory_order
 from .size_tuple import Size
 from .tensor_math import where
 from .ops.arithmetic import is_scalar
-from .torch_arguments import alpha_overload, check_mask_value
+from .torch_arguments import alpha_overload, check_mask_value, sizes_or_keyword
 from .dtype_device_methods import DtypeDeviceMethods
 from .torch_storage import StorageMethods
 from .type_names import TypeMethods
@@ -75,16 +75,22 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
     __slots__ = ()
 
     # ------------------------------------------------------------ shape
-    def permute(self, *dims: Any) -> AnyTensor:
+    def permute(self, *axes: Any, dims: Any = None) -> AnyTensor:
         """The axes in the order ``dims`` (ints, or one sequence): ``x.permute(0, 1)`` is x;
         every axis once (``permute()`` of a matrix is an error, not NumPy's reversal)."""
-        return self.transpose(tuple(dims[0] if len(dims) == 1 and np.ndim(dims[0]) else dims))
+        axes = sizes_or_keyword("permute", axes, dims, "dims")
+        return self.transpose(tuple(axes[0] if len(axes) == 1 and np.ndim(axes[0]) else axes))
 
     @property
     def mT(self) -> AnyTensor:
         """The last two axes swapped (a matrix, or a batch of them, transposed)."""
+        return self._last_two_swapped("mT")
+
+    def _last_two_swapped(self, name: str) -> AnyTensor:
+        """``mT`` (and ``mH``, ``adjoint()``, the same on real tensors), refused for fewer
+        than 2 axes with a message naming ``name``, the attribute called."""
         if self.ndim < 2:
-            raise ShapeError(f"mT needs a matrix or a batch of matrices (2 or more axes); "
+            raise ShapeError(f"{name} needs a matrix or a batch of matrices (2 or more axes); "
                              f"got shape {self.shape}. Use .T for all axes reversed.")
         return self.swapaxes(-2, -1)
 
@@ -130,9 +136,9 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
         sizes = tuple(n // known if k == -1 else k for k in sizes)
         return self.reshape(self.shape[:axis] + sizes + self.shape[axis + 1:])
 
-    def expand(self, *sizes: Any) -> AnyTensor:
+    def expand(self, *sizes: Any, size: Any = None) -> AnyTensor:
         """Broadcast to ``sizes`` (-1 keeps an axis; new axes go in front)."""
-        sizes = _sizes(sizes)
+        sizes = _sizes(sizes_or_keyword("expand", sizes, size, "size"))
         if len(sizes) < self.ndim:
             raise ShapeError(f"expand: {len(sizes)} sizes for a tensor of shape {self.shape}; "
                              f"give at least one size per axis")
@@ -171,9 +177,10 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
         return self.split(math.ceil(n / chunks) if n else [0] * chunks, dim)
 
     @one_element_axis
-    def gather(self, dim: int, index: Any) -> AnyTensor:
+    def gather(self, dim: int, index: Any, *, sparse_grad: bool = False) -> AnyTensor:
         """out[..., i, ...] = self[..., index[..., i, ...], ...] along ``dim``, as PyTorch:
-        ``index`` has self's number of axes and may be smaller on the others."""
+        ``index`` has self's number of axes and may be smaller on the others. PyTorch's
+        ``sparse_grad`` is taken: the gradient is the same numbers, held dense either way."""
         index = np.asarray(getattr(index, "data", index))
         if index.dtype.kind not in "iu":  # a float buffer of actions, say
             raise DTypeError(f"gather: the index must hold integers, not {index.dtype} "
@@ -266,12 +273,12 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
         """-self."""
         return -self
 
-    def mm(self, other: Any) -> AnyTensor:
+    def mm(self, mat2: Any) -> AnyTensor:
         """The product of two matrices (2-d only, as PyTorch's ``mm``; ``@`` for the rest)."""
-        if self.ndim != 2 or np.ndim(other) != 2:
+        if self.ndim != 2 or np.ndim(mat2) != 2:
             raise ShapeError(f"mm: needs two matrices; got shapes {self.shape} and "
-                             f"{np.shape(other)}. Use @ (matmul) for vectors and batches.")
-        return self @ other
+                             f"{np.shape(mat2)}. Use @ (matmul) for vectors and batches.")
+        return self @ mat2
 
     def mv(self, vec: Any) -> AnyTensor:
         """A matrix times a vector, (n, m) @ (m,) -> (n,) (PyTorch's ``mv``; 2-d and 1-d)."""

@@ -17,6 +17,7 @@ from ._arrays import as_size
 from .clock import memory_owner, record_write
 from .errors import UnsupportedError, UsageError
 from .layouts import layout, strided
+from .torch_arguments import sizes_or_keyword
 
 __all__ = ["StorageMethods", "ONE_PROCESS", "DENSE_GRADIENT", "resized_array"]
 
@@ -97,13 +98,13 @@ class StorageMethods:
         """Refused with ``UnsupportedError`` (see ``ONE_PROCESS``)."""
         raise UnsupportedError(f"share_memory_(): {ONE_PROCESS}")
 
-    def resize_(self, *sizes: Any, memory_format: Any = None) -> AnyTensor:
+    def resize_(self, *sizes: Any, size: Any = None, memory_format: Any = None) -> AnyTensor:
         """Give self the size ``sizes`` in place, as PyTorch's (``resized_array``): a view
         of a base keeps writing into the base's memory; returns self. crnn.pytorch's
         ``v.resize_(data.size()).copy_(data)`` reuses a buffer so. Refused for a tensor
         that requires grad (PyTorch: "cannot resize variables that require grad"); a graph
         that saved self refuses to backward afterwards."""
-        shape = as_size(sizes, "resize_")
+        shape = as_size(sizes_or_keyword("resize_", sizes, size, "size"), "resize_")
         if self.requires_grad:
             raise UsageError("resize_(): cannot resize a tensor that requires grad (as in "
                              "PyTorch); resize t.detach() or make a new tensor, e.g. "

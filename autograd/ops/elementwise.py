@@ -76,7 +76,8 @@ class Abs(Function):
         x = constant(x)
         if finite(g):
             return (g * np.sign(x),)
-        return (generic_where(x > 0, g, generic_where(x < 0, -g, _zero(g))),)
+        zero_or_nan = np.where(np.isnan(x), x, _zero(g))  # abs'(NaN) is NaN for any g
+        return (generic_where(x > 0, g, generic_where(x < 0, -g, zero_or_nan)),)
 
 
 class Tanh(Function):

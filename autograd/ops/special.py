@@ -187,12 +187,16 @@ def _zeros_like(g: Any) -> Any:
 
 
 class Sign(_Constant):
-    """out = -1, 0 or 1 by the sign of x (a bool x is its own sign, as PyTorch's);
-    dx = 0."""
+    """out = -1, 0 or 1 by the sign of x, 0 at NaN (a bool x is its own sign), as
+    PyTorch's (NumPy's sign of NaN is NaN); dx = 0."""
     __slots__ = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return x.copy() if x.dtype == np.bool_ else np.sign(x)
+        if x.dtype.kind != "f":
+            return x.copy() if x.dtype == np.bool_ else np.sign(x)
+        out = np.asarray(np.sign(x))  # an array also for a 0-d x
+        out[np.isnan(out)] = 0
+        return out
 
 
 class Floor(_Constant):

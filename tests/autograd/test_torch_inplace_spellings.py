@@ -363,10 +363,12 @@ def test_fill_and_zero_cast_as_pytorch(dtype: str, value: Any) -> None:
     assert ours.dtype == np.dtype(dtype)
 
 
-def test_an_integer_out_of_range_is_a_named_dtype_error() -> None:
-    with pytest.raises(DTypeError, match="in-place add cannot store the result in a uint8 "
-                                         "tensor: Python integer 300 out of bounds"):
-        Tensor(np.zeros(2, np.uint8)).__iadd__(300)
+def test_an_integer_out_of_range_wraps_as_pytorch_and_beyond_int64_is_a_dtype_error() -> None:
+    torch = _torch()
+    ours = Tensor(np.zeros(2, np.uint8)).__iadd__(300)
+    assert ours.tolist() == torch.zeros(2, dtype=torch.uint8).__iadd__(300).tolist()
+    with pytest.raises(DTypeError, match="does not fit in uint8 nor in int64"):
+        Tensor(np.zeros(2, np.uint8)).__iadd__(2 ** 70)
 
 
 @pytest.mark.parametrize("value", [lambda m: m.tensor([1.0, 2.0, 3.0]),
