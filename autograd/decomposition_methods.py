@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .errors import DTypeError, ShapeError, UsageError
+from .errors import DataError, DTypeError, ShapeError, UsageError
 from .ops import linalg_more, matrix_functions
 from .ops.matrix_exp import matrix_exp
 from .tensor_math import where
@@ -38,7 +38,9 @@ class QRPair(NamedTuple):
 
 
 def _weights(w: Any, name: str, n: int, like: AnyTensor) -> AnyTensor | None:
-    """A 1-d weight vector of one weight per observation (or None)."""
+    """A 1-d weight vector of one weight per observation (or None): ``fweights``
+    integers (whole numbers of a float dtype too, as NumPy's), ``aweights`` floating,
+    none of them negative."""
     if w is None:
         return None
     w = w if isinstance(w, type(like)) else like.new_tensor(np.asarray(w))
@@ -48,6 +50,13 @@ def _weights(w: Any, name: str, n: int, like: AnyTensor) -> AnyTensor | None:
     if w.dtype.kind in "biu" and name == "aweights":
         raise UsageError("cov: aweights must be floating (PyTorch's rule); got "
                          f"{w.dtype}")
+    if name == "fweights" and (w.data != np.round(w.data)).any():
+        raise DTypeError(f"cov: fweights are frequencies and must be integers (NumPy's "
+                         f"rule); got {w.data[w.data != np.round(w.data)][0].item()}. Use "
+                         f"aweights for real weights")
+    if (w.data < 0).any():
+        raise DataError(f"cov: {name} cannot be negative (NumPy's and PyTorch's rule); got "
+                        f"{w.data[w.data < 0][0].item()}")
     # integer frequencies take the data's dtype; float weights promote it, as PyTorch's
     return w.astype(like.dtype) if w.dtype.kind in "biu" else w
 
@@ -115,7 +124,7 @@ class DecompositionMethods:
     @property
     def mH(self) -> AnyTensor:  # noqa: N802  (PyTorch's name)
         """The conjugate transpose of the last two axes: ``mT``, every tensor being real."""
-        return self.mT
+        return self._last_two_swapped("mH")
 
     @property
     def H(self) -> AnyTensor:  # noqa: N802  (PyTorch's name)
@@ -127,7 +136,7 @@ class DecompositionMethods:
 
     def adjoint(self) -> AnyTensor:
         """``mH``: the last two axes swapped (the conjugate is a no-op on real tensors)."""
-        return self.mT
+        return self._last_two_swapped("adjoint()")
 
     def cov(self, *, correction: int = 1, fweights: Any = None,
             aweights: Any = None) -> AnyTensor:

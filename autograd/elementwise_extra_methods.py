@@ -9,14 +9,47 @@ from __future__ import annotations
 
 from typing import Any
 
+import math
+
 import numpy as np
 
 from .errors import DTypeError
+from .function import Function, apply
 from .ops.arithmetic import broadcasting
+from .ops.generic import is_tensor
 
-__all__ = ["ElementwiseExtraMethods"]
+__all__ = ["ElementwiseExtraMethods", "Ldexp"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
+
+
+def _ldexp_arrays(x: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """x 2^e without overflow in 2^e alone: NumPy's exact ``np.ldexp`` for integer
+    exponents; for float ones x 2^h 2^(e - h) in float64, h = floor(e / 2), rounded once
+    to the result's dtype (x = 1e-300 with e = 1100. is 1.36e31, not 1e-300 * inf)."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        if e.dtype.kind in "biu":
+            return np.ldexp(x, e.astype(np.int64, copy=False))  # (no loop for uint64)
+        e64 = e.astype(np.float64)
+        half = np.floor(e64 / 2)
+        return (x * 2.0 ** half * 2.0 ** (e64 - half)).astype(np.result_type(x, e))
+
+
+class Ldexp(Function):
+    """out = x 2^e;  dx = g 2^e,  de = g out ln 2 (float exponents only)."""
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, x: np.ndarray, e: np.ndarray) -> np.ndarray:
+        return _ldexp_arrays(x, e)
+
+    def vjp(self, g: Any, out: Any, x: Any, e: Any) -> tuple:
+        dx = de = None
+        if self.needs_input_grad[0]:
+            dx = g.ldexp(e) if is_tensor(g) else _ldexp_arrays(np.asarray(g), e)
+        if self.needs_input_grad[1]:
+            de = g * out * math.log(2.0)
+        return dx, de
 
 
 class ElementwiseExtraMethods:
@@ -44,11 +77,12 @@ class ElementwiseExtraMethods:
         return self._math_("float_power", exponent)
 
     def ldexp(self, other: Any) -> AnyTensor:
-        """self * 2 ** other (other often integer exponents); floating as self is (an
-        integer self gives float64); d/dself = 2^other, d/dother = ln 2 self 2^other."""
+        """self * 2 ** other (other often integer exponents, then exact, as NumPy's
+        ``np.ldexp``; 2 ** other alone may overflow where the result does not); floating
+        as self is (an integer self gives float64); d/dself = 2^other, d/dother = ln 2
+        self 2^other (``Ldexp``)."""
         x = self if self.dtype.kind == "f" else self.astype(np.float64)
-        e = self._pair(other)[1]
-        return x * 2.0 ** (e.astype(x.dtype) if e.dtype.kind != "f" else e)  # exact powers
+        return apply(Ldexp(), *x._pair(other))
 
     def ldexp_(self, other: Any) -> AnyTensor:
         """self = self * 2 ** other, in place."""

@@ -1,7 +1,8 @@
 """``torch.gradient``: derivatives of sampled values by finite differences, as NumPy's
 ``np.gradient`` (central differences inside, one-sided at the two ends), differentiable
-with respect to the values. Scientific programs take the derivatives of data this way
-(the right-hand side of a learned PDE, the velocity of a sampled trajectory)."""
+with respect to the values and to coordinate tensors. Scientific programs take the
+derivatives of data this way (the right-hand side of a learned PDE, the velocity of a
+sampled trajectory)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,20 @@ from .tensor_math import concatenate
 __all__ = ["gradient", "numpy_gradient"]
 
 
-def _coordinates(spacing: Any, size: int) -> np.ndarray | float:
-    """A number (uniform steps) or the 1-d coordinates of the samples along one axis."""
+def _coordinates(spacing: Any, size: int, dtype: np.dtype) -> Any:
+    """A uniform step (a number, or a 0-d Tensor in ``dtype``) or the 1-d coordinates of
+    the samples along one axis (float64). A coordinate Tensor that requires grad stays a
+    Tensor, so the differences are differentiable in it too (as PyTorch's)."""
     if isinstance(spacing, (int, float, np.number)):
         return float(spacing)
-    coordinates = np.asarray(spacing.detach().numpy() if isinstance(spacing, Tensor)
-                             else spacing, dtype=np.float64)
+    tracked = isinstance(spacing, Tensor) and spacing.requires_grad
+    if tracked:
+        coordinates = spacing.astype(np.float64)
+    else:
+        coordinates = np.asarray(spacing.detach().numpy() if isinstance(spacing, Tensor)
+                                 else spacing, dtype=np.float64)
     if coordinates.ndim == 0:
-        return float(coordinates)
+        return coordinates.astype(dtype) if tracked else float(coordinates)
     if coordinates.shape != (size,):
         raise ShapeError(f"gradient: coordinates of shape {coordinates.shape} for an axis "
                          f"of size {size}; give one coordinate per sample")
@@ -38,9 +45,10 @@ def _along(values: Tensor, axis: int, start: int, stop: int | None) -> Tensor:
     return values[tuple(index)]
 
 
-def _weights(array: np.ndarray, axis: int, f: Tensor) -> np.ndarray:
-    """Per-position weights shaped to broadcast along ``axis``, in f's dtype (computed in
-    float64, so a float32 f stays float32, as NumPy's and PyTorch's)."""
+def _weights(array: Any, axis: int, f: Tensor) -> Any:
+    """Per-position weights (an array, or a Tensor from tracked coordinates) shaped to
+    broadcast along ``axis``, in f's dtype (computed in float64, so a float32 f stays
+    float32, as NumPy's and PyTorch's)."""
     return array.astype(f.dtype).reshape((-1,) + (1,) * (f.ndim - axis - 1))
 
 
@@ -53,7 +61,7 @@ def _three_point(f: Tensor, axis: int, start: int, weights: tuple) -> Tensor:
     return terms[0] + terms[1] + terms[2]
 
 
-def _uniform_derivative(f: Tensor, axis: int, h: float, edge_order: int) -> Tensor:
+def _uniform_derivative(f: Tensor, axis: int, h: Any, edge_order: int) -> Tensor:
     """PyTorch's differences for a uniform step h: (f[i+1] - f[i-1]) / 2h inside (f[i]
     takes no part, so an inf there does not make NaN); at the first sample (f[1] - f[0]) / h
     or, second order, (-3/2 f[0] + 2 f[1] - 1/2 f[2]) / h, mirrored at the last. A step 0
@@ -71,13 +79,13 @@ def _uniform_derivative(f: Tensor, axis: int, h: float, edge_order: int) -> Tens
     return concatenate([first, inner, last], axis=axis)
 
 
-def _coordinate_derivative(f: Tensor, axis: int, x: np.ndarray, edge_order: int) -> Tensor:
+def _coordinate_derivative(f: Tensor, axis: int, x: Any, edge_order: int) -> Tensor:
     """PyTorch's differences at coordinates x: inside, with the steps h1, h2 around a
     sample, -h2/(h1(h1+h2)) f[i-1] + (h2-h1)/(h1 h2) f[i] + h1/(h2(h1+h2)) f[i+1]; at the
     first sample (f[1] - f[0]) / h or, second order with the first two steps a, b,
     -(2a+b)/(a(a+b)) f[0] + (a+b)/(ab) f[1] - a/(b(a+b)) f[2], mirrored at the last. A
     repeated coordinate (a step 0) gives inf or NaN, as x / 0."""
-    n, step = f.shape[axis], np.diff(x)
+    n, step = f.shape[axis], x[1:] - x[:-1]  # x: an array, or a Tensor (then tracked)
     h1, h2 = step[:-1], step[1:]  # the steps before and after each inner sample
     with np.errstate(divide="ignore", invalid="ignore"):
         inner = _three_point(f, axis, 0, (-h2 / (h1 * (h1 + h2)), (h2 - h1) / (h1 * h2),
@@ -115,7 +123,7 @@ def gradient(input: Any, *, spacing: Any = 1, dim: int | Sequence[int] | None = 
     1-d tensor of coordinates per axis (PyTorch's and NumPy's forms). Integer and bool
     samples are differentiated as float64, as NumPy's; a coordinate tensor of a wider
     float dtype widens the result, as PyTorch's (float32 samples, float64 coordinates:
-    float64)."""
+    float64). Differentiable in the samples and in coordinate tensors that require grad."""
     f = as_tensor(input)
     f = f if f.dtype.kind == "f" else f.astype(np.float64)
     if edge_order not in (1, 2):
@@ -134,8 +142,8 @@ def gradient(input: Any, *, spacing: Any = 1, dim: int | Sequence[int] | None = 
         if f.shape[axis] < edge_order + 1:
             raise ShapeError(f"gradient: axis {axis} has {f.shape[axis]} samples; "
                              f"edge_order={edge_order} needs at least {edge_order + 1}")
-        step = _coordinates(each, f.shape[axis])
-        results.append(_uniform_derivative(f, axis, step, edge_order) if isinstance(step, float)
+        step = _coordinates(each, f.shape[axis], f.dtype)
+        results.append(_uniform_derivative(f, axis, step, edge_order) if np.ndim(step) == 0
                        else _coordinate_derivative(_promoted(f, each), axis, step, edge_order))
     return tuple(results)
 

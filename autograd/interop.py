@@ -8,11 +8,14 @@ with ``np.*`` also works under ``create_graph=True``. A NumPy function with no o
 
 With ``out=`` an ndarray, a NumPy function computes plain, untracked NumPy into it: the
 escape hatch ``w.data -= 0.1 * w.grad`` works as in PyTorch. A few functions that only
-inspect and have no Tensor method of their name (``np.shape``, ``np.array_equal``...) return
-plain NumPy. The rule: ``np.f(t)`` gives what ``t.f()`` gives, so ``np.sign(t)``,
-``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as ``t.sign()``, ``t.isnan()`` and
-``t.argmax()`` are (``median``/``nanmedian``, which ndarray lacks as methods, differ:
-``t.median()`` is PyTorch's, ``np.median(t)`` NumPy's, see ``order_methods``).
+inspect or read and have no Tensor method of their name (``np.shape``, ``np.array_equal``,
+``np.save``, ``np.array2string``, ``np.may_share_memory``...) read the values, untracked,
+and return plain NumPy (or str, or None); so does a NumPy call whose only Tensor is a
+``where=`` mask (``arr.sum(where=mask)``). The rule: ``np.f(t)`` gives what ``t.f()``
+gives, so ``np.sign(t)``, ``np.isnan(t)`` and ``np.argmax(t)`` are Tensors as
+``t.sign()``, ``t.isnan()`` and ``t.argmax()`` are (``median``/``nanmedian``, which
+ndarray lacks as methods, differ: ``t.median()`` is PyTorch's, ``np.median(t)`` NumPy's,
+see ``order_methods``).
 ``np.linalg`` (``autograd.numpy_linalg``), the nan-reductions (``numpy_nan``) and the
 rest of NumPy's functions (``numpy_more``, ``numpy_stacking``, ``numpy_arrays``...) take
 NumPy's arguments and give NumPy's results, each a composition of differentiable ops.
@@ -44,7 +47,8 @@ from .torch_shapes import TorchShapes
 from .torch_spellings import TorchSpellings
 
 __all__ = ["NumpyInterop", "UFUNCS", "FUNCTIONS", "numpy_clip", "numpy_diag",
-           "numpy_nan_to_num", "numpy_repeat", "numpy_sort", "numpy_argsort", "numpy_squeeze"]
+           "numpy_nan_to_num", "numpy_repeat", "numpy_copy", "numpy_sort", "numpy_argsort",
+           "numpy_squeeze"]
 
 
 def numpy_clip(x: Any, a_min: Any = None, a_max: Any = None, **bounds: Any) -> Any:
@@ -80,6 +84,12 @@ def numpy_sort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, *,
         raise UsageError("np.sort(t, order=...) sorts by the fields of a structured "
                          "array; a Tensor has none")
     return a.sort(axis=axis)
+
+
+def numpy_copy(a: Any, order: str = "K", subok: bool = False) -> Any:
+    """``np.copy``: ``a.copy()``, differentiable; ``order`` and ``subok`` change nothing
+    a Tensor shows (its memory layout is not observable)."""
+    return a.copy()
 
 
 def numpy_squeeze(a: Any, axis: Any = None) -> Any:
@@ -131,7 +141,7 @@ FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {  # same arguments as
     np.min: Reductions.min, np.amin: Reductions.min, np.clip: numpy_clip,
     np.swapaxes: TensorMath.swapaxes, np.expand_dims: TensorMath.expand_dims,
     np.squeeze: numpy_squeeze, np.isclose: TorchMethods.isclose,
-    np.moveaxis: TorchShapes.movedim, np.copy: TensorMath.copy, **numpy_math.FUNCTIONS,
+    np.moveaxis: TorchShapes.movedim, np.copy: numpy_copy, **numpy_math.FUNCTIONS,
     # the second set of ops (tensor_methods.OpMethods, ops.linalg_more)
     np.prod: Reductions.prod, np.cumsum: Reductions.cumsum, np.cumprod: Reductions.cumprod,
     np.sort: numpy_sort, np.round: OpMethods.round, np.around: OpMethods.round,
@@ -175,9 +185,17 @@ SWAPPED = {np.equal: np.equal, np.not_equal: np.not_equal, np.less: np.greater,
            np.less_equal: np.greater_equal, np.greater: np.less,
            np.greater_equal: np.less_equal}
 
-# no gradient to carry and no Tensor method of the name: computed on the arrays,
-# returned as plain NumPy (np.shape, np.ndim, np.size give what t.shape... give)
-INSPECTING = {np.shape, np.ndim, np.size, np.allclose, np.array_equal, np.result_type}
+# no gradient to carry and no Tensor method of the name: computed on the arrays (untracked
+# reads), returned as plain NumPy, str or None (np.shape, np.ndim, np.size give what
+# t.shape... give; np.save writes t's values, np.array2string prints them)
+INSPECTING = {np.shape, np.ndim, np.size, np.allclose, np.array_equal, np.result_type,
+              np.save, np.savetxt, np.array2string, np.array_repr, np.array_str,
+              np.iscomplexobj, np.isrealobj, np.may_share_memory, np.shares_memory}
+
+# the Tensor methods that do what a ufunc's method does along axis 0 (NumPy's default)
+_UFUNC_METHODS = {("add", "reduce"): "sum", ("multiply", "reduce"): "prod",
+                  ("logical_and", "reduce"): "all", ("logical_or", "reduce"): "any",
+                  ("add", "accumulate"): "cumsum", ("multiply", "accumulate"): "cumprod"}
 
 
 def _plain(x: Any) -> Any:
@@ -199,8 +217,9 @@ class NumpyInterop:
             if any(isinstance(o, TensorMath) for o in kwargs["out"]):
                 raise refuse_tensor_out(f"np.{ufunc.__name__}")
             return getattr(ufunc, method)(*_plain(inputs), **_plain_values(kwargs))
-        if ufunc in INSPECTING and method == "__call__":
-            return ufunc(*_plain(inputs), **kwargs)
+        if isinstance(kwargs.get("where"), TensorMath) and not any(
+                isinstance(x, TensorMath) for x in inputs):  # only the where= mask is one:
+            return getattr(ufunc, method)(*inputs, **_plain_values(kwargs))  # no gradient
         if ufunc in SWAPPED and method == "__call__" and not kwargs:  # the tensor compares
             a, b = inputs  # (so a str array meets the same rules as in t == "a")
             return a._compare(ufunc, b) if isinstance(a, TensorMath) else \
@@ -215,11 +234,7 @@ class NumpyInterop:
         if method == "accumulate" and ufunc in order_numpy.ACCUMULATE:
             return order_numpy.ACCUMULATE[ufunc](*inputs, **kwargs)
         if function is None or method != "__call__":
-            name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
-            raise UsageError(
-                f"np.{name} has no differentiable version for Tensors. Use the Tensor "
-                f"methods or autograd functions (t.sum(), autograd.maximum...), or "
-                f"np.{name}(t.data) for an untracked NumPy result.")
+            raise _no_ufunc_op(ufunc, method)
         if numpy_float_loops.computed_by_numpy(ufunc, inputs):  # integers: NumPy's floats
             return numpy_float_loops.numpy_constant(ufunc, inputs, self)
         return function(*self._as_tensors(inputs))
@@ -258,6 +273,18 @@ class NumpyInterop:
             return self._lift(x)
         value = number(x) if isinstance(x, np.generic) else None
         return x if value is None else value
+
+
+def _no_ufunc_op(ufunc: np.ufunc, method: str) -> UsageError:
+    """The error for a ufunc (or a ufunc's method) with no differentiable version, naming
+    the Tensor method that does the same (``np.add.reduce(t)`` is ``t.sum(axis=0)``)."""
+    name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+    equivalent = _UFUNC_METHODS.get((ufunc.__name__, method))
+    instead = (f"t.{equivalent}(axis=0) (np.{name} works along axis 0 by default)"
+               if equivalent else "the Tensor methods or autograd functions (t.sum(), "
+                                  "autograd.maximum...)")
+    return UsageError(f"np.{name} has no differentiable version for Tensors. Use {instead}, "
+                      f"or np.{name}(t.data) for an untracked NumPy result.")
 
 
 def _plain_values(kwargs: dict) -> dict:
@@ -307,7 +334,7 @@ def _call_by_name(func: Callable, method: Callable, args: tuple, kwargs: dict) -
     NumPy's names (an ``out=`` array was handled before); ``np.var``/``np.std`` say NumPy's
     ``ddof=0`` (a bare ``x.var()`` is ambiguous); a ``dtype=`` the method does not take
     converts the input first."""
-    named = {"ddof": 0} if func in (np.var, np.std) else {}
+    named = {"ddof": 0} if func in (np.var, np.std) and "correction" not in kwargs else {}
     named.update(_signature(func).bind(*args, **kwargs).arguments)
     tensor = named.pop("a")
     accepted = _signature(method).parameters

@@ -21,6 +21,8 @@ from .function import apply
 from .ops import decompositions, linalg_more, matrix_functions
 from .ops.generic import constant, is_tensor, lift_like
 from .ops.reductions import normalize_axis
+from .numpy_series import vector_dot
+from .numpy_stacking import tensors_like
 from .set_numpy import numpy_cross
 
 __all__ = ["linalg_norm", "numpy_cholesky", "numpy_eigh", "numpy_eigvalsh", "numpy_svd", "numpy_qr",
@@ -146,7 +148,9 @@ def numpy_lstsq(a: Any, b: Any, rcond: Any = None) -> tuple:
     ||a x - b|| (the least-norm one if a is rank-deficient), with NumPy's cutoff: singular
     values at most rcond times the largest count as zero, rcond = eps max(m, n) when None.
     residuals are the squared column norms of b - a x when a has full column rank and more
-    rows than columns, else empty; rank and s (the singular values) are constants."""
+    rows than columns, else empty; rank and s (the singular values) are constants.
+    Integer and bool a and b are computed as float64, as NumPy's."""
+    a, b = (t if t.dtype.kind == "f" else t.astype(np.float64) for t in tensors_like([a, b]))
     decompositions.check_matrix(a, "np.linalg.lstsq")
     if a.ndim != 2 or b.ndim not in (1, 2) or b.shape[0] != a.shape[0]:
         raise ShapeError(f"np.linalg.lstsq: a must be (m, n) and b (m,) or (m, k), as in "
@@ -285,8 +289,9 @@ def numpy_matrix_transpose(x: Any, /) -> Any:
 
 
 def numpy_linalg_vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
-    """``np.linalg.vecdot`` (real): sum(x1 * x2) along ``axis``, broadcast."""
-    return (x1 * x2).sum(axis=axis)
+    """``np.linalg.vecdot`` (real): sum(x1 * x2) along ``axis``, broadcast, in NumPy's
+    dtype (``numpy_series.vector_dot``)."""
+    return vector_dot(x1, x2, axis)
 
 
 FUNCTIONS = {

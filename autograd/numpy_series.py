@@ -24,7 +24,7 @@ from .tensor_methods import OpMethods
 
 __all__ = ["Cbrt", "numpy_cbrt", "numpy_modf", "numpy_spacing", "present",
            "numpy_cumulative_sum", "numpy_cumulative_prod", "numpy_vander", "numpy_vdot",
-           "numpy_polyval", "numpy_interp", "numpy_convolve", "numpy_correlate",
+           "vector_dot", "numpy_polyval", "numpy_interp", "numpy_convolve", "numpy_correlate",
            "numpy_linspace", "numpy_logspace", "numpy_geomspace", "numpy_vecdot",
            "numpy_matvec", "numpy_vecmat", "FUNCTIONS", "UFUNCS"]
 
@@ -56,10 +56,17 @@ def numpy_cbrt(x: AnyTensor) -> AnyTensor:
 
 
 def numpy_modf(x: AnyTensor) -> tuple:
-    """``np.modf``: (x - trunc x, trunc x); the fraction passes the gradient, the whole
-    part has gradient 0."""
+    """``np.modf``: (x - trunc x, trunc x) with NumPy's signs: the fraction has x's sign
+    (-0. for -1.), and is ±0 for ±inf. The fraction passes the gradient, the whole part
+    has gradient 0."""
     whole = x.trunc()
-    return x - whole, whole
+    negative = np.signbit(x.data)
+    with np.errstate(invalid="ignore"):  # inf - inf, replaced below
+        fraction = where(negative, -(whole - x), x - whole)  # -(0.) is -0.: x's sign
+    infinite = np.isinf(x.data)
+    if infinite.any():
+        fraction = where(infinite, np.where(negative, -0.0, 0.0).astype(x.dtype), fraction)
+    return fraction, whole
 
 
 def numpy_spacing(x: AnyTensor) -> AnyTensor:
@@ -108,11 +115,24 @@ def numpy_vander(x: AnyTensor, N: int | None = None, increasing: bool = False) -
 
 
 def numpy_vdot(a: AnyTensor, b: AnyTensor, /) -> AnyTensor:
-    """``np.vdot`` (real): the dot product of the two arrays flattened."""
+    """``np.vdot`` (real): the dot product of the two arrays flattened, in NumPy's dtype
+    (``vector_dot``)."""
     a, b = tensors_like([a, b])
     if a.size != b.size:
         raise ShapeError(f"np.vdot: {a.size} and {b.size} elements; they must be equal")
-    return (a.reshape(-1) * b.reshape(-1)).sum()
+    return vector_dot(a.reshape(-1), b.reshape(-1), 0)
+
+
+def vector_dot(x1: AnyTensor, x2: AnyTensor, axis: int) -> AnyTensor:
+    """sum(x1 * x2) along ``axis`` in the dtype the two promote to, as NumPy's dot
+    products (int32 stays int32; for bools, any(x1 & x2), a bool), where a plain sum
+    widens integers to int64."""
+    dtype = np.result_type(x1.dtype, x2.dtype)
+    products = x1 * x2
+    if dtype.kind == "b":
+        return products.any(axis=axis)
+    return products.sum(axis=axis, dtype=dtype) if dtype.kind in "iu" else \
+        products.sum(axis=axis)
 
 
 def numpy_polyval(p: Any, x: Any) -> AnyTensor:
@@ -129,10 +149,15 @@ def numpy_interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
                  period: Any = None) -> AnyTensor:
     """``np.interp``: the piecewise-linear interpolant through (xp, fp) at x, fp[0] (or
     ``left``) before xp[0] and fp[-1] (or ``right``) after xp[-1]. Differentiable in x
-    (the slope of its piece; 0 outside) and in fp; xp is taken as constant."""
+    (the slope of its piece; 0 outside) and in fp; xp is a constant (a Tensor xp that
+    requires grad is a ``UsageError``). At a repeated last xp, x = xp[-1] gives fp[-1],
+    as NumPy's."""
     if period is not None:
         raise UsageError("np.interp(..., period=...) on Tensors: wrap x yourself first, "
                          "x % period, and pass the periodic xp, fp")
+    if getattr(xp, "requires_grad", False):
+        raise UsageError("np.interp: xp is a constant here (no gradient flows to it); pass "
+                         "xp.detach()")
     (x, fp), xp = _floats(tensors_like([x, fp])), np.asarray(constant(xp), dtype=np.float64)
     if xp.ndim != 1 or fp.ndim != 1 or xp.shape != fp.shape or not xp.size:
         raise ShapeError(f"np.interp: xp and fp must be 1-d of one (non-zero) length; got "
@@ -141,17 +166,28 @@ def numpy_interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None,
         inside = fp[np.zeros(x.shape, dtype=np.int64)]
     else:
         piece = np.clip(np.searchsorted(xp, x.data, side="right") - 1, 0, xp.size - 2)
-        x0, x1 = xp[piece], xp[piece + 1]
-        t = (x - x0.astype(x.dtype)) / (x1 - x0).astype(x.dtype)
+        x0, width = xp[piece], xp[piece + 1] - xp[piece]
+        empty = width == 0  # the last piece, xp[-1] repeated: x = xp[-1] takes fp[-1]
+        t = (x - x0.astype(x.dtype)) / np.where(empty, 1.0, width).astype(x.dtype)
+        t = where(empty, 1.0, t) if empty.any() else t
         inside = fp[piece] + t * (fp[piece + 1] - fp[piece])
     before = fp[0] if left is None else left
     after = fp[-1] if right is None else right
     return where(x.data < xp[0], before, where(x.data > xp[-1], after, inside))
 
 
+def _numpy_floats(*values: Any) -> list:
+    """``values`` as Tensors of the float dtype NumPy computes them in: their promotion,
+    Python numbers weak (float32 with 1.0 stays float32), float64 for integers and bools."""
+    dtype = np.result_type(*(v.dtype if is_tensor(v) else v if isinstance(v, (int, float))
+                             else np.asarray(v) for v in values))
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    return [t if t.dtype == dtype else t.astype(dtype) for t in tensors_like(list(values))]
+
+
 def _floats(tensors: list) -> list:
     """Integer or bool tensors converted to the float dtype among ``tensors`` (float64
-    when there is none), as NumPy computes ``interp`` and ``linspace`` in floats."""
+    when there is none), as NumPy computes ``interp`` in floats."""
     floats = [t.dtype for t in tensors if t.dtype.kind == "f"]
     dtype = np.result_type(*floats) if floats else np.dtype(np.float64)
     return [t if t.dtype.kind == "f" else t.astype(dtype) for t in tensors]
@@ -208,8 +244,9 @@ def numpy_linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
     """``np.linspace`` with Tensor end points: start + (stop - start) t for NumPy's own
     fractions t, so the result is differentiable in both ends; integer end points are
     float64 (an integer ``dtype`` rounds down at the end, as NumPy). The step is
-    (stop - start) / (num - 1), or / num without the end point; NaN when that is / 0."""
-    start, stop = _floats(tensors_like([start, stop]))
+    (stop - start) / (num - 1), or / num without the end point; NaN when that is / 0.
+    The dtype is NumPy's: Python numbers do not widen a float32 end point."""
+    start, stop = _numpy_floats(start, stop)
     fractions = np.linspace(0.0, 1.0, num, endpoint=endpoint)
     shape = (num,) + (1,) * max(start.ndim, stop.ndim)
     values = start + (stop - start) * start._lift(fractions.reshape(shape).astype(start.dtype))
@@ -229,21 +266,25 @@ def numpy_logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
                    base: Any = 10.0, dtype: Any = None, axis: int = 0) -> AnyTensor:
     """``np.logspace``: base ** ``np.linspace(start, stop)``."""
     exponents = numpy_linspace(start, stop, num, endpoint, axis=axis)
-    values = tensors_like([base, exponents])[0] ** exponents
+    if type(base) in (int, float):  # weak, as NumPy's: a float32 graph stays float32
+        values = base ** exponents
+    else:
+        values = tensors_like([base, exponents])[0] ** exponents
     return values if dtype is None else values.astype(dtype)
 
 
 def numpy_geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
                     dtype: Any = None, axis: int = 0) -> AnyTensor:
     """``np.geomspace`` of end points of one sign: sign e^(linspace(log|start|,
-    log|stop|)), the ends exactly start and stop."""
-    ends = np.asarray(constant(start)), np.asarray(constant(stop))
+    log|stop|)), the ends exactly start and stop; computed in float64, as NumPy's."""
+    ends = (np.asarray(constant(start), dtype=np.float64),
+            np.asarray(constant(stop), dtype=np.float64))
     if (ends[0] == 0).any() or (ends[1] == 0).any() or (np.sign(ends[0]) != np.sign(
             ends[1])).any():
         raise UsageError("np.geomspace on Tensors takes end points of one sign and never 0 "
                          "(as NumPy refuses 0)")
     sign = np.sign(ends[0]).astype(np.float64)
-    low, high = (t * sign for t in tensors_like([start, stop]))
+    low, high = (t.astype(np.float64) * sign for t in tensors_like([start, stop]))
     values = numpy_linspace(low.log(), high.log(), num, endpoint, axis=0).exp() * sign
     if axis != 0:
         values = values.movedim(0, axis)
@@ -251,8 +292,9 @@ def numpy_geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
 
 
 def numpy_vecdot(x1: AnyTensor, x2: AnyTensor) -> AnyTensor:
-    """``np.vecdot`` (real): sum(x1 * x2) over the last axis, broadcast."""
-    return (x1 * x2).sum(axis=-1)
+    """``np.vecdot`` (real): sum(x1 * x2) over the last axis, broadcast, in NumPy's
+    dtype (``vector_dot``)."""
+    return vector_dot(x1, x2, -1)
 
 
 def numpy_matvec(x1: AnyTensor, x2: AnyTensor) -> AnyTensor:

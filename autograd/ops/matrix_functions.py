@@ -118,8 +118,10 @@ def matrix_norm(A: T, ord: Any, dim: Any, keepdim: bool,  # noqa: A002
                 name: str = "matrix_norm") -> T:
     """A matrix norm over the axes ``dim``: 'fro', 'nuc', 2 / -2 (largest / smallest
     singular value), 1 / -1 (max / min absolute column sum), inf / -inf (row sums); the
-    max over no columns (rows) is 0, as PyTorch's, the min a ``ShapeError``."""
+    max over no columns (rows) is 0, as PyTorch's, the min a ``ShapeError``. Integer and
+    bool matrices are measured in float64, as NumPy's (PyTorch refuses them)."""
     rows, cols = _matrix_dims(A, dim, name)
+    A = _floating(A)
     if isinstance(ord, str) and ord == "fro":
         return A.norm(2, (rows, cols), keepdim)
     if (isinstance(ord, str) and ord == "nuc") or (not isinstance(ord, str) and ord in (2, -2)):
@@ -155,7 +157,9 @@ def cond(A: T, p: Any, name: str = "cond") -> T:
     singular value (-2: the inverse), any matrix; 'nuc': sum(s) * sum(1 / s), square
     matrices (both inf or NaN where s has zeros); 'fro', 1, -1, inf, -inf:
     matrix_norm(A, p) * matrix_norm(inv(A), p), square matrices, and inf (a constant)
-    for a matrix without an inverse (an exactly zero pivot, PyTorch's test)."""
+    for a matrix without an inverse (an exactly zero pivot, PyTorch's test). Integer
+    and bool matrices are computed in float64, as NumPy's."""
+    A = _floating(A)
     if p is None or (not isinstance(p, str) and p in (2, -2)):
         check_matrix(A, name)
         values = svdvals(A)
@@ -179,8 +183,13 @@ def cond(A: T, p: Any, name: str = "cond") -> T:
         A = np.where(singular[..., None, None], np.eye(A.shape[-1], dtype=A.dtype), A)
     dims = (-2, -1)
     value = matrix_norm(A, p, dims, False) * matrix_norm(A.inv(), p, dims, False)
-    return np.where(singular, np.array(np.inf, dtype=A.dtype), value) if singular.any() \
+    return np.where(singular, np.array(np.inf, dtype=value.dtype), value) if singular.any() \
         else value
+
+
+def _floating(A: T) -> T:
+    """A itself if floating, else A as float64 (an integer or bool matrix)."""
+    return A if A.dtype.kind in "fc" else A.astype(np.float64)
 
 
 def _without_inverse(a: np.ndarray) -> np.ndarray:

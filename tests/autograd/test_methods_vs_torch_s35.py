@@ -222,8 +222,6 @@ def test_t_of_a_vector_without_grad_returns_it_unchanged():
 
 
 # ---------------------------------------------------------------- F9: mH, adjoint()
-@pytest.mark.xfail(strict=True, reason="needs decomposition_methods.py's mH/adjoint to call "
-                                       "self._last_two_swapped(name); see the s35 report")
 @pytest.mark.parametrize("name, called", [("mH", "mH"), ("adjoint", "adjoint()")])
 def test_mh_and_adjoint_errors_name_what_was_called(name, called):
     with pytest.raises(ShapeError, match=f"^{name}"):
