@@ -2,11 +2,9 @@
 
 ``x + y`` is ``apply(Add(), x, y)``; a Python number is op state (``x + 2`` is
 ``apply(AddScalar(2), x)``), so it records one input and keeps a float32 graph float32.
-Here: arithmetic, comparisons, the elementwise functions and the shape methods;
-compositions (``ravel``, ``squeeze``...) are spelled with other methods. The reductions
-(``sum``, ``mean``, ``max``, ``softmax``...) are ``tensor_reductions.Reductions``. The
-module-level functions take tensors; ``autograd.functions`` gives the public versions.
-"""
+Here: arithmetic, comparisons, elementwise functions, shape methods (``ravel``...
+composed of others); reductions are ``tensor_reductions.Reductions``; the module-level
+functions take tensors (``autograd.functions`` gives their public versions)."""
 
 from __future__ import annotations
 
@@ -44,8 +42,10 @@ class TensorMath:
     __slots__ = ()
 
     def _lift(self, other: Any) -> AnyTensor:
-        """``other`` as a Tensor (an untracked constant unless it is one already)."""
-        return other if isinstance(other, TensorMath) else self._make(to_array(other), None)
+        """``other`` as a Tensor (an untracked constant unless it is one already); Python
+        ints in a list are int64, as NumPy reads them (``int_t + [1]`` stays integer)."""
+        return other if isinstance(other, TensorMath) else self._make(
+            to_array(other, python_ints=np.int64), None)
 
     # ----------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> AnyTensor:

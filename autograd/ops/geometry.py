@@ -162,7 +162,13 @@ def cdist(x1: T, x2: T, p: Any, op: str) -> T:
     gaps = x1.expand_dims(-2) - x2.expand_dims(-3)
     if gaps.shape[-1] == 0:  # no features: every distance is 0, an empty sum (no max for inf)
         return gaps.sum(axis=-1)
-    return norm(gaps, value, -1, False)
+    return _differing(gaps) if value == 0 else norm(gaps, value, -1, False)
+
+
+def _differing(gaps: T) -> T:
+    """The p = 0 distance of cdist and pdist: the count of nonzero coordinates along the
+    last axis (gradient 0), NaN where a coordinate is NaN, as PyTorch's."""
+    return where(np.isnan(gaps.data).any(axis=-1), np.nan, norm(gaps, 0, -1, False))
 
 
 def pdist(x: T, p: Any, op: str) -> T:
@@ -187,8 +193,8 @@ def pdist(x: T, p: Any, op: str) -> T:
         return difference.sum(axis=-1)
     if value in (1, 2, np.inf):
         return norm(difference, value, -1, False)
-    if value == 0:  # sign(|d|): 1 where d != 0, with gradient 0
-        return difference.abs().sign().sum(axis=-1)
+    if value == 0:
+        return _differing(difference)
     # |d|^p and sum^(1/p) with a safe argument where the value is 0: gradient 0 there
     zero = difference.data == 0
     powers = where(zero, 0.0, where(zero, 1.0, difference).abs() ** value)

@@ -87,12 +87,9 @@ def pairwise_distance(x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6,
     difference = as_tensor(x1) - as_tensor(x2) + eps
     if difference.ndim == 0:  # two 0-d inputs: one 1-vector each, a 0-d result (PyTorch)
         difference, keepdim = difference.reshape((1,)), False
-    if p in (1, 2, math.inf, -math.inf):
+    if p in (0, 1, 2, math.inf, -math.inf):  # 0: the count of d != 0 (NaN too), gradient 0
         return difference.norm(p, axis=-1, keepdims=keepdim)
-    magnitude = difference.abs()
-    if p == 0:  # sign(|d|): 1 where d != 0, with gradient 0
-        return magnitude.sign().sum(axis=-1, keepdims=keepdim)
-    return (magnitude ** p).sum(axis=-1, keepdims=keepdim) ** (1.0 / p)
+    return (difference.abs() ** p).sum(axis=-1, keepdims=keepdim) ** (1.0 / p)
 
 
 def pdist(input: Any, p: float = 2.0) -> Tensor:
