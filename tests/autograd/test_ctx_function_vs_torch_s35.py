@@ -1,9 +1,8 @@
 """User-defined ops compared with torch.autograd.Function (session 35 findings): saved
 outputs of several-output Functions under create_graph, memory shared by outputs, which
 in-place writes backward refuses, mark_dirty on a constant, non-Tensor outputs, forward
-and backward without @staticmethod, integer gradients, the outputs' grad_fn; and the
-classic style's class mistakes (vjp arity, gradient_reads, no vjp, no return), refused
-with named errors when the class is first applied."""
+and backward without @staticmethod, integer gradients, the outputs' grad_fn (the classic
+style's class mistakes: test_classic_function_checks_s35.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +11,7 @@ import pytest
 
 import autograd as ag
 import autograd.func as AF
-from autograd.errors import AutogradError, InplaceError, UsageError, VJPError
-from autograd.extend import Function as ClassicFunction
+from autograd.errors import InplaceError, UsageError
 
 X_DATA = np.array([0.3, -1.1, 0.8])
 
@@ -359,85 +357,3 @@ def test_every_output_of_several_shows_the_function_as_its_grad_fn(torch):
         a.grad_fn.metadata["tag"] = 1
         assert b.grad_fn.metadata == {"tag": 1}
     assert names[0] == names[1]
-
-
-# --- the classic style (forward on arrays, vjp): a class's mistakes, named early ---
-
-def test_a_vjp_without_return_is_a_named_error():
-    class Square(ClassicFunction):
-        def forward(self, x):
-            return x ** 2
-
-        def vjp(self, g, out, x):
-            2 * g * x
-
-    x = ag.tensor([1., 2.], requires_grad=True)
-    with pytest.raises(VJPError, match="Square.vjp returned None; is a return statement"):
-        Square()(x).sum().backward()
-
-
-@pytest.mark.parametrize("vjp_text", ["def vjp(self, g, x): return (2 * g * x,)",
-                                      "def vjp(self, g, out, x, y): return (2 * g * x,)"])
-def test_a_vjp_of_the_wrong_arity_is_refused_when_applied(vjp_text):
-    namespace: dict = {}
-    exec(vjp_text, namespace)  # noqa: S102 - one class body per arity
-
-    class Square(ClassicFunction):
-        def forward(self, x):
-            return x ** 2
-
-        vjp = namespace["vjp"]
-
-    with pytest.raises(UsageError, match=r"Square.vjp .* def vjp\(self, g, out, x\)"):
-        Square()(ag.tensor([1., 2.], requires_grad=True))
-
-
-@pytest.mark.parametrize("reads", [((1,),), ((5,), (0,)), ((1,), 0)])
-def test_a_malformed_gradient_reads_is_refused_when_applied(reads):
-    class Product(ClassicFunction):
-        gradient_reads = reads
-
-        def forward(self, x, y):
-            return x * y
-
-        def vjp(self, g, out, x, y):
-            return g * y, g * x
-
-    x, y = ag.tensor([1., 2.], requires_grad=True), ag.tensor([3., 4.], requires_grad=True)
-    with pytest.raises(UsageError, match="Product.gradient_reads must hold one tuple per"):
-        Product()(x, y)
-    with pytest.raises(UsageError, match="Product.gradient_reads"):
-        Product.apply(x, y)
-
-
-def test_a_class_without_vjp_is_refused_when_applied():
-    class NoVjp(ClassicFunction):
-        def forward(self, x):
-            return x ** 2
-
-    with pytest.raises(UsageError, match="NoVjp defines no vjp") as caught:
-        NoVjp()(ag.tensor([1., 2.], requires_grad=True))
-    assert isinstance(caught.value, AutogradError)
-
-
-def test_well_formed_classic_ops_still_run():
-    class Product(ClassicFunction):
-        gradient_reads = ((1,), (0,))
-
-        def forward(self, x, y):
-            return x * y
-
-        def vjp(self, g, out, x, y):
-            return g * y, g * x
-
-    class Total(ClassicFunction):
-        def forward(self, *arrays):
-            return sum(arrays)
-
-        def vjp(self, g, out, *inputs):
-            return tuple(g for _ in inputs)
-
-    x, y = ag.tensor([1., 2.], requires_grad=True), ag.tensor([3., 4.], requires_grad=True)
-    (Product()(x, y) + Total()(x, y, x)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data + 2)
-    np.testing.assert_array_equal(y.grad.data, x.data + 1)
