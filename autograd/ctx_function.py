@@ -42,6 +42,7 @@ from . import function
 from .clock import last_write
 from .ctx_outputs import output_of, outputs_of, pack, upstream_gradients
 from .errors import InplaceError, UsageError, VJPError
+from .extend_checks import defines
 from .grad_mode import STATE, no_grad
 from .ops.generic import is_tensor
 from .tensor import Tensor
@@ -152,7 +153,7 @@ class CtxOp(function.Function):
         """``fn.forward(ctx, *args)`` without recording (``arrays`` are the Tensor
         arguments' own); its result as an array (several: see ``ctx_outputs.pack``)."""
         with no_grad():
-            if _defines(self.fn, "setup_context"):  # PyTorch 2's split: forward has no ctx
+            if defines(self.fn, "setup_context"):  # PyTorch 2's split: forward has no ctx
                 result = self.fn.forward(*self.args)
                 self.fn.setup_context(self.ctx, self.args, result)
             else:
@@ -223,14 +224,14 @@ def is_ctx_style(cls: type) -> bool:
     static ``forward`` without ``backward``."""
     static_forward = isinstance(inspect.getattr_static(cls, "forward", None),
                                 (staticmethod, classmethod))
-    backward = _defines(cls, "backward")
-    if backward and (static_forward or not _defines(cls, "vjp")):
+    backward = defines(cls, "backward")
+    if backward and (static_forward or not defines(cls, "vjp")):
         return True
     if static_forward:
         # PyTorch's forward-mode-only Function (forward and jvp): its jvp has no use here
         jvp = (" Its jvp is not used: forward-mode AD here (autograd.forward_ad, "
                "func.jvp) is computed from the backward, by reverse passes; write "
-               "backward(ctx, g) (g times the Jacobian) instead." if _defines(cls, "jvp")
+               "backward(ctx, g) (g times the Jacobian) instead." if defines(cls, "jvp")
                else "")
         raise UsageError(
             f"{cls.__name__} has a static forward but no backward.{jvp} Write this "
@@ -313,7 +314,7 @@ def _positional(cls: type, args: tuple, keywords: dict[str, Any]) -> tuple:
     argument's place (``MyOp.apply(x, alpha=2.0)``), and with ``setup_context`` the
     defaults of arguments not given are added (its ``inputs``, and the gradients
     ``backward`` returns, count every argument of ``forward``)."""
-    split = _defines(cls, "setup_context")
+    split = defines(cls, "setup_context")
     if not keywords and not split:
         return args
     signature = _signature(cls)
@@ -353,14 +354,3 @@ def once_differentiable(backward: Callable) -> Callable:
         with no_grad():
             return backward(ctx, *grads)
     return wrapper
-
-
-def _defines(cls: type, name: str) -> bool:
-    """Whether ``cls`` or one of its bases, up to the engine's ``Function``, defines
-    ``name`` (the engine's own ``forward`` and ``vjp`` only raise)."""
-    for c in cls.__mro__:
-        if c is function.Function:
-            return False
-        if name in vars(c):
-            return True
-    return False

@@ -17,7 +17,7 @@ from . import function
 from ._vjp_checks import check_gradient_reads
 from .errors import UsageError
 
-__all__ = ["classic_style_error"]
+__all__ = ["classic_style_error", "defines"]
 
 _HOW = ("an op written this library's way defines forward(self, *arrays) (the result as "
         "an array) and vjp(self, g, out, *inputs) (one gradient per input); PyTorch's "
@@ -28,7 +28,7 @@ def classic_style_error(cls: type) -> str | None:
     """Why ``cls`` cannot run, or None: ``forward`` or ``vjp`` missing, a ``vjp`` that
     cannot take ``g, out`` and one argument per input of ``forward``, or a malformed
     ``gradient_reads`` (one tuple of input indices per input)."""
-    missing = [name for name in ("forward", "vjp") if not _defines(cls, name)]
+    missing = [name for name in ("forward", "vjp") if not defines(cls, name)]
     if missing:
         return f"{cls.__name__} defines no {' and no '.join(missing)}: {_HOW}."
     forward, vjp = _positional_range(cls, "forward"), _positional_range(cls, "vjp")
@@ -50,7 +50,7 @@ def classic_style_error(cls: type) -> str | None:
     return None
 
 
-def _defines(cls: type, name: str) -> bool:
+def defines(cls: type, name: str) -> bool:
     """Whether a class below the engine's ``Function`` defines ``name``."""
     for c in cls.__mro__:
         if c is function.Function:

@@ -14,7 +14,6 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import tensor_math
-from .errors import UsageError
 from .keyword_aliases import keyword_aliases
 from .out_argument import accepts_out
 from .ops.reductions import single_axis
@@ -311,13 +310,7 @@ def swapaxes(input: Any, axis0: int | None = None, axis1: int | None = None, *, 
              axis2: int | None = None) -> Tensor:
     """Exchange two axes (a transpose): PyTorch's ``axis0``, ``axis1``, or NumPy's
     ``axis1``, ``axis2`` (with ``axis2=`` given, ``axis1`` names the first axis)."""
-    if axis2 is not None:
-        if axis0 is not None and axis1 is not None:
-            raise UsageError(f"swapaxes: got axis0={axis0!r}, axis1={axis1!r} and "
-                             f"axis2={axis2!r}; pass two axes: PyTorch's axis0, axis1 or "
-                             f"NumPy's axis1, axis2")
-        axis0, axis1 = axis0 if axis1 is None else axis1, axis2
-    return as_tensor(input).swapaxes(axis0, axis1)
+    return as_tensor(input).swapaxes(axis0, axis1, axis2=axis2)
 
 
 def expand_dims(x: Any, axis: Any = None, *, dim: Any = None) -> Tensor:

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 
-from ._arrays import as_dtype
-from .errors import DTypeError
 from .function import apply
 from .keyword_aliases import keyword_aliases
 from .ops import linalg_more as linalg
@@ -23,7 +20,7 @@ from .ops.gamma import Digamma, Lgamma
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
 from .tensor_reductions import refuse_bare_axis
-from .torch_arguments import pick_one
+from .torch_arguments import pick_one, widening_dtype
 
 __all__ = ["sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh",
            "arcsinh", "arccosh", "arctanh",
@@ -141,18 +138,8 @@ def norm(input: Any, ord: Any = None, axis: Any = None, keepdims: bool = False, 
     x's or wider, as ``torch.norm``'s): x cast to it first."""
     tensor = as_tensor(input)
     if dtype is not None:
-        tensor = tensor.astype(_widening("norm", tensor.dtype, dtype))
+        tensor = tensor.astype(widening_dtype("norm", tensor.dtype, dtype))
     return tensor.norm(ord, axis, keepdims, dim=dim, keepdim=keepdim, p=p)
-
-
-def _widening(op: str, given: np.dtype, dtype: Any) -> np.dtype:
-    """``dtype`` as a NumPy dtype, refused (``DTypeError``, as PyTorch's) where casting
-    ``given`` to it would lose precision."""
-    wanted = as_dtype(dtype, f"{op}(dtype=...)")
-    if not np.can_cast(given, wanted, "safe"):
-        raise DTypeError(f"{op}: dtype={wanted} is narrower than the input's {given}; pass "
-                         f"{given} or a wider float dtype, or cast the input first")
-    return wanted
 
 
 @keyword_aliases(x="input")
