@@ -46,7 +46,8 @@ def backward(tensors: Tensor | Sequence[Tensor], grad: Any = None,
             raise UsageError("backward: got both grad and grad_tensors; they are two names "
                              "(ours and PyTorch's) for dL/droot. Pass only one.")
         grad = grad_tensors
-    roots = _as_list(tensors, "tensors", "the tensor(s) to differentiate, e.g. the loss")
+    roots = _as_list(tensors, "tensors", "the tensor(s) to differentiate, e.g. the loss",
+                     "backward")
     _check_outputs(roots)
     if isinstance(tensors, Tensor) or isinstance(grad, (Tensor, np.ndarray, Number)):
         grads = [grad]
@@ -58,7 +59,7 @@ def backward(tensors: Tensor | Sequence[Tensor], grad: Any = None,
     targets = None
     if inputs is not None:
         targets = list({id(t): t for t in _as_list(
-            inputs, "inputs", "the tensor(s) whose .grad to accumulate")}.values())
+            inputs, "inputs", "the tensor(s) whose .grad to accumulate", "backward")}.values())
         _check_inputs(targets, "backward")
     seeds = [seed(r, g, create_graph, i) for i, (r, g) in enumerate(zip(roots, grads))]
     retain = create_graph if retain_graph is None else retain_graph
@@ -154,15 +155,15 @@ def _batched(outputs: list, inputs: list, grad_outputs: Any, retain_graph: bool 
                  for column in zip(*rows))
 
 
-def _as_list(tensors: Any, what: str, meaning: str) -> list:
+def _as_list(tensors: Any, what: str, meaning: str, caller: str = "grad") -> list:
     """One Tensor, or an iterable of them (a list, ``model.parameters()``), as a non-empty
-    list (else ``UsageError``)."""
+    list (else ``UsageError`` naming ``caller``)."""
     if isinstance(tensors, Tensor):
         return [tensors]
     iterable = isinstance(tensors, Iterable) and not isinstance(tensors, (str, bytes, dict))
     found = list(tensors) if iterable else []
     if not found:
-        raise UsageError(f"grad: {what} must be a Tensor or a non-empty list of Tensors "
+        raise UsageError(f"{caller}: {what} must be a Tensor or a non-empty list of Tensors "
                          f"({meaning}); got {tensors!r:.60}")
     return found
 

@@ -194,9 +194,9 @@ def _accumulate_grad(node: Any, g: Any, fresh: bool) -> None:
     array (``Function.fresh_grads``): ``.grad`` must never share memory with anything.
     A leaf's later gradients are added into that array in place, as PyTorch's
     AccumulateGrad does, so a ``.grad`` read before shows the sum (a gradient with a graph
-    of its own, from ``create_graph=True``, is added out of place). Read, add and store
-    happen under a lock: two threads adding to one ``.grad`` at once would otherwise lose
-    one of the parts."""
+    of its own, from ``create_graph=True``, is added out of place and recorded, so it keeps
+    its graph). Read, add and store happen under a lock: two threads adding to one
+    ``.grad`` at once would otherwise lose one of the parts."""
     with _GRAD_LOCK:
         held = node._grad
         array = getattr(held, "_data", held)  # .grad hands out a Tensor on this array
@@ -208,8 +208,9 @@ def _accumulate_grad(node: Any, g: Any, fresh: bool) -> None:
             array += g
             if held is not array:  # handed out as .grad: a graph that used it refuses
                 record_write(array)
-        else:
-            node._grad = held + g
+        else:  # recorded: a .grad with a graph (an earlier create_graph) keeps it, as PyTorch's
+            with set_grad_enabled(True):
+                node._grad = held + g
 
 
 def _nodes_above(roots: Sequence[Any], targets: set[int]) -> set[int]:

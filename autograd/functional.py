@@ -195,6 +195,16 @@ def _check_strict_outputs(outputs: tuple[Tensor, ...], strict: bool, what: str) 
                                    f"the inputs, or pass strict=False to get zeros for it")
 
 
+def _refuse_integer_outputs(outputs: tuple[Tensor, ...], what: str) -> None:
+    """A DTypeError for an integer or bool output (PyTorch refuses them too): its change
+    along a direction is not defined."""
+    for i, y in enumerate(outputs):
+        if y.dtype.kind not in "fc":
+            raise DTypeError(f"{what}: output {i} of func has dtype {y.dtype}; J v is defined "
+                             f"for floating outputs only. Return floats (y.double()), or "
+                             f"leave that output out")
+
+
 def _detach(items: tuple[Tensor, ...], create_graph: bool) -> tuple[Tensor, ...]:
     return items if create_graph else tuple(y.detach() for y in items)
 
@@ -223,6 +233,7 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
         _check_strict_outputs(ys, strict, "jvp")
         directions = _seeds(v, xs, "jvp", "input")
         check_differentiable_vjps(ys, xs, "jvp")
+        _refuse_integer_outputs(ys, "jvp")
         dummies = tuple(Tensor(np.zeros(y.shape, dtype=y.dtype), requires_grad=True)
                         for y in ys)
         transposed = _grads(ys, xs, list(dummies), True, strict, "jvp")  # J^T u

@@ -81,8 +81,9 @@ def test_set_printoptions_changes_how_tensors_print(default_printing) -> None:
     assert repr(np.array([1.23456789])) == "array([1.23456789])"  # NumPy's own stay
     ag.set_printoptions(sci_mode=True)
     assert repr(x) == "Tensor([1.23e+00, 2.50e+00, 3.00e+00])"
-    ag.set_printoptions(sci_mode=False)
-    assert repr(ag.tensor([1e-9, 1.0])) == "Tensor([0., 1.])"
+    ag.set_printoptions(sci_mode=False)  # fixed digits, as PyTorch's; whole values as 1.
+    assert repr(ag.tensor([1e-9, 1.0])) == "Tensor([0.00, 1.00])"
+    assert repr(ag.tensor([1e10, 1.0])) == "Tensor([10000000000.,           1.])"
     ag.set_printoptions(profile="short", threshold=4)
     assert repr(ag.arange(10.0)) == "Tensor([0., 1., ..., 8., 9.])"
     ag.set_printoptions(profile="full")
@@ -94,7 +95,7 @@ def test_set_printoptions_changes_how_tensors_print(default_printing) -> None:
 @pytest.mark.parametrize("kwargs, message", [
     ({"profile": "long"}, r"profile must be one of \['default', 'full', 'short'\]"),
     ({"precision": -1}, "precision must be an int >= 0"),
-    ({"linewidth": 2.5}, "max_line_width must be an int >= 0")])
+    ({"linewidth": 2.5}, "linewidth must be an int >= 0")])
 def test_bad_print_options_are_named(kwargs, message, default_printing) -> None:
     with pytest.raises(UsageError, match=message):
         ag.set_printoptions(**kwargs)
