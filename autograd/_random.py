@@ -38,15 +38,18 @@ TORCH_DEFAULT_SEED = 67280421310721  # what torch.Generator().initial_seed() giv
 
 
 def _checked_seed(seed: Any, where: str) -> int:
-    """``seed`` as a non-negative int: a negative one from -2^63 on wraps around modulo
-    2^64, as PyTorch's (-1 is 2^64 - 1); ``UsageError`` for a bool, a non-int or one
-    below -2^63."""
+    """``seed`` as an int in [0, 2^64): a negative one from -2^63 on wraps around modulo
+    2^64, as PyTorch's (-1 is 2^64 - 1); ``UsageError`` for a bool, a non-int, or one
+    below -2^63 or from 2^64 on (PyTorch's seeds are 64-bit)."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise UsageError(f"{where}: the seed must be an int, e.g. manual_seed(0); "
                          f"got {type(seed).__name__} {seed!r}")
     if seed < -2 ** 63:
         raise UsageError(f"{where}: the seed must be an int from -2**63 on (a negative "
                          f"one wraps around modulo 2**64, as PyTorch's); got {seed}")
+    if seed >= 2 ** 64:
+        raise UsageError(f"{where}: the seed must be below 2**64 (a 64-bit seed, as "
+                         f"PyTorch's); got {seed}. Reduce it, e.g. seed % 2**64")
     return int(seed) % 2 ** 64 if seed < 0 else int(seed)
 
 

@@ -29,9 +29,10 @@ _NOT_GIVEN = object()  # random_(0, None) (up to the dtype's largest) differs fr
 
 
 def _number(value: Any, name: str, where: str) -> float:
-    """``value`` (a number, or a 0-d array or Tensor) as a float; UsageError otherwise."""
+    """``value`` (a number, bool included as PyTorch's, or a 0-d array or Tensor) as a
+    float; UsageError (a TypeError, as PyTorch's) otherwise."""
     array = np.asarray(getattr(value, "data", value))
-    if array.ndim or array.dtype.kind not in "iuf":
+    if array.ndim or array.dtype.kind not in "biuf":
         raise UsageError(f"{where}: {name} must be a number, as PyTorch's; got {value!r}")
     return float(array)
 
@@ -169,10 +170,8 @@ class RandomMethods:
         ``generator``, a ``numpy.random.Generator`` (``autograd.default_generator`` if
         None, as ``rand``)."""
         rng = _random_fill_checks(self, "uniform_", generator)
-        a, b = from_, to
-        if not (np.isfinite(a) and np.isfinite(b) and np.isfinite(b - a) and a <= b):
-            raise UsageError(f"uniform_ draws from [a, b) (from, to): a and b must be finite "
-                             f"with a <= b; got a={a}, b={b}")
+        a, b = _number(from_, "from", "uniform_"), _number(to, "to", "uniform_")
+        _check_uniform_bounds(a, b, self.dtype)
         return self._write("uniform_", "x = autograd.rand(*x.shape) * (b - a) + a",
                            lambda out: _store(out, below(rng.uniform(a, b, out.shape), a, b,
                                                          out.dtype)))
@@ -181,7 +180,8 @@ class RandomMethods:
         """Fill with normal samples of ``mean`` and ``std`` drawn from ``generator`` (as
         ``uniform_``)."""
         rng = _random_fill_checks(self, "normal_", generator)
-        if not std >= 0:
+        mean, std = _number(mean, "mean", "normal_"), _number(std, "std", "normal_")
+        if not std >= 0:  # NaN too
             raise UsageError(f"normal_: std must be >= 0; got {std}")
         return self._write("normal_", "x = autograd.randn(*x.shape) * std + mean",
                            lambda out: _store(out, rng.normal(mean, std, out.shape)))
@@ -194,6 +194,21 @@ def _random_fill_checks(t: Any, name: str, generator: Any) -> np.random.Generato
                          f"{t.dtype}. Draw integers with generator.integers(...) and "
                          f"copy_ them in.")
     return as_generator(generator, name)
+
+
+def _check_uniform_bounds(a: float, b: float, dtype: np.dtype) -> None:
+    """UsageError unless a <= b, both finite, and a, b and b - a within the dtype's range
+    (|x| <= finfo.max), as PyTorch's: beyond it the draws would round to +-inf and be
+    clamped, a pile-up at the largest value instead of a uniform sample."""
+    if not (np.isfinite(a) and np.isfinite(b) and a <= b):
+        raise UsageError(f"uniform_ draws from [a, b) (from, to): a and b must be finite "
+                         f"with a <= b; got a={a:g}, b={b:g}")
+    largest = float(np.finfo(dtype).max)
+    for name, value in (("from", a), ("to", b), ("to - from", b - a)):
+        if not abs(value) <= largest:
+            raise UsageError(f"uniform_: {name} = {value} is beyond the largest {dtype} "
+                             f"({largest}), as PyTorch refuses; narrow the range, or fill "
+                             f"a wider dtype (float64) and scale")
 
 
 def _store(out: np.ndarray, sample: np.ndarray) -> None:

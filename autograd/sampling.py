@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import as_dtype
+from ._arrays import as_dtype, as_size
 from ._random import as_generator
 from ._sampling import float_dtype
 from .errors import ShapeError, UsageError
@@ -65,7 +65,11 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
             raise ShapeError(f"normal: mean and std must broadcast together; got shapes "
                              f"{np.shape(mean)} and {np.shape(std)}") from None
     else:
-        shape = tuple(size)
+        try:
+            shape = as_size((tuple(size),), "normal")
+        except ShapeError:  # as_size's own example, normal(2, 3), is not normal's form
+            raise ShapeError(f"normal: size must hold ints >= 0, as normal(0.0, 1.0, (2, "
+                             f"3)); got size={size!r}") from None
     loc, scale = (np.asarray(getattr(x, "data", x), dtype=np.float64) for x in (mean, std))
     if not (scale >= 0).all():  # NaN too
         raise UsageError(f"normal: std must be >= 0; got {scale[~(scale >= 0)].flat[0]}")
