@@ -44,7 +44,9 @@ class Autoencoder(Module):
 
     Sparsity: ``"l1"`` adds ``sparsity_weight`` * mean over samples of sum_j |h_j|;
     ``"kl"`` adds ``sparsity_weight`` * sum_j KL(rho || rho_hat_j), rho_hat_j the mean
-    activation of code unit j over the batch (the notes: KL(0.05 || 0.8) = 1.34).
+    activation of code unit j over the samples (the notes: KL(0.05 || 0.8) = 1.34).
+    Inputs are (N, in_features), or (*, in_features) as for ``Linear``: every leading
+    axis is a batch axis, so (T, B, F) is T*B samples.
     Denoising: ``noise`` = ``"gaussian"`` (std ``noise_level``), ``"masking"`` or
     ``"salt_and_pepper"`` (probability ``noise_level``) corrupts the input in training
     (``loss``), drawing from ``self.rng``.
@@ -68,9 +70,16 @@ class Autoencoder(Module):
                               f"got {noise!r}")
         if output not in (None, "sigmoid"):
             raise ConfigError(f"Autoencoder: output must be None or 'sigmoid'; got {output!r}")
-        sparsity_weight, rho, noise_level = (
-            real_number("Autoencoder", label, value, minimum=0) for label, value in
-            (("sparsity_weight", sparsity_weight), ("rho", rho), ("noise_level", noise_level)))
+        sparsity_weight = real_number("Autoencoder", "sparsity_weight", sparsity_weight,
+                                      minimum=0)
+        rho = real_number("Autoencoder", "rho", rho, minimum=0, maximum=1,
+                          advice="It is the target mean activation of a code unit.")
+        is_probability = noise in ("masking", "salt_and_pepper")
+        noise_level = real_number(
+            "Autoencoder", "noise_level", noise_level, minimum=0,
+            maximum=1 if is_probability else None,
+            advice=f"With noise={noise!r} it is the probability of corrupting an element."
+            if is_probability else "")
         if isinstance(code_activation, str) and code_activation == "auto":
             code_activation = "sigmoid" if sparsity == "kl" else None
         code_module = make_activation(code_activation, "Autoencoder")
@@ -99,11 +108,11 @@ class Autoencoder(Module):
         return next(self.parameters()).dtype
 
     def encode(self, x: Any) -> Tensor:
-        """The code h of shape (N, code)."""
+        """The code h of shape (*, code) for x of shape (*, in_features)."""
         return self.encoder(x)
 
     def decode(self, h: Any) -> Tensor:
-        """The reconstruction x_hat of shape (N, in_features)."""
+        """The reconstruction x_hat of shape (*, in_features) for h of shape (*, code)."""
         return self.decoder(h)
 
     def forward(self, x: Any) -> Tensor:
@@ -123,12 +132,12 @@ class Autoencoder(Module):
         inputs = Tensor(self.corrupt(clean)) if self.training and self.noise else clean
         code = self.encoder(inputs)
         reconstruction = F.mse_loss(self.decoder(code), clean)
-        if self.sparsity == "l1":
-            n = code.shape[0] if code.ndim > 1 else 1
-            penalty = code.abs().sum() * (self.sparsity_weight / n)
+        # one row per sample: every leading axis is a batch axis (as in Linear and mse_loss)
+        rows = code.reshape(-1, code.shape[-1])
+        if self.sparsity == "l1":  # no samples: the mean is NaN, like the other terms
+            penalty = rows.abs().sum(axis=-1).mean() * self.sparsity_weight
         elif self.sparsity == "kl":
-            rate = code.mean(axis=0) if code.ndim > 1 else code
-            penalty = F.bernoulli_kl(self.rho, rate) * self.sparsity_weight
+            penalty = F.bernoulli_kl(self.rho, rows.mean(axis=0)) * self.sparsity_weight
         else:
             penalty = Tensor(np.zeros((), dtype=reconstruction.dtype))
         return AutoencoderLoss(reconstruction + penalty, reconstruction, penalty)

@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from autograd.errors import ShapeError
 
 from .. import functional as F
-from .._checks import real_number
+from .._checks import flag, real_number
 from .._random import RNGLike, as_generator
 from ..containers import Sequential
 from ..layers import float_dtype
@@ -50,19 +51,29 @@ class MLP(Sequential):
         generator = as_generator(rng)
         super().__init__(*dense_stack(sizes, activation, "MLP", rng=generator,
                                       dtype=float_dtype(dtype, "MLP"), dropout=dropout,
-                                      batchnorm=bool(batchnorm), last_activation=False))
+                                      batchnorm=flag("MLP", "batchnorm", batchnorm),
+                                      last_activation=False))
         self.sizes, self.output = sizes, output
         self.rng = generator
 
     def loss(self, x: Any, target: Any) -> Tensor:
         """The task's loss on the scores: cross-entropy on integer labels (softmax),
-        binary cross-entropy with logits (sigmoid), mean squared error (regression)."""
-        scores = self(x)
+        binary cross-entropy with logits (sigmoid), mean squared error (regression).
+        Targets have the scores' shape (N, outputs); with one output unit, (N,) too."""
+        scores = self(as_input(x, self[0].weight.dtype))
         if self.output == "softmax":
             return F.cross_entropy(scores, target)
         target = np.asarray(target)
-        if target.shape != scores.shape and target.size == scores.data.size:
-            target = target.reshape(scores.shape)  # (N,) targets for one output unit
+        if target.shape == scores.shape[:-1] and scores.shape[-1] == 1:
+            target = target[..., None]  # (N,) targets for one output unit
+        elif target.shape != scores.shape:  # not reshaped: that would pair the wrong values
+            transposed = target.ndim == 2 and target.shape == scores.shape[::-1]
+            raise ShapeError(
+                f"MLP.loss: the target's shape {target.shape} does not match the scores' "
+                f"shape {scores.shape}; give one row of targets per sample, shape "
+                f"{scores.shape}" + (f" or {scores.shape[:-1]}" if scores.shape[-1] == 1
+                                     else "") + "."
+                + (" This target looks transposed: pass target.T." if transposed else ""))
         if self.output == "sigmoid":
             return F.binary_cross_entropy_with_logits(scores, target)
         return F.mse_loss(scores, target)

@@ -2,6 +2,7 @@
 z = mu + sigma * eps, eps ~ N(0, I), sigma = exp(logvar / 2)."""
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -26,7 +27,7 @@ DECODERS = ("bernoulli", "gaussian")
 
 class VAELoss(NamedTuple):
     """The negative ELBO ``loss`` = ``reconstruction`` + beta * ``kl`` (each a 0-d
-    Tensor, averaged over the batch)."""
+    Tensor, averaged over the samples: every leading axis of the input is a batch axis)."""
     loss: Tensor
     reconstruction: Tensor
     kl: Tensor
@@ -41,8 +42,10 @@ class VAE(Module):
     the features. ``"gaussian"``: the decoder outputs the mean, the term is the squared
     error summed over the features (a unit-variance Gaussian up to constants and a
     factor 1/2). The KL term is KL(q(z|x) || N(0, I)) summed over the latent axis;
-    both are averaged over the batch. ``beta`` weighs the KL term (beta-VAE; the
-    ``KLAnnealing`` callback changes it during training).
+    both are averaged over the samples. Inputs are (N, in_features), or (*, in_features)
+    as for ``Linear``: every leading axis is a batch axis, so (T, B, F) is T*B samples.
+    ``beta`` weighs the KL term (beta-VAE; the ``KLAnnealing`` callback changes it
+    during training).
 
     The noise eps is drawn from ``self.rng`` (``rng``: Generator, seed or None), which
     ``fit`` saves with its checkpoints, or given explicitly so tests can freeze it.
@@ -77,7 +80,7 @@ class VAE(Module):
         return self.fc_mu.weight.dtype
 
     def encode(self, x: Any) -> tuple[Tensor, Tensor]:
-        """(mu, logvar) of q(z | x), each of shape (N, latent)."""
+        """(mu, logvar) of q(z | x), each (*, latent) for x of shape (*, in_features)."""
         h = self.encoder(x)
         return self.fc_mu(h), self.fc_logvar(h)
 
@@ -103,7 +106,8 @@ class VAE(Module):
 
     def loss(self, x: Any, beta: float | None = None, eps: Any = None) -> VAELoss:
         """Negative ELBO = E_q[-log p(x | z)] + beta KL(q(z | x) || N(0, I)), one sample
-        of z per input, averaged over the batch. ``beta`` defaults to ``self.beta``."""
+        of z per input, averaged over the samples prod(x.shape[:-1]) (every leading axis is
+        a batch axis, as in ``gaussian_kl``). ``beta`` defaults to ``self.beta``."""
         data = None if beta is None or is_real(beta) else np.asarray(getattr(beta, "data", beta))
         if data is not None and data.shape == () and data.dtype.kind in "iuf":
             beta = data.item()  # a 0-d array or Tensor (a beta computed with NumPy)
@@ -119,10 +123,10 @@ class VAE(Module):
         x = x if isinstance(x, Tensor) else as_input(x, self.dtype)
         mu, logvar = self.encode(x)
         out = self.decode(self.reparameterize(mu, logvar, eps))
-        n = x.shape[0] if x.ndim > 1 else 1
+        n = math.prod(x.shape[:-1])  # the samples; gaussian_kl's "mean" divides by the same
         if self.decoder_kind == "gaussian":
             reconstruction = F.mse_loss(out, x, reduction="sum") / n
-        elif x.ndim > 1 and n and out.shape == x.shape and out.dtype == x.dtype:
+        elif x.ndim == 2 and n and out.shape == x.shape and out.dtype == x.dtype:
             # the training step: the sum / N as one node, with the same numbers
             reconstruction = BinaryCrossEntropyWithLogits.apply(out, x, reduction="batchmean")
         else:
