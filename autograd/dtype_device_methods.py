@@ -12,7 +12,7 @@ import numpy as np
 from ._arrays import as_dtype
 from .devices import device as Device
 from .errors import UnsupportedError, UsageError
-from .memory_formats import check_memory_format
+from .memory_formats import channels_last, channels_last_3d, check_memory_format, is_channels_last
 from .torch_shapes import check_device
 
 __all__ = ["DtypeDeviceMethods"]
@@ -112,9 +112,14 @@ class DtypeDeviceMethods:
         check_memory_format(memory_format, "contiguous")
         return self if self.is_contiguous() else self.copy()
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format: Any = None) -> bool:
         """True when the array is C-contiguous (row-major, no gaps): False for a
-        transpose or a strided slice, as PyTorch; ``contiguous()`` makes it True."""
+        transpose or a strided slice, as PyTorch; ``contiguous()`` makes it True. With
+        ``memory_format=channels_last`` (``_3d``), PyTorch's test of that layout
+        (``memory_formats.is_channels_last``), which no op here makes but a permute can."""
+        if memory_format is channels_last or memory_format is channels_last_3d:
+            return is_channels_last(self.shape, self.stride(), memory_format)
+        check_memory_format(memory_format, "is_contiguous")
         return bool(self.data.flags.c_contiguous)
 
     def numel(self) -> int:

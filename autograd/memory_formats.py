@@ -16,7 +16,7 @@ from typing import Any
 from .errors import UsageError
 
 __all__ = ["memory_format", "preserve_format", "contiguous_format", "channels_last",
-           "channels_last_3d", "check_memory_format"]
+           "channels_last_3d", "check_memory_format", "is_channels_last"]
 
 
 class memory_format:  # noqa: N801 (PyTorch's name: torch.memory_format)
@@ -50,3 +50,22 @@ def check_memory_format(value: Any, owner: str) -> None:
     raise UsageError(f"{owner}: memory_format must be autograd.preserve_format or "
                      f"autograd.contiguous_format (PyTorch's torch.memory_format values); "
                      f"got {value!r}")
+
+
+_CHANNELS_LAST_ORDER = {channels_last: (4, (1, 3, 2, 0)), channels_last_3d: (5, (1, 4, 3, 2, 0))}
+
+
+def is_channels_last(shape: tuple[int, ...], strides: tuple[int, ...], value: Any) -> bool:
+    """PyTorch's ``is_contiguous(memory_format=channels_last)`` (or ``_3d``) for element
+    ``strides``: an (N, C, H, W) tensor (N, C, D, H, W) laid out with C fastest, then W,
+    H (D), N, no gaps; axes of size 1 may have any stride. False for another ndim."""
+    ndim, order = _CHANNELS_LAST_ORDER[value]
+    if len(shape) != ndim:
+        return False
+    expected = 1
+    for axis in order:
+        if shape[axis] != 1:
+            if strides[axis] != expected:
+                return False
+            expected *= shape[axis]
+    return True

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .clock import memory_owner, record_write
-from .errors import UnsupportedError, UsageError
+from .errors import TensorIndexError, UnsupportedError, UsageError
 
 __all__ = ["TypedStorage", "UntypedStorage", "StorageViewMethods"]
 
@@ -71,12 +71,25 @@ class _Storage:
         """One element as a Python number, or a slice as a storage on the same memory."""
         if isinstance(index, slice):
             return type(self)(self._values[index])
-        return self._values[index].item()
+        return self._values[self._checked(index)].item()
 
     def __setitem__(self, index: int | slice, value: Any) -> None:
         """Write into the memory (and so into every tensor that views it)."""
-        self._values[index] = value
+        self._values[index if isinstance(index, slice) else self._checked(index)] = value
         record_write(self._values)
+
+    def is_shared(self) -> bool:
+        """False: the memory lives in this process only (as ``Tensor.is_shared()``)."""
+        return False
+
+    def _checked(self, index: Any) -> Any:
+        """``index`` when -size <= index < size (PyTorch's rule), else TensorIndexError (an
+        IndexError too); another kind of index goes to NumPy as it is."""
+        size = self._values.size
+        if isinstance(index, (int, np.integer)) and not -size <= index < size:
+            raise TensorIndexError(f"index {index} out of range for storage of size {size} "
+                                   f"(valid: {-size} to {size - 1})")
+        return index
 
     def fill_(self, value: Any) -> Any:
         """Every element set to ``value``; returns the storage."""

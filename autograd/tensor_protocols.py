@@ -41,9 +41,13 @@ class ValueProtocols:
     __slots__ = ()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        """The underlying array (shared, not a copy). PyTorch's ``force=True`` (detach,
-        move to the CPU) has nothing to do here: the data is NumPy's, and readable even
-        when the tensor requires grad."""
+        """The underlying array (shared, not a copy). As in PyTorch, a tensor that requires
+        grad refuses (UsageError, also a RuntimeError): a write into the array would go
+        untracked and corrupt saved values and gradients. ``t.detach().numpy()`` or
+        ``force=True`` (PyTorch's detach first) give the shared array anyway."""
+        if self._requires_grad and not force:
+            raise UsageError("Can't call numpy() on Tensor that requires grad. "
+                             "Use tensor.detach().numpy() instead.")
         return self.data
 
     def item(self) -> Any:

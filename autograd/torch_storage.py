@@ -15,11 +15,11 @@ import numpy as np
 
 from ._arrays import as_size
 from .clock import memory_owner, record_write
-from .errors import UnsupportedError, UsageError
+from .errors import MissingNameError, UnsupportedError, UsageError
 from .layouts import layout, strided
 from .torch_arguments import sizes_or_keyword
 
-__all__ = ["StorageMethods", "ONE_PROCESS", "DENSE_GRADIENT", "resized_array"]
+__all__ = ["StorageMethods", "ONE_PROCESS", "DENSE_GRADIENT", "AS_STRIDED", "resized_array"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -33,6 +33,30 @@ DENSE_GRADIENT = ("there are no sparse tensors here, and PyTorch refuses it on a
                   "looked up are zero. Read the looked-up rows as "
                   "rows = grad.abs().sum(1).nonzero(as_tuple=True)[0] and values = grad[rows], or "
                   "use grad itself (optim.SparseAdam moves only those rows).")
+
+
+AS_STRIDED = ("tensors here are NumPy arrays with no storage of their own to stride over: "
+              "frame a signal with x.unfold(-1, frame_length, hop_length) (overlapping "
+              "windows, differentiable; x.as_strided((n, L), (hop, 1)) of a contiguous 1-d x "
+              "is x.unfold(0, L, hop)[:n]), and pick other patterns with an index tensor "
+              "built by arange")
+
+_MISSING_METHODS = {
+    "as_strided": AS_STRIDED,
+    "as_strided_": AS_STRIDED,
+    "set_": ("a tensor here holds its own NumPy array and cannot take another's storage: "
+             "use the source tensor itself (or source.view(...) of it), or copy its values "
+             "with t.resize_as_(source).copy_(source)"),
+}
+
+
+def _missing_method(name: str, advice: str) -> property:
+    """PyTorch's Tensor method ``name``, absent here: reading it raises
+    ``MissingNameError`` (an AttributeError) with ``advice``."""
+    def missing(self: Any) -> Any:
+        raise MissingNameError(f"{type(self).__name__!r} object has no attribute {name!r}: "
+                               f"{advice}")
+    return property(missing, doc=f"PyTorch's ``{name}``: a MissingNameError saying why")
 
 
 def _sparse_only(name: str) -> Any:
@@ -114,18 +138,29 @@ class StorageMethods:
         return self
 
 
+for _name, _advice in _MISSING_METHODS.items():
+    setattr(StorageMethods, _name, _missing_method(_name, _advice))
+
+
 def resized_array(data: np.ndarray, shape: tuple[int, ...], name: str) -> np.ndarray:
     """The array a tensor holding ``data`` holds after PyTorch's ``resize_(shape)``, of
-    n = prod(shape) elements:
+    n = prod(shape) elements (``name``: the caller, for the messages). As PyTorch keeps
+    the storage while it is big enough, the result views data's memory when it can, so
+    that views taken before (and ``detach()``, ``view(dtype)``) keep sharing it:
 
     - ``data`` itself when ``shape`` is its shape (PyTorch keeps the strides too);
     - for a view of memory that something else holds too (a base tensor), the n elements
       of that memory from the view's first one on, row-major, so that writes go to the
-      base, as PyTorch's shared storage: ``b[1:4].resize_(2)`` is then ``b[1:3]``. A
-      NumPy view cannot grow its base's memory, where PyTorch grows the storage:
-      ``UnsupportedError`` when they do not fit (``name``: the caller, for the message);
-    - else a new array: data's first n elements in row-major order, then zeros
-      (PyTorch's new elements are uninitialised)."""
+      base: ``b[1:4].resize_(2)`` is then ``b[1:3]``. A NumPy view cannot grow its
+      base's memory, where PyTorch grows the storage: ``UnsupportedError`` when they do
+      not fit;
+    - for a row-major array of its own, its first n elements, when they fit in its
+      memory (the same count or fewer; again more after shrinking, as PyTorch's storage);
+    - else a new array: the elements data's memory holds from its first one on (data's
+      own in row-major order if not row-major), then zeros (PyTorch's new elements are
+      uninitialised). The views, ``detach()``es and NumPy
+      arrays that share data's memory could not follow it there (PyTorch's would see
+      the new storage): ``UnsupportedError`` while one is alive (``_held_by_others``)."""
     if shape == data.shape:
         return data
     count = int(np.prod(shape, dtype=np.int64))
@@ -139,10 +174,42 @@ def resized_array(data: np.ndarray, shape: tuple[int, ...], name: str) -> np.nda
                 f"base, which a NumPy view cannot. Resize the base itself, or resize a copy "
                 f"(v = v.clone()), which no longer writes into the base.")
         return memory[:count * data.itemsize].view(data.dtype).reshape(shape)
+    memory = _memory_from(data) if data.flags.c_contiguous else np.empty(0, np.uint8)
+    if count * data.itemsize <= memory.size:
+        return memory[:count * data.itemsize].view(data.dtype).reshape(shape)
+    del memory  # (a view of data's memory: it would count as a holder below)
+    if _held_by_others(data):
+        raise UnsupportedError(
+            f"{name}: growing a tensor of {data.size} elements to {shape} ({count} "
+            f"elements) takes a new array, and a view, detach(), view(dtype) or NumPy array "
+            f"(t.numpy(), from_numpy) of its memory is alive, which would keep the old "
+            f"memory and miss later writes (PyTorch's share the grown storage). Resize "
+            f"before taking views, take the views again afterwards, or grow a copy: "
+            f"t = t.clone().resize_(...).")
     resized = np.zeros(shape, dtype=data.dtype)
-    kept = min(data.size, count)
-    resized.reshape(-1)[:kept] = data.reshape(-1)[:kept]
+    old = _elements_from(data)  # after a shrink, the memory past data's elements too
+    resized.reshape(-1)[:old.size] = old
     return resized
+
+
+def _elements_from(data: np.ndarray) -> np.ndarray:
+    """The elements a row-major ``data`` can see in its memory from its first one on
+    (PyTorch's storage from the tensor's offset); data's own, row-major, for another."""
+    if not data.flags.c_contiguous:
+        return data.reshape(-1)
+    memory = _memory_from(data)
+    return memory[:memory.size - memory.size % data.itemsize].view(data.dtype)
+
+
+def _held_by_others(data: np.ndarray) -> bool:
+    """Whether anything besides the one tensor holding ``data`` (as ``t.data``, passed
+    straight to ``resized_array``) refers to data or to the memory it views."""
+    # references to data here: the tensor's, the parameter of resized_array and of this
+    # function, getrefcount's argument; to its owner: data.base, owner, the argument
+    if sys.getrefcount(data) > 4:
+        return True
+    owner = memory_owner(data)
+    return owner is not data and sys.getrefcount(owner) > 3
 
 
 def _shared_view(data: np.ndarray) -> bool:

@@ -38,7 +38,9 @@ class ViewMethods:
 
     def view(self, *shape: Any, **keyword: Any) -> AnyTensor:
         """``reshape`` (PyTorch's name, and its keyword ``view(size=...)``; a copy where
-        the memory order needs one, where PyTorch would refuse); or, given a dtype, the
+        the memory order needs one, where PyTorch would refuse: ops here may return
+        layouts PyTorch's do not, e.g. a transposed matmul result, so refusing would
+        reject PyTorch code that works there); or, given a dtype, the
         same memory read as that dtype: float64 (n,) viewed as int32 is (2n,), shares
         the memory and the version, and is not tracked (PyTorch's ``view(dtype)``)."""
         dtype = _dtype_request(shape, keyword)

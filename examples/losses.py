@@ -66,7 +66,7 @@ def curve_and_gradient(loss: Callable[[ag.Tensor], ag.Tensor], x: np.ndarray
     t = ag.Tensor(x, requires_grad=True)
     values = loss(t)
     values.sum().backward()
-    return values.numpy(), t.grad.numpy()
+    return values.detach().numpy(), t.grad.numpy()
 
 
 def plot_regression_losses(out: Path) -> None:

@@ -49,14 +49,14 @@ def descend(make_optimizer: Callable[[list], Any], steps: int, desc: str
     """Run ``steps`` optimizer steps from START; return the path and f before each step."""
     p = ag.Tensor(START.copy(), requires_grad=True)
     optimizer = make_optimizer([p])
-    path, losses = [p.numpy().copy()], []
+    path, losses = [p.detach().numpy().copy()], []
     for _ in progress(range(steps), desc):
         loss = surface(p)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-        path.append(p.numpy().copy())
+        path.append(p.detach().numpy().copy())
     losses.append(surface(p).item())
     return np.array(path), losses
 

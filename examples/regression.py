@@ -53,15 +53,15 @@ def gradient_descent(x: np.ndarray, y: np.ndarray, steps: int, lr: float
     X = ag.Tensor(design(x))
     w = ag.Tensor(np.zeros(2), requires_grad=True)
     optimizer = nn.optim.SGD([w], lr=lr)
-    losses, path = [], [w.numpy().copy()]
+    losses, path = [], [w.detach().numpy().copy()]
     for _ in progress(range(steps), "linear regression"):
         loss = F.mse_loss(X @ w, y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-        path.append(w.numpy().copy())
-    return w.numpy().copy(), losses, np.array(path)
+        path.append(w.detach().numpy().copy())
+    return w.detach().numpy().copy(), losses, np.array(path)
 
 
 def two_clouds(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:

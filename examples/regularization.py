@@ -75,7 +75,7 @@ def train(config: dict, data: dict, epochs: int, seed: int
 
 def all_weights(model: nn.Module) -> np.ndarray:
     """Every layer's weights (not the biases) in one flat array."""
-    return np.concatenate([p.numpy().ravel() for name, p in model.named_parameters()
+    return np.concatenate([p.detach().numpy().ravel() for name, p in model.named_parameters()
                            if name.endswith("weight")])
 
 

@@ -88,7 +88,7 @@ class Draws:
             return self._T.tensor(self._replay.pop(0),
                                   requires_grad=kwargs.get("requires_grad", False))
         value = getattr(self._T if name[0] != "_" else self, name)(*args, **kwargs)
-        self._draws.append(value.numpy().copy())
+        self._draws.append(value.detach().numpy().copy())
         return value
 
     def _uniform_like(self, like, low, high):

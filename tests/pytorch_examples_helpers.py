@@ -54,7 +54,7 @@ def record_dropout(model, masks: list) -> None:
     for module in model.modules():
         if type(module).__name__.startswith("Dropout"):
             module.register_forward_hook(
-                lambda m, inputs, output: masks.append(output.numpy() != 0)
+                lambda m, inputs, output: masks.append(output.detach().numpy() != 0)
                 if m.training else None)
 
 
@@ -88,7 +88,7 @@ class MaskedDropout:
         if self._replay:
             return input * (self._tensor(self._masks.pop(0)) / (1 - p))
         output = self._F.dropout(input, p, training, inplace)
-        self._masks.append(output.numpy() != 0)
+        self._masks.append(output.detach().numpy() != 0)
         return output
 
 
@@ -140,7 +140,7 @@ class Draws:
         if self._replay is not None:
             return self._T.tensor(self._replay.pop(0))
         value = getattr(self._T, name)(*args, **kwargs)
-        self._draws.append(value.numpy().copy())
+        self._draws.append(value.detach().numpy().copy())
         return value
 
     def randn(self, *args, **kwargs):

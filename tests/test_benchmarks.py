@@ -131,7 +131,7 @@ def test_numpy_adamw_takes_the_engines_adamw_steps() -> None:
             p.grad = ag.Tensor(g)
         engine.step()
     for mine, theirs in zip(by_hand.params, params):
-        np.testing.assert_allclose(mine, theirs.numpy(), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=1e-6, atol=1e-7)
 
 
 def test_a_candidate_with_a_wrong_gradient_is_refused() -> None:

@@ -71,7 +71,7 @@ def gaussian_mixture(torch) -> list:
         optimizer.step()
         record.append(loss.item())
     with T.no_grad():
-        record += [T.softmax(logits, 0).numpy(), locs.numpy(), gmm.mean.numpy(),
+        record += [T.softmax(logits, 0).numpy(), locs.detach().numpy(), gmm.mean.numpy(),
                    gmm.variance.numpy()]
         joint = gmm.component_distribution.log_prob(X.unsqueeze(1)) + T.log_softmax(logits, 0)
         record.append(joint.argmax(1).numpy())

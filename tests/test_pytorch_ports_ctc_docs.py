@@ -69,7 +69,7 @@ def docs_example(torch, nn):
 def test_documentation_example_scores_as_pytorch(torch):
     autograd.manual_seed(0)
     for input, target, input_lengths, target_lengths, loss in docs_example(autograd, nn):
-        theirs_input = torch.tensor(input.numpy(), requires_grad=True)
+        theirs_input = torch.tensor(input.detach().numpy(), requires_grad=True)
         lengths = torch.tensor(target_lengths.numpy())
         theirs = torch.nn.CTCLoss()(theirs_input, torch.tensor(target.numpy()),
                                     torch.tensor(input_lengths.numpy()), lengths)
@@ -78,7 +78,7 @@ def test_documentation_example_scores_as_pytorch(torch):
         # "mean": sample n's loss has weight g_n = 1 / (N * target_length_n); PyTorch's
         # gradient adds exp(log_probs) g_n on each of the sample's steps
         weights = 1.0 / (np.size(lengths.numpy()) * np.maximum(lengths.numpy(), 1))
-        extra = np.exp(input.numpy()) * (weights[..., None] if input.ndim == 3 else weights)
+        extra = np.exp(input.data) * (weights[..., None] if input.ndim == 3 else weights)
         np.testing.assert_allclose(input.grad.numpy(), theirs_input.grad.numpy() - extra,
                                    atol=1e-12)
 

@@ -89,7 +89,7 @@ def test_nested_blocks(torch):
     assert repr(ours) == repr(theirs)  # print(rgnet)
     _same_start(ours, theirs)
     X = np.linspace(-1, 1, 8).reshape(2, 4)
-    np.testing.assert_allclose(ours(ag.tensor(X)).numpy(),
+    np.testing.assert_allclose(ours(ag.tensor(X)).detach().numpy(),
                                theirs(torch.tensor(X)).detach().numpy(), rtol=1e-12)
     np.testing.assert_array_equal(ours[0][1][0].bias.data, theirs[0][1][0].bias.data)
     assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]

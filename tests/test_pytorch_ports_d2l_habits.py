@@ -83,7 +83,7 @@ def test_save_and_load_tensors_lists_and_dicts(tmp_path):
     for a, b in [(x2, x), (x3, x), (y2, y)] + [(mydict2[k], mydict[k]) for k in mydict]:
         assert type(a) is type(b) and a.dtype == b.dtype
         assert a.requires_grad == b.requires_grad and a.is_leaf
-        np.testing.assert_array_equal(a.numpy(), b.detach().numpy())
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
     assert isinstance(mydict2["w"], nn.Parameter)
     torch = pytest.importorskip("torch")
     torch.save([torch.arange(4), torch.zeros(4, requires_grad=True)], tmp_path / "t")

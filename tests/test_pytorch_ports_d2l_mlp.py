@@ -243,8 +243,8 @@ def test_dropout_concise(torch):
     assert_records(_evaluation_gradients(ag, nn, ours, images, labels),
                    _evaluation_gradients(torch, torch.nn, theirs, images, labels))
     ours.train()  # masks from our generator: d2l's rule, kept entries scaled by 1 / (1 - p)
-    hidden = ours[:3](ag.tensor(images)).numpy()
-    dropped = ours[:4](ag.tensor(images)).numpy()
+    hidden = ours[:3](ag.tensor(images)).detach().numpy()
+    dropped = ours[:4](ag.tensor(images)).detach().numpy()
     kept = dropped != 0
     np.testing.assert_allclose(dropped[kept], hidden[kept] / 0.8, rtol=1e-14)
     assert 0.7 < kept[hidden != 0].mean() < 0.9  # p = 0.2 of several hundred entries

@@ -358,8 +358,8 @@ def test_chapter8_resblock_initialisation(torch) -> None:
     std = np.sqrt(2.0 / (16 * 3 * 3))  # kaiming_normal_, fan_in, gain sqrt(2) for relu
     # weight.std() asks which divisor here (n or n - 1, NumPy's or PyTorch's): say it
     assert abs(float(block.conv.weight.std(correction=1)) / std - 1) < 0.1
-    assert (block.batch_norm.weight.numpy() == 0.5).all()
-    assert (block.batch_norm.bias.numpy() == 0).all() and block.conv.bias is None
+    assert (block.batch_norm.weight.detach().numpy() == 0.5).all()
+    assert (block.batch_norm.bias.detach().numpy() == 0).all() and block.conv.bias is None
 
 
 def _dropout(T, lib, optim, data, model, record) -> None:

@@ -127,7 +127,7 @@ def stochastic_depth_glue(torch, StochasticDepth, model, masks, replay):
         if replay:
             mask = torch.tensor(masks.pop(0), dtype=inputs[0].dtype).reshape(rows, 1, 1, 1)
             return inputs[0] * (mask / (1.0 - module.p))
-        masks.append((output.numpy().reshape(rows, -1) != 0).any(axis=1))
+        masks.append((output.detach().numpy().reshape(rows, -1) != 0).any(axis=1))
         return None
 
     for module in model.modules():

@@ -244,8 +244,8 @@ def test_model_ensembling_tutorial_with_torch_func(torch):
     want, states = ensembling_tutorial_program(torch, None)
     got, _ = ensembling_tutorial_program(None, states)
     assert_records(got, want)
-    np.testing.assert_allclose(got[0].numpy(), got[1].detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(got[2].numpy(), got[3].detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(got[0].detach().numpy(), got[1].detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(got[2].detach().numpy(), got[3].detach().numpy(), rtol=1e-12)
 
 
 def test_mc_dropout_predictive_uncertainty(torch):

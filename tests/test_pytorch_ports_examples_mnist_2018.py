@@ -46,7 +46,7 @@ class Functional:
             mask = input.new_tensor(self._masks.pop(0))
             return input * (mask / (1 - p))
         output = self._F.dropout(input, p, training, inplace)
-        self._masks.append(output.numpy() != 0)
+        self._masks.append(output.detach().numpy() != 0)
         return output
 
 

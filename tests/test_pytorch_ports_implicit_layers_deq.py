@@ -224,4 +224,4 @@ def test_anderson_reaches_the_fixed_point_forward_iteration_finds() -> None:
     iterated, accelerated = record[0], record[2]
     assert record[1][-1] < 1e-4 and record[3][-1] < 1e-4
     # each stops at a relative residual of 1e-4, contracting slowly: 1e-2 apart at most
-    np.testing.assert_allclose(accelerated.numpy(), iterated.numpy(), atol=1e-2)
+    np.testing.assert_allclose(accelerated.detach().numpy(), iterated.detach().numpy(), atol=1e-2)

@@ -152,7 +152,7 @@ def test_pruning_every_layer_by_type_then_training_as_torch(torch):
                                    rtol=1e-9, atol=1e-12, err_msg=name)
     ours(ag.tensor(images[:1]))  # the hook recomputes the pruned weights
     for module in (ours.conv1, ours.fc1):
-        assert (module.weight.numpy()[module.weight_mask.numpy() == 0] == 0).all()
+        assert (module.weight.detach().numpy()[module.weight_mask.detach().numpy() == 0] == 0).all()
 
 
 def sparsities(T, model):

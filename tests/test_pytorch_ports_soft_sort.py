@@ -152,6 +152,6 @@ def test_spearman_loss_through_fast_soft_ranks_trains_as_torch(torch):
 def test_fast_soft_rank_is_the_rank_and_differentiates_as_finite_differences():
     soft_rank = soft_rank_function(ag, ag.Function)
     values = ag.tensor([[5.0, 1.0, 2.0], [-1.0, 3.0, 0.5]], requires_grad=True)
-    np.testing.assert_allclose(soft_rank(values, regularization_strength=1e-3).numpy(),
+    np.testing.assert_allclose(soft_rank(values, regularization_strength=1e-3).detach().numpy(),
                                [[3, 1, 2], [1, 3, 2]])
     assert ag.gradcheck(lambda v: soft_rank(v, regularization_strength=2.0), (values,))

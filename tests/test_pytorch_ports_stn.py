@@ -69,7 +69,7 @@ class FunctionalDropout:
             mask = self.T.tensor(self.masks.pop(0), dtype=input.dtype)
             return input * (mask / (1 - p))
         output = self.F.dropout(input, p, training)
-        self.masks.append(output.numpy() != 0)
+        self.masks.append(output.detach().numpy() != 0)
         return output
 
 

@@ -337,6 +337,6 @@ def test_the_attention_is_causal_and_the_selection_weights_sum_to_one(torch) -> 
     ag.manual_seed(0)
     feats, _ = generated()
     _, weights, attn = MiniTFT(num_series=4)(ag.tensor(feats), ag.arange(4))
-    np.testing.assert_allclose(weights.numpy().sum(-1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(weights.detach().numpy().sum(-1), 1.0, rtol=1e-12)
     assert attn.shape == (4, 16, 2, 16)
-    assert np.all(np.triu(np.moveaxis(attn.numpy(), 2, 1), k=1) < 1e-12)
+    assert np.all(np.triu(np.moveaxis(attn.detach().numpy(), 2, 1), k=1) < 1e-12)

@@ -32,7 +32,8 @@ def _is_orthogonal(Q: Tensor) -> bool:
     """Q^T Q = I up to 10 n eps, PyTorch's test."""
     n, k = Q.shape[-2:]
     eps = 10.0 * n * np.finfo(Q.dtype).eps
-    return bool(np.allclose(Q.mT.numpy() @ Q.numpy(), np.eye(k), rtol=1e-5, atol=eps))
+    return bool(np.allclose(Q.mT.detach().numpy() @ Q.detach().numpy(), np.eye(k),
+                            rtol=1e-5, atol=eps))
 
 
 def _make_orthogonal(A: Tensor) -> Tensor:
@@ -109,7 +110,7 @@ class _Orthogonal(Module):
                         "use_trivialization=False (no inverse map is known; PyTorch raises "
                         "NotImplementedError too): use the default use_trivialization=True "
                         "or orthogonal_map='householder'")
-                A, tau = _geqrf(Q.numpy())
+                A, tau = _geqrf(Q.detach().numpy())
                 diagonal = np.sign(np.diagonal(A, 0, -2, -1)).copy()
                 diagonal[tau == 0.0] *= -1
                 idx = np.arange(k)

@@ -38,7 +38,7 @@ def test_every_generator_argument_takes_it() -> None:
     assert ix in (0, 1, 2)
     layer = nn.Linear(3, 2, rng=ag.Generator().manual_seed(1))
     again = nn.Linear(3, 2, rng=np.random.default_rng(1))
-    np.testing.assert_array_equal(layer.weight.numpy(), again.weight.numpy())
+    np.testing.assert_array_equal(layer.weight.detach().numpy(), again.weight.detach().numpy())
     nn.data.DataLoader(np.zeros((4, 1)), batch_size=2, shuffle=True, generator=g)
 
 

@@ -32,7 +32,7 @@ def test_one_tensor_passed_twice_is_checked_as_pytorch_does() -> None:
     side perturbed two separate copies and found half of it (a false failure)."""
     torch = pytest.importorskip("torch")
     x = Tensor(np.array([0.3, -1.2, 2.0]), requires_grad=True)
-    tx = torch.tensor(x.numpy(), requires_grad=True)
+    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
     assert torch.autograd.gradcheck(lambda a, b: a * b.sin(), (tx, tx))
     assert ag.gradcheck(lambda a, b: a * b.sin(), (x, x))
     assert ag.gradgradcheck(lambda a, b: a * b.sin(), (x, x))
@@ -72,7 +72,7 @@ def test_pytorch_keywords_are_accepted() -> None:
     """A call copied from a PyTorch test ran into a bare TypeError."""
     torch = pytest.importorskip("torch")
     x = Tensor(np.array([0.3, -1.2, 2.0]), requires_grad=True)
-    tx = torch.tensor(x.numpy(), requires_grad=True)
+    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
     assert torch.autograd.gradcheck(torch.sin, (tx,), eps=1e-6, atol=1e-5, **PYTORCH_FLAGS)
     assert ag.gradcheck(ag.sin, (x,), eps=1e-6, atol=1e-5, **PYTORCH_FLAGS)
     gg_flags = dict(nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=True,

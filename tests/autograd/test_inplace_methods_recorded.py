@@ -84,7 +84,7 @@ def test_a_constant_updated_by_an_operand_that_requires_grad_joins_the_graph() -
     total.add_(w, alpha=2.0).mul_(w)  # total = 2 w * w
     assert total.requires_grad and not w.grad
     total.sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), 4 * w.numpy())
+    np.testing.assert_allclose(w.grad.numpy(), 4 * w.detach().numpy())
 
 
 def test_uses_of_the_old_value_keep_its_gradient() -> None:
@@ -95,7 +95,7 @@ def test_uses_of_the_old_value_keep_its_gradient() -> None:
     square = h * h  # 4 x^2
     h.relu_()  # relu(2x)
     (square.sum() + h.sum()).backward()
-    np.testing.assert_allclose(x.grad.numpy(), 8 * x.numpy() + 2.0 * (x.numpy() > 0))
+    np.testing.assert_allclose(x.grad.numpy(), 8 * x.data + 2.0 * (x.data > 0))
 
 
 def test_what_is_still_refused() -> None:
@@ -113,4 +113,4 @@ def test_what_is_still_refused() -> None:
         (w * 1.0).mul_(ag.ones((3, 2)))
     with ag.no_grad():
         assert w.add_(1.0) is w  # an optimizer's update: untracked, as before
-    np.testing.assert_array_equal(w.numpy(), [2.0, 3.0])
+    np.testing.assert_array_equal(w.detach().numpy(), [2.0, 3.0])

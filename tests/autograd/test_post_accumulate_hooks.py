@@ -63,7 +63,7 @@ def test_backward_with_inputs_runs_a_leafs_post_accumulate_hooks() -> None:
         run((x * x).sum(), x)
         assert len(seen) == 1
         np.testing.assert_array_equal(seen[0], x.grad.numpy())
-        np.testing.assert_array_equal(seen[0], 2 * x.numpy())
+        np.testing.assert_array_equal(seen[0], 2 * x.detach().numpy())
 
 
 def test_backward_with_a_non_leaf_input_keeps_its_gradient_afterwards() -> None:

@@ -35,7 +35,7 @@ def test_renorm_in_place_as_trades_projects_delta(torch) -> None:
     with torch.no_grad():
         t_delta.renorm_(p=2, dim=0, maxnorm=0.5)
     np.testing.assert_allclose(delta.detach().numpy(), t_delta.detach().numpy(), rtol=1e-12)
-    assert (np.linalg.norm(delta.numpy().reshape(3, -1), axis=1) <= 0.5 + 1e-9).all()
+    assert (np.linalg.norm(delta.detach().numpy().reshape(3, -1), axis=1) <= 0.5 + 1e-9).all()
 
 
 def test_renorm_in_place_in_a_graph_and_as_a_function(torch) -> None:

@@ -25,7 +25,7 @@ def test_short_unary_names_match_pytorch_values_and_gradients(name: str, torch) 
     theirs = torch.tensor(x, requires_grad=True)
     for out, out_t in ((getattr(ag, name)(ours), getattr(torch, name)(theirs)),
                        (getattr(ours, name)(), getattr(theirs, name)())):
-        np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(out.detach().numpy(), out_t.detach().numpy(), rtol=1e-12)
         out.backward(ag.tensor(g))
         out_t.backward(torch.tensor(g))
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
@@ -50,7 +50,7 @@ def test_atan2_true_divide_and_their_in_place_forms_match_pytorch(torch) -> None
         at, bt = torch.tensor(y, requires_grad=True), torch.tensor(x, requires_grad=True)
         out, out_t = getattr(ag, name)(a, b) + getattr(a, name)(b), \
             getattr(torch, name)(at, bt) + getattr(at, name)(bt)
-        np.testing.assert_allclose(out.numpy(), out_t.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(out.detach().numpy(), out_t.detach().numpy(), rtol=1e-12)
         out.sum().backward()
         out_t.sum().backward()
         np.testing.assert_allclose(a.grad.numpy(), at.grad.numpy(), rtol=1e-12)
@@ -77,15 +77,15 @@ def test_take_along_dim_and_concat_match_pytorch(torch) -> None:
     ours, theirs = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     picked = ag.take_along_dim(ours, ag.tensor(index), dim=1)
     picked_t = torch.take_along_dim(theirs, torch.tensor(index), dim=1)
-    np.testing.assert_array_equal(picked.numpy(), picked_t.detach().numpy())
-    np.testing.assert_array_equal(ours.take_along_dim(ag.tensor(index), 1).numpy(),
+    np.testing.assert_array_equal(picked.detach().numpy(), picked_t.detach().numpy())
+    np.testing.assert_array_equal(ours.take_along_dim(ag.tensor(index), 1).detach().numpy(),
                                   picked_t.detach().numpy())
     flat = np.argsort(x, axis=None)[:3]  # dim=None: indices into the flattened tensor
-    np.testing.assert_array_equal(ag.take_along_dim(ours, ag.tensor(flat)).numpy(),
+    np.testing.assert_array_equal(ag.take_along_dim(ours, ag.tensor(flat)).detach().numpy(),
                                   torch.take_along_dim(theirs, torch.tensor(flat)).detach())
     joined = ag.concat([ours, picked], dim=1)
     joined_t = torch.concat([theirs, picked_t], dim=1)
-    np.testing.assert_array_equal(joined.numpy(), joined_t.detach().numpy())
+    np.testing.assert_array_equal(joined.detach().numpy(), joined_t.detach().numpy())
     joined.sum().backward()
     joined_t.sum().backward()
     np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())

@@ -149,7 +149,7 @@ def test_a_view_keeps_showing_its_base_through_several_writes():
     v = y[0]
     for k in range(3):
         y.add_(1.0)
-        np.testing.assert_array_equal(v.numpy(), y.numpy()[0])
+        np.testing.assert_array_equal(v.detach().numpy(), y.detach().numpy()[0])
     v.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.outer([1.0, 0, 0], np.ones(3)))
 

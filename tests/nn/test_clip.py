@@ -167,7 +167,7 @@ def test_the_deprecated_clip_grad_norm_clips_and_warns_as_pytorch(torch) -> None
     clipping with a FutureWarning."""
     import nn.utils
     ours = params_with_grads(scale=3.0)
-    theirs = [torch.nn.Parameter(torch.tensor(p.numpy())) for p in ours]
+    theirs = [torch.nn.Parameter(torch.tensor(p.detach().numpy())) for p in ours]
     for t, p in zip(theirs, ours):
         t.grad = torch.tensor(p.grad.numpy())
     with pytest.warns(FutureWarning, match="clip_grad_norm_"):

@@ -46,7 +46,7 @@ def test_data_parallel_passes_keywords_and_modes_through():
     model.eval()
     assert not inner.training and not inner.body[1].training
     x = autograd.ones(3, 2)
-    np.testing.assert_array_equal(model(x, scale=2.0).numpy(), inner(x).numpy() * 2)
+    np.testing.assert_array_equal(model(x, scale=2.0).data, inner(x).data * 2)
 
 
 def test_distributed_data_parallel_is_a_named_error():

@@ -20,7 +20,7 @@ DRAWS: dict[str, Callable[[Any], np.ndarray]] = {
     "F.dropout": lambda g: F.dropout(ag.ones(10), 0.5, training=True, generator=g).numpy(),
     "F.dropout2d": lambda g: F.dropout2d(ag.ones(2, 4, 3, 3), 0.5, generator=g).numpy(),
     "init.normal_": lambda g: init.normal_(ag.zeros(5), rng=g).numpy(),
-    "Linear": lambda g: nn.Linear(3, 2, rng=g).weight.numpy(),
+    "Linear": lambda g: nn.Linear(3, 2, rng=g).weight.detach().numpy(),
     "Dropout": lambda g: nn.Dropout(0.5, rng=g)(ag.ones(10)).numpy(),
 }
 

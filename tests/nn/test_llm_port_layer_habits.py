@@ -39,7 +39,7 @@ def test_reset_parameters_overridden_with_pytorchs_signature(torch, name, args) 
 def test_an_rng_still_reaches_the_librarys_own_reset() -> None:
     """``rng=`` (this library's) is still passed to a ``reset_parameters`` taking it."""
     first, again = nn.Linear(3, 2, rng=7), nn.Linear(3, 2, rng=7)
-    np.testing.assert_array_equal(first.weight.numpy(), again.weight.numpy())
+    np.testing.assert_array_equal(first.weight.detach().numpy(), again.weight.detach().numpy())
 
 
 def test_new_tensors_of_a_parameter_are_plain_tensors(torch) -> None:

@@ -58,7 +58,7 @@ def test_writing_a_member_dict_registers():
     assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
     x = np.random.default_rng(0).normal(size=(5, 4))
-    np.testing.assert_allclose(ours(Tensor(x)).numpy(),
+    np.testing.assert_allclose(ours(Tensor(x)).detach().numpy(),
                                theirs(torch.tensor(x, dtype=torch.float32)).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
     layer = nn.Linear(2, 2)

@@ -117,7 +117,7 @@ def test_float_tensor_operands_promote_as_torch(torch, name, dtypes, other_requi
     theirs, their_grads = run(name, arrays, torch, grad=grad)
     assert ours.dtype == dtype_of(theirs)
     rtol = RTOL[min(dtypes, key=lambda d: d.itemsize)]
-    np.testing.assert_allclose(ours.numpy().astype(F64), theirs.numpy().astype(np.float64),
+    np.testing.assert_allclose(ours.data.astype(F64), theirs.detach().numpy().astype(np.float64),
                                rtol=rtol, atol=rtol)
     for mine, other, i in zip(our_grads, their_grads, grad):
         assert mine.dtype == dtype_of(other) == arrays[i].dtype
@@ -133,7 +133,7 @@ def test_promoted_losses_are_computed_in_the_wider_dtype(torch, name):
     arrays = arrays_for(name, (F32, F64))
     ours, _ = run(name, arrays)
     wide, _ = run(name, [a.astype(F64) for a in arrays], torch)
-    np.testing.assert_allclose(ours.numpy(), wide.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(ours.detach().numpy(), wide.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize("call", [

@@ -34,7 +34,7 @@ def test_stochastic_depth_drops_whole_samples_or_batch_like_torchvision(torch, m
     nn.manual_seed(0)
     y = nn.ops.stochastic_depth(x, 0.25, mode)
     # torchvision's rule in plain torch, with the keep pattern this draw made
-    kept = (np.abs(y.numpy()).reshape(64, -1).max(axis=1) > 0).astype(float)
+    kept = (np.abs(y.detach().numpy()).reshape(64, -1).max(axis=1) > 0).astype(float)
     if mode == "batch":
         assert kept.min() == kept.max()
         noise = torch.tensor(kept[:1].reshape(1, 1, 1, 1))
@@ -42,7 +42,7 @@ def test_stochastic_depth_drops_whole_samples_or_batch_like_torchvision(torch, m
         noise = torch.tensor(kept.reshape(64, 1, 1, 1))
     x_t = torch.tensor(x_np, requires_grad=True)
     y_t = x_t * noise.div_(0.75)
-    np.testing.assert_allclose(y.numpy(), y_t.detach().numpy(), rtol=1e-15)
+    np.testing.assert_allclose(y.detach().numpy(), y_t.detach().numpy(), rtol=1e-15)
     y.sum().backward()
     y_t.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), x_t.grad.numpy(), rtol=1e-15)
@@ -86,7 +86,7 @@ def test_mlp_matches_torchvision_layout_values_and_gradients(torch):
     x = np.random.default_rng(3).normal(size=(5, 6))
     y = ours(ag.tensor(x))
     y_t = theirs(torch.tensor(x))
-    np.testing.assert_allclose(y.numpy(), y_t.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy(), y_t.detach().numpy(), rtol=1e-12)
     (y ** 2).sum().backward()
     (y_t ** 2).sum().backward()
     for p, q in zip(ours.parameters(), theirs.parameters()):
@@ -118,7 +118,7 @@ def compare(torch, ours, theirs, x, train=True):
     ours.train(train)
     theirs.train(train)
     y, y_t = ours(ag.tensor(x)), theirs(torch.tensor(x))
-    np.testing.assert_allclose(y.numpy(), y_t.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(y.detach().numpy(), y_t.detach().numpy(), rtol=1e-12, atol=1e-14)
     (y ** 2).sum().backward()
     (y_t ** 2).sum().backward()
     for p, q in zip(ours.parameters(), theirs.parameters()):

@@ -44,11 +44,11 @@ def test_householder_orthogonal_keeps_float32(torch, shape, kind):
     m = nn.Module()
     m.weight = nn.Parameter(np.random.default_rng(1).normal(size=shape).astype(np.float32))
     t = torch.nn.Module()
-    t.weight = torch.nn.Parameter(torch.tensor(m.weight.numpy()))
+    t.weight = torch.nn.Parameter(torch.tensor(m.weight.detach().numpy()))
     PS.orthogonal(m, orthogonal_map=kind)
     torch.nn.utils.parametrizations.orthogonal(t, orthogonal_map=kind)
     assert str(t.weight.dtype) == f"torch.{m.weight.dtype}" == "torch.float32"
-    Q = m.weight.numpy().astype(np.float64)
+    Q = m.weight.detach().numpy().astype(np.float64)
     k = min(shape[-2:])
     gram = Q.swapaxes(-1, -2) @ Q if shape[-2] >= shape[-1] else Q @ Q.swapaxes(-1, -2)
     np.testing.assert_allclose(gram, np.broadcast_to(np.eye(k), gram.shape), atol=1e-5)
@@ -67,17 +67,17 @@ def test_shape_changing_right_inverse_matches_torch(torch):
                                                         _symmetric("torch", torch))
     original = ours.parametrizations.weight.original
     assert original.shape == tuple(theirs.parametrizations.weight.original.shape) == (6,)
-    np.testing.assert_allclose(original.numpy(),
+    np.testing.assert_allclose(original.detach().numpy(),
                                theirs.parametrizations.weight.original.detach().numpy())
-    np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy())
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy())
     # assignment goes through right_inverse, into the same Parameter object
     A = np.random.default_rng(2).normal(size=(3, 3))
     A = A + A.T
     ours.weight = ag.tensor(A)
     theirs.weight = torch.tensor(A)
     assert ours.parametrizations.weight.original is original
-    np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy())
-    np.testing.assert_allclose(ours.weight.numpy(), A)
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy())
+    np.testing.assert_allclose(ours.weight.detach().numpy(), A)
 
 
 def test_unsafe_right_inverse_may_change_the_shape_on_assignment_too(torch):
@@ -127,11 +127,11 @@ def test_a_refused_shape_change_leaves_the_weight_unchanged():
         def right_inverse(self, X):
             return X.reshape(-1)
     m = nn.Linear(3, 2)
-    before = m.weight.numpy().copy()
+    before = m.weight.detach().numpy().copy()
     with pytest.raises(ShapeError, match=r"unsafe=True"):
         P.register_parametrization(m, "weight", Flat())
     assert not P.is_parametrized(m)
-    np.testing.assert_array_equal(m.weight.numpy(), before)
+    np.testing.assert_array_equal(m.weight.detach().numpy(), before)
 
 
 # ------------------------------------------- 3. stacking without a right_inverse
@@ -150,7 +150,7 @@ def test_stacking_a_parametrization_whose_right_inverse_is_not_implemented(torch
         torch.nn.utils.parametrize.register_parametrization(theirs, "weight",
                                                             double("torch"))
     assert len(ours.parametrizations.weight) == len(theirs.parametrizations.weight) == 2
-    np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy())
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy())
 
 
 def test_parametrization_takes_the_modules_training_mode(torch):
@@ -227,7 +227,7 @@ def test_spectral_norm_negative_dims_in_range_match_torch(torch, dim):
     PS.spectral_norm(ours, dim=dim)
     torch.nn.utils.parametrizations.spectral_norm(theirs, dim=dim)
     expected = np.linalg.norm(theirs.parametrizations.weight.original.detach().numpy(), 2)
-    got = np.linalg.norm(ours.parametrizations.weight.original.numpy(), 2)
+    got = np.linalg.norm(ours.parametrizations.weight.original.detach().numpy(), 2)
     np.testing.assert_allclose(got, expected)
     assert ours.weight.shape == tuple(theirs.weight.shape)
 

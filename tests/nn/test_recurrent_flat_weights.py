@@ -30,5 +30,5 @@ def test_d2l_xavier_initialisation_of_a_gru():
         if "weight" in param:
             nn.init.xavier_uniform_(gru._parameters[param])
     bound = np.sqrt(6 / (3 + 12))
-    assert np.abs(gru.weight_ih_l0.numpy()).max() <= bound
-    assert np.abs(gru.weight_ih_l0.numpy()).max() > 1 / np.sqrt(4)  # redrawn: wider
+    assert np.abs(gru.weight_ih_l0.detach().numpy()).max() <= bound
+    assert np.abs(gru.weight_ih_l0.detach().numpy()).max() > 1 / np.sqrt(4)  # redrawn: wider

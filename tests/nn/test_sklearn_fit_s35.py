@@ -203,7 +203,7 @@ def test_the_default_mlp_still_trains_from_random_state_alone() -> None:
     fit(model, F.cross_entropy, nn.optim.Adam(model.parameters(), lr=1e-2), (X, Y),
         epochs=3, progress=False, generator=rng)
     model.eval()
-    scores = model(autograd.Tensor(X)).numpy()
+    scores = model(autograd.Tensor(X)).detach().numpy()
     np.testing.assert_allclose(clf.predict_proba(X), F.softmax(autograd.Tensor(scores), -1)
                                .numpy(), rtol=1e-12, atol=1e-15)
 

@@ -64,7 +64,7 @@ def test_remove_spectral_norm_keeps_the_normalized_weight_as_torch(torch):
     assert nn.utils.remove_spectral_norm(ours) is ours
     assert list(numpy_state(ours)) == list(numpy_state(theirs)) == ["bias", "weight"]
     assert isinstance(ours.weight, nn.Parameter) and len(ours._forward_pre_hooks) == 0
-    np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy(),
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(),
                                rtol=1e-10)
 
 

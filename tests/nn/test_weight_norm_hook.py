@@ -38,7 +38,7 @@ def test_legacy_weight_norm_trains_as_torch(torch, dim):
     torch.nn.utils.remove_weight_norm(theirs)
     assert nn.utils.remove_weight_norm(ours) is ours
     assert list(numpy_state(ours)) == list(numpy_state(theirs)) == ["bias", "weight"]
-    np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy(),
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(),
                                rtol=1e-10)
 
 
