@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .clock import memory_owner
 from .errors import InplaceError
 from .rebase import (_is_view_of_another, _sliced_base, _view_op_and_base,
                      _whole_view_bases)
@@ -57,6 +58,11 @@ def cannot_take_write(what: str, t: AnyTensor, instead: str) -> InplaceError:
             f"the graph after views were taken of it: here those views could not show the "
             f"write, where PyTorch's share its memory. Take the views after the shape "
             f"change, or write x = x + y (a new tensor).")
+    if memory_owner(t._data) is t._data and detached_source(t) is None:  # x owns it
+        return InplaceError(
+            f"{what} while recording into x (shape {t.shape}), whose memory is also held by "
+            f"a view(dtype) tensor or a NumPy array (t.numpy(), Tensor(array)): they would "
+            f"keep the old values. Write {instead}, or clone x first (x = x.clone()).")
     return InplaceError(
         f"{what} while recording, where x (shape {t.shape}) is a view of another tensor's "
         f"(or NumPy) array that cannot take the write (of a leaf that requires grad, of a "

@@ -171,3 +171,15 @@ def test_storage_is_not_shared_as_pytorch(torch):
     x = ag.arange(3.0)
     assert x.storage().is_shared() == t.untyped_storage().is_shared()
     assert x.untyped_storage().is_shared() == t.untyped_storage().is_shared()
+
+
+def test_a_refused_write_into_a_base_that_others_view_names_the_base() -> None:
+    w = ag.ones(4, requires_grad=True)
+    x = ag.zeros(4)
+    bits = x.view(ag.int64)  # x owns its memory; the int64 view shares it
+    with pytest.raises(ag.InplaceError, match="whose memory is also held by a view"):
+        x.add_(w)
+    assert bits.shape == (4,)
+    leaf = ag.zeros(4, requires_grad=True)
+    with pytest.raises(ag.InplaceError, match="is a view of another tensor's"):
+        leaf.detach().add_(w)  # a detach() keeps the message about its source
