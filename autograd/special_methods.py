@@ -8,12 +8,12 @@ the methods, and ``x_times`` is xlogy's rule for them and for ``xlog1py``."""
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any, Callable
 
 import numpy as np
 
 from . import zeta_arrays
+from ._arrays import int_argument
 from .errors import ShapeError, UsageError
 from .function import Function, apply
 from .ops.bessel import I0
@@ -24,24 +24,11 @@ from .ops.special_values import zeta
 from .tensor_math import where
 
 __all__ = ["SpecialMethods", "ZeroTimes", "LargeOrderPolygamma", "x_times", "as_float",
-           "float_operands", "integer_argument"]
+           "float_operands"]
 
 _LARGEST_FLOAT_FACTORIAL = 170  # 171! overflows float64
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
-
-
-def integer_argument(op: str, name: str, value: Any) -> int:
-    """``value`` as a Python int (a NumPy integer too); a bool, float or other value
-    raises ``UsageError``, as PyTorch refuses them."""
-    if not isinstance(value, (bool, np.bool_)):
-        try:
-            return operator.index(value)
-        except TypeError:
-            pass
-    raise UsageError(f"{op}: argument {name!r} must be an int, not "
-                     f"{type(value).__name__} ({value!r}); pass an integer such as "
-                     f"{name}=2")
 
 
 def as_float(x: AnyTensor) -> AnyTensor:
@@ -173,7 +160,7 @@ class SpecialMethods:
         formula), differentiable through zeta's derivative in q (which gives psi^(n+1)).
         Past n = 170, where n! overflows, ``LargeOrderPolygamma``: finite where the
         product is (PyTorch's is inf there)."""
-        n = integer_argument("polygamma", "n", n)
+        n = int_argument("polygamma", "n", n)
         if n < 0:
             raise UsageError(f"polygamma: order n={n!r}; n must be >= 0 (PyTorch's "
                              f"\"does not support negative n\")")
@@ -193,7 +180,7 @@ class SpecialMethods:
     def mvlgamma(self, p: int) -> AnyTensor:
         """ln Gamma_p(a) = p (p - 1) / 4 ln(pi) + sum_{j=1..p} ln Gamma(a + (1 - j) / 2),
         for an integer p >= 1."""
-        p = integer_argument("mvlgamma", "p", p)
+        p = int_argument("mvlgamma", "p", p)
         if p < 1:
             raise UsageError(f"mvlgamma: p={p!r}; p must be >= 1 (PyTorch's \"p has to be "
                              f"greater than or equal to 1\"): the dimension of the "
