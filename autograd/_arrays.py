@@ -10,8 +10,9 @@ import numpy as np
 from .errors import DataError, DTypeError, ShapeError, SizeOrDataWarning, UsageError
 
 __all__ = ["size_entry", "FLOATS", "to_array", "check_dtype", "as_dtype",
-           "check_requires_grad", "shape_argument", "as_size", "integers", "numeric", "is_int",
-           "int_argument", "count_argument", "argument_ndim", "check_representable"]
+           "check_requires_grad", "positional_or_keyword", "shape_argument", "as_size",
+           "integers", "numeric", "is_int", "int_argument", "count_argument", "argument_ndim",
+           "check_representable"]
 
 FLOATS = (np.float16, np.float32, np.float64)
 
@@ -67,11 +68,7 @@ def count_argument(op: str, name: str, value: Any) -> int:
 def as_size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, ...]:
     """``(2, 3)`` from ``op(2, 3)``, ``op((2, 3))`` or PyTorch's ``op(size=(2, 3))``
     (``keyword``); ShapeError unless every entry is an int >= 0."""
-    if keyword is not None:
-        if size:
-            raise UsageError(f"{op}: give the size once, by position or as size=; got "
-                             f"{size!r} and size={keyword!r}")
-        size = (keyword,)
+    size = positional_or_keyword(op, size, keyword, "size")
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     size = tuple(size_entry(n) for n in size)
@@ -81,6 +78,18 @@ def as_size(size: tuple[Any, ...], op: str, keyword: Any = None) -> tuple[int, .
     if any(n < 0 for n in size):
         raise ShapeError(f"{op}: sizes must be >= 0; got {size!r}")
     return tuple(int(n) for n in size)
+
+
+def positional_or_keyword(op: str, positional: tuple, keyword: Any, name: str) -> tuple:
+    """The arguments of ``x.op(*positional)``, or ``(keyword,)`` for PyTorch's keyword form
+    ``x.op(name=keyword)`` (``new_zeros(size=)``, ``permute(dims=)``); both at once is a
+    ``UsageError``."""
+    if keyword is None:
+        return positional
+    if positional:
+        raise UsageError(f"{op}: give the {name} once, by position or as {name}=; got "
+                         f"{positional!r} and {name}={keyword!r}")
+    return (keyword,)
 
 
 def shape_argument(op: str, name: str, shape: tuple[Any, ...], keyword: dict[str, Any]

@@ -11,11 +11,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._arrays import int_argument
+from ._arrays import int_argument, positional_or_keyword
 from ._vjp_checks import unbroadcast
 from .errors import ShapeError, TensorIndexError, UsageError
 from .ops.reductions import single_axis
-from .torch_arguments import sizes_or_keyword
 
 __all__ = ["PieceMethods", "MinMax"]
 
@@ -103,7 +102,7 @@ class PieceMethods:
     def sum_to_size(self, *sizes: Any, size: Any = None) -> AnyTensor:
         """Summed down to ``size``, which the tensor must broadcast from (what un-broadcasting
         a gradient does): ``x.sum_to_size(1, 3)`` of a (2, 3) ``x`` sums its rows."""
-        sizes = sizes_or_keyword("sum_to_size", sizes, size, "size")
+        sizes = positional_or_keyword("sum_to_size", sizes, size, "size")
         several = len(sizes) == 1 and isinstance(sizes[0], (tuple, list))
         shape = tuple(sizes[0]) if several else tuple(sizes)
         try:

@@ -18,7 +18,7 @@ from .ops.shape import int_tuple, swapped_axes
 
 __all__ = ["pick_one", "joined_ints", "tile_reps", "repeat_spelling", "torch_index_add",
            "alpha_overload", "number_first", "check_mask_value", "keyword_factors",
-           "sizes_or_keyword", "widening_dtype", "swap_permutation", "broadcast_target"]
+           "widening_dtype", "swap_permutation", "broadcast_target"]
 
 
 def pick_one(op: str, default: Any = None, **spellings: Any) -> Any:
@@ -207,17 +207,6 @@ def keyword_factors(op: str, tensors: tuple, tensor1: Any, tensor2: Any) -> tupl
                          f"tensor2= for one of them; pass each factor once, e.g. "
                          f"x.{op}(tensor1, tensor2, value=1)")
     return tensors + tuple(t for t in (tensor1, tensor2) if t is not None)
-
-
-def sizes_or_keyword(op: str, positional: tuple, keyword: Any, name: str) -> tuple:
-    """The sizes (or axes) of ``x.op(*positional)`` or of PyTorch's keyword ``x.op(name=
-    keyword)``, as the positional form gives them (``(keyword,)``); both is a ``UsageError``."""
-    if keyword is None:
-        return positional
-    if positional:
-        raise UsageError(f"{op}: got {positional} by position and {name}={keyword!r}; pass "
-                         f"them one way")
-    return (keyword,)
 
 
 def widening_dtype(op: str, given: np.dtype, dtype: Any) -> np.dtype:

@@ -29,7 +29,6 @@ from .rebase import refresh_views
 from .ops.reductions import normalize_axis, single_axis
 from .ops.shape import ReshapeInPlace, TransposeInPlace, expanded_shape, swapped_axes
 from .scalar_axis import one_element_axis
-from .torch_arguments import sizes_or_keyword
 from .write_checks import can_take_write, cannot_take_write
 
 __all__ = ["TorchShapes", "check_device"]
@@ -317,19 +316,19 @@ class TorchShapes:
                   requires_grad: bool = False, layout: Any = None) -> AnyTensor:
         """A new tensor of ``size`` of self's dtype: zeros here (PyTorch's are arbitrary
         values; never read them before writing)."""
-        shape = as_size(sizes_or_keyword("new_empty", sizes, size, "size"), "new_empty")
+        shape = as_size(sizes, "new_empty", size)
         return self._new(np.zeros(shape), dtype, device, requires_grad, "new_empty", layout)
 
     def new_zeros(self, *sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
                   requires_grad: bool = False, layout: Any = None) -> AnyTensor:
         """A new tensor of zeros of ``size``, of self's dtype unless ``dtype`` says."""
-        shape = as_size(sizes_or_keyword("new_zeros", sizes, size, "size"), "new_zeros")
+        shape = as_size(sizes, "new_zeros", size)
         return self._new(np.zeros(shape), dtype, device, requires_grad, "new_zeros", layout)
 
     def new_ones(self, *sizes: Any, size: Any = None, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False, layout: Any = None) -> AnyTensor:
         """A new tensor of ones of ``size``, of self's dtype unless ``dtype`` says."""
-        shape = as_size(sizes_or_keyword("new_ones", sizes, size, "size"), "new_ones")
+        shape = as_size(sizes, "new_ones", size)
         return self._new(np.ones(shape), dtype, device, requires_grad, "new_ones", layout)
 
     def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._arrays import int_argument
+from ._arrays import int_argument, positional_or_keyword
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .function import apply
 from .memory_formats import check_memory_format
@@ -29,7 +29,7 @@ from .ops.shape import flattened_shape, memory_order
 from .size_tuple import Size
 from .tensor_math import where
 from .ops.arithmetic import is_scalar
-from .torch_arguments import alpha_overload, check_mask_value, sizes_or_keyword
+from .torch_arguments import alpha_overload, check_mask_value
 from .dtype_device_methods import DtypeDeviceMethods
 from .torch_storage import StorageMethods
 from .type_names import TypeMethods
@@ -78,7 +78,7 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
     def permute(self, *axes: Any, dims: Any = None) -> AnyTensor:
         """The axes in the order ``dims`` (ints, or one sequence): ``x.permute(0, 1)`` is x;
         every axis once (``permute()`` of a matrix is an error, not NumPy's reversal)."""
-        axes = sizes_or_keyword("permute", axes, dims, "dims")
+        axes = positional_or_keyword("permute", axes, dims, "dims")
         return self.transpose(tuple(axes[0] if len(axes) == 1 and np.ndim(axes[0]) else axes))
 
     @property
@@ -138,7 +138,7 @@ class TorchSpellings(StorageMethods, TypeMethods, DtypeDeviceMethods):
 
     def expand(self, *sizes: Any, size: Any = None) -> AnyTensor:
         """Broadcast to ``sizes`` (-1 keeps an axis; new axes go in front)."""
-        sizes = _sizes(sizes_or_keyword("expand", sizes, size, "size"))
+        sizes = _sizes(positional_or_keyword("expand", sizes, size, "size"))
         if len(sizes) < self.ndim:
             raise ShapeError(f"expand: {len(sizes)} sizes for a tensor of shape {self.shape}; "
                              f"give at least one size per axis")

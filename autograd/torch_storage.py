@@ -17,7 +17,6 @@ from ._arrays import as_size
 from .clock import memory_owner, record_write
 from .errors import MissingNameError, UnsupportedError, UsageError
 from .layouts import layout, strided
-from .torch_arguments import sizes_or_keyword
 
 __all__ = ["StorageMethods", "ONE_PROCESS", "DENSE_GRADIENT", "AS_STRIDED", "resized_array"]
 
@@ -128,7 +127,7 @@ class StorageMethods:
         ``v.resize_(data.size()).copy_(data)`` reuses a buffer so. Refused for a tensor
         that requires grad (PyTorch: "cannot resize variables that require grad"); a graph
         that saved self refuses to backward afterwards."""
-        shape = as_size(sizes_or_keyword("resize_", sizes, size, "size"), "resize_")
+        shape = as_size(sizes, "resize_", size)
         if self.requires_grad:
             raise UsageError("resize_(): cannot resize a tensor that requires grad (as in "
                              "PyTorch); resize t.detach() or make a new tensor, e.g. "
