@@ -11,7 +11,7 @@ from .differentiate import HIPS_GRAD, HIPS_TRANSFORMS
 from .errors import MissingNameError
 from .interop import FUNCTIONS, INSPECTING, UFUNCS
 from .tensor import Tensor
-from .torch_storage import ONE_PROCESS
+from .torch_storage import AS_STRIDED, ONE_PROCESS
 
 __all__ = ["missing_name", "hips_module_error", "HIPS_MODULES"]
 
@@ -99,11 +99,7 @@ TORCH_NAMES = {
     **dict.fromkeys(("quantize_per_tensor", "quantize_per_channel", "dequantize", "qint8",
                      "quint8", "qint32", "ao", "quantization"), _QUANTIZED),
     **dict.fromkeys(("stft", "istft", "fft"), _SPECTRA),
-    "as_strided": "tensors here are NumPy arrays with no storage of their own to stride "
-                  "over: frame a signal with x.unfold(-1, frame_length, hop_length) "
-                  "(overlapping windows, differentiable; torch.as_strided(x, (n, L), (hop, "
-                  "1)) of a contiguous 1-d x is x.unfold(0, L, hop)[:n]), and pick other "
-                  "patterns with an index tensor built by arange",
+    "as_strided": AS_STRIDED,
     **LINALG_NAMES}
 
 # torch functions training scripts call that have another spelling here, or nothing to do

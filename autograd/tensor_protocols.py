@@ -20,7 +20,7 @@ import numpy as np
 from .errors import MissingNameError, UsageError
 from .printing import format_array
 
-__all__ = ["ValueProtocols", "TRACKED_READS"]
+__all__ = ["ValueProtocols", "TRACKED_READS", "missing_attribute"]
 
 
 class _TrackedReads(threading.local):
@@ -136,17 +136,24 @@ class ValueProtocols:
         return f"Tensor({body}{extra})"
 
 
+def missing_attribute(name: str, advice: str) -> property:
+    """PyTorch's Tensor attribute ``name``, absent here: reading it raises
+    ``MissingNameError`` (an AttributeError) with ``advice``, what to write instead."""
+    def missing(self: Any) -> Any:
+        raise MissingNameError(f"{type(self).__name__!r} object has no attribute {name!r}: "
+                               f"{advice}")
+    return property(missing, doc=f"PyTorch's ``{name}``: a MissingNameError saying why")
+
+
 def _field_of_a_pair(name: str) -> property:
     """``values``/``indices``, the fields of the pair PyTorch's ``max``/``min``/``sort``...
     give: read on a Tensor, a ``MissingNameError`` saying that ``axis=`` here is NumPy's
     (the values alone), where PyTorch takes it as ``dim=`` (the pair)."""
-    def missing(self: Any) -> Any:
-        raise MissingNameError(
-            f"{type(self).__name__!r} object has no attribute {name!r}: this is a tensor, "
-            f"not a (values, indices) pair. Here x.max(axis=-2) (NumPy's axis=) gives the "
-            f"values alone; PyTorch reads axis= as dim=, so write x.max(dim=-2) for its "
-            f"pair (min, sort, median, mode... too), or drop the .{name}")
-    return property(missing, doc=f"Not a pair's ``{name}``: a MissingNameError saying why")
+    return missing_attribute(
+        name, f"this is a tensor, not a (values, indices) pair. Here x.max(axis=-2) (NumPy's "
+              f"axis=) gives the values alone; PyTorch reads axis= as dim=, so write "
+              f"x.max(dim=-2) for its pair (min, sort, median, mode... too), or drop the "
+              f".{name}")
 
 
 for _field in ("values", "indices"):

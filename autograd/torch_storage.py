@@ -15,8 +15,9 @@ import numpy as np
 
 from ._arrays import as_size
 from .clock import memory_owner, record_write
-from .errors import MissingNameError, UnsupportedError, UsageError
+from .errors import UnsupportedError, UsageError
 from .layouts import layout, strided
+from .tensor_protocols import missing_attribute
 
 __all__ = ["StorageMethods", "ONE_PROCESS", "DENSE_GRADIENT", "AS_STRIDED", "resized_array"]
 
@@ -36,7 +37,7 @@ DENSE_GRADIENT = ("there are no sparse tensors here, and PyTorch refuses it on a
 
 AS_STRIDED = ("tensors here are NumPy arrays with no storage of their own to stride over: "
               "frame a signal with x.unfold(-1, frame_length, hop_length) (overlapping "
-              "windows, differentiable; x.as_strided((n, L), (hop, 1)) of a contiguous 1-d x "
+              "windows, differentiable; as_strided(x, (n, L), (hop, 1)) of a contiguous 1-d x "
               "is x.unfold(0, L, hop)[:n]), and pick other patterns with an index tensor "
               "built by arange")
 
@@ -47,15 +48,6 @@ _MISSING_METHODS = {
              "use the source tensor itself (or source.view(...) of it), or copy its values "
              "with t.resize_as_(source).copy_(source)"),
 }
-
-
-def _missing_method(name: str, advice: str) -> property:
-    """PyTorch's Tensor method ``name``, absent here: reading it raises
-    ``MissingNameError`` (an AttributeError) with ``advice``."""
-    def missing(self: Any) -> Any:
-        raise MissingNameError(f"{type(self).__name__!r} object has no attribute {name!r}: "
-                               f"{advice}")
-    return property(missing, doc=f"PyTorch's ``{name}``: a MissingNameError saying why")
 
 
 def _sparse_only(name: str) -> Any:
@@ -138,7 +130,7 @@ class StorageMethods:
 
 
 for _name, _advice in _MISSING_METHODS.items():
-    setattr(StorageMethods, _name, _missing_method(_name, _advice))
+    setattr(StorageMethods, _name, missing_attribute(_name, _advice))
 
 
 def resized_array(data: np.ndarray, shape: tuple[int, ...], name: str) -> np.ndarray:
