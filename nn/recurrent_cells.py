@@ -30,7 +30,7 @@ from .module import Module, Parameter
 from .utils.rnn import PackedSequence
 
 __all__ = ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "RNNCell",
-           "LSTMCell", "GRUCell", "check_nonlinearity", "reset_uniform"]
+           "LSTMCell", "GRUCell", "check_nonlinearity", "reset_uniform", "state_values"]
 
 
 def rnn_tanh_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor,
@@ -101,6 +101,33 @@ def reset_uniform(module: Module, hidden_size: int, rng: RNGLike = None) -> None
         init.uniform_(parameter, -bound, bound, rng=generator)
 
 
+def state_values(owner: str, hx: Any, names: tuple[str, ...], shape: str,
+                 pair_owner: str) -> tuple[Any, ...]:
+    """hx as one value per state ``names`` (None each for hx=None). A tuple of tensors
+    for one state (an LSTM's (h, c) given to a GRU: ``pair_owner`` names whose pairs they
+    are; ``shape`` describes one state), or a None inside LSTM's pair (a state not carried
+    over), is a named ArgumentTypeError, as PyTorch raises on both."""
+    count = len(names)
+    if hx is None:
+        return (None,) * count
+    if count == 1:
+        if isinstance(hx, (tuple, list)) and any(isinstance(v, (Tensor, np.ndarray))
+                                                 for v in hx):
+            fix = (f"(h, c) pairs are {pair_owner}'s: pass h alone here" if len(hx) == 2
+                   else "pass the tensor itself")
+            raise ArgumentTypeError(f"{owner}: {names[0]} must be one tensor of shape {shape}; "
+                                    f"got a {type(hx).__name__} of {len(hx)}. {fix}.")
+        return (hx,)
+    if not isinstance(hx, (tuple, list)) or len(hx) != count:
+        raise ArgumentTypeError(f"{owner}: hx must be a tuple ({', '.join(names)}) of {count} "
+                                f"tensors, or None; got {type(hx).__name__}")
+    for i, (value, what) in enumerate(zip(hx, names)):
+        if value is None:
+            raise ArgumentTypeError(f"{owner}: hx[{i}] ({what}) is None; pass both tensors "
+                                    f"({', '.join(names)}), or hx=None for zeros in both")
+    return tuple(hx)
+
+
 class _CellBase(Module):
     """What the three cells share (PyTorch's ``RNNCellBase``, its arguments): sizes,
     parameters (``num_chunks``: how many blocks of hidden_size rows the weights stack,
@@ -152,13 +179,7 @@ class _CellBase(Module):
         shape = x.shape[:-1] + (self.hidden_size,)
         if hx is None:
             return Tensor(np.zeros(shape, self.weight_ih.dtype))
-        if isinstance(hx, (tuple, list)) and any(isinstance(v, (Tensor, np.ndarray))
-                                                 for v in hx):
-            fix = ("(h, c) pairs are LSTMCell's: pass h alone here" if len(hx) == 2 else
-                   "pass the tensor itself")
-            raise ArgumentTypeError(f"{type(self).__name__}: {what} must be one tensor of "
-                                    f"shape {shape}; got a {type(hx).__name__} of {len(hx)}. "
-                                    f"{fix}.")
+        (hx,) = state_values(type(self).__name__, hx, (what,), str(shape), "LSTMCell")
         h = as_tensor(hx)
         if h.shape != shape:
             raise ShapeError(f"{type(self).__name__}: {what} must have shape {shape} for an "
@@ -209,16 +230,8 @@ class LSTMCell(_CellBase):
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Tensor]:
         x = self._input(input)
-        if hx is None:
-            hx = (None, None)
-        elif not isinstance(hx, (tuple, list)) or len(hx) != 2:
-            raise ArgumentTypeError(f"LSTMCell: hx must be a tuple (h, c) of two tensors; "
-                                    f"got {type(hx).__name__}")
-        elif hx[0] is None or hx[1] is None:  # PyTorch raises too: a state not carried over
-            which = "hx[0] (h)" if hx[0] is None else "hx[1] (c)"
-            raise ArgumentTypeError(f"LSTMCell: {which} is None; pass both tensors (h, c), "
-                                    f"or hx=None for zeros in both")
-        state = (self._state(hx[0], x, "hx[0] (h)"), self._state(hx[1], x, "hx[1] (c)"))
+        h, c = state_values("LSTMCell", hx, ("h", "c"), "", "LSTMCell")
+        state = (self._state(h, x, "hx[0] (h)"), self._state(c, x, "hx[1] (c)"))
         return lstm_cell(x, state, *self._weights())
 
 

@@ -11,8 +11,7 @@ import numpy as np
 from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
-from .errors import ArgumentTypeError
-from .recurrent_cells import check_state_dtype
+from .recurrent_cells import check_state_dtype, state_values
 
 __all__ = ["sequence_input", "initial_states", "given_shape"]
 
@@ -46,42 +45,16 @@ def given_shape(layer: Any, x: Tensor, batched: bool) -> tuple[int, ...]:
     return (x.shape[1], x.shape[0], x.shape[2]) if layer.batch_first else x.shape
 
 
-def _state_values(layer: Any, hx: Any) -> tuple[Any, ...]:
-    """hx as one value per state (``layer.state_names``), None each for hx=None. A
-    tuple of tensors for one state (an LSTM's (h, c) given to a GRU) or a None inside
-    LSTM's pair (a state not carried over) is a named ArgumentTypeError, as PyTorch
-    raises on both."""
-    name, names = type(layer).__name__, layer.state_names
-    count = len(names)
-    if hx is None:
-        return (None,) * count
-    if count == 1:
-        if isinstance(hx, (tuple, list)) and any(isinstance(v, (Tensor, np.ndarray))
-                                                 for v in hx):
-            fix = ("(h, c) pairs are LSTM's: pass h alone here" if len(hx) == 2 else
-                   "pass the tensor itself")
-            raise ArgumentTypeError(
-                f"{name}: hx must be one tensor of shape (D * num_layers, N, hidden_size); "
-                f"got a {type(hx).__name__} of {len(hx)}. {fix}.")
-        return (hx,)
-    if not isinstance(hx, (tuple, list)) or len(hx) != count:
-        raise ArgumentTypeError(f"{name}: hx must be a tuple ({', '.join(names)}) of {count} "
-                                f"tensors, or None; got {type(hx).__name__}")
-    for i, (value, what) in enumerate(zip(hx, names)):
-        if value is None:
-            raise ArgumentTypeError(f"{name}: hx[{i}] ({what}) is None; pass both tensors "
-                                    f"({', '.join(names)}), or hx=None for zeros in both")
-    return tuple(hx)
-
-
 def initial_states(layer: Any, hx: Any, batch: int, batched: bool, given: str,
                    computing: np.dtype) -> tuple[Tensor, ...]:
     """The initial states, each (D * num_layers, batch, hidden_size): hx or zeros
     (``given`` describes the input in messages); a named DTypeError if hx is wider
     than ``computing``, the dtype the layer computes in."""
     name = type(layer).__name__
+    given_states = state_values(name, hx, layer.state_names, "(D * num_layers, N, hidden_size)",
+                                "LSTM")
     states = []
-    for value, what in zip(_state_values(layer, hx), layer.state_names):
+    for value, what in zip(given_states, layer.state_names):
         size, label = layer.hidden_size, "hidden_size"
         if layer.proj_size and what != "c_0":  # h has proj_size features when projected
             size, label = layer.proj_size, "proj_size"
