@@ -17,7 +17,7 @@ from .optimizer import Optimizer, check
 from .._checks import integer, real_number, whole_steps
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .plateau import ReduceLROnPlateau
-from .scheduler_checks import groups_changed, require_optimizer, warn_if_optimizer_not_stepped
+from .scheduler_checks import groups_changed, require_optimizer
 from .scheduler_state import check_saved_values, state_mapping
 from .schedulers import _LR_SCHEDULER_MODULE, LRScheduler
 
@@ -230,9 +230,7 @@ class SequentialLR(LRScheduler):
     def step(self) -> None:  # type: ignore[override]
         """Step the scheduler whose turn it is; at a milestone, restart the next one at
         its step 0 (its closed form there, from its base lr, where it has one)."""
-        self._step_count += 1
-        if self._step_count == 2:
-            warn_if_optimizer_not_stepped(self)
+        self._count_step()
         self.last_epoch += 1
         index = bisect.bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[index]
@@ -349,9 +347,7 @@ class ChainedScheduler(LRScheduler):
     def step(self) -> None:  # type: ignore[override]
         """One step of each scheduler, in order (the optimizer-order warning comes once,
         from here)."""
-        self._step_count += 1
-        if self._step_count == 2:
-            warn_if_optimizer_not_stepped(self)
+        self._count_step()
         for scheduler in self._schedulers:
             scheduler._step_count = max(scheduler._step_count, 2)  # warned here, not there
             scheduler.step()
