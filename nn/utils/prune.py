@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, tensor
+from autograd.errors import ShapeError
 
 from ..errors import ArgumentTypeError, ConfigError
 from ..module import Module
@@ -70,6 +71,47 @@ def custom_from_mask(module: Module, name: str, mask: Tensor | np.ndarray) -> Mo
     return module
 
 
+def _checked_pairs(parameters: Any) -> list[tuple[Module, str]]:
+    """``parameters`` as a non-empty list of (module, name) pairs, each naming a tensor of
+    its module; else a named error (PyTorch's are bare ValueError / AttributeError)."""
+    if isinstance(parameters, (str, Module)) or not isinstance(parameters, Iterable):
+        raise ArgumentTypeError(f"global_unstructured: parameters must be an iterable of "
+                                f"(module, name) pairs; got {type(parameters).__name__}")
+    pairs = list(parameters)
+    if not pairs:
+        raise ConfigError("global_unstructured: parameters is empty; give at least one "
+                          "(module, name) pair to prune, e.g. [(model.fc, 'weight')]")
+    for i, pair in enumerate(pairs):
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2
+                and isinstance(pair[0], Module) and isinstance(pair[1], str)):
+            raise ArgumentTypeError(f"global_unstructured: each entry of parameters must be a "
+                                    f"(module, name) pair, e.g. (model.fc, 'weight'); got "
+                                    f"{pair!r:.80}")
+        module, name = pairs[i] = tuple(pair)
+        if not isinstance(getattr(module, name, None), Tensor):
+            raise ArgumentTypeError(
+                f"global_unstructured: {type(module).__name__} has no tensor {name!r} to "
+                f"prune (parameters: "
+                f"{[n for n, _ in module.named_parameters(recurse=False)]})")
+    return pairs
+
+
+def _checked_scores(scores_by_key: Mapping[tuple[Module, str], Any],
+                    pairs: list[tuple[Module, str]], tensors: list[Tensor]) -> np.ndarray:
+    """The importance scores of all the tensors (a tensor's own values unless
+    ``scores_by_key`` has its pair) flattened into one vector; a named ShapeError for a
+    score of another shape than its tensor's."""
+    flat = []
+    for (module, name), t in zip(pairs, tensors):
+        scores = as_array(scores_by_key.get((module, name), t))
+        if scores.shape != tuple(t.shape):
+            raise ShapeError(f"global_unstructured: importance_scores[({type(module).__name__}"
+                             f", {name!r})] must have the shape of {name}, {tuple(t.shape)}; "
+                             f"got {scores.shape}")
+        flat.append(scores.reshape(-1))
+    return np.concatenate(flat)
+
+
 def global_unstructured(parameters: Iterable[tuple[Module, str]], pruning_method: type,
                         importance_scores: Mapping[tuple[Module, str], Tensor] | None = None,
                         **kwargs: Any) -> None:
@@ -77,18 +119,14 @@ def global_unstructured(parameters: Iterable[tuple[Module, str]], pruning_method
     unstructured method, e.g. ``L1Unstructured`` with ``amount``) ranks all their entries
     as one vector (their current, already pruned values, or ``importance_scores[(module,
     name)]``); each tensor then gets its part of the mask (``custom_from_mask``)."""
-    if isinstance(parameters, (str, Module)) or not isinstance(parameters, Iterable):
-        raise ArgumentTypeError(f"global_unstructured: parameters must be an iterable of "
-                                f"(module, name) pairs; got {type(parameters).__name__}")
-    parameters = list(parameters)
+    parameters = _checked_pairs(parameters)
     scores_by_key = {} if importance_scores is None else importance_scores
     if not isinstance(scores_by_key, Mapping):
         raise ArgumentTypeError(f"global_unstructured: importance_scores must be a dict "
                                 f"{{(module, name): scores}}; got "
                                 f"{type(importance_scores).__name__}")
     tensors = [getattr(module, name) for module, name in parameters]
-    scores = np.concatenate([as_array(scores_by_key.get((m, n), t)).reshape(-1)
-                             for (m, n), t in zip(parameters, tensors)])
+    scores = _checked_scores(scores_by_key, parameters, tensors)
     default = np.concatenate([
         as_array(getattr(m, n + "_mask")).reshape(-1) if hasattr(m, n + "_mask")
         else np.ones(t.numel(), dtype=as_array(t).dtype)

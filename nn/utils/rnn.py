@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, cat, full, pad, stack
+from autograd import Tensor, as_tensor, cat, full, pad, result_type, stack
 from autograd.errors import DTypeError, ShapeError
 
 from .._checks import flag, integer, real_number
@@ -24,42 +24,77 @@ __all__ = ["pad_sequence", "unpad_sequence", "PackedSequence", "pack_padded_sequ
            "packed_batch_sizes", "check_packed_indices"]
 
 
-def _check_padding_value(owner: str, padding_value: Any) -> None:
-    """A named ArgumentTypeError unless ``padding_value`` is a real number (inf and NaN
-    too; None once padded with NaN unseen), as PyTorch's TypeError."""
+def _padding_number(owner: str, padding_value: Any) -> float:
+    """``padding_value`` as a Python number: a real number (inf and NaN too) or a 0-d real
+    Tensor (as PyTorch takes); else a named ArgumentTypeError, as PyTorch's TypeError."""
+    if isinstance(padding_value, Tensor) and padding_value.ndim == 0 \
+            and padding_value.dtype.kind in "iuf":
+        padding_value = padding_value.item()
     real_number(owner, "padding_value", padding_value, finite=False,
-                advice="It fills the steps after each sequence's end.")
+                advice="It fills the steps after each sequence's end (a number or a 0-d "
+                       "Tensor).")
+    return padding_value
 
 
-def pad_sequence(sequences: Iterable[Any], batch_first: bool = False,
-                 padding_value: float = 0.0, padding_side: str = "right") -> Tensor:
-    """The sequences (a list, or any iterable, of tensors each (L_i, *), the same trailing
-    shape) padded with ``padding_value`` to the longest length L and stacked: shape
-    (L, B, *), or (B, L, *) with ``batch_first``. ``padding_side="left"`` pads before
-    each sequence instead."""
-    flag("pad_sequence", "batch_first", batch_first)
-    _check_padding_value("pad_sequence", padding_value)
-    if padding_side not in ("right", "left"):
-        raise ConfigError(f"pad_sequence: padding_side must be 'right' or 'left'; got "
-                          f"{padding_side!r}")
+def _check_padding_fits(owner: str, padding_value: float, dtype: np.dtype) -> None:
+    """A DTypeError naming ``owner`` unless ``dtype`` holds ``padding_value`` (NaN in an
+    integer dtype, 300 in int8 or -1 in uint8 do not), checked before any padding."""
+    try:
+        full((), padding_value, dtype=dtype)
+    except DTypeError:
+        raise DTypeError(f"{owner}: padding_value {padding_value!r} cannot be stored in the "
+                         f"sequences' dtype {dtype}; pass a value that fits, or convert the "
+                         f"sequences first (e.g. .double())") from None
+
+
+def _sequence_list(owner: str, sequences: Any) -> list[Tensor]:
+    """The sequences as a non-empty list of Tensors: a list or any iterable of tensors (a
+    generator too), or a Tensor of at least 2 axes read along its first axis, one
+    sequence per row, as PyTorch iterates it; else a named error."""
     given = type(sequences).__name__
-    if not isinstance(sequences, (Tensor, np.ndarray, str)) and isinstance(sequences, Iterable):
+    if isinstance(sequences, Tensor):
+        if sequences.ndim < 2:
+            raise ShapeError(f"{owner}: a Tensor of sequences is read along its first axis, "
+                             f"(batch, length, *), so it needs at least 2 axes; got shape "
+                             f"{sequences.shape}. Pass a list of (length, *) tensors.")
+        sequences = list(sequences.unbind(0))
+    elif not isinstance(sequences, (np.ndarray, str)) and isinstance(sequences, Iterable):
         sequences = list(sequences)  # any iterable, as PyTorch (a generator too)
     if not isinstance(sequences, list) or len(sequences) == 0:
         given = f"an empty {given}" if isinstance(sequences, list) else given
-        raise ArgumentTypeError(f"pad_sequence: needs a non-empty list of tensors (or any "
-                                f"iterable of them), each (length, *); got {given}")
-    tensors = [as_tensor(s) for s in sequences]
+        raise ArgumentTypeError(f"{owner}: needs a non-empty list of tensors (or any "
+                                f"iterable of them, or a Tensor of them along its first "
+                                f"axis), each (length, *); got {given}")
+    return [as_tensor(s) for s in sequences]
+
+
+def pad_sequence(sequences: Iterable[Any] | Tensor, batch_first: bool = False,
+                 padding_value: float | Tensor = 0.0, padding_side: str = "right") -> Tensor:
+    """The sequences (a list, or any iterable, of tensors each (L_i, *), the same trailing
+    shape; or a Tensor (B, L, *), read as its B rows) padded with ``padding_value`` to the
+    longest length L and stacked: shape (L, B, *), or (B, L, *) with ``batch_first``.
+    ``padding_side="left"`` pads before each sequence instead. Sequences of different
+    dtypes give their promoted dtype (``result_type``: int64 and float32 give float64),
+    as ``cat``; PyTorch casts them all to the first one's dtype."""
+    flag("pad_sequence", "batch_first", batch_first)
+    padding_value = _padding_number("pad_sequence", padding_value)
+    if padding_side not in ("right", "left"):
+        raise ConfigError(f"pad_sequence: padding_side must be 'right' or 'left'; got "
+                          f"{padding_side!r}")
+    tensors = _sequence_list("pad_sequence", sequences)
     trailing = {t.shape[1:] for t in tensors}
     if any(t.ndim == 0 for t in tensors) or len(trailing) > 1:
         raise ShapeError(f"pad_sequence: every sequence needs at least one axis and the "
                          f"same shape after its first (its length); got shapes "
                          f"{[t.shape for t in tensors]}")
+    dtype = result_type(*tensors)
+    _check_padding_fits("pad_sequence", padding_value, dtype)
     longest = max(t.shape[0] for t in tensors)
     padded = []
     for t in tensors:
         missing = longest - t.shape[0]
         before, after = (0, missing) if padding_side == "right" else (missing, 0)
+        t = t if t.dtype == dtype else t.astype(dtype)
         padded.append(pad(t, [(before, after)] + [(0, 0)] * (t.ndim - 1), padding_value))
     return stack(padded, axis=0 if batch_first else 1)
 
@@ -296,7 +331,7 @@ def check_packed_indices(owner: str, sequence: PackedSequence, batch: int) -> No
 
 
 def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
-                        padding_value: float = 0.0, total_length: int | None = None
+                        padding_value: float | Tensor = 0.0, total_length: int | None = None
                         ) -> tuple[Tensor, Tensor]:
     """Undo ``pack_padded_sequence``: ``(padded, lengths)``, padded of shape (T, B, *)
     ((B, T, *) with ``batch_first``) in the original batch order, filled with
@@ -305,7 +340,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     Differentiable: one gather of the data."""
     batch_sizes = packed_batch_sizes("pad_packed_sequence", sequence)
     flag("pad_packed_sequence", "batch_first", batch_first)
-    _check_padding_value("pad_packed_sequence", padding_value)
+    padding_value = _padding_number("pad_packed_sequence", padding_value)
     steps = len(batch_sizes)
     if isinstance(total_length, Tensor) and total_length.ndim == 0 \
             and total_length.dtype.kind in "iu":  # a 0-d integer tensor, as PyTorch takes
@@ -317,6 +352,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
                               f"longest sequence's length, {steps}; got {total_length}")
         steps = total_length
     data, batch = as_tensor(sequence.data), int(batch_sizes[0])
+    _check_padding_fits("pad_packed_sequence", padding_value, data.dtype)
     # source[t, j]: the row of data holding step t of the j-th longest sequence, or the
     # padding row appended after the data
     source = np.full((steps, batch), data.shape[0])
@@ -333,14 +369,12 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     return (padded.swapaxes(0, 1) if batch_first else padded), Tensor(lengths)
 
 
-def pack_sequence(sequences: Sequence[Any], enforce_sorted: bool = True) -> PackedSequence:
-    """Pack a list of sequences (each (L_i, *), the same trailing shape): as
+def pack_sequence(sequences: Iterable[Any] | Tensor,
+                  enforce_sorted: bool = True) -> PackedSequence:
+    """Pack a list of sequences (each (L_i, *), the same trailing shape; any iterable, or
+    a Tensor read along its first axis, as ``pad_sequence``): as
     ``pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=...)``."""
-    if isinstance(sequences, (Tensor, np.ndarray)) or not isinstance(sequences, Sequence) \
-            or len(sequences) == 0:
-        raise ArgumentTypeError(f"pack_sequence: needs a non-empty list of tensors (each "
-                                f"(length, *)); got {type(sequences).__name__}")
-    tensors = [as_tensor(s) for s in sequences]
+    tensors = _sequence_list("pack_sequence", sequences)
     lengths = [t.shape[0] if t.ndim else 0 for t in tensors]
     return pack_padded_sequence(pad_sequence(tensors), lengths,
                                 enforce_sorted=enforce_sorted)
