@@ -50,6 +50,27 @@ def _checked_cutoffs(cutoffs: Any, n_classes: int) -> list[int]:
     return [int(c) for c in values]
 
 
+def _as_input(input: Any) -> Tensor:
+    """``input`` as a Tensor: a Tensor as it is, a floating array keeping its dtype (float32
+    data into a float32 module stays float32), anything else (lists, ints) as float64."""
+    if isinstance(input, Tensor):
+        return input
+    values = np.asarray(input)
+    return Tensor(values if values.dtype.kind == "f" else values.astype(np.float64))
+
+
+def _add_at_rows(head_term: Tensor, cluster_terms: list[tuple[np.ndarray, Tensor]]
+                 ) -> Tensor:
+    """out[r] = head_term[r] + the cluster term of row r (none for a shortlist target), in
+    the widest dtype among them: input narrower than the parameters (float32 into a
+    float64 module) gives the parameters' dtype, as ``Linear`` and ``log_prob`` do."""
+    dtype = np.result_type(head_term.dtype, *(term.dtype for _, term in cluster_terms))
+    output = head_term if head_term.dtype == dtype else head_term.astype(dtype)
+    for rows, term in cluster_terms:
+        output = output.index_add(rows, term if term.dtype == dtype else term.astype(dtype))
+    return output
+
+
 class AdaptiveLogSoftmaxWithLoss(Module):
     """PyTorch's ``nn.AdaptiveLogSoftmaxWithLoss(in_features, n_classes, cutoffs,
     div_value=4.0, head_bias=False)``: ``asm(input, target)`` gives ``ASMoutput(output,
@@ -95,7 +116,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
 
     def forward(self, input: Any, target: Any) -> ASMoutput:
         """Each target's log-probability and the loss, their negated mean."""
-        x = input if isinstance(input, Tensor) else Tensor(np.asarray(input, np.float64))
+        x = _as_input(input)
         t = np.asarray(getattr(target, "data", target))
         batched = t.ndim == 1
         if t.ndim > 1 or x.ndim != t.ndim + 1 or (batched and x.shape[0] != t.shape[0]):
@@ -108,8 +129,20 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             raise TensorIndexError(f"AdaptiveLogSoftmaxWithLoss: targets must be in [0, "
                                    f"{self.n_classes - 1}]; got values in [{t.min()}, "
                                    f"{t.max()}]")
-        head_index = t.copy()  # a shortlist target's own entry, else its cluster's
-        output = x.new_zeros(t.shape[0])
+        head_index, cluster_terms = self._cluster_terms(x, t)
+        head_logprob = log_softmax(self.head(x), dim=1)
+        head_term = head_logprob.gather(1, Tensor(head_index.reshape(-1, 1))).reshape(-1)
+        output = _add_at_rows(head_term, cluster_terms)
+        loss = (-output).mean()
+        return ASMoutput(output if batched else output.reshape(()), loss)
+
+    def _cluster_terms(self, x: Tensor, t: np.ndarray
+                       ) -> tuple[np.ndarray, list[tuple[np.ndarray, Tensor]]]:
+        """For targets ``t`` of the rows of x (B, in_features): the head entry each row
+        reads (its own for a shortlist target, else its cluster's c_1 + i - 1) and, per
+        cluster i holding targets, (rows, log_softmax(tail_i(x[rows]))[t - c_i])."""
+        head_index = t.copy()
+        terms = []
         for i in range(1, len(self.cutoffs)):
             low, high = self.cutoffs[i - 1], self.cutoffs[i]
             rows = np.flatnonzero((t >= low) & (t < high))
@@ -118,15 +151,12 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             head_index[rows] = self.shortlist_size + i - 1
             cluster_logprob = log_softmax(self.tail[i - 1](x[rows]), dim=1)
             local = cluster_logprob.gather(1, Tensor((t[rows] - low).reshape(-1, 1)))
-            output = output.index_add(rows, local.reshape(-1))
-        head_logprob = log_softmax(self.head(x), dim=1)
-        output = output + head_logprob.gather(1, Tensor(head_index.reshape(-1, 1))).reshape(-1)
-        loss = (-output).mean()
-        return ASMoutput(output if batched else output.reshape(()), loss)
+            terms.append((rows, local.reshape(-1)))
+        return head_index, terms
 
     def log_prob(self, input: Any) -> Tensor:
         """The (B, n_classes) log-probabilities of every class (a 1-d input: (n_classes,))."""
-        x = input if isinstance(input, Tensor) else Tensor(np.asarray(input, np.float64))
+        x = _as_input(input)
         rows = x if x.ndim == 2 else x.reshape(1, -1)
         head_logprob = log_softmax(self.head(rows), dim=1)
         parts = [head_logprob[:, :self.shortlist_size]]

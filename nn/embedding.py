@@ -41,14 +41,22 @@ def _pretrained_values(owner: str, embeddings: Any) -> np.ndarray:
 def set_weight(module: Module, weight: Any, dtype: np.dtype, rng: RNGLike) -> None:
     """The weight of an ``Embedding`` or ``EmbeddingBag``: ``weight`` when given
     (``from_pretrained``: the values as they are, the padding row included, as PyTorch),
-    else (num_embeddings, embedding_dim) of ``dtype`` drawn by
+    which must have the shape (num_embeddings, embedding_dim) (else ``ShapeError``, as
+    PyTorch asserts), else one of that shape and ``dtype`` drawn by
     ``module.reset_parameters()``."""
+    shape = (module.num_embeddings, module.embedding_dim)
     if weight is None:
-        shape = (module.num_embeddings, module.embedding_dim)
         module.weight = Parameter(np.empty(shape, dtype))
         reset_from(module, rng)
-    else:
-        module.weight = Parameter(weight)
+        return
+    given = Parameter(weight)
+    if given.shape != shape:
+        name = type(module).__name__
+        raise ShapeError(f"{name}: _weight must have the shape (num_embeddings, "
+                         f"embedding_dim) = {shape}; got {given.shape}. Pass the matching "
+                         f"sizes, or use {name}.from_pretrained(weight), which reads them "
+                         f"from the weight.")
+    module.weight = given
 
 
 class Embedding(Module):
@@ -61,7 +69,8 @@ class Embedding(Module):
     ``scale_grad_by_freq`` are PyTorch's (see ``F.embedding``: looked-up rows longer than
     max_norm are rescaled in the weight, in place). PyTorch's ``sparse`` is accepted for
     compatibility: the gradient is dense either way (the same values, zero rows where
-    PyTorch's sparse gradient has none). ``_weight``, ``_freeze``, ``device`` (the CPU)
+    PyTorch's sparse gradient has none; with ``scale_grad_by_freq`` the backward raises,
+    as PyTorch's). ``_weight`` (num_embeddings, embedding_dim), ``_freeze``, ``device`` (the CPU)
     and ``dtype`` come in PyTorch's positions too."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int,
@@ -92,7 +101,7 @@ class Embedding(Module):
 
     def forward(self, input: Any) -> Tensor:
         return embedding(input, self.weight, self.padding_idx, self.max_norm,
-                         self.norm_type, self.scale_grad_by_freq)
+                         self.norm_type, self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self) -> str:
         text = f"{self.num_embeddings}, {self.embedding_dim}"
@@ -134,7 +143,7 @@ class EmbeddingBag(Module):
     slices of 1-d input that ``offsets`` start (see ``F.embedding_bag``). ``max_norm``,
     ``norm_type``, ``scale_grad_by_freq``, ``include_last_offset`` and ``padding_idx``
     (left out of the bags, no gradient) are PyTorch's; ``sparse`` is accepted, the
-    gradient staying dense."""
+    gradient staying dense (refused where PyTorch refuses it: see ``F.embedding_bag``)."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int,
                  max_norm: float | None = None, norm_type: float = 2.0,

@@ -18,9 +18,11 @@ from autograd.extend import constant
 from autograd.errors import DataError, DTypeError, ShapeError, TensorIndexError
 
 from .._checks import flag, integer, real_number
+from ..errors import ConfigError
 
 __all__ = ["embedding", "check_padding_idx", "check_max_norm", "check_norm_type",
-           "check_indices", "renorm_rows", "ScaleGradient", "SPARSE_ADVICE"]
+           "check_indices", "renorm_rows", "ScaleGradient", "SPARSE_ADVICE",
+           "scale_by_frequency"]
 
 RENORM_EPS = 1e-7
 """A row longer than max_norm is scaled by max_norm / (norm + 1e-7), as PyTorch."""
@@ -86,8 +88,10 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None,
     weight before refuses to run backward. ``scale_grad_by_freq`` divides each row's
     gradient by how often its index occurs in ``input``. ``sparse`` is accepted for
     PyTorch compatibility: the gradient is dense either way (the same values, zero rows
-    where PyTorch's sparse gradient has none). Out-of-range or non-integer indices raise
-    ``TensorIndexError`` / ``DTypeError``."""
+    where PyTorch's sparse gradient has none); with ``scale_grad_by_freq`` too, the
+    backward raises ``ConfigError``, as PyTorch's. Out-of-range or non-integer indices
+    raise ``TensorIndexError`` / ``DTypeError``. Every argument is checked before
+    ``max_norm`` writes to the weight, so a refused call leaves it unchanged."""
     weight = as_tensor(weight)
     if weight.ndim != 2:
         raise ShapeError(f"embedding: weight must be 2-d, (num_embeddings, embedding_dim); "
@@ -95,17 +99,16 @@ def embedding(input: Any, weight: Any, padding_idx: int | None = None,
     indices = check_indices(input, weight.shape[0])
     max_norm = check_max_norm("embedding", max_norm)
     norm_type = check_norm_type("embedding", norm_type)
-    flag("embedding", "sparse", sparse, advice=SPARSE_ADVICE)
+    sparse = flag("embedding", "sparse", sparse, advice=SPARSE_ADVICE)
+    scale_grad_by_freq = flag("embedding", "scale_grad_by_freq", scale_grad_by_freq)
+    if padding_idx is not None:
+        padding_idx = check_padding_idx("embedding", padding_idx, weight.shape[0])
     if max_norm is not None:
         renorm_rows(weight, indices, max_norm, norm_type)
     rows = weight[indices]
-    if flag("embedding", "scale_grad_by_freq", scale_grad_by_freq):
-        _, where_in_unique, counts = np.unique(indices, return_inverse=True,
-                                               return_counts=True)
-        frequency = counts[where_in_unique].reshape(indices.shape + (1,))
-        rows = ScaleGradient.apply(rows, scale=(1 / frequency).astype(weight.dtype))
+    if scale_grad_by_freq:
+        rows = scale_by_frequency(rows, indices, sparse, "embedding")
     if padding_idx is not None:
-        padding_idx = check_padding_idx("embedding", padding_idx, weight.shape[0])
         padded = indices == padding_idx
         if padded.any():
             rows = where(padded[..., None], rows.detach(), rows)
@@ -133,6 +136,40 @@ def renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float,
         scale = max_norm / (norms[too_long] + RENORM_EPS)
         with no_grad():  # an untracked write, as an optimizer's update
             weight[rows[too_long]] = weight.data[rows[too_long]] * scale[:, None]
+
+
+def scale_by_frequency(rows: Tensor, indices: np.ndarray, sparse: bool, owner: str) -> Tensor:
+    """``rows`` (indices.shape + (D,), row i looked up by indices[i]), whose gradient is
+    divided by n_i, the number of times indices[i] occurs in ``indices``: dL/dW[k] is
+    the mean of the gradients of the rows looking up k (``scale_grad_by_freq``). With
+    ``sparse``, the backward raises ``ConfigError``, as PyTorch's (no scaled sparse
+    gradient there); the forward runs."""
+    if sparse:
+        return RefuseSparseScaledGradient.apply(rows, owner=owner)
+    _, where_in_unique, counts = np.unique(indices.reshape(-1), return_inverse=True,
+                                           return_counts=True)
+    frequency = counts[where_in_unique].reshape(indices.shape + (1,))
+    return ScaleGradient.apply(rows, scale=(1 / frequency).astype(rows.dtype))
+
+
+class RefuseSparseScaledGradient(Function):
+    """out = x; its backward raises ``ConfigError``: PyTorch refuses
+    ``scale_grad_by_freq=True`` with ``sparse=True`` when the gradient is computed
+    ("scale_grad_by_freq not supported with sparse gradients"), so code written here
+    would fail there."""
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    def vjp(self, g: Any, out: Any, x: Any) -> tuple:
+        raise ConfigError(f"{self.owner}: scale_grad_by_freq=True does not work with "
+                          f"sparse=True (PyTorch raises when the gradient is computed, "
+                          f"as here); pass sparse=False (the gradient is dense here "
+                          f"either way) or scale_grad_by_freq=False")
 
 
 class ScaleGradient(Function):

@@ -32,8 +32,8 @@ from autograd.errors import DataError, DTypeError, ShapeError, UsageError
 
 from .._checks import flag
 from ..errors import ConfigError
-from .embedding import (SPARSE_ADVICE, ScaleGradient, check_indices, check_max_norm,
-                        check_norm_type, check_padding_idx, renorm_rows)
+from .embedding import (SPARSE_ADVICE, check_indices, check_max_norm, check_norm_type,
+                        check_padding_idx, renorm_rows, scale_by_frequency)
 
 __all__ = ["embedding_bag", "BAG_MODES"]
 
@@ -103,10 +103,48 @@ def embedding_bag(input: Any, weight: Any, offsets: Any = None, max_norm: float 
                   sparse: bool = False, per_sample_weights: Any = None,
                   include_last_offset: bool = False, padding_idx: int | None = None) -> Tensor:
     """The ``mode`` ("sum", "mean" or "max") of the rows of ``weight`` (num_embeddings,
-    embedding_dim) picked by each bag of ``input``, as PyTorch's ``F.embedding_bag``:
-    (B, embedding_dim) for B bags (see the module docstring). ``per_sample_weights``
-    (input's shape, "sum" only) scales each picked row. Bad indices raise
-    ``TensorIndexError`` / ``DTypeError``, bad offsets ``ConfigError`` / ``ShapeError``."""
+    embedding_dim), a floating matrix, picked by each bag of ``input``, as PyTorch's
+    ``F.embedding_bag``: (B, embedding_dim) for B bags (see the module docstring).
+    ``per_sample_weights`` (input's shape, "sum" only) scales each picked row. Bad indices
+    raise ``TensorIndexError`` / ``DTypeError``, bad offsets ``ConfigError`` /
+    ``ShapeError``; ``sparse=True`` is refused (``ConfigError``) where PyTorch refuses it:
+    with mode="max", and with ``scale_grad_by_freq`` at backward. Every argument is
+    checked before ``max_norm`` writes to the weight."""
+    owner = "embedding_bag"
+    weight = _checked_weight(input, weight)
+    if mode not in BAG_MODES:
+        raise ConfigError(f"{owner}: mode must be one of {BAG_MODES}; got {mode!r}")
+    indices = check_indices(input, weight.shape[0], owner)
+    bags, count = _bag_of_each_entry(indices, offsets, flag(owner, "include_last_offset",
+                                                            include_last_offset))
+    flat = indices.reshape(-1)
+    sparse, scale_grad_by_freq = _checked_gradient_flags(mode, sparse, scale_grad_by_freq)
+    per_sample_weights = _checked_per_sample_weights(per_sample_weights, mode, indices,
+                                                     weight.dtype)
+    max_norm = check_max_norm(owner, max_norm)
+    norm_type = check_norm_type(owner, norm_type)
+    kept = np.ones(flat.shape, dtype=bool) if padding_idx is None else \
+        flat != check_padding_idx(owner, padding_idx, weight.shape[0])
+    if max_norm is not None:
+        renorm_rows(weight, flat, max_norm, norm_type, owner)
+    rows, bags = flat[kept], bags[kept]
+    if mode == "max":
+        return _bag_max(weight, rows, bags, count)
+    picked = weight[rows]
+    if scale_grad_by_freq:  # the counts of the kept indices: padding entries change none
+        picked = scale_by_frequency(picked, rows, sparse, owner)
+    if per_sample_weights is not None:
+        picked = picked * per_sample_weights.reshape(-1)[kept].reshape((-1, 1))
+    if mode == "mean":
+        sizes = np.bincount(bags, minlength=count)
+        picked = picked * (1 / sizes[bags]).astype(weight.dtype)[:, None]
+    return zeros((count, weight.shape[1]), dtype=weight.dtype).index_add(bags, picked)
+
+
+def _checked_weight(input: Any, weight: Any) -> Tensor:
+    """``weight`` as a 2-d floating Tensor (PyTorch's rule: float16/32/64; an integer
+    mean would be truncated), else a named error; a float input beside an integer weight
+    is PyTorch's old argument order, refused with a UsageError."""
     owner = "embedding_bag"
     if _kind(input) == "f" and _kind(weight) in "iu":
         raise UsageError(f"{owner}: input is floating and weight holds integers: the "
@@ -118,48 +156,48 @@ def embedding_bag(input: Any, weight: Any, offsets: Any = None, max_norm: float 
     if weight.ndim != 2:
         raise ShapeError(f"{owner}: weight must be 2-d, (num_embeddings, embedding_dim); got "
                          f"shape {weight.shape}")
-    if mode not in BAG_MODES:
-        raise ConfigError(f"{owner}: mode must be one of {BAG_MODES}; got {mode!r}")
-    indices = check_indices(input, weight.shape[0], owner)
-    bags, count = _bag_of_each_entry(indices, offsets, flag(owner, "include_last_offset",
-                                                            include_last_offset))
-    flat = indices.reshape(-1)
-    flag(owner, "sparse", sparse, advice=SPARSE_ADVICE)
+    if weight.dtype.kind != "f":
+        raise DTypeError(f"{owner}: weight must hold floats (float16, float32 or float64), "
+                         f"as in PyTorch (an integer bag mean would be truncated, and "
+                         f"max_norm cannot rescale integer rows); got dtype {weight.dtype}. "
+                         f"Convert it first, e.g. weight.double().")
+    return weight
+
+
+def _checked_gradient_flags(mode: str, sparse: Any, scale_grad_by_freq: Any
+                            ) -> tuple[bool, bool]:
+    """(sparse, scale_grad_by_freq) as bools; mode="max" takes neither, as PyTorch."""
+    owner = "embedding_bag"
+    sparse = flag(owner, "sparse", sparse, advice=SPARSE_ADVICE)
     scale_grad_by_freq = flag(owner, "scale_grad_by_freq", scale_grad_by_freq)
     if mode == "max" and scale_grad_by_freq:
         raise ConfigError(f"{owner}: mode='max' does not scale the gradient by frequency "
                           f"(as PyTorch); use scale_grad_by_freq=False")
-    if per_sample_weights is not None:
-        if mode != "sum":
-            raise ConfigError(f"{owner}: per_sample_weights are for mode='sum' only (as "
-                              f"PyTorch); got mode={mode!r}")
-        per_sample_weights = as_tensor(per_sample_weights)
-        if per_sample_weights.shape != indices.shape:
-            raise ShapeError(f"{owner}: per_sample_weights must have the input's shape "
-                             f"{indices.shape}; got {per_sample_weights.shape}")
-        if per_sample_weights.dtype != weight.dtype:
-            raise DTypeError(f"{owner}: per_sample_weights must have the weight's dtype "
-                             f"{weight.dtype}; got {per_sample_weights.dtype}")
-    max_norm = check_max_norm(owner, max_norm)
-    norm_type = check_norm_type(owner, norm_type)
-    if max_norm is not None:
-        renorm_rows(weight, flat, max_norm, norm_type, owner)
-    kept = np.ones(flat.shape, dtype=bool) if padding_idx is None else \
-        flat != check_padding_idx(owner, padding_idx, weight.shape[0])
-    rows, bags = flat[kept], bags[kept]
-    if mode == "max":
-        return _bag_max(weight, rows, bags, count)
-    picked = weight[rows]
-    if scale_grad_by_freq:
-        _, where_in_unique, counts = np.unique(flat, return_inverse=True, return_counts=True)
-        scale = 1 / counts[where_in_unique][kept]
-        picked = ScaleGradient.apply(picked, scale=scale[:, None].astype(weight.dtype))
-    if per_sample_weights is not None:
-        picked = picked * per_sample_weights.reshape(-1)[kept].reshape((-1, 1))
-    if mode == "mean":
-        sizes = np.bincount(bags, minlength=count)
-        picked = picked * (1 / sizes[bags]).astype(weight.dtype)[:, None]
-    return zeros((count, weight.shape[1]), dtype=weight.dtype).index_add(bags, picked)
+    if mode == "max" and sparse:
+        raise ConfigError(f"{owner}: mode='max' does not support sparse=True (PyTorch "
+                          f"refuses it too); use sparse=False (the gradient is dense here "
+                          f"either way), or mode='sum' / 'mean'")
+    return sparse, scale_grad_by_freq
+
+
+def _checked_per_sample_weights(per_sample_weights: Any, mode: str, indices: np.ndarray,
+                                dtype: np.dtype) -> Tensor | None:
+    """``per_sample_weights`` as a Tensor of the input's shape and the weight's ``dtype``
+    (or None), for mode="sum" only, as PyTorch; else a named error."""
+    if per_sample_weights is None:
+        return None
+    owner = "embedding_bag"
+    if mode != "sum":
+        raise ConfigError(f"{owner}: per_sample_weights are for mode='sum' only (as "
+                          f"PyTorch); got mode={mode!r}")
+    per_sample_weights = as_tensor(per_sample_weights)
+    if per_sample_weights.shape != indices.shape:
+        raise ShapeError(f"{owner}: per_sample_weights must have the input's shape "
+                         f"{indices.shape}; got {per_sample_weights.shape}")
+    if per_sample_weights.dtype != dtype:
+        raise DTypeError(f"{owner}: per_sample_weights must have the weight's dtype "
+                         f"{dtype}; got {per_sample_weights.dtype}")
+    return per_sample_weights
 
 
 def _kind(values: Any) -> str:

@@ -37,12 +37,20 @@ def one_hot(input: Any, num_classes: int = -1) -> Tensor:
     if array.dtype.kind not in "iu":
         raise DTypeError(f"one_hot: labels must be integers; got dtype {array.dtype}. "
                          f"Convert them, e.g. labels.astype(np.int64).")
-    lo, hi = (int(array.min()), int(array.max())) if array.size else ("-", "-")
-    classes = hi + 1 if num_classes == -1 and array.size else num_classes
-    if classes < 0 or (array.size and (lo < 0 or hi >= classes)):
+    if array.size == 0:
+        if num_classes == -1:
+            raise ConfigError(f"one_hot: num_classes=-1 takes the largest label + 1, but the "
+                              f"labels are empty (shape {array.shape}); pass num_classes, "
+                              f"e.g. one_hot(labels, num_classes=10)")
+        return Tensor(np.zeros(array.shape + (num_classes,), dtype=np.int64))
+    lo, hi = int(array.min()), int(array.max())
+    classes = hi + 1 if num_classes == -1 else num_classes
+    if lo < 0 or hi >= classes:
         raise ConfigError(f"one_hot: labels must lie in [0, num_classes); got labels from "
-                          f"{lo} to {hi} with num_classes={classes}")
-    out = np.zeros(array.shape + (max(classes, 0),), dtype=np.int64)
+                          f"{lo} to {hi} with num_classes={classes}"
+                          + (" (from num_classes=-1: the largest label + 1)"
+                             if num_classes == -1 else ""))
+    out = np.zeros(array.shape + (classes,), dtype=np.int64)
     np.put_along_axis(out, array[..., None].astype(np.intp), 1, axis=-1)
     return Tensor(out)
 
