@@ -31,7 +31,8 @@ from .more_losses import (CTCLoss, KLDivLoss, MultiLabelMarginLoss,
                           TripletMarginWithDistanceLoss)
 from .lazy import LazyLinear
 from .lazy_layers import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d,
-                          LazyConv2d, LazyConv3d, LazyInstanceNorm1d, LazyInstanceNorm2d,
+                          LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d,
+                          LazyConvTranspose3d, LazyInstanceNorm1d, LazyInstanceNorm2d,
                           LazyInstanceNorm3d)
 from .module import LoadResult, Module, Parameter, StateDictError
 from .parameter import Buffer
@@ -75,7 +76,8 @@ __all__ = [
     "Module", "Parameter", "Buffer", "StateDictError", "LoadResult", "Sequential", "ModuleList",
     "ModuleDict", "ParameterList", "ParameterDict", "DataParallel",
     # layers
-    "Linear", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyBatchNorm1d",
+    "Linear", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+    "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d",
     "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
     "LazyInstanceNorm3d", "Residual", "Dropout", "Flatten", "Unflatten", "Identity",
     "BatchNorm1d", "LayerNorm", "Embedding", "EmbeddingBag", "AdaptiveLogSoftmaxWithLoss",

@@ -42,8 +42,9 @@ class ConvBase(Module):
         self.in_channels = integer(name, "in_channels", in_channels, minimum=1)
         self.out_channels = integer(name, "out_channels", out_channels, minimum=1)
         self.kernel_size = int_tuple(name, "kernel_size", kernel_size, dims, minimum=1)
-        self.stride = int_tuple(name, "stride", stride, dims, minimum=1)
-        self.dilation = int_tuple(name, "dilation", dilation, dims, minimum=1)
+        self.stride = int_tuple(name, "stride", stride, dims, minimum=1, expand_single=True)
+        self.dilation = int_tuple(name, "dilation", dilation, dims, minimum=1,
+                                  expand_single=True)
         self.groups = integer(name, "groups", groups, minimum=1)
         for what, channels in (("in_channels", self.in_channels),
                                ("out_channels", self.out_channels)):
@@ -110,6 +111,7 @@ class _ConvNd(ConvBase):
                                     self.dilation)  # one (before, after) pair per axis
         self.padding = padding if isinstance(padding, str) else tuple(
             before for before, _ in self._widths)
+        self.output_padding = (0,) * self.dims  # as PyTorch's _ConvNd, for every conv
         if padding_mode not in PADDING_MODES:
             raise ConfigError(f"{name}: padding_mode must be one of {PADDING_MODES}; got "
                               f"padding_mode={padding_mode!r}")
@@ -147,8 +149,9 @@ class Conv2d(_ConvNd):
     (N, C_out, H', W'), ``F.conv2d`` with this layer's weight (out_channels,
     in_channels / groups, kH, kW) and bias (out_channels,), so PyTorch state dicts load.
 
-    Arguments as PyTorch's: ``kernel_size``, ``stride``, ``dilation`` an int or a pair;
-    ``padding`` an int, a pair, "valid" or "same" (stride 1 only); ``groups`` must
+    Arguments as PyTorch's: ``kernel_size`` an int or a pair; ``stride``, ``dilation`` an
+    int or a pair (a 1-tuple counts as an int, as PyTorch); ``padding`` an int, a pair (or
+    a 1-tuple), "valid" or "same" (stride 1 only); ``groups`` must
     divide both channel counts; ``padding_mode`` "zeros" or ``F.pad``'s "reflect",
     "replicate", "circular". ``rng=``, ``device=`` (the CPU) and ``dtype=`` (float64 by
     default) as ``Linear``'s; ``reset_parameters`` gives PyTorch's start."""

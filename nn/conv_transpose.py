@@ -10,6 +10,7 @@ import numpy as np
 
 from autograd import Tensor
 
+from ._checks import is_integer
 from ._random import RNGLike
 from .conv import ConvBase
 from .errors import ArgumentTypeError, ConfigError
@@ -39,9 +40,10 @@ class _ConvTransposeNd(ConvBase):
             raise ArgumentTypeError(f"{name}: padding must be an int or a tuple of {dims} "
                                     f"ints (PyTorch's transposed convolutions take no "
                                     f"padding string); got {padding!r}")
-        self.padding = int_tuple(name, "padding", padding, dims, minimum=0)
+        self.padding = int_tuple(name, "padding", padding, dims, minimum=0,
+                                 expand_single=True)
         self.output_padding = int_tuple(name, "output_padding", output_padding, dims,
-                                        minimum=0)
+                                        minimum=0, expand_single=True)
         if padding_mode != "zeros":
             raise ConfigError(f'{name}: only "zeros" padding mode is supported, as in '
                               f"PyTorch; got padding_mode={padding_mode!r}")
@@ -65,10 +67,10 @@ class _ConvTransposeNd(ConvBase):
         must lie between the smallest output and that plus stride - 1)."""
         name, dims = type(self).__name__, self.dims
         leading = 2 if ndim == dims + 2 else 1
-        sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else None
-        if sizes is None or not all(isinstance(n, (int, np.integer)) for n in sizes):
-            raise ArgumentTypeError(f"{name}: output_size must be a tuple or list of ints; "
-                                    f"got {output_size!r}")
+        sizes = _int_sequence(output_size)
+        if sizes is None:
+            raise ArgumentTypeError(f"{name}: output_size must be a tuple or list of ints "
+                                    f"(or a 1-d integer array); got {output_size!r}")
         if len(sizes) == leading + dims:
             sizes = sizes[leading:]
         if len(sizes) != dims:
@@ -82,6 +84,16 @@ class _ConvTransposeNd(ConvBase):
                               f"valid sizes range from {smallest} to {largest} (for an "
                               f"input of {tuple(shape[-dims:])}), as in PyTorch")
         return tuple(int(n) - lo for n, lo in zip(sizes, smallest))
+
+
+def _int_sequence(value: Any) -> tuple[int, ...] | None:
+    """``value`` (a tuple or list of ints, or a 1-d NumPy integer array, as
+    ``np.array([14, 13])``) as a tuple of ints; None for anything else."""
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iu":
+        return tuple(int(n) for n in value)
+    if isinstance(value, (tuple, list)) and all(is_integer(n) for n in value):
+        return tuple(int(n) for n in value)
+    return None
 
 
 class ConvTranspose1d(_ConvTransposeNd):

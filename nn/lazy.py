@@ -13,7 +13,7 @@ from ._checks import integer
 from ._random import RNGLike, reset_from
 from .layers import Linear
 
-__all__ = ["LazyLinear", "refuse_uninitialized"]
+__all__ = ["LazyLinear", "LazyBase", "refuse_uninitialized"]
 
 
 def refuse_uninitialized(owner: str, module: Any) -> None:
@@ -25,7 +25,18 @@ def refuse_uninitialized(owner: str, module: Any) -> None:
                          f"forward, e.g. module(x), before applying {owner}")
 
 
-class LazyLinear(Linear):
+class LazyBase:
+    """What every lazy layer shares (PyTorch's ``LazyModuleMixin``): until its first call,
+    or the first state dict that gives its parameters their shape, it is an instance of
+    its lazy class; then its class becomes the eager one, which has no such method."""
+
+    def has_uninitialized_params(self) -> bool:
+        """True: a lazy layer's parameters have no shape yet (it would be an eager layer
+        otherwise), as PyTorch's ``LazyModuleMixin.has_uninitialized_params``."""
+        return True
+
+
+class LazyLinear(LazyBase, Linear):
     """A ``Linear`` whose ``in_features`` is the last axis of its first input (or the
     second axis of the ``weight`` in the first state dict loaded into it). Until then
     ``in_features`` is 0 and ``weight`` has shape (out_features, 0). It then draws its
@@ -50,9 +61,11 @@ class LazyLinear(Linear):
 
     def materialize_from_state_dict(self, state_dict: Mapping[str, Any], prefix: str) -> None:
         """Called by ``Module.load_state_dict`` first: take ``in_features`` from the
-        state dict's ``weight`` (left as it is when there is none, or it is no matrix)."""
+        state dict's ``weight`` (left as it is when there is none, it is no matrix, or it
+        has no columns: the state dict of a lazy layer before its first call, which keeps
+        this one lazy, as PyTorch's)."""
         shape = np.shape(state_dict.get(prefix + "weight"))
-        if len(shape) == 2:
+        if len(shape) == 2 and shape[1] > 0:
             self.initialize_parameters(shape[1])
 
     def forward(self, x: Any) -> Tensor:

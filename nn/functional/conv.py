@@ -26,7 +26,7 @@ from .window_product import WindowProduct
 from .windows import im2col, int_tuple
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_padding", "check_not_empty", "check_fits",
-           "conv_operands", "PADDING_STRINGS"]
+           "check_has_channels", "conv_operands", "PADDING_STRINGS"]
 
 PADDING_STRINGS = ("valid", "same")
 """The padding strings PyTorch's convolutions take."""
@@ -35,8 +35,9 @@ PADDING_STRINGS = ("valid", "same")
 def conv_padding(owner: str, padding: Any, kernel: tuple[int, ...], stride: tuple[int, ...],
                  dilation: tuple[int, ...]) -> list[tuple[int, int]]:
     """PyTorch's ``padding`` as one (before, after) pair per spatial axis: an int or a
-    tuple pads both sides; "valid" is no padding; "same" pads dilation*(kernel - 1) in
-    all, half before and the odd one after (as PyTorch), and needs stride 1."""
+    tuple (one int per axis, or one for all) pads both sides; "valid" is no padding;
+    "same" pads dilation*(kernel - 1) in all, half before and the odd one after (as
+    PyTorch), and needs stride 1."""
     dims = len(kernel)
     if isinstance(padding, str):
         if padding == "valid":
@@ -51,7 +52,8 @@ def conv_padding(owner: str, padding: Any, kernel: tuple[int, ...], stride: tupl
                               f"stride=1, or give the padding as ints")
         totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
         return [(total // 2, total - total // 2) for total in totals]
-    return [(p, p) for p in int_tuple(owner, "padding", padding, dims, minimum=0)]
+    return [(p, p) for p in int_tuple(owner, "padding", padding, dims, minimum=0,
+                                      expand_single=True)]
 
 
 def check_not_empty(owner: str, spatial: tuple[int, ...],
@@ -66,6 +68,16 @@ def check_not_empty(owner: str, spatial: tuple[int, ...],
     if any(k < 1 for k in kernel):
         raise ShapeError(f"{owner}: the weight's kernel {kernel} has an empty axis; kernel "
                          f"sizes must be >= 1, as in PyTorch")
+
+
+def check_has_channels(owner: str, weight_shape: tuple[int, ...], what: str,
+                       axis: int) -> None:
+    """A ShapeError for a weight with no ``what`` channels (its axis ``axis`` empty): the
+    layer would have no output channel, which PyTorch refuses too."""
+    if weight_shape[axis] < 1:
+        raise ShapeError(f"{owner}: the weight must have at least 1 {what} (axis {axis}); "
+                         f"got weight of shape {weight_shape}. Give the weight at least "
+                         f"one {what}.")
 
 
 def check_fits(owner: str, spatial: tuple[int, ...], kernel: tuple[int, ...],
@@ -102,6 +114,7 @@ def _conv(owner: str, dims: int, input: Any, weight: Any, bias: Any, stride: Any
                                          "out_channels, in_channels / groups, *kernel_size")
     groups = integer(owner, "groups", groups, minimum=1)
     out_channels, group_channels, kernel = weight.shape[0], weight.shape[1], weight.shape[2:]
+    check_has_channels(owner, weight.shape, "output channel", 0)
     if out_channels % groups:
         raise ShapeError(f"{owner}: groups={groups} must divide the weight's out_channels "
                          f"(its first axis); got weight of shape {weight.shape}")
@@ -113,8 +126,8 @@ def _conv(owner: str, dims: int, input: Any, weight: Any, bias: Any, stride: Any
             + (f"; a {dims + 1}-d input is one unbatched sample (C_in, *spatial): give a "
                f"batch of one-channel samples its channel axis, x[:, None]." if unbatched
                else "."))
-    stride = int_tuple(owner, "stride", stride, dims, minimum=1)
-    dilation = int_tuple(owner, "dilation", dilation, dims, minimum=1)
+    stride = int_tuple(owner, "stride", stride, dims, minimum=1, expand_single=True)
+    dilation = int_tuple(owner, "dilation", dilation, dims, minimum=1, expand_single=True)
     check_not_empty(owner, x.shape[2:], kernel)
     widths = conv_padding(owner, padding, kernel, stride, dilation)
     if any(before or after for before, after in widths):
@@ -153,10 +166,11 @@ def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: 
     bias (C_out,) or None: y[n, o, p, q] = b[o] + sum_{c, i, j} W[o, c, i, j]
     x[n, c', p*sH + i*dH, q*sW + j*dW], the channels c' being those of o's group.
 
-    ``stride``, ``dilation``: an int or a pair. ``padding`` (zeros on both sides): an int,
-    a pair, "valid" (none) or "same" (output as large as the input; stride 1 only; an odd
-    total puts the extra zero after, as PyTorch). ``groups`` splits the channels into
-    groups convolved separately; it must divide C_in and C_out. Output
+    ``stride``, ``dilation``: an int or a pair (a 1-tuple counts as an int, as PyTorch).
+    ``padding`` (zeros on both sides): an int, a pair (or a 1-tuple), "valid" (none) or
+    "same" (output as large as the input; stride 1 only; an odd total puts the extra zero
+    after, as PyTorch). ``groups`` splits the channels into groups convolved separately;
+    it must divide C_in and C_out. Output
     (N, C_out, H', W') with H' = floor((H + 2 pH - dH (kH - 1) - 1) / sH) + 1."""
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 

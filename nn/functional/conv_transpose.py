@@ -7,11 +7,13 @@ the input read as (C_in/groups, prod(spatial)) in one batched matrix product,
 
     cols[n, g] = W[g]^T @ x[n, g]        (one window of outputs per input position)
 
-and ``col2im`` (``nn.functional.windows``) adds each window into the output where a
-convolution with the same stride and dilation would have read it. ``padding`` then
-trims both sides, ``output_padding`` that much less at the end (zeros where no window
-reached). Matmul, col2im, pad and slicing are each one op whose VJP is again such ops,
-so gradients hold to every order.
+(one op, ``TransposedWindowProduct``, whose inputs are the user's input and weight, so an
+in-place write into either names their own shapes), and ``col2im``
+(``nn.functional.windows``) adds each window into the output where a convolution with the
+same stride and dilation would have read it. ``padding`` then trims both sides,
+``output_padding`` that much less at the end (zeros where no window reached). The
+product, col2im, pad and slicing are each one op whose VJP is again such ops, so
+gradients hold to every order.
 """
 
 from __future__ import annotations
@@ -19,16 +21,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
+from autograd.extend import Function
 
 from .._checks import integer
 from ..errors import ConfigError
-from .conv import check_not_empty, conv_operands
+from .conv import check_has_channels, check_not_empty, conv_operands
 from .windows import col2im, int_tuple
 
 __all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "transposed_length",
-           "check_output_padding"]
+           "check_output_padding", "TransposedWindowProduct"]
 
 
 def transposed_length(size: int, kernel: int, stride: int, padding: int, dilation: int,
@@ -49,6 +54,42 @@ def check_output_padding(owner: str, output_padding: tuple[int, ...],
                           f"output_padding (or give the layer output_size=)")
 
 
+class TransposedWindowProduct(Function):
+    """cols[n, g] = W[g]^T @ x[n, g], in (N, C_out, *kernel, *spatial), from the input x
+    (N, C_in, *spatial), read per sample and group as (C_in / G, prod(spatial)), and the
+    weight W (C_in, C_out / G, *kernel), read as (G, C_in / G, C_out / G * prod(kernel));
+    dx[n, g] = W[g] @ g[n, g],  dW[g] = sum_n x[n, g] @ g[n, g]^T. The VJP uses only
+    products, reshapes and sums, which Tensors have too (every order holds)."""
+    __slots__ = ("groups",)
+    fresh_grads = True  # both are new matrix products
+    gradient_reads = ((1,), (0,))  # dx reads W, dW reads x
+
+    def __init__(self, groups: int) -> None:
+        self.groups = groups
+
+    def _operands(self, x: Any, weight: Any) -> tuple[Any, Any]:
+        """(x as (N, G, C_in / G, L), W as (G, C_in / G, C_out / G * prod(kernel)))."""
+        groups, per_group = self.groups, weight.shape[0] // self.groups
+        matrices = weight.reshape((groups, per_group, math.prod(weight.shape[1:])))
+        rows = x.reshape((x.shape[0], groups, per_group, math.prod(x.shape[2:])))
+        return rows, matrices
+
+    def forward(self, x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        rows, matrices = self._operands(x, weight)
+        cols = matrices.swapaxes(-1, -2) @ rows
+        return cols.reshape((x.shape[0], weight.shape[1] * self.groups) + weight.shape[2:]
+                            + x.shape[2:])
+
+    def vjp(self, g: Any, out: Any, x: Any, weight: Any) -> tuple:
+        needs = self.needs_input_grad
+        rows, matrices = self._operands(x, weight)
+        windows = g.reshape(rows.shape[:2] + (matrices.shape[2], rows.shape[3]))
+        grad_x = (matrices @ windows).reshape(x.shape) if needs[0] else None
+        grad_w = ((rows @ windows.swapaxes(-1, -2)).sum(0).reshape(weight.shape)
+                  if needs[1] else None)
+        return grad_x, grad_w
+
+
 def _conv_transpose(owner: str, dims: int, input: Any, weight: Any, bias: Any, stride: Any,
                     padding: Any, output_padding: Any, groups: Any, dilation: Any) -> Tensor:
     """The transposed convolution over the last ``dims`` axes (see ``conv_transpose2d``)."""
@@ -56,6 +97,8 @@ def _conv_transpose(owner: str, dims: int, input: Any, weight: Any, bias: Any, s
                                          "in_channels, out_channels / groups, *kernel_size")
     groups = integer(owner, "groups", groups, minimum=1)
     in_channels, group_out, kernel = weight.shape[0], weight.shape[1], weight.shape[2:]
+    check_has_channels(owner, weight.shape, "input channel", 0)
+    check_has_channels(owner, weight.shape, "output channel per group", 1)
     if in_channels % groups:
         raise ShapeError(f"{owner}: groups={groups} must divide the weight's in_channels "
                          f"(its first axis); got weight of shape {weight.shape}")
@@ -64,10 +107,11 @@ def _conv_transpose(owner: str, dims: int, input: Any, weight: Any, bias: Any, s
                          f"as PyTorch's transposed convolutions) expects an input with "
                          f"{in_channels} channels (axis {int(not unbatched)}); got input "
                          f"of shape {tuple(getattr(input, 'shape', ()))}")
-    stride = int_tuple(owner, "stride", stride, dims, minimum=1)
-    padding = int_tuple(owner, "padding", padding, dims, minimum=0)
-    output_padding = int_tuple(owner, "output_padding", output_padding, dims, minimum=0)
-    dilation = int_tuple(owner, "dilation", dilation, dims, minimum=1)
+    stride = int_tuple(owner, "stride", stride, dims, minimum=1, expand_single=True)
+    padding = int_tuple(owner, "padding", padding, dims, minimum=0, expand_single=True)
+    output_padding = int_tuple(owner, "output_padding", output_padding, dims, minimum=0,
+                               expand_single=True)
+    dilation = int_tuple(owner, "dilation", dilation, dims, minimum=1, expand_single=True)
     check_output_padding(owner, output_padding, stride, dilation)
     spatial = x.shape[2:]
     check_not_empty(owner, spatial, kernel)
@@ -78,10 +122,7 @@ def _conv_transpose(owner: str, dims: int, input: Any, weight: Any, bias: Any, s
                          f"{out} per channel (kernel {kernel}, stride {stride}, padding "
                          f"{padding}, dilation {dilation}): too small. Use less padding.")
     batch, out_channels = x.shape[0], group_out * groups
-    rows = weight.reshape(groups, in_channels // groups, group_out * math.prod(kernel))
-    cols = rows.swapaxes(-1, -2) @ x.reshape(batch, groups, in_channels // groups,
-                                             math.prod(spatial))
-    cols = cols.reshape((batch, out_channels) + kernel + spatial)
+    cols = TransposedWindowProduct.apply(x, weight, groups=groups)  # (N, C_out, *k, *spatial)
     full = tuple(transposed_length(n, k, s, 0, d) for n, k, s, d
                  in zip(spatial, kernel, stride, dilation))
     y = col2im(cols, (batch, out_channels) + full, stride, dilation)

@@ -29,14 +29,21 @@ from ..errors import ArgumentTypeError, ConfigError
 __all__ = ["im2col", "col2im", "Im2col", "Col2im", "int_tuple", "output_length"]
 
 
-def int_tuple(owner: str, name: str, value: Any, dims: int, minimum: int) -> tuple[int, ...]:
+def int_tuple(owner: str, name: str, value: Any, dims: int, minimum: int, *,
+              expand_single: bool = False) -> tuple[int, ...]:
     """``value`` (an int, or a tuple or list of ``dims`` ints) as a tuple of ``dims`` ints,
     each at least ``minimum``; else ``ArgumentTypeError`` / ``ConfigError``, as PyTorch's
-    ``kernel_size=3`` or ``stride=(2, 1)``."""
+    ``kernel_size=3`` or ``stride=(2, 1)``. With ``expand_single``, a one-element tuple or
+    list also stands for every axis, ``(v,)`` -> ``(v,) * dims``, as PyTorch's
+    convolutions read ``stride``, ``padding``, ``dilation`` and ``output_padding`` (ATen's
+    ``expand_param_if_needed``; its max and avg pooling too). Leave it off where PyTorch
+    refuses one element (fold, unfold, LP and fractional pooling, max_unpool)."""
     values = (value,) * dims if is_integer(value) else value
     if not isinstance(values, (tuple, list)) or not all(is_integer(v) for v in values):
         raise ArgumentTypeError(f"{owner}: {name} must be an int or a tuple of {dims} ints; "
                                 f"got {value!r}")
+    if expand_single and len(values) == 1:
+        values = tuple(values) * dims
     if len(values) != dims:
         raise ConfigError(f"{owner}: {name} needs one int per spatial axis ({dims}), or one "
                           f"int for all; got {len(values)}: {value!r}")
