@@ -5,7 +5,8 @@ and ``torch.aminmax``, which quantization observers use to track a tensor's rang
 A fake quantizer rounds x to the grid ``s (q - z)``, q an integer in [quant_min,
 quant_max], and passes the gradient straight through where x was inside the grid
 (``autograd.ops.quantize.FakeQuantizeAffine``). Scales are float32, as PyTorch keeps
-them; zero points are integers.
+them; zero points are integers, on the grid (per channel they may also be floats, which
+learnable fake quantization trains, and then anywhere).
 """
 
 from __future__ import annotations
@@ -33,10 +34,13 @@ def aminmax(input: Any, *, dim: int | None = None, keepdim: bool = False) -> Min
 
 
 def _grid(name: str, quant_min: Any, quant_max: Any, zero_point: np.ndarray) -> None:
-    """PyTorch's checks of the integer grid and of the zero points on it."""
+    """PyTorch's checks of the integer grid and of the integer zero points on it (a float
+    zero point, as learnable fake quantization trains, may lie off the grid)."""
     if int(quant_min) > int(quant_max):
         raise UsageError(f"{name}: `quant_min` ({quant_min}) should be less than or equal "
                          f"to `quant_max` ({quant_max}).")
+    if zero_point.dtype.kind == "f":
+        return
     if np.any(zero_point < int(quant_min)) or np.any(zero_point > int(quant_max)):
         raise UsageError(f"{name}: `zero_point` must be between `quant_min` ({quant_min}) "
                          f"and `quant_max` ({quant_max}); got {zero_point.tolist()}.")
@@ -46,8 +50,9 @@ def _values(name: str, what: str, value: Any, kinds: str) -> np.ndarray:
     """A scale or zero point (number, array or Tensor, never differentiated) as an array."""
     array = np.asarray(value.detach().numpy() if isinstance(value, Tensor) else value)
     if array.dtype.kind not in kinds:
-        raise DTypeError(f"{name}: {what} must be {'a float' if 'f' in kinds else 'an int'}"
-                         f" (or a tensor of them); got dtype {array.dtype}.")
+        wanted = {"f": "a float", "iu": "an int"}.get(kinds, "a number")
+        raise DTypeError(f"{name}: {what} must be {wanted} (or a tensor of them); got dtype "
+                         f"{array.dtype}.")
     return array
 
 
@@ -61,12 +66,13 @@ def _floating(name: str, input: Any) -> Tensor:  # noqa: A002
 
 def fake_quantize_per_tensor_affine(input: Any, scale: Any, zero_point: Any,  # noqa: A002
                                     quant_min: int, quant_max: int) -> Tensor:
-    """(clamp(round(x / s) + z, quant_min, quant_max) - z) s with one scale s (a float32)
-    and zero point z; the gradient is g where round(x / s) + z is inside [quant_min,
-    quant_max] and 0 where it was clamped (the straight-through estimator)."""
+    """(clamp(round(x / s) + z, quant_min, quant_max) - z) s with one scale s (a float32;
+    an int is taken, as PyTorch's) and integer zero point z; the gradient is g where
+    round(x / s) + z is inside [quant_min, quant_max] and 0 where it was clamped (the
+    straight-through estimator)."""
     name = "fake_quantize_per_tensor_affine"
     x = _floating(name, input)
-    s = _values(name, "scale", scale, "f")
+    s = _values(name, "scale", scale, "iuf")  # an int too, as PyTorch's; made float32
     z = _values(name, "zero_point", zero_point, "iu")
     if s.size != 1 or z.size != 1:
         raise ShapeError(f"{name}: scale and zero_point are single numbers; got shapes "

@@ -179,8 +179,8 @@ def bucketize(input: Any, boundaries: Any, *, out_int32: bool = False,  # noqa: 
 
 def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Tensor:  # noqa: A002
     """How often each non-negative integer occurs (int64), or the sums of ``weights``
-    (float weights keep their dtype, as PyTorch's; ``np.bincount`` gives float64),
-    differentiable in the weights."""
+    (float32 and float64 weights keep their dtype, as PyTorch's; ``np.bincount`` gives
+    float64), differentiable in the weights."""
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))  # [0, 2]: ints
     return x.bincount(weights, minlength)
 

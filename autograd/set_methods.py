@@ -122,9 +122,9 @@ class SetMethods:
 
     def bincount(self, weights: Any = None, minlength: int = 0) -> AnyTensor:
         """out_k = how often k occurs in this 1-d tensor of non-negative integers (int64),
-        or the sum of the ``weights`` of its entries equal to k: float weights keep their
-        dtype (float32 stays float32, as PyTorch's), others give float64; differentiable
-        in the weights."""
+        or the sum of the ``weights`` of its entries equal to k: float32 and float64
+        weights keep their dtype, others (float16 too) give float64, as PyTorch's;
+        differentiable in the weights."""
         return _bincount(self, weights, minlength, "bincount", numpy=False)
 
     def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> AnyTensor:  # noqa: A002
@@ -164,16 +164,16 @@ class SetMethods:
 
 
 def _bincount(x: AnyTensor, weights: Any, minlength: Any, op: str, numpy: bool) -> AnyTensor:
-    """``bincount`` with PyTorch's dtype rule (float weights keep theirs) or NumPy's
-    (``numpy``: float64 always; bool input allowed)."""
+    """``bincount`` with PyTorch's dtype rule (float32 and float64 weights keep theirs,
+    others give float64) or NumPy's (``numpy``: float64 always; bool input allowed)."""
     if weights is not None:
         weights = x._lift(weights)
-        kind = weights.dtype.kind
-        dtype = weights.dtype if kind == "f" and not numpy else np.dtype(np.float64)
-        if kind not in "biuf":
+        if weights.dtype.kind not in "biuf":
             raise DTypeError(f"{op}: weights must be numbers; got {weights.dtype}")
-        if kind != "f":
-            weights = weights.astype(np.float64)
+        kept = weights.dtype in (np.float32, np.float64) and not numpy
+        dtype = weights.dtype if kept else np.dtype(np.float64)
+        if weights.dtype != dtype:
+            weights = weights.astype(dtype)
     else:
         dtype = None
     return sets.bincount(x, weights, minlength, dtype, op, allow_bool=numpy)

@@ -5,7 +5,8 @@
 Each is a window of N = ``window_length`` values. A symmetric window (``periodic=False``)
 is the formula at n = 0..N-1 with M = N; a periodic one (the default, for spectral
 analysis) is the symmetric window of N + 1 values without its last, so that N of them
-tile a period. A length of 1 gives [1], a length of 0 an empty tensor.
+tile a period. A length of 1 gives [1], a length of 0 an empty tensor. The dtype must be a
+float one (float64 by default).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._arrays import as_dtype, as_size
+from .errors import DTypeError
 from .tensor import Tensor
 from .torch_shapes import check_device
 
@@ -30,6 +32,9 @@ def _window(op: str, window_length: Any, periodic: bool,
     check_device(device, f"{op}(device=...)")
     (length,) = as_size((window_length,), op)
     dtype = np.dtype(np.float64) if dtype is None else as_dtype(dtype, "dtype")
+    if dtype.kind != "f":
+        raise DTypeError(f"{op}: a window's values are fractions, so dtype must be a float "
+                         f"dtype (as PyTorch's); got {dtype}. Pass dtype=float32 or float64")
     if length <= 1:
         values = np.ones(length)
     else:

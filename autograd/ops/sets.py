@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import BackwardError, DataError, DTypeError, ShapeError, UsageError
+from ..errors import (BackwardError, DataError, DTypeError, ShapeError,
+                      TensorIndexError, UsageError)
 from ..function import Function, apply
 from .reductions import normalize_axis, single_axis
 
@@ -176,6 +177,7 @@ def searchsorted(sorted_sequence: T, values: T, right: bool, sorter: Any, op: st
         if order.dtype.kind not in "iu" or order.shape != sequence.shape:
             raise ShapeError(f"{op}: sorter must be integer indices of the sequence's shape "
                              f"{sequence.shape}; got {order.dtype} of shape {order.shape}")
+        _check_sorter_range(order, sequence.shape[-1], op)
         sequence = np.take_along_axis(sequence, order, axis=-1)
     side = "right" if right else "left"
     if sequence.ndim == 1:
@@ -190,6 +192,16 @@ def searchsorted(sorted_sequence: T, values: T, right: bool, sorter: Any, op: st
     found = [np.searchsorted(row, v, side) for row, v in
              zip(rows, wanted.reshape(count, wanted.shape[-1]))]
     return _ints(sorted_sequence, np.array(found, dtype=np.int64).reshape(wanted.shape))
+
+
+def _check_sorter_range(order: np.ndarray, length: int, op: str) -> None:
+    """Each sorter entry must be a position 0..length-1 of the sequence's last axis (a
+    negative one is not read from the end, as PyTorch's)."""
+    if order.size and (order.min() < 0 or order.max() >= length):
+        bad = order[(order < 0) | (order >= length)].flat[0]
+        raise TensorIndexError(f"{op}: sorter index out of range: each entry must be in "
+                               f"[0, {length}) (an argsort of the sequence's last axis); "
+                               f"got {bad}")
 
 
 def bincount(x: T, weights: T | None, minlength: Any, dtype: Any, op: str,
@@ -241,10 +253,19 @@ def histc(x: T, bins: Any, low: float, high: float, op: str) -> T:
                          f"and max=, or leave out the inf and NaN entries: x[x.isfinite()]")
     if low == high:
         low, high = low - 1, high + 1
-    inside = data[(data >= low) & (data <= high)]
-    position = ((inside - low) / (high - low) * bins).astype(np.int64)
-    counts = np.bincount(np.minimum(position, bins - 1), minlength=bins)
+    counts = np.bincount(_histc_bins(data, bins, low, high), minlength=bins)
     return x._make(counts.astype(data.dtype), None)
+
+
+def _histc_bins(data: np.ndarray, bins: int, low: float, high: float) -> np.ndarray:
+    """The bin of each entry inside [low, high]: floor((x - low) * bins / (high - low)),
+    the last bin closed, in the data's dtype and in PyTorch's order of operations (which
+    decides the bin of an entry on an edge: (x - low) / (high - low) * bins rounds
+    differently)."""
+    low, high = data.dtype.type(low), data.dtype.type(high)
+    inside = data[(data >= low) & (data <= high)]
+    position = ((inside - low) * data.dtype.type(bins) / (high - low)).astype(np.int64)
+    return np.minimum(position, bins - 1)
 
 
 def _torch_linspace(low: float, high: float, steps: int, dtype: np.dtype) -> np.ndarray:
@@ -254,6 +275,15 @@ def _torch_linspace(low: float, high: float, steps: int, dtype: np.dtype) -> np.
     step = (high - low) / dtype.type(steps - 1)
     i = np.arange(steps).astype(dtype)
     return np.where(i < steps // 2, low + step * i, high - step * (dtype.type(steps - 1) - i))
+
+
+def _range_pair(value_range: Any, op: str) -> tuple[float, float]:
+    """``range=(min, max)`` as two floats."""
+    if np.ndim(value_range) != 1 or len(value_range) != 2:
+        raise UsageError(f"{op}: range must be two numbers (min, max), as PyTorch's for a "
+                         f"1-d histogram; got {value_range!r}")
+    low, high = value_range
+    return float(low), float(high)
 
 
 def histogram(x: T, bins: Any, value_range: Any, weight: Any, density: bool,
@@ -282,7 +312,7 @@ def histogram(x: T, bins: Any, value_range: Any, weight: Any, density: bool,
             raise UsageError(f"{op}: bins must be a positive int or a 1-d tensor of edges; "
                              f"got {bins!r}")
         if value_range is not None:
-            low, high = map(float, value_range)
+            low, high = _range_pair(value_range, op)
         else:  # no data: [0, 1], as PyTorch and NumPy
             low, high = (float(data.min()), float(data.max())) if data.size else (0.0, 1.0)
         if not (math.isfinite(low) and math.isfinite(high)):  # bins of infinite width
