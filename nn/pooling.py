@@ -70,8 +70,9 @@ class MaxPool2d(_MaxPoolNd):
     """Max pooling (PyTorch's ``nn.MaxPool2d``): ``F.max_pool2d`` over (N, C, H, W) or
     (C, H, W) input, windows ``stride`` apart (``kernel_size`` by default), padding at
     most half the kernel counting as -inf, ``ceil_mode`` as PyTorch's. The gradient goes
-    to each window's first largest entry, as in PyTorch. With ``return_indices=True`` it
-    returns (output, indices), the indices ``MaxUnpool2d`` takes."""
+    to each window's first largest entry (its last NaN if it holds any), as in PyTorch.
+    With ``return_indices=True`` it returns (output, indices), the indices ``MaxUnpool2d``
+    takes."""
 
     dims = 2
     _pool = staticmethod(max_pool2d)

@@ -7,8 +7,9 @@ floor(u alpha) for i < out - 1, and the last window ends at the input's edge
 axis is PyTorch's: in 2-d u[..., 0] for the width, u[..., 1] for the height, in 3-d
 u[..., 0], u[..., 1], u[..., 2] for the depth, height and width).
 
-The output gathers each window's maximum (the first one on ties, a NaN if the window holds
-one), so its gradient goes to that element, as PyTorch's.
+The output gathers each window's maximum (the first one on ties, the last NaN if the window
+holds any: ``window_max.max_position``, the rule of the max pools here), so its gradient
+goes to that element, as PyTorch's.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from autograd import Tensor, as_tensor
 
 from .._random import RNGLike, as_generator
 from ..errors import ConfigError
+from .window_max import max_position
 from .windows import int_tuple
 
 __all__ = ["fractional_max_pool2d", "fractional_max_pool3d", "fractional_output_size"]
@@ -60,15 +62,6 @@ def _starts(samples: np.ndarray, size: int, out: int, kernel: int) -> np.ndarray
                             - np.trunc(samples * alpha).astype(np.int64)[..., None])
     starts[..., -1] = size - kernel
     return starts
-
-
-def _window_argmax(windows: np.ndarray) -> np.ndarray:
-    """Position of each window's maximum along the last axis: the first one, or the last
-    NaN when there is one (PyTorch's ``val > maxVal || isnan(val)``)."""
-    first_max = np.argmax(np.where(np.isnan(windows), -np.inf, windows), axis=-1)
-    nan = np.isnan(windows)
-    last_nan = windows.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1)
-    return np.where(nan.any(axis=-1), last_nan, first_max)
 
 
 def _window_elements(positions: list[np.ndarray], spatial: tuple[int, ...]) -> np.ndarray:
@@ -128,7 +121,7 @@ def _fractional_max_pool(input: Any, kernel_size: Any, output_size: Any,  # noqa
     flat = _window_elements(positions, spatial)  # (n, c, *outs, window)
     values = batched.detach().numpy().reshape(n, c, -1)
     windows = np.take_along_axis(values, flat.reshape(n, c, -1), axis=-1).reshape(flat.shape)
-    best = np.take_along_axis(flat, _window_argmax(windows)[..., None], axis=-1)[..., 0]
+    best = np.take_along_axis(flat, max_position(windows, -1)[..., None], axis=-1)[..., 0]
     out = batched.reshape(n, c, -1).gather(2, Tensor(best.reshape(n, c, -1)))
     out, indices = out.reshape(n, c, *outs), Tensor(best)
     if x.ndim == dims + 1:

@@ -18,7 +18,7 @@ values and gradients, and no 0 * inf = NaN in the gradient.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -26,8 +26,7 @@ from autograd import Tensor, as_tensor, where
 
 from .._checks import real_number
 from ..errors import ConfigError
-from .pooling import (avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
-                      max_pool3d)
+from .pooling import avg_pool_nd, max_pool_nd
 from .windows import int_tuple
 
 __all__ = ["lp_pool1d", "lp_pool2d", "lp_pool3d", "check_lp_norm_type"]
@@ -44,19 +43,21 @@ def check_lp_norm_type(owner: str, norm_type: Any) -> float:
     return p
 
 
-def _lp_pool(owner: str, dims: int, avg_pool: Callable[..., Tensor],
-             max_pool: Callable[..., Tensor], input: Any, norm_type: Any, kernel_size: Any,
+def _lp_pool(owner: str, dims: int, input: Any, norm_type: Any, kernel_size: Any,
              stride: Any, ceil_mode: bool) -> Tensor:
+    """The body of ``lp_pool1d/2d/3d`` over ``dims`` spatial axes; the pooling it runs
+    reports its errors under ``owner``."""
     p = check_lp_norm_type(owner, norm_type)
     kernel = int_tuple(owner, "kernel_size", kernel_size, dims, minimum=1)
     x = as_tensor(input)
     if x.dtype.kind != "f":
         x = x.astype(np.float64)
-    if p == math.inf:
-        return max_pool(abs(x), kernel, stride, 0, 1, ceil_mode)
-    if p == -math.inf:
-        return -max_pool(-abs(x), kernel, stride, 0, 1, ceil_mode)
-    sums = avg_pool(x ** p, kernel, stride, 0, ceil_mode) * math.prod(kernel)
+    if p == math.inf:  # the window maximum of |x|
+        return max_pool_nd(owner, dims, abs(x), kernel, stride, 0, 1, ceil_mode, False)
+    if p == -math.inf:  # the window minimum of |x|
+        return -max_pool_nd(owner, dims, -abs(x), kernel, stride, 0, 1, ceil_mode, False)
+    sums = avg_pool_nd(owner, dims, x ** p, kernel, stride, 0, ceil_mode, True,
+                       None) * math.prod(kernel)
     nonzero = sums.data != 0  # NaN too: it stays NaN
     at_zero = 0.0 if p > 0 else math.inf  # 0^(1/p)
     return where(nonzero, where(nonzero, sums, 1.0) ** (1 / p), at_zero)
@@ -67,8 +68,7 @@ def lp_pool1d(input: Any, norm_type: float, kernel_size: Any, stride: Any = None
     """(sum x^p)^(1/p) over each window of input (N, C, L) or (C, L), p = ``norm_type``,
     as PyTorch's ``F.lp_pool1d`` (see the module docstring; ``stride`` defaults to the
     kernel size, no padding)."""
-    return _lp_pool("lp_pool1d", 1, avg_pool1d, max_pool1d, input, norm_type, kernel_size,
-                    stride, ceil_mode)
+    return _lp_pool("lp_pool1d", 1, input, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool2d(input: Any, norm_type: float, kernel_size: Any, stride: Any = None,
@@ -77,13 +77,11 @@ def lp_pool2d(input: Any, norm_type: float, kernel_size: Any, stride: Any = None
     p = ``norm_type``, as PyTorch's ``F.lp_pool2d``: K avg_pool2d(x^p) raised to 1/p
     (p = 1: sum pooling; p = inf: max pooling of |x|); the gradient is zero on a window
     whose sum of x^p is 0, as PyTorch's."""
-    return _lp_pool("lp_pool2d", 2, avg_pool2d, max_pool2d, input, norm_type, kernel_size,
-                    stride, ceil_mode)
+    return _lp_pool("lp_pool2d", 2, input, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool3d(input: Any, norm_type: float, kernel_size: Any, stride: Any = None,
               ceil_mode: bool = False) -> Tensor:
     """(sum x^p)^(1/p) over each kD x kH x kW window of input (N, C, D, H, W) or
     (C, D, H, W), as PyTorch's ``F.lp_pool3d`` (see ``lp_pool2d``)."""
-    return _lp_pool("lp_pool3d", 3, avg_pool3d, max_pool3d, input, norm_type, kernel_size,
-                    stride, ceil_mode)
+    return _lp_pool("lp_pool3d", 3, input, norm_type, kernel_size, stride, ceil_mode)

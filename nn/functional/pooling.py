@@ -11,9 +11,14 @@ the part of it beyond the right padding is not counted.
 
 Max pooling sends a window's gradient to its FIRST largest entry (in row-major order over
 the window), as PyTorch's CPU kernel does at ties, rather than splitting it among equal
-entries (the rule of ``Tensor.max`` here); a NaN counts as the largest, as in PyTorch,
-and a padding entry never wins. ``return_indices=True`` also gives where each maximum
-is, flat in its input plane, as PyTorch's indices.
+entries (the rule of ``Tensor.max`` here). A window holding a NaN gives NaN, and its
+gradient and index go to its LAST NaN, as PyTorch's kernels keep v when ``v > best or
+isnan(v)`` (``window_max.max_position``); a padding entry never wins. The adaptive
+max pools pick alike. ``return_indices=True`` also gives where each maximum is, flat in
+its input plane, as PyTorch's indices.
+
+``max_pool_nd`` and ``avg_pool_nd`` are the bodies over any number of axes, with the name
+their errors give (``lp_pool2d`` reports its own name through them).
 """
 
 from __future__ import annotations
@@ -29,13 +34,13 @@ from autograd.errors import ShapeError
 from .._checks import flag, integer, is_integer
 from ..errors import ArgumentTypeError, ConfigError
 from .conv import check_fits, check_not_empty
-from .window_max import WindowMax
+from .window_max import WindowMax, max_position
 from .windows import im2col, int_tuple
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
            "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
-           "pool_arguments", "adaptive_size"]
+           "pool_arguments", "adaptive_size", "max_pool_nd", "avg_pool_nd"]
 
 
 def pool_arguments(owner: str, dims: int, kernel_size: Any, stride: Any, padding: Any,
@@ -54,11 +59,15 @@ def pool_arguments(owner: str, dims: int, kernel_size: Any, stride: Any, padding
 
 
 def _batched(owner: str, dims: int, input: Any) -> tuple[Tensor, bool]:
-    """input as a Tensor with a batch axis, and whether it came without one."""
+    """input as a Tensor with a batch axis, and whether it came without one. Only the
+    batch axis may be empty (the spatial axes are checked with the windows), as PyTorch."""
     x = as_tensor(input)
     if x.ndim not in (dims + 1, dims + 2):
         raise ShapeError(f"{owner}: input must have {dims + 2} axes (N, C, *spatial) or "
                          f"{dims + 1} unbatched (C, *spatial); got shape {x.shape}")
+    if x.shape[x.ndim - dims - 1] == 0:
+        raise ShapeError(f"{owner}: the channel axis must not be empty (only the batch axis "
+                         f"may be, as in PyTorch); got shape {x.shape}")
     return (x.reshape((1,) + x.shape), True) if x.ndim == dims + 1 else (x, False)
 
 
@@ -106,9 +115,10 @@ def _windows(owner: str, x: Tensor, kernel: tuple[int, ...], stride: tuple[int, 
     return cols.reshape(x.shape[:2] + (math.prod(kernel),) + out), starts
 
 
-def _max_pool(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
-              padding: Any, dilation: Any, ceil_mode: bool,
-              return_indices: bool) -> Tensor | tuple[Tensor, Tensor]:
+def max_pool_nd(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
+                padding: Any, dilation: Any, ceil_mode: bool,
+                return_indices: bool) -> Tensor | tuple[Tensor, Tensor]:
+    """``max_pool2d`` over ``dims`` spatial axes, its errors naming ``owner``."""
     x, unbatched = _batched(owner, dims, input)
     return_indices = flag(owner, "return_indices", return_indices)
     kernel, stride, padding, dilation = pool_arguments(owner, dims, kernel_size, stride,
@@ -132,8 +142,8 @@ def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
                return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The largest entry of each window of input (N, C, L) or (C, L), as PyTorch's
     ``F.max_pool1d`` (see ``max_pool2d``)."""
-    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation,
-                     ceil_mode, return_indices)
+    return max_pool_nd("max_pool1d", 1, input, kernel_size, stride, padding, dilation,
+                       ceil_mode, return_indices)
 
 
 def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -142,11 +152,12 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     """The largest entry of each kH x kW window of input (N, C, H, W) or (C, H, W), as
     PyTorch's ``F.max_pool2d``: windows ``stride`` apart (the kernel size by default),
     taps ``dilation`` apart, ``padding`` (at most half the kernel) counting as -inf.
-    The gradient goes to each window's first largest entry (PyTorch's tie rule).
+    The gradient goes to each window's first largest entry (PyTorch's tie rule), or to
+    its last NaN if it holds any (PyTorch's too).
     ``return_indices=True`` returns (output, indices): int64 indices of those entries,
     flat in each (H, W) plane (h * W + w), as PyTorch's, for ``max_unpool2d``."""
-    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation,
-                     ceil_mode, return_indices)
+    return max_pool_nd("max_pool2d", 2, input, kernel_size, stride, padding, dilation,
+                       ceil_mode, return_indices)
 
 
 def max_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -155,8 +166,8 @@ def max_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     """The largest entry of each kD x kH x kW window of input (N, C, D, H, W) or
     (C, D, H, W), as PyTorch's ``F.max_pool3d`` (see ``max_pool2d``); the indices are flat
     in each (D, H, W) volume (d * H * W + h * W + w), for ``max_unpool3d``."""
-    return _max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation,
-                     ceil_mode, return_indices)
+    return max_pool_nd("max_pool3d", 3, input, kernel_size, stride, padding, dilation,
+                       ceil_mode, return_indices)
 
 
 def _divisor(starts: list[np.ndarray], sizes: tuple[int, ...], kernel: tuple[int, ...],
@@ -173,9 +184,10 @@ def _divisor(starts: list[np.ndarray], sizes: tuple[int, ...], kernel: tuple[int
     return divisor
 
 
-def _avg_pool(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
-              padding: Any, ceil_mode: bool, count_include_pad: bool,
-              divisor_override: Any) -> Tensor:
+def avg_pool_nd(owner: str, dims: int, input: Any, kernel_size: Any, stride: Any,
+                padding: Any, ceil_mode: bool, count_include_pad: bool,
+                divisor_override: Any) -> Tensor:
+    """``avg_pool2d`` over ``dims`` spatial axes, its errors naming ``owner``."""
     x, unbatched = _batched(owner, dims, input)
     kernel, stride, padding, dilation = pool_arguments(owner, dims, kernel_size, stride,
                                                        padding)
@@ -195,8 +207,8 @@ def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
                ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
     """The mean of each window of input (N, C, L) or (C, L), as PyTorch's
     ``F.avg_pool1d`` (see ``avg_pool2d``)."""
-    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
-                     count_include_pad, None)
+    return avg_pool_nd("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, None)
 
 
 def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -206,8 +218,8 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     ``F.avg_pool2d``: zero ``padding`` (at most half the kernel) counts in the divisor
     with ``count_include_pad=True`` (the default), not without; ``ceil_mode``'s part of
     a window beyond the padding never counts. ``divisor_override`` replaces the divisor."""
-    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
-                     count_include_pad, divisor_override)
+    return avg_pool_nd("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, divisor_override)
 
 
 def avg_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -215,20 +227,20 @@ def avg_pool3d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
                divisor_override: int | None = None) -> Tensor:
     """The mean of each kD x kH x kW window of input (N, C, D, H, W) or (C, D, H, W), as
     PyTorch's ``F.avg_pool3d`` (the arguments as ``avg_pool2d``'s, per axis a triple)."""
-    return _avg_pool("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode,
-                     count_include_pad, divisor_override)
+    return avg_pool_nd("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, divisor_override)
 
 
 def adaptive_size(owner: str, output_size: Any, dims: int) -> tuple[int | None, ...]:
     """``output_size`` as a tuple of ``dims`` entries, each an int >= 0 or None (keep that
     axis's size), as PyTorch's ``AdaptiveAvgPool2d((5, None))``; 0 cells give an empty
-    axis, as PyTorch."""
-    sizes = (output_size,) * dims if output_size is None or is_integer(output_size) \
-        else output_size
+    axis, as PyTorch. A bare None is refused, as PyTorch's functions refuse it."""
+    sizes = (output_size,) * dims if is_integer(output_size) else output_size
     if not isinstance(sizes, (tuple, list)) or not all(
             s is None or is_integer(s) for s in sizes):
         raise ArgumentTypeError(f"{owner}: output_size must be an int or a tuple of {dims} "
-                                f"ints or None; got {output_size!r}")
+                                f"entries, each an int or None (None keeps that axis's "
+                                f"size, as PyTorch's (5, None)); got {output_size!r}")
     if len(sizes) != dims:
         raise ConfigError(f"{owner}: output_size needs {dims} entries; got {output_size!r}")
     return tuple(None if s is None else integer(owner, "output_size", s, minimum=0)
@@ -295,8 +307,9 @@ def adaptive_avg_pool3d(input: Any, output_size: Any) -> Tensor:
 def _adaptive_max_axis(x: Tensor, where: np.ndarray, axis: int,
                        cells: int) -> tuple[Tensor, np.ndarray]:
     """x reduced into ``cells`` cells along ``axis`` (negative; PyTorch's adaptive windows,
-    as ``_adaptive_axis``), each to its first largest entry, and ``where`` (each entry's
-    flat place in its input plane) picked alike."""
+    as ``_adaptive_axis``), each to its first largest entry or its last NaN
+    (``max_position``), and ``where`` (each entry's flat place in its input plane) picked
+    alike."""
     size, after = x.shape[axis], (slice(None),) * (-axis - 1)
     if cells == 0:  # an empty axis, as PyTorch (its gradient: zeros)
         empty = (Ellipsis, slice(0, 0)) + after
@@ -304,9 +317,9 @@ def _adaptive_max_axis(x: Tensor, where: np.ndarray, axis: int,
     values, places = [], []
     for i in range(cells):
         cell = (Ellipsis, slice((i * size) // cells, -(-(i + 1) * size // cells))) + after
-        first = np.expand_dims(np.argmax(x[cell].data, axis=axis), axis)  # NaN: largest
-        values.append(x[cell].take_along_axis(first, axis=axis))
-        places.append(np.take_along_axis(where[cell], first, axis=axis))
+        winner = np.expand_dims(max_position(x[cell].data, axis), axis)
+        values.append(x[cell].take_along_axis(winner, axis=axis))
+        places.append(np.take_along_axis(where[cell], winner, axis=axis))
     return (values[0] if cells == 1 else cat(values, dim=axis)), np.concatenate(places, axis)
 
 
@@ -318,6 +331,7 @@ def _adaptive_max_pool(owner: str, dims: int, input: Any, output_size: Any,
     planes = x.shape[x.ndim - dims:]
     where = np.broadcast_to(np.arange(math.prod(planes)).reshape(planes), x.shape)
     for axis in range(-1, -dims - 1, -1):  # the last axis first: row-major first largest
+        # (or last NaN: the last row holding a NaN, and in it the last NaN)
         x, where = _adaptive_max_axis(x, where, axis, cells[axis])
     return (x, Tensor(where.astype(np.int64))) if return_indices else x
 
@@ -334,8 +348,9 @@ def adaptive_max_pool2d(input: Any, output_size: Any,
     """input (N, C, H, W) or (C, H, W) max-pooled into an ``output_size`` grid (an int, or
     (oH, oW) where None keeps that axis), as PyTorch's ``F.adaptive_max_pool2d``: cell i on
     an axis of n entries spans entries floor(i n / o) to ceil((i + 1) n / o) - 1. The value
-    and gradient come from each cell's first largest entry (row-major, PyTorch's tie rule);
-    ``return_indices=True`` also returns its flat place in the (H, W) plane, as PyTorch."""
+    and gradient come from each cell's first largest entry (row-major, PyTorch's tie rule),
+    or its last NaN if it holds any; ``return_indices=True`` also returns its flat place in
+    the (H, W) plane, as PyTorch."""
     return _adaptive_max_pool("adaptive_max_pool2d", 2, input, output_size, return_indices)
 
 

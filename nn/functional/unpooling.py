@@ -3,7 +3,10 @@ function over any number of spatial axes): the partial inverse of max pooling. E
 entry of the pooled input goes back to the place its maximum came from (the ``indices``
 of ``max_pool2d(..., return_indices=True)``: flat positions in each plane or volume),
 every other entry is 0. One differentiable write into zeros (``index_put``):
-the gradient in the input reads g at the indices, as PyTorch's, to every order.
+the gradient in the input reads g at the indices, as PyTorch's, to every order. A
+repeated index (overlapping windows) keeps the last write, and only that write's entry
+gets the gradient (the true derivative, as ``index_put``); PyTorch's reverse mode gives
+every copy g at that place.
 """
 
 from __future__ import annotations
@@ -106,7 +109,8 @@ def max_unpool2d(input: Any, indices: Any, kernel_size: Any, stride: Any = None,
     ``indices[n, c, i, j]`` of its plane. H' = (H - 1) sH - 2 pH + kH (the pooled input's
     size when the pooling dropped nothing), or ``output_size`` to undo a pooling that
     dropped a last row. A repeated index (overlapping windows) keeps the last write, and
-    each copy's gradient reads that place, as PyTorch's."""
+    only that write's entry gets the gradient there (the other copies get 0), where
+    PyTorch's reverse mode gives every copy the gradient at that place."""
     return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
                        output_size)
 

@@ -1,5 +1,7 @@
-"""Max pooling's core as one op (``WindowMax``) and the rule that picks each window's
-winning entry (``first_largest``).
+"""Max pooling's core as one op (``WindowMax``) and the rules that pick each window's
+winning entry: ``max_position`` (PyTorch's CPU max kernels' pick: the first largest
+entry, or the last NaN) and ``first_largest`` (that pick over im2col's windows, where a
+padding entry never wins).
 
 Written with autograd ops, a max pool was four graph nodes (the padding, ``im2col``, the
 windows read as (N, C, taps, *out), the gather of each window's winner) and the last
@@ -23,19 +25,36 @@ from autograd.extend import Function, is_tensor, masked
 
 from .windows import Col2im, _add_windows, _windows
 
-__all__ = ["WindowMax", "first_largest"]
+__all__ = ["WindowMax", "first_largest", "max_position"]
+
+
+def max_position(values: np.ndarray, axis: int) -> np.ndarray:
+    """The position along ``axis`` of each slice's maximum as PyTorch's CPU max-pooling
+    kernels pick it (they keep entry v when ``v > best or isnan(v)``, in row-major order):
+    the first largest entry, or the LAST NaN when the slice holds one. Integers and bools
+    are compared as they are (no float cast, which would merge int64s above 2^53)."""
+    first = np.argmax(values, axis=axis)  # NumPy's: the first NaN, else the first largest
+    if values.dtype.kind != "f":
+        return first
+    winner = np.take_along_axis(values, np.expand_dims(first, axis), axis=axis)
+    holds_nan = np.isnan(np.squeeze(winner, axis))  # argmax stops at a slice's first NaN
+    if not holds_nan.any():  # the common case costs one gather over the output
+        return first
+    last_nan = values.shape[axis] - 1 - np.argmax(np.flip(np.isnan(values), axis), axis)
+    return np.where(holds_nan, last_nan, first)
 
 
 def first_largest(cols: np.ndarray, starts: list[np.ndarray], sizes: tuple[int, ...],
                   kernel: tuple[int, ...], dilation: tuple[int, ...], want_indices: bool
                   ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Each window's first largest tap of ``cols`` (N, C, prod(kernel), *out), flat over
-    the kernel and shaped (N, C, *out), and, if wanted, the flat position in its input
-    plane (PyTorch's indices) of the entry it reads. A padding tap never wins: a window
+    """Each window's winning tap of ``cols`` (N, C, prod(kernel), *out) by ``max_position``
+    (the first largest, or the last NaN), flat over the kernel and shaped (N, C, *out),
+    and, if wanted, the flat position in its input plane (PyTorch's indices) of the entry
+    it reads. A padding tap (the fill, never NaN) never wins: a window
     whose entries are all the lowest value (-inf) picks its first tap inside the input,
     as PyTorch, or, if none of its taps is inside, keeps its first (padding) tap."""
     dims = len(kernel)
-    taps = np.argmax(cols, axis=2)  # NaN counts as the largest
+    taps = max_position(cols, axis=2)
     padded = any(first[0] < 0 or first[-1] + d * (k - 1) >= n
                  for first, n, k, d in zip(starts, sizes, kernel, dilation))
     if not (padded or want_indices):  # every tap is inside: nothing to correct, and the
@@ -75,8 +94,8 @@ class WindowMax(Function):
     """The max over each window of x (N, C, *spatial) padded by ``widths`` with ``fill``
     (the lowest value), windows of ``kernel`` taps ``dilation`` apart and ``stride``
     apart starting at ``starts``; the output is (N, C, *out), the winner of a tie the
-    first tap (``first_largest``). After the forward, ``indices`` holds PyTorch's flat
-    indices of the winners when ``want_indices``."""
+    first tap, of several NaNs the last (``first_largest``). After the forward,
+    ``indices`` holds PyTorch's flat indices of the winners when ``want_indices``."""
     __slots__ = ("kernel", "stride", "dilation", "widths", "fill", "starts", "want_indices",
                  "taps", "indices", "padded_shape")
     save_inputs = False  # the VJP reads the winners (op state) and the shapes only
