@@ -46,12 +46,14 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
 def pool_arguments(owner: str, dims: int, kernel_size: Any, stride: Any, padding: Any,
                    dilation: Any = 1) -> tuple[tuple[int, ...], ...]:
     """(kernel, stride, padding, dilation) as tuples of ``dims`` ints, checked as PyTorch:
-    stride None (or ``[]``) is the kernel size; padding at most half the kernel size."""
-    kernel = int_tuple(owner, "kernel_size", kernel_size, dims, minimum=1)
+    stride None (or ``[]``) is the kernel size; padding at most half the kernel size; a
+    one-element tuple stands for every axis, as PyTorch's max and average pooling read it."""
+    def sizes(name: str, value: Any, minimum: int) -> tuple[int, ...]:
+        return int_tuple(owner, name, value, dims, minimum=minimum, expand_single=True)
+    kernel = sizes("kernel_size", kernel_size, 1)
     no_stride = stride is None or (isinstance(stride, (tuple, list)) and not stride)
-    stride = kernel if no_stride else int_tuple(owner, "stride", stride, dims, minimum=1)
-    padding = int_tuple(owner, "padding", padding, dims, minimum=0)
-    dilation = int_tuple(owner, "dilation", dilation, dims, minimum=1)
+    stride = kernel if no_stride else sizes("stride", stride, 1)
+    padding, dilation = sizes("padding", padding, 0), sizes("dilation", dilation, 1)
     if any(p > k // 2 for p, k in zip(padding, kernel)):
         raise ConfigError(f"{owner}: padding should be at most half of the kernel size, as "
                           f"in PyTorch; got padding={padding} and kernel_size={kernel}")

@@ -211,3 +211,18 @@ def test_max_unpool_repeated_index_sends_the_gradient_to_the_last_write_only():
     np.testing.assert_array_equal(x.grad.data, [[[0.0, 20.0, 30.0]]])
     assert "only that write's entry gets the gradient" in " ".join(
         F.max_unpool2d.__doc__.split())
+
+
+@pytest.mark.parametrize("name, dims", [("max_pool2d", 2), ("max_pool3d", 3),
+                                        ("avg_pool2d", 2), ("avg_pool3d", 3)])
+def test_one_element_sizes_count_for_every_axis_as_pytorchs(name: str, dims: int) -> None:
+    """PyTorch's max and average pooling read kernel_size=(2,) as (2, 2); lp pooling's
+    kernel (PyTorch unpacks two) still needs one per axis."""
+    x = Tensor(np.random.default_rng(3).standard_normal((1, 2) + (5,) * dims))
+    pool = getattr(F, name)
+    one = pool(x, (2,), (1,), (1,))
+    every = pool(x, (2,) * dims, (1,) * dims, (1,) * dims)
+    np.testing.assert_array_equal(one.detach().numpy(), every.detach().numpy())
+    if dims == 2:
+        with pytest.raises(ConfigError, match="lp_pool2d: kernel_size"):
+            F.lp_pool2d(x, 2, (2,))
