@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
@@ -73,6 +75,11 @@ def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     if any(padding):
         x = x.pad([(0, 0), (0, 0)] + [(p, p) for p in padding])
     cols = im2col(x, kernel, stride, dilation)  # (N, C, kH, kW, oH, oW)
+    if np.may_share_memory(cols.data, x.data):
+        # windows that repeat no entry (a 1x1 kernel at stride 1, one window the size of
+        # the image) can come back as a read-only view of x: the result must own its
+        # memory, as PyTorch's (x's later writes must not show, and it takes writes)
+        cols = cols.copy()
     batch, channels = x.shape[:2]
     y = cols.reshape((batch, channels * math.prod(kernel), math.prod(cols.shape[4:])))
     return y.reshape(y.shape[1:]) if unbatched else y

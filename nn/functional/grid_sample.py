@@ -18,12 +18,16 @@ Everything is ordinary differentiable ops (a matmul; gathers, whose VJP adds bac
 they read; products of weights), so ``grid_sample`` has gradients with respect to the
 input and to the grid, to every order. Where u is clipped or reflected, its derivative
 is PyTorch's: 0 at and beyond a clipped edge, -1 on a reflected stretch. "nearest" gives
-the grid no gradient: it has no path to the output, so ``grid.grad`` stays None where
-PyTorch gives zeros. "bicubic" (2-d input only, as PyTorch) weights the 4x4 pixels
-floor(u) - 1 .. floor(u) + 2 by Keys' cubic convolution kernel (a = -0.75) of their
-distance to the unpadded u; the padding mode then says which pixel each of the 16 reads
-(clipped or reflected integer positions; outside reads 0 with "zeros"), so the grid's
-gradient flows through the weights only, as PyTorch's.
+the grid a zero gradient, as PyTorch (its output does not move with the grid).
+"bicubic" (2-d input only, as PyTorch) weights the 4x4 pixels floor(u) - 1 .. floor(u) + 2
+by Keys' cubic convolution kernel (a = -0.75) of their distance to the unpadded u; the
+padding mode then says which pixel each of the 16 reads (clipped or reflected integer
+positions, computed in floating point, so any finite u works; outside reads 0 with
+"zeros"), so the grid's gradient flows through the weights only, as PyTorch's.
+
+A pixel outside the input, or read from a NaN or infinite position, is skipped, as
+PyTorch's: its value is a selected 0 (not a product with a 0 mask), so it gets no
+gradient, not NaN, whatever the weight; the point's output is NaN when its weights are.
 """
 
 from __future__ import annotations
@@ -131,16 +135,23 @@ def _unnormalize(g: Tensor, n: int, align_corners: bool) -> Tensor:
     return (g + 1) / 2 * (n - 1) if align_corners else ((g + 1) * n - 1) / 2
 
 
-def _padded_index(i: np.ndarray, n: int, align_corners: bool, padding_mode: str
+def _to_index(position: np.ndarray, n: int) -> np.ndarray:
+    """Integral float positions as int64 pixel indices on an axis of n, held to [-1, n]
+    first, so that a position outside stays outside and no cast overflows (|position| >=
+    2^63); a NaN or infinite one becomes -1 (outside; callers mask its point anyway)."""
+    return np.clip(np.where(np.isfinite(position), position, -1), -1, n).astype(np.int64)
+
+
+def _padded_index(position: np.ndarray, n: int, align_corners: bool, padding_mode: str
                   ) -> np.ndarray:
-    """The pixel an integer position i reads on an axis of n under ``padding_mode``
-    ("zeros": i itself, outside positions read 0 later)."""
-    if padding_mode == "zeros":
-        return i
+    """The pixel an integral float position reads on an axis of n under ``padding_mode``
+    ("zeros": the position itself, outside positions read 0 later)."""
     if padding_mode == "reflection":
         twice = (0, 2 * (n - 1)) if align_corners else (-1, 2 * n - 1)
-        i = np.rint(_reflected(i.astype(np.float64), *twice)[0]).astype(np.int64)
-    return np.clip(i, 0, n - 1)
+        position = np.rint(_reflected(position, *twice)[0])
+    if padding_mode != "zeros":
+        position = np.clip(position, 0, n - 1)
+    return _to_index(position, n)
 
 
 def _source(g: Tensor, n: int, align_corners: bool, padding_mode: str) -> Tensor:
@@ -163,6 +174,24 @@ def _gather(flat: Tensor, index: list[np.ndarray], sizes: tuple[int, ...]
     places = np.ravel_multi_index([np.where(inside, i, 0) for i in index], sizes)
     places = np.broadcast_to(places[:, None, :], flat.shape[:2] + places.shape[1:])
     return flat.take_along_axis(places, axis=2), inside
+
+
+def _floor(v: Tensor) -> np.ndarray:
+    """floor(v) as floats, not ints: v may pass 2^63 (unclipped, with "zeros" or
+    "bicubic"). 0 where v is NaN or infinite: such points are masked (``_finite``)."""
+    return np.floor(np.where(np.isfinite(v.data), v.data, 0))
+
+
+def _finite(u: list[Tensor]) -> np.ndarray:
+    """Where every coordinate of a point is finite: the points that read pixels."""
+    return np.logical_and.reduce([np.isfinite(v.data) for v in u])
+
+
+def _weighted(values: Tensor, inside: np.ndarray, weight: Tensor) -> Tensor:
+    """values (N, C, Q) times weight (N, Q), the values outside selected to 0 first: an
+    outside (or NaN-position) read then adds 0, not weight * 0 (NaN for a NaN weight), to
+    the gradient of pixel 0, where ``_gather`` sent it; its output is still NaN * 0."""
+    return where(inside[:, None, :], values, 0) * weight[:, None, :]
 
 
 def _check_sample_inputs(owner: str, x: Tensor, grid: Tensor) -> None:
@@ -217,7 +246,8 @@ def grid_sample(input: Any, grid: Any, mode: str = "bilinear", padding_mode: str
     u = [_source(points[..., dims - 1 - a], n, align_corners, padding_mode)
          for a, n in enumerate(sizes)]
     if mode == "nearest":
-        values, inside = _gather(flat, [np.rint(v.data).astype(np.int64) for v in u], sizes)
+        index = [_to_index(np.rint(v.data), n) for v, n in zip(u, sizes)]
+        values, inside = _gather(flat, index, sizes)
         # the grid's gradient is 0 here, not none, as PyTorch's: add zeros computed from it
         zeros = piecewise_linear(u[0], np.zeros(u[0].shape, u[0].dtype), False)
         result = values * inside[:, None, :] + zeros[:, None, :]
@@ -231,20 +261,20 @@ def _interpolate(flat: Tensor, u: list[Tensor], sizes: list[int]) -> Tensor:
     Tensor per axis): sum over the 2^d corners i of prod_a w_a(i_a) input[i], with
     w = 1 - (u - floor u) for the lower neighbour and u - floor u for the upper one;
     corners outside the input count as 0."""
-    lower = [np.floor(np.where(np.isfinite(v.data), v.data, -2)).astype(np.int64)
-             for v in u]
-    upper_weight = [v - i.astype(v.dtype) for v, i in zip(u, lower)]
+    lower = [_floor(v) for v in u]
+    upper_weight = [v - i for v, i in zip(u, lower)]
+    finite = _finite(u)
     total = None
     for corner in np.ndindex(*(2,) * len(sizes)):
         weight = None
         for up, t in zip(corner, upper_weight):
             w = t if up else 1 - t
             weight = w if weight is None else weight * w
-        values, inside = _gather(flat, [i + up for i, up in zip(lower, corner)], sizes)
-        term = values * (weight * inside)[:, None, :]
+        index = [_to_index(i + up, n) for i, up, n in zip(lower, corner, sizes)]
+        values, inside = _gather(flat, index, sizes)
+        term = _weighted(values, inside & finite, weight)
         total = term if total is None else total + term
     return total
-
 
 
 def _cubic_weights(t: Tensor) -> list[Tensor]:
@@ -267,17 +297,17 @@ def _bicubic(flat: Tensor, u: list[Tensor], sizes: list[int], align_corners: boo
     """The bicubic interpolation of flat (N, C, P) at unpadded positions u (one (N, Q)
     Tensor per axis): sum over the 4x4 pixels i around u of prod_a w_a(i_a) input[pad(i)]
     (weights ``_cubic_weights``, pad ``_padded_index``)."""
-    lower = [np.floor(np.where(np.isfinite(v.data), v.data, -2)).astype(np.int64)
-             for v in u]
-    weights = [_cubic_weights(v - i.astype(v.dtype)) for v, i in zip(u, lower)]
+    lower = [_floor(v) for v in u]
+    weights = [_cubic_weights(v - i) for v, i in zip(u, lower)]
+    finite = _finite(u)  # a NaN or infinite point reads nothing, whatever the padding
     total = None
     for corner in np.ndindex(*(4,) * len(sizes)):
-        index = [_padded_index(i + k - 1, n, align_corners, padding_mode)
-                 for i, k, n in zip(lower, corner, sizes)]
+        index = [_padded_index(i.astype(np.float64) + (k - 1), n, align_corners,
+                               padding_mode) for i, k, n in zip(lower, corner, sizes)]
         values, inside = _gather(flat, index, sizes)
         weight = weights[0][corner[0]]
         for axis_weights, k in zip(weights[1:], corner[1:]):
             weight = weight * axis_weights[k]
-        term = values * (weight * inside)[:, None, :]
+        term = _weighted(values, inside & finite, weight)
         total = term if total is None else total + term
     return total

@@ -52,7 +52,9 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float | None = None
     "replicate" (edge repeated) and "circular" (wrap around) take 1, 2 or 3 pairs for an
     input with 1 or 2 more axes (batch and channel) and no ``value``, as PyTorch; reflect
     widths must be smaller than their axis, circular ones at most its (cropped) size.
-    The result keeps the input's dtype."""
+    Negative widths may crop an axis to nothing (an empty result), as PyTorch, except one
+    "reflect" or "replicate" pair (PyTorch's 1-d kernels). The result keeps the input's
+    dtype."""
     x = as_tensor(input)
     if mode not in PAD_MODES:
         raise ConfigError(f"pad: mode must be one of {', '.join(map(repr, PAD_MODES))}; "
@@ -131,10 +133,12 @@ def _sources(size: int, before: int, after: int, mode: str, axis: int,
     if mode == "circular" and max(grow) > max(kept, 0):
         raise ShapeError(f"pad: mode='circular' wraps around at most once: widths must be "
                          f"at most the size left after cropping ({kept}); {context}")
-    least = 0 if mode == "circular" else 1  # PyTorch's minimum output size
+    # PyTorch's minimum output size: an empty axis, except from its 1-d "reflect" and
+    # "replicate" kernels (one pair), which call the input too small
+    least = 1 if mode != "circular" and len(pad) == 2 else 0
     if kept + sum(grow) < least:
         raise ShapeError(f"pad: the negative widths leave {kept + sum(grow)} entries; "
-                         f"mode={mode!r} needs at least {least}; {context}")
+                         f"mode={mode!r} needs at least {least} here; {context}. Crop less")
     positions = np.arange(size)
     if mode == "circular":
         positions = positions[crop_before:size - crop_after]

@@ -4,6 +4,9 @@
 Each is a reshape, a permutation of axes and a reshape: no value changes, so the gradient
 is the same rearrangement run backwards (the VJPs of reshape and transpose), and every
 derivative of any order holds. Integer and bool input keeps its dtype, as PyTorch's.
+The permuted axes are copied before the last reshape, so the result owns its memory even
+where the permutation moves nothing (r = 1, a 1x1 image, one group or one channel per
+group): as PyTorch's, writing into the output never writes into the input.
 
 - ``pixel_shuffle(x, r)``: (*, C r^2, H, W) -> (*, C, H r, W r), with
   ``out[..., c, h r + i, w r + j] = x[..., c r^2 + i r + j, h, w]`` (sub-pixel convolution);
@@ -51,7 +54,7 @@ def pixel_shuffle(input: Any, upscale_factor: int) -> Tensor:
     split = x.reshape((*batch, channels // (r * r), r, r, height, width))
     # (*, C, i, j, H, W) -> (*, C, H, i, W, j)
     moved = split.transpose(*range(b), b, b + 3, b + 1, b + 4, b + 2)
-    return moved.reshape((*batch, channels // (r * r), height * r, width * r))
+    return moved.copy().reshape((*batch, channels // (r * r), height * r, width * r))
 
 
 def pixel_unshuffle(input: Any, downscale_factor: int) -> Tensor:
@@ -69,7 +72,7 @@ def pixel_unshuffle(input: Any, downscale_factor: int) -> Tensor:
     split = x.reshape((*batch, channels, height // r, r, width // r, r))
     # (*, C, H, i, W, j) -> (*, C, i, j, H, W)
     moved = split.transpose(*range(b), b, b + 2, b + 4, b + 1, b + 3)
-    return moved.reshape((*batch, channels * r * r, height // r, width // r))
+    return moved.copy().reshape((*batch, channels * r * r, height // r, width // r))
 
 
 def channel_shuffle(input: Any, groups: int) -> Tensor:
@@ -88,4 +91,4 @@ def channel_shuffle(input: Any, groups: int) -> Tensor:
                          f"shape {x.shape}")
     split = x.reshape((batch, g, channels // g, *rest))
     moved = split.transpose(0, 2, 1, *range(3, x.ndim + 1))
-    return moved.reshape(x.shape)
+    return moved.copy().reshape(x.shape)

@@ -24,7 +24,8 @@ Where output entry i reads, on an axis of n entries resized to m (s = the user's
   (held inside the axis), weighted by Keys' cubic convolution kernel (a = -0.75) at their
   distance from x, as PyTorch's.
 - "area": the mean of entries floor(i n / m) .. ceil((i + 1) n / m) - 1, i.e.
-  ``adaptive_avg_pool1d`` / ``adaptive_avg_pool2d`` to the output size (both axes at once).
+  ``adaptive_avg_pool1d`` / ``adaptive_avg_pool2d`` to the output size (both axes at once);
+  the only mode with an empty output (a size of 0), as PyTorch's.
 
 The nearest modes copy entries, so integer and bool input keeps its dtype (PyTorch: uint8
 only); the linear modes and "area" need float input (PyTorch refuses integers there too, but for a
@@ -121,7 +122,8 @@ def _pick(x: Tensor, axis: int, index: np.ndarray) -> Tensor:
 
 def _resize_axis(x: Tensor, axis: int, out: int, scale: float | None, mode: str,
                  align_corners: bool) -> Tensor:
-    """x resized to ``out`` entries along ``axis`` (negative) by ``mode``."""
+    """x resized to ``out`` entries along ``axis`` (negative) by ``mode``; x itself where
+    the axis is copied as it is (``interpolate`` copies a result that is its input)."""
     size = x.shape[axis]
     if mode in ("nearest", "nearest-exact"):
         shortcuts = mode == "nearest" and (x.ndim == 4 or scale is None)
@@ -177,10 +179,21 @@ def _sizes_and_scales(x: Tensor, size: Any, scale_factor: Any, recompute: bool
                               f"floor(n * scale_factor) entries); got {scale_factor!r}")
         sizes = tuple(math.floor(n * float(s)) for n, s in zip(spatial, factors))
         scales = (None,) * dims if recompute else tuple(float(s) for s in factors)
-    if any(n < 1 for n in sizes):
-        raise ConfigError(f"interpolate: input and output sizes should be greater than 0; "
-                          f"got input {spatial} and output {tuple(sizes)}")
     return tuple(int(n) for n in sizes), scales
+
+
+def _check_sizes(x: Tensor, sizes: tuple[int, ...], mode: str) -> None:
+    """Every input axis non-empty (nothing to resize otherwise) and every output size >= 1,
+    or >= 0 for "area", whose adaptive pooling makes an empty output, as PyTorch's."""
+    if 0 in x.shape[2:]:
+        raise ShapeError(f"interpolate: the input's spatial axes must not be empty (there is "
+                         f"nothing to resize); got input of shape {x.shape}. Skip the call for an "
+                         f"empty input")
+    least, rule = (0, "at least 0") if mode == "area" else (1, "greater than 0")
+    if any(n < least for n in sizes):
+        raise ConfigError(f"interpolate: output sizes should be {rule} for mode={mode!r}; got "
+                          f"output {sizes} for input {x.shape[2:]}. Give a larger size or "
+                          f"scale_factor (the output has floor(n * scale_factor) entries)")
 
 
 def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
@@ -230,14 +243,18 @@ def interpolate(input: Any, size: Any = None, scale_factor: Any = None,
     recompute = recompute_scale_factor is not None and flag(
         "interpolate", "recompute_scale_factor", recompute_scale_factor)
     sizes, scales = _sizes_and_scales(x, size, scale_factor, recompute)
+    _check_sizes(x, sizes, mode)
     if mode == "area":  # PyTorch's: adaptive average pooling to the output size
         pool = {3: adaptive_avg_pool1d, 4: adaptive_avg_pool2d, 5: adaptive_avg_pool3d}
         return pool[x.ndim](x, sizes)
     if antialias:
         return antialiased_resize(x, sizes, scales, mode, align_corners)
+    y = x
     for axis in range(-1, -len(sizes) - 1, -1):
-        x = _resize_axis(x, axis, sizes[axis], scales[axis], mode, align_corners)
-    return x
+        y = _resize_axis(y, axis, sizes[axis], scales[axis], mode, align_corners)
+    # every axis kept its size: a copy, never the input itself, as PyTorch (an in-place
+    # op on the output must not change the input)
+    return x.copy() if y is x else y
 
 
 def _deprecated(name: str) -> None:
