@@ -29,6 +29,10 @@ from .layers import factory_dtype, warn_wider_input
 from ._checks import caller_outside_nn, integer, real_number
 from .errors import ConfigError
 from .module import Module, Parameter
+from .norm_running_stats import (keep_count_of_old_checkpoint, momentum_of_step,
+                                 one_value_error, refuse_untracked_running_stats,
+                                 reset_running_stats, statistics_to_pass,
+                                 uses_batch_statistics)
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
            "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
@@ -73,13 +77,10 @@ class _NormBase(Module):
         self.reset_parameters()  # as PyTorch: a subclass's override runs at construction
 
     def reset_running_stats(self) -> None:
-        """running_mean = 0, running_var = 1, num_batches_tracked = 0."""
+        """running_mean = 0, running_var = 1, num_batches_tracked = 0, with
+        ``track_running_stats`` (see ``norm_running_stats.reset_running_stats``)."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
-            for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
-                buffer.bump_version()
+            reset_running_stats(self)
 
     def reset_parameters(self) -> None:
         """``reset_running_stats()``, and weight = 1, bias = 0 if affine (as PyTorch)."""
@@ -92,12 +93,9 @@ class _NormBase(Module):
     def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str,
                               local_metadata: dict, strict: bool, missing_keys: list[str],
                               unexpected_keys: list[str], error_msgs: list[str]) -> None:
-        """A state dict without ``num_batches_tracked`` (PyTorch 0.3's checkpoints, which
-        torchvision's DenseNet loader still renames; dicts rebuilt key by key) keeps this
-        module's count, as PyTorch's ``_NormBase`` does for a dict with no version."""
-        key = prefix + "num_batches_tracked"
-        if self.track_running_stats and key not in state_dict:
-            state_dict[key] = self.num_batches_tracked.detach().numpy().copy()
+        """A state dict without ``num_batches_tracked`` keeps this module's count, as
+        PyTorch's ``_NormBase`` for a dict with no version (``keep_count_of_old_checkpoint``)."""
+        keep_count_of_old_checkpoint(self, state_dict, prefix)
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
                                       missing_keys, unexpected_keys, error_msgs)
 
@@ -116,12 +114,14 @@ class _BatchNorm(_NormBase):
     and update running_mean <- (1 - m) running_mean + m mean and
     running_var <- (1 - m) running_var + m var * n / (n - 1) (unbiased, n values per
     channel), m = ``momentum`` (``None``: a cumulative average, m = 1 / batches seen).
-    Evaluation: normalise with running_mean and running_var. With
-    ``track_running_stats=False`` there are no running statistics and batch statistics
-    are used in both modes, so a batch with one value per channel raises in both (as in
-    PyTorch: its variance is 0 and every output would be the bias). An empty batch gives
-    an empty output and leaves the statistics alone (``num_batches_tracked`` counts it,
-    as PyTorch's).
+    Evaluation: normalise with running_mean and running_var, or with batch statistics
+    if both are None (``track_running_stats=False``, or set to None). As PyTorch's, the
+    buffers decide, not the flag: a layer whose flag is switched off after training
+    still uses its running statistics in evaluation, and only stops updating them
+    (``norm_running_stats``). A batch with one value per channel normalised with batch
+    statistics raises (its variance is 0 and every output would be the bias), leaving
+    ``num_batches_tracked`` alone. An empty batch gives an empty output and leaves the
+    statistics alone (``num_batches_tracked`` counts it, as PyTorch's).
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
@@ -137,24 +137,13 @@ class _BatchNorm(_NormBase):
         x = as_tensor(x)
         self._check_input(x)
         _warn_wider(self, x, self.weight, self.bias, self.running_mean)
-        batch_statistics = self.training or not self.track_running_stats
+        batch_statistics = uses_batch_statistics(self)
         if batch_statistics and values_per_channel(x.shape) == 1:
-            mode = ("in training mode" if self.training else
-                    "with track_running_stats=False (batch statistics in evaluation too)")
-            remedy = ("call .eval() to use the running statistics" if
-                      self.track_running_stats else "build it with "
-                      "track_running_stats=True to have running statistics for .eval()")
-            raise ShapeError(
-                f"{type(self).__name__} {mode} needs more than one value per channel to "
-                f"estimate a variance; got input shape {x.shape}. Use a batch of 2 "
-                f"or more, or {remedy}.")
-        momentum = 0.0
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked.data[...] += 1
-            self.num_batches_tracked.bump_version()  # a write, as the statistics' update
-            momentum = (1.0 / float(self.num_batches_tracked.data) if self.momentum is None
-                        else self.momentum)
-        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+            raise one_value_error(self, x.shape)  # before counting the batch
+        tracking = self.training and self.track_running_stats
+        momentum = momentum_of_step(self) if tracking else 0.0
+        running_mean, running_var = statistics_to_pass(self)
+        return F.batch_norm(x, running_mean, running_var, self.weight, self.bias,
                             batch_statistics, momentum, self.eps)
 
 
@@ -203,7 +192,9 @@ class _InstanceNorm(_NormBase):
     mean and unbiased variance (momentum ``m``; ``None`` counts as 0, as PyTorch: no
     update, and ``num_batches_tracked`` stays 0), and evaluation normalises with them.
     ``affine`` and ``track_running_stats`` are off by default. Without either, a channel
-    count other than ``num_features`` is only warned about (it is not used), as PyTorch."""
+    count other than ``num_features`` is only warned about (it is not used), as PyTorch.
+    Without ``track_running_stats``, a state dict with running statistics is refused, also
+    with ``strict=False`` (PyTorch's message for pre-0.4 checkpoints)."""
     _momentum_none = "None means no update of the running statistics (as PyTorch)."
     spatial_axes: tuple[str, ...] = ("L",)  # each subclass names its own
 
@@ -212,6 +203,15 @@ class _InstanceNorm(_NormBase):
                  dtype: Any = np.float64, *, bias: bool = True) -> None:
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
                          dtype, bias=bias)
+
+    def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str,
+                              local_metadata: dict, strict: bool, missing_keys: list[str],
+                              unexpected_keys: list[str], error_msgs: list[str]) -> None:
+        """PyTorch's refusal of running statistics this layer does not keep
+        (``refuse_untracked_running_stats``), then ``_NormBase``'s step."""
+        refuse_untracked_running_stats(self, state_dict, prefix, error_msgs)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict,
+                                      missing_keys, unexpected_keys, error_msgs)
 
     def forward(self, x: Any) -> Tensor:
         x = as_tensor(x)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor
+from autograd import Tensor, as_tensor, is_grad_enabled
 from autograd import pad as constant_pad
 from autograd.errors import DataError, ShapeError, UsageError
 
@@ -182,11 +182,22 @@ def _blend(array: np.ndarray, new: np.ndarray, momentum: float) -> None:
     as_tensor(array).bump_version()
 
 
+def _refuse_grad_of_running(owner: str, name: str, value: Any) -> None:
+    """A ``UsageError`` if a running statistic requires grad while grad mode is on, as
+    PyTorch: it is a constant (evaluation normalises with it, training overwrites it in
+    place), so no gradient would ever reach it."""
+    if isinstance(value, Tensor) and value.requires_grad and is_grad_enabled():
+        raise UsageError(
+            f"{owner}: {name} requires grad, but running statistics are constants (read "
+            f"in evaluation, overwritten in place in training), so no gradient can reach "
+            f"it; pass {name}.detach(), set its requires_grad=False, or call under no_grad()")
+
+
 def _checked_arguments(owner: str, shapes: str, x: Any, eps: Any, momentum: Any,
                        running_mean: Any, running_var: Any) -> tuple[Tensor, float, float]:
     """(x as a Tensor, eps, momentum) of ``batch_norm``/``instance_norm``, checked: x has
     channels on axis 1 (``shapes`` names the inputs taken), and the running statistics
-    come both or neither."""
+    come both or neither, neither requiring grad (``_refuse_grad_of_running``)."""
     x = as_tensor(x)
     eps = check_eps(eps, owner)
     momentum = real_number(owner, "momentum", momentum, minimum=0, maximum=1)
@@ -195,6 +206,8 @@ def _checked_arguments(owner: str, shapes: str, x: Any, eps: Any, momentum: Any,
                          f"axis 1; got shape {x.shape}")
     if (running_mean is None) != (running_var is None):
         raise UsageError(f"{owner}: give both running_mean and running_var, or neither")
+    _refuse_grad_of_running(owner, "running_mean", running_mean)
+    _refuse_grad_of_running(owner, "running_var", running_var)
     return x, eps, momentum
 
 
@@ -209,8 +222,9 @@ def batch_norm(input: Any, running_mean: Any, running_var: Any, weight: Any = No
     running_var <- (1 - m) running_var + m var n / (n - 1) (unbiased, n values per
     channel), m = ``momentum``; an empty batch gives an empty output and leaves them
     alone. ``training=False``: normalise with running_mean and
-    running_var (constants: no gradient reaches them), cast to x's dtype as training
-    mode's batch statistics are. weight and bias have shape (C,).
+    running_var (constants: no gradient reaches them, and one that requires grad is
+    refused while grad mode is on, as PyTorch), cast to x's dtype as training mode's
+    batch statistics are. weight and bias have shape (C,).
     """
     x, eps, momentum = _checked_arguments("batch_norm", "(N, C) or (N, C, ...)", input, eps,
                                           momentum, running_mean, running_var)
