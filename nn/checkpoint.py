@@ -45,7 +45,7 @@ _KIND_NAMES = {"state": "state dict", "generator": "generator"}
 
 PathLike = str | os.PathLike
 
-def save(path: PathLike | BinaryIO | Any, *misplaced: Any, **objects: Any) -> None:
+def save(path: PathLike | BinaryIO | Any, /, *misplaced: Any, **objects: Any) -> None:
     """Save ``objects`` (name=value) to one ``.npz`` file at ``path``, atomically; or, in
     ``torch.save``'s order, ``save(obj, path)``: one unnamed object, which :func:`load`
     then returns itself (``model.load_state_dict(nn.load(path))``).
@@ -60,7 +60,8 @@ def save(path: PathLike | BinaryIO | Any, *misplaced: Any, **objects: Any) -> No
     symlink is followed, so the file it points to is replaced and the link is kept. Temporaries
     that a killed save left beside the target are removed first
     (:func:`_remove_stale_temporaries`). A binary file object (``io.BytesIO``, ``open(p,
-    "wb")``) is written in place, as ``torch.save`` does (not atomically).
+    "wb")``) is written in place, as ``torch.save`` does (not atomically). ``path`` is
+    positional only, so an object may be named ``path``.
     """
     if (len(misplaced) == 1 and not objects and not is_path_or_file(path, "write")
             and is_path_or_file(misplaced[0], "write")):
@@ -206,17 +207,22 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def load(path: PathLike | BinaryIO, map_location: Any = None, *,
-         weights_only: bool | None = None, **objects: Any) -> Any:
+def load(path: PathLike | BinaryIO, /, map_location: Any = None, pickle_module: Any = None,
+         *, weights_only: bool | None = None, mmap: bool | None = None,
+         **objects: Any) -> Any:
     """Read a checkpoint written by :func:`save` from a path or a binary file object;
     never unpickles anything. A file written in ``torch.save``'s order, ``nn.save(obj,
     path)``, gives ``obj`` back (as ``torch.load``: a state dict, a dict, a Tensor...).
     Named ``objects`` (``nn.load(path, model=model)``, the mirror of ``nn.save(path,
     model=model)``) are restored in place, as by :func:`load_into`.
 
-    ``torch.load``'s ``map_location`` and ``weights_only`` are taken and change nothing:
-    arrays load into host memory, and only data is ever read (a ``map_location`` naming
-    another device than the CPU, e.g. ``"cuda"``, is a ``UsageError``).
+    ``torch.load``'s ``map_location``, ``weights_only`` and ``mmap`` are taken and change
+    nothing: arrays load into host memory (an ``.npz`` entry cannot be memory-mapped, so
+    ``mmap=True`` reads it whole), and only data is ever read (a ``map_location`` naming
+    another device than the CPU, e.g. ``"cuda"``, is a ``UsageError``). Its unpickler's
+    options (``pickle_module``, ``encoding``, ``errors``, ``fix_imports``) are a
+    ``UsageError``: nothing is unpickled. Entries with those names restore through
+    :func:`load_into`.
 
     Otherwise returns ``{name: value}``: the state dict for a module, optimizer or scheduler (pass
     it to ``load_state_dict``), a new generator of the saved class for a generator, and
@@ -227,16 +233,47 @@ def load(path: PathLike | BinaryIO, map_location: Any = None, *,
     another), and left at its end, as ``torch.load`` does; it must be open and seekable
     (else ``UsageError``).
     """
-    _check_torch_options(map_location, weights_only)
+    options = {"map_location": map_location, "pickle_module": pickle_module,
+               "weights_only": weights_only, "mmap": mmap}
+    options.update({k: v for k, v in objects.items() if k in _UNPICKLER_OPTIONS
+                    and not _restorable(v)})
+    _check_torch_options(options)
+    objects = {k: v for k, v in objects.items() if k not in options}
     if objects:
         return load_into(path, **objects)
     return read(path).values
 
 
-def _check_torch_options(map_location: Any, weights_only: Any) -> None:
-    """Refuse ``torch.load`` options that ask for something else than data on the CPU."""
-    if weights_only is not None:
-        flag("nn.load", "weights_only", weights_only)
+_UNPICKLER_OPTIONS = ("pickle_module", "encoding", "errors", "fix_imports")
+
+
+def _restorable(value: Any) -> bool:
+    """Whether :func:`load_into` can restore into ``value``."""
+    return has_state(value) or isinstance(value, np.random.Generator)
+
+
+def _check_torch_options(options: dict[str, Any]) -> None:
+    """Refuse ``torch.load`` options that ask for something else than data on the CPU,
+    or for unpickling, and an object to restore given under one of their names."""
+    for name, value in options.items():
+        if _restorable(value):
+            raise UsageError(f"nn.load({name}={type(value).__name__}): {name} is "
+                             f"torch.load's own argument here, so it cannot name an entry "
+                             f"to restore; restore that entry with nn.load_into(path, "
+                             f"{name}=obj)")
+        if name in _UNPICKLER_OPTIONS and value is not None:
+            raise UsageError(f"nn.load({name}=...): that is an option of torch.load's "
+                             f"unpickler, and a checkpoint here is never unpickled (it "
+                             f"holds arrays and a JSON description, read with "
+                             f"allow_pickle=False); leave {name} out.")
+    for name in ("weights_only", "mmap"):
+        if options[name] is not None:
+            flag("nn.load", name, options[name])
+    _check_map_location(options["map_location"])
+
+
+def _check_map_location(map_location: Any) -> None:
+    """Refuse a ``map_location`` that names another device than the CPU."""
     if map_location is None or callable(map_location):  # a function can only keep it here
         return
     if isinstance(map_location, dict):
@@ -254,13 +291,15 @@ def _check_torch_options(map_location: Any, weights_only: Any) -> None:
                              f"Leave map_location out, or pass 'cpu'.")
 
 
-def load_into(path: PathLike | BinaryIO, **objects: Any) -> dict[str, Any]:
+def load_into(path: PathLike | BinaryIO, /, **objects: Any) -> dict[str, Any]:
     """Load a checkpoint and restore the named ``objects`` in place.
 
     ``load_into(path, model=model, optim=optim, rng=rng)`` calls
     ``model.load_state_dict(...)`` etc. and sets ``rng.bit_generator.state``.
     Returns the whole checkpoint as :func:`load` does (for the other entries, e.g. the
     epoch). Raises :class:`CheckpointError` when a name is missing or of another kind.
+    ``path`` is positional only, so any name works, ``path`` and ``torch.load``'s
+    keywords included.
     """
     values, kinds, classes = read(path)
     if kinds is None:
