@@ -53,11 +53,12 @@ def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: A
     module docstring), then reduced: "none" gives one loss per sample, "sum" their sum,
     "mean" the mean of loss_n / max(target_length_n, 1) (PyTorch's).
 
-    ``log_probs`` (T, N, C) (or (T, C) for one sample), e.g. ``log_softmax(out, 2)``;
-    ``targets`` (N, S) padded (any value past each target's length, as PyTorch) or 1-d
-    with all targets one after another (one sample: exactly its length), class indices
-    other than ``blank``; ``input_lengths`` / ``target_lengths`` one integer per sample
-    (tensors, lists, tuples or arrays), at most T and at most S. A target that cannot be
+    ``log_probs`` (T, N, C) (or (T, C) for one sample), not empty, e.g.
+    ``log_softmax(out, 2)``; ``targets`` (N, S) padded (any value past each target's
+    length, as PyTorch; (1, S) for one sample) or 1-d with all targets one after another
+    (one sample: exactly its length), class indices other than ``blank``;
+    ``input_lengths`` / ``target_lengths`` one integer per sample (tensors, lists, tuples
+    or arrays, (N,), (1, N) or (N, 1)), at most T and at most S. A target that cannot be
     aligned in its input length has loss inf, or 0 with a zero gradient when
     ``zero_infinity``."""
     check_reduction(_NAME, reduction)
@@ -66,16 +67,20 @@ def ctc_loss(log_probs: Any, targets: Any, input_lengths: Any, target_lengths: A
     if log_probs.dtype.kind != "f":
         raise DTypeError(f"{_NAME}: log_probs must be floating point (log_softmax of the "
                          f"model's output); got dtype {log_probs.dtype}.")
-    unbatched = log_probs.ndim == 2
+    given_shape, unbatched = log_probs.shape, log_probs.ndim == 2
     if unbatched:
         log_probs = log_probs.reshape(log_probs.shape[0], 1, log_probs.shape[1])
     if log_probs.ndim != 3:
         raise ShapeError(f"{_NAME}: log_probs must be (T, N, C), or (T, C) for one "
                          f"sample; got shape {log_probs.shape}.")
     steps, batch, classes = log_probs.shape
+    if not log_probs.size:
+        raise ShapeError(f"{_NAME}: log_probs must not be empty (as PyTorch); got shape "
+                         f"{given_shape}. Leave out an empty batch or sequence before "
+                         f"computing the loss.")
     blank = _check_blank(blank, classes)
-    input_lengths = _lengths("input_lengths", input_lengths, batch, unbatched)
-    target_lengths = _lengths("target_lengths", target_lengths, batch, unbatched)
+    input_lengths = _lengths("input_lengths", input_lengths, batch)
+    target_lengths = _lengths("target_lengths", target_lengths, batch)
     if input_lengths.size and input_lengths.max() > steps:
         raise DataError(f"{_NAME}: input_lengths must be at most T = {steps} (the length "
                         f"of log_probs); got {input_lengths.tolist()}.")
@@ -125,14 +130,15 @@ def _integers(label: str, value: Any) -> np.ndarray:
     return data.astype(np.int64)
 
 
-def _lengths(label: str, value: Any, batch: int, unbatched: bool) -> np.ndarray:
-    """One length per sample, each >= 0, as an int64 array of shape (N,)."""
+def _lengths(label: str, value: Any, batch: int) -> np.ndarray:
+    """One length per sample, each >= 0, as an int64 array of shape (N,). As PyTorch
+    flattens them, (1, N) and (N, 1) count too (and a single int for N = 1); any other
+    layout (more than one axis longer than 1) is refused."""
     data = _integers(label, value)
-    if unbatched and data.shape in ((), (1,)):
-        data = data.reshape(1)
-    if data.shape != (batch,):
+    if data.size != batch or max(data.shape, default=1) != batch:
         raise ShapeError(f"{_NAME}: {label} must hold one length per sample, shape "
                          f"({batch},); got shape {data.shape}.")
+    data = data.reshape(batch)
     if data.size and data.min() < 0:
         raise DataError(f"{_NAME}: {label} must be >= 0; got {data.tolist()}.")
     return data
@@ -141,10 +147,11 @@ def _lengths(label: str, value: Any, batch: int, unbatched: bool) -> np.ndarray:
 def _padded_targets(targets: Any, target_lengths: np.ndarray, batch: int,
                     unbatched: bool) -> np.ndarray:
     """The targets as an (N, S) int64 array whatever their layout: padded (N, S) rows
-    (each at least its length long) or one 1-d array of all targets end to end."""
+    (each at least its length long; (1, S) for an unbatched sample, as PyTorch) or one
+    1-d array of all targets end to end."""
     data = _integers("targets", targets)
     longest = int(target_lengths.max()) if target_lengths.size else 0
-    if data.ndim == 2 and not unbatched:
+    if data.ndim == 2:
         if data.shape[0] != batch or data.shape[1] < longest:
             raise ShapeError(f"{_NAME}: padded targets must be (N, S) = ({batch}, S) with "
                              f"S >= the longest target length {longest}; got shape "
