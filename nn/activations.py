@@ -22,7 +22,6 @@ from ._checks import integer, real_number
 from .containers import FUSED_PAIRS
 from .layers import Linear, factory_dtype
 from .module import Module, Parameter
-from .more_activations import DimAttribute
 from .errors import ConfigError
 
 __all__ = ["Step", "Heaviside", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU",
@@ -115,7 +114,7 @@ class Hardtanh(Module):
             raise ConfigError(f"Hardtanh: max_val must be greater than min_val; got both "
                               f"{min_val!r} (every output would be that constant)")
         self.min_val, self.max_val = min_val, max_val
-        self.inplace = check_inplace("Hardtanh", inplace)
+        self.inplace = check_inplace(type(self).__name__, inplace)  # ReLU6's too
 
     def forward(self, x: Any) -> Tensor:
         return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
@@ -215,9 +214,24 @@ class Swish(Module):
         return f"beta={self.beta}"
 
 
+class DimAttribute:
+    """PyTorch's ``dim`` attribute of a module that keeps its axis in ``axis`` (Softmax,
+    Softmin, GLU...): reading it gives the axis, setting it changes what forward uses."""
+
+    axis: int | None
+
+    @property
+    def dim(self) -> int | None:
+        return self.axis
+
+    @dim.setter
+    def dim(self, value: int | None) -> None:
+        self.axis = value
+
+
 class Softmax(DimAttribute, Module):
     """softmax(x / temperature) along ``axis`` (or PyTorch's ``dim``); not given, the last
-    for up to 2-d input and an error for more (``F.softmax``)."""
+    for up to 2-d input (with PyTorch's warning) and an error for more (``F.softmax``)."""
 
     def __init__(self, axis: int | None = None, temperature: float = 1.0, *,
                  dim: int | None = None) -> None:
@@ -228,7 +242,7 @@ class Softmax(DimAttribute, Module):
         self.temperature = check_temperature(type(self).__name__, temperature)
 
     def forward(self, x: Any) -> Tensor:
-        return F.softmax(x, self.axis, self.temperature)
+        return F.softmax(x, self.axis, temperature=self.temperature)
 
     def extra_repr(self) -> str:
         extra = f", temperature={self.temperature}" if self.temperature != 1 else ""
@@ -239,7 +253,7 @@ class LogSoftmax(Softmax):
     """log softmax(x / temperature) along ``axis`` (stable)."""
 
     def forward(self, x: Any) -> Tensor:
-        return F.log_softmax(x, self.axis, self.temperature)
+        return F.log_softmax(x, self.axis, temperature=self.temperature)
 
 
 class Softplus(Module):

@@ -14,6 +14,7 @@ from autograd import Tensor
 from autograd import softmax
 from autograd.errors import AxisError, ShapeError
 
+from .activations import DimAttribute, Hardtanh
 from .functional import more_activations as F
 from .functional.activations import check_inplace
 from ._checks import real_number
@@ -36,11 +37,18 @@ class _InplaceActivation(Module):
         return "inplace=True" if self.inplace else ""
 
 
-class ReLU6(_InplaceActivation):
-    """min(max(x, 0), 6)."""
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6): ``Hardtanh(0, 6)``, as PyTorch's (a subclass, with its
+    ``min_val`` = 0.0 and ``max_val`` = 6.0 attributes)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
 
     def forward(self, x: Any) -> Tensor:
         return F.relu6(x, self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""  # as PyTorch's: no bounds shown
 
 
 class SELU(_InplaceActivation):
@@ -104,21 +112,6 @@ class Tanhshrink(Module):
 
     def forward(self, x: Any) -> Tensor:
         return F.tanhshrink(x)
-
-
-class DimAttribute:
-    """PyTorch's ``dim`` attribute of a module that keeps its axis in ``axis`` (Softmax,
-    Softmin, GLU...): reading it gives the axis, setting it changes what forward uses."""
-
-    axis: int | None
-
-    @property
-    def dim(self) -> int | None:
-        return self.axis
-
-    @dim.setter
-    def dim(self, value: int | None) -> None:
-        self.axis = value
 
 
 class _AxisActivation(DimAttribute, Module):

@@ -6,7 +6,7 @@ Conventions at kinks, tested exactly:
 * ``leaky_relu'(0) = alpha`` and ``prelu'(0) = weight``: at 0 the negative branch's slope
   is used, as PyTorch does, so ``alpha = 0`` gives back ``relu'(0) = 0``;
 * ``elu'(0) = alpha`` (the negative branch ``alpha e^x`` at 0; for the default alpha = 1
-  this is the continuous value 1);
+  this is the continuous value 1), and ``elu''(0) = 0`` (PyTorch's second derivative);
 * ``step(0) = 0`` (the perceptron fires only when ``w.x + b > 0``); ``heaviside`` lets
   you choose the value at 0. The step's gradient is zero everywhere: it cannot be
   trained by gradient descent.
@@ -22,6 +22,7 @@ new values, as in PyTorch.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,7 @@ from autograd.errors import DTypeError, ShapeError, UsageError
 from autograd.extend import piecewise_linear
 
 from .fused import Elu, Gelu, GeluTanh, Heaviside
-from .._checks import flag, real_number
+from .._checks import caller_outside_nn, flag, integer, is_integer, real_number
 from ..errors import ConfigError
 from .inplace_write import write_in_place
 
@@ -80,10 +81,16 @@ def tanh(input: Any) -> Tensor:
 
 def relu(input: Any, inplace: bool = False) -> Tensor:
     """relu(x) = max(x, 0);  relu'(x) = [x > 0], so relu'(0) = 0. ``inplace=True``
-    writes the result into x and returns x (as ``relu_``)."""
+    writes the result into x and returns x (as ``relu_``). Integers stay integers; bool
+    input raises ``DTypeError``, as PyTorch refuses it."""
     if check_inplace("relu", inplace):
         return write_in_place("relu_", input, relu, floats_only=False)
-    return as_tensor(input).relu()
+    x = as_tensor(input)
+    if x.dtype == np.bool_:
+        raise DTypeError("relu: input is a bool tensor; max(x, 0) of bools is not defined "
+                         "(PyTorch refuses it too). Convert it first: input.double() or "
+                         "input.long()")
+    return x.relu()
 
 
 def leaky_relu(input: Any, alpha: float | None = None, inplace: bool = False, *,
@@ -106,6 +113,14 @@ def leaky_relu(input: Any, alpha: float | None = None, inplace: bool = False, *,
     slopes = two_valued(data > 0, 1.0, slope, np.result_type(data, slope))
     # one op whose gradient keeps x in its graph (a second derivative is 0, as PyTorch)
     return piecewise_linear(x, data * slopes, slopes)
+
+
+def opmath(data: np.ndarray) -> np.ndarray:
+    """``data`` as PyTorch compares it with a number bound (and computes in its forward
+    passes): float16 widened to float32, its "opmath" type; other dtypes as they are.
+    NumPy would round the bound to float16 instead, so that x = float16(0.3) =
+    0.30004883 would count as equal to the bound 0.3 (PyTorch: greater)."""
+    return data.astype(np.float32) if data.dtype == np.float16 else data
 
 
 def two_valued(mask: np.ndarray, if_true: float, if_false: float, dtype: Any) -> np.ndarray:
@@ -173,7 +188,8 @@ def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0,
     x = as_tensor(input)
     if x.dtype.kind in "iu":
         min_val, max_val = _integer_bounds(x.dtype, min_val, max_val)
-    inside = (x.data > min_val) & (x.data < max_val)
+    wide = opmath(x.data)  # (clipping in float16 gives PyTorch's values already)
+    inside = (wide > min_val) & (wide < max_val)
     return piecewise_linear(x, np.clip(x.data, min_val, max_val), inside)  # x inside
 
 
@@ -235,6 +251,23 @@ def check_temperature(name: str, temperature: Any) -> Any:
                        advice="T < 1 sharpens, T > 1 flattens, T = 1 is plain.")
 
 
+def _check_softmax_extras(name: str, temperature: Any, stacklevel: Any) -> None:
+    """The temperature (``check_temperature``), refused as an int: ``F.softmax(x, dim,
+    3)`` is PyTorch's ``_stacklevel`` there (no effect on the values), which would be read
+    as the temperature here. ``_stacklevel`` itself, an int, is accepted and ignored (its
+    only use in PyTorch is the implicit-dim warning's, which points at the caller here)."""
+    check_temperature(name, temperature)
+    if is_integer(temperature):
+        raise UsageError(
+            f"{name}: got the int {temperature!r} as the temperature; an int is refused "
+            f"there because PyTorch's {name}(x, dim, {temperature}) passes _stacklevel (no "
+            f"effect on the values), where the third argument here is the temperature. "
+            f"Pass a float for a temperature (temperature={float(temperature)!r}), or "
+            f"drop the int (or write _stacklevel={temperature!r}) for PyTorch's meaning.")
+    integer(name, "_stacklevel", stacklevel, advice="PyTorch's warning stack level; it "
+            "has no effect here. The temperature is the keyword temperature=.")
+
+
 def cast_for(name: str, x: Tensor, dtype: Any) -> Tensor:
     """x cast to the float ``dtype`` (differentiably; x itself for None), as PyTorch's
     ``dtype=`` of softmax and its kin casts the input before the op."""
@@ -250,12 +283,15 @@ def cast_for(name: str, x: Tensor, dtype: Any) -> Tensor:
 def implicit_axis(name: str, x: Tensor, axis: Any, dim: Any) -> Any:
     """``axis`` for softmax and its kin, to pass on beside ``dim`` (autograd refuses the
     two together): as given, or, when neither is given, the last, which is PyTorch's
-    implicit choice too for 0- to 2-d input. A 3-d or larger tensor must name it:
-    PyTorch's implicit (deprecated) choice there is dim 0 (3-d) or 1 (4-d and more),
-    where code written for NumPy means the last axis."""
+    implicit choice too for 0- to 2-d input (with its deprecation warning). A 3-d or
+    larger tensor must name it: PyTorch's implicit (deprecated) choice there is dim 0
+    (3-d) or 1 (4-d and more), where code written for NumPy means the last axis."""
     if axis is not None or dim is not None:
         return axis
     if x.ndim <= 2:
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change "
+                      f"the call to include dim=X as an argument.", UserWarning,
+                      stacklevel=caller_outside_nn())
         return -1
     raise UsageError(
         f"{name} of a {x.ndim}-d tensor needs its axis: PyTorch's implicit choice would be "
@@ -264,23 +300,25 @@ def implicit_axis(name: str, x: Tensor, axis: Any, dim: Any) -> Any:
 
 
 def softmax(input: Any, axis: int | None = None, temperature: float = 1.0, *,
-            dim: int | None = None, dtype: Any = None) -> Tensor:
+            dim: int | None = None, dtype: Any = None, _stacklevel: int = 3) -> Tensor:
     """softmax(x / T)_i = e^{x_i / T} / sum_j e^{x_j / T} along ``axis`` (or PyTorch's
     ``dim``; stable); d softmax_i / d x_j = s_i (delta_ij - s_j) / T. T -> 0 tends to
     argmax (one-hot), T -> inf to uniform. Without an axis: the last for up to 2-d
-    input, an error for more (``implicit_axis``). ``dtype`` (a float dtype): x is cast to
-    it first, as PyTorch's (e.g. float32 logits summed in float64)."""
-    check_temperature("softmax", temperature)
+    input (PyTorch's warning), an error for more (``implicit_axis``). ``dtype`` (a float
+    dtype): x is cast to it first, as PyTorch's (e.g. float32 logits summed in float64).
+    An int temperature is refused (``_check_softmax_extras``: PyTorch's third positional
+    argument is ``_stacklevel``, accepted by keyword and ignored)."""
+    _check_softmax_extras("softmax", temperature, _stacklevel)
     x = cast_for("softmax", as_tensor(input), dtype)
     axis = implicit_axis("softmax", x, axis, dim)
     return _softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
 
 
 def log_softmax(input: Any, axis: int | None = None, temperature: float = 1.0, *,
-                dim: int | None = None, dtype: Any = None) -> Tensor:
+                dim: int | None = None, dtype: Any = None, _stacklevel: int = 3) -> Tensor:
     """log softmax(x / T) = x / T - logsumexp(x / T) along ``axis`` (or ``dim``; stable,
-    fused); the axis and ``dtype`` as in ``softmax``."""
-    check_temperature("log_softmax", temperature)
+    fused); the axis, ``dtype``, the temperature and ``_stacklevel`` as in ``softmax``."""
+    _check_softmax_extras("log_softmax", temperature, _stacklevel)
     x = cast_for("log_softmax", as_tensor(input), dtype)
     axis = implicit_axis("log_softmax", x, axis, dim)
     return _log_softmax(x if _is_one(temperature) else x / temperature, axis, dim=dim)
@@ -306,7 +344,8 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     x = as_tensor(input)
     scaled = x if beta == 1 else x * beta
     smooth = scaled.softplus() if beta == 1 else scaled.softplus() / beta  # no node for 1
-    above = scaled.data > threshold
+    wide = opmath(x.data)
+    above = (wide if beta == 1 else wide * beta) > threshold  # float16 in float32
     return where(above, x, smooth) if above.any() else smooth  # (no node when none is)
 
 

@@ -191,7 +191,8 @@ class Elu(Function):
     """out = x for x > 0, alpha (e^(x / d) - 1) for x <= 0 (ELU: d = 1; CELU: d = alpha);
     dx = g for x > 0, g (alpha / d) e^(x / d) for x <= 0 (so elu'(0) = alpha). e^x is
     computed from x: out + alpha is 0 in float32 from x = -17 on, where e^x - 1 rounds
-    to -1."""
+    to -1. As PyTorch's: NaN takes the x > 0 branch (dx = g, so a masked NaN output
+    passes 0 back, not NaN), and the second derivative is 0 at x = 0 (its strict x < 0)."""
     __slots__ = ("alpha", "divisor")
 
     def __init__(self, alpha: float, divisor: float = 1.0) -> None:
@@ -208,9 +209,9 @@ class Elu(Function):
         return out
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
-        positive = constant(x) > 0
-        if is_tensor(x):  # create_graph: the derivative of x where x <= 0, 0 elsewhere
-            below = where(positive, 0.0, x)
+        positive = ~(constant(x) <= 0)  # NaN too, as PyTorch's
+        if is_tensor(x):  # create_graph: the derivative of x where x < 0, 0 elsewhere
+            below = where(constant(x) < 0, x, 0.0)
         else:  # x where x <= 0 (e^x never overflows), as a minimum: no select
             below = np.minimum(x, 0)
         slope = self.alpha / self.divisor  # (alpha itself for ELU's divisor 1)

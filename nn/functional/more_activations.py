@@ -5,7 +5,8 @@ keeps a float32 input float32. At a kink the gradient is PyTorch's, tested again
 
 * ``relu6``, ``hardsigmoid``: gradient 0 at the bounds (as ``hardtanh``);
 * ``hardswish``: gradient 0 at x = -3 and 1 at x = 3 (PyTorch's);
-* ``selu``, ``celu``: at 0 the negative branch's slope (scale alpha for selu, 1 for celu);
+* ``selu``, ``celu``: at 0 the negative branch's slope (scale alpha for selu, 1 for celu),
+  and a second derivative of 0 there (PyTorch's);
 * ``hardshrink``, ``softshrink``: gradient 0 at |x| = lambd;
 * ``threshold``: gradient 0 at x = threshold (the replaced side);
 * ``rrelu``: at 0 the negative branch's slope (as ``leaky_relu``).
@@ -21,16 +22,16 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor
+from autograd import Tensor, as_tensor, where
 from autograd import sigmoid as _sigmoid
 from autograd import softmax as _softmax
 from autograd.errors import AxisError, DTypeError, ShapeError
 from autograd.extend import piecewise_linear
 
-from .activations import cast_for, check_inplace, elu, hardtanh, implicit_axis
+from .activations import cast_for, check_inplace, elu, hardtanh, implicit_axis, opmath
 from .fused import Elu
 from .inplace_write import write_in_place
-from .._checks import caller_outside_nn, flag, is_integer, real_number, refuse_bool
+from .._checks import caller_outside_nn, flag, integer, is_integer, real_number, refuse_bool
 from .._random import RNGLike, as_generator
 from ..errors import ConfigError
 
@@ -94,11 +95,16 @@ def hardsigmoid(input: Any, inplace: bool = False) -> Tensor:
 
 def hardswish(input: Any, inplace: bool = False) -> Tensor:
     """x * hardsigmoid(x); derivative 0 for x <= -3, x / 3 + 1/2 on (-3, 3), 1 for
-    x >= 3 (PyTorch's values at -3 and 3)."""
+    x >= 3 (PyTorch's values at -3 and 3). NaN takes the x >= 3 branch, as PyTorch's:
+    the gate is 1 there, so the value stays NaN and the gradient is g (0 from a mask)."""
     if check_inplace("hardswish", inplace):
         return write_in_place("hardswish_", input, hardswish)
     x = as_tensor(input)
-    return x * hardsigmoid(x)
+    gate = hardsigmoid(x)
+    nan = np.isnan(x.data)
+    if nan.any():  # (no node when none is)
+        gate = where(nan, np.ones((), gate.dtype), gate)
+    return x * gate
 
 
 def softsign(input: Any) -> Tensor:
@@ -107,11 +113,14 @@ def softsign(input: Any) -> Tensor:
     return x / (x.abs() + 1.0)
 
 
-def softmin(input: Any, axis: int | None = None, *, dim: int | None = None,
-            dtype: Any = None) -> Tensor:
+def softmin(input: Any, axis: int | None = None, _stacklevel: int = 3, dtype: Any = None, *,
+            dim: int | None = None) -> Tensor:
     """softmax(-x) along ``axis`` (or PyTorch's ``dim``): the smallest entry gets the
     largest weight. The axis as in ``softmax`` (``implicit_axis``); ``dtype``: x is cast
-    to it first, as PyTorch's."""
+    to it first, as PyTorch's. ``_stacklevel`` (an int, in PyTorch's position) is
+    accepted and ignored, as in ``softmax``."""
+    integer("softmin", "_stacklevel", _stacklevel, advice="PyTorch's warning stack level; "
+            "it has no effect here (softmin has no temperature).")
     x = cast_for("softmin", as_tensor(input), dtype)
     return _softmax(-x, implicit_axis("softmin", x, axis, dim), dim=dim)
 
@@ -150,11 +159,23 @@ def glu(input: Any, axis: int = -1, *, dim: int | None = None) -> Tensor:
 
 def hardshrink(input: Any, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, else 0; gradient 1 where |x| > lambd, else 0 (also at
-    |x| = lambd, as PyTorch). NaN stays NaN (as PyTorch)."""
+    |x| = lambd, as PyTorch). NaN stays NaN (as PyTorch). Integer or bool input raises
+    ``DTypeError``, as PyTorch refuses it."""
     lambd = real_number("hardshrink", "lambd", lambd)
-    x = as_tensor(input)
+    x = _float_input("hardshrink", as_tensor(input))
     inside = np.abs(x.data) <= lambd
     return piecewise_linear(x, np.where(inside, np.zeros((), x.dtype), x.data), ~inside)
+
+
+def _float_input(name: str, x: Tensor) -> Tensor:
+    """x, if it holds floats; else a ``DTypeError`` naming ``name`` (PyTorch refuses
+    integer and bool input to the shrinks)."""
+    x = refuse_bool(name, x)
+    if x.dtype.kind != "f":
+        raise DTypeError(f"{name}: input must hold floats; got dtype {x.dtype} (as "
+                         f"PyTorch, which refuses integers too). Convert it first: "
+                         f"input.double()")
+    return x
 
 
 def check_softshrink_lambd(owner: str, lambd: Any) -> float:
@@ -167,15 +188,13 @@ def softshrink(input: Any, lambd: float = 0.5) -> Tensor:
     1 where |x| > lambd, else 0 (also at |x| = lambd, as PyTorch). NaN stays NaN.
     Integer or bool input raises ``DTypeError``, as PyTorch refuses it."""
     lambd = check_softshrink_lambd("softshrink", lambd)
-    x = refuse_bool("softshrink", as_tensor(input))
-    if x.dtype.kind != "f":  # an integer x - lambd would need a fraction (PyTorch refuses)
-        raise DTypeError(f"softshrink: input must hold floats; got dtype {x.dtype} (as "
-                         f"PyTorch, which refuses integers too). Convert it first: "
-                         f"input.double()")
-    shift = (np.sign(x.data) * lambd).astype(x.dtype)  # a constant: +-lambd
-    inside = np.abs(x.data) <= lambd
-    return piecewise_linear(x, np.where(inside, np.zeros((), x.dtype), x.data - shift),
-                            ~inside)
+    x = _float_input("softshrink", as_tensor(input))
+    # as PyTorch's: the values in float32 for float16 (its forward's opmath), the
+    # gradient's mask in x's dtype (its backward compares with lambd rounded to it)
+    wide = opmath(x.data)
+    shrunk = (wide - np.sign(wide) * lambd).astype(x.dtype, copy=False)  # x -+ lambd
+    values = np.where(np.abs(wide) <= lambd, np.zeros((), x.dtype), shrunk)
+    return piecewise_linear(x, values, ~(np.abs(x.data) <= lambd))  # NaN: 1, as there
 
 
 def tanhshrink(input: Any) -> Tensor:
@@ -186,22 +205,23 @@ def tanhshrink(input: Any) -> Tensor:
 
 def threshold(input: Any, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else ``value``; gradient 1 where x > threshold, else 0
-    (PyTorch's ``F.threshold``; both numbers are required, as there). NaN stays NaN."""
+    (PyTorch's ``F.threshold``; both numbers are required, as there). NaN stays NaN.
+    Bool input raises ``DTypeError``, as PyTorch refuses it; integers stay integers."""
     threshold = real_number("threshold", "threshold", threshold, finite=False)
     value = real_number("threshold", "value", value, finite=False)
     if check_inplace("threshold", inplace):
         return write_in_place("threshold_", input, lambda t: _threshold(t, threshold, value),
                               floats_only=False)
-    x = as_tensor(input)
-    below = x.data <= threshold
+    x = refuse_bool("threshold", as_tensor(input))
+    below = opmath(x.data) <= threshold  # float16 in float32, as PyTorch's
     return piecewise_linear(x, np.where(below, _value_of(x.dtype, value), x.data), ~below)
 
 
 def _value_of(dtype: np.dtype, value: float) -> np.ndarray:
     """``value`` in x's dtype: truncated into an integer one, as PyTorch's, where it must
     be finite and in range (PyTorch refuses the rest too)."""
-    if dtype.kind in "iub":
-        limits = np.iinfo(dtype) if dtype.kind != "b" else np.iinfo(np.uint8)
+    if dtype.kind in "iu":
+        limits = np.iinfo(dtype)
         if not (np.isfinite(value) and limits.min <= value <= limits.max):
             raise DTypeError(f"threshold: value={value!r} does not fit x's dtype {dtype} "
                              f"(from {limits.min} to {limits.max}); give a value in range, "
