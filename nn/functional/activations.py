@@ -283,12 +283,15 @@ def cast_for(name: str, x: Tensor, dtype: Any) -> Tensor:
 def implicit_axis(name: str, x: Tensor, axis: Any, dim: Any) -> Any:
     """``axis`` for softmax and its kin, to pass on beside ``dim`` (autograd refuses the
     two together): as given, or, when neither is given, the last, which is PyTorch's
-    implicit choice too for 0- to 2-d input (with its deprecation warning). A 3-d or
-    larger tensor must name it: PyTorch's implicit (deprecated) choice there is dim 0
+    implicit choice too for 0- to 2-d input (with its deprecation warning for 2-d input;
+    a vector, the notes' softmax(z), has no other axis to mean, so it is quiet). A 3-d
+    or larger tensor must name it: PyTorch's implicit (deprecated) choice there is dim 0
     (3-d) or 1 (4-d and more), where code written for NumPy means the last axis."""
     if axis is not None or dim is not None:
         return axis
-    if x.ndim <= 2:
+    if x.ndim <= 1:
+        return -1
+    if x.ndim == 2:
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change "
                       f"the call to include dim=X as an argument.", UserWarning,
                       stacklevel=caller_outside_nn())
