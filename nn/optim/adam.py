@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import flag, real_number
-from .averages import running_average_, running_average_of_squares_
+from .averages import lerp_, running_average_of_squares_
 from .flat_params import FlatBuffers, FlatLayout, flat_enough
 from .optimizer import Optimizer, ParamsT, _count_write, check_nonneg, check_pair
 from .state_tensors import next_step, scalar_dtype, start_step, state_array, zeros_state
@@ -126,7 +126,7 @@ class Adam(Optimizer):
         elif weight_decay != 0:  # g + wd p
             g += np.multiply(buffers.layout.join(arrays, out=work), weight_decay, out=work)
         m, v = buffers.flat["exp_avg"], buffers.flat["exp_avg_sq"]
-        running_average_(m, g, beta1, work)
+        lerp_(m, g, 1 - beta1, work)
         running_average_of_squares_(v, g, beta2, work)
         if group["amsgrad"]:
             v = np.maximum(buffers.flat["max_exp_avg_sq"], v, out=buffers.flat["max_exp_avg_sq"])
@@ -149,7 +149,7 @@ class Adam(Optimizer):
         g = self._decayed_gradient(param, grad, group, group["decoupled_weight_decay"])
         m, v = state_array(state["exp_avg"]), state_array(state["exp_avg_sq"])
         work = self._scratch(param, 1)
-        running_average_(m, g, beta1, work)             # m = b1 m + (1 - b1) g
+        lerp_(m, g, 1 - beta1, work)                    # m = b1 m + (1 - b1) g
         running_average_of_squares_(v, g, beta2, work)  # v = b2 v + (1 - b2) g^2
         if group["amsgrad"]:
             if "max_exp_avg_sq" not in state:

@@ -11,7 +11,7 @@ from autograd import Tensor
 
 from .._checks import flag
 from .adam import check_betas
-from .averages import running_average_, running_average_of_squares_
+from .averages import lerp_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg
 from .state_tensors import next_step, scalar_state, start_step, state_array, zeros_state
 from .torch_flags import accept_torch_flags
@@ -61,7 +61,7 @@ class Adamax(Optimizer):
         g = self._with_weight_decay(param, grad, group["weight_decay"])
         m, u = state_array(state["exp_avg"]), state_array(state["exp_inf"])
         work = self._scratch(param, 1)
-        running_average_(m, g, beta1, work)           # m = b1 m + (1 - b1) g
+        lerp_(m, g, 1 - beta1, work)                  # m = b1 m + (1 - b1) g
         u *= beta2                                    # u = max(b2 u, |g| + eps)
         np.abs(g, out=work)
         work += group["eps"]
@@ -125,7 +125,7 @@ class NAdam(Optimizer):
         mu_product = _times_(state, "mu_product", mu)
         m, v = state_array(state["exp_avg"]), state_array(state["exp_avg_sq"])
         work, denom = self._scratch(param, 1), self._scratch(param, 3)
-        running_average_(m, g, beta1, work)
+        lerp_(m, g, 1 - beta1, work)
         running_average_of_squares_(v, g, beta2, work)
         np.divide(v, 1 - beta2 ** t, out=denom)       # d = sqrt(v / (1 - b2^t)) + eps
         np.sqrt(denom, out=denom)
@@ -188,7 +188,7 @@ class RAdam(Optimizer):
         g = self._decayed_gradient(param, grad, group, group["decoupled_weight_decay"])
         m, v = state_array(state["exp_avg"]), state_array(state["exp_avg_sq"])
         work = self._scratch(param, 1)
-        running_average_(m, g, beta1, work)
+        lerp_(m, g, 1 - beta1, work)
         running_average_of_squares_(v, g, beta2, work)
         c1, c2 = 1 - beta1 ** t, 1 - beta2 ** t
         rho_inf = 2 / (1 - beta2) - 1

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import flag, real_number
-from .averages import running_average_, running_average_of_squares_
+from .averages import lerp_, running_average_of_squares_
 from .optimizer import Optimizer, ParamsT, check_nonneg
 from .state_tensors import full_state, next_step, start_step, state_array, zeros_state
 from .torch_flags import accept_torch_flags
@@ -25,8 +25,11 @@ class Adagrad(Optimizer):
         s = s + g * g                                (s starts at initial_accumulator_value)
         p = p - clr * g / (sqrt(s) + eps)
 
-    ``maximize=True`` uses -g (gradient ascent). State per parameter: ``step`` (int),
-    ``sum``.
+    ``maximize=True`` uses -g (gradient ascent). State per parameter: ``step`` (a 0-d
+    Tensor), ``sum``. s starts at the ``initial_accumulator_value`` of the parameter's
+    group (a value a group dict or ``add_param_group`` gives is used); PyTorch always
+    starts it at the constructor's value and ignores a group's. State dicts load either
+    way: ``sum`` is saved.
     """
 
     scalar_state = frozenset({"step"})  # 0-d Tensors, as PyTorch 2.x
@@ -124,7 +127,7 @@ class RMSprop(Optimizer):
         running_average_of_squares_(v, g, alpha, work)
         if group["centered"]:
             avg = _get(state, "grad_avg", param)
-            running_average_(avg, g, alpha, work)
+            lerp_(avg, g, 1 - alpha, work)
             np.multiply(avg, avg, out=work)
             np.subtract(v, work, out=work)
             np.sqrt(work, out=work)

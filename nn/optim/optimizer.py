@@ -15,16 +15,18 @@ from autograd import Tensor, enable_grad
 from .._checks import flag, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
 from .flat_params import memory_order
-from .optimizer_hooks import OptimizerHooks, hooked
+from .hyper_parameters import plain_hyper_parameters
+from .optimizer_hooks import (OptimizerHooks, hooked, register_optimizer_step_post_hook,
+                              register_optimizer_step_pre_hook)
 from .param_names import check_naming_agrees, split_names
 from .required import fill_defaults, required
 from .state_dict_checks import (SCHEDULER_KEYS, accepted_torch_flags, checked_entry,
                                 checked_groups, checked_state, param_index as _param_index,
                                 validate_loaded_group)
 from .state_tensors import restored_value, saved_value
-from .torch_flags import plain_lr
 
-__all__ = ["Optimizer", "ParamsT", "required"]
+__all__ = ["Optimizer", "ParamsT", "required", "register_optimizer_step_pre_hook",
+           "register_optimizer_step_post_hook"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
@@ -61,8 +63,7 @@ class Optimizer(OptimizerHooks):
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
-        if "lr" in self.defaults:  # a 0-d tensor lr becomes its value
-            self.defaults["lr"] = plain_lr(type(self).__name__, self.defaults["lr"])
+        plain_hyper_parameters(self, self.defaults)  # a 0-d tensor lr... becomes its value
         self.param_groups: list[dict[str, Any]] = []
         # keyed by identity; a parameter without state reads as {} (as in PyTorch)
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
@@ -120,8 +121,7 @@ class Optimizer(OptimizerHooks):
                     "w = ag.Tensor(w.data, requires_grad=True) (or compute w under "
                     "ag.no_grad() and then call w.requires_grad_())")
         fill_defaults(type(self).__name__, group, self.defaults)
-        if "lr" in group:
-            group["lr"] = plain_lr(type(self).__name__, group["lr"])
+        plain_hyper_parameters(self, group)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         ids = [id(p) for p in group["params"]]
         if len(set(ids)) != len(ids) or seen.intersection(ids):
@@ -238,22 +238,21 @@ class Optimizer(OptimizerHooks):
 
         Parameters are numbered across groups in order, and ``"state"`` is keyed by
         that int, as in PyTorch (``sd["state"][0]["exp_avg"]``, a Tensor); a parameter
-        without state has no entry. Tensors are copies, so the result is a snapshot that
-        later steps do not change.
+        without state has no entry. The entries come in the order the parameters got their
+        state (their first step, or the loaded state dict's order), as PyTorch's. Tensors
+        are copies, so the result is a snapshot that later steps do not change.
         """
-        index = 0
+        index_of: dict[int, int] = {}  # id(parameter) -> its number
         groups: list[dict[str, Any]] = []
-        state: dict[int, dict[str, Any]] = {}
         for group in self.param_groups:
             saved = {k: v for k, v in group.items() if k != "params"}
             if "param_names" in saved:
                 saved["param_names"] = list(saved["param_names"])
-            saved["params"] = list(range(index, index + len(group["params"])))
-            for p in group["params"]:
-                if self.state.get(p):
-                    state[index] = {k: saved_value(v) for k, v in self.state[p].items()}
-                index += 1
+            saved["params"] = list(range(len(index_of), len(index_of) + len(group["params"])))
+            index_of.update((id(p), i) for p, i in zip(group["params"], saved["params"]))
             groups.append(saved)
+        state = {index_of[id(p)]: {k: saved_value(v) for k, v in entry.items()}
+                 for p, entry in self.state.items() if entry and id(p) in index_of}
         return {"state": state, "param_groups": groups}
 
     @hooked
@@ -303,6 +302,7 @@ class Optimizer(OptimizerHooks):
                     merged[k] = list(v)
                 elif k != "params" and k not in flags:
                     merged[k] = tuple(v) if isinstance(v, list) else v
+            plain_hyper_parameters(self, merged)
             validate_loaded_group(self, merged, saved)  # a scheduler's lr < 0 loads
             if "maximize" in merged:
                 flag(owner, "maximize", merged["maximize"])
@@ -332,11 +332,13 @@ class Optimizer(OptimizerHooks):
         return flags
 
     def __repr__(self) -> str:
-        lines = [f"{type(self).__name__} ("]
+        """PyTorch's text: per group a ``Parameter Group i`` line, then ``    key: value``
+        for each hyper-parameter, sorted by name (a blank line between groups, as there)."""
+        text = f"{type(self).__name__} ("
         for i, group in enumerate(self.param_groups):
-            hyper = ", ".join(f"{k}={v}" for k, v in group.items() if k != "params")
-            lines.append(f"  group {i}: {len(group['params'])} params, {hyper}")
-        return "\n".join(lines + [")"])
+            text += f"\nParameter Group {i}\n" + "".join(
+                f"    {k}: {group[k]}\n" for k in sorted(group) if k != "params")
+        return text + ")"
 
 
 # ------------------------------------------------------------------ helpers

@@ -14,6 +14,11 @@
 Each returns a handle whose ``remove()`` unregisters the hook. Hooks run in the order they
 were registered (``prepend=True``, where PyTorch has it, puts one first). They wrap the
 outermost call only: a subclass's ``step`` that calls ``super().step()`` runs them once.
+
+``register_optimizer_step_pre_hook(hook)`` / ``register_optimizer_step_post_hook(hook)``
+(PyTorch's ``torch.optim.optimizer`` functions, here also in ``nn.optim.optimizer``)
+register a step hook for every optimizer, with the same signature; as in PyTorch, the
+global pre-hooks run before an optimizer's own, the global post-hooks after its own.
 """
 from __future__ import annotations
 
@@ -25,10 +30,36 @@ from autograd.errors import UsageError
 
 from ..hooks import RemovableHandle
 
-__all__ = ["OptimizerHooks", "hooked"]
+__all__ = ["OptimizerHooks", "hooked", "register_optimizer_step_pre_hook",
+           "register_optimizer_step_post_hook"]
 
 KINDS = ("step_pre", "step_post", "state_dict_pre", "state_dict_post",
          "load_state_dict_pre", "load_state_dict_post")
+
+# the hooks of every optimizer's step (id -> hook, in calling order)
+_GLOBAL_STEP_HOOKS: dict[str, dict[int, Callable]] = {"step_pre": {}, "step_post": {}}
+
+
+def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
+    """``hook(optimizer, args, kwargs)`` before the step of every optimizer (before its own
+    pre-hooks); may return ``(new_args, new_kwargs)``. ``handle.remove()`` unregisters it."""
+    return _add_global_hook("step_pre", hook)
+
+
+def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
+    """``hook(optimizer, args, kwargs)`` after the step of every optimizer (after its own
+    post-hooks). ``handle.remove()`` unregisters it."""
+    return _add_global_hook("step_post", hook)
+
+
+def _add_global_hook(kind: str, hook: Callable) -> RemovableHandle:
+    if not callable(hook):
+        raise UsageError(f"register_optimizer_{kind}_hook needs a callable, got "
+                         f"{type(hook).__name__}")
+    hooks = _GLOBAL_STEP_HOOKS[kind]
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    return handle
 
 
 class OptimizerHooks:
@@ -87,9 +118,15 @@ class OptimizerHooks:
         return self._add_hook("load_state_dict_post", hook, prepend)
 
 
+def _own_hooks(opt: Any, kind: str) -> list[Callable]:
+    """The optimizer's own hooks of ``kind``, in calling order (none registered: [])."""
+    return list(opt.__dict__.get("_optimizer_hooks", {}).get(kind, {}).values())
+
+
 def _run_step(opt: Any, step: Callable, args: tuple, kwargs: dict) -> Any:
     args = (opt, *args)
-    for hook in list(opt._hooks("step_pre").values()):
+    pre_hooks = [*_GLOBAL_STEP_HOOKS["step_pre"].values(), *_own_hooks(opt, "step_pre")]
+    for hook in pre_hooks:
         result = hook(opt, args, kwargs)
         if result is not None:
             if not (isinstance(result, tuple) and len(result) == 2):
@@ -97,7 +134,8 @@ def _run_step(opt: Any, step: Callable, args: tuple, kwargs: dict) -> Any:
                                  f"or a tuple (new_args, new_kwargs), got {result!r}")
             args, kwargs = result
     out = step(*args, **kwargs)
-    for hook in list(opt._hooks("step_post").values()):
+    post_hooks = [*_own_hooks(opt, "step_post"), *_GLOBAL_STEP_HOOKS["step_post"].values()]
+    for hook in post_hooks:
         hook(opt, args, kwargs)
     return out
 
@@ -136,7 +174,8 @@ def hooked(method: Callable) -> Callable:
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         if name == "step":
             self._stepped = True
-        if "_optimizer_hooks" not in self.__dict__:  # no hook was ever registered
+        if "_optimizer_hooks" not in self.__dict__ and not (  # no hook was ever registered
+                name == "step" and any(_GLOBAL_STEP_HOOKS.values())):
             return method(self, *args, **kwargs)
         running = self.__dict__.setdefault("_hooks_running", set())
         if name in running:  # a super() call inside: the outer call runs the hooks
