@@ -9,6 +9,7 @@ the modules PyTorch gives them to: they replace ``reduction`` by PyTorch's rule,
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from autograd import Tensor
@@ -18,6 +19,7 @@ from .functional.loss_base import (check_number, check_reduction, init_stackleve
                                    legacy_reduction)
 from .functional.weighted import check_ignore_index, check_label_smoothing, weight_values
 from ._checks import flag, integer, real_number
+from .errors import ArgumentTypeError
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
@@ -30,7 +32,14 @@ __all__ = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWith
 class _Loss(Module):
     """A loss module: holds ``reduction`` and calls ``function(input, target, ...)``.
     ``size_average`` / ``reduce`` (PyTorch's deprecated pair, None unless given) replace
-    ``reduction`` by PyTorch's rule, with its warning."""
+    ``reduction`` by PyTorch's rule, with its warning. An argument given both by
+    position and by keyword (PyTorch's positional order with a keyword, e.g.
+    ``CrossEntropyLoss(w, reduction="sum")``) raises ``ArgumentTypeError``."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if args and kwargs:  # checked here: Python's bare TypeError comes before __init__
+            _refuse_given_twice(cls, args, kwargs)
+        return super().__new__(cls)
 
     def __init__(self, reduction: str = "mean", *, size_average: bool | None = None,
                  reduce: bool | None = None) -> None:
@@ -41,6 +50,28 @@ class _Loss(Module):
                                          stacklevel=init_stacklevel(self))
         check_reduction(name, reduction)
         self.reduction = reduction
+
+
+def _refuse_given_twice(cls: type, args: tuple, kwargs: dict) -> None:
+    """``ArgumentTypeError`` when a keyword of ``kwargs`` names a parameter of
+    ``cls.__init__`` that ``args`` already fill by position: PyTorch's order is not this
+    one in several losses (weight first in cross-entropy, NLL and BCE; HuberLoss's
+    reduction before delta), so its positional calls shift."""
+    params = inspect.signature(cls.__init__).parameters
+    positional = [p.name for p in params.values()
+                  if p.kind is p.POSITIONAL_OR_KEYWORD][1:]  # without self
+    twice = [name for name in positional[:len(args)] if name in kwargs]
+    if not twice:
+        return
+    name, given = cls.__name__, positional.index(twice[0])
+    example = ("weight=w, reduction='sum'" if "weight" in params
+               else ", ".join(f"{p}=..." for p in positional))
+    raise ArgumentTypeError(
+        f"{name}: {twice[0]} was given twice, by position (argument {given + 1}, of type "
+        f"{type(args[given]).__name__}) and as {twice[0]}=. The positional parameters "
+        f"here are ({', '.join(positional)}); PyTorch's order differs in several losses "
+        f"(weight first in its cross-entropy, NLL and BCE losses, reduction before delta "
+        f"in HuberLoss). Pass the arguments by keyword, e.g. {name}({example}).")
 
 
 class MSELoss(_Loss):

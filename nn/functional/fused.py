@@ -23,6 +23,7 @@ from autograd import maximum as tensor_maximum
 from autograd import softmax as tensor_softmax
 from autograd.extend import constant, exp, is_tensor, masked, where
 
+from .bce_second_order import BinaryCrossEntropyInputGrad
 from .special import normal_cdf
 
 _max, _sum = np.maximum.reduce, np.add.reduce  # ndarray.max/sum without their Python wrappers
@@ -77,9 +78,12 @@ def _at_least(x: Any, floor: float) -> Any:
 
 
 def _clamped_log(x: Any) -> Any:
-    """max(log x, -100): finite at x = 0."""
+    """max(log x, -100): finite at x = 0; on Tensors with derivative 1 / x above the
+    clamp and 0 on it (log never sees the x = 0 it would differentiate as 0 * inf)."""
     if is_tensor(x):
-        return tensor_maximum(x.log(), LOG_FLOOR)
+        with np.errstate(divide="ignore"):
+            above = np.log(constant(x)) > LOG_FLOOR
+        return where(above, where(above, x, 1.0).log(), LOG_FLOOR)
     with np.errstate(divide="ignore"):
         return np.maximum(np.log(x), LOG_FLOOR)
 
@@ -244,7 +248,9 @@ class BinaryCrossEntropy(Function):
         if self.reduction == "mean":
             g = g / constant(p).size
         dp = dy = None
-        if self.needs_input_grad[0]:
+        if self.needs_input_grad[0] and (is_tensor(p) or is_tensor(y)):  # create_graph
+            dp = g * BinaryCrossEntropyInputGrad.apply(p, y, eps=BCE_GRAD_EPS)
+        elif self.needs_input_grad[0]:
             dp = g * (p - y) / _at_least(p * (1 - p), BCE_GRAD_EPS)
         if self.needs_input_grad[1]:
             dy = g * (_clamped_log(1 - p) - _clamped_log(p))

@@ -9,8 +9,9 @@ A NumPy or list target takes the input's float dtype, so float32 stays float32; 
 Tensor target (or ``weight``) of another float dtype promotes where PyTorch's does: float32
 input and a float64 Tensor give a float64 loss (mse, l1, smooth L1, BCE on logits,
 cross-entropy's probability targets, kl_div, Poisson and Gaussian NLL, the triplet
-losses, mse/l1/huber's ``weight``...); huber's target, BCE's target and weights, and
-class weights keep the input's dtype, as there.
+losses, mse/l1/huber's ``weight``, cross-entropy's class weights with probability
+targets...); huber's target, BCE's target and weights, and class weights with integer
+labels keep the input's dtype, as there.
 Targets are checked as inputs are: ragged lists, None, strings, objects and complex
 numbers raise a named error (``DataError`` or ``DTypeError``), never a NumPy error from
 deep inside or a silently dropped imaginary part. "mean" over an empty batch is NaN
@@ -293,7 +294,10 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
     here (``reduction`` keeps the third place): ``weight`` (C,) scales each class's loss
     and makes "mean" divide by the sum of the weights picked; samples labelled
     ``ignore_index`` give 0 and are not counted; ``label_smoothing`` e trains against
-    (1 - e) onehot(t) + e / C (see ``weighted.py``)."""
+    (1 - e) onehot(t) + e / C (see ``weighted.py``). As in PyTorch, class weights are a
+    constant of the input's dtype with integer labels, and with probability targets a
+    factor like any other: a weight that requires grad gets its gradient
+    (d loss_n / d w_c = -q_nc logp_nc, q smoothed), a float Tensor promotes."""
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction("cross_entropy", reduction, size_average, reduce)
     if type(reduction) is not str or reduction not in REDUCTIONS:
@@ -319,9 +323,6 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
     if not (isinstance(target, Tensor) and target.requires_grad):
         target = target_array("cross_entropy", target)
     soft = target.dtype.kind == "f" and target.shape == input.shape
-    if weight is not None and not (soft and input.ndim >= 3):  # that one: the error below
-        weight = loss_weight("cross_entropy", "weight", weight, (classes,), input.dtype,
-                             per="class")
     if soft:
         if input.ndim >= 3:
             raise ShapeError(
@@ -340,8 +341,14 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean", *, weight: A
         if plain:
             losses = -(target * _log_softmax(input, axis=-1)).sum(axis=-1)
             return reduce_loss(losses, reduction)
+        if weight is not None:  # a composition in PyTorch too: differentiable, promoting
+            weight = weight_tensor("cross_entropy", "weight", weight, (classes,),
+                                   input.dtype, per="class", promote=True)
         return soft_cross_entropy(_log_softmax(input, axis=-1), target, weight, reduction,
                                   label_smoothing)
+    if weight is not None:  # integer labels: a constant of the input's dtype, as PyTorch
+        weight = loss_weight("cross_entropy", "weight", weight, (classes,), input.dtype,
+                             per="class")
     labels, keep = _labels("cross_entropy", input, target, ignore_index)
     if plain and keep is None:
         if reduction == "mean" and not labels.size:  # NaN, quietly (see reduce_loss)

@@ -1,8 +1,8 @@
 """The regression losses as fused ops: the squared error and Huber's loss of d = x - y,
 each with its reduction, one graph node where the composition of a difference, a square
 or an absolute value, a ``where`` and the reduction was four to eleven. The values are
-the composition's, to the bit; the VJPs are written with operators and ``np.clip``,
-which run on Tensors too, so the gradients can be differentiated again."""
+the composition's, to the bit; the VJPs are written with operators, ``np.clip`` and
+``where``, which run on Tensors too, so the gradients can be differentiated again."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd import Function
 from autograd.errors import DTypeError
-from autograd.extend import constant
+from autograd.extend import constant, is_tensor, where
 
 from .fused import reduce_losses
 
@@ -53,7 +53,8 @@ class Huber(Function):
     """Huber's loss of d = x - y, per element then reduced ("none", "sum", "mean"):
     out = d^2 / 2 for |d| <= delta, delta (|d| - delta / 2) beyond;
     dx = g' clip(d, -delta, delta),  dy = -dx (g' as in ``SquaredError``). One node
-    where "mean" was eleven."""
+    where "mean" was eleven. The second derivative is g' where |d| < delta, else 0: the
+    kink |d| = delta takes the linear side, as PyTorch's double backward."""
     __slots__ = ("delta", "reduction")
 
     def __init__(self, delta: float, reduction: str = "none") -> None:
@@ -70,6 +71,14 @@ class Huber(Function):
     def vjp(self, g: Any, out: Any, x: Any, y: Any) -> tuple:
         if self.reduction == "mean":
             g = g / constant(x).size
-        dx = np.clip(x - y, -self.delta, self.delta) * g
+        dx = self._clipped(x - y) * g
         need_x, need_y = self.needs_input_grad
         return (dx if need_x else None), (-dx if need_y else None)
+
+    def _clipped(self, diff: Any) -> Any:
+        """clip(d, -delta, delta); on Tensors (create_graph) with slope 1 only where
+        |d| < delta, so the kink takes the linear side (np.clip's slope there is 1)."""
+        if not is_tensor(diff):
+            return np.clip(diff, -self.delta, self.delta)
+        inside = abs(constant(diff)) < self.delta
+        return where(inside, diff, np.sign(constant(diff)) * self.delta)

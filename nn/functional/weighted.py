@@ -160,10 +160,12 @@ def weighted_nll(logp: Tensor, labels: np.ndarray, keep: np.ndarray,
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
 
 
-def soft_cross_entropy(logp: Tensor, target: Tensor, weight: np.ndarray | None,
+def soft_cross_entropy(logp: Tensor, target: Tensor, weight: Tensor | None,
                        reduction: str, label_smoothing: float) -> Tensor:
     """-sum_c w_c q_c logp_c per sample for probability targets q, smoothed to
-    (1 - e) q + e / C; "mean" divides by the number of samples (as PyTorch)."""
+    (1 - e) q + e / C; "mean" divides by the number of samples (as PyTorch). The class
+    weights w (``weight_tensor``'s) are a factor of the product, so a w that requires grad
+    gets d loss_n / d w_c = -q_c logp_c, as in PyTorch."""
     if label_smoothing and logp.shape[-1]:  # smoothing over no classes changes nothing
         target = target * (1 - label_smoothing) + label_smoothing / logp.shape[-1]
     terms = target * logp if weight is None else target * logp * weight
