@@ -24,9 +24,13 @@ _add_reduce = np.add.reduce
 class Affine(Function):
     """y = x W^T + b for x (..., in), W (out, in), b (out,);
     dx = g W,  dW = g^T x and db = sum of g, both summed over the leading axes of x.
-    Each gradient comes out in its input's shape, as a new array (``fresh_grads``)."""
+    Each gradient comes out in its input's shape, as a new array (``fresh_grads``). dx
+    reads only W and dW only x (``gradient_reads``), so an in-place update of W after the
+    forward (an optimizer or ``AveragedModel`` step) is no error when x needs no gradient,
+    as in PyTorch."""
     __slots__ = ()
     fresh_grads = True
+    gradient_reads = ((1,), (0,), ())  # bias may be absent: only the wanted ones are read
 
     def forward(self, x: np.ndarray, weight: np.ndarray,
                 bias: np.ndarray | None = None) -> np.ndarray:
