@@ -25,7 +25,7 @@ from autograd import Tensor, as_tensor
 from autograd.errors import ShapeError
 
 from .._random import RNGLike, as_generator
-from .._checks import caller_outside_nn, real_number
+from .._checks import caller_outside_nn, flag, real_number
 from .activations import check_inplace
 from .more_activations import SELU_ALPHA, SELU_SCALE
 
@@ -51,6 +51,15 @@ def keep_mask(shape: tuple[int, ...], p: float, dtype: np.dtype,
     return mask
 
 
+def check_training(name: str, training: Any) -> bool:
+    """``training`` as a bool, or an ArgumentTypeError naming ``name`` (a truthy string
+    or number would silently drop, as PyTorch refuses)."""
+    if training is True or training is False:  # the usual case, checked on every call
+        return training
+    return flag(name, "training", training, advice="True drops (training), False passes "
+                "the input through (evaluation).")
+
+
 def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False, *,
             generator: RNGLike = None) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p) when
@@ -59,6 +68,7 @@ def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = F
     computed out of place (same values and gradients, no memory shared with x)."""
     p = check_dropout_p("dropout", p)
     check_inplace("dropout", inplace)
+    training = check_training("dropout", training)
     x = as_tensor(input)
     if not training or p == 0.0:
         return x
@@ -78,6 +88,7 @@ def alpha_dropout(input: Any, p: float = 0.5, training: bool = False, inplace: b
     (as PyTorch). ``inplace`` is accepted for PyTorch compatibility (out of place)."""
     p = check_dropout_p("alpha_dropout", p)
     check_inplace("alpha_dropout", inplace)
+    training = check_training("alpha_dropout", training)
     x = as_tensor(input)
     if not training or p == 0.0:
         return x
@@ -141,6 +152,7 @@ def dropout1d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
     evaluation, as PyTorch). ``generator`` and ``inplace`` as in ``dropout``."""
     p = check_dropout_p("dropout1d", p)
     check_inplace("dropout1d", inplace)
+    training = check_training("dropout1d", training)
     x = as_tensor(input)
     if x.ndim not in (2, 3):
         raise ShapeError(f"dropout1d: expected 2-d (C, L) or 3-d (N, C, L) input; got shape "
@@ -158,6 +170,7 @@ def dropout2d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
     ``ShapeError`` when a mask is drawn."""
     p = check_dropout_p("dropout2d", p)
     check_inplace("dropout2d", inplace)
+    training = check_training("dropout2d", training)
     x = as_tensor(input)
     if x.ndim not in (3, 4):
         warnings.warn(f"dropout2d: got a {x.ndim}-d input of shape {x.shape}; dropout2d "
@@ -180,6 +193,7 @@ def dropout3d(input: Any, p: float = 0.5, training: bool = True, inplace: bool =
     ``ShapeError`` when a mask is drawn."""
     p = check_dropout_p("dropout3d", p)
     check_inplace("dropout3d", inplace)
+    training = check_training("dropout3d", training)
     x = as_tensor(input)
     if x.ndim not in (4, 5):
         warnings.warn(f"dropout3d: got a {x.ndim}-d input of shape {x.shape}, read as "
@@ -198,5 +212,6 @@ def feature_alpha_dropout(input: Any, p: float = 0.5, training: bool = False,
     a mask is drawn)."""
     p = check_dropout_p("feature_alpha_dropout", p)
     check_inplace("feature_alpha_dropout", inplace)
+    training = check_training("feature_alpha_dropout", training)
     return _channel_dropout("feature_alpha_dropout", as_tensor(input), p, training, generator,
                             batched=True, alpha=True)

@@ -45,6 +45,19 @@ def _decay(owner: str, decay: Any) -> float:
                        advice="The EMA keeps decay * average + (1 - decay) * current.")
 
 
+def _averaged_values(new: Any) -> Any:
+    """What a custom ``avg_fn`` returned, as numbers to write into the average: a Tensor,
+    an array or a number; anything else (None from a function that forgot ``return``,
+    which NumPy would write as NaN) is an ``ArgumentTypeError``, as PyTorch's TypeError."""
+    values = new.data if isinstance(new, Tensor) else new
+    if isinstance(values, (int, float, np.ndarray, np.number)) and not isinstance(
+            values, bool) and np.asarray(values).dtype.kind in "iuf":
+        return values
+    raise ArgumentTypeError(f"AveragedModel: avg_fn(averaged, current, num_averaged) must "
+                            f"return the new average, a Tensor (or array) of numbers; got "
+                            f"{type(new).__name__}. Did it forget to return?")
+
+
 def get_ema_multi_avg_fn(decay: float = 0.999) -> MultiAvgFn:
     """A ``multi_avg_fn`` for :class:`AveragedModel`: the exponential moving average
     ``avg = decay * avg + (1 - decay) * current``, in place on lists of tensors."""
@@ -160,7 +173,7 @@ class AveragedModel(Module):
             elif self.avg_fn is not None:
                 for avg, cur in pairs:
                     new = self.avg_fn(avg.detach(), cur.detach(), self.n_averaged)
-                    avg.data[...] = new.data if isinstance(new, Tensor) else new
+                    avg.data[...] = _averaged_values(new)
                     avg.bump_version()
             else:
                 fn = self.multi_avg_fn or get_swa_multi_avg_fn()
