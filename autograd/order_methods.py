@@ -26,15 +26,16 @@ import numpy as np
 
 from .errors import AxisError, DTypeError, ShapeError, UsageError
 from .function import apply
-from .ops.order import Lerp, LogCumsumExp, MedianAll
+from .ops.order import Lerp, LerpWeight, LogCumsumExp, MedianAll
 from .ops.order_positions import (INTERPOLATIONS, lower_median, middle_pair, mode_positions,
-                                  quantile_positions, running_extreme_indices, sorted_order)
+                                  quantile_positions, quantile_weight_rate,
+                                  running_extreme_indices, sorted_order)
 from .ops.reductions import _check_not_empty, normalize_axis, single_axis
 from .tensor_math import where
 from .tensor_reductions import ValuesIndices
 
 __all__ = ["OrderMethods", "median_spelled", "quantile_spelled", "numpy_median", "quantile_of",
-           "check_q", "select_along", "running_extreme", "UNSET"]
+           "check_q", "select_along", "running_extreme", "as_count", "UNSET"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -75,7 +76,8 @@ class OrderMethods:
         when None); shape q.shape + the reduced shape. ``interpolation`` (or NumPy's
         ``method``) is linear (default), lower, higher, midpoint or nearest. NumPy's
         keywords give ``np.quantile``'s values, which differ from PyTorch's only where
-        an interpolation weight of 0 meets an infinite value (NaN in NumPy)."""
+        an interpolation weight of 0 meets an infinite value (NaN in NumPy). A q that
+        requires grad gets d/dq = (count - 1)(above - below) (``linear``), as PyTorch's."""
         return quantile_spelled(self, "quantile", q, dim, keepdim, interpolation, axis,
                                 keepdims, method, False)
 
@@ -90,6 +92,7 @@ class OrderMethods:
         """The ``k``-th smallest element along ``dim`` (k from 1; NaN is the largest), as
         PyTorch's pair (values, indices)."""
         axis = _one_dim(self, dim, "kthvalue")
+        k = as_count(k)
         n = self.shape[axis] if self.ndim else 1
         if self.ndim:
             _check_not_empty("kthvalue", self.data, (axis,))
@@ -129,6 +132,7 @@ def median_spelled(x: AnyTensor, name: str, position: tuple, axis: Any, keepdims
     """``median``/``nanmedian`` (``name``) called one library's way: NumPy's keywords
     give NumPy's values, PyTorch's its result; a bare call or a positional axis means
     PyTorch's for the method (NumPy has none) and both for ``autograd.median``."""
+    position, keepdim = _keepdim_by_position(name, position, keepdim)
     numpy_way = axis is not UNSET or keepdims is not None
     torch_way = dim is not None or keepdim is not None
     if numpy_way and torch_way:
@@ -164,6 +168,18 @@ def median_spelled(x: AnyTensor, name: str, position: tuple, axis: Any, keepdims
     return select_along(x, dim, bool(keepdim), name, lower_median_index)
 
 
+def _keepdim_by_position(name: str, position: tuple, keepdim: Any) -> tuple[tuple, Any]:
+    """PyTorch's ``median(dim, keepdim)`` by position: a bool second positional is
+    ``keepdim`` (NumPy's median method does not exist, and its function's third is
+    ``out``, never a bool); anything else is left for ``median_spelled`` to refuse."""
+    if len(position) != 2 or not isinstance(position[1], (bool, np.bool_)):
+        return position, keepdim
+    if keepdim is not None:
+        raise UsageError(f"{name}: got keepdim twice, {position[1]!r} by position and "
+                         f"keepdim={keepdim!r} by keyword; pass one")
+    return position[:1], bool(position[1])
+
+
 def quantile_spelled(x: AnyTensor, name: str, q: Any, dim: Any, keepdim: Any,
                      interpolation: Any, axis: Any, keepdims: Any, method: Any,
                      skip_nan: bool) -> AnyTensor:
@@ -178,6 +194,10 @@ def quantile_spelled(x: AnyTensor, name: str, q: Any, dim: Any, keepdim: Any,
     if interpolation is not None and method is not None:
         raise UsageError(f"{name}: got both interpolation= (PyTorch's) and method= "
                          f"(NumPy's); pass only one")
+    if dim is not None and (isinstance(dim, (bool, np.bool_))
+                            or not isinstance(dim, (int, np.integer))):
+        raise AxisError(f"{name}: dim must be one int (an axis) or None, as PyTorch's; got "
+                        f"dim={dim!r}. For several axes use NumPy's axis= (np.{name}'s rule)")
     return quantile_of(x, q, dim if axis is None else axis, bool(keepdim or keepdims),
                           interpolation or method or "linear", skip_nan, numpy_way, name)
 
@@ -206,43 +226,71 @@ def quantile_of(x: AnyTensor, q: Any, axis: Any, keepdims: bool, method: str,
                    ) -> AnyTensor:
     """The quantiles ``q`` / ``scale`` of x over ``axis`` (see
     ``order_positions.quantile_positions`` for the two libraries' rules)."""
-    q = check_q(q, name, scale)
+    fractions = check_q(q, name, scale, one_axis=not numpy_rule)
     if method not in INTERPOLATIONS:
         raise UsageError(
             f"{name}: interpolation {method!r} is not one of {', '.join(INTERPOLATIONS)} "
             f"(the methods both PyTorch and NumPy have; NumPy's others have no "
             f"differentiable version here: np.{name}(t.data, ...) computes them untracked)")
+    _check_quantile_input(x, name)
     x = x if x.dtype.kind == "f" else x.astype(np.float64)
     rows, axes = _rows(x, axis, name, scalar=not numpy_rule)
     _check_not_empty(name, x.data, axes)
     data = rows.data
     if data.size == 0:
-        shape = data.shape[:-1] + (q.size,)
+        shape = data.shape[:-1] + (fractions.size,)
         low = high = np.zeros(shape, np.intp)
         weight = None
     else:
         order = sorted_order(data)
-        low, high, weight = quantile_positions(data, q.reshape(-1), method, skip_nan,
-                                               numpy_rule)
+        low, high, weight = quantile_positions(data, fractions.reshape(-1), method,
+                                               skip_nan, numpy_rule)
         low, high = np.take_along_axis(order, low, -1), np.take_along_axis(order, high, -1)
     values = rows.take_along_axis(low, -1)
     if weight is not None:
-        values = apply(Lerp(weight.astype(x.dtype)), values,
-                       rows.take_along_axis(high, -1))
+        above = rows.take_along_axis(high, -1)
+        if getattr(q, "requires_grad", False) and method == "linear":
+            rate = quantile_weight_rate(data, method, skip_nan)
+            values = _lerp_in_q(values, above, weight.astype(x.dtype), q, scale, rate)
+        else:
+            values = apply(Lerp(weight.astype(x.dtype)), values, above)
     last = values.ndim - 1
     values = values.transpose((last,) + tuple(range(last)))  # the quantiles first
-    return _finish(values.reshape(q.shape + values.shape[1:]), x, axes, keepdims, q.shape)
+    return _finish(values.reshape(fractions.shape + values.shape[1:]), x, axes, keepdims,
+                   fractions.shape)
 
 
-def check_q(q: Any, name: str, scale: float = 1.0) -> np.ndarray:
-    """``q`` / ``scale`` as a float64 array, every value in [0, 1] (UsageError)."""
-    if getattr(q, "requires_grad", False):
-        raise UsageError(f"{name}: q is a constant here (no gradient flows to it); pass "
-                         f"q.detach()")
+def _check_quantile_input(x: AnyTensor, name: str) -> None:
+    """What both libraries refuse: a bool tensor (NumPy cannot subtract bools)."""
+    if x.dtype == np.bool_:
+        raise DTypeError(f"{name} of a bool tensor is not defined (NumPy and PyTorch refuse "
+                         f"it too); convert first: x.double().{name}(...)")
+
+
+def _lerp_in_q(below: AnyTensor, above: AnyTensor, weight: np.ndarray, q: AnyTensor,
+               scale: float, rate: np.ndarray) -> AnyTensor:
+    """lerp(below, above, w) with w a function of the Tensor q: w = weight + rate
+    (q / scale - q0), q0 the value of q / scale, so w equals ``weight`` exactly and
+    dw/dq = rate / scale (``quantile_weight_rate``); d out/dq = (above - below) dw/dq,
+    as PyTorch's."""
+    fraction = (q / scale).reshape(-1)
+    shift = (fraction - fraction.detach()).astype(weight.dtype)  # 0, with slope 1
+    moving = shift * rate.astype(weight.dtype) + weight
+    # rows of rate 0 (NaN results) give q no gradient, not 0 * NaN (as PyTorch's)
+    return apply(LerpWeight(), below, above, where(rate > 0, moving, weight))
+
+
+def check_q(q: Any, name: str, scale: float = 1.0, one_axis: bool = False) -> np.ndarray:
+    """``q`` / ``scale`` as a float64 array, every value in [0, 1] (UsageError);
+    ``one_axis``: PyTorch's rule that q is a number or 1-d (ShapeError)."""
     given = np.asarray(getattr(q, "data", q))
     if given.dtype.kind not in "biuf":
         raise UsageError(f"{name}: q must be a number or an array of numbers; got "
                          f"{q!r}")
+    if one_axis and given.ndim > 1:
+        raise ShapeError(f"{name}: q must be a number or 1-d, as PyTorch's; got shape "
+                         f"{given.shape}. Pass q.reshape(-1) and reshape the result, or "
+                         f"use NumPy's keywords (axis=), which take any shape of q")
     fraction = np.true_divide(given, scale, dtype=np.float64)
     inside = (fraction >= 0) & (fraction <= 1)
     if not inside.all():
@@ -280,6 +328,15 @@ def running_extreme(x: AnyTensor, dim: Any, largest: bool, name: str) -> ValuesI
     if x.ndim == 0:
         values, indices = values.reshape(()), indices.reshape(())
     return ValuesIndices(values, x._make(indices, None))
+
+
+def as_count(k: Any) -> Any:
+    """``k`` of ``kthvalue``/``topk``: a 0-d integer Tensor (or array) as its int, as
+    PyTorch takes it; anything else unchanged, for the caller's check."""
+    data = getattr(k, "data", k)
+    if isinstance(data, np.ndarray) and data.ndim == 0 and data.dtype.kind in "iu":
+        return int(data)
+    return k
 
 
 def _one_dim(x: AnyTensor, dim: Any, name: str) -> int:

@@ -247,8 +247,11 @@ class Reductions:
         element it came from). NumPy's spelling, ``x.sort(axis=-1)`` (None flattens),
         gives the values, as ``np.sort``; PyTorch's, ``x.sort(dim=-1)`` or with
         ``descending=``, its pair ``(values, indices)``. ``x.sort()`` and ``x.sort(1)``
-        mean both, so they raise ``UsageError``. ``stable`` is accepted (both libraries
-        have it): the sort is always stable."""
+        mean both, so they raise ``UsageError``. PyTorch's positional ``x.sort(1, True)``
+        is its pair: a bool second can only be ``descending`` (NumPy's second is
+        ``kind``, a string). ``stable`` is accepted (both libraries have it): the sort is
+        always stable."""
+        position, descending = _descending_by_position(position, descending)
         given = not (isinstance(axis, str) and axis == "last")  # None is an axis: it flattens
         if given and dim is not None:
             raise AxisError(f"sort: got both axis={axis!r} and dim={dim!r}; they are two "
@@ -284,6 +287,18 @@ class Reductions:
         """x - logsumexp(x) along ``axis``; ``dtype`` as in ``softmax``."""
         x = _cast_before(self, dtype, "log_softmax")
         return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), x)
+
+
+def _descending_by_position(position: tuple, descending: Any) -> tuple[tuple, Any]:
+    """PyTorch's ``sort(dim, descending)`` by position: (position, descending) with a
+    bool second positional moved to ``descending``; anything else is left to
+    ``resolve_position`` (which refuses two positionals)."""
+    if len(position) != 2 or not isinstance(position[1], (bool, np.bool_)):
+        return position, descending
+    if descending is not None:
+        raise UsageError(f"sort: got descending twice, {position[1]!r} by position and "
+                         f"descending={descending!r} by keyword; pass one")
+    return position[:1], bool(position[1])
 
 
 def _as_asked(result: Any, x: Any, dtype: Any) -> Any:

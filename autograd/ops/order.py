@@ -1,6 +1,7 @@
 """The order-statistic ops with VJPs of their own: ``Lerp`` (a quantile between two
-order statistics), ``MedianAll`` (torch's ``median()``/``nanmedian()`` of every
-element, whose gradient torch spreads over the tied elements) and ``LogCumsumExp``.
+order statistics; ``LerpWeight`` when q requires grad), ``MedianAll`` (torch's
+``median()``/``nanmedian()`` of every element, whose gradient torch spreads over the
+tied elements) and ``LogCumsumExp``.
 
 The rest of the order statistics (``median(dim)``, ``kthvalue``, ``mode``,
 ``cummax``...) read one element per result: ``take_along_axis`` with the positions of
@@ -16,7 +17,7 @@ import numpy as np
 from ..function import Function, apply
 from .generic import constant, is_tensor, where
 
-__all__ = ["Lerp", "MedianAll", "LogCumsumExp", "lerp"]
+__all__ = ["Lerp", "LerpWeight", "MedianAll", "LogCumsumExp", "lerp"]
 
 
 def lerp(a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -42,6 +43,19 @@ class Lerp(Function):
 
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         return g * (1 - self.weight), g * self.weight
+
+
+class LerpWeight(Function):
+    """out = lerp(a, b, w) with the weights w an input (a quantile whose q requires
+    grad);  da = g (1 - w), db = g w, dw = g (b - a)."""
+    __slots__ = ()
+
+    def forward(self, a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        return lerp(a, b, weight)
+
+    def vjp(self, g: Any, out: Any, a: Any, b: Any, weight: Any) -> tuple:
+        with np.errstate(invalid="ignore"):  # inf - inf: NaN, as in both libraries
+            return g * (1 - weight), g * weight, g * (b - a)
 
 
 class MedianAll(Function):

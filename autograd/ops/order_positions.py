@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["sorted_order", "stable_argsort", "nan_counts", "lower_median", "middle_pair",
-           "quantile_positions", "running_extreme_indices", "mode_positions", "INTERPOLATIONS"]
+           "quantile_positions", "quantile_weight_rate", "running_extreme_indices",
+           "mode_positions", "INTERPOLATIONS"]
 
 #: The interpolations both libraries have (NumPy's ``method=``, torch's
 #: ``interpolation=``); those with a weight between two order statistics are
@@ -123,6 +124,17 @@ def quantile_positions(data: np.ndarray, q: np.ndarray, method: str, skip_nan: b
         weight = np.where(rank % 1 == 0, 0.0, 0.5)
     high = np.where(above, last, low + 1)
     return np.where(above, last, low).astype(intp), high.astype(intp), weight
+
+
+def quantile_weight_rate(data: np.ndarray, method: str, skip_nan: bool) -> np.ndarray:
+    """d weight / d q of ``quantile_positions``' weights, shape ``R + (1,)``: between
+    integer ranks the ``linear`` weight is r - floor(r) = q (count - 1) - floor(r), so
+    its rate is count - 1 (both libraries' rule); 0 for the other methods (a constant
+    weight or none) and for a row whose result is fixed (holding NaN, or all NaN)."""
+    n, nans = data.shape[-1], nan_counts(data)
+    count = n - nans if skip_nan else np.where(nans > 0, 1, n)
+    rate = np.maximum(count - 1, 0) if method == "linear" else np.zeros_like(count)
+    return rate[..., None]
 
 
 def running_extreme_indices(data: np.ndarray, largest: bool) -> np.ndarray:
