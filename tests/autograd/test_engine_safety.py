@@ -178,7 +178,9 @@ def test_bump_version_right_after_the_op_is_caught() -> None:
 
 def test_an_optimizer_step_between_two_backwards_is_caught() -> None:
     nn = pytest.importorskip("nn")
-    model = nn.Linear(3, 2, rng=0)
+    # two layers: the second's input gradient reads its weight (with one Linear on a
+    # constant input no gradient reads a weight, and PyTorch, as this, raises nothing)
+    model = nn.Sequential(nn.Linear(3, 3, rng=0), nn.Tanh(), nn.Linear(3, 2, rng=1))
     loss = (model(Tensor(np.ones((4, 3)))) ** 2).sum()
     opt = nn.optim.SGD(model.parameters(), lr=0.1)
     loss.backward(retain_graph=True)
