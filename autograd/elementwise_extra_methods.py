@@ -35,6 +35,12 @@ def _ldexp_arrays(x: np.ndarray, e: np.ndarray) -> np.ndarray:
         return (x * 2.0 ** half * 2.0 ** (e64 - half)).astype(np.result_type(x, e))
 
 
+def _step(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """PyTorch's heaviside: ``values`` where x == 0, else [x > 0] (0 at NaN, where
+    NumPy's ``np.heaviside`` gives NaN)."""
+    return np.where(x == 0, values, x > 0)
+
+
 class Ldexp(Function):
     """out = x 2^e;  dx = g 2^e,  de = g out ln 2 (float exponents only)."""
     __slots__ = ()
@@ -89,15 +95,16 @@ class ElementwiseExtraMethods:
         return self._math_("ldexp", other)
 
     def heaviside(self, values: Any) -> AnyTensor:
-        """0 where self < 0, ``values`` where self == 0, 1 where self > 0, in self's dtype
-        (broadcast with ``values``). A constant: its gradient is not taken (PyTorch's
-        raises on backward; the step's derivative is 0 almost everywhere)."""
+        """0 where self < 0 or is NaN, ``values`` where self == 0, 1 where self > 0, in
+        self's dtype (broadcast with ``values``), as PyTorch's. A constant: its gradient
+        is not taken (PyTorch's raises on backward; the step's derivative is 0 almost
+        everywhere)."""
         v = self._lift(values)
         if v.dtype != self.dtype:
             raise DTypeError(f"heaviside: values ({v.dtype}) must have the input's dtype "
                              f"({self.dtype}), as PyTorch's require; pass "
                              f"torch.tensor(v, dtype=x.dtype)")
-        step = broadcasting("heaviside", np.heaviside, self.data, v.data)
+        step = broadcasting("heaviside", _step, self.data, v.data)
         return self._make(step.astype(self.dtype), None)
 
     def signbit(self) -> AnyTensor:

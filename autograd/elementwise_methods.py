@@ -1,9 +1,10 @@
 """PyTorch's elementwise methods that NumPy's ndarray lacks or names otherwise, composed of
 the engine's differentiable ops: ``sinc hypot logaddexp logaddexp2 exp2 trunc fix frac
-remainder fmod copysign deg2rad rad2deg sgn``. SIREN variants and sinc-activated
-networks write ``torch.sinc(w * x)``, soft-DTW's soft minimum ``torch.logaddexp``,
-particle codes ``torch.hypot(dx, dy)`` and ``torch.remainder(x, box)``. The functions
-of the same names are in ``elementwise_functions.py``."""
+remainder fmod copysign deg2rad rad2deg sgn`` (``LogAddExp``, ``LogAddExp2`` and
+``Copysign`` are ops of their own, twice differentiable as PyTorch's). SIREN variants
+and sinc-activated networks write ``torch.sinc(w * x)``, soft-DTW's soft minimum
+``torch.logaddexp``, particle codes ``torch.hypot(dx, dy)`` and ``torch.remainder(x,
+box)``. The functions of the same names are in ``elementwise_functions.py``."""
 
 from __future__ import annotations
 
@@ -12,16 +13,73 @@ from typing import Any
 
 import numpy as np
 
-from .function import apply
+from .function import Function, apply
+from .ops.arithmetic import broadcasting
+from .ops.elementwise import Sigmoid
+from .ops.generic import constant, is_tensor, where
 from .ops.special import Fmod, Trunc
 from .ops.trig import Hypot
 from .special_methods import float_operands
 
-__all__ = ["ElementwiseMethods"]
+__all__ = ["ElementwiseMethods", "LogAddExp", "LogAddExp2", "Copysign"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 _SINC_SERIES_BELOW = 0.5
 _SINC_SERIES_TERMS = 7
+
+
+def _sigmoid(z: Any) -> Any:
+    """1 / (1 + e^-z) of an array, or of a Tensor (then differentiable)."""
+    return z.sigmoid() if is_tensor(z) else Sigmoid().forward(z)
+
+
+class LogAddExp(Function):
+    """out = log(e^x + e^y) (NumPy's logaddexp: no overflow, exact for a tiny e^-|x - y|);
+    dx = g sigmoid(x - y), dy = g sigmoid(y - x), smooth in x and y, so that the second
+    derivative at x == y is sigmoid' (0) = 1/4. Two equal infinities (soft-DTW's table
+    borders) share the gradient, 1/2 each, where x - y would be inf - inf."""
+    __slots__ = ()
+    ufunc = staticmethod(np.logaddexp)
+    scale = 1.0  # d out / dx = sigmoid(scale (x - y))
+
+    def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):  # NumPy warns at two equal infinities
+            return broadcasting(self.ufunc.__name__, self.ufunc, x, y)
+
+    def vjp(self, g: Any, out: Any, x: Any, y: Any) -> tuple:
+        x_values, y_values = constant(x), constant(y)
+        equal_infinities = (x_values == y_values) & np.isinf(x_values)
+        with np.errstate(invalid="ignore"):  # inf - inf, replaced by 0 below
+            difference = where(equal_infinities, 0.0, (x - y) * self.scale)
+        dx = g * _sigmoid(difference) if self.needs_input_grad[0] else None
+        dy = g * _sigmoid(-difference) if self.needs_input_grad[1] else None
+        return dx, dy
+
+
+class LogAddExp2(LogAddExp):
+    """out = log2(2^x + 2^y) (NumPy's logaddexp2);  dx = g sigmoid((x - y) ln 2), so the
+    second derivative at x == y is ln 2 / 4."""
+    __slots__ = ()
+    ufunc = staticmethod(np.logaddexp2)
+    scale = math.log(2.0)
+
+
+class Copysign(Function):
+    """out = |x| with y's sign (-0.0 counts as negative);  dx = g sign(x) s(y), s(y) = -1
+    where y's sign bit is set, else 1 (0 at x = 0);  dy = 0, as PyTorch's (out depends on
+    y, so it requires grad when y does). Under ``create_graph`` dx is recorded through
+    sign(x), whose derivative is 0: a second derivative is 0, as PyTorch's."""
+    __slots__ = ()
+
+    def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return broadcasting("copysign", np.copysign, x, y)
+
+    def vjp(self, g: Any, out: Any, x: Any, y: Any) -> tuple:
+        y_sign = np.where(np.signbit(constant(y)), -1.0, 1.0).astype(constant(y).dtype)
+        x_sign = x.sign() if is_tensor(x) else np.sign(x)
+        dx = g * (x_sign * y_sign) if self.needs_input_grad[0] else None
+        dy = g * np.zeros_like(y_sign) if self.needs_input_grad[1] else None
+        return dx, dy
 
 
 class ElementwiseMethods:
@@ -56,17 +114,14 @@ class ElementwiseMethods:
     def logaddexp(self, other: Any) -> AnyTensor:
         """log(e^x + e^y) = max(x, y) + log1p(e^-|x - y|), broadcast, without overflow
         and exact for a tiny e^-|x - y|; two equal infinities give that infinity (soft-DTW's
-        table borders); d/dx = e^(x - out). Computed in the float dtype x and y promote to."""
-        a, b = float_operands(*self._pair(other))
-        equal = a == b  # |x - y| = 0, also where x - y is inf - inf
-        delta = (a.where(~equal, 0.0) - b.where(~equal, 0.0)).abs()
-        return a.maximum(b) + (-delta).exp().log1p()
+        table borders); d/dx = sigmoid(x - y) = e^(x - out), twice differentiable also at
+        x == y (``LogAddExp``). Computed in the float dtype x and y promote to."""
+        return apply(LogAddExp(), *float_operands(*self._pair(other)))
 
     def logaddexp2(self, other: Any) -> AnyTensor:
         """log2(2^x + 2^y) = logaddexp(x ln 2, y ln 2) / ln 2, in the float dtype x and y
-        promote to."""
-        a, b = float_operands(*self._pair(other))
-        return (a * math.log(2.0)).logaddexp(b * math.log(2.0)) / math.log(2.0)
+        promote to, by NumPy's logaddexp2 (``LogAddExp2``)."""
+        return apply(LogAddExp2(), *float_operands(*self._pair(other)))
 
     def exp2(self) -> AnyTensor:
         """2^x; d/dx = 2^x ln 2."""
@@ -95,12 +150,9 @@ class ElementwiseMethods:
 
     def copysign(self, other: Any) -> AnyTensor:
         """|x| with y's sign (y = -0.0 counts as negative); gradient sign(x) sign-of-y for
-        x (0 at x = 0) and 0 for y. The result has the dtype the two promote to, a float
-        one (for integer tensors the default float64), as PyTorch's."""
-        a, b = float_operands(*self._pair(other))
-        magnitude = a.abs()
-        negative = np.signbit(b.detach().numpy())  # -0.0 has a sign too
-        return magnitude.where(~negative, -magnitude)
+        x (0 at x = 0) and 0 for y (``Copysign``). The result has the dtype the two
+        promote to, a float one (for integer tensors the default float64), as PyTorch's."""
+        return apply(Copysign(), *float_operands(*self._pair(other)))
 
     def deg2rad(self) -> AnyTensor:
         """Degrees to radians: x pi / 180."""

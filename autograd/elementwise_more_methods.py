@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .errors import DTypeError
 from .function import apply
 from .ops.arithmetic import broadcasting
 from .ops.next_after import NextAfter
@@ -60,8 +61,18 @@ class ElementwiseMoreMethods:
         return self._nan_skipping("fmin", other, np.less_equal)
 
     def nextafter(self, other: Any) -> AnyTensor:
-        """The next float after self towards other; gradient 1 in self, 0 in other."""
+        """The next float after self towards other; gradient 1 in self, 0 in other. Two
+        integer or bool operands are refused, as PyTorch's (a step of an integer is 1)."""
+        self._no_two_integers("nextafter", other)
         return broadcasting("nextafter", partial(apply, NextAfter()), *self._pair(other))
+
+    def _no_two_integers(self, name: str, other: Any) -> None:
+        """DTypeError unless self or other is floating."""
+        other_dtype = np.asarray(getattr(other, "data", other)).dtype
+        if "f" not in self.dtype.kind + other_dtype.kind:
+            raise DTypeError(f"{name}: needs a floating tensor, got {self.dtype} and "
+                             f"{other_dtype} (PyTorch refuses them too); convert first "
+                             f"(x.double())")
 
     def nextafter_(self, other: Any) -> AnyTensor:
         """self = nextafter(self, other), in place. An integer ``other`` is taken in self's

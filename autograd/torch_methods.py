@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._arrays import numeric
+from .closeness import close_arrays
 from .dtypes import result_type
 from .errors import DTypeError, ShapeError, TensorIndexError, UsageError
 from .hooks import PostAccumulateHook, RemovableHandle, add_hook
@@ -27,6 +28,7 @@ from .tensor_math import where
 from .tensor_reductions import ValuesIndices
 from .torch_arguments import keyword_factors, number_first, repeat_spelling
 from .scalar_axis import one_element_axis
+from .integer_scalars import integral_scalar
 from .float_only import require_float
 
 __all__ = ["TorchMethods", "SlogDet", "scatter_target"]
@@ -68,6 +70,9 @@ def _close_operand(name: str, t: Any, other: Any, rtol: Any, atol: Any) -> np.nd
                          f"{type(other).__name__} of dtype {b.dtype}")
     if any(numeric(tolerance, f"{name}: rtol and atol").ndim for tolerance in (rtol, atol)):
         raise UsageError(f"{name}: rtol and atol are numbers; got {rtol!r:.20}, {atol!r:.20}")
+    if rtol < 0 or atol < 0:
+        raise UsageError(f"{name}: rtol and atol must be >= 0 (as PyTorch's); got rtol={rtol}, "
+                         f"atol={atol}")
     try:
         np.broadcast_shapes(t.shape, b.shape)
     except ValueError:
@@ -186,18 +191,18 @@ class TorchMethods:
 
     def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
                  equal_nan: bool = False) -> bool:
-        """Whether |self - other| <= atol + rtol * |other| for every element (NaN is close
-        to NaN only with ``equal_nan``), the two broadcast: a Python bool."""
+        """Whether ``isclose`` holds for every element (NaN is close to NaN only with
+        ``equal_nan``, an infinity only to itself), the two broadcast: a Python bool."""
         b = _close_operand("allclose", self, other, rtol, atol)
-        return bool(np.allclose(self.data, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+        return bool(close_arrays(self.data, b, rtol, atol, equal_nan).all())
 
     def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
                 equal_nan: bool = False) -> AnyTensor:
-        """Elementwise |self - other| <= atol + rtol * |other|, a boolean constant tensor
-        (as PyTorch's, and ``np.isclose(t, ...)``, which runs this)."""
+        """Elementwise self == other or |self - other| <= atol + rtol * |other| (finite), a
+        boolean constant tensor (as PyTorch's: an infinity is close only to itself; also
+        ``np.isclose(t, ...)``, which runs this)."""
         b = _close_operand("isclose", self, other, rtol, atol)
-        return self._make(np.isclose(self.data, b, rtol=rtol, atol=atol, equal_nan=equal_nan),
-                          None)
+        return self._make(close_arrays(self.data, b, rtol, atol, equal_nan), None)
 
     def equal(self, other: Any) -> bool:
         """Whether self and other have the same shape and the same elements (NaN equals
@@ -297,13 +302,16 @@ class TorchMethods:
     def addcmul(self, *tensors: Any, tensor1: Any = None, tensor2: Any = None,
                 value: Any = None) -> AnyTensor:
         """self + (value * tensor1) * tensor2 (value 1 by default), differentiable in all
-        three; all broadcast. PyTorch's CPU kernel fuses the last multiply-add (one
+        three; all broadcast (a float value with integer tensors is truncated, as PyTorch's:
+        value=2.5 multiplies by 2). PyTorch's CPU kernel fuses the last multiply-add (one
         rounding fewer: the values may differ from these in the last bit). PyTorch's
         deprecated ``x.addcmul(value, tensor1, tensor2)`` works with its warning."""
         tensors = keyword_factors("addcmul", tensors, tensor1, tensor2)
         (tensor1, tensor2), value = number_first("addcmul", "value", tensors, value, 2)
-        tensor1 = self._lift(tensor1)._cast(result_type(self, tensor1, tensor2))  # as add's
-        return self + (1 if value is None else value) * tensor1 * tensor2
+        dtype = result_type(self, tensor1, tensor2)
+        tensor1 = self._lift(tensor1)._cast(dtype)  # as add's
+        return self + integral_scalar("addcmul", 1 if value is None else value, dtype) \
+            * tensor1 * tensor2
 
     def addcdiv(self, *tensors: Any, tensor1: Any = None, tensor2: Any = None,
                 value: Any = None) -> AnyTensor:

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._arrays import as_dtype
 from ..errors import DTypeError, ShapeError, UsageError
+from ..integer_scalars import clip_in_dtype
 from ..function import Function, apply
 from .arithmetic import broadcasting, number, weak_number
 from .generic import constant, is_tensor, lift_like, where as generic_where
@@ -275,8 +276,7 @@ class Where(Function):
 
 class Clip(Function):
     """out = min(max(x, lo), hi);  dx = g [lo <= x <= hi] (gradient passes at the bounds).
-    The bounds are constants: ``clamp`` below gives bounds that require grad to
-    ``ClampBounds``."""
+    Constant bounds (``clamp`` gives bounds that require grad to ``ClampBounds``)."""
     __slots__ = ("lo", "hi")
 
     def __init__(self, lo: Any, hi: Any) -> None:
@@ -286,7 +286,7 @@ class Clip(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.lo, self.hi = _bound(self.lo, x), _bound(self.hi, x)
-        return np.clip(x, self.lo, self.hi)
+        return clip_in_dtype(x, self.lo, self.hi)
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         x = constant(x)

@@ -285,7 +285,9 @@ class Remainder(Function):
 
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
-        quotient = np.floor_divide(constant(a), constant(b))  # a constant: no gradient
+        # piecewise constant: on Tensors (create_graph) an op of zero gradient, so db's
+        # graph reaches a and b and their second derivative is 0, as PyTorch's
+        quotient = np.floor_divide(a, b)
         return (g if need_a else None), (-g * quotient if need_b else None)
 
 
@@ -301,5 +303,5 @@ class Fmod(Function):
 
     def vjp(self, g: Any, out: Any, a: Any, b: Any) -> tuple:
         need_a, need_b = self.needs_input_grad
-        quotient = np.trunc(constant(a) / constant(b))  # a constant: no gradient
+        quotient = np.trunc(a / b)  # piecewise constant, as in Remainder.vjp
         return (g if need_a else None), (-g * quotient if need_b else None)
