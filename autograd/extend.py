@@ -19,6 +19,8 @@ which Tensors support), so it runs on arrays in an ordinary backward and on Tens
 under ``create_graph=True``. The engine un-broadcasts what ``vjp`` returns
 (``unbroadcast``) and checks its shape and dtype; ``self.needs_input_grad[i]`` says
 whether input ``i`` needs a gradient (return ``None`` for those that do not).
+``last_write(t.data)`` is the time of the latest in-place write into a tensor's memory
+(0: never; the engine's version check), for ops that must notice their inputs changing.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 
 from . import function
 from ._vjp_checks import unbroadcast
+from .clock import last_write
 from .ctx_function import ctx_apply, is_ctx_style, once_differentiable
 from .extend_checks import classic_style_error
 from .ops.generic import broadcast_to, constant, erf, erfc, exp, is_tensor, log, where
@@ -41,7 +44,7 @@ from .tensor import Tensor, as_tensor
 
 __all__ = ["Function", "unbroadcast", "constant", "is_tensor", "exp", "log", "erf", "erfc",
            "where", "broadcast_to", "once_differentiable", "format_array",
-           "check_memory_format", "piecewise_linear", "masked", "slope_vjp"]
+           "check_memory_format", "piecewise_linear", "masked", "slope_vjp", "last_write"]
 
 
 class Function(function.Function):

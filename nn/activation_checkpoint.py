@@ -24,8 +24,8 @@ from typing import Any
 
 import autograd
 from autograd import Function, Tensor, UnsupportedError, UsageError, enable_grad
-from autograd.clock import last_write
 from autograd.errors import GraphFreedError, InplaceError
+from autograd.extend import last_write
 from autograd.graph import AccumulateGrad
 
 from ._checks import caller_outside_nn
