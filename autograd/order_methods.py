@@ -32,7 +32,7 @@ from .ops.order_positions import (INTERPOLATIONS, lower_median, middle_pair, mod
                                   running_extreme_indices, sorted_order)
 from .ops.reductions import _check_not_empty, normalize_axis, single_axis
 from .tensor_math import where
-from .tensor_reductions import ValuesIndices
+from .tensor_reductions import ValuesIndices, flag_by_position
 
 __all__ = ["OrderMethods", "median_spelled", "quantile_spelled", "numpy_median", "quantile_of",
            "check_q", "select_along", "running_extreme", "as_count", "UNSET"]
@@ -132,7 +132,7 @@ def median_spelled(x: AnyTensor, name: str, position: tuple, axis: Any, keepdims
     """``median``/``nanmedian`` (``name``) called one library's way: NumPy's keywords
     give NumPy's values, PyTorch's its result; a bare call or a positional axis means
     PyTorch's for the method (NumPy has none) and both for ``autograd.median``."""
-    position, keepdim = _keepdim_by_position(name, position, keepdim)
+    position, keepdim = flag_by_position(name, "keepdim", position, keepdim)
     numpy_way = axis is not UNSET or keepdims is not None
     torch_way = dim is not None or keepdim is not None
     if numpy_way and torch_way:
@@ -166,18 +166,6 @@ def median_spelled(x: AnyTensor, name: str, position: tuple, axis: Any, keepdims
         positions = lower_median(data, skip_nan)[..., None]
         return np.take_along_axis(sorted_order(data), positions, -1)[..., 0]
     return select_along(x, dim, bool(keepdim), name, lower_median_index)
-
-
-def _keepdim_by_position(name: str, position: tuple, keepdim: Any) -> tuple[tuple, Any]:
-    """PyTorch's ``median(dim, keepdim)`` by position: a bool second positional is
-    ``keepdim`` (NumPy's median method does not exist, and its function's third is
-    ``out``, never a bool); anything else is left for ``median_spelled`` to refuse."""
-    if len(position) != 2 or not isinstance(position[1], (bool, np.bool_)):
-        return position, keepdim
-    if keepdim is not None:
-        raise UsageError(f"{name}: got keepdim twice, {position[1]!r} by position and "
-                         f"keepdim={keepdim!r} by keyword; pass one")
-    return position[:1], bool(position[1])
 
 
 def quantile_spelled(x: AnyTensor, name: str, q: Any, dim: Any, keepdim: Any,

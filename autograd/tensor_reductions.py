@@ -30,7 +30,8 @@ from .ops import scans
 from .ops.reductions import (LogSoftmax, LogSumExp, Max, Min, Softmax, StdSqrt, Sum,
                              pick_axis, pick_ddof, pick_keepdims, reduced_count)
 
-__all__ = ["Reductions", "ValuesIndices", "resolve_position", "ambiguous", "refuse_bare_axis"]
+__all__ = ["Reductions", "ValuesIndices", "resolve_position", "ambiguous", "refuse_bare_axis",
+           "flag_by_position"]
 
 AnyTensor = Any  # a Tensor: this module sits below the Tensor class
 
@@ -251,7 +252,7 @@ class Reductions:
         is its pair: a bool second can only be ``descending`` (NumPy's second is
         ``kind``, a string). ``stable`` is accepted (both libraries have it): the sort is
         always stable."""
-        position, descending = _descending_by_position(position, descending)
+        position, descending = flag_by_position("sort", "descending", position, descending)
         given = not (isinstance(axis, str) and axis == "last")  # None is an axis: it flattens
         if given and dim is not None:
             raise AxisError(f"sort: got both axis={axis!r} and dim={dim!r}; they are two "
@@ -289,15 +290,16 @@ class Reductions:
         return apply(LogSoftmax(pick_axis(axis, dim, "log_softmax", -1)), x)
 
 
-def _descending_by_position(position: tuple, descending: Any) -> tuple[tuple, Any]:
-    """PyTorch's ``sort(dim, descending)`` by position: (position, descending) with a
-    bool second positional moved to ``descending``; anything else is left to
-    ``resolve_position`` (which refuses two positionals)."""
+def flag_by_position(name: str, flag: str, position: tuple, value: Any) -> tuple[tuple, Any]:
+    """PyTorch's ``(dim, <flag>)`` by position (``sort(1, True)``'s descending,
+    ``median(0, True)``'s keepdim): (position, value) with a bool second positional moved
+    to the flag ``value``, which must not also be given by keyword; anything else is left
+    as it is, for the caller's own rules (NumPy has no bool in that place)."""
     if len(position) != 2 or not isinstance(position[1], (bool, np.bool_)):
-        return position, descending
-    if descending is not None:
-        raise UsageError(f"sort: got descending twice, {position[1]!r} by position and "
-                         f"descending={descending!r} by keyword; pass one")
+        return position, value
+    if value is not None:
+        raise UsageError(f"{name}: got {flag} twice, {position[1]!r} by position and "
+                         f"{flag}={value!r} by keyword; pass one")
     return position[:1], bool(position[1])
 
 
