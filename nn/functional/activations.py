@@ -36,7 +36,7 @@ from autograd.errors import DTypeError, ShapeError, UsageError
 from autograd.extend import piecewise_linear
 
 from .fused import Elu, Gelu, GeluTanh, Heaviside
-from .._checks import caller_outside_nn, flag, integer, is_integer, real_number
+from .._checks import caller_outside_nn, flag, integer, is_integer, real_number, refuse_bool
 from ..errors import ConfigError
 from .inplace_write import write_in_place
 
@@ -85,12 +85,7 @@ def relu(input: Any, inplace: bool = False) -> Tensor:
     input raises ``DTypeError``, as PyTorch refuses it."""
     if check_inplace("relu", inplace):
         return write_in_place("relu_", input, relu, floats_only=False)
-    x = as_tensor(input)
-    if x.dtype == np.bool_:
-        raise DTypeError("relu: input is a bool tensor; max(x, 0) of bools is not defined "
-                         "(PyTorch refuses it too). Convert it first: input.double() or "
-                         "input.long()")
-    return x.relu()
+    return refuse_bool("relu", as_tensor(input)).relu()
 
 
 def leaky_relu(input: Any, alpha: float | None = None, inplace: bool = False, *,
