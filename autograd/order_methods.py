@@ -1,5 +1,5 @@
 """``OrderMethods``: the order statistics, a mixin of ``Tensor``: ``median nanmedian
-quantile nanquantile kthvalue mode cummax cummin logcumsumexp``.
+quantile nanquantile kthvalue topk mode cummax cummin logcumsumexp``.
 
 NumPy's ndarray has none of these methods, so each is PyTorch's: ``x.median()`` is the
 lower median of all elements (a 0-d tensor), ``x.median(1)`` and ``x.median(dim=1)``
@@ -92,16 +92,27 @@ class OrderMethods:
         """The ``k``-th smallest element along ``dim`` (k from 1; NaN is the largest), as
         PyTorch's pair (values, indices)."""
         axis = _one_dim(self, dim, "kthvalue")
-        k = as_count(k)
-        n = self.shape[axis] if self.ndim else 1
         if self.ndim:
             _check_not_empty("kthvalue", self.data, (axis,))
-        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) \
-                or not 1 <= k <= n:
-            raise ShapeError(f"kthvalue: k must be an int in [1, {n}] (the length of dim "
-                             f"{dim} of shape {self.shape}); got {k!r}")
+        k = _count_in_range(self, k, 1, axis, dim, "kthvalue")
         return select_along(self, dim, keepdim, "kthvalue",
                             lambda data: sorted_order(data)[..., k - 1])
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True,
+             sorted: bool = True) -> ValuesIndices:  # noqa: A002
+        """The ``k`` largest elements along ``dim`` (the smallest with ``largest=False``),
+        in order, as PyTorch's: the pair ``(values, indices)`` (NumPy has no topk, so
+        PyTorch's form, as ``max(dim=)`` and ``sort(dim=)`` give it). The values' gradient
+        goes back to the elements the indices name; ties give the first, as a stable sort.
+        ``k`` may be a 0-d integer tensor; a 0-d ``self`` takes k 0 or 1, as PyTorch."""
+        axis = _one_dim(self, dim, "topk")
+        k = _count_in_range(self, k, 0, axis, dim, "topk")
+        if self.ndim == 0:  # its one element, whatever k (PyTorch's)
+            values, indices = self.reshape(1).topk(1, 0, largest, sorted)
+            return ValuesIndices(values.reshape(()), indices.reshape(()))
+        first_k = (slice(None),) * axis + (slice(0, k),)
+        indices = self.argsort(axis, descending=largest)[first_k]
+        return ValuesIndices(self.take_along_axis(indices, axis), indices)
 
     def mode(self, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
         """The most frequent value along ``dim`` (the smallest of equally frequent ones)
@@ -325,6 +336,19 @@ def as_count(k: Any) -> Any:
     if isinstance(data, np.ndarray) and data.ndim == 0 and data.dtype.kind in "iu":
         return int(data)
     return k
+
+
+def _count_in_range(x: AnyTensor, k: Any, low: int, axis: int, dim: Any, name: str) -> int:
+    """``k`` of ``topk`` (from 0) or ``kthvalue`` (from 1) as an int in [low, n], n the
+    length of ``axis`` (1 for a 0-d tensor); a 0-d integer tensor is taken as its int."""
+    k = as_count(k)
+    n = x.shape[axis] if x.ndim else 1
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) \
+            or not low <= k <= n:
+        length = f"dim {dim} of shape {x.shape}" if x.ndim else "a 0-d tensor: one element"
+        raise ShapeError(f"{name}: k must be an int in [{low}, {n}] (the length of "
+                         f"{length}); got {k!r}")
+    return int(k)
 
 
 def _one_dim(x: AnyTensor, dim: Any, name: str) -> int:

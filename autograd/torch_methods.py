@@ -1,14 +1,11 @@
 """``TorchMethods``: more of PyTorch's Tensor methods (a mixin of ``Tensor``, beside
 ``torch_spellings.TorchSpellings``): the kind (``is_sparse is_floating_point is_complex
 element_size``), the comparisons by name (``x.eq(y)``, ``x.lt(0)``), ``allclose equal``,
-``bmm addmm``, ``amax amin unbind diag topk``, ``rsqrt where nan_to_num lerp addcmul addcdiv
-scatter scatter_add`` (``scatter_`` is in ``inplace``, beside the other in-place methods;
-``scatter_target`` is the part the two share), the matrix methods ``inverse slogdet
-logdet cholesky matrix_power``, and ``repeat`` (NumPy's or PyTorch's, as spelled) with
-``repeat_interleave``.
-
-Each is a line or two over ops that exist under NumPy's names, so the graph (and a
-drawing) shows those ops; none has a VJP of its own.
+``bmm addmm``, ``amax amin unbind diag`` (``topk`` is in ``order_methods``), ``rsqrt where
+nan_to_num lerp addcmul addcdiv scatter scatter_add`` (``scatter_`` is in ``inplace``,
+beside the other in-place methods; ``scatter_target`` is the part the two share), the
+matrix methods ``inverse slogdet logdet cholesky matrix_power``, and ``repeat`` (NumPy's
+or PyTorch's, as spelled) with ``repeat_interleave``.
 """
 
 from __future__ import annotations
@@ -25,7 +22,6 @@ from .hooks import PostAccumulateHook, RemovableHandle, add_hook
 from .ops import indexing, linalg_more
 from .ops.reductions import pick_axis, single_axis
 from .tensor_math import where
-from .tensor_reductions import ValuesIndices
 from .torch_arguments import keyword_factors, number_first, repeat_spelling
 from .scalar_axis import one_element_axis
 from .integer_scalars import integral_scalar
@@ -256,24 +252,6 @@ class TorchMethods:
                              f"take its diagonal); got shape {self.shape}. Use "
                              f"diagonal(offset, axis1, axis2) for more axes.")
         return self.diag_embed(diagonal)
-
-    def topk(self, k: int, dim: int = -1, largest: bool = True,
-             sorted: bool = True) -> ValuesIndices:  # noqa: A002
-        """The ``k`` largest elements along ``dim`` (the smallest with ``largest=False``),
-        in order, as PyTorch's: the pair ``(values, indices)`` (NumPy has no topk, so
-        PyTorch's form, as ``max(dim=)`` and ``sort(dim=)`` give it). The values' gradient
-        goes back to the elements the indices name; ties give the first, as a stable sort."""
-        if self.ndim == 0 and dim in (0, -1) and k in (0, 1):  # its one element (PyTorch)
-            values, indices = self.reshape(1).topk(1, 0, largest, sorted)
-            return ValuesIndices(values.reshape(()), indices.reshape(()))
-        axis = single_axis(dim, self.ndim, "topk")
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not (
-                0 <= k <= self.shape[axis]):
-            raise ShapeError(f"topk: k must be an int in [0, {self.shape[axis]}] (the "
-                             f"length of axis {axis} of shape {self.shape}); got {k!r}")
-        first_k = (slice(None),) * axis + (slice(0, int(k)),)
-        indices = self.argsort(axis, descending=largest)[first_k]
-        return ValuesIndices(self.take_along_axis(indices, axis), indices)
 
     # ------------------------------------------------------------ elementwise
     def rsqrt(self) -> AnyTensor:
