@@ -4,8 +4,9 @@ mixin of ``Tensor`` beside ``TensorMath``.
 
 ``max``, ``min`` and ``sort`` follow the library that the call is spelled in: NumPy's
 ``x.max(axis=1)`` gives the values; PyTorch's ``x.max(dim=1)`` or ``x.max(1, keepdim=True)``
-gives PyTorch's pair ``(values, indices)``, so ``pred = out.max(dim=1)[1]`` and
-``_, pred = out.max(1, keepdim=True)`` mean what they mean in PyTorch. A bare positional
+gives PyTorch's pair ``(values, indices)``, so ``pred = out.max(dim=1)[1]``,
+``_, pred = out.max(1, keepdim=True)`` and ``out.max(1, True)`` (keepdim by position) mean
+what they mean in PyTorch. A bare positional
 axis, ``x.max(1)``, means the values in NumPy and the pair in PyTorch: it raises
 ``UsageError`` naming both spellings rather than guess (``np.max(t, 1)`` is NumPy's own
 function, so it gives the values). ``var``/``std`` spelled PyTorch's way default to its
@@ -205,6 +206,7 @@ class Reductions:
         ``x.max()`` is PyTorch's full reduction, whose gradient for a NaN result goes to
         the NaN entries (split evenly); with ``axis=``/``keepdims=`` (as ``amax`` calls
         it) it is NaN, as ``torch.amax``'s."""
+        position, keepdim = flag_by_position(name, "keepdim", position, keepdim)
         keywords = (axis, keepdims, dim, keepdim)
         if other is not None:
             if position or any(k is not None for k in keywords):

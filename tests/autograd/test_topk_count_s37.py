@@ -36,3 +36,19 @@ def test_kthvalue_and_topk_share_the_range_message():
         x.kthvalue(0, 0)
     with pytest.raises(ShapeError, match=r"topk: k must be an int in \[0, 2\]"):
         x.topk(3)
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_and_min_take_keepdim_by_position_as_pytorch(name):
+    data = np.array([[1.0, 5.0], [3.0, 2.0]])
+    x = ag.tensor(data, requires_grad=True)
+    for result in (getattr(x, name)(1, True), getattr(ag, name)(x, 1, True)):
+        values, indices = result
+        expected = getattr(np, name)(data, axis=1, keepdims=True)
+        assert values.shape == (2, 1) and np.array_equal(values.detach().numpy(), expected)
+        assert np.array_equal(indices.numpy(), getattr(np, f"arg{name}")(data, 1)[:, None])
+    values.sum().backward()
+    assert x.grad.shape == (2, 2) and x.grad.sum() == 2.0
+    assert getattr(x, name)(0, False).values.shape == (2,)
+    with pytest.raises(ag.UsageError, match="keepdim twice"):
+        getattr(x, name)(1, True, keepdim=True)
