@@ -240,7 +240,9 @@ class DivScalar(ScalarOp):
 
 
 class PowScalar(Function):
-    """out = x ** p;  dx = g p x^(p-1)  (zero for p = 0)."""
+    """out = x ** p;  dx = g p x^(p-1)  (zero for p = 0). Written so for every p (x ** 1
+    too), so the n-th derivative of x ** n stays connected to x and the next is zeros, as
+    PyTorch's, rather than a constant that "does not require grad"."""
     __slots__ = ("p",)
 
     def __init__(self, p: float) -> None:
@@ -253,8 +255,6 @@ class PowScalar(Function):
         if self.p == 0:  # exactly 0, even where g is infinite
             everywhere = np.ones(np.shape(constant(g)), dtype=bool)
             return (where(everywhere, 0.0, g),)
-        if self.p == 2:
-            return (g * 2 * x,)
         with quiet_at_poles(constant(x)):
             return (g * self.p * x ** (self.p - 1),)
 

@@ -246,7 +246,7 @@ def test_func_jvp_errors_name_jvp():
 # ------------------------------------------------------------ messages
 def test_hessians_strict_error_names_hessian():
     with pytest.raises(IndependentError, match="^hessian"):
-        AF.hessian(lambda x: (x ** 2).sum(), ag.Tensor([1.0, 2.0]), strict=True,
+        AF.hessian(lambda x: (x * 3).sum(), ag.Tensor([1.0, 2.0]), strict=True,
                    create_graph=True)
 
 
