@@ -16,7 +16,7 @@ from ..functions import cat
 from ..more_functions import softplus
 from ..tensor import Tensor, as_tensor
 from .constraints import corr_cholesky, real_vector
-from .transform_base import Transform, same_class
+from .transform_base import Transform, require_axes, same_class
 
 __all__ = ["CorrCholeskyTransform"]
 
@@ -29,6 +29,24 @@ def _size_of(n: int) -> int:
                          f"for any D (PyTorch's 'Input is not a flattened lower-diagonal "
                          f"number')")
     return d
+
+
+def _vector_size(shape: tuple[int, ...], where: str = "CorrCholeskyTransform") -> int:
+    """D for x of shape (..., D (D - 1) / 2), else ``ShapeError``."""
+    require_axes(where, shape, 1,
+                 "the last holds the D (D - 1) / 2 unconstrained coordinates")
+    return _size_of(shape[-1])
+
+
+def _matrix_size(shape: tuple[int, ...], where: str = "CorrCholeskyTransform.inv") -> int:
+    """D for y of shape (..., D, D), else ``ShapeError`` (PyTorch's ValueError 'Too few
+    dimensions on input' / 'Input is not square')."""
+    require_axes(where, shape, 2, "the last two hold a D x D Cholesky factor")
+    if shape[-2] != shape[-1]:
+        raise ShapeError(f"{where}: expected square matrices of shape "
+                         f"(..., D, D), got shape {tuple(shape)} (PyTorch's 'Input is not "
+                         f"square'); give the lower Cholesky factor of a correlation matrix")
+    return shape[-1]
 
 
 def _vector_to_strict_lower(x: Tensor, d: int) -> Tensor:
@@ -59,7 +77,7 @@ class CorrCholeskyTransform(Transform):
 
     def _call(self, x: Any) -> Tensor:
         x = as_tensor(x)
-        d = _size_of(x.shape[-1])
+        d = _vector_size(x.shape)
         eps = float(np.finfo(x.dtype).eps)
         r = _vector_to_strict_lower(x.tanh().clamp(-1 + eps, 1 - eps), d)
         left = (1 - r.pow(2)).sqrt().cumprod(-1)  # what is left of each row's unit length
@@ -68,6 +86,7 @@ class CorrCholeskyTransform(Transform):
 
     def _inverse(self, y: Any) -> Tensor:
         y = as_tensor(y)
+        _matrix_size(y.shape)
         left = 1 - (y * y).cumsum(-1)
         ones = as_tensor(np.ones(left.shape[:-1] + (1,), dtype=y.dtype))
         shifted = cat([ones, left[..., :-1]], -1)
@@ -76,17 +95,20 @@ class CorrCholeskyTransform(Transform):
 
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
         x, y = as_tensor(x), as_tensor(y)
+        where = "CorrCholeskyTransform.log_abs_det_jacobian"
+        _vector_size(x.shape, where)
+        _matrix_size(y.shape, where)
         left = 1 - (y * y).cumsum(-1)
         stick_breaking = 0.5 * _strict_lower_to_vector(left, -2).log().sum(-1)
         tanh = -2 * (x + softplus(-2 * x) - math.log(2.0)).sum(-1)  # log(1 - tanh(x)^2)
         return stick_breaking + tanh
 
     def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        """(..., D (D - 1) / 2) to (..., D, D)."""
-        d = _size_of(shape[-1])
+        """(..., D (D - 1) / 2) to (..., D, D); ``ShapeError`` for another shape."""
+        d = _vector_size(shape)
         return tuple(shape[:-1]) + (d, d)
 
     def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        """(..., D, D) to (..., D (D - 1) / 2)."""
-        d = shape[-1]
+        """(..., D, D) to (..., D (D - 1) / 2); ``ShapeError`` for another shape."""
+        d = _matrix_size(shape)
         return tuple(shape[:-2]) + (d * (d - 1) // 2,)

@@ -19,7 +19,7 @@ from ..more_functions import softplus
 from ..tensor import Tensor, as_tensor
 from .constraints import (independent, lower_cholesky, positive_definite, real, real_vector,
                           simplex)
-from .transform_base import Transform, same_class
+from .transform_base import Transform, require_axes, same_class
 
 __all__ = ["StickBreakingTransform", "SoftmaxTransform", "LowerCholeskyTransform",
            "PositiveDefiniteTransform"]
@@ -29,6 +29,17 @@ def _stick_offsets(k: int, dtype: Any) -> Tensor:
     """log(K-1), log(K-2), ..., log(1) for K - 1 = k free coordinates: the shift that maps
     x = 0 to the simplex's centre."""
     return as_tensor(np.log(np.arange(k, 0, -1, dtype=dtype)))
+
+
+def _vector(value: Any, where: str, event: str) -> Tensor:
+    """``value`` as a Tensor, ``ShapeError`` when it is 0-d (its last axis is the event)."""
+    value = as_tensor(value)
+    require_axes(where, value.shape, 1, event)
+    return value
+
+
+_STICK_X = "the last holds the K - 1 unconstrained coordinates"
+_STICK_Y = "the last holds the K simplex coordinates"
 
 
 class StickBreakingTransform(Transform):
@@ -42,7 +53,7 @@ class StickBreakingTransform(Transform):
     __eq__ = same_class
 
     def _call(self, x: Any) -> Tensor:
-        x = as_tensor(x)
+        x = _vector(x, "StickBreakingTransform", _STICK_X)
         finfo = np.finfo(x.dtype)
         z = clamp(sigmoid(x - _stick_offsets(x.shape[-1], x.dtype)), float(finfo.tiny),
                   1.0 - float(finfo.eps))
@@ -51,22 +62,25 @@ class StickBreakingTransform(Transform):
         return cat([z, ones], -1) * cat([ones, left], -1)
 
     def _inverse(self, y: Any) -> Tensor:
-        y = as_tensor(y)
+        y = _vector(y, "StickBreakingTransform.inv", _STICK_Y)
         y_crop = y[..., :-1]
         left = clamp(1 - y_crop.cumsum(-1), min=float(np.finfo(y.dtype).tiny))
         return y_crop.log() - left.log() + _stick_offsets(y_crop.shape[-1], y.dtype)
 
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Tensor:
-        x, y = as_tensor(x), as_tensor(y)
+        where = "StickBreakingTransform.log_abs_det_jacobian"
+        x, y = _vector(x, where, _STICK_X), _vector(y, where, _STICK_Y)
         shifted = x - _stick_offsets(x.shape[-1], x.dtype)
         return (-shifted - softplus(-shifted) + y[..., :-1].log()).sum(-1)
 
     def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        """K - 1 coordinates in, K out."""
+        """K - 1 coordinates in, K out; ``ShapeError`` for shape ()."""
+        require_axes("StickBreakingTransform", shape, 1, _STICK_X)
         return tuple(shape[:-1]) + (shape[-1] + 1,)
 
     def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
-        """K coordinates in, K - 1 out."""
+        """K coordinates in, K - 1 out; ``ShapeError`` for shape ()."""
+        require_axes("StickBreakingTransform.inv", shape, 1, _STICK_Y)
         return tuple(shape[:-1]) + (shape[-1] - 1,)
 
 
@@ -85,6 +99,16 @@ class SoftmaxTransform(Transform):
 
     def _inverse(self, y: Any) -> Tensor:
         return as_tensor(y).log()
+
+    def forward_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The same shape; ``ShapeError`` for shape () (PyTorch's ValueError)."""
+        require_axes("SoftmaxTransform", shape, 1, "the last holds the K logits")
+        return tuple(shape)
+
+    def inverse_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The same shape; ``ShapeError`` for shape () (PyTorch's ValueError)."""
+        require_axes("SoftmaxTransform.inv", shape, 1, "the last holds the K probabilities")
+        return tuple(shape)
 
 
 class LowerCholeskyTransform(Transform):

@@ -15,7 +15,18 @@ from ..tensor import Tensor, as_tensor
 from .constraints import Constraint, independent, real
 
 __all__ = ["Transform", "ComposeTransform", "IndependentTransform", "identity_transform",
-           "same_class", "same_values", "sum_rightmost"]
+           "require_axes", "same_class", "same_values", "sum_rightmost"]
+
+
+def require_axes(where: str, shape: tuple[int, ...], needed: int, event: str) -> None:
+    """``ShapeError`` (PyTorch's ValueError 'Too few dimensions on input') unless ``shape``
+    has at least ``needed`` axes; ``event`` says what its last ``needed`` axes hold."""
+    if len(shape) < needed:
+        axes = "axis" if needed == 1 else "axes"
+        raise ShapeError(f"{where}: too few dimensions on input: expected at least {needed} "
+                         f"{axes} ({event}), got shape {tuple(shape)}; give a value with "
+                         f"those axes")
+
 
 def sum_rightmost(value: Any, dim: int) -> Any:
     return value.sum(tuple(range(-dim, 0))) if dim > 0 else value
