@@ -15,6 +15,7 @@ import numpy as np
 
 from .errors import ShapeError
 from .numpy_more import numpy_inner
+from .scaled_sums import scaled_sum
 
 __all__ = ["BatchProductMethods"]
 
@@ -33,7 +34,7 @@ class BatchProductMethods:
         if np.ndim(batch1) != 3 or np.ndim(batch2) != 3:
             raise ShapeError(f"baddbmm: batch1 and batch2 must be batches of matrices (3-d); "
                              f"got shapes {np.shape(batch1)} and {np.shape(batch2)}")
-        return self._plus_scaled(self._lift(batch1).bmm(batch2), beta, alpha)
+        return self._plus_scaled(self._lift(batch1).bmm(batch2), beta, alpha, "baddbmm")
 
     def addbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> AnyTensor:
         """beta * self + alpha * sum_b batch1[b] @ batch2[b], batch1 (b, n, m) and batch2
@@ -44,19 +45,22 @@ class BatchProductMethods:
                              f"got shapes {np.shape(batch1)} and {np.shape(batch2)}")
         products = self._lift(batch1).bmm(batch2)
         summed = products.sum(0, dtype=products.dtype if products.dtype.kind in "iu" else None)
-        return self._plus_scaled(summed, beta, alpha)
+        return self._plus_scaled(summed, beta, alpha, "addbmm")
 
-    def _plus_scaled(self, product: AnyTensor, beta: Any, alpha: Any) -> AnyTensor:
-        """beta * self + alpha * product, self's values ignored when beta is 0."""
-        if alpha != 1:
-            product = product * alpha
-        if beta == 0:  # every element of self replaced by 0: no NaN * 0
-            return self.masked_fill(np.ones(self.shape, bool), 0.0) + product
-        return (self if beta == 1 else self * beta) + product
+    def _plus_scaled(self, product: AnyTensor, beta: Any, alpha: Any,
+                     op: str = "addmm") -> AnyTensor:
+        """beta * self + alpha * product, self's values ignored when beta is 0 (see
+        ``scaled_sums``: numbers only, self broadcasts to the product's shape, integer and
+        bool tensors keep their dtype)."""
+        return scaled_sum(self, product, beta, alpha, op)
 
     def inner(self, other: Any) -> AnyTensor:
         """The sum of products over the last axes (NumPy's ``inner``): shape
         self.shape[:-1] + other.shape[:-1]; a 0-d operand multiplies."""
+        other = self._lift(other)
+        if self.ndim and other.ndim and self.shape[-1] != other.shape[-1]:
+            raise ShapeError(f"inner: the last axes are summed together, so their lengths "
+                             f"must be equal; got shapes {self.shape} and {other.shape}")
         return numpy_inner(self, other)
 
     def vdot(self, other: Any) -> AnyTensor:

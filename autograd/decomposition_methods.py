@@ -17,6 +17,7 @@ import numpy as np
 from .errors import DataError, DTypeError, ShapeError, UsageError
 from .ops import linalg_more, matrix_functions
 from .ops.matrix_exp import matrix_exp
+from .scaled_sums import scaled_sum
 from .tensor_math import where
 
 __all__ = ["DecompositionMethods", "SVDTriple", "QRPair", "covariance"]
@@ -155,28 +156,21 @@ class DecompositionMethods:
         c = c / std[None, :]
         return c.clamp(-1, 1)
 
-    def _scaled_sum(self, product: AnyTensor, beta: Any, alpha: Any) -> AnyTensor:
-        """beta * self + alpha * product; with beta = 0 self's values (NaN too) are
-        ignored, as PyTorch's."""
-        if alpha != 1:
-            product = product * alpha
-        if beta == 0:
-            return self.masked_fill(np.ones(self.shape, bool), 0.0) + product
-        return (self if beta == 1 else self * beta) + product
-
     def addmv(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> AnyTensor:
-        """beta * self + alpha * (mat @ vec), as ``torch.addmv`` (mat 2-d, vec 1-d)."""
+        """beta * self + alpha * (mat @ vec), as ``torch.addmv`` (mat 2-d, vec 1-d; the
+        rules of alpha, beta and self in ``scaled_sums``)."""
         if np.ndim(mat) != 2 or np.ndim(vec) != 1:
             raise ShapeError(f"addmv: mat must be a matrix and vec a vector; got shapes "
                              f"{np.shape(mat)} and {np.shape(vec)}")
-        return self._scaled_sum(self._lift(mat) @ vec, beta, alpha)
+        return scaled_sum(self, self._lift(mat) @ vec, beta, alpha, "addmv")
 
     def addr(self, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> AnyTensor:
-        """beta * self + alpha * outer(vec1, vec2), as ``torch.addr`` (1-d vectors)."""
+        """beta * self + alpha * outer(vec1, vec2), as ``torch.addr`` (1-d vectors; the
+        rules of alpha, beta and self in ``scaled_sums``)."""
         if np.ndim(vec1) != 1 or np.ndim(vec2) != 1:
             raise ShapeError(f"addr: vec1 and vec2 must be vectors; got shapes "
                              f"{np.shape(vec1)} and {np.shape(vec2)}")
-        return self._scaled_sum(self._lift(vec1)[:, None] * vec2, beta, alpha)
+        return scaled_sum(self, self._lift(vec1)[:, None] * vec2, beta, alpha, "addr")
 
     def ger(self, vec2: Any) -> AnyTensor:
         """The outer product self vec2^T of two vectors, as ``torch.ger`` (``outer``)."""

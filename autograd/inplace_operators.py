@@ -21,7 +21,7 @@ from .dtypes import can_cast as can_cast_back  # PyTorch's rule of writing a res
 from .errors import DTypeError
 from .inplace_shapes import store_update
 
-__all__ = ["OperatorInplace", "can_cast_back"]
+__all__ = ["OperatorInplace", "can_cast_back", "check_cast_back"]
 
 
 class OperatorInplace:
@@ -35,12 +35,9 @@ class OperatorInplace:
         ``DTypeError``) where PyTorch refuses the cast back (``can_cast_back``)."""
         def write(out: np.ndarray) -> None:
             result = np.asarray(getattr(self.detach(), name)(*args, **kwargs).data)
-            if not can_cast_back(result.dtype, out.dtype):
-                raise DTypeError(
-                    f"in-place {name}_ cannot store the result in a {out.dtype} tensor: "
-                    f"it has dtype {result.dtype}, and PyTorch refuses that cast too. "
-                    f"Write the out-of-place x = x.{name}(...), or convert x first "
-                    f"(x = x.double()).")
+            check_cast_back(f"in-place {name}_", result.dtype, out.dtype,
+                            f"Write the out-of-place x = x.{name}(...), or convert x first "
+                            f"(x = x.double()).")
             store_update(f"{name}_", out, result)
 
         call = f"x = x.{name}(...)" if args or kwargs else f"x = x.{name}()"
@@ -122,3 +119,14 @@ class OperatorInplace:
     def not_equal_(self, other: Any) -> Any:
         """``ne_``: self = (self != other) as self's dtype, in place."""
         return self.ne_(other)
+
+
+def check_cast_back(what: str, result: Any, target: Any, advice: str) -> None:
+    """DTypeError unless a result of dtype ``result`` may be stored in a ``target`` tensor
+    by PyTorch's rule (``can_cast_back``: not float into int, nor int into bool). ``what``
+    names the writer (``in-place div_``, ``addmm: alpha=1.5 with int64 tensors``) and
+    ``advice`` says what to do instead."""
+    result, target = np.dtype(result), np.dtype(target)
+    if not can_cast_back(result, target):
+        raise DTypeError(f"{what} cannot store the result in a {target} tensor: it has "
+                         f"dtype {result}, and PyTorch refuses that cast too. {advice}")

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError
+from .errors import ShapeError, UsageError
 from .linalg_extras import multi_dot, powers
 from .out_argument import accepts_out
 from .tensor import Tensor, as_tensor
@@ -56,6 +56,8 @@ def ger(input: Any, vec2: Any) -> Tensor:  # noqa: A002
 def chain_matmul(*matrices: Any) -> Tensor:
     """M_1 @ M_2 @ ... of 2-d matrices, as ``torch.chain_matmul`` (now
     ``linalg.multi_dot``, which also takes 1-d ends; one matrix is returned as it is)."""
+    if not matrices:
+        raise UsageError("chain_matmul: expected one or more matrices, as PyTorch; got none")
     matrices = tuple(as_tensor(m) for m in matrices)
     for i, m in enumerate(matrices):
         if m.ndim != 2:

@@ -77,9 +77,11 @@ def expand_subscripts(subscripts: str, shapes: Sequence[tuple[int, ...]]
 def check_letters(subscripts: str, terms: Sequence[str], output: str,
                   shapes: Sequence[tuple[int, ...]]) -> None:
     """EinsumError unless every output letter names one input axis size and appears once,
-    and all axes of one letter have one size (or 1)."""
+    all axes of one letter have one size (or 1, across operands), and a letter repeated
+    within one operand (a diagonal) has one size there, 1 included."""
     sizes: dict[str, set[int]] = {}
-    for term, shape in zip(terms, shapes):
+    for k, (term, shape) in enumerate(zip(terms, shapes)):
+        _check_repeats(subscripts, k, term, shape)
         for c, n in zip(term, shape):
             sizes.setdefault(c, set()).add(n)
     for c, found in sizes.items():
@@ -91,6 +93,18 @@ def check_letters(subscripts: str, terms: Sequence[str], output: str,
         if c not in sizes or output.count(c) > 1:
             raise EinsumError(f"einsum {subscripts!r}: output letter {c!r} must appear in "
                               f"an input, and only once in the output")
+
+
+def _check_repeats(subscripts: str, k: int, term: str, shape: tuple[int, ...]) -> None:
+    """EinsumError unless each letter repeated in operand k's term names axes of one
+    size: a diagonal needs a square, so sizes 0 and 1 do not broadcast (as PyTorch's)."""
+    for c in dict.fromkeys(term):
+        found = sorted({n for t, n in zip(term, shape) if t == c})
+        if len(found) > 1:
+            raise EinsumError(f"einsum {subscripts!r}: the axes of operand {k} for collapsing "
+                              f"index {c!r} don't match ({' != '.join(map(str, found))}); a "
+                              f"letter repeated in an operand reads a diagonal, so its axes "
+                              f"need equal sizes (1 does not broadcast there)")
 
 
 def unique_letters(term: str) -> str:

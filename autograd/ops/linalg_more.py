@@ -8,7 +8,6 @@ Matrices are the last two axes; leading axes are a batch.
 
 from __future__ import annotations
 
-import string
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from .indexing import triangle
 from .linalg import MatMul
 from .reductions import single_axis
 from .shape import GetItem
+from .tensordot import tensordot
 
 T = Any  # a Tensor (this module sits below the Tensor class)
 
@@ -37,40 +37,26 @@ def _mT(x: Any) -> Any:
     return x.swapaxes(-1, -2)
 
 
-def tensordot(a: T, b: T, axes: Any = 2) -> T:
-    """Sum of products over ``axes`` of a and b, as ``np.tensordot`` (an einsum)."""
-    if isinstance(axes, (int, np.integer)):
-        a_axes, b_axes = list(range(a.ndim - axes, a.ndim)), list(range(axes))
-    else:
-        a_axes, b_axes = ([int(axes[0])], [int(axes[1])]) if np.ndim(axes[0]) == 0 else \
-            (list(axes[0]), list(axes[1]))
-    a_axes = [single_axis(k, a.ndim, "tensordot") for k in a_axes]
-    b_axes = [single_axis(k, b.ndim, "tensordot") for k in b_axes]
-    if len(a_axes) != len(b_axes):
-        raise ShapeError(f"tensordot: {len(a_axes)} axes of a against {len(b_axes)} of b")
-    for i, j in zip(a_axes, b_axes):  # (einsum would broadcast a size 1 against the other)
-        if a.shape[i] != b.shape[j]:
-            raise ShapeError(f"tensordot: axis {i} of a (length {a.shape[i]}) and axis {j} "
-                             f"of b (length {b.shape[j]}) are summed together, so their "
-                             f"lengths must be equal; shapes {a.shape} and {b.shape}")
-    letters = iter(string.ascii_letters)
-    a_term = [next(letters) for _ in range(a.ndim)]
-    b_term = [next(letters) for _ in range(b.ndim)]
-    for i, j in zip(a_axes, b_axes):
-        b_term[j] = a_term[i]
-    out = [c for k, c in enumerate(a_term) if k not in a_axes] + \
-        [c for k, c in enumerate(b_term) if k not in b_axes]
-    return einsum(f"{''.join(a_term)},{''.join(b_term)}->{''.join(out)}", a, b)
-
-
 def dot(a: T, b: T) -> T:
     """``np.dot``: the inner product of vectors, matmul of matrices, a scalar product
     with a 0-d operand, and a sum over a's last and b's second-to-last axis otherwise."""
     if a.ndim == 0 or b.ndim == 0:
         return a * b
+    _check_dot_lengths(a, b)
     if b.ndim <= 2:
         return apply(MatMul(), a, b)
     return tensordot(a, b, axes=([-1], [-2]))
+
+
+def _check_dot_lengths(a: T, b: T) -> None:
+    """ShapeError, naming dot, unless a's last axis and b's summed axis (its only one, or
+    its second-to-last) have one length."""
+    b_axis = 0 if b.ndim == 1 else b.ndim - 2
+    if a.shape[-1] != b.shape[b_axis]:
+        which = "only" if b.ndim == 1 else "second-to-last"
+        raise ShapeError(f"dot: a's last axis (length {a.shape[-1]}) and b's {which} axis "
+                         f"(length {b.shape[b_axis]}) are summed together, so their lengths "
+                         f"must be equal; shapes {a.shape} and {b.shape}")
 
 
 def diagonal(x: T, offset: int, axis1: int, axis2: int) -> T:
