@@ -23,8 +23,10 @@ def broadcast_shapes(*shapes: Any) -> Size:
 
 
 def broadcast_tensors(*tensors: Any) -> tuple[Tensor, ...]:
-    """Each tensor expanded to the common shape (read-only views, as PyTorch's), in a
-    tuple; the gradient of each is the upstream one summed over its broadcast axes."""
+    """Each tensor expanded to the common shape, in a tuple; the gradient of each is the
+    upstream one summed over its broadcast axes. As PyTorch's, a tensor that already has
+    that shape (up to new leading axes of size 1) comes back as a writable view whose writes
+    reach it; the others are read-only views, where one element stands for several."""
     return numpy_broadcast_arrays(*(as_tensor(t) for t in tensors))
 
 
@@ -45,7 +47,11 @@ def atleast_3d(*tensors: Any) -> Any:
 
 def _at_least(numpy_function: Any, tensors: tuple) -> Any:
     """PyTorch's call forms: ``atleast_2d(a)``, ``atleast_2d(a, b)``, ``atleast_2d((a, b))``
-    (a tuple in, a tuple out), numbers and arrays made Tensors."""
+    (a tuple in, a tuple out), numbers and arrays made Tensors; none (``atleast_2d()``,
+    ``atleast_2d([])``) gives ``()``, as PyTorch's."""
     several = len(tensors) == 1 and isinstance(tensors[0], (tuple, list))
-    result = numpy_function(*(as_tensor(t) for t in (tensors[0] if several else tensors)))
+    items = tensors[0] if several else tensors
+    if not items:
+        return ()
+    result = numpy_function(*(as_tensor(t) for t in items))
     return (result if isinstance(result, tuple) else (result,)) if several else result

@@ -36,7 +36,8 @@ class FlipMethods:
     def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> AnyTensor:
         """Rotated by 90 degrees ``k`` times in the plane of ``dims``, from the first axis
         towards the second (a flip and a swap per quarter turn). ``k`` is an int and
-        ``dims`` two different axes, as PyTorch's."""
+        ``dims`` two different axes, as PyTorch's. Always a new tensor (a copy for
+        k % 4 == 0), as PyTorch's."""
         k = int_argument("rot90", "k", k)
         dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
         if len(dims) != 2:

@@ -14,9 +14,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import tensor_math
+from .errors import UsageError
 from .keyword_aliases import keyword_aliases
 from .out_argument import accepts_out
-from .ops.reductions import single_axis
+from .ops.reductions import pick_axis, single_axis
 from .tensor import Tensor, as_tensor
 from .tensor_reductions import flag_by_position, refuse_bare_axis
 
@@ -329,8 +330,9 @@ def squeeze(input: Any, *dims: Any, axis: Any = None, dim: Any = None) -> Tensor
 
 @keyword_aliases(x="input", shape="size")
 def broadcast_to(input: Any, size: Any) -> Tensor:  # noqa: A002
-    """input repeated to the shape ``size`` by NumPy broadcasting (a read-only view;
-    NumPy's keyword ``shape=`` too)."""
+    """input repeated to the shape ``size`` by NumPy broadcasting (NumPy's keyword
+    ``shape=`` too): a read-only view, or a writable one where nothing repeats
+    (``Tensor.broadcast_to``)."""
     return as_tensor(input).broadcast_to(size)
 
 
@@ -348,7 +350,9 @@ def concatenate(tensors: Sequence[Any], axis: int | None = 0, *,
 
 @accepts_out
 def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
-    """Join same-shape tensors along a new axis."""
+    """Join same-shape tensors along a new axis. ``tensors`` is a list or tuple: a Tensor
+    is refused, as ``torch.stack`` refuses it (``np.stack`` reads its rows)."""
+    _refuse_single_tensor(tensors, "stack", "stack([x, y])")
     return tensor_math.stack([as_tensor(t) for t in tensors], axis, dim=dim)
 
 
@@ -358,14 +362,36 @@ def cat(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = No
     ``torch.cat``); both at once is an ``AxisError``. As ``torch.cat``, 1-d empty tensors
     (shape (0,): ``empty(0)``, ``tensor([])``, where a loop of ``cat((output, part))``
     starts) add nothing: each is reshaped to a piece of length 0 of the others' shape (its
-    dtype still promotes the result's, its gradient is empty)."""
-    if dim is None and axis is None:
-        dim = 0
+    dtype still promotes the result's, its gradient is empty); when every tensor is one,
+    the result is one too, whatever ``dim`` (PyTorch's legacy rule). ``tensors`` is a list
+    or tuple: a Tensor is refused, as ``torch.cat`` refuses it."""
+    _refuse_single_tensor(tensors, "cat", "cat([x, y])")
+    along = pick_axis(axis, dim, "cat")  # (both given: AxisError)
+    along = 0 if along is None else along
     tensors = [as_tensor(t) for t in tensors]
+    if isinstance(along, (int, np.integer)) and any(t.shape == (0,) for t in tensors):
+        tensors, along = _empty_1d_skipped(tensors, along)
+    return concatenate(tensors, along)
+
+
+def _empty_1d_skipped(tensors: list[Tensor], along: int) -> tuple[list[Tensor], int]:
+    """``torch.cat``'s rule for 1-d empty tensors (shape (0,)) among ``tensors``: each
+    becomes a piece of length 0 of the others' shape along ``along``; when all are such,
+    they stay and the axis is 0, whatever ``along`` (the result has shape (0,))."""
     shapes = [t.shape for t in tensors if t.shape != (0,)]
-    if shapes and len(shapes) < len(tensors) and isinstance(dim if axis is None else axis,
-                                                            (int, np.integer)):
-        along = single_axis(dim if axis is None else axis, len(shapes[0]), "cat")
-        nothing = shapes[0][:along] + (0,) + shapes[0][along + 1:]
-        tensors = [t.reshape(nothing) if t.shape == (0,) else t for t in tensors]
-    return concatenate(tensors, 0 if axis is None else axis, dim=dim)
+    if not shapes:
+        return tensors, 0
+    along = single_axis(along, len(shapes[0]), "cat")
+    nothing = shapes[0][:along] + (0,) + shapes[0][along + 1:]
+    return [t.reshape(nothing) if t.shape == (0,) else t for t in tensors], along
+
+
+def _refuse_single_tensor(tensors: Any, name: str, example: str) -> None:
+    """A ``UsageError`` (a TypeError) for one Tensor passed where ``name`` takes a list or
+    tuple of them, as PyTorch's: iterated, it would be read as the list of its rows."""
+    if isinstance(tensors, Tensor):
+        raise UsageError(
+            f"{name}: tensors must be a list or tuple of tensors, not a Tensor (of shape "
+            f"{tuple(tensors.shape)}; PyTorch refuses it too, and reading it as the list of "
+            f"its rows would hide a missing bracket). Write {example}; for the rows of one "
+            f"tensor x, {name}(list(x)) or {name}(x.unbind(0)).")

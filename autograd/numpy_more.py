@@ -165,7 +165,9 @@ def numpy_flipud(m: AnyTensor) -> AnyTensor:
 
 def numpy_rot90(m: AnyTensor, k: int = 1, axes: Sequence[int] = (0, 1)) -> AnyTensor:
     """``np.rot90``: rotated by 90 degrees k times, from the first axis towards the
-    second (a flip and a swap of the two axes per quarter turn)."""
+    second (a flip and a swap of the two axes per quarter turn). Always a new tensor, as
+    PyTorch's: for k % 4 == 0 a copy of m (``clone``, through which the gradient flows),
+    never m itself, so a write into the result leaves m as it was."""
     if len(axes) != 2:
         raise UsageError(f"np.rot90: axes must name two axes; got {tuple(axes)}")
     first, second = (single_axis(a, m.ndim, "np.rot90") for a in axes)  # in order
@@ -178,7 +180,7 @@ def numpy_rot90(m: AnyTensor, k: int = 1, axes: Sequence[int] = (0, 1)) -> AnyTe
         return m.flip(axis=second).swapaxes(first, second)
     if k == 3:
         return m.swapaxes(first, second).flip(axis=second)
-    return m
+    return m.clone()
 
 
 def numpy_exp2(x: AnyTensor) -> AnyTensor:

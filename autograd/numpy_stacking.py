@@ -178,8 +178,9 @@ def common_shape(shapes: Sequence[Any], name: str) -> tuple[int, ...]:
 
 
 def numpy_broadcast_arrays(*args: Any, subok: bool = False) -> tuple:
-    """``np.broadcast_arrays``: each expanded to the common shape (read-only views), in a
-    tuple; the gradient of each is the upstream one summed over its broadcast axes."""
+    """``np.broadcast_arrays``: each expanded to the common shape (read-only views where
+    something repeats, writable ones where nothing does, as PyTorch's), in a tuple; the
+    gradient of each is the upstream one summed over its broadcast axes."""
     tensors = tensors_like(args)
     shape = common_shape([t.shape for t in tensors], "broadcast_arrays")
     return tuple(t.broadcast_to(shape) for t in tensors)

@@ -28,8 +28,8 @@ from .torch_arguments import broadcast_target, swap_permutation
 from .ops.trig import Arccosh, Arcsinh, Arctanh
 from .ops.linalg import MatMul
 from .ops.reductions import pick_axis, single_axis
-from .ops.shape import (BroadcastTo, Concatenate, Copy, GetItem, Reshape, Transpose, expanded_shape,
-                        memory_order, refuse_uint8_index, squeezed_shape)
+from .ops.shape import (Concatenate, Copy, GetItem, Reshape, Transpose, broadcast_op,
+                        expanded_shape, memory_order, refuse_uint8_index, squeezed_shape)
 
 __all__ = ["TensorMath", "concatenate", "stack", "where"]
 
@@ -331,9 +331,9 @@ class TensorMath:
         return take_view(Reshape(squeezed_shape(self._data.shape, axis, strict)), self)
 
     def broadcast_to(self, size: Any = None, *, shape: Any = None) -> AnyTensor:
-        """self repeated to ``size`` (NumPy's ``shape=``) by broadcasting; -1 keeps the
-        aligned axis's size."""
-        return take_view(BroadcastTo(broadcast_target(self._data.shape, size, shape)), self)
+        """self repeated to ``size`` (NumPy's ``shape=``; -1 keeps the aligned axis's size),
+        a read-only view; where nothing repeats a writable one (``broadcast_op``)."""
+        return take_view(broadcast_op(self.shape, broadcast_target(self.shape, size, shape)), self)
 
 
 def _ints(axes: tuple) -> bool:

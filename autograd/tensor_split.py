@@ -4,7 +4,9 @@ along ``dim``, either ``n`` pieces as equal as can be (the first ``len % n`` one
 NumPy's ``array_split``) or the pieces between the given split indices (Python's slice
 rules: indices past the end clip, a smaller index after a larger gives an empty piece).
 Graph code cuts a batch back into its graphs with it: ``x.tensor_split(ptr[1:-1])``.
-Each piece is a slice of ``x``, so the gradient flows back into its place."""
+Each piece is a slice of ``x``, so the gradient flows back into its place. Also PyTorch's
+``x.split_with_sizes(sizes, dim)`` (``split`` with a list of sizes) and
+``x.narrow_copy(dim, start, length)`` (a copy of ``narrow``'s piece)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._arrays import int_argument
 from .errors import DTypeError, ShapeError, UsageError
 from .ops.reductions import single_axis
 
@@ -59,7 +62,7 @@ def split_bounds(length: int, indices_or_sections: Any) -> list[tuple[int, int]]
 
 
 class TensorSplitMethods:
-    """``tensor_split`` (a mixin of the Tensor class)."""
+    """``tensor_split split_with_sizes narrow_copy`` (a mixin of the Tensor class)."""
 
     __slots__ = ()
 
@@ -80,3 +83,20 @@ class TensorSplitMethods:
         lead = (slice(None),) * axis
         return tuple(self[lead + (slice(start, max(start, stop)),)]
                      for start, stop in split_bounds(self.shape[axis], given[0]))
+
+    def split_with_sizes(self, split_sizes: Any, dim: int = 0) -> tuple[AnyTensor, ...]:
+        """The pieces of the given sizes along ``dim``, in order; the sizes (a list or
+        tuple of ints >= 0) add up to the axis's length. ``x.split(sizes, dim)``, with
+        PyTorch's check that the sizes are a sequence (an int is refused, as there)."""
+        if not isinstance(split_sizes, (tuple, list)):
+            raise UsageError(f"split_with_sizes: split_sizes must be a list or tuple of ints "
+                             f"(the length of each piece); got {split_sizes!r}. For pieces "
+                             f"of one size each, write x.split(size, dim)")
+        sizes = [int_argument("split_with_sizes", "each size", k) for k in split_sizes]
+        return self.split(sizes, dim)
+
+    def narrow_copy(self, dim: int, start: int, length: int) -> AnyTensor:
+        """A copy of ``self.narrow(dim, start, length)``: out = x[..., start:start + length]
+        along ``dim`` (``start`` < 0 counts from the end), in new memory; the gradient goes
+        to that slice of self."""
+        return self.narrow(dim, start, length).clone()

@@ -294,5 +294,5 @@ def adjoint(input: Any) -> Tensor:  # noqa: A002
 
 @accepts_out
 def narrow_copy(input: Any, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
-    """A copy of ``input.narrow(dim, start, length)``."""
-    return as_tensor(input).narrow(dim, start, length).clone()
+    """A copy of ``input.narrow(dim, start, length)`` (``Tensor.narrow_copy``)."""
+    return as_tensor(input).narrow_copy(dim, start, length)

@@ -17,7 +17,7 @@ from .index_readings import refuse_ambiguous_index, refuse_list_of_indices, refu
 from .reductions import normalize_axis, single_axis
 
 __all__ = ["Reshape", "Transpose", "ReshapeInPlace", "TransposeInPlace", "BroadcastTo",
-           "Concatenate", "GetItem", "IndexAdd", "Copy",
+           "Concatenate", "GetItem", "IndexAdd", "Copy", "broadcast_op",
            "permutation", "swapped_axes", "expanded_shape", "squeezed_shape", "flattened_shape",
            "memory_order", "refuse_uint8_index"]
 
@@ -110,7 +110,9 @@ class TransposeInPlace(Transpose):
 
 class BroadcastTo(Function):
     """out = x repeated along broadcast axes;  dx = g summed back (by the engine's
-    un-broadcasting, the same step every broadcasting op relies on)."""
+    un-broadcasting, the same step every broadcasting op relies on). The output is
+    read-only: one element of it stands for several (``broadcast_op`` takes a writable
+    ``Reshape`` where nothing repeats)."""
     __slots__ = ("shape",)
     save_inputs = False
 
@@ -126,6 +128,19 @@ class BroadcastTo(Function):
 
     def vjp(self, g: Any, out: Any, x: Any) -> tuple:
         return (g,)
+
+
+def broadcast_op(source: tuple[int, ...], target: Any) -> Function:
+    """The view op of ``x.broadcast_to(target)`` (``expand``) for x of shape ``source``.
+    Where nothing repeats, target = (1,) * k + source (the same shape, or new leading
+    axes of size 1), a ``Reshape``: out[0, ..., 0, i] = x[i], a writable view whose writes
+    reach x, as PyTorch's. Otherwise ``BroadcastTo``: read-only, as a write into one
+    element would write several (PyTorch refuses it too: "more than one element of the
+    written-to tensor refers to a single memory location")."""
+    sizes = int_tuple(target, "broadcast_to")
+    if sizes == (1,) * (len(sizes) - len(source)) + tuple(source):
+        return Reshape(sizes)
+    return BroadcastTo(sizes)
 
 
 class Concatenate(Function):
