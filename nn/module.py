@@ -37,7 +37,7 @@ from .module_discovery import (_BEHIND_METHODS, _BUFFER, _MODULE, _PARAM, _SLOTS
 from .module_dtype import DtypeMethods
 from .module_members import MemberDictMethods
 from .module_registration import RegistrationMethods, as_buffer
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, forget_grad
 from .state_dict import LoadResult, load_state
 from .state_dict_hooks import StateDictHookMethods, run_load_post_hooks, save_entries
 
@@ -146,12 +146,12 @@ class Module(DiscoveryMethods, RegistrationMethods, DtypeMethods, HookMethods, M
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget every parameter's gradient (``grad = None``; zeros if not set_to_none)."""
+        """Forget every parameter's gradient: ``grad = None``, or with
+        ``set_to_none=False`` the gradient zeroed in place, as PyTorch's (the same Tensor
+        and memory: whoever holds ``p.grad`` sees the zeros), detached from any graph a
+        ``create_graph`` backward gave it."""
         for p in self.parameters():
-            if set_to_none:
-                p.grad = None
-            elif p.grad is not None:
-                p.grad = np.zeros_like(p.data)
+            forget_grad(p, set_to_none)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Module":
         """Freeze (``False``) or unfreeze every parameter; returns self."""

@@ -29,7 +29,7 @@ class DtypeMethods:
         """Cast every floating parameter, buffer and gradient to ``dtype`` in place and
         return self. Parameter objects stay the same (optimizers keep their references);
         only their ``.data`` arrays are replaced. Integer buffers (counters) are kept."""
-        dtype = np.dtype(dtype)
+        dtype = _float_dtype(dtype)
         if dtype not in FLOATS:
             raise DTypeError(f"astype: modules hold float16, float32 or float64 data; got "
                              f"{dtype}")
@@ -122,3 +122,16 @@ def _names_a_device(target: Any) -> bool:
     except UsageError:
         return False
     return True
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` as a NumPy dtype, or a ``DTypeError`` naming what was given (a torch
+    dtype, a number, a typo) instead of NumPy's bare TypeError."""
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        hint = " (a torch dtype: write np.float32 or 'float32')" if (
+            type(dtype).__module__ == "torch") else ""
+        raise DTypeError(f"astype: modules hold float16, float32 or float64 data; expected "
+                         f"a dtype such as np.float32 or 'float32', got {dtype!r}{hint}"
+                         ) from None

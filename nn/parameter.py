@@ -13,7 +13,7 @@ from autograd.extend import format_array
 
 from .errors import ArgumentTypeError
 
-__all__ = ["Parameter", "Buffer", "FLOATS"]
+__all__ = ["Parameter", "Buffer", "FLOATS", "forget_grad"]
 
 FLOATS = (np.float16, np.float32, np.float64)
 """The dtypes a parameter (and a module's floating state) may have."""
@@ -109,3 +109,21 @@ class Buffer(Tensor):
         PyTorch's Buffer, a tensor whose copies keep the attribute)."""
         rebuild, args = super().__reduce_ex__(protocol)
         return rebuild, args, (None, {"persistent": self.persistent})
+
+
+def forget_grad(p: Tensor, set_to_none: bool = True) -> None:
+    """``zero_grad`` for one tensor, as PyTorch's: ``p.grad = None``, or with
+    ``set_to_none=False`` its gradient zeroed in place (the same Tensor and memory, so
+    whoever holds ``p.grad`` sees the zeros; a graph that used it refuses, by its version).
+    A gradient from ``backward(create_graph=True)`` is detached first, so its graph is
+    freed rather than kept alive by the parameter."""
+    if set_to_none:
+        p.grad = None
+        return
+    grad = p.grad
+    if grad is None:
+        return
+    if grad.requires_grad:
+        grad = p.grad = grad.detach()
+    grad.data[...] = 0
+    grad.bump_version()

@@ -14,6 +14,7 @@ import numpy as np
 from autograd import Tensor, enable_grad
 from .._checks import flag, real_number
 from ..errors import ArgumentTypeError, ConfigError, StateDictError
+from ..parameter import forget_grad
 from .flat_params import memory_order
 from .hyper_parameters import plain_hyper_parameters
 from .optimizer_hooks import (OptimizerHooks, hooked, register_optimizer_step_post_hook,
@@ -181,16 +182,7 @@ class Optimizer(OptimizerHooks):
         its graph is freed)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if set_to_none:
-                    p.grad = None  # as PyTorch's: no need to read it first
-                    continue
-                grad = p.grad
-                if grad is None:
-                    continue
-                if grad.requires_grad:  # from backward(create_graph=True): drop its
-                    grad = p.grad = grad.detach()  # graph, as PyTorch (else kept forever)
-                grad.data[...] = 0
-                grad.bump_version()  # a graph that used it (create_graph) refuses
+                forget_grad(p, set_to_none)
 
     def _scratch(self, arr: np.ndarray, slot: int = 0) -> np.ndarray:
         """A reusable work array shaped like ``arr`` and in its memory order (C, or F as
