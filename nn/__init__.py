@@ -50,7 +50,7 @@ from .transformer import (TransformerEncoder, TransformerEncoderLayer,
                           generate_square_subsequent_mask)
 from .transformer_decoder import Transformer, TransformerDecoder, TransformerDecoderLayer
 from .recurrent_cells import GRUCell, LSTMCell, RNNCell
-from .recurrent_cells import _CellBase as RNNCellBase  # PyTorch's name, for isinstance
+from .recurrent_cells import RNNCellBase
 from .sync_batchnorm import SyncBatchNorm
 from .parameter_containers import ParameterDict, ParameterList
 from . import parallel

@@ -30,7 +30,8 @@ from .module import Module, Parameter
 from .utils.rnn import PackedSequence
 
 __all__ = ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "RNNCell",
-           "LSTMCell", "GRUCell", "check_nonlinearity", "reset_uniform", "state_values"]
+           "LSTMCell", "GRUCell", "RNNCellBase", "check_nonlinearity", "reset_uniform",
+           "state_values"]
 
 
 def rnn_tanh_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor,
@@ -128,7 +129,7 @@ def state_values(owner: str, hx: Any, names: tuple[str, ...], shape: str,
     return tuple(hx)
 
 
-class _CellBase(Module):
+class RNNCellBase(Module):
     """What the three cells share (PyTorch's ``RNNCellBase``, its arguments): sizes,
     parameters (``num_chunks``: how many blocks of hidden_size rows the weights stack,
     the gates), checks of input and state; ``device`` the CPU, ``dtype`` float64 unless
@@ -199,7 +200,7 @@ class _CellBase(Module):
         return text if dtype == np.float64 else f"{text}, dtype={dtype}"
 
 
-class RNNCell(_CellBase):
+class RNNCell(RNNCellBase):
     """One step of an Elman RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (relu with
     ``nonlinearity='relu'``), PyTorch's ``nn.RNNCell``. ``cell(x, hx=None)``: x of shape
     (N, input_size) or (input_size,), hx shaped as x with hidden_size features (zeros
@@ -218,7 +219,7 @@ class RNNCell(_CellBase):
         return step(x, self._state(hx, x), *self._weights())
 
 
-class LSTMCell(_CellBase):
+class LSTMCell(RNNCellBase):
     """One step of an LSTM, PyTorch's ``nn.LSTMCell`` (gates i, f, g, o; see
     ``lstm_cell``). ``cell(x, hx=None)``: x of shape (N, input_size) or (input_size,),
     hx a tuple (h, c), each shaped as x with hidden_size features (hx=None: zeros for
@@ -235,7 +236,7 @@ class LSTMCell(_CellBase):
         return lstm_cell(x, state, *self._weights())
 
 
-class GRUCell(_CellBase):
+class GRUCell(RNNCellBase):
     """One step of a GRU, PyTorch's ``nn.GRUCell`` (gates r, z, n; see ``gru_cell``).
     ``cell(x, hx=None)``: x of shape (N, input_size) or (input_size,), hx shaped as x
     with hidden_size features (zeros when None); returns h'."""

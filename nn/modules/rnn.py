@@ -3,6 +3,6 @@ path (``isinstance(m, nn.modules.rnn.RNN)``)."""
 
 from .. import (RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell)
 from ..recurrent import RNNBase
-from ..recurrent_cells import _CellBase as RNNCellBase
+from ..recurrent_cells import RNNCellBase
 
 __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNNCellBase"]

@@ -45,3 +45,9 @@ def test_zero_grad_detaches_a_gradient_with_a_graph():
 def test_module_to_a_non_dtype_is_a_named_error(bad):
     with pytest.raises(DTypeError, match="expected a dtype"):
         nn.Linear(2, 2).to(bad)
+
+
+def test_the_cells_base_class_has_pytorchs_name():
+    assert nn.RNNCellBase.__name__ == "RNNCellBase"
+    assert repr(nn.RNNCellBase(3, 4, bias=True, num_chunks=1)) == "RNNCellBase(3, 4)"
+    assert isinstance(nn.GRUCell(2, 3), nn.RNNCellBase)
